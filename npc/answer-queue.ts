@@ -1,0 +1,82 @@
+import type { AskOptions, NpcAnswer, NpcEngine } from "./engine.js";
+import { mergeSettings, settingsKey, type GenerationSettings } from "./generation-settings.js";
+
+interface Pending {
+  question: string;
+  settings: GenerationSettings;
+  key: string;
+  options: AskOptions;
+  askedAt: number;
+  resolve: (answer: NpcAnswer) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface AnswerQueueOptions {
+  /** Most questions generated in one batch. */
+  maxBatch?: number;
+}
+
+/**
+ * Micro-batching in front of the engine: a question asked while the brain is idle runs at once;
+ * questions asked while it is busy are answered together as one batch when it frees up.
+ * Single questions keep their latency, bursts get the batch throughput. FIFO per settings.
+ */
+export class AnswerQueue {
+  private readonly pending: Pending[] = [];
+  private running = false;
+  private readonly maxBatch: number;
+
+  constructor(
+    private readonly engine: NpcEngine,
+    options: AnswerQueueOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 16;
+  }
+
+  get waiting(): number {
+    return this.pending.length;
+  }
+
+  /** Bad input is rejected here, alone, so it never fails the batch it would have joined. */
+  ask(question: unknown, options: AskOptions = {}): Promise<NpcAnswer> {
+    return new Promise((resolve, reject) => {
+      const settings = mergeSettings(this.engine.defaults, options.settings);
+      const text = this.engine.checkQuestion(question, settings);
+      const key = settingsKey(settings);
+      this.pending.push({ question: text, settings, key, options, askedAt: performance.now(), resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    while (this.pending.length > 0) {
+      const batch = this.takeBatch();
+      try {
+        const answers = await this.engine.answerBatch(
+          batch.map((p) => p.question),
+          {
+            settings: batch[0]!.settings,
+            onToken: (event) => batch[event.index]!.options.onToken?.({ ...event, index: 0 }),
+          },
+        );
+        const now = performance.now();
+        answers.forEach((answer, i) => batch[i]!.resolve({ ...answer, ms: now - batch[i]!.askedAt }));
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
+    }
+    this.running = false;
+  }
+
+  /** The oldest question and the next ones with the same settings, up to maxBatch. */
+  private takeBatch(): Pending[] {
+    const key = this.pending[0]!.key;
+    const batch: Pending[] = [];
+    for (let i = 0; i < this.pending.length && batch.length < this.maxBatch; ) {
+      if (this.pending[i]!.key === key) batch.push(...this.pending.splice(i, 1));
+      else i++;
+    }
+    return batch;
+  }
+}

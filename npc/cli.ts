@@ -1,0 +1,130 @@
+/**
+ * Ask the NPC from a terminal.
+ *
+ *   npm run ask -- "배고파"
+ *   npm run ask -- --file questions.txt --json
+ *   npm run ask -- --chat            (talk to the NPC until Ctrl-D)
+ */
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline/promises";
+import { parseArgs } from "node:util";
+
+import { NpcEngine, type NpcAnswer } from "./engine.js";
+import { NpcError } from "./errors.js";
+import type { GenerationSettings } from "./generation-settings.js";
+import { DEFAULT_MODEL_DIR, type ModelDtype } from "./model-folder.js";
+
+const USAGE = `usage: npm run ask -- [options] "question" ...
+       npm run ask -- --file questions.txt [--json]
+
+  --chat                 talk to the NPC, one line at a time, answers streamed
+  --file PATH            one question a line (answers keep the file's order)
+  --json                 one JSON line per question: {"question","answer","ms"}
+  --stream               print the answer as it is generated
+  --model DIR            model folder (default: npc/model)
+  --dtype fp32|q8        weights to run (default: fp32)
+  --sample               sample instead of the model's default decoding
+  --greedy               greedy decoding
+  --temperature N  --top-k N  --top-p N  --repetition-penalty N  --max-new-tokens N`;
+
+function settingsFrom(values: Record<string, string | boolean | undefined>): Partial<GenerationSettings> {
+  const settings: Partial<GenerationSettings> = {};
+  const number = (name: string): number | undefined => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value)) throw new Error(`--${name} needs a number, got "${String(raw)}"`);
+    return value;
+  };
+  if (values.sample) settings.doSample = true;
+  if (values.greedy) settings.doSample = false;
+  settings.temperature = number("temperature");
+  settings.topK = number("top-k");
+  settings.topP = number("top-p");
+  settings.repetitionPenalty = number("repetition-penalty");
+  settings.maxNewTokens = number("max-new-tokens");
+  return settings;
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      chat: { type: "boolean" },
+      file: { type: "string" },
+      json: { type: "boolean" },
+      stream: { type: "boolean" },
+      model: { type: "string" },
+      dtype: { type: "string" },
+      sample: { type: "boolean" },
+      greedy: { type: "boolean" },
+      temperature: { type: "string" },
+      "top-k": { type: "string" },
+      "top-p": { type: "string" },
+      "repetition-penalty": { type: "string" },
+      "max-new-tokens": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const questions = values.file ? readFileSync(values.file, "utf8").split(/\r?\n/) : positionals;
+  if (values.file && questions.at(-1) === "") questions.pop(); // the file's final newline is not a question
+  if (values.chat) return chat(values.model ?? DEFAULT_MODEL_DIR, values.dtype as ModelDtype, settingsFrom(values));
+  if (values.help || questions.length === 0) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+
+  const settings = settingsFrom(values);
+  const engine = await NpcEngine.load(values.model ?? DEFAULT_MODEL_DIR, { dtype: values.dtype as ModelDtype });
+  let failures = 0;
+  for (const question of questions) {
+    try {
+      const onToken = values.stream && !values.json
+        ? ({ delta }: { delta: string }) => process.stdout.write(delta)
+        : undefined;
+      const answer: NpcAnswer = await engine.answer(question, { settings, onToken });
+      if (values.json) {
+        console.log(JSON.stringify({ question, answer: answer.text, ms: Math.round(answer.ms * 10) / 10 }));
+      } else if (onToken) {
+        process.stdout.write("\n");
+      } else {
+        console.log(answer.text);
+      }
+    } catch (error) {
+      if (!(error instanceof NpcError) || error.code === "invalid_settings") throw error;
+      failures++;
+      if (values.json) console.log(JSON.stringify({ question, error: error.message, code: error.code }));
+      else console.error(`error: ${error.message}`);
+    }
+  }
+  await engine.dispose();
+  return failures > 0 ? 1 : 0;
+}
+
+async function chat(model: string, dtype: ModelDtype, settings: Partial<GenerationSettings>): Promise<number> {
+  const engine = await NpcEngine.load(model, { dtype });
+  const terminal = createInterface({ input: process.stdin, output: process.stdout });
+  console.log(`Kobot (${engine.modelName}) is listening. Ctrl-D to leave.`);
+  for await (const line of terminal) {
+    if (line.trim()) {
+      try {
+        process.stdout.write("kobot> ");
+        const answer = await engine.answer(line, { settings, onToken: ({ delta }) => process.stdout.write(delta) });
+        process.stdout.write(`   (${Math.round(answer.ms)} ms)\n`);
+      } catch (error) {
+        if (!(error instanceof NpcError)) throw error;
+        console.log(`\n(${error.message})`);
+      }
+    }
+  }
+  await engine.dispose();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(error instanceof NpcError && error.code === "model_unavailable" ? 3 : 2);
+  },
+);

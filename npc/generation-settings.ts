@@ -1,0 +1,85 @@
+import { InvalidSettingsError } from "./errors.js";
+
+/** Decoding settings a caller may override; the defaults come from the model's generation_config.json. */
+export interface GenerationSettings {
+  maxNewTokens: number;
+  doSample: boolean;
+  temperature: number;
+  topK: number;
+  topP: number;
+  repetitionPenalty: number;
+}
+
+type Range = { min: number; max: number; integer?: boolean };
+
+const RANGES: Record<Exclude<keyof GenerationSettings, "doSample">, Range> = {
+  maxNewTokens: { min: 1, max: 96, integer: true },
+  temperature: { min: 0.05, max: 2 },
+  topK: { min: 0, max: 1000, integer: true },
+  topP: { min: 0.05, max: 1 },
+  repetitionPenalty: { min: 1, max: 2 },
+};
+
+/** Settings as written in generation_config.json (snake case, any subset). */
+export interface GenerationConfigFile {
+  max_new_tokens?: number;
+  do_sample?: boolean;
+  temperature?: number;
+  top_k?: number;
+  top_p?: number;
+  repetition_penalty?: number;
+}
+
+export function settingsFromConfig(file: GenerationConfigFile): GenerationSettings {
+  return checkSettings({
+    maxNewTokens: file.max_new_tokens ?? 32,
+    doSample: file.do_sample ?? false,
+    temperature: file.temperature ?? 1,
+    topK: file.top_k ?? 0,
+    topP: file.top_p ?? 1,
+    repetitionPenalty: file.repetition_penalty ?? 1,
+  });
+}
+
+/** Merges overrides into the defaults, rejecting unknown keys and values out of range. */
+export function mergeSettings(defaults: GenerationSettings, overrides: Partial<GenerationSettings> = {}): GenerationSettings {
+  for (const key of Object.keys(overrides)) {
+    if (!(key in defaults)) throw new InvalidSettingsError(`unknown generation setting "${key}"`);
+  }
+  const merged = { ...defaults };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
+  return checkSettings(merged);
+}
+
+function checkSettings(settings: GenerationSettings): GenerationSettings {
+  if (typeof settings.doSample !== "boolean") throw new InvalidSettingsError("doSample must be true or false");
+  for (const [key, range] of Object.entries(RANGES)) {
+    const value = settings[key as keyof typeof RANGES];
+    const ok = typeof value === "number" && Number.isFinite(value) && value >= range.min && value <= range.max
+      && (!range.integer || Number.isInteger(value));
+    if (!ok) {
+      const kind = range.integer ? "an integer" : "a number";
+      throw new InvalidSettingsError(`${key} must be ${kind} from ${range.min} to ${range.max}, got ${String(value)}`);
+    }
+  }
+  return settings;
+}
+
+/** The keyword arguments transformers.js `generate()` takes for these settings. */
+export function toGenerateKwargs(settings: GenerationSettings): Record<string, number | boolean> {
+  return {
+    max_new_tokens: settings.maxNewTokens,
+    do_sample: settings.doSample,
+    temperature: settings.temperature,
+    top_k: settings.topK,
+    top_p: settings.topP,
+    repetition_penalty: settings.repetitionPenalty,
+  };
+}
+
+/** A stable key: questions with equal settings can share one batch. */
+export function settingsKey(settings: GenerationSettings): string {
+  return JSON.stringify(settings);
+}

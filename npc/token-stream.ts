@@ -1,0 +1,57 @@
+import { BaseStreamer } from "@huggingface/transformers";
+
+/** One step of a streamed answer: the text so far of batch row `index` and what this step added. */
+export interface TokenEvent {
+  index: number;
+  text: string;
+  delta: string;
+}
+
+export type TokenCallback = (event: TokenEvent) => void;
+
+/**
+ * Turns generate()'s per-step token ids into text events per batch row.
+ *
+ * A Hangul syllable spans several byte-level tokens: text is emitted only once it decodes to whole
+ * characters, so a player never sees a half-written "�".
+ */
+export class TokenStream extends BaseStreamer {
+  private readonly generated: number[][];
+  private readonly shown: string[];
+  private readonly finished: boolean[];
+  private promptSeen = false;
+
+  constructor(
+    rows: number,
+    private readonly decode: (ids: number[]) => string,
+    private readonly eosId: number,
+    private readonly onToken: TokenCallback,
+  ) {
+    super();
+    this.generated = Array.from({ length: rows }, () => []);
+    this.shown = new Array<string>(rows).fill("");
+    this.finished = new Array<boolean>(rows).fill(false);
+  }
+
+  put(value: bigint[][]): void {
+    if (!this.promptSeen) {
+      this.promptSeen = true; // the first call carries the prompts
+      return;
+    }
+    value.forEach(([id], index) => {
+      if (this.finished[index] || id === undefined) return;
+      if (Number(id) === this.eosId) {
+        this.finished[index] = true;
+        return;
+      }
+      this.generated[index]!.push(Number(id));
+      const text = this.decode(this.generated[index]!);
+      if (text.endsWith("\ufffd") || text === this.shown[index]) return;
+      const delta = text.startsWith(this.shown[index]!) ? text.slice(this.shown[index]!.length) : text;
+      this.shown[index] = text;
+      this.onToken({ index, text, delta });
+    });
+  }
+
+  end(): void {}
+}

@@ -1,0 +1,63 @@
+"""Chatbot_data loading and its deterministic train / validation / test split."""
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+SPLITS = ("train", "validation", "test")
+
+
+@dataclass(frozen=True)
+class Pair:
+    question: str
+    answer: str
+    label: int
+
+
+def split_of(question: str) -> str:
+    """Split by a hash of the question, so repeated questions never straddle splits.
+
+    80 / 10 / 10 by the first byte pair of the MD5 of the normalised question.
+    """
+    digest = hashlib.md5(" ".join(question.split()).encode("utf-8")).digest()
+    bucket = int.from_bytes(digest[:2], "big") % 100
+    if bucket < 80:
+        return "train"
+    return "validation" if bucket < 90 else "test"
+
+
+def load_pairs(csv_path: Path) -> list[Pair]:
+    with open(csv_path, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"Q", "A"} - set(reader.fieldnames or [])
+        if missing:
+            raise ValueError(f"{csv_path}: missing columns {sorted(missing)}")
+        pairs = []
+        for row in reader:
+            question, answer = row["Q"].strip(), row["A"].strip()
+            if question and answer:
+                pairs.append(Pair(question, answer, int(row.get("label") or 0)))
+    return pairs
+
+
+def split_pairs(pairs: list[Pair]) -> dict[str, list[Pair]]:
+    splits: dict[str, list[Pair]] = {name: [] for name in SPLITS}
+    for pair in pairs:
+        splits[split_of(pair.question)].append(pair)
+    return splits
+
+
+def read_text_lines(path: Path, limit: int | None = None) -> Iterator[str]:
+    """Plain-text pretraining corpus, one text a line, gzip or not."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        for count, line in enumerate(handle):
+            if limit is not None and count >= limit:
+                return
+            line = line.strip()
+            if line:
+                yield line

@@ -1,0 +1,99 @@
+"""Evaluation on the test split: perplexity, chrF, verbatim copies, repetition, length, samples."""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+from transformers import GPT2LMHeadModel, PreTrainedTokenizerFast
+
+from . import metrics
+from .batches import PairSchedule, encode_pair
+from .data import Pair, load_pairs, split_pairs
+from .model_sizes import MAX_POSITIONS
+from .paths import CHATBOT_CSV
+from .prompt import PAD, clean_answer, question_prompt
+from .trainer import mean_loss
+
+DECODINGS: dict[str, dict] = {
+    "greedy": {"do_sample": False, "repetition_penalty": 1.0},
+    "greedy+rep1.2": {"do_sample": False, "repetition_penalty": 1.2},
+    "sample t0.7 p0.9": {"do_sample": True, "temperature": 0.7, "top_p": 0.9, "top_k": 0, "repetition_penalty": 1.2},
+}
+
+
+@torch.no_grad()
+def generate_answers(model: GPT2LMHeadModel, tokenizer: PreTrainedTokenizerFast, questions: list[str],
+                     decoding: dict, batch_size: int = 64, max_new_tokens: int = 32, seed: int = 0) -> list[str]:
+    torch.manual_seed(seed)
+    model.eval()
+    tokenizer.padding_side = "left"
+    answers: list[str] = []
+    for start in tqdm(range(0, len(questions), batch_size), desc="generate", leave=False):
+        prompts = [question_prompt(q) for q in questions[start:start + batch_size]]
+        batch = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        output = model.generate(**batch, max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id,
+                                eos_token_id=tokenizer.eos_token_id, **decoding)
+        new_tokens = output[:, batch["input_ids"].shape[1]:]
+        answers += [clean_answer(t) for t in tokenizer.batch_decode(new_tokens, skip_special_tokens=False)]
+    return answers
+
+
+def score(answers: list[str], test: list[Pair], training_answers: set[str]) -> dict[str, float]:
+    references = [p.answer for p in test]
+    return {
+        "chrf": round(metrics.chrf(answers, references), 2),
+        "verbatim_copy_rate": round(metrics.verbatim_copy_rate(answers, training_answers), 4),
+        "repetition_rate": round(metrics.repetition_rate(answers), 4),
+        "distinct_1": round(metrics.distinct_n(answers, 1), 4),
+        "distinct_2": round(metrics.distinct_n(answers, 2), 4),
+        "mean_length": round(metrics.mean_length(answers), 2),
+        "empty_rate": round(sum(not a for a in answers) / max(1, len(answers)), 4),
+    }
+
+
+def evaluate(model_dir: Path, data: Path, decodings: dict[str, dict] = DECODINGS, samples: int = 20) -> dict:
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(model_dir)
+    model = GPT2LMHeadModel.from_pretrained(model_dir)
+    splits = split_pairs(load_pairs(data))
+    test = splits["test"]
+    training_answers = {p.answer for p in splits["train"]}
+
+    pad_id = tokenizer.convert_tokens_to_ids(PAD)
+    encoded = PairSchedule([encode_pair(tokenizer, p, MAX_POSITIONS) for p in test], 64, pad_id, 0)
+    loss = mean_loss(model, encoded.in_order())
+    result: dict = {"model": str(model_dir), "test_pairs": len(test),
+                    "parameters": sum(p.numel() for p in model.parameters()),
+                    "perplexity": round(math.exp(loss), 3), "decodings": {}}
+    picks = sorted(random.Random(7).sample(range(len(test)), min(samples, len(test))))
+    questions = [p.question for p in test]
+    for name, decoding in decodings.items():
+        started = time.time()
+        answers = generate_answers(model, tokenizer, questions, decoding)
+        entry = score(answers, test, training_answers)
+        entry["seconds"] = round(time.time() - started, 1)
+        entry["settings"] = decoding
+        entry["samples"] = [{"question": test[i].question, "reference": test[i].answer, "answer": answers[i]}
+                            for i in picks]
+        result["decodings"][name] = entry
+        print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in entry.items() if k not in ("samples", "settings")))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", type=Path, required=True, help="Hugging Face checkpoint folder")
+    parser.add_argument("--data", type=Path, default=CHATBOT_CSV)
+    parser.add_argument("--json", type=Path, required=True)
+    args = parser.parse_args()
+    result = evaluate(args.model, args.data)
+    args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Export a local Hugging Face GPT-2 checkpoint into the transformers.js model layout.
+
+Works for the checkpoint this pipeline trains and for any GPT-2 chatbot in the KoGPT2 prompt format,
+for example a local copy of skt/kogpt2-base-v2:
+
+    python -m kobot_train.export --checkpoint path/to/kogpt2-base-v2 --out npc/model-kogpt2
+
+Layout written (what `@huggingface/transformers` loads with `local_files_only`):
+    config.json, generation_config.json, tokenizer.json, tokenizer_config.json, special_tokens_map.json,
+    onnx/model.onnx (fp32, past key values as inputs, present as outputs), onnx/model_quantized.onnx (int8).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from transformers import AutoConfig, AutoTokenizer
+
+from .prompt import CHAT_TEMPLATE, EOS, PAD, SYSTEM, USER
+
+# Decoding the NPC ships with; chosen on the validation split (see EVAL.md), overridable per call.
+DEFAULT_GENERATION = {
+    "do_sample": False,
+    "max_new_tokens": 32,
+    "repetition_penalty": 1.2,
+    "temperature": 0.7,
+    "top_k": 40,
+    "top_p": 0.9,
+}
+
+
+def export(checkpoint: Path, out: Path, generation: dict | None = None, quantize: bool = True,
+           name: str | None = None) -> dict[str, int]:
+    """Writes the layout into `out` (replacing its onnx/ folder); returns file sizes in bytes.
+
+    `name` (default: the checkpoint folder's name) is how answers say which model wrote them.
+    """
+    from optimum.exporters.onnx import main_export
+
+    tokenizer = AutoTokenizer.from_pretrained(checkpoint)
+    vocab = tokenizer.get_vocab()
+    missing = [t for t in (USER, SYSTEM, EOS) if t not in vocab]
+    if missing:
+        raise ValueError(f"{checkpoint}: tokenizer lacks the chatbot tokens {missing} (prompt <usr>q<sys>a</s>)")
+    config = AutoConfig.from_pretrained(checkpoint)
+    if config.model_type != "gpt2":
+        raise ValueError(f"{checkpoint}: model_type {config.model_type!r}, expected 'gpt2'")
+
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        main_export(model_name_or_path=str(checkpoint), output=Path(tmp), task="text-generation-with-past",
+                    device="cpu", opset=18)
+        onnx_dir = out / "onnx"
+        shutil.rmtree(onnx_dir, ignore_errors=True)
+        onnx_dir.mkdir()
+        shutil.move(Path(tmp) / "model.onnx", onnx_dir / "model.onnx")
+        data = Path(tmp) / "model.onnx_data"
+        if data.exists():
+            raise ValueError("the model exported with external data (over 2 GB?): not supported by this layout")
+    config.npc_model_name = name or checkpoint.resolve().name
+    config.save_pretrained(out)
+
+    # KoGPT2 keeps `</s>` as both bos and eos and pads with `<pad>`; generation stops at `</s>`.
+    eos_id = vocab[EOS]
+    pad_id = vocab.get(PAD, eos_id)
+    # Written as plain JSON: sampling settings stay in the file even when greedy is the default.
+    shipped = {"bos_token_id": eos_id, "eos_token_id": eos_id, "pad_token_id": pad_id, **(generation or DEFAULT_GENERATION)}
+    (out / "generation_config.json").write_text(json.dumps(shipped, indent=2) + "\n")
+
+    tokenizer.chat_template = CHAT_TEMPLATE
+    tokenizer.padding_side = "left"
+    tokenizer.save_pretrained(out)
+    for extra in ("vocab.json", "merges.txt", "chat_template.jinja"):  # tokenizer.json holds them already
+        (out / extra).unlink(missing_ok=True)
+    # transformers.js reads the chat template from tokenizer_config.json, not from a .jinja file.
+    tokenizer_config = json.loads((out / "tokenizer_config.json").read_text())
+    tokenizer_config["chat_template"] = CHAT_TEMPLATE
+    (out / "tokenizer_config.json").write_text(json.dumps(tokenizer_config, ensure_ascii=False, indent=2) + "\n")
+
+    if quantize:
+        quantize_int8(onnx_dir / "model.onnx", onnx_dir / "model_quantized.onnx")
+    return {str(p.relative_to(out)): p.stat().st_size for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def quantize_int8(source: Path, target: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(source, target, weight_type=QuantType.QInt8)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--checkpoint", type=Path, required=True, help="Hugging Face GPT-2 checkpoint folder")
+    parser.add_argument("--out", type=Path, required=True, help="output folder (transformers.js layout)")
+    parser.add_argument("--no-quantize", action="store_true")
+    parser.add_argument("--name", help="model name reported with each answer (default: the checkpoint folder name)")
+    parser.add_argument("--generation", type=Path, help="JSON of generation settings to ship instead of the defaults")
+    args = parser.parse_args()
+    generation = json.loads(args.generation.read_text()) if args.generation else None
+    sizes = export(args.checkpoint, args.out, generation, quantize=not args.no_quantize, name=args.name)
+    for name, size in sizes.items():
+        print(f"{size / 1e6:8.2f} MB  {name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""EVAL.md and the model card, written from the evaluation JSON (numbers are never typed by hand)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+COLUMNS = [("chrF", "chrf"), ("verbatim copy", "verbatim_copy_rate"), ("repetition", "repetition_rate"),
+           ("distinct-1", "distinct_1"), ("distinct-2", "distinct_2"), ("mean length (chars)", "mean_length"),
+           ("empty", "empty_rate"), ("seconds", "seconds")]
+
+
+def decoding_table(evaluation: dict) -> str:
+    lines = ["| decoding | " + " | ".join(name for name, _ in COLUMNS) + " |",
+             "|---" * (len(COLUMNS) + 1) + "|"]
+    for name, entry in evaluation["decodings"].items():
+        lines.append(f"| {name} | " + " | ".join(str(entry[key]) for _, key in COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+def samples_table(evaluation: dict, decoding: str) -> str:
+    lines = ["| question | reference | answer |", "|---|---|---|"]
+    for sample in evaluation["decodings"][decoding]["samples"]:
+        cells = [sample[k].replace("|", "\\|") for k in ("question", "reference", "answer")]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def phases_table(summary: dict) -> str:
+    lines = ["| phase | steps | best step | best validation loss | early stop | minutes |", "|---|---|---|---|---|---|"]
+    for phase in summary["phases"].values():
+        lines.append(f"| {phase['name']} | {phase['steps']} | {phase['best_step']} | {phase['best_val_loss']:.4f} | "
+                     f"{'yes' if phase['stopped_early'] else 'no'} | {phase['seconds'] / 60:.1f} |")
+    return "\n".join(lines)
+
+
+def write_eval_md(path: Path, evaluation: dict, summary: dict, shipped: str, comparison: Path | None) -> None:
+    parts = [
+        "# NPC model evaluation",
+        "",
+        "Written by `npm run train` (npc/training/kobot_train/report.py) from `eval.json`; every number below is "
+        f"measured on the Chatbot_data **test split** ({evaluation['test_pairs']} pairs, never trained on).",
+        "",
+        f"- model: GPT-2 `{summary['size']}`, {summary['parameters'] / 1e6:.2f}M parameters, "
+        f"byte-level BPE vocabulary of {summary['vocab_size']}",
+        f"- test perplexity (answer tokens given the question): **{evaluation['perplexity']}**",
+        f"- shipped decoding: **{shipped}**",
+        "",
+        "## Decoding settings compared",
+        "",
+        decoding_table(evaluation),
+        "",
+        "chrF: character n-gram F-score against the reference answer (sacrebleu, corpus level). Verbatim copy: share "
+        "of answers identical to an answer of the training split. Repetition: share of answers in which a character "
+        "4-gram occurs twice. Distinct-n: distinct word n-grams over all n-grams of all answers.",
+        "",
+        "## Training",
+        "",
+        phases_table(summary),
+        "",
+        f"Pretraining text: {summary['pretrain_lines']} lines of NSMC reviews; fine-tuning on "
+        f"{summary['split_sizes']['train']} training pairs, early stopping on {summary['split_sizes']['validation']} "
+        "validation pairs.",
+        "",
+    ]
+    if comparison and comparison.exists():
+        parts += ["## Model sizes compared", "", comparison.read_text().strip(), ""]
+    parts += [f"## 20 test questions, {shipped}", "", samples_table(evaluation, shipped), ""]
+    path.write_text("\n".join(parts), encoding="utf-8")
+
+
+def write_model_card(path: Path, evaluation: dict, summary: dict, shipped: str, sizes: dict[str, int]) -> None:
+    entry = evaluation["decodings"][shipped]
+    total = sum(sizes.values()) / 1e6
+    files = "\n".join(f"| `{name}` | {size / 1e6:.2f} MB |" for name, size in sizes.items())
+    path.write_text(f"""# Kobot NPC model
+
+A small Korean chatbot in the KoGPT2 prompt format (`<usr>question<sys>answer</s>`): GPT-2 architecture
+(`GPT2LMHeadModel`, size `{summary['size']}`: {summary['parameters'] / 1e6:.2f}M parameters, context 128 tokens,
+byte-level BPE vocabulary of {summary['vocab_size']}), trained from scratch on this machine, in the layout
+`@huggingface/transformers` loads (ONNX decoder with past key values, fp32 and int8).
+
+## Data and licence
+
+- Fine-tuned on **Chatbot_data** by songys (<https://github.com/songys/Chatbot_data>, MIT licence,
+  Copyright (c) 2018 songys): 11,823 Korean question/answer pairs, split 80/10/10 by a hash of the question.
+  The test split is never trained on.
+- Pretrained on {summary['pretrain_lines']:,} lines of **NSMC** movie reviews (e9t/nsmc, CC0 1.0) for colloquial Korean.
+- The model writes its own answers: nothing is looked up from the data set at serving time.
+
+## Quality (test split, {shipped})
+
+| perplexity | chrF | verbatim copy of a training answer | repetition | mean length |
+|---|---|---|---|---|
+| {evaluation['perplexity']} | {entry['chrf']} | {entry['verbatim_copy_rate']:.1%} | {entry['repetition_rate']:.1%} | {entry['mean_length']} chars |
+
+Full tables and sample answers: [EVAL.md](EVAL.md). It is a 5M-parameter model trained for under an hour on two
+CPU cores: it answers in fluent, short Korean, often generic and sometimes off-topic.
+
+## Files ({total:.1f} MB)
+
+| file | size |
+|---|---|
+{files}
+
+## Retrain
+
+```sh
+npm run train                       # split, tokenizer, pretraining, fine-tuning, export, evaluation (under an hour on 2 cores)
+npm run train -- --device cuda      # on a GPU
+npm run train -- --size small --pretrain-steps 3000 --run npc/training/runs/bigger
+```
+
+Export any local Hugging Face GPT-2 chatbot checkpoint in the same prompt format (for example skt/kogpt2-base-v2):
+`python -m kobot_train.export --checkpoint DIR --out DIR` from `npc/training` (see npc/training/README.md).
+""", encoding="utf-8")

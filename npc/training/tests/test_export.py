@@ -1,0 +1,122 @@
+"""The exporter writes the transformers.js layout, and the ONNX decoder matches PyTorch step by step."""
+import json
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+from transformers import GPT2Config, GPT2LMHeadModel
+
+from kobot_train.data import read_text_lines
+from kobot_train.export import export
+from kobot_train.paths import NSMC_TXT
+from kobot_train.tokenizer import train_tokenizer, wrap
+
+CORPUS = ["배고파", "밥 먹어요.", "오늘 날씨 어때?", "맑을 거예요.", "심심해", "게임 한 판 어때요?"] * 20
+
+# skt/kogpt2-base-v2: 51,200 tokens; its chatbot uses </s> as bos and eos and these specials first.
+KOGPT2_VOCAB = 51200
+KOGPT2_SPECIALS = ["<s>", "</s>", "<usr>", "<pad>", "<sys>", "<unk>", "<mask>", "<d>", "</d>"] + [
+    f"<unused{i}>" for i in range(100)]
+
+
+def random_gpt2(vocab: int, eos: int, pad: int) -> GPT2LMHeadModel:
+    torch.manual_seed(0)
+    config = GPT2Config(vocab_size=vocab, n_positions=64, n_embd=32, n_layer=2, n_head=2,
+                        bos_token_id=eos, eos_token_id=eos, pad_token_id=pad)
+    return GPT2LMHeadModel(config).eval()
+
+
+def onnx_logits_with_cache(onnx_path: Path, ids: list[int], layers: int, heads: int, head_dim: int) -> np.ndarray:
+    """Runs the prompt minus its last token, then the last token with the cache; returns last logits."""
+    session = ort.InferenceSession(str(onnx_path))
+    names = {i.name for i in session.get_inputs()}
+    assert {"input_ids", "attention_mask", "position_ids", "past_key_values.0.key", "past_key_values.0.value"} <= names
+    empty = np.zeros((1, heads, 0, head_dim), dtype=np.float32)
+    feed = {"input_ids": np.array([ids[:-1]], dtype=np.int64),
+            "attention_mask": np.ones((1, len(ids) - 1), dtype=np.int64),
+            "position_ids": np.arange(len(ids) - 1, dtype=np.int64)[None]}
+    for layer in range(layers):
+        feed[f"past_key_values.{layer}.key"] = empty
+        feed[f"past_key_values.{layer}.value"] = empty
+    outputs = dict(zip([o.name for o in session.get_outputs()], session.run(None, feed)))
+    assert outputs["present.0.key"].shape == (1, heads, len(ids) - 1, head_dim)
+    step = {"input_ids": np.array([[ids[-1]]], dtype=np.int64),
+            "attention_mask": np.ones((1, len(ids)), dtype=np.int64),
+            "position_ids": np.array([[len(ids) - 1]], dtype=np.int64)}
+    for layer in range(layers):
+        step[f"past_key_values.{layer}.key"] = outputs[f"present.{layer}.key"]
+        step[f"past_key_values.{layer}.value"] = outputs[f"present.{layer}.value"]
+    logits = session.run(["logits"], step)[0]
+    assert logits.shape[:2] == (1, 1)
+    return logits[0, -1]
+
+
+def test_export_writes_the_transformers_js_layout_and_matches_pytorch(tmp_path: Path):
+    tokenizer = train_tokenizer(CORPUS, vocab_size=400, min_frequency=1)
+    model = random_gpt2(len(tokenizer), eos=0, pad=3)
+    checkpoint = tmp_path / "checkpoint"
+    model.save_pretrained(checkpoint)
+    tokenizer.save_pretrained(checkpoint)
+
+    sizes = export(checkpoint, tmp_path / "out")
+    for name in ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
+                 "onnx/model.onnx", "onnx/model_quantized.onnx"]:
+        assert name in sizes, name
+    assert sizes["onnx/model_quantized.onnx"] < sizes["onnx/model.onnx"]
+    tokenizer_config = json.loads((tmp_path / "out" / "tokenizer_config.json").read_text())
+    assert tokenizer_config["chat_template"].startswith("{% for message in messages %}")
+
+    ids = tokenizer.encode("<usr>배고파<sys>밥", add_special_tokens=False)
+    expected = model(torch.tensor([ids])).logits[0, -1].detach().numpy()
+    got = onnx_logits_with_cache(tmp_path / "out" / "onnx" / "model.onnx", ids, layers=2, heads=2, head_dim=16)
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+
+
+def kogpt2_like_tokenizer():
+    """KoGPT2's vocabulary size and special-token ids, merges learnt from Korean text."""
+    lines = list(read_text_lines(NSMC_TXT, 60_000)) if NSMC_TXT.exists() else []
+    core = Tokenizer(models.BPE())
+    core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    core.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=KOGPT2_VOCAB, min_frequency=1, special_tokens=KOGPT2_SPECIALS,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    core.train_from_iterator(lines + CORPUS, trainer=trainer)
+    return wrap(core)
+
+
+@pytest.mark.skipif(not NSMC_TXT.exists(), reason="needs Korean text to learn a 51,200-token vocabulary")
+def test_exporter_takes_a_kogpt2_shaped_checkpoint(tmp_path: Path):
+    tokenizer = kogpt2_like_tokenizer()
+    vocab = tokenizer.get_vocab()
+    assert len(tokenizer) == KOGPT2_VOCAB
+    assert [vocab[t] for t in ["</s>", "<usr>", "<pad>", "<sys>"]] == [1, 2, 3, 4]
+    model = random_gpt2(KOGPT2_VOCAB, eos=1, pad=3)
+    checkpoint = tmp_path / "kogpt2-random"
+    model.save_pretrained(checkpoint)
+    tokenizer.save_pretrained(checkpoint)
+
+    export(checkpoint, tmp_path / "out", quantize=False)
+    generation = json.loads((tmp_path / "out" / "generation_config.json").read_text())
+    assert (generation["eos_token_id"], generation["bos_token_id"], generation["pad_token_id"]) == (1, 1, 3)
+    assert json.loads((tmp_path / "out" / "config.json").read_text())["vocab_size"] == KOGPT2_VOCAB
+
+    ids = tokenizer.encode("<usr>오늘 뭐 해?<sys>", add_special_tokens=False)
+    expected = model(torch.tensor([ids])).logits[0, -1].detach().numpy()
+    got = onnx_logits_with_cache(tmp_path / "out" / "onnx" / "model.onnx", ids, layers=2, heads=2, head_dim=16)
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+
+
+def test_exporter_refuses_a_checkpoint_without_the_chatbot_tokens(tmp_path: Path):
+    core = Tokenizer(models.BPE())
+    core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    core.train_from_iterator(CORPUS, trainer=trainers.BpeTrainer(vocab_size=300, special_tokens=["</s>"],
+                                                                 initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    from transformers import PreTrainedTokenizerFast
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=core, eos_token="</s>")
+    random_gpt2(len(tokenizer), eos=0, pad=0).save_pretrained(tmp_path / "plain")
+    tokenizer.save_pretrained(tmp_path / "plain")
+    with pytest.raises(ValueError, match="<usr>"):
+        export(tmp_path / "plain", tmp_path / "out")

@@ -1,0 +1,43 @@
+from pathlib import Path
+
+import pytest
+
+from kobot_train.data import Pair, load_pairs, split_of, split_pairs
+from kobot_train.paths import CHATBOT_CSV
+
+
+def test_split_is_a_pure_function_of_the_question():
+    assert split_of("배고파") == split_of("배고파")
+    assert split_of("배고파") == split_of("  배고파 ")  # whitespace does not move a question
+
+
+def test_repeated_questions_never_straddle_splits():
+    pairs = [Pair("같은 질문", f"답 {i}", 0) for i in range(5)]
+    splits = split_pairs(pairs)
+    assert sorted(len(v) for v in splits.values()) == [0, 0, 5]
+
+
+def test_known_questions_keep_their_split():
+    # Literal expectations: a change to the split function would silently move test data into training.
+    assert [split_of(q) for q in ["12시 땡!", "너무 심심해", "가스비 장난 아님"]] == ["train", "validation", "test"]
+
+
+@pytest.mark.skipif(not CHATBOT_CSV.exists(), reason="Chatbot_data not beside the project")
+def test_chatbot_data_splits_80_10_10_without_shared_questions():
+    pairs = load_pairs(CHATBOT_CSV)
+    splits = split_pairs(pairs)
+    total = sum(len(v) for v in splits.values())
+    assert total == len(pairs) == 11823
+    assert 0.77 < len(splits["train"]) / total < 0.83
+    assert 0.08 < len(splits["test"]) / total < 0.12
+    questions = {name: {p.question for p in v} for name, v in splits.items()}
+    assert not questions["train"] & questions["test"]
+    assert not questions["train"] & questions["validation"]
+    assert split_pairs(load_pairs(CHATBOT_CSV)) == splits
+
+
+def test_load_pairs_rejects_a_csv_without_q_and_a(tmp_path: Path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("question,answer\n안녕,반가워\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="missing columns"):
+        load_pairs(bad)

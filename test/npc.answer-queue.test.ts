@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+
+import { AnswerQueue } from "../npc/answer-queue.js";
+import { InvalidQuestionError } from "../npc/errors.js";
+import { EVERYDAY_QUESTIONS, shippedEngine } from "./helpers/engine.js";
+
+describe("AnswerQueue micro-batching", () => {
+  it("answers 16 concurrent questions, each with its own answer, as one by one would", async () => {
+    const engine = await shippedEngine();
+    const queue = new AnswerQueue(engine);
+    const settings = { doSample: false };
+    const answers = await Promise.all(EVERYDAY_QUESTIONS.map((q) => queue.ask(q, { settings })));
+    for (const [i, question] of EVERYDAY_QUESTIONS.entries()) {
+      assert.equal(answers[i]!.question, question);
+      assert.equal(answers[i]!.text, (await engine.answer(question, { settings })).text);
+    }
+    assert.equal(queue.waiting, 0);
+  });
+
+  it("rejects a bad question alone and answers the rest", async () => {
+    const queue = new AnswerQueue(await shippedEngine());
+    const results = await Promise.allSettled([queue.ask("배고파"), queue.ask("   "), queue.ask("잠이 안 와")]);
+    assert.equal(results[0]!.status, "fulfilled");
+    assert.equal(results[2]!.status, "fulfilled");
+    assert.equal(results[1]!.status, "rejected");
+    assert.ok((results[1] as PromiseRejectedResult).reason instanceof InvalidQuestionError);
+  });
+
+  it("routes streamed tokens to the question they belong to", async () => {
+    const queue = new AnswerQueue(await shippedEngine());
+    const streamed = new Map<string, string>();
+    const questions = ["배고파", "주말에 뭐 하지?", "친구랑 싸웠어"];
+    const answers = await Promise.all(
+      questions.map((q) => queue.ask(q, { onToken: ({ text }) => streamed.set(q, text) })),
+    );
+    answers.forEach((answer, i) => assert.equal(streamed.get(questions[i]!)!.replace(/\s+/g, " ").trim(), answer.text));
+  });
+
+  it("keeps batches to questions with the same settings, in the order asked", async () => {
+    const queue = new AnswerQueue(await shippedEngine(), { maxBatch: 4 });
+    const order: string[] = [];
+    const asks = ["a1", "b1", "a2", "b2", "a3"].map((tag) =>
+      queue
+        .ask(`${tag} 배고파`, { settings: { maxNewTokens: tag.startsWith("a") ? 4 : 5 } })
+        .then((answer) => order.push(answer.question.slice(0, 2))),
+    );
+    await Promise.all(asks);
+    assert.deepEqual(order.filter((t) => t.startsWith("a")), ["a1", "a2", "a3"]);
+    assert.deepEqual(order.filter((t) => t.startsWith("b")), ["b1", "b2"]);
+  });
+});

@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+import { hangulShare } from "./helpers/engine.js";
+
+const run = promisify(execFile);
+const ask = (...args: string[]) =>
+  run(process.execPath, ["--import", "tsx", "npc/cli.ts", ...args], { encoding: "utf8" }).catch((e) => e);
+
+describe("npm run ask", () => {
+  it("prints the NPC's answer to a question", async () => {
+    const { stdout } = await ask("배고파");
+    assert.ok(hangulShare(stdout.trim()) > 0.5, stdout);
+  });
+
+  it("answers a file as JSON lines, in order, with an error line for a blank line", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "ask-")), "questions.txt");
+    writeFileSync(file, "배고파\n\n잠이 안 와\n주말에 뭐 하지?\n");
+    const result = await ask("--file", file, "--json");
+    const lines = result.stdout.trim().split("\n").map((line: string) => JSON.parse(line));
+    assert.deepEqual(lines.map((l: { question: string }) => l.question), ["배고파", "", "잠이 안 와", "주말에 뭐 하지?"]);
+    for (const line of [lines[0], lines[2], lines[3]]) {
+      assert.ok(line.answer.length > 0 && typeof line.ms === "number", JSON.stringify(line));
+    }
+    assert.deepEqual(lines[1], { question: "", error: "question is empty", code: "empty" });
+    assert.equal(result.code, 1, "a failed line makes the exit status 1");
+  });
+
+  it("exits 3 and names the path when the model is missing", async () => {
+    const result = await ask("--model", "/nonexistent/model", "배고파");
+    assert.equal(result.code, 3);
+    assert.match(result.stderr, /\/nonexistent\/model\/config.json/);
+  });
+});

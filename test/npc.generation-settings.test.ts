@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+
+import { InvalidSettingsError } from "../npc/errors.js";
+import { mergeSettings, settingsFromConfig, settingsKey, toGenerateKwargs } from "../npc/generation-settings.js";
+
+describe("Generation settings", () => {
+  const defaults = settingsFromConfig({ max_new_tokens: 32, do_sample: false, repetition_penalty: 1.2, top_k: 40 });
+
+  it("reads generation_config.json names, with neutral values for what is absent", () => {
+    assert.deepEqual(defaults, {
+      maxNewTokens: 32, doSample: false, temperature: 1, topK: 40, topP: 1, repetitionPenalty: 1.2,
+    });
+  });
+
+  it("merges overrides and hands transformers.js its own names", () => {
+    const merged = mergeSettings(defaults, { doSample: true, temperature: 0.7, topP: undefined });
+    assert.deepEqual(toGenerateKwargs(merged), {
+      max_new_tokens: 32, do_sample: true, temperature: 0.7, top_k: 40, top_p: 1, repetition_penalty: 1.2,
+    });
+    assert.equal(defaults.doSample, false, "defaults are not mutated");
+  });
+
+  it("rejects values out of range with the setting's name", () => {
+    assert.throws(() => mergeSettings(defaults, { topP: 1.5 }), /topP must be a number from 0.05 to 1, got 1.5/);
+    assert.throws(() => mergeSettings(defaults, { maxNewTokens: 0 }), InvalidSettingsError);
+    assert.throws(() => mergeSettings(defaults, { temperature: Number.NaN }), InvalidSettingsError);
+    assert.throws(() => mergeSettings(defaults, { doSample: "yes" as never }), /doSample/);
+  });
+
+  it("keys equal settings equally", () => {
+    assert.equal(settingsKey(mergeSettings(defaults, {})), settingsKey(defaults));
+    assert.notEqual(settingsKey(mergeSettings(defaults, { topK: 5 })), settingsKey(defaults));
+  });
+});
