@@ -158,6 +158,11 @@ export class NpcEngine {
     return text;
   }
 
+  /** Ids of the whole prompt for a question, as generation sees them (for baselines and tests). */
+  promptIds(question: string): number[] {
+    return this.encode(this.prompt(this.checkQuestion(question)));
+  }
+
   /** Token ids of a text exactly as the model sees it (used by tests against the Python tokenizer). */
   encode(text: string): number[] {
     return this.tokenizer.encode(text, { add_special_tokens: false });
@@ -170,7 +175,8 @@ export class NpcEngine {
     }) as string;
   }
 
-  private decode(ids: number[]): string {
+  /** Text of generated ids, special tokens dropped. */
+  decode(ids: number[]): string {
     return this.tokenizer.decode(ids, { skip_special_tokens: true });
   }
 

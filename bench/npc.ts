@@ -1,0 +1,179 @@
+/**
+ * npm run bench:npc: load time, time to first token, tokens/s, answer latency for 1 and 16 concurrent
+ * questions (one by one, batched, micro-batching queue), RSS, and a bare onnxruntime-node greedy loop
+ * over the same ONNX file in the same run. Prints a table and writes bench/results/npc.json.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+import { AnswerQueue } from "../npc/answer-queue.js";
+import { NpcEngine } from "../npc/engine.js";
+import { DEFAULT_MODEL_DIR, type ModelDtype } from "../npc/model-folder.js";
+import { BareGreedy } from "./bare-greedy.js";
+import { mean, percentile, printTable, round } from "./stats.js";
+
+const { values } = parseArgs({
+  options: {
+    model: { type: "string", default: DEFAULT_MODEL_DIR },
+    dtype: { type: "string", default: "fp32" },
+    rounds: { type: "string", default: "3" },
+    out: { type: "string", default: join(import.meta.dirname, "results", "npc.json") },
+  },
+});
+const rounds = Number(values.rounds);
+const questions = readFileSync(join(import.meta.dirname, "questions.txt"), "utf8").split("\n").filter(Boolean);
+const mb = (bytes: number) => round(bytes / 2 ** 20, 0);
+const greedy = { doSample: false, repetitionPenalty: 1 }; // what the bare loop can do too
+
+const loadStarted = performance.now();
+const engine = await NpcEngine.load(values.model!, { dtype: values.dtype as ModelDtype });
+const loadMs = performance.now() - loadStarted;
+const rssAfterLoad = process.memoryUsage().rss;
+const config = JSON.parse(readFileSync(join(values.model!, "config.json"), "utf8"));
+const generation = JSON.parse(readFileSync(join(values.model!, "generation_config.json"), "utf8"));
+const bareStarted = performance.now();
+const onnxFile = values.dtype === "q8" ? "model_quantized.onnx" : "model.onnx";
+const bare = await BareGreedy.load(join(values.model!, "onnx", onnxFile), config, generation.eos_token_id);
+const bareLoadMs = performance.now() - bareStarted;
+
+for (const question of questions.slice(0, 4)) {
+  await engine.answer(question); // warm-up: first runs allocate
+  await bare.generate(engine.promptIds(question), 32);
+}
+
+interface Single {
+  ms: number;
+  firstTokenMs: number;
+  tokens: number;
+  chars: number;
+}
+
+async function singleQuestions(settings: object): Promise<Single[]> {
+  const results: Single[] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const question of questions) {
+      const started = performance.now();
+      let first = 0;
+      const answer = await engine.answer(question, {
+        settings,
+        onToken: () => (first ||= performance.now() - started),
+      });
+      results.push({ ms: answer.ms, firstTokenMs: first || answer.ms, tokens: answer.tokens, chars: answer.text.length });
+    }
+  }
+  return results;
+}
+
+async function bareQuestions(): Promise<{ results: Single[]; agree: number }> {
+  const results: Single[] = [];
+  let agree = 0;
+  for (let round = 0; round < rounds; round++) {
+    for (const question of questions) {
+      const started = performance.now();
+      const { ids, firstTokenMs } = await bare.generate(engine.promptIds(question), 32);
+      results.push({ ms: performance.now() - started, firstTokenMs, tokens: ids.length, chars: 0 });
+      if (round === 0) {
+        const answer = await engine.answer(question, { settings: greedy });
+        if (answer.text === engine.decode(ids).replace(/\s+/g, " ").trim()) agree++;
+      }
+    }
+  }
+  return { results, agree };
+}
+
+/** 16 questions at once: answered one after another, as one batch, and through the queue. */
+async function concurrent(size: number) {
+  const serial: number[] = [];
+  const batched: number[] = [];
+  const queued: number[] = [];
+  let serialWall = 0;
+  let batchWall = 0;
+  let queueWall = 0;
+  let answered = 0;
+  for (let round = 0; round < rounds; round++) {
+    for (let start = 0; start + size <= questions.length; start += size) {
+      const group = questions.slice(start, start + size);
+      let started = performance.now();
+      for (const question of group) {
+        await engine.answer(question);
+        serial.push(performance.now() - started); // the i-th waits for the i-1 before it
+      }
+      serialWall += performance.now() - started;
+
+      started = performance.now();
+      const answers = await engine.answerBatch(group);
+      batchWall += performance.now() - started;
+      batched.push(...answers.map((a) => a.ms));
+
+      const queue = new AnswerQueue(engine);
+      started = performance.now();
+      const fromQueue = await Promise.all(group.map((q) => queue.ask(q)));
+      queueWall += performance.now() - started;
+      queued.push(...fromQueue.map((a) => a.ms));
+      answered += size;
+    }
+  }
+  return { serial, batched, queued, serialWall, batchWall, queueWall, answered };
+}
+
+const shipped = await singleQuestions({});
+const greedyRuns = await singleQuestions(greedy);
+const baseline = await bareQuestions();
+const sixteen = await concurrent(16);
+const rssPeak = process.resourceUsage().maxRSS * 1024;
+
+const tokensPerSecond = (runs: Single[]) => (1000 * runs.reduce((s, r) => s + r.tokens, 0)) / runs.reduce((s, r) => s + r.ms, 0);
+const msPerToken = (runs: Single[]) => runs.reduce((s, r) => s + r.ms, 0) / Math.max(1, runs.reduce((s, r) => s + r.tokens + 1, 0));
+const latencyRow = (name: string, runs: Single[]) => ({
+  case: name,
+  "p50 ms": round(percentile(runs.map((r) => r.ms), 50)),
+  "p95 ms": round(percentile(runs.map((r) => r.ms), 95)),
+  "first token p50 ms": round(percentile(runs.map((r) => r.firstTokenMs), 50)),
+  "tokens/s": round(tokensPerSecond(runs), 0),
+  "mean tokens": round(mean(runs.map((r) => r.tokens))),
+  "mean chars": runs[0]!.chars ? round(mean(runs.map((r) => r.chars))) : "-",
+});
+const concurrentRow = (name: string, latencies: number[], wall: number) => ({
+  case: name,
+  "p50 ms": round(percentile(latencies, 50)),
+  "p95 ms": round(percentile(latencies, 95)),
+  "first token p50 ms": "-",
+  "tokens/s": "-",
+  "mean tokens": "-",
+  "mean chars": `${round((1000 * sixteen.answered) / wall, 1)} answers/s`,
+});
+
+const rows = [
+  latencyRow(`1 question, shipped decoding (${generation.do_sample ? "sampling" : "greedy"}, rep ${generation.repetition_penalty ?? 1})`, shipped),
+  latencyRow("1 question, greedy, engine", greedyRuns),
+  latencyRow("1 question, greedy, bare onnxruntime loop", baseline.results),
+  concurrentRow("16 at once, one by one", sixteen.serial, sixteen.serialWall),
+  concurrentRow("16 at once, one batch", sixteen.batched, sixteen.batchWall),
+  concurrentRow("16 at once, AnswerQueue", sixteen.queued, sixteen.queueWall),
+];
+const summary = {
+  loadMs: round(loadMs, 0),
+  bareLoadMs: round(bareLoadMs, 0),
+  engineOverPerToken: round(msPerToken(greedyRuns) / msPerToken(baseline.results), 2),
+  bareAgreesWithEngine: `${baseline.agree}/${questions.length} identical answers`,
+  batchSpeedup16: round(sixteen.serialWall / sixteen.batchWall, 2),
+  queueSpeedup16: round(sixteen.serialWall / sixteen.queueWall, 2),
+  rssAfterLoadMB: mb(rssAfterLoad),
+  rssPeakMB: mb(rssPeak),
+};
+
+console.log(`\nNPC engine, ${engine.modelName}, ${questions.length} questions × ${rounds} rounds\n`);
+printTable(rows);
+console.log();
+printTable(Object.entries(summary).map(([measure, value]) => ({ measure, value })));
+
+const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGB: round(totalmem() / 2 ** 30, 0), node: process.version };
+writeFileSync(
+  values.out!,
+  JSON.stringify({ benchmark: "npc", date: new Date().toISOString(), machine, model: engine.modelName, rounds, rows, summary }, null, 2) + "\n",
+);
+console.log(`\nwrote ${values.out}`);
+await bare.dispose();
+await engine.dispose();

@@ -1,0 +1,22 @@
+/** Small statistics for benchmark tables. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export function mean(values: number[]): number {
+  return values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
+}
+
+export const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export function printTable(rows: Record<string, string | number>[]): void {
+  const columns = Object.keys(rows[0] ?? {});
+  const width = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (cells: string[]) => "| " + cells.map((cell, i) => cell.padEnd(width[i]!)).join(" | ") + " |";
+  console.log(line(columns));
+  console.log("|" + width.map((w) => "-".repeat(w + 2)).join("|") + "|");
+  for (const row of rows) console.log(line(columns.map((c) => String(row[c]))));
+}
