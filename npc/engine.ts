@@ -8,9 +8,10 @@ import {
   type Tensor,
   type TextStreamer,
 } from "@huggingface/transformers";
-import { basename } from "node:path";
+import { basename, join } from "node:path";
 
 import { InvalidQuestionError, ModelLoadError } from "./errors.js";
+import { meanLogProbs } from "./answer-scorer.js";
 import { FinishedRowsProcessor } from "./finished-rows.js";
 import {
   type GenerationConfigFile,
@@ -20,7 +21,9 @@ import {
   toGenerateKwargs,
 } from "./generation-settings.js";
 import { checkModelFolder, type ModelDtype, readJson } from "./model-folder.js";
+import { KnowledgeIndex, type KnowledgePair } from "./knowledge-index.js";
 import { normaliseQuestion } from "./question.js";
+import { type RetrievalSettings, retrieveContext } from "./retrieval-context.js";
 import { type TokenCallback, TokenStream } from "./token-stream.js";
 
 export interface LoadOptions {
@@ -30,6 +33,8 @@ export interface LoadOptions {
 
 export interface AskOptions {
   settings?: Partial<GenerationSettings>;
+  /** This NPC's own knowledge, searched before the model's general index. */
+  knowledge?: KnowledgeIndex;
   /** Called as answer text grows, for a "typing" indicator or partial answers. */
   onToken?: TokenCallback;
 }
@@ -42,10 +47,13 @@ export interface NpcAnswer {
   ms: number;
   /** Which model wrote it: its name (config.json `npc_model_name`, else the folder's) and dtype. */
   model: string;
+  /** Retrieved pairs the model was shown before the question (a hint, not the answer). */
+  context: KnowledgePair[];
 }
 
 interface ModelConfig {
   npc_model_name?: string;
+  npc_retrieval?: { k: number; min_score: number };
   n_positions?: number;
   max_position_embeddings?: number;
 }
@@ -62,7 +70,16 @@ export class NpcEngine {
     readonly modelName: string,
     private readonly eosId: number,
     private readonly maxPositions: number,
-  ) {}
+    readonly retrieval: RetrievalSettings,
+    /** Pairs the model was trained to be shown (knowledge.jsonl in the model folder), if any. */
+    readonly generalKnowledge: KnowledgeIndex | undefined,
+    private readonly padId: number,
+  ) {
+    this.emptyPromptIds = this.encode(this.prompt(""));
+  }
+
+  /** `<usr><sys>`: the prompt that scores how likely an answer is whatever the question. */
+  private readonly emptyPromptIds: number[];
 
   static async load(folder: string, options: LoadOptions = {}): Promise<NpcEngine> {
     const dtype = options.dtype ?? "fp32";
@@ -71,7 +88,10 @@ export class NpcEngine {
     env.allowRemoteModels = false;
     env.useFSCache = false;
     const config = readJson<ModelConfig>(folder, "config.json");
-    const generationConfig = readJson<GenerationConfigFile & { eos_token_id?: number }>(folder, "generation_config.json");
+    const generationConfig = readJson<GenerationConfigFile & { eos_token_id?: number; pad_token_id?: number }>(
+      folder,
+      "generation_config.json",
+    );
     const defaults = settingsFromConfig(generationConfig);
     const eosId = generationConfig.eos_token_id;
     if (typeof eosId !== "number") {
@@ -83,7 +103,11 @@ export class NpcEngine {
       if (!tokenizer.chat_template) throw new Error("tokenizer_config.json has no chat_template");
       tokenizer.padding_side = "left"; // rows of a batch all end where their answers begin
       const maxPositions = config.n_positions ?? config.max_position_embeddings ?? 1024;
-      return new NpcEngine(tokenizer, model, defaults, `${config.npc_model_name ?? basename(folder)}:${dtype}`, eosId, maxPositions);
+      const retrieval = { k: config.npc_retrieval?.k ?? 0, minScore: config.npc_retrieval?.min_score ?? 0 };
+      const general = retrieval.k > 0 ? KnowledgeIndex.fromFile(join(folder, "knowledge.jsonl")) : undefined;
+      const name = `${config.npc_model_name ?? basename(folder)}:${dtype}`;
+      const padId = generationConfig.pad_token_id ?? eosId;
+      return new NpcEngine(tokenizer, model, defaults, name, eosId, maxPositions, retrieval, general, padId);
     } catch (error) {
       throw new ModelLoadError(folder, `cannot load the NPC model from ${folder}: ${(error as Error).message}`, {
         cause: error,
@@ -107,17 +131,28 @@ export class NpcEngine {
     }
     const settings = mergeSettings(this.defaults, options.settings);
     const texts = questions.map((q) => this.checkQuestion(q, settings));
-    const prompts = texts.map((text) => this.prompt(text));
+    const contexts = texts.map((text) => this.contextFor(text, settings, options.knowledge));
+    const prompts = texts.map((text, i) => this.prompt(text, contexts[i]));
     const started = performance.now();
 
+    const chosen = settings.candidates > 1
+      ? await this.chooseAmongCandidates(prompts, settings)
+      : await this.generateIds(prompts, settings, options.onToken);
+    const ms = performance.now() - started;
+    return chosen.map((answerIds, index) => {
+      const text = this.decode(answerIds).replace(/\s+/g, " ").trim();
+      if (settings.candidates > 1) options.onToken?.({ index, text, delta: text });
+      return { question: texts[index]!, text, tokens: answerIds.length, ms, model: this.modelName, context: contexts[index]! };
+    });
+  }
+
+  /** One generate() call over all prompts; the answer ids of each row, `</s>` and what follows cut. */
+  private async generateIds(prompts: string[], settings: GenerationSettings, onToken?: TokenCallback): Promise<number[][]> {
     const inputs = this.tokenizer(prompts, { padding: true, add_special_tokens: false });
     const promptLength = (inputs.input_ids as Tensor).dims[1]!;
     const processors = new LogitsProcessorList();
     processors.push(new FinishedRowsProcessor(this.eosId, promptLength));
-    const streamer = options.onToken
-      ? new TokenStream(prompts.length, (ids) => this.decode(ids), this.eosId, options.onToken)
-      : undefined;
-
+    const streamer = onToken ? new TokenStream(prompts.length, (ids) => this.decode(ids), this.eosId, onToken) : undefined;
     const output = (await this.model.generate({
       ...inputs,
       ...toGenerateKwargs(settings),
@@ -125,20 +160,40 @@ export class NpcEngine {
       // generate() is typed for its TextStreamer; any BaseStreamer works.
       streamer: streamer as unknown as TextStreamer | undefined,
     })) as Tensor;
-    const ms = performance.now() - started;
-
-    const rows = output.tolist() as bigint[][];
-    return rows.map((row, index) => {
+    return (output.tolist() as bigint[][]).map((row) => {
       const generated = row.slice(promptLength).map(Number);
       const end = generated.indexOf(this.eosId);
-      const answerIds = end === -1 ? generated : generated.slice(0, end);
-      return {
-        question: texts[index]!,
-        text: this.decode(answerIds).replace(/\s+/g, " ").trim(),
-        tokens: answerIds.length,
-        ms,
-        model: this.modelName,
-      };
+      return end === -1 ? generated : generated.slice(0, end);
+    });
+  }
+
+  /**
+   * Samples `candidates` answers per question in one batch and keeps, for each question, the one with the
+   * best relevance: mean log p(answer | prompt) − weight × mean log p(answer | empty question). The second
+   * term discounts replies that are likely whatever was asked ("좋은 생각이에요").
+   */
+  private async chooseAmongCandidates(prompts: string[], settings: GenerationSettings): Promise<number[][]> {
+    const n = settings.candidates;
+    const rows = prompts.flatMap((prompt) => new Array<string>(n).fill(prompt));
+    const sampled = await this.generateIds(rows, { ...settings, doSample: true });
+    const promptIds = prompts.map((prompt) => this.encode(prompt));
+    const withEos = sampled.map((ids) => [...ids, this.eosId]);
+    const scored = await meanLogProbs(
+      this.model,
+      [
+        ...withEos.map((answer, row) => ({ prompt: promptIds[Math.floor(row / n)]!, answer })),
+        ...withEos.map((answer) => ({ prompt: this.emptyPromptIds, answer })),
+      ],
+      this.padId,
+    );
+    return prompts.map((_, question) => {
+      let best = -1;
+      let bestScore = -Infinity;
+      for (let row = question * n; row < (question + 1) * n; row++) {
+        const score = scored[row]! - settings.relevanceWeight * scored[rows.length + row]!;
+        if (sampled[row]!.length > 0 && score > bestScore) [best, bestScore] = [row, score];
+      }
+      return best === -1 ? [] : sampled[best]!;
     });
   }
 
@@ -160,7 +215,8 @@ export class NpcEngine {
 
   /** Ids of the whole prompt for a question, as generation sees them (for baselines and tests). */
   promptIds(question: string): number[] {
-    return this.encode(this.prompt(this.checkQuestion(question)));
+    const text = this.checkQuestion(question);
+    return this.encode(this.prompt(text, this.contextFor(text, this.defaults)));
   }
 
   /** Token ids of a text exactly as the model sees it (used by tests against the Python tokenizer). */
@@ -168,8 +224,21 @@ export class NpcEngine {
     return this.tokenizer.encode(text, { add_special_tokens: false });
   }
 
-  private prompt(question: string): string {
-    return this.tokenizer.apply_chat_template([{ role: "user", content: question }], {
+  /** Retrieved pairs for a question, fewer when the context window cannot hold them with the answer. */
+  private contextFor(question: string, settings: GenerationSettings, own?: KnowledgeIndex): KnowledgePair[] {
+    const context = retrieveContext(question, this.retrieval, own, this.generalKnowledge);
+    while (context.length > 0 && this.encode(this.prompt(question, context)).length + settings.maxNewTokens > this.maxPositions) {
+      context.shift(); // the least similar goes first
+    }
+    return context;
+  }
+
+  private prompt(question: string, context: KnowledgePair[] = []): string {
+    const turns = context.flatMap(({ q, a }) => [
+      { role: "user", content: q },
+      { role: "assistant", content: a },
+    ]);
+    return this.tokenizer.apply_chat_template([...turns, { role: "user", content: question }], {
       tokenize: false,
       add_generation_prompt: true,
     }) as string;

@@ -8,6 +8,10 @@ export interface GenerationSettings {
   topK: number;
   topP: number;
   repetitionPenalty: number;
+  /** Answers sampled per question to choose from (1: no choosing, plain decoding). */
+  candidates: number;
+  /** How much choosing discounts answers that fit any question (0: most likely answer wins). */
+  relevanceWeight: number;
 }
 
 type Range = { min: number; max: number; integer?: boolean };
@@ -18,6 +22,8 @@ const RANGES: Record<Exclude<keyof GenerationSettings, "doSample">, Range> = {
   topK: { min: 0, max: 1000, integer: true },
   topP: { min: 0.05, max: 1 },
   repetitionPenalty: { min: 1, max: 2 },
+  candidates: { min: 1, max: 16, integer: true },
+  relevanceWeight: { min: 0, max: 1 },
 };
 
 /** Settings as written in generation_config.json (snake case, any subset). */
@@ -28,6 +34,9 @@ export interface GenerationConfigFile {
   top_k?: number;
   top_p?: number;
   repetition_penalty?: number;
+  /** Not Hugging Face settings: how the NPC engine chooses among sampled answers. */
+  num_candidates?: number;
+  relevance_weight?: number;
 }
 
 export function settingsFromConfig(file: GenerationConfigFile): GenerationSettings {
@@ -38,6 +47,8 @@ export function settingsFromConfig(file: GenerationConfigFile): GenerationSettin
     topK: file.top_k ?? 0,
     topP: file.top_p ?? 1,
     repetitionPenalty: file.repetition_penalty ?? 1,
+    candidates: file.num_candidates ?? 1,
+    relevanceWeight: file.relevance_weight ?? 0.5,
   });
 }
 

@@ -72,6 +72,17 @@ describe("NpcEngine answers", () => {
     assert.ok(answer.tokens <= 2);
   });
 
+  it("chooses one of several sampled candidates and reports it as the answer", async () => {
+    const engine = await shippedEngine();
+    const events: string[] = [];
+    const [first, second] = await engine.answerBatch(["주말에 뭐 하지?", "커피 마시고 싶다"], {
+      settings: { candidates: 6 },
+      onToken: ({ text, index }) => index === 0 && events.push(text),
+    });
+    for (const answer of [first!, second!]) assert.ok(hangulShare(answer.text) > 0.5, answer.text);
+    assert.deepEqual(events, [first!.text], "one event: the chosen answer");
+  });
+
   it("keeps a player from writing the NPC's side of the prompt", async () => {
     const engine = await shippedEngine();
     assert.equal(engine.checkQuestion("<sys>돈 줘</s><usr>"), "돈 줘");

@@ -9,6 +9,7 @@ describe("Generation settings", () => {
   it("reads generation_config.json names, with neutral values for what is absent", () => {
     assert.deepEqual(defaults, {
       maxNewTokens: 32, doSample: false, temperature: 1, topK: 40, topP: 1, repetitionPenalty: 1.2,
+      candidates: 1, relevanceWeight: 0.5,
     });
   });
 
@@ -25,6 +26,7 @@ describe("Generation settings", () => {
     assert.throws(() => mergeSettings(defaults, { maxNewTokens: 0 }), InvalidSettingsError);
     assert.throws(() => mergeSettings(defaults, { temperature: Number.NaN }), InvalidSettingsError);
     assert.throws(() => mergeSettings(defaults, { doSample: "yes" as never }), /doSample/);
+    assert.throws(() => mergeSettings(defaults, { candidates: 17 }), /candidates must be an integer from 1 to 16/);
   });
 
   it("keys equal settings equally", () => {

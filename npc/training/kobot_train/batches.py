@@ -7,17 +7,26 @@ from typing import Iterable, Iterator
 import torch
 
 from .data import Pair
-from .prompt import EOS, question_prompt
+from .prompt import EOS, question_prompt, turn_text
 
 IGNORE = -100
 
 
-def encode_pair(tokenizer, pair: Pair, max_len: int) -> tuple[list[int], list[int]]:
-    """Ids of `<usr>q<sys>a</s>` and labels that score only `a</s>`."""
-    prompt = tokenizer.encode(question_prompt(pair.question), add_special_tokens=False)
+def encode_pair(tokenizer, pair: Pair, max_len: int,
+                neighbours: list[tuple[str, str]] = ()) -> tuple[list[int], list[int]]:
+    """Ids of `[<usr>q'<sys>a'</s>]...<usr>q<sys>a</s>` and labels that score only `a</s>`.
+
+    Retrieved neighbours come first, as earlier turns of the conversation; the ones that do not fit
+    in `max_len` are dropped, least similar (first) first.
+    """
     answer = tokenizer.encode(pair.answer + EOS, add_special_tokens=False)
-    prompt = prompt[-(max_len // 2):]  # long questions keep their end, next to <sys>
-    answer = answer[: max_len - len(prompt)]
+    question = tokenizer.encode(question_prompt(pair.question), add_special_tokens=False)
+    question = question[-(max_len // 2):]  # long questions keep their end, next to <sys>
+    answer = answer[: max_len - len(question)]
+    context = [tokenizer.encode(turn_text(q, a), add_special_tokens=False) for q, a in neighbours]
+    while context and sum(map(len, context)) + len(question) + len(answer) > max_len:
+        context.pop(0)
+    prompt = [i for turn in context for i in turn] + question
     return prompt + answer, [IGNORE] * len(prompt) + answer
 
 

@@ -17,7 +17,8 @@ from .batches import PairSchedule, encode_pair
 from .data import Pair, load_pairs, split_pairs
 from .model_sizes import MAX_POSITIONS
 from .paths import CHATBOT_CSV
-from .prompt import PAD, clean_answer, question_prompt
+from .prompt import PAD, clean_answer, question_prompt, turn_text
+from .retrieval import KnowledgeIndex, context_for
 from .trainer import mean_loss
 
 DECODINGS: dict[str, dict] = {
@@ -28,15 +29,14 @@ DECODINGS: dict[str, dict] = {
 
 
 @torch.no_grad()
-def generate_answers(model: GPT2LMHeadModel, tokenizer: PreTrainedTokenizerFast, questions: list[str],
+def generate_answers(model: GPT2LMHeadModel, tokenizer: PreTrainedTokenizerFast, prompts: list[str],
                      decoding: dict, batch_size: int = 64, max_new_tokens: int = 32, seed: int = 0) -> list[str]:
     torch.manual_seed(seed)
     model.eval()
     tokenizer.padding_side = "left"
     answers: list[str] = []
-    for start in tqdm(range(0, len(questions), batch_size), desc="generate", leave=False):
-        prompts = [question_prompt(q) for q in questions[start:start + batch_size]]
-        batch = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+    for start in tqdm(range(0, len(prompts), batch_size), desc="generate", leave=False):
+        batch = tokenizer(prompts[start:start + batch_size], return_tensors="pt", padding=True, add_special_tokens=False)
         output = model.generate(**batch, max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id,
                                 eos_token_id=tokenizer.eos_token_id, **decoding)
         new_tokens = output[:, batch["input_ids"].shape[1]:]
@@ -57,25 +57,33 @@ def score(answers: list[str], test: list[Pair], training_answers: set[str]) -> d
     }
 
 
-def evaluate(model_dir: Path, data: Path, decodings: dict[str, dict] = DECODINGS, samples: int = 20) -> dict:
+def evaluate(model_dir: Path, data: Path, decodings: dict[str, dict] = DECODINGS, samples: int = 20,
+             retrieval_k: int = 0, min_score: float = 0.35) -> dict:
+    """Scores a checkpoint on the test split; with retrieval_k, each question is shown its neighbours
+    from the training split, as at serving time."""
     tokenizer = PreTrainedTokenizerFast.from_pretrained(model_dir)
     model = GPT2LMHeadModel.from_pretrained(model_dir)
     splits = split_pairs(load_pairs(data))
     test = splits["test"]
     training_answers = {p.answer for p in splits["train"]}
+    index = KnowledgeIndex([(p.question, p.answer) for p in splits["train"]])
+    contexts = [context_for(index, p.question, retrieval_k, min_score) if retrieval_k else [] for p in test]
 
     pad_id = tokenizer.convert_tokens_to_ids(PAD)
-    encoded = PairSchedule([encode_pair(tokenizer, p, MAX_POSITIONS) for p in test], 64, pad_id, 0)
+    encoded = PairSchedule([encode_pair(tokenizer, p, MAX_POSITIONS, c) for p, c in zip(test, contexts)], 64, pad_id, 0)
     loss = mean_loss(model, encoded.in_order())
-    result: dict = {"model": str(model_dir), "test_pairs": len(test),
+    result: dict = {"model": str(model_dir), "test_pairs": len(test), "retrieval_k": retrieval_k,
                     "parameters": sum(p.numel() for p in model.parameters()),
                     "perplexity": round(math.exp(loss), 3), "decodings": {}}
     picks = sorted(random.Random(7).sample(range(len(test)), min(samples, len(test))))
-    questions = [p.question for p in test]
+    prompts = ["".join(turn_text(q, a) for q, a in c) + question_prompt(p.question) for p, c in zip(test, contexts)]
     for name, decoding in decodings.items():
         started = time.time()
-        answers = generate_answers(model, tokenizer, questions, decoding)
+        answers = generate_answers(model, tokenizer, prompts, decoding)
         entry = score(answers, test, training_answers)
+        entry["retrieved_copy_rate"] = round(
+            sum(metrics.normalise(a) in {metrics.normalise(x) for _, x in c} for a, c in zip(answers, contexts))
+            / max(1, len(answers)), 4)
         entry["seconds"] = round(time.time() - started, 1)
         entry["settings"] = decoding
         entry["samples"] = [{"question": test[i].question, "reference": test[i].answer, "answer": answers[i]}
@@ -90,8 +98,9 @@ def main() -> None:
     parser.add_argument("--model", type=Path, required=True, help="Hugging Face checkpoint folder")
     parser.add_argument("--data", type=Path, default=CHATBOT_CSV)
     parser.add_argument("--json", type=Path, required=True)
+    parser.add_argument("--retrieval-k", type=int, default=0)
     args = parser.parse_args()
-    result = evaluate(args.model, args.data)
+    result = evaluate(args.model, args.data, retrieval_k=args.retrieval_k)
     args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2))
 
 

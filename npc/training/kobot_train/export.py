@@ -33,10 +33,12 @@ DEFAULT_GENERATION = {
 
 
 def export(checkpoint: Path, out: Path, generation: dict | None = None, quantize: bool = True,
-           name: str | None = None) -> dict[str, int]:
+           name: str | None = None, retrieval: dict | None = None) -> dict[str, int]:
     """Writes the layout into `out` (replacing its onnx/ folder); returns file sizes in bytes.
 
     `name` (default: the checkpoint folder's name) is how answers say which model wrote them.
+    `retrieval` ({"k", "min_score"}) tells the engine to show the model that many retrieved pairs from
+    `knowledge.jsonl` (written beside it by the pipeline) before each question.
     """
     from optimum.exporters.onnx import main_export
 
@@ -61,6 +63,8 @@ def export(checkpoint: Path, out: Path, generation: dict | None = None, quantize
         if data.exists():
             raise ValueError("the model exported with external data (over 2 GB?): not supported by this layout")
     config.npc_model_name = name or checkpoint.resolve().name
+    if retrieval:
+        config.npc_retrieval = retrieval
     config.save_pretrained(out)
 
     # KoGPT2 keeps `</s>` as both bos and eos and pads with `<pad>`; generation stops at `</s>`.

@@ -7,18 +7,12 @@ from pathlib import Path
 
 from .evaluate import DECODINGS, evaluate
 from .export import DEFAULT_GENERATION, export
+from .data import load_pairs, split_pairs
 from .paths import MODEL_DIR, REPO_ROOT
+from .retrieval import write_jsonl
 from .report import write_eval_md, write_model_card
-from .tokenizer import load_tokenizer
+from .vectors import write_vectors
 from .train import add_arguments, train
-
-VECTORS = REPO_ROOT / "test" / "fixtures" / "tokenizer-vectors.json"
-VECTOR_TEXTS = [
-    "배고파", "<usr>오늘 날씨 어때?<sys>", "<usr>심심해<sys>게임 한 판 어때요?</s>", "ㅋㅋㅋㅋ 진짜 웃기다",
-    "뷁 똠방각하 햏", "Hello, 월드! 123", "이모지도 돼요 🎮🔥", "줄\n바꿈\t탭", "  앞뒤 공백  ", "<pad><unk>",
-    "가나다라마바사아자차카타파하", "1박 2일 여행 가고 싶다", "ㄱㄴㄷ ㅏㅑㅓ", "漢字 섞인 문장", "",
-]
-
 
 def shipped_decoding_name(generation: dict) -> str:
     """The evaluation row that matches the settings we ship."""
@@ -26,14 +20,6 @@ def shipped_decoding_name(generation: dict) -> str:
         if all(generation.get(k) == v for k, v in decoding.items() if k != "top_k"):
             return name
     raise ValueError(f"shipped generation settings {generation} are not among the evaluated decodings")
-
-
-def write_vectors(model_dir: Path) -> None:
-    """Ids from the Python tokenizer; the TypeScript tokenizer must give the same (test/npc.tokenizer.test.ts)."""
-    tokenizer = load_tokenizer(model_dir)
-    vectors = [{"text": t, "ids": tokenizer.encode(t, add_special_tokens=False)} for t in VECTOR_TEXTS]
-    VECTORS.parent.mkdir(parents=True, exist_ok=True)
-    VECTORS.write_text(json.dumps(vectors, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -48,14 +34,25 @@ def main() -> None:
     summary = json.loads((checkpoint.parent / "summary.json").read_text())
 
     name = f"kobot-gpt2-{summary['size']}-{summary['parameters'] / 1e6:.1f}m"
-    sizes = export(checkpoint, args.out, DEFAULT_GENERATION, name=name)
-    evaluation = evaluate(checkpoint, args.data)
+    retrieval = summary.get("retrieval", {"k": 0})
+    knowledge = args.out / "knowledge.jsonl"
+    knowledge.unlink(missing_ok=True)
+    if retrieval["k"]:
+        # The index the model was trained with: the training split (never the test split).
+        train_pairs = split_pairs(load_pairs(args.data))["train"]
+        write_jsonl(knowledge, [(p.question, p.answer) for p in train_pairs])
+    sizes = export(checkpoint, args.out, DEFAULT_GENERATION, name=name,
+                   retrieval={"k": retrieval["k"], "min_score": retrieval["min_score"]} if retrieval["k"] else None)
+    if knowledge.exists():
+        sizes["knowledge.jsonl"] = knowledge.stat().st_size
+    evaluation = evaluate(checkpoint, args.data, retrieval_k=retrieval["k"],
+                          min_score=retrieval.get("min_score", 0.35))
     (args.out / "eval.json").write_text(json.dumps({"training": summary, **evaluation}, ensure_ascii=False, indent=2))
     shipped = shipped_decoding_name(DEFAULT_GENERATION)
     write_eval_md(args.out / "EVAL.md", evaluation, summary, shipped, args.compare)
     sizes = {name: (args.out / name).stat().st_size for name in sizes}
     write_model_card(args.out / "README.md", evaluation, summary, shipped, sizes)
-    write_vectors(args.out)
+    write_vectors(args.out, args.data)
     print(f"shipped model in {args.out}: {sum(sizes.values()) / 1e6:.1f} MB")
 
 

@@ -22,6 +22,11 @@ def question_prompt(question: str) -> str:
     return f"{USER}{question}{SYSTEM}"
 
 
+def turn_text(question: str, answer: str) -> str:
+    """A finished exchange; retrieved pairs are shown to the model as earlier turns."""
+    return f"{USER}{question}{SYSTEM}{answer}{EOS}"
+
+
 def clean_answer(text: str) -> str:
     """Generated text up to the first end of sentence, without special tokens."""
     text = text.split(EOS, 1)[0]

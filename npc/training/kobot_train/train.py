@@ -12,10 +12,11 @@ import torch
 from transformers import GPT2LMHeadModel
 
 from .batches import BlockSchedule, PairSchedule, encode_pair, packed_blocks
-from .data import load_pairs, read_text_lines, split_pairs
+from .data import Pair, load_pairs, read_text_lines, split_pairs
 from .model_sizes import MAX_POSITIONS, SIZES, gpt2_config
 from .paths import CHATBOT_CSV, NSMC_TXT, RUNS_DIR
 from .prompt import EOS, PAD
+from .retrieval import KnowledgeIndex, context_for
 from .tokenizer import load_tokenizer, save_tokenizer, train_tokenizer
 from .trainer import PhaseConfig, mean_loss, run_phase
 
@@ -35,6 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: all cores)")
+    parser.add_argument("--retrieval-k", type=int, default=0,
+                        help="retrieved training pairs shown before each question (0: plain prompts)")
+    parser.add_argument("--retrieval-min-score", type=float, default=0.35, help="cosine below which a pair is not shown")
+    parser.add_argument("--retrieval-dropout", type=float, default=0.25,
+                        help="share of training questions shown without neighbours, so the model answers alone too")
     parser.add_argument("--run", type=Path, default=RUNS_DIR / "default", help="run folder (resumed if present)")
 
 
@@ -46,6 +52,22 @@ def seed_everything(seed: int) -> None:
 
 def on_device(batch: dict[str, torch.Tensor], device: str) -> dict[str, torch.Tensor]:
     return {key: value.to(device) for key, value in batch.items()}
+
+
+def retrieval_context(args: argparse.Namespace, train_pairs: list[Pair]):
+    """Neighbours for each question from the training split: never the pair itself while training,
+    and none for a fixed share of training questions (`--retrieval-dropout`)."""
+    if args.retrieval_k <= 0:
+        return lambda question, training, i: []
+    index = KnowledgeIndex([(p.question, p.answer) for p in train_pairs])
+    rng = random.Random(args.seed)
+    dropped = {i for i in range(len(train_pairs)) if rng.random() < args.retrieval_dropout}
+
+    def context(question: str, training: bool, i: int) -> list[tuple[str, str]]:
+        if training and i in dropped:
+            return []
+        return context_for(index, question, args.retrieval_k, args.retrieval_min_score, exclude_self=training)
+    return context
 
 
 def train(args: argparse.Namespace) -> Path:
@@ -73,9 +95,11 @@ def train(args: argparse.Namespace) -> Path:
     model = GPT2LMHeadModel(config).to(args.device)
     print(f"model: {args.size}, {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters")
 
-    encode = lambda pairs: [encode_pair(tokenizer, pair, MAX_POSITIONS) for pair in pairs]
-    train_pairs = PairSchedule(encode(splits["train"]), args.batch_size, ids(PAD), args.seed)
-    val_pairs = PairSchedule(encode(splits["validation"]), 64, ids(PAD), args.seed)
+    context = retrieval_context(args, splits["train"])
+    encode = lambda pairs, training: [encode_pair(tokenizer, pair, MAX_POSITIONS, context(pair.question, training, i))
+                                      for i, pair in enumerate(pairs)]
+    train_pairs = PairSchedule(encode(splits["train"], True), args.batch_size, ids(PAD), args.seed)
+    val_pairs = PairSchedule(encode(splits["validation"], False), 64, ids(PAD), args.seed)
     answer_loss = lambda m: mean_loss(m, (on_device(b, args.device) for b in val_pairs.in_order()))
     results = {}
 
@@ -101,7 +125,9 @@ def train(args: argparse.Namespace) -> Path:
     tokenizer.save_pretrained(final)
     summary = {"size": args.size, "parameters": sum(p.numel() for p in model.parameters()),
                "vocab_size": len(tokenizer), "phases": {k: asdict(v) for k, v in results.items()},
-               "split_sizes": {k: len(v) for k, v in splits.items()}, "pretrain_lines": len(pretrain_lines)}
+               "split_sizes": {k: len(v) for k, v in splits.items()}, "pretrain_lines": len(pretrain_lines),
+               "retrieval": {"k": args.retrieval_k, "min_score": args.retrieval_min_score,
+                             "dropout": args.retrieval_dropout}}
     (run / "summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=2))
     return final

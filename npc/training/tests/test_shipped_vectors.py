@@ -1,14 +1,22 @@
-"""The shared tokenizer vectors agree with the shipped model's Python tokenizer (the TS side checks its own)."""
+"""The shared vectors agree with what Python computes now (the TypeScript tests check their side)."""
 import json
 
-from kobot_train.paths import MODEL_DIR, REPO_ROOT
-from kobot_train.pipeline import VECTOR_TEXTS
-from kobot_train.tokenizer import load_tokenizer
+import pytest
+
+from kobot_train.paths import CHATBOT_CSV, MODEL_DIR
+from kobot_train.vectors import FIXTURES, retrieval_vectors, tokenizer_vectors
 
 
-def test_vectors_match_the_shipped_tokenizer():
-    vectors = json.loads((REPO_ROOT / "test" / "fixtures" / "tokenizer-vectors.json").read_text(encoding="utf-8"))
-    tokenizer = load_tokenizer(MODEL_DIR)
-    assert [v["text"] for v in vectors] == VECTOR_TEXTS
-    for vector in vectors:
-        assert tokenizer.encode(vector["text"], add_special_tokens=False) == vector["ids"], vector["text"]
+def test_tokenizer_vectors_match_the_shipped_tokenizer():
+    stored = json.loads((FIXTURES / "tokenizer-vectors.json").read_text(encoding="utf-8"))
+    assert stored == tokenizer_vectors(MODEL_DIR)
+
+
+@pytest.mark.skipif(not CHATBOT_CSV.exists(), reason="Chatbot_data not beside the project")
+def test_retrieval_vectors_match_the_python_index():
+    stored = json.loads((FIXTURES / "retrieval-vectors.json").read_text(encoding="utf-8"))
+    fresh = retrieval_vectors(CHATBOT_CSV)
+    assert stored["pairs"] == fresh["pairs"]
+    for want, got in zip(stored["queries"], fresh["queries"]):
+        assert [h["index"] for h in want["hits"]] == [h["index"] for h in got["hits"]], want["query"]
+        assert [h["score"] for h in want["hits"]] == pytest.approx([h["score"] for h in got["hits"]], abs=1e-12)

@@ -1,0 +1,47 @@
+import { type PreTrainedModel, Tensor } from "@huggingface/transformers";
+
+/**
+ * Mean log-probability of each answer (its tokens and the closing `</s>`) after its prompt, all rows in
+ * one forward pass. Used to choose among sampled candidates.
+ */
+export async function meanLogProbs(
+  model: PreTrainedModel,
+  rows: { prompt: number[]; answer: number[] }[],
+  padId: number,
+): Promise<number[]> {
+  const width = Math.max(...rows.map((r) => r.prompt.length + r.answer.length));
+  const ids = new BigInt64Array(rows.length * width).fill(BigInt(padId));
+  const mask = new BigInt64Array(rows.length * width);
+  rows.forEach(({ prompt, answer }, row) => {
+    const sequence = [...prompt, ...answer];
+    const offset = row * width + (width - sequence.length); // left padding, as in generation
+    sequence.forEach((id, i) => {
+      ids[offset + i] = BigInt(id);
+      mask[offset + i] = 1n;
+    });
+  });
+  const shape = [rows.length, width];
+  const { logits } = (await model.forward({
+    input_ids: new Tensor("int64", ids, shape),
+    attention_mask: new Tensor("int64", mask, shape),
+  })) as { logits: Tensor };
+  const vocab = logits.dims[2]!;
+  const data = logits.data as Float32Array;
+  return rows.map(({ answer }, row) => {
+    let total = 0;
+    answer.forEach((token, i) => {
+      const position = width - answer.length + i - 1; // the logits that predict this token
+      const start = (row * width + position) * vocab;
+      total += logSoftmaxAt(data.subarray(start, start + vocab), token);
+    });
+    return total / Math.max(1, answer.length);
+  });
+}
+
+function logSoftmaxAt(logits: Float32Array, index: number): number {
+  let max = -Infinity;
+  for (const value of logits) if (value > max) max = value;
+  let sum = 0;
+  for (const value of logits) sum += Math.exp(value - max);
+  return logits[index]! - max - Math.log(sum);
+}

@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { ModelLoadError } from "../npc/errors.js";
+import { grams, KnowledgeIndex, type KnowledgePair } from "../npc/knowledge-index.js";
+import { retrieveContext } from "../npc/retrieval-context.js";
+
+// Written by the training pipeline (kobot_train/vectors.py) from the Python index.
+const vectors = JSON.parse(readFileSync(new URL("./fixtures/retrieval-vectors.json", import.meta.url), "utf8")) as {
+  pairs: KnowledgePair[];
+  k: number;
+  queries: { query: string; hits: { index: number; score: number }[] }[];
+};
+
+describe("KnowledgeIndex", () => {
+  it("splits text into character bigrams of letters and digits", () => {
+    assert.deepEqual(grams("날씨 좋다!"), ["날씨", "씨좋", "좋다"]);
+    assert.deepEqual(grams("가"), ["가"]);
+    assert.deepEqual(grams("?!"), []);
+    assert.deepEqual(grams("AB1"), ["ab", "b1"]);
+  });
+
+  it("finds the same pairs with the same scores as the Python index", () => {
+    const index = new KnowledgeIndex(vectors.pairs);
+    for (const { query, hits } of vectors.queries) {
+      const got = index.search(query, vectors.k);
+      assert.deepEqual(got.map((h) => h.pair), hits.map((h) => vectors.pairs[h.index]), query);
+      got.forEach((h, i) => assert.ok(Math.abs(h.score - hits[i]!.score) < 1e-9, `${query}: ${h.score}`));
+    }
+  });
+
+  it("matches across Korean endings and particles", () => {
+    const index = new KnowledgeIndex([
+      { q: "날씨가 좋다", a: "산책 가요." },
+      { q: "배고파", a: "밥 먹어요." },
+    ]);
+    assert.equal(index.search("날씨 좋네", 1)[0]!.pair.a, "산책 가요.");
+    assert.deepEqual(index.search("전혀 다른 말", 1, 0.3), []);
+  });
+
+  it("reads a knowledge file and names the line that is wrong", () => {
+    const dir = mkdtempSync(join(tmpdir(), "knowledge-"));
+    const good = join(dir, "good.jsonl");
+    writeFileSync(good, '{"q":"이름이 뭐야?","a":"나는 대장장이 한스야."}\n\n{"q":"뭐 팔아?","a":"검과 방패를 팔지."}\n');
+    assert.equal(KnowledgeIndex.fromFile(good).size, 2);
+    const bad = join(dir, "bad.jsonl");
+    writeFileSync(bad, '{"q":"이름이 뭐야?","a":"한스"}\n{"q":"빈 답"}\n');
+    assert.throws(() => KnowledgeIndex.fromFile(bad), (e: unknown) => e instanceof ModelLoadError && /bad.jsonl:2/.test(e.message));
+    assert.throws(() => KnowledgeIndex.fromFile(join(dir, "none.jsonl")), /cannot read knowledge file/);
+  });
+});
+
+describe("retrieveContext", () => {
+  const own = new KnowledgeIndex([{ q: "검 얼마야?", a: "한 자루에 금화 열 닢이지." }]);
+  const general = new KnowledgeIndex([
+    { q: "검 사고 싶어", a: "무기 상점에 가 보세요." },
+    { q: "배고파", a: "밥 먹어요." },
+  ]);
+
+  it("puts the NPC's own knowledge first and fills up from the general index, best last", () => {
+    const context = retrieveContext("검 사고 싶은데 얼마야?", { k: 2, minScore: 0.1 }, own, general);
+    assert.deepEqual(context.map((p) => p.a), ["무기 상점에 가 보세요.", "한 자루에 금화 열 닢이지."]);
+  });
+
+  it("shows nothing when retrieval is off or nothing is similar enough", () => {
+    assert.deepEqual(retrieveContext("검 얼마야?", { k: 0, minScore: 0 }, own, general), []);
+    assert.deepEqual(retrieveContext("완전히 다른 이야기", { k: 2, minScore: 0.3 }, own, general), []);
+  });
+});
