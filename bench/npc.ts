@@ -23,7 +23,7 @@ const { values } = parseArgs({
   },
 });
 const rounds = Number(values.rounds);
-const questions = readFileSync(join(import.meta.dirname, "questions.txt"), "utf8").split("\n").filter(Boolean);
+const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 const mb = (bytes: number) => round(bytes / 2 ** 20, 0);
 const greedy = { doSample: false, repetitionPenalty: 1 }; // what the bare loop can do too
 

@@ -9,9 +9,10 @@ import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 
-import { NpcEngine, type NpcAnswer } from "./engine.js";
+import { type AskOptions, NpcEngine, type NpcAnswer } from "./engine.js";
 import { NpcError } from "./errors.js";
 import type { GenerationSettings } from "./generation-settings.js";
+import { KnowledgeIndex } from "./knowledge-index.js";
 import { DEFAULT_MODEL_DIR, type ModelDtype } from "./model-folder.js";
 
 const USAGE = `usage: npm run ask -- [options] "question" ...
@@ -23,6 +24,8 @@ const USAGE = `usage: npm run ask -- [options] "question" ...
   --stream               print the answer as it is generated
   --model DIR            model folder (default: npc/model)
   --dtype fp32|q8        weights to run (default: fp32)
+  --knowledge FILE       the NPC's own knowledge (JSON lines {"q","a"}), searched first
+  --candidates N         sample N answers and keep the most relevant
   --sample               sample instead of the model's default decoding
   --greedy               greedy decoding
   --temperature N  --top-k N  --top-p N  --repetition-penalty N  --max-new-tokens N`;
@@ -43,6 +46,7 @@ function settingsFrom(values: Record<string, string | boolean | undefined>): Par
   settings.topP = number("top-p");
   settings.repetitionPenalty = number("repetition-penalty");
   settings.maxNewTokens = number("max-new-tokens");
+  settings.candidates = number("candidates");
   return settings;
 }
 
@@ -56,6 +60,8 @@ async function main(): Promise<number> {
       stream: { type: "boolean" },
       model: { type: "string" },
       dtype: { type: "string" },
+      knowledge: { type: "string" },
+      candidates: { type: "string" },
       sample: { type: "boolean" },
       greedy: { type: "boolean" },
       temperature: { type: "string" },
@@ -68,7 +74,8 @@ async function main(): Promise<number> {
   });
   const questions = values.file ? readFileSync(values.file, "utf8").split(/\r?\n/) : positionals;
   if (values.file && questions.at(-1) === "") questions.pop(); // the file's final newline is not a question
-  if (values.chat) return chat(values.model ?? DEFAULT_MODEL_DIR, values.dtype as ModelDtype, settingsFrom(values));
+  const knowledge = values.knowledge ? KnowledgeIndex.fromFile(values.knowledge) : undefined;
+  if (values.chat) return chat(values.model ?? DEFAULT_MODEL_DIR, values.dtype as ModelDtype, { settings: settingsFrom(values), knowledge });
   if (values.help || questions.length === 0) {
     console.error(USAGE);
     return values.help ? 0 : 2;
@@ -82,7 +89,7 @@ async function main(): Promise<number> {
       const onToken = values.stream && !values.json
         ? ({ delta }: { delta: string }) => process.stdout.write(delta)
         : undefined;
-      const answer: NpcAnswer = await engine.answer(question, { settings, onToken });
+      const answer: NpcAnswer = await engine.answer(question, { settings, onToken, knowledge });
       if (values.json) {
         console.log(JSON.stringify({ question, answer: answer.text, ms: Math.round(answer.ms * 10) / 10 }));
       } else if (onToken) {
@@ -101,7 +108,7 @@ async function main(): Promise<number> {
   return failures > 0 ? 1 : 0;
 }
 
-async function chat(model: string, dtype: ModelDtype, settings: Partial<GenerationSettings>): Promise<number> {
+async function chat(model: string, dtype: ModelDtype, options: AskOptions): Promise<number> {
   const engine = await NpcEngine.load(model, { dtype });
   const terminal = createInterface({ input: process.stdin, output: process.stdout });
   console.log(`Kobot (${engine.modelName}) is listening. Ctrl-D to leave.`);
@@ -109,7 +116,7 @@ async function chat(model: string, dtype: ModelDtype, settings: Partial<Generati
     if (line.trim()) {
       try {
         process.stdout.write("kobot> ");
-        const answer = await engine.answer(line, { settings, onToken: ({ delta }) => process.stdout.write(delta) });
+        const answer = await engine.answer(line, { ...options, onToken: ({ delta }) => process.stdout.write(delta) });
         process.stdout.write(`   (${Math.round(answer.ms)} ms)\n`);
       } catch (error) {
         if (!(error instanceof NpcError)) throw error;

@@ -9,7 +9,7 @@ export function shippedEngine(): Promise<NpcEngine> {
   return shared;
 }
 
-/** Everyday questions that are not in Chatbot_data. */
+/** Questions a player might ask (some are in Chatbot_data: these tests check behaviour, not quality). */
 export const EVERYDAY_QUESTIONS = [
   "배고파", "오늘 너무 피곤하다", "주말에 뭐 하지?", "비 와서 우울해", "시험 망쳤어", "친구랑 싸웠어",
   "새 게임 재밌다", "커피 마시고 싶다", "잠이 안 와", "내일 여행 간다", "감기 걸린 것 같아", "운동 하기 싫어",

@@ -1,0 +1,150 @@
+/**
+ * Everyday questions answered by each model variant, judged by a person, reported in EVAL.md.
+ *
+ *   npm run eval:everyday -- answer --variant scratch=npc/training/runs/tiny/export \
+ *                                   --variant "retrieval+choose=npc/model?candidates=8"
+ *   npm run eval:everyday -- report
+ *
+ * `answer` writes everyday-answers.json. Judgements live in everyday-judgements.json, keyed by
+ * question and answer ("question\tanswer": {"sensible": "yes" | "half" | "no", "why": "one word"}), so an
+ * unchanged answer keeps its judgement across runs and a changed one shows up as not yet judged.
+ * `report` writes the table between the markers in npc/model/EVAL.md and prints the share of sensible
+ * answers per variant.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+import { NpcEngine } from "../engine.js";
+import type { GenerationSettings } from "../generation-settings.js";
+
+const HERE = import.meta.dirname;
+const QUESTIONS = join(HERE, "everyday-questions.txt");
+const ANSWERS = join(HERE, "everyday-answers.json");
+const JUDGEMENTS = join(HERE, "everyday-judgements.json");
+const EVAL_MD = join(HERE, "..", "model", "EVAL.md");
+const BEGIN = "<!-- everyday:begin -->";
+const END = "<!-- everyday:end -->";
+const COUNT = 40;
+
+type Verdict = "yes" | "half" | "no";
+interface Judgement {
+  sensible: Verdict;
+  why: string;
+}
+interface VariantAnswers {
+  name: string;
+  model: string;
+  settings: Partial<GenerationSettings>;
+  answers: { text: string; ms: number; retrieved: string[] }[];
+}
+
+const key = (question: string, answer: string) => `${question}\t${answer}`;
+
+/** "dir?candidates=8&doSample=true" → folder and settings. */
+function parseVariant(spec: string): { name: string; folder: string; settings: Partial<GenerationSettings> } {
+  const [name, rest] = spec.split(/=(.*)/s);
+  if (!name || !rest) throw new Error(`--variant needs name=folder[?setting=value&...], got "${spec}"`);
+  const [folder, query = ""] = rest.split("?");
+  const settings: Record<string, number | boolean> = {};
+  for (const [k, v] of new URLSearchParams(query)) settings[k] = v === "true" ? true : v === "false" ? false : Number(v);
+  return { name, folder: folder!, settings };
+}
+
+async function answer(specs: string[]): Promise<void> {
+  const questions = readFileSync(QUESTIONS, "utf8").split("\n").filter(Boolean).slice(0, COUNT);
+  const variants: VariantAnswers[] = [];
+  for (const spec of specs) {
+    const { name, folder, settings } = parseVariant(spec);
+    const engine = await NpcEngine.load(folder);
+    const answers = [];
+    for (const question of questions) {
+      const result = await engine.answer(question, { settings });
+      answers.push({ text: result.text, ms: Math.round(result.ms), retrieved: result.context.map((p) => p.a) });
+    }
+    variants.push({ name, model: engine.modelName, settings, answers });
+    await engine.dispose();
+    console.log(`${name}: answered ${questions.length} questions`);
+  }
+  writeFileSync(ANSWERS, JSON.stringify({ questions, variants }, null, 1) + "\n");
+}
+
+function report(): void {
+  const { questions, variants } = JSON.parse(readFileSync(ANSWERS, "utf8")) as {
+    questions: string[];
+    variants: VariantAnswers[];
+  };
+  const judgements: Record<string, Judgement> = existsSync(JUDGEMENTS) ? JSON.parse(readFileSync(JUDGEMENTS, "utf8")) : {};
+  const cell = (text: string) => text.replace(/\|/g, "\\|") || "(empty)";
+  const mark: Record<Verdict, string> = { yes: "✔", half: "½", no: "✘" };
+  const missing: { question: string; answer: string }[] = [];
+
+  const lines = [
+    `| # | question | ${variants.map((v) => v.name).join(" | ")} |`,
+    `|---|---|${variants.map(() => "---").join("|")}|`,
+  ];
+  questions.forEach((question, i) => {
+    const cells = variants.map((variant) => {
+      const text = variant.answers[i]!.text;
+      const judgement = judgements[key(question, text)];
+      if (!judgement) missing.push({ question, answer: text });
+      return `${cell(text)} ${judgement ? `${mark[judgement.sensible]} ${judgement.why}` : "(not judged)"}`;
+    });
+    lines.push(`| ${i + 1} | ${cell(question)} | ${cells.join(" | ")} |`);
+  });
+
+  const summary = variants.map((variant) => {
+    const verdicts = variant.answers.map((a, i) => judgements[key(questions[i]!, a.text)]?.sensible);
+    const count = (v: Verdict) => verdicts.filter((x) => x === v).length;
+    const copied = variant.answers.filter((a) => a.retrieved.includes(a.text)).length;
+    const ms = variant.answers.map((a) => a.ms).sort((a, b) => a - b);
+    return {
+      variant: variant.name,
+      model: variant.model,
+      settings: JSON.stringify(variant.settings),
+      sensible: `${count("yes")}/${questions.length} (${Math.round((100 * count("yes")) / questions.length)}%)`,
+      half: count("half"),
+      "copied a retrieved answer": `${copied}/${questions.length}`,
+      "p50 ms": ms[Math.floor(ms.length / 2)]!,
+    };
+  });
+  const summaryTable = [
+    `| ${Object.keys(summary[0]!).join(" | ")} |`,
+    `|${Object.keys(summary[0]!).map(() => "---").join("|")}|`,
+    ...summary.map((row) => `| ${Object.values(row).join(" | ")} |`),
+  ];
+
+  const section = [
+    BEGIN,
+    `## ${questions.length} everyday questions, judged by hand`,
+    "",
+    "Questions written for this evaluation, none of them in Chatbot_data (npc/eval/everyday-questions.txt).",
+    "Each answer is marked ✔ sensible (a person would accept it as a reply), ½ half (on topic but odd, or generic",
+    "but acceptable), ✘ not; the word after the mark says why. Judgements: npc/eval/everyday-judgements.json.",
+    "",
+    ...summaryTable,
+    "",
+    ...lines,
+    END,
+  ].join("\n");
+  const evalMd = readFileSync(EVAL_MD, "utf8");
+  const start = evalMd.indexOf(BEGIN);
+  const updated = start === -1 ? `${evalMd.trimEnd()}\n\n${section}\n` : evalMd.slice(0, start) + section + evalMd.slice(evalMd.indexOf(END) + END.length);
+  writeFileSync(EVAL_MD, updated);
+  console.table(summary);
+  if (missing.length) {
+    console.log(`${missing.length} answers not judged yet:`);
+    for (const m of missing) console.log(JSON.stringify(key(m.question, m.answer)));
+  }
+}
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { variant: { type: "string", multiple: true } },
+});
+if (positionals[0] === "answer") await answer(values.variant ?? []);
+else if (positionals[0] === "report") report();
+else {
+  console.error("usage: npm run eval:everyday -- answer --variant name=folder[?setting=value] ... | report");
+  process.exit(2);
+}
