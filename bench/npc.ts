@@ -120,6 +120,7 @@ async function concurrent(size: number) {
 
 const shipped = await singleQuestions({});
 const greedyRuns = await singleQuestions(greedy);
+const choosing = await singleQuestions({ candidates: 8 });
 const baseline = await bareQuestions();
 const sixteen = await concurrent(16);
 const rssPeak = process.resourceUsage().maxRSS * 1024;
@@ -148,6 +149,7 @@ const concurrentRow = (name: string, latencies: number[], wall: number) => ({
 const rows = [
   latencyRow(`1 question, shipped decoding (${generation.do_sample ? "sampling" : "greedy"}, rep ${generation.repetition_penalty ?? 1})`, shipped),
   latencyRow("1 question, greedy, engine", greedyRuns),
+  latencyRow("1 question, choose among 8 sampled", choosing),
   latencyRow("1 question, greedy, bare onnxruntime loop", baseline.results),
   concurrentRow("16 at once, one by one", sixteen.serial, sixteen.serialWall),
   concurrentRow("16 at once, one batch", sixteen.batched, sixteen.batchWall),
@@ -157,6 +159,8 @@ const summary = {
   loadMs: round(loadMs, 0),
   bareLoadMs: round(bareLoadMs, 0),
   engineOverPerToken: round(msPerToken(greedyRuns) / msPerToken(baseline.results), 2),
+  choosingCostX: round(mean(choosing.map((r) => r.ms)) / mean(shipped.map((r) => r.ms)), 2),
+  retrievalK: engine.retrieval.k,
   bareAgreesWithEngine: `${baseline.agree}/${questions.length} identical answers`,
   batchSpeedup16: round(sixteen.serialWall / sixteen.batchWall, 2),
   queueSpeedup16: round(sixteen.serialWall / sixteen.queueWall, 2),

@@ -91,7 +91,8 @@ async function main(): Promise<number> {
         : undefined;
       const answer: NpcAnswer = await engine.answer(question, { settings, onToken, knowledge });
       if (values.json) {
-        console.log(JSON.stringify({ question, answer: answer.text, ms: Math.round(answer.ms * 10) / 10 }));
+        const retrieved = answer.context.map((pair) => pair.a);
+        console.log(JSON.stringify({ question, answer: answer.text, ms: Math.round(answer.ms * 10) / 10, retrieved }));
       } else if (onToken) {
         process.stdout.write("\n");
       } else {

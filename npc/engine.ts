@@ -97,14 +97,14 @@ export class NpcEngine {
     if (typeof eosId !== "number") {
       throw new ModelLoadError(folder, `${folder}/generation_config.json has no eos_token_id (the </s> token)`);
     }
+    const retrieval = { k: config.npc_retrieval?.k ?? 0, minScore: config.npc_retrieval?.min_score ?? 0 };
+    const general = retrieval.k > 0 ? KnowledgeIndex.fromFile(join(folder, "knowledge.jsonl")) : undefined;
     try {
       const tokenizer = await AutoTokenizer.from_pretrained(folder, { local_files_only: true });
       const model = await AutoModelForCausalLM.from_pretrained(folder, { dtype, local_files_only: true });
       if (!tokenizer.chat_template) throw new Error("tokenizer_config.json has no chat_template");
       tokenizer.padding_side = "left"; // rows of a batch all end where their answers begin
       const maxPositions = config.n_positions ?? config.max_position_embeddings ?? 1024;
-      const retrieval = { k: config.npc_retrieval?.k ?? 0, minScore: config.npc_retrieval?.min_score ?? 0 };
-      const general = retrieval.k > 0 ? KnowledgeIndex.fromFile(join(folder, "knowledge.jsonl")) : undefined;
       const name = `${config.npc_model_name ?? basename(folder)}:${dtype}`;
       const padId = generationConfig.pad_token_id ?? eosId;
       return new NpcEngine(tokenizer, model, defaults, name, eosId, maxPositions, retrieval, general, padId);

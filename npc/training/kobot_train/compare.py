@@ -1,15 +1,16 @@
 """Model sizes compared at an equal training budget; writes a markdown table for EVAL.md.
 
-    python -m kobot_train.compare --sizes tiny small medium --epochs 4
+    python -m kobot_train.compare --sizes tiny small --tokenizer-from runs/tiny-pt/tokenizer
 
-Each size is fine-tuned from scratch (no pretraining) for the same number of epochs on the same split and
-tokenizer, then scored on the test split with greedy decoding.
+Each size is fine-tuned from scratch (no pretraining) with the same schedule and early stopping on the same
+split and tokenizer, then scored on the test split with greedy decoding.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import shutil
 from pathlib import Path
 
 from .evaluate import evaluate
@@ -22,13 +23,15 @@ def main() -> None:
     add_arguments(parser)
     parser.add_argument("--sizes", nargs="+", default=["tiny", "small", "medium"])
     parser.add_argument("--table", type=Path, default=RUNS_DIR / "compare.md")
+    parser.add_argument("--tokenizer-from", type=Path, help="tokenizer folder to share (default: train one per run)")
     args = parser.parse_args()
     args.pretrain_lines = 0
-    args.patience = args.epochs  # equal budgets: no early stop, best epoch kept
 
     rows = []
     for size in args.sizes:
         args.size, args.run = size, RUNS_DIR / f"compare-{size}"
+        if args.tokenizer_from and not (args.run / "tokenizer").exists():
+            shutil.copytree(args.tokenizer_from, args.run / "tokenizer")
         final = train(args)
         summary = json.loads((args.run / "summary.json").read_text())
         result = evaluate(final, args.data, {"greedy+rep1.2": {"do_sample": False, "repetition_penalty": 1.2}}, 0)
@@ -43,9 +46,9 @@ def main() -> None:
         lines.append(f"| {size} | {summary['parameters'] / 1e6:.2f}M | {summary['parameters'] * 4 / 1e6:.1f} | "
                      f"{phase['seconds'] / 60:.1f} | {phase['best_val_loss']:.3f} | {math.exp(phase['best_val_loss']):.1f} / "
                      f"{result['perplexity']} | {entry['chrf']} | {entry['verbatim_copy_rate']:.1%} | {entry['mean_length']} |")
-    note = (f"\nFrom scratch, no pretraining, {args.epochs} fine-tuning epochs each at batch {args.batch_size} "
-            "(equal epochs, not equal time), greedy decoding with repetition penalty 1.2. "
-            "Perplexity column: validation / test.\n")
+    note = (f"\nFrom scratch, no pretraining, at most {args.epochs} fine-tuning epochs at batch {args.batch_size} with "
+            f"early stopping (patience {args.patience}), greedy decoding with repetition penalty 1.2, on one "
+            "shared tokenizer. Perplexity column: validation / test.\n")
     args.table.write_text("\n".join(lines) + "\n" + note)
     print(args.table.read_text())
 

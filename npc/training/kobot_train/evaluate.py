@@ -5,6 +5,8 @@ import argparse
 import json
 import math
 import random
+import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from . import metrics
 from .batches import PairSchedule, encode_pair
 from .data import Pair, load_pairs, split_pairs
 from .model_sizes import MAX_POSITIONS
-from .paths import CHATBOT_CSV
+from .paths import CHATBOT_CSV, REPO_ROOT
 from .prompt import PAD, clean_answer, question_prompt, turn_text
 from .retrieval import KnowledgeIndex, context_for
 from .trainer import mean_loss
@@ -91,6 +93,38 @@ def evaluate(model_dir: Path, data: Path, decodings: dict[str, dict] = DECODINGS
         result["decodings"][name] = entry
         print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in entry.items() if k not in ("samples", "settings")))
     return result
+
+
+def evaluate_with_engine(model_dir: Path, data: Path, cli_args: list[str], samples: int = 20) -> dict:
+    """Test-split answers from the TypeScript engine (`npm run ask -- --json`), scored like the rest.
+
+    What only the engine does, such as choosing among sampled candidates, is measured where it runs.
+    """
+    splits = split_pairs(load_pairs(data))
+    test = splits["test"]
+    with tempfile.TemporaryDirectory() as tmp:
+        questions = Path(tmp) / "questions.txt"
+        questions.write_text("".join(p.question.replace("\n", " ") + "\n" for p in test), encoding="utf-8")
+        started = time.time()
+        output = subprocess.run(["npm", "run", "-s", "ask", "--", "--model", str(model_dir.resolve()), "--file",
+                                 str(questions), "--json", *cli_args], cwd=REPO_ROOT, capture_output=True, text=True)
+    rows = [json.loads(line) for line in output.stdout.splitlines() if line.startswith("{")]
+    if len(rows) != len(test):
+        raise RuntimeError(f"npm run ask answered {len(rows)} of {len(test)} questions: {output.stderr[-2000:]}")
+    answers = [row.get("answer", "") for row in rows]
+    entry = score(answers, test, {p.answer for p in splits["train"]})
+    entry["retrieved_copy_rate"] = round(
+        sum(metrics.normalise(r.get("answer", "")) in {metrics.normalise(x) for x in r.get("retrieved", [])} for r in rows)
+        / len(rows), 4)
+    latencies = sorted(r.get("ms", 0) for r in rows)
+    entry["ms_p50"], entry["ms_p95"] = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.95)]
+    entry["seconds"] = round(time.time() - started, 1)
+    entry["settings"] = {"engine": cli_args}
+    picks = sorted(random.Random(7).sample(range(len(test)), min(samples, len(test))))
+    entry["samples"] = [{"question": test[i].question, "reference": test[i].answer, "answer": answers[i]} for i in picks]
+    print("engine " + " ".join(cli_args) + ": " + ", ".join(
+        f"{k}={v}" for k, v in entry.items() if k not in ("samples", "settings")))
+    return entry
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
-from .evaluate import DECODINGS, evaluate
+from .evaluate import DECODINGS, evaluate, evaluate_with_engine
 from .export import DEFAULT_GENERATION, export
 from .data import load_pairs, split_pairs
 from .paths import MODEL_DIR, REPO_ROOT
@@ -14,8 +14,14 @@ from .report import write_eval_md, write_model_card
 from .vectors import write_vectors
 from .train import add_arguments, train
 
+# Decodings only the TypeScript engine implements, measured through `npm run ask`.
+ENGINE_DECODINGS = {"choose 1 of 8 (engine)": ["--candidates", "8"]}
+
+
 def shipped_decoding_name(generation: dict) -> str:
     """The evaluation row that matches the settings we ship."""
+    if generation.get("num_candidates", 1) > 1:
+        return next(name for name, cli in ENGINE_DECODINGS.items() if cli == ["--candidates", str(generation["num_candidates"])])
     for name, decoding in DECODINGS.items():
         if all(generation.get(k) == v for k, v in decoding.items() if k != "top_k"):
             return name
@@ -47,6 +53,8 @@ def main() -> None:
         sizes["knowledge.jsonl"] = knowledge.stat().st_size
     evaluation = evaluate(checkpoint, args.data, retrieval_k=retrieval["k"],
                           min_score=retrieval.get("min_score", 0.35))
+    for name, cli_args in ENGINE_DECODINGS.items():
+        evaluation["decodings"][name] = evaluate_with_engine(args.out, args.data, cli_args)
     (args.out / "eval.json").write_text(json.dumps({"training": summary, **evaluation}, ensure_ascii=False, indent=2))
     shipped = shipped_decoding_name(DEFAULT_GENERATION)
     write_eval_md(args.out / "EVAL.md", evaluation, summary, shipped, args.compare)

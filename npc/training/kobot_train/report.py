@@ -4,16 +4,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-COLUMNS = [("chrF", "chrf"), ("verbatim copy", "verbatim_copy_rate"), ("repetition", "repetition_rate"),
+COLUMNS = [("chrF", "chrf"), ("verbatim copy", "verbatim_copy_rate"), ("copy of a retrieved answer", "retrieved_copy_rate"),
+           ("repetition", "repetition_rate"),
            ("distinct-1", "distinct_1"), ("distinct-2", "distinct_2"), ("mean length (chars)", "mean_length"),
-           ("empty", "empty_rate"), ("seconds", "seconds")]
+           ("empty", "empty_rate"), ("latency p50 / p95 ms", "ms"), ("seconds", "seconds")]
 
 
 def decoding_table(evaluation: dict) -> str:
     lines = ["| decoding | " + " | ".join(name for name, _ in COLUMNS) + " |",
              "|---" * (len(COLUMNS) + 1) + "|"]
     for name, entry in evaluation["decodings"].items():
-        lines.append(f"| {name} | " + " | ".join(str(entry[key]) for _, key in COLUMNS) + " |")
+        entry = {**entry, "ms": f"{entry['ms_p50']} / {entry['ms_p95']}" if "ms_p50" in entry else "-"}
+        lines.append(f"| {name} | " + " | ".join(str(entry.get(key, "-")) for _, key in COLUMNS) + " |")
     return "\n".join(lines)
 
 
@@ -50,7 +52,9 @@ def write_eval_md(path: Path, evaluation: dict, summary: dict, shipped: str, com
         decoding_table(evaluation),
         "",
         "chrF: character n-gram F-score against the reference answer (sacrebleu, corpus level). Verbatim copy: share "
-        "of answers identical to an answer of the training split. Repetition: share of answers in which a character "
+        "of answers identical to an answer of the training split; copy of a retrieved answer: identical to one of the "
+        "pairs shown to the model before the question. Latency: per question, one at a time, TypeScript engine "
+        "(Python rows are batched and show only total seconds). Repetition: share of answers in which a character "
         "4-gram occurs twice. Distinct-n: distinct word n-grams over all n-grams of all answers.",
         "",
         "## Training",
