@@ -23,13 +23,14 @@ def main() -> None:
     add_arguments(parser)
     parser.add_argument("--sizes", nargs="+", default=["tiny", "small", "medium"])
     parser.add_argument("--table", type=Path, default=RUNS_DIR / "compare.md")
+    parser.add_argument("--prefix", default="compare", help="run folders are runs/<prefix>-<size>")
     parser.add_argument("--tokenizer-from", type=Path, help="tokenizer folder to share (default: train one per run)")
     args = parser.parse_args()
     args.pretrain_lines = 0
 
     rows = []
     for size in args.sizes:
-        args.size, args.run = size, RUNS_DIR / f"compare-{size}"
+        args.size, args.run = size, RUNS_DIR / f"{args.prefix}-{size}"
         if args.tokenizer_from and not (args.run / "tokenizer").exists():
             shutil.copytree(args.tokenizer_from, args.run / "tokenizer")
         final = train(args)
@@ -49,7 +50,7 @@ def main() -> None:
     note = (f"\nFrom scratch, no pretraining, at most {args.epochs} fine-tuning epochs at batch {args.batch_size} with "
             f"early stopping (patience {args.patience}), greedy decoding with repetition penalty 1.2, on one "
             "shared tokenizer. Perplexity column: validation / test.\n")
-    args.table.write_text("\n".join(lines) + "\n" + note)
+    args.table.write_text("## Model sizes compared\n\n" + "\n".join(lines) + "\n" + note)
     print(args.table.read_text())
 
 

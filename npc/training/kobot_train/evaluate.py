@@ -38,7 +38,9 @@ def generate_answers(model: GPT2LMHeadModel, tokenizer: PreTrainedTokenizerFast,
     tokenizer.padding_side = "left"
     answers: list[str] = []
     for start in tqdm(range(0, len(prompts), batch_size), desc="generate", leave=False):
-        batch = tokenizer(prompts[start:start + batch_size], return_tensors="pt", padding=True, add_special_tokens=False)
+        # No token_type_ids: GPT-2 would add them as extra embeddings (the tokenizer returns them by default).
+        batch = tokenizer(prompts[start:start + batch_size], return_tensors="pt", padding=True, add_special_tokens=False,
+                          return_token_type_ids=False)
         output = model.generate(**batch, max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id,
                                 eos_token_id=tokenizer.eos_token_id, **decoding)
         new_tokens = output[:, batch["input_ids"].shape[1]:]
@@ -133,8 +135,14 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=CHATBOT_CSV)
     parser.add_argument("--json", type=Path, required=True)
     parser.add_argument("--retrieval-k", type=int, default=0)
+    parser.add_argument("--decodings", nargs="+", choices=sorted(DECODINGS), default=sorted(DECODINGS))
+    parser.add_argument("--engine-model", type=Path, help="exported model folder: also score choosing among 8 candidates")
     args = parser.parse_args()
-    result = evaluate(args.model, args.data, retrieval_k=args.retrieval_k)
+    result = evaluate(args.model, args.data, {name: DECODINGS[name] for name in args.decodings},
+                      retrieval_k=args.retrieval_k)
+    if args.engine_model:
+        result["decodings"]["choose 1 of 8 (engine)"] = evaluate_with_engine(args.engine_model, args.data,
+                                                                             ["--candidates", "8"])
     args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2))
 
 

@@ -33,7 +33,8 @@ def main() -> None:
     add_arguments(parser)
     parser.add_argument("--out", type=Path, default=MODEL_DIR, help="where the shipped model is written")
     parser.add_argument("--checkpoint", type=Path, help="skip training: export and evaluate this checkpoint")
-    parser.add_argument("--compare", type=Path, help="markdown table of model sizes to include in EVAL.md")
+    parser.add_argument("--include", type=Path, nargs="*", default=[],
+                        help="markdown files (each starting with a '## ' heading) to add to EVAL.md")
     args = parser.parse_args()
 
     checkpoint = args.checkpoint or train(args)
@@ -57,7 +58,7 @@ def main() -> None:
         evaluation["decodings"][name] = evaluate_with_engine(args.out, args.data, cli_args)
     (args.out / "eval.json").write_text(json.dumps({"training": summary, **evaluation}, ensure_ascii=False, indent=2))
     shipped = shipped_decoding_name(DEFAULT_GENERATION)
-    write_eval_md(args.out / "EVAL.md", evaluation, summary, shipped, args.compare)
+    write_eval_md(args.out / "EVAL.md", evaluation, summary, shipped, args.include)
     sizes = {name: (args.out / name).stat().st_size for name in sizes}
     write_model_card(args.out / "README.md", evaluation, summary, shipped, sizes)
     write_vectors(args.out, args.data)

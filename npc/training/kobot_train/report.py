@@ -35,7 +35,7 @@ def phases_table(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def write_eval_md(path: Path, evaluation: dict, summary: dict, shipped: str, comparison: Path | None) -> None:
+def write_eval_md(path: Path, evaluation: dict, summary: dict, shipped: str, sections: list[Path]) -> None:
     parts = [
         "# NPC model evaluation",
         "",
@@ -66,8 +66,8 @@ def write_eval_md(path: Path, evaluation: dict, summary: dict, shipped: str, com
         "validation pairs.",
         "",
     ]
-    if comparison and comparison.exists():
-        parts += ["## Model sizes compared", "", comparison.read_text().strip(), ""]
+    for section in sections:
+        parts += [section.read_text(encoding="utf-8").strip(), ""]
     parts += [f"## 20 test questions, {shipped}", "", samples_table(evaluation, shipped), ""]
     path.write_text("\n".join(parts), encoding="utf-8")
 

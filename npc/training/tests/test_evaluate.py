@@ -1,0 +1,27 @@
+import torch
+
+from kobot_train.evaluate import generate_answers
+from kobot_train.metrics import distinct_n, has_repetition, verbatim_copy_rate
+from kobot_train.prompt import clean_answer, question_prompt
+from tests.test_export import CORPUS, random_gpt2
+from kobot_train.tokenizer import train_tokenizer
+
+
+def test_batched_generation_matches_one_by_one_and_plain_generate():
+    tokenizer = train_tokenizer(CORPUS, vocab_size=400, min_frequency=1)
+    model = random_gpt2(len(tokenizer), eos=0, pad=3)
+    prompts = [question_prompt(q) for q in ["배고파", "오늘 날씨 어때?", "심심해"]]
+    batched = generate_answers(model, tokenizer, prompts, {"do_sample": False}, max_new_tokens=6)
+    single = [generate_answers(model, tokenizer, [p], {"do_sample": False}, max_new_tokens=6)[0] for p in prompts]
+    assert batched == single
+    # The tokenizer must not hand GPT-2 token_type_ids (they would be added as embeddings).
+    ids = torch.tensor([tokenizer.encode(prompts[0], add_special_tokens=False)])
+    plain = model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), max_new_tokens=6, do_sample=False,
+                           pad_token_id=3, eos_token_id=0)
+    assert clean_answer(tokenizer.decode(plain[0, ids.shape[1]:])) == single[0]
+
+
+def test_metrics_on_known_answers():
+    assert verbatim_copy_rate(["밥 먹어요.", "새 답"], {"밥  먹어요."}) == 0.5
+    assert has_repetition("정말 좋아요 정말 좋아요") and not has_repetition("정말 좋아요")
+    assert distinct_n(["a b", "a c"], 1) == 0.75

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+
+import { KnowledgeIndex } from "../npc/knowledge-index.js";
+import { hangulShare, shippedEngine } from "./helpers/engine.js";
+
+const knowledge = (name: string) =>
+  KnowledgeIndex.fromFile(fileURLToPath(new URL(`../npc/knowledge/${name}.jsonl`, import.meta.url)));
+
+describe("NPC knowledge", () => {
+  const greedy = { doSample: false };
+
+  it("ships a model trained to be shown retrieved pairs, with its general index", async () => {
+    const engine = await shippedEngine();
+    assert.ok(engine.retrieval.k > 0, "the shipped model uses retrieval");
+    assert.ok((engine.generalKnowledge?.size ?? 0) > 1000);
+  });
+
+  it("answers the same question differently for two NPCs, from each one's knowledge", async () => {
+    const engine = await shippedEngine();
+    const question = "여기서 뭐 팔아요?";
+    const blacksmith = await engine.answer(question, { knowledge: knowledge("blacksmith"), settings: greedy });
+    const baker = await engine.answer(question, { knowledge: knowledge("baker"), settings: greedy });
+    assert.equal(blacksmith.context.at(-1)?.a, "검이랑 방패를 팔지.", "the best match is shown right before the question");
+    assert.equal(baker.context.at(-1)?.a, "갓 구운 빵이랑 케이크를 팔아요.");
+    assert.notEqual(blacksmith.text, baker.text);
+    for (const answer of [blacksmith, baker]) assert.ok(hangulShare(answer.text) > 0.5, answer.text);
+  });
+
+  it("still answers when nothing in the knowledge is similar", async () => {
+    const engine = await shippedEngine();
+    const answer = await engine.answer("뷁뷁 똠똠", { knowledge: knowledge("baker") });
+    assert.deepEqual(answer.context, []);
+    assert.ok(answer.text.length > 0);
+  });
+});
