@@ -8,7 +8,7 @@ import {
   type Tensor,
   type TextStreamer,
 } from "@huggingface/transformers";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 
 import { InvalidQuestionError, ModelLoadError } from "./errors.js";
 import { meanLogProbs } from "./answer-scorer.js";
@@ -81,7 +81,9 @@ export class NpcEngine {
   /** `<usr><sys>`: the prompt that scores how likely an answer is whatever the question. */
   private readonly emptyPromptIds: number[];
 
-  static async load(folder: string, options: LoadOptions = {}): Promise<NpcEngine> {
+  static async load(modelFolder: string, options: LoadOptions = {}): Promise<NpcEngine> {
+    // Absolute, or transformers.js reads a relative "npc/model" as a Hugging Face model id.
+    const folder = resolve(modelFolder);
     const dtype = options.dtype ?? "fp32";
     checkModelFolder(folder, dtype);
     // Models come from the folder only: no hub downloads, no copies in a cache.

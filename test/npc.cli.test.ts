@@ -30,6 +30,11 @@ describe("npm run ask", () => {
     assert.equal(result.code, 1, "a failed line makes the exit status 1");
   });
 
+  it("takes a model folder relative to the working directory", async () => {
+    const { stdout } = await ask("--model", "npc/model", "배고파");
+    assert.ok(hangulShare(stdout.trim()) > 0.5, stdout);
+  });
+
   it("exits 3 and names the path when the model is missing", async () => {
     const result = await ask("--model", "/nonexistent/model", "배고파");
     assert.equal(result.code, 3);

@@ -35,13 +35,18 @@ def main() -> None:
     parser.add_argument("--checkpoint", type=Path, help="skip training: export and evaluate this checkpoint")
     parser.add_argument("--include", type=Path, nargs="*", default=[],
                         help="markdown files (each starting with a '## ' heading) to add to EVAL.md")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite EVAL.md and the model card from the eval.json already in --out")
     args = parser.parse_args()
+    if args.report_only:
+        return write_reports(args.out, json.loads((args.out / "eval.json").read_text()), args.include)
 
     checkpoint = args.checkpoint or train(args)
     summary = json.loads((checkpoint.parent / "summary.json").read_text())
 
     name = f"kobot-gpt2-{summary['size']}-{summary['parameters'] / 1e6:.1f}m"
     retrieval = summary.get("retrieval", {"k": 0})
+    args.out.mkdir(parents=True, exist_ok=True)
     knowledge = args.out / "knowledge.jsonl"
     knowledge.unlink(missing_ok=True)
     if retrieval["k"]:
@@ -56,13 +61,17 @@ def main() -> None:
                           min_score=retrieval.get("min_score", 0.35))
     for name, cli_args in ENGINE_DECODINGS.items():
         evaluation["decodings"][name] = evaluate_with_engine(args.out, args.data, cli_args)
-    (args.out / "eval.json").write_text(json.dumps({"training": summary, **evaluation}, ensure_ascii=False, indent=2))
-    shipped = shipped_decoding_name(DEFAULT_GENERATION)
-    write_eval_md(args.out / "EVAL.md", evaluation, summary, shipped, args.include)
-    sizes = {name: (args.out / name).stat().st_size for name in sizes}
-    write_model_card(args.out / "README.md", evaluation, summary, shipped, sizes)
+    result = {"training": summary, "files": {name: (args.out / name).stat().st_size for name in sizes}, **evaluation}
+    (args.out / "eval.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    write_reports(args.out, result, args.include)
     write_vectors(args.out, args.data)
-    print(f"shipped model in {args.out}: {sum(sizes.values()) / 1e6:.1f} MB")
+    print(f"shipped model in {args.out}: {sum(result['files'].values()) / 1e6:.1f} MB")
+
+
+def write_reports(out: Path, result: dict, include: list[Path]) -> None:
+    shipped = shipped_decoding_name(DEFAULT_GENERATION)
+    write_eval_md(out / "EVAL.md", result, result["training"], shipped, include)
+    write_model_card(out / "README.md", result, result["training"], shipped, result["files"])
 
 
 if __name__ == "__main__":
