@@ -25,6 +25,7 @@ import { KnowledgeIndex, type KnowledgePair } from "./knowledge-index.js";
 import { normaliseQuestion } from "./question.js";
 import { type RetrievalSettings, retrieveContext } from "./retrieval-context.js";
 import { type TokenCallback, TokenStream } from "./token-stream.js";
+import { TopPProcessor } from "./top-p.js";
 
 export interface LoadOptions {
   /** fp32 (default: batched and one-by-one greedy answers are identical) or q8 (int8, smaller). */
@@ -153,6 +154,7 @@ export class NpcEngine {
     const inputs = this.tokenizer(prompts, { padding: true, add_special_tokens: false });
     const promptLength = (inputs.input_ids as Tensor).dims[1]!;
     const processors = new LogitsProcessorList();
+    if (settings.doSample && settings.topP < 1) processors.push(new TopPProcessor(settings.topP, settings.topK));
     processors.push(new FinishedRowsProcessor(this.eosId, promptLength));
     const streamer = onToken ? new TokenStream(prompts.length, (ids) => this.decode(ids), this.eosId, onToken) : undefined;
     const output = (await this.model.generate({

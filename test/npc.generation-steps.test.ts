@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { Tensor } from "@huggingface/transformers";
 
 import { FinishedRowsProcessor } from "../npc/finished-rows.js";
+import { TopPProcessor } from "../npc/top-p.js";
 import { TokenStream, type TokenEvent } from "../npc/token-stream.js";
 
 describe("FinishedRowsProcessor", () => {
@@ -35,5 +36,27 @@ describe("TokenStream", () => {
       { index: 0, text: "가", delta: "가" },
       { index: 0, text: "가 다", delta: " 다" },
     ]);
+  });
+});
+
+describe("TopPProcessor", () => {
+  it("keeps the smallest set of most likely tokens that reaches top-p, per row", () => {
+    // Row 0 probabilities ≈ [0.64, 0.24, 0.09, 0.03]: top-p 0.8 keeps two tokens, 0.5 keeps one.
+    const logits = new Tensor("float32", new Float32Array([3, 2, 1, 0, 0, 0, 0, 0]), [2, 4]);
+    new TopPProcessor(0.8)._call([[1n], [1n]], logits);
+    const data = [...(logits.data as Float32Array)];
+    assert.deepEqual(data.slice(0, 4), [3, 2, -Infinity, -Infinity]);
+    assert.deepEqual(data.slice(4).filter(Number.isFinite).length, 4, "a flat row keeps all 4 (0.75 < 0.8)");
+    const one = new Tensor("float32", new Float32Array([3, 2, 1, 0]), [1, 4]);
+    new TopPProcessor(0.5)._call([[1n]], one);
+    assert.deepEqual([...(one.data as Float32Array)], [3, -Infinity, -Infinity, -Infinity]);
+  });
+});
+
+describe("TopPProcessor with top-k", () => {
+  it("applies top-k first, then top-p over what is left", () => {
+    const logits = new Tensor("float32", new Float32Array([0, 3, 1, 2, 0.5]), [1, 5]);
+    new TopPProcessor(0.99, 2)._call([[1n]], logits);
+    assert.deepEqual([...(logits.data as Float32Array)], [-Infinity, 3, -Infinity, 2, -Infinity]);
   });
 });

@@ -16,7 +16,7 @@ describe("NPC knowledge", () => {
     assert.ok((engine.generalKnowledge?.size ?? 0) > 1000);
   });
 
-  it("answers the same question differently for two NPCs, from each one's knowledge", async () => {
+  it("shows two NPCs their own knowledge for the same question, and their answers differ", async () => {
     const engine = await shippedEngine();
     const question = "여기서 뭐 팔아요?";
     const blacksmith = await engine.answer(question, { knowledge: knowledge("blacksmith"), settings: greedy });

@@ -127,11 +127,17 @@ function report(): void {
     ...lines,
     END,
   ].join("\n");
-  const evalMd = readFileSync(EVAL_MD, "utf8");
-  const start = evalMd.indexOf(BEGIN);
-  const updated = start === -1 ? `${evalMd.trimEnd()}\n\n${section}\n` : evalMd.slice(0, start) + section + evalMd.slice(evalMd.indexOf(END) + END.length);
-  writeFileSync(EVAL_MD, updated);
   console.table(summary);
+  if (!existsSync(EVAL_MD)) {
+    console.log(`${EVAL_MD} does not exist yet: run the training pipeline first`);
+  } else {
+    const evalMd = readFileSync(EVAL_MD, "utf8");
+    const start = evalMd.indexOf(BEGIN);
+    const updated = start === -1
+      ? `${evalMd.trimEnd()}\n\n${section}\n`
+      : evalMd.slice(0, start) + section + evalMd.slice(evalMd.indexOf(END) + END.length);
+    writeFileSync(EVAL_MD, updated);
+  }
   if (missing.length) {
     console.log(`${missing.length} answers not judged yet:`);
     for (const m of missing) console.log(JSON.stringify(key(m.question, m.answer)));

@@ -44,7 +44,7 @@ def main() -> None:
     checkpoint = args.checkpoint or train(args)
     summary = json.loads((checkpoint.parent / "summary.json").read_text())
 
-    name = f"kobot-gpt2-{summary['size']}-{summary['parameters'] / 1e6:.1f}m"
+    name = f"kobot-gpt2-{summary['size']}-{summary['parameters'] / 1e6:.1f}m" + ("-retrieval" if summary.get("retrieval", {}).get("k") else "")
     retrieval = summary.get("retrieval", {"k": 0})
     args.out.mkdir(parents=True, exist_ok=True)
     knowledge = args.out / "knowledge.jsonl"

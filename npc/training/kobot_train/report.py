@@ -76,6 +76,13 @@ def write_model_card(path: Path, evaluation: dict, summary: dict, shipped: str, 
     entry = evaluation["decodings"][shipped]
     total = sum(sizes.values()) / 1e6
     files = "\n".join(f"| `{name}` | {size / 1e6:.2f} MB |" for name, size in sizes.items())
+    k = summary.get("retrieval", {}).get("k", 0)
+    retrieval_line = (
+        f"- Retrieval: before each question the engine shows the model up to {k} similar pairs from the training "
+        "split (`knowledge.jsonl`) or from an NPC's own knowledge file, as earlier turns; the model was trained "
+        "that way. The answer is still the model's own generation: EVAL.md gives how often it copies a shown answer."
+        if k else "- The model writes its own answers: nothing is looked up from the data set at serving time.")
+    retrain = "npm run train -- --retrieval-k 2" if k else "npm run train"
     path.write_text(f"""# Kobot NPC model
 
 A small Korean chatbot in the KoGPT2 prompt format (`<usr>question<sys>answer</s>`): GPT-2 architecture
@@ -89,7 +96,7 @@ byte-level BPE vocabulary of {summary['vocab_size']}), trained from scratch on t
   Copyright (c) 2018 songys): 11,823 Korean question/answer pairs, split 80/10/10 by a hash of the question.
   The test split is never trained on.
 - Pretrained on {summary['pretrain_lines']:,} lines of **NSMC** movie reviews (e9t/nsmc, CC0 1.0) for colloquial Korean.
-- The model writes its own answers: nothing is looked up from the data set at serving time.
+{retrieval_line}
 
 ## Quality (test split, {shipped})
 
@@ -97,8 +104,9 @@ byte-level BPE vocabulary of {summary['vocab_size']}), trained from scratch on t
 |---|---|---|---|---|
 | {evaluation['perplexity']} | {entry['chrf']} | {entry['verbatim_copy_rate']:.1%} | {entry['repetition_rate']:.1%} | {entry['mean_length']} chars |
 
-Full tables and sample answers: [EVAL.md](EVAL.md). It is a 5M-parameter model trained for under an hour on two
-CPU cores: it answers in fluent, short Korean, often generic and sometimes off-topic.
+Full tables and sample answers: [EVAL.md](EVAL.md). It is a 5M-parameter model trained in about an hour on two
+CPU cores: it answers in short, mostly fluent Korean, but most of its answers to everyday questions it has not
+seen are generic or off-topic (hand-judged table in EVAL.md). It is a working placeholder for a larger model.
 
 ## Files ({total:.1f} MB)
 
@@ -109,7 +117,7 @@ CPU cores: it answers in fluent, short Korean, often generic and sometimes off-t
 ## Retrain
 
 ```sh
-npm run train                       # split, tokenizer, pretraining, fine-tuning, export, evaluation (under an hour on 2 cores)
+{retrain}    # split, tokenizer, pretraining, fine-tuning, export, evaluation (see npc/training/README.md)
 npm run train -- --device cuda      # on a GPU
 npm run train -- --size small --pretrain-steps 3000 --run npc/training/runs/bigger
 ```

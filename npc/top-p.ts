@@ -1,0 +1,47 @@
+import { LogitsProcessor, type Tensor } from "@huggingface/transformers";
+
+/**
+ * Top-k then nucleus (top-p) filtering, as Hugging Face orders them: per row, keep the `topK` most likely
+ * tokens (all when 0), then the most likely of those whose probabilities add up to `topP`; mask the rest.
+ * transformers.js 4.3 reads `top_p` but does not apply it (its warper is a TODO).
+ */
+export class TopPProcessor extends LogitsProcessor {
+  constructor(
+    private readonly topP: number,
+    private readonly topK = 0,
+  ) {
+    super();
+  }
+
+  _call(_inputIds: bigint[][], logits: Tensor): Tensor {
+    for (const row of logits as unknown as Tensor[]) {
+      const data = row.data as Float32Array;
+      const order = mostLikely(data, this.topK > 0 ? Math.min(this.topK, data.length) : data.length);
+      const max = data[order[0]!]!;
+      const weights = order.map((i) => Math.exp(data[i]! - max));
+      const total = weights.reduce((sum, w) => sum + w, 0);
+      let cumulative = 0;
+      let keep = 0;
+      while (keep < order.length && cumulative < this.topP * total) cumulative += weights[keep++]!;
+      const kept = new Set(order.slice(0, Math.max(1, keep)));
+      for (let i = 0; i < data.length; i++) if (!kept.has(i)) data[i] = -Infinity;
+    }
+    return logits;
+  }
+}
+
+/** Indices of the k largest values, largest first (a linear scan when k is small). */
+function mostLikely(data: Float32Array, k: number): number[] {
+  if (k === data.length) return Array.from(data.keys()).sort((a, b) => data[b]! - data[a]!);
+  const best: number[] = [];
+  for (let i = 0; i < data.length; i++) {
+    if (best.length === k && data[i]! <= data[best[k - 1]!]!) continue;
+    let at = best.length === k ? k - 1 : best.length;
+    while (at > 0 && data[i]! > data[best[at - 1]!]!) {
+      best[at] = best[at - 1]!;
+      at--;
+    }
+    best[at] = i;
+  }
+  return best;
+}
