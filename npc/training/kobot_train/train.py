@@ -29,14 +29,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
     parser.add_argument("--vocab-size", type=int, default=8000)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--epochs", type=int, default=12, help="fine-tuning epochs at most (early stopping)")
-    parser.add_argument("--patience", type=int, default=2, help="epochs without validation gain before stopping")
+    parser.add_argument("--epochs", type=int, default=6, help="fine-tuning epochs at most (early stopping)")
+    parser.add_argument("--patience", type=int, default=1, help="epochs without validation gain before stopping")
     parser.add_argument("--lr", type=float, default=1e-3, help="peak learning rate of pretraining")
     parser.add_argument("--finetune-lr", type=float, default=5e-4)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: all cores)")
-    parser.add_argument("--retrieval-k", type=int, default=0,
+    parser.add_argument("--retrieval-k", type=int, default=2,
                         help="retrieved training pairs shown before each question (0: plain prompts)")
     parser.add_argument("--retrieval-min-score", type=float, default=0.35, help="cosine below which a pair is not shown")
     parser.add_argument("--retrieval-dropout", type=float, default=0.25,
