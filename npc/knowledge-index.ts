@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 
 import { ModelLoadError } from "./errors.js";
+import { takeBest } from "./take-best.js";
 
 /** A question the NPC knows and the answer it would give (one line of a knowledge file). */
 export interface KnowledgePair {
@@ -81,7 +82,6 @@ export class KnowledgeIndex {
 
   /** Up to k pairs whose question is most like the query, best first; ties go to the earlier pair. */
   search(query: string, k: number, minScore = 0): KnowledgeHit[] {
-    if (k <= 0) return [];
     const weights = [...counts(grams(query))]
       .filter(([gram]) => this.idf.has(gram))
       .map(([gram, tf]) => [gram, tf * this.idf.get(gram)!] as const);
@@ -91,18 +91,9 @@ export class KnowledgeIndex {
     for (const [gram, w] of weights) {
       for (const [doc, dw] of this.postings.get(gram)!) scores.set(doc, (scores.get(doc) ?? 0) + (w / norm) * dw);
     }
-    // Keep only the k best while scanning: common bigrams ("어요") touch thousands of pairs.
-    const best: [doc: number, score: number][] = [];
-    const better = (a: [number, number], b: [number, number]) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
-    for (const entry of scores) {
-      if (entry[1] < minScore || (best.length === k && !better(entry, best[k - 1]!))) continue;
-      let at = best.length === k ? k - 1 : best.length;
-      while (at > 0 && better(entry, best[at - 1]!)) {
-        best[at] = best[at - 1]!;
-        at--;
-      }
-      best[at] = entry;
-    }
-    return best.slice(0, k).map(([doc, score]) => ({ pair: this.pairs[doc]!, score }));
+    // Only the k best are kept while scanning: common bigrams ("어요") touch thousands of pairs.
+    const candidates = [...scores].filter(([, score]) => score >= minScore);
+    const best = takeBest(candidates, k, (a, b) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]));
+    return best.map(([doc, score]) => ({ pair: this.pairs[doc]!, score }));
   }
 }

@@ -1,5 +1,7 @@
 import { LogitsProcessor, type Tensor } from "@huggingface/transformers";
 
+import { takeBest } from "./take-best.js";
+
 /**
  * Top-k then nucleus (top-p) filtering, as Hugging Face orders them: per row, keep the `topK` most likely
  * tokens (all when 0), then the most likely of those whose probabilities add up to `topP`; mask the rest.
@@ -16,7 +18,9 @@ export class TopPProcessor extends LogitsProcessor {
   _call(_inputIds: bigint[][], logits: Tensor): Tensor {
     for (const row of logits as unknown as Tensor[]) {
       const data = row.data as Float32Array;
-      const order = mostLikely(data, this.topK > 0 ? Math.min(this.topK, data.length) : data.length);
+      const order = this.topK > 0
+        ? mostLikely(data, Math.min(this.topK, data.length))
+        : Array.from(data.keys()).sort((a, b) => data[b]! - data[a]!);
       const max = data[order[0]!]!;
       const weights = order.map((i) => Math.exp(data[i]! - max));
       const total = weights.reduce((sum, w) => sum + w, 0);
@@ -30,18 +34,7 @@ export class TopPProcessor extends LogitsProcessor {
   }
 }
 
-/** Indices of the k largest values, largest first (a linear scan when k is small). */
+/** Indices of the k largest values, largest first. */
 function mostLikely(data: Float32Array, k: number): number[] {
-  if (k === data.length) return Array.from(data.keys()).sort((a, b) => data[b]! - data[a]!);
-  const best: number[] = [];
-  for (let i = 0; i < data.length; i++) {
-    if (best.length === k && data[i]! <= data[best[k - 1]!]!) continue;
-    let at = best.length === k ? k - 1 : best.length;
-    while (at > 0 && data[i]! > data[best[at - 1]!]!) {
-      best[at] = best[at - 1]!;
-      at--;
-    }
-    best[at] = i;
-  }
-  return best;
+  return takeBest(data.keys(), k, (a, b) => data[a]! > data[b]!);
 }
