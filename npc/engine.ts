@@ -129,6 +129,7 @@ export class NpcEngine {
    * `onToken` events carry the index of the question they belong to.
    */
   async answerBatch(questions: unknown[], options: AskOptions = {}): Promise<NpcAnswer[]> {
+    const started = performance.now(); // latency includes retrieval and tokenizing, as a player waits for them
     if (!Array.isArray(questions) || questions.length === 0) {
       throw new InvalidQuestionError("empty", "no questions given");
     }
@@ -136,7 +137,6 @@ export class NpcEngine {
     const texts = questions.map((q) => this.checkQuestion(q, settings));
     const contexts = texts.map((text) => this.contextFor(text, settings, options.knowledge));
     const prompts = texts.map((text, i) => this.prompt(text, contexts[i]));
-    const started = performance.now();
 
     const chosen = settings.candidates > 1
       ? await this.chooseAmongCandidates(prompts, settings)

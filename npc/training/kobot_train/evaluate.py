@@ -70,8 +70,11 @@ def evaluate(model_dir: Path, data: Path, decodings: dict[str, dict] = DECODINGS
     splits = split_pairs(load_pairs(data))
     test = splits["test"]
     training_answers = {p.answer for p in splits["train"]}
-    index = KnowledgeIndex([(p.question, p.answer) for p in splits["train"]])
-    contexts = [context_for(index, p.question, retrieval_k, min_score) if retrieval_k else [] for p in test]
+    if retrieval_k:
+        index = KnowledgeIndex([(p.question, p.answer) for p in splits["train"]])
+        contexts = [context_for(index, p.question, retrieval_k, min_score) for p in test]
+    else:
+        contexts = [[] for _ in test]
 
     pad_id = tokenizer.convert_tokens_to_ids(PAD)
     encoded = PairSchedule([encode_pair(tokenizer, p, MAX_POSITIONS, c) for p, c in zip(test, contexts)], 64, pad_id, 0)
