@@ -88,9 +88,7 @@ def evaluate(model_dir: Path, data: Path, decodings: dict[str, dict] = DECODINGS
         started = time.time()
         answers = generate_answers(model, tokenizer, prompts, decoding)
         entry = score(answers, test, training_answers)
-        entry["retrieved_copy_rate"] = round(
-            sum(metrics.normalise(a) in {metrics.normalise(x) for _, x in c} for a, c in zip(answers, contexts))
-            / max(1, len(answers)), 4)
+        entry["retrieved_copy_rate"] = round(metrics.shown_copy_rate(answers, [[a for _, a in c] for c in contexts]), 4)
         entry["seconds"] = round(time.time() - started, 1)
         entry["settings"] = decoding
         entry["samples"] = [{"question": test[i].question, "reference": test[i].answer, "answer": answers[i]}
@@ -118,9 +116,7 @@ def evaluate_with_engine(model_dir: Path, data: Path, cli_args: list[str], sampl
         raise RuntimeError(f"npm run ask answered {len(rows)} of {len(test)} questions: {output.stderr[-2000:]}")
     answers = [row.get("answer", "") for row in rows]
     entry = score(answers, test, {p.answer for p in splits["train"]})
-    entry["retrieved_copy_rate"] = round(
-        sum(metrics.normalise(r.get("answer", "")) in {metrics.normalise(x) for x in r.get("retrieved", [])} for r in rows)
-        / len(rows), 4)
+    entry["retrieved_copy_rate"] = round(metrics.shown_copy_rate(answers, [r.get("retrieved", []) for r in rows]), 4)
     latencies = sorted(r.get("ms", 0) for r in rows)
     entry["ms_p50"], entry["ms_p95"] = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.95)]
     entry["seconds"] = round(time.time() - started, 1)

@@ -19,6 +19,12 @@ def verbatim_copy_rate(hypotheses: list[str], training_answers: set[str]) -> flo
     return sum(normalise(h) in known for h in hypotheses) / max(1, len(hypotheses))
 
 
+def shown_copy_rate(hypotheses: list[str], shown: list[list[str]]) -> float:
+    """Share of answers that are word for word one of the answers shown to the model before the question."""
+    copies = sum(normalise(h) in {normalise(a) for a in answers} for h, answers in zip(hypotheses, shown))
+    return copies / max(1, len(hypotheses))
+
+
 def has_repetition(text: str, n: int = 4) -> bool:
     """True when some character n-gram (spaces removed) occurs twice: "좋아요 좋아요", "하하하하하하"."""
     chars = text.replace(" ", "")

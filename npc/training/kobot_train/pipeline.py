@@ -45,8 +45,8 @@ def main() -> None:
     checkpoint = args.checkpoint or train(args)
     summary = json.loads((checkpoint.parent / "summary.json").read_text())
 
-    name = f"kobot-gpt2-{summary['size']}-{summary['parameters'] / 1e6:.1f}m" + ("-retrieval" if summary.get("retrieval", {}).get("k") else "")
     retrieval = summary.get("retrieval", {"k": 0})
+    name = f"kobot-gpt2-{summary['size']}-{summary['parameters'] / 1e6:.1f}m" + ("-retrieval" if retrieval["k"] else "")
     args.out.mkdir(parents=True, exist_ok=True)
     knowledge = args.out / "knowledge.jsonl"
     knowledge.unlink(missing_ok=True)

@@ -1,7 +1,7 @@
 import torch
 
 from kobot_train.evaluate import generate_answers
-from kobot_train.metrics import distinct_n, has_repetition, verbatim_copy_rate
+from kobot_train.metrics import distinct_n, has_repetition, shown_copy_rate, verbatim_copy_rate
 from kobot_train.prompt import clean_answer, question_prompt
 from tests.test_export import CORPUS, random_gpt2
 from kobot_train.tokenizer import train_tokenizer
@@ -25,3 +25,4 @@ def test_metrics_on_known_answers():
     assert verbatim_copy_rate(["밥 먹어요.", "새 답"], {"밥  먹어요."}) == 0.5
     assert has_repetition("정말 좋아요 정말 좋아요") and not has_repetition("정말 좋아요")
     assert distinct_n(["a b", "a c"], 1) == 0.75
+    assert shown_copy_rate(["밥 먹어요.", "새 답", "x"], [["밥  먹어요."], ["다른 답"], []]) == 1 / 3
