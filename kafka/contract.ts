@@ -1,0 +1,72 @@
+import { z } from "zod";
+
+/**
+ * The question/answer contract between world servers and NPC workers. Messages are versioned JSON,
+ * keyed by room id so one room's questions keep their order on one partition.
+ */
+export const CONTRACT_VERSION = 1;
+
+export const DEFAULT_TOPICS = { question: "npc.question", answer: "npc.answer" } as const;
+
+export interface NpcTopics {
+  question: string;
+  answer: string;
+}
+
+export const QuestionMessage = z.object({
+  v: z.literal(CONTRACT_VERSION),
+  questionId: z.string().min(1).max(64),
+  roomId: z.string().min(1).max(64),
+  npcId: z.string().min(1).max(32),
+  playerId: z.string().min(1).max(64),
+  playerName: z.string().max(40),
+  text: z.string().min(1).max(400),
+  ts: z.number().int().nonnegative(),
+  /** The server process that holds the room: answers are routed back to it (see AnswerRouter). */
+  replyTo: z.string().min(1).max(64).optional(),
+});
+export type QuestionMessage = z.infer<typeof QuestionMessage>;
+
+export const AnswerError = z.object({
+  /** `invalid_question`, `model_unavailable`, `expired`, `worker_error`, … */
+  code: z.string().min(1).max(40),
+  message: z.string().max(400),
+});
+export type AnswerError = z.infer<typeof AnswerError>;
+
+export const AnswerMessage = z.object({
+  v: z.literal(CONTRACT_VERSION),
+  questionId: z.string().min(1).max(64),
+  roomId: z.string().min(1).max(64),
+  npcId: z.string().min(1).max(32),
+  /** Empty when `error` is set. */
+  text: z.string().max(2000),
+  /** Time the worker spent on it, from taking the question to the finished answer. */
+  ms: z.number().nonnegative(),
+  model: z.string().max(100),
+  error: AnswerError.optional(),
+  replyTo: z.string().min(1).max(64).optional(),
+});
+export type AnswerMessage = z.infer<typeof AnswerMessage>;
+
+export class ContractError extends Error {
+  readonly code = "bad_message";
+  constructor(message: string) {
+    super(message);
+    this.name = "ContractError";
+  }
+}
+
+/** Parses a JSON payload from the wire; throws ContractError with what is wrong. */
+export function parseMessage<T>(schema: z.ZodType<T>, payload: Buffer | string | null): T {
+  if (payload === null) throw new ContractError("empty payload");
+  let json: unknown;
+  try {
+    json = JSON.parse(payload.toString());
+  } catch {
+    throw new ContractError("payload is not JSON");
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) throw new ContractError(z.prettifyError(result.error));
+  return result.data;
+}

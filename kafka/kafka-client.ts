@@ -1,0 +1,44 @@
+import { Kafka, logLevel, type LogEntry } from "kafkajs";
+import type { Logger } from "../common/log.js";
+
+const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
+  [logLevel.ERROR]: "error",
+  [logLevel.WARN]: "warn",
+  [logLevel.INFO]: "debug", // kafkajs is chatty at info (every join and commit)
+  [logLevel.DEBUG]: "debug",
+};
+
+/** A kafkajs client that logs through our structured logger. */
+export function createKafka(brokers: string[], clientId: string, log: Logger): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ namespace, level, log: entry }: LogEntry) => {
+        const { message, ...fields } = entry;
+        log[LEVELS[level] ?? "info"](message, { kafka: namespace, ...fields });
+      },
+    retry: { initialRetryTime: 100, retries: 8 },
+  });
+}
+
+/** Creates the topics if they do not exist yet (idempotent; several processes may race to do it). */
+export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 4): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        // Replication factor left to the broker default (default.replication.factor).
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,126 @@
+import type { Consumer, Kafka, Producer } from "kafkajs";
+import type { Logger } from "../common/log.js";
+import { AnswerMessage, ContractError, type NpcTopics, parseMessage, QuestionMessage } from "./contract.js";
+import { ensureTopics } from "./kafka-client.js";
+import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-transport.js";
+
+/**
+ * Server side over Kafka. Questions are keyed by room id. Answers all go to one answer topic,
+ * which every server process reads in its own consumer group (named after its stable server id)
+ * and keeps only those whose `replyTo` is its id: each answer reaches exactly the process that
+ * holds the room, with no per-process topics to create or clean up.
+ */
+export class KafkaQuestionChannel implements QuestionChannel {
+  readonly kind = "kafka";
+  private readonly producer: Producer;
+  private readonly consumer: Consumer;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topics: NpcTopics,
+    private readonly serverId: string,
+    private readonly log: Logger,
+  ) {
+    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    this.consumer = kafka.consumer({ groupId: `kobot-server-${serverId}`, maxWaitTimeInMs: 50, retry: { retries: 8 } });
+  }
+
+  async start(onAnswer: (answer: AnswerMessage) => void): Promise<void> {
+    await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topics.answer, fromBeginning: false });
+    const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        try {
+          const answer = parseMessage(AnswerMessage, message.value);
+          if (answer.replyTo === this.serverId) onAnswer(answer);
+        } catch (error) {
+          if (!(error instanceof ContractError)) throw error;
+          this.log.warn("dropped a malformed answer", { topic: this.topics.answer, reason: error.message });
+        }
+      },
+    });
+    await joined;
+  }
+
+  async sendQuestion(question: QuestionMessage): Promise<void> {
+    const message = { ...question, replyTo: this.serverId };
+    await this.producer.send({
+      topic: this.topics.question,
+      messages: [{ key: question.roomId, value: JSON.stringify(message) }],
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+}
+
+/**
+ * Worker side over Kafka: one consumer group shared by all workers, so each question is taken by
+ * one of them. A batch's offsets are committed only after its answers were produced (at least once):
+ * a worker that dies mid-batch leaves its questions to the next one, which answers them again, and
+ * the room drops the second answer.
+ */
+export class KafkaWorkerChannel implements WorkerChannel {
+  readonly kind = "kafka";
+  private readonly producer: Producer;
+  private readonly consumer: Consumer;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topics: NpcTopics,
+    groupId: string,
+    private readonly log: Logger,
+  ) {
+    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    this.consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 50, retry: { retries: 8 } });
+  }
+
+  async start(answerQuestions: AnswerQuestions): Promise<void> {
+    await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
+    await this.producer.connect();
+    await this.consumer.connect();
+    // A new group starts from the oldest question: questions asked before any worker ran are answered.
+    await this.consumer.subscribe({ topic: this.topics.question, fromBeginning: true });
+    const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
+    await this.consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      // Partitions are answered side by side, so the brain's micro-batching can merge them.
+      partitionsConsumedConcurrently: 4,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        const questions: QuestionMessage[] = [];
+        for (const message of batch.messages) {
+          try {
+            questions.push(parseMessage(QuestionMessage, message.value));
+          } catch (error) {
+            if (!(error instanceof ContractError)) throw error;
+            this.log.warn("skipped a malformed question", { offset: message.offset, reason: error.message });
+          }
+        }
+        if (!isRunning() || isStale()) return;
+        const answers = questions.length > 0 ? await answerQuestions(questions) : [];
+        if (answers.length > 0) {
+          await this.producer.send({
+            topic: this.topics.answer,
+            messages: answers.map((answer) => ({ key: answer.roomId, value: JSON.stringify(answer) })),
+          });
+        }
+        const last = batch.messages.at(-1);
+        if (last) resolveOffset(last.offset);
+        await commitOffsetsIfNecessary();
+        await heartbeat();
+      },
+    });
+    await joined;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,24 @@
+import type { AnswerMessage, QuestionMessage } from "./contract.js";
+
+/**
+ * How questions reach NPC workers and answers come back. Two implementations behind one
+ * interface, chosen by configuration: in-process (one process, no broker) and Kafka.
+ */
+export interface QuestionChannel {
+  readonly kind: "in-process" | "kafka";
+  /** Starts delivering answers addressed to this server process to `onAnswer`. */
+  start(onAnswer: (answer: AnswerMessage) => void): Promise<void>;
+  /** Resolves once the question is durably handed over (written to the broker, or queued in-process). */
+  sendQuestion(question: QuestionMessage): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Answers a batch of questions; one answer per question, in any order, errors as `error` answers. */
+export type AnswerQuestions = (questions: QuestionMessage[]) => Promise<AnswerMessage[]>;
+
+/** The worker's side: takes questions, hands them to the brain, sends the answers back. */
+export interface WorkerChannel {
+  readonly kind: "in-process" | "kafka";
+  start(answerQuestions: AnswerQuestions): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,36 @@
+/**
+ * `npm run worker`: an NPC worker on Kafka. Start as many as you like: they share one consumer
+ * group, so each question is answered by one of them. Needs KAFKA_BROKERS.
+ */
+import { createLogger } from "../common/log.js";
+import { createKafka } from "../kafka/kafka-client.js";
+import { KafkaWorkerChannel } from "../kafka/kafka-transport.js";
+import { ConfigError, loadConfig } from "../server/config.js";
+import { onTerminate } from "../server/terminate.js";
+import { NpcEngine } from "./engine.js";
+import { NpcWorker } from "./worker.js";
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.kafka) throw new ConfigError("npm run worker needs KAFKA_BROKERS (host:port[,host:port…])");
+  const log = createLogger({ service: "npc-worker", pid: process.pid });
+  // A worker without its model must not join the group and take questions: fail loudly instead.
+  const engine = await NpcEngine.load(config.model.dir, { dtype: config.model.dtype });
+  const kafka = createKafka(config.kafka.brokers, "kobot-npc-worker", log);
+  const channel = new KafkaWorkerChannel(kafka, config.kafka.topics, config.kafka.workerGroup, log);
+  const worker = new NpcWorker(engine, channel, log, {
+    maxQuestionAgeMs: config.world.questionTimeoutMs,
+    maxBatch: config.model.maxBatch,
+  });
+  await worker.start();
+  onTerminate(log, async () => {
+    await worker.stop();
+    await engine.dispose();
+  });
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error && error.name !== "Error" ? `${error.name}: ${error.message}` : String(error);
+  process.stderr.write(`npc worker failed to start: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
+import { CONTRACT_VERSION } from "../kafka/contract.js";
+import type { WorkerChannel } from "../kafka/npc-transport.js";
+import type { Logger } from "../common/log.js";
+import { AnswerQueue } from "./answer-queue.js";
+import type { NpcEngine } from "./engine.js";
+import { NpcError } from "./errors.js";
+
+export interface NpcWorkerOptions {
+  /** Questions older than this are not worth answering: the room has already given its fallback line. */
+  maxQuestionAgeMs?: number;
+  /** Most questions the brain generates in one batch. */
+  maxBatch?: number;
+  now?: () => number;
+}
+
+/**
+ * The NPC worker: takes questions from a channel (in-process or Kafka), answers them with the
+ * brain, and sends one answer per question back, an `error` answer when it cannot answer.
+ */
+export class NpcWorker {
+  private readonly queue: AnswerQueue;
+  private readonly maxAgeMs: number;
+  private readonly now: () => number;
+  private answered = 0;
+
+  constructor(
+    private readonly engine: NpcEngine,
+    private readonly channel: WorkerChannel,
+    private readonly log: Logger,
+    options: NpcWorkerOptions = {},
+  ) {
+    this.queue = new AnswerQueue(engine, { maxBatch: options.maxBatch ?? 16 });
+    this.maxAgeMs = options.maxQuestionAgeMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  get model(): string {
+    return this.engine.modelName;
+  }
+
+  get answeredCount(): number {
+    return this.answered;
+  }
+
+  async start(): Promise<void> {
+    await this.channel.start((questions) => this.answerAll(questions));
+    this.log.info("npc worker started", { transport: this.channel.kind, model: this.model });
+  }
+
+  async stop(): Promise<void> {
+    await this.channel.stop();
+  }
+
+  /** Never rejects: every question gets an answer or an `error` answer. */
+  answerAll(questions: QuestionMessage[]): Promise<AnswerMessage[]> {
+    return Promise.all(questions.map((question) => this.answerOne(question)));
+  }
+
+  private async answerOne(question: QuestionMessage): Promise<AnswerMessage> {
+    const started = performance.now();
+    const reply = (text: string, error?: AnswerMessage["error"]): AnswerMessage => ({
+      v: CONTRACT_VERSION,
+      questionId: question.questionId,
+      roomId: question.roomId,
+      npcId: question.npcId,
+      text,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+      model: this.model,
+      ...(error ? { error } : {}),
+      ...(question.replyTo ? { replyTo: question.replyTo } : {}),
+    });
+    const age = this.now() - question.ts;
+    if (age > this.maxAgeMs) {
+      return reply("", { code: "expired", message: `question waited ${Math.round(age / 1000)} s; not answered` });
+    }
+    try {
+      const answer = await this.queue.ask(question.text);
+      this.answered++;
+      return reply(answer.text);
+    } catch (error) {
+      const code = error instanceof NpcError ? error.code : "worker_error";
+      const message = error instanceof Error ? error.message : String(error);
+      if (!(error instanceof NpcError)) this.log.error("answer failed", { questionId: question.questionId, error });
+      return reply("", { code, message });
+    }
+  }
+}

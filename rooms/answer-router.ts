@@ -1,0 +1,95 @@
+import type { Logger } from "../common/log.js";
+import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
+import type { QuestionChannel } from "../kafka/npc-transport.js";
+
+export type AskOutcome =
+  | { kind: "answer"; answer: AnswerMessage }
+  | { kind: "timeout" }
+  /** The question could not be handed to the channel (broker down past its retries). */
+  | { kind: "unsent"; reason: string };
+
+interface Pending {
+  settle: (outcome: AskOutcome) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface RouterStats {
+  asked: number;
+  answered: number;
+  timeouts: number;
+  unsent: number;
+  /** Answers nobody waits for: duplicates (at-least-once delivery), late ones, or unknown ids. */
+  ignored: number;
+}
+
+/**
+ * The server process's side of the NPC: sends questions through the channel and routes each
+ * answer back to the room that asked, once. Whatever comes first wins: the answer or the timeout.
+ */
+export class AnswerRouter {
+  private readonly pending = new Map<string, Pending>();
+  private readonly idle: Array<() => void> = [];
+  readonly stats: RouterStats = { asked: 0, answered: 0, timeouts: 0, unsent: 0, ignored: 0 };
+
+  constructor(
+    private readonly channel: QuestionChannel,
+    private readonly timeoutMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  get transport(): QuestionChannel["kind"] {
+    return this.channel.kind;
+  }
+
+  get waiting(): number {
+    return this.pending.size;
+  }
+
+  start(): Promise<void> {
+    return this.channel.start((answer) => this.deliver(answer));
+  }
+
+  ask(question: QuestionMessage): Promise<AskOutcome> {
+    this.stats.asked++;
+    const outcome = new Promise<AskOutcome>((resolve) => {
+      const timer = setTimeout(() => this.settle(question.questionId, { kind: "timeout" }), this.timeoutMs);
+      this.pending.set(question.questionId, { settle: resolve, timer });
+    });
+    this.channel.sendQuestion(question).catch((error: Error) => {
+      this.log.error("could not send a question", { questionId: question.questionId, error });
+      this.settle(question.questionId, { kind: "unsent", reason: error.message });
+    });
+    return outcome;
+  }
+
+  private deliver(answer: AnswerMessage): void {
+    if (!this.pending.has(answer.questionId)) {
+      this.stats.ignored++;
+      this.log.debug("ignored an answer nobody waits for", { questionId: answer.questionId });
+      return;
+    }
+    this.settle(answer.questionId, { kind: "answer", answer });
+  }
+
+  private settle(questionId: string, outcome: AskOutcome): void {
+    const entry = this.pending.get(questionId);
+    if (!entry) return;
+    this.pending.delete(questionId);
+    clearTimeout(entry.timer);
+    if (outcome.kind === "answer") this.stats.answered++;
+    else if (outcome.kind === "timeout") this.stats.timeouts++;
+    else this.stats.unsent++;
+    entry.settle(outcome);
+    if (this.pending.size === 0) this.idle.splice(0).forEach((wake) => wake());
+  }
+
+  /** Resolves when every question asked so far has its answer or its fallback (for shutdown). */
+  settled(): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  stop(): Promise<void> {
+    return this.channel.stop();
+  }
+}

@@ -1,0 +1,26 @@
+import type { ErrorCode } from "./world-contract.js";
+
+/** What the NPC says, in character, when it cannot give a real answer; and what the asker is told. */
+export interface Fallback {
+  line: string;
+  code: ErrorCode;
+  message: string;
+}
+
+export function fallbackFor(reason: "timeout" | "unsent" | "error", detail = ""): Fallback {
+  switch (reason) {
+    case "timeout":
+      return {
+        line: "음… 생각이 잘 안 나네요. 조금 있다가 다시 물어봐 줄래요?",
+        code: "npc_timeout",
+        message: "the NPC did not answer in time; ask again in a moment",
+      };
+    case "unsent":
+    case "error":
+      return {
+        line: "지금은 대답하기가 어려워요. 잠시 후에 다시 말 걸어 주세요.",
+        code: "npc_unavailable",
+        message: `the NPC's brain is unavailable${detail ? `: ${detail}` : ""}`,
+      };
+  }
+}

@@ -1,0 +1,222 @@
+import { randomUUID } from "node:crypto";
+import { type Client, CloseCode, Room, ServerError } from "@colyseus/core";
+import type { z } from "zod";
+
+import type { Logger } from "../common/log.js";
+import { CONTRACT_VERSION } from "../kafka/contract.js";
+import type { AnswerRouter, AskOutcome } from "./answer-router.js";
+import { addressedNpc } from "./chat-addressing.js";
+import { type Fallback, fallbackFor } from "./fallback-lines.js";
+import { allowedPosition, normaliseAngle } from "./movement.js";
+import {
+  CHAT_MAX_CHARS,
+  ChatMessage,
+  type ChatLineKind,
+  JoinOptions,
+  MoveMessage,
+  NAME_MAX_CHARS,
+  type WorldError,
+} from "./world-contract.js";
+import type { WorldSettings } from "./world-settings.js";
+import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
+
+export interface WorldRoomDeps {
+  settings: WorldSettings;
+  answers: AnswerRouter;
+  log: Logger;
+}
+
+/**
+ * A shared world: players move and chat; lines addressed to the NPC become questions to the NPC
+ * worker, and its answers are added to the chat for everyone. Built by `defineWorldRoom` so each
+ * server process hands its rooms the same router and settings.
+ */
+export abstract class WorldRoom extends Room<{ state: WorldState }> {
+  protected abstract readonly deps: WorldRoomDeps;
+  private readonly lastMoveAt = new Map<string, number>();
+  private readonly questionsInFlight = new Map<string, number>();
+  private readonly answersInFlight = new Set<Promise<void>>();
+  private disposed = false;
+  private log!: Logger;
+
+  onCreate(): void {
+    const { settings } = this.deps;
+    this.log = this.deps.log.child({ roomId: this.roomId });
+    this.maxClients = settings.maxClients;
+    // Far above a 10 Hz client; a client flooding past it is disconnected by Colyseus.
+    this.maxMessagesPerSecond = 40;
+    this.state = new WorldState();
+    const { id, name, x, y, z } = settings.npc;
+    this.state.npcs.set(id, new Npc().assign({ name, x, y, z, status: "idle" }));
+
+    this.onMessage("move", (client, message) => this.guard(client, () => this.move(client, message)));
+    this.onMessage("chat", (client, message) => this.guard(client, () => this.chat(client, message)));
+    this.onMessage("*", (client, type) =>
+      this.sendError(client, { code: "unknown_message", message: `unknown message type "${String(type)}"` }),
+    );
+  }
+
+  onJoin(client: Client, options: unknown): void {
+    const name = this.playerName(options, client.sessionId);
+    const { spawn } = this.deps.settings;
+    const angle = Math.random() * 2 * Math.PI;
+    const radius = Math.random() * spawn.radius;
+    this.state.players.set(
+      client.sessionId,
+      new Player().assign({ name, x: spawn.x + Math.cos(angle) * radius, y: spawn.y, z: spawn.z + Math.sin(angle) * radius }),
+    );
+    this.lastMoveAt.set(client.sessionId, Date.now());
+    this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
+  }
+
+  onLeave(client: Client): void {
+    const player = this.state.players.get(client.sessionId);
+    this.state.players.delete(client.sessionId);
+    this.lastMoveAt.delete(client.sessionId);
+    if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
+  }
+
+  /** Server shutting down: no new players; questions in flight get their answer or fallback first. */
+  onBeforeShutdown(): void {
+    void this.lock()
+      .then(() => Promise.allSettled([...this.answersInFlight]))
+      .then(() => this.disconnect(CloseCode.SERVER_SHUTDOWN))
+      .catch((error: Error) => this.log.error("shutdown of the room failed", { error }));
+  }
+
+  onDispose(): void {
+    this.disposed = true;
+  }
+
+  private playerName(options: unknown, sessionId: string): string {
+    const parsed = JoinOptions.safeParse(options);
+    const raw = parsed.success ? parsed.data?.name : undefined;
+    if (raw === undefined) return `Player-${sessionId.slice(0, 4)}`;
+    const name = cleanText(raw);
+    const chars = [...name].length;
+    if (chars < 1 || chars > NAME_MAX_CHARS) {
+      throw new ServerError(400, `name must be 1–${NAME_MAX_CHARS} characters after trimming; got ${chars}`);
+    }
+    return name;
+  }
+
+  private move(client: Client, message: unknown): void {
+    const move = this.parse(client, MoveMessage, message, "move");
+    const player = this.state.players.get(client.sessionId);
+    if (!move || !player) return;
+    const now = Date.now();
+    const elapsed = (now - (this.lastMoveAt.get(client.sessionId) ?? now)) / 1000;
+    this.lastMoveAt.set(client.sessionId, now);
+    player.assign(allowedPosition(player, move, elapsed, this.deps.settings));
+    if (move.rotY !== undefined) player.rotY = normaliseAngle(move.rotY);
+    if (move.anim !== undefined) player.anim = move.anim;
+  }
+
+  private chat(client: Client, message: unknown): void {
+    const chat = this.parse(client, ChatMessage, message, "chat");
+    const player = this.state.players.get(client.sessionId);
+    if (!chat || !player) return;
+    const text = cleanText(chat.text);
+    const chars = [...text].length;
+    if (chars === 0) return this.sendError(client, { code: "chat_empty", message: "chat text is empty" });
+    if (chars > CHAT_MAX_CHARS) {
+      return this.sendError(client, {
+        code: "chat_too_long",
+        message: `chat text is ${chars} characters; at most ${CHAT_MAX_CHARS} are allowed`,
+      });
+    }
+    const npcs = [...this.state.npcs.entries()].map(([id, npc]) => ({ id, name: npc.name }));
+    const addressed = addressedNpc(text, chat.to, npcs);
+    if (addressed === "unknown") {
+      return this.sendError(client, { code: "unknown_npc", message: `no NPC "${chat.to}" in this room` });
+    }
+    const line = this.addLine("player", client.sessionId, player.name, text);
+    if (addressed && addressed.question !== "") {
+      const answered = this.askNpc(client, addressed.npcId, addressed.question, line);
+      this.answersInFlight.add(answered);
+      void answered.finally(() => this.answersInFlight.delete(answered));
+    }
+  }
+
+  private async askNpc(client: Client, npcId: string, text: string, line: ChatLine): Promise<void> {
+    this.setThinking(npcId, +1);
+    const outcome = await this.deps.answers.ask({
+      v: CONTRACT_VERSION,
+      questionId: line.id,
+      roomId: this.roomId,
+      npcId,
+      playerId: client.sessionId,
+      playerName: line.name,
+      text,
+      ts: line.ts,
+    });
+    if (this.disposed) return;
+    this.setThinking(npcId, -1);
+    const fallback = fallbackOf(outcome);
+    const npc = this.state.npcs.get(npcId);
+    const answer = outcome.kind === "answer" && !fallback ? outcome.answer.text : fallback!.line;
+    this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id);
+    if (fallback) {
+      this.log.warn("npc fallback", { questionId: line.id, reason: outcome.kind, code: fallback.code });
+      this.sendError(client, { code: fallback.code, message: fallback.message });
+    }
+  }
+
+  private setThinking(npcId: string, delta: number): void {
+    const count = (this.questionsInFlight.get(npcId) ?? 0) + delta;
+    this.questionsInFlight.set(npcId, count);
+    const npc = this.state.npcs.get(npcId);
+    if (npc) npc.status = count > 0 ? "thinking" : "idle";
+  }
+
+  private addLine(kind: ChatLineKind, from: string, name: string, text: string, replyTo = ""): ChatLine {
+    const line = new ChatLine().assign({ id: randomUUID(), kind, from, name, text, ts: Date.now(), replyTo });
+    this.state.chat.push(line);
+    while (this.state.chat.length > this.deps.settings.chatHistory) this.state.chat.shift();
+    return line;
+  }
+
+  private parse<T>(client: Client, schema: z.ZodType<T>, message: unknown, type: string): T | undefined {
+    const result = schema.safeParse(message);
+    if (result.success) return result.data;
+    const issue = result.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+    this.sendError(client, { code: "bad_message", message: `bad "${type}" message: ${where}${issue?.message ?? "invalid"}` });
+    return undefined;
+  }
+
+  private sendError(client: Client, error: WorldError): void {
+    client.send("error", error);
+  }
+
+  /** Nothing a client sends may take the room down: a handler's failure is logged and reported to it. */
+  private guard(client: Client, handle: () => void): void {
+    try {
+      handle();
+    } catch (error) {
+      this.log.error("message handler failed", { sessionId: client.sessionId, error });
+      this.sendError(client, { code: "bad_message", message: "the server could not handle that message" });
+    }
+  }
+}
+
+function fallbackOf(outcome: AskOutcome): Fallback | undefined {
+  if (outcome.kind === "timeout") return fallbackFor("timeout");
+  if (outcome.kind === "unsent") return fallbackFor("unsent", outcome.reason);
+  if (outcome.answer.error || outcome.answer.text.trim() === "") {
+    return fallbackFor("error", outcome.answer.error?.message ?? "empty answer");
+  }
+  return undefined;
+}
+
+/** Control characters out, runs of whitespace collapsed, trimmed. */
+function cleanText(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, " ").replace(/\s+/g, " ").trim();
+}
+
+/** A `world` room class bound to this process's router and settings, for `server.define`. */
+export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
+  return class BoundWorldRoom extends WorldRoom {
+    protected readonly deps = deps;
+  };
+}

@@ -1,0 +1,24 @@
+/** Rules of one world room. Defaults suit a small village scene; the server overrides from env. */
+export interface WorldSettings {
+  maxClients: number;
+  /** Chat lines kept in state (older ones are dropped from the list, not from the chat log). */
+  chatHistory: number;
+  /** The walkable box: moves are clamped into it. */
+  bounds: { minX: number; maxX: number; minY: number; maxY: number; minZ: number; maxZ: number };
+  /** Fastest an avatar may move, in world units per second; faster moves are clamped. */
+  maxSpeed: number;
+  spawn: { x: number; y: number; z: number; radius: number };
+  npc: { id: string; name: string; x: number; y: number; z: number };
+  /** After this long without an answer the NPC says a fallback line; a later answer is dropped. */
+  questionTimeoutMs: number;
+}
+
+export const DEFAULT_WORLD_SETTINGS: WorldSettings = {
+  maxClients: 50,
+  chatHistory: 50,
+  bounds: { minX: -50, maxX: 50, minY: 0, maxY: 10, minZ: -50, maxZ: 50 },
+  maxSpeed: 8,
+  spawn: { x: 0, y: 0, z: 0, radius: 3 },
+  npc: { id: "kobot", name: "코봇", x: 0, y: 0, z: 5 },
+  questionTimeoutMs: 10_000,
+};

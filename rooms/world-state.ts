@@ -1,0 +1,43 @@
+import { ArraySchema, MapSchema, Schema, type } from "@colyseus/schema";
+
+/**
+ * The world's replicated state. The server mutates it; Colyseus sends patches to every client.
+ * Unity's C# classes are generated from this file (`npm run schema:unity`).
+ */
+export class Player extends Schema {
+  @type("string") name = "";
+  @type("number") x = 0;
+  @type("number") y = 0;
+  @type("number") z = 0;
+  @type("number") rotY = 0;
+  @type("string") anim = "idle";
+}
+
+export class Npc extends Schema {
+  @type("string") name = "";
+  @type("number") x = 0;
+  @type("number") y = 0;
+  @type("number") z = 0;
+  /** `idle` | `thinking` (a question is being answered) | `speaking`. */
+  @type("string") status = "idle";
+}
+
+export class ChatLine extends Schema {
+  @type("string") id = "";
+  /** `player` | `npc` | `system`. */
+  @type("string") kind = "player";
+  /** Session id of the player, or NPC id; empty for system lines. */
+  @type("string") from = "";
+  @type("string") name = "";
+  @type("string") text = "";
+  /** Milliseconds since the Unix epoch. */
+  @type("number") ts = 0;
+  /** For an NPC answer: the id of the line it answers. */
+  @type("string") replyTo = "";
+}
+
+export class WorldState extends Schema {
+  @type({ map: Player }) players = new MapSchema<Player>();
+  @type({ map: Npc }) npcs = new MapSchema<Npc>();
+  @type([ChatLine]) chat = new ArraySchema<ChatLine>();
+}

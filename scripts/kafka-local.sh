@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# A real single-node Kafka broker (KRaft, no ZooKeeper) on loopback, for tests, benchmarks and local runs.
+#   scripts/kafka-local.sh fetch                         download the broker jars once (~/.cache/kobot/kafka-<v>)
+#   scripts/kafka-local.sh start DIR [PORT] [TOPIC...]  start a broker with its data in DIR; prints host:port
+#   scripts/kafka-local.sh stop DIR                      stop the broker started in DIR
+set -euo pipefail
+
+KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
+CACHE="${KOBOT_CACHE:-$HOME/.cache/kobot}/kafka-$KAFKA_VERSION"
+LIBS="$CACHE/libs"
+
+fetch() {
+  [[ -f "$LIBS/.complete" ]] && return 0
+  local pom_dir
+  pom_dir="$(mktemp -d)"
+  cat > "$pom_dir/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>kobot</groupId><artifactId>kafka-broker</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version></dependency>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>$KAFKA_VERSION</version></dependency>
+  </dependencies>
+</project>
+POM
+  mkdir -p "$LIBS"
+  (cd "$pom_dir" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$LIBS") >&2
+  rm -rf "$pom_dir"
+  touch "$LIBS/.complete"
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+start() {
+  local dir="$1" port="${2:-}"
+  shift $(( $# < 2 ? $# : 2 ))
+  fetch
+  [[ -n "$port" && "$port" != "0" ]] || port="$(free_port)"
+  local cport
+  cport="$(free_port)"
+  mkdir -p "$dir/logs"
+  dir="$(cd "$dir" && pwd)"
+  cat > "$dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$dir/data
+num.partitions=4
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+PROPS
+  local java=(java -Xms256m -Xmx512m -cp "$LIBS/*")
+  "${java[@]}" kafka.tools.StorageTool format -t "$("${java[@]}" kafka.tools.StorageTool random-uuid)" \
+    -c "$dir/server.properties" > "$dir/logs/format.log" 2>&1
+  nohup "${java[@]}" kafka.Kafka "$dir/server.properties" > "$dir/logs/broker.log" 2>&1 &
+  echo $! > "$dir/broker.pid"
+  echo "127.0.0.1:$port" > "$dir/brokers"
+  for _ in $(seq 1 120); do
+    if (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      for topic in "$@"; do
+        "${java[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" --create \
+          --if-not-exists --topic "$topic" --partitions 4 --replication-factor 1 >> "$dir/logs/topics.log" 2>&1
+      done
+      echo "127.0.0.1:$port"
+      return 0
+    fi
+    kill -0 "$(cat "$dir/broker.pid")" 2>/dev/null || { cat "$dir/logs/broker.log" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "kafka did not listen on 127.0.0.1:$port within 60 s; see $dir/logs/broker.log" >&2
+  exit 1
+}
+
+stop() {
+  local pid_file="$1/broker.pid"
+  [[ -f "$pid_file" ]] || return 0
+  local pid
+  pid="$(cat "$pid_file")"
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$pid_file"
+}
+
+case "${1:-}" in
+  fetch) fetch ;;
+  start) shift; start "$@" ;;
+  stop) shift; stop "$@" ;;
+  *) echo "usage: $0 fetch | start DIR [PORT] [TOPIC...] | stop DIR" >&2; exit 2 ;;
+esac

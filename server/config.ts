@@ -1,0 +1,92 @@
+import { hostname } from "node:os";
+import { z } from "zod";
+
+import { isLogLevel } from "../common/log.js";
+import { DEFAULT_TOPICS } from "../kafka/contract.js";
+import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
+
+/**
+ * Every setting comes from the environment, validated here once with a clear error naming the
+ * variable. The README's table lists the same variables (a test keeps them in step).
+ */
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const ENV_SCHEMA = z.object({
+  PORT: int(0, 65535).default(2567),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  /** Comma-separated `host:port` list; unset runs the embedded default (in-process NPC worker). */
+  KAFKA_BROKERS: z.string().optional(),
+  KAFKA_QUESTION_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.question),
+  KAFKA_ANSWER_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.answer),
+  KAFKA_WORKER_GROUP: z.string().min(1).default("kobot-npc-workers"),
+  /** Stable id of this server process: its answers are addressed to it. */
+  SERVER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, '.', '_' and '-' only, at most 64")
+    .optional(),
+  MAX_CLIENTS: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.maxClients),
+  CHAT_HISTORY: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.chatHistory),
+  NPC_ID: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,32}$/, "lower-case letters, digits, '_' and '-' only, at most 32")
+    .default(DEFAULT_WORLD_SETTINGS.npc.id),
+  NPC_NAME: z.string().min(1).max(20).default(DEFAULT_WORLD_SETTINGS.npc.name),
+  NPC_TIMEOUT_MS: int(100, 600_000).default(DEFAULT_WORLD_SETTINGS.questionTimeoutMs),
+  NPC_MAX_BATCH: int(1, 64).default(16),
+  MODEL_DIR: z.string().min(1).default(DEFAULT_MODEL_DIR),
+  MODEL_DTYPE: z.enum(["fp32", "q8"]).default("fp32"),
+  LOG_LEVEL: z.string().refine(isLogLevel, "one of debug, info, warn, error, silent").default("info"),
+});
+
+export type Env = z.infer<typeof ENV_SCHEMA>;
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  serverId: string;
+  kafka: { brokers: string[]; topics: { question: string; answer: string }; workerGroup: string } | undefined;
+  world: WorldSettings;
+  model: { dir: string; dtype: "fp32" | "q8"; maxBatch: number };
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  // An empty variable means unset, as in most shells' `VAR= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = ENV_SCHEMA.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`;
+    });
+    throw new ConfigError(`bad configuration:\n  ${lines.join("\n  ")}`);
+  }
+  const e = parsed.data;
+  const brokers = e.KAFKA_BROKERS?.split(",").map((b) => b.trim()).filter(Boolean);
+  if (brokers?.some((broker) => !/^[^:\s]+:\d{1,5}$/.test(broker))) {
+    throw new ConfigError(`bad configuration:\n  KAFKA_BROKERS=${JSON.stringify(e.KAFKA_BROKERS)}: expected host:port[,host:port…]`);
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    serverId: e.SERVER_ID ?? `${hostname()}-${e.PORT}`,
+    kafka: brokers?.length
+      ? { brokers, topics: { question: e.KAFKA_QUESTION_TOPIC, answer: e.KAFKA_ANSWER_TOPIC }, workerGroup: e.KAFKA_WORKER_GROUP }
+      : undefined,
+    world: {
+      ...DEFAULT_WORLD_SETTINGS,
+      maxClients: e.MAX_CLIENTS,
+      chatHistory: e.CHAT_HISTORY,
+      questionTimeoutMs: e.NPC_TIMEOUT_MS,
+      npc: { ...DEFAULT_WORLD_SETTINGS.npc, id: e.NPC_ID, name: e.NPC_NAME },
+    },
+    model: { dir: e.MODEL_DIR, dtype: e.MODEL_DTYPE, maxBatch: e.NPC_MAX_BATCH },
+  };
+}

@@ -1,0 +1,87 @@
+import type { AddressInfo } from "node:net";
+import { matchMaker, Server } from "@colyseus/core";
+import { WebSocketTransport } from "@colyseus/ws-transport";
+import type { Application } from "express";
+
+import type { Logger } from "../common/log.js";
+import type { QuestionChannel } from "../kafka/npc-transport.js";
+import { AnswerRouter } from "../rooms/answer-router.js";
+import { WORLD_ROOM } from "../rooms/world-contract.js";
+import { defineWorldRoom } from "../rooms/world-room.js";
+import type { ServerConfig } from "./config.js";
+
+export interface Health {
+  status: "ok" | "degraded";
+  serverId: string;
+  transport: QuestionChannel["kind"];
+  /** In the embedded default: whether the in-process brain loaded; with Kafka the workers hold it. */
+  modelLoaded: boolean | null;
+  rooms: number;
+  questionsWaiting: number;
+}
+
+export interface WorldServerOptions {
+  config: ServerConfig;
+  channel: QuestionChannel;
+  log: Logger;
+  /** What /health says of the model; null when it lives in separate workers. */
+  modelLoaded?: () => boolean | null;
+  /** More HTTP routes (monitor, metrics, static client), added by later layers. */
+  routes?: (app: Application) => void;
+}
+
+export interface WorldServer {
+  port: number;
+  answers: AnswerRouter;
+  health(): Health;
+  /** No new joins; answers in flight are given (or fall back); clients are told; the channel closes. */
+  shutdown(): Promise<void>;
+}
+
+/** The game server: Colyseus `world` rooms on a WebSocket transport, plus its HTTP routes. */
+export async function startWorldServer(options: WorldServerOptions): Promise<WorldServer> {
+  const { config, channel, log } = options;
+  const answers = new AnswerRouter(channel, config.world.questionTimeoutMs, log);
+  await answers.start();
+
+  const health = (): Health => {
+    const modelLoaded = options.modelLoaded?.() ?? null;
+    return {
+      status: modelLoaded === false ? "degraded" : "ok",
+      serverId: config.serverId,
+      transport: channel.kind,
+      modelLoaded,
+      rooms: matchMaker.stats.local.roomCount,
+      questionsWaiting: answers.waiting,
+    };
+  };
+
+  const transport = new WebSocketTransport({ maxPayload: 4 * 1024 });
+  const server = new Server({
+    transport,
+    gracefullyShutdown: false, // the process entry point owns signals
+    greet: false,
+    express: (app) => {
+      app.get("/health", (_req, res) => {
+        const body = health();
+        res.status(body.status === "ok" ? 200 : 503).json(body);
+      });
+      options.routes?.(app);
+    },
+  });
+  server.define(WORLD_ROOM, defineWorldRoom({ settings: config.world, answers, log })).sortBy({ clients: -1 });
+  await server.listen(config.port, config.host);
+  const port = (transport.server!.address() as AddressInfo).port;
+  log.info("world server listening", { port, transport: channel.kind, serverId: config.serverId });
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () =>
+    (stopping ??= (async () => {
+      log.info("shutting down: no new joins, finishing answers in flight");
+      await server.gracefullyShutdown(false);
+      await answers.stop();
+      log.info("world server stopped", { answers: answers.stats });
+    })());
+
+  return { port, answers, health, shutdown };
+}
