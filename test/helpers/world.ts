@@ -1,0 +1,113 @@
+import { Client, type Room } from "@colyseus/sdk";
+
+import { createLogger } from "../../common/log.js";
+import { InProcessBus } from "../../kafka/in-process-transport.js";
+import { NpcWorker } from "../../npc/worker.js";
+import { loadConfig } from "../../server/config.js";
+import { startWorldServer, type WorldServer } from "../../server/world-server.js";
+import type { WorldError } from "../../rooms/world-contract.js";
+import type { WorldState } from "../../rooms/world-state.js";
+import { shippedEngine } from "./engine.js";
+
+export const quiet = createLogger({}, "silent");
+
+export interface TestWorld {
+  server: WorldServer;
+  bus: InProcessBus;
+  url: string;
+  /** Puts the real NPC worker (shipped model) on the bus. */
+  startWorker(): Promise<NpcWorker>;
+  join(name?: string): Promise<TestPlayer>;
+  /** Joins the room `other` is in (rooms come and go between tests). */
+  joinBeside(other: TestPlayer, name: string): Promise<TestPlayer>;
+  stop(): Promise<void>;
+}
+
+export interface TestPlayer {
+  room: Room<any, WorldState>;
+  errors: WorldError[];
+}
+
+/** An embedded world server on a free port, with settings from env-style overrides. */
+export async function startTestWorld(env: Record<string, string> = {}): Promise<TestWorld> {
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SERVER_ID: "test-server", ...env });
+  const bus = new InProcessBus(config.model.maxBatch);
+  const server = await startWorldServer({ config, channel: bus.serverChannel(config.serverId), log: quiet });
+  const url = `ws://127.0.0.1:${server.port}`;
+  const players: TestPlayer[] = [];
+  return {
+    server,
+    bus,
+    url,
+    async startWorker() {
+      const worker = new NpcWorker(await shippedEngine(), bus.workerChannel(), quiet);
+      await worker.start();
+      return worker;
+    },
+    async join(name) {
+      const player = await joinWorld(url, name === undefined ? {} : { name });
+      players.push(player);
+      return player;
+    },
+    async joinBeside(other, name) {
+      const player = await joinWorld(url, { name }, other.room.roomId);
+      players.push(player);
+      return player;
+    },
+    async stop() {
+      await Promise.allSettled(players.map((p) => p.room.connection.isOpen && p.room.leave()));
+      await server.shutdown();
+    },
+  };
+}
+
+export async function joinWorld(url: string, options: Record<string, unknown>, roomId?: string): Promise<TestPlayer> {
+  const client = new Client(url);
+  const room = roomId
+    ? await client.joinById<WorldState>(roomId, options)
+    : await client.joinOrCreate<WorldState>("world", options);
+  const errors: WorldError[] = [];
+  room.onMessage("error", (error: WorldError) => errors.push(error));
+  // The first full state arrives just after the join resolves.
+  await waitFor("the first state", () => room.state?.players !== undefined);
+  return { room, errors };
+}
+
+/** Polls until `check` returns a value other than undefined/false, or fails after `ms`. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Plain JSON view of a player's state, for readable assertions. */
+export function stateOf(player: TestPlayer) {
+  return player.room.state.toJSON() as {
+    players: Record<string, { name: string; x: number; y: number; z: number; rotY: number; anim: string }>;
+    npcs: Record<string, { name: string; status: string }>;
+    chat: Array<{ id: string; kind: string; from: string; name: string; text: string; ts: number; replyTo: string }>;
+  };
+}
+
+/** The NPC's lines that answer this player's lines (rooms are shared between tests). */
+export function answersTo(player: TestPlayer) {
+  const chat = stateOf(player).chat;
+  const asked = new Set(chat.filter((line) => line.from === player.room.sessionId).map((line) => line.id));
+  return chat.filter((line) => line.kind === "npc" && asked.has(line.replyTo));
+}
+
+/** This player's position now. */
+export function positionOf(player: TestPlayer) {
+  return stateOf(player).players[player.room.sessionId]!;
+}
+
+/** Positions travel as 32-bit floats when that is exact enough: compare with a tolerance. */
+export function near(a: number | undefined, b: number): boolean {
+  return a !== undefined && Math.abs(a - b) < 1e-3;
+}

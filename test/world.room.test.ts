@@ -1,0 +1,228 @@
+import assert from "node:assert/strict";
+
+import { CONTRACT_VERSION } from "../kafka/contract.js";
+import { brainlessAnswers } from "../npc/brainless-answers.js";
+import { ModelLoadError } from "../npc/errors.js";
+import { type NpcWorker } from "../npc/worker.js";
+import { answersTo, near, positionOf, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+
+describe("WorldRoom", function () {
+  let world: TestWorld;
+  let worker: NpcWorker;
+
+  before(async () => {
+    world = await startTestWorld({ CHAT_HISTORY: "8", MAX_CLIENTS: "3", NPC_TIMEOUT_MS: "700" });
+    worker = await world.startWorker();
+  });
+  after(() => world.stop());
+
+  describe("players", () => {
+    it("shows each player's moves to the others", async () => {
+      const a = await world.join("민수");
+      const b = await world.joinBeside(a, "지영");
+      const { x, z } = positionOf(a);
+      a.room.send("move", { x: x + 1, y: 0, z: z - 0.5, rotY: 450, anim: "walk" });
+      const seen = await waitFor("b to see a's move", () => {
+        const p = stateOf(b).players[a.room.sessionId];
+        return p && near(p.x, x + 1) ? p : undefined;
+      });
+      assert.ok(near(seen.z, z - 0.5));
+      assert.deepEqual({ ...seen, x: 0, z: 0 }, { name: "민수", x: 0, y: 0, z: 0, rotY: 90, anim: "walk" });
+      await Promise.all([a.room.leave(), b.room.leave()]);
+    });
+
+    it("trims names, gives a default when absent, and refuses names over 20 characters", async () => {
+      const trimmed = await world.join("  하늘  ");
+      const anonymous = await world.join();
+      assert.equal(stateOf(trimmed).players[trimmed.room.sessionId]!.name, "하늘");
+      assert.match(stateOf(anonymous).players[anonymous.room.sessionId]!.name, /^Player-/);
+      await assert.rejects(world.join("가".repeat(21)), /name must be 1–20 characters/);
+      await assert.rejects(world.join("   "), /name must be 1–20 characters/);
+      await Promise.all([trimmed.room.leave(), anonymous.room.leave()]);
+    });
+
+    it("clamps moves into the world's bounds and to the top speed", async () => {
+      const a = await world.join("빠른발");
+      const start = stateOf(a).players[a.room.sessionId]!;
+      a.room.send("move", { x: 1000, y: -5, z: start.z });
+      const moved = await waitFor("the clamped move", () => {
+        const p = stateOf(a).players[a.room.sessionId]!;
+        return p.x !== start.x ? p : undefined;
+      });
+      assert.equal(moved.y, 0, "y is clamped to the floor");
+      // Top speed 8 units/s, at least a quarter second's reach per message: far from x = 50 or 1000.
+      assert.ok(moved.x - start.x <= 8 * 1.5, `moved ${moved.x - start.x} units in one message`);
+      await a.room.leave();
+    });
+
+    it("opens a new room when one is full", async () => {
+      const players = await Promise.all(["하나", "둘", "셋", "넷"].map((name) => world.join(name)));
+      const rooms = new Set(players.map((p) => p.room.roomId));
+      assert.equal(rooms.size, 2, "three players fill a room of three; the fourth gets a new one");
+      await Promise.all(players.map((p) => p.room.leave()));
+    });
+  });
+
+  describe("chat", () => {
+    it("routes @kobot lines to the NPC and shows the answer to everyone", async () => {
+      const a = await world.join("민수");
+      const b = await world.joinBeside(a, "지영");
+      a.room.send("chat", { text: "@kobot 배고파" });
+      const question = await waitFor("a's question in b's state", () =>
+        stateOf(b).chat.find((line) => line.from === a.room.sessionId && line.text === "@kobot 배고파"),
+      );
+      const answer = await waitFor("the NPC's answer in b's state", () =>
+        stateOf(b).chat.find((line) => line.replyTo === question.id),
+      );
+      assert.equal(answer.kind, "npc");
+      assert.equal(question.kind, "player");
+      assert.equal(answer.replyTo, question.id);
+      assert.equal(answer.from, "kobot");
+      assert.equal(answer.name, "코봇");
+      assert.ok(answer.text.length > 0);
+      // Both players hold the same line.
+      await waitFor("a to see the answer", () => stateOf(a).chat.some((line) => line.id === answer.id));
+      assert.equal(stateOf(a).npcs.kobot!.status, "idle");
+      assert.deepEqual([a.errors, b.errors], [[], []]);
+      await Promise.all([a.room.leave(), b.room.leave()]);
+    });
+
+    it("addresses the NPC by display name or by `to`, and names an unknown NPC as an error", async () => {
+      const a = await world.join("민수");
+      a.room.send("chat", { text: "@코봇, 잠이 안 와" });
+      a.room.send("chat", { text: "안녕?", to: "kobot" });
+      await waitFor("two answers", () => answersTo(a).length === 2);
+      a.room.send("chat", { text: "안녕?", to: "dragon" });
+      const error = await waitFor("an error", () => a.errors[0]);
+      assert.deepEqual(error, { code: "unknown_npc", message: 'no NPC "dragon" in this room' });
+      await a.room.leave();
+    });
+
+    it("keeps lines to the room out of the NPC's ears", async () => {
+      const a = await world.join("민수");
+      a.room.send("chat", { text: "다들 안녕" });
+      a.room.send("chat", { text: "@kobotx 이건 다른 이름" });
+      await waitFor("both lines", () => stateOf(a).chat.filter((line) => line.from === a.room.sessionId).length === 2);
+      await sleep(300);
+      assert.deepEqual(answersTo(a), []);
+      await a.room.leave();
+    });
+
+    it("keeps only the last CHAT_HISTORY lines", async () => {
+      const a = await world.join("수다쟁이");
+      for (let i = 0; i < 12; i++) a.room.send("chat", { text: `줄 ${i}` });
+      await waitFor("the last line", () => stateOf(a).chat.at(-1)?.text === "줄 11");
+      const chat = stateOf(a).chat;
+      assert.equal(chat.length, 8);
+      assert.equal(chat[0]!.text, "줄 4");
+      await a.room.leave();
+    });
+
+    it("rejects empty and over-long lines with an error, and keeps the player", async () => {
+      const a = await world.join("민수");
+      a.room.send("chat", { text: "   " });
+      a.room.send("chat", { text: "가".repeat(201) });
+      await waitFor("two errors", () => a.errors.length === 2);
+      assert.deepEqual(
+        a.errors.map((e) => e.code),
+        ["chat_empty", "chat_too_long"],
+      );
+      assert.match(a.errors[1]!.message, /201 characters; at most 200/);
+      assert.ok(a.room.connection.isOpen);
+      await a.room.leave();
+    });
+  });
+
+  describe("bad input", () => {
+    it("answers malformed messages and unknown types with errors; the room goes on", async () => {
+      const a = await world.join("해커");
+      const b = await world.joinBeside(a, "구경꾼");
+      const garbage: Array<[string, unknown]> = [
+        ["move", { x: "1", y: 0, z: 0 }],
+        ["move", { x: Number.NaN, y: 0, z: 0 }],
+        ["move", { x: Infinity, y: 0, z: 0 }],
+        ["move", null],
+        ["move", [1, 2, 3]],
+        ["move", { x: 1, y: 1, z: 1, anim: "<script>" }],
+        ["chat", { text: 42 }],
+        ["chat", "@kobot hi"],
+        ["chat", { text: "hi", to: { id: "kobot" } }],
+        ["chat", undefined],
+        ["teleport", { x: 0 }],
+      ];
+      for (const [type, payload] of garbage) a.room.send(type, payload);
+      await waitFor("an error per message", () => a.errors.length === garbage.length);
+      assert.deepEqual(new Set(a.errors.map((e) => e.code)), new Set(["bad_message", "unknown_message"]));
+      // Still in the room, still seen by others.
+      const { x, z } = positionOf(a);
+      a.room.send("move", { x: x + 0.5, y: 0, z });
+      await waitFor("b to see a's good move", () => near(stateOf(b).players[a.room.sessionId]?.x, x + 0.5));
+      await Promise.all([a.room.leave(), b.room.leave()]);
+    });
+  });
+
+  describe("when the NPC cannot answer", () => {
+    afterEach(async () => {
+      worker = await world.startWorker(); // put the real brain back
+    });
+
+    it("says a fallback line after the timeout and drops the late answer", async () => {
+      const before = world.server.answers.stats.ignored;
+      await world.bus.workerChannel().start(async (questions) => {
+        await sleep(1200);
+        return worker.answerAll(questions.map((q) => ({ ...q, ts: Date.now() })));
+      });
+      const a = await world.join("민수");
+      a.room.send("chat", { text: "@kobot 거기 있어?" });
+      const thinking = await waitFor("thinking", () => stateOf(a).npcs.kobot!.status === "thinking");
+      assert.ok(thinking);
+      const fallback = await waitFor("the fallback line", () => answersTo(a)[0]);
+      assert.match(fallback.text, /생각이 잘 안 나네요/);
+      assert.equal(a.errors[0]?.code, "npc_timeout");
+      assert.equal(stateOf(a).npcs.kobot!.status, "idle");
+      await waitFor("the late answer to arrive and be ignored", () => world.server.answers.stats.ignored > before, 3000);
+      assert.equal(answersTo(a).length, 1);
+      await a.room.leave();
+    });
+
+    it("ignores a duplicate answer", async () => {
+      await world.bus.workerChannel().start(async (questions) => {
+        const answers = await worker.answerAll(questions);
+        return [...answers, ...answers.map((answer) => ({ ...answer, text: "두 번째 답" }))];
+      });
+      const a = await world.join("민수");
+      a.room.send("chat", { text: "@kobot 안녕" });
+      await waitFor("the answer", () => answersTo(a)[0]);
+      await sleep(200);
+      const npcLines = answersTo(a);
+      assert.equal(npcLines.length, 1);
+      assert.notEqual(npcLines[0]!.text, "두 번째 답");
+      await a.room.leave();
+    });
+
+    it("says at once that its brain is unavailable when the model is missing", async () => {
+      const missing = new ModelLoadError("/nowhere", "cannot load the NPC model from /nowhere: config.json is missing");
+      await world.bus.workerChannel().start(brainlessAnswers(missing));
+      const a = await world.join("민수");
+      a.room.send("chat", { text: "@kobot 안녕" });
+      const line = await waitFor("the fallback", () => answersTo(a)[0], 500);
+      assert.match(line.text, /대답하기가 어려워요/);
+      const error = await waitFor("the error", () => a.errors[0]);
+      assert.equal(error.code, "npc_unavailable");
+      assert.match(error.message, /config\.json is missing/);
+      await a.room.leave();
+    });
+
+    it("answers questions that waited while no worker ran", async () => {
+      await world.bus.workerChannel().stop();
+      const a = await world.join("민수");
+      a.room.send("chat", { text: "@kobot 배고파" });
+      await waitFor("the question to wait", () => world.bus.waitingQuestions === 1);
+      await world.startWorker();
+      const line = await waitFor("the answer", () => answersTo(a)[0]);
+      assert.doesNotMatch(line.text, /생각이 잘 안 나네요/);
+      assert.equal(CONTRACT_VERSION, 1);
+      await a.room.leave();
+    });
+  });
+});
