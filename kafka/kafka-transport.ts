@@ -1,4 +1,4 @@
-import type { Consumer, Kafka, Producer } from "kafkajs";
+import { type Consumer, type Kafka, Partitioners, type Producer } from "kafkajs";
 import type { Logger } from "../common/log.js";
 import { AnswerMessage, ContractError, type NpcTopics, parseMessage, QuestionMessage } from "./contract.js";
 import { ensureTopics } from "./kafka-client.js";
@@ -21,7 +21,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
     private readonly serverId: string,
     private readonly log: Logger,
   ) {
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    this.producer = newProducer(kafka);
     this.consumer = kafka.consumer({ groupId: `kobot-server-${serverId}`, maxWaitTimeInMs: 50, retry: { retries: 8 } });
   }
 
@@ -76,7 +76,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
     groupId: string,
     private readonly log: Logger,
   ) {
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    this.producer = newProducer(kafka);
     this.consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 50, retry: { retries: 8 } });
   }
 
@@ -123,4 +123,10 @@ export class KafkaWorkerChannel implements WorkerChannel {
     await this.consumer.disconnect();
     await this.producer.disconnect();
   }
+}
+
+// Keyed messages go to the partition of their key (murmur2, as the Java client). Not idempotent:
+// the contract is at-least-once and rooms drop duplicate answers, so a retried send is harmless.
+function newProducer(kafka: Kafka): Producer {
+  return kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
 }

@@ -1,0 +1,65 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+
+/** A server or worker started as its own process, as in production (`npm start`, `npm run worker`). */
+export interface Service {
+  name: string;
+  process: ChildProcess;
+  /** Sends SIGTERM and waits for the process to exit. */
+  stop(): Promise<number | null>;
+}
+
+const LOG_DIR = join("test", "artifacts", "logs");
+
+/** Starts `tsx entry` with `env` and resolves once a log line's `msg` equals `readyMsg`. */
+export async function startService(name: string, entry: string, env: Record<string, string>, readyMsg: string): Promise<Service> {
+  mkdirSync(LOG_DIR, { recursive: true });
+  const log = createWriteStream(join(LOG_DIR, `${name}.log`), { flags: "a" });
+  const child = spawn(join("node_modules", ".bin", "tsx"), [entry], {
+    env: { ...process.env, LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} not ready within 60 s; see ${LOG_DIR}/${name}.log`)), 60_000);
+    createInterface({ input: child.stderr! }).on("line", (line) => {
+      log.write(line + "\n");
+      if (line.includes(`"msg":"${readyMsg}"`)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code} before it was ready; see ${LOG_DIR}/${name}.log`));
+    });
+  });
+  return {
+    name,
+    process: child,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Topic names no other test uses, so tests never see each other's messages. */
+export function uniqueTopics(label: string): { question: string; answer: string } {
+  const suffix = `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  return { question: `npc.question.${suffix}`, answer: `npc.answer.${suffix}` };
+}

@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { Kafka, logLevel } from "kafkajs";
+
+import { type AnswerMessage, CONTRACT_VERSION } from "../../kafka/contract.js";
+import { freePort, type Service, startService, uniqueTopics } from "../helpers/processes.js";
+import { answersTo, joinWorld, near, positionOf, sleep, stateOf, type TestPlayer, waitFor } from "../helpers/world.js";
+
+/**
+ * The deployed shape: world servers and NPC workers as separate processes talking through a real
+ * Kafka broker. Two servers (short and long NPC timeouts) share the topics and one worker group.
+ */
+describe("World over Kafka (real broker, separate processes)", function () {
+  const topics = uniqueTopics("world");
+  let brokers: string;
+  let env: Record<string, string>;
+  const services: Service[] = [];
+  const players: TestPlayer[] = [];
+  let quick: { url: string; id: string };
+  let patient: { url: string; id: string };
+  let worker: Service;
+
+  const startServer = async (id: string, timeoutMs: number) => {
+    const port = await freePort();
+    services.push(
+      await startService(id, "server/main.ts", { ...env, PORT: String(port), SERVER_ID: id, NPC_TIMEOUT_MS: String(timeoutMs) }, "world server listening"),
+    );
+    return { url: `ws://127.0.0.1:${port}`, id };
+  };
+  const startWorker = async (name: string) => {
+    const service = await startService(name, "npc/worker-main.ts", { ...env, NPC_TIMEOUT_MS: "60000" }, "npc worker started");
+    services.push(service);
+    return service;
+  };
+  const join = async (server: { url: string }, name: string, beside?: TestPlayer) => {
+    const player = await joinWorld(server.url, { name }, beside?.room.roomId);
+    players.push(player);
+    return player;
+  };
+
+  before(async () => {
+    // Set by the global fixture, which runs after test files are loaded.
+    brokers = process.env.TEST_KAFKA_BROKERS!;
+    env = {
+      KAFKA_BROKERS: brokers,
+      KAFKA_QUESTION_TOPIC: topics.question,
+      KAFKA_ANSWER_TOPIC: topics.answer,
+      KAFKA_WORKER_GROUP: `workers-${topics.question}`,
+    };
+    [quick, patient] = await Promise.all([startServer("server-quick", 3000), startServer("server-patient", 60_000)]);
+    worker = await startWorker("worker-1");
+  });
+
+  after(async () => {
+    await Promise.allSettled(players.map((p) => p.room.connection.isOpen && p.room.leave()));
+    await Promise.allSettled(services.map((s) => s.stop()));
+  });
+
+  it("reports the Kafka transport on /health", async () => {
+    const response = await fetch(quick.url.replace("ws:", "http:") + "/health");
+    const health = await response.json();
+    assert.equal(response.status, 200);
+    assert.equal(health.transport, "kafka");
+    assert.equal(health.serverId, "server-quick");
+  });
+
+  it("shows one player's move to the other", async () => {
+    const a = await join(quick, "민수");
+    const b = await join(quick, "지영", a);
+    const { x, z } = positionOf(a);
+    a.room.send("move", { x: x + 1, y: 0, z });
+    await waitFor("b to see a's move", () => near(stateOf(b).players[a.room.sessionId]?.x, x + 1));
+  });
+
+  it("puts the NPC's answer, from the worker through Kafka, into both players' state", async () => {
+    const a = await join(quick, "민수");
+    const b = await join(quick, "지영", a);
+    a.room.send("chat", { text: "@kobot 배고파" });
+    const answer = await waitFor("the answer", () => answersTo(a)[0], 10_000);
+    assert.ok(answer.text.length > 0);
+    assert.doesNotMatch(answer.text, /생각이 잘 안 나네요|대답하기가 어려워요/);
+    await waitFor("b to hold the same line", () => stateOf(b).chat.find((line) => line.id === answer.id)?.text === answer.text);
+  });
+
+  it("routes answers to the server process that holds the room", async () => {
+    const a = await join(patient, "하늘");
+    a.room.send("chat", { text: "@kobot 잠이 안 와" });
+    const answer = await waitFor("the answer on the patient server", () => answersTo(a)[0], 10_000);
+    assert.doesNotMatch(answer.text, /생각이 잘 안 나네요|대답하기가 어려워요/);
+  });
+
+  it("ignores a duplicate answer delivered again through Kafka", async () => {
+    const a = await join(quick, "민수");
+    a.room.send("chat", { text: "@kobot 안녕" });
+    const answer = await waitFor("the answer", () => answersTo(a)[0], 10_000);
+    const kafka = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    const duplicate: AnswerMessage = {
+      v: CONTRACT_VERSION,
+      questionId: answer.replyTo,
+      roomId: a.room.roomId,
+      npcId: "kobot",
+      text: "중복된 답",
+      ms: 1,
+      model: "test",
+      replyTo: quick.id,
+    };
+    await producer.send({ topic: topics.answer, messages: [{ key: a.room.roomId, value: JSON.stringify(duplicate) }] });
+    await producer.send({ topic: topics.answer, messages: [{ value: "not json" }] });
+    await producer.disconnect();
+    await sleep(1500);
+    assert.deepEqual(
+      answersTo(a).map((line) => line.text),
+      [answer.text],
+    );
+  });
+
+  it("says the fallback line when no worker answers in time", async () => {
+    assert.equal(await worker.stop(), 0, "the worker exits cleanly on SIGTERM");
+    const a = await join(quick, "민수");
+    a.room.send("chat", { text: "@kobot 아무도 없어?" });
+    const line = await waitFor("the fallback", () => answersTo(a)[0], 10_000);
+    assert.match(line.text, /생각이 잘 안 나네요/);
+    assert.equal(a.errors[0]?.code, "npc_timeout");
+  });
+
+  it("has a restarted worker answer the questions that waited", async () => {
+    const a = await join(patient, "하늘");
+    a.room.send("chat", { text: "@kobot 배고파" });
+    await sleep(500);
+    assert.equal(stateOf(a).npcs.kobot!.status, "thinking");
+    assert.deepEqual(answersTo(a), []);
+    worker = await startWorker("worker-2");
+    const answer = await waitFor("the waiting question's answer", () => answersTo(a)[0], 30_000);
+    assert.doesNotMatch(answer.text, /생각이 잘 안 나네요|대답하기가 어려워요/);
+    assert.equal(stateOf(a).npcs.kobot!.status, "idle");
+  });
+});

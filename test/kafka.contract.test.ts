@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+
+import { AnswerMessage, ContractError, parseMessage, QuestionMessage } from "../kafka/contract.js";
+import { InProcessBus } from "../kafka/in-process-transport.js";
+import type { AnswerMessage as Answer, QuestionMessage as Question } from "../kafka/contract.js";
+
+const question: Question = {
+  v: 1,
+  questionId: "q1",
+  roomId: "r1",
+  npcId: "kobot",
+  playerId: "p1",
+  playerName: "민수",
+  text: "배고파",
+  ts: 1,
+};
+
+const answerTo = (q: Question, text = "밥 먹어요"): Answer => ({
+  v: 1,
+  questionId: q.questionId,
+  roomId: q.roomId,
+  npcId: q.npcId,
+  text,
+  ms: 3,
+  model: "m",
+  ...(q.replyTo ? { replyTo: q.replyTo } : {}),
+});
+
+describe("Question/answer contract", () => {
+  it("parses a valid question and answer", () => {
+    assert.deepEqual(parseMessage(QuestionMessage, Buffer.from(JSON.stringify(question))), question);
+    const answer = answerTo(question);
+    assert.deepEqual(parseMessage(AnswerMessage, JSON.stringify(answer)), answer);
+  });
+
+  it("says what is wrong with a bad payload", () => {
+    assert.throws(() => parseMessage(QuestionMessage, null), /empty payload/);
+    assert.throws(() => parseMessage(QuestionMessage, "{nope"), /not JSON/);
+    assert.throws(() => parseMessage(QuestionMessage, JSON.stringify({ ...question, v: 2 })), ContractError);
+    assert.throws(() => parseMessage(QuestionMessage, JSON.stringify({ ...question, text: "" })), /text/);
+    assert.throws(() => parseMessage(AnswerMessage, JSON.stringify({ questionId: "q" })), /roomId/);
+  });
+});
+
+describe("In-process transport", () => {
+  it("keeps questions while no worker runs, then answers them, back to the server that asked", async () => {
+    const bus = new InProcessBus();
+    const gotA: Answer[] = [];
+    const gotB: Answer[] = [];
+    const a = bus.serverChannel("A");
+    const b = bus.serverChannel("B");
+    await a.start((answer) => gotA.push(answer));
+    await b.start((answer) => gotB.push(answer));
+    await a.sendQuestion(question);
+    await b.sendQuestion({ ...question, questionId: "q2" });
+    assert.equal(bus.waitingQuestions, 2);
+    await bus.workerChannel().start(async (questions) => questions.map((q) => answerTo(q)));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(gotA.map((x) => x.questionId), ["q1"]);
+    assert.deepEqual(gotB.map((x) => x.questionId), ["q2"]);
+  });
+
+  it("keeps a failed batch's questions and retries them", async () => {
+    const bus = new InProcessBus();
+    const got: Answer[] = [];
+    const server = bus.serverChannel("A");
+    await server.start((answer) => got.push(answer));
+    let calls = 0;
+    await bus.workerChannel().start(async (questions) => {
+      if (calls++ === 0) throw new Error("worker crashed");
+      return questions.map((q) => answerTo(q));
+    });
+    await server.sendQuestion(question);
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    assert.equal(calls, 2);
+    assert.deepEqual(got.map((x) => x.questionId), ["q1"]);
+  });
+});

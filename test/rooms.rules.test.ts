@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+
+import { addressedNpc } from "../rooms/chat-addressing.js";
+import { allowedPosition, normaliseAngle } from "../rooms/movement.js";
+import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
+
+describe("Chat addressing", () => {
+  const npcs = [
+    { id: "kobot", name: "코봇" },
+    { id: "smith", name: "Blacksmith Kim" },
+  ];
+
+  it("finds the NPC named by @id or @display name, case-insensitively, and strips the mention", () => {
+    assert.deepEqual(addressedNpc("@kobot 배고파", undefined, npcs), { npcId: "kobot", question: "배고파" });
+    assert.deepEqual(addressedNpc("@KoBot, 안녕", undefined, npcs), { npcId: "kobot", question: "안녕" });
+    assert.deepEqual(addressedNpc("@코봇: 뭐 해?", undefined, npcs), { npcId: "kobot", question: "뭐 해?" });
+    assert.deepEqual(addressedNpc("@blacksmith kim 칼 있어요?", undefined, npcs), { npcId: "smith", question: "칼 있어요?" });
+  });
+
+  it("uses `to` when given, and reports an NPC id that is not in the room", () => {
+    assert.deepEqual(addressedNpc("칼 있어요?", "smith", npcs), { npcId: "smith", question: "칼 있어요?" });
+    assert.deepEqual(addressedNpc("@smith 칼 있어요?", "smith", npcs), { npcId: "smith", question: "칼 있어요?" });
+    assert.equal(addressedNpc("안녕", "dragon", npcs), "unknown");
+  });
+
+  it("leaves lines to the room alone: no @, another word, or a mention in the middle", () => {
+    assert.equal(addressedNpc("kobot 안녕", undefined, npcs), undefined);
+    assert.equal(addressedNpc("@kobotx 안녕", undefined, npcs), undefined);
+    assert.equal(addressedNpc("안녕 @kobot", undefined, npcs), undefined);
+    assert.equal(addressedNpc("@someone 안녕", undefined, npcs), undefined);
+  });
+
+  it("gives an empty question for a bare mention (the room does not ask)", () => {
+    assert.deepEqual(addressedNpc("@kobot", undefined, npcs), { npcId: "kobot", question: "" });
+  });
+});
+
+describe("Movement rules", () => {
+  const rules = { bounds: DEFAULT_WORLD_SETTINGS.bounds, maxSpeed: 10 };
+  const origin = { x: 0, y: 0, z: 0 };
+
+  it("allows a move within reach", () => {
+    assert.deepEqual(allowedPosition(origin, { x: 3, y: 0, z: 4 }, 1, rules), { x: 3, y: 0, z: 4 });
+  });
+
+  it("cuts a teleport short along its direction", () => {
+    const p = allowedPosition(origin, { x: 30, y: 0, z: 40 }, 1, rules);
+    assert.ok(Math.abs(p.x - 6) < 1e-9 && Math.abs(p.z - 8) < 1e-9, JSON.stringify(p));
+  });
+
+  it("grants a few frames' reach to a message that follows the last one at once", () => {
+    const p = allowedPosition(origin, { x: 100, y: 0, z: 0 }, 0, rules);
+    assert.equal(p.x, 2.5);
+  });
+
+  it("clamps into the world's bounds", () => {
+    const p = allowedPosition({ x: 49, y: 0, z: 0 }, { x: 60, y: -3, z: 0 }, 10, rules);
+    assert.deepEqual(p, { x: 50, y: 0, z: 0 });
+  });
+
+  it("keeps angles in [0, 360)", () => {
+    assert.equal(normaliseAngle(450), 90);
+    assert.equal(normaliseAngle(-90), 270);
+    assert.equal(normaliseAngle(360), 0);
+  });
+});

@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+
+import { ConfigError, loadConfig } from "../server/config.js";
+
+describe("Server configuration from the environment", () => {
+  it("runs the embedded default when KAFKA_BROKERS is unset or empty", () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 2567);
+    assert.equal(config.kafka, undefined);
+    assert.equal(config.world.maxClients, 50);
+    assert.equal(config.world.chatHistory, 50);
+    assert.equal(config.world.questionTimeoutMs, 10_000);
+    assert.deepEqual(config.world.npc, { id: "kobot", name: "코봇", x: 0, y: 0, z: 5 });
+    assert.equal(loadConfig({ KAFKA_BROKERS: "" }).kafka, undefined);
+  });
+
+  it("reads Kafka brokers and topic names", () => {
+    const config = loadConfig({ KAFKA_BROKERS: "a:9092, b:9093", KAFKA_QUESTION_TOPIC: "Question", SERVER_ID: "s1" });
+    assert.deepEqual(config.kafka, {
+      brokers: ["a:9092", "b:9093"],
+      topics: { question: "Question", answer: "npc.answer" },
+      workerGroup: "kobot-npc-workers",
+    });
+    assert.equal(config.serverId, "s1");
+  });
+
+  it("names the variable, its value and the rule for every bad value", () => {
+    assert.throws(
+      () => loadConfig({ PORT: "http", MAX_CLIENTS: "0", LOG_LEVEL: "loud" }),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        /PORT="http"/.test(error.message) &&
+        /MAX_CLIENTS="0": .*>=1/.test(error.message) &&
+        /LOG_LEVEL="loud": one of debug/.test(error.message),
+    );
+    assert.throws(() => loadConfig({ KAFKA_BROKERS: "localhost" }), /KAFKA_BROKERS="localhost": expected host:port/);
+    assert.throws(() => loadConfig({ NPC_ID: "Ko Bot" }), /NPC_ID="Ko Bot": lower-case letters/);
+    assert.throws(() => loadConfig({ MODEL_DTYPE: "fp16" }), /MODEL_DTYPE="fp16"/);
+  });
+});
