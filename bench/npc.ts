@@ -4,7 +4,6 @@
  * over the same ONNX file in the same run. Prints a table and writes bench/results/npc.json.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -12,6 +11,7 @@ import { AnswerQueue } from "../npc/answer-queue.js";
 import { NpcEngine } from "../npc/engine.js";
 import { DEFAULT_MODEL_DIR, type ModelDtype } from "../npc/model-folder.js";
 import { BareGreedy } from "./bare-greedy.js";
+import { machineInfo } from "./machine.js";
 import { mean, percentile, printTable, round } from "./stats.js";
 
 const { values } = parseArgs({
@@ -173,7 +173,7 @@ printTable(rows);
 console.log();
 printTable(Object.entries(summary).map(([measure, value]) => ({ measure, value })));
 
-const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGB: round(totalmem() / 2 ** 30, 0), node: process.version };
+const machine = machineInfo();
 writeFileSync(
   values.out!,
   JSON.stringify({ benchmark: "npc", date: new Date().toISOString(), machine, model: engine.modelName, rounds, rows, summary }, null, 2) + "\n",

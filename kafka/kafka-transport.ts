@@ -4,6 +4,10 @@ import { AnswerMessage, ContractError, type NpcTopics, parseMessage, QuestionMes
 import { ensureTopics } from "./kafka-client.js";
 import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-transport.js";
 
+// A fetch with no data returns after this long; data that arrives ends it at once. Short, because
+// an idle wait is cheap on loopback and every chat answer crosses two fetches.
+const FETCH_WAIT_MS = 10;
+
 /**
  * Server side over Kafka. Questions are keyed by room id. Answers all go to one answer topic,
  * which every server process reads in its own consumer group (named after its stable server id)
@@ -22,7 +26,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
     private readonly log: Logger,
   ) {
     this.producer = newProducer(kafka);
-    this.consumer = kafka.consumer({ groupId: `kobot-server-${serverId}`, maxWaitTimeInMs: 50, retry: { retries: 8 } });
+    this.consumer = kafka.consumer({ groupId: `kobot-server-${serverId}`, maxWaitTimeInMs: FETCH_WAIT_MS, retry: { retries: 8 } });
   }
 
   async start(onAnswer: (answer: AnswerMessage) => void): Promise<void> {
@@ -32,6 +36,8 @@ export class KafkaQuestionChannel implements QuestionChannel {
     await this.consumer.subscribe({ topic: this.topics.answer, fromBeginning: false });
     const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
     await this.consumer.run({
+      // Nothing to commit: a restarted server has no rooms waiting, so it starts from the newest answer.
+      autoCommit: false,
       eachMessage: async ({ message }) => {
         try {
           const answer = parseMessage(AnswerMessage, message.value);
@@ -77,7 +83,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
     private readonly log: Logger,
   ) {
     this.producer = newProducer(kafka);
-    this.consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 50, retry: { retries: 8 } });
+    this.consumer = kafka.consumer({ groupId, maxWaitTimeInMs: FETCH_WAIT_MS, retry: { retries: 8 } });
   }
 
   async start(answerQuestions: AnswerQuestions): Promise<void> {
@@ -89,6 +95,9 @@ export class KafkaWorkerChannel implements WorkerChannel {
     const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
     await this.consumer.run({
       autoCommit: true,
+      // Committing after every batch would stall the next fetch; offsets resolve only after their
+      // answers are produced, so a crash re-answers at most this much (rooms drop the repeats).
+      autoCommitInterval: 250,
       eachBatchAutoResolve: false,
       // Partitions are answered side by side, so the brain's micro-batching can merge them.
       partitionsConsumedConcurrently: 4,
@@ -106,6 +115,9 @@ export class KafkaWorkerChannel implements WorkerChannel {
         const answers = questions.length > 0 ? await answerQuestions(questions) : [];
         if (answers.length > 0) {
           await this.producer.send({
+            // Leader-only ack: an answer lost in a broker failover costs one fallback line, and
+            // not waiting for replicas keeps the way back short. Questions wait for all replicas.
+            acks: 1,
             topic: this.topics.answer,
             messages: answers.map((answer) => ({ key: answer.roomId, value: JSON.stringify(answer) })),
           });

@@ -226,3 +226,21 @@ describe("WorldRoom", function () {
     });
   });
 });
+
+describe("examples/ask-npc.ts (the README's client)", () => {
+  it("joins, asks the NPC and prints its answer", async () => {
+    const { execFile } = await import("node:child_process");
+    const world = await startTestWorld();
+    try {
+      await world.startWorker();
+      const output = await new Promise<string>((resolve, reject) =>
+        execFile("node_modules/.bin/tsx", ["examples/ask-npc.ts", world.url, "배고파"], { timeout: 30_000 }, (error, stdout) =>
+          error ? reject(error) : resolve(stdout),
+        ),
+      );
+      assert.match(output, /^코봇: \S+/);
+    } finally {
+      await world.stop();
+    }
+  });
+});

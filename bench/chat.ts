@@ -1,0 +1,207 @@
+/**
+ * npm run bench:chat: a chat line sent to the NPC → its answer in every client's state, p50/p95,
+ * for the embedded default (one process) and the Kafka deployment (server + worker processes and
+ * a real broker) in the same run; plus the transport hop alone (instant answers), in-process vs
+ * Kafka. Prints a table and writes bench/results/chat.json.
+ *
+ *   npm run bench:chat -- --questions 30 --rate 1 --players 4
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+import { createLogger } from "../common/log.js";
+import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
+import { InProcessBus } from "../kafka/in-process-transport.js";
+import { createKafka } from "../kafka/kafka-client.js";
+import { KafkaQuestionChannel, KafkaWorkerChannel } from "../kafka/kafka-transport.js";
+import type { QuestionChannel, WorkerChannel } from "../kafka/npc-transport.js";
+import { freePort, type Service, startService, uniqueTopics } from "../test/helpers/processes.js";
+import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
+import { machineInfo } from "./machine.js";
+import { mean, percentile, printTable, round } from "./stats.js";
+
+const { values } = parseArgs({
+  options: {
+    questions: { type: "string", default: "30" },
+    rate: { type: "string", default: "1" },
+    players: { type: "string", default: "4" },
+    hops: { type: "string", default: "300" },
+    out: { type: "string", default: join(import.meta.dirname, "results", "chat.json") },
+  },
+});
+const questionCount = Number(values.questions);
+const rate = Number(values.rate);
+const playerCount = Number(values.players);
+const hopCount = Number(values.hops);
+const everyday = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8")
+  .split("\n")
+  .filter(Boolean);
+const quiet = createLogger({}, "silent");
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Row {
+  path: string;
+  n: number;
+  p50: number;
+  p95: number;
+  mean: number;
+  max: number;
+  fallbacks?: number;
+}
+
+function row(path: string, ms: number[], fallbacks?: number): Row {
+  return {
+    path,
+    n: ms.length,
+    p50: round(percentile(ms, 50)),
+    p95: round(percentile(ms, 95)),
+    mean: round(mean(ms)),
+    max: round(Math.max(...ms)),
+    ...(fallbacks === undefined ? {} : { fallbacks }),
+  };
+}
+
+// The first round trips open connections, fetch metadata and warm the broker's JIT: not measured.
+const WARM_UP = 100;
+
+/** Round trips through a transport with a worker that answers at once: the cost of the hop itself. */
+async function hop(server: QuestionChannel, worker: WorkerChannel): Promise<number[]> {
+  const waiting = new Map<string, (at: number) => void>();
+  await worker.start(async (questions) =>
+    questions.map(
+      (q): AnswerMessage => ({ v: CONTRACT_VERSION, questionId: q.questionId, roomId: q.roomId, npcId: q.npcId, text: "네", ms: 0, model: "echo", ...(q.replyTo ? { replyTo: q.replyTo } : {}) }),
+    ),
+  );
+  await server.start((answer) => waiting.get(answer.questionId)?.(performance.now()));
+  const times: number[] = [];
+  for (let i = 0; i < hopCount + WARM_UP; i++) {
+    const question: QuestionMessage = { v: CONTRACT_VERSION, questionId: `hop-${i}`, roomId: "bench", npcId: "kobot", playerId: "p", playerName: "p", text: "안녕", ts: Date.now() };
+    const started = performance.now();
+    const answered = new Promise<number>((resolve) => waiting.set(question.questionId, resolve));
+    await server.sendQuestion(question);
+    const at = await answered;
+    if (i >= WARM_UP) times.push(at - started);
+    await sleep(5);
+  }
+  await server.stop();
+  await worker.stop();
+  return times;
+}
+
+/** Players in one room; one question every 1/rate s; time until every player holds the answer. */
+async function chatRoundTrips(url: string): Promise<{ ms: number[]; fallbacks: number }> {
+  const players: TestPlayer[] = [await joinWorld(url, { name: "bench-0" })];
+  for (let i = 1; i < playerCount; i++) players.push(await joinWorld(url, { name: `bench-${i}` }, players[0]!.room.roomId));
+  const ms: number[] = [];
+  let fallbacks = 0;
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < questionCount; i++) {
+    const asker = players[i % players.length]!;
+    const text = `@kobot ${everyday[i % everyday.length]}`;
+    const started = performance.now();
+    inFlight.push(
+      Promise.all(players.map((player) => answerSeen(player, asker.room.sessionId, text))).then((lines) => {
+        ms.push(Math.max(...lines.map((line) => line.at)) - started);
+        if (lines[0]!.fallback) fallbacks++;
+      }),
+    );
+    asker.room.send("chat", { text });
+    await sleep(1000 / rate);
+  }
+  await Promise.all(inFlight);
+  await Promise.all(players.map((player) => player.room.leave()));
+  return { ms, fallbacks };
+}
+
+/** Resolves when this player's state holds the NPC's answer to `askerId`'s line `text` (texts are unique per run). */
+function answerSeen(player: TestPlayer, askerId: string, text: string): Promise<{ at: number; fallback: boolean }> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const chat = player.room.state.chat;
+      const question = chat.find((line) => line.from === askerId && line.text === text);
+      const answer = question && chat.find((line) => line.replyTo === question.id);
+      if (!answer) return false;
+      resolve({ at: performance.now(), fallback: /생각이 잘 안 나네요|대답하기가 어려워요/.test(answer.text) });
+      return true;
+    };
+    if (check()) return;
+    const listener = () => {
+      if (check()) player.room.onStateChange.remove(listener);
+    };
+    player.room.onStateChange(listener);
+  });
+}
+
+async function withServices<T>(services: Array<() => Promise<Service>>, body: () => Promise<T>): Promise<T> {
+  const started: Service[] = [];
+  try {
+    for (const start of services) started.push(await start());
+    return await body();
+  } finally {
+    await Promise.allSettled(started.map((service) => service.stop()));
+  }
+}
+
+const kafkaDir = mkdtempSync(join(tmpdir(), "kobot-bench-kafka-"));
+console.log("starting a Kafka broker (scripts/kafka-local.sh)…");
+const brokers = execFileSync("bash", ["scripts/kafka-local.sh", "start", kafkaDir], { encoding: "utf8" }).trim().split("\n").at(-1)!;
+try {
+  console.log(`transport hop: ${hopCount} round trips each, instant answers`);
+  const bus = new InProcessBus();
+  const hopInProcess = await hop(bus.serverChannel("bench"), bus.workerChannel());
+  const kafka = createKafka([brokers], "bench", quiet);
+  const hopTopics = uniqueTopics("hop");
+  const hopKafka = await hop(
+    new KafkaQuestionChannel(kafka, hopTopics, "bench-hop", quiet),
+    new KafkaWorkerChannel(kafka, hopTopics, `bench-hop-${Date.now()}`, quiet),
+  );
+
+  console.log(`chat → answer in ${playerCount} players' state: ${questionCount} questions at ${rate}/s per path`);
+  const embeddedPort = await freePort();
+  const embedded = await withServices(
+    [() => startService("bench-embedded", "server/main.ts", { PORT: String(embeddedPort) }, "world server listening")],
+    () => chatRoundTrips(`ws://127.0.0.1:${embeddedPort}`),
+  );
+  const topics = uniqueTopics("chat");
+  const env = { KAFKA_BROKERS: brokers, KAFKA_QUESTION_TOPIC: topics.question, KAFKA_ANSWER_TOPIC: topics.answer, KAFKA_WORKER_GROUP: `bench-${topics.question}` };
+  const kafkaPort = await freePort();
+  const overKafka = await withServices(
+    [
+      () => startService("bench-worker", "npc/worker-main.ts", env, "npc worker started"),
+      () => startService("bench-server", "server/main.ts", { ...env, PORT: String(kafkaPort), SERVER_ID: "bench" }, "world server listening"),
+    ],
+    () => chatRoundTrips(`ws://127.0.0.1:${kafkaPort}`),
+  );
+
+  const rows = [
+    row("hop: in-process transport", hopInProcess),
+    row("hop: Kafka transport", hopKafka),
+    row("chat → answer in state: embedded", embedded.ms, embedded.fallbacks),
+    row("chat → answer in state: Kafka", overKafka.ms, overKafka.fallbacks),
+  ];
+  const summary = {
+    kafkaHopAddsP50Ms: round(percentile(hopKafka, 50) - percentile(hopInProcess, 50)),
+    kafkaAddsToAnswerP50Ms: round(percentile(overKafka.ms, 50) - percentile(embedded.ms, 50)),
+    embeddedAnswerP95Ms: round(percentile(embedded.ms, 95)),
+    kafkaAnswerP95Ms: round(percentile(overKafka.ms, 95)),
+  };
+  console.log();
+  printTable(rows.map((r) => ({ fallbacks: "", ...r })));
+  console.log();
+  printTable(Object.entries(summary).map(([measure, value]) => ({ measure, value })));
+  writeFileSync(
+    values.out!,
+    JSON.stringify(
+      { benchmark: "chat", date: new Date().toISOString(), machine: machineInfo(), settings: { questions: questionCount, rate, players: playerCount, hops: hopCount }, rows, summary },
+      null,
+      2,
+    ) + "\n",
+  );
+  console.log(`\nwrote ${values.out}`);
+} finally {
+  execFileSync("bash", ["scripts/kafka-local.sh", "stop", kafkaDir]);
+  rmSync(kafkaDir, { recursive: true, force: true });
+}

@@ -1,0 +1,22 @@
+/**
+ * The smallest client: join the world, ask the NPC, print its answer, leave.
+ *
+ *   npx tsx examples/ask-npc.ts ws://localhost:2567 "배고파"
+ */
+import { Client } from "@colyseus/sdk";
+
+const [url = "ws://localhost:2567", question = "안녕?"] = process.argv.slice(2);
+
+const room = await new Client(url).joinOrCreate("world", { name: "손님" });
+room.onMessage("error", (error: { code: string; message: string }) => console.error(`error ${error.code}: ${error.message}`));
+
+room.onStateChange((state: any) => {
+  const asked = state.chat.find((line: any) => line.from === room.sessionId && line.kind === "player");
+  const answer = asked && state.chat.find((line: any) => line.replyTo === asked.id);
+  if (answer) {
+    console.log(`${answer.name}: ${answer.text}`);
+    void room.leave().then(() => process.exit(0));
+  }
+});
+
+room.send("chat", { text: question, to: "kobot" }); // or { text: "@kobot " + question }
