@@ -34,7 +34,7 @@ export type MoveMessage = z.infer<typeof MoveMessage>;
 /** `room.send("chat", …)`: a line for the room; addressed to an NPC by `@id`/`@name` or `to`. */
 export const ChatMessage = z.object({
   // The length rule (CHAT_MAX_CHARS after trimming) is checked by the room, with its own error code.
-  text: z.string().max(4096),
+  text: z.string().max(8192),
   to: z.string().max(64).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;

@@ -80,7 +80,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   onBeforeShutdown(): void {
     void this.lock()
       .then(() => Promise.allSettled([...this.answersInFlight]))
-      .then(() => this.disconnect(CloseCode.SERVER_SHUTDOWN))
+      .then(() => {
+        this.broadcastPatch(); // the last answers reach players now, not at the next patch tick
+        return this.disconnect(CloseCode.SERVER_SHUTDOWN);
+      })
       .catch((error: Error) => this.log.error("shutdown of the room failed", { error }));
   }
 

@@ -56,7 +56,9 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
     };
   };
 
-  const transport = new WebSocketTransport({ maxPayload: 4 * 1024 });
+  // Room for an over-long chat line to arrive and be refused with a clear error; beyond this a
+  // frame is abuse and the socket is closed (1009).
+  const transport = new WebSocketTransport({ maxPayload: 16 * 1024 });
   const server = new Server({
     transport,
     gracefullyShutdown: false, // the process entry point owns signals

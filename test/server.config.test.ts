@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 
-import { ConfigError, loadConfig } from "../server/config.js";
+import { readFileSync } from "node:fs";
+
+import { ConfigError, ENV_SCHEMA, loadConfig } from "../server/config.js";
 
 describe("Server configuration from the environment", () => {
   it("runs the embedded default when KAFKA_BROKERS is unset or empty", () => {
@@ -36,5 +38,13 @@ describe("Server configuration from the environment", () => {
     assert.throws(() => loadConfig({ KAFKA_BROKERS: "localhost" }), /KAFKA_BROKERS="localhost": expected host:port/);
     assert.throws(() => loadConfig({ NPC_ID: "Ko Bot" }), /NPC_ID="Ko Bot": lower-case letters/);
     assert.throws(() => loadConfig({ MODEL_DTYPE: "fp16" }), /MODEL_DTYPE="fp16"/);
+  });
+});
+
+describe("README configuration table", () => {
+  it("lists every environment variable the server reads", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const missing = Object.keys(ENV_SCHEMA.shape).filter((name) => !readme.includes("`" + name + "`"));
+    assert.deepEqual(missing, []);
   });
 });

@@ -122,10 +122,11 @@ describe("WorldRoom", function () {
       const a = await world.join("민수");
       a.room.send("chat", { text: "   " });
       a.room.send("chat", { text: "가".repeat(201) });
-      await waitFor("two errors", () => a.errors.length === 2);
+      a.room.send("chat", { text: "가".repeat(5000) });
+      await waitFor("three errors", () => a.errors.length === 3);
       assert.deepEqual(
         a.errors.map((e) => e.code),
-        ["chat_empty", "chat_too_long"],
+        ["chat_empty", "chat_too_long", "chat_too_long"],
       );
       assert.match(a.errors[1]!.message, /201 characters; at most 200/);
       assert.ok(a.room.connection.isOpen);
@@ -224,6 +225,27 @@ describe("WorldRoom", function () {
       assert.equal(CONTRACT_VERSION, 1);
       await a.room.leave();
     });
+  });
+});
+
+describe("WorldRoom shutdown", () => {
+  it("gives the answers in flight before it tells the players it is closing", async () => {
+    const world = await startTestWorld();
+    const worker = await world.startWorker();
+    await world.bus.workerChannel().start(async (questions) => {
+      await sleep(400);
+      return worker.answerAll(questions);
+    });
+    const a = await world.join("민수");
+    const left = new Promise<number>((resolve) => a.room.onLeave((code) => resolve(code)));
+    a.room.send("chat", { text: "@kobot 잘 자" });
+    await waitFor("the question to be asked", () => world.server.answers.waiting === 1);
+    const stopped = world.server.shutdown();
+    const code = await left;
+    assert.equal(answersTo(a).length, 1, "the answer arrived before the room closed");
+    assert.doesNotMatch(answersTo(a)[0]!.text, /생각이 잘 안 나네요/);
+    assert.equal(code, 4001, "closed with Colyseus's SERVER_SHUTDOWN code");
+    await stopped;
   });
 });
 
