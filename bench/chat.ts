@@ -67,28 +67,37 @@ function row(path: string, ms: number[], fallbacks?: number): Row {
 // The first round trips open connections, fetch metadata and warm the broker's JIT: not measured.
 const WARM_UP = 100;
 
-/** Round trips through a transport with a worker that answers at once: the cost of the hop itself. */
-async function hop(server: QuestionChannel, worker: WorkerChannel): Promise<number[]> {
+/**
+ * Round trips through a transport with a worker that answers at once: the cost of the hops
+ * themselves. Both ends run in this process, so the question's leg (server → worker) is timed too.
+ */
+async function hop(server: QuestionChannel, worker: WorkerChannel): Promise<{ roundTrip: number[]; questionLeg: number[] }> {
   const waiting = new Map<string, (at: number) => void>();
+  const takenAt = new Map<string, number>();
   await worker.start(async (questions) =>
-    questions.map(
-      (q): AnswerMessage => ({ v: CONTRACT_VERSION, questionId: q.questionId, roomId: q.roomId, npcId: q.npcId, text: "네", ms: 0, model: "echo", ...(q.replyTo ? { replyTo: q.replyTo } : {}) }),
-    ),
+    questions.map((q): AnswerMessage => {
+      takenAt.set(q.questionId, performance.now());
+      return { v: CONTRACT_VERSION, questionId: q.questionId, roomId: q.roomId, npcId: q.npcId, text: "네", ms: 0, model: "echo", ...(q.replyTo ? { replyTo: q.replyTo } : {}) };
+    }),
   );
   await server.start((answer) => waiting.get(answer.questionId)?.(performance.now()));
-  const times: number[] = [];
+  const roundTrip: number[] = [];
+  const questionLeg: number[] = [];
   for (let i = 0; i < hopCount + WARM_UP; i++) {
     const question: QuestionMessage = { v: CONTRACT_VERSION, questionId: `hop-${i}`, roomId: "bench", npcId: "kobot", playerId: "p", playerName: "p", text: "안녕", ts: Date.now() };
     const started = performance.now();
     const answered = new Promise<number>((resolve) => waiting.set(question.questionId, resolve));
     await server.sendQuestion(question);
     const at = await answered;
-    if (i >= WARM_UP) times.push(at - started);
+    if (i >= WARM_UP) {
+      roundTrip.push(at - started);
+      questionLeg.push(takenAt.get(question.questionId)! - started);
+    }
     await sleep(5);
   }
   await server.stop();
   await worker.stop();
-  return times;
+  return { roundTrip, questionLeg };
 }
 
 /** Players in one room; one question every 1/rate s; time until every player holds the answer. */
@@ -177,13 +186,16 @@ try {
   );
 
   const rows = [
-    row("hop: in-process transport", hopInProcess),
-    row("hop: Kafka transport", hopKafka),
+    row("hop: in-process, question → worker", hopInProcess.questionLeg),
+    row("hop: in-process, round trip", hopInProcess.roundTrip),
+    row("hop: Kafka, question → worker", hopKafka.questionLeg),
+    row("hop: Kafka, round trip (two hops)", hopKafka.roundTrip),
     row("chat → answer in state: embedded", embedded.ms, embedded.fallbacks),
     row("chat → answer in state: Kafka", overKafka.ms, overKafka.fallbacks),
   ];
   const summary = {
-    kafkaHopAddsP50Ms: round(percentile(hopKafka, 50) - percentile(hopInProcess, 50)),
+    kafkaOneHopP50Ms: round(percentile(hopKafka.questionLeg, 50) - percentile(hopInProcess.questionLeg, 50)),
+    kafkaRoundTripAddsP50Ms: round(percentile(hopKafka.roundTrip, 50) - percentile(hopInProcess.roundTrip, 50)),
     kafkaAddsToAnswerP50Ms: round(percentile(overKafka.ms, 50) - percentile(embedded.ms, 50)),
     embeddedAnswerP95Ms: round(percentile(embedded.ms, 95)),
     kafkaAnswerP95Ms: round(percentile(overKafka.ms, 95)),

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# A real single-node Elasticsearch on loopback, for tests, benchmarks and local runs.
+#   scripts/elasticsearch-local.sh fetch              download the node once (~/.cache/kobot/elasticsearch-<v>)
+#   scripts/elasticsearch-local.sh start DIR [PORT]   start a node with data and logs in DIR; prints its URL when green
+#   scripts/elasticsearch-local.sh stop DIR           stop it (the data stays: start DIR again resumes it)
+# Elasticsearch refuses to run as root: as root, the node runs as the system user `kobot-es`.
+set -euo pipefail
+
+ES_VERSION="${ES_VERSION:-8.19.7}"
+CACHE="${KOBOT_CACHE:-$HOME/.cache/kobot}"
+HOME_DIR="$CACHE/elasticsearch-$ES_VERSION"
+ES_USER="kobot-es"
+export ES_JAVA_HOME="${ES_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
+
+fetch() {
+  [[ -x "$HOME_DIR/bin/elasticsearch" ]] && return 0
+  local tmp
+  tmp="$(mktemp -d)"
+  # Maven Central publishes the node as the integ-test-zip distribution (default modules only).
+  mvn -q -B dependency:copy \
+    -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip" \
+    -DoutputDirectory="$tmp" >&2
+  mkdir -p "$CACHE"
+  (cd "$tmp" && unzip -q ./*.zip && mv "elasticsearch-$ES_VERSION" "$HOME_DIR.partial")
+  mv "$HOME_DIR.partial" "$HOME_DIR"
+  rm -rf "$tmp"
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+as_es_user() {
+  if [[ "$(id -u)" == "0" ]]; then
+    runuser -u "$ES_USER" -- "$@"
+  else
+    "$@"
+  fi
+}
+
+start() {
+  local dir="$1" port="${2:-}"
+  fetch
+  mkdir -p "$dir/data" "$dir/logs" "$dir/config"
+  dir="$(cd "$dir" && pwd)"
+  if [[ -z "$port" || "$port" == "0" ]]; then
+    port="$(cat "$dir/port" 2>/dev/null || free_port)" # a restart keeps its port
+  fi
+  echo "$port" > "$dir/port"
+  # A config folder per node: the node writes a keystore there, so the cached one stays read-only.
+  cp -rn "$HOME_DIR/config/." "$dir/config/"
+  if [[ "$(id -u)" == "0" ]]; then
+    id "$ES_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"
+    chown -R "$ES_USER" "$dir"
+    chmod o+rx "$CACHE" "$HOME_DIR" 2>/dev/null || true
+    # the parent folders must be traversable by the node's user
+    local parent="$dir"
+    while [[ "$parent" != "/" ]]; do parent="$(dirname "$parent")"; chmod o+x "$parent" 2>/dev/null || true; done
+  fi
+  ES_PATH_CONF="$dir/config" ES_JAVA_OPTS="${ES_JAVA_OPTS:--Xms512m -Xmx512m}" as_es_user \
+    "$HOME_DIR/bin/elasticsearch" -d -p "$dir/es.pid" \
+    -E discovery.type=single-node -E xpack.security.enabled=false \
+    -E network.host=127.0.0.1 -E http.port="$port" -E transport.port="$(free_port)" \
+    -E path.data="$dir/data" -E path.logs="$dir/logs" \
+    -E cluster.routing.allocation.disk.threshold_enabled=false \
+    -E action.destructive_requires_name=false > "$dir/logs/start.log" 2>&1
+  local url="http://127.0.0.1:$port"
+  for _ in $(seq 1 180); do
+    if curl -fs "$url/_cluster/health?wait_for_status=green&timeout=1s" 2>/dev/null | grep -q '"status":"green"'; then
+      echo "$url"
+      return 0
+    fi
+    sleep 1
+  done
+  echo "elasticsearch not green at $url within 180 s; see $dir/logs" >&2
+  exit 1
+}
+
+stop() {
+  local pid_file="$1/es.pid"
+  [[ -f "$pid_file" ]] || return 0
+  local pid
+  pid="$(cat "$pid_file")"
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$pid_file"
+}
+
+case "${1:-}" in
+  fetch) fetch ;;
+  start) shift; start "$@" ;;
+  stop) shift; stop "$@" ;;
+  *) echo "usage: $0 fetch | start DIR [PORT] | stop DIR" >&2; exit 2 ;;
+esac
