@@ -3,6 +3,8 @@ import { type Client, CloseCode, Room, ServerError } from "@colyseus/core";
 import type { z } from "zod";
 
 import type { Logger } from "../common/log.js";
+import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
+import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { CONTRACT_VERSION } from "../kafka/contract.js";
 import type { AnswerRouter, AskOutcome } from "./answer-router.js";
 import { addressedNpc } from "./chat-addressing.js";
@@ -23,6 +25,9 @@ import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 export interface WorldRoomDeps {
   settings: WorldSettings;
   answers: AnswerRouter;
+  /** Every chat line goes here too, for search and analytics. */
+  chatLog: ChatLogPublisher;
+  serverId: string;
   log: Logger;
 }
 
@@ -133,9 +138,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (addressed === "unknown") {
       return this.sendError(client, { code: "unknown_npc", message: `no NPC "${chat.to}" in this room` });
     }
-    const line = this.addLine("player", client.sessionId, player.name, text);
-    if (addressed && addressed.question !== "") {
-      const answered = this.askNpc(client, addressed.npcId, addressed.question, line);
+    const asks = addressed && addressed.question !== "" ? addressed : undefined;
+    const line = this.addLine("player", client.sessionId, player.name, text, "", asks ? { toNpc: asks.npcId } : {});
+    if (asks) {
+      const answered = this.askNpc(client, asks.npcId, asks.question, line);
       this.answersInFlight.add(answered);
       void answered.finally(() => this.answersInFlight.delete(answered));
     }
@@ -143,6 +149,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   private async askNpc(client: Client, npcId: string, text: string, line: ChatLine): Promise<void> {
     this.setThinking(npcId, +1);
+    const asked = performance.now();
     const outcome = await this.deps.answers.ask({
       v: CONTRACT_VERSION,
       questionId: line.id,
@@ -158,7 +165,15 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const fallback = fallbackOf(outcome);
     const npc = this.state.npcs.get(npcId);
     const answer = outcome.kind === "answer" && !fallback ? outcome.answer.text : fallback!.line;
-    this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id);
+    const info: NpcAnswerInfo = {
+      questionId: line.id,
+      question: text,
+      latencyMs: Math.round((performance.now() - asked) * 10) / 10,
+      fallback: fallback !== undefined,
+      ...(outcome.kind === "answer" ? { workerMs: outcome.answer.ms, model: outcome.answer.model } : {}),
+      ...(fallback ? { reason: fallback.code } : {}),
+    };
+    this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info });
     if (fallback) {
       this.log.warn("npc fallback", { questionId: line.id, reason: outcome.kind, code: fallback.code });
       this.sendError(client, { code: fallback.code, message: fallback.message });
@@ -172,10 +187,30 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (npc) npc.status = count > 0 ? "thinking" : "idle";
   }
 
-  private addLine(kind: ChatLineKind, from: string, name: string, text: string, replyTo = ""): ChatLine {
+  private addLine(
+    kind: ChatLineKind,
+    from: string,
+    name: string,
+    text: string,
+    replyTo = "",
+    extra: Pick<ChatLogRecord, "toNpc" | "npc"> = {},
+  ): ChatLine {
     const line = new ChatLine().assign({ id: randomUUID(), kind, from, name, text, ts: Date.now(), replyTo });
     this.state.chat.push(line);
     while (this.state.chat.length > this.deps.settings.chatHistory) this.state.chat.shift();
+    this.deps.chatLog.publish({
+      v: CHAT_LOG_VERSION,
+      id: line.id,
+      roomId: this.roomId,
+      serverId: this.deps.serverId,
+      kind,
+      from,
+      name,
+      text,
+      ts: line.ts,
+      ...(replyTo ? { replyTo } : {}),
+      ...extra,
+    });
     return line;
   }
 

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # A real single-node Elasticsearch on loopback, for tests, benchmarks and local runs.
 #   scripts/elasticsearch-local.sh fetch              download the node once (~/.cache/kobot/elasticsearch-<v>)
-#   scripts/elasticsearch-local.sh start DIR [PORT]   start a node with data and logs in DIR; prints its URL when green
+#   scripts/elasticsearch-local.sh start DIR [PORT]   start a node with data and logs in DIR; prints its URL when ready (yellow)
 #   scripts/elasticsearch-local.sh stop DIR           stop it (the data stays: start DIR again resumes it)
 # Elasticsearch refuses to run as root: as root, the node runs as the system user `kobot-es`.
 set -euo pipefail
 
 ES_VERSION="${ES_VERSION:-8.19.7}"
-CACHE="${KOBOT_CACHE:-$HOME/.cache/kobot}"
-HOME_DIR="$CACHE/elasticsearch-$ES_VERSION"
 ES_USER="kobot-es"
+# The node's user must be able to read its installation: as root, cache it outside /root.
+if [[ "$(id -u)" == "0" ]]; then DEFAULT_CACHE=/var/cache/kobot; else DEFAULT_CACHE="$HOME/.cache/kobot"; fi
+CACHE="${KOBOT_ES_CACHE:-$DEFAULT_CACHE}"
+HOME_DIR="$CACHE/elasticsearch-$ES_VERSION"
 export ES_JAVA_HOME="${ES_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
 
 fetch() {
@@ -52,10 +54,7 @@ start() {
   if [[ "$(id -u)" == "0" ]]; then
     id "$ES_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"
     chown -R "$ES_USER" "$dir"
-    chmod o+rx "$CACHE" "$HOME_DIR" 2>/dev/null || true
-    # the parent folders must be traversable by the node's user
-    local parent="$dir"
-    while [[ "$parent" != "/" ]]; do parent="$(dirname "$parent")"; chmod o+x "$parent" 2>/dev/null || true; done
+    chmod -R o+rX "$HOME_DIR"
   fi
   ES_PATH_CONF="$dir/config" ES_JAVA_OPTS="${ES_JAVA_OPTS:--Xms512m -Xmx512m}" as_es_user \
     "$HOME_DIR/bin/elasticsearch" -d -p "$dir/es.pid" \
@@ -66,13 +65,14 @@ start() {
     -E action.destructive_requires_name=false > "$dir/logs/start.log" 2>&1
   local url="http://127.0.0.1:$port"
   for _ in $(seq 1 180); do
-    if curl -fs "$url/_cluster/health?wait_for_status=green&timeout=1s" 2>/dev/null | grep -q '"status":"green"'; then
+    # Yellow, not green: indices with replicas stay yellow on one node, and that is ready.
+    if curl -fs "$url/_cluster/health?wait_for_status=yellow&timeout=1s" 2>/dev/null | grep -q '"status":"\(green\|yellow\)"'; then
       echo "$url"
       return 0
     fi
     sleep 1
   done
-  echo "elasticsearch not green at $url within 180 s; see $dir/logs" >&2
+  echo "elasticsearch not ready at $url within 180 s; see $dir/logs" >&2
   exit 1
 }
 

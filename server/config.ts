@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { z } from "zod";
 
 import { isLogLevel } from "../common/log.js";
+import { DEFAULT_CHAT_LOG_TOPICS } from "../kafka/chat-log.js";
 import { DEFAULT_TOPICS } from "../kafka/contract.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import { DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
@@ -20,6 +21,18 @@ export const ENV_SCHEMA = z.object({
   KAFKA_QUESTION_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.question),
   KAFKA_ANSWER_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.answer),
   KAFKA_WORKER_GROUP: z.string().min(1).default("kobot-npc-workers"),
+  CHAT_LOG_TOPIC: z.string().min(1).default(DEFAULT_CHAT_LOG_TOPICS.log),
+  CHAT_DEAD_LETTER_TOPIC: z.string().min(1).default(DEFAULT_CHAT_LOG_TOPICS.dead),
+  KAFKA_INDEXER_GROUP: z.string().min(1).default("kobot-chat-indexer"),
+  /** Elasticsearch for the chat log and its search API; unset: no search (the chat still works). */
+  ES_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ES_INDEX_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,60}$/, "lower-case letters, digits, '_' and '-'")
+    .default("kobot-chat"),
+  /** Basic-auth credentials for admin routes (chat search, monitor); unset: admin routes are off. */
+  ADMIN_USER: z.string().min(1).max(100).optional(),
+  ADMIN_PASSWORD: z.string().min(8, "at least 8 characters").max(200).optional(),
   /** Stable id of this server process: its answers are addressed to it. */
   SERVER_ID: z
     .string()
@@ -45,7 +58,17 @@ export interface ServerConfig {
   port: number;
   host: string;
   serverId: string;
-  kafka: { brokers: string[]; topics: { question: string; answer: string }; workerGroup: string } | undefined;
+  kafka:
+    | {
+        brokers: string[];
+        topics: { question: string; answer: string };
+        workerGroup: string;
+        chatLog: { log: string; dead: string };
+        indexerGroup: string;
+      }
+    | undefined;
+  elasticsearch: { url: string; indexPrefix: string } | undefined;
+  admin: { user: string; password: string } | undefined;
   world: WorldSettings;
   model: { dir: string; dtype: "fp32" | "q8"; maxBatch: number };
 }
@@ -69,6 +92,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new ConfigError(`bad configuration:\n  ${lines.join("\n  ")}`);
   }
   const e = parsed.data;
+  if ((e.ADMIN_USER === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError("bad configuration:\n  ADMIN_USER and ADMIN_PASSWORD: set both, or neither (admin routes off)");
+  }
   const brokers = e.KAFKA_BROKERS?.split(",").map((b) => b.trim()).filter(Boolean);
   if (brokers?.some((broker) => !/^[^:\s]+:\d{1,5}$/.test(broker))) {
     throw new ConfigError(`bad configuration:\n  KAFKA_BROKERS=${JSON.stringify(e.KAFKA_BROKERS)}: expected host:port[,host:port…]`);
@@ -78,8 +104,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     host: e.HOST,
     serverId: e.SERVER_ID ?? `${hostname()}-${e.PORT}`,
     kafka: brokers?.length
-      ? { brokers, topics: { question: e.KAFKA_QUESTION_TOPIC, answer: e.KAFKA_ANSWER_TOPIC }, workerGroup: e.KAFKA_WORKER_GROUP }
+      ? {
+          brokers,
+          topics: { question: e.KAFKA_QUESTION_TOPIC, answer: e.KAFKA_ANSWER_TOPIC },
+          workerGroup: e.KAFKA_WORKER_GROUP,
+          chatLog: { log: e.CHAT_LOG_TOPIC, dead: e.CHAT_DEAD_LETTER_TOPIC },
+          indexerGroup: e.KAFKA_INDEXER_GROUP,
+        }
       : undefined,
+    elasticsearch: e.ES_URL ? { url: e.ES_URL, indexPrefix: e.ES_INDEX_PREFIX } : undefined,
+    admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
     world: {
       ...DEFAULT_WORLD_SETTINGS,
       maxClients: e.MAX_CLIENTS,

@@ -1,56 +1,54 @@
 /**
  * `npm start`: the world server. With KAFKA_BROKERS unset it is the whole game in one process
- * (rooms + in-process NPC worker, no broker); with KAFKA_BROKERS set it is the server only and
- * NPC workers run separately (`npm run worker`).
+ * (rooms + in-process NPC worker + chat indexer when ES_URL is set, no broker); with KAFKA_BROKERS
+ * set it is the server only, and NPC workers (`npm run worker`) and the chat indexer
+ * (`npm run indexer`) run separately.
  */
+import { Client as Elasticsearch } from "@elastic/elasticsearch";
+
 import { createLogger } from "../common/log.js";
+import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
+import { KafkaChatLogPublisher } from "../kafka/kafka-chat-log.js";
 import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaQuestionChannel } from "../kafka/kafka-transport.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
-import { brainlessAnswers } from "../npc/brainless-answers.js";
-import { NpcEngine } from "../npc/engine.js";
-import { NpcError } from "../npc/errors.js";
-import { NpcWorker } from "../npc/worker.js";
+import type { NpcWorker } from "../npc/worker.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { startEmbeddedChatLog, startEmbeddedWorker } from "./embedded.js";
 import { onTerminate } from "./terminate.js";
 import { startWorldServer } from "./world-server.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ service: "server", serverId: config.serverId });
+  const es = config.elasticsearch ? new Elasticsearch({ node: config.elasticsearch.url }) : undefined;
   let channel: QuestionChannel;
+  let chatLog: ChatLogPublisher;
   let worker: NpcWorker | undefined;
   let modelLoaded: () => boolean | null = () => null;
 
   if (config.kafka) {
     const kafka = createKafka(config.kafka.brokers, `kobot-server-${config.serverId}`, log);
     channel = new KafkaQuestionChannel(kafka, config.kafka.topics, config.serverId, log);
+    const publisher = new KafkaChatLogPublisher(kafka, config.kafka.chatLog.log, log);
+    await publisher.start();
+    chatLog = publisher;
   } else {
     const bus = new InProcessBus(config.model.maxBatch);
     channel = bus.serverChannel(config.serverId);
-    const workerLog = log.child({ service: "npc-worker" });
-    try {
-      const engine = await NpcEngine.load(config.model.dir, { dtype: config.model.dtype });
-      worker = new NpcWorker(engine, bus.workerChannel(), workerLog, {
-        maxQuestionAgeMs: config.world.questionTimeoutMs,
-        maxBatch: config.model.maxBatch,
-      });
-      await worker.start();
-      modelLoaded = () => true;
-    } catch (error) {
-      if (!(error instanceof NpcError)) throw error;
-      // The game still runs; the NPC answers every question with a fallback line that says why.
-      workerLog.error("NPC model not loaded; the NPC will only say fallback lines", { error, code: error.code });
-      await bus.workerChannel().start(brainlessAnswers(error));
-      modelLoaded = () => false;
-    }
+    const embedded = await startEmbeddedWorker(config, bus, log.child({ service: "npc-worker" }));
+    worker = embedded.worker;
+    modelLoaded = () => embedded.modelLoaded;
+    chatLog = (await startEmbeddedChatLog(config, es, log)).chatLog;
   }
 
-  const server = await startWorldServer({ config, channel, log, modelLoaded });
+  const server = await startWorldServer({ config, channel, chatLog, elasticsearch: es, log, modelLoaded });
+  if (!config.admin) log.info("admin routes are off (chat search, monitor): set ADMIN_USER and ADMIN_PASSWORD");
   onTerminate(log, async () => {
     await server.shutdown();
     await worker?.stop();
+    await es?.close();
   });
 }
 

@@ -3,11 +3,15 @@ import { matchMaker, Server } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import type { Application } from "express";
 
+import type { Client as Elasticsearch } from "@elastic/elasticsearch";
+
 import type { Logger } from "../common/log.js";
+import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
 import { AnswerRouter } from "../rooms/answer-router.js";
 import { WORLD_ROOM } from "../rooms/world-contract.js";
 import { defineWorldRoom } from "../rooms/world-room.js";
+import { chatSearchRoute } from "./chat-search-route.js";
 import type { ServerConfig } from "./config.js";
 
 export interface Health {
@@ -23,6 +27,9 @@ export interface Health {
 export interface WorldServerOptions {
   config: ServerConfig;
   channel: QuestionChannel;
+  chatLog: ChatLogPublisher;
+  /** For the chat search API; absent: the API says search is off. */
+  elasticsearch?: Elasticsearch;
   log: Logger;
   /** What /health says of the model; null when it lives in separate workers. */
   modelLoaded?: () => boolean | null;
@@ -68,10 +75,13 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
         const body = health();
         res.status(body.status === "ok" ? 200 : 503).json(body);
       });
+      const es = options.elasticsearch && config.elasticsearch;
+      chatSearchRoute(app, es ? { client: options.elasticsearch!, indexPrefix: es.indexPrefix } : undefined, config.admin, log);
       options.routes?.(app);
     },
   });
-  server.define(WORLD_ROOM, defineWorldRoom({ settings: config.world, answers, log })).sortBy({ clients: -1 });
+  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log };
+  server.define(WORLD_ROOM, defineWorldRoom(deps)).sortBy({ clients: -1 });
   await server.listen(config.port, config.host);
   const port = (transport.server!.address() as AddressInfo).port;
   log.info("world server listening", { port, transport: channel.kind, serverId: config.serverId });
@@ -82,6 +92,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       log.info("shutting down: no new joins, finishing answers in flight");
       await server.gracefullyShutdown(false);
       await answers.stop();
+      await options.chatLog.stop(); // after the rooms: their last lines are flushed
       log.info("world server stopped", { answers: answers.stats });
     })());
 

@@ -22,6 +22,8 @@ describe("Server configuration from the environment", () => {
       brokers: ["a:9092", "b:9093"],
       topics: { question: "Question", answer: "npc.answer" },
       workerGroup: "kobot-npc-workers",
+      chatLog: { log: "chat.log", dead: "chat.log.dead" },
+      indexerGroup: "kobot-chat-indexer",
     });
     assert.equal(config.serverId, "s1");
   });
@@ -38,6 +40,9 @@ describe("Server configuration from the environment", () => {
     assert.throws(() => loadConfig({ KAFKA_BROKERS: "localhost" }), /KAFKA_BROKERS="localhost": expected host:port/);
     assert.throws(() => loadConfig({ NPC_ID: "Ko Bot" }), /NPC_ID="Ko Bot": lower-case letters/);
     assert.throws(() => loadConfig({ MODEL_DTYPE: "fp16" }), /MODEL_DTYPE="fp16"/);
+    assert.throws(() => loadConfig({ ES_URL: "localhost:9200" }), /ES_URL="localhost:9200"/);
+    assert.throws(() => loadConfig({ ADMIN_USER: "ops" }), /set both, or neither/);
+    assert.throws(() => loadConfig({ ADMIN_USER: "ops", ADMIN_PASSWORD: "short" }), /ADMIN_PASSWORD="short": at least 8/);
   });
 });
 

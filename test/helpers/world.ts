@@ -1,6 +1,10 @@
 import { Client, type Room } from "@colyseus/sdk";
 
+import type { Client as Elasticsearch } from "@elastic/elasticsearch";
+
 import { createLogger } from "../../common/log.js";
+import type { ChatLogPublisher } from "../../kafka/chat-log-transport.js";
+import { discardChatLog } from "../../kafka/discard-chat-log.js";
 import { InProcessBus } from "../../kafka/in-process-transport.js";
 import { NpcWorker } from "../../npc/worker.js";
 import { loadConfig } from "../../server/config.js";
@@ -29,10 +33,19 @@ export interface TestPlayer {
 }
 
 /** An embedded world server on a free port, with settings from env-style overrides. */
-export async function startTestWorld(env: Record<string, string> = {}): Promise<TestWorld> {
+export async function startTestWorld(
+  env: Record<string, string> = {},
+  extra: { chatLog?: ChatLogPublisher; elasticsearch?: Elasticsearch } = {},
+): Promise<TestWorld> {
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SERVER_ID: "test-server", ...env });
   const bus = new InProcessBus(config.model.maxBatch);
-  const server = await startWorldServer({ config, channel: bus.serverChannel(config.serverId), log: quiet });
+  const server = await startWorldServer({
+    config,
+    channel: bus.serverChannel(config.serverId),
+    chatLog: extra.chatLog ?? discardChatLog,
+    elasticsearch: extra.elasticsearch,
+    log: quiet,
+  });
   const url = `ws://127.0.0.1:${server.port}`;
   const players: TestPlayer[] = [];
   return {

@@ -1,0 +1,51 @@
+/**
+ * `npm run indexer`: reads the chat-log topic and indexes every line into Elasticsearch.
+ * Needs KAFKA_BROKERS and ES_URL. Run one or more: they share a consumer group.
+ */
+import { Client as Elasticsearch } from "@elastic/elasticsearch";
+
+import { createLogger } from "../common/log.js";
+import { createKafka } from "../kafka/kafka-client.js";
+import { KafkaChatLogSource } from "../kafka/kafka-chat-log.js";
+import { ConfigError, loadConfig } from "../server/config.js";
+import { onTerminate } from "../server/terminate.js";
+import { ChatIndexer } from "./chat-indexer.js";
+import { installTemplate } from "./index-template.js";
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.kafka || !config.elasticsearch) throw new ConfigError("npm run indexer needs KAFKA_BROKERS and ES_URL");
+  const log = createLogger({ service: "chat-indexer", pid: process.pid });
+  const es = new Elasticsearch({ node: config.elasticsearch.url });
+  await waitForElasticsearch(es, log);
+  await installTemplate(es, config.elasticsearch.indexPrefix);
+  const indexer = new ChatIndexer(es, log, config.elasticsearch.indexPrefix);
+  const kafka = createKafka(config.kafka.brokers, "kobot-chat-indexer", log);
+  const source = new KafkaChatLogSource(kafka, config.kafka.chatLog, config.kafka.indexerGroup, log);
+  await source.start((records, heartbeat) => indexer.index(records, heartbeat));
+  log.info("chat indexer started", { topic: config.kafka.chatLog.log, index: config.elasticsearch.indexPrefix });
+  onTerminate(log, async () => {
+    indexer.stop();
+    await source.stop();
+    await es.close();
+    log.info("chat indexer stopped", { ...indexer.stats });
+  });
+}
+
+async function waitForElasticsearch(es: Elasticsearch, log: ReturnType<typeof createLogger>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await es.cluster.health({ wait_for_status: "yellow", timeout: "5s" });
+      return;
+    } catch (error) {
+      if (attempt === 0) log.warn("waiting for elasticsearch", { error });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? error.message : `chat indexer failed to start: ${(error as Error).stack ?? error}`;
+  process.stderr.write(message + "\n");
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+import type { ChatLogRecord, DeadLetter } from "./chat-log.js";
+
+/** Where rooms send their chat lines. Never blocks a room: records are buffered and sent in batches. */
+export interface ChatLogPublisher {
+  publish(record: ChatLogRecord): void;
+  /** Sends what is buffered; resolves when it was handed over. */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Stores a batch of chat-log records; resolves once they are stored, with the records the store
+ * refused for good (those become dead letters). Only then is the batch acknowledged (offsets
+ * committed), so a crash re-reads it. Calls `heartbeat` while it waits on a slow store.
+ */
+export type StoreChatLog = (records: ChatLogRecord[], heartbeat: () => Promise<void>) => Promise<DeadLetter[]>;
+
+/** Consumers of the chat log (the Elasticsearch indexer; the archive later). */
+export interface ChatLogSource {
+  start(store: StoreChatLog): Promise<void>;
+  stop(): Promise<void>;
+}

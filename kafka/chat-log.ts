@@ -1,0 +1,50 @@
+import { z } from "zod";
+
+/**
+ * One record per chat line (player, npc, system), published to the chat-log topic for search
+ * (Elasticsearch) and analytics (HDFS/Spark). An NPC line carries its question and how it was
+ * answered. `id` is the line's id: consumers use it to never store a line twice.
+ */
+export const CHAT_LOG_VERSION = 1;
+export const DEFAULT_CHAT_LOG_TOPICS = { log: "chat.log", dead: "chat.log.dead" } as const;
+
+export const NpcAnswerInfo = z.object({
+  questionId: z.string().min(1).max(64),
+  question: z.string().max(400),
+  /** From the question entering the room to the answer back in it. */
+  latencyMs: z.number().nonnegative(),
+  /** Time the worker spent; absent for fallbacks without an answer. */
+  workerMs: z.number().nonnegative().optional(),
+  model: z.string().max(100).optional(),
+  /** True when the NPC said a fallback line instead of an answer. */
+  fallback: z.boolean(),
+  /** Why it fell back: `npc_timeout`, `npc_unavailable`. */
+  reason: z.string().max(40).optional(),
+});
+export type NpcAnswerInfo = z.infer<typeof NpcAnswerInfo>;
+
+export const ChatLogRecord = z.object({
+  v: z.literal(CHAT_LOG_VERSION),
+  id: z.string().min(1).max(64),
+  roomId: z.string().min(1).max(64),
+  serverId: z.string().max(64),
+  kind: z.enum(["player", "npc", "system"]),
+  /** Player session id or NPC id; empty for system lines. */
+  from: z.string().max(64),
+  name: z.string().max(40),
+  text: z.string().max(2000),
+  ts: z.number().int().nonnegative(),
+  replyTo: z.string().max(64).optional(),
+  /** On a player's line addressed to an NPC: which one. */
+  toNpc: z.string().max(32).optional(),
+  /** On an NPC's answer. */
+  npc: NpcAnswerInfo.optional(),
+});
+export type ChatLogRecord = z.infer<typeof ChatLogRecord>;
+
+/** A record nobody could store, with the reason; kept on the dead-letter topic for a person to look at. */
+export interface DeadLetter {
+  /** The payload as received (a record, or raw text that was not one). */
+  payload: string;
+  reason: string;
+}

@@ -1,0 +1,137 @@
+import { type Consumer, type Kafka, Partitioners, type Producer } from "kafkajs";
+
+import type { Logger } from "../common/log.js";
+import { ChatLogRecord, type DeadLetter } from "./chat-log.js";
+import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
+import { ContractError, parseMessage } from "./contract.js";
+import { ensureTopics } from "./kafka-client.js";
+
+const FLUSH_EVERY_MS = 20;
+// Past this many unsent records (a long broker outage) the oldest are dropped, and counted, rather
+// than let a game server run out of memory.
+const MAX_BUFFERED = 100_000;
+
+/** Chat lines to the chat-log topic, keyed by room id, sent in batches every few milliseconds. */
+export class KafkaChatLogPublisher implements ChatLogPublisher {
+  private readonly producer: Producer;
+  private buffer: ChatLogRecord[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private sending: Promise<void> = Promise.resolve();
+  dropped = 0;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: string,
+    private readonly log: Logger,
+  ) {
+    this.producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  }
+
+  async start(): Promise<void> {
+    await ensureTopics(this.kafka, [this.topic]);
+    await this.producer.connect();
+  }
+
+  publish(record: ChatLogRecord): void {
+    this.buffer.push(record);
+    if (this.buffer.length > MAX_BUFFERED) {
+      this.dropped += this.buffer.length - MAX_BUFFERED;
+      this.buffer.splice(0, this.buffer.length - MAX_BUFFERED);
+    }
+    this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
+  }
+
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.sending = this.sending.then(() => this.sendBuffered());
+    return this.sending;
+  }
+
+  private async sendBuffered(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    try {
+      await this.producer.send({
+        topic: this.topic,
+        messages: batch.map((record) => ({ key: record.roomId, value: JSON.stringify(record) })),
+      });
+    } catch (error) {
+      // Broker unreachable past the client's retries: keep the lines and try again shortly.
+      this.log.warn("chat log not sent; will retry", { records: batch.length, error });
+      this.buffer = batch.concat(this.buffer);
+      this.timer ??= setTimeout(() => void this.flush(), 1000);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.flush();
+    await this.producer.disconnect();
+  }
+}
+
+/**
+ * Reads the chat-log topic in a consumer group. A batch's offsets are committed only after the
+ * handler has stored it; records that are not valid chat-log records become dead letters, and
+ * the handler's dead letters (records the store refused) go to the dead-letter topic with them.
+ */
+export class KafkaChatLogSource implements ChatLogSource {
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topics: { log: string; dead: string },
+    groupId: string,
+    private readonly log: Logger,
+  ) {
+    this.consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, retry: { retries: 8 } });
+    this.producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  }
+
+  async start(store: StoreChatLog): Promise<void> {
+    await ensureTopics(this.kafka, [this.topics.log, this.topics.dead]);
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topics.log, fromBeginning: true });
+    const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
+    await this.consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        const records: ChatLogRecord[] = [];
+        const malformed: DeadLetter[] = [];
+        for (const message of batch.messages) {
+          try {
+            records.push(parseMessage(ChatLogRecord, message.value));
+          } catch (error) {
+            if (!(error instanceof ContractError)) throw error;
+            malformed.push({ payload: message.value?.toString() ?? "", reason: `not a chat-log record: ${error.message}` });
+          }
+        }
+        if (!isRunning() || isStale()) return;
+        const dead = [...malformed, ...(await store(records, heartbeat))];
+        if (dead.length > 0) {
+          this.log.warn("chat-log records sent to the dead-letter topic", { count: dead.length, first: dead[0]!.reason });
+          await this.producer.send({
+            topic: this.topics.dead,
+            messages: dead.map((letter) => ({
+              value: letter.payload,
+              headers: { reason: letter.reason.slice(0, 1000), source: this.topics.log },
+            })),
+          });
+        }
+        const last = batch.messages.at(-1);
+        if (last) resolveOffset(last.offset);
+        await commitOffsetsIfNecessary();
+      },
+    });
+    await joined;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,74 @@
+import { Client as Elasticsearch } from "@elastic/elasticsearch";
+
+import { ChatIndexer } from "../chatlog/chat-indexer.js";
+import { installTemplate } from "../chatlog/index-template.js";
+import type { Logger } from "../common/log.js";
+import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
+import { discardChatLog } from "../kafka/discard-chat-log.js";
+import type { InProcessBus } from "../kafka/in-process-transport.js";
+import { InProcessChatLog } from "../kafka/in-process-chat-log.js";
+import { brainlessAnswers } from "../npc/brainless-answers.js";
+import { NpcEngine } from "../npc/engine.js";
+import { NpcError } from "../npc/errors.js";
+import { NpcWorker } from "../npc/worker.js";
+import type { ServerConfig } from "./config.js";
+
+/**
+ * The in-process NPC worker of the embedded default. A missing or broken model does not stop the
+ * game: the NPC answers every question at once with a fallback line that says why.
+ */
+export async function startEmbeddedWorker(
+  config: ServerConfig,
+  bus: InProcessBus,
+  log: Logger,
+): Promise<{ worker: NpcWorker | undefined; modelLoaded: boolean }> {
+  try {
+    const engine = await NpcEngine.load(config.model.dir, { dtype: config.model.dtype });
+    const worker = new NpcWorker(engine, bus.workerChannel(), log, {
+      maxQuestionAgeMs: config.world.questionTimeoutMs,
+      maxBatch: config.model.maxBatch,
+    });
+    await worker.start();
+    return { worker, modelLoaded: true };
+  } catch (error) {
+    if (!(error instanceof NpcError)) throw error;
+    log.error("NPC model not loaded; the NPC will only say fallback lines", { error, code: error.code });
+    await bus.workerChannel().start(brainlessAnswers(error));
+    return { worker: undefined, modelLoaded: false };
+  }
+}
+
+/** The embedded chat log: indexed into Elasticsearch in-process when ES_URL is set, else not kept. */
+export async function startEmbeddedChatLog(
+  config: ServerConfig,
+  es: Elasticsearch | undefined,
+  log: Logger,
+): Promise<{ chatLog: ChatLogPublisher; indexer: ChatIndexer | undefined }> {
+  if (!es || !config.elasticsearch) {
+    log.info("chat log not stored: set ES_URL to index it in Elasticsearch");
+    return { chatLog: discardChatLog, indexer: undefined };
+  }
+  const indexLog = log.child({ service: "chat-indexer" });
+  const indexer = new ChatIndexer(es, indexLog, config.elasticsearch.indexPrefix);
+  const chatLog = new InProcessChatLog();
+  // Waits for Elasticsearch in the background: the game starts even while it is down.
+  void retryForever(() => installTemplate(es, config.elasticsearch!.indexPrefix), indexLog).then(() =>
+    chatLog.source().start(async (records) => {
+      const dead = await indexer.index(records);
+      for (const letter of dead) indexLog.error("chat line refused by Elasticsearch", { reason: letter.reason });
+      return dead;
+    }),
+  );
+  return { chatLog: chatLog.publisher(), indexer };
+}
+
+async function retryForever(step: () => Promise<void>, log: Logger): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if (attempt === 0) log.warn("elasticsearch not reachable yet; retrying", { error });
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 200 * 2 ** attempt)));
+    }
+  }
+}

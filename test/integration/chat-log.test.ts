@@ -1,0 +1,201 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { Client as Elasticsearch } from "@elastic/elasticsearch";
+import { Kafka, logLevel } from "kafkajs";
+
+import type { ChatHit, SearchResult } from "../../chatlog/chat-search.js";
+import { CHAT_LOG_VERSION, type ChatLogRecord } from "../../kafka/chat-log.js";
+import { freePort, type Service, startService, uniqueTopics } from "../helpers/processes.js";
+import { answersTo, joinWorld, type TestPlayer, waitFor } from "../helpers/world.js";
+
+const run = promisify(execFile);
+
+/**
+ * The chat log end to end: a live room on a Kafka-backed server, the chat indexer process, and a
+ * real Elasticsearch node; searched through the server's admin API.
+ */
+describe("Chat log in Elasticsearch (real broker, real node, separate processes)", function () {
+  const topics = uniqueTopics("chatlog");
+  const chatLog = { log: `chat.log.${topics.question}`, dead: `chat.log.dead.${topics.question}` };
+  const prefix = `test-chat-${Date.now().toString(36)}`;
+  const auth = "Basic " + Buffer.from("ops:correct-horse").toString("base64");
+  const services: Service[] = [];
+  const players: TestPlayer[] = [];
+  let kafka: Kafka;
+  let es: Elasticsearch;
+  let http: string;
+  let ws: string;
+
+  const search = async (query: Record<string, string>, headers: Record<string, string> = { authorization: auth }) => {
+    const response = await fetch(`${http}/api/chat/search?${new URLSearchParams(query)}`, { headers });
+    return { status: response.status, body: (await response.json()) as SearchResult & { error?: string; details?: string } };
+  };
+  /** Lines of this test's rooms whose text starts with `mark`, as Elasticsearch holds them now. */
+  const count = async (mark: string) => {
+    await es.indices.refresh({ index: prefix, ignore_unavailable: true, allow_no_indices: true });
+    const response = await es.count({ index: prefix, query: { prefix: { "text.keyword": mark } }, ignore_unavailable: true, allow_no_indices: true });
+    return response.count;
+  };
+  const produce = async (topic: string, values: string[]) => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: values.map((value) => ({ value })) });
+    await producer.disconnect();
+  };
+
+  before(async () => {
+    const brokers = process.env.TEST_KAFKA_BROKERS!;
+    const esUrl = process.env.TEST_ES_URL!;
+    kafka = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING });
+    es = new Elasticsearch({ node: esUrl });
+    const port = await freePort();
+    http = `http://127.0.0.1:${port}`;
+    ws = `ws://127.0.0.1:${port}`;
+    const env = {
+      KAFKA_BROKERS: brokers,
+      KAFKA_QUESTION_TOPIC: topics.question,
+      KAFKA_ANSWER_TOPIC: topics.answer,
+      KAFKA_WORKER_GROUP: `workers-${topics.question}`,
+      KAFKA_INDEXER_GROUP: `indexer-${topics.question}`,
+      CHAT_LOG_TOPIC: chatLog.log,
+      CHAT_DEAD_LETTER_TOPIC: chatLog.dead,
+      ES_URL: esUrl,
+      ES_INDEX_PREFIX: prefix,
+      ADMIN_USER: "ops",
+      ADMIN_PASSWORD: "correct-horse",
+    };
+    services.push(await startService("indexer", "chatlog/indexer-main.ts", env, "chat indexer started"));
+    services.push(await startService("chatlog-worker", "npc/worker-main.ts", env, "npc worker started"));
+    services.push(await startService("chatlog-server", "server/main.ts", { ...env, PORT: String(port), SERVER_ID: "chatlog-server" }, "world server listening"));
+  });
+
+  after(async () => {
+    await Promise.allSettled(players.map((p) => p.room.connection.isOpen && p.room.leave()));
+    await Promise.allSettled(services.map((s) => s.stop()));
+    await es?.close();
+  });
+
+  it("makes lines from a live room searchable, with highlights, NPC latency and model", async () => {
+    const a = await joinWorld(ws, { name: "민수" });
+    players.push(a);
+    a.room.send("chat", { text: "날씨가 정말 좋다" });
+    a.room.send("chat", { text: "@kobot 날씨 좋은 날엔 뭐 해?" });
+    const answer = await waitFor("the NPC's answer", () => answersTo(a)[0], 10_000);
+
+    const result = await searchUntil({ q: "날씨", room: a.room.roomId }, (r) => r.total >= 2);
+    const texts = result.hits.map((hit) => hit.text);
+    assert.ok(texts.includes("날씨가 정말 좋다"), JSON.stringify(texts));
+    const hit = result.hits.find((h) => h.text === "날씨가 정말 좋다")!;
+    assert.equal(hit.highlight, "<em>날씨가</em> 정말 좋다");
+    assert.equal(hit.name, "민수");
+
+    const npcLines = await search({ room: a.room.roomId, kind: "npc" });
+    const npcHit = npcLines.body.hits.find((h: ChatHit) => h.id === answer.id)!;
+    assert.equal(npcHit.text, answer.text);
+    assert.equal((npcHit.npc as { question: string }).question, "날씨 좋은 날엔 뭐 해?");
+    assert.ok((npcHit.npc as { latencyMs: number }).latencyMs > 0);
+    assert.match((npcHit.npc as { model: string }).model, /kobot-gpt2/);
+    assert.equal((npcHit.npc as { fallback: boolean }).fallback, false);
+  });
+
+  it("answers 401 without credentials and 400 with what is wrong for bad parameters", async () => {
+    assert.equal((await search({ q: "x" }, {})).status, 401);
+    const bad = await search({ q: "x", from: "yesterday-ish" });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.details!, /from/);
+    const unknown = await search({ colour: "red" });
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.body.details!, /colour/);
+  });
+
+  it("never doubles a re-delivered line", async () => {
+    const records: ChatLogRecord[] = Array.from({ length: 5 }, (_, i) => ({
+      v: CHAT_LOG_VERSION,
+      id: `redelivered-${prefix}-${i}`,
+      roomId: "replay-room",
+      serverId: "test",
+      kind: "player",
+      from: "p1",
+      name: "재전송",
+      text: `redelivered line ${i}`,
+      ts: Date.now(),
+    }));
+    const payloads = records.map((record) => JSON.stringify(record));
+    await produce(chatLog.log, payloads);
+    await waitForCount("redelivered", 5);
+    await produce(chatLog.log, payloads); // delivered again, as after a crash before the commit
+    await produce(chatLog.log, [JSON.stringify({ ...records[0]!, id: `marker-${prefix}`, text: "redelivered marker" })]);
+    await waitForCount("redelivered marker", 1);
+    assert.equal(await count("redelivered line"), 5);
+  });
+
+  it("indexes every line written while Elasticsearch was down once it is back", async () => {
+    const dir = process.env.TEST_ES_DIR!;
+    await run("bash", ["scripts/elasticsearch-local.sh", "stop", dir]);
+    const a = await joinWorld(ws, { name: "정전" });
+    players.push(a);
+    for (let i = 0; i < 20; i++) a.room.send("chat", { text: `outage line ${i}` });
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // the indexer retries meanwhile
+    await run("bash", ["scripts/elasticsearch-local.sh", "start", dir], { timeout: 300_000 });
+    await waitForCount("outage line", 20, 60_000);
+  });
+
+  it("sends what cannot be indexed to the dead-letter topic with the reason", async () => {
+    // An index whose mapping cannot take a chat line: text must be a number there.
+    await es.indices.create({ index: `${prefix}-2099.01`, mappings: { properties: { text: { type: "integer" } } } });
+    const refused: ChatLogRecord = {
+      v: CHAT_LOG_VERSION,
+      id: `refused-${prefix}`,
+      roomId: "r",
+      serverId: "test",
+      kind: "player",
+      from: "p",
+      name: "미래",
+      text: "not a number",
+      ts: Date.UTC(2099, 0, 15),
+    };
+    await produce(chatLog.log, ["{not json", JSON.stringify(refused)]);
+    const letters: Array<{ value: string; reason: string }> = [];
+    const consumer = kafka.consumer({ groupId: `dlq-reader-${prefix}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: chatLog.dead, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        letters.push({ value: message.value!.toString(), reason: message.headers!.reason!.toString() });
+      },
+    });
+    try {
+      await waitFor("two dead letters", () => letters.length >= 2, 30_000);
+    } finally {
+      await consumer.disconnect();
+    }
+    // Two partitions, two batches: in either order.
+    const notJson = letters.find((letter) => letter.value === "{not json");
+    const rejected = letters.find((letter) => letter.value.includes(refused.id));
+    assert.match(notJson?.reason ?? "", /not a chat-log record: payload is not JSON/);
+    assert.match(rejected?.reason ?? "", /parsing_exception: .*failed to parse field \[text\] of type \[integer\]/);
+  });
+
+  async function searchUntil(query: Record<string, string>, done: (result: SearchResult) => boolean): Promise<SearchResult> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      // 502 for a moment while a new month's index allocates its shard.
+      const { status, body } = await search(query);
+      if (status === 200 && done(body)) return body;
+      if (Date.now() > deadline) assert.fail(`search ${JSON.stringify(query)} still gives ${JSON.stringify(body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  async function waitForCount(mark: string, expected: number, ms = 20_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    let seen = -1;
+    while (Date.now() < deadline) {
+      seen = await count(mark).catch(() => -1);
+      if (seen === expected) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.fail(`expected ${expected} lines starting "${mark}" in Elasticsearch, saw ${seen}`);
+  }
+});
