@@ -1,0 +1,19 @@
+# One image for every Node process of the project: server, NPC worker, chat indexer.
+# docker compose picks the process with `command:`.
+FROM node:22-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production ONNXRUNTIME_NODE_INSTALL=skip
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund && npm cache clean --force
+COPY common ./common
+COPY kafka ./kafka
+COPY rooms ./rooms
+COPY server ./server
+COPY chatlog ./chatlog
+COPY npc/*.ts ./npc/
+COPY npc/model ./npc/model
+COPY examples ./examples
+COPY tsconfig.json ./
+USER node
+EXPOSE 2567
+CMD ["npx", "tsx", "server/main.ts"]
