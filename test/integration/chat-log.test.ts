@@ -199,3 +199,41 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
     assert.fail(`expected ${expected} lines starting "${mark}" in Elasticsearch, saw ${seen}`);
   }
 });
+
+describe("Chat log in the embedded default with ES_URL (one process, real node)", function () {
+  let server: Service;
+  let http: string;
+  const prefix = `test-embedded-${Date.now().toString(36)}`;
+
+  before(async () => {
+    const port = await freePort();
+    http = `http://127.0.0.1:${port}`;
+    server = await startService(
+      "embedded-es-server",
+      "server/main.ts",
+      { PORT: String(port), ES_URL: process.env.TEST_ES_URL!, ES_INDEX_PREFIX: prefix, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" },
+      "world server listening",
+    );
+    const a = await joinWorld(`ws://127.0.0.1:${port}`, { name: "혼자" });
+    a.room.send("chat", { text: "임베디드 모드에서도 검색된다" });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await a.room.leave();
+  });
+
+  after(() => server?.stop());
+
+  it("indexes the room's lines in-process and searches them", async () => {
+    const auth = "Basic " + Buffer.from("ops:correct-horse").toString("base64");
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const response = await fetch(`${http}/api/chat/search?q=임베디드`, { headers: { authorization: auth } });
+      const body = (await response.json()) as SearchResult;
+      if (response.status === 200 && body.total === 1) {
+        assert.equal(body.hits[0]!.text, "임베디드 모드에서도 검색된다");
+        return;
+      }
+      if (Date.now() > deadline) assert.fail(`not found: ${response.status} ${JSON.stringify(body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  });
+});
