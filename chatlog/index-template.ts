@@ -6,10 +6,10 @@ import type { ChatLogRecord } from "../kafka/chat-log.js";
  * Chat lines live in monthly indices (`kobot-chat-2026.11`) behind the alias `kobot-chat`. A line's
  * index follows from its own timestamp, so a re-delivered line always lands on its first copy.
  *
- * Korean text: this mapping uses the `standard` analyzer, which splits at spaces and punctuation,
- * so a word keeps its particles ("날씨가"). Search compensates with prefix queries on each word
- * (see chat-search.ts): "날씨" finds "날씨가". The `cjk` bigram analyzer or the `nori` morphological
- * one would be better; neither ships in the Elasticsearch build the tests run (integ-test-zip).
+ * Korean text: the `cjk` analyzer (overlapping bigrams, so "날씨" matches inside "날씨가") where the
+ * node has it (the official images do); else `standard`, which splits at spaces and punctuation so a
+ * word keeps its particles ("날씨가") — the build the tests run (integ-test-zip) has only that one.
+ * Search adds prefix queries on each word (see chat-search.ts), so "날씨" finds "날씨가" either way.
  */
 export const CHAT_INDEX_PREFIX = "kobot-chat";
 
@@ -19,7 +19,7 @@ export function indexFor(prefix: string, ts: number): string {
 }
 
 const keyword = { type: "keyword" } as const;
-const koreanText = { type: "text", analyzer: "standard", fields: { keyword: { type: "keyword", ignore_above: 512 } } } as const;
+const koreanText = { type: "text", fields: { keyword: { type: "keyword", ignore_above: 512 } } } as const;
 
 /** The document stored for a chat-log record: the record, with `@timestamp` for Kibana. */
 export function documentFor(record: ChatLogRecord): Record<string, unknown> {
@@ -54,14 +54,31 @@ export const CHAT_MAPPINGS = {
   },
 } as const;
 
+/** The best Korean analyzer this node has. */
+export async function koreanAnalyzer(es: Client): Promise<"cjk" | "standard"> {
+  try {
+    await es.indices.analyze({ analyzer: "cjk", text: "날씨" });
+    return "cjk";
+  } catch {
+    return "standard";
+  }
+}
+
 /** Installs (or updates) the index template; idempotent, safe from several indexers at once. */
 export async function installTemplate(es: Client, prefix = CHAT_INDEX_PREFIX): Promise<void> {
+  const analyzer = await koreanAnalyzer(es);
   await es.indices.putIndexTemplate({
     name: prefix,
     index_patterns: [`${prefix}-*`],
     template: {
-      // One replica where there is a second node to hold it; none on a single node (stays green).
-      settings: { number_of_shards: 1, auto_expand_replicas: "0-1", refresh_interval: "1s" },
+      settings: {
+        number_of_shards: 1,
+        // One replica where there is a second node to hold it; none on a single node (stays green).
+        auto_expand_replicas: "0-1",
+        refresh_interval: "1s",
+        // Every text field (text, npc.question) gets the Korean analyzer.
+        analysis: { analyzer: { default: { type: analyzer } } },
+      },
       mappings: CHAT_MAPPINGS as never,
       aliases: { [prefix]: {} },
     },

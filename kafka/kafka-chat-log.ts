@@ -7,6 +7,8 @@ import { ContractError, parseMessage } from "./contract.js";
 import { ensureTopics } from "./kafka-client.js";
 
 const FLUSH_EVERY_MS = 20;
+// Records per produce request: well under the broker's 1 MB batch limit (a record is ~300 bytes).
+const RECORDS_PER_REQUEST = 1000;
 // Past this many unsent records (a long broker outage) the oldest are dropped, and counted, rather
 // than let a game server run out of memory.
 const MAX_BUFFERED = 100_000;
@@ -49,19 +51,25 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
   }
 
   private async sendBuffered(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.splice(0, RECORDS_PER_REQUEST);
+      if (!(await this.send(batch))) return;
+    }
+  }
+
+  private async send(batch: ChatLogRecord[]): Promise<boolean> {
     try {
       await this.producer.send({
         topic: this.topic,
         messages: batch.map((record) => ({ key: record.roomId, value: JSON.stringify(record) })),
       });
+      return true;
     } catch (error) {
       // Broker unreachable past the client's retries: keep the lines and try again shortly.
       this.log.warn("chat log not sent; will retry", { records: batch.length, error });
       this.buffer = batch.concat(this.buffer);
       this.timer ??= setTimeout(() => void this.flush(), 1000);
+      return false;
     }
   }
 
