@@ -2,13 +2,12 @@ import { z } from "zod";
 
 /**
  * What a client may send to the `world` room and what it may receive besides state patches.
- * Written once: the server validates with these schemas, the web client and the bots import
- * the types, and the README's contract section describes them.
+ * Written once: the server validates with these schemas; the constants and types clients need
+ * at run time live in world-protocol.ts (no zod), which the web client imports.
  */
-export const WORLD_ROOM = "world";
-
-export const NAME_MAX_CHARS = 20;
-export const CHAT_MAX_CHARS = 200;
+export { CHAT_MAX_CHARS, NAME_MAX_CHARS, WORLD_ROOM } from "./world-protocol.js";
+export type { ChatLineKind, ErrorCode, NpcStatus, WorldError } from "./world-protocol.js";
+import { CHAT_MAX_CHARS } from "./world-protocol.js";
 
 /** `joinOrCreate("world", options)` */
 export const JoinOptions = z
@@ -38,27 +37,3 @@ export const ChatMessage = z.object({
   to: z.string().max(64).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
-
-/** Server → client `error` message codes. */
-export type ErrorCode =
-  | "bad_message" // the payload does not match the message's schema
-  | "unknown_message" // no such message type
-  | "chat_empty"
-  | "chat_too_long"
-  | "unknown_npc" // `to` names no NPC in this room
-  | "npc_timeout" // the NPC did not answer in time; it said a fallback line instead
-  | "npc_unavailable"; // the NPC's brain could not answer; it said a fallback line instead
-
-/** `room.onMessage("error", (e: WorldError) => …)` */
-export interface WorldError {
-  code: ErrorCode;
-  message: string;
-}
-
-/** Client → server message types, and the server → client ones. */
-export type ClientMessageType = "move" | "chat";
-export type ServerMessageType = "error";
-
-/** Values of `ChatLine.kind` and `Npc.status` in the state. */
-export type ChatLineKind = "player" | "npc" | "system";
-export type NpcStatus = "idle" | "thinking" | "speaking";

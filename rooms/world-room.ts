@@ -19,6 +19,7 @@ import {
   NAME_MAX_CHARS,
   type WorldError,
 } from "./world-contract.js";
+import { RECONNECT_SECONDS } from "./world-protocol.js";
 import type { WorldSettings } from "./world-settings.js";
 import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 
@@ -72,6 +73,23 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     );
     this.lastMoveAt.set(client.sessionId, Date.now());
     this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
+  }
+
+  /** A dropped connection keeps its avatar for a while; the SDK reconnects into it. */
+  async onDrop(client: Client): Promise<void> {
+    const player = this.state.players.get(client.sessionId);
+    if (player) player.anim = "away";
+    try {
+      await this.allowReconnection(client, RECONNECT_SECONDS);
+    } catch {
+      // Not back in time: onLeave follows.
+    }
+  }
+
+  onReconnect(client: Client): void {
+    const player = this.state.players.get(client.sessionId);
+    if (player) player.anim = "idle";
+    this.lastMoveAt.set(client.sessionId, Date.now());
   }
 
   onLeave(client: Client): void {

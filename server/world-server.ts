@@ -1,7 +1,8 @@
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
 import { matchMaker, Server } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import type { Application } from "express";
+import express, { type Application } from "express";
 
 import type { Client as Elasticsearch } from "@elastic/elasticsearch";
 
@@ -13,6 +14,8 @@ import { WORLD_ROOM } from "../rooms/world-contract.js";
 import { defineWorldRoom } from "../rooms/world-room.js";
 import { chatSearchRoute } from "./chat-search-route.js";
 import type { ServerConfig } from "./config.js";
+
+const WEB_CLIENT_DIR = fileURLToPath(new URL("../web-client/dist", import.meta.url));
 
 export interface Health {
   status: "ok" | "degraded";
@@ -78,6 +81,11 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       const es = options.elasticsearch && config.elasticsearch;
       chatSearchRoute(app, es ? { client: options.elasticsearch!, indexPrefix: es.indexPrefix } : undefined, config.admin, log);
       options.routes?.(app);
+      // The browser client, built by `npm run build:web` (which `npm start` runs first).
+      app.use(express.static(WEB_CLIENT_DIR, { maxAge: "1h" }));
+      app.get("/", (_req, res) => {
+        res.status(503).type("text").send("the web client is not built: run `npm run build:web`");
+      });
     },
   });
   const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log };

@@ -55,6 +55,20 @@ describe("WorldRoom", function () {
       await a.room.leave();
     });
 
+    it("keeps a dropped player's avatar and lets the SDK reconnect into it", async () => {
+      const a = await world.join("끊김");
+      const b = await world.joinBeside(a, "지켜봄");
+      a.room.reconnection.minUptime = 0; // the SDK only reconnects rooms older than 5 s by default
+      const reconnected = new Promise<void>((resolve) => a.room.onReconnect(() => resolve()));
+      a.room.connection.close(4010); // a dropped connection, not a leave
+      await waitFor("b to see a marked away", () => stateOf(b).players[a.room.sessionId]?.anim === "away");
+      await reconnected;
+      await waitFor("a back", () => stateOf(b).players[a.room.sessionId]?.anim === "idle");
+      a.room.send("chat", { text: "다시 왔어" });
+      await waitFor("a's line after the reconnection", () => stateOf(b).chat.some((l) => l.from === a.room.sessionId && l.text === "다시 왔어"));
+      await Promise.all([a.room.leave(), b.room.leave()]);
+    });
+
     it("opens a new room when one is full", async () => {
       const players = await Promise.all(["하나", "둘", "셋", "넷"].map((name) => world.join(name)));
       const rooms = new Set(players.map((p) => p.room.roomId));

@@ -1,0 +1,44 @@
+/**
+ * The parts of the world room's contract a client needs at run time, free of server-only
+ * dependencies so the browser bundle stays small. Validation schemas are in world-contract.ts.
+ */
+export const WORLD_ROOM = "world";
+export const NAME_MAX_CHARS = 20;
+export const CHAT_MAX_CHARS = 200;
+/** Clients send their avatar's position this often; the server clamps faster moves. */
+export const MOVE_SEND_HZ = 10;
+/** Seconds a dropped player has to reconnect into their place before they leave the room. */
+export const RECONNECT_SECONDS = 20;
+
+/** Server → client `error` message codes. */
+export type ErrorCode =
+  | "bad_message" // the payload does not match the message's schema
+  | "unknown_message" // no such message type
+  | "chat_empty"
+  | "chat_too_long"
+  | "unknown_npc" // `to` names no NPC in this room
+  | "npc_timeout" // the NPC did not answer in time; it said a fallback line instead
+  | "npc_unavailable"; // the NPC's brain could not answer; it said a fallback line instead
+
+/** `room.onMessage("error", (e: WorldError) => …)` */
+export interface WorldError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Client → server payloads. */
+export interface MovePayload {
+  x: number;
+  y: number;
+  z: number;
+  rotY?: number;
+  anim?: string;
+}
+export interface ChatPayload {
+  text: string;
+  to?: string;
+}
+
+/** Values of `ChatLine.kind` and `Npc.status` in the state. */
+export type ChatLineKind = "player" | "npc" | "system";
+export type NpcStatus = "idle" | "thinking" | "speaking";

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+import { freePort, type Service, startService } from "../helpers/processes.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** The browser client in a real Chromium against the embedded server (`npm start`'s process). */
+describe("Web client in Chromium", function () {
+  let server: Service;
+  let browser: Browser;
+  let url: string;
+  const consoleErrors: string[] = [];
+
+  before(async () => {
+    execFileSync("node_modules/.bin/tsx", ["web-client/build.ts"], { stdio: "inherit" });
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    server = await startService("browser-server", "server/main.ts", { PORT: String(port) }, "world server listening");
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  });
+
+  beforeEach(() => {
+    consoleErrors.length = 0;
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function open(name: string): Promise<{ page: Page; joinMs: number }> {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+    page.on("console", (message) => message.type() === "error" && consoleErrors.push(`${name}: ${message.text()}`));
+    page.on("pageerror", (error) => consoleErrors.push(`${name}: ${error.message}`));
+    const started = Date.now();
+    await page.goto(`${url}/?name=${encodeURIComponent(name)}`);
+    await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+    return { page, joinMs: Date.now() - started };
+  }
+
+  const sessionId = (page: Page) => page.evaluate(() => (window as any).kobot.room.sessionId as string);
+  const positionSeenBy = (page: Page, id: string) =>
+    page.evaluate((id) => {
+      const p = (window as any).kobot.room.state.players.get(id);
+      return p ? { x: p.x as number, z: p.z as number } : undefined;
+    }, id);
+
+  it("lets two players see each other move and both read the NPC's answer", async () => {
+    const a = await open("민수");
+    const b = await open("지영");
+    const idA = await sessionId(a.page);
+    const before = (await positionSeenBy(b.page, idA))!;
+    assert.ok(before, "b sees a in the room");
+
+    // a walks right for a moment; b's client gets the new position.
+    await a.page.keyboard.down("d");
+    await a.page.waitForTimeout(600);
+    await a.page.keyboard.up("d");
+    await b.page.waitForFunction(
+      ([id, x]) => ((window as any).kobot.room.state.players.get(id)?.x ?? -Infinity) > (x as number) + 1,
+      [idA, before.x] as const,
+    );
+
+    // a asks the NPC from the chat box; both histories show the answer.
+    await a.page.check("#to-npc");
+    await a.page.fill("#text", "배고파");
+    await a.page.press("#text", "Enter");
+    const answerA = await a.page.waitForSelector("#history li.npc", { timeout: 15_000 });
+    const answerB = await b.page.waitForSelector("#history li.npc", { timeout: 15_000 });
+    const textA = await answerA.textContent();
+    assert.equal(await answerB.textContent(), textA);
+    assert.match(textA!, /^코봇: \S/);
+    assert.ok(await b.page.isVisible("#history li.player >> text=배고파"));
+
+    mkdirSync("test/artifacts", { recursive: true });
+    await b.page.waitForTimeout(200); // let the speech bubble draw
+    await b.page.screenshot({ path: "test/artifacts/web-client.png" });
+    const bundle = statSync("web-client/dist/app.js").size;
+    const timing = { joinMs: [a.joinMs, b.joinMs], bundleBytes: bundle };
+    writeFileSync("test/artifacts/web-client.json", JSON.stringify(timing, null, 2) + "\n");
+    console.log(`      page load + join: ${a.joinMs} ms, ${b.joinMs} ms; bundle ${(bundle / 1024).toFixed(1)} KiB`);
+    assert.deepEqual(consoleErrors, []);
+  });
+
+  it("shows a server error to the player and renders Korean text", async () => {
+    const { page } = await open("테스터");
+    await page.evaluate(() => (window as any).kobot.room.send("chat", { text: "안녕", to: "dragon" }));
+    await page.waitForFunction(() => document.getElementById("toast")?.textContent?.includes("dragon"));
+    // Korean glyphs have a real width in the page's font (no tofu boxes of one fixed width).
+    const widths = await page.evaluate(() => {
+      const ctx = document.createElement("canvas").getContext("2d")!;
+      ctx.font = "14px sans-serif";
+      return [ctx.measureText("가").width, ctx.measureText("가나다라").width];
+    });
+    assert.ok(widths[0]! > 5 && Math.abs(widths[1]! - 4 * widths[0]!) < 2, JSON.stringify(widths));
+    assert.deepEqual(consoleErrors, []);
+  });
+});

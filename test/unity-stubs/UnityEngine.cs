@@ -1,0 +1,82 @@
+// Stand-ins for the UnityEngine API used by unity-client (signatures as in Unity 2021 LTS).
+using System;
+
+namespace UnityEngine
+{
+    public class Object
+    {
+        public static T Instantiate<T>(T original, Vector3 position, Quaternion rotation) where T : Object { return original; }
+        public static void Destroy(Object obj) { }
+    }
+    public class Component : Object
+    {
+        public GameObject gameObject { get { return null; } }
+        public Transform transform { get { return null; } }
+    }
+    public class Behaviour : Component { public bool enabled; }
+    public class MonoBehaviour : Behaviour { }
+    public class GameObject : Object
+    {
+        public bool activeSelf { get { return true; } }
+        public void SetActive(bool value) { }
+    }
+    public class Transform : Component
+    {
+        public Vector3 position;
+        public Quaternion rotation;
+        public Vector3 eulerAngles;
+    }
+    public class TextMesh : Component { public string text; }
+    public class Animator : Behaviour { public void SetBool(string name, bool value) { } }
+    public struct Vector3
+    {
+        public float x, y, z;
+        public Vector3(float x, float y, float z) { this.x = x; this.y = y; this.z = z; }
+        public float sqrMagnitude { get { return x * x + y * y + z * z; } }
+        public Vector3 normalized { get { return this; } }
+        public static Vector3 Lerp(Vector3 a, Vector3 b, float t) { return a; }
+        public static Vector3 operator +(Vector3 a, Vector3 b) { return a; }
+        public static Vector3 operator *(Vector3 a, float d) { return a; }
+    }
+    public struct Quaternion
+    {
+        public static Quaternion identity { get { return new Quaternion(); } }
+        public static Quaternion LookRotation(Vector3 forward) { return identity; }
+        public static Quaternion Euler(float x, float y, float z) { return identity; }
+        public static Quaternion Slerp(Quaternion a, Quaternion b, float t) { return a; }
+    }
+    public static class Mathf { public static float Exp(float power) { return (float)Math.Exp(power); } }
+    public static class Time
+    {
+        public static float deltaTime { get { return 0f; } }
+        public static float time { get { return 0f; } }
+    }
+    public static class Input { public static float GetAxisRaw(string axisName) { return 0f; } }
+    public static class Debug { public static void Log(object message) { } public static void LogError(object message) { } }
+    [AttributeUsage(AttributeTargets.Field)] public class HeaderAttribute : Attribute { public HeaderAttribute(string header) { } }
+    [AttributeUsage(AttributeTargets.Field)] public class SerializeField : Attribute { }
+}
+
+namespace UnityEngine.Scripting
+{
+    [AttributeUsage(AttributeTargets.All)] public class PreserveAttribute : Attribute { }
+}
+
+namespace UnityEngine.Events
+{
+    public class UnityEvent<T0> { public void AddListener(Action<T0> call) { } }
+}
+
+namespace UnityEngine.UI
+{
+    public class Text : Behaviour { public string text = ""; }
+    public class Toggle : Behaviour { public bool isOn; }
+    public class InputField : Behaviour
+    {
+        public class EndEditEvent : UnityEngine.Events.UnityEvent<string> { }
+        public string text = "";
+        public int characterLimit;
+        public EndEditEvent onEndEdit = new EndEditEvent();
+        public void ActivateInputField() { }
+    }
+}

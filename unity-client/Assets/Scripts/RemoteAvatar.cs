@@ -1,0 +1,39 @@
+using Colyseus.Schema;
+using Kobot.Schema;
+using UnityEngine;
+
+namespace Kobot
+{
+    /// <summary>
+    /// Another player's avatar. Positions arrive ~10 times a second; the avatar glides toward the
+    /// latest one (exponential smoothing) so movement looks continuous between patches.
+    /// </summary>
+    public class RemoteAvatar : MonoBehaviour
+    {
+        public float smoothing = 12f;
+        public TextMesh nameLabel;
+        public Animator animator;
+
+        private Vector3 target;
+        private float targetRotY;
+
+        public void Bind(StateCallbackStrategy<WorldState> callbacks, Player player)
+        {
+            target = player.Position();
+            if (nameLabel != null) nameLabel.text = player.name;
+            callbacks.OnChange(player, () =>
+            {
+                target = player.Position();
+                targetRotY = (float)player.rotY;
+                if (animator != null) animator.SetBool("Walking", player.anim == "walk");
+            });
+        }
+
+        private void Update()
+        {
+            var k = 1f - Mathf.Exp(-smoothing * Time.deltaTime);
+            transform.position = Vector3.Lerp(transform.position, target, k);
+            transform.rotation = Quaternion.Slerp(transform.rotation, Quaternion.Euler(0f, targetRotY, 0f), k);
+        }
+    }
+}

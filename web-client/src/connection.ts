@@ -1,0 +1,45 @@
+import { Client, type Room } from "@colyseus/sdk";
+
+import type { WorldState } from "../../rooms/world-state.js";
+import { WORLD_ROOM, type WorldError } from "../../rooms/world-protocol.js";
+
+export type ConnectionStatus = "offline" | "joining" | "online" | "reconnecting";
+
+export interface Connection {
+  room: Room<any, WorldState>;
+}
+
+/**
+ * Joins the world on the server that served the page. A dropped connection is resumed by the
+ * SDK (the room keeps the player's place for a while); if that fails, this joins again.
+ */
+export async function joinWorld(
+  name: string,
+  onStatus: (status: ConnectionStatus) => void,
+  onError: (error: WorldError) => void,
+  onRoom: (room: Room<any, WorldState>) => void,
+): Promise<void> {
+  const protocol = location.protocol === "https:" ? "wss" : "ws";
+  const client = new Client(`${protocol}://${location.host}`);
+  const join = async (attempt = 0): Promise<void> => {
+    onStatus("joining");
+    try {
+      const room = await client.joinOrCreate<WorldState>(WORLD_ROOM, { name });
+      room.onMessage("error", onError);
+      room.onDrop(() => onStatus("reconnecting"));
+      room.onReconnect(() => onStatus("online"));
+      room.onLeave((code: number) => {
+        onStatus("offline");
+        // 4000 is a leave the player asked for; anything else was not: join again.
+        if (code !== 4000) setTimeout(() => void join(), 1000);
+      });
+      onRoom(room);
+      onStatus("online");
+    } catch (error) {
+      onStatus("offline");
+      onError({ code: "bad_message", message: `could not join: ${(error as Error).message}` });
+      setTimeout(() => void join(attempt + 1), Math.min(10_000, 1000 * 2 ** attempt));
+    }
+  };
+  await join();
+}

@@ -1,0 +1,54 @@
+import type { Room } from "@colyseus/sdk";
+
+import type { WorldState } from "../../rooms/world-state.js";
+import { ChatPanel } from "./chat-panel.js";
+import { joinWorld } from "./connection.js";
+import { MovementInput } from "./movement-input.js";
+import { WorldView } from "./world-view.js";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+let room: Room<any, WorldState> | undefined;
+const current = () => room;
+
+const view = new WorldView($<HTMLCanvasElement>("world"), current);
+const movement = new MovementInput(current);
+const chat = new ChatPanel($("history"), $("chat"), $("text"), $("to-npc"), $("toast"), current);
+const status = $("status");
+
+$<HTMLCanvasElement>("world").addEventListener("click", (event) => {
+  const { x, z } = view.toWorld(event.clientX, event.clientY);
+  movement.walkTo(x, z);
+});
+
+const labels = { offline: "연결 끊김", joining: "입장 중…", online: "접속 중", reconnecting: "다시 연결 중…" };
+const nameInput = $<HTMLInputElement>("name");
+nameInput.value = localStorage.getItem("kobot-name") ?? "";
+
+$<HTMLFormElement>("join").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const name = nameInput.value.trim();
+  localStorage.setItem("kobot-name", name);
+  $<HTMLFormElement>("join").hidden = true;
+  void joinWorld(
+    name,
+    (state) => {
+      status.textContent = labels[state];
+      status.className = `status ${state === "online" ? "online" : "offline"}`;
+      chat.enable(state === "online");
+    },
+    (error) => chat.showError(error),
+    (joined) => {
+      room = joined;
+      // For tests and the curious: the live room in the console.
+      (window as unknown as { kobot: unknown }).kobot = { room: joined };
+    },
+  );
+});
+
+// `?name=…` joins at once (links shared with friends, browser tests).
+const preset = new URLSearchParams(location.search).get("name");
+if (preset !== null) {
+  nameInput.value = preset;
+  $<HTMLFormElement>("join").requestSubmit();
+}

@@ -1,0 +1,90 @@
+import type { Room } from "@colyseus/sdk";
+
+import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
+import type { WorldState } from "../../rooms/world-state.js";
+import { MOVE_SEND_HZ, type MovePayload } from "../../rooms/world-protocol.js";
+
+/** Slightly under the server's top speed, so our moves are never clamped. */
+const SPEED = DEFAULT_WORLD_SETTINGS.maxSpeed * 0.9;
+const KEYS: Record<string, [number, number]> = {
+  ArrowUp: [0, -1], KeyW: [0, -1], ArrowDown: [0, 1], KeyS: [0, 1],
+  ArrowLeft: [-1, 0], KeyA: [-1, 0], ArrowRight: [1, 0], KeyD: [1, 0],
+};
+
+/**
+ * Keyboard (WASD, arrows) and click-to-move. Moves the avatar locally every frame and sends its
+ * position MOVE_SEND_HZ times a second while it moves.
+ */
+export class MovementInput {
+  private readonly held = new Set<string>();
+  private target: { x: number; z: number } | undefined;
+  private position: { x: number; z: number } | undefined;
+  private lastSent = 0;
+  private moving = false;
+
+  constructor(private readonly room: () => Room<any, WorldState> | undefined) {
+    addEventListener("keydown", (event) => {
+      if (event.target instanceof HTMLInputElement || !(event.code in KEYS)) return;
+      this.held.add(event.code);
+      this.target = undefined;
+      event.preventDefault();
+    });
+    addEventListener("keyup", (event) => this.held.delete(event.code));
+    addEventListener("blur", () => this.held.clear());
+    requestAnimationFrame(this.frame);
+  }
+
+  walkTo(x: number, z: number): void {
+    this.target = { x, z };
+  }
+
+  private last = performance.now();
+  private readonly frame = (now: number) => {
+    const dt = Math.min(0.1, (now - this.last) / 1000);
+    this.last = now;
+    this.step(dt, now);
+    requestAnimationFrame(this.frame);
+  };
+
+  private step(dt: number, now: number): void {
+    const room = this.room();
+    const me = room?.state?.players?.get(room.sessionId);
+    if (!room || !me) return;
+    this.position ??= { x: me.x, z: me.z };
+    let dx = 0;
+    let dz = 0;
+    for (const code of this.held) {
+      dx += KEYS[code]![0];
+      dz += KEYS[code]![1];
+    }
+    if (this.target && dx === 0 && dz === 0) {
+      dx = this.target.x - this.position.x;
+      dz = this.target.z - this.position.z;
+      if (Math.hypot(dx, dz) < 0.2) this.target = undefined;
+    }
+    const length = Math.hypot(dx, dz);
+    if (length < 1e-6) {
+      if (this.moving) this.send(room, "idle");
+      this.moving = false;
+      this.position = { x: me.x, z: me.z }; // the server's word after we stop
+      return;
+    }
+    const step = Math.min(SPEED * dt, this.target && !this.held.size ? length : Infinity);
+    const { bounds } = DEFAULT_WORLD_SETTINGS;
+    this.position.x = Math.min(bounds.maxX, Math.max(bounds.minX, this.position.x + (dx / length) * step));
+    this.position.z = Math.min(bounds.maxZ, Math.max(bounds.minZ, this.position.z + (dz / length) * step));
+    this.rotY = (Math.atan2(dx, -dz) * 180) / Math.PI;
+    this.moving = true;
+    if (now - this.lastSent >= 1000 / MOVE_SEND_HZ) {
+      this.lastSent = now;
+      this.send(room, "walk");
+    }
+  }
+
+  private rotY = 0;
+
+  private send(room: Room<any, WorldState>, anim: string): void {
+    const move: MovePayload = { x: this.position!.x, y: 0, z: this.position!.z, rotY: this.rotY, anim };
+    room.send("move", move);
+  }
+}

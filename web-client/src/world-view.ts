@@ -1,0 +1,137 @@
+import type { Room } from "@colyseus/sdk";
+
+import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
+import type { WorldState } from "../../rooms/world-state.js";
+
+const { bounds } = DEFAULT_WORLD_SETTINGS;
+const WIDTH = bounds.maxX - bounds.minX;
+const DEPTH = bounds.maxZ - bounds.minZ;
+/** An NPC's answer stays over its head this long. */
+const BUBBLE_MS = 7000;
+/** Others' avatars glide to their latest position instead of jumping at each patch. */
+const SMOOTHING_PER_SECOND = 12;
+
+interface Shown {
+  x: number;
+  z: number;
+}
+
+/**
+ * The village from above on a 2D canvas: the whole world in view, avatars with names, NPCs with
+ * a speech bubble for their latest answer and "…" while they think.
+ */
+export class WorldView {
+  private readonly ctx: CanvasRenderingContext2D;
+  private readonly shown = new Map<string, Shown>();
+  private lastFrame = performance.now();
+
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly room: () => Room<any, WorldState> | undefined,
+  ) {
+    this.ctx = canvas.getContext("2d")!;
+    requestAnimationFrame(this.frame);
+  }
+
+  /** World coordinates of a point on the canvas (for click-to-move). */
+  toWorld(clientX: number, clientY: number): { x: number; z: number } {
+    const rect = this.canvas.getBoundingClientRect();
+    return {
+      x: bounds.minX + ((clientX - rect.left) / rect.width) * WIDTH,
+      z: bounds.minZ + ((clientY - rect.top) / rect.height) * DEPTH,
+    };
+  }
+
+  private readonly frame = (now: number) => {
+    const dt = Math.min(0.1, (now - this.lastFrame) / 1000);
+    this.lastFrame = now;
+    this.draw(dt);
+    requestAnimationFrame(this.frame);
+  };
+
+  private px(x: number, z: number): [number, number] {
+    return [((x - bounds.minX) / WIDTH) * this.canvas.width, ((z - bounds.minZ) / DEPTH) * this.canvas.height];
+  }
+
+  private draw(dt: number): void {
+    const { ctx, canvas } = this;
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    this.drawGrid();
+    const room = this.room();
+    if (!room?.state?.players) return;
+    const state = room.state;
+
+    const bubbles: Array<() => void> = []; // drawn last, over every avatar
+    state.npcs.forEach((npc, id) => {
+      const [x, y] = this.px(npc.x, npc.z);
+      this.drawAvatar(x, y, "#7c3aed", npc.name, 11);
+      const answer = [...state.chat].reverse().find((line) => line.kind === "npc" && line.from === id);
+      if (npc.status === "thinking") {
+        const dots = ".".repeat(1 + (Math.floor(performance.now() / 300) % 3));
+        bubbles.push(() => this.drawBubble(x, y - 24, dots, true));
+      } else if (answer && Date.now() - answer.ts < BUBBLE_MS) {
+        bubbles.push(() => this.drawBubble(x, y - 24, answer.text, false));
+      }
+    });
+
+    const alive = new Set<string>();
+    state.players.forEach((player, id) => {
+      alive.add(id);
+      const me = id === room.sessionId;
+      // Our own avatar is drawn where the server has it; others are smoothed between patches.
+      const shown = this.shown.get(id) ?? { x: player.x, z: player.z };
+      const k = me ? 1 : 1 - Math.exp(-SMOOTHING_PER_SECOND * dt);
+      shown.x += (player.x - shown.x) * k;
+      shown.z += (player.z - shown.z) * k;
+      this.shown.set(id, shown);
+      const [x, y] = this.px(shown.x, shown.z);
+      this.drawAvatar(x, y, me ? "#2563eb" : "#f59e0b", player.name, 8);
+    });
+    for (const id of this.shown.keys()) if (!alive.has(id)) this.shown.delete(id);
+    for (const draw of bubbles) draw();
+  }
+
+  private drawGrid(): void {
+    const { ctx, canvas } = this;
+    ctx.strokeStyle = "#b5d6aa";
+    ctx.lineWidth = 1;
+    for (let i = 0; i <= 10; i++) {
+      const x = (i / 10) * canvas.width;
+      const y = (i / 10) * canvas.height;
+      ctx.beginPath();
+      ctx.moveTo(x, 0);
+      ctx.lineTo(x, canvas.height);
+      ctx.moveTo(0, y);
+      ctx.lineTo(canvas.width, y);
+      ctx.stroke();
+    }
+  }
+
+  private drawAvatar(x: number, y: number, colour: string, name: string, radius: number): void {
+    const { ctx } = this;
+    ctx.fillStyle = colour;
+    ctx.beginPath();
+    ctx.arc(x, y, radius, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.font = "13px sans-serif";
+    ctx.textAlign = "center";
+    ctx.fillStyle = "#1f2933";
+    ctx.fillText(name, x, y + radius + 14);
+  }
+
+  private drawBubble(x: number, y: number, text: string, thinking: boolean): void {
+    const { ctx } = this;
+    ctx.font = "14px sans-serif";
+    const shown = text.length > 40 ? text.slice(0, 39) + "…" : text;
+    const width = Math.max(28, ctx.measureText(shown).width + 16);
+    ctx.fillStyle = thinking ? "#ede9fe" : "#ffffff";
+    ctx.strokeStyle = "#7c3aed";
+    ctx.beginPath();
+    ctx.roundRect(x - width / 2, y - 26, width, 24, 8);
+    ctx.fill();
+    ctx.stroke();
+    ctx.fillStyle = "#1f2933";
+    ctx.textAlign = "center";
+    ctx.fillText(shown, x, y - 9);
+  }
+}
