@@ -8,6 +8,7 @@ import { createLogger } from "../common/log.js";
 import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaChatLogSource } from "../kafka/kafka-chat-log.js";
 import { ConfigError, loadConfig } from "../server/config.js";
+import { serveMetrics } from "../server/metrics-server.js";
 import { onTerminate } from "../server/terminate.js";
 import { ChatIndexer } from "./chat-indexer.js";
 import { installTemplate } from "./index-template.js";
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   const kafka = createKafka(config.kafka.brokers, "kobot-chat-indexer", log);
   const source = new KafkaChatLogSource(kafka, config.kafka.chatLog, config.kafka.indexerGroup, log);
   await source.start((records, heartbeat) => indexer.index(records, heartbeat));
+  if (config.metricsPort) serveMetrics(config.metricsPort, log);
   log.info("chat indexer started", { topic: config.kafka.chatLog.log, index: config.elasticsearch.indexPrefix });
   onTerminate(log, async () => {
     indexer.stop();

@@ -107,6 +107,8 @@ export class KafkaChatLogSource implements ChatLogSource {
     await this.consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
+      // Partitions are stored side by side: Elasticsearch indexes several bulk requests at once.
+      partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
         const records: ChatLogRecord[] = [];
         const malformed: DeadLetter[] = [];

@@ -6,6 +6,7 @@ import { createLogger } from "../common/log.js";
 import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaWorkerChannel } from "../kafka/kafka-transport.js";
 import { ConfigError, loadConfig } from "../server/config.js";
+import { serveMetrics } from "../server/metrics-server.js";
 import { onTerminate } from "../server/terminate.js";
 import { NpcEngine } from "./engine.js";
 import { NpcWorker } from "./worker.js";
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     maxQuestionAgeMs: config.world.questionTimeoutMs,
     maxBatch: config.model.maxBatch,
   });
+  if (config.metricsPort) serveMetrics(config.metricsPort, log);
   await worker.start();
   onTerminate(log, async () => {
     await worker.stop();

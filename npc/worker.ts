@@ -2,6 +2,7 @@ import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
 import { CONTRACT_VERSION } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
 import type { Logger } from "../common/log.js";
+import { modelTokensPerSecond } from "../common/metrics.js";
 import { AnswerQueue } from "./answer-queue.js";
 import type { NpcEngine } from "./engine.js";
 import { NpcError } from "./errors.js";
@@ -77,6 +78,7 @@ export class NpcWorker {
     try {
       const answer = await this.queue.ask(question.text);
       this.answered++;
+      if (answer.ms > 0) modelTokensPerSecond.set({ model: this.model }, (answer.tokens * 1000) / answer.ms);
       return reply(answer.text);
     } catch (error) {
       const code = error instanceof NpcError ? error.code : "worker_error";

@@ -3,6 +3,7 @@ import { type Client, CloseCode, Room, ServerError } from "@colyseus/core";
 import type { z } from "zod";
 
 import type { Logger } from "../common/log.js";
+import { chatLines, npcAnswerLatency, npcAnswers, npcQuestions } from "../common/metrics.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { CONTRACT_VERSION } from "../kafka/contract.js";
@@ -167,6 +168,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   private async askNpc(client: Client, npcId: string, text: string, line: ChatLine): Promise<void> {
     this.setThinking(npcId, +1);
+    npcQuestions.inc();
     const asked = performance.now();
     const outcome = await this.deps.answers.ask({
       v: CONTRACT_VERSION,
@@ -192,6 +194,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       ...(fallback ? { reason: fallback.code } : {}),
     };
     this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info });
+    npcAnswers.inc({ outcome: fallback?.code ?? "answer" });
+    npcAnswerLatency.observe(info.latencyMs / 1000);
     if (fallback) {
       this.log.warn("npc fallback", { questionId: line.id, reason: outcome.kind, code: fallback.code });
       this.sendError(client, { code: fallback.code, message: fallback.message });
@@ -216,6 +220,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const line = new ChatLine().assign({ id: randomUUID(), kind, from, name, text, ts: Date.now(), replyTo });
     this.state.chat.push(line);
     while (this.state.chat.length > this.deps.settings.chatHistory) this.state.chat.shift();
+    chatLines.inc({ kind });
     this.deps.chatLog.publish({
       v: CHAT_LOG_VERSION,
       id: line.id,

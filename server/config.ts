@@ -49,6 +49,8 @@ export const ENV_SCHEMA = z.object({
   NPC_MAX_BATCH: int(1, 64).default(16),
   MODEL_DIR: z.string().min(1).default(DEFAULT_MODEL_DIR),
   MODEL_DTYPE: z.enum(["fp32", "q8"]).default("fp32"),
+  /** NPC worker and chat indexer: serve /metrics on this port (the server has /metrics on PORT). */
+  METRICS_PORT: int(1, 65535).optional(),
   LOG_LEVEL: z.string().refine(isLogLevel, "one of debug, info, warn, error, silent").default("info"),
 });
 
@@ -69,6 +71,7 @@ export interface ServerConfig {
     | undefined;
   elasticsearch: { url: string; indexPrefix: string } | undefined;
   admin: { user: string; password: string } | undefined;
+  metricsPort: number | undefined;
   world: WorldSettings;
   model: { dir: string; dtype: "fp32" | "q8"; maxBatch: number };
 }
@@ -114,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       : undefined,
     elasticsearch: e.ES_URL ? { url: e.ES_URL, indexPrefix: e.ES_INDEX_PREFIX } : undefined,
     admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
+    metricsPort: e.METRICS_PORT,
     world: {
       ...DEFAULT_WORLD_SETTINGS,
       maxClients: e.MAX_CLIENTS,

@@ -6,7 +6,10 @@
  */
 import { Client as Elasticsearch } from "@elastic/elasticsearch";
 
+import type { Kafka } from "kafkajs";
+
 import { createLogger } from "../common/log.js";
+import type { GroupTopic } from "../kafka/consumer-lag.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
 import { KafkaChatLogPublisher } from "../kafka/kafka-chat-log.js";
@@ -27,6 +30,7 @@ async function main(): Promise<void> {
   let chatLog: ChatLogPublisher;
   let worker: NpcWorker | undefined;
   let modelLoaded: () => boolean | null = () => null;
+  let kafkaForMetrics: { client: Kafka; watched: GroupTopic[] } | undefined;
 
   if (config.kafka) {
     const kafka = createKafka(config.kafka.brokers, `kobot-server-${config.serverId}`, log);
@@ -34,6 +38,13 @@ async function main(): Promise<void> {
     const publisher = new KafkaChatLogPublisher(kafka, config.kafka.chatLog.log, log);
     await publisher.start();
     chatLog = publisher;
+    kafkaForMetrics = {
+      client: kafka,
+      watched: [
+        { group: config.kafka.workerGroup, topic: config.kafka.topics.question },
+        { group: config.kafka.indexerGroup, topic: config.kafka.chatLog.log },
+      ],
+    };
   } else {
     const bus = new InProcessBus(config.model.maxBatch);
     channel = bus.serverChannel(config.serverId);
@@ -43,7 +54,7 @@ async function main(): Promise<void> {
     chatLog = (await startEmbeddedChatLog(config, es, log)).chatLog;
   }
 
-  const server = await startWorldServer({ config, channel, chatLog, elasticsearch: es, log, modelLoaded });
+  const server = await startWorldServer({ config, channel, chatLog, elasticsearch: es, log, modelLoaded, kafka: kafkaForMetrics });
   if (!config.admin) log.info("admin routes are off (chat search, monitor): set ADMIN_USER and ADMIN_PASSWORD");
   onTerminate(log, async () => {
     await server.shutdown();

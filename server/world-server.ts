@@ -12,7 +12,13 @@ import type { QuestionChannel } from "../kafka/npc-transport.js";
 import { AnswerRouter } from "../rooms/answer-router.js";
 import { WORLD_ROOM } from "../rooms/world-contract.js";
 import { defineWorldRoom } from "../rooms/world-room.js";
+import { monitor } from "@colyseus/monitor";
+import type { Kafka } from "kafkajs";
+
+import type { GroupTopic } from "../kafka/consumer-lag.js";
+import { adminOnly } from "./admin-auth.js";
 import { chatSearchRoute } from "./chat-search-route.js";
+import { metricsRoute } from "./metrics-route.js";
 import type { ServerConfig } from "./config.js";
 
 const WEB_CLIENT_DIR = fileURLToPath(new URL("../web-client/dist", import.meta.url));
@@ -36,7 +42,9 @@ export interface WorldServerOptions {
   log: Logger;
   /** What /health says of the model; null when it lives in separate workers. */
   modelLoaded?: () => boolean | null;
-  /** More HTTP routes (monitor, metrics, static client), added by later layers. */
+  /** With Kafka: the client and the consumer groups whose lag /metrics reports. */
+  kafka?: { client: Kafka; watched: GroupTopic[] };
+  /** More HTTP routes. */
   routes?: (app: Application) => void;
 }
 
@@ -68,6 +76,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
 
   // Room for an over-long chat line to arrive and be refused with a clear error; beyond this a
   // frame is abuse and the socket is closed (1009).
+  let stopMetrics = () => {};
   const transport = new WebSocketTransport({ maxPayload: 16 * 1024 });
   const server = new Server({
     transport,
@@ -78,6 +87,9 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
         const body = health();
         res.status(body.status === "ok" ? 200 : 503).json(body);
       });
+      stopMetrics = metricsRoute(app, options.kafka, log);
+      // The Colyseus monitor: rooms, clients, state; admin only, like every admin route.
+      app.use("/monitor", adminOnly(config.admin), monitor());
       const es = options.elasticsearch && config.elasticsearch;
       chatSearchRoute(app, es ? { client: options.elasticsearch!, indexPrefix: es.indexPrefix } : undefined, config.admin, log);
       options.routes?.(app);
@@ -101,6 +113,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       await server.gracefullyShutdown(false);
       await answers.stop();
       await options.chatLog.stop(); // after the rooms: their last lines are flushed
+      stopMetrics();
       log.info("world server stopped", { answers: answers.stats });
     })());
 

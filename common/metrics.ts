@@ -1,0 +1,46 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, register } from "prom-client";
+
+/**
+ * Prometheus metrics of every process (server, NPC worker, indexer), on prom-client's default
+ * registry. Node's own (event loop lag, heap, GC) come from collectDefaultMetrics.
+ */
+let defaultsOn = false;
+export function collectProcessMetrics(): void {
+  if (defaultsOn) return;
+  defaultsOn = true;
+  collectDefaultMetrics({ eventLoopMonitoringPrecision: 10 });
+}
+
+export const chatLines = new Counter({
+  name: "kobot_chat_lines_total",
+  help: "Chat lines added to rooms, by kind (player, npc, system)",
+  labelNames: ["kind"] as const,
+});
+
+export const npcQuestions = new Counter({ name: "kobot_npc_questions_total", help: "Questions players asked an NPC" });
+
+export const npcAnswers = new Counter({
+  name: "kobot_npc_answers_total",
+  help: "NPC lines said in reply, by outcome (answer, or the fallback's reason)",
+  labelNames: ["outcome"] as const,
+});
+
+export const npcAnswerLatency = new Histogram({
+  name: "kobot_npc_answer_latency_seconds",
+  help: "From a question entering the room to the NPC's line in it (fallbacks included)",
+  buckets: [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10],
+});
+
+export const modelTokensPerSecond = new Gauge({
+  name: "kobot_model_tokens_per_second",
+  help: "Tokens the NPC brain generated per second of generation, last batch",
+  labelNames: ["model"] as const,
+});
+
+export const kafkaConsumerLag = new Gauge({
+  name: "kobot_kafka_consumer_lag",
+  help: "Messages not yet consumed (end offset minus committed offset), by consumer group and topic",
+  labelNames: ["group", "topic"] as const,
+});
+
+export { register };

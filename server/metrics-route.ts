@@ -1,0 +1,44 @@
+import { matchMaker } from "@colyseus/core";
+import type { Application } from "express";
+import type { Kafka } from "kafkajs";
+import { Gauge } from "prom-client";
+
+import type { Logger } from "../common/log.js";
+import { collectProcessMetrics, kafkaConsumerLag, register } from "../common/metrics.js";
+import { consumerLag, type GroupTopic } from "../kafka/consumer-lag.js";
+
+const LAG_EVERY_MS = 15_000;
+
+/**
+ * `GET /metrics` in Prometheus text format: rooms and clients of this process, chat and NPC
+ * counters, answer latency, model speed (embedded worker), Node's event loop lag, and — with
+ * Kafka — how far the NPC workers and the chat indexers are behind.
+ */
+export function metricsRoute(app: Application, kafka: { client: Kafka; watched: GroupTopic[] } | undefined, log: Logger): () => void {
+  collectProcessMetrics();
+  // Once per process (tests start several servers in one).
+  if (!register.getSingleMetric("kobot_rooms")) {
+    new Gauge({ name: "kobot_rooms", help: "Rooms on this server process", collect() { this.set(matchMaker.stats.local.roomCount); } });
+    new Gauge({ name: "kobot_clients", help: "Clients connected to this server process", collect() { this.set(matchMaker.stats.local.ccu); } });
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  if (kafka) {
+    // Polled, not computed per scrape: a scrape must stay cheap even when the broker is slow.
+    const poll = async () => {
+      try {
+        for (const { group, topic, lag } of await consumerLag(kafka.client, kafka.watched)) kafkaConsumerLag.set({ group, topic }, lag);
+      } catch (error) {
+        log.debug("consumer lag not read", { error });
+      }
+    };
+    void poll();
+    timer = setInterval(poll, LAG_EVERY_MS);
+    timer.unref();
+  }
+
+  app.get("/metrics", async (_req, res) => {
+    res.type(register.contentType).send(await register.metrics());
+  });
+  return () => clearInterval(timer);
+}

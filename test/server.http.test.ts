@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+
+import { answersTo, startTestWorld, type TestWorld, waitFor } from "./helpers/world.js";
+
+describe("Server HTTP routes", () => {
+  let open: TestWorld;
+  let http: string;
+  const auth = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64") };
+
+  before(async () => {
+    open = await startTestWorld({ ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" });
+    await open.startWorker();
+    http = open.url.replace("ws:", "http:");
+  });
+  after(() => open.stop());
+
+  it("serves Prometheus metrics: rooms, clients, chat lines, NPC answers and latency, event loop lag", async () => {
+    const a = await open.join("측정");
+    a.room.send("chat", { text: "@kobot 배고파" });
+    await waitFor("the answer", () => answersTo(a)[0]);
+    const response = await fetch(`${http}/metrics`);
+    const text = await response.text();
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("content-type")!, /text\/plain/);
+    assert.match(text, /^kobot_rooms 1$/m);
+    assert.match(text, /^kobot_clients 1$/m);
+    assert.match(text, /^kobot_chat_lines_total\{kind="player"\} [1-9]/m);
+    assert.match(text, /^kobot_npc_questions_total [1-9]/m);
+    assert.match(text, /^kobot_npc_answers_total\{outcome="answer"\} [1-9]/m);
+    assert.match(text, /^kobot_npc_answer_latency_seconds_count [1-9]/m);
+    assert.match(text, /^kobot_model_tokens_per_second\{model="kobot-gpt2[^"]*"\} \d/m);
+    assert.match(text, /^nodejs_eventloop_lag_seconds \d/m);
+    await a.room.leave();
+  });
+
+  it("puts the Colyseus monitor behind the admin credentials", async () => {
+    assert.equal((await fetch(`${http}/monitor/`)).status, 401);
+    const page = await fetch(`${http}/monitor/`, { headers: auth });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<html/i);
+  });
+
+  it("keeps admin routes off, saying how to turn them on, when no credentials are configured", async () => {
+    const closed = await startTestWorld();
+    try {
+      const url = closed.url.replace("ws:", "http:");
+      for (const path of ["/monitor/", "/api/chat/search?q=x"]) {
+        const response = await fetch(url + path, { headers: auth });
+        assert.equal(response.status, 403, path);
+        assert.match((await response.json()).error, /set ADMIN_USER and ADMIN_PASSWORD/);
+      }
+    } finally {
+      await closed.stop();
+    }
+  });
+});
