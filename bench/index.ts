@@ -6,7 +6,7 @@
  *    the embedded default (in-process indexer) and the Kafka deployment (separate indexer process).
  * Prints a table and writes bench/results/index.json.
  *
- *   npm run bench:index -- --docs 20000 --lines 30
+ *   npm run bench:index -- --docs 50000 --lines 30
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -28,7 +28,7 @@ import { mean, percentile, printTable, round } from "./stats.js";
 
 const { values } = parseArgs({
   options: {
-    docs: { type: "string", default: "20000" },
+    docs: { type: "string", default: "50000" },
     lines: { type: "string", default: "30" },
     out: { type: "string", default: join(import.meta.dirname, "results", "index.json") },
   },
