@@ -31,6 +31,12 @@ export const npcAnswerLatency = new Histogram({
   buckets: [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10],
 });
 
+export const workerAnswers = new Counter({
+  name: "kobot_npc_worker_answers_total",
+  help: "Answers an NPC worker sent, by outcome (answer, or the error code)",
+  labelNames: ["outcome"] as const,
+});
+
 export const modelTokensPerSecond = new Gauge({
   name: "kobot_model_tokens_per_second",
   help: "Tokens the NPC brain generated per second of generation, last batch",

@@ -2,7 +2,7 @@ import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
 import { CONTRACT_VERSION } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
 import type { Logger } from "../common/log.js";
-import { modelTokensPerSecond } from "../common/metrics.js";
+import { modelTokensPerSecond, workerAnswers } from "../common/metrics.js";
 import { AnswerQueue } from "./answer-queue.js";
 import type { NpcEngine } from "./engine.js";
 import { NpcError } from "./errors.js";
@@ -54,8 +54,10 @@ export class NpcWorker {
   }
 
   /** Never rejects: every question gets an answer or an `error` answer. */
-  answerAll(questions: QuestionMessage[]): Promise<AnswerMessage[]> {
-    return Promise.all(questions.map((question) => this.answerOne(question)));
+  async answerAll(questions: QuestionMessage[]): Promise<AnswerMessage[]> {
+    const answers = await Promise.all(questions.map((question) => this.answerOne(question)));
+    for (const answer of answers) workerAnswers.inc({ outcome: answer.error?.code ?? "answer" });
+    return answers;
   }
 
   private async answerOne(question: QuestionMessage): Promise<AnswerMessage> {

@@ -38,6 +38,10 @@ export const ENV_SCHEMA = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, '.', '_' and '-' only, at most 64")
     .optional(),
+  /** Several server processes share rooms through Redis (presence and matchmaking driver). */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** host:port clients use to reach this process directly (needed with REDIS_URL and several processes). */
+  PUBLIC_ADDRESS: z.string().regex(/^[^\s/:]+(:\d{1,5})?$/, "host or host:port").optional(),
   MAX_CLIENTS: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.maxClients),
   CHAT_HISTORY: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.chatHistory),
   NPC_ID: z
@@ -72,6 +76,8 @@ export interface ServerConfig {
   elasticsearch: { url: string; indexPrefix: string } | undefined;
   admin: { user: string; password: string } | undefined;
   metricsPort: number | undefined;
+  redisUrl: string | undefined;
+  publicAddress: string | undefined;
   world: WorldSettings;
   model: { dir: string; dtype: "fp32" | "q8"; maxBatch: number };
 }
@@ -118,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     elasticsearch: e.ES_URL ? { url: e.ES_URL, indexPrefix: e.ES_INDEX_PREFIX } : undefined,
     admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
     metricsPort: e.METRICS_PORT,
+    redisUrl: e.REDIS_URL,
+    publicAddress: e.PUBLIC_ADDRESS,
     world: {
       ...DEFAULT_WORLD_SETTINGS,
       maxClients: e.MAX_CLIENTS,

@@ -1,6 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { matchMaker, Server } from "@colyseus/core";
+import { RedisDriver } from "@colyseus/redis-driver";
+import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import express, { type Application } from "express";
 
@@ -80,6 +82,11 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const transport = new WebSocketTransport({ maxPayload: 16 * 1024 });
   const server = new Server({
     transport,
+    // With Redis, rooms and matchmaking are shared by every server process: a player joining
+    // through any process is sent to the one that holds the room (its PUBLIC_ADDRESS).
+    ...(config.redisUrl
+      ? { presence: new RedisPresence(config.redisUrl), driver: new RedisDriver(config.redisUrl), publicAddress: config.publicAddress }
+      : {}),
     gracefullyShutdown: false, // the process entry point owns signals
     greet: false,
     express: (app) => {

@@ -90,8 +90,8 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
     assert.equal(hit.highlight, "<em>날씨가</em> 정말 좋다");
     assert.equal(hit.name, "민수");
 
-    const npcLines = await search({ room: a.room.roomId, kind: "npc" });
-    const npcHit = npcLines.body.hits.find((h: ChatHit) => h.id === answer.id)!;
+    const npcLines = await searchUntil({ room: a.room.roomId, kind: "npc" }, (r) => r.hits.some((h) => h.id === answer.id));
+    const npcHit = npcLines.hits.find((h: ChatHit) => h.id === answer.id)!;
     assert.equal(npcHit.text, answer.text);
     assert.equal((npcHit.npc as { question: string }).question, "날씨 좋은 날엔 뭐 해?");
     assert.ok((npcHit.npc as { latencyMs: number }).latencyMs > 0);

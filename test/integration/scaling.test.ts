@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { Client } from "@colyseus/sdk";
+
+import { freePort, type Service, startService, uniqueTopics } from "../helpers/processes.js";
+import { answersTo, joinWorld, type TestPlayer, waitFor } from "../helpers/world.js";
+
+/**
+ * Two server processes sharing Redis presence and matchmaking, two NPC workers in one consumer
+ * group, a real broker: the deployed shape for more players than one process holds.
+ */
+describe("Scaling: two servers on Redis, two NPC workers on Kafka", function () {
+  const topics = uniqueTopics("scale");
+  const services: Service[] = [];
+  const players: TestPlayer[] = [];
+  const servers: Array<{ ws: string; http: string }> = [];
+  const workerMetrics: string[] = [];
+
+  const metric = async (url: string, name: string) => {
+    const text = await (await fetch(url)).text();
+    return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)$`, "gm"))].reduce((sum, m) => sum + Number(m[1]), 0);
+  };
+
+  before(async () => {
+    const env = {
+      KAFKA_BROKERS: process.env.TEST_KAFKA_BROKERS!,
+      REDIS_URL: process.env.TEST_REDIS_URL!,
+      KAFKA_QUESTION_TOPIC: topics.question,
+      KAFKA_ANSWER_TOPIC: topics.answer,
+      KAFKA_WORKER_GROUP: `workers-${topics.question}`,
+      CHAT_LOG_TOPIC: `chat.log.${topics.question}`,
+    };
+    for (const name of ["scale-worker-1", "scale-worker-2"]) {
+      const port = await freePort();
+      workerMetrics.push(`http://127.0.0.1:${port}/metrics`);
+      services.push(await startService(name, "npc/worker-main.ts", { ...env, METRICS_PORT: String(port) }, "npc worker started"));
+    }
+    for (const name of ["scale-server-a", "scale-server-b"]) {
+      const port = await freePort();
+      const address = `127.0.0.1:${port}`;
+      servers.push({ ws: `ws://${address}`, http: `http://${address}` });
+      services.push(await startService(name, "server/main.ts", { ...env, PORT: String(port), SERVER_ID: name, PUBLIC_ADDRESS: address }, "world server listening"));
+    }
+  });
+
+  after(async () => {
+    await Promise.allSettled(players.map((p) => p.room.connection.isOpen && p.room.leave()));
+    await Promise.allSettled(services.map((s) => s.stop()));
+  });
+
+  it("spreads rooms over both processes, puts players in the right room through either, and answers every question once", async () => {
+    // Four rooms, all created through server A.
+    const owners: TestPlayer[] = [];
+    for (let i = 0; i < 4; i++) {
+      const room = await new Client(servers[0]!.ws).create("world", { name: `방장${i}` });
+      await waitFor("the first state", () => room.state?.players !== undefined);
+      const player: TestPlayer = { room: room as never, errors: [] };
+      owners.push(player);
+      players.push(player);
+      // Each process publishes its room count to Redis at most once a second; new rooms go to the emptiest.
+      await new Promise((resolve) => setTimeout(resolve, 1300));
+    }
+    const roomsA = await metric(`${servers[0]!.http}/metrics`, "kobot_rooms");
+    const roomsB = await metric(`${servers[1]!.http}/metrics`, "kobot_rooms");
+    assert.equal(roomsA + roomsB, 4);
+    assert.ok(roomsA > 0 && roomsB > 0, `rooms per process: A ${roomsA}, B ${roomsB}`);
+
+    // A guest for every room joins through server B; each lands beside that room's owner.
+    const guests: TestPlayer[] = [];
+    for (const owner of owners) {
+      const guest = await joinWorld(servers[1]!.ws, { name: "손님" }, owner.room.roomId);
+      players.push(guest);
+      guests.push(guest);
+      assert.equal(guest.room.roomId, owner.room.roomId);
+      await waitFor("the owner in the guest's state", () => guest.room.state.players.get(owner.room.sessionId) !== undefined);
+    }
+
+    // Two questions per room, from owner and guest: one answer each, seen in the room.
+    for (const [i, owner] of owners.entries()) {
+      owner.room.send("chat", { text: `@kobot 배고파 ${i}` });
+      guests[i]!.room.send("chat", { text: `@kobot 잠이 안 와 ${i}` });
+    }
+    for (const player of [...owners, ...guests]) {
+      const [answer] = await waitFor("the answer", () => (answersTo(player).length ? answersTo(player) : undefined), 15_000);
+      assert.doesNotMatch(answer!.text, /생각이 잘 안 나네요|대답하기가 어려워요/);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // room for a doubled answer to show up
+    for (const player of [...owners, ...guests]) assert.equal(answersTo(player).length, 1);
+    const answered = (await Promise.all(workerMetrics.map((url) => metric(url, "kobot_npc_worker_answers_total")))).reduce((a, b) => a + b, 0);
+    assert.equal(answered, 8, "each of the 8 questions answered by exactly one worker");
+  });
+});
