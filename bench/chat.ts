@@ -204,10 +204,12 @@ try {
   printTable(rows.map((r) => ({ fallbacks: "", ...r })));
   console.log();
   printTable(Object.entries(summary).map(([measure, value]) => ({ measure, value })));
+  // Raw latencies too, for the distribution plot (bench/plot.py).
+  const samples = { embedded: embedded.ms.map((ms) => round(ms)), kafka: overKafka.ms.map((ms) => round(ms)) };
   writeFileSync(
     values.out!,
     JSON.stringify(
-      { benchmark: "chat", date: new Date().toISOString(), machine: machineInfo(), settings: { questions: questionCount, rate, players: playerCount, hops: hopCount }, rows, summary },
+      { benchmark: "chat", date: new Date().toISOString(), machine: machineInfo(), settings: { questions: questionCount, rate, players: playerCount, hops: hopCount }, rows, summary, samples },
       null,
       2,
     ) + "\n",

@@ -7,6 +7,8 @@ export const NAME_MAX_CHARS = 20;
 export const CHAT_MAX_CHARS = 200;
 /** Clients send their avatar's position this often; the server clamps faster moves. */
 export const MOVE_SEND_HZ = 10;
+/** State patches the server sends per second (when something changed). */
+export const PATCHES_PER_SECOND = 20;
 /** Seconds a dropped player has to reconnect into their place before they leave the room. */
 export const RECONNECT_SECONDS = 20;
 

@@ -20,7 +20,7 @@ import {
   NAME_MAX_CHARS,
   type WorldError,
 } from "./world-contract.js";
-import { RECONNECT_SECONDS } from "./world-protocol.js";
+import { PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
 import type { WorldSettings } from "./world-settings.js";
 import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 
@@ -50,6 +50,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const { settings } = this.deps;
     this.log = this.deps.log.child({ roomId: this.roomId });
     this.maxClients = settings.maxClients;
+    this.patchRate = 1000 / PATCHES_PER_SECOND;
     // Far above a 10 Hz client; a client flooding past it is disconnected by Colyseus.
     this.maxMessagesPerSecond = 40;
     this.state = new WorldState();

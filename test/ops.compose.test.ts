@@ -14,7 +14,7 @@ describe("docker-compose.yml", () => {
   const known = new Set(Object.keys(ENV_SCHEMA.shape));
 
   it("gives the project's processes only variables the code reads, with values it accepts", () => {
-    assert.deepEqual(appServices.map(([name]) => name).sort(), ["indexer", "server", "worker"]);
+    assert.deepEqual(appServices.map(([name]) => name).sort(), ["indexer", "server-1", "server-2", "worker"]);
     for (const [name, service] of appServices) {
       const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v ?? "")]));
       const unknown = Object.keys(env).filter((key) => !known.has(key));
@@ -26,7 +26,7 @@ describe("docker-compose.yml", () => {
   });
 
   it("points Kafka and Elasticsearch addresses at services that listen there", () => {
-    const server = services.server!.environment!;
+    const server = services["server-1"]!.environment!;
     const [kafkaHost, kafkaPort] = String(server.KAFKA_BROKERS).split(":");
     assert.ok(services[kafkaHost!], `no service ${kafkaHost}`);
     assert.match(String(services[kafkaHost!]!.environment!.KAFKA_ADVERTISED_LISTENERS), new RegExp(`//${kafkaHost}:${kafkaPort}$`));
@@ -36,8 +36,21 @@ describe("docker-compose.yml", () => {
     assert.equal(String(services.kibana!.environment!.ELASTICSEARCH_HOSTS), es.origin);
   });
 
-  it("publishes the server's port and runs entry points that exist", () => {
-    assert.ok(services.server!.ports!.includes(`${services.server!.environment!.PORT}:${services.server!.environment!.PORT}`));
+  it("points Redis at the redis service, and gives each server its own id, port and public address", () => {
+    const servers = appServices.filter(([name]) => name.startsWith("server"));
+    assert.equal(servers.length, 2);
+    const redis = new URL(String(servers[0]![1].environment!.REDIS_URL));
+    assert.ok(services[redis.hostname]?.ports?.some((p) => p.endsWith(`:${redis.port}`)));
+    const ids = new Set(servers.map(([, s]) => s.environment!.SERVER_ID));
+    assert.equal(ids.size, 2);
+    for (const [name, service] of servers) {
+      const port = String(service.environment!.PORT);
+      assert.ok(service.ports!.includes(`${port}:${port}`), `${name} publishes ${port}`);
+      assert.match(String(service.environment!.PUBLIC_ADDRESS), new RegExp(`:${port}$`), `${name}'s public address names its port`);
+    }
+  });
+
+  it("runs entry points that exist", () => {
     for (const [name, service] of appServices) {
       const entry = service.command!.at(-1)!;
       assert.ok(existsSync(entry), `${name} runs ${entry}, which does not exist`);

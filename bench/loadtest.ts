@@ -1,0 +1,65 @@
+/**
+ * npm run bench:loadtest: the load-test bots at growing counts against one embedded server process
+ * (rooms of 50, 20 patches/s, one question to the NPC per second), for the bots-vs-patch-delay
+ * curve. Table + bench/results/loadtest.json.
+ *
+ *   npm run bench:loadtest -- --steps 50,100,200,300,500 --duration 20
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+import { runLoadTest } from "../loadtest/bots.js";
+import { freePort, startService } from "../test/helpers/processes.js";
+import { machineInfo } from "./machine.js";
+import { percentile, printTable, round } from "./stats.js";
+
+const { values } = parseArgs({
+  options: {
+    steps: { type: "string", default: "50,100,200,300,500" },
+    duration: { type: "string", default: "20" },
+    "ask-rate": { type: "string", default: "1" },
+    out: { type: "string", default: join(import.meta.dirname, "results", "loadtest.json") },
+  },
+});
+const steps = values.steps!.split(",").map(Number);
+const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
+const port = await freePort();
+const server = await startService("bench-loadtest-server", "server/main.ts", { PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info" }, "world server listening");
+const rows = [];
+try {
+  for (const bots of steps) {
+    console.log(`${bots} bots…`);
+    const report = await runLoadTest({
+      url: `ws://127.0.0.1:${port}`,
+      bots,
+      rooms: Math.ceil(bots / 50),
+      durationS: Number(values.duration),
+      askRate: Number(values["ask-rate"]),
+      chatRate: 0.5,
+      questions,
+    });
+    rows.push({
+      bots,
+      rooms: report.rooms,
+      joined: report.joined,
+      joinP95: round(percentile(report.joinMs, 95)),
+      moveSeenP50: round(percentile(report.moveSeenMs, 50)),
+      moveSeenP95: round(percentile(report.moveSeenMs, 95)),
+      patchIntervalP50: round(percentile(report.patchIntervalMs, 50)),
+      patchIntervalP95: round(percentile(report.patchIntervalMs, 95)),
+      answerP50: round(percentile(report.answerMs, 50)),
+      answerP95: round(percentile(report.answerMs, 95)),
+      answers: report.answerMs.length,
+      fallbacks: report.fallbacks,
+      unanswered: report.unanswered,
+      errors: Object.values(report.errors).reduce((a, b) => a + b, 0),
+    });
+  }
+} finally {
+  await server.stop();
+}
+console.log();
+printTable(rows);
+writeFileSync(values.out!, JSON.stringify({ benchmark: "loadtest", date: new Date().toISOString(), machine: machineInfo(), settings: { duration: Number(values.duration), askRate: Number(values["ask-rate"]), patchesPerSecond: 20, botsAndServerOnOneMachine: true }, rows }, null, 2) + "\n");
+console.log(`\nwrote ${values.out}`);

@@ -1,0 +1,108 @@
+"""Renders the benchmark results (bench/results/*.json) as PNG plots and writes bench/README.md.
+
+Run by `npm run bench` after the benchmarks; alone: `$(scripts/python-env.sh) bench/plot.py`.
+"""
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def load(name):
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def table(rows):
+    if not rows:
+        return ""
+    columns = list(rows[0].keys())
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(row.get(c, "")) for c in columns) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def plot_answer_latency(chat):
+    samples = chat.get("samples")
+    if not samples:
+        return None
+    fig, ax = plt.subplots(figsize=(7, 4))
+    top = max(max(samples["embedded"]), max(samples["kafka"]))
+    bins = [i * top / 30 for i in range(31)]
+    ax.hist(samples["embedded"], bins=bins, alpha=0.6, label="embedded (one process)")
+    ax.hist(samples["kafka"], bins=bins, alpha=0.6, label="Kafka (server + worker + broker)")
+    ax.axvline(300, color="red", linestyle="--", linewidth=1, label="target p95 300 ms")
+    ax.set_xlabel("chat sent → NPC answer in every client's state (ms)")
+    ax.set_ylabel("questions")
+    ax.set_title("NPC answer latency at 1 question/s")
+    ax.legend()
+    return save(fig, "answer-latency.png")
+
+
+def plot_embedded_vs_kafka(chat):
+    rows = chat["rows"]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    labels = [r["path"].replace("chat → answer in state: ", "answer: ").replace("hop: ", "") for r in rows]
+    x = range(len(rows))
+    ax.bar([i - 0.2 for i in x], [r["p50"] for r in rows], width=0.4, label="p50")
+    ax.bar([i + 0.2 for i in x], [r["p95"] for r in rows], width=0.4, label="p95")
+    ax.set_xticks(list(x), labels, rotation=15, ha="right", fontsize=8)
+    ax.set_ylabel("ms")
+    ax.set_title("Embedded vs Kafka: the transport hop and the whole answer path")
+    ax.legend()
+    return save(fig, "embedded-vs-kafka.png")
+
+
+def plot_loadtest(loadtest):
+    rows = loadtest["rows"]
+    bots = [r["bots"] for r in rows]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(bots, [r["moveSeenP50"] for r in rows], marker="o", label="move → seen, p50")
+    ax.plot(bots, [r["moveSeenP95"] for r in rows], marker="o", label="move → seen, p95")
+    ax.plot(bots, [r["patchIntervalP95"] for r in rows], marker="s", label="patch interval, p95 (50 = on time)")
+    ax.axhline(50, color="red", linestyle="--", linewidth=1, label="target p95 50 ms")
+    ax.set_xlabel("bots (rooms of 50, 20 patches/s, bots on the same machine)")
+    ax.set_ylabel("ms")
+    ax.set_title("Bots vs patch delay, one server process")
+    ax.legend(fontsize=8)
+    return save(fig, "loadtest.png")
+
+
+def save(fig, name):
+    fig.tight_layout()
+    fig.savefig(RESULTS / name, dpi=110)
+    plt.close(fig)
+    return name
+
+
+def main():
+    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest`).",
+             "Numbers are from one run on the machine named in each section; compare ratios within a run.\n"]
+    sections = [
+        ("npc", "NPC brain (`bench:npc`)", lambda d: table(d["rows"]) + "\n\n" + table([{"measure": k, "value": v} for k, v in d["summary"].items()]), None),
+        ("chat", "Chat → NPC answer, embedded vs Kafka (`bench:chat`)", lambda d: table(d["rows"]) + "\n\n" + table([{"measure": k, "value": v} for k, v in d["summary"].items()]), lambda d: [plot_answer_latency(d), plot_embedded_vs_kafka(d)]),
+        ("index", "Chat log into Elasticsearch (`bench:index`)", lambda d: table([{"measure": k, "value": v} for k, v in d["summary"].items()]) + "\n\n" + table(d["rows"]), None),
+        ("loadtest", "Load-test bots vs one server (`bench:loadtest`)", lambda d: table(d["rows"]), lambda d: [plot_loadtest(d)]),
+    ]
+    for name, title, render, plots in sections:
+        data = load(name)
+        if data is None:
+            continue
+        machine = data.get("machine", {})
+        parts.append(f"## {title}\n")
+        parts.append(f"{data['date'][:16].replace('T', ' ')} UTC · {machine.get('cpu')} × {machine.get('cores')} cores · {machine.get('memoryGB')} GB · Node {machine.get('node')}\n")
+        for image in (plots(data) if plots else []):
+            if image:
+                parts.append(f"![{image}](results/{image})\n")
+        parts.append(render(data) + "\n")
+    (Path(__file__).parent / "README.md").write_text("\n".join(parts))
+    print("wrote bench/README.md and", ", ".join(sorted(p.name for p in RESULTS.glob("*.png"))))
+
+
+if __name__ == "__main__":
+    main()

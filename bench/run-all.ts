@@ -1,0 +1,13 @@
+/**
+ * npm run bench: every benchmark of the project, one after another (they would disturb each other
+ * side by side), then the plots and bench/README.md (bench/plot.py, in the project's Python env).
+ */
+import { execFileSync } from "node:child_process";
+
+const benchmarks = ["bench:npc", "bench:chat", "bench:index", "bench:loadtest"];
+for (const name of benchmarks) {
+  console.log(`\n=== npm run ${name}`);
+  execFileSync("npm", ["run", name], { stdio: "inherit" });
+}
+const python = execFileSync("bash", ["scripts/python-env.sh"], { encoding: "utf8" }).trim();
+execFileSync(python, ["bench/plot.py"], { stdio: "inherit" });

@@ -1,0 +1,66 @@
+/**
+ * npm run loadtest -- --bots 200 --rooms 10 --duration 60 --ask-rate 1
+ *
+ * Starts an embedded server on loopback (or uses --url, which must be loopback), runs the bots
+ * for --duration seconds, prints join time, patch timing, answer latency and errors, and stops.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+import { percentile, printTable, round } from "../bench/stats.js";
+import { freePort, type Service, startService } from "../test/helpers/processes.js";
+import { runLoadTest } from "./bots.js";
+
+const { values } = parseArgs({
+  options: {
+    url: { type: "string" },
+    bots: { type: "string", default: "200" },
+    rooms: { type: "string", default: "10" },
+    duration: { type: "string", default: "60" },
+    "ask-rate": { type: "string", default: "1" },
+    "chat-rate": { type: "string", default: "0.5" },
+    out: { type: "string" },
+  },
+});
+const number = (name: keyof typeof values) => {
+  const value = Number(values[name]);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} needs a number ≥ 0, got ${values[name]}`);
+  return value;
+};
+
+let server: Service | undefined;
+let url = values.url;
+if (url) {
+  const host = new URL(url).hostname;
+  if (!["127.0.0.1", "localhost", "[::1]", "::1"].includes(host)) throw new Error(`load tests run on loopback only; got ${host}`);
+} else {
+  const port = await freePort();
+  server = await startService("loadtest-server", "server/main.ts", { PORT: String(port), HOST: "127.0.0.1" }, "world server listening");
+  url = `ws://127.0.0.1:${port}`;
+}
+
+const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
+try {
+  const report = await runLoadTest({
+    url,
+    bots: number("bots"),
+    rooms: number("rooms"),
+    durationS: number("duration"),
+    askRate: number("ask-rate"),
+    chatRate: number("chat-rate"),
+    questions,
+  });
+  const row = (measure: string, ms: number[]) => ({ measure, n: ms.length, p50: round(percentile(ms, 50)), p95: round(percentile(ms, 95)), p99: round(percentile(ms, 99)) });
+  console.log(`\n${report.joined}/${report.bots} bots joined ${report.rooms} rooms; ${values.duration} s\n`);
+  printTable([
+    row("join (ms)", report.joinMs),
+    row("move → seen in own state (ms)", report.moveSeenMs),
+    row("patch interval (ms)", report.patchIntervalMs),
+    row("NPC answer in state (ms)", report.answerMs),
+  ]);
+  console.log(`\nfallbacks ${report.fallbacks}, unanswered ${report.unanswered}, errors ${JSON.stringify(report.errors)}`);
+  if (values.out) writeFileSync(values.out, JSON.stringify(report) + "\n");
+} finally {
+  await server?.stop();
+}
