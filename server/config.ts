@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 
 import { isLogLevel } from "../common/log.js";
@@ -30,6 +31,8 @@ export const ENV_SCHEMA = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]{0,60}$/, "lower-case letters, digits, '_' and '-'")
     .default("kobot-chat"),
+  /** Embedded default: where the chat archive goes (daily JSON-lines files, read by analytics/); "off" disables it. */
+  DATA_DIR: z.string().min(1).default("data"),
   /** Basic-auth credentials for admin routes (chat search, monitor); unset: admin routes are off. */
   ADMIN_USER: z.string().min(1).max(100).optional(),
   ADMIN_PASSWORD: z.string().min(8, "at least 8 characters").max(200).optional(),
@@ -77,6 +80,8 @@ export interface ServerConfig {
   admin: { user: string; password: string } | undefined;
   metricsPort: number | undefined;
   redisUrl: string | undefined;
+  /** Chat archive folder of the embedded default, or undefined when off. */
+  archiveDir: string | undefined;
   publicAddress: string | undefined;
   world: WorldSettings;
   model: { dir: string; dtype: "fp32" | "q8"; maxBatch: number };
@@ -125,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
     metricsPort: e.METRICS_PORT,
     redisUrl: e.REDIS_URL,
+    archiveDir: e.DATA_DIR === "off" ? undefined : join(e.DATA_DIR, "chat-log"),
     publicAddress: e.PUBLIC_ADDRESS,
     world: {
       ...DEFAULT_WORLD_SETTINGS,

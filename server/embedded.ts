@@ -4,6 +4,7 @@ import { ChatIndexer } from "../chatlog/chat-indexer.js";
 import { installTemplate } from "../chatlog/index-template.js";
 import type { Logger } from "../common/log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
+import { DailyFileChatLog, fanOut } from "../kafka/daily-file-chat-log.js";
 import { discardChatLog } from "../kafka/discard-chat-log.js";
 import type { InProcessBus } from "../kafka/in-process-transport.js";
 import { InProcessChatLog } from "../kafka/in-process-chat-log.js";
@@ -38,15 +39,22 @@ export async function startEmbeddedWorker(
   }
 }
 
-/** The embedded chat log: indexed into Elasticsearch in-process when ES_URL is set, else not kept. */
+/**
+ * The embedded chat log: archived as daily JSON-lines files under DATA_DIR (for analytics), and
+ * indexed into Elasticsearch in-process when ES_URL is set.
+ */
 export async function startEmbeddedChatLog(
   config: ServerConfig,
   es: Elasticsearch | undefined,
   log: Logger,
 ): Promise<{ chatLog: ChatLogPublisher; indexer: ChatIndexer | undefined }> {
+  const archive = config.archiveDir
+    ? new DailyFileChatLog(config.archiveDir, config.serverId, (error) => log.error("chat archive write failed", { error }))
+    : discardChatLog;
+  if (config.archiveDir) log.info("chat archive", { dir: config.archiveDir });
   if (!es || !config.elasticsearch) {
-    log.info("chat log not stored: set ES_URL to index it in Elasticsearch");
-    return { chatLog: discardChatLog, indexer: undefined };
+    log.info("chat search off: set ES_URL to index the chat in Elasticsearch");
+    return { chatLog: archive, indexer: undefined };
   }
   const indexLog = log.child({ service: "chat-indexer" });
   const indexer = new ChatIndexer(es, indexLog, config.elasticsearch.indexPrefix);
@@ -59,7 +67,7 @@ export async function startEmbeddedChatLog(
       return dead;
     }),
   );
-  return { chatLog: chatLog.publisher(), indexer };
+  return { chatLog: fanOut(archive, chatLog.publisher()), indexer };
 }
 
 async function retryForever(step: () => Promise<void>, log: Logger): Promise<void> {
