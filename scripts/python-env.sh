@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Creates the project's Python environment once, outside the repository, and prints its python:
-# the training pipeline's packages and the benchmark plots'. Re-installs when a requirements file
+# the training pipeline's packages, the benchmark plots' and the Spark analytics'. Re-installs when a requirements file
 # changes. KOBOT_VENV overrides the location.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv=${KOBOT_VENV:-$HOME/.cache/kobot/venv}
-requirements=("$root/npc/training/requirements.txt" "$root/bench/requirements.txt")
+requirements=("$root/npc/training/requirements.txt" "$root/bench/requirements.txt" "$root/analytics/requirements.txt")
 want=$(cat "${requirements[@]}" | sha256sum | cut -d' ' -f1)
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements.sha" 2>/dev/null)" != "$want" ]; then
   echo "python-env: installing ${requirements[*]} into $venv (PyTorch is large: a few minutes)" >&2

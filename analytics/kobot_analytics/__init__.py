@@ -1,0 +1,1 @@
+"""PySpark jobs over the chat history: reports and (later) the archive and retraining data."""

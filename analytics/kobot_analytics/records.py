@@ -1,0 +1,73 @@
+"""Reading chat-log records (kafka/chat-log.ts) from the archive, with malformed ones quarantined.
+
+The archive is a folder (or Hadoop FileSystem URI) of `date=YYYY-MM-DD/` partitions holding JSON
+lines (the embedded default's DailyFileChatLog) or Parquet (the Kafka archive job).
+"""
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+NPC_INFO = T.StructType([
+    T.StructField("questionId", T.StringType()),
+    T.StructField("question", T.StringType()),
+    T.StructField("latencyMs", T.DoubleType()),
+    T.StructField("workerMs", T.DoubleType()),
+    T.StructField("model", T.StringType()),
+    T.StructField("fallback", T.BooleanType()),
+    T.StructField("reason", T.StringType()),
+])
+
+CHAT_LOG = T.StructType([
+    T.StructField("v", T.IntegerType()),
+    T.StructField("id", T.StringType()),
+    T.StructField("roomId", T.StringType()),
+    T.StructField("serverId", T.StringType()),
+    T.StructField("kind", T.StringType()),
+    T.StructField("from", T.StringType()),
+    T.StructField("name", T.StringType()),
+    T.StructField("text", T.StringType()),
+    T.StructField("ts", T.LongType()),
+    T.StructField("replyTo", T.StringType()),
+    T.StructField("toNpc", T.StringType()),
+    T.StructField("npc", NPC_INFO),
+    T.StructField("_corrupt", T.StringType()),
+])
+
+KINDS = ["player", "npc", "system"]
+
+
+def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str) -> tuple[DataFrame, DataFrame]:
+    """Records from `source` dated date_from..date_to (UTC, inclusive): (valid, quarantined with `reason`).
+
+    Duplicates (the same line id delivered twice) are kept once.
+    """
+    raw = (
+        spark.read.schema(CHAT_LOG)
+        .option("mode", "PERMISSIVE")
+        .option("columnNameOfCorruptRecord", "_corrupt")
+        .option("recursiveFileLookup", "false")
+        .json(f"{source}/date=*/*.ndjson")
+    )
+    reason = (
+        F.when(F.col("_corrupt").isNotNull(), F.lit("not JSON, or a field of the wrong type"))
+        .when(F.col("v") != 1, F.lit("unknown record version"))
+        .when(F.col("id").isNull() | (F.length("id") == 0), F.lit("no id"))
+        .when(F.col("roomId").isNull(), F.lit("no roomId"))
+        .when(~F.col("kind").isin(KINDS) | F.col("kind").isNull(), F.lit("unknown kind"))
+        .when(F.col("ts").isNull(), F.lit("no ts"))
+        .when((F.col("kind") == "npc") & F.col("npc").isNull(), F.lit("npc line without its answer info"))
+    )
+    checked = raw.withColumn("reason", reason).cache()
+    quarantined = checked.where(F.col("reason").isNotNull()).select(
+        F.coalesce(F.col("_corrupt"), F.to_json(F.struct(*[c for c in raw.columns if c != "_corrupt"]))).alias("record"),
+        "reason",
+    )
+    day = F.date_format(F.from_unixtime(F.col("ts") / 1000), "yyyy-MM-dd")
+    valid = (
+        checked.where(F.col("reason").isNull())
+        .drop("reason", "_corrupt")
+        .withColumn("day", day)
+        .where((F.col("day") >= date_from) & (F.col("day") <= date_to))
+        .dropDuplicates(["id"])
+    )
+    return valid, quarantined

@@ -1,0 +1,135 @@
+"""`npm run analytics -- --from DATE --to DATE`: reads the chat archive, writes
+reports/<to-date>/report.json, report.md and PNG charts, and quarantines malformed records."""
+import argparse
+import json
+import os
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+from .figures import figures
+from .records import read_chat_log
+
+
+def spark_session(app: str) -> SparkSession:
+    master = os.environ.get("SPARK_MASTER", "local[2]")
+    # Python workers run this interpreter (the project's env, with kiwipiepy), not the system one.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    spark = (
+        SparkSession.builder.appName(app)
+        .master(master)
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def write_report(result: dict, out: Path, date_from: str, date_to: str) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(result, ensure_ascii=False, indent=2, default=float) + "\n")
+    charts = _charts(result, out)
+    lines = [
+        f"# Chat report {date_from} – {date_to}\n",
+        f"{result['lines']} lines, {result['questions']} questions to NPCs, {result['answers']} NPC lines; "
+        f"fallback rate {result['fallbackRate']:.1%}, timeout rate {result['timeoutRate']:.1%}; "
+        f"{result['quarantined']} records quarantined.\n",
+        *[f"![{c}]({c})\n" for c in charts],
+        "## Answer latency by model (ms, answers only)\n",
+        _table(result["latencyByModel"]),
+        "## Questions per room\n",
+        _table([{"room": k, "questions": v} for k, v in result["questionsPerRoom"].items()]),
+        "## Busiest rooms (player lines)\n",
+        _table(result["busiestRooms"]),
+        "## Busiest players\n",
+        _table(result["busiestPlayers"]),
+        "## Top questions\n",
+        _table(result["topQuestions"]),
+        "## Top keywords (kiwipiepy: nouns, verb and adjective stems)\n",
+        _table(result["topKeywords"]),
+        "## Questions that got a fallback or a very short answer\n",
+        _table(result["failedQuestions"]),
+    ]
+    (out / "report.md").write_text("\n".join(lines))
+
+
+def _table(rows: list[dict]) -> str:
+    if not rows:
+        return "(none)\n"
+    columns = list(rows[0].keys())
+    head = "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
+    return head + "".join("| " + " | ".join(_cell(r[c]) for c in columns) + " |\n" for r in rows)
+
+
+def _cell(value) -> str:
+    text = f"{value:.1f}" if isinstance(value, float) else str(value)
+    return text.replace("|", "\\|")
+
+
+def _charts(result: dict, out: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    charts = []
+    if result["questionsPerHour"]:
+        fig, ax = plt.subplots(figsize=(8, 3.5))
+        hours = list(result["questionsPerHour"])
+        ax.bar(range(len(hours)), list(result["questionsPerHour"].values()))
+        ax.set_xticks(range(len(hours)), [h[5:].replace("T", " ") + "h" for h in hours], rotation=45, ha="right", fontsize=7)
+        ax.set_ylabel("questions")
+        ax.set_title("Questions to NPCs per hour (UTC)")
+        fig.tight_layout()
+        fig.savefig(out / "questions-per-hour.png", dpi=100)
+        plt.close(fig)
+        charts.append("questions-per-hour.png")
+    if result["latencyByModel"]:
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        models = result["latencyByModel"]
+        for i, key in enumerate(["p50", "p95", "p99"]):
+            ax.bar([j + i * 0.25 for j in range(len(models))], [m[key] for m in models], width=0.25, label=key)
+        ax.set_xticks([j + 0.25 for j in range(len(models))], [m["model"] for m in models], fontsize=7)
+        ax.set_ylabel("ms")
+        ax.set_title("NPC answer latency by model")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(out / "latency-by-model.png", dpi=100)
+        plt.close(fig)
+        charts.append("latency-by-model.png")
+    return charts
+
+
+def main(argv=None) -> int:
+    today = date.today().isoformat()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--input", default=os.environ.get("ARCHIVE_URI", "data/chat-log"), help="archive folder or URI")
+    parser.add_argument("--from", dest="date_from", default=today)
+    parser.add_argument("--to", dest="date_to", default=today)
+    parser.add_argument("--out", default="reports")
+    args = parser.parse_args(argv)
+    for value in (args.date_from, args.date_to):
+        datetime.strptime(value, "%Y-%m-%d")  # a clear error for a bad date
+    spark = spark_session("kobot-chat-report")
+    try:
+        valid, quarantined = read_chat_log(spark, args.input, args.date_from, args.date_to)
+        result = figures(valid)
+        result["quarantined"] = quarantined.count()
+        out = Path(args.out) / args.date_to
+        if result["quarantined"]:
+            quarantined.write.mode("overwrite").json(str(out / "quarantine"))
+        result["range"] = {"from": args.date_from, "to": args.date_to}
+        result["generatedAt"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        write_report(result, out, args.date_from, args.date_to)
+        print(f"wrote {out}/report.md ({result['questions']} questions, {result['quarantined']} quarantined)")
+    finally:
+        spark.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
