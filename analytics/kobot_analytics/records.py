@@ -36,19 +36,9 @@ CHAT_LOG = T.StructType([
 KINDS = ["player", "npc", "system"]
 
 
-def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str) -> tuple[DataFrame, DataFrame]:
-    """Records from `source` dated date_from..date_to (UTC, inclusive): (valid, quarantined with `reason`).
-
-    Duplicates (the same line id delivered twice) are kept once.
-    """
-    raw = (
-        spark.read.schema(CHAT_LOG)
-        .option("mode", "PERMISSIVE")
-        .option("columnNameOfCorruptRecord", "_corrupt")
-        .option("recursiveFileLookup", "false")
-        .json(f"{source}/date=*/*.ndjson")
-    )
-    reason = (
+def quarantine_reason():
+    """Why a record cannot be used (a column, null for a good record); shared by archive and reports."""
+    return (
         F.when(F.col("_corrupt").isNotNull(), F.lit("not JSON, or a field of the wrong type"))
         .when(F.col("v") != 1, F.lit("unknown record version"))
         .when(F.col("id").isNull() | (F.length("id") == 0), F.lit("no id"))
@@ -57,7 +47,23 @@ def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str
         .when(F.col("ts").isNull(), F.lit("no ts"))
         .when((F.col("kind") == "npc") & F.col("npc").isNull(), F.lit("npc line without its answer info"))
     )
-    checked = raw.withColumn("reason", reason).cache()
+
+
+def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str) -> tuple[DataFrame, DataFrame]:
+    """Records from `source` dated date_from..date_to (UTC, inclusive): (valid, quarantined with `reason`).
+
+    Duplicates (the same line id delivered twice) are kept once.
+    """
+    if _is_parquet_archive(spark, source):
+        raw = spark.read.parquet(source).drop("date").withColumn("_corrupt", F.lit(None).cast("string"))
+    else:
+        raw = (
+            spark.read.schema(CHAT_LOG)
+            .option("mode", "PERMISSIVE")
+            .option("columnNameOfCorruptRecord", "_corrupt")
+            .json(f"{source}/date=*/*.ndjson")
+        )
+    checked = raw.withColumn("reason", quarantine_reason()).cache()
     quarantined = checked.where(F.col("reason").isNotNull()).select(
         F.coalesce(F.col("_corrupt"), F.to_json(F.struct(*[c for c in raw.columns if c != "_corrupt"]))).alias("record"),
         "reason",
@@ -71,3 +77,10 @@ def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str
         .dropDuplicates(["id"])
     )
     return valid, quarantined
+
+
+def _is_parquet_archive(spark: SparkSession, source: str) -> bool:
+    """The archive job's output (a streaming file sink keeps `_spark_metadata`), on any Hadoop FS."""
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(source + "/_spark_metadata")
+    return path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(path)

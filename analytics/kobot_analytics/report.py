@@ -13,7 +13,7 @@ from .figures import figures
 from .records import read_chat_log
 
 
-def spark_session(app: str) -> SparkSession:
+def spark_session(app: str, packages: list[str] | None = None) -> SparkSession:
     master = os.environ.get("SPARK_MASTER", "local[2]")
     # Python workers run this interpreter (the project's env, with kiwipiepy), not the system one.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -23,6 +23,9 @@ def spark_session(app: str) -> SparkSession:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
+        # Connector jars from Maven Central, cached outside the repository.
+        .config("spark.jars.packages", ",".join(packages or []))
+        .config("spark.jars.ivy", os.path.expanduser("~/.cache/kobot/ivy"))
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
