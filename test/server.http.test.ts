@@ -40,17 +40,23 @@ describe("Server HTTP routes", () => {
     assert.match(await page.text(), /<html/i);
   });
 
-  it("keeps admin routes off, saying how to turn them on, when no credentials are configured", async () => {
-    const closed = await startTestWorld();
-    try {
-      const url = closed.url.replace("ws:", "http:");
-      for (const path of ["/monitor/", "/api/chat/search?q=x"]) {
-        const response = await fetch(url + path, { headers: auth });
-        assert.equal(response.status, 403, path);
-        assert.match((await response.json()).error, /set ADMIN_USER and ADMIN_PASSWORD/);
-      }
-    } finally {
-      await closed.stop();
+});
+
+// Its own server, after the one above stopped: Colyseus keeps one matchmaker per process.
+describe("Server HTTP routes without admin credentials", () => {
+  let closed: TestWorld;
+  before(async () => {
+    closed = await startTestWorld();
+  });
+  after(() => closed.stop());
+
+  it("keeps admin routes off, saying how to turn them on", async () => {
+    const url = closed.url.replace("ws:", "http:");
+    const auth = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64") };
+    for (const path of ["/monitor/", "/api/chat/search?q=x"]) {
+      const response = await fetch(url + path, { headers: auth });
+      assert.equal(response.status, 403, path);
+      assert.match((await response.json()).error, /set ADMIN_USER and ADMIN_PASSWORD/);
     }
   });
 });

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
+from .candidates import candidates, write_candidates
 from .figures import figures
 from .records import read_chat_log
 
@@ -114,6 +115,9 @@ def main(argv=None) -> int:
     parser.add_argument("--from", dest="date_from", default=today)
     parser.add_argument("--to", dest="date_to", default=today)
     parser.add_argument("--out", default="reports")
+    parser.add_argument("--training-data", type=Path,
+                        default=Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "chatbot_data" / "ChatbotData.csv",
+                        help="Chatbot_data CSV: its questions are left out of retrain-candidates.csv")
     args = parser.parse_args(argv)
     for value in (args.date_from, args.date_to):
         datetime.strptime(value, "%Y-%m-%d")  # a clear error for a bad date
@@ -125,6 +129,8 @@ def main(argv=None) -> int:
         out = Path(args.out) / args.date_to
         if result["quarantined"]:
             quarantined.write.mode("overwrite").json(str(out / "quarantine"))
+        if args.training_data.exists():
+            result["retrainCandidates"] = write_candidates(candidates(valid, args.training_data), out / "retrain-candidates.csv")
         result["range"] = {"from": args.date_from, "to": args.date_to}
         result["generatedAt"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         write_report(result, out, args.date_from, args.date_to)

@@ -99,6 +99,37 @@ def test_figures_are_exact(spark, archive):
     assert reasons == ["not JSON, or a field of the wrong type", "npc line without its answer info", "unknown kind"]
 
 
+def test_retrain_candidates_hold_no_personal_data_and_nothing_already_trained(spark, tmp_path):
+    from kobot_analytics.candidates import candidates, write_candidates
+
+    training = tmp_path / "ChatbotData.csv"
+    training.write_text("Q,A,label\n배고파,밥 먹어요,0\n날씨 좋다,산책 가요,0\n", encoding="utf-8")
+    asked = [
+        ("배고파 !", "맛있는 거 드세요", False),  # in the training data, written differently
+        ("게임 재밌다", "저도 좋아해요", False),
+        ("게임  재밌다?", "재밌죠", False),  # the same question again: kept once (the first answer)
+        ("내 번호는 010-1234-5678 이야", "알겠어요", False),
+        ("메일 me@example.com 으로 보내줘", "보낼게요", False),
+        ("주문번호 12345678 확인해줘", "확인할게요", False),
+        ("아무도 없어?", "음… 생각이 잘 안 나네요.", True),  # a fallback is not an answer to learn
+    ]
+    records = spark.createDataFrame(
+        [answer(f"a{i}", "r1", f"q{i}", q, a, ts("10:00") + i, 100.0, "m1", fallback) for i, (q, a, fallback) in enumerate(asked)]
+    )
+    path = tmp_path / "retrain-candidates.csv"
+    assert write_candidates(candidates(records, training), path) == 4
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines() == [
+        "Q,A,label,reviewed",
+        "게임 재밌다,저도 좋아해요,0,no",
+        "내 번호는 [전화번호] 이야,알겠어요,0,no",
+        "메일 [이메일] 으로 보내줘,보낼게요,0,no",
+        "주문번호 [숫자] 확인해줘,확인할게요,0,no",
+    ]
+    assert "@" not in text and "010" not in text and "12345678" not in text
+
+
+# Last in this file: the job stops the Spark session when it is done, as a job should.
 def test_job_writes_report_charts_and_quarantine(spark, archive, tmp_path):
     assert main(["--input", str(archive), "--from", "2026-11-25", "--to", "2026-11-25", "--out", str(tmp_path)]) == 0
     out = tmp_path / "2026-11-25"

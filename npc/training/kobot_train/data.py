@@ -30,14 +30,22 @@ def split_of(question: str) -> str:
     return "validation" if bucket < 90 else "test"
 
 
+REVIEWED = {"yes", "y", "true", "1"}
+
+
 def load_pairs(csv_path: Path) -> list[Pair]:
+    """Q,A,label rows. A file with a `reviewed` column (player questions exported by the analytics
+    job) gives only the rows a person marked reviewed: nothing trains on unreviewed player text."""
     with open(csv_path, encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = {"Q", "A"} - set(reader.fieldnames or [])
         if missing:
             raise ValueError(f"{csv_path}: missing columns {sorted(missing)}")
+        needs_review = "reviewed" in (reader.fieldnames or [])
         pairs = []
         for row in reader:
+            if needs_review and (row["reviewed"] or "").strip().lower() not in REVIEWED:
+                continue
             question, answer = row["Q"].strip(), row["A"].strip()
             if question and answer:
                 pairs.append(Pair(question, answer, int(row.get("label") or 0)))

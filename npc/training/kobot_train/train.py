@@ -23,6 +23,8 @@ from .trainer import PhaseConfig, mean_loss, run_phase
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, default=CHATBOT_CSV, help="Chatbot_data CSV (Q,A,label)")
+    parser.add_argument("--extra-data", type=Path, nargs="*", default=[],
+                        help="more Q,A CSVs, e.g. reviewed retrain-candidates.csv (only rows marked reviewed)")
     parser.add_argument("--pretrain-data", type=Path, default=NSMC_TXT, help="plain Korean text, one line each")
     parser.add_argument("--pretrain-lines", type=int, default=200_000, help="lines of pretraining text; 0 skips")
     parser.add_argument("--pretrain-steps", type=int, default=800)
@@ -79,7 +81,7 @@ def train(args: argparse.Namespace) -> Path:
     run.mkdir(parents=True, exist_ok=True)
     (run / "args.json").write_text(json.dumps({k: str(v) for k, v in vars(args).items()}, indent=2))
 
-    splits = split_pairs(load_pairs(args.data))
+    splits = split_pairs(load_pairs(args.data) + [pair for extra in args.extra_data for pair in load_pairs(extra)])
     print("split sizes:", {name: len(pairs) for name, pairs in splits.items()})
     pretrain_lines = list(read_text_lines(args.pretrain_data, args.pretrain_lines)) if args.pretrain_lines else []
 

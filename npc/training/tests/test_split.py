@@ -41,3 +41,11 @@ def test_load_pairs_rejects_a_csv_without_q_and_a(tmp_path: Path):
     bad.write_text("question,answer\n안녕,반가워\n", encoding="utf-8")
     with pytest.raises(ValueError, match="missing columns"):
         load_pairs(bad)
+
+
+def test_player_questions_train_only_when_reviewed(tmp_path):
+    from kobot_train.data import load_pairs
+
+    path = tmp_path / "retrain-candidates.csv"
+    path.write_text("Q,A,label,reviewed\n게임 재밌다,저도 좋아해요,0,yes\n아무 말,아무 답,0,no\n뭐 해?,쉬어요,0,\n", encoding="utf-8")
+    assert [(p.question, p.answer) for p in load_pairs(path)] == [("게임 재밌다", "저도 좋아해요")]
