@@ -1,10 +1,10 @@
-import { type Consumer, type Kafka, Partitioners, type Producer } from "kafkajs";
+import type { Consumer, Kafka, Producer } from "kafkajs";
 
 import type { Logger } from "../common/log.js";
 import { ChatLogRecord, type DeadLetter } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
 import { ContractError, parseMessage } from "./contract.js";
-import { ensureTopics } from "./kafka-client.js";
+import { ensureTopics, newProducer, runConsumer } from "./kafka-client.js";
 
 const FLUSH_EVERY_MS = 20;
 // Records per produce request: well under the broker's 1 MB batch limit (a record is ~300 bytes).
@@ -26,7 +26,7 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
     private readonly topic: string,
     private readonly log: Logger,
   ) {
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = newProducer(kafka);
   }
 
   async start(): Promise<void> {
@@ -95,16 +95,13 @@ export class KafkaChatLogSource implements ChatLogSource {
     private readonly log: Logger,
   ) {
     this.consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, retry: { retries: 8 } });
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = newProducer(kafka);
   }
 
   async start(store: StoreChatLog): Promise<void> {
     await ensureTopics(this.kafka, [this.topics.log, this.topics.dead]);
     await this.producer.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topics.log, fromBeginning: true });
-    const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
-    await this.consumer.run({
+    await runConsumer(this.consumer, this.topics.log, true, {
       autoCommit: true,
       eachBatchAutoResolve: false,
       // Partitions are stored side by side: Elasticsearch indexes several bulk requests at once.
@@ -137,7 +134,6 @@ export class KafkaChatLogSource implements ChatLogSource {
         await commitOffsetsIfNecessary();
       },
     });
-    await joined;
   }
 
   async stop(): Promise<void> {

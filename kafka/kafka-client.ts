@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry } from "kafkajs";
+import { type Consumer, type ConsumerRunConfig, Kafka, logLevel, type LogEntry, Partitioners, type Producer } from "kafkajs";
 import type { Logger } from "../common/log.js";
 
 const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
@@ -41,4 +41,25 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * A producer for our topics: never creates a topic by accident; keyed messages go to their key's
+ * partition (murmur2, as the Java client). Not idempotent: the contracts are at-least-once and the
+ * consumers drop repeats (rooms by question id, the index and archive by line id).
+ */
+export function newProducer(kafka: Kafka): Producer {
+  return kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+}
+
+/**
+ * Connects, subscribes and runs a consumer, resolving once it has joined its group and holds its
+ * partitions: only then are messages sent after this call sure to reach it.
+ */
+export async function runConsumer(consumer: Consumer, topic: string, fromBeginning: boolean, run: ConsumerRunConfig): Promise<void> {
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning });
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.run(run);
+  await joined;
 }

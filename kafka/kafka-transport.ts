@@ -1,7 +1,7 @@
-import { type Consumer, type Kafka, Partitioners, type Producer } from "kafkajs";
+import type { Consumer, Kafka, Producer } from "kafkajs";
 import type { Logger } from "../common/log.js";
 import { AnswerMessage, ContractError, type NpcTopics, parseMessage, QuestionMessage } from "./contract.js";
-import { ensureTopics } from "./kafka-client.js";
+import { ensureTopics, newProducer, runConsumer } from "./kafka-client.js";
 import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-transport.js";
 
 // A fetch with no data returns after this long; data that arrives ends it at once. Short, because
@@ -32,10 +32,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
   async start(onAnswer: (answer: AnswerMessage) => void): Promise<void> {
     await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
     await this.producer.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topics.answer, fromBeginning: false });
-    const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
-    await this.consumer.run({
+    await runConsumer(this.consumer, this.topics.answer, false, {
       // Nothing to commit: a restarted server has no rooms waiting, so it starts from the newest answer.
       autoCommit: false,
       eachMessage: async ({ message }) => {
@@ -48,7 +45,6 @@ export class KafkaQuestionChannel implements QuestionChannel {
         }
       },
     });
-    await joined;
   }
 
   async sendQuestion(question: QuestionMessage): Promise<void> {
@@ -89,11 +85,8 @@ export class KafkaWorkerChannel implements WorkerChannel {
   async start(answerQuestions: AnswerQuestions): Promise<void> {
     await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
     await this.producer.connect();
-    await this.consumer.connect();
     // A new group starts from the oldest question: questions asked before any worker ran are answered.
-    await this.consumer.subscribe({ topic: this.topics.question, fromBeginning: true });
-    const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
-    await this.consumer.run({
+    await runConsumer(this.consumer, this.topics.question, true, {
       autoCommit: true,
       // Committing after every batch would stall the next fetch; offsets resolve only after their
       // answers are produced, so a crash re-answers at most this much (rooms drop the repeats).
@@ -128,7 +121,6 @@ export class KafkaWorkerChannel implements WorkerChannel {
         await heartbeat();
       },
     });
-    await joined;
   }
 
   async stop(): Promise<void> {
@@ -137,8 +129,3 @@ export class KafkaWorkerChannel implements WorkerChannel {
   }
 }
 
-// Keyed messages go to the partition of their key (murmur2, as the Java client). Not idempotent:
-// the contract is at-least-once and rooms drop duplicate answers, so a retried send is harmless.
-function newProducer(kafka: Kafka): Producer {
-  return kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-}

@@ -5,6 +5,8 @@
 #   scripts/elasticsearch-local.sh stop DIR           stop it (the data stays: start DIR again resumes it)
 # Elasticsearch refuses to run as root: as root, the node runs as the system user `kobot-es`.
 set -euo pipefail
+# shellcheck source=service-lib.sh
+source "$(dirname "$0")/service-lib.sh"
 
 ES_VERSION="${ES_VERSION:-8.19.7}"
 ES_USER="kobot-es"
@@ -28,9 +30,6 @@ fetch() {
   rm -rf "$tmp"
 }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 
 as_es_user() {
   if [[ "$(id -u)" == "0" ]]; then
@@ -77,14 +76,7 @@ start() {
 }
 
 stop() {
-  local pid_file="$1/es.pid"
-  [[ -f "$pid_file" ]] || return 0
-  local pid
-  pid="$(cat "$pid_file")"
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$pid_file"
+  stop_pidfile "$1/es.pid" 30
 }
 
 case "${1:-}" in

@@ -4,6 +4,8 @@
 #   scripts/kafka-local.sh start DIR [PORT] [TOPIC...]  start a broker with its data in DIR; prints host:port
 #   scripts/kafka-local.sh stop DIR                      stop the broker started in DIR
 set -euo pipefail
+# shellcheck source=service-lib.sh
+source "$(dirname "$0")/service-lib.sh"
 
 KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
 CACHE="${KOBOT_CACHE:-$HOME/.cache/kobot}/kafka-$KAFKA_VERSION"
@@ -29,9 +31,6 @@ POM
   touch "$LIBS/.complete"
 }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 
 start() {
   local dir="$1" port="${2:-}"
@@ -82,14 +81,7 @@ PROPS
 }
 
 stop() {
-  local pid_file="$1/broker.pid"
-  [[ -f "$pid_file" ]] || return 0
-  local pid
-  pid="$(cat "$pid_file")"
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$pid_file"
+  stop_pidfile "$1/broker.pid" 10
 }
 
 case "${1:-}" in

@@ -3,10 +3,9 @@
 #   scripts/redis-local.sh start DIR [PORT]   prints redis://127.0.0.1:PORT once it answers
 #   scripts/redis-local.sh stop DIR
 set -euo pipefail
+# shellcheck source=service-lib.sh
+source "$(dirname "$0")/service-lib.sh"
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 
 start() {
   local dir="$1" port="${2:-}"
@@ -25,10 +24,7 @@ start() {
 }
 
 stop() {
-  local pid_file="$1/redis.pid"
-  [[ -f "$pid_file" ]] || return 0
-  kill "$(cat "$pid_file")" 2>/dev/null || true
-  rm -f "$pid_file"
+  stop_pidfile "$1/redis.pid" 5
 }
 
 case "${1:-}" in

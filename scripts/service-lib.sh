@@ -1,0 +1,17 @@
+# Shared by the scripts/*-local.sh service scripts (sourced, not run).
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# stop_pidfile FILE [SECONDS]: TERM the process in FILE, wait for it to exit (KILL after SECONDS), remove FILE.
+stop_pidfile() {
+  local pid_file="$1" wait_s="${2:-10}"
+  [[ -f "$pid_file" ]] || return 0
+  local pid
+  pid="$(cat "$pid_file")"
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 $((wait_s * 4))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$pid_file"
+}
