@@ -7,7 +7,6 @@ import { z } from "zod";
  */
 export { CHAT_MAX_CHARS, NAME_MAX_CHARS, WORLD_ROOM } from "./world-protocol.js";
 export type { ChatLineKind, ErrorCode, NpcStatus, WorldError } from "./world-protocol.js";
-import { CHAT_MAX_CHARS } from "./world-protocol.js";
 
 /** `joinOrCreate("world", options)` */
 export const JoinOptions = z
