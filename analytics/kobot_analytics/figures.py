@@ -14,6 +14,7 @@ def _rows(df: DataFrame) -> list[dict]:
 
 
 def figures(records: DataFrame) -> dict:
+    records = records.cache()  # every figure below reads it again
     questions = records.where((F.col("kind") == "player") & F.col("toNpc").isNotNull())
     answers = records.where(F.col("kind") == "npc")
     players = records.where(F.col("kind") == "player")

@@ -80,7 +80,8 @@ def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str
 
 
 def _is_parquet_archive(spark: SparkSession, source: str) -> bool:
-    """The archive job's output (a streaming file sink keeps `_spark_metadata`), on any Hadoop FS."""
+    """Parquet date partitions (the archive job's output), on any Hadoop FileSystem."""
     jvm = spark.sparkContext._jvm
-    path = jvm.org.apache.hadoop.fs.Path(source + "/_spark_metadata")
-    return path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(path)
+    pattern = jvm.org.apache.hadoop.fs.Path(source + "/date=*/*.parquet")
+    found = pattern.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).globStatus(pattern)
+    return found is not None and len(found) > 0

@@ -1,0 +1,98 @@
+"""`npm run bench:analytics`: the report job's time on generated archives of N records, Spark start
+included, with local[1] and local[2]. Table + bench/results/analytics.json + a PNG.
+
+  npm run bench:analytics -- --records 1000000 [--records 10000000]
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "bench" / "results"
+
+
+def generate(path: Path, n: int) -> None:
+    """n chat-log records over one day as a Parquet archive: 40% questions, 40% answers (5% fallbacks), 20% chat."""
+    from pyspark.sql import functions as F
+
+    from .report import spark_session
+
+    spark = spark_session("kobot-bench-generate")
+    day_start = int(datetime(2026, 11, 25, tzinfo=timezone.utc).timestamp() * 1000)
+    i = F.col("id")
+    kind = F.when(i % 5 < 2, "player").when(i % 5 < 4, "npc").otherwise("system")
+    questions = F.array(*[F.lit(q) for q in ["배고파", "오늘 날씨 어때?", "게임 재밌다", "잠이 안 와", "주말에 뭐 하지?"]])
+    question = F.element_at(questions, (i % 5 + 1).cast("int"))
+    fallback = (i % 100) < 5
+    df = spark.range(n).select(
+        F.lit(1).alias("v"), F.concat(F.lit("line-"), i.cast("string")).alias("id"),
+        F.concat(F.lit("room-"), (i % 200).cast("string")).alias("roomId"), F.lit("bench").alias("serverId"),
+        kind.alias("kind"), F.concat(F.lit("p"), (i % 5000).cast("string")).alias("from"), F.lit("봇").alias("name"),
+        F.when(kind == "npc", F.lit("맛있는 거 드세요")).otherwise(question).alias("text"),
+        (F.lit(day_start) + (i * 86_400_000 / n).cast("long")).alias("ts"),
+        F.lit(None).cast("string").alias("replyTo"),
+        F.when(kind == "player", F.lit("kobot")).alias("toNpc"),
+        F.when(kind == "npc", F.struct(
+            F.lit("q").alias("questionId"), question.alias("question"), (50 + i % 250).cast("double").alias("latencyMs"),
+            F.lit(20.0).alias("workerMs"), F.lit("kobot-gpt2-tiny").alias("model"), fallback.alias("fallback"),
+            F.when(fallback, F.lit("npc_timeout")).alias("reason"))).alias("npc"),
+    ).withColumn("date", F.lit("2026-11-25"))
+    df.write.mode("overwrite").partitionBy("date").parquet(str(path))
+    spark.stop()
+
+
+def timed_report(archive: Path, master: str, out: Path) -> float:
+    env = {**os.environ, "SPARK_MASTER": master, "PYTHONPATH": str(ROOT / "analytics")}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "kobot_analytics.report", "--input", str(archive), "--from", "2026-11-25",
+                    "--to", "2026-11-25", "--out", str(out), "--training-data", "/nonexistent"],
+                   check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, action="append")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/kobot-bench-analytics"))
+    args = parser.parse_args()
+    rows = []
+    for n in args.records or [1_000_000]:
+        archive = args.work / f"archive-{n}"
+        if not archive.exists():
+            generate(archive, n)
+        for master in ("local[1]", "local[2]"):
+            seconds = timed_report(archive, master, args.work / "reports")
+            rows.append({"records": n, "master": master, "reportSeconds": round(seconds, 1)})
+            print(rows[-1], flush=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    machine = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(), "python": platform.python_version()}
+    (RESULTS / "analytics.json").write_text(json.dumps({"benchmark": "analytics", "date": datetime.now(timezone.utc).isoformat(),
+                                                        "machine": machine, "rows": rows}, indent=2) + "\n")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for master in ("local[1]", "local[2]"):
+        points = [r for r in rows if r["master"] == master]
+        ax.plot([r["records"] for r in points], [r["reportSeconds"] for r in points], marker="o", label=master)
+    ax.axhline(30, color="red", linestyle="--", linewidth=1, label="target 30 s at 1M")
+    ax.set_xscale("log")
+    ax.set_xlabel("records in the archive")
+    ax.set_ylabel("report job, s (Spark start included)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(RESULTS / "analytics.png", dpi=110)
+    print("| records | master | report s |\n|---|---|---|")
+    for r in rows:
+        print(f"| {r['records']} | {r['master']} | {r['reportSeconds']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
