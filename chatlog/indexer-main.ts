@@ -12,14 +12,14 @@ import { serveMetrics } from "../server/metrics-server.js";
 import { onTerminate } from "../server/terminate.js";
 import { ChatIndexer } from "./chat-indexer.js";
 import { installTemplate } from "./index-template.js";
+import { untilElasticsearchAnswers } from "./until-reachable.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.kafka || !config.elasticsearch) throw new ConfigError("npm run indexer needs KAFKA_BROKERS and ES_URL");
   const log = createLogger({ service: "chat-indexer", pid: process.pid });
   const es = new Elasticsearch({ node: config.elasticsearch.url });
-  await waitForElasticsearch(es, log);
-  await installTemplate(es, config.elasticsearch.indexPrefix);
+  await untilElasticsearchAnswers(() => installTemplate(es, config.elasticsearch!.indexPrefix), log);
   const indexer = new ChatIndexer(es, log, config.elasticsearch.indexPrefix);
   const kafka = createKafka(config.kafka.brokers, "kobot-chat-indexer", log);
   const source = new KafkaChatLogSource(kafka, config.kafka.chatLog, config.kafka.indexerGroup, log);
@@ -32,18 +32,6 @@ async function main(): Promise<void> {
     await es.close();
     log.info("chat indexer stopped", { ...indexer.stats });
   });
-}
-
-async function waitForElasticsearch(es: Elasticsearch, log: ReturnType<typeof createLogger>): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await es.cluster.health({ wait_for_status: "yellow", timeout: "5s" });
-      return;
-    } catch (error) {
-      if (attempt === 0) log.warn("waiting for elasticsearch", { error });
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-  }
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import { Client as Elasticsearch } from "@elastic/elasticsearch";
 
 import { ChatIndexer } from "../chatlog/chat-indexer.js";
 import { installTemplate } from "../chatlog/index-template.js";
+import { untilElasticsearchAnswers } from "../chatlog/until-reachable.js";
 import type { Logger } from "../common/log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { DailyFileChatLog, fanOut } from "../kafka/daily-file-chat-log.js";
@@ -60,7 +61,7 @@ export async function startEmbeddedChatLog(
   const indexer = new ChatIndexer(es, indexLog, config.elasticsearch.indexPrefix);
   const chatLog = new InProcessChatLog();
   // Waits for Elasticsearch in the background: the game starts even while it is down.
-  void retryForever(() => installTemplate(es, config.elasticsearch!.indexPrefix), indexLog).then(() =>
+  void untilElasticsearchAnswers(() => installTemplate(es, config.elasticsearch!.indexPrefix), indexLog).then(() =>
     chatLog.source().start(async (records) => {
       const dead = await indexer.index(records);
       for (const letter of dead) indexLog.error("chat line refused by Elasticsearch", { reason: letter.reason });
@@ -68,15 +69,4 @@ export async function startEmbeddedChatLog(
     }),
   );
   return { chatLog: fanOut(archive, chatLog.publisher()), indexer };
-}
-
-async function retryForever(step: () => Promise<void>, log: Logger): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await step();
-    } catch (error) {
-      if (attempt === 0) log.warn("elasticsearch not reachable yet; retrying", { error });
-      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 200 * 2 ** attempt)));
-    }
-  }
 }
