@@ -1,19 +1,27 @@
-"""`npm run archive`: the chat-log topic, archived as Parquet partitioned by date.
+"""`npm run archive`: the chat-log, question and answer topics, archived as Parquet partitioned by date.
 
-A Spark Structured Streaming job: Kafka (chat-log topic) → `ARCHIVE_URI/chat-log/date=YYYY-MM-DD/`
-(any Hadoop FileSystem URI: a local folder by default, `hdfs://namenode:8020/kobot` in a deployment).
-Checkpointed in `ARCHIVE_URI/_checkpoints`: stopped and restarted, it goes on from the last committed
-offsets, losing nothing and writing nothing twice (the file sink's log makes each micro-batch land
-once; a record delivered twice to Kafka is dropped by its id). Records that are not chat-log records go
-to `ARCHIVE_URI/quarantine/` with the reason, and the job keeps running.
+A Spark Structured Streaming job: Kafka → `ARCHIVE_URI/<stream>/date=YYYY-MM-DD/` for the streams
+`chat-log`, `questions` and `answers` (any Hadoop FileSystem URI: a local folder by default,
+`hdfs://namenode:8020/kobot` in a deployment). Checkpointed in `ARCHIVE_URI/_checkpoints`: stopped and
+restarted, it goes on from the last committed offsets, losing nothing and writing nothing twice (the
+file sink's log makes each micro-batch land once; a record delivered twice to Kafka is dropped by its
+id). Records that break their contract go to `ARCHIVE_URI/quarantine/<stream>/` with the
+reason, and the job keeps running. When the file system goes away (an HDFS restart) the queries fail;
+the job waits and starts them again from the checkpoint.
 """
 import argparse
 import os
+import time
+from dataclasses import dataclass
+from typing import Callable
 
-from pyspark.sql import DataFrame
+from py4j.protocol import Py4JJavaError
+from pyspark.errors import StreamingQueryException
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
-from .records import CHAT_LOG, quarantine_reason
+from .records import ANSWER, CHAT_LOG, QUESTION, answer_reason, question_reason, quarantine_reason
 from .report import spark_session
 
 KAFKA_PACKAGE = "org.apache.spark:spark-sql-kafka-0-10_2.13:4.2.0"
@@ -21,30 +29,55 @@ KAFKA_PACKAGE = "org.apache.spark:spark-sql-kafka-0-10_2.13:4.2.0"
 DEDUPE_WITHIN = "1 day"
 
 
-def parsed(stream: DataFrame) -> DataFrame:
-    records = stream.select(
-        F.col("value").cast("string").alias("raw"),
-        F.from_json(F.col("value").cast("string"), CHAT_LOG, {"columnNameOfCorruptRecord": "_corrupt", "mode": "PERMISSIVE"}).alias("r"),
-    ).select("raw", "r.*")
-    return records.withColumn("_corrupt", F.when(F.col("id").isNull() & F.col("v").isNull(), F.col("raw")).otherwise(F.col("_corrupt")))
+@dataclass(frozen=True)
+class Stream:
+    name: str  # folder under ARCHIVE_URI
+    topic: str
+    schema: T.StructType
+    id_column: str
+    reason: Callable[[], Column]
 
 
-def start(spark, brokers: str, topic: str, archive: str, once: bool):
-    stream = (
+def streams(chat_log_topic: str, question_topic: str, answer_topic: str) -> list[Stream]:
+    return [
+        Stream("chat-log", chat_log_topic, CHAT_LOG, "id", quarantine_reason),
+        Stream("questions", question_topic, QUESTION, "questionId", question_reason),
+        # A worker may answer a question twice (at-least-once): the room shows one, the archive keeps one.
+        Stream("answers", answer_topic, ANSWER, "questionId", answer_reason),
+    ]
+
+
+def parsed(kafka: DataFrame, stream: Stream) -> DataFrame:
+    value = F.col("value").cast("string")
+    records = kafka.select(
+        value.alias("raw"),
+        F.col("timestamp").alias("kafkaTime"),
+        F.from_json(value, stream.schema, {"columnNameOfCorruptRecord": "_corrupt", "mode": "PERMISSIVE"}).alias("r"),
+    ).select("raw", "kafkaTime", "r.*")
+    # A JSON value that is not an object (a bare string, a number) parses to all nulls: corrupt too.
+    return records.withColumn(
+        "_corrupt", F.when(F.col(stream.id_column).isNull() & F.col("v").isNull(), F.col("raw")).otherwise(F.col("_corrupt"))
+    )
+
+
+def start_stream(spark, brokers: str, stream: Stream, archive: str, once: bool):
+    kafka = (
         spark.readStream.format("kafka")
         .option("kafka.bootstrap.servers", brokers)
-        .option("subscribe", topic)
+        .option("subscribe", stream.topic)
         .option("startingOffsets", "earliest")
         .option("failOnDataLoss", "true")
         .load()
     )
-    records = parsed(stream).withColumn("reason", quarantine_reason())
+    records = parsed(kafka, stream).withColumn("reason", stream.reason())
+    # The record's own time where it has one (answers have none: the time Kafka took them).
+    event_time = F.timestamp_millis("ts") if "ts" in stream.schema.fieldNames() else F.col("kafkaTime")
     good = (
         records.where(F.col("reason").isNull())
-        .drop("reason", "_corrupt", "raw")
-        .withColumn("eventTime", F.timestamp_millis("ts"))
+        .withColumn("eventTime", event_time)
+        .drop("reason", "_corrupt", "raw", "kafkaTime")
         .withWatermark("eventTime", DEDUPE_WITHIN)
-        .dropDuplicatesWithinWatermark(["id"])
+        .dropDuplicatesWithinWatermark([stream.id_column])
         .withColumn("date", F.date_format("eventTime", "yyyy-MM-dd"))
         .drop("eventTime")
     )
@@ -52,36 +85,74 @@ def start(spark, brokers: str, topic: str, archive: str, once: bool):
     trigger = {"availableNow": True} if once else {"processingTime": "5 seconds"}
     archived = (
         good.writeStream.format("parquet")
+        .queryName(stream.name)
         .partitionBy("date")
-        .option("path", f"{archive}/chat-log")
-        .option("checkpointLocation", f"{archive}/_checkpoints/chat-log")
+        .option("path", f"{archive}/{stream.name}")
+        .option("checkpointLocation", f"{archive}/_checkpoints/{stream.name}")
         .trigger(**trigger)
         .start()
     )
     quarantined = (
         bad.writeStream.format("json")
-        .option("path", f"{archive}/quarantine")
-        .option("checkpointLocation", f"{archive}/_checkpoints/quarantine")
+        .queryName(f"{stream.name}-quarantine")
+        .option("path", f"{archive}/quarantine/{stream.name}")  # one folder per query: a file sink's log has one writer
+        .option("checkpointLocation", f"{archive}/_checkpoints/quarantine-{stream.name}")
         .trigger(**trigger)
         .start()
     )
-    return archived, quarantined
+    return [archived, quarantined]
+
+
+def start(spark, brokers: str, archive: str, once: bool, selected: list[Stream]):
+    return [query for stream in selected for query in start_stream(spark, brokers, stream, archive, once)]
+
+
+def await_all(spark, queries) -> None:
+    """Returns when every query has finished; raises as soon as one fails."""
+    while any(query.isActive for query in queries):
+        spark.streams.awaitAnyTermination()  # raises the failed query's error
+        spark.streams.resetTerminated()
+    for query in queries:
+        if query.exception():
+            raise query.exception()
+
+
+def run(spark, brokers: str, archive: str, once: bool, selected: list[Stream], retry_s: float = 5.0) -> None:
+    """Runs the queries; when one fails or cannot start (the file system or the broker went away) stops
+    them all, waits and starts again from the checkpoints, so nothing is lost and nothing written twice."""
+    while True:
+        queries = []
+        try:
+            for stream in selected:
+                queries += start_stream(spark, brokers, stream, archive, once)
+            await_all(spark, queries)
+            return
+        except (StreamingQueryException, Py4JJavaError) as error:
+            for query in queries:
+                query.stop()
+            spark.streams.resetTerminated()  # or the next wait would see this failure again
+            first_line = str(error).strip().splitlines()[0][:300]
+            print(f"archive: {first_line}; starting again from the checkpoint in {retry_s:.0f} s", flush=True)
+            time.sleep(retry_s)
+            retry_s = min(retry_s * 2, 30.0)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--brokers", default=os.environ.get("KAFKA_BROKERS"))
-    parser.add_argument("--topic", default=os.environ.get("CHAT_LOG_TOPIC", "chat.log"))
+    parser.add_argument("--chat-log-topic", default=os.environ.get("CHAT_LOG_TOPIC", "chat.log"))
+    parser.add_argument("--question-topic", default=os.environ.get("KAFKA_QUESTION_TOPIC", "npc.question"))
+    parser.add_argument("--answer-topic", default=os.environ.get("KAFKA_ANSWER_TOPIC", "npc.answer"))
     parser.add_argument("--archive", default=os.environ.get("ARCHIVE_URI", "data/archive"))
-    parser.add_argument("--once", action="store_true", help="archive what is in the topic now, then stop")
+    parser.add_argument("--only", action="append", choices=["chat-log", "questions", "answers"], help="archive these streams only")
+    parser.add_argument("--once", action="store_true", help="archive what is in the topics now, then stop")
     args = parser.parse_args(argv)
     if not args.brokers:
         parser.error("needs --brokers or KAFKA_BROKERS (the embedded default archives to DATA_DIR by itself)")
+    selected = [s for s in streams(args.chat_log_topic, args.question_topic, args.answer_topic) if not args.only or s.name in args.only]
     spark = spark_session("kobot-chat-archive", packages=[KAFKA_PACKAGE])
     try:
-        queries = start(spark, args.brokers, args.topic, args.archive, args.once)
-        for query in queries:
-            query.awaitTermination()
+        run(spark, args.brokers, args.archive, args.once, selected)
     finally:
         spark.stop()
     return 0

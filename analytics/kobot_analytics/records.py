@@ -35,6 +35,33 @@ CHAT_LOG = T.StructType([
 
 KINDS = ["player", "npc", "system"]
 
+# The question/answer contract (kafka/contract.ts), archived beside the chat log.
+QUESTION = T.StructType([
+    T.StructField("v", T.IntegerType()),
+    T.StructField("questionId", T.StringType()),
+    T.StructField("roomId", T.StringType()),
+    T.StructField("npcId", T.StringType()),
+    T.StructField("playerId", T.StringType()),
+    T.StructField("playerName", T.StringType()),
+    T.StructField("text", T.StringType()),
+    T.StructField("ts", T.LongType()),
+    T.StructField("replyTo", T.StringType()),
+    T.StructField("_corrupt", T.StringType()),
+])
+
+ANSWER = T.StructType([
+    T.StructField("v", T.IntegerType()),
+    T.StructField("questionId", T.StringType()),
+    T.StructField("roomId", T.StringType()),
+    T.StructField("npcId", T.StringType()),
+    T.StructField("text", T.StringType()),
+    T.StructField("ms", T.DoubleType()),
+    T.StructField("model", T.StringType()),
+    T.StructField("error", T.StructType([T.StructField("code", T.StringType()), T.StructField("message", T.StringType())])),
+    T.StructField("replyTo", T.StringType()),
+    T.StructField("_corrupt", T.StringType()),
+])
+
 
 def quarantine_reason():
     """Why a record cannot be used (a column, null for a good record); shared by archive and reports."""
@@ -47,6 +74,23 @@ def quarantine_reason():
         .when(F.col("ts").isNull(), F.lit("no ts"))
         .when((F.col("kind") == "npc") & F.col("npc").isNull(), F.lit("npc line without its answer info"))
     )
+
+
+def _contract_reason(required: list[str]):
+    reason = F.when(F.col("_corrupt").isNotNull(), F.lit("not JSON, or a field of the wrong type")).when(
+        F.col("v") != 1, F.lit("unknown record version"))
+    for name in required:
+        reason = reason.when(F.col(name).isNull() | (F.length(F.col(name).cast("string")) == 0), F.lit(f"no {name}"))
+    return reason
+
+
+def question_reason():
+    return _contract_reason(["questionId", "roomId", "npcId", "text", "ts"])
+
+
+def answer_reason():
+    # An answer that carries an error has empty text, so only a missing text is wrong.
+    return _contract_reason(["questionId", "roomId", "npcId"]).when(F.col("text").isNull(), F.lit("no text"))
 
 
 def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str) -> tuple[DataFrame, DataFrame]:

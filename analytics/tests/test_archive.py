@@ -1,30 +1,17 @@
 """The Kafka → Parquet archive on a real broker (scripts/kafka-local.sh): stopped and restarted on
-its checkpoint it loses no record and writes none twice; malformed records are quarantined."""
+its checkpoint it loses no record and writes none twice; malformed records are quarantined; the
+question and answer topics are archived beside the chat log."""
 import json
-import shutil
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from pyspark.sql import functions as F
 
-from kobot_analytics.archive import KAFKA_PACKAGE, start
+from kobot_analytics.archive import KAFKA_PACKAGE, start, streams
 from kobot_analytics.records import read_chat_log
 from kobot_analytics.report import spark_session
 
-ROOT = Path(__file__).resolve().parents[2]
-TOPIC = "chat.log.archive-test"
-
-
-@pytest.fixture(scope="module")
-def brokers(tmp_path_factory):
-    if shutil.which("java") is None:
-        pytest.skip("needs Java for the Kafka broker")
-    folder = tmp_path_factory.mktemp("kafka")
-    out = subprocess.run(["bash", str(ROOT / "scripts/kafka-local.sh"), "start", str(folder), "0", TOPIC], check=True, capture_output=True, text=True)
-    yield out.stdout.strip().splitlines()[-1]
-    subprocess.run(["bash", str(ROOT / "scripts/kafka-local.sh"), "stop", str(folder)], check=True)
+STREAMS = {s.name: s for s in streams("chat.log.archive-test", "npc.question.archive-test", "npc.answer.archive-test")}
 
 
 @pytest.fixture(scope="module")
@@ -39,29 +26,63 @@ def record(i: int, now: int) -> str:
                        "from": f"p{i % 13}", "name": "봇", "text": f"안녕 {i}", "ts": now + i})
 
 
-def produce(spark, brokers: str, values: list[str]) -> None:
+def produce(spark, brokers: str, topic: str, values: list[str]) -> None:
     spark.createDataFrame([(v,) for v in values], "value string").write.format("kafka") \
-        .option("kafka.bootstrap.servers", brokers).option("topic", TOPIC).save()
+        .option("kafka.bootstrap.servers", brokers).option("topic", topic).save()
+
+
+def archive_once(spark, brokers: str, archive: str, *names: str) -> None:
+    for query in start(spark, brokers, archive, True, [STREAMS[n] for n in names]):
+        query.awaitTermination()
 
 
 def test_restart_loses_nothing_and_doubles_nothing(spark, brokers, tmp_path):
+    topic = STREAMS["chat-log"].topic
     archive = str(tmp_path / "archive")
     now = int(time.time() * 1000)
-    produce(spark, brokers, [record(i, now) for i in range(1000)] + [record(i, now) for i in range(10)] + ["{not json", '{"v":1,"id":"x"}'])
-    for query in start(spark, brokers, TOPIC, archive, once=True):
-        query.awaitTermination()
+    produce(spark, brokers, topic, [record(i, now) for i in range(1000)] + [record(i, now) for i in range(10)] + ["{not json", '{"v":1,"id":"x"}'])
+    archive_once(spark, brokers, archive, "chat-log")
     # Stopped; more lines arrive, some of them re-deliveries of archived ones; started again.
-    produce(spark, brokers, [record(i, now) for i in range(1000, 1500)] + [record(i, now) for i in range(995, 1005)])
-    for query in start(spark, brokers, TOPIC, archive, once=True):
-        query.awaitTermination()
+    produce(spark, brokers, topic, [record(i, now) for i in range(1000, 1500)] + [record(i, now) for i in range(995, 1005)])
+    archive_once(spark, brokers, archive, "chat-log")
 
     stored = spark.read.parquet(f"{archive}/chat-log")
     assert stored.count() == 1500
     assert stored.select("id").distinct().count() == 1500
     assert stored.select("date").distinct().count() >= 1
-    quarantine = spark.read.json(f"{archive}/quarantine")
+    quarantine = spark.read.json(f"{archive}/quarantine/chat-log")
     assert sorted(r["reason"] for r in quarantine.collect()) == ["no roomId", "not JSON, or a field of the wrong type"]
     # The report job reads the Parquet archive as it reads the embedded default's files.
     day = time.strftime("%Y-%m-%d", time.gmtime(now / 1000))
     valid, _ = read_chat_log(spark, f"{archive}/chat-log", day, day)
     assert valid.where(F.col("kind") == "player").count() == 1500
+
+
+def question(i: int, now: int) -> str:
+    return json.dumps({"v": 1, "questionId": f"q-{i}", "roomId": "room-1", "npcId": "kobot", "playerId": f"p{i}",
+                       "playerName": "민수", "text": f"배고파 {i}", "ts": now + i, "replyTo": "server-1"}, ensure_ascii=False)
+
+
+def answer(i: int, text: str = "밥 먹어요", error: dict | None = None) -> str:
+    body = {"v": 1, "questionId": f"q-{i}", "roomId": "room-1", "npcId": "kobot", "text": text, "ms": 42.5,
+            "model": "kobot-gpt2-tiny", "replyTo": "server-1"}
+    return json.dumps({**body, "error": error} if error else body, ensure_ascii=False)
+
+
+def test_questions_and_answers_are_archived_once_each(spark, brokers, tmp_path):
+    archive = str(tmp_path / "archive")
+    now = int(time.time() * 1000)
+    produce(spark, brokers, STREAMS["questions"].topic, [question(i, now) for i in range(200)] + [question(7, now), '{"v":1,"questionId":"q-x"}'])
+    # q-3 answered twice (a worker restarted before committing); q-9 answered with an error and no text.
+    produce(spark, brokers, STREAMS["answers"].topic, [answer(i) for i in range(200) if i != 9] + [answer(3, "또 답"), answer(9, "", {"code": "model_unavailable", "message": "no model"}), "[1,2]"])
+    archive_once(spark, brokers, archive, "questions", "answers")
+
+    questions = spark.read.parquet(f"{archive}/questions")
+    answers = spark.read.parquet(f"{archive}/answers")
+    assert (questions.count(), questions.select("questionId").distinct().count()) == (200, 200)
+    assert (answers.count(), answers.select("questionId").distinct().count()) == (200, 200)
+    assert answers.where(F.col("questionId") == "q-3").first()["text"] in ("밥 먹어요", "또 답")  # one of the two kept
+    assert answers.where(F.col("questionId") == "q-9").first()["error"]["code"] == "model_unavailable"
+    assert str(questions.first()["date"]) == time.strftime("%Y-%m-%d", time.gmtime(now / 1000))
+    assert [r["reason"] for r in spark.read.json(f"{archive}/quarantine/questions").collect()] == ["no roomId"]
+    assert [r["reason"] for r in spark.read.json(f"{archive}/quarantine/answers").collect()] == ["not JSON, or a field of the wrong type"]

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# A real single-node HDFS (namenode + one datanode, hadoop-client-minicluster from Maven Central) on
+# loopback, for the archive tests and local runs. Same Hadoop version as pyspark's bundled client.
+#   scripts/hdfs-local.sh fetch                 download the jars once (~/.cache/kobot/hadoop-minicluster-<v>)
+#   scripts/hdfs-local.sh start DIR [PORT]      start it with its blocks in DIR; prints hdfs://127.0.0.1:PORT
+#   scripts/hdfs-local.sh stop DIR              stop it (the data stays in DIR; start DIR again reuses it)
+set -euo pipefail
+# shellcheck source=service-lib.sh
+source "$(dirname "$0")/service-lib.sh"
+
+HADOOP_VERSION="${HADOOP_VERSION:-3.5.0}"
+CACHE="${KOBOT_CACHE:-$HOME/.cache/kobot}/hadoop-minicluster-$HADOOP_VERSION"
+LIBS="$CACHE/libs"
+
+fetch() {
+  [[ -f "$LIBS/.complete" ]] && return 0
+  local pom_dir
+  pom_dir="$(mktemp -d)"
+  cat > "$pom_dir/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>kobot</groupId><artifactId>hdfs-minicluster</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>org.apache.hadoop</groupId><artifactId>hadoop-client-minicluster</artifactId><version>$HADOOP_VERSION</version></dependency>
+  </dependencies>
+</project>
+POM
+  mkdir -p "$LIBS"
+  (cd "$pom_dir" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$LIBS") >&2
+  rm -rf "$pom_dir"
+  touch "$LIBS/.complete"
+}
+
+start() {
+  local dir="$1" port="${2:-}"
+  fetch
+  [[ -n "$port" && "$port" != "0" ]] || port="$(free_port)"
+  mkdir -p "$dir/logs"
+  dir="$(cd "$dir" && pwd)"
+  # -format only the first time: a restart on the same DIR keeps what was written (the restart test needs that).
+  local format=()
+  [[ -d "$dir/data" ]] || format=(-format)
+  rm -f "$dir/conf.xml"  # written by the cluster once it is up: the readiness signal
+  nohup java -Xms128m -Xmx512m -cp "$LIBS/*" org.apache.hadoop.mapreduce.MiniHadoopClusterManager \
+    -nomr "${format[@]}" -nnport "$port" -nnhttpport "$(free_port)" -datanodes 1 -writeConfig "$dir/conf.xml" \
+    -D "hdfs.minidfs.basedir=$dir/data" -D dfs.permissions.enabled=false -D dfs.replication=1 \
+    > "$dir/logs/hdfs.log" 2>&1 &
+  local wrapper=$!
+  for _ in $(seq 1 240); do
+    if [[ -s "$dir/conf.xml" ]] && (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      # The JVM is a child of nohup's shell on some systems: record the process that listens.
+      local pid
+      pid="$(ss -ltnpH "sport = :$port" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)"
+      echo "${pid:-$wrapper}" > "$dir/hdfs.pid"
+      echo "hdfs://127.0.0.1:$port"
+      return 0
+    fi
+    kill -0 "$wrapper" 2>/dev/null || { tail -40 "$dir/logs/hdfs.log" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "HDFS did not come up on 127.0.0.1:$port within 120 s; see $dir/logs/hdfs.log" >&2
+  exit 1
+}
+
+stop() {
+  stop_pidfile "$1/hdfs.pid" 15
+}
+
+case "${1:-}" in
+  fetch) fetch ;;
+  start) shift; start "$@" ;;
+  stop) shift; stop "$@" ;;
+  *) echo "usage: $0 fetch | start DIR [PORT] | stop DIR" >&2; exit 2 ;;
+esac
