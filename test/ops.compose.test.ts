@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
 
 import { ENV_SCHEMA, loadConfig } from "../server/config.js";
@@ -7,10 +7,11 @@ import { ENV_SCHEMA, loadConfig } from "../server/config.js";
 /** Docker can't run on these machines: this keeps docker-compose.yml in step with the code by reading it. */
 describe("docker-compose.yml", () => {
   const compose = parse(readFileSync("docker-compose.yml", "utf8"), { merge: true }) as {
-    services: Record<string, { command?: string[]; environment?: Record<string, unknown>; ports?: string[]; volumes?: string[]; image?: string; build?: string }>;
+    services: Record<string, { command?: string[]; entrypoint?: string[]; environment?: Record<string, unknown>; ports?: string[]; volumes?: string[]; image?: string }>;
   };
   const services = compose.services;
-  const appServices = Object.entries(services).filter(([, s]) => s.build);
+  const appServices = Object.entries(services).filter(([, s]) => s.image === "kobot-world:latest");
+  const sparkServices = Object.entries(services).filter(([, s]) => s.image === "kobot-analytics:latest");
   const known = new Set(Object.keys(ENV_SCHEMA.shape));
 
   it("gives the project's processes only variables the code reads, with values it accepts", () => {
@@ -57,16 +58,43 @@ describe("docker-compose.yml", () => {
     }
   });
 
-  it("mounts files that exist, and the image copies folders that exist", () => {
+  it("gives the Spark jobs only variables they read, pointing at the HDFS namenode and the Spark master", () => {
+    const sources = readdirSync("analytics/kobot_analytics").map((f) => readFileSync(`analytics/kobot_analytics/${f}`, "utf8")).join("\n");
+    const read = new Set([...sources.matchAll(/os\.environ\.get\("([A-Z_]+)"/g)].map((m) => m[1]));
+    assert.deepEqual(sparkServices.map(([name]) => name).sort(), ["analytics", "archive", "spark-master", "spark-worker"]);
+    for (const [name, service] of sparkServices) {
+      const unknown = Object.keys(service.environment ?? {}).filter((key) => !read.has(key));
+      assert.deepEqual(unknown, [], `${name} sets variables the analytics code does not read`);
+      const module = [...(service.entrypoint ?? []), ...(service.command ?? [])].join(" ").match(/-m kobot_analytics\.(\w+)/)?.[1];
+      if (module) assert.ok(existsSync(`analytics/kobot_analytics/${module}.py`), `${name} runs a missing module ${module}`);
+    }
+    const env = services.archive!.environment!;
+    const archive = new URL(String(env.ARCHIVE_URI));
+    assert.equal(archive.protocol, "hdfs:");
+    assert.ok(services[archive.hostname]?.ports?.some((p) => p.endsWith(`:${archive.port}`)), "ARCHIVE_URI names the namenode's RPC port");
+    assert.equal(String(services.namenode!.environment!["CORE-SITE.XML_fs.defaultFS"]), `hdfs://${archive.host}`);
+    const master = new URL(String(env.SPARK_MASTER));
+    assert.ok(services[master.hostname]?.command?.includes(master.port), "SPARK_MASTER names the master's port");
+    assert.ok(services["spark-worker"]!.command!.includes(String(env.SPARK_MASTER)), "the worker joins the same master");
+    assert.equal(String(env.KAFKA_BROKERS), String(services["server-1"]!.environment!.KAFKA_BROKERS));
+    for (const key of ["CHAT_LOG_TOPIC", "KAFKA_QUESTION_TOPIC", "KAFKA_ANSWER_TOPIC"] as const) {
+      assert.equal(String(env[key]), String(services["server-1"]!.environment![key]), `${key}: the archive reads what the servers write`);
+    }
+  });
+
+  it("mounts files that exist (read-only inputs), and the images copy folders that exist", () => {
     for (const [name, service] of Object.entries(services)) {
       for (const volume of service.volumes ?? []) {
         const source = volume.split(":")[0]!;
-        if (source.startsWith("./")) assert.ok(existsSync(source), `${name} mounts missing ${source}`);
+        // Writable mounts (./reports) are outputs that Docker creates.
+        if (source.startsWith("./") && volume.endsWith(":ro")) assert.ok(existsSync(source), `${name} mounts missing ${source}`);
       }
     }
-    const copies = readFileSync("Dockerfile", "utf8").matchAll(/^COPY (.+) \S+$/gm);
-    for (const [, sources] of copies) {
-      for (const source of sources!.split(" ")) assert.ok(existsSync(source.replace("/*.ts", "")), `Dockerfile copies missing ${source}`);
+    for (const dockerfile of ["Dockerfile", "analytics/Dockerfile"]) {
+      const copies = readFileSync(dockerfile, "utf8").matchAll(/^COPY (.+) \S+$/gm);
+      for (const [, sources] of copies) {
+        for (const source of sources!.split(" ")) assert.ok(existsSync(source.replace("/*.ts", "")), `${dockerfile} copies missing ${source}`);
+      }
     }
   });
 });

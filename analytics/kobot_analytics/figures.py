@@ -1,5 +1,14 @@
 """The report's figures, computed from valid chat-log records. Exact, not approximate: percentiles
-use Spark's exact `percentile`, counts are counts."""
+use Spark's exact `percentile`, counts are counts.
+
+Four Spark jobs, each one pass over the archive (column-pruned Parquet is cheaper to scan again than
+to cache), submitted together so one's planning overlaps another's scan: totals and latency by model;
+questions and player lines per hour and room; busiest players; answers per question and outcome. The
+rest is derived from those small results on the driver.
+"""
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -13,58 +22,93 @@ def _rows(df: DataFrame) -> list[dict]:
     return [row.asDict(recursive=True) for row in df.collect()]
 
 
-def figures(records: DataFrame) -> dict:
-    records = records.cache()  # every figure below reads it again
-    questions = records.where((F.col("kind") == "player") & F.col("toNpc").isNotNull())
-    answers = records.where(F.col("kind") == "npc")
-    players = records.where(F.col("kind") == "player")
-    answered = answers.count()
+def _count_if(condition) -> F.Column:
+    return F.sum(F.when(condition, 1).otherwise(0))
 
-    per_hour = questions.groupBy(F.date_format(F.from_unixtime(F.col("ts") / 1000), "yyyy-MM-dd'T'HH").alias("hour")).count()
-    per_room = questions.groupBy("roomId").count()
-    latency = (
-        answers.where(~F.col("npc.fallback"))
-        .groupBy(F.col("npc.model").alias("model"))
-        .agg(
-            F.count("*").alias("answers"),
-            F.percentile("npc.latencyMs", 0.5).alias("p50"),
-            F.percentile("npc.latencyMs", 0.95).alias("p95"),
-            F.percentile("npc.latencyMs", 0.99).alias("p99"),
-        )
-        .orderBy("model")
-    )
-    fallbacks = answers.where(F.col("npc.fallback")).count()
-    timeouts = answers.where(F.col("npc.reason") == "npc_timeout").count()
-    busiest_rooms = players.groupBy("roomId").count().orderBy(F.desc("count"), "roomId").limit(TOP)
-    busiest_players = players.groupBy("from", "name").count().orderBy(F.desc("count"), "from").limit(TOP)
-    question_text = F.trim(F.col("npc.question"))
-    top_questions = (
-        answers.groupBy(question_text.alias("question")).count().orderBy(F.desc("count"), "question").limit(TOP * 2)
-    )
-    failed = (
-        answers.where(F.col("npc.fallback") | (F.length(F.trim("text")) < SHORT_ANSWER_CHARS))
-        .select(
-            question_text.alias("question"),
-            F.col("text").alias("answer"),
-            F.when(F.col("npc.fallback"), F.col("npc.reason")).otherwise(F.lit("short_answer")).alias("why"),
-        )
-        .groupBy("question", "why")
-        .agg(F.count("*").alias("count"), F.first("answer").alias("answer"))
-        .orderBy(F.desc("count"), "question")
-        .limit(50)
+
+def _top(counts: dict, n: int) -> list[tuple]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
+def queries(records: DataFrame) -> dict[str, DataFrame]:
+    player = F.col("kind") == "player"
+    question = player & F.col("toNpc").isNotNull()
+    answer = F.col("kind") == "npc"
+    fallback = answer & F.col("npc.fallback")
+    # Latency of real answers only: percentile skips the nulls of every other line.
+    latency = F.when(answer & ~F.col("npc.fallback"), F.col("npc.latencyMs"))
+    hour = F.date_format(F.from_unixtime(F.col("ts") / 1000), "yyyy-MM-dd'T'HH")
+    why = (
+        F.when(F.col("npc.fallback"), F.coalesce(F.col("npc.reason"), F.lit("fallback")))
+        .when(F.length(F.trim("text")) < SHORT_ANSWER_CHARS, F.lit("short_answer"))
     )
     return {
-        "lines": records.count(),
-        "questions": questions.count(),
+        "byModel": records.groupBy(F.when(answer & ~F.col("npc.fallback"), F.coalesce("npc.model", F.lit("unknown"))).alias("model")).agg(
+            F.count("*").alias("lines"),
+            _count_if(question).alias("questions"),
+            _count_if(answer).alias("answers"),
+            _count_if(fallback).alias("fallbacks"),
+            _count_if(answer & (F.col("npc.reason") == "npc_timeout")).alias("timeouts"),
+            F.count(latency).alias("answered"),
+            F.percentile(latency, 0.5).alias("p50"),
+            F.percentile(latency, 0.95).alias("p95"),
+            F.percentile(latency, 0.99).alias("p99"),
+        ),
+        "byHourAndRoom": records.where(player).groupBy(hour.alias("hour"), "roomId").agg(
+            _count_if(question).alias("questions"), F.count("*").alias("lines")
+        ),
+        "busiestPlayers": records.where(player).groupBy("from", "name").count().orderBy(F.desc("count"), "from").limit(TOP),
+        # Every answer by its question and outcome, with the first answer given: top questions, keywords,
+        # failures and retraining candidates all come from this.
+        "outcomes": records.where(answer).groupBy(F.trim(F.col("npc.question")).alias("question"), why.alias("why")).agg(
+            F.count("*").alias("count"), F.min_by(F.struct(F.col("text").alias("answer"), "ts"), F.col("ts")).alias("first")
+        ),
+    }
+
+
+def collect_all(records: DataFrame) -> dict[str, list[dict]]:
+    jobs = queries(records)
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        futures = {name: pool.submit(_rows, df) for name, df in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def figures(results: dict[str, list[dict]]) -> dict:
+    """The report's figures from collect_all's results."""
+    by_model = results["byModel"]
+    total = {key: sum(row[key] for row in by_model) for key in ("lines", "questions", "answers", "fallbacks", "timeouts")}
+
+    per_hour, per_room, room_lines = Counter(), Counter(), Counter()
+    for row in results["byHourAndRoom"]:
+        if row["questions"]:
+            per_hour[row["hour"]] += row["questions"]
+            per_room[row["roomId"]] += row["questions"]
+        room_lines[row["roomId"]] += row["lines"]
+
+    outcomes = results["outcomes"]
+    per_question = Counter()
+    for row in outcomes:
+        per_question[row["question"]] += row["count"]
+    failed = sorted((r for r in outcomes if r["why"]), key=lambda r: (-r["count"], r["question"], r["why"]))[:50]
+
+    answered = total["answers"]
+    return {
+        "lines": total["lines"],
+        "questions": total["questions"],
         "answers": answered,
-        "questionsPerHour": {r["hour"]: r["count"] for r in _rows(per_hour.orderBy("hour"))},
-        "questionsPerRoom": {r["roomId"]: r["count"] for r in _rows(per_room.orderBy("roomId"))},
-        "latencyByModel": _rows(latency),
-        "fallbackRate": fallbacks / answered if answered else 0.0,
-        "timeoutRate": timeouts / answered if answered else 0.0,
-        "busiestRooms": _rows(busiest_rooms),
-        "busiestPlayers": _rows(busiest_players),
-        "topQuestions": _rows(top_questions),
-        "topKeywords": top_keywords(answers.select(question_text.alias("question")), TOP * 2),
-        "failedQuestions": _rows(failed),
+        "questionsPerHour": dict(sorted(per_hour.items())),
+        "questionsPerRoom": dict(sorted(per_room.items())),
+        "latencyByModel": [
+            {"model": r["model"], "answers": r["answered"], "p50": r["p50"], "p95": r["p95"], "p99": r["p99"]}
+            for r in sorted((r for r in by_model if r["model"] is not None), key=lambda r: r["model"])
+        ],
+        "fallbackRate": total["fallbacks"] / answered if answered else 0.0,
+        "timeoutRate": total["timeouts"] / answered if answered else 0.0,
+        "busiestRooms": [{"roomId": room, "count": n} for room, n in _top(room_lines, TOP)],
+        "busiestPlayers": results["busiestPlayers"],
+        "topQuestions": [{"question": q, "count": n} for q, n in _top(per_question, TOP * 2)],
+        "topKeywords": top_keywords(per_question, TOP * 2),
+        "failedQuestions": [
+            {"question": r["question"], "why": r["why"], "count": r["count"], "answer": r["first"]["answer"]} for r in failed
+        ],
     }

@@ -34,6 +34,8 @@ CHAT_LOG = T.StructType([
 ])
 
 KINDS = ["player", "npc", "system"]
+# The archive job's Parquet: the chat-log fields, partitioned by date.
+ARCHIVED = T.StructType([f for f in CHAT_LOG.fields if f.name != "_corrupt"] + [T.StructField("date", T.StringType())])
 
 # The question/answer contract (kafka/contract.ts), archived beside the chat log.
 QUESTION = T.StructType([
@@ -93,13 +95,20 @@ def answer_reason():
     return _contract_reason(["questionId", "roomId", "npcId"]).when(F.col("text").isNull(), F.lit("no text"))
 
 
+# What the reports read: column pruning makes a Parquet archive read only these.
+REPORT_COLUMNS = ["id", "roomId", "kind", "from", "name", "text", "ts", "toNpc", "npc"]
+
+
 def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str) -> tuple[DataFrame, DataFrame]:
     """Records from `source` dated date_from..date_to (UTC, inclusive): (valid, quarantined with `reason`).
 
-    Duplicates (the same line id delivered twice) are kept once.
+    Duplicates (the same line id delivered twice) are kept once: the archive job drops them as it writes
+    Parquet; the embedded default's files are deduplicated here.
     """
-    if _is_parquet_archive(spark, source):
-        raw = spark.read.parquet(source).drop("date").withColumn("_corrupt", F.lit(None).cast("string"))
+    parquet = _is_parquet_archive(spark, source)
+    if parquet:
+        # An explicit schema: no schema-inference pass over the files' footers.
+        raw = spark.read.schema(ARCHIVED).parquet(source).drop("date").withColumn("_corrupt", F.lit(None).cast("string"))
     else:
         raw = (
             spark.read.schema(CHAT_LOG)
@@ -107,7 +116,7 @@ def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str
             .option("columnNameOfCorruptRecord", "_corrupt")
             .json(f"{source}/date=*/*.ndjson")
         )
-    checked = raw.withColumn("reason", quarantine_reason()).cache()
+    checked = raw.withColumn("reason", quarantine_reason())
     quarantined = checked.where(F.col("reason").isNotNull()).select(
         F.coalesce(F.col("_corrupt"), F.to_json(F.struct(*[c for c in raw.columns if c != "_corrupt"]))).alias("record"),
         "reason",
@@ -115,12 +124,11 @@ def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str
     day = F.date_format(F.from_unixtime(F.col("ts") / 1000), "yyyy-MM-dd")
     valid = (
         checked.where(F.col("reason").isNull())
-        .drop("reason", "_corrupt")
+        .select(*REPORT_COLUMNS)
         .withColumn("day", day)
         .where((F.col("day") >= date_from) & (F.col("day") <= date_to))
-        .dropDuplicates(["id"])
     )
-    return valid, quarantined
+    return (valid if parquet else valid.dropDuplicates(["id"])), quarantined
 
 
 def _is_parquet_archive(spark: SparkSession, source: str) -> bool:

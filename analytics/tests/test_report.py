@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from kobot_analytics.figures import figures
-from kobot_analytics.records import read_chat_log
+from kobot_analytics.figures import collect_all, figures
+from kobot_analytics.records import CHAT_LOG, read_chat_log
 from kobot_analytics.report import main, spark_session
 
 
@@ -65,7 +65,7 @@ def spark():
 
 def test_figures_are_exact(spark, archive):
     valid, quarantined = read_chat_log(spark, str(archive), "2026-11-25", "2026-11-25")
-    result = figures(valid)
+    result = figures(collect_all(valid))
     assert result["lines"] == 10  # 11 records, one from the day before; the duplicate kept once
     assert result["questions"] == 4
     assert result["answers"] == 4
@@ -114,10 +114,11 @@ def test_retrain_candidates_hold_no_personal_data_and_nothing_already_trained(sp
         ("아무도 없어?", "음… 생각이 잘 안 나네요.", True),  # a fallback is not an answer to learn
     ]
     records = spark.createDataFrame(
-        [answer(f"a{i}", "r1", f"q{i}", q, a, ts("10:00") + i, 100.0, "m1", fallback) for i, (q, a, fallback) in enumerate(asked)]
+        [answer(f"a{i}", "r1", f"q{i}", q, a, ts("10:00") + i, 100.0, "m1", fallback) for i, (q, a, fallback) in enumerate(asked)],
+        schema=CHAT_LOG,
     )
     path = tmp_path / "retrain-candidates.csv"
-    assert write_candidates(candidates(records, training), path) == 4
+    assert write_candidates(candidates(collect_all(records)["outcomes"], training), path) == 4
     text = path.read_text(encoding="utf-8")
     assert text.splitlines() == [
         "Q,A,label,reviewed",
@@ -138,5 +139,5 @@ def test_job_writes_report_charts_and_quarantine(spark, archive, tmp_path):
     assert (out / "questions-per-hour.png").stat().st_size > 1000
     assert (out / "latency-by-model.png").stat().st_size > 1000
     assert "fallback rate 25.0%" in (out / "report.md").read_text()
-    quarantine = [json.loads(l) for f in (out / "quarantine").glob("*.json") for l in f.read_text().splitlines()]
+    quarantine = [json.loads(line) for line in (out / "quarantine.ndjson").read_text().splitlines()]
     assert len(quarantine) == 3 and all(q["reason"] for q in quarantine)
