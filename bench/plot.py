@@ -81,13 +81,14 @@ def save(fig, name):
 
 
 def main():
-    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|analytics|archive`).",
+    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|moderation|analytics|archive`).",
              "Numbers are from one run on the machine named in each section; compare ratios within a run.\n"]
     sections = [
         ("npc", "NPC brain (`bench:npc`)", lambda d: table(d["rows"]) + "\n\n" + table([{"measure": k, "value": v} for k, v in d["summary"].items()]), None),
         ("chat", "Chat → NPC answer, embedded vs Kafka (`bench:chat`)", lambda d: table(d["rows"]) + "\n\n" + table([{"measure": k, "value": v} for k, v in d["summary"].items()]), lambda d: [plot_answer_latency(d), plot_embedded_vs_kafka(d)]),
         ("index", "Chat log into Elasticsearch (`bench:index`)", lambda d: table([{"measure": k, "value": v} for k, v in d["summary"].items()]) + "\n\n" + table(d["rows"]), None),
         ("loadtest", "Load-test bots vs one server (`bench:loadtest`)", lambda d: table(d["rows"]), lambda d: [plot_loadtest(d)]),
+        ("moderation", "Moderation filter (`bench:moderation`)", lambda d: table(d["rows"]) + f"\n\n{d['microsPerCheck']:.1f} µs per check", None),
         # The Spark benchmarks draw their own plots.
         ("analytics", "Report job over a 1M-record archive (`bench:analytics`)", lambda d: table(d["rows"]), lambda d: ["analytics.png"]),
         ("archive", "Kafka → Parquet archive, local folder and HDFS (`bench:archive`)", lambda d: table(d["rows"]), lambda d: ["archive.png"]),

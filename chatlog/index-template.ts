@@ -40,6 +40,7 @@ export const CHAT_MAPPINGS = {
     text: koreanText,
     replyTo: keyword,
     toNpc: keyword,
+    moderated: { type: "boolean" },
     npc: {
       properties: {
         questionId: keyword,

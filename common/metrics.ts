@@ -17,6 +17,11 @@ export const chatLines = new Counter({
   labelNames: ["kind"] as const,
 });
 
+export const chatModerated = new Counter({
+  name: "kobot_chat_moderated_total",
+  help: "Lines moderation stopped (side=input: a player's line) or replaced (side=output: an NPC's answer)",
+  labelNames: ["side"] as const,
+});
 export const npcQuestions = new Counter({ name: "kobot_npc_questions_total", help: "Questions players asked an NPC" });
 
 export const npcAnswers = new Counter({

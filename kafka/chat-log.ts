@@ -18,7 +18,7 @@ export const NpcAnswerInfo = z.object({
   model: z.string().max(100).optional(),
   /** True when the NPC said a fallback line instead of an answer. */
   fallback: z.boolean(),
-  /** Why it fell back: `npc_timeout`, `npc_unavailable`. */
+  /** Why it fell back: `npc_timeout`, `npc_unavailable`, `moderated_input` (a refusal), `moderated_output` (a safe line). */
   reason: z.string().max(40).optional(),
 });
 export type NpcAnswerInfo = z.infer<typeof NpcAnswerInfo>;
@@ -35,6 +35,8 @@ export const ChatLogRecord = z.object({
   text: z.string().max(2000),
   ts: z.number().int().nonnegative(),
   replyTo: z.string().max(64).optional(),
+  /** True when moderation stopped this line (a player's line nobody saw) or replaced it (an NPC's answer). */
+  moderated: z.boolean().optional(),
   /** On a player's line addressed to an NPC: which one. */
   toNpc: z.string().max(32).optional(),
   /** On an NPC's answer. */

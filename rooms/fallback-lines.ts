@@ -7,6 +7,12 @@ export interface Fallback {
   message: string;
 }
 
+/** The NPC's polite refusal of a line it would not repeat, and its safe line instead of a blocked answer. */
+export const MODERATION_LINES = {
+  input: "그런 말은 듣기가 좀 그래요. 고운 말로 다시 말해 줄래요?",
+  output: "음, 그건 제가 말하기 곤란해요. 다른 이야기를 해요.",
+} as const;
+
 export function fallbackFor(reason: "timeout" | "unsent" | "error", detail = ""): Fallback {
   switch (reason) {
     case "timeout":

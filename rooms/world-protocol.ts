@@ -20,7 +20,8 @@ export type ErrorCode =
   | "chat_too_long"
   | "unknown_npc" // `to` names no NPC in this room
   | "npc_timeout" // the NPC did not answer in time; it said a fallback line instead
-  | "npc_unavailable"; // the NPC's brain could not answer; it said a fallback line instead
+  | "npc_unavailable" // the NPC's brain could not answer; it said a fallback line instead
+  | "moderated"; // the line holds a word not allowed here: nobody else saw it
 
 /** `room.onMessage("error", (e: WorldError) => …)` */
 export interface WorldError {

@@ -3,13 +3,14 @@ import { type Client, CloseCode, Room, ServerError } from "@colyseus/core";
 import type { z } from "zod";
 
 import type { Logger } from "../common/log.js";
-import { chatLines, npcAnswerLatency, npcAnswers, npcQuestions } from "../common/metrics.js";
+import { chatLines, chatModerated, npcAnswerLatency, npcAnswers, npcQuestions } from "../common/metrics.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { CONTRACT_VERSION } from "../kafka/contract.js";
 import type { AnswerRouter, AskOutcome } from "./answer-router.js";
 import { addressedNpc } from "./chat-addressing.js";
-import { type Fallback, fallbackFor } from "./fallback-lines.js";
+import type { Moderator } from "../moderation/moderator.js";
+import { type Fallback, fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
 import { allowedPosition, normaliseAngle } from "./movement.js";
 import {
   CHAT_MAX_CHARS,
@@ -31,6 +32,8 @@ export interface WorldRoomDeps {
   chatLog: ChatLogPublisher;
   serverId: string;
   log: Logger;
+  /** Blocks abuse in player lines and NPC answers; absent when moderation is off. */
+  moderator?: Moderator;
 }
 
 /**
@@ -159,12 +162,27 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       return this.sendError(client, { code: "unknown_npc", message: `no NPC "${chat.to}" in this room` });
     }
     const asks = addressed && addressed.question !== "" ? addressed : undefined;
+    const verdict = this.deps.moderator?.check(text);
+    if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
     const line = this.addLine("player", client.sessionId, player.name, text, "", asks ? { toNpc: asks.npcId } : {});
     if (asks) {
       const answered = this.askNpc(client, asks.npcId, asks.question, line);
       this.answersInFlight.add(answered);
       void answered.finally(() => this.answersInFlight.delete(answered));
     }
+  }
+
+  /** A line with a banned word: logged (flagged) for review but never shown; an addressed NPC politely refuses. */
+  private refuse(client: Client, player: Player, text: string, npcId: string | undefined, term: string): void {
+    const id = randomUUID();
+    this.publishLog({ id, kind: "player", from: client.sessionId, name: player.name, text, ts: Date.now(), moderated: true, ...(npcId ? { toNpc: npcId } : {}) });
+    chatModerated.inc({ side: "input" });
+    this.log.info("chat line moderated", { roomId: this.roomId, playerId: client.sessionId, term });
+    this.sendError(client, { code: "moderated", message: "that line was not sent: it holds a word that is not allowed here" });
+    const npc = npcId ? this.state.npcs.get(npcId) : undefined;
+    if (!npcId || !npc) return;
+    const info: NpcAnswerInfo = { questionId: id, question: text, latencyMs: 0, fallback: true, reason: "moderated_input" };
+    this.addLine("npc", npcId, npc.name, MODERATION_LINES.input, id, { npc: info });
   }
 
   private async askNpc(client: Client, npcId: string, text: string, line: ChatLine): Promise<void> {
@@ -185,16 +203,22 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.setThinking(npcId, -1);
     const fallback = fallbackOf(outcome);
     const npc = this.state.npcs.get(npcId);
-    const answer = outcome.kind === "answer" && !fallback ? outcome.answer.text : fallback!.line;
+    let answer = outcome.kind === "answer" && !fallback ? outcome.answer.text : fallback!.line;
+    // The model learnt from people's chat: an answer with a banned word is replaced by a safe line.
+    const blockedAnswer = !fallback && this.deps.moderator?.check(answer).blocked === true;
+    if (blockedAnswer) {
+      answer = MODERATION_LINES.output;
+      chatModerated.inc({ side: "output" });
+    }
     const info: NpcAnswerInfo = {
       questionId: line.id,
       question: text,
       latencyMs: Math.round((performance.now() - asked) * 10) / 10,
-      fallback: fallback !== undefined,
+      fallback: fallback !== undefined || blockedAnswer,
       ...(outcome.kind === "answer" ? { workerMs: outcome.answer.ms, model: outcome.answer.model } : {}),
-      ...(fallback ? { reason: fallback.code } : {}),
+      ...(fallback ? { reason: fallback.code } : blockedAnswer ? { reason: "moderated_output" } : {}),
     };
-    this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info });
+    this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blockedAnswer ? { moderated: true } : {}) });
     npcAnswers.inc({ outcome: fallback?.code ?? "answer" });
     npcAnswerLatency.observe(info.latencyMs / 1000);
     if (fallback) {
@@ -216,26 +240,18 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     name: string,
     text: string,
     replyTo = "",
-    extra: Pick<ChatLogRecord, "toNpc" | "npc"> = {},
+    extra: Pick<ChatLogRecord, "toNpc" | "npc" | "moderated"> = {},
   ): ChatLine {
     const line = new ChatLine().assign({ id: randomUUID(), kind, from, name, text, ts: Date.now(), replyTo });
     this.state.chat.push(line);
     while (this.state.chat.length > this.deps.settings.chatHistory) this.state.chat.shift();
     chatLines.inc({ kind });
-    this.deps.chatLog.publish({
-      v: CHAT_LOG_VERSION,
-      id: line.id,
-      roomId: this.roomId,
-      serverId: this.deps.serverId,
-      kind,
-      from,
-      name,
-      text,
-      ts: line.ts,
-      ...(replyTo ? { replyTo } : {}),
-      ...extra,
-    });
+    this.publishLog({ id: line.id, kind, from, name, text, ts: line.ts, ...(replyTo ? { replyTo } : {}), ...extra });
     return line;
+  }
+
+  private publishLog(record: Omit<ChatLogRecord, "v" | "roomId" | "serverId">): void {
+    this.deps.chatLog.publish({ v: CHAT_LOG_VERSION, roomId: this.roomId, serverId: this.deps.serverId, ...record });
   }
 
   private parse<T>(client: Client, schema: z.ZodType<T>, message: unknown, type: string): T | undefined {

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { isLogLevel } from "../common/log.js";
 import { DEFAULT_CHAT_LOG_TOPICS } from "../kafka/chat-log.js";
 import { DEFAULT_TOPICS } from "../kafka/contract.js";
+import { DEFAULT_WORD_LIST } from "../moderation/moderator.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import { DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
 
@@ -58,6 +59,8 @@ export const ENV_SCHEMA = z.object({
   MODEL_DTYPE: z.enum(["fp32", "q8"]).default("fp32"),
   /** NPC worker and chat indexer: serve /metrics on this port (the server has /metrics on PORT). */
   METRICS_PORT: int(1, 65535).optional(),
+  /** Banned-word list for player lines and NPC answers (moderation/words.ko.txt format); "off" disables moderation. */
+  MODERATION_WORDS: z.string().min(1).default(DEFAULT_WORD_LIST),
   LOG_LEVEL: z.string().refine(isLogLevel, "one of debug, info, warn, error, silent").default("info"),
 });
 
@@ -85,6 +88,8 @@ export interface ServerConfig {
   publicAddress: string | undefined;
   world: WorldSettings;
   model: { dir: string; dtype: "fp32" | "q8"; maxBatch: number };
+  /** Word list path; undefined when moderation is off. */
+  moderationWords: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -140,5 +145,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       npc: { ...DEFAULT_WORLD_SETTINGS.npc, id: e.NPC_ID, name: e.NPC_NAME },
     },
     model: { dir: e.MODEL_DIR, dtype: e.MODEL_DTYPE, maxBatch: e.NPC_MAX_BATCH },
+    moderationWords: e.MODERATION_WORDS === "off" ? undefined : e.MODERATION_WORDS,
   };
 }

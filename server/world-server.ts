@@ -13,6 +13,7 @@ import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
 import { AnswerRouter } from "../rooms/answer-router.js";
 import { WORLD_ROOM } from "../rooms/world-contract.js";
+import { Moderator } from "../moderation/moderator.js";
 import { defineWorldRoom } from "../rooms/world-room.js";
 import { monitor } from "@colyseus/monitor";
 import type { Kafka } from "kafkajs";
@@ -107,7 +108,10 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       });
     },
   });
-  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log };
+  // A bad word list stops the start with its path and what is wrong, like any bad setting.
+  const moderator = config.moderationWords ? Moderator.fromFile(config.moderationWords) : undefined;
+  if (!moderator) log.warn("moderation is off (MODERATION_WORDS=off)");
+  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator };
   server.define(WORLD_ROOM, defineWorldRoom(deps)).sortBy({ clients: -1 });
   await server.listen(config.port, config.host);
   const port = (transport.server!.address() as AddressInfo).port;

@@ -29,6 +29,7 @@ CHAT_LOG = T.StructType([
     T.StructField("ts", T.LongType()),
     T.StructField("replyTo", T.StringType()),
     T.StructField("toNpc", T.StringType()),
+    T.StructField("moderated", T.BooleanType()),
     T.StructField("npc", NPC_INFO),
     T.StructField("_corrupt", T.StringType()),
 ])

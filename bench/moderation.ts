@@ -1,0 +1,66 @@
+/**
+ * npm run bench:moderation: how well the moderation filter (moderation/) separates abuse from everyday talk.
+ *  - false positives: Chatbot_data test-split questions blocked (the split of npc/training: MD5 of the question);
+ *  - recall: share of moderation/evasions.ko.txt (evasive spellings) caught;
+ *  - cost: microseconds per check.
+ * Table + bench/results/moderation.json.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { Moderator } from "../moderation/moderator.js";
+import { machineInfo } from "./machine.js";
+
+const ROOT = join(import.meta.dirname, "..");
+const DATA = process.argv.includes("--data") ? process.argv[process.argv.indexOf("--data") + 1]! : join(ROOT, "..", "shared", "data", "chatbot_data", "ChatbotData.csv");
+
+/** Chatbot_data's rows (Q, A, label); quoted fields may hold commas. */
+function readCsv(path: string): string[][] {
+  const rows: string[][] = [];
+  for (const line of readFileSync(path, "utf8").split(/\r?\n/).slice(1)) {
+    if (!line) continue;
+    const fields = [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) => m[1]!.replace(/^"|"$/g, "").replaceAll('""', '"'));
+    rows.push(fields);
+  }
+  return rows;
+}
+
+/** The training pipeline's split (npc/training/kobot_train/data.py split_of). */
+function splitOf(question: string): "train" | "validation" | "test" {
+  const digest = createHash("md5").update(question.split(/\s+/).filter(Boolean).join(" "), "utf8").digest();
+  const bucket = digest.readUInt16BE(0) % 100;
+  return bucket < 80 ? "train" : bucket < 90 ? "validation" : "test";
+}
+
+const moderator = Moderator.fromFile();
+const test = readCsv(DATA).filter(([q]) => splitOf(q!) === "test");
+const questions = test.map(([q]) => q!);
+const answers = test.map(([, a]) => a!);
+const evasions = readFileSync(join(ROOT, "moderation", "evasions.ko.txt"), "utf8").split("\n").filter((l) => l.trim() && !l.startsWith("#"));
+
+const blockedQuestions = questions.filter((q) => moderator.check(q).blocked);
+const blockedAnswers = answers.filter((a) => moderator.check(a).blocked);
+const missed = evasions.filter((e) => !moderator.check(e).blocked);
+const started = performance.now();
+let checks = 0;
+for (let round = 0; round < 5; round++) for (const q of questions) (checks++, moderator.check(q));
+const microsPerCheck = ((performance.now() - started) * 1000) / checks;
+
+const rows = [
+  { set: "test-split questions (should pass)", n: questions.length, blocked: blockedQuestions.length, rate: blockedQuestions.length / questions.length, target: "≤ 1%" },
+  { set: "test-split answers (should pass)", n: answers.length, blocked: blockedAnswers.length, rate: blockedAnswers.length / answers.length, target: "-" },
+  { set: "evasive spellings (should block)", n: evasions.length, blocked: evasions.length - missed.length, rate: (evasions.length - missed.length) / evasions.length, target: "≥ 95%" },
+];
+console.log("| set | n | blocked | rate | target |\n|---|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.set} | ${r.n} | ${r.blocked} | ${(r.rate * 100).toFixed(2)}% | ${r.target} |`);
+console.log(`\n${microsPerCheck.toFixed(1)} µs per check`);
+if (blockedQuestions.length) console.log("blocked questions:", blockedQuestions);
+if (blockedAnswers.length) console.log("blocked answers:", blockedAnswers);
+if (missed.length) console.log("missed evasions:", missed);
+
+mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
+writeFileSync(
+  join(ROOT, "bench", "results", "moderation.json"),
+  JSON.stringify({ benchmark: "moderation", date: new Date().toISOString(), machine: machineInfo(), rows, microsPerCheck, blockedQuestions, blockedAnswers, missed }, null, 2) + "\n",
+);

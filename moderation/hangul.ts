@@ -1,0 +1,85 @@
+/**
+ * Hangul jamo arithmetic for moderation: syllables ↔ compatibility jamo (ㄱ, ㅏ…), and the 2-beolsik
+ * keyboard, so "tlqkf" (시발 typed with the keyboard in Latin mode) reads as Hangul again.
+ */
+const CHO = [..."ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"];
+const JUNG = [..."ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"];
+const JONG = ["", ..."ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"];
+const SYLLABLE_FIRST = 0xac00;
+const SYLLABLE_LAST = 0xd7a3;
+
+/** Vowel pairs typed as two keys (ㅗ + ㅏ = ㅘ) and final consonant pairs (ㄱ + ㅅ = ㄳ). */
+const VOWEL_PAIRS: Record<string, string> = { ㅗㅏ: "ㅘ", ㅗㅐ: "ㅙ", ㅗㅣ: "ㅚ", ㅜㅓ: "ㅝ", ㅜㅔ: "ㅞ", ㅜㅣ: "ㅟ", ㅡㅣ: "ㅢ" };
+const FINAL_PAIRS: Record<string, string> = { ㄱㅅ: "ㄳ", ㄴㅈ: "ㄵ", ㄴㅎ: "ㄶ", ㄹㄱ: "ㄺ", ㄹㅁ: "ㄻ", ㄹㅂ: "ㄼ", ㄹㅅ: "ㄽ", ㄹㅌ: "ㄾ", ㄹㅍ: "ㄿ", ㄹㅎ: "ㅀ", ㅂㅅ: "ㅄ" };
+const SPLIT_FINAL = Object.fromEntries(Object.entries(FINAL_PAIRS).map(([pair, final]) => [final, [...pair]]));
+const SPLIT_VOWEL = Object.fromEntries(Object.entries(VOWEL_PAIRS).map(([pair, vowel]) => [vowel, [...pair]]));
+
+const KEYBOARD: Record<string, string> = {
+  q: "ㅂ", w: "ㅈ", e: "ㄷ", r: "ㄱ", t: "ㅅ", y: "ㅛ", u: "ㅕ", i: "ㅑ", o: "ㅐ", p: "ㅔ",
+  a: "ㅁ", s: "ㄴ", d: "ㅇ", f: "ㄹ", g: "ㅎ", h: "ㅗ", j: "ㅓ", k: "ㅏ", l: "ㅣ",
+  z: "ㅋ", x: "ㅌ", c: "ㅊ", v: "ㅍ", b: "ㅠ", n: "ㅜ", m: "ㅡ",
+  Q: "ㅃ", W: "ㅉ", E: "ㄸ", R: "ㄲ", T: "ㅆ", O: "ㅒ", P: "ㅖ",
+};
+
+const isVowel = (c: string) => JUNG.includes(c);
+const isConsonant = (c: string) => CHO.includes(c) || JONG.includes(c);
+
+/** Every syllable split into its jamo, compound vowels and finals into their keys ("쇄" → ㅅㅗㅐ). */
+export function decompose(text: string): string {
+  let out = "";
+  for (const c of text) {
+    const code = c.codePointAt(0)!;
+    if (code < SYLLABLE_FIRST || code > SYLLABLE_LAST) {
+      out += c;
+      continue;
+    }
+    const index = code - SYLLABLE_FIRST;
+    const jung = JUNG[Math.floor(index / 28) % 21]!;
+    const jong = JONG[index % 28]!;
+    out += CHO[Math.floor(index / 588)]! + (SPLIT_VOWEL[jung] ?? [jung]).join("") + (SPLIT_FINAL[jong] ?? [jong]).join("");
+  }
+  return out;
+}
+
+/** Jamo back into syllables, the way a Korean keyboard composes them; other characters pass through. */
+export function compose(text: string): string {
+  const chars = [...text];
+  let out = "";
+  let i = 0;
+  while (i < chars.length) {
+    const cho = chars[i]!;
+    let vowel = chars[i + 1];
+    if (!CHO.includes(cho) || vowel === undefined || !isVowel(vowel)) {
+      out += cho;
+      i += 1;
+      continue;
+    }
+    let j = i + 2;
+    const pair = chars[j] !== undefined ? VOWEL_PAIRS[vowel + chars[j]] : undefined;
+    if (pair) {
+      vowel = pair;
+      j += 1;
+    }
+    // A consonant is this syllable's final only if no vowel follows it (then it starts the next one).
+    let jong = "";
+    const next = chars[j];
+    if (next !== undefined && isConsonant(next) && JONG.includes(next) && !isVowel(chars[j + 1] ?? "")) {
+      const double = chars[j + 1] !== undefined ? FINAL_PAIRS[next + chars[j + 1]] : undefined;
+      if (double && !isVowel(chars[j + 2] ?? "")) {
+        jong = double;
+        j += 2;
+      } else {
+        jong = next;
+        j += 1;
+      }
+    }
+    out += String.fromCodePoint(SYLLABLE_FIRST + (CHO.indexOf(cho) * 21 + JUNG.indexOf(vowel)) * 28 + JONG.indexOf(jong));
+    i = j;
+  }
+  return out;
+}
+
+/** Latin letters read as 2-beolsik keys, then composed: "tlqkf" → "시발". Case matters (T is ㅆ). */
+export function fromKeyboard(text: string): string {
+  return compose([...text].map((c) => KEYBOARD[c] ?? KEYBOARD[c.toLowerCase()] ?? c).join(""));
+}

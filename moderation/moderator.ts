@@ -1,0 +1,45 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { readings } from "./readings.js";
+
+export const DEFAULT_WORD_LIST = join(import.meta.dirname, "words.ko.txt");
+
+export type Verdict = { blocked: false } | { blocked: true; term: string };
+
+/**
+ * Finds banned words (Korean abuse and profanity) in any reading of a text (see readings.ts).
+ * Word list file: one word per line; `!word` allows a harmless word that contains a banned one
+ * (시발점, "starting point"); `#` starts a comment. Both sides are read the same way.
+ */
+export class Moderator {
+  private readonly banned: string[];
+  private readonly allowed: string[];
+
+  constructor(words: string[]) {
+    const entries = words.map((w) => w.replace(/#.*/, "").trim()).filter(Boolean);
+    const plain = (word: string) => readings(word)[0]!.replace(/\s+/g, "");
+    this.allowed = entries.filter((w) => w.startsWith("!")).map((w) => plain(w.slice(1)));
+    this.banned = entries.filter((w) => !w.startsWith("!")).map(plain);
+    if (this.banned.length === 0) throw new Error("moderation word list has no banned words");
+  }
+
+  static fromFile(path = DEFAULT_WORD_LIST): Moderator {
+    try {
+      return new Moderator(readFileSync(path, "utf8").split("\n"));
+    } catch (error) {
+      throw new Error(`moderation word list ${path}: ${(error as Error).message}`);
+    }
+  }
+
+  check(text: string): Verdict {
+    for (const reading of readings(text)) {
+      // Spaces stay: "다시 발견" must not read as 시발. Disguising spaces are handled by readings().
+      let words = reading;
+      for (const word of this.allowed) words = words.replaceAll(word, " ");
+      const term = this.banned.find((word) => words.includes(word));
+      if (term) return { blocked: true, term };
+    }
+    return { blocked: false };
+  }
+}

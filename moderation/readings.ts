@@ -1,0 +1,46 @@
+import { compose, decompose, fromKeyboard } from "./hangul.js";
+
+/** Digits that stand in for jamo inside Hangul ("ㅅ1ㅂㅏㄹ"). */
+const DIGIT_JAMO: Record<string, string> = { "1": "ㅣ", "0": "ㅇ", "7": "ㄱ", "2": "ㄹ" };
+const HANGUL = /[\u3131-\u318e\uac00-\ud7a3]/u;
+/** Look-alikes inside Latin words ("sh!t", "b1tch", "f*ck"). */
+const LEET: Record<string, string> = { "1": "i", "!": "i", "|": "i", "@": "a", "4": "a", $: "s", "5": "s", "0": "o", "3": "e", "*": "u" };
+
+/**
+ * The ways a player's text can be read, so a banned word is found however it was disguised:
+ *  - plain: lower case, full-width forms folded (NFKC), symbols dropped ("씨.발", "씨^^발"), and runs of
+ *    one-letter words joined ("씨 발 놈" → "씨발놈"; normal words are rarely one letter in a row);
+ *  - without digits inside Hangul ("씨1발");
+ *  - jamo recomposed, with look-alike digits as jamo ("ㅅ1ㅂㅏㄹ", "씨바ㄹ");
+ *  - Latin words typed on the Korean keyboard ("tlqkf");
+ *  - look-alikes inside Latin words ("sh!t", "b1tch").
+ */
+export function readings(text: string): string[] {
+  // NFKC folds full-width letters, but it would also turn compatibility jamo (ㅅ) into conjoining ones.
+  const folded = text.replace(/[^\u3131-\u318e\uac00-\ud7a3]+/gu, (part) => part.normalize("NFKC"));
+  const plain = joinSingleLetters(folded.toLowerCase().replace(/[^\p{L}\p{N}\s]+/gu, ""));
+  const noDigits = plain.replace(/(?<=\p{L})\d+(?=\p{L})/gu, (digits, offset: number) =>
+    HANGUL.test(plain[offset - 1] ?? "") ? "" : digits,
+  );
+  const jamo = compose(decompose(plain.replace(/\d/g, (d) => DIGIT_JAMO[d] ?? d).replace(/\s+/g, " ")));
+  // Only a Latin word that types whole syllables ("tlqkf"), so English words ("news" → ㅜㄷㅈㄴ) stay English.
+  const keyboard = joinSingleLetters(folded.replace(/[^\p{L}\p{N}\s]+/gu, "")).replace(/[A-Za-z]+/g, (word) => {
+    const typed = fromKeyboard(word);
+    return /^[\uac00-\ud7a3]+$/u.test(typed) ? typed : word.toLowerCase();
+  });
+  const leet = folded.toLowerCase().replace(/(?<=[a-z])[1!|@4$503*]+(?=[a-z])|(?<=[a-z])[1!|@4$503*]|[1!|@4$503*](?=[a-z])/g, (chars) =>
+    [...chars].map((c) => LEET[c] ?? c).join(""),
+  );
+  return [...new Set([plain, noDigits, jamo, keyboard, leet])];
+}
+
+function joinSingleLetters(text: string): string {
+  const words = text.split(/\s+/).filter(Boolean);
+  let out = "";
+  for (let i = 0; i < words.length; i++) {
+    const single = [...words[i]!].length === 1;
+    const previousSingle = i > 0 && [...words[i - 1]!].length === 1;
+    out += i === 0 || (single && previousSingle) ? words[i] : ` ${words[i]}`;
+  }
+  return out;
+}

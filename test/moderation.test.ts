@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+
+import type { ChatLogRecord } from "../kafka/chat-log.js";
+import { compose, decompose, fromKeyboard } from "../moderation/hangul.js";
+import { Moderator } from "../moderation/moderator.js";
+import { answersTo, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+
+describe("moderation", () => {
+  const moderator = Moderator.fromFile();
+
+  it("reads jamo and the Korean keyboard back as syllables", () => {
+    assert.equal(compose(decompose("괜찮아요 쇄골")), "괜찮아요 쇄골");
+    assert.equal(compose("ㅅㅣㅂㅏㄹ"), "시발");
+    assert.equal(fromKeyboard("dkssud"), "안녕");
+    assert.equal(fromKeyboard("Tlqkf"), "씨발");
+  });
+
+  it("catches every evasive spelling of moderation/evasions.ko.txt", () => {
+    const evasions = readFileSync("moderation/evasions.ko.txt", "utf8").split("\n").filter((l) => l.trim() && !l.startsWith("#"));
+    assert.ok(evasions.length >= 70);
+    assert.deepEqual(evasions.filter((e) => !moderator.check(e).blocked), []);
+  });
+
+  it("lets everyday talk through, including words that hold a banned one", () => {
+    for (const text of ["시발점이 어디야?", "다시 발견했어", "news 봤어?", "hello", "18살이야", "불이 꺼졌어", "시바견 키우고 싶어", "언젠간 닥쳐올 일이야"]) {
+      assert.equal(moderator.check(text).blocked, false, text);
+    }
+  });
+
+  it("reads its word list from a file, with a clear error for a bad one", () => {
+    assert.deepEqual(new Moderator(["# comment", "나쁜말", "!나쁜말씨"]).check("나 쁜 말"), { blocked: true, term: "나쁜말" });
+    assert.deepEqual(new Moderator(["나쁜말", "!나쁜말씨"]).check("나쁜말씨 좋아"), { blocked: false });
+    assert.throws(() => Moderator.fromFile("/nonexistent/words.txt"), /moderation word list \/nonexistent\/words.txt/);
+    assert.throws(() => new Moderator(["# nothing", "!only-allowed"]), /no banned words/);
+  });
+});
+
+describe("moderation in the world room", function () {
+  let world: TestWorld;
+  const logged: ChatLogRecord[] = [];
+
+  before(async () => {
+    const chatLog = { publish: (record: ChatLogRecord) => void logged.push(record), flush: async () => {}, stop: async () => {} };
+    world = await startTestWorld({ NPC_TIMEOUT_MS: "3000" }, { chatLog });
+  });
+  after(() => world.stop());
+
+  it("never shows a line with abuse; the player is told, and an addressed NPC refuses politely", async () => {
+    await world.bus.workerChannel().start(async (questions) =>
+      questions.map((q) => ({ v: 1 as const, questionId: q.questionId, roomId: q.roomId, npcId: q.npcId, text: "좋은 하루예요", ms: 1, model: "test", replyTo: q.replyTo })),
+    );
+    const a = await world.join("민수");
+    const b = await world.joinBeside(a, "지영");
+    a.room.send("chat", { text: "야 씨.발 뭐야" });
+    await waitFor("the moderated error", () => a.errors.find((e) => e.code === "moderated"));
+    a.room.send("chat", { text: "@kobot ㅅ1ㅂㅏㄹ 대답해" });
+    const npcLines = () => stateOf(b).chat.filter((line) => line.kind === "npc");
+    const refusal = await waitFor("the NPC's refusal", () => npcLines()[0]);
+    assert.match(refusal.text, /고운 말로/);
+    await sleep(100);
+    const texts = stateOf(b).chat.map((line) => line.text);
+    assert.ok(!texts.some((t) => /씨.발|ㅅ1ㅂ/.test(t)), `others saw: ${texts.join(" / ")}`);
+    assert.equal(a.errors.filter((e) => e.code === "moderated").length, 2);
+    // Logged for review, flagged; the refusal is logged as the NPC's reply to it.
+    const stopped = logged.filter((r) => r.moderated && r.kind === "player");
+    assert.deepEqual(stopped.map((r) => r.text), ["야 씨.발 뭐야", "@kobot ㅅ1ㅂㅏㄹ 대답해"]);
+    assert.equal(logged.find((r) => r.text === refusal.text)?.npc?.reason, "moderated_input");
+    a.room.send("chat", { text: "@kobot 안녕" }); // the room goes on
+    await waitFor("a real answer", () => npcLines().find((line) => line.text === "좋은 하루예요"));
+  });
+
+  it("replaces an NPC answer that holds abuse with a safe line", async () => {
+    await world.bus.workerChannel().start(async (questions) =>
+      questions.map((q) => ({ v: 1 as const, questionId: q.questionId, roomId: q.roomId, npcId: q.npcId, text: "이 병1신아", ms: 1, model: "test", replyTo: q.replyTo })),
+    );
+    const a = await world.join("철수");
+    a.room.send("chat", { text: "@kobot 나 어때?" });
+    const answer = await waitFor("the answer", () => answersTo(a)[0]);
+    assert.match(answer.text, /말하기 곤란해요/);
+    assert.ok(!stateOf(a).chat.some((line) => line.text.includes("병1신")));
+    const record = logged.find((r) => r.id === answer.id)!;
+    assert.equal(record.moderated, true);
+    assert.equal(record.npc?.reason, "moderated_output");
+  });
+});
