@@ -73,6 +73,18 @@ def plot_loadtest(loadtest):
     return save(fig, "loadtest.png")
 
 
+def plot_fairness(fairness):
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    for row in fairness["rows"]:
+        waits = sorted(row["waitsMs"])
+        ax.plot(range(1, len(waits) + 1), waits, marker=".", label=f"{row['mode']}: {row['answersPerSecond']} answers/s")
+    ax.set_xlabel("players, by wait")
+    ax.set_ylabel("question → answer seen, ms")
+    ax.set_title(f"{fairness['rows'][0]['players']} players ask one NPC at once")
+    ax.legend()
+    return save(fig, "fairness.png")
+
+
 def save(fig, name):
     fig.tight_layout()
     fig.savefig(RESULTS / name, dpi=110)
@@ -81,13 +93,14 @@ def save(fig, name):
 
 
 def main():
-    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|moderation|analytics|archive`).",
+    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|moderation|analytics|archive`).",
              "Numbers are from one run on the machine named in each section; compare ratios within a run.\n"]
     sections = [
         ("npc", "NPC brain (`bench:npc`)", lambda d: table(d["rows"]) + "\n\n" + table([{"measure": k, "value": v} for k, v in d["summary"].items()]), None),
         ("chat", "Chat → NPC answer, embedded vs Kafka (`bench:chat`)", lambda d: table(d["rows"]) + "\n\n" + table([{"measure": k, "value": v} for k, v in d["summary"].items()]), lambda d: [plot_answer_latency(d), plot_embedded_vs_kafka(d)]),
         ("index", "Chat log into Elasticsearch (`bench:index`)", lambda d: table([{"measure": k, "value": v} for k, v in d["summary"].items()]) + "\n\n" + table(d["rows"]), None),
         ("loadtest", "Load-test bots vs one server (`bench:loadtest`)", lambda d: table(d["rows"]), lambda d: [plot_loadtest(d)]),
+        ("fairness", "50 players ask one NPC at once (`bench:fairness`)", lambda d: table([{k: v for k, v in r.items() if k != "waitsMs"} for r in d["rows"]]) + f"\n\nbatching: {d['batchingSpeedup']}× the answers/s of one at a time", lambda d: [plot_fairness(d)]),
         ("moderation", "Moderation filter (`bench:moderation`)", lambda d: table(d["rows"]) + f"\n\n{d['microsPerCheck']:.1f} µs per check", None),
         # The Spark benchmarks draw their own plots.
         ("analytics", "Report job over a 1M-record archive (`bench:analytics`)", lambda d: table(d["rows"]), lambda d: ["analytics.png"]),

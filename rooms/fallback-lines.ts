@@ -13,8 +13,14 @@ export const MODERATION_LINES = {
   output: "음, 그건 제가 말하기 곤란해요. 다른 이야기를 해요.",
 } as const;
 
-export function fallbackFor(reason: "timeout" | "unsent" | "error", detail = ""): Fallback {
+export function fallbackFor(reason: "timeout" | "unsent" | "error" | "busy", detail = ""): Fallback {
   switch (reason) {
+    case "busy":
+      return {
+        line: "잠깐만요, 지금 질문이 너무 많이 밀려 있어요. 조금 있다가 다시 물어봐 줄래요?",
+        code: "npc_busy",
+        message: "the NPC has too many questions waiting; ask again in a moment",
+      };
     case "timeout":
       return {
         line: "음… 생각이 잘 안 나네요. 조금 있다가 다시 물어봐 줄래요?",

@@ -21,7 +21,9 @@ export type ErrorCode =
   | "unknown_npc" // `to` names no NPC in this room
   | "npc_timeout" // the NPC did not answer in time; it said a fallback line instead
   | "npc_unavailable" // the NPC's brain could not answer; it said a fallback line instead
-  | "moderated"; // the line holds a word not allowed here: nobody else saw it
+  | "moderated" // the line holds a word not allowed here: nobody else saw it
+  | "rate_limited" // too many questions to NPCs too fast; the message says how long to wait
+  | "npc_busy"; // the NPC's queue is full; it said so in character
 
 /** `room.onMessage("error", (e: WorldError) => …)` */
 export interface WorldError {

@@ -12,6 +12,8 @@ import { addressedNpc } from "./chat-addressing.js";
 import type { Moderator } from "../moderation/moderator.js";
 import { type Fallback, fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
 import { allowedPosition, normaliseAngle } from "./movement.js";
+import { NpcTurns } from "./npc-turns.js";
+import { TokenBucket } from "./token-bucket.js";
 import {
   CHAT_MAX_CHARS,
   ChatMessage,
@@ -41,11 +43,22 @@ export interface WorldRoomDeps {
  * worker, and its answers are added to the chat for everyone. Built by `defineWorldRoom` so each
  * server process hands its rooms the same router and settings.
  */
+/** A question waiting for, or with, an NPC. */
+interface Question {
+  client: Client;
+  npcId: string;
+  text: string;
+  line: ChatLine;
+  /** performance.now() when the line entered the room: the answer's latency includes its wait in the queue. */
+  askedAt: number;
+}
+
 export abstract class WorldRoom extends Room<{ state: WorldState }> {
   protected abstract readonly deps: WorldRoomDeps;
   private readonly lastMoveAt = new Map<string, number>();
   private readonly questionsInFlight = new Map<string, number>();
-  private readonly answersInFlight = new Set<Promise<void>>();
+  private readonly turns = new Map<string, NpcTurns<Question>>();
+  private readonly allowances = new Map<string, TokenBucket>();
   private disposed = false;
   private log!: Logger;
 
@@ -59,6 +72,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state = new WorldState();
     const { id, name, x, y, z } = settings.npc;
     this.state.npcs.set(id, new Npc().assign({ name, x, y, z, status: "idle" }));
+    const { capacity, concurrency } = settings.npcQueue;
+    this.turns.set(id, new NpcTurns(capacity, concurrency, (question) => this.askNpc(question)));
 
     this.onMessage("move", (client, message) => this.guard(client, () => this.move(client, message)));
     this.onMessage("chat", (client, message) => this.guard(client, () => this.chat(client, message)));
@@ -101,13 +116,15 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const player = this.state.players.get(client.sessionId);
     this.state.players.delete(client.sessionId);
     this.lastMoveAt.delete(client.sessionId);
+    this.allowances.delete(client.sessionId);
+    for (const [npcId, turns] of this.turns) this.setThinking(npcId, -turns.drop(client.sessionId).length);
     if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
   }
 
   /** Server shutting down: no new players; questions in flight get their answer or fallback first. */
   onBeforeShutdown(): void {
     void this.lock()
-      .then(() => Promise.allSettled([...this.answersInFlight]))
+      .then(() => Promise.allSettled([...this.turns.values()].map((turns) => turns.idle())))
       .then(() => {
         this.broadcastPatch(); // the last answers reach players now, not at the next patch tick
         return this.disconnect(CloseCode.SERVER_SHUTDOWN);
@@ -164,12 +181,32 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const asks = addressed && addressed.question !== "" ? addressed : undefined;
     const verdict = this.deps.moderator?.check(text);
     if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
-    const line = this.addLine("player", client.sessionId, player.name, text, "", asks ? { toNpc: asks.npcId } : {});
     if (asks) {
-      const answered = this.askNpc(client, asks.npcId, asks.question, line);
-      this.answersInFlight.add(answered);
-      void answered.finally(() => this.answersInFlight.delete(answered));
+      const allowance = this.allowances.get(client.sessionId) ?? new TokenBucket(this.deps.settings.questionRate.burst, this.deps.settings.questionRate.perSecond);
+      this.allowances.set(client.sessionId, allowance);
+      const taken = allowance.take();
+      if (!taken.ok) {
+        const seconds = (taken.waitMs / 1000).toFixed(1);
+        return this.sendError(client, { code: "rate_limited", message: `too many questions too fast: ask again in ${seconds} s` });
+      }
     }
+    const line = this.addLine("player", client.sessionId, player.name, text, "", asks ? { toNpc: asks.npcId } : {});
+    if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now() });
+  }
+
+  /** Into the NPC's fair queue; when it is full the NPC says it is busy instead. */
+  private enqueue(question: Question): void {
+    const turns = this.turns.get(question.npcId)!;
+    if (turns.enqueue(question.client.sessionId, question)) {
+      this.setThinking(question.npcId, +1);
+      return;
+    }
+    const busy = fallbackFor("busy");
+    const npc = this.state.npcs.get(question.npcId)!;
+    const info: NpcAnswerInfo = { questionId: question.line.id, question: question.text, latencyMs: 0, fallback: true, reason: busy.code };
+    this.addLine("npc", question.npcId, npc.name, busy.line, question.line.id, { npc: info });
+    npcAnswers.inc({ outcome: busy.code });
+    this.sendError(question.client, { code: busy.code, message: busy.message });
   }
 
   /** A line with a banned word: logged (flagged) for review but never shown; an addressed NPC politely refuses. */
@@ -185,10 +222,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.addLine("npc", npcId, npc.name, MODERATION_LINES.input, id, { npc: info });
   }
 
-  private async askNpc(client: Client, npcId: string, text: string, line: ChatLine): Promise<void> {
-    this.setThinking(npcId, +1);
+  private async askNpc({ client, npcId, text, line, askedAt: asked }: Question): Promise<void> {
     npcQuestions.inc();
-    const asked = performance.now();
     const outcome = await this.deps.answers.ask({
       v: CONTRACT_VERSION,
       questionId: line.id,

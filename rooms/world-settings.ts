@@ -11,6 +11,10 @@ export interface WorldSettings {
   npc: { id: string; name: string; x: number; y: number; z: number };
   /** After this long without an answer the NPC says a fallback line; a later answer is dropped. */
   questionTimeoutMs: number;
+  /** Questions one player may ask an NPC: `burst` at once, then `perSecond`. */
+  questionRate: { burst: number; perSecond: number };
+  /** Per NPC: questions that may wait (then it says it is busy), and how many go to the brain at once. */
+  npcQueue: { capacity: number; concurrency: number };
 }
 
 export const DEFAULT_WORLD_SETTINGS: WorldSettings = {
@@ -21,4 +25,6 @@ export const DEFAULT_WORLD_SETTINGS: WorldSettings = {
   spawn: { x: 0, y: 0, z: 0, radius: 3 },
   npc: { id: "kobot", name: "코봇", x: 0, y: 0, z: 5 },
   questionTimeoutMs: 10_000,
+  questionRate: { burst: 5, perSecond: 1 },
+  npcQueue: { capacity: 100, concurrency: 16 },
 };

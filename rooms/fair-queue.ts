@@ -1,0 +1,80 @@
+interface Waiting<T> {
+  item: T;
+  /** The round this item belongs to: a player's n-th question waits for everyone's (n-1)-th. */
+  round: number;
+  seq: number;
+}
+
+/**
+ * Questions waiting for one NPC, served round-robin over players (start-time fair queueing): everyone's
+ * first question before anyone's second, a player's own in the order asked, and a newcomer joins the
+ * current round, so nobody who waits is overtaken forever. Bounded in total.
+ */
+export class FairQueue<T> {
+  private readonly queues = new Map<string, Waiting<T>[]>();
+  /** The round of each player's latest question, while they have one waiting or taken. */
+  private readonly lastRound = new Map<string, number>();
+  private readonly taken = new Map<string, number>();
+  private round = 0;
+  private seq = 0;
+  private total = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  get size(): number {
+    return this.total;
+  }
+
+  /** False when the queue is full. */
+  push(key: string, item: T): boolean {
+    if (this.total >= this.capacity) return false;
+    const last = this.lastRound.get(key);
+    const round = last === undefined ? this.round : Math.max(this.round, last + 1);
+    this.lastRound.set(key, round);
+    const queue = this.queues.get(key) ?? [];
+    queue.push({ item, round, seq: this.seq++ });
+    this.queues.set(key, queue);
+    this.total += 1;
+    return true;
+  }
+
+  /** The earliest-round item among keys that may go now (`ready`); ties go to the one asked first. */
+  shift(ready: (key: string) => boolean = () => true): { key: string; item: T } | undefined {
+    let best: { key: string; head: Waiting<T> } | undefined;
+    for (const [key, queue] of this.queues) {
+      const head = queue[0]!;
+      if (ready(key) && (!best || head.round < best.head.round || (head.round === best.head.round && head.seq < best.head.seq))) {
+        best = { key, head };
+      }
+    }
+    if (!best) return undefined;
+    const queue = this.queues.get(best.key)!;
+    queue.shift();
+    if (queue.length === 0) this.queues.delete(best.key);
+    this.taken.set(best.key, (this.taken.get(best.key) ?? 0) + 1);
+    this.round = Math.max(this.round, best.head.round);
+    this.total -= 1;
+    return { key: best.key, item: best.head.item };
+  }
+
+  /** A taken item is finished: once a key has nothing left, its next question starts a new turn. */
+  done(key: string): void {
+    const left = (this.taken.get(key) ?? 1) - 1;
+    if (left > 0) this.taken.set(key, left);
+    else this.taken.delete(key);
+    this.forgetIfIdle(key);
+  }
+
+  /** Drops a key's waiting items (the player left); returns them. */
+  drop(key: string): T[] {
+    const queue = this.queues.get(key) ?? [];
+    this.queues.delete(key);
+    this.total -= queue.length;
+    this.forgetIfIdle(key);
+    return queue.map((waiting) => waiting.item);
+  }
+
+  private forgetIfIdle(key: string): void {
+    if (!this.queues.has(key) && !this.taken.has(key)) this.lastRound.delete(key);
+  }
+}

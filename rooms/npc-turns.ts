@@ -1,0 +1,58 @@
+import { FairQueue } from "./fair-queue.js";
+
+/**
+ * One NPC's turns: questions wait in a fair queue (round-robin over players, bounded) and at most
+ * `concurrency` are with the brain at once, which answers those together in one batch. A player has one
+ * question with the brain at a time, so their answers come in the order they asked.
+ */
+export class NpcTurns<T> {
+  private readonly queue: FairQueue<T>;
+  private readonly asking = new Set<string>();
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    capacity: number,
+    private readonly concurrency: number,
+    private readonly ask: (item: T) => Promise<void>,
+  ) {
+    this.queue = new FairQueue(capacity);
+  }
+
+  /** Questions waiting or with the brain. */
+  get pending(): number {
+    return this.queue.size + this.inFlight.size;
+  }
+
+  /** False when the queue is full (the NPC is busy). */
+  enqueue(playerId: string, item: T): boolean {
+    if (!this.queue.push(playerId, item)) return false;
+    this.dispatch();
+    return true;
+  }
+
+  /** A player left: their waiting questions are dropped (returned); one with the brain still finishes. */
+  drop(playerId: string): T[] {
+    return this.queue.drop(playerId);
+  }
+
+  /** Resolves once nothing waits and nothing is with the brain (shutdown). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private dispatch(): void {
+    while (this.inFlight.size < this.concurrency) {
+      const next = this.queue.shift((key) => !this.asking.has(key));
+      if (next === undefined) return;
+      const { key: playerId, item } = next;
+      this.asking.add(playerId);
+      const asked: Promise<void> = this.ask(item).finally(() => {
+        this.asking.delete(playerId);
+        this.queue.done(playerId);
+        this.inFlight.delete(asked);
+        this.dispatch();
+      });
+      this.inFlight.add(asked);
+    }
+  }
+}

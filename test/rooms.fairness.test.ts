@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+
+import type { QuestionMessage } from "../kafka/contract.js";
+import { FairQueue } from "../rooms/fair-queue.js";
+import { TokenBucket } from "../rooms/token-bucket.js";
+import { answersTo, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+
+describe("fair turns: pieces", () => {
+  it("a token bucket allows a burst, then says how long to wait", () => {
+    const bucket = new TokenBucket(2, 0.5, 0);
+    assert.deepEqual([bucket.take(0), bucket.take(0)], [{ ok: true }, { ok: true }]);
+    assert.deepEqual(bucket.take(0), { ok: false, waitMs: 2000 });
+    assert.deepEqual(bucket.take(1500), { ok: false, waitMs: 500 });
+    assert.deepEqual(bucket.take(2000), { ok: true });
+  });
+
+  it("a fair queue serves keys round-robin, each in order, bounded, and drops a key's items", () => {
+    const queue = new FairQueue<string>(5);
+    for (const [key, item] of [["a", "a1"], ["a", "a2"], ["a", "a3"], ["b", "b1"], ["c", "c1"]] as const) assert.ok(queue.push(key, item));
+    assert.equal(queue.push("d", "d1"), false);
+    const order = [];
+    for (let next = queue.shift(); next; next = queue.shift()) order.push(next.item);
+    assert.deepEqual(order, ["a1", "b1", "c1", "a2", "a3"]);
+    // A question asked while the same player's previous one is still with the brain waits for others' first.
+    const turns = new FairQueue<string>(10);
+    turns.push("a", "a1");
+    assert.equal(turns.shift()!.item, "a1");
+    turns.push("a", "a2");
+    turns.push("b", "b1");
+    assert.equal(turns.shift()!.item, "b1");
+    // Everyone's first question before anyone's second, even a first asked later.
+    turns.push("c", "c1");
+    assert.deepEqual([turns.shift()!.item, turns.shift()!.item], ["c1", "a2"]);
+    // Once the round moved on, a newcomer joins it: they do not overtake b2, which waited.
+    turns.push("b", "b2");
+    turns.push("d", "d1");
+    assert.deepEqual([turns.shift()!.item, turns.shift()!.item], ["b2", "d1"]);
+    queue.push("a", "x");
+    queue.push("b", "y");
+    assert.deepEqual(queue.drop("a"), ["x"]);
+    assert.equal(queue.size, 1);
+    assert.equal(queue.shift((key) => key !== "b"), undefined, "b is not ready");
+  });
+});
+
+describe("fair turns in the world room", function () {
+  let world: TestWorld;
+  const heard: string[] = [];
+
+  before(async () => {
+    // One question with the brain at a time, three may wait, two at once per player then one per second.
+    world = await startTestWorld({ NPC_MAX_BATCH: "1", NPC_QUEUE_MAX: "3", QUESTION_BURST: "2", QUESTIONS_PER_SECOND: "1", NPC_TIMEOUT_MS: "5000" });
+    await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
+      await sleep(150);
+      heard.push(...questions.map((q) => q.text));
+      return questions.map((q) => ({ v: 1 as const, questionId: q.questionId, roomId: q.roomId, npcId: q.npcId, text: `답: ${q.text}`, ms: 150, model: "test", replyTo: q.replyTo }));
+    });
+  });
+  after(() => world.stop());
+
+  it("says rate_limited, with the wait, to a player asking too fast; the line is not added", async () => {
+    const a = await world.join("민수");
+    for (const text of ["하나", "둘", "셋"]) a.room.send("chat", { text: `@kobot ${text}` });
+    const limited = await waitFor("rate_limited", () => a.errors.find((e) => e.code === "rate_limited"));
+    assert.match(limited.message, /ask again in \d\.\d s/);
+    await waitFor("two answers", () => answersTo(a).length === 2);
+    assert.ok(!stateOf(a).chat.some((line) => line.text.includes("셋")));
+    await sleep(1100);
+    a.room.send("chat", { text: "@kobot 넷" }); // a token came back
+    await waitFor("the answer after the wait", () => answersTo(a).some((line) => line.text === "답: 넷"));
+    await a.room.leave();
+  });
+
+  it("serves players round-robin, each player's answers in the order asked, and says busy when the queue is full", async () => {
+    heard.length = 0;
+    const a = await world.join("민수");
+    const b = await world.joinBeside(a, "지영");
+    const c = await world.joinBeside(a, "철수");
+    a.room.send("chat", { text: "@kobot a1" });
+    a.room.send("chat", { text: "@kobot a2" });
+    await sleep(50);
+    b.room.send("chat", { text: "@kobot b1" });
+    b.room.send("chat", { text: "@kobot b2" });
+    await sleep(50);
+    c.room.send("chat", { text: "@kobot c1" }); // a1 is with the brain; a2, b1, b2 wait: full
+    const busy = await waitFor("npc_busy", () => c.errors.find((e) => e.code === "npc_busy"));
+    assert.match(busy.message, /too many questions/);
+    assert.match((await waitFor("the busy line", () => answersTo(c)[0])).text, /질문이 너무 많이/);
+    await waitFor("four answers", () => heard.length === 4, 5000);
+    assert.deepEqual(heard, ["a1", "b1", "a2", "b2"]);
+    assert.deepEqual(answersTo(a).map((line) => line.text), ["답: a1", "답: a2"]);
+    await Promise.all([a, b, c].map((p) => p.room.leave()));
+  });
+});
