@@ -19,7 +19,8 @@ const players = Number(values.players);
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 
 async function run(batch: number) {
-  const world = await startTestWorld({ NPC_MAX_BATCH: String(batch), MAX_CLIENTS: String(players), NPC_TIMEOUT_MS: "600000" });
+  // Enough chat history that no question scrolls out of the state before its answer comes.
+  const world = await startTestWorld({ NPC_MAX_BATCH: String(batch), MAX_CLIENTS: String(players), NPC_TIMEOUT_MS: "120000", CHAT_HISTORY: "1000" });
   try {
     await world.startWorker();
     const first = await world.join("p0");
@@ -30,7 +31,7 @@ async function run(batch: number) {
       joined.map(async (player, i) => {
         const sent = performance.now();
         player.room.send("chat", { text: `@kobot ${questions[i % questions.length]}` });
-        await waitFor(`p${i}'s answer`, () => answersTo(player)[0], 600_000);
+        await waitFor(`p${i}'s answer`, () => answersTo(player)[0], 120_000);
         return performance.now() - sent;
       }),
     );
