@@ -13,22 +13,7 @@ CACHE="${KOBOT_CACHE:-$HOME/.cache/kobot}/hadoop-minicluster-$HADOOP_VERSION"
 LIBS="$CACHE/libs"
 
 fetch() {
-  [[ -f "$LIBS/.complete" ]] && return 0
-  local pom_dir
-  pom_dir="$(mktemp -d)"
-  cat > "$pom_dir/pom.xml" <<POM
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>kobot</groupId><artifactId>hdfs-minicluster</artifactId><version>1</version>
-  <dependencies>
-    <dependency><groupId>org.apache.hadoop</groupId><artifactId>hadoop-client-minicluster</artifactId><version>$HADOOP_VERSION</version></dependency>
-  </dependencies>
-</project>
-POM
-  mkdir -p "$LIBS"
-  (cd "$pom_dir" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$LIBS") >&2
-  rm -rf "$pom_dir"
-  touch "$LIBS/.complete"
+  maven_fetch "$LIBS" "org.apache.hadoop:hadoop-client-minicluster:$HADOOP_VERSION"
 }
 
 start() {

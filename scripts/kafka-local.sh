@@ -12,23 +12,7 @@ CACHE="${KOBOT_CACHE:-$HOME/.cache/kobot}/kafka-$KAFKA_VERSION"
 LIBS="$CACHE/libs"
 
 fetch() {
-  [[ -f "$LIBS/.complete" ]] && return 0
-  local pom_dir
-  pom_dir="$(mktemp -d)"
-  cat > "$pom_dir/pom.xml" <<POM
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>kobot</groupId><artifactId>kafka-broker</artifactId><version>1</version>
-  <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version></dependency>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>$KAFKA_VERSION</version></dependency>
-  </dependencies>
-</project>
-POM
-  mkdir -p "$LIBS"
-  (cd "$pom_dir" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$LIBS") >&2
-  rm -rf "$pom_dir"
-  touch "$LIBS/.complete"
+  maven_fetch "$LIBS" "org.apache.kafka:kafka_2.13:$KAFKA_VERSION" "org.apache.kafka:kafka-tools:$KAFKA_VERSION"
 }
 
 

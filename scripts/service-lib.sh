@@ -15,3 +15,26 @@ stop_pidfile() {
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$pid_file"
 }
+
+# maven_fetch DIR GROUP:ARTIFACT:VERSION...: the artifacts and their dependencies into DIR, once (Maven Central).
+maven_fetch() {
+  local dir="$1" deps="" pom_dir group artifact version
+  shift
+  [[ -f "$dir/.complete" ]] && return 0
+  for gav in "$@"; do
+    IFS=: read -r group artifact version <<< "$gav"
+    deps+="<dependency><groupId>$group</groupId><artifactId>$artifact</artifactId><version>$version</version></dependency>"
+  done
+  pom_dir="$(mktemp -d)"
+  cat > "$pom_dir/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>kobot</groupId><artifactId>fetch</artifactId><version>1</version>
+  <dependencies>$deps</dependencies>
+</project>
+POM
+  mkdir -p "$dir"
+  (cd "$pom_dir" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$dir") >&2
+  rm -rf "$pom_dir"
+  touch "$dir/.complete"
+}

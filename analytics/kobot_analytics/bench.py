@@ -4,17 +4,16 @@ included, with local[1] and local[2]. Table + bench/results/analytics.json + a P
   npm run bench:analytics -- --records 1000000 [--records 10000000]
 """
 import argparse
-import json
 import os
-import platform
 import subprocess
 import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .bench_output import figure, print_table, save, write_results
+
 ROOT = Path(__file__).resolve().parents[2]
-RESULTS = ROOT / "bench" / "results"
 
 
 def generate(path: Path, n: int) -> None:
@@ -71,14 +70,8 @@ def main() -> int:
             seconds = timed_report(archive, master, args.work / "reports")
             rows.append({"records": n, "master": master, "reportSeconds": round(seconds, 1)})
             print(rows[-1], flush=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    machine = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(), "python": platform.python_version()}
-    (RESULTS / "analytics.json").write_text(json.dumps({"benchmark": "analytics", "date": datetime.now(timezone.utc).isoformat(),
-                                                        "machine": machine, "rows": rows}, indent=2) + "\n")
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    write_results("analytics", rows)
+    fig, ax = figure((6, 3.5))
     for master in ("local[1]", "local[2]"):
         points = [r for r in rows if r["master"] == master]
         ax.plot([r["records"] for r in points], [r["reportSeconds"] for r in points], marker="o", label=master)
@@ -87,11 +80,8 @@ def main() -> int:
     ax.set_xlabel("records in the archive")
     ax.set_ylabel("report job, s (Spark start included)")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(RESULTS / "analytics.png", dpi=110)
-    print("| records | master | report s |\n|---|---|---|")
-    for r in rows:
-        print(f"| {r['records']} | {r['master']} | {r['reportSeconds']} |")
+    save(fig, "analytics.png")
+    print_table(rows)
     return 0
 
 

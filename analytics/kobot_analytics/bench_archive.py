@@ -7,22 +7,18 @@ pass) and the rate is records / seconds of archiving (the Spark session already 
   npm run bench:archive -- [--records 500000]
 """
 import argparse
-import json
-import os
-import platform
 import subprocess
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 from pyspark.sql import functions as F
 
 from .archive import KAFKA_PACKAGE, start, streams
+from .bench_output import figure, print_table, save, write_results
 from .report import spark_session
 
 ROOT = Path(__file__).resolve().parents[2]
-RESULTS = ROOT / "bench" / "results"
 TARGET = 20_000
 
 
@@ -80,24 +76,15 @@ def main() -> int:
         service("hdfs-local.sh", "stop", str(work / "hdfs"))
         service("kafka-local.sh", "stop", str(work / "kafka"))
         subprocess.run(["rm", "-rf", str(work)], check=False)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    machine = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(), "python": platform.python_version()}
-    (RESULTS / "archive.json").write_text(json.dumps({"benchmark": "archive", "date": datetime.now(timezone.utc).isoformat(),
-                                                      "machine": machine, "targetRecordsPerSecond": TARGET, "rows": rows}, indent=2) + "\n")
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(5, 3.2))
+    write_results("archive", rows, targetRecordsPerSecond=TARGET)
+    fig, ax = figure((5, 3.2))
     ax.bar([f"{r['target']}\n({r['jvm']} JVM)" for r in rows], [r["recordsPerSecond"] for r in rows])
     ax.axhline(TARGET, color="red", linestyle="--", linewidth=1, label=f"target {TARGET:,}/s")
     ax.set_ylabel("records/s archived")
     ax.set_title(f"Kafka → Parquet archive, {args.records:,} records")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(RESULTS / "archive.png", dpi=110)
-    print("| target | JVM | records | seconds | records/s |\n|---|---|---|---|---|")
-    for r in rows:
-        print(f"| {r['target']} | {r['jvm']} | {r['records']} | {r['seconds']} | {r['recordsPerSecond']} |")
+    save(fig, "archive.png")
+    print_table(rows)
     return 0
 
 
