@@ -7,9 +7,9 @@ import { chatLines, chatModerated, npcAnswerLatency, npcAnswers, npcQuestions } 
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { CONTRACT_VERSION } from "../kafka/contract.js";
+import type { Moderator } from "../moderation/moderator.js";
 import type { AnswerRouter, AskOutcome } from "./answer-router.js";
 import { addressedNpc } from "./chat-addressing.js";
-import type { Moderator } from "../moderation/moderator.js";
 import { type Fallback, fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
 import { allowedPosition, normaliseAngle } from "./movement.js";
 import { NpcTurns } from "./npc-turns.js";
@@ -38,11 +38,6 @@ export interface WorldRoomDeps {
   moderator?: Moderator;
 }
 
-/**
- * A shared world: players move and chat; lines addressed to the NPC become questions to the NPC
- * worker, and its answers are added to the chat for everyone. Built by `defineWorldRoom` so each
- * server process hands its rooms the same router and settings.
- */
 /** A question waiting for, or with, an NPC. */
 interface Question {
   client: Client;
@@ -53,6 +48,11 @@ interface Question {
   askedAt: number;
 }
 
+/**
+ * A shared world: players move and chat; lines addressed to the NPC become questions to the NPC
+ * worker, and its answers are added to the chat for everyone. Built by `defineWorldRoom` so each
+ * server process hands its rooms the same router and settings.
+ */
 export abstract class WorldRoom extends Room<{ state: WorldState }> {
   protected abstract readonly deps: WorldRoomDeps;
   private readonly lastMoveAt = new Map<string, number>();
