@@ -18,11 +18,6 @@ export class NpcTurns<T> {
     this.queue = new FairQueue(capacity);
   }
 
-  /** Questions waiting or with the brain. */
-  get pending(): number {
-    return this.queue.size + this.inFlight.size;
-  }
-
   /** False when the queue is full (the NPC is busy). */
   enqueue(playerId: string, item: T): boolean {
     if (!this.queue.push(playerId, item)) return false;

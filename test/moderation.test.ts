@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import type { ChatLogRecord } from "../kafka/chat-log.js";
 import { compose, decompose, fromKeyboard } from "../moderation/hangul.js";
 import { Moderator } from "../moderation/moderator.js";
-import { answersTo, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+import { answersTo, scriptedAnswer, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("moderation", () => {
   const moderator = Moderator.fromFile();
@@ -48,7 +48,7 @@ describe("moderation in the world room", function () {
 
   it("never shows a line with abuse; the player is told, and an addressed NPC refuses politely", async () => {
     await world.bus.workerChannel().start(async (questions) =>
-      questions.map((q) => ({ v: 1 as const, questionId: q.questionId, roomId: q.roomId, npcId: q.npcId, text: "좋은 하루예요", ms: 1, model: "test", replyTo: q.replyTo })),
+      questions.map((q) => scriptedAnswer(q, "좋은 하루예요")),
     );
     const a = await world.join("민수");
     const b = await world.joinBeside(a, "지영");
@@ -72,7 +72,7 @@ describe("moderation in the world room", function () {
 
   it("replaces an NPC answer that holds abuse with a safe line", async () => {
     await world.bus.workerChannel().start(async (questions) =>
-      questions.map((q) => ({ v: 1 as const, questionId: q.questionId, roomId: q.roomId, npcId: q.npcId, text: "이 병1신아", ms: 1, model: "test", replyTo: q.replyTo })),
+      questions.map((q) => scriptedAnswer(q, "이 병1신아")),
     );
     const a = await world.join("철수");
     a.room.send("chat", { text: "@kobot 나 어때?" });

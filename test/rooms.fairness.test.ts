@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { QuestionMessage } from "../kafka/contract.js";
 import { FairQueue } from "../rooms/fair-queue.js";
 import { TokenBucket } from "../rooms/token-bucket.js";
-import { answersTo, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+import { answersTo, scriptedAnswer, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("fair turns: pieces", () => {
   it("a token bucket allows a burst, then says how long to wait", () => {
@@ -53,7 +53,7 @@ describe("fair turns in the world room", function () {
     await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
       await sleep(150);
       heard.push(...questions.map((q) => q.text));
-      return questions.map((q) => ({ v: 1 as const, questionId: q.questionId, roomId: q.roomId, npcId: q.npcId, text: `답: ${q.text}`, ms: 150, model: "test", replyTo: q.replyTo }));
+      return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`, 150));
     });
   });
   after(() => world.stop());

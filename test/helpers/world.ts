@@ -4,6 +4,7 @@ import type { Client as Elasticsearch } from "@elastic/elasticsearch";
 
 import { createLogger } from "../../common/log.js";
 import type { ChatLogPublisher } from "../../kafka/chat-log-transport.js";
+import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../../kafka/contract.js";
 import { discardChatLog } from "../../kafka/discard-chat-log.js";
 import { InProcessBus } from "../../kafka/in-process-transport.js";
 import { NpcWorker } from "../../npc/worker.js";
@@ -109,6 +110,12 @@ export function stateOf(player: TestPlayer) {
 }
 
 /** The NPC's lines that answer this player's lines (rooms are shared between tests). */
+/** An answer written by the test instead of the model, routed back like a worker's. */
+export function scriptedAnswer(question: QuestionMessage, text: string, ms = 1): AnswerMessage {
+  const { questionId, roomId, npcId, replyTo } = question;
+  return { v: CONTRACT_VERSION, questionId, roomId, npcId, text, ms, model: "test", ...(replyTo ? { replyTo } : {}) };
+}
+
 export function answersTo(player: TestPlayer) {
   const chat = stateOf(player).chat;
   const asked = new Set(chat.filter((line) => line.from === player.room.sessionId).map((line) => line.id));
