@@ -10,10 +10,16 @@ COPY kafka ./kafka
 COPY rooms ./rooms
 COPY server ./server
 COPY chatlog ./chatlog
+COPY moderation ./moderation
 COPY npc/*.ts ./npc/
 COPY npc/model ./npc/model
+COPY npc/knowledge ./npc/knowledge
+COPY worlds ./worlds
 COPY examples ./examples
+COPY web-client ./web-client
 COPY tsconfig.json ./
+# The browser client served at / (npm start builds it too).
+RUN npx tsx web-client/build.ts
 USER node
 EXPOSE 2567
 CMD ["npx", "tsx", "server/main.ts"]

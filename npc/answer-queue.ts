@@ -1,5 +1,13 @@
 import type { AskOptions, NpcAnswer, NpcEngine } from "./engine.js";
 import { mergeSettings, settingsKey, type GenerationSettings } from "./generation-settings.js";
+import type { KnowledgeIndex } from "./knowledge-index.js";
+
+const knowledgeIds = new WeakMap<KnowledgeIndex, number>();
+let nextKnowledgeId = 1;
+function knowledgeId(index: KnowledgeIndex): number {
+  if (!knowledgeIds.has(index)) knowledgeIds.set(index, nextKnowledgeId++);
+  return knowledgeIds.get(index)!;
+}
 
 interface Pending {
   question: string;
@@ -19,7 +27,7 @@ export interface AnswerQueueOptions {
 /**
  * Micro-batching in front of the engine: a question asked while the brain is idle runs at once;
  * questions asked while it is busy are answered together as one batch when it frees up.
- * Single questions keep their latency, bursts get the batch throughput. FIFO per settings.
+ * Single questions keep their latency, bursts get the batch throughput. FIFO per settings and knowledge.
  */
 export class AnswerQueue {
   private readonly pending: Pending[] = [];
@@ -42,7 +50,8 @@ export class AnswerQueue {
     return new Promise((resolve, reject) => {
       const settings = mergeSettings(this.engine.defaults, options.settings);
       const text = this.engine.checkQuestion(question, settings);
-      const key = settingsKey(settings);
+      // One batch shares settings and knowledge: an NPC's own knowledge never leaks into another's answer.
+      const key = `${settingsKey(settings)}|${options.knowledge ? knowledgeId(options.knowledge) : ""}`;
       this.pending.push({ question: text, settings, key, options, askedAt: performance.now(), resolve, reject });
       if (!this.running) void this.drain();
     });
@@ -57,6 +66,7 @@ export class AnswerQueue {
           batch.map((p) => p.question),
           {
             settings: batch[0]!.settings,
+            ...(batch[0]!.options.knowledge ? { knowledge: batch[0]!.options.knowledge } : {}),
             onToken: (event) => batch[event.index]!.options.onToken?.({ ...event, index: 0 }),
           },
         );
@@ -69,7 +79,7 @@ export class AnswerQueue {
     this.running = false;
   }
 
-  /** The oldest question and the next ones with the same settings, up to maxBatch. */
+  /** The oldest question and the next ones with the same settings and knowledge, up to maxBatch. */
   private takeBatch(): Pending[] {
     const key = this.pending[0]!.key;
     const batch: Pending[] = [];

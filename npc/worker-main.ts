@@ -8,7 +8,7 @@ import { KafkaWorkerChannel } from "../kafka/kafka-transport.js";
 import { ConfigError, loadConfig } from "../server/config.js";
 import { serveMetrics } from "../server/metrics-server.js";
 import { onTerminate } from "../server/terminate.js";
-import { NpcEngine } from "./engine.js";
+import { NpcCast } from "./npc-cast.js";
 import { NpcWorker } from "./worker.js";
 
 async function main(): Promise<void> {
@@ -16,10 +16,10 @@ async function main(): Promise<void> {
   if (!config.kafka) throw new ConfigError("npm run worker needs KAFKA_BROKERS (host:port[,host:port…])");
   const log = createLogger({ service: "npc-worker", pid: process.pid });
   // A worker without its model must not join the group and take questions: fail loudly instead.
-  const engine = await NpcEngine.load(config.model.dir, { dtype: config.model.dtype });
+  const cast = await NpcCast.load(config.brains, { dtype: config.model.dtype, maxBatch: config.model.maxBatch });
   const kafka = createKafka(config.kafka.brokers, "kobot-npc-worker", log);
   const channel = new KafkaWorkerChannel(kafka, config.kafka.topics, config.kafka.workerGroup, log);
-  const worker = new NpcWorker(engine, channel, log, {
+  const worker = new NpcWorker(cast, channel, log, {
     maxQuestionAgeMs: config.world.questionTimeoutMs,
     maxBatch: config.model.maxBatch,
   });
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   await worker.start();
   onTerminate(log, async () => {
     await worker.stop();
-    await engine.dispose();
+    await cast.dispose();
   });
 }
 

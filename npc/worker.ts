@@ -3,8 +3,8 @@ import { CONTRACT_VERSION } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
 import type { Logger } from "../common/log.js";
 import { modelTokensPerSecond, workerAnswers } from "../common/metrics.js";
-import { AnswerQueue } from "./answer-queue.js";
-import type { NpcEngine } from "./engine.js";
+import { NpcEngine } from "./engine.js";
+import { NpcCast } from "./npc-cast.js";
 import { NpcError } from "./errors.js";
 
 export interface NpcWorkerOptions {
@@ -16,28 +16,31 @@ export interface NpcWorkerOptions {
 }
 
 /**
- * The NPC worker: takes questions from a channel (in-process or Kafka), answers them with the
- * brain, and sends one answer per question back, an `error` answer when it cannot answer.
+ * The NPC worker: takes questions from a channel (in-process or Kafka), answers each with its NPC's
+ * brain (model, knowledge, settings), and sends one answer per question back, an `error` answer when
+ * it cannot answer.
  */
 export class NpcWorker {
-  private readonly queue: AnswerQueue;
+  private readonly cast: NpcCast;
   private readonly maxAgeMs: number;
   private readonly now: () => number;
   private answered = 0;
 
+  /** A whole cast, or one engine that answers for every NPC. */
   constructor(
-    private readonly engine: NpcEngine,
+    brains: NpcCast | NpcEngine,
     private readonly channel: WorkerChannel,
     private readonly log: Logger,
     options: NpcWorkerOptions = {},
   ) {
-    this.queue = new AnswerQueue(engine, { maxBatch: options.maxBatch ?? 16 });
+    this.cast = brains instanceof NpcEngine ? NpcCast.single(brains, options.maxBatch ?? 16) : brains;
     this.maxAgeMs = options.maxQuestionAgeMs ?? 60_000;
     this.now = options.now ?? Date.now;
   }
 
-  get model(): string {
-    return this.engine.modelName;
+  /** The loaded models' names. */
+  get models(): string[] {
+    return this.cast.models;
   }
 
   get answeredCount(): number {
@@ -46,7 +49,7 @@ export class NpcWorker {
 
   async start(): Promise<void> {
     await this.channel.start((questions) => this.answerAll(questions));
-    this.log.info("npc worker started", { transport: this.channel.kind, model: this.model });
+    this.log.info("npc worker started", { transport: this.channel.kind, models: this.models });
   }
 
   async stop(): Promise<void> {
@@ -62,6 +65,8 @@ export class NpcWorker {
 
   private async answerOne(question: QuestionMessage): Promise<AnswerMessage> {
     const started = performance.now();
+    const brain = this.cast.brainFor(question.npcId);
+    const model = brain.engine.modelName;
     const reply = (text: string, error?: AnswerMessage["error"]): AnswerMessage => ({
       v: CONTRACT_VERSION,
       questionId: question.questionId,
@@ -69,7 +74,7 @@ export class NpcWorker {
       npcId: question.npcId,
       text,
       ms: Math.round((performance.now() - started) * 10) / 10,
-      model: this.model,
+      model,
       ...(error ? { error } : {}),
       ...(question.replyTo ? { replyTo: question.replyTo } : {}),
     });
@@ -78,9 +83,9 @@ export class NpcWorker {
       return reply("", { code: "expired", message: `question waited ${Math.round(age / 1000)} s; not answered` });
     }
     try {
-      const answer = await this.queue.ask(question.text);
+      const answer = await brain.queue.ask(question.text, brain.options);
       this.answered++;
-      if (answer.ms > 0) modelTokensPerSecond.set({ model: this.model }, (answer.tokens * 1000) / answer.ms);
+      if (answer.ms > 0) modelTokensPerSecond.set({ model }, (answer.tokens * 1000) / answer.ms);
       return reply(answer.text);
     } catch (error) {
       const code = error instanceof NpcError ? error.code : "worker_error";

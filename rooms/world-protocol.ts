@@ -23,7 +23,8 @@ export type ErrorCode =
   | "npc_unavailable" // the NPC's brain could not answer; it said a fallback line instead
   | "moderated" // the line holds a word not allowed here: nobody else saw it
   | "rate_limited" // too many questions to NPCs too fast; the message says how long to wait
-  | "npc_busy"; // the NPC's queue is full; it said so in character
+  | "npc_busy" // the NPC's queue is full; it said so in character
+  | "too_far"; // the player stands beyond the NPC's talk radius; the message says how far
 
 /** `room.onMessage("error", (e: WorldError) => …)` */
 export interface WorldError {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type Client, CloseCode, Room, ServerError } from "@colyseus/core";
+import { StateView } from "@colyseus/schema";
 import type { z } from "zod";
 
 import type { Logger } from "../common/log.js";
@@ -11,7 +12,8 @@ import type { Moderator } from "../moderation/moderator.js";
 import type { AnswerRouter, AskOutcome } from "./answer-router.js";
 import { addressedNpc } from "./chat-addressing.js";
 import { type Fallback, fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
-import { allowedPosition, normaliseAngle } from "./movement.js";
+import { allowedPosition, normaliseAngle, type Position } from "./movement.js";
+import { distance, NpcVisits, pickLine } from "./npc-visits.js";
 import { NpcTurns } from "./npc-turns.js";
 import { TokenBucket } from "./token-bucket.js";
 import {
@@ -24,7 +26,7 @@ import {
   type WorldError,
 } from "./world-contract.js";
 import { PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
-import type { WorldSettings } from "./world-settings.js";
+import type { NpcSettings, WorldSettings } from "./world-settings.js";
 import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 
 export interface WorldRoomDeps {
@@ -37,6 +39,9 @@ export interface WorldRoomDeps {
   /** Blocks abuse in player lines and NPC answers; absent when moderation is off. */
   moderator?: Moderator;
 }
+
+/** Who a chat line reaches: everyone, or (hearing mode proximity) players near a point, and one player besides. */
+type Hearers = "everyone" | { near: Position; also?: string };
 
 /** A question waiting for, or with, an NPC. */
 interface Question {
@@ -59,6 +64,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private readonly questionsInFlight = new Map<string, number>();
   private readonly turns = new Map<string, NpcTurns<Question>>();
   private readonly allowances = new Map<string, TokenBucket>();
+  private readonly npcSettings = new Map<string, NpcSettings>();
+  private readonly visits = new NpcVisits();
+  private readonly lastIdleLine = new Map<string, string>();
+  /** Per player, the chat lines they heard (hearing mode proximity); kept across a reconnection. */
+  private readonly views = new Map<string, StateView>();
+  /** Whole-room hearing: one view for every client, encoded once per patch. */
+  private readonly everyone = new StateView();
   private disposed = false;
   private log!: Logger;
 
@@ -70,10 +82,15 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // Far above a 10 Hz client; a client flooding past it is disconnected by Colyseus.
     this.maxMessagesPerSecond = 40;
     this.state = new WorldState();
-    const { id, name, x, y, z } = settings.npc;
-    this.state.npcs.set(id, new Npc().assign({ name, x, y, z, status: "idle" }));
+    if (settings.hearing.mode === "proximity") this.state.hearingRadius = settings.hearing.radius;
     const { capacity, concurrency } = settings.npcQueue;
-    this.turns.set(id, new NpcTurns(capacity, concurrency, (question) => this.askNpc(question)));
+    for (const npc of settings.npcs) {
+      const { id, name, x, y, z, talkRadius } = npc;
+      this.npcSettings.set(id, npc);
+      this.state.npcs.set(id, new Npc().assign({ name, x, y, z, talkRadius, status: "idle" }));
+      this.turns.set(id, new NpcTurns(capacity, concurrency, (question) => this.askNpc(question)));
+      if (npc.idleLines.length > 0) this.clock.setInterval(() => this.sayIdleLine(npc), npc.idleEverySeconds * 1000);
+    }
 
     this.onMessage("move", (client, message) => this.guard(client, () => this.move(client, message)));
     this.onMessage("chat", (client, message) => this.guard(client, () => this.chat(client, message)));
@@ -91,8 +108,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       client.sessionId,
       new Player().assign({ name, x: spawn.x + Math.cos(angle) * radius, y: spawn.y, z: spawn.z + Math.sin(angle) * radius }),
     );
+    client.view = this.viewOf(client.sessionId);
     this.lastMoveAt.set(client.sessionId, Date.now());
     this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
+    this.noticePlayer(client.sessionId);
   }
 
   /** A dropped connection keeps its avatar for a while; the SDK reconnects into it. */
@@ -109,6 +128,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   onReconnect(client: Client): void {
     const player = this.state.players.get(client.sessionId);
     if (player) player.anim = "idle";
+    client.view = this.viewOf(client.sessionId);
     this.lastMoveAt.set(client.sessionId, Date.now());
   }
 
@@ -117,6 +137,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state.players.delete(client.sessionId);
     this.lastMoveAt.delete(client.sessionId);
     this.allowances.delete(client.sessionId);
+    this.views.delete(client.sessionId);
+    this.visits.forget(client.sessionId);
     for (const [npcId, turns] of this.turns) this.setThinking(npcId, -turns.drop(client.sessionId).length);
     if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
   }
@@ -158,6 +180,26 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     player.assign(allowedPosition(player, move, elapsed, this.deps.settings));
     if (move.rotY !== undefined) player.rotY = normaliseAngle(move.rotY);
     if (move.anim !== undefined) player.anim = move.anim;
+    this.noticePlayer(client.sessionId);
+  }
+
+  /** NPCs greet a player by name when the player comes near (once per visit); a scripted line, so it never waits on the brain. */
+  private noticePlayer(sessionId: string): void {
+    const player = this.state.players.get(sessionId);
+    if (!player) return;
+    for (const npc of this.visits.arrive(sessionId, player, this.deps.settings.npcs)) {
+      if (npc.greetings.length === 0) continue;
+      const text = pickLine(npc.greetings, undefined).replaceAll("{name}", player.name);
+      this.addLine("npc", npc.id, npc.name, text, "", {}, { near: npc, also: sessionId });
+    }
+  }
+
+  /** Now and then, an NPC with players near and nothing to answer says one of its idle lines. */
+  private sayIdleLine(npc: NpcSettings): void {
+    if (this.state.npcs.get(npc.id)?.status !== "idle" || !this.visits.hasVisitors(npc.id)) return;
+    const text = pickLine(npc.idleLines, this.lastIdleLine.get(npc.id));
+    this.lastIdleLine.set(npc.id, text);
+    this.addLine("npc", npc.id, npc.name, text, "", {}, { near: npc });
   }
 
   private chat(client: Client, message: unknown): void {
@@ -181,6 +223,11 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const asks = addressed && addressed.question !== "" ? addressed : undefined;
     const verdict = this.deps.moderator?.check(text);
     if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
+    const npc = asks && this.npcSettings.get(asks.npcId);
+    if (npc && distance(player, npc) > npc.talkRadius) {
+      const away = distance(player, npc).toFixed(1);
+      return this.sendError(client, { code: "too_far", message: `${npc.name} is ${away} m away: come within ${npc.talkRadius} m to talk` });
+    }
     if (asks) {
       const allowance = this.allowances.get(client.sessionId) ?? new TokenBucket(this.deps.settings.questionRate.burst, this.deps.settings.questionRate.perSecond);
       this.allowances.set(client.sessionId, allowance);
@@ -190,7 +237,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
         return this.sendError(client, { code: "rate_limited", message: `too many questions too fast: ask again in ${seconds} s` });
       }
     }
-    const line = this.addLine("player", client.sessionId, player.name, text, "", asks ? { toNpc: asks.npcId } : {});
+    const line = this.addLine("player", client.sessionId, player.name, text, "", asks ? { toNpc: asks.npcId } : {}, { near: player });
     if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now() });
   }
 
@@ -204,7 +251,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const busy = fallbackFor("busy");
     const npc = this.state.npcs.get(question.npcId)!;
     const info: NpcAnswerInfo = { questionId: question.line.id, question: question.text, latencyMs: 0, fallback: true, reason: busy.code };
-    this.addLine("npc", question.npcId, npc.name, busy.line, question.line.id, { npc: info });
+    this.addLine("npc", question.npcId, npc.name, busy.line, question.line.id, { npc: info }, this.nearNpc(question.npcId, question.client));
     npcAnswers.inc({ outcome: busy.code });
     this.sendError(question.client, { code: busy.code, message: busy.message });
   }
@@ -219,7 +266,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const npc = npcId ? this.state.npcs.get(npcId) : undefined;
     if (!npcId || !npc) return;
     const info: NpcAnswerInfo = { questionId: id, question: text, latencyMs: 0, fallback: true, reason: "moderated_input" };
-    this.addLine("npc", npcId, npc.name, MODERATION_LINES.input, id, { npc: info });
+    this.addLine("npc", npcId, npc.name, MODERATION_LINES.input, id, { npc: info }, this.nearNpc(npcId, client));
   }
 
   private async askNpc({ client, npcId, text, line, askedAt: asked }: Question): Promise<void> {
@@ -253,7 +300,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       ...(outcome.kind === "answer" ? { workerMs: outcome.answer.ms, model: outcome.answer.model } : {}),
       ...(fallback ? { reason: fallback.code } : blockedAnswer ? { reason: "moderated_output" } : {}),
     };
-    this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blockedAnswer ? { moderated: true } : {}) });
+    this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blockedAnswer ? { moderated: true } : {}) }, this.nearNpc(npcId, client));
     npcAnswers.inc({ outcome: fallback?.code ?? "answer" });
     npcAnswerLatency.observe(info.latencyMs / 1000);
     if (fallback) {
@@ -276,13 +323,40 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     text: string,
     replyTo = "",
     extra: Pick<ChatLogRecord, "toNpc" | "npc" | "moderated"> = {},
+    hearers: Hearers = "everyone",
   ): ChatLine {
     const line = new ChatLine().assign({ id: randomUUID(), kind, from, name, text, ts: Date.now(), replyTo });
     this.state.chat.push(line);
+    this.letHear(line, hearers);
     while (this.state.chat.length > this.deps.settings.chatHistory) this.state.chat.shift();
     chatLines.inc({ kind });
     this.publishLog({ id: line.id, kind, from, name, text, ts: line.ts, ...(replyTo ? { replyTo } : {}), ...extra });
     return line;
+  }
+
+  /** An NPC's line is heard near the NPC, and by the player it answers wherever they stand. */
+  private nearNpc(npcId: string, client: Client): Hearers {
+    return { near: this.npcSettings.get(npcId)!, also: client.sessionId };
+  }
+
+  private viewOf(sessionId: string): StateView {
+    if (this.deps.settings.hearing.mode === "room") return this.everyone;
+    let view = this.views.get(sessionId);
+    if (!view) this.views.set(sessionId, (view = new StateView()));
+    return view;
+  }
+
+  private letHear(line: ChatLine, hearers: Hearers): void {
+    if (this.deps.settings.hearing.mode === "room") {
+      this.everyone.add(line);
+      return;
+    }
+    const { radius } = this.deps.settings.hearing;
+    for (const [sessionId, view] of this.views) {
+      const player = this.state.players.get(sessionId);
+      const hears = hearers === "everyone" || sessionId === hearers.also || (player !== undefined && distance(player, hearers.near) <= radius);
+      if (hears) view.add(line);
+    }
   }
 
   private publishLog(record: Omit<ChatLogRecord, "v" | "roomId" | "serverId">): void {

@@ -1,4 +1,26 @@
-/** Rules of one world room. Defaults suit a small village scene; the server overrides from env. */
+/** One NPC as the room sees it: where it stands, how far it hears, what it says unasked. */
+export interface NpcSettings {
+  id: string;
+  name: string;
+  x: number;
+  y: number;
+  z: number;
+  /** Players further than this cannot ask it (error `too_far`); within it they are greeted. */
+  talkRadius: number;
+  /** Said by name when a player first comes within talkRadius (once per visit); `{name}` is the player's name. */
+  greetings: string[];
+  /** Said now and then while players are near and it has nothing to answer. */
+  idleLines: string[];
+  idleEverySeconds: number;
+}
+
+/** Who hears a chat line: everyone in the room, or only players within `radius` of the speaker. */
+export interface HearingSettings {
+  mode: "room" | "proximity";
+  radius: number;
+}
+
+/** Rules of one world room. Defaults suit a small village scene; the server overrides from env and the world file. */
 export interface WorldSettings {
   maxClients: number;
   /** Chat lines kept in state (older ones are dropped from the list, not from the chat log). */
@@ -8,7 +30,8 @@ export interface WorldSettings {
   /** Fastest an avatar may move, in world units per second; faster moves are clamped. */
   maxSpeed: number;
   spawn: { x: number; y: number; z: number; radius: number };
-  npc: { id: string; name: string; x: number; y: number; z: number };
+  npcs: NpcSettings[];
+  hearing: HearingSettings;
   /** After this long without an answer the NPC says a fallback line; a later answer is dropped. */
   questionTimeoutMs: number;
   /** Questions one player may ask an NPC: `burst` at once, then `perSecond`. */
@@ -17,13 +40,26 @@ export interface WorldSettings {
   npcQueue: { capacity: number; concurrency: number };
 }
 
+export const DEFAULT_NPC: NpcSettings = {
+  id: "kobot",
+  name: "코봇",
+  x: 0,
+  y: 0,
+  z: 5,
+  talkRadius: 12,
+  greetings: [],
+  idleLines: [],
+  idleEverySeconds: 45,
+};
+
 export const DEFAULT_WORLD_SETTINGS: WorldSettings = {
   maxClients: 50,
   chatHistory: 50,
   bounds: { minX: -50, maxX: 50, minY: 0, maxY: 10, minZ: -50, maxZ: 50 },
   maxSpeed: 8,
   spawn: { x: 0, y: 0, z: 0, radius: 3 },
-  npc: { id: "kobot", name: "코봇", x: 0, y: 0, z: 5 },
+  npcs: [DEFAULT_NPC],
+  hearing: { mode: "room", radius: 15 },
   questionTimeoutMs: 10_000,
   questionRate: { burst: 5, perSecond: 1 },
   npcQueue: { capacity: 100, concurrency: 16 },

@@ -1,4 +1,4 @@
-import { ArraySchema, MapSchema, Schema, type } from "@colyseus/schema";
+import { ArraySchema, MapSchema, Schema, type, view } from "@colyseus/schema";
 
 /**
  * The world's replicated state. The server mutates it; Colyseus sends patches to every client.
@@ -20,6 +20,8 @@ export class Npc extends Schema {
   @type("number") z = 0;
   /** `idle` | `thinking` (a question is being answered) | `speaking`. */
   @type("string") status = "idle";
+  /** Players within this distance may ask it (farther: error `too_far`) and are greeted. */
+  @type("number") talkRadius = 0;
 }
 
 export class ChatLine extends Schema {
@@ -39,5 +41,12 @@ export class ChatLine extends Schema {
 export class WorldState extends Schema {
   @type({ map: Player }) players = new MapSchema<Player>();
   @type({ map: Npc }) npcs = new MapSchema<Npc>();
-  @type([ChatLine]) chat = new ArraySchema<ChatLine>();
+  /** 0: every player hears every line; otherwise a line reaches only players this close to its speaker. */
+  @type("number") hearingRadius = 0;
+  /**
+   * Each line reaches only the clients whose view holds it: all clients share one view in a whole-room
+   * world; with a hearing range each has its own, so players out of earshot never receive the line.
+   */
+  @view() @type([ChatLine]) chat = new ArraySchema<ChatLine>();
 }
+

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 import { isLogLevel } from "../common/log.js";
@@ -7,12 +8,17 @@ import { DEFAULT_CHAT_LOG_TOPICS } from "../kafka/chat-log.js";
 import { DEFAULT_TOPICS } from "../kafka/contract.js";
 import { DEFAULT_WORD_LIST } from "../moderation/moderator.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
-import { DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
+import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
+import type { NpcBrainSpec } from "../npc/npc-cast.js";
+import { loadWorldFile, WorldFileError } from "./world-file.js";
 
 /**
  * Every setting comes from the environment, validated here once with a clear error naming the
  * variable. The README's table lists the same variables (a test keeps them in step).
  */
+/** The village of worlds/village.yaml: three NPCs. */
+export const DEFAULT_WORLD_FILE = join(dirname(fileURLToPath(import.meta.url)), "..", "worlds", "village.yaml");
+
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const ENV_SCHEMA = z.object({
@@ -51,8 +57,10 @@ export const ENV_SCHEMA = z.object({
   NPC_ID: z
     .string()
     .regex(/^[a-z0-9_-]{1,32}$/, "lower-case letters, digits, '_' and '-' only, at most 32")
-    .default(DEFAULT_WORLD_SETTINGS.npc.id),
-  NPC_NAME: z.string().min(1).max(20).default(DEFAULT_WORLD_SETTINGS.npc.name),
+    .default(DEFAULT_NPC.id),
+  NPC_NAME: z.string().min(1).max(20).default(DEFAULT_NPC.name),
+  /** Several NPCs, their places, knowledge, models and hearing range (JSON or YAML); "off": one NPC from NPC_ID/NPC_NAME. */
+  WORLD_FILE: z.string().min(1).default(DEFAULT_WORLD_FILE),
   NPC_TIMEOUT_MS: int(100, 600_000).default(DEFAULT_WORLD_SETTINGS.questionTimeoutMs),
   QUESTION_BURST: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.questionRate.burst),
   QUESTIONS_PER_SECOND: z.coerce.number().positive().max(1000).default(DEFAULT_WORLD_SETTINGS.questionRate.perSecond),
@@ -90,6 +98,8 @@ export interface ServerConfig {
   archiveDir: string | undefined;
   publicAddress: string | undefined;
   world: WorldSettings;
+  /** Per NPC: the model, knowledge and decoding the worker answers it with. */
+  brains: NpcBrainSpec[];
   model: { dir: string; dtype: "fp32" | "q8"; maxBatch: number };
   /** Word list path; undefined when moderation is off. */
   moderationWords: string | undefined;
@@ -121,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (brokers?.some((broker) => !/^[^:\s]+:\d{1,5}$/.test(broker))) {
     throw new ConfigError(`bad configuration:\n  KAFKA_BROKERS=${JSON.stringify(e.KAFKA_BROKERS)}: expected host:port[,host:port…]`);
   }
+  const world = e.WORLD_FILE === "off" ? undefined : worldFrom(e.WORLD_FILE, e.MODEL_DIR);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -148,9 +159,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       questionRate: { burst: e.QUESTION_BURST, perSecond: e.QUESTIONS_PER_SECOND },
       // As many at once as the brain answers in one batch.
       npcQueue: { capacity: e.NPC_QUEUE_MAX, concurrency: e.NPC_MAX_BATCH },
-      npc: { ...DEFAULT_WORLD_SETTINGS.npc, id: e.NPC_ID, name: e.NPC_NAME },
+      npcs: world?.npcs ?? [{ ...DEFAULT_NPC, id: e.NPC_ID, name: e.NPC_NAME }],
+      hearing: world?.hearing ?? DEFAULT_WORLD_SETTINGS.hearing,
     },
+    brains: world?.brains ?? [{ npcId: e.NPC_ID, model: "default", modelDir: e.MODEL_DIR }],
     model: { dir: e.MODEL_DIR, dtype: e.MODEL_DTYPE, maxBatch: e.NPC_MAX_BATCH },
     moderationWords: e.MODERATION_WORDS === "off" ? undefined : e.MODERATION_WORDS,
   };
+}
+
+function worldFrom(path: string, modelDir: string): ReturnType<typeof loadWorldFile> {
+  try {
+    return loadWorldFile(path, modelDir, DEFAULT_WORLD_SETTINGS.bounds);
+  } catch (error) {
+    if (error instanceof WorldFileError) throw new ConfigError(`bad configuration:\n  WORLD_FILE=${JSON.stringify(path)}: ${error.message}`);
+    throw error;
+  }
 }

@@ -10,7 +10,7 @@ import { discardChatLog } from "../kafka/discard-chat-log.js";
 import type { InProcessBus } from "../kafka/in-process-transport.js";
 import { InProcessChatLog } from "../kafka/in-process-chat-log.js";
 import { brainlessAnswers } from "../npc/brainless-answers.js";
-import { NpcEngine } from "../npc/engine.js";
+import { NpcCast } from "../npc/npc-cast.js";
 import { NpcError } from "../npc/errors.js";
 import { NpcWorker } from "../npc/worker.js";
 import type { ServerConfig } from "./config.js";
@@ -25,8 +25,8 @@ export async function startEmbeddedWorker(
   log: Logger,
 ): Promise<{ worker: NpcWorker | undefined; modelLoaded: boolean }> {
   try {
-    const engine = await NpcEngine.load(config.model.dir, { dtype: config.model.dtype });
-    const worker = new NpcWorker(engine, bus.workerChannel(), log, {
+    const cast = await NpcCast.load(config.brains, { dtype: config.model.dtype, maxBatch: config.model.maxBatch });
+    const worker = new NpcWorker(cast, bus.workerChannel(), log, {
       maxQuestionAgeMs: config.world.questionTimeoutMs,
       maxBatch: config.model.maxBatch,
     });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 
 import { readFileSync } from "node:fs";
 
+import { DEFAULT_NPC } from "../rooms/world-settings.js";
 import { ConfigError, ENV_SCHEMA, loadConfig } from "../server/config.js";
 
 describe("Server configuration from the environment", () => {
@@ -12,8 +13,14 @@ describe("Server configuration from the environment", () => {
     assert.equal(config.world.maxClients, 50);
     assert.equal(config.world.chatHistory, 50);
     assert.equal(config.world.questionTimeoutMs, 10_000);
-    assert.deepEqual(config.world.npc, { id: "kobot", name: "코봇", x: 0, y: 0, z: 5 });
+    assert.deepEqual(config.world.npcs.map((npc) => npc.id), ["kobot", "hans", "mina"], "the village of worlds/village.yaml");
     assert.equal(loadConfig({ KAFKA_BROKERS: "" }).kafka, undefined);
+  });
+
+  it("has one NPC from NPC_ID and NPC_NAME when WORLD_FILE is off", () => {
+    const config = loadConfig({ WORLD_FILE: "off", NPC_ID: "guide", NPC_NAME: "안내원" });
+    assert.deepEqual(config.world.npcs, [{ ...DEFAULT_NPC, id: "guide", name: "안내원" }]);
+    assert.deepEqual(config.brains, [{ npcId: "guide", model: "default", modelDir: config.model.dir }]);
   });
 
   it("reads Kafka brokers and topic names", () => {

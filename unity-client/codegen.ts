@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import * as protocol from "../rooms/world-protocol.js";
-import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
+import { DEFAULT_NPC } from "../rooms/world-settings.js";
 
 const root = join(import.meta.dirname, "..");
 const { values } = parseArgs({ options: { out: { type: "string", default: join(import.meta.dirname, "Assets", "Scripts") } } });
@@ -31,7 +31,7 @@ const constants: Array<[string, string | number]> = [
   ["ChatMaxChars", protocol.CHAT_MAX_CHARS],
   ["MoveSendHz", protocol.MOVE_SEND_HZ],
   ["ReconnectSeconds", protocol.RECONNECT_SECONDS],
-  ["DefaultNpcId", DEFAULT_WORLD_SETTINGS.npc.id],
+  ["DefaultNpcId", DEFAULT_NPC.id],
 ];
 const lines = constants.map(([name, value]) =>
   typeof value === "string" ? `        public const string ${name} = "${value}";` : `        public const int ${name} = ${value};`,

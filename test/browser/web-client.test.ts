@@ -64,12 +64,15 @@ describe("Web client in Chromium", function () {
       [idA, before.x] as const,
     );
 
-    // a asks the NPC from the chat box; both histories show the answer.
-    await a.page.check("#to-npc");
+    // a asks 코봇 from the chat box (the village's NPCs are the choices); both histories show the answer.
+    const choices = await a.page.$$eval("#to-npc option", (options) => options.map((o) => (o as HTMLOptionElement).value));
+    assert.deepEqual(choices, ["", "kobot", "hans", "mina"]);
+    await a.page.selectOption("#to-npc", "kobot");
     await a.page.fill("#text", "배고파");
     await a.page.press("#text", "Enter");
-    const answerA = await a.page.waitForSelector("#history li.npc", { timeout: 15_000 });
-    const answerB = await b.page.waitForSelector("#history li.npc", { timeout: 15_000 });
+    // Greetings are NPC lines too: the answer is the one that replies to a line.
+    const answerA = await a.page.waitForSelector("#history li.npc[data-reply-to]", { timeout: 15_000 });
+    const answerB = await b.page.waitForSelector("#history li.npc[data-reply-to]", { timeout: 15_000 });
     const textA = await answerA.textContent();
     assert.equal(await answerB.textContent(), textA);
     assert.match(textA!, /^코봇: \S/);
@@ -85,10 +88,15 @@ describe("Web client in Chromium", function () {
     assert.deepEqual(consoleErrors, []);
   });
 
-  it("shows a server error to the player and renders Korean text", async () => {
+  it("shows server errors (unknown NPC, too far) to the player and renders Korean text", async () => {
     const { page } = await open("테스터");
     await page.evaluate(() => (window as any).kobot.room.send("chat", { text: "안녕", to: "dragon" }));
     await page.waitForFunction(() => document.getElementById("toast")?.textContent?.includes("dragon"));
+    // 한스 stands 20 units from the spawn point: asking him from there is refused with how far he is.
+    await page.selectOption("#to-npc", "hans");
+    await page.fill("#text", "검 얼마야?");
+    await page.press("#text", "Enter");
+    await page.waitForFunction(() => /^너무 멀어요: 한스 is \d+\.\d m away/.test(document.getElementById("toast")?.textContent ?? ""));
     // Korean glyphs have a real width in the page's font (no tofu boxes of one fixed width).
     const widths = await page.evaluate(() => {
       const ctx = document.createElement("canvas").getContext("2d")!;

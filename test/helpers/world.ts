@@ -7,6 +7,7 @@ import type { ChatLogPublisher } from "../../kafka/chat-log-transport.js";
 import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../../kafka/contract.js";
 import { discardChatLog } from "../../kafka/discard-chat-log.js";
 import { InProcessBus } from "../../kafka/in-process-transport.js";
+import { NpcCast } from "../../npc/npc-cast.js";
 import { NpcWorker } from "../../npc/worker.js";
 import { loadConfig } from "../../server/config.js";
 import { startWorldServer, type WorldServer } from "../../server/world-server.js";
@@ -38,7 +39,8 @@ export async function startTestWorld(
   env: Record<string, string> = {},
   extra: { chatLog?: ChatLogPublisher; elasticsearch?: Elasticsearch } = {},
 ): Promise<TestWorld> {
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SERVER_ID: "test-server", ...env });
+  // One NPC unless a test names a world file: most tests count the lines of one NPC.
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SERVER_ID: "test-server", WORLD_FILE: "off", ...env });
   const bus = new InProcessBus(config.model.maxBatch);
   const server = await startWorldServer({
     config,
@@ -54,7 +56,9 @@ export async function startTestWorld(
     bus,
     url,
     async startWorker() {
-      const worker = new NpcWorker(await shippedEngine(), bus.workerChannel(), quiet);
+      // A world file's NPCs get their own knowledge and settings; the default world shares the loaded model.
+      const brains = env.WORLD_FILE && env.WORLD_FILE !== "off" ? await NpcCast.load(config.brains) : await shippedEngine();
+      const worker = new NpcWorker(brains, bus.workerChannel(), quiet);
       await worker.start();
       return worker;
     },
@@ -87,6 +91,24 @@ export async function joinWorld(url: string, options: Record<string, unknown>, r
   return { room, errors };
 }
 
+/** Walks the player's avatar to (x, z) in steps the server's speed limit allows. */
+export async function walkTo(player: TestPlayer, x: number, z: number): Promise<void> {
+  for (let step = 0; step < 200; step++) {
+    const at = positionOf(player);
+    const dx = x - at.x;
+    const dz = z - at.z;
+    const left = Math.hypot(dx, dz);
+    if (left < 0.05) return;
+    const k = Math.min(1, 1.5 / left); // under the 2 units a message may move (8 u/s × 0.25 s)
+    player.room.send("move", { x: at.x + dx * k, y: 0, z: at.z + dz * k });
+    await waitFor("the step", () => {
+      const now = positionOf(player);
+      return now.x !== at.x || now.z !== at.z;
+    });
+  }
+  throw new Error(`could not walk to (${x}, ${z})`);
+}
+
 /** Polls until `check` returns a value other than undefined/false, or fails after `ms`. */
 export async function waitFor<T>(what: string, check: () => T | undefined | false, ms = 5000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -104,7 +126,8 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export function stateOf(player: TestPlayer) {
   return player.room.state.toJSON() as {
     players: Record<string, { name: string; x: number; y: number; z: number; rotY: number; anim: string }>;
-    npcs: Record<string, { name: string; status: string }>;
+    npcs: Record<string, { name: string; status: string; talkRadius: number }>;
+    hearingRadius: number;
     chat: Array<{ id: string; kind: string; from: string; name: string; text: string; ts: number; replyTo: string }>;
   };
 }

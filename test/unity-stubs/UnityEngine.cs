@@ -25,6 +25,7 @@ namespace UnityEngine
         public Vector3 position;
         public Quaternion rotation;
         public Vector3 eulerAngles;
+        public Vector3 localScale;
     }
     public class TextMesh : Component { public string text; }
     public class Animator : Behaviour { public void SetBool(string name, bool value) { } }
@@ -71,6 +72,15 @@ namespace UnityEngine.UI
 {
     public class Text : Behaviour { public string text = ""; }
     public class Toggle : Behaviour { public bool isOn; }
+    public class Dropdown : Behaviour
+    {
+        public class OptionData { public string text; public OptionData(string text) { this.text = text; } }
+        public System.Collections.Generic.List<OptionData> options = new System.Collections.Generic.List<OptionData>();
+        public int value;
+        public void ClearOptions() { options.Clear(); }
+        public void AddOptions(System.Collections.Generic.List<OptionData> added) { options.AddRange(added); }
+        public void RefreshShownValue() { }
+    }
     public class InputField : Behaviour
     {
         public class EndEditEvent : UnityEngine.Events.UnityEvent<string> { }

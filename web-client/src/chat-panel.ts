@@ -3,15 +3,25 @@ import type { Room } from "@colyseus/sdk";
 import type { WorldState } from "../../rooms/world-state.js";
 import { CHAT_MAX_CHARS, type ChatPayload, type WorldError } from "../../rooms/world-protocol.js";
 
-/** The chat history (the room's last lines), the input box, and error messages from the server. */
+/** Korean words for the errors a player meets in play; the server's message follows. */
+const ERROR_LABELS: Partial<Record<WorldError["code"], string>> = {
+  too_far: "너무 멀어요",
+  rate_limited: "잠시만요",
+  npc_busy: "NPC가 바빠요",
+  npc_timeout: "대답이 늦어요",
+  moderated: "보낼 수 없는 말이에요",
+};
+
+/** The chat history (the room's last lines, or those heard), the input box, who it goes to, and errors. */
 export class ChatPanel {
   private shownKey = "";
+  private npcsKey = "";
 
   constructor(
     private readonly history: HTMLOListElement,
     private readonly form: HTMLFormElement,
     private readonly text: HTMLInputElement,
-    private readonly toNpc: HTMLInputElement,
+    private readonly toNpc: HTMLSelectElement,
     private readonly toast: HTMLElement,
     private readonly room: () => Room<any, WorldState> | undefined,
   ) {
@@ -35,10 +45,12 @@ export class ChatPanel {
   }
 
   showError(error: WorldError): void {
-    this.toast.textContent = error.message;
+    const label = ERROR_LABELS[error.code];
+    const text = label ? `${label}: ${error.message}` : error.message;
+    this.toast.textContent = text;
     this.toast.dataset.code = error.code;
     setTimeout(() => {
-      if (this.toast.textContent === error.message) this.toast.textContent = "";
+      if (this.toast.textContent === text) this.toast.textContent = "";
     }, 5000);
   }
 
@@ -46,13 +58,29 @@ export class ChatPanel {
     const room = this.room();
     const text = this.text.value.trim();
     if (!room || text === "") return;
-    const message: ChatPayload = this.toNpc.checked ? { text, to: "kobot" } : { text };
+    const message: ChatPayload = this.toNpc.value ? { text, to: this.toNpc.value } : { text };
     room.send("chat", message);
     this.text.value = "";
   }
 
+  /** The NPCs of the room as choices of whom to speak to, with what they are doing. */
+  private renderNpcs(): void {
+    const npcs = this.room()?.state?.npcs;
+    if (!npcs) return;
+    const choices = [...npcs.entries()].map(([id, npc]) => [id, npc.status === "thinking" ? `${npc.name} (생각 중…)` : npc.name] as const);
+    const key = JSON.stringify(choices);
+    if (key === this.npcsKey) return;
+    this.npcsKey = key;
+    const chosen = this.toNpc.value;
+    this.toNpc.replaceChildren(
+      new Option("모두에게", ""),
+      ...choices.map(([id, label]) => new Option(label, id, false, id === chosen)),
+    );
+  }
+
   /** Redraws the list only when the room's lines changed. */
   private render(): void {
+    this.renderNpcs();
     const chat = this.room()?.state?.chat;
     if (!chat) return;
     const lines = [...chat];
@@ -65,6 +93,7 @@ export class ChatPanel {
         const item = document.createElement("li");
         item.className = line.kind;
         item.dataset.id = line.id;
+        if (line.replyTo) item.dataset.replyTo = line.replyTo;
         if (line.kind === "system") {
           item.textContent = line.text;
         } else {

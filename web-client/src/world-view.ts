@@ -62,8 +62,11 @@ export class WorldView {
     const state = room.state;
 
     const bubbles: Array<() => void> = []; // drawn last, over every avatar
+    const me = state.players.get(room.sessionId);
+    if (me && state.hearingRadius > 0) this.drawRange(me.x, me.z, state.hearingRadius, "#2563eb"); // who hears me
     state.npcs.forEach((npc, id) => {
       const [x, y] = this.px(npc.x, npc.z);
+      if (npc.talkRadius > 0) this.drawRange(npc.x, npc.z, npc.talkRadius, "#7c3aed"); // where it can be asked
       this.drawAvatar(x, y, "#7c3aed", npc.name, 11);
       const answer = [...state.chat].reverse().find((line) => line.kind === "npc" && line.from === id);
       if (npc.status === "thinking") {
@@ -105,6 +108,20 @@ export class WorldView {
       ctx.lineTo(canvas.width, y);
       ctx.stroke();
     }
+  }
+
+  /** A dashed circle of `radius` world units around (x, z). */
+  private drawRange(x: number, z: number, radius: number, colour: string): void {
+    const { ctx, canvas } = this;
+    const [cx, cy] = this.px(x, z);
+    ctx.save();
+    ctx.strokeStyle = colour;
+    ctx.globalAlpha = 0.35;
+    ctx.setLineDash([4, 4]);
+    ctx.beginPath();
+    ctx.arc(cx, cy, (radius / WIDTH) * canvas.width, 0, Math.PI * 2);
+    ctx.stroke();
+    ctx.restore();
   }
 
   private drawAvatar(x: number, y: number, colour: string, name: string, radius: number): void {

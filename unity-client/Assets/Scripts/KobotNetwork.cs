@@ -10,7 +10,8 @@ namespace Kobot
     /// <summary>
     /// Connects to the Kobot world server, joins the `world` room and keeps the scene in step with
     /// its state: spawns an avatar per player and a view per NPC, feeds the chat UI. Put one in
-    /// the scene, fill in the prefabs and the UI, press Play.
+    /// the scene, fill in the prefabs and the UI, press Play. With a hearing range the server sends
+    /// only the lines this player hears: the chat shows exactly those.
     /// </summary>
     public class KobotNetwork : MonoBehaviour
     {
@@ -64,7 +65,7 @@ namespace Kobot
             callbacks.OnAdd(state => state.npcs, (npcId, npc) => SpawnNpc(npcId, npc));
             callbacks.OnAdd(state => state.chat, (index, line) => OnChatLine(line));
 
-            room.OnMessage<WorldError>("error", error => chatUI.ShowError(error.message));
+            room.OnMessage<WorldError>("error", error => chatUI.ShowError(error.code, error.message));
             // The SDK resumes a dropped connection by itself while the server keeps our place.
             room.OnDrop += code => chatUI.ShowStatus("다시 연결 중…");
             room.OnReconnect += () => chatUI.ShowStatus("접속 중");
@@ -101,6 +102,7 @@ namespace Kobot
             var view = Instantiate(npcPrefab, npc.Position(), Quaternion.identity);
             view.Bind(Callbacks.Get(Room), npcId, npc);
             npcs[npcId] = view;
+            chatUI.AddNpc(npcId, npc.name);
         }
 
         private void OnChatLine(ChatLine line)

@@ -5,8 +5,8 @@ using UnityEngine;
 namespace Kobot
 {
     /// <summary>
-    /// The NPC: its name, a "…" typing indicator while it thinks, and a speech bubble with its
-    /// latest answer for a few seconds.
+    /// An NPC: its name, a "…" typing indicator while it thinks, a speech bubble with its latest line
+    /// for a few seconds, and a ring on the ground as wide as its talk radius (ask it from inside).
     /// </summary>
     public class NpcView : MonoBehaviour
     {
@@ -14,6 +14,8 @@ namespace Kobot
         public GameObject typingIndicator;
         public GameObject speechBubble;
         public TextMesh speechText;
+        /// <summary>A flat ring of diameter 1, scaled to the talk radius.</summary>
+        public Transform talkRing;
         public float bubbleSeconds = 7f;
 
         public string NpcId { get; private set; }
@@ -23,6 +25,7 @@ namespace Kobot
         {
             NpcId = npcId;
             if (nameLabel != null) nameLabel.text = npc.name;
+            if (talkRing != null) talkRing.localScale = new Vector3(2f * (float)npc.talkRadius, 1f, 2f * (float)npc.talkRadius);
             callbacks.Listen(npc, n => n.status, (status, previous) =>
             {
                 if (typingIndicator != null) typingIndicator.SetActive(status == "thinking");

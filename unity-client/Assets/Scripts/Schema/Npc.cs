@@ -26,5 +26,8 @@ namespace Kobot.Schema {
 
 		[global::Colyseus.Schema.Type(4, "string")]
 		public string status = "idle";
+
+		[global::Colyseus.Schema.Type(5, "number")]
+		public double talkRadius = 0;
 	}
 }

@@ -18,7 +18,10 @@ namespace Kobot.Schema {
 		[global::Colyseus.Schema.Type(1, "map", typeof(global::Colyseus.Schema.MapSchema<Npc>))]
 		public global::Colyseus.Schema.MapSchema<Npc> npcs = new global::Colyseus.Schema.MapSchema<Npc>();
 
-		[global::Colyseus.Schema.Type(2, "array", typeof(global::Colyseus.Schema.ArraySchema<ChatLine>))]
+		[global::Colyseus.Schema.Type(2, "number")]
+		public double hearingRadius = 0;
+
+		[global::Colyseus.Schema.Type(3, "array", typeof(global::Colyseus.Schema.ArraySchema<ChatLine>))]
 		public global::Colyseus.Schema.ArraySchema<ChatLine> chat = new global::Colyseus.Schema.ArraySchema<ChatLine>();
 	}
 }

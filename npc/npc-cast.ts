@@ -1,0 +1,87 @@
+import { AnswerQueue } from "./answer-queue.js";
+import type { AskOptions } from "./engine.js";
+import { NpcEngine } from "./engine.js";
+import type { GenerationSettings } from "./generation-settings.js";
+import { KnowledgeIndex } from "./knowledge-index.js";
+import type { ModelDtype } from "./model-folder.js";
+
+/** What the worker needs to answer for one NPC (from the world file): its model, knowledge and decoding. */
+export interface NpcBrainSpec {
+  npcId: string;
+  /** The model's name in the world file (`default` is MODEL_DIR). */
+  model: string;
+  modelDir: string;
+  /** A knowledge file (JSON lines of `{"q","a"}`) searched before the model's general index. */
+  knowledge?: string;
+  generation?: Partial<GenerationSettings>;
+}
+
+/** How one NPC is answered: a queue in front of its model's engine, and the options that make it this NPC. */
+export interface NpcBrain {
+  engine: NpcEngine;
+  queue: AnswerQueue;
+  options: AskOptions;
+}
+
+/**
+ * The worker's cast of NPCs. Models are a registry: each folder is loaded once and its engine (with
+ * one batching queue) is shared by every NPC that speaks with it; knowledge and settings stay per NPC.
+ */
+export class NpcCast {
+  private constructor(
+    private readonly brains: Map<string, NpcBrain>,
+    /** For an NPC this worker was not told about (another world file): the first model, no own knowledge. */
+    private readonly stranger: NpcBrain,
+    readonly engines: NpcEngine[],
+  ) {}
+
+  static async load(specs: NpcBrainSpec[], options: { dtype?: ModelDtype; maxBatch?: number } = {}): Promise<NpcCast> {
+    if (specs.length === 0) throw new Error("an NPC cast needs at least one NPC");
+    const engines = new Map<string, Promise<NpcEngine>>();
+    for (const spec of specs) {
+      if (!engines.has(spec.modelDir)) engines.set(spec.modelDir, NpcEngine.load(spec.modelDir, { dtype: options.dtype }));
+    }
+    const loaded = new Map<string, NpcEngine>();
+    try {
+      for (const [dir, engine] of engines) loaded.set(dir, await engine);
+    } catch (error) {
+      await Promise.allSettled([...engines.values()].map(async (engine) => (await engine).dispose()));
+      throw error;
+    }
+    return NpcCast.assemble(specs, loaded, options.maxBatch);
+  }
+
+  /** One engine answering for every NPC, as the default world and the tests use it. */
+  static single(engine: NpcEngine, maxBatch?: number): NpcCast {
+    return NpcCast.assemble([], new Map([["", engine]]), maxBatch);
+  }
+
+  private static assemble(specs: NpcBrainSpec[], engines: Map<string, NpcEngine>, maxBatch?: number): NpcCast {
+    const queues = new Map([...engines.values()].map((engine) => [engine, new AnswerQueue(engine, { maxBatch })]));
+    const brainOf = (engine: NpcEngine, options: AskOptions): NpcBrain => ({ engine, queue: queues.get(engine)!, options });
+    const brains = new Map(
+      specs.map((spec) => {
+        const options: AskOptions = {
+          ...(spec.knowledge ? { knowledge: KnowledgeIndex.fromFile(spec.knowledge) } : {}),
+          ...(spec.generation ? { settings: spec.generation } : {}),
+        };
+        return [spec.npcId, brainOf(engines.get(spec.modelDir)!, options)];
+      }),
+    );
+    const first = [...engines.values()][0]!;
+    return new NpcCast(brains, brainOf(first, {}), [...engines.values()]);
+  }
+
+  brainFor(npcId: string): NpcBrain {
+    return this.brains.get(npcId) ?? this.stranger;
+  }
+
+  /** Names of the loaded models, e.g. for the worker's start log and /health. */
+  get models(): string[] {
+    return this.engines.map((engine) => engine.modelName);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.allSettled(this.engines.map((engine) => engine.dispose()));
+  }
+}

@@ -1,0 +1,48 @@
+import type { Position } from "./movement.js";
+import type { NpcSettings } from "./world-settings.js";
+
+export function distance(a: Position, b: Position): number {
+  return Math.hypot(a.x - b.x, a.y - b.y, a.z - b.z);
+}
+
+// A player standing on the edge of the talk radius must not be greeted at every step across it.
+const LEAVE_FACTOR = 1.25;
+
+/**
+ * Which players are visiting which NPC: a visit starts when a player comes within the NPC's talk
+ * radius and ends when they go a little beyond it, so each visit is greeted once.
+ */
+export class NpcVisits {
+  private readonly visitors = new Map<string, Set<string>>();
+
+  /** The NPCs this player has just come near: the ones that should greet them now. */
+  arrive(playerId: string, at: Position, npcs: readonly NpcSettings[]): NpcSettings[] {
+    const greeters: NpcSettings[] = [];
+    for (const npc of npcs) {
+      let visitors = this.visitors.get(npc.id);
+      if (!visitors) this.visitors.set(npc.id, (visitors = new Set()));
+      const d = distance(at, npc);
+      if (d <= npc.talkRadius && !visitors.has(playerId)) {
+        visitors.add(playerId);
+        greeters.push(npc);
+      } else if (d > npc.talkRadius * LEAVE_FACTOR) {
+        visitors.delete(playerId);
+      }
+    }
+    return greeters;
+  }
+
+  forget(playerId: string): void {
+    for (const visitors of this.visitors.values()) visitors.delete(playerId);
+  }
+
+  hasVisitors(npcId: string): boolean {
+    return (this.visitors.get(npcId)?.size ?? 0) > 0;
+  }
+}
+
+/** One of `lines`, never the same as `last` when there is a choice (an NPC repeating itself sounds broken). */
+export function pickLine(lines: readonly string[], last: string | undefined, random = Math.random): string {
+  const choices = lines.length > 1 ? lines.filter((l) => l !== last) : lines;
+  return choices[Math.floor(random() * choices.length)]!;
+}

@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { NpcCast } from "../npc/npc-cast.js";
+
+/** The shipped model under another name: a second model for the registry without a second training run. */
+function renamedModel(name: string): string {
+  const shipped = resolve(DEFAULT_MODEL_DIR);
+  const dir = mkdtempSync(join(tmpdir(), "kobot-model-"));
+  for (const file of readdirSync(shipped)) {
+    if (file !== "config.json") symlinkSync(join(shipped, file), join(dir, file));
+  }
+  const config = JSON.parse(readFileSync(join(shipped, "config.json"), "utf8"));
+  writeFileSync(join(dir, "config.json"), JSON.stringify({ ...config, npc_model_name: name }));
+  return dir;
+}
+
+describe("NpcCast (the worker's NPCs and its model registry)", function () {
+  let cast: NpcCast;
+  const knowledge = join(import.meta.dirname, "..", "npc", "knowledge");
+
+  before(async () => {
+    const other = renamedModel("kobot-other");
+    cast = await NpcCast.load([
+      { npcId: "kobot", model: "default", modelDir: DEFAULT_MODEL_DIR },
+      { npcId: "hans", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "blacksmith.jsonl") },
+      { npcId: "mina", model: "other", modelDir: other, knowledge: join(knowledge, "baker.jsonl"), generation: { maxNewTokens: 8 } },
+    ]);
+  });
+  after(() => cast.dispose());
+
+  it("loads each model folder once and shares its engine between the NPCs that use it", () => {
+    assert.equal(cast.engines.length, 2);
+    assert.match(cast.models[1]!, /^kobot-other:fp32$/);
+    assert.equal(cast.brainFor("kobot").engine, cast.brainFor("hans").engine);
+    assert.equal(cast.brainFor("kobot").queue, cast.brainFor("hans").queue, "one batching queue per model");
+    assert.notEqual(cast.brainFor("mina").engine, cast.brainFor("kobot").engine);
+  });
+
+  it("answers with each NPC's own model, knowledge and settings; a stranger NPC gets the first model", async () => {
+    const ask = (npcId: string) => {
+      const brain = cast.brainFor(npcId);
+      return brain.queue.ask("이름이 뭐야?", brain.options);
+    };
+    const [kobot, hans, mina, stranger] = await Promise.all([ask("kobot"), ask("hans"), ask("mina"), ask("nobody")]);
+    assert.deepEqual(hans.context.at(-1), { q: "이름이 뭐야?", a: "나는 대장장이 한스야." }, "hans is shown his own line first");
+    assert.deepEqual(mina.context.at(-1), { q: "이름이 뭐야?", a: "저는 빵집 주인 미나예요." });
+    assert.ok(!kobot.context.some((p) => p.a.includes("한스") || p.a.includes("미나")), "kobot has no knowledge file");
+    assert.match(mina.model, /^kobot-other:/);
+    assert.ok(mina.tokens <= 8, "mina's maxNewTokens");
+    assert.equal(stranger.model, kobot.model);
+    assert.equal(hans.model, kobot.model);
+  });
+});

@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
+import { loadConfig } from "../server/config.js";
+import { loadWorldFile, WorldFileError } from "../server/world-file.js";
+
+const root = join(import.meta.dirname, "..");
+const bounds = DEFAULT_WORLD_SETTINGS.bounds;
+
+function worldFile(name: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "kobot-world-"));
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe("World file", () => {
+  it("reads the shipped village: three NPCs, each with its place, knowledge and model", () => {
+    const world = loadWorldFile(join(root, "worlds", "village.yaml"), "npc/model", bounds);
+    assert.deepEqual(world.npcs.map((n) => [n.id, n.name]), [["kobot", "코봇"], ["hans", "한스"], ["mina", "미나"]]);
+    assert.equal(world.hearing.mode, "room");
+    const hans = world.brains.find((b) => b.npcId === "hans")!;
+    assert.equal(hans.knowledge, join(root, "npc", "knowledge", "blacksmith.jsonl"));
+    assert.equal(hans.modelDir, join(root, "npc", "model"));
+    assert.deepEqual(world.brains.find((b) => b.npcId === "mina")!.generation, { maxNewTokens: 24 });
+  });
+
+  it("fills defaults: room-wide hearing, talk radius, no greetings, the default model", () => {
+    const path = worldFile("w.json", JSON.stringify({ npcs: [{ id: "solo", name: "솔로", position: { x: 1, y: 0, z: 2 } }] }));
+    const world = loadWorldFile(path, "/models/default", bounds);
+    assert.deepEqual(world.hearing, { mode: "room", radius: 15 });
+    assert.deepEqual(world.npcs[0], { id: "solo", name: "솔로", x: 1, y: 0, z: 2, talkRadius: 12, greetings: [], idleLines: [], idleEverySeconds: 45 });
+    assert.deepEqual(world.brains, [{ npcId: "solo", model: "default", modelDir: "/models/default" }]);
+  });
+
+  it("reports every problem at once, with where it is", () => {
+    const path = worldFile("bad.yaml", [
+      "hearing: { mode: whisper }",
+      "models: { big: ./big-model }",
+      "npcs:",
+      "  - { id: a, name: 에이, position: { x: 0, y: 0, z: 0 }, model: huge, knowledge: nowhere.jsonl }",
+      "  - { id: b, name: A, position: { x: 500, y: 0, z: 0 }, generation: { temperature: 9 } }",
+      "  - { id: Bad Id, name: 셋, position: { x: 0, y: 0, z: 0 } }",
+    ].join("\n"));
+    const error = (() => {
+      try {
+        loadWorldFile(path, "npc/model", bounds);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    assert.ok(error instanceof WorldFileError);
+    assert.match(error.message, /hearing\.mode: /);
+    assert.match(error.message, /npcs\.2\.id: lower-case letters/);
+    // Shape errors come first; once the shape is right, the cross-checks report together.
+    const fixed = worldFile("bad2.yaml", [
+      "models: { big: ./big-model }",
+      "npcs:",
+      "  - { id: a, name: 에이, position: { x: 0, y: 0, z: 0 }, model: huge, knowledge: nowhere.jsonl }",
+      "  - { id: b, name: A, position: { x: 500, y: 0, z: 0 }, generation: { temperature: 9 } }",
+    ].join("\n"));
+    assert.throws(() => loadWorldFile(fixed, "npc/model", bounds), (e: Error) => {
+      assert.match(e.message, /npcs\.0 \(a\)\.model: "huge" is not in models \(default, big\)/);
+      assert.match(e.message, /npcs\.0 \(a\)\.knowledge: .*nowhere\.jsonl does not exist/);
+      assert.match(e.message, /npcs\.1 \(b\): "a" is already another NPC's id or name/);
+      assert.match(e.message, /npcs\.1 \(b\)\.position: \(500, 0, 0\) is outside the world's bounds/);
+      assert.match(e.message, /npcs\.1 \(b\)\.generation: temperature must be a number from 0\.05 to 2, got 9/);
+      return true;
+    });
+  });
+
+  it("says which file and line when it is not valid YAML or JSON", () => {
+    assert.throws(() => loadWorldFile(worldFile("w.yaml", "npcs: [ { id: a"), "m", bounds), /bad world file .*w\.yaml:\n {2}not valid yaml/);
+    assert.throws(() => loadWorldFile(worldFile("w.json", "{ nope"), "m", bounds), /not valid json/);
+    assert.throws(() => loadWorldFile("/no/such/world.yaml", "m", bounds), /bad world file \/no\/such\/world\.yaml:\n {2}ENOENT/);
+  });
+
+  it("is WORLD_FILE in the server's configuration, refused with the variable's name when bad", () => {
+    const config = loadConfig({ WORLD_FILE: join(root, "worlds", "village.yaml") });
+    assert.deepEqual(config.world.npcs.map((n) => n.id), ["kobot", "hans", "mina"]);
+    assert.equal(config.brains.length, 3);
+    assert.throws(() => loadConfig({ WORLD_FILE: "/no/such.yaml" }), /WORLD_FILE="\/no\/such\.yaml": bad world file/);
+  });
+});

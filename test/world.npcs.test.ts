@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+
+import type { ChatLogRecord } from "../kafka/chat-log.js";
+import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
+import { sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
+
+const worlds = join(import.meta.dirname, "fixtures", "worlds");
+
+/** Chat-log records kept in memory, to read what the room logged (the model of each answer). */
+function recordingChatLog(): ChatLogPublisher & { records: ChatLogRecord[] } {
+  const records: ChatLogRecord[] = [];
+  return { records, publish: (record) => void records.push(record), flush: async () => {}, stop: async () => {} };
+}
+
+const lineFrom = (player: TestPlayer, npcId: string, replyTo = "") =>
+  stateOf(player).chat.find((line) => line.kind === "npc" && line.from === npcId && (replyTo === "" || line.replyTo === replyTo));
+
+describe("NPCs from a world file", function () {
+  let world: TestWorld;
+  const chatLog = recordingChatLog();
+
+  before(async () => {
+    world = await startTestWorld({ WORLD_FILE: join(worlds, "two-npcs.yaml"), NPC_TIMEOUT_MS: "5000" }, { chatLog });
+    await world.startWorker();
+  });
+  after(() => world.stop());
+
+  it("puts every NPC of the file in the room, each with its own status and talk radius", async () => {
+    const a = await world.join("민수");
+    const { npcs, hearingRadius } = stateOf(a);
+    assert.deepEqual(Object.keys(npcs).sort(), ["hans", "hermit", "mina"]);
+    assert.deepEqual(npcs.hans, { name: "한스", x: 0, y: 0, z: 4, status: "idle", talkRadius: 10 });
+    assert.equal(npcs.hermit!.talkRadius, 5);
+    assert.equal(hearingRadius, 8);
+    await a.room.leave();
+  });
+
+  it("greets a player by name when they come near, once per visit", async () => {
+    const a = await world.join("지영");
+    const greetings = () => stateOf(a).chat.filter((l) => l.from === "hans" && l.text === "지영, 대장간에 온 걸 환영하네.");
+    await waitFor("hans's greeting at the spawn point", () => greetings().length === 1);
+    assert.ok(lineFrom(a, "mina")?.text === "지영 님, 어서 오세요!", "mina greets too: she stands near the spawn point");
+    await walkTo(a, 1, 5); // still within hans's radius: no second greeting
+    await walkTo(a, 0, 20); // 16 units away: the visit is over
+    await walkTo(a, 0, 8); // back
+    await waitFor("a second greeting for the second visit", () => greetings().length === 2);
+    await a.room.leave();
+  });
+
+  it("answers each NPC only for the lines addressed to it, from its own knowledge, and logs which model wrote it", async () => {
+    const a = await world.join("나그네");
+    a.room.send("chat", { text: "@한스 이름이 뭐야?" });
+    a.room.send("chat", { text: "이름이 뭐야?", to: "mina" });
+    const questions = await waitFor("both questions", () => {
+      const mine = stateOf(a).chat.filter((l) => l.from === a.room.sessionId);
+      return mine.length === 2 ? mine : undefined;
+    });
+    const hans = await waitFor("hans's answer", () => lineFrom(a, "hans", questions[0]!.id));
+    const mina = await waitFor("mina's answer", () => lineFrom(a, "mina", questions[1]!.id));
+    assert.equal(hans.name, "한스");
+    assert.equal(mina.name, "미나");
+    assert.notEqual(hans.text, mina.text, "the same question, answered from two different knowledge files");
+    const replies = stateOf(a).chat.filter((l) => questions.some((q) => q.id === l.replyTo));
+    assert.equal(replies.length, 2, "one answer per question, from the NPC it was addressed to");
+    const logged = chatLog.records.filter((r) => r.npc && questions.some((q) => q.id === r.replyTo));
+    assert.equal(logged.length, 2);
+    for (const record of logged) assert.match(record.npc!.model!, /^kobot-gpt2-.*:fp32$/, "the answer names the model that wrote it");
+    await a.room.leave();
+  });
+
+  it("refuses a question from beyond the NPC's talk radius with too_far, saying how far", async () => {
+    const a = await world.join("멀리");
+    a.room.send("chat", { text: "@은둔자 거기 누구 있어요?" });
+    const error = await waitFor("the too_far error", () => a.errors.find((e) => e.code === "too_far"));
+    assert.match(error.message, /^은둔자 is \d+\.\d m away: come within 5 m to talk$/);
+    assert.equal(stateOf(a).chat.filter((l) => l.from === a.room.sessionId).length, 0, "the refused question is not said");
+    await a.room.leave();
+  });
+
+  it("lets only players within hearing range receive a line, and an NPC's answer only players near the NPC", async () => {
+    const speaker = await world.join("말하는이");
+    const neighbour = await world.joinBeside(speaker, "옆사람");
+    const stranger = await world.joinBeside(speaker, "먼사람");
+    await walkTo(stranger, 30, -30);
+    speaker.room.send("chat", { text: "여기 빵집 좋다" });
+    const line = await waitFor("the neighbour hears the line", () => stateOf(neighbour).chat.find((l) => l.text === "여기 빵집 좋다"));
+    speaker.room.send("chat", { text: "@미나 빵 얼마야?" });
+    const question = await waitFor("the question", () => stateOf(speaker).chat.find((l) => l.text === "@미나 빵 얼마야?"));
+    const answer = await waitFor("mina's answer near her", () => lineFrom(neighbour, "mina", question.id));
+    assert.ok(stateOf(speaker).chat.some((l) => l.id === answer.id), "the asker hears the answer");
+    await sleep(300); // several patches: anything the stranger could receive has arrived
+    const heardFar = stateOf(stranger).chat.map((l) => l.id);
+    assert.ok(!heardFar.includes(line.id), "a player 40 units away never receives the line");
+    assert.ok(!heardFar.includes(question.id) && !heardFar.includes(answer.id), "nor the question and its answer");
+    // The stranger's own line reaches nobody near the spawn point.
+    stranger.room.send("chat", { text: "아무도 없나" });
+    await waitFor("the stranger hears their own line", () => stateOf(stranger).chat.some((l) => l.text === "아무도 없나"));
+    await sleep(300);
+    assert.ok(!stateOf(neighbour).chat.some((l) => l.text === "아무도 없나"));
+    await Promise.all([speaker, neighbour, stranger].map((p) => p.room.leave()));
+  });
+});
+
+describe("NPC idle lines", function () {
+  let world: TestWorld;
+
+  before(async () => {
+    world = await startTestWorld({ WORLD_FILE: join(worlds, "idle.json"), CHAT_HISTORY: "100" });
+  });
+  after(() => world.stop());
+
+  it("says an idle line now and then while a player is near, without repeating itself, and none when nobody is", async () => {
+    const a = await world.join("청중");
+    const idle = () => stateOf(a).chat.filter((l) => l.from === "bard");
+    await waitFor("three idle lines", () => idle().length >= 3);
+    const texts = idle().map((l) => l.text);
+    texts.slice(1).forEach((text, i) => assert.notEqual(text, texts[i], "never the same line twice in a row"));
+    await walkTo(a, 0, -14); // 16 units from the bard: the visit is over
+    await sleep(300);
+    const before = idle().length;
+    await sleep(600); // three idle periods
+    assert.equal(idle().length, before, "no idle lines without listeners");
+    await a.room.leave();
+  });
+});
+
+describe("NPC statuses", function () {
+  let world: TestWorld;
+
+  before(async () => {
+    // No worker: a question stays with its NPC until the timeout.
+    world = await startTestWorld({ WORLD_FILE: join(worlds, "two-npcs.yaml"), NPC_TIMEOUT_MS: "1500" });
+  });
+  after(() => world.stop());
+
+  it("marks only the asked NPC as thinking, and idle again after its (fallback) answer", async () => {
+    const a = await world.join("질문자");
+    a.room.send("chat", { text: "@hans 검 얼마야?" });
+    await waitFor("hans thinking", () => stateOf(a).npcs.hans!.status === "thinking");
+    assert.equal(stateOf(a).npcs.mina!.status, "idle");
+    await waitFor("hans idle after the fallback", () => stateOf(a).npcs.hans!.status === "idle", 4000);
+    assert.ok(a.errors.some((e) => e.code === "npc_timeout"));
+    await a.room.leave();
+  });
+});
