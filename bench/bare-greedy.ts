@@ -37,13 +37,18 @@ export class BareGreedy {
         input_ids: int64(input),
         attention_mask: int64(new Array<number>(length + input.length).fill(1)),
         position_ids: int64(input.map((_, i) => length + i)),
+        // Exports of ours project only the last position onto the vocabulary, as transformers.js asks.
+        ...(this.session.inputNames.includes("num_logits_to_keep")
+          ? { num_logits_to_keep: new ort.Tensor("int64", BigInt64Array.from([1n]), []) }
+          : {}),
         ...past,
       };
       const outputs = await this.session.run(feeds);
       const logits = outputs.logits!;
       const vocab = logits.dims[2]!;
       const data = logits.data as Float32Array;
-      const last = data.subarray((input.length - 1) * vocab, input.length * vocab);
+      const rows = logits.dims[1]!; // 1 when the graph kept only the last position
+      const last = data.subarray((rows - 1) * vocab, rows * vocab);
       let best = 0;
       for (let i = 1; i < vocab; i++) if (last[i]! > last[best]!) best = i;
       if (ids.length === 0) firstTokenMs = performance.now() - started;

@@ -1,3 +1,5 @@
+import { basename } from "node:path";
+
 import { AnswerQueue } from "./answer-queue.js";
 import type { AskOptions } from "./engine.js";
 import { NpcEngine } from "./engine.js";
@@ -13,7 +15,15 @@ export interface NpcBrainSpec {
   modelDir: string;
   /** A knowledge file (JSON lines of `{"q","a"}`) searched before the model's general index. */
   knowledge?: string;
+  /** A question at least this similar (cosine, 0–1) to one in the knowledge file gets its line as written. */
+  scriptedAbove?: number;
   generation?: Partial<GenerationSettings>;
+}
+
+/** A line said as written in an NPC's knowledge file, and where it came from (in place of a model name). */
+export interface ScriptedLine {
+  text: string;
+  source: string;
 }
 
 /** How one NPC is answered: a queue in front of its model's engine, and the options that make it this NPC. */
@@ -21,11 +31,15 @@ export interface NpcBrain {
   engine: NpcEngine;
   queue: AnswerQueue;
   options: AskOptions;
+  /** The authored line for a question its knowledge file already answers, if the NPC says those as written. */
+  scriptedLine(question: string): ScriptedLine | undefined;
 }
 
 /**
  * The worker's cast of NPCs. Models are a registry: each folder is loaded once and its engine (with
  * one batching queue) is shared by every NPC that speaks with it; knowledge and settings stay per NPC.
+ * An NPC may say its knowledge file's lines as written when a question matches one closely (a studio's
+ * authored facts, like a dialogue tree's); every other answer is the model's, with that knowledge shown.
  */
 export class NpcCast {
   private constructor(
@@ -58,14 +72,25 @@ export class NpcCast {
 
   private static assemble(specs: NpcBrainSpec[], engines: Map<string, NpcEngine>, maxBatch?: number): NpcCast {
     const queues = new Map([...engines.values()].map((engine) => [engine, new AnswerQueue(engine, { maxBatch })]));
-    const brainOf = (engine: NpcEngine, options: AskOptions): NpcBrain => ({ engine, queue: queues.get(engine)!, options });
+    const brainOf = (engine: NpcEngine, options: AskOptions, scripted?: { minScore: number; source: string }): NpcBrain => ({
+      engine,
+      queue: queues.get(engine)!,
+      options,
+      scriptedLine(question) {
+        const hit = scripted && options.knowledge?.search(question, 1, scripted.minScore)[0];
+        return hit ? { text: hit.pair.a, source: scripted.source } : undefined;
+      },
+    });
     const brains = new Map(
       specs.map((spec) => {
         const options: AskOptions = {
           ...(spec.knowledge ? { knowledge: KnowledgeIndex.fromFile(spec.knowledge) } : {}),
           ...(spec.generation ? { settings: spec.generation } : {}),
         };
-        return [spec.npcId, brainOf(engines.get(spec.modelDir)!, options)];
+        const scripted = spec.knowledge && spec.scriptedAbove !== undefined
+          ? { minScore: spec.scriptedAbove, source: `knowledge:${basename(spec.knowledge)}` }
+          : undefined;
+        return [spec.npcId, brainOf(engines.get(spec.modelDir)!, options, scripted)];
       }),
     );
     const first = [...engines.values()][0]!;

@@ -66,7 +66,9 @@ export class NpcWorker {
   private async answerOne(question: QuestionMessage): Promise<AnswerMessage> {
     const started = performance.now();
     const brain = this.cast.brainFor(question.npcId);
-    const model = brain.engine.modelName;
+    const scripted = brain.scriptedLine(question.text);
+    // The answer names what wrote it: the model, or the knowledge file whose line was said as written.
+    const model = scripted?.source ?? brain.engine.modelName;
     const reply = (text: string, error?: AnswerMessage["error"]): AnswerMessage => ({
       v: CONTRACT_VERSION,
       questionId: question.questionId,
@@ -81,6 +83,10 @@ export class NpcWorker {
     const age = this.now() - question.ts;
     if (age > this.maxAgeMs) {
       return reply("", { code: "expired", message: `question waited ${Math.round(age / 1000)} s; not answered` });
+    }
+    if (scripted) {
+      this.answered++;
+      return reply(scripted.text);
     }
     try {
       const answer = await brain.queue.ask(question.text, brain.options);

@@ -26,6 +26,8 @@ const NpcEntry = z.strictObject({
   idleEverySeconds: z.number().min(0.05).max(86_400).default(DEFAULT_NPC.idleEverySeconds),
   model: z.string().min(1).default("default"),
   knowledge: z.string().min(1).optional(),
+  /** With a knowledge file: a question at least this similar to one of its questions gets that line as written. */
+  scriptedAbove: z.number().gt(0).max(1).optional(),
   generation: z.record(z.string(), z.union([z.number(), z.boolean()])).optional(),
 });
 
@@ -82,6 +84,7 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
       problems.push(`${at}.position: (${x}, ${y}, ${z}) is outside the world's bounds`);
     }
     if (!(npc.model in models)) problems.push(`${at}.model: "${npc.model}" is not in models (${Object.keys(models).join(", ")})`);
+    if (npc.scriptedAbove !== undefined && !npc.knowledge) problems.push(`${at}.scriptedAbove: needs a knowledge file`);
     if (npc.knowledge && !existsSync(resolve(here, npc.knowledge))) {
       problems.push(`${at}.knowledge: ${resolve(here, npc.knowledge)} does not exist`);
     }
@@ -104,6 +107,7 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
       model: npc.model,
       modelDir: models[npc.model]!,
       ...(npc.knowledge ? { knowledge: resolve(here, npc.knowledge) } : {}),
+      ...(npc.scriptedAbove !== undefined ? { scriptedAbove: npc.scriptedAbove } : {}),
       ...(npc.generation ? { generation: npc.generation as Partial<GenerationSettings> } : {}),
     })),
   };

@@ -26,7 +26,7 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     const other = renamedModel("kobot-other");
     cast = await NpcCast.load([
       { npcId: "kobot", model: "default", modelDir: DEFAULT_MODEL_DIR },
-      { npcId: "hans", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "blacksmith.jsonl") },
+      { npcId: "hans", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "blacksmith.jsonl"), scriptedAbove: 0.8 },
       { npcId: "mina", model: "other", modelDir: other, knowledge: join(knowledge, "baker.jsonl"), generation: { maxNewTokens: 8 } },
     ]);
   });
@@ -38,6 +38,13 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(cast.brainFor("kobot").engine, cast.brainFor("hans").engine);
     assert.equal(cast.brainFor("kobot").queue, cast.brainFor("hans").queue, "one batching queue per model");
     assert.notEqual(cast.brainFor("mina").engine, cast.brainFor("kobot").engine);
+  });
+
+  it("says a knowledge line as written only for an NPC that asks for it, and only for a close question", () => {
+    assert.deepEqual(cast.brainFor("hans").scriptedLine("이름이 뭐야"), { text: "나는 대장장이 한스야.", source: "knowledge:blacksmith.jsonl" });
+    assert.equal(cast.brainFor("hans").scriptedLine("오늘 날씨 어때?"), undefined, "no close question in his file");
+    assert.equal(cast.brainFor("mina").scriptedLine("이름이 뭐야?"), undefined, "mina's knowledge is only shown to the model");
+    assert.equal(cast.brainFor("kobot").scriptedLine("이름이 뭐야?"), undefined);
   });
 
   it("answers with each NPC's own model, knowledge and settings; a stranger NPC gets the first model", async () => {

@@ -24,6 +24,7 @@ describe("World file", () => {
     assert.equal(world.hearing.mode, "room");
     const hans = world.brains.find((b) => b.npcId === "hans")!;
     assert.equal(hans.knowledge, join(root, "npc", "knowledge", "blacksmith.jsonl"));
+    assert.equal(hans.scriptedAbove, 0.8);
     assert.equal(hans.modelDir, join(root, "npc", "model"));
     assert.deepEqual(world.brains.find((b) => b.npcId === "mina")!.generation, { maxNewTokens: 24 });
   });
@@ -60,7 +61,7 @@ describe("World file", () => {
       "models: { big: ./big-model }",
       "npcs:",
       "  - { id: a, name: 에이, position: { x: 0, y: 0, z: 0 }, model: huge, knowledge: nowhere.jsonl }",
-      "  - { id: b, name: A, position: { x: 500, y: 0, z: 0 }, generation: { temperature: 9 } }",
+      "  - { id: b, name: A, position: { x: 500, y: 0, z: 0 }, generation: { temperature: 9 }, scriptedAbove: 0.9 }",
     ].join("\n"));
     assert.throws(() => loadWorldFile(fixed, "npc/model", bounds), (e: Error) => {
       assert.match(e.message, /npcs\.0 \(a\)\.model: "huge" is not in models \(default, big\)/);
@@ -68,6 +69,7 @@ describe("World file", () => {
       assert.match(e.message, /npcs\.1 \(b\): "a" is already another NPC's id or name/);
       assert.match(e.message, /npcs\.1 \(b\)\.position: \(500, 0, 0\) is outside the world's bounds/);
       assert.match(e.message, /npcs\.1 \(b\)\.generation: temperature must be a number from 0\.05 to 2, got 9/);
+      assert.match(e.message, /npcs\.1 \(b\)\.scriptedAbove: needs a knowledge file/);
       return true;
     });
   });

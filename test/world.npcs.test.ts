@@ -48,24 +48,29 @@ describe("NPCs from a world file", function () {
     await a.room.leave();
   });
 
-  it("answers each NPC only for the lines addressed to it, from its own knowledge, and logs which model wrote it", async () => {
+  it("answers each NPC only for the lines addressed to it, from its own knowledge file, and logs what wrote each answer", async () => {
     const a = await world.join("나그네");
     a.room.send("chat", { text: "@한스 이름이 뭐야?" });
     a.room.send("chat", { text: "이름이 뭐야?", to: "mina" });
-    const questions = await waitFor("both questions", () => {
+    a.room.send("chat", { text: "@hans 오늘 날씨 어때?" }); // not in his file: the model answers
+    const questions = await waitFor("the three questions", () => {
       const mine = stateOf(a).chat.filter((l) => l.from === a.room.sessionId);
-      return mine.length === 2 ? mine : undefined;
+      return mine.length === 3 ? mine : undefined;
     });
     const hans = await waitFor("hans's answer", () => lineFrom(a, "hans", questions[0]!.id));
     const mina = await waitFor("mina's answer", () => lineFrom(a, "mina", questions[1]!.id));
-    assert.equal(hans.name, "한스");
-    assert.equal(mina.name, "미나");
-    assert.notEqual(hans.text, mina.text, "the same question, answered from two different knowledge files");
+    const weather = await waitFor("hans's answer about the weather", () => lineFrom(a, "hans", questions[2]!.id));
+    // The same question, answered from two knowledge files (scriptedAbove: their lines as written).
+    assert.equal(hans.text, "나는 대장장이 한스야.");
+    assert.equal(mina.text, "저는 빵집 주인 미나예요.");
+    assert.ok(weather.text.length > 0);
     const replies = stateOf(a).chat.filter((l) => questions.some((q) => q.id === l.replyTo));
-    assert.equal(replies.length, 2, "one answer per question, from the NPC it was addressed to");
-    const logged = chatLog.records.filter((r) => r.npc && questions.some((q) => q.id === r.replyTo));
-    assert.equal(logged.length, 2);
-    for (const record of logged) assert.match(record.npc!.model!, /^kobot-gpt2-.*:fp32$/, "the answer names the model that wrote it");
+    assert.equal(replies.length, 3, "one answer per question, from the NPC it was addressed to");
+    await waitFor("the three answers logged", () => chatLog.records.filter((r) => r.npc && questions.some((q) => q.id === r.replyTo)).length === 3);
+    const modelOf = (line: { id: string }) => chatLog.records.find((r) => r.id === line.id)!.npc!.model;
+    assert.equal(modelOf(hans), "knowledge:blacksmith.jsonl");
+    assert.equal(modelOf(mina), "knowledge:baker.jsonl");
+    assert.match(modelOf(weather)!, /^kobot-gpt2-.*:fp32$/, "the model's own answer names the model");
     await a.room.leave();
   });
 

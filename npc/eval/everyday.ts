@@ -5,7 +5,8 @@
  *                                   --variant "retrieval+choose=npc/model?candidates=8"
  *   npm run eval:everyday -- report
  *
- * `answer` writes everyday-answers.json. Judgements live in everyday-judgements.json, keyed by
+ * `answer` writes everyday-answers.json, replacing the variants it answered and keeping the others (their
+ * models may be gone; their answers and judgements stay comparable). Judgements live in everyday-judgements.json, keyed by
  * question and answer ("question\tanswer": {"sensible": "yes" | "half" | "no", "why": "one word"}), so an
  * unchanged answer keeps its judgement across runs and a changed one shows up as not yet judged.
  * `report` writes the table between the markers in npc/model/EVAL.md and prints the share of sensible
@@ -53,7 +54,7 @@ function parseVariant(spec: string): { name: string; folder: string; settings: P
 
 async function answer(specs: string[]): Promise<void> {
   const questions = readFileSync(QUESTIONS, "utf8").split("\n").filter(Boolean).slice(0, COUNT);
-  const variants: VariantAnswers[] = [];
+  const variants: VariantAnswers[] = existsSync(ANSWERS) ? (JSON.parse(readFileSync(ANSWERS, "utf8")) as { variants: VariantAnswers[] }).variants : [];
   for (const spec of specs) {
     const { name, folder, settings } = parseVariant(spec);
     const engine = await NpcEngine.load(folder);
@@ -62,7 +63,10 @@ async function answer(specs: string[]): Promise<void> {
       const result = await engine.answer(question, { settings });
       answers.push({ text: result.text, ms: Math.round(result.ms), retrieved: result.context.map((p) => p.a) });
     }
-    variants.push({ name, model: engine.modelName, settings, answers });
+    const answered = { name, model: engine.modelName, settings, answers };
+    const at = variants.findIndex((v) => v.name === name);
+    if (at === -1) variants.push(answered);
+    else variants[at] = answered;
     await engine.dispose();
     console.log(`${name}: answered ${questions.length} questions`);
   }

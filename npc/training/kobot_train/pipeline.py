@@ -46,7 +46,8 @@ def main() -> None:
     summary = json.loads((checkpoint.parent / "summary.json").read_text())
 
     retrieval = summary.get("retrieval", {"k": 0})
-    name = f"kobot-gpt2-{summary['size']}-{summary['parameters'] / 1e6:.1f}m" + ("-retrieval" if retrieval["k"] else "")
+    name = f"kobot-gpt2-{summary['size']}-{summary['parameters'] / 1e6:.1f}m" + ("-retrieval" if retrieval["k"] else "") \
+        + (f"-gold{round(100 * retrieval['gold'])}" if retrieval.get("gold") else "")
     args.out.mkdir(parents=True, exist_ok=True)
     knowledge = args.out / "knowledge.jsonl"
     knowledge.unlink(missing_ok=True)

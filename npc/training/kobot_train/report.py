@@ -27,11 +27,26 @@ def samples_table(evaluation: dict, decoding: str) -> str:
     return "\n".join(lines)
 
 
+def history(summary: dict) -> list[dict]:
+    """This run's summary after those of the models it continued (`--init-from`), oldest first."""
+    earlier = summary.get("continued_from")
+    return (history(earlier) if earlier else []) + [summary]
+
+
+def pretrain_lines(summary: dict) -> int:
+    return sum(run["pretrain_lines"] for run in history(summary))
+
+
 def phases_table(summary: dict) -> str:
-    lines = ["| phase | steps | best step | best validation loss | early stop | minutes |", "|---|---|---|---|---|---|"]
-    for phase in summary["phases"].values():
-        lines.append(f"| {phase['name']} | {phase['steps']} | {phase['best_step']} | {phase['best_val_loss']:.4f} | "
-                     f"{'yes' if phase['stopped_early'] else 'no'} | {phase['seconds'] / 60:.1f} |")
+    lines = ["| run | phase | steps | best step | best validation loss | early stop | minutes |",
+             "|---|---|---|---|---|---|---|"]
+    for number, run in enumerate(history(summary), 1):
+        gold = run.get("retrieval", {}).get("gold")
+        label = f"{number}" + (f" (gold {gold})" if gold else "")
+        for phase in run["phases"].values():
+            lines.append(f"| {label} | {phase['name']} | {phase['steps']} | {phase['best_step']} | "
+                         f"{phase['best_val_loss']:.4f} | {'yes' if phase['stopped_early'] else 'no'} | "
+                         f"{phase['seconds'] / 60:.1f} |")
     return "\n".join(lines)
 
 
@@ -61,7 +76,9 @@ def write_eval_md(path: Path, evaluation: dict, summary: dict, shipped: str, sec
         "",
         phases_table(summary),
         "",
-        f"Pretraining text: {summary['pretrain_lines']} lines of NSMC reviews; fine-tuning on "
+        (f"Run {len(history(summary))} continued the model of the run before it (`--init-from`). "
+         if summary.get("continued_from") else "") +
+        f"Pretraining text: {pretrain_lines(summary)} lines of NSMC reviews; fine-tuning on "
         f"{summary['split_sizes']['train']} training pairs, early stopping on {summary['split_sizes']['validation']} "
         "validation pairs.",
         "",
@@ -95,7 +112,7 @@ byte-level BPE vocabulary of {summary['vocab_size']}), trained from scratch on t
 - Fine-tuned on **Chatbot_data** by songys (<https://github.com/songys/Chatbot_data>, MIT licence,
   Copyright (c) 2018 songys): 11,823 Korean question/answer pairs, split 80/10/10 by a hash of the question.
   The test split is never trained on.
-- Pretrained on {summary['pretrain_lines']:,} lines of **NSMC** movie reviews (e9t/nsmc, CC0 1.0) for colloquial Korean.
+- Pretrained on {pretrain_lines(summary):,} lines of **NSMC** movie reviews (e9t/nsmc, CC0 1.0) for colloquial Korean.
 {retrieval_line}
 
 ## Quality (test split, {shipped})

@@ -13,6 +13,7 @@ from transformers import GPT2LMHeadModel
 
 from .batches import BlockSchedule, PairSchedule, encode_pair, packed_blocks
 from .data import Pair, load_pairs, read_text_lines, split_pairs
+from .onnx_weights import model_from_export
 from .model_sizes import MAX_POSITIONS, SIZES, gpt2_config
 from .paths import CHATBOT_CSV, NSMC_TXT, RUNS_DIR
 from .prompt import EOS, PAD
@@ -43,6 +44,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--retrieval-min-score", type=float, default=0.35, help="cosine below which a pair is not shown")
     parser.add_argument("--retrieval-dropout", type=float, default=0.25,
                         help="share of training questions shown without neighbours, so the model answers alone too")
+    parser.add_argument("--retrieval-gold", type=float, default=0.0,
+                        help="share of training questions whose best neighbour carries their own answer (alpha-blending), "
+                             "so the model learns to use an answer it is shown")
+    parser.add_argument("--retrieval-drill", type=float, default=0.0,
+                        help="share of training questions shown with an answer drawn from another pair, which becomes "
+                             "the target: the model learns to say what an NPC's knowledge says for that question, "
+                             "even where it would have said something else")
+    parser.add_argument("--init-from", type=Path,
+                        help="start fine-tuning from this model (a shipped folder such as npc/model, or a checkpoint) "
+                             "with its tokenizer, instead of a new tokenizer and pretraining")
     parser.add_argument("--run", type=Path, default=RUNS_DIR / "default", help="run folder (resumed if present)")
 
 
@@ -56,20 +67,51 @@ def on_device(batch: dict[str, torch.Tensor], device: str) -> dict[str, torch.Te
     return {key: value.to(device) for key, value in batch.items()}
 
 
-def retrieval_context(args: argparse.Namespace, train_pairs: list[Pair]):
-    """Neighbours for each question from the training split: never the pair itself while training,
-    and none for a fixed share of training questions (`--retrieval-dropout`)."""
-    if args.retrieval_k <= 0:
-        return lambda question, training, i: []
-    index = KnowledgeIndex([(p.question, p.answer) for p in train_pairs])
-    rng = random.Random(args.seed)
-    dropped = {i for i in range(len(train_pairs)) if rng.random() < args.retrieval_dropout}
+class Neighbours:
+    """The retrieved pairs shown before each question: from the training split, never the pair itself while
+    training, none for a fixed share of training questions (`--retrieval-dropout`); while training, some
+    questions see their own answer under a neighbour's question (`--retrieval-gold`) and some are drilled on an
+    answer drawn from another pair (`--retrieval-drill`)."""
 
-    def context(question: str, training: bool, i: int) -> list[tuple[str, str]]:
-        if training and i in dropped:
+    def __init__(self, args: argparse.Namespace, train_pairs: list[Pair]):
+        self.args, self.train_pairs = args, train_pairs
+        self.index = KnowledgeIndex([(p.question, p.answer) for p in train_pairs]) if args.retrieval_k > 0 else None
+        rng = random.Random(args.seed)
+        n = len(train_pairs)
+        self.dropped = {i for i in range(n) if rng.random() < args.retrieval_dropout}
+        self.gold = {i for i in range(n) if i not in self.dropped and rng.random() < args.retrieval_gold}
+        # The drawn answer cannot be guessed from the question, so only copying it lowers the loss: this is
+        # what makes an NPC say its knowledge file's line where the model alone would say something else.
+        self.drilled = {i: rng.randrange(n) for i in range(n) if i not in self.dropped and rng.random() < args.retrieval_drill}
+
+    def context(self, question: str, training: bool, i: int) -> list[tuple[str, str]]:
+        if self.index is None or (training and i in self.dropped):
             return []
-        return context_for(index, question, args.retrieval_k, args.retrieval_min_score, exclude_self=training)
-    return context
+        pairs = context_for(self.index, question, self.args.retrieval_k, self.args.retrieval_min_score, exclude_self=training)
+        if training and i in self.gold and pairs:
+            # Alpha-blending (Weston et al. 2018, "Retrieve and Refine"): without it a small model learns to
+            # ignore neighbours, whose answers rarely fit exactly; here the best one sometimes does.
+            pairs[-1] = (pairs[-1][0], self.train_pairs[i].answer)
+        if training and i in self.drilled:
+            pairs = (pairs + [(question, self.example(self.train_pairs[i], training, i).answer)])[-self.args.retrieval_k:]
+        return pairs
+
+    def example(self, pair: Pair, training: bool, i: int) -> Pair:
+        """The pair to learn: a drilled question's answer is the one it was shown."""
+        if training and i in self.drilled:
+            return Pair(pair.question, self.train_pairs[self.drilled[i]].answer, pair.label)
+        return pair
+
+
+def initial_model(folder: Path) -> GPT2LMHeadModel:
+    """A shipped folder (weights in onnx/model.onnx) or a Hugging Face checkpoint."""
+    return model_from_export(folder) if (folder / "onnx" / "model.onnx").exists() else GPT2LMHeadModel.from_pretrained(folder)
+
+
+def earlier_training(folder: Path) -> dict | None:
+    """How the model a run continues was trained (its eval.json), so reports show the whole history."""
+    evaluation = folder / "eval.json"
+    return json.loads(evaluation.read_text()).get("training") if evaluation.exists() else None
 
 
 def train(args: argparse.Namespace) -> Path:
@@ -83,9 +125,12 @@ def train(args: argparse.Namespace) -> Path:
 
     splits = split_pairs(load_pairs(args.data) + [pair for extra in args.extra_data for pair in load_pairs(extra)])
     print("split sizes:", {name: len(pairs) for name, pairs in splits.items()})
-    pretrain_lines = list(read_text_lines(args.pretrain_data, args.pretrain_lines)) if args.pretrain_lines else []
+    pretrain_lines = list(read_text_lines(args.pretrain_data, args.pretrain_lines)) \
+        if args.pretrain_lines and not args.init_from else []
 
     tokenizer_dir = run / "tokenizer"
+    if args.init_from and not (tokenizer_dir / "tokenizer.json").exists():
+        save_tokenizer(load_tokenizer(args.init_from), tokenizer_dir)
     if not (tokenizer_dir / "tokenizer.json").exists():
         # The test split never reaches the tokenizer or the model.
         texts = [t for pair in splits["train"] for t in (pair.question, pair.answer)] + pretrain_lines
@@ -94,12 +139,13 @@ def train(args: argparse.Namespace) -> Path:
 
     ids = tokenizer.convert_tokens_to_ids
     config = gpt2_config(args.size, len(tokenizer), ids(EOS), ids(EOS), ids(PAD))
-    model = GPT2LMHeadModel(config).to(args.device)
+    model = (initial_model(args.init_from) if args.init_from else GPT2LMHeadModel(config)).to(args.device)
     print(f"model: {args.size}, {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters")
 
-    context = retrieval_context(args, splits["train"])
-    encode = lambda pairs, training: [encode_pair(tokenizer, pair, MAX_POSITIONS, context(pair.question, training, i))
-                                      for i, pair in enumerate(pairs)]
+    neighbours = Neighbours(args, splits["train"])
+    encode = lambda pairs, training: [
+        encode_pair(tokenizer, neighbours.example(pair, training, i), MAX_POSITIONS, neighbours.context(pair.question, training, i))
+        for i, pair in enumerate(pairs)]
     train_pairs = PairSchedule(encode(splits["train"], True), args.batch_size, ids(PAD), args.seed)
     val_pairs = PairSchedule(encode(splits["validation"], False), 64, ids(PAD), args.seed)
     answer_loss = lambda m: mean_loss(m, (on_device(b, args.device) for b in val_pairs.in_order()))
@@ -129,7 +175,10 @@ def train(args: argparse.Namespace) -> Path:
                "vocab_size": len(tokenizer), "phases": {k: asdict(v) for k, v in results.items()},
                "split_sizes": {k: len(v) for k, v in splits.items()}, "pretrain_lines": len(pretrain_lines),
                "retrieval": {"k": args.retrieval_k, "min_score": args.retrieval_min_score,
-                             "dropout": args.retrieval_dropout}}
+                             "dropout": args.retrieval_dropout, "gold": args.retrieval_gold,
+                             "drill": args.retrieval_drill},
+               **({"init_from": str(args.init_from), "continued_from": earlier_training(args.init_from)}
+                  if args.init_from else {})}
     (run / "summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=2))
     return final

@@ -33,19 +33,26 @@ def onnx_logits_with_cache(onnx_path: Path, ids: list[int], layers: int, heads: 
     """Runs the prompt minus its last token, then the last token with the cache; returns last logits."""
     session = ort.InferenceSession(str(onnx_path))
     names = {i.name for i in session.get_inputs()}
-    assert {"input_ids", "attention_mask", "position_ids", "past_key_values.0.key", "past_key_values.0.value"} <= names
+    assert {"input_ids", "attention_mask", "position_ids", "past_key_values.0.key", "past_key_values.0.value",
+            "num_logits_to_keep"} <= names
     empty = np.zeros((1, heads, 0, head_dim), dtype=np.float32)
     feed = {"input_ids": np.array([ids[:-1]], dtype=np.int64),
             "attention_mask": np.ones((1, len(ids) - 1), dtype=np.int64),
-            "position_ids": np.arange(len(ids) - 1, dtype=np.int64)[None]}
+            "position_ids": np.arange(len(ids) - 1, dtype=np.int64)[None],
+            "num_logits_to_keep": np.array(0, dtype=np.int64)}  # every position, as a plain forward
     for layer in range(layers):
         feed[f"past_key_values.{layer}.key"] = empty
         feed[f"past_key_values.{layer}.value"] = empty
     outputs = dict(zip([o.name for o in session.get_outputs()], session.run(None, feed)))
     assert outputs["present.0.key"].shape == (1, heads, len(ids) - 1, head_dim)
+    assert outputs["logits"].shape[1] == len(ids) - 1
+    last = session.run(["logits"], {**feed, "num_logits_to_keep": np.array(1, dtype=np.int64)})[0]
+    np.testing.assert_allclose(last[:, -1], outputs["logits"][:, -1], atol=1e-5)  # generation keeps the last only
+    assert last.shape[1] == 1
     step = {"input_ids": np.array([[ids[-1]]], dtype=np.int64),
             "attention_mask": np.ones((1, len(ids)), dtype=np.int64),
-            "position_ids": np.array([[len(ids) - 1]], dtype=np.int64)}
+            "position_ids": np.array([[len(ids) - 1]], dtype=np.int64),
+            "num_logits_to_keep": np.array(1, dtype=np.int64)}
     for layer in range(layers):
         step[f"past_key_values.{layer}.key"] = outputs[f"present.{layer}.key"]
         step[f"past_key_values.{layer}.value"] = outputs[f"present.{layer}.value"]

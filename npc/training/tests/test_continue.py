@@ -1,0 +1,55 @@
+"""Continuing from a shipped model: its weights come back from the ONNX file, and the neighbour schemes."""
+import argparse
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import torch
+
+from kobot_train.data import Pair
+from kobot_train.onnx_weights import model_from_export
+from kobot_train.paths import MODEL_DIR
+from kobot_train.train import Neighbours
+
+
+def test_the_shipped_model_comes_back_from_its_onnx_file_with_the_same_logits():
+    model = model_from_export(MODEL_DIR).eval()
+    ids = np.array([[1, 500, 600, 700, 2]], dtype=np.int64)
+    session = ort.InferenceSession(str(MODEL_DIR / "onnx" / "model.onnx"))
+    feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "position_ids": np.arange(ids.shape[1])[None],
+            "num_logits_to_keep": np.array(0, dtype=np.int64)}
+    cfg = model.config
+    for layer in range(cfg.n_layer):
+        for kind in ("key", "value"):
+            feed[f"past_key_values.{layer}.{kind}"] = np.zeros((1, cfg.n_head, 0, cfg.n_embd // cfg.n_head), np.float32)
+    expected = session.run(["logits"], feed)[0]
+    with torch.no_grad():
+        actual = model(torch.from_numpy(ids)).logits.numpy()
+    np.testing.assert_allclose(actual, expected, atol=1e-4)
+    assert model.lm_head.weight.data_ptr() == model.transformer.wte.weight.data_ptr(), "tied, as exported"
+
+
+PAIRS = [Pair("배고파", "밥 드세요.", 0), Pair("배고프다", "뭐라도 드세요.", 0), Pair("졸려", "주무세요.", 0),
+         Pair("졸리다", "낮잠 어때요?", 0)]
+
+
+def neighbours(gold: float, drill: float) -> Neighbours:
+    args = argparse.Namespace(retrieval_k=2, retrieval_min_score=0.0, retrieval_dropout=0.0, retrieval_gold=gold,
+                              retrieval_drill=drill, seed=1)
+    return Neighbours(args, PAIRS)
+
+
+def test_neighbours_exclude_the_pair_itself_unless_a_scheme_shows_its_answer():
+    plain = neighbours(0.0, 0.0)
+    assert plain.context("배고파", True, 0)[-1] == ("배고프다", "뭐라도 드세요."), "the best other pair, right before"
+    assert plain.example(PAIRS[0], True, 0) == PAIRS[0]
+    gold = neighbours(1.0, 0.0).context("배고파", True, 0)
+    assert gold[-1] == ("배고프다", "밥 드세요."), "alpha-blending: the neighbour's question with this pair's answer"
+    drill = neighbours(0.0, 1.0)
+    shown = drill.context("배고파", True, 0)
+    learnt = drill.example(PAIRS[0], True, 0)
+    assert shown[-1] == ("배고파", learnt.answer) and len(shown) == 2, "the question itself, with the answer to learn"
+    assert learnt.question == "배고파" and learnt.answer in {p.answer for p in PAIRS}
+    unseen = "배고파요"  # a validation question: the schemes change nothing outside training
+    assert neighbours(1.0, 1.0).context(unseen, False, 0) == plain.context(unseen, False, 0)
+    assert neighbours(1.0, 1.0).example(PAIRS[0], False, 0) == PAIRS[0]
