@@ -53,6 +53,7 @@ try {
       answers: report.answerMs.length,
       fallbacks: report.fallbacks,
       unanswered: report.unanswered,
+      noAskerNear: report.noAskerNear,
       errors: Object.values(report.errors).reduce((a, b) => a + b, 0),
     });
   }

@@ -28,6 +28,8 @@ export interface LoadTestReport {
   answerMs: number[];
   fallbacks: number;
   unanswered: number;
+  /** Ask ticks skipped because no bot stood within an NPC's talk radius (players walk up to NPCs first). */
+  noAskerNear: number;
   errors: Record<string, number>;
 }
 
@@ -51,7 +53,7 @@ const SPEED = 4;
 export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestReport> {
   const report: LoadTestReport = {
     bots: options.bots, rooms: options.rooms, joined: 0,
-    joinMs: [], moveSeenMs: [], patchIntervalMs: [], answerMs: [], fallbacks: 0, unanswered: 0, errors: {},
+    joinMs: [], moveSeenMs: [], patchIntervalMs: [], answerMs: [], fallbacks: 0, unanswered: 0, noAskerNear: 0, errors: {},
   };
   const count = (what: string) => (report.errors[what] = (report.errors[what] ?? 0) + 1);
   const bots: Bot[] = [];
@@ -114,8 +116,11 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRep
   let asked = 0;
   const ask = options.askRate > 0
     ? setInterval(() => {
-        const bot = pick();
-        const text = `@kobot ${options.questions[asked++ % options.questions.length]} #${asked}`;
+        // As a player would: a bot standing within an NPC's talk radius asks that NPC.
+        const asker = askerNearAnNpc(bots);
+        if (!asker) return void report.noAskerNear++;
+        const { bot, npcId } = asker;
+        const text = `@${npcId} ${options.questions[asked++ % options.questions.length]} #${asked}`;
         pendingAnswers.push(answerTime(bot.room, text).then(
           (result) => {
             if (result === undefined) report.unanswered++;
@@ -144,6 +149,18 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRep
 }
 
 const { bounds } = DEFAULT_WORLD_SETTINGS;
+
+/** A bot, taken in random order, that stands well inside some NPC's talk radius, and that NPC. */
+function askerNearAnNpc(bots: Bot[]): { bot: Bot; npcId: string } | undefined {
+  const start = Math.floor(Math.random() * bots.length);
+  for (let i = 0; i < bots.length; i++) {
+    const bot = bots[(start + i) % bots.length]!;
+    for (const [npcId, npc] of bot.room.state?.npcs ?? []) {
+      if (Math.hypot(bot.x - npc.x, bot.z - npc.z) < npc.talkRadius * 0.8) return { bot, npcId };
+    }
+  }
+  return undefined;
+}
 
 function move(bot: Bot): void {
   bot.heading += (Math.random() - 0.5) * 0.6;

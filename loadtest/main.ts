@@ -59,7 +59,7 @@ try {
     row("patch interval (ms)", report.patchIntervalMs),
     row("NPC answer in state (ms)", report.answerMs),
   ]);
-  console.log(`\nfallbacks ${report.fallbacks}, unanswered ${report.unanswered}, errors ${JSON.stringify(report.errors)}`);
+  console.log(`\nfallbacks ${report.fallbacks}, unanswered ${report.unanswered}, ask ticks with no bot near an NPC ${report.noAskerNear}, errors ${JSON.stringify(report.errors)}`);
   if (values.out) writeFileSync(values.out, JSON.stringify(report) + "\n");
 } finally {
   await server?.stop();
