@@ -1,6 +1,11 @@
 import { BaseStreamer } from "@huggingface/transformers";
 
-/** One step of a streamed answer: the text so far of batch row `index` and what this step added. */
+import { withoutLoop } from "./loop-guard.js";
+
+/**
+ * One step of a streamed answer: the text so far of batch row `index` and what this step added. Show
+ * `text`: it grows, except once when a loop is cut back to one saying (then `delta` is the whole text).
+ */
 export interface TokenEvent {
   index: number;
   text: string;
@@ -45,7 +50,7 @@ export class TokenStream extends BaseStreamer {
         return;
       }
       this.generated[index]!.push(Number(id));
-      const text = this.decode(this.generated[index]!);
+      const text = this.decode(withoutLoop(this.generated[index]!)); // as the final answer will read
       if (text.endsWith("\ufffd") || text === this.shown[index]) return;
       const delta = text.startsWith(this.shown[index]!) ? text.slice(this.shown[index]!.length) : text;
       this.shown[index] = text;

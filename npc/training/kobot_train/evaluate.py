@@ -12,11 +12,12 @@ from pathlib import Path
 
 import torch
 from tqdm import tqdm
-from transformers import GPT2LMHeadModel, PreTrainedTokenizerFast
+from transformers import GPT2LMHeadModel, LogitsProcessorList, PreTrainedTokenizerFast
 
 from . import metrics
 from .batches import PairSchedule, encode_pair
 from .data import Pair, load_pairs, split_pairs
+from .loop_guard import LoopGuard, without_loop
 from .model_sizes import MAX_POSITIONS
 from .paths import CHATBOT_CSV, REPO_ROOT
 from .prompt import PAD, clean_answer, question_prompt, turn_text
@@ -41,10 +42,14 @@ def generate_answers(model: GPT2LMHeadModel, tokenizer: PreTrainedTokenizerFast,
         # No token_type_ids: GPT-2 would add them as extra embeddings (the tokenizer returns them by default).
         batch = tokenizer(prompts[start:start + batch_size], return_tensors="pt", padding=True, add_special_tokens=False,
                           return_token_type_ids=False)
+        prompt_length = batch["input_ids"].shape[1]
+        eos = tokenizer.eos_token_id
         output = model.generate(**batch, max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id,
-                                eos_token_id=tokenizer.eos_token_id, **decoding)
-        new_tokens = output[:, batch["input_ids"].shape[1]:]
-        answers += [clean_answer(t) for t in tokenizer.batch_decode(new_tokens, skip_special_tokens=False)]
+                                eos_token_id=eos, logits_processor=LogitsProcessorList([LoopGuard(eos, prompt_length)]),
+                                **decoding)
+        for row in output[:, prompt_length:].tolist():
+            answer = without_loop(row[: row.index(eos)] if eos in row else row)
+            answers.append(clean_answer(tokenizer.decode(answer, skip_special_tokens=False)))
     return answers
 
 

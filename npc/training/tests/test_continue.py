@@ -53,3 +53,12 @@ def test_neighbours_exclude_the_pair_itself_unless_a_scheme_shows_its_answer():
     unseen = "배고파요"  # a validation question: the schemes change nothing outside training
     assert neighbours(1.0, 1.0).context(unseen, False, 0) == plain.context(unseen, False, 0)
     assert neighbours(1.0, 1.0).example(PAIRS[0], False, 0) == PAIRS[0]
+
+
+def test_the_loop_guard_cuts_a_repeated_unit_back_to_one_saying_as_the_engine_does():
+    from kobot_train.loop_guard import loop_unit, without_loop
+    assert loop_unit([5, 7, 8, 7, 8, 7, 8]) == 2
+    assert without_loop([5, 7, 8, 7, 8, 7, 8]) == [5, 7, 8]
+    assert without_loop([9, 9, 9]) == [9]
+    assert loop_unit([1, 2, 1, 2, 3]) == 0, "twice is speech (하하, 네 네), three times is a loop"
+    assert loop_unit([1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4]) == 4

@@ -1,0 +1,49 @@
+import { LogitsProcessor, type Tensor } from "@huggingface/transformers";
+
+/** Longest repeated unit looked for, in tokens ("안해도 " is about 3). */
+const MAX_UNIT = 4;
+/** A unit said this many times in a row is a loop, not speech. */
+const REPEATS = 3;
+
+/**
+ * The length of the unit the answer ends by repeating REPEATS times ("안해도 안해도 안해도"), or 0.
+ * Mirrors kobot_train/loop_guard.py so the evaluation scores what the engine says.
+ */
+export function loopUnit(answer: readonly number[]): number {
+  for (let unit = 1; unit <= MAX_UNIT; unit++) {
+    const span = unit * REPEATS;
+    if (answer.length < span) break;
+    const tail = answer.slice(-span);
+    if (tail.every((id, i) => id === tail[i % unit])) return unit;
+  }
+  return 0;
+}
+
+/** The answer with a final loop cut back to one saying of its unit. */
+export function withoutLoop(answer: number[]): number[] {
+  const unit = loopUnit(answer);
+  return unit === 0 ? answer : answer.slice(0, answer.length - unit * (REPEATS - 1));
+}
+
+/**
+ * Ends a row with `</s>` once its answer loops: a small model's greedy decoding sometimes repeats a word
+ * until max_new_tokens, which reads as broken and keeps a whole batch stepping.
+ */
+export class LoopGuardProcessor extends LogitsProcessor {
+  constructor(
+    private readonly eosId: number,
+    private readonly promptLength: number,
+  ) {
+    super();
+  }
+
+  _call(inputIds: bigint[][], logits: Tensor): Tensor {
+    inputIds.forEach((ids, row) => {
+      if (loopUnit(ids.slice(this.promptLength).map(Number)) === 0) return;
+      const rowLogits = (logits as unknown as Tensor[])[row]!.data as Float32Array;
+      rowLogits.fill(-Infinity);
+      rowLogits[this.eosId] = 0;
+    });
+    return logits;
+  }
+}
