@@ -13,7 +13,7 @@ import { basename, join, resolve } from "node:path";
 import { InvalidQuestionError, ModelLoadError } from "./errors.js";
 import { meanLogProbs } from "./answer-scorer.js";
 import { FinishedRowsProcessor } from "./finished-rows.js";
-import { LoopGuardProcessor, withoutLoop } from "./loop-guard.js";
+import { withoutLoop } from "./loop-guard.js";
 import {
   type GenerationConfigFile,
   type GenerationSettings,
@@ -156,7 +156,6 @@ export class NpcEngine {
     const promptLength = (inputs.input_ids as Tensor).dims[1]!;
     const processors = new LogitsProcessorList();
     if (settings.doSample && settings.topP < 1) processors.push(new TopPProcessor(settings.topP, settings.topK));
-    processors.push(new LoopGuardProcessor(this.eosId, promptLength));
     processors.push(new FinishedRowsProcessor(this.eosId, promptLength));
     const streamer = onToken ? new TokenStream(prompts.length, (ids) => this.decode(ids), this.eosId, onToken) : undefined;
     const output = (await this.model.generate({

@@ -1,4 +1,4 @@
-import { LogitsProcessor, type Tensor } from "@huggingface/transformers";
+// An answer that loops is ended by FinishedRowsProcessor and cut back here (engine and token stream).
 
 /** Longest repeated unit looked for, in tokens ("안해도 " is about 3). */
 const MAX_UNIT = 4;
@@ -23,27 +23,4 @@ export function loopUnit(answer: readonly number[]): number {
 export function withoutLoop(answer: number[]): number[] {
   const unit = loopUnit(answer);
   return unit === 0 ? answer : answer.slice(0, answer.length - unit * (REPEATS - 1));
-}
-
-/**
- * Ends a row with `</s>` once its answer loops: a small model's greedy decoding sometimes repeats a word
- * until max_new_tokens, which reads as broken and keeps a whole batch stepping.
- */
-export class LoopGuardProcessor extends LogitsProcessor {
-  constructor(
-    private readonly eosId: number,
-    private readonly promptLength: number,
-  ) {
-    super();
-  }
-
-  _call(inputIds: bigint[][], logits: Tensor): Tensor {
-    inputIds.forEach((ids, row) => {
-      if (loopUnit(ids.slice(this.promptLength).map(Number)) === 0) return;
-      const rowLogits = (logits as unknown as Tensor[])[row]!.data as Float32Array;
-      rowLogits.fill(-Infinity);
-      rowLogits[this.eosId] = 0;
-    });
-    return logits;
-  }
 }
