@@ -100,6 +100,11 @@ def write_model_card(path: Path, evaluation: dict, summary: dict, shipped: str, 
         "that way. The answer is still the model's own generation: EVAL.md gives how often it copies a shown answer."
         if k else "- The model writes its own answers: nothing is looked up from the data set at serving time.")
     retrain = "npm run train -- --retrieval-k 2" if k else "npm run train"
+    if summary.get("continued_from"):
+        gold = summary.get("retrieval", {}).get("gold", 0)
+        retrain = ("npm run train    # run 1\n"
+                   f"npm run train -- --init-from ../model --retrieval-gold {gold} --epochs 4 --finetune-lr 3e-4 "
+                   "--patience 2 --run runs/next --out runs/next/export    # run 2, from run 1's model")
     path.write_text(f"""# Kobot NPC model
 
 A small Korean chatbot in the KoGPT2 prompt format (`<usr>question<sys>answer</s>`): GPT-2 architecture
@@ -134,9 +139,11 @@ seen are generic or off-topic (hand-judged table in EVAL.md). It is a working pl
 ## Retrain
 
 ```sh
-{retrain}    # split, tokenizer, pretraining, fine-tuning, export, evaluation (see npc/training/README.md)
+{retrain}
+# split, tokenizer, pretraining, fine-tuning, export, evaluation: see npc/training/README.md
+# (paths are relative to npc/training, where the pipeline runs)
 npm run train -- --device cuda      # on a GPU
-npm run train -- --size small --pretrain-steps 3000 --run npc/training/runs/bigger
+npm run train -- --size small --pretrain-steps 3000 --run runs/bigger
 ```
 
 Export any local Hugging Face GPT-2 chatbot checkpoint in the same prompt format (for example skt/kogpt2-base-v2):
