@@ -41,6 +41,7 @@ export const CHAT_MAPPINGS = {
     replyTo: keyword,
     toNpc: keyword,
     moderated: { type: "boolean" },
+    unasked: keyword,
     npc: {
       properties: {
         questionId: keyword,

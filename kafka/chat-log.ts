@@ -41,6 +41,8 @@ export const ChatLogRecord = z.object({
   toNpc: z.string().max(32).optional(),
   /** On an NPC's answer. */
   npc: NpcAnswerInfo.optional(),
+  /** On an NPC line nobody asked for: a greeting as a player comes near, or an idle line. */
+  unasked: z.enum(["greeting", "idle"]).optional(),
 });
 export type ChatLogRecord = z.infer<typeof ChatLogRecord>;
 

@@ -190,7 +190,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     for (const npc of this.visits.arrive(sessionId, player, this.deps.settings.npcs)) {
       if (npc.greetings.length === 0) continue;
       const text = pickLine(npc.greetings, undefined).replaceAll("{name}", player.name);
-      this.addLine("npc", npc.id, npc.name, text, "", {}, { near: npc, also: sessionId });
+      this.addLine("npc", npc.id, npc.name, text, "", { unasked: "greeting" }, { near: npc, also: sessionId });
     }
   }
 
@@ -199,7 +199,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (this.state.npcs.get(npc.id)?.status !== "idle" || !this.visits.hasVisitors(npc.id)) return;
     const text = pickLine(npc.idleLines, this.lastIdleLine.get(npc.id));
     this.lastIdleLine.set(npc.id, text);
-    this.addLine("npc", npc.id, npc.name, text, "", {}, { near: npc });
+    this.addLine("npc", npc.id, npc.name, text, "", { unasked: "idle" }, { near: npc });
   }
 
   private chat(client: Client, message: unknown): void {
@@ -322,7 +322,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     name: string,
     text: string,
     replyTo = "",
-    extra: Pick<ChatLogRecord, "toNpc" | "npc" | "moderated"> = {},
+    extra: Pick<ChatLogRecord, "toNpc" | "npc" | "moderated" | "unasked"> = {},
     hearers: Hearers = "everyone",
   ): ChatLine {
     const line = new ChatLine().assign({ id: randomUUID(), kind, from, name, text, ts: Date.now(), replyTo });

@@ -33,7 +33,7 @@ def _top(counts: dict, n: int) -> list[tuple]:
 def queries(records: DataFrame) -> dict[str, DataFrame]:
     player = F.col("kind") == "player"
     question = player & F.col("toNpc").isNotNull()
-    answer = F.col("kind") == "npc"
+    answer = (F.col("kind") == "npc") & F.col("unasked").isNull()  # greetings and idle lines answer nothing
     fallback = answer & F.col("npc.fallback")
     # Latency of real answers only: percentile skips the nulls of every other line.
     latency = F.when(answer & ~F.col("npc.fallback"), F.col("npc.latencyMs"))

@@ -30,6 +30,7 @@ CHAT_LOG = T.StructType([
     T.StructField("replyTo", T.StringType()),
     T.StructField("toNpc", T.StringType()),
     T.StructField("moderated", T.BooleanType()),
+    T.StructField("unasked", T.StringType()),
     T.StructField("npc", NPC_INFO),
     T.StructField("_corrupt", T.StringType()),
 ])
@@ -75,7 +76,9 @@ def quarantine_reason():
         .when(F.col("roomId").isNull(), F.lit("no roomId"))
         .when(~F.col("kind").isin(KINDS) | F.col("kind").isNull(), F.lit("unknown kind"))
         .when(F.col("ts").isNull(), F.lit("no ts"))
-        .when((F.col("kind") == "npc") & F.col("npc").isNull(), F.lit("npc line without its answer info"))
+        # An NPC line either answers a question (its npc info) or was said unasked (a greeting, an idle line).
+        .when((F.col("kind") == "npc") & F.col("npc").isNull() & F.col("unasked").isNull(),
+              F.lit("npc line without its answer info"))
     )
 
 
@@ -97,7 +100,7 @@ def answer_reason():
 
 
 # What the reports read: column pruning makes a Parquet archive read only these.
-REPORT_COLUMNS = ["id", "roomId", "kind", "from", "name", "text", "ts", "toNpc", "npc"]
+REPORT_COLUMNS = ["id", "roomId", "kind", "from", "name", "text", "ts", "toNpc", "npc", "unasked"]
 
 
 def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str) -> tuple[DataFrame, DataFrame]:

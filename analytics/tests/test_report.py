@@ -35,6 +35,7 @@ RECORDS = [
     line("q4", "r2", "player", "p2", "지영", "@kobot 게임 재밌다", ts("11:30"), toNpc="kobot"),
     answer("a4", "r2", "q4", "게임 재밌다", "네", ts("11:30"), 300, "m2"),
     line("c1", "r2", "player", "p2", "지영", "안녕", ts("11:31")),
+    line("g1", "r2", "npc", "kobot", "코봇", "지영 님, 어서 오세요!", ts("11:32"), unasked="greeting"),  # answers nothing
     line("old", "r1", "player", "p1", "민수", "@kobot 어제 질문", ts("23:00", "2026-11-24"), toNpc="kobot"),
 ]
 DUPLICATE = RECORDS[1]  # delivered twice
@@ -66,7 +67,7 @@ def spark():
 def test_figures_are_exact(spark, archive):
     valid, quarantined = read_chat_log(spark, str(archive), "2026-11-25", "2026-11-25")
     result = figures(collect_all(valid))
-    assert result["lines"] == 10  # 11 records, one from the day before; the duplicate kept once
+    assert result["lines"] == 11  # 12 records, one from the day before; the duplicate kept once
     assert result["questions"] == 4
     assert result["answers"] == 4
     assert result["questionsPerHour"] == {"2026-11-25T10": 2, "2026-11-25T11": 2}
