@@ -1,13 +1,5 @@
 import type { AskOptions, NpcAnswer, NpcEngine } from "./engine.js";
 import { mergeSettings, settingsKey, type GenerationSettings } from "./generation-settings.js";
-import type { KnowledgeIndex } from "./knowledge-index.js";
-
-const knowledgeIds = new WeakMap<KnowledgeIndex, number>();
-let nextKnowledgeId = 1;
-function knowledgeId(index: KnowledgeIndex): number {
-  if (!knowledgeIds.has(index)) knowledgeIds.set(index, nextKnowledgeId++);
-  return knowledgeIds.get(index)!;
-}
 
 interface Pending {
   question: string;
@@ -50,8 +42,7 @@ export class AnswerQueue {
     return new Promise((resolve, reject) => {
       const settings = mergeSettings(this.engine.defaults, options.settings);
       const text = this.engine.checkQuestion(question, settings);
-      // One batch shares settings and knowledge: an NPC's own knowledge never leaks into another's answer.
-      const key = `${settingsKey(settings)}|${options.knowledge ? knowledgeId(options.knowledge) : ""}`;
+      const key = settingsKey(settings);
       this.pending.push({ question: text, settings, key, options, askedAt: performance.now(), resolve, reject });
       if (!this.running) void this.drain();
     });
@@ -81,10 +72,12 @@ export class AnswerQueue {
 
   /** The oldest question and the next ones with the same settings and knowledge, up to maxBatch. */
   private takeBatch(): Pending[] {
-    const key = this.pending[0]!.key;
+    const { key, options } = this.pending[0]!;
     const batch: Pending[] = [];
     for (let i = 0; i < this.pending.length && batch.length < this.maxBatch; ) {
-      if (this.pending[i]!.key === key) batch.push(...this.pending.splice(i, 1));
+      // Same knowledge object too: an NPC's own knowledge never leaks into another's answer.
+      const same = this.pending[i]!.key === key && this.pending[i]!.options.knowledge === options.knowledge;
+      if (same) batch.push(...this.pending.splice(i, 1));
       else i++;
     }
     return batch;

@@ -224,9 +224,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const verdict = this.deps.moderator?.check(text);
     if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
     const npc = asks && this.npcSettings.get(asks.npcId);
-    if (npc && distance(player, npc) > npc.talkRadius) {
-      const away = distance(player, npc).toFixed(1);
-      return this.sendError(client, { code: "too_far", message: `${npc.name} is ${away} m away: come within ${npc.talkRadius} m to talk` });
+    const away = npc ? distance(player, npc) : 0;
+    if (npc && away > npc.talkRadius) {
+      return this.sendError(client, { code: "too_far", message: `${npc.name} is ${away.toFixed(1)} m away: come within ${npc.talkRadius} m to talk` });
     }
     if (asks) {
       const allowance = this.allowances.get(client.sessionId) ?? new TokenBucket(this.deps.settings.questionRate.burst, this.deps.settings.questionRate.perSecond);
