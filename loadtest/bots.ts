@@ -1,19 +1,22 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
+
 import { Client, type Room } from "@colyseus/sdk";
 
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import type { WorldState } from "../rooms/world-state.js";
 import { MOVE_SEND_HZ, WORLD_ROOM, type WorldError } from "../rooms/world-protocol.js";
 
-export interface LoadTestOptions {
+export interface SwarmOptions {
   url: string;
   bots: number;
   rooms: number;
-  durationS: number;
-  /** Questions to the NPC per second, over all bots. */
+  /** Questions to the NPC per second, over all bots of this swarm. */
   askRate: number;
-  /** Chat lines to the room per second, over all bots. */
+  /** Chat lines to the room per second, over all bots of this swarm. */
   chatRate: number;
   questions: string[];
+  /** Number of this swarm's first bot, so bots of several swarms have distinct names. */
+  firstBot?: number;
 }
 
 export interface LoadTestReport {
@@ -21,7 +24,9 @@ export interface LoadTestReport {
   rooms: number;
   joined: number;
   joinMs: number[];
-  /** A bot's move → the patch that shows it to that bot (includes the wait for the next patch). */
+  /** Server clock at the patch (`state.serverTime`) → the bot has decoded it: the patch's own delay. */
+  patchDelayMs: number[];
+  /** A bot's move → the patch that shows it to that bot (includes the wait for the next patch, up to 50 ms). */
   moveSeenMs: number[];
   /** Time between two patches arriving at a bot (20 patches/s → 50 ms when the server keeps up). */
   patchIntervalMs: number[];
@@ -31,6 +36,17 @@ export interface LoadTestReport {
   /** Ask ticks skipped because no bot stood within an NPC's talk radius (players walk up to NPCs first). */
   noAskerNear: number;
   errors: Record<string, number>;
+  /** p99 event loop delay of the bots' own process(es), worst one: high means the load generator, not the server, lagged. */
+  botLoopDelayP99Ms: number;
+  /** The server over the window, from its /metrics (absent when not readable): CPU (100 = one core) and p99 event loop delay. */
+  server?: { cpuPercent: number; loopDelayP99Ms: number };
+}
+
+export function emptyReport(bots: number, rooms: number): LoadTestReport {
+  return {
+    bots, rooms, joined: 0, joinMs: [], patchDelayMs: [], moveSeenMs: [], patchIntervalMs: [], answerMs: [],
+    fallbacks: 0, unanswered: 0, noAskerNear: 0, errors: {}, botLoopDelayP99Ms: 0,
+  };
 }
 
 interface Bot {
@@ -46,37 +62,105 @@ interface Bot {
 const SPEED = 4;
 
 /**
- * Bots on @colyseus/sdk: each joins, walks at MOVE_SEND_HZ, chats now and then and asks the NPC;
- * the run measures what a player would feel. Rooms are filled evenly: the first `rooms` bots
- * create them, the rest join them by id.
+ * Bots on @colyseus/sdk, in one process: each joins, walks at MOVE_SEND_HZ, chats now and then and
+ * asks an NPC it stands near; a measurement window records what a player would feel. Rooms are
+ * filled evenly: the first `rooms` bots create them, the rest join them by id.
  */
-export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestReport> {
-  const report: LoadTestReport = {
-    bots: options.bots, rooms: options.rooms, joined: 0,
-    joinMs: [], moveSeenMs: [], patchIntervalMs: [], answerMs: [], fallbacks: 0, unanswered: 0, noAskerNear: 0, errors: {},
-  };
-  const count = (what: string) => (report.errors[what] = (report.errors[what] ?? 0) + 1);
-  const bots: Bot[] = [];
-  const roomIds: string[] = [];
-  let measuring = false;
+export class BotSwarm {
+  private readonly bots: Bot[] = [];
+  private readonly roomIds: string[] = [];
+  private readonly report: LoadTestReport;
+  private readonly stopWalking: Array<() => void> = [];
+  private measuring = false;
 
-  const join = async (i: number): Promise<void> => {
-    const client = new Client(options.url);
+  constructor(private readonly options: SwarmOptions) {
+    this.report = emptyReport(options.bots, options.rooms);
+  }
+
+  /** Joins every bot (creators first, so rooms exist; then ten at a time) and sets them walking. */
+  async join(): Promise<void> {
+    const { bots, rooms } = this.options;
+    for (let i = 0; i < Math.min(rooms, bots); i++) await this.joinOne(i);
+    for (let i = rooms; i < bots; i += 10) {
+      await Promise.all(Array.from({ length: Math.min(10, bots - i) }, (_, k) => this.joinOne(i + k)));
+    }
+    // Each bot walks on its own timer, at its own phase, as real players do.
+    for (const bot of this.bots) {
+      let timer: NodeJS.Timeout | undefined;
+      const start = setTimeout(() => (timer = setInterval(() => move(bot), 1000 / MOVE_SEND_HZ)), Math.random() * (1000 / MOVE_SEND_HZ));
+      this.stopWalking.push(() => {
+        clearTimeout(start);
+        clearInterval(timer);
+      });
+    }
+  }
+
+  /** Chats and asks for `durationS` seconds while recording; returns the report once every answer is in. */
+  async measure(durationS: number): Promise<LoadTestReport> {
+    const { askRate, chatRate, questions } = this.options;
+    const report = this.report;
+    const pendingAnswers: Array<Promise<void>> = [];
+    let asked = 0;
+    const ask = askRate > 0
+      ? setInterval(() => {
+          // As a player would: a bot standing within an NPC's talk radius asks that NPC.
+          const asker = askerNearAnNpc(this.bots);
+          if (!asker) return void report.noAskerNear++;
+          const { bot, npcId } = asker;
+          const text = `@${npcId} ${questions[asked++ % questions.length]} #${this.options.firstBot ?? 0}.${asked}`;
+          pendingAnswers.push(answerTime(bot.room, text).then((result) => {
+            if (result === undefined) report.unanswered++;
+            else {
+              report.answerMs.push(result.ms);
+              if (result.fallback) report.fallbacks++;
+            }
+          }));
+          bot.room.send("chat", { text });
+        }, 1000 / askRate)
+      : undefined;
+    const chat = chatRate > 0
+      ? setInterval(() => this.bots[Math.floor(Math.random() * this.bots.length)]?.room.send("chat", { text: "안녕하세요 다들" }), 1000 / chatRate)
+      : undefined;
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    this.measuring = true;
+    await new Promise((resolve) => setTimeout(resolve, durationS * 1000));
+    this.measuring = false;
+    loop.disable();
+    report.botLoopDelayP99Ms = loop.percentile(99) / 1e6;
+    clearInterval(ask);
+    clearInterval(chat);
+    await Promise.all(pendingAnswers);
+    return report;
+  }
+
+  async leave(): Promise<void> {
+    for (const stop of this.stopWalking) stop();
+    await Promise.allSettled(this.bots.map((bot) => bot.room.leave()));
+  }
+
+  private async joinOne(i: number): Promise<void> {
+    const { url, rooms } = this.options;
+    const report = this.report;
+    const name = `bot${(this.options.firstBot ?? 0) + i}`;
     const started = performance.now();
     try {
-      const room =
-        i < options.rooms
-          ? await client.create<WorldState>(WORLD_ROOM, { name: `bot${i}` })
-          : await client.joinById<WorldState>(roomIds[i % options.rooms]!, { name: `bot${i}` });
-      if (i < options.rooms) roomIds[i] = room.roomId;
+      const client = new Client(url);
+      const room = i < rooms
+        ? await client.create<WorldState>(WORLD_ROOM, { name })
+        : await client.joinById<WorldState>(this.roomIds[i % rooms]!, { name });
+      if (i < rooms) this.roomIds[i] = room.roomId;
       report.joinMs.push(performance.now() - started);
       report.joined++;
       const bot: Bot = { room, x: 0, z: 0, heading: Math.random() * 2 * Math.PI, seq: 0, sentAt: new Map(), lastPatchAt: 0 };
-      room.onMessage("error", (error: WorldError) => count(error.code));
-      room.onLeave((code: number) => code !== 4000 && count(`left_${code}`));
+      room.onMessage("error", (error: WorldError) => this.count(error.code));
+      room.onLeave((code: number) => code !== 4000 && this.count(`left_${code}`));
       room.onStateChange((state: WorldState) => {
         const now = performance.now();
-        if (measuring && bot.lastPatchAt > 0) report.patchIntervalMs.push(now - bot.lastPatchAt);
+        if (this.measuring) {
+          if (bot.lastPatchAt > 0) report.patchIntervalMs.push(now - bot.lastPatchAt);
+          if (state.serverTime > 0) report.patchDelayMs.push(performance.timeOrigin + now - state.serverTime);
+        }
         bot.lastPatchAt = now;
         const me = state.players?.get(room.sessionId);
         if (!me) return;
@@ -84,68 +168,19 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRep
         // rotY carries the move's sequence number: the first patch showing it ends the wait.
         const sent = bot.sentAt.get(me.rotY);
         if (sent !== undefined) {
-          if (measuring) report.moveSeenMs.push(now - sent);
+          if (this.measuring) report.moveSeenMs.push(now - sent);
           bot.sentAt.delete(me.rotY);
         }
       });
-      bots.push(bot);
-    } catch (error) {
-      count("join_failed");
+      this.bots.push(bot);
+    } catch {
+      this.count("join_failed");
     }
-  };
-
-  // Creators first (sequentially, so rooms exist), then everyone else a few at a time.
-  for (let i = 0; i < Math.min(options.rooms, options.bots); i++) await join(i);
-  for (let i = options.rooms; i < options.bots; i += 10) {
-    await Promise.all(Array.from({ length: Math.min(10, options.bots - i) }, (_, k) => join(i + k)));
   }
 
-  // Each bot walks on its own timer, at its own phase, as real players do.
-  const walkers = bots.map((bot) => {
-    const step = () => move(bot);
-    let timer: NodeJS.Timeout | undefined;
-    const start = setTimeout(() => (timer = setInterval(step, 1000 / MOVE_SEND_HZ)), Math.random() * (1000 / MOVE_SEND_HZ));
-    return () => {
-      clearTimeout(start);
-      clearInterval(timer);
-    };
-  });
-
-  const pick = () => bots[Math.floor(Math.random() * bots.length)]!;
-  const pendingAnswers: Array<Promise<void>> = [];
-  let asked = 0;
-  const ask = options.askRate > 0
-    ? setInterval(() => {
-        // As a player would: a bot standing within an NPC's talk radius asks that NPC.
-        const asker = askerNearAnNpc(bots);
-        if (!asker) return void report.noAskerNear++;
-        const { bot, npcId } = asker;
-        const text = `@${npcId} ${options.questions[asked++ % options.questions.length]} #${asked}`;
-        pendingAnswers.push(answerTime(bot.room, text).then(
-          (result) => {
-            if (result === undefined) report.unanswered++;
-            else {
-              report.answerMs.push(result.ms);
-              if (result.fallback) report.fallbacks++;
-            }
-          },
-        ));
-        bot.room.send("chat", { text });
-      }, 1000 / options.askRate)
-    : undefined;
-  const chat = options.chatRate > 0
-    ? setInterval(() => pick().room.send("chat", { text: "안녕하세요 다들" }), 1000 / options.chatRate)
-    : undefined;
-
-  measuring = true;
-  await new Promise((resolve) => setTimeout(resolve, options.durationS * 1000));
-  measuring = false;
-  for (const stop of walkers) stop();
-  clearInterval(ask);
-  clearInterval(chat);
-  await Promise.all(pendingAnswers);
-  await Promise.allSettled(bots.map((bot) => bot.room.leave()));
-  return report;
+  private count(what: string): void {
+    this.report.errors[what] = (this.report.errors[what] ?? 0) + 1;
+  }
 }
 
 const { bounds } = DEFAULT_WORLD_SETTINGS;

@@ -1,5 +1,5 @@
 /**
- * npm run loadtest -- --bots 200 --rooms 10 --duration 60 --ask-rate 1
+ * npm run loadtest -- --bots 200 --rooms 10 --duration 60 --ask-rate 1 [--processes 2]
  *
  * Starts an embedded server on loopback (or uses --url, which must be loopback), runs the bots
  * for --duration seconds, prints join time, patch timing, answer latency and errors, and stops.
@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 
 import { percentile, printTable, round } from "../bench/stats.js";
 import { freePort, type Service, startService } from "../test/helpers/processes.js";
-import { runLoadTest } from "./bots.js";
+import { runLoadTest } from "./load-test.js";
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +20,8 @@ const { values } = parseArgs({
     duration: { type: "string", default: "60" },
     "ask-rate": { type: "string", default: "1" },
     "chat-rate": { type: "string", default: "0.5" },
+    /** Load-generating processes (rooms are split between them). */
+    processes: { type: "string", default: "2" },
     out: { type: "string" },
   },
 });
@@ -50,16 +52,20 @@ try {
     askRate: number("ask-rate"),
     chatRate: number("chat-rate"),
     questions,
+    processes: number("processes"),
   });
   const row = (measure: string, ms: number[]) => ({ measure, n: ms.length, p50: round(percentile(ms, 50)), p95: round(percentile(ms, 95)), p99: round(percentile(ms, 99)) });
   console.log(`\n${report.joined}/${report.bots} bots joined ${report.rooms} rooms; ${values.duration} s\n`);
   printTable([
     row("join (ms)", report.joinMs),
+    row("patch delay: server → bot (ms)", report.patchDelayMs),
     row("move → seen in own state (ms)", report.moveSeenMs),
     row("patch interval (ms)", report.patchIntervalMs),
     row("NPC answer in state (ms)", report.answerMs),
   ]);
-  console.log(`\nfallbacks ${report.fallbacks}, unanswered ${report.unanswered}, ask ticks with no bot near an NPC ${report.noAskerNear}, errors ${JSON.stringify(report.errors)}`);
+  const server = report.server ? `server CPU ${round(report.server.cpuPercent)}% of a core, event loop p99 ${round(report.server.loopDelayP99Ms)} ms; ` : "";
+  console.log(`\n${server}bots' own event loop p99 ${round(report.botLoopDelayP99Ms)} ms (high: the load generator lagged)`);
+  console.log(`fallbacks ${report.fallbacks}, unanswered ${report.unanswered}, ask ticks with no bot near an NPC ${report.noAskerNear}, errors ${JSON.stringify(report.errors)}`);
   if (values.out) writeFileSync(values.out, JSON.stringify(report) + "\n");
 } finally {
   await server?.stop();

@@ -99,6 +99,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     );
   }
 
+  onBeforePatch(state: WorldState): void {
+    state.serverTime = performance.timeOrigin + performance.now();
+  }
+
   onJoin(client: Client, options: unknown): void {
     const name = this.playerName(options, client.sessionId);
     const { spawn } = this.deps.settings;

@@ -44,6 +44,11 @@ export class WorldState extends Schema {
   /** 0: every player hears every line; otherwise a line reaches only players this close to its speaker. */
   @type("number") hearingRadius = 0;
   /**
+   * The server's clock (ms since the Unix epoch, sub-ms) when this patch left: clients interpolate
+   * remote avatars against it, and the load test measures each patch's delay with it.
+   */
+  @type("float64") serverTime = 0;
+  /**
    * Each line reaches only the clients whose view holds it: all clients share one view in a whole-room
    * world; with a hearing range each has its own, so players out of earshot never receive the line.
    */

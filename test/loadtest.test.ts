@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 
-import { runLoadTest } from "../loadtest/bots.js";
+import type { LoadTestReport } from "../loadtest/bots.js";
+import { runLoadTest } from "../loadtest/load-test.js";
 import { startTestWorld, type TestWorld } from "./helpers/world.js";
 
 describe("Load-test bots", () => {
@@ -15,12 +16,28 @@ describe("Load-test bots", () => {
     const report = await runLoadTest({
       url: world.url, bots: 6, rooms: 2, durationS: 2.5, askRate: 2, chatRate: 1, questions: ["배고파", "잠이 안 와"],
     });
-    assert.equal(report.joined, 6);
-    assert.equal(report.joinMs.length, 6);
-    assert.deepEqual(report.errors, {});
-    assert.ok(report.moveSeenMs.length > 6 * 10, `${report.moveSeenMs.length} moves seen`);
-    assert.ok(report.patchIntervalMs.every((ms) => ms > 0));
-    assert.ok(report.answerMs.length >= 3, `${report.answerMs.length} answers`);
-    assert.equal(report.unanswered, 0);
+    assertReport(report);
+  });
+
+  it("spread over two processes, merge what both saw", async () => {
+    const report = await runLoadTest({
+      url: world.url, bots: 6, rooms: 2, durationS: 2.5, askRate: 2, chatRate: 1, questions: ["배고파", "잠이 안 와"], processes: 2,
+    });
+    assertReport(report);
   });
 });
+
+function assertReport(report: LoadTestReport): void {
+  assert.equal(report.joined, 6);
+  assert.equal(report.joinMs.length, 6);
+  assert.deepEqual(report.errors, {});
+  assert.ok(report.moveSeenMs.length > 6 * 10, `${report.moveSeenMs.length} moves seen`);
+  assert.ok(report.patchIntervalMs.every((ms) => ms > 0));
+  assert.ok(report.answerMs.length >= 3, `${report.answerMs.length} answers`);
+  assert.equal(report.unanswered, 0);
+  // Bots and server share this machine's clock: a patch arrives after the server stamped it.
+  assert.ok(report.patchDelayMs.length > 6 * 20, `${report.patchDelayMs.length} patches timed`);
+  assert.ok(report.patchDelayMs.every((ms) => ms > -1 && ms < 5_000), `patch delays ${Math.min(...report.patchDelayMs)}…${Math.max(...report.patchDelayMs)}`);
+  assert.ok(report.server && report.server.cpuPercent > 0, "the server's CPU read from /metrics");
+  assert.ok(report.botLoopDelayP99Ms > 0);
+}

@@ -21,7 +21,10 @@ namespace Kobot.Schema {
 		[global::Colyseus.Schema.Type(2, "number")]
 		public double hearingRadius = 0;
 
-		[global::Colyseus.Schema.Type(3, "array", typeof(global::Colyseus.Schema.ArraySchema<ChatLine>))]
+		[global::Colyseus.Schema.Type(3, "float64")]
+		public double serverTime = 0;
+
+		[global::Colyseus.Schema.Type(4, "array", typeof(global::Colyseus.Schema.ArraySchema<ChatLine>))]
 		public global::Colyseus.Schema.ArraySchema<ChatLine> chat = new global::Colyseus.Schema.ArraySchema<ChatLine>();
 	}
 }

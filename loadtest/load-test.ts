@@ -1,0 +1,141 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { join } from "node:path";
+
+import { BotSwarm, emptyReport, type LoadTestReport, type SwarmOptions } from "./bots.js";
+
+export interface LoadTestOptions extends SwarmOptions {
+  durationS: number;
+  /**
+   * Processes the bots are spread over (rooms are split between them). One Node process decoding
+   * 20 patches/s for hundreds of bots lags by itself and would charge its own lag to the server.
+   */
+  processes?: number;
+}
+
+/** Runs the bots, all joined before the measurement window opens, and merges what every process saw. */
+export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestReport> {
+  const processes = Math.max(1, Math.min(options.processes ?? 1, options.rooms, options.bots));
+  if (processes === 1) {
+    const swarm = new BotSwarm(options);
+    await swarm.join();
+    const server = await ServerLoad.start(options.url);
+    const report = await swarm.measure(options.durationS);
+    report.server = await server?.end();
+    await swarm.leave();
+    return report;
+  }
+  const children = shares(options, processes).map((share) => new SwarmProcess(share));
+  try {
+    await Promise.all(children.map((child) => child.joined));
+    const server = await ServerLoad.start(options.url);
+    const reports = await Promise.all(children.map((child) => child.measure(options.durationS)));
+    const report = merge(options, reports);
+    report.server = await server?.end();
+    return report;
+  } finally {
+    for (const child of children) child.kill();
+  }
+}
+
+/** The server's CPU and event loop over the window, read from its Prometheus /metrics. */
+class ServerLoad {
+  private constructor(private readonly metricsUrl: string, private readonly cpuSeconds: number, private readonly startedAt: number) {}
+
+  static async start(url: string): Promise<ServerLoad | undefined> {
+    const metricsUrl = url.replace(/^ws/, "http").replace(/\/?$/, "/metrics");
+    const sample = await scrape(metricsUrl);
+    return sample && new ServerLoad(metricsUrl, sample.cpuSeconds, performance.now());
+  }
+
+  async end(): Promise<{ cpuPercent: number; loopDelayP99Ms: number } | undefined> {
+    const sample = await scrape(this.metricsUrl);
+    if (!sample) return undefined;
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    return { cpuPercent: (100 * (sample.cpuSeconds - this.cpuSeconds)) / seconds, loopDelayP99Ms: sample.loopP99Seconds * 1000 };
+  }
+}
+
+async function scrape(url: string): Promise<{ cpuSeconds: number; loopP99Seconds: number } | undefined> {
+  try {
+    const text = await (await fetch(url)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(text)?.[1]);
+    const sample = { cpuSeconds: value("process_cpu_seconds_total"), loopP99Seconds: value("nodejs_eventloop_lag_p99_seconds") };
+    return Number.isFinite(sample.cpuSeconds) ? sample : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rooms and bots split as evenly as possible, each share with its own rates and bot numbers. */
+function shares(options: LoadTestOptions, processes: number): SwarmOptions[] {
+  const result: SwarmOptions[] = [];
+  let firstBot = 0;
+  let roomsLeft = options.rooms;
+  let botsLeft = options.bots;
+  for (let k = processes; k > 0; k--) {
+    const rooms = Math.ceil(roomsLeft / k);
+    const bots = Math.round((botsLeft * rooms) / roomsLeft);
+    const fraction = bots / options.bots;
+    result.push({ ...options, rooms, bots, firstBot, askRate: options.askRate * fraction, chatRate: options.chatRate * fraction });
+    firstBot += bots;
+    roomsLeft -= rooms;
+    botsLeft -= bots;
+  }
+  return result;
+}
+
+function merge(options: LoadTestOptions, reports: LoadTestReport[]): LoadTestReport {
+  const total = emptyReport(options.bots, options.rooms);
+  for (const report of reports) {
+    total.joined += report.joined;
+    for (const key of ["joinMs", "patchDelayMs", "moveSeenMs", "patchIntervalMs", "answerMs"] as const) {
+      for (const value of report[key]) total[key].push(value);
+    }
+    total.fallbacks += report.fallbacks;
+    total.unanswered += report.unanswered;
+    total.noAskerNear += report.noAskerNear;
+    for (const [code, n] of Object.entries(report.errors)) total.errors[code] = (total.errors[code] ?? 0) + n;
+    total.botLoopDelayP99Ms = Math.max(total.botLoopDelayP99Ms, report.botLoopDelayP99Ms);
+  }
+  return total;
+}
+
+type FromChild = { type: "joined" } | { type: "report"; report: LoadTestReport } | { type: "failed"; message: string };
+
+/** A forked loadtest/bot-process.ts running one share. */
+class SwarmProcess {
+  readonly joined: Promise<void>;
+  private readonly child: ChildProcess;
+  private readonly next: Array<(message: FromChild) => void> = [];
+  private exitError: Error | undefined;
+
+  constructor(share: SwarmOptions) {
+    this.child = fork(join(import.meta.dirname, "bot-process.ts"), [], { execArgv: ["--import", "tsx"] });
+    this.child.on("message", (message: FromChild) => this.next.shift()?.(message));
+    this.child.once("exit", (code) => {
+      this.exitError = new Error(`a bot process exited with ${code}`);
+      for (const waiter of this.next.splice(0)) waiter({ type: "failed", message: this.exitError.message });
+    });
+    this.joined = this.reply().then(() => undefined);
+    this.child.send({ type: "start", options: share });
+  }
+
+  async measure(durationS: number): Promise<LoadTestReport> {
+    const reply = this.reply();
+    this.child.send({ type: "measure", durationS });
+    const message = await reply;
+    if (message.type !== "report") throw new Error(`bot process: expected a report, got ${message.type}`);
+    return message.report;
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill();
+  }
+
+  private reply(): Promise<FromChild> {
+    if (this.exitError) return Promise.reject(this.exitError);
+    return new Promise((resolve, reject) =>
+      this.next.push((message) => (message.type === "failed" ? reject(new Error(`bot process: ${message.message}`)) : resolve(message))),
+    );
+  }
+}
