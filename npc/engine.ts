@@ -2,31 +2,27 @@ import {
   AutoModelForCausalLM,
   AutoTokenizer,
   env,
-  LogitsProcessorList,
   type PreTrainedModel,
   type PreTrainedTokenizer,
   type Tensor,
-  type TextStreamer,
 } from "@huggingface/transformers";
 import { basename, join, resolve } from "node:path";
 
 import { InvalidQuestionError, ModelLoadError } from "./errors.js";
 import { meanLogProbs } from "./answer-scorer.js";
-import { FinishedRowsProcessor } from "./finished-rows.js";
+import { decodeRows } from "./decode-loop.js";
 import { withoutLoop } from "./loop-guard.js";
 import {
   type GenerationConfigFile,
   type GenerationSettings,
   mergeSettings,
   settingsFromConfig,
-  toGenerateKwargs,
 } from "./generation-settings.js";
 import { checkModelFolder, type ModelDtype, readJson } from "./model-folder.js";
 import { KnowledgeIndex, type KnowledgePair } from "./knowledge-index.js";
 import { normaliseQuestion } from "./question.js";
 import { type RetrievalSettings, retrieveContext } from "./retrieval-context.js";
 import { type TokenCallback, TokenStream } from "./token-stream.js";
-import { TopPProcessor } from "./top-p.js";
 
 export interface LoadOptions {
   /** fp32 (default: batched and one-by-one greedy answers are identical) or q8 (int8, smaller). */
@@ -150,26 +146,19 @@ export class NpcEngine {
     });
   }
 
-  /** One generate() call over all prompts; the answer ids of each row, `</s>` and what follows cut. */
+  /** All prompts decoded as one batch; the answer ids of each row, `</s>` excluded and a final loop cut back. */
   private async generateIds(prompts: string[], settings: GenerationSettings, onToken?: TokenCallback): Promise<number[][]> {
     const inputs = this.tokenizer(prompts, { padding: true, add_special_tokens: false });
-    const promptLength = (inputs.input_ids as Tensor).dims[1]!;
-    const processors = new LogitsProcessorList();
-    if (settings.doSample && settings.topP < 1) processors.push(new TopPProcessor(settings.topP, settings.topK));
-    processors.push(new FinishedRowsProcessor(this.eosId, promptLength));
-    const streamer = onToken ? new TokenStream(prompts.length, (ids) => this.decode(ids), this.eosId, onToken) : undefined;
-    const output = (await this.model.generate({
-      ...inputs,
-      ...toGenerateKwargs(settings),
-      logits_processor: processors,
-      // generate() is typed for its TextStreamer; any BaseStreamer works.
-      streamer: streamer as unknown as TextStreamer | undefined,
-    })) as Tensor;
-    return (output.tolist() as bigint[][]).map((row) => {
-      const generated = row.slice(promptLength).map(Number);
-      const end = generated.indexOf(this.eosId);
-      return withoutLoop(end === -1 ? generated : generated.slice(0, end));
-    });
+    const stream = onToken ? new TokenStream(prompts.length, (ids) => this.decode(ids), this.eosId, onToken) : undefined;
+    const answers = await decodeRows(
+      this.model,
+      inputs.input_ids as Tensor,
+      inputs.attention_mask as Tensor,
+      settings,
+      this.eosId,
+      stream && ((row, id) => stream.push(row, id)),
+    );
+    return answers.map(withoutLoop);
   }
 
   /**

@@ -78,18 +78,6 @@ function checkSettings(settings: GenerationSettings): GenerationSettings {
   return settings;
 }
 
-/** The keyword arguments transformers.js `generate()` takes for these settings. */
-export function toGenerateKwargs(settings: GenerationSettings): Record<string, number | boolean> {
-  return {
-    max_new_tokens: settings.maxNewTokens,
-    do_sample: settings.doSample,
-    temperature: settings.temperature,
-    top_k: settings.topK,
-    top_p: settings.topP,
-    repetition_penalty: settings.repetitionPenalty,
-  };
-}
-
 /** A stable key: questions with equal settings can share one batch. */
 export function settingsKey(settings: GenerationSettings): string {
   return JSON.stringify(settings);

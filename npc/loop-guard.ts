@@ -1,4 +1,4 @@
-// An answer that loops is ended by FinishedRowsProcessor and cut back here (engine and token stream).
+// An answer that loops is ended by the decode loop and cut back here (engine and token stream).
 
 /** Longest repeated unit looked for, in tokens ("안해도 " is about 3). */
 const MAX_UNIT = 4;

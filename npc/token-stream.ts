@@ -1,5 +1,3 @@
-import { BaseStreamer } from "@huggingface/transformers";
-
 import { withoutLoop } from "./loop-guard.js";
 
 /**
@@ -15,16 +13,15 @@ export interface TokenEvent {
 export type TokenCallback = (event: TokenEvent) => void;
 
 /**
- * Turns generate()'s per-step token ids into text events per batch row.
+ * Turns the decoder's new tokens into text events per batch row.
  *
  * A Hangul syllable spans several byte-level tokens: text is emitted only once it decodes to whole
  * characters, so a player never sees a half-written "�".
  */
-export class TokenStream extends BaseStreamer {
+export class TokenStream {
   private readonly generated: number[][];
   private readonly shown: string[];
   private readonly finished: boolean[];
-  private promptSeen = false;
 
   constructor(
     rows: number,
@@ -32,31 +29,23 @@ export class TokenStream extends BaseStreamer {
     private readonly eosId: number,
     private readonly onToken: TokenCallback,
   ) {
-    super();
     this.generated = Array.from({ length: rows }, () => []);
     this.shown = new Array<string>(rows).fill("");
     this.finished = new Array<boolean>(rows).fill(false);
   }
 
-  put(value: bigint[][]): void {
-    if (!this.promptSeen) {
-      this.promptSeen = true; // the first call carries the prompts
+  /** Row `index` produced token `id`. */
+  push(index: number, id: number): void {
+    if (this.finished[index]) return;
+    if (id === this.eosId) {
+      this.finished[index] = true;
       return;
     }
-    value.forEach(([id], index) => {
-      if (this.finished[index] || id === undefined) return;
-      if (Number(id) === this.eosId) {
-        this.finished[index] = true;
-        return;
-      }
-      this.generated[index]!.push(Number(id));
-      const text = this.decode(withoutLoop(this.generated[index]!)); // as the final answer will read
-      if (text.endsWith("\ufffd") || text === this.shown[index]) return;
-      const delta = text.startsWith(this.shown[index]!) ? text.slice(this.shown[index]!.length) : text;
-      this.shown[index] = text;
-      this.onToken({ index, text, delta });
-    });
+    this.generated[index]!.push(id);
+    const text = this.decode(withoutLoop(this.generated[index]!)); // as the final answer will read
+    if (text.endsWith("\ufffd") || text === this.shown[index]) return;
+    const delta = text.startsWith(this.shown[index]!) ? text.slice(this.shown[index]!.length) : text;
+    this.shown[index] = text;
+    this.onToken({ index, text, delta });
   }
-
-  end(): void {}
 }

@@ -1,0 +1,129 @@
+import {
+  LogitsProcessorList,
+  type PreTrainedModel,
+  RepetitionPenaltyLogitsProcessor,
+  TemperatureLogitsWarper,
+  Tensor,
+} from "@huggingface/transformers";
+
+import type { GenerationSettings } from "./generation-settings.js";
+import { loopUnit } from "./loop-guard.js";
+import { TopPProcessor } from "./top-p.js";
+
+/** A row's new token (its `</s>` included), for streaming. */
+export type StepCallback = (row: number, id: number) => void;
+
+type Feeds = Record<string, Tensor | Record<string, Tensor> | undefined>;
+
+/**
+ * Decodes a left-padded batch with a KV cache, dropping each row from the batch as soon as its answer
+ * ends (`</s>`, or a loop). transformers.js generate() steps every row until the last one ends: in a
+ * batch of 16, most rows spent most steps computing tokens nobody reads.
+ *
+ * Returns each row's answer ids, `</s>` excluded. Same decoding as generate() with these settings:
+ * repetition penalty, then (sampling) temperature, top-k and top-p; greedy takes the first most likely.
+ */
+export async function decodeRows(
+  model: PreTrainedModel,
+  inputIds: Tensor,
+  attentionMask: Tensor,
+  settings: GenerationSettings,
+  eosId: number,
+  onStep?: StepCallback,
+): Promise<number[][]> {
+  const batch = inputIds.dims[0]!;
+  const processors = logitsProcessors(settings);
+  const seen = inputIds.tolist() as bigint[][]; // prompt + answer so far: what the repetition penalty reads
+  const answers: number[][] = Array.from({ length: batch }, () => []);
+  const mask = attentionMask.tolist() as bigint[][];
+  const nextPosition = mask.map((row) => row.reduce((n, m) => n + Number(m), 0));
+  let rows = Array.from({ length: batch }, (_, i) => i); // batch position → original row
+
+  let feeds: Feeds = {
+    input_ids: inputIds,
+    attention_mask: attentionMask,
+    // Pads get position 1 as in Hugging Face; they are masked anyway.
+    position_ids: int64(mask.map((row) => { let p = -1; return row.map((m) => (m ? ++p : 1)); })),
+  };
+  for (let step = 0; step < settings.maxNewTokens; step++) {
+    const outputs = (await model.forward({ ...feeds, num_logits_to_keep: new Tensor("int64", [1n], []) })) as Record<string, Tensor>;
+    const vocab = outputs.logits!.dims.at(-1)!;
+    const logits = processors(rows.map((row) => seen[row]!), new Tensor("float32", outputs.logits!.data, [rows.length, vocab]));
+    const kept: number[] = [];
+    rows.forEach((row, at) => {
+      const scores = (logits.data as Float32Array).subarray(at * vocab, (at + 1) * vocab);
+      const id = settings.doSample ? sample(scores) : argmax(scores);
+      seen[row]!.push(BigInt(id));
+      onStep?.(row, id);
+      if (id === eosId) return;
+      answers[row]!.push(id);
+      if (loopUnit(answers[row]!) === 0) kept.push(at);
+    });
+    if (kept.length === 0) break;
+
+    const past = presentAsPast(outputs);
+    const survivors = kept.length < rows.length ? kept : undefined;
+    rows = kept.map((at) => rows[at]!);
+    feeds = {
+      input_ids: int64(rows.map((row) => [seen[row]!.at(-1)!])),
+      attention_mask: int64(rows.map((row) => (mask[row]!.push(1n), mask[row]!))),
+      position_ids: int64(rows.map((row) => [BigInt(nextPosition[row]!++)])),
+      past_key_values: survivors ? selectRows(past, survivors) : past,
+    };
+  }
+  return answers;
+}
+
+/** The processors generate() would apply for these settings, in its order. */
+function logitsProcessors(settings: GenerationSettings): LogitsProcessorList {
+  const list = new LogitsProcessorList();
+  if (settings.repetitionPenalty !== 1) list.push(new RepetitionPenaltyLogitsProcessor(settings.repetitionPenalty));
+  if (settings.doSample && settings.temperature !== 1) list.push(new TemperatureLogitsWarper(settings.temperature));
+  if (settings.doSample && (settings.topP < 1 || settings.topK > 0)) list.push(new TopPProcessor(settings.topP, settings.topK));
+  return list;
+}
+
+/** The model's `present.N.key|value` outputs under the names it reads them back as. */
+function presentAsPast(outputs: Record<string, Tensor>): Record<string, Tensor> {
+  const past: Record<string, Tensor> = {};
+  for (const [name, tensor] of Object.entries(outputs)) {
+    if (name.startsWith("present")) past[name.replace("present", "past_key_values")] = tensor;
+  }
+  return past;
+}
+
+/** Keeps batch rows `at` (in that order) of every cache tensor: [batch, heads, length, head size]. */
+function selectRows(past: Record<string, Tensor>, at: number[]): Record<string, Tensor> {
+  const selected: Record<string, Tensor> = {};
+  for (const [name, tensor] of Object.entries(past)) {
+    const data = tensor.data as Float32Array;
+    const rowSize = data.length / tensor.dims[0]!;
+    const out = new Float32Array(at.length * rowSize);
+    at.forEach((row, i) => out.set(data.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize));
+    selected[name] = new Tensor(tensor.type, out, [at.length, ...tensor.dims.slice(1)]);
+  }
+  return selected;
+}
+
+function int64(rows: (bigint | number)[][]): Tensor {
+  return new Tensor("int64", BigInt64Array.from(rows.flat(), BigInt), [rows.length, rows[0]!.length]);
+}
+
+function argmax(scores: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i;
+  return best;
+}
+
+/** A token drawn with probability softmax(scores); masked tokens (−∞) are never drawn. */
+function sample(scores: Float32Array): number {
+  const max = scores[argmax(scores)]!;
+  let total = 0;
+  for (const score of scores) total += Math.exp(score - max);
+  let threshold = Math.random() * total;
+  for (let i = 0; i < scores.length; i++) {
+    threshold -= Math.exp(scores[i]! - max);
+    if (threshold <= 0) return i;
+  }
+  return argmax(scores);
+}

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { resolve } from "node:path";
+
+import { AutoModelForCausalLM, type PreTrainedModel, Tensor } from "@huggingface/transformers";
+
+import { decodeRows } from "../npc/decode-loop.js";
+import { mergeSettings } from "../npc/generation-settings.js";
+import { loopUnit, withoutLoop } from "../npc/loop-guard.js";
+import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { EVERYDAY_QUESTIONS, shippedEngine } from "./helpers/engine.js";
+
+describe("decodeRows (rows leave the batch as they end)", () => {
+  let model: PreTrainedModel;
+  before(async () => {
+    model = await AutoModelForCausalLM.from_pretrained(resolve(DEFAULT_MODEL_DIR), { dtype: "fp32", local_files_only: true });
+  });
+  after(() => model.dispose());
+
+  it("answers a left-padded batch exactly as transformers.js generate() answers each prompt alone", async () => {
+    const engine = await shippedEngine();
+    const settings = mergeSettings(engine.defaults, { doSample: false, repetitionPenalty: 1.3, maxNewTokens: 24 });
+    const prompts = EVERYDAY_QUESTIONS.map((question) => engine.promptIds(question));
+    const eos = 0;
+    const pad = 3;
+
+    // The library's own loop, one prompt at a time: no padding, every step computed.
+    const expected: number[][] = [];
+    for (const ids of prompts) {
+      const output = (await model.generate({
+        input_ids: new Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]),
+        attention_mask: new Tensor("int64", new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
+        max_new_tokens: settings.maxNewTokens, do_sample: false, repetition_penalty: settings.repetitionPenalty,
+      })) as Tensor;
+      const generated = (output.tolist() as bigint[][])[0]!.slice(ids.length).map(Number);
+      expected.push(endOfAnswer(generated, eos));
+    }
+
+    // All prompts as one left-padded batch.
+    const width = Math.max(...prompts.map((ids) => ids.length));
+    const padded = prompts.flatMap((ids) => [...new Array<number>(width - ids.length).fill(pad), ...ids]);
+    const mask = prompts.flatMap((ids) => [...new Array<number>(width - ids.length).fill(0), ...new Array<number>(ids.length).fill(1)]);
+    const steps: Array<[number, number]> = [];
+    const answers = await decodeRows(
+      model,
+      new Tensor("int64", BigInt64Array.from(padded, BigInt), [prompts.length, width]),
+      new Tensor("int64", BigInt64Array.from(mask, BigInt), [prompts.length, width]),
+      settings,
+      eos,
+      (row, id) => steps.push([row, id]),
+    );
+
+    assert.deepEqual(answers.map(withoutLoop), expected);
+    assert.ok(new Set(expected.map((ids) => ids.length)).size > 1, "rows of different lengths, so rows did leave early");
+    // Every row streamed its answer, then its </s> (unless it hit max_new_tokens or a loop).
+    for (const [row, answer] of answers.entries()) {
+      const streamed = steps.filter(([r]) => r === row).map(([, id]) => id);
+      assert.deepEqual(streamed.slice(0, answer.length), answer);
+    }
+  });
+});
+
+/** generate() runs on past a loop; the engine ends the answer at the first loop and cuts it back. */
+function endOfAnswer(generated: number[], eos: number): number[] {
+  const end = generated.indexOf(eos);
+  const answer = end === -1 ? generated : generated.slice(0, end);
+  for (let n = 1; n <= answer.length; n++) {
+    if (loopUnit(answer.slice(0, n)) > 0) return withoutLoop(answer.slice(0, n));
+  }
+  return answer;
+}
