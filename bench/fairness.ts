@@ -1,8 +1,9 @@
 /**
- * npm run bench:fairness: 50 players ask one NPC at once (real clients, embedded server, the shipped
- * model). Per player: the wait from sending the question to seeing the answer; per run: answers/s.
- * With batching (NPC_MAX_BATCH=16: the brain answers up to 16 questions in one batch) and without (1).
- * Table + bench/results/fairness.json (+ PNG by bench/plot.py).
+ * npm run bench:fairness: 50 players ask one NPC at once (real clients; `npm start`'s server, with its
+ * in-process NPC worker and the shipped model, in its own process as in production, so the players'
+ * patch decoding is not charged to it). Per player: the wait from sending the question to seeing the
+ * answer in its state; per run: answers/s. With batching (NPC_MAX_BATCH=16: the brain answers up to 16
+ * questions in one batch) and without (1). Table + bench/results/fairness.json (+ PNG by bench/plot.py).
  *
  *   npm run bench:fairness -- [--players 50]
  */
@@ -10,7 +11,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-import { answersTo, startTestWorld, type TestPlayer, waitFor } from "../test/helpers/world.js";
+import { answerTime } from "../loadtest/bots.js";
+import { ServerLoad } from "../loadtest/server-load.js";
+import { freePort, startService } from "../test/helpers/processes.js";
+import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 
@@ -19,23 +23,32 @@ const players = Number(values.players);
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 
 async function run(batch: number) {
-  // Enough chat history that no question scrolls out of the state before its answer comes.
-  const world = await startTestWorld({ NPC_MAX_BATCH: String(batch), MAX_CLIENTS: String(players), NPC_TIMEOUT_MS: "120000", CHAT_HISTORY: "1000" });
+  const port = await freePort();
+  const server = await startService(`bench-fairness-batch${batch}`, "server/main.ts", {
+    PORT: String(port), HOST: "127.0.0.1", WORLD_FILE: "off",
+    NPC_MAX_BATCH: String(batch), MAX_CLIENTS: String(players), NPC_TIMEOUT_MS: "120000",
+    // Enough chat history that no question scrolls out of the state before its answer comes.
+    CHAT_HISTORY: "1000",
+  }, "world server listening");
   try {
-    await world.startWorker();
-    const first = await world.join("p0");
+    const url = `ws://127.0.0.1:${port}`;
+    const first = await joinWorld(url, { name: "p0" });
     const joined: TestPlayer[] = [first];
-    for (let i = 1; i < players; i++) joined.push(await world.joinBeside(first, `p${i}`));
+    for (let i = 1; i < players; i++) joined.push(await joinWorld(url, { name: `p${i}` }, first.room.roomId));
+    const load = await ServerLoad.start(url);
     const started = performance.now();
     const waits = await Promise.all(
       joined.map(async (player, i) => {
-        const sent = performance.now();
-        player.room.send("chat", { text: `@kobot ${questions[i % questions.length]}` });
-        await waitFor(`p${i}'s answer`, () => answersTo(player)[0], 120_000);
-        return performance.now() - sent;
+        const text = `@kobot ${questions[i % questions.length]}`;
+        const answer = answerTime(player.room, text, 120_000);
+        player.room.send("chat", { text });
+        const result = await answer;
+        if (!result) throw new Error(`p${i} got no answer to "${text}" in 120 s`);
+        return result.ms;
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const server = await load?.end();
     const median = percentile(waits, 50);
     return {
       mode: batch > 1 ? `batched (up to ${batch})` : "one at a time",
@@ -45,10 +58,13 @@ async function run(batch: number) {
       maxMs: round(Math.max(...waits)),
       maxOverMedian: round(Math.max(...waits) / median, 2),
       answersPerSecond: round(players / seconds, 2),
+      // The rooms' thread while the brain works (it runs on its own thread): patches are not held up.
+      serverLoopP99Ms: round(server?.loopDelayP99Ms ?? Number.NaN),
+      serverLoopMaxMs: round(server?.loopDelayMaxMs ?? Number.NaN),
       waitsMs: waits.map((w) => round(w)),
     };
   } finally {
-    await world.stop();
+    await server.stop();
   }
 }
 

@@ -1,4 +1,13 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, register } from "prom-client";
+import {
+  AggregatorRegistry,
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  type MetricObjectWithValues,
+  type MetricValue,
+  register,
+} from "prom-client";
 
 /**
  * Prometheus metrics of every process (server, NPC worker, indexer), on prom-client's default
@@ -55,3 +64,19 @@ export const kafkaConsumerLag = new Gauge({
 });
 
 export { register };
+
+type MetricsSource = () => Promise<MetricObjectWithValues<MetricValue<string>>[]>;
+const otherThreads = new Set<MetricsSource>();
+
+/** Metrics counted on another thread of this process (the embedded NPC worker), shown in its /metrics. */
+export function addMetricsSource(source: MetricsSource): () => void {
+  otherThreads.add(source);
+  return () => otherThreads.delete(source);
+}
+
+/** This process's metrics in Prometheus text format, other threads' added in (same names summed). */
+export async function processMetrics(): Promise<string> {
+  if (otherThreads.size === 0) return register.metrics();
+  const all = await Promise.all([register.getMetricsAsJSON(), ...[...otherThreads].map((source) => source())]);
+  return AggregatorRegistry.aggregate(all).metrics();
+}

@@ -39,7 +39,7 @@ export interface LoadTestReport {
   /** p99 event loop delay of the bots' own process(es), worst one: high means the load generator, not the server, lagged. */
   botLoopDelayP99Ms: number;
   /** The server over the window, from its /metrics (absent when not readable): CPU (100 = one core) and p99 event loop delay. */
-  server?: { cpuPercent: number; loopDelayP99Ms: number };
+  server?: { cpuPercent: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
 }
 
 export function emptyReport(bots: number, rooms: number): LoadTestReport {
@@ -206,8 +206,11 @@ function move(bot: Bot): void {
   bot.room.send("move", { x: bot.x, y: 0, z: bot.z, rotY: bot.seq, anim: "walk" });
 }
 
-/** Time from sending `text` to the NPC's reply to it in the asking bot's state; undefined after 15 s. */
-function answerTime(room: Room<any, WorldState>, text: string): Promise<{ ms: number; fallback: boolean } | undefined> {
+/**
+ * Time from now (call it just before sending `text`) to the NPC's reply to this client's line `text`
+ * in its state; undefined after `timeoutMs`. Listens to patches: no polling, no state copies.
+ */
+export function answerTime(room: Room<any, WorldState>, text: string, timeoutMs = 15_000): Promise<{ ms: number; fallback: boolean } | undefined> {
   const started = performance.now();
   return new Promise((resolve) => {
     const check = (state: WorldState) => {
@@ -216,7 +219,7 @@ function answerTime(room: Room<any, WorldState>, text: string): Promise<{ ms: nu
       if (!answer) return;
       finish({ ms: performance.now() - started, fallback: /생각이 잘 안 나네요|대답하기가 어려워요/.test(answer.text) });
     };
-    const timer = setTimeout(() => finish(undefined), 15_000);
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
     const finish = (result: { ms: number; fallback: boolean } | undefined) => {
       clearTimeout(timer);
       room.onStateChange.remove(check);

@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
 
 import { BotSwarm, emptyReport, type LoadTestReport, type SwarmOptions } from "./bots.js";
+import { ServerLoad } from "./server-load.js";
 
 export interface LoadTestOptions extends SwarmOptions {
   durationS: number;
@@ -34,35 +35,6 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRep
     return report;
   } finally {
     for (const child of children) child.kill();
-  }
-}
-
-/** The server's CPU and event loop over the window, read from its Prometheus /metrics. */
-class ServerLoad {
-  private constructor(private readonly metricsUrl: string, private readonly cpuSeconds: number, private readonly startedAt: number) {}
-
-  static async start(url: string): Promise<ServerLoad | undefined> {
-    const metricsUrl = url.replace(/^ws/, "http").replace(/\/?$/, "/metrics");
-    const sample = await scrape(metricsUrl);
-    return sample && new ServerLoad(metricsUrl, sample.cpuSeconds, performance.now());
-  }
-
-  async end(): Promise<{ cpuPercent: number; loopDelayP99Ms: number } | undefined> {
-    const sample = await scrape(this.metricsUrl);
-    if (!sample) return undefined;
-    const seconds = (performance.now() - this.startedAt) / 1000;
-    return { cpuPercent: (100 * (sample.cpuSeconds - this.cpuSeconds)) / seconds, loopDelayP99Ms: sample.loopP99Seconds * 1000 };
-  }
-}
-
-async function scrape(url: string): Promise<{ cpuSeconds: number; loopP99Seconds: number } | undefined> {
-  try {
-    const text = await (await fetch(url)).text();
-    const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(text)?.[1]);
-    const sample = { cpuSeconds: value("process_cpu_seconds_total"), loopP99Seconds: value("nodejs_eventloop_lag_p99_seconds") };
-    return Number.isFinite(sample.cpuSeconds) ? sample : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -10,27 +10,32 @@ import { discardChatLog } from "../kafka/discard-chat-log.js";
 import type { InProcessBus } from "../kafka/in-process-transport.js";
 import { InProcessChatLog } from "../kafka/in-process-chat-log.js";
 import { brainlessAnswers } from "../npc/brainless-answers.js";
-import { NpcCast } from "../npc/npc-cast.js";
 import { NpcError } from "../npc/errors.js";
-import { NpcWorker } from "../npc/worker.js";
+import { ThreadedNpcWorker } from "../npc/threaded-worker.js";
 import type { ServerConfig } from "./config.js";
 
 /**
- * The in-process NPC worker of the embedded default. A missing or broken model does not stop the
- * game: the NPC answers every question at once with a fallback line that says why.
+ * The NPC worker of the embedded default, on its own thread so inference never stalls the rooms.
+ * A missing or broken model does not stop the game: the NPC answers every question at once with a
+ * fallback line that says why.
  */
 export async function startEmbeddedWorker(
   config: ServerConfig,
   bus: InProcessBus,
   log: Logger,
-): Promise<{ worker: NpcWorker | undefined; modelLoaded: boolean }> {
+): Promise<{ worker: ThreadedNpcWorker | undefined; modelLoaded: boolean }> {
   try {
-    const cast = await NpcCast.load(config.brains, { dtype: config.model.dtype, maxBatch: config.model.maxBatch });
-    const worker = new NpcWorker(cast, bus.workerChannel(), log, {
-      maxQuestionAgeMs: config.world.questionTimeoutMs,
-      maxBatch: config.model.maxBatch,
-    });
-    await worker.start();
+    const worker = await ThreadedNpcWorker.start(
+      {
+        brains: config.brains,
+        dtype: config.model.dtype,
+        maxBatch: config.model.maxBatch,
+        maxQuestionAgeMs: config.world.questionTimeoutMs,
+        serverId: config.serverId,
+      },
+      bus.workerChannel(),
+      log,
+    );
     return { worker, modelLoaded: true };
   } catch (error) {
     if (!(error instanceof NpcError)) throw error;

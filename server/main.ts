@@ -16,7 +16,7 @@ import { KafkaChatLogPublisher } from "../kafka/kafka-chat-log.js";
 import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaQuestionChannel } from "../kafka/kafka-transport.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
-import type { NpcWorker } from "../npc/worker.js";
+import type { ThreadedNpcWorker } from "../npc/threaded-worker.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { startEmbeddedChatLog, startEmbeddedWorker } from "./embedded.js";
 import { onTerminate } from "./terminate.js";
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const es = config.elasticsearch ? new Elasticsearch({ node: config.elasticsearch.url }) : undefined;
   let channel: QuestionChannel;
   let chatLog: ChatLogPublisher;
-  let worker: NpcWorker | undefined;
+  let worker: ThreadedNpcWorker | undefined;
   let modelLoaded: () => boolean | null = () => null;
   let kafkaForMetrics: { client: Kafka; watched: GroupTopic[] } | undefined;
 

@@ -4,7 +4,7 @@ import type { Kafka } from "kafkajs";
 import { Gauge } from "prom-client";
 
 import type { Logger } from "../common/log.js";
-import { collectProcessMetrics, kafkaConsumerLag, register } from "../common/metrics.js";
+import { collectProcessMetrics, kafkaConsumerLag, processMetrics, register } from "../common/metrics.js";
 import { consumerLag, type GroupTopic } from "../kafka/consumer-lag.js";
 
 const LAG_EVERY_MS = 15_000;
@@ -38,7 +38,7 @@ export function metricsRoute(app: Application, kafka: { client: Kafka; watched: 
   }
 
   app.get("/metrics", async (_req, res) => {
-    res.type(register.contentType).send(await register.metrics());
+    res.type(register.contentType).send(await processMetrics());
   });
   return () => clearInterval(timer);
 }

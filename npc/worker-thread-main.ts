@@ -1,0 +1,52 @@
+/**
+ * The embedded NPC worker's thread (started by ThreadedNpcWorker). onnxruntime-node runs inference
+ * synchronously on the calling thread: on the rooms' thread, every prefill would hold up every
+ * room's patches. Here it holds up only this thread.
+ *
+ * parent → {questions, id} | {metrics, id} · thread → {ready, models} | {failed, code, message}
+ * | {answers, id} | {metrics, id, metrics}.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+
+import { createLogger } from "../common/log.js";
+import { register } from "../common/metrics.js";
+import type { QuestionMessage } from "../kafka/contract.js";
+import type { AnswerQuestions, WorkerChannel } from "../kafka/npc-transport.js";
+import { NpcError } from "./errors.js";
+import { NpcCast } from "./npc-cast.js";
+import type { WorkerThreadOptions } from "./threaded-worker.js";
+import { NpcWorker } from "./worker.js";
+
+type FromParent = { type: "questions"; id: number; questions: QuestionMessage[] } | { type: "metrics"; id: number };
+
+const port = parentPort!;
+const options = workerData as WorkerThreadOptions;
+const log = createLogger({ service: "npc-worker", serverId: options.serverId });
+
+let answer: AnswerQuestions | undefined;
+const channel: WorkerChannel = {
+  kind: "in-process",
+  start: async (answerQuestions) => void (answer = answerQuestions),
+  stop: async () => void (answer = undefined),
+};
+
+try {
+  const cast = await NpcCast.load(options.brains, { dtype: options.dtype, maxBatch: options.maxBatch });
+  const worker = new NpcWorker(cast, channel, log, { maxQuestionAgeMs: options.maxQuestionAgeMs, maxBatch: options.maxBatch });
+  await worker.start();
+  port.on("message", (message: FromParent) => void reply(message));
+  port.postMessage({ type: "ready", models: worker.models });
+} catch (error) {
+  const known = error instanceof NpcError;
+  if (!known) log.error("NPC worker thread failed to start", { error });
+  port.postMessage({ type: "failed", code: known ? error.code : "worker_error", message: (error as Error).message });
+}
+
+async function reply(message: FromParent): Promise<void> {
+  if (message.type === "metrics") {
+    port.postMessage({ type: "metrics", id: message.id, metrics: await register.getMetricsAsJSON() });
+  } else if (answer) {
+    // NpcWorker.answerAll never rejects: every question gets an answer or an `error` answer.
+    port.postMessage({ type: "answers", id: message.id, answers: await answer(message.questions) });
+  }
+}

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+
+import { processMetrics } from "../common/metrics.js";
+import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
+import { InProcessBus } from "../kafka/in-process-transport.js";
+import type { ThreadedNpcWorker } from "../npc/threaded-worker.js";
+import { loadConfig } from "../server/config.js";
+import { startEmbeddedWorker } from "../server/embedded.js";
+import { quiet, waitFor } from "./helpers/world.js";
+
+describe("Embedded NPC worker (its own thread)", () => {
+  const question = (questionId: string, text: string): QuestionMessage => ({
+    v: CONTRACT_VERSION, questionId, roomId: "r1", npcId: "kobot", playerId: "p1", playerName: "민수", text, ts: Date.now(),
+  });
+
+  async function embedded(env: Record<string, string>) {
+    const config = loadConfig({ WORLD_FILE: "off", SERVER_ID: "s1", ...env });
+    const bus = new InProcessBus(config.model.maxBatch);
+    const answers: AnswerMessage[] = [];
+    const server = bus.serverChannel("s1");
+    await server.start((answer) => answers.push(answer));
+    const started = await startEmbeddedWorker(config, bus, quiet);
+    return { ...started, server, answers };
+  }
+
+  let worker: ThreadedNpcWorker | undefined;
+  afterEach(() => worker?.stop());
+
+  it("answers the bus's questions from its thread, and the server's /metrics counts them", async () => {
+    const { worker: started, modelLoaded, server, answers } = await embedded({});
+    worker = started;
+    assert.equal(modelLoaded, true);
+    assert.deepEqual(worker!.models.length, 1);
+    // Other tests' in-process workers count on this thread's registry too: compare before and after.
+    const answered = async () => Number(/^kobot_npc_worker_answers_total\{outcome="answer"\} (\d+)$/m.exec(await processMetrics())?.[1] ?? 0);
+    const before = await answered();
+    const asked = ["배고파", "잠이 안 와", "주말에 뭐 하지?"];
+    for (const [i, text] of asked.entries()) await server.sendQuestion(question(`q${i}`, text));
+    await waitFor("three answers", () => answers.length === 3, 30_000);
+    assert.deepEqual(answers.map((a) => a.questionId).sort(), ["q0", "q1", "q2"]);
+    for (const answer of answers) {
+      assert.equal(answer.error, undefined);
+      assert.ok(answer.text.length > 0);
+      assert.equal(answer.model, worker!.models[0]);
+      assert.equal(answer.replyTo, "s1");
+    }
+    assert.equal(await answered(), before + 3);
+    const metrics = await processMetrics();
+    assert.ok(metrics.includes(`kobot_model_tokens_per_second{model="${worker!.models[0]}"}`), "the thread's model speed");
+  });
+
+  it("answers at once with an error naming the missing model when there is none", async () => {
+    const { worker: started, modelLoaded, server, answers } = await embedded({ MODEL_DIR: "/nonexistent/model" });
+    worker = started;
+    assert.equal(modelLoaded, false);
+    assert.equal(worker, undefined);
+    await server.sendQuestion(question("q9", "배고파"));
+    await waitFor("the error answer", () => answers.length === 1);
+    assert.equal(answers[0]!.error?.code, "model_unavailable");
+    assert.match(answers[0]!.error!.message, /\/nonexistent\/model/);
+  });
+});
