@@ -49,6 +49,8 @@ export const CHAT_MAPPINGS = {
         latencyMs: { type: "float" },
         workerMs: { type: "float" },
         model: keyword,
+        confidence: { type: "float" },
+        withheld: koreanText,
         fallback: { type: "boolean" },
         reason: keyword,
       },

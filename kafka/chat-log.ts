@@ -16,9 +16,16 @@ export const NpcAnswerInfo = z.object({
   /** Time the worker spent; absent for fallbacks without an answer. */
   workerMs: z.number().nonnegative().optional(),
   model: z.string().max(100).optional(),
+  /** The model's confidence in its answer (mean log-probability per token, ≤ 0). */
+  confidence: z.number().max(0).optional(),
+  /** The model's answer the NPC did not say (reason `unsure`): what retraining should look at. */
+  withheld: z.string().max(2000).optional(),
   /** True when the NPC said a fallback line instead of an answer. */
   fallback: z.boolean(),
-  /** Why it fell back: `npc_timeout`, `npc_unavailable`, `moderated_input` (a refusal), `moderated_output` (a safe line). */
+  /**
+   * Why it fell back: `npc_timeout`, `npc_unavailable`, `moderated_input` (a refusal), `moderated_output`
+   * (a safe line), `unsure` (the model was not sure of its answer; the NPC said one of its unsure lines).
+   */
   reason: z.string().max(40).optional(),
 });
 export type NpcAnswerInfo = z.infer<typeof NpcAnswerInfo>;

@@ -44,6 +44,10 @@ export const AnswerMessage = z.object({
   /** Time the worker spent on it, from taking the question to the finished answer. */
   ms: z.number().nonnegative(),
   model: z.string().max(100),
+  /** How sure the model was of its answer: mean log-probability per token (≤ 0); absent for authored lines. */
+  confidence: z.number().max(0).optional(),
+  /** The model's answer, when the NPC said one of its "unsure" lines instead (confidence below its bar). */
+  withheld: z.string().max(2000).optional(),
   error: AnswerError.optional(),
   replyTo: z.string().min(1).max(64).optional(),
 });

@@ -38,7 +38,8 @@ export async function meanLogProbs(
   });
 }
 
-function logSoftmaxAt(logits: Float32Array, index: number): number {
+/** log softmax(logits)[index], computed stably. */
+export function logSoftmaxAt(logits: Float32Array, index: number): number {
   let max = -Infinity;
   for (const value of logits) if (value > max) max = value;
   let sum = 0;

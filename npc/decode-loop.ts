@@ -6,12 +6,24 @@ import {
   Tensor,
 } from "@huggingface/transformers";
 
+import { logSoftmaxAt } from "./answer-scorer.js";
 import type { GenerationSettings } from "./generation-settings.js";
 import { loopUnit } from "./loop-guard.js";
 import { TopPProcessor } from "./top-p.js";
 
 /** A row's new token (its `</s>` included), for streaming. */
 export type StepCallback = (row: number, id: number) => void;
+
+export interface DecodedRow {
+  /** The answer's ids, `</s>` excluded. */
+  ids: number[];
+  /**
+   * Mean log-probability the model gave each token it produced (`</s>` included), before any decoding
+   * setting reshaped the distribution: how sure it was of this answer (sensible everyday answers score
+   * higher, EVAL.md).
+   */
+  meanLogProb: number;
+}
 
 type Feeds = Record<string, Tensor | Record<string, Tensor> | undefined>;
 
@@ -20,7 +32,7 @@ type Feeds = Record<string, Tensor | Record<string, Tensor> | undefined>;
  * ends (`</s>`, or a loop). transformers.js generate() steps every row until the last one ends: in a
  * batch of 16, most rows spent most steps computing tokens nobody reads.
  *
- * Returns each row's answer ids, `</s>` excluded. Same decoding as generate() with these settings:
+ * Returns each row's answer and its mean log-probability. Same decoding as generate() with these settings:
  * repetition penalty, then (sampling) temperature, top-k and top-p; greedy takes the first most likely.
  */
 export async function decodeRows(
@@ -30,11 +42,12 @@ export async function decodeRows(
   settings: GenerationSettings,
   eosId: number,
   onStep?: StepCallback,
-): Promise<number[][]> {
-  const batch = inputIds.dims[0]!;
+): Promise<DecodedRow[]> {
+  const [batch, promptLength] = inputIds.dims as [number, number];
   const processors = logitsProcessors(settings);
   const seen = inputIds.tolist() as bigint[][]; // prompt + answer so far: what the repetition penalty reads
   const answers: number[][] = Array.from({ length: batch }, () => []);
+  const logProbs = new Array<number>(batch).fill(0);
   const mask = attentionMask.tolist() as bigint[][];
   const nextPosition = mask.map((row) => row.reduce((n, m) => n + Number(m), 0));
   let rows = Array.from({ length: batch }, (_, i) => i); // batch position → original row
@@ -48,11 +61,13 @@ export async function decodeRows(
   for (let step = 0; step < settings.maxNewTokens; step++) {
     const outputs = (await model.forward({ ...feeds, num_logits_to_keep: new Tensor("int64", [1n], []) })) as Record<string, Tensor>;
     const vocab = outputs.logits!.dims.at(-1)!;
+    const raw = (outputs.logits!.data as Float32Array).slice(); // processors change the logits in place
     const logits = processors(rows.map((row) => seen[row]!), new Tensor("float32", outputs.logits!.data, [rows.length, vocab]));
     const kept: number[] = [];
     rows.forEach((row, at) => {
       const scores = (logits.data as Float32Array).subarray(at * vocab, (at + 1) * vocab);
       const id = settings.doSample ? sample(scores) : argmax(scores);
+      logProbs[row]! += logSoftmaxAt(raw.subarray(at * vocab, (at + 1) * vocab), id);
       seen[row]!.push(BigInt(id));
       onStep?.(row, id);
       if (id === eosId) return;
@@ -71,7 +86,8 @@ export async function decodeRows(
       past_key_values: survivors ? selectRows(past, survivors) : past,
     };
   }
-  return answers;
+  // Every row produced answer + 1 tokens, except one stopped by maxNewTokens (no `</s>`).
+  return answers.map((ids, row) => ({ ids, meanLogProb: logProbs[row]! / Math.max(1, seen[row]!.length - promptLength) }));
 }
 
 /** The processors generate() would apply for these settings, in its order. */

@@ -10,7 +10,7 @@ import { basename, join, resolve } from "node:path";
 
 import { InvalidQuestionError, ModelLoadError } from "./errors.js";
 import { meanLogProbs } from "./answer-scorer.js";
-import { decodeRows } from "./decode-loop.js";
+import { type DecodedRow, decodeRows } from "./decode-loop.js";
 import { withoutLoop } from "./loop-guard.js";
 import {
   type GenerationConfigFile,
@@ -47,6 +47,11 @@ export interface NpcAnswer {
   model: string;
   /** Retrieved pairs the model was shown before the question (a hint, not the answer). */
   context: KnowledgePair[];
+  /**
+   * Mean log-probability per token of this answer under the model (≤ 0): how sure it was. Answers a
+   * person judged sensible mostly score above −0.6, nonsense mostly below (EVAL.md).
+   */
+  confidence: number;
 }
 
 interface ModelConfig {
@@ -139,15 +144,16 @@ export class NpcEngine {
       ? await this.chooseAmongCandidates(prompts, settings)
       : await this.generateIds(prompts, settings, options.onToken);
     const ms = performance.now() - started;
-    return chosen.map((answerIds, index) => {
-      const text = this.decode(answerIds).replace(/\s+/g, " ").trim();
+    return chosen.map(({ ids, meanLogProb }, index) => {
+      const text = this.decode(ids).replace(/\s+/g, " ").trim();
       if (settings.candidates > 1) options.onToken?.({ index, text, delta: text });
-      return { question: texts[index]!, text, tokens: answerIds.length, ms, model: this.modelName, context: contexts[index]! };
+      const confidence = Math.round(meanLogProb * 1000) / 1000;
+      return { question: texts[index]!, text, tokens: ids.length, ms, model: this.modelName, context: contexts[index]!, confidence };
     });
   }
 
-  /** All prompts decoded as one batch; the answer ids of each row, `</s>` excluded and a final loop cut back. */
-  private async generateIds(prompts: string[], settings: GenerationSettings, onToken?: TokenCallback): Promise<number[][]> {
+  /** All prompts decoded as one batch; each row's answer (`</s>` excluded, a final loop cut back) and confidence. */
+  private async generateIds(prompts: string[], settings: GenerationSettings, onToken?: TokenCallback): Promise<DecodedRow[]> {
     const inputs = this.tokenizer(prompts, { padding: true, add_special_tokens: false });
     const stream = onToken ? new TokenStream(prompts.length, (ids) => this.decode(ids), this.eosId, onToken) : undefined;
     const answers = await decodeRows(
@@ -158,36 +164,29 @@ export class NpcEngine {
       this.eosId,
       stream && ((row, id) => stream.push(row, id)),
     );
-    return answers.map(withoutLoop);
+    return answers.map(({ ids, meanLogProb }) => ({ ids: withoutLoop(ids), meanLogProb }));
   }
 
   /**
-   * Samples `candidates` answers per question in one batch and keeps, for each question, the one with the
-   * best relevance: mean log p(answer | prompt) − weight × mean log p(answer | empty question). The second
-   * term discounts replies that are likely whatever was asked ("좋은 생각이에요").
+   * Samples `candidates` answers per question in one batch and keeps, for each question, the most likely
+   * one: mean log p(answer | prompt), as decoding saw it, minus `relevanceWeight` × mean log p(answer |
+   * empty question) (that second pass only when the weight is not 0; it favours specific answers).
    */
-  private async chooseAmongCandidates(prompts: string[], settings: GenerationSettings): Promise<number[][]> {
+  private async chooseAmongCandidates(prompts: string[], settings: GenerationSettings): Promise<DecodedRow[]> {
     const n = settings.candidates;
     const rows = prompts.flatMap((prompt) => new Array<string>(n).fill(prompt));
     const sampled = await this.generateIds(rows, { ...settings, doSample: true });
-    const promptIds = prompts.map((prompt) => this.encode(prompt));
-    const withEos = sampled.map((ids) => [...ids, this.eosId]);
-    const scored = await meanLogProbs(
-      this.model,
-      [
-        ...withEos.map((answer, row) => ({ prompt: promptIds[Math.floor(row / n)]!, answer })),
-        ...withEos.map((answer) => ({ prompt: this.emptyPromptIds, answer })),
-      ],
-      this.padId,
-    );
+    const generic = settings.relevanceWeight > 0
+      ? await meanLogProbs(this.model, sampled.map(({ ids }) => ({ prompt: this.emptyPromptIds, answer: [...ids, this.eosId] })), this.padId)
+      : undefined;
     return prompts.map((_, question) => {
-      let best = -1;
+      let best = sampled[question * n]!;
       let bestScore = -Infinity;
       for (let row = question * n; row < (question + 1) * n; row++) {
-        const score = scored[row]! - settings.relevanceWeight * scored[rows.length + row]!;
-        if (sampled[row]!.length > 0 && score > bestScore) [best, bestScore] = [row, score];
+        const score = sampled[row]!.meanLogProb - settings.relevanceWeight * (generic?.[row] ?? 0);
+        if (sampled[row]!.ids.length > 0 && score > bestScore) [best, bestScore] = [sampled[row]!, score];
       }
-      return best === -1 ? [] : sampled[best]!;
+      return best;
     });
   }
 

@@ -18,6 +18,13 @@ export interface NpcBrainSpec {
   /** A question at least this similar (cosine, 0–1) to one in the knowledge file gets its line as written. */
   scriptedAbove?: number;
   generation?: Partial<GenerationSettings>;
+  /** Below this confidence (mean log-probability per token) the NPC says one of `lines` instead of the answer. */
+  unsure?: UnsureLines;
+}
+
+export interface UnsureLines {
+  below: number;
+  lines: string[];
 }
 
 /** A line said as written in an NPC's knowledge file, and where it came from (in place of a model name). */
@@ -33,6 +40,8 @@ export interface NpcBrain {
   options: AskOptions;
   /** The authored line for a question its knowledge file already answers, if the NPC says those as written. */
   scriptedLine(question: string): ScriptedLine | undefined;
+  /** What the NPC says instead of an answer the model was not sure of, if it has such lines. */
+  unsure?: UnsureLines;
 }
 
 /**
@@ -72,8 +81,14 @@ export class NpcCast {
 
   private static assemble(specs: NpcBrainSpec[], engines: Map<string, NpcEngine>, maxBatch?: number): NpcCast {
     const queues = new Map([...engines.values()].map((engine) => [engine, new AnswerQueue(engine, { maxBatch })]));
-    const brainOf = (engine: NpcEngine, options: AskOptions, scripted?: { minScore: number; source: string }): NpcBrain => ({
+    const brainOf = (
+      engine: NpcEngine,
+      options: AskOptions,
+      scripted?: { minScore: number; source: string },
+      unsure?: UnsureLines,
+    ): NpcBrain => ({
       engine,
+      ...(unsure ? { unsure } : {}),
       queue: queues.get(engine)!,
       options,
       scriptedLine(question) {
@@ -90,7 +105,7 @@ export class NpcCast {
         const scripted = spec.knowledge && spec.scriptedAbove !== undefined
           ? { minScore: spec.scriptedAbove, source: `knowledge:${basename(spec.knowledge)}` }
           : undefined;
-        return [spec.npcId, brainOf(engines.get(spec.modelDir)!, options, scripted)];
+        return [spec.npcId, brainOf(engines.get(spec.modelDir)!, options, scripted, spec.unsure)];
       }),
     );
     const first = [...engines.values()][0]!;

@@ -69,7 +69,7 @@ export class NpcWorker {
     const scripted = brain.scriptedLine(question.text);
     // The answer names what wrote it: the model, or the knowledge file whose line was said as written.
     const model = scripted?.source ?? brain.engine.modelName;
-    const reply = (text: string, error?: AnswerMessage["error"]): AnswerMessage => ({
+    const reply = (text: string, error?: AnswerMessage["error"], judged: Pick<AnswerMessage, "confidence" | "withheld"> = {}): AnswerMessage => ({
       v: CONTRACT_VERSION,
       questionId: question.questionId,
       roomId: question.roomId,
@@ -77,6 +77,7 @@ export class NpcWorker {
       text,
       ms: Math.round((performance.now() - started) * 10) / 10,
       model,
+      ...judged,
       ...(error ? { error } : {}),
       ...(question.replyTo ? { replyTo: question.replyTo } : {}),
     });
@@ -92,7 +93,13 @@ export class NpcWorker {
       const answer = await brain.queue.ask(question.text, brain.options);
       this.answered++;
       if (answer.ms > 0) modelTokensPerSecond.set({ model }, (answer.tokens * 1000) / answer.ms);
-      return reply(answer.text);
+      // A small model's least confident answers are mostly nonsense (EVAL.md): the NPC says so in character.
+      const { unsure } = brain;
+      if (unsure && answer.confidence < unsure.below) {
+        const line = unsure.lines[Math.floor(Math.random() * unsure.lines.length)]!;
+        return reply(line, undefined, { confidence: answer.confidence, withheld: answer.text });
+      }
+      return reply(answer.text, undefined, { confidence: answer.confidence });
     } catch (error) {
       const code = error instanceof NpcError ? error.code : "worker_error";
       const message = error instanceof Error ? error.message : String(error);

@@ -7,7 +7,7 @@ import type { Logger } from "../common/log.js";
 import { chatLines, chatModerated, npcAnswerLatency, npcAnswers, npcQuestions } from "../common/metrics.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
-import { CONTRACT_VERSION } from "../kafka/contract.js";
+import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { AnswerRouter, AskOutcome } from "./answer-router.js";
 import { addressedNpc } from "./chat-addressing.js";
@@ -296,16 +296,19 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       answer = MODERATION_LINES.output;
       chatModerated.inc({ side: "output" });
     }
+    // The worker said one of the NPC's unsure lines instead of an answer the model was not sure of.
+    const unsure = !fallback && outcome.kind === "answer" && outcome.answer.withheld !== undefined;
+    const reason = fallback ? fallback.code : blockedAnswer ? "moderated_output" : unsure ? "unsure" : undefined;
     const info: NpcAnswerInfo = {
       questionId: line.id,
       question: text,
       latencyMs: Math.round((performance.now() - asked) * 10) / 10,
-      fallback: fallback !== undefined || blockedAnswer,
-      ...(outcome.kind === "answer" ? { workerMs: outcome.answer.ms, model: outcome.answer.model } : {}),
-      ...(fallback ? { reason: fallback.code } : blockedAnswer ? { reason: "moderated_output" } : {}),
+      fallback: reason !== undefined,
+      ...(outcome.kind === "answer" ? answerInfo(outcome.answer) : {}),
+      ...(reason ? { reason } : {}),
     };
     this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blockedAnswer ? { moderated: true } : {}) }, this.nearNpc(npcId, client));
-    npcAnswers.inc({ outcome: fallback?.code ?? "answer" });
+    npcAnswers.inc({ outcome: reason ?? "answer" });
     npcAnswerLatency.observe(info.latencyMs / 1000);
     if (fallback) {
       this.log.warn("npc fallback", { questionId: line.id, reason: outcome.kind, code: fallback.code });
@@ -401,6 +404,11 @@ function fallbackOf(outcome: AskOutcome): Fallback | undefined {
 }
 
 /** Control characters out, runs of whitespace collapsed, trimmed. */
+/** What the chat log keeps of a worker's answer. */
+function answerInfo({ ms, model, confidence, withheld }: AnswerMessage): Partial<NpcAnswerInfo> {
+  return { workerMs: ms, model, ...(confidence !== undefined ? { confidence } : {}), ...(withheld !== undefined ? { withheld } : {}) };
+}
+
 function cleanText(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]/g, " ").replace(/\s+/g, " ").trim();
 }

@@ -29,6 +29,8 @@ const NpcEntry = z.strictObject({
   /** With a knowledge file: a question at least this similar to one of its questions gets that line as written. */
   scriptedAbove: z.number().gt(0).max(1).optional(),
   generation: z.record(z.string(), z.union([z.number(), z.boolean()])).optional(),
+  /** Answers the model was less sure of than `below` (mean log-probability per token) give way to one of `lines`. */
+  unsure: z.strictObject({ below: z.number().min(-20).max(0), lines: z.array(line).min(1).max(100) }).optional(),
 });
 
 const WorldFileSchema = z.strictObject({
@@ -109,6 +111,7 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
       ...(npc.knowledge ? { knowledge: resolve(here, npc.knowledge) } : {}),
       ...(npc.scriptedAbove !== undefined ? { scriptedAbove: npc.scriptedAbove } : {}),
       ...(npc.generation ? { generation: npc.generation as Partial<GenerationSettings> } : {}),
+      ...(npc.unsure ? { unsure: npc.unsure } : {}),
     })),
   };
 }

@@ -4,7 +4,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
 import { NpcCast } from "../npc/npc-cast.js";
+import { NpcWorker } from "../npc/worker.js";
+import { quiet } from "./helpers/world.js";
 
 /** The shipped model under another name: a second model for the registry without a second training run. */
 function renamedModel(name: string): string {
@@ -28,6 +31,9 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
       { npcId: "kobot", model: "default", modelDir: DEFAULT_MODEL_DIR },
       { npcId: "hans", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "blacksmith.jsonl"), scriptedAbove: 0.8 },
       { npcId: "mina", model: "other", modelDir: other, knowledge: join(knowledge, "baker.jsonl"), generation: { maxNewTokens: 8 } },
+      // Every answer is less sure than 0; none is less sure than −20.
+      { npcId: "shy", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: 0, lines: ["글쎄요, 잘 모르겠어요."] } },
+      { npcId: "bold", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: -20, lines: ["글쎄요."] } },
     ]);
   });
   after(() => cast.dispose());
@@ -60,5 +66,20 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.ok(mina.tokens <= 8, "mina's maxNewTokens");
     assert.equal(stranger.model, kobot.model);
     assert.equal(hans.model, kobot.model);
+  });
+
+  it("says an NPC's unsure line instead of an answer the model was less sure of than its bar, and keeps that answer", async () => {
+    const channel = { kind: "in-process" as const, start: async () => {}, stop: async () => {} };
+    const worker = new NpcWorker(cast, channel, quiet);
+    const question = (npcId: string): QuestionMessage => ({
+      v: CONTRACT_VERSION, questionId: `q-${npcId}`, roomId: "r", npcId, playerId: "p", playerName: "민수", text: "배고파", ts: Date.now(),
+    });
+    const [kobot, shy, bold] = await worker.answerAll([question("kobot"), question("shy"), question("bold")]);
+    assert.ok(kobot!.confidence! < 0 && kobot!.withheld === undefined, "no unsure lines: the answer, with its confidence");
+    assert.equal(shy!.text, "글쎄요, 잘 모르겠어요.");
+    assert.equal(shy!.withheld, kobot!.text, "the model's answer is kept for the chat log");
+    assert.equal(shy!.confidence, kobot!.confidence);
+    assert.equal(bold!.text, kobot!.text, "sure enough for a bar of −20");
+    assert.equal(bold!.withheld, undefined);
   });
 });

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 
 import { AutoModelForCausalLM, type PreTrainedModel, Tensor } from "@huggingface/transformers";
 
+import { meanLogProbs } from "../npc/answer-scorer.js";
 import { decodeRows } from "../npc/decode-loop.js";
 import { mergeSettings } from "../npc/generation-settings.js";
 import { loopUnit, withoutLoop } from "../npc/loop-guard.js";
@@ -49,13 +50,20 @@ describe("decodeRows (rows leave the batch as they end)", () => {
       (row, id) => steps.push([row, id]),
     );
 
-    assert.deepEqual(answers.map(withoutLoop), expected);
+    assert.deepEqual(answers.map(({ ids }) => withoutLoop(ids)), expected);
     assert.ok(new Set(expected.map((ids) => ids.length)).size > 1, "rows of different lengths, so rows did leave early");
     // Every row streamed its answer, then its </s> (unless it hit max_new_tokens or a loop).
-    for (const [row, answer] of answers.entries()) {
-      const streamed = steps.filter(([r]) => r === row).map(([, id]) => id);
-      assert.deepEqual(streamed.slice(0, answer.length), answer);
+    const streamedOf = (row: number) => steps.filter(([r]) => r === row).map(([, id]) => id);
+    for (const [row, { ids, meanLogProb }] of answers.entries()) {
+      assert.deepEqual(streamedOf(row).slice(0, ids.length), ids);
+      assert.ok(meanLogProb < 0 && meanLogProb > -20, `row ${row}: mean log-probability ${meanLogProb}`);
     }
+    // The confidence decoding reports is the answer's mean log-probability (its </s> included), as a
+    // separate forward pass over the unpadded prompt scores it.
+    const ended = answers.map((answer, row) => ({ ...answer, row })).filter(({ row, ids }) => streamedOf(row).length === ids.length + 1);
+    assert.ok(ended.length > 3, `${ended.length} rows ended with </s>`);
+    const rescored = await meanLogProbs(model, ended.map(({ row, ids }) => ({ prompt: prompts[row]!, answer: [...ids, eos] })), pad);
+    ended.forEach(({ meanLogProb }, i) => assert.ok(Math.abs(meanLogProb - rescored[i]!) < 1e-3, `${meanLogProb} vs ${rescored[i]}`));
   });
 });
 

@@ -27,6 +27,8 @@ describe("World file", () => {
     assert.equal(hans.scriptedAbove, 0.8);
     assert.equal(hans.modelDir, join(root, "npc", "model"));
     assert.deepEqual(world.brains.find((b) => b.npcId === "mina")!.generation, { maxNewTokens: 24 });
+    assert.equal(hans.unsure?.below, -0.6);
+    assert.ok(hans.unsure!.lines.length > 0);
   });
 
   it("fills defaults: room-wide hearing, talk radius, no greetings, the default model", () => {
@@ -45,6 +47,7 @@ describe("World file", () => {
       "  - { id: a, name: 에이, position: { x: 0, y: 0, z: 0 }, model: huge, knowledge: nowhere.jsonl }",
       "  - { id: b, name: A, position: { x: 500, y: 0, z: 0 }, generation: { temperature: 9 } }",
       "  - { id: Bad Id, name: 셋, position: { x: 0, y: 0, z: 0 } }",
+      "  - { id: d, name: 넷, position: { x: 0, y: 0, z: 0 }, unsure: { below: 0.5, lines: [] } }",
     ].join("\n"));
     const error = (() => {
       try {
@@ -56,6 +59,8 @@ describe("World file", () => {
     assert.ok(error instanceof WorldFileError);
     assert.match(error.message, /hearing\.mode: /);
     assert.match(error.message, /npcs\.2\.id: lower-case letters/);
+    assert.match(error.message, /npcs\.3\.unsure\.below: .*0/);
+    assert.match(error.message, /npcs\.3\.unsure\.lines: .*1/);
     // Shape errors come first; once the shape is right, the cross-checks report together.
     const fixed = worldFile("bad2.yaml", [
       "models: { big: ./big-model }",

@@ -13,6 +13,8 @@ NPC_INFO = T.StructType([
     T.StructField("latencyMs", T.DoubleType()),
     T.StructField("workerMs", T.DoubleType()),
     T.StructField("model", T.StringType()),
+    T.StructField("confidence", T.DoubleType()),
+    T.StructField("withheld", T.StringType()),
     T.StructField("fallback", T.BooleanType()),
     T.StructField("reason", T.StringType()),
 ])

@@ -37,7 +37,8 @@ interface VariantAnswers {
   name: string;
   model: string;
   settings: Partial<GenerationSettings>;
-  answers: { text: string; ms: number; retrieved: string[] }[];
+  /** `confidence`: the model's mean log-probability per token of the answer (recorded since it is reported). */
+  answers: { text: string; ms: number; retrieved: string[]; confidence?: number }[];
 }
 
 const key = (question: string, answer: string) => `${question}\t${answer}`;
@@ -61,7 +62,7 @@ async function answer(specs: string[]): Promise<void> {
     const answers = [];
     for (const question of questions) {
       const result = await engine.answer(question, { settings });
-      answers.push({ text: result.text, ms: Math.round(result.ms), retrieved: result.context.map((p) => p.a) });
+      answers.push({ text: result.text, ms: Math.round(result.ms), retrieved: result.context.map((p) => p.a), confidence: result.confidence });
     }
     const answered = { name, model: engine.modelName, settings, answers };
     const at = variants.findIndex((v) => v.name === name);
@@ -129,6 +130,7 @@ function report(): void {
     ...summaryTable,
     "",
     ...lines,
+    ...confidenceSection(questions, variants, judgements),
     END,
   ].join("\n");
   console.table(summary);
@@ -146,6 +148,41 @@ function report(): void {
     console.log(`${missing.length} answers not judged yet:`);
     for (const m of missing) console.log(JSON.stringify(key(m.question, m.answer)));
   }
+}
+
+/**
+ * How well the model's confidence tells sensible answers from nonsense, per variant that recorded it, and what
+ * an NPC's `unsure.below` bar would keep and withhold.
+ */
+function confidenceSection(questions: string[], variants: VariantAnswers[], judgements: Record<string, Judgement>): string[] {
+  const section: string[] = [];
+  for (const variant of variants) {
+    const judged = variant.answers.flatMap((a, i) => {
+      const verdict = judgements[key(questions[i]!, a.text)]?.sensible;
+      return a.confidence === undefined || !verdict ? [] : [{ confidence: a.confidence, verdict }];
+    });
+    if (judged.length === 0) continue;
+    const yes = judged.filter((j) => j.verdict === "yes");
+    const no = judged.filter((j) => j.verdict === "no");
+    let pairs = 0;
+    for (const y of yes) for (const n of no) pairs += y.confidence > n.confidence ? 1 : y.confidence === n.confidence ? 0.5 : 0;
+    const auc = pairs / Math.max(1, yes.length * no.length);
+    const tally = (rows: typeof judged) => (["yes", "half", "no"] as const).map((v) => rows.filter((r) => r.verdict === v).length).join(" / ");
+    section.push(
+      "",
+      `## Knowing when it does not know: ${variant.name}`,
+      "",
+      `The answer's confidence (mean log-probability per token) against the judgements above: AUC ${auc.toFixed(2)} for`,
+      `telling ✔ from ✘ (${yes.length} ✔, ${no.length} ✘; 0.5 is chance). An NPC with \`unsure: { below }\` says one of its unsure lines`,
+      "instead of an answer below the bar. The bar was chosen on these same answers: expect less on new questions.",
+      "",
+      "| below | said ✔ / ½ / ✘ | withheld ✔ / ½ / ✘ |",
+      "|---|---|---|",
+      ...[-0.4, -0.5, -0.6, -0.7, -0.8].map((below) =>
+        `| ${below} | ${tally(judged.filter((j) => j.confidence >= below))} | ${tally(judged.filter((j) => j.confidence < below))} |`),
+    );
+  }
+  return section;
 }
 
 const { positionals, values } = parseArgs({
