@@ -4,6 +4,7 @@
  *   npm run eval:everyday -- answer --variant scratch=npc/training/runs/tiny/export \
  *                                   --variant "retrieval+choose=npc/model?candidates=8"
  *   npm run eval:everyday -- report
+ *   npm run eval:everyday -- answer --set holdout --variant ...   (20 questions written after the `unsure` bar was chosen)
  *
  * `answer` writes everyday-answers.json, replacing the variants it answered and keeping the others (their
  * models may be gone; their answers and judgements stay comparable). Judgements live in everyday-judgements.json, keyed by
@@ -20,13 +21,47 @@ import { NpcEngine } from "../engine.js";
 import type { GenerationSettings } from "../generation-settings.js";
 
 const HERE = import.meta.dirname;
-const QUESTIONS = join(HERE, "everyday-questions.txt");
-const ANSWERS = join(HERE, "everyday-answers.json");
 const JUDGEMENTS = join(HERE, "everyday-judgements.json");
 const EVAL_MD = join(HERE, "..", "model", "EVAL.md");
-const BEGIN = "<!-- everyday:begin -->";
-const END = "<!-- everyday:end -->";
-const COUNT = 40;
+
+/** A question set: its files, and its section of EVAL.md (between `<!-- name:begin -->` and `<!-- name:end -->`). */
+interface QuestionSet {
+  name: string;
+  questions: string;
+  count: number;
+  answers: string;
+  title: (count: number) => string;
+  about: string[];
+  /** Whether the `unsure` bar of worlds/village.yaml was chosen on this set's answers. */
+  barChosenHere: boolean;
+}
+const SETS: Record<string, QuestionSet> = {
+  everyday: {
+    name: "everyday",
+    questions: join(HERE, "everyday-questions.txt"),
+    count: 40,
+    answers: join(HERE, "everyday-answers.json"),
+    title: (count) => `${count} everyday questions, judged by hand`,
+    about: [
+      "Questions written for this evaluation, none of them in Chatbot_data (npc/eval/everyday-questions.txt).",
+      "Each answer is marked ✔ sensible (a person would accept it as a reply), ½ half (on topic but odd, or generic",
+      "but acceptable), ✘ not; the word after the mark says why. Judgements: npc/eval/everyday-judgements.json.",
+    ],
+    barChosenHere: true,
+  },
+  holdout: {
+    name: "holdout",
+    questions: join(HERE, "holdout-questions.txt"),
+    count: 20,
+    answers: join(HERE, "holdout-answers.json"),
+    title: (count) => `${count} more everyday questions (held out)`,
+    about: [
+      "Written after the `unsure` bar was chosen on the questions above, to check it on questions it was not chosen on;",
+      "none of them in Chatbot_data (npc/eval/holdout-questions.txt). Marks as above.",
+    ],
+    barChosenHere: false,
+  },
+};
 
 type Verdict = "yes" | "half" | "no";
 interface Judgement {
@@ -53,9 +88,9 @@ function parseVariant(spec: string): { name: string; folder: string; settings: P
   return { name, folder: folder!, settings };
 }
 
-async function answer(specs: string[]): Promise<void> {
-  const questions = readFileSync(QUESTIONS, "utf8").split("\n").filter(Boolean).slice(0, COUNT);
-  const variants: VariantAnswers[] = existsSync(ANSWERS) ? (JSON.parse(readFileSync(ANSWERS, "utf8")) as { variants: VariantAnswers[] }).variants : [];
+async function answer(set: QuestionSet, specs: string[]): Promise<void> {
+  const questions = readFileSync(set.questions, "utf8").split("\n").filter(Boolean).slice(0, set.count);
+  const variants: VariantAnswers[] = existsSync(set.answers) ? (JSON.parse(readFileSync(set.answers, "utf8")) as { variants: VariantAnswers[] }).variants : [];
   for (const spec of specs) {
     const { name, folder, settings } = parseVariant(spec);
     const engine = await NpcEngine.load(folder);
@@ -71,11 +106,11 @@ async function answer(specs: string[]): Promise<void> {
     await engine.dispose();
     console.log(`${name}: answered ${questions.length} questions`);
   }
-  writeFileSync(ANSWERS, JSON.stringify({ questions, variants }, null, 1) + "\n");
+  writeFileSync(set.answers, JSON.stringify({ questions, variants }, null, 1) + "\n");
 }
 
-function report(): void {
-  const { questions, variants } = JSON.parse(readFileSync(ANSWERS, "utf8")) as {
+function report(set: QuestionSet): void {
+  const { questions, variants } = JSON.parse(readFileSync(set.answers, "utf8")) as {
     questions: string[];
     variants: VariantAnswers[];
   };
@@ -119,29 +154,28 @@ function report(): void {
     ...summary.map((row) => `| ${Object.values(row).join(" | ")} |`),
   ];
 
+  const [begin, end] = [`<!-- ${set.name}:begin -->`, `<!-- ${set.name}:end -->`];
   const section = [
-    BEGIN,
-    `## ${questions.length} everyday questions, judged by hand`,
+    begin,
+    `## ${set.title(questions.length)}`,
     "",
-    "Questions written for this evaluation, none of them in Chatbot_data (npc/eval/everyday-questions.txt).",
-    "Each answer is marked ✔ sensible (a person would accept it as a reply), ½ half (on topic but odd, or generic",
-    "but acceptable), ✘ not; the word after the mark says why. Judgements: npc/eval/everyday-judgements.json.",
+    ...set.about,
     "",
     ...summaryTable,
     "",
     ...lines,
-    ...confidenceSection(questions, variants, judgements),
-    END,
+    ...confidenceSection(questions, variants, judgements, set.barChosenHere),
+    end,
   ].join("\n");
   console.table(summary);
   if (!existsSync(EVAL_MD)) {
     console.log(`${EVAL_MD} does not exist yet: run the training pipeline first`);
   } else {
     const evalMd = readFileSync(EVAL_MD, "utf8");
-    const start = evalMd.indexOf(BEGIN);
+    const start = evalMd.indexOf(begin);
     const updated = start === -1
       ? `${evalMd.trimEnd()}\n\n${section}\n`
-      : evalMd.slice(0, start) + section + evalMd.slice(evalMd.indexOf(END) + END.length);
+      : evalMd.slice(0, start) + section + evalMd.slice(evalMd.indexOf(end) + end.length);
     writeFileSync(EVAL_MD, updated);
   }
   if (missing.length) {
@@ -154,7 +188,12 @@ function report(): void {
  * How well the model's confidence tells sensible answers from nonsense, per variant that recorded it, and what
  * an NPC's `unsure.below` bar would keep and withhold.
  */
-function confidenceSection(questions: string[], variants: VariantAnswers[], judgements: Record<string, Judgement>): string[] {
+function confidenceSection(
+  questions: string[],
+  variants: VariantAnswers[],
+  judgements: Record<string, Judgement>,
+  barChosenHere: boolean,
+): string[] {
   const section: string[] = [];
   for (const variant of variants) {
     const judged = variant.answers.flatMap((a, i) => {
@@ -174,7 +213,8 @@ function confidenceSection(questions: string[], variants: VariantAnswers[], judg
       "",
       `The answer's confidence (mean log-probability per token) against the judgements above: AUC ${auc.toFixed(2)} for`,
       `telling ✔ from ✘ (${yes.length} ✔, ${no.length} ✘; 0.5 is chance). An NPC with \`unsure: { below }\` says one of its unsure lines`,
-      "instead of an answer below the bar. The bar was chosen on these same answers: expect less on new questions.",
+      "instead of an answer below the bar (the village's NPCs: −0.6). " +
+        (barChosenHere ? "That bar was chosen on these answers; the held-out questions below test it." : "That bar was chosen on the 40 questions above, not on these."),
       "",
       "| below | said ✔ / ½ / ✘ | withheld ✔ / ½ / ✘ |",
       "|---|---|---|",
@@ -187,11 +227,12 @@ function confidenceSection(questions: string[], variants: VariantAnswers[], judg
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { variant: { type: "string", multiple: true } },
+  options: { variant: { type: "string", multiple: true }, set: { type: "string", default: "everyday" } },
 });
-if (positionals[0] === "answer") await answer(values.variant ?? []);
-else if (positionals[0] === "report") report();
+const set = SETS[values.set!];
+if (set && positionals[0] === "answer") await answer(set, values.variant ?? []);
+else if (set && positionals[0] === "report") report(set);
 else {
-  console.error("usage: npm run eval:everyday -- answer --variant name=folder[?setting=value] ... | report");
+  console.error(`usage: npm run eval:everyday -- answer|report [--set ${Object.keys(SETS).join("|")}] [--variant name=folder[?setting=value] ...]`);
   process.exit(2);
 }
