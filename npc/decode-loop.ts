@@ -1,4 +1,5 @@
 import {
+  type LogitsProcessor,
   LogitsProcessorList,
   type PreTrainedModel,
   RepetitionPenaltyLogitsProcessor,
@@ -61,8 +62,11 @@ export async function decodeRows(
   for (let step = 0; step < settings.maxNewTokens; step++) {
     const outputs = (await model.forward({ ...feeds, num_logits_to_keep: new Tensor("int64", [1n], []) })) as Record<string, Tensor>;
     const vocab = outputs.logits!.dims.at(-1)!;
-    const raw = (outputs.logits!.data as Float32Array).slice(); // processors change the logits in place
-    const logits = processors(rows.map((row) => seen[row]!), new Tensor("float32", outputs.logits!.data, [rows.length, vocab]));
+    const data = outputs.logits!.data as Float32Array;
+    // The model's own distribution, for the confidence: processors change the logits in place.
+    const raw = processors ? data.slice() : data;
+    const logits = new Tensor("float32", data, [rows.length, vocab]);
+    processors?.(rows.map((row) => seen[row]!), logits);
     const kept: number[] = [];
     rows.forEach((row, at) => {
       const scores = (logits.data as Float32Array).subarray(at * vocab, (at + 1) * vocab);
@@ -79,23 +83,27 @@ export async function decodeRows(
     const past = presentAsPast(outputs);
     const survivors = kept.length < rows.length ? kept : undefined;
     rows = kept.map((at) => rows[at]!);
+    for (const row of rows) mask[row]!.push(1n);
     feeds = {
       input_ids: int64(rows.map((row) => [seen[row]!.at(-1)!])),
-      attention_mask: int64(rows.map((row) => (mask[row]!.push(1n), mask[row]!))),
+      attention_mask: int64(rows.map((row) => mask[row]!)),
       position_ids: int64(rows.map((row) => [BigInt(nextPosition[row]!++)])),
       past_key_values: survivors ? selectRows(past, survivors) : past,
     };
   }
-  // Every row produced answer + 1 tokens, except one stopped by maxNewTokens (no `</s>`).
+  // The mean over the tokens each row produced, its `</s>` included when it produced one.
   return answers.map((ids, row) => ({ ids, meanLogProb: logProbs[row]! / Math.max(1, seen[row]!.length - promptLength) }));
 }
 
-/** The processors generate() would apply for these settings, in its order. */
-function logitsProcessors(settings: GenerationSettings): LogitsProcessorList {
+/** The processors generate() would apply for these settings, in its order; undefined when none would. */
+function logitsProcessors(settings: GenerationSettings): LogitsProcessorList | undefined {
+  const chosen: LogitsProcessor[] = [];
+  if (settings.repetitionPenalty !== 1) chosen.push(new RepetitionPenaltyLogitsProcessor(settings.repetitionPenalty));
+  if (settings.doSample && settings.temperature !== 1) chosen.push(new TemperatureLogitsWarper(settings.temperature));
+  if (settings.doSample && (settings.topP < 1 || settings.topK > 0)) chosen.push(new TopPProcessor(settings.topP, settings.topK));
+  if (chosen.length === 0) return undefined;
   const list = new LogitsProcessorList();
-  if (settings.repetitionPenalty !== 1) list.push(new RepetitionPenaltyLogitsProcessor(settings.repetitionPenalty));
-  if (settings.doSample && settings.temperature !== 1) list.push(new TemperatureLogitsWarper(settings.temperature));
-  if (settings.doSample && (settings.topP < 1 || settings.topK > 0)) list.push(new TopPProcessor(settings.topP, settings.topK));
+  list.extend(chosen);
   return list;
 }
 

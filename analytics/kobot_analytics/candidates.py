@@ -1,5 +1,7 @@
 """From players back to the model: the questions players asked the NPC that the training data does
-not hold, as `retrain-candidates.csv` in Chatbot_data's columns (Q, A, label) plus `reviewed`.
+not hold, as `retrain-candidates.csv` in Chatbot_data's columns (Q, A, label) plus `reviewed`. Questions
+the NPC was unsure of (it said an unsure line) come with the answer the model withheld: those most need a
+person's answer.
 
 A person reviews the file (fixes the answer, sets `reviewed` to yes); `npm run train -- --extra-data
 retrain-candidates.csv` then trains on the reviewed rows only. Personal data never leaves the job:
@@ -29,18 +31,19 @@ def known_questions(path: Path) -> set[str]:
 
 
 def candidates(outcomes: list[dict], training_csv: Path) -> list[tuple[str, str]]:
-    """(Q, A) for answered questions (figures' `outcomes`: no fallbacks), masked, not in the training data,
-    once each (the answer given first), sorted by question."""
+    """(Q, A) for answered questions (figures' `outcomes`: no other fallbacks) and unsure ones (A: the withheld
+    answer), masked, not in the training data, once each (the answer given first), sorted by question."""
     known = known_questions(training_csv)
     first: dict[str, tuple[int, str, str]] = {}
     for row in outcomes:
-        if row["why"] not in (None, "short_answer"):
-            continue  # a fallback is not an answer to learn
+        if row["why"] not in (None, "short_answer", "unsure"):
+            continue  # a timeout or a refusal is not an answer to learn
         question = mask_personal_data(row["question"] or "")
         key = normalised(question)
         if not key or key in known:
             continue
-        ts, answer = row["first"]["ts"], mask_personal_data(row["first"]["answer"].strip())
+        said = row["first"]["withheld"] if row["why"] == "unsure" else row["first"]["answer"]
+        ts, answer = row["first"]["ts"], mask_personal_data((said or "").strip())
         if key not in first or ts < first[key][0]:
             first[key] = (ts, question, answer)
     return sorted((q, a) for _, q, a in first.values())

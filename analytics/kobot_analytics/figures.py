@@ -61,7 +61,7 @@ def queries(records: DataFrame) -> dict[str, DataFrame]:
         # Every answer by its question and outcome, with the first answer given: top questions, keywords,
         # failures and retraining candidates all come from this.
         "outcomes": records.where(answer).groupBy(F.trim(F.col("npc.question")).alias("question"), why.alias("why")).agg(
-            F.count("*").alias("count"), F.min_by(F.struct(F.col("text").alias("answer"), "ts"), F.col("ts")).alias("first")
+            F.count("*").alias("count"), F.min_by(F.struct(F.col("text").alias("answer"), F.col("npc.withheld").alias("withheld"), "ts"), F.col("ts")).alias("first")
         ),
     }
 

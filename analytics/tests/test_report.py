@@ -17,10 +17,12 @@ def line(id, room, kind, frm, name, text, at, **extra):
     return {"v": 1, "id": id, "roomId": room, "serverId": "s", "kind": kind, "from": frm, "name": name, "text": text, "ts": at, **extra}
 
 
-def answer(id, room, question_id, question, text, at, latency, model, fallback=False, reason=None):
+def answer(id, room, question_id, question, text, at, latency, model, fallback=False, reason=None, withheld=None):
     info = {"questionId": question_id, "question": question, "latencyMs": latency, "model": model, "fallback": fallback}
     if reason:
         info["reason"] = reason
+    if withheld:
+        info["withheld"] = withheld
     return line(id, room, "npc", "kobot", "코봇", text, at, replyTo=question_id, npc=info)
 
 
@@ -106,26 +108,32 @@ def test_retrain_candidates_hold_no_personal_data_and_nothing_already_trained(sp
     training = tmp_path / "ChatbotData.csv"
     training.write_text("Q,A,label\n배고파,밥 먹어요,0\n날씨 좋다,산책 가요,0\n", encoding="utf-8")
     asked = [
-        ("배고파 !", "맛있는 거 드세요", False),  # in the training data, written differently
-        ("게임 재밌다", "저도 좋아해요", False),
-        ("게임  재밌다?", "재밌죠", False),  # the same question again: kept once (the first answer)
-        ("내 번호는 010-1234-5678 이야", "알겠어요", False),
-        ("메일 me@example.com 으로 보내줘", "보낼게요", False),
-        ("주문번호 12345678 확인해줘", "확인할게요", False),
-        ("아무도 없어?", "음… 생각이 잘 안 나네요.", True),  # a fallback is not an answer to learn
+        ("배고파 !", "맛있는 거 드세요", None),  # in the training data, written differently
+        ("게임 재밌다", "저도 좋아해요", None),
+        ("게임  재밌다?", "재밌죠", None),  # the same question again: kept once (the first answer)
+        ("내 번호는 010-1234-5678 이야", "알겠어요", None),
+        ("메일 me@example.com 으로 보내줘", "보낼게요", None),
+        ("주문번호 12345678 확인해줘", "확인할게요", None),
+        ("아무도 없어?", "음… 생각이 잘 안 나네요.", "npc_timeout"),  # a timeout is not an answer to learn
+        ("비 와서 우울해", "음, 그건 잘 모르겠어요.", "unsure"),  # the NPC was unsure: the model's answer is the draft
     ]
     records = spark.createDataFrame(
-        [answer(f"a{i}", "r1", f"q{i}", q, a, ts("10:00") + i, 100.0, "m1", fallback) for i, (q, a, fallback) in enumerate(asked)],
+        [
+            answer(f"a{i}", "r1", f"q{i}", q, a, ts("10:00") + i, 100.0, "m1", reason is not None, reason,
+                   withheld="우선물 해주세요." if reason == "unsure" else None)
+            for i, (q, a, reason) in enumerate(asked)
+        ],
         schema=CHAT_LOG,
     )
     path = tmp_path / "retrain-candidates.csv"
-    assert write_candidates(candidates(collect_all(records)["outcomes"], training), path) == 4
+    assert write_candidates(candidates(collect_all(records)["outcomes"], training), path) == 5
     text = path.read_text(encoding="utf-8")
     assert text.splitlines() == [
         "Q,A,label,reviewed",
         "게임 재밌다,저도 좋아해요,0,no",
         "내 번호는 [전화번호] 이야,알겠어요,0,no",
         "메일 [이메일] 으로 보내줘,보낼게요,0,no",
+        "비 와서 우울해,우선물 해주세요.,0,no",
         "주문번호 [숫자] 확인해줘,확인할게요,0,no",
     ]
     assert "@" not in text and "010" not in text and "12345678" not in text
