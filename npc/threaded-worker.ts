@@ -26,76 +26,105 @@ type FromThread =
 /**
  * The embedded default's NPC worker on a thread of its own (npc/worker-thread-main.ts), seen from the
  * server's thread: it takes the in-process channel's questions and answers them there, so inference
- * never stalls the rooms. Its metrics are added to the server's /metrics.
+ * never stalls the rooms. Its metrics are added to the server's /metrics. A thread that dies is replaced
+ * (at once, then with a growing pause while it keeps failing); meanwhile the bus keeps the questions.
  */
 export class ThreadedNpcWorker {
   private readonly waiting = new Map<number, (reply: FromThread) => void>();
   private nextId = 0;
-  private exited: Error | undefined;
+  /** Undefined while a dead thread is being replaced. */
+  private thread: Worker | undefined;
+  private stopped = false;
   private readonly removeMetrics: () => void;
 
   private constructor(
-    private readonly thread: Worker,
+    private readonly options: WorkerThreadOptions,
     private readonly channel: WorkerChannel,
+    private readonly log: Logger,
     readonly models: string[],
   ) {
     this.removeMetrics = addMetricsSource(() => this.metrics());
-    thread.on("message", (reply: FromThread) => {
-      if ("id" in reply) {
-        this.waiting.get(reply.id)?.(reply);
-        this.waiting.delete(reply.id);
-      }
-    });
   }
 
   /** Loads the cast on a new thread; rejects with the thread's NpcError (a missing model names its file). */
   static async start(options: WorkerThreadOptions, channel: WorkerChannel, log: Logger): Promise<ThreadedNpcWorker> {
-    const thread = new Worker(new URL("./worker-thread-main.ts", import.meta.url), { workerData: options });
-    const first = await new Promise<FromThread>((resolve, reject) => {
-      thread.once("message", resolve);
-      thread.once("error", reject);
-    });
-    if (first.type !== "ready") {
-      await thread.terminate();
-      throw first.type === "failed" ? new NpcError(first.code, first.message) : new Error(`unexpected ${first.type} from the NPC worker thread`);
-    }
-    const worker = new ThreadedNpcWorker(thread, channel, first.models);
-    thread.on("error", (error) => log.error("NPC worker thread failed", { error }));
-    thread.once("exit", (code) => worker.fail(new Error(`the NPC worker thread exited (${code})`)));
+    const { thread, models } = await startThread(options);
+    const worker = new ThreadedNpcWorker(options, channel, log, models);
+    worker.attach(thread);
     await channel.start((questions) => worker.answerAll(questions));
     return worker;
   }
 
-  /** Rejects only when the thread is gone: the bus then keeps the questions, and rooms say fallback lines. */
+  /** Rejects only when the thread is gone: the bus then keeps the questions and offers them again. */
   async answerAll(questions: QuestionMessage[]): Promise<AnswerMessage[]> {
     const reply = await this.ask({ type: "questions", questions });
     return reply.type === "answers" ? reply.answers : [];
   }
 
-  /** The thread's metrics (answers by outcome, model tokens/s), shown in the server's /metrics; none once it is gone. */
+  /** The thread's metrics (answers by outcome, model tokens/s), shown in the server's /metrics; none while it is gone. */
   async metrics(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
     const reply = await this.ask({ type: "metrics" }).catch(() => undefined);
     return reply?.type === "metrics" ? reply.metrics : [];
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.removeMetrics();
     await this.channel.stop();
-    await this.thread.terminate();
+    await this.thread?.terminate();
   }
 
-  private ask(message: { type: "questions"; questions: QuestionMessage[] } | { type: "metrics" }): Promise<FromThread> {
-    if (this.exited) return Promise.reject(this.exited);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, (reply) => (reply.type === "failed" ? reject(new Error(reply.message)) : resolve(reply)));
-      this.thread.postMessage({ ...message, id });
+  private attach(thread: Worker): void {
+    this.thread = thread;
+    thread.on("message", (reply: FromThread) => {
+      if (!("id" in reply)) return;
+      this.waiting.get(reply.id)?.(reply);
+      this.waiting.delete(reply.id);
+    });
+    thread.on("error", (error) => this.log.error("NPC worker thread failed", { error }));
+    thread.once("exit", (code) => {
+      this.thread = undefined;
+      for (const waiter of this.waiting.values()) waiter({ type: "failed", code: "worker_error", message: `the NPC worker thread exited (${code})` });
+      this.waiting.clear();
+      if (!this.stopped) void this.replace(code);
     });
   }
 
-  private fail(error: Error): void {
-    this.exited = error;
-    for (const waiter of this.waiting.values()) waiter({ type: "failed", code: "worker_error", message: error.message });
-    this.waiting.clear();
+  private async replace(code: number): Promise<void> {
+    this.log.error("NPC worker thread exited; starting another", { code });
+    for (let pause = 0; !this.stopped; pause = Math.min(Math.max(1000, pause * 2), 30_000)) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      try {
+        const { thread } = await startThread(this.options);
+        if (this.stopped) return void (await thread.terminate());
+        this.attach(thread);
+        this.log.info("NPC worker thread replaced", { thread: thread.threadId });
+        return;
+      } catch (error) {
+        this.log.error("NPC worker thread did not start", { error, retryInMs: Math.max(1000, pause * 2) });
+      }
+    }
   }
+
+  private ask(message: { type: "questions"; questions: QuestionMessage[] } | { type: "metrics" }): Promise<FromThread> {
+    const thread = this.thread;
+    if (!thread) return Promise.reject(new Error("the NPC worker thread is being replaced"));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, (reply) => (reply.type === "failed" ? reject(new Error(reply.message)) : resolve(reply)));
+      thread.postMessage({ ...message, id });
+    });
+  }
+}
+
+/** A thread with the cast loaded, or the NpcError it failed with. */
+async function startThread(options: WorkerThreadOptions): Promise<{ thread: Worker; models: string[] }> {
+  const thread = new Worker(new URL("./worker-thread-main.ts", import.meta.url), { workerData: options });
+  const first = await new Promise<FromThread>((resolve, reject) => {
+    thread.once("message", resolve);
+    thread.once("error", reject);
+  });
+  if (first.type === "ready") return { thread, models: first.models };
+  await thread.terminate();
+  throw first.type === "failed" ? new NpcError(first.code, first.message) : new Error(`unexpected ${first.type} from the NPC worker thread`);
 }

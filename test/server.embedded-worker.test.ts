@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { Worker } from "node:worker_threads";
 
 import { processMetrics } from "../common/metrics.js";
 import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
@@ -47,6 +48,19 @@ describe("Embedded NPC worker (its own thread)", () => {
     assert.equal(await answered(), before + 3);
     const metrics = await processMetrics();
     assert.ok(metrics.includes(`kobot_model_tokens_per_second{model="${worker!.models[0]}"}`), "the thread's model speed");
+  });
+
+  it("replaces a thread that dies, and answers the question asked meanwhile", async () => {
+    const { worker: started, server, answers } = await embedded({});
+    worker = started;
+    const threadOf = (w: ThreadedNpcWorker) => (w as unknown as { thread: Worker | undefined }).thread;
+    const dying = threadOf(worker!)!;
+    await dying.terminate(); // as a crash would end it
+    await server.sendQuestion(question("q7", "배고파"));
+    await waitFor("the answer", () => answers.length === 1, 30_000);
+    assert.equal(answers[0]!.error, undefined);
+    assert.ok(answers[0]!.text.length > 0);
+    assert.notEqual(threadOf(worker!)?.threadId, dying.threadId, "a new thread answered");
   });
 
   it("answers at once with an error naming the missing model when there is none", async () => {
