@@ -34,7 +34,7 @@ DEFAULT_GENERATION = {
     "top_k": 40,
     "top_p": 0.9,
     # When the engine chooses among sampled candidates: by likelihood alone. Discounting answers likely
-    # after an empty question (0.5) picked odd ones: 9 vs 15 of 40 everyday questions sensible (EVAL.md).
+    # after an empty question (0.5) picked odd ones: 9 vs 12–15 of 40 everyday questions sensible (EVAL.md).
     "relevance_weight": 0.0,
 }
 
