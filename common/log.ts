@@ -8,6 +8,8 @@ export type LogFields = Record<string, unknown>;
 const RANK: Record<LogLevel | "silent", number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export interface Logger {
+  /** The threshold, so a worker thread can log as its parent does. */
+  readonly level: LogLevel | "silent";
   debug(msg: string, fields?: LogFields): void;
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
@@ -29,6 +31,7 @@ export function createLogger(
     write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...errorsAsJson(fields) }));
   };
   return {
+    level: threshold,
     debug: (msg, fields) => emit("debug", msg, fields),
     info: (msg, fields) => emit("info", msg, fields),
     warn: (msg, fields) => emit("warn", msg, fields),

@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 
-import type { Logger } from "../common/log.js";
+import type { Logger, LogLevel } from "../common/log.js";
 import { addMetricsSource } from "../common/metrics.js";
 import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
@@ -15,6 +15,8 @@ export interface WorkerThreadOptions {
   maxBatch: number;
   maxQuestionAgeMs: number;
   serverId: string;
+  /** The thread logs at its parent's level (set by start). */
+  logLevel?: LogLevel | "silent";
 }
 
 type FromThread =
@@ -48,8 +50,9 @@ export class ThreadedNpcWorker {
 
   /** Loads the cast on a new thread; rejects with the thread's NpcError (a missing model names its file). */
   static async start(options: WorkerThreadOptions, channel: WorkerChannel, log: Logger): Promise<ThreadedNpcWorker> {
-    const { thread, models } = await startThread(options);
-    const worker = new ThreadedNpcWorker(options, channel, log, models);
+    const withLevel = { ...options, logLevel: log.level };
+    const { thread, models } = await startThread(withLevel);
+    const worker = new ThreadedNpcWorker(withLevel, channel, log, models);
     worker.attach(thread);
     await channel.start((questions) => worker.answerAll(questions));
     return worker;

@@ -21,7 +21,7 @@ type FromParent = { type: "questions"; id: number; questions: QuestionMessage[] 
 
 const port = parentPort!;
 const options = workerData as WorkerThreadOptions;
-const log = createLogger({ service: "npc-worker", serverId: options.serverId });
+const log = createLogger({ service: "npc-worker", serverId: options.serverId }, options.logLevel);
 
 let answer: AnswerQuestions | undefined;
 const channel: WorkerChannel = {
