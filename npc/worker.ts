@@ -3,6 +3,7 @@ import { CONTRACT_VERSION } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
 import type { Logger } from "../common/log.js";
 import { modelTokensPerSecond, workerAnswers } from "../common/metrics.js";
+import { pickLine } from "../common/pick-line.js";
 import { NpcEngine } from "./engine.js";
 import { NpcCast } from "./npc-cast.js";
 import { NpcError } from "./errors.js";
@@ -25,6 +26,8 @@ export class NpcWorker {
   private readonly maxAgeMs: number;
   private readonly now: () => number;
   private answered = 0;
+  /** Per NPC, the unsure line it said last: never twice in a row. */
+  private readonly lastUnsure = new Map<string, string>();
 
   /** A whole cast, or one engine that answers for every NPC. */
   constructor(
@@ -96,7 +99,8 @@ export class NpcWorker {
       // A small model's least confident answers are mostly nonsense (EVAL.md): the NPC says so in character.
       const { unsure } = brain;
       if (unsure && answer.confidence < unsure.below) {
-        const line = unsure.lines[Math.floor(Math.random() * unsure.lines.length)]!;
+        const line = pickLine(unsure.lines, this.lastUnsure.get(question.npcId));
+        this.lastUnsure.set(question.npcId, line);
         return reply(line, undefined, { confidence: answer.confidence, withheld: answer.text });
       }
       return reply(answer.text, undefined, { confidence: answer.confidence });

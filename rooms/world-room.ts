@@ -5,6 +5,7 @@ import type { z } from "zod";
 
 import type { Logger } from "../common/log.js";
 import { chatLines, chatModerated, npcAnswerLatency, npcAnswers, npcQuestions } from "../common/metrics.js";
+import { pickLine } from "../common/pick-line.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
@@ -13,7 +14,7 @@ import type { AnswerRouter, AskOutcome } from "./answer-router.js";
 import { addressedNpc } from "./chat-addressing.js";
 import { type Fallback, fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
 import { allowedPosition, normaliseAngle, type Position } from "./movement.js";
-import { distance, NpcVisits, pickLine } from "./npc-visits.js";
+import { distance, NpcVisits } from "./npc-visits.js";
 import { NpcTurns } from "./npc-turns.js";
 import { TokenBucket } from "./token-bucket.js";
 import {

@@ -34,6 +34,7 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
       // Every answer is less sure than 0; none is less sure than −20.
       { npcId: "shy", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: 0, lines: ["글쎄요, 잘 모르겠어요."] } },
       { npcId: "bold", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: -20, lines: ["글쎄요."] } },
+      { npcId: "wary", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: 0, lines: ["글쎄요.", "잘 모르겠네요."] } },
     ]);
   });
   after(() => cast.dispose());
@@ -81,5 +82,8 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(shy!.confidence, kobot!.confidence);
     assert.equal(bold!.text, kobot!.text, "sure enough for a bar of −20");
     assert.equal(bold!.withheld, undefined);
+    const said: string[] = [];
+    for (let i = 0; i < 6; i++) said.push((await worker.answerAll([question("wary")]))[0]!.text);
+    assert.ok(said.every((text, i) => i === 0 || text !== said[i - 1]), `never the same unsure line twice in a row: ${said.join(" / ")}`);
   });
 });
