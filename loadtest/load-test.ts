@@ -16,25 +16,40 @@ export interface LoadTestOptions extends SwarmOptions {
 /** Runs the bots, all joined before the measurement window opens, and merges what every process saw. */
 export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestReport> {
   const processes = Math.max(1, Math.min(options.processes ?? 1, options.rooms, options.bots));
-  if (processes === 1) {
-    const swarm = new BotSwarm(options);
-    await swarm.join();
-    const server = await ServerLoad.start(options.url);
-    const report = await swarm.measure(options.durationS);
-    report.server = await server?.end();
-    await swarm.leave();
-    return report;
-  }
-  const children = shares(options, processes).map((share) => new SwarmProcess(share));
+  const swarms: Swarm[] = processes === 1 ? [new LocalSwarm(options)] : shares(options, processes).map((share) => new SwarmProcess(share));
   try {
-    await Promise.all(children.map((child) => child.joined));
+    await Promise.all(swarms.map((swarm) => swarm.joined));
     const server = await ServerLoad.start(options.url);
-    const reports = await Promise.all(children.map((child) => child.measure(options.durationS)));
-    const report = merge(options, reports);
+    const report = merge(options, await Promise.all(swarms.map((swarm) => swarm.measure(options.durationS))));
     report.server = await server?.end();
     return report;
   } finally {
-    for (const child of children) child.kill();
+    await Promise.all(swarms.map((swarm) => swarm.close()));
+  }
+}
+
+/** Bots joining from construction on, measured on demand, in this process or another. */
+interface Swarm {
+  readonly joined: Promise<void>;
+  measure(durationS: number): Promise<LoadTestReport>;
+  close(): Promise<void>;
+}
+
+class LocalSwarm implements Swarm {
+  private readonly swarm: BotSwarm;
+  readonly joined: Promise<void>;
+
+  constructor(options: SwarmOptions) {
+    this.swarm = new BotSwarm(options);
+    this.joined = this.swarm.join();
+  }
+
+  measure(durationS: number): Promise<LoadTestReport> {
+    return this.swarm.measure(durationS);
+  }
+
+  close(): Promise<void> {
+    return this.swarm.leave();
   }
 }
 
@@ -74,8 +89,8 @@ function merge(options: LoadTestOptions, reports: LoadTestReport[]): LoadTestRep
 
 type FromChild = { type: "joined" } | { type: "report"; report: LoadTestReport } | { type: "failed"; message: string };
 
-/** A forked loadtest/bot-process.ts running one share. */
-class SwarmProcess {
+/** A forked loadtest/bot-process.ts running one share (its bots leave once they have reported). */
+class SwarmProcess implements Swarm {
   readonly joined: Promise<void>;
   private readonly child: ChildProcess;
   private readonly next: Array<(message: FromChild) => void> = [];
@@ -100,7 +115,7 @@ class SwarmProcess {
     return message.report;
   }
 
-  kill(): void {
+  async close(): Promise<void> {
     if (this.child.exitCode === null) this.child.kill();
   }
 
