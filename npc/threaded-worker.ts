@@ -95,7 +95,7 @@ export class ThreadedNpcWorker {
 
   private async replace(code: number): Promise<void> {
     this.log.error("NPC worker thread exited; starting another", { code });
-    for (let pause = 0; !this.stopped; pause = Math.min(Math.max(1000, pause * 2), 30_000)) {
+    for (let pause = 0; !this.stopped; pause = nextPause(pause)) {
       await new Promise((resolve) => setTimeout(resolve, pause));
       try {
         const { thread } = await startThread(this.options);
@@ -104,7 +104,7 @@ export class ThreadedNpcWorker {
         this.log.info("NPC worker thread replaced", { thread: thread.threadId });
         return;
       } catch (error) {
-        this.log.error("NPC worker thread did not start", { error, retryInMs: Math.max(1000, pause * 2) });
+        this.log.error("NPC worker thread did not start", { error, retryInMs: nextPause(pause) });
       }
     }
   }
@@ -118,6 +118,11 @@ export class ThreadedNpcWorker {
       thread.postMessage({ ...message, id });
     });
   }
+}
+
+/** At once, then 1 s, doubling up to 30 s. */
+function nextPause(pause: number): number {
+  return Math.min(Math.max(1000, pause * 2), 30_000);
 }
 
 /** A thread with the cast loaded, or the NpcError it failed with. */
