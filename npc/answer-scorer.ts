@@ -21,18 +21,20 @@ export async function meanLogProbs(
     });
   });
   const shape = [rows.length, width];
-  const { logits } = (await model.forward({
+  const { logits, logits_logsumexp: logSums } = (await model.forward({
     input_ids: new Tensor("int64", ids, shape),
     attention_mask: new Tensor("int64", mask, shape),
-  })) as { logits: Tensor };
+  })) as { logits: Tensor; logits_logsumexp?: Tensor };
   const vocab = logits.dims[2]!;
   const data = logits.data as Float32Array;
+  const sums = logSums?.data as Float32Array | undefined; // exports since logsumexp_output.py
   return rows.map(({ answer }, row) => {
     let total = 0;
     answer.forEach((token, i) => {
-      const position = width - answer.length + i - 1; // the logits that predict this token
-      const start = (row * width + position) * vocab;
-      total += logSoftmaxAt(data.subarray(start, start + vocab), token);
+      const position = row * width + width - answer.length + i - 1; // the logits that predict this token
+      total += sums
+        ? data[position * vocab + token]! - sums[position]!
+        : logSoftmaxAt(data.subarray(position * vocab, (position + 1) * vocab), token);
     });
     return total / Math.max(1, answer.length);
   });

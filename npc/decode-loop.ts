@@ -9,6 +9,7 @@ import {
 
 import { logSoftmaxAt } from "./answer-scorer.js";
 import type { GenerationSettings } from "./generation-settings.js";
+import { groupedPrefill } from "./grouped-prefill.js";
 import { loopUnit } from "./loop-guard.js";
 import { TopPProcessor } from "./top-p.js";
 
@@ -30,7 +31,7 @@ type Feeds = Record<string, Tensor | Record<string, Tensor> | undefined>;
 
 /**
  * Decodes a left-padded batch with a KV cache, dropping each row from the batch as soon as its answer
- * ends (`</s>`, or a loop). transformers.js generate() steps every row until the last one ends: in a
+ * ends (`</s>`, or a loop). The prompts are prefilled in groups of similar length (grouped-prefill.ts). transformers.js generate() steps every row until the last one ends: in a
  * batch of 16, most rows spent most steps computing tokens nobody reads.
  *
  * Returns each row's answer and its mean log-probability. Same decoding as generate() with these settings:
@@ -53,25 +54,30 @@ export async function decodeRows(
   const nextPosition = mask.map((row) => row.reduce((n, m) => n + Number(m), 0));
   let rows = Array.from({ length: batch }, (_, i) => i); // batch position → original row
 
-  let feeds: Feeds = {
+  const prompts = {
     input_ids: inputIds,
     attention_mask: attentionMask,
     // Pads get position 1 as in Hugging Face; they are masked anyway.
     position_ids: int64(mask.map((row) => { let p = -1; return row.map((m) => (m ? ++p : 1)); })),
   };
+  const lastOnly = { num_logits_to_keep: new Tensor("int64", [1n], []) };
+  let feeds: Feeds = prompts;
   for (let step = 0; step < settings.maxNewTokens; step++) {
-    const outputs = (await model.forward({ ...feeds, num_logits_to_keep: new Tensor("int64", [1n], []) })) as Record<string, Tensor>;
+    const outputs = step === 0
+      ? await groupedPrefill(model, prompts, lastOnly)
+      : (await model.forward({ ...feeds, ...lastOnly })) as Record<string, Tensor>;
     const vocab = outputs.logits!.dims.at(-1)!;
     const data = outputs.logits!.data as Float32Array;
     // The model's own distribution, for the confidence: processors change the logits in place.
     const raw = processors ? data.slice() : data;
+    const logSums = outputs.logits_logsumexp?.data as Float32Array | undefined; // exports since logsumexp_output.py
     const logits = new Tensor("float32", data, [rows.length, vocab]);
     processors?.(rows.map((row) => seen[row]!), logits);
     const kept: number[] = [];
     rows.forEach((row, at) => {
       const scores = (logits.data as Float32Array).subarray(at * vocab, (at + 1) * vocab);
       const id = settings.doSample ? sample(scores) : argmax(scores);
-      logProbs[row]! += logSoftmaxAt(raw.subarray(at * vocab, (at + 1) * vocab), id);
+      logProbs[row]! += logSums ? raw[at * vocab + id]! - logSums[at]! : logSoftmaxAt(raw.subarray(at * vocab, (at + 1) * vocab), id);
       seen[row]!.push(BigInt(id));
       onStep?.(row, id);
       if (id === eosId) return;

@@ -6,6 +6,7 @@ import { AutoModelForCausalLM, type PreTrainedModel, Tensor } from "@huggingface
 import { meanLogProbs } from "../npc/answer-scorer.js";
 import { decodeRows } from "../npc/decode-loop.js";
 import { mergeSettings } from "../npc/generation-settings.js";
+import { prefillGroups } from "../npc/grouped-prefill.js";
 import { loopUnit, withoutLoop } from "../npc/loop-guard.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import { EVERYDAY_QUESTIONS, shippedEngine } from "./helpers/engine.js";
@@ -51,6 +52,7 @@ describe("decodeRows (rows leave the batch as they end)", () => {
     );
 
     assert.deepEqual(answers.map(({ ids }) => withoutLoop(ids)), expected);
+    assert.ok(prefillGroups(prompts.map((ids) => ids.length)).length > 1, "prefilled in length groups, merged back");
     assert.ok(new Set(expected.map((ids) => ids.length)).size > 1, "rows of different lengths, so rows did leave early");
     // Every row streamed its answer, then its </s> (unless it hit max_new_tokens or a loop).
     const streamedOf = (row: number) => steps.filter(([r]) => r === row).map(([, id]) => id);

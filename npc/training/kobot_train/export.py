@@ -7,7 +7,7 @@ for example a local copy of skt/kogpt2-base-v2:
 
 Layout written (what `@huggingface/transformers` loads with `local_files_only`):
     config.json, generation_config.json, tokenizer.json, tokenizer_config.json, special_tokens_map.json,
-    onnx/model.onnx (fp32, past key values as inputs, present as outputs, `num_logits_to_keep`),
+    onnx/model.onnx (fp32, past key values as inputs, present as outputs, `num_logits_to_keep`, `logits_logsumexp`),
     onnx/model_quantized.onnx (int8).
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 from transformers import AutoConfig, AutoTokenizer
 
 from .logits_to_keep import add_logits_to_keep
+from .logsumexp_output import add_logsumexp_output
 from .prompt import CHAT_TEMPLATE, EOS, PAD, SYSTEM, USER
 
 # Decoding the NPC ships with (see EVAL.md), overridable per call.
@@ -70,6 +71,7 @@ def export(checkpoint: Path, out: Path, generation: dict | None = None, quantize
         if data.exists():
             raise ValueError("the model exported with external data (over 2 GB?): not supported by this layout")
     add_logits_to_keep(onnx_dir / "model.onnx")
+    add_logsumexp_output(onnx_dir / "model.onnx")
     config.npc_model_name = name or checkpoint.resolve().name
     if retrieval:
         config.npc_retrieval = retrieval

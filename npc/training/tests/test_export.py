@@ -46,6 +46,11 @@ def onnx_logits_with_cache(onnx_path: Path, ids: list[int], layers: int, heads: 
     outputs = dict(zip([o.name for o in session.get_outputs()], session.run(None, feed)))
     assert outputs["present.0.key"].shape == (1, heads, len(ids) - 1, head_dim)
     assert outputs["logits"].shape[1] == len(ids) - 1
+    # The confidence's denominator: log Σ exp over the vocabulary, one per kept position.
+    logits = outputs["logits"].astype(np.float64)
+    peak = logits.max(-1)
+    np.testing.assert_allclose(outputs["logits_logsumexp"], peak + np.log(np.exp(logits - peak[..., None]).sum(-1)),
+                               rtol=1e-5)
     last = session.run(["logits"], {**feed, "num_logits_to_keep": np.array(1, dtype=np.int64)})[0]
     np.testing.assert_allclose(last[:, -1], outputs["logits"][:, -1], atol=1e-5)  # generation keeps the last only
     assert last.shape[1] == 1
