@@ -1,5 +1,7 @@
 import * as ort from "onnxruntime-node";
 
+import { SESSION_OPTIONS } from "../npc/session-options.js";
+
 /**
  * The least a greedy answer can cost: onnxruntime-node alone, the same ONNX file, a KV cache, argmax.
  * The benchmark divides the engine's time by this one's to show what transformers.js adds.
@@ -14,7 +16,7 @@ export class BareGreedy {
   ) {}
 
   static async load(onnxPath: string, config: { n_layer: number; n_head: number; n_embd: number }, eosId: number) {
-    const session = await ort.InferenceSession.create(onnxPath);
+    const session = await ort.InferenceSession.create(onnxPath, SESSION_OPTIONS); // as the engine's
     return new BareGreedy(session, config.n_layer, config.n_head, config.n_embd / config.n_head, eosId);
   }
 

@@ -22,15 +22,8 @@ import { checkModelFolder, type ModelDtype, readJson } from "./model-folder.js";
 import { KnowledgeIndex, type KnowledgePair } from "./knowledge-index.js";
 import { normaliseQuestion } from "./question.js";
 import { type RetrievalSettings, retrieveContext } from "./retrieval-context.js";
+import { SESSION_OPTIONS } from "./session-options.js";
 import { type TokenCallback, TokenStream } from "./token-stream.js";
-
-/**
- * onnxruntime's worker threads spin between operators by default: that pays on an idle machine and
- * burns the cores the rooms and their clients share with the brain. bench:fairness (50 players, 2 cores),
- * four alternating runs each: batched 78 → 85 answers/s with spinning off, one at a time 45 → 44 (noise).
- * Alone, 300 one-row decode steps: 0.3 ms slower each, 40% less CPU (1.4 → 0.87 s).
- */
-const SESSION_OPTIONS = { extra: { session: { intra_op: { allow_spinning: "0" } } } };
 
 export interface LoadOptions {
   /** fp32 (default: batched and one-by-one greedy answers are identical) or q8 (int8, smaller). */
