@@ -27,7 +27,7 @@ export async function meanLogProbs(
   })) as { logits: Tensor; logits_logsumexp?: Tensor };
   const vocab = logits.dims[2]!;
   const data = logits.data as Float32Array;
-  const sums = logSums?.data as Float32Array | undefined; // exports since logsumexp_output.py
+  const sums = logSums?.data as Float32Array | undefined; // exports since decoder_graph.py
   return rows.map(({ answer }, row) => {
     let total = 0;
     answer.forEach((token, i) => {

@@ -70,7 +70,7 @@ export async function decodeRows(
     const data = outputs.logits!.data as Float32Array;
     // The model's own distribution, for the confidence: processors change the logits in place.
     const raw = processors ? data.slice() : data;
-    const logSums = outputs.logits_logsumexp?.data as Float32Array | undefined; // exports since logsumexp_output.py
+    const logSums = outputs.logits_logsumexp?.data as Float32Array | undefined; // exports since decoder_graph.py
     const logits = new Tensor("float32", data, [rows.length, vocab]);
     processors?.(rows.map((row) => seen[row]!), logits);
     const kept: number[] = [];

@@ -7,7 +7,8 @@ for example a local copy of skt/kogpt2-base-v2:
 
 Layout written (what `@huggingface/transformers` loads with `local_files_only`):
     config.json, generation_config.json, tokenizer.json, tokenizer_config.json, special_tokens_map.json,
-    onnx/model.onnx (fp32, past key values as inputs, present as outputs, `num_logits_to_keep`, `logits_logsumexp`),
+    onnx/model.onnx (fp32, onnxruntime's fused operators: `decoder_graph.py`; past key values as inputs, present as
+        outputs, `num_logits_to_keep`, `logits_logsumexp`),
     onnx/model_quantized.onnx (int8).
 """
 from __future__ import annotations
@@ -15,13 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import tempfile
 from pathlib import Path
 
-from transformers import AutoConfig, AutoTokenizer
+from transformers import AutoConfig, AutoTokenizer, GPT2LMHeadModel
 
-from .logits_to_keep import add_logits_to_keep
-from .logsumexp_output import add_logsumexp_output
+from .decoder_graph import state_arrays, write_decoder
 from .prompt import CHAT_TEMPLATE, EOS, PAD, SYSTEM, USER
 
 # Decoding the NPC ships with (see EVAL.md), overridable per call.
@@ -48,8 +47,6 @@ def export(checkpoint: Path, out: Path, generation: dict | None = None, quantize
     `retrieval` ({"k", "min_score"}) tells the engine to show the model that many retrieved pairs from
     `knowledge.jsonl` (written beside it by the pipeline) before each question.
     """
-    from optimum.exporters.onnx import main_export
-
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
     vocab = tokenizer.get_vocab()
     missing = [t for t in (USER, SYSTEM, EOS) if t not in vocab]
@@ -60,18 +57,13 @@ def export(checkpoint: Path, out: Path, generation: dict | None = None, quantize
         raise ValueError(f"{checkpoint}: model_type {config.model_type!r}, expected 'gpt2'")
 
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        main_export(model_name_or_path=str(checkpoint), output=Path(tmp), task="text-generation-with-past",
-                    device="cpu", opset=18)
-        onnx_dir = out / "onnx"
-        shutil.rmtree(onnx_dir, ignore_errors=True)
-        onnx_dir.mkdir()
-        shutil.move(Path(tmp) / "model.onnx", onnx_dir / "model.onnx")
-        data = Path(tmp) / "model.onnx_data"
-        if data.exists():
-            raise ValueError("the model exported with external data (over 2 GB?): not supported by this layout")
-    add_logits_to_keep(onnx_dir / "model.onnx")
-    add_logsumexp_output(onnx_dir / "model.onnx")
+    onnx_dir = out / "onnx"
+    shutil.rmtree(onnx_dir, ignore_errors=True)
+    onnx_dir.mkdir()
+    weights = state_arrays(GPT2LMHeadModel.from_pretrained(checkpoint))
+    if sum(w.nbytes for w in weights.values()) > 2_000_000_000:
+        raise ValueError(f"{checkpoint}: over 2 GB of weights, beyond one ONNX file (not supported by this layout)")
+    write_decoder(weights, config.to_dict(), onnx_dir / "model.onnx")
     config.npc_model_name = name or checkpoint.resolve().name
     if retrieval:
         config.npc_retrieval = retrieval
@@ -100,9 +92,12 @@ def export(checkpoint: Path, out: Path, generation: dict | None = None, quantize
 
 
 def quantize_int8(source: Path, target: Path) -> None:
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(source, target, weight_type=QuantType.QInt8)
+    # Shape inference cannot type the outputs of onnxruntime's own operators; they are all float.
+    quantize_dynamic(source, target, weight_type=QuantType.QInt8,
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
 
 
 def main() -> None:

@@ -3,6 +3,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 import pytest
 import torch
@@ -85,6 +86,47 @@ def test_export_writes_the_transformers_js_layout_and_matches_pytorch(tmp_path: 
     expected = model(torch.tensor([ids])).logits[0, -1].detach().numpy()
     got = onnx_logits_with_cache(tmp_path / "out" / "onnx" / "model.onnx", ids, layers=2, heads=2, head_dim=16)
     np.testing.assert_allclose(got, expected, atol=1e-4)
+
+
+def test_exported_decoder_runs_a_left_padded_batch_as_pytorch_runs_each_prompt(tmp_path: Path):
+    """A batch of prompts of different lengths, padded on the left as the engine pads them, then one step."""
+    tokenizer = train_tokenizer(CORPUS, vocab_size=400, min_frequency=1)
+    model = random_gpt2(len(tokenizer), eos=0, pad=3)
+    checkpoint = tmp_path / "checkpoint"
+    model.save_pretrained(checkpoint)
+    tokenizer.save_pretrained(checkpoint)
+    export(checkpoint, tmp_path / "out", quantize=False)
+    path = tmp_path / "out" / "onnx" / "model.onnx"
+    ops = [node.op_type for node in onnx.load(path).graph.node]
+    assert ops.count("MultiHeadAttention") == 2 and len(ops) < 40, ops  # fused: no shape bookkeeping
+
+    prompts = [tokenizer.encode(text, add_special_tokens=False) for text in ["<usr>배고파<sys>", "<usr>오늘 날씨 어때?<sys>맑", "<usr>심심해<sys>게임"]]
+    nexts = [5, 9, 7]  # one more token each, fed through the cache
+    width = max(map(len, prompts))
+    ids = np.full((3, width), 3, dtype=np.int64)
+    mask = np.zeros((3, width), dtype=np.int64)
+    positions = np.ones((3, width), dtype=np.int64)
+    for row, prompt in enumerate(prompts):
+        ids[row, width - len(prompt):] = prompt
+        mask[row, width - len(prompt):] = 1
+        positions[row, width - len(prompt):] = np.arange(len(prompt))
+    session = ort.InferenceSession(str(path))
+    empty = np.zeros((3, 2, 0, 16), dtype=np.float32)
+    feed = {"input_ids": ids, "attention_mask": mask, "position_ids": positions,
+            "num_logits_to_keep": np.array(1, dtype=np.int64),
+            **{f"past_key_values.{layer}.{kv}": empty for layer in range(2) for kv in ("key", "value")}}
+    names = [o.name for o in session.get_outputs()]
+    first = dict(zip(names, session.run(None, feed)))
+    step = {"input_ids": np.array(nexts, dtype=np.int64)[:, None],
+            "attention_mask": np.concatenate([mask, np.ones((3, 1), dtype=np.int64)], axis=1),
+            "position_ids": np.array([[len(p)] for p in prompts], dtype=np.int64),
+            "num_logits_to_keep": np.array(1, dtype=np.int64),
+            **{f"past_key_values.{layer}.{kv}": first[f"present.{layer}.{kv}"] for layer in range(2) for kv in ("key", "value")}}
+    second = dict(zip(names, session.run(None, step)))
+    for row, prompt in enumerate(prompts):
+        expected = model(torch.tensor([prompt + [nexts[row]]])).logits[0].detach().numpy()
+        np.testing.assert_allclose(first["logits"][row, -1], expected[-2], atol=1e-4)
+        np.testing.assert_allclose(second["logits"][row, -1], expected[-1], atol=1e-4)
 
 
 def kogpt2_like_tokenizer():
