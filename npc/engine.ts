@@ -240,7 +240,8 @@ export class NpcEngine {
 
   /** Text of generated ids, special tokens dropped. */
   decode(ids: number[]): string {
-    return this.tokenizer.decode(ids, { skip_special_tokens: true });
+    // The model may end an answer before saying anything; transformers.js refuses to decode no ids.
+    return ids.length === 0 ? "" : this.tokenizer.decode(ids, { skip_special_tokens: true });
   }
 
   /** A player typing "<sys>" must not be able to write the NPC's side of the prompt. */

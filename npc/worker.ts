@@ -96,9 +96,10 @@ export class NpcWorker {
       const answer = await brain.queue.ask(question.text, brain.options);
       this.answered++;
       if (answer.ms > 0) modelTokensPerSecond.set({ model }, (answer.tokens * 1000) / answer.ms);
-      // A small model's least confident answers are mostly nonsense (EVAL.md): the NPC says so in character.
+      // A small model's least confident answers are mostly nonsense (EVAL.md): the NPC says so in character,
+      // as it does when the model said nothing at all.
       const { unsure } = brain;
-      if (unsure && answer.confidence < unsure.below) {
+      if (unsure && (answer.confidence < unsure.below || answer.text === "")) {
         const line = pickLine(unsure.lines, this.lastUnsure.get(question.npcId));
         this.lastUnsure.set(question.npcId, line);
         return reply(line, undefined, { confidence: answer.confidence, withheld: answer.text });

@@ -86,4 +86,17 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     for (let i = 0; i < 6; i++) said.push((await worker.answerAll([question("wary")]))[0]!.text);
     assert.ok(said.every((text, i) => i === 0 || text !== said[i - 1]), `never the same unsure line twice in a row: ${said.join(" / ")}`);
   });
+
+  it("says an unsure line when the model said nothing, however sure it was of that", async () => {
+    const channel = { kind: "in-process" as const, start: async () => {}, stop: async () => {} };
+    const worker = new NpcWorker(cast, channel, quiet);
+    // The shipped model's greedy answer to this question is empty (test/npc.engine.test.ts).
+    const [bold] = await worker.answerAll([{
+      v: CONTRACT_VERSION, questionId: "q-empty", roomId: "r", npcId: "bold", playerId: "p", playerName: "민수",
+      text: "갑자기 사랑한다고 이야기해도 될까?", ts: Date.now(),
+    }]);
+    assert.equal(bold!.text, "글쎄요.", "bold's bar of −20 would let any said answer through");
+    assert.equal(bold!.withheld, "");
+    assert.equal(bold!.error, undefined);
+  });
 });
