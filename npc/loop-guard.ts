@@ -1,7 +1,10 @@
 // An answer that loops is ended by the decode loop and cut back here (engine and token stream).
 
-/** Longest repeated unit looked for, in tokens ("안해도 " is about 3). */
-const MAX_UNIT = 4;
+/**
+ * Longest repeated unit looked for, in tokens ("안해도 " is about 3). Over 2,039 questions, 9 answers looped
+ * a unit of 5–6 tokens ("시원한동안 안해도 " × 6) until max_new_tokens; 8 ends them all.
+ */
+const MAX_UNIT = 8;
 /** A unit said this many times in a row is a loop, not speech. */
 const REPEATS = 3;
 

@@ -10,5 +10,9 @@ describe("Loop guard (an answer that repeats a word until max_new_tokens)", () =
     assert.equal(loopUnit([1, 2, 1, 2, 3]), 0, "twice is speech (하하, 네 네), three times is a loop");
     assert.equal(loopUnit([1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4]), 4);
     assert.deepEqual(withoutLoop([1, 2, 3]), [1, 2, 3]);
+    const six = [4, 5, 6, 7, 8, 9];
+    assert.equal(loopUnit([1, ...six, ...six, ...six]), 6, "a phrase of six tokens said three times");
+    assert.deepEqual(withoutLoop([1, ...six, ...six, ...six]), [1, ...six]);
+    assert.equal(loopUnit([...six, ...six]), 0);
   });
 });

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from transformers import LogitsProcessor
 
-MAX_UNIT = 4
+MAX_UNIT = 8  # units of 5–6 tokens looped too (npc/loop-guard.ts)
 REPEATS = 3
 
 

@@ -62,3 +62,6 @@ def test_the_loop_guard_cuts_a_repeated_unit_back_to_one_saying_as_the_engine_do
     assert without_loop([9, 9, 9]) == [9]
     assert loop_unit([1, 2, 1, 2, 3]) == 0, "twice is speech (하하, 네 네), three times is a loop"
     assert loop_unit([1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4]) == 4
+    six = [4, 5, 6, 7, 8, 9]
+    assert loop_unit([1, *six, *six, *six]) == 6
+    assert without_loop([1, *six, *six, *six]) == [1, *six]
