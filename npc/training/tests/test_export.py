@@ -67,13 +67,18 @@ def onnx_logits_with_cache(onnx_path: Path, ids: list[int], layers: int, heads: 
     return logits[0, -1]
 
 
-def test_export_writes_the_transformers_js_layout_and_matches_pytorch(tmp_path: Path):
+def random_checkpoint(tmp_path: Path):
+    """A small random GPT-2 with a tokenizer that has the chatbot tokens, saved as a checkpoint folder."""
     tokenizer = train_tokenizer(CORPUS, vocab_size=400, min_frequency=1)
     model = random_gpt2(len(tokenizer), eos=0, pad=3)
     checkpoint = tmp_path / "checkpoint"
     model.save_pretrained(checkpoint)
     tokenizer.save_pretrained(checkpoint)
+    return tokenizer, model, checkpoint
 
+
+def test_export_writes_the_transformers_js_layout_and_matches_pytorch(tmp_path: Path):
+    tokenizer, model, checkpoint = random_checkpoint(tmp_path)
     sizes = export(checkpoint, tmp_path / "out")
     for name in ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
                  "onnx/model.onnx", "onnx/model_quantized.onnx"]:
@@ -90,11 +95,7 @@ def test_export_writes_the_transformers_js_layout_and_matches_pytorch(tmp_path: 
 
 def test_exported_decoder_runs_a_left_padded_batch_as_pytorch_runs_each_prompt(tmp_path: Path):
     """A batch of prompts of different lengths, padded on the left as the engine pads them, then one step."""
-    tokenizer = train_tokenizer(CORPUS, vocab_size=400, min_frequency=1)
-    model = random_gpt2(len(tokenizer), eos=0, pad=3)
-    checkpoint = tmp_path / "checkpoint"
-    model.save_pretrained(checkpoint)
-    tokenizer.save_pretrained(checkpoint)
+    tokenizer, model, checkpoint = random_checkpoint(tmp_path)
     export(checkpoint, tmp_path / "out", quantize=False)
     path = tmp_path / "out" / "onnx" / "model.onnx"
     ops = [node.op_type for node in onnx.load(path).graph.node]
