@@ -27,21 +27,29 @@ export async function meanLogProbs(
   })) as { logits: Tensor; logits_logsumexp?: Tensor };
   const vocab = logits.dims[2]!;
   const data = logits.data as Float32Array;
-  const sums = logSums?.data as Float32Array | undefined; // exports since decoder_graph.py
+  const sums = logSums?.data as Float32Array | undefined;
   return rows.map(({ answer }, row) => {
     let total = 0;
     answer.forEach((token, i) => {
       const position = row * width + width - answer.length + i - 1; // the logits that predict this token
-      total += sums
-        ? data[position * vocab + token]! - sums[position]!
-        : logSoftmaxAt(data.subarray(position * vocab, (position + 1) * vocab), token);
+      total += tokenLogProb(data, vocab, position, token, sums);
     });
     return total / Math.max(1, answer.length);
   });
 }
 
+/**
+ * log p(token) at `position` of a [positions, vocab] logits buffer: the logit minus the graph's log Σ exp
+ * (`logits_logsumexp`, exports since decoder_graph.py), or a log-softmax computed here for older exports.
+ */
+export function tokenLogProb(logits: Float32Array, vocab: number, position: number, token: number, logSums?: Float32Array): number {
+  return logSums
+    ? logits[position * vocab + token]! - logSums[position]!
+    : logSoftmaxAt(logits.subarray(position * vocab, (position + 1) * vocab), token);
+}
+
 /** log softmax(logits)[index], computed stably. */
-export function logSoftmaxAt(logits: Float32Array, index: number): number {
+function logSoftmaxAt(logits: Float32Array, index: number): number {
   let max = -Infinity;
   for (const value of logits) if (value > max) max = value;
   let sum = 0;

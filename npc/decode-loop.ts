@@ -7,7 +7,7 @@ import {
   Tensor,
 } from "@huggingface/transformers";
 
-import { logSoftmaxAt } from "./answer-scorer.js";
+import { tokenLogProb } from "./answer-scorer.js";
 import type { GenerationSettings } from "./generation-settings.js";
 import { groupedPrefill } from "./grouped-prefill.js";
 import { loopUnit } from "./loop-guard.js";
@@ -31,8 +31,9 @@ type Feeds = Record<string, Tensor | Record<string, Tensor> | undefined>;
 
 /**
  * Decodes a left-padded batch with a KV cache, dropping each row from the batch as soon as its answer
- * ends (`</s>`, or a loop). The prompts are prefilled in groups of similar length (grouped-prefill.ts). transformers.js generate() steps every row until the last one ends: in a
- * batch of 16, most rows spent most steps computing tokens nobody reads.
+ * ends (`</s>`, or a loop). transformers.js generate() steps every row until the last one ends: in a
+ * batch of 16, most rows spent most steps computing tokens nobody reads. The prompts are prefilled in
+ * groups of similar length (grouped-prefill.ts).
  *
  * Returns each row's answer and its mean log-probability. Same decoding as generate() with these settings:
  * repetition penalty, then (sampling) temperature, top-k and top-p; greedy takes the first most likely.
@@ -70,14 +71,14 @@ export async function decodeRows(
     const data = outputs.logits!.data as Float32Array;
     // The model's own distribution, for the confidence: processors change the logits in place.
     const raw = processors ? data.slice() : data;
-    const logSums = outputs.logits_logsumexp?.data as Float32Array | undefined; // exports since decoder_graph.py
+    const logSums = outputs.logits_logsumexp?.data as Float32Array | undefined;
     const logits = new Tensor("float32", data, [rows.length, vocab]);
     processors?.(rows.map((row) => seen[row]!), logits);
     const kept: number[] = [];
     rows.forEach((row, at) => {
       const scores = (logits.data as Float32Array).subarray(at * vocab, (at + 1) * vocab);
       const id = settings.doSample ? sample(scores) : argmax(scores);
-      logProbs[row]! += logSums ? raw[at * vocab + id]! - logSums[at]! : logSoftmaxAt(raw.subarray(at * vocab, (at + 1) * vocab), id);
+      logProbs[row]! += tokenLogProb(raw, vocab, at, id, logSums);
       seen[row]!.push(BigInt(id));
       onStep?.(row, id);
       if (id === eosId) return;

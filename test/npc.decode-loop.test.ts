@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 
 import { AutoModelForCausalLM, type PreTrainedModel, Tensor } from "@huggingface/transformers";
 
-import { meanLogProbs } from "../npc/answer-scorer.js";
+import { meanLogProbs, tokenLogProb } from "../npc/answer-scorer.js";
 import { decodeRows } from "../npc/decode-loop.js";
 import { mergeSettings } from "../npc/generation-settings.js";
 import { prefillGroups } from "../npc/grouped-prefill.js";
@@ -66,6 +66,28 @@ describe("decodeRows (rows leave the batch as they end)", () => {
     assert.ok(ended.length > 3, `${ended.length} rows ended with </s>`);
     const rescored = await meanLogProbs(model, ended.map(({ row, ids }) => ({ prompt: prompts[row]!, answer: [...ids, eos] })), pad);
     ended.forEach(({ meanLogProb }, i) => assert.ok(Math.abs(meanLogProb - rescored[i]!) < 1e-3, `${meanLogProb} vs ${rescored[i]}`));
+  });
+});
+
+describe("tokenLogProb (a token's log-probability, the confidence's unit)", () => {
+  it("reads the graph's log-sum-exp, and computes the same for exports without it", async () => {
+    const model = await AutoModelForCausalLM.from_pretrained(resolve(DEFAULT_MODEL_DIR), { dtype: "fp32", local_files_only: true });
+    const ids = [2, 500, 600, 700, 4];
+    const shape = [1, ids.length];
+    const outputs = (await model.forward({
+      input_ids: new Tensor("int64", BigInt64Array.from(ids, BigInt), shape),
+      attention_mask: new Tensor("int64", new BigInt64Array(ids.length).fill(1n), shape),
+    })) as { logits: Tensor; logits_logsumexp: Tensor };
+    const [, positions, vocab] = outputs.logits.dims as [number, number, number];
+    const logits = outputs.logits.data as Float32Array;
+    for (let position = 0; position < positions; position++) {
+      for (const token of [0, 7, 4321]) {
+        const fromGraph = tokenLogProb(logits, vocab, position, token, outputs.logits_logsumexp.data as Float32Array);
+        const here = tokenLogProb(logits, vocab, position, token);
+        assert.ok(fromGraph < 0 && Math.abs(fromGraph - here) < 1e-4, `${fromGraph} vs ${here}`);
+      }
+    }
+    await model.dispose();
   });
 });
 
