@@ -33,8 +33,13 @@ def history(summary: dict) -> list[dict]:
     return (history(earlier) if earlier else []) + [summary]
 
 
+def training_minutes(summary: dict) -> float:
+    return sum(phase["seconds"] for run in history(summary) for phase in run["phases"].values()) / 60
+
+
 def pretrain_lines(summary: dict) -> int:
-    return sum(run["pretrain_lines"] for run in history(summary))
+    """Lines of pretraining text: runs that pretrain again read the same first lines of the file."""
+    return max(run["pretrain_lines"] for run in history(summary))
 
 
 def phases_table(summary: dict) -> str:
@@ -126,9 +131,10 @@ byte-level BPE vocabulary of {summary['vocab_size']}), trained from scratch on t
 |---|---|---|---|---|
 | {evaluation['perplexity']} | {entry['chrf']} | {entry['verbatim_copy_rate']:.1%} | {entry['repetition_rate']:.1%} | {entry['mean_length']} chars |
 
-Full tables and sample answers: [EVAL.md](EVAL.md). It is a 5M-parameter model trained in about an hour on two
-CPU cores: it answers in short, mostly fluent Korean, but most of its answers to everyday questions it has not
-seen are generic or off-topic (hand-judged table in EVAL.md). It is a working placeholder for a larger model.
+Full tables and sample answers: [EVAL.md](EVAL.md). It is a {summary['parameters'] / 1e6:.0f}M-parameter model trained for
+{training_minutes(summary):.0f} minutes on two CPU cores: it answers in short, mostly fluent Korean, but many of its
+answers to everyday questions it has not seen are generic or off-topic (hand-judged tables in EVAL.md). It is a
+working placeholder for a larger model.
 
 ## Files ({total:.1f} MB)
 

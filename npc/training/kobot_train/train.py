@@ -54,6 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--init-from", type=Path,
                         help="start fine-tuning from this model (a shipped folder such as npc/model, or a checkpoint) "
                              "with its tokenizer, instead of a new tokenizer and pretraining")
+    parser.add_argument("--continue-pretraining", action="store_true",
+                        help="with --init-from: pretrain that model on the text (--pretrain-steps) before fine-tuning, "
+                             "e.g. to give a shipped model the pretraining a short run could not")
     parser.add_argument("--run", type=Path, default=RUNS_DIR / "default", help="run folder (resumed if present)")
 
 
@@ -126,7 +129,7 @@ def train(args: argparse.Namespace) -> Path:
     splits = split_pairs(load_pairs(args.data) + [pair for extra in args.extra_data for pair in load_pairs(extra)])
     print("split sizes:", {name: len(pairs) for name, pairs in splits.items()})
     pretrain_lines = list(read_text_lines(args.pretrain_data, args.pretrain_lines)) \
-        if args.pretrain_lines and not args.init_from else []
+        if args.pretrain_lines and (not args.init_from or args.continue_pretraining) else []
 
     tokenizer_dir = run / "tokenizer"
     if args.init_from and not (tokenizer_dir / "tokenizer.json").exists():
