@@ -214,7 +214,9 @@ function confidenceSection(
       `The answer's confidence (mean log-probability per token) against the judgements above: AUC ${auc.toFixed(2)} for`,
       `telling ✔ from ✘ (${yes.length} ✔, ${no.length} ✘; 0.5 is chance). An NPC with \`unsure: { below }\` says one of its unsure lines`,
       "instead of an answer below the bar (the village's NPCs: −0.6). " +
-        (barChosenHere ? "That bar was chosen on these answers; the held-out questions below test it." : "That bar was chosen on the 40 questions above, not on these."),
+        (barChosenHere
+          ? "That bar was chosen on these questions' answers by the model shipped before (greedy); the held-out questions below test it."
+          : "That bar was chosen on the 40 questions above, not on these."),
       "",
       "| below | said ✔ / ½ / ✘ | withheld ✔ / ½ / ✘ |",
       "|---|---|---|",
