@@ -62,6 +62,8 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
       CHAT_DEAD_LETTER_TOPIC: chatLog.dead,
       ES_URL: esUrl,
       ES_INDEX_PREFIX: prefix,
+      // One NPC and no `unsure` bar: the answer logged is the model's own, however sure it was of it.
+      WORLD_FILE: "off",
       ADMIN_USER: "ops",
       ADMIN_PASSWORD: "correct-horse",
     };
