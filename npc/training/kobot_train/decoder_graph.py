@@ -28,7 +28,7 @@ MS = "com.microsoft"
 def check_supported(config: dict) -> None:
     """The fused operators compute GPT-2 as Hugging Face's defaults do; anything else is refused, not guessed."""
     wanted = {"activation_function": "gelu_new", "scale_attn_weights": True, "scale_attn_by_inverse_layer_idx": False,
-              "reorder_and_upcast_attn": False, "add_cross_attention": False}
+              "reorder_and_upcast_attn": False, "add_cross_attention": False, "tie_word_embeddings": True}
     odd = {k: config.get(k, v) for k, v in wanted.items() if config.get(k, v) != v}
     if config.get("model_type") != "gpt2" or odd:
         raise ValueError(f"cannot fuse this decoder: model_type {config.get('model_type')!r}, settings {odd}")
@@ -84,20 +84,18 @@ def write_decoder(weights: Mapping[str, np.ndarray], config: dict, path: Path) -
                         domain=MS, num_heads=heads, unidirectional=1)
         projected = node("MatMul", [attended, p + "attn.c_proj.weight"], [f"h{i}_attn_out"])
         # ln_2(residual + attention + bias), and the new residual as the fourth output.
-        nodes.append(helper.make_node(
-            "SkipLayerNormalization", [projected, residual, p + "ln_2.weight", p + "ln_2.bias", p + "attn.c_proj.bias"],
-            [f"h{i}_ln_2", "", "", f"h{i}_mid"], name=f"h{i}_ln_2/SkipLayerNormalization", domain=MS, epsilon=eps))
+        node("SkipLayerNormalization", [projected, residual, p + "ln_2.weight", p + "ln_2.bias", p + "attn.c_proj.bias"],
+             [f"h{i}_ln_2", "", "", f"h{i}_mid"], domain=MS, epsilon=eps)
         expanded = node("MatMul", [f"h{i}_ln_2", p + "mlp.c_fc.weight"], [f"h{i}_fc"])
         activated = node("FastGelu", [expanded, p + "mlp.c_fc.bias"], [f"h{i}_gelu"], domain=MS)  # gelu_new
         mlp = node("MatMul", [activated, p + "mlp.c_proj.weight"], [f"h{i}_mlp_out"])
         # The next layer's ln_1 (or the final ln_f) of residual + MLP + bias.
         norm = f"transformer.h.{i + 1}.ln_1" if i + 1 < layers else "transformer.ln_f"
         normed, residual = f"h{i + 1}_ln_1" if i + 1 < layers else "final_hidden", f"h{i}_out"
-        nodes.append(helper.make_node(
-            "SkipLayerNormalization", [mlp, f"h{i}_mid", norm + ".weight", norm + ".bias", p + "mlp.c_proj.bias"],
-            [normed, "", "", residual], name=f"{normed}/SkipLayerNormalization", domain=MS, epsilon=eps))
+        node("SkipLayerNormalization", [mlp, f"h{i}_mid", norm + ".weight", norm + ".bias", p + "mlp.c_proj.bias"],
+             [normed, "", "", residual], domain=MS, epsilon=eps)
 
-    # The last n positions (n = 0: all of them) onto the vocabulary, through the tied embedding.
+    # The last n positions (n = 0: all of them) onto the vocabulary, through the tied embedding (checked above).
     start = node("Neg", [node("Unsqueeze", ["num_logits_to_keep", const("axis_0", [0])], ["keep"])], ["keep_from"])
     kept = node("Slice", [normed, start, const("to_end", [2**62]), const("axis_1", [1])], ["kept_hidden"])
     node("FusedMatMul", [kept, "transformer.wte.weight"], ["logits"], domain=MS, transB=1)
