@@ -404,12 +404,12 @@ function fallbackOf(outcome: AskOutcome): Fallback | undefined {
   return undefined;
 }
 
-/** Control characters out, runs of whitespace collapsed, trimmed. */
 /** What the chat log keeps of a worker's answer. */
 function answerInfo({ ms, model, confidence, withheld }: AnswerMessage): Partial<NpcAnswerInfo> {
   return { workerMs: ms, model, ...(confidence !== undefined ? { confidence } : {}), ...(withheld !== undefined ? { withheld } : {}) };
 }
 
+/** Control characters out, runs of whitespace collapsed, trimmed. */
 function cleanText(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]/g, " ").replace(/\s+/g, " ").trim();
 }
