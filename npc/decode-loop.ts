@@ -52,7 +52,8 @@ export async function decodeRows(
   const answers: number[][] = Array.from({ length: batch }, () => []);
   const logProbs = new Array<number>(batch).fill(0);
   const mask = attentionMask.tolist() as bigint[][];
-  const nextPosition = mask.map((row) => row.reduce((n, m) => n + Number(m), 0));
+  const promptLengths = mask.map((row) => row.reduce((n, m) => n + Number(m), 0));
+  const nextPosition = [...promptLengths];
   let rows = Array.from({ length: batch }, (_, i) => i); // batch position → original row
 
   const prompts = {
@@ -65,7 +66,7 @@ export async function decodeRows(
   let feeds: Feeds = prompts;
   for (let step = 0; step < settings.maxNewTokens; step++) {
     const outputs = step === 0
-      ? await groupedPrefill(model, prompts, lastOnly)
+      ? await groupedPrefill(model, prompts, promptLengths, lastOnly)
       : (await model.forward({ ...feeds, ...lastOnly })) as Record<string, Tensor>;
     const vocab = outputs.logits!.dims.at(-1)!;
     const data = outputs.logits!.data as Float32Array;

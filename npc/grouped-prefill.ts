@@ -36,20 +36,15 @@ type Outputs = Record<string, Tensor>;
  * The first forward pass of a left-padded batch, run per length group and merged back into one batch
  * as if it had been run whole: each group's cache is left-padded with zeros to the batch's width, where
  * the batch's attention mask is 0 anyway. `feeds` hold `input_ids`, `attention_mask`, `position_ids`,
- * all [rows, width].
+ * all [rows, width]; `lengths` are the rows' prompt lengths (the 1s of each mask row).
  */
 export async function groupedPrefill(
   model: PreTrainedModel,
   feeds: { input_ids: Tensor; attention_mask: Tensor; position_ids: Tensor },
+  lengths: readonly number[],
   extra: Record<string, Tensor>,
 ): Promise<Outputs> {
   const [rows, width] = feeds.attention_mask.dims as [number, number];
-  const mask = feeds.attention_mask.data as BigInt64Array;
-  const lengths = Array.from({ length: rows }, (_, row) => {
-    let length = 0;
-    for (let i = row * width; i < (row + 1) * width; i++) length += Number(mask[i]);
-    return length;
-  });
   const groups = prefillGroups(lengths);
   if (groups.length === 1) return (await model.forward({ ...feeds, ...extra })) as Outputs;
 
