@@ -18,6 +18,7 @@ import { InProcessBus } from "../kafka/in-process-transport.js";
 import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaQuestionChannel, KafkaWorkerChannel } from "../kafka/kafka-transport.js";
 import type { QuestionChannel, WorkerChannel } from "../kafka/npc-transport.js";
+import { isNoAnswerLine } from "../rooms/fallback-lines.js";
 import { freePort, type Service, startService, uniqueTopics } from "../test/helpers/processes.js";
 import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
@@ -133,7 +134,7 @@ function answerSeen(player: TestPlayer, askerId: string, text: string): Promise<
       const question = chat.find((line) => line.from === askerId && line.text === text);
       const answer = question && chat.find((line) => line.replyTo === question.id);
       if (!answer) return false;
-      resolve({ at: performance.now(), fallback: /생각이 잘 안 나네요|대답하기가 어려워요/.test(answer.text) });
+      resolve({ at: performance.now(), fallback: isNoAnswerLine(answer.text) });
       return true;
     };
     if (check()) return;

@@ -2,6 +2,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 
 import { Client, type Room } from "@colyseus/sdk";
 
+import { isNoAnswerLine } from "../rooms/fallback-lines.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import type { WorldState } from "../rooms/world-state.js";
 import { MOVE_SEND_HZ, WORLD_ROOM, type WorldError } from "../rooms/world-protocol.js";
@@ -217,7 +218,7 @@ export function answerTime(room: Room<any, WorldState>, text: string, timeoutMs 
       const question = state.chat.find((line) => line.from === room.sessionId && line.text === text);
       const answer = question && state.chat.find((line) => line.replyTo === question.id);
       if (!answer) return;
-      finish({ ms: performance.now() - started, fallback: /생각이 잘 안 나네요|대답하기가 어려워요/.test(answer.text) });
+      finish({ ms: performance.now() - started, fallback: isNoAnswerLine(answer.text) });
     };
     const timer = setTimeout(() => finish(undefined), timeoutMs);
     const finish = (result: { ms: number; fallback: boolean } | undefined) => {

@@ -36,3 +36,11 @@ export function fallbackFor(reason: "timeout" | "unsent" | "error" | "busy", det
       };
   }
 }
+
+/**
+ * Whether `text` is the NPC's line for an answer that never came (a timeout, or a brain that is
+ * unavailable): how the load test and the chat bench count fallbacks among the answers they see.
+ */
+export function isNoAnswerLine(text: string): boolean {
+  return text === fallbackFor("timeout").line || text === fallbackFor("error").line;
+}
