@@ -62,5 +62,5 @@ export const DEFAULT_WORLD_SETTINGS: WorldSettings = {
   hearing: { mode: "room", radius: 15 },
   questionTimeoutMs: 10_000,
   questionRate: { burst: 5, perSecond: 1 },
-  npcQueue: { capacity: 100, concurrency: 16 },
+  npcQueue: { capacity: 100, concurrency: 32 }, // two batches of 16: see server/config.ts
 };

@@ -157,8 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       chatHistory: e.CHAT_HISTORY,
       questionTimeoutMs: e.NPC_TIMEOUT_MS,
       questionRate: { burst: e.QUESTION_BURST, perSecond: e.QUESTIONS_PER_SECOND },
-      // As many at once as the brain answers in one batch.
-      npcQueue: { capacity: e.NPC_QUEUE_MAX, concurrency: e.NPC_MAX_BATCH },
+      // Two batches' worth with the brain: the next batch already waits at the worker while one is generated,
+      // so the brain does not sit idle while answers travel back and the room sends the next questions.
+      npcQueue: { capacity: e.NPC_QUEUE_MAX, concurrency: 2 * e.NPC_MAX_BATCH },
       npcs: world?.npcs ?? [{ ...DEFAULT_NPC, id: e.NPC_ID, name: e.NPC_NAME }],
       hearing: world?.hearing ?? DEFAULT_WORLD_SETTINGS.hearing,
     },

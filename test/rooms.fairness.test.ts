@@ -48,7 +48,8 @@ describe("fair turns in the world room", function () {
   const heard: string[] = [];
 
   before(async () => {
-    // One question with the brain at a time, three may wait, two at once per player then one per second.
+    // A batch of one: one question generated, the next waiting at the worker; three may wait in the room's queue,
+    // two at once per player then one per second.
     world = await startTestWorld({ NPC_MAX_BATCH: "1", NPC_QUEUE_MAX: "3", QUESTION_BURST: "2", QUESTIONS_PER_SECOND: "1", NPC_TIMEOUT_MS: "5000" });
     await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
       await sleep(150);
@@ -82,12 +83,14 @@ describe("fair turns in the world room", function () {
     b.room.send("chat", { text: "@kobot b1" });
     b.room.send("chat", { text: "@kobot b2" });
     await sleep(50);
-    c.room.send("chat", { text: "@kobot c1" }); // a1 is with the brain; a2, b1, b2 wait: full
+    c.room.send("chat", { text: "@kobot c1" });
+    c.room.send("chat", { text: "@kobot c2" }); // a1 and b1 are with the brain; a2, b2 and c1 wait: full
     const busy = await waitFor("npc_busy", () => c.errors.find((e) => e.code === "npc_busy"));
     assert.match(busy.message, /too many questions/);
     assert.match((await waitFor("the busy line", () => answersTo(c)[0])).text, /질문이 너무 많이/);
-    await waitFor("four answers", () => heard.length === 4, 5000);
-    assert.deepEqual(heard, ["a1", "b1", "a2", "b2"]);
+    await waitFor("five answers", () => heard.length === 5, 5000);
+    // c1 was asked after a2 and b2 but is c's first question: it goes before anyone's second.
+    assert.deepEqual(heard, ["a1", "b1", "c1", "a2", "b2"]);
     assert.deepEqual(answersTo(a).map((line) => line.text), ["답: a1", "답: a2"]);
     await Promise.all([a, b, c].map((p) => p.room.leave()));
   });
