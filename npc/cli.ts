@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { type AskOptions, NpcEngine, type NpcAnswer } from "./engine.js";
 import { NpcError } from "./errors.js";
 import type { GenerationSettings } from "./generation-settings.js";
-import { KnowledgeIndex } from "./knowledge-index.js";
+import { type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
 import { DEFAULT_MODEL_DIR, type ModelDtype } from "./model-folder.js";
 
 const USAGE = `usage: npm run ask -- [options] "question" ...
@@ -74,8 +74,9 @@ async function main(): Promise<number> {
   });
   const questions = values.file ? readFileSync(values.file, "utf8").split(/\r?\n/) : positionals;
   if (values.file && questions.at(-1) === "") questions.pop(); // the file's final newline is not a question
-  const knowledge = values.knowledge ? KnowledgeIndex.fromFile(values.knowledge) : undefined;
-  if (values.chat) return chat(values.model ?? DEFAULT_MODEL_DIR, values.dtype as ModelDtype, { settings: settingsFrom(values), knowledge });
+  // Read before the model loads, so a bad line is reported at once; indexed as the model's retrieval was trained.
+  const knowledgePairs = values.knowledge ? readKnowledgeFile(values.knowledge) : undefined;
+  if (values.chat) return chat(values.model ?? DEFAULT_MODEL_DIR, values.dtype as ModelDtype, settingsFrom(values), knowledgePairs);
   if (values.help || questions.length === 0) {
     console.error(USAGE);
     return values.help ? 0 : 2;
@@ -83,6 +84,7 @@ async function main(): Promise<number> {
 
   const settings = settingsFrom(values);
   const engine = await NpcEngine.load(values.model ?? DEFAULT_MODEL_DIR, { dtype: values.dtype as ModelDtype });
+  const knowledge = knowledgePairs && engine.knowledgeIndex(knowledgePairs);
   let failures = 0;
   for (const question of questions) {
     try {
@@ -109,8 +111,9 @@ async function main(): Promise<number> {
   return failures > 0 ? 1 : 0;
 }
 
-async function chat(model: string, dtype: ModelDtype, options: AskOptions): Promise<number> {
+async function chat(model: string, dtype: ModelDtype, settings: AskOptions["settings"], knowledgePairs?: KnowledgePair[]): Promise<number> {
   const engine = await NpcEngine.load(model, { dtype });
+  const options: AskOptions = { settings, knowledge: knowledgePairs && engine.knowledgeIndex(knowledgePairs) };
   const terminal = createInterface({ input: process.stdin, output: process.stdout });
   console.log(`Kobot (${engine.modelName}) is listening. Ctrl-D to leave.`);
   for await (const line of terminal) {

@@ -19,7 +19,7 @@ import {
   settingsFromConfig,
 } from "./generation-settings.js";
 import { checkModelFolder, type ModelDtype, readJson } from "./model-folder.js";
-import { KnowledgeIndex, type KnowledgePair } from "./knowledge-index.js";
+import { GRAMS, type GramsMethod, KnowledgeIndex, type KnowledgePair } from "./knowledge-index.js";
 import { normaliseQuestion } from "./question.js";
 import { type RetrievalSettings, retrieveContext } from "./retrieval-context.js";
 import { SESSION_OPTIONS } from "./session-options.js";
@@ -57,7 +57,7 @@ export interface NpcAnswer {
 
 interface ModelConfig {
   npc_model_name?: string;
-  npc_retrieval?: { k: number; min_score: number };
+  npc_retrieval?: { k: number; min_score: number; grams?: string };
   n_positions?: number;
   max_position_embeddings?: number;
 }
@@ -74,7 +74,7 @@ export class NpcEngine {
     readonly modelName: string,
     private readonly eosId: number,
     private readonly maxPositions: number,
-    readonly retrieval: RetrievalSettings,
+    readonly retrieval: RetrievalSettings & { grams: GramsMethod },
     /** Pairs the model was trained to be shown (knowledge.jsonl in the model folder), if any. */
     readonly generalKnowledge: KnowledgeIndex | undefined,
     private readonly padId: number,
@@ -103,8 +103,12 @@ export class NpcEngine {
     if (typeof eosId !== "number") {
       throw new ModelLoadError(folder, `${folder}/generation_config.json has no eos_token_id (the </s> token)`);
     }
-    const retrieval = { k: config.npc_retrieval?.k ?? 0, minScore: config.npc_retrieval?.min_score ?? 0 };
-    const general = retrieval.k > 0 ? KnowledgeIndex.fromFile(join(folder, "knowledge.jsonl")) : undefined;
+    const grams = config.npc_retrieval?.grams ?? "bigrams"; // exports that name no method were trained with it
+    if (!Object.hasOwn(GRAMS, grams)) {
+      throw new ModelLoadError(folder, `${folder}/config.json: npc_retrieval.grams "${grams}" is not one of ${Object.keys(GRAMS).join(", ")}`);
+    }
+    const retrieval = { k: config.npc_retrieval?.k ?? 0, minScore: config.npc_retrieval?.min_score ?? 0, grams: grams as GramsMethod };
+    const general = retrieval.k > 0 ? KnowledgeIndex.fromFile(join(folder, "knowledge.jsonl"), GRAMS[retrieval.grams]) : undefined;
     try {
       const tokenizer = await AutoTokenizer.from_pretrained(folder, { local_files_only: true });
       const model = await AutoModelForCausalLM.from_pretrained(folder, { dtype, local_files_only: true, session_options: SESSION_OPTIONS });
@@ -216,6 +220,11 @@ export class NpcEngine {
   /** Token ids of a text exactly as the model sees it (used by tests against the Python tokenizer). */
   encode(text: string): number[] {
     return this.tokenizer.encode(text, { add_special_tokens: false });
+  }
+
+  /** An NPC's own knowledge, indexed the way this model's retrieval was trained. */
+  knowledgeIndex(pairs: readonly KnowledgePair[]): KnowledgeIndex {
+    return new KnowledgeIndex(pairs, GRAMS[this.retrieval.grams]);
   }
 
   /** Retrieved pairs for a question, fewer when the context window cannot hold them with the answer. */

@@ -14,11 +14,53 @@ export interface KnowledgeHit {
   score: number;
 }
 
-/** Character bigrams of the letters and digits, spaces and punctuation dropped (as kobot_train/retrieval.py). */
+/**
+ * Each word's characters and character bigrams; a word is a run of letters and digits (as
+ * kobot_train/retrieval.py, whose docstring says why bigrams stay inside words).
+ */
 export function grams(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).flatMap((word) => {
+    const chars = [...word];
+    return [...chars, ...chars.slice(1).map((c, i) => chars[i]! + c)];
+  });
+}
+
+/** The first method: bigrams of the letters and digits with spaces dropped, so they cross words. */
+export function crossWordBigrams(text: string): string[] {
   const chars = [...text.toLowerCase()].filter((c) => /[\p{L}\p{N}]/u.test(c));
   if (chars.length < 2) return chars.length ? [chars.join("")] : [];
   return chars.slice(1).map((c, i) => chars[i]! + c);
+}
+
+/**
+ * By the name a model's config.json gives (`npc_retrieval.grams`): a model is shown pairs found the way
+ * it was trained; one exported without a name was trained with "bigrams".
+ */
+export const GRAMS = { "chars+word-bigrams": grams, bigrams: crossWordBigrams } as const;
+export type GramsMethod = keyof typeof GRAMS;
+
+/** Reads a knowledge file: one JSON object `{"q": "...", "a": "..."}` a line; a clear error names a bad line. */
+export function readKnowledgeFile(path: string): KnowledgePair[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ModelLoadError(path, `cannot read knowledge file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  return text.split("\n").flatMap((line, i) => {
+    if (!line.trim()) return [];
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch {
+      throw new ModelLoadError(path, `${path}:${i + 1}: not JSON`);
+    }
+    const { q, a } = (row ?? {}) as Partial<KnowledgePair>;
+    if (typeof q !== "string" || typeof a !== "string" || !q.trim() || !a.trim()) {
+      throw new ModelLoadError(path, `${path}:${i + 1}: needs non-empty "q" and "a" strings`);
+    }
+    return [{ q: q.trim(), a: a.trim() }];
+  });
 }
 
 function counts(items: string[]): Map<string, number> {
@@ -28,15 +70,20 @@ function counts(items: string[]): Map<string, number> {
 }
 
 /**
- * TF-IDF over character bigrams of the questions, cosine similarity: suits short Korean chat lines
- * without a morphological analyser. Same scoring as the training pipeline, checked by shared vectors.
+ * TF-IDF over the questions' characters and in-word character bigrams, cosine similarity: suits short
+ * Korean chat lines without a morphological analyser. Same scoring as the training pipeline, checked by
+ * shared vectors.
  */
 export class KnowledgeIndex {
   private readonly idf = new Map<string, number>();
   private readonly postings = new Map<string, [doc: number, weight: number][]>();
 
-  constructor(readonly pairs: readonly KnowledgePair[]) {
-    const perDoc = pairs.map((p) => counts(grams(p.q)));
+  /** `cut` splits text into the grams it is indexed by (one of GRAMS). */
+  constructor(
+    readonly pairs: readonly KnowledgePair[],
+    private readonly cut: (text: string) => string[] = grams,
+  ) {
+    const perDoc = pairs.map((p) => counts(cut(p.q)));
     const df = new Map<string, number>();
     for (const doc of perDoc) for (const gram of doc.keys()) df.set(gram, (df.get(gram) ?? 0) + 1);
     for (const [gram, d] of df) this.idf.set(gram, Math.log((pairs.length + 1) / (d + 1)) + 1);
@@ -51,29 +98,9 @@ export class KnowledgeIndex {
     });
   }
 
-  /** Reads a knowledge file: one JSON object `{"q": "...", "a": "..."}` a line. */
-  static fromFile(path: string): KnowledgeIndex {
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (error) {
-      throw new ModelLoadError(path, `cannot read knowledge file ${path}: ${(error as Error).message}`, { cause: error });
-    }
-    const pairs = text.split("\n").flatMap((line, i) => {
-      if (!line.trim()) return [];
-      let row: unknown;
-      try {
-        row = JSON.parse(line);
-      } catch {
-        throw new ModelLoadError(path, `${path}:${i + 1}: not JSON`);
-      }
-      const { q, a } = (row ?? {}) as Partial<KnowledgePair>;
-      if (typeof q !== "string" || typeof a !== "string" || !q.trim() || !a.trim()) {
-        throw new ModelLoadError(path, `${path}:${i + 1}: needs non-empty "q" and "a" strings`);
-      }
-      return [{ q: q.trim(), a: a.trim() }];
-    });
-    return new KnowledgeIndex(pairs);
+  /** A knowledge file's pairs, indexed by `cut`. */
+  static fromFile(path: string, cut: (text: string) => string[] = grams): KnowledgeIndex {
+    return new KnowledgeIndex(readKnowledgeFile(path), cut);
   }
 
   get size(): number {
@@ -82,7 +109,7 @@ export class KnowledgeIndex {
 
   /** Up to k pairs whose question is most like the query, best first; ties go to the earlier pair. */
   search(query: string, k: number, minScore = 0): KnowledgeHit[] {
-    const weights = [...counts(grams(query))]
+    const weights = [...counts(this.cut(query))]
       .filter(([gram]) => this.idf.has(gram))
       .map(([gram, tf]) => [gram, tf * this.idf.get(gram)!] as const);
     const norm = Math.sqrt(weights.reduce((sum, [, w]) => sum + w * w, 0));

@@ -4,7 +4,7 @@ import { AnswerQueue } from "./answer-queue.js";
 import type { AskOptions } from "./engine.js";
 import { NpcEngine } from "./engine.js";
 import type { GenerationSettings } from "./generation-settings.js";
-import { KnowledgeIndex } from "./knowledge-index.js";
+import { readKnowledgeFile } from "./knowledge-index.js";
 import type { ModelDtype } from "./model-folder.js";
 
 /** What the worker needs to answer for one NPC (from the world file): its model, knowledge and decoding. */
@@ -99,7 +99,7 @@ export class NpcCast {
     const brains = new Map(
       specs.map((spec) => {
         const options: AskOptions = {
-          ...(spec.knowledge ? { knowledge: KnowledgeIndex.fromFile(spec.knowledge) } : {}),
+          ...(spec.knowledge ? { knowledge: engines.get(spec.modelDir)!.knowledgeIndex(readKnowledgeFile(spec.knowledge)) } : {}),
           ...(spec.generation ? { settings: spec.generation } : {}),
         };
         const scripted = spec.knowledge && spec.scriptedAbove !== undefined

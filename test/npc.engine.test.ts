@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -171,6 +171,26 @@ describe("NpcEngine model loading", () => {
     cpSync(DEFAULT_MODEL_DIR, scratch, { recursive: true });
     writeFileSync(join(scratch, "generation_config.json"), "{ broken");
     await assert.rejects(NpcEngine.load(scratch), new RegExp(`${join(scratch, "generation_config.json")}`));
+  });
+
+  it("finds pairs the way the model was trained: by the method its config names, \"bigrams\" if none", async () => {
+    cpSync(DEFAULT_MODEL_DIR, scratch, { recursive: true });
+    const configPath = join(scratch, "config.json");
+    const config = JSON.parse(readFileSync(configPath, "utf8"));
+    const withMethod = (grams: string | undefined) => {
+      writeFileSync(configPath, JSON.stringify({ ...config, npc_retrieval: { k: 2, min_score: 0.3, ...(grams ? { grams } : {}) } }));
+      return NpcEngine.load(scratch);
+    };
+    for (const [grams, expected] of [[undefined, "bigrams"], ["chars+word-bigrams", "chars+word-bigrams"]] as const) {
+      const engine = await withMethod(grams);
+      assert.equal(engine.retrieval.grams, expected);
+      // "책" is a word of its own: only the method that counts single characters finds it in a knowledge line.
+      const own = engine.knowledgeIndex([{ q: "책 좀 읽어야지", a: "좋은 생각이에요." }]);
+      assert.equal(own.search("책 읽고 싶다", 1).length, expected === "bigrams" ? 0 : 1);
+      await engine.dispose();
+    }
+    await assert.rejects(withMethod("morphemes"), (error: unknown) =>
+      error instanceof ModelLoadError && /npc_retrieval.grams "morphemes" is not one of/.test(error.message));
   });
 
   it("refuses an unknown dtype", async () => {

@@ -4,30 +4,34 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { ModelLoadError } from "../npc/errors.js";
-import { grams, KnowledgeIndex, type KnowledgePair } from "../npc/knowledge-index.js";
+import { crossWordBigrams, GRAMS, type GramsMethod, grams, KnowledgeIndex, type KnowledgePair } from "../npc/knowledge-index.js";
 import { retrieveContext } from "../npc/retrieval-context.js";
 
 // Written by the training pipeline (kobot_train/vectors.py) from the Python index.
 const vectors = JSON.parse(readFileSync(new URL("./fixtures/retrieval-vectors.json", import.meta.url), "utf8")) as {
   pairs: KnowledgePair[];
   k: number;
-  queries: { query: string; hits: { index: number; score: number }[] }[];
+  methods: Record<GramsMethod, { query: string; hits: { index: number; score: number }[] }[]>;
 };
 
 describe("KnowledgeIndex", () => {
-  it("splits text into character bigrams of letters and digits", () => {
-    assert.deepEqual(grams("날씨 좋다!"), ["날씨", "씨좋", "좋다"]);
+  it("splits text into each word's characters and character bigrams, never across words", () => {
+    assert.deepEqual(grams("날씨 좋다!"), ["날", "씨", "날씨", "좋", "다", "좋다"]);
     assert.deepEqual(grams("가"), ["가"]);
     assert.deepEqual(grams("?!"), []);
-    assert.deepEqual(grams("AB1"), ["ab", "b1"]);
+    assert.deepEqual(grams("AB1,c"), ["a", "b", "1", "ab", "b1", "c"]);
+    assert.deepEqual(crossWordBigrams("날씨 좋다!"), ["날씨", "씨좋", "좋다"]); // models exported before
   });
 
-  it("finds the same pairs with the same scores as the Python index", () => {
-    const index = new KnowledgeIndex(vectors.pairs);
-    for (const { query, hits } of vectors.queries) {
-      const got = index.search(query, vectors.k);
-      assert.deepEqual(got.map((h) => h.pair), hits.map((h) => vectors.pairs[h.index]), query);
-      got.forEach((h, i) => assert.ok(Math.abs(h.score - hits[i]!.score) < 1e-9, `${query}: ${h.score}`));
+  it("finds the same pairs with the same scores as the Python index, by every method", () => {
+    assert.deepEqual(Object.keys(vectors.methods).sort(), Object.keys(GRAMS).sort());
+    for (const [method, queries] of Object.entries(vectors.methods)) {
+      const index = new KnowledgeIndex(vectors.pairs, GRAMS[method as GramsMethod]);
+      for (const { query, hits } of queries) {
+        const got = index.search(query, vectors.k);
+        assert.deepEqual(got.map((h) => h.pair), hits.map((h) => vectors.pairs[h.index]), `${method}: ${query}`);
+        got.forEach((h, i) => assert.ok(Math.abs(h.score - hits[i]!.score) < 1e-9, `${method}: ${query}: ${h.score}`));
+      }
     }
   });
 
@@ -37,7 +41,7 @@ describe("KnowledgeIndex", () => {
       { q: "배고파", a: "밥 먹어요." },
     ]);
     assert.equal(index.search("날씨 좋네", 1)[0]!.pair.a, "산책 가요.");
-    assert.deepEqual(index.search("전혀 다른 말", 1, 0.3), []);
+    assert.deepEqual(index.search("전혀 다른 말", 1, 0.45), []); // only 다 in common
   });
 
   it("reads a knowledge file and names the line that is wrong", () => {
@@ -66,6 +70,6 @@ describe("retrieveContext", () => {
 
   it("shows nothing when retrieval is off or nothing is similar enough", () => {
     assert.deepEqual(retrieveContext("검 얼마야?", { k: 0, minScore: 0 }, own, general), []);
-    assert.deepEqual(retrieveContext("완전히 다른 이야기", { k: 2, minScore: 0.3 }, own, general), []);
+    assert.deepEqual(retrieveContext("완전히 다른 이야기", { k: 2, minScore: 0.45 }, own, general), []);
   });
 });

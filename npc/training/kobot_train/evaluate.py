@@ -21,7 +21,7 @@ from .loop_guard import LoopGuard, without_loop
 from .model_sizes import MAX_POSITIONS
 from .paths import CHATBOT_CSV, REPO_ROOT
 from .prompt import PAD, clean_answer, question_prompt, turn_text
-from .retrieval import KnowledgeIndex, context_for
+from .retrieval import GRAMS, KnowledgeIndex, context_for
 from .trainer import mean_loss
 
 DECODINGS: dict[str, dict] = {
@@ -67,7 +67,7 @@ def score(answers: list[str], test: list[Pair], training_answers: set[str]) -> d
 
 
 def evaluate(model_dir: Path, data: Path, decodings: dict[str, dict] = DECODINGS, samples: int = 20,
-             retrieval_k: int = 0, min_score: float = 0.35) -> dict:
+             retrieval_k: int = 0, min_score: float = 0.35, grams: str = "bigrams") -> dict:
     """Scores a checkpoint on the test split; with retrieval_k, each question is shown its neighbours
     from the training split, as at serving time."""
     tokenizer = PreTrainedTokenizerFast.from_pretrained(model_dir)
@@ -76,7 +76,7 @@ def evaluate(model_dir: Path, data: Path, decodings: dict[str, dict] = DECODINGS
     test = splits["test"]
     training_answers = {p.answer for p in splits["train"]}
     if retrieval_k:
-        index = KnowledgeIndex([(p.question, p.answer) for p in splits["train"]])
+        index = KnowledgeIndex([(p.question, p.answer) for p in splits["train"]], GRAMS[grams])
         contexts = [context_for(index, p.question, retrieval_k, min_score) for p in test]
     else:
         contexts = [[] for _ in test]

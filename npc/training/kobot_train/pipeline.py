@@ -9,7 +9,7 @@ from .evaluate import DECODINGS, evaluate, evaluate_with_engine
 from .export import DEFAULT_GENERATION, export
 from .data import load_pairs, split_pairs
 from .paths import MODEL_DIR, REPO_ROOT
-from .retrieval import write_jsonl
+from .retrieval import grams_of, write_jsonl
 from .report import write_eval_md, write_model_card
 from .vectors import write_vectors
 from .train import add_arguments, train
@@ -56,14 +56,15 @@ def main() -> None:
         train_pairs = split_pairs(load_pairs(args.data))["train"]
         write_jsonl(knowledge, [(p.question, p.answer) for p in train_pairs])
     sizes = export(checkpoint, args.out, DEFAULT_GENERATION, name=name,
-                   retrieval={"k": retrieval["k"], "min_score": retrieval["min_score"]} if retrieval["k"] else None)
+                   retrieval={"k": retrieval["k"], "min_score": retrieval["min_score"], "grams": grams_of(retrieval)}
+                   if retrieval["k"] else None)
     if knowledge.exists():
         sizes["knowledge.jsonl"] = knowledge.stat().st_size
     # The default run scores the greedy decodings; --full-eval adds sampling and the engine's choosing
     # (about 7 more minutes on 2 cores), as in the shipped EVAL.md.
     decodings = DECODINGS if args.full_eval else {k: v for k, v in DECODINGS.items() if not v["do_sample"]}
     evaluation = evaluate(checkpoint, args.data, decodings, retrieval_k=retrieval["k"],
-                          min_score=retrieval.get("min_score", 0.35))
+                          min_score=retrieval.get("min_score", 0.35), grams=grams_of(retrieval))
     for name, cli_args in ENGINE_DECODINGS.items() if args.full_eval else ():
         evaluation["decodings"][name] = evaluate_with_engine(args.out, args.data, cli_args)
     result = {"training": summary, "files": {name: (args.out / name).stat().st_size for name in sizes}, **evaluation}

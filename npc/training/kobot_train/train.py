@@ -17,7 +17,7 @@ from .onnx_weights import model_from_export
 from .model_sizes import MAX_POSITIONS, SIZES, gpt2_config
 from .paths import CHATBOT_CSV, NSMC_TXT, RUNS_DIR
 from .prompt import EOS, PAD
-from .retrieval import KnowledgeIndex, context_for
+from .retrieval import DEFAULT_GRAMS, GRAMS, KnowledgeIndex, context_for
 from .tokenizer import load_tokenizer, save_tokenizer, train_tokenizer
 from .trainer import PhaseConfig, mean_loss, run_phase
 
@@ -41,7 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: all cores)")
     parser.add_argument("--retrieval-k", type=int, default=2,
                         help="retrieved training pairs shown before each question (0: plain prompts)")
-    parser.add_argument("--retrieval-min-score", type=float, default=0.35, help="cosine below which a pair is not shown")
+    parser.add_argument("--retrieval-grams", choices=sorted(GRAMS), default=DEFAULT_GRAMS,
+                        help="how questions are cut for retrieval (kobot_train.retrieval_compare measures each)")
+    parser.add_argument("--retrieval-min-score", type=float, default=0.45, help="cosine below which a pair is not shown")
     parser.add_argument("--retrieval-dropout", type=float, default=0.25,
                         help="share of training questions shown without neighbours, so the model answers alone too")
     parser.add_argument("--retrieval-gold", type=float, default=0.0,
@@ -78,7 +80,8 @@ class Neighbours:
 
     def __init__(self, args: argparse.Namespace, train_pairs: list[Pair]):
         self.args, self.train_pairs = args, train_pairs
-        self.index = KnowledgeIndex([(p.question, p.answer) for p in train_pairs]) if args.retrieval_k > 0 else None
+        self.index = KnowledgeIndex([(p.question, p.answer) for p in train_pairs], GRAMS[args.retrieval_grams]) \
+            if args.retrieval_k > 0 else None
         rng = random.Random(args.seed)
         n = len(train_pairs)
         self.dropped = {i for i in range(n) if rng.random() < args.retrieval_dropout}
@@ -177,7 +180,7 @@ def train(args: argparse.Namespace) -> Path:
     summary = {"size": args.size, "parameters": sum(p.numel() for p in model.parameters()),
                "vocab_size": len(tokenizer), "phases": {k: asdict(v) for k, v in results.items()},
                "split_sizes": {k: len(v) for k, v in splits.items()}, "pretrain_lines": len(pretrain_lines),
-               "retrieval": {"k": args.retrieval_k, "min_score": args.retrieval_min_score,
+               "retrieval": {"k": args.retrieval_k, "min_score": args.retrieval_min_score, "grams": args.retrieval_grams,
                              "dropout": args.retrieval_dropout, "gold": args.retrieval_gold,
                              "drill": args.retrieval_drill},
                **({"init_from": str(args.init_from), "continued_from": earlier_training(args.init_from)}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .data import load_pairs, split_pairs
 from .paths import CHATBOT_CSV, MODEL_DIR, REPO_ROOT
-from .retrieval import KnowledgeIndex
+from .retrieval import GRAMS, KnowledgeIndex
 from .tokenizer import load_tokenizer
 
 FIXTURES = REPO_ROOT / "test" / "fixtures"
@@ -31,11 +31,14 @@ def tokenizer_vectors(model_dir: Path) -> list[dict]:
 
 
 def retrieval_vectors(data: Path, pairs_count: int = 600) -> dict:
+    """Hits of each query by every method of GRAMS: models trained with either are served."""
     pairs = [(p.question, p.answer) for p in split_pairs(load_pairs(data))["train"][:pairs_count]]
-    index = KnowledgeIndex(pairs)
-    queries = [{"query": q, "hits": [{"index": h.index, "score": h.score} for h in index.search(q, 3)]}
-               for q in RETRIEVAL_QUERIES]
-    return {"pairs": [{"q": q, "a": a} for q, a in pairs], "k": 3, "queries": queries}
+    methods = {}
+    for method, cut in GRAMS.items():
+        index = KnowledgeIndex(pairs, cut)
+        methods[method] = [{"query": q, "hits": [{"index": h.index, "score": h.score} for h in index.search(q, 3)]}
+                           for q in RETRIEVAL_QUERIES]
+    return {"pairs": [{"q": q, "a": a} for q, a in pairs], "k": 3, "methods": methods}
 
 
 def write_vectors(model_dir: Path = MODEL_DIR, data: Path = CHATBOT_CSV) -> None:

@@ -17,6 +17,8 @@ def test_retrieval_vectors_match_the_python_index():
     stored = json.loads((FIXTURES / "retrieval-vectors.json").read_text(encoding="utf-8"))
     fresh = retrieval_vectors(CHATBOT_CSV)
     assert stored["pairs"] == fresh["pairs"]
-    for want, got in zip(stored["queries"], fresh["queries"]):
-        assert [h["index"] for h in want["hits"]] == [h["index"] for h in got["hits"]], want["query"]
-        assert [h["score"] for h in want["hits"]] == pytest.approx([h["score"] for h in got["hits"]], abs=1e-12)
+    assert stored["methods"].keys() == fresh["methods"].keys()
+    for method, queries in fresh["methods"].items():
+        for want, got in zip(stored["methods"][method], queries, strict=True):
+            assert [h["index"] for h in want["hits"]] == [h["index"] for h in got["hits"]], (method, want["query"])
+            assert [h["score"] for h in want["hits"]] == pytest.approx([h["score"] for h in got["hits"]], abs=1e-12)

@@ -1,0 +1,81 @@
+"""How well each way of cutting questions into grams retrieves; writes a markdown table for EVAL.md.
+
+    python -m kobot_train.retrieval_compare [--table runs/retrieval.md]
+
+Chatbot_data gives many questions the same answer in other words ("머리 아파" and "두통이 심해"), so a
+retrieval method is as good as how often the pair it finds for a validation or test question (index: the
+training split) carries that question's own reference answer. No model is involved.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+from typing import Callable
+
+from .data import load_pairs, split_pairs
+from .paths import CHATBOT_CSV, RUNS_DIR
+from .retrieval import KnowledgeIndex, cross_word_bigrams, grams
+
+def in_word_bigrams(text: str) -> list[str]:
+    """Bigrams inside words only, no single characters (a one-character word counts as itself)."""
+    return [g for g in grams(text) if len(g) == 2] + [w for w in re.findall(r"[^\W_]+", text.lower()) if len(w) == 1]
+
+
+# Each with the similarity below which no pair is shown: single characters raise every score, so the new
+# method's bar is higher; 0.45 shows pairs for about as many validation questions as 0.35 did before.
+METHODS: dict[str, tuple[Callable[[str], list[str]], float]] = {
+    "bigrams across words (`bigrams`, before)": (cross_word_bigrams, 0.35),
+    "bigrams inside words": (in_word_bigrams, 0.35),
+    "characters + bigrams inside words (`chars+word-bigrams`)": (grams, 0.45),
+}
+
+
+def same_answer(a: str, b: str) -> bool:
+    return re.sub(r"[\W_]", "", a) == re.sub(r"[\W_]", "", b)
+
+
+def scores(index: KnowledgeIndex, questions: list[tuple[str, str]], min_score: float) -> dict[str, float]:
+    """Shares of questions: own answer in the best pair, in the best two, a pair shown at all (≥ min_score),
+    and among those shown, own answer in the best pair."""
+    top1 = top2 = shown = shown_right = 0
+    for question, answer in questions:
+        hits = index.search(question, 2)
+        found = [index.pairs[h.index][1] for h in hits]
+        right = bool(found) and same_answer(found[0], answer)
+        top1 += right
+        top2 += any(same_answer(f, answer) for f in found)
+        if hits and hits[0].score >= min_score:
+            shown += 1
+            shown_right += right
+    n = len(questions)
+    return {"top1": top1 / n, "top2": top2 / n, "shown": shown / n, "precision": shown_right / max(1, shown)}
+
+
+def compare(data: Path) -> str:
+    splits = split_pairs(load_pairs(data))
+    train = [(p.question, p.answer) for p in splits["train"]]
+    rows = ["| method | min score | validation: own answer first | in the best 2 | test: own answer first "
+            "| in the best 2 | test questions shown a pair | of those, own answer first |", "|---|---|---|---|---|---|---|---|"]
+    for name, (cut, min_score) in METHODS.items():
+        index = KnowledgeIndex(train, cut)
+        val = scores(index, [(p.question, p.answer) for p in splits["validation"]], min_score)
+        test = scores(index, [(p.question, p.answer) for p in splits["test"]], min_score)
+        rows.append(f"| {name} | {min_score} | {val['top1']:.1%} | {val['top2']:.1%} | {test['top1']:.1%} "
+                    f"| {test['top2']:.1%} | {test['shown']:.1%} | {test['precision']:.1%} |")
+    return "\n".join(rows) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=CHATBOT_CSV)
+    parser.add_argument("--table", type=Path, default=RUNS_DIR / "retrieval.md")
+    args = parser.parse_args()
+    table = compare(args.data)
+    args.table.parent.mkdir(parents=True, exist_ok=True)
+    args.table.write_text(table, encoding="utf-8")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
