@@ -55,7 +55,12 @@ def scores(index: KnowledgeIndex, questions: list[tuple[str, str]], min_score: f
 def compare(data: Path) -> str:
     splits = split_pairs(load_pairs(data))
     train = [(p.question, p.answer) for p in splits["train"]]
-    rows = ["| method | min score | validation: own answer first | in the best 2 | test: own answer first "
+    rows = ["## Retrieval methods compared", "",
+            "How often the pair found for a question (index: the training split) carries that question's own reference "
+            "answer (Chatbot_data gives many questions one answer in other words); no model involved "
+            "(`python -m kobot_train.retrieval_compare`). A pair is shown to the model only at or above the min score.",
+            "",
+            "| method | min score | validation: own answer first | in the best 2 | test: own answer first "
             "| in the best 2 | test questions shown a pair | of those, own answer first |", "|---|---|---|---|---|---|---|---|"]
     for name, (cut, min_score) in METHODS.items():
         index = KnowledgeIndex(train, cut)
