@@ -109,14 +109,15 @@ export class KnowledgeIndex {
 
   /** Up to k pairs whose question is most like the query, best first; ties go to the earlier pair. */
   search(query: string, k: number, minScore = 0): KnowledgeHit[] {
-    const weights = [...counts(this.cut(query))]
-      .filter(([gram]) => this.idf.has(gram))
-      .map(([gram, tf]) => [gram, tf * this.idf.get(gram)!] as const);
+    // A gram no question has still counts in the query's length, at the rarest weight: "오늘 지각했어" is not
+    // "오늘 뭐 했어?" because a small knowledge file has never seen 지각.
+    const unseen = Math.log(this.pairs.length + 1) + 1;
+    const weights = [...counts(this.cut(query))].map(([gram, tf]) => [gram, tf * (this.idf.get(gram) ?? unseen)] as const);
     const norm = Math.sqrt(weights.reduce((sum, [, w]) => sum + w * w, 0));
     if (!norm) return [];
     const scores = new Map<number, number>();
     for (const [gram, w] of weights) {
-      for (const [doc, dw] of this.postings.get(gram)!) scores.set(doc, (scores.get(doc) ?? 0) + (w / norm) * dw);
+      for (const [doc, dw] of this.postings.get(gram) ?? []) scores.set(doc, (scores.get(doc) ?? 0) + (w / norm) * dw);
     }
     // Only the k best are kept while scanning: common bigrams ("어요") touch thousands of pairs.
     const candidates = [...scores].filter(([, score]) => score >= minScore);

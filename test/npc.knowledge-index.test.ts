@@ -44,6 +44,13 @@ describe("KnowledgeIndex", () => {
     assert.deepEqual(index.search("전혀 다른 말", 1, 0.45), []); // only 다 in common
   });
 
+  it("counts the query's words it has never seen: a small file does not find what it cannot know", () => {
+    const index = new KnowledgeIndex([{ q: "오늘 뭐 했어?", a: "빵을 구웠지." }, { q: "이름이 뭐야?", a: "한나야." }]);
+    assert.ok(index.search("오늘 뭐 했어", 1)[0]!.score > 0.99);
+    const late = index.search("오늘 지각했어", 1)[0]!; // only 오늘 and 했어 are known (0.96 when 지각 did not count)
+    assert.ok(late.score < 0.7, `${late.score}`); // the village says a line as written from 0.8
+  });
+
   it("reads a knowledge file and names the line that is wrong", () => {
     const dir = mkdtempSync(join(tmpdir(), "knowledge-"));
     const good = join(dir, "good.jsonl");

@@ -70,13 +70,17 @@ class KnowledgeIndex:
     def search(self, query: str, k: int, min_score: float = 0.0, exclude_question: str | None = None) -> list[Hit]:
         """Top k pairs by cosine similarity of their question to the query, best first (ties: lower index)."""
         count = Counter(self.cut(query))
-        weights = {g: tf * self.idf[g] for g, tf in count.items() if g in self.idf}
+        # A gram no question has still counts in the query's length, at the rarest weight (as the TypeScript
+        # index): a small knowledge file that never saw 지각 must not find "오늘 지각했어" like "오늘 뭐 했어?".
+        # Training questions are all in the index, so this changes only what serving and evaluation see.
+        unseen = math.log(len(self.pairs) + 1) + 1
+        weights = {g: tf * self.idf.get(g, unseen) for g, tf in count.items()}
         norm = math.sqrt(sum(w * w for w in weights.values()))
         if not norm:
             return []
         scores: dict[int, float] = defaultdict(float)
         for g, w in weights.items():
-            for doc, dw in self.postings[g]:
+            for doc, dw in self.postings.get(g, ()):
                 scores[doc] += w / norm * dw
         skip = self.cut(exclude_question) if exclude_question is not None else None
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
