@@ -93,7 +93,7 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     // The shipped model's greedy answer to this question is empty (test/npc.engine.test.ts).
     const [bold] = await worker.answerAll([{
       v: CONTRACT_VERSION, questionId: "q-empty", roomId: "r", npcId: "bold", playerId: "p", playerName: "민수",
-      text: "피어싱하면 아플까", ts: Date.now(),
+      text: "뭡", ts: Date.now(),
     }]);
     assert.equal(bold!.text, "글쎄요.", "bold's bar of −20 would let any said answer through");
     assert.equal(bold!.withheld, "");
