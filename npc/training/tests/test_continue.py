@@ -9,6 +9,7 @@ import torch
 from kobot_train.data import Pair
 from kobot_train.onnx_weights import model_from_export
 from kobot_train.paths import MODEL_DIR
+from kobot_train.retrieval import DEFAULT_GRAMS
 from kobot_train.train import Neighbours
 
 
@@ -34,8 +35,8 @@ PAIRS = [Pair("배고파", "밥 드세요.", 0), Pair("배고프다", "뭐라도
 
 
 def neighbours(gold: float, drill: float) -> Neighbours:
-    args = argparse.Namespace(retrieval_k=2, retrieval_min_score=0.0, retrieval_dropout=0.0, retrieval_gold=gold,
-                              retrieval_drill=drill, seed=1)
+    args = argparse.Namespace(retrieval_k=2, retrieval_min_score=0.0, retrieval_grams=DEFAULT_GRAMS, retrieval_dropout=0.0,
+                              retrieval_gold=gold, retrieval_drill=drill, seed=1)
     return Neighbours(args, PAIRS)
 
 
