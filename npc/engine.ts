@@ -32,7 +32,7 @@ export interface LoadOptions {
 
 export interface AskOptions {
   settings?: Partial<GenerationSettings>;
-  /** This NPC's own knowledge, searched before the model's general index. */
+  /** This NPC's own knowledge, searched before the model's general index (build it with `knowledgeIndex`). */
   knowledge?: KnowledgeIndex;
   /** Called as answer text grows, for a "typing" indicator or partial answers. */
   onToken?: TokenCallback;
