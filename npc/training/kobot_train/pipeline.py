@@ -9,13 +9,24 @@ from .evaluate import DECODINGS, evaluate, evaluate_with_engine
 from .export import DEFAULT_GENERATION, export
 from .data import load_pairs, split_pairs
 from .paths import MODEL_DIR, REPO_ROOT
-from .retrieval import grams_of, write_jsonl
-from .report import write_eval_md, write_model_card
+from .retrieval import DEFAULT_GRAMS, grams_of, write_jsonl
+from .report import history, write_eval_md, write_model_card
 from .vectors import write_vectors
 from .train import add_arguments, train
 
 # Decodings only the TypeScript engine implements, measured through `npm run ask`.
 ENGINE_DECODINGS = {"choose 1 of 8 (engine)": ["--candidates", "8"]}
+
+
+def model_name(summary: dict) -> str:
+    """Says what tells models apart: size, pretraining steps over every run it continued, retrieval and its
+    method when not the default, alpha-blending."""
+    retrieval = summary.get("retrieval", {"k": 0})
+    steps = sum(run["phases"]["pretrain"]["steps"] for run in history(summary) if "pretrain" in run["phases"])
+    return (f"kobot-gpt2-{summary['size']}-{summary['parameters'] / 1e6:.1f}m" + (f"-pt{steps}" if steps else "")
+            + ("-retrieval" if retrieval["k"] else "")
+            + ("-" + grams_of(retrieval) if retrieval["k"] and grams_of(retrieval) != DEFAULT_GRAMS else "")
+            + (f"-gold{round(100 * retrieval['gold'])}" if retrieval.get("gold") else ""))
 
 
 def shipped_decoding_name(generation: dict) -> str:
@@ -46,8 +57,7 @@ def main() -> None:
     summary = json.loads((checkpoint.parent / "summary.json").read_text())
 
     retrieval = summary.get("retrieval", {"k": 0})
-    name = f"kobot-gpt2-{summary['size']}-{summary['parameters'] / 1e6:.1f}m" + ("-retrieval" if retrieval["k"] else "") \
-        + (f"-gold{round(100 * retrieval['gold'])}" if retrieval.get("gold") else "")
+    name = model_name(summary)
     args.out.mkdir(parents=True, exist_ok=True)
     knowledge = args.out / "knowledge.jsonl"
     knowledge.unlink(missing_ok=True)

@@ -66,3 +66,13 @@ def test_the_loop_guard_cuts_a_repeated_unit_back_to_one_saying_as_the_engine_do
     six = [4, 5, 6, 7, 8, 9]
     assert loop_unit([1, *six, *six, *six]) == 6
     assert without_loop([1, *six, *six, *six]) == [1, *six]
+
+
+def test_a_model_name_says_pretraining_steps_over_its_runs_and_a_non_default_retrieval():
+    from kobot_train.pipeline import model_name
+    first = {"size": "tiny", "parameters": 5_240_320, "retrieval": {"k": 2}, "phases": {"pretrain": {"steps": 800}}}
+    second = {"size": "tiny", "parameters": 5_240_320, "phases": {"pretrain": {"steps": 1400}, "finetune": {}},
+              "retrieval": {"k": 2, "grams": "chars+word-bigrams", "gold": 0.8}, "continued_from": first}
+    assert model_name(second) == "kobot-gpt2-tiny-5.2m-pt2200-retrieval-gold80"
+    assert model_name(first) == "kobot-gpt2-tiny-5.2m-pt800-retrieval-bigrams"
+    assert model_name({**first, "retrieval": {"k": 0}, "phases": {}}) == "kobot-gpt2-tiny-5.2m"
