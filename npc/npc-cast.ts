@@ -98,14 +98,15 @@ export class NpcCast {
     });
     const brains = new Map(
       specs.map((spec) => {
+        const engine = engines.get(spec.modelDir)!;
         const options: AskOptions = {
-          ...(spec.knowledge ? { knowledge: engines.get(spec.modelDir)!.knowledgeIndex(readKnowledgeFile(spec.knowledge)) } : {}),
+          ...(spec.knowledge ? { knowledge: engine.knowledgeIndex(readKnowledgeFile(spec.knowledge)) } : {}),
           ...(spec.generation ? { settings: spec.generation } : {}),
         };
         const scripted = spec.knowledge && spec.scriptedAbove !== undefined
           ? { minScore: spec.scriptedAbove, source: `knowledge:${basename(spec.knowledge)}` }
           : undefined;
-        return [spec.npcId, brainOf(engines.get(spec.modelDir)!, options, scripted, spec.unsure)];
+        return [spec.npcId, brainOf(engine, options, scripted, spec.unsure)];
       }),
     );
     const first = [...engines.values()][0]!;
