@@ -7,12 +7,14 @@ import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-tran
  * questions in batches, and answers are delivered asynchronously.
  */
 const RETRY_AFTER_MS = 1000;
+const BATCHES_IN_FLIGHT = 2;
 
 export class InProcessBus {
   private readonly waiting: QuestionMessage[] = [];
   private worker: AnswerQuestions | undefined;
   private readonly servers = new Map<string, (answer: AnswerMessage) => void>();
-  private draining = false;
+  private inFlight = 0;
+  private scheduled = false;
 
   constructor(private readonly maxBatch = 16) {}
 
@@ -49,28 +51,42 @@ export class InProcessBus {
     return this.waiting.length;
   }
 
-  /** Like a consumer loop: one batch at a time; questions that arrive meanwhile form the next batch. */
+  /**
+   * Like a consumer loop: batches of questions in arrival order, two with the worker at a time (the Kafka
+   * worker takes partitions side by side), so the next batch already waits at the brain while the
+   * answers of the one before travel back and the brain never idles between batches. A batch is taken
+   * on the next turn of the event loop: answers come back one by one and each frees a player to ask
+   * again, so taken at once a batch would often hold just the first of them.
+   */
   private drain(): void {
-    if (this.draining || !this.worker || this.waiting.length === 0) return;
-    this.draining = true;
-    const worker = this.worker;
-    const batch = this.waiting.splice(0, this.maxBatch);
-    setImmediate(async () => {
-      try {
-        const answers = await worker(batch);
-        for (const answer of answers) this.deliver(answer);
-        this.draining = false;
-        this.drain();
-      } catch {
-        // The worker failed as a whole: keep its questions, as an uncommitted Kafka batch would,
-        // and try again a little later rather than in a tight loop.
-        this.waiting.unshift(...batch);
-        setTimeout(() => {
-          this.draining = false;
-          this.drain();
-        }, RETRY_AFTER_MS).unref();
-      }
+    if (this.scheduled || this.inFlight >= BATCHES_IN_FLIGHT || !this.worker || this.waiting.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const worker = this.worker;
+      if (!worker || this.waiting.length === 0) return;
+      this.inFlight++;
+      const batch = this.waiting.splice(0, this.maxBatch);
+      this.drain();
+      void this.answer(worker, batch);
     });
+  }
+
+  private async answer(worker: AnswerQuestions, batch: QuestionMessage[]): Promise<void> {
+    try {
+      const answers = await worker(batch);
+      for (const answer of answers) this.deliver(answer);
+      this.inFlight--;
+      this.drain();
+    } catch {
+      // The worker failed as a whole: keep its questions, as an uncommitted Kafka batch would,
+      // and try again a little later rather than in a tight loop.
+      this.waiting.unshift(...batch);
+      setTimeout(() => {
+        this.inFlight--;
+        this.drain();
+      }, RETRY_AFTER_MS).unref();
+    }
   }
 
   private deliver(answer: AnswerMessage): void {

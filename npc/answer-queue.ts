@@ -44,12 +44,15 @@ export class AnswerQueue {
       const text = this.engine.checkQuestion(question, settings);
       const key = settingsKey(settings);
       this.pending.push({ question: text, settings, key, options, askedAt: performance.now(), resolve, reject });
-      if (!this.running) void this.drain();
+      if (this.running) return;
+      // Questions asked in the same turn of the event loop (a worker's batch from the bus) form one batch:
+      // started at once, the first ran alone and the rest waited for it (batches of 1, 15, 1, 15 …).
+      this.running = true;
+      queueMicrotask(() => void this.drain());
     });
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
     while (this.pending.length > 0) {
       const batch = this.takeBatch();
       try {

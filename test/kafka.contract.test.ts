@@ -60,6 +60,29 @@ describe("In-process transport", () => {
     assert.deepEqual(gotB.map((x) => x.questionId), ["q2"]);
   });
 
+  it("gives the worker its next batch while it answers one, and takes questions sent together as one batch", async () => {
+    const bus = new InProcessBus(2);
+    const server = bus.serverChannel("A");
+    const got: Answer[] = [];
+    await server.start((answer) => got.push(answer));
+    const batches: string[][] = [];
+    const held: (() => void)[] = [];
+    await bus.workerChannel().start(async (questions) => {
+      batches.push(questions.map((q) => q.questionId));
+      await new Promise<void>((resolve) => held.push(resolve)); // answered when the test says so
+      return questions.map((q) => answerTo(q));
+    });
+    for (const id of ["q1", "q2", "q3", "q4", "q5"]) void server.sendQuestion({ ...question, questionId: id });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(batches, [["q1", "q2"], ["q3", "q4"]]); // two with the worker, q5 waits
+    held.shift()!();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(batches.at(-1), ["q5"]);
+    for (const release of held.splice(0)) release();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(got.map((x) => x.questionId), ["q1", "q2", "q3", "q4", "q5"]);
+  });
+
   it("keeps a failed batch's questions and retries them", async () => {
     const bus = new InProcessBus();
     const got: Answer[] = [];

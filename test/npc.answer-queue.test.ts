@@ -17,6 +17,21 @@ describe("AnswerQueue micro-batching", () => {
     assert.equal(queue.waiting, 0);
   });
 
+  it("answers questions asked in the same turn as one batch, the first one included", async () => {
+    const engine = await shippedEngine();
+    const queue = new AnswerQueue(engine);
+    const batches: number[] = [];
+    const answerBatch = engine.answerBatch.bind(engine);
+    engine.answerBatch = (questions, options) => (batches.push(questions.length), answerBatch(questions, options));
+    try {
+      await Promise.all(EVERYDAY_QUESTIONS.slice(0, 5).map((q) => queue.ask(q)));
+      await queue.ask("배고파"); // alone, on an idle brain: it runs at once, as a batch of one
+    } finally {
+      engine.answerBatch = answerBatch;
+    }
+    assert.deepEqual(batches, [5, 1]);
+  });
+
   it("rejects a bad question alone and answers the rest", async () => {
     const queue = new AnswerQueue(await shippedEngine());
     const results = await Promise.allSettled([queue.ask("배고파"), queue.ask("   "), queue.ask("잠이 안 와")]);
