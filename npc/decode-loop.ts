@@ -1,3 +1,4 @@
+import type { InferenceSession } from "onnxruntime-node";
 import {
   type LogitsProcessor,
   LogitsProcessorList,
@@ -10,6 +11,7 @@ import {
 import { tokenLogProb } from "./answer-scorer.js";
 import type { GenerationSettings } from "./generation-settings.js";
 import { groupedPrefill } from "./grouped-prefill.js";
+import { compactionOrder, InPlaceCache, type StepLogits } from "./in-place-cache.js";
 import { loopUnit } from "./loop-guard.js";
 import { TopPProcessor } from "./top-p.js";
 
@@ -33,7 +35,9 @@ type Feeds = Record<string, Tensor | Record<string, Tensor> | undefined>;
  * Decodes a left-padded batch with a KV cache, dropping each row from the batch as soon as its answer
  * ends (`</s>`, or a loop). transformers.js generate() steps every row until the last one ends: in a
  * batch of 16, most rows spent most steps computing tokens nobody reads. The prompts are prefilled in
- * groups of similar length (grouped-prefill.ts).
+ * groups of similar length (grouped-prefill.ts). With `stepSession` (the export's model_step.onnx), the
+ * steps after the prefill keep the cache in place (in-place-cache.ts); without, they pass it through the
+ * full graph as past → present.
  *
  * Returns each row's answer and its mean log-probability. Same decoding as generate() with these settings:
  * repetition penalty, then (sampling) temperature, top-k and top-p; greedy takes the first most likely.
@@ -45,6 +49,7 @@ export async function decodeRows(
   settings: GenerationSettings,
   eosId: number,
   onStep?: StepCallback,
+  stepSession?: InferenceSession,
 ): Promise<DecodedRow[]> {
   const [batch, promptLength] = inputIds.dims as [number, number];
   const processors = logitsProcessors(settings);
@@ -64,10 +69,19 @@ export async function decodeRows(
   };
   const lastOnly = { num_logits_to_keep: new Tensor("int64", [1n], []) };
   let feeds: Feeds = prompts;
+  let inPlace: InPlaceCache | undefined;
   for (let step = 0; step < settings.maxNewTokens; step++) {
-    const outputs = step === 0
-      ? await groupedPrefill(model, prompts, promptLengths, lastOnly)
-      : (await model.forward({ ...feeds, ...lastOnly })) as Record<string, Tensor>;
+    let outputs: StepLogits;
+    if (step === 0) {
+      const prefilled = await groupedPrefill(model, prompts, promptLengths, lastOnly);
+      // Room for every token still to come (the prefill made the first).
+      if (stepSession) inPlace = new InPlaceCache(presentAsPast(prefilled), mask, settings.maxNewTokens - 1, stepSession);
+      outputs = prefilled as unknown as StepLogits;
+    } else if (inPlace) {
+      outputs = await inPlace.step(rows.map((row) => seen[row]!.at(-1)!), rows.map((row) => BigInt(nextPosition[row]!++)));
+    } else {
+      outputs = (await model.forward({ ...feeds, ...lastOnly })) as StepLogits;
+    }
     const vocab = outputs.logits!.dims.at(-1)!;
     const data = outputs.logits!.data as Float32Array;
     // The model's own distribution, for the confidence: processors change the logits in place.
@@ -88,15 +102,20 @@ export async function decodeRows(
     });
     if (kept.length === 0) break;
 
-    const past = presentAsPast(outputs);
-    const survivors = kept.length < rows.length ? kept : undefined;
-    rows = kept.map((at) => rows[at]!);
+    const dropped = kept.length < rows.length;
+    const order = compactionOrder(kept);
+    rows = order.map((at) => rows[at]!);
+    if (inPlace) {
+      if (dropped) inPlace.keep(order);
+      continue;
+    }
+    const past = presentAsPast(outputs as unknown as Record<string, Tensor>);
     for (const row of rows) mask[row]!.push(1n);
     feeds = {
       input_ids: int64(rows.map((row) => [seen[row]!.at(-1)!])),
       attention_mask: int64(rows.map((row) => mask[row]!)),
       position_ids: int64(rows.map((row) => [BigInt(nextPosition[row]!++)])),
-      past_key_values: survivors ? selectRows(past, survivors) : past,
+      past_key_values: dropped ? selectRows(past, order) : past,
     };
   }
   // The mean over the tokens each row produced, its `</s>` included when it produced one.

@@ -6,7 +6,9 @@ import {
   type PreTrainedTokenizer,
   type Tensor,
 } from "@huggingface/transformers";
+import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import { InferenceSession } from "onnxruntime-node";
 
 import { InvalidQuestionError, ModelLoadError } from "./errors.js";
 import { meanLogProbs } from "./answer-scorer.js";
@@ -28,6 +30,11 @@ import { type TokenCallback, TokenStream } from "./token-stream.js";
 export interface LoadOptions {
   /** fp32 (default: batched and one-by-one greedy answers are identical) or q8 (int8, smaller). */
   dtype?: ModelDtype;
+  /**
+   * Decode with the export's step graph (onnx/model_step.onnx, fp32 only) over a cache kept in place;
+   * default true where the folder has one. False: every step through the full graph (for comparison).
+   */
+  inPlaceCache?: boolean;
 }
 
 export interface AskOptions {
@@ -55,6 +62,9 @@ export interface NpcAnswer {
   confidence: number;
 }
 
+/** Decoding steps over a cache kept in place (kobot_train/decoder_graph.py `step_model`); exports since session 8. */
+const STEP_GRAPH = "onnx/model_step.onnx";
+
 interface ModelConfig {
   npc_model_name?: string;
   npc_retrieval?: { k: number; min_score: number; grams?: string };
@@ -78,6 +88,8 @@ export class NpcEngine {
     /** Pairs the model was trained to be shown (knowledge.jsonl in the model folder), if any. */
     readonly generalKnowledge: KnowledgeIndex | undefined,
     private readonly padId: number,
+    /** The export's step graph (model_step.onnx), when decoding keeps the cache in place. */
+    private readonly stepSession: InferenceSession | undefined,
   ) {
     this.emptyPromptIds = this.encode(this.prompt(""));
   }
@@ -117,7 +129,11 @@ export class NpcEngine {
       const maxPositions = config.n_positions ?? config.max_position_embeddings ?? 1024;
       const name = `${config.npc_model_name ?? basename(folder)}:${dtype}`;
       const padId = generationConfig.pad_token_id ?? eosId;
-      return new NpcEngine(tokenizer, model, defaults, name, eosId, maxPositions, retrieval, general, padId);
+      const stepFile = join(folder, STEP_GRAPH);
+      const stepSession = dtype === "fp32" && options.inPlaceCache !== false && existsSync(stepFile)
+        ? await InferenceSession.create(stepFile, SESSION_OPTIONS)
+        : undefined;
+      return new NpcEngine(tokenizer, model, defaults, name, eosId, maxPositions, retrieval, general, padId, stepSession);
     } catch (error) {
       throw new ModelLoadError(folder, `cannot load the NPC model from ${folder}: ${(error as Error).message}`, {
         cause: error,
@@ -168,6 +184,7 @@ export class NpcEngine {
       settings,
       this.eosId,
       stream && ((row, id) => stream.push(row, id)),
+      this.stepSession,
     );
     return answers.map(({ ids, meanLogProb }) => ({ ids: withoutLoop(ids), meanLogProb }));
   }
@@ -259,7 +276,13 @@ export class NpcEngine {
     return this.tokenizer.all_special_tokens.reduce((text, token) => text.split(token).join(" "), question);
   }
 
+  /** Whether decoding keeps the cache in place (the export's step graph), for benchmarks and tests. */
+  get decodesInPlace(): boolean {
+    return this.stepSession !== undefined;
+  }
+
   async dispose(): Promise<void> {
     await this.model.dispose();
+    await this.stepSession?.release();
   }
 }

@@ -6,7 +6,10 @@ PyTorch names, which `onnx_weights.py` reads back), a layer is MatMul → Split 
 (causal, key-padding mask, past → present) → MatMul → SkipLayerNormalization → MatMul → FastGelu → MatMul →
 SkipLayerNormalization: 45 kernels a step, a decoding step 1.2–1.7× faster (onnxruntime-node, 1 and 16 rows).
 
-The graph keeps what the engine asks of an export:
+A second graph, `model_step.onnx`, decodes one token a row over a cache the engine keeps in preallocated
+buffers (`step_model`): nothing in it copies the cache. Both read one weights file, `model.onnx_data`.
+
+The full graph keeps what the engine asks of an export:
 - `num_logits_to_keep`: transformers.js passes 1 while generating (only the last position is projected onto
   the vocabulary: a third of a prefill's work otherwise) and 0 for a forward that scores every position;
 - `logits_logsumexp`: log Σ exp(logits) over the vocabulary, the denominator of a token's log-probability
@@ -34,26 +37,85 @@ def check_supported(config: dict) -> None:
         raise ValueError(f"cannot fuse this decoder: model_type {config.get('model_type')!r}, settings {odd}")
 
 
-def write_decoder(weights: Mapping[str, np.ndarray], config: dict, path: Path) -> None:
-    """`weights`: a GPT2LMHeadModel's state dict as arrays; `config`: its config.json as a dict."""
-    check_supported(config)
-    width, heads, layers, vocab = config["n_embd"], config["n_head"], config["n_layer"], config["vocab_size"]
-    head_size, eps = width // heads, config["layer_norm_epsilon"]
-    nodes: list[onnx.NodeProto] = []
-    constants: list[onnx.TensorProto] = []
+class _Graph:
+    """Nodes, constants and I/O of a graph being written; weights are added by name when it is saved."""
 
-    def const(name: str, values: list[int]) -> str:
-        constants.append(numpy_helper.from_array(np.array(values, dtype=np.int64), name))
+    def __init__(self) -> None:
+        self.nodes: list[onnx.NodeProto] = []
+        self.constants: list[onnx.TensorProto] = []
+
+    def const(self, name: str, values: list, dtype=np.int64) -> str:
+        self.constants.append(numpy_helper.from_array(np.array(values, dtype=dtype), name))
         return name
 
-    def node(op: str, inputs: list[str], outputs: list[str], domain: str | None = None, **attrs) -> str:
-        nodes.append(helper.make_node(op, inputs, outputs, name=f"{outputs[0]}/{op}", domain=domain, **attrs))
+    def node(self, op: str, inputs: list[str], outputs: list[str], domain: str | None = None, **attrs) -> str:
+        self.nodes.append(helper.make_node(op, inputs, outputs, name=f"{outputs[0]}/{op}", domain=domain, **attrs))
         return outputs[0]
 
-    def value(name: str, kind: int, shape: list) -> onnx.ValueInfoProto:
-        return helper.make_tensor_value_info(name, kind, shape)
+    def model(self, name: str, inputs: list, outputs: list, weights: Mapping[str, np.ndarray]) -> onnx.ModelProto:
+        used = sorted({n for node in self.nodes for n in node.input if n.startswith("transformer.")})
+        missing = [n for n in used if n not in weights]
+        if missing:
+            raise ValueError(f"not a GPT-2 state dict: lacks {missing[:5]}")
+        initializers = [numpy_helper.from_array(np.asarray(weights[n], dtype=np.float32), n) for n in used]
+        graph = helper.make_graph(self.nodes, name, inputs, outputs, initializers + self.constants)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18), helper.make_opsetid(MS, 1)])
+        model.ir_version = 9
+        onnx.checker.check_model(model)
+        return model
 
-    past = [f"past_key_values.{i}.{kv}" for i in range(layers) for kv in ("key", "value")]
+
+def _layers(g: _Graph, config: dict, hidden: str, attention) -> str:
+    """GPT-2's blocks and final norm over `hidden`; `attention(i, q, k, v)` (biased [batch, sequence, width]
+    projections) returns layer i's attention output. Returns the final hidden states."""
+    layers, eps = config["n_layer"], config["layer_norm_epsilon"]
+    normed = g.node("LayerNormalization", [hidden, "transformer.h.0.ln_1.weight", "transformer.h.0.ln_1.bias"],
+                    ["h0_ln_1"], epsilon=eps, axis=-1)
+    residual = hidden
+    for i in range(layers):
+        p = f"transformer.h.{i}."
+        qkv = g.node("MatMul", [normed, p + "attn.c_attn.weight"], [f"h{i}_qkv"])
+        g.node("Split", [qkv], [f"h{i}_q", f"h{i}_k", f"h{i}_v"], axis=-1, num_outputs=3)
+        attended = attention(i, f"h{i}_q", f"h{i}_k", f"h{i}_v")
+        projected = g.node("MatMul", [attended, p + "attn.c_proj.weight"], [f"h{i}_attn_out"])
+        # ln_2(residual + attention + bias), and the new residual as the fourth output.
+        g.node("SkipLayerNormalization", [projected, residual, p + "ln_2.weight", p + "ln_2.bias", p + "attn.c_proj.bias"],
+               [f"h{i}_ln_2", "", "", f"h{i}_mid"], domain=MS, epsilon=eps)
+        expanded = g.node("MatMul", [f"h{i}_ln_2", p + "mlp.c_fc.weight"], [f"h{i}_fc"])
+        activated = g.node("FastGelu", [expanded, p + "mlp.c_fc.bias"], [f"h{i}_gelu"], domain=MS)  # gelu_new
+        mlp = g.node("MatMul", [activated, p + "mlp.c_proj.weight"], [f"h{i}_mlp_out"])
+        # The next layer's ln_1 (or the final ln_f) of residual + MLP + bias.
+        norm = f"transformer.h.{i + 1}.ln_1" if i + 1 < layers else "transformer.ln_f"
+        normed, residual = f"h{i + 1}_ln_1" if i + 1 < layers else "final_hidden", f"h{i}_out"
+        g.node("SkipLayerNormalization", [mlp, f"h{i}_mid", norm + ".weight", norm + ".bias", p + "mlp.c_proj.bias"],
+               [normed, "", "", residual], domain=MS, epsilon=eps)
+    return normed
+
+
+def _embeddings(g: _Graph) -> str:
+    return g.node("Add", [g.node("Gather", ["transformer.wte.weight", "input_ids"], ["token_embeddings"]),
+                          g.node("Gather", ["transformer.wpe.weight", "position_ids"], ["position_embeddings"])],
+                  ["embeddings"])
+
+
+def _logits(g: _Graph, kept_hidden: str) -> None:
+    """Logits through the tied embedding (checked by check_supported) and their log Σ exp."""
+    g.node("FusedMatMul", [kept_hidden, "transformer.wte.weight"], ["logits"], domain=MS, transB=1)
+    g.node("ReduceLogSumExp", ["logits", g.const("axis_last", [-1])], ["logits_logsumexp"], keepdims=0)
+
+
+def cache_names(layers: int) -> list[str]:
+    return [f"past_key_values.{i}.{kv}" for i in range(layers) for kv in ("key", "value")]
+
+
+def decoder_model(weights: Mapping[str, np.ndarray], config: dict) -> onnx.ModelProto:
+    """`weights`: a GPT2LMHeadModel's state dict as arrays; `config`: its config.json as a dict."""
+    check_supported(config)
+    heads, layers, vocab = config["n_head"], config["n_layer"], config["vocab_size"]
+    head_size = config["n_embd"] // heads
+    g = _Graph()
+    value = helper.make_tensor_value_info
+    past = cache_names(layers)
     present = [name.replace("past_key_values", "present") for name in past]
     inputs = [value("input_ids", TensorProto.INT64, ["batch_size", "sequence_length"]),
               *[value(name, TensorProto.FLOAT, ["batch_size", heads, "past_sequence_length", head_size]) for name in past],
@@ -64,53 +126,94 @@ def write_decoder(weights: Mapping[str, np.ndarray], config: dict, path: Path) -
                *[value(name, TensorProto.FLOAT, ["batch_size", heads, "total_sequence_length", head_size])
                  for name in present],
                value("logits_logsumexp", TensorProto.FLOAT, ["batch_size", "kept_positions"])]
+    mask = g.node("Cast", ["attention_mask"], ["key_padding_mask"], to=TensorProto.INT32)
 
-    hidden = node("Add", [node("Gather", ["transformer.wte.weight", "input_ids"], ["token_embeddings"]),
-                          node("Gather", ["transformer.wpe.weight", "position_ids"], ["position_embeddings"])],
-                  ["embeddings"])
-    mask = node("Cast", ["attention_mask"], ["key_padding_mask"], to=TensorProto.INT32)
-    normed = node("LayerNormalization", [hidden, "transformer.h.0.ln_1.weight", "transformer.h.0.ln_1.bias"],
-                  ["h0_ln_1"], epsilon=eps, axis=-1)
-    residual = hidden
-    for i in range(layers):
-        p = f"transformer.h.{i}."
-        qkv = node("MatMul", [normed, p + "attn.c_attn.weight"], [f"h{i}_qkv"])
-        node("Split", [qkv], [f"h{i}_q", f"h{i}_k", f"h{i}_v"], axis=-1, num_outputs=3)
+    def attention(i: int, q: str, k: str, v: str) -> str:
         # The q|k|v bias goes in the attention operator; `unidirectional`: a token sees only those before it.
-        attended = node("MultiHeadAttention",
-                        [f"h{i}_q", f"h{i}_k", f"h{i}_v", p + "attn.c_attn.bias", mask, "",
-                         past[2 * i], past[2 * i + 1]],
-                        [f"h{i}_attention", present[2 * i], present[2 * i + 1]],
-                        domain=MS, num_heads=heads, unidirectional=1)
-        projected = node("MatMul", [attended, p + "attn.c_proj.weight"], [f"h{i}_attn_out"])
-        # ln_2(residual + attention + bias), and the new residual as the fourth output.
-        node("SkipLayerNormalization", [projected, residual, p + "ln_2.weight", p + "ln_2.bias", p + "attn.c_proj.bias"],
-             [f"h{i}_ln_2", "", "", f"h{i}_mid"], domain=MS, epsilon=eps)
-        expanded = node("MatMul", [f"h{i}_ln_2", p + "mlp.c_fc.weight"], [f"h{i}_fc"])
-        activated = node("FastGelu", [expanded, p + "mlp.c_fc.bias"], [f"h{i}_gelu"], domain=MS)  # gelu_new
-        mlp = node("MatMul", [activated, p + "mlp.c_proj.weight"], [f"h{i}_mlp_out"])
-        # The next layer's ln_1 (or the final ln_f) of residual + MLP + bias.
-        norm = f"transformer.h.{i + 1}.ln_1" if i + 1 < layers else "transformer.ln_f"
-        normed, residual = f"h{i + 1}_ln_1" if i + 1 < layers else "final_hidden", f"h{i}_out"
-        node("SkipLayerNormalization", [mlp, f"h{i}_mid", norm + ".weight", norm + ".bias", p + "mlp.c_proj.bias"],
-             [normed, "", "", residual], domain=MS, epsilon=eps)
+        return g.node("MultiHeadAttention",
+                      [q, k, v, f"transformer.h.{i}.attn.c_attn.bias", mask, "", past[2 * i], past[2 * i + 1]],
+                      [f"h{i}_attention", present[2 * i], present[2 * i + 1]],
+                      domain=MS, num_heads=heads, unidirectional=1)
 
-    # The last n positions (n = 0: all of them) onto the vocabulary, through the tied embedding (checked above).
-    start = node("Neg", [node("Unsqueeze", ["num_logits_to_keep", const("axis_0", [0])], ["keep"])], ["keep_from"])
-    kept = node("Slice", [normed, start, const("to_end", [2**62]), const("axis_1", [1])], ["kept_hidden"])
-    node("FusedMatMul", [kept, "transformer.wte.weight"], ["logits"], domain=MS, transB=1)
-    node("ReduceLogSumExp", ["logits", const("axis_last", [-1])], ["logits_logsumexp"], keepdims=0)
+    final = _layers(g, config, _embeddings(g), attention)
+    # The last n positions (n = 0: all of them) onto the vocabulary.
+    start = g.node("Neg", [g.node("Unsqueeze", ["num_logits_to_keep", g.const("axis_0", [0])], ["keep"])], ["keep_from"])
+    kept = g.node("Slice", [final, start, g.const("to_end", [2**62]), g.const("axis_1", [1])], ["kept_hidden"])
+    _logits(g, kept)
+    return g.model("gpt2_decoder", inputs, outputs, weights)
 
-    used = sorted({name for n in nodes for name in n.input if name.startswith("transformer.")})
-    missing = [name for name in used if name not in weights]
-    if missing:
-        raise ValueError(f"not a GPT-2 state dict: lacks {missing[:5]}")
-    initializers = [numpy_helper.from_array(np.asarray(weights[name], dtype=np.float32), name) for name in used]
-    graph = helper.make_graph(nodes, "gpt2_decoder", inputs, outputs, initializers + constants)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18), helper.make_opsetid(MS, 1)])
-    model.ir_version = 9
-    onnx.checker.check_model(model)
-    onnx.save(model, path)
+
+def step_model(weights: Mapping[str, np.ndarray], config: dict) -> onnx.ModelProto:
+    """One decoding step (one new token a row) over a cache the caller keeps and never has copied.
+
+    The full decoder's MultiHeadAttention returns past + new as `present`: every step copies the whole cache
+    (and onnxruntime-node copies it again into JavaScript), ~40% of a 16-row step. Here the cache comes in
+    as fixed-width buffers [batch, heads, width, head size] with `cache_bias` (0 for a filled slot, −∞ for an
+    empty one, [batch, 1, 1, width]); attention reads them in place and adds the new token's own key and value;
+    only the new keys and values go out (`new.N.key|value`, [batch, heads, 1, head size]), for the caller to
+    write into the next slot.
+    """
+    check_supported(config)
+    width, heads, layers, vocab = config["n_embd"], config["n_head"], config["n_layer"], config["vocab_size"]
+    head_size = width // heads
+    g = _Graph()
+    value = helper.make_tensor_value_info
+    past = cache_names(layers)
+    new = [name.replace("past_key_values", "new") for name in past]
+    inputs = [value("input_ids", TensorProto.INT64, ["batch_size", 1]),
+              value("position_ids", TensorProto.INT64, ["batch_size", 1]),
+              value("cache_bias", TensorProto.FLOAT, ["batch_size", 1, 1, "cache_width"]),
+              *[value(name, TensorProto.FLOAT, ["batch_size", heads, "cache_width", head_size]) for name in past]]
+    outputs = [value("logits", TensorProto.FLOAT, ["batch_size", 1, vocab]),
+               value("logits_logsumexp", TensorProto.FLOAT, ["batch_size", 1]),
+               *[value(name, TensorProto.FLOAT, ["batch_size", heads, 1, head_size]) for name in new]]
+    split_heads, join_heads = g.const("split_heads", [0, 1, heads, head_size]), g.const("join_heads", [0, 1, width])
+    scale = g.const("scale", [1 / np.sqrt(head_size)], np.float32)
+    last_axis, first, last, to_end = (g.const(n, v) for n, v in
+                                      [("last_axis", [-1]), ("first", [0]), ("last", [-1]), ("to_end", [2**62])])
+
+    def attention(i: int, q: str, k: str, v: str) -> str:
+        p, bias = f"transformer.h.{i}.attn.c_attn.bias", f"h{i}_"
+        g.node("Split", [p], [bias + "bq", bias + "bk", bias + "bv"], axis=0, num_outputs=3)
+
+        def heads_of(x: str, b: str, out: str) -> str:  # [batch, 1, width] + bias → [batch, heads, 1, head size]
+            biased = g.node("Add", [x, b], [x + "_biased"])
+            return g.node("Transpose", [g.node("Reshape", [biased, split_heads], [x + "_split"])], [out], perm=[0, 2, 1, 3])
+
+        query = g.node("Mul", [heads_of(q, bias + "bq", f"h{i}_query"), scale], [f"h{i}_scaled"])
+        key, val = heads_of(k, bias + "bk", new[2 * i]), heads_of(v, bias + "bv", new[2 * i + 1])
+        cached = g.node("Add", [g.node("FusedMatMul", [query, past[2 * i]], [f"h{i}_cache_scores"], domain=MS, transB=1),
+                                "cache_bias"], [f"h{i}_cache_scores_masked"])  # [batch, heads, 1, width]
+        own = g.node("ReduceSum", [g.node("Mul", [query, key], [f"h{i}_qk"]), last_axis], [f"h{i}_own_score"], keepdims=1)
+        weights_all = g.node("Softmax", [g.node("Concat", [cached, own], [f"h{i}_scores"], axis=-1)], [f"h{i}_weights"], axis=-1)
+        on_cache = g.node("Slice", [weights_all, first, last, last_axis], [f"h{i}_cache_weights"])
+        on_own = g.node("Slice", [weights_all, last, to_end, last_axis], [f"h{i}_own_weight"])
+        mixed = g.node("Add", [g.node("MatMul", [on_cache, past[2 * i + 1]], [f"h{i}_cache_mix"]),
+                               g.node("Mul", [on_own, val], [f"h{i}_own_mix"])], [f"h{i}_mix"])
+        return g.node("Reshape", [g.node("Transpose", [mixed], [f"h{i}_mix_t"], perm=[0, 2, 1, 3]), join_heads],
+                      [f"h{i}_attention"])
+
+    _logits(g, _layers(g, config, _embeddings(g), attention))
+    return g.model("gpt2_decoder_step", inputs, outputs, weights)
+
+
+def write_decoders(weights: Mapping[str, np.ndarray], config: dict, onnx_dir: Path) -> None:
+    """model.onnx (the full decoder, which transformers.js loads) and model_step.onnx (decoding steps over a
+    cache kept in place), sharing one copy of the weights: model.onnx_data."""
+    data = "model.onnx_data"
+    (onnx_dir / data).unlink(missing_ok=True)  # onnx appends to an existing data file
+    onnx.save(decoder_model(weights, config), onnx_dir / "model.onnx", save_as_external_data=True,
+              all_tensors_to_one_file=True, location=data, size_threshold=1024)
+    stored = {t.name: list(t.external_data) for t in onnx.load(onnx_dir / "model.onnx", load_external_data=False).graph.initializer
+              if t.data_location == TensorProto.EXTERNAL}
+    step = step_model(weights, config)
+    for tensor in step.graph.initializer:
+        if tensor.name in stored:  # the same bytes in the same file: point at them
+            tensor.ClearField("raw_data")
+            tensor.data_location = TensorProto.EXTERNAL
+            tensor.external_data.extend(stored[tensor.name])
+    onnx.save(step, onnx_dir / "model_step.onnx")
+    (onnx_dir / data).chmod(0o644)  # onnx writes it readable by its owner only
 
 
 def state_arrays(model) -> dict[str, np.ndarray]:
@@ -124,5 +227,5 @@ if __name__ == "__main__":  # rewrites a model folder's decoder from its own wei
     from .onnx_weights import model_from_export
 
     folder = Path(sys.argv[1])
-    write_decoder(state_arrays(model_from_export(folder)), json.loads((folder / "config.json").read_text()),
-                  folder / "onnx" / "model.onnx")
+    write_decoders(state_arrays(model_from_export(folder)), json.loads((folder / "config.json").read_text()),
+                   folder / "onnx")

@@ -8,7 +8,8 @@ for example a local copy of skt/kogpt2-base-v2:
 Layout written (what `@huggingface/transformers` loads with `local_files_only`):
     config.json, generation_config.json, tokenizer.json, tokenizer_config.json, special_tokens_map.json,
     onnx/model.onnx (fp32, onnxruntime's fused operators: `decoder_graph.py`; past key values as inputs, present as
-        outputs, `num_logits_to_keep`, `logits_logsumexp`),
+        outputs, `num_logits_to_keep`, `logits_logsumexp`), its weights in onnx/model.onnx_data,
+    onnx/model_step.onnx (fp32 decoding steps over a cache kept in place, the same weights file),
     onnx/model_quantized.onnx (int8).
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from transformers import AutoConfig, AutoTokenizer, GPT2LMHeadModel
 
-from .decoder_graph import state_arrays, write_decoder
+from .decoder_graph import state_arrays, write_decoders
 from .prompt import CHAT_TEMPLATE, EOS, PAD, SYSTEM, USER
 
 # Decoding the NPC ships with (see EVAL.md), overridable per call.
@@ -63,7 +64,7 @@ def export(checkpoint: Path, out: Path, generation: dict | None = None, quantize
     weights = state_arrays(GPT2LMHeadModel.from_pretrained(checkpoint))
     if sum(w.nbytes for w in weights.values()) > 2_000_000_000:
         raise ValueError(f"{checkpoint}: over 2 GB of weights, beyond one ONNX file (not supported by this layout)")
-    write_decoder(weights, config.to_dict(), onnx_dir / "model.onnx")
+    write_decoders(weights, config.to_dict(), onnx_dir)
     config.npc_model_name = name or checkpoint.resolve().name
     if retrieval:
         config.npc_retrieval = retrieval

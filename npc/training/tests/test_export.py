@@ -81,9 +81,14 @@ def test_export_writes_the_transformers_js_layout_and_matches_pytorch(tmp_path: 
     tokenizer, model, checkpoint = random_checkpoint(tmp_path)
     sizes = export(checkpoint, tmp_path / "out")
     for name in ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
-                 "onnx/model.onnx", "onnx/model_quantized.onnx"]:
+                 "onnx/model.onnx", "onnx/model.onnx_data", "onnx/model_step.onnx", "onnx/model_quantized.onnx"]:
         assert name in sizes, name
-    assert sizes["onnx/model_quantized.onnx"] < sizes["onnx/model.onnx"]
+    assert sizes["onnx/model_quantized.onnx"] < sizes["onnx/model.onnx_data"]
+    for graph in ["model.onnx", "model_step.onnx"]:  # both fp32 graphs read one copy of the weights (tiny ones inline)
+        weights = [t for t in onnx.load(tmp_path / "out" / "onnx" / graph, load_external_data=False).graph.initializer
+                   if t.name.startswith("transformer.") and np.prod(t.dims) > 256]
+        assert weights and all(t.data_location == onnx.TensorProto.EXTERNAL and t.external_data[0].value == "model.onnx_data"
+                               for t in weights), graph
     tokenizer_config = json.loads((tmp_path / "out" / "tokenizer_config.json").read_text())
     assert tokenizer_config["chat_template"].startswith("{% for message in messages %}")
 
@@ -128,6 +133,26 @@ def test_exported_decoder_runs_a_left_padded_batch_as_pytorch_runs_each_prompt(t
         expected = model(torch.tensor([prompt + [nexts[row]]])).logits[0].detach().numpy()
         np.testing.assert_allclose(first["logits"][row, -1], expected[-2], atol=1e-4)
         np.testing.assert_allclose(second["logits"][row, -1], expected[-1], atol=1e-4)
+
+    # The step graph, over the same cache kept in wider buffers (empty columns masked), gives the same step.
+    spare = 4
+    step_session = ort.InferenceSession(str(tmp_path / "out" / "onnx" / "model_step.onnx"))
+    bias = np.full((3, 1, 1, width + spare), -np.inf, dtype=np.float32)
+    bias[:, 0, 0, :width][mask == 1] = 0
+    cache = {}
+    for layer in range(2):
+        for kv in ("key", "value"):
+            wide = np.full((3, 2, width + spare, 16), 7.0, dtype=np.float32)  # junk where masked
+            wide[:, :, :width] = first[f"present.{layer}.{kv}"]
+            cache[f"past_key_values.{layer}.{kv}"] = wide
+    step_names = [o.name for o in step_session.get_outputs()]
+    stepped = dict(zip(step_names, step_session.run(None, {
+        "input_ids": step["input_ids"], "position_ids": step["position_ids"], "cache_bias": bias, **cache})))
+    np.testing.assert_allclose(stepped["logits"][:, -1], second["logits"][:, -1], atol=1e-5)
+    np.testing.assert_allclose(stepped["logits_logsumexp"], second["logits_logsumexp"], atol=1e-5)
+    for layer in range(2):  # the new token's keys and values: the last column of the full graph's present
+        for kv in ("key", "value"):
+            np.testing.assert_allclose(stepped[f"new.{layer}.{kv}"], second[f"present.{layer}.{kv}"][:, :, -1:], atol=1e-6)
 
 
 def kogpt2_like_tokenizer():
