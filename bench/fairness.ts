@@ -2,12 +2,12 @@
  * npm run bench:fairness: 50 players ask one NPC at once (real clients; `npm start`'s server, with its
  * in-process NPC worker and the shipped model, in its own process as in production, so the players'
  * patch decoding is not charged to it). Per player: the wait from sending the question to seeing the
- * answer in its state; per run: answers/s. With batching (NPC_MAX_BATCH=16: the brain answers up to 16
+ * answer in its state; per run: answers/s. With batching (NPC_MAX_BATCH=16, or --batch: the brain answers up to 16
  * questions in one batch) and without (1). Each mode's server takes several bursts (all players ask, all
  * answers come, then the next): answers/s is the median burst's, so one noisy half-second does not decide it.
  * Table + bench/results/fairness.json (+ PNG by bench/plot.py).
  *
- *   npm run bench:fairness -- [--players 50] [--bursts 3]
+ *   npm run bench:fairness -- [--players 50] [--bursts 3] [--batch 16]
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,9 +20,12 @@ import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 
-const { values } = parseArgs({ options: { players: { type: "string", default: "50" }, bursts: { type: "string", default: "3" } } });
+const { values } = parseArgs({
+  options: { players: { type: "string", default: "50" }, bursts: { type: "string", default: "3" }, batch: { type: "string", default: "16" } },
+});
 const players = Number(values.players);
 const bursts = Number(values.bursts);
+const maxBatch = Number(values.batch);
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 
 async function run(batch: number) {
@@ -78,7 +81,7 @@ async function run(batch: number) {
   }
 }
 
-const rows = [await run(16), await run(1)];
+const rows = [await run(maxBatch), await run(1)];
 printTable(rows.map(({ waitsMs: _w, ...r }) => r));
 const speedup = round(rows[0]!.answersPerSecond / rows[1]!.answersPerSecond, 2);
 console.log(`\nbatching answers ${speedup}× as many questions per second as one at a time`);
