@@ -75,7 +75,7 @@ export async function decodeRows(
     if (step === 0) {
       const prefilled = await groupedPrefill(model, prompts, promptLengths, lastOnly);
       // Room for every token still to come (the prefill made the first).
-      if (stepSession) inPlace = new InPlaceCache(presentAsPast(prefilled), mask, settings.maxNewTokens - 1, stepSession);
+      if (stepSession && settings.maxNewTokens > 1) inPlace = new InPlaceCache(presentAsPast(prefilled), mask, settings.maxNewTokens - 1, stepSession);
       outputs = prefilled as unknown as StepLogits;
     } else if (inPlace) {
       outputs = await inPlace.step(rows.map((row) => seen[row]!.at(-1)!), rows.map((row) => BigInt(nextPosition[row]!++)));
