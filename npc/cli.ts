@@ -25,6 +25,7 @@ const USAGE = `usage: npm run ask -- [options] "question" ...
   --model DIR            model folder (default: npc/model)
   --dtype fp32|q8        weights to run (default: fp32)
   --knowledge FILE       the NPC's own knowledge (JSON lines {"q","a"}), searched first
+  --min-score N          show retrieved pairs from this similarity up (default: the model's config.json)
   --candidates N         sample N answers and keep the most relevant
   --sample               sample instead of the model's default decoding
   --greedy               greedy decoding
@@ -61,6 +62,7 @@ async function main(): Promise<number> {
       model: { type: "string" },
       dtype: { type: "string" },
       knowledge: { type: "string" },
+      "min-score": { type: "string" },
       candidates: { type: "string" },
       sample: { type: "boolean" },
       greedy: { type: "boolean" },
@@ -83,7 +85,9 @@ async function main(): Promise<number> {
   }
 
   const settings = settingsFrom(values);
-  const engine = await NpcEngine.load(values.model ?? DEFAULT_MODEL_DIR, { dtype: values.dtype as ModelDtype });
+  const minScore = values["min-score"] === undefined ? undefined : Number(values["min-score"]);
+  if (minScore !== undefined && !(minScore >= 0 && minScore <= 1)) throw new Error(`--min-score must be from 0 to 1, got "${values["min-score"]}"`);
+  const engine = await NpcEngine.load(values.model ?? DEFAULT_MODEL_DIR, { dtype: values.dtype as ModelDtype, retrievalMinScore: minScore });
   const knowledge = knowledgePairs && engine.knowledgeIndex(knowledgePairs);
   let failures = 0;
   for (const question of questions) {

@@ -35,6 +35,8 @@ export interface LoadOptions {
    * default true where the folder has one. False: every step through the full graph (for comparison).
    */
   inPlaceCache?: boolean;
+  /** Similarity below which a retrieved pair is not shown, instead of config.json's `npc_retrieval.min_score`. */
+  retrievalMinScore?: number;
 }
 
 export interface AskOptions {
@@ -119,7 +121,9 @@ export class NpcEngine {
     if (!Object.hasOwn(GRAMS, grams)) {
       throw new ModelLoadError(folder, `${folder}/config.json: npc_retrieval.grams "${grams}" is not one of ${Object.keys(GRAMS).join(", ")}`);
     }
-    const retrieval = { k: config.npc_retrieval?.k ?? 0, minScore: config.npc_retrieval?.min_score ?? 0, grams: grams as GramsMethod };
+    const minScore = options.retrievalMinScore ?? config.npc_retrieval?.min_score ?? 0;
+    if (!(minScore >= 0 && minScore <= 1)) throw new ModelLoadError(folder, `retrieval min score must be from 0 to 1, got ${minScore}`);
+    const retrieval = { k: config.npc_retrieval?.k ?? 0, minScore, grams: grams as GramsMethod };
     const general = retrieval.k > 0 ? KnowledgeIndex.fromFile(join(folder, "knowledge.jsonl"), GRAMS[retrieval.grams]) : undefined;
     try {
       const tokenizer = await AutoTokenizer.from_pretrained(folder, { local_files_only: true });

@@ -30,6 +30,15 @@ describe("npm run ask", () => {
     assert.equal(result.code, 1, "a failed line makes the exit status 1");
   });
 
+  it("shows retrieved pairs from --min-score up, and refuses a bar outside 0..1", async () => {
+    const shown = async (bar: string) => JSON.parse((await ask("--min-score", bar, "--json", "월급날이다")).stdout).retrieved.length;
+    assert.equal(await shown("0"), 2); // the model's k: something always shares a character
+    assert.equal(await shown("1"), 0); // only the very question itself would reach 1
+    const result = await ask("--min-score", "1.5", "배고파");
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--min-score must be from 0 to 1, got "1.5"/);
+  });
+
   it("takes a model folder relative to the working directory", async () => {
     const { stdout } = await ask("--model", "npc/model", "배고파");
     assert.ok(hangulShare(stdout.trim()) > 0.5, stdout);

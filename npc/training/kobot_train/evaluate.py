@@ -103,13 +103,14 @@ def evaluate(model_dir: Path, data: Path, decodings: dict[str, dict] = DECODINGS
     return result
 
 
-def evaluate_with_engine(model_dir: Path, data: Path, cli_args: list[str], samples: int = 20) -> dict:
-    """Test-split answers from the TypeScript engine (`npm run ask -- --json`), scored like the rest.
+def evaluate_with_engine(model_dir: Path, data: Path, cli_args: list[str], samples: int = 20,
+                         split: str = "test") -> dict:
+    """Test-split (or `split`) answers from the TypeScript engine (`npm run ask -- --json`), scored like the rest.
 
     What only the engine does, such as choosing among sampled candidates, is measured where it runs.
     """
     splits = split_pairs(load_pairs(data))
-    test = splits["test"]
+    test = splits[split]
     with tempfile.TemporaryDirectory() as tmp:
         questions = Path(tmp) / "questions.txt"
         questions.write_text("".join(p.question.replace("\n", " ") + "\n" for p in test), encoding="utf-8")
@@ -122,6 +123,7 @@ def evaluate_with_engine(model_dir: Path, data: Path, cli_args: list[str], sampl
     answers = [row.get("answer", "") for row in rows]
     entry = score(answers, test, {p.answer for p in splits["train"]})
     entry["retrieved_copy_rate"] = round(metrics.shown_copy_rate(answers, [r.get("retrieved", []) for r in rows]), 4)
+    entry["shown_rate"] = round(sum(bool(r.get("retrieved")) for r in rows) / len(rows), 4)
     latencies = sorted(r.get("ms", 0) for r in rows)
     entry["ms_p50"], entry["ms_p95"] = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.95)]
     entry["seconds"] = round(time.time() - started, 1)

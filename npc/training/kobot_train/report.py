@@ -94,6 +94,18 @@ def write_eval_md(path: Path, evaluation: dict, summary: dict, shipped: str, sec
     path.write_text("\n".join(parts), encoding="utf-8")
 
 
+def served_line(evaluation: dict) -> str:
+    """The engine's test scores at the retrieval bar it serves with, when serving_bar.py chose one."""
+    served = evaluation.get("served")
+    if not served:
+        return ""
+    t = served["test"]
+    return (f"\nServed with retrieval min score {served['min_score']} (config.json; chosen on validation answers by "
+            f"`python -m kobot_train.serving_bar`), the engine's greedy answers score chrF {t['chrf']}, "
+            f"{t['verbatim_copy_rate']:.1%} verbatim copies of a training answer, {t['retrieved_copy_rate']:.1%} copies "
+            f"of a shown answer ({t['shown_rate']:.0%} of test questions are shown a pair).\n")
+
+
 def write_model_card(path: Path, evaluation: dict, summary: dict, shipped: str, sizes: dict[str, int]) -> None:
     entry = evaluation["decodings"][shipped]
     total = sum(sizes.values()) / 1e6
@@ -132,7 +144,7 @@ weights (`onnx/model.onnx_data`).
 | perplexity | chrF | verbatim copy of a training answer | repetition | mean length |
 |---|---|---|---|---|
 | {evaluation['perplexity']} | {entry['chrf']} | {entry['verbatim_copy_rate']:.1%} | {entry['repetition_rate']:.1%} | {entry['mean_length']} chars |
-
+{served_line(evaluation)}
 Full tables and sample answers: [EVAL.md](EVAL.md). It is a {summary['parameters'] / 1e6:.0f}M-parameter model trained for
 {training_minutes(summary):.0f} minutes on two CPU cores: it answers in short, mostly fluent Korean, but many of its
 answers to everyday questions it has not seen are generic or off-topic (hand-judged tables in EVAL.md). It is a

@@ -26,3 +26,15 @@ def test_metrics_on_known_answers():
     assert has_repetition("정말 좋아요 정말 좋아요") and not has_repetition("정말 좋아요")
     assert distinct_n(["a b", "a c"], 1) == 0.75
     assert shown_copy_rate(["밥 먹어요.", "새 답", "x"], [["밥  먹어요."], ["다른 답"], []]) == 1 / 3
+
+
+def test_serving_bar_is_the_highest_close_to_the_best_validation_chrf_within_the_copy_bound():
+    from kobot_train.serving_bar import choose
+
+    def row(bar, chrf, copies):
+        return {"bar": bar, "validation": {"chrf": chrf, "verbatim_copy_rate": copies}}
+
+    rows = [row(0.2, 15.86, 0.49), row(0.25, 15.91, 0.49), row(0.3, 15.84, 0.49), row(0.36, 15.65, 0.5), row(0.42, 15.52, 0.48)]
+    assert choose(rows) == 0.3  # 0.36 is 0.26 below the best
+    assert choose([row(0.2, 15.9, 0.55), row(0.3, 15.85, 0.49)]) == 0.3  # 0.2 copies too much
+    assert choose([row(0.2, 15.9, 0.51), row(0.3, 15.85, 0.51)]) is None
