@@ -15,6 +15,8 @@ const ONNX_FILE: Record<ModelDtype, string> = { fp32: "onnx/model.onnx", q8: "on
 export function checkModelFolder(folder: string, dtype: ModelDtype): void {
   if (!(dtype in ONNX_FILE)) throw new ModelLoadError(folder, `unknown dtype "${dtype}"; use fp32 or q8`);
   const needed = ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", ONNX_FILE[dtype]];
+  // Exports with a step graph keep the fp32 weights of both graphs in one file beside them.
+  if (dtype === "fp32" && existsSync(join(folder, "onnx", "model_step.onnx"))) needed.push("onnx/model.onnx_data");
   for (const file of needed) {
     const path = join(folder, file);
     if (!existsSync(path)) throw new ModelLoadError(path, `NPC model file missing: ${path}`);

@@ -158,6 +158,17 @@ describe("NpcEngine model loading", () => {
     });
   });
 
+  it("names the weights file when an export with a step graph lacks it", async () => {
+    cpSync(DEFAULT_MODEL_DIR, scratch, { recursive: true });
+    rmSync(join(scratch, "onnx", "model.onnx_data"));
+    await assert.rejects(NpcEngine.load(scratch), (error: unknown) => {
+      assert.ok(error instanceof ModelLoadError);
+      assert.equal(error.path, join(scratch, "onnx", "model.onnx_data"));
+      assert.match(error.message, /missing/);
+      return true;
+    });
+  });
+
   it("names the model file when the ONNX file is corrupt", async () => {
     cpSync(DEFAULT_MODEL_DIR, scratch, { recursive: true });
     writeFileSync(join(scratch, "onnx", "model.onnx"), "not an onnx file");

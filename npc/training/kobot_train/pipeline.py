@@ -9,7 +9,7 @@ from .evaluate import DECODINGS, evaluate, evaluate_with_engine
 from .export import DEFAULT_GENERATION, export
 from .data import load_pairs, split_pairs
 from .paths import MODEL_DIR, REPO_ROOT
-from .retrieval import DEFAULT_GRAMS, grams_of, write_jsonl
+from .retrieval import DEFAULT_GRAMS, DEFAULT_MIN_SCORE, grams_of, write_jsonl
 from .report import history, write_eval_md, write_model_card
 from .vectors import write_vectors
 from .train import add_arguments, train
@@ -20,12 +20,14 @@ ENGINE_DECODINGS = {"choose 1 of 8 (engine)": ["--candidates", "8"]}
 
 def model_name(summary: dict) -> str:
     """Says what tells models apart: size, pretraining steps over every run it continued, retrieval and its
-    method when not the default, alpha-blending."""
+    method and training bar when not the defaults, alpha-blending."""
     retrieval = summary.get("retrieval", {"k": 0})
     steps = sum(run["phases"]["pretrain"]["steps"] for run in history(summary) if "pretrain" in run["phases"])
     return (f"kobot-gpt2-{summary['size']}-{summary['parameters'] / 1e6:.1f}m" + (f"-pt{steps}" if steps else "")
             + ("-retrieval" if retrieval["k"] else "")
             + ("-" + grams_of(retrieval) if retrieval["k"] and grams_of(retrieval) != DEFAULT_GRAMS else "")
+            + (f"-min{round(100 * retrieval['min_score'])}"
+               if retrieval["k"] and retrieval.get("min_score", DEFAULT_MIN_SCORE) != DEFAULT_MIN_SCORE else "")
             + (f"-gold{round(100 * retrieval['gold'])}" if retrieval.get("gold") else ""))
 
 

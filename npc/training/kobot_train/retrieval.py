@@ -38,6 +38,8 @@ def cross_word_bigrams(text: str) -> list[str]:
 # with "bigrams", and must be shown pairs found the same way.
 GRAMS: dict[str, Callable[[str], list[str]]] = {"chars+word-bigrams": grams, "bigrams": cross_word_bigrams}
 DEFAULT_GRAMS = "chars+word-bigrams"
+# Training shows a neighbour from this similarity up (serving may use another: serving_bar.py).
+DEFAULT_MIN_SCORE = 0.45
 
 
 def grams_of(retrieval: dict) -> str:

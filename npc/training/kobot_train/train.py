@@ -17,7 +17,7 @@ from .onnx_weights import model_from_export
 from .model_sizes import MAX_POSITIONS, SIZES, gpt2_config
 from .paths import CHATBOT_CSV, NSMC_TXT, RUNS_DIR
 from .prompt import EOS, PAD
-from .retrieval import DEFAULT_GRAMS, GRAMS, KnowledgeIndex, context_for
+from .retrieval import DEFAULT_GRAMS, DEFAULT_MIN_SCORE, GRAMS, KnowledgeIndex, context_for
 from .tokenizer import load_tokenizer, save_tokenizer, train_tokenizer
 from .trainer import PhaseConfig, mean_loss, run_phase
 
@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="retrieved training pairs shown before each question (0: plain prompts)")
     parser.add_argument("--retrieval-grams", choices=sorted(GRAMS), default=DEFAULT_GRAMS,
                         help="how questions are cut for retrieval (kobot_train.retrieval_compare measures each)")
-    parser.add_argument("--retrieval-min-score", type=float, default=0.45, help="cosine below which a pair is not shown")
+    parser.add_argument("--retrieval-min-score", type=float, default=DEFAULT_MIN_SCORE, help="cosine below which a pair is not shown")
     parser.add_argument("--retrieval-dropout", type=float, default=0.25,
                         help="share of training questions shown without neighbours, so the model answers alone too")
     parser.add_argument("--retrieval-gold", type=float, default=0.0,

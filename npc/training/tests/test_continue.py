@@ -68,7 +68,7 @@ def test_the_loop_guard_cuts_a_repeated_unit_back_to_one_saying_as_the_engine_do
     assert without_loop([1, *six, *six, *six]) == [1, *six]
 
 
-def test_a_model_name_says_pretraining_steps_over_its_runs_and_a_non_default_retrieval():
+def test_a_model_name_says_pretraining_steps_over_its_runs_and_a_non_default_retrieval_and_bar():
     from kobot_train.pipeline import model_name
     first = {"size": "tiny", "parameters": 5_240_320, "retrieval": {"k": 2}, "phases": {"pretrain": {"steps": 800}}}
     second = {"size": "tiny", "parameters": 5_240_320, "phases": {"pretrain": {"steps": 1400}, "finetune": {}},
@@ -76,3 +76,6 @@ def test_a_model_name_says_pretraining_steps_over_its_runs_and_a_non_default_ret
     assert model_name(second) == "kobot-gpt2-tiny-5.2m-pt2200-retrieval-gold80"
     assert model_name(first) == "kobot-gpt2-tiny-5.2m-pt800-retrieval-bigrams"
     assert model_name({**first, "retrieval": {"k": 0}, "phases": {}}) == "kobot-gpt2-tiny-5.2m"
+    lower_bar = {**second, "retrieval": {**second["retrieval"], "min_score": 0.3}}
+    assert model_name(lower_bar) == "kobot-gpt2-tiny-5.2m-pt2200-retrieval-min30-gold80"
+    assert model_name({**second, "retrieval": {**second["retrieval"], "min_score": 0.45}}) == model_name(second)
