@@ -32,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
     parser.add_argument("--vocab-size", type=int, default=8000)
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--pretrain-batch-size", type=int, default=0,
+                        help="blocks per pretraining step (0: --batch-size); a GPU takes hundreds")
     parser.add_argument("--epochs", type=int, default=6, help="fine-tuning epochs at most (early stopping)")
     parser.add_argument("--patience", type=int, default=1, help="epochs without validation gain before stopping")
     parser.add_argument("--lr", type=float, default=1e-3, help="peak learning rate of pretraining")
@@ -125,6 +127,8 @@ def train(args: argparse.Namespace) -> Path:
     seed_everything(args.seed)
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.device.startswith("cuda"):
+        torch.set_float32_matmul_precision("high")  # TF32 matrix products: several times faster, fp32 weights kept
     run: Path = args.run
     run.mkdir(parents=True, exist_ok=True)
     (run / "args.json").write_text(json.dumps({k: str(v) for k, v in vars(args).items()}, indent=2))
@@ -159,11 +163,15 @@ def train(args: argparse.Namespace) -> Path:
 
     if pretrain_lines:
         held_out = max(1, len(pretrain_lines) // 100)
-        blocks = BlockSchedule(packed_blocks(tokenizer, pretrain_lines[held_out:], MAX_POSITIONS), args.batch_size, args.seed)
+        blocks = BlockSchedule(packed_blocks(tokenizer, pretrain_lines[held_out:], MAX_POSITIONS),
+                               args.pretrain_batch_size or args.batch_size, args.seed)
         val_blocks = BlockSchedule(packed_blocks(tokenizer, pretrain_lines[:held_out], MAX_POSITIONS), 64, args.seed)
-        print(f"pretraining: {len(blocks.blocks)} blocks of {MAX_POSITIONS} tokens, {args.pretrain_steps} steps")
+        print(f"pretraining: {len(blocks.blocks)} blocks of {MAX_POSITIONS} tokens, {args.pretrain_steps} steps "
+              f"({args.pretrain_steps / len(blocks):.1f} epochs)")
+        # A checkpoint every 100 steps suits CPU steps of a second or two; a GPU's thousands of short steps would
+        # spend their time writing checkpoints, so those come at most 20 times a run.
         cfg = PhaseConfig("pretrain", args.pretrain_steps, args.lr, warmup=100, eval_every=max(1, args.pretrain_steps // 5),
-                          checkpoint_every=100, patience=None)
+                          checkpoint_every=max(100, args.pretrain_steps // 20), patience=None)
         model, results["pretrain"] = run_phase(
             model, cfg, lambda step: on_device(blocks.batch(step), args.device),
             lambda m: mean_loss(m, (on_device(b, args.device) for b in val_blocks.in_order())), run / "pretrain")
