@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { InferenceSession } from "onnxruntime-node";
 
-import { InvalidQuestionError, ModelLoadError } from "./errors.js";
+import { InvalidQuestionError, InvalidSettingsError, ModelLoadError } from "./errors.js";
 import { meanLogProbs } from "./answer-scorer.js";
 import { type DecodedRow, decodeRows } from "./decode-loop.js";
 import { withoutLoop } from "./loop-guard.js";
@@ -121,8 +121,13 @@ export class NpcEngine {
     if (!Object.hasOwn(GRAMS, grams)) {
       throw new ModelLoadError(folder, `${folder}/config.json: npc_retrieval.grams "${grams}" is not one of ${Object.keys(GRAMS).join(", ")}`);
     }
+    const inRange = (score: number) => score >= 0 && score <= 1;
+    // A caller's bad bar is the caller's mistake; a bad bar in config.json is the model folder's.
+    if (options.retrievalMinScore !== undefined && !inRange(options.retrievalMinScore)) {
+      throw new InvalidSettingsError(`retrieval min score must be from 0 to 1, got ${options.retrievalMinScore}`);
+    }
     const minScore = options.retrievalMinScore ?? config.npc_retrieval?.min_score ?? 0;
-    if (!(minScore >= 0 && minScore <= 1)) throw new ModelLoadError(folder, `retrieval min score must be from 0 to 1, got ${minScore}`);
+    if (!inRange(minScore)) throw new ModelLoadError(folder, `${folder}/config.json: npc_retrieval.min_score must be from 0 to 1, got ${minScore}`);
     const retrieval = { k: config.npc_retrieval?.k ?? 0, minScore, grams: grams as GramsMethod };
     const general = retrieval.k > 0 ? KnowledgeIndex.fromFile(join(folder, "knowledge.jsonl"), GRAMS[retrieval.grams]) : undefined;
     try {

@@ -205,6 +205,17 @@ describe("NpcEngine model loading", () => {
       error instanceof ModelLoadError && /npc_retrieval.grams "morphemes" is not one of/.test(error.message));
   });
 
+  it("blames the caller for a retrieval bar out of range, and the folder for one in its config.json", async () => {
+    await assert.rejects(NpcEngine.load(DEFAULT_MODEL_DIR, { retrievalMinScore: 1.5 }), (error: unknown) =>
+      error instanceof InvalidSettingsError && /retrieval min score must be from 0 to 1, got 1.5/.test(error.message));
+    cpSync(DEFAULT_MODEL_DIR, scratch, { recursive: true });
+    const configPath = join(scratch, "config.json");
+    const config = JSON.parse(readFileSync(configPath, "utf8"));
+    writeFileSync(configPath, JSON.stringify({ ...config, npc_retrieval: { ...config.npc_retrieval, min_score: -0.2 } }));
+    await assert.rejects(NpcEngine.load(scratch), (error: unknown) =>
+      error instanceof ModelLoadError && error.message.includes(configPath) && /min_score must be from 0 to 1, got -0.2/.test(error.message));
+  });
+
   it("refuses an unknown dtype", async () => {
     await assert.rejects(NpcEngine.load(DEFAULT_MODEL_DIR, { dtype: "q2" as never }), /unknown dtype "q2"/);
   });
