@@ -188,6 +188,8 @@ def train(args: argparse.Namespace) -> Path:
     summary = {"size": args.size, "parameters": sum(p.numel() for p in model.parameters()),
                "vocab_size": len(tokenizer), "phases": {k: asdict(v) for k, v in results.items()},
                "split_sizes": {k: len(v) for k, v in splits.items()}, "pretrain_lines": len(pretrain_lines),
+               # Steps alone do not say how much text: a GPU's step takes 256 blocks, this box's 32.
+               **({"pretrain_batch_size": args.pretrain_batch_size or args.batch_size} if pretrain_lines else {}),
                "retrieval": {"k": args.retrieval_k, "min_score": args.retrieval_min_score, "grams": args.retrieval_grams,
                              "dropout": args.retrieval_dropout, "gold": args.retrieval_gold,
                              "drill": args.retrieval_drill},
