@@ -66,6 +66,11 @@ def score(answers: list[str], test: list[Pair], training_answers: set[str]) -> d
     }
 
 
+def reference_copy_rate(splits: dict[str, list[Pair]]) -> float:
+    """Share of the test split's reference answers that are word for word an answer of the training split."""
+    return round(metrics.verbatim_copy_rate([p.answer for p in splits["test"]], {p.answer for p in splits["train"]}), 4)
+
+
 def evaluate(model_dir: Path, data: Path, decodings: dict[str, dict] = DECODINGS, samples: int = 20,
              retrieval_k: int = 0, min_score: float = 0.35, grams: str = "bigrams") -> dict:
     """Scores a checkpoint on the test split; with retrieval_k, each question is shown its neighbours
@@ -86,7 +91,10 @@ def evaluate(model_dir: Path, data: Path, decodings: dict[str, dict] = DECODINGS
     loss = mean_loss(model, encoded.in_order())
     result: dict = {"model": str(model_dir), "test_pairs": len(test), "retrieval_k": retrieval_k,
                     "parameters": sum(p.numel() for p in model.parameters()),
-                    "perplexity": round(math.exp(loss), 3), "decodings": {}}
+                    "perplexity": round(math.exp(loss), 3),
+                    # What the copy rates compare with: people's own answers repeat the training answers too.
+                    "reference_verbatim_copy_rate": reference_copy_rate(splits),
+                    "decodings": {}}
     picks = sorted(random.Random(7).sample(range(len(test)), min(samples, len(test))))
     prompts = ["".join(turn_text(q, a) for q, a in c) + question_prompt(p.question) for p, c in zip(test, contexts)]
     for name, decoding in decodings.items():

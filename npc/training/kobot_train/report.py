@@ -75,7 +75,9 @@ def write_eval_md(path: Path, evaluation: dict, summary: dict, shipped: str, sec
         "of answers identical to an answer of the training split; copy of a retrieved answer: identical to one of the "
         "pairs shown to the model before the question. Latency: per question, one at a time, TypeScript engine "
         "(Python rows are batched and show only total seconds). Repetition: share of answers in which a character "
-        "4-gram occurs twice. Distinct-n: distinct word n-grams over all n-grams of all answers.",
+        "4-gram occurs twice. Distinct-n: distinct word n-grams over all n-grams of all answers." + (
+            f" For scale, {evaluation['reference_verbatim_copy_rate']:.1%} of the test split's own reference answers "
+            "are verbatim answers of the training split." if "reference_verbatim_copy_rate" in evaluation else ""),
         "",
         "## Training",
         "",

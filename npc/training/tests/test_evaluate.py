@@ -1,6 +1,7 @@
 import torch
 
-from kobot_train.evaluate import generate_answers
+from kobot_train.data import Pair
+from kobot_train.evaluate import generate_answers, reference_copy_rate
 from kobot_train.metrics import distinct_n, has_repetition, shown_copy_rate, verbatim_copy_rate
 from kobot_train.prompt import clean_answer, question_prompt
 from tests.test_export import CORPUS, random_gpt2
@@ -26,6 +27,8 @@ def test_metrics_on_known_answers():
     assert has_repetition("정말 좋아요 정말 좋아요") and not has_repetition("정말 좋아요")
     assert distinct_n(["a b", "a c"], 1) == 0.75
     assert shown_copy_rate(["밥 먹어요.", "새 답", "x"], [["밥  먹어요."], ["다른 답"], []]) == 1 / 3
+    splits = {"train": [Pair("배고파", "밥 먹어요.", 0)], "test": [Pair("배고프다", "밥  먹어요.", 0), Pair("졸려", "자요.", 0)]}
+    assert reference_copy_rate(splits) == 0.5
 
 
 def test_serving_bar_is_the_highest_close_to_the_best_validation_chrf_within_the_copy_bound():
