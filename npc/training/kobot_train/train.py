@@ -128,7 +128,7 @@ def train(args: argparse.Namespace) -> Path:
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.device.startswith("cuda"):
-        torch.set_float32_matmul_precision("high")  # TF32 matrix products: several times faster, fp32 weights kept
+        torch.set_float32_matmul_precision("high")  # TF32 matrix products on tensor cores; weights stay fp32
     run: Path = args.run
     run.mkdir(parents=True, exist_ok=True)
     (run / "args.json").write_text(json.dumps({k: str(v) for k, v in vars(args).items()}, indent=2))
