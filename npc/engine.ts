@@ -20,7 +20,7 @@ import {
   mergeSettings,
   settingsFromConfig,
 } from "./generation-settings.js";
-import { checkModelFolder, type ModelDtype, readJson } from "./model-folder.js";
+import { checkModelFolder, type ModelDtype, readJson, STEP_GRAPH } from "./model-folder.js";
 import { GRAMS, type GramsMethod, KnowledgeIndex, type KnowledgePair } from "./knowledge-index.js";
 import { normaliseQuestion } from "./question.js";
 import { type RetrievalSettings, retrieveContext } from "./retrieval-context.js";
@@ -63,9 +63,6 @@ export interface NpcAnswer {
    */
   confidence: number;
 }
-
-/** Decoding steps over a cache kept in place (kobot_train/decoder_graph.py `step_model`); exports since session 8. */
-const STEP_GRAPH = "onnx/model_step.onnx";
 
 interface ModelConfig {
   npc_model_name?: string;

@@ -11,12 +11,15 @@ export const DEFAULT_MODEL_DIR = resolve(dirname(fileURLToPath(import.meta.url))
 
 const ONNX_FILE: Record<ModelDtype, string> = { fp32: "onnx/model.onnx", q8: "onnx/model_quantized.onnx" };
 
+/** Decoding steps over a cache kept in place (kobot_train/decoder_graph.py `step_model`); exports since session 8. */
+export const STEP_GRAPH = "onnx/model_step.onnx";
+
 /** Fails early, naming the first missing file, instead of deep inside onnxruntime. */
 export function checkModelFolder(folder: string, dtype: ModelDtype): void {
   if (!(dtype in ONNX_FILE)) throw new ModelLoadError(folder, `unknown dtype "${dtype}"; use fp32 or q8`);
   const needed = ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", ONNX_FILE[dtype]];
   // Exports with a step graph keep the fp32 weights of both graphs in one file beside them.
-  if (dtype === "fp32" && existsSync(join(folder, "onnx", "model_step.onnx"))) needed.push("onnx/model.onnx_data");
+  if (dtype === "fp32" && existsSync(join(folder, STEP_GRAPH))) needed.push("onnx/model.onnx_data");
   for (const file of needed) {
     const path = join(folder, file);
     if (!existsSync(path)) throw new ModelLoadError(path, `NPC model file missing: ${path}`);
