@@ -66,9 +66,9 @@ def score(answers: list[str], test: list[Pair], training_answers: set[str]) -> d
     }
 
 
-def reference_copy_rate(splits: dict[str, list[Pair]]) -> float:
+def reference_copy_rate(test: list[Pair], training_answers: set[str]) -> float:
     """Share of the test split's reference answers that are word for word an answer of the training split."""
-    return round(metrics.verbatim_copy_rate([p.answer for p in splits["test"]], {p.answer for p in splits["train"]}), 4)
+    return round(metrics.verbatim_copy_rate([p.answer for p in test], training_answers), 4)
 
 
 def evaluate(model_dir: Path, data: Path, decodings: dict[str, dict] = DECODINGS, samples: int = 20,
@@ -93,7 +93,7 @@ def evaluate(model_dir: Path, data: Path, decodings: dict[str, dict] = DECODINGS
                     "parameters": sum(p.numel() for p in model.parameters()),
                     "perplexity": round(math.exp(loss), 3),
                     # What the copy rates compare with: people's own answers repeat the training answers too.
-                    "reference_verbatim_copy_rate": reference_copy_rate(splits),
+                    "reference_verbatim_copy_rate": reference_copy_rate(test, training_answers),
                     "decodings": {}}
     picks = sorted(random.Random(7).sample(range(len(test)), min(samples, len(test))))
     prompts = ["".join(turn_text(q, a) for q, a in c) + question_prompt(p.question) for p, c in zip(test, contexts)]
@@ -118,26 +118,26 @@ def evaluate_with_engine(model_dir: Path, data: Path, cli_args: list[str], sampl
     What only the engine does, such as choosing among sampled candidates, is measured where it runs.
     """
     splits = split_pairs(load_pairs(data))
-    test = splits[split]
+    pairs = splits[split]
     with tempfile.TemporaryDirectory() as tmp:
         questions = Path(tmp) / "questions.txt"
-        questions.write_text("".join(p.question.replace("\n", " ") + "\n" for p in test), encoding="utf-8")
+        questions.write_text("".join(p.question.replace("\n", " ") + "\n" for p in pairs), encoding="utf-8")
         started = time.time()
         output = subprocess.run(["npm", "run", "-s", "ask", "--", "--model", str(model_dir.resolve()), "--file",
                                  str(questions), "--json", *cli_args], cwd=REPO_ROOT, capture_output=True, text=True)
     rows = [json.loads(line) for line in output.stdout.splitlines() if line.startswith("{")]
-    if len(rows) != len(test):
-        raise RuntimeError(f"npm run ask answered {len(rows)} of {len(test)} questions: {output.stderr[-2000:]}")
+    if len(rows) != len(pairs):
+        raise RuntimeError(f"npm run ask answered {len(rows)} of {len(pairs)} questions: {output.stderr[-2000:]}")
     answers = [row.get("answer", "") for row in rows]
-    entry = score(answers, test, {p.answer for p in splits["train"]})
+    entry = score(answers, pairs, {p.answer for p in splits["train"]})
     entry["retrieved_copy_rate"] = round(metrics.shown_copy_rate(answers, [r.get("retrieved", []) for r in rows]), 4)
     entry["shown_rate"] = round(sum(bool(r.get("retrieved")) for r in rows) / len(rows), 4)
     latencies = sorted(r.get("ms", 0) for r in rows)
     entry["ms_p50"], entry["ms_p95"] = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.95)]
     entry["seconds"] = round(time.time() - started, 1)
     entry["settings"] = {"engine": cli_args}
-    picks = sorted(random.Random(7).sample(range(len(test)), min(samples, len(test))))
-    entry["samples"] = [{"question": test[i].question, "reference": test[i].answer, "answer": answers[i]} for i in picks]
+    picks = sorted(random.Random(7).sample(range(len(pairs)), min(samples, len(pairs))))
+    entry["samples"] = [{"question": pairs[i].question, "reference": pairs[i].answer, "answer": answers[i]} for i in picks]
     print("engine " + " ".join(cli_args) + ": " + ", ".join(
         f"{k}={v}" for k, v in entry.items() if k not in ("samples", "settings")))
     return entry

@@ -27,8 +27,7 @@ def test_metrics_on_known_answers():
     assert has_repetition("정말 좋아요 정말 좋아요") and not has_repetition("정말 좋아요")
     assert distinct_n(["a b", "a c"], 1) == 0.75
     assert shown_copy_rate(["밥 먹어요.", "새 답", "x"], [["밥  먹어요."], ["다른 답"], []]) == 1 / 3
-    splits = {"train": [Pair("배고파", "밥 먹어요.", 0)], "test": [Pair("배고프다", "밥  먹어요.", 0), Pair("졸려", "자요.", 0)]}
-    assert reference_copy_rate(splits) == 0.5
+    assert reference_copy_rate([Pair("배고프다", "밥  먹어요.", 0), Pair("졸려", "자요.", 0)], {"밥 먹어요."}) == 0.5
 
 
 def test_serving_bar_is_the_highest_close_to_the_best_validation_chrf_within_the_copy_bound():
