@@ -14,6 +14,12 @@ SIZES: dict[str, tuple[int, int, int]] = {
 MAX_POSITIONS = 128
 
 
+def size_name(config: GPT2Config) -> str:
+    """The SIZES name of a model's shape: a run continuing a model (--init-from) has that model's size, not --size's."""
+    shape = (config.n_layer, config.n_embd, config.n_head)
+    return next((name for name, dims in SIZES.items() if dims == shape), "{}x{}".format(*shape[:2]))
+
+
 def gpt2_config(size: str, vocab_size: int, bos_id: int, eos_id: int, pad_id: int, dropout: float = 0.1) -> GPT2Config:
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}; choose one of {', '.join(SIZES)}")

@@ -14,7 +14,7 @@ from transformers import GPT2LMHeadModel
 from .batches import BlockSchedule, PairSchedule, encode_pair, packed_blocks
 from .data import Pair, load_pairs, read_text_lines, split_pairs
 from .onnx_weights import model_from_export
-from .model_sizes import MAX_POSITIONS, SIZES, gpt2_config
+from .model_sizes import MAX_POSITIONS, SIZES, gpt2_config, size_name
 from .paths import CHATBOT_CSV, NSMC_TXT, RUNS_DIR
 from .prompt import EOS, PAD
 from .retrieval import DEFAULT_GRAMS, DEFAULT_MIN_SCORE, GRAMS, KnowledgeIndex, context_for
@@ -150,7 +150,8 @@ def train(args: argparse.Namespace) -> Path:
     ids = tokenizer.convert_tokens_to_ids
     config = gpt2_config(args.size, len(tokenizer), ids(EOS), ids(EOS), ids(PAD))
     model = (initial_model(args.init_from) if args.init_from else GPT2LMHeadModel(config)).to(args.device)
-    print(f"model: {args.size}, {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters")
+    size = size_name(model.config)
+    print(f"model: {size}, {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters")
 
     neighbours = Neighbours(args, splits["train"])
     encode = lambda pairs, training: [
@@ -185,7 +186,7 @@ def train(args: argparse.Namespace) -> Path:
     final = run / "final"
     model.save_pretrained(final)
     tokenizer.save_pretrained(final)
-    summary = {"size": args.size, "parameters": sum(p.numel() for p in model.parameters()),
+    summary = {"size": size, "parameters": sum(p.numel() for p in model.parameters()),
                "vocab_size": len(tokenizer), "phases": {k: asdict(v) for k, v in results.items()},
                "split_sizes": {k: len(v) for k, v in splits.items()}, "pretrain_lines": len(pretrain_lines),
                # Steps alone do not say how much text: a GPU's step takes 256 blocks, this box's 32.

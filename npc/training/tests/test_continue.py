@@ -5,8 +5,10 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 import torch
+from transformers import GPT2Config
 
 from kobot_train.data import Pair
+from kobot_train.model_sizes import gpt2_config, size_name
 from kobot_train.onnx_weights import model_from_export
 from kobot_train.paths import MODEL_DIR
 from kobot_train.retrieval import DEFAULT_GRAMS
@@ -28,6 +30,12 @@ def test_the_shipped_model_comes_back_from_its_onnx_file_with_the_same_logits():
         actual = model(torch.from_numpy(ids)).logits.numpy()
     np.testing.assert_allclose(actual, expected, atol=1e-4)
     assert model.lm_head.weight.data_ptr() == model.transformer.wte.weight.data_ptr(), "tied, as exported"
+    assert size_name(cfg) == "tiny", "a run continuing it records its size, whatever --size says"
+
+
+def test_a_shape_outside_the_named_sizes_is_named_by_layers_and_width():
+    assert size_name(gpt2_config("small", 8000, 0, 0, 3)) == "small"
+    assert size_name(GPT2Config(n_layer=3, n_embd=128, n_head=2)) == "3x128"
 
 
 PAIRS = [Pair("배고파", "밥 드세요.", 0), Pair("배고프다", "뭐라도 드세요.", 0), Pair("졸려", "주무세요.", 0),
