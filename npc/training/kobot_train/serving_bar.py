@@ -2,13 +2,18 @@
 
 A model is trained with neighbours at or above one similarity; serving may show pairs from a lower one. This
 runs the TypeScript engine (`npm run ask -- --min-score …`) on the validation and test splits at each bar and
-scores the answers as the evaluation does. The bar to serve is the highest within `TOLERANCE` chrF of the best
-on validation whose answers copy a training answer in at most half the cases; test is reported, never chosen on.
+scores the answers as the evaluation does. Among the bars whose validation answers copy a training answer in at
+most half the cases, the one served has the best validation chrF, or the highest bar within `TOLERANCE` of it;
+test is reported, never chosen on.
 
     python -m kobot_train.serving_bar --model ../model --bars 0.2 0.25 0.3 0.36 0.42 0.48 --out runs/serving-bar.md --apply
 
-`--apply` serves the chosen bar: it goes into the model's config.json, and its test scores into eval.json
-(`served`, shown in the model card).
+`--repetition-penalties` tries each bar with each penalty as well (`npm run ask -- --repetition-penalty …`): the
+penalty also counts the shown pairs' tokens, so it steers answers off a shown answer's exact words; within the
+tolerance the lowest penalty wins.
+
+`--apply` serves the chosen bar: it goes into the model's config.json (and a chosen penalty into
+generation_config.json), and its test scores into eval.json (`served`, shown in the model card).
 """
 from __future__ import annotations
 
@@ -23,29 +28,36 @@ TOLERANCE = 0.1  # chrF points: on the plateau below a good bar, neighbouring ba
 MAX_COPY = 0.5
 
 
-def choose(rows: list[dict]) -> float | None:
-    """The highest bar close to the best validation chrF with verbatim copies within bounds (None: no bar qualifies)."""
-    best = max(row["validation"]["chrf"] for row in rows)
-    good = [row["bar"] for row in rows
-            if row["validation"]["chrf"] >= best - TOLERANCE and row["validation"]["verbatim_copy_rate"] <= MAX_COPY]
-    return max(good, default=None)
+def choose(rows: list[dict]) -> dict | None:
+    """Of the rows whose validation answers copy within bounds, the highest bar (then lowest penalty) close to their
+    best validation chrF (None: no row qualifies)."""
+    within = [row for row in rows if row["validation"]["verbatim_copy_rate"] <= MAX_COPY]
+    if not within:
+        return None
+    best = max(row["validation"]["chrf"] for row in within)
+    close = [row for row in within if row["validation"]["chrf"] >= best - TOLERANCE]
+    return max(close, key=lambda row: (row["bar"], -(row.get("penalty") or 1.0)))
 
 
-def table(rows: list[dict], chosen: float | None, served: float | None) -> str:
+def table(rows: list[dict], chosen: dict | None, served: float | None) -> str:
+    penalties = any(row.get("penalty") is not None for row in rows)
     lines = ["## Retrieval bar served",
              "",
              "The engine's greedy answers at each min score (`python -m kobot_train.serving_bar`): chrF against the "
              "reference, verbatim copies of a training answer, copies of a shown answer, and questions shown a pair. "
-             f"Chosen on validation: the highest bar within {TOLERANCE} chrF of the best whose answers copy a training "
-             f"answer at most {MAX_COPY:.0%} of the time.",
+             f"Chosen on validation: of the settings whose answers copy a training answer at most {MAX_COPY:.0%} of the "
+             f"time, the highest bar within {TOLERANCE} chrF of their best.",
              "",
-             "| min score | validation chrF | validation verbatim copies | validation shown a pair | test chrF | test verbatim copies | test copies of a shown answer | test shown a pair |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| min score |" + " repetition penalty |" * penalties + " validation chrF | validation verbatim copies | "
+             "validation shown a pair | test chrF | test verbatim copies | test copies of a shown answer | test shown a pair |",
+             "|---|" + "---|" * penalties + "---|---|---|---|---|---|---|"]
     for row in rows:
         v, t = row["validation"], row["test"]
-        marks = " (chosen)" * (row["bar"] == chosen) + " (served)" * (row["bar"] == served)
-        lines.append(f"| {row['bar']}{marks} | {v['chrf']} | {v['verbatim_copy_rate']:.1%} | {v['shown_rate']:.1%} | "
-                     f"{t['chrf']} | {t['verbatim_copy_rate']:.1%} | {t['retrieved_copy_rate']:.1%} | {t['shown_rate']:.1%} |")
+        marks = " (chosen)" * (row is chosen) + " (served)" * (row["bar"] == served and not penalties)
+        penalty = f" {row['penalty']}{marks} |" if penalties else ""
+        lines.append(f"| {row['bar']}{'' if penalties else marks} |{penalty} {v['chrf']} | {v['verbatim_copy_rate']:.1%} | "
+                     f"{v['shown_rate']:.1%} | {t['chrf']} | {t['verbatim_copy_rate']:.1%} | {t['retrieved_copy_rate']:.1%} | "
+                     f"{t['shown_rate']:.1%} |")
     return "\n".join(lines) + "\n"
 
 
@@ -53,6 +65,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, required=True, help="exported model folder")
     parser.add_argument("--bars", type=float, nargs="+", required=True)
+    parser.add_argument("--repetition-penalties", type=float, nargs="+", default=[None],
+                        help="try each bar with each penalty (default: the model's own setting only)")
     parser.add_argument("--data", type=Path, default=CHATBOT_CSV)
     parser.add_argument("--out", type=Path, help="write the table (markdown) here, for EVAL.md (--include)")
     parser.add_argument("--apply", action="store_true", help="serve the chosen bar (config.json, eval.json)")
@@ -60,25 +74,32 @@ def main() -> None:
     served = json.loads((args.model / "config.json").read_text()).get("npc_retrieval", {}).get("min_score")
     rows = []
     for bar in sorted(args.bars):
-        run = lambda split: evaluate_with_engine(args.model, args.data, ["--min-score", str(bar)], samples=0, split=split)
-        rows.append({"bar": bar, "validation": run("validation"), "test": run("test")})
+        for penalty in args.repetition_penalties:
+            cli = ["--min-score", str(bar)] + (["--repetition-penalty", str(penalty)] if penalty is not None else [])
+            run = lambda split: evaluate_with_engine(args.model, args.data, cli, samples=0, split=split)
+            rows.append({"bar": bar, "penalty": penalty, "validation": run("validation"), "test": run("test")})
     chosen = choose(rows)
     text = table(rows, chosen, served)
     print(text)
-    print(f"chosen: {chosen}; served now: {served}")
+    print(f"chosen: {chosen and (chosen['bar'], chosen['penalty'])}; served now: {served}")
     if args.out:
         args.out.write_text(text)
     if args.apply and chosen is not None:
-        apply(args.model, chosen, next(row["test"] for row in rows if row["bar"] == chosen))
+        apply(args.model, chosen)
 
 
-def apply(model: Path, bar: float, test: dict) -> None:
+def apply(model: Path, chosen: dict) -> None:
     config = json.loads((model / "config.json").read_text())
-    config["npc_retrieval"]["min_score"] = bar
+    config["npc_retrieval"]["min_score"] = chosen["bar"]
     (model / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    if chosen["penalty"] is not None:
+        generation = json.loads((model / "generation_config.json").read_text())
+        generation["repetition_penalty"] = chosen["penalty"]
+        (model / "generation_config.json").write_text(json.dumps(generation, indent=2) + "\n")
     evaluation = json.loads((model / "eval.json").read_text())
     keys = ("chrf", "verbatim_copy_rate", "retrieved_copy_rate", "shown_rate", "repetition_rate", "mean_length")
-    evaluation["served"] = {"min_score": bar, "test": {k: test[k] for k in keys}}
+    evaluation["served"] = {"min_score": chosen["bar"], **({"repetition_penalty": chosen["penalty"]} if chosen["penalty"] is not None else {}),
+                            "test": {k: chosen["test"][k] for k in keys}}
     (model / "eval.json").write_text(json.dumps(evaluation, ensure_ascii=False, indent=2) + "\n")
 
 

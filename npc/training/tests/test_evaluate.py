@@ -33,10 +33,16 @@ def test_metrics_on_known_answers():
 def test_serving_bar_is_the_highest_close_to_the_best_validation_chrf_within_the_copy_bound():
     from kobot_train.serving_bar import choose
 
-    def row(bar, chrf, copies):
-        return {"bar": bar, "validation": {"chrf": chrf, "verbatim_copy_rate": copies}}
+    def row(bar, chrf, copies, penalty=None):
+        return {"bar": bar, "penalty": penalty, "validation": {"chrf": chrf, "verbatim_copy_rate": copies}}
 
     rows = [row(0.2, 15.86, 0.49), row(0.25, 15.91, 0.49), row(0.3, 15.84, 0.49), row(0.36, 15.65, 0.5), row(0.42, 15.52, 0.48)]
-    assert choose(rows) == 0.3  # 0.36 is 0.26 below the best
-    assert choose([row(0.2, 15.9, 0.55), row(0.3, 15.85, 0.49)]) == 0.3  # 0.2 copies too much
+    assert choose(rows)["bar"] == 0.3  # 0.36 is 0.26 below the best
+    assert choose([row(0.2, 15.9, 0.55), row(0.3, 15.85, 0.49)])["bar"] == 0.3  # 0.2 copies too much
     assert choose([row(0.2, 15.9, 0.51), row(0.3, 15.85, 0.51)]) is None
+    # The bound is a constraint, chrF is what it maximises: a copying setting far ahead does not hide the rest.
+    grid = [row(0.3, 23.6, 0.79, 1.0), row(0.3, 18.6, 0.53, 1.2), row(0.3, 16.5, 0.44, 1.25), row(0.3, 14.6, 0.36, 1.3),
+            row(0.42, 15.9, 0.45, 1.25)]
+    assert (choose(grid)["bar"], choose(grid)["penalty"]) == (0.3, 1.25)
+    tie = [row(0.3, 16.5, 0.44, 1.25), row(0.3, 16.45, 0.40, 1.3)]
+    assert choose(tie)["penalty"] == 1.25, "within the tolerance, the lighter penalty"
