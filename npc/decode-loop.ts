@@ -11,7 +11,7 @@ import {
 import { tokenLogProb } from "./answer-scorer.js";
 import type { GenerationSettings } from "./generation-settings.js";
 import { groupedPrefill } from "./grouped-prefill.js";
-import { compactionOrder, InPlaceCache, type StepLogits } from "./in-place-cache.js";
+import { compactionOrder, InPlaceCache, type StepLogits, stepLogits } from "./in-place-cache.js";
 import { loopUnit } from "./loop-guard.js";
 import { TopPProcessor } from "./top-p.js";
 
@@ -72,21 +72,23 @@ export async function decodeRows(
   let inPlace: InPlaceCache | undefined;
   for (let step = 0; step < settings.maxNewTokens; step++) {
     let outputs: StepLogits;
+    let full: Record<string, Tensor> | undefined; // the full graph's outputs: their `present` cache is the next step's past
     if (step === 0) {
-      const prefilled = await groupedPrefill(model, prompts, promptLengths, lastOnly);
+      full = await groupedPrefill(model, prompts, promptLengths, lastOnly);
       // Room for every token still to come (the prefill made the first).
-      if (stepSession && settings.maxNewTokens > 1) inPlace = new InPlaceCache(presentAsPast(prefilled), mask, settings.maxNewTokens - 1, stepSession);
-      outputs = prefilled as unknown as StepLogits;
+      if (stepSession && settings.maxNewTokens > 1) inPlace = new InPlaceCache(presentAsPast(full), mask, settings.maxNewTokens - 1, stepSession);
+      outputs = stepLogits(full);
     } else if (inPlace) {
       outputs = await inPlace.step(rows.map((row) => seen[row]!.at(-1)!), rows.map((row) => BigInt(nextPosition[row]!++)));
     } else {
-      outputs = (await model.forward({ ...feeds, ...lastOnly })) as StepLogits;
+      full = (await model.forward({ ...feeds, ...lastOnly })) as Record<string, Tensor>;
+      outputs = stepLogits(full);
     }
-    const vocab = outputs.logits!.dims.at(-1)!;
-    const data = outputs.logits!.data as Float32Array;
+    const vocab = outputs.logits.dims.at(-1)!;
+    const data = outputs.logits.data;
     // The model's own distribution, for the confidence: processors change the logits in place.
     const raw = processors ? data.slice() : data;
-    const logSums = outputs.logits_logsumexp?.data as Float32Array | undefined;
+    const logSums = outputs.logits_logsumexp?.data;
     const logits = new Tensor("float32", data, [rows.length, vocab]);
     processors?.(rows.map((row) => seen[row]!), logits);
     const kept: number[] = [];
@@ -109,7 +111,8 @@ export async function decodeRows(
       if (dropped) inPlace.keep(order);
       continue;
     }
-    const past = presentAsPast(outputs as unknown as Record<string, Tensor>);
+    if (!full) throw new Error("a step without the in-place cache ran no full forward pass");
+    const past = presentAsPast(full);
     for (const row of rows) mask[row]!.push(1n);
     feeds = {
       input_ids: int64(rows.map((row) => [seen[row]!.at(-1)!])),

@@ -6,6 +6,16 @@ export interface StepLogits {
   logits_logsumexp?: { data: Float32Array };
 }
 
+/** A forward pass's logits (and their log Σ exp when the graph has it), checked to be float32 as exported. */
+export function stepLogits(outputs: Record<string, { dims: readonly number[]; data: unknown }>): StepLogits {
+  const { logits, logits_logsumexp: logSums } = outputs;
+  if (!(logits?.data instanceof Float32Array)) throw new Error("the model's forward pass returned no float32 logits");
+  return {
+    logits: { dims: logits.dims, data: logits.data },
+    ...(logSums?.data instanceof Float32Array ? { logits_logsumexp: { data: logSums.data } } : {}),
+  };
+}
+
 /**
  * A batch's KV cache in buffers as wide as it will ever grow, decoded by the export's step graph
  * (`model_step.onnx`, kobot_train/decoder_graph.py `step_model`). The full graph's attention returns past + new
@@ -79,7 +89,7 @@ export class InPlaceCache {
     }
     for (let r = 0; r < rows; r++) this.bias[r * width + this.filled] = 0;
     this.filled++;
-    return outputs as unknown as StepLogits;
+    return stepLogits(outputs);
   }
 
   /** Keeps the rows `order` names (see compactionOrder): row i becomes the row that was at order[i]. */
