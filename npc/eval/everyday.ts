@@ -2,7 +2,8 @@
  * Everyday questions answered by each model variant, judged by a person, reported in EVAL.md.
  *
  *   npm run eval:everyday -- answer --variant scratch=npc/training/runs/tiny/export \
- *                                   --variant "retrieval+choose=npc/model?candidates=8"
+ *                                   --variant "retrieval+choose=npc/model?candidates=8" \
+ *                                   --variant "lower bar=npc/model?minScore=0.25"
  *   npm run eval:everyday -- report
  *   npm run eval:everyday -- answer --set holdout --variant ...   (20 questions written after the `unsure` bar was chosen)
  *
@@ -71,35 +72,39 @@ interface Judgement {
 interface VariantAnswers {
   name: string;
   model: string;
-  settings: Partial<GenerationSettings>;
+  settings: Partial<GenerationSettings> & { minScore?: number };
   /** `confidence`: the model's mean log-probability per token of the answer (recorded since it is reported). */
   answers: { text: string; ms: number; retrieved: string[]; confidence?: number }[];
 }
 
 const key = (question: string, answer: string) => `${question}\t${answer}`;
 
-/** "dir?candidates=8&doSample=true" → folder and settings. */
-function parseVariant(spec: string): { name: string; folder: string; settings: Partial<GenerationSettings> } {
+/**
+ * "dir?candidates=8&doSample=true" → folder and generation settings; `minScore` is the retrieval bar the
+ * model is served with (config.json's otherwise), so a bar is tried without a copy of the model folder.
+ */
+function parseVariant(spec: string): { name: string; folder: string; settings: Partial<GenerationSettings>; minScore?: number } {
   const [name, rest] = spec.split(/=(.*)/s);
   if (!name || !rest) throw new Error(`--variant needs name=folder[?setting=value&...], got "${spec}"`);
   const [folder, query = ""] = rest.split("?");
   const settings: Record<string, number | boolean> = {};
   for (const [k, v] of new URLSearchParams(query)) settings[k] = v === "true" ? true : v === "false" ? false : Number(v);
-  return { name, folder: folder!, settings };
+  const { minScore, ...generation } = settings;
+  return { name, folder: folder!, settings: generation, ...(typeof minScore === "number" ? { minScore } : {}) };
 }
 
 async function answer(set: QuestionSet, specs: string[]): Promise<void> {
   const questions = readFileSync(set.questions, "utf8").split("\n").filter(Boolean).slice(0, set.count);
   const variants: VariantAnswers[] = existsSync(set.answers) ? (JSON.parse(readFileSync(set.answers, "utf8")) as { variants: VariantAnswers[] }).variants : [];
   for (const spec of specs) {
-    const { name, folder, settings } = parseVariant(spec);
-    const engine = await NpcEngine.load(folder);
+    const { name, folder, settings, minScore } = parseVariant(spec);
+    const engine = await NpcEngine.load(folder, minScore === undefined ? {} : { retrievalMinScore: minScore });
     const answers = [];
     for (const question of questions) {
       const result = await engine.answer(question, { settings });
       answers.push({ text: result.text, ms: Math.round(result.ms), retrieved: result.context.map((p) => p.a), confidence: result.confidence });
     }
-    const answered = { name, model: engine.modelName, settings, answers };
+    const answered = { name, model: engine.modelName, settings: minScore === undefined ? settings : { ...settings, minScore }, answers };
     const at = variants.findIndex((v) => v.name === name);
     if (at === -1) variants.push(answered);
     else variants[at] = answered;
