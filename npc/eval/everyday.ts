@@ -159,6 +159,12 @@ function report(set: QuestionSet): void {
     ...summary.map((row) => `| ${Object.values(row).join(" | ")} |`),
   ];
 
+  // The most any way of choosing among these variants' answers could reach: a question counts if one variant got it right.
+  const unanswered = questions.filter((question, i) =>
+    !variants.some((variant) => judgements[key(question, variant.answers[i]!.text)]?.sensible === "yes"));
+  const bestOf = `Best of all ${variants.length} variants, question by question: ${questions.length - unanswered.length}/${questions.length} ` +
+    `have a ✔ answer from at least one` + (unanswered.length ? `; none has one for ${unanswered.map((q) => `"${q}"`).join(", ")}.` : ".");
+
   const [begin, end] = [`<!-- ${set.name}:begin -->`, `<!-- ${set.name}:end -->`];
   const section = [
     begin,
@@ -168,11 +174,14 @@ function report(set: QuestionSet): void {
     "",
     ...summaryTable,
     "",
+    bestOf,
+    "",
     ...lines,
     ...confidenceSection(questions, variants, judgements, set.barChosenHere),
     end,
   ].join("\n");
   console.table(summary);
+  console.log(bestOf);
   if (!existsSync(EVAL_MD)) {
     console.log(`${EVAL_MD} does not exist yet: run the training pipeline first`);
   } else {
