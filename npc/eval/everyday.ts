@@ -20,10 +20,14 @@ import { parseArgs } from "node:util";
 
 import { NpcEngine } from "../engine.js";
 import type { GenerationSettings } from "../generation-settings.js";
+import { readKnowledgeFile } from "../knowledge-index.js";
 
 const HERE = import.meta.dirname;
 const JUDGEMENTS = join(HERE, "everyday-judgements.json");
 const EVAL_MD = join(HERE, "..", "model", "EVAL.md");
+/** The shipped index is the training split (every model here was trained on the same split). */
+const TRAINING_PAIRS = join(HERE, "..", "model", "knowledge.jsonl");
+const words = (text: string) => text.split(/\s+/).filter(Boolean).join(" ");
 
 /** A question set: its files, and its section of EVAL.md (between `<!-- name:begin -->` and `<!-- name:end -->`). */
 interface QuestionSet {
@@ -138,10 +142,13 @@ function report(set: QuestionSet): void {
     lines.push(`| ${i + 1} | ${cell(question)} | ${cells.join(" | ")} |`);
   });
 
+  const trainingAnswers = new Set(readKnowledgeFile(TRAINING_PAIRS).map((pair) => words(pair.a)));
   const summary = variants.map((variant) => {
     const verdicts = variant.answers.map((a, i) => judgements[key(questions[i]!, a.text)]?.sensible);
     const count = (v: Verdict) => verdicts.filter((x) => x === v).length;
     const copied = variant.answers.filter((a) => a.retrieved.includes(a.text)).length;
+    // Word for word an answer of the training split, as EVAL.md's verbatim copies; and how many of those are ✔.
+    const verbatim = variant.answers.flatMap((a, i) => (trainingAnswers.has(words(a.text)) ? [verdicts[i]] : []));
     const ms = variant.answers.map((a) => a.ms).sort((a, b) => a - b);
     return {
       variant: variant.name,
@@ -150,6 +157,7 @@ function report(set: QuestionSet): void {
       sensible: `${count("yes")}/${questions.length} (${Math.round((100 * count("yes")) / questions.length)}%)`,
       half: count("half"),
       "copied a retrieved answer": `${copied}/${questions.length}`,
+      "a training answer (✔ of them)": `${verbatim.length} (${verbatim.filter((v) => v === "yes").length})`,
       "p50 ms": ms[Math.floor(ms.length / 2)]!,
     };
   });
@@ -174,6 +182,8 @@ function report(set: QuestionSet): void {
     "",
     ...summaryTable,
     "",
+    "Copied a retrieved answer: word for word one of the pairs shown; a training answer: word for word an answer of " +
+      "the training split (what the test-split tables count as verbatim copies), with how many of those are ✔.",
     bestOf,
     "",
     ...lines,
