@@ -53,11 +53,11 @@ def table(rows: list[dict], chosen: dict | None, served: float | None) -> str:
              "|---|" + "---|" * penalties + "---|---|---|---|---|---|---|"]
     for row in rows:
         v, t = row["validation"], row["test"]
-        marks = " (chosen)" * (row is chosen) + " (served)" * (row["bar"] == served and not penalties)
-        penalty = f" {row['penalty']}{marks} |" if penalties else ""
-        lines.append(f"| {row['bar']}{'' if penalties else marks} |{penalty} {v['chrf']} | {v['verbatim_copy_rate']:.1%} | "
-                     f"{v['shown_rate']:.1%} | {t['chrf']} | {t['verbatim_copy_rate']:.1%} | {t['retrieved_copy_rate']:.1%} | "
-                     f"{t['shown_rate']:.1%} |")
+        setting = [str(row["bar"])] + [str(row["penalty"])] * penalties
+        # The marks go on the setting's last cell; "served" names a bar, so only a table of bars alone shows it.
+        setting[-1] += " (chosen)" * (row is chosen) + " (served)" * (row["bar"] == served and not penalties)
+        lines.append(f"| {' | '.join(setting)} | {v['chrf']} | {v['verbatim_copy_rate']:.1%} | {v['shown_rate']:.1%} | "
+                     f"{t['chrf']} | {t['verbatim_copy_rate']:.1%} | {t['retrieved_copy_rate']:.1%} | {t['shown_rate']:.1%} |")
     return "\n".join(lines) + "\n"
 
 
