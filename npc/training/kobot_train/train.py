@@ -137,6 +137,7 @@ def train(args: argparse.Namespace) -> Path:
     print("split sizes:", {name: len(pairs) for name, pairs in splits.items()})
     pretrain_lines = list(read_text_lines(args.pretrain_data, args.pretrain_lines)) \
         if args.pretrain_lines and (not args.init_from or args.continue_pretraining) else []
+    pretrain_batch = args.pretrain_batch_size or args.batch_size
 
     tokenizer_dir = run / "tokenizer"
     if args.init_from and not (tokenizer_dir / "tokenizer.json").exists():
@@ -164,8 +165,7 @@ def train(args: argparse.Namespace) -> Path:
 
     if pretrain_lines:
         held_out = max(1, len(pretrain_lines) // 100)
-        blocks = BlockSchedule(packed_blocks(tokenizer, pretrain_lines[held_out:], MAX_POSITIONS),
-                               args.pretrain_batch_size or args.batch_size, args.seed)
+        blocks = BlockSchedule(packed_blocks(tokenizer, pretrain_lines[held_out:], MAX_POSITIONS), pretrain_batch, args.seed)
         val_blocks = BlockSchedule(packed_blocks(tokenizer, pretrain_lines[:held_out], MAX_POSITIONS), 64, args.seed)
         print(f"pretraining: {len(blocks.blocks)} blocks of {MAX_POSITIONS} tokens, {args.pretrain_steps} steps "
               f"({args.pretrain_steps / len(blocks):.1f} epochs)")
@@ -190,7 +190,7 @@ def train(args: argparse.Namespace) -> Path:
                "vocab_size": len(tokenizer), "phases": {k: asdict(v) for k, v in results.items()},
                "split_sizes": {k: len(v) for k, v in splits.items()}, "pretrain_lines": len(pretrain_lines),
                # Steps alone do not say how much text: a GPU's step takes 256 blocks, this box's 32.
-               **({"pretrain_batch_size": args.pretrain_batch_size or args.batch_size} if pretrain_lines else {}),
+               **({"pretrain_batch_size": pretrain_batch} if pretrain_lines else {}),
                "retrieval": {"k": args.retrieval_k, "min_score": args.retrieval_min_score, "grams": args.retrieval_grams,
                              "dropout": args.retrieval_dropout, "gold": args.retrieval_gold,
                              "drill": args.retrieval_drill},
