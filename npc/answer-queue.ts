@@ -11,6 +11,9 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** Most questions in one batch unless configured (NPC_MAX_BATCH). */
+export const DEFAULT_MAX_BATCH = 16;
+
 export interface AnswerQueueOptions {
   /** Most questions generated in one batch. */
   maxBatch?: number;
@@ -30,7 +33,7 @@ export class AnswerQueue {
     private readonly engine: NpcEngine,
     options: AnswerQueueOptions = {},
   ) {
-    this.maxBatch = options.maxBatch ?? 16;
+    this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
   }
 
   get waiting(): number {

@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 
-import { AnswerQueue } from "./answer-queue.js";
+import { AnswerQueue, DEFAULT_MAX_BATCH } from "./answer-queue.js";
 import type { AskOptions } from "./engine.js";
 import { NpcEngine } from "./engine.js";
 import type { GenerationSettings } from "./generation-settings.js";
@@ -71,6 +71,8 @@ export class NpcCast {
       await Promise.allSettled([...engines.values()].map(async (engine) => (await engine).dispose()));
       throw error;
     }
+    // Players after a (re)start get a warm brain, not one paying its first runs.
+    for (const engine of loaded.values()) await engine.warmUp(options.maxBatch ?? DEFAULT_MAX_BATCH);
     return NpcCast.assemble(specs, loaded, options.maxBatch);
   }
 

@@ -36,7 +36,7 @@ export class NpcWorker {
     private readonly log: Logger,
     options: NpcWorkerOptions = {},
   ) {
-    this.cast = brains instanceof NpcEngine ? NpcCast.single(brains, options.maxBatch ?? 16) : brains;
+    this.cast = brains instanceof NpcEngine ? NpcCast.single(brains, options.maxBatch) : brains;
     this.maxAgeMs = options.maxQuestionAgeMs ?? 60_000;
     this.now = options.now ?? Date.now;
   }

@@ -7,6 +7,7 @@ import { isLogLevel } from "../common/log.js";
 import { DEFAULT_CHAT_LOG_TOPICS } from "../kafka/chat-log.js";
 import { DEFAULT_TOPICS } from "../kafka/contract.js";
 import { DEFAULT_WORD_LIST } from "../moderation/moderator.js";
+import { DEFAULT_MAX_BATCH } from "../npc/answer-queue.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
@@ -65,7 +66,7 @@ export const ENV_SCHEMA = z.object({
   QUESTION_BURST: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.questionRate.burst),
   QUESTIONS_PER_SECOND: z.coerce.number().positive().max(1000).default(DEFAULT_WORLD_SETTINGS.questionRate.perSecond),
   NPC_QUEUE_MAX: int(1, 100_000).default(DEFAULT_WORLD_SETTINGS.npcQueue.capacity),
-  NPC_MAX_BATCH: int(1, 64).default(16),
+  NPC_MAX_BATCH: int(1, 64).default(DEFAULT_MAX_BATCH),
   MODEL_DIR: z.string().min(1).default(DEFAULT_MODEL_DIR),
   MODEL_DTYPE: z.enum(["fp32", "q8"]).default("fp32"),
   /** NPC worker and chat indexer: serve /metrics on this port (the server has /metrics on PORT). */

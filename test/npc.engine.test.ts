@@ -30,6 +30,14 @@ describe("NpcEngine answers", () => {
     assert.equal(second.text, first.text);
   });
 
+  it("answers as before once warmed up", async () => {
+    const engine = await shippedEngine();
+    const before = await engine.answerBatch(EVERYDAY_QUESTIONS.slice(0, 4), { settings: greedy });
+    await engine.warmUp(4);
+    const after = await engine.answerBatch(EVERYDAY_QUESTIONS.slice(0, 4), { settings: greedy });
+    assert.deepEqual(after.map((a) => [a.text, a.confidence]), before.map((a) => [a.text, a.confidence]));
+  });
+
   it("gives the same greedy answers batched as one by one", async () => {
     const engine = await shippedEngine();
     const batched = await engine.answerBatch(EVERYDAY_QUESTIONS, { settings: greedy });
