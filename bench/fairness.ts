@@ -14,6 +14,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { answerTime } from "../loadtest/bots.js";
+import { AnswerQueue } from "../npc/answer-queue.js";
+import { NpcEngine } from "../npc/engine.js";
+import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import { ServerLoad } from "../loadtest/server-load.js";
 import { freePort, startService } from "../test/helpers/processes.js";
 import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
@@ -82,12 +85,41 @@ async function run(batch: number) {
   }
 }
 
+/**
+ * The brain alone in this process, no rooms and no clients, on the same bursts' questions: all asked at once
+ * through the micro-batching queue, and one after another. Its ratio bounds what batching can show end to end.
+ */
+async function brainAlone() {
+  const engine = await NpcEngine.load(DEFAULT_MODEL_DIR);
+  await engine.warmUp(maxBatch);
+  const queue = new AnswerQueue(engine, { maxBatch });
+  const rates = { batched: [] as number[], oneAtATime: [] as number[] };
+  for (let burst = 0; burst < bursts; burst++) {
+    const asked = Array.from({ length: players }, (_, i) => questions[(burst * players + i) % questions.length]!);
+    let started = performance.now();
+    await Promise.all(asked.map((question) => queue.ask(question)));
+    rates.batched.push(players / ((performance.now() - started) / 1000));
+    started = performance.now();
+    for (const question of asked) await engine.answer(question);
+    rates.oneAtATime.push(players / ((performance.now() - started) / 1000));
+  }
+  await engine.dispose();
+  const batched = round(percentile(rates.batched, 50), 2);
+  const oneAtATime = round(percentile(rates.oneAtATime, 50), 2);
+  return { batchedAnswersPerSecond: batched, oneAtATimeAnswersPerSecond: oneAtATime, batchingSpeedup: round(batched / oneAtATime, 2) };
+}
+
 const rows = [await run(maxBatch), await run(1)];
 printTable(rows.map(({ waitsMs: _w, answersPerSecondByBurst: _b, ...r }) => r));
 const speedup = round(rows[0]!.answersPerSecond / rows[1]!.answersPerSecond, 2);
 console.log(`\nbatching answers ${speedup}× as many questions per second as one at a time`);
+const brain = await brainAlone();
+console.log(
+  `the brain alone on the same questions: ${brain.batchedAnswersPerSecond} answers/s batched, ` +
+    `${brain.oneAtATimeAnswersPerSecond} one at a time: ${brain.batchingSpeedup}× (what batching can give at most end to end)`,
+);
 writeFileSync(
   join(import.meta.dirname, "results", "fairness.json"),
-  JSON.stringify({ benchmark: "fairness", date: new Date().toISOString(), machine: machineInfo(), rows, batchingSpeedup: speedup }, null, 2) + "\n",
+  JSON.stringify({ benchmark: "fairness", date: new Date().toISOString(), machine: machineInfo(), rows, batchingSpeedup: speedup, brainAlone: brain }, null, 2) + "\n",
 );
 process.exit(0);

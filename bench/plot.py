@@ -75,6 +75,16 @@ def plot_loadtest(loadtest):
     return save(fig, "loadtest.png")
 
 
+def fairness_text(d):
+    rows = table([{k: v for k, v in r.items() if k not in ("waitsMs", "answersPerSecondByBurst")} for r in d["rows"]])
+    text = f"{rows}\n\nbatching: {d['batchingSpeedup']}× the answers/s of one at a time"
+    if "brainAlone" in d:  # since session 11
+        b = d["brainAlone"]
+        text += (f"; the brain alone on the same questions (no rooms, no clients): {b['batchedAnswersPerSecond']} answers/s "
+                 f"batched, {b['oneAtATimeAnswersPerSecond']} one at a time, {b['batchingSpeedup']}×")
+    return text
+
+
 def plot_fairness(fairness):
     fig, ax = plt.subplots(figsize=(7, 3.5))
     for row in fairness["rows"]:
@@ -102,7 +112,7 @@ def main():
         ("chat", "Chat → NPC answer, embedded vs Kafka (`bench:chat`)", lambda d: table(d["rows"]) + "\n\n" + table([{"measure": k, "value": v} for k, v in d["summary"].items()]), lambda d: [plot_answer_latency(d), plot_embedded_vs_kafka(d)]),
         ("index", "Chat log into Elasticsearch (`bench:index`)", lambda d: table([{"measure": k, "value": v} for k, v in d["summary"].items()]) + "\n\n" + table(d["rows"]), None),
         ("loadtest", "Load-test bots vs one server (`bench:loadtest`)", lambda d: table(d["rows"]), lambda d: [plot_loadtest(d)]),
-        ("fairness", "50 players ask one NPC at once (`bench:fairness`)", lambda d: table([{k: v for k, v in r.items() if k != "waitsMs"} for r in d["rows"]]) + f"\n\nbatching: {d['batchingSpeedup']}× the answers/s of one at a time", lambda d: [plot_fairness(d)]),
+        ("fairness", "50 players ask one NPC at once (`bench:fairness`)", fairness_text, lambda d: [plot_fairness(d)]),
         ("moderation", "Moderation filter (`bench:moderation`)", lambda d: table(d["rows"]) + f"\n\n{d['microsPerCheck']:.1f} µs per check", None),
         # The Spark benchmarks draw their own plots.
         ("analytics", "Report job over a 1M-record archive (`bench:analytics`)", lambda d: table(d["rows"]), lambda d: ["analytics.png"]),
