@@ -13,6 +13,7 @@ import type { GenerationSettings } from "./generation-settings.js";
 import { groupedPrefill } from "./grouped-prefill.js";
 import { compactionOrder, InPlaceCache, type StepLogits, stepLogits } from "./in-place-cache.js";
 import { loopUnit } from "./loop-guard.js";
+import { ownLineToken } from "./own-lines.js";
 import { TopPProcessor } from "./top-p.js";
 
 /** A row's new token (its `</s>` included), for streaming. */
@@ -31,6 +32,14 @@ export interface DecodedRow {
 
 type Feeds = Record<string, Tensor | Record<string, Tensor> | undefined>;
 
+export interface DecodeOptions {
+  onStep?: StepCallback;
+  /** The export's model_step.onnx: steps after the prefill keep the cache in place. */
+  stepSession?: InferenceSession;
+  /** Per row, its NPC's own lines shown in its prompt (token ids): once begun, said as written (own-lines.ts). */
+  ownLines?: readonly (readonly (readonly number[])[])[];
+}
+
 /**
  * Decodes a left-padded batch with a KV cache, dropping each row from the batch as soon as its answer
  * ends (`</s>`, or a loop). transformers.js generate() steps every row until the last one ends: in a
@@ -41,6 +50,7 @@ type Feeds = Record<string, Tensor | Record<string, Tensor> | undefined>;
  *
  * Returns each row's answer and its mean log-probability. Same decoding as generate() with these settings:
  * repetition penalty, then (sampling) temperature, top-k and top-p; greedy takes the first most likely.
+ * With `ownLines`, a row that has begun one of its NPC's own lines finishes it as written.
  */
 export async function decodeRows(
   model: PreTrainedModel,
@@ -48,8 +58,7 @@ export async function decodeRows(
   attentionMask: Tensor,
   settings: GenerationSettings,
   eosId: number,
-  onStep?: StepCallback,
-  stepSession?: InferenceSession,
+  { onStep, stepSession, ownLines }: DecodeOptions = {},
 ): Promise<DecodedRow[]> {
   const [batch, promptLength] = inputIds.dims as [number, number];
   const processors = logitsProcessors(settings);
@@ -94,7 +103,9 @@ export async function decodeRows(
     const kept: number[] = [];
     rows.forEach((row, at) => {
       const scores = (logits.data as Float32Array).subarray(at * vocab, (at + 1) * vocab);
-      const id = settings.doSample ? sample(scores) : argmax(scores);
+      const lines = ownLines?.[row];
+      const id = (lines?.length ? ownLineToken(answers[row]!, lines, eosId, scores) : undefined)
+        ?? (settings.doSample ? sample(scores) : argmax(scores));
       logProbs[row]! += tokenLogProb(raw, vocab, at, id, logSums);
       seen[row]!.push(BigInt(id));
       onStep?.(row, id);

@@ -62,6 +62,8 @@ export interface NpcAnswer {
    * person judged sensible mostly score above −0.6, nonsense mostly below (EVAL.md).
    */
   confidence: number;
+  /** The answer is one of the NPC's own lines (its knowledge), said whole as written. */
+  ownLine?: true;
 }
 
 interface ModelConfig {
@@ -182,21 +184,33 @@ export class NpcEngine {
     const texts = questions.map((q) => this.checkQuestion(q, settings));
     const contexts = texts.map((text) => this.contextFor(text, settings, options.knowledge));
     const prompts = texts.map((text, i) => this.prompt(text, contexts[i]));
+    // The NPC's own lines among the pairs shown: once begun, said as written (own-lines.ts).
+    const own = options.knowledge;
+    const ownLines = contexts.map((context) => (own ? context.filter((pair) => own.pairs.includes(pair)).map((pair) => this.encode(pair.a)) : []));
 
     const chosen = settings.candidates > 1
-      ? await this.chooseAmongCandidates(prompts, settings)
-      : await this.generateIds(prompts, settings, options.onToken);
+      ? await this.chooseAmongCandidates(prompts, settings, ownLines)
+      : await this.generateIds(prompts, settings, ownLines, options.onToken);
     const ms = performance.now() - started;
     return chosen.map(({ ids, meanLogProb }, index) => {
       const text = this.decode(ids).replace(/\s+/g, " ").trim();
       if (settings.candidates > 1) options.onToken?.({ index, text, delta: text });
       const confidence = Math.round(meanLogProb * 1000) / 1000;
-      return { question: texts[index]!, text, tokens: ids.length, ms, model: this.modelName, context: contexts[index]!, confidence };
+      const ownLine = ownLines[index]!.some((line) => line.length === ids.length && line.every((id, i) => id === ids[i]));
+      return {
+        question: texts[index]!, text, tokens: ids.length, ms, model: this.modelName, context: contexts[index]!, confidence,
+        ...(ownLine ? { ownLine } : {}),
+      };
     });
   }
 
   /** All prompts decoded as one batch; each row's answer (`</s>` excluded, a final loop cut back) and confidence. */
-  private async generateIds(prompts: string[], settings: GenerationSettings, onToken?: TokenCallback): Promise<DecodedRow[]> {
+  private async generateIds(
+    prompts: string[],
+    settings: GenerationSettings,
+    ownLines: number[][][],
+    onToken?: TokenCallback,
+  ): Promise<DecodedRow[]> {
     const inputs = this.tokenizer(prompts, { padding: true, add_special_tokens: false });
     const stream = onToken ? new TokenStream(prompts.length, (ids) => this.decode(ids), this.eosId, onToken) : undefined;
     const answers = await decodeRows(
@@ -205,8 +219,7 @@ export class NpcEngine {
       inputs.attention_mask as Tensor,
       settings,
       this.eosId,
-      stream && ((row, id) => stream.push(row, id)),
-      this.stepSession,
+      { ...(stream ? { onStep: (row, id) => stream.push(row, id) } : {}), stepSession: this.stepSession, ownLines },
     );
     return answers.map(({ ids, meanLogProb }) => ({ ids: withoutLoop(ids), meanLogProb }));
   }
@@ -216,10 +229,10 @@ export class NpcEngine {
    * one: mean log p(answer | prompt), as decoding saw it, minus `relevanceWeight` × mean log p(answer |
    * empty question) (that second pass only when the weight is not 0; it favours specific answers).
    */
-  private async chooseAmongCandidates(prompts: string[], settings: GenerationSettings): Promise<DecodedRow[]> {
+  private async chooseAmongCandidates(prompts: string[], settings: GenerationSettings, ownLines: number[][][]): Promise<DecodedRow[]> {
     const n = settings.candidates;
     const rows = prompts.flatMap((prompt) => new Array<string>(n).fill(prompt));
-    const sampled = await this.generateIds(rows, { ...settings, doSample: true });
+    const sampled = await this.generateIds(rows, { ...settings, doSample: true }, ownLines.flatMap((lines) => new Array<number[][]>(n).fill(lines)));
     const generic = settings.relevanceWeight > 0
       ? await meanLogProbs(this.model, sampled.map(({ ids }) => ({ prompt: this.emptyPromptIds, answer: [...ids, this.eosId] })), this.padId)
       : undefined;

@@ -97,9 +97,10 @@ export class NpcWorker {
       this.answered++;
       if (answer.ms > 0) modelTokensPerSecond.set({ model }, (answer.tokens * 1000) / answer.ms);
       // A small model's least confident answers are mostly nonsense (EVAL.md): the NPC says so in character,
-      // as it does when the model said nothing at all.
+      // as it does when the model said nothing at all. Its own lines are its studio's words, never withheld
+      // (the model is unsure of words it never learnt: -4 to -6 a token).
       const { unsure } = brain;
-      if (unsure && (answer.confidence < unsure.below || answer.text === "")) {
+      if (unsure && !answer.ownLine && (answer.confidence < unsure.below || answer.text === "")) {
         const line = pickLine(unsure.lines, this.lastUnsure.get(question.npcId));
         this.lastUnsure.set(question.npcId, line);
         return reply(line, undefined, { confidence: answer.confidence, withheld: answer.text });

@@ -35,6 +35,7 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
       { npcId: "shy", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: 0, lines: ["글쎄요, 잘 모르겠어요."] } },
       { npcId: "bold", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: -20, lines: ["글쎄요."] } },
       { npcId: "wary", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: 0, lines: ["글쎄요.", "잘 모르겠네요."] } },
+      { npcId: "guide", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "guide.jsonl"), unsure: { below: 0, lines: ["글쎄요."] } },
     ]);
   });
   after(() => cast.dispose());
@@ -98,5 +99,17 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(bold!.text, "글쎄요.", "bold's bar of −20 would let any said answer through");
     assert.equal(bold!.withheld, "");
     assert.equal(bold!.error, undefined);
+  });
+
+  it("never withholds an NPC's own line, however unsure the model was of its words", async () => {
+    const channel = { kind: "in-process" as const, start: async () => {}, stop: async () => {} };
+    const worker = new NpcWorker(cast, channel, quiet);
+    const [guide] = await worker.answerAll([{
+      v: CONTRACT_VERSION, questionId: "q-own", roomId: "r", npcId: "guide", playerId: "p", playerName: "민수",
+      text: "대장간 가려면 어떻게 가?", ts: Date.now(),
+    }]);
+    assert.equal(guide!.text, "광장에서 북서쪽으로 가면 한스의 대장간이 있어요.", "the line of guide.jsonl, as written");
+    assert.ok(guide!.confidence! < -1, `the model's words these are not: ${guide!.confidence}`);
+    assert.equal(guide!.withheld, undefined);
   });
 });

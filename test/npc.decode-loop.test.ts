@@ -48,7 +48,7 @@ describe("decodeRows (rows leave the batch as they end)", () => {
       new Tensor("int64", BigInt64Array.from(mask, BigInt), [prompts.length, width]),
       settings,
       eos,
-      (row, id) => steps.push([row, id]),
+      { onStep: (row, id) => steps.push([row, id]) },
     );
 
     assert.deepEqual(answers.map(({ ids }) => withoutLoop(ids)), expected);

@@ -38,6 +38,22 @@ describe("NpcEngine answers", () => {
     assert.deepEqual(after.map((a) => [a.text, a.confidence]), before.map((a) => [a.text, a.confidence]));
   });
 
+  it("finishes an NPC's own line as written once it begins one, and only its own", async () => {
+    const engine = await shippedEngine();
+    const line = "광장에서 북동쪽으로 가면 미나의 빵집이 있어요.";
+    const guide = engine.knowledgeIndex([{ q: "빵집 어디야?", a: line }]);
+    const answer = await engine.answer("빵집은 어디 있어?", { knowledge: guide, settings: greedy });
+    assert.equal(answer.text, line);
+    assert.equal(answer.ownLine, true);
+    // Without the file the model is not held to the line (it began "광" and went on "합격이 꽤").
+    const alone = await engine.answer("빵집은 어디 있어?", { settings: greedy });
+    assert.notEqual(alone.text, line);
+    assert.equal(alone.ownLine, undefined);
+    // Lines of the model's general index are hints, never held to.
+    const general = await engine.answer("배고파", { settings: greedy });
+    assert.ok(general.context.length > 0 && general.ownLine === undefined);
+  });
+
   it("gives the same greedy answers batched as one by one", async () => {
     const engine = await shippedEngine();
     const batched = await engine.answerBatch(EVERYDAY_QUESTIONS, { settings: greedy });

@@ -27,6 +27,7 @@ describe("World file", () => {
     assert.equal(hans.scriptedAbove, 0.8);
     assert.equal(hans.modelDir, join(root, "npc", "model"));
     assert.deepEqual(world.brains.find((b) => b.npcId === "mina")!.generation, { maxNewTokens: 24 });
+    assert.equal(world.brains.find((b) => b.npcId === "kobot")!.knowledge, join(root, "npc", "knowledge", "guide.jsonl"), "the guide knows the village");
     assert.equal(hans.unsure?.below, -0.6);
     assert.ok(hans.unsure!.lines.length > 0);
   });

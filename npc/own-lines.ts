@@ -1,0 +1,20 @@
+/**
+ * An NPC's own lines (answers from its knowledge file shown in the prompt) are said as written once the
+ * model begins one. Shown "빵집 어디야? → 광장에서 북동쪽으로 가면 미나의 빵집이 있어요." and asked "빵집은 어디
+ * 있어?", the shipped model began "광" and went on "합격이 꽤": a small model goes on with the words of its
+ * training, not a studio's new ones (its logit for "장에서" was 6.8 below "합"; a boost of 5 changed nothing).
+ * Whether to say a line stays the model's choice (its first token); the rest is the line.
+ *
+ * Returns the token that goes on with a line the answer so far begins (its `</s>` after the last token;
+ * the most likely one when several lines fit), or undefined. `lines` are token ids; `scores` one row's logits.
+ */
+export function ownLineToken(answer: readonly number[], lines: readonly (readonly number[])[], eosId: number, scores: Float32Array): number | undefined {
+  if (answer.length === 0) return undefined;
+  let next: number | undefined;
+  for (const line of lines) {
+    if (answer.length > line.length || !answer.every((id, i) => id === line[i])) continue;
+    const id = answer.length === line.length ? eosId : line[answer.length]!;
+    if (next === undefined || scores[id]! > scores[next]!) next = id;
+  }
+  return next;
+}
