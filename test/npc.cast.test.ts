@@ -40,6 +40,12 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
   });
   after(() => cast.dispose());
 
+  /** A worker over the cast, fed directly (no transport). */
+  const newWorker = () => new NpcWorker(cast, { kind: "in-process", start: async () => {}, stop: async () => {} }, quiet);
+  const question = (npcId: string, text: string): QuestionMessage => ({
+    v: CONTRACT_VERSION, questionId: `q-${npcId}-${text}`, roomId: "r", npcId, playerId: "p", playerName: "민수", text, ts: Date.now(),
+  });
+
   it("loads each model folder once and shares its engine between the NPCs that use it", () => {
     assert.equal(cast.engines.length, 2);
     assert.match(cast.models[1]!, /^kobot-other:fp32$/);
@@ -71,12 +77,8 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
   });
 
   it("says an NPC's unsure line instead of an answer the model was less sure of than its bar, and keeps that answer", async () => {
-    const channel = { kind: "in-process" as const, start: async () => {}, stop: async () => {} };
-    const worker = new NpcWorker(cast, channel, quiet);
-    const question = (npcId: string): QuestionMessage => ({
-      v: CONTRACT_VERSION, questionId: `q-${npcId}`, roomId: "r", npcId, playerId: "p", playerName: "민수", text: "배고파", ts: Date.now(),
-    });
-    const [kobot, shy, bold] = await worker.answerAll([question("kobot"), question("shy"), question("bold")]);
+    const worker = newWorker();
+    const [kobot, shy, bold] = await worker.answerAll([question("kobot", "배고파"), question("shy", "배고파"), question("bold", "배고파")]);
     assert.ok(kobot!.confidence! < 0 && kobot!.withheld === undefined, "no unsure lines: the answer, with its confidence");
     assert.equal(shy!.text, "글쎄요, 잘 모르겠어요.");
     assert.equal(shy!.withheld, kobot!.text, "the model's answer is kept for the chat log");
@@ -84,30 +86,20 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(bold!.text, kobot!.text, "sure enough for a bar of −20");
     assert.equal(bold!.withheld, undefined);
     const said: string[] = [];
-    for (let i = 0; i < 6; i++) said.push((await worker.answerAll([question("wary")]))[0]!.text);
+    for (let i = 0; i < 6; i++) said.push((await worker.answerAll([question("wary", "배고파")]))[0]!.text);
     assert.ok(said.every((text, i) => i === 0 || text !== said[i - 1]), `never the same unsure line twice in a row: ${said.join(" / ")}`);
   });
 
   it("says an unsure line when the model said nothing, however sure it was of that", async () => {
-    const channel = { kind: "in-process" as const, start: async () => {}, stop: async () => {} };
-    const worker = new NpcWorker(cast, channel, quiet);
     // The shipped model's greedy answer to this question is empty (test/npc.engine.test.ts).
-    const [bold] = await worker.answerAll([{
-      v: CONTRACT_VERSION, questionId: "q-empty", roomId: "r", npcId: "bold", playerId: "p", playerName: "민수",
-      text: "뭡", ts: Date.now(),
-    }]);
+    const [bold] = await newWorker().answerAll([question("bold", "뭡")]);
     assert.equal(bold!.text, "글쎄요.", "bold's bar of −20 would let any said answer through");
     assert.equal(bold!.withheld, "");
     assert.equal(bold!.error, undefined);
   });
 
   it("never withholds an NPC's own line, however unsure the model was of its words", async () => {
-    const channel = { kind: "in-process" as const, start: async () => {}, stop: async () => {} };
-    const worker = new NpcWorker(cast, channel, quiet);
-    const [guide] = await worker.answerAll([{
-      v: CONTRACT_VERSION, questionId: "q-own", roomId: "r", npcId: "guide", playerId: "p", playerName: "민수",
-      text: "대장간 가려면 어떻게 가?", ts: Date.now(),
-    }]);
+    const [guide] = await newWorker().answerAll([question("guide", "대장간 가려면 어떻게 가?")]);
     assert.equal(guide!.text, "광장에서 북서쪽으로 가면 한스의 대장간이 있어요.", "the line of guide.jsonl, as written");
     assert.ok(guide!.confidence! < -1, `the model's words these are not: ${guide!.confidence}`);
     assert.equal(guide!.withheld, undefined);
