@@ -116,7 +116,9 @@ def write_model_card(path: Path, evaluation: dict, summary: dict, shipped: str, 
     retrieval_line = (
         f"- Retrieval: before each question the engine shows the model up to {k} similar pairs from the training "
         "split (`knowledge.jsonl`) or from an NPC's own knowledge file, as earlier turns; the model was trained "
-        "that way. The answer is still the model's own generation: EVAL.md gives how often it copies a shown answer."
+        "that way. The answer is still the model's own generation: EVAL.md gives how often it copies a shown answer. "
+        "Only an NPC's own line, once the model begins it, is finished as written (`npc/own-lines.ts`); the general "
+        "index's pairs are hints."
         if k else "- The model writes its own answers: nothing is looked up from the data set at serving time.")
     retrain = "npm run train -- --retrieval-k 2" if k else "npm run train"
     if summary.get("continued_from"):
