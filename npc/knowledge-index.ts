@@ -81,10 +81,15 @@ export class KnowledgeIndex {
   private readonly scores: Float64Array;
   private readonly touched: Int32Array;
 
-  /** `cut` splits text into the grams it is indexed by (one of GRAMS). */
+  /**
+   * `cut` splits text into the grams it is indexed by (one of GRAMS). `weightsFrom`: a larger index whose
+   * gram weights (IDF) this one uses: an NPC's file of a dozen lines cannot tell a common ending ("있어") from
+   * a name ("미나"), 9,466 training questions can.
+   */
   constructor(
     readonly pairs: readonly KnowledgePair[],
     private readonly cut: (text: string) => string[] = grams,
+    private readonly weightsFrom?: KnowledgeIndex,
   ) {
     const perDoc = pairs.map((p) => counts(cut(p.q)));
     const df = new Map<string, number>();
@@ -92,7 +97,7 @@ export class KnowledgeIndex {
     for (const [gram, d] of df) this.idf.set(gram, Math.log((pairs.length + 1) / (d + 1)) + 1);
     const lists = new Map<string, { docs: number[]; weights: number[] }>();
     perDoc.forEach((doc, index) => {
-      const weights = [...doc].map(([gram, tf]) => [gram, tf * this.idf.get(gram)!] as const);
+      const weights = [...doc].map(([gram, tf]) => [gram, tf * this.weight(gram)] as const);
       const norm = Math.sqrt(weights.reduce((sum, [, w]) => sum + w * w, 0)) || 1;
       for (const [gram, w] of weights) {
         let list = lists.get(gram);
@@ -117,12 +122,18 @@ export class KnowledgeIndex {
     return this.pairs.length;
   }
 
+  /**
+   * A gram's weight (IDF). A gram no question has still counts in a query's length, at the rarest weight:
+   * "오늘 지각했어" is not "오늘 뭐 했어?" because a small knowledge file has never seen 지각.
+   */
+  private weight(gram: string): number {
+    if (this.weightsFrom) return this.weightsFrom.weight(gram);
+    return this.idf.get(gram) ?? Math.log(this.pairs.length + 1) + 1;
+  }
+
   /** Up to k pairs whose question is most like the query, best first; ties go to the earlier pair. */
   search(query: string, k: number, minScore = 0): KnowledgeHit[] {
-    // A gram no question has still counts in the query's length, at the rarest weight: "오늘 지각했어" is not
-    // "오늘 뭐 했어?" because a small knowledge file has never seen 지각.
-    const unseen = Math.log(this.pairs.length + 1) + 1;
-    const weights = [...counts(this.cut(query))].map(([gram, tf]) => [gram, tf * (this.idf.get(gram) ?? unseen)] as const);
+    const weights = [...counts(this.cut(query))].map(([gram, tf]) => [gram, tf * this.weight(gram)] as const);
     const norm = Math.sqrt(weights.reduce((sum, [, w]) => sum + w * w, 0));
     if (!norm) return [];
     // Common grams ("요", "어요") touch thousands of pairs: scores add up in a flat array, not a map

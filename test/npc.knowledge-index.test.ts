@@ -51,6 +51,19 @@ describe("KnowledgeIndex", () => {
     assert.ok(late.score < 0.7, `${late.score}`); // the village says a line as written from 0.8
   });
 
+  it("weighs a small file's grams as a larger index does: a name counts more than a common ending", () => {
+    const npcFile = [{ q: "미나는 누구야?", a: "빵집 주인이에요." }, { q: "잘 있어", a: "또 놀러 오세요!" }];
+    const general = new KnowledgeIndex(
+      ["어디 있어?", "집에 있어", "여기 있어", "잘 있어?", "거기 있어", "너 뭐 하고 있어", "밥 먹고 있어", "누구야?", "오늘 뭐 해?", "배고파"]
+        .map((q) => ({ q, a: "응." })),
+    );
+    const alone = new KnowledgeIndex(npcFile).search("미나 어디 있어?", 2);
+    assert.equal(alone[0]!.pair.q, "잘 있어", "two lines cannot tell 있어 is common");
+    const weighed = new KnowledgeIndex(npcFile, grams, general).search("미나 어디 있어?", 2);
+    assert.equal(weighed[0]!.pair.q, "미나는 누구야?");
+    assert.ok(weighed[0]!.score > weighed[1]!.score + 0.1, `${weighed.map((h) => h.score)}`);
+  });
+
   it("reads a knowledge file and names the line that is wrong", () => {
     const dir = mkdtempSync(join(tmpdir(), "knowledge-"));
     const good = join(dir, "good.jsonl");
