@@ -25,6 +25,11 @@ export interface NpcBrainSpec {
 export interface UnsureLines {
   below: number;
   lines: string[];
+  /**
+   * Before `lines`: the NPC's closest knowledge line, when its question is at least this similar to the
+   * player's (a lower bar than `scriptedAbove`: it applies only when the model did not know).
+   */
+  knowledgeAbove?: number;
 }
 
 /** A line said as written in an NPC's knowledge file, and where it came from (in place of a model name). */
@@ -40,6 +45,8 @@ export interface NpcBrain {
   options: AskOptions;
   /** The authored line for a question its knowledge file already answers, if the NPC says those as written. */
   scriptedLine(question: string): ScriptedLine | undefined;
+  /** Its knowledge file's line whose question is most like this one, if at least `minScore` alike. */
+  knowledgeLine(question: string, minScore: number): ScriptedLine | undefined;
   /** What the NPC says instead of an answer the model was not sure of, if it has such lines. */
   unsure?: UnsureLines;
 }
@@ -86,16 +93,20 @@ export class NpcCast {
     const brainOf = (
       engine: NpcEngine,
       options: AskOptions,
-      scripted?: { minScore: number; source: string },
+      knowledgeSource?: string,
+      scriptedAbove?: number,
       unsure?: UnsureLines,
     ): NpcBrain => ({
       engine,
       ...(unsure ? { unsure } : {}),
       queue: queues.get(engine)!,
       options,
+      knowledgeLine(question, minScore) {
+        const hit = knowledgeSource !== undefined && options.knowledge?.search(question, 1, minScore)[0];
+        return hit ? { text: hit.pair.a, source: knowledgeSource } : undefined;
+      },
       scriptedLine(question) {
-        const hit = scripted && options.knowledge?.search(question, 1, scripted.minScore)[0];
-        return hit ? { text: hit.pair.a, source: scripted.source } : undefined;
+        return scriptedAbove === undefined ? undefined : this.knowledgeLine(question, scriptedAbove);
       },
     });
     const brains = new Map(
@@ -105,10 +116,8 @@ export class NpcCast {
           ...(spec.knowledge ? { knowledge: engine.knowledgeIndex(readKnowledgeFile(spec.knowledge)) } : {}),
           ...(spec.generation ? { settings: spec.generation } : {}),
         };
-        const scripted = spec.knowledge && spec.scriptedAbove !== undefined
-          ? { minScore: spec.scriptedAbove, source: `knowledge:${basename(spec.knowledge)}` }
-          : undefined;
-        return [spec.npcId, brainOf(engine, options, scripted, spec.unsure)];
+        const source = spec.knowledge && `knowledge:${basename(spec.knowledge)}`;
+        return [spec.npcId, brainOf(engine, options, source, spec.scriptedAbove, spec.unsure)];
       }),
     );
     const first = [...engines.values()][0]!;

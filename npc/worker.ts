@@ -70,16 +70,21 @@ export class NpcWorker {
     const started = performance.now();
     const brain = this.cast.brainFor(question.npcId);
     const scripted = brain.scriptedLine(question.text);
+    const model = brain.engine.modelName;
     // The answer names what wrote it: the model, or the knowledge file whose line was said as written.
-    const model = scripted?.source ?? brain.engine.modelName;
-    const reply = (text: string, error?: AnswerMessage["error"], judged: Pick<AnswerMessage, "confidence" | "withheld"> = {}): AnswerMessage => ({
+    const reply = (
+      text: string,
+      error?: AnswerMessage["error"],
+      judged: Pick<AnswerMessage, "confidence" | "withheld"> = {},
+      source = model,
+    ): AnswerMessage => ({
       v: CONTRACT_VERSION,
       questionId: question.questionId,
       roomId: question.roomId,
       npcId: question.npcId,
       text,
       ms: Math.round((performance.now() - started) * 10) / 10,
-      model,
+      model: source,
       ...judged,
       ...(error ? { error } : {}),
       ...(question.replyTo ? { replyTo: question.replyTo } : {}),
@@ -90,7 +95,7 @@ export class NpcWorker {
     }
     if (scripted) {
       this.answered++;
-      return reply(scripted.text);
+      return reply(scripted.text, undefined, {}, scripted.source);
     }
     try {
       const answer = await brain.queue.ask(question.text, brain.options);
@@ -101,9 +106,13 @@ export class NpcWorker {
       // (the model is unsure of words it never learnt: -4 to -6 a token).
       const { unsure } = brain;
       if (unsure && !answer.ownLine && (answer.confidence < unsure.below || answer.text === "")) {
+        const judged = { confidence: answer.confidence, withheld: answer.text };
+        // What the NPC knows that is near the question beats saying it does not know.
+        const known = unsure.knowledgeAbove === undefined ? undefined : brain.knowledgeLine(question.text, unsure.knowledgeAbove);
+        if (known) return reply(known.text, undefined, judged, known.source);
         const line = pickLine(unsure.lines, this.lastUnsure.get(question.npcId));
         this.lastUnsure.set(question.npcId, line);
-        return reply(line, undefined, { confidence: answer.confidence, withheld: answer.text });
+        return reply(line, undefined, judged);
       }
       return reply(answer.text, undefined, { confidence: answer.confidence });
     } catch (error) {

@@ -30,7 +30,12 @@ const NpcEntry = z.strictObject({
   scriptedAbove: z.number().gt(0).max(1).optional(),
   generation: z.record(z.string(), z.union([z.number(), z.boolean()])).optional(),
   /** Answers the model was less sure of than `below` (mean log-probability per token) give way to one of `lines`. */
-  unsure: z.strictObject({ below: z.number().min(-20).max(0), lines: z.array(line).min(1).max(100) }).optional(),
+  unsure: z.strictObject({
+    below: z.number().min(-20).max(0),
+    lines: z.array(line).min(1).max(100),
+    /** With a knowledge file: before `lines`, its closest line when at least this similar to the question. */
+    knowledgeAbove: z.number().gt(0).max(1).optional(),
+  }).optional(),
 });
 
 const WorldFileSchema = z.strictObject({
@@ -87,6 +92,7 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
     }
     if (!(npc.model in models)) problems.push(`${at}.model: "${npc.model}" is not in models (${Object.keys(models).join(", ")})`);
     if (npc.scriptedAbove !== undefined && !npc.knowledge) problems.push(`${at}.scriptedAbove: needs a knowledge file`);
+    if (npc.unsure?.knowledgeAbove !== undefined && !npc.knowledge) problems.push(`${at}.unsure.knowledgeAbove: needs a knowledge file`);
     if (npc.knowledge && !existsSync(resolve(here, npc.knowledge))) {
       problems.push(`${at}.knowledge: ${resolve(here, npc.knowledge)} does not exist`);
     }

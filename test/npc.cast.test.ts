@@ -36,6 +36,10 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
       { npcId: "bold", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: -20, lines: ["글쎄요."] } },
       { npcId: "wary", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: 0, lines: ["글쎄요.", "잘 모르겠네요."] } },
       { npcId: "guide", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "guide.jsonl"), unsure: { below: 0, lines: ["글쎄요."] } },
+      {
+        npcId: "smith", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "blacksmith.jsonl"),
+        unsure: { below: 0, knowledgeAbove: 0.4, lines: ["허허, 모르겠네."] },
+      },
     ]);
   });
   after(() => cast.dispose());
@@ -103,5 +107,16 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(guide!.text, "광장에서 북서쪽으로 가면 한스의 대장간이 있어요.", "the line of guide.jsonl, as written");
     assert.ok(guide!.confidence! < -1, `the model's words these are not: ${guide!.confidence}`);
     assert.equal(guide!.withheld, undefined);
+  });
+
+  it("says its closest knowledge line instead of an unsure line when that line is near enough", async () => {
+    const worker = newWorker();
+    // The model answers "이름이 뭐예요?" from its training ("저는 …"), not with the line shown to it.
+    const [near, far] = await worker.answerAll([question("smith", "이름이 뭐예요?"), question("smith", "배고파요")]);
+    assert.equal(near!.text, "나는 대장장이 한스야.");
+    assert.equal(near!.model, "knowledge:blacksmith.jsonl");
+    assert.ok(near!.withheld && near!.withheld !== near!.text, "the model's answer is kept for the chat log");
+    assert.equal(far!.text, "허허, 모르겠네.", "no line of the file is near 배고파요");
+    assert.match(far!.model, /^kobot-gpt2/);
   });
 });

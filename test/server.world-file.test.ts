@@ -29,6 +29,7 @@ describe("World file", () => {
     assert.deepEqual(world.brains.find((b) => b.npcId === "mina")!.generation, { maxNewTokens: 24 });
     assert.equal(world.brains.find((b) => b.npcId === "kobot")!.knowledge, join(root, "npc", "knowledge", "guide.jsonl"), "the guide knows the village");
     assert.equal(hans.unsure?.below, -0.6);
+    assert.equal(hans.unsure?.knowledgeAbove, 0.4);
     assert.ok(hans.unsure!.lines.length > 0);
   });
 
@@ -67,7 +68,8 @@ describe("World file", () => {
       "models: { big: ./big-model }",
       "npcs:",
       "  - { id: a, name: 에이, position: { x: 0, y: 0, z: 0 }, model: huge, knowledge: nowhere.jsonl }",
-      "  - { id: b, name: A, position: { x: 500, y: 0, z: 0 }, generation: { temperature: 9 }, scriptedAbove: 0.9 }",
+      "  - { id: b, name: A, position: { x: 500, y: 0, z: 0 }, generation: { temperature: 9 }, scriptedAbove: 0.9,",
+      "      unsure: { below: -1, knowledgeAbove: 0.4, lines: [음] } }",
     ].join("\n"));
     assert.throws(() => loadWorldFile(fixed, "npc/model", bounds), (e: Error) => {
       assert.match(e.message, /npcs\.0 \(a\)\.model: "huge" is not in models \(default, big\)/);
@@ -76,6 +78,7 @@ describe("World file", () => {
       assert.match(e.message, /npcs\.1 \(b\)\.position: \(500, 0, 0\) is outside the world's bounds/);
       assert.match(e.message, /npcs\.1 \(b\)\.generation: temperature must be a number from 0\.05 to 2, got 9/);
       assert.match(e.message, /npcs\.1 \(b\)\.scriptedAbove: needs a knowledge file/);
+      assert.match(e.message, /npcs\.1 \(b\)\.unsure\.knowledgeAbove: needs a knowledge file/);
       return true;
     });
   });

@@ -1,32 +1,49 @@
 /**
  * `npm run eval:village`: the village's NPCs (worlds/village.yaml) asked questions in other words than their
- * knowledge files' (village-questions.json), as a player would, through the worker's brains. Prints each
- * answer and how it came: a knowledge line said as written (`scriptedAbove`), an own line the model began and
- * finished as written (npc/own-lines.ts), or the model's own words; then the count per NPC.
+ * knowledge files' (village-questions.json), as a player would, through the NPC worker: what each player
+ * would be told, and how it came. A knowledge line said as written (`scriptedAbove`), an own line the model
+ * began and finished as written (npc/own-lines.ts), the model's own words, or, when the model was unsure,
+ * the NPC's closest knowledge line (`unsure.knowledgeAbove`) or one of its unsure lines. Counts per NPC.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { createLogger } from "../../common/log.js";
+import { CONTRACT_VERSION, type AnswerMessage } from "../../kafka/contract.js";
+import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
 import { DEFAULT_WORLD_FILE } from "../../server/config.js";
 import { loadWorldFile } from "../../server/world-file.js";
-import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
+import { readKnowledgeFile } from "../knowledge-index.js";
 import { DEFAULT_MODEL_DIR } from "../model-folder.js";
 import { NpcCast } from "../npc-cast.js";
+import { NpcWorker } from "../worker.js";
 
 const questions = JSON.parse(readFileSync(join(import.meta.dirname, "village-questions.json"), "utf8")) as Record<string, string[]>;
 const world = loadWorldFile(DEFAULT_WORLD_FILE, DEFAULT_MODEL_DIR, DEFAULT_WORLD_SETTINGS.bounds);
 const cast = await NpcCast.load(world.brains);
-const rows = [];
+const worker = new NpcWorker(cast, { kind: "in-process", start: async () => {}, stop: async () => {} }, createLogger({}, "silent"));
+
+/** How an answer came, from what the worker says of it and the NPC's knowledge file. */
+function how(answer: AnswerMessage, ownLines: Set<string>): string {
+  const fromFile = answer.model.startsWith("knowledge:");
+  if (answer.withheld !== undefined) return fromFile ? "model unsure: knowledge line" : "model unsure: unsure line";
+  if (fromFile) return "knowledge line (scriptedAbove)";
+  return ownLines.has(answer.text) ? "own line, begun by the model" : "the model's words";
+}
+
+const rows: { npc: string; question: string; answer: string; how: string }[] = [];
 const counts: Record<string, Record<string, number>> = {};
-for (const [npc, asked] of Object.entries(questions)) {
-  const brain = cast.brainFor(npc);
-  for (const question of asked) {
-    const scripted = brain.scriptedLine(question);
-    const answer = scripted ? undefined : await brain.queue.ask(question, brain.options);
-    const how = scripted ? "knowledge line (scriptedAbove)" : answer!.ownLine ? "own line, begun by the model" : "the model's words";
-    rows.push({ npc, question, answer: scripted?.text ?? answer!.text, how });
-    (counts[npc] ??= {})[how] = (counts[npc]![how] ?? 0) + 1;
-  }
+for (const [npcId, asked] of Object.entries(questions)) {
+  const file = world.brains.find((brain) => brain.npcId === npcId)?.knowledge;
+  const ownLines = new Set(file ? readKnowledgeFile(file).map((pair) => pair.a) : []);
+  const answers = await worker.answerAll(asked.map((text, i) => ({
+    v: CONTRACT_VERSION, questionId: `${npcId}-${i}`, roomId: "eval", npcId, playerId: "p", playerName: "민수", text, ts: Date.now(),
+  })));
+  answers.forEach((answer, i) => {
+    const came = how(answer, ownLines);
+    rows.push({ npc: npcId, question: asked[i]!, answer: answer.text, how: came });
+    (counts[npcId] ??= {})[came] = (counts[npcId]![came] ?? 0) + 1;
+  });
 }
 console.table(rows);
 console.table(counts);
