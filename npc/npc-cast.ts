@@ -30,6 +30,11 @@ export interface UnsureLines {
    * player's (a lower bar than `scriptedAbove`: it applies only when the model did not know).
    */
   knowledgeAbove?: number;
+  /**
+   * Words that put an answer out of character, handled as if the model were unsure of it: the shipped model
+   * learnt from a chatbot that calls itself 위로봇 ("누구세요?" → "저는 마음을 이어주는 위로봇입니다.", sure of it).
+   */
+  outOfCharacter?: string[];
 }
 
 /** A line said as written in an NPC's knowledge file, and where it came from (in place of a model name). */

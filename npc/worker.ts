@@ -102,10 +102,11 @@ export class NpcWorker {
       this.answered++;
       if (answer.ms > 0) modelTokensPerSecond.set({ model }, (answer.tokens * 1000) / answer.ms);
       // A small model's least confident answers are mostly nonsense (EVAL.md): the NPC says so in character,
-      // as it does when the model said nothing at all. Its own lines are its studio's words, never withheld
-      // (the model is unsure of words it never learnt: -4 to -6 a token).
+      // as it does when the model said nothing at all or spoke out of character. Its own lines are its
+      // studio's words, never withheld (the model is unsure of words it never learnt: -4 to -6 a token).
       const { unsure } = brain;
-      if (unsure && !answer.ownLine && (answer.confidence < unsure.below || answer.text === "")) {
+      const outOfCharacter = unsure?.outOfCharacter?.some((word) => answer.text.includes(word)) ?? false;
+      if (unsure && !answer.ownLine && (answer.confidence < unsure.below || answer.text === "" || outOfCharacter)) {
         const judged = { confidence: answer.confidence, withheld: answer.text };
         // What the NPC knows that is near the question beats saying it does not know.
         const known = unsure.knowledgeAbove === undefined ? undefined : brain.knowledgeLine(question.text, unsure.knowledgeAbove);

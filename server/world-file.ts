@@ -35,6 +35,8 @@ const NpcEntry = z.strictObject({
     lines: z.array(line).min(1).max(100),
     /** With a knowledge file: before `lines`, its closest line when at least this similar to the question. */
     knowledgeAbove: z.number().gt(0).max(1).optional(),
+    /** Words that put an answer out of character (the model's training persona): handled as unsure. */
+    outOfCharacter: z.array(z.string().trim().min(1).max(40)).max(100).optional(),
   }).optional(),
 });
 

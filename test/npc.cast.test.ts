@@ -33,7 +33,7 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
       { npcId: "mina", model: "other", modelDir: other, knowledge: join(knowledge, "baker.jsonl"), generation: { maxNewTokens: 8 } },
       // Every answer is less sure than 0; none is less sure than −20.
       { npcId: "shy", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: 0, lines: ["글쎄요, 잘 모르겠어요."] } },
-      { npcId: "bold", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: -20, lines: ["글쎄요."] } },
+      { npcId: "bold", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: -20, lines: ["글쎄요."], outOfCharacter: ["위로봇"] } },
       { npcId: "wary", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: 0, lines: ["글쎄요.", "잘 모르겠네요."] } },
       { npcId: "guide", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "guide.jsonl"), unsure: { below: 0, lines: ["글쎄요."] } },
       {
@@ -107,6 +107,14 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(guide!.text, "광장에서 북서쪽으로 가면 한스의 대장간이 있어요.", "the line of guide.jsonl, as written");
     assert.ok(guide!.confidence! < -1, `the model's words these are not: ${guide!.confidence}`);
     assert.equal(guide!.withheld, undefined);
+  });
+
+  it("does not say an answer out of character, however sure the model was of it", async () => {
+    const [kobot, bold] = await newWorker().answerAll([question("kobot", "누구세요?"), question("bold", "누구세요?")]);
+    assert.match(kobot!.text, /위로봇/, "the model's training persona, said with confidence");
+    assert.ok(kobot!.confidence! > -0.6);
+    assert.equal(bold!.text, "글쎄요.", "bold's bar of −20 lets any answer through, but not this one");
+    assert.equal(bold!.withheld, kobot!.text);
   });
 
   it("says its closest knowledge line instead of an unsure line when that line is near enough", async () => {

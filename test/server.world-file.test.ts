@@ -30,6 +30,7 @@ describe("World file", () => {
     assert.equal(world.brains.find((b) => b.npcId === "kobot")!.knowledge, join(root, "npc", "knowledge", "guide.jsonl"), "the guide knows the village");
     assert.equal(hans.unsure?.below, -0.6);
     assert.equal(hans.unsure?.knowledgeAbove, 0.4);
+    assert.ok(hans.unsure?.outOfCharacter?.includes("위로봇"), "the model's training persona is not the blacksmith");
     assert.ok(hans.unsure!.lines.length > 0);
   });
 
