@@ -92,9 +92,11 @@ export class KnowledgeIndex {
     private readonly weightsFrom?: KnowledgeIndex,
   ) {
     const perDoc = pairs.map((p) => counts(cut(p.q)));
-    const df = new Map<string, number>();
-    for (const doc of perDoc) for (const gram of doc.keys()) df.set(gram, (df.get(gram) ?? 0) + 1);
-    for (const [gram, d] of df) this.idf.set(gram, Math.log((pairs.length + 1) / (d + 1)) + 1);
+    if (!weightsFrom) {
+      const df = new Map<string, number>();
+      for (const doc of perDoc) for (const gram of doc.keys()) df.set(gram, (df.get(gram) ?? 0) + 1);
+      for (const [gram, d] of df) this.idf.set(gram, Math.log((pairs.length + 1) / (d + 1)) + 1);
+    }
     const lists = new Map<string, { docs: number[]; weights: number[] }>();
     perDoc.forEach((doc, index) => {
       const weights = [...doc].map(([gram, tf]) => [gram, tf * this.weight(gram)] as const);
