@@ -53,24 +53,28 @@ describe("NPCs from a world file", function () {
     a.room.send("chat", { text: "@한스 이름이 뭐야?" });
     a.room.send("chat", { text: "이름이 뭐야?", to: "mina" });
     a.room.send("chat", { text: "@hans 오늘 날씨 어때?" }); // not in his file: the model answers
-    const questions = await waitFor("the three questions", () => {
+    a.room.send("chat", { text: "@hans 검은 얼마예요?" }); // the model begins his line and says it as written
+    const questions = await waitFor("the four questions", () => {
       const mine = stateOf(a).chat.filter((l) => l.from === a.room.sessionId);
-      return mine.length === 3 ? mine : undefined;
+      return mine.length === 4 ? mine : undefined;
     });
     const hans = await waitFor("hans's answer", () => lineFrom(a, "hans", questions[0]!.id));
     const mina = await waitFor("mina's answer", () => lineFrom(a, "mina", questions[1]!.id));
     const weather = await waitFor("hans's answer about the weather", () => lineFrom(a, "hans", questions[2]!.id));
+    const price = await waitFor("hans's price", () => lineFrom(a, "hans", questions[3]!.id));
     // The same question, answered from two knowledge files (scriptedAbove: their lines as written).
     assert.equal(hans.text, "나는 대장장이 한스야.");
     assert.equal(mina.text, "저는 빵집 주인 미나예요.");
     assert.ok(weather.text.length > 0);
+    assert.equal(price.text, "좋은 검은 금화 열 닢이야.", "his own line, begun by the model, as written");
     const replies = stateOf(a).chat.filter((l) => questions.some((q) => q.id === l.replyTo));
-    assert.equal(replies.length, 3, "one answer per question, from the NPC it was addressed to");
-    await waitFor("the three answers logged", () => chatLog.records.filter((r) => r.npc && questions.some((q) => q.id === r.replyTo)).length === 3);
+    assert.equal(replies.length, 4, "one answer per question, from the NPC it was addressed to");
+    await waitFor("the four answers logged", () => chatLog.records.filter((r) => r.npc && questions.some((q) => q.id === r.replyTo)).length === 4);
     const modelOf = (line: { id: string }) => chatLog.records.find((r) => r.id === line.id)!.npc!.model;
     assert.equal(modelOf(hans), "knowledge:blacksmith.jsonl");
     assert.equal(modelOf(mina), "knowledge:baker.jsonl");
     assert.match(modelOf(weather)!, /^kobot-gpt2-.*:fp32$/, "the model's own answer names the model");
+    assert.match(modelOf(price)!, /^kobot-gpt2-.*:fp32$/, "a line the model began is the model's answer");
     await a.room.leave();
   });
 
