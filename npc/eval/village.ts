@@ -1,12 +1,17 @@
 /**
  * `npm run eval:village`: the village's NPCs (worlds/village.yaml) asked questions in other words than their
  * knowledge files' (village-questions.json), as a player would, through the NPC worker: what each player
- * would be told, and how it came. A knowledge line said as written (`scriptedAbove`), an own line the model
+ * would be told, and how it came. A studio checks its own NPCs the same way:
+ *
+ *   npm run eval:village -- --world worlds/my.yaml --questions my-questions.json   ({"npcId": ["question", …]})
+ *
+ * How an answer comes: a knowledge line said as written (`scriptedAbove`), an own line the model
  * began and finished as written (npc/own-lines.ts), the model's own words, or, when the model was unsure,
  * the NPC's closest knowledge line (`unsure.knowledgeAbove`) or one of its unsure lines. Counts per NPC.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 
 import { createLogger } from "../../common/log.js";
 import { CONTRACT_VERSION, type AnswerMessage } from "../../kafka/contract.js";
@@ -18,8 +23,19 @@ import { DEFAULT_MODEL_DIR } from "../model-folder.js";
 import { NpcCast } from "../npc-cast.js";
 import { NpcWorker } from "../worker.js";
 
-const questions = JSON.parse(readFileSync(join(import.meta.dirname, "village-questions.json"), "utf8")) as Record<string, string[]>;
-const world = loadWorldFile(DEFAULT_WORLD_FILE, DEFAULT_MODEL_DIR, DEFAULT_WORLD_SETTINGS.bounds);
+const { values } = parseArgs({
+  options: {
+    world: { type: "string", default: DEFAULT_WORLD_FILE },
+    questions: { type: "string", default: join(import.meta.dirname, "village-questions.json") },
+  },
+});
+const questions = JSON.parse(readFileSync(values.questions, "utf8")) as Record<string, string[]>;
+const world = loadWorldFile(values.world, DEFAULT_MODEL_DIR, DEFAULT_WORLD_SETTINGS.bounds);
+const unknown = Object.keys(questions).filter((id) => !world.npcs.some((npc) => npc.id === id));
+if (unknown.length > 0) {
+  process.stderr.write(`${values.questions} asks NPCs that ${values.world} does not have: ${unknown.join(", ")}\n`);
+  process.exit(2);
+}
 const cast = await NpcCast.load(world.brains);
 const worker = new NpcWorker(cast, { kind: "in-process", start: async () => {}, stop: async () => {} }, createLogger({}, "silent"));
 
