@@ -18,7 +18,6 @@ import { CONTRACT_VERSION, type AnswerMessage } from "../../kafka/contract.js";
 import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
 import { DEFAULT_WORLD_FILE } from "../../server/config.js";
 import { loadWorldFile } from "../../server/world-file.js";
-import { readKnowledgeFile } from "../knowledge-index.js";
 import { DEFAULT_MODEL_DIR } from "../model-folder.js";
 import { NpcCast } from "../npc-cast.js";
 import { NpcWorker } from "../worker.js";
@@ -50,8 +49,7 @@ function how(answer: AnswerMessage, ownLines: Set<string>): string {
 const rows: { npc: string; question: string; answer: string; how: string }[] = [];
 const counts: Record<string, Record<string, number>> = {};
 for (const [npcId, asked] of Object.entries(questions)) {
-  const file = world.brains.find((brain) => brain.npcId === npcId)?.knowledge;
-  const ownLines = new Set(file ? readKnowledgeFile(file).map((pair) => pair.a) : []);
+  const ownLines = new Set(cast.brainFor(npcId).options.knowledge?.pairs.map((pair) => pair.a));
   const answers = await worker.answerAll(asked.map((text, i) => ({
     v: CONTRACT_VERSION, questionId: `${npcId}-${i}`, roomId: "eval", npcId, playerId: "p", playerName: "민수", text, ts: Date.now(),
   })));
