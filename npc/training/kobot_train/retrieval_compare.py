@@ -29,11 +29,10 @@ class Morphemes:
     choice for short Korean text, measured here against character grams (not served: the TypeScript engine has
     no analyser, and it does not find more own answers, below). Analysed once for all questions at a time."""
 
-    def __init__(self, with_grams: bool = False):
+    def __init__(self):
         from kiwipiepy import Kiwi
 
         self.kiwi = Kiwi(load_typo_dict=False, load_multi_dict=False)
-        self.with_grams = with_grams
         self.seen: dict[str, list[str]] = {}
 
     def analyse(self, texts: list[str]) -> None:
@@ -44,7 +43,10 @@ class Morphemes:
     def __call__(self, text: str) -> list[str]:
         if text not in self.seen:
             self.analyse([text])
-        return self.seen[text] + (grams(text) if self.with_grams else [])
+        return self.seen[text]
+
+    def with_grams(self, text: str) -> list[str]:
+        return self(text) + grams(text)
 
 
 def methods(model_dir: Path = MODEL_DIR) -> dict[str, tuple[Callable[[str], list[str]], float]]:
@@ -52,13 +54,14 @@ def methods(model_dir: Path = MODEL_DIR) -> dict[str, tuple[Callable[[str], list
     method's bar is higher. Trained at DEFAULT_MIN_SCORE (training questions are all in the index); served at the
     shipped model's bar, chosen on validation answers by `serving_bar.py` (read when the table is made)."""
     served = json.loads((model_dir / "config.json").read_text())["npc_retrieval"]["min_score"]
+    morphemes = Morphemes()  # one analyser, one analysis, for both morpheme methods
     return {
         "bigrams across words (`bigrams`, before)": (cross_word_bigrams, 0.35),
         "bigrams inside words": (in_word_bigrams, 0.35),
         "characters + bigrams inside words (`chars+word-bigrams`), training bar": (grams, DEFAULT_MIN_SCORE),
         "the same, served (npc/model/config.json)": (grams, served),
-        "morphemes (kiwipiepy form/tag), not served": (Morphemes(), served),
-        "morphemes + characters + bigrams inside words, not served": (Morphemes(with_grams=True), served),
+        "morphemes (kiwipiepy form/tag), not served": (morphemes, served),
+        "morphemes + characters + bigrams inside words, not served": (morphemes.with_grams, served),
     }
 
 
@@ -99,8 +102,8 @@ def compare(data: Path) -> str:
             "| in the best 2 | test questions shown a pair | of those, own answer first |", "|---|---|---|---|---|---|---|---|"]
     questions = [q for q, _ in train] + [p.question for split in ("validation", "test") for p in splits[split]]
     for name, (cut, min_score) in methods().items():
-        if isinstance(cut, Morphemes):
-            cut.analyse(questions)  # one call: Kiwi analyses a list far faster than line by line
+        if isinstance(analyser := getattr(cut, "__self__", cut), Morphemes):
+            analyser.analyse(questions)  # one call: Kiwi analyses a list far faster than line by line (then a no-op)
         index = KnowledgeIndex(train, cut)
         val = scores(index, [(p.question, p.answer) for p in splits["validation"]], min_score)
         test = scores(index, [(p.question, p.answer) for p in splits["test"]], min_score)
