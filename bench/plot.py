@@ -82,6 +82,12 @@ def fairness_text(d):
         b = d["brainAlone"]
         text += (f"; the brain alone on the same questions (no rooms, no clients): {b['batchedAnswersPerSecond']} answers/s "
                  f"batched, {b['oneAtATimeAnswersPerSecond']} one at a time, {b['batchingSpeedup']}×")
+    if "batchingSpeedupAllCoresBusy" in d:  # since session 12
+        batched = d["rows"][0]
+        text += (f". Batched, {batched['coresBusy']} cores were busy on average; the CPU it took (server "
+                 f"{batched['serverCpuMsPerAnswer']} ms, clients {batched['clientsCpuMsPerAnswer']} ms an answer) with every core "
+                 f"busy all the time would give {batched['answersPerSecondAllCoresBusy']} answers/s, "
+                 f"{d['batchingSpeedupAllCoresBusy']}× one at a time")
     return text
 
 

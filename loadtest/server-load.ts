@@ -8,11 +8,13 @@ export class ServerLoad {
     return sample && new ServerLoad(metricsUrl, sample.cpuSeconds, performance.now());
   }
 
-  async end(): Promise<{ cpuPercent: number; loopDelayP99Ms: number; loopDelayMaxMs: number } | undefined> {
+  /** `cpuMs`: CPU time the server process used over the window, all its threads (the NPC brain's included). */
+  async end(): Promise<{ cpuPercent: number; cpuMs: number; loopDelayP99Ms: number; loopDelayMaxMs: number } | undefined> {
     const sample = await scrape(this.metricsUrl);
     if (!sample) return undefined;
     const seconds = (performance.now() - this.startedAt) / 1000;
-    return { cpuPercent: (100 * (sample.cpuSeconds - this.cpuSeconds)) / seconds, loopDelayP99Ms: sample.loopP99Seconds * 1000, loopDelayMaxMs: sample.loopMaxSeconds * 1000 };
+    const cpuSeconds = sample.cpuSeconds - this.cpuSeconds;
+    return { cpuPercent: (100 * cpuSeconds) / seconds, cpuMs: cpuSeconds * 1000, loopDelayP99Ms: sample.loopP99Seconds * 1000, loopDelayMaxMs: sample.loopMaxSeconds * 1000 };
   }
 }
 
