@@ -8,8 +8,13 @@
  * How an answer comes: a knowledge line said as written (`scriptedAbove`), an own line the model
  * began and finished as written (npc/own-lines.ts), the model's own words, or, when the model was unsure,
  * the NPC's closest knowledge line (`unsure.knowledgeAbove`) or one of its unsure lines. Counts per NPC.
+ *
+ * And whether each answer fits: a person's judgement, kept in village-judgements.json keyed by NPC, question and
+ * answer ("hans\t방패 있어요?\t검이랑 방패를 팔지.": {"fits": "yes" | "half" | "no", "why": "one word"}), so an
+ * unchanged answer keeps its judgement and a new one shows up as not yet judged. An unsure line is "half": it
+ * says nothing wrong and nothing the player asked for.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -26,8 +31,13 @@ const { values } = parseArgs({
   options: {
     world: { type: "string", default: DEFAULT_WORLD_FILE },
     questions: { type: "string", default: join(import.meta.dirname, "village-questions.json") },
+    judgements: { type: "string", default: join(import.meta.dirname, "village-judgements.json") },
   },
 });
+type Fits = "yes" | "half" | "no";
+const judgements: Record<string, { fits: Fits; why: string }> = existsSync(values.judgements)
+  ? JSON.parse(readFileSync(values.judgements, "utf8"))
+  : {};
 const questions = JSON.parse(readFileSync(values.questions, "utf8")) as Record<string, string[]>;
 const world = loadWorldFile(values.world, DEFAULT_MODEL_DIR, DEFAULT_WORLD_SETTINGS.bounds);
 const unknown = Object.keys(questions).filter((id) => !world.npcs.some((npc) => npc.id === id));
@@ -46,7 +56,9 @@ function how(answer: AnswerMessage, ownLines: Set<string>): string {
   return ownLines.has(answer.text) ? "own line, begun by the model" : "the model's words";
 }
 
-const rows: { npc: string; question: string; answer: string; how: string }[] = [];
+const rows: { npc: string; question: string; answer: string; how: string; fits: string }[] = [];
+const fitting: Record<string, Record<Fits | "not judged", number>> = {};
+const UNSURE = { fits: "half", why: "unsure" } as const;
 const counts: Record<string, Record<string, number>> = {};
 for (const [npcId, asked] of Object.entries(questions)) {
   const ownLines = new Set(cast.brainFor(npcId).options.knowledge?.pairs.map((pair) => pair.a));
@@ -55,10 +67,16 @@ for (const [npcId, asked] of Object.entries(questions)) {
   })));
   answers.forEach((answer, i) => {
     const came = how(answer, ownLines);
-    rows.push({ npc: npcId, question: asked[i]!, answer: answer.text, how: came });
+    // Unsure lines are picked at random: judged by the rule above, not by their text.
+    const judged = came === "model unsure: unsure line" ? UNSURE : judgements[`${npcId}\t${asked[i]}\t${answer.text}`];
+    rows.push({ npc: npcId, question: asked[i]!, answer: answer.text, how: came, fits: judged ? `${judged.fits} ${judged.why}` : "not judged" });
     (counts[npcId] ??= {})[came] = (counts[npcId]![came] ?? 0) + 1;
+    (fitting[npcId] ??= { yes: 0, half: 0, no: 0, "not judged": 0 })[judged?.fits ?? "not judged"]++;
   });
 }
 console.table(rows);
 console.table(counts);
+console.table(fitting);
+const total = (key: Fits | "not judged") => Object.values(fitting).reduce((sum, n) => sum + n[key], 0);
+console.log(`fits: ${total("yes")} of ${rows.length}, half ${total("half")}, no ${total("no")}, not judged ${total("not judged")}`);
 await cast.dispose();
