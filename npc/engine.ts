@@ -276,7 +276,7 @@ export class NpcEngine {
 
   /** An NPC's own knowledge, indexed the way this model's retrieval was trained. */
   knowledgeIndex(pairs: readonly KnowledgePair[]): KnowledgeIndex {
-    return new KnowledgeIndex(pairs, GRAMS[this.retrieval.grams], this.generalKnowledge);
+    return new KnowledgeIndex(pairs, GRAMS[this.retrieval.grams], { weightsFrom: this.generalKnowledge, answers: true });
   }
 
   /** Retrieved pairs for a question, fewer when the context window cannot hold them with the answer. */

@@ -69,6 +69,21 @@ function counts(items: string[]): Map<string, number> {
   return result;
 }
 
+export interface KnowledgeIndexOptions {
+  /**
+   * A larger index whose gram weights (IDF) this one uses: an NPC's file of a dozen lines cannot tell a common
+   * ending ("있어") from a name ("미나"), 9,466 training questions can.
+   */
+  weightsFrom?: KnowledgeIndex;
+  /**
+   * Match a query against each pair's answer too (a pair scores the better of the two): an NPC's facts are in
+   * its answers ("여기서 뭐 팔아? → 검이랑 방패를 팔지." is the line for "방패 있어요?", which shares no word
+   * with its question). Off for the general index: its answers are replies, not facts, and a question like an
+   * answer found no more of the validation questions' own answers (22.5% → 22.8% at best, weighed 0.1).
+   */
+  answers?: boolean;
+}
+
 /**
  * TF-IDF over the questions' characters and in-word character bigrams, cosine similarity: suits short
  * Korean chat lines without a morphological analyser. Same scoring as the training pipeline, checked by
@@ -77,24 +92,26 @@ function counts(items: string[]): Map<string, number> {
 export class KnowledgeIndex {
   private readonly idf = new Map<string, number>();
   private readonly postings = new Map<string, Postings>();
-  /** Scratch for search: each pair's score so far, and which pairs have one (reset after each search). */
+  /** Scratch for search: each document's score so far, and which have one (reset after each search). */
   private readonly scores: Float64Array;
   private readonly touched: Int32Array;
+  private readonly weightsFrom: KnowledgeIndex | undefined;
 
   /**
-   * `cut` splits text into the grams it is indexed by (one of GRAMS). `weightsFrom`: a larger index whose
-   * gram weights (IDF) this one uses: an NPC's file of a dozen lines cannot tell a common ending ("있어") from
-   * a name ("미나"), 9,466 training questions can.
+   * `cut` splits text into the grams it is indexed by (one of GRAMS). Documents are the pairs' questions
+   * (0 … n−1), then with `answers` their answers (n … 2n−1).
    */
   constructor(
     readonly pairs: readonly KnowledgePair[],
     private readonly cut: (text: string) => string[] = grams,
-    private readonly weightsFrom?: KnowledgeIndex,
+    { weightsFrom, answers = false }: KnowledgeIndexOptions = {},
   ) {
-    const perDoc = pairs.map((p) => counts(cut(p.q)));
+    this.weightsFrom = weightsFrom;
+    const questions = pairs.map((p) => counts(cut(p.q)));
+    const perDoc = answers ? [...questions, ...pairs.map((p) => counts(cut(p.a)))] : questions;
     if (!weightsFrom) {
       const df = new Map<string, number>();
-      for (const doc of perDoc) for (const gram of doc.keys()) df.set(gram, (df.get(gram) ?? 0) + 1);
+      for (const doc of questions) for (const gram of doc.keys()) df.set(gram, (df.get(gram) ?? 0) + 1);
       for (const [gram, d] of df) this.idf.set(gram, Math.log((pairs.length + 1) / (d + 1)) + 1);
     }
     const lists = new Map<string, { docs: number[]; weights: number[] }>();
@@ -111,8 +128,8 @@ export class KnowledgeIndex {
     for (const [gram, { docs, weights }] of lists) {
       this.postings.set(gram, { docs: Int32Array.from(docs), weights: Float64Array.from(weights) });
     }
-    this.scores = new Float64Array(pairs.length);
-    this.touched = new Int32Array(pairs.length);
+    this.scores = new Float64Array(perDoc.length);
+    this.touched = new Int32Array(perDoc.length);
   }
 
   /** A knowledge file's pairs, indexed by `cut`. */
@@ -133,8 +150,12 @@ export class KnowledgeIndex {
     return this.idf.get(gram) ?? Math.log(this.pairs.length + 1) + 1;
   }
 
-  /** Up to k pairs whose question is most like the query, best first; ties go to the earlier pair. */
-  search(query: string, k: number, minScore = 0): KnowledgeHit[] {
+  /**
+   * Up to k pairs whose question (or, indexed with `answers`, answer) is most like the query, best first; ties
+   * go to the earlier pair. `questionsOnly`: a pair's answer does not count (a line said as written must be
+   * asked for, not echoed).
+   */
+  search(query: string, k: number, minScore = 0, { questionsOnly = false } = {}): KnowledgeHit[] {
     const weights = [...counts(this.cut(query))].map(([gram, tf]) => [gram, tf * this.weight(gram)] as const);
     const norm = Math.sqrt(weights.reduce((sum, [, w]) => sum + w * w, 0));
     if (!norm) return [];
@@ -152,14 +173,21 @@ export class KnowledgeIndex {
         scores[doc]! += q * list.weights[i]!;
       }
     }
-    const candidates: [doc: number, score: number][] = [];
+    const n = this.pairs.length;
+    const candidates: [pair: number, score: number][] = [];
     for (let i = 0; i < count; i++) {
       const doc = touched[i]!;
-      if (scores[doc]! >= minScore) candidates.push([doc, scores[doc]!]);
+      if (scores[doc]! >= minScore && !(questionsOnly && doc >= n)) candidates.push([doc % n, scores[doc]!]);
       scores[doc] = 0;
     }
-    const best = takeBest(candidates, k, (a, b) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]));
-    return best.map(([doc, score]) => ({ pair: this.pairs[doc]!, score }));
+    // A pair may be there twice (its question and its answer): the best 2k hold k pairs, each at its better score.
+    const twice = this.scores.length > n;
+    const best = takeBest(candidates, twice ? 2 * k : k, (a, b) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]));
+    const seen = new Set<number>();
+    return best
+      .filter(([pair]) => !seen.has(pair) && seen.add(pair))
+      .slice(0, k)
+      .map(([pair, score]) => ({ pair: this.pairs[pair]!, score }));
   }
 }
 

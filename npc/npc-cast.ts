@@ -50,8 +50,11 @@ export interface NpcBrain {
   options: AskOptions;
   /** The authored line for a question its knowledge file already answers, if the NPC says those as written. */
   scriptedLine(question: string): ScriptedLine | undefined;
-  /** Its knowledge file's line whose question is most like this one, if at least `minScore` alike. */
-  knowledgeLine(question: string, minScore: number): ScriptedLine | undefined;
+  /**
+   * Its knowledge file's line whose question (or the line itself, unless `questionsOnly`) is most like this
+   * question, if at least `minScore` alike.
+   */
+  knowledgeLine(question: string, minScore: number, questionsOnly?: boolean): ScriptedLine | undefined;
   /** What the NPC says instead of an answer the model was not sure of, if it has such lines. */
   unsure?: UnsureLines;
 }
@@ -106,12 +109,12 @@ export class NpcCast {
       ...(unsure ? { unsure } : {}),
       queue: queues.get(engine)!,
       options,
-      knowledgeLine(question, minScore) {
-        const hit = knowledgeSource !== undefined && options.knowledge?.search(question, 1, minScore)[0];
+      knowledgeLine(question, minScore, questionsOnly = false) {
+        const hit = knowledgeSource !== undefined && options.knowledge?.search(question, 1, minScore, { questionsOnly })[0];
         return hit ? { text: hit.pair.a, source: knowledgeSource } : undefined;
       },
       scriptedLine(question) {
-        return scriptedAbove === undefined ? undefined : this.knowledgeLine(question, scriptedAbove);
+        return scriptedAbove === undefined ? undefined : this.knowledgeLine(question, scriptedAbove, true);
       },
     });
     const brains = new Map(

@@ -63,6 +63,7 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(cast.brainFor("hans").scriptedLine("오늘 날씨 어때?"), undefined, "no close question in his file");
     assert.equal(cast.brainFor("mina").scriptedLine("이름이 뭐야?"), undefined, "mina's knowledge is only shown to the model");
     assert.equal(cast.brainFor("kobot").scriptedLine("이름이 뭐야?"), undefined);
+    assert.equal(cast.brainFor("hans").scriptedLine("검이랑 방패를 팔지"), undefined, "a player echoing a line has not asked for it");
   });
 
   it("answers with each NPC's own model, knowledge and settings; a stranger NPC gets the first model", async () => {
@@ -126,5 +127,12 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.ok(near!.withheld && near!.withheld !== near!.text, "the model's answer is kept for the chat log");
     assert.equal(far!.text, "허허, 모르겠네.", "no line of the file is near 배고파요");
     assert.match(far!.model, /^kobot-gpt2/);
+  });
+
+  it("finds a fact by the words of its line: asked about shields, the smith says what he sells", async () => {
+    // blacksmith.jsonl: "여기서 뭐 팔아?" → "검이랑 방패를 팔지."; "방패 있어요?" shares no word with that question.
+    const [smith] = await newWorker().answerAll([question("smith", "방패 있어요?")]);
+    assert.equal(smith!.text, "검이랑 방패를 팔지.");
+    assert.equal(smith!.model, "knowledge:blacksmith.jsonl");
   });
 });

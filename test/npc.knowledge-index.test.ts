@@ -59,9 +59,23 @@ describe("KnowledgeIndex", () => {
     );
     const alone = new KnowledgeIndex(npcFile).search("미나 어디 있어?", 2);
     assert.equal(alone[0]!.pair.q, "잘 있어", "two lines cannot tell 있어 is common");
-    const weighed = new KnowledgeIndex(npcFile, grams, general).search("미나 어디 있어?", 2);
+    const weighed = new KnowledgeIndex(npcFile, grams, { weightsFrom: general }).search("미나 어디 있어?", 2);
     assert.equal(weighed[0]!.pair.q, "미나는 누구야?");
     assert.ok(weighed[0]!.score > weighed[1]!.score + 0.1, `${weighed.map((h) => h.score)}`);
+  });
+
+  it("finds an NPC's fact by its answer when asked with words only the answer has, once per pair", () => {
+    const file = [
+      { q: "여기서 뭐 팔아?", a: "검이랑 방패를 팔지." },
+      { q: "검 얼마야?", a: "좋은 검은 금화 열 닢이야." },
+    ];
+    const facts = new KnowledgeIndex(file, grams, { answers: true });
+    assert.equal(facts.search("방패 있어요?", 1)[0]!.pair.a, "검이랑 방패를 팔지.");
+    assert.deepEqual(new KnowledgeIndex(file).search("방패 있어요?", 1), [], "its question shares no word with 방패 있어요");
+    assert.deepEqual(facts.search("방패 있어요?", 1, 0, { questionsOnly: true }), [], "an answer does not count when asked not to");
+    const both = facts.search("검 얼마야? 검이랑 방패", 2);
+    assert.deepEqual(both.map((h) => h.pair.q).sort(), ["검 얼마야?", "여기서 뭐 팔아?"], "two pairs, each once, though both match twice");
+    assert.ok(both[0]!.score >= both[1]!.score);
   });
 
   it("reads a knowledge file and names the line that is wrong", () => {
