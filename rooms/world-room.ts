@@ -73,6 +73,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** Whole-room hearing: one view for every client, encoded once per patch. */
   private readonly everyone = new StateView();
   private disposed = false;
+  /** A patch is already due on the next turn of the event loop (see sendAnswersNow). */
+  private patchDue = false;
   private log!: Logger;
 
   onCreate(): void {
@@ -309,12 +311,27 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       ...(reason ? { reason } : {}),
     };
     this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blockedAnswer ? { moderated: true } : {}) }, this.nearNpc(npcId, client));
+    this.sendAnswersNow();
     npcAnswers.inc({ outcome: reason ?? "answer" });
     npcAnswerLatency.observe(info.latencyMs / 1000);
     if (fallback) {
       this.log.warn("npc fallback", { questionId: line.id, reason: outcome.kind, code: fallback.code });
       this.sendError(client, { code: fallback.code, message: fallback.message });
     }
+  }
+
+  /**
+   * An NPC's answer goes out in a patch of its own on the next turn of the event loop instead of waiting up to a
+   * patch interval (50 ms) for the next one: the player is waiting on it. Answers of one batch arrive in the same
+   * turn and share that patch; movement keeps its regular rate.
+   */
+  private sendAnswersNow(): void {
+    if (this.patchDue) return;
+    this.patchDue = true;
+    setImmediate(() => {
+      this.patchDue = false;
+      if (!this.disposed) this.broadcastPatch();
+    });
   }
 
   private setThinking(npcId: string, delta: number): void {

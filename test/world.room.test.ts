@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 
+import { matchMaker } from "@colyseus/core";
+
 import { CONTRACT_VERSION } from "../kafka/contract.js";
 import { brainlessAnswers } from "../npc/brainless-answers.js";
 import { ModelLoadError } from "../npc/errors.js";
@@ -99,6 +101,16 @@ describe("WorldRoom", function () {
       assert.equal(stateOf(a).npcs.kobot!.status, "idle");
       assert.deepEqual([a.errors, b.errors], [[], []]);
       await Promise.all([a.room.leave(), b.room.leave()]);
+    });
+
+    it("sends an NPC's answer at once, not at the next patch", async () => {
+      const a = await world.join("민수");
+      // Patches every hour from now: only the answer's own patch can bring the question and answer in time.
+      matchMaker.getLocalRoomById(a.room.roomId)!.patchRate = 3_600_000;
+      a.room.send("chat", { text: "@kobot 배고파" });
+      const answer = await waitFor("the NPC's answer in a's state", () => stateOf(a).chat.find((line) => line.kind === "npc"));
+      assert.ok(answer.text.length > 0);
+      await a.room.leave();
     });
 
     it("addresses the NPC by display name or by `to`, and names an unknown NPC as an error", async () => {
