@@ -78,8 +78,8 @@ export interface KnowledgeIndexOptions {
   /**
    * Match a query against each pair's answer too (a pair scores the better of the two): an NPC's facts are in
    * its answers ("여기서 뭐 팔아? → 검이랑 방패를 팔지." is the line for "방패 있어요?", which shares no word
-   * with its question). Off for the general index: its answers are replies, not facts, and a question like an
-   * answer found no more of the validation questions' own answers (22.5% → 22.8% at best, weighed 0.1).
+   * with its question). Off for the general index: its answers are replies, not facts, and adding a weight times
+   * the answer's similarity found no more of the validation questions' own answers (22.5% → 22.8% at best, 0.1).
    */
   answers?: boolean;
 }
