@@ -64,6 +64,11 @@ export interface NpcAnswer {
   confidence: number;
   /** The answer is one of the NPC's own lines (its knowledge), said whole as written. */
   ownLine?: true;
+  /**
+   * The answer is one of the shown pairs' answers word for word (taken whole from the hint, not composed).
+   * The model is surer of a copy than of its own words, and its own words are more often nonsense (EVAL.md).
+   */
+  copied?: true;
 }
 
 interface ModelConfig {
@@ -197,9 +202,11 @@ export class NpcEngine {
       if (settings.candidates > 1) options.onToken?.({ index, text, delta: text });
       const confidence = Math.round(meanLogProb * 1000) / 1000;
       const ownLine = ownLines[index]!.some((line) => line.length === ids.length && line.every((id, i) => id === ids[i]));
+      const copied = contexts[index]!.some((pair) => pair.a.replace(/\s+/g, " ").trim() === text);
       return {
         question: texts[index]!, text, tokens: ids.length, ms, model: this.modelName, context: contexts[index]!, confidence,
         ...(ownLine ? { ownLine } : {}),
+        ...(copied ? { copied } : {}),
       };
     });
   }

@@ -24,6 +24,11 @@ export interface NpcBrainSpec {
 
 export interface UnsureLines {
   below: number;
+  /**
+   * A stricter bar for answers the model composed (not a shown answer repeated word for word): with the shipped
+   * model, 17 of the 27 composed everyday and held-out answers were nonsense and 5 of the 33 copies (EVAL.md).
+   */
+  composedBelow?: number;
   lines: string[];
   /**
    * Before `lines`: the NPC's closest knowledge line, when its question is at least this similar to the

@@ -4,8 +4,8 @@ import type { WorkerChannel } from "../kafka/npc-transport.js";
 import type { Logger } from "../common/log.js";
 import { modelTokensPerSecond, workerAnswers } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
-import { NpcEngine } from "./engine.js";
-import { NpcCast } from "./npc-cast.js";
+import { type NpcAnswer, NpcEngine } from "./engine.js";
+import { NpcCast, type UnsureLines } from "./npc-cast.js";
 import { NpcError } from "./errors.js";
 
 export interface NpcWorkerOptions {
@@ -105,8 +105,7 @@ export class NpcWorker {
       // as it does when the model said nothing at all or spoke out of character. Its own lines are its
       // studio's words, never withheld (the model is unsure of words it never learnt: -4 to -6 a token).
       const { unsure } = brain;
-      const outOfCharacter = unsure?.outOfCharacter?.some((word) => answer.text.includes(word)) ?? false;
-      if (unsure && !answer.ownLine && (answer.confidence < unsure.below || answer.text === "" || outOfCharacter)) {
+      if (unsure && !answer.ownLine && givesWay(answer, unsure)) {
         const judged = { confidence: answer.confidence, withheld: answer.text };
         // What the NPC knows that is near the question beats saying it does not know.
         const known = unsure.knowledgeAbove === undefined ? undefined : brain.knowledgeLine(question.text, unsure.knowledgeAbove);
@@ -123,4 +122,15 @@ export class NpcWorker {
       return reply("", { code, message });
     }
   }
+}
+
+/**
+ * Whether an answer gives way to the NPC's unsure handling: the model was less sure of it than the NPC's bar (the
+ * stricter `composedBelow` for words it composed rather than copied from a shown pair), said nothing, or spoke out
+ * of character.
+ */
+function givesWay(answer: NpcAnswer, unsure: UnsureLines): boolean {
+  const bar = answer.copied ? unsure.below : (unsure.composedBelow ?? unsure.below);
+  const outOfCharacter = unsure.outOfCharacter?.some((word) => answer.text.includes(word)) ?? false;
+  return answer.confidence < bar || answer.text === "" || outOfCharacter;
 }

@@ -32,6 +32,8 @@ const NpcEntry = z.strictObject({
   /** Answers the model was less sure of than `below` (mean log-probability per token) give way to one of `lines`. */
   unsure: z.strictObject({
     below: z.number().min(-20).max(0),
+    /** A stricter bar for answers the model composed rather than copied from a shown pair. */
+    composedBelow: z.number().min(-20).max(0).optional(),
     lines: z.array(line).min(1).max(100),
     /** With a knowledge file: before `lines`, its closest line when at least this similar to the question. */
     knowledgeAbove: z.number().gt(0).max(1).optional(),

@@ -35,6 +35,8 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
       { npcId: "shy", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: 0, lines: ["글쎄요, 잘 모르겠어요."] } },
       { npcId: "bold", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: -20, lines: ["글쎄요."], outOfCharacter: ["위로봇"] } },
       { npcId: "wary", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: 0, lines: ["글쎄요.", "잘 모르겠네요."] } },
+      // Lets through any answer it copied from a shown pair, none it composed.
+      { npcId: "strict", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: -20, composedBelow: 0, lines: ["글쎄요."] } },
       { npcId: "guide", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "guide.jsonl"), unsure: { below: 0, lines: ["글쎄요."] } },
       {
         npcId: "smith", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "blacksmith.jsonl"),
@@ -108,6 +110,17 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(guide!.text, "광장에서 북서쪽으로 가면 한스의 대장간이 있어요.", "the line of guide.jsonl, as written");
     assert.ok(guide!.confidence! < -1, `the model's words these are not: ${guide!.confidence}`);
     assert.equal(guide!.withheld, undefined);
+  });
+
+  it("holds the answers the model composed to the stricter composedBelow bar, and copies of a shown answer to below", async () => {
+    const [copy, composed] = await newWorker().answerAll([question("strict", "점심 뭐 먹을까"), question("strict", "이 마을은 처음이야")]);
+    const kobot = cast.brainFor("kobot");
+    const model = await Promise.all(["점심 뭐 먹을까", "이 마을은 처음이야"].map((q) => kobot.queue.ask(q, kobot.options)));
+    assert.ok(model[0]!.copied && !model[1]!.copied, "the first answer repeats a shown answer, the second does not");
+    assert.equal(copy!.text, model[0]!.text, "a copy passes below −20");
+    assert.equal(copy!.withheld, undefined);
+    assert.equal(composed!.text, "글쎄요.", "a composed answer is below 0");
+    assert.equal(composed!.withheld, model[1]!.text);
   });
 
   it("does not say an answer out of character, however sure the model was of it", async () => {

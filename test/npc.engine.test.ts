@@ -54,6 +54,15 @@ describe("NpcEngine answers", () => {
     assert.ok(general.context.length > 0 && general.ownLine === undefined);
   });
 
+  it("marks an answer that repeats a shown answer word for word as copied, and one it composed as not", async () => {
+    const engine = await shippedEngine();
+    const [copy, composed] = await engine.answerBatch(["점심 뭐 먹을까", "이 마을은 처음이야"], { settings: greedy });
+    assert.equal(copy!.copied, true);
+    assert.ok(copy!.context.some((pair) => pair.a === copy!.text), `${copy!.text} is one of the shown answers`);
+    assert.equal(composed!.copied, undefined);
+    assert.ok(!composed!.context.some((pair) => pair.a === composed!.text), composed!.text);
+  });
+
   it("gives the same greedy answers batched as one by one", async () => {
     const engine = await shippedEngine();
     const batched = await engine.answerBatch(EVERYDAY_QUESTIONS, { settings: greedy });

@@ -29,6 +29,7 @@ describe("World file", () => {
     assert.deepEqual(world.brains.find((b) => b.npcId === "mina")!.generation, { maxNewTokens: 24 });
     assert.equal(world.brains.find((b) => b.npcId === "kobot")!.knowledge, join(root, "npc", "knowledge", "guide.jsonl"), "the guide knows the village");
     assert.equal(hans.unsure?.below, -0.6);
+    assert.equal(hans.unsure?.composedBelow, -0.35);
     assert.equal(hans.unsure?.knowledgeAbove, 0.4);
     assert.ok(hans.unsure?.outOfCharacter?.includes("위로봇"), "the model's training persona is not the blacksmith");
     assert.ok(hans.unsure!.lines.length > 0);
@@ -50,7 +51,7 @@ describe("World file", () => {
       "  - { id: a, name: 에이, position: { x: 0, y: 0, z: 0 }, model: huge, knowledge: nowhere.jsonl }",
       "  - { id: b, name: A, position: { x: 500, y: 0, z: 0 }, generation: { temperature: 9 } }",
       "  - { id: Bad Id, name: 셋, position: { x: 0, y: 0, z: 0 } }",
-      "  - { id: d, name: 넷, position: { x: 0, y: 0, z: 0 }, unsure: { below: 0.5, lines: [] } }",
+      "  - { id: d, name: 넷, position: { x: 0, y: 0, z: 0 }, unsure: { below: 0.5, composedBelow: 2, lines: [] } }",
     ].join("\n"));
     const error = (() => {
       try {
@@ -63,6 +64,7 @@ describe("World file", () => {
     assert.match(error.message, /hearing\.mode: /);
     assert.match(error.message, /npcs\.2\.id: lower-case letters/);
     assert.match(error.message, /npcs\.3\.unsure\.below: .*0/);
+    assert.match(error.message, /npcs\.3\.unsure\.composedBelow: .*0/);
     assert.match(error.message, /npcs\.3\.unsure\.lines: .*1/);
     // Shape errors come first; once the shape is right, the cross-checks report together.
     const fixed = worldFile("bad2.yaml", [

@@ -28,6 +28,8 @@ const EVAL_MD = join(HERE, "..", "model", "EVAL.md");
 /** The shipped index is the training split (every model here was trained on the same split). */
 const TRAINING_PAIRS = join(HERE, "..", "model", "knowledge.jsonl");
 const words = (text: string) => text.split(/\s+/).filter(Boolean).join(" ");
+/** The answer is one of the pairs shown to the model, word for word (what the engine marks `copied`). */
+const repeatsShown = (answer: { text: string; retrieved: string[] }) => answer.retrieved.some((a) => words(a) === words(answer.text));
 
 /** A question set: its files, and its section of EVAL.md (between `<!-- name:begin -->` and `<!-- name:end -->`). */
 interface QuestionSet {
@@ -146,7 +148,7 @@ function report(set: QuestionSet): void {
   const summary = variants.map((variant) => {
     const verdicts = variant.answers.map((a, i) => judgements[key(questions[i]!, a.text)]?.sensible);
     const count = (v: Verdict) => verdicts.filter((x) => x === v).length;
-    const copied = variant.answers.filter((a) => a.retrieved.includes(a.text)).length;
+    const copied = variant.answers.filter(repeatsShown).length;
     // Word for word an answer of the training split, as EVAL.md's verbatim copies; and how many of those are ✔.
     const verbatim = variant.answers.flatMap((a, i) => (trainingAnswers.has(words(a.text)) ? [verdicts[i]] : []));
     const ms = variant.answers.map((a) => a.ms).sort((a, b) => a - b);
@@ -222,7 +224,7 @@ function confidenceSection(
   for (const variant of variants) {
     const judged = variant.answers.flatMap((a, i) => {
       const verdict = judgements[key(questions[i]!, a.text)]?.sensible;
-      return a.confidence === undefined || !verdict ? [] : [{ confidence: a.confidence, verdict }];
+      return a.confidence === undefined || !verdict ? [] : [{ confidence: a.confidence, verdict, copied: repeatsShown(a) }];
     });
     if (judged.length === 0) continue;
     const yes = judged.filter((j) => j.verdict === "yes");
@@ -246,6 +248,18 @@ function confidenceSection(
       "|---|---|---|",
       ...[-0.4, -0.5, -0.6, -0.7, -0.8].map((below) =>
         `| ${below} | ${tally(judged.filter((j) => j.confidence >= below))} | ${tally(judged.filter((j) => j.confidence < below))} |`),
+      // Composed answers (not a shown answer repeated word for word) held to a stricter bar, copies to −0.6.
+      ...[-0.3, -0.35, -0.45].map((bar) => {
+        const said = (j: (typeof judged)[number]) => j.confidence >= (j.copied ? -0.6 : bar);
+        return `| -0.6, composed ${bar} | ${tally(judged.filter(said))} | ${tally(judged.filter((j) => !said(j)))} |`;
+      }),
+      "",
+      `The model's own words are nonsense more often than a shown answer it repeats (composed ✔ / ½ / ✘: ` +
+        `${tally(judged.filter((j) => !j.copied))}; copied: ${tally(judged.filter((j) => j.copied))}); \`unsure.composedBelow\` ` +
+        "holds composed answers to a stricter bar (the village's NPCs: −0.35, " +
+        (barChosenHere
+          ? "chosen on the shipped model's answers to these questions: the fewest ✘ said while withholding at most 2 ✔)."
+          : "chosen on the 40 questions above, not on these)."),
     );
   }
   return section;
