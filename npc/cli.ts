@@ -20,7 +20,7 @@ const USAGE = `usage: npm run ask -- [options] "question" ...
 
   --chat                 talk to the NPC, one line at a time, answers streamed
   --file PATH            one question a line (answers keep the file's order)
-  --json                 one JSON line per question: {"question","answer","ms"}
+  --json                 one JSON line per question: {"question","answer","ms","retrieved","confidence","copied"}
   --stream               print the answer as it is generated
   --model DIR            model folder (default: npc/model)
   --dtype fp32|q8        weights to run (default: fp32)
@@ -98,7 +98,8 @@ async function main(): Promise<number> {
       const answer: NpcAnswer = await engine.answer(question, { settings, onToken, knowledge });
       if (values.json) {
         const retrieved = answer.context.map((pair) => pair.a);
-        console.log(JSON.stringify({ question, answer: answer.text, ms: Math.round(answer.ms * 10) / 10, retrieved }));
+        const { confidence, copied = false } = answer;
+        console.log(JSON.stringify({ question, answer: answer.text, ms: Math.round(answer.ms * 10) / 10, retrieved, confidence, copied }));
       } else if (onToken) {
         process.stdout.write("\n");
       } else {

@@ -25,6 +25,8 @@ describe("npm run ask", () => {
     assert.deepEqual(lines.map((l: { question: string }) => l.question), ["배고파", "", "잠이 안 와", "주말에 뭐 하지?"]);
     for (const line of [lines[0], lines[2], lines[3]]) {
       assert.ok(line.answer.length > 0 && typeof line.ms === "number", JSON.stringify(line));
+      assert.ok(line.confidence <= 0 && typeof line.copied === "boolean", JSON.stringify(line));
+      assert.equal(line.copied, line.retrieved.includes(line.answer), JSON.stringify(line));
     }
     assert.deepEqual(lines[1], { question: "", error: "question is empty", code: "empty" });
     assert.equal(result.code, 1, "a failed line makes the exit status 1");
