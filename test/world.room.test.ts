@@ -105,11 +105,17 @@ describe("WorldRoom", function () {
 
     it("sends an NPC's answer at once, not at the next patch", async () => {
       const a = await world.join("민수");
+      const room = matchMaker.getLocalRoomById(a.room.roomId)!;
+      const patchRate = room.patchRate;
       // Patches every hour from now: only the answer's own patch can bring the question and answer in time.
-      matchMaker.getLocalRoomById(a.room.roomId)!.patchRate = 3_600_000;
-      a.room.send("chat", { text: "@kobot 배고파" });
-      const answer = await waitFor("the NPC's answer in a's state", () => stateOf(a).chat.find((line) => line.kind === "npc"));
-      assert.ok(answer.text.length > 0);
+      room.patchRate = 3_600_000;
+      try {
+        a.room.send("chat", { text: "@kobot 배고파" });
+        const answer = await waitFor("the NPC's answer in a's state", () => stateOf(a).chat.find((line) => line.kind === "npc"));
+        assert.ok(answer.text.length > 0);
+      } finally {
+        room.patchRate = patchRate; // the room may outlive this test
+      }
       await a.room.leave();
     });
 
