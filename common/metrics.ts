@@ -51,6 +51,18 @@ export const workerAnswers = new Counter({
   labelNames: ["outcome"] as const,
 });
 
+/**
+ * Where each answer's words came from: `scripted` (a knowledge line said as written), `own_line` (one the model
+ * began, finished as written), `copied` (a shown pair's answer repeated word for word), `composed` (the model's own
+ * words), `knowledge_unsure` and `unsure_line` (the model was unsure: the NPC's closest knowledge line, or one of
+ * its unsure lines). Composed answers are the ones most often nonsense (npc/model/EVAL.md).
+ */
+export const answerSources = new Counter({
+  name: "kobot_npc_answer_source_total",
+  help: "NPC answers by where their words came from: scripted, own_line, copied, composed, knowledge_unsure, unsure_line",
+  labelNames: ["npc", "source"] as const,
+});
+
 export const modelTokensPerSecond = new Gauge({
   name: "kobot_model_tokens_per_second",
   help: "Tokens the NPC brain generated per second of generation, last batch",

@@ -2,7 +2,7 @@ import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
 import { CONTRACT_VERSION } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
 import type { Logger } from "../common/log.js";
-import { modelTokensPerSecond, workerAnswers } from "../common/metrics.js";
+import { answerSources, modelTokensPerSecond, workerAnswers } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import { type NpcAnswer, NpcEngine } from "./engine.js";
 import { NpcCast, type UnsureLines } from "./npc-cast.js";
@@ -93,8 +93,10 @@ export class NpcWorker {
     if (age > this.maxAgeMs) {
       return reply("", { code: "expired", message: `question waited ${Math.round(age / 1000)} s; not answered` });
     }
+    const from = (source: string) => answerSources.inc({ npc: question.npcId, source });
     if (scripted) {
       this.answered++;
+      from("scripted");
       return reply(scripted.text, undefined, {}, scripted.source);
     }
     try {
@@ -109,11 +111,16 @@ export class NpcWorker {
         const judged = { confidence: answer.confidence, withheld: answer.text };
         // What the NPC knows that is near the question beats saying it does not know.
         const known = unsure.knowledgeAbove === undefined ? undefined : brain.knowledgeLine(question.text, unsure.knowledgeAbove);
-        if (known) return reply(known.text, undefined, judged, known.source);
+        if (known) {
+          from("knowledge_unsure");
+          return reply(known.text, undefined, judged, known.source);
+        }
         const line = pickLine(unsure.lines, this.lastUnsure.get(question.npcId));
         this.lastUnsure.set(question.npcId, line);
+        from("unsure_line");
         return reply(line, undefined, judged);
       }
+      from(answer.ownLine ? "own_line" : answer.copied ? "copied" : "composed");
       return reply(answer.text, undefined, { confidence: answer.confidence });
     } catch (error) {
       const code = error instanceof NpcError ? error.code : "worker_error";

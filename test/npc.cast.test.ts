@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
+import { answerSources } from "../common/metrics.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import { CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
 import { NpcCast } from "../npc/npc-cast.js";
@@ -46,6 +47,9 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
   });
   after(() => cast.dispose());
 
+  /** How many answers of this NPC the worker counted from this source (kobot_npc_answer_source_total). */
+  const counted = async (npc: string, source: string) =>
+    (await answerSources.get()).values.find((v) => v.labels.npc === npc && v.labels.source === source)?.value ?? 0;
   /** A worker over the cast, fed directly (no transport). */
   const newWorker = () => new NpcWorker(cast, { kind: "in-process", start: async () => {}, stop: async () => {} }, quiet);
   const question = (npcId: string, text: string): QuestionMessage => ({
@@ -106,14 +110,18 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
   });
 
   it("never withholds an NPC's own line, however unsure the model was of its words", async () => {
+    const before = await counted("guide", "own_line");
     const [guide] = await newWorker().answerAll([question("guide", "대장간 가려면 어떻게 가?")]);
+    assert.equal(await counted("guide", "own_line"), before + 1, "counted as an own line");
     assert.equal(guide!.text, "광장에서 북서쪽으로 가면 한스의 대장간이 있어요.", "the line of guide.jsonl, as written");
     assert.ok(guide!.confidence! < -1, `the model's words these are not: ${guide!.confidence}`);
     assert.equal(guide!.withheld, undefined);
   });
 
   it("holds the answers the model composed to the stricter composedBelow bar, and copies of a shown answer to below", async () => {
+    const before = [await counted("strict", "copied"), await counted("strict", "unsure_line")];
     const [copy, composed] = await newWorker().answerAll([question("strict", "점심 뭐 먹을까"), question("strict", "이 마을은 처음이야")]);
+    assert.deepEqual([await counted("strict", "copied"), await counted("strict", "unsure_line")], [before[0]! + 1, before[1]! + 1], "counted by source");
     const kobot = cast.brainFor("kobot");
     const model = await Promise.all(["점심 뭐 먹을까", "이 마을은 처음이야"].map((q) => kobot.queue.ask(q, kobot.options)));
     assert.ok(model[0]!.copied && !model[1]!.copied, "the first answer repeats a shown answer, the second does not");
