@@ -51,6 +51,7 @@ export const CHAT_MAPPINGS = {
         model: keyword,
         confidence: { type: "float" },
         withheld: koreanText,
+        source: keyword,
         fallback: { type: "boolean" },
         reason: keyword,
       },

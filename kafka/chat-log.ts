@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { ANSWER_SOURCES } from "./contract.js";
+
 /**
  * One record per chat line (player, npc, system), published to the chat-log topic for search
  * (Elasticsearch) and analytics (HDFS/Spark). An NPC line carries its question and how it was
@@ -20,6 +22,8 @@ export const NpcAnswerInfo = z.object({
   confidence: z.number().max(0).optional(),
   /** The model's answer the NPC did not say (reason `unsure`): what retraining should look at. */
   withheld: z.string().max(2000).optional(),
+  /** Where the answer's words came from (contract.ts ANSWER_SOURCES: `composed` ones are the model's own). */
+  source: z.enum(ANSWER_SOURCES).optional(),
   /** True when the NPC said a fallback line instead of an answer. */
   fallback: z.boolean(),
   /**

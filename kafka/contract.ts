@@ -34,6 +34,15 @@ export const AnswerError = z.object({
 });
 export type AnswerError = z.infer<typeof AnswerError>;
 
+/**
+ * Where an answer's words came from: a knowledge line said as written (`scripted`), one the model began and
+ * finished as written (`own_line`), a shown pair's answer repeated word for word (`copied`), the model's own words
+ * (`composed`), or, the model being unsure, the NPC's closest knowledge line (`knowledge_unsure`) or one of its
+ * unsure lines (`unsure_line`).
+ */
+export const ANSWER_SOURCES = ["scripted", "own_line", "copied", "composed", "knowledge_unsure", "unsure_line"] as const;
+export type AnswerSource = (typeof ANSWER_SOURCES)[number];
+
 export const AnswerMessage = z.object({
   v: z.literal(CONTRACT_VERSION),
   questionId: z.string().min(1).max(64),
@@ -48,6 +57,8 @@ export const AnswerMessage = z.object({
   confidence: z.number().max(0).optional(),
   /** The model's answer, when the NPC said one of its "unsure" lines instead (confidence below its bar). */
   withheld: z.string().max(2000).optional(),
+  /** Where its words came from (ANSWER_SOURCES); absent on errors and from workers before session 12. */
+  source: z.enum(ANSWER_SOURCES).optional(),
   error: AnswerError.optional(),
   replyTo: z.string().min(1).max(64).optional(),
 });

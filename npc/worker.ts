@@ -1,4 +1,4 @@
-import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
+import type { AnswerMessage, AnswerSource, QuestionMessage } from "../kafka/contract.js";
 import { CONTRACT_VERSION } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
 import type { Logger } from "../common/log.js";
@@ -71,33 +71,30 @@ export class NpcWorker {
     const brain = this.cast.brainFor(question.npcId);
     const scripted = brain.scriptedLine(question.text);
     const model = brain.engine.modelName;
-    // The answer names what wrote it: the model, or the knowledge file whose line was said as written.
-    const reply = (
-      text: string,
-      error?: AnswerMessage["error"],
-      judged: Pick<AnswerMessage, "confidence" | "withheld"> = {},
-      source = model,
-    ): AnswerMessage => ({
-      v: CONTRACT_VERSION,
-      questionId: question.questionId,
-      roomId: question.roomId,
-      npcId: question.npcId,
-      text,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-      model: source,
-      ...judged,
-      ...(error ? { error } : {}),
-      ...(question.replyTo ? { replyTo: question.replyTo } : {}),
-    });
+    // The answer names what wrote it (the model, or the knowledge file whose line was said as written) and where
+    // its words came from, which is counted per NPC.
+    const reply = (text: string, said: Said): AnswerMessage => {
+      const answer: AnswerMessage = {
+        v: CONTRACT_VERSION,
+        questionId: question.questionId,
+        roomId: question.roomId,
+        npcId: question.npcId,
+        text,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        model,
+        ...(question.replyTo ? { replyTo: question.replyTo } : {}),
+      };
+      if ("error" in said) return { ...answer, error: said.error };
+      answerSources.inc({ npc: question.npcId, source: said.source });
+      return { ...answer, model: said.writer ?? model, ...said.judged, source: said.source };
+    };
     const age = this.now() - question.ts;
     if (age > this.maxAgeMs) {
-      return reply("", { code: "expired", message: `question waited ${Math.round(age / 1000)} s; not answered` });
+      return reply("", { error: { code: "expired", message: `question waited ${Math.round(age / 1000)} s; not answered` } });
     }
-    const from = (source: string) => answerSources.inc({ npc: question.npcId, source });
     if (scripted) {
       this.answered++;
-      from("scripted");
-      return reply(scripted.text, undefined, {}, scripted.source);
+      return reply(scripted.text, { source: "scripted", writer: scripted.source });
     }
     try {
       const answer = await brain.queue.ask(question.text, brain.options);
@@ -111,25 +108,26 @@ export class NpcWorker {
         const judged = { confidence: answer.confidence, withheld: answer.text };
         // What the NPC knows that is near the question beats saying it does not know.
         const known = unsure.knowledgeAbove === undefined ? undefined : brain.knowledgeLine(question.text, unsure.knowledgeAbove);
-        if (known) {
-          from("knowledge_unsure");
-          return reply(known.text, undefined, judged, known.source);
-        }
+        if (known) return reply(known.text, { source: "knowledge_unsure", writer: known.source, judged });
         const line = pickLine(unsure.lines, this.lastUnsure.get(question.npcId));
         this.lastUnsure.set(question.npcId, line);
-        from("unsure_line");
-        return reply(line, undefined, judged);
+        return reply(line, { source: "unsure_line", judged });
       }
-      from(answer.ownLine ? "own_line" : answer.copied ? "copied" : "composed");
-      return reply(answer.text, undefined, { confidence: answer.confidence });
+      const source = answer.ownLine ? "own_line" : answer.copied ? "copied" : "composed";
+      return reply(answer.text, { source, judged: { confidence: answer.confidence } });
     } catch (error) {
       const code = error instanceof NpcError ? error.code : "worker_error";
       const message = error instanceof Error ? error.message : String(error);
       if (!(error instanceof NpcError)) this.log.error("answer failed", { questionId: question.questionId, error });
-      return reply("", { code, message });
+      return reply("", { error: { code, message } });
     }
   }
 }
+
+/** An error, or an answer: where its words came from, who wrote them when not the model, how sure the model was. */
+type Said =
+  | { error: NonNullable<AnswerMessage["error"]> }
+  | { source: AnswerSource; writer?: string; judged?: Pick<AnswerMessage, "confidence" | "withheld"> };
 
 /**
  * Whether an answer gives way to the NPC's unsure handling: the model was less sure of it than the NPC's bar (the

@@ -422,8 +422,14 @@ function fallbackOf(outcome: AskOutcome): Fallback | undefined {
 }
 
 /** What the chat log keeps of a worker's answer. */
-function answerInfo({ ms, model, confidence, withheld }: AnswerMessage): Partial<NpcAnswerInfo> {
-  return { workerMs: ms, model, ...(confidence !== undefined ? { confidence } : {}), ...(withheld !== undefined ? { withheld } : {}) };
+function answerInfo({ ms, model, confidence, withheld, source }: AnswerMessage): Partial<NpcAnswerInfo> {
+  return {
+    workerMs: ms,
+    model,
+    ...(confidence !== undefined ? { confidence } : {}),
+    ...(withheld !== undefined ? { withheld } : {}),
+    ...(source !== undefined ? { source } : {}),
+  };
 }
 
 /** Control characters out, runs of whitespace collapsed, trimmed. */

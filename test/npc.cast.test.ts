@@ -113,6 +113,7 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     const before = await counted("guide", "own_line");
     const [guide] = await newWorker().answerAll([question("guide", "대장간 가려면 어떻게 가?")]);
     assert.equal(await counted("guide", "own_line"), before + 1, "counted as an own line");
+    assert.equal(guide!.source, "own_line");
     assert.equal(guide!.text, "광장에서 북서쪽으로 가면 한스의 대장간이 있어요.", "the line of guide.jsonl, as written");
     assert.ok(guide!.confidence! < -1, `the model's words these are not: ${guide!.confidence}`);
     assert.equal(guide!.withheld, undefined);
@@ -127,8 +128,10 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.ok(model[0]!.copied && !model[1]!.copied, "the first answer repeats a shown answer, the second does not");
     assert.equal(copy!.text, model[0]!.text, "a copy passes below −20");
     assert.equal(copy!.withheld, undefined);
+    assert.equal(copy!.source, "copied");
     assert.equal(composed!.text, "글쎄요.", "a composed answer is below 0");
     assert.equal(composed!.withheld, model[1]!.text);
+    assert.equal(composed!.source, "unsure_line");
   });
 
   it("does not say an answer out of character, however sure the model was of it", async () => {
@@ -145,6 +148,7 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     const [near, far] = await worker.answerAll([question("smith", "이름이 뭐예요?"), question("smith", "배고파요")]);
     assert.equal(near!.text, "나는 대장장이 한스야.");
     assert.equal(near!.model, "knowledge:blacksmith.jsonl");
+    assert.equal(near!.source, "knowledge_unsure");
     assert.ok(near!.withheld && near!.withheld !== near!.text, "the model's answer is kept for the chat log");
     assert.equal(far!.text, "허허, 모르겠네.", "no line of the file is near 배고파요");
     assert.match(far!.model, /^kobot-gpt2/);

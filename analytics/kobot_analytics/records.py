@@ -15,6 +15,7 @@ NPC_INFO = T.StructType([
     T.StructField("model", T.StringType()),
     T.StructField("confidence", T.DoubleType()),
     T.StructField("withheld", T.StringType()),
+    T.StructField("source", T.StringType()),
     T.StructField("fallback", T.BooleanType()),
     T.StructField("reason", T.StringType()),
 ])
