@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def generate(path: Path, n: int) -> None:
-    """n chat-log records over one day as a Parquet archive: 40% questions, 40% answers (5% fallbacks), 20% chat."""
+    """n chat-log records over one day as a Parquet archive: 40% questions, 40% answers (5% fallbacks; of the
+    others a third composed, the rest copied), 20% chat."""
     from pyspark.sql import functions as F
 
     from .report import spark_session
@@ -40,7 +41,8 @@ def generate(path: Path, n: int) -> None:
         F.when(kind == "npc", F.struct(
             F.lit("q").alias("questionId"), question.alias("question"), (50 + i % 250).cast("double").alias("latencyMs"),
             F.lit(20.0).alias("workerMs"), F.lit("kobot-gpt2-tiny").alias("model"), fallback.alias("fallback"),
-            F.when(fallback, F.lit("npc_timeout")).alias("reason"))).alias("npc"),
+            F.when(fallback, F.lit("npc_timeout")).alias("reason"),
+            F.when(~fallback, F.when(i % 3 == 0, F.lit("composed")).otherwise(F.lit("copied"))).alias("source"))).alias("npc"),
     ).withColumn("date", F.lit("2026-11-25"))
     df.write.mode("overwrite").partitionBy("date").parquet(str(path))
     spark.stop()

@@ -1,10 +1,10 @@
 """The report's figures, computed from valid chat-log records. Exact, not approximate: percentiles
 use Spark's exact `percentile`, counts are counts.
 
-Four Spark jobs, each one pass over the archive (column-pruned Parquet is cheaper to scan again than
+Five Spark jobs, each one pass over the archive (column-pruned Parquet is cheaper to scan again than
 to cache), submitted together so one's planning overlaps another's scan: totals and latency by model;
-questions and player lines per hour and room; busiest players; answers per question and outcome. The
-rest is derived from those small results on the driver.
+questions and player lines per hour and room; busiest players; answers by NPC and source; answers per
+question and outcome. The rest is derived from those small results on the driver.
 """
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -58,6 +58,10 @@ def queries(records: DataFrame) -> dict[str, DataFrame]:
             _count_if(question).alias("questions"), F.count("*").alias("lines")
         ),
         "busiestPlayers": records.where(player).groupBy("from", "name").count().orderBy(F.desc("count"), "from").limit(TOP),
+        # Where each NPC's answers came from (workers since session 12 say; older lines have no source).
+        "bySource": records.where(answer & F.col("npc.source").isNotNull()).groupBy(
+            F.col("from").alias("npc"), F.col("npc.source").alias("source")
+        ).count(),
         # Every answer by its question and outcome, with the first answer given: top questions, keywords,
         # failures and retraining candidates all come from this.
         "outcomes": records.where(answer).groupBy(F.trim(F.col("npc.question")).alias("question"), why.alias("why")).agg(
@@ -106,6 +110,7 @@ def figures(results: dict[str, list[dict]]) -> dict:
         "timeoutRate": total["timeouts"] / answered if answered else 0.0,
         "busiestRooms": [{"roomId": room, "count": n} for room, n in _top(room_lines, TOP)],
         "busiestPlayers": results["busiestPlayers"],
+        "answersBySource": sorted(results["bySource"], key=lambda r: (r["npc"], -r["count"], r["source"])),
         "topQuestions": [{"question": q, "count": n} for q, n in _top(per_question, TOP * 2)],
         "topKeywords": top_keywords(per_question, TOP * 2),
         "failedQuestions": [

@@ -53,6 +53,8 @@ def write_report(result: dict, out: Path, date_from: str, date_to: str) -> None:
         _table(result["busiestRooms"]),
         "## Busiest players\n",
         _table(result["busiestPlayers"]),
+        "## Where the NPCs' answers came from (composed: the model's own words, most often nonsense)\n",
+        _table(result["answersBySource"]),
         "## Top questions\n",
         _table(result["topQuestions"]),
         "## Top keywords (kiwipiepy: nouns, verb and adjective stems)\n",

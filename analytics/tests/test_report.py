@@ -17,25 +17,27 @@ def line(id, room, kind, frm, name, text, at, **extra):
     return {"v": 1, "id": id, "roomId": room, "serverId": "s", "kind": kind, "from": frm, "name": name, "text": text, "ts": at, **extra}
 
 
-def answer(id, room, question_id, question, text, at, latency, model, fallback=False, reason=None, withheld=None):
+def answer(id, room, question_id, question, text, at, latency, model, fallback=False, reason=None, withheld=None, source=None):
     info = {"questionId": question_id, "question": question, "latencyMs": latency, "model": model, "fallback": fallback}
     if reason:
         info["reason"] = reason
     if withheld:
         info["withheld"] = withheld
+    if source:
+        info["source"] = source
     return line(id, room, "npc", "kobot", "코봇", text, at, replyTo=question_id, npc=info)
 
 
 RECORDS = [
     line("j1", "r1", "system", "", "", "민수 님이 들어왔어요.", ts("10:00")),
     line("q1", "r1", "player", "p1", "민수", "@kobot 배고파", ts("10:05"), toNpc="kobot"),
-    answer("a1", "r1", "q1", "배고파", "밥 먹어요", ts("10:05"), 100, "m1"),
+    answer("a1", "r1", "q1", "배고파", "밥 먹어요", ts("10:05"), 100, "m1", source="copied"),
     line("q2", "r1", "player", "p1", "민수", "@kobot 배고파", ts("10:20"), toNpc="kobot"),
-    answer("a2", "r1", "q2", "배고파", "맛있는 거 드세요", ts("10:20"), 200, "m1"),
+    answer("a2", "r1", "q2", "배고파", "맛있는 거 드세요", ts("10:20"), 200, "m1", source="copied"),
     line("q3", "r1", "player", "p2", "지영", "@kobot 날씨 좋다", ts("11:00"), toNpc="kobot"),
     answer("a3", "r1", "q3", "날씨 좋다", "음… 생각이 잘 안 나네요.", ts("11:00"), 10000, None, True, "npc_timeout"),
     line("q4", "r2", "player", "p2", "지영", "@kobot 게임 재밌다", ts("11:30"), toNpc="kobot"),
-    answer("a4", "r2", "q4", "게임 재밌다", "네", ts("11:30"), 300, "m2"),
+    answer("a4", "r2", "q4", "게임 재밌다", "네", ts("11:30"), 300, "m2", source="composed"),
     line("c1", "r2", "player", "p2", "지영", "안녕", ts("11:31")),
     line("g1", "r2", "npc", "kobot", "코봇", "지영 님, 어서 오세요!", ts("11:32"), unasked="greeting"),  # answers nothing
     line("old", "r1", "player", "p1", "민수", "@kobot 어제 질문", ts("23:00", "2026-11-24"), toNpc="kobot"),
@@ -82,6 +84,8 @@ def test_figures_are_exact(spark, archive):
     assert result["timeoutRate"] == 0.25
     assert result["busiestRooms"] == [{"roomId": "r1", "count": 3}, {"roomId": "r2", "count": 2}]
     assert result["busiestPlayers"] == [{"from": "p2", "name": "지영", "count": 3}, {"from": "p1", "name": "민수", "count": 2}]
+    # The timeout's fallback line has no source: the worker never answered it.
+    assert result["answersBySource"] == [{"npc": "kobot", "source": "copied", "count": 2}, {"npc": "kobot", "source": "composed", "count": 1}]
     assert result["topQuestions"] == [
         {"question": "배고파", "count": 2},
         {"question": "게임 재밌다", "count": 1},
@@ -147,6 +151,8 @@ def test_job_writes_report_charts_and_quarantine(spark, archive, tmp_path):
     assert report["questions"] == 4 and report["quarantined"] == 3
     assert (out / "questions-per-hour.png").stat().st_size > 1000
     assert (out / "latency-by-model.png").stat().st_size > 1000
-    assert "fallback rate 25.0%" in (out / "report.md").read_text()
+    markdown = (out / "report.md").read_text()
+    assert "fallback rate 25.0%" in markdown
+    assert "| kobot | composed | 1 |" in markdown, "where the answers came from"
     quarantine = [json.loads(line) for line in (out / "quarantine.ndjson").read_text().splitlines()]
     assert len(quarantine) == 3 and all(q["reason"] for q in quarantine)
