@@ -33,7 +33,9 @@ function assertReport(report: LoadTestReport): void {
   assert.deepEqual(report.errors, {});
   assert.ok(report.moveSeenMs.length > 6 * 10, `${report.moveSeenMs.length} moves seen`);
   assert.ok(report.patchIntervalMs.every((ms) => ms > 0));
-  assert.ok(report.answerMs.length >= 3, `${report.answerMs.length} answers`);
+  // Bots walk at random: an ask tick with no bot within an NPC's talk radius asks nothing (counted), as a player would.
+  assert.ok(report.answerMs.length >= 1, `${report.answerMs.length} answers`);
+  assert.ok(report.answerMs.length + report.noAskerNear >= 3, `${report.answerMs.length} answers, ${report.noAskerNear} ticks with nobody near`);
   assert.equal(report.unanswered, 0);
   // Bots and server share this machine's clock: a patch arrives after the server stamped it.
   assert.ok(report.patchDelayMs.length > 6 * 20, `${report.patchDelayMs.length} patches timed`);
