@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { createLogger } from "../../common/log.js";
-import { CONTRACT_VERSION, type AnswerMessage } from "../../kafka/contract.js";
+import { type AnswerSource, CONTRACT_VERSION } from "../../kafka/contract.js";
 import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
 import { DEFAULT_WORLD_FILE } from "../../server/config.js";
 import { loadWorldFile } from "../../server/world-file.js";
@@ -48,25 +48,26 @@ if (unknown.length > 0) {
 const cast = await NpcCast.load(world.brains);
 const worker = new NpcWorker(cast, { kind: "in-process", start: async () => {}, stop: async () => {} }, createLogger({}, "silent"));
 
-/** How an answer came, from what the worker says of it and the NPC's knowledge file. */
-function how(answer: AnswerMessage, ownLines: Set<string>): string {
-  const fromFile = answer.model.startsWith("knowledge:");
-  if (answer.withheld !== undefined) return fromFile ? "model unsure: knowledge line" : "model unsure: unsure line";
-  if (fromFile) return "knowledge line (scriptedAbove)";
-  return ownLines.has(answer.text) ? "own line, begun by the model" : "the model's words";
-}
+/** How an answer came, as the worker says (`answer.source`). */
+const HOW: Record<AnswerSource, string> = {
+  scripted: "knowledge line (scriptedAbove)",
+  own_line: "own line, begun by the model",
+  copied: "the model's words",
+  composed: "the model's words",
+  knowledge_unsure: "model unsure: knowledge line",
+  unsure_line: "model unsure: unsure line",
+};
 
 const rows: { npc: string; question: string; answer: string; how: string; fits: string }[] = [];
 const fitting: Record<string, Record<Fits | "not judged", number>> = {};
 const UNSURE = { fits: "half", why: "unsure" } as const;
 const counts: Record<string, Record<string, number>> = {};
 for (const [npcId, asked] of Object.entries(questions)) {
-  const ownLines = new Set(cast.brainFor(npcId).options.knowledge?.pairs.map((pair) => pair.a));
   const answers = await worker.answerAll(asked.map((text, i) => ({
     v: CONTRACT_VERSION, questionId: `${npcId}-${i}`, roomId: "eval", npcId, playerId: "p", playerName: "민수", text, ts: Date.now(),
   })));
   answers.forEach((answer, i) => {
-    const came = how(answer, ownLines);
+    const came = answer.source ? HOW[answer.source] : `error: ${answer.error?.code}`;
     // Unsure lines are picked at random: judged by the rule above, not by their text.
     const judged = came === "model unsure: unsure line" ? UNSURE : judgements[`${npcId}\t${asked[i]}\t${answer.text}`];
     rows.push({ npc: npcId, question: asked[i]!, answer: answer.text, how: came, fits: judged ? `${judged.fits} ${judged.why}` : "not judged" });
