@@ -198,11 +198,11 @@ export class NpcEngine {
       : await this.generateIds(prompts, settings, ownLines, options.onToken);
     const ms = performance.now() - started;
     return chosen.map(({ ids, meanLogProb }, index) => {
-      const text = this.decode(ids).replace(/\s+/g, " ").trim();
+      const text = oneLine(this.decode(ids));
       if (settings.candidates > 1) options.onToken?.({ index, text, delta: text });
       const confidence = Math.round(meanLogProb * 1000) / 1000;
       const ownLine = ownLines[index]!.some((line) => line.length === ids.length && line.every((id, i) => id === ids[i]));
-      const copied = contexts[index]!.some((pair) => pair.a.replace(/\s+/g, " ").trim() === text);
+      const copied = contexts[index]!.some((pair) => oneLine(pair.a) === text);
       return {
         question: texts[index]!, text, tokens: ids.length, ms, model: this.modelName, context: contexts[index]!, confidence,
         ...(ownLine ? { ownLine } : {}),
@@ -327,4 +327,9 @@ export class NpcEngine {
     await this.model.dispose();
     await this.stepSession?.release();
   }
+}
+
+/** Runs of whitespace as one space, trimmed: how an answer is said, and how a shown answer compares with it. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
 }
