@@ -112,25 +112,36 @@ function cpuAccount(answers: number, windowMs: number, serverCpuMs: number, clie
 /**
  * The brain alone in this process, no rooms and no clients, on the same bursts' questions: all asked at once
  * through the micro-batching queue, and one after another. Its ratio bounds what batching can show end to end.
+ * And the same batches cut to their prefill (the prompts read, the first token chosen: `maxNewTokens` 1), whose
+ * work per prompt token does not shrink in a batch on this CPU: the answers/s batching would give if every
+ * later decoding step cost nothing, over full answers one at a time, bounds the ratio from above.
  */
 async function brainAlone() {
   const engine = await NpcEngine.load(DEFAULT_MODEL_DIR);
   await engine.warmUp(maxBatch);
   const queue = new AnswerQueue(engine, { maxBatch });
-  const rates = { batched: [] as number[], oneAtATime: [] as number[] };
+  const prefillOnly = { settings: { maxNewTokens: 1 } };
+  const rates = { batched: [] as number[], oneAtATime: [] as number[], batchedPrefillOnly: [] as number[] };
+  const rate = async (answerAll: () => Promise<unknown>) => {
+    const started = performance.now();
+    await answerAll();
+    return players / ((performance.now() - started) / 1000);
+  };
   for (let burst = 0; burst < bursts; burst++) {
     const asked = Array.from({ length: players }, (_, i) => questions[(burst * players + i) % questions.length]!);
-    let started = performance.now();
-    await Promise.all(asked.map((question) => queue.ask(question)));
-    rates.batched.push(players / ((performance.now() - started) / 1000));
-    started = performance.now();
-    for (const question of asked) await engine.answer(question);
-    rates.oneAtATime.push(players / ((performance.now() - started) / 1000));
+    rates.batched.push(await rate(() => Promise.all(asked.map((question) => queue.ask(question)))));
+    rates.oneAtATime.push(await rate(async () => { for (const question of asked) await engine.answer(question); }));
+    rates.batchedPrefillOnly.push(await rate(() => Promise.all(asked.map((question) => queue.ask(question, prefillOnly)))));
   }
   await engine.dispose();
-  const batched = round(percentile(rates.batched, 50), 2);
-  const oneAtATime = round(percentile(rates.oneAtATime, 50), 2);
-  return { batchedAnswersPerSecond: batched, oneAtATimeAnswersPerSecond: oneAtATime, batchingSpeedup: round(batched / oneAtATime, 2) };
+  const [batched, oneAtATime, batchedPrefillOnly] = [rates.batched, rates.oneAtATime, rates.batchedPrefillOnly].map((r) => round(percentile(r, 50), 2)) as [number, number, number];
+  return {
+    batchedAnswersPerSecond: batched,
+    oneAtATimeAnswersPerSecond: oneAtATime,
+    batchingSpeedup: round(batched / oneAtATime, 2),
+    batchedPrefillOnlyPerSecond: batchedPrefillOnly,
+    batchingSpeedupIfStepsWereFree: round(batchedPrefillOnly / oneAtATime, 2),
+  };
 }
 
 const rows = [await run(maxBatch), await run(1)];
@@ -148,6 +159,10 @@ const brain = await brainAlone();
 console.log(
   `the brain alone on the same questions: ${brain.batchedAnswersPerSecond} answers/s batched, ` +
     `${brain.oneAtATimeAnswersPerSecond} one at a time: ${brain.batchingSpeedup}× (what batching can give at most end to end)`,
+);
+console.log(
+  `the same batches cut to their prefill: ${brain.batchedPrefillOnlyPerSecond} prompts/s; if every later decoding step were free, ` +
+    `batching would give the brain at most ${brain.batchingSpeedupIfStepsWereFree}× one at a time`,
 );
 writeFileSync(
   join(import.meta.dirname, "results", "fairness.json"),

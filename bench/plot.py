@@ -88,6 +88,11 @@ def fairness_text(d):
                  f"{batched['serverCpuMsPerAnswer']} ms, clients {batched['clientsCpuMsPerAnswer']} ms an answer) with every core "
                  f"busy all the time would give {batched['answersPerSecondAllCoresBusy']} answers/s, "
                  f"{d['batchingSpeedupAllCoresBusy']}× one at a time")
+    if "batchingSpeedupIfStepsWereFree" in d.get("brainAlone", {}):  # since session 13
+        b = d["brainAlone"]
+        text += (f". The brain's batches cut to their prefill (prompts read, first token chosen): "
+                 f"{b['batchedPrefillOnlyPerSecond']} prompts/s, so with every later decoding step free batching would give "
+                 f"the brain at most {b['batchingSpeedupIfStepsWereFree']}× one at a time")
     return text
 
 
