@@ -3,21 +3,23 @@
  * in-process NPC worker and the shipped model, in its own process as in production, so the players'
  * patch decoding is not charged to it). Per player: the wait from sending the question to seeing the
  * answer in its state; per run: answers/s. With batching (NPC_MAX_BATCH=16, or --batch: the brain answers up to 16
- * questions in one batch) and without (1). Each mode's server takes several bursts (all players ask, all
+ * questions in one batch) and without (1), and batched with answers cut to their first token (what batching could
+ * show here if decoding steps after the prefill were free). Each mode's server takes several bursts (all players ask, all
  * answers come, then the next): answers/s is the median burst's, so one noisy half-second does not decide it.
  * Table + bench/results/fairness.json (+ PNG by bench/plot.py).
  *
  *   npm run bench:fairness -- [--players 50] [--bursts 3] [--batch 16]
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
-import { join } from "node:path";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 import { answerTime } from "../loadtest/bots.js";
 import { AnswerQueue } from "../npc/answer-queue.js";
 import { NpcEngine } from "../npc/engine.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { DEFAULT_NPC } from "../rooms/world-settings.js";
 import { ServerLoad } from "../loadtest/server-load.js";
 import { freePort, startService } from "../test/helpers/processes.js";
 import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
@@ -32,10 +34,26 @@ const bursts = Number(values.bursts);
 const maxBatch = Number(values.batch);
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 
-async function run(batch: number) {
+/**
+ * The default NPC in a world file of its own whose answers stop after their first token: the prefill and
+ * everything around it (rooms, patches, clients) with no decoding steps after it.
+ */
+function oneTokenWorld(): string {
+  const { id, name, x, y, z, talkRadius } = DEFAULT_NPC;
+  const path = join(mkdtempSync(join(tmpdir(), "bench-fairness-")), "one-token.json");
+  const world = {
+    hearing: { mode: "room", radius: 15 },
+    models: { default: resolve(DEFAULT_MODEL_DIR) },
+    npcs: [{ id, name, position: { x, y, z }, talkRadius, generation: { maxNewTokens: 1 } }],
+  };
+  writeFileSync(path, JSON.stringify(world));
+  return path;
+}
+
+async function run(batch: number, { oneToken = false } = {}) {
   const port = await freePort();
   const server = await startService(`bench-fairness-batch${batch}`, "server/main.ts", {
-    PORT: String(port), HOST: "127.0.0.1", WORLD_FILE: "off",
+    PORT: String(port), HOST: "127.0.0.1", WORLD_FILE: oneToken ? oneTokenWorld() : "off",
     NPC_MAX_BATCH: String(batch), MAX_CLIENTS: String(players), NPC_TIMEOUT_MS: "120000",
     // Enough chat history that no question scrolls out of the state before its answer comes.
     CHAT_HISTORY: "1000",
@@ -70,7 +88,7 @@ async function run(batch: number) {
     const waits = burstResults.flatMap((b) => b.waits);
     const rates = burstResults.map((b) => b.answersPerSecond);
     return {
-      mode: batch > 1 ? `batched (up to ${batch})` : "one at a time",
+      mode: `${batch > 1 ? `batched (up to ${batch})` : "one at a time"}${oneToken ? ", answers cut to 1 token" : ""}`,
       players,
       bursts,
       medianMs: round(percentile(waits, 50)),
@@ -144,7 +162,9 @@ async function brainAlone() {
   };
 }
 
-const rows = [await run(maxBatch), await run(1)];
+// The third: batched answers cut to their first token, what batching could show end to end here if every
+// decoding step after the prefill cost nothing (over full answers one at a time).
+const rows = [await run(maxBatch), await run(1), await run(maxBatch, { oneToken: true })];
 printTable(rows.map(({ waitsMs: _w, answersPerSecondByBurst: _b, ...r }) => r));
 const speedup = round(rows[0]!.answersPerSecond / rows[1]!.answersPerSecond, 2);
 console.log(`\nbatching answers ${speedup}× as many questions per second as one at a time`);
@@ -154,6 +174,11 @@ console.log(
   `batched, ${rows[0]!.coresBusy} of ${availableParallelism()} cores were busy on average (server ${rows[0]!.serverCpuMsPerAnswer}, ` +
     `clients ${rows[0]!.clientsCpuMsPerAnswer} CPU ms an answer); with every core busy all the time that CPU gives ` +
     `${rows[0]!.answersPerSecondAllCoresBusy} answers/s, ${ceiling}× one at a time`,
+);
+const endToEndIfStepsWereFree = round(rows[2]!.answersPerSecond / rows[1]!.answersPerSecond, 2);
+console.log(
+  `batched answers cut to their first token: ${rows[2]!.answersPerSecond} answers/s, ${endToEndIfStepsWereFree}× full answers one ` +
+    `at a time (what batching could show end to end if every later decoding step were free)`,
 );
 const brain = await brainAlone();
 console.log(
@@ -166,6 +191,6 @@ console.log(
 );
 writeFileSync(
   join(import.meta.dirname, "results", "fairness.json"),
-  JSON.stringify({ benchmark: "fairness", date: new Date().toISOString(), machine: machineInfo(), rows, batchingSpeedup: speedup, batchingSpeedupAllCoresBusy: ceiling, brainAlone: brain }, null, 2) + "\n",
+  JSON.stringify({ benchmark: "fairness", date: new Date().toISOString(), machine: machineInfo(), rows, batchingSpeedup: speedup, batchingSpeedupAllCoresBusy: ceiling, batchingSpeedupIfStepsWereFree: endToEndIfStepsWereFree, brainAlone: brain }, null, 2) + "\n",
 );
 process.exit(0);

@@ -88,11 +88,11 @@ def fairness_text(d):
                  f"{batched['serverCpuMsPerAnswer']} ms, clients {batched['clientsCpuMsPerAnswer']} ms an answer) with every core "
                  f"busy all the time would give {batched['answersPerSecondAllCoresBusy']} answers/s, "
                  f"{d['batchingSpeedupAllCoresBusy']}× one at a time")
-    if "batchingSpeedupIfStepsWereFree" in d.get("brainAlone", {}):  # since session 13
+    if "batchingSpeedupIfStepsWereFree" in d:  # since session 13
         b = d["brainAlone"]
-        text += (f". The brain's batches cut to their prefill (prompts read, first token chosen): "
-                 f"{b['batchedPrefillOnlyPerSecond']} prompts/s, so with every later decoding step free batching would give "
-                 f"the brain at most {b['batchingSpeedupIfStepsWereFree']}× one at a time")
+        text += (f". With every decoding step after the prefill free (answers cut to their first token), batching would "
+                 f"give at most {d['batchingSpeedupIfStepsWereFree']}× full answers one at a time end to end, and the brain "
+                 f"alone {b['batchingSpeedupIfStepsWereFree']}× ({b['batchedPrefillOnlyPerSecond']} prompts/s)")
     return text
 
 
