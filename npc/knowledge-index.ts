@@ -7,6 +7,11 @@ import { takeBest } from "./take-best.js";
 export interface KnowledgePair {
   q: string;
   a: string;
+  /**
+   * Other ways a player asks for the same line (a knowledge file's `q` given as a list: the first is `q`).
+   * Each is matched as a question of its own; the pair is found, shown and said once.
+   */
+  also?: readonly string[];
 }
 
 export interface KnowledgeHit {
@@ -39,7 +44,11 @@ export function crossWordBigrams(text: string): string[] {
 export const GRAMS = { "chars+word-bigrams": grams, bigrams: crossWordBigrams } as const;
 export type GramsMethod = keyof typeof GRAMS;
 
-/** Reads a knowledge file: one JSON object `{"q": "...", "a": "..."}` a line; a clear error names a bad line. */
+/**
+ * Reads a knowledge file: one JSON object `{"q": "...", "a": "..."}` a line, where `q` may also be a list of the
+ * ways a player asks for that answer (`{"q": ["이름이 뭐야?", "성함이 어떻게 되세요?"], "a": "..."}`); a clear
+ * error names a bad line.
+ */
 export function readKnowledgeFile(path: string): KnowledgePair[] {
   let text: string;
   try {
@@ -55,11 +64,13 @@ export function readKnowledgeFile(path: string): KnowledgePair[] {
     } catch {
       throw new ModelLoadError(path, `${path}:${i + 1}: not JSON`);
     }
-    const { q, a } = (row ?? {}) as Partial<KnowledgePair>;
-    if (typeof q !== "string" || typeof a !== "string" || !q.trim() || !a.trim()) {
-      throw new ModelLoadError(path, `${path}:${i + 1}: needs non-empty "q" and "a" strings`);
+    const { q, a } = (row ?? {}) as { q?: unknown; a?: unknown };
+    const asked = (Array.isArray(q) ? q : [q]).map((text) => (typeof text === "string" ? text.trim() : ""));
+    if (asked.length === 0 || asked.some((text) => !text) || typeof a !== "string" || !a.trim()) {
+      throw new ModelLoadError(path, `${path}:${i + 1}: needs "q" (a question, or a list of ways to ask it) and "a", non-empty strings`);
     }
-    return [{ q: q.trim(), a: a.trim() }];
+    const [first, ...also] = asked as [string, ...string[]];
+    return [{ q: first, a: a.trim(), ...(also.length > 0 ? { also } : {}) }];
   });
 }
 
@@ -96,10 +107,16 @@ export class KnowledgeIndex {
   private readonly scores: Float64Array;
   private readonly touched: Int32Array;
   private readonly weightsFrom: KnowledgeIndex | undefined;
+  /** Each document's pair. */
+  private readonly pairOf: Int32Array;
+  /** How many ways to ask the pairs have: their documents come first, the answers' (if any) after them. */
+  private readonly questionDocs: number;
+  /** Most documents one pair has (its ways to ask, and its answer). */
+  private readonly docsPerPair: number;
 
   /**
    * `cut` splits text into the grams it is indexed by (one of GRAMS). Documents are the pairs' questions
-   * (0 … n−1), then with `answers` their answers (n … 2n−1).
+   * (each way to ask one), then with `answers` their answers.
    */
   constructor(
     readonly pairs: readonly KnowledgePair[],
@@ -107,12 +124,16 @@ export class KnowledgeIndex {
     { weightsFrom, answers = false }: KnowledgeIndexOptions = {},
   ) {
     this.weightsFrom = weightsFrom;
-    const questions = pairs.map((p) => counts(cut(p.q)));
+    const asked = pairs.flatMap((p, pair) => [p.q, ...(p.also ?? [])].map((q) => ({ pair, q })));
+    const questions = asked.map(({ q }) => counts(cut(q)));
     const perDoc = answers ? [...questions, ...pairs.map((p) => counts(cut(p.a)))] : questions;
+    this.pairOf = Int32Array.from([...asked.map(({ pair }) => pair), ...(answers ? pairs.keys() : [])]);
+    this.questionDocs = asked.length;
+    this.docsPerPair = pairs.reduce((most, p) => Math.max(most, 1 + (p.also?.length ?? 0)), 0) + (answers ? 1 : 0);
     if (!weightsFrom) {
       const df = new Map<string, number>();
       for (const doc of questions) for (const gram of doc.keys()) df.set(gram, (df.get(gram) ?? 0) + 1);
-      for (const [gram, d] of df) this.idf.set(gram, Math.log((pairs.length + 1) / (d + 1)) + 1);
+      for (const [gram, d] of df) this.idf.set(gram, Math.log((this.questionDocs + 1) / (d + 1)) + 1);
     }
     const lists = new Map<string, { docs: number[]; weights: number[] }>();
     perDoc.forEach((doc, index) => {
@@ -147,7 +168,7 @@ export class KnowledgeIndex {
    */
   private weight(gram: string): number {
     if (this.weightsFrom) return this.weightsFrom.weight(gram);
-    return this.idf.get(gram) ?? Math.log(this.pairs.length + 1) + 1;
+    return this.idf.get(gram) ?? Math.log(this.questionDocs + 1) + 1;
   }
 
   /**
@@ -173,16 +194,15 @@ export class KnowledgeIndex {
         scores[doc]! += q * list.weights[i]!;
       }
     }
-    const n = this.pairs.length;
     const candidates: [pair: number, score: number][] = [];
     for (let i = 0; i < count; i++) {
       const doc = touched[i]!;
-      if (scores[doc]! >= minScore && !(questionsOnly && doc >= n)) candidates.push([doc % n, scores[doc]!]);
+      if (scores[doc]! >= minScore && !(questionsOnly && doc >= this.questionDocs)) candidates.push([this.pairOf[doc]!, scores[doc]!]);
       scores[doc] = 0;
     }
-    // A pair may be there twice (its question and its answer): the best 2k hold k pairs, each at its better score.
-    const twice = this.scores.length > n;
-    const best = takeBest(candidates, twice ? 2 * k : k, (a, b) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]));
+    // A pair may be there several times (its ways to ask, its answer): the best k × that many hold k pairs,
+    // each at its best score.
+    const best = takeBest(candidates, this.docsPerPair * k, (a, b) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]));
     const seen = new Set<number>();
     return best
       .filter(([pair]) => !seen.has(pair) && seen.add(pair))

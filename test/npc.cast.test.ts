@@ -28,7 +28,10 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
 
   before(async () => {
     const other = renamedModel("kobot-other");
+    const clerkFile = join(mkdtempSync(join(tmpdir(), "kobot-knowledge-")), "clerk.jsonl");
+    writeFileSync(clerkFile, '{"q": ["이름이 뭐야?", "성함이 어떻게 되세요?"], "a": "저는 서기 민지예요."}\n');
     cast = await NpcCast.load([
+      { npcId: "clerk", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: clerkFile, scriptedAbove: 0.8 },
       { npcId: "kobot", model: "default", modelDir: DEFAULT_MODEL_DIR },
       { npcId: "hans", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "blacksmith.jsonl"), scriptedAbove: 0.8 },
       { npcId: "mina", model: "other", modelDir: other, knowledge: join(knowledge, "baker.jsonl"), generation: { maxNewTokens: 8 } },
@@ -70,6 +73,12 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(cast.brainFor("mina").scriptedLine("이름이 뭐야?"), undefined, "mina's knowledge is only shown to the model");
     assert.equal(cast.brainFor("kobot").scriptedLine("이름이 뭐야?"), undefined);
     assert.equal(cast.brainFor("hans").scriptedLine("검이랑 방패를 팔지"), undefined, "a player echoing a line has not asked for it");
+  });
+
+  it("says a line as written for any of the ways its knowledge file lists to ask for it", () => {
+    const line = { text: "저는 서기 민지예요.", source: "knowledge:clerk.jsonl" };
+    assert.deepEqual(cast.brainFor("clerk").scriptedLine("성함이 어떻게 되세요?"), line, "no letter in common with 이름이 뭐야");
+    assert.deepEqual(cast.brainFor("clerk").scriptedLine("이름이 뭐야"), line);
   });
 
   it("answers with each NPC's own model, knowledge and settings; a stranger NPC gets the first model", async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { ModelLoadError } from "../npc/errors.js";
-import { crossWordBigrams, GRAMS, type GramsMethod, grams, KnowledgeIndex, type KnowledgePair } from "../npc/knowledge-index.js";
+import { crossWordBigrams, GRAMS, type GramsMethod, grams, KnowledgeIndex, type KnowledgePair, readKnowledgeFile } from "../npc/knowledge-index.js";
 import { retrieveContext } from "../npc/retrieval-context.js";
 
 // Written by the training pipeline (kobot_train/vectors.py) from the Python index.
@@ -78,14 +78,37 @@ describe("KnowledgeIndex", () => {
     assert.ok(both[0]!.score >= both[1]!.score);
   });
 
+  it("matches each way to ask a line, and finds the line once", () => {
+    const name = { q: "이름이 뭐야?", also: ["성함이 어떻게 되세요?"], a: "나는 대장장이 한스야." };
+    const file = [name, { q: "검 얼마야?", a: "좋은 검은 금화 열 닢이야." }];
+    const index = new KnowledgeIndex(file, grams, { answers: true });
+    const polite = index.search("성함이 어떻게 되세요", 2, 0, { questionsOnly: true });
+    assert.equal(polite[0]!.pair, name, "the second way to ask counts as a question, for lines said as written too");
+    // As well as the same words on a line of their own would, in an index whose weights do not change with it.
+    const weights = new KnowledgeIndex([{ q: "성함", a: "-" }, { q: "이름", a: "-" }, { q: "어때?", a: "-" }]);
+    const apart = new KnowledgeIndex([{ q: name.q, a: name.a }, { q: name.also[0]!, a: name.a }], grams, { weightsFrom: weights });
+    const together = new KnowledgeIndex([name], grams, { weightsFrom: weights });
+    assert.ok(Math.abs(together.search("성함이 어떻게 돼?", 1)[0]!.score - apart.search("성함이 어떻게 돼?", 1)[0]!.score) < 1e-12);
+    const both = index.search("이름이 뭐야? 성함이 어떻게 되세요? 한스", 3);
+    assert.equal(both[0]!.pair, name);
+    assert.equal(both.filter((h) => h.pair === name).length, 1, "the line once, though its three documents match");
+  });
+
   it("reads a knowledge file and names the line that is wrong", () => {
     const dir = mkdtempSync(join(tmpdir(), "knowledge-"));
     const good = join(dir, "good.jsonl");
     writeFileSync(good, '{"q":"이름이 뭐야?","a":"나는 대장장이 한스야."}\n\n{"q":"뭐 팔아?","a":"검과 방패를 팔지."}\n');
     assert.equal(KnowledgeIndex.fromFile(good).size, 2);
+    const ways = join(dir, "ways.jsonl");
+    writeFileSync(ways, '{"q":[" 이름이 뭐야? ","성함이 어떻게 되세요?"],"a":"나는 대장장이 한스야."}\n');
+    assert.deepEqual(readKnowledgeFile(ways), [{ q: "이름이 뭐야?", also: ["성함이 어떻게 되세요?"], a: "나는 대장장이 한스야." }]);
     const bad = join(dir, "bad.jsonl");
     writeFileSync(bad, '{"q":"이름이 뭐야?","a":"한스"}\n{"q":"빈 답"}\n');
     assert.throws(() => KnowledgeIndex.fromFile(bad), (e: unknown) => e instanceof ModelLoadError && /bad.jsonl:2/.test(e.message));
+    for (const q of ["[]", '["이름이 뭐야?", ""]', '["이름이 뭐야?", 3]']) {
+      writeFileSync(bad, `{"q":${q},"a":"한스"}\n`);
+      assert.throws(() => readKnowledgeFile(bad), /bad.jsonl:1: needs "q" \(a question, or a list of ways to ask it\)/, q);
+    }
     assert.throws(() => KnowledgeIndex.fromFile(join(dir, "none.jsonl")), /cannot read knowledge file/);
   });
 });
