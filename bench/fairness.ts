@@ -130,9 +130,9 @@ function cpuAccount(answers: number, windowMs: number, serverCpuMs: number, clie
 /**
  * The brain alone in this process, no rooms and no clients, on the same bursts' questions: all asked at once
  * through the micro-batching queue, and one after another. Its ratio bounds what batching can show end to end.
- * And the same batches cut to their prefill (the prompts read, the first token chosen: `maxNewTokens` 1), whose
- * work per prompt token does not shrink in a batch on this CPU: the answers/s batching would give if every
- * later decoding step cost nothing, over full answers one at a time, bounds the ratio from above.
+ * And the same batches cut to their prefill (the prompts read, the first token chosen: `maxNewTokens` 1), already
+ * a matrix product for one prompt, so batching shrinks it little: the answers/s batching would give if every later
+ * decoding step cost nothing, over full answers one at a time, bounds the ratio from above.
  */
 async function brainAlone() {
   const engine = await NpcEngine.load(DEFAULT_MODEL_DIR);
