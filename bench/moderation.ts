@@ -2,6 +2,8 @@
  * npm run bench:moderation: how well the moderation filter (moderation/) separates abuse from everyday talk.
  *  - false positives: Chatbot_data test-split questions blocked (the split of npc/training: MD5 of the question);
  *  - recall: share of moderation/evasions.ko.txt (evasive spellings) caught;
+ *  - on real comments: Korean HateSpeech's labelled dev split (../shared/data/korean_hate_speech/dev.tsv,
+ *    kocohub/korean-hate-speech, CC BY-SA 4.0), the share of `hate`, `offensive` and `none` comments blocked;
  *  - cost: microseconds per check.
  * Table + bench/results/moderation.json.
  */
@@ -13,7 +15,9 @@ import { Moderator } from "../moderation/moderator.js";
 import { machineInfo } from "./machine.js";
 
 const ROOT = join(import.meta.dirname, "..");
-const DATA = process.argv.includes("--data") ? process.argv[process.argv.indexOf("--data") + 1]! : join(ROOT, "..", "shared", "data", "chatbot_data", "ChatbotData.csv");
+const argument = (name: string, otherwise: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : otherwise);
+const DATA = argument("--data", join(ROOT, "..", "shared", "data", "chatbot_data", "ChatbotData.csv"));
+const HATE_SPEECH = argument("--hate-speech", join(ROOT, "..", "shared", "data", "korean_hate_speech", "dev.tsv"));
 
 /** Chatbot_data's rows (Q, A, label); quoted fields may hold commas. */
 function readCsv(path: string): string[][] {
@@ -39,6 +43,17 @@ const questions = test.map(([q]) => q!);
 const answers = test.map(([, a]) => a!);
 const evasions = readFileSync(join(ROOT, "moderation", "evasions.ko.txt"), "utf8").split("\n").filter((l) => l.trim() && !l.startsWith("#"));
 
+/** Korean HateSpeech rows: comment and its `hate` label (hate, offensive or none). */
+const comments = readFileSync(HATE_SPEECH, "utf8").split(/\r?\n/).slice(1).filter(Boolean).map((line) => {
+  const fields = line.split("\t");
+  return { text: fields[0]!, label: fields.at(-1)! };
+});
+const commentsBlocked = (label: string) => {
+  const labelled = comments.filter((c) => c.label === label);
+  const blocked = labelled.filter((c) => moderator.check(c.text).blocked).length;
+  return { n: labelled.length, blocked, rate: blocked / labelled.length };
+};
+
 const blockedQuestions = questions.filter((q) => moderator.check(q).blocked);
 const blockedAnswers = answers.filter((a) => moderator.check(a).blocked);
 const missed = evasions.filter((e) => !moderator.check(e).blocked);
@@ -51,6 +66,10 @@ const rows = [
   { set: "test-split questions (should pass)", n: questions.length, blocked: blockedQuestions.length, rate: blockedQuestions.length / questions.length, target: "≤ 1%" },
   { set: "test-split answers (should pass)", n: answers.length, blocked: blockedAnswers.length, rate: blockedAnswers.length / answers.length, target: "-" },
   { set: "evasive spellings (should block)", n: evasions.length, blocked: evasions.length - missed.length, rate: (evasions.length - missed.length) / evasions.length, target: "≥ 95%" },
+  // Real news comments labelled by people: the list's recall on abuse that is not a listed word, and its false positives.
+  { set: "HateSpeech dev: hate (should block)", ...commentsBlocked("hate"), target: "-" },
+  { set: "HateSpeech dev: offensive (should block)", ...commentsBlocked("offensive"), target: "-" },
+  { set: "HateSpeech dev: none (should pass)", ...commentsBlocked("none"), target: "-" },
 ];
 console.log("| set | n | blocked | rate | target |\n|---|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.set} | ${r.n} | ${r.blocked} | ${(r.rate * 100).toFixed(2)}% | ${r.target} |`);
