@@ -19,7 +19,7 @@ import { answerTime } from "../loadtest/bots.js";
 import { AnswerQueue } from "../npc/answer-queue.js";
 import { NpcEngine } from "../npc/engine.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
-import { DEFAULT_NPC } from "../rooms/world-settings.js";
+import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import { ServerLoad } from "../loadtest/server-load.js";
 import { freePort, startService } from "../test/helpers/processes.js";
 import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
@@ -42,7 +42,7 @@ function oneTokenWorld(): string {
   const { id, name, x, y, z, talkRadius } = DEFAULT_NPC;
   const path = join(mkdtempSync(join(tmpdir(), "bench-fairness-")), "one-token.json");
   const world = {
-    hearing: { mode: "room", radius: 15 },
+    hearing: DEFAULT_WORLD_SETTINGS.hearing,
     models: { default: resolve(DEFAULT_MODEL_DIR) },
     npcs: [{ id, name, position: { x, y, z }, talkRadius, generation: { maxNewTokens: 1 } }],
   };

@@ -10,14 +10,20 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 
 import { Moderator } from "../moderation/moderator.js";
 import { machineInfo } from "./machine.js";
 
 const ROOT = join(import.meta.dirname, "..");
-const argument = (name: string, otherwise: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : otherwise);
-const DATA = argument("--data", join(ROOT, "..", "shared", "data", "chatbot_data", "ChatbotData.csv"));
-const HATE_SPEECH = argument("--hate-speech", join(ROOT, "..", "shared", "data", "korean_hate_speech", "dev.tsv"));
+const { values } = parseArgs({
+  options: {
+    data: { type: "string", default: join(ROOT, "..", "shared", "data", "chatbot_data", "ChatbotData.csv") },
+    "hate-speech": { type: "string", default: join(ROOT, "..", "shared", "data", "korean_hate_speech", "dev.tsv") },
+  },
+});
+const DATA = values.data;
+const HATE_SPEECH = values["hate-speech"];
 
 /** Chatbot_data's rows (Q, A, label); quoted fields may hold commas. */
 function readCsv(path: string): string[][] {

@@ -69,7 +69,7 @@ for (const [npcId, asked] of Object.entries(questions)) {
   answers.forEach((answer, i) => {
     const came = answer.source ? HOW[answer.source] : `error: ${answer.error?.code}`;
     // Unsure lines are picked at random: judged by the rule above, not by their text.
-    const judged = came === "model unsure: unsure line" ? UNSURE : judgements[`${npcId}\t${asked[i]}\t${answer.text}`];
+    const judged = answer.source === "unsure_line" ? UNSURE : judgements[`${npcId}\t${asked[i]}\t${answer.text}`];
     rows.push({ npc: npcId, question: asked[i]!, answer: answer.text, how: came, fits: judged ? `${judged.fits} ${judged.why}` : "not judged" });
     (counts[npcId] ??= {})[came] = (counts[npcId]![came] ?? 0) + 1;
     (fitting[npcId] ??= { yes: 0, half: 0, no: 0, "not judged": 0 })[judged?.fits ?? "not judged"]++;
