@@ -6,7 +6,8 @@
  * questions in one batch) and without (1), and batched with answers cut to their first token (what batching could
  * show here if decoding steps after the prefill were free). Each mode's server takes several bursts (all players ask, all
  * answers come, then the next): answers/s is the median burst's, so one noisy half-second does not decide it.
- * Table + bench/results/fairness.json (+ PNG by bench/plot.py).
+ * Last, what 3× one at a time would leave for the batched decoding steps against the rows' own work in them
+ * (step-cost.ts). Table + bench/results/fairness.json (+ PNG by bench/plot.py).
  *
  *   npm run bench:fairness -- [--players 50] [--bursts 3] [--batch 16]
  */
@@ -24,6 +25,7 @@ import { ServerLoad } from "../loadtest/server-load.js";
 import { freePort, startService } from "../test/helpers/processes.js";
 import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
+import { measureStepCost } from "./step-cost.js";
 import { percentile, printTable, round } from "./stats.js";
 
 const { values } = parseArgs({
@@ -140,6 +142,7 @@ async function brainAlone() {
   const queue = new AnswerQueue(engine, { maxBatch });
   const prefillOnly = { settings: { maxNewTokens: 1 } };
   const rates = { batched: [] as number[], oneAtATime: [] as number[], batchedPrefillOnly: [] as number[] };
+  const stepsAfterPrefill: number[] = [];
   const rate = async (answerAll: () => Promise<unknown>) => {
     const started = performance.now();
     await answerAll();
@@ -147,7 +150,11 @@ async function brainAlone() {
   };
   for (let burst = 0; burst < bursts; burst++) {
     const asked = Array.from({ length: players }, (_, i) => questions[(burst * players + i) % questions.length]!);
-    rates.batched.push(await rate(() => Promise.all(asked.map((question) => queue.ask(question)))));
+    rates.batched.push(await rate(async () => {
+      const answers = await Promise.all(asked.map((question) => queue.ask(question)));
+      // The prefill chose the first of an answer's tokens and its `</s>`; a step chose each of the others.
+      for (const answer of answers) stepsAfterPrefill.push(answer.tokens);
+    }));
     rates.oneAtATime.push(await rate(async () => { for (const question of asked) await engine.answer(question); }));
     rates.batchedPrefillOnly.push(await rate(() => Promise.all(asked.map((question) => queue.ask(question, prefillOnly)))));
   }
@@ -159,6 +166,7 @@ async function brainAlone() {
     batchingSpeedup: round(batched / oneAtATime, 2),
     batchedPrefillOnlyPerSecond: batchedPrefillOnly,
     batchingSpeedupIfStepsWereFree: round(batchedPrefillOnly / oneAtATime, 2),
+    decodingStepsPerAnswer: round(stepsAfterPrefill.reduce((sum, n) => sum + n, 0) / stepsAfterPrefill.length, 2),
   };
 }
 
@@ -189,8 +197,19 @@ console.log(
   `the same batches cut to their prefill: ${brain.batchedPrefillOnlyPerSecond} prompts/s; if every later decoding step were free, ` +
     `batching would give the brain at most ${brain.batchingSpeedupIfStepsWereFree}× one at a time`,
 );
+// What 3× end to end leaves for the batched decoding steps, an answer: 3× one at a time's answers/s, over the
+// batched answers cut to their first token (all the rest). Against it, the rows' own arithmetic in those steps.
+const budgetMsFor3x = round(1000 / (3 * rows[1]!.answersPerSecond) - 1000 / rows[2]!.answersPerSecond, 2);
+const stepCost = await measureStepCost(DEFAULT_MODEL_DIR);
+const arithmeticMs = round(stepCost.rowStepMs * brain.decodingStepsPerAnswer, 2);
+const decodingFloor = { ...stepCost, stepsPerAnswer: brain.decodingStepsPerAnswer, rowsArithmeticMsPerAnswer: arithmeticMs, budgetMsPerAnswerFor3x: budgetMsFor3x };
+console.log(
+  `3× one at a time end to end leaves ${budgetMsFor3x} ms an answer for all its batched decoding steps; a row's own work in a ` +
+    `step is ${stepCost.rowStepMs} ms (16 → 32 rows: ${stepCost.rows16StepMs} → ${stepCost.rows32StepMs} ms; 1 row: ${stepCost.oneRowStepMs} ms), ` +
+    `× ${brain.decodingStepsPerAnswer} steps an answer = ${arithmeticMs} ms before any step's fixed cost`,
+);
 writeFileSync(
   join(import.meta.dirname, "results", "fairness.json"),
-  JSON.stringify({ benchmark: "fairness", date: new Date().toISOString(), machine: machineInfo(), rows, batchingSpeedup: speedup, batchingSpeedupAllCoresBusy: ceiling, batchingSpeedupIfStepsWereFree: endToEndIfStepsWereFree, brainAlone: brain }, null, 2) + "\n",
+  JSON.stringify({ benchmark: "fairness", date: new Date().toISOString(), machine: machineInfo(), rows, batchingSpeedup: speedup, batchingSpeedupAllCoresBusy: ceiling, batchingSpeedupIfStepsWereFree: endToEndIfStepsWereFree, brainAlone: brain, decodingFloor }, null, 2) + "\n",
 );
 process.exit(0);

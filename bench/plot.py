@@ -93,6 +93,12 @@ def fairness_text(d):
         text += (f". With every decoding step after the prefill free (answers cut to their first token), batching would "
                  f"give at most {d['batchingSpeedupIfStepsWereFree']}× full answers one at a time end to end, and the brain "
                  f"alone {b['batchingSpeedupIfStepsWereFree']}× ({b['batchedPrefillOnlyPerSecond']} prompts/s)")
+    if "decodingFloor" in d:  # since session 14
+        f = d["decodingFloor"]
+        text += (f". 3× end to end leaves {f['budgetMsPerAnswerFor3x']} ms an answer for its batched decoding steps; a row's own "
+                 f"work in a step is {f['rowStepMs']} ms (step of 16 → 32 rows: {f['rows16StepMs']} → {f['rows32StepMs']} ms; "
+                 f"of 1 row: {f['oneRowStepMs']} ms), × {f['stepsPerAnswer']} steps an answer = {f['rowsArithmeticMsPerAnswer']} ms "
+                 f"before any step's fixed cost")
     return text
 
 
