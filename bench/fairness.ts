@@ -143,6 +143,7 @@ async function brainAlone() {
   const prefillOnly = { settings: { maxNewTokens: 1 } };
   const rates = { batched: [] as number[], oneAtATime: [] as number[], batchedPrefillOnly: [] as number[] };
   const stepsAfterPrefill: number[] = [];
+  const stepsPerBatch: number[] = []; // a batch steps until its longest answer ends
   const rate = async (answerAll: () => Promise<unknown>) => {
     const started = performance.now();
     await answerAll();
@@ -154,6 +155,8 @@ async function brainAlone() {
       const answers = await Promise.all(asked.map((question) => queue.ask(question)));
       // The prefill chose the first of an answer's tokens and its `</s>`; a step chose each of the others.
       for (const answer of answers) stepsAfterPrefill.push(answer.tokens);
+      // The queue batches questions in the order asked, maxBatch at a time.
+      for (let at = 0; at < answers.length; at += maxBatch) stepsPerBatch.push(Math.max(...answers.slice(at, at + maxBatch).map((a) => a.tokens)));
     }));
     rates.oneAtATime.push(await rate(async () => { for (const question of asked) await engine.answer(question); }));
     rates.batchedPrefillOnly.push(await rate(() => Promise.all(asked.map((question) => queue.ask(question, prefillOnly)))));
@@ -167,6 +170,8 @@ async function brainAlone() {
     batchedPrefillOnlyPerSecond: batchedPrefillOnly,
     batchingSpeedupIfStepsWereFree: round(batchedPrefillOnly / oneAtATime, 2),
     decodingStepsPerAnswer: round(stepsAfterPrefill.reduce((sum, n) => sum + n, 0) / stepsAfterPrefill.length, 2),
+    decodingStepsPerBatch: round(stepsPerBatch.reduce((sum, n) => sum + n, 0) / stepsPerBatch.length, 2),
+    batchesPerAnswer: round(stepsPerBatch.length / stepsAfterPrefill.length, 3),
   };
 }
 
@@ -198,15 +203,26 @@ console.log(
     `batching would give the brain at most ${brain.batchingSpeedupIfStepsWereFree}× one at a time`,
 );
 // What 3× end to end leaves for the batched decoding steps, an answer: 3× one at a time's answers/s, over the
-// batched answers cut to their first token (all the rest). Against it, the rows' own arithmetic in those steps.
+// batched answers cut to their first token (all the rest). Against it, what those steps cost at the least: each
+// row's own work, and each step's fixed cost (a 1-row step less one row's work) shared by its batch.
 const budgetMsFor3x = round(1000 / (3 * rows[1]!.answersPerSecond) - 1000 / rows[2]!.answersPerSecond, 2);
 const stepCost = await measureStepCost(DEFAULT_MODEL_DIR);
-const arithmeticMs = round(stepCost.rowStepMs * brain.decodingStepsPerAnswer, 2);
-const decodingFloor = { ...stepCost, stepsPerAnswer: brain.decodingStepsPerAnswer, rowsArithmeticMsPerAnswer: arithmeticMs, budgetMsPerAnswerFor3x: budgetMsFor3x };
+const rowsWorkMs = stepCost.rowStepMs * brain.decodingStepsPerAnswer;
+const fixedMs = (stepCost.oneRowStepMs - stepCost.rowStepMs) * brain.decodingStepsPerBatch * brain.batchesPerAnswer;
+const decodingFloor = {
+  ...stepCost,
+  stepsPerAnswer: brain.decodingStepsPerAnswer,
+  stepsPerBatch: brain.decodingStepsPerBatch,
+  rowsWorkMsPerAnswer: round(rowsWorkMs, 2),
+  fixedCostMsPerAnswer: round(fixedMs, 2),
+  floorMsPerAnswer: round(rowsWorkMs + fixedMs, 2),
+  budgetMsPerAnswerFor3x: budgetMsFor3x,
+};
 console.log(
-  `3× one at a time end to end leaves ${budgetMsFor3x} ms an answer for all its batched decoding steps; a row's own work in a ` +
-    `step is ${stepCost.rowStepMs} ms (16 → 32 rows: ${stepCost.rows16StepMs} → ${stepCost.rows32StepMs} ms; 1 row: ${stepCost.oneRowStepMs} ms), ` +
-    `× ${brain.decodingStepsPerAnswer} steps an answer = ${arithmeticMs} ms before any step's fixed cost`,
+  `3× one at a time end to end leaves ${budgetMsFor3x} ms an answer for all its batched decoding steps; they cost at least ` +
+    `${decodingFloor.floorMsPerAnswer} ms: the rows' own work ${decodingFloor.rowsWorkMsPerAnswer} ms (${stepCost.rowStepMs} ms a row a step, ` +
+    `16 → 32 rows: ${stepCost.rows16StepMs} → ${stepCost.rows32StepMs} ms, × ${brain.decodingStepsPerAnswer} steps) and the steps' fixed cost ` +
+    `${decodingFloor.fixedCostMsPerAnswer} ms (1 row: ${stepCost.oneRowStepMs} ms, ${brain.decodingStepsPerBatch} steps a batch)`,
 );
 writeFileSync(
   join(import.meta.dirname, "results", "fairness.json"),

@@ -95,10 +95,10 @@ def fairness_text(d):
                  f"alone {b['batchingSpeedupIfStepsWereFree']}× ({b['batchedPrefillOnlyPerSecond']} prompts/s)")
     if "decodingFloor" in d:  # since session 14
         f = d["decodingFloor"]
-        text += (f". 3× end to end leaves {f['budgetMsPerAnswerFor3x']} ms an answer for its batched decoding steps; a row's own "
-                 f"work in a step is {f['rowStepMs']} ms (step of 16 → 32 rows: {f['rows16StepMs']} → {f['rows32StepMs']} ms; "
-                 f"of 1 row: {f['oneRowStepMs']} ms), × {f['stepsPerAnswer']} steps an answer = {f['rowsArithmeticMsPerAnswer']} ms "
-                 f"before any step's fixed cost")
+        text += (f". 3× end to end leaves {f['budgetMsPerAnswerFor3x']} ms an answer for its batched decoding steps; they cost at "
+                 f"least {f['floorMsPerAnswer']} ms: the rows' own work {f['rowsWorkMsPerAnswer']} ms ({f['rowStepMs']} ms a row a "
+                 f"step, 16 → 32 rows: {f['rows16StepMs']} → {f['rows32StepMs']} ms, × {f['stepsPerAnswer']} steps) and the steps' "
+                 f"fixed cost {f['fixedCostMsPerAnswer']} ms (1 row: {f['oneRowStepMs']} ms, {f['stepsPerBatch']} steps a batch)")
     return text
 
 
