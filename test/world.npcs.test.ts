@@ -53,7 +53,7 @@ describe("NPCs from a world file", function () {
     a.room.send("chat", { text: "@한스 이름이 뭐야?" });
     a.room.send("chat", { text: "이름이 뭐야?", to: "mina" });
     a.room.send("chat", { text: "@hans 오늘 날씨 어때?" }); // not in his file: the model answers
-    a.room.send("chat", { text: "@hans 검은 얼마예요?" }); // the model begins his line and says it as written
+    a.room.send("chat", { text: "@hans 칼 가격이 어떻게 돼요?" }); // the model begins his line and says it as written
     const questions = await waitFor("the four questions", () => {
       const mine = stateOf(a).chat.filter((l) => l.from === a.room.sessionId);
       return mine.length === 4 ? mine : undefined;
