@@ -6,7 +6,7 @@
  * questions in one batch) and without (1), and batched with answers cut to their first token (what batching could
  * show here if decoding steps after the prefill were free). Each mode's server takes several bursts (all players ask, all
  * answers come, then the next): answers/s is the median burst's, so one noisy half-second does not decide it.
- * Last, what 3× one at a time would leave for the batched decoding steps against the rows' own work in them
+ * Last, what 3× one at a time would leave for the batched decoding steps, against the least those steps cost
  * (step-cost.ts). Table + bench/results/fairness.json (+ PNG by bench/plot.py).
  *
  *   npm run bench:fairness -- [--players 50] [--bursts 3] [--batch 16]
@@ -153,7 +153,7 @@ async function brainAlone() {
     const asked = Array.from({ length: players }, (_, i) => questions[(burst * players + i) % questions.length]!);
     rates.batched.push(await rate(async () => {
       const answers = await Promise.all(asked.map((question) => queue.ask(question)));
-      // The prefill chose the first of an answer's tokens and its `</s>`; a step chose each of the others.
+      // An answer of n tokens took n steps after its prefill: the prefill chose its first token, a step each other and its `</s>`.
       for (const answer of answers) stepsAfterPrefill.push(answer.tokens);
       // The queue batches questions in the order asked, maxBatch at a time.
       for (let at = 0; at < answers.length; at += maxBatch) stepsPerBatch.push(Math.max(...answers.slice(at, at + maxBatch).map((a) => a.tokens)));

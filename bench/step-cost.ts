@@ -4,6 +4,7 @@ import * as ort from "onnxruntime-node";
 
 import { STEP_GRAPH } from "../npc/model-folder.js";
 import { SESSION_OPTIONS } from "../npc/session-options.js";
+import { round } from "./stats.js";
 
 /** What one decoding step of the export's step graph costs, and how that grows with its rows. */
 export interface StepCost {
@@ -42,13 +43,12 @@ export async function measureStepCost(modelDir: string, { cacheWidth = 64, steps
   };
   const [one, rows16, rows32] = [await time(1), await time(16), await time(32)];
   await session.release();
-  const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
   return {
     cacheWidth,
-    oneRowStepMs: round3(one),
-    rows16StepMs: round3(rows16),
-    rows32StepMs: round3(rows32),
-    rowStepMs: round3((rows32 - rows16) / 16),
+    oneRowStepMs: round(one, 3),
+    rows16StepMs: round(rows16, 3),
+    rows32StepMs: round(rows32, 3),
+    rowStepMs: round((rows32 - rows16) / 16, 3),
   };
 }
 
