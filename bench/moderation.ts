@@ -54,10 +54,11 @@ const comments = readFileSync(HATE_SPEECH, "utf8").split(/\r?\n/).slice(1).filte
   const fields = line.split("\t");
   return { text: fields[0]!, label: fields.at(-1)! };
 });
+/** A row's counts: of n texts, how many were blocked, and that share. */
+const share = (n: number, blocked: number) => ({ n, blocked, rate: blocked / n });
 const commentsBlocked = (label: string) => {
   const labelled = comments.filter((c) => c.label === label);
-  const blocked = labelled.filter((c) => moderator.check(c.text).blocked).length;
-  return { n: labelled.length, blocked, rate: blocked / labelled.length };
+  return share(labelled.length, labelled.filter((c) => moderator.check(c.text).blocked).length);
 };
 
 const blockedQuestions = questions.filter((q) => moderator.check(q).blocked);
@@ -69,9 +70,9 @@ for (let round = 0; round < 5; round++) for (const q of questions) (checks++, mo
 const microsPerCheck = ((performance.now() - started) * 1000) / checks;
 
 const rows = [
-  { set: "test-split questions (should pass)", n: questions.length, blocked: blockedQuestions.length, rate: blockedQuestions.length / questions.length, target: "≤ 1%" },
-  { set: "test-split answers (should pass)", n: answers.length, blocked: blockedAnswers.length, rate: blockedAnswers.length / answers.length, target: "-" },
-  { set: "evasive spellings (should block)", n: evasions.length, blocked: evasions.length - missed.length, rate: (evasions.length - missed.length) / evasions.length, target: "≥ 95%" },
+  { set: "test-split questions (should pass)", ...share(questions.length, blockedQuestions.length), target: "≤ 1%" },
+  { set: "test-split answers (should pass)", ...share(answers.length, blockedAnswers.length), target: "-" },
+  { set: "evasive spellings (should block)", ...share(evasions.length, evasions.length - missed.length), target: "≥ 95%" },
   // Real news comments labelled by people: the list's recall on abuse that is not a listed word, and its false positives.
   { set: "HateSpeech dev: hate (should block)", ...commentsBlocked("hate"), target: "-" },
   { set: "HateSpeech dev: offensive (should block)", ...commentsBlocked("offensive"), target: "-" },
