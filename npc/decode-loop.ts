@@ -10,7 +10,7 @@ import {
 
 import { tokenLogProb } from "./answer-scorer.js";
 import type { GenerationSettings } from "./generation-settings.js";
-import { groupedPrefill } from "./grouped-prefill.js";
+import { groupedPrefill, type Prefill } from "./grouped-prefill.js";
 import { compactionOrder, InPlaceCache, type StepLogits, stepLogits } from "./in-place-cache.js";
 import { loopUnit } from "./loop-guard.js";
 import { ownLineToken } from "./own-lines.js";
@@ -36,6 +36,8 @@ export interface DecodeOptions {
   onStep?: StepCallback;
   /** The export's model_step.onnx: steps after the prefill keep the cache in place. */
   stepSession?: InferenceSession;
+  /** The prompts' forward pass, instead of the model's own (int8-prefill.ts); needs `stepSession`. */
+  prefill?: Prefill;
   /** Per row, its NPC's own lines shown in its prompt (token ids): once begun, said as written (own-lines.ts). */
   ownLines?: readonly (readonly (readonly number[])[])[];
 }
@@ -58,8 +60,10 @@ export async function decodeRows(
   attentionMask: Tensor,
   settings: GenerationSettings,
   eosId: number,
-  { onStep, stepSession, ownLines }: DecodeOptions = {},
+  { onStep, stepSession, prefill, ownLines }: DecodeOptions = {},
 ): Promise<DecodedRow[]> {
+  // Only the step graph reads a cache from any prefill; the full graph takes its own tensors back as past.
+  if (prefill && !stepSession) throw new Error("a prefill of its own needs the step graph to decode after it");
   const [batch, promptLength] = inputIds.dims as [number, number];
   const processors = logitsProcessors(settings);
   const seen = inputIds.tolist() as bigint[][]; // prompt + answer so far: what the repetition penalty reads
@@ -77,13 +81,15 @@ export async function decodeRows(
     position_ids: int64(mask.map((row) => { let p = -1; return row.map((m) => (m ? ++p : 1)); })),
   };
   const lastOnly = { num_logits_to_keep: new Tensor("int64", [1n], []) };
+  const modelPrefill: Prefill = async (feeds) => (await model.forward({ ...feeds, ...lastOnly })) as Record<string, Tensor>;
   let feeds: Feeds = prompts;
   let inPlace: InPlaceCache | undefined;
   for (let step = 0; step < settings.maxNewTokens; step++) {
     let outputs: StepLogits;
     let full: Record<string, Tensor> | undefined; // the full graph's outputs: their `present` cache is the next step's past
     if (step === 0) {
-      full = await groupedPrefill(model, prompts, promptLengths, lastOnly);
+      // From `prefill`, onnxruntime tensors: only the step graph's cache reads them, as dims and data.
+      full = (await groupedPrefill(prefill ?? modelPrefill, prompts, promptLengths)) as Record<string, Tensor>;
       // Room for every token still to come (the prefill made the first).
       if (stepSession && settings.maxNewTokens > 1) inPlace = new InPlaceCache(presentAsPast(full), mask, settings.maxNewTokens - 1, stepSession);
       outputs = stepLogits(full);

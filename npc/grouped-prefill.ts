@@ -1,4 +1,3 @@
-import type { PreTrainedModel } from "@huggingface/transformers";
 import { Tensor } from "@huggingface/transformers";
 
 /**
@@ -30,7 +29,11 @@ export function prefillGroups(lengths: readonly number[], callCost = CALL_COST_T
   return groups;
 }
 
-type Outputs = Record<string, Tensor>;
+/** What a forward pass returns; a group's outputs may be transformers.js or onnxruntime tensors. */
+type Outputs = Record<string, { dims: readonly number[]; data: unknown; type: string }>;
+
+/** One forward pass of the decoder over prompts (no cache yet), returning logits and `present.*` caches. */
+export type Prefill = (feeds: { input_ids: Tensor; attention_mask: Tensor; position_ids: Tensor }) => Promise<Outputs>;
 
 /**
  * The first forward pass of a left-padded batch, run per length group and merged back into one batch
@@ -39,25 +42,23 @@ type Outputs = Record<string, Tensor>;
  * all [rows, width]; `lengths` are the rows' prompt lengths (the 1s of each mask row).
  */
 export async function groupedPrefill(
-  model: PreTrainedModel,
+  prefill: Prefill,
   feeds: { input_ids: Tensor; attention_mask: Tensor; position_ids: Tensor },
   lengths: readonly number[],
-  extra: Record<string, Tensor>,
 ): Promise<Outputs> {
   const [rows, width] = feeds.attention_mask.dims as [number, number];
   const groups = prefillGroups(lengths);
-  if (groups.length === 1) return (await model.forward({ ...feeds, ...extra })) as Outputs;
+  if (groups.length === 1) return prefill(feeds);
 
   const parts: { rows: number[]; outputs: Outputs }[] = [];
   for (const group of groups) {
     const groupWidth = Math.max(...group.map((row) => lengths[row]!));
     const slice = (tensor: Tensor) => rightColumns(tensor, group, groupWidth);
-    const outputs = (await model.forward({
+    const outputs = await prefill({
       input_ids: slice(feeds.input_ids),
       attention_mask: slice(feeds.attention_mask),
       position_ids: slice(feeds.position_ids),
-      ...extra,
-    })) as Outputs;
+    });
     parts.push({ rows: group, outputs });
   }
   const merged: Outputs = {};
@@ -78,8 +79,8 @@ function rightColumns(tensor: Tensor, rows: number[], columns: number): Tensor {
   return new Tensor("int64", out, [rows.length, columns]);
 }
 
-/** Outputs whose first axis is the batch (logits, their log-sum-exp), rows put back in batch order. */
-function mergeRows(parts: { rows: number[]; tensor: Tensor }[], batch: number): Tensor {
+/** Outputs whose first axis is the batch (float32 logits, their log-sum-exp), rows put back in batch order. */
+function mergeRows(parts: { rows: number[]; tensor: Outputs[string] }[], batch: number): Tensor {
   const first = parts[0]!.tensor;
   const rowSize = (first.data as Float32Array).length / first.dims[0]!;
   const out = new Float32Array(batch * rowSize);
@@ -87,11 +88,11 @@ function mergeRows(parts: { rows: number[]; tensor: Tensor }[], batch: number): 
     const data = tensor.data as Float32Array;
     rows.forEach((row, i) => out.set(data.subarray(i * rowSize, (i + 1) * rowSize), row * rowSize));
   }
-  return new Tensor(first.type, out, [batch, ...first.dims.slice(1)]);
+  return new Tensor("float32", out, [batch, ...first.dims.slice(1)]);
 }
 
-/** Cache tensors [rows, heads, length, head size] of each group, left-padded with zeros to `width`. */
-function mergeCaches(parts: { rows: number[]; tensor: Tensor }[], batch: number, width: number): Tensor {
+/** Float32 cache tensors [rows, heads, length, head size] of each group, left-padded with zeros to `width`. */
+function mergeCaches(parts: { rows: number[]; tensor: Outputs[string] }[], batch: number, width: number): Tensor {
   const [, heads, , headSize] = parts[0]!.tensor.dims as [number, number, number, number];
   const out = new Float32Array(batch * heads * width * headSize);
   for (const { rows, tensor } of parts) {
@@ -105,5 +106,5 @@ function mergeCaches(parts: { rows: number[]; tensor: Tensor }[], batch: number,
       }
     });
   }
-  return new Tensor(parts[0]!.tensor.type, out, [batch, heads, width, headSize]);
+  return new Tensor("float32", out, [batch, heads, width, headSize]);
 }

@@ -9,20 +9,27 @@ export type ModelDtype = "fp32" | "q8";
 /** The model shipped in the repository. */
 export const DEFAULT_MODEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "model");
 
-const ONNX_FILE: Record<ModelDtype, string> = { fp32: "onnx/model.onnx", q8: "onnx/model_quantized.onnx" };
-
 /** Decoding steps over a cache kept in place (kobot_train/decoder_graph.py `step_model`); exports since session 8. */
 export const STEP_GRAPH = "onnx/model_step.onnx";
 
+/** Prompts prefilled in int8 (kobot_train/int8_prefill.py); exports since session 15. */
+export const INT8_PREFILL_GRAPH = "onnx/model_prefill_int8.onnx";
+
+/** What each dtype reads besides the full graph (`onnx/model.onnx`, which transformers.js loads). */
+const DTYPE_FILES: Record<ModelDtype, string[]> = { fp32: [], q8: [INT8_PREFILL_GRAPH, STEP_GRAPH] };
+
 /** Fails early, naming the first missing file, instead of deep inside onnxruntime. */
 export function checkModelFolder(folder: string, dtype: ModelDtype): void {
-  if (!(dtype in ONNX_FILE)) throw new ModelLoadError(folder, `unknown dtype "${dtype}"; use fp32 or q8`);
-  const needed = ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", ONNX_FILE[dtype]];
-  // Exports with a step graph keep the fp32 weights of both graphs in one file beside them.
-  if (dtype === "fp32" && existsSync(join(folder, STEP_GRAPH))) needed.push("onnx/model.onnx_data");
+  if (!Object.hasOwn(DTYPE_FILES, dtype)) throw new ModelLoadError(folder, `unknown dtype "${dtype}"; use fp32 or q8`);
+  const needed = ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model.onnx", ...DTYPE_FILES[dtype]];
+  // Exports with a step graph keep the fp32 weights of all graphs in one file beside them.
+  if (existsSync(join(folder, STEP_GRAPH))) needed.push("onnx/model.onnx_data");
   for (const file of needed) {
     const path = join(folder, file);
-    if (!existsSync(path)) throw new ModelLoadError(path, `NPC model file missing: ${path}`);
+    if (!existsSync(path)) {
+      const hint = file === INT8_PREFILL_GRAPH ? ` (add it: cd npc/training && python -m kobot_train.int8_prefill ${folder})` : "";
+      throw new ModelLoadError(path, `NPC model file missing: ${path}${hint}`);
+    }
   }
 }
 

@@ -11,7 +11,7 @@ import { NpcError } from "./errors.js";
 
 export interface WorkerThreadOptions {
   brains: NpcBrainSpec[];
-  dtype: "fp32" | "q8";
+  dtype?: "fp32" | "q8";
   maxBatch: number;
   maxQuestionAgeMs: number;
   serverId: string;

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   if (!config.kafka) throw new ConfigError("npm run worker needs KAFKA_BROKERS (host:port[,host:port…])");
   const log = createLogger({ service: "npc-worker", pid: process.pid });
   // A worker without its model must not join the group and take questions: fail loudly instead.
-  const cast = await NpcCast.load(config.brains, { dtype: config.model.dtype, maxBatch: config.model.maxBatch });
+  const cast = await NpcCast.load(config.brains, { ...(config.model.dtype ? { dtype: config.model.dtype } : {}), maxBatch: config.model.maxBatch });
   const kafka = createKafka(config.kafka.brokers, "kobot-npc-worker", log);
   const channel = new KafkaWorkerChannel(kafka, config.kafka.topics, config.kafka.workerGroup, log);
   const worker = new NpcWorker(cast, channel, log, {

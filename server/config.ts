@@ -68,7 +68,7 @@ export const ENV_SCHEMA = z.object({
   NPC_QUEUE_MAX: int(1, 100_000).default(DEFAULT_WORLD_SETTINGS.npcQueue.capacity),
   NPC_MAX_BATCH: int(1, 64).default(DEFAULT_MAX_BATCH),
   MODEL_DIR: z.string().min(1).default(DEFAULT_MODEL_DIR),
-  MODEL_DTYPE: z.enum(["fp32", "q8"]).default("fp32"),
+  MODEL_DTYPE: z.enum(["fp32", "q8"]).optional(), // unset: the engine picks (q8 where the model has its graphs)
   /** NPC worker and chat indexer: serve /metrics on this port (the server has /metrics on PORT). */
   METRICS_PORT: int(1, 65535).optional(),
   /** Banned-word list for player lines and NPC answers (moderation/words.ko.txt format); "off" disables moderation. */
@@ -101,7 +101,7 @@ export interface ServerConfig {
   world: WorldSettings;
   /** Per NPC: the model, knowledge and decoding the worker answers it with. */
   brains: NpcBrainSpec[];
-  model: { dir: string; dtype: "fp32" | "q8"; maxBatch: number };
+  model: { dir: string; dtype?: "fp32" | "q8"; maxBatch: number };
   /** Word list path; undefined when moderation is off. */
   moderationWords: string | undefined;
 }
@@ -165,7 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       hearing: world?.hearing ?? DEFAULT_WORLD_SETTINGS.hearing,
     },
     brains: world?.brains ?? [{ npcId: e.NPC_ID, model: "default", modelDir: e.MODEL_DIR }],
-    model: { dir: e.MODEL_DIR, dtype: e.MODEL_DTYPE, maxBatch: e.NPC_MAX_BATCH },
+    model: { dir: e.MODEL_DIR, ...(e.MODEL_DTYPE ? { dtype: e.MODEL_DTYPE } : {}), maxBatch: e.NPC_MAX_BATCH },
     moderationWords: e.MODERATION_WORDS === "off" ? undefined : e.MODERATION_WORDS,
   };
 }

@@ -28,7 +28,7 @@ export async function startEmbeddedWorker(
     const worker = await ThreadedNpcWorker.start(
       {
         brains: config.brains,
-        dtype: config.model.dtype,
+        ...(config.model.dtype ? { dtype: config.model.dtype } : {}),
         maxBatch: config.model.maxBatch,
         maxQuestionAgeMs: config.world.questionTimeoutMs,
         serverId: config.serverId,

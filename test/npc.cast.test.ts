@@ -61,7 +61,7 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
 
   it("loads each model folder once and shares its engine between the NPCs that use it", () => {
     assert.equal(cast.engines.length, 2);
-    assert.match(cast.models[1]!, /^kobot-other:fp32$/);
+    assert.match(cast.models[1]!, /^kobot-other:q8$/);
     assert.equal(cast.brainFor("kobot").engine, cast.brainFor("hans").engine);
     assert.equal(cast.brainFor("kobot").queue, cast.brainFor("hans").queue, "one batching queue per model");
     assert.notEqual(cast.brainFor("mina").engine, cast.brainFor("kobot").engine);

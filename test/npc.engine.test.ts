@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 import { NpcEngine } from "../npc/engine.js";
 import { InvalidQuestionError, InvalidSettingsError, ModelLoadError } from "../npc/errors.js";
@@ -253,11 +253,39 @@ describe("NpcEngine model loading", () => {
     await assert.rejects(NpcEngine.load(DEFAULT_MODEL_DIR, { dtype: "q2" as never }), /unknown dtype "q2"/);
   });
 
-  it("runs the int8 variant too", async () => {
-    const engine = await NpcEngine.load(DEFAULT_MODEL_DIR, { dtype: "q8" });
-    const answer = await engine.answer("배고파");
-    assert.ok(hangulShare(answer.text) > 0.5, answer.text);
-    assert.match(answer.model, /:q8$/);
-    await engine.dispose();
+  it("prefills in int8 by default, and gives each question the same answer alone or in a batch", async () => {
+    const engine = await shippedEngine();
+    const alone = [];
+    for (const question of EVERYDAY_QUESTIONS) alone.push(await engine.answer(question));
+    const batched = await engine.answerBatch(EVERYDAY_QUESTIONS);
+    assert.match(batched[0]!.model, /:q8$/);
+    // Each token is quantised with its own scale, so no row's numbers depend on the rows beside it.
+    assert.deepEqual(batched.map((a) => [a.text, a.confidence]), alone.map((a) => [a.text, a.confidence]));
+  });
+
+  it("runs all in fp32 on request, its answers mostly the int8 prefill's", async () => {
+    const fp32 = await NpcEngine.load(DEFAULT_MODEL_DIR, { dtype: "fp32" });
+    const reference = await fp32.answerBatch(EVERYDAY_QUESTIONS);
+    const int8 = await (await shippedEngine()).answerBatch(EVERYDAY_QUESTIONS);
+    assert.match(reference[0]!.model, /:fp32$/);
+    assert.ok(reference.every((a) => hangulShare(a.text) > 0.5), reference.map((a) => a.text).join(" | "));
+    const same = reference.filter((a, i) => a.text === int8[i]!.text).length;
+    assert.ok(same >= EVERYDAY_QUESTIONS.length - 2, `${same} of ${EVERYDAY_QUESTIONS.length} answers the same`);
+    await fp32.dispose();
+  });
+
+  it("tells how to add the int8 prefill graph to an export that lacks it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-no-int8-"));
+    for (const file of readdirSync(DEFAULT_MODEL_DIR)) {
+      if (file !== "onnx") symlinkSync(join(resolve(DEFAULT_MODEL_DIR), file), join(dir, file));
+    }
+    mkdirSync(join(dir, "onnx"));
+    for (const file of ["model.onnx", "model.onnx_data", "model_step.onnx"]) {
+      symlinkSync(join(resolve(DEFAULT_MODEL_DIR), "onnx", file), join(dir, "onnx", file));
+    }
+    await assert.rejects(NpcEngine.load(dir, { dtype: "q8" }), /missing: .*model_prefill_int8\.onnx \(add it: .*kobot_train\.int8_prefill/);
+    const fallback = await NpcEngine.load(dir);
+    assert.match(fallback.modelName, /:fp32$/, "without the graph the default is fp32");
+    await fallback.dispose();
   });
 });

@@ -73,8 +73,8 @@ describe("NPCs from a world file", function () {
     const modelOf = (line: { id: string }) => chatLog.records.find((r) => r.id === line.id)!.npc!.model;
     assert.equal(modelOf(hans), "knowledge:blacksmith.jsonl");
     assert.equal(modelOf(mina), "knowledge:baker.jsonl");
-    assert.match(modelOf(weather)!, /^kobot-gpt2-.*:fp32$/, "the model's own answer names the model");
-    assert.match(modelOf(price)!, /^kobot-gpt2-.*:fp32$/, "a line the model began is the model's answer");
+    assert.match(modelOf(weather)!, /^kobot-gpt2-.*:q8$/, "the model's own answer names the model");
+    assert.match(modelOf(price)!, /^kobot-gpt2-.*:q8$/, "a line the model began is the model's answer");
     const sourceOf = (line: { id: string }) => chatLog.records.find((r) => r.id === line.id)!.npc!.source;
     assert.deepEqual([sourceOf(hans), sourceOf(mina), sourceOf(price)], ["scripted", "scripted", "own_line"], "where the words came from");
     await a.room.leave();
