@@ -1,7 +1,8 @@
 /**
  * npm run bench:npc: load time, time to first token, tokens/s, answer latency for 1 and 16 concurrent
- * questions (one by one, batched, micro-batching queue), RSS, and a bare onnxruntime-node greedy loop
- * over the same ONNX file in the same run. Prints a table and writes bench/results/npc.json.
+ * questions (one by one, batched, micro-batching queue; with an int8 prefill, also the batch all in fp32), RSS,
+ * and a bare onnxruntime-node greedy loop over the full fp32 graph in the same run. Prints a table and writes
+ * bench/results/npc.json.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -31,6 +32,8 @@ const loadStarted = performance.now();
 const engine = await NpcEngine.load(values.model!, values.dtype ? { dtype: values.dtype as ModelDtype } : {});
 const loadMs = performance.now() - loadStarted;
 const rssAfterLoad = process.memoryUsage().rss;
+// With an int8 prefill, the same model all in fp32: what the prefill gains, and the bare loop's reference.
+const fp32 = engine.modelName.endsWith(":q8") ? await NpcEngine.load(values.model!, { dtype: "fp32" }) : undefined;
 const config = JSON.parse(readFileSync(join(values.model!, "config.json"), "utf8"));
 const generation = JSON.parse(readFileSync(join(values.model!, "generation_config.json"), "utf8"));
 const bareStarted = performance.now();
@@ -40,6 +43,7 @@ const bareLoadMs = performance.now() - bareStarted;
 
 for (const question of questions.slice(0, 4)) {
   await engine.answer(question); // warm-up: first runs allocate
+  await fp32?.answer(question);
   await bare.generate(engine.promptIds(question), 32);
 }
 
@@ -75,7 +79,7 @@ async function bareQuestions(): Promise<{ results: Single[]; agree: number }> {
       const { ids, firstTokenMs } = await bare.generate(engine.promptIds(question), 32);
       results.push({ ms: performance.now() - started, firstTokenMs, tokens: ids.length, chars: 0 });
       if (round === 0) {
-        const answer = await engine.answer(question, { settings: greedy });
+        const answer = await (fp32 ?? engine).answer(question, { settings: greedy });
         if (answer.text === engine.decode(ids).replace(/\s+/g, " ").trim()) agree++;
       }
     }
@@ -91,10 +95,12 @@ async function concurrent(size: number) {
   const serial: number[] = [];
   const batched: number[] = [];
   const batchedPresent: number[] = [];
+  const batchedFp32: number[] = [];
   const queued: number[] = [];
   let serialWall = 0;
   let batchWall = 0;
   let presentWall = 0;
+  let fp32Wall = 0;
   let queueWall = 0;
   let answered = 0;
   for (let round = 0; round < rounds; round++) {
@@ -112,6 +118,13 @@ async function concurrent(size: number) {
       batchWall += performance.now() - started;
       batched.push(...answers.map((a) => a.ms));
 
+      if (fp32) {
+        started = performance.now();
+        const same = await fp32.answerBatch(group);
+        fp32Wall += performance.now() - started;
+        batchedFp32.push(...same.map((a) => a.ms));
+      }
+
       if (throughPresent) {
         started = performance.now();
         const same = await throughPresent.answerBatch(group);
@@ -127,7 +140,7 @@ async function concurrent(size: number) {
       answered += size;
     }
   }
-  return { serial, batched, batchedPresent, queued, serialWall, batchWall, presentWall, queueWall, answered };
+  return { serial, batched, batchedPresent, batchedFp32, queued, serialWall, batchWall, presentWall, fp32Wall, queueWall, answered };
 }
 
 const shipped = await singleQuestions({});
@@ -164,8 +177,9 @@ const rows = [
   latencyRow("1 question, choose among 8 sampled", choosing),
   latencyRow("1 question, greedy, bare onnxruntime loop", baseline.results),
   concurrentRow("16 at once, one by one", sixteen.serial, sixteen.serialWall),
-  concurrentRow(`16 at once, one batch${throughPresent ? ", cache in place" : ""}`, sixteen.batched, sixteen.batchWall),
-  ...(throughPresent ? [concurrentRow("16 at once, one batch, cache through the full graph", sixteen.batchedPresent, sixteen.presentWall)] : []),
+  concurrentRow(`16 at once, one batch${fp32 ? ", int8 prefill" : ""}${throughPresent ? ", cache in place" : ""}`, sixteen.batched, sixteen.batchWall),
+  ...(fp32 ? [concurrentRow("16 at once, one batch, fp32, cache in place", sixteen.batchedFp32, sixteen.fp32Wall)] : []),
+  ...(throughPresent ? [concurrentRow("16 at once, one batch, fp32, cache through the full graph", sixteen.batchedPresent, sixteen.presentWall)] : []),
   concurrentRow("16 at once, AnswerQueue", sixteen.queued, sixteen.queueWall),
 ];
 const summary = {
@@ -174,10 +188,11 @@ const summary = {
   engineOverPerToken: round(msPerToken(greedyRuns) / msPerToken(baseline.results), 2),
   choosingCostX: round(mean(choosing.map((r) => r.ms)) / mean(shipped.map((r) => r.ms)), 2),
   retrievalK: engine.retrieval.k,
-  bareAgreesWithEngine: `${baseline.agree}/${questions.length} identical answers`,
+  bareAgreesWithEngine: `${baseline.agree}/${questions.length} identical answers${fp32 ? " (the engine in fp32)" : ""}`,
   batchSpeedup16: round(sixteen.serialWall / sixteen.batchWall, 2),
   queueSpeedup16: round(sixteen.serialWall / sixteen.queueWall, 2),
-  inPlaceSpeedup16: throughPresent ? round(sixteen.presentWall / sixteen.batchWall, 2) : "-",
+  int8PrefillSpeedup16: fp32 ? round(sixteen.fp32Wall / sixteen.batchWall, 2) : "-",
+  inPlaceSpeedup16: throughPresent ? round(sixteen.presentWall / (fp32 ? sixteen.fp32Wall : sixteen.batchWall), 2) : "-",
   rssAfterLoadMB: mb(rssAfterLoad),
   rssPeakMB: mb(rssPeak),
 };
@@ -195,3 +210,5 @@ writeFileSync(
 console.log(`\nwrote ${values.out}`);
 await bare.dispose();
 await engine.dispose();
+await fp32?.dispose();
+await throughPresent?.dispose();
