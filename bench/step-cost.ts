@@ -1,8 +1,9 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 
 import * as ort from "onnxruntime-node";
 
-import { STEP_GRAPH } from "../npc/model-folder.js";
+import { INT8_STEP_GRAPH, STEP_GRAPH } from "../npc/model-folder.js";
 import { SESSION_OPTIONS } from "../npc/session-options.js";
 import { round } from "./stats.js";
 
@@ -22,9 +23,13 @@ export interface StepCost {
   rowStepMs: number;
 }
 
-/** Times `model_step.onnx` in `modelDir` on made-up tokens and caches (the values do not change its work). */
+/**
+ * Times the step graph the engine decodes with by default in `modelDir` (the int8 one where the export has it)
+ * on made-up tokens and caches (the values do not change its work).
+ */
 export async function measureStepCost(modelDir: string, { cacheWidth = 64, steps = 300 } = {}): Promise<StepCost> {
-  const session = await ort.InferenceSession.create(join(modelDir, STEP_GRAPH), SESSION_OPTIONS);
+  const graph = existsSync(join(modelDir, INT8_STEP_GRAPH)) ? INT8_STEP_GRAPH : STEP_GRAPH;
+  const session = await ort.InferenceSession.create(join(modelDir, graph), SESSION_OPTIONS);
   const { heads, headSize } = cacheShape(session);
   const time = async (rows: number) => {
     const feeds: Record<string, ort.Tensor> = {
@@ -56,6 +61,6 @@ export async function measureStepCost(modelDir: string, { cacheWidth = 64, steps
 function cacheShape(session: ort.InferenceSession): { heads: number; headSize: number } {
   const input = session.inputMetadata.find((meta) => meta.name.startsWith("past_key_values"));
   const [, heads, , headSize] = input?.isTensor ? input.shape : [];
-  if (typeof heads !== "number" || typeof headSize !== "number") throw new Error(`${STEP_GRAPH} has no past_key_values inputs of fixed heads and head size`);
+  if (typeof heads !== "number" || typeof headSize !== "number") throw new Error("the step graph has no past_key_values inputs of fixed heads and head size");
   return { heads, headSize };
 }

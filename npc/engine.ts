@@ -22,7 +22,7 @@ import {
 } from "./generation-settings.js";
 import { type Prefill } from "./grouped-prefill.js";
 import { int8Prefill } from "./int8-prefill.js";
-import { checkModelFolder, INT8_PREFILL_GRAPH, type ModelDtype, readJson, STEP_GRAPH } from "./model-folder.js";
+import { checkModelFolder, INT8_PREFILL_GRAPH, INT8_STEP_GRAPH, type ModelDtype, readJson, STEP_GRAPH } from "./model-folder.js";
 import { GRAMS, type GramsMethod, KnowledgeIndex, type KnowledgePair } from "./knowledge-index.js";
 import { normaliseQuestion } from "./question.js";
 import { type RetrievalSettings, retrieveContext } from "./retrieval-context.js";
@@ -31,9 +31,9 @@ import { type TokenCallback, TokenStream } from "./token-stream.js";
 
 export interface LoadOptions {
   /**
-   * q8: prompts prefilled in int8 (onnx/model_prefill_int8.onnx), decoding steps in fp32; the default where the
-   * folder has both graphs. fp32: all in float32. Either way a question's greedy answer is the same alone or in
-   * any batch.
+   * q8: prompts prefilled in int8 (onnx/model_prefill_int8.onnx), decoding steps with 8-bit weights
+   * (onnx/model_step_int8.onnx); the default where the folder has both. fp32: all in float32. Either way a
+   * question's greedy answer is the same alone or in any batch.
    */
   dtype?: ModelDtype;
   /**
@@ -118,8 +118,9 @@ export class NpcEngine {
     const folder = resolve(modelFolder);
     const stepFile = join(folder, STEP_GRAPH);
     const inPlace = options.inPlaceCache !== false && existsSync(stepFile);
-    // int8 prefills where the export has the graph for it: same quality, batches ~1.3× faster (EVAL.md).
-    const dtype = options.dtype ?? (inPlace && existsSync(join(folder, INT8_PREFILL_GRAPH)) ? "q8" : "fp32");
+    // int8 where the export has its graphs: the same quality, faster (README "The NPC brain").
+    const int8 = [INT8_PREFILL_GRAPH, INT8_STEP_GRAPH].every((file) => existsSync(join(folder, file)));
+    const dtype = options.dtype ?? (inPlace && int8 ? "q8" : "fp32");
     checkModelFolder(folder, dtype);
     if (dtype === "q8" && options.inPlaceCache === false) {
       throw new InvalidSettingsError("q8 decodes with the step graph: it cannot be used with inPlaceCache false");
@@ -159,7 +160,9 @@ export class NpcEngine {
       const maxPositions = config.n_positions ?? config.max_position_embeddings ?? 1024;
       const name = `${config.npc_model_name ?? basename(folder)}:${dtype}`;
       const padId = generationConfig.pad_token_id ?? eosId;
-      const stepSession = inPlace ? await InferenceSession.create(stepFile, SESSION_OPTIONS) : undefined;
+      const stepSession = inPlace
+        ? await InferenceSession.create(dtype === "q8" ? join(folder, INT8_STEP_GRAPH) : stepFile, SESSION_OPTIONS)
+        : undefined;
       let prefill: { run: Prefill; session: InferenceSession } | undefined;
       if (dtype === "q8") {
         const session = await InferenceSession.create(join(folder, INT8_PREFILL_GRAPH), SESSION_OPTIONS);

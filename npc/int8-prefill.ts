@@ -6,7 +6,8 @@ import type { Prefill } from "./grouped-prefill.js";
 /**
  * Prompts prefilled by the export's int8 graph (`onnx/model_prefill_int8.onnx`, kobot_train/int8_prefill.py):
  * its matrix products take about half the time of float32 in a batch, and each token is quantised on its own,
- * so a row's cache and first token do not depend on the rows beside it. Decoding steps stay in float32.
+ * so a row's cache and first token do not depend on the rows beside it. Decoding steps have their own int8
+ * graph (`onnx/model_step_int8.onnx`).
  */
 export function int8Prefill(session: ort.InferenceSession, heads: number, headSize: number): Prefill {
   const caches = session.inputNames.filter((name) => name.startsWith("past_key_values"));

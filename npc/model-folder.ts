@@ -15,8 +15,14 @@ export const STEP_GRAPH = "onnx/model_step.onnx";
 /** Prompts prefilled in int8 (kobot_train/int8_prefill.py); exports since session 15. */
 export const INT8_PREFILL_GRAPH = "onnx/model_prefill_int8.onnx";
 
+/** Decoding steps with 8-bit weights (kobot_train/int8_steps.py); exports since session 15. */
+export const INT8_STEP_GRAPH = "onnx/model_step_int8.onnx";
+
 /** What each dtype reads besides the full graph (`onnx/model.onnx`, which transformers.js loads). */
-const DTYPE_FILES: Record<ModelDtype, string[]> = { fp32: [], q8: [INT8_PREFILL_GRAPH, STEP_GRAPH] };
+const DTYPE_FILES: Record<ModelDtype, string[]> = { fp32: [], q8: [INT8_PREFILL_GRAPH, STEP_GRAPH, INT8_STEP_GRAPH] };
+
+/** The module of kobot_train that adds each int8 graph to an export made before it. */
+const INT8_WRITERS: Record<string, string> = { [INT8_PREFILL_GRAPH]: "int8_prefill", [INT8_STEP_GRAPH]: "int8_steps" };
 
 /** Fails early, naming the first missing file, instead of deep inside onnxruntime. */
 export function checkModelFolder(folder: string, dtype: ModelDtype): void {
@@ -27,7 +33,8 @@ export function checkModelFolder(folder: string, dtype: ModelDtype): void {
   for (const file of needed) {
     const path = join(folder, file);
     if (!existsSync(path)) {
-      const hint = file === INT8_PREFILL_GRAPH ? ` (add it: cd npc/training && python -m kobot_train.int8_prefill ${folder})` : "";
+      const writer = INT8_WRITERS[file];
+      const hint = writer ? ` (add it: cd npc/training && python -m kobot_train.${writer} ${folder})` : "";
       throw new ModelLoadError(path, `NPC model file missing: ${path}${hint}`);
     }
   }

@@ -28,7 +28,7 @@ describe("compactionOrder", () => {
 
 describe("Decoding over a cache kept in place (the export's step graph)", () => {
   let throughPresent: NpcEngine;
-  let fp32: NpcEngine; // the same graphs' numbers: the shipped default prefills in int8
+  let fp32: NpcEngine; // the same graphs' numbers: the shipped default runs int8 graphs
   before(async () => {
     throughPresent = await NpcEngine.load(DEFAULT_MODEL_DIR, { dtype: "fp32", inPlaceCache: false });
     fp32 = await NpcEngine.load(DEFAULT_MODEL_DIR, { dtype: "fp32" });
@@ -38,7 +38,7 @@ describe("Decoding over a cache kept in place (the export's step graph)", () => 
     await fp32.dispose();
   });
 
-  it("is how the shipped model decodes, in either dtype; the int8 prefill needs it", async () => {
+  it("is how the shipped model decodes, in either dtype; q8 needs it", async () => {
     assert.equal((await shippedEngine()).decodesInPlace, true);
     assert.equal(fp32.decodesInPlace, true);
     assert.equal(throughPresent.decodesInPlace, false);

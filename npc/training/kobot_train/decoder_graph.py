@@ -204,16 +204,20 @@ def write_decoders(weights: Mapping[str, np.ndarray], config: dict, onnx_dir: Pa
     (onnx_dir / data).unlink(missing_ok=True)  # onnx appends to an existing data file
     onnx.save(decoder_model(weights, config), onnx_dir / "model.onnx", save_as_external_data=True,
               all_tensors_to_one_file=True, location=data, size_threshold=1024)
+    onnx.save(share_weights(step_model(weights, config), onnx_dir), onnx_dir / "model_step.onnx")
+    (onnx_dir / data).chmod(0o644)  # onnx writes it readable by its owner only
+
+
+def share_weights(model: onnx.ModelProto, onnx_dir: Path) -> onnx.ModelProto:
+    """`model` with every weight that model.onnx keeps in `model.onnx_data` read from there, not copied."""
     stored = {t.name: list(t.external_data) for t in onnx.load(onnx_dir / "model.onnx", load_external_data=False).graph.initializer
               if t.data_location == TensorProto.EXTERNAL}
-    step = step_model(weights, config)
-    for tensor in step.graph.initializer:
+    for tensor in model.graph.initializer:
         if tensor.name in stored:  # the same bytes in the same file: point at them
             tensor.ClearField("raw_data")
             tensor.data_location = TensorProto.EXTERNAL
             tensor.external_data.extend(stored[tensor.name])
-    onnx.save(step, onnx_dir / "model_step.onnx")
-    (onnx_dir / data).chmod(0o644)  # onnx writes it readable by its owner only
+    return model
 
 
 def state_arrays(model) -> dict[str, np.ndarray]:

@@ -10,7 +10,8 @@ Layout written (what `@huggingface/transformers` loads with `local_files_only`):
     onnx/model.onnx (fp32, onnxruntime's fused operators: `decoder_graph.py`; past key values as inputs, present as
         outputs, `num_logits_to_keep`, `logits_logsumexp`), its weights in onnx/model.onnx_data,
     onnx/model_step.onnx (fp32 decoding steps over a cache kept in place, the same weights file),
-    onnx/model_prefill_int8.onnx (prompts prefilled with int8 matrix products: `int8_prefill.py`).
+    onnx/model_prefill_int8.onnx (prompts prefilled with int8 matrix products: `int8_prefill.py`),
+    onnx/model_step_int8.onnx (decoding steps with 8-bit weights: `int8_steps.py`).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from transformers import AutoConfig, AutoTokenizer, GPT2LMHeadModel
 
 from .decoder_graph import state_arrays, write_decoders
 from .int8_prefill import write_prefill_int8
+from .int8_steps import write_steps_int8
 from .prompt import CHAT_TEMPLATE, EOS, PAD, SYSTEM, USER
 
 # Decoding the NPC ships with (see EVAL.md), overridable per call.
@@ -90,6 +92,7 @@ def export(checkpoint: Path, out: Path, generation: dict | None = None, quantize
 
     if quantize:
         write_prefill_int8(onnx_dir)
+        write_steps_int8(onnx_dir)
     return {str(p.relative_to(out)): p.stat().st_size for p in sorted(out.rglob("*")) if p.is_file()}
 
 
@@ -97,7 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkpoint", type=Path, required=True, help="Hugging Face GPT-2 checkpoint folder")
     parser.add_argument("--out", type=Path, required=True, help="output folder (transformers.js layout)")
-    parser.add_argument("--no-quantize", action="store_true", help="no int8 prefill graph (onnx/model_prefill_int8.onnx)")
+    parser.add_argument("--no-quantize", action="store_true", help="no int8 graphs (onnx/model_prefill_int8.onnx, onnx/model_step_int8.onnx)")
     parser.add_argument("--name", help="model name reported with each answer (default: the checkpoint folder name)")
     parser.add_argument("--generation", type=Path, help="JSON of generation settings to ship instead of the defaults")
     args = parser.parse_args()

@@ -7,9 +7,10 @@ so a player's answer would depend on who else asked in the same batch. Here each
 their own scale (symmetric, stored as uint8 around 128), and each weight column its own, so a row's result
 is the same alone or in any batch, and closer to float32 (largest logit error 0.2 against 0.45).
 
-Decoding steps stay in float32 (`model_step.onnx`): one token a row is not a matrix product worth quantising
-(session 14: an int8 step graph was no faster). The graph's other weights (embeddings, norms, biases) are read
-from `model.onnx_data`, as the step graph reads them; only the int8 matrices are stored in this file.
+Decoding steps have a graph of their own (`int8_steps.py`): one token a row mostly reads weights, where
+onnxruntime's 8-bit MatMulNBits pays and these extra kernels a product would not. The graph's other weights
+(embeddings, norms, biases) are read from `model.onnx_data`, as the step graph reads them; only the int8
+matrices are stored in this file.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+from .decoder_graph import share_weights
 
 FILE = "model_prefill_int8.onnx"
 
@@ -85,17 +88,8 @@ def prefill_int8_model(decoder: onnx.ModelProto) -> onnx.ModelProto:
 def write_prefill_int8(onnx_dir: Path) -> Path:
     """Writes onnx_dir/model_prefill_int8.onnx from onnx_dir/model.onnx, its float32 weights read from the
     same `model.onnx_data`."""
-    source = onnx_dir / "model.onnx"
-    stored = {t.name: list(t.external_data) for t in onnx.load(source, load_external_data=False).graph.initializer
-              if t.data_location == TensorProto.EXTERNAL}
-    model = prefill_int8_model(onnx.load(source))
-    for tensor in model.graph.initializer:
-        if tensor.name in stored:  # the same bytes in the same file: point at them
-            tensor.ClearField("raw_data")
-            tensor.data_location = TensorProto.EXTERNAL
-            tensor.external_data.extend(stored[tensor.name])
     target = onnx_dir / FILE
-    onnx.save(model, target)
+    onnx.save(share_weights(prefill_int8_model(onnx.load(onnx_dir / "model.onnx")), onnx_dir), target)
     return target
 
 

@@ -131,9 +131,10 @@ def write_model_card(path: Path, evaluation: dict, summary: dict, shipped: str, 
 A small Korean chatbot in the KoGPT2 prompt format (`<usr>question<sys>answer</s>`): GPT-2 architecture
 (`GPT2LMHeadModel`, size `{summary['size']}`: {summary['parameters'] / 1e6:.2f}M parameters, context 128 tokens,
 byte-level BPE vocabulary of {summary['vocab_size']}), trained from scratch on this machine, in the layout
-`@huggingface/transformers` loads (ONNX decoder with past key values, fp32), plus two graphs of the engine's
-reading the same weights (`onnx/model.onnx_data`): `onnx/model_step.onnx`, fp32 decoding steps over a cache
-kept in place, and `onnx/model_prefill_int8.onnx`, prompts prefilled with int8 matrix products.
+`@huggingface/transformers` loads (ONNX decoder with past key values, fp32), plus the engine's graphs reading
+the same weights (`onnx/model.onnx_data`): `onnx/model_step.onnx`, decoding steps over a cache kept in place,
+and its int8 pair, `onnx/model_prefill_int8.onnx` (prompts prefilled with int8 matrix products) and
+`onnx/model_step_int8.onnx` (steps with 8-bit weights).
 
 ## Data and licence
 

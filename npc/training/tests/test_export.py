@@ -81,13 +81,15 @@ def test_export_writes_the_transformers_js_layout_and_matches_pytorch(tmp_path: 
     tokenizer, model, checkpoint = random_checkpoint(tmp_path)
     sizes = export(checkpoint, tmp_path / "out")
     for name in ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
-                 "onnx/model.onnx", "onnx/model.onnx_data", "onnx/model_step.onnx", "onnx/model_prefill_int8.onnx"]:
+                 "onnx/model.onnx", "onnx/model.onnx_data", "onnx/model_step.onnx", "onnx/model_prefill_int8.onnx",
+                 "onnx/model_step_int8.onnx"]:
         assert name in sizes, name
     assert sizes["onnx/model_prefill_int8.onnx"] < sizes["onnx/model.onnx_data"]
     # All graphs read one copy of the fp32 weights (tiny ones inline); the int8 graph keeps its int8 matrices.
-    for graph in ["model.onnx", "model_step.onnx", "model_prefill_int8.onnx"]:
+    for graph in ["model.onnx", "model_step.onnx", "model_prefill_int8.onnx", "model_step_int8.onnx"]:
         weights = [t for t in onnx.load(tmp_path / "out" / "onnx" / graph, load_external_data=False).graph.initializer
-                   if t.name.startswith("transformer.") and ".int8" not in t.name and np.prod(t.dims) > 256]
+                   if t.name.startswith("transformer.") and not t.name.endswith(("int8", "int8_scale", "8bit", "8bit_scale"))
+                   and np.prod(t.dims) > 256]
         assert weights and all(t.data_location == onnx.TensorProto.EXTERNAL and t.external_data[0].value == "model.onnx_data"
                                for t in weights), graph
     tokenizer_config = json.loads((tmp_path / "out" / "tokenizer_config.json").read_text())

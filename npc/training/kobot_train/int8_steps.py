@@ -1,0 +1,72 @@
+"""Writes `model_step_int8.onnx`: the decoding-step graph with its weight matrices in 8 bits.
+
+A decoding step multiplies one token a row by every weight matrix, so a one-row step mostly reads weights.
+onnxruntime's MatMulNBits keeps the layers' matrices (3.1M parameters) as 8-bit blocks of 32, a scale per
+block, and multiplies in int8 with each row's activations quantised per block of its own, so a row's result
+does not depend on its batch: a one-row step 0.69 → 0.33 ms, 16 rows 2.5 → 2.1 ms (onnxruntime alone).
+The tied logits stay float32: in 8 bits they were no faster once the layers were, and they would add 2 MB.
+The cache, embeddings, norms and logits read `model.onnx_data`, as the float32 step graph does.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+from .decoder_graph import MS, share_weights
+
+FILE = "model_step_int8.onnx"
+BLOCK = 32
+
+
+def blocks_8bit(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """[N, K] float32 (one row an output) → MatMulNBits' uint8 [N, K / 32, 32] (offset by 128) and a scale per block."""
+    n, k = weight.shape
+    if k % BLOCK:
+        raise ValueError(f"the inner size {k} is not a multiple of {BLOCK}")
+    grouped = weight.reshape(n, k // BLOCK, BLOCK)
+    scale = np.maximum(np.abs(grouped).max(-1), 1e-8) / 127
+    quantised = np.clip(np.round(grouped / scale[..., None]), -127, 127) + 128
+    return quantised.astype(np.uint8), scale.astype(np.float32).reshape(-1)
+
+
+def steps_int8_model(step: onnx.ModelProto) -> onnx.ModelProto:
+    """`step`: model_step.onnx with its weights loaded. Every MatMul by a weight becomes an 8-bit MatMulNBits."""
+    weights = {t.name: t for t in step.graph.initializer}
+    nodes: list[onnx.NodeProto] = []
+    added: list[onnx.TensorProto] = []
+    for node in step.graph.node:
+        if node.op_type != "MatMul" or node.input[1] not in weights:
+            nodes.append(node)
+            continue
+        product = node.input[1]
+        matrix = numpy_helper.to_array(weights[product]).astype(np.float32).T  # [K, N] → one row an output
+        quantised, scale = blocks_8bit(matrix)
+        name = f"{product}.8bit"
+        added += [numpy_helper.from_array(quantised, name), numpy_helper.from_array(scale, name + "_scale")]
+        nodes.append(helper.make_node("MatMulNBits", [node.input[0], name, name + "_scale"], list(node.output),
+                                      name=f"{node.output[0]}/MatMulNBits", domain=MS, K=matrix.shape[1],
+                                      N=matrix.shape[0], bits=8, block_size=BLOCK,
+                                      accuracy_level=4))  # 4: int8 arithmetic, activations quantised per block
+    used = {name for node in nodes for name in node.input}
+    kept = [t for t in step.graph.initializer if t.name in used]
+    graph = helper.make_graph(nodes, "gpt2_decoder_step_int8", step.graph.input, step.graph.output, kept + added)
+    model = helper.make_model(graph, opset_imports=list(step.opset_import))
+    model.ir_version = step.ir_version
+    onnx.checker.check_model(model)
+    return model
+
+
+def write_steps_int8(onnx_dir: Path) -> Path:
+    """Writes onnx_dir/model_step_int8.onnx from onnx_dir/model_step.onnx."""
+    target = onnx_dir / FILE
+    onnx.save(share_weights(steps_int8_model(onnx.load(onnx_dir / "model_step.onnx")), onnx_dir), target)
+    return target
+
+
+if __name__ == "__main__":  # adds the int8 step graph to a model folder: python -m kobot_train.int8_steps npc/model
+    import sys
+
+    print(write_steps_int8(Path(sys.argv[1]) / "onnx"))
