@@ -1,6 +1,7 @@
 /**
  * npm run bench:npc: load time, time to first token, tokens/s, answer latency for 1 and 16 concurrent
- * questions (one by one, batched, micro-batching queue; with an int8 prefill, also the batch all in fp32), RSS,
+ * questions (one by one, batched, micro-batching queue; with the int8 graphs, also one question and the batch all
+ * in fp32), RSS,
  * and a bare onnxruntime-node greedy loop over the full fp32 graph in the same run. Prints a table and writes
  * bench/results/npc.json.
  */
@@ -18,7 +19,7 @@ import { mean, percentile, printTable, round } from "./stats.js";
 const { values } = parseArgs({
   options: {
     model: { type: "string", default: DEFAULT_MODEL_DIR },
-    dtype: { type: "string" }, // default: the engine's (q8 where the model has the int8 prefill graph)
+    dtype: { type: "string" }, // default: the engine's (q8 where the model has its int8 graphs)
     rounds: { type: "string", default: "3" },
     out: { type: "string", default: join(import.meta.dirname, "results", "npc.json") },
   },
@@ -32,7 +33,7 @@ const loadStarted = performance.now();
 const engine = await NpcEngine.load(values.model!, values.dtype ? { dtype: values.dtype as ModelDtype } : {});
 const loadMs = performance.now() - loadStarted;
 const rssAfterLoad = process.memoryUsage().rss;
-// With an int8 prefill, the same model all in fp32: what the prefill gains, and the bare loop's reference.
+// With the int8 graphs, the same model all in fp32: what int8 gains, and the bare loop's reference.
 const fp32 = engine.modelName.endsWith(":q8") ? await NpcEngine.load(values.model!, { dtype: "fp32" }) : undefined;
 const config = JSON.parse(readFileSync(join(values.model!, "config.json"), "utf8"));
 const generation = JSON.parse(readFileSync(join(values.model!, "generation_config.json"), "utf8"));
@@ -54,13 +55,13 @@ interface Single {
   chars: number;
 }
 
-async function singleQuestions(settings: object): Promise<Single[]> {
+async function singleQuestions(settings: object, answering = engine): Promise<Single[]> {
   const results: Single[] = [];
   for (let round = 0; round < rounds; round++) {
     for (const question of questions) {
       const started = performance.now();
       let first = 0;
-      const answer = await engine.answer(question, {
+      const answer = await answering.answer(question, {
         settings,
         onToken: () => (first ||= performance.now() - started),
       });
@@ -145,6 +146,7 @@ async function concurrent(size: number) {
 
 const shipped = await singleQuestions({});
 const greedyRuns = await singleQuestions(greedy);
+const greedyFp32 = fp32 ? await singleQuestions(greedy, fp32) : undefined;
 const choosing = await singleQuestions({ candidates: 8 });
 const baseline = await bareQuestions();
 const sixteen = await concurrent(16);
@@ -173,11 +175,12 @@ const concurrentRow = (name: string, latencies: number[], wall: number) => ({
 
 const rows = [
   latencyRow(`1 question, shipped decoding (${generation.do_sample ? "sampling" : "greedy"}, rep ${generation.repetition_penalty ?? 1})`, shipped),
-  latencyRow("1 question, greedy, engine", greedyRuns),
+  latencyRow(`1 question, greedy, engine${fp32 ? ", int8" : ""}`, greedyRuns),
+  ...(greedyFp32 ? [latencyRow("1 question, greedy, engine, fp32", greedyFp32)] : []),
   latencyRow("1 question, choose among 8 sampled", choosing),
   latencyRow("1 question, greedy, bare onnxruntime loop", baseline.results),
   concurrentRow("16 at once, one by one", sixteen.serial, sixteen.serialWall),
-  concurrentRow(`16 at once, one batch${fp32 ? ", int8 prefill" : ""}${throughPresent ? ", cache in place" : ""}`, sixteen.batched, sixteen.batchWall),
+  concurrentRow(`16 at once, one batch${fp32 ? ", int8" : ""}${throughPresent ? ", cache in place" : ""}`, sixteen.batched, sixteen.batchWall),
   ...(fp32 ? [concurrentRow("16 at once, one batch, fp32, cache in place", sixteen.batchedFp32, sixteen.fp32Wall)] : []),
   ...(throughPresent ? [concurrentRow("16 at once, one batch, fp32, cache through the full graph", sixteen.batchedPresent, sixteen.presentWall)] : []),
   concurrentRow("16 at once, AnswerQueue", sixteen.queued, sixteen.queueWall),
@@ -191,7 +194,8 @@ const summary = {
   bareAgreesWithEngine: `${baseline.agree}/${questions.length} identical answers${fp32 ? " (the engine in fp32)" : ""}`,
   batchSpeedup16: round(sixteen.serialWall / sixteen.batchWall, 2),
   queueSpeedup16: round(sixteen.serialWall / sixteen.queueWall, 2),
-  int8PrefillSpeedup16: fp32 ? round(sixteen.fp32Wall / sixteen.batchWall, 2) : "-",
+  int8Speedup1: greedyFp32 ? round(mean(greedyFp32.map((r) => r.ms)) / mean(greedyRuns.map((r) => r.ms)), 2) : "-",
+  int8Speedup16: fp32 ? round(sixteen.fp32Wall / sixteen.batchWall, 2) : "-",
   inPlaceSpeedup16: throughPresent ? round(sixteen.presentWall / (fp32 ? sixteen.fp32Wall : sixteen.batchWall), 2) : "-",
   rssAfterLoadMB: mb(rssAfterLoad),
   rssPeakMB: mb(rssPeak),
