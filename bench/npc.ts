@@ -1,9 +1,8 @@
 /**
  * npm run bench:npc: load time, time to first token, tokens/s, answer latency for 1 and 16 concurrent
- * questions (one by one, batched, micro-batching queue; with the int8 graphs, also one question and the batch all
- * in fp32), RSS,
- * and a bare onnxruntime-node greedy loop over the full fp32 graph in the same run. Prints a table and writes
- * bench/results/npc.json.
+ * questions (one by one, batched, micro-batching queue; with the int8 graphs, also one question and the batch
+ * all in fp32), RSS, and a bare onnxruntime-node greedy loop over the full fp32 graph in the same run. Prints a
+ * table and writes bench/results/npc.json.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

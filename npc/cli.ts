@@ -23,7 +23,8 @@ const USAGE = `usage: npm run ask -- [options] "question" ...
   --json                 one JSON line per question: {"question","answer","ms","retrieved","confidence","copied"}
   --stream               print the answer as it is generated
   --model DIR            model folder (default: npc/model)
-  --dtype fp32|q8        q8: prompts prefilled in int8 (default where the model has that graph); fp32: all float32
+  --dtype fp32|q8        q8: int8 prefill and 8-bit decoding steps (default where the model has both graphs);
+                         fp32: all in float32
   --knowledge FILE       the NPC's own knowledge (JSON lines {"q","a"}), searched first
   --min-score N          show retrieved pairs from this similarity up (default: the model's config.json)
   --candidates N         sample N answers and keep the most relevant
