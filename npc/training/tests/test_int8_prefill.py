@@ -1,14 +1,9 @@
 """The int8 prefill graph computes what the fp32 decoder does, and each row's numbers do not depend on its batch."""
-from pathlib import Path
-
 import numpy as np
 import onnx
 import onnxruntime as ort
 
-from kobot_train.export import export
 from kobot_train.int8_prefill import FILE, quantised_columns
-
-from test_export import random_checkpoint
 
 LAYERS, HEADS, HEAD_DIM = 2, 2, 16
 
@@ -33,10 +28,8 @@ def test_weights_are_quantised_per_column():
     np.testing.assert_allclose(quantised * scale, weight, atol=scale.max() / 2)
 
 
-def test_int8_prefill_matches_fp32_and_is_the_same_alone_or_batched(tmp_path: Path):
-    tokenizer, _, checkpoint = random_checkpoint(tmp_path)
-    sizes = export(checkpoint, tmp_path / "out")
-    onnx_dir = tmp_path / "out" / "onnx"
+def test_int8_prefill_matches_fp32_and_is_the_same_alone_or_batched(random_export):
+    tokenizer, onnx_dir, sizes = random_export
     assert f"onnx/{FILE}" in sizes
     graph = onnx.load(onnx_dir / FILE, load_external_data=False)
     assert "MatMul" not in {node.op_type for node in graph.graph.node}

@@ -1,14 +1,9 @@
 """The int8 step graph computes what the fp32 step graph does, and each row's numbers do not depend on its batch."""
-from pathlib import Path
-
 import numpy as np
 import onnx
 import onnxruntime as ort
 
-from kobot_train.export import export
 from kobot_train.int8_steps import FILE, blocks_8bit
-
-from test_export import random_checkpoint
 
 HEADS, HEAD_DIM, WIDTH = 2, 16, 12
 
@@ -35,10 +30,8 @@ def test_blocks_of_32_are_scaled_each_by_its_largest_value():
                                atol=scale.max() / 2)
 
 
-def test_int8_steps_match_fp32_and_are_the_same_alone_or_batched(tmp_path: Path):
-    _, _, checkpoint = random_checkpoint(tmp_path)
-    sizes = export(checkpoint, tmp_path / "out")
-    onnx_dir = tmp_path / "out" / "onnx"
+def test_int8_steps_match_fp32_and_are_the_same_alone_or_batched(random_export):
+    _, onnx_dir, sizes = random_export
     assert f"onnx/{FILE}" in sizes
     graph = onnx.load(onnx_dir / FILE, load_external_data=False)
     weights = {t.name for t in graph.graph.initializer}
