@@ -3,6 +3,7 @@ import { join } from "node:path";
 
 import * as ort from "onnxruntime-node";
 
+import { cacheShape } from "../npc/cache-shape.js";
 import { INT8_STEP_GRAPH, STEP_GRAPH } from "../npc/model-folder.js";
 import { SESSION_OPTIONS } from "../npc/session-options.js";
 import { round } from "./stats.js";
@@ -55,12 +56,4 @@ export async function measureStepCost(modelDir: string, { cacheWidth = 64, steps
     rows32StepMs: round(rows32, 3),
     rowStepMs: round((rows32 - rows16) / 16, 3),
   };
-}
-
-/** Heads and head size of the step graph's cache inputs, [batch, heads, width, head size]. */
-function cacheShape(session: ort.InferenceSession): { heads: number; headSize: number } {
-  const input = session.inputMetadata.find((meta) => meta.name.startsWith("past_key_values"));
-  const [, heads, , headSize] = input?.isTensor ? input.shape : [];
-  if (typeof heads !== "number" || typeof headSize !== "number") throw new Error("the step graph has no past_key_values inputs of fixed heads and head size");
-  return { heads, headSize };
 }

@@ -83,8 +83,6 @@ interface ModelConfig {
   npc_retrieval?: { k: number; min_score: number; grams?: string };
   n_positions?: number;
   max_position_embeddings?: number;
-  n_head?: number;
-  n_embd?: number;
 }
 
 /**
@@ -167,8 +165,7 @@ export class NpcEngine {
       let prefill: { run: Prefill; session: InferenceSession } | undefined;
       if (dtype === "q8") {
         const session = await InferenceSession.create(join(folder, INT8_PREFILL_GRAPH), SESSION_OPTIONS);
-        const heads = config.n_head ?? 0;
-        prefill = { run: int8Prefill(session, heads, (config.n_embd ?? 0) / heads), session };
+        prefill = { run: int8Prefill(session), session };
       }
       return new NpcEngine(tokenizer, model, defaults, name, eosId, maxPositions, retrieval, general, padId, stepSession, prefill);
     } catch (error) {

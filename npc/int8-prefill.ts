@@ -1,6 +1,7 @@
 import type { Tensor } from "@huggingface/transformers";
 import * as ort from "onnxruntime-node";
 
+import { cacheShape } from "./cache-shape.js";
 import type { Prefill } from "./grouped-prefill.js";
 
 /**
@@ -9,8 +10,9 @@ import type { Prefill } from "./grouped-prefill.js";
  * so a row's cache and first token do not depend on the rows beside it. Decoding steps have their own int8
  * graph (`onnx/model_step_int8.onnx`).
  */
-export function int8Prefill(session: ort.InferenceSession, heads: number, headSize: number): Prefill {
+export function int8Prefill(session: ort.InferenceSession): Prefill {
   const caches = session.inputNames.filter((name) => name.startsWith("past_key_values"));
+  const { heads, headSize } = cacheShape(session);
   const lastOnly = new ort.Tensor("int64", BigInt64Array.from([1n]), []);
   const asOrt = (tensor: Tensor) => new ort.Tensor("int64", tensor.data as BigInt64Array, tensor.dims);
   return async ({ input_ids, attention_mask, position_ids }) => {
