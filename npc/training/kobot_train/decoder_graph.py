@@ -18,7 +18,7 @@ The full graph keeps what the engine asks of an export:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -206,6 +206,35 @@ def write_decoders(weights: Mapping[str, np.ndarray], config: dict, onnx_dir: Pa
               all_tensors_to_one_file=True, location=data, size_threshold=1024)
     onnx.save(share_weights(step_model(weights, config), onnx_dir), onnx_dir / "model_step.onnx")
     (onnx_dir / data).chmod(0o644)  # onnx writes it readable by its owner only
+
+
+def with_weight_products(model: onnx.ModelProto, name: str, rewrite, constants: Sequence[onnx.TensorProto] = (),
+                         opsets: Sequence[onnx.OperatorSetIdProto] | None = None, ir_version: int | None = None
+                         ) -> onnx.ModelProto:
+    """`model` (its weights loaded) with every MatMul by a weight computed another way: `rewrite(activations,
+    weight name, matrix [in, out] float32, output)` returns the nodes and new initializers that do it. `constants`
+    are initializers the new nodes share; the weights no node reads any more are dropped."""
+    weights = {t.name: t for t in model.graph.initializer}
+    nodes: list[onnx.NodeProto] = []
+    added = list(constants)
+    for node in model.graph.node:
+        if node.op_type != "MatMul" or node.input[1] not in weights:
+            nodes.append(node)
+            continue
+        activations, weight = node.input
+        new_nodes, new_weights = rewrite(activations, weight, numpy_helper.to_array(weights[weight]).astype(np.float32),
+                                         node.output[0])
+        nodes += new_nodes
+        added += new_weights
+    if len(added) == len(constants):
+        raise ValueError(f"{model.graph.name} has no MatMul by a weight to rewrite")
+    used = {n for node in nodes for n in node.input}
+    kept = [t for t in model.graph.initializer if t.name in used]
+    graph = helper.make_graph(nodes, name, model.graph.input, model.graph.output, kept + added)
+    rewritten = helper.make_model(graph, opset_imports=list(opsets or model.opset_import))
+    rewritten.ir_version = ir_version or model.ir_version
+    onnx.checker.check_model(rewritten)
+    return rewritten
 
 
 def share_weights(model: onnx.ModelProto, onnx_dir: Path) -> onnx.ModelProto:

@@ -20,7 +20,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from .decoder_graph import share_weights
+from .decoder_graph import share_weights, with_weight_products
 
 FILE = "model_prefill_int8.onnx"
 
@@ -55,34 +55,18 @@ def _int8_product(activations: str, weight: str, width: int, output: str) -> lis
 def prefill_int8_model(decoder: onnx.ModelProto) -> onnx.ModelProto:
     """`decoder`: model.onnx with its weights loaded. Every MatMul by a weight becomes an int8 product; the
     rest of the graph, inputs and outputs are unchanged."""
-    weights = {t.name: t for t in decoder.graph.initializer}
-    nodes: list[onnx.NodeProto] = []
-    added = [numpy_helper.from_array(np.array([-1], np.int64), "int8_last_axis"),
-             numpy_helper.from_array(np.array(1e-8, np.float32), "int8_tiny"),
-             numpy_helper.from_array(np.array(1 / 127, np.float32), "int8_step"),
-             numpy_helper.from_array(np.array(128, np.uint8), "int8_zero_point")]
-    replaced = set()
-    for node in decoder.graph.node:
-        if node.op_type != "MatMul" or node.input[1] not in weights:
-            nodes.append(node)
-            continue
-        activations, weight = node.input
-        matrix = numpy_helper.to_array(weights[weight]).astype(np.float32)
+    def rewrite(activations: str, weight: str, matrix: np.ndarray, output: str):
         quantised, scale = quantised_columns(matrix)
-        added += [numpy_helper.from_array(quantised, f"{weight}.int8"), numpy_helper.from_array(scale, f"{weight}.int8_scale")]
-        nodes += _int8_product(activations, weight, matrix.shape[0], node.output[0])
-        replaced.add(weight)
-    if not replaced:
-        raise ValueError("the decoder has no MatMul by a weight to quantise")
-    used = {name for node in nodes for name in node.input}
-    kept = [t for t in decoder.graph.initializer if t.name in used]
-    graph = helper.make_graph(nodes, "gpt2_decoder_int8_prefill", decoder.graph.input, decoder.graph.output, kept + added)
+        return (_int8_product(activations, weight, matrix.shape[0], output),
+                [numpy_helper.from_array(quantised, f"{weight}.int8"), numpy_helper.from_array(scale, f"{weight}.int8_scale")])
+
+    constants = [numpy_helper.from_array(np.array([-1], np.int64), "int8_last_axis"),
+                 numpy_helper.from_array(np.array(1e-8, np.float32), "int8_tiny"),
+                 numpy_helper.from_array(np.array(1 / 127, np.float32), "int8_step"),
+                 numpy_helper.from_array(np.array(128, np.uint8), "int8_zero_point")]
     # Opset 21: QuantizeLinear with a scale per block.
     opsets = [helper.make_opsetid(o.domain, 21 if o.domain == "" else o.version) for o in decoder.opset_import]
-    model = helper.make_model(graph, opset_imports=opsets)
-    model.ir_version = 10
-    onnx.checker.check_model(model)
-    return model
+    return with_weight_products(decoder, "gpt2_decoder_int8_prefill", rewrite, constants, opsets, ir_version=10)
 
 
 def write_prefill_int8(onnx_dir: Path) -> Path:

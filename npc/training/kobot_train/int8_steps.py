@@ -16,7 +16,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from .decoder_graph import MS, share_weights
+from .decoder_graph import MS, share_weights, with_weight_products
 
 FILE = "model_step_int8.onnx"
 BLOCK = 32
@@ -35,29 +35,16 @@ def blocks_8bit(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def steps_int8_model(step: onnx.ModelProto) -> onnx.ModelProto:
     """`step`: model_step.onnx with its weights loaded. Every MatMul by a weight becomes an 8-bit MatMulNBits."""
-    weights = {t.name: t for t in step.graph.initializer}
-    nodes: list[onnx.NodeProto] = []
-    added: list[onnx.TensorProto] = []
-    for node in step.graph.node:
-        if node.op_type != "MatMul" or node.input[1] not in weights:
-            nodes.append(node)
-            continue
-        product = node.input[1]
-        matrix = numpy_helper.to_array(weights[product]).astype(np.float32).T  # [K, N] → one row an output
-        quantised, scale = blocks_8bit(matrix)
-        name = f"{product}.8bit"
-        added += [numpy_helper.from_array(quantised, name), numpy_helper.from_array(scale, name + "_scale")]
-        nodes.append(helper.make_node("MatMulNBits", [node.input[0], name, name + "_scale"], list(node.output),
-                                      name=f"{node.output[0]}/MatMulNBits", domain=MS, K=matrix.shape[1],
-                                      N=matrix.shape[0], bits=8, block_size=BLOCK,
-                                      accuracy_level=4))  # 4: int8 arithmetic, activations quantised per block
-    used = {name for node in nodes for name in node.input}
-    kept = [t for t in step.graph.initializer if t.name in used]
-    graph = helper.make_graph(nodes, "gpt2_decoder_step_int8", step.graph.input, step.graph.output, kept + added)
-    model = helper.make_model(graph, opset_imports=list(step.opset_import))
-    model.ir_version = step.ir_version
-    onnx.checker.check_model(model)
-    return model
+    def rewrite(activations: str, weight: str, matrix: np.ndarray, output: str):
+        quantised, scale = blocks_8bit(matrix.T)  # [in, out] → one row an output
+        name = f"{weight}.8bit"
+        product = helper.make_node("MatMulNBits", [activations, name, name + "_scale"], [output],
+                                   name=f"{output}/MatMulNBits", domain=MS, K=matrix.shape[0], N=matrix.shape[1],
+                                   bits=8, block_size=BLOCK,
+                                   accuracy_level=4)  # 4: int8 arithmetic, activations quantised per block
+        return [product], [numpy_helper.from_array(quantised, name), numpy_helper.from_array(scale, name + "_scale")]
+
+    return with_weight_products(step, "gpt2_decoder_step_int8", rewrite)
 
 
 def write_steps_int8(onnx_dir: Path) -> Path:
