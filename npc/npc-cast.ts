@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 
 import { AnswerQueue, DEFAULT_MAX_BATCH } from "./answer-queue.js";
+import { spellOutShorthand } from "./chat-shorthand.js";
 import type { AskOptions } from "./engine.js";
 import { NpcEngine } from "./engine.js";
 import type { GenerationSettings } from "./generation-settings.js";
@@ -115,7 +116,7 @@ export class NpcCast {
       queue: queues.get(engine)!,
       options,
       knowledgeLine(question, minScore, questionsOnly = false) {
-        const hit = knowledgeSource !== undefined && options.knowledge?.search(question, 1, minScore, { questionsOnly })[0];
+        const hit = knowledgeSource !== undefined && options.knowledge?.search(spellOutShorthand(question), 1, minScore, { questionsOnly })[0];
         return hit ? { text: hit.pair.a, source: knowledgeSource } : undefined;
       },
       scriptedLine(question) {

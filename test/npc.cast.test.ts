@@ -81,6 +81,16 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.deepEqual(cast.brainFor("clerk").scriptedLine("이름이 뭐야"), line);
   });
 
+  it("knows game chat's shorthand for the words of its knowledge file: ㅎㅇ is 안녕, ㄱㅅ is 고마워", async () => {
+    assert.deepEqual(cast.brainFor("hans").scriptedLine("ㅎㅇ"), cast.brainFor("hans").scriptedLine("안녕"));
+    assert.equal(cast.brainFor("hans").scriptedLine("ㄱㅅ")?.text, "별말을. 또 필요하면 찾아오게.");
+    const [hello, bye] = await newWorker().answerAll([question("hans", "하이요"), question("hans", "바이바이~")]);
+    assert.equal(hello!.text, "어서 오게. 대장간엔 무슨 일인가?");
+    assert.equal(bye!.text, "조심히 가게. 마을 밖은 험하다네.");
+    const plain = await cast.brainFor("kobot").queue.ask("ㅂㅂ", {});
+    assert.equal(plain.question, "잘가", "the model, too, is asked the spelled-out line");
+  });
+
   it("answers with each NPC's own model, knowledge and settings; a stranger NPC gets the first model", async () => {
     const ask = (npcId: string) => {
       const brain = cast.brainFor(npcId);

@@ -1,0 +1,30 @@
+/**
+ * Game chat's shorthand for hello, bye, thanks and sorry, each as the plain word Chatbot_data and knowledge
+ * files use ("ㅎㅇ" → "안녕"). Chatbot_data has none of it, so the model answered "ㅎㅇ", "하이" or "ㅂㅂ" with
+ * nonsense and an NPC's own "안녕" line never matched them (npc/eval/village-shorthand.json: 0 of 34 fit).
+ * Whole words only, repeated or not ("하이하이", "ㅂㅂㅂ"), with trailing punctuation kept: "하이킹" stays.
+ */
+const SPELLED_OUT: readonly (readonly [RegExp, string])[] = [
+  [/^(?:ㅎㅇ|ㅎ2|하이|하이루|하잉|헬로|헬로우|hi|hello|hey)+요?$/, "안녕"],
+  [/^(?:ㅂㅂ+|ㅂ2|ㅃㅃ+|ㅃ2|바이|빠이|빠빠이|굿바이|bye|goodbye)+$/, "잘가"],
+  [/^(?:ㄱㅅ|ㄳ|땡큐|땡스|thx|thanks|thankyou)+$/, "고마워"],
+  [/^(?:ㅈㅅ|쏘리|sorry)+$/, "미안해"],
+  [/^(?:방가|방가워|반갑)+$/, "반가워"],
+  [/^(?:굿밤|굿나잇|굿나이트|goodnight)$/, "잘자"],
+];
+
+/** Two-word English forms, joined so they read as one word below. */
+const JOINED = /\b(thank) (you)\b|\b(good) (night|bye)\b/gi;
+
+/** The line with each shorthand word spelled out; anything else as it was. */
+export function spellOutShorthand(text: string): string {
+  return text
+    .replace(JOINED, (phrase) => phrase.replace(" ", ""))
+    .split(" ")
+    .map((word) => {
+      const [, core = "", tail = ""] = /^(.*?)([!?.,~]*)$/su.exec(word) ?? [];
+      const plain = SPELLED_OUT.find(([pattern]) => pattern.test(core.toLowerCase()))?.[1];
+      return plain ? plain + tail : word;
+    })
+    .join(" ");
+}

@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+
+import { spellOutShorthand } from "../npc/chat-shorthand.js";
+
+describe("Chat shorthand spelled out for the NPC", () => {
+  it("spells out hello, bye, thanks and sorry in jamo, Hangul and English shorthand", () => {
+    const cases: [string, string][] = [
+      ["ㅎㅇ", "안녕"], ["하이", "안녕"], ["하이요", "안녕"], ["Hi", "안녕"], ["hello", "안녕"],
+      ["ㅂㅂ", "잘가"], ["바이바이", "잘가"], ["bye", "잘가"], ["good bye", "잘가"],
+      ["ㄱㅅ", "고마워"], ["ㄳ", "고마워"], ["땡큐", "고마워"], ["thank you", "고마워"], ["Thanks", "고마워"],
+      ["ㅈㅅ", "미안해"], ["쏘리", "미안해"], ["방가방가", "반가워"], ["굿밤", "잘자"], ["good night", "잘자"],
+    ];
+    for (const [typed, plain] of cases) assert.equal(spellOutShorthand(typed), plain, typed);
+  });
+
+  it("keeps repeats as one word and the punctuation after it", () => {
+    assert.equal(spellOutShorthand("ㅎㅇㅎㅇ 코봇"), "안녕 코봇");
+    assert.equal(spellOutShorthand("하이하이~"), "안녕~");
+    assert.equal(spellOutShorthand("ㅂㅂㅂ!!"), "잘가!!");
+    assert.equal(spellOutShorthand("ㄱㅅㄱㅅ 잘 알았어"), "고마워 잘 알았어");
+  });
+
+  it("leaves other words alone, shorthand inside a word too", () => {
+    for (const line of ["하이킹 가자", "바이올린 배우고 싶어", "ㅋㅋㅋ 웃기다", "오늘 날씨 좋다", "hint 좀 줘", "안녕하세요"]) {
+      assert.equal(spellOutShorthand(line), line);
+    }
+  });
+
+  it("spells out nothing twice: its words are not shorthand", () => {
+    for (const line of ["안녕", "잘가", "고마워", "미안해", "반가워", "잘자"]) assert.equal(spellOutShorthand(line), line);
+  });
+});
