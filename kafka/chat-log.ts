@@ -20,9 +20,12 @@ export const NpcAnswerInfo = z.object({
   model: z.string().max(100).optional(),
   /** The model's confidence in its answer (mean log-probability per token, ≤ 0). */
   confidence: z.number().max(0).optional(),
-  /** The model's answer the NPC did not say (reason `unsure`): what retraining should look at. */
+  /** The model's answer the NPC did not say (reason `unsure` or `moderated_output`): what retraining should look at. */
   withheld: z.string().max(2000).optional(),
-  /** Where the answer's words came from (contract.ts ANSWER_SOURCES: `composed` ones are the model's own). */
+  /**
+   * Where the said line's words came from (contract.ts ANSWER_SOURCES: `composed` ones are the model's own); absent
+   * on the room's own lines (fallbacks, and the safe line said for a `moderated_output`).
+   */
   source: z.enum(ANSWER_SOURCES).optional(),
   /** True when the NPC said a fallback line instead of an answer. */
   fallback: z.boolean(),

@@ -310,6 +310,11 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       ...(outcome.kind === "answer" ? answerInfo(outcome.answer) : {}),
       ...(reason ? { reason } : {}),
     };
+    if (blockedAnswer && outcome.kind === "answer") {
+      // The safe line came from no source the worker names; the blocked words are kept for review, as unsure ones are.
+      delete info.source;
+      info.withheld = outcome.answer.text;
+    }
     this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blockedAnswer ? { moderated: true } : {}) }, this.nearNpc(npcId, client));
     this.sendAnswersNow();
     npcAnswers.inc({ outcome: reason ?? "answer" });

@@ -72,7 +72,7 @@ describe("moderation in the world room", function () {
 
   it("replaces an NPC answer that holds abuse with a safe line", async () => {
     await world.bus.workerChannel().start(async (questions) =>
-      questions.map((q) => scriptedAnswer(q, "이 병1신아")),
+      questions.map((q) => ({ ...scriptedAnswer(q, "이 병1신아"), source: "composed" as const })),
     );
     const a = await world.join("철수");
     a.room.send("chat", { text: "@kobot 나 어때?" });
@@ -82,5 +82,7 @@ describe("moderation in the world room", function () {
     const record = logged.find((r) => r.id === answer.id)!;
     assert.equal(record.moderated, true);
     assert.equal(record.npc?.reason, "moderated_output");
+    assert.equal(record.npc?.withheld, "이 병1신아", "the blocked answer is kept for review");
+    assert.equal(record.npc?.source, undefined, "the safe line is not the worker's");
   });
 });
