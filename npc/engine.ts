@@ -26,6 +26,7 @@ import { int8Prefill } from "./int8-prefill.js";
 import { checkModelFolder, INT8_PREFILL_GRAPH, INT8_STEP_GRAPH, type ModelDtype, readJson, STEP_GRAPH } from "./model-folder.js";
 import { GRAMS, type GramsMethod, KnowledgeIndex, type KnowledgePair } from "./knowledge-index.js";
 import { normaliseQuestion } from "./question.js";
+import { oneLine } from "./one-line.js";
 import { type RetrievalSettings, retrieveContext } from "./retrieval-context.js";
 import { SESSION_OPTIONS } from "./session-options.js";
 import { type TokenCallback, TokenStream } from "./token-stream.js";
@@ -355,9 +356,4 @@ export class NpcEngine {
     await this.stepSession?.release();
     await this.prefill?.session.release();
   }
-}
-
-/** Runs of whitespace as one space, trimmed: how an answer is said, and how a shown answer compares with it. */
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
 }

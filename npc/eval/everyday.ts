@@ -22,15 +22,15 @@ import { parseArgs } from "node:util";
 import { NpcEngine } from "../engine.js";
 import type { GenerationSettings } from "../generation-settings.js";
 import { readKnowledgeFile } from "../knowledge-index.js";
+import { oneLine } from "../one-line.js";
 
 const HERE = import.meta.dirname;
 const JUDGEMENTS = join(HERE, "everyday-judgements.json");
 const EVAL_MD = join(HERE, "..", "model", "EVAL.md");
 /** The shipped index is the training split (every model here was trained on the same split). */
 const TRAINING_PAIRS = join(HERE, "..", "model", "knowledge.jsonl");
-const words = (text: string) => text.split(/\s+/).filter(Boolean).join(" ");
 /** The answer is one of the pairs shown to the model, word for word (what the engine marks `copied`). */
-const repeatsShown = (answer: { text: string; retrieved: string[] }) => answer.retrieved.some((a) => words(a) === words(answer.text));
+const repeatsShown = (answer: { text: string; retrieved: string[] }) => answer.retrieved.some((a) => oneLine(a) === oneLine(answer.text));
 
 /** A question set: its files, and its section of EVAL.md (between `<!-- name:begin -->` and `<!-- name:end -->`). */
 interface QuestionSet {
@@ -157,13 +157,13 @@ function report(set: QuestionSet): void {
     lines.push(`| ${i + 1} | ${cell(question)} | ${cells.join(" | ")} |`);
   });
 
-  const trainingAnswers = new Set(readKnowledgeFile(TRAINING_PAIRS).map((pair) => words(pair.a)));
+  const trainingAnswers = new Set(readKnowledgeFile(TRAINING_PAIRS).map((pair) => oneLine(pair.a)));
   const summary = variants.map((variant) => {
     const verdicts = variant.answers.map((a, i) => judgements[key(questions[i]!, a.text)]?.sensible);
     const count = (v: Verdict) => verdicts.filter((x) => x === v).length;
     const copied = variant.answers.filter(repeatsShown).length;
     // Word for word an answer of the training split, as EVAL.md's verbatim copies; and how many of those are ✔.
-    const verbatim = variant.answers.flatMap((a, i) => (trainingAnswers.has(words(a.text)) ? [verdicts[i]] : []));
+    const verbatim = variant.answers.flatMap((a, i) => (trainingAnswers.has(oneLine(a.text)) ? [verdicts[i]] : []));
     const ms = variant.answers.map((a) => a.ms).sort((a, b) => a - b);
     return {
       variant: variant.name,
