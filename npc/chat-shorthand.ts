@@ -14,7 +14,7 @@ const SPELLED_OUT: readonly (readonly [RegExp, string])[] = [
 ];
 
 /** Two-word English forms, joined so they read as one word below. */
-const JOINED = /\b(thank) (you)\b|\b(good) (night|bye)\b/gi;
+const JOINED = /\b(?:thank you|good night|good bye)\b/gi;
 
 /** The line with each shorthand word spelled out; anything else as it was. */
 export function spellOutShorthand(text: string): string {

@@ -307,14 +307,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       question: text,
       latencyMs: Math.round((performance.now() - asked) * 10) / 10,
       fallback: reason !== undefined,
-      ...(outcome.kind === "answer" ? answerInfo(outcome.answer) : {}),
+      ...(outcome.kind === "answer" ? answerInfo(outcome.answer, blockedAnswer) : {}),
       ...(reason ? { reason } : {}),
     };
-    if (blockedAnswer && outcome.kind === "answer") {
-      // The safe line came from no source the worker names; the blocked words are kept for review, as unsure ones are.
-      delete info.source;
-      info.withheld = outcome.answer.text;
-    }
     this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blockedAnswer ? { moderated: true } : {}) }, this.nearNpc(npcId, client));
     this.sendAnswersNow();
     npcAnswers.inc({ outcome: reason ?? "answer" });
@@ -426,14 +421,18 @@ function fallbackOf(outcome: AskOutcome): Fallback | undefined {
   return undefined;
 }
 
-/** What the chat log keeps of a worker's answer. */
-function answerInfo({ ms, model, confidence, withheld, source }: AnswerMessage): Partial<NpcAnswerInfo> {
+/**
+ * What the chat log keeps of a worker's answer. One that moderation `blocked` is kept for review as withheld, as an
+ * unsure one is, and without the worker's source: the safe line said instead is the room's, not the model's words.
+ */
+function answerInfo({ ms, model, confidence, withheld, source, text }: AnswerMessage, blocked: boolean): Partial<NpcAnswerInfo> {
+  const unsaid = blocked ? text : withheld;
   return {
     workerMs: ms,
     model,
     ...(confidence !== undefined ? { confidence } : {}),
-    ...(withheld !== undefined ? { withheld } : {}),
-    ...(source !== undefined ? { source } : {}),
+    ...(unsaid !== undefined ? { withheld: unsaid } : {}),
+    ...(source !== undefined && !blocked ? { source } : {}),
   };
 }
 
