@@ -80,6 +80,22 @@ describe("NPCs from a world file", function () {
     await a.room.leave();
   });
 
+  it("understands chat shorthand: ㅎㅇ and ㄱㅅ get the NPC's hello and thanks lines, and everyone sees what was typed", async () => {
+    const a = await world.join("나그네");
+    a.room.send("chat", { text: "@한스 ㅎㅇ" });
+    a.room.send("chat", { text: "@미나 ㄱㅅㄱㅅ!" });
+    const questions = await waitFor("the two lines", () => {
+      const mine = stateOf(a).chat.filter((l) => l.from === a.room.sessionId);
+      return mine.length === 2 ? mine : undefined;
+    });
+    assert.deepEqual(questions.map((q) => q.text), ["@한스 ㅎㅇ", "@미나 ㄱㅅㄱㅅ!"], "the chat keeps the player's words");
+    const hello = await waitFor("hans's hello", () => lineFrom(a, "hans", questions[0]!.id));
+    const thanks = await waitFor("mina's thanks", () => lineFrom(a, "mina", questions[1]!.id));
+    assert.equal(hello.text, "어서 오게. 대장간엔 무슨 일인가?");
+    assert.equal(thanks.text, "천만에요, 별말씀을요!");
+    await a.room.leave();
+  });
+
   it("refuses a question from beyond the NPC's talk radius with too_far, saying how far", async () => {
     const a = await world.join("멀리");
     a.room.send("chat", { text: "@은둔자 거기 누구 있어요?" });
