@@ -6,11 +6,14 @@ import type { AskOptions } from "./engine.js";
 import { NpcEngine } from "./engine.js";
 import type { GenerationSettings } from "./generation-settings.js";
 import { readKnowledgeFile } from "./knowledge-index.js";
+import { withoutOwnName } from "./own-name.js";
 import type { ModelDtype } from "./model-folder.js";
 
 /** What the worker needs to answer for one NPC (from the world file): its model, knowledge and decoding. */
 export interface NpcBrainSpec {
   npcId: string;
+  /** Its display name: a player calling it by name ("hi 한스") is understood as if the name were not there. */
+  name?: string;
   /** The model's name in the world file (`default` is MODEL_DIR). */
   model: string;
   modelDir: string;
@@ -107,6 +110,7 @@ export class NpcCast {
     const brainOf = (
       engine: NpcEngine,
       options: AskOptions,
+      names: string[],
       knowledgeSource?: string,
       scriptedAbove?: number,
       unsure?: UnsureLines,
@@ -116,7 +120,7 @@ export class NpcCast {
       queue: queues.get(engine)!,
       options,
       knowledgeLine(question, minScore, questionsOnly = false) {
-        const hit = knowledgeSource !== undefined && options.knowledge?.search(spellOutShorthand(question), 1, minScore, { questionsOnly })[0];
+        const hit = knowledgeSource !== undefined && options.knowledge?.search(spellOutShorthand(withoutOwnName(question, names)), 1, minScore, { questionsOnly })[0];
         return hit ? { text: hit.pair.a, source: knowledgeSource } : undefined;
       },
       scriptedLine(question) {
@@ -131,11 +135,12 @@ export class NpcCast {
           ...(spec.generation ? { settings: spec.generation } : {}),
         };
         const source = spec.knowledge && `knowledge:${basename(spec.knowledge)}`;
-        return [spec.npcId, brainOf(engine, options, source, spec.scriptedAbove, spec.unsure)];
+        const names = [spec.npcId, ...(spec.name ? [spec.name] : [])];
+        return [spec.npcId, brainOf(engine, options, names, source, spec.scriptedAbove, spec.unsure)];
       }),
     );
     const first = [...engines.values()][0]!;
-    return new NpcCast(brains, brainOf(first, {}), [...engines.values()]);
+    return new NpcCast(brains, brainOf(first, {}, []), [...engines.values()]);
   }
 
   brainFor(npcId: string): NpcBrain {

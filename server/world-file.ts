@@ -116,6 +116,7 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
     })),
     brains: file.npcs.map((npc) => ({
       npcId: npc.id,
+      name: npc.name,
       model: npc.model,
       modelDir: models[npc.model]!,
       ...(npc.knowledge ? { knowledge: resolve(here, npc.knowledge) } : {}),

@@ -33,7 +33,7 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     cast = await NpcCast.load([
       { npcId: "clerk", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: clerkFile, scriptedAbove: 0.8 },
       { npcId: "kobot", model: "default", modelDir: DEFAULT_MODEL_DIR },
-      { npcId: "hans", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "blacksmith.jsonl"), scriptedAbove: 0.8 },
+      { npcId: "hans", name: "한스", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "blacksmith.jsonl"), scriptedAbove: 0.8 },
       { npcId: "mina", model: "other", modelDir: other, knowledge: join(knowledge, "baker.jsonl"), generation: { maxNewTokens: 8 } },
       // Every answer is less sure than 0; none is less sure than −20.
       { npcId: "shy", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: 0, lines: ["글쎄요, 잘 모르겠어요."] } },
@@ -87,6 +87,8 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     const [hello, bye] = await newWorker().answerAll([question("hans", "하이요"), question("hans", "바이바이~")]);
     assert.equal(hello!.text, "어서 오게. 대장간엔 무슨 일인가?");
     assert.equal(bye!.text, "조심히 가게. 마을 밖은 험하다네.");
+    assert.equal(cast.brainFor("hans").scriptedLine("hi 한스")?.text, "어서 오게. 대장간엔 무슨 일인가?", "called by name");
+    assert.equal(cast.brainFor("hans").scriptedLine("한스 씨, 이름이 뭐야?")?.text, "나는 대장장이 한스야.");
     const plain = await cast.brainFor("kobot").queue.ask("ㅂㅂ", {});
     assert.equal(plain.question, "잘가", "the model, too, is asked the spelled-out line");
   });
