@@ -16,14 +16,20 @@ const SPELLED_OUT: readonly (readonly [RegExp, string])[] = [
 /** Two-word English forms, joined so they read as one word below. */
 const JOINED = /\b(?:thank you|good night|good bye)\b/gi;
 
+/** A chat word as matched, lower case, and the punctuation typed after it: "Hi~" → ["hi", "~"]. */
+export function chatWord(word: string): [core: string, tail: string] {
+  const [, core = "", tail = ""] = /^(.*?)([!?.,~]*)$/su.exec(word) ?? [];
+  return [core.toLowerCase(), tail];
+}
+
 /** The line with each shorthand word spelled out; anything else as it was. */
 export function spellOutShorthand(text: string): string {
   return text
     .replace(JOINED, (phrase) => phrase.replace(" ", ""))
     .split(" ")
     .map((word) => {
-      const [, core = "", tail = ""] = /^(.*?)([!?.,~]*)$/su.exec(word) ?? [];
-      const plain = SPELLED_OUT.find(([pattern]) => pattern.test(core.toLowerCase()))?.[1];
+      const [core, tail] = chatWord(word);
+      const plain = SPELLED_OUT.find(([pattern]) => pattern.test(core))?.[1];
       return plain ? plain + tail : word;
     })
     .join(" ");
