@@ -6,12 +6,13 @@ import type { Logger, LogLevel } from "../common/log.js";
 import { addMetricsSource } from "../common/metrics.js";
 import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
+import type { ModelDtype } from "./model-folder.js";
 import type { NpcBrainSpec } from "./npc-cast.js";
 import { NpcError } from "./errors.js";
 
 export interface WorkerThreadOptions {
   brains: NpcBrainSpec[];
-  dtype?: "fp32" | "q8";
+  dtype?: ModelDtype;
   maxBatch: number;
   maxQuestionAgeMs: number;
   serverId: string;

@@ -8,7 +8,7 @@ import { DEFAULT_CHAT_LOG_TOPICS } from "../kafka/chat-log.js";
 import { DEFAULT_TOPICS } from "../kafka/contract.js";
 import { DEFAULT_WORD_LIST } from "../moderation/moderator.js";
 import { DEFAULT_MAX_BATCH } from "../npc/answer-queue.js";
-import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { DEFAULT_MODEL_DIR, type ModelDtype } from "../npc/model-folder.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import { loadWorldFile, WorldFileError } from "./world-file.js";
@@ -101,7 +101,7 @@ export interface ServerConfig {
   world: WorldSettings;
   /** Per NPC: the model, knowledge and decoding the worker answers it with. */
   brains: NpcBrainSpec[];
-  model: { dir: string; dtype?: "fp32" | "q8"; maxBatch: number };
+  model: { dir: string; dtype?: ModelDtype; maxBatch: number };
   /** Word list path; undefined when moderation is off. */
   moderationWords: string | undefined;
 }
