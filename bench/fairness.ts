@@ -4,12 +4,14 @@
  * patch decoding is not charged to it). Per player: the wait from sending the question to seeing the
  * answer in its state; per run: answers/s. With batching (NPC_MAX_BATCH=16, or --batch: the brain answers up to 16
  * questions in one batch) and without (1), and batched with answers cut to their first token (what batching could
- * show here if decoding steps after the prefill were free). Each mode's server takes several bursts (all players ask, all
- * answers come, then the next): answers/s is the median burst's, so one noisy half-second does not decide it.
+ * show here if decoding steps after the prefill were free). The machine's speed drifts between runs (the ratio moved
+ * 1.78–2.17 run to run when each mode ran once), so the modes take turns: each round runs every mode in its own
+ * server, one warm-up burst (all players ask, all answers come) and then the measured ones, and the batching speedup
+ * is the median of the rounds' ratios, each of two modes measured seconds apart. answers/s is a mode's median burst.
  * Last, what 3× one at a time would leave for the batched decoding steps, against the least those steps cost
  * (step-cost.ts). Table + bench/results/fairness.json (+ PNG by bench/plot.py).
  *
- *   npm run bench:fairness -- [--players 50] [--bursts 3] [--batch 16]
+ *   npm run bench:fairness -- [--players 50] [--rounds 3] [--bursts 2] [--batch 16]
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -29,9 +31,16 @@ import { measureStepCost } from "./step-cost.js";
 import { percentile, printTable, round } from "./stats.js";
 
 const { values } = parseArgs({
-  options: { players: { type: "string", default: "50" }, bursts: { type: "string", default: "3" }, batch: { type: "string", default: "16" } },
+  options: {
+    players: { type: "string", default: "50" },
+    rounds: { type: "string", default: "3" },
+    bursts: { type: "string", default: "2" },
+    batch: { type: "string", default: "16" },
+  },
 });
 const players = Number(values.players);
+const rounds = Number(values.rounds);
+/** Measured bursts per mode and round, after one warm-up burst. */
 const bursts = Number(values.bursts);
 const maxBatch = Number(values.batch);
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
@@ -52,7 +61,13 @@ function oneTokenWorld(): string {
   return path;
 }
 
-async function run(batch: number, { oneToken = false } = {}) {
+interface Mode {
+  batch: number;
+  oneToken?: boolean;
+}
+
+/** One mode's server for one round: joined players, a warm-up burst, then `bursts` measured ones. */
+async function session({ batch, oneToken = false }: Mode) {
   const port = await freePort();
   const server = await startService(`bench-fairness-batch${batch}`, "server/main.ts", {
     PORT: String(port), HOST: "127.0.0.1", WORLD_FILE: oneToken ? oneTokenWorld() : "off",
@@ -65,15 +80,11 @@ async function run(batch: number, { oneToken = false } = {}) {
     const first = await joinWorld(url, { name: "p0" });
     const joined: TestPlayer[] = [first];
     for (let i = 1; i < players; i++) joined.push(await joinWorld(url, { name: `p${i}` }, first.room.roomId));
-    const load = await ServerLoad.start(url);
-    const clientsCpu = process.cpuUsage();
-    const windowStarted = performance.now();
-    const burstResults = [];
-    for (let burst = 0; burst < bursts; burst++) {
+    const burst = async (n: number) => {
       const started = performance.now();
       const waits = await Promise.all(
         joined.map(async (player, i) => {
-          const text = `@kobot ${questions[(burst * players + i) % questions.length]}`;
+          const text = `@kobot ${questions[(n * players + i) % questions.length]}`;
           const answer = answerTime(player.room, text, 120_000);
           player.room.send("chat", { text });
           const result = await answer;
@@ -81,36 +92,54 @@ async function run(batch: number, { oneToken = false } = {}) {
           return result.ms;
         }),
       );
-      burstResults.push({ waits, answersPerSecond: players / ((performance.now() - started) / 1000) });
-    }
+      return { waits, answersPerSecond: players / ((performance.now() - started) / 1000) };
+    };
+    await burst(bursts); // the server's first answers run cold code; every round's warm-up asks the same questions
+    const load = await ServerLoad.start(url);
+    const clientsCpu = process.cpuUsage();
+    const windowStarted = performance.now();
+    const burstResults = [];
+    for (let n = 0; n < bursts; n++) burstResults.push(await burst(n));
     const { user, system } = process.cpuUsage(clientsCpu);
     const windowMs = performance.now() - windowStarted;
-    const server = await load?.end();
-    const cpu = cpuAccount(players * bursts, windowMs, server?.cpuMs ?? Number.NaN, (user + system) / 1000);
-    const waits = burstResults.flatMap((b) => b.waits);
-    const rates = burstResults.map((b) => b.answersPerSecond);
-    return {
-      mode: `${batch > 1 ? `batched (up to ${batch})` : "one at a time"}${oneToken ? ", answers cut to 1 token" : ""}`,
-      players,
-      bursts,
-      medianMs: round(percentile(waits, 50)),
-      p95Ms: round(percentile(waits, 95)),
-      maxMs: round(Math.max(...waits)),
-      // Within a burst: how much longer the last player waited than the middle one.
-      maxOverMedian: round(Math.max(...burstResults.map((b) => Math.max(...b.waits) / percentile(b.waits, 50))), 2),
-      answersPerSecond: round(percentile(rates, 50), 2),
-      answersPerSecondRange: `${round(Math.min(...rates), 1)}–${round(Math.max(...rates), 1)}`,
-      answersPerSecondByBurst: rates.map((rate) => round(rate, 1)),
-      // The rooms' thread while the brain works (it runs on its own thread): patches are not held up.
-      serverLoopP99Ms: round(server?.loopDelayP99Ms ?? Number.NaN),
-      serverLoopMaxMs: round(server?.loopDelayMaxMs ?? Number.NaN),
-      ...cpu,
-      waitsMs: waits.map((w) => round(w)),
-    };
+    const cpu = await load?.end();
+    return { burstResults, windowMs, serverCpuMs: cpu?.cpuMs ?? Number.NaN, clientsCpuMs: (user + system) / 1000, loopP99Ms: cpu?.loopDelayP99Ms ?? Number.NaN, loopMaxMs: cpu?.loopDelayMaxMs ?? Number.NaN };
   } finally {
     await server.stop();
   }
 }
+
+type Session = Awaited<ReturnType<typeof session>>;
+
+/** A mode's row over all its rounds. */
+function modeRow({ batch, oneToken = false }: Mode, sessions: Session[]) {
+  const burstResults = sessions.flatMap((s) => s.burstResults);
+  const waits = burstResults.flatMap((b) => b.waits);
+  const rates = burstResults.map((b) => b.answersPerSecond);
+  const sum = (pick: (s: Session) => number) => sessions.reduce((total, s) => total + pick(s), 0);
+  const cpu = cpuAccount(players * burstResults.length, sum((s) => s.windowMs), sum((s) => s.serverCpuMs), sum((s) => s.clientsCpuMs));
+  return {
+    mode: `${batch > 1 ? `batched (up to ${batch})` : "one at a time"}${oneToken ? ", answers cut to 1 token" : ""}`,
+    players,
+    bursts: burstResults.length,
+    medianMs: round(percentile(waits, 50)),
+    p95Ms: round(percentile(waits, 95)),
+    maxMs: round(Math.max(...waits)),
+    // Within a burst: how much longer the last player waited than the middle one.
+    maxOverMedian: round(Math.max(...burstResults.map((b) => Math.max(...b.waits) / percentile(b.waits, 50))), 2),
+    answersPerSecond: round(percentile(rates, 50), 2),
+    answersPerSecondRange: `${round(Math.min(...rates), 1)}–${round(Math.max(...rates), 1)}`,
+    answersPerSecondByBurst: rates.map((rate) => round(rate, 1)),
+    // The rooms' thread while the brain works (it runs on its own thread): patches are not held up.
+    serverLoopP99Ms: round(Math.max(...sessions.map((s) => s.loopP99Ms))),
+    serverLoopMaxMs: round(Math.max(...sessions.map((s) => s.loopMaxMs))),
+    ...cpu,
+    waitsMs: waits.map((w) => round(w)),
+  };
+}
+
+/** A session's answers/s: its median burst's. */
+const sessionRate = (s: Session) => percentile(s.burstResults.map((b) => b.answersPerSecond), 50);
 
 /**
  * Where the CPU went while the bursts ran: the server process (rooms, and the brain on its own thread) and this
@@ -149,7 +178,7 @@ async function brainAlone() {
     await answerAll();
     return players / ((performance.now() - started) / 1000);
   };
-  for (let burst = 0; burst < bursts; burst++) {
+  for (let burst = 0; burst < rounds * bursts; burst++) {
     const asked = Array.from({ length: players }, (_, i) => questions[(burst * players + i) % questions.length]!);
     rates.batched.push(await rate(async () => {
       const answers = await Promise.all(asked.map((question) => queue.ask(question)));
@@ -166,9 +195,10 @@ async function brainAlone() {
   return {
     batchedAnswersPerSecond: batched,
     oneAtATimeAnswersPerSecond: oneAtATime,
-    batchingSpeedup: round(batched / oneAtATime, 2),
+    // Each burst's modes ran back to back: the median of its ratios.
+    batchingSpeedup: round(percentile(rates.batched.map((rate, i) => rate / rates.oneAtATime[i]!), 50), 2),
     batchedPrefillOnlyPerSecond: batchedPrefillOnly,
-    batchingSpeedupIfStepsWereFree: round(batchedPrefillOnly / oneAtATime, 2),
+    batchingSpeedupIfStepsWereFree: round(percentile(rates.batchedPrefillOnly.map((rate, i) => rate / rates.oneAtATime[i]!), 50), 2),
     decodingStepsPerAnswer: round(stepsAfterPrefill.reduce((sum, n) => sum + n, 0) / stepsAfterPrefill.length, 2),
     decodingStepsPerBatch: round(stepsPerBatch.reduce((sum, n) => sum + n, 0) / stepsPerBatch.length, 2),
     batchesPerAnswer: round(stepsPerBatch.length / stepsAfterPrefill.length, 3),
@@ -177,10 +207,18 @@ async function brainAlone() {
 
 // The third: batched answers cut to their first token, what batching could show end to end here if every
 // decoding step after the prefill cost nothing (over full answers one at a time).
-const rows = [await run(maxBatch), await run(1), await run(maxBatch, { oneToken: true })];
+const modes: Mode[] = [{ batch: maxBatch }, { batch: 1 }, { batch: maxBatch, oneToken: true }];
+const sessions: Session[][] = modes.map(() => []);
+for (let r = 0; r < rounds; r++) {
+  for (const [m, mode] of modes.entries()) sessions[m]!.push(await session(mode));
+}
+const rows = modes.map((mode, m) => modeRow(mode, sessions[m]!));
 printTable(rows.map(({ waitsMs: _w, answersPerSecondByBurst: _b, ...r }) => r));
-const speedup = round(rows[0]!.answersPerSecond / rows[1]!.answersPerSecond, 2);
-console.log(`\nbatching answers ${speedup}× as many questions per second as one at a time`);
+/** Per round, a mode's answers/s over one at a time's in the same round. */
+const roundRatios = (m: number) => sessions[m]!.map((s, r) => sessionRate(s) / sessionRate(sessions[1]![r]!));
+const ratioRange = (ratios: number[]) => `${round(Math.min(...ratios), 2)}–${round(Math.max(...ratios), 2)}`;
+const speedup = round(percentile(roundRatios(0), 50), 2);
+console.log(`\nbatching answers ${speedup}× as many questions per second as one at a time (median of ${rounds} rounds: ${ratioRange(roundRatios(0))})`);
 // A ceiling for the ratio on this machine: batched bursts at the CPU they took, with no core ever idle.
 const ceiling = round(rows[0]!.answersPerSecondAllCoresBusy / rows[1]!.answersPerSecond, 2);
 console.log(
@@ -188,10 +226,10 @@ console.log(
     `clients ${rows[0]!.clientsCpuMsPerAnswer} CPU ms an answer); with every core busy all the time that CPU gives ` +
     `${rows[0]!.answersPerSecondAllCoresBusy} answers/s, ${ceiling}× one at a time`,
 );
-const endToEndIfStepsWereFree = round(rows[2]!.answersPerSecond / rows[1]!.answersPerSecond, 2);
+const endToEndIfStepsWereFree = round(percentile(roundRatios(2), 50), 2);
 console.log(
   `batched answers cut to their first token: ${rows[2]!.answersPerSecond} answers/s, ${endToEndIfStepsWereFree}× full answers one ` +
-    `at a time (what batching could show end to end if every later decoding step were free)`,
+    `at a time (${ratioRange(roundRatios(2))}; what batching could show end to end if every later decoding step were free)`,
 );
 const brain = await brainAlone();
 console.log(
@@ -226,6 +264,6 @@ console.log(
 );
 writeFileSync(
   join(import.meta.dirname, "results", "fairness.json"),
-  JSON.stringify({ benchmark: "fairness", date: new Date().toISOString(), machine: machineInfo(), rows, batchingSpeedup: speedup, batchingSpeedupAllCoresBusy: ceiling, batchingSpeedupIfStepsWereFree: endToEndIfStepsWereFree, brainAlone: brain, decodingFloor }, null, 2) + "\n",
+  JSON.stringify({ benchmark: "fairness", date: new Date().toISOString(), machine: machineInfo(), rounds, rows, batchingSpeedup: speedup, batchingSpeedupByRound: roundRatios(0).map((r) => round(r, 2)), batchingSpeedupAllCoresBusy: ceiling, batchingSpeedupIfStepsWereFree: endToEndIfStepsWereFree, brainAlone: brain, decodingFloor }, null, 2) + "\n",
 );
 process.exit(0);

@@ -78,6 +78,9 @@ def plot_loadtest(loadtest):
 def fairness_text(d):
     rows = table([{k: v for k, v in r.items() if k not in ("waitsMs", "answersPerSecondByBurst")} for r in d["rows"]])
     text = f"{rows}\n\nbatching: {d['batchingSpeedup']}× the answers/s of one at a time"
+    if "batchingSpeedupByRound" in d:  # since session 17: the median of paired rounds
+        by_round = d["batchingSpeedupByRound"]
+        text += f" (median of {d['rounds']} rounds, each mode in turn: {min(by_round)}–{max(by_round)})"
     if "brainAlone" in d:  # since session 11
         b = d["brainAlone"]
         text += (f"; the brain alone on the same questions (no rooms, no clients): {b['batchedAnswersPerSecond']} answers/s "
