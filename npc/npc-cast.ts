@@ -57,6 +57,12 @@ export interface NpcBrain {
   engine: NpcEngine;
   queue: AnswerQueue;
   options: AskOptions;
+  /**
+   * The line as this NPC hears it: without its own name where the player calls it by name ("코봇아 숙제가 너무
+   * 많아"). No question the model learnt from names anyone, so the name changed 13 of 40 everyday answers, most
+   * for the worse; its knowledge file's questions do not name it either.
+   */
+  hear(line: string): string;
   /** The authored line for a question its knowledge file already answers, if the NPC says those as written. */
   scriptedLine(question: string): ScriptedLine | undefined;
   /**
@@ -119,8 +125,9 @@ export class NpcCast {
       ...(unsure ? { unsure } : {}),
       queue: queues.get(engine)!,
       options,
+      hear: (line) => withoutOwnName(line, names),
       knowledgeLine(question, minScore, questionsOnly = false) {
-        const hit = knowledgeSource !== undefined && options.knowledge?.search(spellOutShorthand(withoutOwnName(question, names)), 1, minScore, { questionsOnly })[0];
+        const hit = knowledgeSource !== undefined && options.knowledge?.search(spellOutShorthand(this.hear(question)), 1, minScore, { questionsOnly })[0];
         return hit ? { text: hit.pair.a, source: knowledgeSource } : undefined;
       },
       scriptedLine(question) {

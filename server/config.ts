@@ -164,7 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       npcs: world?.npcs ?? [{ ...DEFAULT_NPC, id: e.NPC_ID, name: e.NPC_NAME }],
       hearing: world?.hearing ?? DEFAULT_WORLD_SETTINGS.hearing,
     },
-    brains: world?.brains ?? [{ npcId: e.NPC_ID, model: "default", modelDir: e.MODEL_DIR }],
+    brains: world?.brains ?? [{ npcId: e.NPC_ID, name: e.NPC_NAME, model: "default", modelDir: e.MODEL_DIR }],
     model: { dir: e.MODEL_DIR, ...(e.MODEL_DTYPE ? { dtype: e.MODEL_DTYPE } : {}), maxBatch: e.NPC_MAX_BATCH },
     moderationWords: e.MODERATION_WORDS === "off" ? undefined : e.MODERATION_WORDS,
   };

@@ -32,7 +32,7 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     writeFileSync(clerkFile, '{"q": ["이름이 뭐야?", "성함이 어떻게 되세요?"], "a": "저는 서기 민지예요."}\n');
     cast = await NpcCast.load([
       { npcId: "clerk", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: clerkFile, scriptedAbove: 0.8 },
-      { npcId: "kobot", model: "default", modelDir: DEFAULT_MODEL_DIR },
+      { npcId: "kobot", name: "코봇", model: "default", modelDir: DEFAULT_MODEL_DIR },
       { npcId: "hans", name: "한스", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "blacksmith.jsonl"), scriptedAbove: 0.8 },
       { npcId: "mina", model: "other", modelDir: other, knowledge: join(knowledge, "baker.jsonl"), generation: { maxNewTokens: 8 } },
       // Every answer is less sure than 0; none is less sure than −20.
@@ -91,6 +91,17 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(cast.brainFor("hans").scriptedLine("한스 씨, 이름이 뭐야?")?.text, "나는 대장장이 한스야.");
     const plain = await cast.brainFor("kobot").queue.ask("ㅂㅂ", {});
     assert.equal(plain.question, "잘가", "the model, too, is asked the spelled-out line");
+  });
+
+  it("answers a player who calls it by name as if the name were not there: the model never learnt names", async () => {
+    const worker = newWorker();
+    // The shipped model's answers to these lines with the name were others (EVAL.md's everyday questions).
+    const lines = ["숙제가 너무 많아", "노래 추천해 줘", "오늘 진짜 덥네"];
+    const plain = await worker.answerAll(lines.map((line) => question("kobot", line)));
+    const called = await worker.answerAll(lines.flatMap((line) => [question("kobot", `코봇아 ${line}`), question("kobot", `코봇, ${line}`)]));
+    assert.deepEqual(called.map((answer) => answer.text), plain.flatMap((answer) => [answer.text, answer.text]));
+    const stranger = await cast.brainFor("nobody").queue.ask(cast.brainFor("nobody").hear("코봇아 숙제가 너무 많아"), {});
+    assert.equal(stranger.question, "코봇아 숙제가 너무 많아", "an NPC knows only its own name");
   });
 
   it("answers with each NPC's own model, knowledge and settings; a stranger NPC gets the first model", async () => {

@@ -20,7 +20,7 @@ describe("Server configuration from the environment", () => {
   it("has one NPC from NPC_ID and NPC_NAME when WORLD_FILE is off", () => {
     const config = loadConfig({ WORLD_FILE: "off", NPC_ID: "guide", NPC_NAME: "안내원" });
     assert.deepEqual(config.world.npcs, [{ ...DEFAULT_NPC, id: "guide", name: "안내원" }]);
-    assert.deepEqual(config.brains, [{ npcId: "guide", model: "default", modelDir: config.model.dir }]);
+    assert.deepEqual(config.brains, [{ npcId: "guide", name: "안내원", model: "default", modelDir: config.model.dir }]);
   });
 
   it("reads Kafka brokers and topic names", () => {
