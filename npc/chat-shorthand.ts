@@ -34,3 +34,22 @@ export function spellOutShorthand(text: string): string {
     })
     .join(" ");
 }
+
+/**
+ * Laughing and crying typed as letters (ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅜㅜ, ^^), which Korean chat adds to any line. Only 76 of
+ * Chatbot_data's 11,823 questions have any, so these rare letters took over retrieval and then the answer: with
+ * " ㅋㅋ" after them, 32 of the 40 everyday questions got other answers (mostly "말해보세요."), with "ㅋㅋㅋ"
+ * attached all 40, with " ㅠㅠ" 31. A lone ㅎ stays: it starts "ㅎㅇ" (hi), spelled out before this runs.
+ */
+const EMOTICONS = /[ㅋㅠㅜ]+|ㅎ{2,}|\^[_\-.]?\^/g;
+
+/** The line without laughing and crying; a line that is nothing else stays as typed. */
+export function withoutEmoticons(text: string): string {
+  const kept = text.replace(EMOTICONS, "").replace(/\s+/g, " ").trim();
+  return /[\p{L}\p{N}]/u.test(kept) ? kept : text;
+}
+
+/** A chat line as the model and knowledge files read it: shorthand spelled out, laughing and crying dropped. */
+export function plainChat(text: string): string {
+  return withoutEmoticons(spellOutShorthand(text));
+}

@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { InferenceSession } from "onnxruntime-node";
 
-import { spellOutShorthand } from "./chat-shorthand.js";
+import { plainChat } from "./chat-shorthand.js";
 import { InvalidQuestionError, InvalidSettingsError, ModelLoadError } from "./errors.js";
 import { meanLogProbs } from "./answer-scorer.js";
 import { type DecodedRow, decodeRows } from "./decode-loop.js";
@@ -283,11 +283,11 @@ export class NpcEngine {
   }
 
   /**
-   * The question as the model will see it (trimmed, special tokens removed, chat shorthand spelled out), or a clear error:
+   * The question as the model will see it (trimmed, special tokens removed, chat shorthand spelled out, laughing and crying dropped), or a clear error:
    * not text, empty, too many characters, or too many tokens to leave room for the answer.
    */
   checkQuestion(question: unknown, settings: GenerationSettings = this.defaults): string {
-    const text = spellOutShorthand(normaliseQuestion(this.withoutSpecialTokens(question)));
+    const text = plainChat(normaliseQuestion(this.withoutSpecialTokens(question)));
     const tokens = this.encode(this.prompt(text)).length;
     if (tokens + settings.maxNewTokens > this.maxPositions) {
       throw new InvalidQuestionError(

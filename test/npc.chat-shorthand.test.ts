@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-import { spellOutShorthand } from "../npc/chat-shorthand.js";
+import { plainChat, spellOutShorthand, withoutEmoticons } from "../npc/chat-shorthand.js";
 
 describe("Chat shorthand spelled out for the NPC", () => {
   it("spells out hello, bye, thanks and sorry in jamo, Hangul and English shorthand", () => {
@@ -28,5 +28,24 @@ describe("Chat shorthand spelled out for the NPC", () => {
 
   it("spells out nothing twice: its words are not shorthand", () => {
     for (const line of ["안녕", "잘가", "고마워", "미안해", "반가워", "잘자"]) assert.equal(spellOutShorthand(line), line);
+  });
+});
+
+describe("Laughing and crying dropped for the NPC", () => {
+  it("drops ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅜㅜ and ^^ from a line, attached or apart", () => {
+    const cases: [string, string][] = [
+      ["배고픈데 뭐 먹지 ㅋㅋ", "배고픈데 뭐 먹지"], ["배고픈데 뭐 먹지ㅋㅋㅋ", "배고픈데 뭐 먹지"], ["ㅋㅋ 시험 망쳤어 ㅠㅠ", "시험 망쳤어"],
+      ["혼자ㅠㅠㅠ", "혼자"], ["비 와서 우울해 ㅜㅜ", "비 와서 우울해"], ["날씨 좋다ㅎㅎ", "날씨 좋다"], ["고마워요^^", "고마워요"],
+      ["배고파ㅠ.ㅠ", "배고파."], ["진짜?ㅋㅋ", "진짜?"],
+    ];
+    for (const [typed, plain] of cases) assert.equal(withoutEmoticons(typed), plain, typed);
+  });
+
+  it("keeps a line that is nothing but laughing, and the ㅎ that starts ㅎㅇ", () => {
+    assert.equal(withoutEmoticons("ㅋㅋㅋ"), "ㅋㅋㅋ");
+    assert.equal(withoutEmoticons("ㅠㅠ"), "ㅠㅠ");
+    assert.equal(plainChat("ㅎㅇ ㅋㅋ"), "안녕", "shorthand is spelled out before");
+    assert.equal(plainChat("ㅎㅇㅎㅇ"), "안녕");
+    assert.equal(withoutEmoticons("크크 하하 흑흑"), "크크 하하 흑흑", "laughing written as syllables is words");
   });
 });
