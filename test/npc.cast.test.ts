@@ -93,15 +93,15 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(plain.question, "잘가", "the model, too, is asked the spelled-out line");
   });
 
-  it("answers a player who calls it by name, or laughs, as if the name or ㅋㅋ were not there: the model never learnt them", async () => {
+  it("answers a line with its name, ㅋㅋ or ~~ as the plain line: the model never learnt game chat's trimmings", async () => {
     const worker = newWorker();
     // The shipped model's answers to these lines with the name were others (EVAL.md's everyday questions).
     const lines = ["숙제가 너무 많아", "노래 추천해 줘", "오늘 진짜 덥네"];
     const plain = await worker.answerAll(lines.map((line) => question("kobot", line)));
     const called = await worker.answerAll(lines.flatMap((line) => [question("kobot", `코봇아 ${line}`), question("kobot", `코봇, ${line}`)]));
     assert.deepEqual(called.map((answer) => answer.text), plain.flatMap((answer) => [answer.text, answer.text]));
-    const laughing = await worker.answerAll(lines.flatMap((line) => [question("kobot", `${line} ㅋㅋ`), question("kobot", `코봇아 ${line}ㅠㅠ`)]));
-    assert.deepEqual(laughing.map((answer) => answer.text), plain.flatMap((answer) => [answer.text, answer.text]), "laughing and crying too");
+    const chatty = await worker.answerAll(lines.flatMap((line) => [`${line} ㅋㅋ`, `코봇아 ${line}ㅠㅠ`, `${line}~~`, `${line}?`].map((typed) => question("kobot", typed))));
+    assert.deepEqual(chatty.map((answer) => answer.text), plain.flatMap((answer) => Array(4).fill(answer.text)), "laughing, crying, the line's end");
     const stranger = await cast.brainFor("nobody").queue.ask(cast.brainFor("nobody").hear("코봇아 숙제가 너무 많아"), {});
     assert.equal(stranger.question, "코봇아 숙제가 너무 많아", "an NPC knows only its own name");
   });

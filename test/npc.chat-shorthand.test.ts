@@ -49,3 +49,19 @@ describe("Laughing and crying dropped for the NPC", () => {
     assert.equal(withoutEmoticons("크크 하하 흑흑"), "크크 하하 흑흑", "laughing written as syllables is words");
   });
 });
+
+describe("A chat line as the NPC reads it", () => {
+  it("drops the punctuation that ends it, however long, and keeps what is inside", () => {
+    const cases: [string, string][] = [
+      ["노래 추천해 줘.", "노래 추천해 줘"], ["노래 추천해 줘?", "노래 추천해 줘"], ["노래 추천해 줘~~", "노래 추천해 줘"],
+      ["진짜...", "진짜"], ["뭐 먹지??!", "뭐 먹지"], ["배고파… ㅠㅠ", "배고파"], ["하이~", "안녕"], ["ㅂㅂ!!", "잘가"],
+      ["응, 그래. 고마워!", "응, 그래. 고마워"],
+    ];
+    for (const [typed, plain] of cases) assert.equal(plainChat(typed), plain, typed);
+  });
+
+  it("keeps a line that is nothing but punctuation or laughing as typed, bar the end of the laughing one", () => {
+    for (const line of ["?", "...", "ㅋㅋㅋ", "ㅠㅠ"]) assert.equal(plainChat(line), line);
+    assert.equal(plainChat("ㅠㅠ..."), "ㅠㅠ");
+  });
+});
