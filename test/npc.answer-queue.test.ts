@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 
 import { AnswerQueue } from "../npc/answer-queue.js";
+import { plainChat } from "../npc/chat-shorthand.js";
 import { InvalidQuestionError } from "../npc/errors.js";
 import { EVERYDAY_QUESTIONS, shippedEngine } from "./helpers/engine.js";
 
@@ -11,7 +12,7 @@ describe("AnswerQueue micro-batching", () => {
     const settings = { doSample: false };
     const answers = await Promise.all(EVERYDAY_QUESTIONS.map((q) => queue.ask(q, { settings })));
     for (const [i, question] of EVERYDAY_QUESTIONS.entries()) {
-      assert.equal(answers[i]!.question, question);
+      assert.equal(answers[i]!.question, plainChat(question));
       assert.equal(answers[i]!.text, (await engine.answer(question, { settings })).text);
     }
     assert.equal(queue.waiting, 0);

@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
+import { plainChat } from "../npc/chat-shorthand.js";
 import { type NpcAnswer, NpcEngine } from "../npc/engine.js";
 import { InvalidQuestionError, InvalidSettingsError, ModelLoadError } from "../npc/errors.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
@@ -19,7 +20,7 @@ describe("NpcEngine answers", () => {
       assert.ok(hangulShare(answer.text) > 0.5, `not Korean: ${question} -> ${answer.text}`);
       assert.ok(!/<usr>|<sys>|<\/s>|<pad>/.test(answer.text), `special token leaked: ${answer.text}`);
       assert.ok(answer.tokens > 0 && answer.ms > 0);
-      assert.equal(answer.question, question);
+      assert.equal(answer.question, plainChat(question), "the line as the model read it");
     }
   });
 
@@ -69,7 +70,7 @@ describe("NpcEngine answers", () => {
     assert.equal(batched.length, EVERYDAY_QUESTIONS.length);
     for (const [i, question] of EVERYDAY_QUESTIONS.entries()) {
       const single = await engine.answer(question, { settings: greedy });
-      assert.equal(batched[i]!.question, question);
+      assert.equal(batched[i]!.question, plainChat(question));
       assert.equal(batched[i]!.text, single.text, `differs for ${question}`);
     }
   });
