@@ -1,8 +1,10 @@
 /**
- * Game chat's shorthand for hello, bye, thanks and sorry, each as the plain word Chatbot_data and knowledge
- * files use ("ㅎㅇ" → "안녕"). Chatbot_data has none of it, so the model answered "ㅎㅇ", "하이" or "ㅂㅂ" with
- * nonsense and an NPC's own "안녕" line never matched them (npc/eval/village-shorthand.json: 0 of 34 fit).
- * Whole words only, repeated or not ("하이하이", "ㅂㅂㅂ"), with trailing punctuation kept: "하이킹" stays.
+ * Game chat's shorthand, each as the plain word Chatbot_data and knowledge files use: hello, bye, thanks and sorry
+ * ("ㅎㅇ" → "안녕"), and chat's short words (ㄹㅇ → 진짜, 넘 → 너무, 겜 → 게임, ㅇㅋ → 알았어). Chatbot_data has
+ * none or almost none of it, so the model answered "ㅎㅇ", "하이" or "ㅂㅂ" with nonsense and an NPC's own "안녕" line
+ * never matched them (npc/eval/village-shorthand.json: 0 of 34 fit), and "숙제가 넘 많아" got "미련이 되죠.". Whole
+ * words only, repeated or not ("하이하이", "ㅂㅂㅂ"), with trailing punctuation kept: "하이킹" stays; only 겜 keeps what
+ * follows it in its word (겜에서 → 게임에서).
  */
 const SPELLED_OUT: readonly (readonly [RegExp, string])[] = [
   [/^(?:ㅎㅇ|ㅎ2|하이|하이루|하잉|헬로|헬로우|hi|hello|hey)+요?$/, "안녕"],
@@ -11,6 +13,18 @@ const SPELLED_OUT: readonly (readonly [RegExp, string])[] = [
   [/^(?:ㅈㅅ|쏘리|sorry)+$/, "미안해"],
   [/^(?:방가|방가워|반갑)+$/, "반가워"],
   [/^(?:굿밤|굿나잇|굿나이트|goodnight)$/, "잘자"],
+  [/^(?:ㄹㅇ|레알)$/, "진짜"],
+  [/^넘$/, "너무"],
+  [/^[머모]$/, "뭐"],
+  [/^[머모]해$/, "뭐해"],
+  [/^걍$/, "그냥"],
+  [/^ㅇㅇ+$/, "응"],
+  [/^(?:ㅇㅋ|ㅇㅋㅇㅋ|오키|오케|오케이|ok|okay)$/, "알았어"],
+  [/^ㄴㄴ+$/, "아니"],
+  [/^(?:ㅊㅋ)+$/, "축하해"],
+  [/^ㄱㄱ+$/, "가자"],
+  [/^ㅅㄱ$/, "수고해"],
+  [/^겜(?=[가-힣]*$)/, "게임"],
 ];
 
 /** Two-word English forms, joined so they read as one word below. */
@@ -29,8 +43,8 @@ export function spellOutShorthand(text: string): string {
     .split(" ")
     .map((word) => {
       const [core, tail] = chatWord(word);
-      const plain = SPELLED_OUT.find(([pattern]) => pattern.test(core))?.[1];
-      return plain ? plain + tail : word;
+      const shorthand = SPELLED_OUT.find(([pattern]) => pattern.test(core));
+      return shorthand ? core.replace(...shorthand) + tail : word;
     })
     .join(" ");
 }

@@ -13,6 +13,15 @@ describe("Chat shorthand spelled out for the NPC", () => {
     for (const [typed, plain] of cases) assert.equal(spellOutShorthand(typed), plain, typed);
   });
 
+  it("spells out chat's short words, and 겜 inside its word", () => {
+    const cases: [string, string][] = [
+      ["오늘 ㄹㅇ 덥네", "오늘 진짜 덥네"], ["숙제가 넘 많아", "숙제가 너무 많아"], ["선물 머 살까", "선물 뭐 살까"],
+      ["모해?", "뭐해?"], ["걍 잘래", "그냥 잘래"], ["ㅇㅇ", "응"], ["ㅇㅋ", "알았어"], ["ㄴㄴ", "아니"], ["ㅊㅋㅊㅋ!", "축하해!"],
+      ["ㄱㄱ", "가자"], ["ㅅㄱ", "수고해"], ["겜에서 졌어", "게임에서 졌어"], ["밤새 겜했어", "밤새 게임했어"], ["새 겜 재밌다", "새 게임 재밌다"],
+    ];
+    for (const [typed, plain] of cases) assert.equal(spellOutShorthand(typed), plain, typed);
+  });
+
   it("keeps repeats as one word and the punctuation after it", () => {
     assert.equal(spellOutShorthand("ㅎㅇㅎㅇ 코봇"), "안녕 코봇");
     assert.equal(spellOutShorthand("하이하이~"), "안녕~");
@@ -21,13 +30,15 @@ describe("Chat shorthand spelled out for the NPC", () => {
   });
 
   it("leaves other words alone, shorthand inside a word too", () => {
-    for (const line of ["하이킹 가자", "바이올린 배우고 싶어", "ㅋㅋㅋ 웃기다", "오늘 날씨 좋다", "hint 좀 줘", "안녕하세요"]) {
+    for (const line of ["하이킹 가자", "바이올린 배우고 싶어", "ㅋㅋㅋ 웃기다", "오늘 날씨 좋다", "hint 좀 줘", "안녕하세요", "넘어졌어", "머리 아파", "모자 샀어"]) {
       assert.equal(spellOutShorthand(line), line);
     }
   });
 
   it("spells out nothing twice: its words are not shorthand", () => {
-    for (const line of ["안녕", "잘가", "고마워", "미안해", "반가워", "잘자"]) assert.equal(spellOutShorthand(line), line);
+    for (const line of ["안녕", "잘가", "고마워", "미안해", "반가워", "잘자", "진짜", "너무", "뭐", "뭐해", "그냥", "응", "알았어", "아니", "축하해", "가자", "수고해", "게임"]) {
+      assert.equal(spellOutShorthand(line), line);
+    }
   });
 });
 
