@@ -29,6 +29,7 @@ import { normaliseQuestion } from "./question.js";
 import { oneLine } from "./one-line.js";
 import { type RetrievalSettings, retrieveContext } from "./retrieval-context.js";
 import { SESSION_OPTIONS } from "./session-options.js";
+import { Spacing } from "./spacing.js";
 import { type TokenCallback, TokenStream } from "./token-stream.js";
 
 export interface LoadOptions {
@@ -102,6 +103,8 @@ export class NpcEngine {
     readonly retrieval: RetrievalSettings & { grams: GramsMethod },
     /** Pairs the model was trained to be shown (knowledge.jsonl in the model folder), if any. */
     readonly generalKnowledge: KnowledgeIndex | undefined,
+    /** Spaces for a line typed without any (spaced-pairs.txt), where the model folder has them. */
+    private readonly spacing: Spacing | undefined,
     private readonly padId: number,
     /** The export's step graph (model_step.onnx), when decoding keeps the cache in place. */
     private readonly stepSession: InferenceSession | undefined,
@@ -169,7 +172,7 @@ export class NpcEngine {
         const session = await InferenceSession.create(join(folder, INT8_PREFILL_GRAPH), SESSION_OPTIONS);
         prefill = { run: int8Prefill(session), session };
       }
-      return new NpcEngine(tokenizer, model, defaults, name, eosId, maxPositions, retrieval, general, padId, stepSession, prefill);
+      return new NpcEngine(tokenizer, model, defaults, name, eosId, maxPositions, retrieval, general, Spacing.load(folder), padId, stepSession, prefill);
     } catch (error) {
       throw new ModelLoadError(folder, `cannot load the NPC model from ${folder}: ${(error as Error).message}`, {
         cause: error,
@@ -283,11 +286,20 @@ export class NpcEngine {
   }
 
   /**
-   * The question as the model will see it (trimmed, special tokens removed, chat shorthand spelled out, laughing and crying dropped), or a clear error:
-   * not text, empty, too many characters, or too many tokens to leave room for the answer.
+   * A chat line as the model and retrieval read it: shorthand spelled out, laughing, crying and the line's end
+   * dropped (chat-shorthand.ts), and spaces put back in a line typed without any (spacing.ts).
+   */
+  readLine(line: string): string {
+    const plain = plainChat(line);
+    return this.spacing?.restore(plain) ?? plain;
+  }
+
+  /**
+   * The question as the model will see it (trimmed, special tokens removed, read as a chat line: `readLine`), or a
+   * clear error: not text, empty, too many characters, or too many tokens to leave room for the answer.
    */
   checkQuestion(question: unknown, settings: GenerationSettings = this.defaults): string {
-    const text = plainChat(normaliseQuestion(this.withoutSpecialTokens(question)));
+    const text = this.readLine(normaliseQuestion(this.withoutSpecialTokens(question)));
     const tokens = this.encode(this.prompt(text)).length;
     if (tokens + settings.maxNewTokens > this.maxPositions) {
       throw new InvalidQuestionError(

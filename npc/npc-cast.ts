@@ -1,7 +1,6 @@
 import { basename } from "node:path";
 
 import { AnswerQueue, DEFAULT_MAX_BATCH } from "./answer-queue.js";
-import { plainChat } from "./chat-shorthand.js";
 import type { AskOptions } from "./engine.js";
 import { NpcEngine } from "./engine.js";
 import type { GenerationSettings } from "./generation-settings.js";
@@ -127,7 +126,7 @@ export class NpcCast {
       options,
       hear: (line) => withoutOwnName(line, names),
       knowledgeLine(question, minScore, questionsOnly = false) {
-        const hit = knowledgeSource !== undefined && options.knowledge?.search(plainChat(this.hear(question)), 1, minScore, { questionsOnly })[0];
+        const hit = knowledgeSource !== undefined && options.knowledge?.search(engine.readLine(this.hear(question)), 1, minScore, { questionsOnly })[0];
         return hit ? { text: hit.pair.a, source: knowledgeSource } : undefined;
       },
       scriptedLine(question) {

@@ -10,6 +10,7 @@ from .export import DEFAULT_GENERATION, export
 from .data import load_pairs, split_pairs
 from .paths import MODEL_DIR, REPO_ROOT
 from .retrieval import DEFAULT_GRAMS, DEFAULT_MIN_SCORE, grams_of, write_jsonl
+from .spacing import write_spaced_pairs
 from .report import history, write_eval_md, write_model_card
 from .vectors import write_vectors
 from .train import add_arguments, train
@@ -72,6 +73,9 @@ def main() -> None:
                    if retrieval["k"] else None)
     if knowledge.exists():
         sizes["knowledge.jsonl"] = knowledge.stat().st_size
+    # For lines players type without spaces (npc/spacing.ts): from the same text the model learnt from.
+    spacing = write_spaced_pairs(args.out, args.data, args.pretrain_data)
+    sizes[spacing.name] = spacing.stat().st_size
     # The default run scores the greedy decodings; --full-eval adds sampling and the engine's choosing
     # (about 7 more minutes on 2 cores), as in the shipped EVAL.md.
     decodings = DECODINGS if args.full_eval else {k: v for k, v in DECODINGS.items() if not v["do_sample"]}

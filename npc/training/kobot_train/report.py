@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .spacing import SPACED_PAIRS
+
 COLUMNS = [("chrF", "chrf"), ("verbatim copy", "verbatim_copy_rate"), ("copy of a retrieved answer", "retrieved_copy_rate"),
            ("repetition", "repetition_rate"),
            ("distinct-1", "distinct_1"), ("distinct-2", "distinct_2"), ("mean length (chars)", "mean_length"),
@@ -108,6 +110,13 @@ def served_line(evaluation: dict) -> str:
             f"of a shown answer ({t['shown_rate']:.0%} of test questions are shown a pair).\n")
 
 
+def spacing_line(sizes: dict[str, int]) -> str:
+    if SPACED_PAIRS not in sizes:
+        return ""
+    return (f"\n- Spacing: `{SPACED_PAIRS}` lists the pairs of syllables that the training split and the reviews mostly write\n"
+            "  apart (`python -m kobot_train.spacing`); the engine spaces a line typed without any by them (`npc/spacing.ts`).")
+
+
 def write_model_card(path: Path, evaluation: dict, summary: dict, shipped: str, sizes: dict[str, int]) -> None:
     entry = evaluation["decodings"][shipped]
     total = sum(sizes.values()) / 1e6
@@ -142,7 +151,7 @@ and its int8 pair, `onnx/model_prefill_int8.onnx` (prompts prefilled with int8 m
   Copyright (c) 2018 songys): 11,823 Korean question/answer pairs, split 80/10/10 by a hash of the question.
   The test split is never trained on.
 - Pretrained on {pretrain_lines(summary):,} lines of **NSMC** movie reviews (e9t/nsmc, CC0 1.0) for colloquial Korean.
-{retrieval_line}
+{retrieval_line}{spacing_line(sizes)}
 
 ## Quality (test split, {shipped})
 
