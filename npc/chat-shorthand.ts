@@ -17,6 +17,7 @@ const SPELLED_OUT: readonly (readonly [RegExp, string])[] = [
   [/^넘$/, "너무"],
   [/^[머모]$/, "뭐"],
   [/^[머모]해$/, "뭐해"],
+  [/^[머모]야$/, "뭐야"],
   [/^걍$/, "그냥"],
   [/^ㅇㅇ+$/, "응"],
   [/^(?:ㅇㅋ|ㅇㅋㅇㅋ|오키|오케|오케이|ok|okay)$/, "알았어"],
@@ -73,9 +74,11 @@ const LINE_END = /[\s.?!~…,]+$/u;
 
 /**
  * A chat line as the model and knowledge files read it: shorthand spelled out, laughing and crying dropped, and the
- * punctuation at its end; a line that is nothing else stays as typed.
+ * punctuation at its end; a line that is nothing else stays as typed. Shorthand is spelled out before the laughing
+ * goes (ㅇㅋ and ㅊㅋ hold a ㅋ) and again after it (머야ㅋㅋ is 머야 once the ㅋㅋ is gone); spelled-out words are not
+ * shorthand, so the second time changes only what the first could not see.
  */
 export function plainChat(text: string): string {
-  const plain = withoutEmoticons(spellOutShorthand(text)).replace(LINE_END, "");
+  const plain = spellOutShorthand(withoutEmoticons(spellOutShorthand(text))).replace(LINE_END, "");
   return plain === "" ? text : plain;
 }

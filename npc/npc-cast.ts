@@ -57,9 +57,9 @@ export interface NpcBrain {
   queue: AnswerQueue;
   options: AskOptions;
   /**
-   * The line as this NPC hears it: without its own name where the player calls it by name ("코봇아 숙제가 너무
-   * 많아"). No question the model learnt from names anyone, so the name changed 13 of 40 everyday answers, most
-   * for the worse; its knowledge file's questions do not name it either.
+   * The line as this NPC hears it: read as a chat line (`NpcEngine.readLine`), and without its own name where the
+   * player calls it by name ("코봇아 숙제가 너무 많아ㅋㅋ"). No question the model learnt from names anyone, so the
+   * name changed 13 of 40 everyday answers, most for the worse; its knowledge file's questions do not name it either.
    */
   hear(line: string): string;
   /** The authored line for a question its knowledge file already answers, if the NPC says those as written. */
@@ -124,9 +124,9 @@ export class NpcCast {
       ...(unsure ? { unsure } : {}),
       queue: queues.get(engine)!,
       options,
-      hear: (line) => withoutOwnName(line, names),
+      hear: (line) => withoutOwnName(engine.readLine(line), names),
       knowledgeLine(question, minScore, questionsOnly = false) {
-        const hit = knowledgeSource !== undefined && options.knowledge?.search(engine.readLine(this.hear(question)), 1, minScore, { questionsOnly })[0];
+        const hit = knowledgeSource !== undefined && options.knowledge?.search(this.hear(question), 1, minScore, { questionsOnly })[0];
         return hit ? { text: hit.pair.a, source: knowledgeSource } : undefined;
       },
       scriptedLine(question) {

@@ -89,6 +89,7 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(bye!.text, "조심히 가게. 마을 밖은 험하다네.");
     assert.equal(cast.brainFor("hans").scriptedLine("hi 한스")?.text, "어서 오게. 대장간엔 무슨 일인가?", "called by name");
     assert.equal(cast.brainFor("hans").scriptedLine("한스 씨, 이름이 뭐야?")?.text, "나는 대장장이 한스야.");
+    assert.equal(cast.brainFor("hans").scriptedLine("한스야 이름이 머야ㅋㅋ??")?.text, "나는 대장장이 한스야.", "as typed in chat");
     const plain = await cast.brainFor("kobot").queue.ask("ㅂㅂ", {});
     assert.equal(plain.question, "잘가", "the model, too, is asked the spelled-out line");
   });
