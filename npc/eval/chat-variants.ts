@@ -1,31 +1,73 @@
 /**
- * `npm run eval:chat-variants`: the 40 everyday questions typed the way players type in game chat (the NPC called
- * by name, ㅋㅋ or ㅠㅠ after the line, "~~" or "?" at its end, chat's short words, no spaces), each asked through the
- * NPC worker (the default model, an NPC called 코봇). The model learnt from Chatbot_data, which has almost none of
- * this, so each way of typing should get the plain question's answer: the table counts, per way, the answers that
- * differ from it, and of all its answers how many were judged sensible (everyday-judgements.json, under the plain
- * question; an answer never judged for it counts as not judged).
+ * `npm run eval:chat-variants`: questions typed the way players type in game chat (the NPC called by name, ㅋㅋ or
+ * ㅠㅠ after the line, "~~" or "?" at its end, chat's short words, no spaces), each asked through the NPC worker. The
+ * model learnt from Chatbot_data, which has almost none of this, so each way of typing should get the plain
+ * question's answer: the table counts, per way, the answers that differ from it, and how many were judged good.
  *
- *   npm run eval:chat-variants
+ *   npm run eval:chat-variants                       the 40 everyday questions, to the default model as 코봇
+ *                                                    (judged sensible in everyday-judgements.json)
+ *   npm run eval:chat-variants -- --world worlds/village.yaml [--questions npc/eval/village-questions.json]
+ *                                                    a world's NPCs (judged fitting in village-judgements.json)
+ *
+ * An answer is judged under the plain question; one never judged for it counts as not judged. An NPC's unsure
+ * line is picked at random, so it counts as the same answer as any other unsure line, and as half (village.ts).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 
 import { createLogger } from "../../common/log.js";
-import { CONTRACT_VERSION } from "../../kafka/contract.js";
+import { type AnswerMessage, CONTRACT_VERSION } from "../../kafka/contract.js";
+import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
+import { loadWorldFile } from "../../server/world-file.js";
 import { DEFAULT_MODEL_DIR } from "../model-folder.js";
-import { NpcCast } from "../npc-cast.js";
+import { NpcCast, type NpcBrainSpec } from "../npc-cast.js";
 import { NpcWorker } from "../worker.js";
 
-const questions = readFileSync(join(import.meta.dirname, "everyday-questions.txt"), "utf8").split("\n").filter(Boolean).slice(0, 40);
-const judgements = JSON.parse(readFileSync(join(import.meta.dirname, "everyday-judgements.json"), "utf8")) as Record<string, { sensible: string }>;
+const { values } = parseArgs({ options: { world: { type: "string" }, questions: { type: "string" } } });
+const here = import.meta.dirname;
+type Verdict = "yes" | "half" | "no" | undefined;
 
+interface Setup {
+  brains: NpcBrainSpec[];
+  names: Record<string, string>;
+  questions: Record<string, string[]>;
+  judge: (npcId: string, question: string, answer: AnswerMessage) => Verdict;
+}
+
+function everyday(): Setup {
+  const questions = readFileSync(join(here, "everyday-questions.txt"), "utf8").split("\n").filter(Boolean).slice(0, 40);
+  const judgements = JSON.parse(readFileSync(join(here, "everyday-judgements.json"), "utf8")) as Record<string, { sensible: Verdict }>;
+  return {
+    brains: [{ npcId: "kobot", name: "코봇", model: "default", modelDir: DEFAULT_MODEL_DIR }],
+    names: { kobot: "코봇" },
+    questions: { kobot: questions },
+    judge: (_npc, question, answer) => judgements[`${question}\t${answer.text}`]?.sensible,
+  };
+}
+
+function world(file: string, questionsFile = join(here, "village-questions.json")): Setup {
+  const loaded = loadWorldFile(file, DEFAULT_MODEL_DIR, DEFAULT_WORLD_SETTINGS.bounds);
+  const judgements = JSON.parse(readFileSync(join(here, "village-judgements.json"), "utf8")) as Record<string, { fits: Verdict }>;
+  return {
+    brains: loaded.brains,
+    names: Object.fromEntries(loaded.npcs.map((npc) => [npc.id, npc.name])),
+    questions: JSON.parse(readFileSync(questionsFile, "utf8")) as Record<string, string[]>,
+    judge: (npc, question, answer) => (answer.source === "unsure_line" ? "half" : judgements[`${npc}\t${question}\t${answer.text}`]?.fits),
+  };
+}
+
+/** 코봇아, 미나야: 아 after a final consonant. */
+const calling = (name: string) => {
+  const last = name.codePointAt(name.length - 1)! - 0xac00;
+  return name + (last >= 0 && last < 11172 && last % 28 !== 0 ? "아" : "야");
+};
 const SLANG: [RegExp, string][] = [[/너무/g, "넘"], [/게임/g, "겜"], [/뭐/g, "머"], [/진짜/g, "ㄹㅇ"]];
-/** Ways of typing a question, as players do. */
-const VARIANTS: Record<string, (question: string) => string> = {
+/** Ways of typing a question to the NPC called `name`, as players do. */
+const VARIANTS: Record<string, (question: string, name: string) => string> = {
   "as written": (q) => q,
-  "코봇아 …": (q) => `코봇아 ${q}`,
-  "코봇, …": (q) => `코봇, ${q}`,
+  "name아 …": (q, name) => `${calling(name)} ${q}`,
+  "name, …": (q, name) => `${name}, ${q}`,
   "… ㅋㅋ": (q) => `${q} ㅋㅋ`,
   "…ㅋㅋㅋ": (q) => `${q}ㅋㅋㅋ`,
   "… ㅠㅠ": (q) => `${q} ㅠㅠ`,
@@ -37,24 +79,28 @@ const VARIANTS: Record<string, (question: string) => string> = {
   "no spaces": (q) => q.replaceAll(" ", ""),
 };
 
-const cast = await NpcCast.load([{ npcId: "kobot", name: "코봇", model: "default", modelDir: DEFAULT_MODEL_DIR }]);
+const setup = values.world ? world(values.world, values.questions) : everyday();
+const cast = await NpcCast.load(setup.brains);
 const worker = new NpcWorker(cast, { kind: "in-process", start: async () => {}, stop: async () => {} }, createLogger({}, "silent"));
-const answerAll = async (lines: string[]) =>
-  (await worker.answerAll(lines.map((text, i) => ({
-    v: CONTRACT_VERSION, questionId: `q${i}`, roomId: "eval", npcId: "kobot", playerId: "p", playerName: "민수", text, ts: Date.now(),
-  })))).map((answer) => answer.text);
+const cases = Object.entries(setup.questions).flatMap(([npcId, asked]) => asked.map((question) => ({ npcId, question })));
+const answerAll = (typed: (question: string, name: string) => string) =>
+  worker.answerAll(cases.map(({ npcId, question }, i) => ({
+    v: CONTRACT_VERSION, questionId: `q${i}`, roomId: "eval", npcId, playerId: "p", playerName: "민수",
+    text: typed(question, setup.names[npcId] ?? npcId), ts: Date.now(),
+  })));
+/** What was said: an unsure line is any unsure line. */
+const said = (answer: AnswerMessage) => (answer.source === "unsure_line" ? "(unsure line)" : answer.text);
 
-const plain = await answerAll(questions);
+const plain = await answerAll((q) => q);
 const rows = [];
 for (const [way, typed] of Object.entries(VARIANTS)) {
-  const lines = questions.map(typed);
-  const answers = await answerAll(lines);
-  const verdicts = answers.map((answer, i) => judgements[`${questions[i]}\t${answer}`]?.sensible);
+  const answers = await answerAll(typed);
+  const verdicts = answers.map((answer, i) => setup.judge(cases[i]!.npcId, cases[i]!.question, answer));
   rows.push({
     "typed as": way,
-    "lines that differ from the question": lines.filter((line, i) => line !== questions[i]).length,
-    "answers that differ": answers.filter((answer, i) => answer !== plain[i]).length,
-    sensible: verdicts.filter((v) => v === "yes").length,
+    "lines typed otherwise": cases.filter(({ npcId, question }) => typed(question, setup.names[npcId] ?? npcId) !== question).length,
+    "answers that differ": answers.filter((answer, i) => said(answer) !== said(plain[i]!)).length,
+    [values.world ? "fit" : "sensible"]: verdicts.filter((v) => v === "yes").length,
     half: verdicts.filter((v) => v === "half").length,
     "not judged": verdicts.filter((v) => v === undefined).length,
   });
