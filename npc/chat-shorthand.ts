@@ -72,13 +72,42 @@ export function withoutEmoticons(text: string): string {
  */
 const LINE_END = /[\s.?!~…,]+$/u;
 
+/** A Hangul syllable's vowel (0–20), whether it ends open (no last consonant), and whether it is a bare vowel (ㅇ too). */
+function vowel(syllable: string): { vowel: number; open: boolean; bare: boolean } | undefined {
+  const code = syllable.charCodeAt(0) - 0xac00;
+  if (code < 0 || code >= 11172) return undefined;
+  const open = code % 28 === 0;
+  return { vowel: Math.floor(code / 28) % 21, open, bare: open && Math.floor(code / 588) === 11 };
+}
+
+/** Whether `syllable` draws out the open vowel of `before` (파아, 지이, 어어; not 많아 or 먹어). */
+function drawsOut(syllable: string, before: string): boolean {
+  const [it, prior] = [vowel(syllable), vowel(before)];
+  return !!it?.bare && !!prior?.open && it.vowel === prior.vowel;
+}
+
+/**
+ * The line without the vowel a player draws out at its end ("배고파아아", "망쳤어어어", "먹지이이"): 16 of the 40
+ * everyday questions drawn out so got other answers. A drawn-out syllable is a bare vowel after an open syllable of
+ * the same vowel (많아 and 먹어 end closed before their 아, 어); two or more go, or one that leaves a word of two syllables or more ("그래애"), so "하아", "오오" and
+ * "많이 나아" (better) stay.
+ */
+export function withoutDrawnOutEnd(text: string): string {
+  const chars = [...text];
+  let end = chars.length;
+  while (end >= 2 && drawsOut(chars[end - 1]!, chars[end - 2]!)) end--;
+  const drawn = chars.length - end;
+  const word = chars.slice(0, end).join("").split(" ").at(-1)!;
+  return drawn >= 2 || (drawn === 1 && [...word].length >= 2) ? chars.slice(0, end).join("") : text;
+}
+
 /**
  * A chat line as the model and knowledge files read it: shorthand spelled out, laughing and crying dropped, and the
- * punctuation at its end; a line that is nothing else stays as typed. Shorthand is spelled out before the laughing
+ * punctuation and a drawn-out vowel at its end; a line that is nothing else stays as typed. Shorthand is spelled out before the laughing
  * goes (ㅇㅋ and ㅊㅋ hold a ㅋ) and again after it (머야ㅋㅋ is 머야 once the ㅋㅋ is gone); spelled-out words are not
  * shorthand, so the second time changes only what the first could not see.
  */
 export function plainChat(text: string): string {
-  const plain = spellOutShorthand(withoutEmoticons(spellOutShorthand(text))).replace(LINE_END, "");
+  const plain = withoutDrawnOutEnd(spellOutShorthand(withoutEmoticons(spellOutShorthand(text))).replace(LINE_END, ""));
   return plain === "" ? text : plain;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-import { plainChat, spellOutShorthand, withoutEmoticons } from "../npc/chat-shorthand.js";
+import { plainChat, spellOutShorthand, withoutDrawnOutEnd, withoutEmoticons } from "../npc/chat-shorthand.js";
 
 describe("Chat shorthand spelled out for the NPC", () => {
   it("spells out hello, bye, thanks and sorry in jamo, Hangul and English shorthand", () => {
@@ -74,5 +74,20 @@ describe("A chat line as the NPC reads it", () => {
   it("keeps a line that is nothing but punctuation or laughing as typed, bar the end of the laughing one", () => {
     for (const line of ["?", "...", "ㅋㅋㅋ", "ㅠㅠ"]) assert.equal(plainChat(line), line);
     assert.equal(plainChat("ㅠㅠ..."), "ㅠㅠ");
+  });
+});
+
+describe("A vowel drawn out at the end of a line", () => {
+  it("goes when it draws out an open syllable's vowel", () => {
+    const cases: [string, string][] = [
+      ["배고파아아", "배고파"], ["배고파아", "배고파"], ["시험 망쳤어어어", "시험 망쳤어"], ["뭐 먹지이이", "뭐 먹지"],
+      ["우울해애애", "우울해"], ["그래애", "그래"], ["숙제가 너무 많아아아", "숙제가 너무 많아"], ["먹어어어", "먹어"],
+    ];
+    for (const [typed, plain] of cases) assert.equal(withoutDrawnOutEnd(typed), plain, typed);
+    assert.equal(plainChat("비 와서 우울해애애 ㅠㅠ"), "비 와서 우울해");
+  });
+
+  it("stays in words that end so: 많아, 먹어, 하아, 오오, 나아, 우유, 아이", () => {
+    for (const line of ["많아", "먹어", "하아", "오오", "많이 나아", "우유", "아이", "배고파"]) assert.equal(withoutDrawnOutEnd(line), line);
   });
 });

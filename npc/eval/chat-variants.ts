@@ -62,6 +62,14 @@ const calling = (name: string) => {
   const last = name.codePointAt(name.length - 1)! - 0xac00;
   return name + (last >= 0 && last < 11172 && last % 28 !== 0 ? "아" : "야");
 };
+/** The line's last syllable drawn out, its vowel said twice more: 배고파 → 배고파아아, 하지? → 하지이이? */
+const drawnOut = (q: string) => {
+  const [, body = q, mark = ""] = /^(.*?)(\??)$/su.exec(q) ?? [];
+  const code = body.charCodeAt(body.length - 1) - 0xac00;
+  if (code < 0 || code >= 11172) return q;
+  const bare = String.fromCharCode(0xac00 + 11 * 588 + (Math.floor(code / 28) % 21) * 28); // ㅇ + the vowel
+  return body + bare + bare + mark;
+};
 const SLANG: [RegExp, string][] = [[/너무/g, "넘"], [/게임/g, "겜"], [/뭐/g, "머"], [/진짜/g, "ㄹㅇ"]];
 /** Ways of typing a question to the NPC called `name`, as players do. */
 const VARIANTS: Record<string, (question: string, name: string) => string> = {
@@ -75,6 +83,7 @@ const VARIANTS: Record<string, (question: string, name: string) => string> = {
   "…...": (q) => `${q}...`,
   "…?": (q) => `${q.replace(/\?$/, "")}?`,
   "…!": (q) => `${q}!`,
+  "…아아 (drawn out)": drawnOut,
   "넘, 겜, 머, ㄹㅇ": (q) => SLANG.reduce((line, [word, short]) => line.replace(word, short), q),
   "no spaces": (q) => q.replaceAll(" ", ""),
 };
