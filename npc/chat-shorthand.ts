@@ -51,12 +51,13 @@ export function spellOutShorthand(text: string): string {
 }
 
 /**
- * Laughing and crying typed as letters (ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅜㅜ, ^^), which Korean chat adds to any line. Only 76 of
- * Chatbot_data's 11,823 questions have any, so these rare letters took over retrieval and then the answer: with
- * " ㅋㅋ" after them, 32 of the 40 everyday questions got other answers (mostly "말해보세요."), with "ㅋㅋㅋ"
- * attached all 40, with " ㅠㅠ" 31. A lone ㅎ stays: it starts "ㅎㅇ" (hi), spelled out before this runs.
+ * Laughing and crying typed as letters (ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅜㅜ, ^^) or as emoji, which Korean chat adds to any line.
+ * Only 76 of Chatbot_data's 11,823 questions have such letters and none an emoji, so they took over retrieval and
+ * then the answer: with " ㅋㅋ" after them, 32 of the 40 everyday questions got other answers (mostly "말해보세요."),
+ * with "ㅋㅋㅋ" attached all 40, with " ㅠㅠ" 31, with " 😂" 15 and "😭😭" 19. A lone ㅎ stays: it starts "ㅎㅇ" (hi),
+ * spelled out before this runs.
  */
-const EMOTICONS = /[ㅋㅠㅜ]+|ㅎ{2,}|\^[_\-.]?\^/g;
+const EMOTICONS = /[ㅋㅠㅜ]+|ㅎ{2,}|\^[_\-.]?\^|[\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\uFE0F\u200D]+/gu;
 
 /** The line without laughing and crying; a line that is nothing else stays as typed. */
 export function withoutEmoticons(text: string): string {

@@ -43,11 +43,11 @@ describe("Chat shorthand spelled out for the NPC", () => {
 });
 
 describe("Laughing and crying dropped for the NPC", () => {
-  it("drops ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅜㅜ and ^^ from a line, attached or apart", () => {
+  it("drops ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅜㅜ, ^^ and emoji from a line, attached or apart", () => {
     const cases: [string, string][] = [
       ["배고픈데 뭐 먹지 ㅋㅋ", "배고픈데 뭐 먹지"], ["배고픈데 뭐 먹지ㅋㅋㅋ", "배고픈데 뭐 먹지"], ["ㅋㅋ 시험 망쳤어 ㅠㅠ", "시험 망쳤어"],
       ["혼자ㅠㅠㅠ", "혼자"], ["비 와서 우울해 ㅜㅜ", "비 와서 우울해"], ["날씨 좋다ㅎㅎ", "날씨 좋다"], ["고마워요^^", "고마워요"],
-      ["배고파ㅠ.ㅠ", "배고파."], ["진짜?ㅋㅋ", "진짜?"],
+      ["배고파ㅠ.ㅠ", "배고파."], ["진짜?ㅋㅋ", "진짜?"], ["배고파 😭", "배고파"], ["빵 있어?👍🏻", "빵 있어?"], ["❤️ 고마워", "고마워"],
     ];
     for (const [typed, plain] of cases) assert.equal(withoutEmoticons(typed), plain, typed);
   });
@@ -55,6 +55,7 @@ describe("Laughing and crying dropped for the NPC", () => {
   it("keeps a line that is nothing but laughing, and the ㅎ that starts ㅎㅇ", () => {
     assert.equal(withoutEmoticons("ㅋㅋㅋ"), "ㅋㅋㅋ");
     assert.equal(withoutEmoticons("ㅠㅠ"), "ㅠㅠ");
+    assert.equal(withoutEmoticons("👍"), "👍");
     assert.equal(plainChat("ㅎㅇ ㅋㅋ"), "안녕", "shorthand is spelled out before");
     assert.equal(plainChat("ㅎㅇㅎㅇ"), "안녕");
     assert.equal(withoutEmoticons("크크 하하 흑흑"), "크크 하하 흑흑", "laughing written as syllables is words");

@@ -79,6 +79,7 @@ const VARIANTS: Record<string, (question: string, name: string) => string> = {
   "… ㅋㅋ": (q) => `${q} ㅋㅋ`,
   "…ㅋㅋㅋ": (q) => `${q}ㅋㅋㅋ`,
   "… ㅠㅠ": (q) => `${q} ㅠㅠ`,
+  "… 😂 / …😭😭": (q) => (q.length % 2 ? `${q} 😂` : `${q}😭😭`),
   "…~~": (q) => `${q}~~`,
   "…...": (q) => `${q}...`,
   "…?": (q) => `${q.replace(/\?$/, "")}?`,
