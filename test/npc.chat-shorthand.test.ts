@@ -2,6 +2,11 @@ import assert from "node:assert/strict";
 
 import { plainChat, spellOutShorthand, withoutDrawnOutEnd, withoutEmoticons } from "../npc/chat-shorthand.js";
 
+/** Each typed line, read by `read`, is its plain line. */
+function readsAs(read: (line: string) => string, cases: [typed: string, plain: string][]): void {
+  for (const [typed, plain] of cases) assert.equal(read(typed), plain, typed);
+}
+
 describe("Chat shorthand spelled out for the NPC", () => {
   it("spells out hello, bye, thanks and sorry in jamo, Hangul and English shorthand", () => {
     const cases: [string, string][] = [
@@ -10,7 +15,7 @@ describe("Chat shorthand spelled out for the NPC", () => {
       ["ㄱㅅ", "고마워"], ["ㄳ", "고마워"], ["땡큐", "고마워"], ["thank you", "고마워"], ["Thanks", "고마워"],
       ["ㅈㅅ", "미안해"], ["쏘리", "미안해"], ["방가방가", "반가워"], ["굿밤", "잘자"], ["good night", "잘자"],
     ];
-    for (const [typed, plain] of cases) assert.equal(spellOutShorthand(typed), plain, typed);
+    readsAs(spellOutShorthand, cases);
   });
 
   it("spells out chat's short words, and 겜 inside its word", () => {
@@ -19,7 +24,7 @@ describe("Chat shorthand spelled out for the NPC", () => {
       ["모해?", "뭐해?"], ["걍 잘래", "그냥 잘래"], ["ㅇㅇ", "응"], ["ㅇㅋ", "알았어"], ["ㄴㄴ", "아니"], ["ㅊㅋㅊㅋ!", "축하해!"],
       ["ㄱㄱ", "가자"], ["ㅅㄱ", "수고해"], ["겜에서 졌어", "게임에서 졌어"], ["밤새 겜했어", "밤새 게임했어"], ["새 겜 재밌다", "새 게임 재밌다"],
     ];
-    for (const [typed, plain] of cases) assert.equal(spellOutShorthand(typed), plain, typed);
+    readsAs(spellOutShorthand, cases);
   });
 
   it("keeps repeats as one word and the punctuation after it", () => {
@@ -49,7 +54,7 @@ describe("Laughing and crying dropped for the NPC", () => {
       ["혼자ㅠㅠㅠ", "혼자"], ["비 와서 우울해 ㅜㅜ", "비 와서 우울해"], ["날씨 좋다ㅎㅎ", "날씨 좋다"], ["고마워요^^", "고마워요"],
       ["배고파ㅠ.ㅠ", "배고파."], ["진짜?ㅋㅋ", "진짜?"], ["배고파 😭", "배고파"], ["빵 있어?👍🏻", "빵 있어?"], ["❤️ 고마워", "고마워"],
     ];
-    for (const [typed, plain] of cases) assert.equal(withoutEmoticons(typed), plain, typed);
+    readsAs(withoutEmoticons, cases);
   });
 
   it("keeps a line that is nothing but laughing, and the ㅎ that starts ㅎㅇ", () => {
@@ -69,7 +74,7 @@ describe("A chat line as the NPC reads it", () => {
       ["진짜...", "진짜"], ["뭐 먹지??!", "뭐 먹지"], ["배고파… ㅠㅠ", "배고파"], ["하이~", "안녕"], ["ㅂㅂ!!", "잘가"],
       ["응, 그래. 고마워!", "응, 그래. 고마워"], ["이름이 머야ㅋㅋ??", "이름이 뭐야"], ["ㅇㅋ ㅋㅋ", "알았어"], ["ㅊㅋㅊㅋ ㅠㅠ", "축하해"],
     ];
-    for (const [typed, plain] of cases) assert.equal(plainChat(typed), plain, typed);
+    readsAs(plainChat, cases);
   });
 
   it("keeps a line that is nothing but punctuation or laughing as typed, bar the end of the laughing one", () => {
@@ -84,7 +89,7 @@ describe("A vowel drawn out at the end of a line", () => {
       ["배고파아아", "배고파"], ["배고파아", "배고파"], ["시험 망쳤어어어", "시험 망쳤어"], ["뭐 먹지이이", "뭐 먹지"],
       ["우울해애애", "우울해"], ["그래애", "그래"], ["숙제가 너무 많아아아", "숙제가 너무 많아"], ["먹어어어", "먹어"],
     ];
-    for (const [typed, plain] of cases) assert.equal(withoutDrawnOutEnd(typed), plain, typed);
+    readsAs(withoutDrawnOutEnd, cases);
     assert.equal(plainChat("비 와서 우울해애애 ㅠㅠ"), "비 와서 우울해");
   });
 
