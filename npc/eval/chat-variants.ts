@@ -80,6 +80,7 @@ const VARIANTS: Record<string, (question: string, name: string) => string> = {
   "…ㅋㅋㅋ": (q) => `${q}ㅋㅋㅋ`,
   "… ㅠㅠ": (q) => `${q} ㅠㅠ`,
   "… 😂 / …😭😭": (q) => (q.length % 2 ? `${q} 😂` : `${q}😭😭`),
+  "아 … / 헐 … / 근데 …": (q) => `${["아", "헐", "근데"][q.length % 3]} ${q}`,
   "…~~": (q) => `${q}~~`,
   "…...": (q) => `${q}...`,
   "…?": (q) => `${q.replace(/\?$/, "")}?`,
