@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { InferenceSession } from "onnxruntime-node";
 
-import { plainChat } from "./chat-shorthand.js";
+import { plainChat } from "./chat-line.js";
 import { InvalidQuestionError, InvalidSettingsError, ModelLoadError } from "./errors.js";
 import { meanLogProbs } from "./answer-scorer.js";
 import { type DecodedRow, decodeRows } from "./decode-loop.js";
@@ -287,7 +287,7 @@ export class NpcEngine {
 
   /**
    * A chat line as the model and retrieval read it: shorthand spelled out, laughing, crying and the line's end
-   * dropped (chat-shorthand.ts), and spaces put back in a line typed without any (spacing.ts).
+   * dropped (chat-line.ts), and spaces put back in a line typed without any (spacing.ts).
    */
   readLine(line: string): string {
     const plain = plainChat(line);

@@ -1,4 +1,4 @@
-import { chatWord } from "./chat-shorthand.js";
+import { chatWord } from "./chat-line.js";
 
 /** Endings a Korean name takes when a player calls someone by it: 미나야, 한스씨, 미나님 (or 한스 씨, 미나 님). */
 const CALLED = ["", "아", "야", "씨", "님"];

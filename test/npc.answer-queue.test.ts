@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 
 import { AnswerQueue } from "../npc/answer-queue.js";
-import { plainChat } from "../npc/chat-shorthand.js";
+import { plainChat } from "../npc/chat-line.js";
 import { InvalidQuestionError } from "../npc/errors.js";
 import { EVERYDAY_QUESTIONS, shippedEngine } from "./helpers/engine.js";
 

@@ -1,3 +1,5 @@
+// How the NPC brain reads a line of game chat: as the plain Korean its model and knowledge files were written in.
+
 /**
  * Game chat's shorthand, each as the plain word Chatbot_data and knowledge files use: hello, bye, thanks and sorry
  * ("ㅎㅇ" → "안녕"), and chat's short words (ㄹㅇ → 진짜, 넘 → 너무, 겜 → 게임, ㅇㅋ → 알았어). Chatbot_data has
@@ -96,26 +98,27 @@ function drawsOut(syllable: string, before: string): boolean {
 /**
  * The line without the vowel a player draws out at its end ("배고파아아", "망쳤어어어", "먹지이이"): 16 of the 40
  * everyday questions drawn out so got other answers. A drawn-out syllable is a bare vowel after an open syllable of
- * the same vowel (많아 and 먹어 end closed before their 아, 어); two or more go, or one that leaves a word of two syllables or more ("그래애"), so "하아", "오오" and
- * "많이 나아" (better) stay.
+ * the same vowel (많아 and 먹어 end closed before their 아, 어); two or more go, or one that leaves a word of two
+ * syllables or more ("그래애"), so "하아", "오오" and "많이 나아" (better) stay.
  */
 export function withoutDrawnOutEnd(text: string): string {
   const chars = [...text];
   let end = chars.length;
   while (end >= 2 && drawsOut(chars[end - 1]!, chars[end - 2]!)) end--;
+  const kept = chars.slice(0, end).join("");
   const drawn = chars.length - end;
-  const word = chars.slice(0, end).join("").split(" ").at(-1)!;
-  return drawn >= 2 || (drawn === 1 && [...word].length >= 2) ? chars.slice(0, end).join("") : text;
+  return drawn >= 2 || (drawn === 1 && [...kept.split(" ").at(-1)!].length >= 2) ? kept : text;
 }
 
 /**
- * A chat line as the model and knowledge files read it: shorthand spelled out, laughing and crying dropped, the
- * words it starts with before saying anything, and the punctuation and a drawn-out vowel at its end; a line that is
- * nothing else stays as typed. Shorthand is spelled out before the laughing
- * goes (ㅇㅋ and ㅊㅋ hold a ㅋ) and again after it (머야ㅋㅋ is 머야 once the ㅋㅋ is gone); spelled-out words are not
- * shorthand, so the second time changes only what the first could not see.
+ * A chat line as the model and knowledge files read it: shorthand spelled out; laughing and crying dropped, and the
+ * words it starts with before saying anything, the punctuation and a drawn-out vowel at its end; a line that is
+ * nothing else stays as typed. Shorthand is spelled out before the laughing goes (ㅇㅋ and ㅊㅋ hold a ㅋ) and again
+ * after it (머야ㅋㅋ is 머야 once the ㅋㅋ is gone): spelled-out words are not shorthand, so the second time changes
+ * only what the first could not see.
  */
 export function plainChat(text: string): string {
-  const plain = withoutDrawnOutEnd(spellOutShorthand(withoutEmoticons(spellOutShorthand(text))).replace(LINE_END, "").replace(FILLERS, ""));
+  const spelled = spellOutShorthand(withoutEmoticons(spellOutShorthand(text)));
+  const plain = withoutDrawnOutEnd(spelled.replace(LINE_END, "").replace(FILLERS, ""));
   return plain === "" ? text : plain;
 }

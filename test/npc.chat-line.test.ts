@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-import { plainChat, spellOutShorthand, withoutDrawnOutEnd, withoutEmoticons } from "../npc/chat-shorthand.js";
+import { plainChat, spellOutShorthand, withoutDrawnOutEnd, withoutEmoticons } from "../npc/chat-line.js";
 
 /** Each typed line, read by `read`, is its plain line. */
 function readsAs(read: (line: string) => string, cases: [typed: string, plain: string][]): void {
