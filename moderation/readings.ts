@@ -1,4 +1,4 @@
-import { compose, decompose, fromKeyboard } from "./hangul.js";
+import { compose, decompose, fromKeyboard } from "../common/hangul.js";
 
 /** Digits that stand in for jamo inside Hangul ("ㅅ1ㅂㅏㄹ"). */
 const DIGIT_JAMO: Record<string, string> = { "1": "ㅣ", "0": "ㅇ", "7": "ㄱ", "2": "ㄹ" };

@@ -1,5 +1,7 @@
 // How the NPC brain reads a line of game chat: as the plain Korean its model and knowledge files were written in.
 
+import { jamoOf } from "../common/hangul.js";
+
 /**
  * Game chat's shorthand, each as the plain word Chatbot_data and knowledge files use: hello, bye, thanks and sorry
  * ("ㅎㅇ" → "안녕"), and chat's short words (ㄹㅇ → 진짜, 넘 → 너무, 겜 → 게임, ㅇㅋ → 알았어). Chatbot_data has
@@ -81,18 +83,13 @@ const LINE_END = /[\s.?!~…,]+$/u;
  */
 const FILLERS = /^(?:(?:아|어|오|와|헐|헉|음|흠|앗|아놔|에휴|휴|하|하아|근데|그런데|아무튼|암튼)[~!.,…]*\s+)+(?=\S)/u;
 
-/** A Hangul syllable's vowel (0–20), whether it ends open (no last consonant), and whether it is a bare vowel (ㅇ too). */
-function vowel(syllable: string): { vowel: number; open: boolean; bare: boolean } | undefined {
-  const code = syllable.charCodeAt(0) - 0xac00;
-  if (code < 0 || code >= 11172) return undefined;
-  const open = code % 28 === 0;
-  return { vowel: Math.floor(code / 28) % 21, open, bare: open && Math.floor(code / 588) === 11 };
-}
-
-/** Whether `syllable` draws out the open vowel of `before` (파아, 지이, 어어; not 많아 or 먹어). */
+/**
+ * Whether `syllable` draws out the open vowel of `before` (파아, 지이, 어어; not 많아 or 먹어): a bare vowel (ㅇ, no
+ * final) after a syllable with no final and the same vowel.
+ */
 function drawsOut(syllable: string, before: string): boolean {
-  const [it, prior] = [vowel(syllable), vowel(before)];
-  return !!it?.bare && !!prior?.open && it.vowel === prior.vowel;
+  const [it, prior] = [jamoOf(syllable), jamoOf(before)];
+  return it?.first === "ㅇ" && it.final === "" && prior?.final === "" && it.vowel === prior.vowel;
 }
 
 /**

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
 import type { ChatLogRecord } from "../kafka/chat-log.js";
-import { compose, decompose, fromKeyboard } from "../moderation/hangul.js";
+import { compose, decompose, fromKeyboard } from "../common/hangul.js";
 import { Moderator } from "../moderation/moderator.js";
 import { answersTo, scriptedAnswer, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 

@@ -16,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
+import { compose, jamoOf } from "../../common/hangul.js";
 import { createLogger } from "../../common/log.js";
 import { type AnswerMessage, CONTRACT_VERSION } from "../../kafka/contract.js";
 import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
@@ -58,16 +59,13 @@ function world(file: string, questionsFile = join(here, "village-questions.json"
 }
 
 /** 코봇아, 미나야: 아 after a final consonant. */
-const calling = (name: string) => {
-  const last = name.codePointAt(name.length - 1)! - 0xac00;
-  return name + (last >= 0 && last < 11172 && last % 28 !== 0 ? "아" : "야");
-};
+const calling = (name: string) => name + (jamoOf(name.at(-1)!)?.final ? "아" : "야");
 /** The line's last syllable drawn out, its vowel said twice more: 배고파 → 배고파아아, 하지? → 하지이이? */
 const drawnOut = (q: string) => {
   const [, body = q, mark = ""] = /^(.*?)(\??)$/su.exec(q) ?? [];
-  const code = body.charCodeAt(body.length - 1) - 0xac00;
-  if (code < 0 || code >= 11172) return q;
-  const bare = String.fromCharCode(0xac00 + 11 * 588 + (Math.floor(code / 28) % 21) * 28); // ㅇ + the vowel
+  const last = jamoOf(body.at(-1) ?? "");
+  if (!last) return q;
+  const bare = compose(`ㅇ${last.vowel}`);
   return body + bare + bare + mark;
 };
 const SLANG: [RegExp, string][] = [[/너무/g, "넘"], [/게임/g, "겜"], [/뭐/g, "머"], [/진짜/g, "ㄹㅇ"]];

@@ -1,6 +1,6 @@
 /**
- * Hangul jamo arithmetic for moderation: syllables ↔ compatibility jamo (ㄱ, ㅏ…), and the 2-beolsik
- * keyboard, so "tlqkf" (시발 typed with the keyboard in Latin mode) reads as Hangul again.
+ * Hangul jamo arithmetic: syllables ↔ compatibility jamo (ㄱ, ㅏ…), for moderation (with the 2-beolsik keyboard,
+ * so "tlqkf", 시발 typed with the keyboard in Latin mode, reads as Hangul again) and for how the NPC reads chat.
  */
 const CHO = [..."ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"];
 const JUNG = [..."ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"];
@@ -24,19 +24,25 @@ const KEYBOARD: Record<string, string> = {
 const isVowel = (c: string) => JUNG.includes(c);
 const isConsonant = (c: string) => CHO.includes(c) || JONG.includes(c);
 
+/** A syllable's jamo ("쇄" → ㅅ, ㅙ, ""; "닭" → ㄷ, ㅏ, ㄺ), or undefined for any other character. */
+export function jamoOf(c: string): { first: string; vowel: string; final: string } | undefined {
+  const code = c.codePointAt(0);
+  if (code === undefined || code < SYLLABLE_FIRST || code > SYLLABLE_LAST) return undefined;
+  const index = code - SYLLABLE_FIRST;
+  return { first: CHO[Math.floor(index / 588)]!, vowel: JUNG[Math.floor(index / 28) % 21]!, final: JONG[index % 28]! };
+}
+
 /** Every syllable split into its jamo, compound vowels and finals into their keys ("쇄" → ㅅㅗㅐ). */
 export function decompose(text: string): string {
   let out = "";
   for (const c of text) {
-    const code = c.codePointAt(0)!;
-    if (code < SYLLABLE_FIRST || code > SYLLABLE_LAST) {
+    const jamo = jamoOf(c);
+    if (!jamo) {
       out += c;
       continue;
     }
-    const index = code - SYLLABLE_FIRST;
-    const jung = JUNG[Math.floor(index / 28) % 21]!;
-    const jong = JONG[index % 28]!;
-    out += CHO[Math.floor(index / 588)]! + (SPLIT_VOWEL[jung] ?? [jung]).join("") + (SPLIT_FINAL[jong] ?? [jong]).join("");
+    const { first, vowel, final } = jamo;
+    out += first + (SPLIT_VOWEL[vowel] ?? [vowel]).join("") + (SPLIT_FINAL[final] ?? [final]).join("");
   }
   return out;
 }
