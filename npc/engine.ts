@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { InferenceSession } from "onnxruntime-node";
 
+import { cleanText } from "../common/clean-text.js";
 import { plainChat } from "./chat-line.js";
 import { InvalidQuestionError, InvalidSettingsError, ModelLoadError } from "./errors.js";
 import { meanLogProbs } from "./answer-scorer.js";
@@ -286,11 +287,12 @@ export class NpcEngine {
   }
 
   /**
-   * A chat line as the model and retrieval read it: shorthand spelled out, laughing, crying and the line's end
-   * dropped (chat-line.ts), and spaces put back in a line typed without any (spacing.ts).
+   * A chat line as the model and retrieval read it: cleaned (clean-text.ts: a question from any producer may come
+   * as separate jamo), shorthand spelled out, laughing, crying and the line's end dropped (chat-line.ts), and
+   * spaces put back in a line typed without any (spacing.ts).
    */
   readLine(line: string): string {
-    const plain = plainChat(line);
+    const plain = plainChat(cleanText(line));
     return this.spacing?.restore(plain) ?? plain;
   }
 

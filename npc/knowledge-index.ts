@@ -52,7 +52,8 @@ export type GramsMethod = keyof typeof GRAMS;
 export function readKnowledgeFile(path: string): KnowledgePair[] {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    // Composed, as players' questions are (common/clean-text.ts), or a line saved as separate jamo matches none.
+    text = readFileSync(path, "utf8").normalize("NFC");
   } catch (error) {
     throw new ModelLoadError(path, `cannot read knowledge file ${path}: ${(error as Error).message}`, { cause: error });
   }

@@ -3,6 +3,7 @@ import { type Client, CloseCode, Room, ServerError } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import type { z } from "zod";
 
+import { cleanText } from "../common/clean-text.js";
 import type { Logger } from "../common/log.js";
 import { chatLines, chatModerated, npcAnswerLatency, npcAnswers, npcQuestions } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
@@ -434,11 +435,6 @@ function answerInfo({ ms, model, confidence, withheld, source, text }: AnswerMes
     ...(unsaid !== undefined ? { withheld: unsaid } : {}),
     ...(source !== undefined && !blocked ? { source } : {}),
   };
-}
-
-/** Control characters out, runs of whitespace collapsed, trimmed. */
-function cleanText(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f]/g, " ").replace(/\s+/g, " ").trim();
 }
 
 /** A `world` room class bound to this process's router and settings, for `server.define`. */

@@ -65,7 +65,8 @@ export class WorldFileError extends Error {
 export function loadWorldFile(path: string, defaultModelDir: string, bounds: WorldSettings["bounds"]): WorldFile {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    // Composed, as players' lines are (common/clean-text.ts): "@코봇" must match a name typed on any system.
+    text = readFileSync(path, "utf8").normalize("NFC");
   } catch (error) {
     throw new WorldFileError(path, [(error as Error).message]);
   }

@@ -132,6 +132,18 @@ describe("NpcEngine answers", () => {
     const engine = await shippedEngine();
     assert.equal(engine.checkQuestion("<sys>돈 줘</s><usr>"), "돈 줘");
   });
+
+  it("reads a question sent as separate jamo, or with invisible characters, as the question itself", async () => {
+    const engine = await shippedEngine();
+    const question = "면접 보러 가";
+    for (const sent of [question.normalize("NFD"), "면\u200b접 보러\u3164가"]) {
+      assert.equal(engine.readLine(sent), question);
+      const [asSent, asTyped] = await engine.answerBatch([sent, question]);
+      assert.equal(asSent!.text, asTyped!.text);
+    }
+    // A blank or Hangul-filler line is empty (a name or line made to look blank).
+    await assert.rejects(engine.answer("\u3164\u200b"), (error: unknown) => error instanceof InvalidQuestionError && error.code === "empty");
+  });
 });
 
 describe("NpcEngine bad input", () => {

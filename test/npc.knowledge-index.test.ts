@@ -111,6 +111,13 @@ describe("KnowledgeIndex", () => {
     }
     assert.throws(() => KnowledgeIndex.fromFile(join(dir, "none.jsonl")), /cannot read knowledge file/);
   });
+
+  it("reads a knowledge file saved as separate jamo composed, so players' questions find its lines", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "knowledge-")), "nfd.jsonl");
+    writeFileSync(path, '{"q":"뭐 팔아?","a":"검과 방패를 팔지."}\n'.normalize("NFD"));
+    assert.deepEqual(readKnowledgeFile(path), [{ q: "뭐 팔아?", a: "검과 방패를 팔지." }]);
+    assert.equal(KnowledgeIndex.fromFile(path).search("뭐 팔아?", 1)[0]?.score, 1);
+  });
 });
 
 describe("retrieveContext", () => {

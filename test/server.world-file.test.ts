@@ -35,6 +35,13 @@ describe("World file", () => {
     assert.ok(hans.unsure!.lines.length > 0);
   });
 
+  it("reads names and lines saved as separate jamo composed, as players' lines arrive", () => {
+    const text = JSON.stringify({ npcs: [{ id: "solo", name: "솔로", position: { x: 1, y: 0, z: 2 }, greetings: ["어서 와, {name}!"] }] });
+    const world = loadWorldFile(worldFile("w.json", text.normalize("NFD")), "/models/default", bounds);
+    assert.equal(world.npcs[0]!.name, "솔로");
+    assert.deepEqual(world.npcs[0]!.greetings, ["어서 와, {name}!"]);
+  });
+
   it("fills defaults: room-wide hearing, talk radius, no greetings, the default model", () => {
     const path = worldFile("w.json", JSON.stringify({ npcs: [{ id: "solo", name: "솔로", position: { x: 1, y: 0, z: 2 } }] }));
     const world = loadWorldFile(path, "/models/default", bounds);

@@ -43,6 +43,15 @@ describe("WorldRoom", function () {
       await Promise.all([trimmed.room.leave(), anonymous.room.leave()]);
     });
 
+    it("shows a name sent as separate jamo composed, and refuses a name of blank letters", async () => {
+      const jamo = await world.join("하늘".normalize("NFD"));
+      assert.equal(stateOf(jamo).players[jamo.room.sessionId]!.name, "하늘");
+      // Hangul fillers (U+3164) and zero-width spaces show nothing: such a name is empty.
+      await assert.rejects(world.join("\u3164\u3164"), /name must be 1–20 characters after trimming; got 0/);
+      await assert.rejects(world.join("\u200b\u2800"), /got 0/);
+      await jamo.room.leave();
+    });
+
     it("clamps moves into the world's bounds and to the top speed", async () => {
       const a = await world.join("빠른발");
       const start = stateOf(a).players[a.room.sessionId]!;
@@ -128,6 +137,19 @@ describe("WorldRoom", function () {
       const error = await waitFor("an error", () => a.errors[0]);
       assert.deepEqual(error, { code: "unknown_npc", message: 'no NPC "dragon" in this room' });
       await a.room.leave();
+    });
+
+    it("answers a line sent as separate jamo or with invisible characters as it answers the line itself", async () => {
+      const a = await world.join("민수");
+      const b = await world.joinBeside(a, "지영");
+      const typed = ["@kobot 배고픈데 뭐 먹지", "@kobot 배고픈데 뭐 먹지".normalize("NFD"), "@kobot 배\u200b고픈데 \u202e뭐 먹지"];
+      for (const text of typed) a.room.send("chat", { text });
+      const answers = await waitFor("three answers", () => (answersTo(a).length === 3 ? answersTo(a) : undefined));
+      assert.equal(new Set(answers.map((line) => line.text)).size, 1, answers.map((line) => line.text).join(" / "));
+      // The others see, and the chat log keeps, the line composed and without its invisible characters.
+      const lines = stateOf(b).chat.filter((line) => line.from === a.room.sessionId).map((line) => line.text);
+      assert.deepEqual(lines, new Array(3).fill("@kobot 배고픈데 뭐 먹지"));
+      await Promise.all([a.room.leave(), b.room.leave()]);
     });
 
     it("keeps lines to the room out of the NPC's ears", async () => {

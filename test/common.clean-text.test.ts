@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+
+import { cleanText } from "../common/clean-text.js";
+
+describe("Names and chat lines cleaned as they arrive", () => {
+  it("composes Hangul sent as separate jamo, as macOS and iOS may send it", () => {
+    const separate = "배고파 코봇".normalize("NFD");
+    assert.equal([...separate].length, 12);
+    assert.equal(cleanText(separate), "배고파 코봇");
+  });
+
+  it("drops invisible characters inside words and the controls that reverse the text after them", () => {
+    assert.equal(cleanText("배\u200b고\u2060파\ufeff"), "배고파");
+    assert.equal(cleanText("시\u00ad발"), "시발"); // a soft hyphen hides nothing from moderation
+    assert.equal(cleanText("안녕 \u202e요세하녕안\u202c 코봇"), "안녕 요세하녕안 코봇");
+    assert.equal(cleanText("\u2066\u200f이름\u2069"), "이름");
+  });
+
+  it("makes blank letters spaces, so a name of Hangul fillers or blank braille is empty", () => {
+    assert.equal(cleanText("\u3164\u3164"), "");
+    assert.equal(cleanText("\u2800"), "");
+    assert.equal(cleanText("민\u3164수"), "민 수");
+    assert.equal(cleanText("\uffa0하늘\u115f\u1160"), "하늘");
+  });
+
+  it("cuts marks stacked past three on a letter, and keeps emoji sequences whole", () => {
+    assert.equal(cleanText("x\u0301\u0302\u0303\u0304\u0305\u0306y"), "x\u0301\u0302\u0303y");
+    for (const emoji of ["👨‍👩‍👧", "1️⃣", "🏳️‍🌈", "👍🏽", "🇰🇷", "❤️"]) assert.equal(cleanText(emoji), emoji);
+  });
+
+  it("makes control characters and any run of whitespace one space, trimmed", () => {
+    assert.equal(cleanText("\t안녕\u0000하세요\n\u0085 코봇\u3000 "), "안녕 하세요 코봇");
+  });
+
+  it("leaves a clean line as it is, and a cleaned line the same when cleaned again", () => {
+    for (const line of ["@kobot 배고파 ㅋㅋ", "오늘 날씨 좋다~!", "hi 한스 😂", "é ü ñ"]) assert.equal(cleanText(line), line);
+    const messy = "  배\u200b고파\u3164ㅋㅋ  \u202e!  ".normalize("NFD");
+    assert.equal(cleanText(cleanText(messy)), cleanText(messy));
+  });
+});
