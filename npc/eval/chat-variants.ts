@@ -1,6 +1,6 @@
 /**
  * `npm run eval:chat-variants`: questions typed the way players type in game chat (the NPC called by name, ㅋㅋ or
- * ㅠㅠ after the line, "~~" or "?" at its end, chat's short words, no spaces), each asked through the NPC worker. The
+ * ㅠㅠ after the line, "~~" or "?" at its end, chat's short words, no spaces, sent as separate jamo), each asked through the NPC worker. The
  * model learnt from Chatbot_data, which has almost none of this, so each way of typing should get the plain
  * question's answer: the table counts, per way, the answers that differ from it, and how many were judged good.
  *
@@ -86,6 +86,8 @@ const VARIANTS: Record<string, (question: string, name: string) => string> = {
   "…아아 (drawn out)": drawnOut,
   "넘, 겜, 머, ㄹㅇ": (q) => SLANG.reduce((line, [word, short]) => line.replace(word, short), q),
   "no spaces": (q) => q.replaceAll(" ", ""),
+  "sent as separate jamo (NFD)": (q) => q.normalize("NFD"),
+  "zero-width spaces inside": (q) => [...q].join("\u200b"),
 };
 
 const setup = values.world ? world(values.world, values.questions) : everyday();
