@@ -1,3 +1,4 @@
+import { cleanText } from "../common/clean-text.js";
 import { compose, decompose, fromKeyboard } from "../common/hangul.js";
 
 /** Digits that stand in for jamo inside Hangul ("ㅅ1ㅂㅏㄹ"). */
@@ -7,7 +8,8 @@ const HANGUL = /[\u3131-\u318e\uac00-\ud7a3]/u;
 const LEET: Record<string, string> = { "1": "i", "!": "i", "|": "i", "@": "a", "4": "a", $: "s", "5": "s", "0": "o", "3": "e", "*": "u" };
 
 /**
- * The ways a player's text can be read, so a banned word is found however it was disguised:
+ * The ways a player's text can be read, so a banned word is found however it was disguised (after `cleanText`:
+ * separate jamo composed, invisible characters dropped, Hangul fillers as spaces):
  *  - plain: lower case, full-width forms folded (NFKC), symbols dropped ("씨.발", "씨^^발"), and runs of
  *    one-letter words joined ("씨 발 놈" → "씨발놈"; normal words are rarely one letter in a row);
  *  - without digits inside Hangul ("씨1발");
@@ -16,8 +18,9 @@ const LEET: Record<string, string> = { "1": "i", "!": "i", "|": "i", "@": "a", "
  *  - look-alikes inside Latin words ("sh!t", "b1tch").
  */
 export function readings(text: string): string[] {
+  // Cleaned first, as the room cleans lines (a Hangul filler between syllables, "시ㅤ발", is a space there too).
   // NFKC folds full-width letters, but it would also turn compatibility jamo (ㅅ) into conjoining ones.
-  const folded = text.replace(/[^\u3131-\u318e\uac00-\ud7a3]+/gu, (part) => part.normalize("NFKC"));
+  const folded = cleanText(text).replace(/[^\u3131-\u318e\uac00-\ud7a3]+/gu, (part) => part.normalize("NFKC"));
   const plain = joinSingleLetters(folded.toLowerCase().replace(/[^\p{L}\p{N}\s]+/gu, ""));
   const noDigits = plain.replace(/(?<=\p{L})\d+(?=\p{L})/gu, (digits, offset: number) =>
     HANGUL.test(plain[offset - 1] ?? "") ? "" : digits,
