@@ -26,10 +26,22 @@ export type ErrorCode =
   | "npc_busy" // the NPC's queue is full; it said so in character
   | "too_far"; // the player stands beyond the NPC's talk radius; the message says how far
 
-/** `room.onMessage("error", (e: WorldError) => …)` */
+/**
+ * `room.onMessage("error", (e: WorldError) => …)`. `message` is English, for developers and logs; the fields
+ * after it let a client word the error in the player's language and give back a refused line to send again.
+ */
 export interface WorldError {
   code: ErrorCode;
   message: string;
+  /** The line refused, as the server read it (too_far, rate_limited, unknown_npc, npc_busy): nothing typed is lost. */
+  text?: string;
+  /** The NPC the error concerns (too_far, npc_busy, npc_timeout, npc_unavailable). */
+  npcId?: string;
+  /** rate_limited: milliseconds until the player may ask again. */
+  retryAfterMs?: number;
+  /** too_far: metres between the player and the NPC, and the NPC's talk radius. */
+  distance?: number;
+  talkRadius?: number;
 }
 
 /** Client → server payloads. */

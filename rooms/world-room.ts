@@ -226,7 +226,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const npcs = [...this.state.npcs.entries()].map(([id, npc]) => ({ id, name: npc.name }));
     const addressed = addressedNpc(text, chat.to, npcs);
     if (addressed === "unknown") {
-      return this.sendError(client, { code: "unknown_npc", message: `no NPC "${chat.to}" in this room` });
+      return this.sendError(client, { code: "unknown_npc", message: `no NPC "${chat.to}" in this room`, text });
     }
     const asks = addressed && addressed.question !== "" ? addressed : undefined;
     const verdict = this.deps.moderator?.check(text);
@@ -234,7 +234,11 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const npc = asks && this.npcSettings.get(asks.npcId);
     const away = npc ? distance(player, npc) : 0;
     if (npc && away > npc.talkRadius) {
-      return this.sendError(client, { code: "too_far", message: `${npc.name} is ${away.toFixed(1)} m away: come within ${npc.talkRadius} m to talk` });
+      return this.sendError(client, {
+        code: "too_far",
+        message: `${npc.name} is ${away.toFixed(1)} m away: come within ${npc.talkRadius} m to talk`,
+        text, npcId: npc.id, distance: Math.round(away * 10) / 10, talkRadius: npc.talkRadius,
+      });
     }
     if (asks) {
       const allowance = this.allowances.get(client.sessionId) ?? new TokenBucket(this.deps.settings.questionRate.burst, this.deps.settings.questionRate.perSecond);
@@ -242,7 +246,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       const taken = allowance.take();
       if (!taken.ok) {
         const seconds = (taken.waitMs / 1000).toFixed(1);
-        return this.sendError(client, { code: "rate_limited", message: `too many questions too fast: ask again in ${seconds} s` });
+        return this.sendError(client, {
+          code: "rate_limited", message: `too many questions too fast: ask again in ${seconds} s`, text, retryAfterMs: Math.ceil(taken.waitMs),
+        });
       }
     }
     const line = this.addLine("player", client.sessionId, player.name, text, "", asks ? { toNpc: asks.npcId } : {}, { near: player });
@@ -261,7 +267,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const info: NpcAnswerInfo = { questionId: question.line.id, question: question.text, latencyMs: 0, fallback: true, reason: busy.code };
     this.addLine("npc", question.npcId, npc.name, busy.line, question.line.id, { npc: info }, this.nearNpc(question.npcId, question.client));
     npcAnswers.inc({ outcome: busy.code });
-    this.sendError(question.client, { code: busy.code, message: busy.message });
+    this.sendError(question.client, { code: busy.code, message: busy.message, text: question.line.text, npcId: question.npcId });
   }
 
   /** A line with a banned word: logged (flagged) for review but never shown; an addressed NPC politely refuses. */
@@ -317,7 +323,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     npcAnswerLatency.observe(info.latencyMs / 1000);
     if (fallback) {
       this.log.warn("npc fallback", { questionId: line.id, reason: outcome.kind, code: fallback.code });
-      this.sendError(client, { code: fallback.code, message: fallback.message });
+      this.sendError(client, { code: fallback.code, message: fallback.message, npcId });
     }
   }
 

@@ -64,6 +64,9 @@ describe("fair turns in the world room", function () {
     for (const text of ["하나", "둘", "셋"]) a.room.send("chat", { text: `@kobot ${text}` });
     const limited = await waitFor("rate_limited", () => a.errors.find((e) => e.code === "rate_limited"));
     assert.match(limited.message, /ask again in \d\.\d s/);
+    // The refused line comes back, with the wait, for the client to offer again in the player's words.
+    assert.equal(limited.text, "@kobot 셋");
+    assert.ok(limited.retryAfterMs! > 0 && limited.retryAfterMs! <= 1000, `${limited.retryAfterMs}`);
     await waitFor("two answers", () => answersTo(a).length === 2);
     assert.ok(!stateOf(a).chat.some((line) => line.text.includes("셋")));
     await sleep(1100);
@@ -87,6 +90,7 @@ describe("fair turns in the world room", function () {
     c.room.send("chat", { text: "@kobot c2" }); // a1 and b1 are with the brain; a2, b2 and c1 wait: full
     const busy = await waitFor("npc_busy", () => c.errors.find((e) => e.code === "npc_busy"));
     assert.match(busy.message, /too many questions/);
+    assert.deepEqual([busy.text, busy.npcId], ["@kobot c2", "kobot"]);
     assert.match((await waitFor("the busy line", () => answersTo(c)[0])).text, /질문이 너무 많이/);
     await waitFor("five answers", () => heard.length === 5, 5000);
     // c1 was asked after a2 and b2 but is c's first question: it goes before anyone's second.

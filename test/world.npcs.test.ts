@@ -101,6 +101,9 @@ describe("NPCs from a world file", function () {
     a.room.send("chat", { text: "@은둔자 거기 누구 있어요?" });
     const error = await waitFor("the too_far error", () => a.errors.find((e) => e.code === "too_far"));
     assert.match(error.message, /^은둔자 is \d+\.\d m away: come within 5 m to talk$/);
+    assert.equal(error.text, "@은둔자 거기 누구 있어요?");
+    assert.equal(error.talkRadius, 5);
+    assert.ok(error.distance! > 5 && error.npcId !== undefined, JSON.stringify(error));
     assert.equal(stateOf(a).chat.filter((l) => l.from === a.room.sessionId).length, 0, "the refused question is not said");
     await a.room.leave();
   });

@@ -135,7 +135,7 @@ describe("WorldRoom", function () {
       await waitFor("two answers", () => answersTo(a).length === 2);
       a.room.send("chat", { text: "안녕?", to: "dragon" });
       const error = await waitFor("an error", () => a.errors[0]);
-      assert.deepEqual(error, { code: "unknown_npc", message: 'no NPC "dragon" in this room' });
+      assert.deepEqual(error, { code: "unknown_npc", message: 'no NPC "dragon" in this room', text: "안녕?" });
       await a.room.leave();
     });
 

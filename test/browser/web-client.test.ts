@@ -88,15 +88,18 @@ describe("Web client in Chromium", function () {
     assert.deepEqual(consoleErrors, []);
   });
 
-  it("shows server errors (unknown NPC, too far) to the player and renders Korean text", async () => {
+  it("shows server errors (unknown NPC, too far) in Korean, gives a refused line back, and renders Korean text", async () => {
     const { page } = await open("테스터");
     await page.evaluate(() => (window as any).kobot.room.send("chat", { text: "안녕", to: "dragon" }));
-    await page.waitForFunction(() => document.getElementById("toast")?.textContent?.includes("dragon"));
-    // 한스 stands 20 units from the spawn point: asking him from there is refused with how far he is.
+    await page.waitForFunction(() => document.getElementById("toast")?.textContent === "이 방에는 그런 NPC가 없어요.");
+    await page.fill("#text", "");
+    // 한스 stands 20 units from the spawn point: asking him from there is refused with how far he is, and the
+    // line is back in the input box to send once nearer.
     await page.selectOption("#to-npc", "hans");
     await page.fill("#text", "검 얼마야?");
     await page.press("#text", "Enter");
-    await page.waitForFunction(() => /^너무 멀어요: 한스 is \d+\.\d m away/.test(document.getElementById("toast")?.textContent ?? ""));
+    await page.waitForFunction(() => /^너무 멀어요: 한스와 \d+\.\dm 떨어져 있어요\. 8m 안으로/.test(document.getElementById("toast")?.textContent ?? ""));
+    assert.equal(await page.inputValue("#text"), "검 얼마야?");
     // Korean glyphs have a real width in the page's font (no tofu boxes of one fixed width).
     const widths = await page.evaluate(() => {
       const ctx = document.createElement("canvas").getContext("2d")!;

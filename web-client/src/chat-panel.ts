@@ -2,15 +2,7 @@ import type { Room } from "@colyseus/sdk";
 
 import type { WorldState } from "../../rooms/world-state.js";
 import { CHAT_MAX_CHARS, type ChatPayload, type WorldError } from "../../rooms/world-protocol.js";
-
-/** Korean words for the errors a player meets in play; the server's message follows. */
-const ERROR_LABELS: Partial<Record<WorldError["code"], string>> = {
-  too_far: "너무 멀어요",
-  rate_limited: "잠시만요",
-  npc_busy: "NPC가 바빠요",
-  npc_timeout: "대답이 늦어요",
-  moderated: "보낼 수 없는 말이에요",
-};
+import { errorWords } from "./error-words.js";
 
 /** The chat history (the room's last lines, or those heard), the input box, who it goes to, and errors. */
 export class ChatPanel {
@@ -44,9 +36,10 @@ export class ChatPanel {
     this.form.querySelector("button")!.disabled = !on;
   }
 
+  /** The error in Korean; a refused line comes back into the input box, unless the player is typing another. */
   showError(error: WorldError): void {
-    const label = ERROR_LABELS[error.code];
-    const text = label ? `${label}: ${error.message}` : error.message;
+    const text = errorWords(error, (npcId) => this.room()?.state?.npcs?.get(npcId)?.name);
+    if (error.text && this.text.value === "") this.text.value = error.text;
     this.toast.textContent = text;
     this.toast.dataset.code = error.code;
     setTimeout(() => {

@@ -24,6 +24,7 @@ namespace Kobot
         private readonly Queue<string> lines = new Queue<string>();
         /// <summary>NPC ids in dropdown order, after "everyone".</summary>
         private readonly List<string> npcIds = new List<string>();
+        private readonly Dictionary<string, string> npcNames = new Dictionary<string, string>();
         private float errorUntil;
 
         private void Start()
@@ -59,17 +60,23 @@ namespace Kobot
         public void AddNpc(string npcId, string name)
         {
             npcIds.Add(npcId);
+            npcNames[npcId] = name;
             if (speakTo == null) return;
             if (speakTo.options.Count == 0) speakTo.AddOptions(new List<Dropdown.OptionData> { new Dropdown.OptionData("모두에게") });
             speakTo.AddOptions(new List<Dropdown.OptionData> { new Dropdown.OptionData(name) });
             speakTo.RefreshShownValue();
         }
 
-        /// <summary>A server error, with a Korean word for the ones met in play (codes: WorldProtocol.ErrorCodes).</summary>
-        public void ShowError(string code, string message)
+        /// <summary>
+        /// A server error in Korean (ErrorWords); a refused line comes back into the input box, unless the player
+        /// is typing another.
+        /// </summary>
+        public void ShowError(WorldError error)
         {
-            string label;
-            ShowError(ErrorLabels.TryGetValue(code, out label) ? label + ": " + message : message);
+            string npcName = null;
+            if (error.npcId != null) npcNames.TryGetValue(error.npcId, out npcName);
+            if (!string.IsNullOrEmpty(error.text) && input.text.Length == 0) input.text = error.text;
+            ShowError(ErrorWords.For(error, npcName));
         }
 
         public void ShowError(string message)
@@ -78,15 +85,6 @@ namespace Kobot
             error.text = message;
             errorUntil = Time.time + errorSeconds;
         }
-
-        private static readonly Dictionary<string, string> ErrorLabels = new Dictionary<string, string>
-        {
-            { "too_far", "너무 멀어요" },
-            { "rate_limited", "잠시만요" },
-            { "npc_busy", "NPC가 바빠요" },
-            { "npc_timeout", "대답이 늦어요" },
-            { "moderated", "보낼 수 없는 말이에요" },
-        };
 
         private void Update()
         {

@@ -65,7 +65,7 @@ namespace Kobot
             callbacks.OnAdd(state => state.npcs, (npcId, npc) => SpawnNpc(npcId, npc));
             callbacks.OnAdd(state => state.chat, (index, line) => OnChatLine(line));
 
-            room.OnMessage<WorldError>("error", error => chatUI.ShowError(error.code, error.message));
+            room.OnMessage<WorldError>("error", error => chatUI.ShowError(error));
             // The SDK resumes a dropped connection by itself while the server keeps our place.
             room.OnDrop += code => chatUI.ShowStatus("다시 연결 중…");
             room.OnReconnect += () => chatUI.ShowStatus("접속 중");
@@ -136,10 +136,19 @@ namespace Kobot
         }
     }
 
-    /// <summary>The server's `error` message: see rooms/world-protocol.ts for the codes.</summary>
+    /// <summary>The server's `error` message: see rooms/world-protocol.ts for the codes and fields.</summary>
     public class WorldError
     {
         public string code;
+        /// <summary>English, for developers and logs; ErrorWords says it to the player.</summary>
         public string message;
+        /// <summary>The line refused (too_far, rate_limited, unknown_npc, npc_busy), to offer it again.</summary>
+        public string text;
+        public string npcId;
+        /// <summary>rate_limited: milliseconds until the player may ask again.</summary>
+        public int retryAfterMs;
+        /// <summary>too_far: metres to the NPC, and its talk radius.</summary>
+        public float distance;
+        public float talkRadius;
     }
 }

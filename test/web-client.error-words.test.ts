@@ -1,0 +1,25 @@
+import assert from "node:assert/strict";
+
+import { errorWords } from "../web-client/src/error-words.js";
+
+describe("Web client: errors in the player's words", () => {
+  const names: Record<string, string> = { kobot: "코봇", hans: "한스", bob: "Bob" };
+  const npcName = (id: string) => names[id];
+
+  it("says how far, how long to wait, and who is busy, with the particle each name takes", () => {
+    const far = { code: "too_far", message: "", npcId: "kobot", distance: 12.34, talkRadius: 8 } as const;
+    assert.equal(errorWords(far, npcName), "너무 멀어요: 코봇과 12.3m 떨어져 있어요. 8m 안으로 다가가서 말을 걸어 주세요.");
+    assert.match(errorWords({ ...far, npcId: "hans" }, npcName), /^너무 멀어요: 한스와 /);
+    assert.match(errorWords({ ...far, npcId: "bob" }, npcName), /^너무 멀어요: Bob와\(과\) /);
+    assert.equal(
+      errorWords({ code: "rate_limited", message: "", retryAfterMs: 750 }, npcName),
+      "잠시만요: 질문이 너무 빨라요. 0.8초 뒤에 다시 물어봐 주세요.",
+    );
+    assert.equal(errorWords({ code: "npc_unavailable", message: "", npcId: "kobot" }, npcName), "코봇이 지금은 대답할 수 없어요. 잠시 뒤에 다시 말을 걸어 주세요.");
+    assert.match(errorWords({ code: "npc_busy", message: "", npcId: "dragon" }, npcName), /^NPC에게 질문이 밀려/);
+  });
+
+  it("keeps the server's words for errors this client never causes", () => {
+    assert.equal(errorWords({ code: "bad_message", message: 'bad "move" message: x: expected number' }, npcName), 'bad "move" message: x: expected number');
+  });
+});

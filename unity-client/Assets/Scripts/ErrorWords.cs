@@ -1,0 +1,49 @@
+using System.Globalization;
+
+namespace Kobot
+{
+    /// <summary>
+    /// A server error as the player reads it, in Korean, from the error's fields (the server's `message` is
+    /// English, for developers); the browser client's web-client/src/error-words.ts says the same.
+    /// </summary>
+    public static class ErrorWords
+    {
+        public static string For(WorldError error, string npcName)
+        {
+            var npc = string.IsNullOrEmpty(npcName) ? "NPC" : npcName;
+            switch (error.code)
+            {
+                case "too_far":
+                    return error.talkRadius > 0
+                        ? "너무 멀어요: " + npc + Particle(npc, "와", "과") + " " + error.distance.ToString("0.0", CultureInfo.InvariantCulture) +
+                          "m 떨어져 있어요. " + error.talkRadius.ToString(CultureInfo.InvariantCulture) + "m 안으로 다가가서 말을 걸어 주세요."
+                        : "너무 멀어요: " + npc + "에게 더 다가가서 말을 걸어 주세요.";
+                case "rate_limited":
+                    var seconds = System.Math.Max(0.1, error.retryAfterMs / 1000.0);
+                    return "잠시만요: 질문이 너무 빨라요. " + seconds.ToString("0.0", CultureInfo.InvariantCulture) + "초 뒤에 다시 물어봐 주세요.";
+                case "npc_busy":
+                    return npc + "에게 질문이 밀려 있어요. 조금 뒤에 다시 물어봐 주세요.";
+                case "npc_timeout":
+                    return npc + "의 대답이 늦어요. 다시 물어봐 주세요.";
+                case "npc_unavailable":
+                    return npc + Particle(npc, "가", "이") + " 지금은 대답할 수 없어요. 잠시 뒤에 다시 말을 걸어 주세요.";
+                case "moderated":
+                    return "보낼 수 없는 말이 들어 있어요. 다른 말로 써 주세요.";
+                case "unknown_npc":
+                    return "이 방에는 그런 NPC가 없어요.";
+                case "chat_too_long":
+                    return "한 번에 " + WorldProtocol.ChatMaxChars + "자까지 보낼 수 있어요.";
+                default:
+                    return error.message;
+            }
+        }
+
+        /// <summary>The particle after a name: by whether its last syllable ends in a consonant; both when not Hangul.</summary>
+        private static string Particle(string name, string afterVowel, string afterConsonant)
+        {
+            var last = name[name.Length - 1];
+            if (last < '\uAC00' || last > '\uD7A3') return afterVowel + "(" + afterConsonant + ")";
+            return (last - 0xAC00) % 28 == 0 ? afterVowel : afterConsonant;
+        }
+    }
+}

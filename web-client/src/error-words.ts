@@ -1,0 +1,41 @@
+import { jamoOf } from "../../common/hangul.js";
+import { CHAT_MAX_CHARS, type WorldError } from "../../rooms/world-protocol.js";
+
+/** The particle that fits after a name: `afterVowel` (와, 가) or `afterConsonant` (과, 이); both when it is not Hangul. */
+function particle(name: string, afterVowel: string, afterConsonant: string): string {
+  const syllable = jamoOf(name.at(-1) ?? "");
+  if (!syllable) return `${afterVowel}(${afterConsonant})`;
+  return syllable.final ? afterConsonant : afterVowel;
+}
+
+/**
+ * An error as the player reads it, in Korean, from the error's fields (the server's `message` is English, for
+ * developers). Errors a player cannot meet through this client (malformed messages) keep the server's words.
+ */
+export function errorWords(error: WorldError, npcName: (npcId: string) => string | undefined): string {
+  const npc = (error.npcId && npcName(error.npcId)) || "NPC";
+  switch (error.code) {
+    case "too_far":
+      return error.distance !== undefined && error.talkRadius !== undefined
+        ? `너무 멀어요: ${npc}${particle(npc, "와", "과")} ${error.distance.toFixed(1)}m 떨어져 있어요. ${error.talkRadius}m 안으로 다가가서 말을 걸어 주세요.`
+        : `너무 멀어요: ${npc}에게 더 다가가서 말을 걸어 주세요.`;
+    case "rate_limited":
+      return error.retryAfterMs !== undefined
+        ? `잠시만요: 질문이 너무 빨라요. ${Math.max(0.1, error.retryAfterMs / 1000).toFixed(1)}초 뒤에 다시 물어봐 주세요.`
+        : "잠시만요: 질문이 너무 빨라요. 조금 뒤에 다시 물어봐 주세요.";
+    case "npc_busy":
+      return `${npc}에게 질문이 밀려 있어요. 조금 뒤에 다시 물어봐 주세요.`;
+    case "npc_timeout":
+      return `${npc}의 대답이 늦어요. 다시 물어봐 주세요.`;
+    case "npc_unavailable":
+      return `${npc}${particle(npc, "가", "이")} 지금은 대답할 수 없어요. 잠시 뒤에 다시 말을 걸어 주세요.`;
+    case "moderated":
+      return "보낼 수 없는 말이 들어 있어요. 다른 말로 써 주세요.";
+    case "unknown_npc":
+      return "이 방에는 그런 NPC가 없어요.";
+    case "chat_too_long":
+      return `한 번에 ${CHAT_MAX_CHARS}자까지 보낼 수 있어요.`;
+    default:
+      return error.message;
+  }
+}
