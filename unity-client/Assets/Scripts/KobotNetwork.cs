@@ -147,8 +147,8 @@ namespace Kobot
         public string npcId;
         /// <summary>rate_limited: milliseconds until the player may ask again.</summary>
         public int retryAfterMs;
-        /// <summary>too_far: metres to the NPC, and its talk radius.</summary>
-        public float distance;
-        public float talkRadius;
+        /// <summary>too_far: metres to the NPC, and its talk radius (double: JavaScript numbers arrive as float64).</summary>
+        public double distance;
+        public double talkRadius;
     }
 }
