@@ -175,6 +175,11 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (chars < 1 || chars > NAME_MAX_CHARS) {
       throw new ServerError(400, `name must be 1–${NAME_MAX_CHARS} characters after trimming; got ${chars}`);
     }
+    // A name is shown to everyone and said by NPCs in their greetings: it is moderated as a line is.
+    if (this.deps.moderator?.check(name).blocked) throw new ServerError(400, "name holds a word that is not allowed here");
+    // Nor may a player pass for an NPC, whose lines players trust.
+    const npc = this.deps.settings.npcs.find((n) => [n.id, n.name].some((handle) => handle.toLowerCase() === name.toLowerCase()));
+    if (npc) throw new ServerError(400, `name "${name}" is ${npc.name}'s, an NPC's, in this world`);
     return name;
   }
 

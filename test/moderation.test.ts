@@ -70,6 +70,16 @@ describe("moderation in the world room", function () {
     await waitFor("a real answer", () => npcLines().find((line) => line.text === "좋은 하루예요"));
   });
 
+  it("refuses a name with abuse, which everyone would see and NPCs would greet, or an NPC's own name", async () => {
+    await assert.rejects(world.join("시1발"), /name holds a word that is not allowed here/);
+    await assert.rejects(world.join("코봇"), /name "코봇" is 코봇's, an NPC's, in this world/);
+    await assert.rejects(world.join("KOBOT"), /an NPC's/);
+    const near = await world.join("코봇팬");
+    assert.equal(stateOf(near).players[near.room.sessionId]!.name, "코봇팬");
+    assert.ok(!logged.some((r) => /시1발/.test(r.text)), "the refused name was never said");
+    await near.room.leave();
+  });
+
   it("replaces an NPC answer that holds abuse with a safe line", async () => {
     await world.bus.workerChannel().start(async (questions) =>
       questions.map((q) => ({ ...scriptedAnswer(q, "이 병1신아"), source: "composed" as const })),
