@@ -6,17 +6,21 @@ export interface Position {
   z: number;
 }
 
-// A client sends at ~10 Hz with jitter: allow a few frames' worth of distance in one message.
-const MIN_STEP_SECONDS = 0.25;
+/**
+ * Seconds of travel at top speed a player may have in hand: earned as time passes, spent by moving. A client sends
+ * at ~10 Hz with jitter, so a few frames' worth may arrive at once; but no rate of messages, and no time standing
+ * still, buys more than this in one go, so over any second an avatar goes no faster than the top speed allows.
+ */
+export const TRAVEL_IN_HAND_SECONDS = 0.5;
 
 /**
- * Where an avatar may be after asking to move from `from` to `to` in `elapsedSeconds`:
- * inside the world's bounds, and no further than its top speed allows (a teleport is cut short).
+ * Where an avatar may be after asking to move from `from` to `to` with `travelSeconds` of travel in hand:
+ * inside the world's bounds, and no further than its top speed allows in that time (a teleport is cut short).
  */
 export function allowedPosition(
   from: Position,
   to: Position,
-  elapsedSeconds: number,
+  travelSeconds: number,
   rules: Pick<WorldSettings, "bounds" | "maxSpeed">,
 ): Position {
   const { bounds } = rules;
@@ -29,7 +33,7 @@ export function allowedPosition(
   const dy = target.y - from.y;
   const dz = target.z - from.z;
   const distance = Math.hypot(dx, dy, dz);
-  const reach = rules.maxSpeed * Math.max(elapsedSeconds, MIN_STEP_SECONDS);
+  const reach = rules.maxSpeed * travelSeconds;
   if (distance <= reach) return target;
   const scale = reach / distance;
   return { x: from.x + dx * scale, y: from.y + dy * scale, z: from.z + dz * scale };

@@ -1,4 +1,4 @@
-/** A player's allowance of questions: `burst` at once, refilled at `perSecond`. */
+/** A player's allowance (of questions, of seconds of travel): `burst` at once, refilled at `perSecond`. */
 export class TokenBucket {
   private tokens: number;
   private updated: number;
@@ -14,12 +14,27 @@ export class TokenBucket {
 
   /** Takes one token, or says how long until one is there. */
   take(now = Date.now()): { ok: true } | { ok: false; waitMs: number } {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updated) / 1000) * this.perSecond);
-    this.updated = now;
+    this.refill(now);
     if (this.tokens >= 1) {
       this.tokens -= 1;
       return { ok: true };
     }
     return { ok: false, waitMs: Math.ceil(((1 - this.tokens) / this.perSecond) * 1000) };
+  }
+
+  /** Tokens in hand now, a fraction of one included (for an allowance spent in amounts, such as travel). */
+  available(now = Date.now()): number {
+    this.refill(now);
+    return this.tokens;
+  }
+
+  /** Spends up to what is in hand. */
+  spend(amount: number): void {
+    this.tokens = Math.max(0, this.tokens - amount);
+  }
+
+  private refill(now: number): void {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updated) / 1000) * this.perSecond);
+    this.updated = now;
   }
 }

@@ -14,7 +14,7 @@ import type { Moderator } from "../moderation/moderator.js";
 import type { AnswerRouter, AskOutcome } from "./answer-router.js";
 import { addressedNpc } from "./chat-addressing.js";
 import { type Fallback, fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
-import { allowedPosition, normaliseAngle, type Position } from "./movement.js";
+import { allowedPosition, normaliseAngle, type Position, TRAVEL_IN_HAND_SECONDS } from "./movement.js";
 import { distance, NpcVisits } from "./npc-visits.js";
 import { NpcTurns } from "./npc-turns.js";
 import { TokenBucket } from "./token-bucket.js";
@@ -62,7 +62,8 @@ interface Question {
  */
 export abstract class WorldRoom extends Room<{ state: WorldState }> {
   protected abstract readonly deps: WorldRoomDeps;
-  private readonly lastMoveAt = new Map<string, number>();
+  /** Per player, seconds of travel in hand (movement.ts). */
+  private readonly travel = new Map<string, TokenBucket>();
   private readonly questionsInFlight = new Map<string, number>();
   private readonly turns = new Map<string, NpcTurns<Question>>();
   private readonly allowances = new Map<string, TokenBucket>();
@@ -117,7 +118,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       new Player().assign({ name, x: spawn.x + Math.cos(angle) * radius, y: spawn.y, z: spawn.z + Math.sin(angle) * radius }),
     );
     client.view = this.viewOf(client.sessionId);
-    this.lastMoveAt.set(client.sessionId, Date.now());
+    this.travel.set(client.sessionId, new TokenBucket(TRAVEL_IN_HAND_SECONDS, 1));
     this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
     this.noticePlayer(client.sessionId);
   }
@@ -137,13 +138,12 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const player = this.state.players.get(client.sessionId);
     if (player) player.anim = "idle";
     client.view = this.viewOf(client.sessionId);
-    this.lastMoveAt.set(client.sessionId, Date.now());
   }
 
   onLeave(client: Client): void {
     const player = this.state.players.get(client.sessionId);
     this.state.players.delete(client.sessionId);
-    this.lastMoveAt.delete(client.sessionId);
+    this.travel.delete(client.sessionId);
     this.allowances.delete(client.sessionId);
     this.views.delete(client.sessionId);
     this.visits.forget(client.sessionId);
@@ -186,11 +186,12 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private move(client: Client, message: unknown): void {
     const move = this.parse(client, MoveMessage, message, "move");
     const player = this.state.players.get(client.sessionId);
-    if (!move || !player) return;
-    const now = Date.now();
-    const elapsed = (now - (this.lastMoveAt.get(client.sessionId) ?? now)) / 1000;
-    this.lastMoveAt.set(client.sessionId, now);
-    player.assign(allowedPosition(player, move, elapsed, this.deps.settings));
+    const travel = this.travel.get(client.sessionId);
+    if (!move || !player || !travel) return;
+    const { maxSpeed } = this.deps.settings;
+    const to = allowedPosition(player, move, travel.available(), this.deps.settings);
+    travel.spend(distance(player, to) / maxSpeed);
+    player.assign(to);
     if (move.rotY !== undefined) player.rotY = normaliseAngle(move.rotY);
     if (move.anim !== undefined) player.anim = move.anim;
     this.noticePlayer(client.sessionId);

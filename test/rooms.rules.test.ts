@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 
 import { addressedNpc } from "../rooms/chat-addressing.js";
-import { allowedPosition, normaliseAngle } from "../rooms/movement.js";
+import { allowedPosition, normaliseAngle, TRAVEL_IN_HAND_SECONDS } from "../rooms/movement.js";
+import { TokenBucket } from "../rooms/token-bucket.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 
 describe("Chat addressing", () => {
@@ -48,9 +49,13 @@ describe("Movement rules", () => {
     assert.ok(Math.abs(p.x - 6) < 1e-9 && Math.abs(p.z - 8) < 1e-9, JSON.stringify(p));
   });
 
-  it("grants a few frames' reach to a message that follows the last one at once", () => {
-    const p = allowedPosition(origin, { x: 100, y: 0, z: 0 }, 0, rules);
-    assert.equal(p.x, 2.5);
+  it("goes nowhere with no travel in hand, and no further than half a second's however long the player stood", () => {
+    assert.deepEqual(allowedPosition(origin, { x: 100, y: 0, z: 0 }, 0, rules), origin);
+    const travel = new TokenBucket(TRAVEL_IN_HAND_SECONDS, 1, 0);
+    travel.spend(travel.available(0));
+    assert.equal(travel.available(200), 0.2);
+    assert.equal(travel.available(60_000), TRAVEL_IN_HAND_SECONDS);
+    assert.equal(allowedPosition(origin, { x: 100, y: 0, z: 0 }, travel.available(60_000), rules).x, 5);
   });
 
   it("clamps into the world's bounds", () => {

@@ -66,6 +66,30 @@ describe("WorldRoom", function () {
       await a.room.leave();
     });
 
+    it("holds the top speed over any rate of moves, and after standing still", async () => {
+      const a = await world.join("순간이동");
+      const start = { ...stateOf(a).players[a.room.sessionId]! };
+      // 40 messages in a second, each asking for 5 units more than the last: 8 units/s allows ~8 (+4 in hand).
+      const started = Date.now();
+      for (let i = 1; i <= 40; i++) {
+        a.room.send("move", { x: start.x + 5 * i, y: 0, z: start.z });
+        await sleep(25);
+      }
+      const seconds = (Date.now() - started) / 1000;
+      await sleep(200);
+      const after = stateOf(a).players[a.room.sessionId]!;
+      assert.ok(after.x - start.x <= 8 * (seconds + 0.5) + 0.01, `${(after.x - start.x).toFixed(1)} units in ${seconds.toFixed(2)} s`);
+      // Standing still buys no more than half a second in hand: one far move goes 4 units.
+      await sleep(1500);
+      a.room.send("move", { x: after.x - 80, y: 0, z: after.z });
+      const moved = await waitFor("the move", () => {
+        const p = stateOf(a).players[a.room.sessionId]!;
+        return p.x !== after.x ? p : undefined;
+      });
+      assert.ok(near(after.x - moved.x, 4), `moved ${after.x - moved.x}`);
+      await a.room.leave();
+    });
+
     it("keeps a dropped player's avatar and lets the SDK reconnect into it", async () => {
       const a = await world.join("끊김");
       const b = await world.joinBeside(a, "지켜봄");
@@ -199,6 +223,7 @@ describe("WorldRoom", function () {
         ["move", null],
         ["move", [1, 2, 3]],
         ["move", { x: 1, y: 1, z: 1, anim: "<script>" }],
+        ["move", { x: 1, y: 1, z: 1, anim: "away" }], // the server's mark of a dropped player
         ["chat", { text: 42 }],
         ["chat", "@kobot hi"],
         ["chat", { text: "hi", to: { id: "kobot" } }],
