@@ -14,12 +14,16 @@ export class TokenBucket {
 
   /** Takes one token, or says how long until one is there. */
   take(now = Date.now()): { ok: true } | { ok: false; waitMs: number } {
+    const waitMs = this.waitMs(now);
+    if (waitMs > 0) return { ok: false, waitMs };
+    this.tokens -= 1;
+    return { ok: true };
+  }
+
+  /** Milliseconds until a whole token is in hand; 0 when one is. */
+  waitMs(now = Date.now()): number {
     this.refill(now);
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return { ok: true };
-    }
-    return { ok: false, waitMs: Math.ceil(((1 - this.tokens) / this.perSecond) * 1000) };
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
   }
 
   /** Tokens in hand now, a fraction of one included (for an allowance spent in amounts, such as travel). */

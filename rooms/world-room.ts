@@ -42,6 +42,9 @@ export interface WorldRoomDeps {
   moderator?: Moderator;
 }
 
+/** Far above a 10 Hz client's moves and a player's typing; past it a client is disconnected. */
+const MESSAGES_PER_SECOND = 40;
+
 /** Who a chat line reaches: everyone, or (hearing mode proximity) players near a point, and one player besides. */
 type Hearers = "everyone" | { near: Position; also?: string };
 
@@ -62,11 +65,17 @@ interface Question {
  */
 export abstract class WorldRoom extends Room<{ state: WorldState }> {
   protected abstract readonly deps: WorldRoomDeps;
+  /** Per player, messages in hand: a client past MESSAGES_PER_SECOND is disconnected. */
+  private readonly messageAllowances = new Map<string, TokenBucket>();
+  /** Players disconnected for flooding: their seat is not kept for a reconnection. */
+  private readonly flooders = new Set<string>();
   /** Per player, seconds of travel in hand (movement.ts). */
   private readonly travel = new Map<string, TokenBucket>();
   private readonly questionsInFlight = new Map<string, number>();
   private readonly turns = new Map<string, NpcTurns<Question>>();
+  /** Per player, questions to NPCs in hand, and lines of any kind. */
   private readonly allowances = new Map<string, TokenBucket>();
+  private readonly lineAllowances = new Map<string, TokenBucket>();
   private readonly npcSettings = new Map<string, NpcSettings>();
   private readonly visits = new NpcVisits();
   private readonly lastIdleLine = new Map<string, string>();
@@ -84,8 +93,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.log = this.deps.log.child({ roomId: this.roomId });
     this.maxClients = settings.maxClients;
     this.patchRate = 1000 / PATCHES_PER_SECOND;
-    // Far above a 10 Hz client; a client flooding past it is disconnected by Colyseus.
-    this.maxMessagesPerSecond = 40;
+    // The room counts messages itself (withinMessageRate); Colyseus's own count, which would hold a flooder's
+    // seat open for a reconnection, only catches what never reaches a handler.
+    this.maxMessagesPerSecond = 2 * MESSAGES_PER_SECOND;
     this.state = new WorldState();
     if (settings.hearing.mode === "proximity") this.state.hearingRadius = settings.hearing.radius;
     const { capacity, concurrency } = settings.npcQueue;
@@ -99,9 +109,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
     this.onMessage("move", (client, message) => this.guard(client, () => this.move(client, message)));
     this.onMessage("chat", (client, message) => this.guard(client, () => this.chat(client, message)));
-    this.onMessage("*", (client, type) =>
-      this.sendError(client, { code: "unknown_message", message: `unknown message type "${String(type)}"` }),
-    );
+    this.onMessage("*", (client, type) => {
+      if (!this.withinMessageRate(client)) return;
+      this.sendError(client, { code: "unknown_message", message: `unknown message type "${String(type)}"` });
+    });
   }
 
   onBeforePatch(state: WorldState): void {
@@ -119,12 +130,14 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     );
     client.view = this.viewOf(client.sessionId);
     this.travel.set(client.sessionId, new TokenBucket(TRAVEL_IN_HAND_SECONDS, 1));
+    this.messageAllowances.set(client.sessionId, new TokenBucket(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND));
     this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
     this.noticePlayer(client.sessionId);
   }
 
   /** A dropped connection keeps its avatar for a while; the SDK reconnects into it. */
   async onDrop(client: Client): Promise<void> {
+    if (this.flooders.delete(client.sessionId)) return; // gone for good: onLeave follows at once
     const player = this.state.players.get(client.sessionId);
     if (player) player.anim = "away";
     try {
@@ -144,7 +157,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const player = this.state.players.get(client.sessionId);
     this.state.players.delete(client.sessionId);
     this.travel.delete(client.sessionId);
+    this.messageAllowances.delete(client.sessionId);
     this.allowances.delete(client.sessionId);
+    this.lineAllowances.delete(client.sessionId);
     this.views.delete(client.sessionId);
     this.visits.forget(client.sessionId);
     for (const [npcId, turns] of this.turns) this.setThinking(npcId, -turns.drop(client.sessionId).length);
@@ -235,8 +250,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       return this.sendError(client, { code: "unknown_npc", message: `no NPC "${chat.to}" in this room`, text });
     }
     const asks = addressed && addressed.question !== "" ? addressed : undefined;
-    const verdict = this.deps.moderator?.check(text);
-    if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
     const npc = asks && this.npcSettings.get(asks.npcId);
     const away = npc ? distance(player, npc) : 0;
     if (npc && away > npc.talkRadius) {
@@ -246,19 +259,37 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
         text, npcId: npc.id, distance: Math.round(away * 10) / 10, talkRadius: npc.talkRadius,
       });
     }
-    if (asks) {
-      const allowance = this.allowances.get(client.sessionId) ?? new TokenBucket(this.deps.settings.questionRate.burst, this.deps.settings.questionRate.perSecond);
-      this.allowances.set(client.sessionId, allowance);
-      const taken = allowance.take();
-      if (!taken.ok) {
-        const seconds = (taken.waitMs / 1000).toFixed(1);
-        return this.sendError(client, {
-          code: "rate_limited", message: `too many questions too fast: ask again in ${seconds} s`, text, retryAfterMs: Math.ceil(taken.waitMs),
-        });
-      }
-    }
+    // Before moderation: a refused line is logged, and an NPC it was addressed to answers it.
+    const limited = this.overRate(client.sessionId, asks !== undefined);
+    if (limited) return this.sendError(client, { code: "rate_limited", ...limited, text });
+    const verdict = this.deps.moderator?.check(text);
+    if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
     const line = this.addLine("player", client.sessionId, player.name, text, "", asks ? { toNpc: asks.npcId } : {}, { near: player });
     if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now() });
+  }
+
+  /**
+   * Whether a line would go past the player's allowance of lines, or of questions to NPCs for a question: what to
+   * say and how long to wait; else both allowances are taken from.
+   */
+  private overRate(playerId: string, asks: boolean): { message: string; retryAfterMs: number } | undefined {
+    const { chatRate, questionRate } = this.deps.settings;
+    const lines = this.lineAllowances.get(playerId) ?? new TokenBucket(chatRate.burst, chatRate.perSecond);
+    this.lineAllowances.set(playerId, lines);
+    const questions = asks ? (this.allowances.get(playerId) ?? new TokenBucket(questionRate.burst, questionRate.perSecond)) : undefined;
+    if (questions) this.allowances.set(playerId, questions);
+    const waits = [
+      { what: "lines", waitMs: lines.waitMs() },
+      { what: "questions", waitMs: questions?.waitMs() ?? 0 },
+    ];
+    const longest = waits.reduce((a, b) => (b.waitMs > a.waitMs ? b : a));
+    if (longest.waitMs > 0) {
+      const again = longest.what === "questions" ? "ask again" : "say it again";
+      return { message: `too many ${longest.what} too fast: ${again} in ${(longest.waitMs / 1000).toFixed(1)} s`, retryAfterMs: longest.waitMs };
+    }
+    lines.take();
+    questions?.take();
+    return undefined;
   }
 
   /** Into the NPC's fair queue; when it is full the NPC says it is busy instead. */
@@ -414,8 +445,23 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     client.send("error", error);
   }
 
+  /**
+   * Past MESSAGES_PER_SECOND a client is disconnected at once, its avatar gone, not kept for a reconnection: a
+   * flooder must not stay in the room as a silent ghost.
+   */
+  private withinMessageRate(client: Client): boolean {
+    if (this.messageAllowances.get(client.sessionId)?.take().ok !== false) return true;
+    if (!this.flooders.has(client.sessionId)) {
+      this.flooders.add(client.sessionId);
+      this.log.warn("client disconnected for flooding", { playerId: client.sessionId, limit: MESSAGES_PER_SECOND });
+      client.leave(CloseCode.WITH_ERROR, `more than ${MESSAGES_PER_SECOND} messages a second`);
+    }
+    return false;
+  }
+
   /** Nothing a client sends may take the room down: a handler's failure is logged and reported to it. */
   private guard(client: Client, handle: () => void): void {
+    if (!this.withinMessageRate(client)) return;
     try {
       handle();
     } catch (error) {

@@ -34,6 +34,8 @@ export interface WorldSettings {
   hearing: HearingSettings;
   /** After this long without an answer the NPC says a fallback line; a later answer is dropped. */
   questionTimeoutMs: number;
+  /** Lines one player may say (questions to NPCs included): `burst` at once, then `perSecond`. */
+  chatRate: { burst: number; perSecond: number };
   /** Questions one player may ask an NPC: `burst` at once, then `perSecond`. */
   questionRate: { burst: number; perSecond: number };
   /** Per NPC: questions that may wait (then it says it is busy), and how many go to the brain at once. */
@@ -61,6 +63,7 @@ export const DEFAULT_WORLD_SETTINGS: WorldSettings = {
   npcs: [DEFAULT_NPC],
   hearing: { mode: "room", radius: 15 },
   questionTimeoutMs: 10_000,
+  chatRate: { burst: 8, perSecond: 2 },
   questionRate: { burst: 5, perSecond: 1 },
   npcQueue: { capacity: 100, concurrency: 32 }, // two batches of 16: see server/config.ts
 };

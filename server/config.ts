@@ -63,6 +63,8 @@ export const ENV_SCHEMA = z.object({
   /** Several NPCs, their places, knowledge, models and hearing range (JSON or YAML); "off": one NPC from NPC_ID/NPC_NAME. */
   WORLD_FILE: z.string().min(1).default(DEFAULT_WORLD_FILE),
   NPC_TIMEOUT_MS: int(100, 600_000).default(DEFAULT_WORLD_SETTINGS.questionTimeoutMs),
+  CHAT_BURST: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.chatRate.burst),
+  CHAT_LINES_PER_SECOND: z.coerce.number().positive().max(1000).default(DEFAULT_WORLD_SETTINGS.chatRate.perSecond),
   QUESTION_BURST: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.questionRate.burst),
   QUESTIONS_PER_SECOND: z.coerce.number().positive().max(1000).default(DEFAULT_WORLD_SETTINGS.questionRate.perSecond),
   NPC_QUEUE_MAX: int(1, 100_000).default(DEFAULT_WORLD_SETTINGS.npcQueue.capacity),
@@ -157,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       maxClients: e.MAX_CLIENTS,
       chatHistory: e.CHAT_HISTORY,
       questionTimeoutMs: e.NPC_TIMEOUT_MS,
+      chatRate: { burst: e.CHAT_BURST, perSecond: e.CHAT_LINES_PER_SECOND },
       questionRate: { burst: e.QUESTION_BURST, perSecond: e.QUESTIONS_PER_SECOND },
       // Two batches' worth with the brain: the next batch already waits at the worker while one is generated,
       // so the brain does not sit idle while answers travel back and the room sends the next questions.

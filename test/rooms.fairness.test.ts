@@ -50,7 +50,9 @@ describe("fair turns in the world room", function () {
   before(async () => {
     // A batch of one: one question generated, the next waiting at the worker; three may wait in the room's queue,
     // two at once per player then one per second.
-    world = await startTestWorld({ NPC_MAX_BATCH: "1", NPC_QUEUE_MAX: "3", QUESTION_BURST: "2", QUESTIONS_PER_SECOND: "1", NPC_TIMEOUT_MS: "5000" });
+    world = await startTestWorld({
+      NPC_MAX_BATCH: "1", NPC_QUEUE_MAX: "3", QUESTION_BURST: "2", QUESTIONS_PER_SECOND: "1", CHAT_BURST: "4", CHAT_LINES_PER_SECOND: "2", NPC_TIMEOUT_MS: "5000",
+    });
     await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
       await sleep(150);
       heard.push(...questions.map((q) => q.text));
@@ -72,6 +74,20 @@ describe("fair turns in the world room", function () {
     await sleep(1100);
     a.room.send("chat", { text: "@kobot 넷" }); // a token came back
     await waitFor("the answer after the wait", () => answersTo(a).some((line) => line.text === "답: 넷"));
+    await a.room.leave();
+  });
+
+  it("says rate_limited to a player saying lines too fast, questions or not, so no one pushes the others' lines out", async () => {
+    const a = await world.join("수다");
+    for (let i = 1; i <= 6; i++) a.room.send("chat", { text: `줄 ${i}` });
+    const limited = await waitFor("two rate_limited", () => (a.errors.length === 2 ? a.errors : undefined));
+    assert.deepEqual(limited.map((e) => [e.code, e.text]), [["rate_limited", "줄 5"], ["rate_limited", "줄 6"]]);
+    assert.match(limited[0]!.message, /too many lines too fast: say it again in 0\.\d s/);
+    await sleep(100);
+    assert.deepEqual(stateOf(a).chat.filter((l) => l.from === a.room.sessionId).map((l) => l.text), ["줄 1", "줄 2", "줄 3", "줄 4"]);
+    await sleep(600); // a line's worth back at 2 a second
+    a.room.send("chat", { text: "줄 7" });
+    await waitFor("the line after the wait", () => stateOf(a).chat.some((l) => l.text === "줄 7"));
     await a.room.leave();
   });
 

@@ -13,7 +13,8 @@ describe("WorldRoom", function () {
   let worker: NpcWorker;
 
   before(async () => {
-    world = await startTestWorld({ CHAT_HISTORY: "8", MAX_CLIENTS: "3", NPC_TIMEOUT_MS: "700" });
+    // CHAT_BURST: these tests say many lines at once; the rates are rooms.fairness.test.ts's.
+    world = await startTestWorld({ CHAT_HISTORY: "8", MAX_CLIENTS: "3", NPC_TIMEOUT_MS: "700", CHAT_BURST: "30" });
     worker = await world.startWorker();
   });
   after(() => world.stop());
@@ -238,6 +239,23 @@ describe("WorldRoom", function () {
       a.room.send("move", { x: x + 0.5, y: 0, z });
       await waitFor("b to see a's good move", () => near(stateOf(b).players[a.room.sessionId]?.x, x + 0.5));
       await Promise.all([a.room.leave(), b.room.leave()]);
+    });
+  });
+
+  describe("floods", () => {
+    it("disconnects a client past 40 messages a second at once, avatar gone; the others' questions are answered", async () => {
+      const flooder = await world.join("도배");
+      const b = await world.joinBeside(flooder, "성실");
+      const closed = new Promise<number>((resolve) => flooder.room.onLeave((code) => resolve(code)));
+      const started = Date.now();
+      b.room.send("chat", { text: "@kobot 배고파" });
+      for (let i = 0; i < 100; i++) flooder.room.send("move", { x: i % 2, y: 0, z: 0 });
+      assert.equal(await closed, 4002);
+      // Gone from the room for everyone, not kept as a silent "away" ghost for a reconnection.
+      await waitFor("the flooder's avatar gone", () => stateOf(b).players[flooder.room.sessionId] === undefined);
+      assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms`);
+      await waitFor("b's answer", () => answersTo(b).length === 1);
+      await b.room.leave();
     });
   });
 

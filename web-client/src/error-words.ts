@@ -21,8 +21,8 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
         : `너무 멀어요: ${npc}에게 더 다가가서 말을 걸어 주세요.`;
     case "rate_limited":
       return error.retryAfterMs !== undefined
-        ? `잠시만요: 질문이 너무 빨라요. ${Math.max(0.1, error.retryAfterMs / 1000).toFixed(1)}초 뒤에 다시 물어봐 주세요.`
-        : "잠시만요: 질문이 너무 빨라요. 조금 뒤에 다시 물어봐 주세요.";
+        ? `잠시만요: 너무 빨리 보내고 있어요. ${Math.max(0.1, error.retryAfterMs / 1000).toFixed(1)}초 뒤에 다시 보내 주세요.`
+        : "잠시만요: 너무 빨리 보내고 있어요. 조금 뒤에 다시 보내 주세요.";
     case "npc_busy":
       return `${npc}에게 질문이 밀려 있어요. 조금 뒤에 다시 물어봐 주세요.`;
     case "npc_timeout":

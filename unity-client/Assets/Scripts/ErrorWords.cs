@@ -20,7 +20,7 @@ namespace Kobot
                         : "너무 멀어요: " + npc + "에게 더 다가가서 말을 걸어 주세요.";
                 case "rate_limited":
                     var seconds = System.Math.Max(0.1, error.retryAfterMs / 1000.0);
-                    return "잠시만요: 질문이 너무 빨라요. " + seconds.ToString("0.0", CultureInfo.InvariantCulture) + "초 뒤에 다시 물어봐 주세요.";
+                    return "잠시만요: 너무 빨리 보내고 있어요. " + seconds.ToString("0.0", CultureInfo.InvariantCulture) + "초 뒤에 다시 보내 주세요.";
                 case "npc_busy":
                     return npc + "에게 질문이 밀려 있어요. 조금 뒤에 다시 물어봐 주세요.";
                 case "npc_timeout":
