@@ -1,8 +1,7 @@
+import { CALLING_ENDINGS, TITLES } from "../common/calling.js";
 import { chatWord } from "./chat-line.js";
 
-/** Endings a Korean name takes when a player calls someone by it: 미나야, 한스씨, 미나님 (or 한스 씨, 미나 님). */
-const CALLED = ["", "아", "야", "씨", "님"];
-const TITLE = new Set(["씨", "님"]);
+const CALLED = ["", ...CALLING_ENDINGS];
 
 /**
  * The line without the NPC's own name where the player calls it by name ("hi 한스", "미나야 빵 있어?"): its knowledge
@@ -13,6 +12,6 @@ export function withoutOwnName(line: string, names: readonly string[]): string {
   const called = new Set(names.flatMap((name) => CALLED.map((ending) => name.toLowerCase() + ending)));
   const bare = (word: string) => chatWord(word)[0];
   const words = line.split(" ");
-  const kept = words.filter((word, i) => !called.has(bare(word)) && !(TITLE.has(bare(word)) && i > 0 && called.has(bare(words[i - 1]!))));
+  const kept = words.filter((word, i) => !called.has(bare(word)) && !(TITLES.has(bare(word)) && i > 0 && called.has(bare(words[i - 1]!))));
   return kept.length > 0 && kept.length < words.length ? kept.join(" ") : line;
 }

@@ -1,3 +1,5 @@
+import { CALLING_ENDINGS, TITLES } from "../common/calling.js";
+
 export interface NpcName {
   id: string;
   name: string;
@@ -10,13 +12,14 @@ export interface Addressed {
 }
 
 /**
- * Which NPC a chat line speaks to, if any: `to` naming an NPC id, or text starting with `@` and the
- * NPC's id or display name (case-insensitive), followed by a space, punctuation or the end.
- * Returns `undefined` for a line to the room, and `"unknown"` when `to` names no NPC here.
+ * Which NPC a chat line speaks to, if any: `to` naming an NPC by id or display name, or text starting with `@` and
+ * the NPC's id or display name, as Korean calls a name or not (`@코봇`, `@코봇아`, `@한스 씨`, `@미나님`), followed by a
+ * space, punctuation or the end; case-insensitive. Returns `undefined` for a line to the room, and `"unknown"` when
+ * `to` names no NPC here.
  */
 export function addressedNpc(text: string, to: string | undefined, npcs: NpcName[]): Addressed | "unknown" | undefined {
   if (to !== undefined && to !== "") {
-    const npc = npcs.find((candidate) => candidate.id === to);
+    const npc = npcs.find((candidate) => [candidate.id, candidate.name].some((handle) => handle.toLowerCase() === to.toLowerCase()));
     if (!npc) return "unknown";
     return { npcId: npc.id, question: stripMention(text, npc) ?? text };
   }
@@ -28,13 +31,22 @@ export function addressedNpc(text: string, to: string | undefined, npcs: NpcName
   return undefined;
 }
 
+const AFTER_MENTION = /^[\s,.:!?~]+/;
+
 function stripMention(text: string, npc: NpcName): string | undefined {
   const lower = text.toLowerCase();
   for (const handle of [npc.id, npc.name]) {
-    const mention = "@" + handle.toLowerCase();
-    if (!lower.startsWith(mention)) continue;
-    const rest = text.slice(mention.length);
-    if (rest === "" || /^[\s,.:!?~]/.test(rest)) return rest.replace(/^[\s,.:!?~]+/, "").trim();
+    // The name as it is first, so an NPC named 미나야 is not taken for 미나 called.
+    for (const ending of ["", ...CALLING_ENDINGS]) {
+      const mention = "@" + handle.toLowerCase() + ending;
+      if (!lower.startsWith(mention)) continue;
+      let rest = text.slice(mention.length);
+      if (rest !== "" && !AFTER_MENTION.test(rest)) continue;
+      rest = rest.replace(AFTER_MENTION, "");
+      const title = [...TITLES].find((word) => ending === "" && (rest === word || rest.startsWith(word + " ")));
+      if (title) rest = rest.slice(title.length); // "@한스 씨 검 있어요?"
+      return rest.replace(AFTER_MENTION, "").trim();
+    }
   }
   return undefined;
 }

@@ -10,7 +10,7 @@ export type { ChatLineKind, ErrorCode, NpcStatus, WorldError } from "./world-pro
 
 /** `joinOrCreate("world", options)` */
 export const JoinOptions = z
-  .object({ name: z.string().max(200).optional() })
+  .object({ name: z.string().optional() }) // its length is checked once cleaned (NAME_MAX_CHARS), with its own message
   .loose()
   .optional();
 export type JoinOptions = z.infer<typeof JoinOptions>;

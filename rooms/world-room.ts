@@ -16,6 +16,7 @@ import { addressedNpc } from "./chat-addressing.js";
 import { type Fallback, fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
 import { allowedPosition, normaliseAngle, type Position, TRAVEL_IN_HAND_SECONDS } from "./movement.js";
 import { distance, NpcVisits } from "./npc-visits.js";
+import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcTurns } from "./npc-turns.js";
 import { TokenBucket } from "./token-bucket.js";
 import {
@@ -183,7 +184,11 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   private playerName(options: unknown, sessionId: string): string {
     const parsed = JoinOptions.safeParse(options);
-    const raw = parsed.success ? parsed.data?.name : undefined;
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ServerError(400, `bad join options: ${issue?.path.join(".") || "options"}: ${issue?.message ?? "invalid"}`);
+    }
+    const raw = parsed.data?.name;
     if (raw === undefined) return `Player-${sessionId.slice(0, 4)}`;
     const name = cleanText(raw);
     const chars = [...name].length;
@@ -193,8 +198,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // A name is shown to everyone and said by NPCs in their greetings: it is moderated as a line is.
     if (this.deps.moderator?.check(name).blocked) throw new ServerError(400, "name holds a word that is not allowed here");
     // Nor may a player pass for an NPC, whose lines players trust.
-    const npc = this.deps.settings.npcs.find((n) => [n.id, n.name].some((handle) => handle.toLowerCase() === name.toLowerCase()));
-    if (npc) throw new ServerError(400, `name "${name}" is ${npc.name}'s, an NPC's, in this world`);
+    const npc = impersonatedNpc(name, this.deps.settings.npcs);
+    if (npc) throw new ServerError(400, `name "${name}" passes for ${npc.name}, an NPC of this world`);
     return name;
   }
 
@@ -218,7 +223,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (!player) return;
     for (const npc of this.visits.arrive(sessionId, player, this.deps.settings.npcs)) {
       if (npc.greetings.length === 0) continue;
-      const text = pickLine(npc.greetings, undefined).replaceAll("{name}", player.name);
+      // A function, so "$&" in a player's name is not read as a replacement pattern.
+      const text = pickLine(npc.greetings, undefined).replaceAll("{name}", () => player.name);
       this.addLine("npc", npc.id, npc.name, text, "", { unasked: "greeting" }, { near: npc, also: sessionId });
     }
   }

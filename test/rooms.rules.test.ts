@@ -18,10 +18,24 @@ describe("Chat addressing", () => {
     assert.deepEqual(addressedNpc("@blacksmith kim 칼 있어요?", undefined, npcs), { npcId: "smith", question: "칼 있어요?" });
   });
 
+  it("finds the NPC called as Korean calls a name: 코봇아, 미나야, 한스 씨, 미나님", () => {
+    const village = [{ id: "kobot", name: "코봇" }, { id: "hans", name: "한스" }, { id: "mina", name: "미나" }];
+    assert.deepEqual(addressedNpc("@코봇아 배고파", undefined, village), { npcId: "kobot", question: "배고파" });
+    assert.deepEqual(addressedNpc("@미나야, 빵 있어?", undefined, village), { npcId: "mina", question: "빵 있어?" });
+    assert.deepEqual(addressedNpc("@한스 씨 검 있어요?", undefined, village), { npcId: "hans", question: "검 있어요?" });
+    assert.deepEqual(addressedNpc("@미나님!", undefined, village), { npcId: "mina", question: "" });
+    assert.deepEqual(addressedNpc("@kobot님 안녕", undefined, village), { npcId: "kobot", question: "안녕" });
+    assert.equal(addressedNpc("@미나씨앗 심자", undefined, village), undefined, "a longer word is not a call");
+    assert.deepEqual(addressedNpc("@한스 씨앗 있어요?", undefined, village), { npcId: "hans", question: "씨앗 있어요?" });
+  });
+
   it("uses `to` when given, and reports an NPC id that is not in the room", () => {
     assert.deepEqual(addressedNpc("칼 있어요?", "smith", npcs), { npcId: "smith", question: "칼 있어요?" });
     assert.deepEqual(addressedNpc("@smith 칼 있어요?", "smith", npcs), { npcId: "smith", question: "칼 있어요?" });
     assert.equal(addressedNpc("안녕", "dragon", npcs), "unknown");
+    // By display name too, in any case, as `@` finds it.
+    assert.deepEqual(addressedNpc("안녕", "코봇", npcs), { npcId: "kobot", question: "안녕" });
+    assert.deepEqual(addressedNpc("안녕", "KOBOT", npcs), { npcId: "kobot", question: "안녕" });
   });
 
   it("leaves lines to the room alone: no @, another word, or a mention in the middle", () => {

@@ -48,6 +48,15 @@ describe("NPCs from a world file", function () {
     await a.room.leave();
   });
 
+  it("says a player's name in a greeting exactly as written, replacement patterns and all", async () => {
+    for (const name of ["$&", "$'", "a$`b"]) {
+      const a = await world.join(name);
+      const greeting = await waitFor(`mina's greeting of ${name}`, () => lineFrom(a, "mina"));
+      assert.equal(greeting.text, `${name} 님, 어서 오세요!`);
+      await a.room.leave();
+    }
+  });
+
   it("answers each NPC only for the lines addressed to it, from its own knowledge file, and logs what wrote each answer", async () => {
     const a = await world.join("나그네");
     a.room.send("chat", { text: "@한스 이름이 뭐야?" });

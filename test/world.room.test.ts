@@ -6,7 +6,7 @@ import { CONTRACT_VERSION } from "../kafka/contract.js";
 import { brainlessAnswers } from "../npc/brainless-answers.js";
 import { ModelLoadError } from "../npc/errors.js";
 import { type NpcWorker } from "../npc/worker.js";
-import { answersTo, near, positionOf, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+import { answersTo, joinWorld, near, positionOf, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("WorldRoom", function () {
   let world: TestWorld;
@@ -41,6 +41,9 @@ describe("WorldRoom", function () {
       assert.match(stateOf(anonymous).players[anonymous.room.sessionId]!.name, /^Player-/);
       await assert.rejects(world.join("가".repeat(21)), /name must be 1–20 characters/);
       await assert.rejects(world.join("   "), /name must be 1–20 characters/);
+      // Refused, not replaced by a default: a name too long for the schema, or not text at all.
+      await assert.rejects(world.join("가".repeat(201)), /name must be 1–20 characters after trimming; got 201/);
+      await assert.rejects(joinWorld(world.url, { name: 12345 }), /bad join options: name: .*expected string/);
       await Promise.all([trimmed.room.leave(), anonymous.room.leave()]);
     });
 
