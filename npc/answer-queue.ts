@@ -40,11 +40,14 @@ export class AnswerQueue {
     return this.pending.length;
   }
 
-  /** Bad input is rejected here, alone, so it never fails the batch it would have joined. */
+  /**
+   * Bad input is rejected here, alone, so it never fails the batch it would have joined; a line of too many tokens
+   * is cut to its end that fits (`checkQuestion`'s `fit`).
+   */
   ask(question: unknown, options: AskOptions = {}): Promise<NpcAnswer> {
     return new Promise((resolve, reject) => {
       const settings = mergeSettings(this.engine.defaults, options.settings);
-      const text = this.engine.checkQuestion(question, settings);
+      const text = this.engine.checkQuestion(question, settings, { fit: true });
       const key = settingsKey(settings);
       this.pending.push({ question: text, settings, key, options, askedAt: performance.now(), resolve, reject });
       if (this.running) return;

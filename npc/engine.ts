@@ -298,10 +298,14 @@ export class NpcEngine {
 
   /**
    * The question as the model will see it (trimmed, special tokens removed, read as a chat line: `readLine`), or a
-   * clear error: not text, empty, too many characters, or too many tokens to leave room for the answer.
+   * clear error: not text, empty, too many characters, or too many tokens to leave room for the answer. `fit`: a
+   * line of too many tokens (200 characters of English or emoji can be 150–160) is cut to its end that fits
+   * instead, as the NPC worker asks: a player's legal line gets an answer, not an error.
    */
-  checkQuestion(question: unknown, settings: GenerationSettings = this.defaults): string {
-    const text = this.readLine(normaliseQuestion(this.withoutSpecialTokens(question)));
+  checkQuestion(question: unknown, settings: GenerationSettings = this.defaults, { fit = false } = {}): string {
+    let text = this.readLine(normaliseQuestion(this.withoutSpecialTokens(question)));
+    const fits = (line: string) => this.encode(this.prompt(line)).length + settings.maxNewTokens <= this.maxPositions;
+    if (fit && !fits(text)) text = endThatFits(text, fits);
     const tokens = this.encode(this.prompt(text)).length;
     if (tokens + settings.maxNewTokens > this.maxPositions) {
       throw new InvalidQuestionError(
@@ -370,4 +374,18 @@ export class NpcEngine {
     await this.stepSession?.release();
     await this.prefill?.session.release();
   }
+}
+
+/** The longest end of `text` that `fits` (a Korean line's point, its predicate, comes last), from a word's start where one is near. */
+function endThatFits(text: string, fits: (line: string) => boolean): string {
+  const chars = [...text];
+  let [shortest, longest] = [1, chars.length];
+  while (shortest < longest) {
+    const kept = Math.ceil((shortest + longest) / 2);
+    if (fits(chars.slice(-kept).join(""))) shortest = kept;
+    else longest = kept - 1;
+  }
+  const end = chars.slice(-shortest).join("");
+  const space = end.indexOf(" ");
+  return space > 0 && space < end.length / 4 ? end.slice(space + 1) : end;
 }

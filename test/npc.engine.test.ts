@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
+import { AnswerQueue } from "../npc/answer-queue.js";
 import { plainChat } from "../npc/chat-line.js";
 import { type NpcAnswer, NpcEngine } from "../npc/engine.js";
 import { InvalidQuestionError, InvalidSettingsError, ModelLoadError } from "../npc/errors.js";
@@ -175,6 +176,19 @@ describe("NpcEngine bad input", () => {
     const engine = await shippedEngine();
     const rare = "뷁햏똠꿻쀏".repeat(40); // 200 characters, several tokens each
     await assert.rejects(engine.answer(rare), /exceeds the model's 128/);
+  });
+
+  it("cuts such a question to its end that fits when asked to (the NPC worker does), from a word's start", async () => {
+    const engine = await shippedEngine();
+    const english = "I have been walking around this village all day long and I wonder where I could buy a sword and maybe some bread for my long trip";
+    assert.throws(() => engine.checkQuestion(english), /exceeds the model's 128/);
+    const fitted = engine.checkQuestion(english, engine.defaults, { fit: true });
+    assert.ok(english.endsWith(fitted) && fitted.length < english.length, fitted);
+    assert.ok(english.includes(` ${fitted}`), `starts at a word: ${fitted}`);
+    assert.equal(engine.checkQuestion(fitted), fitted, "what is left fits");
+    assert.equal(engine.checkQuestion("배고파", engine.defaults, { fit: true }), "배고파", "a line that fits stays whole");
+    const answer = await new AnswerQueue(engine).ask("😂".repeat(60));
+    assert.ok(answer.tokens >= 0 && answer.question.length < 120, answer.question);
   });
 
   it("rejects an empty batch", async () => {

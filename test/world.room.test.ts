@@ -180,6 +180,16 @@ describe("WorldRoom", function () {
       await Promise.all([a.room.leave(), b.room.leave()]);
     });
 
+    it("answers a legal line of more tokens than the model reads (its end), not with 'the brain is unavailable'", async () => {
+      const a = await world.join("수다쟁이");
+      a.room.send("chat", { text: `@kobot ${"😂".repeat(40)}` }); // 41 characters, ~160 tokens
+      a.room.send("chat", { text: "@kobot I have been walking around this village all day long and I wonder where I could buy a sword and bread" });
+      const answers = await waitFor("two answers", () => (answersTo(a).length === 2 ? answersTo(a) : undefined));
+      assert.deepEqual(a.errors, []);
+      assert.ok(answers.every((line) => !/대답하기가 어려워요/.test(line.text)), answers.map((l) => l.text).join(" / "));
+      await a.room.leave();
+    });
+
     it("keeps lines to the room out of the NPC's ears", async () => {
       const a = await world.join("민수");
       a.room.send("chat", { text: "다들 안녕" });
