@@ -10,13 +10,16 @@ const LEAVE_FACTOR = 1.25;
 
 /**
  * Which players are visiting which NPC: a visit starts when a player comes within the NPC's talk
- * radius and ends when they go a little beyond it, so each visit is greeted once.
+ * radius and ends when they go a little beyond it, so each visit is greeted once; and not again within
+ * the NPC's `greetAgainSeconds`, or a player walking in and out would make it greet the room over and over.
  */
 export class NpcVisits {
   private readonly visitors = new Map<string, Set<string>>();
+  /** When each NPC last greeted each player (`npcId\tplayerId`). */
+  private readonly greeted = new Map<string, number>();
 
   /** The NPCs this player has just come near: the ones that should greet them now. */
-  arrive(playerId: string, at: Position, npcs: readonly NpcSettings[]): NpcSettings[] {
+  arrive(playerId: string, at: Position, npcs: readonly NpcSettings[], now = Date.now()): NpcSettings[] {
     const greeters: NpcSettings[] = [];
     for (const npc of npcs) {
       let visitors = this.visitors.get(npc.id);
@@ -24,6 +27,9 @@ export class NpcVisits {
       const d = distance(at, npc);
       if (d <= npc.talkRadius && !visitors.has(playerId)) {
         visitors.add(playerId);
+        const key = `${npc.id}\t${playerId}`;
+        if (now - (this.greeted.get(key) ?? -Infinity) < npc.greetAgainSeconds * 1000) continue;
+        this.greeted.set(key, now);
         greeters.push(npc);
       } else if (d > npc.talkRadius * LEAVE_FACTOR) {
         visitors.delete(playerId);
@@ -34,6 +40,7 @@ export class NpcVisits {
 
   forget(playerId: string): void {
     for (const visitors of this.visitors.values()) visitors.delete(playerId);
+    for (const key of this.greeted.keys()) if (key.endsWith(`\t${playerId}`)) this.greeted.delete(key);
   }
 
   hasVisitors(npcId: string): boolean {

@@ -9,6 +9,8 @@ export interface NpcSettings {
   talkRadius: number;
   /** Said by name when a player first comes within talkRadius (once per visit); `{name}` is the player's name. */
   greetings: string[];
+  /** A visit this soon after the player's last greeting from this NPC is not greeted (walking in and out). */
+  greetAgainSeconds: number;
   /** Said now and then while players are near and it has nothing to answer. */
   idleLines: string[];
   idleEverySeconds: number;
@@ -50,6 +52,7 @@ export const DEFAULT_NPC: NpcSettings = {
   z: 5,
   talkRadius: 12,
   greetings: [],
+  greetAgainSeconds: 30,
   idleLines: [],
   idleEverySeconds: 45,
 };

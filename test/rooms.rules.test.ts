@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { addressedNpc } from "../rooms/chat-addressing.js";
 import { allowedPosition, normaliseAngle, TRAVEL_IN_HAND_SECONDS } from "../rooms/movement.js";
 import { TokenBucket } from "../rooms/token-bucket.js";
-import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
+import { NpcVisits } from "../rooms/npc-visits.js";
+import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 
 describe("Chat addressing", () => {
   const npcs = [
@@ -81,5 +82,22 @@ describe("Movement rules", () => {
     assert.equal(normaliseAngle(450), 90);
     assert.equal(normaliseAngle(-90), 270);
     assert.equal(normaliseAngle(360), 0);
+  });
+});
+
+describe("NPC visits", () => {
+  const npc = { ...DEFAULT_NPC, x: 0, y: 0, z: 0, talkRadius: 10, greetings: ["안녕, {name}"], greetAgainSeconds: 30 };
+  const at = (z: number) => ({ x: 0, y: 0, z });
+
+  it("greets once a visit, and not again for a visit within greetAgainSeconds of the last greeting", () => {
+    const visits = new NpcVisits();
+    assert.deepEqual(visits.arrive("p", at(5), [npc], 0), [npc]);
+    assert.deepEqual(visits.arrive("p", at(9), [npc], 1_000), [], "still visiting");
+    assert.deepEqual(visits.arrive("p", at(20), [npc], 2_000), [], "gone: the visit ends");
+    assert.deepEqual(visits.arrive("p", at(5), [npc], 3_000), [], "back 3 s later: not greeted again");
+    visits.arrive("p", at(20), [npc], 4_000);
+    assert.deepEqual(visits.arrive("p", at(5), [npc], 31_000), [npc], "back after 30 s: greeted");
+    visits.forget("p");
+    assert.deepEqual(visits.arrive("p", at(5), [npc], 32_000), [npc], "a player who left and came back is new");
   });
 });

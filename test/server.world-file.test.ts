@@ -46,7 +46,7 @@ describe("World file", () => {
     const path = worldFile("w.json", JSON.stringify({ npcs: [{ id: "solo", name: "솔로", position: { x: 1, y: 0, z: 2 } }] }));
     const world = loadWorldFile(path, "/models/default", bounds);
     assert.deepEqual(world.hearing, { mode: "room", radius: 15 });
-    assert.deepEqual(world.npcs[0], { id: "solo", name: "솔로", x: 1, y: 0, z: 2, talkRadius: 12, greetings: [], idleLines: [], idleEverySeconds: 45 });
+    assert.deepEqual(world.npcs[0], { id: "solo", name: "솔로", x: 1, y: 0, z: 2, talkRadius: 12, greetings: [], greetAgainSeconds: 30, idleLines: [], idleEverySeconds: 45 });
     assert.deepEqual(world.brains, [{ npcId: "solo", name: "솔로", model: "default", modelDir: "/models/default" }]);
   });
 
