@@ -43,6 +43,11 @@ export interface WorldRoomDeps {
   moderator?: Moderator;
 }
 
+/** How long an NPC is `speaking` a line: a second and a half, more for a longer line, at most five. */
+const SPEAKING_MS = 1500;
+const SPEAKING_MS_PER_CHAR = 50;
+const SPEAKING_MAX_MS = 5000;
+
 /** Far above a 10 Hz client's moves and a player's typing; past it a client is disconnected. */
 const MESSAGES_PER_SECOND = 40;
 
@@ -73,6 +78,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** Per player, seconds of travel in hand (movement.ts). */
   private readonly travel = new Map<string, TokenBucket>();
   private readonly questionsInFlight = new Map<string, number>();
+  /** Per NPC, when its last line ends (status `speaking`). */
+  private readonly speakingUntil = new Map<string, number>();
   private readonly turns = new Map<string, NpcTurns<Question>>();
   /** Per player, questions to NPCs in hand, and lines of any kind. */
   private readonly allowances = new Map<string, TokenBucket>();
@@ -385,10 +392,27 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   private setThinking(npcId: string, delta: number): void {
-    const count = (this.questionsInFlight.get(npcId) ?? 0) + delta;
-    this.questionsInFlight.set(npcId, count);
+    this.questionsInFlight.set(npcId, (this.questionsInFlight.get(npcId) ?? 0) + delta);
+    this.updateStatus(npcId);
+  }
+
+  /** An NPC says a line: `speaking` for about as long as a player takes to read it, for clients to animate. */
+  private startSpeaking(npcId: string, text: string): void {
+    const ms = Math.min(SPEAKING_MAX_MS, SPEAKING_MS + SPEAKING_MS_PER_CHAR * [...text].length);
+    const until = Date.now() + ms;
+    this.speakingUntil.set(npcId, until);
+    this.updateStatus(npcId);
+    this.clock.setTimeout(() => {
+      if (this.speakingUntil.get(npcId) === until) this.speakingUntil.delete(npcId); // not a later line's
+      this.updateStatus(npcId);
+    }, ms);
+  }
+
+  /** Thinking while a question is with its brain, else speaking while its last line lasts, else idle. */
+  private updateStatus(npcId: string): void {
     const npc = this.state.npcs.get(npcId);
-    if (npc) npc.status = count > 0 ? "thinking" : "idle";
+    if (!npc) return;
+    npc.status = (this.questionsInFlight.get(npcId) ?? 0) > 0 ? "thinking" : this.speakingUntil.has(npcId) ? "speaking" : "idle";
   }
 
   private addLine(
@@ -403,6 +427,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const line = new ChatLine().assign({ id: randomUUID(), kind, from, name, text, ts: Date.now(), replyTo });
     this.state.chat.push(line);
     this.letHear(line, hearers);
+    if (kind === "npc") this.startSpeaking(from, text);
     while (this.state.chat.length > this.deps.settings.chatHistory) this.state.chat.shift();
     chatLines.inc({ kind });
     this.publishLog({ id: line.id, kind, from, name, text, ts: line.ts, ...(replyTo ? { replyTo } : {}), ...extra });

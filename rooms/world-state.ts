@@ -18,7 +18,7 @@ export class Npc extends Schema {
   @type("number") x = 0;
   @type("number") y = 0;
   @type("number") z = 0;
-  /** `idle` | `thinking` (a question is being answered) | `speaking`. */
+  /** `idle` | `thinking` (a question is being answered) | `speaking` (its last line, for a few seconds). */
   @type("string") status = "idle";
   /** Players within this distance may ask it (farther: error `too_far`) and are greeted. */
   @type("number") talkRadius = 0;

@@ -30,8 +30,10 @@ describe("NPCs from a world file", function () {
     const a = await world.join("민수");
     const { npcs, hearingRadius } = stateOf(a);
     assert.deepEqual(Object.keys(npcs).sort(), ["hans", "hermit", "mina"]);
-    assert.deepEqual(npcs.hans, { name: "한스", x: 0, y: 0, z: 4, status: "idle", talkRadius: 10 });
+    // Hans stands by the spawn point: he is greeting the player who just came.
+    assert.deepEqual(npcs.hans, { name: "한스", x: 0, y: 0, z: 4, status: "speaking", talkRadius: 10 });
     assert.equal(npcs.hermit!.talkRadius, 5);
+    assert.equal(npcs.hermit!.status, "idle");
     assert.equal(hearingRadius, 8);
     await a.room.leave();
   });
@@ -177,8 +179,9 @@ describe("NPC statuses", function () {
     const a = await world.join("질문자");
     a.room.send("chat", { text: "@hans 검 얼마야?" });
     await waitFor("hans thinking", () => stateOf(a).npcs.hans!.status === "thinking");
-    assert.equal(stateOf(a).npcs.mina!.status, "idle");
-    await waitFor("hans idle after the fallback", () => stateOf(a).npcs.hans!.status === "idle", 4000);
+    assert.notEqual(stateOf(a).npcs.mina!.status, "thinking"); // (speaking: she greets the newcomer)
+    await waitFor("hans speaking his fallback line", () => stateOf(a).npcs.hans!.status === "speaking", 4000);
+    await waitFor("hans idle after it", () => stateOf(a).npcs.hans!.status === "idle", 6000);
     assert.ok(a.errors.some((e) => e.code === "npc_timeout"));
     await a.room.leave();
   });

@@ -135,7 +135,9 @@ describe("WorldRoom", function () {
       assert.ok(answer.text.length > 0);
       // Both players hold the same line.
       await waitFor("a to see the answer", () => stateOf(a).chat.some((line) => line.id === answer.id));
-      assert.equal(stateOf(a).npcs.kobot!.status, "idle");
+      // Speaking its answer for a few seconds (clients animate it), then idle.
+      assert.equal(stateOf(a).npcs.kobot!.status, "speaking");
+      await waitFor("kobot idle", () => stateOf(a).npcs.kobot!.status === "idle", 6000);
       assert.deepEqual([a.errors, b.errors], [[], []]);
       await Promise.all([a.room.leave(), b.room.leave()]);
     });
@@ -290,7 +292,7 @@ describe("WorldRoom", function () {
       const fallback = await waitFor("the fallback line", () => answersTo(a)[0]);
       assert.match(fallback.text, /생각이 잘 안 나네요/);
       assert.equal(a.errors[0]?.code, "npc_timeout");
-      assert.equal(stateOf(a).npcs.kobot!.status, "idle");
+      assert.equal(stateOf(a).npcs.kobot!.status, "speaking", "saying its fallback line");
       await waitFor("the late answer to arrive and be ignored", () => world.server.answers.stats.ignored > before, 3000);
       assert.equal(answersTo(a).length, 1);
       await a.room.leave();
