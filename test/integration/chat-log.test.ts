@@ -69,7 +69,8 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
     };
     services.push(await startService("indexer", "chatlog/indexer-main.ts", env, "chat indexer started"));
     services.push(await startService("chatlog-worker", "npc/worker-main.ts", env, "npc worker started"));
-    services.push(await startService("chatlog-server", "server/main.ts", { ...env, PORT: String(port), SERVER_ID: "chatlog-server" }, "world server listening"));
+    // CHAT_BURST: one player says the outage test's 20 lines at once.
+    services.push(await startService("chatlog-server", "server/main.ts", { ...env, PORT: String(port), SERVER_ID: "chatlog-server", CHAT_BURST: "50" }, "world server listening"));
   });
 
   after(async () => {

@@ -133,6 +133,6 @@ describe("World over Kafka (real broker, separate processes)", function () {
     worker = await startWorker("worker-2");
     const answer = await waitFor("the waiting question's answer", () => answersTo(a)[0], 30_000);
     assert.doesNotMatch(answer.text, /생각이 잘 안 나네요|대답하기가 어려워요/);
-    assert.equal(stateOf(a).npcs.kobot!.status, "idle");
+    await waitFor("kobot idle once it has said its answer", () => stateOf(a).npcs.kobot!.status === "idle", 8000);
   });
 });
