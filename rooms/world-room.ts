@@ -14,11 +14,11 @@ import type { Moderator } from "../moderation/moderator.js";
 import type { AnswerRouter, AskOutcome } from "./answer-router.js";
 import { addressedNpc } from "./chat-addressing.js";
 import { type Fallback, fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
-import { allowedPosition, normaliseAngle, type Position, TRAVEL_IN_HAND_SECONDS } from "./movement.js";
+import { allowedPosition, normaliseAngle, type Position } from "./movement.js";
 import { distance, NpcVisits } from "./npc-visits.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcTurns } from "./npc-turns.js";
-import { TokenBucket } from "./token-bucket.js";
+import { MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
 import {
   CHAT_MAX_CHARS,
   ChatMessage,
@@ -48,9 +48,6 @@ const SPEAKING_MS = 1500;
 const SPEAKING_MS_PER_CHAR = 50;
 const SPEAKING_MAX_MS = 5000;
 
-/** Far above a 10 Hz client's moves and a player's typing; past it a client is disconnected. */
-const MESSAGES_PER_SECOND = 40;
-
 /** Who a chat line reaches: everyone, or (hearing mode proximity) players near a point, and one player besides. */
 type Hearers = "everyone" | { near: Position; also?: string };
 
@@ -71,19 +68,14 @@ interface Question {
  */
 export abstract class WorldRoom extends Room<{ state: WorldState }> {
   protected abstract readonly deps: WorldRoomDeps;
-  /** Per player, messages in hand: a client past MESSAGES_PER_SECOND is disconnected. */
-  private readonly messageAllowances = new Map<string, TokenBucket>();
+  /** Per player, what they may still send, travel, say and ask (player-allowances.ts). */
+  private readonly allowances = new Map<string, PlayerAllowances>();
   /** Players disconnected for flooding: their seat is not kept for a reconnection. */
   private readonly flooders = new Set<string>();
-  /** Per player, seconds of travel in hand (movement.ts). */
-  private readonly travel = new Map<string, TokenBucket>();
   private readonly questionsInFlight = new Map<string, number>();
   /** Per NPC, when its last line ends (status `speaking`). */
   private readonly speakingUntil = new Map<string, number>();
   private readonly turns = new Map<string, NpcTurns<Question>>();
-  /** Per player, questions to NPCs in hand, and lines of any kind. */
-  private readonly allowances = new Map<string, TokenBucket>();
-  private readonly lineAllowances = new Map<string, TokenBucket>();
   private readonly npcSettings = new Map<string, NpcSettings>();
   private readonly visits = new NpcVisits();
   private readonly lastIdleLine = new Map<string, string>();
@@ -137,8 +129,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       new Player().assign({ name, x: spawn.x + Math.cos(angle) * radius, y: spawn.y, z: spawn.z + Math.sin(angle) * radius }),
     );
     client.view = this.viewOf(client.sessionId);
-    this.travel.set(client.sessionId, new TokenBucket(TRAVEL_IN_HAND_SECONDS, 1));
-    this.messageAllowances.set(client.sessionId, new TokenBucket(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND));
+    this.allowances.set(client.sessionId, new PlayerAllowances(this.deps.settings));
     this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
     this.noticePlayer(client.sessionId);
   }
@@ -164,10 +155,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   onLeave(client: Client): void {
     const player = this.state.players.get(client.sessionId);
     this.state.players.delete(client.sessionId);
-    this.travel.delete(client.sessionId);
-    this.messageAllowances.delete(client.sessionId);
     this.allowances.delete(client.sessionId);
-    this.lineAllowances.delete(client.sessionId);
     this.views.delete(client.sessionId);
     this.visits.forget(client.sessionId);
     for (const [npcId, turns] of this.turns) this.setThinking(npcId, -turns.drop(client.sessionId).length);
@@ -213,7 +201,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private move(client: Client, message: unknown): void {
     const move = this.parse(client, MoveMessage, message, "move");
     const player = this.state.players.get(client.sessionId);
-    const travel = this.travel.get(client.sessionId);
+    const travel = this.allowances.get(client.sessionId)?.travel;
     if (!move || !player || !travel) return;
     const { maxSpeed } = this.deps.settings;
     const to = allowedPosition(player, move, travel.available(), this.deps.settings);
@@ -272,37 +260,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
         text, npcId: npc.id, distance: Math.round(away * 10) / 10, talkRadius: npc.talkRadius,
       });
     }
-    // Before moderation: a refused line is logged, and an NPC it was addressed to answers it.
-    const limited = this.overRate(client.sessionId, asks !== undefined);
+    // Before moderation: a line it refuses still costs (it is logged, and an NPC it was addressed to answers it).
+    const limited = this.allowances.get(client.sessionId)?.say(asks !== undefined);
     if (limited) return this.sendError(client, { code: "rate_limited", ...limited, text });
     const verdict = this.deps.moderator?.check(text);
     if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
     const line = this.addLine("player", client.sessionId, player.name, text, "", asks ? { toNpc: asks.npcId } : {}, { near: player });
     if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now() });
-  }
-
-  /**
-   * Whether a line would go past the player's allowance of lines, or of questions to NPCs for a question: what to
-   * say and how long to wait; else both allowances are taken from.
-   */
-  private overRate(playerId: string, asks: boolean): { message: string; retryAfterMs: number } | undefined {
-    const { chatRate, questionRate } = this.deps.settings;
-    const lines = this.lineAllowances.get(playerId) ?? new TokenBucket(chatRate.burst, chatRate.perSecond);
-    this.lineAllowances.set(playerId, lines);
-    const questions = asks ? (this.allowances.get(playerId) ?? new TokenBucket(questionRate.burst, questionRate.perSecond)) : undefined;
-    if (questions) this.allowances.set(playerId, questions);
-    const waits = [
-      { what: "lines", waitMs: lines.waitMs() },
-      { what: "questions", waitMs: questions?.waitMs() ?? 0 },
-    ];
-    const longest = waits.reduce((a, b) => (b.waitMs > a.waitMs ? b : a));
-    if (longest.waitMs > 0) {
-      const again = longest.what === "questions" ? "ask again" : "say it again";
-      return { message: `too many ${longest.what} too fast: ${again} in ${(longest.waitMs / 1000).toFixed(1)} s`, retryAfterMs: longest.waitMs };
-    }
-    lines.take();
-    questions?.take();
-    return undefined;
   }
 
   /** Into the NPC's fair queue; when it is full the NPC says it is busy instead. */
@@ -481,7 +445,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    * flooder must not stay in the room as a silent ghost.
    */
   private withinMessageRate(client: Client): boolean {
-    if (this.messageAllowances.get(client.sessionId)?.take().ok !== false) return true;
+    if (this.allowances.get(client.sessionId)?.messages.take().ok !== false) return true;
     if (!this.flooders.has(client.sessionId)) {
       this.flooders.add(client.sessionId);
       this.log.warn("client disconnected for flooding", { playerId: client.sessionId, limit: MESSAGES_PER_SECOND });

@@ -1,0 +1,38 @@
+import { TRAVEL_IN_HAND_SECONDS } from "./movement.js";
+import { TokenBucket } from "./token-bucket.js";
+import type { WorldSettings } from "./world-settings.js";
+
+/** Far above a 10 Hz client's moves and a player's typing; past it a client is disconnected. */
+export const MESSAGES_PER_SECOND = 40;
+
+/**
+ * What one player may still do now, each a token bucket: send messages of any kind (past them the client is
+ * disconnected), travel (seconds at top speed: movement.ts), say lines, and ask NPCs questions.
+ */
+export class PlayerAllowances {
+  readonly messages = new TokenBucket(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND);
+  readonly travel = new TokenBucket(TRAVEL_IN_HAND_SECONDS, 1);
+  private readonly lines: TokenBucket;
+  private readonly questions: TokenBucket;
+
+  constructor({ chatRate, questionRate }: Pick<WorldSettings, "chatRate" | "questionRate">) {
+    this.lines = new TokenBucket(chatRate.burst, chatRate.perSecond);
+    this.questions = new TokenBucket(questionRate.burst, questionRate.perSecond);
+  }
+
+  /**
+   * A line (a question to an NPC when `asks`) past the player's lines or questions: what to tell them and how long
+   * to wait. Otherwise undefined, and the line is taken from both.
+   */
+  say(asks: boolean): { message: string; retryAfterMs: number } | undefined {
+    const lines = this.lines.waitMs();
+    const questions = asks ? this.questions.waitMs() : 0;
+    if (lines === 0 && questions === 0) {
+      this.lines.take();
+      if (asks) this.questions.take();
+      return undefined;
+    }
+    const [what, again, waitMs] = questions >= lines ? ["questions", "ask again", questions] : ["lines", "say it again", lines];
+    return { message: `too many ${what} too fast: ${again} in ${(waitMs / 1000).toFixed(1)} s`, retryAfterMs: waitMs };
+  }
+}
