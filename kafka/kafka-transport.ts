@@ -67,6 +67,9 @@ export class KafkaQuestionChannel implements QuestionChannel {
  * a worker that dies mid-batch leaves its questions to the next one, which answers them again, and
  * the room drops the second answer.
  */
+/** How long a silent worker keeps its partitions before the group gives them to the others. */
+export const WORKER_SESSION_TIMEOUT_MS = 10_000;
+
 export class KafkaWorkerChannel implements WorkerChannel {
   readonly kind = "kafka";
   private readonly producer: Producer;
@@ -79,7 +82,12 @@ export class KafkaWorkerChannel implements WorkerChannel {
     private readonly log: Logger,
   ) {
     this.producer = newProducer(kafka);
-    this.consumer = kafka.consumer({ groupId, maxWaitTimeInMs: FETCH_WAIT_MS, retry: { retries: 8 } });
+    // A worker that dies keeps its partitions until its session times out: kafkajs's default 30 s outlasted every
+    // question's NPC_TIMEOUT_MS (10 s), so nothing it held could be answered in time; 10 s, with heartbeats every 2 s
+    // between batches (a batch is answered in well under a second).
+    this.consumer = kafka.consumer({
+      groupId, maxWaitTimeInMs: FETCH_WAIT_MS, retry: { retries: 8 }, sessionTimeout: WORKER_SESSION_TIMEOUT_MS, heartbeatInterval: 2_000,
+    });
   }
 
   async start(answerQuestions: AnswerQuestions): Promise<void> {

@@ -49,10 +49,20 @@ export class AnswerRouter {
     return this.channel.start((answer) => this.deliver(answer));
   }
 
-  ask(question: QuestionMessage): Promise<AskOutcome> {
+  /**
+   * Sends a question and resolves with its answer, or a timeout `timeoutMs` after it was asked: `waitedMs` is how
+   * long it already waited for its turn, so a queue behind a dead worker does not stack its players' waits
+   * (10, 20, 30 … s) but times each question out from when it was asked, unsent if its time is already up.
+   */
+  ask(question: QuestionMessage, waitedMs = 0): Promise<AskOutcome> {
     this.stats.asked++;
+    const leftMs = this.timeoutMs - waitedMs;
+    if (leftMs <= 0) {
+      this.stats.timeouts++;
+      return Promise.resolve({ kind: "timeout" });
+    }
     const outcome = new Promise<AskOutcome>((resolve) => {
-      const timer = setTimeout(() => this.settle(question.questionId, { kind: "timeout" }), this.timeoutMs);
+      const timer = setTimeout(() => this.settle(question.questionId, { kind: "timeout" }), leftMs);
       this.pending.set(question.questionId, { settle: resolve, timer });
     });
     this.channel.sendQuestion(question).catch((error: Error) => {

@@ -308,7 +308,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       playerName: line.name,
       text,
       ts: line.ts,
-    });
+    }, performance.now() - asked);
     if (this.disposed) return;
     this.setThinking(npcId, -1);
     const fallback = fallbackOf(outcome);
@@ -469,6 +469,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 function fallbackOf(outcome: AskOutcome): Fallback | undefined {
   if (outcome.kind === "timeout") return fallbackFor("timeout");
   if (outcome.kind === "unsent") return fallbackFor("unsent", outcome.reason);
+  // A worker that finds a question past its time (it waited in the topic) is not unavailable: the answer is late.
+  if (outcome.answer.error?.code === "expired") return fallbackFor("timeout");
   if (outcome.answer.error || outcome.answer.text.trim() === "") {
     return fallbackFor("error", outcome.answer.error?.message ?? "empty answer");
   }

@@ -298,6 +298,24 @@ describe("WorldRoom", function () {
       await a.room.leave();
     });
 
+    it("times each queued question out from when it was asked, not one timeout after another", async () => {
+      await world.bus.workerChannel().start(async () => {
+        await sleep(1500); // a brain that has stopped answering: its answers come after the room gave up
+        return [];
+      });
+      const a = await world.join("기다림");
+      const asked = Date.now();
+      for (const text of ["하나", "둘", "셋"]) a.room.send("chat", { text: `@kobot ${text}` });
+      // One question with the brain at a time: before, the others waited their turn and then a timeout each
+      // (fallbacks at 0.7, 1.4 and 2.1 s); now each ends NPC_TIMEOUT_MS (0.7 s) after it was asked.
+      await waitFor("three fallbacks", () => answersTo(a).length === 3, 5000);
+      const late = Date.now() - asked;
+      assert.ok(late < 1400, `the last fallback came ${late} ms after the questions`);
+      assert.deepEqual(a.errors.map((e) => e.code), ["npc_timeout", "npc_timeout", "npc_timeout"]);
+      await sleep(1600 - (Date.now() - asked)); // the stalled brain done, before the next test's worker
+      await a.room.leave();
+    });
+
     it("ignores a duplicate answer", async () => {
       await world.bus.workerChannel().start(async (questions) => {
         const answers = await worker.answerAll(questions);
