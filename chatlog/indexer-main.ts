@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const kafka = createKafka(config.kafka.brokers, "kobot-chat-indexer", log);
   const source = new KafkaChatLogSource(kafka, config.kafka.chatLog, config.kafka.indexerGroup, log);
   await source.start((records, heartbeat) => indexer.index(records, heartbeat));
-  if (config.metricsPort) serveMetrics(config.metricsPort, log);
+  if (config.metricsPort) await serveMetrics(config.metricsPort, log);
   log.info("chat indexer started", { topic: config.kafka.chatLog.log, index: config.elasticsearch.indexPrefix });
   onTerminate(log, async () => {
     indexer.stop();

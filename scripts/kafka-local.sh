@@ -2,6 +2,7 @@
 # A real single-node Kafka broker (KRaft, no ZooKeeper) on loopback, for tests, benchmarks and local runs.
 #   scripts/kafka-local.sh fetch                         download the broker jars once (~/.cache/kobot/kafka-<v>)
 #   scripts/kafka-local.sh start DIR [PORT] [TOPIC...]  start a broker with its data in DIR; prints host:port
+#                                                        (DIR used before: the same broker again, its data kept)
 #   scripts/kafka-local.sh stop DIR                      stop the broker started in DIR
 set -euo pipefail
 # shellcheck source=service-lib.sh
@@ -20,11 +21,20 @@ start() {
   local dir="$1" port="${2:-}"
   shift $(( $# < 2 ? $# : 2 ))
   fetch
-  [[ -n "$port" && "$port" != "0" ]] || port="$(free_port)"
-  local cport
-  cport="$(free_port)"
   mkdir -p "$dir/logs"
   dir="$(cd "$dir" && pwd)"
+  local cport formatted=""
+  [[ -f "$dir/data/meta.properties" ]] && formatted=yes
+  if [[ -n "$formatted" ]]; then
+    # Started here before: the same ports and data, so a restarted broker resumes its topics and offsets.
+    [[ -n "$port" && "$port" != "0" ]] || port="$(cat "$dir/port")"
+    cport="$(cat "$dir/cport")"
+  else
+    [[ -n "$port" && "$port" != "0" ]] || port="$(free_port)"
+    cport="$(free_port)"
+  fi
+  echo "$port" > "$dir/port"
+  echo "$cport" > "$dir/cport"
   cat > "$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
@@ -43,8 +53,10 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 PROPS
   local java=(java -Xms256m -Xmx512m -cp "$LIBS/*")
-  "${java[@]}" kafka.tools.StorageTool format -t "$("${java[@]}" kafka.tools.StorageTool random-uuid)" \
-    -c "$dir/server.properties" > "$dir/logs/format.log" 2>&1
+  if [[ -z "$formatted" ]]; then
+    "${java[@]}" kafka.tools.StorageTool format -t "$("${java[@]}" kafka.tools.StorageTool random-uuid)" \
+      -c "$dir/server.properties" > "$dir/logs/format.log" 2>&1 || { cat "$dir/logs/format.log" >&2; exit 1; }
+  fi
   nohup "${java[@]}" kafka.Kafka "$dir/server.properties" > "$dir/logs/broker.log" 2>&1 &
   echo $! > "$dir/broker.pid"
   echo "127.0.0.1:$port" > "$dir/brokers"

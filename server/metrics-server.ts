@@ -3,8 +3,11 @@ import { createServer, type Server } from "node:http";
 import type { Logger } from "../common/log.js";
 import { collectProcessMetrics, register } from "../common/metrics.js";
 
-/** `/metrics` for processes without an HTTP server of their own (NPC worker, chat indexer). */
-export function serveMetrics(port: number, log: Logger): Server {
+/**
+ * `/metrics` for processes without an HTTP server of their own (NPC worker, chat indexer). Resolves once it
+ * listens; a port in use is a clear start-up error (it was an uncaught error event after the model had loaded).
+ */
+export async function serveMetrics(port: number, log: Logger): Promise<Server> {
   collectProcessMetrics();
   const server = createServer(async (req, res) => {
     if (req.url !== "/metrics") {
@@ -13,7 +16,12 @@ export function serveMetrics(port: number, log: Logger): Server {
     }
     res.writeHead(200, { "content-type": register.contentType }).end(await register.metrics());
   });
-  server.listen(port, () => log.info("metrics on /metrics", { port }));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(new Error(`METRICS_PORT ${port}: ${error.code === "EADDRINUSE" ? "already in use" : error.message}`)));
+    server.listen(port, resolve);
+  });
+  log.info("metrics on /metrics", { port });
   server.unref();
   return server;
 }

@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+
+import { createLogger } from "../common/log.js";
+import { serveMetrics } from "../server/metrics-server.js";
+import { freePort } from "./helpers/processes.js";
+
+describe("Metrics server of the worker and the indexer", () => {
+  const log = createLogger({}, "silent");
+
+  it("serves /metrics once it listens, and names a port already in use as a clear start-up error", async () => {
+    const port = await freePort();
+    const metrics = await serveMetrics(port, log);
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      assert.match(text, /process_cpu_seconds_total/);
+      await assert.rejects(serveMetrics(port, log), /METRICS_PORT \d+: already in use/);
+    } finally {
+      metrics.close();
+    }
+    const taken = createServer().listen(0);
+    await new Promise((resolve) => taken.once("listening", resolve));
+    const takenPort = (taken.address() as { port: number }).port;
+    await assert.rejects(serveMetrics(takenPort, log), new RegExp(`METRICS_PORT ${takenPort}: already in use`));
+    taken.close();
+  });
+});
