@@ -17,13 +17,12 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { compose, jamoOf } from "../../common/hangul.js";
-import { createLogger } from "../../common/log.js";
-import { type AnswerMessage, CONTRACT_VERSION } from "../../kafka/contract.js";
+import type { AnswerMessage } from "../../kafka/contract.js";
 import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
 import { loadWorldFile } from "../../server/world-file.js";
 import { DEFAULT_MODEL_DIR } from "../model-folder.js";
 import { NpcCast, type NpcBrainSpec } from "../npc-cast.js";
-import { NpcWorker } from "../worker.js";
+import { playerQuestions } from "./player-questions.js";
 
 const { values } = parseArgs({ options: { world: { type: "string" }, questions: { type: "string" } } });
 const here = import.meta.dirname;
@@ -92,13 +91,10 @@ const VARIANTS: Record<string, (question: string, name: string) => string> = {
 
 const setup = values.world ? world(values.world, values.questions) : everyday();
 const cast = await NpcCast.load(setup.brains);
-const worker = new NpcWorker(cast, { kind: "in-process", start: async () => {}, stop: async () => {} }, createLogger({}, "silent"));
+const ask = playerQuestions(cast);
 const cases = Object.entries(setup.questions).flatMap(([npcId, asked]) => asked.map((question) => ({ npcId, question })));
 const answerAll = (typed: (question: string, name: string) => string) =>
-  worker.answerAll(cases.map(({ npcId, question }, i) => ({
-    v: CONTRACT_VERSION, questionId: `q${i}`, roomId: "eval", npcId, playerId: "p", playerName: "민수",
-    text: typed(question, setup.names[npcId] ?? npcId), ts: Date.now(),
-  })));
+  ask(cases.map(({ npcId, question }) => ({ npcId, text: typed(question, setup.names[npcId] ?? npcId) })));
 /** What was said: an unsure line is any unsure line. */
 const said = (answer: AnswerMessage) => (answer.source === "unsure_line" ? "(unsure line)" : answer.text);
 

@@ -18,14 +18,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-import { createLogger } from "../../common/log.js";
-import { type AnswerSource, CONTRACT_VERSION } from "../../kafka/contract.js";
+import type { AnswerSource } from "../../kafka/contract.js";
 import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
 import { DEFAULT_WORLD_FILE } from "../../server/config.js";
 import { loadWorldFile } from "../../server/world-file.js";
 import { DEFAULT_MODEL_DIR } from "../model-folder.js";
 import { NpcCast } from "../npc-cast.js";
-import { NpcWorker } from "../worker.js";
+import { playerQuestions } from "./player-questions.js";
 
 const { values } = parseArgs({
   options: {
@@ -46,7 +45,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const cast = await NpcCast.load(world.brains);
-const worker = new NpcWorker(cast, { kind: "in-process", start: async () => {}, stop: async () => {} }, createLogger({}, "silent"));
+const ask = playerQuestions(cast);
 
 /** How an answer came, as the worker says (`answer.source`). */
 const HOW: Record<AnswerSource, string> = {
@@ -63,9 +62,7 @@ const fitting: Record<string, Record<Fits | "not judged", number>> = {};
 const UNSURE = { fits: "half", why: "unsure" } as const;
 const counts: Record<string, Record<string, number>> = {};
 for (const [npcId, asked] of Object.entries(questions)) {
-  const answers = await worker.answerAll(asked.map((text, i) => ({
-    v: CONTRACT_VERSION, questionId: `${npcId}-${i}`, roomId: "eval", npcId, playerId: "p", playerName: "민수", text, ts: Date.now(),
-  })));
+  const answers = await ask(asked.map((text) => ({ npcId, text })));
   answers.forEach((answer, i) => {
     const came = answer.source ? HOW[answer.source] : `error: ${answer.error?.code}`;
     // Unsure lines are picked at random: judged by the rule above, not by their text.
