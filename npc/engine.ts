@@ -304,10 +304,14 @@ export class NpcEngine {
    */
   checkQuestion(question: unknown, settings: GenerationSettings = this.defaults, { fit = false } = {}): string {
     let text = this.readLine(normaliseQuestion(this.withoutSpecialTokens(question)));
-    const fits = (line: string) => this.encode(this.prompt(line)).length + settings.maxNewTokens <= this.maxPositions;
-    if (fit && !fits(text)) text = endThatFits(text, fits);
-    const tokens = this.encode(this.prompt(text)).length;
-    if (tokens + settings.maxNewTokens > this.maxPositions) {
+    const room = this.maxPositions - settings.maxNewTokens;
+    const tokensOf = (line: string) => this.encode(this.prompt(line)).length;
+    let tokens = tokensOf(text);
+    if (fit && tokens > room) {
+      text = endThatFits(text, (line) => tokensOf(line) <= room);
+      tokens = tokensOf(text);
+    }
+    if (tokens > room) {
       throw new InvalidQuestionError(
         "too_long",
         `question is ${tokens} tokens; with ${settings.maxNewTokens} for the answer it exceeds the model's ${this.maxPositions}`,
