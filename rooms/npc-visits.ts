@@ -15,8 +15,8 @@ const LEAVE_FACTOR = 1.25;
  */
 export class NpcVisits {
   private readonly visitors = new Map<string, Set<string>>();
-  /** When each NPC last greeted each player (`npcId\tplayerId`). */
-  private readonly greeted = new Map<string, number>();
+  /** Per NPC, when it last greeted each player. */
+  private readonly greeted = new Map<string, Map<string, number>>();
 
   /** The NPCs this player has just come near: the ones that should greet them now. */
   arrive(playerId: string, at: Position, npcs: readonly NpcSettings[], now = Date.now()): NpcSettings[] {
@@ -24,12 +24,13 @@ export class NpcVisits {
     for (const npc of npcs) {
       let visitors = this.visitors.get(npc.id);
       if (!visitors) this.visitors.set(npc.id, (visitors = new Set()));
+      let greeted = this.greeted.get(npc.id);
+      if (!greeted) this.greeted.set(npc.id, (greeted = new Map()));
       const d = distance(at, npc);
       if (d <= npc.talkRadius && !visitors.has(playerId)) {
         visitors.add(playerId);
-        const key = `${npc.id}\t${playerId}`;
-        if (now - (this.greeted.get(key) ?? -Infinity) < npc.greetAgainSeconds * 1000) continue;
-        this.greeted.set(key, now);
+        if (now - (greeted.get(playerId) ?? -Infinity) < npc.greetAgainSeconds * 1000) continue;
+        greeted.set(playerId, now);
         greeters.push(npc);
       } else if (d > npc.talkRadius * LEAVE_FACTOR) {
         visitors.delete(playerId);
@@ -40,7 +41,7 @@ export class NpcVisits {
 
   forget(playerId: string): void {
     for (const visitors of this.visitors.values()) visitors.delete(playerId);
-    for (const key of this.greeted.keys()) if (key.endsWith(`\t${playerId}`)) this.greeted.delete(key);
+    for (const greeted of this.greeted.values()) greeted.delete(playerId);
   }
 
   hasVisitors(npcId: string): boolean {
