@@ -19,6 +19,7 @@ import type { QuestionChannel } from "../kafka/npc-transport.js";
 import type { ThreadedNpcWorker } from "../npc/threaded-worker.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { startEmbeddedChatLog, startEmbeddedWorker } from "./embedded.js";
+import { embeddedNpcCheck, kafkaNpcCheck, type NpcCheck } from "./npc-readiness.js";
 import { onTerminate } from "./terminate.js";
 import { startWorldServer } from "./world-server.js";
 
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   let channel: QuestionChannel;
   let chatLog: ChatLogPublisher;
   let worker: ThreadedNpcWorker | undefined;
-  let modelLoaded: () => boolean | null = () => null;
+  let npcCheck: () => NpcCheck | Promise<NpcCheck>;
   let kafkaForMetrics: { client: Kafka; watched: GroupTopic[] } | undefined;
 
   if (config.kafka) {
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     const publisher = new KafkaChatLogPublisher(kafka, config.kafka.chatLog.log, log);
     await publisher.start();
     chatLog = publisher;
+    npcCheck = kafkaNpcCheck(kafka, config.kafka.workerGroup, log);
     kafkaForMetrics = {
       client: kafka,
       watched: [
@@ -50,11 +52,11 @@ async function main(): Promise<void> {
     channel = bus.serverChannel(config.serverId);
     const embedded = await startEmbeddedWorker(config, bus, log.child({ service: "npc-worker" }));
     worker = embedded.worker;
-    modelLoaded = () => embedded.modelLoaded;
+    npcCheck = () => embeddedNpcCheck(embedded.modelLoaded);
     chatLog = (await startEmbeddedChatLog(config, es, log)).chatLog;
   }
 
-  const server = await startWorldServer({ config, channel, chatLog, elasticsearch: es, log, modelLoaded, kafka: kafkaForMetrics });
+  const server = await startWorldServer({ config, channel, chatLog, elasticsearch: es, log, npcCheck, kafka: kafkaForMetrics });
   if (!config.admin) log.info("admin routes are off (chat search, monitor): set ADMIN_USER and ADMIN_PASSWORD");
   onTerminate(log, async () => {
     await server.shutdown();

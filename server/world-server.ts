@@ -23,13 +23,18 @@ import { adminOnly } from "./admin-auth.js";
 import { chatSearchRoute } from "./chat-search-route.js";
 import { metricsRoute } from "./metrics-route.js";
 import type { ServerConfig } from "./config.js";
+import type { NpcCheck, NpcReadiness } from "./npc-readiness.js";
 
 const WEB_CLIENT_DIR = fileURLToPath(new URL("../web-client/dist", import.meta.url));
 
+/** `GET /health`: 200 when players get NPC answers, 503 (`degraded`, with `npc` saying why) when they do not. */
 export interface Health {
   status: "ok" | "degraded";
   serverId: string;
   transport: QuestionChannel["kind"];
+  npc: NpcReadiness;
+  /** Brains that can answer: NPC workers in the group with Kafka, 1 or 0 embedded; null when unknown. */
+  npcWorkers: number | null;
   /** In the embedded default: whether the in-process brain loaded; with Kafka the workers hold it. */
   modelLoaded: boolean | null;
   rooms: number;
@@ -43,8 +48,8 @@ export interface WorldServerOptions {
   /** For the chat search API; absent: the API says search is off. */
   elasticsearch?: Elasticsearch;
   log: Logger;
-  /** What /health says of the model; null when it lives in separate workers. */
-  modelLoaded?: () => boolean | null;
+  /** Whether the brain can answer (/health); absent: assumed ready. */
+  npcCheck?: () => NpcCheck | Promise<NpcCheck>;
   /** With Kafka: the client and the consumer groups whose lag /metrics reports. */
   kafka?: { client: Kafka; watched: GroupTopic[] };
   /** More HTTP routes. */
@@ -54,7 +59,7 @@ export interface WorldServerOptions {
 export interface WorldServer {
   port: number;
   answers: AnswerRouter;
-  health(): Health;
+  health(): Promise<Health>;
   /** No new joins; answers in flight are given (or fall back); clients are told; the channel closes. */
   shutdown(): Promise<void>;
 }
@@ -65,13 +70,15 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const answers = new AnswerRouter(channel, config.world.questionTimeoutMs, log);
   await answers.start();
 
-  const health = (): Health => {
-    const modelLoaded = options.modelLoaded?.() ?? null;
+  const health = async (): Promise<Health> => {
+    const { npc, workers } = (await options.npcCheck?.()) ?? { npc: "ready", workers: null };
     return {
-      status: modelLoaded === false ? "degraded" : "ok",
+      status: npc === "ready" ? "ok" : "degraded",
       serverId: config.serverId,
       transport: channel.kind,
-      modelLoaded,
+      npc,
+      npcWorkers: workers,
+      modelLoaded: channel.kind === "in-process" ? npc !== "model_missing" : null,
       rooms: matchMaker.stats.local.roomCount,
       questionsWaiting: answers.waiting,
     };
@@ -91,9 +98,13 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
     gracefullyShutdown: false, // the process entry point owns signals
     greet: false,
     express: (app) => {
-      app.get("/health", (_req, res) => {
-        const body = health();
+      app.get("/health", async (_req, res) => {
+        const body = await health();
         res.status(body.status === "ok" ? 200 : 503).json(body);
+      });
+      // For a liveness probe: the process serves (rooms run even while the NPCs cannot answer).
+      app.get("/health/live", (_req, res) => {
+        res.json({ status: "alive", serverId: config.serverId });
       });
       stopMetrics = metricsRoute(app, options.kafka, log);
       // The Colyseus monitor: rooms, clients, state; admin only, like every admin route.

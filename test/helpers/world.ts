@@ -10,6 +10,7 @@ import { InProcessBus } from "../../kafka/in-process-transport.js";
 import { NpcCast } from "../../npc/npc-cast.js";
 import { NpcWorker } from "../../npc/worker.js";
 import { loadConfig } from "../../server/config.js";
+import type { NpcCheck } from "../../server/npc-readiness.js";
 import { startWorldServer, type WorldServer } from "../../server/world-server.js";
 import type { WorldError } from "../../rooms/world-contract.js";
 import type { WorldState } from "../../rooms/world-state.js";
@@ -37,7 +38,7 @@ export interface TestPlayer {
 /** An embedded world server on a free port, with settings from env-style overrides. */
 export async function startTestWorld(
   env: Record<string, string> = {},
-  extra: { chatLog?: ChatLogPublisher; elasticsearch?: Elasticsearch } = {},
+  extra: { chatLog?: ChatLogPublisher; elasticsearch?: Elasticsearch; npcCheck?: () => NpcCheck | Promise<NpcCheck> } = {},
 ): Promise<TestWorld> {
   // One NPC unless a test names a world file: most tests count the lines of one NPC.
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SERVER_ID: "test-server", WORLD_FILE: "off", ...env });
@@ -47,6 +48,7 @@ export async function startTestWorld(
     channel: bus.serverChannel(config.serverId),
     chatLog: extra.chatLog ?? discardChatLog,
     elasticsearch: extra.elasticsearch,
+    npcCheck: extra.npcCheck,
     log: quiet,
   });
   const url = `ws://127.0.0.1:${server.port}`;

@@ -55,12 +55,24 @@ describe("World over Kafka (real broker, separate processes)", function () {
     await Promise.allSettled(services.map((s) => s.stop()));
   });
 
-  it("reports the Kafka transport on /health", async () => {
-    const response = await fetch(quick.url.replace("ws:", "http:") + "/health");
-    const health = await response.json();
-    assert.equal(response.status, 200);
+  /** /health until it says `npc` (the server looks at the worker group at most every 2 s). */
+  const healthSaying = async (server: { url: string }, npc: string) => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const response = await fetch(server.url.replace("ws:", "http:") + "/health");
+      const health = await response.json();
+      if (health.npc === npc || Date.now() > deadline) return { code: response.status, ...health };
+      await sleep(250);
+    }
+  };
+
+  it("reports the Kafka transport and the worker in its group on /health", async () => {
+    const health = await healthSaying(quick, "ready");
+    assert.equal(health.code, 200);
+    assert.equal(health.status, "ok");
     assert.equal(health.transport, "kafka");
     assert.equal(health.serverId, "server-quick");
+    assert.equal(health.npcWorkers, 1);
   });
 
   it("shows one player's move to the other", async () => {
@@ -122,6 +134,8 @@ describe("World over Kafka (real broker, separate processes)", function () {
     const line = await waitFor("the fallback", () => answersTo(a)[0], 10_000);
     assert.match(line.text, /생각이 잘 안 나네요/);
     assert.equal(a.errors[0]?.code, "npc_timeout");
+    const health = await healthSaying(quick, "no_worker");
+    assert.deepEqual([health.code, health.status, health.npc, health.npcWorkers], [503, "degraded", "no_worker", 0]);
   });
 
   it("has a restarted worker answer the questions that waited", async () => {
@@ -134,5 +148,7 @@ describe("World over Kafka (real broker, separate processes)", function () {
     const answer = await waitFor("the waiting question's answer", () => answersTo(a)[0], 30_000);
     assert.doesNotMatch(answer.text, /생각이 잘 안 나네요|대답하기가 어려워요/);
     await waitFor("kobot idle once it has said its answer", () => stateOf(a).npcs.kobot!.status === "idle", 8000);
+    const health = await healthSaying(patient, "ready");
+    assert.deepEqual([health.code, health.status, health.npcWorkers], [200, "ok", 1]);
   });
 });

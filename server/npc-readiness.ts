@@ -1,0 +1,56 @@
+import type { Kafka } from "kafkajs";
+
+import type { Logger } from "../common/log.js";
+import { groupMembers } from "../kafka/group-members.js";
+
+/** Whether a question asked now can be answered by the brain, and if not, why. */
+export type NpcReadiness =
+  | "ready"
+  /** Embedded: the model did not load; the NPCs say at once that they cannot answer. */
+  | "model_missing"
+  /** Kafka: no worker is in the worker group; questions wait and time out. */
+  | "no_worker"
+  /** Kafka: the broker did not answer; questions cannot even be sent. */
+  | "broker_down";
+
+export interface NpcCheck {
+  npc: NpcReadiness;
+  /** Brains that can answer: workers in the group (Kafka), 1 or 0 embedded; null when unknown. */
+  workers: number | null;
+}
+
+export const embeddedNpcCheck = (modelLoaded: boolean): NpcCheck =>
+  modelLoaded ? { npc: "ready", workers: 1 } : { npc: "model_missing", workers: 0 };
+
+const FRESH_MS = 2000;
+const TIMEOUT_MS = 3000;
+
+/**
+ * With Kafka: whether the broker answers and any worker is in the worker group. A result is reused for
+ * 2 s (health checks and scrapes from several places cost the broker one look), and a broker that does
+ * not answer in 3 s is down.
+ */
+export function kafkaNpcCheck(kafka: Kafka, workerGroup: string, log: Logger): () => Promise<NpcCheck> {
+  let last: { at: number; check: Promise<NpcCheck> } | undefined;
+  return () => {
+    if (last && Date.now() - last.at < FRESH_MS) return last.check;
+    const check = withTimeout(groupMembers(kafka, workerGroup), TIMEOUT_MS).then(
+      (workers): NpcCheck => ({ npc: workers > 0 ? "ready" : "no_worker", workers }),
+      (error: unknown): NpcCheck => {
+        log.debug("broker did not answer the health check", { error });
+        return { npc: "broker_down", workers: null };
+      },
+    );
+    last = { at: Date.now(), check };
+    return check;
+  };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+  });
+  work.catch(() => {}); // lost the race: its failure is already reported as the timeout
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+
+import { Kafka, logLevel } from "kafkajs";
+
+import { freePort } from "./helpers/processes.js";
+import { quiet, startTestWorld, type TestWorld } from "./helpers/world.js";
+import { embeddedNpcCheck, kafkaNpcCheck } from "../server/npc-readiness.js";
+
+describe("Server health", () => {
+  let world: TestWorld | undefined;
+  afterEach(() => world?.stop());
+
+  it("is 503 degraded, naming why, while the NPCs cannot answer; alive all the same", async () => {
+    world = await startTestWorld({}, { npcCheck: () => embeddedNpcCheck(false) });
+    const http = world.url.replace("ws:", "http:");
+    const response = await fetch(`${http}/health`);
+    assert.equal(response.status, 503);
+    const health = await response.json();
+    assert.equal(health.status, "degraded");
+    assert.equal(health.npc, "model_missing");
+    assert.equal(health.npcWorkers, 0);
+    assert.equal(health.modelLoaded, false);
+    const live = await fetch(`${http}/health/live`);
+    assert.equal(live.status, 200);
+    assert.equal((await live.json()).status, "alive");
+  });
+
+  it("is 200 ok when the brain is ready", async () => {
+    world = await startTestWorld({}, { npcCheck: () => embeddedNpcCheck(true) });
+    const response = await fetch(`${world.url.replace("ws:", "http:")}/health`);
+    assert.equal(response.status, 200);
+    assert.deepEqual(
+      (({ status, npc, npcWorkers, modelLoaded }) => ({ status, npc, npcWorkers, modelLoaded }))(await response.json()),
+      { status: "ok", npc: "ready", npcWorkers: 1, modelLoaded: true },
+    );
+  });
+
+  it("says the broker is down when nothing answers at its address, and asks it once for checks close together", async () => {
+    // A real client against a loopback port nobody listens on (the broker up is in the integration suite).
+    const kafka = new Kafka({ brokers: [`127.0.0.1:${await freePort()}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+    const check = kafkaNpcCheck(kafka, "workers", quiet);
+    const first = check();
+    assert.equal(check(), first, "a second check within 2 s reuses the first");
+    assert.deepEqual(await first, { npc: "broker_down", workers: null });
+  });
+});
