@@ -71,7 +71,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** Per player, what they may still send, travel, say and ask (player-allowances.ts). */
   private readonly allowances = new Map<string, PlayerAllowances>();
   /** Players disconnected for flooding: their seat is not kept for a reconnection. */
-  private readonly flooders = new Set<string>();
+  /** Clients closed for floods or refused frames: no seat is kept for them (the SDK does not reconnect from that). */
+  private readonly closedForWhatTheySent = new Set<string>();
   private readonly questionsInFlight = new Map<string, number>();
   /** Per NPC, when its last line ends (status `speaking`). */
   private readonly speakingUntil = new Map<string, number>();
@@ -129,6 +130,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       new Player().assign({ name, x: spawn.x + Math.cos(angle) * radius, y: spawn.y, z: spawn.z + Math.sin(angle) * radius }),
     );
     client.view = this.viewOf(client.sessionId);
+    this.watchFrames(client);
     this.allowances.set(client.sessionId, new PlayerAllowances(this.deps.settings));
     this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
     this.noticePlayer(client.sessionId);
@@ -136,7 +138,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** A dropped connection keeps its avatar for a while; the SDK reconnects into it. */
   async onDrop(client: Client): Promise<void> {
-    if (this.flooders.delete(client.sessionId)) return; // gone for good: onLeave follows at once
+    if (this.closedForWhatTheySent.delete(client.sessionId)) return; // gone for good: onLeave follows at once
     const player = this.state.players.get(client.sessionId);
     if (player) player.anim = "away";
     try {
@@ -150,6 +152,19 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const player = this.state.players.get(client.sessionId);
     if (player) player.anim = "idle";
     client.view = this.viewOf(client.sessionId);
+    this.watchFrames(client);
+  }
+
+  /**
+   * The socket refuses a frame it cannot take (over 16 KiB, bad UTF-8, bad opcode) by closing with 1009, 1007 …
+   * and an `error` first; the room only sees the close, as 1006 like any dropped connection. Marked here, its
+   * avatar goes at once instead of waiting 20 s for a reconnection that the SDK does not make after such a close.
+   */
+  private watchFrames(client: Client): void {
+    client.ref.once("error", (error: Error) => {
+      this.closedForWhatTheySent.add(client.sessionId);
+      this.log.warn("client closed for a frame it sent", { playerId: client.sessionId, error: error.message });
+    });
   }
 
   onLeave(client: Client): void {
@@ -446,8 +461,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    */
   private withinMessageRate(client: Client): boolean {
     if (this.allowances.get(client.sessionId)?.messages.take().ok !== false) return true;
-    if (!this.flooders.has(client.sessionId)) {
-      this.flooders.add(client.sessionId);
+    if (!this.closedForWhatTheySent.has(client.sessionId)) {
+      this.closedForWhatTheySent.add(client.sessionId);
       this.log.warn("client disconnected for flooding", { playerId: client.sessionId, limit: MESSAGES_PER_SECOND });
       client.leave(CloseCode.WITH_ERROR, `more than ${MESSAGES_PER_SECOND} messages a second`);
     }

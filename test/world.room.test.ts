@@ -272,6 +272,19 @@ describe("WorldRoom", function () {
       await waitFor("b's answer", () => answersTo(b).length === 1);
       await b.room.leave();
     });
+
+    it("closes a socket sending a frame over 16 KiB (1009) without keeping its avatar for a reconnection", async () => {
+      const sender = await world.join("장문");
+      const b = await world.joinBeside(sender, "성실");
+      const closed = new Promise<number>((resolve) => sender.room.onLeave((code) => resolve(code)));
+      const started = Date.now();
+      sender.room.send("chat", { text: "가".repeat(6000) }); // 18 kB of UTF-8: only a custom client sends it
+      assert.equal(await closed, 1009);
+      await waitFor("the sender's avatar gone", () => stateOf(b).players[sender.room.sessionId] === undefined);
+      assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms (a seat kept for a reconnection: 20 s)`);
+      assert.equal(stateOf(b).chat.at(-1)?.text, "장문 님이 나갔어요.");
+      await b.room.leave();
+    });
   });
 
   describe("when the NPC cannot answer", () => {
