@@ -407,10 +407,21 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state.chat.push(line);
     this.letHear(line, hearers);
     if (kind === "npc") this.startSpeaking(from, text);
+    if (kind === "system") this.dropOldSystemLines();
     while (this.state.chat.length > this.deps.settings.chatHistory) this.state.chat.shift();
     chatLines.inc({ kind });
     this.publishLog({ id: line.id, kind, from, name, text, ts: line.ts, ...(replyTo ? { replyTo } : {}), ...extra });
     return line;
+  }
+
+  /**
+   * Joins and leaves keep at most a fifth of the history, dropping their oldest: coming and going, however
+   * often (30 cycles filled 33 of 50 lines), cannot push what players and NPCs said out of it.
+   */
+  private dropOldSystemLines(): void {
+    const kept = Math.max(1, Math.floor(this.deps.settings.chatHistory / 5));
+    const isSystem = (line: ChatLine) => line.kind === "system";
+    if (this.state.chat.filter(isSystem).length > kept) this.state.chat.splice(this.state.chat.findIndex(isSystem), 1);
   }
 
   /** An NPC's line is heard near the NPC, and by the player it answers wherever they stand. */

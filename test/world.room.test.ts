@@ -273,6 +273,22 @@ describe("WorldRoom", function () {
       await b.room.leave();
     });
 
+    it("keeps joins and leaves to a fifth of the history, however often a player comes and goes", async () => {
+      const talker = await world.join("수다");
+      talker.room.send("chat", { text: "다들 안녕" });
+      await waitFor("the talker's line", () => stateOf(talker).chat.some((line) => line.text === "다들 안녕"));
+      for (let i = 0; i < 30; i++) await (await world.joinBeside(talker, `들락${i}`)).room.leave();
+      await waitFor("the last leave", () => stateOf(talker).chat.at(-1)?.text === "들락29 님이 나갔어요.");
+      const chat = stateOf(talker).chat;
+      assert.deepEqual(
+        chat.filter((line) => line.kind === "system").map((line) => line.text),
+        ["들락29 님이 나갔어요."],
+        "CHAT_HISTORY 8 here: 1 line for joins and leaves",
+      );
+      assert.ok(chat.some((line) => line.text === "다들 안녕"), "the talker's line is still there");
+      await talker.room.leave();
+    });
+
     it("closes a socket sending a frame over 16 KiB (1009) without keeping its avatar for a reconnection", async () => {
       const sender = await world.join("장문");
       const b = await world.joinBeside(sender, "성실");
