@@ -20,7 +20,9 @@ export function createKafka(brokers: string[], clientId: string, log: Logger): K
         const { message, ...fields } = entry;
         log[LEVELS[level] ?? "info"](message, { kafka: namespace, ...fields });
       },
-    retry: { initialRetryTime: 100, retries: 8 },
+    // No wait between tries longer than 2 s (kafkajs's 30 s): a broker that comes back is used again within
+    // seconds. Consumers and producers inherit it; past the retries a consumer restarts and tries again.
+    retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 8 },
   });
 }
 

@@ -26,7 +26,12 @@ export class KafkaQuestionChannel implements QuestionChannel {
     private readonly log: Logger,
   ) {
     this.producer = newProducer(kafka);
-    this.consumer = kafka.consumer({ groupId: `kobot-server-${serverId}`, maxWaitTimeInMs: FETCH_WAIT_MS, retry: { retries: 8 } });
+    // The group's only member is this process. Its session is the broker's shortest (6 s, not kafkajs's 30 s): a
+    // broker that restarts, or this server restarted under its SERVER_ID, rejoins as a new member and the group
+    // waits out the old member's session first; with 30 s no answer reached the rooms for 30 s.
+    this.consumer = kafka.consumer({
+      groupId: `kobot-server-${serverId}`, maxWaitTimeInMs: FETCH_WAIT_MS, retry: { retries: 8 }, sessionTimeout: 6_000, heartbeatInterval: 1_000,
+    });
   }
 
   async start(onAnswer: (answer: AnswerMessage) => void): Promise<void> {

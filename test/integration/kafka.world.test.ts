@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
 
 import { type AnswerMessage, CONTRACT_VERSION } from "../../kafka/contract.js";
@@ -9,6 +11,8 @@ import { answersTo, joinWorld, near, positionOf, sleep, stateOf, type TestPlayer
  * The deployed shape: world servers and NPC workers as separate processes talking through a real
  * Kafka broker. Two servers (short and long NPC timeouts) share the topics and one worker group.
  */
+const run = promisify(execFile);
+
 describe("World over Kafka (real broker, separate processes)", function () {
   const topics = uniqueTopics("world");
   let brokers: string;
@@ -150,5 +154,24 @@ describe("World over Kafka (real broker, separate processes)", function () {
     await waitFor("kobot idle once it has said its answer", () => stateOf(a).npcs.kobot!.status === "idle", 8000);
     const health = await healthSaying(patient, "ready");
     assert.deepEqual([health.code, health.status, health.npcWorkers], [200, "ok", 1]);
+  });
+
+  it("answers again once a broker that went down is back, and says broker_down meanwhile", async () => {
+    const dir = process.env.TEST_KAFKA_DIR!;
+    const a = await join(patient, "하늘");
+    await run("bash", ["scripts/kafka-local.sh", "stop", dir]);
+    const down = await healthSaying(patient, "broker_down");
+    assert.deepEqual([down.code, down.npc, down.npcWorkers], [503, "broker_down", null]);
+    await sleep(5000); // the server's and the worker's consumers crash and restart meanwhile
+    await run("bash", ["scripts/kafka-local.sh", "start", dir], { timeout: 120_000 });
+    // Both groups wait out their old member's session (server 6 s, worker 10 s) before anything is answered.
+    const real = (text: string) => !/생각이 잘 안 나네요|대답하기가 어려워요/.test(text);
+    const deadline = Date.now() + 60_000;
+    for (let asked = 0; !answersTo(a).some((line) => real(line.text)); asked++) {
+      assert.ok(Date.now() < deadline, `no answer a minute after the broker came back: ${JSON.stringify(answersTo(a))}`);
+      a.room.send("chat", { text: `@kobot 배고파 ${asked}` });
+      await sleep(2000);
+    }
+    assert.equal((await healthSaying(patient, "ready")).code, 200);
   });
 });
