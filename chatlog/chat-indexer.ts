@@ -1,6 +1,7 @@
 import type { Client } from "@elastic/elasticsearch";
 
 import type { Logger } from "../common/log.js";
+import { chatIndexed, chatIndexRetries } from "../common/metrics.js";
 import type { ChatLogRecord, DeadLetter } from "../kafka/chat-log.js";
 import { CHAT_INDEX_PREFIX, documentFor, indexFor } from "./index-template.js";
 
@@ -35,6 +36,7 @@ export class ChatIndexer {
       if (attempt > 0) {
         if (this.stopped) throw new Error("indexer stopped with records not yet indexed");
         this.stats.retries++;
+        chatIndexRetries.inc();
         await sleep(Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt));
         await heartbeat();
       }
@@ -46,6 +48,7 @@ export class ChatIndexer {
       }
     }
     this.stats.dead += dead.length;
+    if (dead.length > 0) chatIndexed.inc({ outcome: "refused" }, dead.length);
     return dead;
   }
 
@@ -63,6 +66,7 @@ export class ChatIndexer {
       const record = records[i]!;
       if (!result.error) {
         this.stats.indexed++;
+        chatIndexed.inc({ outcome: "indexed" });
       } else if (result.status === 429 || result.status >= 500) {
         retry.push(record);
       } else {

@@ -69,6 +69,22 @@ export const modelTokensPerSecond = new Gauge({
   labelNames: ["model"] as const,
 });
 
+export const chatIndexed = new Counter({
+  name: "kobot_chat_index_lines_total",
+  help: "Chat-log lines the indexer stored in Elasticsearch (indexed) or that it refused for good (refused: to the dead-letter topic)",
+  labelNames: ["outcome"] as const,
+});
+
+export const chatIndexRetries = new Counter({
+  name: "kobot_chat_index_retries_total",
+  help: "Bulk requests tried again because Elasticsearch was unreachable or overloaded (429, 5xx)",
+});
+
+export const chatDeadLetters = new Counter({
+  name: "kobot_chat_dead_letters_total",
+  help: "Chat-log messages sent to the dead-letter topic (not a chat-log record, or refused by Elasticsearch)",
+});
+
 export const kafkaConsumerLag = new Gauge({
   name: "kobot_kafka_consumer_lag",
   help: "Messages not yet consumed (end offset minus committed offset), by consumer group and topic",

@@ -1,6 +1,7 @@
 import type { Consumer, Kafka, Producer } from "kafkajs";
 
 import type { Logger } from "../common/log.js";
+import { chatDeadLetters } from "../common/metrics.js";
 import { ChatLogRecord, type DeadLetter } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
 import { ContractError, parseMessage } from "./contract.js";
@@ -121,6 +122,7 @@ export class KafkaChatLogSource implements ChatLogSource {
         const dead = [...malformed, ...(await store(records, heartbeat))];
         if (dead.length > 0) {
           this.log.warn("chat-log records sent to the dead-letter topic", { count: dead.length, first: dead[0]!.reason });
+          chatDeadLetters.inc(dead.length);
           await this.producer.send({
             topic: this.topics.dead,
             messages: dead.map((letter) => ({

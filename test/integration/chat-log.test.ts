@@ -26,6 +26,7 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
   let es: Elasticsearch;
   let http: string;
   let ws: string;
+  let indexerMetrics: string;
 
   const search = async (query: Record<string, string>, headers: Record<string, string> = { authorization: auth }) => {
     const response = await fetch(`${http}/api/chat/search?${new URLSearchParams(query)}`, { headers });
@@ -67,7 +68,8 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
       ADMIN_USER: "ops",
       ADMIN_PASSWORD: "correct-horse",
     };
-    services.push(await startService("indexer", "chatlog/indexer-main.ts", env, "chat indexer started"));
+    indexerMetrics = `http://127.0.0.1:${await freePort()}/metrics`;
+    services.push(await startService("indexer", "chatlog/indexer-main.ts", { ...env, METRICS_PORT: new URL(indexerMetrics).port }, "chat indexer started"));
     services.push(await startService("chatlog-worker", "npc/worker-main.ts", env, "npc worker started"));
     // CHAT_BURST: one player says the outage test's 20 lines at once.
     services.push(await startService("chatlog-server", "server/main.ts", { ...env, PORT: String(port), SERVER_ID: "chatlog-server", CHAT_BURST: "50" }, "world server listening"));
@@ -178,6 +180,15 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
     const rejected = letters.find((letter) => letter.value.includes(refused.id));
     assert.match(notJson?.reason ?? "", /not a chat-log record: payload is not JSON/);
     assert.match(rejected?.reason ?? "", /parsing_exception: .*failed to parse field \[text\] of type \[integer\]/);
+  });
+
+  it("counts on the indexer's /metrics what it indexed, refused, retried and sent to the dead-letter topic", async () => {
+    const metrics = await (await fetch(indexerMetrics)).text();
+    const value = (series: string) => Number(metrics.match(new RegExp(`^${series.replace(/[{}]/g, "\\$&")} (\\S+)$`, "m"))?.[1]);
+    assert.ok(value('kobot_chat_index_lines_total{outcome="indexed"}') >= 25, metrics); // 5 redelivered + 20 outage lines at least
+    assert.ok(value('kobot_chat_index_lines_total{outcome="refused"}') >= 1, metrics);
+    assert.ok(value("kobot_chat_index_retries_total") >= 1, "retried while Elasticsearch was down");
+    assert.ok(value("kobot_chat_dead_letters_total") >= 2, "the malformed message and the refused line");
   });
 
   async function searchUntil(query: Record<string, string>, done: (result: SearchResult) => boolean): Promise<SearchResult> {
