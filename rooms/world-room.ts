@@ -32,6 +32,9 @@ import { PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
 import type { NpcSettings, WorldSettings } from "./world-settings.js";
 import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 
+/** The client's WebSocket (ws) is open: 1, its `OPEN` (Colyseus types `ref` as a plain event emitter). */
+const socketOpen = (client: Client) => (client.ref as unknown as { readyState?: number }).readyState === 1;
+
 export interface WorldRoomDeps {
   settings: WorldSettings;
   answers: AnswerRouter;
@@ -137,8 +140,14 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   /** A dropped connection keeps its avatar for a while; the SDK reconnects into it. */
-  async onDrop(client: Client): Promise<void> {
+  async onDrop(client: Client, code?: number): Promise<void> {
     if (this.closedForWhatTheySent.delete(client.sessionId)) return; // gone for good: onLeave follows at once
+    if (code === CloseCode.WITH_ERROR && !socketOpen(client)) {
+      // Colyseus closed this socket itself for a frame it could not read (4002). A reconnection taking a seat over
+      // drops the old client with 4002 too, but while its socket is still open: that one keeps the seat.
+      this.log.warn("client closed for a frame it sent", { playerId: client.sessionId, code });
+      return;
+    }
     const player = this.state.players.get(client.sessionId);
     if (player) player.anim = "away";
     try {

@@ -1,3 +1,4 @@
+import { Client } from "@colyseus/sdk";
 import assert from "node:assert/strict";
 
 import { matchMaker } from "@colyseus/core";
@@ -106,6 +107,22 @@ describe("WorldRoom", function () {
       a.room.send("chat", { text: "다시 왔어" });
       await waitFor("a's line after the reconnection", () => stateOf(b).chat.some((l) => l.from === a.room.sessionId && l.text === "다시 왔어"));
       await Promise.all([a.room.leave(), b.room.leave()]);
+    });
+
+    it("lets a reconnection take over a seat whose old socket still looks open (a half-open connection)", async () => {
+      const a = await world.join("반쯤");
+      const b = await world.joinBeside(a, "지켜봄");
+      // The old socket stays open on the server (4002 closes it when the new one takes the seat), as when the
+      // player's network died without a close the server saw.
+      const again = await new Client(world.url).reconnect(a.room.reconnectionToken);
+      assert.equal(again.sessionId, a.room.sessionId);
+      again.send("chat", { text: "새 연결로 왔어" });
+      await waitFor("a's line through the new socket", () => stateOf(b).chat.some((l) => l.from === a.room.sessionId && l.text === "새 연결로 왔어"));
+      assert.equal(stateOf(b).players[a.room.sessionId]?.name, "반쯤", "the avatar kept its seat");
+      // Colyseus leaves the taken-over socket open (a dead network closes it); this test closes its end.
+      a.room.reconnection.enabled = false;
+      a.room.connection.close(4000);
+      await Promise.all([again.leave(), b.room.leave()]);
     });
 
     it("opens a new room when one is full", async () => {
@@ -287,6 +304,19 @@ describe("WorldRoom", function () {
       );
       assert.ok(chat.some((line) => line.text === "다들 안녕"), "the talker's line is still there");
       await talker.room.leave();
+    });
+
+    it("lets a client closed for a frame Colyseus cannot read (4002) leave at once", async () => {
+      const sender = await world.join("깨짐");
+      const b = await world.joinBeside(sender, "성실");
+      const closed = new Promise<number>((resolve) => sender.room.onLeave((code) => resolve(code)));
+      const started = Date.now();
+      // ROOM_DATA, the type "chat" as a short string, then a msgpack string of 255 bytes that ends at once.
+      sender.room.connection.send(new Uint8Array([13, 0xa4, ...Buffer.from("chat"), 0xd9, 0xff]));
+      assert.equal(await closed, 4002);
+      await waitFor("the sender's avatar gone", () => stateOf(b).players[sender.room.sessionId] === undefined);
+      assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms (a seat kept for a reconnection: 20 s)`);
+      await b.room.leave();
     });
 
     it("closes a socket sending a frame over 16 KiB (1009) without keeping its avatar for a reconnection", async () => {
