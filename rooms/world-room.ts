@@ -73,7 +73,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   protected abstract readonly deps: WorldRoomDeps;
   /** Per player, what they may still send, travel, say and ask (player-allowances.ts). */
   private readonly allowances = new Map<string, PlayerAllowances>();
-  /** Players disconnected for flooding: their seat is not kept for a reconnection. */
   /** Clients closed for floods or refused frames: no seat is kept for them (the SDK does not reconnect from that). */
   private readonly closedForWhatTheySent = new Set<string>();
   private readonly questionsInFlight = new Map<string, number>();
