@@ -72,8 +72,11 @@ export class KafkaQuestionChannel implements QuestionChannel {
  * a worker that dies mid-batch leaves its questions to the next one, which answers them again, and
  * the room drops the second answer.
  */
-/** How long a silent worker keeps its partitions before the group gives them to the others. */
-export const WORKER_SESSION_TIMEOUT_MS = 10_000;
+/**
+ * How long a silent worker keeps its partitions before the group gives them to the others: the broker's shortest
+ * (group.min.session.timeout.ms). It is also how long the group waits for its old members after the broker restarts.
+ */
+export const WORKER_SESSION_TIMEOUT_MS = 6_000;
 
 export class KafkaWorkerChannel implements WorkerChannel {
   readonly kind = "kafka";
@@ -88,8 +91,9 @@ export class KafkaWorkerChannel implements WorkerChannel {
   ) {
     this.producer = newProducer(kafka);
     // A worker that dies keeps its partitions until its session times out: kafkajs's default 30 s outlasted every
-    // question's NPC_TIMEOUT_MS (10 s), so nothing it held could be answered in time; 10 s, with heartbeats every 2 s
-    // between batches (a batch is answered in well under a second).
+    // question's NPC_TIMEOUT_MS (10 s), so nothing it held could be answered in time; 6 s, with heartbeats every 2 s
+    // between batches (a batch is answered in well under a second). After a broker restart answers came back in
+    // 10 s with a 10 s session, 6 s with 6 s (bench:broker-restart).
     this.consumer = kafka.consumer({
       groupId, maxWaitTimeInMs: FETCH_WAIT_MS, retry: { retries: 8 }, sessionTimeout: WORKER_SESSION_TIMEOUT_MS, heartbeatInterval: 2_000,
     });

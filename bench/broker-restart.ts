@@ -1,0 +1,76 @@
+/**
+ * `npm run bench:broker-restart`: how long after a Kafka broker comes back players get NPC answers again.
+ * A real broker, a server and an NPC worker as separate processes; per outage length, the broker is stopped,
+ * kept down, started again on its data, and one player asks every second until a real answer (not the fallback)
+ * arrives. Table + bench/results/broker-restart.json.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+import { freePort, startService, uniqueTopics } from "../test/helpers/processes.js";
+import { answersTo, joinWorld, sleep, waitFor } from "../test/helpers/world.js";
+import { machineInfo } from "./machine.js";
+
+const ROOT = join(import.meta.dirname, "..");
+const { values } = parseArgs({ options: { down: { type: "string", default: "10,60" } } });
+const outages = values.down.split(",").map(Number);
+
+const dir = mkdtempSync(join(tmpdir(), "kobot-bench-broker-"));
+const kafka = (...args: string[]) => execFileSync("bash", ["scripts/kafka-local.sh", ...args], { cwd: ROOT, encoding: "utf8" }).trim().split("\n").at(-1)!;
+const brokers = kafka("start", dir);
+const topics = uniqueTopics("restart");
+const env = {
+  KAFKA_BROKERS: brokers,
+  KAFKA_QUESTION_TOPIC: topics.question,
+  KAFKA_ANSWER_TOPIC: topics.answer,
+  KAFKA_WORKER_GROUP: `workers-${topics.question}`,
+  NPC_TIMEOUT_MS: "3000",
+};
+const port = await freePort();
+const server = await startService("bench-restart-server", "server/main.ts", { ...env, PORT: String(port), SERVER_ID: "restart" }, "world server listening");
+const worker = await startService("bench-restart-worker", "npc/worker-main.ts", env, "npc worker started");
+const player = await joinWorld(`ws://127.0.0.1:${port}`, { name: "재시작" });
+const real = (text: string) => !/생각이 잘 안 나네요|대답하기가 어려워요/.test(text);
+
+const rows = [];
+try {
+  player.room.send("chat", { text: "@kobot 배고파" });
+  await waitFor("a first answer", () => answersTo(player).some((line) => real(line.text)), 15_000);
+  for (const downS of outages) {
+    kafka("stop", dir);
+    await sleep(downS * 1000);
+    kafka("start", dir);
+    const up = Date.now();
+    const before = answersTo(player).length;
+    let asked = 0;
+    let answeredAfterMs: number | null = null;
+    while (Date.now() - up < 120_000) {
+      if (answersTo(player).slice(before).some((line) => real(line.text))) {
+        answeredAfterMs = Date.now() - up;
+        break;
+      }
+      if (Date.now() - up >= asked * 1000) player.room.send("chat", { text: `@kobot 배고파 ${asked++}` });
+      await sleep(50);
+    }
+    const fallbacks = answersTo(player).slice(before).filter((line) => !real(line.text)).length;
+    rows.push({ downS, answeredAfterMs, asked, fallbacks });
+    await sleep(5000); // the answers of questions asked just before settle
+  }
+} finally {
+  await player.room.leave();
+  await Promise.all([server.stop(), worker.stop()]);
+  kafka("stop", dir);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+console.log("| broker down | first real answer after it is back | questions asked meanwhile (1/s) | fallbacks |\n|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.downS} s | ${r.answeredAfterMs === null ? "none in 120 s" : `${(r.answeredAfterMs / 1000).toFixed(1)} s`} | ${r.asked} | ${r.fallbacks} |`);
+mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
+writeFileSync(
+  join(ROOT, "bench", "results", "broker-restart.json"),
+  JSON.stringify({ benchmark: "broker-restart", date: new Date().toISOString(), machine: machineInfo(), rows }, null, 2) + "\n",
+);
+process.exit(0);
