@@ -164,7 +164,7 @@ describe("World over Kafka (real broker, separate processes)", function () {
     assert.deepEqual([down.code, down.npc, down.npcWorkers], [503, "broker_down", null]);
     await sleep(5000); // the server's and the worker's consumers crash and restart meanwhile
     await run("bash", ["scripts/kafka-local.sh", "start", dir], { timeout: 120_000 });
-    // Both groups wait out their old member's session (server 6 s, worker 10 s) before anything is answered.
+    // Both groups wait out their old member's session (6 s) before anything is answered.
     const real = (text: string) => !/생각이 잘 안 나네요|대답하기가 어려워요/.test(text);
     const deadline = Date.now() + 60_000;
     for (let asked = 0; !answersTo(a).some((line) => real(line.text)); asked++) {
