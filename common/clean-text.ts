@@ -19,10 +19,12 @@ const STACKED_MARKS = new RegExp(`(\\p{M}{${MAX_MARKS}})\\p{M}+`, "gu");
  * A name or chat line as it is shown, matched and logged: composed (NFC: macOS and iOS may send Hangul as
  * separate jamo, "배고파" in 8 code points, which no search or reading of the NPC matches), control characters
  * and blank letters made spaces, invisible characters dropped, marks stacked past three cut, runs of whitespace
- * collapsed, trimmed. Idempotent.
+ * collapsed, trimmed, and half surrogate pairs dropped (JSON join options carry them; the schema encoder took
+ * one with the next character as a pair, and every client's state decoded wrong from there on). Idempotent.
  */
 export function cleanText(text: string): string {
   return text
+    .replace(/\p{Cs}/gu, "")
     .normalize("NFC")
     .replace(/\p{Cc}/gu, " ")
     .replace(INVISIBLE, "")

@@ -28,6 +28,12 @@ describe("Names and chat lines cleaned as they arrive", () => {
     for (const emoji of ["👨‍👩‍👧", "1️⃣", "🏳️‍🌈", "👍🏽", "🇰🇷", "❤️"]) assert.equal(cleanText(emoji), emoji);
   });
 
+  it("drops half surrogate pairs and keeps whole ones", () => {
+    assert.equal(cleanText("가\ud800나"), "가나");
+    assert.equal(cleanText("\udc00끝\ud83d"), "끝");
+    assert.equal(cleanText("웃음 😂 \ud83d\ude00"), "웃음 😂 😀");
+  });
+
   it("makes control characters and any run of whitespace one space, trimmed", () => {
     assert.equal(cleanText("\t안녕\u0000하세요\n\u0085 코봇\u3000 "), "안녕 하세요 코봇");
   });

@@ -57,6 +57,15 @@ describe("WorldRoom", function () {
       await jamo.room.leave();
     });
 
+    it("drops half surrogate pairs from a name, so every client decodes the room's state right", async () => {
+      const broken = await world.join("가\ud800나"); // JSON join options carry a lone surrogate as it is
+      const b = await world.joinBeside(broken, "지켜봄");
+      assert.equal(stateOf(b).players[broken.room.sessionId]!.name, "가나");
+      broken.room.send("chat", { text: "안녕 여러분" }); // its lines decoded as `undefined` for everyone
+      await waitFor("the line, whole", () => stateOf(b).chat.find((line) => line.from === broken.room.sessionId)?.text === "안녕 여러분");
+      await Promise.all([broken.room.leave(), b.room.leave()]);
+    });
+
     it("clamps moves into the world's bounds and to the top speed", async () => {
       const a = await world.join("빠른발");
       const start = stateOf(a).players[a.room.sessionId]!;
