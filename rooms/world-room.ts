@@ -470,8 +470,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     return undefined;
   }
 
+  /** To the player's connection now: a question asked before a reconnection is answered after it, on the new socket. */
   private sendError(client: Client, error: WorldError): void {
-    client.send("error", error);
+    (this.clients.getById(client.sessionId) ?? client).send("error", error);
   }
 
   /**

@@ -384,6 +384,26 @@ describe("WorldRoom", function () {
       await a.room.leave();
     });
 
+    it("tells a player who reconnected while their questions waited, on the new connection", async () => {
+      await world.bus.workerChannel().start(async () => {
+        await sleep(1500); // a brain that has stopped answering
+        return [];
+      });
+      const a = await world.join("끊김");
+      a.room.reconnection.minUptime = 0;
+      a.room.reconnection.minDelay = 0;
+      for (const text of ["하나", "둘"]) a.room.send("chat", { text: `@kobot ${text}` });
+      const reconnected = new Promise<void>((resolve) => a.room.onReconnect(() => resolve()));
+      a.room.connection.close(4010); // dropped, not a leave: the SDK reconnects into the seat
+      await reconnected;
+      await waitFor("two fallbacks", () => answersTo(a).length === 2, 5000);
+      // They went to the dropped socket before: the player never learnt why the NPC fell back.
+      await waitFor("both errors on the new connection", () => a.errors.length === 2, 2000);
+      assert.deepEqual(a.errors.map((e) => e.code), ["npc_timeout", "npc_timeout"]);
+      await sleep(1600); // the stalled brain done, before the next test's worker
+      await a.room.leave();
+    });
+
     it("ignores a duplicate answer", async () => {
       await world.bus.workerChannel().start(async (questions) => {
         const answers = await worker.answerAll(questions);
