@@ -56,7 +56,7 @@ export const ChatLogRecord = z.object({
   /** On an NPC's answer. */
   npc: NpcAnswerInfo.optional(),
   /** On an NPC line nobody asked for: a greeting as a player comes near, or an idle line. */
-  unasked: z.enum(["greeting", "idle"]).optional(),
+  unasked: z.enum(["greeting", "idle", "call"]).optional(),
 });
 export type ChatLogRecord = z.infer<typeof ChatLogRecord>;
 

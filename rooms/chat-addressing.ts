@@ -1,4 +1,5 @@
 import { CALLING_ENDINGS, TITLES } from "../common/calling.js";
+import { cleanText } from "../common/clean-text.js";
 
 export interface NpcName {
   id: string;
@@ -14,12 +15,15 @@ export interface Addressed {
 /**
  * Which NPC a chat line speaks to, if any: `to` naming an NPC by id or display name, or text starting with `@` and
  * the NPC's id or display name, as Korean calls a name or not (`@코봇`, `@코봇아`, `@한스 씨`, `@미나님`), followed by a
- * space, punctuation or the end; case-insensitive. Returns `undefined` for a line to the room, and `"unknown"` when
- * `to` names no NPC here.
+ * space, punctuation or the end; case-insensitive; `to` is cleaned as chat is (NFD, spaces). Returns `undefined` for
+ * a line to the room, and `"unknown"` when `to` names no NPC here. A bare call ("@코봇") has an empty question.
  */
-export function addressedNpc(text: string, to: string | undefined, npcs: NpcName[]): Addressed | "unknown" | undefined {
-  if (to !== undefined && to !== "") {
-    const npc = npcs.find((candidate) => [candidate.id, candidate.name].some((handle) => handle.toLowerCase() === to.toLowerCase()));
+export function addressedNpc(line: string, to: string | undefined, npcs: NpcName[]): Addressed | "unknown" | undefined {
+  // A Korean keyboard in full-width mode types ＠.
+  const text = line.replace(/^＠/, "@");
+  const handle = to === undefined ? "" : cleanText(to).toLowerCase();
+  if (handle !== "") {
+    const npc = npcs.find((candidate) => [candidate.id, candidate.name].some((name) => name.toLowerCase() === handle));
     if (!npc) return "unknown";
     return { npcId: npc.id, question: stripMention(text, npc) ?? text };
   }

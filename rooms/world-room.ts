@@ -274,7 +274,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       return this.sendError(client, { code: "unknown_npc", message: `no NPC "${chat.to}" in this room`, text });
     }
     const asks = addressed && addressed.question !== "" ? addressed : undefined;
-    const npc = asks && this.npcSettings.get(asks.npcId);
+    const npc = addressed && this.npcSettings.get(addressed.npcId);
     const away = npc ? distance(player, npc) : 0;
     if (npc && away > npc.talkRadius) {
       return this.sendError(client, {
@@ -290,6 +290,14 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
     const line = this.addLine("player", client.sessionId, player.name, text, "", asks ? { toNpc: asks.npcId } : {}, { near: player });
     if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now() });
+    else if (npc) this.answerCall(npc, player, line);
+  }
+
+  /** "@코봇" alone: the NPC answers its name with one of its call replies (the brain read a bare name as nonsense). */
+  private answerCall(npc: NpcSettings, player: Player, call: ChatLine): void {
+    const text = pickLine(npc.callReplies, undefined).replaceAll("{name}", () => player.name);
+    this.addLine("npc", npc.id, npc.name, text, call.id, { unasked: "call" }, { near: npc, also: call.from });
+    this.sendAnswersNow();
   }
 
   /** Into the NPC's fair queue; when it is full the NPC says it is busy instead. */

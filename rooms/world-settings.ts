@@ -9,6 +9,8 @@ export interface NpcSettings {
   talkRadius: number;
   /** Said by name when a player first comes within talkRadius (once per visit); `{name}` is the player's name. */
   greetings: string[];
+  /** Said when a player calls it by name with nothing else ("@코봇"); `{name}` is the player's name. */
+  callReplies: string[];
   /** A visit this soon after the player's last greeting from this NPC is not greeted (walking in and out). */
   greetAgainSeconds: number;
   /** Said now and then while players are near and it has nothing to answer. */
@@ -52,6 +54,7 @@ export const DEFAULT_NPC: NpcSettings = {
   z: 5,
   talkRadius: 12,
   greetings: [],
+  callReplies: ["네, {name} 님? 궁금한 걸 말씀해 주세요."],
   greetAgainSeconds: 30,
   idleLines: [],
   idleEverySeconds: 45,

@@ -22,6 +22,7 @@ const NpcEntry = z.strictObject({
   position: z.strictObject({ x: finite, y: finite, z: finite }),
   talkRadius: z.number().positive().max(1000).default(DEFAULT_NPC.talkRadius),
   greetings: z.array(line).max(100).default([]),
+  callReplies: z.array(line).min(1).max(100).default(DEFAULT_NPC.callReplies),
   greetAgainSeconds: z.number().min(0).max(86_400).default(DEFAULT_NPC.greetAgainSeconds),
   idleLines: z.array(line).max(100).default([]),
   idleEverySeconds: z.number().min(0.05).max(86_400).default(DEFAULT_NPC.idleEverySeconds),
@@ -113,8 +114,8 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
   if (problems.length) throw new WorldFileError(path, problems);
   return {
     hearing: file.hearing,
-    npcs: file.npcs.map(({ id, name, position, talkRadius, greetings, greetAgainSeconds, idleLines, idleEverySeconds }) => ({
-      id, name, ...position, talkRadius, greetings, greetAgainSeconds, idleLines, idleEverySeconds,
+    npcs: file.npcs.map(({ id, name, position, talkRadius, greetings, callReplies, greetAgainSeconds, idleLines, idleEverySeconds }) => ({
+      id, name, ...position, talkRadius, greetings, callReplies, greetAgainSeconds, idleLines, idleEverySeconds,
     })),
     brains: file.npcs.map((npc) => ({
       npcId: npc.id,

@@ -46,8 +46,15 @@ describe("Chat addressing", () => {
     assert.equal(addressedNpc("@someone 안녕", undefined, npcs), undefined);
   });
 
-  it("gives an empty question for a bare mention (the room does not ask)", () => {
+  it("gives an empty question for a bare mention (the NPC answers the call, not the brain)", () => {
     assert.deepEqual(addressedNpc("@kobot", undefined, npcs), { npcId: "kobot", question: "" });
+    assert.deepEqual(addressedNpc("@코봇!", undefined, npcs), { npcId: "kobot", question: "" });
+  });
+
+  it("reads a full-width ＠ as @, and `to` as chat is cleaned (separate jamo, spaces)", () => {
+    assert.deepEqual(addressedNpc("＠코봇 배고파", undefined, npcs), { npcId: "kobot", question: "배고파" });
+    assert.deepEqual(addressedNpc("안녕", "코봇".normalize("NFD"), npcs), { npcId: "kobot", question: "안녕" });
+    assert.deepEqual(addressedNpc("안녕", " kobot ", npcs), { npcId: "kobot", question: "안녕" });
   });
 });
 

@@ -42,11 +42,11 @@ describe("World file", () => {
     assert.deepEqual(world.npcs[0]!.greetings, ["어서 와, {name}!"]);
   });
 
-  it("fills defaults: room-wide hearing, talk radius, no greetings, the default model", () => {
+  it("fills defaults: room-wide hearing, talk radius, no greetings, a polite call reply, the default model", () => {
     const path = worldFile("w.json", JSON.stringify({ npcs: [{ id: "solo", name: "솔로", position: { x: 1, y: 0, z: 2 } }] }));
     const world = loadWorldFile(path, "/models/default", bounds);
     assert.deepEqual(world.hearing, { mode: "room", radius: 15 });
-    assert.deepEqual(world.npcs[0], { id: "solo", name: "솔로", x: 1, y: 0, z: 2, talkRadius: 12, greetings: [], greetAgainSeconds: 30, idleLines: [], idleEverySeconds: 45 });
+    assert.deepEqual(world.npcs[0], { id: "solo", name: "솔로", x: 1, y: 0, z: 2, talkRadius: 12, greetings: [], callReplies: ["네, {name} 님? 궁금한 걸 말씀해 주세요."], greetAgainSeconds: 30, idleLines: [], idleEverySeconds: 45 });
     assert.deepEqual(world.brains, [{ npcId: "solo", name: "솔로", model: "default", modelDir: "/models/default" }]);
   });
 

@@ -195,6 +195,17 @@ describe("WorldRoom", function () {
       await a.room.leave();
     });
 
+    it("answers a bare call of its name with a call reply of its own, not through the brain", async () => {
+      const a = await world.join("민수");
+      const asked = world.server.answers.stats.asked;
+      a.room.send("chat", { text: "＠코봇!" }); // full-width, as a Korean keyboard may type it
+      const reply = await waitFor("the reply", () => answersTo(a)[0]);
+      assert.equal(reply.text, "네, 민수 님? 궁금한 걸 말씀해 주세요.");
+      assert.equal(reply.replyTo, stateOf(a).chat.find((line) => line.text === "＠코봇!")?.id);
+      assert.equal(world.server.answers.stats.asked, asked, "no question went to the brain");
+      await a.room.leave();
+    });
+
     it("answers a line sent as separate jamo or with invisible characters as it answers the line itself", async () => {
       const a = await world.join("민수");
       const b = await world.joinBeside(a, "지영");
