@@ -25,7 +25,7 @@ export const MoveMessage = z.object({
     .string()
     .max(24)
     .regex(/^[a-zA-Z0-9_-]*$/, "anim is a short animation name (letters, digits, _ and -)")
-    .refine((anim) => anim !== "away", 'anim "away" is the server\'s mark of a dropped player')
+    .refine((anim) => anim.toLowerCase() !== "away", 'anim "away" is the server\'s mark of a dropped player (in any case)')
     .optional(),
 });
 export type MoveMessage = z.infer<typeof MoveMessage>;

@@ -277,6 +277,7 @@ describe("WorldRoom", function () {
         ["move", [1, 2, 3]],
         ["move", { x: 1, y: 1, z: 1, anim: "<script>" }],
         ["move", { x: 1, y: 1, z: 1, anim: "away" }], // the server's mark of a dropped player
+        ["move", { x: 1, y: 1, z: 1, anim: "AWAY" }], // …in any case, for clients that compare so
         ["chat", { text: 42 }],
         ["chat", "@kobot hi"],
         ["chat", { text: "hi", to: { id: "kobot" } }],
