@@ -14,3 +14,16 @@ export async function groupMembers(kafka: Kafka, group: string): Promise<number>
     await admin.disconnect();
   }
 }
+
+/**
+ * Waits up to `ms` for a consumer group to have no members (a crashed process's member stays until its session
+ * ends); resolves with how many are left.
+ */
+export async function membersAfter(kafka: Kafka, group: string, ms: number): Promise<number> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const members = await groupMembers(kafka, group);
+    if (members === 0 || Date.now() >= deadline) return members;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

@@ -8,6 +8,12 @@ import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-tran
 // an idle wait is cheap on loopback and every chat answer crosses two fetches.
 const FETCH_WAIT_MS = 10;
 
+/** The consumer group in which a server reads the answer topic: its own, named after its SERVER_ID. */
+export const answerGroupOf = (serverId: string) => `kobot-server-${serverId}`;
+
+/** A server's answer group's session; a crashed server's member leaves the group this long after it died. */
+export const SERVER_SESSION_TIMEOUT_MS = 6_000;
+
 /**
  * Server side over Kafka. Questions are keyed by room id. Answers all go to one answer topic,
  * which every server process reads in its own consumer group (named after its stable server id)
@@ -30,7 +36,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
     // broker that restarts, or this server restarted under its SERVER_ID, rejoins as a new member and the group
     // waits out the old member's session first; with 30 s no answer reached the rooms for 30 s.
     this.consumer = kafka.consumer({
-      groupId: `kobot-server-${serverId}`, maxWaitTimeInMs: FETCH_WAIT_MS, retry: { retries: 8 }, sessionTimeout: 6_000, heartbeatInterval: 1_000,
+      groupId: answerGroupOf(serverId), maxWaitTimeInMs: FETCH_WAIT_MS, retry: { retries: 8 }, sessionTimeout: SERVER_SESSION_TIMEOUT_MS, heartbeatInterval: 1_000,
     });
   }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -138,7 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
     port: e.PORT,
     host: e.HOST,
-    serverId: e.SERVER_ID ?? `${hostname()}-${e.PORT}`,
+    // PORT=0 (any free port) would give every such server the same id: a random suffix instead.
+    serverId: e.SERVER_ID ?? `${hostname()}-${e.PORT === 0 ? randomBytes(3).toString("hex") : e.PORT}`,
     kafka: brokers?.length
       ? {
           brokers,

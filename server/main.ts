@@ -14,7 +14,8 @@ import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
 import { KafkaChatLogPublisher } from "../kafka/kafka-chat-log.js";
 import { createKafka } from "../kafka/kafka-client.js";
-import { KafkaQuestionChannel } from "../kafka/kafka-transport.js";
+import { answerGroupOf, KafkaQuestionChannel, SERVER_SESSION_TIMEOUT_MS } from "../kafka/kafka-transport.js";
+import { membersAfter } from "../kafka/group-members.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
 import type { ThreadedNpcWorker } from "../npc/threaded-worker.js";
 import { ConfigError, loadConfig } from "./config.js";
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
 
   if (config.kafka) {
     const kafka = createKafka(config.kafka.brokers, `kobot-server-${config.serverId}`, log);
+    await ensureServerIdFree(kafka, config.serverId);
     channel = new KafkaQuestionChannel(kafka, config.kafka.topics, config.serverId, log);
     const publisher = new KafkaChatLogPublisher(kafka, config.kafka.chatLog.log, log);
     await publisher.start();
@@ -63,6 +65,21 @@ async function main(): Promise<void> {
     await worker?.stop();
     await es?.close();
   });
+}
+
+/**
+ * Two servers with one SERVER_ID share one answer group: each gets half the answer topic's partitions and drops the
+ * answers for the other's rooms, so whole rooms get only fallbacks. A member still there after a crashed server's
+ * session (6 s) is another server.
+ */
+async function ensureServerIdFree(kafka: Kafka, serverId: string): Promise<void> {
+  const members = await membersAfter(kafka, answerGroupOf(serverId), SERVER_SESSION_TIMEOUT_MS + 2000);
+  if (members > 0) {
+    throw new ConfigError(
+      `SERVER_ID=${serverId} is in use: another server reads answers as ${JSON.stringify(serverId)}. ` +
+        "Give each server process its own SERVER_ID (answers return to the server that asked by it).",
+    );
+  }
 }
 
 main().catch((error: unknown) => {

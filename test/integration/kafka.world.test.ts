@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join as joinPath } from "node:path";
 import { promisify } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
 
@@ -77,6 +79,17 @@ describe("World over Kafka (real broker, separate processes)", function () {
     assert.equal(health.transport, "kafka");
     assert.equal(health.serverId, "server-quick");
     assert.equal(health.npcWorkers, 1);
+  });
+
+  it("refuses to start a second server with a SERVER_ID in use, saying so", async () => {
+    // Two servers with one id split the answers between them, and each drops the other's: whole rooms got fallbacks only.
+    const port = await freePort();
+    await assert.rejects(
+      startService("server-quick-again", "server/main.ts", { ...env, PORT: String(port), SERVER_ID: "server-quick" }, "world server listening"),
+      /exited with 1 before it was ready/,
+    );
+    const log = joinPath("test", "artifacts", "logs", "server-quick-again.log");
+    await waitFor("the reason in its log", () => /SERVER_ID=server-quick is in use/.test(readFileSync(log, "utf8")), 2000);
   });
 
   it("shows one player's move to the other", async () => {
