@@ -13,8 +13,14 @@ export const MODERATION_LINES = {
   output: "음, 그건 제가 말하기 곤란해요. 다른 이야기를 해요.",
 } as const;
 
-export function fallbackFor(reason: "timeout" | "unsent" | "error" | "busy", detail = ""): Fallback {
+export function fallbackFor(reason: "timeout" | "unsent" | "error" | "busy" | "closing", detail = ""): Fallback {
   switch (reason) {
+    case "closing":
+      return {
+        line: "곧 문을 닫을 시간이에요. 다시 들어오면 그때 이야기해요!",
+        code: "server_closing",
+        message: "the server is shutting down and takes no new questions; ask again once you have reconnected",
+      };
     case "busy":
       return {
         line: "잠깐만요, 지금 질문이 너무 많이 밀려 있어요. 조금 있다가 다시 물어봐 줄래요?",

@@ -24,6 +24,7 @@ export type ErrorCode =
   | "moderated" // the line holds a word not allowed here: nobody else saw it
   | "rate_limited" // too many questions to NPCs too fast; the message says how long to wait
   | "npc_busy" // the NPC's queue is full; it said so in character
+  | "server_closing" // the server is shutting down: questions asked before are answered, new ones not taken
   | "too_far"; // the player stands beyond the NPC's talk radius; the message says how far
 
 /**

@@ -87,6 +87,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** Whole-room hearing: one view for every client, encoded once per patch. */
   private readonly everyone = new StateView();
   private disposed = false;
+  /** Shutting down: questions already asked are answered; new ones are not taken (they put the exit off). */
+  private closing = false;
   /** A patch is already due on the next turn of the event loop (see sendAnswersNow). */
   private patchDue = false;
   private log!: Logger;
@@ -187,6 +189,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** Server shutting down: no new players; questions in flight get their answer or fallback first. */
   onBeforeShutdown(): void {
+    this.closing = true;
     void this.lock()
       .then(() => Promise.allSettled([...this.turns.values()].map((turns) => turns.idle())))
       .then(() => {
@@ -300,19 +303,19 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.sendAnswersNow();
   }
 
-  /** Into the NPC's fair queue; when it is full the NPC says it is busy instead. */
+  /** Into the NPC's fair queue; when it is full, or the server is shutting down, the NPC says so instead. */
   private enqueue(question: Question): void {
     const turns = this.turns.get(question.npcId)!;
-    if (turns.enqueue(question.client.sessionId, question)) {
+    if (!this.closing && turns.enqueue(question.client.sessionId, question)) {
       this.setThinking(question.npcId, +1);
       return;
     }
-    const busy = fallbackFor("busy");
+    const refused = fallbackFor(this.closing ? "closing" : "busy");
     const npc = this.state.npcs.get(question.npcId)!;
-    const info: NpcAnswerInfo = { questionId: question.line.id, question: question.text, latencyMs: 0, fallback: true, reason: busy.code };
-    this.addLine("npc", question.npcId, npc.name, busy.line, question.line.id, { npc: info }, this.nearNpc(question.npcId, question.client));
-    npcAnswers.inc({ outcome: busy.code });
-    this.sendError(question.client, { code: busy.code, message: busy.message, text: question.line.text, npcId: question.npcId });
+    const info: NpcAnswerInfo = { questionId: question.line.id, question: question.text, latencyMs: 0, fallback: true, reason: refused.code };
+    this.addLine("npc", question.npcId, npc.name, refused.line, question.line.id, { npc: info }, this.nearNpc(question.npcId, question.client));
+    npcAnswers.inc({ outcome: refused.code });
+    this.sendError(question.client, { code: refused.code, message: refused.message, text: question.line.text, npcId: question.npcId });
   }
 
   /** A line with a banned word: logged (flagged) for review but never shown; an addressed NPC politely refuses. */

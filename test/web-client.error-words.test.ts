@@ -17,6 +17,7 @@ describe("Web client: errors in the player's words", () => {
     );
     assert.equal(errorWords({ code: "npc_unavailable", message: "", npcId: "kobot" }, npcName), "코봇이 지금은 대답할 수 없어요. 잠시 뒤에 다시 말을 걸어 주세요.");
     assert.match(errorWords({ code: "npc_busy", message: "", npcId: "dragon" }, npcName), /^NPC에게 질문이 밀려/);
+    assert.equal(errorWords({ code: "server_closing", message: "", npcId: "kobot" }, npcName), "서버가 곧 다시 시작해요. 다시 접속한 뒤에 물어봐 주세요.");
   });
 
   it("keeps the server's words for errors this client never causes", () => {

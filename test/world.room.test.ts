@@ -477,6 +477,30 @@ describe("WorldRoom shutdown", () => {
     assert.equal(code, 4001, "closed with Colyseus's SERVER_SHUTDOWN code");
     await stopped;
   });
+
+  it("takes no new questions while it closes, saying so, so players who keep asking cannot hold it open", async () => {
+    const world = await startTestWorld();
+    const worker = await world.startWorker();
+    await world.bus.workerChannel().start(async (questions) => {
+      await sleep(600);
+      return worker.answerAll(questions);
+    });
+    const a = await world.join("민수");
+    const left = new Promise<number>((resolve) => a.room.onLeave((code) => resolve(code)));
+    a.room.send("chat", { text: "@kobot 잘 자" });
+    await waitFor("the question to be asked", () => world.server.answers.waiting === 1);
+    const stopped = world.server.shutdown();
+    await sleep(100);
+    a.room.send("chat", { text: "@kobot 하나만 더" });
+    const refused = await waitFor("the refusal", () => a.errors[0]);
+    assert.equal(refused.code, "server_closing");
+    assert.equal(refused.text, "@kobot 하나만 더", "the line is given back to send again after reconnecting");
+    assert.equal(await left, 4001);
+    // The refusal at once, then the first question's answer before the room closed.
+    assert.deepEqual(answersTo(a).map((line) => line.text.startsWith("곧 문을 닫을 시간")), [true, false]);
+    assert.doesNotMatch(answersTo(a)[1]!.text, /생각이 잘 안 나네요/);
+    await stopped;
+  });
 });
 
 describe("examples/ask-npc.ts (the README's client)", () => {

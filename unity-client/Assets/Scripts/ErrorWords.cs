@@ -25,6 +25,8 @@ namespace Kobot
                     return npc + "에게 질문이 밀려 있어요. 조금 뒤에 다시 물어봐 주세요.";
                 case "npc_timeout":
                     return npc + "의 대답이 늦어요. 다시 물어봐 주세요.";
+                case "server_closing":
+                    return "서버가 곧 다시 시작해요. 다시 접속한 뒤에 물어봐 주세요.";
                 case "npc_unavailable":
                     return npc + Particle(npc, "가", "이") + " 지금은 대답할 수 없어요. 잠시 뒤에 다시 말을 걸어 주세요.";
                 case "moderated":
