@@ -22,4 +22,6 @@ COPY tsconfig.json ./
 RUN npx tsx web-client/build.ts
 USER node
 EXPOSE 2567
-CMD ["npx", "tsx", "server/main.ts"]
+# tsx itself, not npx or npm: they run it through `sh -c`, which does not pass SIGTERM on (docker stop
+# would end in SIGKILL: no answers in flight, no clients told, no worker commit).
+CMD ["node_modules/.bin/tsx", "server/main.ts"]

@@ -51,11 +51,16 @@ describe("docker-compose.yml", () => {
     }
   });
 
-  it("runs entry points that exist", () => {
+  it("runs entry points that exist, through tsx itself under Docker's init so that docker stop's SIGTERM reaches them", () => {
     for (const [name, service] of appServices) {
       const entry = service.command!.at(-1)!;
       assert.ok(existsSync(entry), `${name} runs ${entry}, which does not exist`);
+      // npx and npm start a process through `sh -c`, which does not pass SIGTERM on: measured, the server kept serving.
+      assert.deepEqual(service.command, ["node_modules/.bin/tsx", entry], name);
+      assert.equal((service as { init?: boolean }).init, true, name);
     }
+    const cmd = readFileSync("Dockerfile", "utf8").match(/^CMD (.+)$/m)![1]!;
+    assert.deepEqual(JSON.parse(cmd), ["node_modules/.bin/tsx", "server/main.ts"]);
   });
 
   it("gives the Spark jobs only variables they read, pointing at the HDFS namenode and the Spark master", () => {
