@@ -18,13 +18,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.kafka || !config.elasticsearch) throw new ConfigError("npm run indexer needs KAFKA_BROKERS and ES_URL");
   const log = createLogger({ service: "chat-indexer", pid: process.pid });
+  // First: /metrics answers while the indexer waits for Elasticsearch, so a scrape sees it up and waiting.
+  if (config.metricsPort) await serveMetrics(config.metricsPort, log);
   const es = new Elasticsearch({ node: config.elasticsearch.url });
   await untilElasticsearchAnswers(() => installTemplate(es, config.elasticsearch!.indexPrefix), log);
   const indexer = new ChatIndexer(es, log, config.elasticsearch.indexPrefix);
   const kafka = createKafka(config.kafka.brokers, "kobot-chat-indexer", log);
   const source = new KafkaChatLogSource(kafka, config.kafka.chatLog, config.kafka.indexerGroup, log);
   await source.start((records, heartbeat) => indexer.index(records, heartbeat));
-  if (config.metricsPort) await serveMetrics(config.metricsPort, log);
   log.info("chat indexer started", { topic: config.kafka.chatLog.log, index: config.elasticsearch.indexPrefix });
   onTerminate(log, async () => {
     indexer.stop();
