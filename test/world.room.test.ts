@@ -459,18 +459,23 @@ describe("WorldRoom", function () {
 });
 
 describe("WorldRoom shutdown", () => {
-  it("gives the answers in flight before it tells the players it is closing", async () => {
+  /** A player whose question is with a brain that answers after `answerMs`, and the server told to shut down. */
+  async function shutdownWhileAsked(answerMs: number) {
     const world = await startTestWorld();
     const worker = await world.startWorker();
     await world.bus.workerChannel().start(async (questions) => {
-      await sleep(400);
+      await sleep(answerMs);
       return worker.answerAll(questions);
     });
     const a = await world.join("민수");
     const left = new Promise<number>((resolve) => a.room.onLeave((code) => resolve(code)));
     a.room.send("chat", { text: "@kobot 잘 자" });
     await waitFor("the question to be asked", () => world.server.answers.waiting === 1);
-    const stopped = world.server.shutdown();
+    return { a, left, stopped: world.server.shutdown() };
+  }
+
+  it("gives the answers in flight before it tells the players it is closing", async () => {
+    const { a, left, stopped } = await shutdownWhileAsked(400);
     const code = await left;
     assert.equal(answersTo(a).length, 1, "the answer arrived before the room closed");
     assert.doesNotMatch(answersTo(a)[0]!.text, /생각이 잘 안 나네요/);
@@ -479,17 +484,7 @@ describe("WorldRoom shutdown", () => {
   });
 
   it("takes no new questions while it closes, saying so, so players who keep asking cannot hold it open", async () => {
-    const world = await startTestWorld();
-    const worker = await world.startWorker();
-    await world.bus.workerChannel().start(async (questions) => {
-      await sleep(600);
-      return worker.answerAll(questions);
-    });
-    const a = await world.join("민수");
-    const left = new Promise<number>((resolve) => a.room.onLeave((code) => resolve(code)));
-    a.room.send("chat", { text: "@kobot 잘 자" });
-    await waitFor("the question to be asked", () => world.server.answers.waiting === 1);
-    const stopped = world.server.shutdown();
+    const { a, left, stopped } = await shutdownWhileAsked(600);
     await sleep(100);
     a.room.send("chat", { text: "@kobot 하나만 더" });
     const refused = await waitFor("the refusal", () => a.errors[0]);
