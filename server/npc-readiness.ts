@@ -1,6 +1,7 @@
 import type { Kafka } from "kafkajs";
 
 import type { Logger } from "../common/log.js";
+import { withTimeout } from "../common/with-timeout.js";
 import { groupMembers } from "../kafka/group-members.js";
 
 /** Whether a question asked now can be answered by the brain, and if not, why. */
@@ -44,13 +45,4 @@ export function kafkaNpcCheck(kafka: Kafka, workerGroup: string, log: Logger): (
     last = { at: Date.now(), check };
     return check;
   };
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
-  });
-  work.catch(() => {}); // lost the race: its failure is already reported as the timeout
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

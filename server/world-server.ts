@@ -9,6 +9,7 @@ import express, { type Application } from "express";
 import type { Client as Elasticsearch } from "@elastic/elasticsearch";
 
 import type { Logger } from "../common/log.js";
+import { withTimeout } from "../common/with-timeout.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
 import { AnswerRouter } from "../rooms/answer-router.js";
@@ -27,12 +28,17 @@ import type { NpcCheck, NpcReadiness } from "./npc-readiness.js";
 
 const WEB_CLIENT_DIR = fileURLToPath(new URL("../web-client/dist", import.meta.url));
 
-/** `GET /health`: 200 when players get NPC answers, 503 (`degraded`, with `npc` saying why) when they do not. */
+/**
+ * `GET /health`: 200 when players can join (Redis, where used, answers) and get NPC answers; 503 (`degraded`, with
+ * `npc` and `redis` saying why) when they cannot.
+ */
 export interface Health {
   status: "ok" | "degraded";
   serverId: string;
   transport: QuestionChannel["kind"];
   npc: NpcReadiness;
+  /** With REDIS_URL: whether Redis answers (rooms and matchmaking are shared through it; down, joins fail); else null. */
+  redis: "up" | "down" | null;
   /** Brains that can answer: NPC workers in the group with Kafka, 1 or 0 embedded; null when unknown. */
   npcWorkers: number | null;
   /** In the embedded default: whether the in-process brain loaded; with Kafka the workers hold it. */
@@ -70,10 +76,15 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const answers = new AnswerRouter(channel, config.world.questionTimeoutMs, log);
   await answers.start();
 
+  const presence = config.redisUrl ? new RedisPresence(config.redisUrl) : undefined;
   const health = async (): Promise<Health> => {
-    const { npc, workers } = (await options.npcCheck?.()) ?? { npc: "ready", workers: null };
+    const [{ npc, workers }, redis] = await Promise.all([
+      Promise.resolve(options.npcCheck?.() ?? { npc: "ready" as const, workers: null }),
+      presence ? redisAnswers(presence) : null,
+    ]);
     return {
-      status: npc === "ready" ? "ok" : "degraded",
+      status: npc === "ready" && redis !== "down" ? "ok" : "degraded",
+      redis,
       serverId: config.serverId,
       transport: channel.kind,
       npc,
@@ -93,7 +104,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
     // With Redis, rooms and matchmaking are shared by every server process: a player joining
     // through any process is sent to the one that holds the room (its PUBLIC_ADDRESS).
     ...(config.redisUrl
-      ? { presence: new RedisPresence(config.redisUrl), driver: new RedisDriver(config.redisUrl), publicAddress: config.publicAddress }
+      ? { presence, driver: new RedisDriver(config.redisUrl), publicAddress: config.publicAddress }
       : {}),
     gracefullyShutdown: false, // the process entry point owns signals
     greet: false,
@@ -141,3 +152,10 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
 
   return { port, answers, health, shutdown };
 }
+
+/** Redis answers a read within 2 s (a client with Redis down retries each command for seconds before it fails). */
+const redisAnswers = (presence: RedisPresence): Promise<"up" | "down"> =>
+  withTimeout(presence.exists("kobot:health"), 2000).then(
+    () => "up",
+    () => "down",
+  );

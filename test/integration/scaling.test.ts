@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { Client } from "@colyseus/sdk";
 
 import { freePort, type Service, startService, uniqueTopics } from "../helpers/processes.js";
@@ -8,6 +10,8 @@ import { answersTo, joinWorld, type TestPlayer, waitFor } from "../helpers/world
  * Two server processes sharing Redis presence and matchmaking, two NPC workers in one consumer
  * group, a real broker: the deployed shape for more players than one process holds.
  */
+const run = promisify(execFile);
+
 describe("Scaling: two servers on Redis, two NPC workers on Kafka", function () {
   const topics = uniqueTopics("scale");
   const services: Service[] = [];
@@ -41,6 +45,11 @@ describe("Scaling: two servers on Redis, two NPC workers on Kafka", function () 
       services.push(await startService(name, "server/main.ts", { ...env, PORT: String(port), SERVER_ID: name, PUBLIC_ADDRESS: address }, "world server listening"));
     }
   });
+
+  const health = async (server: { http: string }) => {
+    const response = await fetch(`${server.http}/health`);
+    return { code: response.status, ...((await response.json()) as { status: string; redis: string | null }) };
+  };
 
   after(async () => {
     await Promise.allSettled(players.map((p) => p.room.connection.isOpen && p.room.leave()));
@@ -87,5 +96,24 @@ describe("Scaling: two servers on Redis, two NPC workers on Kafka", function () 
     for (const player of [...owners, ...guests]) assert.equal(answersTo(player).length, 1);
     const answered = (await Promise.all(workerMetrics.map((url) => metric(url, "kobot_npc_worker_answers_total")))).reduce((a, b) => a + b, 0);
     assert.equal(answered, 8, "each of the 8 questions answered by exactly one worker");
+  });
+
+  it("says degraded on /health while Redis is down (joins fail then), and ok once it is back", async () => {
+    const up = await health(servers[0]!);
+    assert.deepEqual([up.code, up.status, up.redis], [200, "ok", "up"]);
+    const dir = process.env.TEST_REDIS_DIR!;
+    const port = new URL(process.env.TEST_REDIS_URL!).port;
+    await run("bash", ["scripts/redis-local.sh", "stop", dir]);
+    try {
+      const down = await health(servers[1]!);
+      assert.deepEqual([down.code, down.status, down.redis], [503, "degraded", "down"]);
+    } finally {
+      await run("bash", ["scripts/redis-local.sh", "start", dir, port]);
+    }
+    const deadline = Date.now() + 10_000;
+    while ((await health(servers[1]!)).redis !== "up") {
+      assert.ok(Date.now() < deadline, "/health still says Redis is down 10 s after it is back");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   });
 });

@@ -29,7 +29,7 @@ export async function mochaGlobalSetup(): Promise<void> {
     startService("scripts/elasticsearch-local.sh", esDir),
     startService("scripts/redis-local.sh", redisDir),
   ]);
-  Object.assign(process.env, { TEST_KAFKA_BROKERS: brokers, TEST_KAFKA_DIR: kafkaDir, TEST_ES_URL: esUrl, TEST_ES_DIR: esDir, TEST_REDIS_URL: redisUrl });
+  Object.assign(process.env, { TEST_KAFKA_BROKERS: brokers, TEST_KAFKA_DIR: kafkaDir, TEST_ES_URL: esUrl, TEST_ES_DIR: esDir, TEST_REDIS_URL: redisUrl, TEST_REDIS_DIR: redisDir });
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
