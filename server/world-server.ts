@@ -26,6 +26,7 @@ import { metricsRoute } from "./metrics-route.js";
 import type { ServerConfig } from "./config.js";
 import type { NpcCheck, NpcReadiness } from "./npc-readiness.js";
 
+const RELIST_EVERY_MS = 5000;
 const WEB_CLIENT_DIR = fileURLToPath(new URL("../web-client/dist", import.meta.url));
 
 /**
@@ -136,6 +137,10 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator };
   server.define(WORLD_ROOM, defineWorldRoom(deps)).sortBy({ clients: -1 });
   await server.listen(config.port, config.host);
+  // A Redis that restarts empty forgets this process's rooms: nobody could join them again, and new players got new
+  // rooms. Every few seconds the missing listings are written back.
+  const relist = presence && setInterval(() => matchMaker.restoreMissingRoomCaches().catch(() => {}), RELIST_EVERY_MS);
+  relist?.unref();
   const port = (transport.server!.address() as AddressInfo).port;
   log.info("world server listening", { port, transport: channel.kind, serverId: config.serverId });
 
@@ -143,6 +148,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const shutdown = () =>
     (stopping ??= (async () => {
       log.info("shutting down: no new joins, finishing answers in flight");
+      clearInterval(relist);
       await server.gracefullyShutdown(false);
       await answers.stop();
       await options.chatLog.stop(); // after the rooms: their last lines are flushed

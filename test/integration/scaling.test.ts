@@ -115,5 +115,19 @@ describe("Scaling: two servers on Redis, two NPC workers on Kafka", function () 
       assert.ok(Date.now() < deadline, "/health still says Redis is down 10 s after it is back");
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    // Redis came back empty: the rooms made before are listed again, so a player can join one through either server
+    // (`join` never creates a room). Before, every new player got a new room.
+    const rooms = new Set(players.map((player) => player.room.roomId));
+    const joinedBy = Date.now() + 15_000;
+    for (;;) {
+      const joined = await new Client(servers[1]!.ws).join("world", { name: "복귀" }).catch(() => undefined);
+      if (joined) {
+        assert.ok(rooms.has(joined.roomId), `joined ${joined.roomId}, not one of the rooms made before`);
+        await joined.leave();
+        break;
+      }
+      assert.ok(Date.now() < joinedBy, "no room to join 15 s after Redis came back");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   });
 });
