@@ -55,7 +55,7 @@ export const ChatLogRecord = z.object({
   toNpc: z.string().max(32).optional(),
   /** On an NPC's answer. */
   npc: NpcAnswerInfo.optional(),
-  /** On an NPC line nobody asked for: a greeting as a player comes near, or an idle line. */
+  /** On an NPC line no question asked for: a greeting as a player comes near, an idle line, or its reply to a bare call of its name. */
   unasked: z.enum(["greeting", "idle", "call"]).optional(),
 });
 export type ChatLogRecord = z.infer<typeof ChatLogRecord>;
