@@ -7,7 +7,7 @@ import { CONTRACT_VERSION } from "../kafka/contract.js";
 import { brainlessAnswers } from "../npc/brainless-answers.js";
 import { ModelLoadError } from "../npc/errors.js";
 import { type NpcWorker } from "../npc/worker.js";
-import { answersTo, joinWorld, near, positionOf, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+import { answersTo, joinWorld, near, positionOf, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("WorldRoom", function () {
   let world: TestWorld;
@@ -296,17 +296,27 @@ describe("WorldRoom", function () {
   });
 
   describe("floods", () => {
-    it("disconnects a client past 40 messages a second at once, avatar gone; the others' questions are answered", async () => {
-      const flooder = await world.join("도배");
-      const b = await world.joinBeside(flooder, "성실");
-      const closed = new Promise<number>((resolve) => flooder.room.onLeave((code) => resolve(code)));
+    /**
+     * `send` makes the server close the sender's socket with `code`; the sender's avatar is gone for another player
+     * within 3 s, not kept 20 s as a silent "away" ghost for a reconnection. Resolves with that other player.
+     */
+    async function closedAndGone(name: string, code: number, send: (sender: TestPlayer, other: TestPlayer) => void): Promise<TestPlayer> {
+      const sender = await world.join(name);
+      const b = await world.joinBeside(sender, "성실");
+      const closed = new Promise<number>((resolve) => sender.room.onLeave((closeCode) => resolve(closeCode)));
       const started = Date.now();
-      b.room.send("chat", { text: "@kobot 배고파" });
-      for (let i = 0; i < 100; i++) flooder.room.send("move", { x: i % 2, y: 0, z: 0 });
-      assert.equal(await closed, 4002);
-      // Gone from the room for everyone, not kept as a silent "away" ghost for a reconnection.
-      await waitFor("the flooder's avatar gone", () => stateOf(b).players[flooder.room.sessionId] === undefined);
-      assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms`);
+      send(sender, b);
+      assert.equal(await closed, code);
+      await waitFor("the sender's avatar gone", () => stateOf(b).players[sender.room.sessionId] === undefined);
+      assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms (a seat kept for a reconnection: 20 s)`);
+      return b;
+    }
+
+    it("disconnects a client past 40 messages a second at once, avatar gone; the others' questions are answered", async () => {
+      const b = await closedAndGone("도배", 4002, (flooder, other) => {
+        other.room.send("chat", { text: "@kobot 배고파" });
+        for (let i = 0; i < 100; i++) flooder.room.send("move", { x: i % 2, y: 0, z: 0 });
+      });
       await waitFor("b's answer", () => answersTo(b).length === 1);
       await b.room.leave();
     });
@@ -328,27 +338,17 @@ describe("WorldRoom", function () {
     });
 
     it("lets a client closed for a frame Colyseus cannot read (4002) leave at once", async () => {
-      const sender = await world.join("깨짐");
-      const b = await world.joinBeside(sender, "성실");
-      const closed = new Promise<number>((resolve) => sender.room.onLeave((code) => resolve(code)));
-      const started = Date.now();
-      // ROOM_DATA, the type "chat" as a short string, then a msgpack string of 255 bytes that ends at once.
-      sender.room.connection.send(new Uint8Array([13, 0xa4, ...Buffer.from("chat"), 0xd9, 0xff]));
-      assert.equal(await closed, 4002);
-      await waitFor("the sender's avatar gone", () => stateOf(b).players[sender.room.sessionId] === undefined);
-      assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms (a seat kept for a reconnection: 20 s)`);
+      const b = await closedAndGone("깨짐", 4002, (sender) => {
+        // ROOM_DATA, the type "chat" as a short string, then a msgpack string of 255 bytes that ends at once.
+        sender.room.connection.send(new Uint8Array([13, 0xa4, ...Buffer.from("chat"), 0xd9, 0xff]));
+      });
       await b.room.leave();
     });
 
     it("closes a socket sending a frame over 16 KiB (1009) without keeping its avatar for a reconnection", async () => {
-      const sender = await world.join("장문");
-      const b = await world.joinBeside(sender, "성실");
-      const closed = new Promise<number>((resolve) => sender.room.onLeave((code) => resolve(code)));
-      const started = Date.now();
-      sender.room.send("chat", { text: "가".repeat(6000) }); // 18 kB of UTF-8: only a custom client sends it
-      assert.equal(await closed, 1009);
-      await waitFor("the sender's avatar gone", () => stateOf(b).players[sender.room.sessionId] === undefined);
-      assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms (a seat kept for a reconnection: 20 s)`);
+      const b = await closedAndGone("장문", 1009, (sender) => {
+        sender.room.send("chat", { text: "가".repeat(6000) }); // 18 kB of UTF-8: only a custom client sends it
+      });
       assert.equal(stateOf(b).chat.at(-1)?.text, "장문 님이 나갔어요.");
       await b.room.leave();
     });
