@@ -35,6 +35,9 @@ import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 /** The client's WebSocket (ws) is open: 1, its `OPEN` (Colyseus types `ref` as a plain event emitter). */
 const socketOpen = (client: Client) => (client.ref as unknown as { readyState?: number }).readyState === 1;
 
+/** One of `lines` with `{name}` as the player's name (a function, so "$&" in a name is not a replacement pattern). */
+const lineFor = (player: Player, lines: readonly string[]) => pickLine(lines, undefined).replaceAll("{name}", () => player.name);
+
 export interface WorldRoomDeps {
   settings: WorldSettings;
   answers: AnswerRouter;
@@ -244,9 +247,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (!player) return;
     for (const npc of this.visits.arrive(sessionId, player, this.deps.settings.npcs)) {
       if (npc.greetings.length === 0) continue;
-      // A function, so "$&" in a player's name is not read as a replacement pattern.
-      const text = pickLine(npc.greetings, undefined).replaceAll("{name}", () => player.name);
-      this.addLine("npc", npc.id, npc.name, text, "", { unasked: "greeting" }, { near: npc, also: sessionId });
+      this.addLine("npc", npc.id, npc.name, lineFor(player, npc.greetings), "", { unasked: "greeting" }, { near: npc, also: sessionId });
     }
   }
 
@@ -298,8 +299,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** "@코봇" alone: the NPC answers its name with one of its call replies (the brain read a bare name as nonsense). */
   private answerCall(npc: NpcSettings, player: Player, call: ChatLine): void {
-    const text = pickLine(npc.callReplies, undefined).replaceAll("{name}", () => player.name);
-    this.addLine("npc", npc.id, npc.name, text, call.id, { unasked: "call" }, { near: npc, also: call.from });
+    this.addLine("npc", npc.id, npc.name, lineFor(player, npc.callReplies), call.id, { unasked: "call" }, { near: npc, also: call.from });
     this.sendAnswersNow();
   }
 
