@@ -124,6 +124,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   onBeforePatch(state: WorldState): void {
+    this.trimHistory();
     state.serverTime = performance.timeOrigin + performance.now();
   }
 
@@ -426,21 +427,27 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state.chat.push(line);
     this.letHear(line, hearers);
     if (kind === "npc") this.startSpeaking(from, text);
-    if (kind === "system") this.dropOldSystemLines();
-    while (this.state.chat.length > this.deps.settings.chatHistory) this.state.chat.shift();
     chatLines.inc({ kind });
     this.publishLog({ id: line.id, kind, from, name, text, ts: line.ts, ...(replyTo ? { replyTo } : {}), ...extra });
     return line;
   }
 
   /**
-   * Joins and leaves keep at most a fifth of the history, dropping their oldest: coming and going, however
-   * often (30 cycles filled 33 of 50 lines), cannot push what players and NPCs said out of it.
+   * Old lines leave the history only right before a patch is encoded. A joining player's full state is encoded
+   * between patches, and one encoded while the chat array holds a removal not yet sent arrives broken where
+   * players have views of their own (proximity hearing): the decoder logs `"refId" not found` and drops or
+   * misorders lines (@colyseus/schema 5.0.34). Joins and leaves keep at most a fifth of the history, dropping
+   * their oldest: coming and going, however often (30 cycles filled 33 of 50 lines), cannot push what players
+   * and NPCs said out of it.
    */
-  private dropOldSystemLines(): void {
-    const kept = Math.max(1, Math.floor(this.deps.settings.chatHistory / 5));
+  private trimHistory(): void {
+    const { chat } = this.state;
+    const { chatHistory } = this.deps.settings;
     const isSystem = (line: ChatLine) => line.kind === "system";
-    if (this.state.chat.filter(isSystem).length > kept) this.state.chat.splice(this.state.chat.findIndex(isSystem), 1);
+    for (let extra = chat.filter(isSystem).length - Math.max(1, Math.floor(chatHistory / 5)); extra > 0; extra--) {
+      chat.splice(chat.findIndex(isSystem), 1);
+    }
+    while (chat.length > chatHistory) chat.shift();
   }
 
   /** An NPC's line is heard near the NPC, and by the player it answers wherever they stand. */

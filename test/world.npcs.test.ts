@@ -143,6 +143,39 @@ describe("NPCs from a world file", function () {
   });
 });
 
+describe("Hearing range while the history is full", function () {
+  let world: TestWorld;
+
+  before(async () => {
+    // Four lines of history: each join (its line and two greetings) pushes old lines out in the tick it happens.
+    world = await startTestWorld({ WORLD_FILE: join(worlds, "two-npcs.yaml"), CHAT_HISTORY: "4" });
+  });
+  after(() => world.stop());
+
+  it("sends each joiner a state its decoder reads whole while old lines leave the history", async () => {
+    const logged: string[] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" ")); // where the SDK's decoder reports
+    try {
+      const first = await world.join("첫째");
+      const second = await world.joinBeside(first, "둘째");
+      const third = await world.joinBeside(first, "셋째");
+      await waitFor("hans's greeting of the third", () => stateOf(third).chat.some((l) => l.text === "셋째, 대장간에 온 걸 환영하네."));
+      await sleep(300);
+      assert.deepEqual(logged, [], "no decoder errors");
+      const texts = stateOf(third).chat.map((l) => l.text);
+      assert.equal(texts[0], "셋째 님이 들어왔어요.", "the joiner's own line first, then the greetings");
+      assert.deepEqual(
+        stateOf(second).chat.map((l) => l.text),
+        stateOf(first).chat.map((l) => l.text),
+        "two players standing together hear the same history",
+      );
+    } finally {
+      console.error = consoleError;
+    }
+  });
+});
+
 describe("NPC idle lines", function () {
   let world: TestWorld;
 
