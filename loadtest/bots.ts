@@ -147,9 +147,9 @@ export class BotSwarm {
     const started = performance.now();
     try {
       const client = new Client(url);
-      const room = i < rooms
-        ? await client.create<WorldState>(WORLD_ROOM, { name })
-        : await client.joinById<WorldState>(this.roomIds[i % rooms]!, { name });
+      const room = await inTurn(() =>
+        i < rooms ? client.create<WorldState>(WORLD_ROOM, { name }) : client.joinById<WorldState>(this.roomIds[i % rooms]!, { name }),
+      );
       if (i < rooms) this.roomIds[i] = room.roomId;
       report.joinMs.push(performance.now() - started);
       report.joined++;
@@ -181,6 +181,21 @@ export class BotSwarm {
 
   private count(what: string): void {
     this.report.errors[what] = (this.report.errors[what] ?? 0) + 1;
+  }
+}
+
+/**
+ * A server caps the joins one address has waiting for their seat (429, rooms/waiting-seats.ts), and every bot of a
+ * load test comes from one address: a refused bot waits its turn, as a player's client would.
+ */
+async function inTurn<T>(join: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await join();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 429 || attempt === 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+    }
   }
 }
 

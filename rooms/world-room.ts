@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type Client, CloseCode, Room, ServerError } from "@colyseus/core";
+import { type AuthContext, type Client, CloseCode, Room, ServerError } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import type { z } from "zod";
 
@@ -16,6 +16,7 @@ import { addressedNpc } from "./chat-addressing.js";
 import { type Fallback, fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
 import { allowedPosition, normaliseAngle, type Position } from "./movement.js";
 import { distance, NpcVisits } from "./npc-visits.js";
+import type { WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcTurns } from "./npc-turns.js";
 import { MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
@@ -47,6 +48,14 @@ export interface WorldRoomDeps {
   log: Logger;
   /** Blocks abuse in player lines and NPC answers; absent when moderation is off. */
   moderator?: Moderator;
+  /** Seats reserved by matchmaking and not yet taken, per client address (shared by the process's rooms). */
+  seats?: WaitingSeats;
+}
+
+/** What matchmaking hands the room with a seat: whose address reserved it, to stop counting it once taken. */
+interface SeatTicket {
+  address: string;
+  seat: number;
 }
 
 /** How long an NPC is `speaking` a line: a second and a half, more for a longer line, at most five. */
@@ -128,7 +137,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     state.serverTime = performance.timeOrigin + performance.now();
   }
 
-  onJoin(client: Client, options: unknown): void {
+  onJoin(client: Client, options: unknown, ticket?: SeatTicket): void {
+    if (ticket) this.deps.seats?.taken(ticket.address, ticket.seat);
     const name = this.playerName(options, client.sessionId);
     const { spawn } = this.deps.settings;
     const angle = Math.random() * 2 * Math.PI;
@@ -549,5 +559,16 @@ function answerInfo({ ms, model, confidence, withheld, source, text }: AnswerMes
 export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
   return class BoundWorldRoom extends WorldRoom {
     protected readonly deps = deps;
+
+    /** Matchmaking, before a seat is reserved: an address with too many seats waiting gets none (waiting-seats.ts). */
+    static async onAuth(_token: string, _options: unknown, context: AuthContext): Promise<SeatTicket | true> {
+      const address = context.ip;
+      if (!deps.seats || !address) return true;
+      const seat = deps.seats.reserve(address);
+      if (seat === undefined) {
+        throw new ServerError(429, `too many joins from your address are waiting (${deps.settings.joinsWaitingPerAddress}): try again in a few seconds`);
+      }
+      return { address, seat };
+    }
   };
 }

@@ -55,6 +55,10 @@ export const ENV_SCHEMA = z.object({
   /** host:port clients use to reach this process directly (needed with REDIS_URL and several processes). */
   PUBLIC_ADDRESS: z.string().regex(/^[^\s/:]+(:\d{1,5})?$/, "host or host:port").optional(),
   MAX_CLIENTS: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.maxClients),
+  /** Seats one address may have reserved by matchmaking and not yet taken (0: no cap); see rooms/waiting-seats.ts. */
+  JOINS_WAITING_PER_ADDRESS: int(0, 1000).default(DEFAULT_WORLD_SETTINGS.joinsWaitingPerAddress),
+  /** 1: a proxy in front sets X-Forwarded-For / X-Real-IP, and players' addresses are read from them. */
+  TRUST_PROXY: z.enum(["0", "1"]).default("0"),
   CHAT_HISTORY: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.chatHistory),
   NPC_ID: z
     .string()
@@ -101,6 +105,8 @@ export interface ServerConfig {
   /** Chat archive folder of the embedded default, or undefined when off. */
   archiveDir: string | undefined;
   publicAddress: string | undefined;
+  /** Read players' addresses from the proxy's X-Forwarded-For / X-Real-IP (else from the socket). */
+  trustProxy: boolean;
   world: WorldSettings;
   /** Per NPC: the model, knowledge and decoding the worker answers it with. */
   brains: NpcBrainSpec[];
@@ -156,9 +162,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     redisUrl: e.REDIS_URL,
     archiveDir: e.DATA_DIR === "off" ? undefined : join(e.DATA_DIR, "chat-log"),
     publicAddress: e.PUBLIC_ADDRESS,
+    trustProxy: e.TRUST_PROXY === "1",
     world: {
       ...DEFAULT_WORLD_SETTINGS,
       maxClients: e.MAX_CLIENTS,
+      joinsWaitingPerAddress: e.JOINS_WAITING_PER_ADDRESS,
       chatHistory: e.CHAT_HISTORY,
       questionTimeoutMs: e.NPC_TIMEOUT_MS,
       chatRate: { burst: e.CHAT_BURST, perSecond: e.CHAT_LINES_PER_SECOND },

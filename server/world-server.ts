@@ -15,6 +15,7 @@ import type { QuestionChannel } from "../kafka/npc-transport.js";
 import { AnswerRouter } from "../rooms/answer-router.js";
 import { WORLD_ROOM } from "../rooms/world-contract.js";
 import { Moderator } from "../moderation/moderator.js";
+import { WaitingSeats } from "../rooms/waiting-seats.js";
 import { defineWorldRoom } from "../rooms/world-room.js";
 import { monitor } from "@colyseus/monitor";
 import type { Kafka } from "kafkajs";
@@ -22,11 +23,14 @@ import type { Kafka } from "kafkajs";
 import type { GroupTopic } from "../kafka/consumer-lag.js";
 import { adminOnly } from "./admin-auth.js";
 import { chatSearchRoute } from "./chat-search-route.js";
+import { pinClientAddress } from "./client-address.js";
 import { metricsRoute } from "./metrics-route.js";
 import type { ServerConfig } from "./config.js";
 import type { NpcCheck, NpcReadiness } from "./npc-readiness.js";
 
 const RELIST_EVERY_MS = 5000;
+/** How long Colyseus holds a reserved seat for its WebSocket: its own variable and default. */
+const SEAT_RESERVATION_MS = Number(process.env.COLYSEUS_SEAT_RESERVATION_TIME || 15) * 1000;
 const WEB_CLIENT_DIR = fileURLToPath(new URL("../web-client/dist", import.meta.url));
 
 /**
@@ -134,9 +138,11 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   // A bad word list stops the start with its path and what is wrong, like any bad setting.
   const moderator = config.moderationWords ? Moderator.fromFile(config.moderationWords) : undefined;
   if (!moderator) log.warn("moderation is off (MODERATION_WORDS=off)");
-  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator };
+  const seats = new WaitingSeats(config.world.joinsWaitingPerAddress, SEAT_RESERVATION_MS);
+  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats };
   server.define(WORLD_ROOM, defineWorldRoom(deps)).sortBy({ clients: -1 });
   await server.listen(config.port, config.host);
+  if (!config.trustProxy) pinClientAddress(transport.server!);
   // A Redis that restarts empty forgets this process's rooms: nobody could join them again, and new players got new
   // rooms. Every few seconds the missing listings are written back.
   const relist = presence && setInterval(() => matchMaker.restoreMissingRoomCaches().catch(() => {}), RELIST_EVERY_MS);

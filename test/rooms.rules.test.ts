@@ -4,6 +4,7 @@ import { addressedNpc } from "../rooms/chat-addressing.js";
 import { allowedPosition, normaliseAngle, TRAVEL_IN_HAND_SECONDS } from "../rooms/movement.js";
 import { TokenBucket } from "../rooms/token-bucket.js";
 import { NpcVisits } from "../rooms/npc-visits.js";
+import { WaitingSeats } from "../rooms/waiting-seats.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 
 describe("Chat addressing", () => {
@@ -106,5 +107,28 @@ describe("NPC visits", () => {
     assert.deepEqual(visits.arrive("p", at(5), [npc], 31_000), [npc], "back after 30 s: greeted");
     visits.forget("p");
     assert.deepEqual(visits.arrive("p", at(5), [npc], 32_000), [npc], "a player who left and came back is new");
+  });
+});
+
+describe("Seats waiting per address", () => {
+  it("gives an address at most its cap of seats not yet taken; a taken or expired seat stops counting", async () => {
+    const seats = new WaitingSeats(2, 50);
+    const first = seats.reserve("10.0.0.1");
+    const second = seats.reserve("10.0.0.1");
+    assert.ok(first !== undefined && second !== undefined);
+    assert.equal(seats.reserve("10.0.0.1"), undefined, "a third waits for one of the two");
+    assert.notEqual(seats.reserve("10.0.0.2"), undefined, "another address has its own cap");
+    seats.taken("10.0.0.1", first);
+    seats.taken("10.0.0.1", first); // twice (taken, then its expiry): counted off once
+    assert.equal(seats.waiting("10.0.0.1"), 1);
+    assert.notEqual(seats.reserve("10.0.0.1"), undefined, "the taken seat's place is free");
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.equal(seats.waiting("10.0.0.1"), 0, "reservations nobody took expire with Colyseus's hold on them");
+    assert.equal(seats.waiting("10.0.0.2"), 0);
+  });
+
+  it("has no cap at 0", () => {
+    const seats = new WaitingSeats(0, 50);
+    for (let i = 0; i < 100; i++) assert.notEqual(seats.reserve("10.0.0.1"), undefined);
   });
 });

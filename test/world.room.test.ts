@@ -1,5 +1,6 @@
 import { Client } from "@colyseus/sdk";
 import assert from "node:assert/strict";
+import { request } from "node:http";
 
 import { matchMaker } from "@colyseus/core";
 
@@ -455,6 +456,41 @@ describe("WorldRoom", function () {
       assert.equal(CONTRACT_VERSION, 1);
       await a.room.leave();
     });
+  });
+});
+
+describe("Seat reservations", () => {
+  /** `POST /matchmake/joinById/<roomId>` from 127.0.0.2 with a made-up forwarded address, never connecting. */
+  const reserve = (world: TestWorld, roomId: string, i: number) =>
+    new Promise<{ status: number; body: { sessionId?: string; error?: string } }>((resolve, reject) => {
+      const headers = { "content-type": "application/json", "x-forwarded-for": `10.0.0.${i}`, "x-real-ip": `10.0.1.${i}` };
+      const options = { host: "127.0.0.1", port: new URL(world.url).port, localAddress: "127.0.0.2", method: "POST", headers };
+      const req = request({ ...options, path: `/matchmake/joinById/${roomId}` }, (res) => {
+        let body = "";
+        res.on("data", (chunk) => (body += chunk));
+        res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(body) }));
+      });
+      req.on("error", reject);
+      req.end("{}");
+    });
+
+  it("keeps one address from filling a room with seats it reserves and never takes, however it names itself", async () => {
+    const world = await startTestWorld({ MAX_CLIENTS: "8", JOINS_WAITING_PER_ADDRESS: "3" });
+    try {
+      const host = await world.join("방장");
+      const squats = await Promise.all(Array.from({ length: 7 }, (_, i) => reserve(world, host.room.roomId, i)));
+      assert.equal(squats.filter((r) => r.status === 200 && r.body.sessionId).length, 3, "three seats for 127.0.0.2");
+      const refused = squats.filter((r) => r.status === 429);
+      assert.equal(refused.length, 4);
+      assert.match(refused[0]!.body.error!, /too many joins from your address are waiting \(3\): try again in a few seconds/);
+      // Players from another address join the room; each takes its seat at once, so four in a row are never refused.
+      for (const name of ["친구1", "친구2", "친구3", "친구4"]) {
+        const friend = await world.joinBeside(host, name);
+        assert.equal(friend.room.roomId, host.room.roomId);
+      }
+    } finally {
+      await world.stop();
+    }
   });
 });
 
