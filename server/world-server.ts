@@ -1,8 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { matchMaker, Server } from "@colyseus/core";
-import { RedisDriver } from "@colyseus/redis-driver";
-import { RedisPresence } from "@colyseus/redis-presence";
+import type { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import express, { type Application } from "express";
 
@@ -24,6 +23,8 @@ import type { GroupTopic } from "../kafka/consumer-lag.js";
 import { adminOnly } from "./admin-auth.js";
 import { chatSearchRoute } from "./chat-search-route.js";
 import { pinClientAddress } from "./client-address.js";
+import { colyseusLogger } from "./colyseus-logger.js";
+import { redisClients } from "./redis-clients.js";
 import { metricsRoute } from "./metrics-route.js";
 import type { ServerConfig } from "./config.js";
 import type { NpcCheck, NpcReadiness } from "./npc-readiness.js";
@@ -81,7 +82,8 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const answers = new AnswerRouter(channel, config.world.questionTimeoutMs, log);
   await answers.start();
 
-  const presence = config.redisUrl ? new RedisPresence(config.redisUrl) : undefined;
+  const redis = config.redisUrl ? redisClients(config.redisUrl, log) : undefined;
+  const presence = redis?.presence;
   const health = async (): Promise<Health> => {
     const [{ npc, workers }, redis] = await Promise.all([
       Promise.resolve(options.npcCheck?.() ?? { npc: "ready" as const, workers: null }),
@@ -109,9 +111,10 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
     // With Redis, rooms and matchmaking are shared by every server process: a player joining
     // through any process is sent to the one that holds the room (its PUBLIC_ADDRESS).
     ...(config.redisUrl
-      ? { presence, driver: new RedisDriver(config.redisUrl), publicAddress: config.publicAddress }
+      ? { presence, driver: redis!.driver, publicAddress: config.publicAddress }
       : {}),
     gracefullyShutdown: false, // the process entry point owns signals
+    logger: colyseusLogger(log),
     greet: false,
     express: (app) => {
       app.get("/health", async (_req, res) => {

@@ -15,9 +15,12 @@ export interface Service {
 const LOG_DIR = join("test", "artifacts", "logs");
 
 /** Starts `tsx entry` with `env` and resolves once a log line's `msg` equals `readyMsg`. */
+/** Where `startService` writes a service's output. */
+export const serviceLog = (name: string) => join(LOG_DIR, `${name}.log`);
+
 export async function startService(name: string, entry: string, env: Record<string, string>, readyMsg: string): Promise<Service> {
   mkdirSync(LOG_DIR, { recursive: true });
-  const log = createWriteStream(join(LOG_DIR, `${name}.log`), { flags: "a" });
+  const log = createWriteStream(serviceLog(name), { flags: "a" });
   const child = spawn(join("node_modules", ".bin", "tsx"), [entry], {
     env: { ...process.env, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

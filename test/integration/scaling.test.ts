@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { readFileSync, statSync } from "node:fs";
 import { promisify } from "node:util";
 import { Client } from "@colyseus/sdk";
 
-import { freePort, type Service, startService, uniqueTopics } from "../helpers/processes.js";
+import { freePort, type Service, serviceLog, startService, uniqueTopics } from "../helpers/processes.js";
 import { answersTo, joinWorld, type TestPlayer, waitFor } from "../helpers/world.js";
 
 /**
@@ -103,6 +104,7 @@ describe("Scaling: two servers on Redis, two NPC workers on Kafka", function () 
     assert.deepEqual([up.code, up.status, up.redis], [200, "ok", "up"]);
     const dir = process.env.TEST_REDIS_DIR!;
     const port = new URL(process.env.TEST_REDIS_URL!).port;
+    const logFrom = statSync(serviceLog("scale-server-b")).size;
     await run("bash", ["scripts/redis-local.sh", "stop", dir]);
     try {
       const down = await health(servers[1]!);
@@ -115,6 +117,12 @@ describe("Scaling: two servers on Redis, two NPC workers on Kafka", function () 
       assert.ok(Date.now() < deadline, "/health still says Redis is down 10 s after it is back");
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    // Its reconnection errors are JSON log lines, a few, not ioredis's plain-text stack traces on every try.
+    const logged = readFileSync(serviceLog("scale-server-b"), "utf8").slice(logFrom).split("\n").filter(Boolean);
+    const plain = logged.filter((line) => !line.startsWith("{"));
+    assert.deepEqual(plain, [], "every line the server logged while Redis was down is JSON");
+    const redisErrors = logged.filter((line) => /redis connection error|RedisPresence/.test(line));
+    assert.ok(redisErrors.length > 0 && redisErrors.length <= 6, `Redis errors logged once per connection: ${redisErrors.length}`);
     // Redis came back empty: the rooms made before are listed again, so a player can join one through either server
     // (`join` never creates a room). Before, every new player got a new room.
     const rooms = new Set(players.map((player) => player.room.roomId));

@@ -1,0 +1,28 @@
+import { logThrottle } from "../common/log-throttle.js";
+import type { Logger } from "../common/log.js";
+
+/** What Colyseus logs with: console's methods, any number of arguments. */
+type ConsoleLike = Record<"debug" | "info" | "warn" | "error" | "trace", (...args: unknown[]) => void>;
+
+/**
+ * Colyseus's own messages (its Redis presence's too) as the server's JSON log lines, not plain text among them. A
+ * warning or error repeated (the presence's on each reconnection attempt while Redis is down) is logged once in 10 s.
+ */
+export function colyseusLogger(log: Logger): ConsoleLike {
+  const child = log.child({ from: "colyseus" });
+  const throttle = logThrottle(10_000);
+  const text = (args: unknown[]) =>
+    args.map((arg) => (arg instanceof Error ? arg.message : typeof arg === "string" ? arg : JSON.stringify(arg) ?? String(arg))).join(" ");
+  const repeatedLess = (level: "warn" | "error") => (...args: unknown[]) => {
+    const msg = text(args);
+    const held = throttle(msg);
+    if (held !== undefined) child[level](msg, held ? { repeatsSinceLastLogged: held } : undefined);
+  };
+  return {
+    debug: (...args) => child.debug(text(args)),
+    trace: (...args) => child.debug(text(args)),
+    info: (...args) => child.info(text(args)),
+    warn: repeatedLess("warn"),
+    error: repeatedLess("error"),
+  };
+}

@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+
+import { createLogger } from "../common/log.js";
+import { logThrottle } from "../common/log-throttle.js";
+import { colyseusLogger } from "../server/colyseus-logger.js";
+
+describe("Repeated log lines", () => {
+  it("lets a message through once per period, saying how many were held back; other messages pass", async () => {
+    const throttle = logThrottle(50);
+    assert.equal(throttle("down"), 0);
+    assert.equal(throttle("down"), undefined);
+    assert.equal(throttle("down"), undefined);
+    assert.equal(throttle("another"), 0);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(throttle("down"), 2, "the two held back");
+  });
+
+  it("writes Colyseus's messages as JSON log lines, a repeated warning once", () => {
+    const lines: string[] = [];
+    const log = colyseusLogger(createLogger({ service: "server" }, "debug", (line) => lines.push(line)));
+    log.info("room", { roomId: "r1" }, 3);
+    for (let i = 0; i < 5; i++) log.warn("RedisPresence: pub connection error:", new Error("connect ECONNREFUSED"));
+    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(
+      parsed.map(({ level, msg, from }) => ({ level, msg, from })),
+      [
+        { level: "info", msg: 'room {"roomId":"r1"} 3', from: "colyseus" },
+        { level: "warn", msg: "RedisPresence: pub connection error: connect ECONNREFUSED", from: "colyseus" },
+      ],
+    );
+  });
+});
