@@ -15,24 +15,24 @@ export interface Addressed {
 /**
  * Which NPC a chat line speaks to, if any: `to` naming an NPC by id or display name, or text starting with `@` and
  * the NPC's id or display name, as Korean calls a name or not (`@코봇`, `@코봇아`, `@한스 씨`, `@미나님`), followed by a
- * space, punctuation or the end; case-insensitive; `to` is cleaned as chat is (NFD, spaces). Returns `undefined` for
- * a line to the room, and `"unknown"` when `to` names no NPC here. A bare call ("@코봇") has an empty question.
+ * space, punctuation or the end; case-insensitive; `to` is cleaned as chat is (NFD, spaces). A line that begins by
+ * calling an NPC goes to that one whatever `to` says: everyone reads the call, and a client's `to` may be a target
+ * picked earlier. Returns `undefined` for a line to the room, and `"unknown"` when `to` names no NPC here. A bare
+ * call ("@코봇") has an empty question.
  */
 export function addressedNpc(line: string, to: string | undefined, npcs: NpcName[]): Addressed | "unknown" | undefined {
   // A Korean keyboard in full-width mode types ＠.
   const text = line.replace(/^＠/, "@");
+  if (text.startsWith("@")) {
+    for (const npc of npcs) {
+      const question = stripMention(text, npc);
+      if (question !== undefined) return { npcId: npc.id, question };
+    }
+  }
   const handle = to === undefined ? "" : cleanText(to).toLowerCase();
-  if (handle !== "") {
-    const npc = npcs.find((candidate) => [candidate.id, candidate.name].some((name) => name.toLowerCase() === handle));
-    if (!npc) return "unknown";
-    return { npcId: npc.id, question: stripMention(text, npc) ?? text };
-  }
-  if (!text.startsWith("@")) return undefined;
-  for (const npc of npcs) {
-    const question = stripMention(text, npc);
-    if (question !== undefined) return { npcId: npc.id, question };
-  }
-  return undefined;
+  if (handle === "") return undefined;
+  const npc = npcs.find((candidate) => [candidate.id, candidate.name].some((name) => name.toLowerCase() === handle));
+  return npc ? { npcId: npc.id, question: text } : "unknown";
 }
 
 const AFTER_MENTION = /^[\s,.:!?~]+/;

@@ -40,6 +40,12 @@ describe("Chat addressing", () => {
     assert.deepEqual(addressedNpc("안녕", "KOBOT", npcs), { npcId: "kobot", question: "안녕" });
   });
 
+  it("sends a line that begins by calling an NPC to that NPC, whatever `to` says", () => {
+    assert.deepEqual(addressedNpc("@kobot 배고파", "smith", npcs), { npcId: "kobot", question: "배고파" });
+    assert.deepEqual(addressedNpc("@kobot 배고파", "dragon", npcs), { npcId: "kobot", question: "배고파" });
+    assert.deepEqual(addressedNpc("@someone 배고파", "smith", npcs), { npcId: "smith", question: "@someone 배고파" });
+  });
+
   it("leaves lines to the room alone: no @, another word, or a mention in the middle", () => {
     assert.equal(addressedNpc("kobot 안녕", undefined, npcs), undefined);
     assert.equal(addressedNpc("@kobotx 안녕", undefined, npcs), undefined);
