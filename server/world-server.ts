@@ -82,8 +82,8 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const answers = new AnswerRouter(channel, config.world.questionTimeoutMs, log);
   await answers.start();
 
-  const redis = config.redisUrl ? redisClients(config.redisUrl, log) : undefined;
-  const presence = redis?.presence;
+  const shared = config.redisUrl ? redisClients(config.redisUrl, log) : undefined;
+  const presence = shared?.presence;
   const health = async (): Promise<Health> => {
     const [{ npc, workers }, redis] = await Promise.all([
       Promise.resolve(options.npcCheck?.() ?? { npc: "ready" as const, workers: null }),
@@ -111,7 +111,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
     // With Redis, rooms and matchmaking are shared by every server process: a player joining
     // through any process is sent to the one that holds the room (its PUBLIC_ADDRESS).
     ...(config.redisUrl
-      ? { presence, driver: redis!.driver, publicAddress: config.publicAddress }
+      ? { presence, driver: shared!.driver, publicAddress: config.publicAddress }
       : {}),
     gracefullyShutdown: false, // the process entry point owns signals
     logger: colyseusLogger(log),
