@@ -3,18 +3,30 @@ import { z } from "zod";
 
 import { CHAT_INDEX_PREFIX } from "./index-template.js";
 
-/** A point in time as an ISO date (`2026-11-25`, `2026-11-25T10:00:00Z`) or epoch milliseconds. */
+/** An ISO date whose day exists (Date.parse reads `2026-02-30` as March 2, and `123` as the year 123). */
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+const isIsoDate = (value: string) => {
+  const [, year, month, day] = ISO_DATE.exec(value) ?? [];
+  if (!year) return false;
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day) && !Number.isNaN(Date.parse(value));
+};
+
+/** A point in time as an ISO date (`2026-11-25`, `2026-11-25T10:00:00Z`) or epoch milliseconds (10–14 digits). */
 const instant = z
   .string()
-  .refine((value) => /^\d{10,14}$/.test(value) || !Number.isNaN(Date.parse(value)), "an ISO date or epoch milliseconds")
+  .refine((value) => /^\d{10,14}$/.test(value) || isIsoDate(value), "an ISO date (2026-11-25, 2026-11-25T10:00:00Z) or epoch milliseconds")
   .transform((value) => (/^\d+$/.test(value) ? Number(value) : Date.parse(value)));
+
+/** Lines are stored composed (common/clean-text.ts): a query typed as separate jamo (NFD) must be too, or it finds none. */
+const composed = (text: string) => text.normalize("NFC");
 
 export const SearchParams = z
   .object({
-    q: z.string().trim().max(200).optional(),
+    q: z.string().trim().max(200).transform(composed).optional(),
     room: z.string().max(64).optional(),
     /** A player's session id or name. */
-    player: z.string().max(64).optional(),
+    player: z.string().max(64).transform(composed).optional(),
     kind: z.enum(["player", "npc", "system"]).optional(),
     from: instant.optional(),
     to: instant.optional(),
@@ -33,7 +45,7 @@ export interface ChatHit {
   text: string;
   ts: number;
   replyTo?: string;
-  /** `text` with matches wrapped in <em>…</em>. */
+  /** The whole of `text`, HTML-escaped (players write it), with matches wrapped in <em>…</em>. */
   highlight?: string;
   npc?: Record<string, unknown>;
 }
@@ -74,7 +86,8 @@ export async function searchChat(es: Client, params: SearchParams, prefix = CHAT
     size: params.size,
     query: searchQuery(params),
     sort: params.q ? ["_score", { "@timestamp": "desc" }] : [{ "@timestamp": "desc" }],
-    highlight: { fields: { text: {} }, pre_tags: ["<em>"], post_tags: ["</em>"] },
+    // The line's own text is escaped: a player's "<script>" must not run in the admin's browser that shows it.
+    highlight: { fields: { text: { number_of_fragments: 0 } }, encoder: "html", pre_tags: ["<em>"], post_tags: ["</em>"] },
     track_total_hits: true,
   });
   const total = typeof response.hits.total === "number" ? response.hits.total : (response.hits.total?.value ?? 0);

@@ -104,6 +104,17 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
     assert.equal((npcHit.npc as { fallback: boolean }).fallback, false);
   });
 
+  it("highlights the whole line, with a player's HTML escaped so it cannot run in the admin's browser", async () => {
+    const a = await joinWorld(ws, { name: "장난꾼" });
+    players.push(a);
+    const long = `${"아주 긴 이야기를 하자면 ".repeat(10)}<img src=x onerror=alert(1)> 끝말잇기`;
+    a.room.send("chat", { text: long });
+    const result = await searchUntil({ q: "끝말잇기", room: a.room.roomId }, (r) => r.total >= 1);
+    const hit = result.hits[0]!;
+    assert.equal(hit.text, long, "the text itself as said");
+    assert.equal(hit.highlight, long.replace("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;").replace("끝말잇기", "<em>끝말잇기</em>"));
+  });
+
   it("answers 401 without credentials and 400 with what is wrong for bad parameters", async () => {
     assert.equal((await search({ q: "x" }, {})).status, 401);
     const bad = await search({ q: "x", from: "yesterday-ish" });

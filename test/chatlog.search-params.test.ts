@@ -1,0 +1,21 @@
+import assert from "node:assert/strict";
+
+import { SearchParams, searchQuery } from "../chatlog/chat-search.js";
+
+describe("Chat search parameters", () => {
+  it("takes ISO dates whose day exists and epoch milliseconds, and refuses a year or a day past the month's end", () => {
+    assert.equal(SearchParams.parse({ from: "2026-11-25" }).from, Date.UTC(2026, 10, 25));
+    assert.equal(SearchParams.parse({ from: "2026-11-25T10:00:00Z" }).from, Date.UTC(2026, 10, 25, 10));
+    assert.equal(SearchParams.parse({ from: "1772272800000" }).from, 1772272800000);
+    for (const from of ["2026-02-30", "123", "1", "yesterday", "2026-13-01"]) {
+      assert.equal(SearchParams.safeParse({ from }).success, false, from);
+    }
+  });
+
+  it("composes a query typed as separate jamo, as the lines it searches are stored", () => {
+    const params = SearchParams.parse({ q: "날씨".normalize("NFD"), player: "민수".normalize("NFD") });
+    assert.equal(params.q, "날씨");
+    assert.equal(params.player, "민수");
+    assert.match(JSON.stringify(searchQuery(params)), /"query":"날씨"/);
+  });
+});
