@@ -1,32 +1,55 @@
 import type { ChatLogRecord, DeadLetter } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
 
+/** Lines kept waiting for the store; beyond this the oldest are dropped, counted (as the Kafka publisher's buffer). */
+const MAX_QUEUED = 100_000;
+/** At shutdown, how long the lines still waiting get to be stored. */
+const STOP_WAIT_MS = 5000;
+
+export interface InProcessChatLogOptions {
+  maxBatch?: number;
+  maxQueued?: number;
+  stopWaitMs?: number;
+  /** Lines still not stored when the publisher stops (the store was down): gone from this log, so say so. */
+  onUnstored?: (lines: number) => void;
+}
+
 /**
  * The chat log in the embedded default: records queue in memory until the consumer has stored them.
- * A failed batch stays at the head of the queue and is tried again, as with an uncommitted offset.
+ * A failed batch goes back to the head of the queue and is tried again, as with an uncommitted offset.
  */
-const MAX_QUEUED = 100_000;
-
 export class InProcessChatLog {
   private readonly queue: ChatLogRecord[] = [];
+  /** The batch with the consumer now: out of the queue, so the cap on the queue holds while a store waits. */
+  private inFlight: ChatLogRecord[] = [];
   private consumer: StoreChatLog | undefined;
   private draining = false;
   private readonly waiters: Array<() => void> = [];
+  private readonly maxBatch: number;
+  private readonly maxQueued: number;
   readonly deadLetters: DeadLetter[] = [];
   dropped = 0;
 
-  constructor(private readonly maxBatch = 500) {}
+  constructor(private readonly options: InProcessChatLogOptions = {}) {
+    this.maxBatch = options.maxBatch ?? 500;
+    this.maxQueued = options.maxQueued ?? MAX_QUEUED;
+  }
 
   publisher(): ChatLogPublisher {
     return {
       publish: (record) => {
         this.queue.push(record);
-        // Bounded like the Kafka publisher's buffer: a long store outage drops the oldest lines, counted.
-        if (this.queue.length > MAX_QUEUED && !this.draining) this.dropped += this.queue.splice(0, this.queue.length - MAX_QUEUED).length;
+        // A long store outage (the consumer retries its batch for as long as it takes) drops the oldest lines.
+        if (this.queue.length > this.maxQueued) this.dropped += this.queue.splice(0, this.queue.length - this.maxQueued).length;
         queueMicrotask(() => void this.drain());
       },
       flush: () => this.drained(),
-      stop: async () => {},
+      stop: async () => {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([this.drained(), new Promise((resolve) => (timer = setTimeout(resolve, this.options.stopWaitMs ?? STOP_WAIT_MS)))]);
+        clearTimeout(timer);
+        if (this.waiting > 0) this.options.onUnstored?.(this.waiting);
+      },
     };
   }
 
@@ -42,13 +65,14 @@ export class InProcessChatLog {
     };
   }
 
+  /** Lines not yet stored, the batch with the consumer included. */
   get waiting(): number {
-    return this.queue.length;
+    return this.queue.length + this.inFlight.length;
   }
 
   /** Resolves when every record published so far has been stored (or there is no consumer). */
   drained(): Promise<void> {
-    if (this.queue.length === 0 || !this.consumer) return Promise.resolve();
+    if (this.waiting === 0 || !this.consumer) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
@@ -57,17 +81,19 @@ export class InProcessChatLog {
     this.draining = true;
     try {
       while (this.queue.length > 0 && this.consumer) {
-        const batch = this.queue.slice(0, this.maxBatch);
-        const dead = await this.consumer(batch, async () => {});
+        this.inFlight = this.queue.splice(0, this.maxBatch);
+        const dead = await this.consumer(this.inFlight, async () => {});
         this.deadLetters.push(...dead);
-        this.queue.splice(0, batch.length);
+        this.inFlight = [];
       }
     } catch {
       // The consumer failed (its store is down past its own retries): keep the batch, try later.
+      this.queue.unshift(...this.inFlight);
+      this.inFlight = [];
       setTimeout(() => void this.drain(), 1000).unref();
     } finally {
       this.draining = false;
-      if (this.queue.length === 0) this.waiters.splice(0).forEach((wake) => wake());
+      if (this.waiting === 0) this.waiters.splice(0).forEach((wake) => wake());
     }
   }
 }

@@ -64,7 +64,13 @@ export async function startEmbeddedChatLog(
   }
   const indexLog = log.child({ service: "chat-indexer" });
   const indexer = new ChatIndexer(es, indexLog, config.elasticsearch.indexPrefix);
-  const chatLog = new InProcessChatLog();
+  const chatLog = new InProcessChatLog({
+    onUnstored: (lines) =>
+      indexLog.warn("chat lines not indexed: Elasticsearch did not take them before shutdown", {
+        lines,
+        archived: config.archiveDir ? `kept in ${config.archiveDir}` : "no (DATA_DIR=off)",
+      }),
+  });
   // Waits for Elasticsearch in the background: the game starts even while it is down.
   void untilElasticsearchAnswers(() => installTemplate(es, config.elasticsearch!.indexPrefix), indexLog).then(() =>
     chatLog.source().start(async (records) => {

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+
+import { CHAT_LOG_VERSION, type ChatLogRecord } from "../kafka/chat-log.js";
+import { InProcessChatLog } from "../kafka/in-process-chat-log.js";
+
+const record = (i: number): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id: `line-${i}`, roomId: "r", serverId: "s", kind: "player", from: "p", name: "민수", text: `${i}`, ts: i });
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("The embedded chat log's queue", () => {
+  it("keeps at most its cap of lines while a store waits on a store that is down, dropping the oldest, counted", async () => {
+    const log = new InProcessChatLog({ maxBatch: 10, maxQueued: 100 });
+    let release!: () => void;
+    const stored: string[] = [];
+    let calls = 0;
+    await log.source().start(async (records) => {
+      if (calls++ === 0) await new Promise<void>((resolve) => (release = resolve)); // the store is down
+      stored.push(...records.map((r) => r.id));
+      return [];
+    });
+    const publisher = log.publisher();
+    publisher.publish(record(0));
+    await tick(); // line 0 is with the store, which does not answer
+    for (let i = 1; i <= 1000; i++) publisher.publish(record(i));
+    await tick();
+    assert.equal(log.waiting, 101, "the cap, and the batch with the store");
+    assert.equal(log.dropped, 900);
+    release();
+    await log.drained();
+    assert.deepEqual(stored, ["line-0", ...Array.from({ length: 100 }, (_, i) => `line-${901 + i}`)], "the batch in flight, then the newest hundred");
+  });
+
+  it("gives lines waiting at shutdown a few seconds, then says how many were not stored", async () => {
+    const unstored: number[] = [];
+    const log = new InProcessChatLog({ stopWaitMs: 50, onUnstored: (lines) => unstored.push(lines) });
+    await log.source().start(() => new Promise(() => {})); // never stores
+    const publisher = log.publisher();
+    for (let i = 0; i < 3; i++) publisher.publish(record(i));
+    await publisher.stop();
+    assert.deepEqual(unstored, [3]);
+
+    const healthy = new InProcessChatLog({ stopWaitMs: 1000, onUnstored: (lines) => unstored.push(lines) });
+    await healthy.source().start(async () => []);
+    healthy.publisher().publish(record(9));
+    await healthy.publisher().stop();
+    assert.deepEqual(unstored, [3], "nothing to report when every line was stored");
+  });
+});
