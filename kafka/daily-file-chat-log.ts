@@ -1,4 +1,4 @@
-import { appendFile, mkdir } from "node:fs/promises";
+import { appendFile, mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
 
 import type { ChatLogRecord } from "./chat-log.js";
@@ -15,6 +15,8 @@ export class DailyFileChatLog implements ChatLogPublisher {
   private buffer: ChatLogRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** Files this process has appended to: only the first append to each can follow a torn line. */
+  private readonly opened = new Set<string>();
 
   constructor(
     private readonly dir: string,
@@ -46,7 +48,10 @@ export class DailyFileChatLog implements ChatLogPublisher {
       try {
         const folder = join(this.dir, `date=${day}`);
         await mkdir(folder, { recursive: true });
-        await appendFile(join(folder, `${this.serverId}.ndjson`), lines.join("\n") + "\n");
+        const file = join(folder, `${this.serverId}.ndjson`);
+        const torn = !this.opened.has(file) && (await endsMidLine(file));
+        this.opened.add(file);
+        await appendFile(file, (torn ? "\n" : "") + lines.join("\n") + "\n");
       } catch (error) {
         this.onError(error as Error); // a full disk must not stop the game
       }
@@ -55,6 +60,28 @@ export class DailyFileChatLog implements ChatLogPublisher {
 
   stop(): Promise<void> {
     return this.flush();
+  }
+}
+
+/**
+ * A process killed mid-append (or a full disk) leaves a file's last line cut short. The next line written after it
+ * starts on a line of its own, or it would be glued to the fragment and both lost to the analytics' quarantine.
+ */
+async function endsMidLine(file: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(file, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return false;
+    const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, size - 1);
+    return buffer[0] !== 0x0a;
+  } finally {
+    await handle.close();
   }
 }
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { ChatLogRecord } from "../kafka/chat-log.js";
+import { CHAT_LOG_VERSION, ChatLogRecord } from "../kafka/chat-log.js";
 import { DailyFileChatLog } from "../kafka/daily-file-chat-log.js";
 import { answersTo, startTestWorld, waitFor } from "./helpers/world.js";
 
@@ -37,5 +37,25 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
     } finally {
       await world.stop();
     }
+  });
+
+  it("starts on a new line after a line a killed process left cut short, so the next record is not lost with it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
+    const ts = Date.UTC(2026, 11, 1, 9);
+    const folder = join(dir, "date=2026-12-01");
+    mkdirSync(folder);
+    const whole = JSON.stringify({ v: CHAT_LOG_VERSION, id: "a", roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: "첫째", ts });
+    const torn = Buffer.from(whole.replace("첫째", "둘째")).subarray(0, -12); // cut mid-character, as kill -9 can
+    writeFileSync(join(folder, "s1.ndjson"), Buffer.concat([Buffer.from(whole + "\n"), torn]));
+    const archive = new DailyFileChatLog(dir, "s1", (error) => assert.fail(error));
+    for (const text of ["셋째", "넷째"]) archive.publish({ v: CHAT_LOG_VERSION, id: text, roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text, ts });
+    await archive.flush();
+    archive.publish({ v: CHAT_LOG_VERSION, id: "5", roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: "다섯째", ts });
+    await archive.stop();
+    const lines = readFileSync(join(folder, "s1.ndjson"), "utf8").split("\n");
+    assert.equal(lines.length, 6, "whole, torn, three new, and the final newline");
+    assert.equal(lines.at(-1), "");
+    assert.throws(() => JSON.parse(lines[1]!), "the torn line stays alone");
+    assert.deepEqual([0, 2, 3, 4].map((i) => ChatLogRecord.parse(JSON.parse(lines[i]!)).text), ["첫째", "셋째", "넷째", "다섯째"]);
   });
 });
