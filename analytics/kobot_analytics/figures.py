@@ -4,7 +4,8 @@ use Spark's exact `percentile`, counts are counts.
 Five Spark jobs, each one pass over the archive (column-pruned Parquet is cheaper to scan again than
 to cache), submitted together so one's planning overlaps another's scan: totals and latency by model;
 questions and player lines per hour and room; busiest players; answers by NPC and source; answers per
-question and outcome. The rest is derived from those small results on the driver.
+question and outcome. The rest is derived from those small results on the driver, where player
+questions and the answers shown with them are masked (personal_data.py).
 """
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +14,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from .keywords import top_keywords
+from .personal_data import mask_personal_data
 
 SHORT_ANSWER_CHARS = 4
 TOP = 10
@@ -24,6 +26,10 @@ def _rows(df: DataFrame) -> list[dict]:
 
 def _count_if(condition) -> F.Column:
     return F.sum(F.when(condition, 1).otherwise(0))
+
+
+def _masked(text: str | None) -> str | None:
+    return mask_personal_data(text) if text else text
 
 
 def _top(counts: dict, n: int) -> list[tuple]:
@@ -89,7 +95,8 @@ def figures(results: dict[str, list[dict]]) -> dict:
             per_room[row["roomId"]] += row["questions"]
         room_lines[row["roomId"]] += row["lines"]
 
-    outcomes = results["outcomes"]
+    # Player text leaves the job masked: questions that differ only in a phone number count as one.
+    outcomes = [{**r, "question": _masked(r["question"]), "answer": _masked(r["first"]["answer"])} for r in results["outcomes"]]
     per_question = Counter()
     for row in outcomes:
         per_question[row["question"]] += row["count"]
@@ -114,6 +121,6 @@ def figures(results: dict[str, list[dict]]) -> dict:
         "topQuestions": [{"question": q, "count": n} for q, n in _top(per_question, TOP * 2)],
         "topKeywords": top_keywords(per_question, TOP * 2),
         "failedQuestions": [
-            {"question": r["question"], "why": r["why"], "count": r["count"], "answer": r["first"]["answer"]} for r in failed
+            {"question": r["question"], "why": r["why"], "count": r["count"], "answer": r["answer"]} for r in failed
         ],
     }

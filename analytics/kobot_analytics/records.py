@@ -106,23 +106,31 @@ def answer_reason():
 REPORT_COLUMNS = ["id", "roomId", "kind", "from", "name", "text", "ts", "toNpc", "npc", "unasked"]
 
 
+class NoArchive(Exception):
+    """The source holds no archive at all: a wrong --input, or nothing archived there yet."""
+
+    def __init__(self, source: str):
+        super().__init__(f"no chat-log archive at {source} (no date=YYYY-MM-DD/ files): a wrong --input, or no chat logged yet")
+
+
 def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str) -> tuple[DataFrame, DataFrame]:
     """Records from `source` dated date_from..date_to (UTC, inclusive): (valid, quarantined with `reason`).
+    Only the date partitions in range are read, so a day's broken line shows in that day's reports only.
 
     Duplicates (the same line id delivered twice) are kept once: the archive job drops them as it writes
     Parquet; the embedded default's files are deduplicated here.
     """
-    parquet = _is_parquet_archive(spark, source)
+    parquet = bool(_archived_files(spark, source, "parquet"))
     if parquet:
-        # An explicit schema: no schema-inference pass over the files' footers.
-        raw = spark.read.schema(ARCHIVED).parquet(source).drop("date").withColumn("_corrupt", F.lit(None).cast("string"))
-    else:
+        # An explicit schema: no schema-inference pass over the files' footers; the date filter prunes partitions.
         raw = (
-            spark.read.schema(CHAT_LOG)
-            .option("mode", "PERMISSIVE")
-            .option("columnNameOfCorruptRecord", "_corrupt")
-            .json(f"{source}/date=*/*.ndjson")
+            spark.read.schema(ARCHIVED).parquet(source)
+            .where(F.col("date").between(date_from, date_to))
+            .drop("date")
+            .withColumn("_corrupt", F.lit(None).cast("string"))
         )
+    else:
+        raw = _read_json_lines(spark, source, date_from, date_to)
     checked = raw.withColumn("reason", quarantine_reason())
     quarantined = checked.where(F.col("reason").isNotNull()).select(
         F.coalesce(F.col("_corrupt"), F.to_json(F.struct(*[c for c in raw.columns if c != "_corrupt"]))).alias("record"),
@@ -138,9 +146,25 @@ def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str
     return (valid if parquet else valid.dropDuplicates(["id"])), quarantined
 
 
-def _is_parquet_archive(spark: SparkSession, source: str) -> bool:
-    """Parquet date partitions (the archive job's output), on any Hadoop FileSystem."""
+def _read_json_lines(spark: SparkSession, source: str, date_from: str, date_to: str) -> DataFrame:
+    """The embedded default's files of the days in range (DailyFileChatLog files a line by its ts, UTC)."""
+    files = _archived_files(spark, source, "ndjson")
+    if not files:
+        raise NoArchive(source)
+    in_range = [path for day, path in files if date_from <= day <= date_to]
+    if not in_range:
+        return spark.createDataFrame([], CHAT_LOG)  # a day nobody chatted: an empty report
+    return (
+        spark.read.schema(CHAT_LOG)
+        .option("mode", "PERMISSIVE")
+        .option("columnNameOfCorruptRecord", "_corrupt")
+        .json(in_range)
+    )
+
+
+def _archived_files(spark: SparkSession, source: str, extension: str) -> list[tuple[str, str]]:
+    """(day, path) of each `date=YYYY-MM-DD/*.<extension>` file under `source`, on any Hadoop FileSystem."""
     jvm = spark.sparkContext._jvm
-    pattern = jvm.org.apache.hadoop.fs.Path(source + "/date=*/*.parquet")
-    found = pattern.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).globStatus(pattern)
-    return found is not None and len(found) > 0
+    pattern = jvm.org.apache.hadoop.fs.Path(f"{source}/date=*/*.{extension}")
+    found = pattern.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).globStatus(pattern) or []
+    return [(status.getPath().getParent().getName().removeprefix("date="), status.getPath().toString()) for status in found]

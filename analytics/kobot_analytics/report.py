@@ -1,8 +1,10 @@
 """`npm run analytics -- --from DATE --to DATE`: reads the chat archive, writes
 reports/<to-date>/report.json, report.md and PNG charts, and quarantines malformed records."""
 import argparse
+import html
 import json
 import os
+import re
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -12,7 +14,7 @@ from pyspark.sql import SparkSession
 from .candidates import candidates, write_candidates
 from .figures import collect_all, figures
 from .keywords import preload
-from .records import read_chat_log
+from .records import NoArchive, read_chat_log
 
 
 def spark_session(app: str, packages: list[str] | None = None) -> SparkSession:
@@ -73,9 +75,16 @@ def _table(rows: list[dict]) -> str:
     return head + "".join("| " + " | ".join(_cell(r[c]) for c in columns) + " |\n" for r in rows)
 
 
+# A player's own backslash is escaped too: it cannot undo the escape of what follows it.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_~\[\]|])")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _cell(value) -> str:
+    """Player text shown as text: no HTML, links, code or emphasis of theirs, one table row per row."""
     text = f"{value:.1f}" if isinstance(value, float) else str(value)
-    return text.replace("|", "\\|")
+    text = html.escape(MARKDOWN_SPECIAL.sub(r"\\\1", text), quote=False)
+    return LINE_BREAK.sub("<br>", text)
 
 
 def _charts(result: dict, out: Path) -> list[str]:
@@ -146,6 +155,10 @@ def main(argv=None) -> int:
         result["generatedAt"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         write_report(result, out, args.date_from, args.date_to)
         print(f"wrote {out}/report.md ({result['questions']} questions, {result['quarantined']} quarantined)")
+    except NoArchive as error:
+        # Not an empty report: that would read as a quiet day and hide a mistyped --input.
+        print(f"analytics: {error}", file=sys.stderr)
+        return 2
     finally:
         spark.stop()
     return 0

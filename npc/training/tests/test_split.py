@@ -49,3 +49,24 @@ def test_player_questions_train_only_when_reviewed(tmp_path):
     path = tmp_path / "retrain-candidates.csv"
     path.write_text("Q,A,label,reviewed\n게임 재밌다,저도 좋아해요,0,yes\n아무 말,아무 답,0,no\n뭐 해?,쉬어요,0,\n", encoding="utf-8")
     assert [(p.question, p.answer) for p in load_pairs(path)] == [("게임 재밌다", "저도 좋아해요")]
+
+
+def test_reviewed_candidates_lose_the_quote_that_kept_spreadsheets_from_running_them(tmp_path):
+    # As the analytics job writes them (analytics/kobot_analytics/candidates.py write_candidates).
+    path = tmp_path / "retrain-candidates.csv"
+    path.write_text(
+        "Q,A,label,reviewed\n"
+        "'=1+1 계산해줘,'-2 예요,0,yes\n"
+        "'@코봇 안녕,'+ 반가워요,0,yes\n"
+        "''=이미 따옴표,'그냥 따옴표,0,yes\n",
+        encoding="utf-8",
+    )
+    assert [(p.question, p.answer) for p in load_pairs(path)] == [
+        ("=1+1 계산해줘", "-2 예요"), ("@코봇 안녕", "+ 반가워요"), ("'=이미 따옴표", "'그냥 따옴표"),
+    ]
+
+
+def test_chatbot_data_keeps_its_cells_as_they_are(tmp_path):
+    path = tmp_path / "ChatbotData.csv"
+    path.write_text("Q,A,label\n'=그대로,'-그대로,0\n", encoding="utf-8")  # no `reviewed`: not the job's file
+    assert [(p.question, p.answer) for p in load_pairs(path)] == [("'=그대로", "'-그대로")]

@@ -1,0 +1,41 @@
+"""Personal data is masked in the forms players type it, and ordinary chat is left as it was."""
+import pytest
+
+from kobot_analytics.personal_data import mask_personal_data
+
+
+@pytest.mark.parametrize("typed, masked", [
+    ("내 번호는 010-1234-5678 이야", "내 번호는 [전화번호] 이야"),
+    ("내 번호는 (010)1234-5678 이야", "내 번호는 [전화번호] 이야"),
+    ("내 번호 010 - 1234 - 5678", "내 번호 [전화번호]"),
+    ("연락처 010–1234–5678 줘", "연락처 [전화번호] 줘"),  # en dash
+    ("연락처 010—1234−5678", "연락처 [전화번호]"),  # em dash, minus sign
+    ("전화 ０１０-１２３４-５６７８ 줘", "전화 [전화번호] 줘"),  # full-width digits
+    ("전화 ０１０－１２３４－５６７８", "전화 [전화번호]"),
+    ("+82 10-1234-5678 로 전화해", "[전화번호] 로 전화해"),
+    ("010.1234.5678 / 01012345678", "[전화번호] / [전화번호]"),
+    ("집 02-123-4567, 회사 (031) 123 4567", "집 [전화번호], 회사 [전화번호]"),
+    ("메일 me@example.com 으로 보내줘", "메일 [이메일] 으로 보내줘"),
+    ("메일은 철수@회사.한국 이야", "메일은 [이메일] 이야"),  # a Unicode domain
+    ("메일 ｍｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", "메일 [이메일]"),
+    ("주문번호 12345678 확인해줘", "주문번호 [숫자] 확인해줘"),
+    ("주문번호 １２３４５６７８", "주문번호 [숫자]"),
+])
+def test_masks_phone_numbers_e_mails_and_long_digit_runs(typed, masked):
+    assert mask_personal_data(typed) == masked
+
+
+@pytest.mark.parametrize("chat", [
+    "ㅋㅋㅋ 배고파 ㅠㅠ",  # compatibility jamo stay as typed (NFKC would change them)
+    "３등 했어！",  # full-width text that is no personal data keeps its characters
+    "@코봇 안녕",
+    "나@너 사이",
+    "a@b.c",
+    "3 - 2 = 1 이야",
+    "2026-12-01 10:30 에 만나",
+    "점수 100-200, 버전 1.2.3",
+    "12345 번째 손님",
+    "고객센터 1588-1234",
+])
+def test_leaves_ordinary_chat_and_short_numbers_alone(chat):
+    assert mask_personal_data(chat) == chat
