@@ -4,6 +4,7 @@ import { compose, decompose, fromKeyboard } from "../common/hangul.js";
 /** Digits that stand in for jamo inside Hangul ("ㅅ1ㅂㅏㄹ"). */
 const DIGIT_JAMO: Record<string, string> = { "1": "ㅣ", "0": "ㅇ", "7": "ㄱ", "2": "ㄹ" };
 const HANGUL = /[\u3131-\u318e\uac00-\ud7a3]/u;
+const SYLLABLE = /[\uac00-\ud7a3]/u;
 /** Look-alikes inside Latin words ("sh!t", "b1tch", "f*ck"). */
 const LEET: Record<string, string> = { "1": "i", "!": "i", "|": "i", "@": "a", "4": "a", $: "s", "5": "s", "0": "o", "3": "e", "*": "u" };
 
@@ -25,7 +26,10 @@ export function readings(text: string): string[] {
   const noDigits = plain.replace(/(?<=\p{L})\d+(?=\p{L})/gu, (digits, offset: number) =>
     HANGUL.test(plain[offset - 1] ?? "") ? "" : digits,
   );
-  const jamo = compose(decompose(plain.replace(/\d/g, (d) => DIGIT_JAMO[d] ?? d).replace(/\s+/g, " ")));
+  // A digit right after a whole syllable stays a digit: as a vowel it would take that syllable's final consonant
+  // and make a word nobody typed ("봇18" read as "보시8", refused as "시8").
+  const asJamo = plain.replace(/\d/g, (d, offset: number) => (SYLLABLE.test(plain[offset - 1] ?? "") ? d : (DIGIT_JAMO[d] ?? d)));
+  const jamo = compose(decompose(asJamo.replace(/\s+/g, " ")));
   // Only a Latin word that types whole syllables ("tlqkf"), so English words ("news" → ㅜㄷㅈㄴ) stay English.
   const keyboard = joinSingleLetters(folded.replace(/[^\p{L}\p{N}\s]+/gu, "")).replace(/[A-Za-z]+/g, (word) => {
     const typed = fromKeyboard(word);
