@@ -116,7 +116,7 @@ def figures(results: dict[str, list[dict]]) -> dict:
         "fallbackRate": total["fallbacks"] / answered if answered else 0.0,
         "timeoutRate": total["timeouts"] / answered if answered else 0.0,
         "busiestRooms": [{"roomId": room, "count": n} for room, n in _top(room_lines, TOP)],
-        "busiestPlayers": results["busiestPlayers"],
+        "busiestPlayers": [{**r, "name": _masked(r["name"])} for r in results["busiestPlayers"]],  # names are typed too
         "answersBySource": sorted(results["bySource"], key=lambda r: (r["npc"], -r["count"], r["source"])),
         "topQuestions": [{"question": q, "count": n} for q, n in _top(per_question, TOP * 2)],
         "topKeywords": top_keywords(per_question, TOP * 2),

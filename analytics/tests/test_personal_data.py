@@ -18,6 +18,8 @@ from kobot_analytics.personal_data import mask_personal_data
     ("메일 me@example.com 으로 보내줘", "메일 [이메일] 으로 보내줘"),
     ("메일은 철수@회사.한국 이야", "메일은 [이메일] 이야"),  # a Unicode domain
     ("메일 ｍｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", "메일 [이메일]"),
+    ("chulsoo(at)example.com 로 줘", "[이메일] 로 줘"),  # the @ spelled out
+    ("chulsoo [AT] example.co.kr", "[이메일]"),
     ("주문번호 12345678 확인해줘", "주문번호 [숫자] 확인해줘"),
     ("주문번호 １２３４５６７８", "주문번호 [숫자]"),
 ])

@@ -187,6 +187,11 @@ def test_report_shows_player_questions_with_personal_data_masked(spark, tmp_path
         assert "010" not in written and "minsu" not in written and "@" not in written
 
 
+def test_report_masks_personal_data_players_put_in_their_names(spark, tmp_path):
+    records = spark.createDataFrame([line("l1", "r1", "player", "p1", "민수 010-1234-5678", "안녕", ts("10:00"))], schema=CHAT_LOG)
+    assert figures(collect_all(records))["busiestPlayers"] == [{"from": "p1", "name": "민수 [전화번호]", "count": 1}]
+
+
 def test_report_md_shows_player_text_as_text(spark, tmp_path):
     asked = ["<b>x</b> & <script>alert(1)</script>", "[link](http://x) `code`", "줄\n바꿈 | *별*"]
     _, markdown = hostile_report(spark, tmp_path, asked)
