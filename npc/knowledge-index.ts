@@ -52,8 +52,9 @@ export type GramsMethod = keyof typeof GRAMS;
 export function readKnowledgeFile(path: string): KnowledgePair[] {
   let text: string;
   try {
-    // Composed, as players' questions are (common/clean-text.ts), or a line saved as separate jamo matches none.
-    text = readFileSync(path, "utf8").normalize("NFC");
+    // Composed, as players' questions are (common/clean-text.ts), or a line saved as separate jamo matches none;
+    // and without a byte order mark (Notepad, Excel), which would make the first line not JSON.
+    text = readFileSync(path, "utf8").replace(/^\uFEFF/, "").normalize("NFC");
   } catch (error) {
     throw new ModelLoadError(path, `cannot read knowledge file ${path}: ${(error as Error).message}`, { cause: error });
   }

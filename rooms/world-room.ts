@@ -358,7 +358,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.setThinking(npcId, -1);
     const fallback = fallbackOf(outcome);
     const npc = this.state.npcs.get(npcId);
-    let answer = outcome.kind === "answer" && !fallback ? outcome.answer.text : fallback!.line;
+    // A knowledge file's line may say `{name}`, the asker's, as greetings do.
+    let answer = outcome.kind === "answer" && !fallback ? outcome.answer.text.replaceAll("{name}", () => line.name) : fallback!.line;
     // The model learnt from people's chat: an answer with a banned word is replaced by a safe line.
     const blockedAnswer = !fallback && this.deps.moderator?.check(answer).blocked === true;
     if (blockedAnswer) {

@@ -1,10 +1,15 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
+import { cleanText } from "../common/clean-text.js";
+import { NpcError } from "../npc/errors.js";
 import { type GenerationSettings, mergeSettings, settingsFromConfig } from "../npc/generation-settings.js";
+import { readKnowledgeFile } from "../npc/knowledge-index.js";
+import { checkModelFolder } from "../npc/model-folder.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
+import { impersonatedNpc } from "../rooms/npc-impersonation.js";
 import { DEFAULT_NPC, type HearingSettings, type NpcSettings, type WorldSettings } from "../rooms/world-settings.js";
 
 export interface WorldFile {
@@ -14,15 +19,20 @@ export interface WorldFile {
 }
 
 const finite = z.number().finite();
-const line = z.string().trim().min(1).max(200);
+/** As long as a chat line: NPCs say these as chat lines. */
+const LINE_MAX_CHARS = 200;
+const line = z.string().trim().min(1).max(LINE_MAX_CHARS);
+/** A line said to a player: `{name}` is their name; any other `{…}` is a typo that players would read. */
+const playerLine = line.refine((text) => !/\{(?!name\})[^{}]*\}/.test(text), "only {name} is filled in (the player's name); check the spelling");
 
 const NpcEntry = z.strictObject({
   id: z.string().regex(/^[a-z0-9_-]{1,32}$/, "lower-case letters, digits, '_' and '-' only, at most 32"),
-  name: z.string().trim().min(1).max(20),
+  // As players type it (chat is cleaned the same way), or "@name" could never reach it.
+  name: z.string().transform(cleanText).pipe(z.string().min(1).max(20)),
   position: z.strictObject({ x: finite, y: finite, z: finite }),
   talkRadius: z.number().positive().max(1000).default(DEFAULT_NPC.talkRadius),
-  greetings: z.array(line).max(100).default([]),
-  callReplies: z.array(line).min(1).max(100).default(DEFAULT_NPC.callReplies),
+  greetings: z.array(playerLine).max(100).default([]),
+  callReplies: z.array(playerLine).min(1).max(100).default(DEFAULT_NPC.callReplies),
   greetAgainSeconds: z.number().min(0).max(86_400).default(DEFAULT_NPC.greetAgainSeconds),
   idleLines: z.array(line).max(100).default([]),
   idleEverySeconds: z.number().min(0.05).max(86_400).default(DEFAULT_NPC.idleEverySeconds),
@@ -68,7 +78,8 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
   let text: string;
   try {
     // Composed, as players' lines are (common/clean-text.ts): "@코봇" must match a name typed on any system.
-    text = readFileSync(path, "utf8").normalize("NFC");
+    // A byte order mark (Notepad, Excel) is not part of the text.
+    text = readFileSync(path, "utf8").replace(/^\uFEFF/, "").normalize("NFC");
   } catch (error) {
     throw new WorldFileError(path, [(error as Error).message]);
   }
@@ -86,23 +97,26 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
   const here = dirname(resolve(path));
   const models: Record<string, string> = { default: defaultModelDir, ...mapValues(file.models, (dir) => resolve(here, dir)) };
   const problems: string[] = [];
-  const seen = new Set<string>();
+  for (const [name, dir] of Object.entries(file.models)) {
+    const problem = modelFolderProblem(resolve(here, dir));
+    if (problem) problems.push(`models.${name}: ${problem}`);
+  }
   file.npcs.forEach((npc, i) => {
     const at = `npcs.${i} (${npc.id})`;
-    for (const handle of [npc.id, npc.name.toLowerCase()]) {
-      if (seen.has(handle)) problems.push(`${at}: "${handle}" is already another NPC's id or name; players address NPCs by both`);
-      seen.add(handle);
+    for (const other of file.npcs.slice(0, i)) {
+      const clash = confusable(npc, other);
+      if (clash) problems.push(`${at}: "${clash}" is too like ${other.name} (${other.id}); players call NPCs by id and name, as written or called ("미나야")`);
     }
     const { x, y, z } = npc.position;
     if (x < bounds.minX || x > bounds.maxX || y < bounds.minY || y > bounds.maxY || z < bounds.minZ || z > bounds.maxZ) {
-      problems.push(`${at}.position: (${x}, ${y}, ${z}) is outside the world's bounds`);
+      const { minX, maxX, minY, maxY, minZ, maxZ } = bounds;
+      problems.push(`${at}.position: (${x}, ${y}, ${z}) is outside the world's bounds (x ${minX}…${maxX}, y ${minY}…${maxY}, z ${minZ}…${maxZ})`);
     }
     if (!(npc.model in models)) problems.push(`${at}.model: "${npc.model}" is not in models (${Object.keys(models).join(", ")})`);
     if (npc.scriptedAbove !== undefined && !npc.knowledge) problems.push(`${at}.scriptedAbove: needs a knowledge file`);
     if (npc.unsure?.knowledgeAbove !== undefined && !npc.knowledge) problems.push(`${at}.unsure.knowledgeAbove: needs a knowledge file`);
-    if (npc.knowledge && !existsSync(resolve(here, npc.knowledge))) {
-      problems.push(`${at}.knowledge: ${resolve(here, npc.knowledge)} does not exist`);
-    }
+    const knowledgeProblem = npc.knowledge && knowledgeFileProblem(resolve(here, npc.knowledge));
+    if (knowledgeProblem) problems.push(`${at}.knowledge: ${knowledgeProblem}`);
     if (npc.generation) {
       try {
         mergeSettings(settingsFromConfig({}), npc.generation as Partial<GenerationSettings>);
@@ -128,6 +142,35 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
       ...(npc.unsure ? { unsure: npc.unsure } : {}),
     })),
   };
+}
+
+/** Which of `npc`'s id and name a player could take for `other`'s (either way round), if any. */
+function confusable(npc: { id: string; name: string }, other: { id: string; name: string }): string | undefined {
+  return [npc.id, npc.name].find((handle) => impersonatedNpc(handle, [other]) || [other.id, other.name].some((theirs) => impersonatedNpc(theirs, [{ id: handle, name: handle }])));
+}
+
+/** A `models` folder is checked at start, as a knowledge file is; only the default model may be missing (fallback lines). */
+function modelFolderProblem(dir: string): string | undefined {
+  try {
+    checkModelFolder(dir, "fp32");
+    return undefined;
+  } catch (error) {
+    if (error instanceof NpcError) return error.message;
+    throw error;
+  }
+}
+
+/** Read now, so a bad line stops the start with its place, instead of leaving every NPC without a brain later. */
+function knowledgeFileProblem(path: string): string | undefined {
+  if (!existsSync(path)) return `${path} does not exist`;
+  if (statSync(path).isDirectory()) return `${path} is a folder; name the knowledge file in it`;
+  try {
+    const long = readKnowledgeFile(path).find((pair) => [...pair.a].length > LINE_MAX_CHARS);
+    return long && `${path}: an answer of ${[...long.a].length} characters (at most ${LINE_MAX_CHARS}, as a chat line): "${long.a.slice(0, 30)}…"`;
+  } catch (error) {
+    if (error instanceof NpcError) return error.message;
+    throw error;
+  }
 }
 
 function mapValues<T, U>(record: Record<string, T>, f: (value: T) => U): Record<string, U> {

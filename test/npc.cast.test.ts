@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 import { answerSources } from "../common/metrics.js";
+import { ModelLoadError } from "../npc/errors.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import { CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
 import { NpcCast } from "../npc/npc-cast.js";
@@ -29,9 +30,9 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
   before(async () => {
     const other = renamedModel("kobot-other");
     const clerkFile = join(mkdtempSync(join(tmpdir(), "kobot-knowledge-")), "clerk.jsonl");
-    writeFileSync(clerkFile, '{"q": ["이름이 뭐야?", "성함이 어떻게 되세요?"], "a": "저는 서기 민지예요."}\n');
+    writeFileSync(clerkFile, '{"q": ["이름이 뭐야?", "성함이 어떻게 되세요?"], "a": "저는 서기 민지예요."}\n{"q": "민지 씨 가족 있어요?", "a": "{name} 님, 언니가 있어요."}\n');
     cast = await NpcCast.load([
-      { npcId: "clerk", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: clerkFile, scriptedAbove: 0.8 },
+      { npcId: "clerk", name: "민지", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: clerkFile, scriptedAbove: 0.8 },
       { npcId: "kobot", name: "코봇", model: "default", modelDir: DEFAULT_MODEL_DIR },
       { npcId: "hans", name: "한스", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "blacksmith.jsonl"), scriptedAbove: 0.8 },
       { npcId: "mina", model: "other", modelDir: other, knowledge: join(knowledge, "baker.jsonl"), generation: { maxNewTokens: 8 } },
@@ -79,6 +80,30 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     const line = { text: "저는 서기 민지예요.", source: "knowledge:clerk.jsonl" };
     assert.deepEqual(cast.brainFor("clerk").scriptedLine("성함이 어떻게 되세요?"), line, "no letter in common with 이름이 뭐야");
     assert.deepEqual(cast.brainFor("clerk").scriptedLine("이름이 뭐야"), line);
+  });
+
+  it("says a line whose question names the NPC when asked word for word: it hears both without its name", () => {
+    const line = { text: "{name} 님, 언니가 있어요.", source: "knowledge:clerk.jsonl" };
+    assert.deepEqual(cast.brainFor("clerk").scriptedLine("민지 씨 가족 있어요?"), line);
+    assert.deepEqual(cast.brainFor("clerk").scriptedLine("가족 있어요?"), line);
+  });
+
+  it("fails to load with the missing model's error, whichever model folder of the world is missing, leaving nothing unhandled", async () => {
+    // An unhandled rejection ends a worker thread, and the embedded server with it.
+    const unhandled: unknown[] = [];
+    const note = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", note);
+    try {
+      for (const order of [["/nowhere/model", DEFAULT_MODEL_DIR], [DEFAULT_MODEL_DIR, "/nowhere/model"]]) {
+        await assert.rejects(
+          NpcCast.load(order.map((modelDir, i) => ({ npcId: `npc${i}`, model: `m${i}`, modelDir }))),
+          (error: Error) => error instanceof ModelLoadError && /\/nowhere\/model\/config\.json/.test(error.message),
+        );
+      }
+    } finally {
+      process.off("unhandledRejection", note);
+    }
+    assert.deepEqual(unhandled, []);
   });
 
   it("knows game chat's shorthand for the words of its knowledge file: ㅎㅇ is 안녕, ㄱㅅ is 고마워", async () => {

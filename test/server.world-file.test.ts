@@ -84,13 +84,49 @@ describe("World file", () => {
     assert.throws(() => loadWorldFile(fixed, "npc/model", bounds), (e: Error) => {
       assert.match(e.message, /npcs\.0 \(a\)\.model: "huge" is not in models \(default, big\)/);
       assert.match(e.message, /npcs\.0 \(a\)\.knowledge: .*nowhere\.jsonl does not exist/);
-      assert.match(e.message, /npcs\.1 \(b\): "a" is already another NPC's id or name/);
+      assert.match(e.message, /npcs\.1 \(b\): "A" is too like 에이 \(a\)/);
+      assert.match(e.message, /models\.big: NPC model file missing: .*big-model\/config\.json/);
       assert.match(e.message, /npcs\.1 \(b\)\.position: \(500, 0, 0\) is outside the world's bounds/);
       assert.match(e.message, /npcs\.1 \(b\)\.generation: temperature must be a number from 0\.05 to 2, got 9/);
       assert.match(e.message, /npcs\.1 \(b\)\.scriptedAbove: needs a knowledge file/);
       assert.match(e.message, /npcs\.1 \(b\)\.unsure\.knowledgeAbove: needs a knowledge file/);
       return true;
     });
+  });
+
+  it("refuses names players could not tell apart or call, lets an NPC's name be its id, and cleans names as chat is", () => {
+    const npc = (id: string, name: string, x = 0) => ({ id, name, position: { x, y: 0, z: 0 } });
+    const load = (...npcs: object[]) => loadWorldFile(worldFile("w.json", JSON.stringify({ npcs })), "npc/model", bounds);
+    assert.deepEqual(load(npc("hans", "Hans")).npcs.map((n) => n.name), ["Hans"], "its own id as its name");
+    assert.equal(load(npc("noa", "노\u200b아"), npc("han", "한  스", 1)).npcs.map((n) => n.name).join(","), "노아,한 스");
+    for (const [first, second] of [["미나", "미나야"], ["미나야", "미나"], ["한스", "한 스"], ["Kobot", "Kоbot"], ["geo", "ｇｅｏ"]] as const) {
+      assert.throws(() => load(npc("one", first), npc("two", second, 1)), new RegExp(`npcs\\.1 \\(two\\): "${second}" is too like ${first} \\(one\\)`), second);
+    }
+  });
+
+  it("refuses a placeholder other than {name} in lines said to players", () => {
+    const load = (greeting: string) =>
+      loadWorldFile(worldFile("w.json", JSON.stringify({ npcs: [{ id: "a", name: "에이", position: { x: 0, y: 0, z: 0 }, greetings: [greeting] }] })), "npc/model", bounds);
+    assert.deepEqual(load("어서 와, {name}! {name} 맞지?").npcs[0]!.greetings, ["어서 와, {name}! {name} 맞지?"]);
+    for (const typo of ["어서 와, {Name}!", "어서 와, { name }!", "어서 와, {이름}!"]) {
+      assert.throws(() => load(typo), /npcs\.0\.greetings\.0: only \{name\} is filled in/, typo);
+    }
+  });
+
+  it("reads each knowledge file at start: a byte order mark is fine; a bad line, a folder or an over-long answer stop it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-knowledge-"));
+    const write = (name: string, text: string) => (writeFileSync(join(dir, name), text), name);
+    const files = {
+      bom: write("bom.jsonl", '\uFEFF{"q": "이름이 뭐야?", "a": "에이야."}\r\n'),
+      bad: write("bad.jsonl", '{"q": "이름?", "a": "에이"}\n{"q": "나이?"'),
+      long: write("long.jsonl", JSON.stringify({ q: "이야기해 줘", a: "옛날 옛적에 ".repeat(40) })),
+    };
+    const world = (knowledge: string) =>
+      worldFile("w.json", JSON.stringify({ npcs: [{ id: "a", name: "에이", position: { x: 0, y: 0, z: 0 }, knowledge: join(dir, knowledge) }] }));
+    assert.equal(loadWorldFile(world(files.bom), "npc/model", bounds).brains[0]!.knowledge, join(dir, files.bom));
+    assert.throws(() => loadWorldFile(world(files.bad), "npc/model", bounds), /npcs\.0 \(a\)\.knowledge: .*bad\.jsonl:2: not JSON/);
+    assert.throws(() => loadWorldFile(world(files.long), "npc/model", bounds), /long\.jsonl: an answer of 279 characters \(at most 200/);
+    assert.throws(() => loadWorldFile(world("."), "npc/model", bounds), /is a folder; name the knowledge file in it/);
   });
 
   it("says which file and line when it is not valid YAML or JSON", () => {
