@@ -102,4 +102,21 @@ describe("docker-compose.yml", () => {
       }
     }
   });
+
+  it("installs every package the image's code imports: the image leaves devDependencies out (NODE_ENV=production)", () => {
+    const { dependencies } = JSON.parse(readFileSync("package.json", "utf8")) as { dependencies: Record<string, string> };
+    const copied = [...readFileSync("Dockerfile", "utf8").matchAll(/^COPY (\S+) \.\/\S*$/gm)].map(([, source]) => source!);
+    const sources = copied.flatMap((source) => (source.endsWith("/*.ts") ? [source.replace("/*.ts", "")] : [source])).filter((dir) => existsSync(dir) && !dir.endsWith(".json"));
+    const imported = new Set<string>();
+    for (const dir of sources) {
+      for (const file of readdirSync(dir, { recursive: true }) as string[]) {
+        if (!file.endsWith(".ts") || file.includes("node_modules")) continue;
+        for (const [, name] of readFileSync(`${dir}/${file}`, "utf8").matchAll(/^import[^"']*["']([^."'][^"']*)["']/gm)) {
+          if (!name!.startsWith("node:")) imported.add(name!.startsWith("@") ? name!.split("/").slice(0, 2).join("/") : name!.split("/")[0]!);
+        }
+      }
+    }
+    assert.ok(imported.has("@colyseus/core") && imported.has("yaml"), "the scan finds imports");
+    assert.deepEqual([...imported].filter((name) => !(name in dependencies)).sort(), []);
+  });
 });
