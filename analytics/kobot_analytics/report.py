@@ -124,8 +124,9 @@ def _charts(result: dict, out: Path) -> list[str]:
 def main(argv=None) -> int:
     today = date.today().isoformat()
     parser = argparse.ArgumentParser(description=__doc__)
-    archive = os.environ.get("ARCHIVE_URI")  # the archive job's output, else the embedded default's files
-    parser.add_argument("--input", default=f"{archive}/chat-log" if archive else "data/chat-log", help="chat-log folder or URI")
+    archive = os.environ.get("ARCHIVE_URI")  # the archive job's output, else the embedded default's files (DATA_DIR)
+    embedded = os.path.join(os.environ.get("DATA_DIR", "data"), "chat-log")
+    parser.add_argument("--input", default=f"{archive}/chat-log" if archive else embedded, help="chat-log folder or URI")
     parser.add_argument("--from", dest="date_from", default=today)
     parser.add_argument("--to", dest="date_to", default=today)
     parser.add_argument("--out", default="reports")
