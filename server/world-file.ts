@@ -85,11 +85,11 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
   }
   let raw: unknown;
   try {
-    raw = [".yaml", ".yml"].includes(extname(path).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
+    raw = [".yaml", ".yml"].includes(extname(path).toLowerCase()) ? parseYaml(text, { merge: true }) : JSON.parse(text);
   } catch (error) {
     throw new WorldFileError(path, [`not valid ${extname(path).slice(1) || "JSON"}: ${(error as Error).message}`]);
   }
-  const parsed = WorldFileSchema.safeParse(raw);
+  const parsed = WorldFileSchema.safeParse(withoutExtensions(raw));
   if (!parsed.success) {
     throw new WorldFileError(path, parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`));
   }
@@ -142,6 +142,12 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
       ...(npc.unsure ? { unsure: npc.unsure } : {}),
     })),
   };
+}
+
+/** Top-level `x-…` keys are the file's own (as in docker-compose): a home for YAML anchors that NPCs merge (`<<: *shy`). */
+function withoutExtensions(raw: unknown): unknown {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return raw;
+  return Object.fromEntries(Object.entries(raw).filter(([key]) => !key.startsWith("x-")));
 }
 
 /** Which of `npc`'s id and name a player could take for `other`'s (either way round), if any. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -102,6 +102,19 @@ describe("World file", () => {
     for (const [first, second] of [["미나", "미나야"], ["미나야", "미나"], ["한스", "한 스"], ["Kobot", "Kоbot"], ["geo", "ｇｅｏ"]] as const) {
       assert.throws(() => load(npc("one", first), npc("two", second, 1)), new RegExp(`npcs\\.1 \\(two\\): "${second}" is too like ${first} \\(one\\)`), second);
     }
+  });
+
+  it("takes YAML merge keys, so NPCs can share settings", () => {
+    const path = worldFile("w.yaml", [
+      "shy: &shy { talkRadius: 5, unsure: { below: -0.6, lines: [음…] } }",
+      "npcs:",
+      "  - { <<: *shy, id: a, name: 에이, position: { x: 0, y: 0, z: 0 } }",
+      "  - { <<: *shy, id: b, name: 비, position: { x: 1, y: 0, z: 0 }, talkRadius: 9 }",
+    ].join("\n"));
+    assert.throws(() => loadWorldFile(path, "npc/model", bounds), /\(top\): Unrecognized key.*shy/, "the anchor's own key is not a world field");
+    const world = loadWorldFile(worldFile("w.yaml", readFileSync(path, "utf8").replace("shy: &shy", "x-shy: &shy")), "npc/model", bounds);
+    assert.deepEqual(world.npcs.map((npc) => npc.talkRadius), [5, 9]);
+    assert.deepEqual(world.brains.map((brain) => brain.unsure?.lines), [["음…"], ["음…"]]);
   });
 
   it("refuses a placeholder other than {name} in lines said to players", () => {
