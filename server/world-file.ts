@@ -152,27 +152,31 @@ function withoutExtensions(raw: unknown): unknown {
 
 /** Which of `npc`'s id and name a player could take for `other`'s (either way round), if any. */
 function confusable(npc: { id: string; name: string }, other: { id: string; name: string }): string | undefined {
-  return [npc.id, npc.name].find((handle) => impersonatedNpc(handle, [other]) || [other.id, other.name].some((theirs) => impersonatedNpc(theirs, [{ id: handle, name: handle }])));
+  const passesFor = (handle: string, theirs: string) => impersonatedNpc(handle, [{ id: theirs, name: theirs }]) !== undefined;
+  return [npc.id, npc.name].find((mine) => [other.id, other.name].some((theirs) => passesFor(mine, theirs) || passesFor(theirs, mine)));
 }
 
 /** A `models` folder is checked at start, as a knowledge file is; only the default model may be missing (fallback lines). */
-function modelFolderProblem(dir: string): string | undefined {
-  try {
+const modelFolderProblem = (dir: string) =>
+  problemOf(() => {
     checkModelFolder(dir, "fp32");
     return undefined;
-  } catch (error) {
-    if (error instanceof NpcError) return error.message;
-    throw error;
-  }
-}
+  });
 
 /** Read now, so a bad line stops the start with its place, instead of leaving every NPC without a brain later. */
 function knowledgeFileProblem(path: string): string | undefined {
   if (!existsSync(path)) return `${path} does not exist`;
   if (statSync(path).isDirectory()) return `${path} is a folder; name the knowledge file in it`;
-  try {
+  return problemOf(() => {
     const long = readKnowledgeFile(path).find((pair) => [...pair.a].length > LINE_MAX_CHARS);
     return long && `${path}: an answer of ${[...long.a].length} characters (at most ${LINE_MAX_CHARS}, as a chat line): "${long.a.slice(0, 30)}…"`;
+  });
+}
+
+/** What `check` finds wrong, or the message of the NPC error it throws (a model or knowledge file it cannot read). */
+function problemOf(check: () => string | undefined): string | undefined {
+  try {
+    return check();
   } catch (error) {
     if (error instanceof NpcError) return error.message;
     throw error;
