@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-import { errorWords } from "../web-client/src/error-words.js";
+import { errorWords, joinFailureWords } from "../web-client/src/error-words.js";
 
 describe("Web client: errors in the player's words", () => {
   const names: Record<string, string> = { kobot: "코봇", hans: "한스", bob: "Bob" };
@@ -18,6 +18,16 @@ describe("Web client: errors in the player's words", () => {
     assert.equal(errorWords({ code: "npc_unavailable", message: "", npcId: "kobot" }, npcName), "코봇이 지금은 대답할 수 없어요. 잠시 뒤에 다시 말을 걸어 주세요.");
     assert.match(errorWords({ code: "npc_busy", message: "", npcId: "dragon" }, npcName), /^NPC에게 질문이 밀려/);
     assert.equal(errorWords({ code: "server_closing", message: "", npcId: "kobot" }, npcName), "서버가 곧 다시 시작해요. 다시 접속한 뒤에 물어봐 주세요.");
+  });
+
+  it("words a line of only blanks or invisible characters, which the box lets through and the server refuses", () => {
+    assert.match(errorWords({ code: "chat_empty", message: "chat text is empty" }, npcName), /^보낼 글자가 없어요/);
+  });
+
+  it("says why a join failed, and whether the client tries again: never with a name the server refuses", () => {
+    assert.deepEqual(joinFailureWords(400), { words: "이 이름으로는 들어갈 수 없어요. 1–20자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.", retry: false });
+    assert.equal(joinFailureWords(429).retry, true);
+    assert.deepEqual(joinFailureWords(undefined), { words: "서버에 연결할 수 없어요. 잠시 뒤에 다시 시도할게요.", retry: true });
   });
 
   it("keeps the server's words for errors this client never causes", () => {

@@ -4,6 +4,7 @@ import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
 
 import { freePort, type Service, startService } from "../helpers/processes.js";
+import { joinWorld, walkTo } from "../helpers/world.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -108,5 +109,43 @@ describe("Web client in Chromium", function () {
     });
     assert.ok(widths[0]! > 5 && Math.abs(widths[1]! - 4 * widths[0]!) < 2, JSON.stringify(widths));
     assert.deepEqual(consoleErrors, []);
+  });
+
+  it("lets a player whose name is refused choose another, told why in Korean", async () => {
+    const page = await browser.newPage();
+    page.on("pageerror", (error) => consoleErrors.push(error.message));
+    await page.goto(`${url}/?name=${encodeURIComponent("코봇")}`);
+    await page.waitForFunction(() => document.getElementById("toast")?.textContent?.startsWith("이 이름으로는 들어갈 수 없어요."));
+    assert.equal(await page.isVisible("#join"), true, "the join form is back, not a client retrying the same name forever");
+    await page.fill("#name", "새손님");
+    await page.press("#name", "Enter");
+    await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+    assert.equal(await page.evaluate(() => localStorage.getItem("kobot-name")), "새손님", "only a name the server took is offered again");
+    assert.deepEqual(consoleErrors, []);
+  });
+
+  it("keeps the lines a player heard when far players' talk fills the room's history", async () => {
+    const port = await freePort();
+    // Hearing within 8 units (the shipped village is heard room-wide), and a history of three lines.
+    const env = { PORT: String(port), CHAT_HISTORY: "3", WORLD_FILE: "test/fixtures/worlds/two-npcs.yaml" };
+    const small = await startService("browser-server-small-history", "server/main.ts", env, "world server listening");
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${port}/?name=${encodeURIComponent("듣는이")}`);
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+      const roomId = await page.evaluate(() => (window as any).kobot.room.roomId as string);
+      const far = await joinWorld(`ws://127.0.0.1:${port}`, { name: "먼사람" }, roomId);
+      await walkTo(far, 45, 45);
+      await page.fill("#text", "내가 한 말");
+      await page.press("#text", "Enter");
+      await page.waitForFunction(() => document.getElementById("history")?.textContent?.includes("내가 한 말"));
+      for (let i = 0; i < 5; i++) far.room.send("chat", { text: `먼 곳의 말 ${i}` });
+      await page.waitForFunction(() => (window as any).kobot.room.state.chat.length === 0, undefined, { timeout: 5000 }); // all it heard is gone from the room's 3
+      await page.waitForTimeout(500); // the history redraws every 100 ms
+      assert.ok((await page.textContent("#history"))!.includes("듣는이: 내가 한 말"));
+      await far.room.leave();
+    } finally {
+      await small.stop();
+    }
   });
 });

@@ -1,13 +1,23 @@
 import type { Room } from "@colyseus/sdk";
 
-import type { WorldState } from "../../rooms/world-state.js";
+import type { ChatLine, WorldState } from "../../rooms/world-state.js";
 import { CHAT_MAX_CHARS, type ChatPayload, type WorldError } from "../../rooms/world-protocol.js";
 import { errorWords } from "./error-words.js";
 
-/** The chat history (the room's last lines, or those heard), the input box, who it goes to, and errors. */
+/** Lines kept in the history: about an hour of a lively room's talk. */
+const KEPT_LINES = 200;
+
+type ShownLine = Pick<ChatLine, "id" | "kind" | "name" | "text" | "replyTo">;
+
+/** The chat history (the lines this player saw), the input box, who it goes to, and errors. */
 export class ChatPanel {
   private shownKey = "";
   private npcsKey = "";
+  /**
+   * Every line seen, oldest first, kept here: the room keeps its last lines for everyone, and with a hearing range
+   * far players' talk pushed the lines this player heard out of it (60 far lines emptied a history of 6).
+   */
+  private readonly seen = new Map<string, ShownLine>();
 
   constructor(
     private readonly history: HTMLOListElement,
@@ -38,10 +48,14 @@ export class ChatPanel {
 
   /** The error in Korean; a refused line comes back into the input box, unless the player is typing another. */
   showError(error: WorldError): void {
-    const text = errorWords(error, (npcId) => this.room()?.state?.npcs?.get(npcId)?.name);
     if (error.text && this.text.value === "") this.text.value = error.text;
+    this.showNotice(errorWords(error, (npcId) => this.room()?.state?.npcs?.get(npcId)?.name), error.code);
+  }
+
+  /** A line for the player under the chat for 5 s; `code` names it for tests and styles. */
+  showNotice(text: string, code: string): void {
     this.toast.textContent = text;
-    this.toast.dataset.code = error.code;
+    this.toast.dataset.code = code;
     setTimeout(() => {
       if (this.toast.textContent === text) this.toast.textContent = "";
     }, 5000);
@@ -71,13 +85,18 @@ export class ChatPanel {
     );
   }
 
-  /** Redraws the list only when the room's lines changed. */
+  /** Redraws the list only when a line came. */
   private render(): void {
     this.renderNpcs();
     const chat = this.room()?.state?.chat;
     if (!chat) return;
-    const lines = [...chat];
-    const key = lines.map((line) => line.id).join(",");
+    for (const { id, kind, name, text, replyTo } of chat) if (!this.seen.has(id)) this.seen.set(id, { id, kind, name, text, replyTo });
+    for (const id of this.seen.keys()) {
+      if (this.seen.size <= KEPT_LINES) break;
+      this.seen.delete(id);
+    }
+    const lines = [...this.seen.values()];
+    const key = `${lines.length}:${lines.at(-1)?.id}`;
     if (key === this.shownKey) return;
     this.shownKey = key;
     const atBottom = this.history.scrollTop + this.history.clientHeight >= this.history.scrollHeight - 4;

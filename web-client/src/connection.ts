@@ -2,6 +2,7 @@ import { Client, type Room } from "@colyseus/sdk";
 
 import type { WorldState } from "../../rooms/world-state.js";
 import { WORLD_ROOM, type WorldError } from "../../rooms/world-protocol.js";
+import { joinFailureWords } from "./error-words.js";
 
 export type ConnectionStatus = "offline" | "joining" | "online" | "reconnecting";
 
@@ -18,6 +19,8 @@ export async function joinWorld(
   onStatus: (status: ConnectionStatus) => void,
   onError: (error: WorldError) => void,
   onRoom: (room: Room<any, WorldState>) => void,
+  /** A join failed: why, in Korean; `retrying` false when joining as is cannot work (a name the server refuses). */
+  onJoinFailed: (words: string, retrying: boolean) => void,
 ): Promise<void> {
   const protocol = location.protocol === "https:" ? "wss" : "ws";
   const client = new Client(`${protocol}://${location.host}`);
@@ -37,8 +40,10 @@ export async function joinWorld(
       onStatus("online");
     } catch (error) {
       onStatus("offline");
-      onError({ code: "bad_message", message: `could not join: ${(error as Error).message}` });
-      setTimeout(() => void join(attempt + 1), Math.min(10_000, 1000 * 2 ** attempt));
+      const { words, retry } = joinFailureWords((error as { code?: number }).code);
+      console.warn("could not join:", (error as Error).message); // the server's own words, for developers
+      onJoinFailed(words, retry);
+      if (retry) setTimeout(() => void join(attempt + 1), Math.min(10_000, 1000 * 2 ** attempt));
     }
   };
   await join();

@@ -28,7 +28,6 @@ nameInput.value = localStorage.getItem("kobot-name") ?? "";
 $<HTMLFormElement>("join").addEventListener("submit", (event) => {
   event.preventDefault();
   const name = nameInput.value.trim();
-  localStorage.setItem("kobot-name", name);
   $<HTMLFormElement>("join").hidden = true;
   void joinWorld(
     name,
@@ -40,11 +39,21 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
     (error) => chat.showError(error),
     (joined) => {
       room = joined;
+      localStorage.setItem("kobot-name", name); // a name the server took, offered again next time
       // For tests and the curious: the live room in the console.
       (window as unknown as { kobot: unknown }).kobot = { room: joined };
     },
+    (words, retrying) => {
+      chat.showNotice(words, retrying ? "join_retrying" : "join_refused");
+      if (retrying) return;
+      $<HTMLFormElement>("join").hidden = false; // another name, then join again
+      nameInput.focus();
+    },
   );
 });
+
+// A closed tab leaves at once; without this its avatar stayed 20 s, "away", waiting for a reconnection.
+addEventListener("pagehide", () => void room?.leave());
 
 // `?name=…` joins at once (links shared with friends, browser tests).
 const preset = new URLSearchParams(location.search).get("name");

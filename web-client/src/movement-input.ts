@@ -24,7 +24,9 @@ export class MovementInput {
 
   constructor(private readonly room: () => Room<any, WorldState> | undefined) {
     addEventListener("keydown", (event) => {
-      if (event.target instanceof HTMLInputElement || !(event.code in KEYS)) return;
+      // Keys typed into a form's controls are theirs: arrows pick an NPC in the list, letters go into the chat box.
+      if (event.target instanceof HTMLElement && event.target.closest("input, select, textarea, button, [contenteditable]")) return;
+      if (!(event.code in KEYS)) return;
       this.held.add(event.code);
       this.target = undefined;
       event.preventDefault();

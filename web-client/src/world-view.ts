@@ -64,6 +64,8 @@ export class WorldView {
     const bubbles: Array<() => void> = []; // drawn last, over every avatar
     const me = state.players.get(room.sessionId);
     if (me && state.hearingRadius > 0) this.drawRange(me.x, me.z, state.hearingRadius, "#2563eb"); // who hears me
+    // The server's clock, as of the last patch: a player's own clock may be off by seconds (ahead, no bubble ever showed).
+    const serverNow = state.serverTime || Date.now();
     state.npcs.forEach((npc, id) => {
       const [x, y] = this.px(npc.x, npc.z);
       if (npc.talkRadius > 0) this.drawRange(npc.x, npc.z, npc.talkRadius, "#7c3aed"); // where it can be asked
@@ -72,7 +74,7 @@ export class WorldView {
       if (npc.status === "thinking") {
         const dots = ".".repeat(1 + (Math.floor(performance.now() / 300) % 3));
         bubbles.push(() => this.drawBubble(x, y - 24, dots, true));
-      } else if (answer && Date.now() - answer.ts < BUBBLE_MS) {
+      } else if (answer && serverNow - answer.ts < BUBBLE_MS) {
         bubbles.push(() => this.drawBubble(x, y - 24, answer.text, false));
       }
     });

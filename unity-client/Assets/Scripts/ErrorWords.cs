@@ -35,6 +35,8 @@ namespace Kobot
                     return "이 방에는 그런 NPC가 없어요.";
                 case "chat_too_long":
                     return "한 번에 " + WorldProtocol.ChatMaxChars + "자까지 보낼 수 있어요.";
+                case "chat_empty":
+                    return "보낼 글자가 없어요. 빈칸이나 보이지 않는 글자만으로는 보낼 수 없어요.";
                 default:
                     return error.message;
             }
