@@ -101,6 +101,14 @@ describe("Web client in Chromium", function () {
     await page.press("#text", "Enter");
     await page.waitForFunction(() => /^너무 멀어요: 한스와 \d+\.\dm 떨어져 있어요\. 8m 안으로/.test(document.getElementById("toast")?.textContent ?? ""));
     assert.equal(await page.inputValue("#text"), "검 얼마야?");
+    // Arrow keys in the NPC list pick an NPC; they do not walk the avatar.
+    const me = await sessionId(page);
+    const before = await positionSeenBy(page, me);
+    await page.focus("#to-npc");
+    await page.keyboard.press("ArrowUp");
+    await page.waitForTimeout(400);
+    assert.deepEqual(await positionSeenBy(page, me), before);
+    assert.notEqual(await page.inputValue("#to-npc"), "hans");
     // Korean glyphs have a real width in the page's font (no tofu boxes of one fixed width).
     const widths = await page.evaluate(() => {
       const ctx = document.createElement("canvas").getContext("2d")!;
