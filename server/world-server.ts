@@ -144,7 +144,19 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const seats = new WaitingSeats(config.world.joinsWaitingPerAddress, SEAT_RESERVATION_MS);
   const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats };
   server.define(WORLD_ROOM, defineWorldRoom(deps)).sortBy({ clients: -1 });
-  await server.listen(config.port, config.host);
+  // A port in use is an error of the HTTP server, which Colyseus only logs: its listen() would never settle, and a
+  // process that never served looked alive to its supervisor.
+  let refused!: (error: Error) => void;
+  const listenFailed = new Promise<never>((_, reject) => (refused = reject));
+  transport.server!.once("error", refused);
+  try {
+    await Promise.race([server.listen(config.port, config.host), listenFailed]);
+  } catch (error) {
+    await answers.stop();
+    throw error;
+  } finally {
+    transport.server!.off("error", refused);
+  }
   if (!config.trustProxy) pinClientAddress(transport.server!);
   // A Redis that restarts empty forgets this process's rooms: nobody could join them again, and new players got new
   // rooms. Every few seconds the missing listings are written back.

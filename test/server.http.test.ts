@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 
+import { serviceLog, startService } from "./helpers/processes.js";
 import { answersTo, startTestWorld, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("Server HTTP routes", () => {
@@ -57,6 +59,20 @@ describe("Server HTTP routes without admin credentials", () => {
       const response = await fetch(url + path, { headers: auth });
       assert.equal(response.status, 403, path);
       assert.match((await response.json()).error, /set ADMIN_USER and ADMIN_PASSWORD/);
+    }
+  });
+});
+
+describe("Server start on a port in use", () => {
+  it("exits with an error, instead of a process that never serves and never exits", async () => {
+    const first = await startTestWorld();
+    try {
+      const env = { PORT: new URL(first.url).port, HOST: "127.0.0.1", DATA_DIR: "off", WORLD_FILE: "off", MODEL_DIR: "/nowhere" };
+      await assert.rejects(startService("port-in-use", "server/main.ts", env, "world server listening"), /exited with 1 before it was ready/);
+      assert.match(readFileSync(serviceLog("port-in-use"), "utf8"), /server failed to start: Error: listen EADDRINUSE/);
+      assert.equal((await fetch(first.url.replace("ws:", "http:") + "/health/live")).status, 200, "the first server serves on");
+    } finally {
+      await first.stop();
     }
   });
 });
