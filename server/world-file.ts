@@ -6,7 +6,7 @@ import { z } from "zod";
 import { cleanText } from "../common/clean-text.js";
 import { NpcError } from "../npc/errors.js";
 import { type GenerationSettings, mergeSettings, settingsFromConfig } from "../npc/generation-settings.js";
-import { readKnowledgeFile } from "../npc/knowledge-index.js";
+import { type KnowledgePair, readKnowledgeFile } from "../npc/knowledge-index.js";
 import { checkModelFolder } from "../npc/model-folder.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import { impersonatedNpc } from "../rooms/npc-impersonation.js";
@@ -168,9 +168,26 @@ function knowledgeFileProblem(path: string): string | undefined {
   if (!existsSync(path)) return `${path} does not exist`;
   if (statSync(path).isDirectory()) return `${path} is a folder; name the knowledge file in it`;
   return problemOf(() => {
-    const long = readKnowledgeFile(path).find((pair) => [...pair.a].length > LINE_MAX_CHARS);
-    return long && `${path}: an answer of ${[...long.a].length} characters (at most ${LINE_MAX_CHARS}, as a chat line): "${long.a.slice(0, 30)}…"`;
+    const pairs = readKnowledgeFile(path);
+    const long = pairs.find((pair) => [...pair.a].length > LINE_MAX_CHARS);
+    if (long) return `${path}: an answer of ${[...long.a].length} characters (at most ${LINE_MAX_CHARS}, as a chat line): "${long.a.slice(0, 30)}…"`;
+    const twice = askedTwice(pairs);
+    return twice && `${path}: "${twice.q}" is asked for two answers ("${twice.first}", "${twice.second}"): only the first would ever be said`;
   });
+}
+
+/** A question (spaces and punctuation aside) that two pairs with different answers list. */
+function askedTwice(pairs: readonly KnowledgePair[]): { q: string; first: string; second: string } | undefined {
+  const answerOf = new Map<string, string>();
+  for (const pair of pairs) {
+    for (const q of [pair.q, ...(pair.also ?? [])]) {
+      const key = q.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
+      const first = answerOf.get(key);
+      if (first !== undefined && first !== pair.a) return { q, first, second: pair.a };
+      answerOf.set(key, pair.a);
+    }
+  }
+  return undefined;
 }
 
 /** What `check` finds wrong, or the message of the NPC error it throws (a model or knowledge file it cannot read). */
