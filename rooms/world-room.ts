@@ -36,8 +36,11 @@ import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 /** The client's WebSocket (ws) is open: 1, its `OPEN` (Colyseus types `ref` as a plain event emitter). */
 const socketOpen = (client: Client) => (client.ref as unknown as { readyState?: number }).readyState === 1;
 
-/** One of `lines` with `{name}` as the player's name (a function, so "$&" in a name is not a replacement pattern). */
-const lineFor = (player: Player, lines: readonly string[]) => pickLine(lines, undefined).replaceAll("{name}", () => player.name);
+/** `text` with `{name}` as the player's name (a function, so "$&" in a name is not a replacement pattern). */
+const withName = (text: string, name: string) => text.replaceAll("{name}", () => name);
+
+/** One of `lines`, said to `player`. */
+const lineFor = (player: Player, lines: readonly string[]) => withName(pickLine(lines, undefined), player.name);
 
 export interface WorldRoomDeps {
   settings: WorldSettings;
@@ -359,7 +362,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const fallback = fallbackOf(outcome);
     const npc = this.state.npcs.get(npcId);
     // A knowledge file's line may say `{name}`, the asker's, as greetings do.
-    let answer = outcome.kind === "answer" && !fallback ? outcome.answer.text.replaceAll("{name}", () => line.name) : fallback!.line;
+    let answer = outcome.kind === "answer" && !fallback ? withName(outcome.answer.text, line.name) : fallback!.line;
     // The model learnt from people's chat: an answer with a banned word is replaced by a safe line.
     const blockedAnswer = !fallback && this.deps.moderator?.check(answer).blocked === true;
     if (blockedAnswer) {
