@@ -7,7 +7,7 @@ import { z } from "zod";
 import { isLogLevel } from "../common/log.js";
 import { DEFAULT_CHAT_LOG_TOPICS } from "../kafka/chat-log.js";
 import { DEFAULT_TOPICS } from "../kafka/contract.js";
-import { DEFAULT_WORD_LIST } from "../moderation/moderator.js";
+import { DEFAULT_WORD_LIST, Moderator } from "../moderation/moderator.js";
 import { DEFAULT_MAX_BATCH } from "../npc/answer-queue.js";
 import { DEFAULT_MODEL_DIR, type ModelDtype } from "../npc/model-folder.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
@@ -141,7 +141,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (brokers?.some((broker) => !/^[^:\s]+:\d{1,5}$/.test(broker))) {
     throw new ConfigError(`bad configuration:\n  KAFKA_BROKERS=${JSON.stringify(e.KAFKA_BROKERS)}: expected host:port[,host:port…]`);
   }
-  const world = e.WORLD_FILE === "off" ? undefined : worldFrom(e.WORLD_FILE, e.MODEL_DIR);
+  const moderationWords = e.MODERATION_WORDS === "off" ? undefined : e.MODERATION_WORDS;
+  const moderator = moderationWords === undefined ? undefined : moderatorFrom(moderationWords);
+  const world = e.WORLD_FILE === "off" ? undefined : worldFrom(e.WORLD_FILE, e.MODEL_DIR, moderator);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -179,13 +181,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     },
     brains: world?.brains ?? [{ npcId: e.NPC_ID, name: e.NPC_NAME, model: "default", modelDir: e.MODEL_DIR }],
     model: { dir: e.MODEL_DIR, ...(e.MODEL_DTYPE ? { dtype: e.MODEL_DTYPE } : {}), maxBatch: e.NPC_MAX_BATCH },
-    moderationWords: e.MODERATION_WORDS === "off" ? undefined : e.MODERATION_WORDS,
+    moderationWords,
   };
 }
 
-function worldFrom(path: string, modelDir: string): ReturnType<typeof loadWorldFile> {
+function moderatorFrom(path: string): Moderator {
   try {
-    return loadWorldFile(path, modelDir, DEFAULT_WORLD_SETTINGS.bounds);
+    return Moderator.fromFile(path);
+  } catch (error) {
+    throw new ConfigError(`bad configuration:\n  MODERATION_WORDS=${JSON.stringify(path)}: ${(error as Error).message}`);
+  }
+}
+
+function worldFrom(path: string, modelDir: string, moderator: Moderator | undefined): ReturnType<typeof loadWorldFile> {
+  try {
+    return loadWorldFile(path, modelDir, DEFAULT_WORLD_SETTINGS.bounds, moderator);
   } catch (error) {
     if (error instanceof WorldFileError) throw new ConfigError(`bad configuration:\n  WORLD_FILE=${JSON.stringify(path)}: ${error.message}`);
     throw error;

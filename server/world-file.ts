@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
 import { cleanText } from "../common/clean-text.js";
+import type { Moderator } from "../moderation/moderator.js";
 import { NpcError } from "../npc/errors.js";
 import { type GenerationSettings, mergeSettings, settingsFromConfig } from "../npc/generation-settings.js";
 import { type KnowledgePair, readKnowledgeFile } from "../npc/knowledge-index.js";
@@ -72,9 +73,10 @@ export class WorldFileError extends Error {
 
 /**
  * Reads and checks a world file (JSON, or YAML by its extension): every problem is reported at once,
- * with where it is, before any room opens or any model loads.
+ * with where it is, before any room opens or any model loads. With a moderator, the lines an NPC's brain says
+ * as written (knowledge answers, unsure lines) are checked as its answers will be.
  */
-export function loadWorldFile(path: string, defaultModelDir: string, bounds: WorldSettings["bounds"]): WorldFile {
+export function loadWorldFile(path: string, defaultModelDir: string, bounds: WorldSettings["bounds"], moderator?: Moderator): WorldFile {
   let text: string;
   try {
     // Composed, as players' lines are (common/clean-text.ts): "@코봇" must match a name typed on any system.
@@ -85,7 +87,8 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
   }
   let raw: unknown;
   try {
-    raw = [".yaml", ".yml"].includes(extname(path).toLowerCase()) ? parseYaml(text, { merge: true }) : JSON.parse(text);
+    // JSON through the YAML reader's JSON schema: JSON.parse keeps the last of two equal keys, without a word.
+    raw = [".yaml", ".yml"].includes(extname(path).toLowerCase()) ? parseYaml(text, { merge: true }) : parseYaml(text, { schema: "json" });
   } catch (error) {
     throw new WorldFileError(path, [`not valid ${extname(path).slice(1) || "JSON"}: ${(error as Error).message}`]);
   }
@@ -115,8 +118,12 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
     if (!(npc.model in models)) problems.push(`${at}.model: "${npc.model}" is not in models (${Object.keys(models).join(", ")})`);
     if (npc.scriptedAbove !== undefined && !npc.knowledge) problems.push(`${at}.scriptedAbove: needs a knowledge file`);
     if (npc.unsure?.knowledgeAbove !== undefined && !npc.knowledge) problems.push(`${at}.unsure.knowledgeAbove: needs a knowledge file`);
-    const knowledgeProblem = npc.knowledge && knowledgeFileProblem(resolve(here, npc.knowledge));
+    const knowledgeProblem = npc.knowledge && knowledgeFileProblem(resolve(here, npc.knowledge), moderator);
     if (knowledgeProblem) problems.push(`${at}.knowledge: ${knowledgeProblem}`);
+    npc.unsure?.lines.forEach((text, j) => {
+      const problem = moderator && blockedLineProblem(text, moderator);
+      if (problem) problems.push(`${at}.unsure.lines.${j}: ${problem}`);
+    });
     if (npc.generation) {
       try {
         mergeSettings(settingsFromConfig({}), npc.generation as Partial<GenerationSettings>);
@@ -164,7 +171,7 @@ const modelFolderProblem = (dir: string) =>
   });
 
 /** Read now, so a bad line stops the start with its place, instead of leaving every NPC without a brain later. */
-function knowledgeFileProblem(path: string): string | undefined {
+function knowledgeFileProblem(path: string, moderator: Moderator | undefined): string | undefined {
   if (!existsSync(path)) return `${path} does not exist`;
   if (statSync(path).isDirectory()) return `${path} is a folder; name the knowledge file in it`;
   return problemOf(() => {
@@ -172,8 +179,21 @@ function knowledgeFileProblem(path: string): string | undefined {
     const long = pairs.find((pair) => [...pair.a].length > LINE_MAX_CHARS);
     if (long) return `${path}: an answer of ${[...long.a].length} characters (at most ${LINE_MAX_CHARS}, as a chat line): "${long.a.slice(0, 30)}…"`;
     const twice = askedTwice(pairs);
-    return twice && `${path}: "${twice.q}" is asked for two answers ("${twice.first}", "${twice.second}"): only the first would ever be said`;
+    if (twice) return `${path}: "${twice.q}" is asked for two answers ("${twice.first}", "${twice.second}"): only the first would ever be said`;
+    for (const pair of moderator ? pairs : []) {
+      const problem = blockedLineProblem(pair.a, moderator!);
+      if (problem) return `${path}: ${problem}`;
+    }
+    return undefined;
   });
+}
+
+/** An NPC's answers pass output moderation; a scripted one it blocks would silently become the safe line. */
+function blockedLineProblem(text: string, moderator: Moderator): string | undefined {
+  const verdict = moderator.check(text);
+  if (!verdict.blocked) return undefined;
+  return `"${text}" holds "${verdict.term}", which moderation blocks, so players would get its safe line instead: ` +
+    "reword it, or allow the harmless word that holds it with a `!word` line in the word list (MODERATION_WORDS)";
 }
 
 /** A question (spaces and punctuation aside) that two pairs with different answers list. */

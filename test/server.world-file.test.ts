@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { Moderator } from "../moderation/moderator.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import { loadConfig } from "../server/config.js";
 import { loadWorldFile, WorldFileError } from "../server/world-file.js";
@@ -142,6 +143,37 @@ describe("World file", () => {
     assert.throws(() => loadWorldFile(world(files.long), "npc/model", bounds), /long\.jsonl: an answer of 279 characters \(at most 200/);
     assert.throws(() => loadWorldFile(world("."), "npc/model", bounds), /is a folder; name the knowledge file in it/);
     assert.throws(() => loadWorldFile(world(files.twice), "npc/model", bounds), /"이름이 뭐야" is asked for two answers \("에이야\.", "비야\."\): only the first/);
+  });
+
+  it("refuses scripted lines that moderation would replace: knowledge answers and unsure lines, unless the word list allows them", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-knowledge-"));
+    writeFileSync(join(dir, "rough.jsonl"), '{"q": "어디서 왔어?", "a": "시발역 근처에서 왔지."}\n{"q": "기분 어때?", "a": "아 씨발 최악이야."}\n');
+    writeFileSync(join(dir, "mild.jsonl"), '{"q": "어디서 왔어?", "a": "시발역 근처에서 왔지."}\n');
+    const world = (knowledge: string, unsureLine = "글쎄, 잘 모르겠어.") =>
+      worldFile("w.json", JSON.stringify({
+        npcs: [{ id: "a", name: "에이", position: { x: 0, y: 0, z: 0 }, knowledge: join(dir, knowledge), unsure: { below: -1, lines: [unsureLine] } }],
+      }));
+    const moderator = Moderator.fromFile();
+    assert.equal(loadWorldFile(world("mild.jsonl"), "npc/model", bounds, moderator).brains.length, 1, "시발역 is an allowed word");
+    assert.throws(
+      () => loadWorldFile(world("rough.jsonl", "몰라 병신아."), "npc/model", bounds, moderator),
+      (error: Error) =>
+        /npcs\.0 \(a\)\.knowledge: .*rough\.jsonl: "아 씨발 최악이야\." holds "씨발", which moderation blocks.*`!word` line/.test(error.message) &&
+        /npcs\.0 \(a\)\.unsure\.lines\.0: "몰라 병신아\." holds "병신"/.test(error.message),
+    );
+    assert.equal(loadWorldFile(world("rough.jsonl"), "npc/model", bounds).brains.length, 1, "moderation off: said as written");
+    const words = join(dir, "words.txt");
+    writeFileSync(words, "병신\n");
+    const config = (env: NodeJS.ProcessEnv) => () => loadConfig({ WORLD_FILE: world("rough.jsonl"), ...env });
+    assert.throws(config({}), /WORLD_FILE=.*씨발/s, "the default word list");
+    assert.doesNotThrow(config({ MODERATION_WORDS: words }), "a studio's own word list");
+    assert.doesNotThrow(config({ MODERATION_WORDS: "off" }));
+    assert.throws(config({ MODERATION_WORDS: join(dir, "none.txt") }), /MODERATION_WORDS=".*none\.txt": moderation word list .*ENOENT/);
+  });
+
+  it("refuses a key given twice in a JSON world file (JSON.parse keeps the last without a word)", () => {
+    const text = '{"npcs": [{"id": "a", "name": "에이", "position": {"x": 0, "y": 0, "z": 0}, "name": "비"}]}';
+    assert.throws(() => loadWorldFile(worldFile("w.json", text), "m", bounds), /not valid json: Map keys must be unique/);
   });
 
   it("says which file and line when it is not valid YAML or JSON", () => {
