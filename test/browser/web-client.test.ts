@@ -132,6 +132,30 @@ describe("Web client in Chromium", function () {
     assert.deepEqual(consoleErrors, []);
   });
 
+  it("takes its own place back after a drop in its first seconds, not a second avatar", async () => {
+    const { page } = await open("새내기");
+    const me = await sessionId(page);
+    // Dropped right after joining, where the SDK does not resume (it waits for 5 s of uptime).
+    await page.evaluate(() => {
+      const kobot = (window as any).kobot;
+      kobot.dropped = kobot.room;
+      kobot.room.connection.transport.ws.close();
+    });
+    await page.waitForFunction(() => {
+      const kobot = (window as any).kobot;
+      return document.getElementById("status")?.textContent === "접속 중" && kobot.room !== kobot.dropped && kobot.room.connection.isOpen;
+    });
+    assert.equal(await sessionId(page), me, "back in its own place");
+    const avatars = () =>
+      page.evaluate(() =>
+        [...(window as any).kobot.room.state.players.values()].filter((p: any) => p.name === "새내기").map((p: any) => p.anim as string),
+      );
+    await page.waitForFunction(() => [...(window as any).kobot.room.state.players.values()].every((p: any) => p.anim !== "away"));
+    assert.deepEqual(await avatars(), ["idle"], "one avatar of the player, not the old one waiting 20 s beside a new one");
+    await page.close();
+    assert.deepEqual(consoleErrors, []);
+  });
+
   it("keeps the lines a player heard when far players' talk fills the room's history", async () => {
     const port = await freePort();
     // Hearing within 8 units (the shipped village is heard room-wide), and a history of three lines.

@@ -12,7 +12,8 @@ export interface Connection {
 
 /**
  * Joins the world on the server that served the page. A dropped connection is resumed by the
- * SDK (the room keeps the player's place for a while); if that fails, this joins again.
+ * SDK (the room keeps the player's place for a while); where the SDK gives up, this resumes once
+ * more, then joins again.
  */
 export async function joinWorld(
   name: string,
@@ -24,20 +25,32 @@ export async function joinWorld(
 ): Promise<void> {
   const protocol = location.protocol === "https:" ? "wss" : "ws";
   const client = new Client(`${protocol}://${location.host}`);
+  const enter = (room: Room<any, WorldState>) => {
+    room.onMessage("error", onError);
+    room.onDrop(() => onStatus("reconnecting"));
+    room.onReconnect(() => onStatus("online"));
+    room.onLeave((code: number) => {
+      onStatus("offline");
+      // 4000 is a leave the player asked for; anything else was not.
+      if (code !== 4000) setTimeout(() => void resume(room.reconnectionToken), 1000);
+    });
+    onRoom(room);
+    onStatus("online");
+  };
+  // The SDK does not resume a room joined less than 5 s before the drop (its guard against reconnection loops),
+  // but the room holds the place 20 s all the same: without this a second avatar of the player stood there.
+  const resume = async (token: string) => {
+    onStatus("reconnecting");
+    try {
+      enter(await client.reconnect<WorldState>(token));
+    } catch {
+      await join();
+    }
+  };
   const join = async (attempt = 0): Promise<void> => {
     onStatus("joining");
     try {
-      const room = await client.joinOrCreate<WorldState>(WORLD_ROOM, { name });
-      room.onMessage("error", onError);
-      room.onDrop(() => onStatus("reconnecting"));
-      room.onReconnect(() => onStatus("online"));
-      room.onLeave((code: number) => {
-        onStatus("offline");
-        // 4000 is a leave the player asked for; anything else was not: join again.
-        if (code !== 4000) setTimeout(() => void join(), 1000);
-      });
-      onRoom(room);
-      onStatus("online");
+      enter(await client.joinOrCreate<WorldState>(WORLD_ROOM, { name }));
     } catch (error) {
       onStatus("offline");
       const { words, retry } = joinFailureWords((error as { code?: number }).code);
