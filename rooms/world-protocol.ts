@@ -50,6 +50,7 @@ export interface MovePayload {
   x: number;
   y: number;
   z: number;
+  /** Degrees about the vertical axis, as Unity's eulerAngles.y: 0 faces +z, 90 faces +x. */
   rotY?: number;
   anim?: string;
 }

@@ -50,7 +50,8 @@ export async function joinWorld(
   const join = async (attempt = 0): Promise<void> => {
     onStatus("joining");
     try {
-      enter(await client.joinOrCreate<WorldState>(WORLD_ROOM, { name }));
+      // No name: the server gives one (Player-xxxx); an empty one it refuses.
+      enter(await client.joinOrCreate<WorldState>(WORLD_ROOM, name ? { name } : {}));
     } catch (error) {
       onStatus("offline");
       const { words, retry } = joinFailureWords((error as { code?: number }).code);

@@ -75,7 +75,7 @@ export class MovementInput {
     const { bounds } = DEFAULT_WORLD_SETTINGS;
     this.position.x = Math.min(bounds.maxX, Math.max(bounds.minX, this.position.x + (dx / length) * step));
     this.position.z = Math.min(bounds.maxZ, Math.max(bounds.minZ, this.position.z + (dz / length) * step));
-    this.rotY = (Math.atan2(dx, -dz) * 180) / Math.PI;
+    this.rotY = (Math.atan2(dx, dz) * 180) / Math.PI; // as Unity's eulerAngles.y: 0 faces +z
     this.moving = true;
     if (now - this.lastSent >= 1000 / MOVE_SEND_HZ) {
       this.lastSent = now;
