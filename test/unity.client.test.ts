@@ -4,12 +4,25 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import type { ErrorCode, WorldError } from "../rooms/world-protocol.js";
+import { errorWords, joinFailureWords } from "../web-client/src/error-words.js";
+
 const SCRIPTS = "unity-client/Assets/Scripts";
 
 function csFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith(".cs"))
     .map((entry) => join(entry.parentPath, entry.name));
+}
+
+const hasMcs = () => spawnSync("mcs", ["--version"]).status === 0;
+
+/** Every code of the protocol's ErrorCode union, read from its source (a type has no values at run time). */
+function errorCodes(): ErrorCode[] {
+  const lines = readFileSync("rooms/world-protocol.ts", "utf8").split("\n");
+  const first = lines.indexOf("export type ErrorCode =") + 1;
+  const union = lines.slice(first, lines.findIndex((line, i) => i >= first && !line.startsWith("  | ")));
+  return union.map((line) => /^ {2}\| "([a-z_]+)"/.exec(line)![1] as ErrorCode);
 }
 
 describe("Unity client", () => {
@@ -28,7 +41,7 @@ describe("Unity client", () => {
   });
 
   it("compiles its scripts with mcs against UnityEngine and Colyseus SDK stand-ins", function () {
-    if (spawnSync("mcs", ["--version"]).status !== 0) {
+    if (!hasMcs()) {
       // .ci/run installs Debian's mono-mcs; on a machine without it this check cannot run.
       this.skip();
     }
@@ -40,5 +53,44 @@ describe("Unity client", () => {
       { encoding: "utf8" },
     );
     assert.equal(result.status, 0, result.stdout + result.stderr);
+  });
+
+  it("says every server error and join refusal in the browser client's words, and shows players' text as typed", function () {
+    if (!hasMcs()) this.skip(); // as above
+    const exe = join(mkdtempSync(join(tmpdir(), "kobot-mcs-")), "words-check.exe");
+    const words = [join(SCRIPTS, "ErrorWords.cs"), join(SCRIPTS, "KobotNetwork.cs"), join(SCRIPTS, "ChatUI.cs"), join(SCRIPTS, "WorldProtocol.cs")];
+    const scripts = csFiles(SCRIPTS).filter((file) => !words.includes(file));
+    const built = spawnSync("mcs", [`-out:${exe}`, "-r:System.Core", "-nowarn:67,649", ...csFiles("test/unity-stubs"), ...scripts, ...words, "test/unity-checks/WordsCheck.cs"], { encoding: "utf8" });
+    assert.equal(built.status, 0, built.stdout + built.stderr);
+
+    const names = ["코봇", "한스", "Bob", ""];
+    const errors: WorldError[] = errorCodes().flatMap((code) =>
+      names.map((name) => ({ code, message: `server words for ${code}`, npcId: name, distance: 12.34, talkRadius: 6, retryAfterMs: 1450 })),
+    );
+    assert.ok(errors.length >= 4 * 12, "every code of the union");
+    const joins = [400, 429, 0, 503];
+    const plain = ["<size=300>크게</size>", "<b>굵게</b> a<b", "평범한 말"];
+    const input = [
+      ...errors.map((e) => ["error", e.code, e.npcId, e.distance, e.talkRadius, e.retryAfterMs, e.message].join("\t")),
+      ...joins.map((code) => `join\t${code}`),
+      ...plain.map((text) => `plain\t${text}`),
+    ].join("\n");
+    const run = spawnSync("mono", [exe], { input, encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    const said = run.stdout.trimEnd().split("\n");
+    assert.equal(said.length, errors.length + joins.length + plain.length);
+
+    errors.forEach((error, i) => {
+      assert.equal(said[i], errorWords(error, (id) => id || undefined), `${error.code} about "${error.npcId}"`);
+    });
+    joins.forEach((code, i) => {
+      const web = joinFailureWords(code === 0 ? undefined : code);
+      assert.equal(said[errors.length + i], `${web.words}\t${web.retry ? "retry" : "stop"}`, `join refused with ${code}`);
+    });
+    plain.forEach((text, i) => {
+      const shown = said[errors.length + joins.length + i]!;
+      assert.equal(shown.replaceAll("\u200B", ""), text, "every character kept");
+      assert.doesNotMatch(shown, /<[a-z/]/i, "no tag uGUI would read");
+    });
   });
 });

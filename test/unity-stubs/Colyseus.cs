@@ -15,12 +15,32 @@ namespace Colyseus
         public Client(string endpoint) { }
         public Task<Room<T>> JoinOrCreate<T>(string roomName, Dictionary<string, object> options = null, Dictionary<string, string> headers = null) where T : Schema.Schema { return Task.FromResult<Room<T>>(null); }
         public Task<Room<T>> JoinById<T>(string roomId, Dictionary<string, object> options = null, Dictionary<string, string> headers = null) where T : Schema.Schema { return Task.FromResult<Room<T>>(null); }
+        public Task<Room<T>> Reconnect<T>(ReconnectionToken reconnectionToken, Dictionary<string, string> headers = null) where T : Schema.Schema { return Task.FromResult<Room<T>>(null); }
+    }
+
+    public class ReconnectionToken
+    {
+        public string RoomId;
+        public string Token;
+    }
+
+    public class MatchMakeException : Exception
+    {
+        public int Code;
+        public MatchMakeException(int code, string message) : base(message) { Code = code; }
+    }
+
+    public class HttpException : Exception
+    {
+        public int StatusCode;
+        public HttpException(int statusCode, string message) : base(message) { StatusCode = statusCode; }
     }
 
     public class Room<T> where T : Schema.Schema
     {
         public string RoomId;
         public string SessionId;
+        public ReconnectionToken ReconnectionToken;
         public T State { get { return null; } }
         public event CloseWithCodeEventHandler OnLeave;
         public event CloseWithCodeEventHandler OnDrop;

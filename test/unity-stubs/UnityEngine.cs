@@ -46,13 +46,22 @@ namespace UnityEngine
         public static Quaternion Euler(float x, float y, float z) { return identity; }
         public static Quaternion Slerp(Quaternion a, Quaternion b, float t) { return a; }
     }
-    public static class Mathf { public static float Exp(float power) { return (float)Math.Exp(power); } }
+    public static class Mathf
+    {
+        public static float Exp(float power) { return (float)Math.Exp(power); }
+        public static float Clamp(float value, float min, float max) { return Math.Max(min, Math.Min(max, value)); }
+    }
     public static class Time
     {
         public static float deltaTime { get { return 0f; } }
         public static float time { get { return 0f; } }
     }
-    public static class Input { public static float GetAxisRaw(string axisName) { return 0f; } }
+    public enum KeyCode { Return = 13, KeypadEnter = 271 }
+    public static class Input
+    {
+        public static float GetAxisRaw(string axisName) { return 0f; }
+        public static bool GetKey(KeyCode key) { return false; }
+    }
     public static class Debug { public static void Log(object message) { } public static void LogError(object message) { } }
     [AttributeUsage(AttributeTargets.Field)] public class HeaderAttribute : Attribute { public HeaderAttribute(string header) { } }
     [AttributeUsage(AttributeTargets.Field)] public class SerializeField : Attribute { }
@@ -87,6 +96,7 @@ namespace UnityEngine.UI
         public string text = "";
         public int characterLimit;
         public EndEditEvent onEndEdit = new EndEditEvent();
+        public bool isFocused { get { return false; } }
         public void ActivateInputField() { }
     }
 }

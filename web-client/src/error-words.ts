@@ -8,6 +8,9 @@ function particle(name: string, afterVowel: string, afterConsonant: string): str
   return syllable.final ? afterConsonant : afterVowel;
 }
 
+/** A wait in tenths of a second, rounded up: a player who waits what is said is not refused again. */
+const waitSeconds = (ms: number) => Math.max(0.1, Math.ceil(ms / 100) / 10);
+
 /**
  * An error as the player reads it, in Korean, from the error's fields (the server's `message` is English, for
  * developers). Errors a player cannot meet through this client (malformed messages) keep the server's words.
@@ -21,7 +24,7 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
         : `너무 멀어요: ${npc}에게 더 다가가서 말을 걸어 주세요.`;
     case "rate_limited":
       return error.retryAfterMs !== undefined
-        ? `잠시만요: 너무 빨리 보내고 있어요. ${Math.max(0.1, error.retryAfterMs / 1000).toFixed(1)}초 뒤에 다시 보내 주세요.`
+        ? `잠시만요: 너무 빨리 보내고 있어요. ${waitSeconds(error.retryAfterMs).toFixed(1)}초 뒤에 다시 보내 주세요.`
         : "잠시만요: 너무 빨리 보내고 있어요. 조금 뒤에 다시 보내 주세요.";
     case "npc_busy":
       return `${npc}에게 질문이 밀려 있어요. 조금 뒤에 다시 물어봐 주세요.`;

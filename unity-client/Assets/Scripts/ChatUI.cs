@@ -22,19 +22,31 @@ namespace Kobot
         public float errorSeconds = 5f;
 
         private readonly Queue<string> lines = new Queue<string>();
+        /// <summary>Ids of the lines shown (a reconnection hands the room's history over again), oldest first.</summary>
+        private readonly Queue<string> shownIds = new Queue<string>();
+        private readonly HashSet<string> shown = new HashSet<string>();
+        /// <summary>More than a room's history can hold (CHAT_HISTORY is at most 1000 lines).</summary>
+        private const int RememberedIds = 1100;
         /// <summary>NPC ids in dropdown order, after "everyone".</summary>
         private readonly List<string> npcIds = new List<string>();
         private readonly Dictionary<string, string> npcNames = new Dictionary<string, string>();
         private float errorUntil;
 
+        /// <summary>The player is typing: keys are the chat box's, not the avatar's.</summary>
+        public bool IsTyping { get { return input != null && input.isFocused; } }
+
         private void Start()
         {
             input.characterLimit = WorldProtocol.ChatMaxChars;
             input.onEndEdit.AddListener(Submit);
+            // A new Dropdown comes with "Option A/B/C": the NPCs' places in it must be ours.
+            if (speakTo != null) speakTo.ClearOptions();
         }
 
         private void Submit(string text)
         {
+            // End of editing is also a click elsewhere (the NPC list): only Enter sends.
+            if (!Input.GetKey(KeyCode.Return) && !Input.GetKey(KeyCode.KeypadEnter)) return;
             text = text.Trim();
             if (text.Length == 0) return;
             var chosen = speakTo != null && speakTo.value > 0 && speakTo.value <= npcIds.Count ? npcIds[speakTo.value - 1] : null;
@@ -43,12 +55,39 @@ namespace Kobot
             input.ActivateInputField();
         }
 
-        public void Append(ChatLine line)
+        /// <summary>Adds a line to the history; false when it is there already (sent again after a reconnection).</summary>
+        public bool Append(ChatLine line)
         {
-            var shown = line.kind == "system" ? "<color=#829ab1>" + line.text + "</color>" : "<b>" + line.name + "</b>: " + line.text;
-            lines.Enqueue(shown);
+            if (!string.IsNullOrEmpty(line.id))
+            {
+                if (!shown.Add(line.id)) return false;
+                shownIds.Enqueue(line.id);
+                while (shownIds.Count > RememberedIds) shown.Remove(shownIds.Dequeue());
+            }
+            var text = PlainText(line.text);
+            lines.Enqueue(line.kind == "system" ? "<color=#829ab1>" + text + "</color>" : "<b>" + PlainText(line.name) + "</b>: " + text);
             while (lines.Count > keepLines) lines.Dequeue();
             history.text = string.Join("\n", lines.ToArray());
+            return true;
+        }
+
+        /// <summary>
+        /// Players' words as typed, not rich text: "&lt;size=300&gt;" would have drawn itself. A zero-width space after
+        /// each "&lt;" keeps uGUI from reading a tag.
+        /// </summary>
+        public static string PlainText(string text)
+        {
+            return text.Replace("<", "<\u200B");
+        }
+
+        /// <summary>Forgets the room's NPCs (the scene is rebuilt from the room's state).</summary>
+        public void ClearNpcs()
+        {
+            npcIds.Clear();
+            npcNames.Clear();
+            if (speakTo == null) return;
+            speakTo.ClearOptions();
+            speakTo.value = 0;
         }
 
         public void ShowStatus(string text)

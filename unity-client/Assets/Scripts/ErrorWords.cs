@@ -19,7 +19,8 @@ namespace Kobot
                           "m 떨어져 있어요. " + error.talkRadius.ToString(CultureInfo.InvariantCulture) + "m 안으로 다가가서 말을 걸어 주세요."
                         : "너무 멀어요: " + npc + "에게 더 다가가서 말을 걸어 주세요.";
                 case "rate_limited":
-                    var seconds = System.Math.Max(0.1, error.retryAfterMs / 1000.0);
+                    // In tenths, rounded up: a player who waits what is said is not refused again.
+                    var seconds = System.Math.Max(0.1, System.Math.Ceiling(error.retryAfterMs / 100.0) / 10);
                     return "잠시만요: 너무 빨리 보내고 있어요. " + seconds.ToString("0.0", CultureInfo.InvariantCulture) + "초 뒤에 다시 보내 주세요.";
                 case "npc_busy":
                     return npc + "에게 질문이 밀려 있어요. 조금 뒤에 다시 물어봐 주세요.";
@@ -39,6 +40,26 @@ namespace Kobot
                     return "보낼 글자가 없어요. 빈칸이나 보이지 않는 글자만으로는 보낼 수 없어요.";
                 default:
                     return error.message;
+            }
+        }
+
+        /// <summary>
+        /// Why a join failed, from the SDK's code (the HTTP status or the room's error code; 0 when no server
+        /// answered); <paramref name="retry"/> false when joining as is cannot work: a name the server refuses.
+        /// </summary>
+        public static string ForJoin(int code, out bool retry)
+        {
+            retry = code != 400;
+            switch (code)
+            {
+                case 400:
+                    return "이 이름으로는 들어갈 수 없어요. 1–" + WorldProtocol.NameMaxChars + "자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.";
+                case 429:
+                    return "지금 들어오려는 사람이 많아요. 잠시 뒤에 다시 들어갈게요.";
+                case 0:
+                    return "서버에 연결할 수 없어요. 잠시 뒤에 다시 시도할게요.";
+                default:
+                    return "들어갈 수 없어요 (" + code + "). 잠시 뒤에 다시 시도할게요.";
             }
         }
 

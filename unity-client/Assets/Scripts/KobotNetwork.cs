@@ -27,63 +27,146 @@ namespace Kobot
 
         public Room<WorldState> Room { get; private set; }
 
+        /// <summary>
+        /// The server refused the player's name (empty, too long, an NPC's, or a banned word), with why in Korean:
+        /// ask for another and call <see cref="Connect(string)"/> with it. Other refusals are retried.
+        /// </summary>
+        public event System.Action<string> NameRefused;
+
         private Client client;
         private readonly Dictionary<string, RemoteAvatar> remotes = new Dictionary<string, RemoteAvatar>();
         private readonly Dictionary<string, NpcView> npcs = new Dictionary<string, NpcView>();
         private LocalAvatar local;
+        private bool leaving;
 
         private async void Start()
         {
-            await Connect();
+            await Connect(playerName);
         }
 
-        public async Task Connect()
+        /// <summary>Joins the world as <paramref name="name"/>; a full server or no server is retried until it works.</summary>
+        public async Task Connect(string name)
         {
-            client = new Client(serverUrl);
-            chatUI.ShowStatus("입장 중…");
-            try
+            playerName = name;
+            if (client == null) client = new Client(serverUrl);
+            for (var attempt = 0; !leaving; attempt++)
             {
-                var options = new Dictionary<string, object> { { "name", playerName } };
-                Room = await client.JoinOrCreate<WorldState>(WorldProtocol.WorldRoom, options);
+                chatUI.ShowStatus("입장 중…");
+                try
+                {
+                    // No name: the server gives one (Player-xxxx); an empty one it refuses.
+                    var options = new Dictionary<string, object>();
+                    if (!string.IsNullOrWhiteSpace(playerName)) options["name"] = playerName;
+                    Enter(await client.JoinOrCreate<WorldState>(WorldProtocol.WorldRoom, options));
+                    return;
+                }
+                catch (System.Exception error)
+                {
+                    chatUI.ShowStatus("연결 끊김");
+                    Debug.Log("could not join: " + error.Message); // the server's own words, for developers
+                    bool retry;
+                    var words = ErrorWords.ForJoin(JoinErrorCode(error), out retry);
+                    chatUI.ShowError(words);
+                    if (!retry)
+                    {
+                        if (NameRefused != null) NameRefused(words);
+                        return;
+                    }
+                }
+                await Task.Delay(System.Math.Min(10000, 1000 << System.Math.Min(attempt, 4)));
             }
-            catch (System.Exception error)
-            {
-                // A refused name, a full server or no server at all: say so, and let the player retry.
-                chatUI.ShowError("could not join: " + error.Message);
-                chatUI.ShowStatus("연결 끊김");
-                return;
-            }
-            Bind(Room);
-            chatUI.ShowStatus("접속 중");
         }
 
-        private void Bind(Room<WorldState> room)
+        /// <summary>The code a failed join carries: the room's (a refused name is 400), the HTTP status (429), 0 for none.</summary>
+        private static int JoinErrorCode(System.Exception error)
         {
-            var callbacks = Callbacks.Get(room);
-            callbacks.OnAdd(state => state.players, (sessionId, player) => SpawnPlayer(sessionId, player));
-            callbacks.OnRemove(state => state.players, (sessionId, player) => DespawnPlayer(sessionId));
-            callbacks.OnAdd(state => state.npcs, (npcId, npc) => SpawnNpc(npcId, npc));
-            callbacks.OnAdd(state => state.chat, (index, line) => OnChatLine(line));
+            var refused = error as MatchMakeException;
+            if (refused != null) return refused.Code;
+            var http = error as HttpException;
+            return http != null ? http.StatusCode : 0;
+        }
 
+        /// <summary>Takes the room: the scene is rebuilt from its state, as on a reconnection.</summary>
+        private void Enter(Room<WorldState> room)
+        {
+            Room = room;
             room.OnMessage<WorldError>("error", error => chatUI.ShowError(error));
             // The SDK resumes a dropped connection by itself while the server keeps our place.
             room.OnDrop += code => chatUI.ShowStatus("다시 연결 중…");
-            room.OnReconnect += () => chatUI.ShowStatus("접속 중");
-            room.OnLeave += code => chatUI.ShowStatus("연결 끊김");
-            room.OnError += (code, message) => chatUI.ShowError(message);
+            room.OnReconnect += () =>
+            {
+                // Callbacks registered before the drop may be bound to the state the SDK had then.
+                Rebuild(room);
+                chatUI.ShowStatus("접속 중");
+            };
+            room.OnLeave += code => OnLeft(room, code);
+            room.OnError += (code, message) => Debug.LogError("room error " + code + ": " + message);
+            Rebuild(room);
+            chatUI.ShowStatus("접속 중");
         }
 
-        private void SpawnPlayer(string sessionId, Player player)
+        /// <summary>
+        /// A leave the player did not ask for (a drop in the first 5 s, which the SDK does not resume; a server
+        /// restarting; reconnection given up): back into our place while the room holds it, else join again.
+        /// </summary>
+        private async void OnLeft(Room<WorldState> room, int code)
+        {
+            chatUI.ShowStatus("연결 끊김");
+            if (leaving || room != Room || code == ConsentedLeave) return;
+            await Task.Delay(1000);
+            if (leaving) return;
+            chatUI.ShowStatus("다시 연결 중…");
+            try
+            {
+                Enter(await client.Reconnect<WorldState>(room.ReconnectionToken));
+            }
+            catch (System.Exception)
+            {
+                await Connect(playerName);
+            }
+        }
+
+        /// <summary>The close code of a leave the player asked for (Room.Leave()).</summary>
+        private const int ConsentedLeave = 4000;
+
+        private void Rebuild(Room<WorldState> room)
+        {
+            ClearScene();
+            var callbacks = Callbacks.Get(room);
+            callbacks.OnAdd(state => state.players, (sessionId, player) => SpawnPlayer(callbacks, sessionId, player));
+            callbacks.OnRemove(state => state.players, (sessionId, player) => DespawnPlayer(sessionId));
+            callbacks.OnAdd(state => state.npcs, (npcId, npc) => SpawnNpc(callbacks, npcId, npc));
+            callbacks.OnAdd(state => state.chat, (index, line) => OnChatLine(line));
+        }
+
+        private void ClearScene()
+        {
+            if (local != null) Destroy(local.gameObject);
+            local = null;
+            foreach (var remote in remotes.Values) Destroy(remote.gameObject);
+            remotes.Clear();
+            foreach (var npc in npcs.Values) Destroy(npc.gameObject);
+            npcs.Clear();
+            chatUI.ClearNpcs();
+        }
+
+        // Spawns are idempotent: a second set of callbacks on the same state (see Rebuild) adds nothing twice.
+        private void SpawnPlayer(StateCallbackStrategy<WorldState> callbacks, string sessionId, Player player)
         {
             var position = player.Position();
             if (sessionId == Room.SessionId)
             {
+                if (local != null) return;
                 local = Instantiate(localAvatarPrefab, position, Quaternion.identity);
                 local.Init(this, player.name);
+                var me = local;
+                // The server keeps avatars inside the world at a walking pace: its word counts once we stop.
+                callbacks.OnChange(player, () => { if (me != null) me.ServerPosition(player.Position()); });
                 return;
             }
+            if (remotes.ContainsKey(sessionId)) return;
             var remote = Instantiate(remoteAvatarPrefab, position, Quaternion.identity);
-            remote.Bind(Callbacks.Get(Room), player);
+            remote.Bind(callbacks, player);
             remotes[sessionId] = remote;
         }
 
@@ -97,19 +180,22 @@ namespace Kobot
             }
         }
 
-        private void SpawnNpc(string npcId, Npc npc)
+        private void SpawnNpc(StateCallbackStrategy<WorldState> callbacks, string npcId, Npc npc)
         {
+            if (npcs.ContainsKey(npcId)) return;
             var view = Instantiate(npcPrefab, npc.Position(), Quaternion.identity);
-            view.Bind(Callbacks.Get(Room), npcId, npc);
+            view.Bind(callbacks, npcId, npc);
             npcs[npcId] = view;
             chatUI.AddNpc(npcId, npc.name);
         }
 
         private void OnChatLine(ChatLine line)
         {
-            chatUI.Append(line);
+            if (!chatUI.Append(line)) return; // shown before a reconnection
             NpcView npc;
-            if (line.kind == "npc" && npcs.TryGetValue(line.from, out npc)) npc.Say(line.text);
+            // Lines from before we came (the room's history) go to the chat only, not over the NPC's head.
+            var age = Room.State.serverTime - line.ts;
+            if (line.kind == "npc" && npcs.TryGetValue(line.from, out npc) && age < npc.bubbleSeconds * 1000) npc.Say(line.text);
         }
 
         public void SendMove(Vector3 position, float rotY, string anim)
@@ -130,8 +216,10 @@ namespace Kobot
             _ = Room.Send("chat", message);
         }
 
-        private async void OnApplicationQuit()
+        // Leaving at once frees our avatar; without it others saw it stand there 20 s, waiting for a reconnection.
+        private async void OnDestroy()
         {
+            leaving = true;
             if (Room != null) await Room.Leave();
         }
     }

@@ -3,18 +3,20 @@ using UnityEngine;
 namespace Kobot
 {
     /// <summary>
-    /// The player's own avatar: moves with WASD/arrow keys at once (no waiting for the server) and
-    /// sends its position WorldProtocol.MoveSendHz times a second while it moves.
+    /// The player's own avatar: moves with WASD/arrow keys at once (no waiting for the server), inside the
+    /// world's bounds, and sends its position WorldProtocol.MoveSendHz times a second while it moves. Standing,
+    /// it is where the server has it.
     /// </summary>
     public class LocalAvatar : MonoBehaviour
     {
         /// <summary>Slightly under the server's top speed (8 units/s), so moves are never clamped.</summary>
-        public float speed = 7f;
+        public float speed = 0.9f * WorldProtocol.MaxSpeed;
         public TextMesh nameLabel;
 
         private KobotNetwork network;
         private float lastSent;
         private bool moving;
+        private Vector3? serverPosition;
 
         public void Init(KobotNetwork owner, string playerName)
         {
@@ -22,17 +24,29 @@ namespace Kobot
             if (nameLabel != null) nameLabel.text = playerName;
         }
 
+        /// <summary>Where the server has this avatar (it clamps moves to the world and to a walking pace).</summary>
+        public void ServerPosition(Vector3 position)
+        {
+            serverPosition = position;
+        }
+
         private void Update()
         {
-            var input = new Vector3(Input.GetAxisRaw("Horizontal"), 0f, Input.GetAxisRaw("Vertical"));
+            // Keys typed into the chat box are its own.
+            var typing = network.chatUI != null && network.chatUI.IsTyping;
+            var input = typing ? new Vector3(0f, 0f, 0f) : new Vector3(Input.GetAxisRaw("Horizontal"), 0f, Input.GetAxisRaw("Vertical"));
             if (input.sqrMagnitude < 0.01f)
             {
                 if (moving) network.SendMove(transform.position, transform.eulerAngles.y, "idle");
+                else if (serverPosition.HasValue) transform.position = serverPosition.Value;
                 moving = false;
                 return;
             }
             var direction = input.normalized;
-            transform.position += direction * speed * Time.deltaTime;
+            var next = transform.position + direction * speed * Time.deltaTime;
+            next.x = Mathf.Clamp(next.x, WorldProtocol.MinX, WorldProtocol.MaxX);
+            next.z = Mathf.Clamp(next.z, WorldProtocol.MinZ, WorldProtocol.MaxZ);
+            transform.position = next;
             transform.rotation = Quaternion.LookRotation(direction);
             moving = true;
             if (Time.time - lastSent >= 1f / WorldProtocol.MoveSendHz)

@@ -1,0 +1,45 @@
+using System;
+using System.Globalization;
+using Kobot;
+
+/// <summary>
+/// Says what the Unity client would show, one input line at a time, for test/unity.client.test.ts to compare with
+/// the browser client. Input (tab-separated): "error" code npcName distance talkRadius retryAfterMs message |
+/// "join" code | "plain" text. Output: one line each, newlines escaped.
+/// </summary>
+public static class WordsCheck
+{
+    public static void Main()
+    {
+        Console.OutputEncoding = new System.Text.UTF8Encoding(false);
+        var stdin = new System.IO.StreamReader(Console.OpenStandardInput(), new System.Text.UTF8Encoding(false));
+        string line;
+        while ((line = stdin.ReadLine()) != null)
+        {
+            var f = line.Split('\t');
+            string said;
+            switch (f[0])
+            {
+                case "error":
+                    var error = new WorldError
+                    {
+                        code = f[1],
+                        distance = double.Parse(f[3], CultureInfo.InvariantCulture),
+                        talkRadius = double.Parse(f[4], CultureInfo.InvariantCulture),
+                        retryAfterMs = int.Parse(f[5], CultureInfo.InvariantCulture),
+                        message = f[6],
+                    };
+                    said = ErrorWords.For(error, f[2].Length > 0 ? f[2] : null);
+                    break;
+                case "join":
+                    bool retry;
+                    said = ErrorWords.ForJoin(int.Parse(f[1], CultureInfo.InvariantCulture), out retry) + "\t" + (retry ? "retry" : "stop");
+                    break;
+                default:
+                    said = ChatUI.PlainText(f[1]);
+                    break;
+            }
+            Console.WriteLine(said.Replace("\n", "\\n"));
+        }
+    }
+}
