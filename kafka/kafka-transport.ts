@@ -94,11 +94,13 @@ export class KafkaWorkerChannel implements WorkerChannel {
     private readonly topics: NpcTopics,
     groupId: string,
     private readonly log: Logger,
+    /** Questions answered between heartbeats: two of the brain's batches (16 by default) keep it busy while a slice's answers go out. */
+    private readonly slice = 32,
   ) {
     this.producer = newProducer(kafka);
     // A worker that dies keeps its partitions until its session times out: kafkajs's default 30 s outlasted every
     // question's NPC_TIMEOUT_MS (10 s), so nothing it held could be answered in time; 6 s, with heartbeats every 2 s
-    // between batches (a batch is answered in well under a second). After a broker restart answers came back in
+    // between slices of a batch (a slice is answered in well under a second). After a broker restart answers came back in
     // 10 s with a 10 s session, 6 s with 6 s (bench:broker-restart).
     this.consumer = kafka.consumer({
       groupId, maxWaitTimeInMs: FETCH_WAIT_MS, retry: { retries: 8 }, sessionTimeout: WORKER_SESSION_TIMEOUT_MS, heartbeatInterval: 2_000,
@@ -118,32 +120,43 @@ export class KafkaWorkerChannel implements WorkerChannel {
       // Partitions are answered side by side, so the brain's micro-batching can merge them.
       partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-        const questions: QuestionMessage[] = [];
-        for (const message of batch.messages) {
-          try {
-            questions.push(parseMessage(QuestionMessage, message.value));
-          } catch (error) {
-            if (!(error instanceof ContractError)) throw error;
-            this.log.warn("skipped a malformed question", { offset: message.offset, reason: error.message });
+        // A fetch holds up to ~750 questions a partition (a backlog after a restart, a burst of rooms): answered
+        // whole, with one heartbeat at the end, it outlasted the session, the group dropped this worker, nothing
+        // was answered for 14-20 s and the whole batch was answered again. Slices keep the heartbeats coming
+        // and let old questions expire on the way (the worker skips those the room has given up on).
+        for (let start = 0; start < batch.messages.length; start += this.slice) {
+          if (!isRunning() || isStale()) return;
+          const messages = batch.messages.slice(start, start + this.slice);
+          const questions = this.parseQuestions(messages, batch.partition);
+          const answers = questions.length > 0 ? await answerQuestions(questions) : [];
+          if (answers.length > 0) {
+            await this.producer.send({
+              // Leader-only ack: an answer lost in a broker failover costs one fallback line, and
+              // not waiting for replicas keeps the way back short. Questions wait for all replicas.
+              acks: 1,
+              topic: this.topics.answer,
+              messages: answers.map((answer) => ({ key: answer.roomId, value: JSON.stringify(answer) })),
+            });
           }
+          resolveOffset(messages.at(-1)!.offset);
+          await commitOffsetsIfNecessary();
+          await heartbeat();
         }
-        if (!isRunning() || isStale()) return;
-        const answers = questions.length > 0 ? await answerQuestions(questions) : [];
-        if (answers.length > 0) {
-          await this.producer.send({
-            // Leader-only ack: an answer lost in a broker failover costs one fallback line, and
-            // not waiting for replicas keeps the way back short. Questions wait for all replicas.
-            acks: 1,
-            topic: this.topics.answer,
-            messages: answers.map((answer) => ({ key: answer.roomId, value: JSON.stringify(answer) })),
-          });
-        }
-        const last = batch.messages.at(-1);
-        if (last) resolveOffset(last.offset);
-        await commitOffsetsIfNecessary();
-        await heartbeat();
       },
     });
+  }
+
+  private parseQuestions(messages: ReadonlyArray<{ offset: string; value: Buffer | null }>, partition: number): QuestionMessage[] {
+    const questions: QuestionMessage[] = [];
+    for (const message of messages) {
+      try {
+        questions.push(parseMessage(QuestionMessage, message.value));
+      } catch (error) {
+        if (!(error instanceof ContractError)) throw error;
+        this.log.warn("skipped a malformed question", { partition, offset: message.offset, reason: error.message });
+      }
+    }
+    return questions;
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { Kafka, logLevel } from "kafkajs";
+
+import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../../kafka/contract.js";
+import { groupMembers } from "../../kafka/group-members.js";
+import { ensureTopics } from "../../kafka/kafka-client.js";
+import { KafkaWorkerChannel, WORKER_SESSION_TIMEOUT_MS } from "../../kafka/kafka-transport.js";
+import { uniqueTopics } from "../helpers/processes.js";
+import { quiet, sleep } from "../helpers/world.js";
+
+/**
+ * A worker that starts into a backlog (after a restart, or a burst from many rooms) on a real broker. The brain
+ * is a stand-in that takes a fixed time per question: what is tested is the worker's place in its group.
+ */
+describe("Kafka worker with a backlog (real broker)", function () {
+  this.timeout(90_000);
+
+  it("keeps its place in the group through a batch longer than its session: every question answered once, by one worker", async () => {
+    const kafka = new Kafka({ clientId: "backlog-test", brokers: process.env.TEST_KAFKA_BROKERS!.split(","), logLevel: logLevel.NOTHING });
+    const topics = uniqueTopics("backlog");
+    await ensureTopics(kafka, [topics.question, topics.answer], 1);
+    const questions = 400;
+    const perQuestionMs = 25; // 400 questions: 10 s of answering, more than the 6 s session
+    assert.ok(questions * perQuestionMs > WORKER_SESSION_TIMEOUT_MS + 3000);
+    const answered = new Map<string, number>();
+    const reader = kafka.consumer({ groupId: `reader-${topics.answer}` });
+    await reader.connect();
+    await reader.subscribe({ topic: topics.answer, fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        const answer = JSON.parse(message.value!.toString()) as AnswerMessage;
+        answered.set(answer.questionId, (answered.get(answer.questionId) ?? 0) + 1);
+      },
+    });
+
+    // Two workers: the one that takes the backlog must keep its partition, or the other answers it all again.
+    const handed: number[] = [];
+    const group = `workers-${topics.question}`;
+    const workers = [new KafkaWorkerChannel(kafka, topics, group, quiet), new KafkaWorkerChannel(kafka, topics, group, quiet)];
+    for (const worker of workers) {
+      await worker.start(async (batch) => {
+        handed.push(batch.length);
+        await sleep(batch.length * perQuestionMs);
+        return batch.map((q) => ({ v: CONTRACT_VERSION, questionId: q.questionId, roomId: q.roomId, npcId: q.npcId, text: "네", ms: 1, model: "stand-in", replyTo: "s" }));
+      });
+    }
+    while ((await groupMembers(kafka, group)) < 2) await sleep(200);
+    await sleep(1000); // the group settles on who holds the partition
+    const producer = kafka.producer();
+    await producer.connect();
+    const now = Date.now();
+    const asked: QuestionMessage[] = Array.from({ length: questions }, (_, i) => ({
+      v: CONTRACT_VERSION, questionId: `q${i}`, roomId: "room", npcId: "kobot", playerId: "p", playerName: "p", text: `질문 ${i}`, ts: now, replyTo: "s",
+    }));
+    await producer.send({ topic: topics.question, messages: asked.map((q) => ({ key: q.roomId, value: JSON.stringify(q) })) });
+
+    try {
+      const deadline = Date.now() + 60_000;
+      while (answered.size < questions && Date.now() < deadline) await sleep(200);
+      await sleep(WORKER_SESSION_TIMEOUT_MS + 2000); // answers of a batch taken again would come by now
+      assert.equal(answered.size, questions, "every question answered");
+      const twice = [...answered].filter(([, n]) => n > 1).length;
+      assert.equal(twice, 0, `questions answered more than once (the batch was taken again): ${twice}`);
+      assert.ok(Math.max(...handed) <= 32, `at most 32 questions between heartbeats, handed ${Math.max(...handed)}`);
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      await reader.disconnect();
+      await producer.disconnect();
+    }
+  });
+});
