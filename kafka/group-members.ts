@@ -17,13 +17,20 @@ export async function groupMembers(kafka: Kafka, group: string): Promise<number>
 
 /**
  * Waits up to `ms` for a consumer group to have no members (a crashed process's member stays until its session
- * ends); resolves with how many are left.
+ * ends); resolves with how many are left. A broker that is still starting (no group coordinator yet: "not the
+ * correct coordinator", "coordinator not available") is asked again until then: servers started with a fresh
+ * broker, as `docker compose up` does, exited on it.
  */
 export async function membersAfter(kafka: Kafka, group: string, ms: number): Promise<number> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const members = await groupMembers(kafka, group);
-    if (members === 0 || Date.now() >= deadline) return members;
+    let members: number | undefined;
+    try {
+      members = await groupMembers(kafka, group);
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+    }
+    if (members === 0 || (members !== undefined && Date.now() >= deadline)) return members;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
