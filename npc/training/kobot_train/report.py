@@ -133,8 +133,8 @@ def write_model_card(path: Path, evaluation: dict, summary: dict, shipped: str, 
     if summary.get("continued_from"):
         gold = summary.get("retrieval", {}).get("gold", 0)
         retrain = ("npm run train    # run 1\n"
-                   f"npm run train -- --init-from ../model --retrieval-gold {gold} --epochs 4 --finetune-lr 3e-4 "
-                   "--patience 2 --run runs/next --out runs/next/export    # run 2, from run 1's model")
+                   f"npm run train -- --init-from npc/model --retrieval-gold {gold} --epochs 4 --finetune-lr 3e-4 "
+                   "--patience 2 --run npc/training/runs/next --out npc/training/runs/next/export    # run 2, from run 1's model")
     path.write_text(f"""# Kobot NPC model
 
 A small Korean chatbot in the KoGPT2 prompt format (`<usr>question<sys>answer</s>`): GPT-2 architecture
