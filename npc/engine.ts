@@ -346,9 +346,10 @@ export class NpcEngine {
   }
 
   private prompt(question: string, context: KnowledgePair[] = []): string {
+    // A knowledge file is text too: a "<sys>" in it must not become the prompt's own token.
     const turns = context.flatMap(({ q, a }) => [
-      { role: "user", content: q },
-      { role: "assistant", content: a },
+      { role: "user", content: this.withoutSpecialTokens(q) },
+      { role: "assistant", content: this.withoutSpecialTokens(a) },
     ]);
     return this.tokenizer.apply_chat_template([...turns, { role: "user", content: question }], {
       tokenize: false,
@@ -363,9 +364,9 @@ export class NpcEngine {
   }
 
   /** A player typing "<sys>" must not be able to write the NPC's side of the prompt. */
-  private withoutSpecialTokens(question: unknown): unknown {
-    if (typeof question !== "string") return question;
-    return this.tokenizer.all_special_tokens.reduce((text, token) => text.split(token).join(" "), question);
+  private withoutSpecialTokens<T>(text: T): T {
+    if (typeof text !== "string") return text;
+    return this.tokenizer.all_special_tokens.reduce((line: string, token: string) => line.split(token).join(" "), text) as T;
   }
 
   /** Whether decoding keeps the cache in place (the export's step graph), for benchmarks and tests. */

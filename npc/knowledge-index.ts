@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 
+import { cleanText } from "../common/clean-text.js";
 import { ModelLoadError } from "./errors.js";
 import { takeBest } from "./take-best.js";
 
@@ -67,12 +68,14 @@ export function readKnowledgeFile(path: string): KnowledgePair[] {
       throw new ModelLoadError(path, `${path}:${i + 1}: not JSON`);
     }
     const { q, a } = (row ?? {}) as { q?: unknown; a?: unknown };
-    const asked = (Array.isArray(q) ? q : [q]).map((text) => (typeof text === "string" ? text.trim() : ""));
-    if (asked.length === 0 || asked.some((text) => !text) || typeof a !== "string" || !a.trim()) {
+    // Cleaned as players' lines are: control and invisible characters out, one space between words.
+    const asked = (Array.isArray(q) ? q : [q]).map((text) => (typeof text === "string" ? cleanText(text) : ""));
+    const answer = typeof a === "string" ? cleanText(a) : "";
+    if (asked.length === 0 || asked.some((text) => !text) || !answer) {
       throw new ModelLoadError(path, `${path}:${i + 1}: needs "q" (a question, or a list of ways to ask it) and "a", non-empty strings`);
     }
     const [first, ...also] = asked as [string, ...string[]];
-    return [{ q: first, a: a.trim(), ...(also.length > 0 ? { also } : {}) }];
+    return [{ q: first, a: answer, ...(also.length > 0 ? { also } : {}) }];
   });
 }
 

@@ -24,7 +24,9 @@ const finite = z.number().finite();
 const LINE_MAX_CHARS = 200;
 const line = z.string().trim().min(1).max(LINE_MAX_CHARS);
 /** A line said to a player: `{name}` is their name; any other `{…}` is a typo that players would read. */
-const playerLine = line.refine((text) => !/\{(?!name\})[^{}]*\}/.test(text), "only {name} is filled in (the player's name); check the spelling");
+const ONLY_NAME = "only {name} is filled in (the player's name); check the spelling";
+const hasOtherPlaceholder = (text: string) => /\{(?!name\})[^{}]*\}/.test(text);
+const playerLine = line.refine((text) => !hasOtherPlaceholder(text), ONLY_NAME);
 
 const NpcEntry = z.strictObject({
   id: z.string().regex(/^[a-z0-9_-]{1,32}$/, "lower-case letters, digits, '_' and '-' only, at most 32"),
@@ -178,6 +180,9 @@ function knowledgeFileProblem(path: string, moderator: Moderator | undefined): s
     const pairs = readKnowledgeFile(path);
     const long = pairs.find((pair) => [...pair.a].length > LINE_MAX_CHARS);
     if (long) return `${path}: an answer of ${[...long.a].length} characters (at most ${LINE_MAX_CHARS}, as a chat line): "${long.a.slice(0, 30)}…"`;
+    // Said to the asker, as greetings are.
+    const typo = pairs.find((pair) => hasOtherPlaceholder(pair.a));
+    if (typo) return `${path}: "${typo.a}": ${ONLY_NAME}`;
     const twice = askedTwice(pairs);
     if (twice) return `${path}: "${twice.q}" is asked for two answers ("${twice.first}", "${twice.second}"): only the first would ever be said`;
     for (const pair of moderator ? pairs : []) {

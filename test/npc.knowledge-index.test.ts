@@ -112,6 +112,12 @@ describe("KnowledgeIndex", () => {
     assert.throws(() => KnowledgeIndex.fromFile(join(dir, "none.jsonl")), /cannot read knowledge file/);
   });
 
+  it("cleans a knowledge file's lines as players' lines are: no control or invisible characters, one space between words", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "knowledge-")), "odd.jsonl");
+    writeFileSync(path, JSON.stringify({ q: ["뭐\u200b 팔아?", " 가격은\t얼마야 "], a: "검과\u0007 방패를   팔지.\u202e" }) + "\n");
+    assert.deepEqual(readKnowledgeFile(path), [{ q: "뭐 팔아?", a: "검과 방패를 팔지.", also: ["가격은 얼마야"] }]);
+  });
+
   it("reads a knowledge file saved as separate jamo composed, so players' questions find its lines", () => {
     const path = join(mkdtempSync(join(tmpdir(), "knowledge-")), "nfd.jsonl");
     writeFileSync(path, '{"q":"뭐 팔아?","a":"검과 방패를 팔지."}\n'.normalize("NFD"));

@@ -134,6 +134,7 @@ describe("World file", () => {
       bom: write("bom.jsonl", '\uFEFF{"q": "이름이 뭐야?", "a": "에이야."}\r\n'),
       bad: write("bad.jsonl", '{"q": "이름?", "a": "에이"}\n{"q": "나이?"'),
       long: write("long.jsonl", JSON.stringify({ q: "이야기해 줘", a: "옛날 옛적에 ".repeat(40) })),
+      typo: write("typo.jsonl", '{"q": "안녕", "a": "{player}, 어서 와."}\n'),
       twice: write("twice.jsonl", '{"q": "이름이 뭐야?", "a": "에이야."}\n{"q": ["성함이?", "이름이 뭐야"], "a": "비야."}\n{"q": "성함이?", "a": "비야."}'),
     };
     const world = (knowledge: string) =>
@@ -142,6 +143,7 @@ describe("World file", () => {
     assert.throws(() => loadWorldFile(world(files.bad), "npc/model", bounds), /npcs\.0 \(a\)\.knowledge: .*bad\.jsonl:2: not JSON/);
     assert.throws(() => loadWorldFile(world(files.long), "npc/model", bounds), /long\.jsonl: an answer of 279 characters \(at most 200/);
     assert.throws(() => loadWorldFile(world("."), "npc/model", bounds), /is a folder; name the knowledge file in it/);
+    assert.throws(() => loadWorldFile(world(files.typo), "npc/model", bounds), /typo\.jsonl: "\{player\}, 어서 와\.": only \{name\} is filled in/);
     assert.throws(() => loadWorldFile(world(files.twice), "npc/model", bounds), /"이름이 뭐야" is asked for two answers \("에이야\.", "비야\."\): only the first/);
   });
 
