@@ -37,24 +37,45 @@ REVIEWED = {"yes", "y", "true", "1"}
 SPREADSHEET_QUOTED = re.compile(r"'+[=+\-@\t\r]")
 
 
+class DataError(ValueError):
+    """Training data that cannot be read as documented: the pipeline says so in one line."""
+
+
 def load_pairs(csv_path: Path) -> list[Pair]:
     """Q,A,label rows. A file with a `reviewed` column (player questions exported by the analytics
     job) gives only the rows a person marked reviewed: nothing trains on unreviewed player text, and
     its cells lose the `'` the job put in front of formula-like text, so training sees the player's."""
-    with open(csv_path, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"Q", "A"} - set(reader.fieldnames or [])
-        if missing:
-            raise ValueError(f"{csv_path}: missing columns {sorted(missing)}")
-        needs_review = "reviewed" in (reader.fieldnames or [])
-        text_of = _unquoted if needs_review else str  # Chatbot_data's own cells carry no such quote
-        pairs = []
-        for row in reader:
-            if needs_review and (row["reviewed"] or "").strip().lower() not in REVIEWED:
-                continue
-            question, answer = text_of(row["Q"]).strip(), text_of(row["A"]).strip()
-            if question and answer:
-                pairs.append(Pair(question, answer, int(row.get("label") or 0)))
+    try:
+        # utf-8-sig: spreadsheets save "CSV UTF-8" with a byte order mark, which would name the first column "\ufeffQ".
+        with open(csv_path, encoding="utf-8-sig", newline="") as handle:
+            return _pairs_of(csv.DictReader(handle), csv_path)
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"{csv_path}: cannot read it as a UTF-8 CSV file ({error})") from error
+
+
+def _pairs_of(reader: csv.DictReader, csv_path: Path) -> list[Pair]:
+    missing = {"Q", "A"} - set(reader.fieldnames or [])
+    if missing:
+        raise DataError(f"{csv_path}: missing columns {sorted(missing)} (a header line Q,A[,label] is needed)")
+    needs_review = "reviewed" in (reader.fieldnames or [])
+    text_of = _unquoted if needs_review else str  # Chatbot_data's own cells carry no such quote
+    pairs = []
+    for row in reader:
+        if needs_review and (row["reviewed"] or "").strip().lower() not in REVIEWED:
+            continue
+        where = f"{csv_path}:{reader.line_num}"
+        # A short row leaves its last cells None (it trained the answer "None").
+        if row["Q"] is None or row["A"] is None:
+            raise DataError(f"{where}: a row needs a question and an answer (Q,A)")
+        question, answer = text_of(row["Q"]).strip(), text_of(row["A"]).strip()
+        try:
+            label = int(row.get("label") or 0)
+        except ValueError:
+            raise DataError(f"{where}: label {row['label']!r} is not a whole number") from None
+        if question and answer:
+            pairs.append(Pair(question, answer, label))
+    if not pairs:
+        raise DataError(f"{csv_path}: no question and answer rows" + (" marked reviewed" if needs_review else ""))
     return pairs
 
 

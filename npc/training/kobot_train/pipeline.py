@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .evaluate import DECODINGS, evaluate, evaluate_with_engine
 from .export import DEFAULT_GENERATION, export
-from .data import load_pairs, split_pairs
+from .data import DataError, load_pairs, split_pairs
 from .paths import CHATBOT_CSV, MODEL_DIR, REPO_ROOT
 from .retrieval import DEFAULT_GRAMS, DEFAULT_MIN_SCORE, grams_of, write_jsonl
 from .spacing import write_spaced_pairs
@@ -62,6 +62,11 @@ def main() -> None:
     if args.report_only:
         return write_reports(args.out, json.loads((args.out / "eval.json").read_text()), args.include)
 
+    # Read after training too (the export's spacing table reads the reviews however many lines pretraining took):
+    # found missing now, not after an hour with --out half written.
+    for path in [args.data, *args.extra_data, args.pretrain_data]:
+        if not path.is_file():
+            raise DataError(f"{path}: no such file")
     checkpoint = args.checkpoint or train(args)
     summary = json.loads((checkpoint.parent / "summary.json").read_text())
 
@@ -106,4 +111,7 @@ def write_reports(out: Path, result: dict, include: list[Path]) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except DataError as error:
+        raise SystemExit(f"train: {error}") from None

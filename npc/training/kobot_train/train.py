@@ -12,7 +12,7 @@ import torch
 from transformers import GPT2LMHeadModel
 
 from .batches import BlockSchedule, PairSchedule, encode_pair, packed_blocks
-from .data import Pair, load_pairs, read_text_lines, split_pairs
+from .data import DataError, Pair, load_pairs, read_text_lines, split_pairs
 from .onnx_weights import model_from_export
 from .model_sizes import MAX_POSITIONS, SIZES, gpt2_config, size_name
 from .paths import CHATBOT_CSV, NSMC_TXT, RUNS_DIR
@@ -135,6 +135,10 @@ def train(args: argparse.Namespace) -> Path:
 
     splits = split_pairs(load_pairs(args.data) + [pair for extra in args.extra_data for pair in load_pairs(extra)])
     print("split sizes:", {name: len(pairs) for name, pairs in splits.items()})
+    empty = [name for name, pairs in splits.items() if not pairs]
+    if empty:
+        raise DataError(f"{args.data}: no rows fall in the {' and '.join(empty)} split (10% of questions each, by a hash "
+                        f"of the question): early stopping and the evaluation need them; give more rows")
     pretrain_lines = list(read_text_lines(args.pretrain_data, args.pretrain_lines)) \
         if args.pretrain_lines and (not args.init_from or args.continue_pretraining) else []
     pretrain_batch = args.pretrain_batch_size or args.batch_size
