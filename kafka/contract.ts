@@ -26,6 +26,9 @@ export const QuestionMessage = z.object({
   replyTo: z.string().min(1).max(64).optional(),
 });
 export type QuestionMessage = z.infer<typeof QuestionMessage>;
+/** Enough of a question to answer it with an error: where the answer goes. */
+export const QuestionAddress = QuestionMessage.pick({ questionId: true, roomId: true, npcId: true, replyTo: true });
+export type QuestionAddress = z.infer<typeof QuestionAddress>;
 
 export const AnswerError = z.object({
   /** `invalid_question`, `model_unavailable`, `expired`, `worker_error`, … */

@@ -1,12 +1,20 @@
 import type { Consumer, Kafka, Producer } from "kafkajs";
 import type { Logger } from "../common/log.js";
-import { AnswerMessage, ContractError, type NpcTopics, parseMessage, QuestionMessage } from "./contract.js";
+import { AnswerMessage, CONTRACT_VERSION, ContractError, type NpcTopics, parseMessage, QuestionAddress, QuestionMessage } from "./contract.js";
 import { ensureTopics, newProducer, runConsumer } from "./kafka-client.js";
 import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-transport.js";
 
 // A fetch with no data returns after this long; data that arrives ends it at once. Short, because
 // an idle wait is cheap on loopback and every chat answer crosses two fetches.
 const FETCH_WAIT_MS = 10;
+
+/**
+ * Questions and answers are worth something for seconds (NPC_TIMEOUT_MS): kept an hour, for a look when
+ * something went wrong, not the broker's 7 days, which a new worker group (it starts from the oldest question)
+ * read through, answering each as expired.
+ */
+export const NPC_TOPIC_RETENTION_MS = 3_600_000;
+const NPC_TOPIC_PARTITIONS = 4;
 
 /** The consumer group in which a server reads the answer topic: its own, named after its SERVER_ID. */
 export const answerGroupOf = (serverId: string) => `kobot-server-${serverId}`;
@@ -41,7 +49,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
   }
 
   async start(onAnswer: (answer: AnswerMessage) => void): Promise<void> {
-    await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
+    await ensureTopics(this.kafka, [this.topics.question, this.topics.answer], NPC_TOPIC_PARTITIONS, NPC_TOPIC_RETENTION_MS);
     await this.producer.connect();
     await runConsumer(this.consumer, this.topics.answer, false, {
       // Nothing to commit: a restarted server has no rooms waiting, so it starts from the newest answer.
@@ -108,7 +116,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
   }
 
   async start(answerQuestions: AnswerQuestions): Promise<void> {
-    await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
+    await ensureTopics(this.kafka, [this.topics.question, this.topics.answer], NPC_TOPIC_PARTITIONS, NPC_TOPIC_RETENTION_MS);
     await this.producer.connect();
     // A new group starts from the oldest question: questions asked before any worker ran are answered.
     await runConsumer(this.consumer, this.topics.question, true, {
@@ -127,8 +135,8 @@ export class KafkaWorkerChannel implements WorkerChannel {
         for (let start = 0; start < batch.messages.length; start += this.slice) {
           if (!isRunning() || isStale()) return;
           const messages = batch.messages.slice(start, start + this.slice);
-          const questions = this.parseQuestions(messages, batch.partition);
-          const answers = questions.length > 0 ? await answerQuestions(questions) : [];
+          const { questions, refused } = this.parseQuestions(messages, batch.partition);
+          const answers = [...refused, ...(questions.length > 0 ? await answerQuestions(questions) : [])];
           if (answers.length > 0) {
             await this.producer.send({
               // Leader-only ack: an answer lost in a broker failover costs one fallback line, and
@@ -146,17 +154,33 @@ export class KafkaWorkerChannel implements WorkerChannel {
     });
   }
 
-  private parseQuestions(messages: ReadonlyArray<{ offset: string; value: Buffer | null }>, partition: number): QuestionMessage[] {
+  /**
+   * The batch's questions, and an `invalid_question` answer for each one this worker cannot read but can tell
+   * where to answer (a server of another contract version, during a rolling upgrade): its player hears the NPC's
+   * fallback line at once instead of waiting out NPC_TIMEOUT_MS.
+   */
+  private parseQuestions(
+    messages: ReadonlyArray<{ offset: string; value: Buffer | null }>,
+    partition: number,
+  ): { questions: QuestionMessage[]; refused: AnswerMessage[] } {
     const questions: QuestionMessage[] = [];
+    const refused: AnswerMessage[] = [];
     for (const message of messages) {
       try {
         questions.push(parseMessage(QuestionMessage, message.value));
       } catch (error) {
         if (!(error instanceof ContractError)) throw error;
-        this.log.warn("skipped a malformed question", { partition, offset: message.offset, reason: error.message });
+        const address = addressOf(message.value);
+        this.log.warn("skipped a malformed question", { partition, offset: message.offset, reason: error.message, ...address });
+        if (address) {
+          refused.push({
+            v: CONTRACT_VERSION, ...address, text: "", ms: 0, model: "",
+            error: { code: "invalid_question", message: `the worker could not read the question: ${error.message}`.slice(0, 400) },
+          });
+        }
       }
     }
-    return questions;
+    return { questions, refused };
   }
 
   async stop(): Promise<void> {
@@ -165,3 +189,12 @@ export class KafkaWorkerChannel implements WorkerChannel {
   }
 }
 
+/** Where to answer a question that is not one, if it says. */
+function addressOf(payload: Buffer | null): QuestionAddress | undefined {
+  try {
+    const address = QuestionAddress.safeParse(JSON.parse(payload?.toString() ?? ""));
+    return address.success ? address.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

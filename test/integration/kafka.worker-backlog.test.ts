@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { Kafka, logLevel } from "kafkajs";
+import { ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
 
 import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../../kafka/contract.js";
 import { groupMembers } from "../../kafka/group-members.js";
 import { ensureTopics } from "../../kafka/kafka-client.js";
-import { KafkaWorkerChannel, WORKER_SESSION_TIMEOUT_MS } from "../../kafka/kafka-transport.js";
+import { KafkaWorkerChannel, NPC_TOPIC_RETENTION_MS, WORKER_SESSION_TIMEOUT_MS } from "../../kafka/kafka-transport.js";
 import { uniqueTopics } from "../helpers/processes.js";
 import { quiet, sleep } from "../helpers/world.js";
 
@@ -66,6 +66,64 @@ describe("Kafka worker with a backlog (real broker)", function () {
       await Promise.all(workers.map((worker) => worker.stop()));
       await reader.disconnect();
       await producer.disconnect();
+    }
+  });
+
+  it("creates the question and answer topics to keep an hour, not the broker's 7 days a new group would read through", async () => {
+    const kafka = new Kafka({ clientId: "retention-test", brokers: process.env.TEST_KAFKA_BROKERS!.split(","), logLevel: logLevel.NOTHING });
+    const topics = uniqueTopics("retention");
+    const worker = new KafkaWorkerChannel(kafka, topics, `workers-${topics.question}`, quiet);
+    await worker.start(async () => []);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [topics.question, topics.answer].map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ["retention.ms"] })),
+      });
+      assert.deepEqual(resources.map((r) => r.configEntries[0]?.configValue), [String(NPC_TOPIC_RETENTION_MS), String(NPC_TOPIC_RETENTION_MS)]);
+    } finally {
+      await admin.disconnect();
+      await worker.stop();
+    }
+  });
+
+  it("answers a question it cannot read with invalid_question where it says where to answer, at once", async () => {
+    const kafka = new Kafka({ clientId: "invalid-test", brokers: process.env.TEST_KAFKA_BROKERS!.split(","), logLevel: logLevel.NOTHING });
+    const topics = uniqueTopics("invalid");
+    const worker = new KafkaWorkerChannel(kafka, topics, `workers-${topics.question}`, quiet);
+    await worker.start(async (batch) =>
+      batch.map((q) => ({ v: CONTRACT_VERSION, questionId: q.questionId, roomId: q.roomId, npcId: q.npcId, text: "네", ms: 1, model: "stand-in", replyTo: q.replyTo })),
+    );
+    const answers: AnswerMessage[] = [];
+    const reader = kafka.consumer({ groupId: `reader-${topics.answer}` });
+    await reader.connect();
+    await reader.subscribe({ topic: topics.answer, fromBeginning: true });
+    await reader.run({ eachMessage: async ({ message }) => void answers.push(JSON.parse(message.value!.toString())) });
+    const producer = kafka.producer();
+    await producer.connect();
+    const question = { v: CONTRACT_VERSION, questionId: "ok", roomId: "r", npcId: "kobot", playerId: "p", playerName: "p", text: "안녕", ts: Date.now(), replyTo: "s1" };
+    const payloads = [
+      { ...question, v: 2, questionId: "newer" }, // a server of a newer contract
+      { ...question, questionId: "long", text: "가".repeat(401) },
+      { text: "no address" },
+      "not json",
+      question,
+    ];
+    try {
+      await producer.send({ topic: topics.question, messages: payloads.map((p) => ({ key: "r", value: typeof p === "string" ? p : JSON.stringify(p) })) });
+      const deadline = Date.now() + 30_000;
+      while (answers.length < 3 && Date.now() < deadline) await sleep(100);
+      await sleep(500);
+      assert.deepEqual(
+        answers.map((a) => [a.questionId, a.error?.code ?? a.text, a.replyTo]).sort(),
+        [["long", "invalid_question", "s1"], ["newer", "invalid_question", "s1"], ["ok", "네", "s1"]],
+      );
+      assert.match(answers.find((a) => a.questionId === "long")!.error!.message, /could not read the question: .*at text/s);
+    } finally {
+      await producer.disconnect();
+      await reader.disconnect();
+      await worker.stop();
     }
   });
 });
