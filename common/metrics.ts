@@ -39,6 +39,11 @@ export const npcAnswers = new Counter({
   labelNames: ["outcome"] as const,
 });
 
+export const npcAnswersIgnored = new Counter({
+  name: "kobot_npc_answers_ignored_total",
+  help: "Answers no question waited for: repeats (Kafka delivers at least once), ones after the room gave up, unknown ids",
+});
+
 export const npcAnswerLatency = new Histogram({
   name: "kobot_npc_answer_latency_seconds",
   help: "From a question entering the room to the NPC's line in it (fallbacks included)",

@@ -8,26 +8,36 @@ const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.DEBUG]: "debug",
 };
 
+/**
+ * kafkajs's log entries through our structured logger. A group rebalancing (a worker joined or left: routine
+ * scaling) is reported by kafkajs as an error of the heartbeat, which would wake whoever watches error logs.
+ */
+export function kafkaLogEntries(log: Logger): (entry: LogEntry) => void {
+  return ({ namespace, level, log: entry }) => {
+    const { message, ...fields } = entry;
+    const rebalancing = typeof fields.error === "string" && fields.error.includes("group is rebalancing");
+    log[rebalancing ? "info" : (LEVELS[level] ?? "info")](message, { kafka: namespace, ...fields });
+  };
+}
+
 /** A kafkajs client that logs through our structured logger. */
 export function createKafka(brokers: string[], clientId: string, log: Logger): Kafka {
   return new Kafka({
     clientId,
     brokers,
     logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ namespace, level, log: entry }: LogEntry) => {
-        const { message, ...fields } = entry;
-        log[LEVELS[level] ?? "info"](message, { kafka: namespace, ...fields });
-      },
+    logCreator: () => kafkaLogEntries(log),
     // No wait between tries longer than 2 s (kafkajs's 30 s): a broker that comes back is used again within
     // seconds. Consumers and producers inherit it; past the retries a consumer restarts and tries again.
     retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 8 },
   });
 }
 
-/** Creates the topics if they do not exist yet (idempotent; several processes may race to do it). */
-export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 4): Promise<void> {
+/**
+ * Creates the topics if they do not exist yet (idempotent; several processes may race to do it). `retentionMs`
+ * bounds how long the broker keeps their messages (its default is 7 days).
+ */
+export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 4, retentionMs?: number): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -37,7 +47,11 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 
       await admin.createTopics({
         waitForLeaders: true,
         // Replication factor left to the broker default (default.replication.factor).
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          ...(retentionMs ? { configEntries: [{ name: "retention.ms", value: String(retentionMs) }] } : {}),
+        })),
       });
     }
   } finally {

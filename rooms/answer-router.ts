@@ -1,4 +1,5 @@
 import type { Logger } from "../common/log.js";
+import { npcAnswersIgnored } from "../common/metrics.js";
 import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
 
@@ -75,6 +76,7 @@ export class AnswerRouter {
   private deliver(answer: AnswerMessage): void {
     if (!this.pending.has(answer.questionId)) {
       this.stats.ignored++;
+      npcAnswersIgnored.inc();
       this.log.debug("ignored an answer nobody waits for", { questionId: answer.questionId });
       return;
     }

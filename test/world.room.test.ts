@@ -4,6 +4,7 @@ import { request } from "node:http";
 
 import { matchMaker } from "@colyseus/core";
 
+import { npcAnswersIgnored } from "../common/metrics.js";
 import { CONTRACT_VERSION } from "../kafka/contract.js";
 import { brainlessAnswers } from "../npc/brainless-answers.js";
 import { ModelLoadError } from "../npc/errors.js";
@@ -362,6 +363,7 @@ describe("WorldRoom", function () {
 
     it("says a fallback line after the timeout and drops the late answer", async () => {
       const before = world.server.answers.stats.ignored;
+      const ignoredBefore = (await npcAnswersIgnored.get()).values[0]?.value ?? 0;
       await world.bus.workerChannel().start(async (questions) => {
         await sleep(1200);
         return worker.answerAll(questions.map((q) => ({ ...q, ts: Date.now() })));
@@ -376,6 +378,7 @@ describe("WorldRoom", function () {
       assert.equal(stateOf(a).npcs.kobot!.status, "speaking", "saying its fallback line");
       await waitFor("the late answer to arrive and be ignored", () => world.server.answers.stats.ignored > before, 3000);
       assert.equal(answersTo(a).length, 1);
+      assert.equal((await npcAnswersIgnored.get()).values[0]?.value, ignoredBefore + 1, "counted on /metrics");
       await a.room.leave();
     });
 
