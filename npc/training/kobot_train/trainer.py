@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -59,6 +60,28 @@ def mean_loss(model: GPT2LMHeadModel, batches: Iterable[dict[str, torch.Tensor]]
     return total / max(1, count)
 
 
+def replace_folder(target: Path, write: Callable[[Path], None]) -> None:
+    """Writes a checkpoint folder whole or not at all: a run killed while saving keeps the one before (a torn
+    trainer_state.pt stopped every resume until the folder was deleted by hand)."""
+    fresh, old = target.with_name(target.name + ".new"), target.with_name(target.name + ".old")
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir(parents=True)
+    write(fresh)
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    fresh.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recovered(target: Path) -> Path:
+    """`target`, put back from its `.old` copy when a run was killed between replace_folder's two renames."""
+    old = target.with_name(target.name + ".old")
+    if not target.exists() and old.exists():
+        old.rename(target)
+    return target
+
+
 def run_phase(model: GPT2LMHeadModel, cfg: PhaseConfig, batch_at: Callable[[int], dict[str, torch.Tensor]],
               validate: Callable[[GPT2LMHeadModel], float], phase_dir: Path) -> tuple[GPT2LMHeadModel, PhaseResult]:
     """Trains until max_steps or early stop; resumes from `phase_dir/last` when present.
@@ -68,14 +91,15 @@ def run_phase(model: GPT2LMHeadModel, cfg: PhaseConfig, batch_at: Callable[[int]
     done_file = phase_dir / "done.json"
     if done_file.exists():
         print(f"[{cfg.name}] already finished, loading {phase_dir / 'best'}")
-        return GPT2LMHeadModel.from_pretrained(phase_dir / "best"), PhaseResult(**json.loads(done_file.read_text()))
+        return GPT2LMHeadModel.from_pretrained(recovered(phase_dir / "best")), PhaseResult(**json.loads(done_file.read_text()))
 
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     optimizer = torch.optim.AdamW(
         [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr)
     state = {"step": 0, "best_val_loss": math.inf, "best_step": 0, "bad_evals": 0, "seconds": 0.0}
-    last = phase_dir / "last"
+    last = recovered(phase_dir / "last")
+    recovered(phase_dir / "best")
     if (last / "trainer_state.pt").exists():
         saved = torch.load(last / "trainer_state.pt", weights_only=False)
         model.load_state_dict(GPT2LMHeadModel.from_pretrained(last).state_dict())
@@ -85,9 +109,11 @@ def run_phase(model: GPT2LMHeadModel, cfg: PhaseConfig, batch_at: Callable[[int]
         print(f"[{cfg.name}] resuming at step {state['step']} (best val {state['best_val_loss']:.4f})")
 
     def checkpoint() -> None:
-        model.save_pretrained(last)
-        torch.save({"optimizer": optimizer.state_dict(), "rng": torch.get_rng_state(), "state": state},
-                   last / "trainer_state.pt")
+        def write(folder: Path) -> None:
+            model.save_pretrained(folder)
+            torch.save({"optimizer": optimizer.state_dict(), "rng": torch.get_rng_state(), "state": state},
+                       folder / "trainer_state.pt")
+        replace_folder(last, write)
 
     model.train()
     stopped_early = False
@@ -114,7 +140,7 @@ def run_phase(model: GPT2LMHeadModel, cfg: PhaseConfig, batch_at: Callable[[int]
             tqdm.write(f"[{cfg.name}] step {state['step']}: train {running:.4f} validation {val:.4f}")
             if val < state["best_val_loss"] - 1e-4:
                 state.update(best_val_loss=val, best_step=state["step"], bad_evals=0)
-                model.save_pretrained(phase_dir / "best")
+                replace_folder(phase_dir / "best", model.save_pretrained)
             else:
                 state["bad_evals"] += 1
             if cfg.patience is not None and state["bad_evals"] >= cfg.patience:
