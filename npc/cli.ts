@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 
 import { type AskOptions, NpcEngine, type NpcAnswer } from "./engine.js";
 import { NpcError } from "./errors.js";
-import type { GenerationSettings } from "./generation-settings.js";
+import { type GenerationSettings, mergeSettings, settingsFromConfig } from "./generation-settings.js";
 import { type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
 import { DEFAULT_MODEL_DIR, type ModelDtype } from "./model-folder.js";
 
@@ -22,9 +22,9 @@ const USAGE = `usage: npm run ask -- [options] "question" ...
   --file PATH            one question a line (answers keep the file's order)
   --json                 one JSON line per question: {"question","answer","ms","retrieved","confidence","copied"}
   --stream               print the answer as it is generated
-  --model DIR            model folder (default: npc/model)
-  --dtype fp32|q8        q8: int8 prefill and 8-bit decoding steps (default where the model has both graphs);
-                         fp32: all in float32
+  --model DIR            model folder (default: MODEL_DIR, else npc/model)
+  --dtype fp32|q8        q8: int8 prefill and 8-bit decoding steps (default: MODEL_DTYPE, else q8 where the
+                         model has both graphs); fp32: all in float32
   --knowledge FILE       the NPC's own knowledge (JSON lines {"q","a"}), searched first
   --min-score N          show retrieved pairs from this similarity up (default: the model's config.json)
   --candidates N         sample N answers and keep the most relevant
@@ -75,20 +75,31 @@ async function main(): Promise<number> {
       help: { type: "boolean", short: "h" },
     },
   });
+  if (values.help) {
+    console.error(USAGE);
+    return 0;
+  }
+  if (values.chat && (values.file || values.json || positionals.length > 0)) {
+    throw new Error("--chat reads its questions from the terminal: no questions, --file or --json with it");
+  }
   const questions = values.file ? readFileSync(values.file, "utf8").split(/\r?\n/) : positionals;
   if (values.file && questions.at(-1) === "") questions.pop(); // the file's final newline is not a question
-  // Read before the model loads, so a bad line is reported at once; indexed as the model's retrieval was trained.
-  const knowledgePairs = values.knowledge ? readKnowledgeFile(values.knowledge) : undefined;
-  if (values.chat) return chat(values.model ?? DEFAULT_MODEL_DIR, values.dtype as ModelDtype, settingsFrom(values), knowledgePairs);
-  if (values.help || questions.length === 0) {
+  if (!values.chat && questions.length === 0) {
     console.error(USAGE);
-    return values.help ? 0 : 2;
+    return 2;
   }
-
+  // Checked before the model loads, as the knowledge file is read: a bad setting or line is reported at once.
   const settings = settingsFrom(values);
+  mergeSettings(settingsFromConfig({}), settings);
   const minScore = values["min-score"] === undefined ? undefined : Number(values["min-score"]);
   if (minScore !== undefined && !(minScore >= 0 && minScore <= 1)) throw new Error(`--min-score must be from 0 to 1, got "${values["min-score"]}"`);
-  const engine = await NpcEngine.load(values.model ?? DEFAULT_MODEL_DIR, { dtype: values.dtype as ModelDtype, retrievalMinScore: minScore });
+  // Indexed as the model's retrieval was trained.
+  const knowledgePairs = values.knowledge ? readKnowledgeFile(values.knowledge) : undefined;
+  // The server's variables, so the CLI answers with the model the server would load.
+  const model = values.model ?? process.env.MODEL_DIR ?? DEFAULT_MODEL_DIR;
+  const dtype = (values.dtype ?? process.env.MODEL_DTYPE) as ModelDtype | undefined;
+  const engine = await NpcEngine.load(model, { dtype, retrievalMinScore: minScore });
+  if (values.chat) return chat(engine, settings, knowledgePairs);
   const knowledge = knowledgePairs && engine.knowledgeIndex(knowledgePairs);
   let failures = 0;
   for (const question of questions) {
@@ -117,8 +128,7 @@ async function main(): Promise<number> {
   return failures > 0 ? 1 : 0;
 }
 
-async function chat(model: string, dtype: ModelDtype, settings: AskOptions["settings"], knowledgePairs?: KnowledgePair[]): Promise<number> {
-  const engine = await NpcEngine.load(model, { dtype });
+async function chat(engine: NpcEngine, settings: AskOptions["settings"], knowledgePairs?: KnowledgePair[]): Promise<number> {
   const options: AskOptions = { settings, knowledge: knowledgePairs && engine.knowledgeIndex(knowledgePairs) };
   const terminal = createInterface({ input: process.stdin, output: process.stdout });
   console.log(`Kobot (${engine.modelName}) is listening. Ctrl-D to leave.`);
@@ -137,6 +147,12 @@ async function chat(model: string, dtype: ModelDtype, settings: AskOptions["sett
   await engine.dispose();
   return 0;
 }
+
+// `npm run ask -- --file q.txt --json | head -1`: a reader that has all it wants is not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(0);
+});
 
 main().then(
   (code) => process.exit(code),

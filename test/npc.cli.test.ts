@@ -46,6 +46,20 @@ describe("npm run ask", () => {
     assert.ok(hangulShare(stdout.trim()) > 0.5, stdout);
   });
 
+  it("loads the model the server would (MODEL_DIR), and checks --chat's options before it loads", async () => {
+    const missing = await run(process.execPath, ["--import", "tsx", "npc/cli.ts", "배고파"], { encoding: "utf8", env: { ...process.env, MODEL_DIR: "/nonexistent/m" } }).catch((e) => e);
+    assert.equal(missing.code, 3);
+    assert.match(missing.stderr, /\/nonexistent\/m\/config.json/);
+    const help = await ask("--chat", "--help");
+    assert.equal(help.code ?? 0, 0);
+    assert.match(help.stderr, /^usage: npm run ask/);
+    for (const [args, said] of [[["--chat", "배고파"], /--chat reads its questions from the terminal/], [["--chat", "--top-p", "7"], /topP must be a number from 0.05 to 1/]] as const) {
+      const result = await ask(...args);
+      assert.equal(result.code, 2, args.join(" "));
+      assert.match(result.stderr, said);
+    }
+  });
+
   it("exits 3 and names the path when the model is missing", async () => {
     const result = await ask("--model", "/nonexistent/model", "배고파");
     assert.equal(result.code, 3);
