@@ -139,7 +139,7 @@ export class NpcCast {
         const engine = engines.get(spec.modelDir)!;
         const names = [spec.npcId, ...(spec.name ? [spec.name] : [])];
         const options: AskOptions = {
-          ...(spec.knowledge ? { knowledge: engine.knowledgeIndex(readKnowledgeFile(spec.knowledge).map((pair) => heardAs(pair, names))) } : {}),
+          ...(spec.knowledge ? { knowledge: engine.knowledgeIndex(readKnowledgeFile(spec.knowledge).map((pair) => heardAs(pair, engine, names))) } : {}),
           ...(spec.generation ? { settings: spec.generation } : {}),
         };
         const source = spec.knowledge && `knowledge:${basename(spec.knowledge)}`;
@@ -166,9 +166,14 @@ export class NpcCast {
 
 /**
  * A knowledge pair whose questions are without the NPC's own name, as the NPC hears a player's ("한스 씨 가족 있어요?"
- * written in a file, asked word for word, scored 0.74 against the "가족 있어요?" the NPC heard, and was not said).
+ * written in a file, asked word for word, scored 0.74 against the "가족 있어요?" the NPC heard, and was not said), and
+ * that is also found as a chat line reads (a file's "ㄱㅅ" never matched a player's "ㄱㅅ", heard as "고마워"). The
+ * question shown to the model stays as written.
  */
-function heardAs(pair: KnowledgePair, names: readonly string[]): KnowledgePair {
+function heardAs(pair: KnowledgePair, engine: NpcEngine, names: readonly string[]): KnowledgePair {
   const { also, ...rest } = pair;
-  return { ...rest, q: withoutOwnName(pair.q, names), ...(also ? { also: also.map((q) => withoutOwnName(q, names)) } : {}) };
+  const written = [pair.q, ...(also ?? [])].map((q) => withoutOwnName(q, names));
+  const asked = [...new Set([...written, ...written.map((q) => withoutOwnName(engine.readLine(q), names))])];
+  const [q, ...others] = asked as [string, ...string[]];
+  return { ...rest, q, ...(others.length > 0 ? { also: others } : {}) };
 }

@@ -30,7 +30,7 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
   before(async () => {
     const other = renamedModel("kobot-other");
     const clerkFile = join(mkdtempSync(join(tmpdir(), "kobot-knowledge-")), "clerk.jsonl");
-    writeFileSync(clerkFile, '{"q": ["이름이 뭐야?", "성함이 어떻게 되세요?"], "a": "저는 서기 민지예요."}\n{"q": "민지 씨 가족 있어요?", "a": "{name} 님, 언니가 있어요."}\n');
+    writeFileSync(clerkFile, '{"q": ["이름이 뭐야?", "성함이 어떻게 되세요?"], "a": "저는 서기 민지예요."}\n{"q": "민지 씨 가족 있어요?", "a": "{name} 님, 언니가 있어요."}\n{"q": "ㄱㅅㄱㅅ", "a": "천만에요."}\n');
     cast = await NpcCast.load([
       { npcId: "clerk", name: "민지", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: clerkFile, scriptedAbove: 0.8 },
       { npcId: "kobot", name: "코봇", model: "default", modelDir: DEFAULT_MODEL_DIR },
@@ -86,6 +86,12 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     const line = { text: "{name} 님, 언니가 있어요.", source: "knowledge:clerk.jsonl" };
     assert.deepEqual(cast.brainFor("clerk").scriptedLine("민지 씨 가족 있어요?"), line);
     assert.deepEqual(cast.brainFor("clerk").scriptedLine("가족 있어요?"), line);
+  });
+
+  it("hears its file's questions as players' lines: shorthand in the file matches shorthand or the plain word", () => {
+    const line = { text: "천만에요.", source: "knowledge:clerk.jsonl" };
+    assert.deepEqual(cast.brainFor("clerk").scriptedLine("ㄱㅅ"), line);
+    assert.deepEqual(cast.brainFor("clerk").scriptedLine("고마워"), line);
   });
 
   it("fails to load with the missing model's error, whichever model folder of the world is missing, leaving nothing unhandled", async () => {
