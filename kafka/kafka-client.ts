@@ -33,11 +33,8 @@ export function createKafka(brokers: string[], clientId: string, log: Logger): K
   });
 }
 
-/**
- * Creates the topics if they do not exist yet (idempotent; several processes may race to do it). `retentionMs`
- * bounds how long the broker keeps their messages (its default is 7 days).
- */
-export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 4, retentionMs?: number): Promise<void> {
+/** Creates the topics if they do not exist yet (idempotent; several processes may race to do it). */
+export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 4): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -47,11 +44,7 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 
       await admin.createTopics({
         waitForLeaders: true,
         // Replication factor left to the broker default (default.replication.factor).
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: partitions,
-          ...(retentionMs ? { configEntries: [{ name: "retention.ms", value: String(retentionMs) }] } : {}),
-        })),
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
       });
     }
   } finally {

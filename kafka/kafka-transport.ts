@@ -8,14 +8,6 @@ import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-tran
 // an idle wait is cheap on loopback and every chat answer crosses two fetches.
 const FETCH_WAIT_MS = 10;
 
-/**
- * Questions and answers are worth something for seconds (NPC_TIMEOUT_MS): kept an hour, for a look when
- * something went wrong, not the broker's 7 days, which a new worker group (it starts from the oldest question)
- * read through, answering each as expired.
- */
-export const NPC_TOPIC_RETENTION_MS = 3_600_000;
-const NPC_TOPIC_PARTITIONS = 4;
-
 /** The consumer group in which a server reads the answer topic: its own, named after its SERVER_ID. */
 export const answerGroupOf = (serverId: string) => `kobot-server-${serverId}`;
 
@@ -49,7 +41,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
   }
 
   async start(onAnswer: (answer: AnswerMessage) => void): Promise<void> {
-    await ensureTopics(this.kafka, [this.topics.question, this.topics.answer], NPC_TOPIC_PARTITIONS, NPC_TOPIC_RETENTION_MS);
+    await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
     await this.producer.connect();
     await runConsumer(this.consumer, this.topics.answer, false, {
       // Nothing to commit: a restarted server has no rooms waiting, so it starts from the newest answer.
@@ -116,7 +108,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
   }
 
   async start(answerQuestions: AnswerQuestions): Promise<void> {
-    await ensureTopics(this.kafka, [this.topics.question, this.topics.answer], NPC_TOPIC_PARTITIONS, NPC_TOPIC_RETENTION_MS);
+    await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
     await this.producer.connect();
     // A new group starts from the oldest question: questions asked before any worker ran are answered.
     await runConsumer(this.consumer, this.topics.question, true, {
