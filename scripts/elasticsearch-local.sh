@@ -49,7 +49,8 @@ start() {
   fi
   echo "$port" > "$dir/port"
   # A config folder per node: the node writes a keystore there, so the cached one stays read-only.
-  cp -rn "$HOME_DIR/config/." "$dir/config/"
+  # Copied once (a restart keeps the node's keystore); `cp -n` exits 1 on skipped files with some coreutils.
+  [[ -f "$dir/config/elasticsearch.yml" ]] || cp -r "$HOME_DIR/config/." "$dir/config/"
   if [[ "$(id -u)" == "0" ]]; then
     id "$ES_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"
     chown -R "$ES_USER" "$dir"

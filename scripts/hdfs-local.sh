@@ -35,7 +35,8 @@ start() {
     if [[ -s "$dir/conf.xml" ]] && (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       # The JVM is a child of nohup's shell on some systems: record the process that listens.
       local pid
-      pid="$(ss -ltnpH "sport = :$port" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)"
+      # No `ss`, or no pid in its answer: the wrapper's pid (set -e must not end the start here, HDFS running).
+      pid="$(ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2 || true)"
       echo "${pid:-$wrapper}" > "$dir/hdfs.pid"
       echo "hdfs://127.0.0.1:$port"
       return 0

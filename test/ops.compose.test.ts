@@ -103,6 +103,37 @@ describe("docker-compose.yml", () => {
     }
   });
 
+  it("publishes only the world servers beyond this host: every other service has no security and listens on 127.0.0.1", () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const port of service.ports ?? []) {
+        if (name.startsWith("server-")) assert.match(port, /^\d+:\d+$/, `${name} faces players`);
+        else assert.match(port, /^127\.0\.0\.1:\d+:\d+$/, `${name} publishes ${port} beyond this host`);
+      }
+    }
+  });
+
+  it("formats HDFS on first start: the namenode's folder lies inside its volume, not at its mount point", () => {
+    // The image formats only a folder that does not exist yet; a volume mounted on it makes it exist.
+    const namenode = services.namenode!;
+    const nameDir = String(namenode.environment!.ENSURE_NAMENODE_DIR);
+    assert.equal(String(namenode.environment!["HDFS-SITE.XML_dfs.namenode.name.dir"]), nameDir);
+    const mounts = (namenode.volumes ?? []).map((volume) => volume.split(":")[1]!);
+    assert.ok(mounts.some((mount) => nameDir.startsWith(`${mount}/`)), `${nameDir} inside a volume (${mounts.join(", ")})`);
+    assert.ok(!mounts.includes(nameDir));
+    const dataDir = String(services.datanode!.environment!["HDFS-SITE.XML_dfs.datanode.data.dir"]);
+    assert.ok(services.datanode!.volumes!.some((volume) => dataDir.startsWith(`${volume.split(":")[1]}/`)), "the datanode keeps its blocks in its volume");
+  });
+
+  it("installs each requirements file the analytics image copies (two of the same name once overwrote pyspark's)", () => {
+    const dockerfile = readFileSync("analytics/Dockerfile", "utf8");
+    const copied = [...dockerfile.matchAll(/^COPY (\S+requirements\.txt) (\S+)$/gm)].map(([, from, to]) => ({ from: from!, to: to! }));
+    assert.deepEqual(copied.map((c) => c.from).sort(), ["analytics/requirements.txt", "bench/requirements.txt"]);
+    assert.equal(new Set(copied.map((c) => c.to)).size, copied.length, "each to a name of its own");
+    const installed = [...dockerfile.matchAll(/-r (\S+)/g)].map(([, file]) => file);
+    assert.deepEqual(installed.sort(), copied.map((c) => c.to).sort());
+    assert.match(readFileSync("analytics/requirements.txt", "utf8"), /^pyspark==/m);
+  });
+
   it("installs every package the image's code imports: the image leaves devDependencies out (NODE_ENV=production)", () => {
     const { dependencies } = JSON.parse(readFileSync("package.json", "utf8")) as { dependencies: Record<string, string> };
     const copied = [...readFileSync("Dockerfile", "utf8").matchAll(/^COPY (\S+) \.\/\S*$/gm)].map(([, source]) => source!);
