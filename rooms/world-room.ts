@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type AuthContext, type Client, CloseCode, Room, ServerError } from "@colyseus/core";
+import { type AuthContext, type Client, CloseCode, matchMaker, Room, ServerError } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import type { z } from "zod";
 
@@ -110,6 +110,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   onCreate(): void {
     const { settings } = this.deps;
+    if (matchMaker.stats.local.roomCount >= settings.maxRooms) {
+      throw new ServerError(503, `this server holds its most rooms (MAX_ROOMS ${settings.maxRooms}): join a room that has space, or try again later`);
+    }
     this.log = this.deps.log.child({ roomId: this.roomId });
     this.maxClients = settings.maxClients;
     this.patchRate = 1000 / PATCHES_PER_SECOND;

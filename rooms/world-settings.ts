@@ -27,6 +27,8 @@ export interface HearingSettings {
 /** Rules of one world room. Defaults suit a small village scene; the server overrides from env and the world file. */
 export interface WorldSettings {
   maxClients: number;
+  /** Rooms this process holds at most: a client creating rooms in a loop (each ticks 20 times a second) stops here. */
+  maxRooms: number;
   /** Seats one client address may hold reserved by matchmaking, not yet taken by its WebSocket (0: no cap). */
   joinsWaitingPerAddress: number;
   /** Chat lines kept in state (older ones are dropped from the list, not from the chat log). */
@@ -64,6 +66,7 @@ export const DEFAULT_NPC: NpcSettings = {
 
 export const DEFAULT_WORLD_SETTINGS: WorldSettings = {
   maxClients: 50,
+  maxRooms: 200,
   joinsWaitingPerAddress: 20, // a joining player takes its seat within a second; bots join ten at a time
   chatHistory: 50,
   bounds: { minX: -50, maxX: 50, minY: 0, maxY: 10, minZ: -50, maxZ: 50 },

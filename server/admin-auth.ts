@@ -1,23 +1,52 @@
-import { timingSafeEqual } from "node:crypto";
-import type { NextFunction, Request, Response } from "express";
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+
+import type { Logger } from "../common/log.js";
+
+/** Wrong logins an address may try before it waits; then one try a minute (a guessing loop made 1,099 a second). */
+export const ADMIN_TRIES = 5;
+export const ADMIN_WAIT_MS = 60_000;
+/** Addresses remembered at most: failures from a botnet cannot grow the map without bound. */
+const ADDRESSES_KEPT = 10_000;
 
 /**
- * HTTP basic auth for admin routes (chat search, monitor). With no credentials configured every
- * admin route answers 403 saying how to turn it on, so nothing is ever open by accident.
+ * HTTP basic auth for admin routes (chat search, monitor): one instance for all of them, so guesses count together.
+ * With no credentials configured every admin route answers 403 saying how to turn it on, so nothing is ever open by
+ * accident. Credentials are compared as hashes (equal length whatever was sent: the time taken says nothing).
  */
-export function adminOnly(admin: { user: string; password: string } | undefined) {
-  const expected = admin ? Buffer.from(`${admin.user}:${admin.password}`) : undefined;
+export function adminOnly(admin: { user: string; password: string } | undefined, log: Logger, now = Date.now): RequestHandler {
+  const expected = admin && digest(`${admin.user}:${admin.password}`);
+  const failures = new Map<string, { count: number; until: number }>();
   return (req: Request, res: Response, next: NextFunction) => {
     if (!expected) {
       res.status(403).json({ error: "admin routes are off: set ADMIN_USER and ADMIN_PASSWORD to turn them on" });
       return;
     }
-    const header = req.headers.authorization ?? "";
-    const given = header.startsWith("Basic ") ? Buffer.from(header.slice(6), "base64") : Buffer.alloc(0);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      res.set("WWW-Authenticate", 'Basic realm="kobot admin"').status(401).json({ error: "admin credentials required" });
+    const address = req.socket.remoteAddress ?? "unknown";
+    const failed = failures.get(address);
+    if (failed && failed.until > now()) {
+      const seconds = Math.ceil((failed.until - now()) / 1000);
+      res.set("Retry-After", String(seconds)).status(429).json({ error: `too many wrong admin logins: try again in ${seconds} s` });
       return;
     }
-    next();
+    // The scheme's name is case-insensitive (RFC 7617).
+    const [scheme = "", encoded = ""] = (req.headers.authorization ?? "").split(" ");
+    const given = scheme.toLowerCase() === "basic" ? digest(Buffer.from(encoded, "base64").toString()) : undefined;
+    if (given && timingSafeEqual(given, expected)) {
+      failures.delete(address);
+      next();
+      return;
+    }
+    if (req.headers.authorization !== undefined) {
+      // Only a wrong login counts: a browser asks without one first.
+      if (failures.size >= ADDRESSES_KEPT && !failed) failures.clear();
+      const count = (failed?.count ?? 0) + 1;
+      const wait = count >= ADMIN_TRIES;
+      failures.set(address, { count: wait ? 0 : count, until: wait ? now() + ADMIN_WAIT_MS : 0 });
+      if (wait) log.warn("admin logins refused for a while: too many wrong ones", { address, tries: ADMIN_TRIES, waitMs: ADMIN_WAIT_MS });
+    }
+    res.set("WWW-Authenticate", 'Basic realm="kobot admin"').status(401).json({ error: "admin credentials required" });
   };
 }
+
+const digest = (text: string) => createHash("sha256").update(text).digest();

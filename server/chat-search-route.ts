@@ -1,19 +1,19 @@
 import type { Client } from "@elastic/elasticsearch";
-import type { Application } from "express";
+import type { Application, RequestHandler } from "express";
 import { z } from "zod";
 
 import { searchChat, SearchParams } from "../chatlog/chat-search.js";
 import type { Logger } from "../common/log.js";
-import { adminOnly } from "./admin-auth.js";
 
 /** `GET /api/chat/search?q=&room=&player=&kind=&from=&to=&size=` (admin): chat lines with highlights. */
 export function chatSearchRoute(
   app: Application,
   es: { client: Client; indexPrefix: string } | undefined,
-  admin: { user: string; password: string } | undefined,
+  /** The admin check (admin-auth.ts), shared with the other admin routes. */
+  adminOnly: RequestHandler,
   log: Logger,
 ): void {
-  app.get("/api/chat/search", adminOnly(admin), async (req, res) => {
+  app.get("/api/chat/search", adminOnly, async (req, res) => {
     if (!es) {
       res.status(503).json({ error: "chat search is off: set ES_URL to an Elasticsearch node" });
       return;

@@ -55,6 +55,7 @@ export const ENV_SCHEMA = z.object({
   /** host:port clients use to reach this process directly (needed with REDIS_URL and several processes). */
   PUBLIC_ADDRESS: z.string().regex(/^[^\s/:]+(:\d{1,5})?$/, "host or host:port").optional(),
   MAX_CLIENTS: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.maxClients),
+  MAX_ROOMS: int(1, 100_000).default(DEFAULT_WORLD_SETTINGS.maxRooms),
   /** Seats one address may have reserved by matchmaking and not yet taken (0: no cap); see rooms/waiting-seats.ts. */
   JOINS_WAITING_PER_ADDRESS: int(0, 1000).default(DEFAULT_WORLD_SETTINGS.joinsWaitingPerAddress),
   /** 1: a proxy in front sets X-Forwarded-For / X-Real-IP, and players' addresses are read from them. */
@@ -168,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     world: {
       ...DEFAULT_WORLD_SETTINGS,
       maxClients: e.MAX_CLIENTS,
+      maxRooms: e.MAX_ROOMS,
       joinsWaitingPerAddress: e.JOINS_WAITING_PER_ADDRESS,
       chatHistory: e.CHAT_HISTORY,
       questionTimeoutMs: e.NPC_TIMEOUT_MS,

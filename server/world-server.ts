@@ -23,6 +23,7 @@ import type { GroupTopic } from "../kafka/consumer-lag.js";
 import { adminOnly } from "./admin-auth.js";
 import { chatSearchRoute } from "./chat-search-route.js";
 import { pinClientAddress } from "./client-address.js";
+import { guardHttp } from "./http-guard.js";
 import { colyseusLogger } from "./colyseus-logger.js";
 import { redisClients } from "./redis-clients.js";
 import { metricsRoute } from "./metrics-route.js";
@@ -127,9 +128,10 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       });
       stopMetrics = metricsRoute(app, options.kafka, log);
       // The Colyseus monitor: rooms, clients, state; admin only, like every admin route.
-      app.use("/monitor", adminOnly(config.admin), monitor());
+      const admin = adminOnly(config.admin, log);
+      app.use("/monitor", admin, monitor());
       const es = options.elasticsearch && config.elasticsearch;
-      chatSearchRoute(app, es ? { client: options.elasticsearch!, indexPrefix: es.indexPrefix } : undefined, config.admin, log);
+      chatSearchRoute(app, es ? { client: options.elasticsearch!, indexPrefix: es.indexPrefix } : undefined, admin, log);
       options.routes?.(app);
       // The browser client, built by `npm run build:web` (which `npm start` runs first).
       app.use(express.static(WEB_CLIENT_DIR, { maxAge: "1h" }));
@@ -157,6 +159,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   } finally {
     transport.server!.off("error", refused);
   }
+  guardHttp(transport.server!);
   if (!config.trustProxy) pinClientAddress(transport.server!);
   // A Redis that restarts empty forgets this process's rooms: nobody could join them again, and new players got new
   // rooms. Every few seconds the missing listings are written back.

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { request } from "node:http";
+import { Client } from "@colyseus/sdk";
 
 import { serviceLog, startService } from "./helpers/processes.js";
 import { answersTo, startTestWorld, type TestWorld, waitFor } from "./helpers/world.js";
@@ -42,6 +44,64 @@ describe("Server HTTP routes", () => {
     assert.match(await page.text(), /<html/i);
   });
 
+  /** A raw POST, so the test sets the length (or none) itself. */
+  const post = (path: string, headers: Record<string, string | number>, body: Buffer) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${http}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers } }, (res) => {
+        let text = "";
+        res.on("data", (chunk) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode!, body: text }));
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+
+  it("refuses a matchmaking body over 16 KiB (413) or without a length (411), and still seats players", async () => {
+    const huge = Buffer.from(JSON.stringify({ name: "가".repeat(400_000) }));
+    const refused = await post("/matchmake/joinOrCreate/world", { "content-length": huge.length }, huge);
+    assert.equal(refused.status, 413);
+    assert.match(JSON.parse(refused.body).error, /at most 16384 bytes/);
+    const chunked = await post("/matchmake/joinOrCreate/world", { "transfer-encoding": "chunked" }, Buffer.from('{"name":"청크"}'));
+    assert.equal(chunked.status, 411);
+    const small = Buffer.from('{"name":"보통"}');
+    assert.equal((await post("/matchmake/joinOrCreate/world", { "content-length": small.length }, small)).status, 200);
+    const player = await open.join("정상");
+    await player.room.leave();
+  });
+
+  it("gives CORS to matchmaking only, for any origin and without credentials: other origins cannot read admin routes", async () => {
+    const origin = { origin: "https://other.example" };
+    const preflight = await fetch(`${http}/matchmake/joinOrCreate/world`, { method: "OPTIONS", headers: origin });
+    assert.equal(preflight.headers.get("access-control-allow-origin"), "*");
+    assert.equal(preflight.headers.get("access-control-allow-credentials"), null);
+    for (const path of ["/monitor/api", "/api/chat/search?q=x", "/health", "/metrics"]) {
+      for (const method of ["OPTIONS", "GET"]) {
+        const response = await fetch(`${http}${path}`, { method, headers: { ...origin, ...auth } });
+        assert.equal(response.headers.get("access-control-allow-origin"), null, `${method} ${path}`);
+        assert.equal(response.headers.get("access-control-allow-credentials"), null, `${method} ${path}`);
+      }
+    }
+  });
+});
+
+// Its own server, after the one above stopped: Colyseus keeps one matchmaker per process.
+describe("Server room cap", () => {
+  let capped: TestWorld;
+  before(async () => {
+    capped = await startTestWorld({ MAX_ROOMS: "2" });
+  });
+  after(() => capped.stop());
+
+  it("creates at most MAX_ROOMS rooms (HTTP 503 after), and still seats players in rooms with space", async () => {
+    const client = new Client(capped.url);
+    const rooms = [await client.create("world", { name: "방장1" }), await client.create("world", { name: "방장2" })];
+    await assert.rejects(client.create("world", { name: "방장3" }), (error: { code?: number; message: string }) =>
+      error.code === 503 && /MAX_ROOMS 2/.test(error.message));
+    const player = await capped.join("손님");
+    assert.ok(rooms.some((room) => room.roomId === player.room.roomId), "joined a room that has space");
+    await player.room.leave();
+    for (const room of rooms) await room.leave();
+  });
 });
 
 // Its own server, after the one above stopped: Colyseus keeps one matchmaker per process.

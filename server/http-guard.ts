@@ -1,0 +1,52 @@
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { matchMaker } from "@colyseus/core";
+
+/** The largest request body taken: matchmaking's join options (a name) are a few hundred bytes. */
+export const BODY_MAX_BYTES = 16 * 1024;
+/** A request must have arrived whole by then (Node's default, 5 minutes, let slow senders hold sockets). */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
+/** Matchmaking is the game's public API: callable from a web game on any origin, without credentials. */
+const MATCHMAKING_CORS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "GET,POST,OPTIONS",
+  "Access-Control-Allow-Headers": "Content-Type, Authorization",
+  "Access-Control-Max-Age": "86400",
+};
+
+/**
+ * Limits on every HTTP request, before any handler of `server` sees it:
+ * - Colyseus read a matchmaking body of any size (300 MB took 2.25 GB and froze every room for 3.4 s): a body
+ *   over BODY_MAX_BYTES is refused with 413, and one without a length (chunked) with 411; its SDKs send a length.
+ * - Colyseus answered every route with the caller's origin and credentials allowed, so a page of another origin
+ *   could read /monitor with the admin's cached login and lock rooms: only matchmaking has CORS now, for any
+ *   origin and without credentials.
+ */
+export function guardHttp(server: Server): void {
+  // Colyseus's own CORS, added to every route, is none: matchmaking's is set below.
+  matchMaker.controller.DEFAULT_CORS_HEADERS = {} as typeof matchMaker.controller.DEFAULT_CORS_HEADERS;
+  matchMaker.controller.getCorsHeaders = () => ({});
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.headersTimeout = REQUEST_TIMEOUT_MS;
+  const handlers = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners("request");
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url?.startsWith("/matchmake/")) for (const [name, value] of Object.entries(MATCHMAKING_CORS)) res.setHeader(name, value);
+    const refusal = bodyRefusal(req);
+    if (refusal) {
+      // Closed after the answer: the body it did not read is not waited for.
+      res.writeHead(refusal.status, { "Content-Type": "application/json", Connection: "close" });
+      res.end(JSON.stringify({ code: refusal.status, error: refusal.error }));
+      return;
+    }
+    for (const handler of handlers) handler.call(server, req, res);
+  });
+}
+
+function bodyRefusal(req: IncomingMessage): { status: number; error: string } | undefined {
+  const length = req.headers["content-length"];
+  if (length === undefined) {
+    return req.headers["transfer-encoding"] ? { status: 411, error: "a request body needs a Content-Length" } : undefined;
+  }
+  return Number(length) > BODY_MAX_BYTES ? { status: 413, error: `a request body may hold at most ${BODY_MAX_BYTES} bytes` } : undefined;
+}
