@@ -82,8 +82,10 @@ async function main(): Promise<number> {
   if (values.chat && (values.file || values.json || positionals.length > 0)) {
     throw new Error("--chat reads its questions from the terminal: no questions, --file or --json with it");
   }
-  const questions = values.file ? readFileSync(values.file, "utf8").split(/\r?\n/) : positionals;
+  // A byte order mark (Notepad, Excel) is not part of the first question.
+  const questions = values.file ? readFileSync(values.file, "utf8").replace(/^\uFEFF/, "").split(/\r?\n/) : positionals;
   if (values.file && questions.at(-1) === "") questions.pop(); // the file's final newline is not a question
+  if (values.file && questions.length === 0) throw new Error(`no questions in ${values.file}`);
   if (!values.chat && questions.length === 0) {
     console.error(USAGE);
     return 2;

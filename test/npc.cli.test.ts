@@ -19,7 +19,7 @@ describe("npm run ask", () => {
 
   it("answers a file as JSON lines, in order, with an error line for a blank line", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "ask-")), "questions.txt");
-    writeFileSync(file, "배고파\n\n잠이 안 와\n주말에 뭐 하지?\n");
+    writeFileSync(file, "\uFEFF배고파\n\n잠이 안 와\n주말에 뭐 하지?\n"); // saved by Notepad: a byte order mark first
     const result = await ask("--file", file, "--json");
     const lines = result.stdout.trim().split("\n").map((line: string) => JSON.parse(line));
     assert.deepEqual(lines.map((l: { question: string }) => l.question), ["배고파", "", "잠이 안 와", "주말에 뭐 하지?"]);
@@ -50,6 +50,11 @@ describe("npm run ask", () => {
     const missing = await run(process.execPath, ["--import", "tsx", "npc/cli.ts", "배고파"], { encoding: "utf8", env: { ...process.env, MODEL_DIR: "/nonexistent/m" } }).catch((e) => e);
     assert.equal(missing.code, 3);
     assert.match(missing.stderr, /\/nonexistent\/m\/config.json/);
+    const empty = join(mkdtempSync(join(tmpdir(), "ask-")), "empty.txt");
+    writeFileSync(empty, "");
+    const none = await ask("--file", empty);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no questions in .*empty\.txt/);
     const help = await ask("--chat", "--help");
     assert.equal(help.code ?? 0, 0);
     assert.match(help.stderr, /^usage: npm run ask/);
