@@ -80,6 +80,15 @@ namespace Kobot
             return text.Replace("<", "<\u200B");
         }
 
+        /// <summary>An NPC's entry in the dropdown says when it is thinking, as the browser's list does.</summary>
+        public void ShowNpcStatus(string npcId, string npcStatus)
+        {
+            var index = npcIds.IndexOf(npcId);
+            if (speakTo == null || index < 0 || index + 1 >= speakTo.options.Count) return;
+            speakTo.options[index + 1].text = npcNames[npcId] + (npcStatus == "thinking" ? " (생각 중…)" : "");
+            speakTo.RefreshShownValue();
+        }
+
         /// <summary>Forgets the room's NPCs (the scene is rebuilt from the room's state).</summary>
         public void ClearNpcs()
         {

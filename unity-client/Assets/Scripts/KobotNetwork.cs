@@ -158,7 +158,7 @@ namespace Kobot
             {
                 if (local != null) return;
                 local = Instantiate(localAvatarPrefab, position, Quaternion.identity);
-                local.Init(this, player.name);
+                local.Init(this, player.name, Room.State.hearingRadius);
                 var me = local;
                 // The server keeps avatars inside the world at a walking pace: its word counts once we stop.
                 callbacks.OnChange(player, () => { if (me != null) me.ServerPosition(player.Position()); });
@@ -187,6 +187,7 @@ namespace Kobot
             view.Bind(callbacks, npcId, npc);
             npcs[npcId] = view;
             chatUI.AddNpc(npcId, npc.name);
+            callbacks.Listen(npc, n => n.status, (status, previous) => chatUI.ShowNpcStatus(npcId, status));
         }
 
         private void OnChatLine(ChatLine line)

@@ -12,16 +12,22 @@ namespace Kobot
         /// <summary>Slightly under the server's top speed (8 units/s), so moves are never clamped.</summary>
         public float speed = 0.9f * WorldProtocol.MaxSpeed;
         public TextMesh nameLabel;
+        /// <summary>Optional: a flat ring of diameter 1, scaled to the room's hearing radius (hidden when chat is room-wide).</summary>
+        public Transform hearingRing;
 
         private KobotNetwork network;
         private float lastSent;
         private bool moving;
         private Vector3? serverPosition;
 
-        public void Init(KobotNetwork owner, string playerName)
+        public void Init(KobotNetwork owner, string playerName, double hearingRadius)
         {
             network = owner;
             if (nameLabel != null) nameLabel.text = playerName;
+            if (hearingRing == null) return;
+            // With a hearing range, only players inside it hear this player, and only they are heard.
+            hearingRing.gameObject.SetActive(hearingRadius > 0);
+            hearingRing.localScale = new Vector3(2f * (float)hearingRadius, 1f, 2f * (float)hearingRadius);
         }
 
         /// <summary>Where the server has this avatar (it clamps moves to the world and to a walking pace).</summary>

@@ -13,6 +13,8 @@ namespace Kobot
         public float smoothing = 12f;
         public TextMesh nameLabel;
         public Animator animator;
+        /// <summary>Optional: shown while the player's connection is dropped (the server keeps its place 20 s).</summary>
+        public GameObject awayMarker;
 
         private Vector3 target;
         private float targetRotY;
@@ -26,6 +28,7 @@ namespace Kobot
                 target = player.Position();
                 targetRotY = (float)player.rotY;
                 if (animator != null) animator.SetBool("Walking", player.anim == "walk");
+                if (awayMarker != null) awayMarker.SetActive(player.anim == "away");
             });
         }
 
