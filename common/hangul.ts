@@ -32,6 +32,43 @@ export function jamoOf(c: string): { first: string; vowel: string; final: string
   return { first: CHO[Math.floor(index / 588)]!, vowel: JUNG[Math.floor(index / 28) % 21]!, final: JONG[index % 28]! };
 }
 
+/**
+ * Conjoining jamo (U+1100 block: what NFKC makes of half-width ﾵ and circled ㉦ jamo, and what some keyboards send)
+ * as the compatibility jamo the rest of this file reads (ᄉ → ㅅ).
+ */
+export function compatibilityJamo(text: string): string {
+  return text.replace(/[ᄀ-하-ᅵᆨ-ᇂ]/gu, (c) => {
+    const code = c.codePointAt(0)!;
+    if (code <= 0x1112) return CHO[code - 0x1100]!;
+    if (code <= 0x1175) return JUNG[code - 0x1161]!;
+    return JONG[code - 0x11a8 + 1]!;
+  });
+}
+
+/**
+ * Syllables drawn out by a repeated vowel read as the word ("씨이이발" → 씨발, "조온나" → 존나, "시바아알" → 시발): a
+ * syllable with no final consonant followed by ㅇ and the same vowel takes that one's final instead.
+ */
+export function unstretched(text: string): string {
+  let out = "";
+  let last: { first: string; vowel: string; final: string } | undefined;
+  for (const c of text) {
+    const jamo = jamoOf(c);
+    if (last && !last.final && jamo?.first === "ㅇ" && jamo.vowel === last.vowel) {
+      last = { ...last, final: jamo.final };
+      out = out.slice(0, -1) + syllable(last);
+      continue;
+    }
+    last = jamo;
+    out += c;
+  }
+  return out;
+}
+
+function syllable({ first, vowel, final }: { first: string; vowel: string; final: string }): string {
+  return String.fromCodePoint(SYLLABLE_FIRST + (CHO.indexOf(first) * 21 + JUNG.indexOf(vowel)) * 28 + JONG.indexOf(final));
+}
+
 /** Every syllable split into its jamo, compound vowels and finals into their keys ("쇄" → ㅅㅗㅐ). */
 export function decompose(text: string): string {
   let out = "";

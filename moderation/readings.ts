@@ -1,10 +1,14 @@
 import { cleanText } from "../common/clean-text.js";
-import { compose, decompose, fromKeyboard } from "../common/hangul.js";
+import { compatibilityJamo, compose, decompose, fromKeyboard, unstretched } from "../common/hangul.js";
 
 /** Digits that stand in for jamo inside Hangul ("ㅅ1ㅂㅏㄹ"). */
 const DIGIT_JAMO: Record<string, string> = { "1": "ㅣ", "0": "ㅇ", "7": "ㄱ", "2": "ㄹ" };
 const HANGUL = /[\u3131-\u318e\uac00-\ud7a3]/u;
 const SYLLABLE = /[\uac00-\ud7a3]/u;
+/** Other scripts' letters that stand in for jamo ("人ㅂ", "씨ㅂトㄹ"), and Latin l/i for ㅣ between jamo ("ㅅlㅂㅏㄹ"). */
+const JAMO_LOOKALIKE: Record<string, string> = { 人: "ㅅ", ㅿ: "ㅅ", ト: "ㅏ", ㆍ: "ㅏ" };
+/** Cyrillic letters that look like Latin ones ("fuсk" with a Cyrillic с). */
+const CYRILLIC_LATIN: Record<string, string> = { а: "a", е: "e", о: "o", р: "p", с: "c", у: "y", х: "x", і: "i", ѕ: "s", ј: "j", к: "k", м: "m", т: "t", в: "b", н: "h", ԁ: "d", ɡ: "g" };
 /** Look-alikes inside Latin words ("sh!t", "b1tch", "f*ck"). */
 const LEET: Record<string, string> = { "1": "i", "!": "i", "|": "i", "@": "a", "4": "a", $: "s", "5": "s", "0": "o", "3": "e", "*": "u" };
 
@@ -16,19 +20,28 @@ const LEET: Record<string, string> = { "1": "i", "!": "i", "|": "i", "@": "a", "
  *  - without digits inside Hangul ("씨1발");
  *  - jamo recomposed, with look-alike digits as jamo ("ㅅ1ㅂㅏㄹ", "씨바ㄹ");
  *  - Latin words typed on the Korean keyboard ("tlqkf");
- *  - look-alikes inside Latin words ("sh!t", "b1tch").
+ *  - look-alikes inside Latin words ("sh!t", "b1tch");
+ *  - drawn out ("씨이이발", "조온나", "fuuuck").
+ * Before any of them: conjoining, half-width and circled jamo as ㄱ…ㅣ, joiners dropped, Cyrillic and other
+ * scripts' look-alikes as the letters they pass for.
  */
 export function readings(text: string): string[] {
   // Cleaned first, as the room cleans lines (a Hangul filler between syllables, "시ㅤ발", is a space there too).
   // NFKC folds full-width letters, but it would also turn compatibility jamo (ㅅ) into conjoining ones.
-  const folded = cleanText(text).replace(/[^\u3131-\u318e\uac00-\ud7a3]+/gu, (part) => part.normalize("NFKC"));
+  // Joiners (kept in chat for emoji) would keep separate jamo from composing here ("ᄉ\u200dᅵ발").
+  const joined = cleanText(text).replace(/[\u200c\u200d]/gu, "").normalize("NFC");
+  const folded = compatibilityJamo(
+    joined.replace(/[^\u3131-\u318e\uac00-\ud7a3]+/gu, (part) => part.normalize("NFKC")).replace(/[а-яіѕјԁɡ]/gu, (c) => CYRILLIC_LATIN[c] ?? c),
+  ).replace(/[人ㅿトㆍ]/gu, (c) => JAMO_LOOKALIKE[c]!);
   const plain = joinSingleLetters(folded.toLowerCase().replace(/[^\p{L}\p{N}\s]+/gu, ""));
   const noDigits = plain.replace(/(?<=\p{L})\d+(?=\p{L})/gu, (digits, offset: number) =>
     HANGUL.test(plain[offset - 1] ?? "") ? "" : digits,
   );
   // A digit right after a whole syllable stays a digit: as a vowel it would take that syllable's final consonant
   // and make a word nobody typed ("봇18" read as "보시8", refused as "시8").
-  const asJamo = plain.replace(/\d/g, (d, offset: number) => (SYLLABLE.test(plain[offset - 1] ?? "") ? d : (DIGIT_JAMO[d] ?? d)));
+  const asJamo = plain
+    .replace(/\d/g, (d, offset: number) => (SYLLABLE.test(plain[offset - 1] ?? "") ? d : (DIGIT_JAMO[d] ?? d)))
+    .replace(/(?<=[\u3131-\u318e])[li](?=[\u3131-\u318e\uac00-\ud7a3])/gu, "ㅣ");
   const jamo = compose(decompose(asJamo.replace(/\s+/g, " ")));
   // Only a Latin word that types whole syllables ("tlqkf"), so English words ("news" → ㅜㄷㅈㄴ) stay English.
   const keyboard = joinSingleLetters(folded.replace(/[^\p{L}\p{N}\s]+/gu, "")).replace(/[A-Za-z]+/g, (word) => {
@@ -38,7 +51,9 @@ export function readings(text: string): string[] {
   const leet = folded.toLowerCase().replace(/(?<=[a-z])[1!|@4$503*]+(?=[a-z])|(?<=[a-z])[1!|@4$503*]|[1!|@4$503*](?=[a-z])/g, (chars) =>
     [...chars].map((c) => LEET[c] ?? c).join(""),
   );
-  return [...new Set([plain, noDigits, jamo, keyboard, leet])];
+  // Drawn-out words: repeated vowels ("씨이발", "조온나"), and repeated Latin letters ("fuuuck", "sibbal").
+  const stretched = unstretched(jamo).replace(/([a-z])\1+/g, "$1");
+  return [...new Set([plain, noDigits, jamo, keyboard, leet, stretched])];
 }
 
 function joinSingleLetters(text: string): string {

@@ -23,7 +23,12 @@ describe("moderation", () => {
   });
 
   it("lets everyday talk through, including words that hold a banned one", () => {
-    for (const text of ["시발점이 어디야?", "다시 발견했어", "news 봤어?", "hello", "18살이야", "불이 꺼졌어", "시바견 키우고 싶어", "언젠간 닥쳐올 일이야", "봇18", "곳1번", "방180호"]) {
+    const gameChat = [
+      "게임이 자꾸 꺼져요", "화면이 꺼져서 못 봤어", "서버 꺼져있나요?", "위기가 닥쳐도 포기 안 해", "주가 바닥쳐서", "화염병 던져!",
+      "전염병 퀘스트", "화면상으로는 보이는데", "수면상태 디버프", "메갈로돈 잡으러 가자", "8등신 캐릭터", "등신대 이벤트", "개새로운 스킨",
+      "지우개새로 샀어", "아이돌아이템", "미친개발속도", "미친 듯이 놀자", "시인이 되고 싶어", "아이 좋아", "오오 멋지다",
+    ];
+    for (const text of ["시발점이 어디야?", "다시 발견했어", "news 봤어?", "hello", "18살이야", "불이 꺼졌어", "시바견 키우고 싶어", "언젠간 닥쳐올 일이야", "봇18", "곳1번", "방180호", ...gameChat]) {
       assert.equal(moderator.check(text).blocked, false, text);
     }
   });
@@ -31,6 +36,8 @@ describe("moderation", () => {
   it("reads its word list from a file, with a clear error for a bad one", () => {
     assert.deepEqual(new Moderator(["# comment", "나쁜말", "!나쁜말씨"]).check("나 쁜 말"), { blocked: true, term: "나쁜말" });
     assert.deepEqual(new Moderator(["나쁜말", "!나쁜말씨"]).check("나쁜말씨 좋아"), { blocked: false });
+    assert.deepEqual(new Moderator(["~나쁜말"]).check("나쁜 말"), { blocked: true, term: "나쁜말" }, "~: across spaces too");
+    assert.deepEqual(new Moderator(["나쁜말"]).check("나쁜 말"), { blocked: false });
     assert.throws(() => Moderator.fromFile("/nonexistent/words.txt"), /moderation word list \/nonexistent\/words.txt/);
     assert.throws(() => new Moderator(["# nothing", "!only-allowed"]), /no banned words/);
   });
