@@ -106,6 +106,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private closing = false;
   /** A patch is already due on the next turn of the event loop (see sendAnswersNow). */
   private patchDue = false;
+  /** Lines added since the last patch: they stay until it has sent them, however many came (see trimHistory). */
+  private unsentLines = 0;
   private log!: Logger;
 
   onCreate(): void {
@@ -442,6 +444,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   ): ChatLine {
     const line = new ChatLine().assign({ id: randomUUID(), kind, from, name, text, ts: Date.now(), replyTo });
     this.state.chat.push(line);
+    this.unsentLines++;
     this.letHear(line, hearers);
     if (kind === "npc") this.startSpeaking(from, text);
     chatLines.inc({ kind });
@@ -455,7 +458,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    * players have views of their own (proximity hearing): the decoder logs `"refId" not found` and drops or
    * misorders lines (@colyseus/schema 5.0.34). Joins and leaves keep at most a fifth of the history, dropping
    * their oldest: coming and going, however often (30 cycles filled 33 of 50 lines), cannot push what players
-   * and NPCs said out of it.
+   * and NPCs said out of it. Lines not sent yet stay for this patch, however many came since the last one: more
+   * than CHAT_HISTORY in 50 ms were accepted and then never reached anyone (25 players sending 4 lines at once lost
+   * 50 of 100); the next patch trims them.
    */
   private trimHistory(): void {
     const { chat } = this.state;
@@ -464,7 +469,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     for (let extra = chat.filter(isSystem).length - Math.max(1, Math.floor(chatHistory / 5)); extra > 0; extra--) {
       chat.splice(chat.findIndex(isSystem), 1);
     }
-    while (chat.length > chatHistory) chat.shift();
+    while (chat.length > Math.max(chatHistory, this.unsentLines)) chat.shift();
+    this.unsentLines = 0;
   }
 
   /** An NPC's line is heard near the NPC, and by the player it answers wherever they stand. */

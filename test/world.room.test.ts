@@ -241,13 +241,18 @@ describe("WorldRoom", function () {
       await a.room.leave();
     });
 
-    it("keeps only the last CHAT_HISTORY lines", async () => {
+    it("keeps only the last CHAT_HISTORY lines, after every player has been sent every line", async () => {
       const a = await world.join("수다쟁이");
+      const b = await world.joinBeside(a, "듣는이");
+      const heard = new Set<string>();
+      b.room.onStateChange((state) => state.chat.forEach((line) => heard.add(line.text)));
+      // More lines in one patch than the history holds: none may be trimmed before that patch has sent it.
       for (let i = 0; i < 12; i++) a.room.send("chat", { text: `줄 ${i}` });
       await waitFor("the last line", () => stateOf(a).chat.at(-1)?.text === "줄 11");
-      const chat = stateOf(a).chat;
-      assert.equal(chat.length, 8);
-      assert.equal(chat[0]!.text, "줄 4");
+      await waitFor("the history trimmed", () => stateOf(a).chat.length === 8);
+      assert.equal(stateOf(a).chat[0]!.text, "줄 4");
+      assert.deepEqual(Array.from({ length: 12 }, (_, i) => `줄 ${i}`).filter((text) => !heard.has(text)), [], "every line reached the other player");
+      await b.room.leave();
       await a.room.leave();
     });
 
