@@ -8,7 +8,9 @@ interface Waiting<T> {
 /**
  * Questions waiting for one NPC, served round-robin over players (start-time fair queueing): everyone's
  * first question before anyone's second, a player's own in the order asked, and a newcomer joins the
- * current round, so nobody who waits is overtaken forever. Bounded in total.
+ * current round, so nobody who waits is overtaken forever. Bounded in total, and admitted fairly too: when full,
+ * a question of an earlier round takes the place of the last one of the latest round (30 players asking 5 each
+ * into a queue of 100 left 5 of them refused even their first question while others waited with their fifth).
  */
 export class FairQueue<T> {
   private readonly queues = new Map<string, Waiting<T>[]>();
@@ -25,17 +27,49 @@ export class FairQueue<T> {
     return this.total;
   }
 
-  /** False when the queue is full. */
-  push(key: string, item: T): boolean {
-    if (this.total >= this.capacity) return false;
+  /**
+   * Whether the item was taken; when the queue was full, the item it displaced (the newest of the latest round,
+   * later than this one's), which the caller turns away instead.
+   */
+  push(key: string, item: T): { taken: boolean; displaced?: { key: string; item: T } } {
     const last = this.lastRound.get(key);
     const round = last === undefined ? this.round : Math.max(this.round, last + 1);
+    let displaced: { key: string; item: T } | undefined;
+    if (this.total >= this.capacity) {
+      const latest = this.latest();
+      if (!latest || latest.round <= round) return { taken: false };
+      displaced = this.removeLast(latest.key);
+    }
     this.lastRound.set(key, round);
     const queue = this.queues.get(key) ?? [];
     queue.push({ item, round, seq: this.seq++ });
     this.queues.set(key, queue);
     this.total += 1;
-    return true;
+    return { taken: true, ...(displaced ? { displaced } : {}) };
+  }
+
+  /** The key whose last waiting item is of the latest round (the newest among them), and that round. */
+  private latest(): { key: string; round: number } | undefined {
+    let latest: { key: string; tail: Waiting<T> } | undefined;
+    for (const [key, queue] of this.queues) {
+      const tail = queue.at(-1)!;
+      if (!latest || tail.round > latest.tail.round || (tail.round === latest.tail.round && tail.seq > latest.tail.seq)) latest = { key, tail };
+    }
+    return latest && { key: latest.key, round: latest.tail.round };
+  }
+
+  private removeLast(key: string): { key: string; item: T } {
+    const queue = this.queues.get(key)!;
+    const { item, round } = queue.pop()!;
+    this.total -= 1;
+    if (queue.length > 0) this.lastRound.set(key, queue.at(-1)!.round);
+    else {
+      this.queues.delete(key);
+      // With a question at the brain, the next one still waits a round after it.
+      if (this.taken.has(key)) this.lastRound.set(key, round - 1);
+      else this.lastRound.delete(key);
+    }
+    return { key, item };
   }
 
   /** The earliest-round item among keys that may go now (`ready`); ties go to the one asked first. */

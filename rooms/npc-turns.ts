@@ -18,11 +18,14 @@ export class NpcTurns<T> {
     this.queue = new FairQueue(capacity);
   }
 
-  /** False when the queue is full (the NPC is busy). */
-  enqueue(playerId: string, item: T): boolean {
-    if (!this.queue.push(playerId, item)) return false;
-    this.dispatch();
-    return true;
+  /**
+   * Whether the question was taken (not when the queue is full of questions of its round or earlier: the NPC is
+   * busy), and the later-round question it displaced, whose asker is turned away instead.
+   */
+  enqueue(playerId: string, item: T): { taken: boolean; displaced?: T } {
+    const { taken, displaced } = this.queue.push(playerId, item);
+    if (taken) this.dispatch();
+    return { taken, ...(displaced ? { displaced: displaced.item } : {}) };
   }
 
   /** A player left: their waiting questions are dropped (returned); one with the brain still finishes. */

@@ -325,10 +325,17 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** Into the NPC's fair queue; when it is full, or the server is shutting down, the NPC says so instead. */
   private enqueue(question: Question): void {
     const turns = this.turns.get(question.npcId)!;
-    if (!this.closing && turns.enqueue(question.client.sessionId, question)) {
-      this.setThinking(question.npcId, +1);
-      return;
+    const { taken, displaced } = this.closing ? { taken: false } : turns.enqueue(question.client.sessionId, question);
+    if (!taken) return this.turnAway(question);
+    this.setThinking(question.npcId, +1);
+    if (displaced) {
+      this.setThinking(displaced.npcId, -1);
+      this.turnAway(displaced);
     }
+  }
+
+  /** The NPC says it is busy (or closing) to a question it will not answer, and the asker gets the line back. */
+  private turnAway(question: Question): void {
     const refused = fallbackFor(this.closing ? "closing" : "busy");
     const npc = this.state.npcs.get(question.npcId)!;
     const info: NpcAnswerInfo = { questionId: question.line.id, question: question.text, latencyMs: 0, fallback: true, reason: refused.code };

@@ -16,11 +16,16 @@ describe("fair turns: pieces", () => {
 
   it("a fair queue serves keys round-robin, each in order, bounded, and drops a key's items", () => {
     const queue = new FairQueue<string>(5);
-    for (const [key, item] of [["a", "a1"], ["a", "a2"], ["a", "a3"], ["b", "b1"], ["c", "c1"]] as const) assert.ok(queue.push(key, item));
-    assert.equal(queue.push("d", "d1"), false);
+    for (const [key, item] of [["a", "a1"], ["a", "a2"], ["a", "a3"], ["b", "b1"], ["c", "c1"]] as const) assert.ok(queue.push(key, item).taken);
+    // Full: a newcomer's first question takes the place of a's third, then of a's second; then everyone waiting
+    // is at their first, and a sixth player is turned away.
+    assert.deepEqual(queue.push("d", "d1"), { taken: true, displaced: { key: "a", item: "a3" } });
+    assert.deepEqual(queue.push("e", "e1"), { taken: true, displaced: { key: "a", item: "a2" } });
+    assert.deepEqual(queue.push("f", "f1"), { taken: false });
+    assert.deepEqual(queue.push("a", "a4"), { taken: false }, "a's next waits behind the others' first");
     const order = [];
     for (let next = queue.shift(); next; next = queue.shift()) order.push(next.item);
-    assert.deepEqual(order, ["a1", "b1", "c1", "a2", "a3"]);
+    assert.deepEqual(order, ["a1", "b1", "c1", "d1", "e1"]);
     // A question asked while the same player's previous one is still with the brain waits for others' first.
     const turns = new FairQueue<string>(10);
     turns.push("a", "a1");
@@ -113,5 +118,28 @@ describe("fair turns in the world room", function () {
     assert.deepEqual(heard, ["a1", "b1", "c1", "a2", "b2"]);
     assert.deepEqual(answersTo(a).map((line) => line.text), ["답: a1", "답: a2"]);
     await Promise.all([a, b, c].map((p) => p.room.leave()));
+  });
+
+  it("takes a newcomer's first question into a full queue in place of someone's second, whose asker is told", async () => {
+    heard.length = 0;
+    const a = await world.join("가영");
+    const b = await world.joinBeside(a, "나영");
+    const c = await world.joinBeside(a, "다영");
+    const d = await world.joinBeside(a, "라영");
+    a.room.send("chat", { text: "@kobot a1" });
+    a.room.send("chat", { text: "@kobot a2" });
+    await sleep(20);
+    b.room.send("chat", { text: "@kobot b1" });
+    b.room.send("chat", { text: "@kobot b2" });
+    await sleep(20);
+    c.room.send("chat", { text: "@kobot c1" }); // a1 and b1 with the brain; a2, b2 and c1 wait: full
+    await sleep(20);
+    d.room.send("chat", { text: "@kobot d1" });
+    const busy = await waitFor("b2 turned away", () => b.errors.find((e) => e.code === "npc_busy"));
+    assert.deepEqual([busy.text, busy.npcId], ["@kobot b2", "kobot"], "the newest of the latest round makes room");
+    assert.deepEqual(d.errors, []);
+    await waitFor("five answers", () => heard.length === 5, 5000);
+    assert.deepEqual(heard, ["a1", "b1", "c1", "d1", "a2"]);
+    await Promise.all([a, b, c, d].map((p) => p.room.leave()));
   });
 });
