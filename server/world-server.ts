@@ -16,6 +16,7 @@ import { WORLD_ROOM } from "../rooms/world-contract.js";
 import { Moderator } from "../moderation/moderator.js";
 import { WaitingSeats } from "../rooms/waiting-seats.js";
 import { defineWorldRoom } from "../rooms/world-room.js";
+import { sizeStateBuffer } from "../rooms/state-buffer.js";
 import { monitor } from "@colyseus/monitor";
 import type { Kafka } from "kafkajs";
 
@@ -145,6 +146,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   if (!moderator) log.warn("moderation is off (MODERATION_WORDS=off)");
   const seats = new WaitingSeats(config.world.joinsWaitingPerAddress, SEAT_RESERVATION_MS);
   const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats };
+  sizeStateBuffer(config.world);
   server.define(WORLD_ROOM, defineWorldRoom(deps)).sortBy({ clients: -1 });
   // A port in use is an error of the HTTP server, which Colyseus only logs: its listen() would never settle, and a
   // process that never served looked alive to its supervisor.
