@@ -10,7 +10,7 @@ const JAMO_LOOKALIKE: Record<string, string> = { 人: "ㅅ", ㅿ: "ㅅ", ト: "�
 /** Cyrillic letters that look like Latin ones ("fuсk" with a Cyrillic с). */
 const CYRILLIC_LATIN: Record<string, string> = { а: "a", е: "e", о: "o", р: "p", с: "c", у: "y", х: "x", і: "i", ѕ: "s", ј: "j", к: "k", м: "m", т: "t", в: "b", н: "h", ԁ: "d", ɡ: "g" };
 /** Look-alikes inside Latin words ("sh!t", "b1tch", "f*ck"). */
-const LEET: Record<string, string> = { "1": "i", "!": "i", "|": "i", "@": "a", "4": "a", $: "s", "5": "s", "0": "o", "3": "e", "*": "u" };
+const LEET: Record<string, string> = { "1": "i", "!": "i", "|": "i", "@": "a", "4": "a", $: "s", "5": "s", "0": "o", "3": "e" };
 
 /**
  * The ways a player's text can be read, so a banned word is found however it was disguised (after `cleanText`:
@@ -48,12 +48,15 @@ export function readings(text: string): string[] {
     const typed = fromKeyboard(word);
     return /^[\uac00-\ud7a3]+$/u.test(typed) ? typed : word.toLowerCase();
   });
-  const leet = folded.toLowerCase().replace(/(?<=[a-z])[1!|@4$503*]+(?=[a-z])|(?<=[a-z])[1!|@4$503*]|[1!|@4$503*](?=[a-z])/g, (chars) =>
-    [...chars].map((c) => LEET[c] ?? c).join(""),
+  // "*" hides any vowel ("sh*t", "b*tch", "f*ck"): one reading per vowel, only for text that has one.
+  const leets = (folded.includes("*") ? [..."aeiou"] : ["u"]).map((hidden) =>
+    folded.toLowerCase().replace(/(?<=[a-z])[1!|@4$503*]+(?=[a-z])|(?<=[a-z])[1!|@4$503*]|[1!|@4$503*](?=[a-z])/g, (chars) =>
+      [...chars].map((c) => (c === "*" ? hidden : (LEET[c] ?? c))).join(""),
+    ),
   );
   // Drawn-out words: repeated vowels ("씨이발", "조온나"), and repeated Latin letters ("fuuuck", "sibbal").
   const stretched = unstretched(jamo).replace(/([a-z])\1+/g, "$1");
-  return [...new Set([plain, noDigits, jamo, keyboard, leet, stretched])];
+  return [...new Set([plain, noDigits, jamo, keyboard, ...leets, stretched])];
 }
 
 function joinSingleLetters(text: string): string {
