@@ -241,6 +241,21 @@ describe("WorldRoom", function () {
       await a.room.leave();
     });
 
+    it("sends an idle room's players its clock once a second, not 20 patches a second", async () => {
+      const a = await world.join("조용한이");
+      await sleep(300);
+      let patches = 0;
+      a.room.onStateChange(() => patches++);
+      const clock = a.room.state.serverTime;
+      await sleep(2100);
+      assert.ok(patches >= 2 && patches <= 4, `${patches} patches in 2.1 s`);
+      assert.ok(a.room.state.serverTime - clock >= 1900, "the clock still moves");
+      a.room.send("move", { x: 1, y: 0, z: 1, rotY: 0, anim: "walk" });
+      await waitFor("a move's patch, stamped", () => stateOf(a).players[a.room.sessionId]!.x === 1);
+      assert.ok(Math.abs(Date.now() - a.room.state.serverTime) < 1000);
+      await a.room.leave();
+    });
+
     it("keeps only the last CHAT_HISTORY lines, after every player has been sent every line", async () => {
       const a = await world.join("수다쟁이");
       const b = await world.joinBeside(a, "듣는이");
