@@ -248,8 +248,8 @@ describe("WorldRoom", function () {
       a.room.onStateChange(() => patches++);
       const clock = a.room.state.serverTime;
       await sleep(2100);
-      assert.ok(patches >= 2 && patches <= 4, `${patches} patches in 2.1 s`);
-      assert.ok(a.room.state.serverTime - clock >= 1900, "the clock still moves");
+      assert.ok(patches >= 1 && patches <= 5, `${patches} patches in 2.1 s (20 a second before)`);
+      assert.ok(a.room.state.serverTime - clock >= 900, "the clock still moves");
       a.room.send("move", { x: 1, y: 0, z: 1, rotY: 0, anim: "walk" });
       await waitFor("a move's patch, stamped", () => stateOf(a).players[a.room.sessionId]!.x === 1);
       assert.ok(Math.abs(Date.now() - a.room.state.serverTime) < 1000);
