@@ -1,5 +1,6 @@
 import type { Consumer, Kafka, Producer } from "kafkajs";
 import type { Logger } from "../common/log.js";
+import { logThrottle } from "../common/log-throttle.js";
 import { AnswerMessage, CONTRACT_VERSION, ContractError, type NpcTopics, parseMessage, QuestionAddress, QuestionMessage } from "./contract.js";
 import { ensureTopics, newProducer, runConsumer } from "./kafka-client.js";
 import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-transport.js";
@@ -24,6 +25,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
   readonly kind = "kafka";
   private readonly producer: Producer;
   private readonly consumer: Consumer;
+  private readonly malformedLogged = logThrottle(10_000);
 
   constructor(
     private readonly kafka: Kafka,
@@ -52,7 +54,11 @@ export class KafkaQuestionChannel implements QuestionChannel {
           if (answer.replyTo === this.serverId) onAnswer(answer);
         } catch (error) {
           if (!(error instanceof ContractError)) throw error;
-          this.log.warn("dropped a malformed answer", { topic: this.topics.answer, reason: error.message });
+          // Every server reads every answer: a flood of junk (20,000) was a log line each on every server.
+          const held = this.malformedLogged("malformed answer");
+          if (held !== undefined) {
+            this.log.warn("dropped a malformed answer", { topic: this.topics.answer, reason: error.message, ...(held ? { repeatsSinceLastLogged: held } : {}) });
+          }
         }
       },
     });
