@@ -92,6 +92,8 @@ export const WORKER_SESSION_TIMEOUT_MS = 6_000;
 
 export class KafkaWorkerChannel implements WorkerChannel {
   readonly kind = "kafka";
+  /** A flood of junk questions is a log line every 10 s, with how many, not one each. */
+  private readonly malformedLogged = logThrottle(10_000);
   private readonly producer: Producer;
   private readonly consumer: Consumer;
 
@@ -169,7 +171,11 @@ export class KafkaWorkerChannel implements WorkerChannel {
       } catch (error) {
         if (!(error instanceof ContractError)) throw error;
         const address = addressOf(message.value);
-        this.log.warn("skipped a malformed question", { partition, offset: message.offset, reason: error.message, ...address });
+        const held = this.malformedLogged("malformed question");
+        if (held !== undefined) {
+          const repeats = held ? { repeatsSinceLastLogged: held } : {};
+          this.log.warn("skipped a malformed question", { partition, offset: message.offset, reason: error.message, ...address, ...repeats });
+        }
         if (address) {
           refused.push({
             v: CONTRACT_VERSION, ...address, text: "", ms: 0, model: "",
