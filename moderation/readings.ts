@@ -44,10 +44,14 @@ export function readings(text: string): string[] {
     .replace(/(?<=[\u3131-\u318e])[li](?=[\u3131-\u318e\uac00-\ud7a3])/gu, "ㅣ");
   const jamo = compose(decompose(asJamo.replace(/\s+/g, " ")));
   // Only a Latin word that types whole syllables ("tlqkf"), so English words ("news" → ㅜㄷㅈㄴ) stay English.
-  const keyboard = joinSingleLetters(folded.replace(/[^\p{L}\p{N}\s]+/gu, "")).replace(/[A-Za-z]+/g, (word) => {
-    const typed = fromKeyboard(word);
-    return /^[\uac00-\ud7a3]+$/u.test(typed) ? typed : word.toLowerCase();
-  });
+  const typedWith = (capsLock: boolean) =>
+    joinSingleLetters(folded.replace(/[^\p{L}\p{N}\s]+/gu, "")).replace(/[A-Za-z]+/g, (word) => {
+      // With Caps Lock on, "QUDTLS" is 병신 typed in lower case (as typed, Q W E R T are the double consonants).
+      const typed = fromKeyboard(capsLock && word === word.toUpperCase() ? word.toLowerCase() : word);
+      return /^[\uac00-\ud7a3]+$/u.test(typed) ? typed : word.toLowerCase();
+    });
+  const keyboard = typedWith(false);
+  const capsLock = /[A-Z]{2}/.test(folded) ? typedWith(true) : keyboard;
   // "*" hides any vowel ("sh*t", "b*tch", "f*ck"): one reading per vowel, only for text that has one.
   const leets = (folded.includes("*") ? [..."aeiou"] : ["u"]).map((hidden) =>
     folded.toLowerCase().replace(/(?<=[a-z])[1!|@4$503*]+(?=[a-z])|(?<=[a-z])[1!|@4$503*]|[1!|@4$503*](?=[a-z])/g, (chars) =>
@@ -56,7 +60,7 @@ export function readings(text: string): string[] {
   );
   // Drawn-out words: repeated vowels ("씨이발", "조온나"), and repeated Latin letters ("fuuuck", "sibbal").
   const stretched = unstretched(jamo).replace(/([a-z])\1+/g, "$1");
-  return [...new Set([plain, noDigits, jamo, keyboard, ...leets, stretched])];
+  return [...new Set([plain, noDigits, jamo, keyboard, capsLock, ...leets, stretched])];
 }
 
 function joinSingleLetters(text: string): string {
