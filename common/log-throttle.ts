@@ -17,3 +17,8 @@ export function logThrottle(everyMs: number, keys = 1000): (key: string) => numb
     return last?.held ?? 0;
   };
 }
+
+/** The fields a let-through line carries: how many like it were held back, when any were. */
+export function repeatsField(held: number): { repeatsSinceLastLogged?: number } {
+  return held ? { repeatsSinceLastLogged: held } : {};
+}

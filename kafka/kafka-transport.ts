@@ -1,6 +1,6 @@
 import type { Consumer, Kafka, Producer } from "kafkajs";
 import type { Logger } from "../common/log.js";
-import { logThrottle } from "../common/log-throttle.js";
+import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { AnswerMessage, CONTRACT_VERSION, ContractError, type NpcTopics, parseMessage, QuestionAddress, QuestionMessage } from "./contract.js";
 import { ensureTopics, newProducer, runConsumer } from "./kafka-client.js";
 import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-transport.js";
@@ -57,7 +57,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
           // Every server reads every answer: a flood of junk (20,000) was a log line each on every server.
           const held = this.malformedLogged("malformed answer");
           if (held !== undefined) {
-            this.log.warn("dropped a malformed answer", { topic: this.topics.answer, reason: error.message, ...(held ? { repeatsSinceLastLogged: held } : {}) });
+            this.log.warn("dropped a malformed answer", { topic: this.topics.answer, reason: error.message, ...repeatsField(held) });
           }
         }
       },
@@ -173,8 +173,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
         const address = addressOf(message.value);
         const held = this.malformedLogged("malformed question");
         if (held !== undefined) {
-          const repeats = held ? { repeatsSinceLastLogged: held } : {};
-          this.log.warn("skipped a malformed question", { partition, offset: message.offset, reason: error.message, ...address, ...repeats });
+          this.log.warn("skipped a malformed question", { partition, offset: message.offset, reason: error.message, ...address, ...repeatsField(held) });
         }
         if (address) {
           refused.push({

@@ -1,4 +1,4 @@
-import { logThrottle } from "../common/log-throttle.js";
+import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import type { Logger } from "../common/log.js";
 
 /** What Colyseus logs with: console's methods, any number of arguments. */
@@ -16,7 +16,7 @@ export function colyseusLogger(log: Logger): ConsoleLike {
   const repeatedLess = (level: "warn" | "error") => (...args: unknown[]) => {
     const msg = text(args);
     const held = throttle(msg);
-    if (held !== undefined) child[level](msg, held ? { repeatsSinceLastLogged: held } : undefined);
+    if (held !== undefined) child[level](msg, repeatsField(held));
   };
   return {
     debug: (...args) => child.debug(text(args)),

@@ -2,7 +2,7 @@ import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { Redis } from "ioredis";
 
-import { logThrottle } from "../common/log-throttle.js";
+import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import type { Logger } from "../common/log.js";
 
 /**
@@ -15,7 +15,7 @@ export function redisClients(url: string, log: Logger): { presence: RedisPresenc
   const throttle = logThrottle(10_000);
   driver.on("error", (error: Error) => {
     const held = throttle(error.message);
-    if (held !== undefined) log.warn("redis connection error", { role: "matchmaking", error: error.message, ...(held ? { repeatsSinceLastLogged: held } : {}) });
+    if (held !== undefined) log.warn("redis connection error", { role: "matchmaking", error: error.message, ...repeatsField(held) });
   });
   return { presence: new RedisPresence(url), driver: new RedisDriver(driver) };
 }
