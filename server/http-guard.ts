@@ -1,6 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { matchMaker } from "@colyseus/core";
 
+import { pinClientAddress } from "./client-address.js";
+
 /** The largest request body taken: matchmaking's join options (a name) are a few hundred bytes. */
 export const BODY_MAX_BYTES = 16 * 1024;
 /** A request must have arrived whole by then (Node's default, 5 minutes, let slow senders hold sockets). */
@@ -21,8 +23,9 @@ const MATCHMAKING_CORS = {
  * - Colyseus answered every route with the caller's origin and credentials allowed, so a page of another origin
  *   could read /monitor with the admin's cached login and lock rooms: only matchmaking has CORS now, for any
  *   origin and without credentials.
+ * - Without a trusted proxy in front, a client's address is its socket's (client-address.ts).
  */
-export function guardHttp(server: Server): void {
+export function guardHttp(server: Server, options: { trustProxy: boolean }): void {
   // Colyseus's own CORS, added to every route, is none: matchmaking's is set below.
   matchMaker.controller.DEFAULT_CORS_HEADERS = {} as typeof matchMaker.controller.DEFAULT_CORS_HEADERS;
   matchMaker.controller.getCorsHeaders = () => ({});
@@ -31,6 +34,7 @@ export function guardHttp(server: Server): void {
   const handlers = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners("request");
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (!options.trustProxy) pinClientAddress(req);
     if (req.url?.startsWith("/matchmake/")) for (const [name, value] of Object.entries(MATCHMAKING_CORS)) res.setHeader(name, value);
     const refusal = bodyRefusal(req);
     if (refusal) {

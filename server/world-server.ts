@@ -23,7 +23,6 @@ import type { Kafka } from "kafkajs";
 import type { GroupTopic } from "../kafka/consumer-lag.js";
 import { adminOnly } from "./admin-auth.js";
 import { chatSearchRoute } from "./chat-search-route.js";
-import { pinClientAddress } from "./client-address.js";
 import { guardHttp } from "./http-guard.js";
 import { colyseusLogger } from "./colyseus-logger.js";
 import { redisClients } from "./redis-clients.js";
@@ -161,8 +160,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   } finally {
     transport.server!.off("error", refused);
   }
-  guardHttp(transport.server!);
-  if (!config.trustProxy) pinClientAddress(transport.server!);
+  guardHttp(transport.server!, { trustProxy: config.trustProxy });
   // A Redis that restarts empty forgets this process's rooms: nobody could join them again, and new players got new
   // rooms. Every few seconds the missing listings are written back.
   const relist = presence && setInterval(() => matchMaker.restoreMissingRoomCaches().catch(() => {}), RELIST_EVERY_MS);
