@@ -112,8 +112,8 @@ export interface ServerConfig {
   /** Per NPC: the model, knowledge and decoding the worker answers it with. */
   brains: NpcBrainSpec[];
   model: { dir: string; dtype?: ModelDtype; maxBatch: number };
-  /** Word list path; undefined when moderation is off. */
-  moderationWords: string | undefined;
+  /** The word list read (a bad one stops the start, like any bad setting); undefined when moderation is off. */
+  moderator: Moderator | undefined;
 }
 
 export class ConfigError extends Error {
@@ -142,8 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (brokers?.some((broker) => !/^[^:\s]+:\d{1,5}$/.test(broker))) {
     throw new ConfigError(`bad configuration:\n  KAFKA_BROKERS=${JSON.stringify(e.KAFKA_BROKERS)}: expected host:port[,host:port…]`);
   }
-  const moderationWords = e.MODERATION_WORDS === "off" ? undefined : e.MODERATION_WORDS;
-  const moderator = moderationWords === undefined ? undefined : moderatorFrom(moderationWords);
+  const moderator = e.MODERATION_WORDS === "off" ? undefined : moderatorFrom(e.MODERATION_WORDS);
   const world = e.WORLD_FILE === "off" ? undefined : worldFrom(e.WORLD_FILE, e.MODEL_DIR, moderator);
   return {
     port: e.PORT,
@@ -183,7 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     },
     brains: world?.brains ?? [{ npcId: e.NPC_ID, name: e.NPC_NAME, model: "default", modelDir: e.MODEL_DIR }],
     model: { dir: e.MODEL_DIR, ...(e.MODEL_DTYPE ? { dtype: e.MODEL_DTYPE } : {}), maxBatch: e.NPC_MAX_BATCH },
-    moderationWords,
+    moderator,
   };
 }
 

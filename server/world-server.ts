@@ -13,7 +13,6 @@ import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
 import { AnswerRouter } from "../rooms/answer-router.js";
 import { WORLD_ROOM } from "../rooms/world-contract.js";
-import { Moderator } from "../moderation/moderator.js";
 import { WaitingSeats } from "../rooms/waiting-seats.js";
 import { defineWorldRoom } from "../rooms/world-room.js";
 import { sizeStateBuffer } from "../rooms/state-buffer.js";
@@ -140,8 +139,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       });
     },
   });
-  // A bad word list stops the start with its path and what is wrong, like any bad setting.
-  const moderator = config.moderationWords ? Moderator.fromFile(config.moderationWords) : undefined;
+  const { moderator } = config;
   if (!moderator) log.warn("moderation is off (MODERATION_WORDS=off)");
   const seats = new WaitingSeats(config.world.joinsWaitingPerAddress, SEAT_RESERVATION_MS);
   const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats };
