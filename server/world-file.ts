@@ -185,8 +185,9 @@ function knowledgeFileProblem(path: string, moderator: Moderator | undefined): s
     if (typo) return `${path}: "${typo.a}": ${ONLY_NAME}`;
     const twice = askedTwice(pairs);
     if (twice) return `${path}: "${twice.q}" is asked for two answers ("${twice.first}", "${twice.second}"): only the first would ever be said`;
-    for (const pair of moderator ? pairs : []) {
-      const problem = blockedLineProblem(pair.a, moderator!);
+    if (!moderator) return undefined;
+    for (const pair of pairs) {
+      const problem = blockedLineProblem(pair.a, moderator);
       if (problem) return `${path}: ${problem}`;
     }
     return undefined;
