@@ -20,6 +20,17 @@ export class PlayerAllowances {
     this.questions = new TokenBucket(questionRate.burst, questionRate.perSecond);
   }
 
+  /** How long the slowest of a player's buckets takes to fill from empty: after that, a fresh player's are the same. */
+  static refillMs({ chatRate, questionRate }: Pick<WorldSettings, "chatRate" | "questionRate">): number {
+    const rates = [
+      chatRate,
+      questionRate,
+      { burst: TRAVEL_IN_HAND_SECONDS, perSecond: 1 },
+      { burst: MESSAGES_PER_SECOND, perSecond: MESSAGES_PER_SECOND },
+    ];
+    return Math.ceil(Math.max(...rates.map(({ burst, perSecond }) => burst / perSecond)) * 1000);
+  }
+
   /**
    * A line (a question to an NPC when `asks`) past the player's lines or questions: what to tell them and how long
    * to wait. Otherwise undefined, and the line is taken from both.

@@ -16,6 +16,7 @@ import { addressedNpc } from "./chat-addressing.js";
 import { type Fallback, fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
 import { allowedPosition, normaliseAngle, type Position } from "./movement.js";
 import { distance, NpcVisits } from "./npc-visits.js";
+import type { DepartedAllowances } from "./departed-allowances.js";
 import type { WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcTurns } from "./npc-turns.js";
@@ -53,12 +54,17 @@ export interface WorldRoomDeps {
   moderator?: Moderator;
   /** Seats reserved by matchmaking and not yet taken, per client address (shared by the process's rooms). */
   seats?: WaitingSeats;
+  /** What players who left could still do, per client address and name, for a rejoin to take back (shared likewise). */
+  departed?: DepartedAllowances;
 }
 
-/** What matchmaking hands the room with a seat: whose address reserved it, to stop counting it once taken. */
+/**
+ * What matchmaking hands the room with a seat: whose address reserved it (for the allowances a rejoin takes back),
+ * and the seat counted as waiting there, to stop counting it once taken.
+ */
 interface SeatTicket {
   address: string;
-  seat: number;
+  seat?: number;
 }
 
 /** How long an NPC is `speaking` a line: a second and a half, more for a longer line, at most five. */
@@ -88,6 +94,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   protected abstract readonly deps: WorldRoomDeps;
   /** Per player, what they may still send, travel, say and ask (player-allowances.ts). */
   private readonly allowances = new Map<string, PlayerAllowances>();
+  /** Per player, the client address they joined from, when matchmaking knew it. */
+  private readonly addresses = new Map<string, string>();
   /** Clients closed for floods or refused frames: no seat is kept for them (the SDK does not reconnect from that). */
   private readonly closedForWhatTheySent = new Set<string>();
   private readonly questionsInFlight = new Map<string, number>();
@@ -156,7 +164,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   onJoin(client: Client, options: unknown, ticket?: SeatTicket): void {
-    if (ticket) this.deps.seats?.taken(ticket.address, ticket.seat);
+    if (ticket?.seat !== undefined) this.deps.seats?.taken(ticket.address, ticket.seat);
     const name = this.playerName(options, client.sessionId);
     const { spawn } = this.deps.settings;
     const angle = Math.random() * 2 * Math.PI;
@@ -167,7 +175,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     );
     client.view = this.viewOf(client.sessionId);
     this.watchFrames(client);
-    this.allowances.set(client.sessionId, new PlayerAllowances(this.deps.settings));
+    // Leaving and joining again does not refill what a player may say and ask (departed-allowances.ts).
+    const allowances = (ticket && this.deps.departed?.takeBack(ticket.address, name)) || new PlayerAllowances(this.deps.settings);
+    this.allowances.set(client.sessionId, allowances);
+    if (ticket) this.addresses.set(client.sessionId, ticket.address);
     this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
     this.noticePlayer(client.sessionId);
   }
@@ -211,12 +222,16 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   onLeave(client: Client): void {
     const player = this.state.players.get(client.sessionId);
+    const allowances = this.allowances.get(client.sessionId);
+    const address = this.addresses.get(client.sessionId);
     this.state.players.delete(client.sessionId);
     this.allowances.delete(client.sessionId);
+    this.addresses.delete(client.sessionId);
     this.views.delete(client.sessionId);
     this.visits.forget(client.sessionId);
     for (const [npcId, turns] of this.turns) this.setThinking(npcId, -turns.drop(client.sessionId).length);
     if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
+    if (player && allowances && address !== undefined) this.deps.departed?.remember(address, player.name, allowances);
   }
 
   /** Server shutting down: no new players; questions in flight get their answer or fallback first. */
@@ -593,7 +608,8 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
     /** Matchmaking, before a seat is reserved: an address with too many seats waiting gets none (waiting-seats.ts). */
     static async onAuth(_token: string, _options: unknown, context: AuthContext): Promise<SeatTicket | true> {
       const address = context.ip;
-      if (!deps.seats || !address) return true;
+      if (!address) return true;
+      if (!deps.seats) return { address };
       const seat = deps.seats.reserve(address);
       if (seat === undefined) {
         throw new ServerError(429, `too many joins from your address are waiting (${deps.settings.joinsWaitingPerAddress}): try again in a few seconds`);

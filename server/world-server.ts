@@ -13,6 +13,8 @@ import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
 import { AnswerRouter } from "../rooms/answer-router.js";
 import { WORLD_ROOM } from "../rooms/world-contract.js";
+import { DepartedAllowances } from "../rooms/departed-allowances.js";
+import { PlayerAllowances } from "../rooms/player-allowances.js";
 import { WaitingSeats } from "../rooms/waiting-seats.js";
 import { defineWorldRoom } from "../rooms/world-room.js";
 import { sizeStateBuffer } from "../rooms/state-buffer.js";
@@ -142,7 +144,8 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const { moderator } = config;
   if (!moderator) log.warn("moderation is off (MODERATION_WORDS=off)");
   const seats = new WaitingSeats(config.world.joinsWaitingPerAddress, SEAT_RESERVATION_MS);
-  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats };
+  const departed = new DepartedAllowances(PlayerAllowances.refillMs(config.world));
+  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats, departed };
   sizeStateBuffer(config.world);
   server.define(WORLD_ROOM, defineWorldRoom(deps)).sortBy({ clients: -1 });
   // A port in use is an error of the HTTP server, which Colyseus only logs: its listen() would never settle, and a

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 
 import type { QuestionMessage } from "../kafka/contract.js";
+import { DepartedAllowances } from "../rooms/departed-allowances.js";
 import { FairQueue } from "../rooms/fair-queue.js";
+import { PlayerAllowances } from "../rooms/player-allowances.js";
 import { TokenBucket } from "../rooms/token-bucket.js";
 import { answersTo, scriptedAnswer, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 
@@ -12,6 +14,21 @@ describe("fair turns: pieces", () => {
     assert.deepEqual(bucket.take(0), { ok: false, waitMs: 2000 });
     assert.deepEqual(bucket.take(1500), { ok: false, waitMs: 500 });
     assert.deepEqual(bucket.take(2000), { ok: true });
+  });
+
+  it("remembers a leaver's allowances by address and name until they would have refilled, and hands them over once", () => {
+    const departed = new DepartedAllowances(5000);
+    const spent = new PlayerAllowances({ chatRate: { burst: 1, perSecond: 1 }, questionRate: { burst: 1, perSecond: 0.2 } });
+    departed.remember("10.0.0.1", "민수", spent, 0);
+    assert.equal(departed.takeBack("10.0.0.1", "영희", 100), undefined, "another name behind the same address");
+    assert.equal(departed.takeBack("10.0.0.2", "민수", 100), undefined, "the same name from elsewhere");
+    assert.equal(departed.takeBack("10.0.0.1", "민수", 100), spent);
+    assert.equal(departed.takeBack("10.0.0.1", "민수", 100), undefined, "once");
+    departed.remember("10.0.0.1", "민수", spent, 0);
+    departed.remember("10.0.0.3", "철수", spent, 3000);
+    assert.equal(departed.takeBack("10.0.0.1", "민수", 5000), undefined, "refilled by now: forgotten");
+    assert.equal(departed.size, 1);
+    assert.equal(PlayerAllowances.refillMs({ chatRate: { burst: 8, perSecond: 2 }, questionRate: { burst: 5, perSecond: 1 } }), 5000);
   });
 
   it("a fair queue serves keys round-robin, each in order, bounded, and drops a key's items", () => {
@@ -96,9 +113,30 @@ describe("fair turns in the world room", function () {
     await a.room.leave();
   });
 
+  it("gives a player who leaves and joins again what they had left, not fresh allowances; a newcomer gets fresh ones", async () => {
+    const watcher = await world.join("지켜봄");
+    const first = await world.joinBeside(watcher, "재접속");
+    for (const text of ["하나", "둘"]) first.room.send("chat", { text: `@kobot ${text}` }); // both questions spent
+    await waitFor("both asked", () => stateOf(watcher).chat.filter((l) => l.from === first.room.sessionId).length === 2);
+    await first.room.leave();
+    const again = await world.joinBeside(watcher, "재접속");
+    // The same name from another address, or another name from this one, is someone else: fresh allowances.
+    const stranger = await world.joinBeside(watcher, "처음옴");
+    again.room.send("chat", { text: "@kobot 셋" });
+    stranger.room.send("chat", { text: "@kobot 하나" });
+    stranger.room.send("chat", { text: "@kobot 둘" });
+    const limited = await waitFor("rate_limited", () => again.errors.find((e) => e.code === "rate_limited"));
+    assert.equal(limited.text, "@kobot 셋");
+    assert.ok(limited.retryAfterMs! > 0, `${limited.retryAfterMs}`);
+    await waitFor("the stranger's two questions", () => stateOf(watcher).chat.filter((l) => l.from === stranger.room.sessionId).length === 2);
+    assert.deepEqual(stranger.errors, []);
+    await waitFor("the stranger's answers (the brain is free for the next test)", () => answersTo(stranger).length === 2);
+    await Promise.all([watcher, again, stranger].map((p) => p.room.leave()));
+  });
+
   it("serves players round-robin, each player's answers in the order asked, and says busy when the queue is full", async () => {
     heard.length = 0;
-    const a = await world.join("민수");
+    const a = await world.join("민호");
     const b = await world.joinBeside(a, "지영");
     const c = await world.joinBeside(a, "철수");
     a.room.send("chat", { text: "@kobot a1" });

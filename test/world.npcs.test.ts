@@ -92,7 +92,7 @@ describe("NPCs from a world file", function () {
   });
 
   it("understands chat shorthand: ㅎㅇ and ㄱㅅ get the NPC's hello and thanks lines, and everyone sees what was typed", async () => {
-    const a = await world.join("나그네");
+    const a = await world.join("길손");
     a.room.send("chat", { text: "@한스 ㅎㅇ" });
     a.room.send("chat", { text: "@미나 ㄱㅅㄱㅅ!" });
     const questions = await waitFor("the two lines", () => {

@@ -146,7 +146,7 @@ describe("WorldRoom", function () {
 
   describe("chat", () => {
     it("routes @kobot lines to the NPC and shows the answer to everyone", async () => {
-      const a = await world.join("민수");
+      const a = await world.join("준호");
       const b = await world.joinBeside(a, "지영");
       a.room.send("chat", { text: "@kobot 배고파" });
       const question = await waitFor("a's question in b's state", () =>
@@ -171,7 +171,7 @@ describe("WorldRoom", function () {
     });
 
     it("sends an NPC's answer at once, not at the next patch", async () => {
-      const a = await world.join("민수");
+      const a = await world.join("서연");
       const room = matchMaker.getLocalRoomById(a.room.roomId)!;
       const patchRate = room.patchRate;
       // Patches every hour from now: only the answer's own patch can bring the question and answer in time.
@@ -187,7 +187,7 @@ describe("WorldRoom", function () {
     });
 
     it("addresses the NPC by display name or by `to`, and names an unknown NPC as an error", async () => {
-      const a = await world.join("민수");
+      const a = await world.join("도윤");
       a.room.send("chat", { text: "@코봇, 잠이 안 와" });
       a.room.send("chat", { text: "안녕?", to: "kobot" });
       await waitFor("two answers", () => answersTo(a).length === 2);
@@ -209,7 +209,7 @@ describe("WorldRoom", function () {
     });
 
     it("answers a line sent as separate jamo or with invisible characters as it answers the line itself", async () => {
-      const a = await world.join("민수");
+      const a = await world.join("하준");
       const b = await world.joinBeside(a, "지영");
       const typed = ["@kobot 배고픈데 뭐 먹지", "@kobot 배고픈데 뭐 먹지".normalize("NFD"), "@kobot 배\u200b고픈데 \u202e뭐 먹지"];
       for (const text of typed) a.room.send("chat", { text });
@@ -232,7 +232,7 @@ describe("WorldRoom", function () {
     });
 
     it("keeps lines to the room out of the NPC's ears", async () => {
-      const a = await world.join("민수");
+      const a = await world.join("지우");
       a.room.send("chat", { text: "다들 안녕" });
       a.room.send("chat", { text: "@kobotx 이건 다른 이름" });
       await waitFor("both lines", () => stateOf(a).chat.filter((line) => line.from === a.room.sessionId).length === 2);
@@ -257,7 +257,7 @@ describe("WorldRoom", function () {
     });
 
     it("keeps only the last CHAT_HISTORY lines, after every player has been sent every line", async () => {
-      const a = await world.join("수다쟁이");
+      const a = await world.join("말많은이");
       const b = await world.joinBeside(a, "듣는이");
       const heard = new Set<string>();
       b.room.onStateChange((state) => state.chat.forEach((line) => heard.add(line.text)));
@@ -272,7 +272,7 @@ describe("WorldRoom", function () {
     });
 
     it("rejects empty and over-long lines with an error, and keeps the player", async () => {
-      const a = await world.join("민수");
+      const a = await world.join("예준");
       a.room.send("chat", { text: "   " });
       a.room.send("chat", { text: "가".repeat(201) });
       a.room.send("chat", { text: "가".repeat(5000) });
@@ -388,7 +388,7 @@ describe("WorldRoom", function () {
         await sleep(1200);
         return worker.answerAll(questions.map((q) => ({ ...q, ts: Date.now() })));
       });
-      const a = await world.join("민수");
+      const a = await world.join("시우");
       a.room.send("chat", { text: "@kobot 거기 있어?" });
       const thinking = await waitFor("thinking", () => stateOf(a).npcs.kobot!.status === "thinking");
       assert.ok(thinking);
@@ -425,7 +425,7 @@ describe("WorldRoom", function () {
         await sleep(1500); // a brain that has stopped answering
         return [];
       });
-      const a = await world.join("끊김");
+      const a = await world.join("끊어짐");
       a.room.reconnection.minUptime = 0;
       a.room.reconnection.minDelay = 0;
       for (const text of ["하나", "둘"]) a.room.send("chat", { text: `@kobot ${text}` });
@@ -445,7 +445,7 @@ describe("WorldRoom", function () {
         const answers = await worker.answerAll(questions);
         return [...answers, ...answers.map((answer) => ({ ...answer, text: "두 번째 답" }))];
       });
-      const a = await world.join("민수");
+      const a = await world.join("수아");
       a.room.send("chat", { text: "@kobot 안녕" });
       await waitFor("the answer", () => answersTo(a)[0]);
       await sleep(200);
@@ -458,7 +458,7 @@ describe("WorldRoom", function () {
     it("says at once that its brain is unavailable when the model is missing", async () => {
       const missing = new ModelLoadError("/nowhere", "cannot load the NPC model from /nowhere: config.json is missing");
       await world.bus.workerChannel().start(brainlessAnswers(missing));
-      const a = await world.join("민수");
+      const a = await world.join("유진");
       a.room.send("chat", { text: "@kobot 안녕" });
       const line = await waitFor("the fallback", () => answersTo(a)[0], 500);
       assert.match(line.text, /대답하기가 어려워요/);
@@ -470,7 +470,7 @@ describe("WorldRoom", function () {
 
     it("answers questions that waited while no worker ran", async () => {
       await world.bus.workerChannel().stop();
-      const a = await world.join("민수");
+      const a = await world.join("은우");
       a.room.send("chat", { text: "@kobot 배고파" });
       await waitFor("the question to wait", () => world.bus.waitingQuestions === 1);
       await world.startWorker();
@@ -526,7 +526,7 @@ describe("WorldRoom shutdown", () => {
       await sleep(answerMs);
       return worker.answerAll(questions);
     });
-    const a = await world.join("민수");
+    const a = await world.join("지호");
     const left = new Promise<number>((resolve) => a.room.onLeave((code) => resolve(code)));
     a.room.send("chat", { text: "@kobot 잘 자" });
     await waitFor("the question to be asked", () => world.server.answers.waiting === 1);
