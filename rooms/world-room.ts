@@ -17,6 +17,7 @@ import { type Fallback, fallbackFor, MODERATION_LINES } from "./fallback-lines.j
 import { allowedPosition, normaliseAngle, type Position } from "./movement.js";
 import { distance, NpcVisits } from "./npc-visits.js";
 import type { DepartedAllowances } from "./departed-allowances.js";
+import { GreetingGate, namesSaid } from "./greeting-gate.js";
 import type { WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcTurns } from "./npc-turns.js";
@@ -73,7 +74,7 @@ const SPEAKING_MS_PER_CHAR = 50;
 const SPEAKING_MAX_MS = 5000;
 
 /** Who a chat line reaches: everyone, or (hearing mode proximity) players near a point, and one player besides. */
-type Hearers = "everyone" | { near: Position; also?: string };
+type Hearers = "everyone" | { near: Position; also?: readonly string[] };
 
 /** A question waiting for, or with, an NPC. */
 interface Question {
@@ -104,6 +105,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private readonly turns = new Map<string, NpcTurns<Question>>();
   private readonly npcSettings = new Map<string, NpcSettings>();
   private readonly visits = new NpcVisits();
+  private readonly greetings = new GreetingGate();
   private readonly lastIdleLine = new Map<string, string>();
   /** Per player, the chat lines they heard (hearing mode proximity); kept across a reconnection. */
   private readonly views = new Map<string, StateView>();
@@ -291,8 +293,18 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (!player) return;
     for (const npc of this.visits.arrive(sessionId, player, this.deps.settings.npcs)) {
       if (npc.greetings.length === 0) continue;
-      this.addLine("npc", npc.id, npc.name, lineFor(player, npc.greetings), "", { unasked: "greeting" }, { near: npc, also: sessionId });
+      const turn = this.greetings.arrive(npc.id, sessionId);
+      if (turn === "now") this.greet(npc, [sessionId]);
+      else if (turn > 0) this.clock.setTimeout(() => this.greet(npc, this.greetings.due(npc.id, (id) => this.state.players.has(id))), turn);
     }
+  }
+
+  /** One greeting for the players named, each by name (greeting-gate.ts: arrivals close together share one). */
+  private greet(npc: NpcSettings, playerIds: readonly string[]): void {
+    const names = playerIds.map((id) => this.state.players.get(id)?.name).filter((name) => name !== undefined);
+    if (names.length === 0) return;
+    const text = withName(pickLine(npc.greetings, undefined), namesSaid(names));
+    this.addLine("npc", npc.id, npc.name, text, "", { unasked: "greeting" }, { near: npc, also: playerIds });
   }
 
   /** Now and then, an NPC with players near and nothing to answer says one of its idle lines. */
@@ -343,7 +355,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** "@코봇" alone: the NPC answers its name with one of its call replies (the brain read a bare name as nonsense). */
   private answerCall(npc: NpcSettings, player: Player, call: ChatLine): void {
-    this.addLine("npc", npc.id, npc.name, lineFor(player, npc.callReplies), call.id, { unasked: "call" }, { near: npc, also: call.from });
+    this.addLine("npc", npc.id, npc.name, lineFor(player, npc.callReplies), call.id, { unasked: "call" }, { near: npc, also: [call.from] });
     this.sendAnswersNow();
   }
 
@@ -507,7 +519,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** An NPC's line is heard near the NPC, and by the player it answers wherever they stand. */
   private nearNpc(npcId: string, client: Client): Hearers {
-    return { near: this.npcSettings.get(npcId)!, also: client.sessionId };
+    return { near: this.npcSettings.get(npcId)!, also: [client.sessionId] };
   }
 
   private viewOf(sessionId: string): StateView {
@@ -525,7 +537,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const { radius } = this.deps.settings.hearing;
     for (const [sessionId, view] of this.views) {
       const player = this.state.players.get(sessionId);
-      const hears = hearers === "everyone" || sessionId === hearers.also || (player !== undefined && distance(player, hearers.near) <= radius);
+      const hears = hearers === "everyone" || hearers.also?.includes(sessionId) || (player !== undefined && distance(player, hearers.near) <= radius);
       if (hears) view.add(line);
     }
   }

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { addressedNpc } from "../rooms/chat-addressing.js";
 import { allowedPosition, normaliseAngle, TRAVEL_IN_HAND_SECONDS } from "../rooms/movement.js";
 import { TokenBucket } from "../rooms/token-bucket.js";
+import { GREETING_GAP_MS, GreetingGate, namesSaid } from "../rooms/greeting-gate.js";
 import { NpcVisits } from "../rooms/npc-visits.js";
 import { WaitingSeats } from "../rooms/waiting-seats.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
@@ -113,6 +114,23 @@ describe("NPC visits", () => {
     assert.deepEqual(visits.arrive("p", at(5), [npc], 31_000), [npc], "back after 30 s: greeted");
     visits.forget("p");
     assert.deepEqual(visits.arrive("p", at(5), [npc], 32_000), [npc], "a player who left and came back is new");
+  });
+});
+
+describe("Greeting gate", () => {
+  it("greets the first arrival at once and everyone arriving in the gap together after it, by name", () => {
+    const gate = new GreetingGate();
+    assert.equal(gate.arrive("hans", "a", 0), "now");
+    assert.equal(gate.arrive("hans", "b", 500), GREETING_GAP_MS - 500, "the first to wait sets the timer");
+    assert.equal(gate.arrive("hans", "c", 600), 0, "the timer is set");
+    assert.equal(gate.arrive("mina", "c", 600), "now", "each NPC has its own gap");
+    assert.deepEqual(gate.due("hans", (id) => id !== "c", GREETING_GAP_MS), ["b"], "c left meanwhile");
+    assert.equal(gate.arrive("hans", "d", GREETING_GAP_MS + 100), GREETING_GAP_MS - 100, "the shared greeting started a gap");
+    assert.deepEqual(gate.due("hans", () => false, 2 * GREETING_GAP_MS), []);
+    assert.equal(gate.arrive("hans", "e", 2 * GREETING_GAP_MS), "now", "nobody was greeted: no gap");
+    assert.equal(namesSaid(["민수"]), "민수");
+    assert.equal(namesSaid(["민수", "지영", "철수"]), "민수, 지영, 철수");
+    assert.equal(namesSaid(["민수", "지영", "철수", "영희", "하늘"]), "민수, 지영, 철수 외 2명");
   });
 });
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 
 import type { ChatLogRecord } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
+import { GREETING_GAP_MS } from "../rooms/greeting-gate.js";
 import { sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 const worlds = join(import.meta.dirname, "fixtures", "worlds");
@@ -48,6 +49,21 @@ describe("NPCs from a world file", function () {
     await walkTo(a, 0, 8); // back
     await waitFor("a second greeting for the second visit", () => greetings().length === 2);
     await a.room.leave();
+  });
+
+  it("greets players who come near together in one line by name, not one line each for every bystander", async () => {
+    await sleep(GREETING_GAP_MS); // no greeting of an earlier test's player holds hans's next one back
+    const first = await world.join("먼저옴");
+    const others = await Promise.all(["둘째", "셋째", "넷째"].map((name) => world.joinBeside(first, name)));
+    const names = ["먼저옴", "둘째", "셋째", "넷째"];
+    const greetings = () => stateOf(first).chat.filter((l) => l.from === "hans" && names.some((name) => l.text.includes(name)));
+    await waitFor("everyone greeted", () => names.every((name) => greetings().some((l) => l.text.includes(name))), GREETING_GAP_MS + 3000);
+    const texts = greetings().map((l) => l.text);
+    assert.equal(texts[0], "먼저옴, 대장간에 온 걸 환영하네.", "the first at once");
+    assert.equal(texts.length, 2, texts.join(" / "));
+    assert.match(texts[1]!, /^(둘째|셋째|넷째), (둘째|셋째|넷째), (둘째|셋째|넷째), 대장간에 온 걸 환영하네\.$/);
+    for (const other of others) assert.ok(stateOf(other).chat.some((l) => l.text === texts[1]), "each greeted player hears it");
+    await Promise.all([first, ...others].map((p) => p.room.leave()));
   });
 
   it("says a player's name in a greeting exactly as written, replacement patterns and all", async () => {
@@ -147,7 +163,7 @@ describe("Hearing range while the history is full", function () {
   let world: TestWorld;
 
   before(async () => {
-    // Four lines of history: each join (its line and two greetings) pushes old lines out in the tick it happens.
+    // Four lines of history: joins (their lines and the greetings) push old lines out in the tick they happen.
     world = await startTestWorld({ WORLD_FILE: join(worlds, "two-npcs.yaml"), CHAT_HISTORY: "4" });
   });
   after(() => world.stop());
@@ -160,16 +176,16 @@ describe("Hearing range while the history is full", function () {
       const first = await world.join("첫째");
       const second = await world.joinBeside(first, "둘째");
       const third = await world.joinBeside(first, "셋째");
-      await waitFor("hans's greeting of the third", () => stateOf(third).chat.some((l) => l.text === "셋째, 대장간에 온 걸 환영하네."));
+      // The second and the third came while hans's greeting of the first was new: one greeting names them both.
+      await waitFor("hans's greeting of the third", () => stateOf(third).chat.some((l) => l.text === "둘째, 셋째, 대장간에 온 걸 환영하네."), GREETING_GAP_MS + 3000);
       await sleep(300);
       assert.deepEqual(logged, [], "no decoder errors");
       const texts = stateOf(third).chat.map((l) => l.text);
       assert.equal(texts[0], "셋째 님이 들어왔어요.", "the joiner's own line first, then the greetings");
-      assert.deepEqual(
-        stateOf(second).chat.map((l) => l.text),
-        stateOf(first).chat.map((l) => l.text),
-        "two players standing together hear the same history",
-      );
+      // The first heard a line more (its own greeting, before the second came) while it is in the history.
+      const heardBySecond = stateOf(second).chat.map((l) => l.text);
+      assert.equal(heardBySecond.length, 3);
+      assert.deepEqual(heardBySecond, stateOf(first).chat.map((l) => l.text).slice(-3), "two players standing together hear the same lines");
     } finally {
       console.error = consoleError;
     }

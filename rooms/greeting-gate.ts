@@ -1,0 +1,47 @@
+/** An NPC says at most one greeting in this time; players who come near meanwhile are greeted together after it. */
+export const GREETING_GAP_MS = 2000;
+
+/** Names said in one greeting; past them the rest are counted ("민수, 지영, 철수 외 4명"). */
+const NAMES_SAID = 3;
+
+/**
+ * When each NPC may greet next, and who waits to be greeted. Thirty players arriving at once had every bystander
+ * hear 29 greetings; now they hear two: the first arrival's at once, and one for everyone who came in the gap.
+ */
+export class GreetingGate {
+  private readonly lastAt = new Map<string, number>();
+  private readonly waiting = new Map<string, string[]>();
+
+  /**
+   * A player came near `npcId`: "now" to greet them at once, or the milliseconds until the greeting they wait for,
+   * when theirs is the first to wait (the caller sets one timer, then calls `due`); 0 when a timer is already set.
+   */
+  arrive(npcId: string, playerId: string, now = Date.now()): "now" | number {
+    const waiting = this.waiting.get(npcId);
+    if (waiting) {
+      waiting.push(playerId);
+      return 0;
+    }
+    const waitMs = (this.lastAt.get(npcId) ?? -Infinity) + GREETING_GAP_MS - now;
+    if (waitMs <= 0) {
+      this.lastAt.set(npcId, now);
+      return "now";
+    }
+    this.waiting.set(npcId, [playerId]);
+    return waitMs;
+  }
+
+  /** Everyone who waited for `npcId`'s greeting and is `still` there, in arrival order (the timer fired). */
+  due(npcId: string, still: (playerId: string) => boolean, now = Date.now()): string[] {
+    const waiting = (this.waiting.get(npcId) ?? []).filter(still);
+    this.waiting.delete(npcId);
+    if (waiting.length > 0) this.lastAt.set(npcId, now);
+    return waiting;
+  }
+}
+
+/** The names one greeting says: all of up to three, else three and how many more. */
+export function namesSaid(names: readonly string[]): string {
+  if (names.length <= NAMES_SAID) return names.join(", ");
+  return `${names.slice(0, NAMES_SAID).join(", ")} 외 ${names.length - NAMES_SAID}명`;
+}
