@@ -7,7 +7,7 @@ import { ENV_SCHEMA, loadConfig } from "../server/config.js";
 /** Docker can't run on these machines: this keeps docker-compose.yml in step with the code by reading it. */
 describe("docker-compose.yml", () => {
   const compose = parse(readFileSync("docker-compose.yml", "utf8"), { merge: true }) as {
-    services: Record<string, { command?: string[]; entrypoint?: string[]; environment?: Record<string, unknown>; ports?: string[]; volumes?: string[]; image?: string }>;
+    services: Record<string, { command?: string[]; entrypoint?: string[]; environment?: Record<string, unknown>; ports?: string[]; volumes?: string[]; image?: string; healthcheck?: { test?: string[] } }>;
   };
   const services = compose.services;
   const appServices = Object.entries(services).filter(([, s]) => s.image === "kobot-world:latest");
@@ -109,6 +109,19 @@ describe("docker-compose.yml", () => {
         if (name.startsWith("server-")) assert.match(port, /^\d+:\d+$/, `${name} faces players`);
         else assert.match(port, /^127\.0\.0\.1:\d+:\d+$/, `${name} publishes ${port} beyond this host`);
       }
+    }
+  });
+
+  it("keeps Kafka's topics in a volume, at the folder the broker writes, under a fixed cluster id", () => {
+    const kafka = services.kafka!;
+    const logDirs = String(kafka.environment!.KAFKA_LOG_DIRS);
+    assert.ok((kafka.volumes ?? []).some((volume) => volume.split(":")[1] === logDirs), `${logDirs} is a volume`);
+    assert.match(String(kafka.environment!.CLUSTER_ID), /^[A-Za-z0-9_-]{22}$/, "a KRaft cluster id: 16 bytes, base64");
+  });
+
+  it("checks the servers' liveness, not the NPCs': a server without a worker still runs its rooms", () => {
+    for (const [name, service] of Object.entries(services).filter(([name]) => name.startsWith("server-"))) {
+      assert.match(service.healthcheck!.test!.join(" "), /\/health\/live'/, name);
     }
   });
 
