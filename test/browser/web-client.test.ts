@@ -119,6 +119,33 @@ describe("Web client in Chromium", function () {
     assert.deepEqual(consoleErrors, []);
   });
 
+  it("sends a line typed with a Korean IME once, whole, when Enter ends the composition (as macOS and Windows send it)", async () => {
+    const { page } = await open("한글입력");
+    const roomId = await page.evaluate(() => (window as any).kobot.room.roomId as string);
+    const watcher = await joinWorld(url.replace("http", "ws"), { name: "듣는이" }, roomId);
+    const cdp = await page.context().newCDPSession(page);
+    const saidBy = () => watcher.room.state.chat.filter((l: { name: string }) => l.name === "한글입력").map((l: { text: string }) => l.text);
+    await page.focus("#text");
+    // macOS: Enter arrives while the last syllable is still composing (keyCode 229), then the composition ends.
+    for (const text of ["안", "안녀", "안녕"]) await cdp.send("Input.imeSetComposition", { text, selectionStart: text.length, selectionEnd: text.length });
+    await cdp.send("Input.dispatchKeyEvent", { type: "rawKeyDown", key: "Enter", code: "Enter", windowsVirtualKeyCode: 229 });
+    await cdp.send("Input.insertText", { text: "안녕" });
+    await cdp.send("Input.dispatchKeyEvent", { type: "char", key: "Enter", code: "Enter", text: "\r", windowsVirtualKeyCode: 13 });
+    // Windows: the IME ends the composition on Enter, then Enter itself comes.
+    for (const text of ["하", "할", "하루"]) await cdp.send("Input.imeSetComposition", { text, selectionStart: text.length, selectionEnd: text.length });
+    await cdp.send("Input.dispatchKeyEvent", { type: "rawKeyDown", key: "Process", code: "Enter", windowsVirtualKeyCode: 229 });
+    await cdp.send("Input.insertText", { text: "하루" });
+    await cdp.send("Input.dispatchKeyEvent", { type: "rawKeyDown", key: "Enter", code: "Enter", windowsVirtualKeyCode: 13 });
+    await cdp.send("Input.dispatchKeyEvent", { type: "char", key: "Enter", code: "Enter", text: "\r", windowsVirtualKeyCode: 13 });
+    await cdp.send("Input.dispatchKeyEvent", { type: "keyUp", key: "Enter", code: "Enter", windowsVirtualKeyCode: 13 });
+    for (let tries = 0; saidBy().length < 2 && tries < 100; tries++) await page.waitForTimeout(50);
+    await page.waitForTimeout(300); // a doubled line would be here by now
+    assert.deepEqual(saidBy(), ["안녕", "하루"], "each line once, no syllable cut off or left behind");
+    assert.equal(await page.inputValue("#text"), "", "the box is empty: no last syllable comes back into it");
+    await watcher.room.leave();
+    assert.deepEqual(consoleErrors, []);
+  });
+
   it("lets a player whose name is refused choose another, told why in Korean", async () => {
     const page = await browser.newPage();
     page.on("pageerror", (error) => consoleErrors.push(error.message));
