@@ -5,10 +5,10 @@
  *   npm run ask -- --file questions.txt --json
  *   npm run ask -- --chat            (talk to the NPC until Ctrl-D)
  */
-import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 
+import { readAuthoredText } from "../common/authored-text.js";
 import { type AskOptions, NpcEngine, type NpcAnswer } from "./engine.js";
 import { NpcError } from "./errors.js";
 import { type GenerationSettings, mergeSettings, settingsFromConfig } from "./generation-settings.js";
@@ -83,7 +83,7 @@ async function main(): Promise<number> {
     throw new Error("--chat reads its questions from the terminal: no questions, --file or --json with it");
   }
   // A byte order mark (Notepad, Excel) is not part of the first question.
-  const questions = values.file ? readFileSync(values.file, "utf8").replace(/^\uFEFF/, "").split(/\r?\n/) : positionals;
+  const questions = values.file ? readAuthoredText(values.file).split(/\r?\n/) : positionals;
   if (values.file && questions.at(-1) === "") questions.pop(); // the file's final newline is not a question
   if (values.file && questions.length === 0) throw new Error(`no questions in ${values.file}`);
   if (!values.chat && questions.length === 0) {

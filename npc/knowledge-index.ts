@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-
+import { readAuthoredText } from "../common/authored-text.js";
 import { cleanText } from "../common/clean-text.js";
 import { ModelLoadError } from "./errors.js";
 import { takeBest } from "./take-best.js";
@@ -53,9 +52,7 @@ export type GramsMethod = keyof typeof GRAMS;
 export function readKnowledgeFile(path: string): KnowledgePair[] {
   let text: string;
   try {
-    // Composed, as players' questions are (common/clean-text.ts), or a line saved as separate jamo matches none;
-    // and without a byte order mark (Notepad, Excel), which would make the first line not JSON.
-    text = readFileSync(path, "utf8").replace(/^\uFEFF/, "").normalize("NFC");
+    text = readAuthoredText(path);
   } catch (error) {
     throw new ModelLoadError(path, `cannot read knowledge file ${path}: ${(error as Error).message}`, { cause: error });
   }

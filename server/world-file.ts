@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
+import { readAuthoredText } from "../common/authored-text.js";
 import { cleanText } from "../common/clean-text.js";
 import type { Moderator } from "../moderation/moderator.js";
 import { NpcError } from "../npc/errors.js";
@@ -81,9 +82,8 @@ export class WorldFileError extends Error {
 export function loadWorldFile(path: string, defaultModelDir: string, bounds: WorldSettings["bounds"], moderator?: Moderator): WorldFile {
   let text: string;
   try {
-    // Composed, as players' lines are (common/clean-text.ts): "@코봇" must match a name typed on any system.
-    // A byte order mark (Notepad, Excel) is not part of the text.
-    text = readFileSync(path, "utf8").replace(/^\uFEFF/, "").normalize("NFC");
+    // Composed: "@코봇" must match a name typed on any system.
+    text = readAuthoredText(path);
   } catch (error) {
     throw new WorldFileError(path, [(error as Error).message]);
   }
