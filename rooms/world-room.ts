@@ -73,7 +73,7 @@ const SPEAKING_MS = 1500;
 const SPEAKING_MS_PER_CHAR = 50;
 const SPEAKING_MAX_MS = 5000;
 
-/** Who a chat line reaches: everyone, or (hearing mode proximity) players near a point, and one player besides. */
+/** Who a chat line reaches: everyone, or (hearing mode proximity) players near a point, and the players named besides. */
 type Hearers = "everyone" | { near: Position; also?: readonly string[] };
 
 /** A question waiting for, or with, an NPC. */
@@ -105,7 +105,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private readonly turns = new Map<string, NpcTurns<Question>>();
   private readonly npcSettings = new Map<string, NpcSettings>();
   private readonly visits = new NpcVisits();
-  private readonly greetings = new GreetingGate();
+  private readonly greetingGate = new GreetingGate();
   private readonly lastIdleLine = new Map<string, string>();
   /** Per player, the chat lines they heard (hearing mode proximity); kept across a reconnection. */
   private readonly views = new Map<string, StateView>();
@@ -293,9 +293,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (!player) return;
     for (const npc of this.visits.arrive(sessionId, player, this.deps.settings.npcs)) {
       if (npc.greetings.length === 0) continue;
-      const turn = this.greetings.arrive(npc.id, sessionId);
+      const turn = this.greetingGate.arrive(npc.id, sessionId);
       if (turn === "now") this.greet(npc, [sessionId]);
-      else if (turn > 0) this.clock.setTimeout(() => this.greet(npc, this.greetings.due(npc.id, (id) => this.state.players.has(id))), turn);
+      else if (turn > 0) this.clock.setTimeout(() => this.greet(npc, this.greetingGate.due(npc.id, (id) => this.state.players.has(id))), turn);
     }
   }
 
@@ -617,7 +617,10 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
   return class BoundWorldRoom extends WorldRoom {
     protected readonly deps = deps;
 
-    /** Matchmaking, before a seat is reserved: an address with too many seats waiting gets none (waiting-seats.ts). */
+    /**
+     * Matchmaking, before a seat is reserved: an address with too many seats waiting gets none (waiting-seats.ts).
+     * The seat's ticket carries the address to onJoin.
+     */
     static async onAuth(_token: string, _options: unknown, context: AuthContext): Promise<SeatTicket | true> {
       const address = context.ip;
       if (!address) return true;
