@@ -177,7 +177,11 @@ describe("Web client in Chromium", function () {
       page.evaluate(() =>
         [...(window as any).kobot.room.state.players.values()].filter((p: any) => p.name === "새내기").map((p: any) => p.anim as string),
       );
-    await page.waitForFunction(() => [...(window as any).kobot.room.state.players.values()].every((p: any) => p.anim !== "away"));
+    // The resumed room's state comes just after the room: until then it has no players.
+    await page.waitForFunction(() => {
+      const players = (window as any).kobot.room.state?.players;
+      return players && [...players.values()].every((p: any) => p.anim !== "away");
+    });
     assert.deepEqual(await avatars(), ["idle"], "one avatar of the player, not the old one waiting 20 s beside a new one");
     await page.close();
     assert.deepEqual(consoleErrors, []);
