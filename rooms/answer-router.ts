@@ -1,4 +1,5 @@
 import type { Logger } from "../common/log.js";
+import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { npcAnswersIgnored } from "../common/metrics.js";
 import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
@@ -12,6 +13,8 @@ export type AskOutcome =
 interface Pending {
   settle: (outcome: AskOutcome) => void;
   timer: NodeJS.Timeout;
+  /** The question's `ts`: when it was asked, by this process's clock. */
+  askedAt: number;
 }
 
 export interface RouterStats {
@@ -31,6 +34,7 @@ export class AnswerRouter {
   private readonly pending = new Map<string, Pending>();
   private readonly idle: Array<() => void> = [];
   readonly stats: RouterStats = { asked: 0, answered: 0, timeouts: 0, unsent: 0, ignored: 0 };
+  private readonly skewLogged = logThrottle(10_000);
 
   constructor(
     private readonly channel: QuestionChannel,
@@ -64,7 +68,7 @@ export class AnswerRouter {
     }
     const outcome = new Promise<AskOutcome>((resolve) => {
       const timer = setTimeout(() => this.settle(question.questionId, { kind: "timeout" }), leftMs);
-      this.pending.set(question.questionId, { settle: resolve, timer });
+      this.pending.set(question.questionId, { settle: resolve, timer, askedAt: question.ts });
     });
     this.channel.sendQuestion(question).catch((error: Error) => {
       this.log.error("could not send a question", { questionId: question.questionId, error });
@@ -74,13 +78,30 @@ export class AnswerRouter {
   }
 
   private deliver(answer: AnswerMessage): void {
-    if (!this.pending.has(answer.questionId)) {
+    const entry = this.pending.get(answer.questionId);
+    if (!entry) {
       this.stats.ignored++;
       npcAnswersIgnored.inc();
       this.log.debug("ignored an answer nobody waits for", { questionId: answer.questionId });
       return;
     }
+    if (answer.error?.code === "expired") this.warnOfClockSkew(Date.now() - entry.askedAt);
     this.settle(answer.questionId, { kind: "answer", answer });
+  }
+
+  /**
+   * A worker judges a question's age by its own clock against NPC_TIMEOUT_MS, and this server waits for it only
+   * that long: one that finds a question it still waits for too old runs a clock ahead of this machine's (or a
+   * shorter timeout). It would turn every question away, the NPC saying only its fallback: said once in 10 s.
+   */
+  private warnOfClockSkew(ageMs: number): void {
+    const held = this.skewLogged("skew");
+    if (held === undefined) return;
+    const aheadS = Math.max(0, (this.timeoutMs - ageMs) / 1000).toFixed(1);
+    this.log.error(
+      `a worker turned away as expired a question asked ${Math.round(ageMs)} ms ago: its clock is at least ${aheadS} s ahead of this server's, or its NPC_TIMEOUT_MS is shorter (${this.timeoutMs} ms here). Sync the machines' clocks (NTP)`,
+      { askedMsAgo: Math.round(ageMs), timeoutMs: this.timeoutMs, ...repeatsField(held) },
+    );
   }
 
   private settle(questionId: string, outcome: AskOutcome): void {
