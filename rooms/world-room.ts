@@ -18,6 +18,7 @@ import { allowedPosition, normaliseAngle, type Position } from "./movement.js";
 import { distance, NpcVisits } from "./npc-visits.js";
 import type { DepartedAllowances } from "./departed-allowances.js";
 import { GreetingGate, namesSaid } from "./greeting-gate.js";
+import { updateSight } from "./sight.js";
 import type { WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcTurns } from "./npc-turns.js";
@@ -107,9 +108,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private readonly visits = new NpcVisits();
   private readonly greetingGate = new GreetingGate();
   private readonly lastIdleLine = new Map<string, string>();
-  /** Per player, the chat lines they heard (hearing mode proximity); kept across a reconnection. */
+  /** Per player, the chat lines they heard and the players in their sight (proximity hearing or a sight radius); kept across a reconnection. */
   private readonly views = new Map<string, StateView>();
-  /** Whole-room hearing: one view for every client, encoded once per patch. */
+  /** Whole-room hearing with everyone in sight: one view for every client, encoded once per patch. */
   private readonly everyone = new StateView();
   private disposed = false;
   /** Shutting down: questions already asked are answered; new ones are not taken (they put the exit off). */
@@ -171,11 +172,11 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const { spawn } = this.deps.settings;
     const angle = Math.random() * 2 * Math.PI;
     const radius = Math.random() * spawn.radius;
-    this.state.players.set(
-      client.sessionId,
-      new Player().assign({ name, x: spawn.x + Math.cos(angle) * radius, y: spawn.y, z: spawn.z + Math.sin(angle) * radius }),
-    );
+    const player = new Player().assign({ name, x: spawn.x + Math.cos(angle) * radius, y: spawn.y, z: spawn.z + Math.sin(angle) * radius });
+    this.state.players.set(client.sessionId, player);
     client.view = this.viewOf(client.sessionId);
+    if (this.ownViews) this.updateSightOf(client.sessionId);
+    else this.everyone.add(player);
     this.watchFrames(client);
     // Leaving and joining again does not refill what a player may say and ask (departed-allowances.ts).
     const allowances = (ticket && this.deps.departed?.takeBack(ticket.address, name)) || new PlayerAllowances(this.deps.settings);
@@ -284,6 +285,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     player.assign(to);
     if (move.rotY !== undefined) player.rotY = normaliseAngle(move.rotY);
     if (move.anim !== undefined) player.anim = move.anim;
+    if (this.ownViews && this.deps.settings.sight.radius > 0) this.updateSightOf(client.sessionId);
     this.noticePlayer(client.sessionId);
   }
 
@@ -522,22 +524,45 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     return { near: this.npcSettings.get(npcId)!, also: [client.sessionId] };
   }
 
+  /** Each client has a view of its own: lines heard near where they are said, or players seen near where they are. */
+  private get ownViews(): boolean {
+    const { hearing, sight } = this.deps.settings;
+    return hearing.mode === "proximity" || sight.radius > 0;
+  }
+
+  /** Who `sessionId` sees and who sees them, after they came or moved (sight.ts); themselves always. */
+  private updateSightOf(sessionId: string): void {
+    const me = this.state.players.get(sessionId);
+    const myView = this.views.get(sessionId);
+    if (!me || !myView) return;
+    const { radius } = this.deps.settings.sight;
+    if (!myView.has(me)) myView.add(me);
+    for (const [other, view] of this.views) {
+      const them = this.state.players.get(other);
+      if (other === sessionId || !them) continue;
+      const d = distance(me, them);
+      updateSight(myView, them, d, radius);
+      updateSight(view, me, d, radius);
+    }
+  }
+
   private viewOf(sessionId: string): StateView {
-    if (this.deps.settings.hearing.mode === "room") return this.everyone;
+    if (!this.ownViews) return this.everyone;
     let view = this.views.get(sessionId);
     if (!view) this.views.set(sessionId, (view = new StateView()));
     return view;
   }
 
   private letHear(line: ChatLine, hearers: Hearers): void {
-    if (this.deps.settings.hearing.mode === "room") {
+    if (!this.ownViews) {
       this.everyone.add(line);
       return;
     }
-    const { radius } = this.deps.settings.hearing;
+    const { mode, radius } = this.deps.settings.hearing;
     for (const [sessionId, view] of this.views) {
       const player = this.state.players.get(sessionId);
-      const hears = hearers === "everyone" || hearers.also?.includes(sessionId) || (player !== undefined && distance(player, hearers.near) <= radius);
+      const hears =
+        mode === "room" || hearers === "everyone" || hearers.also?.includes(sessionId) || (player !== undefined && distance(player, hearers.near) <= radius);
       if (hears) view.add(line);
     }
   }

@@ -40,6 +40,8 @@ export interface WorldSettings {
   spawn: { x: number; y: number; z: number; radius: number };
   npcs: NpcSettings[];
   hearing: HearingSettings;
+  /** Players farther than `radius` from a player are not sent to them (their moves neither); 0: all in sight. */
+  sight: { radius: number };
   /** After this long without an answer the NPC says a fallback line; a later answer is dropped. */
   questionTimeoutMs: number;
   /** Lines one player may say (questions to NPCs included): `burst` at once, then `perSecond`. */
@@ -74,6 +76,7 @@ export const DEFAULT_WORLD_SETTINGS: WorldSettings = {
   spawn: { x: 0, y: 0, z: 0, radius: 3 },
   npcs: [DEFAULT_NPC],
   hearing: { mode: "room", radius: 15 },
+  sight: { radius: 0 },
   questionTimeoutMs: 10_000,
   chatRate: { burst: 8, perSecond: 2 },
   questionRate: { burst: 5, perSecond: 1 },

@@ -39,7 +39,8 @@ export class ChatLine extends Schema {
 }
 
 export class WorldState extends Schema {
-  @type({ map: Player }) players = new MapSchema<Player>();
+  /** Each player reaches the clients whose view holds them: all, or (a sight radius) those near them. */
+  @view() @type({ map: Player }) players = new MapSchema<Player>();
   @type({ map: Npc }) npcs = new MapSchema<Npc>();
   /** 0: every player hears every line; otherwise a line reaches only players this close to its speaker. */
   @type("number") hearingRadius = 0;

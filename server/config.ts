@@ -179,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       npcQueue: { capacity: e.NPC_QUEUE_MAX, concurrency: 2 * e.NPC_MAX_BATCH },
       npcs: world?.npcs ?? [{ ...DEFAULT_NPC, id: e.NPC_ID, name: e.NPC_NAME }],
       hearing: world?.hearing ?? DEFAULT_WORLD_SETTINGS.hearing,
+      sight: world?.sight ?? DEFAULT_WORLD_SETTINGS.sight,
     },
     brains: world?.brains ?? [{ npcId: e.NPC_ID, name: e.NPC_NAME, model: "default", modelDir: e.MODEL_DIR }],
     model: { dir: e.MODEL_DIR, ...(e.MODEL_DTYPE ? { dtype: e.MODEL_DTYPE } : {}), maxBatch: e.NPC_MAX_BATCH },

@@ -17,6 +17,7 @@ import { DEFAULT_NPC, type HearingSettings, type NpcSettings, type WorldSettings
 export interface WorldFile {
   npcs: NpcSettings[];
   hearing: HearingSettings;
+  sight: WorldSettings["sight"];
   brains: NpcBrainSpec[];
 }
 
@@ -62,6 +63,8 @@ const WorldFileSchema = z.strictObject({
   hearing: z
     .strictObject({ mode: z.enum(["room", "proximity"]).default("room"), radius: z.number().positive().max(1000).default(15) })
     .default({ mode: "room", radius: 15 }),
+  /** Players farther away than this are not sent to a player, nor their moves; 0 (default): everyone sees everyone. */
+  sight: z.strictObject({ radius: z.number().nonnegative().max(10_000).default(0) }).default({ radius: 0 }),
   /** Model folders by name, relative to the world file; `default` is MODEL_DIR unless given here. */
   models: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, "letters, digits, '_', '.', '-'"), z.string().min(1)).default({}),
   npcs: z.array(NpcEntry).min(1, "a world needs at least one NPC").max(16),
@@ -137,6 +140,7 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
   if (problems.length) throw new WorldFileError(path, problems);
   return {
     hearing: file.hearing,
+    sight: file.sight,
     npcs: file.npcs.map(({ id, name, position, talkRadius, greetings, callReplies, greetAgainSeconds, idleLines, idleEverySeconds }) => ({
       id, name, ...position, talkRadius, greetings, callReplies, greetAgainSeconds, idleLines, idleEverySeconds,
     })),

@@ -43,10 +43,11 @@ describe("World file", () => {
     assert.deepEqual(world.npcs[0]!.greetings, ["어서 와, {name}!"]);
   });
 
-  it("fills defaults: room-wide hearing, talk radius, no greetings, a polite call reply, the default model", () => {
+  it("fills defaults: room-wide hearing, everyone in sight, talk radius, no greetings, a polite call reply, the default model", () => {
     const path = worldFile("w.json", JSON.stringify({ npcs: [{ id: "solo", name: "솔로", position: { x: 1, y: 0, z: 2 } }] }));
     const world = loadWorldFile(path, "/models/default", bounds);
     assert.deepEqual(world.hearing, { mode: "room", radius: 15 });
+    assert.deepEqual(world.sight, { radius: 0 });
     assert.deepEqual(world.npcs[0], { id: "solo", name: "솔로", x: 1, y: 0, z: 2, talkRadius: 12, greetings: [], callReplies: ["네, {name} 님? 궁금한 걸 말씀해 주세요."], greetAgainSeconds: 30, idleLines: [], idleEverySeconds: 45 });
     assert.deepEqual(world.brains, [{ npcId: "solo", name: "솔로", model: "default", modelDir: "/models/default" }]);
   });
@@ -54,6 +55,7 @@ describe("World file", () => {
   it("reports every problem at once, with where it is", () => {
     const path = worldFile("bad.yaml", [
       "hearing: { mode: whisper }",
+      "sight: { radius: -5 }",
       "models: { big: ./big-model }",
       "npcs:",
       "  - { id: a, name: 에이, position: { x: 0, y: 0, z: 0 }, model: huge, knowledge: nowhere.jsonl }",
@@ -70,6 +72,7 @@ describe("World file", () => {
     })();
     assert.ok(error instanceof WorldFileError);
     assert.match(error.message, /hearing\.mode: /);
+    assert.match(error.message, /sight\.radius: .*0/);
     assert.match(error.message, /npcs\.2\.id: lower-case letters/);
     assert.match(error.message, /npcs\.3\.unsure\.below: .*0/);
     assert.match(error.message, /npcs\.3\.unsure\.composedBelow: .*0/);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { ChatLogRecord } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { GREETING_GAP_MS } from "../rooms/greeting-gate.js";
-import { sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
+import { near, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 const worlds = join(import.meta.dirname, "fixtures", "worlds");
 
@@ -186,6 +186,43 @@ describe("Hearing range while the history is full", function () {
       const heardBySecond = stateOf(second).chat.map((l) => l.text);
       assert.equal(heardBySecond.length, 3);
       assert.deepEqual(heardBySecond, stateOf(first).chat.map((l) => l.text).slice(-3), "two players standing together hear the same lines");
+    } finally {
+      console.error = consoleError;
+    }
+  });
+});
+
+describe("Sight radius", function () {
+  let world: TestWorld;
+
+  before(async () => {
+    world = await startTestWorld({ WORLD_FILE: join(worlds, "sight.yaml") });
+  });
+  after(() => world.stop());
+
+  it("sends a player only the players within sight, and their moves; back in sight, where they are now", async () => {
+    const logged: string[] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" ")); // where the SDK's decoder reports
+    try {
+      const a = await world.join("여기");
+      const b = await world.joinBeside(a, "저기");
+      const sees = (viewer: TestPlayer, other: TestPlayer) => stateOf(viewer).players[other.room.sessionId] !== undefined;
+      await waitFor("each sees the other at the spawn point", () => sees(a, b) && sees(b, a));
+      await walkTo(b, 0, 30); // 30 units away: out of sight (it ends a quarter beyond the radius, at 12.5)
+      await waitFor("out of each other's sight", () => !sees(a, b) && !sees(b, a));
+      assert.ok(sees(b, b), "a player always sees themselves");
+      await walkTo(a, -20, 0); // unseen by b
+      a.room.send("chat", { text: "들려요?" });
+      await waitFor("a line heard room-wide, sight or not", () => stateOf(b).chat.some((l) => l.text === "들려요?"));
+      await walkTo(b, -20, 8);
+      await waitFor("in sight again", () => sees(a, b) && sees(b, a));
+      const seen = stateOf(b).players[a.room.sessionId]!;
+      assert.ok(near(seen.x, -20) && near(seen.z, 0), `b sees a where a is now: ${JSON.stringify(seen)}`);
+      await walkTo(a, -20, 3);
+      await waitFor("a's moves reach b again", () => near(stateOf(b).players[a.room.sessionId]?.z, 3));
+      assert.deepEqual(logged, [], "no decoder errors");
+      await Promise.all([a, b].map((p) => p.room.leave()));
     } finally {
       console.error = consoleError;
     }

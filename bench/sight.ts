@@ -1,0 +1,131 @@
+/**
+ * npm run bench:sight: what each client of a busy room receives, in bytes a second, with everyone in sight (the
+ * default) and with a sight radius (world file `sight.radius`), hearing room-wide or by proximity. 50 players
+ * spread over the village and walk at 10 moves a second, one of them saying a line every 0.2 s; the server runs
+ * in its own process (`npm start`'s), whose CPU is read from its /metrics (each client's own view is encoded on its
+ * own). Prints a table and writes bench/results/sight.json.
+ *
+ *   npm run bench:sight -- --players 50 --seconds 10 --radius 15
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+import { ServerLoad } from "../loadtest/server-load.js";
+import { freePort, startService } from "../test/helpers/processes.js";
+import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
+import { machineInfo } from "./machine.js";
+import { percentile, printTable, round } from "./stats.js";
+
+const { values } = parseArgs({
+  options: {
+    players: { type: "string", default: "50" },
+    seconds: { type: "string", default: "10" },
+    radius: { type: "string", default: "15" },
+    out: { type: "string", default: join(import.meta.dirname, "results", "sight.json") },
+  },
+});
+const playerCount = Number(values.players);
+const seconds = Number(values.seconds);
+const radius = Number(values.radius);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The village's walkable box (rooms/world-settings.ts), less a margin. */
+const HALF_WIDTH = 45;
+/** Units per move at 10 moves a second: 8 u/s, the server's top speed. */
+const STEP = 0.8;
+
+interface Walker {
+  player: TestPlayer;
+  received: number;
+  x: number;
+  z: number;
+  target: { x: number; z: number };
+}
+
+const randomPoint = () => ({ x: (Math.random() * 2 - 1) * HALF_WIDTH, z: (Math.random() * 2 - 1) * HALF_WIDTH });
+
+function step(walker: Walker): void {
+  const dx = walker.target.x - walker.x;
+  const dz = walker.target.z - walker.z;
+  const left = Math.hypot(dx, dz);
+  if (left < STEP) walker.target = randomPoint();
+  const k = Math.min(1, STEP / Math.max(left, 1e-9));
+  walker.x += dx * k;
+  walker.z += dz * k;
+  walker.player.room.send("move", { x: walker.x, y: 0, z: walker.z, rotY: (Math.atan2(dx, dz) * 180) / Math.PI, anim: "walk" });
+}
+
+async function measure(mode: string, world: Record<string, unknown>) {
+  const folder = mkdtempSync(join(tmpdir(), "kobot-sight-"));
+  const worldFile = join(folder, "world.json");
+  writeFileSync(worldFile, JSON.stringify({ ...world, npcs: [{ id: "guide", name: "안내원", position: { x: 0, y: 0, z: 0 } }] }));
+  const port = await freePort();
+  const server = await startService(`bench-sight-${mode.replace(/\W+/g, "-")}`, "server/main.ts", {
+    PORT: String(port), WORLD_FILE: worldFile, MAX_CLIENTS: String(playerCount),
+  }, "world server listening");
+  try {
+    const url = `ws://127.0.0.1:${port}`;
+    const players = [await joinWorld(url, { name: "걷는이-0" })];
+    // Ten at a time: one address may have 20 joins waiting (JOINS_WAITING_PER_ADDRESS).
+    while (players.length < playerCount) {
+      const names = Array.from({ length: Math.min(10, playerCount - players.length) }, (_, i) => `걷는이-${players.length + i}`);
+      players.push(...(await Promise.all(names.map((name) => joinWorld(url, { name }, players[0]!.room.roomId)))));
+    }
+    const walkers: Walker[] = players.map((player) => {
+      const me = player.room.state.players.get(player.room.sessionId)!;
+      const walker: Walker = { player, received: 0, x: me.x, z: me.z, target: randomPoint() };
+      const socket = (player.room.connection as unknown as { transport: { ws: WebSocket } }).transport.ws;
+      socket.addEventListener("message", (event) => (walker.received += (event.data as ArrayBuffer).byteLength ?? 0));
+      return walker;
+    });
+    const walking = setInterval(() => walkers.forEach(step), 100);
+    let said = 0;
+    const talking = setInterval(() => walkers[said++ % walkers.length]!.player.room.send("chat", { text: `오늘 날씨 좋네요 ${said}` }), 200);
+    await sleep(8000); // spread out over the village first
+    for (const walker of walkers) walker.received = 0;
+    const load = await ServerLoad.start(url);
+    await sleep(seconds * 1000);
+    const serverLoad = await load?.end();
+    const perSecond = walkers.map((walker) => walker.received / seconds);
+    const inSight = walkers.map((walker) => walker.player.room.state.players.size);
+    clearInterval(walking);
+    clearInterval(talking);
+    await Promise.allSettled(walkers.map((walker) => walker.player.room.leave()));
+    return {
+      mode,
+      players: playerCount,
+      kbPerSecondP50: round(percentile(perSecond, 50) / 1000, 2),
+      kbPerSecondP95: round(percentile(perSecond, 95) / 1000, 2),
+      playersInSightP50: percentile(inSight, 50),
+      playersInSightMax: Math.max(...inSight),
+      // Views of their own are encoded one by one: what sight costs the server.
+      serverCpuPercent: round(serverLoad?.cpuPercent ?? Number.NaN),
+      serverLoopP99Ms: round(serverLoad?.loopDelayP99Ms ?? Number.NaN),
+    };
+  } finally {
+    await server.stop();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+const rows = [
+  await measure("everyone in sight, room-wide hearing (default)", {}),
+  await measure(`sight ${radius}, room-wide hearing`, { sight: { radius } }),
+  await measure(`sight ${radius}, hearing ${radius}`, { sight: { radius }, hearing: { mode: "proximity", radius } }),
+];
+printTable(rows.map((row) => ({ ...row })));
+const [everyone, sight] = rows;
+const result = {
+  benchmark: "sight",
+  date: new Date().toISOString(),
+  machine: machineInfo(),
+  seconds,
+  radius,
+  rows,
+  bytesSavedBySight: round(1 - sight!.kbPerSecondP50 / everyone!.kbPerSecondP50, 3),
+};
+writeFileSync(values.out!, JSON.stringify(result, null, 2) + "\n");
+console.log(`sight ${radius} sends each client ${round(100 * result.bytesSavedBySight)}% fewer bytes; wrote ${values.out}`);
+process.exit(0);
