@@ -60,6 +60,8 @@ export const ENV_SCHEMA = z.object({
   JOINS_WAITING_PER_ADDRESS: int(0, 1000).default(DEFAULT_WORLD_SETTINGS.joinsWaitingPerAddress),
   /** 1: a proxy in front sets X-Forwarded-For / X-Real-IP, and players' addresses are read from them. */
   TRUST_PROXY: z.enum(["0", "1"]).default("0"),
+  /** Open sockets one client address may hold (0: no cap; loopback and TRUST_PROXY=1 are not capped). */
+  CONNECTIONS_PER_ADDRESS: int(0, 100_000).default(64),
   CHAT_HISTORY: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.chatHistory),
   NPC_ID: z
     .string()
@@ -108,6 +110,8 @@ export interface ServerConfig {
   publicAddress: string | undefined;
   /** Read players' addresses from the proxy's X-Forwarded-For / X-Real-IP (else from the socket). */
   trustProxy: boolean;
+  /** Open sockets one client address may hold (server/connection-cap.ts); 0: no cap. */
+  connectionsPerAddress: number;
   world: WorldSettings;
   /** Per NPC: the model, knowledge and decoding the worker answers it with. */
   brains: NpcBrainSpec[];
@@ -165,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     archiveDir: e.DATA_DIR === "off" ? undefined : join(e.DATA_DIR, "chat-log"),
     publicAddress: e.PUBLIC_ADDRESS,
     trustProxy: e.TRUST_PROXY === "1",
+    connectionsPerAddress: e.CONNECTIONS_PER_ADDRESS,
     world: {
       ...DEFAULT_WORLD_SETTINGS,
       maxClients: e.MAX_CLIENTS,

@@ -1,7 +1,9 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { matchMaker } from "@colyseus/core";
 
+import type { Logger } from "../common/log.js";
 import { pinClientAddress } from "./client-address.js";
+import { capConnections } from "./connection-cap.js";
 
 /** The largest request body taken: matchmaking's join options (a name) are a few hundred bytes. */
 export const BODY_MAX_BYTES = 16 * 1024;
@@ -23,9 +25,12 @@ const MATCHMAKING_CORS = {
  * - Colyseus answered every route with the caller's origin and credentials allowed, so a page of another origin
  *   could read /monitor with the admin's cached login and lock rooms: only matchmaking has CORS now, for any
  *   origin and without credentials.
- * - Without a trusted proxy in front, a client's address is its socket's (client-address.ts).
+ * - Without a trusted proxy in front, a client's address is its socket's (client-address.ts), and one address
+ *   may hold at most `connectionsPerAddress` sockets (connection-cap.ts; 0: no cap). Behind a proxy every socket
+ *   is the proxy's: it caps its clients itself.
  */
-export function guardHttp(server: Server, options: { trustProxy: boolean }): void {
+export function guardHttp(server: Server, options: { trustProxy: boolean; connectionsPerAddress: number; log: Logger }): void {
+  if (!options.trustProxy && options.connectionsPerAddress > 0) capConnections(server, options.connectionsPerAddress, options.log);
   // Colyseus's own CORS, added to every route, is none: matchmaking's is set below.
   matchMaker.controller.DEFAULT_CORS_HEADERS = {} as typeof matchMaker.controller.DEFAULT_CORS_HEADERS;
   matchMaker.controller.getCorsHeaders = () => ({});

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
+import { connect as netConnect, type Socket } from "node:net";
+import { networkInterfaces } from "node:os";
 import { Client } from "@colyseus/sdk";
 
 import { serviceLog, startService } from "./helpers/processes.js";
-import { answersTo, startTestWorld, type TestWorld, waitFor } from "./helpers/world.js";
+import { answersTo, joinWorld, startTestWorld, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("Server HTTP routes", () => {
   let open: TestWorld;
@@ -101,6 +103,44 @@ describe("Server room cap", () => {
     assert.ok(rooms.some((room) => room.roomId === player.room.roomId), "joined a room that has space");
     await player.room.leave();
     for (const room of rooms) await room.leave();
+  });
+});
+
+// Its own server, after the one above stopped: Colyseus keeps one matchmaker per process.
+describe("Server open connections per address", () => {
+  let world: TestWorld;
+  // A socket from another address than loopback's: this machine's own, on the interface that has one.
+  const outside = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === "IPv4")?.address;
+  before(async () => {
+    world = await startTestWorld({ HOST: "0.0.0.0", CONNECTIONS_PER_ADDRESS: "3" });
+  });
+  after(() => world.stop());
+
+  it("closes sockets past CONNECTIONS_PER_ADDRESS from one address as they come; loopback is not capped", async function () {
+    if (!outside) this.skip(); // no network interface but loopback
+    const { port } = world.server;
+    const connect = (host: string) =>
+      new Promise<Socket>((resolve, reject) => {
+        const socket = netConnect(port, host, () => resolve(socket));
+        socket.once("error", reject);
+      });
+    const closedWithin = (socket: Socket, ms: number) =>
+      new Promise<boolean>((resolve) => {
+        if (socket.destroyed) return resolve(true);
+        socket.once("close", () => resolve(true));
+        setTimeout(() => resolve(false), ms);
+      });
+    const held = await Promise.all([1, 2, 3].map(() => connect(outside!)));
+    const fourth = await connect(outside!);
+    const local = await Promise.all([1, 2, 3, 4, 5].map(() => connect("127.0.0.1")));
+    assert.equal(await closedWithin(fourth, 2000), true, "the fourth from that address is closed");
+    assert.deepEqual(await Promise.all([...held, ...local].map((socket) => closedWithin(socket, 500))), new Array(8).fill(false), "the first three and loopback's stay");
+    for (const socket of [...held, ...local]) socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Freed, the address joins as a player does: matchmaking's socket and the room's.
+    const player = await joinWorld(`ws://${outside}:${port}`, { name: "바깥" });
+    assert.equal(player.room.connection.isOpen, true);
+    await player.room.leave();
   });
 });
 
