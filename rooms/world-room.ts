@@ -549,7 +549,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private viewOf(sessionId: string): StateView {
     if (!this.ownViews) return this.everyone;
     let view = this.views.get(sessionId);
-    if (!view) this.views.set(sessionId, (view = new StateView()));
+    if (view) return view;
+    this.views.set(sessionId, (view = new StateView()));
+    // Room-wide hearing: a newcomer reads what was said before they came, as in a room where all share one view.
+    if (this.deps.settings.hearing.mode === "room") for (const line of this.state.chat) view.add(line);
     return view;
   }
 

@@ -206,7 +206,10 @@ describe("Sight radius", function () {
     console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" ")); // where the SDK's decoder reports
     try {
       const a = await world.join("여기");
+      a.room.send("chat", { text: "먼저 왔어요" });
+      await waitFor("a's line", () => stateOf(a).chat.some((l) => l.text === "먼저 왔어요"));
       const b = await world.joinBeside(a, "저기");
+      assert.ok(stateOf(b).chat.some((l) => l.text === "먼저 왔어요"), "hearing room-wide, a newcomer reads the lines said before");
       const sees = (viewer: TestPlayer, other: TestPlayer) => stateOf(viewer).players[other.room.sessionId] !== undefined;
       await waitFor("each sees the other at the spawn point", () => sees(a, b) && sees(b, a));
       await walkTo(b, 0, 30); // 30 units away: out of sight (it ends a quarter beyond the radius, at 12.5)
