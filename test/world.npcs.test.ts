@@ -232,6 +232,37 @@ describe("Sight radius", function () {
   });
 });
 
+describe("Sight radius while the history is full", function () {
+  let world: TestWorld;
+
+  before(async () => {
+    // Lines said fast enough, and joins often enough, that each joiner's first state is read as lines leave.
+    world = await startTestWorld({ WORLD_FILE: join(worlds, "sight.yaml"), CHAT_HISTORY: "4", CHAT_BURST: "100", CHAT_LINES_PER_SECOND: "100" });
+  });
+  after(() => world.stop());
+
+  it("gives each joiner the room's history, which its decoder reads whole, while old lines leave it", async () => {
+    const logged: string[] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" ")); // where the SDK's decoder reports
+    try {
+      const first = await world.join("첫째");
+      const players = [first];
+      for (let i = 0; i < 12; i++) {
+        for (let j = 0; j < 3; j++) first.room.send("chat", { text: `줄 ${i}-${j}` });
+        players.push(await world.joinBeside(first, `손님${i}`));
+        await sleep(30);
+      }
+      const last = "줄 11-0|줄 11-1|줄 11-2|손님11 님이 들어왔어요.";
+      await waitFor("everyone's history", () => players.every((p) => stateOf(p).chat.map((l) => l.text).join("|") === last));
+      assert.deepEqual(logged, [], "no decoder errors");
+      await Promise.all(players.map((p) => p.room.leave()));
+    } finally {
+      console.error = consoleError;
+    }
+  });
+});
+
 describe("NPC idle lines", function () {
   let world: TestWorld;
 
