@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { ChatLogRecord } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { GREETING_GAP_MS } from "../rooms/greeting-gate.js";
-import { near, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
+import { decoderErrorsDuring, near, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 const worlds = join(import.meta.dirname, "fixtures", "worlds");
 
@@ -169,26 +169,21 @@ describe("Hearing range while the history is full", function () {
   after(() => world.stop());
 
   it("sends each joiner a state its decoder reads whole while old lines leave the history", async () => {
-    const logged: string[] = [];
-    const consoleError = console.error;
-    console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" ")); // where the SDK's decoder reports
-    try {
+    const decoderErrors = await decoderErrorsDuring(async () => {
       const first = await world.join("첫째");
       const second = await world.joinBeside(first, "둘째");
       const third = await world.joinBeside(first, "셋째");
       // The second and the third came while hans's greeting of the first was new: one greeting names them both.
       await waitFor("hans's greeting of the third", () => stateOf(third).chat.some((l) => l.text === "둘째, 셋째, 대장간에 온 걸 환영하네."), GREETING_GAP_MS + 3000);
       await sleep(300);
-      assert.deepEqual(logged, [], "no decoder errors");
       const texts = stateOf(third).chat.map((l) => l.text);
       assert.equal(texts[0], "셋째 님이 들어왔어요.", "the joiner's own line first, then the greetings");
       // The first heard a line more (its own greeting, before the second came) while it is in the history.
       const heardBySecond = stateOf(second).chat.map((l) => l.text);
       assert.equal(heardBySecond.length, 3);
       assert.deepEqual(heardBySecond, stateOf(first).chat.map((l) => l.text).slice(-3), "two players standing together hear the same lines");
-    } finally {
-      console.error = consoleError;
-    }
+    });
+    assert.deepEqual(decoderErrors, [], "no decoder errors");
   });
 });
 
@@ -201,10 +196,7 @@ describe("Sight radius", function () {
   after(() => world.stop());
 
   it("sends a player only the players within sight, and their moves; back in sight, where they are now", async () => {
-    const logged: string[] = [];
-    const consoleError = console.error;
-    console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" ")); // where the SDK's decoder reports
-    try {
+    const decoderErrors = await decoderErrorsDuring(async () => {
       const a = await world.join("여기");
       a.room.send("chat", { text: "먼저 왔어요" });
       await waitFor("a's line", () => stateOf(a).chat.some((l) => l.text === "먼저 왔어요"));
@@ -224,11 +216,9 @@ describe("Sight radius", function () {
       assert.ok(near(seen.x, -20) && near(seen.z, 0), `b sees a where a is now: ${JSON.stringify(seen)}`);
       await walkTo(a, -20, 3);
       await waitFor("a's moves reach b again", () => near(stateOf(b).players[a.room.sessionId]?.z, 3));
-      assert.deepEqual(logged, [], "no decoder errors");
       await Promise.all([a, b].map((p) => p.room.leave()));
-    } finally {
-      console.error = consoleError;
-    }
+    });
+    assert.deepEqual(decoderErrors, [], "no decoder errors");
   });
 });
 
@@ -242,10 +232,7 @@ describe("Sight radius while the history is full", function () {
   after(() => world.stop());
 
   it("gives each joiner the room's history, which its decoder reads whole, while old lines leave it", async () => {
-    const logged: string[] = [];
-    const consoleError = console.error;
-    console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" ")); // where the SDK's decoder reports
-    try {
+    const decoderErrors = await decoderErrorsDuring(async () => {
       const first = await world.join("첫째");
       const players = [first];
       for (let i = 0; i < 12; i++) {
@@ -255,11 +242,9 @@ describe("Sight radius while the history is full", function () {
       }
       const last = "줄 11-0|줄 11-1|줄 11-2|손님11 님이 들어왔어요.";
       await waitFor("everyone's history", () => players.every((p) => stateOf(p).chat.map((l) => l.text).join("|") === last));
-      assert.deepEqual(logged, [], "no decoder errors");
       await Promise.all(players.map((p) => p.room.leave()));
-    } finally {
-      console.error = consoleError;
-    }
+    });
+    assert.deepEqual(decoderErrors, [], "no decoder errors");
   });
 });
 

@@ -124,6 +124,19 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What the SDK's state decoder reported (it writes to console.error: "refId not found" …) while `body` ran. */
+export async function decoderErrorsDuring(body: () => Promise<void>): Promise<string[]> {
+  const reported: string[] = [];
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => void reported.push(args.map(String).join(" "));
+  try {
+    await body();
+  } finally {
+    console.error = consoleError;
+  }
+  return reported;
+}
+
 /** Plain JSON view of a player's state, for readable assertions. */
 export function stateOf(player: TestPlayer) {
   return player.room.state.toJSON() as {
