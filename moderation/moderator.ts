@@ -10,8 +10,9 @@ export type Verdict = { blocked: false } | { blocked: true; term: string };
 /**
  * Finds banned words (Korean abuse and profanity) in any reading of a text (see readings.ts).
  * Word list file: one word per line; `!word` allows a harmless word that contains a banned one
- * (시발점, "starting point"), unless a banned word holds it in turn (시발역겨: 시발 + 역겨워); `~word` is banned written with spaces inside too ("미친 놈": the usual spelling of
- * 미친놈; only for words no two innocent words run into, unlike 시발 in "역시 발연기"); `#` starts a comment.
+ * (시발점, "starting point"), unless a banned word holds it in turn (시발역겨: 시발 + 역겨워); `~word` is banned
+ * written with spaces inside too ("미친 놈": the usual spelling of 미친놈; only for words no two innocent words
+ * run into, unlike 시발 in "역시 발연기"); `#` starts a comment.
  * Both sides are read the same way.
  */
 export class Moderator {
