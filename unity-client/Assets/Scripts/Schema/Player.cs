@@ -15,16 +15,16 @@ namespace Kobot.Schema {
 		[global::Colyseus.Schema.Type(0, "string")]
 		public string name = "";
 
-		[global::Colyseus.Schema.Type(1, "number")]
+		[global::Colyseus.Schema.Type(1, "float32")]
 		public double x = 0;
 
-		[global::Colyseus.Schema.Type(2, "number")]
+		[global::Colyseus.Schema.Type(2, "float32")]
 		public double y = 0;
 
-		[global::Colyseus.Schema.Type(3, "number")]
+		[global::Colyseus.Schema.Type(3, "float32")]
 		public double z = 0;
 
-		[global::Colyseus.Schema.Type(4, "number")]
+		[global::Colyseus.Schema.Type(4, "float32")]
 		public double rotY = 0;
 
 		[global::Colyseus.Schema.Type(5, "string")]
