@@ -285,7 +285,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     player.assign(to);
     if (move.rotY !== undefined) player.rotY = normaliseAngle(move.rotY);
     if (move.anim !== undefined) player.anim = move.anim;
-    if (this.ownViews && this.deps.settings.sight.radius > 0) this.updateSightOf(client.sessionId);
+    if (this.deps.settings.sight.radius > 0) this.updateSightOf(client.sessionId);
     this.noticePlayer(client.sessionId);
   }
 
@@ -301,10 +301,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     }
   }
 
-  /** One greeting for the players named, each by name (greeting-gate.ts: arrivals close together share one). */
+  /**
+   * One greeting for the players named, each by name (greeting-gate.ts: arrivals close together share one); they
+   * are in the room (the gate's `due` keeps only those).
+   */
   private greet(npc: NpcSettings, playerIds: readonly string[]): void {
-    const names = playerIds.map((id) => this.state.players.get(id)?.name).filter((name) => name !== undefined);
-    if (names.length === 0) return;
+    if (playerIds.length === 0) return;
+    const names = playerIds.map((id) => this.state.players.get(id)!.name);
     const text = withName(pickLine(npc.greetings, undefined), namesSaid(names));
     this.addLine("npc", npc.id, npc.name, text, "", { unasked: "greeting" }, { near: npc, also: playerIds });
   }
