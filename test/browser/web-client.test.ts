@@ -39,6 +39,8 @@ describe("Web client in Chromium", function () {
     const started = Date.now();
     await page.goto(`${url}/?name=${encodeURIComponent(name)}`);
     await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+    // The room's first state comes just after the room itself: until then it has no players to read.
+    await page.waitForFunction(() => (window as any).kobot.room.state?.players !== undefined);
     return { page, joinMs: Date.now() - started };
   }
 
