@@ -58,7 +58,14 @@ export class FairQueue<T> {
     return latest && { key: latest.key, round: latest.tail.round };
   }
 
-  private removeLast(key: string): { key: string; item: T } {
+  /** The newest item of the latest round, taken out (another queue's turn for it was given away). */
+  popLatest(): { key: string; item: T } | undefined {
+    const latest = this.latest();
+    return latest && this.removeLast(latest.key);
+  }
+
+  /** A key's newest item, taken out. */
+  removeLast(key: string): { key: string; item: T } {
     const queue = this.queues.get(key)!;
     const { item, round } = queue.pop()!;
     this.total -= 1;
@@ -89,6 +96,17 @@ export class FairQueue<T> {
     this.round = Math.max(this.round, best.head.round);
     this.total -= 1;
     return { key: best.key, item: best.head.item };
+  }
+
+  /** Whether any key with items waiting may go now. */
+  hasReady(ready: (key: string) => boolean): boolean {
+    for (const key of this.queues.keys()) if (ready(key)) return true;
+    return false;
+  }
+
+  /** Whether anything waits or is taken: a key's rounds are still remembered. */
+  get busy(): boolean {
+    return this.total > 0 || this.taken.size > 0;
   }
 
   /** A taken item is finished: once a key has nothing left, its next question starts a new turn. */

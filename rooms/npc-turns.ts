@@ -1,12 +1,18 @@
-import { FairQueue } from "./fair-queue.js";
+import { GroupedFairQueue } from "./grouped-fair-queue.js";
+
+/** Who asks: the player, and the group whose turn they share (their client address; on loopback, their own). */
+export interface Asker {
+  player: string;
+  group: string;
+}
 
 /**
- * One NPC's turns: questions wait in a fair queue (round-robin over players, bounded) and at most
+ * One NPC's turns: questions wait in a fair queue (round-robin over addresses, then players; bounded) and at most
  * `concurrency` are with the brain at once, which answers those together in one batch. A player has one
  * question with the brain at a time, so their answers come in the order they asked.
  */
 export class NpcTurns<T> {
-  private readonly queue: FairQueue<T>;
+  private readonly queue: GroupedFairQueue<T>;
   private readonly asking = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -15,22 +21,22 @@ export class NpcTurns<T> {
     private readonly concurrency: number,
     private readonly ask: (item: T) => Promise<void>,
   ) {
-    this.queue = new FairQueue(capacity);
+    this.queue = new GroupedFairQueue(capacity);
   }
 
   /**
    * Whether the question was taken (not when the queue is full of questions of its round or earlier: the NPC is
    * busy), and the later-round question it displaced, whose asker is turned away instead.
    */
-  enqueue(playerId: string, item: T): { taken: boolean; displaced?: T } {
-    const { taken, displaced } = this.queue.push(playerId, item);
+  enqueue({ player, group }: Asker, item: T): { taken: boolean; displaced?: T } {
+    const { taken, displaced } = this.queue.push(group, player, item);
     if (taken) this.dispatch();
     return { taken, ...(displaced ? { displaced: displaced.item } : {}) };
   }
 
   /** A player left: their waiting questions are dropped (returned); one with the brain still finishes. */
-  drop(playerId: string): T[] {
-    return this.queue.drop(playerId);
+  drop({ player, group }: Asker): T[] {
+    return this.queue.drop(group, player);
   }
 
   /** Resolves once nothing waits and nothing is with the brain (shutdown). */
@@ -42,11 +48,11 @@ export class NpcTurns<T> {
     while (this.inFlight.size < this.concurrency) {
       const next = this.queue.shift((key) => !this.asking.has(key));
       if (next === undefined) return;
-      const { key: playerId, item } = next;
-      this.asking.add(playerId);
+      const { group, key: player, item } = next;
+      this.asking.add(player);
       const asked: Promise<void> = this.ask(item).finally(() => {
-        this.asking.delete(playerId);
-        this.queue.done(playerId);
+        this.asking.delete(player);
+        this.queue.done(group, player);
         this.inFlight.delete(asked);
         this.dispatch();
       });

@@ -5,6 +5,7 @@ import type { z } from "zod";
 
 import { cleanText } from "../common/clean-text.js";
 import type { Logger } from "../common/log.js";
+import { isLoopback } from "../common/loopback.js";
 import { chatLines, chatModerated, npcAnswerLatency, npcAnswers, npcQuestions } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
@@ -21,7 +22,7 @@ import { GreetingGate, namesSaid } from "./greeting-gate.js";
 import { updateSight } from "./sight.js";
 import type { WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
-import { NpcTurns } from "./npc-turns.js";
+import { type Asker, NpcTurns } from "./npc-turns.js";
 import { MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
 import {
   CHAT_MAX_CHARS,
@@ -227,12 +228,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const player = this.state.players.get(client.sessionId);
     const allowances = this.allowances.get(client.sessionId);
     const address = this.addresses.get(client.sessionId);
+    const asker = this.askerOf(client.sessionId);
     this.state.players.delete(client.sessionId);
     this.allowances.delete(client.sessionId);
     this.addresses.delete(client.sessionId);
     this.views.delete(client.sessionId);
     this.visits.forget(client.sessionId);
-    for (const [npcId, turns] of this.turns) this.setThinking(npcId, -turns.drop(client.sessionId).length);
+    for (const [npcId, turns] of this.turns) this.setThinking(npcId, -turns.drop(asker).length);
     if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
     if (player && allowances && address !== undefined) this.deps.departed?.remember(address, player.name, allowances);
   }
@@ -367,13 +369,23 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** Into the NPC's fair queue; when it is full, or the server is shutting down, the NPC says so instead. */
   private enqueue(question: Question): void {
     const turns = this.turns.get(question.npcId)!;
-    const { taken, displaced } = this.closing ? { taken: false } : turns.enqueue(question.client.sessionId, question);
+    const { taken, displaced } = this.closing ? { taken: false } : turns.enqueue(this.askerOf(question.client.sessionId), question);
     if (!taken) return this.turnAway(question);
     this.setThinking(question.npcId, +1);
     if (displaced) {
       this.setThinking(displaced.npcId, -1);
       this.turnAway(displaced);
     }
+  }
+
+  /**
+   * Whose turn a question takes in an NPC's queue: its client address's, so that many connections from one address
+   * get one turn a round between them, as one player would; on loopback (bots, benchmarks, a proxy on this host
+   * without TRUST_PROXY) or with no address known, the player's own.
+   */
+  private askerOf(sessionId: string): Asker {
+    const address = this.addresses.get(sessionId);
+    return { player: sessionId, group: address && !isLoopback(address) ? `address ${address}` : `player ${sessionId}` };
   }
 
   /** The NPC says it is busy (or closing) to a question it will not answer, and the asker gets the line back. */

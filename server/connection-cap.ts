@@ -3,9 +3,7 @@ import type { Socket } from "node:net";
 
 import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
-
-/** Loopback is this host: load-test bots, benchmarks, a proxy on the same machine. */
-const isLoopback = (address: string) => address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
+import { isLoopback } from "../common/loopback.js";
 
 /**
  * At most `perAddress` open sockets (HTTP and WebSocket) from one client address; more are closed as they come,

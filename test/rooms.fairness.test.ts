@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
+import { networkInterfaces } from "node:os";
 
 import type { QuestionMessage } from "../kafka/contract.js";
 import { DepartedAllowances } from "../rooms/departed-allowances.js";
 import { FairQueue } from "../rooms/fair-queue.js";
+import { GroupedFairQueue } from "../rooms/grouped-fair-queue.js";
 import { PlayerAllowances } from "../rooms/player-allowances.js";
 import { TokenBucket } from "../rooms/token-bucket.js";
-import { answersTo, scriptedAnswer, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+import { answersTo, joinWorld, scriptedAnswer, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("fair turns: pieces", () => {
   it("a token bucket allows a burst, then says how long to wait", () => {
@@ -62,6 +64,29 @@ describe("fair turns: pieces", () => {
     assert.deepEqual(queue.drop("a"), ["x"]);
     assert.equal(queue.size, 1);
     assert.equal(queue.shift((key) => key !== "b"), undefined, "b is not ready");
+  });
+
+  it("a grouped fair queue gives a group (an address) of many players one turn a round, round-robin inside it", () => {
+    const queue = new GroupedFairQueue<string>(6);
+    // One address holds three players, who ask first; two players of their own addresses ask after them.
+    for (const [group, player, item] of [["x", "x1", "x1a"], ["x", "x2", "x2a"], ["x", "x1", "x1b"], ["x", "x3", "x3a"], ["a", "a", "a1"], ["b", "b", "b1"]] as const) {
+      assert.ok(queue.push(group, player, item).taken, item);
+    }
+    // Full: a newcomer's first question takes the place of the address's newest of its latest round.
+    assert.deepEqual(queue.push("c", "c", "c1"), { taken: true, displaced: { key: "x1", item: "x1b" } });
+    assert.deepEqual(queue.push("d", "d", "d1"), { taken: true, displaced: { key: "x3", item: "x3a" } });
+    assert.deepEqual(queue.push("e", "e", "e1"), { taken: true, displaced: { key: "x2", item: "x2a" } });
+    assert.deepEqual(queue.push("f", "f", "f1"), { taken: false }, "the address is down to one question, as each player");
+    const order = [];
+    for (let next = queue.shift(); next; next = queue.shift()) order.push(next.item);
+    assert.deepEqual(order, ["x1a", "a1", "b1", "c1", "d1", "e1"]);
+    // Not ready (with the brain), a player of the address yields to another of it, who takes the address's turn.
+    queue.push("x", "x1", "x1c");
+    queue.push("x", "x2", "x2b");
+    assert.equal(queue.shift((player) => player !== "x1")!.item, "x2b");
+    queue.done("x", "x2");
+    assert.deepEqual(queue.drop("x", "x1"), ["x1c"]);
+    assert.equal(queue.size, 0);
   });
 });
 
@@ -179,5 +204,43 @@ describe("fair turns in the world room", function () {
     await waitFor("five answers", () => heard.length === 5, 5000);
     assert.deepEqual(heard, ["a1", "b1", "c1", "d1", "a2"]);
     await Promise.all([a, b, c, d].map((p) => p.room.leave()));
+  });
+});
+
+// Its own server, listening beyond loopback: Colyseus keeps one matchmaker per process.
+describe("fair turns by address in the world room", function () {
+  let world: TestWorld;
+  const heard: string[] = [];
+  // Another address than loopback's: this machine's own, on the interface that has one.
+  const outside = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === "IPv4")?.address;
+
+  before(async () => {
+    world = await startTestWorld({ HOST: "0.0.0.0", NPC_MAX_BATCH: "1", NPC_QUEUE_MAX: "10", NPC_TIMEOUT_MS: "5000" });
+    await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
+      await sleep(150);
+      heard.push(...questions.map((q) => q.text));
+      return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`, 150));
+    });
+  });
+  after(() => world.stop());
+
+  it("gives many players from one address one turn a round between them; loopback players each their own", async function () {
+    if (!outside) this.skip(); // no network interface but loopback
+    const first = await world.join("첫째");
+    const second = await world.joinBeside(first, "둘째");
+    const last = await world.joinBeside(first, "막내");
+    const fromOneAddress = [];
+    for (const name of ["밖1", "밖2", "밖3"]) fromOneAddress.push(await joinWorld(`ws://${outside}:${world.server.port}`, { name }, first.room.roomId));
+    // The first two questions go to the brain at once; the rest wait, one address's three asked before the last.
+    first.room.send("chat", { text: "@kobot l1" });
+    second.room.send("chat", { text: "@kobot l2" });
+    await sleep(20);
+    fromOneAddress.forEach((player, i) => player.room.send("chat", { text: `@kobot o${i + 1}` }));
+    await sleep(20);
+    last.room.send("chat", { text: "@kobot l3" });
+    await waitFor("six answers", () => heard.length === 6, 5000);
+    assert.deepEqual(heard, ["l1", "l2", "o1", "l3", "o2", "o3"]);
+    for (const player of fromOneAddress) assert.equal(answersTo(player).length, 1);
+    await Promise.all([first, second, last, ...fromOneAddress].map((p) => p.room.leave()));
   });
 });
