@@ -381,10 +381,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /**
    * Whose turn a question takes in an NPC's queue: its client address's, so that many connections from one address
    * get one turn a round between them, as one player would; on loopback (bots, benchmarks, a proxy on this host
-   * without TRUST_PROXY) or with no address known, the player's own.
+   * without TRUST_PROXY), with no address known, or with NPC_TURNS_BY=player, the player's own.
    */
   private askerOf(sessionId: string): Asker {
-    const address = this.addresses.get(sessionId);
+    const address = this.deps.settings.npcQueue.turnsBy === "address" ? this.addresses.get(sessionId) : undefined;
     return { player: sessionId, group: address && !isLoopback(address) ? `address ${address}` : `player ${sessionId}` };
   }
 

@@ -48,8 +48,11 @@ export interface WorldSettings {
   chatRate: { burst: number; perSecond: number };
   /** Questions one player may ask an NPC: `burst` at once, then `perSecond`. */
   questionRate: { burst: number; perSecond: number };
-  /** Per NPC: questions that may wait (then it says it is busy), and how many go to the brain at once. */
-  npcQueue: { capacity: number; concurrency: number };
+  /**
+   * Per NPC: questions that may wait (then it says it is busy), how many go to the brain at once, and whose turns
+   * are served round-robin: client addresses' (the players of one take turns inside its turn) or players'.
+   */
+  npcQueue: { capacity: number; concurrency: number; turnsBy: "address" | "player" };
 }
 
 export const DEFAULT_NPC: NpcSettings = {
@@ -80,5 +83,5 @@ export const DEFAULT_WORLD_SETTINGS: WorldSettings = {
   questionTimeoutMs: 10_000,
   chatRate: { burst: 8, perSecond: 2 },
   questionRate: { burst: 5, perSecond: 1 },
-  npcQueue: { capacity: 100, concurrency: 32 }, // two batches of 16: see server/config.ts
+  npcQueue: { capacity: 100, concurrency: 32, turnsBy: "address" }, // two batches of 16: see server/config.ts
 };

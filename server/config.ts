@@ -76,6 +76,8 @@ export const ENV_SCHEMA = z.object({
   QUESTION_BURST: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.questionRate.burst),
   QUESTIONS_PER_SECOND: z.coerce.number().positive().max(1000).default(DEFAULT_WORLD_SETTINGS.questionRate.perSecond),
   NPC_QUEUE_MAX: int(1, 100_000).default(DEFAULT_WORLD_SETTINGS.npcQueue.capacity),
+  /** Whose turns an NPC's queue takes round-robin: client addresses' (players of one share a turn) or players'. */
+  NPC_TURNS_BY: z.enum(["address", "player"]).default(DEFAULT_WORLD_SETTINGS.npcQueue.turnsBy),
   NPC_MAX_BATCH: int(1, 64).default(DEFAULT_MAX_BATCH),
   MODEL_DIR: z.string().min(1).default(DEFAULT_MODEL_DIR),
   MODEL_DTYPE: z.enum(["fp32", "q8"]).optional(), // unset: the engine picks (q8 where the model has its graphs)
@@ -181,7 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       questionRate: { burst: e.QUESTION_BURST, perSecond: e.QUESTIONS_PER_SECOND },
       // Two batches' worth with the brain: the next batch already waits at the worker while one is generated,
       // so the brain does not sit idle while answers travel back and the room sends the next questions.
-      npcQueue: { capacity: e.NPC_QUEUE_MAX, concurrency: 2 * e.NPC_MAX_BATCH },
+      npcQueue: { capacity: e.NPC_QUEUE_MAX, concurrency: 2 * e.NPC_MAX_BATCH, turnsBy: e.NPC_TURNS_BY },
       npcs: world?.npcs ?? [{ ...DEFAULT_NPC, id: e.NPC_ID, name: e.NPC_NAME }],
       hearing: world?.hearing ?? DEFAULT_WORLD_SETTINGS.hearing,
       sight: world?.sight ?? DEFAULT_WORLD_SETTINGS.sight,

@@ -207,40 +207,45 @@ describe("fair turns in the world room", function () {
   });
 });
 
-// Its own server, listening beyond loopback: Colyseus keeps one matchmaker per process.
-describe("fair turns by address in the world room", function () {
-  let world: TestWorld;
-  const heard: string[] = [];
-  // Another address than loopback's: this machine's own, on the interface that has one.
-  const outside = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === "IPv4")?.address;
+// Their own servers, listening beyond loopback: Colyseus keeps one matchmaker per process.
+for (const [turnsBy, order] of [["address", ["l1", "l2", "o1", "l3", "o2", "o3"]], ["player", ["l1", "l2", "o1", "o2", "o3", "l3"]]] as const) {
+  describe(`fair turns by ${turnsBy} in the world room (NPC_TURNS_BY=${turnsBy})`, function () {
+    let world: TestWorld;
+    const heard: string[] = [];
+    // Another address than loopback's: this machine's own, on the interface that has one.
+    const outside = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === "IPv4")?.address;
 
-  before(async () => {
-    world = await startTestWorld({ HOST: "0.0.0.0", NPC_MAX_BATCH: "1", NPC_QUEUE_MAX: "10", NPC_TIMEOUT_MS: "5000" });
-    await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
-      await sleep(150);
-      heard.push(...questions.map((q) => q.text));
-      return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`, 150));
+    before(async () => {
+      world = await startTestWorld({ HOST: "0.0.0.0", NPC_TURNS_BY: turnsBy, NPC_MAX_BATCH: "1", NPC_QUEUE_MAX: "10", NPC_TIMEOUT_MS: "5000" });
+      await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
+        await sleep(150);
+        heard.push(...questions.map((q) => q.text));
+        return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`, 150));
+      });
+    });
+    after(() => world.stop());
+
+    const says = turnsBy === "address"
+      ? "gives many players from one address one turn a round between them; loopback players each their own"
+      : "gives every player a turn a round of their own, whatever their address (load tests from another machine)";
+    it(says, async function () {
+      if (!outside) this.skip(); // no network interface but loopback
+      const first = await world.join("첫째");
+      const second = await world.joinBeside(first, "둘째");
+      const last = await world.joinBeside(first, "막내");
+      const fromOneAddress = [];
+      for (const name of ["밖1", "밖2", "밖3"]) fromOneAddress.push(await joinWorld(`ws://${outside}:${world.server.port}`, { name }, first.room.roomId));
+      // The first two questions go to the brain at once; the rest wait, one address's three asked before the last.
+      first.room.send("chat", { text: "@kobot l1" });
+      second.room.send("chat", { text: "@kobot l2" });
+      await sleep(20);
+      fromOneAddress.forEach((player, i) => player.room.send("chat", { text: `@kobot o${i + 1}` }));
+      await sleep(20);
+      last.room.send("chat", { text: "@kobot l3" });
+      await waitFor("six answers", () => heard.length === 6, 5000);
+      assert.deepEqual(heard, order);
+      for (const player of fromOneAddress) assert.equal(answersTo(player).length, 1);
+      await Promise.all([first, second, last, ...fromOneAddress].map((p) => p.room.leave()));
     });
   });
-  after(() => world.stop());
-
-  it("gives many players from one address one turn a round between them; loopback players each their own", async function () {
-    if (!outside) this.skip(); // no network interface but loopback
-    const first = await world.join("첫째");
-    const second = await world.joinBeside(first, "둘째");
-    const last = await world.joinBeside(first, "막내");
-    const fromOneAddress = [];
-    for (const name of ["밖1", "밖2", "밖3"]) fromOneAddress.push(await joinWorld(`ws://${outside}:${world.server.port}`, { name }, first.room.roomId));
-    // The first two questions go to the brain at once; the rest wait, one address's three asked before the last.
-    first.room.send("chat", { text: "@kobot l1" });
-    second.room.send("chat", { text: "@kobot l2" });
-    await sleep(20);
-    fromOneAddress.forEach((player, i) => player.room.send("chat", { text: `@kobot o${i + 1}` }));
-    await sleep(20);
-    last.room.send("chat", { text: "@kobot l3" });
-    await waitFor("six answers", () => heard.length === 6, 5000);
-    assert.deepEqual(heard, ["l1", "l2", "o1", "l3", "o2", "o3"]);
-    for (const player of fromOneAddress) assert.equal(answersTo(player).length, 1);
-    await Promise.all([first, second, last, ...fromOneAddress].map((p) => p.room.leave()));
-  });
-});
+}
