@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   if (!config.kafka || !config.elasticsearch) throw new ConfigError("npm run indexer needs KAFKA_BROKERS and ES_URL");
   const log = createLogger({ service: "chat-indexer", pid: process.pid });
   // First: /metrics answers while the indexer waits for Elasticsearch, so a scrape sees it up and waiting.
-  if (config.metricsPort) await serveMetrics(config.metricsPort, log);
+  if (config.metricsPort) await serveMetrics(config.metricsPort, log, config.metricsToken);
   const es = new Elasticsearch({ node: config.elasticsearch.url });
   await untilElasticsearchAnswers(() => installTemplate(es, config.elasticsearch!.indexPrefix), log);
   const indexer = new ChatIndexer(es, log, config.elasticsearch.indexPrefix);

@@ -20,7 +20,9 @@ export class ServerLoad {
 
 async function scrape(url: string): Promise<{ cpuSeconds: number; loopP99Seconds: number; loopMaxSeconds: number } | undefined> {
   try {
-    const text = await (await fetch(url)).text();
+    // A server run with METRICS_TOKEN answers only with it: the load test reads the same variable.
+    const token = process.env.METRICS_TOKEN;
+    const text = await (await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {})).text();
     const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(text)?.[1]);
     const sample = {
       cpuSeconds: value("process_cpu_seconds_total"),

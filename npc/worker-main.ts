@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.kafka) throw new ConfigError("npm run worker needs KAFKA_BROKERS (host:port[,host:port…])");
   const log = createLogger({ service: "npc-worker", pid: process.pid });
-  if (config.metricsPort) await serveMetrics(config.metricsPort, log); // before the model: a taken port fails fast
+  if (config.metricsPort) await serveMetrics(config.metricsPort, log, config.metricsToken); // before the model: a taken port fails fast
   // A worker without its model must not join the group and take questions: fail loudly instead.
   const cast = await NpcCast.load(config.brains, { ...(config.model.dtype ? { dtype: config.model.dtype } : {}), maxBatch: config.model.maxBatch });
   const kafka = createKafka(config.kafka.brokers, "kobot-npc-worker", log);

@@ -83,6 +83,8 @@ export const ENV_SCHEMA = z.object({
   MODEL_DTYPE: z.enum(["fp32", "q8"]).optional(), // unset: the engine picks (q8 where the model has its graphs)
   /** NPC worker and chat indexer: serve /metrics on this port (the server has /metrics on PORT). */
   METRICS_PORT: int(1, 65535).optional(),
+  /** Set: /metrics answers only `Authorization: Bearer <this>` (every process); unset: /metrics is public. */
+  METRICS_TOKEN: z.string().min(16, "at least 16 characters").max(200).regex(/^\S+$/, "no spaces").optional(),
   /** Banned-word list for player lines and NPC answers (moderation/words.ko.txt format); "off" disables moderation. */
   MODERATION_WORDS: z.string().min(1).default(DEFAULT_WORD_LIST),
   LOG_LEVEL: z.string().refine(isLogLevel, "one of debug, info, warn, error, silent").default("info"),
@@ -106,6 +108,7 @@ export interface ServerConfig {
   elasticsearch: { url: string; indexPrefix: string } | undefined;
   admin: { user: string; password: string } | undefined;
   metricsPort: number | undefined;
+  metricsToken: string | undefined;
   redisUrl: string | undefined;
   /** Chat archive folder of the embedded default, or undefined when off. */
   archiveDir: string | undefined;
@@ -167,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     elasticsearch: e.ES_URL ? { url: e.ES_URL, indexPrefix: e.ES_INDEX_PREFIX } : undefined,
     admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
     metricsPort: e.METRICS_PORT,
+    metricsToken: e.METRICS_TOKEN,
     redisUrl: e.REDIS_URL,
     archiveDir: e.DATA_DIR === "off" ? undefined : join(e.DATA_DIR, "chat-log"),
     publicAddress: e.PUBLIC_ADDRESS,

@@ -6,6 +6,7 @@ import { Gauge } from "prom-client";
 import type { Logger } from "../common/log.js";
 import { collectProcessMetrics, kafkaConsumerLag, processMetrics, register } from "../common/metrics.js";
 import { consumerLag, type GroupTopic } from "../kafka/consumer-lag.js";
+import { METRICS_REFUSED, metricsAllowed } from "./metrics-token.js";
 
 const LAG_EVERY_MS = 15_000;
 
@@ -14,7 +15,12 @@ const LAG_EVERY_MS = 15_000;
  * counters, answer latency, model speed (embedded worker), Node's event loop lag, and — with
  * Kafka — how far the NPC workers and the chat indexers are behind.
  */
-export function metricsRoute(app: Application, kafka: { client: Kafka; watched: GroupTopic[] } | undefined, log: Logger): () => void {
+export function metricsRoute(
+  app: Application,
+  kafka: { client: Kafka; watched: GroupTopic[] } | undefined,
+  token: string | undefined,
+  log: Logger,
+): () => void {
   collectProcessMetrics();
   // Once per process (tests start several servers in one).
   if (!register.getSingleMetric("kobot_rooms")) {
@@ -37,7 +43,11 @@ export function metricsRoute(app: Application, kafka: { client: Kafka; watched: 
     timer.unref();
   }
 
-  app.get("/metrics", async (_req, res) => {
+  app.get("/metrics", async (req, res) => {
+    if (!metricsAllowed(token, req.headers.authorization)) {
+      res.set("WWW-Authenticate", "Bearer").status(401).type("text/plain").send(METRICS_REFUSED);
+      return;
+    }
     res.type(register.contentType).send(await processMetrics());
   });
   return () => clearInterval(timer);

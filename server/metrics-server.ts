@@ -2,16 +2,21 @@ import { createServer, type Server } from "node:http";
 
 import type { Logger } from "../common/log.js";
 import { collectProcessMetrics, register } from "../common/metrics.js";
+import { METRICS_REFUSED, metricsAllowed } from "./metrics-token.js";
 
 /**
  * `/metrics` for processes without an HTTP server of their own (NPC worker, chat indexer). Resolves once it
  * listens; a port in use is a clear start-up error (it was an uncaught error event after the model had loaded).
  */
-export async function serveMetrics(port: number, log: Logger): Promise<Server> {
+export async function serveMetrics(port: number, log: Logger, token?: string): Promise<Server> {
   collectProcessMetrics();
   const server = createServer(async (req, res) => {
     if (req.url !== "/metrics") {
       res.writeHead(404).end();
+      return;
+    }
+    if (!metricsAllowed(token, req.headers.authorization)) {
+      res.writeHead(401, { "www-authenticate": "Bearer", "content-type": "text/plain" }).end(METRICS_REFUSED);
       return;
     }
     res.writeHead(200, { "content-type": register.contentType }).end(await register.metrics());

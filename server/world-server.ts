@@ -127,7 +127,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       app.get("/health/live", (_req, res) => {
         res.json({ status: "alive", serverId: config.serverId });
       });
-      stopMetrics = metricsRoute(app, options.kafka, log);
+      stopMetrics = metricsRoute(app, options.kafka, config.metricsToken, log);
       // The Colyseus monitor: rooms, clients, state; admin only, like every admin route.
       const admin = adminOnly(config.admin, log);
       app.use("/monitor", admin, monitor());

@@ -145,10 +145,11 @@ describe("Server open connections per address", () => {
 });
 
 // Its own server, after the one above stopped: Colyseus keeps one matchmaker per process.
-describe("Server HTTP routes without admin credentials", () => {
+describe("Server HTTP routes without admin credentials, with a metrics token", () => {
   let closed: TestWorld;
+  const token = "scrape-me-0123456789";
   before(async () => {
-    closed = await startTestWorld();
+    closed = await startTestWorld({ METRICS_TOKEN: token });
   });
   after(() => closed.stop());
 
@@ -160,6 +161,19 @@ describe("Server HTTP routes without admin credentials", () => {
       assert.equal(response.status, 403, path);
       assert.match((await response.json()).error, /set ADMIN_USER and ADMIN_PASSWORD/);
     }
+  });
+
+  it("serves /metrics only with the bearer token, and says so to a scrape without it", async () => {
+    const metrics = closed.url.replace("ws:", "http:") + "/metrics";
+    for (const authorization of [undefined, "Bearer wrong-token-0123456789", `Basic ${token}`]) {
+      const response = await fetch(metrics, authorization ? { headers: { authorization } } : {});
+      assert.equal(response.status, 401, String(authorization));
+      assert.equal(response.headers.get("www-authenticate"), "Bearer");
+      assert.match(await response.text(), /bearer token \(METRICS_TOKEN\)/);
+    }
+    const response = await fetch(metrics, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(response.status, 200);
+    assert.match(await response.text(), /^kobot_rooms \d+$/m);
   });
 });
 

@@ -24,4 +24,20 @@ describe("Metrics server of the worker and the indexer", () => {
     await assert.rejects(serveMetrics(takenPort, log), new RegExp(`METRICS_PORT ${takenPort}: already in use`));
     taken.close();
   });
+
+  it("serves /metrics only with the bearer token when it has one", async () => {
+    const port = await freePort();
+    const metrics = await serveMetrics(port, log, "scrape-me-0123456789");
+    try {
+      const url = `http://127.0.0.1:${port}/metrics`;
+      const refused = await fetch(url, { headers: { authorization: "Bearer nope" } });
+      assert.equal(refused.status, 401);
+      assert.match(await refused.text(), /METRICS_TOKEN/);
+      const served = await fetch(url, { headers: { authorization: "Bearer scrape-me-0123456789" } });
+      assert.equal(served.status, 200);
+      assert.match(await served.text(), /process_cpu_seconds_total/);
+    } finally {
+      metrics.close();
+    }
+  });
 });
