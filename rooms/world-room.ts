@@ -135,6 +135,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.maxMessagesPerSecond = 2 * MESSAGES_PER_SECOND;
     this.state = new WorldState();
     if (settings.hearing.mode === "proximity") this.state.hearingRadius = settings.hearing.radius;
+    this.state.sightRadius = settings.sight.radius;
     const { capacity, concurrency } = settings.npcQueue;
     for (const npc of settings.npcs) {
       const { id, name, x, y, z, talkRadius } = npc;

@@ -56,5 +56,7 @@ export class WorldState extends Schema {
    * world; with a hearing range each has its own, so players out of earshot never receive the line.
    */
   @view() @type([ChatLine]) chat = new ArraySchema<ChatLine>();
+  /** 0: every player is in sight; otherwise players farther than this are not sent (clients draw the ring). */
+  @type("number") sightRadius = 0;
 }
 

@@ -198,6 +198,7 @@ describe("Sight radius", function () {
   it("sends a player only the players within sight, and their moves; back in sight, where they are now", async () => {
     const decoderErrors = await decoderErrorsDuring(async () => {
       const a = await world.join("여기");
+      assert.equal(stateOf(a).sightRadius, 10, "clients draw the ring from the state");
       a.room.send("chat", { text: "먼저 왔어요" });
       await waitFor("a's line", () => stateOf(a).chat.some((l) => l.text === "먼저 왔어요"));
       const b = await world.joinBeside(a, "저기");

@@ -64,6 +64,7 @@ export class WorldView {
     const bubbles: Array<() => void> = []; // drawn last, over every avatar
     const me = state.players.get(room.sessionId);
     if (me && state.hearingRadius > 0) this.drawRange(me.x, me.z, state.hearingRadius, "#2563eb"); // who hears me
+    if (me && state.sightRadius > 0) this.drawRange(me.x, me.z, state.sightRadius, "#64748b"); // who I see
     // The server's clock, as of the last patch: a player's own clock may be off by seconds (ahead, no bubble ever showed).
     const serverNow = state.serverTime || Date.now();
     state.npcs.forEach((npc, id) => {

@@ -158,7 +158,7 @@ namespace Kobot
             {
                 if (local != null) return;
                 local = Instantiate(localAvatarPrefab, position, Quaternion.identity);
-                local.Init(this, player.name, Room.State.hearingRadius);
+                local.Init(this, player.name, Room.State.hearingRadius, Room.State.sightRadius);
                 var me = local;
                 // The server keeps avatars inside the world at a walking pace: its word counts once we stop.
                 callbacks.OnChange(player, () => { if (me != null) me.ServerPosition(player.Position()); });

@@ -14,20 +14,29 @@ namespace Kobot
         public TextMesh nameLabel;
         /// <summary>Optional: a flat ring of diameter 1, scaled to the room's hearing radius (hidden when chat is room-wide).</summary>
         public Transform hearingRing;
+        /// <summary>Optional: the same for the sight radius, beyond which players are not sent (hidden when all are in sight).</summary>
+        public Transform sightRing;
 
         private KobotNetwork network;
         private float lastSent;
         private bool moving;
         private Vector3? serverPosition;
 
-        public void Init(KobotNetwork owner, string playerName, double hearingRadius)
+        public void Init(KobotNetwork owner, string playerName, double hearingRadius, double sightRadius)
         {
             network = owner;
             if (nameLabel != null) nameLabel.text = playerName;
-            if (hearingRing == null) return;
             // With a hearing range, only players inside it hear this player, and only they are heard.
-            hearingRing.gameObject.SetActive(hearingRadius > 0);
-            hearingRing.localScale = new Vector3(2f * (float)hearingRadius, 1f, 2f * (float)hearingRadius);
+            ShowRing(hearingRing, hearingRadius);
+            // With a sight radius, players beyond it are despawned until they come back into it.
+            ShowRing(sightRing, sightRadius);
+        }
+
+        private static void ShowRing(Transform ring, double radius)
+        {
+            if (ring == null) return;
+            ring.gameObject.SetActive(radius > 0);
+            ring.localScale = new Vector3(2f * (float)radius, 1f, 2f * (float)radius);
         }
 
         /// <summary>Where the server has this avatar (it clamps moves to the world and to a walking pace).</summary>

@@ -26,5 +26,8 @@ namespace Kobot.Schema {
 
 		[global::Colyseus.Schema.Type(4, "array", typeof(global::Colyseus.Schema.ArraySchema<ChatLine>))]
 		public global::Colyseus.Schema.ArraySchema<ChatLine> chat = new global::Colyseus.Schema.ArraySchema<ChatLine>();
+
+		[global::Colyseus.Schema.Type(5, "number")]
+		public double sightRadius = 0;
 	}
 }
