@@ -143,6 +143,7 @@ export function stateOf(player: TestPlayer) {
     players: Record<string, { name: string; x: number; y: number; z: number; rotY: number; anim: string }>;
     npcs: Record<string, { name: string; status: string; talkRadius: number }>;
     hearingRadius: number;
+    sightRadius: number;
     chat: Array<{ id: string; kind: string; from: string; name: string; text: string; ts: number; replyTo: string }>;
   };
 }
