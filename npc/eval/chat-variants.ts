@@ -12,6 +12,7 @@
  * An answer is judged under the plain question; one never judged for it counts as not judged. An NPC's unsure
  * line is picked at random, so it counts as the same answer as any other unsure line, and as half (village.ts).
  */
+import "./errors-in-one-line.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";

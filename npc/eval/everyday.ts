@@ -15,6 +15,7 @@
  * `report` writes the table between the markers in npc/model/EVAL.md and prints the share of sensible
  * answers per variant.
  */
+import "./errors-in-one-line.js";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";

@@ -14,6 +14,7 @@
  * unchanged answer keeps its judgement and a new one shows up as not yet judged. An unsure line is "half": it
  * says nothing wrong and nothing the player asked for.
  */
+import "./errors-in-one-line.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
