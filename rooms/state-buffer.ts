@@ -3,7 +3,7 @@ import { Encoder } from "@colyseus/schema";
 import { CHAT_MAX_CHARS, NAME_MAX_CHARS } from "./world-protocol.js";
 import type { WorldSettings } from "./world-settings.js";
 
-/** A chat line at its longest, encoded: UTF-8 text and name (3 bytes a Hangul syllable, 4 an emoji), a UUID, ids and numbers. */
+/** A chat line at its longest, encoded: UTF-8 text and name (3 bytes a Hangul syllable, 4 an emoji), its id and the id it replies to, other ids and numbers. */
 const LINE_BYTES = 4 * (CHAT_MAX_CHARS + NAME_MAX_CHARS) + 160;
 const PLAYER_BYTES = 3 * NAME_MAX_CHARS + 120;
 

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { type AuthContext, type Client, CloseCode, matchMaker, Room, ServerError } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import type { z } from "zod";
@@ -19,6 +18,7 @@ import { allowedPosition, normaliseAngle, type Position } from "./movement.js";
 import { distance, NpcVisits } from "./npc-visits.js";
 import type { DepartedAllowances } from "./departed-allowances.js";
 import { GreetingGate, namesSaid } from "./greeting-gate.js";
+import { newLineId } from "./line-id.js";
 import { updateSight } from "./sight.js";
 import type { WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
@@ -401,7 +401,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** A line with a banned word: logged (flagged) for review but never shown; an addressed NPC politely refuses. */
   private refuse(client: Client, player: Player, text: string, npcId: string | undefined, term: string): void {
-    const id = randomUUID();
+    const id = newLineId();
     this.publishLog({ id, kind: "player", from: client.sessionId, name: player.name, text, ts: Date.now(), moderated: true, ...(npcId ? { toNpc: npcId } : {}) });
     chatModerated.inc({ side: "input" });
     this.log.info("chat line moderated", { roomId: this.roomId, playerId: client.sessionId, term });
@@ -504,7 +504,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     extra: Pick<ChatLogRecord, "toNpc" | "npc" | "moderated" | "unasked"> = {},
     hearers: Hearers = "everyone",
   ): ChatLine {
-    const line = new ChatLine().assign({ id: randomUUID(), kind, from, name, text, ts: Date.now(), replyTo });
+    const line = new ChatLine().assign({ id: newLineId(), kind, from, name, text, ts: Date.now(), replyTo });
     this.state.chat.push(line);
     this.unsentLines++;
     this.letHear(line, hearers);

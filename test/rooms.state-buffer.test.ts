@@ -1,11 +1,21 @@
 import assert from "node:assert/strict";
 import { Encoder } from "@colyseus/schema";
 
+import { newLineId } from "../rooms/line-id.js";
 import { CHAT_MAX_CHARS } from "../rooms/world-protocol.js";
+import { ChatLine } from "../rooms/world-state.js";
 import { sleep, startTestWorld, stateOf, waitFor } from "./helpers/world.js";
 
 describe("state encoder buffer", function () {
   this.timeout(60_000);
+  it("gives chat lines ids of 16 characters, all different: an answer, which names its question's, encodes in 109 bytes", () => {
+    const ids = new Set(Array.from({ length: 10_000 }, newLineId));
+    assert.equal(ids.size, 10_000);
+    for (const id of ids) assert.match(id, /^[A-Za-z0-9_-]{16}$/);
+    const answer = new ChatLine().assign({ id: newLineId(), kind: "npc", from: "kobot", name: "코봇", text: "오늘은 맑고 따뜻한 날씨예요.", ts: Date.now(), replyTo: newLineId() });
+    assert.equal(new Encoder(answer).encode().length, 109, "151 with UUIDs");
+  });
+
   it("sends a joiner a full history of the longest lines without the encoder growing (a console warning per room)", async () => {
     const before = Encoder.BUFFER_SIZE;
     const world = await startTestWorld({ CHAT_HISTORY: "300", CHAT_BURST: "1000", CHAT_LINES_PER_SECOND: "1000" });
