@@ -70,6 +70,9 @@ async function session({ turnsBy, batch }: Mode) {
   const port = await freePort();
   const server = await startService(`bench-one-address-${turnsBy}`, "server/main.ts", {
     PORT: String(port), HOST: "0.0.0.0", WORLD_FILE: "off", NPC_TURNS_BY: turnsBy, NPC_MAX_BATCH: String(batch), MAX_CLIENTS: String(crowd + others),
+    // The crowd's lines all reach the queue: with the default share of lines an address's players say between
+    // them (CHAT_ADDRESS_SHARE), most would be refused before they asked, whatever the turns.
+    CHAT_ADDRESS_SHARE: "0",
     QUESTIONS_PER_SECOND: String(rate), CHAT_LINES_PER_SECOND: String(rate), NPC_TIMEOUT_MS: "120000", CHAT_HISTORY: "1000",
   }, "world server listening");
   try {

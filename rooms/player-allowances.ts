@@ -32,18 +32,23 @@ export class PlayerAllowances {
   }
 
   /**
-   * A line (a question to an NPC when `asks`) past the player's lines or questions: what to tell them and how long
-   * to wait. Otherwise undefined, and the line is taken from both.
+   * A line (a question to an NPC when `asks`) past the player's lines or questions, or past the lines their address
+   * shares (`addressLines`, address-lines.ts): what to tell them and how long to wait. Otherwise undefined, and the
+   * line is taken from each.
    */
-  say(asks: boolean): { message: string; retryAfterMs: number } | undefined {
+  say(asks: boolean, addressLines?: TokenBucket): { message: string; retryAfterMs: number } | undefined {
     const lines = this.lines.waitMs();
     const questions = asks ? this.questions.waitMs() : 0;
-    if (lines === 0 && questions === 0) {
+    const shared = addressLines?.waitMs() ?? 0;
+    if (lines === 0 && questions === 0 && shared === 0) {
       this.lines.take();
       if (asks) this.questions.take();
+      addressLines?.take();
       return undefined;
     }
-    const [what, again, waitMs] = questions >= lines ? ["questions", "ask again", questions] : ["lines", "say it again", lines];
+    const waitMs = Math.max(lines, questions, shared);
+    const [what, again] =
+      questions === waitMs ? ["questions", "ask again"] : lines === waitMs ? ["lines", "say it again"] : ["lines from your address", "say it again"];
     return { message: `too many ${what} too fast: ${again} in ${(waitMs / 1000).toFixed(1)} s`, retryAfterMs: waitMs };
   }
 }

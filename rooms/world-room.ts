@@ -12,6 +12,8 @@ import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { AnswerRouter, AskOutcome } from "./answer-router.js";
+import { AddressLines } from "./address-lines.js";
+import type { TokenBucket } from "./token-bucket.js";
 import { addressedNpc } from "./chat-addressing.js";
 import { type Fallback, fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
 import { allowedPosition, normaliseAngle, type Position } from "./movement.js";
@@ -99,6 +101,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private readonly allowances = new Map<string, PlayerAllowances>();
   /** Per player, the client address they joined from, when matchmaking knew it. */
   private readonly addresses = new Map<string, string>();
+  /** Lines the players of one address say between them (CHAT_ADDRESS_SHARE; none when 0). */
+  private addressLines?: AddressLines;
   /** Clients closed for floods or refused frames: no seat is kept for them (the SDK does not reconnect from that). */
   private readonly closedForWhatTheySent = new Set<string>();
   private readonly questionsInFlight = new Map<string, number>();
@@ -136,6 +140,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state = new WorldState();
     if (settings.hearing.mode === "proximity") this.state.hearingRadius = settings.hearing.radius;
     this.state.sightRadius = settings.sight.radius;
+    if (settings.chatAddressShare > 0) this.addressLines = new AddressLines(settings.chatRate, settings.chatAddressShare);
     const { capacity, concurrency } = settings.npcQueue;
     for (const npc of settings.npcs) {
       const { id, name, x, y, z, talkRadius } = npc;
@@ -352,7 +357,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       });
     }
     // Before moderation: a line it refuses still costs (it is logged, and an NPC it was addressed to answers it).
-    const limited = this.allowances.get(client.sessionId)?.say(asks !== undefined);
+    const limited = this.allowances.get(client.sessionId)?.say(asks !== undefined, this.addressLinesOf(client.sessionId));
     if (limited) return this.sendError(client, { code: "rate_limited", ...limited, text });
     const verdict = this.deps.moderator?.check(text);
     if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
@@ -380,13 +385,28 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   /**
+   * The client address a player shares with others, if any: none on loopback (bots, benchmarks, a proxy on this
+   * host without TRUST_PROXY), where every player counts as one, nor when matchmaking did not know it.
+   */
+  private sharedAddressOf(sessionId: string): string | undefined {
+    const address = this.addresses.get(sessionId);
+    return address && !isLoopback(address) ? address : undefined;
+  }
+
+  /** The lines a player's address has left to say between its players (CHAT_ADDRESS_SHARE), when shared. */
+  private addressLinesOf(sessionId: string): TokenBucket | undefined {
+    const address = this.sharedAddressOf(sessionId);
+    return address === undefined ? undefined : this.addressLines?.of(address);
+  }
+
+  /**
    * Whose turn a question takes in an NPC's queue: its client address's, so that many connections from one address
-   * get one turn a round between them, as one player would; on loopback (bots, benchmarks, a proxy on this host
-   * without TRUST_PROXY), with no address known, or with NPC_TURNS_BY=player, the player's own.
+   * get one turn a round between them, as one player would; the player's own without a shared address or with
+   * NPC_TURNS_BY=player.
    */
   private askerOf(sessionId: string): Asker {
-    const address = this.deps.settings.npcQueue.turnsBy === "address" ? this.addresses.get(sessionId) : undefined;
-    return { player: sessionId, group: address && !isLoopback(address) ? `address ${address}` : `player ${sessionId}` };
+    const address = this.deps.settings.npcQueue.turnsBy === "address" ? this.sharedAddressOf(sessionId) : undefined;
+    return { player: sessionId, group: address ? `address ${address}` : `player ${sessionId}` };
   }
 
   /** The NPC says it is busy (or closing) to a question it will not answer, and the asker gets the line back. */

@@ -46,6 +46,8 @@ export interface WorldSettings {
   questionTimeoutMs: number;
   /** Lines one player may say (questions to NPCs included): `burst` at once, then `perSecond`. */
   chatRate: { burst: number; perSecond: number };
+  /** The players of one client address may say this many players' worth of lines between them (0: no such cap). */
+  chatAddressShare: number;
   /** Questions one player may ask an NPC: `burst` at once, then `perSecond`. */
   questionRate: { burst: number; perSecond: number };
   /**
@@ -82,6 +84,7 @@ export const DEFAULT_WORLD_SETTINGS: WorldSettings = {
   sight: { radius: 0 },
   questionTimeoutMs: 10_000,
   chatRate: { burst: 8, perSecond: 2 },
+  chatAddressShare: 4,
   questionRate: { burst: 5, perSecond: 1 },
   npcQueue: { capacity: 100, concurrency: 32, turnsBy: "address" }, // two batches of 16: see server/config.ts
 };

@@ -73,6 +73,8 @@ export const ENV_SCHEMA = z.object({
   NPC_TIMEOUT_MS: int(100, 600_000).default(DEFAULT_WORLD_SETTINGS.questionTimeoutMs),
   CHAT_BURST: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.chatRate.burst),
   CHAT_LINES_PER_SECOND: z.coerce.number().positive().max(1000).default(DEFAULT_WORLD_SETTINGS.chatRate.perSecond),
+  /** Players' worth of lines the players of one client address may say between them in a room (0: no such cap). */
+  CHAT_ADDRESS_SHARE: int(0, 1000).default(DEFAULT_WORLD_SETTINGS.chatAddressShare),
   QUESTION_BURST: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.questionRate.burst),
   QUESTIONS_PER_SECOND: z.coerce.number().positive().max(1000).default(DEFAULT_WORLD_SETTINGS.questionRate.perSecond),
   NPC_QUEUE_MAX: int(1, 100_000).default(DEFAULT_WORLD_SETTINGS.npcQueue.capacity),
@@ -184,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       chatHistory: e.CHAT_HISTORY,
       questionTimeoutMs: e.NPC_TIMEOUT_MS,
       chatRate: { burst: e.CHAT_BURST, perSecond: e.CHAT_LINES_PER_SECOND },
+      chatAddressShare: e.CHAT_ADDRESS_SHARE,
       questionRate: { burst: e.QUESTION_BURST, perSecond: e.QUESTIONS_PER_SECOND },
       // Two batches' worth with the brain: the next batch already waits at the worker while one is generated,
       // so the brain does not sit idle while answers travel back and the room sends the next questions.

@@ -2,12 +2,13 @@ import assert from "node:assert/strict";
 import { networkInterfaces } from "node:os";
 
 import type { QuestionMessage } from "../kafka/contract.js";
+import { AddressLines } from "../rooms/address-lines.js";
 import { DepartedAllowances } from "../rooms/departed-allowances.js";
 import { FairQueue } from "../rooms/fair-queue.js";
 import { GroupedFairQueue } from "../rooms/grouped-fair-queue.js";
 import { PlayerAllowances } from "../rooms/player-allowances.js";
 import { TokenBucket } from "../rooms/token-bucket.js";
-import { answersTo, joinWorld, scriptedAnswer, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+import { answersTo, joinWorld, scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("fair turns: pieces", () => {
   it("a token bucket allows a burst, then says how long to wait", () => {
@@ -64,6 +65,18 @@ describe("fair turns: pieces", () => {
     assert.deepEqual(queue.drop("a"), ["x"]);
     assert.equal(queue.size, 1);
     assert.equal(queue.shift((key) => key !== "b"), undefined, "b is not ready");
+  });
+
+  it("an address's lines are a bucket of its own, forgotten once refilled; a line takes from it and from the player's", () => {
+    const shared = new AddressLines({ burst: 2, perSecond: 1 }, 2); // 4 at once, then 2 a second
+    const bucket = shared.of("10.0.0.1");
+    const players = [1, 2, 3].map(() => new PlayerAllowances({ chatRate: { burst: 2, perSecond: 1 }, questionRate: { burst: 5, perSecond: 1 } }));
+    const said = players.flatMap((player) => [player.say(false, bucket), player.say(false, bucket)]);
+    assert.equal(said.filter((limited) => limited === undefined).length, 4);
+    assert.match(said.at(-1)!.message, /too many lines from your address too fast/);
+    assert.equal(shared.of("10.0.0.1"), bucket, "the same bucket while it refills");
+    shared.of("10.0.0.2", Date.now() + 5000);
+    assert.equal(shared.size, 1, "refilled: forgotten");
   });
 
   it("a grouped fair queue gives a group (an address) of many players one turn a round, round-robin inside it", () => {
@@ -249,3 +262,38 @@ for (const [turnsBy, order] of [["address", ["l1", "l2", "o1", "l3", "o2", "o3"]
     });
   });
 }
+
+// Its own server, listening beyond loopback: Colyseus keeps one matchmaker per process.
+describe("lines shared by an address in the world room (CHAT_ADDRESS_SHARE)", function () {
+  let world: TestWorld;
+  const outside = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === "IPv4")?.address;
+  // Each player 2 lines at once, then one each 2 s; one address's players 2 players' worth between them: 4 at once.
+  before(async () => {
+    world = await startTestWorld({ HOST: "0.0.0.0", CHAT_BURST: "2", CHAT_LINES_PER_SECOND: "0.5", CHAT_ADDRESS_SHARE: "2" });
+  });
+  after(() => world.stop());
+
+  it("lets the players of one address say that many players' worth of lines between them; each loopback player their own", async function () {
+    if (!outside) this.skip(); // no network interface but loopback
+    const local = await world.join("여기사람");
+    const crowd: TestPlayer[] = [];
+    for (const name of ["같은집1", "같은집2", "같은집3"]) crowd.push(await joinWorld(`ws://${outside}:${world.server.port}`, { name }, local.room.roomId));
+    crowd.forEach((player, i) => ["가", "나"].forEach((word) => player.room.send("chat", { text: `${word}${i}` })));
+    local.room.send("chat", { text: "하나" });
+    local.room.send("chat", { text: "둘" });
+    const refused = await waitFor("two lines refused", () => {
+      const errors = crowd.flatMap((player) => player.errors);
+      return errors.length === 2 ? errors : undefined;
+    });
+    for (const error of refused) {
+      assert.equal(error.code, "rate_limited");
+      assert.match(error.message, /too many lines from your address too fast: say it again in \d\.\d s/);
+      assert.ok(error.retryAfterMs! > 0);
+    }
+    const crowdIds = new Set(crowd.map((player) => player.room.sessionId));
+    await waitFor("the local player's lines", () => stateOf(local).chat.filter((l) => l.from === local.room.sessionId).length === 2);
+    assert.equal(stateOf(local).chat.filter((l) => crowdIds.has(l.from)).length, 4, "four of the address's six lines");
+    assert.deepEqual(local.errors, []);
+    await Promise.all([local, ...crowd].map((p) => p.room.leave()));
+  });
+});

@@ -1,0 +1,32 @@
+import { TokenBucket } from "./token-bucket.js";
+
+/**
+ * Lines the players of one client address may say between them in a room: `share` players' worth (CHAT_BURST and
+ * CHAT_LINES_PER_SECOND times `share`), on top of each player's own allowance. Without it one person's 40
+ * connections said 40 players' worth of lines and pushed everyone else's out of the history in seconds; a family
+ * or a carrier's NAT rarely says 4 players' worth at once. A bucket that has refilled is the same as a new one,
+ * so full ones are forgotten (at most a room's players' worth are kept).
+ */
+export class AddressLines {
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly burst: number;
+  private readonly perSecond: number;
+
+  constructor(rate: { burst: number; perSecond: number }, share: number) {
+    this.burst = rate.burst * share;
+    this.perSecond = rate.perSecond * share;
+  }
+
+  /** The address's bucket of lines. */
+  of(address: string, now = Date.now()): TokenBucket {
+    for (const [other, bucket] of this.buckets) if (other !== address && bucket.available(now) >= this.burst) this.buckets.delete(other);
+    let bucket = this.buckets.get(address);
+    if (!bucket) this.buckets.set(address, (bucket = new TokenBucket(this.burst, this.perSecond, now)));
+    return bucket;
+  }
+
+  /** Addresses whose buckets are kept now. */
+  get size(): number {
+    return this.buckets.size;
+  }
+}
