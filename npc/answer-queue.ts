@@ -1,17 +1,11 @@
 import type { AskOptions, NpcAnswer, NpcEngine } from "./engine.js";
 import { mergeSettings, settingsKey, type GenerationSettings } from "./generation-settings.js";
 
-/** What the queue is told besides what the engine is: who asked, for fair batches. */
-export interface QueueAskOptions extends AskOptions {
-  /** Who asked (a room): when the brain is busy, each batch takes questions from every asker in turn. */
-  from?: string;
-}
-
 interface Pending {
   question: string;
   settings: GenerationSettings;
   key: string;
-  options: QueueAskOptions;
+  options: AskOptions;
   askedAt: number;
   resolve: (answer: NpcAnswer) => void;
   reject: (error: unknown) => void;
@@ -28,9 +22,7 @@ export interface AnswerQueueOptions {
 /**
  * Micro-batching in front of the engine: a question asked while the brain is idle runs at once;
  * questions asked while it is busy are answered together as one batch when it frees up.
- * Single questions keep their latency, bursts get the batch throughput. Batches are per settings and knowledge,
- * and take the askers (`from`, rooms) in turn, each asker's questions in the order asked: with one worker for many
- * rooms, a room asking 32 questions at once put a quiet room's one behind them, two batches later.
+ * Single questions keep their latency, bursts get the batch throughput. FIFO per settings and knowledge.
  */
 export class AnswerQueue {
   private readonly pending: Pending[] = [];
@@ -52,7 +44,7 @@ export class AnswerQueue {
    * Bad input is rejected here, alone, so it never fails the batch it would have joined; a line of too many tokens
    * is cut to its end that fits (`checkQuestion`'s `fit`).
    */
-  ask(question: unknown, options: QueueAskOptions = {}): Promise<NpcAnswer> {
+  ask(question: unknown, options: AskOptions = {}): Promise<NpcAnswer> {
     return new Promise((resolve, reject) => {
       const settings = mergeSettings(this.engine.defaults, options.settings);
       const text = this.engine.checkQuestion(question, settings, { fit: true });
@@ -87,32 +79,16 @@ export class AnswerQueue {
     this.running = false;
   }
 
-  /**
-   * The oldest question and others with the same settings and knowledge, up to maxBatch: each asker's oldest, in
-   * the order they first asked, then each one's next, and so on.
-   */
+  /** The oldest question and the next ones with the same settings and knowledge, up to maxBatch. */
   private takeBatch(): Pending[] {
     const { key, options } = this.pending[0]!;
-    const byAsker = new Map<string | undefined, number[]>();
-    this.pending.forEach((pending, i) => {
+    const batch: Pending[] = [];
+    for (let i = 0; i < this.pending.length && batch.length < this.maxBatch; ) {
       // Same knowledge object too: an NPC's own knowledge never leaks into another's answer.
-      if (pending.key !== key || pending.options.knowledge !== options.knowledge) return;
-      const asked = byAsker.get(pending.options.from);
-      if (asked) asked.push(i);
-      else byAsker.set(pending.options.from, [i]);
-    });
-    const taken: number[] = [];
-    for (let turn = 0; taken.length < this.maxBatch; turn++) {
-      const before = taken.length;
-      for (const asked of byAsker.values()) {
-        if (turn < asked.length && taken.length < this.maxBatch) taken.push(asked[turn]!);
-      }
-      if (taken.length === before) break;
+      const same = this.pending[i]!.key === key && this.pending[i]!.options.knowledge === options.knowledge;
+      if (same) batch.push(...this.pending.splice(i, 1));
+      else i++;
     }
-    const batch = taken.map((i) => this.pending[i]!);
-    const inBatch = new Set(taken);
-    const left = this.pending.filter((_, i) => !inBatch.has(i));
-    this.pending.splice(0, this.pending.length, ...left);
     return batch;
   }
 }

@@ -97,7 +97,7 @@ export class NpcWorker {
       return reply(scripted.text, { source: "scripted", writer: scripted.source });
     }
     try {
-      const answer = await brain.queue.ask(brain.hear(question.text), { ...brain.options, from: question.roomId });
+      const answer = await brain.queue.ask(brain.hear(question.text), brain.options);
       this.answered++;
       if (answer.ms > 0) modelTokensPerSecond.set({ model }, (answer.tokens * 1000) / answer.ms);
       // A small model's least confident answers are mostly nonsense (EVAL.md): the NPC says so in character,

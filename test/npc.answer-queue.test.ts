@@ -33,27 +33,6 @@ describe("AnswerQueue micro-batching", () => {
     assert.deepEqual(batches, [5, 1]);
   });
 
-  it("takes the askers (rooms) in turn into each batch, each one's questions in the order asked", async () => {
-    const engine = await shippedEngine();
-    const queue = new AnswerQueue(engine, { maxBatch: 4 });
-    const batches: string[][] = [];
-    const answerBatch = engine.answerBatch.bind(engine);
-    engine.answerBatch = (questions, options) => (batches.push(questions.map((q) => String(q).split(" ")[0]!)), answerBatch(questions, options));
-    try {
-      // A busy room asks six at once, then a quiet one asks one and another room two.
-      const asked = [
-        ...["a1", "a2", "a3", "a4", "a5", "a6"].map((tag) => queue.ask(`${tag} 배고파`, { from: "busy" })),
-        queue.ask("b1 배고파", { from: "quiet" }),
-        ...["c1", "c2"].map((tag) => queue.ask(`${tag} 배고파`, { from: "other" })),
-      ];
-      await Promise.all(asked);
-    } finally {
-      engine.answerBatch = answerBatch;
-    }
-    // In the order asked, b1 and the c's would have waited for a1–a4 and for a5, a6.
-    assert.deepEqual(batches, [["a1", "b1", "c1", "a2"], ["a3", "c2", "a4", "a5"], ["a6"]]);
-  });
-
   it("rejects a bad question alone and answers the rest", async () => {
     const queue = new AnswerQueue(await shippedEngine());
     const results = await Promise.allSettled([queue.ask("배고파"), queue.ask("   "), queue.ask("잠이 안 와")]);
