@@ -125,7 +125,7 @@ def save(fig, name):
 
 
 def main():
-    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|sight|moderation|broker-restart|analytics|archive`).",
+    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|busy-room|sight|moderation|broker-restart|analytics|archive`).",
              "Numbers are from one run on the machine named in each section; compare ratios within a run.\n"]
     sections = [
         ("npc", "NPC brain (`bench:npc`)", lambda d: table(d["rows"]) + "\n\n" + table([{"measure": k, "value": v} for k, v in d["summary"].items()]), None),
@@ -135,6 +135,7 @@ def main():
         ("fairness", "50 players ask one NPC at once (`bench:fairness`)", fairness_text, lambda d: [plot_fairness(d)]),
         ("one-address", "One address's 40 players flood an NPC; the others' waits (`bench:one-address`)", lambda d: table(d["rows"]) + "\n\n" + "; ".join(
             f"{r['brain']}: the others' median wait by player is {r['ratio']}× theirs by address" for r in d["othersMedianByPlayerOverByAddress"]) + ".", None),
+        ("busy-room", "A quiet room's wait while busy rooms keep one worker busy (`bench:busy-room`)", lambda d: table(d["rows"]) + f"\n\nThe busy rooms: {d['busyAnswersPerSecond']} answers/s while the quiet player asked.", None),
         ("sight", "Bytes each client receives, with and without a sight radius (`bench:sight`)", lambda d: table(d["rows"]) + f"\n\nA sight radius of {d['radius']} sends each client {100 * d['bytesSavedBySight']:.0f}% fewer bytes.", None),
         ("moderation", "Moderation filter (`bench:moderation`)", lambda d: table(d["rows"]) + f"\n\n{d['microsPerCheck']:.1f} µs per check", None),
         ("broker-restart", "Answers again after a Kafka broker restart (`bench:broker-restart`)", lambda d: table(d["rows"]), None),
