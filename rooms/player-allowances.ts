@@ -36,7 +36,7 @@ export class PlayerAllowances {
    * shares (`addressLines`, address-lines.ts): what to tell them and how long to wait. Otherwise undefined, and the
    * line is taken from each.
    */
-  say(asks: boolean, addressLines?: TokenBucket): { message: string; retryAfterMs: number } | undefined {
+  say(asks: boolean, addressLines?: TokenBucket): { message: string; retryAfterMs: number; byAddress?: true } | undefined {
     const lines = this.lines.waitMs();
     const questions = asks ? this.questions.waitMs() : 0;
     const shared = addressLines?.waitMs() ?? 0;
@@ -47,8 +47,9 @@ export class PlayerAllowances {
       return undefined;
     }
     const waitMs = Math.max(lines, questions, shared);
-    const [what, again] =
-      questions === waitMs ? ["questions", "ask again"] : lines === waitMs ? ["lines", "say it again"] : ["lines from your address", "say it again"];
-    return { message: `too many ${what} too fast: ${again} in ${(waitMs / 1000).toFixed(1)} s`, retryAfterMs: waitMs };
+    const message = (what: string, again: string) => `too many ${what} too fast: ${again} in ${(waitMs / 1000).toFixed(1)} s`;
+    if (questions === waitMs) return { message: message("questions", "ask again"), retryAfterMs: waitMs };
+    if (lines === waitMs) return { message: message("lines", "say it again"), retryAfterMs: waitMs };
+    return { message: message("lines from your address", "say it again"), retryAfterMs: waitMs, byAddress: true };
   }
 }

@@ -40,6 +40,8 @@ export interface WorldError {
   npcId?: string;
   /** rate_limited: milliseconds until the player may ask again. */
   retryAfterMs?: number;
+  /** rate_limited: true when the players of the player's address said too many lines between them (CHAT_ADDRESS_SHARE). */
+  byAddress?: boolean;
   /** too_far: metres between the player and the NPC, and the NPC's talk radius. */
   distance?: number;
   talkRadius?: number;

@@ -288,6 +288,7 @@ describe("lines shared by an address in the world room (CHAT_ADDRESS_SHARE)", fu
     for (const error of refused) {
       assert.equal(error.code, "rate_limited");
       assert.match(error.message, /too many lines from your address too fast: say it again in \d\.\d s/);
+      assert.equal(error.byAddress, true, "for the client to say it in the player's words");
       assert.ok(error.retryAfterMs! > 0);
     }
     const crowdIds = new Set(crowd.map((player) => player.room.sessionId));

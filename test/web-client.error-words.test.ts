@@ -16,6 +16,10 @@ describe("Web client: errors in the player's words", () => {
       "잠시만요: 너무 빨리 보내고 있어요. 0.8초 뒤에 다시 보내 주세요.",
     );
     assert.match(errorWords({ code: "rate_limited", message: "", retryAfterMs: 1410 }, npcName), / 1\.5초 뒤에/, "rounded up, never too soon");
+    assert.equal(
+      errorWords({ code: "rate_limited", message: "", retryAfterMs: 750, byAddress: true }, npcName),
+      "잠시만요: 같은 곳에서 접속한 사람들과 함께 너무 빨리 보내고 있어요. 0.8초 뒤에 다시 보내 주세요.",
+    );
     assert.equal(errorWords({ code: "npc_unavailable", message: "", npcId: "kobot" }, npcName), "코봇이 지금은 대답할 수 없어요. 잠시 뒤에 다시 말을 걸어 주세요.");
     assert.match(errorWords({ code: "npc_busy", message: "", npcId: "dragon" }, npcName), /^NPC에게 질문이 밀려/);
     assert.equal(errorWords({ code: "server_closing", message: "", npcId: "kobot" }, npcName), "서버가 곧 다시 시작해요. 다시 접속한 뒤에 물어봐 주세요.");

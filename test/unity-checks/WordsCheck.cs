@@ -4,7 +4,7 @@ using Kobot;
 
 /// <summary>
 /// Says what the Unity client would show, one input line at a time, for test/unity.client.test.ts to compare with
-/// the browser client. Input (tab-separated): "error" code npcName distance talkRadius retryAfterMs message |
+/// the browser client. Input (tab-separated): "error" code npcName distance talkRadius retryAfterMs byAddress message |
 /// "join" code | "plain" text. Output: one line each, newlines escaped.
 /// </summary>
 public static class WordsCheck
@@ -27,7 +27,8 @@ public static class WordsCheck
                         distance = double.Parse(f[3], CultureInfo.InvariantCulture),
                         talkRadius = double.Parse(f[4], CultureInfo.InvariantCulture),
                         retryAfterMs = int.Parse(f[5], CultureInfo.InvariantCulture),
-                        message = f[6],
+                        byAddress = f[6] == "true",
+                        message = f[7],
                     };
                     said = ErrorWords.For(error, f[2].Length > 0 ? f[2] : null);
                     break;

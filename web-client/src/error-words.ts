@@ -22,10 +22,13 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
       return error.distance !== undefined && error.talkRadius !== undefined
         ? `너무 멀어요: ${npc}${particle(npc, "와", "과")} ${error.distance.toFixed(1)}m 떨어져 있어요. ${error.talkRadius}m 안으로 다가가서 말을 걸어 주세요.`
         : `너무 멀어요: ${npc}에게 더 다가가서 말을 걸어 주세요.`;
-    case "rate_limited":
+    case "rate_limited": {
+      // Past what the players of one address say between them, this player may not have been fast at all.
+      const who = error.byAddress ? "같은 곳에서 접속한 사람들과 함께 너무 빨리 보내고 있어요." : "너무 빨리 보내고 있어요.";
       return error.retryAfterMs !== undefined
-        ? `잠시만요: 너무 빨리 보내고 있어요. ${waitSeconds(error.retryAfterMs).toFixed(1)}초 뒤에 다시 보내 주세요.`
-        : "잠시만요: 너무 빨리 보내고 있어요. 조금 뒤에 다시 보내 주세요.";
+        ? `잠시만요: ${who} ${waitSeconds(error.retryAfterMs).toFixed(1)}초 뒤에 다시 보내 주세요.`
+        : `잠시만요: ${who} 조금 뒤에 다시 보내 주세요.`;
+    }
     case "npc_busy":
       return `${npc}에게 질문이 밀려 있어요. 조금 뒤에 다시 물어봐 주세요.`;
     case "npc_timeout":

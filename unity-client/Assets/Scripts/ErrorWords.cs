@@ -21,7 +21,9 @@ namespace Kobot
                 case "rate_limited":
                     // In tenths, rounded up: a player who waits what is said is not refused again.
                     var seconds = System.Math.Max(0.1, System.Math.Ceiling(error.retryAfterMs / 100.0) / 10);
-                    return "잠시만요: 너무 빨리 보내고 있어요. " + seconds.ToString("0.0", CultureInfo.InvariantCulture) + "초 뒤에 다시 보내 주세요.";
+                    // Past what the players of one address say between them, this player may not have been fast at all.
+                    var who = error.byAddress ? "같은 곳에서 접속한 사람들과 함께 너무 빨리 보내고 있어요. " : "너무 빨리 보내고 있어요. ";
+                    return "잠시만요: " + who + seconds.ToString("0.0", CultureInfo.InvariantCulture) + "초 뒤에 다시 보내 주세요.";
                 case "npc_busy":
                     return npc + "에게 질문이 밀려 있어요. 조금 뒤에 다시 물어봐 주세요.";
                 case "npc_timeout":

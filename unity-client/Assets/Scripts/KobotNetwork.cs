@@ -236,6 +236,8 @@ namespace Kobot
         public string npcId;
         /// <summary>rate_limited: milliseconds until the player may ask again.</summary>
         public int retryAfterMs;
+        /// <summary>rate_limited: the players of this player's address said too many lines between them.</summary>
+        public bool byAddress;
         /// <summary>too_far: metres to the NPC, and its talk radius (double: JavaScript numbers arrive as float64).</summary>
         public double distance;
         public double talkRadius;
