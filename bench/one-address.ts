@@ -13,13 +13,12 @@
  *   npm run bench:one-address -- [--crowd 40] [--others 10] [--rate 4] [--seconds 12] [--rounds 2]
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { answerTime } from "../loadtest/bots.js";
 import { freePort, startService } from "../test/helpers/processes.js";
-import { joinWorld, sleep, type TestPlayer } from "../test/helpers/world.js";
+import { joinWorld, outsideAddress, sleep, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 
@@ -38,7 +37,7 @@ const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
-const outside = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === "IPv4")?.address;
+const outside = outsideAddress();
 if (!outside) throw new Error("bench:one-address needs a network interface besides loopback: the crowd connects through it");
 
 type TurnsBy = "address" | "player";

@@ -5,7 +5,7 @@ import { TokenBucket } from "./token-bucket.js";
  * CHAT_LINES_PER_SECOND times `share`), on top of each player's own allowance. Without it one person's 40
  * connections said 40 players' worth of lines and pushed everyone else's out of the history in seconds; a family
  * or a carrier's NAT rarely says 4 players' worth at once. A bucket that has refilled is the same as a new one,
- * so full ones are forgotten (at most a room's players' worth are kept).
+ * so full ones are forgotten: only addresses that said something in the last few seconds are kept.
  */
 export class AddressLines {
   private readonly buckets = new Map<string, TokenBucket>();

@@ -58,7 +58,7 @@ export class FairQueue<T> {
     return latest && { key: latest.key, round: latest.tail.round };
   }
 
-  /** The newest item of the latest round, taken out (another queue's turn for it was given away). */
+  /** The newest item of the latest round, taken out: the one a full queue turns away for an earlier round's. */
   popLatest(): { key: string; item: T } | undefined {
     const latest = this.latest();
     return latest && this.removeLast(latest.key);

@@ -24,7 +24,7 @@ export class GroupedFairQueue<T> {
     const { taken, displaced } = this.groups.push(group, null);
     if (!taken) return { taken: false };
     // A group's own question never displaces its own: its slot is of a later round than any it holds.
-    const turnedAway = displaced && this.playersOf(displaced.key).popLatest();
+    const turnedAway = displaced && this.players.get(displaced.key)!.popLatest();
     this.playersOf(group).push(player, item);
     if (displaced) this.forgetIfIdle(displaced.key);
     return { taken: true, ...(turnedAway ? { displaced: turnedAway } : {}) };
@@ -32,9 +32,9 @@ export class GroupedFairQueue<T> {
 
   /** The next item by group, then by player, among players that may go now (`ready`). */
   shift(ready: (player: string) => boolean = () => true): { group: string; key: string; item: T } | undefined {
-    const next = this.groups.shift((group) => this.playersOf(group).hasReady(ready));
+    const next = this.groups.shift((group) => this.players.get(group)!.hasReady(ready));
     if (!next) return undefined;
-    const { key, item } = this.playersOf(next.key).shift(ready)!;
+    const { key, item } = this.players.get(next.key)!.shift(ready)!;
     return { group: next.key, key, item };
   }
 
@@ -53,6 +53,7 @@ export class GroupedFairQueue<T> {
     return dropped;
   }
 
+  /** A group's own queue of players, made when it first asks (every group with slots waiting or taken has one). */
   private playersOf(group: string): FairQueue<T> {
     let players = this.players.get(group);
     if (!players) this.players.set(group, (players = new FairQueue(Infinity)));

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { networkInterfaces } from "node:os";
 
 import type { QuestionMessage } from "../kafka/contract.js";
 import { AddressLines } from "../rooms/address-lines.js";
@@ -8,7 +7,7 @@ import { FairQueue } from "../rooms/fair-queue.js";
 import { GroupedFairQueue } from "../rooms/grouped-fair-queue.js";
 import { PlayerAllowances } from "../rooms/player-allowances.js";
 import { TokenBucket } from "../rooms/token-bucket.js";
-import { answersTo, joinWorld, scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { answersTo, joinWorld, outsideAddress, scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("fair turns: pieces", () => {
   it("a token bucket allows a burst, then says how long to wait", () => {
@@ -225,8 +224,7 @@ for (const [turnsBy, order] of [["address", ["l1", "l2", "o1", "l3", "o2", "o3"]
   describe(`fair turns by ${turnsBy} in the world room (NPC_TURNS_BY=${turnsBy})`, function () {
     let world: TestWorld;
     const heard: string[] = [];
-    // Another address than loopback's: this machine's own, on the interface that has one.
-    const outside = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === "IPv4")?.address;
+    const outside = outsideAddress();
 
     before(async () => {
       world = await startTestWorld({ HOST: "0.0.0.0", NPC_TURNS_BY: turnsBy, NPC_MAX_BATCH: "1", NPC_QUEUE_MAX: "10", NPC_TIMEOUT_MS: "5000" });
@@ -266,7 +264,7 @@ for (const [turnsBy, order] of [["address", ["l1", "l2", "o1", "l3", "o2", "o3"]
 // Its own server, listening beyond loopback: Colyseus keeps one matchmaker per process.
 describe("lines shared by an address in the world room (CHAT_ADDRESS_SHARE)", function () {
   let world: TestWorld;
-  const outside = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === "IPv4")?.address;
+  const outside = outsideAddress();
   // Each player 2 lines at once, then one each 2 s; one address's players 2 players' worth between them: 4 at once.
   before(async () => {
     world = await startTestWorld({ HOST: "0.0.0.0", CHAT_BURST: "2", CHAT_LINES_PER_SECOND: "0.5", CHAT_ADDRESS_SHARE: "2" });

@@ -2,11 +2,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { connect as netConnect, type Socket } from "node:net";
-import { networkInterfaces } from "node:os";
 import { Client } from "@colyseus/sdk";
 
 import { serviceLog, startService } from "./helpers/processes.js";
-import { answersTo, joinWorld, startTestWorld, type TestWorld, waitFor } from "./helpers/world.js";
+import { answersTo, joinWorld, outsideAddress, startTestWorld, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("Server HTTP routes", () => {
   let open: TestWorld;
@@ -109,8 +108,7 @@ describe("Server room cap", () => {
 // Its own server, after the one above stopped: Colyseus keeps one matchmaker per process.
 describe("Server open connections per address", () => {
   let world: TestWorld;
-  // A socket from another address than loopback's: this machine's own, on the interface that has one.
-  const outside = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === "IPv4")?.address;
+  const outside = outsideAddress();
   before(async () => {
     world = await startTestWorld({ HOST: "0.0.0.0", CONNECTIONS_PER_ADDRESS: "3" });
   });

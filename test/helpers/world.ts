@@ -1,3 +1,4 @@
+import { networkInterfaces } from "node:os";
 import { Client, type Room } from "@colyseus/sdk";
 
 import type { Client as Elasticsearch } from "@elastic/elasticsearch";
@@ -17,6 +18,10 @@ import type { WorldState } from "../../rooms/world-state.js";
 import { shippedEngine } from "./engine.js";
 
 export const quiet = createLogger({}, "silent");
+
+/** This machine's own IPv4 address on an interface besides loopback, if it has one: a client from another address. */
+export const outsideAddress = (): string | undefined =>
+  Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === "IPv4")?.address;
 
 export interface TestWorld {
   server: WorldServer;
