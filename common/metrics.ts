@@ -31,6 +31,12 @@ export const chatModerated = new Counter({
   help: "Lines moderation stopped (side=input: a player's line) or replaced (side=output: an NPC's answer)",
   labelNames: ["side"] as const,
 });
+export const playerErrors = new Counter({
+  name: "kobot_player_errors_total",
+  help: "Errors sent to players, by code (rate_limited, too_far, npc_busy, moderated, bad_message …) and by_address (rate_limited: their address's share of lines)",
+  labelNames: ["code", "by_address"] as const,
+});
+
 export const npcQuestions = new Counter({ name: "kobot_npc_questions_total", help: "Questions players asked an NPC" });
 
 export const npcAnswers = new Counter({

@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { cleanText } from "../common/clean-text.js";
 import type { Logger } from "../common/log.js";
 import { isLoopback } from "../common/loopback.js";
-import { chatLines, chatModerated, npcAnswerLatency, npcAnswers, npcQuestions } from "../common/metrics.js";
+import { chatLines, chatModerated, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
@@ -621,6 +621,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** To the player's connection now: a question asked before a reconnection is answered after it, on the new socket. */
   private sendError(client: Client, error: WorldError): void {
+    // Counted: a rise in rate_limited or moderated is a flood or abuse an operator wants to see.
+    playerErrors.inc({ code: error.code, by_address: String(error.byAddress === true) });
     (this.clients.getById(client.sessionId) ?? client).send("error", error);
   }
 

@@ -293,6 +293,10 @@ describe("lines shared by an address in the world room (CHAT_ADDRESS_SHARE)", fu
     await waitFor("the local player's lines", () => stateOf(local).chat.filter((l) => l.from === local.room.sessionId).length === 2);
     assert.equal(stateOf(local).chat.filter((l) => crowdIds.has(l.from)).length, 4, "four of the address's six lines");
     assert.deepEqual(local.errors, []);
+    // Counted for operators (the registry is the process's: other tests' refusals count too).
+    const metrics = await (await fetch(`http://127.0.0.1:${world.server.port}/metrics`)).text();
+    const counted = Number(/^kobot_player_errors_total\{code="rate_limited",by_address="true"\} (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(counted >= 2, `kobot_player_errors_total by address: ${counted}`);
     await Promise.all([local, ...crowd].map((p) => p.room.leave()));
   });
 });
