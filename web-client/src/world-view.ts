@@ -20,6 +20,16 @@ interface Shown {
  * The village from above on a 2D canvas: the whole world in view, avatars with names, NPCs with
  * a speech bubble for their latest answer and "…" while they think.
  */
+/** A name to draw under an avatar, its baseline at `y`. */
+interface Label {
+  x: number;
+  y: number;
+  text: string;
+}
+
+/** Pixels between two lines of names. */
+const LABEL_LINE = 14;
+
 export class WorldView {
   private readonly ctx: CanvasRenderingContext2D;
   private readonly shown = new Map<string, Shown>();
@@ -62,6 +72,7 @@ export class WorldView {
     const state = room.state;
 
     const bubbles: Array<() => void> = []; // drawn last, over every avatar
+    const labels: Label[] = []; // names, drawn after every avatar so none hides one
     const me = state.players.get(room.sessionId);
     if (me && state.hearingRadius > 0) this.drawRange(me.x, me.z, state.hearingRadius, "#2563eb"); // who hears me
     if (me && state.sightRadius > 0) this.drawRange(me.x, me.z, state.sightRadius, "#64748b"); // who I see
@@ -70,7 +81,8 @@ export class WorldView {
     state.npcs.forEach((npc, id) => {
       const [x, y] = this.px(npc.x, npc.z);
       if (npc.talkRadius > 0) this.drawRange(npc.x, npc.z, npc.talkRadius, "#7c3aed"); // where it can be asked
-      this.drawAvatar(x, y, "#7c3aed", npc.name, 11);
+      this.drawAvatar(x, y, "#7c3aed", 11);
+      labels.push({ x, y: y + 11 + 14, text: npc.name });
       const answer = [...state.chat].reverse().find((line) => line.kind === "npc" && line.from === id);
       if (npc.status === "thinking") {
         const dots = ".".repeat(1 + (Math.floor(performance.now() / 300) % 3));
@@ -91,9 +103,11 @@ export class WorldView {
       shown.z += (player.z - shown.z) * k;
       this.shown.set(id, shown);
       const [x, y] = this.px(shown.x, shown.z);
-      this.drawAvatar(x, y, me ? "#2563eb" : "#f59e0b", player.name, 8);
+      this.drawAvatar(x, y, me ? "#2563eb" : "#f59e0b", 8);
+      labels.push({ x, y: y + 8 + 14, text: player.name });
     });
     for (const id of this.shown.keys()) if (!alive.has(id)) this.shown.delete(id);
+    this.drawLabels(labels);
     for (const draw of bubbles) draw();
   }
 
@@ -127,16 +141,28 @@ export class WorldView {
     ctx.restore();
   }
 
-  private drawAvatar(x: number, y: number, colour: string, name: string, radius: number): void {
+  private drawAvatar(x: number, y: number, colour: string, radius: number): void {
     const { ctx } = this;
     ctx.fillStyle = colour;
     ctx.beginPath();
     ctx.arc(x, y, radius, 0, Math.PI * 2);
     ctx.fill();
+  }
+
+  /** Names under their avatars; one that would cover a name already drawn goes a line lower (players who stand together). */
+  private drawLabels(labels: Label[]): void {
+    const { ctx } = this;
     ctx.font = "13px sans-serif";
     ctx.textAlign = "center";
     ctx.fillStyle = "#1f2933";
-    ctx.fillText(name, x, y + radius + 14);
+    const placed: Array<{ left: number; right: number; y: number }> = [];
+    for (const { x, y: below, text } of labels) {
+      let y = below;
+      const half = ctx.measureText(text).width / 2 + 2;
+      while (placed.some((p) => x - half < p.right && x + half > p.left && Math.abs(y - p.y) < LABEL_LINE)) y += LABEL_LINE;
+      placed.push({ left: x - half, right: x + half, y });
+      ctx.fillText(text, x, y);
+    }
   }
 
   private drawBubble(x: number, y: number, text: string, thinking: boolean): void {
