@@ -16,10 +16,6 @@ interface Shown {
   z: number;
 }
 
-/**
- * The village from above on a 2D canvas: the whole world in view, avatars with names, NPCs with
- * a speech bubble for their latest answer and "…" while they think.
- */
 /** A name to draw under an avatar, its baseline at `y`. */
 interface Label {
   x: number;
@@ -30,6 +26,10 @@ interface Label {
 /** Pixels between two lines of names. */
 const LABEL_LINE = 14;
 
+/**
+ * The village from above on a 2D canvas: the whole world in view, avatars with names, NPCs with
+ * a speech bubble for their latest answer and "…" while they think.
+ */
 export class WorldView {
   private readonly ctx: CanvasRenderingContext2D;
   private readonly shown = new Map<string, Shown>();
