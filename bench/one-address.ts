@@ -2,15 +2,16 @@
  * npm run bench:one-address: one client address holds 40 of a room's 50 players (one person's many connections),
  * each asking one NPC as fast as the room allows, more than the brain answers; the 10 others, each from an address
  * of its own (loopback counts each player as one), ask a question, wait for the answer, pause a second, and ask
- * again. Their waits, with the NPC's turns by address (the default: the 40 share one turn a round) and by player
- * (each of the 40 has its own, as before session 23). `npm start`'s server in its own process with the shipped
- * model, batched as shipped (up to 16) and one at a time (a stand-in for a slower brain: a bigger model, or a worker
- * that many rooms share); the modes take turns over rounds, each in a fresh server. The room lets every player ask
- * `--rate` questions a second (QUESTIONS_PER_SECOND and CHAT_LINES_PER_SECOND): 40 × 4 = 160 a second, over what
- * this machine answers either way. Needs a network interface besides loopback (the 40 connect through it).
- * Table + bench/results/one-address.json.
+ * again. Their waits: with the defaults (the 40 share one turn a round, and 4 players' worth of lines,
+ * CHAT_ADDRESS_SHARE); and with every line of the crowd let through (CHAT_ADDRESS_SHARE=0), the NPC's turns by
+ * address and by player (NPC_TURNS_BY; each of the 40 its own, as before session 23), batched as shipped (up to
+ * 16) and one at a time (a stand-in for a slower brain: a bigger model, or a worker many rooms share).
+ * `npm start`'s server in its own process with the shipped model; the modes take turns over rounds, each in a fresh
+ * server. The room lets every player ask `--rate` questions a second (QUESTIONS_PER_SECOND and
+ * CHAT_LINES_PER_SECOND): 40 × 4 = 160 a second, over what this machine answers either way. Needs a network
+ * interface besides loopback (the 40 connect through it). Table + bench/results/one-address.json.
  *
- *   npm run bench:one-address -- [--crowd 40] [--others 10] [--rate 4] [--seconds 12] [--rounds 2]
+ *   npm run bench:one-address -- [--crowd 40] [--others 10] [--rate 4] [--seconds 12] [--rounds 3]
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -28,7 +29,7 @@ const { values } = parseArgs({
     others: { type: "string", default: "10" },
     rate: { type: "string", default: "4" },
     seconds: { type: "string", default: "12" },
-    rounds: { type: "string", default: "2" },
+    rounds: { type: "string", default: "3" },
   },
 });
 const crowd = Number(values.crowd);
@@ -44,6 +45,8 @@ type TurnsBy = "address" | "player";
 interface Mode {
   turnsBy: TurnsBy;
   batch: number;
+  /** CHAT_ADDRESS_SHARE: 4, the default, refuses most of the crowd's lines before they ask; 0 lets them all ask. */
+  lineShare: number;
 }
 
 /** Counts the crowd's answers (the NPC's lines in reply to its lines) as they come, from one crowd client's state. */
@@ -65,13 +68,11 @@ function countReplies(watcher: TestPlayer, crowdIds: Set<string>): () => { answe
 }
 
 /** One mode's server for one round: the others' waits, and what the crowd got. */
-async function session({ turnsBy, batch }: Mode) {
+async function session({ turnsBy, batch, lineShare }: Mode) {
   const port = await freePort();
   const server = await startService(`bench-one-address-${turnsBy}`, "server/main.ts", {
     PORT: String(port), HOST: "0.0.0.0", WORLD_FILE: "off", NPC_TURNS_BY: turnsBy, NPC_MAX_BATCH: String(batch), MAX_CLIENTS: String(crowd + others),
-    // The crowd's lines all reach the queue: with the default share of lines an address's players say between
-    // them (CHAT_ADDRESS_SHARE), most would be refused before they asked, whatever the turns.
-    CHAT_ADDRESS_SHARE: "0",
+    CHAT_ADDRESS_SHARE: String(lineShare),
     QUESTIONS_PER_SECOND: String(rate), CHAT_LINES_PER_SECOND: String(rate), NPC_TIMEOUT_MS: "120000", CHAT_HISTORY: "1000",
   }, "world server listening");
   try {
@@ -93,6 +94,7 @@ async function session({ turnsBy, batch }: Mode) {
     await sleep(2000);
     const started = performance.now();
     const before = crowdReplies();
+    const limitedBefore = crowdPlayers.reduce((sum, p) => sum + p.errors.filter((e) => e.code === "rate_limited").length, 0);
     const waits: number[] = [];
     let othersBusy = 0;
     // Each of the others asks, waits for the answer, pauses a second: a player talking to the NPC.
@@ -112,25 +114,37 @@ async function session({ turnsBy, batch }: Mode) {
     await Promise.all(talk);
     const elapsed = (performance.now() - started) / 1000;
     const after = crowdReplies();
+    const limited = crowdPlayers.reduce((sum, p) => sum + p.errors.filter((e) => e.code === "rate_limited").length, 0) - limitedBefore;
     running = false;
     await Promise.all(flood);
-    return { waits, othersBusy, crowdAnswersPerSecond: (after.answered - before.answered) / elapsed, crowdBusyPerSecond: (after.busy - before.busy) / elapsed };
+    return {
+      waits,
+      othersBusy,
+      crowdAnswersPerSecond: (after.answered - before.answered) / elapsed,
+      crowdBusyPerSecond: (after.busy - before.busy) / elapsed,
+      crowdRateLimitedPerSecond: limited / elapsed,
+    };
   } finally {
     await server.stop();
   }
 }
 
-const modes: Mode[] = [16, 1].flatMap((batch) => (["address", "player"] as const).map((turnsBy) => ({ turnsBy, batch })));
+// Batched as shipped, the defaults first; then each brain with every line of the crowd let through, by address and by player.
+const modes: Mode[] = [
+  { turnsBy: "address", batch: 16, lineShare: 4 },
+  ...[16, 1].flatMap((batch) => (["address", "player"] as const).map((turnsBy) => ({ turnsBy, batch, lineShare: 0 }))),
+];
 const results = modes.map(() => [] as Awaited<ReturnType<typeof session>>[]);
 for (let r = 0; r < rounds; r++) for (const [m, mode] of modes.entries()) results[m]!.push(await session(mode));
 
-const rows = modes.map(({ turnsBy, batch }, m) => {
+const rows = modes.map(({ turnsBy, batch, lineShare }, m) => {
   const sessions = results[m]!;
   const waits = sessions.flatMap((s) => s.waits);
   const mean = (pick: (s: (typeof sessions)[number]) => number) => round(sessions.reduce((sum, s) => sum + pick(s), 0) / sessions.length);
   return {
     brain: batch > 1 ? `batched (up to ${batch})` : "one at a time",
     turnsBy,
+    addressLineShare: lineShare,
     othersAnswers: waits.length,
     othersMedianMs: round(percentile(waits, 50)),
     othersP95Ms: round(percentile(waits, 95)),
@@ -138,11 +152,12 @@ const rows = modes.map(({ turnsBy, batch }, m) => {
     othersBusy: sessions.reduce((sum, s) => sum + s.othersBusy, 0),
     crowdAnswersPerSecond: mean((s) => s.crowdAnswersPerSecond),
     crowdBusyPerSecond: mean((s) => s.crowdBusyPerSecond),
+    crowdRateLimitedPerSecond: mean((s) => s.crowdRateLimitedPerSecond),
   };
 });
 printTable(rows);
-/** Per brain, the others' median wait by player over by address. */
-const byPlayerOverByAddress = [0, 2].map((at) => {
+/** Per brain, with every line let through, the others' median wait by player over by address. */
+const byPlayerOverByAddress = [1, 3].map((at) => {
   const [byAddress, byPlayer] = [rows[at]!, rows[at + 1]!];
   const ratio = round(byPlayer.othersMedianMs / byAddress.othersMedianMs, 2);
   console.log(
@@ -151,6 +166,10 @@ const byPlayerOverByAddress = [0, 2].map((at) => {
   );
   return { brain: byAddress.brain, ratio };
 });
+console.log(
+  `batched, with the defaults (the crowd's lines capped at 4 players' worth): the others' median wait is ${rows[0]!.othersMedianMs} ms; ` +
+    `the crowd was told rate_limited ${rows[0]!.crowdRateLimitedPerSecond} times a second`,
+);
 writeFileSync(
   join(import.meta.dirname, "results", "one-address.json"),
   JSON.stringify({ benchmark: "one-address", date: new Date().toISOString(), machine: machineInfo(), crowd, others, rate, seconds, rounds, rows, othersMedianByPlayerOverByAddress: byPlayerOverByAddress }, null, 2) + "\n",
