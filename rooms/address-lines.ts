@@ -18,7 +18,7 @@ export class AddressLines {
   }
 
   /** The address's bucket of lines. */
-  of(address: string, now = Date.now()): TokenBucket {
+  of(address: string, now = performance.now()): TokenBucket {
     for (const [other, bucket] of this.buckets) if (other !== address && bucket.available(now) >= this.burst) this.buckets.delete(other);
     let bucket = this.buckets.get(address);
     if (!bucket) this.buckets.set(address, (bucket = new TokenBucket(this.burst, this.perSecond, now)));

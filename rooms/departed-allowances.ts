@@ -14,7 +14,7 @@ export class DepartedAllowances {
   /** `keepMs`: how long the slowest bucket takes to refill from empty (PlayerAllowances.refillMs). */
   constructor(private readonly keepMs: number) {}
 
-  remember(address: string, name: string, allowances: PlayerAllowances, now = Date.now()): void {
+  remember(address: string, name: string, allowances: PlayerAllowances, now = performance.now()): void {
     this.forgetRefilled(now);
     const key = keyOf(address, name);
     this.left.delete(key);
@@ -22,7 +22,7 @@ export class DepartedAllowances {
   }
 
   /** The allowances this name left from this address with, still refilling, handed over once; undefined when none. */
-  takeBack(address: string, name: string, now = Date.now()): PlayerAllowances | undefined {
+  takeBack(address: string, name: string, now = performance.now()): PlayerAllowances | undefined {
     this.forgetRefilled(now);
     const key = keyOf(address, name);
     const left = this.left.get(key);

@@ -16,7 +16,7 @@ export class GreetingGate {
    * A player came near `npcId`: "now" to greet them at once, or the milliseconds until the greeting they wait for,
    * when theirs is the first to wait (the caller sets one timer, then calls `due`); 0 when a timer is already set.
    */
-  arrive(npcId: string, playerId: string, now = Date.now()): "now" | number {
+  arrive(npcId: string, playerId: string, now = performance.now()): "now" | number {
     const waiting = this.waiting.get(npcId);
     if (waiting) {
       waiting.push(playerId);
@@ -32,7 +32,7 @@ export class GreetingGate {
   }
 
   /** Everyone who waited for `npcId`'s greeting and is `still` there, in arrival order (the timer fired). */
-  due(npcId: string, still: (playerId: string) => boolean, now = Date.now()): string[] {
+  due(npcId: string, still: (playerId: string) => boolean, now = performance.now()): string[] {
     const waiting = (this.waiting.get(npcId) ?? []).filter(still);
     this.waiting.delete(npcId);
     if (waiting.length > 0) this.lastAt.set(npcId, now);

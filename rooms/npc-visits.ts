@@ -19,7 +19,7 @@ export class NpcVisits {
   private readonly greeted = new Map<string, Map<string, number>>();
 
   /** The NPCs this player has just come near: the ones that should greet them now. */
-  arrive(playerId: string, at: Position, npcs: readonly NpcSettings[], now = Date.now()): NpcSettings[] {
+  arrive(playerId: string, at: Position, npcs: readonly NpcSettings[], now = performance.now()): NpcSettings[] {
     const greeters: NpcSettings[] = [];
     for (const npc of npcs) {
       let visitors = this.visitors.get(npc.id);

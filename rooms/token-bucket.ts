@@ -6,14 +6,14 @@ export class TokenBucket {
   constructor(
     private readonly burst: number,
     private readonly perSecond: number,
-    now = Date.now(),
+    now = performance.now(),
   ) {
     this.tokens = burst;
     this.updated = now;
   }
 
   /** Takes one token, or says how long until one is there. */
-  take(now = Date.now()): { ok: true } | { ok: false; waitMs: number } {
+  take(now = performance.now()): { ok: true } | { ok: false; waitMs: number } {
     const waitMs = this.waitMs(now);
     if (waitMs > 0) return { ok: false, waitMs };
     this.tokens -= 1;
@@ -21,13 +21,13 @@ export class TokenBucket {
   }
 
   /** Milliseconds until a whole token is in hand; 0 when one is. */
-  waitMs(now = Date.now()): number {
+  waitMs(now = performance.now()): number {
     this.refill(now);
     return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
   }
 
   /** Tokens in hand now, a fraction of one included (for an allowance spent in amounts, such as travel). */
-  available(now = Date.now()): number {
+  available(now = performance.now()): number {
     this.refill(now);
     return this.tokens;
   }
