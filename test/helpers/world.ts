@@ -116,13 +116,16 @@ export async function walkTo(player: TestPlayer, x: number, z: number): Promise<
   throw new Error(`could not walk to (${x}, ${z})`);
 }
 
-/** Polls until `check` returns a value other than undefined/false, or fails after `ms`. */
+/**
+ * Polls until `check` returns a value other than undefined/false, or fails after `ms` of the monotonic clock: a
+ * jump of the wall clock (NTP, a VM catching up after a pause) would end a wait early or late.
+ */
 export async function waitFor<T>(what: string, check: () => T | undefined | false, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
+  const deadline = performance.now() + ms;
   for (;;) {
     const value = check();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
