@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 
 import type { Logger } from "../common/log.js";
+import { credentialsOf, isSecret, secretDigest } from "./credentials.js";
 
 /** Wrong logins an address may try before it waits; then one try a minute (a guessing loop made 1,099 a second). */
 export const ADMIN_TRIES = 5;
@@ -15,7 +15,7 @@ const ADDRESSES_KEPT = 10_000;
  * accident. Credentials are compared as hashes (equal length whatever was sent: the time taken says nothing).
  */
 export function adminOnly(admin: { user: string; password: string } | undefined, log: Logger, now = Date.now): RequestHandler {
-  const expected = admin && digest(`${admin.user}:${admin.password}`);
+  const expected = admin && secretDigest(`${admin.user}:${admin.password}`);
   const failures = new Map<string, { count: number; until: number }>();
   return (req: Request, res: Response, next: NextFunction) => {
     if (!expected) {
@@ -29,10 +29,8 @@ export function adminOnly(admin: { user: string; password: string } | undefined,
       res.set("Retry-After", String(seconds)).status(429).json({ error: `too many wrong admin logins: try again in ${seconds} s` });
       return;
     }
-    // The scheme's name is case-insensitive (RFC 7617).
-    const [scheme = "", encoded = ""] = (req.headers.authorization ?? "").split(" ");
-    const given = scheme.toLowerCase() === "basic" ? digest(Buffer.from(encoded, "base64").toString()) : undefined;
-    if (given && timingSafeEqual(given, expected)) {
+    const encoded = credentialsOf(req.headers.authorization, "basic");
+    if (encoded !== undefined && isSecret(Buffer.from(encoded, "base64").toString(), expected)) {
       failures.delete(address);
       next();
       return;
@@ -48,5 +46,3 @@ export function adminOnly(admin: { user: string; password: string } | undefined,
     res.set("WWW-Authenticate", 'Basic realm="kobot admin"').status(401).json({ error: "admin credentials required" });
   };
 }
-
-const digest = (text: string) => createHash("sha256").update(text).digest();

@@ -6,7 +6,7 @@ import { Gauge } from "prom-client";
 import type { Logger } from "../common/log.js";
 import { collectProcessMetrics, kafkaConsumerLag, processMetrics, register } from "../common/metrics.js";
 import { consumerLag, type GroupTopic } from "../kafka/consumer-lag.js";
-import { METRICS_REFUSED, metricsAllowed } from "./metrics-token.js";
+import { METRICS_REFUSED, metricsGate } from "./metrics-token.js";
 
 const LAG_EVERY_MS = 15_000;
 
@@ -43,8 +43,9 @@ export function metricsRoute(
     timer.unref();
   }
 
+  const allowed = metricsGate(token);
   app.get("/metrics", async (req, res) => {
-    if (!metricsAllowed(token, req.headers.authorization)) {
+    if (!allowed(req.headers.authorization)) {
       res.set("WWW-Authenticate", "Bearer").status(401).type("text/plain").send(METRICS_REFUSED);
       return;
     }

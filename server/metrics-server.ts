@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 
 import type { Logger } from "../common/log.js";
 import { collectProcessMetrics, register } from "../common/metrics.js";
-import { METRICS_REFUSED, metricsAllowed } from "./metrics-token.js";
+import { METRICS_REFUSED, metricsGate } from "./metrics-token.js";
 
 /**
  * `/metrics` for processes without an HTTP server of their own (NPC worker, chat indexer). Resolves once it
@@ -10,12 +10,13 @@ import { METRICS_REFUSED, metricsAllowed } from "./metrics-token.js";
  */
 export async function serveMetrics(port: number, log: Logger, token?: string): Promise<Server> {
   collectProcessMetrics();
+  const allowed = metricsGate(token);
   const server = createServer(async (req, res) => {
     if (req.url !== "/metrics") {
       res.writeHead(404).end();
       return;
     }
-    if (!metricsAllowed(token, req.headers.authorization)) {
+    if (!allowed(req.headers.authorization)) {
       res.writeHead(401, { "www-authenticate": "Bearer", "content-type": "text/plain" }).end(METRICS_REFUSED);
       return;
     }
