@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 
 import type { Logger } from "../common/log.js";
+import { pinnedAddressOf } from "./client-address.js";
 import { credentialsOf, isSecret, secretDigest } from "./credentials.js";
 
 /** Wrong logins an address may try before it waits; then one try a minute (a guessing loop made 1,099 a second). */
@@ -22,7 +23,8 @@ export function adminOnly(admin: { user: string; password: string } | undefined,
       res.status(403).json({ error: "admin routes are off: set ADMIN_USER and ADMIN_PASSWORD to turn them on" });
       return;
     }
-    const address = req.socket.remoteAddress ?? "unknown";
+    // The client's, behind a trusted proxy too: else one guesser would lock every admin out.
+    const address = pinnedAddressOf(req);
     const failed = failures.get(address);
     if (failed && failed.until > now()) {
       const seconds = Math.ceil((failed.until - now()) / 1000);

@@ -58,9 +58,9 @@ export const ENV_SCHEMA = z.object({
   MAX_ROOMS: int(1, 100_000).default(DEFAULT_WORLD_SETTINGS.maxRooms),
   /** Seats one address may have reserved by matchmaking and not yet taken (0: no cap); see rooms/waiting-seats.ts. */
   JOINS_WAITING_PER_ADDRESS: int(0, 1000).default(DEFAULT_WORLD_SETTINGS.joinsWaitingPerAddress),
-  /** 1: a proxy in front sets X-Forwarded-For / X-Real-IP, and players' addresses are read from them. */
-  TRUST_PROXY: z.enum(["0", "1"]).default("0"),
-  /** Open sockets one client address may hold (0: no cap; loopback and TRUST_PROXY=1 are not capped). */
+  /** Proxies in front that each append to X-Forwarded-For, where players' addresses are read (client-address.ts). */
+  TRUST_PROXY: int(0, 10).default(0),
+  /** Open sockets one client address may hold (0: no cap; loopback and players behind TRUST_PROXY are not capped). */
   CONNECTIONS_PER_ADDRESS: int(0, 100_000).default(64),
   CHAT_HISTORY: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.chatHistory),
   NPC_ID: z
@@ -116,7 +116,8 @@ export interface ServerConfig {
   archiveDir: string | undefined;
   publicAddress: string | undefined;
   /** Read players' addresses from the proxy's X-Forwarded-For / X-Real-IP (else from the socket). */
-  trustProxy: boolean;
+  /** Proxies in front (0: none): players' addresses are read from X-Forwarded-For, that many entries from its end. */
+  trustedProxies: number;
   /** Open sockets one client address may hold (server/connection-cap.ts); 0: no cap. */
   connectionsPerAddress: number;
   world: WorldSettings;
@@ -176,7 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     redisUrl: e.REDIS_URL,
     archiveDir: e.DATA_DIR === "off" ? undefined : join(e.DATA_DIR, "chat-log"),
     publicAddress: e.PUBLIC_ADDRESS,
-    trustProxy: e.TRUST_PROXY === "1",
+    trustedProxies: e.TRUST_PROXY,
     connectionsPerAddress: e.CONNECTIONS_PER_ADDRESS,
     world: {
       ...DEFAULT_WORLD_SETTINGS,

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { matchMaker } from "@colyseus/core";
 
 import type { Logger } from "../common/log.js";
+import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { pinClientAddress } from "./client-address.js";
 import { capConnections } from "./connection-cap.js";
 
@@ -25,12 +26,15 @@ const MATCHMAKING_CORS = {
  * - Colyseus answered every route with the caller's origin and credentials allowed, so a page of another origin
  *   could read /monitor with the admin's cached login and lock rooms: only matchmaking has CORS now, for any
  *   origin and without credentials.
- * - Without a trusted proxy in front, a client's address is its socket's (client-address.ts), and one address
+ * - A client's address is its socket's, or behind `proxies` trusted proxies the one they forwarded
+ *   (client-address.ts); a proxy that forwards none is said in the log once a minute. Without a proxy one address
  *   may hold at most `connectionsPerAddress` sockets (connection-cap.ts; 0: no cap). Behind a proxy every socket
  *   is the proxy's: it caps its clients itself.
  */
-export function guardHttp(server: Server, options: { trustProxy: boolean; connectionsPerAddress: number; log: Logger }): void {
-  if (!options.trustProxy && options.connectionsPerAddress > 0) capConnections(server, options.connectionsPerAddress, options.log);
+export function guardHttp(server: Server, options: { proxies: number; connectionsPerAddress: number; log: Logger }): void {
+  const { proxies, log } = options;
+  if (proxies === 0 && options.connectionsPerAddress > 0) capConnections(server, options.connectionsPerAddress, log);
+  const unforwarded = logThrottle(60_000);
   // Colyseus's own CORS, added to every route, is none: matchmaking's is set below.
   matchMaker.controller.DEFAULT_CORS_HEADERS = {} as typeof matchMaker.controller.DEFAULT_CORS_HEADERS;
   matchMaker.controller.getCorsHeaders = () => ({});
@@ -39,7 +43,10 @@ export function guardHttp(server: Server, options: { trustProxy: boolean; connec
   const handlers = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners("request");
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    if (!options.trustProxy) pinClientAddress(req);
+    if (pinClientAddress(req, proxies).fellBack) {
+      const held = unforwarded("no x-forwarded-for");
+      if (held !== undefined) log.warn("a request came without X-Forwarded-For behind TRUST_PROXY: its player has the proxy's address", { proxies, ...repeatsField(held) });
+    }
     if (req.url?.startsWith("/matchmake/")) for (const [name, value] of Object.entries(MATCHMAKING_CORS)) res.setHeader(name, value);
     const refusal = bodyRefusal(req);
     if (refusal) {

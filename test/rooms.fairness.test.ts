@@ -300,3 +300,37 @@ describe("lines shared by an address in the world room (CHAT_ADDRESS_SHARE)", fu
     await Promise.all([local, ...crowd].map((p) => p.room.leave()));
   });
 });
+
+// Its own server: players' addresses come from what a proxy in front appended to X-Forwarded-For.
+describe("addresses behind a proxy (TRUST_PROXY=1)", function () {
+  let world: TestWorld;
+  before(async () => {
+    world = await startTestWorld({ TRUST_PROXY: "1", CHAT_BURST: "2", CHAT_LINES_PER_SECOND: "0.5", CHAT_ADDRESS_SHARE: "2" });
+  });
+  after(() => world.stop());
+
+  it("reads the address the proxy appended, whatever the client put before it, so a crowd cannot pass as many", async () => {
+    const url = world.url;
+    const first = await world.join("앞사람"); // no header: the proxy's own (loopback) address, not shared
+    // What an appending proxy forwards: each client's own header (a new address every time) and then the one it saw.
+    const crowd: TestPlayer[] = [];
+    for (const [i, name] of ["같은집1", "같은집2", "같은집3"].entries()) {
+      const headers = { "x-forwarded-for": `10.9.0.${i}, 203.0.113.7`, "x-real-ip": `10.8.0.${i}` };
+      crowd.push(await joinWorld(url, { name }, first.room.roomId, headers));
+    }
+    const neighbour = await joinWorld(url, { name: "이웃" }, first.room.roomId, { "x-forwarded-for": "203.0.113.8" });
+    crowd.forEach((player, i) => ["가", "나"].forEach((word) => player.room.send("chat", { text: `${word}${i}` })));
+    neighbour.room.send("chat", { text: "하나" });
+    neighbour.room.send("chat", { text: "둘" });
+    const refused = await waitFor("two lines refused", () => {
+      const errors = crowd.flatMap((player) => player.errors);
+      return errors.length === 2 ? errors : undefined;
+    });
+    for (const error of refused) assert.equal(error.byAddress, true, `${error.code}: ${error.message}`);
+    await waitFor("the neighbour's lines", () => stateOf(first).chat.filter((l) => l.from === neighbour.room.sessionId).length === 2);
+    const crowdIds = new Set(crowd.map((player) => player.room.sessionId));
+    assert.equal(stateOf(first).chat.filter((l) => crowdIds.has(l.from)).length, 4, "four of the address's six lines");
+    assert.deepEqual(neighbour.errors, [], "another address behind the same proxy has lines of its own");
+    await Promise.all([neighbour, ...crowd].map((p) => p.room.leave()));
+  });
+});

@@ -86,8 +86,9 @@ export async function startTestWorld(
   };
 }
 
-export async function joinWorld(url: string, options: Record<string, unknown>, roomId?: string): Promise<TestPlayer> {
-  const client = new Client(url);
+/** `headers` go with matchmaking and the socket, as a proxy in front would send them. */
+export async function joinWorld(url: string, options: Record<string, unknown>, roomId?: string, headers?: Record<string, string>): Promise<TestPlayer> {
+  const client = new Client(url, headers && { headers });
   const room = roomId
     ? await client.joinById<WorldState>(roomId, options)
     : await client.joinOrCreate<WorldState>("world", options);

@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import type { IncomingMessage } from "node:http";
+
+import { clientAddressOf, pinClientAddress, pinnedAddressOf } from "../server/client-address.js";
+
+const request = (headers: Record<string, string> = {}, remoteAddress = "10.0.0.1") =>
+  ({ headers: { ...headers }, socket: { remoteAddress } }) as unknown as IncomingMessage;
+
+describe("A client's address", () => {
+  it("is the socket's with no proxy in front, whatever headers the client sent", () => {
+    const req = request({ "x-forwarded-for": "1.2.3.4", "x-real-ip": "5.6.7.8", "x-client-ip": "9.9.9.9" });
+    assert.equal(clientAddressOf(req, 0), "10.0.0.1");
+    assert.deepEqual(pinClientAddress(req, 0), { fellBack: false });
+    assert.deepEqual(req.headers, { "x-real-ip": "10.0.0.1" }, "the only address header left is the pinned one");
+    assert.equal(pinnedAddressOf(req), "10.0.0.1");
+  });
+
+  it("behind proxies that append, is the entry that many from the end of X-Forwarded-For", () => {
+    const forwarded = { "x-forwarded-for": "6.6.6.6, 10.9.0.1,203.0.113.7 , 198.51.100.2" };
+    assert.equal(clientAddressOf(request(forwarded), 1), "198.51.100.2");
+    assert.equal(clientAddressOf(request(forwarded), 2), "203.0.113.7");
+    assert.equal(clientAddressOf(request(forwarded), 9), "6.6.6.6", "fewer entries than proxies: the farthest");
+    const req = request({ ...forwarded, "x-real-ip": "7.7.7.7" });
+    pinClientAddress(req, 1);
+    assert.equal(pinnedAddressOf(req), "198.51.100.2", "not the X-Real-IP a client sent through the proxy");
+  });
+
+  it("behind a proxy that forwards none, is the proxy's socket, and says so", () => {
+    const req = request({ "x-real-ip": "7.7.7.7" }, "127.0.0.1");
+    assert.equal(clientAddressOf(req, 1), undefined);
+    assert.deepEqual(pinClientAddress(req, 1), { fellBack: true });
+    assert.equal(pinnedAddressOf(req), "127.0.0.1");
+  });
+});
