@@ -6,7 +6,7 @@
 export function logThrottle(everyMs: number, keys = 1000): (key: string) => number | undefined {
   const seen = new Map<string, { at: number; held: number }>();
   return (key) => {
-    const now = Date.now();
+    const now = performance.now();
     const last = seen.get(key);
     if (last && now - last.at < everyMs) {
       last.held++;

@@ -22,15 +22,15 @@ export async function groupMembers(kafka: Kafka, group: string): Promise<number>
  * broker, as `docker compose up` does, exited on it.
  */
 export async function membersAfter(kafka: Kafka, group: string, ms: number): Promise<number> {
-  const deadline = Date.now() + ms;
+  const deadline = performance.now() + ms;
   for (;;) {
     let members: number | undefined;
     try {
       members = await groupMembers(kafka, group);
     } catch (error) {
-      if (Date.now() >= deadline) throw error;
+      if (performance.now() >= deadline) throw error;
     }
-    if (members === 0 || (members !== undefined && Date.now() >= deadline)) return members;
+    if (members === 0 || (members !== undefined && performance.now() >= deadline)) return members;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

@@ -21,6 +21,7 @@ import { distance, NpcVisits } from "./npc-visits.js";
 import type { DepartedAllowances } from "./departed-allowances.js";
 import { GreetingGate, namesSaid } from "./greeting-gate.js";
 import { newLineId } from "./line-id.js";
+import { useMonotonicClock } from "./monotonic-clock.js";
 import { updateSight } from "./sight.js";
 import type { WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
@@ -132,6 +133,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       throw new ServerError(503, `this server holds its most rooms (MAX_ROOMS ${settings.maxRooms}): join a room that has space, or try again later`);
     }
     this.log = this.deps.log.child({ roomId: this.roomId });
+    useMonotonicClock(this);
     this.maxClients = settings.maxClients;
     this.patchRate = 1000 / PATCHES_PER_SECOND;
     // The room counts messages itself (withinMessageRate); Colyseus's own count, which would hold a flooder's
@@ -499,7 +501,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** An NPC says a line: `speaking` for about as long as a player takes to read it, for clients to animate. */
   private startSpeaking(npcId: string, text: string): void {
     const ms = Math.min(SPEAKING_MAX_MS, SPEAKING_MS + SPEAKING_MS_PER_CHAR * [...text].length);
-    const until = Date.now() + ms;
+    const until = performance.now() + ms;
     this.speakingUntil.set(npcId, until);
     this.updateStatus(npcId);
     this.clock.setTimeout(() => {

@@ -15,7 +15,7 @@ const ADDRESSES_KEPT = 10_000;
  * With no credentials configured every admin route answers 403 saying how to turn it on, so nothing is ever open by
  * accident. Credentials are compared as hashes (equal length whatever was sent: the time taken says nothing).
  */
-export function adminOnly(admin: { user: string; password: string } | undefined, log: Logger, now = Date.now): RequestHandler {
+export function adminOnly(admin: { user: string; password: string } | undefined, log: Logger, now = () => performance.now()): RequestHandler {
   const expected = admin && secretDigest(`${admin.user}:${admin.password}`);
   const failures = new Map<string, { count: number; until: number }>();
   return (req: Request, res: Response, next: NextFunction) => {

@@ -34,7 +34,7 @@ const TIMEOUT_MS = 3000;
 export function kafkaNpcCheck(kafka: Kafka, workerGroup: string, log: Logger): () => Promise<NpcCheck> {
   let last: { at: number; check: Promise<NpcCheck> } | undefined;
   return () => {
-    if (last && Date.now() - last.at < FRESH_MS) return last.check;
+    if (last && performance.now() - last.at < FRESH_MS) return last.check;
     const check = withTimeout(groupMembers(kafka, workerGroup), TIMEOUT_MS).then(
       (workers): NpcCheck => ({ npc: workers > 0 ? "ready" : "no_worker", workers }),
       (error: unknown): NpcCheck => {
@@ -42,7 +42,7 @@ export function kafkaNpcCheck(kafka: Kafka, workerGroup: string, log: Logger): (
         return { npc: "broker_down", workers: null };
       },
     );
-    last = { at: Date.now(), check };
+    last = { at: performance.now(), check };
     return check;
   };
 }

@@ -258,6 +258,17 @@ describe("WorldRoom", function () {
       await a.room.leave();
     });
 
+    it("times its timers (greetings, idle lines) on the monotonic clock, which a step of the wall clock does not move", async () => {
+      const a = await world.join("시계보는이");
+      // Colyseus's clock kept its own reference to Date.now: a stub cannot step it, so this checks what it reads.
+      const { clock } = matchMaker.getLocalRoomById(a.room.roomId);
+      const elapsed = clock.elapsedTime;
+      await sleep(300);
+      assert.ok(Math.abs(clock.currentTime - performance.now()) < 1000, `the room's clock reads ${clock.currentTime}, not performance.now()`);
+      assert.ok(clock.elapsedTime - elapsed >= 200, "and moves");
+      await a.room.leave();
+    });
+
     it("keeps only the last CHAT_HISTORY lines, after every player has been sent every line", async () => {
       const a = await world.join("말많은이");
       const b = await world.joinBeside(a, "듣는이");
