@@ -36,12 +36,12 @@ describe("Web client in Chromium", function () {
     const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
     page.on("console", (message) => message.type() === "error" && consoleErrors.push(`${name}: ${message.text()}`));
     page.on("pageerror", (error) => consoleErrors.push(`${name}: ${error.message}`));
-    const started = Date.now();
+    const started = performance.now();
     await page.goto(`${url}/?name=${encodeURIComponent(name)}`);
     await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
     // The room's first state comes just after the room itself: until then it has no players to read.
     await page.waitForFunction(() => (window as any).kobot.room.state?.players !== undefined);
-    return { page, joinMs: Date.now() - started };
+    return { page, joinMs: performance.now() - started };
   }
 
   const sessionId = (page: Page) => page.evaluate(() => (window as any).kobot.room.sessionId as string);

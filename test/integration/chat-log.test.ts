@@ -203,20 +203,20 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
   });
 
   async function searchUntil(query: Record<string, string>, done: (result: SearchResult) => boolean): Promise<SearchResult> {
-    const deadline = Date.now() + 15_000;
+    const deadline = performance.now() + 15_000;
     for (;;) {
       // 502 for a moment while a new month's index allocates its shard.
       const { status, body } = await search(query);
       if (status === 200 && done(body)) return body;
-      if (Date.now() > deadline) assert.fail(`search ${JSON.stringify(query)} still gives ${JSON.stringify(body)}`);
+      if (performance.now() > deadline) assert.fail(`search ${JSON.stringify(query)} still gives ${JSON.stringify(body)}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 
   async function waitForCount(mark: string, expected: number, ms = 20_000): Promise<void> {
-    const deadline = Date.now() + ms;
+    const deadline = performance.now() + ms;
     let seen = -1;
-    while (Date.now() < deadline) {
+    while (performance.now() < deadline) {
       seen = await count(mark).catch(() => -1);
       if (seen === expected) return;
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -249,7 +249,7 @@ describe("Chat log in the embedded default with ES_URL (one process, real node)"
 
   it("indexes the room's lines in-process and searches them", async () => {
     const auth = "Basic " + Buffer.from("ops:correct-horse").toString("base64");
-    const deadline = Date.now() + 20_000;
+    const deadline = performance.now() + 20_000;
     for (;;) {
       const response = await fetch(`${http}/api/chat/search?q=임베디드`, { headers: { authorization: auth } });
       const body = (await response.json()) as SearchResult;
@@ -257,7 +257,7 @@ describe("Chat log in the embedded default with ES_URL (one process, real node)"
         assert.equal(body.hits[0]!.text, "임베디드 모드에서도 검색된다");
         return;
       }
-      if (Date.now() > deadline) assert.fail(`not found: ${response.status} ${JSON.stringify(body)}`);
+      if (performance.now() > deadline) assert.fail(`not found: ${response.status} ${JSON.stringify(body)}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   });
