@@ -1,27 +1,31 @@
-import type { Server } from "node:http";
-import type { Socket } from "node:net";
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
 
 import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { isLoopback } from "../common/loopback.js";
+import { clientAddressOf, pinClientAddress } from "./client-address.js";
 
 /**
- * At most `perAddress` open sockets (HTTP and WebSocket) from one client address; more are closed as they come,
- * and said in the log once in 10 s per address. Each socket holds a file descriptor and buffers: without a cap one
- * address could hold as many as the process may open, and then nobody could connect. Loopback is not capped.
+ * At most `perAddress` open connections from one client address; more are closed as they come, and said in the log
+ * once in 10 s per address. Each holds a file descriptor and buffers, and a player's seat: without a cap one address
+ * could hold as many as the process may open, or every room's seats, and then nobody else could play. Loopback is
+ * not capped.
+ * - With no proxy in front (`proxies` 0), every socket counts, HTTP and WebSocket, by its own address.
+ * - Behind proxies every socket is a proxy's: the players' WebSockets count, by the address the proxies forwarded
+ *   (client-address.ts), and one over the cap is answered 429 instead of being upgraded.
  */
-export function capConnections(server: Server, perAddress: number, log: Logger): void {
+export function capConnections(server: Server, perAddress: number, proxies: number, log: Logger): void {
   const open = new Map<string, number>();
   const logged = logThrottle(10_000);
-  server.on("connection", (socket: Socket) => {
-    const address = socket.remoteAddress;
-    if (!address || isLoopback(address)) return;
+  /** Counts `socket` against `address` until it closes; false when that address holds the most already. */
+  const admit = (address: string | undefined, socket: Duplex): boolean => {
+    if (!address || isLoopback(address)) return true;
     const count = (open.get(address) ?? 0) + 1;
     if (count > perAddress) {
-      socket.destroy();
       const held = logged(address);
       if (held !== undefined) log.warn("refused a connection: its address has the most open (CONNECTIONS_PER_ADDRESS)", { address, perAddress, ...repeatsField(held) });
-      return;
+      return false;
     }
     open.set(address, count);
     socket.once("close", () => {
@@ -29,5 +33,25 @@ export function capConnections(server: Server, perAddress: number, log: Logger):
       if (left > 0) open.set(address, left);
       else open.delete(address);
     });
+    return true;
+  };
+
+  if (proxies === 0) {
+    server.on("connection", (socket) => {
+      if (!admit(socket.remoteAddress, socket)) socket.destroy();
+    });
+    return;
+  }
+  // Colyseus's own upgrade handler runs only for the sockets let in.
+  const upgrades = server.listeners("upgrade") as ((req: IncomingMessage, socket: Duplex, head: Buffer) => void)[];
+  server.removeAllListeners("upgrade");
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const address = clientAddressOf(req, proxies);
+    pinClientAddress(req, proxies);
+    if (!admit(address, socket)) {
+      socket.end(`HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ntoo many connections from your address (CONNECTIONS_PER_ADDRESS ${perAddress})`);
+      return;
+    }
+    for (const upgrade of upgrades) upgrade.call(server, req, socket, head);
   });
 }

@@ -27,13 +27,12 @@ const MATCHMAKING_CORS = {
  *   could read /monitor with the admin's cached login and lock rooms: only matchmaking has CORS now, for any
  *   origin and without credentials.
  * - A client's address is its socket's, or behind `proxies` trusted proxies the one they forwarded
- *   (client-address.ts); a proxy that forwards none is said in the log once a minute. Without a proxy one address
- *   may hold at most `connectionsPerAddress` sockets (connection-cap.ts; 0: no cap). Behind a proxy every socket
- *   is the proxy's: it caps its clients itself.
+ *   (client-address.ts); a proxy that forwards none is said in the log once a minute. One address may hold at most
+ *   `connectionsPerAddress` connections (connection-cap.ts; 0: no cap): sockets, or behind proxies WebSockets.
  */
 export function guardHttp(server: Server, options: { proxies: number; connectionsPerAddress: number; log: Logger }): void {
   const { proxies, log } = options;
-  if (proxies === 0 && options.connectionsPerAddress > 0) capConnections(server, options.connectionsPerAddress, log);
+  if (options.connectionsPerAddress > 0) capConnections(server, options.connectionsPerAddress, proxies, log);
   const unforwarded = logThrottle(60_000);
   // Colyseus's own CORS, added to every route, is none: matchmaking's is set below.
   matchMaker.controller.DEFAULT_CORS_HEADERS = {} as typeof matchMaker.controller.DEFAULT_CORS_HEADERS;

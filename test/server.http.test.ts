@@ -5,7 +5,7 @@ import { connect as netConnect, type Socket } from "node:net";
 import { Client } from "@colyseus/sdk";
 
 import { serviceLog, startService } from "./helpers/processes.js";
-import { answersTo, joinWorld, outsideAddress, startTestWorld, type TestWorld, waitFor } from "./helpers/world.js";
+import { answersTo, joinWorld, outsideAddress, sleep, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("Server HTTP routes", () => {
   let open: TestWorld;
@@ -143,6 +143,33 @@ describe("Server open connections per address", () => {
 });
 
 // Its own server, after the one above stopped: Colyseus keeps one matchmaker per process.
+// Its own server, after the one above stopped: Colyseus keeps one matchmaker per process.
+describe("Server open connections per forwarded address (TRUST_PROXY=1)", () => {
+  let world: TestWorld;
+  before(async () => {
+    world = await startTestWorld({ TRUST_PROXY: "1", CONNECTIONS_PER_ADDRESS: "2" });
+  });
+  after(() => world.stop());
+
+  it("lets one address behind the proxy hold that many players' sockets, whatever it forged before the proxy's entry", async () => {
+    const forwarded = (forged: string, address = "203.0.113.9") => ({ "x-forwarded-for": `${forged}, ${address}` });
+    const first = await joinWorld(world.url, { name: "하나" }, undefined, forwarded("10.0.0.1"));
+    const second = await joinWorld(world.url, { name: "둘" }, first.room.roomId, forwarded("10.0.0.2"));
+    await assert.rejects(joinWorld(world.url, { name: "셋" }, first.room.roomId, forwarded("10.0.0.3")), "a third socket from that address");
+    const other = await joinWorld(world.url, { name: "이웃" }, first.room.roomId, forwarded("10.0.0.3", "203.0.113.10"));
+    const local = await joinWorld(world.url, { name: "앞" }, first.room.roomId); // the proxy's own: loopback, not capped
+    await second.room.leave();
+    // A socket that closed frees its place (the close reaches the server just after the leave).
+    let third: TestPlayer | undefined;
+    for (let tries = 0; !third && tries < 20; tries++) {
+      third = await joinWorld(world.url, { name: "셋" }, first.room.roomId, forwarded("10.0.0.3")).catch(() => sleep(100).then(() => undefined));
+    }
+    assert.ok(third, "a place freed by a player who left is taken");
+    await third.room.leave();
+    await Promise.all([first, other, local].map((p) => p.room.leave()));
+  });
+});
+
 describe("Server HTTP routes without admin credentials, with a metrics token", () => {
   let closed: TestWorld;
   const token = "scrape-me-0123456789";
