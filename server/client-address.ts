@@ -24,14 +24,14 @@ export function clientAddressOf(req: IncomingMessage, proxies: number): string |
  * Puts the client's address (clientAddressOf) in the one header Colyseus reads first, before any handler of the
  * server reads the request (http-guard.ts), dropping the others a client may have set: the cap on seats waiting per
  * address (rooms/waiting-seats.ts), the rooms' turns and lines per address and admin logins then count real
- * addresses. Behind proxies with no X-Forwarded-For, the proxy's socket address stands in. Returns whether it had
- * to (for the operator to hear of a proxy that does not append).
+ * addresses. Behind proxies with no X-Forwarded-For, the proxy's socket address stands in. Returns the client's
+ * address, undefined where the proxy's stood in (for the operator to hear of a proxy that does not append).
  */
-export function pinClientAddress(req: IncomingMessage, proxies: number): { fellBack: boolean } {
+export function pinClientAddress(req: IncomingMessage, proxies: number): string | undefined {
   const address = clientAddressOf(req, proxies);
   for (const header of ADDRESS_HEADERS) delete req.headers[header];
   req.headers["x-real-ip"] = address ?? req.socket.remoteAddress ?? "unknown";
-  return { fellBack: address === undefined };
+  return address;
 }
 
 /** The address pinClientAddress put on a request; the socket's where it has not run. */

@@ -115,7 +115,6 @@ export interface ServerConfig {
   /** Chat archive folder of the embedded default, or undefined when off. */
   archiveDir: string | undefined;
   publicAddress: string | undefined;
-  /** Read players' addresses from the proxy's X-Forwarded-For / X-Real-IP (else from the socket). */
   /** Proxies in front (0: none): players' addresses are read from X-Forwarded-For, that many entries from its end. */
   trustedProxies: number;
   /** Open sockets one client address may hold (server/connection-cap.ts); 0: no cap. */

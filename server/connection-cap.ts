@@ -4,7 +4,7 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { isLoopback } from "../common/loopback.js";
-import { clientAddressOf, pinClientAddress } from "./client-address.js";
+import { pinClientAddress } from "./client-address.js";
 
 /**
  * At most `perAddress` open connections from one client address; more are closed as they come, and said in the log
@@ -46,9 +46,7 @@ export function capConnections(server: Server, perAddress: number, proxies: numb
   const upgrades = server.listeners("upgrade") as ((req: IncomingMessage, socket: Duplex, head: Buffer) => void)[];
   server.removeAllListeners("upgrade");
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const address = clientAddressOf(req, proxies);
-    pinClientAddress(req, proxies);
-    if (!admit(address, socket)) {
+    if (!admit(pinClientAddress(req, proxies), socket)) {
       socket.end(`HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ntoo many connections from your address (CONNECTIONS_PER_ADDRESS ${perAddress})`);
       return;
     }

@@ -27,7 +27,7 @@ const MATCHMAKING_CORS = {
  *   could read /monitor with the admin's cached login and lock rooms: only matchmaking has CORS now, for any
  *   origin and without credentials.
  * - A client's address is its socket's, or behind `proxies` trusted proxies the one they forwarded
- *   (client-address.ts); a proxy that forwards none is said in the log once a minute. One address may hold at most
+ *   (client-address.ts); a proxy that forwards none to matchmaking is said in the log once a minute. One address may hold at most
  *   `connectionsPerAddress` connections (connection-cap.ts; 0: no cap): sockets, or behind proxies WebSockets.
  */
 export function guardHttp(server: Server, options: { proxies: number; connectionsPerAddress: number; log: Logger }): void {
@@ -42,9 +42,10 @@ export function guardHttp(server: Server, options: { proxies: number; connection
   const handlers = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners("request");
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    if (pinClientAddress(req, proxies).fellBack) {
+    // Said of matchmaking only, where addresses count: a health check may come to the server past the proxy.
+    if (pinClientAddress(req, proxies) === undefined && req.url?.startsWith("/matchmake/")) {
       const held = unforwarded("no x-forwarded-for");
-      if (held !== undefined) log.warn("a request came without X-Forwarded-For behind TRUST_PROXY: its player has the proxy's address", { proxies, ...repeatsField(held) });
+      if (held !== undefined) log.warn("a request came without X-Forwarded-For behind TRUST_PROXY: the player has the proxy's address", { proxies, ...repeatsField(held) });
     }
     if (req.url?.startsWith("/matchmake/")) for (const [name, value] of Object.entries(MATCHMAKING_CORS)) res.setHeader(name, value);
     const refusal = bodyRefusal(req);
