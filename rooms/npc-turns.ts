@@ -1,6 +1,6 @@
 import { GroupedFairQueue } from "./grouped-fair-queue.js";
 
-/** Who asks: the player, and the group whose turn they share (their client address; on loopback, their own). */
+/** Who asks: the player, and the group whose turn they share (their client address; on a private network, their own). */
 export interface Asker {
   player: string;
   group: string;

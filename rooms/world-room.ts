@@ -4,7 +4,7 @@ import type { z } from "zod";
 
 import { cleanText } from "../common/clean-text.js";
 import type { Logger } from "../common/log.js";
-import { isLoopback } from "../common/loopback.js";
+import { isPrivateAddress } from "../common/private-address.js";
 import { chatLines, chatModerated, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
@@ -387,12 +387,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   /**
-   * The client address a player shares with others, if any: none on loopback (bots, benchmarks, a proxy on this
-   * host without TRUST_PROXY), where every player counts as one, nor when matchmaking did not know it.
+   * The client address a player shares with others, if any: none on a private network's (bots and benchmarks on
+   * loopback, a LAN, a proxy without TRUST_PROXY: common/private-address.ts), where every player counts as one, nor
+   * when matchmaking did not know it.
    */
   private sharedAddressOf(sessionId: string): string | undefined {
     const address = this.addresses.get(sessionId);
-    return address && !isLoopback(address) ? address : undefined;
+    return address && !isPrivateAddress(address) ? address : undefined;
   }
 
   /** The lines a player's address has left to say between its players (CHAT_ADDRESS_SHARE), when shared. */

@@ -60,7 +60,7 @@ export const ENV_SCHEMA = z.object({
   JOINS_WAITING_PER_ADDRESS: int(0, 1000).default(DEFAULT_WORLD_SETTINGS.joinsWaitingPerAddress),
   /** Proxies in front that each append to X-Forwarded-For, where players' addresses are read (client-address.ts). */
   TRUST_PROXY: int(0, 10).default(0),
-  /** Open sockets one client address may hold, behind TRUST_PROXY its WebSockets (0: no cap; loopback is not capped). */
+  /** Open sockets one client address may hold, behind TRUST_PROXY its WebSockets (0: no cap; private networks are not capped). */
   CONNECTIONS_PER_ADDRESS: int(0, 100_000).default(64),
   CHAT_HISTORY: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.chatHistory),
   NPC_ID: z

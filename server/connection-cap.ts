@@ -3,14 +3,14 @@ import type { Duplex } from "node:stream";
 
 import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
-import { isLoopback } from "../common/loopback.js";
+import { isPrivateAddress } from "../common/private-address.js";
 import { pinClientAddress } from "./client-address.js";
 
 /**
  * At most `perAddress` open connections from one client address; more are closed as they come, and said in the log
  * once in 10 s per address. Each holds a file descriptor and buffers, and a player's seat: without a cap one address
- * could hold as many as the process may open, or every room's seats, and then nobody else could play. Loopback is
- * not capped.
+ * could hold as many as the process may open, or every room's seats, and then nobody else could play. Private
+ * networks' addresses are not capped (common/private-address.ts: through a load balancer in front, only 64 players would get in).
  * - With no proxy in front (`proxies` 0), every socket counts, HTTP and WebSocket, by its own address.
  * - Behind proxies every socket is a proxy's: the players' WebSockets count, by the address the proxies forwarded
  *   (client-address.ts), and one over the cap is answered 429 instead of being upgraded.
@@ -20,7 +20,7 @@ export function capConnections(server: Server, perAddress: number, proxies: numb
   const logged = logThrottle(10_000);
   /** Counts `socket` against `address` until it closes; false when that address holds the most already. */
   const admit = (address: string | undefined, socket: Duplex): boolean => {
-    if (!address || isLoopback(address)) return true;
+    if (!address || isPrivateAddress(address)) return true;
     const count = (open.get(address) ?? 0) + 1;
     if (count > perAddress) {
       const held = logged(address);

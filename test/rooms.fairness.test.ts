@@ -332,6 +332,13 @@ describe("addresses behind a proxy (TRUST_PROXY=1)", function () {
     const crowdIds = new Set(crowd.map((player) => player.room.sessionId));
     assert.equal(stateOf(first).chat.filter((l) => crowdIds.has(l.from)).length, 4, "four of the address's six lines");
     assert.deepEqual(neighbour.errors, [], "another address behind the same proxy has lines of its own");
-    await Promise.all([neighbour, ...crowd].map((p) => p.room.leave()));
+    // A private network's address (an office's LAN behind the proxy) is many people's: each has lines of their own.
+    const office: TestPlayer[] = [];
+    for (const name of ["사무실1", "사무실2", "사무실3"]) office.push(await joinWorld(url, { name }, first.room.roomId, { "x-forwarded-for": "10.20.30.40" }));
+    office.forEach((player, i) => ["다", "라"].forEach((word) => player.room.send("chat", { text: `${word}${i}` })));
+    const officeIds = new Set(office.map((player) => player.room.sessionId));
+    await waitFor("the office's six lines", () => stateOf(first).chat.filter((l) => officeIds.has(l.from)).length === 6);
+    assert.deepEqual(office.flatMap((player) => player.errors), []);
+    await Promise.all([neighbour, ...crowd, ...office].map((p) => p.room.leave()));
   });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
 
+import { isPrivateAddress } from "../common/private-address.js";
 import { clientAddressOf, pinClientAddress, pinnedAddressOf } from "../server/client-address.js";
 
 const request = (headers: Record<string, string> = {}, remoteAddress = "10.0.0.1") =>
@@ -30,5 +31,14 @@ describe("A client's address", () => {
     assert.equal(clientAddressOf(req, 1), undefined);
     assert.equal(pinClientAddress(req, 1), undefined);
     assert.equal(pinnedAddressOf(req), "127.0.0.1");
+  });
+});
+
+describe("A private network's address (not counted per address)", () => {
+  it("is loopback, RFC 1918, link-local or unique local IPv6, also IPv4-mapped; public addresses are not", () => {
+    const private_ = ["127.0.0.1", "127.9.9.9", "::1", "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.20", "169.254.3.4", "::ffff:10.1.2.3", "::FFFF:192.168.0.1", "fd12:3456::1", "fc00::1", "fe80::1"];
+    const public_ = ["8.8.8.8", "172.15.0.1", "172.32.0.1", "192.169.0.1", "11.0.0.1", "192.0.2.2", "203.0.113.7", "100.64.0.1", "::ffff:8.8.8.8", "2001:db8::1", "fe00::1", "fec0::1"];
+    for (const address of private_) assert.equal(isPrivateAddress(address), true, address);
+    for (const address of public_) assert.equal(isPrivateAddress(address), false, address);
   });
 });

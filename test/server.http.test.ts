@@ -152,12 +152,15 @@ describe("Server open connections per forwarded address (TRUST_PROXY=1)", () => 
   after(() => world.stop());
 
   it("lets one address behind the proxy hold that many players' sockets, whatever it forged before the proxy's entry", async () => {
+    const players: TestPlayer[] = [];
     const forwarded = (forged: string, address = "203.0.113.9") => ({ "x-forwarded-for": `${forged}, ${address}` });
     const first = await joinWorld(world.url, { name: "하나" }, undefined, forwarded("10.0.0.1"));
     const second = await joinWorld(world.url, { name: "둘" }, first.room.roomId, forwarded("10.0.0.2"));
     await assert.rejects(joinWorld(world.url, { name: "셋" }, first.room.roomId, forwarded("10.0.0.3")), "a third socket from that address");
     const other = await joinWorld(world.url, { name: "이웃" }, first.room.roomId, forwarded("10.0.0.3", "203.0.113.10"));
     const local = await joinWorld(world.url, { name: "앞" }, first.room.roomId); // the proxy's own: loopback, not capped
+    // A private network's address (a LAN behind the proxy) carries many people: not capped either.
+    for (const name of ["사내1", "사내2", "사내3"]) players.push(await joinWorld(world.url, { name }, first.room.roomId, forwarded("1.2.3.4", "10.20.30.40")));
     await second.room.leave();
     // A socket that closed frees its place (the close reaches the server just after the leave).
     let third: TestPlayer | undefined;
@@ -166,7 +169,7 @@ describe("Server open connections per forwarded address (TRUST_PROXY=1)", () => 
     }
     assert.ok(third, "a place freed by a player who left is taken");
     await third.room.leave();
-    await Promise.all([first, other, local].map((p) => p.room.leave()));
+    await Promise.all([first, other, local, ...players].map((p) => p.room.leave()));
   });
 });
 
