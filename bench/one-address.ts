@@ -9,7 +9,7 @@
  * `npm start`'s server in its own process with the shipped model; the modes take turns over rounds, each in a fresh
  * server. The room lets every player ask `--rate` questions a second (QUESTIONS_PER_SECOND and
  * CHAT_LINES_PER_SECOND): 40 × 4 = 160 a second, over what this machine answers either way. Needs a network
- * interface besides loopback (the 40 connect through it). Table + bench/results/one-address.json.
+ * interface with a public address (the 40 connect through it; private networks' addresses are not counted together). Table + bench/results/one-address.json.
  *
  *   npm run bench:one-address -- [--crowd 40] [--others 10] [--rate 4] [--seconds 12] [--rounds 3]
  */
@@ -39,7 +39,7 @@ const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 const outside = outsideAddress();
-if (!outside) throw new Error("bench:one-address needs a network interface besides loopback: the crowd connects through it");
+if (!outside) throw new Error("bench:one-address needs a network interface with a public address (private ones are not counted together): the crowd connects through it");
 
 type TurnsBy = "address" | "player";
 interface Mode {
