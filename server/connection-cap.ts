@@ -10,7 +10,8 @@ import { pinClientAddress } from "./client-address.js";
  * At most `perAddress` open connections from one client address; more are closed as they come, and said in the log
  * once in 10 s per address. Each holds a file descriptor and buffers, and a player's seat: without a cap one address
  * could hold as many as the process may open, or every room's seats, and then nobody else could play. Private
- * networks' addresses are not capped (common/private-address.ts: through a load balancer in front, only 64 players would get in).
+ * networks' addresses are not capped (common/private-address.ts): through a load balancer in front, only 64 players
+ * would get in.
  * - With no proxy in front (`proxies` 0), every socket counts, HTTP and WebSocket, by its own address.
  * - Behind proxies every socket is a proxy's: the players' WebSockets count, by the address the proxies forwarded
  *   (client-address.ts), and one over the cap is answered 429 instead of being upgraded.
