@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 
+import { addressKey } from "../common/address-key.js";
 import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { isPrivateAddress } from "../common/private-address.js";
@@ -12,7 +13,8 @@ import { pinClientAddress } from "./client-address.js";
  * could hold as many as the process may open, or every room's seats, and then nobody else could play. Private
  * networks' addresses are not capped (common/private-address.ts): through a load balancer in front, only 64 players
  * would get in.
- * - With no proxy in front (`proxies` 0), every socket counts, HTTP and WebSocket, by its own address.
+ * - With no proxy in front (`proxies` 0), every socket counts, HTTP and WebSocket, by its own address (an IPv6
+ *   address by its /64: common/address-key.ts).
  * - Behind proxies every socket is a proxy's: the players' WebSockets count, by the address the proxies forwarded
  *   (client-address.ts), and one over the cap is answered 429 instead of being upgraded.
  */
@@ -39,7 +41,7 @@ export function capConnections(server: Server, perAddress: number, proxies: numb
 
   if (proxies === 0) {
     server.on("connection", (socket) => {
-      if (!admit(socket.remoteAddress, socket)) socket.destroy();
+      if (!admit(socket.remoteAddress && addressKey(socket.remoteAddress), socket)) socket.destroy();
     });
     return;
   }

@@ -341,4 +341,24 @@ describe("addresses behind a proxy (TRUST_PROXY=1)", function () {
     assert.deepEqual(office.flatMap((player) => player.errors), []);
     await Promise.all([neighbour, ...crowd, ...office].map((p) => p.room.leave()));
   });
+
+  it("counts IPv6 players by their /64, in which one subscriber picks new addresses at will", async () => {
+    const first = await world.join("여섯번째");
+    const subscriber: TestPlayer[] = [];
+    for (const [i, name] of ["한집1", "한집2", "한집3"].entries()) {
+      subscriber.push(await joinWorld(world.url, { name }, first.room.roomId, { "x-forwarded-for": `2001:db8:77:1:${i + 1}::${i + 7}` }));
+    }
+    const other = await joinWorld(world.url, { name: "옆집" }, first.room.roomId, { "x-forwarded-for": "2001:db8:77:2::1" });
+    subscriber.forEach((player, i) => ["마", "바"].forEach((word) => player.room.send("chat", { text: `${word}${i}` })));
+    other.room.send("chat", { text: "셋" });
+    other.room.send("chat", { text: "넷" });
+    const refused = await waitFor("two lines refused", () => {
+      const errors = subscriber.flatMap((player) => player.errors);
+      return errors.length === 2 ? errors : undefined;
+    });
+    for (const error of refused) assert.equal(error.byAddress, true, `${error.code}: ${error.message}`);
+    await waitFor("the other /64's lines", () => stateOf(first).chat.filter((l) => l.from === other.room.sessionId).length === 2);
+    assert.deepEqual(other.errors, []);
+    await Promise.all([first, other, ...subscriber].map((p) => p.room.leave()));
+  });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
 
+import { addressKey } from "../common/address-key.js";
 import { isPrivateAddress } from "../common/private-address.js";
 import { clientAddressOf, pinClientAddress, pinnedAddressOf } from "../server/client-address.js";
 
@@ -40,5 +41,30 @@ describe("A private network's address (not counted per address)", () => {
     const public_ = ["8.8.8.8", "172.15.0.1", "172.32.0.1", "192.169.0.1", "11.0.0.1", "192.0.2.2", "203.0.113.7", "100.64.0.1", "::ffff:8.8.8.8", "2001:db8::1", "fe00::1", "fec0::1"];
     for (const address of private_) assert.equal(isPrivateAddress(address), true, address);
     for (const address of public_) assert.equal(isPrivateAddress(address), false, address);
+  });
+});
+
+describe("The unit a client address is counted in", () => {
+  it("is an IPv4 address (also IPv4-mapped, with or without a port) or an IPv6 address's /64", () => {
+    const cases: [string, string][] = [
+      ["1.2.3.4", "1.2.3.4"],
+      ["::ffff:1.2.3.4", "1.2.3.4"],
+      ["1.2.3.4:5678", "1.2.3.4"],
+      ["2001:db8:1:2::a", "2001:db8:1:2::/64"],
+      ["2001:0DB8:0001:0002:0003:0004:0005:0006", "2001:db8:1:2::/64"],
+      ["[2001:db8:1:2::9]:443", "2001:db8:1:2::/64"],
+      ["2001:db8::1", "2001:db8:0:0::/64"],
+      ["fe80::1%eth0", "fe80:0:0:0::/64"],
+      ["64:ff9b::1.2.3.4", "64:ff9b:0:0::/64"],
+      ["::1", "::1"],
+    ];
+    for (const [address, key] of cases) assert.equal(addressKey(address), key, address);
+    assert.equal(isPrivateAddress(addressKey("fd12:3456:789a:1::1")), true, "a private /64 is still private");
+  });
+
+  it("is what the server pins: a forwarded or socket IPv6 address by its /64", () => {
+    const forwarded = request({ "x-forwarded-for": "2001:db8:1:2:aaaa::1" });
+    assert.equal(pinClientAddress(forwarded, 1), "2001:db8:1:2::/64");
+    assert.equal(pinClientAddress(request({}, "::ffff:203.0.113.7"), 0), "203.0.113.7");
   });
 });
