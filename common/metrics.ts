@@ -37,6 +37,11 @@ export const playerErrors = new Counter({
   labelNames: ["code", "by_address"] as const,
 });
 
+export const connectionsRefused = new Counter({
+  name: "kobot_connections_refused_total",
+  help: "Connections refused because their client address held CONNECTIONS_PER_ADDRESS already (an attack, or many players behind one carrier's NAT)",
+});
+
 export const npcQuestions = new Counter({ name: "kobot_npc_questions_total", help: "Questions players asked an NPC" });
 
 export const npcAnswers = new Counter({

@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 
 import { addressKey } from "../common/address-key.js";
 import type { Logger } from "../common/log.js";
+import { connectionsRefused } from "../common/metrics.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { isPrivateAddress } from "../common/private-address.js";
 import { pinClientAddress } from "./client-address.js";
@@ -26,6 +27,7 @@ export function capConnections(server: Server, perAddress: number, proxies: numb
     if (!address || isPrivateAddress(address)) return true;
     const count = (open.get(address) ?? 0) + 1;
     if (count > perAddress) {
+      connectionsRefused.inc();
       const held = logged(address);
       if (held !== undefined) log.warn("refused a connection: its address has the most open (CONNECTIONS_PER_ADDRESS)", { address, perAddress, ...repeatsField(held) });
       return false;

@@ -132,6 +132,8 @@ describe("Server open connections per address", () => {
     const fourth = await connect(outside!);
     const local = await Promise.all([1, 2, 3, 4, 5].map(() => connect("127.0.0.1")));
     assert.equal(await closedWithin(fourth, 2000), true, "the fourth from that address is closed");
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    assert.ok(Number(/^kobot_connections_refused_total (\d+)$/m.exec(metrics)?.[1]) >= 1, "counted for operators");
     assert.deepEqual(await Promise.all([...held, ...local].map((socket) => closedWithin(socket, 500))), new Array(8).fill(false), "the first three and loopback's stay");
     for (const socket of [...held, ...local]) socket.destroy();
     await new Promise((resolve) => setTimeout(resolve, 100));
