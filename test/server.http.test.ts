@@ -145,7 +145,6 @@ describe("Server open connections per address", () => {
 });
 
 // Its own server, after the one above stopped: Colyseus keeps one matchmaker per process.
-// Its own server, after the one above stopped: Colyseus keeps one matchmaker per process.
 describe("Server open connections per forwarded address (TRUST_PROXY=1)", () => {
   let world: TestWorld;
   before(async () => {
@@ -153,7 +152,7 @@ describe("Server open connections per forwarded address (TRUST_PROXY=1)", () => 
   });
   after(() => world.stop());
 
-  it("lets one address behind the proxy hold that many players' sockets, whatever it forged before the proxy's entry", async () => {
+  it("lets one address behind the proxy hold that many players' sockets, whatever it forged before the proxy's entry; a private one, any", async () => {
     const players: TestPlayer[] = [];
     const forwarded = (forged: string, address = "203.0.113.9") => ({ "x-forwarded-for": `${forged}, ${address}` });
     const first = await joinWorld(world.url, { name: "하나" }, undefined, forwarded("10.0.0.1"));
