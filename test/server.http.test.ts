@@ -174,6 +174,7 @@ describe("Server open connections per forwarded address (TRUST_PROXY=1)", () => 
   });
 });
 
+// Its own server, after the one above stopped: Colyseus keeps one matchmaker per process.
 describe("Server HTTP routes without admin credentials, with a metrics token", () => {
   let closed: TestWorld;
   const token = "scrape-me-0123456789";
