@@ -305,6 +305,14 @@ describe("lines shared by an address in the world room (CHAT_ADDRESS_SHARE)", fu
 // Its own server: players' addresses come from what a proxy in front appended to X-Forwarded-For.
 describe("addresses behind a proxy (TRUST_PROXY=1)", function () {
   let world: TestWorld;
+  /** Waits until `players` have been refused `count` lines between them, each for their address's share. */
+  const refusedByAddress = async (players: TestPlayer[], count: number) => {
+    const refused = await waitFor(`${count} lines refused`, () => {
+      const errors = players.flatMap((player) => player.errors);
+      return errors.length === count ? errors : undefined;
+    });
+    for (const error of refused) assert.equal(error.byAddress, true, `${error.code}: ${error.message}`);
+  };
   before(async () => {
     world = await startTestWorld({ TRUST_PROXY: "1", CHAT_BURST: "2", CHAT_LINES_PER_SECOND: "0.5", CHAT_ADDRESS_SHARE: "2" });
   });
@@ -323,11 +331,7 @@ describe("addresses behind a proxy (TRUST_PROXY=1)", function () {
     crowd.forEach((player, i) => ["가", "나"].forEach((word) => player.room.send("chat", { text: `${word}${i}` })));
     neighbour.room.send("chat", { text: "하나" });
     neighbour.room.send("chat", { text: "둘" });
-    const refused = await waitFor("two lines refused", () => {
-      const errors = crowd.flatMap((player) => player.errors);
-      return errors.length === 2 ? errors : undefined;
-    });
-    for (const error of refused) assert.equal(error.byAddress, true, `${error.code}: ${error.message}`);
+    await refusedByAddress(crowd, 2);
     await waitFor("the neighbour's lines", () => stateOf(first).chat.filter((l) => l.from === neighbour.room.sessionId).length === 2);
     const crowdIds = new Set(crowd.map((player) => player.room.sessionId));
     assert.equal(stateOf(first).chat.filter((l) => crowdIds.has(l.from)).length, 4, "four of the address's six lines");
@@ -352,11 +356,7 @@ describe("addresses behind a proxy (TRUST_PROXY=1)", function () {
     subscriber.forEach((player, i) => ["마", "바"].forEach((word) => player.room.send("chat", { text: `${word}${i}` })));
     other.room.send("chat", { text: "셋" });
     other.room.send("chat", { text: "넷" });
-    const refused = await waitFor("two lines refused", () => {
-      const errors = subscriber.flatMap((player) => player.errors);
-      return errors.length === 2 ? errors : undefined;
-    });
-    for (const error of refused) assert.equal(error.byAddress, true, `${error.code}: ${error.message}`);
+    await refusedByAddress(subscriber, 2);
     await waitFor("the other /64's lines", () => stateOf(first).chat.filter((l) => l.from === other.room.sessionId).length === 2);
     assert.deepEqual(other.errors, []);
     await Promise.all([first, other, ...subscriber].map((p) => p.room.leave()));
