@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
-# nginx (Debian's) in front of a world server, with the project's config (ops/nginx/world.conf.template): for
-# the proxy test and for trying TRUST_PROXY locally.
-#   scripts/nginx-local.sh start DIR WORLD_HOST:PORT [LISTEN] [PORT]   prints the port once it answers
+# nginx (Debian's) in front of world servers, with one of the project's configs (ops/nginx/*.conf.template): for the
+# proxy tests and for trying TRUST_PROXY locally. The template's ${KOBOT_...} variables come from the environment, as
+# the nginx image fills them in; KOBOT_PROXY_LISTEN is set here from LISTEN and PORT.
+#   KOBOT_WORLD_SERVER=127.0.0.1:2567 scripts/nginx-local.sh start DIR ops/nginx/world.conf.template [LISTEN] [PORT]
 #   scripts/nginx-local.sh stop DIR
-# LISTEN: the address nginx listens on (default 127.0.0.1; 0.0.0.0 to take players from other addresses).
+# Prints the port once nginx listens. LISTEN: the address it listens on (default 127.0.0.1; 0.0.0.0 to take players
+# from other addresses).
 set -euo pipefail
 # shellcheck source=service-lib.sh
 source "$(dirname "$0")/service-lib.sh"
-root=$(cd "$(dirname "$0")/.." && pwd)
 
 start() {
-  local dir="$1" world="$2" listen="${3:-127.0.0.1}" port="${4:-}"
+  local dir="$1" template="$2" listen="${3:-127.0.0.1}" port="${4:-}"
   command -v nginx > /dev/null || { echo "nginx not found: apt-get install nginx" >&2; exit 1; }
   [[ -n "$port" && "$port" != "0" ]] || port="$(free_port)"
   mkdir -p "$dir"
   dir="$(cd "$dir" && pwd)"
   # The template's own variables filled in, as the nginx image does with envsubst; nginx's ($host...) kept.
-  sed -e "s|\${KOBOT_WORLD_SERVER}|$world|g" -e "s|\${KOBOT_PROXY_LISTEN}|$listen:$port|g" \
-    "$root/ops/nginx/world.conf.template" > "$dir/world.conf"
+  KOBOT_PROXY_LISTEN="$listen:$port" perl -pe \
+    's/\$\{(KOBOT_\w+)\}/exists $ENV{$1} ? $ENV{$1} : die "nginx-local.sh: $1 is not set\n"/ge' \
+    "$template" > "$dir/world.conf"
   cat > "$dir/nginx.conf" <<CONF
 daemon on;
 pid $dir/nginx.pid;
@@ -49,5 +51,5 @@ stop() {
 case "${1:-}" in
   start) shift; start "$@" ;;
   stop) shift; stop "$@" ;;
-  *) echo "usage: $0 start DIR WORLD_HOST:PORT [LISTEN] [PORT] | stop DIR" >&2; exit 2 ;;
+  *) echo "usage: [KOBOT_...=…] $0 start DIR TEMPLATE [LISTEN] [PORT] | stop DIR" >&2; exit 2 ;;
 esac

@@ -52,8 +52,11 @@ export const ENV_SCHEMA = z.object({
     .optional(),
   /** Several server processes share rooms through Redis (presence and matchmaking driver). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-  /** host:port clients use to reach this process directly (needed with REDIS_URL and several processes). */
-  PUBLIC_ADDRESS: z.string().regex(/^[^\s/:]+(:\d{1,5})?$/, "host or host:port").optional(),
+  /**
+   * host:port clients use to reach this process (needed with REDIS_URL and several processes), with a path behind a
+   * proxy that routes it to this process (game.example.com/server-1: ops/nginx/world-servers.conf.template).
+   */
+  PUBLIC_ADDRESS: z.string().regex(/^[^\s/:]+(:\d{1,5})?(\/[\w.~-]+)*$/, "host, host:port or host:port/path").optional(),
   MAX_CLIENTS: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.maxClients),
   MAX_ROOMS: int(1, 100_000).default(DEFAULT_WORLD_SETTINGS.maxRooms),
   /** Seats one address may have reserved by matchmaking and not yet taken (0: no cap); see rooms/waiting-seats.ts. */

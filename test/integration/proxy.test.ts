@@ -28,7 +28,9 @@ describe("Behind nginx (ops/nginx, TRUST_PROXY=1)", function () {
       PORT: String(port), HOST: "127.0.0.1", WORLD_FILE: "off", TRUST_PROXY: "1", CONNECTIONS_PER_ADDRESS: "2",
     }, "world server listening");
     dir = mkdtempSync(join(tmpdir(), "kobot-nginx-"));
-    const { stdout } = await run("bash", ["scripts/nginx-local.sh", "start", dir, `127.0.0.1:${port}`, "0.0.0.0"]);
+    const { stdout } = await run("bash", ["scripts/nginx-local.sh", "start", dir, "ops/nginx/world.conf.template", "0.0.0.0"], {
+      env: { ...process.env, KOBOT_WORLD_SERVER: `127.0.0.1:${port}` },
+    });
     proxied = `ws://${outside}:${stdout.trim().split("\n").at(-1)}`;
   });
 
@@ -60,5 +62,58 @@ describe("Behind nginx (ops/nginx, TRUST_PROXY=1)", function () {
     }
     assert.ok(third, "the place a player left is free again");
     players.push(third);
+  });
+});
+
+/**
+ * Two world servers sharing rooms through Redis behind one nginx (ops/nginx/world-servers.conf.template): players
+ * reach both through one address, each room's socket routed by its process's PUBLIC_ADDRESS path.
+ */
+describe("Two servers behind one nginx (ops/nginx/world-servers.conf.template)", function () {
+  const players: TestPlayer[] = [];
+  const servers: Service[] = [];
+  const metrics: string[] = [];
+  let dir: string | undefined;
+  let proxied = "";
+
+  before(async () => {
+    const [proxyPort, ...ports] = await Promise.all([freePort(), freePort(), freePort()]);
+    const host = outsideAddress() ?? "127.0.0.1";
+    for (const [i, port] of ports.entries()) {
+      metrics.push(`http://127.0.0.1:${port}/metrics`);
+      servers.push(await startService(`proxied-server-${i + 1}`, "server/main.ts", {
+        PORT: String(port!), HOST: "127.0.0.1", WORLD_FILE: "off", TRUST_PROXY: "1", REDIS_URL: process.env.TEST_REDIS_URL!,
+        SERVER_ID: `proxied-${i + 1}`, PUBLIC_ADDRESS: `${host}:${proxyPort}/server-${i + 1}`, MAX_CLIENTS: "2",
+      }, "world server listening"));
+    }
+    dir = mkdtempSync(join(tmpdir(), "kobot-nginx-"));
+    const env = { ...process.env, KOBOT_WORLD_SERVER_1: `127.0.0.1:${ports[0]}`, KOBOT_WORLD_SERVER_2: `127.0.0.1:${ports[1]}` };
+    await run("bash", ["scripts/nginx-local.sh", "start", dir, "ops/nginx/world-servers.conf.template", "0.0.0.0", String(proxyPort)], { env });
+    proxied = `ws://${host}:${proxyPort}`;
+  });
+
+  after(async () => {
+    await Promise.allSettled(players.map((p) => p.room.connection.isOpen && p.room.leave()));
+    if (dir) {
+      await run("bash", ["scripts/nginx-local.sh", "stop", dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await Promise.allSettled(servers.map((server) => server.stop()));
+  });
+
+  it("puts rooms on both servers and players into the right one through the proxy, where they hear each other", async () => {
+    // Rooms of 2: each pair's first opens a room (on the process with the fewest), its second joins that room by id.
+    for (let pair = 0; pair < 4; pair++) {
+      const first = await joinWorld(proxied, { name: `방${pair}` });
+      const second = await joinWorld(proxied, { name: `손님${pair}` }, first.room.roomId);
+      players.push(first, second);
+      second.room.send("chat", { text: `안녕 ${pair}` });
+      await waitFor(`pair ${pair}'s line`, () => stateOf(first).chat.some((line) => line.text === `안녕 ${pair}`));
+      // Each process publishes its room count to Redis at most once a second; new rooms go to the emptiest.
+      await new Promise((resolve) => setTimeout(resolve, 1300));
+    }
+    const rooms = await Promise.all(metrics.map(async (url) => Number(/^kobot_rooms (\d+)$/m.exec(await (await fetch(url)).text())?.[1])));
+    assert.ok(rooms.every((count) => count >= 1), `rooms on each server: ${rooms.join(", ")}`);
+    assert.equal(rooms[0]! + rooms[1]!, 4);
   });
 });
