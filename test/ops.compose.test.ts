@@ -37,17 +37,25 @@ describe("docker-compose.yml", () => {
     assert.equal(String(services.kibana!.environment!.ELASTICSEARCH_HOSTS), es.origin);
   });
 
-  it("points Redis at the redis service, and gives each server its own id, port and public address", () => {
+  it("points Redis at the redis service, and gives each server its own id, port, and public route through the proxy", () => {
     const servers = appServices.filter(([name]) => name.startsWith("server"));
     assert.equal(servers.length, 2);
     const redis = new URL(String(servers[0]![1].environment!.REDIS_URL));
     assert.ok(services[redis.hostname]?.ports?.some((p) => p.endsWith(`:${redis.port}`)));
     const ids = new Set(servers.map(([, s]) => s.environment!.SERVER_ID));
     assert.equal(ids.size, 2);
-    for (const [name, service] of servers) {
-      const port = String(service.environment!.PORT);
-      assert.ok(service.ports!.includes(`${port}:${port}`), `${name} publishes ${port}`);
-      assert.match(String(service.environment!.PUBLIC_ADDRESS), new RegExp(`:${port}$`), `${name}'s public address names its port`);
+    const proxy = services.proxy!;
+    const template = readFileSync(proxy.volumes!.find((v) => v.includes("/etc/nginx/templates/"))!.split(":")[0]!, "utf8");
+    const listen = String(proxy.environment!.KOBOT_PROXY_LISTEN);
+    assert.ok(proxy.ports!.includes(`${listen}:${listen}`), "the proxy publishes the port it listens on");
+    for (const [i, [name, service]] of servers.entries()) {
+      const env = service.environment!;
+      assert.equal(String(env.TRUST_PROXY), "1", `${name} reads players' addresses from the proxy`);
+      assert.equal(service.ports, undefined, `${name} is reached only through the proxy`);
+      // Its public address is the proxy's port and the path the template routes to the server the proxy names.
+      assert.match(String(env.PUBLIC_ADDRESS), new RegExp(`:${listen}/server-${i + 1}$`), `${name}'s public address`);
+      assert.equal(String(proxy.environment![`KOBOT_WORLD_SERVER_${i + 1}`]), `${name}:${env.PORT}`);
+      assert.match(template, new RegExp(`location /server-${i + 1}/ \\{\\s+proxy_pass http://\\$\\{KOBOT_WORLD_SERVER_${i + 1}\\}/;`));
     }
   });
 
@@ -103,10 +111,10 @@ describe("docker-compose.yml", () => {
     }
   });
 
-  it("publishes only the world servers beyond this host: every other service has no security and listens on 127.0.0.1", () => {
+  it("publishes only the players' proxy beyond this host: every other service has no security and listens on 127.0.0.1", () => {
     for (const [name, service] of Object.entries(services)) {
       for (const port of service.ports ?? []) {
-        if (name.startsWith("server-")) assert.match(port, /^\d+:\d+$/, `${name} faces players`);
+        if (name === "proxy") assert.match(port, /^\d+:\d+$/, `${name} faces players`);
         else assert.match(port, /^127\.0\.0\.1:\d+:\d+$/, `${name} publishes ${port} beyond this host`);
       }
     }
