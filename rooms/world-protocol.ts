@@ -11,6 +11,11 @@ export const MOVE_SEND_HZ = 10;
 export const PATCHES_PER_SECOND = 20;
 /** Seconds a dropped player has to reconnect into their place before they leave the room. */
 export const RECONNECT_SECONDS = 20;
+/**
+ * WebSocket close code of a join refused because the player's address holds CONNECTIONS_PER_ADDRESS sockets already
+ * (behind TRUST_PROXY): the SDKs give a join refused this way this code, where an HTTP 429 on the upgrade said nothing.
+ */
+export const TOO_MANY_CONNECTIONS_CLOSE = 4429;
 
 /** Server → client `error` message codes. */
 export type ErrorCode =

@@ -1,11 +1,13 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
 
 import { addressKey } from "../common/address-key.js";
 import type { Logger } from "../common/log.js";
 import { connectionsRefused } from "../common/metrics.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { isPrivateAddress } from "../common/private-address.js";
+import { TOO_MANY_CONNECTIONS_CLOSE } from "../rooms/world-protocol.js";
 import { pinClientAddress } from "./client-address.js";
 
 /**
@@ -17,7 +19,7 @@ import { pinClientAddress } from "./client-address.js";
  * - With no proxy in front (`proxies` 0), every socket counts, HTTP and WebSocket, by its own address (an IPv6
  *   address by its /64: common/address-key.ts).
  * - Behind proxies every socket is a proxy's: the players' WebSockets count, by the address the proxies forwarded
- *   (client-address.ts), and one over the cap is answered 429 instead of being upgraded.
+ *   (client-address.ts), and one over the cap is closed with TOO_MANY_CONNECTIONS_CLOSE as it opens.
  */
 export function capConnections(server: Server, perAddress: number, proxies: number, log: Logger): void {
   const open = new Map<string, number>();
@@ -47,12 +49,14 @@ export function capConnections(server: Server, perAddress: number, proxies: numb
     });
     return;
   }
+  const refusals = new WebSocketServer({ noServer: true });
   // Colyseus's own upgrade handler runs only for the sockets let in.
   const upgrades = server.listeners("upgrade") as ((req: IncomingMessage, socket: Duplex, head: Buffer) => void)[];
   server.removeAllListeners("upgrade");
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!admit(pinClientAddress(req, proxies), socket)) {
-      socket.end(`HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ntoo many connections from your address (CONNECTIONS_PER_ADDRESS ${perAddress})`);
+      // Upgraded and closed with a code, which the SDKs pass on to the client's join; it takes no seat.
+      refusals.handleUpgrade(req, socket, head, (ws) => ws.close(TOO_MANY_CONNECTIONS_CLOSE, `too many connections from your address (CONNECTIONS_PER_ADDRESS ${perAddress})`));
       return;
     }
     for (const upgrade of upgrades) upgrade.call(server, req, socket, head);

@@ -4,6 +4,7 @@ import { request } from "node:http";
 import { connect as netConnect, type Socket } from "node:net";
 import { Client } from "@colyseus/sdk";
 
+import { TOO_MANY_CONNECTIONS_CLOSE } from "../rooms/world-protocol.js";
 import { serviceLog, startService } from "./helpers/processes.js";
 import { answersTo, joinWorld, outsideAddress, sleep, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
@@ -157,7 +158,11 @@ describe("Server open connections per forwarded address (TRUST_PROXY=1)", () => 
     const forwarded = (forged: string, address = "203.0.113.9") => ({ "x-forwarded-for": `${forged}, ${address}` });
     const first = await joinWorld(world.url, { name: "하나" }, undefined, forwarded("10.0.0.1"));
     const second = await joinWorld(world.url, { name: "둘" }, first.room.roomId, forwarded("10.0.0.2"));
-    await assert.rejects(joinWorld(world.url, { name: "셋" }, first.room.roomId, forwarded("10.0.0.3")), "a third socket from that address");
+    await assert.rejects(joinWorld(world.url, { name: "셋" }, first.room.roomId, forwarded("10.0.0.3")), (error: { code?: number; message?: string }) => {
+      assert.equal(error.code, TOO_MANY_CONNECTIONS_CLOSE, "a third socket from that address, closed with a code the client words");
+      assert.match(error.message!, /too many connections from your address \(CONNECTIONS_PER_ADDRESS 2\)/);
+      return true;
+    });
     const other = await joinWorld(world.url, { name: "이웃" }, first.room.roomId, forwarded("10.0.0.3", "203.0.113.10"));
     const local = await joinWorld(world.url, { name: "앞" }, first.room.roomId); // the proxy's own: loopback, not capped
     // A private network's address (a LAN behind the proxy) carries many people: not capped either.

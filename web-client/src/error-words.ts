@@ -1,5 +1,5 @@
 import { jamoOf } from "../../common/hangul.js";
-import { CHAT_MAX_CHARS, NAME_MAX_CHARS, type WorldError } from "../../rooms/world-protocol.js";
+import { CHAT_MAX_CHARS, NAME_MAX_CHARS, TOO_MANY_CONNECTIONS_CLOSE, type WorldError } from "../../rooms/world-protocol.js";
 
 /** The particle that fits after a name: `afterVowel` (와, 가) or `afterConsonant` (과, 이); both when it is not Hangul. */
 function particle(name: string, afterVowel: string, afterConsonant: string): string {
@@ -52,13 +52,15 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
 
 /**
  * Why a join failed, in Korean, and whether joining again as is may work. The server refuses a name with 400 (its
- * English message says which rule); 429 is too many joins waiting from the player's address; no code is no server.
+ * English message says which rule); 429 is too many joins waiting from the player's address, TOO_MANY_CONNECTIONS_CLOSE
+ * too many connections from it; no code is no server.
  */
 export function joinFailureWords(code: number | undefined): { words: string; retry: boolean } {
   if (code === 400) {
     return { words: `이 이름으로는 들어갈 수 없어요. 1–${NAME_MAX_CHARS}자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.`, retry: false };
   }
   if (code === 429) return { words: "지금 들어오려는 사람이 많아요. 잠시 뒤에 다시 들어갈게요.", retry: true };
+  if (code === TOO_MANY_CONNECTIONS_CLOSE) return { words: "같은 곳에서 접속한 사람이 너무 많아요. 잠시 뒤에 다시 들어갈게요.", retry: true };
   if (code === undefined) return { words: "서버에 연결할 수 없어요. 잠시 뒤에 다시 시도할게요.", retry: true };
   return { words: `들어갈 수 없어요 (${code}). 잠시 뒤에 다시 시도할게요.`, retry: true };
 }

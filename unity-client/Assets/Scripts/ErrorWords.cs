@@ -58,6 +58,8 @@ namespace Kobot
                     return "이 이름으로는 들어갈 수 없어요. 1–" + WorldProtocol.NameMaxChars + "자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.";
                 case 429:
                     return "지금 들어오려는 사람이 많아요. 잠시 뒤에 다시 들어갈게요.";
+                case 4429: // the socket closed at once: too many connections from the player's address (TOO_MANY_CONNECTIONS_CLOSE)
+                    return "같은 곳에서 접속한 사람이 너무 많아요. 잠시 뒤에 다시 들어갈게요.";
                 case 0:
                     return "서버에 연결할 수 없어요. 잠시 뒤에 다시 시도할게요.";
                 default:
