@@ -87,6 +87,8 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
  */
 export class KafkaChatLogSource implements ChatLogSource {
   private readonly consumer: Consumer;
+  /** The consumer once it runs: its stop also cancels a restart that waits (consumer-restart.ts). */
+  private running: { stop(): Promise<void> } | undefined;
   private readonly producer: Producer;
 
   constructor(
@@ -102,7 +104,7 @@ export class KafkaChatLogSource implements ChatLogSource {
   async start(store: StoreChatLog): Promise<void> {
     await ensureTopics(this.kafka, [this.topics.log, this.topics.dead]);
     await this.producer.connect();
-    await runConsumer(this.consumer, this.topics.log, true, {
+    this.running = await runConsumer(this.consumer, this.topics.log, true, {
       autoCommit: true,
       eachBatchAutoResolve: false,
       // Partitions are stored side by side: Elasticsearch indexes several bulk requests at once.
@@ -135,11 +137,11 @@ export class KafkaChatLogSource implements ChatLogSource {
         if (last) resolveOffset(last.offset);
         await commitOffsetsIfNecessary();
       },
-    });
+    }, this.log);
   }
 
   async stop(): Promise<void> {
-    await this.consumer.disconnect();
+    await (this.running?.stop() ?? this.consumer.disconnect());
     await this.producer.disconnect();
   }
 }

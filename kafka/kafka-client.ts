@@ -1,5 +1,6 @@
 import { type Consumer, type ConsumerRunConfig, Kafka, logLevel, type LogEntry, Partitioners, type Producer } from "kafkajs";
 import type { Logger } from "../common/log.js";
+import { restartWhenGivenUp } from "./consumer-restart.js";
 
 const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.ERROR]: "error",
@@ -63,12 +64,15 @@ export function newProducer(kafka: Kafka): Producer {
 
 /**
  * Connects, subscribes and runs a consumer, resolving once it has joined its group and holds its
- * partitions: only then are messages sent after this call sure to reach it.
+ * partitions: only then are messages sent after this call sure to reach it. It is started again whenever
+ * kafkajs gives up on it (consumer-restart.ts); stop it with the returned stop.
  */
-export async function runConsumer(consumer: Consumer, topic: string, fromBeginning: boolean, run: ConsumerRunConfig): Promise<void> {
+export async function runConsumer(consumer: Consumer, topic: string, fromBeginning: boolean, run: ConsumerRunConfig, log: Logger): Promise<{ stop(): Promise<void> }> {
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning });
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  const running = restartWhenGivenUp(consumer, run, log);
   await consumer.run(run);
   await joined;
+  return running;
 }

@@ -25,6 +25,8 @@ export class KafkaQuestionChannel implements QuestionChannel {
   readonly kind = "kafka";
   private readonly producer: Producer;
   private readonly consumer: Consumer;
+  /** The consumer once it runs: its stop also cancels a restart that waits (consumer-restart.ts). */
+  private running: { stop(): Promise<void> } | undefined;
   private readonly malformedLogged = logThrottle(10_000);
 
   constructor(
@@ -45,7 +47,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
   async start(onAnswer: (answer: AnswerMessage) => void): Promise<void> {
     await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
     await this.producer.connect();
-    await runConsumer(this.consumer, this.topics.answer, false, {
+    this.running = await runConsumer(this.consumer, this.topics.answer, false, {
       // Nothing to commit: a restarted server has no rooms waiting, so it starts from the newest answer.
       autoCommit: false,
       eachMessage: async ({ message }) => {
@@ -61,7 +63,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
           }
         }
       },
-    });
+    }, this.log);
   }
 
   async sendQuestion(question: QuestionMessage): Promise<void> {
@@ -73,7 +75,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
   }
 
   async stop(): Promise<void> {
-    await this.consumer.disconnect();
+    await (this.running?.stop() ?? this.consumer.disconnect());
     await this.producer.disconnect();
   }
 }
@@ -96,6 +98,8 @@ export class KafkaWorkerChannel implements WorkerChannel {
   private readonly malformedLogged = logThrottle(10_000);
   private readonly producer: Producer;
   private readonly consumer: Consumer;
+  /** The consumer once it runs: its stop also cancels a restart that waits (consumer-restart.ts). */
+  private running: { stop(): Promise<void> } | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -119,7 +123,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
     await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
     await this.producer.connect();
     // A new group starts from the oldest question: questions asked before any worker ran are answered.
-    await runConsumer(this.consumer, this.topics.question, true, {
+    this.running = await runConsumer(this.consumer, this.topics.question, true, {
       autoCommit: true,
       // Committing after every batch would stall the next fetch; offsets resolve only after their
       // answers are produced, so a crash re-answers at most this much (rooms drop the repeats).
@@ -151,7 +155,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
           await heartbeat();
         }
       },
-    });
+    }, this.log);
   }
 
   /**
@@ -187,7 +191,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
   }
 
   async stop(): Promise<void> {
-    await this.consumer.disconnect();
+    await (this.running?.stop() ?? this.consumer.disconnect());
     await this.producer.disconnect();
   }
 }
