@@ -22,6 +22,7 @@ export function restartWhenGivenUp(consumer: Consumer, run: ConsumerRunConfig, l
     if (stopped) return;
     try {
       await consumer.connect();
+      if (stopped) return void (await consumer.disconnect()); // stopped while it connected
       await consumer.run(run); // a broker still away crashes it again, and the listener below comes back here
     } catch (error) {
       log.warn("could not start a Kafka consumer again; trying again", { error: String(error), inMs: afterMs });
