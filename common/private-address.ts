@@ -1,3 +1,5 @@
+import { addressKey } from "./address-key.js";
+
 /**
  * Whether a client address is of a private network: this host (load-test bots, benchmarks), a LAN, Docker's gateway,
  * or a proxy or load balancer in front without TRUST_PROXY. No player on the internet reaches the server from one
@@ -7,12 +9,12 @@
  * local IPv6 (fc00::/7); IPv4 also as IPv4-mapped IPv6 (::ffff:10.0.0.1).
  */
 export function isPrivateAddress(address: string): boolean {
-  const lower = address.toLowerCase();
-  const v4 = lower.startsWith("::ffff:") ? lower.slice(7) : lower;
-  const octets = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(v4);
+  // As counted (address-key.ts): lower case, an IPv4-mapped address as its IPv4, an IPv6 one as its /64 (::1 kept).
+  const key = addressKey(address);
+  const octets = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(key);
   if (octets) {
     const [a, b] = [Number(octets[1]), Number(octets[2])];
     return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
   }
-  return lower === "::1" || /^f[cd][0-9a-f]{0,2}:/.test(lower) || /^fe[89ab][0-9a-f]?:/.test(lower);
+  return key === "::1" || /^f[cd][0-9a-f]{0,2}:/.test(key) || /^fe[89ab][0-9a-f]?:/.test(key);
 }
