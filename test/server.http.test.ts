@@ -6,7 +6,7 @@ import { Client } from "@colyseus/sdk";
 
 import { TOO_MANY_CONNECTIONS_CLOSE } from "../rooms/world-protocol.js";
 import { serviceLog, startService } from "./helpers/processes.js";
-import { answersTo, joinWorld, outsideAddress, sleep, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { answersTo, joinOnceFree, joinWorld, outsideAddress, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("Server HTTP routes", () => {
   let open: TestWorld;
@@ -168,11 +168,7 @@ describe("Server open connections per forwarded address (TRUST_PROXY=1)", () => 
     // A private network's address (a LAN behind the proxy) carries many people: not capped either.
     for (const name of ["사내1", "사내2", "사내3"]) players.push(await joinWorld(world.url, { name }, first.room.roomId, forwarded("1.2.3.4", "10.20.30.40")));
     await second.room.leave();
-    // A socket that closed frees its place (the close reaches the server just after the leave).
-    let third: TestPlayer | undefined;
-    for (let tries = 0; !third && tries < 20; tries++) {
-      third = await joinWorld(world.url, { name: "셋" }, first.room.roomId, forwarded("10.0.0.3")).catch(() => sleep(100).then(() => undefined));
-    }
+    const third = await joinOnceFree(world.url, { name: "셋" }, first.room.roomId, forwarded("10.0.0.3"));
     assert.ok(third, "a place freed by a player who left is taken");
     await third.room.leave();
     await Promise.all([first, other, local, ...players].map((p) => p.room.leave()));

@@ -103,6 +103,19 @@ export async function joinWorld(url: string, options: Record<string, unknown>, r
   return { room, errors };
 }
 
+/**
+ * Joins as joinWorld does, trying again for up to 2 s while the join is refused: a place a player just left is free
+ * once their socket's close has reached the server. Undefined if it never was.
+ */
+export async function joinOnceFree(url: string, options: Record<string, unknown>, roomId: string, headers?: Record<string, string>): Promise<TestPlayer | undefined> {
+  for (let tries = 0; tries < 20; tries++) {
+    const player = await joinWorld(url, options, roomId, headers).catch(() => undefined);
+    if (player) return player;
+    await sleep(100);
+  }
+  return undefined;
+}
+
 /** Walks the player's avatar to (x, z) in steps the server's speed limit allows. */
 export async function walkTo(player: TestPlayer, x: number, z: number): Promise<void> {
   for (let step = 0; step < 200; step++) {
@@ -110,7 +123,7 @@ export async function walkTo(player: TestPlayer, x: number, z: number): Promise<
     const dx = x - at.x;
     const dz = z - at.z;
     const left = Math.hypot(dx, dz);
-    if (left < 1e-3) return; // as near() compares: a step the travel allowance cut short is walked on
+    if (left < NEAR) return; // as near() compares: a step the travel allowance cut short is walked on
     const k = Math.min(1, 1.5 / left); // under the 2 units a message may move (8 u/s × 0.25 s)
     player.room.send("move", { x: at.x + dx * k, y: 0, z: at.z + dz * k });
     await waitFor("the step", () => {
@@ -181,5 +194,8 @@ export function positionOf(player: TestPlayer) {
 
 /** Positions travel as 32-bit floats when that is exact enough: compare with a tolerance. */
 export function near(a: number | undefined, b: number): boolean {
-  return a !== undefined && Math.abs(a - b) < 1e-3;
+  return a !== undefined && Math.abs(a - b) < NEAR;
 }
+
+/** How close a position is to count as there (near, walkTo). */
+const NEAR = 1e-3;

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 
 import { TOO_MANY_CONNECTIONS_CLOSE } from "../../rooms/world-protocol.js";
 import { freePort, type Service, startService } from "../helpers/processes.js";
-import { joinWorld, outsideAddress, stateOf, type TestPlayer, waitFor } from "../helpers/world.js";
+import { joinOnceFree, joinWorld, outsideAddress, stateOf, type TestPlayer, waitFor } from "../helpers/world.js";
 
 const run = promisify(execFile);
 
@@ -57,10 +57,7 @@ describe("Behind nginx (ops/nginx, TRUST_PROXY=1)", function () {
       return true;
     });
     await players.pop()!.room.leave();
-    let third: TestPlayer | undefined;
-    for (let tries = 0; !third && tries < 20; tries++) {
-      third = await joinWorld(proxied, { name: "셋" }, first!.room.roomId, forged(3)).catch(() => new Promise<undefined>((resolve) => setTimeout(resolve, 100)));
-    }
+    const third = await joinOnceFree(proxied, { name: "셋" }, first!.room.roomId, forged(3));
     assert.ok(third, "the place a player left is free again");
     players.push(third);
   });
