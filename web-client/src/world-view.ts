@@ -81,8 +81,7 @@ export class WorldView {
     state.npcs.forEach((npc, id) => {
       const [x, y] = this.px(npc.x, npc.z);
       if (npc.talkRadius > 0) this.drawRange(npc.x, npc.z, npc.talkRadius, "#7c3aed"); // where it can be asked
-      this.drawAvatar(x, y, "#7c3aed", 11);
-      labels.push({ x, y: y + 11 + 14, text: npc.name });
+      labels.push({ x, y: this.drawAvatar(x, y, "#7c3aed", 11), text: npc.name });
       const answer = [...state.chat].reverse().find((line) => line.kind === "npc" && line.from === id);
       if (npc.status === "thinking") {
         const dots = ".".repeat(1 + (Math.floor(performance.now() / 300) % 3));
@@ -103,8 +102,7 @@ export class WorldView {
       shown.z += (player.z - shown.z) * k;
       this.shown.set(id, shown);
       const [x, y] = this.px(shown.x, shown.z);
-      this.drawAvatar(x, y, me ? "#2563eb" : "#f59e0b", 8);
-      labels.push({ x, y: y + 8 + 14, text: player.name });
+      labels.push({ x, y: this.drawAvatar(x, y, me ? "#2563eb" : "#f59e0b", 8), text: player.name });
     });
     for (const id of this.shown.keys()) if (!alive.has(id)) this.shown.delete(id);
     this.drawLabels(labels);
@@ -141,12 +139,14 @@ export class WorldView {
     ctx.restore();
   }
 
-  private drawAvatar(x: number, y: number, colour: string, radius: number): void {
+  /** A dot for an avatar; returns where its name's baseline goes, under it. */
+  private drawAvatar(x: number, y: number, colour: string, radius: number): number {
     const { ctx } = this;
     ctx.fillStyle = colour;
     ctx.beginPath();
     ctx.arc(x, y, radius, 0, Math.PI * 2);
     ctx.fill();
+    return y + radius + 14;
   }
 
   /** Names under their avatars; one that would cover a name already drawn goes a line lower (players who stand together). */
