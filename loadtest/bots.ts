@@ -5,6 +5,7 @@ import { Client, type Room } from "@colyseus/sdk";
 import { isNoAnswerLine } from "../rooms/fallback-lines.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import type { WorldState } from "../rooms/world-state.js";
+import { signToken } from "../server/player-accounts.js";
 import { MOVE_SEND_HZ, WORLD_ROOM, type WorldError } from "../rooms/world-protocol.js";
 
 export interface SwarmOptions {
@@ -147,6 +148,12 @@ export class BotSwarm {
     const started = performance.now();
     try {
       const client = new Client(url);
+      // A server that takes only signed-in players (AUTH_SECRET): each bot is an account of its own, as a game's login would sign it.
+      const secret = process.env.AUTH_SECRET;
+      if (secret) {
+        const { AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience } = process.env;
+        client.auth.token = await signToken(secret, { account: name, name, hours: 1, issuer, audience });
+      }
       const room = await inTurn(() =>
         i < rooms ? client.create<WorldState>(WORLD_ROOM, { name }) : client.joinById<WorldState>(this.roomIds[i % rooms]!, { name }),
       );

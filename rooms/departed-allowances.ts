@@ -5,7 +5,8 @@ import type { PlayerAllowances } from "./player-allowances.js";
  * Without it, leaving and joining again ("reconnect" in a game's menu) handed a player full buckets of lines and
  * questions each time. Keyed by the name too, because many players may share an address (a LAN, a mobile carrier's
  * NAT) and a newcomer must not inherit a stranger's spent buckets. A client that takes a new name each time still
- * starts afresh: stopping that needs accounts. Shared by the process's rooms.
+ * starts afresh, unless players sign in: the room then keys a leaver by their account (`account <id>`, no name).
+ * Shared by the process's rooms.
  */
 export class DepartedAllowances {
   /** Map order is leave order: the oldest come first, and go first. */

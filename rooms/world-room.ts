@@ -11,6 +11,7 @@ import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kaf
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
 import type { Moderator } from "../moderation/moderator.js";
+import type { Account } from "../server/player-accounts.js";
 import type { AnswerRouter, AskOutcome } from "./answer-router.js";
 import { AddressLines } from "./address-lines.js";
 import type { TokenBucket } from "./token-bucket.js";
@@ -60,17 +61,20 @@ export interface WorldRoomDeps {
   moderator?: Moderator;
   /** Seats reserved by matchmaking and not yet taken, per client address (shared by the process's rooms). */
   seats?: WaitingSeats;
-  /** What players who left could still do, per client address and name, for a rejoin to take back (shared likewise). */
+  /** What players who left could still do, per account or client address and name, for a rejoin to take back (shared likewise). */
   departed?: DepartedAllowances;
+  /** Players' accounts from the game's login (server/player-accounts.ts): set, every join needs a signed token. */
+  accounts?: { verify(token: string | undefined): Promise<Account> };
 }
 
 /**
  * What matchmaking hands the room with a seat: whose address reserved it (for the allowances a rejoin takes back),
- * and the seat counted as waiting there, to stop counting it once taken.
+ * the seat counted as waiting there, to stop counting it once taken, and the player's account when they signed in.
  */
 interface SeatTicket {
-  address: string;
+  address?: string;
   seat?: number;
+  account?: Account;
 }
 
 /** How long an NPC is `speaking` a line: a second and a half, more for a longer line, at most five. */
@@ -100,8 +104,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   protected abstract readonly deps: WorldRoomDeps;
   /** Per player, what they may still send, travel, say and ask (player-allowances.ts). */
   private readonly allowances = new Map<string, PlayerAllowances>();
-  /** Per player, the client address they joined from, when matchmaking knew it. */
+  /** Per player, the client address they joined from, when matchmaking knew it and they have no account. */
   private readonly addresses = new Map<string, string>();
+  /** Per player, their account (signed in): limits count by it, not by the client address. */
+  private readonly accountIds = new Map<string, string>();
   /** Lines the players of one address say between them (CHAT_ADDRESS_SHARE; none when 0). */
   private addressLines?: AddressLines;
   /** Clients closed for floods or refused frames: no seat is kept for them (the SDK does not reconnect from that). */
@@ -176,8 +182,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   onJoin(client: Client, options: unknown, ticket?: SeatTicket): void {
-    if (ticket?.seat !== undefined) this.deps.seats?.taken(ticket.address, ticket.seat);
-    const name = this.playerName(options, client.sessionId);
+    if (ticket?.address !== undefined && ticket.seat !== undefined) this.deps.seats?.taken(ticket.address, ticket.seat);
+    const account = ticket?.account;
+    const name = this.playerName(options, client.sessionId, account?.name);
     const { spawn } = this.deps.settings;
     const angle = Math.random() * 2 * Math.PI;
     const radius = Math.random() * spawn.radius;
@@ -187,10 +194,16 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (this.ownViews) this.updateSightOf(client.sessionId);
     else this.everyone.add(player);
     this.watchFrames(client);
-    // Leaving and joining again does not refill what a player may say and ask (departed-allowances.ts).
-    const allowances = (ticket && this.deps.departed?.takeBack(ticket.address, name)) || new PlayerAllowances(this.deps.settings);
+    // Leaving and joining again does not refill what a player may say and ask (departed-allowances.ts), nor does
+    // joining the room twice under one account: both avatars draw on the same allowances.
+    const departure = departureKey(ticket, name);
+    const allowances =
+      (account && this.allowancesOfAccount(account.id)) ||
+      (departure && this.deps.departed?.takeBack(...departure)) ||
+      new PlayerAllowances(this.deps.settings);
     this.allowances.set(client.sessionId, allowances);
-    if (ticket) this.addresses.set(client.sessionId, ticket.address);
+    if (account) this.accountIds.set(client.sessionId, account.id);
+    else if (ticket?.address !== undefined) this.addresses.set(client.sessionId, ticket.address);
     this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
     this.noticePlayer(client.sessionId);
   }
@@ -236,15 +249,18 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const player = this.state.players.get(client.sessionId);
     const allowances = this.allowances.get(client.sessionId);
     const address = this.addresses.get(client.sessionId);
+    const accountId = this.accountIds.get(client.sessionId);
     const asker = this.askerOf(client.sessionId);
     this.state.players.delete(client.sessionId);
     this.allowances.delete(client.sessionId);
     this.addresses.delete(client.sessionId);
+    this.accountIds.delete(client.sessionId);
     this.views.delete(client.sessionId);
     this.visits.forget(client.sessionId);
     for (const [npcId, turns] of this.turns) this.setThinking(npcId, -turns.drop(asker).length);
     if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
-    if (player && allowances && address !== undefined) this.deps.departed?.remember(address, player.name, allowances);
+    const departure = departureKey({ address, account: accountId === undefined ? undefined : { id: accountId } }, player?.name ?? "");
+    if (player && allowances && departure) this.deps.departed?.remember(...departure, allowances);
   }
 
   /** Server shutting down: no new players; questions in flight get their answer or fallback first. */
@@ -263,13 +279,14 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.disposed = true;
   }
 
-  private playerName(options: unknown, sessionId: string): string {
+  /** The name a player is shown by: their account's when the token gives one (the join's is then ignored), else the join's. */
+  private playerName(options: unknown, sessionId: string, accountName?: string): string {
     const parsed = JoinOptions.safeParse(options);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new ServerError(400, `bad join options: ${issue?.path.join(".") || "options"}: ${issue?.message ?? "invalid"}`);
     }
-    const raw = parsed.data?.name;
+    const raw = accountName ?? parsed.data?.name;
     if (raw === undefined) return `Player-${sessionId.slice(0, 4)}`;
     const name = cleanText(raw);
     const chars = [...name].length;
@@ -396,6 +413,12 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     return address && !isPrivateAddress(address) ? address : undefined;
   }
 
+  /** The allowances of another of this account's avatars in the room, if it has one. */
+  private allowancesOfAccount(accountId: string): PlayerAllowances | undefined {
+    for (const [sessionId, id] of this.accountIds) if (id === accountId) return this.allowances.get(sessionId);
+    return undefined;
+  }
+
   /** The lines a player's address has left to say between its players (CHAT_ADDRESS_SHARE), when shared. */
   private addressLinesOf(sessionId: string): TokenBucket | undefined {
     const address = this.sharedAddressOf(sessionId);
@@ -403,11 +426,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   /**
-   * Whose turn a question takes in an NPC's queue: its client address's, so that many connections from one address
-   * get one turn a round between them, as one player would; the player's own without a shared address or with
-   * NPC_TURNS_BY=player.
+   * Whose turn a question takes in an NPC's queue: a signed-in player's account's (all its avatars share it);
+   * else its client address's, so that many connections from one address get one turn a round between them, as one
+   * player would; the player's own without a shared address or with NPC_TURNS_BY=player.
    */
   private askerOf(sessionId: string): Asker {
+    const accountId = this.accountIds.get(sessionId);
+    if (accountId !== undefined) return { player: sessionId, group: `account ${accountId}` };
     const address = this.deps.settings.npcQueue.turnsBy === "address" ? this.sharedAddressOf(sessionId) : undefined;
     return { player: sessionId, group: address ? `address ${address}` : `player ${sessionId}` };
   }
@@ -681,24 +706,34 @@ function answerInfo({ ms, model, confidence, withheld, source, text }: AnswerMes
   };
 }
 
+/**
+ * Under what a leaver's allowances are remembered for a rejoin to take back (departed-allowances.ts): their account,
+ * or their client address and name; nothing to key them by without either.
+ */
+function departureKey(ticket: Pick<SeatTicket, "address" | "account"> | undefined, name: string): [string, string] | undefined {
+  if (ticket?.account) return [`account ${ticket.account.id}`, ""];
+  return ticket?.address === undefined ? undefined : [ticket.address, name];
+}
+
 /** A `world` room class bound to this process's router and settings, for `server.define`. */
 export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
   return class BoundWorldRoom extends WorldRoom {
     protected readonly deps = deps;
 
     /**
-     * Matchmaking, before a seat is reserved: an address with too many seats waiting gets none (waiting-seats.ts).
-     * The seat's ticket carries the address to onJoin.
+     * Matchmaking, before a seat is reserved: a player who must sign in shows their token (server/player-accounts.ts);
+     * an address with too many seats waiting gets none (waiting-seats.ts). The seat's ticket carries the address and
+     * the account to onJoin.
      */
-    static async onAuth(_token: string, _options: unknown, context: AuthContext): Promise<SeatTicket | true> {
+    static async onAuth(token: string | undefined, _options: unknown, context: AuthContext): Promise<SeatTicket> {
+      const account = await deps.accounts?.verify(token);
       const address = context.ip;
-      if (!address) return true;
-      if (!deps.seats) return { address };
+      if (!address || !deps.seats) return { address, account };
       const seat = deps.seats.reserve(address);
       if (seat === undefined) {
         throw new ServerError(429, `too many joins from your address are waiting (${deps.settings.joinsWaitingPerAddress}): try again in a few seconds`);
       }
-      return { address, seat };
+      return { address, seat, account };
     }
   };
 }

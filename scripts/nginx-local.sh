@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # nginx (Debian's) in front of world servers, with one of the project's configs (ops/nginx/*.conf.template): for the
 # proxy tests and for trying TRUST_PROXY locally. The template's ${KOBOT_...} variables come from the environment, as
-# the nginx image fills them in; KOBOT_PROXY_LISTEN is set here from LISTEN and PORT.
+# the nginx image fills them in; KOBOT_PROXY_LISTEN is set here from LISTEN and PORT, KOBOT_ACCESS_LOG (unless set) to
+# DIR/access.log.
 #   KOBOT_WORLD_SERVER=127.0.0.1:2567 scripts/nginx-local.sh start DIR ops/nginx/world.conf.template [LISTEN] [PORT]
 #   scripts/nginx-local.sh stop DIR
 # Prints the port once nginx listens. LISTEN: the address it listens on (default 127.0.0.1; 0.0.0.0 to take players
@@ -17,7 +18,7 @@ start() {
   mkdir -p "$dir"
   dir="$(cd "$dir" && pwd)"
   # The template's own variables filled in, as the nginx image does with envsubst; nginx's ($host...) kept.
-  KOBOT_PROXY_LISTEN="$listen:$port" perl -pe \
+  KOBOT_PROXY_LISTEN="$listen:$port" KOBOT_ACCESS_LOG="${KOBOT_ACCESS_LOG:-$dir/access.log}" perl -pe \
     's/\$\{(KOBOT_\w+)\}/exists $ENV{$1} ? $ENV{$1} : die "nginx-local.sh: $1 is not set\n"/ge' \
     "$template" > "$dir/world.conf"
   cat > "$dir/nginx.conf" <<CONF

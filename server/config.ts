@@ -12,6 +12,7 @@ import { DEFAULT_MAX_BATCH } from "../npc/answer-queue.js";
 import { DEFAULT_MODEL_DIR, type ModelDtype } from "../npc/model-folder.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
+import { PlayerAccounts } from "./player-accounts.js";
 import { loadWorldFile, WorldFileError } from "./world-file.js";
 
 /**
@@ -90,6 +91,14 @@ export const ENV_SCHEMA = z.object({
   METRICS_PORT: int(1, 65535).optional(),
   /** Set: /metrics answers only `Authorization: Bearer <this>` (every process); unset: /metrics is public. */
   METRICS_TOKEN: z.string().min(16, "at least 16 characters").max(200).regex(/^\S+$/, "no spaces").optional(),
+  /** Players sign in with the game's login: joins need a token (JWT) signed with this secret (HS256/384/512). */
+  AUTH_SECRET: z.string().min(32, "at least 32 characters").max(1000).optional(),
+  /** …or signed by the private half of this PEM public key (RS256, ES256, EdDSA…), for a login service that keeps its key. */
+  AUTH_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  /** With AUTH_SECRET or AUTH_PUBLIC_KEY_FILE: a token's `iss` must be this. */
+  AUTH_ISSUER: z.string().min(1).max(500).optional(),
+  /** With AUTH_SECRET or AUTH_PUBLIC_KEY_FILE: a token's `aud` must hold this. */
+  AUTH_AUDIENCE: z.string().min(1).max(500).optional(),
   /** Banned-word list for player lines and NPC answers (moderation/words.ko.txt format); "off" disables moderation. */
   MODERATION_WORDS: z.string().min(1).default(DEFAULT_WORD_LIST),
   LOG_LEVEL: z.string().refine(isLogLevel, "one of debug, info, warn, error, silent").default("info"),
@@ -128,6 +137,8 @@ export interface ServerConfig {
   model: { dir: string; dtype?: ModelDtype; maxBatch: number };
   /** The word list read (a bad one stops the start, like any bad setting); undefined when moderation is off. */
   moderator: Moderator | undefined;
+  /** Players' accounts from signed tokens (AUTH_SECRET or AUTH_PUBLIC_KEY_FILE); undefined: anyone joins. */
+  accounts: PlayerAccounts | undefined;
 }
 
 export class ConfigError extends Error {
@@ -157,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new ConfigError(`bad configuration:\n  KAFKA_BROKERS=${JSON.stringify(e.KAFKA_BROKERS)}: expected host:port[,host:port…]`);
   }
   const moderator = e.MODERATION_WORDS === "off" ? undefined : moderatorFrom(e.MODERATION_WORDS);
+  const accounts = accountsFrom(e);
   const world = e.WORLD_FILE === "off" ? undefined : worldFrom(e.WORLD_FILE, e.MODEL_DIR, moderator);
   return {
     port: e.PORT,
@@ -181,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     publicAddress: e.PUBLIC_ADDRESS,
     trustedProxies: e.TRUST_PROXY,
     connectionsPerAddress: e.CONNECTIONS_PER_ADDRESS,
+    accounts,
     world: {
       ...DEFAULT_WORLD_SETTINGS,
       maxClients: e.MAX_CLIENTS,
@@ -218,5 +231,24 @@ function worldFrom(path: string, modelDir: string, moderator: Moderator | undefi
   } catch (error) {
     if (error instanceof WorldFileError) throw new ConfigError(`bad configuration:\n  WORLD_FILE=${JSON.stringify(path)}: ${error.message}`);
     throw error;
+  }
+}
+
+function accountsFrom(e: Env): PlayerAccounts | undefined {
+  const { AUTH_SECRET: secret, AUTH_PUBLIC_KEY_FILE: keyFile, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience } = e;
+  if (secret !== undefined && keyFile !== undefined) {
+    throw new ConfigError("bad configuration:\n  AUTH_SECRET and AUTH_PUBLIC_KEY_FILE: set one of them (how the game's login signs tokens)");
+  }
+  if (secret === undefined && keyFile === undefined) {
+    if (issuer !== undefined || audience !== undefined) {
+      throw new ConfigError("bad configuration:\n  AUTH_ISSUER/AUTH_AUDIENCE need AUTH_SECRET or AUTH_PUBLIC_KEY_FILE (the key tokens are checked with)");
+    }
+    return undefined;
+  }
+  if (secret !== undefined) return new PlayerAccounts({ key: { secret }, issuer, audience });
+  try {
+    return PlayerAccounts.withPublicKeyFile(keyFile!, { issuer, audience });
+  } catch (error) {
+    throw new ConfigError(`bad configuration:\n  AUTH_PUBLIC_KEY_FILE=${JSON.stringify(keyFile)}: ${(error as Error).message}`);
   }
 }

@@ -145,7 +145,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   if (!moderator) log.warn("moderation is off (MODERATION_WORDS=off)");
   const seats = new WaitingSeats(config.world.joinsWaitingPerAddress, SEAT_RESERVATION_MS);
   const departed = new DepartedAllowances(PlayerAllowances.refillMs(config.world));
-  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats, departed };
+  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats, departed, accounts: config.accounts };
   sizeStateBuffer(config.world);
   server.define(WORLD_ROOM, defineWorldRoom(deps)).sortBy({ clients: -1 });
   // A port in use is an error of the HTTP server, which Colyseus only logs: its listen() would never settle, and a

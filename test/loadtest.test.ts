@@ -27,6 +27,25 @@ describe("Load-test bots", () => {
   });
 });
 
+describe("Load-test bots on a server that takes only signed-in players", () => {
+  const secret = "the load test's login secret, 32 characters or more";
+  let world: TestWorld;
+  before(async () => {
+    world = await startTestWorld({ AUTH_SECRET: secret });
+    await world.startWorker();
+    process.env.AUTH_SECRET = secret; // what the bots sign their tokens with, as the load test's CLI reads it
+  });
+  after(async () => {
+    delete process.env.AUTH_SECRET;
+    await world.stop();
+  });
+
+  it("sign in, each as an account of its own", async () => {
+    const report = await runLoadTest({ url: world.url, bots: 6, rooms: 2, durationS: 2.5, askRate: 2, chatRate: 1, questions: ["배고파"] });
+    assertReport(report);
+  });
+});
+
 function assertReport(report: LoadTestReport): void {
   assert.equal(report.joined, 6);
   assert.equal(report.joinMs.length, 6);

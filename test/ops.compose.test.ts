@@ -46,6 +46,9 @@ describe("docker-compose.yml", () => {
     assert.equal(ids.size, 2);
     const proxy = services.proxy!;
     const template = readFileSync(proxy.volumes!.find((v) => v.includes("/etc/nginx/templates/"))!.split(":")[0]!, "utf8");
+    for (const [, variable] of template.matchAll(/\$\{(\w+)\}/g)) {
+      assert.ok(proxy.environment![variable!] !== undefined, `the proxy's environment sets ${variable}, which the image fills into the template`);
+    }
     const listen = String(proxy.environment!.KOBOT_PROXY_LISTEN);
     assert.ok(proxy.ports!.includes(`${listen}:${listen}`), "the proxy publishes the port it listens on");
     for (const [i, [name, service]] of servers.entries()) {

@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
 
+import { signToken } from "../../server/player-accounts.js";
 import { freePort, type Service, startService } from "../helpers/processes.js";
 import { joinWorld, walkTo } from "../helpers/world.js";
 
@@ -187,6 +188,35 @@ describe("Web client in Chromium", function () {
     assert.deepEqual(await avatars(), ["idle"], "one avatar of the player, not the old one waiting 20 s beside a new one");
     await page.close();
     assert.deepEqual(consoleErrors, []);
+  });
+
+  it("signs in with the token in the page's fragment, shown by its account's name, and says so when there is none", async () => {
+    const port = await freePort();
+    const secret = "the browser test's login secret, 32 characters or more";
+    const signedIn = await startService("browser-server-accounts", "server/main.ts", { PORT: String(port), AUTH_SECRET: secret }, "world server listening");
+    try {
+      const refused = await browser.newPage();
+      refused.on("pageerror", (error) => consoleErrors.push(error.message));
+      await refused.goto(`http://127.0.0.1:${port}/?name=${encodeURIComponent("손님")}`);
+      await refused.waitForFunction(() => document.getElementById("toast")?.textContent === "로그인이 필요해요. 게임에 다시 로그인한 뒤 들어와 주세요.");
+      await refused.close();
+      const token = await signToken(secret, { account: "web-1", name: "영희", hours: 1 });
+      const page = await browser.newPage();
+      page.on("pageerror", (error) => consoleErrors.push(error.message));
+      await page.goto(`http://127.0.0.1:${port}/?name=${encodeURIComponent("손님")}#token=${token}`);
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+      await page.waitForFunction(() => (window as any).kobot.room.state?.players !== undefined);
+      const name = await page.evaluate(() => {
+        const room = (window as any).kobot.room;
+        return room.state.players.get(room.sessionId).name as string;
+      });
+      assert.equal(name, "영희", "the account's name");
+      assert.equal(new URL(page.url()).hash, "", "the token is taken out of the address bar");
+      await page.close();
+      assert.deepEqual(consoleErrors, []);
+    } finally {
+      await signedIn.stop();
+    }
   });
 
   it("keeps the lines a player heard when far players' talk fills the room's history", async () => {

@@ -1,19 +1,25 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
+import { Client, type Room } from "@colyseus/sdk";
+
 import { TOO_MANY_CONNECTIONS_CLOSE } from "../../rooms/world-protocol.js";
+import type { WorldState } from "../../rooms/world-state.js";
+import { signToken } from "../../server/player-accounts.js";
 import { freePort, type Service, startService } from "../helpers/processes.js";
-import { joinOnceFree, joinWorld, outsideAddress, stateOf, type TestPlayer, waitFor } from "../helpers/world.js";
+import { joinOnceFree, joinWorld, outsideAddress, sleep, stateOf, type TestPlayer, waitFor } from "../helpers/world.js";
 
 const run = promisify(execFile);
 
+const AUTH_SECRET = "the proxy test's login secret, 32 characters or more";
+
 /**
  * The world server behind a real nginx with the project's config (ops/nginx/world.conf.template), as deployed:
- * TRUST_PROXY=1, players coming from another address than the proxy's.
+ * TRUST_PROXY=1, players signed in by the game (AUTH_SECRET), coming from another address than the proxy's.
  */
 describe("Behind nginx (ops/nginx, TRUST_PROXY=1)", function () {
   const outside = outsideAddress();
@@ -26,7 +32,7 @@ describe("Behind nginx (ops/nginx, TRUST_PROXY=1)", function () {
     if (!outside) return this.skip(); // no network interface but loopback: every player would be nginx's own address
     const port = await freePort();
     server = await startService("proxied-server", "server/main.ts", {
-      PORT: String(port), HOST: "127.0.0.1", WORLD_FILE: "off", TRUST_PROXY: "1", CONNECTIONS_PER_ADDRESS: "2",
+      PORT: String(port), HOST: "127.0.0.1", WORLD_FILE: "off", TRUST_PROXY: "1", CONNECTIONS_PER_ADDRESS: "2", AUTH_SECRET,
     }, "world server listening");
     dir = mkdtempSync(join(tmpdir(), "kobot-nginx-"));
     const { stdout } = await run("bash", ["scripts/nginx-local.sh", "start", dir, "ops/nginx/world.conf.template", "0.0.0.0"], {
@@ -46,7 +52,8 @@ describe("Behind nginx (ops/nginx, TRUST_PROXY=1)", function () {
 
   it("seats players and carries their lines, and counts them by the address nginx saw, not the ones they forged", async () => {
     // Each forges another address, in both headers a client can send; nginx appends the one it saw.
-    const forged = (i: number) => ({ "x-forwarded-for": `10.0.0.${i}`, "x-real-ip": `10.0.1.${i}` });
+    const bearer = `Bearer ${await signToken(AUTH_SECRET, { account: "proxied", hours: 1 })}`;
+    const forged = (i: number) => ({ "x-forwarded-for": `10.0.0.${i}`, "x-real-ip": `10.0.1.${i}`, authorization: bearer });
     players.push(await joinWorld(proxied, { name: "하나" }, undefined, forged(1)));
     const [first] = players;
     players.push(await joinWorld(proxied, { name: "둘" }, first!.room.roomId, forged(2)));
@@ -60,6 +67,27 @@ describe("Behind nginx (ops/nginx, TRUST_PROXY=1)", function () {
     const third = await joinOnceFree(proxied, { name: "셋" }, first!.room.roomId, forged(3));
     assert.ok(third, "the place a player left is free again");
     players.push(third);
+  });
+
+  it("lets in only signed-in players, and keeps their tokens, which the SDK sends in the socket's query, out of nginx's log", async () => {
+    await assert.rejects(joinWorld(proxied, { name: "손님" }), (error: { code?: number; message: string }) => {
+      assert.equal(error.code, 401, error.message);
+      return true;
+    });
+    await Promise.all(players.splice(0).map((player) => player.room.leave()));
+    const client = new Client(proxied);
+    client.auth.token = await signToken(AUTH_SECRET, { account: "logged", name: "기록", hours: 1 });
+    // Once the leavers' sockets have closed at the server (CONNECTIONS_PER_ADDRESS 2).
+    let room: Room<any, WorldState> | undefined;
+    for (let tries = 0; !room && tries < 20; tries++) {
+      room = await client.joinOrCreate<WorldState>("world", {}).catch(() => sleep(100).then(() => undefined));
+    }
+    assert.ok(room, "joined through nginx");
+    await waitFor("the signed-in player's avatar", () => room.state?.players?.get(room.sessionId)?.name === "기록");
+    await room.leave();
+    const log = readFileSync(join(dir!, "access.log"), "utf8");
+    assert.match(log, new RegExp(`"GET /[^ "]+/${room.roomId} HTTP/1.1" 101`), "the socket's request is logged, by its path");
+    assert.doesNotMatch(log, /_authToken|\?/, "no query string, so no token, in the access log");
   });
 });
 

@@ -12,10 +12,16 @@ namespace Colyseus
 
     public class Client
     {
+        public Auth Auth = new Auth();
         public Client(string endpoint) { }
         public Task<Room<T>> JoinOrCreate<T>(string roomName, Dictionary<string, object> options = null, Dictionary<string, string> headers = null) where T : Schema.Schema { return Task.FromResult<Room<T>>(null); }
         public Task<Room<T>> JoinById<T>(string roomId, Dictionary<string, object> options = null, Dictionary<string, string> headers = null) where T : Schema.Schema { return Task.FromResult<Room<T>>(null); }
         public Task<Room<T>> Reconnect<T>(ReconnectionToken reconnectionToken, Dictionary<string, string> headers = null) where T : Schema.Schema { return Task.FromResult<Room<T>>(null); }
+    }
+
+    public class Auth
+    {
+        public string Token { get; set; }
     }
 
     public class ReconnectionToken

@@ -17,6 +17,8 @@ export interface Connection {
  */
 export async function joinWorld(
   name: string,
+  /** The game's sign-in token, for a server that takes only signed-in players (AUTH_SECRET); undefined: none. */
+  token: string | undefined,
   onStatus: (status: ConnectionStatus) => void,
   onError: (error: WorldError) => void,
   onRoom: (room: Room<any, WorldState>) => void,
@@ -25,6 +27,7 @@ export async function joinWorld(
 ): Promise<void> {
   const protocol = location.protocol === "https:" ? "wss" : "ws";
   const client = new Client(`${protocol}://${location.host}`);
+  if (token) client.auth.token = token; // sent as Authorization: Bearer with every join
   const enter = (room: Room<any, WorldState>) => {
     room.onMessage("error", onError);
     room.onDrop(() => onStatus("reconnecting"));

@@ -52,10 +52,11 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
 
 /**
  * Why a join failed, in Korean, and whether joining again as is may work. The server refuses a name with 400 (its
- * English message says which rule); 429 is too many joins waiting from the player's address, TOO_MANY_CONNECTIONS_CLOSE
- * too many connections from it; no code is no server.
+ * English message says which rule), a player not signed in (no token, or a bad or expired one) with 401; 429 is too
+ * many joins waiting from the player's address, TOO_MANY_CONNECTIONS_CLOSE too many connections from it; no code is no server.
  */
 export function joinFailureWords(code: number | undefined): { words: string; retry: boolean } {
+  if (code === 401) return { words: "로그인이 필요해요. 게임에 다시 로그인한 뒤 들어와 주세요.", retry: false };
   if (code === 400) {
     return { words: `이 이름으로는 들어갈 수 없어요. 1–${NAME_MAX_CHARS}자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.`, retry: false };
   }

@@ -21,6 +21,11 @@ $<HTMLCanvasElement>("world").addEventListener("click", (event) => {
   movement.walkTo(x, z);
 });
 
+// `#token=…`: the game's sign-in token, in the fragment so that no server log or Referer carries it, and taken out of
+// the address bar so that a copied link does not hand the account over.
+const token = new URLSearchParams(location.hash.slice(1)).get("token") ?? undefined;
+if (token) history.replaceState(null, "", location.pathname + location.search);
+
 const labels = { offline: "연결 끊김", joining: "입장 중…", online: "접속 중", reconnecting: "다시 연결 중…" };
 const nameInput = $<HTMLInputElement>("name");
 nameInput.value = localStorage.getItem("kobot-name") ?? "";
@@ -31,6 +36,7 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
   $<HTMLFormElement>("join").hidden = true;
   void joinWorld(
     name,
+    token,
     (state) => {
       status.textContent = labels[state];
       status.className = `status ${state === "online" ? "online" : "offline"}`;

@@ -28,10 +28,23 @@ namespace Kobot
         public Room<WorldState> Room { get; private set; }
 
         /// <summary>
+        /// The game's sign-in token (a JWT from its login), for a server that takes only signed-in players
+        /// (AUTH_SECRET or AUTH_PUBLIC_KEY_FILE): set it before <see cref="Connect(string)"/>. Not a serialized field,
+        /// so that no token is saved in a scene.
+        /// </summary>
+        public string AuthToken { get; set; }
+
+        /// <summary>
         /// The server refused the player's name (empty, too long, an NPC's, or a banned word), with why in Korean:
         /// ask for another and call <see cref="Connect(string)"/> with it. Other refusals are retried.
         /// </summary>
         public event System.Action<string> NameRefused;
+
+        /// <summary>
+        /// The server takes only signed-in players, and <see cref="AuthToken"/> is missing, expired or not valid
+        /// (HTTP 401), with why in Korean: sign in again, set the new token and call <see cref="Connect(string)"/>.
+        /// </summary>
+        public event System.Action<string> SignInRefused;
 
         private Client client;
         private readonly Dictionary<string, RemoteAvatar> remotes = new Dictionary<string, RemoteAvatar>();
@@ -49,6 +62,8 @@ namespace Kobot
         {
             playerName = name;
             if (client == null) client = new Client(serverUrl);
+            // Sent as Authorization: Bearer with every join (in place of a token the SDK's own Auth cached, if any).
+            if (!string.IsNullOrEmpty(AuthToken)) client.Auth.Token = AuthToken;
             for (var attempt = 0; !leaving; attempt++)
             {
                 chatUI.ShowStatus("입장 중…");
@@ -69,7 +84,8 @@ namespace Kobot
                     chatUI.ShowError(words);
                     if (!retry)
                     {
-                        if (NameRefused != null) NameRefused(words);
+                        var refused = JoinErrorCode(error) == 401 ? SignInRefused : NameRefused;
+                        if (refused != null) refused(words);
                         return;
                     }
                 }

@@ -1,0 +1,98 @@
+import { createPublicKey, type KeyObject } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { ServerError } from "@colyseus/core";
+import { errors, jwtVerify, SignJWT } from "jose";
+
+/** Who a game's login says a player is: its account id, and the name to show when the token gives one. */
+export interface Account {
+  id: string;
+  name?: string;
+}
+
+/** How tokens are checked: signed with a shared secret (HS256…) or by the private half of a public key (RS256, ES256, EdDSA…). */
+export type AccountKey = { secret: string } | { publicKeyPem: string };
+
+export interface AccountSettings {
+  key: AccountKey;
+  /** When set, a token's `iss` and `aud` must be these. */
+  issuer?: string;
+  audience?: string;
+}
+
+const SECRET_ALGORITHMS = ["HS256", "HS384", "HS512"];
+// jose checks that the key's type fits the algorithm, so a public key never verifies a token "signed" with it as an HMAC secret.
+const PUBLIC_KEY_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"];
+/** Clocks of the login service and of this server may differ a little. */
+const CLOCK_TOLERANCE_SECONDS = 30;
+const ACCOUNT_ID_MAX_CHARS = 128;
+
+/**
+ * Players' accounts from the game's own login: a signed token (JWT) on every join, sent by the SDKs as
+ * `Authorization: Bearer` (`client.auth.token` in JavaScript, `client.Auth.Token` in Unity). Its `sub` is the
+ * account, which the room's limits count by instead of the client address; its `name`, when present, is the name shown.
+ * Every problem is an HTTP 401 with a message for the game's developers.
+ */
+export class PlayerAccounts {
+  private readonly key: Uint8Array | KeyObject;
+  private readonly algorithms: string[];
+
+  constructor(private readonly settings: AccountSettings) {
+    if ("secret" in settings.key) {
+      this.key = new TextEncoder().encode(settings.key.secret);
+      this.algorithms = SECRET_ALGORITHMS;
+    } else {
+      this.key = createPublicKey(settings.key.publicKeyPem);
+      this.algorithms = PUBLIC_KEY_ALGORITHMS;
+    }
+  }
+
+  /** Reads the public key from a PEM file; a bad file stops the start with its reason. */
+  static withPublicKeyFile(path: string, rest: Omit<AccountSettings, "key">): PlayerAccounts {
+    return new PlayerAccounts({ ...rest, key: { publicKeyPem: readFileSync(path, "utf8") } });
+  }
+
+  async verify(token: string | undefined): Promise<Account> {
+    if (!token) throw new ServerError(401, "this server takes players signed in by the game: join with a token (Authorization: Bearer)");
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, this.key, {
+        algorithms: this.algorithms,
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        requiredClaims: ["sub", "exp"],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      }));
+    } catch (error) {
+      throw new ServerError(401, tokenProblem(error));
+    }
+    const { sub, name } = payload;
+    if (typeof sub !== "string" || sub.length === 0 || sub.length > ACCOUNT_ID_MAX_CHARS) {
+      throw new ServerError(401, `the token's sub (the account) must be 1–${ACCOUNT_ID_MAX_CHARS} characters`);
+    }
+    if (name !== undefined && typeof name !== "string") throw new ServerError(401, "the token's name must be a string");
+    return name === undefined ? { id: sub } : { id: sub, name };
+  }
+}
+
+/** A token as `npm run token` signs it (HS256 with the shared secret): for trying the server, and for bots. */
+export async function signToken(
+  secret: string,
+  claims: { account: string; name?: string; hours: number; issuer?: string; audience?: string },
+): Promise<string> {
+  const jwt = new SignJWT(claims.name === undefined ? {} : { name: claims.name })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(claims.account)
+    .setIssuedAt()
+    .setExpirationTime(`${claims.hours}h`);
+  if (claims.issuer) jwt.setIssuer(claims.issuer);
+  if (claims.audience) jwt.setAudience(claims.audience);
+  return jwt.sign(new TextEncoder().encode(secret));
+}
+
+function tokenProblem(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return "the sign-in token has expired: sign in again";
+  if (error instanceof errors.JWTClaimValidationFailed) return `the sign-in token's ${error.claim} claim is not valid here (${error.reason})`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return "the sign-in token is signed with an algorithm this server does not take";
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "the sign-in token's signature does not match this server's key";
+  return "the sign-in token is not a valid signed token";
+}

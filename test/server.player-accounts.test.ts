@@ -1,0 +1,177 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { Client } from "@colyseus/sdk";
+import { exportSPKI, generateKeyPair, SignJWT } from "jose";
+
+import { ConfigError, loadConfig } from "../server/config.js";
+import { PlayerAccounts, signToken } from "../server/player-accounts.js";
+import type { WorldState } from "../rooms/world-state.js";
+import type { QuestionMessage } from "../kafka/contract.js";
+import { answersTo, joinWorld, scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+
+const SECRET = "a secret the game's login and this server share";
+
+/** A token as a game's login would sign it: for an hour unless told otherwise. */
+function token(claims: Record<string, unknown>, options: { secret?: string; expiresIn?: string | number; alg?: string } = {}) {
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg: options.alg ?? "HS256" }).setIssuedAt();
+  if (options.expiresIn !== 0) jwt.setExpirationTime(options.expiresIn ?? "1h");
+  return jwt.sign(new TextEncoder().encode(options.secret ?? SECRET));
+}
+
+/** Rejects with the 401's message. */
+async function refused(accounts: PlayerAccounts, jwt: string | undefined, message: RegExp): Promise<void> {
+  await assert.rejects(accounts.verify(jwt), (error: { code?: number; message: string }) => {
+    assert.equal(error.code, 401);
+    assert.match(error.message, message);
+    return true;
+  });
+}
+
+describe("players' accounts from signed tokens (server/player-accounts.ts)", () => {
+  const accounts = new PlayerAccounts({ key: { secret: SECRET } });
+
+  it("reads the account and its name from a token signed with the shared secret", async () => {
+    assert.deepEqual(await accounts.verify(await token({ sub: "player-1", name: "영희" })), { id: "player-1", name: "영희" });
+    assert.deepEqual(await accounts.verify(await token({ sub: "player-2" })), { id: "player-2" });
+  });
+
+  it("refuses, with a 401 that says why, a missing, expired, forged, unexpiring or accountless token", async () => {
+    await refused(accounts, undefined, /join with a token/);
+    await refused(accounts, "not.a.token", /not a valid signed token/);
+    await refused(accounts, await token({ sub: "p" }, { expiresIn: Math.floor(Date.now() / 1000) - 120 }), /expired/);
+    await refused(accounts, await token({ sub: "p" }, { secret: "another secret, of someone else's login" }), /signature does not match/);
+    await refused(accounts, await token({ sub: "p" }, { expiresIn: 0 }), /exp claim/);
+    await refused(accounts, await token({ name: "영희" }), /sub claim/);
+    await refused(accounts, await token({ sub: "p", name: 7 }), /name must be a string/);
+    await refused(accounts, await token({ sub: "x".repeat(129) }), /1–128 characters/);
+  });
+
+  it("checks the issuer and audience when told to", async () => {
+    const strict = new PlayerAccounts({ key: { secret: SECRET }, issuer: "https://login.example", audience: "kobot-world" });
+    assert.deepEqual(await strict.verify(await token({ sub: "p", iss: "https://login.example", aud: "kobot-world" })), { id: "p" });
+    await refused(strict, await token({ sub: "p", iss: "https://elsewhere.example", aud: "kobot-world" }), /iss claim/);
+    await refused(strict, await token({ sub: "p", iss: "https://login.example", aud: "another-game" }), /aud claim/);
+  });
+
+  it("verifies with a public key, and never takes that key as an HMAC secret (algorithm confusion)", async () => {
+    const { publicKey, privateKey } = await generateKeyPair("ES256", { extractable: true });
+    const pem = await exportSPKI(publicKey);
+    const byKey = new PlayerAccounts({ key: { publicKeyPem: pem } });
+    const signed = await new SignJWT({ sub: "p", name: "철수" }).setProtectedHeader({ alg: "ES256" }).setExpirationTime("1h").sign(privateKey);
+    assert.deepEqual(await byKey.verify(signed), { id: "p", name: "철수" });
+    // Anyone can read a public key: signed with it as an HS256 secret, a token must not pass.
+    await refused(byKey, await token({ sub: "p" }, { secret: pem }), /algorithm this server does not take/);
+  });
+
+  it("takes the tokens `npm run token` signs, issuer and audience included", async () => {
+    const strict = new PlayerAccounts({ key: { secret: SECRET }, issuer: "https://login.example", audience: "kobot-world" });
+    const signed = await signToken(SECRET, { account: "bot-3", name: "봇", hours: 1, issuer: "https://login.example", audience: "kobot-world" });
+    assert.deepEqual(await strict.verify(signed), { id: "bot-3", name: "봇" });
+    const { stdout } = await promisify(execFile)("node_modules/.bin/tsx", ["server/sign-token.ts", "--account", "cli-1", "--hours", "2"], {
+      env: { ...process.env, AUTH_SECRET: SECRET },
+    });
+    assert.deepEqual(await accounts.verify(stdout.trim()), { id: "cli-1" });
+  });
+
+  it("is configured by AUTH_SECRET or AUTH_PUBLIC_KEY_FILE, one of them, with clear errors", () => {
+    assert.equal(loadConfig({ WORLD_FILE: "off" }).accounts, undefined, "unset: anyone joins");
+    assert.ok(loadConfig({ WORLD_FILE: "off", AUTH_SECRET: SECRET }).accounts instanceof PlayerAccounts);
+    assert.throws(() => loadConfig({ WORLD_FILE: "off", AUTH_SECRET: "short" }), /AUTH_SECRET="short": at least 32 characters/);
+    assert.throws(() => loadConfig({ WORLD_FILE: "off", AUTH_SECRET: SECRET, AUTH_PUBLIC_KEY_FILE: "key.pem" }), /set one of them/);
+    assert.throws(() => loadConfig({ WORLD_FILE: "off", AUTH_ISSUER: "https://login.example" }), ConfigError);
+    assert.throws(() => loadConfig({ WORLD_FILE: "off", AUTH_PUBLIC_KEY_FILE: "/no/such/key.pem" }), /AUTH_PUBLIC_KEY_FILE="\/no\/such\/key.pem": ENOENT/);
+  });
+});
+
+// Its own server: players behind one proxy-forwarded address, as a PC bang's or a carrier's NAT puts them.
+describe("signed-in players in the world room (AUTH_SECRET)", function () {
+  let world: TestWorld;
+  const sameAddress = "203.0.113.7";
+  /** Joins as the account the token names, from the one public address the proxy forwarded. */
+  const joinAs = async (claims: Record<string, unknown>, options: Record<string, unknown> = {}, roomId?: string): Promise<TestPlayer> =>
+    joinWorld(world.url, options, roomId, { "x-forwarded-for": sameAddress, authorization: `Bearer ${await token(claims)}` });
+  const linesOf = (seen: TestPlayer, player: TestPlayer) => stateOf(seen).chat.filter((line) => line.from === player.room.sessionId);
+
+  before(async () => {
+    world = await startTestWorld({ AUTH_SECRET: SECRET, TRUST_PROXY: "1", CHAT_BURST: "2", CHAT_LINES_PER_SECOND: "0.2", CHAT_ADDRESS_SHARE: "2" });
+  });
+  after(() => world.stop());
+
+  it("lets in only players with a valid token, through the SDK's client.auth.token, shown by their account's name", async () => {
+    await assert.rejects(world.join("손님"), /join with a token/);
+    await assert.rejects(joinWorld(world.url, {}, undefined, { authorization: `Bearer ${await token({ sub: "p" }, { secret: "x".repeat(40) })}` }), /signature/);
+    const client = new Client(world.url);
+    client.auth.token = await token({ sub: "account-7", name: "영희" });
+    const room = await client.joinOrCreate<WorldState>("world", { name: "아무개" });
+    await waitFor("the first state", () => room.state?.players?.get(room.sessionId));
+    assert.equal(room.state.players.get(room.sessionId)!.name, "영희", "the account's name, not the one the join asked for");
+    await room.leave();
+  });
+
+  it("gives players behind one address lines of their own, one account's avatars one allowance between them", async () => {
+    const first = await joinAs({ sub: "a", name: "갑" });
+    const second = await joinAs({ sub: "b", name: "을" }, {}, first.room.roomId);
+    const third = await joinAs({ sub: "c", name: "병" }, {}, first.room.roomId);
+    for (const player of [first, second, third]) ["하나", "둘"].forEach((text) => player.room.send("chat", { text }));
+    await waitFor("six lines", () => [first, second, third].every((player) => linesOf(first, player).length === 2));
+    assert.deepEqual([first, second, third].flatMap((player) => player.errors), [], "without accounts, 2 of one address's 6 lines were refused");
+
+    // Account "a" again, on a second device: both avatars draw on what "a" has left, which is nothing.
+    const again = await joinAs({ sub: "a", name: "갑" }, {}, first.room.roomId);
+    again.room.send("chat", { text: "셋" });
+    await waitFor("the refusal", () => again.errors.length === 1);
+    assert.equal(again.errors[0]!.code, "rate_limited");
+    assert.notEqual(again.errors[0]!.byAddress, true, "refused for the account's own lines, not the address's");
+    await Promise.all([first, second, third, again].map((player) => player.room.leave()));
+  });
+
+  it("does not refill an account's allowances when it leaves and joins again under another name", async () => {
+    const host = await joinAs({ sub: "host" }, { name: "주인" });
+    const before = await joinAs({ sub: "d" }, { name: "처음이름" }, host.room.roomId);
+    ["하나", "둘"].forEach((text) => before.room.send("chat", { text }));
+    await waitFor("two lines", () => linesOf(host, before).length === 2);
+    await before.room.leave();
+    const after = await joinAs({ sub: "d" }, { name: "다른이름" }, host.room.roomId);
+    after.room.send("chat", { text: "셋" });
+    await waitFor("the refusal", () => after.errors.length === 1);
+    assert.equal(after.errors[0]!.code, "rate_limited");
+    await Promise.all([host, after].map((player) => player.room.leave()));
+  });
+});
+
+// Its own server: an NPC's queue, served by a scripted brain one question at a time.
+describe("an NPC's turns for signed-in players (AUTH_SECRET)", function () {
+  let world: TestWorld;
+  const heard: string[] = [];
+  const joinAs = async (account: string, roomId?: string): Promise<TestPlayer> =>
+    joinWorld(world.url, {}, roomId, { "x-forwarded-for": "203.0.113.9", authorization: `Bearer ${await token({ sub: account })}` });
+
+  before(async () => {
+    world = await startTestWorld({ AUTH_SECRET: SECRET, TRUST_PROXY: "1", NPC_MAX_BATCH: "1", NPC_QUEUE_MAX: "10", NPC_TIMEOUT_MS: "5000" });
+    await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
+      await sleep(150);
+      heard.push(...questions.map((q) => q.text));
+      return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`, 150));
+    });
+  });
+  after(() => world.stop());
+
+  it("gives one account's avatars one turn a round between them, and each account behind one address its own", async () => {
+    const first = await joinAs("first");
+    const second = await joinAs("second", first.room.roomId);
+    const last = await joinAs("last", first.room.roomId);
+    const devices = [await joinAs("many", first.room.roomId), await joinAs("many", first.room.roomId), await joinAs("many", first.room.roomId)];
+    // The first two questions go to the brain at once; the rest wait, one account's three asked before the last.
+    first.room.send("chat", { text: "@kobot l1" });
+    second.room.send("chat", { text: "@kobot l2" });
+    await sleep(20);
+    devices.forEach((player, i) => player.room.send("chat", { text: `@kobot o${i + 1}` }));
+    await sleep(20);
+    last.room.send("chat", { text: "@kobot l3" });
+    await waitFor("six answers", () => heard.length === 6, 5000);
+    assert.deepEqual(heard, ["l1", "l2", "o1", "l3", "o2", "o3"], "the account's second and third wait for the last player's turn; all share one address");
+    await waitFor("each device answered", () => devices.every((player) => answersTo(player).length === 1));
+    await Promise.all([first, second, last, ...devices].map((p) => p.room.leave()));
+  });
+});
