@@ -196,7 +196,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.watchFrames(client);
     // Leaving and joining again does not refill what a player may say and ask (departed-allowances.ts), nor does
     // joining the room twice under one account: both avatars draw on the same allowances.
-    const departure = departureKey(ticket, name);
+    const departure = departureKey(account?.id, ticket?.address, name);
     const allowances =
       (account && this.allowancesOfAccount(account.id)) ||
       (departure && this.deps.departed?.takeBack(...departure)) ||
@@ -259,8 +259,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.visits.forget(client.sessionId);
     for (const [npcId, turns] of this.turns) this.setThinking(npcId, -turns.drop(asker).length);
     if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
-    const departure = departureKey({ address, account: accountId === undefined ? undefined : { id: accountId } }, player?.name ?? "");
-    if (player && allowances && departure) this.deps.departed?.remember(...departure, allowances);
+    const departure = player && departureKey(accountId, address, player.name);
+    if (departure && allowances) this.deps.departed?.remember(...departure, allowances);
   }
 
   /** Server shutting down: no new players; questions in flight get their answer or fallback first. */
@@ -710,9 +710,9 @@ function answerInfo({ ms, model, confidence, withheld, source, text }: AnswerMes
  * Under what a leaver's allowances are remembered for a rejoin to take back (departed-allowances.ts): their account,
  * or their client address and name; nothing to key them by without either.
  */
-function departureKey(ticket: Pick<SeatTicket, "address" | "account"> | undefined, name: string): [string, string] | undefined {
-  if (ticket?.account) return [`account ${ticket.account.id}`, ""];
-  return ticket?.address === undefined ? undefined : [ticket.address, name];
+function departureKey(accountId: string | undefined, address: string | undefined, name: string): [string, string] | undefined {
+  if (accountId !== undefined) return [`account ${accountId}`, ""];
+  return address === undefined ? undefined : [address, name];
 }
 
 /** A `world` room class bound to this process's router and settings, for `server.define`. */
