@@ -27,6 +27,8 @@ export const SearchParams = z
     room: z.string().max(64).optional(),
     /** A player's session id or name. */
     player: z.string().max(64).transform(composed).optional(),
+    /** A signed-in player's account: every line they said, whatever their sessions and names. */
+    account: z.string().max(128).optional(),
     kind: z.enum(["player", "npc", "system"]).optional(),
     from: instant.optional(),
     to: instant.optional(),
@@ -41,6 +43,7 @@ export interface ChatHit {
   roomId: string;
   kind: string;
   from: string;
+  account?: string;
   name: string;
   text: string;
   ts: number;
@@ -71,6 +74,7 @@ export function searchQuery(params: SearchParams): Record<string, unknown> {
   const filter: unknown[] = [];
   if (params.room) filter.push({ term: { roomId: params.room } });
   if (params.player) filter.push({ bool: { should: [{ term: { from: params.player } }, { term: { name: params.player } }] } });
+  if (params.account) filter.push({ term: { account: params.account } });
   if (params.kind) filter.push({ term: { kind: params.kind } });
   if (params.from !== undefined || params.to !== undefined) {
     filter.push({ range: { "@timestamp": { gte: params.from, lte: params.to, format: "epoch_millis" } } });

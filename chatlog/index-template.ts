@@ -36,6 +36,7 @@ export const CHAT_MAPPINGS = {
     serverId: keyword,
     kind: keyword,
     from: keyword,
+    account: keyword,
     name: keyword,
     text: koreanText,
     replyTo: keyword,
@@ -69,7 +70,7 @@ export async function koreanAnalyzer(es: Client): Promise<"cjk" | "standard"> {
   }
 }
 
-/** Installs (or updates) the index template; idempotent, safe from several indexers at once. */
+/** Installs (or updates) the index template and the open indices' mappings; idempotent, safe from several indexers at once. */
 export async function installTemplate(es: Client, prefix = CHAT_INDEX_PREFIX): Promise<void> {
   const analyzer = await koreanAnalyzer(es);
   await es.indices.putIndexTemplate({
@@ -88,4 +89,7 @@ export async function installTemplate(es: Client, prefix = CHAT_INDEX_PREFIX): P
       aliases: { [prefix]: {} },
     },
   });
+  // The template shapes only indices created after it: the month's index already open gets fields added since
+  // (such as `account`) too, or its strict mapping would refuse every line carrying one until the next month.
+  await es.indices.putMapping({ index: `${prefix}-*`, allow_no_indices: true, ...(CHAT_MAPPINGS as object) });
 }

@@ -45,6 +45,8 @@ export const ChatLogRecord = z.object({
   kind: z.enum(["player", "npc", "system"]),
   /** Player session id or NPC id; empty for system lines. */
   from: z.string().max(64),
+  /** On a signed-in player's line: their account (server/player-accounts.ts), which stays when the session id changes. */
+  account: z.string().max(128).optional(),
   name: z.string().max(40),
   text: z.string().max(2000),
   ts: z.number().int().nonnegative(),

@@ -380,7 +380,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (limited) return this.sendError(client, { code: "rate_limited", ...limited, text });
     const verdict = this.deps.moderator?.check(text);
     if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
-    const line = this.addLine("player", client.sessionId, player.name, text, "", asks ? { toNpc: asks.npcId } : {}, { near: player });
+    const line = this.addLine("player", client.sessionId, player.name, text, "", { ...this.accountOf(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, { near: player });
     if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now() });
     else if (npc) this.answerCall(npc, player, line);
   }
@@ -411,6 +411,12 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private sharedAddressOf(sessionId: string): string | undefined {
     const address = this.addresses.get(sessionId);
     return address && !isPrivateAddress(address) ? address : undefined;
+  }
+
+  /** A signed-in player's account, for their lines in the chat log (where moderators find all they said). */
+  private accountOf(sessionId: string): Pick<ChatLogRecord, "account"> {
+    const account = this.accountIds.get(sessionId);
+    return account === undefined ? {} : { account };
   }
 
   /** The allowances of another of this account's avatars in the room, if it has one. */
@@ -450,7 +456,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** A line with a banned word: logged (flagged) for review but never shown; an addressed NPC politely refuses. */
   private refuse(client: Client, player: Player, text: string, npcId: string | undefined, term: string): void {
     const id = newLineId();
-    this.publishLog({ id, kind: "player", from: client.sessionId, name: player.name, text, ts: Date.now(), moderated: true, ...(npcId ? { toNpc: npcId } : {}) });
+    this.publishLog({
+      id, kind: "player", from: client.sessionId, ...this.accountOf(client.sessionId), name: player.name, text, ts: Date.now(), moderated: true, ...(npcId ? { toNpc: npcId } : {}),
+    });
     chatModerated.inc({ side: "input" });
     this.log.info("chat line moderated", { roomId: this.roomId, playerId: client.sessionId, term });
     this.sendError(client, { code: "moderated", message: "that line was not sent: it holds a word that is not allowed here" });
@@ -549,7 +557,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     name: string,
     text: string,
     replyTo = "",
-    extra: Pick<ChatLogRecord, "toNpc" | "npc" | "moderated" | "unasked"> = {},
+    extra: Pick<ChatLogRecord, "account" | "toNpc" | "npc" | "moderated" | "unasked"> = {},
     hearers: Hearers = "everyone",
   ): ChatLine {
     const line = new ChatLine().assign({ id: newLineId(), kind, from, name, text, ts: Date.now(), replyTo });

@@ -27,6 +27,7 @@ CHAT_LOG = T.StructType([
     T.StructField("serverId", T.StringType()),
     T.StructField("kind", T.StringType()),
     T.StructField("from", T.StringType()),
+    T.StructField("account", T.StringType()),  # a signed-in player's account (AUTH_SECRET); absent otherwise
     T.StructField("name", T.StringType()),
     T.StructField("text", T.StringType()),
     T.StructField("ts", T.LongType()),

@@ -5,7 +5,9 @@ import { Client as Elasticsearch } from "@elastic/elasticsearch";
 import { Kafka, logLevel } from "kafkajs";
 
 import type { ChatHit, SearchResult } from "../../chatlog/chat-search.js";
+import { CHAT_MAPPINGS, indexFor } from "../../chatlog/index-template.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord } from "../../kafka/chat-log.js";
+import { signToken } from "../../server/player-accounts.js";
 import { freePort, type Service, startService, uniqueTopics } from "../helpers/processes.js";
 import { answersTo, joinWorld, type TestPlayer, waitFor } from "../helpers/world.js";
 
@@ -255,6 +257,57 @@ describe("Chat log in the embedded default with ES_URL (one process, real node)"
       const body = (await response.json()) as SearchResult;
       if (response.status === 200 && body.total === 1) {
         assert.equal(body.hits[0]!.text, "임베디드 모드에서도 검색된다");
+        return;
+      }
+      if (performance.now() > deadline) assert.fail(`not found: ${response.status} ${JSON.stringify(body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  });
+});
+
+describe("Signed-in players' lines in Elasticsearch (embedded, AUTH_SECRET, real node)", function () {
+  const secret = "the chat log test's login secret, 32 characters or more";
+  const prefix = `test-accounts-${Date.now().toString(36)}`;
+  const auth = "Basic " + Buffer.from("ops:correct-horse").toString("base64");
+  let es: Elasticsearch;
+  let server: Service;
+  let port: number;
+
+  before(async () => {
+    es = new Elasticsearch({ node: process.env.TEST_ES_URL! });
+    // This month's index as a version without accounts made it: strict, no `account` field.
+    const { account: _account, ...before } = CHAT_MAPPINGS.properties;
+    await es.indices.create({ index: indexFor(prefix, Date.now()), mappings: { ...CHAT_MAPPINGS, properties: before } as never, aliases: { [prefix]: {} } });
+    port = await freePort();
+    server = await startService(
+      "accounts-es-server",
+      "server/main.ts",
+      { PORT: String(port), ES_URL: process.env.TEST_ES_URL!, ES_INDEX_PREFIX: prefix, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", AUTH_SECRET: secret },
+      "world server listening",
+    );
+  });
+
+  after(async () => {
+    await server?.stop();
+    await es?.close();
+  });
+
+  it("logs a signed-in player's lines with their account, which finds every line they said, whatever their session", async () => {
+    for (const text of ["계정으로 찾는 첫 줄", "다시 들어와서 한 말"]) {
+      const bearer = `Bearer ${await signToken(secret, { account: "acc-42", name: "검색됨", hours: 1 })}`;
+      const player = await joinWorld(`ws://127.0.0.1:${port}`, {}, undefined, { authorization: bearer });
+      player.room.send("chat", { text });
+      await waitFor("the line in the room", () => player.room.state.chat.some((line) => line.text === text));
+      await player.room.leave();
+    }
+    const deadline = performance.now() + 20_000;
+    for (;;) {
+      const response = await fetch(`http://127.0.0.1:${port}/api/chat/search?account=acc-42`, { headers: { authorization: auth } });
+      const body = (await response.json()) as SearchResult;
+      if (response.status === 200 && body.total === 2) {
+        assert.deepEqual(body.hits.map((hit) => hit.text).sort(), ["계정으로 찾는 첫 줄", "다시 들어와서 한 말"]);
+        assert.ok(body.hits.every((hit) => hit.account === "acc-42" && hit.name === "검색됨"));
+        assert.notEqual(body.hits[0]!.from, body.hits[1]!.from, "two sessions, one account");
         return;
       }
       if (performance.now() > deadline) assert.fail(`not found: ${response.status} ${JSON.stringify(body)}`);
