@@ -174,13 +174,13 @@ export function stateOf(player: TestPlayer) {
   };
 }
 
-/** The NPC's lines that answer this player's lines (rooms are shared between tests). */
 /** An answer written by the test instead of the model, routed back like a worker's. */
 export function scriptedAnswer(question: QuestionMessage, text: string, ms = 1): AnswerMessage {
   const { questionId, roomId, npcId, replyTo } = question;
   return { v: CONTRACT_VERSION, questionId, roomId, npcId, text, ms, model: "test", ...(replyTo ? { replyTo } : {}) };
 }
 
+/** The NPC's lines that answer this player's lines (rooms are shared between tests). */
 export function answersTo(player: TestPlayer) {
   const chat = stateOf(player).chat;
   const asked = new Set(chat.filter((line) => line.from === player.room.sessionId).map((line) => line.id));
