@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 
-import type { QuestionMessage } from "../kafka/contract.js";
 import { AddressLines } from "../rooms/address-lines.js";
 import { DepartedAllowances } from "../rooms/departed-allowances.js";
 import { FairQueue } from "../rooms/fair-queue.js";
 import { GroupedFairQueue } from "../rooms/grouped-fair-queue.js";
 import { PlayerAllowances } from "../rooms/player-allowances.js";
 import { TokenBucket } from "../rooms/token-bucket.js";
-import { answersTo, joinWorld, outsideAddress, scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { answerSlowly, answersTo, joinWorld, outsideAddress, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("fair turns: pieces", () => {
   it("a token bucket allows a burst, then says how long to wait", () => {
@@ -112,11 +111,7 @@ describe("fair turns in the world room", function () {
     world = await startTestWorld({
       NPC_MAX_BATCH: "1", NPC_QUEUE_MAX: "3", QUESTION_BURST: "2", QUESTIONS_PER_SECOND: "1", CHAT_BURST: "4", CHAT_LINES_PER_SECOND: "2", NPC_TIMEOUT_MS: "5000",
     });
-    await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
-      await sleep(150);
-      heard.push(...questions.map((q) => q.text));
-      return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`, 150));
-    });
+    await answerSlowly(world, heard);
   });
   after(() => world.stop());
 
@@ -228,11 +223,7 @@ for (const [turnsBy, order] of [["address", ["l1", "l2", "o1", "l3", "o2", "o3"]
 
     before(async () => {
       world = await startTestWorld({ HOST: "0.0.0.0", NPC_TURNS_BY: turnsBy, NPC_MAX_BATCH: "1", NPC_QUEUE_MAX: "10", NPC_TIMEOUT_MS: "5000" });
-      await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
-        await sleep(150);
-        heard.push(...questions.map((q) => q.text));
-        return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`, 150));
-      });
+      await answerSlowly(world, heard);
     });
     after(() => world.stop());
 

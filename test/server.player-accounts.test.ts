@@ -7,8 +7,7 @@ import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { ConfigError, loadConfig } from "../server/config.js";
 import { PlayerAccounts, signToken } from "../server/player-accounts.js";
 import type { WorldState } from "../rooms/world-state.js";
-import type { QuestionMessage } from "../kafka/contract.js";
-import { answersTo, joinWorld, scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { answerSlowly, answersTo, joinWorld, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 const SECRET = "a secret the game's login and this server share";
 
@@ -149,11 +148,7 @@ describe("an NPC's turns for signed-in players (AUTH_SECRET)", function () {
 
   before(async () => {
     world = await startTestWorld({ AUTH_SECRET: SECRET, TRUST_PROXY: "1", NPC_MAX_BATCH: "1", NPC_QUEUE_MAX: "10", NPC_TIMEOUT_MS: "5000" });
-    await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
-      await sleep(150);
-      heard.push(...questions.map((q) => q.text));
-      return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`, 150));
-    });
+    await answerSlowly(world, heard);
   });
   after(() => world.stop());
 

@@ -174,6 +174,18 @@ export function stateOf(player: TestPlayer) {
   };
 }
 
+/**
+ * Puts a scripted brain on the world's bus in place of the model: 150 ms a batch, each question heard noted in
+ * `heard` (in the order the brain took them), each answered `답: <question>`.
+ */
+export async function answerSlowly(world: TestWorld, heard: string[]): Promise<void> {
+  await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
+    await sleep(150);
+    heard.push(...questions.map((q) => q.text));
+    return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`, 150));
+  });
+}
+
 /** An answer written by the test instead of the model, routed back like a worker's. */
 export function scriptedAnswer(question: QuestionMessage, text: string, ms = 1): AnswerMessage {
   const { questionId, roomId, npcId, replyTo } = question;
