@@ -28,6 +28,7 @@ export type ErrorCode =
   | "npc_unavailable" // the NPC's brain could not answer; it said a fallback line instead
   | "moderated" // the line holds a word not allowed here: nobody else saw it
   | "rate_limited" // too many questions to NPCs too fast; the message says how long to wait
+  | "muted" // a moderator muted the player's account for a while (retryAfterMs: until it ends); the line was not sent
   | "npc_busy" // the NPC's queue is full; it said so in character
   | "server_closing" // the server is shutting down: questions asked before are answered, new ones not taken
   | "too_far"; // the player stands beyond the NPC's talk radius; the message says how far
@@ -39,11 +40,11 @@ export type ErrorCode =
 export interface WorldError {
   code: ErrorCode;
   message: string;
-  /** The line refused, as the server read it (too_far, rate_limited, unknown_npc, npc_busy): nothing typed is lost. */
+  /** The line refused, as the server read it (too_far, rate_limited, muted, unknown_npc, npc_busy): nothing typed is lost. */
   text?: string;
   /** The NPC the error concerns (too_far, npc_busy, npc_timeout, npc_unavailable). */
   npcId?: string;
-  /** rate_limited: milliseconds until the player may ask again. */
+  /** rate_limited, muted: milliseconds until the player may ask (muted: chat) again. */
   retryAfterMs?: number;
   /** rate_limited: true when the players of the player's address said too many lines between them (CHAT_ADDRESS_SHARE). */
   byAddress?: boolean;

@@ -13,6 +13,7 @@ import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { Account } from "../server/player-accounts.js";
 import type { AnswerRouter, AskOutcome } from "./answer-router.js";
+import { MUTES_CHANNEL, type MuteChange, mutedUntil } from "./account-mutes.js";
 import { AddressLines } from "./address-lines.js";
 import type { TokenBucket } from "./token-bucket.js";
 import { addressedNpc } from "./chat-addressing.js";
@@ -75,6 +76,8 @@ interface SeatTicket {
   address?: string;
   seat?: number;
   account?: Account;
+  /** When a moderator's mute of the account ends (epoch ms), if it is muted. */
+  mutedUntil?: number;
 }
 
 /** How long an NPC is `speaking` a line: a second and a half, more for a longer line, at most five. */
@@ -108,6 +111,12 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private readonly addresses = new Map<string, string>();
   /** Per player, their account (signed in): limits count by it, not by the client address. */
   private readonly accountIds = new Map<string, string>();
+  /** Accounts a moderator muted, and when each mute ends (epoch ms): rooms/account-mutes.ts. */
+  private readonly mutes = new Map<string, number>();
+  private readonly heardMute = ({ account, until }: MuteChange) => {
+    if (until > Date.now()) this.mutes.set(account, until);
+    else this.mutes.delete(account);
+  };
   /** Lines the players of one address say between them (CHAT_ADDRESS_SHARE; none when 0). */
   private addressLines?: AddressLines;
   /** Clients closed for floods or refused frames: no seat is kept for them (the SDK does not reconnect from that). */
@@ -158,6 +167,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       if (npc.idleLines.length > 0) this.clock.setInterval(() => this.sayIdleLine(npc), npc.idleEverySeconds * 1000);
     }
 
+    void this.presence.subscribe(MUTES_CHANNEL, this.heardMute);
     this.onMessage("move", (client, message) => this.guard(client, () => this.move(client, message)));
     this.onMessage("chat", (client, message) => this.guard(client, () => this.chat(client, message)));
     this.onMessage("*", (client, type) => {
@@ -204,6 +214,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.allowances.set(client.sessionId, allowances);
     if (account) this.accountIds.set(client.sessionId, account.id);
     else if (ticket?.address !== undefined) this.addresses.set(client.sessionId, ticket.address);
+    if (account && ticket?.mutedUntil) this.mutes.set(account.id, ticket.mutedUntil);
     this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
     this.noticePlayer(client.sessionId);
   }
@@ -277,6 +288,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   onDispose(): void {
     this.disposed = true;
+    this.presence.unsubscribe(MUTES_CHANNEL, this.heardMute);
   }
 
   /** The name a player is shown by: their account's when the token gives one (the join's is then ignored), else the join's. */
@@ -360,6 +372,11 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
         message: `chat text is ${chars} characters; at most ${CHAT_MAX_CHARS} are allowed`,
       });
     }
+    const mutedMs = this.mutedMs(client.sessionId);
+    if (mutedMs > 0) {
+      const minutes = Math.ceil(mutedMs / 60_000);
+      return this.sendError(client, { code: "muted", message: `a moderator muted your account: you may chat again in ${minutes} min`, retryAfterMs: mutedMs, text });
+    }
     const npcs = [...this.state.npcs.entries()].map(([id, npc]) => ({ id, name: npc.name }));
     const addressed = addressedNpc(text, chat.to, npcs);
     if (addressed === "unknown") {
@@ -411,6 +428,16 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private sharedAddressOf(sessionId: string): string | undefined {
     const address = this.addresses.get(sessionId);
     return address && !isPrivateAddress(address) ? address : undefined;
+  }
+
+  /** How long the player's account stays muted (0: it is not). */
+  private mutedMs(sessionId: string): number {
+    const account = this.accountIds.get(sessionId);
+    const until = account === undefined ? undefined : this.mutes.get(account);
+    if (until === undefined) return 0;
+    if (until > Date.now()) return until - Date.now();
+    this.mutes.delete(account!);
+    return 0;
   }
 
   /** A signed-in player's account, for their lines in the chat log (where moderators find all they said). */
@@ -735,13 +762,14 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
      */
     static async onAuth(token: string | undefined, _options: unknown, context: AuthContext): Promise<SeatTicket> {
       const account = await deps.accounts?.verify(token);
+      const muted = account && (await mutedUntil(matchMaker.presence, account.id));
       const address = context.ip;
-      if (!address || !deps.seats) return { address, account };
+      if (!address || !deps.seats) return { address, account, mutedUntil: muted };
       const seat = deps.seats.reserve(address);
       if (seat === undefined) {
         throw new ServerError(429, `too many joins from your address are waiting (${deps.settings.joinsWaitingPerAddress}): try again in a few seconds`);
       }
-      return { address, seat, account };
+      return { address, seat, account, mutedUntil: muted };
     }
   };
 }

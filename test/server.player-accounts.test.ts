@@ -170,3 +170,64 @@ describe("an NPC's turns for signed-in players (AUTH_SECRET)", function () {
     await Promise.all([first, second, last, ...devices].map((p) => p.room.leave()));
   });
 });
+
+// Its own server: a moderator mutes an account through the admin API.
+describe("moderators' mutes of accounts (POST /api/mutes)", function () {
+  let world: TestWorld;
+  let http: string;
+  const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64"), "content-type": "application/json" };
+  const joinAs = async (account: string, roomId?: string): Promise<TestPlayer> =>
+    joinWorld(world.url, {}, roomId, { authorization: `Bearer ${await token({ sub: account, name: account })}` });
+  const mute = (body: unknown, headers: Record<string, string> = admin) => fetch(`${http}/api/mutes`, { method: "POST", headers, body: JSON.stringify(body) });
+  /** Says `text` every 100 ms until `done`: a mute set or lifted reaches the rooms through the presence. */
+  const sayUntil = async (player: TestPlayer, text: string, done: () => boolean) => {
+    for (let tries = 0; tries < 30 && !done(); tries++) {
+      player.room.send("chat", { text });
+      await sleep(100);
+    }
+    assert.ok(done(), `nothing changed after saying "${text}" for 3 s`);
+  };
+
+  before(async () => {
+    world = await startTestWorld({ AUTH_SECRET: SECRET, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" });
+    http = world.url.replace("ws://", "http://");
+  });
+  after(() => world.stop());
+
+  it("silences a muted account in its room at once and after it joins again, others not, until the mute is lifted", async () => {
+    let loud = await joinAs("loud");
+    const calm = await joinAs("calm", loud.room.roomId);
+    const heard = (text: string) => stateOf(calm).chat.some((line) => line.text === text);
+    loud.room.send("chat", { text: "처음엔 괜찮아" });
+    await waitFor("the first line", () => heard("처음엔 괜찮아"));
+
+    const response = await mute({ account: "loud", minutes: 5, reason: "욕설 신고" });
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.ok(((await response.json()) as { until: number }).until > Date.now() + 4 * 60_000);
+    await sayUntil(loud, "막혔나?", () => loud.errors.some((error) => error.code === "muted"));
+    const refusal = loud.errors.find((error) => error.code === "muted")!;
+    assert.ok(refusal.retryAfterMs! > 4 * 60_000 && refusal.retryAfterMs! <= 5 * 60_000, `${refusal.retryAfterMs} ms`);
+    assert.equal(refusal.text, "막혔나?", "the line comes back");
+    calm.room.send("chat", { text: "나는 말할 수 있어" });
+    await waitFor("another account's line", () => heard("나는 말할 수 있어"));
+    assert.ok(!heard("막혔나?"), "nobody heard the muted line");
+
+    await loud.room.leave();
+    loud = await joinAs("loud", calm.room.roomId);
+    loud.room.send("chat", { text: "새로 들어오면?" });
+    await waitFor("muted after joining again", () => loud.errors.some((error) => error.code === "muted"));
+    assert.ok(!heard("새로 들어오면?"));
+
+    assert.equal((await fetch(`${http}/api/mutes/loud`, { method: "DELETE", headers: admin })).status, 204);
+    await sayUntil(loud, "이제 풀렸다", () => heard("이제 풀렸다"));
+    await Promise.all([loud, calm].map((player) => player.room.leave()));
+  });
+
+  it("is for admins only, and says what is wrong with a bad mute", async () => {
+    assert.equal((await mute({ account: "x", minutes: 5 }, { "content-type": "application/json" })).status, 401);
+    const bad = await mute({ account: "x", minutes: 0 });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { details: string }).details, /minutes/);
+    assert.equal((await mute({ account: "x", minutes: 5, ban: true })).status, 400, "unknown fields are refused, not ignored");
+  });
+});

@@ -4,6 +4,7 @@ import { readFileSync, statSync } from "node:fs";
 import { promisify } from "node:util";
 import { Client } from "@colyseus/sdk";
 
+import { signToken } from "../../server/player-accounts.js";
 import { freePort, type Service, serviceLog, startService, uniqueTopics } from "../helpers/processes.js";
 import { answersTo, joinWorld, type TestPlayer, waitFor } from "../helpers/world.js";
 
@@ -137,5 +138,52 @@ describe("Scaling: two servers on Redis, two NPC workers on Kafka", function () 
       assert.ok(performance.now() < joinedBy, "no room to join 15 s after Redis came back");
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
+  });
+});
+
+describe("Mutes across processes: two servers on Redis (AUTH_SECRET)", function () {
+  const secret = "the scaling test's login secret, 32 characters or more";
+  const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64"), "content-type": "application/json" };
+  const services: Service[] = [];
+  const players: TestPlayer[] = [];
+  const servers: Array<{ ws: string; http: string }> = [];
+  const joinAs = async (server: { ws: string }, account: string) =>
+    joinWorld(server.ws, {}, undefined, { authorization: `Bearer ${await signToken(secret, { account, name: account, hours: 1 })}` });
+
+  before(async () => {
+    for (const name of ["mute-server-a", "mute-server-b"]) {
+      const port = await freePort();
+      const address = `127.0.0.1:${port}`;
+      servers.push({ ws: `ws://${address}`, http: `http://${address}` });
+      const env = { REDIS_URL: process.env.TEST_REDIS_URL!, PORT: String(port), SERVER_ID: name, PUBLIC_ADDRESS: address, WORLD_FILE: "off", AUTH_SECRET: secret, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" };
+      services.push(await startService(name, "server/main.ts", env, "world server listening"));
+    }
+  });
+
+  after(async () => {
+    await Promise.allSettled(players.map((p) => p.room.connection.isOpen && p.room.leave()));
+    await Promise.allSettled(services.map((s) => s.stop()));
+  });
+
+  it("mutes an account through one server in a room the other holds, and at its next join on either", async () => {
+    const account = `noisy-${Date.now().toString(36)}`;
+    const noisy = await joinAs(servers[0]!, account);
+    players.push(noisy);
+    // Matchmaking on Redis puts a new room on either process: the mute goes through the one that does not hold it.
+    const socket = (noisy.room.connection as unknown as { transport: { ws: { url: string } } }).transport.ws.url;
+    const holder = servers.find((server) => socket.startsWith(server.ws));
+    assert.ok(holder, socket);
+    const other = servers.find((server) => server !== holder)!;
+    const muted = await fetch(`${other.http}/api/mutes`, { method: "POST", headers: admin, body: JSON.stringify({ account, minutes: 10 }) });
+    assert.equal(muted.status, 200, await muted.text());
+    for (let tries = 0; tries < 30 && !noisy.errors.some((e) => e.code === "muted"); tries++) {
+      noisy.room.send("chat", { text: "들리나요" });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(noisy.errors.some((e) => e.code === "muted"), "muted through the other process's presence");
+    const again = await joinAs(holder, account);
+    players.push(again);
+    again.room.send("chat", { text: "다시 왔어요" });
+    await waitFor("muted when joining again", () => again.errors.some((e) => e.code === "muted"));
   });
 });

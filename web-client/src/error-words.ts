@@ -29,6 +29,10 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
         ? `잠시만요: ${who} ${waitSeconds(error.retryAfterMs).toFixed(1)}초 뒤에 다시 보내 주세요.`
         : `잠시만요: ${who} 조금 뒤에 다시 보내 주세요.`;
     }
+    case "muted":
+      return error.retryAfterMs !== undefined
+        ? `운영자가 채팅을 잠시 막았어요. ${Math.ceil(error.retryAfterMs / 60_000)}분 뒤에 다시 말할 수 있어요.`
+        : "운영자가 채팅을 잠시 막았어요. 나중에 다시 말해 주세요.";
     case "npc_busy":
       return `${npc}에게 질문이 밀려 있어요. 조금 뒤에 다시 물어봐 주세요.`;
     case "npc_timeout":
