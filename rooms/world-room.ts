@@ -111,10 +111,16 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private readonly addresses = new Map<string, string>();
   /** Per player, their account (signed in): limits count by it, not by the client address. */
   private readonly accountIds = new Map<string, string>();
-  /** Accounts a moderator muted, and when each mute ends (epoch ms): rooms/account-mutes.ts. */
+  /**
+   * Accounts a moderator muted, and when each mute ends (epoch ms): rooms/account-mutes.ts. Every mute heard, not only
+   * those of players here, so that one set while its player is between matchmaking and the room is not missed;
+   * those that ended are dropped as the next is heard.
+   */
   private readonly mutes = new Map<string, number>();
   private readonly heardMute = ({ account, until }: MuteChange) => {
-    if (until > Date.now()) this.mutes.set(account, until);
+    const now = Date.now();
+    for (const [muted, ends] of this.mutes) if (ends <= now) this.mutes.delete(muted);
+    if (until > now) this.mutes.set(account, until);
     else this.mutes.delete(account);
   };
   /** Lines the players of one address say between them (CHAT_ADDRESS_SHARE; none when 0). */
