@@ -16,6 +16,11 @@ export const RECONNECT_SECONDS = 20;
  * (behind TRUST_PROXY): the SDKs give a join refused this way this code, where an HTTP 429 on the upgrade said nothing.
  */
 export const TOO_MANY_CONNECTIONS_CLOSE = 4429;
+/**
+ * WebSocket close code of a player put out of the room because a moderator banned their account: joining again is
+ * refused (HTTP 403) until the ban ends, so a client should not try.
+ */
+export const BANNED_CLOSE = 4403;
 
 /** Server → client `error` message codes. */
 export type ErrorCode =

@@ -13,7 +13,7 @@ import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { Account } from "../server/player-accounts.js";
 import type { AnswerRouter, AskOutcome } from "./answer-router.js";
-import { MUTES_CHANNEL, type MuteChange, mutedUntil } from "./account-mutes.js";
+import { SANCTIONS_CHANNEL, type SanctionChange, sanctionedUntil } from "./account-sanctions.js";
 import { AddressLines } from "./address-lines.js";
 import type { TokenBucket } from "./token-bucket.js";
 import { addressedNpc } from "./chat-addressing.js";
@@ -38,7 +38,7 @@ import {
   NAME_MAX_CHARS,
   type WorldError,
 } from "./world-contract.js";
-import { PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
+import { BANNED_CLOSE, PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
 import type { NpcSettings, WorldSettings } from "./world-settings.js";
 import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 
@@ -112,20 +112,24 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** Per player, their account (signed in): limits count by it, not by the client address. */
   private readonly accountIds = new Map<string, string>();
   /**
-   * Accounts a moderator muted, and when each mute ends (epoch ms): rooms/account-mutes.ts. Every mute heard, not only
-   * those of players here, so that one set while its player is between matchmaking and the room is not missed;
+   * Accounts a moderator muted, and when each mute ends (epoch ms): rooms/account-sanctions.ts. Every mute heard, not
+   * only those of players here, so that one set while its player is between matchmaking and the room is not missed;
    * those that ended are dropped as the next is heard.
    */
   private readonly mutes = new Map<string, number>();
-  private readonly heardMute = ({ account, until }: MuteChange) => {
+  private readonly heardSanction = ({ sanction, account, until }: SanctionChange) => {
     const now = Date.now();
+    if (sanction === "ban") {
+      if (until > now) this.putOut(account);
+      return;
+    }
     for (const [muted, ends] of this.mutes) if (ends <= now) this.mutes.delete(muted);
     if (until > now) this.mutes.set(account, until);
     else this.mutes.delete(account);
   };
   /** Lines the players of one address say between them (CHAT_ADDRESS_SHARE; none when 0). */
   private addressLines?: AddressLines;
-  /** Clients closed for floods or refused frames: no seat is kept for them (the SDK does not reconnect from that). */
+  /** Clients closed for floods, refused frames or a ban: no seat is kept for them (the SDK does not reconnect from that). */
   private readonly closedForWhatTheySent = new Set<string>();
   private readonly questionsInFlight = new Map<string, number>();
   /** Per NPC, when its last line ends (status `speaking`). */
@@ -173,7 +177,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       if (npc.idleLines.length > 0) this.clock.setInterval(() => this.sayIdleLine(npc), npc.idleEverySeconds * 1000);
     }
 
-    void this.presence.subscribe(MUTES_CHANNEL, this.heardMute);
+    void this.presence.subscribe(SANCTIONS_CHANNEL, this.heardSanction);
     this.onMessage("move", (client, message) => this.guard(client, () => this.move(client, message)));
     this.onMessage("chat", (client, message) => this.guard(client, () => this.chat(client, message)));
     this.onMessage("*", (client, type) => {
@@ -294,7 +298,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   onDispose(): void {
     this.disposed = true;
-    this.presence.unsubscribe(MUTES_CHANNEL, this.heardMute);
+    this.presence.unsubscribe(SANCTIONS_CHANNEL, this.heardSanction);
   }
 
   /** The name a player is shown by: their account's when the token gives one (the join's is then ignored), else the join's. */
@@ -434,6 +438,17 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private sharedAddressOf(sessionId: string): string | undefined {
     const address = this.addresses.get(sessionId);
     return address && !isPrivateAddress(address) ? address : undefined;
+  }
+
+  /** A banned account's avatars leave at once, with no place kept for a reconnection (its joins are refused). */
+  private putOut(accountId: string): void {
+    for (const [sessionId, id] of this.accountIds) {
+      const client = id === accountId && this.clients.getById(sessionId);
+      if (!client || this.closedForWhatTheySent.has(sessionId)) continue;
+      this.closedForWhatTheySent.add(sessionId);
+      this.log.info("banned player put out", { playerId: sessionId, account: accountId });
+      client.leave(BANNED_CLOSE, "a moderator banned this account");
+    }
   }
 
   /** How long the player's account stays muted (0: it is not). */
@@ -768,7 +783,11 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
      */
     static async onAuth(token: string | undefined, _options: unknown, context: AuthContext): Promise<SeatTicket> {
       const account = await deps.accounts?.verify(token);
-      const muted = account && (await mutedUntil(matchMaker.presence, account.id));
+      const banned = account && (await sanctionedUntil(matchMaker.presence, "ban", account.id));
+      if (banned) {
+        throw new ServerError(403, `a moderator banned this account: it may join again in ${Math.ceil((banned - Date.now()) / 60_000)} min`);
+      }
+      const muted = account && (await sanctionedUntil(matchMaker.presence, "mute", account.id));
       const address = context.ip;
       if (!address || !deps.seats) return { address, account, mutedUntil: muted };
       const seat = deps.seats.reserve(address);

@@ -24,7 +24,7 @@ import type { Kafka } from "kafkajs";
 import type { GroupTopic } from "../kafka/consumer-lag.js";
 import { adminOnly } from "./admin-auth.js";
 import { chatSearchRoute } from "./chat-search-route.js";
-import { muteRoute } from "./mute-route.js";
+import { sanctionRoutes } from "./sanction-routes.js";
 import { guardHttp } from "./http-guard.js";
 import { colyseusLogger } from "./colyseus-logger.js";
 import { redisClients } from "./redis-clients.js";
@@ -134,7 +134,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       app.use("/monitor", admin, monitor());
       const es = options.elasticsearch && config.elasticsearch;
       chatSearchRoute(app, es ? { client: options.elasticsearch!, indexPrefix: es.indexPrefix } : undefined, admin, log);
-      muteRoute(app, () => matchMaker.presence, admin, log);
+      sanctionRoutes(app, () => matchMaker.presence, admin, log);
       options.routes?.(app);
       // The browser client, built by `npm run build:web` (which `npm start` runs first).
       app.use(express.static(WEB_CLIENT_DIR, { maxAge: "1h" }));

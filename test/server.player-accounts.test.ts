@@ -6,6 +6,7 @@ import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 
 import { ConfigError, loadConfig } from "../server/config.js";
 import { PlayerAccounts, signToken } from "../server/player-accounts.js";
+import { BANNED_CLOSE } from "../rooms/world-protocol.js";
 import type { WorldState } from "../rooms/world-state.js";
 import { answerSlowly, answersTo, joinWorld, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
@@ -172,7 +173,7 @@ describe("an NPC's turns for signed-in players (AUTH_SECRET)", function () {
 });
 
 // Its own server: a moderator mutes an account through the admin API.
-describe("moderators' mutes of accounts (POST /api/mutes)", function () {
+describe("moderators' mutes and bans of accounts (POST /api/mutes, /api/bans)", function () {
   let world: TestWorld;
   let http: string;
   const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64"), "content-type": "application/json" };
@@ -223,11 +224,34 @@ describe("moderators' mutes of accounts (POST /api/mutes)", function () {
     await Promise.all([loud, calm].map((player) => player.room.leave()));
   });
 
+  it("puts a banned account out of its room with BANNED_CLOSE, keeps no place for it, and refuses its joins until lifted", async () => {
+    const rowdy = await joinAs("rowdy");
+    const bystander = await joinAs("bystander", rowdy.room.roomId);
+    let leftWith: number | undefined;
+    rowdy.room.onLeave((code: number) => (leftWith = code));
+    const banned = await fetch(`${http}/api/bans`, { method: "POST", headers: admin, body: JSON.stringify({ account: "rowdy", minutes: 10, reason: "도배" }) });
+    assert.equal(banned.status, 200, await banned.clone().text());
+    await waitFor("the banned player put out", () => leftWith);
+    assert.equal(leftWith, BANNED_CLOSE);
+    await waitFor("the avatar gone at once, not kept 20 s for a reconnection", () => stateOf(bystander).players[rowdy.room.sessionId] === undefined);
+    await assert.rejects(joinAs("rowdy", bystander.room.roomId), (error: { code?: number; message: string }) => {
+      assert.equal(error.code, 403);
+      assert.match(error.message, /banned this account: it may join again in 10 min/);
+      return true;
+    });
+    assert.equal((await fetch(`${http}/api/bans/rowdy`, { method: "DELETE", headers: admin })).status, 204);
+    const back = await joinAs("rowdy", bystander.room.roomId);
+    await Promise.all([back, bystander].map((player) => player.room.leave()));
+  });
+
   it("is for admins only, and says what is wrong with a bad mute", async () => {
     assert.equal((await mute({ account: "x", minutes: 5 }, { "content-type": "application/json" })).status, 401);
     const bad = await mute({ account: "x", minutes: 0 });
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { details: string }).details, /minutes/);
     assert.equal((await mute({ account: "x", minutes: 5, ban: true })).status, 400, "unknown fields are refused, not ignored");
+    const notJson = await fetch(`${http}/api/bans`, { method: "POST", headers: admin, body: "{" });
+    assert.equal(notJson.status, 400);
+    assert.match(((await notJson.json()) as { error: string }).error, /bad ban/, "said in JSON, as every admin route answers");
   });
 });

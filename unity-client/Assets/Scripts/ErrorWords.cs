@@ -53,11 +53,14 @@ namespace Kobot
         /// </summary>
         public static string ForJoin(int code, out bool retry)
         {
-            retry = code != 400 && code != 401;
+            retry = code != 400 && code != 401 && code != 403 && code != 4403;
             switch (code)
             {
                 case 401: // the server takes only players signed in by the game (AUTH_SECRET): no token, or a bad or expired one
                     return "로그인이 필요해요. 게임에 다시 로그인한 뒤 들어와 주세요.";
+                case 403: // a moderator banned the account (POST /api/bans)
+                case 4403: // ... and the room put the player out (BANNED_CLOSE)
+                    return "운영자가 접속을 잠시 막았어요. 나중에 다시 들어와 주세요.";
                 case 400:
                     return "이 이름으로는 들어갈 수 없어요. 1–" + WorldProtocol.NameMaxChars + "자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.";
                 case 429:

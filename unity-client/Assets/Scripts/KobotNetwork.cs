@@ -46,6 +46,12 @@ namespace Kobot
         /// </summary>
         public event System.Action<string> SignInRefused;
 
+        /// <summary>
+        /// A moderator banned the player's account (HTTP 403 on joining, or put out of the room with close code
+        /// 4403), with why in Korean: joining again is refused until the ban ends, so it is not retried.
+        /// </summary>
+        public event System.Action<string> Banned;
+
         private Client client;
         private readonly Dictionary<string, RemoteAvatar> remotes = new Dictionary<string, RemoteAvatar>();
         private readonly Dictionary<string, NpcView> npcs = new Dictionary<string, NpcView>();
@@ -84,7 +90,8 @@ namespace Kobot
                     chatUI.ShowError(words);
                     if (!retry)
                     {
-                        var refused = JoinErrorCode(error) == 401 ? SignInRefused : NameRefused;
+                        var code = JoinErrorCode(error);
+                        var refused = code == 401 ? SignInRefused : code == 403 ? Banned : NameRefused;
                         if (refused != null) refused(words);
                         return;
                     }
@@ -129,6 +136,14 @@ namespace Kobot
         {
             chatUI.ShowStatus("연결 끊김");
             if (leaving || room != Room || code == ConsentedLeave) return;
+            if (code == BannedClose)
+            {
+                bool retry;
+                var words = ErrorWords.ForJoin(code, out retry);
+                chatUI.ShowError(words);
+                if (Banned != null) Banned(words);
+                return;
+            }
             await Task.Delay(1000);
             if (leaving) return;
             chatUI.ShowStatus("다시 연결 중…");
@@ -144,6 +159,9 @@ namespace Kobot
 
         /// <summary>The close code of a leave the player asked for (Room.Leave()).</summary>
         private const int ConsentedLeave = 4000;
+
+        /// <summary>The close code of a player put out because a moderator banned their account (BANNED_CLOSE).</summary>
+        private const int BannedClose = 4403;
 
         private void Rebuild(Room<WorldState> room)
         {

@@ -1,0 +1,56 @@
+import type { Presence } from "@colyseus/core";
+import express, { type Application, type RequestHandler } from "express";
+import { z } from "zod";
+
+import type { Logger } from "../common/log.js";
+import { impose, lift, type Sanction } from "../rooms/account-sanctions.js";
+
+const WEEK_MINUTES = 7 * 24 * 60;
+
+const SanctionRequest = z
+  .object({
+    account: z.string().min(1).max(128),
+    minutes: z.number().int().min(1).max(WEEK_MINUTES),
+    /** Why, for the log: who reads it later knows what it was for. */
+    reason: z.string().max(200).optional(),
+  })
+  .strict();
+
+/** The admin route of each sanction: `/api/mutes`, `/api/bans`. */
+const ROUTES: Record<Sanction, string> = { mute: "/api/mutes", ban: "/api/bans" };
+
+/**
+ * `POST /api/mutes|bans {account, minutes, reason?}` and `DELETE /api/mutes|bans/:account` (admin): a moderator
+ * mutes or bans a signed-in player's account (rooms/account-sanctions.ts) in every room of every process sharing the
+ * presence.
+ */
+export function sanctionRoutes(app: Application, presence: () => Presence, adminOnly: RequestHandler, log: Logger): void {
+  for (const [sanction, route] of Object.entries(ROUTES) as Array<[Sanction, string]>) {
+    // Read as text and parsed here: express.json's error for a body that is not JSON is an HTML page and a stack in the log.
+    app.post(route, adminOnly, express.text({ type: "*/*", limit: "4kb" }), async (req, res) => {
+      const request = SanctionRequest.safeParse(jsonOrUndefined(req.body));
+      if (!request.success) {
+        res.status(400).json({ error: `bad ${sanction}`, details: z.prettifyError(request.error) });
+        return;
+      }
+      const { account, minutes, reason } = request.data;
+      const until = await impose(presence(), sanction, account, minutes * 60_000);
+      log.info(`account: ${sanction}`, { account, minutes, reason });
+      res.json({ account, until });
+    });
+    app.delete(`${route}/:account`, adminOnly, async (req, res) => {
+      const account = String(req.params.account);
+      await lift(presence(), sanction, account);
+      log.info(`account: ${sanction} lifted`, { account });
+      res.status(204).end();
+    });
+  }
+}
+
+function jsonOrUndefined(text: unknown): unknown {
+  try {
+    return JSON.parse(String(text));
+  } catch {
+    return undefined;
+  }
+}
