@@ -6,7 +6,7 @@ import { FairQueue } from "../rooms/fair-queue.js";
 import { GroupedFairQueue } from "../rooms/grouped-fair-queue.js";
 import { PlayerAllowances } from "../rooms/player-allowances.js";
 import { TokenBucket } from "../rooms/token-bucket.js";
-import { answerSlowly, answersTo, joinWorld, outsideAddress, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { answerSlowly, answersTo, askInTurns, joinWorld, outsideAddress, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("fair turns: pieces", () => {
   it("a token bucket allows a burst, then says how long to wait", () => {
@@ -238,16 +238,7 @@ for (const [turnsBy, order] of [["address", ["l1", "l2", "o1", "l3", "o2", "o3"]
       const fromOneAddress: TestPlayer[] = [];
       for (const name of ["밖1", "밖2", "밖3"]) fromOneAddress.push(await joinWorld(`ws://${outside}:${world.server.port}`, { name }, first.room.roomId));
       // The first two questions go to the brain at once; the rest wait, one address's three asked before the last.
-      first.room.send("chat", { text: "@kobot l1" });
-      second.room.send("chat", { text: "@kobot l2" });
-      await sleep(20);
-      fromOneAddress.forEach((player, i) => player.room.send("chat", { text: `@kobot o${i + 1}` }));
-      await sleep(20);
-      last.room.send("chat", { text: "@kobot l3" });
-      await waitFor("six answers", () => heard.length === 6, 5000);
-      assert.deepEqual(heard, order);
-      // Heard is before answered: the last answer may still be on its way.
-      await waitFor("each of the address's players answered", () => fromOneAddress.every((player) => answersTo(player).length === 1));
+      assert.deepEqual(await askInTurns({ first, second, group: fromOneAddress, last }, heard), order);
       await Promise.all([first, second, last, ...fromOneAddress].map((p) => p.room.leave()));
     });
   });

@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from "../server/config.js";
 import { PlayerAccounts, signToken } from "../server/player-accounts.js";
 import { BANNED_CLOSE } from "../rooms/world-protocol.js";
 import type { WorldState } from "../rooms/world-state.js";
-import { answerSlowly, answersTo, joinWorld, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { answerSlowly, askInTurns, joinWorld, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 const SECRET = "a secret the game's login and this server share";
 
@@ -159,15 +159,11 @@ describe("an NPC's turns for signed-in players (AUTH_SECRET)", function () {
     const last = await joinAs("last", first.room.roomId);
     const devices = [await joinAs("many", first.room.roomId), await joinAs("many", first.room.roomId), await joinAs("many", first.room.roomId)];
     // The first two questions go to the brain at once; the rest wait, one account's three asked before the last.
-    first.room.send("chat", { text: "@kobot l1" });
-    second.room.send("chat", { text: "@kobot l2" });
-    await sleep(20);
-    devices.forEach((player, i) => player.room.send("chat", { text: `@kobot o${i + 1}` }));
-    await sleep(20);
-    last.room.send("chat", { text: "@kobot l3" });
-    await waitFor("six answers", () => heard.length === 6, 5000);
-    assert.deepEqual(heard, ["l1", "l2", "o1", "l3", "o2", "o3"], "the account's second and third wait for the last player's turn; all share one address");
-    await waitFor("each device answered", () => devices.every((player) => answersTo(player).length === 1));
+    assert.deepEqual(
+      await askInTurns({ first, second, group: devices, last }, heard),
+      ["l1", "l2", "o1", "l3", "o2", "o3"],
+      "the account's second and third wait for the last player's turn; all share one address",
+    );
     await Promise.all([first, second, last, ...devices].map((p) => p.room.leave()));
   });
 });

@@ -186,6 +186,28 @@ export async function answerSlowly(world: TestWorld, heard: string[]): Promise<v
   });
 }
 
+/**
+ * Who gets the NPC's turns (with answerSlowly and a batch of one): `first` and `second` ask at once and the brain takes
+ * both, then each of `group` asks (l1 l2, then o1 o2 o3), then `last` (l3). Resolves once the brain has heard all six,
+ * with the order it took them in, and every player of `group` has had their answer.
+ */
+export async function askInTurns(
+  players: { first: TestPlayer; second: TestPlayer; group: TestPlayer[]; last: TestPlayer },
+  heard: string[],
+): Promise<string[]> {
+  const { first, second, group, last } = players;
+  first.room.send("chat", { text: "@kobot l1" });
+  second.room.send("chat", { text: "@kobot l2" });
+  await sleep(20);
+  group.forEach((player, i) => player.room.send("chat", { text: `@kobot o${i + 1}` }));
+  await sleep(20);
+  last.room.send("chat", { text: "@kobot l3" });
+  await waitFor("six questions heard", () => heard.length === 2 + group.length + 1, 5000);
+  // Heard is before answered: the last answer may still be on its way.
+  await waitFor("each of the group answered", () => group.every((player) => answersTo(player).length === 1));
+  return heard;
+}
+
 /** An answer written by the test instead of the model, routed back like a worker's. */
 export function scriptedAnswer(question: QuestionMessage, text: string, ms = 1): AnswerMessage {
   const { questionId, roomId, npcId, replyTo } = question;
