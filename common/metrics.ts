@@ -42,6 +42,18 @@ export const connectionsRefused = new Counter({
   help: "Connections refused because their client address held CONNECTIONS_PER_ADDRESS already (an attack, or many players behind one carrier's NAT)",
 });
 
+export const joinsRefused = new Counter({
+  name: "kobot_joins_refused_total",
+  help: "Joins refused by players' accounts (AUTH_SECRET): reason=sign_in (no token, or a bad or expired one: a spike is the game's login failing) or banned",
+  labelNames: ["reason"] as const,
+});
+
+export const sanctionsImposed = new Counter({
+  name: "kobot_sanctions_total",
+  help: "Accounts moderators muted or banned through this process's admin API, by sanction",
+  labelNames: ["sanction"] as const,
+});
+
 export const npcQuestions = new Counter({ name: "kobot_npc_questions_total", help: "Questions players asked an NPC" });
 
 export const npcAnswers = new Counter({

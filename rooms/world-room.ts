@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { cleanText } from "../common/clean-text.js";
 import type { Logger } from "../common/log.js";
 import { isPrivateAddress } from "../common/private-address.js";
-import { chatLines, chatModerated, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors } from "../common/metrics.js";
+import { chatLines, chatModerated, joinsRefused, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
@@ -782,9 +782,13 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
      * the account to onJoin.
      */
     static async onAuth(token: string | undefined, _options: unknown, context: AuthContext): Promise<SeatTicket> {
-      const account = await deps.accounts?.verify(token);
+      const account = await deps.accounts?.verify(token).catch((error: unknown) => {
+        joinsRefused.inc({ reason: "sign_in" });
+        throw error;
+      });
       const banned = account && (await sanctionedUntil(matchMaker.presence, "ban", account.id));
       if (banned) {
+        joinsRefused.inc({ reason: "banned" });
         throw new ServerError(403, `a moderator banned this account: it may join again in ${Math.ceil((banned - Date.now()) / 60_000)} min`);
       }
       const muted = account && (await sanctionedUntil(matchMaker.presence, "mute", account.id));

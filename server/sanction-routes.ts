@@ -3,6 +3,7 @@ import express, { type Application, type RequestHandler } from "express";
 import { z } from "zod";
 
 import type { Logger } from "../common/log.js";
+import { sanctionsImposed } from "../common/metrics.js";
 import { impose, lift, type Sanction } from "../rooms/account-sanctions.js";
 
 const WEEK_MINUTES = 7 * 24 * 60;
@@ -35,6 +36,7 @@ export function sanctionRoutes(app: Application, presence: () => Presence, admin
       }
       const { account, minutes, reason } = request.data;
       const until = await impose(presence(), sanction, account, minutes * 60_000);
+      sanctionsImposed.inc({ sanction });
       log.info(`account: ${sanction}`, { account, minutes, reason });
       res.json({ account, until });
     });

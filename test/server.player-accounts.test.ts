@@ -101,6 +101,8 @@ describe("signed-in players in the world room (AUTH_SECRET)", function () {
   it("lets in only players with a valid token, through the SDK's client.auth.token, shown by their account's name", async () => {
     await assert.rejects(world.join("손님"), /join with a token/);
     await assert.rejects(joinWorld(world.url, {}, undefined, { authorization: `Bearer ${await token({ sub: "p" }, { secret: "x".repeat(40) })}` }), /signature/);
+    const metrics = await (await fetch(`${world.url.replace("ws://", "http://")}/metrics`)).text();
+    assert.ok(Number(/^kobot_joins_refused_total\{reason="sign_in"\} (\d+)$/m.exec(metrics)?.[1]) >= 2, "refused sign-ins counted");
     const client = new Client(world.url);
     client.auth.token = await token({ sub: "account-7", name: "영희" });
     const room = await client.joinOrCreate<WorldState>("world", { name: "아무개" });
@@ -235,6 +237,10 @@ describe("moderators' mutes and bans of accounts (POST /api/mutes, /api/bans)", 
       assert.match(error.message, /banned this account: it may join again in 10 min/);
       return true;
     });
+    // Counted for operators (the registry is the process's: other tests' count too).
+    const metrics = await (await fetch(`${http}/metrics`)).text();
+    assert.ok(Number(/^kobot_sanctions_total\{sanction="ban"\} (\d+)$/m.exec(metrics)?.[1]) >= 1, "bans counted");
+    assert.ok(Number(/^kobot_joins_refused_total\{reason="banned"\} (\d+)$/m.exec(metrics)?.[1]) >= 1, "joins refused for a ban counted");
     assert.equal((await fetch(`${http}/api/bans/rowdy`, { method: "DELETE", headers: admin })).status, 204);
     const back = await joinAs("rowdy", bystander.room.roomId);
     await Promise.all([back, bystander].map((player) => player.room.leave()));
