@@ -13,7 +13,7 @@ import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { Account } from "../server/player-accounts.js";
 import type { AnswerRouter, AskOutcome } from "./answer-router.js";
-import { SANCTIONS_CHANNEL, type SanctionChange, sanctionedUntil } from "./account-sanctions.js";
+import { type Sanction, SANCTIONS_CHANNEL, type SanctionChange, sanctionedUntil } from "./account-sanctions.js";
 import { AddressLines } from "./address-lines.js";
 import type { TokenBucket } from "./token-bucket.js";
 import { addressedNpc } from "./chat-addressing.js";
@@ -112,20 +112,22 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** Per player, their account (signed in): limits count by it, not by the client address. */
   private readonly accountIds = new Map<string, string>();
   /**
-   * Accounts a moderator muted, and when each mute ends (epoch ms): rooms/account-sanctions.ts. Every mute heard, not
-   * only those of players here, so that one set while its player is between matchmaking and the room is not missed;
-   * those that ended are dropped as the next is heard.
+   * Accounts a moderator muted or banned, and when each sanction ends (epoch ms): rooms/account-sanctions.ts. Every
+   * one heard, not only those of players here: a mute set while its player is between matchmaking and the room, or a
+   * ban while a dropped player may still take their place back (no onAuth then), is not missed. Those that ended are
+   * dropped as the next is heard.
    */
-  private readonly mutes = new Map<string, number>();
+  private readonly sanctions: Record<Sanction, Map<string, number>> = { mute: new Map(), ban: new Map() };
   private readonly heardSanction = ({ sanction, account, until }: SanctionChange) => {
     const now = Date.now();
-    if (sanction === "ban") {
-      if (until > now) this.putOut(account);
-      return;
+    const sanctioned = this.sanctions[sanction];
+    for (const [other, ends] of sanctioned) if (ends <= now) sanctioned.delete(other);
+    if (until <= now) {
+      sanctioned.delete(account);
+    } else {
+      sanctioned.set(account, until);
+      if (sanction === "ban") this.putOut(account);
     }
-    for (const [muted, ends] of this.mutes) if (ends <= now) this.mutes.delete(muted);
-    if (until > now) this.mutes.set(account, until);
-    else this.mutes.delete(account);
   };
   /** Lines the players of one address say between them (CHAT_ADDRESS_SHARE; none when 0). */
   private addressLines?: AddressLines;
@@ -224,7 +226,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.allowances.set(client.sessionId, allowances);
     if (account) this.accountIds.set(client.sessionId, account.id);
     else if (ticket?.address !== undefined) this.addresses.set(client.sessionId, ticket.address);
-    if (account && ticket?.mutedUntil) this.mutes.set(account.id, ticket.mutedUntil);
+    if (account && ticket?.mutedUntil) this.sanctions.mute.set(account.id, ticket.mutedUntil);
     this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
     this.noticePlayer(client.sessionId);
   }
@@ -248,6 +250,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   onReconnect(client: Client): void {
+    // Banned while away: taking one's place back skips onAuth, which refuses a banned account's joins.
+    const account = this.accountIds.get(client.sessionId);
+    if (account !== undefined && this.sanctionedMs("ban", account) > 0) return this.putOut(account);
     const player = this.state.players.get(client.sessionId);
     if (player) player.anim = "idle";
     client.view = this.viewOf(client.sessionId);
@@ -454,11 +459,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** How long the player's account stays muted (0: it is not). */
   private mutedMs(sessionId: string): number {
     const account = this.accountIds.get(sessionId);
-    const until = account === undefined ? undefined : this.mutes.get(account);
-    if (until === undefined) return 0;
-    if (until > Date.now()) return until - Date.now();
-    this.mutes.delete(account!);
-    return 0;
+    return account === undefined ? 0 : this.sanctionedMs("mute", account);
+  }
+
+  /** How long the account's sanction lasts still (0: it has none, or it ended). */
+  private sanctionedMs(sanction: Sanction, account: string): number {
+    const left = (this.sanctions[sanction].get(account) ?? 0) - Date.now();
+    return Math.max(0, left);
   }
 
   /** A signed-in player's account, for their lines in the chat log (where moderators find all they said). */

@@ -246,6 +246,27 @@ describe("moderators' mutes and bans of accounts (POST /api/mutes, /api/bans)", 
     await Promise.all([back, bystander].map((player) => player.room.leave()));
   });
 
+  it("puts out a player banned while dropped as soon as they take their place back (which skips onAuth)", async () => {
+    const host = await joinAs("host-2");
+    const client = new Client(world.url);
+    client.auth.token = await token({ sub: "away", name: "away" });
+    const away = await client.joinById<WorldState>(host.room.roomId, {});
+    await waitFor("the first state", () => away.state?.players !== undefined);
+    // The socket dies without a leave: the room keeps the place 20 s for a reconnection.
+    (away.connection as unknown as { transport: { ws: { close(code: number): void } } }).transport.ws.close(4999);
+    await waitFor("the avatar away", () => stateOf(host).players[away.sessionId]?.anim === "away");
+    const banned = await fetch(`${http}/api/bans`, { method: "POST", headers: admin, body: JSON.stringify({ account: "away", minutes: 10 }) });
+    assert.equal(banned.status, 200);
+    // Put out as the socket opens: the SDK's reconnect fails with the close code and reason.
+    await assert.rejects(client.reconnect<WorldState>(away.reconnectionToken), (error: { code?: number; message: string }) => {
+      assert.equal(error.code, BANNED_CLOSE, error.message);
+      assert.match(error.message, /banned/);
+      return true;
+    });
+    await waitFor("the avatar gone", () => stateOf(host).players[away.sessionId] === undefined);
+    await host.room.leave();
+  });
+
   it("is for admins only, and says what is wrong with a bad mute", async () => {
     assert.equal((await mute({ account: "x", minutes: 5 }, { "content-type": "application/json" })).status, 401);
     const bad = await mute({ account: "x", minutes: 0 });
