@@ -104,16 +104,21 @@ export async function joinWorld(url: string, options: Record<string, unknown>, r
 }
 
 /**
- * Joins as joinWorld does, trying again for up to 2 s while the join is refused: a place a player just left is free
- * once their socket's close has reached the server. Undefined if it never was.
+ * Tries `join` again for up to 2 s while it is refused: a place a player just left is free once their socket's close
+ * has reached the server. Undefined if it never was.
  */
-export async function joinOnceFree(url: string, options: Record<string, unknown>, roomId: string, headers?: Record<string, string>): Promise<TestPlayer | undefined> {
+export async function onceFree<T>(join: () => Promise<T>): Promise<T | undefined> {
   for (let tries = 0; tries < 20; tries++) {
-    const player = await joinWorld(url, options, roomId, headers).catch(() => undefined);
-    if (player) return player;
+    const joined = await join().catch(() => undefined);
+    if (joined !== undefined) return joined;
     await sleep(100);
   }
   return undefined;
+}
+
+/** Joins as joinWorld does, once a place is free (onceFree). */
+export function joinOnceFree(url: string, options: Record<string, unknown>, roomId: string, headers?: Record<string, string>): Promise<TestPlayer | undefined> {
+  return onceFree(() => joinWorld(url, options, roomId, headers));
 }
 
 /** Walks the player's avatar to (x, z) in steps the server's speed limit allows. */

@@ -5,13 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
-import { Client, type Room } from "@colyseus/sdk";
+import { Client } from "@colyseus/sdk";
 
 import { TOO_MANY_CONNECTIONS_CLOSE } from "../../rooms/world-protocol.js";
 import type { WorldState } from "../../rooms/world-state.js";
 import { signToken } from "../../server/player-accounts.js";
 import { freePort, type Service, startService } from "../helpers/processes.js";
-import { joinOnceFree, joinWorld, outsideAddress, sleep, stateOf, type TestPlayer, waitFor } from "../helpers/world.js";
+import { joinOnceFree, joinWorld, onceFree, outsideAddress, stateOf, type TestPlayer, waitFor } from "../helpers/world.js";
 
 const run = promisify(execFile);
 
@@ -78,10 +78,7 @@ describe("Behind nginx (ops/nginx, TRUST_PROXY=1)", function () {
     const client = new Client(proxied);
     client.auth.token = await signToken(AUTH_SECRET, { account: "logged", name: "기록", hours: 1 });
     // Once the leavers' sockets have closed at the server (CONNECTIONS_PER_ADDRESS 2).
-    let room: Room<any, WorldState> | undefined;
-    for (let tries = 0; !room && tries < 20; tries++) {
-      room = await client.joinOrCreate<WorldState>("world", {}).catch(() => sleep(100).then(() => undefined));
-    }
+    const room = await onceFree(() => client.joinOrCreate<WorldState>("world", {}));
     assert.ok(room, "joined through nginx");
     await waitFor("the signed-in player's avatar", () => room.state?.players?.get(room.sessionId)?.name === "기록");
     await room.leave();
