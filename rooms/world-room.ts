@@ -447,8 +447,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** A banned account's avatars leave at once, with no place kept for a reconnection (its joins are refused). */
   private putOut(accountId: string): void {
-    for (const [sessionId, id] of this.accountIds) {
-      const client = id === accountId && this.clients.getById(sessionId);
+    for (const sessionId of this.sessionsOf(accountId)) {
+      const client = this.clients.getById(sessionId);
       if (!client || this.closedForWhatTheySent.has(sessionId)) continue;
       this.closedForWhatTheySent.add(sessionId);
       this.log.info("banned player put out", { playerId: sessionId, account: accountId });
@@ -476,8 +476,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** The allowances of another of this account's avatars in the room, if it has one. */
   private allowancesOfAccount(accountId: string): PlayerAllowances | undefined {
-    for (const [sessionId, id] of this.accountIds) if (id === accountId) return this.allowances.get(sessionId);
+    for (const sessionId of this.sessionsOf(accountId)) return this.allowances.get(sessionId);
     return undefined;
+  }
+
+  /** The players in this room signed in as the account. */
+  private *sessionsOf(accountId: string): Generator<string> {
+    for (const [sessionId, id] of this.accountIds) if (id === accountId) yield sessionId;
   }
 
   /** The lines a player's address has left to say between its players (CHAT_ADDRESS_SHARE), when shared. */
@@ -793,12 +798,14 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
         joinsRefused.inc({ reason: "sign_in" });
         throw error;
       });
-      const banned = account && (await sanctionedUntil(matchMaker.presence, "ban", account.id));
+      // Both read at once: with Redis, each is a round trip on every signed-in join.
+      const [banned, muted] = account
+        ? await Promise.all([sanctionedUntil(matchMaker.presence, "ban", account.id), sanctionedUntil(matchMaker.presence, "mute", account.id)])
+        : [];
       if (banned) {
         joinsRefused.inc({ reason: "banned" });
         throw new ServerError(403, `a moderator banned this account: it may join again in ${Math.ceil((banned - Date.now()) / 60_000)} min`);
       }
-      const muted = account && (await sanctionedUntil(matchMaker.presence, "mute", account.id));
       const address = context.ip;
       if (!address || !deps.seats) return { address, account, mutedUntil: muted };
       const seat = deps.seats.reserve(address);
