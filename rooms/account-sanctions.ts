@@ -17,19 +17,47 @@ export interface SanctionChange {
   until: number;
 }
 
+/** A sanction in force, as moderators list them: whose, since and until when (epoch ms), and why. */
+export interface SanctionRecord {
+  account: string;
+  since: number;
+  until: number;
+  reason?: string;
+}
+
 const keyOf = (sanction: Sanction, account: string) => `kobot:${sanction}:${account}`;
+/**
+ * Every account's record of one sanction, in one hash: the presence can list a hash but has no scan of keys. The
+ * expiring key above stays what rooms check; a record past its end is dropped as the list is read.
+ */
+const recordsOf = (sanction: Sanction) => `kobot:${sanction}s`;
 
 /** Sanctions `account` for `ms`; returns when it ends (epoch ms). */
-export async function impose(presence: Presence, sanction: Sanction, account: string, ms: number): Promise<number> {
-  const until = Date.now() + ms;
+export async function impose(presence: Presence, sanction: Sanction, account: string, ms: number, reason?: string): Promise<number> {
+  const since = Date.now();
+  const until = since + ms;
   await presence.setex(keyOf(sanction, account), String(until), Math.ceil(ms / 1000));
+  await presence.hset(recordsOf(sanction), account, JSON.stringify({ since, until, ...(reason ? { reason } : {}) }));
   await presence.publish(SANCTIONS_CHANNEL, { sanction, account, until } satisfies SanctionChange);
   return until;
 }
 
 export async function lift(presence: Presence, sanction: Sanction, account: string): Promise<void> {
   await presence.del(keyOf(sanction, account));
+  await presence.hdel(recordsOf(sanction), account);
   await presence.publish(SANCTIONS_CHANNEL, { sanction, account, until: 0 } satisfies SanctionChange);
+}
+
+/** The sanctions of this kind in force now, those ending first first. */
+export async function sanctionsInForce(presence: Presence, sanction: Sanction): Promise<SanctionRecord[]> {
+  const now = Date.now();
+  const records = Object.entries(await presence.hgetall(recordsOf(sanction))).map(([account, json]) => ({
+    account,
+    ...(JSON.parse(json) as Omit<SanctionRecord, "account">),
+  }));
+  const ended = records.filter((record) => record.until <= now);
+  await Promise.all(ended.map((record) => presence.hdel(recordsOf(sanction), record.account)));
+  return records.filter((record) => record.until > now).sort((a, b) => a.until - b.until);
 }
 
 /** When the account's sanction ends (epoch ms), or undefined when it has none. */

@@ -4,7 +4,7 @@ import { z } from "zod";
 
 import type { Logger } from "../common/log.js";
 import { sanctionsImposed } from "../common/metrics.js";
-import { impose, lift, type Sanction } from "../rooms/account-sanctions.js";
+import { impose, lift, type Sanction, sanctionsInForce } from "../rooms/account-sanctions.js";
 
 const WEEK_MINUTES = 7 * 24 * 60;
 
@@ -23,7 +23,7 @@ const ROUTES: Record<Sanction, string> = { mute: "/api/mutes", ban: "/api/bans" 
 /**
  * `POST /api/mutes|bans {account, minutes, reason?}` and `DELETE /api/mutes|bans/:account` (admin): a moderator
  * mutes or bans a signed-in player's account (rooms/account-sanctions.ts) in every room of every process sharing the
- * presence.
+ * presence. `GET /api/mutes|bans` lists those in force (`{mutes|bans: [{account, since, until, reason?}]}`).
  */
 export function sanctionRoutes(app: Application, presence: () => Presence, adminOnly: RequestHandler, log: Logger): void {
   for (const [sanction, route] of Object.entries(ROUTES) as Array<[Sanction, string]>) {
@@ -35,10 +35,13 @@ export function sanctionRoutes(app: Application, presence: () => Presence, admin
         return;
       }
       const { account, minutes, reason } = request.data;
-      const until = await impose(presence(), sanction, account, minutes * 60_000);
+      const until = await impose(presence(), sanction, account, minutes * 60_000, reason);
       sanctionsImposed.inc({ sanction });
       log.info(`account: ${sanction}`, { account, minutes, reason });
       res.json({ account, until });
+    });
+    app.get(route, adminOnly, async (_req, res) => {
+      res.json({ [`${sanction}s`]: await sanctionsInForce(presence(), sanction) });
     });
     app.delete(`${route}/:account`, adminOnly, async (req, res) => {
       const account = String(req.params.account);

@@ -269,6 +269,29 @@ describe("moderators' mutes and bans of accounts (POST /api/mutes, /api/bans)", 
     await host.room.leave();
   });
 
+  it("lists the mutes and bans in force, ending first first, with their reasons; not those lifted", async () => {
+    const post = (route: string, body: unknown) => fetch(`${http}/api/${route}`, { method: "POST", headers: admin, body: JSON.stringify(body) });
+    const list = async (route: string) => (await (await fetch(`${http}/api/${route}`, { headers: admin })).json()) as Record<string, { account: string; since: number; until: number; reason?: string }[]>;
+    const before = Date.now();
+    for (const [route, body] of [
+      ["mutes", { account: "later", minutes: 30 }],
+      ["mutes", { account: "sooner", minutes: 5, reason: "욕설 신고" }],
+      ["bans", { account: "spammer", minutes: 60, reason: "도배" }],
+    ] as const) assert.equal((await post(route, body)).status, 200);
+
+    const { mutes } = await list("mutes");
+    assert.deepEqual(mutes!.map((m) => [m.account, m.reason]), [["sooner", "욕설 신고"], ["later", undefined]]);
+    assert.ok(mutes!.every((m) => m.since >= before && m.until === m.since + (m.account === "sooner" ? 5 : 30) * 60_000), JSON.stringify(mutes));
+    assert.deepEqual((await list("bans")).bans!.map((b) => [b.account, b.reason]), [["spammer", "도배"]]);
+
+    assert.equal((await fetch(`${http}/api/mutes/sooner`, { method: "DELETE", headers: admin })).status, 204);
+    assert.deepEqual((await list("mutes")).mutes!.map((m) => m.account), ["later"]);
+    assert.equal((await fetch(`${http}/api/mutes`)).status, 401, "for admins only");
+    // Lifted: the local presence keeps a timer for each, which would hold mocha's exit as long.
+    for (const route of ["mutes/later", "bans/spammer"]) await fetch(`${http}/api/${route}`, { method: "DELETE", headers: admin });
+    assert.deepEqual([(await list("mutes")).mutes, (await list("bans")).bans], [[], []]);
+  });
+
   it("is for admins only, and says what is wrong with a bad mute", async () => {
     assert.equal((await mute({ account: "x", minutes: 5 }, { "content-type": "application/json" })).status, 401);
     const bad = await mute({ account: "x", minutes: 0 });

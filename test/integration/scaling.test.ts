@@ -185,5 +185,8 @@ describe("Mutes across processes: two servers on Redis (AUTH_SECRET)", function 
     players.push(again);
     again.room.send("chat", { text: "다시 왔어요" });
     await waitFor("muted when joining again", () => again.errors.some((e) => e.code === "muted"));
+    // Listed by the process that did not set it: the record is in Redis too.
+    const { mutes } = (await (await fetch(`${holder.http}/api/mutes`, { headers: admin })).json()) as { mutes: { account: string }[] };
+    assert.ok(mutes.some((mute) => mute.account === account), JSON.stringify(mutes));
   });
 });
