@@ -54,6 +54,11 @@ export const sanctionsImposed = new Counter({
   labelNames: ["sanction"] as const,
 });
 
+export const playerReports = new Counter({
+  name: "kobot_player_reports_total",
+  help: "Players' reports of other players filed for the moderators (GET /api/reports)",
+});
+
 export const npcQuestions = new Counter({ name: "kobot_npc_questions_total", help: "Questions players asked an NPC" });
 
 export const npcAnswers = new Counter({

@@ -4,14 +4,18 @@ import type { WorldSettings } from "./world-settings.js";
 
 /** Far above a 10 Hz client's moves and a player's typing; past it a client is disconnected. */
 export const MESSAGES_PER_SECOND = 40;
+/** Reports a player may send at once, then one every two minutes: enough for a few abusers, too few to flood moderators. */
+export const REPORTS_BURST = 5;
+export const REPORTS_PER_SECOND = 1 / 120;
 
 /**
  * What one player may still do now, each a token bucket: send messages of any kind (past them the client is
- * disconnected), travel (seconds at top speed: movement.ts), say lines, and ask NPCs questions.
+ * disconnected), travel (seconds at top speed: movement.ts), say lines, ask NPCs questions, and report players.
  */
 export class PlayerAllowances {
   readonly messages = new TokenBucket(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND);
   readonly travel = new TokenBucket(TRAVEL_IN_HAND_SECONDS, 1);
+  readonly reports = new TokenBucket(REPORTS_BURST, REPORTS_PER_SECOND);
   private readonly lines: TokenBucket;
   private readonly questions: TokenBucket;
 
@@ -20,7 +24,11 @@ export class PlayerAllowances {
     this.questions = new TokenBucket(questionRate.burst, questionRate.perSecond);
   }
 
-  /** How long the slowest of a player's buckets takes to fill from empty: after that, a fresh player's are the same. */
+  /**
+   * How long the slowest of a player's buckets takes to fill from empty: after that, a fresh player's are the same.
+   * Reports (10 minutes) are left out, or every leaver would be remembered that long: a player who leaves and joins
+   * again has theirs back sooner, and a report again of the same player only replaces their last (player-reports.ts).
+   */
   static refillMs({ chatRate, questionRate }: Pick<WorldSettings, "chatRate" | "questionRate">): number {
     const rates = [
       chatRate,

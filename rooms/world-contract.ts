@@ -5,8 +5,8 @@ import { z } from "zod";
  * Written once: the server validates with these schemas; the constants and types clients need
  * at run time live in world-protocol.ts (no zod), which the web client imports.
  */
-export { CHAT_MAX_CHARS, NAME_MAX_CHARS, WORLD_ROOM } from "./world-protocol.js";
-export type { ChatLineKind, ErrorCode, NpcStatus, WorldError } from "./world-protocol.js";
+export { CHAT_MAX_CHARS, NAME_MAX_CHARS, REPORT_REASON_MAX_CHARS, WORLD_ROOM } from "./world-protocol.js";
+export type { ChatLineKind, ErrorCode, NpcStatus, ReportedNotice, WorldError } from "./world-protocol.js";
 
 /** `joinOrCreate("world", options)` */
 export const JoinOptions = z
@@ -37,3 +37,11 @@ export const ChatMessage = z.object({
   to: z.string().max(64).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
+
+/** `room.send("report", …)`: another player's behaviour, for the moderators (rooms/player-reports.ts). */
+export const ReportMessage = z.object({
+  player: z.string().min(1).max(64),
+  // Its length after cleaning (REPORT_REASON_MAX_CHARS) is checked by the room, as a chat line's is.
+  reason: z.string().max(2048).optional(),
+});
+export type ReportMessage = z.infer<typeof ReportMessage>;

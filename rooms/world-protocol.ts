@@ -36,7 +36,10 @@ export type ErrorCode =
   | "muted" // a moderator muted the player's account for a while (retryAfterMs: until it ends); the line was not sent
   | "npc_busy" // the NPC's queue is full; it said so in character
   | "server_closing" // the server is shutting down: questions asked before are answered, new ones not taken
-  | "too_far"; // the player stands beyond the NPC's talk radius; the message says how far
+  | "too_far" // the player stands beyond the NPC's talk radius; the message says how far
+  | "unknown_player" // a report names no other player in this room
+  | "report_limited" // too many reports too fast (retryAfterMs: until the next may be sent); the report was not filed
+  | "report_failed"; // the server could not file the report (its presence store failed): try again later
 
 /**
  * `room.onMessage("error", (e: WorldError) => …)`. `message` is English, for developers and logs; the fields
@@ -49,7 +52,7 @@ export interface WorldError {
   text?: string;
   /** The NPC the error concerns (too_far, npc_busy, npc_timeout, npc_unavailable). */
   npcId?: string;
-  /** rate_limited, muted: milliseconds until the player may ask (muted: chat) again. */
+  /** rate_limited, muted, report_limited: milliseconds until the player may ask (muted: chat; report_limited: report) again. */
   retryAfterMs?: number;
   /** rate_limited: true when the players of the player's address said too many lines between them (CHAT_ADDRESS_SHARE). */
   byAddress?: boolean;
@@ -70,6 +73,20 @@ export interface MovePayload {
 export interface ChatPayload {
   text: string;
   to?: string;
+}
+/** `room.send("report", …)`: the player tells the moderators about another player's behaviour. */
+export interface ReportPayload {
+  /** The reported player's session id (a chat line's `from`, a key of `state.players`). */
+  player: string;
+  /** In the player's words, at most REPORT_REASON_MAX_CHARS. */
+  reason?: string;
+}
+export const REPORT_REASON_MAX_CHARS = 200;
+
+/** Server → client `reported`: the report reached the moderators. */
+export interface ReportedNotice {
+  player: string;
+  name: string;
 }
 
 /** Values of `ChatLine.kind` and `Npc.status` in the state. */

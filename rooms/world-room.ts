@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { cleanText } from "../common/clean-text.js";
 import type { Logger } from "../common/log.js";
 import { isPrivateAddress } from "../common/private-address.js";
-import { chatLines, chatModerated, joinsRefused, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors } from "../common/metrics.js";
+import { chatLines, chatModerated, joinsRefused, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors, playerReports } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
@@ -29,6 +29,7 @@ import type { WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { type Asker, NpcTurns } from "./npc-turns.js";
 import { MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
+import { fileReport, REPORT_LINES, type ReportedPlayer } from "./player-reports.js";
 import {
   CHAT_MAX_CHARS,
   ChatMessage,
@@ -36,6 +37,9 @@ import {
   JoinOptions,
   MoveMessage,
   NAME_MAX_CHARS,
+  REPORT_REASON_MAX_CHARS,
+  type ReportedNotice,
+  ReportMessage,
   type WorldError,
 } from "./world-contract.js";
 import { BANNED_CLOSE, PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
@@ -182,6 +186,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     void this.presence.subscribe(SANCTIONS_CHANNEL, this.heardSanction);
     this.onMessage("move", (client, message) => this.guard(client, () => this.move(client, message)));
     this.onMessage("chat", (client, message) => this.guard(client, () => this.chat(client, message)));
+    this.onMessage("report", (client, message) => this.guard(client, () => this.report(client, message)));
     this.onMessage("*", (client, type) => {
       if (!this.withinMessageRate(client)) return;
       this.sendError(client, { code: "unknown_message", message: `unknown message type "${String(type)}"` });
@@ -415,6 +420,57 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const line = this.addLine("player", client.sessionId, player.name, text, "", { ...this.accountOf(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, { near: player });
     if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now() });
     else if (npc) this.answerCall(npc, player, line);
+  }
+
+  /**
+   * A player reports another to the moderators (GET /api/reports): filed with the reported player's last lines in
+   * the room, and acknowledged with `reported`. Reports are few (PlayerAllowances.reports); one again of the same
+   * player replaces the last.
+   */
+  private report(client: Client, message: unknown): void {
+    const report = this.parse(client, ReportMessage, message, "report");
+    const reporter = this.state.players.get(client.sessionId);
+    if (!report || !reporter) return;
+    const reported = report.player === client.sessionId ? undefined : this.state.players.get(report.player);
+    if (!reported) {
+      const message = report.player === client.sessionId ? "you cannot report yourself" : `no player "${report.player}" in this room`;
+      return this.sendError(client, { code: "unknown_player", message });
+    }
+    const reason = report.reason === undefined ? "" : cleanText(report.reason);
+    if ([...reason].length > REPORT_REASON_MAX_CHARS) {
+      return this.sendError(client, { code: "bad_message", message: `the reason is ${[...reason].length} characters; at most ${REPORT_REASON_MAX_CHARS} are allowed` });
+    }
+    const taken = this.allowances.get(client.sessionId)?.reports.take();
+    if (taken?.ok === false) {
+      const minutes = Math.ceil(taken.waitMs / 60_000);
+      return this.sendError(client, { code: "report_limited", message: `too many reports: you may report again in ${minutes} min`, retryAfterMs: taken.waitMs });
+    }
+    const said = this.state.chat.filter((line) => line.kind === "player" && line.from === report.player).slice(-REPORT_LINES);
+    const filed = fileReport(this.presence, {
+      at: Date.now(),
+      roomId: this.roomId,
+      reporter: this.reportedPlayer(client.sessionId, reporter),
+      reported: this.reportedPlayer(report.player, reported),
+      ...(reason ? { reason } : {}),
+      lines: said.map(({ id, text, ts }) => ({ id, text, ts })),
+    });
+    void filed.then(
+      ({ id, times }) => {
+        playerReports.inc();
+        this.log.info("player reported", { id, times, playerId: report.player, by: client.sessionId });
+        const notice: ReportedNotice = { player: report.player, name: reported.name };
+        this.clients.getById(client.sessionId)?.send("reported", notice);
+      },
+      (error: Error) => {
+        this.log.error("a report could not be filed", { error });
+        this.sendError(client, { code: "report_failed", message: "the server could not file that report: try again later" });
+      },
+    );
+  }
+
+  private reportedPlayer(sessionId: string, player: Player): ReportedPlayer {
+    const account = this.accountIds.get(sessionId);
+    return { player: sessionId, name: player.name, ...(account === undefined ? {} : { account }) };
   }
 
   /** "@코봇" alone: the NPC answers its name with one of its call replies (the brain read a bare name as nonsense). */

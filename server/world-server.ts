@@ -24,6 +24,7 @@ import type { Kafka } from "kafkajs";
 import type { GroupTopic } from "../kafka/consumer-lag.js";
 import { adminOnly } from "./admin-auth.js";
 import { chatSearchRoute } from "./chat-search-route.js";
+import { reportRoutes } from "./report-routes.js";
 import { sanctionRoutes } from "./sanction-routes.js";
 import { guardHttp } from "./http-guard.js";
 import { colyseusLogger } from "./colyseus-logger.js";
@@ -135,6 +136,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       const es = options.elasticsearch && config.elasticsearch;
       chatSearchRoute(app, es ? { client: options.elasticsearch!, indexPrefix: es.indexPrefix } : undefined, admin, log);
       sanctionRoutes(app, () => matchMaker.presence, admin, log);
+      reportRoutes(app, () => matchMaker.presence, admin, log);
       options.routes?.(app);
       // The browser client, built by `npm run build:web` (which `npm start` runs first).
       app.use(express.static(WEB_CLIENT_DIR, { maxAge: "1h" }));

@@ -292,6 +292,27 @@ describe("moderators' mutes and bans of accounts (POST /api/mutes, /api/bans)", 
     assert.deepEqual([(await list("mutes")).mutes, (await list("bans")).bans], [[], []]);
   });
 
+  it("names the accounts in players' reports, so that one report again from another device replaces it, and ?account= finds those about one", async () => {
+    const troll = await joinAs("troll");
+    const victim = await joinAs("victim", troll.room.roomId);
+    const victimsPhone = await joinAs("victim", troll.room.roomId);
+    const other = await joinAs("other", troll.room.roomId);
+    const acknowledged: string[] = [];
+    for (const player of [victim, victimsPhone, other]) player.room.onMessage("reported", ({ player: reported }: { player: string }) => acknowledged.push(reported));
+    victim.room.send("report", { player: troll.room.sessionId, reason: "욕설" });
+    await waitFor("the first report", () => acknowledged.length === 1);
+    victimsPhone.room.send("report", { player: troll.room.sessionId, reason: "또 욕설" });
+    other.room.send("report", { player: victim.room.sessionId });
+    await waitFor("every report", () => acknowledged.length === 3);
+    const list = async (query: string) =>
+      ((await (await fetch(`${http}/api/reports${query}`, { headers: admin })).json()) as { reports: { id: string; times: number; reason?: string; reporter: { account?: string }; reported: { account?: string } }[] }).reports;
+    const aboutTroll = await list("?account=troll");
+    assert.deepEqual(aboutTroll.map((r) => [r.reporter.account, r.reported.account, r.times, r.reason]), [["victim", "troll", 2, "또 욕설"]]);
+    assert.deepEqual((await list("?account=victim")).map((r) => r.reporter.account), ["other"]);
+    for (const report of await list("")) await fetch(`${http}/api/reports/${report.id}`, { method: "DELETE", headers: admin });
+    await Promise.all([troll, victim, victimsPhone, other].map((player) => player.room.leave()));
+  });
+
   it("is for admins only, and says what is wrong with a bad mute", async () => {
     assert.equal((await mute({ account: "x", minutes: 5 }, { "content-type": "application/json" })).status, 401);
     const bad = await mute({ account: "x", minutes: 0 });

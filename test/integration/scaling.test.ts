@@ -141,7 +141,7 @@ describe("Scaling: two servers on Redis, two NPC workers on Kafka", function () 
   });
 });
 
-describe("Mutes across processes: two servers on Redis (AUTH_SECRET)", function () {
+describe("Moderation across processes: two servers on Redis (AUTH_SECRET)", function () {
   const secret = "the scaling test's login secret, 32 characters or more";
   const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64"), "content-type": "application/json" };
   const services: Service[] = [];
@@ -188,5 +188,23 @@ describe("Mutes across processes: two servers on Redis (AUTH_SECRET)", function 
     // Listed by the process that did not set it: the record is in Redis too.
     const { mutes } = (await (await fetch(`${holder.http}/api/mutes`, { headers: admin })).json()) as { mutes: { account: string }[] };
     assert.ok(mutes.some((mute) => mute.account === account), JSON.stringify(mutes));
+  });
+
+  it("lists a player's report through either server", async () => {
+    const [troll, victim] = [`troll-${Date.now().toString(36)}`, `victim-${Date.now().toString(36)}`];
+    const rude = await joinAs(servers[0]!, troll);
+    players.push(rude);
+    const hurt = await joinWorld(servers[0]!.ws, {}, rude.room.roomId, { authorization: `Bearer ${await signToken(secret, { account: victim, hours: 1 })}` });
+    players.push(hurt);
+    rude.room.send("chat", { text: "시비 거는 말" });
+    await waitFor("the line", () => hurt.room.state.chat.some((line) => line.text === "시비 거는 말"));
+    let acknowledged = false;
+    hurt.room.onMessage("reported", () => (acknowledged = true));
+    hurt.room.send("report", { player: rude.room.sessionId, reason: "욕설" });
+    await waitFor("the report filed", () => acknowledged);
+    for (const server of servers) {
+      const { reports } = (await (await fetch(`${server.http}/api/reports?account=${troll}`, { headers: admin })).json()) as { reports: { reporter: { account: string }; lines: { text: string }[] }[] };
+      assert.deepEqual(reports.map((r) => [r.reporter.account, r.lines.map((line) => line.text)]), [[victim, ["시비 거는 말"]]], server.http);
+    }
   });
 });

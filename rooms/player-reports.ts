@@ -1,0 +1,70 @@
+import type { Presence } from "@colyseus/core";
+
+import { newLineId } from "./line-id.js";
+
+/** A player as a report names them: their session in the room, the name shown, and their account when signed in. */
+export interface ReportedPlayer {
+  player: string;
+  name: string;
+  account?: string;
+}
+
+/** One player's report of another, with what the reported player last said in the room, for a moderator to judge. */
+export interface PlayerReport {
+  id: string;
+  /** When it was filed last (epoch ms). */
+  at: number;
+  /** How many times this reporter reported this player: a report again replaces the one before and counts. */
+  times: number;
+  roomId: string;
+  reporter: ReportedPlayer;
+  reported: ReportedPlayer;
+  reason?: string;
+  /** The reported player's last lines in the room's history (chat log ids: the chat search finds the rest). */
+  lines: { id: string; text: string; ts: number }[];
+}
+
+/** Reports kept at most: past it the oldest go, so that no flood of reports can grow the presence without bound. */
+export const REPORTS_KEPT = 10_000;
+/** The reported player's lines a report carries. */
+export const REPORT_LINES = 5;
+
+/**
+ * All reports, in one hash of the presence (Redis with several processes: every server's reports in one list). Keyed
+ * by who reported whom (their accounts, else their sessions): reporting the same player again replaces the report
+ * and counts it, so one player cannot fill the list by reporting one other over and over.
+ */
+const REPORTS = "kobot:reports";
+const identity = ({ player, account }: ReportedPlayer) => (account === undefined ? `player ${player}` : `account ${account}`);
+
+/** Files a report (`times` and `id` are the store's); returns it as stored. */
+export async function fileReport(presence: Presence, report: Omit<PlayerReport, "id" | "times">): Promise<PlayerReport> {
+  const field = `${identity(report.reporter)} > ${identity(report.reported)}`;
+  const before = await presence.hget(REPORTS, field);
+  const times = before === null ? 1 : (JSON.parse(before) as PlayerReport).times + 1;
+  const stored: PlayerReport = { id: newLineId(), times, ...report };
+  await presence.hset(REPORTS, field, JSON.stringify(stored));
+  if ((await presence.hlen(REPORTS)) > REPORTS_KEPT) await dropOldest(presence);
+  return stored;
+}
+
+/** Reports newest first; only those about `account` when given. */
+export async function listReports(presence: Presence, { account, limit }: { account?: string; limit: number }): Promise<PlayerReport[]> {
+  const reports = Object.values(await presence.hgetall(REPORTS)).map((json) => JSON.parse(json) as PlayerReport);
+  return reports
+    .filter((report) => account === undefined || report.reported.account === account)
+    .sort((a, b) => b.at - a.at)
+    .slice(0, limit);
+}
+
+/** Takes a report off the list (dealt with); false when there was none of that id. */
+export async function closeReport(presence: Presence, id: string): Promise<boolean> {
+  const entry = Object.entries(await presence.hgetall(REPORTS)).find(([, json]) => (JSON.parse(json) as PlayerReport).id === id);
+  return entry !== undefined && presence.hdel(REPORTS, entry[0]);
+}
+
+async function dropOldest(presence: Presence): Promise<void> {
+  const entries = Object.entries(await presence.hgetall(REPORTS)).map(([field, json]) => [field, (JSON.parse(json) as PlayerReport).at] as const);
+  entries.sort((a, b) => a[1] - b[1]);
+  await Promise.all(entries.slice(0, entries.length - REPORTS_KEPT).map(([field]) => presence.hdel(REPORTS, field)));
+}

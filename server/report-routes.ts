@@ -1,0 +1,39 @@
+import type { Presence } from "@colyseus/core";
+import type { Application, RequestHandler } from "express";
+import { z } from "zod";
+
+import type { Logger } from "../common/log.js";
+import { closeReport, listReports, REPORTS_KEPT } from "../rooms/player-reports.js";
+
+const ReportsQuery = z
+  .object({
+    /** Only reports about this account. */
+    account: z.string().min(1).max(128).optional(),
+    limit: z.coerce.number().int().min(1).max(REPORTS_KEPT).default(100),
+  })
+  .strict();
+
+/**
+ * `GET /api/reports?account=&limit=` (admin): players' reports of other players, newest first, each with the reported
+ * player's last lines (rooms/player-reports.ts); `DELETE /api/reports/:id` takes one off the list once dealt with
+ * (a mute or a ban: sanction-routes.ts).
+ */
+export function reportRoutes(app: Application, presence: () => Presence, adminOnly: RequestHandler, log: Logger): void {
+  app.get("/api/reports", adminOnly, async (req, res) => {
+    const query = ReportsQuery.safeParse(req.query);
+    if (!query.success) {
+      res.status(400).json({ error: "bad reports query", details: z.prettifyError(query.error) });
+      return;
+    }
+    res.json({ reports: await listReports(presence(), query.data) });
+  });
+  app.delete("/api/reports/:id", adminOnly, async (req, res) => {
+    const id = String(req.params.id);
+    if (!(await closeReport(presence(), id))) {
+      res.status(404).json({ error: `no report ${id}` });
+      return;
+    }
+    log.info("report closed", { id });
+    res.status(204).end();
+  });
+}

@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+
+import type { PlayerReport } from "../rooms/player-reports.js";
+import { REPORTS_BURST } from "../rooms/player-allowances.js";
+import type { ReportedNotice } from "../rooms/world-protocol.js";
+import { startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+
+const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64") };
+
+/** The `reported` notices a player gets. */
+function noticesOf(player: TestPlayer): ReportedNotice[] {
+  const notices: ReportedNotice[] = [];
+  player.room.onMessage("reported", (notice: ReportedNotice) => notices.push(notice));
+  return notices;
+}
+
+describe("players' reports of other players (room message report, GET /api/reports)", function () {
+  let world: TestWorld;
+  let http: string;
+  const reports = async (query = "") => {
+    const response = await fetch(`${http}/api/reports${query}`, { headers: admin });
+    assert.equal(response.status, 200, await response.clone().text());
+    return ((await response.json()) as { reports: PlayerReport[] }).reports;
+  };
+
+  before(async () => {
+    world = await startTestWorld({ ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" });
+    http = world.url.replace("ws://", "http://");
+  });
+  after(() => world.stop());
+
+  it("files a report with the reported player's last lines and the reason; again replaces it; a moderator lists and closes it", async () => {
+    const rude = await world.join("무례한");
+    const hurt = await world.joinBeside(rude, "다친사람");
+    const witness = await world.joinBeside(rude, "목격자");
+    const said = ["하나", "둘", "셋", "넷", "다섯", "여섯"];
+    for (const text of said) rude.room.send("chat", { text });
+    await waitFor("every line", () => stateOf(hurt).chat.some((line) => line.text === "여섯"));
+
+    const notices = noticesOf(hurt);
+    hurt.room.send("report", { player: rude.room.sessionId, reason: "  계속 시비를 걸어요 " });
+    await waitFor("the report acknowledged", () => notices.length === 1);
+    assert.deepEqual(notices[0], { player: rude.room.sessionId, name: "무례한" });
+    const [report, ...others] = await reports();
+    assert.equal(others.length, 0);
+    assert.equal(report!.times, 1);
+    assert.equal(report!.roomId, rude.room.roomId);
+    assert.deepEqual(report!.reporter, { player: hurt.room.sessionId, name: "다친사람" });
+    assert.deepEqual(report!.reported, { player: rude.room.sessionId, name: "무례한" });
+    assert.equal(report!.reason, "계속 시비를 걸어요", "cleaned as a chat line is");
+    assert.deepEqual(report!.lines.map((line) => line.text), said.slice(-5), "the last five lines they said");
+    assert.ok(report!.lines.every((line) => line.id.length > 0 && line.ts > 0), "each with its chat log id and time");
+
+    hurt.room.send("report", { player: rude.room.sessionId });
+    await waitFor("the second acknowledged", () => notices.length === 2);
+    const again = await reports();
+    assert.equal(again.length, 1, "one report per reporter and reported player");
+    assert.equal(again[0]!.times, 2);
+    assert.equal(again[0]!.reason, undefined, "the report as sent again");
+
+    const seen = noticesOf(witness);
+    witness.room.send("report", { player: rude.room.sessionId, reason: "욕설" });
+    await waitFor("the witness's acknowledged", () => seen.length === 1);
+    const both = await reports();
+    assert.deepEqual(both.map((r) => r.reporter.name), ["목격자", "다친사람"], "newest first");
+    assert.deepEqual((await reports("?limit=1")).map((r) => r.reporter.name), ["목격자"]);
+
+    assert.equal((await fetch(`${http}/api/reports/${both[0]!.id}`, { method: "DELETE", headers: admin })).status, 204);
+    assert.deepEqual((await reports()).map((r) => r.reporter.name), ["다친사람"]);
+    assert.equal((await fetch(`${http}/api/reports/${both[0]!.id}`, { method: "DELETE", headers: admin })).status, 404);
+    const metrics = await (await fetch(`${http}/metrics`)).text();
+    assert.ok(Number(/^kobot_player_reports_total (\d+)$/m.exec(metrics)?.[1]) >= 3, "reports counted");
+    await (await fetch(`${http}/api/reports/${again[0]!.id}`, { method: "DELETE", headers: admin })).text();
+  });
+
+  it("refuses a report of nobody or of oneself, a bad one, and past the player's allowance with report_limited", async () => {
+    const reporter = await world.join("신고왕");
+    const targets = await Promise.all(["가", "나", "다", "라", "마", "바"].map((name) => world.joinBeside(reporter, name)));
+    const notices = noticesOf(reporter);
+    const lastError = () => reporter.errors.at(-1);
+
+    reporter.room.send("report", { player: "nobody" });
+    await waitFor("no such player", () => lastError()?.code === "unknown_player");
+    reporter.room.send("report", { player: reporter.room.sessionId });
+    await waitFor("not oneself", () => reporter.errors.filter((e) => e.code === "unknown_player").length === 2);
+    assert.match(lastError()!.message, /yourself/);
+    reporter.room.send("report", { reason: "누군지 안 적음" });
+    await waitFor("a report without its player", () => lastError()?.code === "bad_message");
+    reporter.room.send("report", { player: targets[0]!.room.sessionId, reason: "가".repeat(201) });
+    await waitFor("too long a reason", () => /at most 200/.test(lastError()?.message ?? ""));
+
+    for (const target of targets.slice(0, REPORTS_BURST)) reporter.room.send("report", { player: target.room.sessionId });
+    await waitFor("the allowance's reports filed", () => notices.length === REPORTS_BURST);
+    reporter.room.send("report", { player: targets[REPORTS_BURST]!.room.sessionId });
+    await waitFor("one too many", () => lastError()?.code === "report_limited");
+    assert.ok(lastError()!.retryAfterMs! > 100_000 && lastError()!.retryAfterMs! <= 120_000, `${lastError()!.retryAfterMs} ms`);
+    const filed = await reports();
+    assert.equal(filed.filter((r) => r.reporter.player === reporter.room.sessionId).length, REPORTS_BURST, "the refused one was not filed");
+    assert.equal((await fetch(`${http}/api/reports`)).status, 401, "for admins only");
+    assert.equal((await fetch(`${http}/api/reports?limit=0`, { headers: admin })).status, 400);
+    reporter.room.send("chat", { text: "아직 여기 있어요" });
+    await waitFor("the reporter still in the room, chatting", () => stateOf(targets[0]!).chat.some((line) => line.text === "아직 여기 있어요"));
+  });
+});
