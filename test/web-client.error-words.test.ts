@@ -40,6 +40,12 @@ describe("Web client: errors in the player's words", () => {
     assert.deepEqual(joinFailureWords(undefined), { words: "서버에 연결할 수 없어요. 잠시 뒤에 다시 시도할게요.", retry: true });
   });
 
+  it("words a report refused or not filed", () => {
+    assert.equal(errorWords({ code: "unknown_player", message: "no player" }, npcName), "그 사람은 이 방에 없어요.");
+    assert.equal(errorWords({ code: "report_limited", message: "", retryAfterMs: 61_000 }, npcName), "신고를 너무 많이 했어요. 2분 뒤에 다시 신고할 수 있어요.");
+    assert.match(errorWords({ code: "report_failed", message: "" }, npcName), /^신고를 접수하지 못했어요/);
+  });
+
   it("keeps the server's words for errors this client never causes", () => {
     assert.equal(errorWords({ code: "bad_message", message: 'bad "move" message: x: expected number' }, npcName), 'bad "move" message: x: expected number');
   });

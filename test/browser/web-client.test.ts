@@ -219,6 +219,23 @@ describe("Web client in Chromium", function () {
     }
   });
 
+  it("reports another player from their line, and says so in Korean; one's own lines have no report button", async () => {
+    const rude = await open("무례한");
+    const hurt = await open("신고자");
+    await rude.page.fill("#text", "시비 거는 말");
+    await rude.page.press("#text", "Enter");
+    const line = await hurt.page.waitForSelector("#history li.player:has-text('시비 거는 말')");
+    await rude.page.waitForSelector("#history li.player:has-text('시비 거는 말')");
+    assert.equal(await rude.page.locator("#history li.player:has-text('시비 거는 말') button.report").count(), 0, "not on one's own line");
+    await line.hover();
+    await hurt.page.click("#history li.player:has-text('시비 거는 말') button.report");
+    // Said once the server has filed the report.
+    await hurt.page.waitForFunction(() => document.getElementById("toast")?.textContent === "무례한 님을 신고했어요. 운영자가 살펴볼 거예요.");
+    assert.equal(await hurt.page.getAttribute("#toast", "data-code"), "reported");
+    assert.deepEqual(consoleErrors, []);
+    await Promise.all([rude.page.close(), hurt.page.close()]);
+  });
+
   it("keeps the lines a player heard when far players' talk fills the room's history", async () => {
     const port = await freePort();
     // Hearing within 8 units (the shipped village is heard room-wide), and a history of three lines.

@@ -1,15 +1,18 @@
 import type { Room } from "@colyseus/sdk";
 
 import type { ChatLine, WorldState } from "../../rooms/world-state.js";
-import { CHAT_MAX_CHARS, type ChatPayload, type WorldError } from "../../rooms/world-protocol.js";
+import { CHAT_MAX_CHARS, type ChatPayload, type ReportPayload, type WorldError } from "../../rooms/world-protocol.js";
 import { errorWords } from "./error-words.js";
 
 /** Lines kept in the history: about an hour of a lively room's talk. */
 const KEPT_LINES = 200;
 
-type ShownLine = Pick<ChatLine, "id" | "kind" | "name" | "text" | "replyTo">;
+type ShownLine = Pick<ChatLine, "id" | "kind" | "from" | "name" | "text" | "replyTo">;
 
-/** The chat history (the lines this player saw), the input box, who it goes to, and errors. */
+/**
+ * The chat history (the lines this player saw), the input box, who it goes to, and errors. Another player's line has
+ * a button that reports them to the moderators (the server files it with their last lines).
+ */
 export class ChatPanel {
   private shownKey = "";
   private npcsKey = "";
@@ -37,6 +40,14 @@ export class ChatPanel {
         text.focus();
         event.preventDefault();
       }
+    });
+    history.addEventListener("click", (event) => {
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button.report");
+      const player = button?.dataset.player;
+      if (!button || !player) return;
+      const report: ReportPayload = { player };
+      this.room()?.send("report", report);
+      button.disabled = true;
     });
     setInterval(() => this.render(), 100);
   }
@@ -90,7 +101,7 @@ export class ChatPanel {
     this.renderNpcs();
     const chat = this.room()?.state?.chat;
     if (!chat) return;
-    for (const { id, kind, name, text, replyTo } of chat) if (!this.seen.has(id)) this.seen.set(id, { id, kind, name, text, replyTo });
+    for (const { id, kind, from, name, text, replyTo } of chat) if (!this.seen.has(id)) this.seen.set(id, { id, kind, from, name, text, replyTo });
     for (const id of this.seen.keys()) {
       if (this.seen.size <= KEPT_LINES) break;
       this.seen.delete(id);
@@ -100,6 +111,7 @@ export class ChatPanel {
     if (key === this.shownKey) return;
     this.shownKey = key;
     const atBottom = this.history.scrollTop + this.history.clientHeight >= this.history.scrollHeight - 4;
+    const me = this.room()?.sessionId;
     this.history.replaceChildren(
       ...lines.map((line) => {
         const item = document.createElement("li");
@@ -112,10 +124,22 @@ export class ChatPanel {
           const name = document.createElement("b");
           name.textContent = line.name;
           item.append(name, ": ", line.text);
+          if (line.kind === "player" && line.from !== me) item.append(reportButton(line));
         }
         return item;
       }),
     );
     if (atBottom) this.history.scrollTop = this.history.scrollHeight;
   }
+}
+
+/** The button on another player's line that reports them to the moderators. */
+function reportButton(line: ShownLine): HTMLButtonElement {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "report";
+  button.dataset.player = line.from;
+  button.textContent = "신고";
+  button.title = `${line.name} 님을 운영자에게 신고`;
+  return button;
 }

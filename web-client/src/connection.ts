@@ -1,7 +1,7 @@
 import { Client, type Room } from "@colyseus/sdk";
 
 import type { WorldState } from "../../rooms/world-state.js";
-import { BANNED_CLOSE, WORLD_ROOM, type WorldError } from "../../rooms/world-protocol.js";
+import { BANNED_CLOSE, type ReportedNotice, WORLD_ROOM, type WorldError } from "../../rooms/world-protocol.js";
 import { joinFailureWords } from "./error-words.js";
 
 export type ConnectionStatus = "offline" | "joining" | "online" | "reconnecting";
@@ -24,12 +24,15 @@ export async function joinWorld(
   onRoom: (room: Room<any, WorldState>) => void,
   /** A join failed: why, in Korean; `retrying` false when joining as is cannot work (a name the server refuses). */
   onJoinFailed: (words: string, retrying: boolean) => void,
+  /** The player's report of another reached the moderators. */
+  onReported: (notice: ReportedNotice) => void,
 ): Promise<void> {
   const protocol = location.protocol === "https:" ? "wss" : "ws";
   const client = new Client(`${protocol}://${location.host}`);
   if (token) client.auth.token = token; // sent as Authorization: Bearer with every join
   const enter = (room: Room<any, WorldState>) => {
     room.onMessage("error", onError);
+    room.onMessage("reported", onReported);
     room.onDrop(() => onStatus("reconnecting"));
     room.onReconnect(() => onStatus("online"));
     room.onLeave((code: number) => {

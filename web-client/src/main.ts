@@ -55,6 +55,7 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
       $<HTMLFormElement>("join").hidden = false; // another name, then join again
       nameInput.focus();
     },
+    ({ name }) => chat.showNotice(`${name} 님을 신고했어요. 운영자가 살펴볼 거예요.`, "reported"),
   );
 });
 

@@ -42,6 +42,12 @@ namespace Kobot
                     return "한 번에 " + WorldProtocol.ChatMaxChars + "자까지 보낼 수 있어요.";
                 case "chat_empty":
                     return "보낼 글자가 없어요. 빈칸이나 보이지 않는 글자만으로는 보낼 수 없어요.";
+                case "unknown_player":
+                    return "그 사람은 이 방에 없어요.";
+                case "report_limited":
+                    return "신고를 너무 많이 했어요. " + (int)System.Math.Ceiling(error.retryAfterMs / 60000.0) + "분 뒤에 다시 신고할 수 있어요.";
+                case "report_failed":
+                    return "신고를 접수하지 못했어요. 잠시 뒤에 다시 해 주세요.";
                 default:
                     return error.message;
             }

@@ -52,6 +52,12 @@ namespace Kobot
         /// </summary>
         public event System.Action<string> Banned;
 
+        /// <summary>
+        /// The player's report of another (<see cref="Report(string, string)"/>) reached the moderators, with the
+        /// reported player's name; the chat UI says so too.
+        /// </summary>
+        public event System.Action<string> Reported;
+
         private Client client;
         private readonly Dictionary<string, RemoteAvatar> remotes = new Dictionary<string, RemoteAvatar>();
         private readonly Dictionary<string, NpcView> npcs = new Dictionary<string, NpcView>();
@@ -114,6 +120,11 @@ namespace Kobot
         {
             Room = room;
             room.OnMessage<WorldError>("error", error => chatUI.ShowError(error));
+            room.OnMessage<ReportedNotice>("reported", notice =>
+            {
+                chatUI.ShowError(notice.name + " 님을 신고했어요. 운영자가 살펴볼 거예요.");
+                if (Reported != null) Reported(notice.name);
+            });
             // The SDK resumes a dropped connection by itself while the server keeps our place.
             room.OnDrop += code => chatUI.ShowStatus("다시 연결 중…");
             room.OnReconnect += () =>
@@ -251,6 +262,19 @@ namespace Kobot
             _ = Room.Send("chat", message);
         }
 
+        /// <summary>
+        /// Reports another player to the moderators (the server files it with their last lines in the room): give the
+        /// session id of their avatar (a key of state.players) or of their line (<c>ChatLine.from</c>), from the game's
+        /// own menu on an avatar or a line. Refusals come as errors (unknown_player, report_limited).
+        /// </summary>
+        public void Report(string playerSessionId, string reason = null)
+        {
+            if (Room == null) return;
+            var message = new Dictionary<string, object> { { "player", playerSessionId } };
+            if (!string.IsNullOrEmpty(reason)) message["reason"] = reason;
+            _ = Room.Send("report", message);
+        }
+
         // Leaving at once frees our avatar; without it others saw it stand there 20 s, waiting for a reconnection.
         private async void OnDestroy()
         {
@@ -268,12 +292,19 @@ namespace Kobot
         /// <summary>The line refused (too_far, rate_limited, unknown_npc, npc_busy), to offer it again.</summary>
         public string text;
         public string npcId;
-        /// <summary>rate_limited: milliseconds until the player may ask again.</summary>
+        /// <summary>rate_limited, muted, report_limited: milliseconds until the player may ask (chat, report) again.</summary>
         public int retryAfterMs;
         /// <summary>rate_limited: the players of this player's address said too many lines between them.</summary>
         public bool byAddress;
         /// <summary>too_far: metres to the NPC, and its talk radius (double: JavaScript numbers arrive as float64).</summary>
         public double distance;
         public double talkRadius;
+    }
+
+    /// <summary>The server's `reported` message: a report of the player <see cref="player"/> was filed.</summary>
+    public class ReportedNotice
+    {
+        public string player;
+        public string name;
     }
 }
