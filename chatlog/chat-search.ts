@@ -29,7 +29,9 @@ export const SearchParams = z
     player: z.string().max(64).transform(composed).optional(),
     /** A signed-in player's account: every line they said, whatever their sessions and names. */
     account: z.string().max(128).optional(),
-    kind: z.enum(["player", "npc", "system"]).optional(),
+    kind: z.enum(["player", "npc", "system", "report"]).optional(),
+    /** Players' reports of this player: their account, session id or name (the reporter is `account`/`player`). */
+    reported: z.string().max(128).transform(composed).optional(),
     from: instant.optional(),
     to: instant.optional(),
     size: z.coerce.number().int().min(1).max(100).default(20),
@@ -51,6 +53,7 @@ export interface ChatHit {
   /** The whole of `text`, HTML-escaped (players write it), with matches wrapped in <em>…</em>. */
   highlight?: string;
   npc?: Record<string, unknown>;
+  report?: Record<string, unknown>;
 }
 
 export interface SearchResult {
@@ -76,6 +79,9 @@ export function searchQuery(params: SearchParams): Record<string, unknown> {
   if (params.player) filter.push({ bool: { should: [{ term: { from: params.player } }, { term: { name: params.player } }] } });
   if (params.account) filter.push({ term: { account: params.account } });
   if (params.kind) filter.push({ term: { kind: params.kind } });
+  if (params.reported) {
+    filter.push({ bool: { should: ["report.account", "report.player", "report.name"].map((field) => ({ term: { [field]: params.reported } })) } });
+  }
   if (params.from !== undefined || params.to !== undefined) {
     filter.push({ range: { "@timestamp": { gte: params.from, lte: params.to, format: "epoch_millis" } } });
   }

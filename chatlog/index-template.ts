@@ -43,6 +43,14 @@ export const CHAT_MAPPINGS = {
     toNpc: keyword,
     moderated: { type: "boolean" },
     unasked: keyword,
+    report: {
+      properties: {
+        player: keyword,
+        account: keyword,
+        name: keyword,
+        lineIds: keyword,
+      },
+    },
     npc: {
       properties: {
         questionId: keyword,

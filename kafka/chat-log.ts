@@ -3,8 +3,8 @@ import { z } from "zod";
 import { ANSWER_SOURCES } from "./contract.js";
 
 /**
- * One record per chat line (player, npc, system), published to the chat-log topic for search
- * (Elasticsearch) and analytics (HDFS/Spark). An NPC line carries its question and how it was
+ * One record per chat line (player, npc, system) and per player's report of another, published to the chat-log
+ * topic for search (Elasticsearch) and analytics (HDFS/Spark). An NPC line carries its question and how it was
  * answered. `id` is the line's id: consumers use it to never store a line twice.
  */
 export const CHAT_LOG_VERSION = 1;
@@ -37,12 +37,26 @@ export const NpcAnswerInfo = z.object({
 });
 export type NpcAnswerInfo = z.infer<typeof NpcAnswerInfo>;
 
+/**
+ * On a player's report of another (kind `report`): the record's from, account and name are the reporter's, its text
+ * the reason, and its id the report's in the moderators' list (GET /api/reports; filed again, a report gets a new id).
+ */
+export const ReportInfo = z.object({
+  player: z.string().max(64),
+  account: z.string().max(128).optional(),
+  name: z.string().max(40),
+  /** The reported player's lines the report points at (their chat log ids), oldest first. */
+  lineIds: z.array(z.string().max(64)).max(10),
+});
+export type ReportInfo = z.infer<typeof ReportInfo>;
+
 export const ChatLogRecord = z.object({
   v: z.literal(CHAT_LOG_VERSION),
   id: z.string().min(1).max(64),
   roomId: z.string().min(1).max(64),
   serverId: z.string().max(64),
-  kind: z.enum(["player", "npc", "system"]),
+  /** A line said (player, npc, system), or a player's report of another (`report`: its text is the reason). */
+  kind: z.enum(["player", "npc", "system", "report"]),
   /** Player session id or NPC id; empty for system lines. */
   from: z.string().max(64),
   /** On a signed-in player's line: their account (server/player-accounts.ts), which stays when the session id changes. */
@@ -59,6 +73,8 @@ export const ChatLogRecord = z.object({
   npc: NpcAnswerInfo.optional(),
   /** On an NPC line no question asked for: a greeting as a player comes near, an idle line, or its reply to a bare call of its name. */
   unasked: z.enum(["greeting", "idle", "call"]).optional(),
+  /** On a report: whom it reports. */
+  report: ReportInfo.optional(),
 });
 export type ChatLogRecord = z.infer<typeof ChatLogRecord>;
 

@@ -455,7 +455,12 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       lines: said.map(({ id, text, ts }) => ({ id, text, ts })),
     });
     void filed.then(
-      ({ id, times }) => {
+      ({ id, times, reporter: by, reported: whom, lines }) => {
+        // Also in the chat log: the moderators' list is a work queue; the log keeps every report for search and analytics.
+        this.publishLog({
+          id, kind: "report", from: by.player, ...(by.account ? { account: by.account } : {}), name: by.name, text: reason, ts: Date.now(),
+          report: { player: whom.player, ...(whom.account ? { account: whom.account } : {}), name: whom.name, lineIds: lines.map((line) => line.id) },
+        });
         playerReports.inc();
         this.log.info("player reported", { id, times, playerId: report.player, by: client.sessionId });
         const notice: ReportedNotice = { player: report.player, name: reported.name };

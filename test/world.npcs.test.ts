@@ -1,18 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 
-import type { ChatLogRecord } from "../kafka/chat-log.js";
-import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { GREETING_GAP_MS } from "../rooms/greeting-gate.js";
-import { decoderErrorsDuring, near, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
+import { decoderErrorsDuring, near, recordingChatLog, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 const worlds = join(import.meta.dirname, "fixtures", "worlds");
-
-/** Chat-log records kept in memory, to read what the room logged (the model of each answer). */
-function recordingChatLog(): ChatLogPublisher & { records: ChatLogRecord[] } {
-  const records: ChatLogRecord[] = [];
-  return { records, publish: (record) => void records.push(record), flush: async () => {}, stop: async () => {} };
-}
 
 const lineFrom = (player: TestPlayer, npcId: string, replyTo = "") =>
   stateOf(player).chat.find((line) => line.kind === "npc" && line.from === npcId && (replyTo === "" || line.replyTo === replyTo));

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 
+import { ChatLogRecord } from "../kafka/chat-log.js";
 import type { PlayerReport } from "../rooms/player-reports.js";
 import { REPORTS_BURST } from "../rooms/player-allowances.js";
 import type { ReportedNotice } from "../rooms/world-protocol.js";
-import { startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { recordingChatLog, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64") };
 
@@ -17,6 +18,7 @@ function noticesOf(player: TestPlayer): ReportedNotice[] {
 describe("players' reports of other players (room message report, GET /api/reports)", function () {
   let world: TestWorld;
   let http: string;
+  const chatLog = recordingChatLog();
   const reports = async (query = "") => {
     const response = await fetch(`${http}/api/reports${query}`, { headers: admin });
     assert.equal(response.status, 200, await response.clone().text());
@@ -24,7 +26,7 @@ describe("players' reports of other players (room message report, GET /api/repor
   };
 
   before(async () => {
-    world = await startTestWorld({ ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" });
+    world = await startTestWorld({ ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" }, { chatLog });
     http = world.url.replace("ws://", "http://");
   });
   after(() => world.stop());
@@ -50,6 +52,16 @@ describe("players' reports of other players (room message report, GET /api/repor
     assert.equal(report!.reason, "계속 시비를 걸어요", "cleaned as a chat line is");
     assert.deepEqual(report!.lines.map((line) => line.text), said.slice(-5), "the last five lines they said");
     assert.ok(report!.lines.every((line) => line.id.length > 0 && line.ts > 0), "each with its chat log id and time");
+
+    // In the chat log too, for search and analytics: the reporter's record, the reason its text, the lines by their ids.
+    const logged = chatLog.records.filter((record) => record.kind === "report");
+    assert.equal(logged.length, 1);
+    assert.deepEqual(ChatLogRecord.parse(logged[0]), logged[0], "a valid chat-log record");
+    const saidIds = stateOf(hurt).chat.filter((line) => line.from === rude.room.sessionId).map((line) => line.id).slice(-5);
+    assert.deepEqual(
+      { id: logged[0]!.id, from: logged[0]!.from, name: logged[0]!.name, text: logged[0]!.text, report: logged[0]!.report },
+      { id: report!.id, from: hurt.room.sessionId, name: "다친사람", text: "계속 시비를 걸어요", report: { player: rude.room.sessionId, name: "무례한", lineIds: saidIds } },
+    );
 
     hurt.room.send("report", { player: rude.room.sessionId });
     await waitFor("the second acknowledged", () => notices.length === 2);

@@ -1,10 +1,10 @@
 """The report's figures, computed from valid chat-log records. Exact, not approximate: percentiles
 use Spark's exact `percentile`, counts are counts.
 
-Five Spark jobs, each one pass over the archive (column-pruned Parquet is cheaper to scan again than
+Six Spark jobs, each one pass over the archive (column-pruned Parquet is cheaper to scan again than
 to cache), submitted together so one's planning overlaps another's scan: totals and latency by model;
-questions and player lines per hour and room; busiest players; answers by NPC and source; answers per
-question and outcome. The rest is derived from those small results on the driver, where player
+questions and player lines per hour and room; busiest players; players reported most; answers by NPC and
+source; answers per question and outcome. The rest is derived from those small results on the driver, where player
 questions and the answers shown with them are masked (personal_data.py).
 """
 from collections import Counter
@@ -38,6 +38,7 @@ def _top(counts: dict, n: int) -> list[tuple]:
 
 def queries(records: DataFrame) -> dict[str, DataFrame]:
     player = F.col("kind") == "player"
+    report = F.col("kind") == "report"  # a player's report of another: not a line anyone said
     question = player & F.col("toNpc").isNotNull()
     answer = (F.col("kind") == "npc") & F.col("unasked").isNull()  # greetings and idle lines answer nothing
     fallback = answer & F.col("npc.fallback")
@@ -50,7 +51,8 @@ def queries(records: DataFrame) -> dict[str, DataFrame]:
     )
     return {
         "byModel": records.groupBy(F.when(answer & ~F.col("npc.fallback"), F.coalesce("npc.model", F.lit("unknown"))).alias("model")).agg(
-            F.count("*").alias("lines"),
+            _count_if(~report).alias("lines"),
+            _count_if(report).alias("reports"),
             _count_if(question).alias("questions"),
             _count_if(answer).alias("answers"),
             _count_if(fallback).alias("fallbacks"),
@@ -68,6 +70,13 @@ def queries(records: DataFrame) -> dict[str, DataFrame]:
         "bySource": records.where(answer & F.col("npc.source").isNotNull()).groupBy(
             F.col("from").alias("npc"), F.col("npc.source").alias("source")
         ).count(),
+        # Players others reported most, each counted by their account when signed in (their sessions change), with
+        # how many players reported them: one player's many reports are not many players'.
+        "mostReported": records.where(report).groupBy(F.coalesce("report.account", "report.player").alias("player")).agg(
+            F.max("report.name").alias("name"),
+            F.count("*").alias("reports"),
+            F.countDistinct(F.coalesce("account", "from")).alias("reporters"),
+        ).orderBy(F.desc("reporters"), F.desc("reports"), "player").limit(TOP),
         # Every answer by its question and outcome, with the first answer given: top questions, keywords,
         # failures and retraining candidates all come from this.
         "outcomes": records.where(answer).groupBy(F.trim(F.col("npc.question")).alias("question"), why.alias("why")).agg(
@@ -86,7 +95,7 @@ def collect_all(records: DataFrame) -> dict[str, list[dict]]:
 def figures(results: dict[str, list[dict]]) -> dict:
     """The report's figures from collect_all's results."""
     by_model = results["byModel"]
-    total = {key: sum(row[key] for row in by_model) for key in ("lines", "questions", "answers", "fallbacks", "timeouts")}
+    total = {key: sum(row[key] for row in by_model) for key in ("lines", "reports", "questions", "answers", "fallbacks", "timeouts")}
 
     per_hour, per_room, room_lines = Counter(), Counter(), Counter()
     for row in results["byHourAndRoom"]:
@@ -118,6 +127,8 @@ def figures(results: dict[str, list[dict]]) -> dict:
         "busiestRooms": [{"roomId": room, "count": n} for room, n in _top(room_lines, TOP)],
         "busiestPlayers": [{**r, "name": _masked(r["name"])} for r in results["busiestPlayers"]],  # names are typed too
         "answersBySource": sorted(results["bySource"], key=lambda r: (r["npc"], -r["count"], r["source"])),
+        "reports": total["reports"],
+        "mostReported": [{**r, "name": _masked(r["name"])} for r in results["mostReported"]],
         "topQuestions": [{"question": q, "count": n} for q, n in _top(per_question, TOP * 2)],
         "topKeywords": top_keywords(per_question, TOP * 2),
         "failedQuestions": [

@@ -20,6 +20,14 @@ NPC_INFO = T.StructType([
     T.StructField("reason", T.StringType()),
 ])
 
+# On a player's report of another (kind "report"): whom it reports, and the lines it points at.
+REPORT_INFO = T.StructType([
+    T.StructField("player", T.StringType()),
+    T.StructField("account", T.StringType()),
+    T.StructField("name", T.StringType()),
+    T.StructField("lineIds", T.ArrayType(T.StringType())),
+])
+
 CHAT_LOG = T.StructType([
     T.StructField("v", T.IntegerType()),
     T.StructField("id", T.StringType()),
@@ -36,10 +44,11 @@ CHAT_LOG = T.StructType([
     T.StructField("moderated", T.BooleanType()),
     T.StructField("unasked", T.StringType()),
     T.StructField("npc", NPC_INFO),
+    T.StructField("report", REPORT_INFO),
     T.StructField("_corrupt", T.StringType()),
 ])
 
-KINDS = ["player", "npc", "system"]
+KINDS = ["player", "npc", "system", "report"]
 # The archive job's Parquet: the chat-log fields, partitioned by date.
 ARCHIVED = T.StructType([f for f in CHAT_LOG.fields if f.name != "_corrupt"] + [T.StructField("date", T.StringType())])
 
@@ -104,7 +113,7 @@ def answer_reason():
 
 
 # What the reports read: column pruning makes a Parquet archive read only these.
-REPORT_COLUMNS = ["id", "roomId", "kind", "from", "name", "text", "ts", "toNpc", "npc", "unasked"]
+REPORT_COLUMNS = ["id", "roomId", "kind", "from", "account", "name", "text", "ts", "toNpc", "npc", "unasked", "report"]
 
 
 class NoArchive(Exception):

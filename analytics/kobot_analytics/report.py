@@ -55,6 +55,8 @@ def write_report(result: dict, out: Path, date_from: str, date_to: str) -> None:
         _table(result["busiestRooms"]),
         "## Busiest players\n",
         _table(result["busiestPlayers"]),
+        f"## Players reported most ({result['reports']} reports by players; moderators act on them through GET /api/reports)\n",
+        _table(result["mostReported"]),
         "## Where the NPCs' answers came from (composed: the model's own words, most often nonsense)\n",
         _table(result["answersBySource"]),
         "## Top questions\n",

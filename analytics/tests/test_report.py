@@ -41,6 +41,11 @@ RECORDS = [
     answer("a4", "r2", "q4", "게임 재밌다", "네", ts("11:30"), 300, "m2", source="composed"),
     line("c1", "r2", "player", "p2", "지영", "안녕", ts("11:31")),
     line("g1", "r2", "npc", "kobot", "코봇", "지영 님, 어서 오세요!", ts("11:32"), unasked="greeting"),  # answers nothing
+    # Players' reports of others: not lines; 지영 (signed in, two sessions) reported by two players, 민수 once.
+    line("rp1", "r2", "report", "p1", "민수", "욕설", ts("11:40"), report={"player": "p2", "account": "acc-j", "name": "지영", "lineIds": ["c1"]}),
+    line("rp2", "r2", "report", "p3", "수아", "", ts("11:41"), account="acc-s", report={"player": "p9", "account": "acc-j", "name": "지영", "lineIds": []}),
+    line("rp3", "r2", "report", "p3", "수아", "도배", ts("11:42"), account="acc-s", report={"player": "p9", "account": "acc-j", "name": "지영", "lineIds": []}),
+    line("rp4", "r1", "report", "p2", "지영", "", ts("11:43"), report={"player": "p1", "name": "민수", "lineIds": ["q1", "q2"]}),
     line("old", "r1", "player", "p1", "민수", "@kobot 어제 질문", ts("23:00", "2026-11-24"), toNpc="kobot"),
 ]
 DUPLICATE = RECORDS[1]  # delivered twice
@@ -72,7 +77,12 @@ def spark():
 def test_figures_are_exact(spark, archive):
     valid, quarantined = read_chat_log(spark, str(archive), "2026-11-25", "2026-11-25")
     result = figures(collect_all(valid))
-    assert result["lines"] == 11  # 12 records, one from the day before; the duplicate kept once
+    assert result["lines"] == 11  # 12 lines, one from the day before; the duplicate kept once; reports are no lines
+    assert result["reports"] == 4
+    assert result["mostReported"] == [
+        {"player": "acc-j", "name": "지영", "reports": 3, "reporters": 2},
+        {"player": "p1", "name": "민수", "reports": 1, "reporters": 1},
+    ]
     assert result["questions"] == 4
     assert result["answers"] == 4
     assert result["questionsPerHour"] == {"2026-11-25T10": 2, "2026-11-25T11": 2}
@@ -243,6 +253,7 @@ def test_job_writes_report_charts_and_quarantine(spark, archive, tmp_path):
     markdown = (out / "report.md").read_text()
     assert "fallback rate 25.0%" in markdown
     assert "| kobot | composed | 1 |" in markdown, "where the answers came from"
+    assert "## Players reported most (4 reports" in markdown and "| acc-j | 지영 | 3 | 2 |" in markdown
     quarantine = [json.loads(line) for line in (out / "quarantine.ndjson").read_text().splitlines()]
     assert len(quarantine) == 3 and all(q["reason"] for q in quarantine)
 

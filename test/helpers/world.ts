@@ -5,6 +5,7 @@ import type { Client as Elasticsearch } from "@elastic/elasticsearch";
 
 import { createLogger } from "../../common/log.js";
 import { isPrivateAddress } from "../../common/private-address.js";
+import type { ChatLogRecord } from "../../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../../kafka/chat-log-transport.js";
 import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../../kafka/contract.js";
 import { discardChatLog } from "../../kafka/discard-chat-log.js";
@@ -42,6 +43,12 @@ export interface TestWorld {
 export interface TestPlayer {
   room: Room<any, WorldState>;
   errors: WorldError[];
+}
+
+/** Chat-log records kept in memory, to read what the room logged (the model of each answer, reports). */
+export function recordingChatLog(): ChatLogPublisher & { records: ChatLogRecord[] } {
+  const records: ChatLogRecord[] = [];
+  return { records, publish: (record) => void records.push(record), flush: async () => {}, stop: async () => {} };
 }
 
 /** An embedded world server on a free port, with settings from env-style overrides. */

@@ -275,8 +275,8 @@ describe("Signed-in players' lines in Elasticsearch (embedded, AUTH_SECRET, real
 
   before(async () => {
     es = new Elasticsearch({ node: process.env.TEST_ES_URL! });
-    // This month's index as a version without accounts made it: strict, no `account` field.
-    const { account: _account, ...before } = CHAT_MAPPINGS.properties;
+    // This month's index as a version without accounts and reports made it: strict, no `account` nor `report` field.
+    const { account: _account, report: _report, ...before } = CHAT_MAPPINGS.properties;
     await es.indices.create({ index: indexFor(prefix, Date.now()), mappings: { ...CHAT_MAPPINGS, properties: before } as never, aliases: { [prefix]: {} } });
     port = await freePort();
     server = await startService(
@@ -313,5 +313,34 @@ describe("Signed-in players' lines in Elasticsearch (embedded, AUTH_SECRET, real
       if (performance.now() > deadline) assert.fail(`not found: ${response.status} ${JSON.stringify(body)}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+  });
+
+  it("logs a player's report of another, which the search finds by whom it reports, with the lines it points at", async () => {
+    const join = async (account: string, roomId?: string) =>
+      joinWorld(`ws://127.0.0.1:${port}`, {}, roomId, { authorization: `Bearer ${await signToken(secret, { account, hours: 1 })}` });
+    const rude = await join("acc-rude");
+    const hurt = await join("acc-hurt", rude.room.roomId);
+    rude.room.send("chat", { text: "신고당할 말" });
+    await waitFor("the line", () => hurt.room.state.chat.some((line) => line.text === "신고당할 말"));
+    const lineId = hurt.room.state.chat.find((line) => line.text === "신고당할 말")!.id;
+    let acknowledged = false;
+    hurt.room.onMessage("reported", () => (acknowledged = true));
+    hurt.room.send("report", { player: rude.room.sessionId, reason: "욕설이에요" });
+    await waitFor("the report filed", () => acknowledged);
+    const deadline = performance.now() + 20_000;
+    for (;;) {
+      const response = await fetch(`http://127.0.0.1:${port}/api/chat/search?kind=report&reported=acc-rude`, { headers: { authorization: auth } });
+      const body = (await response.json()) as SearchResult;
+      if (response.status === 200 && body.total === 1) {
+        const [hit] = body.hits;
+        assert.equal(hit!.account, "acc-hurt", "the reporter's account");
+        assert.equal(hit!.text, "욕설이에요");
+        assert.deepEqual(hit!.report, { player: rude.room.sessionId, account: "acc-rude", name: rude.room.state.players.get(rude.room.sessionId)!.name, lineIds: [lineId] });
+        break;
+      }
+      if (performance.now() > deadline) assert.fail(`not found: ${response.status} ${JSON.stringify(body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await Promise.all([rude, hurt].map((player) => player.room.leave()));
   });
 });
