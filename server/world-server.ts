@@ -138,6 +138,8 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       sanctionRoutes(app, () => matchMaker.presence, admin, log);
       reportRoutes(app, () => matchMaker.presence, admin, log);
       options.routes?.(app);
+      // The moderators' console: its page for admins only (its data comes from the admin API all the same).
+      app.get("/moderation", admin, (_req, res) => res.sendFile("moderation.html", { root: WEB_CLIENT_DIR }));
       // The browser client, built by `npm run build:web` (which `npm start` runs first).
       app.use(express.static(WEB_CLIENT_DIR, { maxAge: "1h" }));
       app.get("/", (_req, res) => {

@@ -29,13 +29,13 @@ describe("Kibana saved objects (ops/kibana/saved-objects.ndjson)", () => {
     .map((line) => JSON.parse(line));
   const fields = mappedFields(CHAT_MAPPINGS.properties);
 
-  it("holds a data view on the chat indices, six visualizations and a dashboard of them", () => {
+  it("holds a data view on the chat indices, seven visualizations and a dashboard of them", () => {
     const view = objects.find((o) => o.type === "index-pattern")!;
     assert.equal(view.attributes.title, `${CHAT_INDEX_PREFIX}*`);
     assert.ok(fields.has(view.attributes.timeFieldName));
-    assert.equal(objects.filter((o) => o.type === "visualization").length, 6);
+    assert.equal(objects.filter((o) => o.type === "visualization").length, 7);
     const dashboard = objects.find((o) => o.type === "dashboard")!;
-    assert.equal(JSON.parse(dashboard.attributes.panelsJSON).length, 6);
+    assert.equal(JSON.parse(dashboard.attributes.panelsJSON).length, 7);
   });
 
   it("refers only to objects in the file", () => {

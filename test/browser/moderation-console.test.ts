@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { type Browser, chromium } from "playwright-core";
+
+import { signToken } from "../../server/player-accounts.js";
+import { freePort, type Service, startService } from "../helpers/processes.js";
+import { joinWorld, type TestPlayer, waitFor } from "../helpers/world.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SECRET = "the moderation console test's secret, 32 characters or more";
+const ADMIN = { username: "ops", password: "correct-horse" };
+
+/** The moderators' page in a real Chromium against `npm start`'s process, with players signed in. */
+describe("Moderation console in Chromium (/moderation)", function () {
+  let server: Service;
+  let browser: Browser;
+  let url: string;
+  const players: TestPlayer[] = [];
+  const admin = { authorization: "Basic " + Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString("base64") };
+  const joinAs = async (account: string, name: string, roomId?: string) => {
+    const player = await joinWorld(url.replace("http", "ws"), {}, roomId, { authorization: `Bearer ${await signToken(SECRET, { account, name, hours: 1 })}` });
+    players.push(player);
+    return player;
+  };
+
+  before(async () => {
+    execFileSync("node_modules/.bin/tsx", ["web-client/build.ts"], { stdio: "inherit" });
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    const env = { PORT: String(port), AUTH_SECRET: SECRET, ADMIN_USER: ADMIN.username, ADMIN_PASSWORD: ADMIN.password };
+    server = await startService("moderation-console-server", "server/main.ts", env, "world server listening");
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  });
+
+  after(async () => {
+    await Promise.allSettled(players.map((player) => player.room.leave()));
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("shows a report with the reported player's lines, mutes them from it, lifts the mute, and is for admins only", async () => {
+    const rude = await joinAs("acc-rude", "무례한");
+    const hurt = await joinAs("acc-hurt", "신고자", rude.room.roomId);
+    // A player's words are text on the page, never markup.
+    rude.room.send("chat", { text: "<b>굵은</b> 시비" });
+    await waitFor("the line", () => hurt.room.state.chat.some((line) => line.text === "<b>굵은</b> 시비"));
+    let filed = false;
+    hurt.room.onMessage("reported", () => (filed = true));
+    hurt.room.send("report", { player: rude.room.sessionId, reason: "욕설" });
+    await waitFor("the report filed", () => filed);
+
+    assert.equal((await fetch(`${url}/moderation`)).status, 401, "the page asks for the admin login");
+
+    const context = await browser.newContext({ httpCredentials: ADMIN });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${url}/moderation`);
+    const row = page.locator("#reports tbody tr", { hasText: "무례한 (acc-rude)" });
+    await row.waitFor();
+    assert.match(await row.textContent() ?? "", /신고자 \(acc-hurt\).*욕설.*<b>굵은<\/b> 시비/);
+    assert.equal(await page.locator("#reports b").count(), 0, "no markup from a player");
+    mkdirSync("test/artifacts", { recursive: true });
+    await page.screenshot({ path: "test/artifacts/moderation-console.png" });
+
+    await row.getByRole("button", { name: "채팅 금지 30분" }).click();
+    const muted = page.locator("#mutes tbody tr", { hasText: "acc-rude" });
+    await muted.waitFor();
+    assert.match(await muted.textContent() ?? "", /신고: 욕설/);
+    await page.locator("#reports tbody td.empty").waitFor(); // the report closed with it
+    rude.room.send("chat", { text: "이제 말이 막혔나" });
+    await waitFor("the player muted", () => rude.errors.some((error) => error.code === "muted"));
+
+    await muted.getByRole("button", { name: "해제" }).click();
+    await page.locator("#mutes tbody td.empty").waitFor();
+    const { mutes } = (await (await fetch(`${url}/api/mutes`, { headers: admin })).json()) as { mutes: unknown[] };
+    assert.deepEqual(mutes, [], "lifted through the page");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});

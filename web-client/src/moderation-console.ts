@@ -1,0 +1,127 @@
+// The moderators' page (/moderation, admin): players' reports newest first, each with what the reported player last
+// said, and the mutes and bans in force; a report is dealt with by a mute, a ban or a dismissal, all through the
+// admin API (server/report-routes.ts, server/sanction-routes.ts). Player text is only ever set as text.
+
+import type { Sanction, SanctionRecord } from "../../rooms/account-sanctions.js";
+import type { PlayerReport, ReportedPlayer } from "../../rooms/player-reports.js";
+
+const REFRESH_MS = 10_000;
+/** What a report's buttons impose: a mute for a heated moment, a ban for a day. */
+const MUTE_MINUTES = 30;
+const BAN_MINUTES = 24 * 60;
+
+const $ = <T extends HTMLElement>(selector: string) => document.querySelector(selector) as T;
+const status = $<HTMLSpanElement>("#status");
+
+/** An admin API call; its error says which call failed and the server's words. */
+async function api<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
+  const response = await fetch(path, {
+    method,
+    ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  });
+  if (!response.ok) {
+    const said = ((await response.json().catch(() => ({}))) as { error?: string }).error ?? "";
+    throw new Error(`${method} ${path}: ${response.status} ${said}`);
+  }
+  return response.status === 204 ? undefined : ((await response.json()) as T);
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, text = "", className = ""): HTMLElementTagNameMap[K] {
+  const made = document.createElement(tag);
+  made.textContent = text;
+  if (className) made.className = className;
+  return made;
+}
+
+function button(text: string, act: () => Promise<unknown>, disabledWhy?: string): HTMLButtonElement {
+  const made = element("button", text);
+  made.type = "button";
+  if (disabledWhy) {
+    made.disabled = true;
+    made.title = disabledWhy;
+  }
+  made.addEventListener("click", () => {
+    made.disabled = true;
+    void act().then(refresh, shown);
+  });
+  return made;
+}
+
+const when = (ms: number) => new Date(ms).toLocaleString("ko-KR", { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
+const who = ({ name, account }: ReportedPlayer) => (account === undefined ? name : `${name} (${account})`);
+
+/** A table's body: its rows, or one that says there are none. */
+function fill(table: HTMLTableElement, rows: HTMLTableRowElement[], none: string): void {
+  const body = table.tBodies[0]!;
+  if (rows.length > 0) return body.replaceChildren(...rows);
+  const empty = element("td", none, "empty");
+  empty.colSpan = table.tHead!.rows[0]!.cells.length;
+  const row = element("tr");
+  row.append(empty);
+  body.replaceChildren(row);
+}
+
+function reportRow(report: PlayerReport): HTMLTableRowElement {
+  const row = element("tr");
+  row.dataset.id = report.id;
+  const lines = element("td", "", "lines");
+  for (const line of report.lines) lines.append(element("q", line.text));
+  if (report.lines.length === 0) lines.textContent = "(방에 남은 말 없음)";
+  const actions = element("td", "", "actions");
+  const account = report.reported.account;
+  const reason = report.reason ? `신고: ${report.reason}` : "플레이어 신고";
+  // Sanctions hold an account; a player who did not sign in has none to hold.
+  const noAccount = account === undefined ? "로그인하지 않은 플레이어는 제재할 수 없어요" : undefined;
+  const sanctionThenClose = (sanction: Sanction, minutes: number) => async () => {
+    await api("POST", `/api/${sanction}s`, { account, minutes, reason });
+    await api("DELETE", `/api/reports/${encodeURIComponent(report.id)}`);
+  };
+  actions.append(
+    button(`채팅 금지 ${MUTE_MINUTES}분`, sanctionThenClose("mute", MUTE_MINUTES), noAccount),
+    button("하루 차단", sanctionThenClose("ban", BAN_MINUTES), noAccount),
+    button("문제없음", () => api("DELETE", `/api/reports/${encodeURIComponent(report.id)}`)),
+  );
+  row.append(
+    element("td", when(report.at)),
+    element("td", who(report.reporter)),
+    element("td", report.times > 1 ? `${who(report.reported)} · ${report.times}번째` : who(report.reported)),
+    element("td", report.reason ?? ""),
+    lines,
+    actions,
+  );
+  return row;
+}
+
+function sanctionRow(sanction: Sanction, record: SanctionRecord): HTMLTableRowElement {
+  const row = element("tr");
+  row.dataset.account = record.account;
+  const actions = element("td", "", "actions");
+  actions.append(button("해제", () => api("DELETE", `/api/${sanction}s/${encodeURIComponent(record.account)}`)));
+  row.append(element("td", record.account), element("td", when(record.until)), element("td", record.reason ?? ""), actions);
+  return row;
+}
+
+function shown(error: Error): void {
+  status.textContent = error.message;
+  status.className = "error";
+}
+
+async function refresh(): Promise<void> {
+  try {
+    const [reports, mutes, bans] = await Promise.all([
+      api<{ reports: PlayerReport[] }>("GET", "/api/reports?limit=200"),
+      api<{ mutes: SanctionRecord[] }>("GET", "/api/mutes"),
+      api<{ bans: SanctionRecord[] }>("GET", "/api/bans"),
+    ]);
+    fill($("#reports"), reports!.reports.map(reportRow), "새 신고가 없어요.");
+    fill($("#mutes"), mutes!.mutes.map((record) => sanctionRow("mute", record)), "없음");
+    fill($("#bans"), bans!.bans.map((record) => sanctionRow("ban", record)), "없음");
+    status.textContent = `${new Date().toLocaleTimeString("ko-KR")}에 갱신`;
+    status.className = "";
+  } catch (error) {
+    shown(error as Error);
+  }
+}
+
+void refresh();
+setInterval(() => void refresh(), REFRESH_MS);
