@@ -1,6 +1,7 @@
 import type { Presence } from "@colyseus/core";
 
 import { newLineId } from "./line-id.js";
+import type { SaidLine } from "./recent-lines.js";
 
 /** A player as a report names them: their session in the room, the name shown, and their account when signed in. */
 export interface ReportedPlayer {
@@ -20,8 +21,8 @@ export interface PlayerReport {
   reporter: ReportedPlayer;
   reported: ReportedPlayer;
   reason?: string;
-  /** The reported player's last lines in the room's history (chat log ids: the chat search finds the rest). */
-  lines: { id: string; text: string; ts: number }[];
+  /** The reported player's last lines in the room, those moderation stopped too (chat log ids: the search finds the rest). */
+  lines: SaidLine[];
 }
 
 /** Reports kept at most: past it the oldest go, so that no flood of reports can grow the presence without bound. */

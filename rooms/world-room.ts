@@ -30,6 +30,7 @@ import { impersonatedNpc } from "./npc-impersonation.js";
 import { type Asker, NpcTurns } from "./npc-turns.js";
 import { MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
 import { fileReport, REPORT_LINES, type ReportedPlayer } from "./player-reports.js";
+import { RecentLines } from "./recent-lines.js";
 import {
   CHAT_MAX_CHARS,
   ChatMessage,
@@ -133,6 +134,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       if (sanction === "ban") this.putOut(account);
     }
   };
+  /** Each player's last lines, those moderation stopped too: what a report of them shows the moderators. */
+  private readonly recentLines = new RecentLines(REPORT_LINES);
   /** Lines the players of one address say between them (CHAT_ADDRESS_SHARE; none when 0). */
   private addressLines?: AddressLines;
   /** Clients closed for floods, refused frames or a ban: no seat is kept for them (the SDK does not reconnect from that). */
@@ -287,6 +290,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.addresses.delete(client.sessionId);
     this.accountIds.delete(client.sessionId);
     this.views.delete(client.sessionId);
+    this.recentLines.forget(client.sessionId);
     this.visits.forget(client.sessionId);
     for (const [npcId, turns] of this.turns) this.setThinking(npcId, -turns.drop(asker).length);
     if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
@@ -418,13 +422,14 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const verdict = this.deps.moderator?.check(text);
     if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
     const line = this.addLine("player", client.sessionId, player.name, text, "", { ...this.accountOf(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, { near: player });
+    this.recentLines.add(client.sessionId, { id: line.id, text, ts: line.ts });
     if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now() });
     else if (npc) this.answerCall(npc, player, line);
   }
 
   /**
    * A player reports another to the moderators (GET /api/reports): filed with the reported player's last lines in
-   * the room, and acknowledged with `reported`. Reports are few (PlayerAllowances.reports); one again of the same
+   * the room (those moderation stopped too), and acknowledged with `reported`. Reports are few (PlayerAllowances.reports); one again of the same
    * player replaces the last.
    */
   private report(client: Client, message: unknown): void {
@@ -445,14 +450,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       const minutes = Math.ceil(taken.waitMs / 60_000);
       return this.sendError(client, { code: "report_limited", message: `too many reports: you may report again in ${minutes} min`, retryAfterMs: taken.waitMs });
     }
-    const said = this.state.chat.filter((line) => line.kind === "player" && line.from === report.player).slice(-REPORT_LINES);
     const filed = fileReport(this.presence, {
       at: Date.now(),
       roomId: this.roomId,
       reporter: this.reportedPlayer(client.sessionId, reporter),
       reported: this.reportedPlayer(report.player, reported),
       ...(reason ? { reason } : {}),
-      lines: said.map(({ id, text, ts }) => ({ id, text, ts })),
+      lines: [...this.recentLines.of(report.player)],
     });
     void filed.then(
       ({ id, times, reporter: by, reported: whom, lines }) => {
@@ -577,9 +581,11 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** A line with a banned word: logged (flagged) for review but never shown; an addressed NPC politely refuses. */
   private refuse(client: Client, player: Player, text: string, npcId: string | undefined, term: string): void {
     const id = newLineId();
+    const ts = Date.now();
     this.publishLog({
-      id, kind: "player", from: client.sessionId, ...this.accountOf(client.sessionId), name: player.name, text, ts: Date.now(), moderated: true, ...(npcId ? { toNpc: npcId } : {}),
+      id, kind: "player", from: client.sessionId, ...this.accountOf(client.sessionId), name: player.name, text, ts, moderated: true, ...(npcId ? { toNpc: npcId } : {}),
     });
+    this.recentLines.add(client.sessionId, { id, text, ts, moderated: true });
     chatModerated.inc({ side: "input" });
     this.log.info("chat line moderated", { roomId: this.roomId, playerId: client.sessionId, term });
     this.sendError(client, { code: "moderated", message: "that line was not sent: it holds a word that is not allowed here" });

@@ -26,7 +26,7 @@ describe("players' reports of other players (room message report, GET /api/repor
   };
 
   before(async () => {
-    world = await startTestWorld({ ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" }, { chatLog });
+    world = await startTestWorld({ ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", CHAT_HISTORY: "3" }, { chatLog });
     http = world.url.replace("ws://", "http://");
   });
   after(() => world.stop());
@@ -35,9 +35,13 @@ describe("players' reports of other players (room message report, GET /api/repor
     const rude = await world.join("무례한");
     const hurt = await world.joinBeside(rude, "다친사람");
     const witness = await world.joinBeside(rude, "목격자");
+    // More lines than the room's history keeps (CHAT_HISTORY 3), the last one stopped by moderation.
     const said = ["하나", "둘", "셋", "넷", "다섯", "여섯"];
     for (const text of said) rude.room.send("chat", { text });
     await waitFor("every line", () => stateOf(hurt).chat.some((line) => line.text === "여섯"));
+    rude.room.send("chat", { text: "씨발 꺼져" });
+    await waitFor("the line stopped", () => rude.errors.some((error) => error.code === "moderated"));
+    await waitFor("the room's history no longer holding the third line", () => !stateOf(hurt).chat.some((line) => line.text === "셋"));
 
     const notices = noticesOf(hurt);
     hurt.room.send("report", { player: rude.room.sessionId, reason: "  계속 시비를 걸어요 " });
@@ -50,14 +54,18 @@ describe("players' reports of other players (room message report, GET /api/repor
     assert.deepEqual(report!.reporter, { player: hurt.room.sessionId, name: "다친사람" });
     assert.deepEqual(report!.reported, { player: rude.room.sessionId, name: "무례한" });
     assert.equal(report!.reason, "계속 시비를 걸어요", "cleaned as a chat line is");
-    assert.deepEqual(report!.lines.map((line) => line.text), said.slice(-5), "the last five lines they said");
-    assert.ok(report!.lines.every((line) => line.id.length > 0 && line.ts > 0), "each with its chat log id and time");
+    assert.deepEqual(report!.lines.map((line) => [line.text, line.moderated]), [
+      ...said.slice(-4).map((text) => [text, undefined]),
+      ["씨발 꺼져", true],
+    ], "the last five lines they said, the one nobody saw too");
+    const rudeLines = chatLog.records.filter((record) => record.kind === "player" && record.from === rude.room.sessionId);
+    assert.deepEqual(report!.lines.map((line) => [line.id, line.ts]), rudeLines.slice(-5).map((record) => [record.id, record.ts]), "each by its chat log id and time");
 
     // In the chat log too, for search and analytics: the reporter's record, the reason its text, the lines by their ids.
     const logged = chatLog.records.filter((record) => record.kind === "report");
     assert.equal(logged.length, 1);
     assert.deepEqual(ChatLogRecord.parse(logged[0]), logged[0], "a valid chat-log record");
-    const saidIds = stateOf(hurt).chat.filter((line) => line.from === rude.room.sessionId).map((line) => line.id).slice(-5);
+    const saidIds = rudeLines.slice(-5).map((record) => record.id);
     assert.deepEqual(
       { id: logged[0]!.id, from: logged[0]!.from, name: logged[0]!.name, text: logged[0]!.text, report: logged[0]!.report },
       { id: report!.id, from: hurt.room.sessionId, name: "다친사람", text: "계속 시비를 걸어요", report: { player: rude.room.sessionId, name: "무례한", lineIds: saidIds } },

@@ -45,6 +45,8 @@ describe("Moderation console in Chromium (/moderation)", function () {
     // A player's words are text on the page, never markup.
     rude.room.send("chat", { text: "<b>굵은</b> 시비" });
     await waitFor("the line", () => hurt.room.state.chat.some((line) => line.text === "<b>굵은</b> 시비"));
+    rude.room.send("chat", { text: "씨발" });
+    await waitFor("the abuse stopped", () => rude.errors.some((error) => error.code === "moderated"));
     let filed = false;
     hurt.room.onMessage("reported", () => (filed = true));
     hurt.room.send("report", { player: rude.room.sessionId, reason: "욕설" });
@@ -61,6 +63,7 @@ describe("Moderation console in Chromium (/moderation)", function () {
     await row.waitFor();
     assert.match(await row.textContent() ?? "", /신고자 \(acc-hurt\).*욕설.*<b>굵은<\/b> 시비/);
     assert.equal(await page.locator("#reports b").count(), 0, "no markup from a player");
+    assert.equal(await row.locator("q.blocked").textContent(), "씨발 (자동 차단됨)", "the line nobody saw, marked");
     mkdirSync("test/artifacts", { recursive: true });
     await page.screenshot({ path: "test/artifacts/moderation-console.png" });
 

@@ -65,7 +65,11 @@ function reportRow(report: PlayerReport): HTMLTableRowElement {
   const row = element("tr");
   row.dataset.id = report.id;
   const lines = element("td", "", "lines");
-  for (const line of report.lines) lines.append(element("q", line.text));
+  for (const line of report.lines) {
+    // A line moderation stopped: nobody saw it, and it is most often why the player was reported.
+    const said = element("q", line.moderated ? `${line.text} (자동 차단됨)` : line.text, line.moderated ? "blocked" : "");
+    lines.append(said);
+  }
   if (report.lines.length === 0) lines.textContent = "(방에 남은 말 없음)";
   const actions = element("td", "", "actions");
   const account = report.reported.account;
