@@ -50,7 +50,7 @@ export const joinsRefused = new Counter({
 
 export const sanctionsImposed = new Counter({
   name: "kobot_sanctions_total",
-  help: "Accounts moderators muted or banned through this process's admin API, by sanction",
+  help: "Moderators' actions through this process's admin API, by sanction: mute and ban (accounts), kick (a player out of their room)",
   labelNames: ["sanction"] as const,
 });
 

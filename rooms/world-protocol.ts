@@ -22,6 +22,12 @@ export const TOO_MANY_CONNECTIONS_CLOSE = 4429;
  */
 export const BANNED_CLOSE = 4403;
 
+/**
+ * WebSocket close code of a player a moderator put out of the room (a kick): no place is kept for a reconnection,
+ * but joining again is allowed, so a client should say why and let the player choose to.
+ */
+export const KICKED_CLOSE = 4410;
+
 /** Server → client `error` message codes. */
 export type ErrorCode =
   | "bad_message" // the payload does not match the message's schema

@@ -29,6 +29,7 @@ import type { WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { type Asker, NpcTurns } from "./npc-turns.js";
 import { MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
+import { type Kick, KICKS_CHANNEL } from "./player-kicks.js";
 import { fileReport, REPORT_LINES, type ReportedPlayer } from "./player-reports.js";
 import { RecentLines } from "./recent-lines.js";
 import {
@@ -43,7 +44,7 @@ import {
   ReportMessage,
   type WorldError,
 } from "./world-contract.js";
-import { BANNED_CLOSE, PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
+import { BANNED_CLOSE, KICKED_CLOSE, PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
 import type { NpcSettings, WorldSettings } from "./world-settings.js";
 import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 
@@ -136,6 +137,14 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   };
   /** Each player's last lines, those moderation stopped too: what a report of them shows the moderators. */
   private readonly recentLines = new RecentLines(REPORT_LINES);
+  /** Players here a moderator put out while they were dropped: put out as they take their place back (no onAuth then). */
+  private readonly kickedWhileAway = new Set<string>();
+  private readonly heardKick = ({ player }: Kick) => {
+    if (!this.state.players.has(player)) return;
+    const client = this.clients.getById(player); // a dropped player's is gone until they take their place back
+    if (client) this.putOutNow(client, KICKED_CLOSE, "a moderator put this player out of the room");
+    else this.kickedWhileAway.add(player);
+  };
   /** Lines the players of one address say between them (CHAT_ADDRESS_SHARE; none when 0). */
   private addressLines?: AddressLines;
   /** Clients closed for floods, refused frames or a ban: no seat is kept for them (the SDK does not reconnect from that). */
@@ -187,6 +196,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     }
 
     void this.presence.subscribe(SANCTIONS_CHANNEL, this.heardSanction);
+    void this.presence.subscribe(KICKS_CHANNEL, this.heardKick);
     this.onMessage("move", (client, message) => this.guard(client, () => this.move(client, message)));
     this.onMessage("chat", (client, message) => this.guard(client, () => this.chat(client, message)));
     this.onMessage("report", (client, message) => this.guard(client, () => this.report(client, message)));
@@ -261,6 +271,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // Banned while away: taking one's place back skips onAuth, which refuses a banned account's joins.
     const account = this.accountIds.get(client.sessionId);
     if (account !== undefined && this.sanctionedMs("ban", account) > 0) return this.putOut(account);
+    if (this.kickedWhileAway.delete(client.sessionId)) return this.putOutNow(client, KICKED_CLOSE, "a moderator put this player out of the room");
     const player = this.state.players.get(client.sessionId);
     if (player) player.anim = "idle";
     client.view = this.viewOf(client.sessionId);
@@ -291,6 +302,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.accountIds.delete(client.sessionId);
     this.views.delete(client.sessionId);
     this.recentLines.forget(client.sessionId);
+    this.kickedWhileAway.delete(client.sessionId);
     this.visits.forget(client.sessionId);
     for (const [npcId, turns] of this.turns) this.setThinking(npcId, -turns.drop(asker).length);
     if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
@@ -313,6 +325,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   onDispose(): void {
     this.disposed = true;
     this.presence.unsubscribe(SANCTIONS_CHANNEL, this.heardSanction);
+    this.presence.unsubscribe(KICKS_CHANNEL, this.heardKick);
   }
 
   /** The name a player is shown by: their account's when the token gives one (the join's is then ignored), else the join's. */
@@ -514,11 +527,16 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private putOut(accountId: string): void {
     for (const sessionId of this.sessionsOf(accountId)) {
       const client = this.clients.getById(sessionId);
-      if (!client || this.closedForWhatTheySent.has(sessionId)) continue;
-      this.closedForWhatTheySent.add(sessionId);
-      this.log.info("banned player put out", { playerId: sessionId, account: accountId });
-      client.leave(BANNED_CLOSE, "a moderator banned this account");
+      if (client) this.putOutNow(client, BANNED_CLOSE, "a moderator banned this account");
     }
+  }
+
+  /** The player leaves at once with `code`, and no place is kept for a reconnection. */
+  private putOutNow(client: Client, code: number, why: string): void {
+    if (this.closedForWhatTheySent.has(client.sessionId)) return;
+    this.closedForWhatTheySent.add(client.sessionId);
+    this.log.info("player put out by a moderator", { playerId: client.sessionId, account: this.accountIds.get(client.sessionId), code });
+    client.leave(code, why);
   }
 
   /** How long the player's account stays muted (0: it is not). */

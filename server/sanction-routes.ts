@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { Logger } from "../common/log.js";
 import { sanctionsImposed } from "../common/metrics.js";
 import { impose, lift, type Sanction, sanctionsInForce } from "../rooms/account-sanctions.js";
+import { kick } from "../rooms/player-kicks.js";
 
 const WEEK_MINUTES = 7 * 24 * 60;
 
@@ -17,6 +18,14 @@ const SanctionRequest = z
   })
   .strict();
 
+const KickRequest = z
+  .object({
+    /** The player's session id (a report's, or a line's `from` in the chat search). */
+    player: z.string().min(1).max(64),
+    reason: z.string().max(200).optional(),
+  })
+  .strict();
+
 /** The admin route of each sanction: `/api/mutes`, `/api/bans`. */
 const ROUTES: Record<Sanction, string> = { mute: "/api/mutes", ban: "/api/bans" };
 
@@ -24,6 +33,7 @@ const ROUTES: Record<Sanction, string> = { mute: "/api/mutes", ban: "/api/bans" 
  * `POST /api/mutes|bans {account, minutes, reason?}` and `DELETE /api/mutes|bans/:account` (admin): a moderator
  * mutes or bans a signed-in player's account (rooms/account-sanctions.ts) in every room of every process sharing the
  * presence. `GET /api/mutes|bans` lists those in force (`{mutes|bans: [{account, since, until, reason?}]}`).
+ * `POST /api/kicks {player, reason?}` puts a player out of their room now (rooms/player-kicks.ts), signed in or not.
  */
 export function sanctionRoutes(app: Application, presence: () => Presence, adminOnly: RequestHandler, log: Logger): void {
   for (const [sanction, route] of Object.entries(ROUTES) as Array<[Sanction, string]>) {
@@ -50,6 +60,19 @@ export function sanctionRoutes(app: Application, presence: () => Presence, admin
       res.status(204).end();
     });
   }
+  // A kick puts the player out of whichever room holds them, on any process; 202: no process says back whether one did.
+  app.post("/api/kicks", adminOnly, express.text({ type: "*/*", limit: "4kb" }), async (req, res) => {
+    const request = KickRequest.safeParse(jsonOrUndefined(req.body));
+    if (!request.success) {
+      res.status(400).json({ error: "bad kick", details: z.prettifyError(request.error) });
+      return;
+    }
+    const { player, reason } = request.data;
+    await kick(presence(), player, reason);
+    sanctionsImposed.inc({ sanction: "kick" });
+    log.info("player: kick", { player, reason });
+    res.status(202).json({ player });
+  });
 }
 
 function jsonOrUndefined(text: unknown): unknown {

@@ -68,7 +68,7 @@ describe("Unity client", () => {
       names.map((name, i) => ({ code, message: `server words for ${code}`, npcId: name, distance: 12.34, talkRadius: 6, retryAfterMs: 1450, byAddress: i % 2 === 0 })),
     );
     assert.ok(errors.length >= 4 * 12, "every code of the union");
-    const joins = [400, 401, 403, 4403, 429, 4429, 0, 503];
+    const joins = [400, 401, 403, 4403, 4410, 429, 4429, 0, 503];
     const plain = ["<size=300>크게</size>", "<b>굵게</b> a<b", "평범한 말"];
     const input = [
       ...errors.map((e) => ["error", e.code, e.npcId, e.distance, e.talkRadius, e.retryAfterMs, e.byAddress, e.message].join("\t")),

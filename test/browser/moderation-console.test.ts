@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
 
+import { KICKED_CLOSE } from "../../rooms/world-protocol.js";
 import { signToken } from "../../server/player-accounts.js";
 import { freePort, type Service, startService } from "../helpers/processes.js";
 import { joinWorld, type TestPlayer, waitFor } from "../helpers/world.js";
@@ -34,12 +35,12 @@ describe("Moderation console in Chromium (/moderation)", function () {
   });
 
   after(async () => {
-    await Promise.allSettled(players.map((player) => player.room.leave()));
+    await Promise.allSettled(players.map((player) => player.room.connection.isOpen && player.room.leave()));
     await browser?.close();
     await server?.stop();
   });
 
-  it("shows a report with the reported player's lines, mutes them from it, lifts the mute, and is for admins only", async () => {
+  it("shows a report with the reported player's lines, mutes them from it, lifts the mute, puts them out, and is for admins only", async () => {
     const rude = await joinAs("acc-rude", "무례한");
     const hurt = await joinAs("acc-hurt", "신고자", rude.room.roomId);
     // A player's words are text on the page, never markup.
@@ -79,6 +80,18 @@ describe("Moderation console in Chromium (/moderation)", function () {
     await page.locator("#mutes tbody td.empty").waitFor();
     const { mutes } = (await (await fetch(`${url}/api/mutes`, { headers: admin })).json()) as { mutes: unknown[] };
     assert.deepEqual(mutes, [], "lifted through the page");
+
+    // Reported again: put out of the room from the page.
+    filed = false;
+    hurt.room.send("report", { player: rude.room.sessionId });
+    await waitFor("the second report filed", () => filed);
+    await page.reload(); // rather than wait for the page's next refresh
+    let leftWith: number | undefined;
+    rude.room.onLeave((code: number) => (leftWith = code));
+    await page.locator("#reports tbody tr", { hasText: "무례한 (acc-rude)" }).getByRole("button", { name: "내보내기" }).click();
+    await waitFor("the player put out", () => leftWith);
+    assert.equal(leftWith, KICKED_CLOSE);
+    await page.locator("#reports tbody td.empty").waitFor();
     assert.deepEqual(errors, []);
     await context.close();
   });

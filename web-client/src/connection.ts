@@ -1,7 +1,7 @@
 import { Client, type Room } from "@colyseus/sdk";
 
 import type { WorldState } from "../../rooms/world-state.js";
-import { BANNED_CLOSE, type ReportedNotice, WORLD_ROOM, type WorldError } from "../../rooms/world-protocol.js";
+import { BANNED_CLOSE, KICKED_CLOSE, type ReportedNotice, WORLD_ROOM, type WorldError } from "../../rooms/world-protocol.js";
 import { joinFailureWords } from "./error-words.js";
 
 export type ConnectionStatus = "offline" | "joining" | "online" | "reconnecting";
@@ -37,8 +37,8 @@ export async function joinWorld(
     room.onReconnect(() => onStatus("online"));
     room.onLeave((code: number) => {
       onStatus("offline");
-      // Banned by a moderator: joining again is refused until the ban ends.
-      if (code === BANNED_CLOSE) return onJoinFailed(joinFailureWords(code).words, false);
+      // Banned by a moderator: joining again is refused until the ban ends. Put out: joining again is the player's choice.
+      if (code === BANNED_CLOSE || code === KICKED_CLOSE) return onJoinFailed(joinFailureWords(code).words, false);
       // 4000 is a leave the player asked for; anything else was not.
       if (code !== 4000) setTimeout(() => void resume(room.reconnectionToken), 1000);
     });

@@ -1,6 +1,6 @@
 // The moderators' page (/moderation, admin): players' reports newest first, each with what the reported player last
-// said, and the mutes and bans in force; a report is dealt with by a mute, a ban or a dismissal, all through the
-// admin API (server/report-routes.ts, server/sanction-routes.ts). Player text is only ever set as text.
+// said, and the mutes and bans in force; a report is dealt with by a mute, a ban, a kick or a dismissal, all through
+// the admin API (server/report-routes.ts, server/sanction-routes.ts). Player text is only ever set as text.
 
 import type { Sanction, SanctionRecord } from "../../rooms/account-sanctions.js";
 import type { PlayerReport, ReportedPlayer } from "../../rooms/player-reports.js";
@@ -76,14 +76,20 @@ function reportRow(report: PlayerReport): HTMLTableRowElement {
   const reason = report.reason ? `신고: ${report.reason}` : "플레이어 신고";
   // Sanctions hold an account; a player who did not sign in has none to hold.
   const noAccount = account === undefined ? "로그인하지 않은 플레이어는 제재할 수 없어요" : undefined;
+  const close = () => api("DELETE", `/api/reports/${encodeURIComponent(report.id)}`);
   const sanctionThenClose = (sanction: Sanction, minutes: number) => async () => {
     await api("POST", `/api/${sanction}s`, { account, minutes, reason });
-    await api("DELETE", `/api/reports/${encodeURIComponent(report.id)}`);
+    await close();
   };
   actions.append(
     button(`채팅 금지 ${MUTE_MINUTES}분`, sanctionThenClose("mute", MUTE_MINUTES), noAccount),
     button("하루 차단", sanctionThenClose("ban", BAN_MINUTES), noAccount),
-    button("문제없음", () => api("DELETE", `/api/reports/${encodeURIComponent(report.id)}`)),
+    // Out of the room now, signed in or not (they may join again): the one action on a player without an account.
+    button("내보내기", async () => {
+      await api("POST", "/api/kicks", { player: report.reported.player, reason });
+      await close();
+    }),
+    button("문제없음", close),
   );
   row.append(
     element("td", when(report.at)),

@@ -59,7 +59,7 @@ namespace Kobot
         /// </summary>
         public static string ForJoin(int code, out bool retry)
         {
-            retry = code != 400 && code != 401 && code != 403 && code != 4403;
+            retry = code != 400 && code != 401 && code != 403 && code != 4403 && code != 4410;
             switch (code)
             {
                 case 401: // the server takes only players signed in by the game (AUTH_SECRET): no token, or a bad or expired one
@@ -67,6 +67,8 @@ namespace Kobot
                 case 403: // a moderator banned the account (POST /api/bans)
                 case 4403: // ... and the room put the player out (BANNED_CLOSE)
                     return "운영자가 접속을 잠시 막았어요. 나중에 다시 들어와 주세요.";
+                case 4410: // a moderator put the player out of the room (KICKED_CLOSE): they may join again, by choice
+                    return "운영자가 방에서 내보냈어요. 다시 들어올 수 있지만, 규칙을 지켜 주세요.";
                 case 400:
                     return "이 이름으로는 들어갈 수 없어요. 1–" + WorldProtocol.NameMaxChars + "자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.";
                 case 429:

@@ -53,6 +53,12 @@ namespace Kobot
         public event System.Action<string> Banned;
 
         /// <summary>
+        /// A moderator put the player out of the room (close code 4410), with why in Korean. Joining again is allowed:
+        /// it is not done by itself; call <see cref="Connect(string)"/> when the player chooses to.
+        /// </summary>
+        public event System.Action<string> Kicked;
+
+        /// <summary>
         /// The player's report of another (<see cref="Report(string, string)"/>) reached the moderators, with the
         /// reported player's name; the chat UI says so too.
         /// </summary>
@@ -147,12 +153,13 @@ namespace Kobot
         {
             chatUI.ShowStatus("연결 끊김");
             if (leaving || room != Room || code == ConsentedLeave) return;
-            if (code == BannedClose)
+            if (code == BannedClose || code == KickedClose)
             {
                 bool retry;
                 var words = ErrorWords.ForJoin(code, out retry);
                 chatUI.ShowError(words);
-                if (Banned != null) Banned(words);
+                var putOut = code == BannedClose ? Banned : Kicked;
+                if (putOut != null) putOut(words);
                 return;
             }
             await Task.Delay(1000);
@@ -173,6 +180,9 @@ namespace Kobot
 
         /// <summary>The close code of a player put out because a moderator banned their account (BANNED_CLOSE).</summary>
         private const int BannedClose = 4403;
+
+        /// <summary>The close code of a player a moderator put out of the room (KICKED_CLOSE).</summary>
+        private const int KickedClose = 4410;
 
         private void Rebuild(Room<WorldState> room)
         {

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { Client } from "@colyseus/sdk";
+
+import { KICKED_CLOSE } from "../rooms/world-protocol.js";
+import type { WorldState } from "../rooms/world-state.js";
+import { startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+
+describe("moderators' kicks (POST /api/kicks): a player out of their room now, signed in or not", function () {
+  let world: TestWorld;
+  let http: string;
+  const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64"), "content-type": "application/json" };
+  const kick = (body: unknown, headers: Record<string, string> = admin) => fetch(`${http}/api/kicks`, { method: "POST", headers, body: JSON.stringify(body) });
+
+  before(async () => {
+    world = await startTestWorld({ ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" });
+    http = world.url.replace("ws://", "http://");
+  });
+  after(() => world.stop());
+
+  it("puts the player out with KICKED_CLOSE, keeps no place for them, leaves the others, and lets them join again", async () => {
+    const rowdy = await world.join("소란꾼");
+    const calm = await world.joinBeside(rowdy, "조용한");
+    let leftWith: number | undefined;
+    rowdy.room.onLeave((code: number) => (leftWith = code));
+    const response = await kick({ player: rowdy.room.sessionId, reason: "도배" });
+    assert.equal(response.status, 202, await response.clone().text());
+    await waitFor("the player put out", () => leftWith);
+    assert.equal(leftWith, KICKED_CLOSE);
+    await waitFor("the avatar gone at once, not kept 20 s for a reconnection", () => stateOf(calm).players[rowdy.room.sessionId] === undefined);
+    assert.ok(calm.room.connection.isOpen, "the others stay");
+    const back = await world.joinBeside(calm, "소란꾼");
+    await waitFor("back in the room", () => stateOf(calm).players[back.room.sessionId]);
+    const metrics = await (await fetch(`${http}/metrics`)).text();
+    assert.ok(Number(/^kobot_sanctions_total\{sanction="kick"\} (\d+)$/m.exec(metrics)?.[1]) >= 1, "kicks counted");
+  });
+
+  it("puts out a player kicked while dropped as soon as they take their place back (which skips the join)", async () => {
+    const host = await world.join("주인");
+    const client = new Client(world.url);
+    const away = await client.joinById<WorldState>(host.room.roomId, { name: "자리비움" });
+    await waitFor("the first state", () => away.state?.players !== undefined);
+    // The socket dies without a leave: the room keeps the place 20 s for a reconnection.
+    (away.connection as unknown as { transport: { ws: { close(code: number): void } } }).transport.ws.close(4999);
+    await waitFor("the avatar away", () => stateOf(host).players[away.sessionId]?.anim === "away");
+    assert.equal((await kick({ player: away.sessionId })).status, 202);
+    await assert.rejects(client.reconnect<WorldState>(away.reconnectionToken), (error: { code?: number; message: string }) => {
+      assert.equal(error.code, KICKED_CLOSE, error.message);
+      return true;
+    });
+    await waitFor("the avatar gone", () => stateOf(host).players[away.sessionId] === undefined);
+  });
+
+  it("is for admins only, and says what is wrong with a bad kick", async () => {
+    assert.equal((await kick({ player: "x" }, { "content-type": "application/json" })).status, 401);
+    const bad = await kick({ account: "x" });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { details: string }).details, /player/);
+  });
+});
