@@ -1,5 +1,6 @@
 import type { Presence } from "@colyseus/core";
 
+import type { ChatLogRecord } from "../kafka/chat-log.js";
 import { newLineId } from "./line-id.js";
 import type { SaidLine } from "./recent-lines.js";
 
@@ -47,6 +48,17 @@ export async function fileReport(presence: Presence, report: Omit<PlayerReport, 
   await presence.hset(REPORTS, field, JSON.stringify(stored));
   if ((await presence.hlen(REPORTS)) > REPORTS_KEPT) await dropOldest(presence);
   return stored;
+}
+
+/**
+ * A filed report as its chat-log record: the moderators' list is a work queue, the chat log keeps every report for
+ * search and analytics. The reporter speaks it (from, account, name), the reason is its text.
+ */
+export function reportRecord({ id, at, reporter, reported, reason, lines }: PlayerReport): Omit<ChatLogRecord, "v" | "roomId" | "serverId"> {
+  return {
+    id, kind: "report", from: reporter.player, ...(reporter.account ? { account: reporter.account } : {}), name: reporter.name, text: reason ?? "", ts: at,
+    report: { player: reported.player, ...(reported.account ? { account: reported.account } : {}), name: reported.name, lineIds: lines.map((line) => line.id) },
+  };
 }
 
 /** Reports newest first; only those about `account` when given. */

@@ -30,7 +30,7 @@ import { impersonatedNpc } from "./npc-impersonation.js";
 import { type Asker, NpcTurns } from "./npc-turns.js";
 import { MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
 import { type Kick, KICKS_CHANNEL } from "./player-kicks.js";
-import { fileReport, REPORT_LINES, type ReportedPlayer } from "./player-reports.js";
+import { fileReport, REPORT_LINES, type ReportedPlayer, reportRecord } from "./player-reports.js";
 import { RecentLines } from "./recent-lines.js";
 import {
   CHAT_MAX_CHARS,
@@ -441,9 +441,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   /**
-   * A player reports another to the moderators (GET /api/reports): filed with the reported player's last lines in
-   * the room (those moderation stopped too), and acknowledged with `reported`. Reports are few (PlayerAllowances.reports); one again of the same
-   * player replaces the last.
+   * A player reports another to the moderators (GET /api/reports): filed with the reported player's last lines in the
+   * room (those moderation stopped too), logged in the chat log, and acknowledged with `reported`. Reports are few
+   * (PlayerAllowances.reports); one again of the same player replaces the last.
    */
   private report(client: Client, message: unknown): void {
     const report = this.parse(client, ReportMessage, message, "report");
@@ -472,14 +472,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       lines: [...this.recentLines.of(report.player)],
     });
     void filed.then(
-      ({ id, times, reporter: by, reported: whom, lines }) => {
-        // Also in the chat log: the moderators' list is a work queue; the log keeps every report for search and analytics.
-        this.publishLog({
-          id, kind: "report", from: by.player, ...(by.account ? { account: by.account } : {}), name: by.name, text: reason, ts: Date.now(),
-          report: { player: whom.player, ...(whom.account ? { account: whom.account } : {}), name: whom.name, lineIds: lines.map((line) => line.id) },
-        });
+      (stored) => {
+        this.publishLog(reportRecord(stored));
         playerReports.inc();
-        this.log.info("player reported", { id, times, playerId: report.player, by: client.sessionId });
+        this.log.info("player reported", { id: stored.id, times: stored.times, playerId: report.player, by: client.sessionId });
         const notice: ReportedNotice = { player: report.player, name: reported.name };
         this.clients.getById(client.sessionId)?.send("reported", notice);
       },
