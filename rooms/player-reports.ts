@@ -26,7 +26,10 @@ export interface PlayerReport {
   lines: SaidLine[];
 }
 
-/** Reports kept at most: past it the oldest go, so that no flood of reports can grow the presence without bound. */
+/**
+ * Reports kept at most: past it the oldest tenth go, so that no flood of reports can grow the presence without bound,
+ * and the list is read whole once per thousand reports then, not at every one.
+ */
 export const REPORTS_KEPT = 10_000;
 /** The reported player's lines a report carries. */
 export const REPORT_LINES = 5;
@@ -39,14 +42,14 @@ export const REPORT_LINES = 5;
 const REPORTS = "kobot:reports";
 const identity = ({ player, account }: ReportedPlayer) => (account === undefined ? `player ${player}` : `account ${account}`);
 
-/** Files a report (`times` and `id` are the store's); returns it as stored. */
-export async function fileReport(presence: Presence, report: Omit<PlayerReport, "id" | "times">): Promise<PlayerReport> {
+/** Files a report (`times` and `id` are the store's); returns it as stored. `kept`: REPORTS_KEPT (tests keep fewer). */
+export async function fileReport(presence: Presence, report: Omit<PlayerReport, "id" | "times">, kept = REPORTS_KEPT): Promise<PlayerReport> {
   const field = `${identity(report.reporter)} > ${identity(report.reported)}`;
   const before = await presence.hget(REPORTS, field);
   const times = before === null ? 1 : (JSON.parse(before) as PlayerReport).times + 1;
   const stored: PlayerReport = { id: newLineId(), times, ...report };
   await presence.hset(REPORTS, field, JSON.stringify(stored));
-  if ((await presence.hlen(REPORTS)) > REPORTS_KEPT) await dropOldest(presence);
+  if ((await presence.hlen(REPORTS)) > kept) await dropOldest(presence, Math.floor(kept * 0.9));
   return stored;
 }
 
@@ -76,8 +79,9 @@ export async function closeReport(presence: Presence, id: string): Promise<boole
   return entry !== undefined && presence.hdel(REPORTS, entry[0]);
 }
 
-async function dropOldest(presence: Presence): Promise<void> {
+/** Drops the oldest reports until `left` remain. */
+async function dropOldest(presence: Presence, left: number): Promise<void> {
   const entries = Object.entries(await presence.hgetall(REPORTS)).map(([field, json]) => [field, (JSON.parse(json) as PlayerReport).at] as const);
   entries.sort((a, b) => a[1] - b[1]);
-  await Promise.all(entries.slice(0, entries.length - REPORTS_KEPT).map(([field]) => presence.hdel(REPORTS, field)));
+  await Promise.all(entries.slice(0, entries.length - left).map(([field]) => presence.hdel(REPORTS, field)));
 }
