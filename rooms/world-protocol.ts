@@ -39,7 +39,7 @@ export type ErrorCode =
   | "npc_unavailable" // the NPC's brain could not answer; it said a fallback line instead
   | "moderated" // the line holds a word not allowed here: nobody else saw it
   | "rate_limited" // too many questions to NPCs too fast; the message says how long to wait
-  | "muted" // a moderator muted the player's account for a while (retryAfterMs: until it ends); the line was not sent
+  | "muted" // a moderator, or enough players' reports (REPORTS_TO_MUTE), muted the player for a while (retryAfterMs: until it ends); the line was not sent
   | "npc_busy" // the NPC's queue is full; it said so in character
   | "server_closing" // the server is shutting down: questions asked before are answered, new ones not taken
   | "too_far" // the player stands beyond the NPC's talk radius; the message says how far

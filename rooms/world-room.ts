@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { cleanText } from "../common/clean-text.js";
 import type { Logger } from "../common/log.js";
 import { isPrivateAddress } from "../common/private-address.js";
-import { chatLines, chatModerated, joinsRefused, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors, playerReports } from "../common/metrics.js";
+import { chatLines, chatModerated, joinsRefused, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors, playerReports, sanctionsImposed } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
@@ -13,7 +13,7 @@ import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { Account } from "../server/player-accounts.js";
 import type { AnswerRouter, AskOutcome } from "./answer-router.js";
-import { type Sanction, SANCTIONS_CHANNEL, type SanctionChange, sanctionedUntil } from "./account-sanctions.js";
+import { impose, type Sanction, SANCTIONS_CHANNEL, type SanctionChange, sanctionedUntil } from "./account-sanctions.js";
 import { AddressLines } from "./address-lines.js";
 import type { TokenBucket } from "./token-bucket.js";
 import { addressedNpc } from "./chat-addressing.js";
@@ -32,6 +32,7 @@ import { MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
 import { type Kick, KICKS_CHANNEL } from "./player-kicks.js";
 import { fileReport, REPORT_LINES, type ReportedPlayer, reportRecord } from "./player-reports.js";
 import { RecentLines } from "./recent-lines.js";
+import { ReportTally } from "./report-tally.js";
 import {
   CHAT_MAX_CHARS,
   ChatMessage,
@@ -137,6 +138,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   };
   /** Each player's last lines, those moderation stopped too: what a report of them shows the moderators. */
   private readonly recentLines = new RecentLines(REPORT_LINES);
+  /** Who reported whom lately, when enough players' reports mute a player (REPORTS_TO_MUTE; none when off). */
+  private reportTally?: ReportTally;
+  /** Players without an account muted here by players' reports, until when (epoch ms); an account's mute is a sanction. */
+  private readonly sessionMutes = new Map<string, number>();
   /** Players here a moderator put out while they were dropped: put out as they take their place back (no onAuth then). */
   private readonly kickedWhileAway = new Set<string>();
   private readonly heardKick = ({ player }: Kick) => {
@@ -186,6 +191,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (settings.hearing.mode === "proximity") this.state.hearingRadius = settings.hearing.radius;
     this.state.sightRadius = settings.sight.radius;
     if (settings.chatAddressShare > 0) this.addressLines = new AddressLines(settings.chatRate, settings.chatAddressShare);
+    const { reporters, withinMinutes } = settings.reportsToMute;
+    if (reporters > 0) this.reportTally = new ReportTally(reporters, withinMinutes * 60_000);
     const { capacity, concurrency } = settings.npcQueue;
     for (const npc of settings.npcs) {
       const { id, name, x, y, z, talkRadius } = npc;
@@ -303,6 +310,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.views.delete(client.sessionId);
     this.recentLines.forget(client.sessionId);
     this.kickedWhileAway.delete(client.sessionId);
+    this.sessionMutes.delete(client.sessionId);
+    this.reportTally?.forget(`player ${client.sessionId}`);
     this.visits.forget(client.sessionId);
     for (const [npcId, turns] of this.turns) this.setThinking(npcId, -turns.drop(asker).length);
     if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
@@ -412,7 +421,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const mutedMs = this.mutedMs(client.sessionId);
     if (mutedMs > 0) {
       const minutes = Math.ceil(mutedMs / 60_000);
-      return this.sendError(client, { code: "muted", message: `a moderator muted your account: you may chat again in ${minutes} min`, retryAfterMs: mutedMs, text });
+      return this.sendError(client, { code: "muted", message: `you are muted (by a moderator, or by players' reports): you may chat again in ${minutes} min`, retryAfterMs: mutedMs, text });
     }
     const npcs = [...this.state.npcs.entries()].map(([id, npc]) => ({ id, name: npc.name }));
     const addressed = addressedNpc(text, chat.to, npcs);
@@ -476,6 +485,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
         this.publishLog(reportRecord(stored));
         playerReports.inc();
         this.log.info("player reported", { id: stored.id, times: stored.times, playerId: report.player, by: client.sessionId });
+        const key = ({ player, account }: ReportedPlayer) => (account === undefined ? `player ${player}` : `account ${account}`);
+        if (this.reportTally?.add(key(stored.reported), key(stored.reporter))) this.muteByReports(stored.reported);
         const notice: ReportedNotice = { player: report.player, name: reported.name };
         this.clients.getById(client.sessionId)?.send("reported", notice);
       },
@@ -484,6 +495,22 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
         this.sendError(client, { code: "report_failed", message: "the server could not file that report: try again later" });
       },
     );
+  }
+
+  /**
+   * Enough players reported this one lately (REPORTS_TO_MUTE): muted for REPORT_MUTE_MINUTES, an account as a
+   * moderator would (everywhere, listed in GET /api/mutes), a player without one in this room.
+   */
+  private muteByReports({ player, account }: ReportedPlayer): void {
+    const { reporters, muteMinutes } = this.deps.settings.reportsToMute;
+    const ms = muteMinutes * 60_000;
+    sanctionsImposed.inc({ sanction: "mute" });
+    this.log.info("player muted by players' reports", { playerId: player, account, reporters, minutes: muteMinutes });
+    if (account === undefined) {
+      this.sessionMutes.set(player, Date.now() + ms);
+      return;
+    }
+    impose(this.presence, "mute", account, ms, `${reporters}명이 신고`).catch((error: Error) => this.log.error("a mute by reports could not be set", { error }));
   }
 
   private reportedPlayer(sessionId: string, player: Player): ReportedPlayer {
@@ -535,10 +562,11 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     client.leave(code, why);
   }
 
-  /** How long the player's account stays muted (0: it is not). */
+  /** How long the player stays muted: their account's mute, or without one a mute by players' reports here (0: not muted). */
   private mutedMs(sessionId: string): number {
     const account = this.accountIds.get(sessionId);
-    return account === undefined ? 0 : this.sanctionedMs("mute", account);
+    if (account !== undefined) return this.sanctionedMs("mute", account);
+    return Math.max(0, (this.sessionMutes.get(sessionId) ?? 0) - Date.now());
   }
 
   /** How long the account's sanction lasts still (0: it has none, or it ended). */

@@ -48,6 +48,12 @@ export interface WorldSettings {
   chatRate: { burst: number; perSecond: number };
   /** The players of one client address may say this many players' worth of lines between them (0: no such cap). */
   chatAddressShare: number;
+  /**
+   * Players' reports that mute the reported player by themselves: `reporters` distinct players within
+   * `withinMinutes` mute them for `muteMinutes` (an account everywhere, as a moderator's mute; a player without one
+   * in the room). `reporters` 0: off.
+   */
+  reportsToMute: { reporters: number; withinMinutes: number; muteMinutes: number };
   /** Questions one player may ask an NPC: `burst` at once, then `perSecond`. */
   questionRate: { burst: number; perSecond: number };
   /**
@@ -86,5 +92,7 @@ export const DEFAULT_WORLD_SETTINGS: WorldSettings = {
   chatRate: { burst: 8, perSecond: 2 },
   chatAddressShare: 4,
   questionRate: { burst: 5, perSecond: 1 },
+  // Off: a few friends could silence anyone. A game that wants it sets how many (REPORTS_TO_MUTE).
+  reportsToMute: { reporters: 0, withinMinutes: 10, muteMinutes: 10 },
   npcQueue: { capacity: 100, concurrency: 32, turnsBy: "address" }, // two batches of 16: see server/config.ts
 };

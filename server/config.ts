@@ -79,6 +79,9 @@ export const ENV_SCHEMA = z.object({
   CHAT_LINES_PER_SECOND: z.coerce.number().positive().max(1000).default(DEFAULT_WORLD_SETTINGS.chatRate.perSecond),
   /** Players' worth of lines the players of one client address may say between them in a room (0: no such cap). */
   CHAT_ADDRESS_SHARE: int(0, 1000).default(DEFAULT_WORLD_SETTINGS.chatAddressShare),
+  /** Distinct players whose reports of one player within 10 minutes mute that player by themselves (0: off). */
+  REPORTS_TO_MUTE: int(0, 1000).default(DEFAULT_WORLD_SETTINGS.reportsToMute.reporters),
+  REPORT_MUTE_MINUTES: int(1, 7 * 24 * 60).default(DEFAULT_WORLD_SETTINGS.reportsToMute.muteMinutes),
   QUESTION_BURST: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.questionRate.burst),
   QUESTIONS_PER_SECOND: z.coerce.number().positive().max(1000).default(DEFAULT_WORLD_SETTINGS.questionRate.perSecond),
   NPC_QUEUE_MAX: int(1, 100_000).default(DEFAULT_WORLD_SETTINGS.npcQueue.capacity),
@@ -204,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       chatRate: { burst: e.CHAT_BURST, perSecond: e.CHAT_LINES_PER_SECOND },
       chatAddressShare: e.CHAT_ADDRESS_SHARE,
       questionRate: { burst: e.QUESTION_BURST, perSecond: e.QUESTIONS_PER_SECOND },
+      reportsToMute: { ...DEFAULT_WORLD_SETTINGS.reportsToMute, reporters: e.REPORTS_TO_MUTE, muteMinutes: e.REPORT_MUTE_MINUTES },
       // Two batches' worth with the brain: the next batch already waits at the worker while one is generated,
       // so the brain does not sit idle while answers travel back and the room sends the next questions.
       npcQueue: { capacity: e.NPC_QUEUE_MAX, concurrency: 2 * e.NPC_MAX_BATCH, turnsBy: e.NPC_TURNS_BY },

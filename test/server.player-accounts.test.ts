@@ -324,3 +324,45 @@ describe("moderators' mutes and bans of accounts (POST /api/mutes, /api/bans)", 
     assert.match(((await notJson.json()) as { error: string }).error, /bad ban/, "said in JSON, as every admin route answers");
   });
 });
+
+// Its own server: enough players' reports mute an account by themselves.
+describe("players' reports that mute an account (REPORTS_TO_MUTE)", function () {
+  let world: TestWorld;
+  let http: string;
+  const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64") };
+  const joinAs = async (account: string, roomId?: string): Promise<TestPlayer> =>
+    joinWorld(world.url, {}, roomId, { authorization: `Bearer ${await token({ sub: account, name: account })}` });
+
+  before(async () => {
+    world = await startTestWorld({ AUTH_SECRET: SECRET, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", REPORTS_TO_MUTE: "2", REPORT_MUTE_MINUTES: "5" });
+    http = world.url.replace("ws://", "http://");
+  });
+  after(() => world.stop());
+
+  it("mutes the account as a moderator would, listed with why, once two accounts reported it; two devices of one account count once", async () => {
+    const troll = await joinAs("troll-2");
+    const reporter = await joinAs("reporter-a", troll.room.roomId);
+    const reportersPhone = await joinAs("reporter-a", troll.room.roomId);
+    const other = await joinAs("reporter-b", troll.room.roomId);
+    let filed = 0;
+    for (const player of [reporter, reportersPhone, other]) player.room.onMessage("reported", () => filed++);
+    reporter.room.send("report", { player: troll.room.sessionId });
+    reportersPhone.room.send("report", { player: troll.room.sessionId });
+    await waitFor("one account's two reports", () => filed === 2);
+    troll.room.send("chat", { text: "한 계정이 두 번" });
+    await waitFor("still heard", () => stateOf(other).chat.some((line) => line.text === "한 계정이 두 번"));
+
+    other.room.send("report", { player: troll.room.sessionId });
+    let mute: { account: string; reason?: string } | undefined;
+    for (let tries = 0; tries < 50 && !mute; tries++, await sleep(100)) {
+      const { mutes } = (await (await fetch(`${http}/api/mutes`, { headers: admin })).json()) as { mutes: { account: string; reason?: string }[] };
+      mute = mutes.find((m) => m.account === "troll-2");
+    }
+    assert.equal(mute?.reason, "2명이 신고", "listed as a moderator's mute is, with why");
+    troll.room.send("chat", { text: "막혔나" });
+    await waitFor("the account muted in the room", () => troll.errors.some((error) => error.code === "muted"));
+    // Lifted: the local presence keeps a timer for the mute, which would hold mocha's exit as long.
+    assert.equal((await fetch(`${http}/api/mutes/troll-2`, { method: "DELETE", headers: admin })).status, 204);
+    await Promise.all([troll, reporter, reportersPhone, other].map((player) => player.room.leave()));
+  });
+});

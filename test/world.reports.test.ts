@@ -83,6 +83,8 @@ describe("players' reports of other players (room message report, GET /api/repor
     await waitFor("the witness's acknowledged", () => seen.length === 1);
     const both = await reports();
     assert.deepEqual(both.map((r) => r.reporter.name), ["목격자", "다친사람"], "newest first");
+    rude.room.send("chat", { text: "신고당해도 말한다" });
+    await waitFor("not muted by reports: REPORTS_TO_MUTE is off unless set", () => stateOf(hurt).chat.some((line) => line.text === "신고당해도 말한다"));
     assert.deepEqual((await reports("?limit=1")).map((r) => r.reporter.name), ["목격자"]);
 
     assert.equal((await fetch(`${http}/api/reports/${both[0]!.id}`, { method: "DELETE", headers: admin })).status, 204);
@@ -120,5 +122,39 @@ describe("players' reports of other players (room message report, GET /api/repor
     assert.equal((await fetch(`${http}/api/reports?limit=0`, { headers: admin })).status, 400);
     reporter.room.send("chat", { text: "아직 여기 있어요" });
     await waitFor("the reporter still in the room, chatting", () => stateOf(targets[0]!).chat.some((line) => line.text === "아직 여기 있어요"));
+  });
+});
+
+describe("players' reports that mute by themselves (REPORTS_TO_MUTE)", function () {
+  let world: TestWorld;
+
+  before(async () => {
+    world = await startTestWorld({ REPORTS_TO_MUTE: "2", REPORT_MUTE_MINUTES: "5" });
+  });
+  after(() => world.stop());
+
+  it("mutes a player, in the room, once two players reported them; one reporter twice is not enough", async () => {
+    const rude = await world.join("무례한");
+    const first = await world.joinBeside(rude, "첫째");
+    const second = await world.joinBeside(rude, "둘째");
+    const heard = (text: string) => stateOf(second).chat.some((line) => line.text === text);
+    const notices = noticesOf(first);
+    first.room.send("report", { player: rude.room.sessionId });
+    first.room.send("report", { player: rude.room.sessionId });
+    await waitFor("both reports filed", () => notices.length === 2);
+    rude.room.send("chat", { text: "한 사람이 두 번" });
+    await waitFor("still heard", () => heard("한 사람이 두 번"));
+
+    const seen = noticesOf(second);
+    second.room.send("report", { player: rude.room.sessionId });
+    await waitFor("the second player's report filed", () => seen.length === 1);
+    rude.room.send("chat", { text: "이제는?" });
+    await waitFor("muted", () => rude.errors.some((error) => error.code === "muted"));
+    const muted = rude.errors.find((error) => error.code === "muted")!;
+    assert.ok(muted.retryAfterMs! > 4 * 60_000 && muted.retryAfterMs! <= 5 * 60_000, `${muted.retryAfterMs} ms`);
+    assert.equal(muted.text, "이제는?", "the line comes back");
+    first.room.send("chat", { text: "다른 사람은 말한다" });
+    await waitFor("the others still speak", () => heard("다른 사람은 말한다"));
+    assert.ok(!heard("이제는?"));
   });
 });

@@ -31,8 +31,8 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
     }
     case "muted":
       return error.retryAfterMs !== undefined
-        ? `운영자가 채팅을 잠시 막았어요. ${Math.ceil(error.retryAfterMs / 60_000)}분 뒤에 다시 말할 수 있어요.`
-        : "운영자가 채팅을 잠시 막았어요. 나중에 다시 말해 주세요.";
+        ? `채팅이 잠시 막혔어요. ${Math.ceil(error.retryAfterMs / 60_000)}분 뒤에 다시 말할 수 있어요.`
+        : "채팅이 잠시 막혔어요. 나중에 다시 말해 주세요.";
     case "npc_busy":
       return `${npc}에게 질문이 밀려 있어요. 조금 뒤에 다시 물어봐 주세요.`;
     case "npc_timeout":

@@ -24,8 +24,8 @@ namespace Kobot
                     // Past what the players of one address say between them, this player may not have been fast at all.
                     var who = error.byAddress ? "같은 곳에서 접속한 사람들과 함께 너무 빨리 보내고 있어요. " : "너무 빨리 보내고 있어요. ";
                     return "잠시만요: " + who + seconds.ToString("0.0", CultureInfo.InvariantCulture) + "초 뒤에 다시 보내 주세요.";
-                case "muted": // a moderator muted the player's account; retryAfterMs: until it ends
-                    return "운영자가 채팅을 잠시 막았어요. " + (int)System.Math.Ceiling(error.retryAfterMs / 60000.0) + "분 뒤에 다시 말할 수 있어요.";
+                case "muted": // a moderator, or enough players' reports, muted the player; retryAfterMs: until it ends
+                    return "채팅이 잠시 막혔어요. " + (int)System.Math.Ceiling(error.retryAfterMs / 60000.0) + "분 뒤에 다시 말할 수 있어요.";
                 case "npc_busy":
                     return npc + "에게 질문이 밀려 있어요. 조금 뒤에 다시 물어봐 주세요.";
                 case "npc_timeout":

@@ -1,0 +1,22 @@
+import assert from "node:assert/strict";
+
+import { ReportTally } from "../rooms/report-tally.js";
+
+describe("ReportTally (rooms/report-tally.ts): enough players' reports in a while", () => {
+  it("counts distinct reporters within the window, once enough, then starts over", () => {
+    const tally = new ReportTally(3, 60_000);
+    assert.equal(tally.add("troll", "a", 0), false);
+    assert.equal(tally.add("troll", "a", 1_000), false, "one reporter again counts once");
+    assert.equal(tally.add("other", "b", 2_000), false, "each reported player apart");
+    assert.equal(tally.add("troll", "b", 3_000), false);
+    assert.equal(tally.add("troll", "c", 4_000), true, "the third reporter");
+    assert.equal(tally.add("troll", "d", 5_000), false, "started over");
+  });
+
+  it("lets reports older than the window go", () => {
+    const tally = new ReportTally(2, 60_000);
+    tally.add("troll", "a", 0);
+    assert.equal(tally.add("troll", "b", 61_000), false, "a's report ended");
+    assert.equal(tally.add("troll", "a", 62_000), true);
+  });
+});
