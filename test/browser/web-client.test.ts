@@ -20,7 +20,7 @@ describe("Web client in Chromium", function () {
     execFileSync("node_modules/.bin/tsx", ["web-client/build.ts"], { stdio: "inherit" });
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    server = await startService("browser-server", "server/main.ts", { PORT: String(port) }, "world server listening");
+    server = await startService("browser-server", "server/main.ts", { PORT: String(port), ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" }, "world server listening");
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   });
 
@@ -219,7 +219,7 @@ describe("Web client in Chromium", function () {
     }
   });
 
-  it("reports another player from their line, and says so in Korean; one's own lines have no report button", async () => {
+  it("reports another player from their line with a reason from its menu, and says so in Korean; one's own lines have no report button", async () => {
     const rude = await open("무례한");
     const hurt = await open("신고자");
     await rude.page.fill("#text", "시비 거는 말");
@@ -229,9 +229,21 @@ describe("Web client in Chromium", function () {
     assert.equal(await rude.page.locator("#history li.player:has-text('시비 거는 말') button.report").count(), 0, "not on one's own line");
     await line.hover();
     await hurt.page.click("#history li.player:has-text('시비 거는 말') button.report");
+    // Why, from a menu beside the button; a line coming meanwhile does not close it.
+    await hurt.page.waitForSelector("#report-menu:not([hidden]) >> text=무례한 님을 신고하는 까닭");
+    await rude.page.fill("#text", "또 한 마디");
+    await rude.page.press("#text", "Enter");
+    await hurt.page.waitForSelector("#history li.player:has-text('또 한 마디')");
+    mkdirSync("test/artifacts", { recursive: true });
+    await hurt.page.screenshot({ path: "test/artifacts/report-menu.png" });
+    await hurt.page.click("#report-menu >> text=도배");
+    assert.ok(await hurt.page.isHidden("#report-menu"));
     // Said once the server has filed the report.
     await hurt.page.waitForFunction(() => document.getElementById("toast")?.textContent === "무례한 님을 신고했어요. 운영자가 살펴볼 거예요.");
     assert.equal(await hurt.page.getAttribute("#toast", "data-code"), "reported");
+    const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64") };
+    const { reports } = (await (await fetch(`${url}/api/reports`, { headers: admin })).json()) as { reports: { reported: { name: string }; reason?: string }[] };
+    assert.equal(reports.find((report) => report.reported.name === "무례한")?.reason, "도배", "with the reason chosen");
     assert.deepEqual(consoleErrors, []);
     await Promise.all([rude.page.close(), hurt.page.close()]);
   });

@@ -1,7 +1,7 @@
 import type { Room } from "@colyseus/sdk";
 
 import type { ChatLine, WorldState } from "../../rooms/world-state.js";
-import { CHAT_MAX_CHARS, type ChatPayload, type ReportPayload, type WorldError } from "../../rooms/world-protocol.js";
+import { CHAT_MAX_CHARS, type ChatPayload, type WorldError } from "../../rooms/world-protocol.js";
 import { errorWords } from "./error-words.js";
 
 /** Lines kept in the history: about an hour of a lively room's talk. */
@@ -29,6 +29,8 @@ export class ChatPanel {
     private readonly toNpc: HTMLSelectElement,
     private readonly toast: HTMLElement,
     private readonly room: () => Room<any, WorldState> | undefined,
+    /** The player asks to report another (the report button on their line, `anchor`). */
+    private readonly onReport: (player: string, name: string, anchor: HTMLElement) => void,
   ) {
     text.maxLength = CHAT_MAX_CHARS;
     form.addEventListener("submit", (event) => {
@@ -43,11 +45,8 @@ export class ChatPanel {
     });
     history.addEventListener("click", (event) => {
       const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button.report");
-      const player = button?.dataset.player;
-      if (!button || !player) return;
-      const report: ReportPayload = { player };
-      this.room()?.send("report", report);
-      button.disabled = true;
+      const { player, name } = button?.dataset ?? {};
+      if (button && player && name) this.onReport(player, name, button);
     });
     setInterval(() => this.render(), 100);
   }
@@ -139,6 +138,7 @@ function reportButton(line: ShownLine): HTMLButtonElement {
   button.type = "button";
   button.className = "report";
   button.dataset.player = line.from;
+  button.dataset.name = line.name;
   button.textContent = "신고";
   button.title = `${line.name} 님을 운영자에게 신고`;
   return button;

@@ -4,6 +4,7 @@ import type { WorldState } from "../../rooms/world-state.js";
 import { ChatPanel } from "./chat-panel.js";
 import { joinWorld } from "./connection.js";
 import { MovementInput } from "./movement-input.js";
+import { ReportMenu } from "./report-menu.js";
 import { WorldView } from "./world-view.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -13,7 +14,8 @@ const current = () => room;
 
 const view = new WorldView($<HTMLCanvasElement>("world"), current);
 const movement = new MovementInput(current);
-const chat = new ChatPanel($("history"), $("chat"), $("text"), $("to-npc"), $("toast"), current);
+const reportMenu = new ReportMenu($("report-menu"), (report) => room?.send("report", report));
+const chat = new ChatPanel($("history"), $("chat"), $("text"), $("to-npc"), $("toast"), current, (player, name, anchor) => reportMenu.open(player, name, anchor));
 const status = $("status");
 
 $<HTMLCanvasElement>("world").addEventListener("click", (event) => {
