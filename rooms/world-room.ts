@@ -119,10 +119,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** Per player, their account (signed in): limits count by it, not by the client address. */
   private readonly accountIds = new Map<string, string>();
   /**
-   * Accounts a moderator muted or banned, and when each sanction ends (epoch ms): rooms/account-sanctions.ts. Every
-   * one heard, not only those of players here: a mute set while its player is between matchmaking and the room, or a
-   * ban while a dropped player may still take their place back (no onAuth then), is not missed. Those that ended are
-   * dropped as the next is heard.
+   * Accounts a moderator (or players' reports: REPORTS_TO_MUTE) muted or banned, and when each sanction ends (epoch
+   * ms): rooms/account-sanctions.ts. Every one heard, not only those of players here: a mute set while its player is
+   * between matchmaking and the room, or a ban while a dropped player may still take their place back (no onAuth
+   * then), is not missed. Those that ended are dropped as the next is heard.
    */
   private readonly sanctions: Record<Sanction, Map<string, number>> = { mute: new Map(), ban: new Map() };
   private readonly heardSanction = ({ sanction, account, until }: SanctionChange) => {
