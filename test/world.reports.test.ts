@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { matchMaker } from "@colyseus/core";
 
 import { ChatLogRecord } from "../kafka/chat-log.js";
 import type { PlayerReport } from "../rooms/player-reports.js";
@@ -120,6 +121,18 @@ describe("players' reports of other players (room message report, GET /api/repor
     assert.equal(filed.filter((r) => r.reporter.player === reporter.room.sessionId).length, REPORTS_BURST, "the refused one was not filed");
     assert.equal((await fetch(`${http}/api/reports`)).status, 401, "for admins only");
     assert.equal((await fetch(`${http}/api/reports?limit=0`, { headers: admin })).status, 400);
+    // A presence that fails (Redis down): the player is told the report was not filed.
+    const presence = matchMaker.presence as unknown as { hset: (...args: unknown[]) => Promise<boolean> };
+    const hset = presence.hset;
+    presence.hset = () => Promise.reject(new Error("the presence is down"));
+    try {
+      const other = await world.joinBeside(reporter, "다른신고자");
+      other.room.send("report", { player: reporter.room.sessionId });
+      await waitFor("report_failed", () => other.errors.find((error) => error.code === "report_failed"));
+      assert.match(other.errors.at(-1)!.message, /try again later/);
+    } finally {
+      presence.hset = hset;
+    }
     reporter.room.send("chat", { text: "아직 여기 있어요" });
     await waitFor("the reporter still in the room, chatting", () => stateOf(targets[0]!).chat.some((line) => line.text === "아직 여기 있어요"));
   });
