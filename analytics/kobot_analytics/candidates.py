@@ -35,12 +35,15 @@ def known_questions(path: Path) -> set[str]:
 
 def candidates(outcomes: list[dict], training_csv: Path) -> list[tuple[str, str]]:
     """(Q, A) for answered questions (figures' `outcomes`: no other fallbacks) and unsure ones (A: the withheld
-    answer), masked, not in the training data, once each (the answer given first), sorted by question."""
+    answer), masked, not in the training data, asked by at least one player nobody reported, once each (the answer
+    given first), sorted by question."""
     known = known_questions(training_csv)
     first: dict[str, tuple[int, str, str]] = {}
     for row in outcomes:
         if row["why"] not in (None, "short_answer", "unsure"):
             continue  # a timeout or a refusal is not an answer to learn
+        if row.get("askedByUnreported", 1) == 0:
+            continue  # asked only by players others reported: a troll's questions are no data to learn from
         question = mask_personal_data(row["question"] or "")
         key = normalised(question)
         if not key or key in known:

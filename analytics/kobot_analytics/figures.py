@@ -49,6 +49,13 @@ def queries(records: DataFrame) -> dict[str, DataFrame]:
         F.when(F.col("npc.fallback"), F.coalesce(F.col("npc.reason"), F.lit("fallback")))
         .when(F.length(F.trim("text")) < SHORT_ANSWER_CHARS, F.lit("short_answer"))
     )
+    # Questions asked by players others reported (by account when signed in): no retraining data, however answered.
+    reported = records.where(report).select(F.coalesce("report.account", "report.player").alias("who")).distinct()
+    by_reported = (
+        records.where(question).select(F.col("id").alias("reportedAsker"), F.coalesce("account", "from").alias("who"))
+        .join(F.broadcast(reported), "who").select("reportedAsker")
+    )
+    answers = records.where(answer).join(F.broadcast(by_reported), F.col("npc.questionId") == F.col("reportedAsker"), "left")
     return {
         "byModel": records.groupBy(F.when(answer & ~F.col("npc.fallback"), F.coalesce("npc.model", F.lit("unknown"))).alias("model")).agg(
             _count_if(~report).alias("lines"),
@@ -77,10 +84,12 @@ def queries(records: DataFrame) -> dict[str, DataFrame]:
             F.count("*").alias("reports"),
             F.countDistinct(F.coalesce("account", "from")).alias("reporters"),
         ).orderBy(F.desc("reporters"), F.desc("reports"), "player").limit(TOP),
-        # Every answer by its question and outcome, with the first answer given: top questions, keywords,
-        # failures and retraining candidates all come from this.
-        "outcomes": records.where(answer).groupBy(F.trim(F.col("npc.question")).alias("question"), why.alias("why")).agg(
-            F.count("*").alias("count"), F.min_by(F.struct(F.col("text").alias("answer"), F.col("npc.withheld").alias("withheld"), "ts"), F.col("ts")).alias("first")
+        # Every answer by its question and outcome, with the first answer given and how many of them answered players
+        # nobody reported: top questions, keywords, failures and retraining candidates all come from this.
+        "outcomes": answers.groupBy(F.trim(F.col("npc.question")).alias("question"), why.alias("why")).agg(
+            F.count("*").alias("count"),
+            F.min_by(F.struct(F.col("text").alias("answer"), F.col("npc.withheld").alias("withheld"), "ts"), F.col("ts")).alias("first"),
+            _count_if(F.col("reportedAsker").isNull()).alias("askedByUnreported"),
         ),
     }
 

@@ -154,6 +154,28 @@ def test_retrain_candidates_hold_no_personal_data_and_nothing_already_trained(sp
     assert "@" not in text and "010" not in text and "12345678" not in text
 
 
+def test_retrain_candidates_leave_out_what_only_reported_players_asked(spark, tmp_path):
+    from kobot_analytics.candidates import candidates
+
+    training = tmp_path / "ChatbotData.csv"
+    training.write_text("Q,A,label\n배고파,밥 먹어요,0\n", encoding="utf-8")
+    asked = [  # (line id, session, account, question, answer)
+        ("q1", "p1", None, "이상한 질문", "네?"),  # p1 reported by session
+        ("q2", "p2", "acc-t", "같이 놀자", "좋아요"),  # acc-t reported by account, from another session
+        ("q3", "p3", None, "같이 놀자", "좋아요"),  # the same question by a player nobody reported: kept
+        ("q4", "p2", "acc-t", "나쁜 질문", "음"),
+    ]
+    rows = []
+    for i, (qid, session, account, question, said) in enumerate(asked):
+        rows.append(line(qid, "r1", "player", session, session, f"@kobot {question}", ts("10:00") + i, toNpc="kobot",
+                         **({"account": account} if account else {})))
+        rows.append(answer(f"a{qid}", "r1", qid, question, said, ts("10:00") + i, 100.0, "m1"))
+    rows.append(line("rp1", "r1", "report", "p3", "p3", "욕설", ts("10:05"), report={"player": "p1", "name": "p1", "lineIds": ["q1"]}))
+    rows.append(line("rp2", "r1", "report", "p3", "p3", "", ts("10:06"), report={"player": "p9", "account": "acc-t", "name": "p2", "lineIds": []}))
+    records = spark.createDataFrame(rows, schema=CHAT_LOG)
+    assert candidates(collect_all(records)["outcomes"], training) == [("같이 놀자", "좋아요")]
+
+
 def test_retrain_candidates_cannot_run_as_spreadsheet_formulas(tmp_path):
     from kobot_analytics.candidates import write_candidates
 
