@@ -40,11 +40,13 @@ export const REPORT_LINES = 5;
  * and counts it, so one player cannot fill the list by reporting one other over and over.
  */
 const REPORTS = "kobot:reports";
-const identity = ({ player, account }: ReportedPlayer) => (account === undefined ? `player ${player}` : `account ${account}`);
+/** Who a player is across their sessions: their account when signed in, else their session. */
+export const playerIdentity = ({ player, account }: Pick<ReportedPlayer, "player" | "account">) =>
+  account === undefined ? `player ${player}` : `account ${account}`;
 
 /** Files a report (`times` and `id` are the store's); returns it as stored. `kept`: REPORTS_KEPT (tests keep fewer). */
 export async function fileReport(presence: Presence, report: Omit<PlayerReport, "id" | "times">, kept = REPORTS_KEPT): Promise<PlayerReport> {
-  const field = `${identity(report.reporter)} > ${identity(report.reported)}`;
+  const field = `${playerIdentity(report.reporter)} > ${playerIdentity(report.reported)}`;
   const before = await presence.hget(REPORTS, field);
   const times = before === null ? 1 : (JSON.parse(before) as PlayerReport).times + 1;
   const stored: PlayerReport = { id: newLineId(), times, ...report };

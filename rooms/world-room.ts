@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { cleanText } from "../common/clean-text.js";
 import type { Logger } from "../common/log.js";
 import { isPrivateAddress } from "../common/private-address.js";
-import { chatLines, chatModerated, joinsRefused, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors, playerReports, sanctionsImposed } from "../common/metrics.js";
+import { chatLines, chatModerated, joinsRefused, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
@@ -13,7 +13,7 @@ import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { Account } from "../server/player-accounts.js";
 import type { AnswerRouter, AskOutcome } from "./answer-router.js";
-import { impose, type Sanction, SANCTIONS_CHANNEL, type SanctionChange, sanctionedUntil } from "./account-sanctions.js";
+import { type Sanction, SANCTIONS_CHANNEL, type SanctionChange, sanctionedUntil } from "./account-sanctions.js";
 import { AddressLines } from "./address-lines.js";
 import type { TokenBucket } from "./token-bucket.js";
 import { addressedNpc } from "./chat-addressing.js";
@@ -30,9 +30,8 @@ import { impersonatedNpc } from "./npc-impersonation.js";
 import { type Asker, NpcTurns } from "./npc-turns.js";
 import { MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
 import { type Kick, KICKS_CHANNEL } from "./player-kicks.js";
-import { fileReport, REPORT_LINES, type ReportedPlayer, reportRecord } from "./player-reports.js";
-import { RecentLines } from "./recent-lines.js";
-import { ReportTally } from "./report-tally.js";
+import type { ReportedPlayer } from "./player-reports.js";
+import { ReportDesk } from "./report-desk.js";
 import {
   CHAT_MAX_CHARS,
   ChatMessage,
@@ -136,12 +135,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       if (sanction === "ban") this.putOut(account);
     }
   };
-  /** Each player's last lines, those moderation stopped too: what a report of them shows the moderators. */
-  private readonly recentLines = new RecentLines(REPORT_LINES);
-  /** Who reported whom lately, when enough players' reports mute a player (REPORTS_TO_MUTE; none when off). */
-  private reportTally?: ReportTally;
-  /** Players without an account muted here by players' reports, until when (epoch ms); an account's mute is a sanction. */
-  private readonly sessionMutes = new Map<string, number>();
+  /** Players' reports: what each player last said, filing, and the mute enough reports bring on (report-desk.ts). */
+  private reports!: ReportDesk;
   /** Players here a moderator put out while they were dropped: put out as they take their place back (no onAuth then). */
   private readonly kickedWhileAway = new Set<string>();
   private readonly heardKick = ({ player }: Kick) => {
@@ -191,8 +186,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (settings.hearing.mode === "proximity") this.state.hearingRadius = settings.hearing.radius;
     this.state.sightRadius = settings.sight.radius;
     if (settings.chatAddressShare > 0) this.addressLines = new AddressLines(settings.chatRate, settings.chatAddressShare);
-    const { reporters, withinMinutes } = settings.reportsToMute;
-    if (reporters > 0) this.reportTally = new ReportTally(reporters, withinMinutes * 60_000);
+    this.reports = new ReportDesk(this.presence, settings.reportsToMute, (record) => this.publishLog(record), this.log);
     const { capacity, concurrency } = settings.npcQueue;
     for (const npc of settings.npcs) {
       const { id, name, x, y, z, talkRadius } = npc;
@@ -308,10 +302,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.addresses.delete(client.sessionId);
     this.accountIds.delete(client.sessionId);
     this.views.delete(client.sessionId);
-    this.recentLines.forget(client.sessionId);
+    this.reports.forget(client.sessionId);
     this.kickedWhileAway.delete(client.sessionId);
-    this.sessionMutes.delete(client.sessionId);
-    this.reportTally?.forget(`player ${client.sessionId}`);
     this.visits.forget(client.sessionId);
     for (const [npcId, turns] of this.turns) this.setThinking(npcId, -turns.drop(asker).length);
     if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
@@ -444,15 +436,15 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const verdict = this.deps.moderator?.check(text);
     if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
     const line = this.addLine("player", client.sessionId, player.name, text, "", { ...this.accountOf(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, { near: player });
-    this.recentLines.add(client.sessionId, { id: line.id, text, ts: line.ts });
+    this.reports.said.add(client.sessionId, { id: line.id, text, ts: line.ts });
     if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now() });
     else if (npc) this.answerCall(npc, player, line);
   }
 
   /**
-   * A player reports another to the moderators (GET /api/reports): filed with the reported player's last lines in the
-   * room (those moderation stopped too), logged in the chat log, and acknowledged with `reported`. Reports are few
-   * (PlayerAllowances.reports); one again of the same player replaces the last.
+   * A player reports another to the moderators (GET /api/reports): checked here, filed by the report desk, and
+   * acknowledged with `reported`. Reports are few (PlayerAllowances.reports); one again of the same player replaces
+   * the last.
    */
   private report(client: Client, message: unknown): void {
     const report = this.parse(client, ReportMessage, message, "report");
@@ -472,21 +464,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       const minutes = Math.ceil(taken.waitMs / 60_000);
       return this.sendError(client, { code: "report_limited", message: `too many reports: you may report again in ${minutes} min`, retryAfterMs: taken.waitMs });
     }
-    const filed = fileReport(this.presence, {
-      at: Date.now(),
-      roomId: this.roomId,
-      reporter: this.reportedPlayer(client.sessionId, reporter),
-      reported: this.reportedPlayer(report.player, reported),
-      ...(reason ? { reason } : {}),
-      lines: [...this.recentLines.of(report.player)],
-    });
+    const filed = this.reports.file(this.roomId, this.reportedPlayer(client.sessionId, reporter), this.reportedPlayer(report.player, reported), reason);
     void filed.then(
-      (stored) => {
-        this.publishLog(reportRecord(stored));
-        playerReports.inc();
-        this.log.info("player reported", { id: stored.id, times: stored.times, playerId: report.player, by: client.sessionId });
-        const key = ({ player, account }: ReportedPlayer) => (account === undefined ? `player ${player}` : `account ${account}`);
-        if (this.reportTally?.add(key(stored.reported), key(stored.reporter))) this.muteByReports(stored.reported);
+      () => {
         const notice: ReportedNotice = { player: report.player, name: reported.name };
         this.clients.getById(client.sessionId)?.send("reported", notice);
       },
@@ -495,22 +475,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
         this.sendError(client, { code: "report_failed", message: "the server could not file that report: try again later" });
       },
     );
-  }
-
-  /**
-   * Enough players reported this one lately (REPORTS_TO_MUTE): muted for REPORT_MUTE_MINUTES, an account as a
-   * moderator would (everywhere, listed in GET /api/mutes), a player without one in this room.
-   */
-  private muteByReports({ player, account }: ReportedPlayer): void {
-    const { reporters, muteMinutes } = this.deps.settings.reportsToMute;
-    const ms = muteMinutes * 60_000;
-    sanctionsImposed.inc({ sanction: "mute" });
-    this.log.info("player muted by players' reports", { playerId: player, account, reporters, minutes: muteMinutes });
-    if (account === undefined) {
-      this.sessionMutes.set(player, Date.now() + ms);
-      return;
-    }
-    impose(this.presence, "mute", account, ms, `${reporters}명이 신고`).catch((error: Error) => this.log.error("a mute by reports could not be set", { error }));
   }
 
   private reportedPlayer(sessionId: string, player: Player): ReportedPlayer {
@@ -566,7 +530,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private mutedMs(sessionId: string): number {
     const account = this.accountIds.get(sessionId);
     if (account !== undefined) return this.sanctionedMs("mute", account);
-    return Math.max(0, (this.sessionMutes.get(sessionId) ?? 0) - Date.now());
+    return this.reports.sessionMutedMs(sessionId);
   }
 
   /** How long the account's sanction lasts still (0: it has none, or it ended). */
@@ -627,7 +591,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.publishLog({
       id, kind: "player", from: client.sessionId, ...this.accountOf(client.sessionId), name: player.name, text, ts, moderated: true, ...(npcId ? { toNpc: npcId } : {}),
     });
-    this.recentLines.add(client.sessionId, { id, text, ts, moderated: true });
+    this.reports.said.add(client.sessionId, { id, text, ts, moderated: true });
     chatModerated.inc({ side: "input" });
     this.log.info("chat line moderated", { roomId: this.roomId, playerId: client.sessionId, term });
     this.sendError(client, { code: "moderated", message: "that line was not sent: it holds a word that is not allowed here" });
