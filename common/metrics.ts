@@ -50,7 +50,7 @@ export const joinsRefused = new Counter({
 
 export const sanctionsImposed = new Counter({
   name: "kobot_sanctions_total",
-  help: "Moderators' actions through this process's admin API, by sanction: mute and ban (accounts), kick (a player out of their room)",
+  help: "Sanctions this process imposed, by sanction: mute and ban (accounts) and kick (a player out of their room) through its admin API, and mutes by players' reports (REPORTS_TO_MUTE)",
   labelNames: ["sanction"] as const,
 });
 

@@ -7,7 +7,6 @@ import type { Presence } from "@colyseus/core";
  * Times are the wall clock's: the only one processes share.
  */
 export type Sanction = "mute" | "ban";
-export const SANCTIONS: readonly Sanction[] = ["mute", "ban"];
 export const SANCTIONS_CHANNEL = "kobot:sanctions";
 
 /** An account's sanction set or lifted (`until` 0), as every room hears it. */

@@ -7,11 +7,11 @@ import type { Presence } from "@colyseus/core";
  */
 export const KICKS_CHANNEL = "kobot:kicks";
 
+/** A kick as every room hears it (the reason stays in the admin route's log). */
 export interface Kick {
   player: string;
-  reason?: string;
 }
 
-export async function kick(presence: Presence, player: string, reason?: string): Promise<void> {
-  await presence.publish(KICKS_CHANNEL, { player, ...(reason ? { reason } : {}) } satisfies Kick);
+export async function kick(presence: Presence, player: string): Promise<void> {
+  await presence.publish(KICKS_CHANNEL, { player } satisfies Kick);
 }

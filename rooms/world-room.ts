@@ -456,8 +456,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       return this.sendError(client, { code: "unknown_player", message });
     }
     const reason = report.reason === undefined ? "" : cleanText(report.reason);
-    if ([...reason].length > REPORT_REASON_MAX_CHARS) {
-      return this.sendError(client, { code: "bad_message", message: `the reason is ${[...reason].length} characters; at most ${REPORT_REASON_MAX_CHARS} are allowed` });
+    const chars = [...reason].length;
+    if (chars > REPORT_REASON_MAX_CHARS) {
+      return this.sendError(client, { code: "bad_message", message: `the reason is ${chars} characters; at most ${REPORT_REASON_MAX_CHARS} are allowed` });
     }
     const taken = this.allowances.get(client.sessionId)?.reports.take();
     if (taken?.ok === false) {

@@ -1,5 +1,5 @@
 import type { Presence } from "@colyseus/core";
-import express, { type Application, type RequestHandler } from "express";
+import express, { type Application, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 
 import type { Logger } from "../common/log.js";
@@ -37,14 +37,10 @@ const ROUTES: Record<Sanction, string> = { mute: "/api/mutes", ban: "/api/bans" 
  */
 export function sanctionRoutes(app: Application, presence: () => Presence, adminOnly: RequestHandler, log: Logger): void {
   for (const [sanction, route] of Object.entries(ROUTES) as Array<[Sanction, string]>) {
-    // Read as text and parsed here: express.json's error for a body that is not JSON is an HTML page and a stack in the log.
-    app.post(route, adminOnly, express.text({ type: "*/*", limit: "4kb" }), async (req, res) => {
-      const request = SanctionRequest.safeParse(jsonOrUndefined(req.body));
-      if (!request.success) {
-        res.status(400).json({ error: `bad ${sanction}`, details: z.prettifyError(request.error) });
-        return;
-      }
-      const { account, minutes, reason } = request.data;
+    app.post(route, adminOnly, jsonText, async (req, res) => {
+      const request = bodyOr400(SanctionRequest, req.body, res, sanction);
+      if (!request) return;
+      const { account, minutes, reason } = request;
       const until = await impose(presence(), sanction, account, minutes * 60_000, reason);
       sanctionsImposed.inc({ sanction });
       log.info(`account: ${sanction}`, { account, minutes, reason });
@@ -61,18 +57,26 @@ export function sanctionRoutes(app: Application, presence: () => Presence, admin
     });
   }
   // A kick puts the player out of whichever room holds them, on any process; 202: no process says back whether one did.
-  app.post("/api/kicks", adminOnly, express.text({ type: "*/*", limit: "4kb" }), async (req, res) => {
-    const request = KickRequest.safeParse(jsonOrUndefined(req.body));
-    if (!request.success) {
-      res.status(400).json({ error: "bad kick", details: z.prettifyError(request.error) });
-      return;
-    }
-    const { player, reason } = request.data;
-    await kick(presence(), player, reason);
+  app.post("/api/kicks", adminOnly, jsonText, async (req, res) => {
+    const request = bodyOr400(KickRequest, req.body, res, "kick");
+    if (!request) return;
+    const { player, reason } = request;
+    await kick(presence(), player);
     sanctionsImposed.inc({ sanction: "kick" });
     log.info("player: kick", { player, reason });
     res.status(202).json({ player });
   });
+}
+
+/** A body read as text, parsed by bodyOr400: express.json's error for a body that is not JSON is an HTML page and a stack in the log. */
+const jsonText = express.text({ type: "*/*", limit: "4kb" });
+
+/** The body as `schema` reads it; undefined once a JSON 400 saying what is wrong (`bad <what>`) has gone out. */
+function bodyOr400<T>(schema: z.ZodType<T>, text: unknown, res: Response, what: string): T | undefined {
+  const request = schema.safeParse(jsonOrUndefined(text));
+  if (request.success) return request.data;
+  res.status(400).json({ error: `bad ${what}`, details: z.prettifyError(request.error) });
+  return undefined;
 }
 
 function jsonOrUndefined(text: unknown): unknown {
