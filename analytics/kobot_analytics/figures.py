@@ -39,6 +39,9 @@ def _top(counts: dict, n: int) -> list[tuple]:
 def queries(records: DataFrame) -> dict[str, DataFrame]:
     player = F.col("kind") == "player"
     report = F.col("kind") == "report"  # a player's report of another: not a line anyone said
+    # Who a player is across their sessions: their account when signed in, else their session.
+    speaker = F.coalesce("account", "from")
+    reported_player = F.coalesce("report.account", "report.player")
     question = player & F.col("toNpc").isNotNull()
     answer = (F.col("kind") == "npc") & F.col("unasked").isNull()  # greetings and idle lines answer nothing
     fallback = answer & F.col("npc.fallback")
@@ -50,9 +53,9 @@ def queries(records: DataFrame) -> dict[str, DataFrame]:
         .when(F.length(F.trim("text")) < SHORT_ANSWER_CHARS, F.lit("short_answer"))
     )
     # Questions asked by players others reported (by account when signed in): no retraining data, however answered.
-    reported = records.where(report).select(F.coalesce("report.account", "report.player").alias("who")).distinct()
+    reported = records.where(report).select(reported_player.alias("who")).distinct()
     by_reported = (
-        records.where(question).select(F.col("id").alias("reportedAsker"), F.coalesce("account", "from").alias("who"))
+        records.where(question).select(F.col("id").alias("reportedAsker"), speaker.alias("who"))
         .join(F.broadcast(reported), "who").select("reportedAsker")
     )
     answers = records.where(answer).join(F.broadcast(by_reported), F.col("npc.questionId") == F.col("reportedAsker"), "left")
@@ -79,10 +82,10 @@ def queries(records: DataFrame) -> dict[str, DataFrame]:
         ).count(),
         # Players others reported most, each counted by their account when signed in (their sessions change), with
         # how many players reported them: one player's many reports are not many players'.
-        "mostReported": records.where(report).groupBy(F.coalesce("report.account", "report.player").alias("player")).agg(
+        "mostReported": records.where(report).groupBy(reported_player.alias("player")).agg(
             F.max("report.name").alias("name"),
             F.count("*").alias("reports"),
-            F.countDistinct(F.coalesce("account", "from")).alias("reporters"),
+            F.countDistinct(speaker).alias("reporters"),
         ).orderBy(F.desc("reporters"), F.desc("reports"), "player").limit(TOP),
         # Every answer by its question and outcome, with the first answer given and how many of them answered players
         # nobody reported: top questions, keywords, failures and retraining candidates all come from this.
