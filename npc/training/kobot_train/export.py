@@ -4,6 +4,7 @@ Works for the checkpoint this pipeline trains and for any GPT-2 chatbot in the K
 for example a local copy of skt/kogpt2-base-v2:
 
     python -m kobot_train.export --checkpoint path/to/kogpt2-base-v2 --out npc/model-kogpt2
+    python -m kobot_train.export --graphs-of npc/model      # the graphs again from the weights shipped there
 
 Layout written (what `@huggingface/transformers` loads with `local_files_only`):
     config.json, generation_config.json, tokenizer.json, tokenizer_config.json, special_tokens_map.json,
@@ -25,6 +26,7 @@ from transformers import AutoConfig, AutoTokenizer, GPT2LMHeadModel
 from .decoder_graph import state_arrays, write_decoders
 from .int8_prefill import write_prefill_int8
 from .int8_steps import write_steps_int8
+from .onnx_weights import model_from_export
 from .prompt import CHAT_TEMPLATE, EOS, PAD, SYSTEM, USER
 
 # Decoding the NPC ships with (see EVAL.md), overridable per call.
@@ -96,16 +98,36 @@ def export(checkpoint: Path, out: Path, generation: dict | None = None, quantize
     return {str(p.relative_to(out)): p.stat().st_size for p in sorted(out.rglob("*")) if p.is_file()}
 
 
+def rewrite_graphs(folder: Path) -> dict[str, int]:
+    """Rewrites a model folder's ONNX graphs (the int8 ones where it has them) from the weights it ships, leaving
+    everything else as it is: for when the graph code changes and the training checkpoint is gone (only
+    npc/model is committed). Returns the graphs' sizes in bytes."""
+    onnx_dir = folder / "onnx"
+    quantized = (onnx_dir / "model_step_int8.onnx").exists()
+    write_decoders(state_arrays(model_from_export(folder)), AutoConfig.from_pretrained(folder).to_dict(), onnx_dir)
+    if quantized:
+        write_prefill_int8(onnx_dir)
+        write_steps_int8(onnx_dir)
+    return {f"onnx/{p.name}": p.stat().st_size for p in sorted(onnx_dir.iterdir())}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--checkpoint", type=Path, required=True, help="Hugging Face GPT-2 checkpoint folder")
-    parser.add_argument("--out", type=Path, required=True, help="output folder (transformers.js layout)")
+    parser.add_argument("--checkpoint", type=Path, help="Hugging Face GPT-2 checkpoint folder")
+    parser.add_argument("--out", type=Path, help="output folder (transformers.js layout)")
+    parser.add_argument("--graphs-of", type=Path, metavar="MODEL_DIR",
+                        help="instead: rewrite this exported folder's ONNX graphs from its own weights (rewrite_graphs)")
     parser.add_argument("--no-quantize", action="store_true", help="no int8 graphs (onnx/model_prefill_int8.onnx, onnx/model_step_int8.onnx)")
     parser.add_argument("--name", help="model name reported with each answer (default: the checkpoint folder name)")
     parser.add_argument("--generation", type=Path, help="JSON of generation settings to ship instead of the defaults")
     args = parser.parse_args()
-    generation = json.loads(args.generation.read_text()) if args.generation else None
-    sizes = export(args.checkpoint, args.out, generation, quantize=not args.no_quantize, name=args.name)
+    if args.graphs_of:
+        sizes = rewrite_graphs(args.graphs_of)
+    elif args.checkpoint and args.out:
+        generation = json.loads(args.generation.read_text()) if args.generation else None
+        sizes = export(args.checkpoint, args.out, generation, quantize=not args.no_quantize, name=args.name)
+    else:
+        parser.error("give --checkpoint and --out, or --graphs-of")
     for name, size in sizes.items():
         print(f"{size / 1e6:8.2f} MB  {name}")
 

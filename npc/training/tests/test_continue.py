@@ -1,13 +1,16 @@
 """Continuing from a shipped model: its weights come back from the ONNX file, and the neighbour schemes."""
 import argparse
+import shutil
 from pathlib import Path
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 import torch
 from transformers import GPT2Config
 
 from kobot_train.data import Pair
+from kobot_train.export import rewrite_graphs
 from kobot_train.model_sizes import gpt2_config, size_name
 from kobot_train.onnx_weights import model_from_export
 from kobot_train.paths import MODEL_DIR
@@ -31,6 +34,19 @@ def test_the_shipped_model_comes_back_from_its_onnx_file_with_the_same_logits():
     np.testing.assert_allclose(actual, expected, atol=1e-4)
     assert model.lm_head.weight.data_ptr() == model.transformer.wte.weight.data_ptr(), "tied, as exported"
     assert size_name(cfg) == "tiny", "a run continuing it records its size, whatever --size says"
+
+
+def test_the_shipped_graphs_are_what_the_exporter_writes_from_the_shipped_weights(tmp_path: Path):
+    """So a change to the graph code is shipped (`export --graphs-of`), never left in the code alone."""
+    copy = tmp_path / "model"
+    shutil.copytree(MODEL_DIR / "onnx", copy / "onnx")
+    shutil.copy(MODEL_DIR / "config.json", copy / "config.json")
+    rewritten = rewrite_graphs(copy)
+    assert set(rewritten) == {f"onnx/{p.name}" for p in (MODEL_DIR / "onnx").iterdir()}
+    for shipped in sorted((MODEL_DIR / "onnx").glob("*.onnx")):
+        written = onnx.load(copy / "onnx" / shipped.name, load_external_data=False)
+        assert written.graph == onnx.load(shipped, load_external_data=False).graph, f"{shipped.name} is stale"
+    assert (copy / "onnx" / "model.onnx_data").read_bytes() == (MODEL_DIR / "onnx" / "model.onnx_data").read_bytes()
 
 
 def test_a_shape_outside_the_named_sizes_is_named_by_layers_and_width():
