@@ -130,6 +130,15 @@ describe("docker-compose.yml", () => {
     assert.match(String(kafka.environment!.CLUSTER_ID), /^[A-Za-z0-9_-]{22}$/, "a KRaft cluster id: 16 bytes, base64");
   });
 
+  it("keeps Redis (mutes, bans, reports) in an append-only file in a named volume, at the folder Redis writes", () => {
+    const redis = services.redis!;
+    const args = redis.command ?? [];
+    assert.equal(args[args.indexOf("--appendonly") + 1], "yes");
+    const [volume, mount] = (redis.volumes ?? [])[0]?.split(":") ?? [];
+    assert.equal(mount, "/data", "the redis image's working folder, where it writes the file");
+    assert.ok(volume && volume in (compose as { volumes?: Record<string, unknown> }).volumes!, `${volume} is a named volume`);
+  });
+
   it("checks the servers' liveness, not the NPCs': a server without a worker still runs its rooms", () => {
     for (const [name, service] of Object.entries(services).filter(([name]) => name.startsWith("server-"))) {
       assert.match(service.healthcheck!.test!.join(" "), /\/health\/live'/, name);
