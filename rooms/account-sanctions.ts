@@ -41,6 +41,14 @@ export async function impose(presence: Presence, sanction: Sanction, account: st
   return until;
 }
 
+/** Sets again a sanction recorded before (a restart of the embedded default): its key for the time it has left. */
+export async function restore(presence: Presence, sanction: Sanction, { account, ...record }: SanctionRecord): Promise<void> {
+  const left = record.until - Date.now();
+  if (left <= 0) return;
+  await presence.setex(keyOf(sanction, account), String(record.until), Math.ceil(left / 1000));
+  await presence.hset(recordsOf(sanction), account, JSON.stringify(record));
+}
+
 export async function lift(presence: Presence, sanction: Sanction, account: string): Promise<void> {
   await presence.del(keyOf(sanction, account));
   await presence.hdel(recordsOf(sanction), account);

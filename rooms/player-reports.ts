@@ -81,6 +81,12 @@ export async function closeReport(presence: Presence, id: string): Promise<boole
   return entry !== undefined && presence.hdel(REPORTS, entry[0]);
 }
 
+/** Every open report as the store keeps it (field → JSON), and back: what the embedded default keeps in a file. */
+export const storedReports = (presence: Presence): Promise<Record<string, string>> => presence.hgetall(REPORTS);
+export async function restoreReports(presence: Presence, stored: Record<string, string>): Promise<void> {
+  await Promise.all(Object.entries(stored).map(([field, json]) => presence.hset(REPORTS, field, json)));
+}
+
 /** Drops the oldest reports until `left` remain. */
 async function dropOldest(presence: Presence, left: number): Promise<void> {
   const entries = Object.entries(await presence.hgetall(REPORTS)).map(([field, json]) => [field, (JSON.parse(json) as PlayerReport).at] as const);

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { matchMaker, Server } from "@colyseus/core";
+import { LocalPresence, matchMaker, Server } from "@colyseus/core";
 import type { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import express, { type Application } from "express";
@@ -30,6 +30,7 @@ import { guardHttp } from "./http-guard.js";
 import { colyseusLogger } from "./colyseus-logger.js";
 import { redisClients } from "./redis-clients.js";
 import { metricsRoute } from "./metrics-route.js";
+import { keepModeration } from "./moderation-file.js";
 import type { ServerConfig } from "./config.js";
 import type { NpcCheck, NpcReadiness } from "./npc-readiness.js";
 
@@ -83,6 +84,9 @@ export interface WorldServer {
 /** The game server: Colyseus `world` rooms on a WebSocket transport, plus its HTTP routes. */
 export async function startWorldServer(options: WorldServerOptions): Promise<WorldServer> {
   const { config, channel, log } = options;
+  // Without Redis the presence is this process's own; the moderators' work in it is kept in a file.
+  const local = config.redisUrl ? undefined : new LocalPresence();
+  const moderation = local && config.moderationFile ? await keepModeration(config.moderationFile, local, log) : undefined;
   const answers = new AnswerRouter(channel, config.world.questionTimeoutMs, log);
   await answers.start();
 
@@ -116,7 +120,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
     // through any process is sent to the one that holds the room (its PUBLIC_ADDRESS).
     ...(config.redisUrl
       ? { presence, driver: shared!.driver, publicAddress: config.publicAddress }
-      : {}),
+      : { presence: local }),
     gracefullyShutdown: false, // the process entry point owns signals
     logger: colyseusLogger(log),
     greet: false,
@@ -163,6 +167,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
     await Promise.race([server.listen(config.port, config.host), listenFailed]);
   } catch (error) {
     await answers.stop();
+    await moderation?.stop();
     throw error;
   } finally {
     transport.server!.off("error", refused);
@@ -182,6 +187,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       clearInterval(relist);
       await server.gracefullyShutdown(false);
       await answers.stop();
+      await moderation?.stop(); // after the rooms: the reports they filed last are kept
       await options.chatLog.stop(); // after the rooms: their last lines are flushed
       stopMetrics();
       log.info("world server stopped", { answers: answers.stats });

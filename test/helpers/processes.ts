@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -22,7 +23,8 @@ export async function startService(name: string, entry: string, env: Record<stri
   mkdirSync(LOG_DIR, { recursive: true });
   const log = createWriteStream(serviceLog(name), { flags: "a" });
   const child = spawn(join("node_modules", ".bin", "tsx"), [entry], {
-    env: { ...process.env, LOG_LEVEL: "info", ...env },
+    // A DATA_DIR of its own unless given: the repository's data/ would carry one run's mutes and reports into the next.
+    env: { ...process.env, LOG_LEVEL: "info", DATA_DIR: mkdtempSync(join(tmpdir(), `${name}-data-`)), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.pipe(log);

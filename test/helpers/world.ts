@@ -57,7 +57,8 @@ export async function startTestWorld(
   extra: { chatLog?: ChatLogPublisher; elasticsearch?: Elasticsearch; npcCheck?: () => NpcCheck | Promise<NpcCheck> } = {},
 ): Promise<TestWorld> {
   // One NPC unless a test names a world file: most tests count the lines of one NPC.
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SERVER_ID: "test-server", WORLD_FILE: "off", ...env });
+  // No DATA_DIR unless a test gives one: the repository's data/ would carry one test's mutes and reports into the next.
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SERVER_ID: "test-server", WORLD_FILE: "off", DATA_DIR: "off", ...env });
   const bus = new InProcessBus(config.model.maxBatch);
   const server = await startWorldServer({
     config,

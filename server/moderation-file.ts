@@ -1,0 +1,81 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+
+import type { Presence } from "@colyseus/core";
+import { z } from "zod";
+
+import type { Logger } from "../common/log.js";
+import { restore, type Sanction, sanctionsInForce } from "../rooms/account-sanctions.js";
+import { restoreReports, storedReports } from "../rooms/player-reports.js";
+
+const SANCTIONS: readonly Sanction[] = ["mute", "ban"];
+
+const record = z.object({ account: z.string(), since: z.number(), until: z.number(), reason: z.string().optional() });
+const SNAPSHOT = z.object({
+  v: z.literal(1),
+  mute: z.array(record),
+  ban: z.array(record),
+  /** The reports' store as it is (field → the report's JSON). */
+  reports: z.record(z.string(), z.string()),
+});
+type Snapshot = z.infer<typeof SNAPSHOT>;
+
+/** How often the file is brought up to date (when something changed). */
+export const MODERATION_SAVE_MS = 5000;
+
+/**
+ * Without Redis, Colyseus's presence is this process's memory, and a restart forgot every mute, ban and open report.
+ * The embedded default keeps them in a file (DATA_DIR/moderation.json): read back into `presence` here, before any
+ * player can join (sanctions for the time they had left), then written within a few seconds of a change, and last as
+ * the server stops. A file that cannot be read is set aside whole (`.unreadable-<time>`), never written over.
+ */
+export async function keepModeration(file: string, presence: Presence, log: Logger, saveEveryMs = MODERATION_SAVE_MS): Promise<{ stop(): Promise<void> }> {
+  await readBack(file, presence, log);
+  let written = JSON.stringify(await snapshot(presence));
+  const save = async () => {
+    const json = JSON.stringify(await snapshot(presence));
+    if (json === written) return;
+    await mkdir(dirname(file), { recursive: true });
+    // Whole or not at all: a crash mid-write leaves the last file.
+    await writeFile(`${file}.tmp`, json);
+    await rename(`${file}.tmp`, file);
+    written = json;
+  };
+  let saving = Promise.resolve();
+  const saveSoon = () => (saving = saving.then(save).catch((error: unknown) => log.error("moderation file not written", { file, error })));
+  const timer = setInterval(saveSoon, saveEveryMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await saveSoon();
+    },
+  };
+}
+
+async function snapshot(presence: Presence): Promise<Snapshot> {
+  const [mute, ban] = await Promise.all(SANCTIONS.map((sanction) => sanctionsInForce(presence, sanction)));
+  return { v: 1, mute: mute!, ban: ban!, reports: { ...(await storedReports(presence)) } };
+}
+
+async function readBack(file: string, presence: Presence, log: Logger): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  let kept: Snapshot;
+  try {
+    kept = SNAPSHOT.parse(JSON.parse(text));
+  } catch (error) {
+    const aside = `${file}.unreadable-${Date.now()}`;
+    await rename(file, aside);
+    log.error("moderation file unreadable: set aside, starting without its mutes, bans and reports", { file, aside, error });
+    return;
+  }
+  for (const sanction of SANCTIONS) for (const entry of kept[sanction]) await restore(presence, sanction, entry);
+  await restoreReports(presence, kept.reports);
+  log.info("moderation read back", { file, mutes: kept.mute.length, bans: kept.ban.length, reports: Object.keys(kept.reports).length });
+}

@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LocalPresence, matchMaker } from "@colyseus/core";
+import { SignJWT } from "jose";
+
+import { impose, lift, sanctionedUntil, sanctionsInForce } from "../rooms/account-sanctions.js";
+import { fileReport, listReports } from "../rooms/player-reports.js";
+import { keepModeration } from "../server/moderation-file.js";
+import { joinWorld, quiet, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+
+const report = (reporter: string, reported: string) => ({
+  at: Date.now(),
+  roomId: "room-1",
+  reporter: { player: `s-${reporter}`, account: reporter, name: reporter },
+  reported: { player: `s-${reported}`, account: reported, name: reported },
+  reason: "욕설",
+  lines: [{ id: "line-1", text: "나쁜 말", ts: Date.now() }],
+});
+
+describe("the embedded default's moderation file (server/moderation-file.ts)", () => {
+  const fileIn = () => join(mkdtempSync(join(tmpdir(), "moderation-")), "moderation.json");
+
+  it("gives a restarted process the mutes and bans in force, with the time they had left, and the open reports", async () => {
+    const file = fileIn();
+    const before = new LocalPresence();
+    const kept = await keepModeration(file, before, quiet);
+    const muteUntil = await impose(before, "mute", "loud", 30 * 60_000, "욕설");
+    await impose(before, "ban", "rowdy", 24 * 60 * 60_000);
+    const filed = await fileReport(before, report("calm", "loud"));
+    await kept.stop();
+    const listed = await sanctionsInForce(before, "mute");
+    // The first process's keys would expire on their timers, which hold the test run open.
+    await lift(before, "mute", "loud");
+    await lift(before, "ban", "rowdy");
+
+    const after = new LocalPresence();
+    const keptAgain = await keepModeration(file, after, quiet);
+    assert.equal(await sanctionedUntil(after, "mute", "loud"), muteUntil, "muted until the same moment");
+    assert.deepEqual(await sanctionsInForce(after, "mute"), listed, "listed as before: since, until, reason");
+    assert.ok((await sanctionedUntil(after, "ban", "rowdy"))! > Date.now() + 23 * 60 * 60_000);
+    assert.deepEqual(await listReports(after, { limit: 10 }), [filed]);
+    await lift(after, "mute", "loud");
+    await lift(after, "ban", "rowdy");
+    await keptAgain.stop();
+  });
+
+  it("writes a change within its interval, before the server stops, and what was lifted is gone", async () => {
+    const file = fileIn();
+    const presence = new LocalPresence();
+    const kept = await keepModeration(file, presence, quiet, 50);
+    await impose(presence, "mute", "loud", 60_000);
+    const written = () => JSON.parse(readFileSync(file, "utf8")) as { mute: { account: string }[] };
+    await waitFor("the mute in the file", () => { try { return written().mute.some((m) => m.account === "loud"); } catch { return false; } });
+    await lift(presence, "mute", "loud");
+    await waitFor("the lifted mute gone from the file", () => written().mute.length === 0);
+    await kept.stop();
+  });
+
+  it("does not set again a sanction that ended while the server was down", async () => {
+    const file = fileIn();
+    const since = Date.now() - 60_000;
+    writeFileSync(file, JSON.stringify({ v: 1, mute: [{ account: "past", since, until: Date.now() - 1 }], ban: [], reports: {} }));
+    const presence = new LocalPresence();
+    const kept = await keepModeration(file, presence, quiet);
+    assert.equal(await sanctionedUntil(presence, "mute", "past"), undefined);
+    assert.deepEqual(await sanctionsInForce(presence, "mute"), []);
+    await kept.stop();
+  });
+
+  it("sets an unreadable file aside whole, never writing over it, and starts without it", async () => {
+    const file = fileIn();
+    writeFileSync(file, '{"v": 1, "mute": [{"account": "half-writ');
+    const presence = new LocalPresence();
+    const kept = await keepModeration(file, presence, quiet, 50);
+    await impose(presence, "mute", "new", 60_000);
+    await kept.stop();
+    const aside = readdirSync(join(file, "..")).filter((name) => name.startsWith("moderation.json.unreadable-"));
+    assert.equal(aside.length, 1);
+    assert.equal(readFileSync(join(file, "..", aside[0]!), "utf8"), '{"v": 1, "mute": [{"account": "half-writ');
+    assert.deepEqual((JSON.parse(readFileSync(file, "utf8")) as { mute: { account: string }[] }).mute.map((m) => m.account), ["new"]);
+    await lift(presence, "mute", "new");
+  });
+});
+
+describe("a restarted embedded server keeps its moderators' work (DATA_DIR)", function () {
+  this.timeout(30_000);
+  const SECRET = "a secret the game's login and this server share";
+  const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64"), "content-type": "application/json" };
+  const env = { AUTH_SECRET: SECRET, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", DATA_DIR: mkdtempSync(join(tmpdir(), "kobot-data-")) };
+  const token = (account: string) => new SignJWT({ sub: account, name: account }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("1h").sign(new TextEncoder().encode(SECRET));
+  const joinAs = async (world: TestWorld, account: string, roomId?: string): Promise<TestPlayer> =>
+    joinWorld(world.url, {}, roomId, { authorization: `Bearer ${await token(account)}` });
+  const api = (world: TestWorld, path: string, init: RequestInit = {}) => fetch(world.url.replace("ws://", "http://") + path, { headers: admin, ...init });
+
+  it("still mutes, bans and lists the reports after a restart", async () => {
+    let world = await startTestWorld(env);
+    const calm = await joinAs(world, "calm");
+    const loud = await joinAs(world, "loud", calm.room.roomId);
+    const filed = new Promise((resolve) => calm.room.onMessage("reported", resolve));
+    calm.room.send("report", { player: loud.room.sessionId, reason: "욕설" });
+    await filed;
+    assert.equal((await api(world, "/api/mutes", { method: "POST", body: JSON.stringify({ account: "loud", minutes: 30, reason: "욕설" }) })).status, 200);
+    assert.equal((await api(world, "/api/bans", { method: "POST", body: JSON.stringify({ account: "rowdy", minutes: 60 }) })).status, 200);
+    const mutes = await (await api(world, "/api/mutes")).json();
+    await world.stop();
+    // Written as it stopped. Its presence's keys would expire on their timers, which hold the test run open.
+    await lift(matchMaker.presence, "mute", "loud");
+    await lift(matchMaker.presence, "ban", "rowdy");
+
+    world = await startTestWorld(env);
+    try {
+      assert.deepEqual(await (await api(world, "/api/mutes")).json(), mutes, "the same mute: since, until, reason");
+      const { reports } = (await (await api(world, "/api/reports")).json()) as { reports: { reported: { account?: string }; reason?: string }[] };
+      assert.deepEqual(reports.map((r) => [r.reported.account, r.reason]), [["loud", "욕설"]]);
+      await assert.rejects(joinAs(world, "rowdy"), (error: { code?: number }) => error.code === 403);
+      const again = await joinAs(world, "loud");
+      again.room.send("chat", { text: "풀렸나?" });
+      await waitFor("the mute still in force", () => again.errors.some((error) => error.code === "muted"));
+      await again.room.leave();
+    } finally {
+      await api(world, "/api/mutes/loud", { method: "DELETE" });
+      await api(world, "/api/bans/rowdy", { method: "DELETE" });
+      await world.stop();
+    }
+  });
+});
