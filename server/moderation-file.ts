@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
-import type { Presence } from "@colyseus/core";
+import { LocalPresence, type Presence } from "@colyseus/core";
 import { z } from "zod";
 
 import type { Logger } from "../common/log.js";
@@ -23,29 +23,60 @@ type Snapshot = z.infer<typeof SNAPSHOT>;
 /** How often the file is brought up to date (when something changed). */
 export const MODERATION_SAVE_MS = 5000;
 
+/** Colyseus's in-process presence, noting when moderation's records (its `kobot:` hashes) change. */
+export class ModerationPresence extends LocalPresence {
+  changed = false;
+
+  override hset(key: string, field: string, value: string): Promise<boolean> {
+    this.note(key);
+    return super.hset(key, field, value);
+  }
+
+  override hdel(key: string, field: string): Promise<boolean> {
+    this.note(key);
+    return super.hdel(key, field);
+  }
+
+  override del(key: string): void {
+    this.note(key);
+    super.del(key);
+  }
+
+  private note(key: string): void {
+    if (key.startsWith("kobot:")) this.changed = true;
+  }
+}
+
 /**
  * Without Redis, Colyseus's presence is this process's memory, and a restart forgot every mute, ban and open report.
- * The embedded default keeps them in a file (DATA_DIR/moderation.json): read back into `presence` here, before any
- * player can join (sanctions for the time they had left), then written within a few seconds of a change, and last as
- * the server stops. A file that cannot be read is set aside whole (`.unreadable-<time>`), never written over.
+ * The embedded default keeps them in a file (DATA_DIR/moderation.json): read back into the presence returned here
+ * before any player can join (sanctions for the time they had left), then written within a few seconds of a change
+ * (only then: 10,000 reports are megabytes to write), and last as the server stops. A file that cannot be read is set
+ * aside whole (`.unreadable-<time>`), never written over.
  */
-export async function keepModeration(file: string, presence: Presence, log: Logger, saveEveryMs = MODERATION_SAVE_MS): Promise<{ stop(): Promise<void> }> {
+export async function keepModeration(file: string, log: Logger, saveEveryMs = MODERATION_SAVE_MS): Promise<{ presence: ModerationPresence; stop(): Promise<void> }> {
+  const presence = new ModerationPresence();
   await readBack(file, presence, log);
-  let written = JSON.stringify(await snapshot(presence));
+  presence.changed = false;
   const save = async () => {
+    if (!presence.changed) return;
+    presence.changed = false; // a change while this writes is written next time
     const json = JSON.stringify(await snapshot(presence));
-    if (json === written) return;
     await mkdir(dirname(file), { recursive: true });
     // Whole or not at all: a crash mid-write leaves the last file.
     await writeFile(`${file}.tmp`, json);
     await rename(`${file}.tmp`, file);
-    written = json;
   };
   let saving = Promise.resolve();
-  const saveSoon = () => (saving = saving.then(save).catch((error: unknown) => log.error("moderation file not written", { file, error })));
+  const saveSoon = () =>
+    (saving = saving.then(save).catch((error: unknown) => {
+      presence.changed = true; // tried again next time
+      log.error("moderation file not written", { file, error });
+    }));
   const timer = setInterval(saveSoon, saveEveryMs);
   timer.unref();
   return {
+    presence,
     async stop() {
       clearInterval(timer);
       await saveSoon();

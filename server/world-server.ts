@@ -85,8 +85,8 @@ export interface WorldServer {
 export async function startWorldServer(options: WorldServerOptions): Promise<WorldServer> {
   const { config, channel, log } = options;
   // Without Redis the presence is this process's own; the moderators' work in it is kept in a file.
-  const local = config.redisUrl ? undefined : new LocalPresence();
-  const moderation = local && config.moderationFile ? await keepModeration(config.moderationFile, local, log) : undefined;
+  const moderation = !config.redisUrl && config.moderationFile ? await keepModeration(config.moderationFile, log) : undefined;
+  const local = config.redisUrl ? undefined : (moderation?.presence ?? new LocalPresence());
   const answers = new AnswerRouter(channel, config.world.questionTimeoutMs, log);
   await answers.start();
 

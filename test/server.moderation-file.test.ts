@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LocalPresence, matchMaker } from "@colyseus/core";
+import { matchMaker } from "@colyseus/core";
 import { SignJWT } from "jose";
 
 import { impose, lift, sanctionedUntil, sanctionsInForce } from "../rooms/account-sanctions.js";
 import { fileReport, listReports } from "../rooms/player-reports.js";
 import { keepModeration } from "../server/moderation-file.js";
-import { joinWorld, quiet, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { joinWorld, quiet, sleep, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 const report = (reporter: string, reported: string) => ({
   at: Date.now(),
@@ -24,8 +24,8 @@ describe("the embedded default's moderation file (server/moderation-file.ts)", (
 
   it("gives a restarted process the mutes and bans in force, with the time they had left, and the open reports", async () => {
     const file = fileIn();
-    const before = new LocalPresence();
-    const kept = await keepModeration(file, before, quiet);
+    const kept = await keepModeration(file, quiet);
+    const before = kept.presence;
     const muteUntil = await impose(before, "mute", "loud", 30 * 60_000, "욕설");
     await impose(before, "ban", "rowdy", 24 * 60 * 60_000);
     const filed = await fileReport(before, report("calm", "loud"));
@@ -35,8 +35,8 @@ describe("the embedded default's moderation file (server/moderation-file.ts)", (
     await lift(before, "mute", "loud");
     await lift(before, "ban", "rowdy");
 
-    const after = new LocalPresence();
-    const keptAgain = await keepModeration(file, after, quiet);
+    const keptAgain = await keepModeration(file, quiet);
+    const after = keptAgain.presence;
     assert.equal(await sanctionedUntil(after, "mute", "loud"), muteUntil, "muted until the same moment");
     assert.deepEqual(await sanctionsInForce(after, "mute"), listed, "listed as before: since, until, reason");
     assert.ok((await sanctionedUntil(after, "ban", "rowdy"))! > Date.now() + 23 * 60 * 60_000);
@@ -46,10 +46,12 @@ describe("the embedded default's moderation file (server/moderation-file.ts)", (
     await keptAgain.stop();
   });
 
-  it("writes a change within its interval, before the server stops, and what was lifted is gone", async () => {
+  it("writes a change within its interval (and only then), and what was lifted is gone", async () => {
     const file = fileIn();
-    const presence = new LocalPresence();
-    const kept = await keepModeration(file, presence, quiet, 50);
+    const kept = await keepModeration(file, quiet, 50);
+    const { presence } = kept;
+    await sleep(200);
+    assert.ok(!existsSync(file), "nothing to keep, nothing written");
     await impose(presence, "mute", "loud", 60_000);
     const written = () => JSON.parse(readFileSync(file, "utf8")) as { mute: { account: string }[] };
     await waitFor("the mute in the file", () => { try { return written().mute.some((m) => m.account === "loud"); } catch { return false; } });
@@ -62,8 +64,8 @@ describe("the embedded default's moderation file (server/moderation-file.ts)", (
     const file = fileIn();
     const since = Date.now() - 60_000;
     writeFileSync(file, JSON.stringify({ v: 1, mute: [{ account: "past", since, until: Date.now() - 1 }], ban: [], reports: {} }));
-    const presence = new LocalPresence();
-    const kept = await keepModeration(file, presence, quiet);
+    const kept = await keepModeration(file, quiet);
+    const { presence } = kept;
     assert.equal(await sanctionedUntil(presence, "mute", "past"), undefined);
     assert.deepEqual(await sanctionsInForce(presence, "mute"), []);
     await kept.stop();
@@ -72,8 +74,8 @@ describe("the embedded default's moderation file (server/moderation-file.ts)", (
   it("sets an unreadable file aside whole, never writing over it, and starts without it", async () => {
     const file = fileIn();
     writeFileSync(file, '{"v": 1, "mute": [{"account": "half-writ');
-    const presence = new LocalPresence();
-    const kept = await keepModeration(file, presence, quiet, 50);
+    const kept = await keepModeration(file, quiet, 50);
+    const { presence } = kept;
     await impose(presence, "mute", "new", 60_000);
     await kept.stop();
     const aside = readdirSync(join(file, "..")).filter((name) => name.startsWith("moderation.json.unreadable-"));
