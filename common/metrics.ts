@@ -96,6 +96,17 @@ export const answerSources = new Counter({
   labelNames: ["npc", "source"] as const,
 });
 
+/**
+ * How many questions the brain answered together, batch by batch: bursts should fill batches up to NPC_MAX_BATCH,
+ * while a lone question on an idle brain runs at once as a batch of one (npc/answer-queue.ts).
+ */
+export const npcBatchSize = new Histogram({
+  name: "kobot_npc_batch_size",
+  help: "Questions an NPC brain answered in one batch",
+  labelNames: ["model"] as const,
+  buckets: [1, 2, 4, 8, 16, 32, 64],
+});
+
 export const modelTokensPerSecond = new Gauge({
   name: "kobot_model_tokens_per_second",
   help: "Tokens the NPC brain generated per second of generation, last batch",

@@ -1,3 +1,4 @@
+import { npcBatchSize } from "../common/metrics.js";
 import type { AskOptions, NpcAnswer, NpcEngine } from "./engine.js";
 import { mergeSettings, settingsKey, type GenerationSettings } from "./generation-settings.js";
 
@@ -61,6 +62,7 @@ export class AnswerQueue {
   private async drain(): Promise<void> {
     while (this.pending.length > 0) {
       const batch = this.takeBatch();
+      npcBatchSize.observe({ model: this.engine.modelName }, batch.length);
       try {
         const answers = await this.engine.answerBatch(
           batch.map((p) => p.question),

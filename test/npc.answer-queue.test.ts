@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 
+import { npcBatchSize } from "../common/metrics.js";
 import { AnswerQueue } from "../npc/answer-queue.js";
 import { plainChat } from "../npc/chat-line.js";
 import { InvalidQuestionError } from "../npc/errors.js";
@@ -22,6 +23,12 @@ describe("AnswerQueue micro-batching", () => {
     const engine = await shippedEngine();
     const queue = new AnswerQueue(engine);
     const batches: number[] = [];
+    const totals = async () => {
+      const values = (await npcBatchSize.get()).values.filter((v) => v.labels.model === engine.modelName);
+      const of = (name: string) => values.find((v) => v.metricName === name)?.value ?? 0;
+      return { count: of("kobot_npc_batch_size_count"), sum: of("kobot_npc_batch_size_sum") };
+    };
+    const before = await totals();
     const answerBatch = engine.answerBatch.bind(engine);
     engine.answerBatch = (questions, options) => (batches.push(questions.length), answerBatch(questions, options));
     try {
@@ -31,6 +38,9 @@ describe("AnswerQueue micro-batching", () => {
       engine.answerBatch = answerBatch;
     }
     assert.deepEqual(batches, [5, 1]);
+    // Counted for operators tuning NPC_MAX_BATCH (the registry is the process's: earlier tests' batches are in it).
+    const after = await totals();
+    assert.deepEqual({ batches: after.count - before.count, questions: after.sum - before.sum }, { batches: 2, questions: 6 });
   });
 
   it("rejects a bad question alone and answers the rest", async () => {

@@ -48,6 +48,7 @@ describe("Embedded NPC worker (its own thread)", () => {
     assert.equal(await answered(), before + 3);
     const metrics = await processMetrics();
     assert.ok(metrics.includes(`kobot_model_tokens_per_second{model="${worker!.models[0]}"}`), "the thread's model speed");
+    assert.match(metrics, new RegExp(`^kobot_npc_batch_size_count\\{model="${worker!.models[0]}"\\} [1-9]`, "m"), "the thread's batch sizes");
   });
 
   it("replaces a thread that dies, and answers the question asked meanwhile", async () => {
