@@ -94,7 +94,7 @@ def _layers(g: _Graph, config: dict, hidden: str, attention) -> str:
 def _add_and_norm(g: _Graph, x: str, residual: str, bias: str, norm: str, normed: str, total: str, eps: float) -> None:
     """`total` = x + residual + bias (the next residual) and `normed` = its layer norm `norm`. Three plain kernels:
     onnxruntime's fused SkipLayerNormalization took twice as long on a batch of prompts (16 × 55 tokens: 792 µs
-    against 394), so its prefills and many-row steps were 8–11% slower with it."""
+    against 394): with it, int8 prefills were 8–19% slower and 16- to 32-row steps 4–6%."""
     g.node("Add", [g.node("Add", [x, residual], [f"{total}_unbiased"]), bias], [total])
     g.node("LayerNormalization", [total, norm + ".weight", norm + ".bias"], [normed], epsilon=eps, axis=-1)
 
@@ -109,7 +109,7 @@ def _logits(g: _Graph, kept_hidden: str) -> None:
     """Logits through the tied embedding (checked by check_supported) and their log Σ exp.
 
     log Σ exp is written out as max + log Σ exp(logits − max): onnxruntime's own ReduceLogSumExp kernel took about
-    a sixth of a 16-row decoding step (int8, 3.40 → 2.88 ms without it), these vectorised operators a fiftieth.
+    a sixth of a 16-row decoding step (int8, profiled: 608 µs of 5 ms), these six plain kernels a third of that.
     """
     g.node("FusedMatMul", [kept_hidden, "transformer.wte.weight"], ["logits"], domain=MS, transB=1)
     axis = g.const("axis_last", [-1])
