@@ -84,8 +84,9 @@ export interface WorldServer {
 /** The game server: Colyseus `world` rooms on a WebSocket transport, plus its HTTP routes. */
 export async function startWorldServer(options: WorldServerOptions): Promise<WorldServer> {
   const { config, channel, log } = options;
-  // Without Redis the presence is this process's own; the moderators' work in it is kept in a file.
-  const moderation = !config.redisUrl && config.moderationFile ? await keepModeration(config.moderationFile, log) : undefined;
+  // Without Redis the presence is this process's own; the moderators' work in it is kept in a file (config.ts
+  // names none with Redis, which keeps it).
+  const moderation = config.moderationFile ? await keepModeration(config.moderationFile, log) : undefined;
   const local = config.redisUrl ? undefined : (moderation?.presence ?? new LocalPresence());
   const answers = new AnswerRouter(channel, config.world.questionTimeoutMs, log);
   await answers.start();

@@ -17,6 +17,13 @@ describe("Server configuration from the environment", () => {
     assert.equal(loadConfig({ KAFKA_BROKERS: "" }).kafka, undefined);
   });
 
+  it("keeps moderation in DATA_DIR only without Redis (which keeps it), and not with DATA_DIR off", () => {
+    assert.equal(loadConfig({}).moderationFile, "data/moderation.json");
+    assert.equal(loadConfig({ DATA_DIR: "/var/kobot" }).moderationFile, "/var/kobot/moderation.json");
+    assert.equal(loadConfig({ DATA_DIR: "off" }).moderationFile, undefined);
+    assert.equal(loadConfig({ REDIS_URL: "redis://redis:6379" }).moderationFile, undefined);
+  });
+
   it("has one NPC from NPC_ID and NPC_NAME when WORLD_FILE is off", () => {
     const config = loadConfig({ WORLD_FILE: "off", NPC_ID: "guide", NPC_NAME: "안내원" });
     assert.deepEqual(config.world.npcs, [{ ...DEFAULT_NPC, id: "guide", name: "안내원" }]);
