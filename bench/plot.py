@@ -117,6 +117,14 @@ def plot_fairness(fairness):
     return save(fig, "fairness.png")
 
 
+def model_ab_text(d):
+    differ = d["differ"]
+    return (f"Before: `{d['models']['before']}` ({d['modelNames']['before']}); after: `{d['models']['after']}` "
+            f"({d['modelNames']['after']}); {d['rounds']} rounds, the models in turns.\n\n" + table(d["rows"]) +
+            f"\n\nAnswers that differ: {len(differ['everyday'])} of {d['questions']['everyday']} everyday questions, "
+            f"{len(differ['chatbot'])} of Chatbot_data's first {d['questions']['chatbot']}.")
+
+
 def save(fig, name):
     fig.tight_layout()
     fig.savefig(RESULTS / name, dpi=110)
@@ -125,7 +133,7 @@ def save(fig, name):
 
 
 def main():
-    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|busy-room|sight|moderation|broker-restart|analytics|archive`).",
+    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|busy-room|sight|moderation|broker-restart|analytics|archive`; `npm run bench:model-ab -- --before <model folder>` compares two exports of the model).",
              "Numbers are from one run on the machine named in each section; compare ratios within a run.\n"]
     sections = [
         ("npc", "NPC brain (`bench:npc`)", lambda d: table(d["rows"]) + "\n\n" + table([{"measure": k, "value": v} for k, v in d["summary"].items()]), None),
@@ -139,6 +147,7 @@ def main():
         ("sight", "Bytes each client receives, with and without a sight radius (`bench:sight`)", lambda d: table(d["rows"]) + f"\n\nA sight radius of {d['radius']} sends each client {100 * d['bytesSavedBySight']:.0f}% fewer bytes.", None),
         ("moderation", "Moderation filter (`bench:moderation`)", lambda d: table(d["rows"]) + f"\n\n{d['microsPerCheck']:.1f} µs per check", None),
         ("broker-restart", "Answers again after a Kafka broker restart (`bench:broker-restart`)", lambda d: table(d["rows"]), None),
+        ("model-ab", "Two exports of the model side by side (`bench:model-ab`)", model_ab_text, None),
         # The Spark benchmarks draw their own plots.
         ("analytics", "Report job over a 1M-record archive (`bench:analytics`)", lambda d: table(d["rows"]), lambda d: ["analytics.png"]),
         ("archive", "Kafka → Parquet archive, local folder and HDFS (`bench:archive`)", lambda d: table(d["rows"]), lambda d: ["archive.png"]),

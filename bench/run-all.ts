@@ -1,6 +1,7 @@
 /**
  * npm run bench: every benchmark of the project, one after another (they would disturb each other
- * side by side), then the plots and bench/README.md (bench/plot.py, in the project's Python env).
+ * side by side), then the plots and bench/README.md (bench/plot.py, in the project's Python env). Not bench:model-ab,
+ * which compares a model folder with one you give it.
  */
 import { execFileSync } from "node:child_process";
 
