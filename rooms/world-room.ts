@@ -13,7 +13,8 @@ import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { Account } from "../server/player-accounts.js";
 import type { AnswerRouter, AskOutcome } from "./answer-router.js";
-import { type Sanction, SANCTIONS_CHANNEL, type SanctionChange, sanctionedUntil } from "./account-sanctions.js";
+import { SANCTIONS_CHANNEL, sanctionedUntil } from "./account-sanctions.js";
+import { HeardSanctions } from "./heard-sanctions.js";
 import { AddressLines } from "./address-lines.js";
 import type { TokenBucket } from "./token-bucket.js";
 import { addressedNpc } from "./chat-addressing.js";
@@ -117,24 +118,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private readonly addresses = new Map<string, string>();
   /** Per player, their account (signed in): limits count by it, not by the client address. */
   private readonly accountIds = new Map<string, string>();
-  /**
-   * Accounts a moderator (or players' reports: REPORTS_TO_MUTE) muted or banned, and when each sanction ends (epoch
-   * ms): rooms/account-sanctions.ts. Every one heard, not only those of players here: a mute set while its player is
-   * between matchmaking and the room, or a ban while a dropped player may still take their place back (no onAuth
-   * then), is not missed. Those that ended are dropped as the next is heard.
-   */
-  private readonly sanctions: Record<Sanction, Map<string, number>> = { mute: new Map(), ban: new Map() };
-  private readonly heardSanction = ({ sanction, account, until }: SanctionChange) => {
-    const now = Date.now();
-    const sanctioned = this.sanctions[sanction];
-    for (const [other, ends] of sanctioned) if (ends <= now) sanctioned.delete(other);
-    if (until <= now) {
-      sanctioned.delete(account);
-    } else {
-      sanctioned.set(account, until);
-      if (sanction === "ban") this.putOut(account);
-    }
-  };
+  /** The accounts muted or banned, as this room heard (heard-sanctions.ts); a ban puts the account's players out. */
+  private readonly sanctions = new HeardSanctions((account) => this.putOut(account));
   /** Players' reports: what each player last said, filing, and the mute enough reports bring on (report-desk.ts). */
   private reports!: ReportDesk;
   /** Players here a moderator put out while they were dropped: put out as they take their place back (no onAuth then). */
@@ -196,7 +181,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       if (npc.idleLines.length > 0) this.clock.setInterval(() => this.sayIdleLine(npc), npc.idleEverySeconds * 1000);
     }
 
-    void this.presence.subscribe(SANCTIONS_CHANNEL, this.heardSanction);
+    void this.presence.subscribe(SANCTIONS_CHANNEL, this.sanctions.heard);
     void this.presence.subscribe(KICKS_CHANNEL, this.heardKick);
     this.onMessage("move", (client, message) => this.guard(client, () => this.move(client, message)));
     this.onMessage("chat", (client, message) => this.guard(client, () => this.chat(client, message)));
@@ -245,7 +230,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.allowances.set(client.sessionId, allowances);
     if (account) this.accountIds.set(client.sessionId, account.id);
     else if (ticket?.address !== undefined) this.addresses.set(client.sessionId, ticket.address);
-    if (account && ticket?.mutedUntil) this.sanctions.mute.set(account.id, ticket.mutedUntil);
+    if (account && ticket?.mutedUntil) this.sanctions.set("mute", account.id, ticket.mutedUntil);
     this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
     this.noticePlayer(client.sessionId);
   }
@@ -271,7 +256,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   onReconnect(client: Client): void {
     // Banned while away: taking one's place back skips onAuth, which refuses a banned account's joins.
     const account = this.accountIds.get(client.sessionId);
-    if (account !== undefined && this.sanctionedMs("ban", account) > 0) return this.putOut(account);
+    if (account !== undefined && this.sanctions.msLeft("ban", account) > 0) return this.putOut(account);
     if (this.kickedWhileAway.delete(client.sessionId)) return this.putOutNow(client, KICKED_CLOSE, "a moderator put this player out of the room");
     const player = this.state.players.get(client.sessionId);
     if (player) player.anim = "idle";
@@ -325,7 +310,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   onDispose(): void {
     this.disposed = true;
-    this.presence.unsubscribe(SANCTIONS_CHANNEL, this.heardSanction);
+    this.presence.unsubscribe(SANCTIONS_CHANNEL, this.sanctions.heard);
     this.presence.unsubscribe(KICKS_CHANNEL, this.heardKick);
   }
 
@@ -530,15 +515,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** How long the player stays muted: their account's mute, or without one a mute by players' reports here (0: not muted). */
   private mutedMs(sessionId: string): number {
     const account = this.accountIds.get(sessionId);
-    if (account !== undefined) return this.sanctionedMs("mute", account);
+    if (account !== undefined) return this.sanctions.msLeft("mute", account);
     return this.reports.sessionMutedMs(sessionId);
   }
 
-  /** How long the account's sanction lasts still (0: it has none, or it ended). */
-  private sanctionedMs(sanction: Sanction, account: string): number {
-    const left = (this.sanctions[sanction].get(account) ?? 0) - Date.now();
-    return Math.max(0, left);
-  }
 
   /** A signed-in player's account, for their lines in the chat log (where moderators find all they said). */
   private accountOf(sessionId: string): Pick<ChatLogRecord, "account"> {

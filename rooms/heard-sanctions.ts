@@ -1,0 +1,38 @@
+import type { Sanction, SanctionChange } from "./account-sanctions.js";
+
+/**
+ * The accounts a room has heard were muted or banned (by a moderator, or by players' reports: REPORTS_TO_MUTE), and
+ * when each sanction ends (epoch ms): rooms/account-sanctions.ts announces them on a channel. Every one heard, not only
+ * those of players here: a mute set while its player is between matchmaking and the room, or a ban while a dropped
+ * player may still take their place back (no onAuth then), is not missed. Those that ended are dropped as the next is
+ * heard.
+ */
+export class HeardSanctions {
+  private readonly ends: Record<Sanction, Map<string, number>> = { mute: new Map(), ban: new Map() };
+
+  /** `banned`: told of each account as its ban is heard, to put its players out. */
+  constructor(private readonly banned: (account: string) => void) {}
+
+  /** The channel's listener. */
+  readonly heard = ({ sanction, account, until }: SanctionChange): void => {
+    const now = Date.now();
+    const ends = this.ends[sanction];
+    for (const [other, end] of ends) if (end <= now) ends.delete(other);
+    if (until <= now) {
+      ends.delete(account);
+    } else {
+      ends.set(account, until);
+      if (sanction === "ban") this.banned(account);
+    }
+  };
+
+  /** A sanction read some other way (the join's check of the presence, before this room heard of it). */
+  set(sanction: Sanction, account: string, until: number): void {
+    this.ends[sanction].set(account, until);
+  }
+
+  /** How long the account's sanction lasts still (0: it has none, or it ended). */
+  msLeft(sanction: Sanction, account: string): number {
+    return Math.max(0, (this.ends[sanction].get(account) ?? 0) - Date.now());
+  }
+}
