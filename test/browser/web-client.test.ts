@@ -224,10 +224,11 @@ describe("Web client in Chromium", function () {
     const hurt = await open("신고자");
     await rude.page.fill("#text", "시비 거는 말");
     await rude.page.press("#text", "Enter");
-    const line = await hurt.page.waitForSelector("#history li.player:has-text('시비 거는 말')");
+    await hurt.page.waitForSelector("#history li.player:has-text('시비 거는 말')");
     await rude.page.waitForSelector("#history li.player:has-text('시비 거는 말')");
     assert.equal(await rude.page.locator("#history li.player:has-text('시비 거는 말') button.report").count(), 0, "not on one's own line");
-    await line.hover();
+    // A locator, found again as it acts: the history may be drawn anew (a line arriving) between finding and hovering.
+    await hurt.page.locator("#history li.player:has-text('시비 거는 말')").hover();
     await hurt.page.click("#history li.player:has-text('시비 거는 말') button.report");
     // Why, from a menu beside the button; a line coming meanwhile does not close it.
     await hurt.page.waitForSelector("#report-menu:not([hidden]) >> text=무례한 님을 신고하는 까닭");
