@@ -227,9 +227,13 @@ describe("Web client in Chromium", function () {
     await hurt.page.waitForSelector("#history li.player:has-text('시비 거는 말')");
     await rude.page.waitForSelector("#history li.player:has-text('시비 거는 말')");
     assert.equal(await rude.page.locator("#history li.player:has-text('시비 거는 말') button.report").count(), 0, "not on one's own line");
-    // A locator, found again as it acts: the history may be drawn anew (a line arriving) between finding and hovering.
-    await hurt.page.locator("#history li.player:has-text('시비 거는 말')").hover();
-    await hurt.page.click("#history li.player:has-text('시비 거는 말') button.report");
+    // Clicked through a locator, found again as it acts: the history may be drawn anew (a greeting, a line) meanwhile,
+    // and the button shows only under the mouse or the keyboard's focus, either of which a redraw can take away.
+    const report = hurt.page.locator("#history li.player:has-text('시비 거는 말') button.report");
+    // Reached and shown by the keyboard (focused and read in one go: a redraw cannot come between).
+    const focused = await report.evaluate((button) => (button.focus(), [document.activeElement === button, getComputedStyle(button).opacity]));
+    assert.deepEqual(focused, [true, "1"], "focusable, and shown when focused");
+    await report.click();
     // Why, from a menu beside the button; a line coming meanwhile does not close it.
     await hurt.page.waitForSelector("#report-menu:not([hidden]) >> text=무례한 님을 신고하는 까닭");
     await rude.page.fill("#text", "또 한 마디");
