@@ -69,7 +69,7 @@ def export(checkpoint: Path, out: Path, generation: dict | None = None, quantize
     weights = state_arrays(GPT2LMHeadModel.from_pretrained(checkpoint))
     if sum(w.nbytes for w in weights.values()) > 2_000_000_000:
         raise ValueError(f"{checkpoint}: over 2 GB of weights, beyond one ONNX file (not supported by this layout)")
-    write_decoders(weights, config.to_dict(), onnx_dir)
+    _write_graphs(weights, config.to_dict(), onnx_dir, quantize)
     config.npc_model_name = name or checkpoint.resolve().name
     if retrieval:
         config.npc_retrieval = retrieval
@@ -92,10 +92,15 @@ def export(checkpoint: Path, out: Path, generation: dict | None = None, quantize
     tokenizer_config["chat_template"] = CHAT_TEMPLATE
     (out / "tokenizer_config.json").write_text(json.dumps(tokenizer_config, ensure_ascii=False, indent=2) + "\n")
 
+    return {str(p.relative_to(out)): p.stat().st_size for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _write_graphs(weights: dict, config: dict, onnx_dir: Path, quantize: bool) -> None:
+    """The float32 graphs and their weights file, then (`quantize`) the int8 graphs derived from them."""
+    write_decoders(weights, config, onnx_dir)
     if quantize:
         write_prefill_int8(onnx_dir)
         write_steps_int8(onnx_dir)
-    return {str(p.relative_to(out)): p.stat().st_size for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 def rewrite_graphs(folder: Path) -> dict[str, int]:
@@ -104,10 +109,7 @@ def rewrite_graphs(folder: Path) -> dict[str, int]:
     npc/model is committed). Returns the graphs' sizes in bytes."""
     onnx_dir = folder / "onnx"
     quantized = (onnx_dir / "model_step_int8.onnx").exists()
-    write_decoders(state_arrays(model_from_export(folder)), AutoConfig.from_pretrained(folder).to_dict(), onnx_dir)
-    if quantized:
-        write_prefill_int8(onnx_dir)
-        write_steps_int8(onnx_dir)
+    _write_graphs(state_arrays(model_from_export(folder)), AutoConfig.from_pretrained(folder).to_dict(), onnx_dir, quantized)
     return {f"onnx/{p.name}": p.stat().st_size for p in sorted(onnx_dir.iterdir())}
 
 
