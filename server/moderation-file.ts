@@ -5,6 +5,8 @@ import { LocalPresence, type Presence } from "@colyseus/core";
 import { z } from "zod";
 
 import type { Logger } from "../common/log.js";
+import { ConfigError } from "./config.js";
+import { FileHeldError, holdFile } from "./file-lock.js";
 import { restore, type Sanction, sanctionsInForce } from "../rooms/account-sanctions.js";
 import { restoreReports, storedReports } from "../rooms/player-reports.js";
 
@@ -52,11 +54,22 @@ export class ModerationPresence extends LocalPresence {
  * The embedded default keeps them in a file (DATA_DIR/moderation.json): read back into the presence returned here
  * before any player can join (sanctions for the time they had left), then written within a few seconds of a change
  * (only then: 10,000 reports are megabytes to write), and last as the server stops. A file that cannot be read is set
- * aside whole (`.unreadable-<time>`), never written over.
+ * aside whole (`.unreadable-<time>`), never written over. The file is one process's (`moderation.json.lock`): a second
+ * server on the same DATA_DIR would write over the first's records, so it does not start (ConfigError).
  */
 export async function keepModeration(file: string, log: Logger, saveEveryMs = MODERATION_SAVE_MS): Promise<{ presence: ModerationPresence; stop(): Promise<void> }> {
+  const letGo = await holdFile(file).catch((error: unknown) => {
+    if (!(error instanceof FileHeldError)) throw error;
+    throw new ConfigError(
+      `${file} is kept by ${error.holder}: another server without Redis uses DATA_DIR ${dirname(file)}. Give each its own ` +
+        `DATA_DIR (or share moderation through REDIS_URL); if no such server runs, delete ${error.lock}`,
+    );
+  });
   const presence = new ModerationPresence();
-  await readBack(file, presence, log);
+  await readBack(file, presence, log).catch(async (error: unknown) => {
+    await letGo();
+    throw error;
+  });
   presence.changed = false;
   const save = async () => {
     if (!presence.changed) return;
@@ -80,6 +93,7 @@ export async function keepModeration(file: string, log: Logger, saveEveryMs = MO
     async stop() {
       clearInterval(timer);
       await saveSoon();
+      await letGo();
     },
   };
 }

@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn, spawnSync } from "node:child_process";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { matchMaker } from "@colyseus/core";
 import { SignJWT } from "jose";
 
 import { impose, lift, sanctionedUntil, sanctionsInForce } from "../rooms/account-sanctions.js";
 import { fileReport, listReports } from "../rooms/player-reports.js";
+import { ConfigError } from "../server/config.js";
 import { keepModeration } from "../server/moderation-file.js";
 import { joinWorld, quiet, sleep, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
@@ -83,6 +85,41 @@ describe("the embedded default's moderation file (server/moderation-file.ts)", (
     assert.equal(readFileSync(join(file, "..", aside[0]!), "utf8"), '{"v": 1, "mute": [{"account": "half-writ');
     assert.deepEqual((JSON.parse(readFileSync(file, "utf8")) as { mute: { account: string }[] }).mute.map((m) => m.account), ["new"]);
     await lift(presence, "mute", "new");
+  });
+});
+
+describe("one process's moderation file (server/file-lock.ts)", () => {
+  const fileIn = () => join(mkdtempSync(join(tmpdir(), "moderation-")), "moderation.json");
+  const lockOf = (file: string, pid: number, host = hostname()) => writeFileSync(`${file}.lock`, JSON.stringify({ pid, host }));
+
+  it("is not kept by a second server while the first runs: it does not start, and says why and what to do", async () => {
+    const file = fileIn();
+    const other = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    try {
+      lockOf(file, other.pid!);
+      await assert.rejects(keepModeration(file, quiet), (error: Error) => {
+        assert.ok(error instanceof ConfigError, String(error));
+        for (const words of [`process ${other.pid}`, "DATA_DIR", "REDIS_URL", `delete ${file}.lock`]) assert.ok(error.message.includes(words), error.message);
+        return true;
+      });
+      lockOf(file, 4242, "another-host");
+      await assert.rejects(keepModeration(file, quiet), /process 4242 on another-host/);
+    } finally {
+      other.kill();
+    }
+  });
+
+  it("takes over the lock of a server that is gone, and lets the file go as it stops", async () => {
+    const file = fileIn();
+    const gone = spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" });
+    lockOf(file, Number(gone.stdout.trim()));
+    const kept = await keepModeration(file, quiet);
+    assert.deepEqual(JSON.parse(readFileSync(`${file}.lock`, "utf8")), { pid: process.pid, host: hostname() });
+    await kept.stop();
+    assert.ok(!existsSync(`${file}.lock`));
+    // Half-written by a process that died writing it: nobody holds it.
+    writeFileSync(`${file}.lock`, '{"pid": 12');
+    await (await keepModeration(file, quiet)).stop();
   });
 });
 

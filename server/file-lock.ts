@@ -1,0 +1,65 @@
+import { mkdir, open, readFile, unlink } from "node:fs/promises";
+import { hostname } from "node:os";
+import { dirname } from "node:path";
+
+/** Another live process holds the file (its lock names it). */
+export class FileHeldError extends Error {
+  constructor(
+    readonly lock: string,
+    readonly holder: string,
+  ) {
+    super(`${lock} says ${holder} holds it`);
+  }
+}
+
+/**
+ * Holds `path` for this process through a lock file beside it (`path.lock`, naming the process and host), made only
+ * where none is, as PostgreSQL's postmaster.pid is. A lock whose process is gone (a crash, on this host; or this
+ * process's own pid, reused after a container restart) is taken over; one of a live process, or of another host,
+ * is not: FileHeldError. Returns what lets the file go.
+ */
+export async function holdFile(path: string): Promise<() => Promise<void>> {
+  const lock = `${path}.lock`;
+  const mine = JSON.stringify({ pid: process.pid, host: hostname() });
+  await mkdir(dirname(lock), { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(lock, "wx");
+      await handle.writeFile(mine);
+      await handle.close();
+      return async () => {
+        // Only our own: a lock taken over by another process after ours was deemed stale stays.
+        if ((await readFile(lock, "utf8").catch(() => "")) === mine) await unlink(lock).catch(() => undefined);
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = await readFile(lock, "utf8").catch(() => "");
+    const held = heldBy(holder);
+    if (held || attempt > 0) throw new FileHeldError(lock, held ?? "another process");
+    await unlink(lock).catch(() => undefined); // stale: its process is gone
+  }
+}
+
+/** Who holds a lock with this text, or undefined when no one can: its process is gone, or it is unreadable. */
+function heldBy(text: string): string | undefined {
+  let pid: unknown;
+  let host: unknown;
+  try {
+    ({ pid, host } = JSON.parse(text) as { pid?: unknown; host?: unknown });
+  } catch {
+    return undefined; // torn as it was written: whoever wrote it did not get to use the file
+  }
+  if (typeof pid !== "number" || typeof host !== "string") return undefined;
+  if (host !== hostname()) return `process ${pid} on ${host}`; // cannot tell whether it runs
+  return pid !== process.pid && running(pid) ? `process ${pid}` : undefined;
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"; // it runs, as another user
+  }
+}
