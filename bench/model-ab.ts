@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import { AnswerQueue } from "../npc/answer-queue.js";
 import { NpcEngine } from "../npc/engine.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { CHATBOT_DATA, readChatbotData } from "./chatbot-data.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 
@@ -26,7 +27,7 @@ const { values } = parseArgs({
     after: { type: "string", default: DEFAULT_MODEL_DIR },
     rounds: { type: "string", default: "8" },
     chatbot: { type: "string", default: "2000" },
-    data: { type: "string", default: join(import.meta.dirname, "..", "..", "shared", "data", "chatbot_data", "ChatbotData.csv") },
+    data: { type: "string", default: CHATBOT_DATA },
     out: { type: "string", default: join(import.meta.dirname, "results", "model-ab.json") },
   },
 });
@@ -70,7 +71,7 @@ async function differences(questions: string[]) {
   return questions.flatMap((question, i) => (before[i] === after[i] ? [] : [{ question, before: before[i]!, after: after[i]! }]));
 }
 const chatbot = existsSync(values.data!)
-  ? readFileSync(values.data!, "utf8").split("\n").slice(1, 1 + Number(values.chatbot)).map((line) => line.split(",")[0]!).filter(Boolean)
+  ? readChatbotData(values.data!).slice(0, Number(values.chatbot)).map(({ q }) => q)
   : [];
 const differ = { everyday: await differences(everyday), chatbot: await differences(chatbot) };
 await Promise.all(Object.values(engines).map((engine) => engine.dispose()));

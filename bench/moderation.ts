@@ -7,46 +7,28 @@
  *  - cost: microseconds per check.
  * Table + bench/results/moderation.json.
  */
-import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { Moderator } from "../moderation/moderator.js";
+import { CHATBOT_DATA, readChatbotData, splitOf } from "./chatbot-data.js";
 import { machineInfo } from "./machine.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const { values } = parseArgs({
   options: {
-    data: { type: "string", default: join(ROOT, "..", "shared", "data", "chatbot_data", "ChatbotData.csv") },
+    data: { type: "string", default: CHATBOT_DATA },
     "hate-speech": { type: "string", default: join(ROOT, "..", "shared", "data", "korean_hate_speech", "dev.tsv") },
   },
 });
 const DATA = values.data;
 const HATE_SPEECH = values["hate-speech"];
 
-/** Chatbot_data's rows (Q, A, label); quoted fields may hold commas. */
-function readCsv(path: string): string[][] {
-  const rows: string[][] = [];
-  for (const line of readFileSync(path, "utf8").split(/\r?\n/).slice(1)) {
-    if (!line) continue;
-    const fields = [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) => m[1]!.replace(/^"|"$/g, "").replaceAll('""', '"'));
-    rows.push(fields);
-  }
-  return rows;
-}
-
-/** The training pipeline's split (npc/training/kobot_train/data.py split_of). */
-function splitOf(question: string): "train" | "validation" | "test" {
-  const digest = createHash("md5").update(question.split(/\s+/).filter(Boolean).join(" "), "utf8").digest();
-  const bucket = digest.readUInt16BE(0) % 100;
-  return bucket < 80 ? "train" : bucket < 90 ? "validation" : "test";
-}
-
 const moderator = Moderator.fromFile();
-const test = readCsv(DATA).filter(([q]) => splitOf(q!) === "test");
-const questions = test.map(([q]) => q!);
-const answers = test.map(([, a]) => a!);
+const test = readChatbotData(DATA).filter(({ q }) => splitOf(q) === "test");
+const questions = test.map(({ q }) => q);
+const answers = test.map(({ a }) => a);
 const evasions = readFileSync(join(ROOT, "moderation", "evasions.ko.txt"), "utf8").split("\n").filter((l) => l.trim() && !l.startsWith("#"));
 
 /** Korean HateSpeech rows: comment and its `hate` label (hate, offensive or none). */
