@@ -28,6 +28,7 @@ import { useMonotonicClock } from "./monotonic-clock.js";
 import { updateSight } from "./sight.js";
 import type { WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
+import { NpcStatuses } from "./npc-statuses.js";
 import { type Asker, NpcTurns } from "./npc-turns.js";
 import { MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
 import { type Kick, KICKS_CHANNEL } from "./player-kicks.js";
@@ -87,11 +88,6 @@ interface SeatTicket {
   mutedUntil?: number;
 }
 
-/** How long an NPC is `speaking` a line: a second and a half, more for a longer line, at most five. */
-const SPEAKING_MS = 1500;
-const SPEAKING_MS_PER_CHAR = 50;
-const SPEAKING_MAX_MS = 5000;
-
 /** Who a chat line reaches: everyone, or (hearing mode proximity) players near a point, and the players named besides. */
 type Hearers = "everyone" | { near: Position; also?: readonly string[] };
 
@@ -134,9 +130,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private addressLines?: AddressLines;
   /** Clients closed for floods, refused frames or a ban: no seat is kept for them (the SDK does not reconnect from that). */
   private readonly closedForWhatTheySent = new Set<string>();
-  private readonly questionsInFlight = new Map<string, number>();
-  /** Per NPC, when its last line ends (status `speaking`). */
-  private readonly speakingUntil = new Map<string, number>();
+  private readonly statuses = new NpcStatuses(
+    (npcId, status) => {
+      const npc = this.state.npcs.get(npcId);
+      if (npc) npc.status = status;
+    },
+    (callback, ms) => void this.clock.setTimeout(callback, ms),
+  );
   private readonly turns = new Map<string, NpcTurns<Question>>();
   private readonly npcSettings = new Map<string, NpcSettings>();
   private readonly visits = new NpcVisits();
@@ -290,7 +290,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.reports.forget(client.sessionId);
     this.kickedWhileAway.delete(client.sessionId);
     this.visits.forget(client.sessionId);
-    for (const [npcId, turns] of this.turns) this.setThinking(npcId, -turns.drop(asker).length);
+    for (const [npcId, turns] of this.turns) this.statuses.thinking(npcId, -turns.drop(asker).length);
     if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
     const departure = player && departureKey(accountId, address, player.name);
     if (departure && allowances) this.deps.departed?.remember(...departure, allowances);
@@ -479,9 +479,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const turns = this.turns.get(question.npcId)!;
     const { taken, displaced } = this.closing ? { taken: false } : turns.enqueue(this.askerOf(question.client.sessionId), question);
     if (!taken) return this.turnAway(question);
-    this.setThinking(question.npcId, +1);
+    this.statuses.thinking(question.npcId, +1);
     if (displaced) {
-      this.setThinking(displaced.npcId, -1);
+      this.statuses.thinking(displaced.npcId, -1);
       this.turnAway(displaced);
     }
   }
@@ -595,7 +595,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       ts: line.ts,
     }, performance.now() - asked);
     if (this.disposed) return;
-    this.setThinking(npcId, -1);
+    this.statuses.thinking(npcId, -1);
     const fallback = fallbackOf(outcome);
     const npc = this.state.npcs.get(npcId);
     // A knowledge file's line may say `{name}`, the asker's, as greetings do.
@@ -641,30 +641,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     });
   }
 
-  private setThinking(npcId: string, delta: number): void {
-    this.questionsInFlight.set(npcId, (this.questionsInFlight.get(npcId) ?? 0) + delta);
-    this.updateStatus(npcId);
-  }
-
-  /** An NPC says a line: `speaking` for about as long as a player takes to read it, for clients to animate. */
-  private startSpeaking(npcId: string, text: string): void {
-    const ms = Math.min(SPEAKING_MAX_MS, SPEAKING_MS + SPEAKING_MS_PER_CHAR * [...text].length);
-    const until = performance.now() + ms;
-    this.speakingUntil.set(npcId, until);
-    this.updateStatus(npcId);
-    this.clock.setTimeout(() => {
-      if (this.speakingUntil.get(npcId) === until) this.speakingUntil.delete(npcId); // not a later line's
-      this.updateStatus(npcId);
-    }, ms);
-  }
-
-  /** Thinking while a question is with its brain, else speaking while its last line lasts, else idle. */
-  private updateStatus(npcId: string): void {
-    const npc = this.state.npcs.get(npcId);
-    if (!npc) return;
-    npc.status = (this.questionsInFlight.get(npcId) ?? 0) > 0 ? "thinking" : this.speakingUntil.has(npcId) ? "speaking" : "idle";
-  }
-
   private addLine(
     kind: ChatLineKind,
     from: string,
@@ -678,7 +654,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state.chat.push(line);
     this.unsentLines++;
     this.letHear(line, hearers);
-    if (kind === "npc") this.startSpeaking(from, text);
+    if (kind === "npc") this.statuses.speaking(from, text);
     chatLines.inc({ kind });
     this.publishLog({ id: line.id, kind, from, name, text, ts: line.ts, ...(replyTo ? { replyTo } : {}), ...extra });
     return line;
