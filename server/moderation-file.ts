@@ -59,7 +59,7 @@ export class ModerationPresence extends LocalPresence {
  */
 export async function keepModeration(file: string, log: Logger, saveEveryMs = MODERATION_SAVE_MS): Promise<{ presence: ModerationPresence; stop(): Promise<void> }> {
   const letGo = await holdFile(file).catch((error: unknown) => {
-    if (!(error instanceof FileHeldError)) throw error;
+    if (!(error instanceof FileHeldError)) throw unusable(file, error);
     throw new ConfigError(
       `${file} is kept by ${error.holder}: another server without Redis uses DATA_DIR ${dirname(file)}. Give each its own ` +
         `DATA_DIR (or share moderation through REDIS_URL); if no such server runs, delete ${error.lock}`,
@@ -68,7 +68,7 @@ export async function keepModeration(file: string, log: Logger, saveEveryMs = MO
   const presence = new ModerationPresence();
   await readBack(file, presence, log).catch(async (error: unknown) => {
     await letGo();
-    throw error;
+    throw unusable(file, error);
   });
   presence.changed = false;
   const save = async () => {
@@ -96,6 +96,13 @@ export async function keepModeration(file: string, log: Logger, saveEveryMs = MO
       await letGo();
     },
   };
+}
+
+/** A file system's refusal (not a folder, no room, not allowed) as a setting to change; anything else as it is. */
+function unusable(file: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (!code) return error;
+  return new ConfigError(`cannot keep moderation in ${file} (${(error as Error).message}): set DATA_DIR to a folder this server can write, or to off`);
 }
 
 async function snapshot(presence: Presence): Promise<Snapshot> {

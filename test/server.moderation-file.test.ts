@@ -109,6 +109,13 @@ describe("one process's moderation file (server/file-lock.ts)", () => {
     }
   });
 
+  it("says which setting to change where the file cannot be kept", async () => {
+    const notAFolder = fileIn(); // a file where DATA_DIR should be a folder
+    writeFileSync(notAFolder, "");
+    await assert.rejects(keepModeration(join(notAFolder, "moderation.json"), quiet), (error: Error) =>
+      error instanceof ConfigError && error.message.includes(notAFolder) && /set DATA_DIR to a folder this server can write, or to off/.test(error.message));
+  });
+
   it("takes over the lock of a server that is gone, and lets the file go as it stops", async () => {
     const file = fileIn();
     const gone = spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" });
