@@ -1,4 +1,4 @@
-import { basename } from "node:path";
+import { basename, resolve } from "node:path";
 
 import { AnswerQueue, DEFAULT_MAX_BATCH } from "./answer-queue.js";
 import type { AskOptions } from "./engine.js";
@@ -82,6 +82,8 @@ export interface NpcBrain {
 export class NpcCast {
   private constructor(
     private readonly brains: Map<string, NpcBrain>,
+    /** Per NPC with a knowledge file: what its index is built from. */
+    private readonly knowing: Map<string, { file: string; engine: NpcEngine; names: string[] }>,
     /** For an NPC this worker was not told about (another world file): the first model, no own knowledge. */
     private readonly stranger: NpcBrain,
     readonly engines: NpcEngine[],
@@ -134,10 +136,12 @@ export class NpcCast {
         return scriptedAbove === undefined ? undefined : this.knowledgeLine(question, scriptedAbove, true);
       },
     });
+    const knowing = new Map<string, { file: string; engine: NpcEngine; names: string[] }>();
     const brains = new Map(
       specs.map((spec) => {
         const engine = engines.get(spec.modelDir)!;
         const names = [spec.npcId, ...(spec.name ? [spec.name] : [])];
+        if (spec.knowledge) knowing.set(spec.npcId, { file: spec.knowledge, engine, names });
         const options: AskOptions = {
           ...(spec.knowledge ? { knowledge: engine.knowledgeIndex(readKnowledgeFile(spec.knowledge).map((pair) => heardAs(pair, engine, names))) } : {}),
           ...(spec.generation ? { settings: spec.generation } : {}),
@@ -147,7 +151,21 @@ export class NpcCast {
       }),
     );
     const first = [...engines.values()][0]!;
-    return new NpcCast(brains, brainOf(first, {}, []), [...engines.values()]);
+    return new NpcCast(brains, knowing, brainOf(first, {}, []), [...engines.values()]);
+  }
+
+  /**
+   * The NPCs whose knowledge file is `file` know `pairs` from now on (the file changed while the server ran, and
+   * passed the checks it passed at start): shown to their model, said as written, found when unsure. Returns their ids.
+   */
+  replaceKnowledge(file: string, pairs: readonly KnowledgePair[]): string[] {
+    const changed: string[] = [];
+    for (const [npcId, { file: own, engine, names }] of this.knowing) {
+      if (resolve(own) !== resolve(file)) continue;
+      this.brains.get(npcId)!.options.knowledge = engine.knowledgeIndex(pairs.map((pair) => heardAs(pair, engine, names)));
+      changed.push(npcId);
+    }
+    return changed;
   }
 
   brainFor(npcId: string): NpcBrain {

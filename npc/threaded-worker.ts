@@ -6,6 +6,7 @@ import type { Logger, LogLevel } from "../common/log.js";
 import { addMetricsSource } from "../common/metrics.js";
 import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
+import type { KnowledgePair } from "./knowledge-index.js";
 import type { ModelDtype } from "./model-folder.js";
 import type { NpcBrainSpec } from "./npc-cast.js";
 import { NpcError } from "./errors.js";
@@ -20,11 +21,18 @@ export interface WorkerThreadOptions {
   logLevel?: LogLevel | "silent";
 }
 
+/** What the thread is asked (npc/worker-thread-main.ts), less the id that its reply carries back. */
+export type ToThread =
+  | { type: "questions"; questions: QuestionMessage[] }
+  | { type: "metrics" }
+  | { type: "knowledge"; file: string; pairs: KnowledgePair[] };
+
 type FromThread =
   | { type: "ready"; models: string[] }
   | { type: "failed"; code: string; message: string }
   | { type: "answers"; id: number; answers: AnswerMessage[] }
-  | { type: "metrics"; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] };
+  | { type: "metrics"; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] }
+  | { type: "knowledge"; id: number; npcs: string[] };
 
 /**
  * The embedded default's NPC worker on a thread of its own (npc/worker-thread-main.ts), seen from the
@@ -39,6 +47,8 @@ export class ThreadedNpcWorker {
   private thread: Worker | undefined;
   private stopped = false;
   private readonly removeMetrics: () => void;
+  /** Closed as the worker stops: what feeds it (a knowledge files' watcher). */
+  private readonly feeding: { close(): void }[] = [];
 
   private constructor(
     private readonly options: WorkerThreadOptions,
@@ -65,14 +75,29 @@ export class ThreadedNpcWorker {
     return reply.type === "answers" ? reply.answers : [];
   }
 
+  /**
+   * The NPCs whose knowledge file is `file` know `pairs` from now on (NpcCast.replaceKnowledge); resolves with their
+   * ids. A thread started later reads the file itself.
+   */
+  async replaceKnowledge(file: string, pairs: KnowledgePair[]): Promise<string[]> {
+    const reply = await this.ask({ type: "knowledge", file, pairs });
+    return reply.type === "knowledge" ? reply.npcs : [];
+  }
+
   /** The thread's metrics (answers by outcome, model tokens/s), shown in the server's /metrics; none while it is gone. */
   async metrics(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
     const reply = await this.ask({ type: "metrics" }).catch(() => undefined);
     return reply?.type === "metrics" ? reply.metrics : [];
   }
 
+  /** `feeder` (a watcher that calls this worker) is closed as the worker stops. */
+  closeOnStop(feeder: { close(): void }): void {
+    this.feeding.push(feeder);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const feeder of this.feeding) feeder.close();
     this.removeMetrics();
     await this.channel.stop();
     await this.thread?.terminate();
@@ -110,7 +135,7 @@ export class ThreadedNpcWorker {
     }
   }
 
-  private ask(message: { type: "questions"; questions: QuestionMessage[] } | { type: "metrics" }): Promise<FromThread> {
+  private ask(message: ToThread): Promise<FromThread> {
     const thread = this.thread;
     if (!thread) return Promise.reject(new Error("the NPC worker thread is being replaced"));
     const id = this.nextId++;

@@ -6,6 +6,7 @@ import { createLogger } from "../common/log.js";
 import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaWorkerChannel } from "../kafka/kafka-transport.js";
 import { ConfigError, loadConfig } from "../server/config.js";
+import { reloadKnowledgeOnChange } from "../server/knowledge-reload.js";
 import { serveMetrics } from "../server/metrics-server.js";
 import { onTerminate } from "../server/terminate.js";
 import { NpcCast } from "./npc-cast.js";
@@ -25,7 +26,10 @@ async function main(): Promise<void> {
     maxBatch: config.model.maxBatch,
   });
   await worker.start();
+  // A studio editing an NPC's knowledge file hears the new lines without a restart.
+  const knowledge = reloadKnowledgeOnChange(config.brains, config.moderator, log, async (file, pairs) => cast.replaceKnowledge(file, pairs));
   onTerminate(log, async () => {
+    knowledge.close();
     await worker.stop();
     await cast.dispose();
   });

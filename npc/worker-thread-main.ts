@@ -3,8 +3,8 @@
  * synchronously on the calling thread: on the rooms' thread, every prefill would hold up every
  * room's patches. Here it holds up only this thread.
  *
- * parent → {questions, id} | {metrics, id} · thread → {ready, models} | {failed, code, message}
- * | {answers, id} | {metrics, id, metrics}.
+ * parent → {questions, id} | {metrics, id} | {knowledge, id, file, pairs} · thread → {ready, models}
+ * | {failed, code, message} | {answers, id} | {metrics, id, metrics} | {knowledge, id, npcs}.
  */
 import { parentPort, workerData } from "node:worker_threads";
 
@@ -14,10 +14,10 @@ import type { QuestionMessage } from "../kafka/contract.js";
 import type { AnswerQuestions, WorkerChannel } from "../kafka/npc-transport.js";
 import { NpcError } from "./errors.js";
 import { NpcCast } from "./npc-cast.js";
-import type { WorkerThreadOptions } from "./threaded-worker.js";
+import type { ToThread, WorkerThreadOptions } from "./threaded-worker.js";
 import { NpcWorker } from "./worker.js";
 
-type FromParent = { type: "questions"; id: number; questions: QuestionMessage[] } | { type: "metrics"; id: number };
+type FromParent = ToThread & { id: number };
 
 const port = parentPort!;
 const options = workerData as WorkerThreadOptions;
@@ -34,7 +34,7 @@ try {
   const cast = await NpcCast.load(options.brains, { ...(options.dtype ? { dtype: options.dtype } : {}), maxBatch: options.maxBatch });
   const worker = new NpcWorker(cast, channel, log, { maxQuestionAgeMs: options.maxQuestionAgeMs, maxBatch: options.maxBatch });
   await worker.start();
-  port.on("message", (message: FromParent) => void reply(message));
+  port.on("message", (message: FromParent) => void reply(message, cast));
   port.postMessage({ type: "ready", models: worker.models });
 } catch (error) {
   const known = error instanceof NpcError;
@@ -42,9 +42,11 @@ try {
   port.postMessage({ type: "failed", code: known ? error.code : "worker_error", message: (error as Error).message });
 }
 
-async function reply(message: FromParent): Promise<void> {
+async function reply(message: FromParent, cast: NpcCast): Promise<void> {
   if (message.type === "metrics") {
     port.postMessage({ type: "metrics", id: message.id, metrics: await register.getMetricsAsJSON() });
+  } else if (message.type === "knowledge") {
+    port.postMessage({ type: "knowledge", id: message.id, npcs: cast.replaceKnowledge(message.file, message.pairs) });
   } else if (answer) {
     // NpcWorker.answerAll never rejects: every question gets an answer or an `error` answer.
     port.postMessage({ type: "answers", id: message.id, answers: await answer(message.questions) });

@@ -13,6 +13,7 @@ import { brainlessAnswers } from "../npc/brainless-answers.js";
 import { NpcError } from "../npc/errors.js";
 import { ThreadedNpcWorker } from "../npc/threaded-worker.js";
 import type { ServerConfig } from "./config.js";
+import { reloadKnowledgeOnChange } from "./knowledge-reload.js";
 
 /**
  * The NPC worker of the embedded default, on its own thread so inference never stalls the rooms.
@@ -36,6 +37,8 @@ export async function startEmbeddedWorker(
       bus.workerChannel(),
       log,
     );
+    // A studio editing an NPC's knowledge file hears the new lines without a restart.
+    worker.closeOnStop(reloadKnowledgeOnChange(config.brains, config.moderator, log, (file, pairs) => worker.replaceKnowledge(file, pairs)));
     return { worker, modelLoaded: true };
   } catch (error) {
     if (!(error instanceof NpcError)) throw error;

@@ -177,7 +177,7 @@ const modelFolderProblem = (dir: string) =>
   });
 
 /** Read now, so a bad line stops the start with its place, instead of leaving every NPC without a brain later. */
-function knowledgeFileProblem(path: string, moderator: Moderator | undefined): string | undefined {
+export function knowledgeFileProblem(path: string, moderator: Moderator | undefined): string | undefined {
   if (!existsSync(path)) return `${path} does not exist`;
   if (statSync(path).isDirectory()) return `${path} is a folder; name the knowledge file in it`;
   return problemOf(() => {

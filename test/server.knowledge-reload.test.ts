@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { createLogger } from "../common/log.js";
+import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
+import { InProcessBus } from "../kafka/in-process-transport.js";
+import { Moderator } from "../moderation/moderator.js";
+import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { NpcCast } from "../npc/npc-cast.js";
+import type { ThreadedNpcWorker } from "../npc/threaded-worker.js";
+import { loadConfig } from "../server/config.js";
+import { startEmbeddedWorker } from "../server/embedded.js";
+import { reloadKnowledgeOnChange } from "../server/knowledge-reload.js";
+import { quiet, sleep, waitFor } from "./helpers/world.js";
+
+/** Saved as an editor saves: written beside the file, then renamed over it. */
+function save(file: string, pairs: object[] | string): void {
+  writeFileSync(`${file}.swp`, typeof pairs === "string" ? pairs : pairs.map((pair) => JSON.stringify(pair)).join("\n") + "\n");
+  renameSync(`${file}.swp`, file);
+}
+
+const NAME = { q: "이름이 뭐야?", a: "나는 대장장이 한스야." };
+const RENAMED = { q: "이름이 뭐야?", a: "다들 나를 망치 한스라고 부르지." };
+
+describe("knowledge files reloaded while the server runs (server/knowledge-reload.ts)", () => {
+  it("gives an NPC a changed file's lines, and keeps its lines when the change fails the start's checks", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "knowledge-")), "hans.jsonl");
+    save(file, [NAME]);
+    const spec = { npcId: "hans", name: "한스", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: file, scriptedAbove: 0.8 };
+    const cast = await NpcCast.load([spec]);
+    const said = () => cast.brainFor("hans").scriptedLine("한스 이름이 뭐야?")?.text;
+    const errors: string[] = [];
+    const log = createLogger({}, "info", (line) => {
+      const { level, problem } = JSON.parse(line) as { level: string; problem?: string };
+      if (level === "error") errors.push(problem ?? line);
+    });
+    const applied: string[][] = [];
+    const watching = reloadKnowledgeOnChange([spec], Moderator.fromFile(), log, async (changed, pairs) => {
+      const npcs = cast.replaceKnowledge(changed, pairs);
+      applied.push(npcs);
+      return npcs;
+    });
+    try {
+      assert.equal(said(), NAME.a);
+      save(file, [RENAMED]);
+      await waitFor("the new line", () => said() === RENAMED.a);
+      assert.deepEqual(applied, [["hans"]]);
+
+      save(file, `${JSON.stringify(NAME)}\n{"q": "어디 살아?", "a": `); // half-written, or a typo
+      await waitFor("the broken file logged", () => errors.length === 1);
+      assert.match(errors[0]!, /hans\.jsonl:2: not JSON/);
+      save(file, [{ q: "기분 어때?", a: "씨발 최악이야" }]); // moderation would swap it for the safe line
+      await waitFor("the blocked line logged", () => errors.length === 2);
+      assert.match(errors[1]!, /moderation blocks/);
+      await sleep(300);
+      assert.equal(said(), RENAMED.a, "the lines it had");
+      assert.equal(applied.length, 1);
+    } finally {
+      watching.close();
+      await cast.dispose();
+    }
+  });
+
+  it("reaches the embedded worker's thread: a player asking again hears the new line", async function () {
+    this.timeout(60_000);
+    const folder = mkdtempSync(join(tmpdir(), "knowledge-world-"));
+    const knowledge = join(folder, "hans.jsonl");
+    save(knowledge, [NAME]);
+    const world = join(folder, "world.json");
+    writeFileSync(world, JSON.stringify({
+      npcs: [{ id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10, knowledge: "hans.jsonl", scriptedAbove: 0.8 }],
+    }));
+    const config = loadConfig({ WORLD_FILE: world, SERVER_ID: "s1" });
+    const bus = new InProcessBus(config.model.maxBatch);
+    const answers: AnswerMessage[] = [];
+    const server = bus.serverChannel("s1");
+    await server.start((answer) => answers.push(answer));
+    const { worker } = await startEmbeddedWorker(config, bus, quiet);
+    let asked = 0;
+    const ask = async () => {
+      const questionId = `q${asked++}`;
+      await server.sendQuestion({ v: CONTRACT_VERSION, questionId, roomId: "r1", npcId: "hans", playerId: "p1", playerName: "민수", text: "이름이 뭐야?", ts: Date.now() });
+      await waitFor("an answer", () => answers.some((a) => a.questionId === questionId), 30_000);
+      return answers.find((a) => a.questionId === questionId)!;
+    };
+    try {
+      assert.deepEqual([(await ask()).text, (await ask()).source], [NAME.a, "scripted"]);
+      save(knowledge, [RENAMED]);
+      const deadline = Date.now() + 10_000;
+      while ((await ask()).text !== RENAMED.a) {
+        assert.ok(Date.now() < deadline, "the thread says the new line within 10 s");
+        await sleep(100);
+      }
+    } finally {
+      await (worker as ThreadedNpcWorker).stop();
+    }
+  });
+});
