@@ -18,6 +18,8 @@ export interface NpcBrainSpec {
   modelDir: string;
   /** A knowledge file (JSON lines of `{"q","a"}`) searched before the model's general index. */
   knowledge?: string;
+  /** The file's pairs as last taken while the server ran (knowledge-reload.ts), read in place of the file. */
+  knowledgePairs?: KnowledgePair[];
   /** A question at least this similar (cosine, 0–1) to one in the knowledge file gets its line as written. */
   scriptedAbove?: number;
   generation?: Partial<GenerationSettings>;
@@ -143,7 +145,7 @@ export class NpcCast {
         const names = [spec.npcId, ...(spec.name ? [spec.name] : [])];
         if (spec.knowledge) knowing.set(spec.npcId, { file: spec.knowledge, engine, names });
         const options: AskOptions = {
-          ...(spec.knowledge ? { knowledge: engine.knowledgeIndex(readKnowledgeFile(spec.knowledge).map((pair) => heardAs(pair, engine, names))) } : {}),
+          ...(spec.knowledge ? { knowledge: engine.knowledgeIndex((spec.knowledgePairs ?? readKnowledgeFile(spec.knowledge)).map((pair) => heardAs(pair, engine, names))) } : {}),
           ...(spec.generation ? { settings: spec.generation } : {}),
         };
         const source = spec.knowledge && `knowledge:${basename(spec.knowledge)}`;

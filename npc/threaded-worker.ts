@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
@@ -49,6 +50,8 @@ export class ThreadedNpcWorker {
   private readonly removeMetrics: () => void;
   /** Closed as the worker stops: what feeds it (a knowledge files' watcher). */
   private readonly feeding: { close(): void }[] = [];
+  /** Per knowledge file, the pairs last taken while the server ran: a replaced thread starts with them, not the file. */
+  private readonly knowledgeTaken = new Map<string, KnowledgePair[]>();
 
   private constructor(
     private readonly options: WorkerThreadOptions,
@@ -77,9 +80,11 @@ export class ThreadedNpcWorker {
 
   /**
    * The NPCs whose knowledge file is `file` know `pairs` from now on (NpcCast.replaceKnowledge); resolves with their
-   * ids. A thread started later reads the file itself.
+   * ids. A thread that replaces a dead one starts with them too: the file may have changed since into one that fails
+   * its checks, which would stop that thread from starting.
    */
   async replaceKnowledge(file: string, pairs: KnowledgePair[]): Promise<string[]> {
+    this.knowledgeTaken.set(resolve(file), pairs);
     const reply = await this.ask({ type: "knowledge", file, pairs });
     return reply.type === "knowledge" ? reply.npcs : [];
   }
@@ -124,7 +129,11 @@ export class ThreadedNpcWorker {
     for (let pause = 0; !this.stopped; pause = nextPause(pause)) {
       await new Promise((resolve) => setTimeout(resolve, pause));
       try {
-        const { thread } = await startThread(this.options);
+        const brains = this.options.brains.map((brain) => {
+          const taken = brain.knowledge && this.knowledgeTaken.get(resolve(brain.knowledge));
+          return taken ? { ...brain, knowledgePairs: taken } : brain;
+        });
+        const { thread } = await startThread({ ...this.options, brains });
         if (this.stopped) return void (await thread.terminate());
         this.attach(thread);
         this.log.info("NPC worker thread replaced", { thread: thread.threadId });

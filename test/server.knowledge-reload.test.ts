@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Worker } from "node:worker_threads";
 
 import { createLogger } from "../common/log.js";
 import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
@@ -63,7 +64,7 @@ describe("knowledge files reloaded while the server runs (server/knowledge-reloa
     }
   });
 
-  it("reaches the embedded worker's thread: a player asking again hears the new line", async function () {
+  it("reaches the embedded worker's thread: a player asking again hears the new line, from a thread that replaced a dead one too", async function () {
     this.timeout(60_000);
     const folder = mkdtempSync(join(tmpdir(), "knowledge-world-"));
     const knowledge = join(folder, "hans.jsonl");
@@ -93,6 +94,14 @@ describe("knowledge files reloaded while the server runs (server/knowledge-reloa
         assert.ok(Date.now() < deadline, "the thread says the new line within 10 s");
         await sleep(100);
       }
+
+      // A bad edit is kept out; a thread that dies meanwhile is replaced by one that starts with the lines taken
+      // last, where reading the file would stop it from starting.
+      save(knowledge, "{\"q\": ");
+      await sleep(500);
+      const thread = (worker as unknown as { thread: Worker | undefined }).thread!;
+      await thread.terminate(); // as a crash would end it
+      assert.equal((await ask()).text, RENAMED.a);
     } finally {
       await (worker as ThreadedNpcWorker).stop();
     }
