@@ -31,18 +31,26 @@ export function reloadKnowledgeOnChange(
     const npcs = await apply(file, pairs);
     log.info("knowledge file reloaded", { file, lines: pairs.length, npcs });
   };
-  const watchers: FSWatcher[] = [...new Set([...files].map(dirname))].map((folder) =>
-    // The folder, not the file: an editor that saves by renaming a new file over the old leaves a file watcher blind.
-    watch(folder, { persistent: false }, (_event, name) => {
-      const file = name && resolve(folder, name.toString());
-      if (!file || !files.has(file)) return;
-      clearTimeout(settling.get(file));
-      settling.set(file, setTimeout(() => {
-        settling.delete(file);
-        reload(file).catch((error: unknown) => log.error("knowledge file not reloaded", { file, error }));
-      }, SETTLE_MS));
-    }),
-  );
+  const watchers: FSWatcher[] = [];
+  for (const folder of new Set([...files].map(dirname))) {
+    try {
+      // The folder, not the file: an editor that saves by renaming a new file over the old leaves a file watcher blind.
+      const watcher = watch(folder, { persistent: false }, (_event, name) => {
+        const file = name && resolve(folder, name.toString());
+        if (!file || !files.has(file)) return;
+        clearTimeout(settling.get(file));
+        settling.set(file, setTimeout(() => {
+          settling.delete(file);
+          reload(file).catch((error: unknown) => log.error("knowledge file not reloaded", { file, error }));
+        }, SETTLE_MS));
+      });
+      watcher.on("error", (error) => log.warn("knowledge files here are no longer watched: edits need a restart", { folder, error }));
+      watchers.push(watcher);
+    } catch (error) {
+      // Out of inotify watches (ENOSPC), say: the game runs on, with the lines read at start.
+      log.warn("knowledge files here are not watched: edits need a restart", { folder, error });
+    }
+  }
   return {
     close() {
       for (const watcher of watchers) watcher.close();

@@ -64,6 +64,15 @@ describe("knowledge files reloaded while the server runs (server/knowledge-reloa
     }
   });
 
+  it("runs on, saying edits need a restart, where a folder cannot be watched", () => {
+    const warnings: string[] = [];
+    const log = createLogger({}, "info", (line) => warnings.push((JSON.parse(line) as { msg: string }).msg));
+    const gone = join(mkdtempSync(join(tmpdir(), "knowledge-")), "gone", "hans.jsonl"); // as when out of inotify watches
+    const spec = { npcId: "hans", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: gone };
+    reloadKnowledgeOnChange([spec], undefined, log, async () => []).close();
+    assert.deepEqual(warnings, ["knowledge files here are not watched: edits need a restart"]);
+  });
+
   it("reaches the embedded worker's thread: a player asking again hears the new line, from a thread that replaced a dead one too", async function () {
     this.timeout(60_000);
     const folder = mkdtempSync(join(tmpdir(), "knowledge-world-"));
