@@ -3,9 +3,9 @@ import { dirname, resolve } from "node:path";
 
 import type { Logger } from "../common/log.js";
 import type { Moderator } from "../moderation/moderator.js";
-import { type KnowledgePair, readKnowledgeFile } from "../npc/knowledge-index.js";
+import type { KnowledgePair } from "../npc/knowledge-index.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
-import { knowledgeFileProblem } from "./world-file.js";
+import { readCheckedKnowledge } from "./world-file.js";
 
 /** How long a file must stay still before it is read: an editor saves in several writes, or a write and a rename. */
 const SETTLE_MS = 150;
@@ -25,9 +25,10 @@ export function reloadKnowledgeOnChange(
   const files = new Set(brains.flatMap((brain) => (brain.knowledge ? [resolve(brain.knowledge)] : [])));
   const settling = new Map<string, NodeJS.Timeout>();
   const reload = async (file: string) => {
-    const problem = knowledgeFileProblem(file, moderator);
-    if (problem) return log.error("knowledge file changed but not taken: its NPCs keep the lines they had", { file, problem });
-    const pairs = readKnowledgeFile(file);
+    // Read once: the pairs taken are the pairs checked, even if the file changes again meanwhile.
+    const read = readCheckedKnowledge(file, moderator);
+    if ("problem" in read) return log.error("knowledge file changed but not taken: its NPCs keep the lines they had", { file, problem: read.problem });
+    const { pairs } = read;
     const npcs = await apply(file, pairs);
     log.info("knowledge file reloaded", { file, lines: pairs.length, npcs });
   };

@@ -177,11 +177,21 @@ const modelFolderProblem = (dir: string) =>
   });
 
 /** Read now, so a bad line stops the start with its place, instead of leaving every NPC without a brain later. */
-export function knowledgeFileProblem(path: string, moderator: Moderator | undefined): string | undefined {
-  if (!existsSync(path)) return `${path} does not exist`;
-  if (statSync(path).isDirectory()) return `${path} is a folder; name the knowledge file in it`;
-  return problemOf(() => {
-    const pairs = readKnowledgeFile(path);
+function knowledgeFileProblem(path: string, moderator: Moderator | undefined): string | undefined {
+  const read = readCheckedKnowledge(path, moderator);
+  return "problem" in read ? read.problem : undefined;
+}
+
+/**
+ * A knowledge file's pairs, read once and checked as the start checks them (each answer fits a chat line, names no
+ * one but the asker, is one question's only answer, passes moderation), or what is wrong with the file.
+ */
+export function readCheckedKnowledge(path: string, moderator: Moderator | undefined): { pairs: KnowledgePair[] } | { problem: string } {
+  if (!existsSync(path)) return { problem: `${path} does not exist` };
+  if (statSync(path).isDirectory()) return { problem: `${path} is a folder; name the knowledge file in it` };
+  let pairs: KnowledgePair[] = [];
+  const problem = problemOf(() => {
+    pairs = readKnowledgeFile(path);
     const long = pairs.find((pair) => [...pair.a].length > LINE_MAX_CHARS);
     if (long) return `${path}: an answer of ${[...long.a].length} characters (at most ${LINE_MAX_CHARS}, as a chat line): "${long.a.slice(0, 30)}…"`;
     // Said to the asker, as greetings are.
@@ -191,11 +201,12 @@ export function knowledgeFileProblem(path: string, moderator: Moderator | undefi
     if (twice) return `${path}: "${twice.q}" is asked for two answers ("${twice.first}", "${twice.second}"): only the first would ever be said`;
     if (!moderator) return undefined;
     for (const pair of pairs) {
-      const problem = blockedLineProblem(pair.a, moderator);
-      if (problem) return `${path}: ${problem}`;
+      const blocked = blockedLineProblem(pair.a, moderator);
+      if (blocked) return `${path}: ${blocked}`;
     }
     return undefined;
   });
+  return problem ? { problem } : { pairs };
 }
 
 /** An NPC's answers pass output moderation; a scripted one it blocks would silently become the safe line. */
