@@ -1,4 +1,4 @@
-import { type AuthContext, type Client, CloseCode, matchMaker, Room, ServerError } from "@colyseus/core";
+import { type AuthContext, type Client, CloseCode, type Delayed, matchMaker, Room, ServerError } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import type { z } from "zod";
 
@@ -47,6 +47,7 @@ import {
   type WorldError,
 } from "./world-contract.js";
 import { BANNED_CLOSE, KICKED_CLOSE, PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
+import type { WorldEdits } from "./world-edits.js";
 import type { NpcSettings, WorldSettings } from "./world-settings.js";
 import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 
@@ -74,6 +75,8 @@ export interface WorldRoomDeps {
   departed?: DepartedAllowances;
   /** Players' accounts from the game's login (server/player-accounts.ts): set, every join needs a signed token. */
   accounts?: { verify(token: string | undefined): Promise<Account> };
+  /** Edits of the world file taken while the server runs (server/world-reload.ts): NPCs' lines, places, radii. */
+  worldEdits?: WorldEdits;
 }
 
 /**
@@ -139,6 +142,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   );
   private readonly turns = new Map<string, NpcTurns<Question>>();
   private readonly npcSettings = new Map<string, NpcSettings>();
+  private readonly idleTimers = new Map<string, Delayed>();
+  private stopTakingEdits?: () => void;
   private readonly visits = new NpcVisits();
   private readonly greetingGate = new GreetingGate();
   private readonly lastIdleLine = new Map<string, string>();
@@ -168,18 +173,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // seat open for a reconnection, only catches what never reaches a handler.
     this.maxMessagesPerSecond = 2 * MESSAGES_PER_SECOND;
     this.state = new WorldState();
-    if (settings.hearing.mode === "proximity") this.state.hearingRadius = settings.hearing.radius;
-    this.state.sightRadius = settings.sight.radius;
     if (settings.chatAddressShare > 0) this.addressLines = new AddressLines(settings.chatRate, settings.chatAddressShare);
     this.reports = new ReportDesk(this.presence, settings.reportsToMute, (record) => this.publishLog(record), this.log);
-    const { capacity, concurrency } = settings.npcQueue;
-    for (const npc of settings.npcs) {
-      const { id, name, x, y, z, talkRadius } = npc;
-      this.npcSettings.set(id, npc);
-      this.state.npcs.set(id, new Npc().assign({ name, x, y, z, talkRadius, status: "idle" }));
-      this.turns.set(id, new NpcTurns(capacity, concurrency, (question) => this.askNpc(question)));
-      if (npc.idleLines.length > 0) this.clock.setInterval(() => this.sayIdleLine(npc), npc.idleEverySeconds * 1000);
-    }
+    this.takeWorld();
+    this.stopTakingEdits = this.deps.worldEdits?.subscribe(() => this.takeWorld());
 
     void this.presence.subscribe(SANCTIONS_CHANNEL, this.sanctions.heard);
     void this.presence.subscribe(KICKS_CHANNEL, this.heardKick);
@@ -190,6 +187,27 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       if (!this.withinMessageRate(client)) return;
       this.sendError(client, { code: "unknown_message", message: `unknown message type "${String(type)}"` });
     });
+  }
+
+  /**
+   * The NPCs, hearing and sight radii as the settings have them now: at creation, and again after each edit of the
+   * world file taken while the room runs (server/world-reload.ts), which may move NPCs and change their lines.
+   */
+  private takeWorld(): void {
+    const { hearing, sight, npcs, npcQueue } = this.deps.settings;
+    this.state.hearingRadius = hearing.mode === "proximity" ? hearing.radius : 0;
+    this.state.sightRadius = sight.radius;
+    for (const npc of npcs) {
+      const { id, name, x, y, z, talkRadius } = npc;
+      this.npcSettings.set(id, npc);
+      const shown = this.state.npcs.get(id);
+      if (shown) shown.assign({ x, y, z, talkRadius });
+      else this.state.npcs.set(id, new Npc().assign({ name, x, y, z, talkRadius, status: "idle" }));
+      if (!this.turns.has(id)) this.turns.set(id, new NpcTurns(npcQueue.capacity, npcQueue.concurrency, (question) => this.askNpc(question)));
+      this.idleTimers.get(id)?.clear();
+      this.idleTimers.delete(id);
+      if (npc.idleLines.length > 0) this.idleTimers.set(id, this.clock.setInterval(() => this.sayIdleLine(id), npc.idleEverySeconds * 1000));
+    }
   }
 
   /**
@@ -310,6 +328,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   onDispose(): void {
     this.disposed = true;
+    this.stopTakingEdits?.();
     this.presence.unsubscribe(SANCTIONS_CHANNEL, this.sanctions.heard);
     this.presence.unsubscribe(KICKS_CHANNEL, this.heardKick);
   }
@@ -359,7 +378,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       if (npc.greetings.length === 0) continue;
       const turn = this.greetingGate.arrive(npc.id, sessionId);
       if (turn === "now") this.greet(npc, [sessionId]);
-      else if (turn > 0) this.clock.setTimeout(() => this.greet(npc, this.greetingGate.due(npc.id, (id) => this.state.players.has(id))), turn);
+      // Its greetings as they are then: the world file may have changed meanwhile.
+      else if (turn > 0) this.clock.setTimeout(() => this.greet(this.npcSettings.get(npc.id)!, this.greetingGate.due(npc.id, (id) => this.state.players.has(id))), turn);
     }
   }
 
@@ -375,8 +395,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   /** Now and then, an NPC with players near and nothing to answer says one of its idle lines. */
-  private sayIdleLine(npc: NpcSettings): void {
-    if (this.state.npcs.get(npc.id)?.status !== "idle" || !this.visits.hasVisitors(npc.id)) return;
+  private sayIdleLine(npcId: string): void {
+    const npc = this.npcSettings.get(npcId);
+    if (!npc || this.state.npcs.get(npcId)?.status !== "idle" || !this.visits.hasVisitors(npcId)) return;
     const text = pickLine(npc.idleLines, this.lastIdleLine.get(npc.id));
     this.lastIdleLine.set(npc.id, text);
     this.addLine("npc", npc.id, npc.name, text, "", { unasked: "idle" }, { near: npc });

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
@@ -137,6 +137,8 @@ export interface ServerConfig {
   /** Open sockets one client address may hold (server/connection-cap.ts); 0: no cap. */
   connectionsPerAddress: number;
   world: WorldSettings;
+  /** The world file read at start (WORLD_FILE), watched for edits while the server runs; undefined when off. */
+  worldFile: string | undefined;
   /** Per NPC: the model, knowledge and decoding the worker answers it with. */
   brains: NpcBrainSpec[];
   model: { dir: string; dtype?: ModelDtype; maxBatch: number };
@@ -218,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       hearing: world?.hearing ?? DEFAULT_WORLD_SETTINGS.hearing,
       sight: world?.sight ?? DEFAULT_WORLD_SETTINGS.sight,
     },
+    worldFile: world ? resolve(e.WORLD_FILE) : undefined,
     brains: world?.brains ?? [{ npcId: e.NPC_ID, name: e.NPC_NAME, model: "default", modelDir: e.MODEL_DIR }],
     model: { dir: e.MODEL_DIR, ...(e.MODEL_DTYPE ? { dtype: e.MODEL_DTYPE } : {}), maxBatch: e.NPC_MAX_BATCH },
     moderator,

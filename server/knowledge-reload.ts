@@ -1,14 +1,11 @@
-import { type FSWatcher, watch } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 
 import type { Logger } from "../common/log.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { KnowledgePair } from "../npc/knowledge-index.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
+import { watchFiles } from "./file-watch.js";
 import { readCheckedKnowledge } from "./world-file.js";
-
-/** How long a file must stay still before it is read: an editor saves in several writes, or a write and a rename. */
-const SETTLE_MS = 150;
 
 /**
  * Watches the NPCs' knowledge files while the server runs, so a studio editing an NPC's lines hears them without a
@@ -23,7 +20,6 @@ export function reloadKnowledgeOnChange(
   apply: (file: string, pairs: KnowledgePair[]) => Promise<string[]>,
 ): { close(): void } {
   const files = new Set(brains.flatMap((brain) => (brain.knowledge ? [resolve(brain.knowledge)] : [])));
-  const settling = new Map<string, NodeJS.Timeout>();
   const reload = async (file: string) => {
     // Read once: the pairs taken are the pairs checked, even if the file changes again meanwhile.
     const read = readCheckedKnowledge(file, moderator);
@@ -32,30 +28,7 @@ export function reloadKnowledgeOnChange(
     const npcs = await apply(file, pairs);
     log.info("knowledge file reloaded", { file, lines: pairs.length, npcs });
   };
-  const watchers: FSWatcher[] = [];
-  for (const folder of new Set([...files].map(dirname))) {
-    try {
-      // The folder, not the file: an editor that saves by renaming a new file over the old leaves a file watcher blind.
-      const watcher = watch(folder, { persistent: false }, (_event, name) => {
-        const file = name && resolve(folder, name.toString());
-        if (!file || !files.has(file)) return;
-        clearTimeout(settling.get(file));
-        settling.set(file, setTimeout(() => {
-          settling.delete(file);
-          reload(file).catch((error: unknown) => log.error("knowledge file not reloaded", { file, error }));
-        }, SETTLE_MS));
-      });
-      watcher.on("error", (error) => log.warn("knowledge files here are no longer watched: edits need a restart", { folder, error }));
-      watchers.push(watcher);
-    } catch (error) {
-      // Out of inotify watches (ENOSPC), say: the game runs on, with the lines read at start.
-      log.warn("knowledge files here are not watched: edits need a restart", { folder, error });
-    }
-  }
-  return {
-    close() {
-      for (const watcher of watchers) watcher.close();
-      for (const timer of settling.values()) clearTimeout(timer);
-    },
-  };
+  return watchFiles(files, "knowledge files", log, (file) => {
+    reload(file).catch((error: unknown) => log.error("knowledge file not reloaded", { file, error }));
+  });
 }

@@ -16,6 +16,7 @@ import { WORLD_ROOM } from "../rooms/world-contract.js";
 import { DepartedAllowances } from "../rooms/departed-allowances.js";
 import { PlayerAllowances } from "../rooms/player-allowances.js";
 import { WaitingSeats } from "../rooms/waiting-seats.js";
+import { WorldEdits } from "../rooms/world-edits.js";
 import { defineWorldRoom } from "../rooms/world-room.js";
 import { sizeStateBuffer } from "../rooms/state-buffer.js";
 import { monitor } from "@colyseus/monitor";
@@ -33,6 +34,8 @@ import { metricsRoute } from "./metrics-route.js";
 import { keepModeration } from "./moderation-file.js";
 import type { ServerConfig } from "./config.js";
 import type { NpcCheck, NpcReadiness } from "./npc-readiness.js";
+import { loadWorldFile } from "./world-file.js";
+import { reloadWorldOnChange } from "./world-reload.js";
 
 const RELIST_EVERY_MS = 5000;
 /** How long Colyseus holds a reserved seat for its WebSocket: its own variable and default. */
@@ -156,7 +159,8 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   if (!moderator) log.warn("moderation is off (MODERATION_WORDS=off)");
   const seats = new WaitingSeats(config.world.joinsWaitingPerAddress, SEAT_RESERVATION_MS);
   const departed = new DepartedAllowances(PlayerAllowances.refillMs(config.world));
-  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats, departed, accounts: config.accounts };
+  const worldEdits = new WorldEdits(config.world);
+  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats, departed, accounts: config.accounts, worldEdits };
   sizeStateBuffer(config.world);
   server.define(WORLD_ROOM, defineWorldRoom(deps)).sortBy({ clients: -1 });
   // A port in use is an error of the HTTP server, which Colyseus only logs: its listen() would never settle, and a
@@ -178,6 +182,17 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   // rooms. Every few seconds the missing listings are written back.
   const relist = presence && setInterval(() => matchMaker.restoreMissingRoomCaches().catch(() => {}), RELIST_EVERY_MS);
   relist?.unref();
+  // A studio moving an NPC or rewriting its greetings sees the change in the running game.
+  const worldFile = config.worldFile;
+  const watchingWorld = worldFile
+    ? reloadWorldOnChange(
+        worldFile,
+        { npcs: config.world.npcs, hearing: config.world.hearing, sight: config.world.sight, brains: config.brains },
+        () => loadWorldFile(worldFile, config.model.dir, config.world.bounds, moderator),
+        log,
+        (world) => worldEdits.apply(world),
+      )
+    : undefined;
   const port = (transport.server!.address() as AddressInfo).port;
   log.info("world server listening", { port, transport: channel.kind, serverId: config.serverId });
 
@@ -186,6 +201,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
     (stopping ??= (async () => {
       log.info("shutting down: no new joins, finishing answers in flight");
       clearInterval(relist);
+      watchingWorld?.close();
       await server.gracefullyShutdown(false);
       await answers.stop();
       await moderation?.stop(); // after the rooms: the reports they filed last are kept

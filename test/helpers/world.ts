@@ -3,7 +3,7 @@ import { Client, type Room } from "@colyseus/sdk";
 
 import type { Client as Elasticsearch } from "@elastic/elasticsearch";
 
-import { createLogger } from "../../common/log.js";
+import { createLogger, type Logger } from "../../common/log.js";
 import { isPrivateAddress } from "../../common/private-address.js";
 import type { ChatLogRecord } from "../../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../../kafka/chat-log-transport.js";
@@ -54,7 +54,7 @@ export function recordingChatLog(): ChatLogPublisher & { records: ChatLogRecord[
 /** An embedded world server on a free port, with settings from env-style overrides. */
 export async function startTestWorld(
   env: Record<string, string> = {},
-  extra: { chatLog?: ChatLogPublisher; elasticsearch?: Elasticsearch; npcCheck?: () => NpcCheck | Promise<NpcCheck> } = {},
+  extra: { chatLog?: ChatLogPublisher; elasticsearch?: Elasticsearch; npcCheck?: () => NpcCheck | Promise<NpcCheck>; log?: Logger } = {},
 ): Promise<TestWorld> {
   // One NPC unless a test names a world file: most tests count the lines of one NPC.
   // No DATA_DIR unless a test gives one: the repository's data/ would carry one test's mutes and reports into the next.
@@ -66,7 +66,7 @@ export async function startTestWorld(
     chatLog: extra.chatLog ?? discardChatLog,
     elasticsearch: extra.elasticsearch,
     npcCheck: extra.npcCheck,
-    log: quiet,
+    log: extra.log ?? quiet,
   });
   const url = `ws://127.0.0.1:${server.port}`;
   const players: TestPlayer[] = [];
@@ -180,7 +180,7 @@ export async function decoderErrorsDuring(body: () => Promise<void>): Promise<st
 export function stateOf(player: TestPlayer) {
   return player.room.state.toJSON() as {
     players: Record<string, { name: string; x: number; y: number; z: number; rotY: number; anim: string }>;
-    npcs: Record<string, { name: string; status: string; talkRadius: number }>;
+    npcs: Record<string, { name: string; status: string; x: number; y: number; z: number; talkRadius: number }>;
     hearingRadius: number;
     sightRadius: number;
     chat: Array<{ id: string; kind: string; from: string; name: string; text: string; ts: number; replyTo: string }>;

@@ -6,7 +6,8 @@ namespace Kobot
 {
     /// <summary>
     /// An NPC: its name, a "…" typing indicator while it thinks, a speech bubble with its latest line
-    /// for a few seconds, and a ring on the ground as wide as its talk radius (ask it from inside).
+    /// for a few seconds, and a ring on the ground as wide as its talk radius (ask it from inside); it follows the
+    /// NPC's place and radius in the state.
     /// </summary>
     public class NpcView : MonoBehaviour
     {
@@ -25,11 +26,19 @@ namespace Kobot
         {
             NpcId = npcId;
             if (nameLabel != null) nameLabel.text = npc.name;
-            if (talkRing != null) talkRing.localScale = new Vector3(2f * (float)npc.talkRadius, 1f, 2f * (float)npc.talkRadius);
+            ShowPlace(npc);
+            // A studio may move an NPC or change its radius while the server runs (the world file is reloaded).
+            callbacks.OnChange(npc, () => ShowPlace(npc));
             callbacks.Listen(npc, n => n.status, (status, previous) =>
             {
                 if (typingIndicator != null) typingIndicator.SetActive(status == "thinking");
             });
+        }
+
+        private void ShowPlace(Npc npc)
+        {
+            transform.position = npc.Position();
+            if (talkRing != null) talkRing.localScale = new Vector3(2f * (float)npc.talkRadius, 1f, 2f * (float)npc.talkRadius);
         }
 
         public void Say(string text)

@@ -1,0 +1,43 @@
+import { type FSWatcher, watch } from "node:fs";
+import { dirname, resolve } from "node:path";
+
+import type { Logger } from "../common/log.js";
+
+/** How long a file must stay still before it is read: an editor saves in several writes, or a write and a rename. */
+const SETTLE_MS = 150;
+
+/**
+ * Calls `changed` with a file's path once it has stopped changing, for files a studio edits while the server runs
+ * (knowledge files, the world file). `what` names them in the warnings: a folder that cannot be watched leaves the
+ * game running, with edits needing a restart. Returns what stops watching.
+ */
+export function watchFiles(paths: Iterable<string>, what: string, log: Logger, changed: (file: string) => void): { close(): void } {
+  const files = new Set([...paths].map((path) => resolve(path)));
+  const settling = new Map<string, NodeJS.Timeout>();
+  const watchers: FSWatcher[] = [];
+  for (const folder of new Set([...files].map(dirname))) {
+    try {
+      // The folder, not the file: an editor that saves by renaming a new file over the old leaves a file watcher blind.
+      const watcher = watch(folder, { persistent: false }, (_event, name) => {
+        const file = name && resolve(folder, name.toString());
+        if (!file || !files.has(file)) return;
+        clearTimeout(settling.get(file));
+        settling.set(file, setTimeout(() => {
+          settling.delete(file);
+          changed(file);
+        }, SETTLE_MS));
+      });
+      watcher.on("error", (error) => log.warn(`${what} here are no longer watched: edits need a restart`, { folder, error }));
+      watchers.push(watcher);
+    } catch (error) {
+      // Out of inotify watches (ENOSPC), say: the game runs on, with what was read at start.
+      log.warn(`${what} here are not watched: edits need a restart`, { folder, error });
+    }
+  }
+  return {
+    close() {
+      for (const watcher of watchers) watcher.close();
+      for (const timer of settling.values()) clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { WorldFile } from "./world-file.js";
+
+/**
+ * What an edit of the world file changed that running rooms cannot take, each named as in the file
+ * (`npcs.hans.unsure`); empty when the rooms can take all of it. Rooms take what their NPCs say unasked and where
+ * they stand (lines, timings, positions, talk radii) and the hearing and sight radii. Which NPCs there are, their
+ * names (players' names are checked against them at join), how the worker answers them (model, knowledge file,
+ * decoding, unsure lines) and whether hearing or sight are by distance at all need a restart of servers and workers.
+ */
+export function changesNeedingRestart(taken: WorldFile, next: WorldFile): string[] {
+  const changes: string[] = [];
+  const ids = (world: WorldFile) => world.npcs.map((npc) => npc.id);
+  const added = ids(next).filter((id) => !ids(taken).includes(id));
+  const removed = ids(taken).filter((id) => !ids(next).includes(id));
+  if (added.length > 0) changes.push(`npcs: ${added.join(", ")} added`);
+  if (removed.length > 0) changes.push(`npcs: ${removed.join(", ")} removed`);
+  for (const npc of next.npcs) {
+    const before = taken.npcs.find((old) => old.id === npc.id);
+    if (!before) continue;
+    if (before.name !== npc.name) changes.push(`npcs.${npc.id}.name`);
+    const [brainBefore, brain] = [brainOf(taken, npc.id), brainOf(next, npc.id)];
+    for (const field of new Set([...Object.keys(brainBefore), ...Object.keys(brain)])) {
+      if (NOT_SETTINGS.has(field) || sameValue(brainBefore[field], brain[field])) continue;
+      changes.push(`npcs.${npc.id}.${field === "modelDir" ? "model" : field}`);
+    }
+  }
+  if (taken.hearing.mode !== next.hearing.mode) changes.push(`hearing.mode (${taken.hearing.mode} → ${next.hearing.mode})`);
+  if ((taken.sight.radius > 0) !== (next.sight.radius > 0)) changes.push(`sight.radius (${taken.sight.radius} → ${next.sight.radius}: sight range on or off)`);
+  return [...new Set(changes)];
+}
+
+/** Fields of a brain spec that are not the file's settings: the id, the name (compared above), pairs read while running. */
+const NOT_SETTINGS = new Set(["npcId", "name", "knowledgePairs"]);
+
+const brainOf = (world: WorldFile, npcId: string): Record<string, unknown> => ({ ...world.brains.find((brain) => brain.npcId === npcId) });
+
+/** Equal as data, whatever the order of an object's keys (a YAML map written in another order is the same settings). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return a === b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((key) => sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
+import { changesNeedingRestart } from "../server/world-changes.js";
+import { loadWorldFile } from "../server/world-file.js";
+
+const folder = mkdtempSync(join(tmpdir(), "world-changes-"));
+const knowledge = join(import.meta.dirname, "..", "npc", "knowledge");
+let files = 0;
+
+/** A world of two NPCs, read as the server reads it; `hans` and `top` are YAML lines put in place. */
+function world(hans = "", top = "hearing: { mode: proximity, radius: 8 }\nsight: { radius: 20 }") {
+  const path = join(folder, `world-${files++}.yaml`);
+  writeFileSync(path, `${top}
+npcs:
+  - id: hans
+    name: 한스
+    position: { x: 0, y: 0, z: 4 }
+    knowledge: ${knowledge}/blacksmith.jsonl
+    generation: { maxNewTokens: 24, repetitionPenalty: 1.1 }
+    ${hans}
+  - { id: mina, name: 미나, position: { x: 0, y: 0, z: -4 } }
+`);
+  return loadWorldFile(path, DEFAULT_MODEL_DIR, DEFAULT_WORLD_SETTINGS.bounds);
+}
+
+describe("which world file edits need a restart (server/world-changes.ts)", () => {
+  it("none for what rooms take while they run: places, radii, lines, timings, the hearing and sight radii", () => {
+    const edited = world(
+      "talkRadius: 3\n    greetings: ['{name}, 어서 오게.']\n    callReplies: ['왜 그러나?']\n    idleLines: ['흠.']\n    idleEverySeconds: 5\n    greetAgainSeconds: 0",
+      "hearing: { mode: proximity, radius: 20 }\nsight: { radius: 35 }",
+    );
+    assert.deepEqual(changesNeedingRestart(world(), edited), []);
+  });
+
+  it("none for the same settings written in another order", () => {
+    const reordered = world().brains[0]!;
+    reordered.generation = { repetitionPenalty: 1.1, maxNewTokens: 24 };
+    assert.deepEqual(changesNeedingRestart(world(), { ...world(), brains: [reordered, world().brains[1]!] }), []);
+  });
+
+  it("names each change to the NPCs there are, their names, how the worker answers them, and hearing or sight turned on or off", () => {
+    const edited = world(
+      `unsure: { below: -0.6, lines: ['모르겠네.'] }\n    scriptedAbove: 0.8`,
+      "hearing: { mode: room }",
+    );
+    assert.deepEqual(changesNeedingRestart(world(), edited), [
+      "npcs.hans.scriptedAbove",
+      "npcs.hans.unsure",
+      "hearing.mode (proximity → room)",
+      "sight.radius (20 → 0: sight range on or off)",
+    ]);
+    const renamed = world();
+    renamed.npcs[0]!.name = "망치";
+    renamed.brains[0] = { ...renamed.brains[0]!, knowledge: `${knowledge}/baker.jsonl`, generation: { maxNewTokens: 12, repetitionPenalty: 1.1 }, model: "big", modelDir: "/models/big" };
+    renamed.npcs[1]!.id = "hermit";
+    assert.deepEqual(changesNeedingRestart(world(), renamed), [
+      "npcs: hermit added",
+      "npcs: mina removed",
+      "npcs.hans.name",
+      "npcs.hans.model",
+      "npcs.hans.knowledge",
+      "npcs.hans.generation",
+    ]);
+  });
+});

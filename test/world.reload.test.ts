@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@colyseus/sdk";
+
+import { createLogger } from "../common/log.js";
+import type { WorldState } from "../rooms/world-state.js";
+import { sleep, startTestWorld, stateOf, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
+
+/** Saved as an editor saves: written beside the file, then renamed over it. */
+function save(file: string, world: object | string): void {
+  writeFileSync(`${file}.swp`, typeof world === "string" ? world : JSON.stringify(world, null, 2));
+  renameSync(`${file}.swp`, file);
+}
+
+const HANS = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10, greetings: ["{name}, 대장간에 온 걸 환영하네."] };
+const HERMIT = { id: "hermit", name: "은둔자", position: { x: 40, y: 0, z: 40 }, talkRadius: 5 };
+const AT_START = { hearing: { mode: "proximity", radius: 8 }, npcs: [HANS, HERMIT] };
+// Moved off the spawn point, a smaller radius, other greetings (at once again), and idle lines.
+const MOVED = {
+  hearing: { mode: "proximity", radius: 12 },
+  npcs: [
+    { ...HANS, position: { x: 6, y: 0, z: 6 }, talkRadius: 2, greetings: ["{name}, 새 대장간에 어서 오게."], greetAgainSeconds: 0, idleLines: ["망치 소리 좋지."], idleEverySeconds: 0.3 },
+    HERMIT,
+  ],
+};
+
+describe("the world file edited while the server runs (server/world-reload.ts)", function () {
+  this.timeout(30_000);
+  let world: TestWorld;
+  let file: string;
+  const logged: Array<{ level: string; msg: string; problem?: string; changes?: string[] }> = [];
+
+  before(async () => {
+    file = join(mkdtempSync(join(tmpdir(), "world-reload-")), "world.json");
+    save(file, AT_START);
+    const log = createLogger({}, "info", (line) => logged.push(JSON.parse(line) as (typeof logged)[number]));
+    world = await startTestWorld({ WORLD_FILE: file }, { log });
+  });
+  after(() => world.stop());
+
+  it("moves NPCs and changes their lines, radii and the hearing radius in running rooms and in rooms made later", async () => {
+    const a = await world.join("민수");
+    await waitFor("the greeting of the file at start", () => stateOf(a).chat.some((l) => l.text === "민수, 대장간에 온 걸 환영하네."));
+
+    save(file, MOVED);
+    await waitFor("hans moved in the player's state", () => stateOf(a).npcs.hans?.x === 6 && stateOf(a).npcs.hans?.talkRadius === 2);
+    assert.deepEqual({ ...stateOf(a).npcs.hans, status: undefined }, { name: "한스", x: 6, y: 0, z: 6, talkRadius: 2, status: undefined });
+    assert.equal(stateOf(a).hearingRadius, 12);
+    assert.ok(logged.some((l) => l.msg === "world file reloaded"), JSON.stringify(logged));
+
+    a.room.send("chat", { text: "@한스 안녕하세요" }); // from the spawn point, 8 m away now
+    const far = await waitFor("too_far by the new radius", () => a.errors.find((e) => e.code === "too_far"));
+    assert.match(far.message, /come within 2 m to talk$/);
+
+    await walkTo(a, 6, 5); // a visit to hans where he stands now
+    await waitFor("the new greeting", () => stateOf(a).chat.some((l) => l.text === "민수, 새 대장간에 어서 오게."));
+    await waitFor("an idle line of the new file", () => stateOf(a).chat.some((l) => l.from === "hans" && l.text === "망치 소리 좋지."));
+
+    const later = await new Client(world.url).create<WorldState>("world", { name: "지영" });
+    try {
+      await waitFor("the new room's state", () => later.state?.npcs?.get("hans") !== undefined);
+      assert.deepEqual([later.state.npcs.get("hans")!.x, later.state.npcs.get("hans")!.talkRadius, later.state.hearingRadius], [6, 2, 12]);
+    } finally {
+      await later.leave();
+    }
+    await a.room.leave();
+  });
+
+  it("keeps the world it has, and logs why, when an edit fails the start's checks or needs a restart", async () => {
+    const a = await world.join("철수");
+    const errors = () => logged.filter((l) => l.level === "error");
+    const before = errors().length;
+
+    // Renamed, and moved: players' names were checked against his at join, so none of the edit is taken.
+    save(file, { ...MOVED, npcs: [{ ...MOVED.npcs[0], name: "망치", position: { x: -6, y: 0, z: -6 } }, { ...HERMIT, generation: { maxNewTokens: 8 } }] });
+    await waitFor("the edit logged as needing a restart", () => errors().length === before + 1);
+    assert.deepEqual(errors().at(-1)!.changes, ["npcs.hans.name", "npcs.hermit.generation"]);
+
+    save(file, "{ \"npcs\": [ "); // half-written, or a typo
+    await waitFor("the broken file logged", () => errors().length === before + 2);
+    assert.match(errors().at(-1)!.problem!, /not valid json/);
+
+    save(file, { ...MOVED, npcs: [{ ...MOVED.npcs[0], position: { x: 90, y: 0, z: 0 } }, HERMIT] });
+    await waitFor("the position outside the world logged", () => errors().length === before + 3);
+    assert.match(errors().at(-1)!.problem!, /npcs\.0 \(hans\)\.position: \(90, 0, 0\) is outside the world's bounds/);
+
+    await sleep(300);
+    const { hans } = stateOf(a).npcs;
+    assert.deepEqual([hans!.name, hans!.x, hans!.z], ["한스", 6, 6], "where the last edit taken put him");
+    await a.room.leave();
+  });
+});
