@@ -73,6 +73,8 @@ export interface NpcBrain {
   knowledgeLine(question: string, minScore: number, questionsOnly?: boolean): ScriptedLine | undefined;
   /** What the NPC says instead of an answer the model was not sure of, if it has such lines. */
   unsure?: UnsureLines;
+  /** How alike a question must be to one of its knowledge file's to get that line as written (never, unset). */
+  scriptedAbove?: number;
 }
 
 /**
@@ -127,6 +129,7 @@ export class NpcCast {
     ): NpcBrain => ({
       engine,
       ...(unsure ? { unsure } : {}),
+      ...(scriptedAbove !== undefined ? { scriptedAbove } : {}),
       queue: queues.get(engine)!,
       options,
       hear: (line) => withoutOwnName(engine.readLine(line), names),
@@ -135,7 +138,7 @@ export class NpcCast {
         return hit ? { text: hit.pair.a, source: knowledgeSource } : undefined;
       },
       scriptedLine(question) {
-        return scriptedAbove === undefined ? undefined : this.knowledgeLine(question, scriptedAbove, true);
+        return this.scriptedAbove === undefined ? undefined : this.knowledgeLine(question, this.scriptedAbove, true);
       },
     });
     const knowing = new Map<string, { file: string; engine: NpcEngine; names: string[] }>();
@@ -166,6 +169,26 @@ export class NpcCast {
       if (resolve(own) !== resolve(file)) continue;
       this.brains.get(npcId)!.options.knowledge = engine.knowledgeIndex(pairs.map((pair) => heardAs(pair, engine, names)));
       changed.push(npcId);
+    }
+    return changed;
+  }
+
+  /**
+   * The NPCs' decoding, unsure lines and scripted bar from now on, as an edit of the world file taken while the server
+   * runs sets them (server/world-reload.ts; their models and knowledge files need a restart). Returns their ids.
+   */
+  replaceSettings(specs: readonly NpcBrainSpec[]): string[] {
+    const changed: string[] = [];
+    for (const spec of specs) {
+      const brain = this.brains.get(spec.npcId);
+      if (!brain) continue;
+      if (spec.generation) brain.options.settings = spec.generation;
+      else delete brain.options.settings;
+      if (spec.unsure) brain.unsure = spec.unsure;
+      else delete brain.unsure;
+      if (spec.scriptedAbove !== undefined) brain.scriptedAbove = spec.scriptedAbove;
+      else delete brain.scriptedAbove;
+      changed.push(spec.npcId);
     }
     return changed;
   }

@@ -26,14 +26,15 @@ export interface WorkerThreadOptions {
 export type ToThread =
   | { type: "questions"; questions: QuestionMessage[] }
   | { type: "metrics" }
-  | { type: "knowledge"; file: string; pairs: KnowledgePair[] };
+  | { type: "knowledge"; file: string; pairs: KnowledgePair[] }
+  | { type: "settings"; brains: NpcBrainSpec[] };
 
 type FromThread =
   | { type: "ready"; models: string[] }
   | { type: "failed"; code: string; message: string }
   | { type: "answers"; id: number; answers: AnswerMessage[] }
   | { type: "metrics"; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] }
-  | { type: "knowledge"; id: number; npcs: string[] };
+  | { type: "knowledge" | "settings"; id: number; npcs: string[] };
 
 /**
  * The embedded default's NPC worker on a thread of its own (npc/worker-thread-main.ts), seen from the
@@ -52,6 +53,8 @@ export class ThreadedNpcWorker {
   private readonly feeding: { close(): void }[] = [];
   /** Per knowledge file, the pairs last taken while the server ran: a replaced thread starts with them, not the file. */
   private readonly knowledgeTaken = new Map<string, KnowledgePair[]>();
+  /** The NPCs' specs as last taken (an edit of the world file changes their settings): a replaced thread starts with them. */
+  private brains: NpcBrainSpec[];
 
   private constructor(
     private readonly options: WorkerThreadOptions,
@@ -60,6 +63,7 @@ export class ThreadedNpcWorker {
     readonly models: string[],
   ) {
     this.removeMetrics = addMetricsSource(() => this.metrics());
+    this.brains = options.brains;
   }
 
   /** Loads the cast on a new thread; rejects with the thread's NpcError (a missing model names its file). */
@@ -87,6 +91,16 @@ export class ThreadedNpcWorker {
     this.knowledgeTaken.set(resolve(file), pairs);
     const reply = await this.ask({ type: "knowledge", file, pairs });
     return reply.type === "knowledge" ? reply.npcs : [];
+  }
+
+  /**
+   * The NPCs' decoding, unsure lines and scripted bar from now on (NpcCast.replaceSettings); resolves with their ids.
+   * A thread that replaces a dead one starts with them, so one that dies meanwhile loses nothing (none: `[]`).
+   */
+  async replaceSettings(brains: NpcBrainSpec[]): Promise<string[]> {
+    this.brains = brains;
+    const reply = await this.ask({ type: "settings", brains }).catch(() => undefined);
+    return reply?.type === "settings" ? reply.npcs : [];
   }
 
   /** The thread's metrics (answers by outcome, model tokens/s), shown in the server's /metrics; none while it is gone. */
@@ -129,7 +143,7 @@ export class ThreadedNpcWorker {
     for (let pause = 0; !this.stopped; pause = nextPause(pause)) {
       await new Promise((resolve) => setTimeout(resolve, pause));
       try {
-        const brains = this.options.brains.map((brain) => {
+        const brains = this.brains.map((brain) => {
           const taken = brain.knowledge && this.knowledgeTaken.get(resolve(brain.knowledge));
           return taken ? { ...brain, knowledgePairs: taken } : brain;
         });

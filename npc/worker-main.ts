@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from "../server/config.js";
 import { reloadKnowledgeOnChange } from "../server/knowledge-reload.js";
 import { serveMetrics } from "../server/metrics-server.js";
 import { onTerminate } from "../server/terminate.js";
+import { reloadWorldOnChange } from "../server/world-reload.js";
 import { NpcCast } from "./npc-cast.js";
 import { NpcWorker } from "./worker.js";
 
@@ -28,8 +29,11 @@ async function main(): Promise<void> {
   await worker.start();
   // A studio editing an NPC's knowledge file hears the new lines without a restart.
   const knowledge = reloadKnowledgeOnChange(config.brains, config.moderator, log, async (file, pairs) => cast.replaceKnowledge(file, pairs));
+  // …and one editing the world file hears an NPC's new decoding and unsure lines.
+  const world = reloadWorldOnChange(config, log, (edited) => cast.replaceSettings(edited.brains));
   onTerminate(log, async () => {
     knowledge.close();
+    world.close();
     await worker.stop();
     await cast.dispose();
   });

@@ -3,8 +3,8 @@
  * synchronously on the calling thread: on the rooms' thread, every prefill would hold up every
  * room's patches. Here it holds up only this thread.
  *
- * parent → {questions, id} | {metrics, id} | {knowledge, id, file, pairs} · thread → {ready, models}
- * | {failed, code, message} | {answers, id} | {metrics, id, metrics} | {knowledge, id, npcs}.
+ * parent → {questions, id} | {metrics, id} | {knowledge, id, file, pairs} | {settings, id, brains} · thread →
+ * {ready, models} | {failed, code, message} | {answers, id} | {metrics, id, metrics} | {knowledge | settings, id, npcs}.
  */
 import { parentPort, workerData } from "node:worker_threads";
 
@@ -47,6 +47,8 @@ async function reply(message: FromParent, cast: NpcCast): Promise<void> {
     port.postMessage({ type: "metrics", id: message.id, metrics: await register.getMetricsAsJSON() });
   } else if (message.type === "knowledge") {
     port.postMessage({ type: "knowledge", id: message.id, npcs: cast.replaceKnowledge(message.file, message.pairs) });
+  } else if (message.type === "settings") {
+    port.postMessage({ type: "settings", id: message.id, npcs: cast.replaceSettings(message.brains) });
   } else if (answer) {
     // NpcWorker.answerAll never rejects: every question gets an answer or an `error` answer.
     port.postMessage({ type: "answers", id: message.id, answers: await answer(message.questions) });

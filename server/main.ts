@@ -22,6 +22,7 @@ import { ConfigError, loadConfig } from "./config.js";
 import { startEmbeddedChatLog, startEmbeddedWorker } from "./embedded.js";
 import { embeddedNpcCheck, kafkaNpcCheck, type NpcCheck } from "./npc-readiness.js";
 import { onTerminate } from "./terminate.js";
+import type { WorldFile } from "./world-file.js";
 import { startWorldServer } from "./world-server.js";
 
 async function main(): Promise<void> {
@@ -58,7 +59,10 @@ async function main(): Promise<void> {
     chatLog = (await startEmbeddedChatLog(config, es, log)).chatLog;
   }
 
-  const server = await startWorldServer({ config, channel, chatLog, elasticsearch: es, log, npcCheck, kafka: kafkaForMetrics });
+  // An edit of the world file: the rooms take theirs (world-server.ts), the embedded worker its NPCs' decoding and
+  // unsure lines (Kafka workers watch the file themselves).
+  const onWorldEdit = (world: WorldFile) => void worker?.replaceSettings(world.brains);
+  const server = await startWorldServer({ config, channel, chatLog, elasticsearch: es, log, npcCheck, kafka: kafkaForMetrics, onWorldEdit });
   if (!config.admin) log.info("admin routes are off (chat search, monitor): set ADMIN_USER and ADMIN_PASSWORD");
   onTerminate(log, async () => {
     await server.shutdown();

@@ -1,11 +1,12 @@
 import type { WorldFile } from "./world-file.js";
 
 /**
- * What an edit of the world file changed that running rooms cannot take, each named as in the file
- * (`npcs.hans.unsure`); empty when the rooms can take all of it. Rooms take what their NPCs say unasked and where
- * they stand (lines, timings, positions, talk radii) and the hearing and sight radii. Which NPCs there are, their
- * names (players' names are checked against them at join), how the worker answers them (model, knowledge file,
- * decoding, unsure lines) and whether hearing or sight are by distance at all need a restart of servers and workers.
+ * What an edit of the world file changed that running servers and workers cannot take, each named as in the file
+ * (`npcs.hans.name`); empty when they can take all of it. Rooms take what their NPCs say unasked and where they
+ * stand (lines, timings, positions, talk radii) and the hearing and sight radii; workers take how they answer an NPC
+ * (decoding, unsure lines and bars, the scripted bar). Which NPCs there are, their names (players' names are checked
+ * against them at join, and the worker hears questions without them), the models and knowledge files the workers
+ * loaded, and whether hearing or sight are by distance at all need a restart.
  */
 export function changesNeedingRestart(taken: WorldFile, next: WorldFile): string[] {
   const changes: string[] = [];
@@ -20,7 +21,7 @@ export function changesNeedingRestart(taken: WorldFile, next: WorldFile): string
     if (before.name !== npc.name) changes.push(`npcs.${npc.id}.name`);
     const [brainBefore, brain] = [brainOf(taken, npc.id), brainOf(next, npc.id)];
     for (const field of new Set([...Object.keys(brainBefore), ...Object.keys(brain)])) {
-      if (NOT_SETTINGS.has(field) || sameValue(brainBefore[field], brain[field])) continue;
+      if (!LOADED_AT_START.has(field) || sameValue(brainBefore[field], brain[field])) continue;
       changes.push(`npcs.${npc.id}.${field === "modelDir" ? "model" : field}`);
     }
   }
@@ -29,8 +30,8 @@ export function changesNeedingRestart(taken: WorldFile, next: WorldFile): string
   return [...new Set(changes)];
 }
 
-/** Fields of a brain spec that are not the file's settings: the id, the name (compared above), pairs read while running. */
-const NOT_SETTINGS = new Set(["npcId", "name", "knowledgePairs"]);
+/** What a worker loads for an NPC as it starts: its model (by name and folder) and its knowledge file. */
+const LOADED_AT_START = new Set(["model", "modelDir", "knowledge"]);
 
 const brainOf = (world: WorldFile, npcId: string): Record<string, unknown> => ({ ...world.brains.find((brain) => brain.npcId === npcId) });
 

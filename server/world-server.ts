@@ -34,7 +34,7 @@ import { metricsRoute } from "./metrics-route.js";
 import { keepModeration } from "./moderation-file.js";
 import type { ServerConfig } from "./config.js";
 import type { NpcCheck, NpcReadiness } from "./npc-readiness.js";
-import { loadWorldFile } from "./world-file.js";
+import type { WorldFile } from "./world-file.js";
 import { reloadWorldOnChange } from "./world-reload.js";
 
 const RELIST_EVERY_MS = 5000;
@@ -72,6 +72,8 @@ export interface WorldServerOptions {
   npcCheck?: () => NpcCheck | Promise<NpcCheck>;
   /** With Kafka: the client and the consumer groups whose lag /metrics reports. */
   kafka?: { client: Kafka; watched: GroupTopic[] };
+  /** After the rooms take an edit of the world file: the embedded worker takes its NPCs' settings. */
+  onWorldEdit?: (world: WorldFile) => void;
   /** More HTTP routes. */
   routes?: (app: Application) => void;
 }
@@ -183,16 +185,10 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const relist = presence && setInterval(() => matchMaker.restoreMissingRoomCaches().catch(() => {}), RELIST_EVERY_MS);
   relist?.unref();
   // A studio moving an NPC or rewriting its greetings sees the change in the running game.
-  const worldFile = config.worldFile;
-  const watchingWorld = worldFile
-    ? reloadWorldOnChange(
-        worldFile,
-        { npcs: config.world.npcs, hearing: config.world.hearing, sight: config.world.sight, brains: config.brains },
-        () => loadWorldFile(worldFile, config.model.dir, config.world.bounds, moderator),
-        log,
-        (world) => worldEdits.apply(world),
-      )
-    : undefined;
+  const watchingWorld = reloadWorldOnChange(config, log, (world) => {
+    worldEdits.apply({ npcs: world.npcs, hearing: world.hearing, sight: world.sight });
+    options.onWorldEdit?.(world);
+  });
   const port = (transport.server!.address() as AddressInfo).port;
   log.info("world server listening", { port, transport: channel.kind, serverId: config.serverId });
 
@@ -201,7 +197,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
     (stopping ??= (async () => {
       log.info("shutting down: no new joins, finishing answers in flight");
       clearInterval(relist);
-      watchingWorld?.close();
+      watchingWorld.close();
       await server.gracefullyShutdown(false);
       await answers.stop();
       await moderation?.stop(); // after the rooms: the reports they filed last are kept

@@ -29,11 +29,13 @@ npcs:
 }
 
 describe("which world file edits need a restart (server/world-changes.ts)", () => {
-  it("none for what rooms take while they run: places, radii, lines, timings, the hearing and sight radii", () => {
+  it("none for what rooms and workers take while they run: places, radii, lines, timings, decoding, unsure and scripted bars", () => {
     const edited = world(
-      "talkRadius: 3\n    greetings: ['{name}, 어서 오게.']\n    callReplies: ['왜 그러나?']\n    idleLines: ['흠.']\n    idleEverySeconds: 5\n    greetAgainSeconds: 0",
+      "talkRadius: 3\n    greetings: ['{name}, 어서 오게.']\n    callReplies: ['왜 그러나?']\n    idleLines: ['흠.']\n    idleEverySeconds: 5\n" +
+        "    greetAgainSeconds: 0\n    unsure: { below: -0.6, lines: ['모르겠네.'] }\n    scriptedAbove: 0.8",
       "hearing: { mode: proximity, radius: 20 }\nsight: { radius: 35 }",
     );
+    edited.brains[0]!.generation = { maxNewTokens: 12 };
     assert.deepEqual(changesNeedingRestart(world(), edited), []);
   });
 
@@ -43,20 +45,15 @@ describe("which world file edits need a restart (server/world-changes.ts)", () =
     assert.deepEqual(changesNeedingRestart(world(), { ...world(), brains: [reordered, world().brains[1]!] }), []);
   });
 
-  it("names each change to the NPCs there are, their names, how the worker answers them, and hearing or sight turned on or off", () => {
-    const edited = world(
-      `unsure: { below: -0.6, lines: ['모르겠네.'] }\n    scriptedAbove: 0.8`,
-      "hearing: { mode: room }",
-    );
+  it("names each change to the NPCs there are, their names, models and knowledge files, and hearing or sight turned on or off", () => {
+    const edited = world("", "hearing: { mode: room }");
     assert.deepEqual(changesNeedingRestart(world(), edited), [
-      "npcs.hans.scriptedAbove",
-      "npcs.hans.unsure",
       "hearing.mode (proximity → room)",
       "sight.radius (20 → 0: sight range on or off)",
     ]);
     const renamed = world();
     renamed.npcs[0]!.name = "망치";
-    renamed.brains[0] = { ...renamed.brains[0]!, knowledge: `${knowledge}/baker.jsonl`, generation: { maxNewTokens: 12, repetitionPenalty: 1.1 }, model: "big", modelDir: "/models/big" };
+    renamed.brains[0] = { ...renamed.brains[0]!, knowledge: `${knowledge}/baker.jsonl`, model: "big", modelDir: "/models/big" };
     renamed.npcs[1]!.id = "hermit";
     assert.deepEqual(changesNeedingRestart(world(), renamed), [
       "npcs: hermit added",
@@ -64,7 +61,6 @@ describe("which world file edits need a restart (server/world-changes.ts)", () =
       "npcs.hans.name",
       "npcs.hans.model",
       "npcs.hans.knowledge",
-      "npcs.hans.generation",
     ]);
   });
 });

@@ -2,11 +2,16 @@ import assert from "node:assert/strict";
 import { mkdtempSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Worker } from "node:worker_threads";
 import { Client } from "@colyseus/sdk";
 
 import { createLogger } from "../common/log.js";
+import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
+import { InProcessBus } from "../kafka/in-process-transport.js";
 import type { WorldState } from "../rooms/world-state.js";
-import { sleep, startTestWorld, stateOf, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
+import { loadConfig } from "../server/config.js";
+import { startEmbeddedWorker } from "../server/embedded.js";
+import { quiet, sleep, startTestWorld, stateOf, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 /** Saved as an editor saves: written beside the file, then renamed over it. */
 function save(file: string, world: object | string): void {
@@ -14,6 +19,7 @@ function save(file: string, world: object | string): void {
   renameSync(`${file}.swp`, file);
 }
 
+const BAKER = join(import.meta.dirname, "..", "npc", "knowledge", "baker.jsonl");
 const HANS = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10, greetings: ["{name}, 대장간에 온 걸 환영하네."] };
 const HERMIT = { id: "hermit", name: "은둔자", position: { x: 40, y: 0, z: 40 }, talkRadius: 5 };
 const AT_START = { hearing: { mode: "proximity", radius: 8 }, npcs: [HANS, HERMIT] };
@@ -73,10 +79,11 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
     const errors = () => logged.filter((l) => l.level === "error");
     const before = errors().length;
 
-    // Renamed, and moved: players' names were checked against his at join, so none of the edit is taken.
-    save(file, { ...MOVED, npcs: [{ ...MOVED.npcs[0], name: "망치", position: { x: -6, y: 0, z: -6 } }, { ...HERMIT, generation: { maxNewTokens: 8 } }] });
+    // Renamed and moved (players' names were checked against his at join), and a knowledge file the worker has not
+    // loaded: none of the edit is taken.
+    save(file, { ...MOVED, npcs: [{ ...MOVED.npcs[0], name: "망치", position: { x: -6, y: 0, z: -6 } }, { ...HERMIT, knowledge: BAKER }] });
     await waitFor("the edit logged as needing a restart", () => errors().length === before + 1);
-    assert.deepEqual(errors().at(-1)!.changes, ["npcs.hans.name", "npcs.hermit.generation"]);
+    assert.deepEqual(errors().at(-1)!.changes, ["npcs.hans.name", "npcs.hermit.knowledge"]);
 
     save(file, "{ \"npcs\": [ "); // half-written, or a typo
     await waitFor("the broken file logged", () => errors().length === before + 2);
@@ -90,5 +97,54 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
     const { hans } = stateOf(a).npcs;
     assert.deepEqual([hans!.name, hans!.x, hans!.z], ["한스", 6, 6], "where the last edit taken put him");
     await a.room.leave();
+  });
+
+  it("gives the NPC worker an edit's unsure lines: the next answer follows them", async () => {
+    await world.startWorker();
+    const a = await world.join("영희");
+    await walkTo(a, 6, 5); // within hans's 2 m
+    const answers = () => stateOf(a).chat.filter((l) => l.kind === "npc" && l.from === "hans" && l.replyTo !== "");
+    a.room.send("chat", { text: "@한스 오늘 뭐 했어?" });
+    await waitFor("the model's answer", () => answers().length === 1, 20_000);
+    assert.notEqual(answers()[0]!.text, "글쎄, 모르겠네.");
+
+    // Every answer is less sure than a bar of 0: each gives way to the unsure line.
+    save(file, { ...MOVED, npcs: [{ ...MOVED.npcs[0], unsure: { below: 0, lines: ["글쎄, 모르겠네."] } }, HERMIT] });
+    await waitFor("the edit taken", () => logged.filter((l) => l.msg === "world file reloaded").length === 2);
+    a.room.send("chat", { text: "@한스 오늘 뭐 했어?" });
+    await waitFor("the second answer", () => answers().length === 2, 20_000);
+    assert.equal(answers()[1]!.text, "글쎄, 모르겠네.");
+    await a.room.leave();
+  });
+
+  it("reaches the embedded worker's thread, and a thread that replaces a dead one starts with the edit", async () => {
+    const own = join(mkdtempSync(join(tmpdir(), "world-reload-")), "world.json");
+    save(own, AT_START);
+    const config = loadConfig({ WORLD_FILE: own, SERVER_ID: "s1" });
+    const bus = new InProcessBus(config.model.maxBatch);
+    const answers: AnswerMessage[] = [];
+    const server = bus.serverChannel("s1");
+    await server.start((answer) => answers.push(answer));
+    const { worker } = await startEmbeddedWorker(config, bus, quiet);
+    let asked = 0;
+    const ask = async () => {
+      const questionId = `q${asked++}`;
+      await server.sendQuestion({ v: CONTRACT_VERSION, questionId, roomId: "r1", npcId: "hans", playerId: "p1", playerName: "민수", text: "오늘 뭐 했어?", ts: Date.now() });
+      return (await waitFor("an answer", () => answers.find((a) => a.questionId === questionId), 30_000)).text;
+    };
+    try {
+      const [hans, ...others] = config.brains;
+      const full = await ask();
+      assert.deepEqual(await worker!.replaceSettings([{ ...hans!, generation: { maxNewTokens: 2 } }, ...others]), ["hans", "hermit"]);
+      const short = await ask();
+      assert.ok(short.length > 0 && short.length < full.length, `${short} / ${full}`);
+
+      await worker!.replaceSettings([{ ...hans!, unsure: { below: 0, lines: ["글쎄, 모르겠네."] } }, ...others]);
+      const thread = (worker as unknown as { thread: Worker | undefined }).thread!;
+      await thread.terminate(); // as a crash would end it
+      assert.equal(await ask(), "글쎄, 모르겠네.");
+    } finally {
+      await worker?.stop();
+    }
   });
 });

@@ -60,6 +60,7 @@ export async function startTestWorld(
   // No DATA_DIR unless a test gives one: the repository's data/ would carry one test's mutes and reports into the next.
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SERVER_ID: "test-server", WORLD_FILE: "off", DATA_DIR: "off", ...env });
   const bus = new InProcessBus(config.model.maxBatch);
+  let cast: NpcCast | undefined;
   const server = await startWorldServer({
     config,
     channel: bus.serverChannel(config.serverId),
@@ -67,6 +68,8 @@ export async function startTestWorld(
     elasticsearch: extra.elasticsearch,
     npcCheck: extra.npcCheck,
     log: extra.log ?? quiet,
+    // As the embedded worker does (server/main.ts): an edit of the world file reaches its NPCs' settings.
+    onWorldEdit: (world) => cast?.replaceSettings(world.brains),
   });
   const url = `ws://127.0.0.1:${server.port}`;
   const players: TestPlayer[] = [];
@@ -76,7 +79,7 @@ export async function startTestWorld(
     url,
     async startWorker() {
       // A world file's NPCs get their own knowledge and settings; the default world shares the loaded model.
-      const brains = env.WORLD_FILE && env.WORLD_FILE !== "off" ? await NpcCast.load(config.brains) : await shippedEngine();
+      const brains = env.WORLD_FILE && env.WORLD_FILE !== "off" ? (cast = await NpcCast.load(config.brains)) : await shippedEngine();
       const worker = new NpcWorker(brains, bus.workerChannel(), quiet);
       await worker.start();
       return worker;
