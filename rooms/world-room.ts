@@ -176,7 +176,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (settings.chatAddressShare > 0) this.addressLines = new AddressLines(settings.chatRate, settings.chatAddressShare);
     this.reports = new ReportDesk(this.presence, settings.reportsToMute, (record) => this.publishLog(record), this.log);
     this.takeWorld();
-    this.stopTakingEdits = this.deps.worldEdits?.subscribe(() => this.takeWorld());
+    this.stopTakingEdits = this.deps.worldEdits?.subscribe(() => this.takeEdit());
 
     void this.presence.subscribe(SANCTIONS_CHANNEL, this.sanctions.heard);
     void this.presence.subscribe(KICKS_CHANNEL, this.heardKick);
@@ -207,6 +207,18 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       this.idleTimers.get(id)?.clear();
       this.idleTimers.delete(id);
       if (npc.idleLines.length > 0) this.idleTimers.set(id, this.clock.setInterval(() => this.sayIdleLine(id), npc.idleEverySeconds * 1000));
+    }
+  }
+
+  /**
+   * An edit of the world file, taken while players are here: who sees whom and who visits which NPC follow the new
+   * radii and places at once, not at each player's next move (an NPC moved beside a player greets them).
+   */
+  private takeEdit(): void {
+    this.takeWorld();
+    for (const sessionId of this.state.players.keys()) {
+      if (this.deps.settings.sight.radius > 0) this.updateSightOf(sessionId);
+      this.noticePlayer(sessionId);
     }
   }
 

@@ -22,15 +22,19 @@ function save(file: string, world: object | string): void {
 const BAKER = join(import.meta.dirname, "..", "npc", "knowledge", "baker.jsonl");
 const HANS = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10, greetings: ["{name}, 대장간에 온 걸 환영하네."] };
 const HERMIT = { id: "hermit", name: "은둔자", position: { x: 40, y: 0, z: 40 }, talkRadius: 5 };
-const AT_START = { hearing: { mode: "proximity", radius: 8 }, npcs: [HANS, HERMIT] };
+const AT_START = { hearing: { mode: "proximity", radius: 8 }, sight: { radius: 30 }, npcs: [HANS, HERMIT] };
 // Moved off the spawn point, a smaller radius, other greetings (at once again), and idle lines.
 const MOVED = {
   hearing: { mode: "proximity", radius: 12 },
+  sight: { radius: 30 },
   npcs: [
     { ...HANS, position: { x: 6, y: 0, z: 6 }, talkRadius: 2, greetings: ["{name}, 새 대장간에 어서 오게."], greetAgainSeconds: 0, idleLines: ["망치 소리 좋지."], idleEverySeconds: 0.3 },
     HERMIT,
   ],
 };
+
+// Hans comes up to a player standing 4 m from him.
+const NEAR = { ...MOVED, npcs: [{ ...MOVED.npcs[0], position: { x: 6, y: 0, z: 3 } }, HERMIT] };
 
 describe("the world file edited while the server runs (server/world-reload.ts)", function () {
   this.timeout(30_000);
@@ -60,8 +64,11 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
     const far = await waitFor("too_far by the new radius", () => a.errors.find((e) => e.code === "too_far"));
     assert.match(far.message, /come within 2 m to talk$/);
 
-    await walkTo(a, 6, 5); // a visit to hans where he stands now
-    await waitFor("the new greeting", () => stateOf(a).chat.some((l) => l.text === "민수, 새 대장간에 어서 오게."));
+    await walkTo(a, 6, 2); // 4 m from hans: no visit
+    await sleep(300);
+    assert.ok(!stateOf(a).chat.some((l) => l.text.includes("새 대장간")), "not greeted from 4 m");
+    save(file, NEAR);
+    await waitFor("the new greeting, hans having come to the player", () => stateOf(a).chat.some((l) => l.text === "민수, 새 대장간에 어서 오게."));
     await waitFor("an idle line of the new file", () => stateOf(a).chat.some((l) => l.from === "hans" && l.text === "망치 소리 좋지."));
 
     const later = await new Client(world.url).create<WorldState>("world", { name: "지영" });
@@ -95,8 +102,19 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
 
     await sleep(300);
     const { hans } = stateOf(a).npcs;
-    assert.deepEqual([hans!.name, hans!.x, hans!.z], ["한스", 6, 6], "where the last edit taken put him");
+    assert.deepEqual([hans!.name, hans!.x, hans!.z], ["한스", 6, 3], "where the last edit taken put him");
     await a.room.leave();
+  });
+
+  it("takes a new sight radius at once: a player beyond it leaves the others' state though nobody moved", async () => {
+    const a = await world.join("가람");
+    const b = await world.joinBeside(a, "나래");
+    await waitFor("each in the other's sight", () => Object.keys(stateOf(a).players).length === 2);
+    save(file, { ...NEAR, sight: { radius: 0.001 } }); // nearer than any two players stand
+    await waitFor("b out of a's sight", () => Object.keys(stateOf(a).players).length === 1 && stateOf(a).players[a.room.sessionId]);
+    save(file, NEAR);
+    await waitFor("b back in a's sight", () => stateOf(a).players[b.room.sessionId]);
+    await Promise.all([a.room.leave(), b.room.leave()]);
   });
 
   it("gives the NPC worker an edit's unsure lines: the next answer follows them", async () => {
@@ -109,8 +127,10 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
     assert.notEqual(answers()[0]!.text, "글쎄, 모르겠네.");
 
     // Every answer is less sure than a bar of 0: each gives way to the unsure line.
+    const reloads = () => logged.filter((l) => l.msg === "world file reloaded").length;
+    const before = reloads();
     save(file, { ...MOVED, npcs: [{ ...MOVED.npcs[0], unsure: { below: 0, lines: ["글쎄, 모르겠네."] } }, HERMIT] });
-    await waitFor("the edit taken", () => logged.filter((l) => l.msg === "world file reloaded").length === 2);
+    await waitFor("the edit taken", () => reloads() === before + 1);
     a.room.send("chat", { text: "@한스 오늘 뭐 했어?" });
     await waitFor("the second answer", () => answers().length === 2, 20_000);
     assert.equal(answers()[1]!.text, "글쎄, 모르겠네.");
