@@ -59,6 +59,12 @@ export const playerReports = new Counter({
   help: "Players' reports of other players filed for the moderators (GET /api/reports)",
 });
 
+export const fileReloads = new Counter({
+  name: "kobot_file_reloads_total",
+  help: "Edits of the world file or a knowledge file seen while running, by file (world, knowledge) and outcome: taken, refused (failed a check) or needs_restart (world only): a refused edit leaves the game on the old lines",
+  labelNames: ["file", "outcome"] as const,
+});
+
 export const npcQuestions = new Counter({ name: "kobot_npc_questions_total", help: "Questions players asked an NPC" });
 
 export const npcAnswers = new Counter({

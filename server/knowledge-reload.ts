@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 
 import type { Logger } from "../common/log.js";
+import { fileReloads } from "../common/metrics.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { KnowledgePair } from "../npc/knowledge-index.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
@@ -23,9 +24,13 @@ export function reloadKnowledgeOnChange(
   const reload = async (file: string) => {
     // Read once: the pairs taken are the pairs checked, even if the file changes again meanwhile.
     const read = readCheckedKnowledge(file, moderator);
-    if ("problem" in read) return log.error("knowledge file changed but not taken: its NPCs keep the lines they had", { file, problem: read.problem });
+    if ("problem" in read) {
+      fileReloads.inc({ file: "knowledge", outcome: "refused" });
+      return log.error("knowledge file changed but not taken: its NPCs keep the lines they had", { file, problem: read.problem });
+    }
     const { pairs } = read;
     const npcs = await apply(file, pairs);
+    fileReloads.inc({ file: "knowledge", outcome: "taken" });
     log.info("knowledge file reloaded", { file, lines: pairs.length, npcs });
   };
   return watchFiles(files, "knowledge files", log, (file) => {

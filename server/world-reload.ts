@@ -1,4 +1,5 @@
 import type { Logger } from "../common/log.js";
+import { fileReloads } from "../common/metrics.js";
 import type { ServerConfig } from "./config.js";
 import { watchFiles } from "./file-watch.js";
 import { changesNeedingRestart } from "./world-changes.js";
@@ -20,14 +21,17 @@ export function reloadWorldOnChange(config: ServerConfig, log: Logger, apply: (w
       next = loadWorldFile(path, config.model.dir, config.world.bounds, config.moderator);
     } catch (error) {
       const problem = error instanceof WorldFileError ? error.message : String(error);
+      fileReloads.inc({ file: "world", outcome: "refused" });
       return log.error("world file changed but not taken: the world stays as it is", { file, problem });
     }
     const restart = changesNeedingRestart(taken, next);
     if (restart.length > 0) {
+      fileReloads.inc({ file: "world", outcome: "needs_restart" });
       return log.error("world file changed but not taken: these changes need a restart of the servers and workers", { file, changes: restart });
     }
     taken = next;
     apply(next);
+    fileReloads.inc({ file: "world", outcome: "taken" });
     log.info("world file reloaded", { file, npcs: next.npcs.map((npc) => npc.id) });
   });
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 
 import { createLogger } from "../common/log.js";
+import { fileReloads } from "../common/metrics.js";
 import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
 import { Moderator } from "../moderation/moderator.js";
@@ -37,6 +38,8 @@ describe("knowledge files reloaded while the server runs (server/knowledge-reloa
       const { level, problem } = JSON.parse(line) as { level: string; problem?: string };
       if (level === "error") errors.push(problem ?? line);
     });
+    const counted = async (outcome: string) => (await fileReloads.get()).values.find((v) => v.labels.file === "knowledge" && v.labels.outcome === outcome)?.value ?? 0;
+    const [takenBefore, refusedBefore] = [await counted("taken"), await counted("refused")];
     const applied: string[][] = [];
     const watching = reloadKnowledgeOnChange([spec], Moderator.fromFile(), log, async (changed, pairs) => {
       const npcs = cast.replaceKnowledge(changed, pairs);
@@ -58,6 +61,7 @@ describe("knowledge files reloaded while the server runs (server/knowledge-reloa
       await sleep(300);
       assert.equal(said(), RENAMED.a, "the lines it had");
       assert.equal(applied.length, 1);
+      assert.deepEqual([(await counted("taken")) - takenBefore, (await counted("refused")) - refusedBefore], [1, 2], "kobot_file_reloads_total");
     } finally {
       watching.close();
       await cast.dispose();

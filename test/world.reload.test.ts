@@ -6,6 +6,7 @@ import type { Worker } from "node:worker_threads";
 import { Client } from "@colyseus/sdk";
 
 import { createLogger } from "../common/log.js";
+import { fileReloads } from "../common/metrics.js";
 import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
 import type { WorldState } from "../rooms/world-state.js";
@@ -85,6 +86,8 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
     const a = await world.join("철수");
     const errors = () => logged.filter((l) => l.level === "error");
     const before = errors().length;
+    const counted = async () => Object.fromEntries((await fileReloads.get()).values.filter((v) => v.labels.file === "world").map((v) => [v.labels.outcome, v.value]));
+    const countedBefore = await counted();
 
     // Renamed and moved (players' names were checked against his at join), and a knowledge file the worker has not
     // loaded: none of the edit is taken.
@@ -103,6 +106,12 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
     await sleep(300);
     const { hans } = stateOf(a).npcs;
     assert.deepEqual([hans!.name, hans!.x, hans!.z], ["한스", 6, 3], "where the last edit taken put him");
+    const countedAfter = await counted();
+    assert.deepEqual(
+      [countedAfter.needs_restart! - (countedBefore.needs_restart ?? 0), countedAfter.refused! - (countedBefore.refused ?? 0), countedAfter.taken],
+      [1, 2, countedBefore.taken],
+      "kobot_file_reloads_total{file=\"world\"} by outcome",
+    );
     await a.room.leave();
   });
 
