@@ -8,7 +8,7 @@ const SETTLE_MS = 150;
 
 /**
  * Calls `changed` with a file's path once it has stopped changing, for files a studio edits while the server runs
- * (knowledge files, the world file). `what` names them in the warnings: a folder that cannot be watched leaves the
+ * (knowledge files, the world file). `what` names them in the warnings ("knowledge files"): a folder that cannot be watched leaves the
  * game running, with edits needing a restart. Returns what stops watching.
  */
 export function watchFiles(paths: Iterable<string>, what: string, log: Logger, changed: (file: string) => void): { close(): void } {
@@ -27,11 +27,11 @@ export function watchFiles(paths: Iterable<string>, what: string, log: Logger, c
           changed(file);
         }, SETTLE_MS));
       });
-      watcher.on("error", (error) => log.warn(`${what} here are no longer watched: edits need a restart`, { folder, error }));
+      watcher.on("error", (error) => log.warn(`${what} no longer watched: edits need a restart`, { folder, error }));
       watchers.push(watcher);
     } catch (error) {
       // Out of inotify watches (ENOSPC), say: the game runs on, with what was read at start.
-      log.warn(`${what} here are not watched: edits need a restart`, { folder, error });
+      log.warn(`${what} not watched: edits need a restart`, { folder, error });
     }
   }
   return {

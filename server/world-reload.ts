@@ -15,7 +15,7 @@ export function reloadWorldOnChange(config: ServerConfig, log: Logger, apply: (w
   const path = config.worldFile;
   if (!path) return { close() {} };
   let taken: WorldFile = { npcs: config.world.npcs, hearing: config.world.hearing, sight: config.world.sight, brains: config.brains };
-  return watchFiles([path], "the world file", log, (file) => {
+  return watchFiles([path], "world file", log, (file) => {
     let next: WorldFile;
     try {
       next = loadWorldFile(path, config.model.dir, config.world.bounds, config.moderator);

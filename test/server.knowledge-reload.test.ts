@@ -74,7 +74,7 @@ describe("knowledge files reloaded while the server runs (server/knowledge-reloa
     const gone = join(mkdtempSync(join(tmpdir(), "knowledge-")), "gone", "hans.jsonl"); // as when out of inotify watches
     const spec = { npcId: "hans", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: gone };
     reloadKnowledgeOnChange([spec], undefined, log, async () => []).close();
-    assert.deepEqual(warnings, ["knowledge files here are not watched: edits need a restart"]);
+    assert.deepEqual(warnings, ["knowledge files not watched: edits need a restart"]);
   });
 
   it("reaches the embedded worker's thread: a player asking again hears the new line, from a thread that replaced a dead one too", async function () {
