@@ -2,20 +2,16 @@ import assert from "node:assert/strict";
 import { mkdtempSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Worker } from "node:worker_threads";
 
 import { createLogger } from "../common/log.js";
 import { fileReloads } from "../common/metrics.js";
-import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
-import { InProcessBus } from "../kafka/in-process-transport.js";
 import { Moderator } from "../moderation/moderator.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import { NpcCast } from "../npc/npc-cast.js";
-import type { ThreadedNpcWorker } from "../npc/threaded-worker.js";
 import { loadConfig } from "../server/config.js";
-import { startEmbeddedWorker } from "../server/embedded.js";
 import { reloadKnowledgeOnChange } from "../server/knowledge-reload.js";
-import { quiet, sleep, waitFor } from "./helpers/world.js";
+import { startAskedWorker } from "./helpers/embedded-worker.js";
+import { sleep, waitFor } from "./helpers/world.js";
 
 /** Saved as an editor saves: written beside the file, then renamed over it. */
 function save(file: string, pairs: object[] | string): void {
@@ -86,19 +82,8 @@ describe("knowledge files reloaded while the server runs (server/knowledge-reloa
     writeFileSync(world, JSON.stringify({
       npcs: [{ id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10, knowledge: "hans.jsonl", scriptedAbove: 0.8 }],
     }));
-    const config = loadConfig({ WORLD_FILE: world, SERVER_ID: "s1" });
-    const bus = new InProcessBus(config.model.maxBatch);
-    const answers: AnswerMessage[] = [];
-    const server = bus.serverChannel("s1");
-    await server.start((answer) => answers.push(answer));
-    const { worker } = await startEmbeddedWorker(config, bus, quiet);
-    let asked = 0;
-    const ask = async () => {
-      const questionId = `q${asked++}`;
-      await server.sendQuestion({ v: CONTRACT_VERSION, questionId, roomId: "r1", npcId: "hans", playerId: "p1", playerName: "민수", text: "이름이 뭐야?", ts: Date.now() });
-      await waitFor("an answer", () => answers.some((a) => a.questionId === questionId), 30_000);
-      return answers.find((a) => a.questionId === questionId)!;
-    };
+    const { worker, ask: askNpc, crash } = await startAskedWorker(loadConfig({ WORLD_FILE: world, SERVER_ID: "s1" }));
+    const ask = () => askNpc("hans", "이름이 뭐야?");
     try {
       assert.deepEqual([(await ask()).text, (await ask()).source], [NAME.a, "scripted"]);
       save(knowledge, [RENAMED]);
@@ -112,11 +97,10 @@ describe("knowledge files reloaded while the server runs (server/knowledge-reloa
       // last, where reading the file would stop it from starting.
       save(knowledge, "{\"q\": ");
       await sleep(500);
-      const thread = (worker as unknown as { thread: Worker | undefined }).thread!;
-      await thread.terminate(); // as a crash would end it
+      await crash();
       assert.equal((await ask()).text, RENAMED.a);
     } finally {
-      await (worker as ThreadedNpcWorker).stop();
+      await worker.stop();
     }
   });
 });

@@ -2,17 +2,14 @@ import assert from "node:assert/strict";
 import { mkdtempSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Worker } from "node:worker_threads";
 import { Client } from "@colyseus/sdk";
 
 import { createLogger } from "../common/log.js";
 import { fileReloads } from "../common/metrics.js";
-import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
-import { InProcessBus } from "../kafka/in-process-transport.js";
 import type { WorldState } from "../rooms/world-state.js";
 import { loadConfig } from "../server/config.js";
-import { startEmbeddedWorker } from "../server/embedded.js";
-import { quiet, sleep, startTestWorld, stateOf, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
+import { startAskedWorker } from "./helpers/embedded-worker.js";
+import { sleep, startTestWorld, stateOf, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 /** Saved as an editor saves: written beside the file, then renamed over it. */
 function save(file: string, world: object | string): void {
@@ -150,30 +147,20 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
     const own = join(mkdtempSync(join(tmpdir(), "world-reload-")), "world.json");
     save(own, AT_START);
     const config = loadConfig({ WORLD_FILE: own, SERVER_ID: "s1" });
-    const bus = new InProcessBus(config.model.maxBatch);
-    const answers: AnswerMessage[] = [];
-    const server = bus.serverChannel("s1");
-    await server.start((answer) => answers.push(answer));
-    const { worker } = await startEmbeddedWorker(config, bus, quiet);
-    let asked = 0;
-    const ask = async () => {
-      const questionId = `q${asked++}`;
-      await server.sendQuestion({ v: CONTRACT_VERSION, questionId, roomId: "r1", npcId: "hans", playerId: "p1", playerName: "민수", text: "오늘 뭐 했어?", ts: Date.now() });
-      return (await waitFor("an answer", () => answers.find((a) => a.questionId === questionId), 30_000)).text;
-    };
+    const { worker, ask, crash } = await startAskedWorker(config);
+    const said = async () => (await ask("hans", "오늘 뭐 했어?")).text;
     try {
       const [hans, ...others] = config.brains;
-      const full = await ask();
-      assert.deepEqual(await worker!.replaceSettings([{ ...hans!, generation: { maxNewTokens: 2 } }, ...others]), ["hans", "hermit"]);
-      const short = await ask();
+      const full = await said();
+      assert.deepEqual(await worker.replaceSettings([{ ...hans!, generation: { maxNewTokens: 2 } }, ...others]), ["hans", "hermit"]);
+      const short = await said();
       assert.ok(short.length > 0 && short.length < full.length, `${short} / ${full}`);
 
-      await worker!.replaceSettings([{ ...hans!, unsure: { below: 0, lines: ["글쎄, 모르겠네."] } }, ...others]);
-      const thread = (worker as unknown as { thread: Worker | undefined }).thread!;
-      await thread.terminate(); // as a crash would end it
-      assert.equal(await ask(), "글쎄, 모르겠네.");
+      await worker.replaceSettings([{ ...hans!, unsure: { below: 0, lines: ["글쎄, 모르겠네."] } }, ...others]);
+      await crash();
+      assert.equal(await said(), "글쎄, 모르겠네.");
     } finally {
-      await worker?.stop();
+      await worker.stop();
     }
   });
 });
