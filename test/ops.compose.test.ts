@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { resolve, sep } from "node:path";
 import { parse } from "yaml";
 
 import { ENV_SCHEMA, loadConfig } from "../server/config.js";
@@ -112,6 +113,18 @@ describe("docker-compose.yml", () => {
         for (const source of sources!.split(" ")) assert.ok(existsSync(source.replace("/*.ts", "")), `${dockerfile} copies missing ${source}`);
       }
     }
+  });
+
+  it("mounts the world file's and knowledge files' folders into every server and worker, where the image's world file finds them", () => {
+    // Edited on the host, they are taken while the processes run (server/world-reload.ts, server/knowledge-reload.ts).
+    const mounts = ["./worlds:/app/worlds:ro", "./npc/knowledge:/app/npc/knowledge:ro"];
+    for (const name of ["server-1", "server-2", "worker"]) {
+      assert.deepEqual(mounts.filter((mount) => services[name]!.volumes?.includes(mount)), mounts, `${name} mounts both`);
+    }
+    // The image runs from /app, the repository's root: the default world's files must lie under the mounted folders.
+    const { worldFile, brains } = loadConfig({});
+    assert.ok(worldFile!.startsWith(resolve("worlds") + sep), worldFile);
+    for (const { knowledge } of brains) assert.ok(knowledge?.startsWith(resolve("npc/knowledge") + sep), knowledge);
   });
 
   it("publishes only the players' proxy beyond this host: every other service has no security and listens on 127.0.0.1", () => {
