@@ -29,6 +29,7 @@ import { updateSight } from "./sight.js";
 import type { WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcStatuses } from "./npc-statuses.js";
+import { NpcWalk } from "./npc-walk.js";
 import { type Asker, NpcTurns } from "./npc-turns.js";
 import { MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
 import { type Kick, KICKS_CHANNEL } from "./player-kicks.js";
@@ -52,6 +53,9 @@ import type { NpcSettings, WorldSettings } from "./world-settings.js";
 import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 
 /** The client's WebSocket (ws) is open: 1, its `OPEN` (Colyseus types `ref` as a plain event emitter). */
+/** How often NPCs on a route move on: 10 times a second, as often as players' clients send their moves. */
+const WALK_EVERY_MS = 100;
+
 const socketOpen = (client: Client) => (client.ref as unknown as { readyState?: number }).readyState === 1;
 
 /** `text` with `{name}` as the player's name (a function, so "$&" in a name is not a replacement pattern). */
@@ -143,6 +147,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private readonly turns = new Map<string, NpcTurns<Question>>();
   private readonly npcSettings = new Map<string, NpcSettings>();
   private readonly idleTimers = new Map<string, Delayed>();
+  /** NPCs on a route, and the place and route they set out with (an edit of either sets them out again). */
+  private readonly walks = new Map<string, { walk: NpcWalk; from: string }>();
+  /** Moves them on while there are any (a world without routes keeps no timer in each room). */
+  private walking?: Delayed;
   private stopTakingEdits?: () => void;
   private readonly visits = new NpcVisits();
   private readonly greetingGate = new GreetingGate();
@@ -198,8 +206,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state.hearingRadius = hearing.mode === "proximity" ? hearing.radius : 0;
     this.state.sightRadius = sight.radius;
     for (const npc of npcs) {
-      const { id, name, x, y, z, talkRadius } = npc;
+      const { id, name, y, talkRadius } = npc;
       this.npcSettings.set(id, npc);
+      const { x, z } = this.walkOf(npc) ?? npc; // a walking NPC stays where its walk has taken it
       const shown = this.state.npcs.get(id);
       if (shown) shown.assign({ x, y, z, talkRadius });
       else this.state.npcs.set(id, new Npc().assign({ name, x, y, z, talkRadius, status: "idle" }));
@@ -208,6 +217,38 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       this.idleTimers.delete(id);
       if (npc.idleLines.length > 0) this.idleTimers.set(id, this.clock.setInterval(() => this.sayIdleLine(id), npc.idleEverySeconds * 1000));
     }
+    if (this.walks.size > 0) {
+      this.walking ??= this.clock.setInterval(() => this.walkNpcs(WALK_EVERY_MS), WALK_EVERY_MS);
+    } else {
+      this.walking?.clear();
+      this.walking = undefined;
+    }
+  }
+
+  /** The walk of an NPC with a route: the one it is on, unless an edit changed where it starts or the route. */
+  private walkOf({ id, x, z, route }: NpcSettings): NpcWalk | undefined {
+    if (!route) return void this.walks.delete(id);
+    const from = JSON.stringify([x, z, route]);
+    const current = this.walks.get(id);
+    if (current?.from === from) return current.walk;
+    const walk = new NpcWalk({ x, z }, route);
+    this.walks.set(id, { walk, from });
+    return walk;
+  }
+
+  /** NPCs on a route walk on, unless they are thinking, speaking, or have players within their talk radius. */
+  private walkNpcs(ms: number): void {
+    let moved = false;
+    for (const [id, { walk }] of this.walks) {
+      const shown = this.state.npcs.get(id);
+      if (!shown || shown.status !== "idle" || this.visits.hasVisitors(id)) continue;
+      walk.advance(ms);
+      if (walk.x === shown.x && walk.z === shown.z) continue;
+      shown.assign({ x: walk.x, z: walk.z });
+      moved = true;
+    }
+    // An NPC that walks up to a player greets them, and stops for them.
+    if (moved) for (const sessionId of this.state.players.keys()) this.noticePlayer(sessionId);
   }
 
   /**
@@ -386,7 +427,11 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private noticePlayer(sessionId: string): void {
     const player = this.state.players.get(sessionId);
     if (!player) return;
-    for (const npc of this.visits.arrive(sessionId, player, this.deps.settings.npcs)) {
+    const npcs = this.deps.settings.npcs.map((npc) => {
+      const { x, y, z } = this.standing(npc.id);
+      return { ...npc, x, y, z };
+    });
+    for (const npc of this.visits.arrive(sessionId, player, npcs)) {
       if (npc.greetings.length === 0) continue;
       const turn = this.greetingGate.arrive(npc.id, sessionId);
       if (turn === "now") this.greet(npc, [sessionId]);
@@ -403,7 +448,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (playerIds.length === 0) return;
     const names = playerIds.map((id) => this.state.players.get(id)!.name);
     const text = withName(pickLine(npc.greetings, undefined), namesSaid(names));
-    this.addLine("npc", npc.id, npc.name, text, "", { unasked: "greeting" }, { near: npc, also: playerIds });
+    this.addLine("npc", npc.id, npc.name, text, "", { unasked: "greeting" }, { near: this.standing(npc.id), also: playerIds });
   }
 
   /** Now and then, an NPC with players near and nothing to answer says one of its idle lines. */
@@ -412,7 +457,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (!npc || this.state.npcs.get(npcId)?.status !== "idle" || !this.visits.hasVisitors(npcId)) return;
     const text = pickLine(npc.idleLines, this.lastIdleLine.get(npc.id));
     this.lastIdleLine.set(npc.id, text);
-    this.addLine("npc", npc.id, npc.name, text, "", { unasked: "idle" }, { near: npc });
+    this.addLine("npc", npc.id, npc.name, text, "", { unasked: "idle" }, { near: this.standing(npc.id) });
   }
 
   private chat(client: Client, message: unknown): void {
@@ -440,7 +485,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     }
     const asks = addressed && addressed.question !== "" ? addressed : undefined;
     const npc = addressed && this.npcSettings.get(addressed.npcId);
-    const away = npc ? distance(player, npc) : 0;
+    const away = npc ? distance(player, this.standing(npc.id)) : 0;
     if (npc && away > npc.talkRadius) {
       return this.sendError(client, {
         code: "too_far",
@@ -503,7 +548,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** "@코봇" alone: the NPC answers its name with one of its call replies (the brain read a bare name as nonsense). */
   private answerCall(npc: NpcSettings, player: Player, call: ChatLine): void {
-    this.addLine("npc", npc.id, npc.name, lineFor(player, npc.callReplies), call.id, { unasked: "call" }, { near: npc, also: [call.from] });
+    this.addLine("npc", npc.id, npc.name, lineFor(player, npc.callReplies), call.id, { unasked: "call" }, { near: this.standing(npc.id), also: [call.from] });
     this.sendAnswersNow();
   }
 
@@ -716,7 +761,12 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** An NPC's line is heard near the NPC, and by the player it answers wherever they stand. */
   private nearNpc(npcId: string, client: Client): Hearers {
-    return { near: this.npcSettings.get(npcId)!, also: [client.sessionId] };
+    return { near: this.standing(npcId), also: [client.sessionId] };
+  }
+
+  /** Where an NPC stands now: its state, which its route moves (the settings hold where it started). */
+  private standing(npcId: string): Position {
+    return this.state.npcs.get(npcId)!;
   }
 
   /** Each client has a view of its own: lines heard near where they are said, or players seen near where they are. */

@@ -1,3 +1,5 @@
+import type { NpcRoute } from "./npc-walk.js";
+
 /** One NPC as the room sees it: where it stands, how far it hears, what it says unasked. */
 export interface NpcSettings {
   id: string;
@@ -16,6 +18,8 @@ export interface NpcSettings {
   /** Said now and then while players are near and it has nothing to answer. */
   idleLines: string[];
   idleEverySeconds: number;
+  /** Where it walks while nobody talks to it (rooms/npc-walk.ts); without one it stands at its position. */
+  route?: NpcRoute;
 }
 
 /** Who hears a chat line: everyone in the room, or only players within `radius` of the speaker. */

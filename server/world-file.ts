@@ -41,6 +41,12 @@ const NpcEntry = z.strictObject({
   greetAgainSeconds: z.number().min(0).max(86_400).default(DEFAULT_NPC.greetAgainSeconds),
   idleLines: z.array(line).max(100).default([]),
   idleEverySeconds: z.number().min(0.05).max(86_400).default(DEFAULT_NPC.idleEverySeconds),
+  /** Where it walks while nobody talks to it: from its position to each point in turn, and back. */
+  route: z.strictObject({
+    points: z.array(z.strictObject({ x: finite, z: finite })).min(1).max(32),
+    speed: z.number().positive().max(20).default(1.5),
+    pauseSeconds: z.number().min(0).max(3600).default(2),
+  }).optional(),
   model: z.string().min(1).default("default"),
   knowledge: z.string().min(1).optional(),
   /** With a knowledge file: a question at least this similar to one of its questions gets that line as written. */
@@ -120,6 +126,11 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
       const { minX, maxX, minY, maxY, minZ, maxZ } = bounds;
       problems.push(`${at}.position: (${x}, ${y}, ${z}) is outside the world's bounds (x ${minX}…${maxX}, y ${minY}…${maxY}, z ${minZ}…${maxZ})`);
     }
+    npc.route?.points.forEach((point, j) => {
+      if (point.x < bounds.minX || point.x > bounds.maxX || point.z < bounds.minZ || point.z > bounds.maxZ) {
+        problems.push(`${at}.route.points.${j}: (${point.x}, ${point.z}) is outside the world's bounds (x ${bounds.minX}…${bounds.maxX}, z ${bounds.minZ}…${bounds.maxZ})`);
+      }
+    });
     if (!(npc.model in models)) problems.push(`${at}.model: "${npc.model}" is not in models (${Object.keys(models).join(", ")})`);
     if (npc.scriptedAbove !== undefined && !npc.knowledge) problems.push(`${at}.scriptedAbove: needs a knowledge file`);
     if (npc.unsure?.knowledgeAbove !== undefined && !npc.knowledge) problems.push(`${at}.unsure.knowledgeAbove: needs a knowledge file`);
@@ -141,8 +152,8 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
   return {
     hearing: file.hearing,
     sight: file.sight,
-    npcs: file.npcs.map(({ id, name, position, talkRadius, greetings, callReplies, greetAgainSeconds, idleLines, idleEverySeconds }) => ({
-      id, name, ...position, talkRadius, greetings, callReplies, greetAgainSeconds, idleLines, idleEverySeconds,
+    npcs: file.npcs.map(({ id, name, position, talkRadius, greetings, callReplies, greetAgainSeconds, idleLines, idleEverySeconds, route }) => ({
+      id, name, ...position, talkRadius, greetings, callReplies, greetAgainSeconds, idleLines, idleEverySeconds, ...(route ? { route } : {}),
     })),
     brains: file.npcs.map((npc) => ({
       npcId: npc.id,

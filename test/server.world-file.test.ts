@@ -62,6 +62,7 @@ describe("World file", () => {
       "  - { id: b, name: A, position: { x: 500, y: 0, z: 0 }, generation: { temperature: 9 } }",
       "  - { id: Bad Id, name: 셋, position: { x: 0, y: 0, z: 0 } }",
       "  - { id: d, name: 넷, position: { x: 0, y: 0, z: 0 }, unsure: { below: 0.5, composedBelow: 2, lines: [] } }",
+      "  - { id: e, name: 다섯, position: { x: 0, y: 0, z: 0 }, route: { points: [], speed: 0 } }",
     ].join("\n"));
     const error = (() => {
       try {
@@ -77,13 +78,15 @@ describe("World file", () => {
     assert.match(error.message, /npcs\.3\.unsure\.below: .*0/);
     assert.match(error.message, /npcs\.3\.unsure\.composedBelow: .*0/);
     assert.match(error.message, /npcs\.3\.unsure\.lines: .*1/);
+    assert.match(error.message, /npcs\.4\.route\.points: .*1/);
+    assert.match(error.message, /npcs\.4\.route\.speed: .*0/);
     // Shape errors come first; once the shape is right, the cross-checks report together.
     const fixed = worldFile("bad2.yaml", [
       "models: { big: ./big-model }",
       "npcs:",
       "  - { id: a, name: 에이, position: { x: 0, y: 0, z: 0 }, model: huge, knowledge: nowhere.jsonl }",
       "  - { id: b, name: A, position: { x: 500, y: 0, z: 0 }, generation: { temperature: 9 }, scriptedAbove: 0.9,",
-      "      unsure: { below: -1, knowledgeAbove: 0.4, lines: [음] } }",
+      "      unsure: { below: -1, knowledgeAbove: 0.4, lines: [음] }, route: { points: [{ x: 0, z: 0 }, { x: 0, z: -70 }] } }",
     ].join("\n"));
     assert.throws(() => loadWorldFile(fixed, "npc/model", bounds), (e: Error) => {
       assert.match(e.message, /npcs\.0 \(a\)\.model: "huge" is not in models \(default, big\)/);
@@ -91,6 +94,7 @@ describe("World file", () => {
       assert.match(e.message, /npcs\.1 \(b\): "A" is too like 에이 \(a\)/);
       assert.match(e.message, /models\.big: NPC model file missing: .*big-model\/config\.json/);
       assert.match(e.message, /npcs\.1 \(b\)\.position: \(500, 0, 0\) is outside the world's bounds/);
+      assert.match(e.message, /npcs\.1 \(b\)\.route\.points\.1: \(0, -70\) is outside the world's bounds/);
       assert.match(e.message, /npcs\.1 \(b\)\.generation: temperature must be a number from 0\.05 to 2, got 9/);
       assert.match(e.message, /npcs\.1 \(b\)\.scriptedAbove: needs a knowledge file/);
       assert.match(e.message, /npcs\.1 \(b\)\.unsure\.knowledgeAbove: needs a knowledge file/);

@@ -8,7 +8,7 @@ const WIDTH = bounds.maxX - bounds.minX;
 const DEPTH = bounds.maxZ - bounds.minZ;
 /** An NPC's answer stays over its head this long. */
 const BUBBLE_MS = 7000;
-/** Others' avatars glide to their latest position instead of jumping at each patch. */
+/** Others' avatars and NPCs (on a route) glide to their latest position instead of jumping at each patch. */
 const SMOOTHING_PER_SECOND = 12;
 
 interface Shown {
@@ -78,9 +78,12 @@ export class WorldView {
     if (me && state.sightRadius > 0) this.drawRange(me.x, me.z, state.sightRadius, "#64748b"); // who I see
     // The server's clock, as of the last patch: a player's own clock may be off by seconds (ahead, no bubble ever showed).
     const serverNow = state.serverTime || Date.now();
+    const alive = new Set<string>();
     state.npcs.forEach((npc, id) => {
-      const [x, y] = this.px(npc.x, npc.z);
-      if (npc.talkRadius > 0) this.drawRange(npc.x, npc.z, npc.talkRadius, "#7c3aed"); // where it can be asked
+      alive.add(`npc:${id}`);
+      const at = this.glide(`npc:${id}`, npc, dt);
+      const [x, y] = this.px(at.x, at.z);
+      if (npc.talkRadius > 0) this.drawRange(at.x, at.z, npc.talkRadius, "#7c3aed"); // where it can be asked
       labels.push({ x, y: this.drawAvatar(x, y, "#7c3aed", 11), text: npc.name });
       const answer = [...state.chat].reverse().find((line) => line.kind === "npc" && line.from === id);
       if (npc.status === "thinking") {
@@ -91,22 +94,27 @@ export class WorldView {
       }
     });
 
-    const alive = new Set<string>();
     state.players.forEach((player, id) => {
       alive.add(id);
       const me = id === room.sessionId;
       // Our own avatar is drawn where the server has it; others are smoothed between patches.
-      const shown = this.shown.get(id) ?? { x: player.x, z: player.z };
-      const k = me ? 1 : 1 - Math.exp(-SMOOTHING_PER_SECOND * dt);
-      shown.x += (player.x - shown.x) * k;
-      shown.z += (player.z - shown.z) * k;
-      this.shown.set(id, shown);
+      const shown = this.glide(id, player, me ? Infinity : dt);
       const [x, y] = this.px(shown.x, shown.z);
       labels.push({ x, y: this.drawAvatar(x, y, me ? "#2563eb" : "#f59e0b", 8), text: player.name });
     });
     for (const id of this.shown.keys()) if (!alive.has(id)) this.shown.delete(id);
     this.drawLabels(labels);
     for (const draw of bubbles) draw();
+  }
+
+  /** Where to draw `key` (a player's id, or `npc:` and an NPC's): `dt` seconds closer to `at` (Infinity: there). */
+  private glide(key: string, at: Shown, dt: number): Shown {
+    const shown = this.shown.get(key) ?? { x: at.x, z: at.z };
+    const k = 1 - Math.exp(-SMOOTHING_PER_SECOND * dt);
+    shown.x += (at.x - shown.x) * k;
+    shown.z += (at.z - shown.z) * k;
+    this.shown.set(key, shown);
+    return shown;
   }
 
   private drawGrid(): void {

@@ -6,8 +6,9 @@ namespace Kobot
 {
     /// <summary>
     /// An NPC: its name, a "…" typing indicator while it thinks, a speech bubble with its latest line
-    /// for a few seconds, and a ring on the ground as wide as its talk radius (ask it from inside); it follows the
-    /// NPC's place and radius in the state.
+    /// for a few seconds, and a ring on the ground as wide as its talk radius (ask it from inside). It follows the
+    /// NPC's place in the state (an NPC on a route walks; an edit of the world file moves it), gliding between
+    /// patches as other players' avatars do.
     /// </summary>
     public class NpcView : MonoBehaviour
     {
@@ -18,26 +19,31 @@ namespace Kobot
         /// <summary>A flat ring of diameter 1, scaled to the talk radius.</summary>
         public Transform talkRing;
         public float bubbleSeconds = 7f;
+        public float smoothing = 12f;
 
         public string NpcId { get; private set; }
         private float bubbleUntil;
+        private Vector3 target;
 
         public void Bind(StateCallbackStrategy<WorldState> callbacks, string npcId, Npc npc)
         {
             NpcId = npcId;
             if (nameLabel != null) nameLabel.text = npc.name;
-            ShowPlace(npc);
-            // A studio may move an NPC or change its radius while the server runs (the world file is reloaded).
-            callbacks.OnChange(npc, () => ShowPlace(npc));
+            transform.position = target = npc.Position();
+            ShowRing(npc);
+            callbacks.OnChange(npc, () =>
+            {
+                target = npc.Position();
+                ShowRing(npc);
+            });
             callbacks.Listen(npc, n => n.status, (status, previous) =>
             {
                 if (typingIndicator != null) typingIndicator.SetActive(status == "thinking");
             });
         }
 
-        private void ShowPlace(Npc npc)
+        private void ShowRing(Npc npc)
         {
-            transform.position = npc.Position();
             if (talkRing != null) talkRing.localScale = new Vector3(2f * (float)npc.talkRadius, 1f, 2f * (float)npc.talkRadius);
         }
 
@@ -50,6 +56,7 @@ namespace Kobot
 
         private void Update()
         {
+            transform.position = Vector3.Lerp(transform.position, target, 1f - Mathf.Exp(-smoothing * Time.deltaTime));
             if (speechBubble != null && speechBubble.activeSelf && Time.time > bubbleUntil) speechBubble.SetActive(false);
         }
     }

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+
+import { NpcWalk } from "../rooms/npc-walk.js";
+
+const at = (walk: NpcWalk) => [Math.round(walk.x * 1000) / 1000, Math.round(walk.z * 1000) / 1000];
+
+describe("an NPC walking its route (rooms/npc-walk.ts)", () => {
+  it("walks at its speed to each point, stands there its pause, and comes back to where it started, over and over", () => {
+    const walk = new NpcWalk({ x: 0, z: 0 }, { points: [{ x: 4, z: 0 }, { x: 4, z: 3 }], speed: 2, pauseSeconds: 1 });
+    walk.advance(1000);
+    assert.deepEqual(at(walk), [2, 0], "halfway after a second");
+    walk.advance(1000);
+    assert.deepEqual(at(walk), [4, 0], "there");
+    walk.advance(1000);
+    assert.deepEqual(at(walk), [4, 0], "standing its pause");
+    walk.advance(500);
+    assert.deepEqual(at(walk), [4, 1]);
+    walk.advance(1000 + 1000); // to (4, 3) and its pause
+    walk.advance(2500); // 5 units back towards the start, diagonally
+    assert.deepEqual(at(walk), [0, 0]);
+    walk.advance(1000 + 1000); // its pause at the start, then on again
+    assert.deepEqual(at(walk), [2, 0]);
+  });
+
+  it("ends in the same place whether the time comes in one step or in many small ones", () => {
+    const route = { points: [{ x: 3, z: 4 }, { x: -2, z: 1 }], speed: 1.5, pauseSeconds: 0.7 };
+    const once = new NpcWalk({ x: 1, z: 1 }, route);
+    const ticks = new NpcWalk({ x: 1, z: 1 }, route);
+    once.advance(12_345);
+    for (let ms = 0; ms < 12_345; ms += 15) ticks.advance(Math.min(15, 12_345 - ms));
+    assert.deepEqual(at(ticks), at(once));
+  });
+
+  it("stands still, not looping for ever, on a route of one place without a pause", () => {
+    const walk = new NpcWalk({ x: 1, z: 1 }, { points: [{ x: 1, z: 1 }], speed: 1, pauseSeconds: 0 });
+    walk.advance(1000);
+    assert.deepEqual(at(walk), [1, 1]);
+  });
+});

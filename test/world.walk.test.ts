@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
+
+// A walker pacing the south of the village between x −10 and 10; chat is heard within 6 m.
+const WORLD = {
+  hearing: { mode: "proximity", radius: 6 },
+  npcs: [
+    {
+      id: "walker", name: "산책꾼", position: { x: -10, y: 0, z: -20 }, talkRadius: 3,
+      greetings: ["{name}, 좋은 날이야."], greetAgainSeconds: 0, idleLines: ["걷기 좋은 날씨야."], idleEverySeconds: 2,
+      route: { points: [{ x: 10, z: -20 }], speed: 4, pauseSeconds: 0.2 },
+    },
+  ],
+};
+
+const walkerOf = (player: TestPlayer) => stateOf(player).npcs.walker!;
+
+describe("NPCs walking a route from the world file (rooms/npc-walk.ts)", function () {
+  this.timeout(30_000);
+  let world: TestWorld;
+
+  before(async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "world-walk-")), "world.json");
+    writeFileSync(file, JSON.stringify(WORLD));
+    world = await startTestWorld({ WORLD_FILE: file });
+  });
+  after(() => world.stop());
+
+  it("walks to each point of its route and back, in every player's state", async () => {
+    const a = await world.join("민수");
+    await waitFor("the walker on its way east", () => walkerOf(a).x > -6);
+    await waitFor("at the route's end", () => walkerOf(a).x === 10, 8000);
+    await waitFor("on its way back west", () => walkerOf(a).x < 8, 2000);
+    assert.equal(walkerOf(a).z, -20);
+    await a.room.leave();
+  });
+
+  it("stops for a player on its way, greets them, is heard where it stands, and walks on when they go", async () => {
+    const a = await world.join("지영");
+    const b = await world.joinBeside(a, "철수");
+    await walkTo(a, 0, -19); // on the walker's way, 20 m from where the file puts it at most
+    await waitFor("the greeting as it comes by", () => stateOf(a).chat.some((l) => l.text === "지영, 좋은 날이야."), 10_000);
+    const stopped = walkerOf(a).x;
+    assert.ok(Math.hypot(stopped, 1) <= 3, `within its talk radius of the player: ${stopped}`);
+
+    // Heard near where it stands: its idle line (once it has been idle 2 s, done speaking its greeting) reaches the
+    // player beside it, 10 m or more from its position in the file.
+    await waitFor("its idle line beside the player", () => stateOf(a).chat.some((l) => l.from === "walker" && l.text === "걷기 좋은 날씨야."));
+    assert.equal(walkerOf(a).x, stopped, "it stood while the player was near, speaking or not");
+    b.room.send("chat", { text: "@산책꾼 어디 가?" }); // from the spawn point
+    const far = await waitFor("too_far from where it stands", () => b.errors.find((e) => e.code === "too_far"));
+    const bAt = stateOf(b).players[b.room.sessionId]!;
+    assert.equal(far.distance, Math.round(Math.hypot(bAt.x - stopped, bAt.z + 20) * 10) / 10);
+
+    await walkTo(a, 0, 0);
+    await waitFor("walking on", () => walkerOf(a).x !== stopped, 3000);
+    await Promise.all([a.room.leave(), b.room.leave()]);
+  });
+});
