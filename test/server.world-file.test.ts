@@ -28,6 +28,7 @@ describe("World file", () => {
     assert.equal(hans.scriptedAbove, 0.8);
     assert.equal(hans.modelDir, join(root, "npc", "model"));
     assert.deepEqual(world.brains.find((b) => b.npcId === "mina")!.generation, { maxNewTokens: 24 });
+    assert.deepEqual(world.npcs.find((n) => n.id === "mina")!.route, { points: [{ x: 12, z: -4 }], speed: 1.2, pauseSeconds: 10 }, "the baker walks");
     assert.equal(world.brains.find((b) => b.npcId === "kobot")!.knowledge, join(root, "npc", "knowledge", "guide.jsonl"), "the guide knows the village");
     assert.equal(hans.unsure?.below, -0.6);
     assert.equal(hans.unsure?.composedBelow, -0.35);
