@@ -1,0 +1,41 @@
+/**
+ * Checks a world file as a server's start does, without starting one: for a studio's content pipeline (a pre-commit
+ * hook, a CI step) and for an edit about to be saved over the file servers run.
+ *   npm run check:world -- [world file] [--live <the file as servers run it now>]
+ * Exit 0: good (and, with --live, taken by running servers and workers); 1: problems, each with where it is;
+ * 2: good, but what it changes from --live needs a restart of the servers and workers (server/world-changes.ts).
+ * MODEL_DIR and MODERATION_WORDS are read as the server reads them.
+ */
+import { parseArgs } from "node:util";
+
+import { ConfigError, DEFAULT_WORLD_FILE, loadConfig } from "./config.js";
+import { changesNeedingRestart } from "./world-changes.js";
+import { loadWorldFile, type WorldFile, WorldFileError } from "./world-file.js";
+
+const { values, positionals } = parseArgs({ options: { live: { type: "string" } }, allowPositionals: true });
+const path = positionals[0] ?? process.env.WORLD_FILE ?? DEFAULT_WORLD_FILE;
+
+function read(file: string): WorldFile {
+  const config = loadConfig({ ...process.env, WORLD_FILE: "off" });
+  return loadWorldFile(file, config.model.dir, config.world.bounds, config.moderator);
+}
+
+try {
+  const world = read(path);
+  const npcs = world.npcs.map((npc) => `${npc.name} (${npc.id}${npc.route ? ", walks" : ""})`).join(", ");
+  const hearing = world.hearing.mode === "room" ? "room" : `within ${world.hearing.radius} m`;
+  const sight = world.sight.radius > 0 ? `within ${world.sight.radius} m` : "everyone";
+  console.log(`${path}: good. ${world.npcs.length} NPCs: ${npcs}; hearing ${hearing}; sight ${sight}`);
+  if (values.live) {
+    const restart = changesNeedingRestart(read(values.live), world);
+    if (restart.length > 0) {
+      console.log(`saved over ${values.live}, it needs a restart of the servers and workers for:\n  ${restart.join("\n  ")}`);
+      process.exit(2);
+    }
+    console.log(`saved over ${values.live}, running servers and workers take it as it is`);
+  }
+} catch (error) {
+  if (!(error instanceof WorldFileError || error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+/** `npm run check:world -- …`: its exit code and what it printed. */
+const check = (...args: string[]) =>
+  run(process.execPath, ["--import", "tsx", "server/check-world.ts", ...args], { encoding: "utf8" }).then(
+    ({ stdout }) => ({ code: 0, out: stdout }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, out: error.stdout + error.stderr }),
+  );
+
+describe("npm run check:world (server/check-world.ts)", () => {
+  const folder = mkdtempSync(join(tmpdir(), "check-world-"));
+  // The village, its relative paths made absolute so that a copy elsewhere names the same files.
+  const village = readFileSync("worlds/village.yaml", "utf8").replaceAll("../npc/", `${resolve("npc")}/`);
+  const save = (name: string, text: string) => {
+    writeFileSync(join(folder, name), text);
+    return join(folder, name);
+  };
+
+  it("says a good file is good, with its NPCs; with --live, whether running servers and workers take it", async () => {
+    const good = await check("worlds/village.yaml");
+    assert.deepEqual(good, { code: 0, out: "worlds/village.yaml: good. 3 NPCs: 코봇 (kobot), 한스 (hans), 미나 (mina, walks); hearing room; sight everyone\n" });
+    const moved = save("moved.yaml", village.replace("position: { x: -20, y: 0, z: -10 }", "position: { x: -25, y: 0, z: -10 }"));
+    const taken = await check(moved, "--live", "worlds/village.yaml");
+    assert.equal(taken.code, 0, taken.out);
+    assert.match(taken.out, /running servers and workers take it as it is\n$/);
+  });
+
+  it("exits 2 naming what needs a restart, and 1 with what is wrong in a bad file", async () => {
+    const renamed = save("renamed.yaml", village.replace("name: 한스", "name: 한스2"));
+    const restart = await check(renamed, "--live", "worlds/village.yaml");
+    assert.equal(restart.code, 2, restart.out);
+    assert.match(restart.out, /needs a restart of the servers and workers for:\n {2}npcs\.hans\.name\n$/);
+    const bad = await check(save("bad.yaml", village.replace("talkRadius: 8", "talkRadius: -1")));
+    assert.equal(bad.code, 1, bad.out);
+    assert.match(bad.out, /npcs\.1\.talkRadius: /);
+    assert.doesNotMatch(bad.out, /good/);
+  });
+});
