@@ -61,6 +61,7 @@ export const CHAT_MAPPINGS = {
         confidence: { type: "float" },
         withheld: koreanText,
         source: keyword,
+        action: keyword,
         fallback: { type: "boolean" },
         reason: keyword,
       },

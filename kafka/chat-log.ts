@@ -27,6 +27,8 @@ export const NpcAnswerInfo = z.object({
    * on the room's own lines (fallbacks, and the safe line said for a `moderated_output`).
    */
   source: z.enum(ANSWER_SOURCES).optional(),
+  /** The game action sent to the asker with the line (its knowledge line's `action`). */
+  action: z.string().max(64).optional(),
   /** True when the NPC said a fallback line instead of an answer. */
   fallback: z.boolean(),
   /**

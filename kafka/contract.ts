@@ -62,6 +62,8 @@ export const AnswerMessage = z.object({
   withheld: z.string().max(2000).optional(),
   /** Where its words came from (ANSWER_SOURCES); absent on errors and from workers before session 12. */
   source: z.enum(ANSWER_SOURCES).optional(),
+  /** What the game does as the NPC says it: the `action` of the NPC's knowledge line said (since session 29). */
+  action: z.string().min(1).max(64).optional(),
   error: AnswerError.optional(),
   replyTo: z.string().min(1).max(64).optional(),
 });

@@ -12,7 +12,15 @@ export interface KnowledgePair {
    * Each is matched as a question of its own; the pair is found, shown and said once.
    */
   also?: readonly string[];
+  /**
+   * What the game does when the NPC says this line (`"open_shop"`): an id the game's client knows, sent to the
+   * player who asked (`npc_action`), whatever put the line in the NPC's mouth (said as written, or the model's).
+   */
+  action?: string;
 }
+
+/** An action id: short, and safe to use as a key or an event name in any game engine. */
+const ACTION_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export interface KnowledgeHit {
   pair: KnowledgePair;
@@ -64,15 +72,18 @@ export function readKnowledgeFile(path: string): KnowledgePair[] {
     } catch {
       throw new ModelLoadError(path, `${path}:${i + 1}: not JSON`);
     }
-    const { q, a } = (row ?? {}) as { q?: unknown; a?: unknown };
+    const { q, a, action } = (row ?? {}) as { q?: unknown; a?: unknown; action?: unknown };
     // Cleaned as players' lines are: control and invisible characters out, one space between words.
     const asked = (Array.isArray(q) ? q : [q]).map((text) => (typeof text === "string" ? cleanText(text) : ""));
     const answer = typeof a === "string" ? cleanText(a) : "";
     if (asked.length === 0 || asked.some((text) => !text) || !answer) {
       throw new ModelLoadError(path, `${path}:${i + 1}: needs "q" (a question, or a list of ways to ask it) and "a", non-empty strings`);
     }
+    if (action !== undefined && (typeof action !== "string" || !ACTION_ID.test(action))) {
+      throw new ModelLoadError(path, `${path}:${i + 1}: "action" must be 1–64 letters, digits, '_', '.', ':' or '-' (an id your game's client knows), got ${JSON.stringify(action)}`);
+    }
     const [first, ...also] = asked as [string, ...string[]];
-    return [{ q: first, a: answer, ...(also.length > 0 ? { also } : {}) }];
+    return [{ q: first, a: answer, ...(also.length > 0 ? { also } : {}), ...(action !== undefined ? { action } : {}) }];
   });
 }
 

@@ -73,6 +73,8 @@ export interface NpcBrain {
   knowledgeLine(question: string, minScore: number, questionsOnly?: boolean): ScriptedLine | undefined;
   /** What the NPC says instead of an answer the model was not sure of, if it has such lines. */
   unsure?: UnsureLines;
+  /** The game action of its knowledge file's line `text`, if it is one and has one. */
+  actionOf(text: string): string | undefined;
   /** How alike a question must be to one of its knowledge file's to get that line as written (never, unset). */
   scriptedAbove?: number;
 }
@@ -136,6 +138,9 @@ export class NpcCast {
       knowledgeLine(question, minScore, questionsOnly = false) {
         const hit = knowledgeSource !== undefined && options.knowledge?.search(this.hear(question), 1, minScore, { questionsOnly })[0];
         return hit ? { text: hit.pair.a, source: knowledgeSource } : undefined;
+      },
+      actionOf(text) {
+        return options.knowledge?.pairs.find((pair) => pair.a === text)?.action;
       },
       scriptedLine(question) {
         return this.scriptedAbove === undefined ? undefined : this.knowledgeLine(question, this.scriptedAbove, true);

@@ -86,7 +86,8 @@ export class NpcWorker {
       };
       if ("error" in said) return { ...answer, error: said.error };
       answerSources.inc({ npc: question.npcId, source: said.source });
-      return { ...answer, model: said.writer ?? model, ...said.judged, source: said.source };
+      const action = brain.actionOf(text);
+      return { ...answer, model: said.writer ?? model, ...said.judged, source: said.source, ...(action ? { action } : {}) };
     };
     const age = this.now() - question.ts;
     if (age > this.maxAgeMs) {

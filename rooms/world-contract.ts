@@ -6,7 +6,7 @@ import { z } from "zod";
  * at run time live in world-protocol.ts (no zod), which the web client imports.
  */
 export { CHAT_MAX_CHARS, NAME_MAX_CHARS, REPORT_REASON_MAX_CHARS, WORLD_ROOM } from "./world-protocol.js";
-export type { ChatLineKind, ErrorCode, NpcStatus, ReportedNotice, WorldError } from "./world-protocol.js";
+export type { ChatLineKind, ErrorCode, NpcActionNotice, NpcStatus, ReportedNotice, WorldError } from "./world-protocol.js";
 
 /** `joinOrCreate("world", options)` */
 export const JoinOptions = z

@@ -95,6 +95,18 @@ export interface ReportedNotice {
   name: string;
 }
 
+/**
+ * Server → client `npc_action`, to the player whose question the NPC answered with a knowledge line that has an
+ * `action` (npc/knowledge-index.ts): the game does it (opens the shop, starts the quest). `lineId` is the NPC's line
+ * in `chat`, `replyTo` the player's question.
+ */
+export interface NpcActionNotice {
+  npcId: string;
+  action: string;
+  lineId: string;
+  replyTo: string;
+}
+
 /** Values of `ChatLine.kind` and `Npc.status` in the state. */
 export type ChatLineKind = "player" | "npc" | "system";
 export type NpcStatus = "idle" | "thinking" | "speaking";

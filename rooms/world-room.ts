@@ -42,6 +42,7 @@ import {
   JoinOptions,
   MoveMessage,
   NAME_MAX_CHARS,
+  type NpcActionNotice,
   REPORT_REASON_MAX_CHARS,
   type ReportedNotice,
   ReportMessage,
@@ -695,7 +696,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       ...(outcome.kind === "answer" ? answerInfo(outcome.answer, blockedAnswer) : {}),
       ...(reason ? { reason } : {}),
     };
-    this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blockedAnswer ? { moderated: true } : {}) }, this.nearNpc(npcId, client));
+    const said = this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blockedAnswer ? { moderated: true } : {}) }, this.nearNpc(npcId, client));
+    // The game does what the line says (opens the shop) for the player who asked, as the line arrives.
+    if (info.action) client.send("npc_action", { npcId, action: info.action, lineId: said.id, replyTo: line.id } satisfies NpcActionNotice);
     this.sendAnswersNow();
     npcAnswers.inc({ outcome: reason ?? "answer" });
     npcAnswerLatency.observe(info.latencyMs / 1000);
@@ -876,7 +879,7 @@ function fallbackOf(outcome: AskOutcome): Fallback | undefined {
  * What the chat log keeps of a worker's answer. One that moderation `blocked` is kept for review as withheld, as an
  * unsure one is, and without the worker's source: the safe line said instead is the room's, not the model's words.
  */
-function answerInfo({ ms, model, confidence, withheld, source, text }: AnswerMessage, blocked: boolean): Partial<NpcAnswerInfo> {
+function answerInfo({ ms, model, confidence, withheld, source, action, text }: AnswerMessage, blocked: boolean): Partial<NpcAnswerInfo> {
   const unsaid = blocked ? text : withheld;
   return {
     workerMs: ms,
@@ -884,6 +887,7 @@ function answerInfo({ ms, model, confidence, withheld, source, text }: AnswerMes
     ...(confidence !== undefined ? { confidence } : {}),
     ...(unsaid !== undefined ? { withheld: unsaid } : {}),
     ...(source !== undefined && !blocked ? { source } : {}),
+    ...(action !== undefined && !blocked ? { action } : {}),
   };
 }
 

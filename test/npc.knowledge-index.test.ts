@@ -112,6 +112,17 @@ describe("KnowledgeIndex", () => {
     assert.throws(() => KnowledgeIndex.fromFile(join(dir, "none.jsonl")), /cannot read knowledge file/);
   });
 
+  it("reads a line's game action, and names a line whose action is not an id", () => {
+    const dir = mkdtempSync(join(tmpdir(), "knowledge-"));
+    const file = join(dir, "shop.jsonl");
+    writeFileSync(file, '{"q":"뭐 팔아?","a":"검과 방패를 팔지.","action":"open_shop"}\n{"q":"이름이 뭐야?","a":"한스야."}\n');
+    assert.deepEqual(readKnowledgeFile(file), [{ q: "뭐 팔아?", a: "검과 방패를 팔지.", action: "open_shop" }, { q: "이름이 뭐야?", a: "한스야." }]);
+    for (const action of ['""', '"open shop"', "7", `"${"a".repeat(65)}"`]) {
+      writeFileSync(file, `{"q":"뭐 팔아?","a":"검과 방패를 팔지.","action":${action}}\n`);
+      assert.throws(() => readKnowledgeFile(file), /shop\.jsonl:1: "action" must be 1–64 letters, digits/, action);
+    }
+  });
+
   it("cleans a knowledge file's lines as players' lines are: no control or invisible characters, one space between words", () => {
     const path = join(mkdtempSync(join(tmpdir(), "knowledge-")), "odd.jsonl");
     writeFileSync(path, JSON.stringify({ q: ["뭐\u200b 팔아?", " 가격은\t얼마야 "], a: "검과\u0007 방패를   팔지.\u202e" }) + "\n");

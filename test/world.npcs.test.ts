@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 
 import { GREETING_GAP_MS } from "../rooms/greeting-gate.js";
+import type { NpcActionNotice } from "../rooms/world-protocol.js";
 import { decoderErrorsDuring, near, recordingChatLog, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 const worlds = join(import.meta.dirname, "fixtures", "worlds");
@@ -113,6 +114,33 @@ describe("NPCs from a world file", function () {
     assert.equal(hello.text, "어서 오게. 대장간엔 무슨 일인가?");
     assert.equal(thanks.text, "천만에요, 별말씀을요!");
     await a.room.leave();
+  });
+
+  it("sends the asker, and only them, the game action of a knowledge line the NPC says, and logs it", async () => {
+    const a = await world.join("손님");
+    const b = await world.joinBeside(a, "구경꾼");
+    const actions = (player: TestPlayer) => {
+      const got: NpcActionNotice[] = [];
+      player.room.onMessage("npc_action", (notice: NpcActionNotice) => got.push(notice));
+      return got;
+    };
+    const [toA, toB] = [actions(a), actions(b)];
+    a.room.send("chat", { text: "@한스 여기서 뭐 팔아요?" }); // blacksmith.jsonl: "검이랑 방패를 팔지.", action open_shop
+    a.room.send("chat", { text: "@한스 이름이 뭐야?" }); // a line without an action
+    const questions = await waitFor("both questions", () => {
+      const mine = stateOf(a).chat.filter((l) => l.from === a.room.sessionId);
+      return mine.length === 2 ? mine : undefined;
+    });
+    const shop = await waitFor("the shop line", () => lineFrom(a, "hans", questions[0]!.id));
+    await waitFor("the name line", () => lineFrom(a, "hans", questions[1]!.id));
+    assert.equal(shop.text, "검이랑 방패를 팔지.");
+    await waitFor("the action", () => toA.length === 1);
+    assert.deepEqual(toA, [{ npcId: "hans", action: "open_shop", lineId: shop.id, replyTo: questions[0]!.id }]);
+    await sleep(200);
+    assert.deepEqual([toA.length, toB.length], [1, 0], "one action, to the asker only");
+    await waitFor("the line logged", () => chatLog.records.some((r) => r.id === shop.id));
+    assert.equal(chatLog.records.find((r) => r.id === shop.id)!.npc!.action, "open_shop");
+    await Promise.all([a.room.leave(), b.room.leave()]);
   });
 
   it("refuses a question from beyond the NPC's talk radius with too_far, saying how far", async () => {

@@ -1,5 +1,6 @@
 import type { Room } from "@colyseus/sdk";
 
+import type { NpcActionNotice } from "../../rooms/world-protocol.js";
 import type { WorldState } from "../../rooms/world-state.js";
 import { ChatPanel } from "./chat-panel.js";
 import { joinWorld } from "./connection.js";
@@ -47,6 +48,10 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
     (error) => chat.showError(error),
     (joined) => {
       room = joined;
+      // A game does what an NPC's line says (opens its shop); this client shows which action came.
+      joined.onMessage("npc_action", ({ npcId, action }: NpcActionNotice) =>
+        chat.showNotice(`${joined.state?.npcs?.get(npcId)?.name ?? npcId}: ${action}`, "npc_action"),
+      );
       localStorage.setItem("kobot-name", name); // a name the server took, offered again next time
       // For tests and the curious: the live room in the console.
       (window as unknown as { kobot: unknown }).kobot = { room: joined };

@@ -64,6 +64,12 @@ namespace Kobot
         /// </summary>
         public event System.Action<string> Reported;
 
+        /// <summary>
+        /// An NPC answered this player with a line of its knowledge file that has an <c>action</c> (<c>"open_shop"</c>):
+        /// do it here (open the shop, start the quest). It comes as the NPC's line arrives.
+        /// </summary>
+        public event System.Action<NpcActionNotice> NpcAction;
+
         private Client client;
         private readonly Dictionary<string, RemoteAvatar> remotes = new Dictionary<string, RemoteAvatar>();
         private readonly Dictionary<string, NpcView> npcs = new Dictionary<string, NpcView>();
@@ -130,6 +136,10 @@ namespace Kobot
             {
                 chatUI.ShowError(notice.name + " 님을 신고했어요. 운영자가 살펴볼 거예요.");
                 if (Reported != null) Reported(notice.name);
+            });
+            room.OnMessage<NpcActionNotice>("npc_action", notice =>
+            {
+                if (NpcAction != null) NpcAction(notice);
             });
             // The SDK resumes a dropped connection by itself while the server keeps our place.
             room.OnDrop += code => chatUI.ShowStatus("다시 연결 중…");
@@ -316,5 +326,17 @@ namespace Kobot
     {
         public string player;
         public string name;
+    }
+
+    /// <summary>
+    /// The server's `npc_action` message: the NPC <see cref="npcId"/> said its line <see cref="lineId"/> (in answer to
+    /// this player's <see cref="replyTo"/>), and the game does <see cref="action"/>, an id from the NPC's knowledge file.
+    /// </summary>
+    public class NpcActionNotice
+    {
+        public string npcId;
+        public string action;
+        public string lineId;
+        public string replyTo;
     }
 }
