@@ -13,7 +13,8 @@ import { changesNeedingRestart } from "./world-changes.js";
 import { loadWorldFile, type WorldFile, WorldFileError } from "./world-file.js";
 
 const { values, positionals } = parseArgs({ options: { live: { type: "string" } }, allowPositionals: true });
-const path = positionals[0] ?? process.env.WORLD_FILE ?? DEFAULT_WORLD_FILE;
+const fromEnv = process.env.WORLD_FILE === "off" ? undefined : process.env.WORLD_FILE;
+const path = positionals[0] ?? fromEnv ?? DEFAULT_WORLD_FILE;
 
 function read(file: string): WorldFile {
   const config = loadConfig({ ...process.env, WORLD_FILE: "off" });
