@@ -144,7 +144,7 @@ def main():
         ("one-address", "One address's 40 players flood an NPC; the others' waits (`bench:one-address`)", lambda d: table(d["rows"]) + "\n\n" + "; ".join(
             f"{r['brain']}: the others' median wait by player is {r['ratio']}× theirs by address" for r in d["othersMedianByPlayerOverByAddress"]) + ".", None),
         ("busy-room", "A quiet room's wait while busy rooms keep one worker busy (`bench:busy-room`)", lambda d: table(d["rows"]) + f"\n\nThe busy rooms: {d['busyAnswersPerSecond']} answers/s while the quiet player asked.", None),
-        ("sight", "Bytes each client receives, with and without a sight radius (`bench:sight`)", lambda d: table(d["rows"]) + f"\n\nA sight radius of {d['radius']} sends each client {100 * d['bytesSavedBySight']:.0f}% fewer bytes.", None),
+        ("sight", "Bytes each client receives, with and without a sight radius (`bench:sight`)", lambda d: table(d["rows"]) + f"\n\nA sight radius of {d['radius']} sends each client {100 * d['bytesSavedBySight']:.0f}% fewer bytes." + (f" Three NPCs walking routes add {d['kbPerSecondAddedByWalkingNpcs']} KB/s a client." if "kbPerSecondAddedByWalkingNpcs" in d else ""), None),
         ("moderation", "Moderation filter (`bench:moderation`)", lambda d: table(d["rows"]) + f"\n\n{d['microsPerCheck']:.1f} µs per check", None),
         ("broker-restart", "Answers again after a Kafka broker restart (`bench:broker-restart`)", lambda d: table(d["rows"]), None),
         ("model-ab", "Two exports of the model side by side (`bench:model-ab`)", model_ab_text, None),

@@ -3,7 +3,7 @@
  * default) and with a sight radius (world file `sight.radius`), hearing room-wide or by proximity. 50 players
  * spread over the village and walk at 10 moves a second, one of them saying a line every 0.2 s; the server runs
  * in its own process (`npm start`'s), whose CPU is read from its /metrics (each client's own view is encoded on its
- * own). Prints a table and writes bench/results/sight.json.
+ * own). A last run adds three NPCs walking routes across the village. Prints a table and writes bench/results/sight.json.
  *
  *   npm run bench:sight -- --players 50 --seconds 10 --radius 15
  */
@@ -57,10 +57,16 @@ function step(walker: Walker): void {
   walker.player.room.send("move", { x: walker.x, y: 0, z: walker.z, rotY: (Math.atan2(dx, dz) * 180) / Math.PI, anim: "walk" });
 }
 
-async function measure(mode: string, world: Record<string, unknown>) {
+const GUIDE = { id: "guide", name: "안내원", position: { x: 0, y: 0, z: 0 } };
+/** Three NPCs pacing the village on routes (rooms/npc-walk.ts), for what walking NPCs add to each client's bytes. */
+const WALKERS = [-30, 0, 30].map((z, i) => ({
+  id: `walker-${i}`, name: `산책꾼${i}`, position: { x: -40, y: 0, z }, route: { points: [{ x: 40, z }], speed: 1.5, pauseSeconds: 2 },
+}));
+
+async function measure(mode: string, world: Record<string, unknown>, npcs: object[] = [GUIDE]) {
   const folder = mkdtempSync(join(tmpdir(), "kobot-sight-"));
   const worldFile = join(folder, "world.json");
-  writeFileSync(worldFile, JSON.stringify({ ...world, npcs: [{ id: "guide", name: "안내원", position: { x: 0, y: 0, z: 0 } }] }));
+  writeFileSync(worldFile, JSON.stringify({ ...world, npcs }));
   const port = await freePort();
   const server = await startService(`bench-sight-${mode.replace(/\W+/g, "-")}`, "server/main.ts", {
     PORT: String(port), WORLD_FILE: worldFile, MAX_CLIENTS: String(playerCount),
@@ -114,9 +120,10 @@ const rows = [
   await measure("everyone in sight, room-wide hearing (default)", {}),
   await measure(`sight ${radius}, room-wide hearing`, { sight: { radius } }),
   await measure(`sight ${radius}, hearing ${radius}`, { sight: { radius }, hearing: { mode: "proximity", radius } }),
+  await measure(`sight ${radius}, hearing ${radius}, 3 NPCs walking`, { sight: { radius }, hearing: { mode: "proximity", radius } }, [GUIDE, ...WALKERS]),
 ];
 printTable(rows.map((row) => ({ ...row })));
-const [everyone, sight] = rows;
+const [everyone, sight, standing, walking] = rows;
 const result = {
   benchmark: "sight",
   date: new Date().toISOString(),
@@ -125,7 +132,9 @@ const result = {
   radius,
   rows,
   bytesSavedBySight: round(1 - sight!.kbPerSecondP50 / everyone!.kbPerSecondP50, 3),
+  /** What three walking NPCs add to each client's bytes a second (sight and hearing by distance). */
+  kbPerSecondAddedByWalkingNpcs: round(walking!.kbPerSecondP50 - standing!.kbPerSecondP50, 2),
 };
 writeFileSync(values.out!, JSON.stringify(result, null, 2) + "\n");
-console.log(`sight ${radius} sends each client ${round(100 * result.bytesSavedBySight)}% fewer bytes; wrote ${values.out}`);
+console.log(`sight ${radius} sends each client ${round(100 * result.bytesSavedBySight)}% fewer bytes; three walking NPCs add ${result.kbPerSecondAddedByWalkingNpcs} KB/s; wrote ${values.out}`);
 process.exit(0);
