@@ -245,7 +245,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       if (!shown || shown.status !== "idle" || this.visits.hasVisitors(id)) continue;
       walk.advance(ms);
       if (walk.x === shown.x && walk.z === shown.z) continue;
-      shown.assign({ x: walk.x, z: walk.z });
+      shown.assign({ rotY: heading(shown, walk), x: walk.x, z: walk.z });
       moved = true;
     }
     // An NPC that walks up to a player greets them, and stops for them.
@@ -448,6 +448,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private greet(npc: NpcSettings, playerIds: readonly string[]): void {
     if (playerIds.length === 0) return;
     const names = playerIds.map((id) => this.state.players.get(id)!.name);
+    this.turnTo(npc.id, playerIds[0]!);
     const text = withName(pickLine(npc.greetings, undefined), namesSaid(names));
     this.addLine("npc", npc.id, npc.name, text, "", { unasked: "greeting" }, { near: this.standing(npc.id), also: playerIds });
   }
@@ -549,6 +550,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** "@코봇" alone: the NPC answers its name with one of its call replies (the brain read a bare name as nonsense). */
   private answerCall(npc: NpcSettings, player: Player, call: ChatLine): void {
+    this.turnTo(npc.id, call.from);
     this.addLine("npc", npc.id, npc.name, lineFor(player, npc.callReplies), call.id, { unasked: "call" }, { near: this.standing(npc.id), also: [call.from] });
     this.sendAnswersNow();
   }
@@ -696,6 +698,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       ...(outcome.kind === "answer" ? answerInfo(outcome.answer, blockedAnswer) : {}),
       ...(reason ? { reason } : {}),
     };
+    this.turnTo(npcId, client.sessionId);
     const said = this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blockedAnswer ? { moderated: true } : {}) }, this.nearNpc(npcId, client));
     // The game does what the line says (opens the shop) for the player who asked, as the line arrives.
     if (info.action) client.send("npc_action", { npcId, action: info.action, lineId: said.id, replyTo: line.id } satisfies NpcActionNotice);
@@ -765,6 +768,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** An NPC's line is heard near the NPC, and by the player it answers wherever they stand. */
   private nearNpc(npcId: string, client: Client): Hearers {
     return { near: this.standing(npcId), also: [client.sessionId] };
+  }
+
+  /** An NPC turns to the player it speaks to (3D clients show it facing them); not to one who has left. */
+  private turnTo(npcId: string, sessionId: string): void {
+    const npc = this.state.npcs.get(npcId);
+    const player = this.state.players.get(sessionId);
+    if (npc && player && (player.x !== npc.x || player.z !== npc.z)) npc.rotY = heading(npc, player);
   }
 
   /** Where an NPC stands now: its state, which its route moves (the settings hold where it started). */
@@ -862,6 +872,11 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       this.sendError(client, { code: "bad_message", message: "the server could not handle that message" });
     }
   }
+}
+
+/** The `rotY` of one facing from `from` toward `to`, in degrees as players' (0: +z, 90: +x). */
+function heading(from: { x: number; z: number }, to: { x: number; z: number }): number {
+  return normaliseAngle((Math.atan2(to.x - from.x, to.z - from.z) * 180) / Math.PI);
 }
 
 function fallbackOf(outcome: AskOutcome): Fallback | undefined {

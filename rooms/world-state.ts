@@ -24,6 +24,8 @@ export class Npc extends Schema {
   @type("string") status = "idle";
   /** Players within this distance may ask it (farther: error `too_far`) and are greeted. */
   @type("number") talkRadius = 0;
+  /** Which way it faces, in degrees as players' `rotY`: toward the player it answers or greets, or where it walks. */
+  @type("float32") rotY = 0;
 }
 
 export class ChatLine extends Schema {

@@ -19,7 +19,7 @@ const WORLD = {
 
 const walkerOf = (player: TestPlayer) => stateOf(player).npcs.walker!;
 
-describe("NPCs walking a route from the world file (rooms/npc-walk.ts)", function () {
+describe("NPCs walking a route from the world file, facing where they walk and whom they speak to (rooms/npc-walk.ts)", function () {
   this.timeout(30_000);
   let world: TestWorld;
 
@@ -33,8 +33,10 @@ describe("NPCs walking a route from the world file (rooms/npc-walk.ts)", functio
   it("walks to each point of its route and back, in every player's state", async () => {
     const a = await world.join("민수");
     await waitFor("the walker on its way east", () => walkerOf(a).x > -6);
+    assert.equal(walkerOf(a).rotY, 90, "facing east, where it walks");
     await waitFor("at the route's end", () => walkerOf(a).x === 10, 8000);
     await waitFor("on its way back west", () => walkerOf(a).x < 8, 2000);
+    assert.equal(walkerOf(a).rotY, 270, "facing west");
     assert.equal(walkerOf(a).z, -20);
     await a.room.leave();
   });
@@ -51,6 +53,11 @@ describe("NPCs walking a route from the world file (rooms/npc-walk.ts)", functio
     // player beside it, 10 m or more from its position in the file.
     await waitFor("its idle line beside the player", () => stateOf(a).chat.some((l) => l.from === "walker" && l.text === "걷기 좋은 날씨야."));
     assert.equal(walkerOf(a).x, stopped, "it stood while the player was near, speaking or not");
+    a.room.send("chat", { text: "@산책꾼" }); // its name alone: a call reply, turned to the player
+    await waitFor("the call reply", () => stateOf(a).chat.some((l) => l.from === "walker" && l.replyTo !== ""));
+    const aAt = stateOf(a).players[a.room.sessionId]!;
+    const towardA = ((Math.atan2(aAt.x - stopped, aAt.z + 20) * 180) / Math.PI + 360) % 360;
+    await waitFor(`facing the player (${towardA}°)`, () => Math.abs(walkerOf(a).rotY - towardA) < 0.01);
     b.room.send("chat", { text: "@산책꾼 어디 가?" }); // from the spawn point
     const far = await waitFor("too_far from where it stands", () => b.errors.find((e) => e.code === "too_far"));
     const bAt = stateOf(b).players[b.room.sessionId]!;

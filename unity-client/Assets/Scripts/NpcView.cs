@@ -24,16 +24,19 @@ namespace Kobot
         public string NpcId { get; private set; }
         private float bubbleUntil;
         private Vector3 target;
+        private float targetRotY;
 
         public void Bind(StateCallbackStrategy<WorldState> callbacks, string npcId, Npc npc)
         {
             NpcId = npcId;
             if (nameLabel != null) nameLabel.text = npc.name;
             transform.position = target = npc.Position();
+            transform.rotation = Quaternion.Euler(0f, targetRotY = (float)npc.rotY, 0f);
             ShowRing(npc);
             callbacks.OnChange(npc, () =>
             {
                 target = npc.Position();
+                targetRotY = (float)npc.rotY; // toward the player it speaks to, or where it walks
                 ShowRing(npc);
             });
             callbacks.Listen(npc, n => n.status, (status, previous) =>
@@ -56,7 +59,9 @@ namespace Kobot
 
         private void Update()
         {
-            transform.position = Vector3.Lerp(transform.position, target, 1f - Mathf.Exp(-smoothing * Time.deltaTime));
+            var k = 1f - Mathf.Exp(-smoothing * Time.deltaTime);
+            transform.position = Vector3.Lerp(transform.position, target, k);
+            transform.rotation = Quaternion.Slerp(transform.rotation, Quaternion.Euler(0f, targetRotY, 0f), k);
             if (speechBubble != null && speechBubble.activeSelf && Time.time > bubbleUntil) speechBubble.SetActive(false);
         }
     }

@@ -29,5 +29,8 @@ namespace Kobot.Schema {
 
 		[global::Colyseus.Schema.Type(5, "number")]
 		public double talkRadius = 0;
+
+		[global::Colyseus.Schema.Type(6, "float32")]
+		public double rotY = 0;
 	}
 }
