@@ -18,6 +18,9 @@ export class NpcVisits {
   /** Per NPC, when it last greeted each player. */
   private readonly greeted = new Map<string, Map<string, number>>();
 
+  /** `standing`: where an NPC is now (one on a route is not where its settings put it). */
+  constructor(private readonly standing: (npc: NpcSettings) => Position = (npc) => npc) {}
+
   /** The NPCs this player has just come near: the ones that should greet them now. */
   arrive(playerId: string, at: Position, npcs: readonly NpcSettings[], now = performance.now()): NpcSettings[] {
     const greeters: NpcSettings[] = [];
@@ -26,7 +29,7 @@ export class NpcVisits {
       if (!visitors) this.visitors.set(npc.id, (visitors = new Set()));
       let greeted = this.greeted.get(npc.id);
       if (!greeted) this.greeted.set(npc.id, (greeted = new Map()));
-      const d = distance(at, npc);
+      const d = distance(at, this.standing(npc));
       if (d <= npc.talkRadius && !visitors.has(playerId)) {
         visitors.add(playerId);
         if (now - (greeted.get(playerId) ?? -Infinity) < npc.greetAgainSeconds * 1000) continue;

@@ -53,10 +53,10 @@ import type { WorldEdits } from "./world-edits.js";
 import type { NpcSettings, WorldSettings } from "./world-settings.js";
 import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 
-/** The client's WebSocket (ws) is open: 1, its `OPEN` (Colyseus types `ref` as a plain event emitter). */
 /** How often NPCs on a route move on: 10 times a second, as often as players' clients send their moves. */
 const WALK_EVERY_MS = 100;
 
+/** The client's WebSocket (ws) is open: 1, its `OPEN` (Colyseus types `ref` as a plain event emitter). */
 const socketOpen = (client: Client) => (client.ref as unknown as { readyState?: number }).readyState === 1;
 
 /** `text` with `{name}` as the player's name (a function, so "$&" in a name is not a replacement pattern). */
@@ -153,7 +153,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** Moves them on while there are any (a world without routes keeps no timer in each room). */
   private walking?: Delayed;
   private stopTakingEdits?: () => void;
-  private readonly visits = new NpcVisits();
+  private readonly visits = new NpcVisits((npc) => this.standing(npc.id));
   private readonly greetingGate = new GreetingGate();
   private readonly lastIdleLine = new Map<string, string>();
   /** Per player, the chat lines they heard and the players in their sight (proximity hearing or a sight radius); kept across a reconnection. */
@@ -428,11 +428,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private noticePlayer(sessionId: string): void {
     const player = this.state.players.get(sessionId);
     if (!player) return;
-    const npcs = this.deps.settings.npcs.map((npc) => {
-      const { x, y, z } = this.standing(npc.id);
-      return { ...npc, x, y, z };
-    });
-    for (const npc of this.visits.arrive(sessionId, player, npcs)) {
+    for (const npc of this.visits.arrive(sessionId, player, this.deps.settings.npcs)) {
       if (npc.greetings.length === 0) continue;
       const turn = this.greetingGate.arrive(npc.id, sessionId);
       if (turn === "now") this.greet(npc, [sessionId]);
