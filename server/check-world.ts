@@ -16,12 +16,9 @@ const { values, positionals } = parseArgs({ options: { live: { type: "string" } 
 const fromEnv = process.env.WORLD_FILE === "off" ? undefined : process.env.WORLD_FILE;
 const path = positionals[0] ?? fromEnv ?? DEFAULT_WORLD_FILE;
 
-function read(file: string): WorldFile {
-  const config = loadConfig({ ...process.env, WORLD_FILE: "off" });
-  return loadWorldFile(file, config.model.dir, config.world.bounds, config.moderator);
-}
-
 try {
+  const config = loadConfig({ ...process.env, WORLD_FILE: "off" });
+  const read = (file: string): WorldFile => loadWorldFile(file, config.model.dir, config.world.bounds, config.moderator);
   const world = read(path);
   const npcs = world.npcs.map((npc) => `${npc.name} (${npc.id}${npc.route ? ", walks" : ""})`).join(", ");
   const hearing = world.hearing.mode === "room" ? "room" : `within ${world.hearing.radius} m`;

@@ -10,9 +10,10 @@ import type { WorldFile } from "./world-file.js";
  */
 export function changesNeedingRestart(taken: WorldFile, next: WorldFile): string[] {
   const changes: string[] = [];
-  const ids = (world: WorldFile) => world.npcs.map((npc) => npc.id);
-  const added = ids(next).filter((id) => !ids(taken).includes(id));
-  const removed = ids(taken).filter((id) => !ids(next).includes(id));
+  const idsOf = (world: WorldFile) => world.npcs.map((npc) => npc.id);
+  const [idsBefore, ids] = [idsOf(taken), idsOf(next)];
+  const added = ids.filter((id) => !idsBefore.includes(id));
+  const removed = idsBefore.filter((id) => !ids.includes(id));
   if (added.length > 0) changes.push(`npcs: ${added.join(", ")} added`);
   if (removed.length > 0) changes.push(`npcs: ${removed.join(", ")} removed`);
   for (const npc of next.npcs) {

@@ -122,13 +122,14 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
       if (clash) problems.push(`${at}: "${clash}" is too like ${other.name} (${other.id}); players call NPCs by id and name, as written or called ("미나야")`);
     }
     const { x, y, z } = npc.position;
-    if (x < bounds.minX || x > bounds.maxX || y < bounds.minY || y > bounds.maxY || z < bounds.minZ || z > bounds.maxZ) {
-      const { minX, maxX, minY, maxY, minZ, maxZ } = bounds;
+    const { minX, maxX, minY, maxY, minZ, maxZ } = bounds;
+    if (!withinBounds(npc.position, bounds)) {
       problems.push(`${at}.position: (${x}, ${y}, ${z}) is outside the world's bounds (x ${minX}…${maxX}, y ${minY}…${maxY}, z ${minZ}…${maxZ})`);
     }
     npc.route?.points.forEach((point, j) => {
-      if (point.x < bounds.minX || point.x > bounds.maxX || point.z < bounds.minZ || point.z > bounds.maxZ) {
-        problems.push(`${at}.route.points.${j}: (${point.x}, ${point.z}) is outside the world's bounds (x ${bounds.minX}…${bounds.maxX}, z ${bounds.minZ}…${bounds.maxZ})`);
+      // Walked at its position's height.
+      if (!withinBounds({ ...point, y }, bounds)) {
+        problems.push(`${at}.route.points.${j}: (${point.x}, ${point.z}) is outside the world's bounds (x ${minX}…${maxX}, z ${minZ}…${maxZ})`);
       }
     });
     if (!(npc.model in models)) problems.push(`${at}.model: "${npc.model}" is not in models (${Object.keys(models).join(", ")})`);
@@ -166,6 +167,10 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
       ...(npc.unsure ? { unsure: npc.unsure } : {}),
     })),
   };
+}
+
+function withinBounds({ x, y, z }: { x: number; y: number; z: number }, b: WorldSettings["bounds"]): boolean {
+  return x >= b.minX && x <= b.maxX && y >= b.minY && y <= b.maxY && z >= b.minZ && z <= b.maxZ;
 }
 
 /** Top-level `x-…` keys are the file's own (as in docker-compose): a home for YAML anchors that NPCs merge (`<<: *shy`). */
