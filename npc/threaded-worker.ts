@@ -85,22 +85,23 @@ export class ThreadedNpcWorker {
   /**
    * The NPCs whose knowledge file is `file` know `pairs` from now on (NpcCast.replaceKnowledge); resolves with their
    * ids. A thread that replaces a dead one starts with them too: the file may have changed since into one that fails
-   * its checks, which would stop that thread from starting.
+   * its checks, which would stop that thread from starting. So while no thread runs, the pairs are taken all the same.
    */
   async replaceKnowledge(file: string, pairs: KnowledgePair[]): Promise<string[]> {
     this.knowledgeTaken.set(resolve(file), pairs);
-    const reply = await this.ask({ type: "knowledge", file, pairs });
-    return reply.type === "knowledge" ? reply.npcs : [];
+    const reply = await this.ask({ type: "knowledge", file, pairs }).catch(() => undefined);
+    if (reply?.type === "knowledge") return reply.npcs;
+    return this.brains.filter((brain) => brain.knowledge && resolve(brain.knowledge) === resolve(file)).map((brain) => brain.npcId);
   }
 
   /**
    * The NPCs' decoding, unsure lines and scripted bar from now on (NpcCast.replaceSettings); resolves with their ids.
-   * A thread that replaces a dead one starts with them, so one that dies meanwhile loses nothing (none: `[]`).
+   * A thread that replaces a dead one starts with them, so while no thread runs they are taken all the same.
    */
   async replaceSettings(brains: NpcBrainSpec[]): Promise<string[]> {
     this.brains = brains;
     const reply = await this.ask({ type: "settings", brains }).catch(() => undefined);
-    return reply?.type === "settings" ? reply.npcs : [];
+    return reply?.type === "settings" ? reply.npcs : brains.map((brain) => brain.npcId);
   }
 
   /** The thread's metrics (answers by outcome, model tokens/s), shown in the server's /metrics; none while it is gone. */

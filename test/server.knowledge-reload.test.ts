@@ -99,6 +99,11 @@ describe("knowledge files reloaded while the server runs (server/knowledge-reloa
       await sleep(500);
       await crash();
       assert.equal((await ask()).text, RENAMED.a);
+
+      // Lines given while no thread runs are taken all the same (the next thread starts with them), not refused.
+      await crash();
+      assert.deepEqual(await worker.replaceKnowledge(knowledge, [NAME]), ["hans"]);
+      assert.equal((await ask()).text, NAME.a);
     } finally {
       await worker.stop();
     }

@@ -143,7 +143,7 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
     await a.room.leave();
   });
 
-  it("reaches the embedded worker's thread, and a thread that replaces a dead one starts with the edit", async () => {
+  it("reaches the embedded worker's thread, and a thread that replaces a dead one starts with the edit, taken before or while it starts", async () => {
     const own = join(mkdtempSync(join(tmpdir(), "world-reload-")), "world.json");
     save(own, AT_START);
     const config = loadConfig({ WORLD_FILE: own, SERVER_ID: "s1" });
@@ -159,6 +159,11 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
       await worker.replaceSettings([{ ...hans!, unsure: { below: 0, lines: ["글쎄, 모르겠네."] } }, ...others]);
       await crash();
       assert.equal(await said(), "글쎄, 모르겠네.");
+
+      // Settings given while no thread runs are taken all the same: the next thread starts with them.
+      await crash();
+      assert.deepEqual(await worker.replaceSettings([hans!, ...others]), ["hans", "hermit"]);
+      assert.equal(await said(), full);
     } finally {
       await worker.stop();
     }
