@@ -105,6 +105,8 @@ export interface NpcActionNotice {
   action: string;
   lineId: string;
   replyTo: string;
+  /** With ACTION_SECRET set: the action signed (rooms/action-receipts.ts), for the client to hand the game's backend. */
+  receipt?: string;
 }
 
 /** Values of `ChatLine.kind` and `Npc.status` in the state. */

@@ -12,6 +12,7 @@ import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { Account } from "../server/player-accounts.js";
+import type { ActionReceipts } from "./action-receipts.js";
 import type { AnswerRouter, AskOutcome } from "./answer-router.js";
 import { SANCTIONS_CHANNEL, sanctionedUntil } from "./account-sanctions.js";
 import { HeardSanctions } from "./heard-sanctions.js";
@@ -82,6 +83,8 @@ export interface WorldRoomDeps {
   accounts?: { verify(token: string | undefined): Promise<Account> };
   /** Edits of the world file taken while the server runs (server/world-reload.ts): NPCs' lines, places, radii. */
   worldEdits?: WorldEdits;
+  /** Set (ACTION_SECRET): each `npc_action` carries a signed receipt for the game's backend. */
+  actionReceipts?: ActionReceipts;
 }
 
 /**
@@ -697,7 +700,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.turnTo(npcId, client.sessionId);
     const said = this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blockedAnswer ? { moderated: true } : {}) }, this.nearNpc(npcId, client));
     // The game does what the line says (opens the shop) for the player who asked, as the line arrives.
-    if (info.action) client.send("npc_action", { npcId, action: info.action, lineId: said.id, replyTo: line.id } satisfies NpcActionNotice);
+    if (info.action) {
+      this.sendAction(client, { npcId, action: info.action, lineId: said.id, replyTo: line.id }, line.name)
+        .catch((error: unknown) => this.log.error("npc action not sent", { lineId: said.id, error }));
+    }
     this.sendAnswersNow();
     npcAnswers.inc({ outcome: reason ?? "answer" });
     npcAnswerLatency.observe(info.latencyMs / 1000);
@@ -835,6 +841,17 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
     this.sendError(client, { code: "bad_message", message: `bad "${type}" message: ${where}${issue?.message ?? "invalid"}` });
     return undefined;
+  }
+
+  /** With ACTION_SECRET, the action goes with a receipt the game's backend can trust (rooms/action-receipts.ts). */
+  private async sendAction(client: Client, notice: NpcActionNotice, playerName: string): Promise<void> {
+    const receipts = this.deps.actionReceipts;
+    const account = this.accountIds.get(client.sessionId);
+    const receipt = await receipts?.sign({
+      npc: notice.npcId, action: notice.action, line: notice.lineId, question: notice.replyTo,
+      room: this.roomId, player: client.sessionId, name: playerName, ...(account !== undefined ? { account } : {}),
+    });
+    (this.clients.getById(client.sessionId) ?? client).send("npc_action", { ...notice, ...(receipt ? { receipt } : {}) } satisfies NpcActionNotice);
   }
 
   /** To the player's connection now: a question asked before a reconnection is answered after it, on the new socket. */

@@ -10,6 +10,7 @@ import { DEFAULT_TOPICS } from "../kafka/contract.js";
 import { DEFAULT_WORD_LIST, Moderator } from "../moderation/moderator.js";
 import { DEFAULT_MAX_BATCH } from "../npc/answer-queue.js";
 import { DEFAULT_MODEL_DIR, type ModelDtype } from "../npc/model-folder.js";
+import { ActionReceipts } from "../rooms/action-receipts.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import { PlayerAccounts } from "./player-accounts.js";
@@ -102,6 +103,10 @@ export const ENV_SCHEMA = z.object({
   AUTH_ISSUER: z.string().min(1).max(500).optional(),
   /** With AUTH_SECRET or AUTH_PUBLIC_KEY_FILE: a token's `aud` must hold this. */
   AUTH_AUDIENCE: z.string().min(1).max(500).optional(),
+  /** Set: each `npc_action` carries a receipt signed with this secret, for the game's backend to trust the action. */
+  ACTION_SECRET: z.string().min(32, "at least 32 characters").max(1000).optional(),
+  /** How long an action receipt is good for, in seconds. */
+  ACTION_RECEIPT_SECONDS: int(10, 86_400).default(300),
   /** Banned-word list for player lines and NPC answers (moderation/words.ko.txt format); "off" disables moderation. */
   MODERATION_WORDS: z.string().min(1).default(DEFAULT_WORD_LIST),
   LOG_LEVEL: z.string().refine(isLogLevel, "one of debug, info, warn, error, silent").default("info"),
@@ -146,6 +151,8 @@ export interface ServerConfig {
   moderator: Moderator | undefined;
   /** Players' accounts from signed tokens (AUTH_SECRET or AUTH_PUBLIC_KEY_FILE); undefined: anyone joins. */
   accounts: PlayerAccounts | undefined;
+  /** Signs NPC actions' receipts (ACTION_SECRET); undefined: actions carry none. */
+  actionReceipts: ActionReceipts | undefined;
 }
 
 export class ConfigError extends Error {
@@ -202,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     trustedProxies: e.TRUST_PROXY,
     connectionsPerAddress: e.CONNECTIONS_PER_ADDRESS,
     accounts,
+    actionReceipts: e.ACTION_SECRET ? new ActionReceipts(e.ACTION_SECRET, e.ACTION_RECEIPT_SECONDS) : undefined,
     world: {
       ...DEFAULT_WORLD_SETTINGS,
       maxClients: e.MAX_CLIENTS,

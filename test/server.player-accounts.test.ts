@@ -6,9 +6,11 @@ import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 
 import { ConfigError, loadConfig } from "../server/config.js";
 import { PlayerAccounts, signToken } from "../server/player-accounts.js";
-import { BANNED_CLOSE } from "../rooms/world-protocol.js";
+import type { QuestionMessage } from "../kafka/contract.js";
+import { readActionReceipt } from "../rooms/action-receipts.js";
+import { BANNED_CLOSE, type NpcActionNotice } from "../rooms/world-protocol.js";
 import type { WorldState } from "../rooms/world-state.js";
-import { answerSlowly, askInTurns, joinWorld, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { answerSlowly, askInTurns, joinWorld, scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 const SECRET = "a secret the game's login and this server share";
 
@@ -364,5 +366,35 @@ describe("players' reports that mute an account (REPORTS_TO_MUTE)", function () 
     // Lifted: the local presence keeps a timer for the mute, which would hold mocha's exit as long.
     assert.equal((await fetch(`${http}/api/mutes/troll-2`, { method: "DELETE", headers: admin })).status, 204);
     await Promise.all([troll, reporter, reportersPhone, other].map((player) => player.room.leave()));
+  });
+});
+
+// Their own servers, one after the other (rooms are defined once a process): a scripted brain whose every answer opens the shop.
+describe("receipts of NPC actions for signed-in players (ACTION_SECRET)", function () {
+  const ACTION_SECRET = "the game's backend checks receipts with this";
+  /** The action a signed-in player gets when they ask, in a world started with `env`. */
+  const actionIn = async (env: Record<string, string>) => {
+    const world = await startTestWorld({ AUTH_SECRET: SECRET, ...env });
+    try {
+      await world.bus.workerChannel().start(async (questions: QuestionMessage[]) =>
+        questions.map((q) => ({ ...scriptedAnswer(q, "검을 보여 주지."), action: "open_shop" })));
+      const player = await joinWorld(world.url, {}, undefined, { authorization: `Bearer ${await token({ sub: "acct-7", name: "영희" })}` });
+      const got: NpcActionNotice[] = [];
+      player.room.onMessage("npc_action", (notice: NpcActionNotice) => got.push(notice));
+      player.room.send("chat", { text: "@kobot 뭐 팔아요?" });
+      const [notice] = await waitFor("the action", () => got.length === 1 && got);
+      await player.room.leave();
+      return { notice: notice!, player };
+    } finally {
+      await world.stop();
+    }
+  };
+
+  it("names the player's account as the receipt's subject, and sends no receipt without ACTION_SECRET", async () => {
+    const { notice, player } = await actionIn({ ACTION_SECRET });
+    const claims = await readActionReceipt(notice.receipt!, ACTION_SECRET);
+    assert.deepEqual([claims.account, claims.player, claims.name, claims.action, claims.line], ["acct-7", player.room.sessionId, "영희", "open_shop", notice.lineId]);
+    const unsigned = (await actionIn({})).notice;
+    assert.deepEqual([unsigned.action, unsigned.receipt], ["open_shop", undefined]);
   });
 });

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 
+import { readActionReceipt } from "../rooms/action-receipts.js";
 import { GREETING_GAP_MS } from "../rooms/greeting-gate.js";
 import type { NpcActionNotice } from "../rooms/world-protocol.js";
 import { decoderErrorsDuring, near, recordingChatLog, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 const worlds = join(import.meta.dirname, "fixtures", "worlds");
+const ACTION_SECRET = "a secret the game's backend shares, 32+ chars";
 
 const lineFrom = (player: TestPlayer, npcId: string, replyTo = "") =>
   stateOf(player).chat.find((line) => line.kind === "npc" && line.from === npcId && (replyTo === "" || line.replyTo === replyTo));
@@ -15,7 +17,7 @@ describe("NPCs from a world file", function () {
   const chatLog = recordingChatLog();
 
   before(async () => {
-    world = await startTestWorld({ WORLD_FILE: join(worlds, "two-npcs.yaml"), NPC_TIMEOUT_MS: "5000" }, { chatLog });
+    world = await startTestWorld({ WORLD_FILE: join(worlds, "two-npcs.yaml"), NPC_TIMEOUT_MS: "5000", ACTION_SECRET }, { chatLog });
     await world.startWorker();
   });
   after(() => world.stop());
@@ -120,7 +122,7 @@ describe("NPCs from a world file", function () {
     await a.room.leave();
   });
 
-  it("sends the asker, and only them, the game action of a knowledge line the NPC says, and logs it", async () => {
+  it("sends the asker, and only them, the game action of a knowledge line the NPC says, with a receipt the game's backend can check, and logs it", async () => {
     const a = await world.join("손님");
     const b = await world.joinBeside(a, "구경꾼");
     const actions = (player: TestPlayer) => {
@@ -139,7 +141,14 @@ describe("NPCs from a world file", function () {
     await waitFor("the name line", () => lineFrom(a, "hans", questions[1]!.id));
     assert.equal(shop.text, "검이랑 방패를 팔지.");
     await waitFor("the action", () => toA.length === 1);
-    assert.deepEqual(toA, [{ npcId: "hans", action: "open_shop", lineId: shop.id, replyTo: questions[0]!.id }]);
+    const [{ receipt, ...notice }] = toA as [NpcActionNotice];
+    assert.deepEqual(notice, { npcId: "hans", action: "open_shop", lineId: shop.id, replyTo: questions[0]!.id });
+    // What the backend reads from the receipt the client hands on; with another secret it is refused.
+    assert.deepEqual(await readActionReceipt(receipt!, ACTION_SECRET), {
+      npc: "hans", action: "open_shop", line: shop.id, question: questions[0]!.id,
+      room: a.room.roomId, player: a.room.sessionId, name: "손님",
+    });
+    await assert.rejects(readActionReceipt(receipt!, "another secret of at least 32 characters"), /signature does not match/);
     await sleep(200);
     assert.deepEqual([toA.length, toB.length], [1, 0], "one action, to the asker only");
     await waitFor("the line logged", () => chatLog.records.some((r) => r.id === shop.id));

@@ -338,5 +338,8 @@ namespace Kobot
         public string action;
         public string lineId;
         public string replyTo;
+        /// <summary>With ACTION_SECRET on the server: the action signed (a JWT). Hand it to the game's backend, which
+        /// checks it before granting anything; null otherwise.</summary>
+        public string receipt;
     }
 }
