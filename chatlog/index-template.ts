@@ -43,6 +43,7 @@ export const CHAT_MAPPINGS = {
     toNpc: keyword,
     moderated: { type: "boolean" },
     unasked: keyword,
+    event: keyword,
     report: {
       properties: {
         player: keyword,

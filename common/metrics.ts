@@ -48,6 +48,12 @@ export const joinsRefused = new Counter({
   labelNames: ["reason"] as const,
 });
 
+export const npcEventsFired = new Counter({
+  name: "kobot_npc_events_total",
+  help: "Game events the backend fired through this process's admin API (POST /api/events), by NPC",
+  labelNames: ["npc"] as const,
+});
+
 export const sanctionsImposed = new Counter({
   name: "kobot_sanctions_total",
   help: "Sanctions this process imposed, by sanction: mute and ban (accounts) and kick (a player out of their room) through its admin API, and mutes by players' reports (REPORTS_TO_MUTE)",

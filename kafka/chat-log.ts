@@ -73,8 +73,13 @@ export const ChatLogRecord = z.object({
   toNpc: z.string().max(32).optional(),
   /** On an NPC's answer. */
   npc: NpcAnswerInfo.optional(),
-  /** On an NPC line no question asked for: a greeting as a player comes near, an idle line, or its reply to a bare call of its name. */
-  unasked: z.enum(["greeting", "idle", "call"]).optional(),
+  /**
+   * On an NPC line no question asked for: a greeting as a player comes near, an idle line, its reply to a bare call of
+   * its name, or its line for a game event the backend fired.
+   */
+  unasked: z.enum(["greeting", "idle", "call", "event"]).optional(),
+  /** With unasked `event`: the event's id. */
+  event: z.string().max(64).optional(),
   /** On a report: whom it reports. */
   report: ReportInfo.optional(),
 });

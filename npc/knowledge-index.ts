@@ -20,7 +20,7 @@ export interface KnowledgePair {
 }
 
 /** An action id: short, and safe to use as a key or an event name in any game engine. */
-const ACTION_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+export const ACTION_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export interface KnowledgeHit {
   pair: KnowledgePair;

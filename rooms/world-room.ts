@@ -29,6 +29,7 @@ import { useMonotonicClock } from "./monotonic-clock.js";
 import { updateSight } from "./sight.js";
 import type { WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
+import { eventLines, type NpcEvent, NPC_EVENTS_CHANNEL } from "./npc-events.js";
 import { NpcStatuses } from "./npc-statuses.js";
 import { NpcWalk } from "./npc-walk.js";
 import { type Asker, NpcTurns } from "./npc-turns.js";
@@ -137,6 +138,23 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (client) this.putOutNow(client, KICKED_CLOSE, "a moderator put this player out of the room");
     else this.kickedWhileAway.add(player);
   };
+  /**
+   * A game event the backend fired (rooms/npc-events.ts): the NPC says one of its lines for it, if this room holds
+   * the NPC and the player named. Heard near the NPC, and by that player wherever they stand.
+   */
+  private readonly heardEvent = (event: NpcEvent) => {
+    if (event.room !== undefined && event.room !== this.roomId) return;
+    const npc = this.npcSettings.get(event.npc);
+    const named = event.player !== undefined || event.account !== undefined;
+    // An account on two devices in one room: the first of them.
+    const player = event.account !== undefined ? this.sessionsOf(event.account).next().value : event.player;
+    if (!npc || (named && !(player && this.state.players.has(player)))) return;
+    const lines = eventLines(npc, event.event, named);
+    if (lines.length === 0) return; // the world file was edited since the backend's check
+    if (player) this.turnTo(npc.id, player);
+    const text = withName(pickLine(lines, undefined), player ? this.state.players.get(player)!.name : "");
+    this.addLine("npc", npc.id, npc.name, text, "", { unasked: "event", event: event.event }, { near: this.standing(npc.id), ...(player ? { also: [player] } : {}) });
+  };
   /** Lines the players of one address say between them (CHAT_ADDRESS_SHARE; none when 0). */
   private addressLines?: AddressLines;
   /** Clients closed for floods, refused frames or a ban: no seat is kept for them (the SDK does not reconnect from that). */
@@ -192,6 +210,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
     void this.presence.subscribe(SANCTIONS_CHANNEL, this.sanctions.heard);
     void this.presence.subscribe(KICKS_CHANNEL, this.heardKick);
+    void this.presence.subscribe(NPC_EVENTS_CHANNEL, this.heardEvent);
     this.onMessage("move", (client, message) => this.guard(client, () => this.move(client, message)));
     this.onMessage("chat", (client, message) => this.guard(client, () => this.chat(client, message)));
     this.onMessage("report", (client, message) => this.guard(client, () => this.report(client, message)));
@@ -388,6 +407,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.stopTakingEdits?.();
     this.presence.unsubscribe(SANCTIONS_CHANNEL, this.sanctions.heard);
     this.presence.unsubscribe(KICKS_CHANNEL, this.heardKick);
+    this.presence.unsubscribe(NPC_EVENTS_CHANNEL, this.heardEvent);
   }
 
   /** The name a player is shown by: their account's when the token gives one (the join's is then ignored), else the join's. */
@@ -733,7 +753,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     name: string,
     text: string,
     replyTo = "",
-    extra: Pick<ChatLogRecord, "account" | "toNpc" | "npc" | "moderated" | "unasked"> = {},
+    extra: Pick<ChatLogRecord, "account" | "toNpc" | "npc" | "moderated" | "unasked" | "event"> = {},
     hearers: Hearers = "everyone",
   ): ChatLine {
     const line = new ChatLine().assign({ id: newLineId(), kind, from, name, text, ts: Date.now(), replyTo });

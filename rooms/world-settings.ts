@@ -18,6 +18,11 @@ export interface NpcSettings {
   /** Said now and then while players are near and it has nothing to answer. */
   idleLines: string[];
   idleEverySeconds: number;
+  /**
+   * Per game event (an id the game's backend fires: POST /api/events, rooms/npc-events.ts), the lines the NPC says
+   * when it happens; `{name}` is the player's the event names.
+   */
+  events?: Record<string, string[]>;
   /** Where it walks while nobody talks to it (rooms/npc-walk.ts); without one it stands at its position. */
   route?: NpcRoute;
 }

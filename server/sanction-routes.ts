@@ -1,11 +1,12 @@
 import type { Presence } from "@colyseus/core";
-import express, { type Application, type RequestHandler, type Response } from "express";
+import type { Application, RequestHandler } from "express";
 import { z } from "zod";
 
 import type { Logger } from "../common/log.js";
 import { sanctionsImposed } from "../common/metrics.js";
 import { impose, lift, type Sanction, sanctionsInForce } from "../rooms/account-sanctions.js";
 import { kick } from "../rooms/player-kicks.js";
+import { bodyOr400, jsonText } from "./json-body.js";
 
 const WEEK_MINUTES = 7 * 24 * 60;
 
@@ -66,23 +67,4 @@ export function sanctionRoutes(app: Application, presence: () => Presence, admin
     log.info("player: kick", { player, reason });
     res.status(202).json({ player });
   });
-}
-
-/** A body read as text, parsed by bodyOr400: express.json's error for a body that is not JSON is an HTML page and a stack in the log. */
-const jsonText = express.text({ type: "*/*", limit: "4kb" });
-
-/** The body as `schema` reads it; undefined once a JSON 400 saying what is wrong (`bad <what>`) has gone out. */
-function bodyOr400<T>(schema: z.ZodType<T>, text: unknown, res: Response, what: string): T | undefined {
-  const request = schema.safeParse(jsonOrUndefined(text));
-  if (request.success) return request.data;
-  res.status(400).json({ error: `bad ${what}`, details: z.prettifyError(request.error) });
-  return undefined;
-}
-
-function jsonOrUndefined(text: unknown): unknown {
-  try {
-    return JSON.parse(String(text));
-  } catch {
-    return undefined;
-  }
 }

@@ -8,7 +8,7 @@ import { cleanText } from "../common/clean-text.js";
 import type { Moderator } from "../moderation/moderator.js";
 import { NpcError } from "../npc/errors.js";
 import { type GenerationSettings, mergeSettings, settingsFromConfig } from "../npc/generation-settings.js";
-import { type KnowledgePair, readKnowledgeFile } from "../npc/knowledge-index.js";
+import { ACTION_ID, type KnowledgePair, readKnowledgeFile } from "../npc/knowledge-index.js";
 import { checkModelFolder } from "../npc/model-folder.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import { impersonatedNpc } from "../rooms/npc-impersonation.js";
@@ -41,6 +41,17 @@ const NpcEntry = z.strictObject({
   greetAgainSeconds: z.number().min(0).max(86_400).default(DEFAULT_NPC.greetAgainSeconds),
   idleLines: z.array(line).max(100).default([]),
   idleEverySeconds: z.number().min(0.05).max(86_400).default(DEFAULT_NPC.idleEverySeconds),
+  /** Per game event its backend fires (POST /api/events), the lines said when it happens. */
+  events: z.record(z.string(), z.array(playerLine).min(1).max(100))
+    .superRefine((events, ctx) => {
+      const ids = Object.keys(events);
+      if (ids.length > 100) ctx.addIssue({ code: "custom", message: `at most 100 events, got ${ids.length}` });
+      // Said here, not as a record key's "Invalid key in record".
+      for (const id of ids.filter((id) => !ACTION_ID.test(id))) {
+        ctx.addIssue({ code: "custom", path: [id], message: "an event id is 1–64 letters, digits, '_', '.', ':' or '-' (what your game's backend sends)" });
+      }
+    })
+    .optional(),
   /** Where it walks while nobody talks to it: from its position to each point in turn, and back. */
   route: z.strictObject({
     points: z.array(z.strictObject({ x: finite, z: finite })).min(1).max(32),
@@ -153,8 +164,8 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
   return {
     hearing: file.hearing,
     sight: file.sight,
-    npcs: file.npcs.map(({ id, name, position, talkRadius, greetings, callReplies, greetAgainSeconds, idleLines, idleEverySeconds, route }) => ({
-      id, name, ...position, talkRadius, greetings, callReplies, greetAgainSeconds, idleLines, idleEverySeconds, ...(route ? { route } : {}),
+    npcs: file.npcs.map(({ id, name, position, talkRadius, greetings, callReplies, greetAgainSeconds, idleLines, idleEverySeconds, events, route }) => ({
+      id, name, ...position, talkRadius, greetings, callReplies, greetAgainSeconds, idleLines, idleEverySeconds, ...(events ? { events } : {}), ...(route ? { route } : {}),
     })),
     brains: file.npcs.map((npc) => ({
       npcId: npc.id,

@@ -25,6 +25,7 @@ import type { Kafka } from "kafkajs";
 import type { GroupTopic } from "../kafka/consumer-lag.js";
 import { adminOnly } from "./admin-auth.js";
 import { chatSearchRoute } from "./chat-search-route.js";
+import { eventRoutes } from "./event-routes.js";
 import { reportRoutes } from "./report-routes.js";
 import { sanctionRoutes } from "./sanction-routes.js";
 import { guardHttp } from "./http-guard.js";
@@ -147,6 +148,8 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       chatSearchRoute(app, es ? { client: options.elasticsearch!, indexPrefix: es.indexPrefix } : undefined, admin, log);
       sanctionRoutes(app, () => matchMaker.presence, admin, log);
       reportRoutes(app, () => matchMaker.presence, admin, log);
+      // The world's NPCs as its file has them now: an edit may give them events.
+      eventRoutes(app, () => matchMaker.presence, () => config.world.npcs, admin, log);
       options.routes?.(app);
       // The moderators' console: its page for admins only (its data comes from the admin API all the same).
       app.get("/moderation", admin, (_req, res) => res.sendFile("moderation.html", { root: WEB_CLIENT_DIR }));

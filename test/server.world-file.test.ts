@@ -28,6 +28,7 @@ describe("World file", () => {
     assert.equal(hans.scriptedAbove, 0.8);
     assert.equal(hans.modelDir, join(root, "npc", "model"));
     assert.deepEqual(world.brains.find((b) => b.npcId === "mina")!.generation, { maxNewTokens: 24 });
+    assert.deepEqual(Object.keys(world.npcs.find((n) => n.id === "hans")!.events ?? {}), ["quest_done"], "the game's backend can thank a player through the smith");
     assert.deepEqual(world.npcs.find((n) => n.id === "mina")!.route, { points: [{ x: 12, z: -4 }], speed: 1.2, pauseSeconds: 10 }, "the baker walks");
     assert.equal(world.brains.find((b) => b.npcId === "kobot")!.knowledge, join(root, "npc", "knowledge", "guide.jsonl"), "the guide knows the village");
     assert.equal(hans.unsure?.below, -0.6);
@@ -64,6 +65,7 @@ describe("World file", () => {
       "  - { id: Bad Id, name: 셋, position: { x: 0, y: 0, z: 0 } }",
       "  - { id: d, name: 넷, position: { x: 0, y: 0, z: 0 }, unsure: { below: 0.5, composedBelow: 2, lines: [] } }",
       "  - { id: e, name: 다섯, position: { x: 0, y: 0, z: 0 }, route: { points: [], speed: 0 } }",
+      "  - { id: f, name: 여섯, position: { x: 0, y: 0, z: 0 }, events: { 'boss down': [쓰러졌다!], quest_done: [] } }",
     ].join("\n"));
     const error = (() => {
       try {
@@ -81,6 +83,8 @@ describe("World file", () => {
     assert.match(error.message, /npcs\.3\.unsure\.lines: .*1/);
     assert.match(error.message, /npcs\.4\.route\.points: .*1/);
     assert.match(error.message, /npcs\.4\.route\.speed: .*0/);
+    assert.match(error.message, /npcs\.5\.events\.boss down: an event id is 1–64 letters, digits/);
+    assert.match(error.message, /npcs\.5\.events\.quest_done: .*1/);
     // Shape errors come first; once the shape is right, the cross-checks report together.
     const fixed = worldFile("bad2.yaml", [
       "models: { big: ./big-model }",
@@ -126,13 +130,17 @@ describe("World file", () => {
     assert.deepEqual(world.brains.map((brain) => brain.unsure?.lines), [["음…"], ["음…"]]);
   });
 
-  it("refuses a placeholder other than {name} in lines said to players", () => {
+  it("refuses a placeholder other than {name} in lines said to players, game events' too", () => {
     const load = (greeting: string) =>
       loadWorldFile(worldFile("w.json", JSON.stringify({ npcs: [{ id: "a", name: "에이", position: { x: 0, y: 0, z: 0 }, greetings: [greeting] }] })), "npc/model", bounds);
     assert.deepEqual(load("어서 와, {name}! {name} 맞지?").npcs[0]!.greetings, ["어서 와, {name}! {name} 맞지?"]);
     for (const typo of ["어서 와, {Name}!", "어서 와, { name }!", "어서 와, {이름}!"]) {
       assert.throws(() => load(typo), /npcs\.0\.greetings\.0: only \{name\} is filled in/, typo);
     }
+    const events = (line: string) =>
+      loadWorldFile(worldFile("e.json", JSON.stringify({ npcs: [{ id: "a", name: "에이", position: { x: 0, y: 0, z: 0 }, events: { quest_done: [line] } }] })), "npc/model", bounds);
+    assert.deepEqual(events("{name}, 수고했어!").npcs[0]!.events, { quest_done: ["{name}, 수고했어!"] });
+    assert.throws(() => events("{player}, 수고했어!"), /npcs\.0\.events\.quest_done\.0: only \{name\} is filled in/);
   });
 
   it("reads each knowledge file at start: a byte order mark is fine; a bad line, a folder or an over-long answer stop it", () => {

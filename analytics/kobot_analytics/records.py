@@ -18,6 +18,7 @@ NPC_INFO = T.StructType([
     T.StructField("source", T.StringType()),
     T.StructField("fallback", T.BooleanType()),
     T.StructField("reason", T.StringType()),
+    T.StructField("action", T.StringType()),  # the game action its knowledge line named (npc_action)
 ])
 
 # On a player's report of another (kind "report"): whom it reports, and the lines it points at.
@@ -43,6 +44,7 @@ CHAT_LOG = T.StructType([
     T.StructField("toNpc", T.StringType()),
     T.StructField("moderated", T.BooleanType()),
     T.StructField("unasked", T.StringType()),
+    T.StructField("event", T.StringType()),  # with unasked "event": the game event the backend fired
     T.StructField("npc", NPC_INFO),
     T.StructField("report", REPORT_INFO),
     T.StructField("_corrupt", T.StringType()),
