@@ -29,6 +29,7 @@ import { useMonotonicClock } from "./monotonic-clock.js";
 import { updateSight } from "./sight.js";
 import type { WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
+import { NpcAcquaintances } from "./npc-acquaintances.js";
 import { eventLines, type NpcEvent, NPC_EVENTS_CHANNEL } from "./npc-events.js";
 import { NpcStatuses } from "./npc-statuses.js";
 import { NpcWalk } from "./npc-walk.js";
@@ -176,6 +177,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private stopTakingEdits?: () => void;
   private readonly visits = new NpcVisits((npc) => this.standing(npc.id));
   private readonly greetingGate = new GreetingGate();
+  /** Whom NPCs with `greetingsAgain` have met (rooms/npc-acquaintances.ts). */
+  private acquaintances!: NpcAcquaintances;
   private readonly lastIdleLine = new Map<string, string>();
   /** Per player, the chat lines they heard and the players in their sight (proximity hearing or a sight radius); kept across a reconnection. */
   private readonly views = new Map<string, StateView>();
@@ -205,6 +208,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state = new WorldState();
     if (settings.chatAddressShare > 0) this.addressLines = new AddressLines(settings.chatRate, settings.chatAddressShare);
     this.reports = new ReportDesk(this.presence, settings.reportsToMute, (record) => this.publishLog(record), this.log);
+    // The presence is the room's once it is created, not as it is constructed.
+    this.acquaintances = new NpcAcquaintances(this.presence);
     this.takeWorld();
     this.stopTakingEdits = this.deps.worldEdits?.subscribe(() => this.takeEdit());
 
@@ -465,10 +470,32 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    * are in the room (the gate's `due` keeps only those).
    */
   private greet(npc: NpcSettings, playerIds: readonly string[]): void {
-    if (playerIds.length === 0) return;
+    const accounts = new Map(playerIds.flatMap((id) => {
+      const account = this.accountIds.get(id);
+      return account === undefined ? [] : [[id, account] as const];
+    }));
+    if (!npc.greetingsAgain || accounts.size === 0) return this.sayGreeting(npc, npc.greetings, playerIds);
+    // An NPC that greets players it knows asks the presence whom it has met: a moment later, in one line per kind.
+    const greetingsAgain = npc.greetingsAgain;
+    this.acquaintances.meet(npc.id, [...accounts.values()]).then(
+      (met) => {
+        const known = (id: string) => met.has(accounts.get(id)!);
+        const here = playerIds.filter((id) => this.state.players.has(id));
+        this.sayGreeting(npc, npc.greetings, here.filter((id) => !known(id)));
+        this.sayGreeting(npc, greetingsAgain, here.filter(known));
+      },
+      (error: unknown) => {
+        this.log.warn("npc could not recall whom it met; greeting as new", { npcId: npc.id, error });
+        this.sayGreeting(npc, npc.greetings, playerIds.filter((id) => this.state.players.has(id)));
+      },
+    );
+  }
+
+  private sayGreeting(npc: NpcSettings, lines: readonly string[], playerIds: readonly string[]): void {
+    if (playerIds.length === 0 || this.disposed) return;
     const names = playerIds.map((id) => this.state.players.get(id)!.name);
     this.turnTo(npc.id, playerIds[0]!);
-    const text = withName(pickLine(npc.greetings, undefined), namesSaid(names));
+    const text = withName(pickLine(lines, undefined), namesSaid(names));
     this.addLine("npc", npc.id, npc.name, text, "", { unasked: "greeting" }, { near: this.standing(npc.id), also: playerIds });
   }
 

@@ -11,6 +11,8 @@ export interface NpcSettings {
   talkRadius: number;
   /** Said by name when a player first comes within talkRadius (once per visit); `{name}` is the player's name. */
   greetings: string[];
+  /** Said instead to a signed-in player it has greeted before, today or within 30 days (rooms/npc-acquaintances.ts). */
+  greetingsAgain?: string[];
   /** Said when a player calls it by name with nothing else ("@코봇"); `{name}` is the player's name. */
   callReplies: string[];
   /** A visit this soon after the player's last greeting from this NPC is not greeted (walking in and out). */

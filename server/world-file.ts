@@ -37,6 +37,8 @@ const NpcEntry = z.strictObject({
   position: z.strictObject({ x: finite, y: finite, z: finite }),
   talkRadius: z.number().positive().max(1000).default(DEFAULT_NPC.talkRadius),
   greetings: z.array(playerLine).max(100).default([]),
+  /** Said instead of a greeting to a signed-in player it has met before. */
+  greetingsAgain: z.array(playerLine).min(1).max(100).optional(),
   callReplies: z.array(playerLine).min(1).max(100).default(DEFAULT_NPC.callReplies),
   greetAgainSeconds: z.number().min(0).max(86_400).default(DEFAULT_NPC.greetAgainSeconds),
   idleLines: z.array(line).max(100).default([]),
@@ -145,6 +147,7 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
     });
     if (!(npc.model in models)) problems.push(`${at}.model: "${npc.model}" is not in models (${Object.keys(models).join(", ")})`);
     if (npc.scriptedAbove !== undefined && !npc.knowledge) problems.push(`${at}.scriptedAbove: needs a knowledge file`);
+    if (npc.greetingsAgain && npc.greetings.length === 0) problems.push(`${at}.greetingsAgain: needs greetings (said to players it has not met)`);
     if (npc.unsure?.knowledgeAbove !== undefined && !npc.knowledge) problems.push(`${at}.unsure.knowledgeAbove: needs a knowledge file`);
     const knowledgeProblem = npc.knowledge && knowledgeFileProblem(resolve(here, npc.knowledge), moderator);
     if (knowledgeProblem) problems.push(`${at}.knowledge: ${knowledgeProblem}`);
@@ -164,8 +167,9 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
   return {
     hearing: file.hearing,
     sight: file.sight,
-    npcs: file.npcs.map(({ id, name, position, talkRadius, greetings, callReplies, greetAgainSeconds, idleLines, idleEverySeconds, events, route }) => ({
-      id, name, ...position, talkRadius, greetings, callReplies, greetAgainSeconds, idleLines, idleEverySeconds, ...(events ? { events } : {}), ...(route ? { route } : {}),
+    npcs: file.npcs.map(({ id, name, position, talkRadius, greetings, greetingsAgain, callReplies, greetAgainSeconds, idleLines, idleEverySeconds, events, route }) => ({
+      id, name, ...position, talkRadius, greetings, ...(greetingsAgain ? { greetingsAgain } : {}), callReplies, greetAgainSeconds, idleLines, idleEverySeconds,
+      ...(events ? { events } : {}), ...(route ? { route } : {}),
     })),
     brains: file.npcs.map((npc) => ({
       npcId: npc.id,

@@ -92,6 +92,7 @@ describe("World file", () => {
       "  - { id: a, name: 에이, position: { x: 0, y: 0, z: 0 }, model: huge, knowledge: nowhere.jsonl }",
       "  - { id: b, name: A, position: { x: 500, y: 0, z: 0 }, generation: { temperature: 9 }, scriptedAbove: 0.9,",
       "      unsure: { below: -1, knowledgeAbove: 0.4, lines: [음] }, route: { points: [{ x: 0, z: 0 }, { x: 0, z: -70 }] } }",
+      "  - { id: c, name: 씨, position: { x: 0, y: 0, z: 0 }, greetingsAgain: [또 왔네] }",
     ].join("\n"));
     assert.throws(() => loadWorldFile(fixed, "npc/model", bounds), (e: Error) => {
       assert.match(e.message, /npcs\.0 \(a\)\.model: "huge" is not in models \(default, big\)/);
@@ -103,6 +104,7 @@ describe("World file", () => {
       assert.match(e.message, /npcs\.1 \(b\)\.generation: temperature must be a number from 0\.05 to 2, got 9/);
       assert.match(e.message, /npcs\.1 \(b\)\.scriptedAbove: needs a knowledge file/);
       assert.match(e.message, /npcs\.1 \(b\)\.unsure\.knowledgeAbove: needs a knowledge file/);
+      assert.match(e.message, /npcs\.2 \(c\)\.greetingsAgain: needs greetings/);
       return true;
     });
   });

@@ -1,0 +1,18 @@
+import assert from "node:assert/strict";
+import { LocalPresence } from "@colyseus/core";
+
+import { NpcAcquaintances } from "../rooms/npc-acquaintances.js";
+
+describe("whom NPCs have met (rooms/npc-acquaintances.ts)", () => {
+  it("knows an account the NPC met before, per NPC, and forgets it after the forgetting time", async () => {
+    const day = 86_400_000;
+    const acquaintances = new NpcAcquaintances(new LocalPresence(), 30 * day);
+    const t0 = Date.UTC(2026, 11, 2);
+    assert.deepEqual([...(await acquaintances.meet("hans", ["a", "b"], t0))], [], "nobody met yet");
+    assert.deepEqual([...(await acquaintances.meet("hans", ["a", "c"], t0 + day))], ["a"]);
+    assert.deepEqual([...(await acquaintances.meet("mina", ["a"], t0 + day))], [], "the baker has not met a");
+    // b last met on day 0: still known on day 29, forgotten after day 30 counted from the last meeting.
+    assert.deepEqual([...(await acquaintances.meet("hans", ["b"], t0 + 29 * day))], ["b"]);
+    assert.deepEqual([...(await acquaintances.meet("hans", ["c"], t0 + 32 * day))], [], "c last met on day 1");
+  });
+});
