@@ -53,6 +53,15 @@ export interface ScriptedLine {
   source: string;
 }
 
+function problemCasting(cast: () => void): unknown {
+  try {
+    cast();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
 /** How one NPC is answered: a queue in front of its model's engine, and the options that make it this NPC. */
 export interface NpcBrain {
   engine: NpcEngine;
@@ -90,6 +99,8 @@ export class NpcCast {
     private readonly brains: Map<string, NpcBrain>,
     /** Per NPC with a knowledge file: what its index is built from. */
     private readonly knowing: Map<string, { file: string; engine: NpcEngine; names: string[] }>,
+    /** The loaded models by folder, each with its one batching queue. */
+    private readonly loaded: Map<string, { engine: NpcEngine; queue: AnswerQueue }>,
     /** For an NPC this worker was not told about (another world file): the first model, no own knowledge. */
     private readonly stranger: NpcBrain,
     readonly engines: NpcEngine[],
@@ -120,48 +131,24 @@ export class NpcCast {
   }
 
   private static assemble(specs: NpcBrainSpec[], engines: Map<string, NpcEngine>, maxBatch?: number): NpcCast {
-    const queues = new Map([...engines.values()].map((engine) => [engine, new AnswerQueue(engine, { maxBatch })]));
-    const brainOf = (
-      engine: NpcEngine,
-      options: AskOptions,
-      names: string[],
-      knowledgeSource?: string,
-      scriptedAbove?: number,
-      unsure?: UnsureLines,
-    ): NpcBrain => ({
-      engine,
-      ...(unsure ? { unsure } : {}),
-      ...(scriptedAbove !== undefined ? { scriptedAbove } : {}),
-      queue: queues.get(engine)!,
-      options,
-      hear: (line) => withoutOwnName(engine.readLine(line), names),
-      knowledgeLine(question, minScore, questionsOnly = false) {
-        const hit = knowledgeSource !== undefined && options.knowledge?.search(this.hear(question), 1, minScore, { questionsOnly })[0];
-        return hit ? { text: hit.pair.a, source: knowledgeSource } : undefined;
-      },
-      actionOf(text) {
-        return options.knowledge?.pairs.find((pair) => pair.a === text)?.action;
-      },
-      scriptedLine(question) {
-        return this.scriptedAbove === undefined ? undefined : this.knowledgeLine(question, this.scriptedAbove, true);
-      },
-    });
-    const knowing = new Map<string, { file: string; engine: NpcEngine; names: string[] }>();
-    const brains = new Map(
-      specs.map((spec) => {
-        const engine = engines.get(spec.modelDir)!;
-        const names = [spec.npcId, ...(spec.name ? [spec.name] : [])];
-        if (spec.knowledge) knowing.set(spec.npcId, { file: spec.knowledge, engine, names });
-        const options: AskOptions = {
-          ...(spec.knowledge ? { knowledge: engine.knowledgeIndex((spec.knowledgePairs ?? readKnowledgeFile(spec.knowledge)).map((pair) => heardAs(pair, engine, names))) } : {}),
-          ...(spec.generation ? { settings: spec.generation } : {}),
-        };
-        const source = spec.knowledge && `knowledge:${basename(spec.knowledge)}`;
-        return [spec.npcId, brainOf(engine, options, names, source, spec.scriptedAbove, spec.unsure)];
-      }),
-    );
-    const first = [...engines.values()][0]!;
-    return new NpcCast(brains, knowing, brainOf(first, {}, []), [...engines.values()]);
+    const loaded = new Map([...engines].map(([dir, engine]) => [dir, { engine, queue: new AnswerQueue(engine, { maxBatch }) }]));
+    const first = [...loaded.values()][0]!;
+    const cast = new NpcCast(new Map(), new Map(), loaded, brainOf(first.engine, first.queue, {}, []), [...engines.values()]);
+    for (const spec of specs) cast.cast(spec);
+    return cast;
+  }
+
+  /** The NPC `spec` names answered with its model (loaded already), knowledge and settings. */
+  private cast(spec: NpcBrainSpec): void {
+    const { engine, queue } = this.loaded.get(spec.modelDir)!;
+    const names = [spec.npcId, ...(spec.name ? [spec.name] : [])];
+    if (spec.knowledge) this.knowing.set(spec.npcId, { file: spec.knowledge, engine, names });
+    const options: AskOptions = {
+      ...(spec.knowledge ? { knowledge: engine.knowledgeIndex((spec.knowledgePairs ?? readKnowledgeFile(spec.knowledge)).map((pair) => heardAs(pair, engine, names))) } : {}),
+      ...(spec.generation ? { settings: spec.generation } : {}),
+    };
+    const source = spec.knowledge && `knowledge:${basename(spec.knowledge)}`;
+    this.brains.set(spec.npcId, brainOf(engine, queue, options, names, source, spec.scriptedAbove, spec.unsure));
   }
 
   /**
@@ -180,12 +167,18 @@ export class NpcCast {
 
   /**
    * The NPCs' decoding, unsure lines and scripted bar from now on, as an edit of the world file taken while the server
-   * runs sets them (server/world-reload.ts; their models and knowledge files need a restart). Returns their ids.
+   * runs sets them (server/world-reload.ts; their models and knowledge files need a restart), and the NPCs added,
+   * with their knowledge. Returns their ids.
    */
   replaceSettings(specs: readonly NpcBrainSpec[]): string[] {
     const changed: string[] = [];
     for (const spec of specs) {
       const brain = this.brains.get(spec.npcId);
+      // An NPC added to the world while it runs, speaking with a model loaded here (server/world-changes.ts).
+      if (!brain && this.loaded.has(spec.modelDir)) {
+        // Its knowledge file passed the world file's checks a moment ago; one gone since leaves it out (not returned).
+        if (!problemCasting(() => this.cast(spec))) changed.push(spec.npcId);
+      }
       if (!brain) continue;
       if (spec.generation) brain.options.settings = spec.generation;
       else delete brain.options.settings;
@@ -210,6 +203,36 @@ export class NpcCast {
   async dispose(): Promise<void> {
     await Promise.allSettled(this.engines.map((engine) => engine.dispose()));
   }
+}
+
+/** How one NPC is answered: `engine` behind its `queue`, with the options and lines that make it this NPC. */
+function brainOf(
+  engine: NpcEngine,
+  queue: AnswerQueue,
+  options: AskOptions,
+  names: string[],
+  knowledgeSource?: string,
+  scriptedAbove?: number,
+  unsure?: UnsureLines,
+): NpcBrain {
+  return {
+    engine,
+    ...(unsure ? { unsure } : {}),
+    ...(scriptedAbove !== undefined ? { scriptedAbove } : {}),
+    queue,
+    options,
+    hear: (line) => withoutOwnName(engine.readLine(line), names),
+    knowledgeLine(question, minScore, questionsOnly = false) {
+      const hit = knowledgeSource !== undefined && options.knowledge?.search(this.hear(question), 1, minScore, { questionsOnly })[0];
+      return hit ? { text: hit.pair.a, source: knowledgeSource } : undefined;
+    },
+    actionOf(text) {
+      return options.knowledge?.pairs.find((pair) => pair.a === text)?.action;
+    },
+    scriptedLine(question) {
+      return this.scriptedAbove === undefined ? undefined : this.knowledgeLine(question, this.scriptedAbove, true);
+    },
+  };
 }
 
 /**

@@ -29,8 +29,11 @@ async function main(): Promise<void> {
   await worker.start();
   // A studio editing an NPC's knowledge file hears the new lines without a restart.
   const knowledge = reloadKnowledgeOnChange(config.brains, config.moderator, log, async (file, pairs) => cast.replaceKnowledge(file, pairs));
-  // …and one editing the world file hears an NPC's new decoding and unsure lines.
-  const world = reloadWorldOnChange(config, log, (edited) => cast.replaceSettings(edited.brains));
+  // …and one editing the world file hears an NPC's new decoding and unsure lines, and NPCs added, with their knowledge.
+  const world = reloadWorldOnChange(config, log, (edited) => {
+    knowledge.follow(edited.brains);
+    cast.replaceSettings(edited.brains);
+  });
   onTerminate(log, async () => {
     knowledge.close();
     world.close();

@@ -239,7 +239,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       const { x, z } = this.walkOf(npc) ?? npc; // a walking NPC stays where its walk has taken it
       const shown = this.state.npcs.get(id);
       if (shown) shown.assign({ x, y, z, talkRadius });
-      else this.state.npcs.set(id, new Npc().assign({ name, x, y, z, talkRadius, status: "idle" }));
+      else {
+        this.state.npcs.set(id, new Npc().assign({ name, x, y, z, talkRadius, status: "idle" }));
+        this.warnOfLookAlikes(npc);
+      }
       if (!this.turns.has(id)) this.turns.set(id, new NpcTurns(npcQueue.capacity, npcQueue.concurrency, (question) => this.askNpc(question)));
       this.idleTimers.get(id)?.clear();
       this.idleTimers.delete(id);
@@ -250,6 +253,16 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     } else {
       this.walking?.clear();
       this.walking = undefined;
+    }
+  }
+
+  /**
+   * An NPC added while players are here (an edit of the world file): a player who joined under a name like its own
+   * keeps it (joins after are refused such names), for moderators to see to.
+   */
+  private warnOfLookAlikes(npc: NpcSettings): void {
+    for (const [playerId, player] of this.state.players) {
+      if (impersonatedNpc(player.name, [npc])) this.log.warn("a player's name is like an NPC's added since they joined", { playerId, name: player.name, npcId: npc.id });
     }
   }
 

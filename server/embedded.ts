@@ -11,6 +11,7 @@ import type { InProcessBus } from "../kafka/in-process-transport.js";
 import { InProcessChatLog } from "../kafka/in-process-chat-log.js";
 import { brainlessAnswers } from "../npc/brainless-answers.js";
 import { NpcError } from "../npc/errors.js";
+import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import { ThreadedNpcWorker } from "../npc/threaded-worker.js";
 import type { ServerConfig } from "./config.js";
 import { reloadKnowledgeOnChange } from "./knowledge-reload.js";
@@ -24,7 +25,7 @@ export async function startEmbeddedWorker(
   config: ServerConfig,
   bus: InProcessBus,
   log: Logger,
-): Promise<{ worker: ThreadedNpcWorker | undefined; modelLoaded: boolean }> {
+): Promise<{ worker: ThreadedNpcWorker | undefined; modelLoaded: boolean; takeWorld(brains: NpcBrainSpec[]): void }> {
   try {
     const worker = await ThreadedNpcWorker.start(
       {
@@ -38,13 +39,19 @@ export async function startEmbeddedWorker(
       log,
     );
     // A studio editing an NPC's knowledge file hears the new lines without a restart.
-    worker.closeOnStop(reloadKnowledgeOnChange(config.brains, config.moderator, log, (file, pairs) => worker.replaceKnowledge(file, pairs)));
-    return { worker, modelLoaded: true };
+    const knowledge = reloadKnowledgeOnChange(config.brains, config.moderator, log, (file, pairs) => worker.replaceKnowledge(file, pairs));
+    worker.closeOnStop(knowledge);
+    // An edit of the world file: its NPCs' decoding and unsure lines, and the NPCs added with their knowledge files.
+    const takeWorld = (brains: NpcBrainSpec[]) => {
+      knowledge.follow(brains);
+      void worker.replaceSettings(brains);
+    };
+    return { worker, modelLoaded: true, takeWorld };
   } catch (error) {
     if (!(error instanceof NpcError)) throw error;
     log.error("NPC model not loaded; the NPC will only say fallback lines", { error, code: error.code });
     await bus.workerChannel().start(brainlessAnswers(error));
-    return { worker: undefined, modelLoaded: false };
+    return { worker: undefined, modelLoaded: false, takeWorld() {} };
   }
 }
 

@@ -12,15 +12,16 @@ import { readCheckedKnowledge } from "./world-file.js";
  * Watches the NPCs' knowledge files while the server runs, so a studio editing an NPC's lines hears them without a
  * restart. A file that changes is checked as at start (world-file.ts: every line parses, fits a chat line and passes
  * moderation) and its pairs go to `apply`; one that fails a check is logged, and its NPCs keep the lines they had.
- * `apply` resolves with the ids of the NPCs that took the pairs. Returns what stops watching.
+ * `apply` resolves with the ids of the NPCs that took the pairs. Returns what stops watching, and `follow`, which
+ * watches the knowledge files of the NPCs an edit of the world file gives (an NPC added while the server runs).
  */
 export function reloadKnowledgeOnChange(
   brains: readonly NpcBrainSpec[],
   moderator: Moderator | undefined,
   log: Logger,
   apply: (file: string, pairs: KnowledgePair[]) => Promise<string[]>,
-): { close(): void } {
-  const files = new Set(brains.flatMap((brain) => (brain.knowledge ? [resolve(brain.knowledge)] : [])));
+): { close(): void; follow(brains: readonly NpcBrainSpec[]): void } {
+  const filesOf = (brains: readonly NpcBrainSpec[]) => new Set(brains.flatMap((brain) => (brain.knowledge ? [resolve(brain.knowledge)] : [])));
   const reload = async (file: string) => {
     // Read once: the pairs taken are the pairs checked, even if the file changes again meanwhile.
     const read = readCheckedKnowledge(file, moderator);
@@ -33,7 +34,20 @@ export function reloadKnowledgeOnChange(
     fileReloads.inc({ file: "knowledge", outcome: "taken" });
     log.info("knowledge file reloaded", { file, lines: pairs.length, npcs });
   };
-  return watchFiles(files, "knowledge files", log, (file) => {
-    reload(file).catch((error: unknown) => log.error("knowledge file not reloaded", { file, error }));
+  const watch = (files: Set<string>) => ({
+    files,
+    watcher: watchFiles(files, "knowledge files", log, (file) => {
+      reload(file).catch((error: unknown) => log.error("knowledge file not reloaded", { file, error }));
+    }),
   });
+  let watching = watch(filesOf(brains));
+  return {
+    close: () => watching.watcher.close(),
+    follow(brains) {
+      const files = filesOf(brains);
+      if ([...files].every((file) => watching.files.has(file))) return;
+      watching.watcher.close();
+      watching = watch(files);
+    },
+  };
 }

@@ -17,6 +17,7 @@ import { createKafka } from "../kafka/kafka-client.js";
 import { answerGroupOf, KafkaQuestionChannel, SERVER_SESSION_TIMEOUT_MS } from "../kafka/kafka-transport.js";
 import { membersAfter } from "../kafka/group-members.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
+import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import type { ThreadedNpcWorker } from "../npc/threaded-worker.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { startEmbeddedChatLog, startEmbeddedWorker } from "./embedded.js";
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   let channel: QuestionChannel;
   let chatLog: ChatLogPublisher;
   let worker: ThreadedNpcWorker | undefined;
+  let takeWorld: ((brains: NpcBrainSpec[]) => void) | undefined;
   let npcCheck: () => NpcCheck | Promise<NpcCheck>;
   let kafkaForMetrics: { client: Kafka; watched: GroupTopic[] } | undefined;
 
@@ -55,13 +57,14 @@ async function main(): Promise<void> {
     channel = bus.serverChannel(config.serverId);
     const embedded = await startEmbeddedWorker(config, bus, log.child({ service: "npc-worker" }));
     worker = embedded.worker;
+    takeWorld = embedded.takeWorld;
     npcCheck = () => embeddedNpcCheck(embedded.modelLoaded);
     chatLog = (await startEmbeddedChatLog(config, es, log)).chatLog;
   }
 
   // An edit of the world file: the rooms take theirs (world-server.ts), the embedded worker its NPCs' decoding and
-  // unsure lines (Kafka workers watch the file themselves).
-  const onWorldEdit = (world: WorldFile) => void worker?.replaceSettings(world.brains);
+  // unsure lines, and NPCs added (Kafka workers watch the file themselves).
+  const onWorldEdit = (world: WorldFile) => takeWorld?.(world.brains);
   const server = await startWorldServer({ config, channel, chatLog, elasticsearch: es, log, npcCheck, kafka: kafkaForMetrics, onWorldEdit });
   if (!config.admin) log.info("admin routes are off (chat search, monitor): set ADMIN_USER and ADMIN_PASSWORD");
   onTerminate(log, async () => {

@@ -4,18 +4,21 @@ import type { WorldFile } from "./world-file.js";
  * What an edit of the world file changed that running servers and workers cannot take, each named as in the file
  * (`npcs.hans.name`); empty when they can take all of it. Rooms take what their NPCs say unasked and where they
  * stand (lines, timings, positions, talk radii) and the hearing and sight radii; workers take how they answer an NPC
- * (decoding, unsure lines and bars, the scripted bar). Which NPCs there are, their names (players' names are checked
- * against them at join, and the worker hears questions without them), the models and knowledge files the workers
- * loaded, and whether hearing or sight are by distance at all need a restart.
+ * (decoding, unsure lines and bars, the scripted bar). Both take a new NPC that speaks with a model the workers
+ * loaded. NPCs removed or renamed (players' names are checked against them at join, and the worker hears questions
+ * without them), other models, the knowledge files of NPCs already there, and whether hearing or sight are by
+ * distance at all need a restart.
  */
 export function changesNeedingRestart(taken: WorldFile, next: WorldFile): string[] {
   const changes: string[] = [];
-  const idsOf = (world: WorldFile) => world.npcs.map((npc) => npc.id);
-  const [idsBefore, ids] = [idsOf(taken), idsOf(next)];
-  const added = ids.filter((id) => !idsBefore.includes(id));
-  const removed = idsBefore.filter((id) => !ids.includes(id));
-  if (added.length > 0) changes.push(`npcs: ${added.join(", ")} added`);
+  const idsBefore = taken.npcs.map((npc) => npc.id);
+  const removed = idsBefore.filter((id) => !next.npcs.some((npc) => npc.id === id));
   if (removed.length > 0) changes.push(`npcs: ${removed.join(", ")} removed`);
+  const loaded = new Set(taken.brains.map((brain) => brain.modelDir));
+  for (const brain of next.brains) {
+    if (idsBefore.includes(brain.npcId) || loaded.has(brain.modelDir)) continue;
+    changes.push(`npcs.${brain.npcId}.model (${brain.model}: a model the running workers have not loaded)`);
+  }
   for (const npc of next.npcs) {
     const before = taken.npcs.find((old) => old.id === npc.id);
     if (!before) continue;

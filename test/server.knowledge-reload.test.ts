@@ -64,6 +64,25 @@ describe("knowledge files reloaded while the server runs (server/knowledge-reloa
     }
   });
 
+  it("follows the knowledge file of an NPC an edit of the world file adds", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "knowledge-")), "mina.jsonl");
+    save(file, [NAME]);
+    const hans = { npcId: "hans", model: "default", modelDir: DEFAULT_MODEL_DIR };
+    const applied: Array<[string, string]> = [];
+    const watching = reloadKnowledgeOnChange([hans], undefined, createLogger({}, "silent"), async (changed, pairs) => {
+      applied.push([changed, pairs[0]!.a]);
+      return ["mina"];
+    });
+    try {
+      watching.follow([hans, { npcId: "mina", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: file }]);
+      save(file, [RENAMED]);
+      await waitFor("the added NPC's file reloaded", () => applied.length === 1);
+      assert.deepEqual(applied, [[file, RENAMED.a]]);
+    } finally {
+      watching.close();
+    }
+  });
+
   it("runs on, saying edits need a restart, where a folder cannot be watched", () => {
     const warnings: string[] = [];
     const log = createLogger({}, "info", (line) => warnings.push((JSON.parse(line) as { msg: string }).msg));

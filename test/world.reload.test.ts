@@ -164,6 +164,13 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
       await crash();
       assert.deepEqual(await worker.replaceSettings([hans!, ...others]), ["hans", "hermit"]);
       assert.equal(await said(), full);
+
+      // An NPC added with its knowledge file, on the thread and on a thread that replaced it.
+      const mina = { npcId: "mina", name: "미나", model: "default", modelDir: hans!.modelDir, knowledge: BAKER, scriptedAbove: 0.8 };
+      assert.deepEqual(await worker.replaceSettings([hans!, ...others, mina]), ["hans", "hermit", "mina"]);
+      assert.equal((await ask("mina", "여기서 뭐 팔아?")).text, "갓 구운 빵이랑 케이크를 팔아요.");
+      await crash();
+      assert.equal((await ask("mina", "빵 얼마야?")).text, "식빵 한 덩이에 동전 세 닢이에요.");
     } finally {
       await worker.stop();
     }
