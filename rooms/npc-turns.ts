@@ -39,6 +39,13 @@ export class NpcTurns<T> {
     return this.queue.drop(group, player);
   }
 
+  /** The NPC leaves: every waiting question is dropped (returned); those with the brain still finish. */
+  dropAll(): T[] {
+    const dropped: T[] = [];
+    for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) dropped.push(next.item);
+    return dropped;
+  }
+
   /** Resolves once nothing waits and nothing is with the brain (shutdown). */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);

@@ -47,6 +47,12 @@ export class NpcVisits {
     for (const greeted of this.greeted.values()) greeted.delete(playerId);
   }
 
+  /** An NPC removed from the world: one added again under its id starts with no visitors. */
+  forgetNpc(npcId: string): void {
+    this.visitors.delete(npcId);
+    this.greeted.delete(npcId);
+  }
+
   hasVisitors(npcId: string): boolean {
     return (this.visitors.get(npcId)?.size ?? 0) > 0;
   }

@@ -65,6 +65,9 @@ const socketOpen = (client: Client) => (client.ref as unknown as { readyState?: 
 /** `text` with `{name}` as the player's name (a function, so "$&" in a name is not a replacement pattern). */
 const withName = (text: string, name: string) => text.replaceAll("{name}", () => name);
 
+/** To a player whose question an NPC removed from the world will not answer. */
+const npcLeft = (npcId: string, text: string): WorldError => ({ code: "unknown_npc", message: `${npcId} has left this world: it will not answer`, text, npcId });
+
 /** One of `lines`, said to `player`. */
 const lineFor = (player: Player, lines: readonly string[]) => withName(pickLine(lines, undefined), player.name);
 
@@ -248,12 +251,31 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       this.idleTimers.delete(id);
       if (npc.idleLines.length > 0) this.idleTimers.set(id, this.clock.setInterval(() => this.sayIdleLine(id), npc.idleEverySeconds * 1000));
     }
+    for (const id of [...this.npcSettings.keys()]) if (!npcs.some((npc) => npc.id === id)) this.removeNpc(id);
     if (this.walks.size > 0) {
       this.walking ??= this.clock.setInterval(() => this.walkNpcs(WALK_EVERY_MS), WALK_EVERY_MS);
     } else {
       this.walking?.clear();
       this.walking = undefined;
     }
+  }
+
+  /**
+   * An NPC removed from the world file leaves: players stop seeing it, and those whose questions wait for it, or are
+   * with its brain, are told it left (`unknown_npc`).
+   */
+  private removeNpc(id: string): void {
+    this.npcSettings.delete(id);
+    this.state.npcs.delete(id);
+    this.idleTimers.get(id)?.clear();
+    this.idleTimers.delete(id);
+    this.walks.delete(id);
+    this.visits.forgetNpc(id);
+    const waiting = this.turns.get(id)?.dropAll() ?? [];
+    this.turns.delete(id);
+    this.statuses.thinking(id, -waiting.length);
+    for (const question of waiting) this.sendError(question.client, npcLeft(id, question.line.text));
+    this.log.info("npc left the room: removed from the world file", { npcId: id, questionsWaiting: waiting.length });
   }
 
   /**
@@ -473,8 +495,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       if (npc.greetings.length === 0) continue;
       const turn = this.greetingGate.arrive(npc.id, sessionId);
       if (turn === "now") this.greet(npc, [sessionId]);
-      // Its greetings as they are then: the world file may have changed meanwhile.
-      else if (turn > 0) this.clock.setTimeout(() => this.greet(this.npcSettings.get(npc.id)!, this.greetingGate.due(npc.id, (id) => this.state.players.has(id))), turn);
+      // Its greetings as they are then: the world file may have changed meanwhile, or removed it.
+      else if (turn > 0) {
+        this.clock.setTimeout(() => {
+          const now = this.npcSettings.get(npc.id);
+          if (now) this.greet(now, this.greetingGate.due(npc.id, (id) => this.state.players.has(id)));
+        }, turn);
+      }
     }
   }
 
@@ -736,6 +763,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     }, performance.now() - asked);
     if (this.disposed) return;
     this.statuses.thinking(npcId, -1);
+    if (!this.npcSettings.has(npcId)) return this.sendError(client, npcLeft(npcId, line.text)); // removed from the world meanwhile
     const fallback = fallbackOf(outcome);
     const npc = this.state.npcs.get(npcId);
     // A knowledge file's line may say `{name}`, the asker's, as greetings do.

@@ -5,15 +5,13 @@ import type { WorldFile } from "./world-file.js";
  * (`npcs.hans.name`); empty when they can take all of it. Rooms take what their NPCs say unasked and where they
  * stand (lines, timings, positions, talk radii) and the hearing and sight radii; workers take how they answer an NPC
  * (decoding, unsure lines and bars, the scripted bar). Both take a new NPC that speaks with a model the workers
- * loaded. NPCs removed or renamed (players' names are checked against them at join, and the worker hears questions
- * without them), other models, the knowledge files of NPCs already there, and whether hearing or sight are by
- * distance at all need a restart.
+ * loaded, and one removed. NPCs renamed (players' names are checked against them at join, and the worker hears
+ * questions without them), other models, the knowledge files of NPCs already there, and whether hearing or sight
+ * are by distance at all need a restart.
  */
 export function changesNeedingRestart(taken: WorldFile, next: WorldFile): string[] {
   const changes: string[] = [];
   const idsBefore = taken.npcs.map((npc) => npc.id);
-  const removed = idsBefore.filter((id) => !next.npcs.some((npc) => npc.id === id));
-  if (removed.length > 0) changes.push(`npcs: ${removed.join(", ")} removed`);
   const loaded = new Set(taken.brains.map((brain) => brain.modelDir));
   for (const brain of next.brains) {
     if (idsBefore.includes(brain.npcId) || loaded.has(brain.modelDir)) continue;

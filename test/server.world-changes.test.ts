@@ -45,13 +45,17 @@ describe("which world file edits need a restart (server/world-changes.ts)", () =
     assert.deepEqual(changesNeedingRestart(world(), { ...world(), brains: [reordered, world().brains[1]!] }), []);
   });
 
-  it("none for an NPC added with a model the workers loaded, knowledge and all; one with another model needs a restart", () => {
+  it("none for an NPC added with a model the workers loaded, knowledge and all, or removed; one with another model needs a restart", () => {
     const added = world();
     added.npcs.push({ ...added.npcs[1]!, id: "hermit", name: "은둔자" });
     added.brains.push({ ...added.brains[0]!, npcId: "hermit", name: "은둔자", knowledge: `${knowledge}/baker.jsonl` });
     assert.deepEqual(changesNeedingRestart(world(), added), []);
     added.brains[2] = { ...added.brains[2]!, model: "big", modelDir: "/models/big" };
     assert.deepEqual(changesNeedingRestart(world(), added), ["npcs.hermit.model (big: a model the running workers have not loaded)"]);
+    const removed = world();
+    removed.npcs.pop();
+    removed.brains.pop();
+    assert.deepEqual(changesNeedingRestart(world(), removed), []);
   });
 
   it("names each change to the NPCs there are, their names, models and knowledge files, and hearing or sight turned on or off", () => {
@@ -65,7 +69,6 @@ describe("which world file edits need a restart (server/world-changes.ts)", () =
     renamed.brains[0] = { ...renamed.brains[0]!, knowledge: `${knowledge}/baker.jsonl`, model: "big", modelDir: "/models/big" };
     renamed.npcs[1]!.id = "hermit";
     assert.deepEqual(changesNeedingRestart(world(), renamed), [
-      "npcs: mina removed",
       "npcs.hans.name",
       "npcs.hans.model",
       "npcs.hans.knowledge",

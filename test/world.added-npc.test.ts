@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { createLogger } from "../common/log.js";
-import { startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+import type { QuestionMessage } from "../kafka/contract.js";
+import { scriptedAnswer, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 
 const BAKER = join(import.meta.dirname, "..", "npc", "knowledge", "baker.jsonl");
 const HANS = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10 };
@@ -59,6 +60,48 @@ describe("an NPC added to the world file while the server runs", function () {
     assert.deepEqual(errors().at(-1)!.changes, ["npcs.guard.model (other: a model the running workers have not loaded)"]);
     const a = await world.join("철수");
     assert.deepEqual(Object.keys(stateOf(a).npcs).sort(), ["hans", "mina"]);
+    await a.room.leave();
+  });
+});
+
+// Its own server: a brain that answers when the test lets it, so that questions wait.
+describe("an NPC removed from the world file while the server runs", function () {
+  this.timeout(30_000);
+  let world: TestWorld;
+  let file: string;
+  let letAnswer = () => {};
+
+  before(async () => {
+    file = join(mkdtempSync(join(tmpdir(), "world-removed-")), "world.json");
+    save(file, { npcs: [HANS, MINA] });
+    world = await startTestWorld({ WORLD_FILE: file, NPC_MAX_BATCH: "1", NPC_TIMEOUT_MS: "20000" });
+    await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
+      if (questions.some((q) => q.npcId === "mina")) await new Promise<void>((resolve) => (letAnswer = resolve));
+      return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`));
+    });
+  });
+  after(() => world.stop());
+
+  it("leaves running rooms: its waiting question and the one with its brain get unknown_npc, and the room runs on", async () => {
+    const a = await world.join("영희");
+    a.room.send("chat", { text: "@미나 하나" }); // with the brain
+    a.room.send("chat", { text: "@미나 둘" }); // waits: one question of a player's with the brain at a time
+    await waitFor("mina thinking", () => stateOf(a).npcs.mina?.status === "thinking");
+
+    save(file, { npcs: [HANS] });
+    await waitFor("mina gone from the state", () => !stateOf(a).npcs.mina);
+    const left = () => a.errors.filter((e) => e.code === "unknown_npc").map((e) => e.text);
+    await waitFor("the waiting question told", () => left().length === 1);
+    letAnswer();
+    await waitFor("the question with her brain told", () => left().length === 2);
+    assert.deepEqual(left(), ["@미나 둘", "@미나 하나"]);
+    assert.match(a.errors.find((e) => e.code === "unknown_npc")!.message, /^mina has left this world/);
+    assert.ok(!stateOf(a).chat.some((l) => l.from === "mina" && l.replyTo !== ""), "no answer from her after she left");
+
+    a.room.send("chat", { text: "@한스 안녕" });
+    await waitFor("hans still answers", () => stateOf(a).chat.some((l) => l.from === "hans" && l.text === "답: 안녕"));
+    a.room.send("chat", { text: "셋", to: "mina" });
+    await waitFor("asking her now is unknown_npc", () => left().length === 3);
     await a.room.leave();
   });
 });
