@@ -115,6 +115,19 @@ namespace Kobot
             speakTo.RefreshShownValue();
         }
 
+        /// <summary>An NPC removed from the world (an edit of its file) leaves the dropdown; a choice of it goes back to everyone.</summary>
+        public void RemoveNpc(string npcId)
+        {
+            var index = npcIds.IndexOf(npcId);
+            if (index < 0) return;
+            npcIds.RemoveAt(index);
+            if (speakTo == null || index + 1 >= speakTo.options.Count) return;
+            if (speakTo.value == index + 1) speakTo.value = 0;
+            else if (speakTo.value > index + 1) speakTo.value -= 1;
+            speakTo.options.RemoveAt(index + 1);
+            speakTo.RefreshShownValue();
+        }
+
         /// <summary>
         /// A server error in Korean (ErrorWords); a refused line comes back into the input box, unless the player
         /// is typing another.

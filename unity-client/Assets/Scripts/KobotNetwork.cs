@@ -201,6 +201,7 @@ namespace Kobot
             callbacks.OnAdd(state => state.players, (sessionId, player) => SpawnPlayer(callbacks, sessionId, player));
             callbacks.OnRemove(state => state.players, (sessionId, player) => DespawnPlayer(sessionId));
             callbacks.OnAdd(state => state.npcs, (npcId, npc) => SpawnNpc(callbacks, npcId, npc));
+            callbacks.OnRemove(state => state.npcs, (npcId, npc) => DespawnNpc(npcId));
             callbacks.OnAdd(state => state.chat, (index, line) => OnChatLine(line));
         }
 
@@ -253,6 +254,16 @@ namespace Kobot
             npcs[npcId] = view;
             chatUI.AddNpc(npcId, npc.name);
             callbacks.Listen(npc, n => n.status, (status, previous) => chatUI.ShowNpcStatus(npcId, status));
+        }
+
+        /// <summary>An NPC removed from the world file while the room runs leaves the scene.</summary>
+        private void DespawnNpc(string npcId)
+        {
+            NpcView view;
+            if (!npcs.TryGetValue(npcId, out view)) return;
+            Destroy(view.gameObject);
+            npcs.Remove(npcId);
+            chatUI.RemoveNpc(npcId);
         }
 
         private void OnChatLine(ChatLine line)
