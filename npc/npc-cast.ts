@@ -53,6 +53,9 @@ export interface ScriptedLine {
   source: string;
 }
 
+/** What an NPC's brain is built from, beyond the settings replaceSettings changes in place. */
+const castingOf = (spec: NpcBrainSpec): string => JSON.stringify([spec.name, spec.knowledge && resolve(spec.knowledge), spec.modelDir]);
+
 function problemCasting(cast: () => void): unknown {
   try {
     cast();
@@ -101,6 +104,8 @@ export class NpcCast {
     private readonly knowing: Map<string, { file: string; engine: NpcEngine; names: string[] }>,
     /** The loaded models by folder, each with its one batching queue. */
     private readonly loaded: Map<string, { engine: NpcEngine; queue: AnswerQueue }>,
+    /** Per NPC, what its brain was cast with (castingOf): another name, knowledge file or model is cast anew. */
+    private readonly castAs: Map<string, string>,
     /** For an NPC this worker was not told about (another world file): the first model, no own knowledge. */
     private readonly stranger: NpcBrain,
     readonly engines: NpcEngine[],
@@ -133,7 +138,7 @@ export class NpcCast {
   private static assemble(specs: NpcBrainSpec[], engines: Map<string, NpcEngine>, maxBatch?: number): NpcCast {
     const loaded = new Map([...engines].map(([dir, engine]) => [dir, { engine, queue: new AnswerQueue(engine, { maxBatch }) }]));
     const first = [...loaded.values()][0]!;
-    const cast = new NpcCast(new Map(), new Map(), loaded, brainOf(first.engine, first.queue, {}, []), [...engines.values()]);
+    const cast = new NpcCast(new Map(), new Map(), loaded, new Map(), brainOf(first.engine, first.queue, {}, []), [...engines.values()]);
     for (const spec of specs) cast.cast(spec);
     return cast;
   }
@@ -142,13 +147,15 @@ export class NpcCast {
   private cast(spec: NpcBrainSpec): void {
     const { engine, queue } = this.loaded.get(spec.modelDir)!;
     const names = [spec.npcId, ...(spec.name ? [spec.name] : [])];
-    if (spec.knowledge) this.knowing.set(spec.npcId, { file: spec.knowledge, engine, names });
     const options: AskOptions = {
       ...(spec.knowledge ? { knowledge: engine.knowledgeIndex((spec.knowledgePairs ?? readKnowledgeFile(spec.knowledge)).map((pair) => heardAs(pair, engine, names))) } : {}),
       ...(spec.generation ? { settings: spec.generation } : {}),
     };
+    if (spec.knowledge) this.knowing.set(spec.npcId, { file: spec.knowledge, engine, names });
+    else this.knowing.delete(spec.npcId);
     const source = spec.knowledge && `knowledge:${basename(spec.knowledge)}`;
     this.brains.set(spec.npcId, brainOf(engine, queue, options, names, source, spec.scriptedAbove, spec.unsure));
+    this.castAs.set(spec.npcId, castingOf(spec));
   }
 
   /**
@@ -167,19 +174,19 @@ export class NpcCast {
 
   /**
    * The NPCs' decoding, unsure lines and scripted bar from now on, as an edit of the world file taken while the server
-   * runs sets them (server/world-reload.ts; their models and knowledge files need a restart), and the NPCs added,
-   * with their knowledge. Returns their ids.
+   * runs sets them (server/world-reload.ts), and NPCs added, renamed, or given another knowledge file or loaded model,
+   * cast anew. Returns their ids. (One removed is not asked again: its brain stays, unused.)
    */
   replaceSettings(specs: readonly NpcBrainSpec[]): string[] {
     const changed: string[] = [];
     for (const spec of specs) {
       const brain = this.brains.get(spec.npcId);
-      // An NPC added to the world while it runs, speaking with a model loaded here (server/world-changes.ts).
-      if (!brain && this.loaded.has(spec.modelDir)) {
-        // Its knowledge file passed the world file's checks a moment ago; one gone since leaves it out (not returned).
-        if (!problemCasting(() => this.cast(spec))) changed.push(spec.npcId);
+      // An NPC added to the world while it runs, or given another name, knowledge file or (loaded) model: cast anew.
+      if (!brain || this.castAs.get(spec.npcId) !== castingOf(spec)) {
+        // Its knowledge file passed the world file's checks a moment ago; one gone since leaves it as it was (not returned).
+        if (this.loaded.has(spec.modelDir) && !problemCasting(() => this.cast(spec))) changed.push(spec.npcId);
+        continue;
       }
-      if (!brain) continue;
       if (spec.generation) brain.options.settings = spec.generation;
       else delete brain.options.settings;
       if (spec.unsure) brain.unsure = spec.unsure;

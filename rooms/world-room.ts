@@ -241,8 +241,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       this.npcSettings.set(id, npc);
       const { x, z } = this.walkOf(npc) ?? npc; // a walking NPC stays where its walk has taken it
       const shown = this.state.npcs.get(id);
-      if (shown) shown.assign({ x, y, z, talkRadius });
-      else {
+      if (shown) {
+        if (shown.name !== name) this.warnOfLookAlikes(npc);
+        shown.assign({ name, x, y, z, talkRadius });
+      } else {
         this.state.npcs.set(id, new Npc().assign({ name, x, y, z, talkRadius, status: "idle" }));
         this.warnOfLookAlikes(npc);
       }
@@ -279,12 +281,12 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   /**
-   * An NPC added while players are here (an edit of the world file): a player who joined under a name like its own
-   * keeps it (joins after are refused such names), for moderators to see to.
+   * An NPC added or renamed while players are here (an edit of the world file): a player who joined under a name like
+   * its new one keeps it (joins after are refused such names), for moderators to see to.
    */
   private warnOfLookAlikes(npc: NpcSettings): void {
     for (const [playerId, player] of this.state.players) {
-      if (impersonatedNpc(player.name, [npc])) this.log.warn("a player's name is like an NPC's added since they joined", { playerId, name: player.name, npcId: npc.id });
+      if (impersonatedNpc(player.name, [npc])) this.log.warn("a player's name is like an NPC's, added or renamed since they joined", { playerId, name: player.name, npcId: npc.id });
     }
   }
 

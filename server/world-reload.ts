@@ -2,7 +2,7 @@ import type { Logger } from "../common/log.js";
 import { fileReloads } from "../common/metrics.js";
 import type { ServerConfig } from "./config.js";
 import { watchFiles } from "./file-watch.js";
-import { changesNeedingRestart } from "./world-changes.js";
+import { changesNeedingRestart, modelsOf } from "./world-changes.js";
 import { loadWorldFile, type WorldFile, WorldFileError } from "./world-file.js";
 
 /**
@@ -15,6 +15,8 @@ export function reloadWorldOnChange(config: ServerConfig, log: Logger, apply: (w
   const path = config.worldFile;
   if (!path) return { close() {} };
   let taken: WorldFile = { npcs: config.world.npcs, hearing: config.world.hearing, sight: config.world.sight, brains: config.brains };
+  // The models loaded at start stay loaded: an NPC may come back to one no NPC spoke with since.
+  const loaded = modelsOf(taken);
   return watchFiles([path], "world file", log, (file) => {
     let next: WorldFile;
     try {
@@ -24,7 +26,7 @@ export function reloadWorldOnChange(config: ServerConfig, log: Logger, apply: (w
       fileReloads.inc({ file: "world", outcome: "refused" });
       return log.error("world file changed but not taken: the world stays as it is", { file, problem });
     }
-    const restart = changesNeedingRestart(taken, next);
+    const restart = changesNeedingRestart(taken, next, loaded);
     if (restart.length > 0) {
       fileReloads.inc({ file: "world", outcome: "needs_restart" });
       return log.error("world file changed but not taken: these changes need a restart of the servers and workers", { file, changes: restart });

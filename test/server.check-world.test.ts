@@ -32,10 +32,10 @@ describe("npm run check:world (server/check-world.ts)", () => {
   });
 
   it("exits 2 naming what needs a restart, and 1 with what is wrong in a bad file", async () => {
-    const renamed = save("renamed.yaml", village.replace("name: 한스", "name: 한스2"));
-    const restart = await check(renamed, "--live", "worlds/village.yaml");
+    const whispering = save("whispering.yaml", village.replace("mode: room ", "mode: proximity "));
+    const restart = await check(whispering, "--live", "worlds/village.yaml");
     assert.equal(restart.code, 2, restart.out);
-    assert.match(restart.out, /needs a restart of the servers and workers for:\n {2}npcs\.hans\.name\n$/);
+    assert.match(restart.out, /needs a restart of the servers and workers for:\n {2}hearing\.mode \(room → proximity\)\n$/);
     const bad = await check(save("bad.yaml", village.replace("talkRadius: 8", "talkRadius: -1")));
     assert.equal(bad.code, 1, bad.out);
     assert.match(bad.out, /npcs\.1\.talkRadius: /);

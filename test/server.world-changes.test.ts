@@ -58,7 +58,7 @@ describe("which world file edits need a restart (server/world-changes.ts)", () =
     assert.deepEqual(changesNeedingRestart(world(), removed), []);
   });
 
-  it("names each change to the NPCs there are, their names, models and knowledge files, and hearing or sight turned on or off", () => {
+  it("none for NPCs renamed or given another knowledge file; names a model not loaded, and hearing or sight turned on or off", () => {
     const edited = world("", "hearing: { mode: room }");
     assert.deepEqual(changesNeedingRestart(world(), edited), [
       "hearing.mode (proximity → room)",
@@ -66,12 +66,10 @@ describe("which world file edits need a restart (server/world-changes.ts)", () =
     ]);
     const renamed = world();
     renamed.npcs[0]!.name = "망치";
-    renamed.brains[0] = { ...renamed.brains[0]!, knowledge: `${knowledge}/baker.jsonl`, model: "big", modelDir: "/models/big" };
-    renamed.npcs[1]!.id = "hermit";
-    assert.deepEqual(changesNeedingRestart(world(), renamed), [
-      "npcs.hans.name",
-      "npcs.hans.model",
-      "npcs.hans.knowledge",
-    ]);
+    renamed.brains[0] = { ...renamed.brains[0]!, name: "망치", knowledge: `${knowledge}/baker.jsonl` };
+    assert.deepEqual(changesNeedingRestart(world(), renamed), []);
+    renamed.brains[0] = { ...renamed.brains[0]!, model: "big", modelDir: "/models/big" };
+    assert.deepEqual(changesNeedingRestart(world(), renamed), ["npcs.hans.model (big: a model the running workers have not loaded)"]);
+    assert.deepEqual(changesNeedingRestart(world(), renamed, new Set([DEFAULT_MODEL_DIR, "/models/big"])), [], "a model the workers started with");
   });
 });

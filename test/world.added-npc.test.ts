@@ -41,7 +41,7 @@ describe("an NPC added to the world file while the server runs", function () {
     await waitFor("mina in the room", () => stateOf(a).npcs.mina);
     assert.deepEqual({ ...stateOf(a).npcs.mina, rotY: undefined, status: undefined }, { name: "미나", x: 0, y: 0, z: -4, talkRadius: 10, rotY: undefined, status: undefined });
     await waitFor("her greeting", () => stateOf(a).chat.some((l) => l.from === "mina" && l.text.includes("영희 님") && l.text.endsWith("새 빵집에 어서 오세요!")));
-    assert.ok(logged.some((l) => l.msg === "a player's name is like an NPC's added since they joined" && l.name === "미나야" && l.npcId === "mina"), JSON.stringify(logged.filter((l) => l.level === "warn")));
+    assert.ok(logged.some((l) => l.msg === "a player's name is like an NPC's, added or renamed since they joined" && l.name === "미나야" && l.npcId === "mina"), JSON.stringify(logged.filter((l) => l.level === "warn")));
 
     a.room.send("chat", { text: "@미나 여기서 뭐 팔아?" });
     const answer = await waitFor("her answer", () => stateOf(a).chat.find((l) => l.from === "mina" && l.replyTo !== ""), 20_000);
@@ -102,6 +102,37 @@ describe("an NPC removed from the world file while the server runs", function ()
     await waitFor("hans still answers", () => stateOf(a).chat.some((l) => l.from === "hans" && l.text === "답: 안녕"));
     a.room.send("chat", { text: "셋", to: "mina" });
     await waitFor("asking her now is unknown_npc", () => left().length === 3);
+    await a.room.leave();
+  });
+});
+
+describe("an NPC renamed, or given another knowledge file, while the server runs", function () {
+  this.timeout(60_000);
+  let world: TestWorld;
+  let file: string;
+
+  before(async () => {
+    file = join(mkdtempSync(join(tmpdir(), "world-renamed-")), "world.json");
+    save(file, { npcs: [HANS, MINA] });
+    world = await startTestWorld({ WORLD_FILE: file });
+    await world.startWorker();
+  });
+  after(() => world.stop());
+
+  it("is called by its new name, and answers from its new knowledge file", async () => {
+    const a = await world.join("영희");
+    a.room.onMessage("npc_action", () => {});
+    const answerTo = async (text: string) => {
+      a.room.send("chat", { text });
+      const asked = await waitFor("the question", () => stateOf(a).chat.findLast((l) => l.from === a.room.sessionId && l.text === text));
+      return (await waitFor("its answer", () => stateOf(a).chat.find((l) => l.replyTo === asked.id), 20_000)).text;
+    };
+    assert.equal(await answerTo("@미나 여기서 뭐 팔아?"), "갓 구운 빵이랑 케이크를 팔아요.");
+
+    // The baker becomes the smith's apprentice: another name, and the smith's lines.
+    save(file, { npcs: [HANS, { ...MINA, name: "도제", knowledge: join(import.meta.dirname, "..", "npc", "knowledge", "blacksmith.jsonl") }] });
+    await waitFor("her new name in the state", () => stateOf(a).npcs.mina?.name === "도제");
+    assert.equal(await answerTo("@도제 여기서 뭐 팔아?"), "검이랑 방패를 팔지.");
     await a.room.leave();
   });
 });

@@ -86,11 +86,11 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
     const counted = async () => Object.fromEntries((await fileReloads.get()).values.filter((v) => v.labels.file === "world").map((v) => [v.labels.outcome, v.value]));
     const countedBefore = await counted();
 
-    // Renamed and moved (players' names were checked against his at join), and a knowledge file the worker has not
-    // loaded: none of the edit is taken.
-    save(file, { ...MOVED, npcs: [{ ...MOVED.npcs[0], name: "망치", position: { x: -6, y: 0, z: -6 } }, { ...HERMIT, knowledge: BAKER }] });
+    // Renamed and moved, with hearing turned from proximity to the whole room (players' views were made for one):
+    // none of the edit is taken.
+    save(file, { ...MOVED, hearing: { mode: "room" }, npcs: [{ ...MOVED.npcs[0], name: "망치", position: { x: -6, y: 0, z: -6 } }, { ...HERMIT, knowledge: BAKER }] });
     await waitFor("the edit logged as needing a restart", () => errors().length === before + 1);
-    assert.deepEqual(errors().at(-1)!.changes, ["npcs.hans.name", "npcs.hermit.knowledge"]);
+    assert.deepEqual(errors().at(-1)!.changes, ["hearing.mode (proximity → room)"]);
 
     save(file, "{ \"npcs\": [ "); // half-written, or a typo
     await waitFor("the broken file logged", () => errors().length === before + 2);
