@@ -534,7 +534,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   private sayGreeting(npc: NpcSettings, lines: readonly string[], playerIds: readonly string[]): void {
-    if (playerIds.length === 0 || this.disposed) return;
+    // After recalling whom it met, the room may be gone, or the NPC removed from the world.
+    if (playerIds.length === 0 || this.disposed || !this.npcSettings.has(npc.id)) return;
     const names = playerIds.map((id) => this.state.players.get(id)!.name);
     this.turnTo(npc.id, playerIds[0]!);
     const text = withName(pickLine(lines, undefined), namesSaid(names));
