@@ -75,9 +75,10 @@ async function jsonOf(req: IncomingMessage): Promise<Record<string, unknown>> {
   }
 }
 
+// Run as a script; imported (by its test), it only exports. No top-level await: mocha loads tests with require().
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { ACTION_SECRET: secret, KOBOT_HTTP: kobotHttp = "http://localhost:2567", KOBOT_ADMIN: admin = "" } = process.env;
   if (!secret) throw new Error("set ACTION_SECRET, the world server's");
-  const backend = await startGameBackend({ secret, kobotHttp, admin, port: Number(process.argv[2] ?? 8080) });
-  console.log(`game backend on ${backend.url}: POST /actions {receipt}, POST /quests/done {player|account}`);
+  void startGameBackend({ secret, kobotHttp, admin, port: Number(process.argv[2] ?? 8080) }).then((backend) =>
+    console.log(`game backend on ${backend.url}: POST /actions {receipt}, POST /quests/done {player|account}`));
 }

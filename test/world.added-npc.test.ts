@@ -1,20 +1,17 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { createLogger } from "../common/log.js";
 import type { QuestionMessage } from "../kafka/contract.js";
+import { saveWorld } from "./helpers/save-world.js";
 import { scriptedAnswer, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 
 const BAKER = join(import.meta.dirname, "..", "npc", "knowledge", "baker.jsonl");
 const HANS = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10 };
 const MINA = { id: "mina", name: "미나", position: { x: 0, y: 0, z: -4 }, talkRadius: 10, knowledge: BAKER, scriptedAbove: 0.8, greetings: ["{name} 님, 새 빵집에 어서 오세요!"] };
 
-function save(file: string, world: object): void {
-  writeFileSync(`${file}.swp`, JSON.stringify(world));
-  renameSync(`${file}.swp`, file);
-}
 
 describe("an NPC added to the world file while the server runs", function () {
   this.timeout(60_000);
@@ -24,7 +21,7 @@ describe("an NPC added to the world file while the server runs", function () {
 
   before(async () => {
     file = join(mkdtempSync(join(tmpdir(), "world-added-")), "world.json");
-    save(file, { npcs: [HANS] });
+    saveWorld(file, { npcs: [HANS] });
     const log = createLogger({}, "info", (line) => logged.push(JSON.parse(line) as (typeof logged)[number]));
     world = await startTestWorld({ WORLD_FILE: file }, { log });
     await world.startWorker();
@@ -37,7 +34,7 @@ describe("an NPC added to the world file while the server runs", function () {
     assert.deepEqual(Object.keys(stateOf(a).npcs), ["hans"]);
     a.room.onMessage("npc_action", () => {}); // her shop line opens the shop
 
-    save(file, { npcs: [HANS, MINA] });
+    saveWorld(file, { npcs: [HANS, MINA] });
     await waitFor("mina in the room", () => stateOf(a).npcs.mina);
     assert.deepEqual({ ...stateOf(a).npcs.mina, rotY: undefined, status: undefined }, { name: "미나", x: 0, y: 0, z: -4, talkRadius: 10, rotY: undefined, status: undefined });
     await waitFor("her greeting", () => stateOf(a).chat.some((l) => l.from === "mina" && l.text.includes("영희 님") && l.text.endsWith("새 빵집에 어서 오세요!")));
@@ -55,7 +52,7 @@ describe("an NPC added to the world file while the server runs", function () {
     symlinkSync(join(import.meta.dirname, "..", "npc", "model"), other);
     const errors = () => logged.filter((l) => l.level === "error") as Array<{ changes?: string[] }>;
     const before = errors().length;
-    save(file, { models: { other }, npcs: [HANS, MINA, { ...HANS, id: "guard", name: "경비", model: "other" }] });
+    saveWorld(file, { models: { other }, npcs: [HANS, MINA, { ...HANS, id: "guard", name: "경비", model: "other" }] });
     await waitFor("the edit logged", () => errors().length > before);
     assert.deepEqual(errors().at(-1)!.changes, ["npcs.guard.model (other: a model the running workers have not loaded)"]);
     const a = await world.join("철수");
@@ -73,7 +70,7 @@ describe("an NPC removed from the world file while the server runs", function ()
 
   before(async () => {
     file = join(mkdtempSync(join(tmpdir(), "world-removed-")), "world.json");
-    save(file, { npcs: [HANS, MINA] });
+    saveWorld(file, { npcs: [HANS, MINA] });
     world = await startTestWorld({ WORLD_FILE: file, NPC_MAX_BATCH: "1", NPC_TIMEOUT_MS: "20000" });
     await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
       if (questions.some((q) => q.npcId === "mina")) await new Promise<void>((resolve) => (letAnswer = resolve));
@@ -88,7 +85,7 @@ describe("an NPC removed from the world file while the server runs", function ()
     a.room.send("chat", { text: "@미나 둘" }); // waits: one question of a player's with the brain at a time
     await waitFor("mina thinking", () => stateOf(a).npcs.mina?.status === "thinking");
 
-    save(file, { npcs: [HANS] });
+    saveWorld(file, { npcs: [HANS] });
     await waitFor("mina gone from the state", () => !stateOf(a).npcs.mina);
     const left = () => a.errors.filter((e) => e.code === "unknown_npc").map((e) => e.text);
     await waitFor("the waiting question told", () => left().length === 1);
@@ -113,7 +110,7 @@ describe("an NPC renamed, or given another knowledge file, while the server runs
 
   before(async () => {
     file = join(mkdtempSync(join(tmpdir(), "world-renamed-")), "world.json");
-    save(file, { npcs: [HANS, MINA] });
+    saveWorld(file, { npcs: [HANS, MINA] });
     world = await startTestWorld({ WORLD_FILE: file });
     await world.startWorker();
   });
@@ -130,7 +127,7 @@ describe("an NPC renamed, or given another knowledge file, while the server runs
     assert.equal(await answerTo("@미나 여기서 뭐 팔아?"), "갓 구운 빵이랑 케이크를 팔아요.");
 
     // The baker becomes the smith's apprentice: another name, and the smith's lines.
-    save(file, { npcs: [HANS, { ...MINA, name: "도제", knowledge: join(import.meta.dirname, "..", "npc", "knowledge", "blacksmith.jsonl") }] });
+    saveWorld(file, { npcs: [HANS, { ...MINA, name: "도제", knowledge: join(import.meta.dirname, "..", "npc", "knowledge", "blacksmith.jsonl") }] });
     await waitFor("her new name in the state", () => stateOf(a).npcs.mina?.name === "도제");
     assert.equal(await answerTo("@도제 여기서 뭐 팔아?"), "검이랑 방패를 팔지.");
     await a.room.leave();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, renameSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@colyseus/sdk";
@@ -7,6 +7,7 @@ import { Client } from "@colyseus/sdk";
 import type { WorldState } from "../rooms/world-state.js";
 
 import { signToken } from "../server/player-accounts.js";
+import { saveWorld } from "./helpers/save-world.js";
 import { joinWorld, recordingChatLog, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 const SECRET = "a secret the game's login and this server share";
@@ -18,10 +19,6 @@ const SMITH = {
 const HERMIT = { id: "hermit", name: "은둔자", position: { x: 40, y: 0, z: 40 }, talkRadius: 5 };
 const WORLD = { hearing: { mode: "proximity", radius: 8 }, npcs: [SMITH, HERMIT] };
 
-function save(file: string, world: object): void {
-  writeFileSync(`${file}.swp`, JSON.stringify(world));
-  renameSync(`${file}.swp`, file);
-}
 
 describe("game events the backend fires at NPCs (POST /api/events)", function () {
   this.timeout(30_000);
@@ -43,7 +40,7 @@ describe("game events the backend fires at NPCs (POST /api/events)", function ()
 
   before(async () => {
     file = join(mkdtempSync(join(tmpdir(), "world-events-")), "world.json");
-    save(file, WORLD);
+    saveWorld(file, WORLD);
     world = await startTestWorld({ WORLD_FILE: file, AUTH_SECRET: SECRET, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" }, { chatLog });
     http = world.url.replace("ws://", "http://");
   });
@@ -102,7 +99,7 @@ describe("game events the backend fires at NPCs (POST /api/events)", function ()
   it("takes the events an edit of the world file gives, without a restart", async () => {
     const player = await joinAs("acct-g", "지지");
     assert.equal((await fire({ npc: "hermit", event: "storm" })).status, 400);
-    save(file, { ...WORLD, npcs: [{ ...SMITH, position: { x: 0, y: 0, z: 2 } }, { ...HERMIT, events: { storm: ["폭풍이 오는군."] } }] });
+    saveWorld(file, { ...WORLD, npcs: [{ ...SMITH, position: { x: 0, y: 0, z: 2 } }, { ...HERMIT, events: { storm: ["폭풍이 오는군."] } }] });
     await waitFor("the edit taken", () => stateOf(player).npcs.hans?.z === 2);
     assert.equal((await fire({ npc: "hermit", event: "storm", player: player.room.sessionId })).status, 202);
     await waitFor("the hermit's new line, to the player named though far", () => linesOf(player, "hermit").includes("폭풍이 오는군."));

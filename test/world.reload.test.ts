@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, renameSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@colyseus/sdk";
@@ -9,13 +9,8 @@ import { fileReloads } from "../common/metrics.js";
 import type { WorldState } from "../rooms/world-state.js";
 import { loadConfig } from "../server/config.js";
 import { startAskedWorker } from "./helpers/embedded-worker.js";
+import { saveWorld } from "./helpers/save-world.js";
 import { sleep, startTestWorld, stateOf, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
-
-/** Saved as an editor saves: written beside the file, then renamed over it. */
-function save(file: string, world: object | string): void {
-  writeFileSync(`${file}.swp`, typeof world === "string" ? world : JSON.stringify(world, null, 2));
-  renameSync(`${file}.swp`, file);
-}
 
 const BAKER = join(import.meta.dirname, "..", "npc", "knowledge", "baker.jsonl");
 const HANS = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10, greetings: ["{name}, 대장간에 온 걸 환영하네."] };
@@ -42,7 +37,7 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
 
   before(async () => {
     file = join(mkdtempSync(join(tmpdir(), "world-reload-")), "world.json");
-    save(file, AT_START);
+    saveWorld(file, AT_START);
     const log = createLogger({}, "info", (line) => logged.push(JSON.parse(line) as (typeof logged)[number]));
     world = await startTestWorld({ WORLD_FILE: file }, { log });
   });
@@ -52,7 +47,7 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
     const a = await world.join("민수");
     await waitFor("the greeting of the file at start", () => stateOf(a).chat.some((l) => l.text === "민수, 대장간에 온 걸 환영하네."));
 
-    save(file, MOVED);
+    saveWorld(file, MOVED);
     await waitFor("hans moved in the player's state", () => stateOf(a).npcs.hans?.x === 6 && stateOf(a).npcs.hans?.talkRadius === 2);
     assert.deepEqual({ ...stateOf(a).npcs.hans, status: undefined, rotY: undefined }, { name: "한스", x: 6, y: 0, z: 6, talkRadius: 2, status: undefined, rotY: undefined });
     assert.equal(stateOf(a).hearingRadius, 12);
@@ -65,7 +60,7 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
     await walkTo(a, 6, 2); // 4 m from hans: no visit
     await sleep(300);
     assert.ok(!stateOf(a).chat.some((l) => l.text.includes("새 대장간")), "not greeted from 4 m");
-    save(file, NEAR);
+    saveWorld(file, NEAR);
     await waitFor("the new greeting, hans having come to the player", () => stateOf(a).chat.some((l) => l.text === "민수, 새 대장간에 어서 오게."));
     await waitFor("an idle line of the new file", () => stateOf(a).chat.some((l) => l.from === "hans" && l.text === "망치 소리 좋지."));
 
@@ -88,15 +83,15 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
 
     // Renamed and moved, with hearing turned from proximity to the whole room (players' views were made for one):
     // none of the edit is taken.
-    save(file, { ...MOVED, hearing: { mode: "room" }, npcs: [{ ...MOVED.npcs[0], name: "망치", position: { x: -6, y: 0, z: -6 } }, { ...HERMIT, knowledge: BAKER }] });
+    saveWorld(file, { ...MOVED, hearing: { mode: "room" }, npcs: [{ ...MOVED.npcs[0], name: "망치", position: { x: -6, y: 0, z: -6 } }, { ...HERMIT, knowledge: BAKER }] });
     await waitFor("the edit logged as needing a restart", () => errors().length === before + 1);
     assert.deepEqual(errors().at(-1)!.changes, ["hearing.mode (proximity → room)"]);
 
-    save(file, "{ \"npcs\": [ "); // half-written, or a typo
+    saveWorld(file, "{ \"npcs\": [ "); // half-written, or a typo
     await waitFor("the broken file logged", () => errors().length === before + 2);
     assert.match(errors().at(-1)!.problem!, /not valid json/);
 
-    save(file, { ...MOVED, npcs: [{ ...MOVED.npcs[0], position: { x: 90, y: 0, z: 0 } }, HERMIT] });
+    saveWorld(file, { ...MOVED, npcs: [{ ...MOVED.npcs[0], position: { x: 90, y: 0, z: 0 } }, HERMIT] });
     await waitFor("the position outside the world logged", () => errors().length === before + 3);
     assert.match(errors().at(-1)!.problem!, /npcs\.0 \(hans\)\.position: \(90, 0, 0\) is outside the world's bounds/);
 
@@ -116,9 +111,9 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
     const a = await world.join("가람");
     const b = await world.joinBeside(a, "나래");
     await waitFor("each in the other's sight", () => Object.keys(stateOf(a).players).length === 2);
-    save(file, { ...NEAR, sight: { radius: 0.001 } }); // nearer than any two players stand
+    saveWorld(file, { ...NEAR, sight: { radius: 0.001 } }); // nearer than any two players stand
     await waitFor("b out of a's sight", () => Object.keys(stateOf(a).players).length === 1 && stateOf(a).players[a.room.sessionId]);
-    save(file, NEAR);
+    saveWorld(file, NEAR);
     await waitFor("b back in a's sight", () => stateOf(a).players[b.room.sessionId]);
     await Promise.all([a.room.leave(), b.room.leave()]);
   });
@@ -135,7 +130,7 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
     // Every answer is less sure than a bar of 0: each gives way to the unsure line.
     const reloads = () => logged.filter((l) => l.msg === "world file reloaded").length;
     const before = reloads();
-    save(file, { ...MOVED, npcs: [{ ...MOVED.npcs[0], unsure: { below: 0, lines: ["글쎄, 모르겠네."] } }, HERMIT] });
+    saveWorld(file, { ...MOVED, npcs: [{ ...MOVED.npcs[0], unsure: { below: 0, lines: ["글쎄, 모르겠네."] } }, HERMIT] });
     await waitFor("the edit taken", () => reloads() === before + 1);
     a.room.send("chat", { text: "@한스 오늘 뭐 했어?" });
     await waitFor("the second answer", () => answers().length === 2, 20_000);
@@ -145,7 +140,7 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
 
   it("reaches the embedded worker's thread, and a thread that replaces a dead one starts with the edit, taken before or while it starts", async () => {
     const own = join(mkdtempSync(join(tmpdir(), "world-reload-")), "world.json");
-    save(own, AT_START);
+    saveWorld(own, AT_START);
     const config = loadConfig({ WORLD_FILE: own, SERVER_ID: "s1" });
     const { worker, ask, crash } = await startAskedWorker(config);
     const said = async () => (await ask("hans", "오늘 뭐 했어?")).text;
