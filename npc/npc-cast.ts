@@ -1,5 +1,6 @@
 import { basename, resolve } from "node:path";
 
+import type { Logger } from "../common/log.js";
 import { AnswerQueue, DEFAULT_MAX_BATCH } from "./answer-queue.js";
 import type { AskOptions } from "./engine.js";
 import { NpcEngine } from "./engine.js";
@@ -51,6 +52,12 @@ export interface UnsureLines {
 export interface ScriptedLine {
   text: string;
   source: string;
+}
+
+/** NpcCast.replaceSettings took `taken` of `specs`: the others could not be cast anew (a knowledge file unreadable, a model not loaded here). */
+export function warnIfNotCast(specs: readonly NpcBrainSpec[], taken: readonly string[], log: Logger): void {
+  const missed = specs.filter((spec) => !taken.includes(spec.npcId)).map((spec) => spec.npcId);
+  if (missed.length > 0) log.error("NPCs not cast anew (a knowledge file unreadable, or a model not loaded here): they answer as before", { npcs: missed });
 }
 
 /** What an NPC's brain is built from, beyond the settings replaceSettings changes in place. */

@@ -10,7 +10,7 @@ import { reloadKnowledgeOnChange } from "../server/knowledge-reload.js";
 import { serveMetrics } from "../server/metrics-server.js";
 import { onTerminate } from "../server/terminate.js";
 import { reloadWorldOnChange } from "../server/world-reload.js";
-import { NpcCast } from "./npc-cast.js";
+import { NpcCast, warnIfNotCast } from "./npc-cast.js";
 import { NpcWorker } from "./worker.js";
 
 async function main(): Promise<void> {
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   // …and one editing the world file hears an NPC's new decoding and unsure lines, and NPCs added, with their knowledge.
   const world = reloadWorldOnChange(config, log, (edited) => {
     knowledge.follow(edited.brains);
-    cast.replaceSettings(edited.brains);
+    warnIfNotCast(edited.brains, cast.replaceSettings(edited.brains), log);
   });
   onTerminate(log, async () => {
     knowledge.close();

@@ -11,7 +11,7 @@ import type { InProcessBus } from "../kafka/in-process-transport.js";
 import { InProcessChatLog } from "../kafka/in-process-chat-log.js";
 import { brainlessAnswers } from "../npc/brainless-answers.js";
 import { NpcError } from "../npc/errors.js";
-import type { NpcBrainSpec } from "../npc/npc-cast.js";
+import { type NpcBrainSpec, warnIfNotCast } from "../npc/npc-cast.js";
 import { ThreadedNpcWorker } from "../npc/threaded-worker.js";
 import type { ServerConfig } from "./config.js";
 import { reloadKnowledgeOnChange } from "./knowledge-reload.js";
@@ -44,7 +44,7 @@ export async function startEmbeddedWorker(
     // An edit of the world file: its NPCs' decoding and unsure lines, and the NPCs added with their knowledge files.
     const takeWorld = (brains: NpcBrainSpec[]) => {
       knowledge.follow(brains);
-      void worker.replaceSettings(brains);
+      void worker.replaceSettings(brains).then((taken) => warnIfNotCast(brains, taken, log));
     };
     return { worker, modelLoaded: true, takeWorld };
   } catch (error) {

@@ -3,11 +3,12 @@ import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
+import { createLogger } from "../common/log.js";
 import { answerSources } from "../common/metrics.js";
 import { ModelLoadError } from "../npc/errors.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import { CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
-import { NpcCast } from "../npc/npc-cast.js";
+import { NpcCast, warnIfNotCast } from "../npc/npc-cast.js";
 import { NpcWorker } from "../npc/worker.js";
 import { quiet } from "./helpers/world.js";
 
@@ -226,5 +227,22 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     const [smith] = await newWorker().answerAll([question("smith", "방패 있어요?")]);
     assert.equal(smith!.text, "검이랑 방패를 팔지.");
     assert.equal(smith!.model, "knowledge:blacksmith.jsonl");
+  });
+
+  it("casts an NPC added, or given another file, on a loaded model; one whose file cannot be read is left out, and said so", () => {
+    const newcomer = { npcId: "newcomer", name: "신입", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "baker.jsonl"), scriptedAbove: 0.8 };
+    const lost = { npcId: "lost", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "nowhere.jsonl") };
+    const stranger = { npcId: "far", model: "far", modelDir: "/models/not-loaded" };
+    const taken = cast.replaceSettings([newcomer, lost, stranger]);
+    assert.deepEqual(taken, ["newcomer"]);
+    assert.equal(cast.brainFor("newcomer").scriptedLine("빵 얼마야?")?.text, "식빵 한 덩이에 동전 세 닢이에요.");
+    assert.equal(cast.brainFor("lost"), cast.brainFor("someone nobody cast"), "answered as a stranger");
+    const logged: Array<{ msg: string; npcs: string[] }> = [];
+    warnIfNotCast([newcomer, lost, stranger], taken, createLogger({}, "info", (line) => logged.push(JSON.parse(line) as (typeof logged)[number])));
+    assert.deepEqual(logged.map((l) => [l.msg, l.npcs]), [["NPCs not cast anew (a knowledge file unreadable, or a model not loaded here): they answer as before", ["lost", "far"]]]);
+
+    // Given the smith's lines instead: cast anew.
+    assert.deepEqual(cast.replaceSettings([{ ...newcomer, knowledge: join(knowledge, "blacksmith.jsonl") }]), ["newcomer"]);
+    assert.equal(cast.brainFor("newcomer").scriptedLine("여기서 뭐 팔아?")?.text, "검이랑 방패를 팔지.");
   });
 });
