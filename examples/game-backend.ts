@@ -2,7 +2,7 @@
  * The smallest game backend beside the world server: it grants what NPCs offer players on the action's receipt, once
  * each, and tells NPCs what happened in the game (README, "Lines that do something in the game" and "Game events").
  *
- *   ACTION_SECRET=… KOBOT_HTTP=http://localhost:2567 KOBOT_ADMIN=ops:… npx tsx examples/game-backend.ts [port]
+ *   ACTION_SECRET=… BACKEND_TOKEN=… KOBOT_HTTP=http://localhost:2567 npx tsx examples/game-backend.ts [port]
  *
  * `POST /actions {receipt}`: the client hands on the receipt of an `npc_action`; 200 `{granted, npc, player}`, 403
  * with what is wrong, or 409 when that receipt was used already. `POST /quests/done {player}` or `{account}`: the
@@ -17,9 +17,9 @@ import { ActionReceiptError, readActionReceipt } from "../rooms/action-receipts.
 export interface GameBackendOptions {
   /** The world server's ACTION_SECRET. */
   secret: string;
-  /** The world server's HTTP address, and its admin `user:password` for the events API. */
+  /** The world server's HTTP address, and its BACKEND_TOKEN for the events API. */
   kobotHttp: string;
-  admin: string;
+  token: string;
   port?: number;
 }
 
@@ -45,7 +45,7 @@ export async function startGameBackend(options: GameBackendOptions): Promise<{ u
     async "/quests/done"({ player, account }) {
       const response = await fetch(`${options.kobotHttp}/api/events`, {
         method: "POST",
-        headers: { authorization: `Basic ${Buffer.from(options.admin).toString("base64")}`, "content-type": "application/json" },
+        headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
         body: JSON.stringify({ npc: "hans", event: "quest_done", ...(account ? { account } : { player }) }),
       });
       return [response.status === 202 ? 200 : 502, await response.json()];
@@ -77,8 +77,8 @@ async function jsonOf(req: IncomingMessage): Promise<Record<string, unknown>> {
 
 // Run as a script; imported (by its test), it only exports. No top-level await: mocha loads tests with require().
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const { ACTION_SECRET: secret, KOBOT_HTTP: kobotHttp = "http://localhost:2567", KOBOT_ADMIN: admin = "" } = process.env;
-  if (!secret) throw new Error("set ACTION_SECRET, the world server's");
-  void startGameBackend({ secret, kobotHttp, admin, port: Number(process.argv[2] ?? 8080) }).then((backend) =>
+  const { ACTION_SECRET: secret, BACKEND_TOKEN: token, KOBOT_HTTP: kobotHttp = "http://localhost:2567" } = process.env;
+  if (!secret || !token) throw new Error("set ACTION_SECRET and BACKEND_TOKEN, the world server's");
+  void startGameBackend({ secret, kobotHttp, token, port: Number(process.argv[2] ?? 8080) }).then((backend) =>
     console.log(`game backend on ${backend.url}: POST /actions {receipt}, POST /quests/done {player|account}`));
 }

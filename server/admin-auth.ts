@@ -48,3 +48,22 @@ export function adminOnly(admin: { user: string; password: string } | undefined,
     res.set("WWW-Authenticate", 'Basic realm="kobot admin"').status(401).json({ error: "admin credentials required" });
   };
 }
+
+/**
+ * Routes for the game's backend (POST /api/events): its bearer token (BACKEND_TOKEN), so the backend holds no
+ * moderator's login, or an admin's login (`admin`, adminOnly's). With neither set, a 403 says how to turn them on.
+ */
+export function backendOrAdmin(token: string | undefined, adminConfigured: boolean, admin: RequestHandler): RequestHandler {
+  const expected = token && secretDigest(token);
+  return (req: Request, res: Response, next: NextFunction) => {
+    const given = credentialsOf(req.headers.authorization, "bearer");
+    if (expected && given !== undefined) {
+      if (isSecret(given, expected)) return next();
+      return void res.status(401).json({ error: "the game backend's token does not match BACKEND_TOKEN" });
+    }
+    if (!expected && !adminConfigured) {
+      return void res.status(403).json({ error: "game backend routes are off: set BACKEND_TOKEN (or ADMIN_USER and ADMIN_PASSWORD)" });
+    }
+    admin(req, res, next);
+  };
+}

@@ -95,6 +95,8 @@ export const ENV_SCHEMA = z.object({
   METRICS_PORT: int(1, 65535).optional(),
   /** Set: /metrics answers only `Authorization: Bearer <this>` (every process); unset: /metrics is public. */
   METRICS_TOKEN: z.string().min(16, "at least 16 characters").max(200).regex(/^\S+$/, "no spaces").optional(),
+  /** Set: the game's backend calls its routes (POST /api/events) with `Authorization: Bearer <this>`, not an admin's login. */
+  BACKEND_TOKEN: z.string().min(32, "at least 32 characters").max(200).regex(/^\S+$/, "no spaces").optional(),
   /** Players sign in with the game's login: joins need a token (JWT) signed with this secret (HS256/384/512). */
   AUTH_SECRET: z.string().min(32, "at least 32 characters").max(1000).optional(),
   /** …or signed by the private half of this PEM public key (RS256, ES256, EdDSA…), for a login service that keeps its key. */
@@ -131,6 +133,8 @@ export interface ServerConfig {
   admin: { user: string; password: string } | undefined;
   metricsPort: number | undefined;
   metricsToken: string | undefined;
+  /** The game's backend's bearer token for its routes (BACKEND_TOKEN); undefined: admins only. */
+  backendToken: string | undefined;
   redisUrl: string | undefined;
   /** Chat archive folder of the embedded default, or undefined when off. */
   archiveDir: string | undefined;
@@ -202,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
     metricsPort: e.METRICS_PORT,
     metricsToken: e.METRICS_TOKEN,
+    backendToken: e.BACKEND_TOKEN,
     redisUrl: e.REDIS_URL,
     archiveDir: e.DATA_DIR === "off" ? undefined : join(e.DATA_DIR, "chat-log"),
     moderationFile: e.DATA_DIR === "off" || e.REDIS_URL ? undefined : join(e.DATA_DIR, "moderation.json"),

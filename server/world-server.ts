@@ -23,7 +23,7 @@ import { monitor } from "@colyseus/monitor";
 import type { Kafka } from "kafkajs";
 
 import type { GroupTopic } from "../kafka/consumer-lag.js";
-import { adminOnly } from "./admin-auth.js";
+import { adminOnly, backendOrAdmin } from "./admin-auth.js";
 import { chatSearchRoute } from "./chat-search-route.js";
 import { eventRoutes } from "./event-routes.js";
 import { reportRoutes } from "./report-routes.js";
@@ -149,7 +149,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       sanctionRoutes(app, () => matchMaker.presence, admin, log);
       reportRoutes(app, () => matchMaker.presence, admin, log);
       // The world's NPCs as its file has them now: an edit may give them events.
-      eventRoutes(app, () => matchMaker.presence, () => config.world.npcs, admin, log);
+      eventRoutes(app, () => matchMaker.presence, () => config.world.npcs, backendOrAdmin(config.backendToken, config.admin !== undefined, admin), log);
       options.routes?.(app);
       // The moderators' console: its page for admins only (its data comes from the admin API all the same).
       app.get("/moderation", admin, (_req, res) => res.sendFile("moderation.html", { root: WEB_CLIENT_DIR }));

@@ -6,6 +6,7 @@ import type { NpcActionNotice } from "../rooms/world-protocol.js";
 import { startTestWorld, stateOf, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 const ACTION_SECRET = "the game's backend checks receipts with this";
+const BACKEND_TOKEN = "the-game-backend-calls-the-world-server-with-this";
 
 describe("examples/game-backend.ts (the README's game backend)", function () {
   this.timeout(60_000);
@@ -13,14 +14,14 @@ describe("examples/game-backend.ts (the README's game backend)", function () {
 
   before(async () => {
     world = await startTestWorld({
-      WORLD_FILE: join(import.meta.dirname, "..", "worlds", "village.yaml"), ACTION_SECRET, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse",
+      WORLD_FILE: join(import.meta.dirname, "..", "worlds", "village.yaml"), ACTION_SECRET, BACKEND_TOKEN,
     });
     await world.startWorker();
   });
   after(() => world.stop());
 
   it("grants the shop the smith opened, once, on the receipt the client hands on, and has him thank the player for a quest", async () => {
-    const backend = await startGameBackend({ secret: ACTION_SECRET, kobotHttp: world.url.replace("ws://", "http://"), admin: "ops:correct-horse" });
+    const backend = await startGameBackend({ secret: ACTION_SECRET, kobotHttp: world.url.replace("ws://", "http://"), token: BACKEND_TOKEN });
     const post = async (path: string, body: unknown) => {
       const response = await fetch(`${backend.url}${path}`, { method: "POST", body: JSON.stringify(body) });
       return [response.status, await response.json()] as [number, Record<string, unknown>];

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Request, Response } from "express";
 
 import { createLogger } from "../common/log.js";
-import { ADMIN_TRIES, ADMIN_WAIT_MS, adminOnly } from "../server/admin-auth.js";
+import { ADMIN_TRIES, ADMIN_WAIT_MS, adminOnly, backendOrAdmin } from "../server/admin-auth.js";
 
 /** The admin check alone, with a clock of its own: what it answers an address that keeps guessing. */
 describe("Admin login", () => {
@@ -39,5 +39,33 @@ describe("Admin login", () => {
     assert.deepEqual(warnings, ["admin logins refused for a while: too many wrong ones"]);
     clock += ADMIN_WAIT_MS;
     assert.equal(attempt("ops:correct-horse"), 200);
+  });
+});
+
+/** The game backend's check alone: its bearer token, or else the admin check it falls back to. */
+describe("Game backend routes (BACKEND_TOKEN)", () => {
+  const TOKEN = "the-game-backend-calls-the-world-server-with-this";
+  const answer = (check: ReturnType<typeof backendOrAdmin>, authorization?: string) => {
+    const said: { status: number; body?: unknown } = { status: 200 };
+    const req = { socket: { remoteAddress: "10.0.0.9" }, headers: authorization ? { authorization } : {} } as unknown as Request;
+    const res = {
+      set: () => res,
+      status: (code: number) => ((said.status = code), res),
+      json: (body: unknown) => ((said.body = body), res),
+    } as unknown as Response;
+    check(req, res, () => {});
+    return said;
+  };
+  const admin = adminOnly({ user: "ops", password: "correct-horse" }, createLogger({}, "silent"));
+
+  it("lets the backend in by its token and admins by their login; refuses a wrong token, and says how to turn the routes on", () => {
+    const check = backendOrAdmin(TOKEN, true, admin);
+    assert.equal(answer(check, `Bearer ${TOKEN}`).status, 200);
+    assert.equal(answer(check, `Basic ${Buffer.from("ops:correct-horse").toString("base64")}`).status, 200);
+    assert.deepEqual(answer(check, "Bearer not-the-token"), { status: 401, body: { error: "the game backend's token does not match BACKEND_TOKEN" } });
+    assert.equal(answer(backendOrAdmin(undefined, true, admin), `Bearer ${TOKEN}`).status, 401, "no token set: an admin's login only");
+    assert.deepEqual(answer(backendOrAdmin(undefined, false, adminOnly(undefined, createLogger({}, "silent"))), `Bearer ${TOKEN}`), {
+      status: 403, body: { error: "game backend routes are off: set BACKEND_TOKEN (or ADMIN_USER and ADMIN_PASSWORD)" },
+    });
   });
 });

@@ -11,6 +11,7 @@ import { saveWorld } from "./helpers/save-world.js";
 import { joinWorld, recordingChatLog, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 const SECRET = "a secret the game's login and this server share";
+const BACKEND_TOKEN = "the-game-backend-calls-the-world-server-with-this";
 const ADMIN = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64"), "content-type": "application/json" };
 const SMITH = {
   id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10,
@@ -41,7 +42,7 @@ describe("game events the backend fires at NPCs (POST /api/events)", function ()
   before(async () => {
     file = join(mkdtempSync(join(tmpdir(), "world-events-")), "world.json");
     saveWorld(file, WORLD);
-    world = await startTestWorld({ WORLD_FILE: file, AUTH_SECRET: SECRET, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" }, { chatLog });
+    world = await startTestWorld({ WORLD_FILE: file, AUTH_SECRET: SECRET, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", BACKEND_TOKEN }, { chatLog });
     http = world.url.replace("ws://", "http://");
   });
   after(() => world.stop());
@@ -82,7 +83,7 @@ describe("game events the backend fires at NPCs (POST /api/events)", function ()
     await Promise.all([near, far, elsewhere].map((p) => p.room.leave()));
   });
 
-  it("refuses, with a 400 that says what is wrong, an unknown NPC or event, a line needing a name with none given, and non-admins", async () => {
+  it("refuses, with a 400 that says what is wrong, an unknown NPC or event, a line needing a name with none given; and callers without BACKEND_TOKEN or an admin's login", async () => {
     const details = async (body: unknown) => {
       const response = await fire(body);
       assert.equal(response.status, 400);
@@ -94,6 +95,10 @@ describe("game events the backend fires at NPCs (POST /api/events)", function ()
     assert.match(await details({ npc: "hans", event: "quest_done", player: "p", account: "a" }), /not both/);
     assert.match(await details({ npc: "hans" }), /event/);
     assert.equal((await fire({ npc: "hans", event: "boss_down" }, { "content-type": "application/json" })).status, 401);
+    // The backend's own token, with no moderator's login; a wrong one is refused.
+    assert.equal((await fire({ npc: "hermit", event: "boss_down" }, { authorization: `Bearer ${BACKEND_TOKEN}` })).status, 400, "let in, and told what is wrong");
+    const wrong = await fire({ npc: "hans", event: "boss_down" }, { authorization: "Bearer not-the-backend-token-at-all-but-long-enough" });
+    assert.deepEqual([wrong.status, await wrong.json()], [401, { error: "the game backend's token does not match BACKEND_TOKEN" }]);
   });
 
   it("takes the events an edit of the world file gives, without a restart", async () => {
