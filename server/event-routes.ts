@@ -19,10 +19,10 @@ const EventRequest = z
   .strict();
 
 /**
- * `POST /api/events {npc, event, room?, player?, account?}` (the game's backend: BACKEND_TOKEN, or an admin): the NPC says one of its
- * lines for the event (rooms/npc-events.ts) in every room of every process that holds it (and the player, when
- * named), or in `room` only. 202: no process says back whether a room held them. A 400 says what is wrong: an NPC or
- * event the world file does not have, lines that need a player's name and no player.
+ * `POST /api/events {npc, event, room?, player?, account?}` (the game's backend, by BACKEND_TOKEN, or an admin): the
+ * NPC says one of its lines for the event (rooms/npc-events.ts) in every room of every process that holds it (and the
+ * player, when named), or in `room` only. 202: no process says back whether a room held them. A 400 says what is
+ * wrong: an NPC or event the world file does not have, lines that need a player's name and no player.
  */
 export function eventRoutes(app: Application, presence: () => Presence, npcs: () => readonly NpcSettings[], backendOnly: RequestHandler, log: Logger): void {
   app.post("/api/events", backendOnly, jsonText, async (req, res) => {
