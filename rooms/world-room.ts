@@ -156,7 +156,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const lines = eventLines(npc, event.event, named);
     if (lines.length === 0) return; // the world file was edited since the backend's check
     if (player) this.turnTo(npc.id, player);
-    const text = withName(pickLine(lines, undefined), player ? this.state.players.get(player)!.name : "");
+    // Without a player named, its lines say no name (eventLines).
+    const text = player ? lineFor(this.state.players.get(player)!, lines) : pickLine(lines, undefined);
     this.addLine("npc", npc.id, npc.name, text, "", { unasked: "event", event: event.event }, { near: this.standing(npc.id), ...(player ? { also: [player] } : {}) });
   };
   /** Lines the players of one address say between them (CHAT_ADDRESS_SHARE; none when 0). */
