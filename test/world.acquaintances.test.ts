@@ -3,8 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { signToken } from "../server/player-accounts.js";
-import { joinWorld, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { joinWorld, signedIn, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 const SECRET = "a secret the game's login and this server share";
 const WORLD = {
@@ -18,7 +17,7 @@ describe("NPCs greeting signed-in players they have met (greetingsAgain)", funct
   this.timeout(30_000);
   let world: TestWorld;
   const joinAs = async (account: string, name: string): Promise<TestPlayer> =>
-    joinWorld(world.url, {}, undefined, { authorization: `Bearer ${await signToken(SECRET, { account, name, hours: 1 })}` });
+    joinWorld(world.url, {}, undefined, await signedIn(SECRET, account, name));
   const heard = (player: TestPlayer, text: string) => stateOf(player).chat.some((l) => l.from === "hans" && l.text === text);
 
   before(async () => {

@@ -6,9 +6,8 @@ import { Client } from "@colyseus/sdk";
 
 import type { WorldState } from "../rooms/world-state.js";
 
-import { signToken } from "../server/player-accounts.js";
 import { saveWorld } from "./helpers/save-world.js";
-import { joinWorld, recordingChatLog, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
+import { joinWorld, recordingChatLog, signedIn, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 const SECRET = "a secret the game's login and this server share";
 const BACKEND_TOKEN = "the-game-backend-calls-the-world-server-with-this";
@@ -29,10 +28,10 @@ describe("game events the backend fires at NPCs (POST /api/events)", function ()
   const chatLog = recordingChatLog();
   const fire = (body: unknown, headers: Record<string, string> = ADMIN) => fetch(`${http}/api/events`, { method: "POST", headers, body: JSON.stringify(body) });
   const joinAs = async (account: string, name: string, roomId?: string): Promise<TestPlayer> =>
-    joinWorld(world.url, {}, roomId, { authorization: `Bearer ${await signToken(SECRET, { account, name, hours: 1 })}` });
+    joinWorld(world.url, {}, roomId, await signedIn(SECRET, account, name));
   /** A player alone in a room of their own. */
   const inNewRoom = async (account: string, name: string): Promise<TestPlayer> => {
-    const client = new Client(world.url, { headers: { authorization: `Bearer ${await signToken(SECRET, { account, name, hours: 1 })}` } });
+    const client = new Client(world.url, { headers: await signedIn(SECRET, account, name) });
     const room = await client.create<WorldState>("world", {});
     await waitFor("the first state", () => room.state?.players !== undefined);
     return { room, errors: [] };

@@ -13,6 +13,7 @@ import { InProcessBus } from "../../kafka/in-process-transport.js";
 import { NpcCast } from "../../npc/npc-cast.js";
 import { NpcWorker } from "../../npc/worker.js";
 import { loadConfig } from "../../server/config.js";
+import { signToken } from "../../server/player-accounts.js";
 import type { NpcCheck } from "../../server/npc-readiness.js";
 import { startWorldServer, type WorldServer } from "../../server/world-server.js";
 import type { WorldError } from "../../rooms/world-contract.js";
@@ -99,6 +100,11 @@ export async function startTestWorld(
       await server.shutdown();
     },
   };
+}
+
+/** The headers a player signed in by the game's login joins with (AUTH_SECRET `secret`): a token for an hour. */
+export async function signedIn(secret: string, account: string, name: string): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await signToken(secret, { account, name, hours: 1 })}` };
 }
 
 /** `headers` go with matchmaking and the socket, as a proxy in front would send them. */
