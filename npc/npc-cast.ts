@@ -63,15 +63,6 @@ export function warnIfNotCast(specs: readonly NpcBrainSpec[], taken: readonly st
 /** What an NPC's brain is built from, beyond the settings replaceSettings changes in place. */
 const castingOf = (spec: NpcBrainSpec): string => JSON.stringify([spec.name, spec.knowledge && resolve(spec.knowledge), spec.modelDir]);
 
-function problemCasting(cast: () => void): unknown {
-  try {
-    cast();
-    return undefined;
-  } catch (error) {
-    return error;
-  }
-}
-
 /** How one NPC is answered: a queue in front of its model's engine, and the options that make it this NPC. */
 export interface NpcBrain {
   engine: NpcEngine;
@@ -190,8 +181,13 @@ export class NpcCast {
       const brain = this.brains.get(spec.npcId);
       // An NPC added to the world while it runs, or given another name, knowledge file or (loaded) model: cast anew.
       if (!brain || this.castAs.get(spec.npcId) !== castingOf(spec)) {
-        // Its knowledge file passed the world file's checks a moment ago; one gone since leaves it as it was (not returned).
-        if (this.loaded.has(spec.modelDir) && !problemCasting(() => this.cast(spec))) changed.push(spec.npcId);
+        if (!this.loaded.has(spec.modelDir)) continue;
+        try {
+          this.cast(spec);
+          changed.push(spec.npcId);
+        } catch {
+          // Its knowledge file passed the world file's checks a moment ago; one gone since leaves it as it was (not returned).
+        }
         continue;
       }
       if (spec.generation) brain.options.settings = spec.generation;
