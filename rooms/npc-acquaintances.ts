@@ -3,20 +3,22 @@ import type { Presence } from "@colyseus/core";
 /** A meeting longer ago than this is forgotten: the player is greeted as new. */
 export const FORGET_AFTER_DAYS = 30;
 
-/** Per NPC, a hash of account → when the NPC last greeted it (epoch ms). Not under `kobot:`, which the embedded default saves as moderation's. */
-const keyOf = (npcId: string) => `npc-met:${npcId}`;
+/** The start of every NPC's hash of account → when the NPC last greeted it (epoch ms). */
+export const MET_PREFIX = "npc-met:";
+/** Not under `kobot:`: without Redis, each is saved in a file of its own (server/acquaintances-file.ts). */
+export const metKeyOf = (npcId: string) => `${MET_PREFIX}${npcId}`;
 
 /**
  * Which signed-in players an NPC has met, so that it greets one who comes back as someone it knows (its
  * `greetingsAgain`). Kept in the presence: with Redis, shared by every process and kept across restarts; without
- * it, while the process runs. Players who did not sign in have no account to remember.
+ * it, in DATA_DIR (server/acquaintances-file.ts). Players who did not sign in have no account to remember.
  */
 export class NpcAcquaintances {
   constructor(private readonly presence: Presence, private readonly forgetAfterMs = FORGET_AFTER_DAYS * 86_400_000) {}
 
   /** The accounts among `accounts` that the NPC met before (within the forgetting time); all of them count as met from now. */
   async meet(npcId: string, accounts: readonly string[], now = Date.now()): Promise<Set<string>> {
-    const key = keyOf(npcId);
+    const key = metKeyOf(npcId);
     const last = await Promise.all(accounts.map((account) => this.presence.hget(key, account)));
     await Promise.all(accounts.map((account) => this.presence.hset(key, account, String(now))));
     return new Set(accounts.filter((_, i) => last[i] !== null && now - Number(last[i]) < this.forgetAfterMs));

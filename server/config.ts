@@ -138,8 +138,8 @@ export interface ServerConfig {
   redisUrl: string | undefined;
   /** Chat archive folder of the embedded default, or undefined when off. */
   archiveDir: string | undefined;
-  /** Without Redis: the file that keeps mutes, bans and players' reports across restarts (server/moderation-file.ts). */
-  moderationFile: string | undefined;
+  /** Without Redis: the folder whose files keep mutes, bans, players' reports and whom NPCs met across restarts (server/kept-presence.ts). */
+  keptDir: string | undefined;
   publicAddress: string | undefined;
   /** Proxies in front (0: none): players' addresses are read from X-Forwarded-For, that many entries from its end. */
   trustedProxies: number;
@@ -209,7 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     backendToken: e.BACKEND_TOKEN,
     redisUrl: e.REDIS_URL,
     archiveDir: e.DATA_DIR === "off" ? undefined : join(e.DATA_DIR, "chat-log"),
-    moderationFile: e.DATA_DIR === "off" || e.REDIS_URL ? undefined : join(e.DATA_DIR, "moderation.json"),
+    keptDir: e.DATA_DIR === "off" || e.REDIS_URL ? undefined : e.DATA_DIR,
     publicAddress: e.PUBLIC_ADDRESS,
     trustedProxies: e.TRUST_PROXY,
     connectionsPerAddress: e.CONNECTIONS_PER_ADDRESS,

@@ -32,7 +32,9 @@ import { guardHttp } from "./http-guard.js";
 import { colyseusLogger } from "./colyseus-logger.js";
 import { redisClients } from "./redis-clients.js";
 import { metricsRoute } from "./metrics-route.js";
-import { keepModeration } from "./moderation-file.js";
+import { ACQUAINTANCES_PART } from "./acquaintances-file.js";
+import { keepPresence } from "./kept-presence.js";
+import { MODERATION_PART } from "./moderation-file.js";
 import type { ServerConfig } from "./config.js";
 import type { NpcCheck, NpcReadiness } from "./npc-readiness.js";
 import type { WorldFile } from "./world-file.js";
@@ -90,10 +92,10 @@ export interface WorldServer {
 /** The game server: Colyseus `world` rooms on a WebSocket transport, plus its HTTP routes. */
 export async function startWorldServer(options: WorldServerOptions): Promise<WorldServer> {
   const { config, channel, log } = options;
-  // Without Redis the presence is this process's own; the moderators' work in it is kept in a file (config.ts
-  // names none with Redis, which keeps it).
-  const moderation = config.moderationFile ? await keepModeration(config.moderationFile, log) : undefined;
-  const local = config.redisUrl ? undefined : (moderation?.presence ?? new LocalPresence());
+  // Without Redis the presence is this process's own; the moderators' work and whom NPCs met are kept in files
+  // (config.ts names no folder with Redis, which keeps them).
+  const kept = config.keptDir ? await keepPresence(config.keptDir, [MODERATION_PART, ACQUAINTANCES_PART], log) : undefined;
+  const local = config.redisUrl ? undefined : (kept?.presence ?? new LocalPresence());
   const answers = new AnswerRouter(channel, config.world.questionTimeoutMs, log);
   await answers.start();
 
@@ -177,7 +179,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
     await Promise.race([server.listen(config.port, config.host), listenFailed]);
   } catch (error) {
     await answers.stop();
-    await moderation?.stop();
+    await kept?.stop();
     throw error;
   } finally {
     transport.server!.off("error", refused);
@@ -203,7 +205,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       watchingWorld.close();
       await server.gracefullyShutdown(false);
       await answers.stop();
-      await moderation?.stop(); // after the rooms: the reports they filed last are kept
+      await kept?.stop(); // after the rooms: the reports they filed and the players they greeted last are kept
       await options.chatLog.stop(); // after the rooms: their last lines are flushed
       stopMetrics();
       log.info("world server stopped", { answers: answers.stats });

@@ -17,11 +17,11 @@ describe("Server configuration from the environment", () => {
     assert.equal(loadConfig({ KAFKA_BROKERS: "" }).kafka, undefined);
   });
 
-  it("keeps moderation in DATA_DIR only without Redis (which keeps it), and not with DATA_DIR off", () => {
-    assert.equal(loadConfig({}).moderationFile, "data/moderation.json");
-    assert.equal(loadConfig({ DATA_DIR: "/var/kobot" }).moderationFile, "/var/kobot/moderation.json");
-    assert.equal(loadConfig({ DATA_DIR: "off" }).moderationFile, undefined);
-    assert.equal(loadConfig({ REDIS_URL: "redis://redis:6379" }).moderationFile, undefined);
+  it("keeps moderation and whom NPCs met in DATA_DIR only without Redis (which keeps them), and not with DATA_DIR off", () => {
+    assert.equal(loadConfig({}).keptDir, "data");
+    assert.equal(loadConfig({ DATA_DIR: "/var/kobot" }).keptDir, "/var/kobot");
+    assert.equal(loadConfig({ DATA_DIR: "off" }).keptDir, undefined);
+    assert.equal(loadConfig({ REDIS_URL: "redis://redis:6379" }).keptDir, undefined);
   });
 
   it("has one NPC from NPC_ID and NPC_NAME when WORLD_FILE is off", () => {

@@ -2,14 +2,15 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
 import { hostname, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { matchMaker } from "@colyseus/core";
 import { SignJWT } from "jose";
 
 import { impose, lift, sanctionedUntil, sanctionsInForce } from "../rooms/account-sanctions.js";
 import { fileReport, listReports } from "../rooms/player-reports.js";
 import { ConfigError } from "../server/config.js";
-import { keepModeration } from "../server/moderation-file.js";
+import { keepPresence } from "../server/kept-presence.js";
+import { MODERATION_PART } from "../server/moderation-file.js";
 import { joinWorld, quiet, sleep, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 const report = (reporter: string, reported: string) => ({
@@ -21,8 +22,11 @@ const report = (reporter: string, reported: string) => ({
   lines: [{ id: "line-1", text: "나쁜 말", ts: Date.now() }],
 });
 
+/** Moderation kept in a new DATA_DIR's moderation.json, or in the DATA_DIR of `file`. */
+const fileIn = () => join(mkdtempSync(join(tmpdir(), "moderation-")), "moderation.json");
+const keepModeration = (file: string, log = quiet, saveEveryMs?: number) => keepPresence(dirname(file), [MODERATION_PART], log, saveEveryMs);
+
 describe("the embedded default's moderation file (server/moderation-file.ts)", () => {
-  const fileIn = () => join(mkdtempSync(join(tmpdir(), "moderation-")), "moderation.json");
 
   it("gives a restarted process the mutes and bans in force, with the time they had left, and the open reports", async () => {
     const file = fileIn();
@@ -88,9 +92,9 @@ describe("the embedded default's moderation file (server/moderation-file.ts)", (
   });
 });
 
-describe("one process's moderation file (server/file-lock.ts)", () => {
-  const fileIn = () => join(mkdtempSync(join(tmpdir(), "moderation-")), "moderation.json");
-  const lockOf = (file: string, pid: number, host = hostname()) => writeFileSync(`${file}.lock`, JSON.stringify({ pid, host }));
+describe("one process's DATA_DIR (server/file-lock.ts)", () => {
+  const lockIn = (file: string) => join(dirname(file), "presence.lock");
+  const lockOf = (file: string, pid: number, host = hostname()) => writeFileSync(lockIn(file), JSON.stringify({ pid, host }));
 
   it("is not kept by a second server while the first runs: it does not start, and says why and what to do", async () => {
     const file = fileIn();
@@ -99,7 +103,7 @@ describe("one process's moderation file (server/file-lock.ts)", () => {
       lockOf(file, other.pid!);
       await assert.rejects(keepModeration(file, quiet), (error: Error) => {
         assert.ok(error instanceof ConfigError, String(error));
-        for (const words of [`process ${other.pid}`, "DATA_DIR", "REDIS_URL", `delete ${file}.lock`]) assert.ok(error.message.includes(words), error.message);
+        for (const words of [`process ${other.pid}`, "DATA_DIR", "REDIS_URL", `delete ${lockIn(file)}`]) assert.ok(error.message.includes(words), error.message);
         return true;
       });
       lockOf(file, 4242, "another-host");
@@ -121,11 +125,11 @@ describe("one process's moderation file (server/file-lock.ts)", () => {
     const gone = spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" });
     lockOf(file, Number(gone.stdout.trim()));
     const kept = await keepModeration(file, quiet);
-    assert.deepEqual(JSON.parse(readFileSync(`${file}.lock`, "utf8")), { pid: process.pid, host: hostname() });
+    assert.deepEqual(JSON.parse(readFileSync(lockIn(file), "utf8")), { pid: process.pid, host: hostname() });
     await kept.stop();
-    assert.ok(!existsSync(`${file}.lock`));
+    assert.ok(!existsSync(lockIn(file)));
     // Half-written by a process that died writing it: nobody holds it.
-    writeFileSync(`${file}.lock`, '{"pid": 12');
+    writeFileSync(lockIn(file), '{"pid": 12');
     await (await keepModeration(file, quiet)).stop();
   });
 });

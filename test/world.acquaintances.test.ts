@@ -40,3 +40,29 @@ describe("NPCs greeting signed-in players they have met (greetingsAgain)", funct
     await Promise.all([stranger.room.leave(), back.room.leave()]);
   });
 });
+
+describe("NPCs remembering players across a restart of the embedded default (DATA_DIR)", function () {
+  this.timeout(30_000);
+
+  it("greets a player it met before the restart as someone it knows", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "world-met-restart-"));
+    const file = join(dir, "world.json");
+    writeFileSync(file, JSON.stringify(WORLD));
+    const env = { WORLD_FILE: file, AUTH_SECRET: SECRET, DATA_DIR: join(dir, "data") };
+    const joinAs = async (world: TestWorld) => joinWorld(world.url, {}, undefined, await signedIn(SECRET, "acct-1", "에이"));
+    const heard = (player: TestPlayer, text: string) => stateOf(player).chat.some((l) => l.from === "hans" && l.text === text);
+
+    let world = await startTestWorld(env);
+    const first = await joinAs(world);
+    await waitFor("the greeting of one it has not met", () => heard(first, "에이, 처음 보는 얼굴이군."));
+    await world.stop();
+
+    world = await startTestWorld(env);
+    try {
+      const back = await joinAs(world);
+      await waitFor("the player greeted as known after the restart", () => heard(back, "다시 왔군, 에이!"));
+    } finally {
+      await world.stop();
+    }
+  });
+});

@@ -1,0 +1,138 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+import { LocalPresence } from "@colyseus/core";
+import type { z } from "zod";
+
+import type { Logger } from "../common/log.js";
+import { ConfigError } from "./config.js";
+import { FileHeldError, holdFile } from "./file-lock.js";
+
+/** A part of the presence kept in a file of its own: its keys (all under `prefix`), as `snapshot` writes them and `restore` reads them back. */
+export interface KeptPart<T> {
+  /** The file's name in DATA_DIR. */
+  file: string;
+  prefix: string;
+  /** What the part holds, for the logs: "mutes, bans and reports". */
+  holds: string;
+  schema: z.ZodType<T>;
+  snapshot(presence: LocalPresence): Promise<T>;
+  /** Puts what was kept back into the presence; returns counts for the log. */
+  restore(presence: LocalPresence, kept: T): Promise<Record<string, number>>;
+}
+
+/** How often a changed part's file is brought up to date. */
+export const PRESENCE_SAVE_MS = 5000;
+
+/** Colyseus's in-process presence, noting which kept parts (by their keys' prefixes) changed. */
+export class KeptPresence extends LocalPresence {
+  readonly changed = new Set<string>();
+
+  constructor(private readonly prefixes: readonly string[]) {
+    super();
+  }
+
+  override hset(key: string, field: string, value: string): Promise<boolean> {
+    this.note(key);
+    return super.hset(key, field, value);
+  }
+
+  override hdel(key: string, field: string): Promise<boolean> {
+    this.note(key);
+    return super.hdel(key, field);
+  }
+
+  override del(key: string): void {
+    this.note(key);
+    super.del(key);
+  }
+
+  private note(key: string): void {
+    const prefix = this.prefixes.find((p) => key.startsWith(p));
+    if (prefix !== undefined) this.changed.add(prefix);
+  }
+}
+
+/**
+ * Without Redis, Colyseus's presence is this process's memory, and a restart forgot what it held. The embedded default
+ * keeps parts of it in files in DATA_DIR, one a part (moderation's, whom NPCs met): read back into the presence returned
+ * here before any player can join, then each written within a few seconds of a change of its own (only then: 10,000
+ * reports are megabytes, not to be written again for every greeting), and last as the server stops. A file that cannot
+ * be read is set aside whole (`.unreadable-<time>`), never written over. The files are one process's (`presence.lock`):
+ * a second server on the same DATA_DIR would write over the first's records, so it does not start (ConfigError).
+ */
+export async function keepPresence(
+  dir: string,
+  parts: readonly KeptPart<unknown>[],
+  log: Logger,
+  saveEveryMs = PRESENCE_SAVE_MS,
+): Promise<{ presence: KeptPresence; stop(): Promise<void> }> {
+  const letGo = await holdFile(join(dir, "presence")).catch((error: unknown) => {
+    if (!(error instanceof FileHeldError)) throw unusable(dir, error);
+    throw new ConfigError(
+      `${dir} is kept by ${error.holder}: another server without Redis uses DATA_DIR ${dir}. Give each its own ` +
+        `DATA_DIR (or share moderation through REDIS_URL); if no such server runs, delete ${error.lock}`,
+    );
+  });
+  const presence = new KeptPresence(parts.map((part) => part.prefix));
+  try {
+    for (const part of parts) await readBack(join(dir, part.file), part, presence, log);
+  } catch (error) {
+    await letGo();
+    throw unusable(dir, error);
+  }
+  presence.changed.clear();
+  const save = async (part: KeptPart<unknown>) => {
+    if (!presence.changed.delete(part.prefix)) return; // a change while this writes is written next time
+    const file = join(dir, part.file);
+    try {
+      const json = JSON.stringify(await part.snapshot(presence));
+      await mkdir(dir, { recursive: true });
+      // Whole or not at all: a crash mid-write leaves the last file.
+      await writeFile(`${file}.tmp`, json);
+      await rename(`${file}.tmp`, file);
+    } catch (error) {
+      presence.changed.add(part.prefix); // tried again next time
+      log.error(`${part.file} not written`, { file, error });
+    }
+  };
+  let saving = Promise.resolve();
+  const saveSoon = () => (saving = saving.then(async () => { for (const part of parts) await save(part); }));
+  const timer = setInterval(saveSoon, saveEveryMs);
+  timer.unref();
+  return {
+    presence,
+    async stop() {
+      clearInterval(timer);
+      await saveSoon();
+      await letGo();
+    },
+  };
+}
+
+/** A file system's refusal (not a folder, no room, not allowed) as a setting to change; anything else as it is. */
+function unusable(dir: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (!code) return error;
+  return new ConfigError(`cannot keep moderation in ${dir} (${(error as Error).message}): set DATA_DIR to a folder this server can write, or to off`);
+}
+
+async function readBack<T>(file: string, part: KeptPart<T>, presence: LocalPresence, log: Logger): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  let kept: T;
+  try {
+    kept = part.schema.parse(JSON.parse(text));
+  } catch (error) {
+    const aside = `${file}.unreadable-${Date.now()}`;
+    await rename(file, aside);
+    log.error(`${part.file} unreadable: set aside, starting without its ${part.holds}`, { file, aside, error });
+    return;
+  }
+  log.info(`${part.file} read back`, { file, ...(await part.restore(presence, kept)) });
+}

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { NpcAcquaintances } from "../rooms/npc-acquaintances.js";
+import { ACQUAINTANCES_PART } from "../server/acquaintances-file.js";
+import { keepPresence } from "../server/kept-presence.js";
+import { MODERATION_PART } from "../server/moderation-file.js";
+import { quiet, waitFor } from "./helpers/world.js";
+
+describe("the embedded default's file of whom NPCs met (server/acquaintances-file.ts)", () => {
+  const dirIn = () => mkdtempSync(join(tmpdir(), "acquaintances-"));
+  const keep = (dir: string, saveEveryMs?: number) => keepPresence(dir, [MODERATION_PART, ACQUAINTANCES_PART], quiet, saveEveryMs);
+
+  it("gives a restarted process the players each NPC met, and writes only its own file when an NPC meets one", async () => {
+    const dir = dirIn();
+    const kept = await keep(dir, 50);
+    assert.deepEqual(await new NpcAcquaintances(kept.presence).meet("hans", ["acct-1"]), new Set());
+    const file = join(dir, "npc-acquaintances.json");
+    await waitFor("the meeting in the file", () => existsSync(file));
+    assert.deepEqual(Object.keys((JSON.parse(readFileSync(file, "utf8")) as { met: Record<string, unknown> }).met), ["hans"]);
+    assert.ok(!existsSync(join(dir, "moderation.json")), "moderation's file not written for a greeting");
+    await kept.stop();
+
+    const again = await keep(dir);
+    const met = new NpcAcquaintances(again.presence);
+    assert.deepEqual(await met.meet("hans", ["acct-1", "acct-2"]), new Set(["acct-1"]), "the one met before, not the new one");
+    assert.deepEqual(await met.meet("mina", ["acct-1"]), new Set(), "another NPC has not met them");
+    await again.stop();
+  });
+
+  it("forgets, as it reads the file back, meetings older than the forgetting time", async () => {
+    const dir = dirIn();
+    const day = 86_400_000;
+    writeFileSync(join(dir, "npc-acquaintances.json"), JSON.stringify({ v: 1, met: { hans: { old: Date.now() - 31 * day, recent: Date.now() - day } } }));
+    const kept = await keep(dir);
+    assert.deepEqual(Object.keys(await kept.presence.hgetall("npc-met:hans")), ["recent"]);
+    assert.deepEqual(await new NpcAcquaintances(kept.presence).meet("hans", ["old", "recent"]), new Set(["recent"]));
+    await kept.stop();
+  });
+});
