@@ -38,6 +38,12 @@ export class GreetingGate {
     if (waiting.length > 0) this.lastAt.set(npcId, now);
     return waiting;
   }
+
+  /** `npcId` left the world: one added back under its id greets at once, not after a greeting nobody is left to say. */
+  forget(npcId: string): void {
+    this.lastAt.delete(npcId);
+    this.waiting.delete(npcId);
+  }
 }
 
 /** The names one greeting says: all of up to three, else three and how many more. */

@@ -274,6 +274,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.idleTimers.delete(id);
     this.walks.delete(id);
     this.visits.forgetNpc(id);
+    this.greetingGate.forget(id);
+    this.lastIdleLine.delete(id);
     const waiting = this.turns.get(id)?.dropAll() ?? [];
     this.turns.delete(id);
     this.statuses.thinking(id, -waiting.length);

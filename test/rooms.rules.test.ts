@@ -128,6 +128,9 @@ describe("Greeting gate", () => {
     assert.equal(gate.arrive("hans", "d", GREETING_GAP_MS + 100), GREETING_GAP_MS - 100, "the shared greeting started a gap");
     assert.deepEqual(gate.due("hans", () => false, 2 * GREETING_GAP_MS), []);
     assert.equal(gate.arrive("hans", "e", 2 * GREETING_GAP_MS), "now", "nobody was greeted: no gap");
+    assert.equal(gate.arrive("hans", "f", 2 * GREETING_GAP_MS + 10), GREETING_GAP_MS - 10);
+    gate.forget("hans"); // removed from the world while f waited; its timer finds no NPC
+    assert.equal(gate.arrive("hans", "f", 2 * GREETING_GAP_MS + 20), "now", "added back: greets at once, not after the lost timer");
     assert.equal(namesSaid(["민수"]), "민수");
     assert.equal(namesSaid(["민수", "지영", "철수"]), "민수, 지영, 철수");
     assert.equal(namesSaid(["민수", "지영", "철수", "영희", "하늘"]), "민수, 지영, 철수 외 2명");

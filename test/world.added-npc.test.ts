@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { createLogger } from "../common/log.js";
 import type { QuestionMessage } from "../kafka/contract.js";
 import { saveWorld } from "./helpers/save-world.js";
-import { scriptedAnswer, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+import { GREETING_GAP_MS } from "../rooms/greeting-gate.js";
+import { scriptedAnswer, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 
 const BAKER = join(import.meta.dirname, "..", "npc", "knowledge", "baker.jsonl");
 const HANS = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10 };
@@ -100,6 +101,21 @@ describe("an NPC removed from the world file while the server runs", function ()
     a.room.send("chat", { text: "셋", to: "mina" });
     await waitFor("asking her now is unknown_npc", () => left().length === 3);
     await a.room.leave();
+  });
+
+  it("added back after leaving while a greeting waited, greets the players near again", async () => {
+    saveWorld(file, { npcs: [HANS, MINA] });
+    const a = await world.join("영희");
+    const greetings = () => stateOf(a).chat.filter((l) => l.from === "mina" && l.text.includes("어서 오세요")).length;
+    await waitFor("her greeting", () => greetings() === 1);
+    const b = await world.joinBeside(a, "철수"); // within her greeting gap: waits to be greeted
+    saveWorld(file, { npcs: [HANS] });
+    await waitFor("mina gone from the state", () => !stateOf(a).npcs.mina);
+    await sleep(GREETING_GAP_MS + 200); // the waiting greeting's timer finds her gone
+
+    saveWorld(file, { npcs: [HANS, MINA] });
+    await waitFor("her greeting on coming back", () => greetings() === 2);
+    await Promise.all([a.room.leave(), b.room.leave()]);
   });
 });
 
