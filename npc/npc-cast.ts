@@ -54,10 +54,15 @@ export interface ScriptedLine {
   source: string;
 }
 
-/** NpcCast.replaceSettings took `taken` of `specs`: the others could not be cast anew (a knowledge file unreadable, a model not loaded here). */
+/**
+ * NpcCast.replaceSettings took `taken` of `specs`: the others could not be cast anew (a knowledge file unreadable, a
+ * model not loaded here). Each is named with its file and model, the two things to look at.
+ */
 export function warnIfNotCast(specs: readonly NpcBrainSpec[], taken: readonly string[], log: Logger): void {
-  const missed = specs.filter((spec) => !taken.includes(spec.npcId)).map((spec) => spec.npcId);
-  if (missed.length > 0) log.error("NPCs not cast anew (a knowledge file unreadable, or a model not loaded here): they answer as before", { npcs: missed });
+  const missed = specs.filter((spec) => !taken.includes(spec.npcId)).map(({ npcId, knowledge, model }) => ({ npcId, knowledge, model }));
+  if (missed.length > 0) {
+    log.error("NPCs not cast anew (a knowledge file unreadable, or a model not loaded here): they answer as before, one new as a stranger", { npcs: missed });
+  }
 }
 
 /** What an NPC's brain is built from, beyond the settings replaceSettings changes in place. */

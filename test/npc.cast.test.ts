@@ -237,9 +237,12 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.deepEqual(taken, ["newcomer"]);
     assert.equal(cast.brainFor("newcomer").scriptedLine("빵 얼마야?")?.text, "식빵 한 덩이에 동전 세 닢이에요.");
     assert.equal(cast.brainFor("lost"), cast.brainFor("someone nobody cast"), "answered as a stranger");
-    const logged: Array<{ msg: string; npcs: string[] }> = [];
+    const logged: Array<{ msg: string; npcs: unknown[] }> = [];
     warnIfNotCast([newcomer, lost, stranger], taken, createLogger({}, "info", (line) => logged.push(JSON.parse(line) as (typeof logged)[number])));
-    assert.deepEqual(logged.map((l) => [l.msg, l.npcs]), [["NPCs not cast anew (a knowledge file unreadable, or a model not loaded here): they answer as before", ["lost", "far"]]]);
+    assert.deepEqual(logged.map((l) => [l.msg, l.npcs]), [[
+      "NPCs not cast anew (a knowledge file unreadable, or a model not loaded here): they answer as before, one new as a stranger",
+      [{ npcId: "lost", knowledge: lost.knowledge, model: "default" }, { npcId: "far", model: "far" }],
+    ]]);
 
     // Given the smith's lines instead: cast anew.
     assert.deepEqual(cast.replaceSettings([{ ...newcomer, knowledge: join(knowledge, "blacksmith.jsonl") }]), ["newcomer"]);
