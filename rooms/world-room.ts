@@ -53,7 +53,7 @@ import {
 } from "./world-contract.js";
 import { BANNED_CLOSE, KICKED_CLOSE, PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
 import type { WorldEdits } from "./world-edits.js";
-import type { NpcSettings, WorldSettings } from "./world-settings.js";
+import { type NpcSettings, viewsOfTheirOwn, type WorldSettings } from "./world-settings.js";
 import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 
 /** How often NPCs on a route move on: 10 times a second, as often as players' clients send their moves. */
@@ -104,8 +104,11 @@ interface SeatTicket {
   mutedUntil?: number;
 }
 
-/** Who a chat line reaches: everyone, or (hearing mode proximity) players near a point, and the players named besides. */
-type Hearers = "everyone" | { near: Position; also?: readonly string[] };
+/**
+ * Who a chat line reaches: everyone, or (hearing mode proximity) players near a point, and the players named besides;
+ * or one player alone (talk with an NPC in private).
+ */
+type Hearers = "everyone" | { near: Position; also?: readonly string[] } | { only: string };
 
 /** A question waiting for, or with, an NPC. */
 interface Question {
@@ -184,8 +187,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** Whom NPCs with `greetingsAgain` have met (rooms/npc-acquaintances.ts). */
   private acquaintances!: NpcAcquaintances;
   private readonly lastIdleLine = new Map<string, string>();
-  /** Per player, the chat lines they heard and the players in their sight (proximity hearing or a sight radius); kept across a reconnection. */
+  /** Per player, the chat lines they heard and the players in their sight (viewsOfTheirOwn); kept across a reconnection. */
   private readonly views = new Map<string, StateView>();
+  /** Lines of talk in private, which a newcomer reading the history before they came is not shown. */
+  private readonly privateLines = new WeakSet<ChatLine>();
   /** Whole-room hearing with everyone in sight: one view for every client, encoded once per patch. */
   private readonly everyone = new StateView();
   private disposed = false;
@@ -239,14 +244,15 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state.sightRadius = sight.radius;
     for (const npc of npcs) {
       const { id, name, y, talkRadius } = npc;
+      const privateTalk = npc.privateTalk === true;
       this.npcSettings.set(id, npc);
       const { x, z } = this.walkOf(npc) ?? npc; // a walking NPC stays where its walk has taken it
       const shown = this.state.npcs.get(id);
       if (shown) {
         if (shown.name !== name) this.warnOfLookAlikes(npc);
-        shown.assign({ name, x, y, z, talkRadius });
+        shown.assign({ name, x, y, z, talkRadius, privateTalk });
       } else {
-        this.state.npcs.set(id, new Npc().assign({ name, x, y, z, talkRadius, status: "idle" }));
+        this.state.npcs.set(id, new Npc().assign({ name, x, y, z, talkRadius, privateTalk, status: "idle" }));
         this.warnOfLookAlikes(npc);
       }
       if (!this.turns.has(id)) this.turns.set(id, new NpcTurns(npcQueue.capacity, npcQueue.concurrency, (question) => this.askNpc(question)));
@@ -592,7 +598,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (limited) return this.sendError(client, { code: "rate_limited", ...limited, text });
     const verdict = this.deps.moderator?.check(text);
     if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
-    const line = this.addLine("player", client.sessionId, player.name, text, "", { ...this.accountOf(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, { near: player });
+    const hearers: Hearers = npc?.privateTalk ? { only: client.sessionId } : { near: player };
+    const line = this.addLine("player", client.sessionId, player.name, text, "", { ...this.accountOf(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, hearers);
     this.reports.said.add(client.sessionId, { id: line.id, text, ts: line.ts });
     if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now() });
     else if (npc) this.answerCall(npc, player, line);
@@ -643,7 +650,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** "@코봇" alone: the NPC answers its name with one of its call replies (the brain read a bare name as nonsense). */
   private answerCall(npc: NpcSettings, player: Player, call: ChatLine): void {
     this.turnTo(npc.id, call.from);
-    this.addLine("npc", npc.id, npc.name, lineFor(player, npc.callReplies), call.id, { unasked: "call" }, { near: this.standing(npc.id), also: [call.from] });
+    this.addLine("npc", npc.id, npc.name, lineFor(player, npc.callReplies), call.id, { unasked: "call" }, this.toAsker(npc.id, call.from));
     this.sendAnswersNow();
   }
 
@@ -733,7 +740,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const refused = fallbackFor(this.closing ? "closing" : "busy");
     const npc = this.state.npcs.get(question.npcId)!;
     const info: NpcAnswerInfo = { questionId: question.line.id, question: question.text, latencyMs: 0, fallback: true, reason: refused.code };
-    this.addLine("npc", question.npcId, npc.name, refused.line, question.line.id, { npc: info }, this.nearNpc(question.npcId, question.client));
+    this.addLine("npc", question.npcId, npc.name, refused.line, question.line.id, { npc: info }, this.toAsker(question.npcId, question.client.sessionId));
     npcAnswers.inc({ outcome: refused.code });
     this.sendError(question.client, { code: refused.code, message: refused.message, text: question.line.text, npcId: question.npcId });
   }
@@ -752,7 +759,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const npc = npcId ? this.state.npcs.get(npcId) : undefined;
     if (!npcId || !npc) return;
     const info: NpcAnswerInfo = { questionId: id, question: text, latencyMs: 0, fallback: true, reason: "moderated_input" };
-    this.addLine("npc", npcId, npc.name, MODERATION_LINES.input, id, { npc: info }, this.nearNpc(npcId, client));
+    this.addLine("npc", npcId, npc.name, MODERATION_LINES.input, id, { npc: info }, this.toAsker(npcId, client.sessionId));
   }
 
   private async askNpc({ client, npcId, text, line, askedAt: asked }: Question): Promise<void> {
@@ -792,7 +799,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       ...(reason ? { reason } : {}),
     };
     this.turnTo(npcId, client.sessionId);
-    const said = this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blockedAnswer ? { moderated: true } : {}) }, this.nearNpc(npcId, client));
+    const said = this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blockedAnswer ? { moderated: true } : {}) }, this.toAsker(npcId, client.sessionId));
     // The game does what the line says (opens the shop) for the player who asked, as the line arrives.
     if (info.action) {
       this.sendAction(client, { npcId, action: info.action, lineId: said.id, replyTo: line.id }, line.name)
@@ -861,9 +868,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.unsentLines = 0;
   }
 
-  /** An NPC's line is heard near the NPC, and by the player it answers wherever they stand. */
-  private nearNpc(npcId: string, client: Client): Hearers {
-    return { near: this.standing(npcId), also: [client.sessionId] };
+  /** An NPC's line to a player is heard near the NPC, and by that player wherever they stand; in private, by them alone. */
+  private toAsker(npcId: string, sessionId: string): Hearers {
+    if (this.npcSettings.get(npcId)?.privateTalk) return { only: sessionId };
+    return { near: this.standing(npcId), also: [sessionId] };
   }
 
   /** An NPC turns to the player it speaks to (3D clients show it facing them); not to one who has left. */
@@ -878,10 +886,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     return this.state.npcs.get(npcId)!;
   }
 
-  /** Each client has a view of its own: lines heard near where they are said, or players seen near where they are. */
+  /** Each client has a view of its own: lines heard near where they are said, players seen near where they are, or talk in private. */
   private get ownViews(): boolean {
-    const { hearing, sight } = this.deps.settings;
-    return hearing.mode === "proximity" || sight.radius > 0;
+    return viewsOfTheirOwn(this.deps.settings);
   }
 
   /** Who `sessionId` sees and who sees them, after they came or moved (sight.ts); themselves always. */
@@ -905,12 +912,19 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     let view = this.views.get(sessionId);
     if (view) return view;
     this.views.set(sessionId, (view = new StateView()));
-    // Room-wide hearing: a newcomer reads what was said before they came, as in a room where all share one view.
-    if (this.deps.settings.hearing.mode === "room") for (const line of this.state.chat) view.add(line);
+    // Room-wide hearing: a newcomer reads what was said before they came, as in a room where all share one view; not
+    // what others said in private.
+    if (this.deps.settings.hearing.mode === "room") for (const line of this.state.chat) if (!this.privateLines.has(line)) view.add(line);
     return view;
   }
 
   private letHear(line: ChatLine, hearers: Hearers): void {
+    if (typeof hearers === "object" && "only" in hearers) {
+      // An NPC in private makes every client's view its own (viewsOfTheirOwn): without one, nobody else can be left out.
+      this.privateLines.add(line);
+      this.views.get(hearers.only)?.add(line);
+      return;
+    }
     if (!this.ownViews) {
       this.everyone.add(line);
       return;

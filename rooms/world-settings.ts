@@ -27,7 +27,19 @@ export interface NpcSettings {
   events?: Record<string, string[]>;
   /** Where it walks while nobody talks to it (rooms/npc-walk.ts); without one it stands at its position. */
   route?: NpcRoute;
+  /**
+   * What a player says to it, and what it says back, is heard by that player alone (a shopkeeper's or quest giver's
+   * dialogue window); its greetings, idle lines and events are heard as other NPCs' are.
+   */
+  privateTalk?: boolean;
 }
+
+/**
+ * Whether each client is sent a view of the state of its own (Colyseus StateView): lines heard by distance, players
+ * seen by distance, or talk in private. Otherwise all share one view, encoded once per patch.
+ */
+export const viewsOfTheirOwn = (settings: Pick<WorldSettings, "hearing" | "sight" | "npcs">): boolean =>
+  settings.hearing.mode === "proximity" || settings.sight.radius > 0 || settings.npcs.some((npc) => npc.privateTalk);
 
 /** Who hears a chat line: everyone in the room, or only players within `radius` of the speaker. */
 export interface HearingSettings {

@@ -26,6 +26,8 @@ export class Npc extends Schema {
   @type("number") talkRadius = 0;
   /** Which way it faces, in degrees as players' `rotY`: toward the player it answers or greets, or where it walks. */
   @type("float32") rotY = 0;
+  /** What a player and it say to each other only that player hears (a dialogue window, not the room's chat). */
+  @type("boolean") privateTalk = false;
 }
 
 export class ChatLine extends Schema {

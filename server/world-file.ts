@@ -54,6 +54,8 @@ const NpcEntry = z.strictObject({
       }
     })
     .optional(),
+  /** What a player and it say to each other is heard by that player alone. */
+  privateTalk: z.boolean().optional(),
   /** Where it walks while nobody talks to it: from its position to each point in turn, and back. */
   route: z.strictObject({
     points: z.array(z.strictObject({ x: finite, z: finite })).min(1).max(32),
@@ -167,9 +169,9 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
   return {
     hearing: file.hearing,
     sight: file.sight,
-    npcs: file.npcs.map(({ id, name, position, talkRadius, greetings, greetingsAgain, callReplies, greetAgainSeconds, idleLines, idleEverySeconds, events, route }) => ({
+    npcs: file.npcs.map(({ id, name, position, talkRadius, greetings, greetingsAgain, callReplies, greetAgainSeconds, idleLines, idleEverySeconds, events, route, privateTalk }) => ({
       id, name, ...position, talkRadius, greetings, ...(greetingsAgain ? { greetingsAgain } : {}), callReplies, greetAgainSeconds, idleLines, idleEverySeconds,
-      ...(events ? { events } : {}), ...(route ? { route } : {}),
+      ...(events ? { events } : {}), ...(route ? { route } : {}), ...(privateTalk ? { privateTalk } : {}),
     })),
     brains: file.npcs.map((npc) => ({
       npcId: npc.id,

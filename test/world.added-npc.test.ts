@@ -37,7 +37,7 @@ describe("an NPC added to the world file while the server runs", function () {
 
     saveWorld(file, { npcs: [HANS, MINA] });
     await waitFor("mina in the room", () => stateOf(a).npcs.mina);
-    assert.deepEqual({ ...stateOf(a).npcs.mina, rotY: undefined, status: undefined }, { name: "미나", x: 0, y: 0, z: -4, talkRadius: 10, rotY: undefined, status: undefined });
+    assert.deepEqual({ ...stateOf(a).npcs.mina, rotY: undefined, status: undefined }, { name: "미나", x: 0, y: 0, z: -4, talkRadius: 10, privateTalk: false, rotY: undefined, status: undefined });
     await waitFor("her greeting", () => stateOf(a).chat.some((l) => l.from === "mina" && l.text.includes("영희 님") && l.text.endsWith("새 빵집에 어서 오세요!")));
     assert.ok(logged.some((l) => l.msg === "a player's name is like an NPC's, added or renamed since they joined" && l.name === "미나야" && l.npcId === "mina"), JSON.stringify(logged.filter((l) => l.level === "warn")));
 

@@ -28,7 +28,7 @@ describe("NPCs from a world file", function () {
     assert.deepEqual(Object.keys(npcs).sort(), ["hans", "hermit", "mina"]);
     // Hans stands by the spawn point: he is greeting the player who just came.
     const { rotY, ...hans } = npcs.hans!;
-    assert.deepEqual(hans, { name: "한스", x: 0, y: 0, z: 4, status: "speaking", talkRadius: 10 });
+    assert.deepEqual(hans, { name: "한스", x: 0, y: 0, z: 4, status: "speaking", talkRadius: 10, privateTalk: false });
     const me = stateOf(a).players[a.room.sessionId]!;
     const towardMe = ((Math.atan2(me.x - 0, me.z - 4) * 180) / Math.PI + 360) % 360;
     assert.ok(Math.abs(rotY - towardMe) < 0.01, `hans turned to greet the player: ${rotY} / ${towardMe}`);

@@ -49,7 +49,7 @@ describe("the world file edited while the server runs (server/world-reload.ts)",
 
     saveWorld(file, MOVED);
     await waitFor("hans moved in the player's state", () => stateOf(a).npcs.hans?.x === 6 && stateOf(a).npcs.hans?.talkRadius === 2);
-    assert.deepEqual({ ...stateOf(a).npcs.hans, status: undefined, rotY: undefined }, { name: "한스", x: 6, y: 0, z: 6, talkRadius: 2, status: undefined, rotY: undefined });
+    assert.deepEqual({ ...stateOf(a).npcs.hans, status: undefined, rotY: undefined }, { name: "한스", x: 6, y: 0, z: 6, talkRadius: 2, privateTalk: false, status: undefined, rotY: undefined });
     assert.equal(stateOf(a).hearingRadius, 12);
     assert.ok(logged.some((l) => l.msg === "world file reloaded"), JSON.stringify(logged));
 

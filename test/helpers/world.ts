@@ -189,7 +189,7 @@ export async function decoderErrorsDuring(body: () => Promise<void>): Promise<st
 export function stateOf(player: TestPlayer) {
   return player.room.state.toJSON() as {
     players: Record<string, { name: string; x: number; y: number; z: number; rotY: number; anim: string }>;
-    npcs: Record<string, { name: string; status: string; x: number; y: number; z: number; talkRadius: number; rotY: number }>;
+    npcs: Record<string, { name: string; status: string; x: number; y: number; z: number; talkRadius: number; rotY: number; privateTalk: boolean }>;
     hearingRadius: number;
     sightRadius: number;
     chat: Array<{ id: string; kind: string; from: string; name: string; text: string; ts: number; replyTo: string }>;

@@ -80,11 +80,14 @@ export class ChatPanel {
     this.text.value = "";
   }
 
-  /** The NPCs of the room as choices of whom to speak to, with what they are doing. */
+  /** The NPCs of the room as choices of whom to speak to, with what they are doing, and whether only you hear your talk. */
   private renderNpcs(): void {
     const npcs = this.room()?.state?.npcs;
     if (!npcs) return;
-    const choices = [...npcs.entries()].map(([id, npc]) => [id, npc.status === "thinking" ? `${npc.name} (생각 중…)` : npc.name] as const);
+    const choices = [...npcs.entries()].map(([id, npc]) => {
+      const name = npc.privateTalk ? `${npc.name} (귓속말)` : npc.name;
+      return [id, npc.status === "thinking" ? `${name} (생각 중…)` : name] as const;
+    });
     const key = JSON.stringify(choices);
     if (key === this.npcsKey) return;
     this.npcsKey = key;

@@ -252,7 +252,8 @@ namespace Kobot
             var view = Instantiate(npcPrefab, npc.Position(), Quaternion.identity);
             view.Bind(callbacks, npcId, npc);
             npcs[npcId] = view;
-            chatUI.AddNpc(npcId, npc.name);
+            // An NPC that talks in private: what this player and it say, only this player hears (the browser says so too).
+            chatUI.AddNpc(npcId, npc.privateTalk ? npc.name + " (귓속말)" : npc.name);
             callbacks.Listen(npc, n => n.status, (status, previous) => chatUI.ShowNpcStatus(npcId, status));
         }
 

@@ -32,5 +32,8 @@ namespace Kobot.Schema {
 
 		[global::Colyseus.Schema.Type(6, "float32")]
 		public double rotY = 0;
+
+		[global::Colyseus.Schema.Type(7, "boolean")]
+		public bool privateTalk = false;
 	}
 }

@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import type { QuestionMessage } from "../kafka/contract.js";
+import { saveWorld } from "./helpers/save-world.js";
+import { scriptedAnswer, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+
+const HANS = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10 };
+const MINA = {
+  id: "mina", name: "미나", position: { x: 0, y: 0, z: -4 }, talkRadius: 10, privateTalk: true,
+  greetings: ["{name} 님, 어서 오세요!"], callReplies: ["네, {name} 님?"],
+};
+
+describe("an NPC that talks in private (privateTalk)", function () {
+  this.timeout(30_000);
+  let world: TestWorld;
+  const texts = (player: TestPlayer) => stateOf(player).chat.map((line) => line.text);
+
+  before(async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "world-private-")), "world.json");
+    saveWorld(file, { npcs: [HANS, MINA] }); // whole-room hearing: everyone hears hans
+    world = await startTestWorld({ WORLD_FILE: file });
+    await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => questions.map((q) => scriptedAnswer(q, `답: ${q.text}`)));
+  });
+  after(() => world.stop());
+
+  it("lets only the asker hear a question to it and its answer, and its call reply; the room hears its greetings and the other NPC", async () => {
+    const a = await world.join("영희");
+    const b = await world.joinBeside(a, "철수");
+    assert.equal(stateOf(a).npcs.mina?.privateTalk, true);
+    assert.equal(stateOf(a).npcs.hans?.privateTalk, false);
+    await waitFor("mina's greeting to 철수, heard by 영희 too", () => texts(a).includes("철수 님, 어서 오세요!"));
+
+    a.room.send("chat", { text: "@미나 비밀인데 빵 남았어?" });
+    await waitFor("her answer to 영희", () => texts(a).includes("답: 비밀인데 빵 남았어?"));
+    a.room.send("chat", { text: "@미나" });
+    await waitFor("her call reply to 영희", () => texts(a).includes("네, 영희 님?"));
+    assert.ok(texts(a).includes("@미나 비밀인데 빵 남았어?"), "the asker sees their own question");
+
+    b.room.send("chat", { text: "@한스 검 있어요?" });
+    await waitFor("hans's answer, heard by both", () => texts(a).includes("답: 검 있어요?") && texts(b).includes("답: 검 있어요?"));
+    for (const secret of ["@미나 비밀인데 빵 남았어?", "답: 비밀인데 빵 남았어?", "@미나", "네, 영희 님?"]) {
+      assert.ok(!texts(b).includes(secret), `철수 did not get "${secret}"`);
+    }
+
+    const c = await world.joinBeside(a, "민수"); // reads the history from before they came, but not what was said in private
+    await waitFor("the history of the room", () => texts(c).includes("답: 검 있어요?"));
+    assert.ok(!texts(c).some((text) => text.includes("비밀")), JSON.stringify(texts(c)));
+    await Promise.all([a, b, c].map((player) => player.room.leave()));
+  });
+});
