@@ -71,12 +71,13 @@ export const fileReloads = new Counter({
   labelNames: ["file", "outcome"] as const,
 });
 
-export const npcQuestions = new Counter({ name: "kobot_npc_questions_total", help: "Questions players asked an NPC" });
+/** Per NPC (the world file bounds how many): which characters players talk to, and which are overwhelmed. */
+export const npcQuestions = new Counter({ name: "kobot_npc_questions_total", help: "Questions players asked an NPC, by NPC", labelNames: ["npc"] as const });
 
 export const npcAnswers = new Counter({
   name: "kobot_npc_answers_total",
-  help: "NPC lines said in reply, by outcome (answer, or the fallback's reason)",
-  labelNames: ["outcome"] as const,
+  help: "NPC lines said in reply, by NPC and outcome (answer, or the fallback's reason: npc_busy is a queue too short for its crowd)",
+  labelNames: ["npc", "outcome"] as const,
 });
 
 export const npcAnswersIgnored = new Counter({
@@ -86,7 +87,8 @@ export const npcAnswersIgnored = new Counter({
 
 export const npcAnswerLatency = new Histogram({
   name: "kobot_npc_answer_latency_seconds",
-  help: "From a question entering the room to the NPC's line in it (fallbacks included)",
+  help: "From a question entering the room to the NPC's line in it (fallbacks included), by NPC",
+  labelNames: ["npc"] as const,
   buckets: [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10],
 });
 

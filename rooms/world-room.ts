@@ -741,7 +741,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const npc = this.state.npcs.get(question.npcId)!;
     const info: NpcAnswerInfo = { questionId: question.line.id, question: question.text, latencyMs: 0, fallback: true, reason: refused.code };
     this.addLine("npc", question.npcId, npc.name, refused.line, question.line.id, { npc: info }, this.toAsker(question.npcId, question.client.sessionId));
-    npcAnswers.inc({ outcome: refused.code });
+    npcAnswers.inc({ npc: question.npcId, outcome: refused.code });
     this.sendError(question.client, { code: refused.code, message: refused.message, text: question.line.text, npcId: question.npcId });
   }
 
@@ -763,7 +763,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   private async askNpc({ client, npcId, text, line, askedAt: asked }: Question): Promise<void> {
-    npcQuestions.inc();
+    npcQuestions.inc({ npc: npcId });
     const outcome = await this.deps.answers.ask({
       v: CONTRACT_VERSION,
       questionId: line.id,
@@ -806,8 +806,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
         .catch((error: unknown) => this.log.error("npc action not sent", { lineId: said.id, error }));
     }
     this.sendAnswersNow();
-    npcAnswers.inc({ outcome: reason ?? "answer" });
-    npcAnswerLatency.observe(info.latencyMs / 1000);
+    npcAnswers.inc({ npc: npcId, outcome: reason ?? "answer" });
+    npcAnswerLatency.observe({ npc: npcId }, info.latencyMs / 1000);
     if (fallback) {
       this.log.warn("npc fallback", { questionId: line.id, reason: outcome.kind, code: fallback.code });
       this.sendError(client, { code: fallback.code, message: fallback.message, npcId });

@@ -31,9 +31,9 @@ describe("Server HTTP routes", () => {
     assert.match(text, /^kobot_rooms 1$/m);
     assert.match(text, /^kobot_clients 1$/m);
     assert.match(text, /^kobot_chat_lines_total\{kind="player"\} [1-9]/m);
-    assert.match(text, /^kobot_npc_questions_total [1-9]/m);
-    assert.match(text, /^kobot_npc_answers_total\{outcome="answer"\} [1-9]/m);
-    assert.match(text, /^kobot_npc_answer_latency_seconds_count [1-9]/m);
+    assert.match(text, /^kobot_npc_questions_total\{npc="kobot"\} [1-9]/m);
+    assert.match(text, /^kobot_npc_answers_total\{npc="kobot",outcome="answer"\} [1-9]/m);
+    assert.match(text, /^kobot_npc_answer_latency_seconds_count\{npc="kobot"\} [1-9]/m);
     assert.match(text, /^kobot_model_tokens_per_second\{model="kobot-gpt2[^"]*"\} \d/m);
     assert.match(text, /^nodejs_eventloop_lag_seconds \d/m);
     await a.room.leave();
