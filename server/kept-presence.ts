@@ -114,7 +114,7 @@ export async function keepPresence(
 function unusable(dir: string, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if (!code) return error;
-  return new ConfigError(`cannot keep moderation in ${dir} (${(error as Error).message}): set DATA_DIR to a folder this server can write, or to off`);
+  return new ConfigError(`cannot keep moderation and whom NPCs met in ${dir} (${(error as Error).message}): set DATA_DIR to a folder this server can write, or to off`);
 }
 
 async function readBack<T>(file: string, part: KeptPart<T>, presence: LocalPresence, log: Logger): Promise<void> {
