@@ -32,6 +32,8 @@ export const SearchParams = z
     kind: z.enum(["player", "npc", "system", "report"]).optional(),
     /** Players' reports of this player: their account, session id or name (the reporter is `account`/`player`). */
     reported: z.string().max(128).transform(composed).optional(),
+    /** `true`: only lines one player heard alone (an NPC that talks in private); `false`: only lines others heard. */
+    private: z.enum(["true", "false"]).transform((value) => value === "true").optional(),
     from: instant.optional(),
     to: instant.optional(),
     size: z.coerce.number().int().min(1).max(100).default(20),
@@ -54,6 +56,8 @@ export interface ChatHit {
   highlight?: string;
   npc?: Record<string, unknown>;
   report?: Record<string, unknown>;
+  /** Heard by one player alone (ChatLogRecord `private`). */
+  private?: true;
 }
 
 export interface SearchResult {
@@ -82,6 +86,8 @@ export function searchQuery(params: SearchParams): Record<string, unknown> {
   if (params.reported) {
     filter.push({ bool: { should: ["report.account", "report.player", "report.name"].map((field) => ({ term: { [field]: params.reported } })) } });
   }
+  if (params.private === true) filter.push({ term: { private: true } });
+  if (params.private === false) filter.push({ bool: { must_not: { term: { private: true } } } });
   if (params.from !== undefined || params.to !== undefined) {
     filter.push({ range: { "@timestamp": { gte: params.from, lte: params.to, format: "epoch_millis" } } });
   }

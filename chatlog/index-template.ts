@@ -44,6 +44,7 @@ export const CHAT_MAPPINGS = {
     moderated: { type: "boolean" },
     unasked: keyword,
     event: keyword,
+    private: { type: "boolean" },
     report: {
       properties: {
         player: keyword,

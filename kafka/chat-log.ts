@@ -80,6 +80,11 @@ export const ChatLogRecord = z.object({
   unasked: z.enum(["greeting", "idle", "call", "event"]).optional(),
   /** With unasked `event`: the event's id. */
   event: z.string().max(64).optional(),
+  /**
+   * On a line only one player heard: what they said to an NPC that talks in private (world file `privateTalk`), its
+   * answer, and its reply to their call. Search and analytics can keep such lines apart from what a room heard.
+   */
+  private: z.literal(true).optional(),
   /** On a report: whom it reports. */
   report: ReportInfo.optional(),
 });

@@ -843,7 +843,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.letHear(line, hearers);
     if (kind === "npc") this.statuses.speaking(from, text);
     chatLines.inc({ kind });
-    this.publishLog({ id: line.id, kind, from, name, text, ts: line.ts, ...(replyTo ? { replyTo } : {}), ...extra });
+    const heardByOne = typeof hearers === "object" && "only" in hearers;
+    this.publishLog({ id: line.id, kind, from, name, text, ts: line.ts, ...(replyTo ? { replyTo } : {}), ...extra, ...(heardByOne ? { private: true } : {}) });
     return line;
   }
 

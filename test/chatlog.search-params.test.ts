@@ -18,4 +18,11 @@ describe("Chat search parameters", () => {
     assert.equal(params.player, "민수");
     assert.match(JSON.stringify(searchQuery(params)), /"query":"날씨"/);
   });
+
+  it("keeps lines said in private apart, or only them, with private=true|false, and refuses other values", () => {
+    assert.deepEqual(searchQuery(SearchParams.parse({ private: "true" })), { bool: { must: [], filter: [{ term: { private: true } }] } });
+    assert.deepEqual(searchQuery(SearchParams.parse({ private: "false" })), { bool: { must: [], filter: [{ bool: { must_not: { term: { private: true } } } }] } });
+    assert.deepEqual(searchQuery(SearchParams.parse({})), { bool: { must: [], filter: [] } });
+    assert.equal(SearchParams.safeParse({ private: "yes" }).success, false);
+  });
 });

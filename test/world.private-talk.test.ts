@@ -5,7 +5,7 @@ import { join } from "node:path";
 
 import type { QuestionMessage } from "../kafka/contract.js";
 import { saveWorld } from "./helpers/save-world.js";
-import { scriptedAnswer, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { recordingChatLog, scriptedAnswer, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 const HANS = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10 };
 const MINA = {
@@ -16,12 +16,13 @@ const MINA = {
 describe("an NPC that talks in private (privateTalk)", function () {
   this.timeout(30_000);
   let world: TestWorld;
+  const chatLog = recordingChatLog();
   const texts = (player: TestPlayer) => stateOf(player).chat.map((line) => line.text);
 
   before(async () => {
     const file = join(mkdtempSync(join(tmpdir(), "world-private-")), "world.json");
     saveWorld(file, { npcs: [HANS, MINA] }); // whole-room hearing: everyone hears hans
-    world = await startTestWorld({ WORLD_FILE: file });
+    world = await startTestWorld({ WORLD_FILE: file }, { chatLog });
     await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => questions.map((q) => scriptedAnswer(q, `답: ${q.text}`)));
   });
   after(() => world.stop());
@@ -49,5 +50,21 @@ describe("an NPC that talks in private (privateTalk)", function () {
     await waitFor("the history of the room", () => texts(c).includes("답: 검 있어요?"));
     assert.ok(!texts(c).some((text) => text.includes("비밀")), JSON.stringify(texts(c)));
     await Promise.all([a, b, c].map((player) => player.room.leave()));
+  });
+
+  it("logs what only the asker heard as private, and what the room heard without the flag", async () => {
+    const a = await world.join("비밀이");
+    a.room.send("chat", { text: "@미나 로그에 남나요?" });
+    await waitFor("her answer", () => texts(a).includes("답: 로그에 남나요?"));
+    a.room.send("chat", { text: "@한스 이건 다 들리죠?" });
+    await waitFor("his answer", () => texts(a).includes("답: 이건 다 들리죠?"));
+    const logged = (text: string) => chatLog.records.find((record) => record.text === text);
+    await waitFor("the four lines logged", () => ["@미나 로그에 남나요?", "답: 로그에 남나요?", "@한스 이건 다 들리죠?", "답: 이건 다 들리죠?"].every(logged));
+    assert.equal(logged("@미나 로그에 남나요?")!.private, true);
+    assert.equal(logged("답: 로그에 남나요?")!.private, true);
+    assert.equal(logged("@한스 이건 다 들리죠?")!.private, undefined);
+    assert.equal(logged("답: 이건 다 들리죠?")!.private, undefined);
+    assert.equal(chatLog.records.find((record) => record.unasked === "greeting" && record.from === "mina")!.private, undefined, "her greetings are heard by the room");
+    await a.room.leave();
   });
 });

@@ -45,6 +45,7 @@ CHAT_LOG = T.StructType([
     T.StructField("moderated", T.BooleanType()),
     T.StructField("unasked", T.StringType()),
     T.StructField("event", T.StringType()),  # with unasked "event": the game event the backend fired
+    T.StructField("private", T.BooleanType()),  # a line only one player heard (an NPC that talks in private)
     T.StructField("npc", NPC_INFO),
     T.StructField("report", REPORT_INFO),
     T.StructField("_corrupt", T.StringType()),

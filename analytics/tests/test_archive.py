@@ -22,10 +22,10 @@ def spark():
 
 
 def record(i: int, now: int) -> str:
-    """Every other line a signed-in player's, with their account."""
+    """Every other line a signed-in player's, with their account; every third one heard by them alone (`private`)."""
     return json.dumps({"v": 1, "id": f"line-{i}", "roomId": f"room-{i % 7}", "serverId": "s", "kind": "player",
                        "from": f"p{i % 13}", "name": "봇", "text": f"안녕 {i}", "ts": now + i,
-                       **({"account": f"acc-{i % 5}"} if i % 2 == 0 else {})})
+                       **({"account": f"acc-{i % 5}"} if i % 2 == 0 else {}), **({"private": True} if i % 3 == 0 else {})})
 
 
 def produce(spark, brokers: str, topic: str, values: list[str]) -> None:
@@ -53,6 +53,7 @@ def test_restart_loses_nothing_and_doubles_nothing(spark, brokers, tmp_path):
     assert stored.select("id").distinct().count() == 1500
     assert stored.select("date").distinct().count() >= 1
     assert stored.where(F.col("account").isNotNull()).count() == 750, "signed-in players' accounts are kept"
+    assert stored.where(F.col("private")).count() == 500, "lines heard by one player alone keep their flag"
     quarantine = spark.read.json(f"{archive}/quarantine/chat-log")
     assert sorted(r["reason"] for r in quarantine.collect()) == ["no roomId", "not JSON, or a field of the wrong type"]
     # The report job reads the Parquet archive as it reads the embedded default's files.

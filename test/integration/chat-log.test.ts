@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { Client as Elasticsearch } from "@elastic/elasticsearch";
 import { Kafka, logLevel } from "kafkajs";
@@ -9,6 +12,7 @@ import { CHAT_MAPPINGS, indexFor } from "../../chatlog/index-template.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord } from "../../kafka/chat-log.js";
 import { signToken } from "../../server/player-accounts.js";
 import { freePort, type Service, startService, uniqueTopics } from "../helpers/processes.js";
+import { saveWorld } from "../helpers/save-world.js";
 import { answersTo, joinWorld, type TestPlayer, waitFor } from "../helpers/world.js";
 
 const run = promisify(execFile);
@@ -342,5 +346,51 @@ describe("Signed-in players' lines in Elasticsearch (embedded, AUTH_SECRET, real
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     await Promise.all([rude, hurt].map((player) => player.room.leave()));
+  });
+});
+
+describe("Lines said in private in Elasticsearch (embedded, an NPC that talks in private, real node)", function () {
+  const prefix = `test-private-${Date.now().toString(36)}`;
+  const auth = "Basic " + Buffer.from("ops:correct-horse").toString("base64");
+  let server: Service;
+  let port: number;
+
+  before(async () => {
+    const world = join(mkdtempSync(join(tmpdir(), "world-private-es-")), "world.json");
+    saveWorld(world, { npcs: [{ id: "mina", name: "미나", position: { x: 0, y: 0, z: 0 }, talkRadius: 100, privateTalk: true, callReplies: ["네, {name} 님?"] }] });
+    port = await freePort();
+    server = await startService(
+      "private-es-server",
+      "server/main.ts",
+      { PORT: String(port), ES_URL: process.env.TEST_ES_URL!, ES_INDEX_PREFIX: prefix, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", WORLD_FILE: world },
+      "world server listening",
+    );
+  });
+
+  after(() => server?.stop());
+
+  it("indexes what one player heard alone with `private`, which the search keeps apart", async () => {
+    const player = await joinWorld(`ws://127.0.0.1:${port}`, { name: "비밀이" });
+    player.room.send("chat", { text: "@미나" });
+    player.room.send("chat", { text: "모두가 듣는 말" });
+    await waitFor("her reply and the room's line", () => ["네, 비밀이 님?", "모두가 듣는 말"].every((text) => player.room.state.chat.some((line) => line.text === text)));
+    await player.room.leave();
+    const texts = async (query: string) => {
+      const response = await fetch(`http://127.0.0.1:${port}/api/chat/search?size=100&${query}`, { headers: { authorization: auth } });
+      const body = (await response.json()) as SearchResult;
+      return response.status === 200 ? body.hits : [{ text: `${response.status} ${JSON.stringify(body)}` } as ChatHit];
+    };
+    const deadline = performance.now() + 20_000;
+    for (;;) {
+      const [heardAlone, heardByOthers] = [await texts("private=true"), await texts("private=false")];
+      if (heardAlone.length === 2 && heardByOthers.some((hit) => hit.text === "모두가 듣는 말")) {
+        assert.deepEqual(heardAlone.map((hit) => hit.text).sort(), ["@미나", "네, 비밀이 님?"]);
+        assert.ok(heardAlone.every((hit) => hit.private === true));
+        assert.ok(heardByOthers.every((hit) => hit.private === undefined && !["@미나", "네, 비밀이 님?"].includes(hit.text)), JSON.stringify(heardByOthers));
+        return;
+      }
+      if (performance.now() > deadline) assert.fail(`not found: ${JSON.stringify({ heardAlone, heardByOthers })}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   });
 });
