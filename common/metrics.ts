@@ -151,6 +151,24 @@ export const kafkaConsumerLag = new Gauge({
 
 export { register };
 
+/** The series labelled by NPC: which characters players talk to, and which are overwhelmed. */
+const PER_NPC: ReadonlyArray<Counter<string> | Histogram<string>> = [npcQuestions, npcAnswers, npcAnswerLatency, npcEventsFired, answerSources];
+
+/**
+ * NPCs removed from the world file leave this process's /metrics: a world edited while it runs would otherwise show
+ * every NPC it ever had, frozen, until a restart. Prometheus keeps what it scraped before.
+ */
+export async function forgetNpcs(ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const gone = new Set(ids);
+  for (const metric of PER_NPC) {
+    for (const { labels } of (await metric.get()).values) {
+      const { le: _bucket, ...series } = labels; // a histogram's buckets are one series with it
+      if (gone.has(String(series.npc))) metric.remove(series);
+    }
+  }
+}
+
 type MetricsSource = () => Promise<MetricObjectWithValues<MetricValue<string>>[]>;
 const otherThreads = new Set<MetricsSource>();
 

@@ -1,6 +1,7 @@
 import { basename, resolve } from "node:path";
 
 import type { Logger } from "../common/log.js";
+import { forgetNpcs } from "../common/metrics.js";
 import { AnswerQueue, DEFAULT_MAX_BATCH } from "./answer-queue.js";
 import type { AskOptions } from "./engine.js";
 import { NpcEngine } from "./engine.js";
@@ -178,7 +179,7 @@ export class NpcCast {
   /**
    * The NPCs' decoding, unsure lines and scripted bar from now on, as an edit of the world file taken while the server
    * runs sets them (server/world-reload.ts), and NPCs added, renamed, or given another knowledge file or loaded model,
-   * cast anew. Returns their ids. (One removed is not asked again: its brain stays, unused.)
+   * cast anew. Returns their ids. (One removed is not asked again: its brain stays, unused; its series leave /metrics.)
    */
   replaceSettings(specs: readonly NpcBrainSpec[]): string[] {
     const changed: string[] = [];
@@ -203,6 +204,7 @@ export class NpcCast {
       else delete brain.scriptedAbove;
       changed.push(spec.npcId);
     }
+    void forgetNpcs([...this.brains.keys()].filter((id) => !specs.some((spec) => spec.npcId === id)));
     return changed;
   }
 

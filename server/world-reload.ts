@@ -1,5 +1,5 @@
 import type { Logger } from "../common/log.js";
-import { fileReloads } from "../common/metrics.js";
+import { fileReloads, forgetNpcs } from "../common/metrics.js";
 import type { ServerConfig } from "./config.js";
 import { watchFiles } from "./file-watch.js";
 import { changesNeedingRestart, modelsOf } from "./world-changes.js";
@@ -31,8 +31,10 @@ export function reloadWorldOnChange(config: ServerConfig, log: Logger, apply: (w
       fileReloads.inc({ file: "world", outcome: "needs_restart" });
       return log.error("world file changed but not taken: these changes need a restart of the servers and workers", { file, changes: restart });
     }
+    const gone = taken.npcs.filter((npc) => !next.npcs.some((kept) => kept.id === npc.id)).map((npc) => npc.id);
     taken = next;
     apply(next);
+    void forgetNpcs(gone);
     fileReloads.inc({ file: "world", outcome: "taken" });
     log.info("world file reloaded", { file, npcs: next.npcs.map((npc) => npc.id) });
   });

@@ -248,4 +248,15 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.deepEqual(cast.replaceSettings([{ ...newcomer, knowledge: join(knowledge, "blacksmith.jsonl") }]), ["newcomer"]);
     assert.equal(cast.brainFor("newcomer").scriptedLine("여기서 뭐 팔아?")?.text, "검이랑 방패를 팔지.");
   });
+
+  it("takes the series of NPCs no longer in the world out of /metrics, and keeps the others'", async () => {
+    const newcomer = { npcId: "newcomer", name: "신입", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "blacksmith.jsonl"), scriptedAbove: 0.8 };
+    answerSources.inc({ npc: "hans", source: "composed" });
+    answerSources.inc({ npc: "newcomer", source: "scripted" });
+    cast.replaceSettings([newcomer]); // hans and the others removed from the world
+    const npcs = async () => new Set((await answerSources.get()).values.map((v) => v.labels.npc));
+    for (let tries = 0; (await npcs()).has("hans") && tries < 50; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(!(await npcs()).has("hans"));
+    assert.ok((await npcs()).has("newcomer"));
+  });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { createLogger } from "../common/log.js";
+import { register } from "../common/metrics.js";
 import type { QuestionMessage } from "../kafka/contract.js";
 import { saveWorld } from "./helpers/save-world.js";
 import { GREETING_GAP_MS } from "../rooms/greeting-gate.js";
@@ -100,6 +101,10 @@ describe("an NPC removed from the world file while the server runs", function ()
     await waitFor("hans still answers", () => stateOf(a).chat.some((l) => l.from === "hans" && l.text === "답: 안녕"));
     a.room.send("chat", { text: "셋", to: "mina" });
     await waitFor("asking her now is unknown_npc", () => left().length === 3);
+    // Her series left /metrics with her; his stay.
+    const metrics = await register.metrics();
+    assert.doesNotMatch(metrics, /npc="mina"/);
+    assert.match(metrics, /kobot_npc_answers_total\{npc="hans",outcome="answer"\}/);
     await a.room.leave();
   });
 
