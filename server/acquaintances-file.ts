@@ -23,8 +23,9 @@ export const ACQUAINTANCES_PART: KeptPart<Snapshot> = {
   schema: SNAPSHOT,
   async snapshot(presence) {
     const met: Snapshot["met"] = {};
-    for (const [key, fields] of Object.entries(presence.hash)) {
-      if (!key.startsWith(MET_PREFIX)) continue;
+    for (const key of presence.hashKeysUnder(MET_PREFIX)) {
+      const fields = await presence.hgetall(key);
+      if (Object.keys(fields).length === 0) continue;
       met[key.slice(MET_PREFIX.length)] = Object.fromEntries(Object.entries(fields).map(([account, at]) => [account, Number(at)]));
     }
     return { v: 1, met };

@@ -16,7 +16,7 @@ export interface KeptPart<T> {
   /** What the part holds, for the logs: "mutes, bans and reports". */
   holds: string;
   schema: z.ZodType<T>;
-  snapshot(presence: LocalPresence): Promise<T>;
+  snapshot(presence: KeptPresence): Promise<T>;
   /** Puts what was kept back into the presence; returns counts for the log. */
   restore(presence: LocalPresence, kept: T): Promise<Record<string, number>>;
 }
@@ -24,16 +24,18 @@ export interface KeptPart<T> {
 /** How often a changed part's file is brought up to date. */
 export const PRESENCE_SAVE_MS = 5000;
 
-/** Colyseus's in-process presence, noting which kept parts (by their keys' prefixes) changed. */
+/** Colyseus's in-process presence, noting which kept parts (by their keys' prefixes) changed, and their hashes' keys. */
 export class KeptPresence extends LocalPresence {
   readonly changed = new Set<string>();
+  /** The presence lists a hash's fields but not its keys: those of the kept parts are noted as they are written. */
+  private readonly hashKeys = new Set<string>();
 
   constructor(private readonly prefixes: readonly string[]) {
     super();
   }
 
   override hset(key: string, field: string, value: string): Promise<boolean> {
-    this.note(key);
+    if (this.note(key)) this.hashKeys.add(key);
     return super.hset(key, field, value);
   }
 
@@ -44,12 +46,20 @@ export class KeptPresence extends LocalPresence {
 
   override del(key: string): void {
     this.note(key);
+    this.hashKeys.delete(key);
     super.del(key);
   }
 
-  private note(key: string): void {
+  /** The keys of the hashes written under `prefix` (one of the kept parts'), whether they hold fields now or not. */
+  hashKeysUnder(prefix: string): string[] {
+    return [...this.hashKeys].filter((key) => key.startsWith(prefix));
+  }
+
+  /** Notes the change of a kept part's key; false for a key of no kept part. */
+  private note(key: string): boolean {
     const prefix = this.prefixes.find((p) => key.startsWith(p));
     if (prefix !== undefined) this.changed.add(prefix);
+    return prefix !== undefined;
   }
 }
 
