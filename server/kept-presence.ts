@@ -68,7 +68,7 @@ export class KeptPresence extends LocalPresence {
  * keeps parts of it in files in DATA_DIR, one a part (moderation's, whom NPCs met): read back into the presence returned
  * here before any player can join, then each written within a few seconds of a change of its own (only then: 10,000
  * reports are megabytes, not to be written again for every greeting), and last as the server stops. A file that cannot
- * be read is set aside whole (`.unreadable-<time>`), never written over. The files are one process's (`presence.lock`):
+ * be read is set aside whole (`.unreadable-<time>`), never written over. The files are one process's (`presence.lock`, holdAll):
  * a second server on the same DATA_DIR would write over the first's records, so it does not start (ConfigError).
  */
 export async function keepPresence(
@@ -77,13 +77,7 @@ export async function keepPresence(
   log: Logger,
   saveEveryMs = PRESENCE_SAVE_MS,
 ): Promise<{ presence: KeptPresence; stop(): Promise<void> }> {
-  const letGo = await holdFile(join(dir, "presence")).catch((error: unknown) => {
-    if (!(error instanceof FileHeldError)) throw unusable(dir, error);
-    throw new ConfigError(
-      `${dir} is kept by ${error.holder}: another server without Redis uses DATA_DIR ${dir}. Give each its own ` +
-        `DATA_DIR (or share moderation through REDIS_URL); if no such server runs, delete ${error.lock}`,
-    );
-  });
+  const letGo = await holdAll(dir);
   const presence = new KeptPresence(parts.map((part) => part.prefix));
   try {
     for (const part of parts) await readBack(join(dir, part.file), part, presence, log);
@@ -118,6 +112,32 @@ export async function keepPresence(
       await letGo();
     },
   };
+}
+
+/**
+ * Servers before session 31 held `moderation.json.lock` alone: one of those on the same DATA_DIR, as a deploy rolls
+ * from one version to the next, is stopped by that lock too. Returns what lets them all go.
+ */
+const LOCKS = ["presence", "moderation.json"];
+
+async function holdAll(dir: string): Promise<() => Promise<void>> {
+  const held: Array<() => Promise<void>> = [];
+  const letGo = async () => {
+    for (const release of held.reverse()) await release();
+  };
+  for (const name of LOCKS) {
+    try {
+      held.push(await holdFile(join(dir, name)));
+    } catch (error) {
+      await letGo();
+      if (!(error instanceof FileHeldError)) throw unusable(dir, error);
+      throw new ConfigError(
+        `${dir} is kept by ${error.holder}: another server without Redis uses DATA_DIR ${dir}. Give each its own ` +
+          `DATA_DIR (or share moderation through REDIS_URL); if no such server runs, delete ${error.lock}`,
+      );
+    }
+  }
+  return letGo;
 }
 
 /** A file system's refusal (not a folder, no room, not allowed) as a setting to change; anything else as it is. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
 import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -108,6 +108,12 @@ describe("one process's DATA_DIR (server/file-lock.ts)", () => {
       });
       lockOf(file, 4242, "another-host");
       await assert.rejects(keepModeration(file, quiet), /process 4242 on another-host/);
+      // A server of a version before session 31, which held moderation.json's lock alone.
+      rmSync(lockIn(file));
+      const oldLock = `${file}.lock`;
+      writeFileSync(oldLock, JSON.stringify({ pid: other.pid, host: hostname() }));
+      await assert.rejects(keepModeration(file, quiet), (error: Error) => error instanceof ConfigError && error.message.includes(`delete ${oldLock}`));
+      assert.ok(!existsSync(lockIn(file)), "the lock it took first is let go");
     } finally {
       other.kill();
     }
@@ -126,8 +132,10 @@ describe("one process's DATA_DIR (server/file-lock.ts)", () => {
     lockOf(file, Number(gone.stdout.trim()));
     const kept = await keepModeration(file, quiet);
     assert.deepEqual(JSON.parse(readFileSync(lockIn(file), "utf8")), { pid: process.pid, host: hostname() });
+    assert.ok(existsSync(`${file}.lock`), "the lock servers before session 31 look for is held too");
     await kept.stop();
     assert.ok(!existsSync(lockIn(file)));
+    assert.ok(!existsSync(`${file}.lock`));
     // Half-written by a process that died writing it: nobody holds it.
     writeFileSync(lockIn(file), '{"pid": 12');
     await (await keepModeration(file, quiet)).stop();
