@@ -208,6 +208,21 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
     assert.ok(value("kobot_chat_dead_letters_total") >= 2, "the malformed message and the refused line");
   });
 
+  it("sends the dead letters that are records back to the indexer once their cause is mended (npm run chatlog:redrive)", async () => {
+    const redrive = async (...args: string[]) =>
+      (await run("node_modules/.bin/tsx", ["chatlog/redrive-main.ts", ...args], {
+        env: { ...process.env, KAFKA_BROKERS: process.env.TEST_KAFKA_BROKERS!, CHAT_LOG_TOPIC: chatLog.log, CHAT_DEAD_LETTER_TOPIC: chatLog.dead },
+        timeout: 60_000,
+      })).stdout;
+    const notJson = `left 1 in ${chatLog.dead}: not a chat-log record: payload is not JSON`;
+    assert.equal(await redrive("--dry-run"), `would send 1 chat-log record(s) from ${chatLog.dead} back to ${chatLog.log}\n${notJson}\n`);
+    await es.indices.delete({ index: `${prefix}-2099.01` }); // mended: the line's month gets the chat index's mapping
+    await waitForCount("not a number", 0);
+    assert.equal(await redrive(), `sent 1 chat-log record(s) from ${chatLog.dead} back to ${chatLog.log}\n${notJson}\n`);
+    await waitForCount("not a number", 1);
+    assert.equal(await redrive(), `sent 0 chat-log record(s) from ${chatLog.dead} back to ${chatLog.log}\n`, "a redrive goes on from where the last stopped");
+  });
+
   async function searchUntil(query: Record<string, string>, done: (result: SearchResult) => boolean): Promise<SearchResult> {
     const deadline = performance.now() + 15_000;
     for (;;) {

@@ -1,0 +1,98 @@
+import type { Kafka } from "kafkajs";
+
+import { ChatLogRecord } from "../kafka/chat-log.js";
+import { ContractError, parseMessage } from "../kafka/contract.js";
+import { newProducer } from "../kafka/kafka-client.js";
+
+export interface Redrive {
+  /** Chat-log records sent back to the chat-log topic (with `dryRun`: that would have been). */
+  redriven: number;
+  /** Dead letters left where they are, by why: not chat-log records, which no indexer could ever take. */
+  left: Record<string, number>;
+}
+
+/** The dead-letter reader of `npm run chatlog:redrive`: each run goes on from where the last one stopped. */
+export const REDRIVE_GROUP = "kobot-chat-redrive";
+
+/**
+ * Sends the dead letters that are chat-log records back to the chat-log topic, for the indexers to try again once
+ * the cause is mended: an indexer older than the servers (its strict mapping lacked a field they log), an index made
+ * by hand with a wrong mapping, a node that refused a record for good. Reads what the dead-letter topic holds as it
+ * starts, from where the last redrive stopped (its consumer group), and commits only what it has sent; an indexer
+ * stores a line once however often it comes (its id), so a redrive cut short loses and doubles nothing. The payload
+ * goes back as it was written, fields this version does not know included. Letters that are not records stay for a
+ * person to look at. `dryRun` counts without sending or committing.
+ */
+export async function redriveDeadLetters(
+  kafka: Kafka,
+  topics: { log: string; dead: string },
+  options: { groupId?: string; dryRun?: boolean } = {},
+): Promise<Redrive> {
+  const groupId = options.groupId ?? REDRIVE_GROUP;
+  const ends = await offsetsToRead(kafka, topics.dead, groupId);
+  const result: Redrive = { redriven: 0, left: {} };
+  if (ends.size === 0) return result;
+
+  const producer = newProducer(kafka);
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+  await Promise.all([producer.connect(), consumer.connect()]);
+  try {
+    await consumer.subscribe({ topic: topics.dead, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
+      consumer
+        .run({
+          autoCommit: false,
+          eachBatch: async ({ batch, resolveOffset, isRunning }) => {
+            const end = ends.get(batch.partition);
+            if (end === undefined) return; // read to where it stood at the start
+            // Only what the topic held at the start: a letter written since waits for the next redrive.
+            const messages = batch.messages.filter((message) => BigInt(message.offset) < end);
+            const records: Array<{ key: string; value: string }> = [];
+            for (const message of messages) {
+              const value = message.value?.toString() ?? "";
+              try {
+                records.push({ key: parseMessage(ChatLogRecord, value).roomId, value });
+              } catch (error) {
+                if (!(error instanceof ContractError)) throw error;
+                const why = `not a chat-log record: ${error.message}`;
+                result.left[why] = (result.left[why] ?? 0) + 1;
+              }
+            }
+            result.redriven += records.length;
+            if (!options.dryRun && records.length > 0) await producer.send({ topic: topics.log, messages: records });
+            const last = messages.at(-1);
+            if (!last || !isRunning()) return;
+            resolveOffset(last.offset);
+            const next = BigInt(last.offset) + 1n;
+            if (!options.dryRun) await consumer.commitOffsets([{ topic: topics.dead, partition: batch.partition, offset: String(next) }]);
+            if (next >= end) ends.delete(batch.partition);
+            if (ends.size === 0) resolve();
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
+  }
+  return result;
+}
+
+/** Partition → the offset the dead-letter topic ends at now, for each partition holding letters the group has not read. */
+async function offsetsToRead(kafka: Kafka, topic: string, groupId: string): Promise<Map<number, bigint>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic)) return new Map();
+    const [topicEnds, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const readTo = new Map(committed?.partitions.map(({ partition, offset }) => [partition, BigInt(offset)]));
+    const ends = new Map<number, bigint>();
+    for (const { partition, high, low } of topicEnds) {
+      const from = (readTo.get(partition) ?? -1n) >= 0n ? readTo.get(partition)! : BigInt(low); // -1: never read
+      if (from < BigInt(high)) ends.set(partition, BigInt(high));
+    }
+    return ends;
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * `npm run chatlog:redrive [-- --dry-run]`: sends the chat-log dead letters back to the indexers once their cause is
+ * mended (redrive-dead-letters.ts), and says what it sent and what it left. Needs KAFKA_BROKERS.
+ */
+import { createLogger } from "../common/log.js";
+import { createKafka } from "../kafka/kafka-client.js";
+import { ConfigError, loadConfig } from "../server/config.js";
+import { redriveDeadLetters } from "./redrive-dead-letters.js";
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const unknown = args.filter((arg) => arg !== "--dry-run");
+  if (unknown.length > 0) throw new ConfigError(`unknown argument ${unknown[0]}: npm run chatlog:redrive [-- --dry-run]`);
+  const dryRun = args.includes("--dry-run");
+  const config = loadConfig();
+  if (!config.kafka) throw new ConfigError("npm run chatlog:redrive needs KAFKA_BROKERS");
+  const { chatLog } = config.kafka;
+  const kafka = createKafka(config.kafka.brokers, "kobot-chat-redrive", createLogger({ service: "chat-redrive" }, "warn"));
+  const { redriven, left } = await redriveDeadLetters(kafka, chatLog, { dryRun });
+  const lines = [
+    `${dryRun ? "would send" : "sent"} ${redriven} chat-log record(s) from ${chatLog.dead} back to ${chatLog.log}`,
+    ...Object.entries(left).map(([why, count]) => `left ${count} in ${chatLog.dead}: ${why}`),
+  ];
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : `chat-log redrive failed: ${(error as Error).stack ?? error}`}\n`);
+  process.exit(1);
+});
