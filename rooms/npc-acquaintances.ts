@@ -24,3 +24,9 @@ export class NpcAcquaintances {
     return new Set(accounts.filter((_, i) => last[i] !== null && now - Number(last[i]) < this.forgetAfterMs));
   }
 }
+
+/** Every NPC of `npcIds` forgets it met `account` (a player's erasure request); returns how many had met them. */
+export async function forgetAccount(presence: Presence, npcIds: readonly string[], account: string): Promise<number> {
+  const forgotten = await Promise.all(npcIds.map((npcId) => presence.hdel(metKeyOf(npcId), account)));
+  return forgotten.filter(Boolean).length;
+}

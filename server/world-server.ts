@@ -25,6 +25,7 @@ import type { Kafka } from "kafkajs";
 import type { GroupTopic } from "../kafka/consumer-lag.js";
 import { adminOnly, backendOrAdmin } from "./admin-auth.js";
 import { chatSearchRoute } from "./chat-search-route.js";
+import { erasureRoutes } from "./erasure-routes.js";
 import { eventRoutes } from "./event-routes.js";
 import { reportRoutes } from "./report-routes.js";
 import { sanctionRoutes } from "./sanction-routes.js";
@@ -147,11 +148,13 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       const admin = adminOnly(config.admin, log);
       app.use("/monitor", admin, monitor());
       const es = options.elasticsearch && config.elasticsearch;
-      chatSearchRoute(app, es ? { client: options.elasticsearch!, indexPrefix: es.indexPrefix } : undefined, admin, log);
+      const chatIndex = es ? { client: options.elasticsearch!, indexPrefix: es.indexPrefix } : undefined;
+      chatSearchRoute(app, chatIndex, admin, log);
       sanctionRoutes(app, () => matchMaker.presence, admin, log);
       reportRoutes(app, () => matchMaker.presence, admin, log);
       // The world's NPCs as its file has them now: an edit may give them events.
       eventRoutes(app, () => matchMaker.presence, () => config.world.npcs, backendOrAdmin(config.backendToken, config.admin !== undefined, admin), log);
+      erasureRoutes(app, () => matchMaker.presence, () => config.world.npcs, chatIndex, admin, log);
       options.routes?.(app);
       // The moderators' console: its page for admins only (its data comes from the admin API all the same).
       app.get("/moderation", admin, (_req, res) => res.sendFile("moderation.html", { root: WEB_CLIENT_DIR }));

@@ -246,20 +246,27 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
   }
 });
 
+/** The embedded default (`npm start`'s server) indexing into the test node under `prefix`; admin API login ops:correct-horse. */
+async function startEmbedded(name: string, prefix: string, env: Record<string, string> = {}): Promise<{ server: Service; port: number }> {
+  const port = await freePort();
+  const server = await startService(
+    name,
+    "server/main.ts",
+    { PORT: String(port), ES_URL: process.env.TEST_ES_URL!, ES_INDEX_PREFIX: prefix, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", ...env },
+    "world server listening",
+  );
+  return { server, port };
+}
+
 describe("Chat log in the embedded default with ES_URL (one process, real node)", function () {
   let server: Service;
   let http: string;
   const prefix = `test-embedded-${Date.now().toString(36)}`;
 
   before(async () => {
-    const port = await freePort();
+    const { server: started, port } = await startEmbedded("embedded-es-server", prefix);
+    server = started;
     http = `http://127.0.0.1:${port}`;
-    server = await startService(
-      "embedded-es-server",
-      "server/main.ts",
-      { PORT: String(port), ES_URL: process.env.TEST_ES_URL!, ES_INDEX_PREFIX: prefix, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" },
-      "world server listening",
-    );
     const a = await joinWorld(`ws://127.0.0.1:${port}`, { name: "혼자" });
     a.room.send("chat", { text: "임베디드 모드에서도 검색된다" });
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -297,13 +304,7 @@ describe("Signed-in players' lines in Elasticsearch (embedded, AUTH_SECRET, real
     // This month's index as a version without accounts and reports made it: strict, no `account` nor `report` field.
     const { account: _account, report: _report, ...before } = CHAT_MAPPINGS.properties;
     await es.indices.create({ index: indexFor(prefix, Date.now()), mappings: { ...CHAT_MAPPINGS, properties: before } as never, aliases: { [prefix]: {} } });
-    port = await freePort();
-    server = await startService(
-      "accounts-es-server",
-      "server/main.ts",
-      { PORT: String(port), ES_URL: process.env.TEST_ES_URL!, ES_INDEX_PREFIX: prefix, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", AUTH_SECRET: secret },
-      "world server listening",
-    );
+    ({ server, port } = await startEmbedded("accounts-es-server", prefix, { AUTH_SECRET: secret }));
   });
 
   after(async () => {
@@ -373,13 +374,7 @@ describe("Lines said in private in Elasticsearch (embedded, an NPC that talks in
   before(async () => {
     const world = join(mkdtempSync(join(tmpdir(), "world-private-es-")), "world.json");
     saveWorld(world, { npcs: [{ id: "mina", name: "미나", position: { x: 0, y: 0, z: 0 }, talkRadius: 100, privateTalk: true, callReplies: ["네, {name} 님?"] }] });
-    port = await freePort();
-    server = await startService(
-      "private-es-server",
-      "server/main.ts",
-      { PORT: String(port), ES_URL: process.env.TEST_ES_URL!, ES_INDEX_PREFIX: prefix, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", WORLD_FILE: world },
-      "world server listening",
-    );
+    ({ server, port } = await startEmbedded("private-es-server", prefix, { WORLD_FILE: world }));
   });
 
   after(() => server?.stop());
@@ -407,5 +402,67 @@ describe("Lines said in private in Elasticsearch (embedded, an NPC that talks in
       if (performance.now() > deadline) assert.fail(`not found: ${JSON.stringify({ heardAlone, heardByOthers })}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+  });
+});
+
+describe("A player's erasure request (embedded, AUTH_SECRET, real node)", function () {
+  const secret = "the erasure test's login secret, 32 characters or more";
+  const prefix = `test-erasure-${Date.now().toString(36)}`;
+  let es: Elasticsearch;
+  let server: Service;
+  let port: number;
+
+  before(async () => {
+    es = new Elasticsearch({ node: process.env.TEST_ES_URL! });
+    const world = join(mkdtempSync(join(tmpdir(), "world-erasure-")), "world.json");
+    const hans = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 0 }, talkRadius: 100, greetings: ["{name}, 어서 오게."], greetingsAgain: ["또 왔군, {name}!"] };
+    saveWorld(world, { npcs: [hans] });
+    ({ server, port } = await startEmbedded("erasure-es-server", prefix, { AUTH_SECRET: secret, WORLD_FILE: world }));
+  });
+
+  after(async () => {
+    await server?.stop();
+    await es?.close();
+  });
+
+  it("erases a player's lines, the NPC's answers to them and its memory of them on request (POST /api/erasures); others' stay", async () => {
+    const url = `ws://127.0.0.1:${port}`;
+    const auth = "Basic " + Buffer.from("ops:correct-horse").toString("base64");
+    const join = async (account: string, roomId?: string) =>
+      joinWorld(url, {}, roomId, { authorization: `Bearer ${await signToken(secret, { account, name: account === "acc-gone" ? "지울이" : "남을이", hours: 1 })}` });
+    const gone = await join("acc-gone");
+    const stays = await join("acc-stays", gone.room.roomId);
+    const chat = () => gone.room.state.chat;
+    await waitFor("hans's greeting, once he noted he met them", () => chat().some((line) => line.from === "hans" && line.text.includes("지울이")));
+    gone.room.send("chat", { text: "@한스 지워질 질문이에요" });
+    stays.room.send("chat", { text: "남을 말이에요" });
+    await waitFor("the NPC's answer", () => chat().some((line) => line.from === "hans" && line.replyTo !== "" && chat().find((q) => q.id === line.replyTo)?.text === "@한스 지워질 질문이에요"), 20_000);
+    const question = chat().find((line) => line.text === "@한스 지워질 질문이에요")!;
+    const indexed = async (query: Record<string, unknown>) => {
+      const where = { index: prefix, ignore_unavailable: true, allow_no_indices: true };
+      await es.indices.refresh(where);
+      return (await es.count({ ...where, query })).count;
+    };
+    const threeIndexed = async () =>
+      (await indexed({ term: { account: "acc-gone" } })) === 1 && (await indexed({ term: { replyTo: question.id } })) === 1 && (await indexed({ term: { account: "acc-stays" } })) === 1;
+    for (const deadline = performance.now() + 20_000; !(await threeIndexed()); ) {
+      if (performance.now() > deadline) assert.fail("the three lines were not indexed");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await Promise.all([gone, stays].map((player) => player.room.leave()));
+
+    const erase = (body: string, authorization = auth) =>
+      fetch(`http://127.0.0.1:${port}/api/erasures`, { method: "POST", headers: { authorization, "content-type": "application/json" }, body });
+    assert.equal((await erase(JSON.stringify({ account: "acc-gone" }), "Basic bm9ib2R5Om5vcGU=")).status, 401);
+    const refused = await erase("{}");
+    assert.equal(refused.status, 400);
+    assert.match(((await refused.json()) as { error: string }).error, /bad erasure/);
+    const erased = await erase(JSON.stringify({ account: "acc-gone" }));
+    assert.equal(erased.status, 200, await erased.clone().text());
+    assert.deepEqual(await erased.json(), { account: "acc-gone", chatLines: 2, npcMemories: 1 });
+    assert.equal(await indexed({ term: { account: "acc-gone" } }), 0);
+    assert.equal(await indexed({ term: { replyTo: question.id } }), 0, "the answer that carried their question");
+    assert.equal(await indexed({ term: { account: "acc-stays" } }), 1);
+    assert.deepEqual(await (await erase(JSON.stringify({ account: "acc-gone" }))).json(), { account: "acc-gone", chatLines: 0, npcMemories: 0 }, "nothing left");
   });
 });

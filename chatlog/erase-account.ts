@@ -1,0 +1,39 @@
+import type { Client } from "@elastic/elasticsearch";
+
+import { CHAT_INDEX_PREFIX } from "./index-template.js";
+
+/** Line ids per query: well under Elasticsearch's 65,536 terms a query. */
+const IDS_PER_QUERY = 10_000;
+
+type Document = { _index: string; _id: string };
+
+/**
+ * Erases a signed-in player's lines from the chat index: every record they wrote (their lines, the ones moderation
+ * stopped, the reports they filed) and the NPCs' answers to their lines, which carry their question (`npc.question`).
+ * Returns how many records went. Greetings that name them stay, as do other players' reports of them (a moderator's
+ * evidence, the reporter's record). Found by scrolling and deleted in bulk, not by _delete_by_query: that lives in the
+ * reindex module, which a node may not have (the integ-test-zip the tests run does not).
+ */
+export async function eraseAccountLines(es: Client, account: string, prefix = CHAT_INDEX_PREFIX): Promise<number> {
+  const where = { index: prefix, ignore_unavailable: true, allow_no_indices: true } as const;
+  await es.indices.refresh(where); // lines indexed a moment ago are found too
+  const found = async (query: Record<string, unknown>): Promise<Document[]> => {
+    const documents: Document[] = [];
+    for await (const page of es.helpers.scrollSearch({ ...where, query, _source: false, size: 1000 })) {
+      documents.push(...page.body.hits.hits.map(({ _index, _id }) => ({ _index, _id: _id! })));
+    }
+    return documents;
+  };
+  const theirs = await found({ term: { account } });
+  const lineIds = theirs.map((line) => line._id); // a line's document id is its line id
+  const answers: Document[] = [];
+  for (let start = 0; start < lineIds.length; start += IDS_PER_QUERY) {
+    answers.push(...(await found({ bool: { filter: [{ term: { kind: "npc" } }, { terms: { replyTo: lineIds.slice(start, start + IDS_PER_QUERY) } }] } })));
+  }
+  const doomed = [...theirs, ...answers];
+  if (doomed.length === 0) return 0;
+  const response = await es.bulk({ refresh: true, operations: doomed.map(({ _index, _id }) => ({ delete: { _index, _id } })) });
+  const failed = response.items.filter((item) => item.delete?.error);
+  if (failed.length > 0) throw new Error(`${failed.length} of ${doomed.length} lines not erased: ${JSON.stringify(failed[0]!.delete!.error)}`);
+  return response.items.filter((item) => item.delete?.result === "deleted").length;
+}
