@@ -3,6 +3,7 @@ import { join } from "node:path";
 
 import type { ChatLogRecord } from "./chat-log.js";
 import type { ChatLogPublisher } from "./chat-log-transport.js";
+import { eraseFromDailyFiles } from "./daily-file-erasure.js";
 
 const FLUSH_EVERY_MS = 200;
 
@@ -36,6 +37,20 @@ export class DailyFileChatLog implements ChatLogPublisher {
     this.buffer = [];
     this.writing = this.writing.then(() => this.write(batch));
     return this.writing;
+  }
+
+  /**
+   * A player's erasure request (server/erasure-routes.ts): their lines, those still buffered too, leave the files;
+   * between two appends, so none written meanwhile is lost. Returns how many records went.
+   */
+  async erase(account: string): Promise<number> {
+    await this.flush();
+    const erasing = this.writing.then(() => eraseFromDailyFiles(this.dir, account));
+    this.writing = erasing.then(
+      () => undefined,
+      () => undefined,
+    );
+    return erasing;
   }
 
   private async write(records: ChatLogRecord[]): Promise<void> {

@@ -63,14 +63,15 @@ export async function startEmbeddedChatLog(
   config: ServerConfig,
   es: Elasticsearch | undefined,
   log: Logger,
-): Promise<{ chatLog: ChatLogPublisher; indexer: ChatIndexer | undefined }> {
-  const archive = config.archiveDir
+): Promise<{ chatLog: ChatLogPublisher; indexer: ChatIndexer | undefined; archive: DailyFileChatLog | undefined }> {
+  const files = config.archiveDir
     ? new DailyFileChatLog(config.archiveDir, config.serverId, (error) => log.error("chat archive write failed", { error }))
-    : discardChatLog;
+    : undefined;
+  const archive = files ?? discardChatLog;
   if (config.archiveDir) log.info("chat archive", { dir: config.archiveDir });
   if (!es || !config.elasticsearch) {
     log.info("chat search off: set ES_URL to index the chat in Elasticsearch");
-    return { chatLog: archive, indexer: undefined };
+    return { chatLog: archive, indexer: undefined, archive: files };
   }
   const indexLog = log.child({ service: "chat-indexer" });
   const indexer = new ChatIndexer(es, indexLog, config.elasticsearch.indexPrefix);
@@ -89,5 +90,5 @@ export async function startEmbeddedChatLog(
       return dead;
     }),
   );
-  return { chatLog: fanOut(archive, chatLog.publisher()), indexer };
+  return { chatLog: fanOut(archive, chatLog.publisher()), indexer, archive: files };
 }

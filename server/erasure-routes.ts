@@ -11,35 +11,44 @@ import { bodyOr400, jsonText } from "./json-body.js";
 
 const ErasureRequest = z.object({ account: z.string().min(1).max(128) }).strict();
 
+export interface ErasureDeps {
+  presence: () => Presence;
+  /** The world's NPCs now: each forgets the player. */
+  npcs: () => readonly NpcSettings[];
+  /** The chat index (ES_URL); absent: nothing to erase there. */
+  chatIndex?: { client: Client; indexPrefix: string };
+  /** The embedded default's daily files (DATA_DIR); absent with Kafka or DATA_DIR=off. */
+  archive?: { erase(account: string): Promise<number> };
+}
+
 /**
- * `POST /api/erasures {account}` (admin): a player asked the game to erase what it keeps of them (Korea's PIPA, the
- * GDPR). Erased: their lines in the chat index (chatlog/erase-account.ts) and the NPCs' memory of meeting them.
- * 200 `{account, chatLines, npcMemories}`, how many of each; `chatLines` is null without ES_URL. Kept, and why:
- * mutes and bans in force (a sanction outlives the request) and other players' reports of them (evidence). Elsewhere:
- * the chat-log topic keeps its copy until Kafka's retention passes, and the archive until
- * `npm run analytics -- --job erase --account <id>` rewrites it. A 502 says Elasticsearch failed: ask again.
+ * `POST /api/erasures {account}` (admin): a signed-in player asked the game to erase what it keeps of them (Korea's
+ * PIPA, the GDPR). Their lines and the NPCs' answers to them leave the chat index (chatlog/erase-account.ts) and the
+ * embedded default's archive files (kafka/daily-file-erasure.ts), and the NPCs forget meeting them. 200
+ * `{account, chatLines, archivedLines, npcMemories}`: how many of each went, null where this server keeps none. Kept,
+ * and why: mutes and bans in force (a sanction outlives the request), other players' reports of them (evidence), lines
+ * that name them (greetings, joins). Not reached from here (the README says how): the chat-log topic's copy with Kafka,
+ * until its retention passes, and the Parquet archive the Kafka deployment's archive job writes. A 502 says
+ * Elasticsearch failed, with what was done: asked again, it goes on.
  */
-export function erasureRoutes(
-  app: Application,
-  presence: () => Presence,
-  npcs: () => readonly NpcSettings[],
-  es: { client: Client; indexPrefix: string } | undefined,
-  adminOnly: RequestHandler,
-  log: Logger,
-): void {
+export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: RequestHandler, log: Logger): void {
   app.post("/api/erasures", adminOnly, jsonText, async (req, res) => {
     const request = bodyOr400(ErasureRequest, req.body, res, "erasure");
     if (!request) return;
     const { account } = request;
-    const npcMemories = await forgetAccount(presence(), npcs().map((npc) => npc.id), account);
+    const done = {
+      account,
+      npcMemories: await forgetAccount(deps.presence(), deps.npcs().map((npc) => npc.id), account),
+      archivedLines: deps.archive ? await deps.archive.erase(account) : null,
+    };
     let chatLines: number | null = null;
     try {
-      if (es) chatLines = await eraseAccountLines(es.client, account, es.indexPrefix);
+      if (deps.chatIndex) chatLines = await eraseAccountLines(deps.chatIndex.client, account, deps.chatIndex.indexPrefix);
     } catch (error) {
-      log.error("erasure: chat lines not erased", { account, error });
-      return void res.status(502).json({ error: "Elasticsearch did not erase the lines: ask again", details: (error as Error).message, npcMemories });
+      log.error("erasure: chat lines not erased from the index", { ...done, error });
+      return void res.status(502).json({ error: "Elasticsearch did not erase the lines: ask again", details: (error as Error).message, ...done });
     }
-    log.info("erasure: an account's lines and the NPCs' memory of it erased", { account, chatLines, npcMemories });
-    res.json({ account, chatLines, npcMemories });
+    log.info("erasure: an account's lines and the NPCs' memory of it erased", { ...done, chatLines });
+    res.json({ account, chatLines, archivedLines: done.archivedLines, npcMemories: done.npcMemories });
   });
 }

@@ -11,6 +11,7 @@ import type { Kafka } from "kafkajs";
 import { createLogger } from "../common/log.js";
 import type { GroupTopic } from "../kafka/consumer-lag.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
+import type { DailyFileChatLog } from "../kafka/daily-file-chat-log.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
 import { KafkaChatLogPublisher } from "../kafka/kafka-chat-log.js";
 import { createKafka } from "../kafka/kafka-client.js";
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   const es = config.elasticsearch ? new Elasticsearch({ node: config.elasticsearch.url }) : undefined;
   let channel: QuestionChannel;
   let chatLog: ChatLogPublisher;
+  let archive: DailyFileChatLog | undefined;
   let worker: ThreadedNpcWorker | undefined;
   let takeWorld: ((brains: NpcBrainSpec[]) => void) | undefined;
   let npcCheck: () => NpcCheck | Promise<NpcCheck>;
@@ -59,13 +61,13 @@ async function main(): Promise<void> {
     worker = embedded.worker;
     takeWorld = embedded.takeWorld;
     npcCheck = () => embeddedNpcCheck(embedded.modelLoaded);
-    chatLog = (await startEmbeddedChatLog(config, es, log)).chatLog;
+    ({ chatLog, archive } = await startEmbeddedChatLog(config, es, log));
   }
 
   // An edit of the world file: the rooms take theirs (world-server.ts), the embedded worker its NPCs' decoding and
   // unsure lines, and NPCs added (Kafka workers watch the file themselves).
   const onWorldEdit = (world: WorldFile) => takeWorld?.(world.brains);
-  const server = await startWorldServer({ config, channel, chatLog, elasticsearch: es, log, npcCheck, kafka: kafkaForMetrics, onWorldEdit });
+  const server = await startWorldServer({ config, channel, chatLog, archive, elasticsearch: es, log, npcCheck, kafka: kafkaForMetrics, onWorldEdit });
   if (!config.admin) log.info("admin routes are off (chat search, monitor): set ADMIN_USER and ADMIN_PASSWORD");
   onTerminate(log, async () => {
     await server.shutdown();

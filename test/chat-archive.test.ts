@@ -58,4 +58,29 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
     assert.throws(() => JSON.parse(lines[1]!), "the torn line stays alone");
     assert.deepEqual([0, 2, 3, 4].map((i) => ChatLogRecord.parse(JSON.parse(lines[i]!)).text), ["첫째", "셋째", "넷째", "다섯째"]);
   });
+
+  it("erases a player's lines and the NPC answers to them from every day's file, those still buffered too, and keeps the rest", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
+    const day = (d: number) => Date.UTC(2026, 11, d, 23, 59);
+    const line = (id: string, ts: number, extra: Partial<ChatLogRecord>): ChatLogRecord =>
+      ({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: id, ts, ...extra });
+    const archive = new DailyFileChatLog(dir, "s1", (error) => assert.fail(error));
+    archive.publish(line("theirs-1", day(1), { account: "acc-gone" }));
+    archive.publish(line("others", day(1), { account: "acc-stays", from: "q" }));
+    archive.publish(line("anonymous", day(1), {}));
+    // Its answer is filed the next day (past midnight, UTC): the question is found in another file.
+    archive.publish(line("answer", day(2), { kind: "npc", from: "kobot", replyTo: "theirs-1", npc: { questionId: "theirs-1", question: "theirs-1", latencyMs: 5, fallback: false } }));
+    archive.publish(line("answer-to-others", day(2), { kind: "npc", from: "kobot", replyTo: "others", npc: { questionId: "others", question: "others", latencyMs: 5, fallback: false } }));
+    await archive.flush();
+    writeFileSync(join(dir, "date=2026-12-02", "s1.ndjson"), "{not json\n", { flag: "a" });
+    archive.publish(line("theirs-2", day(2), { account: "acc-gone" })); // still buffered
+
+    assert.equal(await archive.erase("acc-gone"), 3);
+    archive.publish(line("after", day(2), { account: "acc-gone" })); // a line after the erasure is kept
+    await archive.stop();
+    const ids = (date: string) => readFileSync(join(dir, `date=${date}`, "s1.ndjson"), "utf8").trim().split("\n").map((text) => (text.startsWith("{not") ? text : JSON.parse(text).id));
+    assert.deepEqual(ids("2026-12-01"), ["others", "anonymous"]);
+    assert.deepEqual(ids("2026-12-02"), ["answer-to-others", "{not json", "after"]);
+    assert.equal(await new DailyFileChatLog(join(dir, "nowhere"), "s1", assert.fail).erase("acc-gone"), 0, "no archive yet");
+  });
 });

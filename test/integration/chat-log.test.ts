@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -408,6 +408,7 @@ describe("Lines said in private in Elasticsearch (embedded, an NPC that talks in
 describe("A player's erasure request (embedded, AUTH_SECRET, real node)", function () {
   const secret = "the erasure test's login secret, 32 characters or more";
   const prefix = `test-erasure-${Date.now().toString(36)}`;
+  let dataDir: string;
   let es: Elasticsearch;
   let server: Service;
   let port: number;
@@ -417,7 +418,8 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
     const world = join(mkdtempSync(join(tmpdir(), "world-erasure-")), "world.json");
     const hans = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 0 }, talkRadius: 100, greetings: ["{name}, 어서 오게."], greetingsAgain: ["또 왔군, {name}!"] };
     saveWorld(world, { npcs: [hans] });
-    ({ server, port } = await startEmbedded("erasure-es-server", prefix, { AUTH_SECRET: secret, WORLD_FILE: world }));
+    dataDir = mkdtempSync(join(tmpdir(), "erasure-data-"));
+    ({ server, port } = await startEmbedded("erasure-es-server", prefix, { AUTH_SECRET: secret, WORLD_FILE: world, DATA_DIR: dataDir }));
   });
 
   after(async () => {
@@ -428,10 +430,10 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
   it("erases a player's lines, the NPC's answers to them and its memory of them on request (POST /api/erasures); others' stay", async () => {
     const url = `ws://127.0.0.1:${port}`;
     const auth = "Basic " + Buffer.from("ops:correct-horse").toString("base64");
-    const join = async (account: string, roomId?: string) =>
+    const signIn = async (account: string, roomId?: string) =>
       joinWorld(url, {}, roomId, { authorization: `Bearer ${await signToken(secret, { account, name: account === "acc-gone" ? "지울이" : "남을이", hours: 1 })}` });
-    const gone = await join("acc-gone");
-    const stays = await join("acc-stays", gone.room.roomId);
+    const gone = await signIn("acc-gone");
+    const stays = await signIn("acc-stays", gone.room.roomId);
     const chat = () => gone.room.state.chat;
     await waitFor("hans's greeting, once he noted he met them", () => chat().some((line) => line.from === "hans" && line.text.includes("지울이")));
     gone.room.send("chat", { text: "@한스 지워질 질문이에요" });
@@ -459,10 +461,14 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
     assert.match(((await refused.json()) as { error: string }).error, /bad erasure/);
     const erased = await erase(JSON.stringify({ account: "acc-gone" }));
     assert.equal(erased.status, 200, await erased.clone().text());
-    assert.deepEqual(await erased.json(), { account: "acc-gone", chatLines: 2, npcMemories: 1 });
+    assert.deepEqual(await erased.json(), { account: "acc-gone", chatLines: 2, archivedLines: 2, npcMemories: 1 });
+    const archived = readdirSync(join(dataDir, "chat-log"), { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".ndjson"))
+      .flatMap((file) => readFileSync(join(dataDir, "chat-log", file), "utf8").trim().split("\n"));
+    assert.ok(archived.some((line) => line.includes("acc-stays")), "the other player's line stays in the archive");
+    assert.ok(!archived.some((line) => line.includes("acc-gone") || line.includes("지워질 질문")), archived.join("\n"));
     assert.equal(await indexed({ term: { account: "acc-gone" } }), 0);
     assert.equal(await indexed({ term: { replyTo: question.id } }), 0, "the answer that carried their question");
     assert.equal(await indexed({ term: { account: "acc-stays" } }), 1);
-    assert.deepEqual(await (await erase(JSON.stringify({ account: "acc-gone" }))).json(), { account: "acc-gone", chatLines: 0, npcMemories: 0 }, "nothing left");
+    assert.deepEqual(await (await erase(JSON.stringify({ account: "acc-gone" }))).json(), { account: "acc-gone", chatLines: 0, archivedLines: 0, npcMemories: 0 }, "nothing left");
   });
 });
