@@ -27,9 +27,10 @@ export interface ErasureDeps {
  * embedded default's archive files (kafka/daily-file-erasure.ts), and the NPCs forget meeting them. 200
  * `{account, chatLines, archivedLines, npcMemories}`: how many of each went, null where this server keeps none. Kept,
  * and why: mutes and bans in force (a sanction outlives the request), other players' reports of them (evidence), lines
- * that name them (greetings, joins). Not reached from here (the README says how): the chat-log topic's copy with Kafka,
- * until its retention passes, and the Parquet archive the Kafka deployment's archive job writes. A 502 says
- * Elasticsearch failed, with what was done: asked again, it goes on.
+ * that name them (greetings, joins). Not reached from here: the chat-log topic's copy with Kafka, until its retention
+ * passes, and the Parquet archive the Kafka deployment's archive job writes (`npm run analytics -- --job erase
+ * --account <id>`, analytics/kobot_analytics/erase.py). A 502 says Elasticsearch failed, with what was done: asked
+ * again, it goes on.
  */
 export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: RequestHandler, log: Logger): void {
   app.post("/api/erasures", adminOnly, jsonText, async (req, res) => {

@@ -8,6 +8,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from kobot_analytics.archive import KAFKA_PACKAGE, start, streams
+from kobot_analytics.erase import erase
 from kobot_analytics.records import read_chat_log
 from kobot_analytics.report import spark_session
 
@@ -90,3 +91,52 @@ def test_questions_and_answers_are_archived_once_each(spark, brokers, tmp_path):
     assert str(questions.first()["date"]) == time.strftime("%Y-%m-%d", time.gmtime(now / 1000))
     assert [r["reason"] for r in spark.read.json(f"{archive}/quarantine/questions").collect()] == ["no roomId"]
     assert [r["reason"] for r in spark.read.json(f"{archive}/quarantine/answers").collect()] == ["not JSON, or a field of the wrong type"]
+
+
+def test_erasure_takes_a_players_records_out_of_every_stream_and_the_archive_goes_on(spark, brokers, tmp_path):
+    erasure_case(spark, brokers, str(tmp_path / "archive"), "local")
+
+
+def test_erasure_on_hdfs(spark, brokers, hdfs):
+    erasure_case(spark, brokers, f"{hdfs.uri}/erasure", "hdfs")
+
+
+def erasure_case(spark, brokers: str, archive: str, tag: str) -> None:
+    """A player's records erased from a real archive job's Parquet (the file-sink log updated), which reads on."""
+    now = int(time.time() * 1000)
+
+    def chat(id: str, account: str | None = None, reply_to: str | None = None) -> str:
+        npc = {"kind": "npc", "from": "kobot", "replyTo": reply_to,
+               "npc": {"questionId": reply_to, "question": "물어본 말", "latencyMs": 9.5, "fallback": False}} if reply_to else {}
+        return json.dumps({"v": 1, "id": id, "roomId": "room-e", "serverId": "s", "kind": "player", "from": "p", "name": "지울이",
+                           "text": id, "ts": now, **({"account": account} if account else {}), **npc}, ensure_ascii=False)
+
+    def asked(id: str) -> str:
+        return json.dumps({"v": 1, "questionId": id, "roomId": "room-e", "npcId": "kobot", "playerId": "p", "playerName": "지울이",
+                           "text": "물어본 말", "ts": now, "replyTo": "s"}, ensure_ascii=False)
+
+    def answered(id: str) -> str:
+        return json.dumps({"v": 1, "questionId": id, "roomId": "room-e", "npcId": "kobot", "text": "답", "ms": 9.5, "replyTo": "s"})
+
+    produce(spark, brokers, STREAMS["chat-log"].topic, [
+        chat(f"{tag}-erase-q1", f"acc-erase-{tag}"), chat(f"{tag}-erase-said", f"acc-erase-{tag}"), chat(f"{tag}-erase-a1", reply_to=f"{tag}-erase-q1"),
+        chat(f"{tag}-erase-keep", "acc-keep"), chat(f"{tag}-erase-a2", reply_to=f"{tag}-erase-keep"), chat(f"{tag}-erase-anonymous")])
+    produce(spark, brokers, STREAMS["questions"].topic, [asked(f"{tag}-erase-q1"), asked(f"{tag}-erase-keep")])
+    produce(spark, brokers, STREAMS["answers"].topic, [answered(f"{tag}-erase-q1"), answered(f"{tag}-erase-keep")])
+    archive_once(spark, brokers, archive, "chat-log", "questions", "answers")
+    ours = lambda stream, column: sorted(r[column] for r in spark.read.parquet(f"{archive}/{stream}").collect() if r[column].startswith(f"{tag}-erase-"))
+    archived = spark.read.parquet(f"{archive}/chat-log").count()
+
+    assert erase(spark, archive, f"acc-erase-{tag}") == {"chat-log": 3, "questions": 1, "answers": 1}
+    assert ours("chat-log", "id") == [f"{tag}-erase-a2", f"{tag}-erase-anonymous", f"{tag}-erase-keep"]
+    assert ours("questions", "questionId") == [f"{tag}-erase-keep"]
+    assert ours("answers", "questionId") == [f"{tag}-erase-keep"]
+    assert spark.read.parquet(f"{archive}/chat-log").count() == archived - 3, "every other record stays"
+    assert erase(spark, archive, f"acc-erase-{tag}") == {"chat-log": 0, "questions": 0, "answers": 0}
+
+    # The archive job goes on from its checkpoint, and the reports read every file, the rewritten ones too.
+    produce(spark, brokers, STREAMS["chat-log"].topic, [chat(f"{tag}-erase-later", "acc-keep")])
+    archive_once(spark, brokers, archive, "chat-log")
+    day = time.strftime("%Y-%m-%d", time.gmtime(now / 1000))
+    valid, _ = read_chat_log(spark, f"{archive}/chat-log", day, day)
+    assert sorted(r.id for r in valid.where(F.col("id").startswith(f"{tag}-erase-")).collect()) == [f"{tag}-erase-a2", f"{tag}-erase-anonymous", f"{tag}-erase-keep", f"{tag}-erase-later"]

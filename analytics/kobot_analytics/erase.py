@@ -1,0 +1,150 @@
+"""`npm run analytics -- --job erase --account ID [--archive URI]`: a player's erasure request, carried out on
+the Parquet archive the archive job writes (ARCHIVE_URI; the embedded default's files are erased by the server's
+`POST /api/erasures`).
+
+Erased: the records the signed-in player wrote (`chat-log` rows with their `account`), the NPCs' answers to their
+lines (which carry their question), and the question and answer records of those lines (`questions` and `answers`
+by questionId, which is the line's id). Each Parquet file holding one is rewritten without it, under its own name,
+and the archive job's file-sink log (`_spark_metadata`, which readers list files by) is brought up to date with the
+file's new size: a log naming the old size makes every reader fail on that file. Stop the archive job while this
+runs (`docker compose stop archive`): it writes that log too.
+"""
+import argparse
+import json
+import os
+import uuid
+
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from .report import spark_session
+
+STREAMS = ["chat-log", "questions", "answers"]
+
+
+def erase(spark: SparkSession, archive: str, account: str) -> dict[str, int]:
+    """Records erased per stream."""
+    fs = _FileSystem(spark, archive)
+    chat = _read(spark, fs, f"{archive}/chat-log")
+    if chat is None:
+        return {stream: 0 for stream in STREAMS}
+    theirs = [row.id for row in chat.where(F.col("account") == account).select("id").distinct().collect()]
+    doomed = {
+        "chat-log": (F.col("account") == account) | ((F.col("kind") == "npc") & F.col("replyTo").isin(theirs)),
+        "questions": F.col("questionId").isin(theirs),
+        "answers": F.col("questionId").isin(theirs),
+    }
+    return {stream: _erase_in(spark, fs, f"{archive}/{stream}", doomed[stream]) for stream in STREAMS}
+
+
+def _read(spark: SparkSession, fs: "_FileSystem", folder: str) -> DataFrame | None:
+    return spark.read.parquet(folder) if fs.exists(folder) else None
+
+
+def _erase_in(spark: SparkSession, fs: "_FileSystem", folder: str, doomed: Column) -> int:
+    doomed = F.coalesce(doomed, F.lit(False))  # a record without an account is no one's: SQL's null would drop it
+    records = _read(spark, fs, folder)
+    if records is None:
+        return 0
+    files = records.where(doomed).groupBy(F.col("_metadata.file_path").alias("file")).count().collect()
+    resized = {}
+    for row in files:
+        file = fs.qualified(row.file)
+        kept = spark.read.parquet(file).where(~doomed)  # the file alone: no `date` column, as the sink wrote it
+        scratch = f"{folder}/_erasing/{uuid.uuid4().hex}"
+        kept.coalesce(1).write.parquet(scratch)
+        [written] = [path for path in fs.list(scratch) if path.endswith(".parquet")]
+        fs.replace(written, file)
+        fs.delete(scratch)
+        resized[file] = fs.status(file)
+    if resized:
+        fs.delete(f"{folder}/_erasing")
+        _update_sink_log(fs, f"{folder}/_spark_metadata", resized)
+    return sum(row["count"] for row in files)
+
+
+def _update_sink_log(fs: "_FileSystem", log: str, resized: dict[str, tuple[int, int]]) -> None:
+    """Each entry of the file-sink log naming a rewritten file gets its size and time now: readers trust both."""
+    if not fs.exists(log):
+        return  # not written by a streaming query: readers list the folder itself
+    for entry_file in fs.list(log):
+        lines = fs.read(entry_file).split("\n")
+        changed = False
+        for i, line in enumerate(lines):
+            if not line.startswith("{"):
+                continue  # the version line, "v1"
+            entry = json.loads(line)
+            status = resized.get(fs.qualified(entry["path"]))
+            if status:
+                entry["size"], entry["modificationTime"] = status
+                lines[i] = json.dumps(entry, separators=(",", ":"))
+                changed = True
+        if changed:
+            fs.write(entry_file, "\n".join(lines))
+
+
+class _FileSystem:
+    """The Hadoop FileSystem of the archive (a local folder, HDFS): through it, checksums stay right."""
+
+    def __init__(self, spark: SparkSession, root: str):
+        self.jvm = spark.sparkContext._jvm
+        self.fs = self.jvm.org.apache.hadoop.fs.Path(root).getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+
+    def _path(self, path: str):
+        return self.jvm.org.apache.hadoop.fs.Path(path)
+
+    def qualified(self, path: str) -> str:
+        return self.fs.makeQualified(self._path(path)).toString()
+
+    def exists(self, path: str) -> bool:
+        return self.fs.exists(self._path(path))
+
+    def list(self, folder: str) -> list[str]:
+        return [status.getPath().toString() for status in self.fs.listStatus(self._path(folder)) if status.isFile()]
+
+    def status(self, path: str) -> tuple[int, int]:
+        status = self.fs.getFileStatus(self._path(path))
+        return status.getLen(), status.getModificationTime()
+
+    def delete(self, path: str) -> None:
+        self.fs.delete(self._path(path), True)
+
+    def replace(self, source: str, target: str) -> None:
+        """HDFS renames onto no existing file: the old one goes first (a reader in between fails on it; run alone)."""
+        self.fs.delete(self._path(target), False)
+        if not self.fs.rename(self._path(source), self._path(target)):
+            raise OSError(f"could not move {source} to {target}")
+
+    def read(self, path: str) -> str:
+        stream = self.fs.open(self._path(path))
+        try:
+            return self.jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")
+        finally:
+            stream.close()
+
+    def write(self, path: str, text: str) -> None:
+        scratch = f"{path}.erasing"
+        stream = self.fs.create(self._path(scratch), True)
+        try:
+            stream.write(bytearray(text.encode("utf-8")))
+        finally:
+            stream.close()
+        self.replace(scratch, path)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--account", required=True, help="the signed-in player's account")
+    parser.add_argument("--archive", default=os.environ.get("ARCHIVE_URI", "data/archive"))
+    args = parser.parse_args(argv)
+    spark = spark_session("kobot-erase")
+    try:
+        erased = erase(spark, args.archive, args.account)
+    finally:
+        spark.stop()
+    print(f"erased {args.account} from {args.archive}: " + ", ".join(f"{stream} {count}" for stream, count in erased.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
