@@ -1,28 +1,35 @@
-import type { Client } from "@elastic/elasticsearch";
+import type { Client, estypes } from "@elastic/elasticsearch";
 
 import { CHAT_INDEX_PREFIX } from "./index-template.js";
 
 /** Line ids per query: well under Elasticsearch's 65,536 terms a query. */
 const IDS_PER_QUERY = 10_000;
 
+const PAGE = 1000;
+
 type Document = { _index: string; _id: string };
+type FieldValue = estypes.FieldValue;
 
 /**
  * Erases a signed-in player's lines from the chat index: every record they wrote (their lines, the ones moderation
  * stopped, the reports they filed) and the NPCs' answers to their lines, which carry their question (`npc.question`).
  * Returns how many records went. Greetings that name them stay, as do other players' reports of them (a moderator's
- * evidence, the reporter's record). Found by scrolling and deleted in bulk, not by _delete_by_query: that lives in the
+ * evidence, the reporter's record). Found by paging and deleted in bulk, not by _delete_by_query: that lives in the
  * reindex module, which a node may not have (the integ-test-zip the tests run does not).
  */
 export async function eraseAccountLines(es: Client, account: string, prefix = CHAT_INDEX_PREFIX): Promise<number> {
   const where = { index: prefix, ignore_unavailable: true, allow_no_indices: true } as const;
   await es.indices.refresh(where); // lines indexed a moment ago are found too
+  // Paged by search_after, not a scroll: clearing a scroll the node already let go answers 404, which fails the helper.
   const found = async (query: Record<string, unknown>): Promise<Document[]> => {
     const documents: Document[] = [];
-    for await (const page of es.helpers.scrollSearch({ ...where, query, _source: false, size: 1000 })) {
-      documents.push(...page.body.hits.hits.map(({ _index, _id }) => ({ _index, _id: _id! })));
+    for (let after: FieldValue[] | undefined; ; ) {
+      const page = await es.search({ ...where, query, _source: false, size: PAGE, sort: [{ "@timestamp": "asc" }, { id: "asc" }], ...(after ? { search_after: after } : {}) });
+      const hits = page.hits.hits;
+      documents.push(...hits.map(({ _index, _id }) => ({ _index, _id: _id! })));
+      if (hits.length < PAGE) return documents;
+      after = hits.at(-1)!.sort;
     }
-    return documents;
   };
   const theirs = await found({ term: { account } });
   const lineIds = theirs.map((line) => line._id); // a line's document id is its line id

@@ -70,9 +70,12 @@ export class InProcessChatLog {
     return this.queue.length + this.inFlight.length;
   }
 
-  /** Resolves when every record published so far has been stored (or there is no consumer). */
+  /**
+   * Resolves when every record published so far has been stored: once a consumer comes, where none is yet (the
+   * embedded indexer starts when Elasticsearch first answers). Those who cannot wait for ever race it with a timeout.
+   */
   drained(): Promise<void> {
-    if (this.waiting === 0 || !this.consumer) return Promise.resolve();
+    if (this.waiting === 0) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 

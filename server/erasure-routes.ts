@@ -19,7 +19,12 @@ export interface ErasureDeps {
   chatIndex?: { client: Client; indexPrefix: string };
   /** The embedded default's daily files (DATA_DIR); absent with Kafka or DATA_DIR=off. */
   archive?: { erase(account: string): Promise<number> };
+  /** This process's chat log: its lines not yet stored (indexed in-process, or sent to Kafka) go first. */
+  chatLog: { flush(): Promise<void> };
 }
+
+/** How long an erasure waits for this process's lines to be stored: Elasticsearch down would hold it forever. */
+const FLUSH_WAIT_MS = 5000;
 
 /**
  * `POST /api/erasures {account}` (admin): a signed-in player asked the game to erase what it keeps of them (Korea's
@@ -37,6 +42,9 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
     const request = bodyOr400(ErasureRequest, req.body, res, "erasure");
     if (!request) return;
     const { account } = request;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([deps.chatLog.flush(), new Promise((resolve) => (timer = setTimeout(resolve, FLUSH_WAIT_MS)))]);
+    clearTimeout(timer);
     const done = {
       account,
       npcMemories: await forgetAccount(deps.presence(), deps.npcs().map((npc) => npc.id), account),

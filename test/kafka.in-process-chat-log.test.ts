@@ -44,4 +44,17 @@ describe("The embedded chat log's queue", () => {
     await healthy.publisher().stop();
     assert.deepEqual(unstored, [3], "nothing to report when every line was stored");
   });
+
+  it("is drained only once a consumer came and stored what was published before it", async () => {
+    const log = new InProcessChatLog();
+    log.publisher().publish(record(1));
+    let drained = false;
+    void log.drained().then(() => (drained = true));
+    await tick();
+    assert.equal(drained, false, "no consumer yet: nothing stored");
+    const stored: string[] = [];
+    await log.source().start(async (records) => (stored.push(...records.map((r) => r.id)), []));
+    await log.drained();
+    assert.deepEqual(stored, ["line-1"]);
+  });
 });
