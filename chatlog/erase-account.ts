@@ -5,6 +5,7 @@ import { CHAT_INDEX_PREFIX } from "./index-template.js";
 /** Line ids per query: well under Elasticsearch's 65,536 terms a query. */
 const IDS_PER_QUERY = 10_000;
 
+/** Documents per search page and per bulk request. */
 const PAGE = 1000;
 
 type Document = { _index: string; _id: string };
@@ -17,17 +18,17 @@ type FieldValue = estypes.FieldValue;
  * evidence, the reporter's record). Found by paging and deleted in bulk, not by _delete_by_query: that lives in the
  * reindex module, which a node may not have (the integ-test-zip the tests run does not).
  */
-export async function eraseAccountLines(es: Client, account: string, prefix = CHAT_INDEX_PREFIX): Promise<number> {
+export async function eraseAccountLines(es: Client, account: string, prefix = CHAT_INDEX_PREFIX, pageSize = PAGE): Promise<number> {
   const where = { index: prefix, ignore_unavailable: true, allow_no_indices: true } as const;
   await es.indices.refresh(where); // lines indexed a moment ago are found too
   // Paged by search_after, not a scroll: clearing a scroll the node already let go answers 404, which fails the helper.
   const found = async (query: Record<string, unknown>): Promise<Document[]> => {
     const documents: Document[] = [];
     for (let after: FieldValue[] | undefined; ; ) {
-      const page = await es.search({ ...where, query, _source: false, size: PAGE, sort: [{ "@timestamp": "asc" }, { id: "asc" }], ...(after ? { search_after: after } : {}) });
+      const page = await es.search({ ...where, query, _source: false, size: pageSize, sort: [{ "@timestamp": "asc" }, { id: "asc" }], ...(after ? { search_after: after } : {}) });
       const hits = page.hits.hits;
       documents.push(...hits.map(({ _index, _id }) => ({ _index, _id: _id! })));
-      if (hits.length < PAGE) return documents;
+      if (hits.length < pageSize) return documents;
       after = hits.at(-1)!.sort;
     }
   };
@@ -38,9 +39,13 @@ export async function eraseAccountLines(es: Client, account: string, prefix = CH
     answers.push(...(await found({ bool: { filter: [{ term: { kind: "npc" } }, { terms: { replyTo: lineIds.slice(start, start + IDS_PER_QUERY) } }] } })));
   }
   const doomed = [...theirs, ...answers];
-  if (doomed.length === 0) return 0;
-  const response = await es.bulk({ refresh: true, operations: doomed.map(({ _index, _id }) => ({ delete: { _index, _id } })) });
-  const failed = response.items.filter((item) => item.delete?.error);
-  if (failed.length > 0) throw new Error(`${failed.length} of ${doomed.length} lines not erased: ${JSON.stringify(failed[0]!.delete!.error)}`);
-  return response.items.filter((item) => item.delete?.result === "deleted").length;
+  let erased = 0;
+  for (let start = 0; start < doomed.length; start += pageSize) {
+    const chunk = doomed.slice(start, start + pageSize);
+    const response = await es.bulk({ refresh: true, operations: chunk.map(({ _index, _id }) => ({ delete: { _index, _id } })) });
+    const failed = response.items.filter((item) => item.delete?.error);
+    if (failed.length > 0) throw new Error(`${failed.length} of ${doomed.length} lines not erased: ${JSON.stringify(failed[0]!.delete!.error)}`);
+    erased += response.items.filter((item) => item.delete?.result === "deleted").length;
+  }
+  return erased;
 }

@@ -8,7 +8,8 @@ import { Client as Elasticsearch } from "@elastic/elasticsearch";
 import { Kafka, logLevel } from "kafkajs";
 
 import type { ChatHit, SearchResult } from "../../chatlog/chat-search.js";
-import { CHAT_MAPPINGS, indexFor } from "../../chatlog/index-template.js";
+import { eraseAccountLines } from "../../chatlog/erase-account.js";
+import { CHAT_MAPPINGS, documentFor, indexFor } from "../../chatlog/index-template.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord } from "../../kafka/chat-log.js";
 import { signToken } from "../../server/player-accounts.js";
 import { freePort, type Service, startService, uniqueTopics } from "../helpers/processes.js";
@@ -475,5 +476,21 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
     assert.equal(await indexed({ term: { replyTo: question.id } }), 0, "the answer that carried their question");
     assert.equal(await indexed({ term: { account: "acc-stays" } }), 1);
     assert.deepEqual(await (await erase(JSON.stringify({ account: "acc-gone" }))).json(), { account: "acc-gone", chatLines: 0, archivedLines: 0, npcMemories: 0 }, "nothing left");
+  });
+
+  it("finds and erases a player's lines page by page, however many there are", async () => {
+    const ts = Date.now();
+    const line = (id: string, extra: Partial<ChatLogRecord>): ChatLogRecord =>
+      ({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s", kind: "player", from: "p", name: "많이", text: id, ts: ts + Number(id.slice(-1)), ...extra });
+    const records = [
+      ...[1, 2, 3, 4, 5].map((i) => line(`paged-${i}`, { account: "acc-paged" })),
+      ...[1, 3, 5].map((i) => line(`paged-answer-${i}`, { kind: "npc", from: "hans", replyTo: `paged-${i}` })),
+      line("paged-kept-9", { account: "acc-other" }),
+    ];
+    await es.bulk({ refresh: true, operations: records.flatMap((record) => [{ index: { _index: indexFor(prefix, record.ts), _id: record.id } }, documentFor(record)]) });
+    assert.equal(await eraseAccountLines(es, "acc-paged", prefix, 2), 8, "pages of 2: five lines and three answers");
+    await es.indices.refresh({ index: prefix });
+    const left = await es.search({ index: prefix, query: { prefix: { id: "paged-" } }, size: 20 });
+    assert.deepEqual(left.hits.hits.map((hit) => hit._id), ["paged-kept-9"]);
   });
 });
