@@ -88,7 +88,12 @@ class _FileSystem:
 
     def __init__(self, spark: SparkSession, root: str):
         self.jvm = spark.sparkContext._jvm
-        self.fs = self.jvm.org.apache.hadoop.fs.Path(root).getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+        conf = spark.sparkContext._jsc.hadoopConfiguration()
+        self.fs = self.jvm.org.apache.hadoop.fs.Path(root).getFileSystem(conf)
+        self.files = self.jvm.org.apache.hadoop.fs.FileContext.getFileContext(self.fs.getUri(), conf)
+        overwrite = spark.sparkContext._gateway.new_array(self.jvm.org.apache.hadoop.fs.Options.Rename, 1)
+        overwrite[0] = self.jvm.org.apache.hadoop.fs.Options.Rename.OVERWRITE
+        self.overwrite = overwrite
 
     def _path(self, path: str):
         return self.jvm.org.apache.hadoop.fs.Path(path)
@@ -110,10 +115,8 @@ class _FileSystem:
         self.fs.delete(self._path(path), True)
 
     def replace(self, source: str, target: str) -> None:
-        """HDFS renames onto no existing file: the old one goes first (a reader in between fails on it; run alone)."""
-        self.fs.delete(self._path(target), False)
-        if not self.fs.rename(self._path(source), self._path(target)):
-            raise OSError(f"could not move {source} to {target}")
+        """One rename over the old file (atomic on HDFS): a crash leaves the old file or the new, never neither."""
+        self.files.rename(self._path(source), self._path(target), self.overwrite)
 
     def read(self, path: str) -> str:
         stream = self.fs.open(self._path(path))
