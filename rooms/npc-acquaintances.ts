@@ -7,6 +7,11 @@ export const FORGET_AFTER_DAYS = 30;
 export const MET_PREFIX = "npc-met:";
 /** Not under `kobot:`: without Redis, each is saved in a file of its own (server/acquaintances-file.ts). */
 export const metKeyOf = (npcId: string) => `${MET_PREFIX}${npcId}`;
+/**
+ * The ids of the NPCs that met anyone: the presence has no scan of keys, and an erasure must reach the hashes of NPCs
+ * since removed from the world too. Not under MET_PREFIX: without Redis it is made again from the file's hashes.
+ */
+export const MET_NPCS_KEY = "npc-met-ids";
 
 /**
  * Which signed-in players an NPC has met, so that it greets one who comes back as someone it knows (its
@@ -19,14 +24,16 @@ export class NpcAcquaintances {
   /** The accounts among `accounts` that the NPC met before (within the forgetting time); all of them count as met from now. */
   async meet(npcId: string, accounts: readonly string[], now = Date.now()): Promise<Set<string>> {
     const key = metKeyOf(npcId);
+    await this.presence.sadd(MET_NPCS_KEY, npcId);
     const last = await Promise.all(accounts.map((account) => this.presence.hget(key, account)));
     await Promise.all(accounts.map((account) => this.presence.hset(key, account, String(now))));
     return new Set(accounts.filter((_, i) => last[i] !== null && now - Number(last[i]) < this.forgetAfterMs));
   }
 }
 
-/** Every NPC of `npcIds` forgets it met `account` (a player's erasure request); returns how many had met them. */
-export async function forgetAccount(presence: Presence, npcIds: readonly string[], account: string): Promise<number> {
+/** Every NPC that met anyone forgets it met `account` (a player's erasure request); returns how many had met them. */
+export async function forgetAccount(presence: Presence, account: string): Promise<number> {
+  const npcIds = await presence.smembers(MET_NPCS_KEY);
   const forgotten = await Promise.all(npcIds.map((npcId) => presence.hdel(metKeyOf(npcId), account)));
   return forgotten.filter(Boolean).length;
 }

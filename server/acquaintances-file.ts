@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import type { KeptPart } from "./kept-presence.js";
-import { FORGET_AFTER_DAYS, MET_PREFIX, metKeyOf } from "../rooms/npc-acquaintances.js";
+import { FORGET_AFTER_DAYS, MET_NPCS_KEY, MET_PREFIX, metKeyOf } from "../rooms/npc-acquaintances.js";
 
 const SNAPSHOT = z.object({
   v: z.literal(1),
@@ -36,6 +36,7 @@ export const ACQUAINTANCES_PART: KeptPart<Snapshot> = {
     for (const [npcId, accounts] of Object.entries(kept.met))
       for (const [account, at] of Object.entries(accounts)) {
         if (at < since) continue;
+        await presence.sadd(MET_NPCS_KEY, npcId);
         await presence.hset(metKeyOf(npcId), account, String(at));
         meetings++;
       }

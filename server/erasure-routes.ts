@@ -6,15 +6,12 @@ import { z } from "zod";
 import { eraseAccountLines } from "../chatlog/erase-account.js";
 import type { Logger } from "../common/log.js";
 import { forgetAccount } from "../rooms/npc-acquaintances.js";
-import type { NpcSettings } from "../rooms/world-settings.js";
 import { bodyOr400, jsonText } from "./json-body.js";
 
 const ErasureRequest = z.object({ account: z.string().min(1).max(128) }).strict();
 
 export interface ErasureDeps {
   presence: () => Presence;
-  /** The world's NPCs now: each forgets the player. */
-  npcs: () => readonly NpcSettings[];
   /** The chat index (ES_URL); absent: nothing to erase there. */
   chatIndex?: { client: Client; indexPrefix: string };
   /** The embedded default's daily files (DATA_DIR); absent with Kafka or DATA_DIR=off. */
@@ -29,7 +26,8 @@ const FLUSH_WAIT_MS = 5000;
 /**
  * `POST /api/erasures {account}` (admin): a signed-in player asked the game to erase what it keeps of them (Korea's
  * PIPA, the GDPR). Their lines and the NPCs' answers to them leave the chat index (chatlog/erase-account.ts) and the
- * embedded default's archive files (kafka/daily-file-erasure.ts), and the NPCs forget meeting them. 200
+ * embedded default's archive files (kafka/daily-file-erasure.ts), and the NPCs forget meeting them, those removed from
+ * the world since included. 200
  * `{account, chatLines, archivedLines, npcMemories}`: how many of each went, null where this server keeps none. Kept,
  * and why: mutes and bans in force (a sanction outlives the request), other players' reports of them (evidence), lines
  * that name them (greetings, joins). Not reached from here: the chat-log topic's copy with Kafka, until its retention
@@ -47,7 +45,7 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
     clearTimeout(timer);
     const done = {
       account,
-      npcMemories: await forgetAccount(deps.presence(), deps.npcs().map((npc) => npc.id), account),
+      npcMemories: await forgetAccount(deps.presence(), account),
       archivedLines: deps.archive ? await deps.archive.erase(account) : null,
     };
     let chatLines: number | null = null;

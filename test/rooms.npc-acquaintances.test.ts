@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { LocalPresence } from "@colyseus/core";
 
-import { NpcAcquaintances } from "../rooms/npc-acquaintances.js";
+import { forgetAccount, NpcAcquaintances } from "../rooms/npc-acquaintances.js";
 
 describe("whom NPCs have met (rooms/npc-acquaintances.ts)", () => {
   it("knows an account the NPC met before, per NPC, and forgets it after the forgetting time", async () => {
@@ -14,5 +14,17 @@ describe("whom NPCs have met (rooms/npc-acquaintances.ts)", () => {
     // b last met on day 0: still known on day 29, forgotten after day 30 counted from the last meeting.
     assert.deepEqual([...(await acquaintances.meet("hans", ["b"], t0 + 29 * day))], ["b"]);
     assert.deepEqual([...(await acquaintances.meet("hans", ["c"], t0 + 32 * day))], [], "c last met on day 1");
+  });
+
+  it("forgets an account for every NPC that met it, on an erasure request, whatever NPCs the world has now", async () => {
+    const presence = new LocalPresence();
+    const acquaintances = new NpcAcquaintances(presence);
+    await acquaintances.meet("hans", ["gone", "stays"]);
+    await acquaintances.meet("removed-since", ["gone"]);
+    await acquaintances.meet("mina", ["stays"]);
+    assert.equal(await forgetAccount(presence, "gone"), 2);
+    assert.deepEqual([...(await acquaintances.meet("hans", ["gone", "stays"]))], ["stays"]);
+    assert.deepEqual([...(await acquaintances.meet("removed-since", ["gone"]))], []);
+    assert.equal(await forgetAccount(presence, "nobody"), 0);
   });
 });

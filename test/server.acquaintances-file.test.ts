@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { NpcAcquaintances } from "../rooms/npc-acquaintances.js";
+import { MET_NPCS_KEY, NpcAcquaintances } from "../rooms/npc-acquaintances.js";
 import { ACQUAINTANCES_PART } from "../server/acquaintances-file.js";
 import { keepPresence } from "../server/kept-presence.js";
 import { MODERATION_PART } from "../server/moderation-file.js";
@@ -24,6 +24,7 @@ describe("the embedded default's file of whom NPCs met (server/acquaintances-fil
     await kept.stop();
 
     const again = await keep(dir);
+    assert.deepEqual(await again.presence.smembers(MET_NPCS_KEY), ["hans"], "an erasure request reaches the NPCs read back");
     const met = new NpcAcquaintances(again.presence);
     assert.deepEqual(await met.meet("hans", ["acct-1", "acct-2"]), new Set(["acct-1"]), "the one met before, not the new one");
     assert.deepEqual(await met.meet("mina", ["acct-1"]), new Set(), "another NPC has not met them");
