@@ -31,9 +31,12 @@ export class NpcAcquaintances {
   }
 }
 
-/** Every NPC that met anyone forgets it met `account` (a player's erasure request); returns how many had met them. */
-export async function forgetAccount(presence: Presence, account: string): Promise<number> {
-  const npcIds = await presence.smembers(MET_NPCS_KEY);
+/**
+ * Every NPC of the world (`worldNpcs`: with Redis, those that met players before MET_NPCS_KEY was kept are not in it)
+ * and every NPC that met anyone forgets it met `account` (a player's erasure request); returns how many had met them.
+ */
+export async function forgetAccount(presence: Presence, worldNpcs: readonly string[], account: string): Promise<number> {
+  const npcIds = [...new Set([...worldNpcs, ...(await presence.smembers(MET_NPCS_KEY))])];
   const forgotten = await Promise.all(npcIds.map((npcId) => presence.hdel(metKeyOf(npcId), account)));
   return forgotten.filter(Boolean).length;
 }

@@ -6,12 +6,15 @@ import { z } from "zod";
 import { eraseAccountLines } from "../chatlog/erase-account.js";
 import type { Logger } from "../common/log.js";
 import { forgetAccount } from "../rooms/npc-acquaintances.js";
+import type { NpcSettings } from "../rooms/world-settings.js";
 import { bodyOr400, jsonText } from "./json-body.js";
 
 const ErasureRequest = z.object({ account: z.string().min(1).max(128) }).strict();
 
 export interface ErasureDeps {
   presence: () => Presence;
+  /** The world's NPCs now. */
+  npcs: () => readonly NpcSettings[];
   /** The chat index (ES_URL); absent: nothing to erase there. */
   chatIndex?: { client: Client; indexPrefix: string };
   /** The embedded default's daily files (DATA_DIR); absent with Kafka or DATA_DIR=off. */
@@ -45,7 +48,7 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
     clearTimeout(timer);
     const done = {
       account,
-      npcMemories: await forgetAccount(deps.presence(), account),
+      npcMemories: await forgetAccount(deps.presence(), deps.npcs().map((npc) => npc.id), account),
       archivedLines: deps.archive ? await deps.archive.erase(account) : null,
     };
     let chatLines: number | null = null;

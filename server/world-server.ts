@@ -156,7 +156,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       reportRoutes(app, () => matchMaker.presence, admin, log);
       // The world's NPCs as its file has them now: an edit may give them events.
       eventRoutes(app, () => matchMaker.presence, () => config.world.npcs, backendOrAdmin(config.backendToken, config.admin !== undefined, admin), log);
-      erasureRoutes(app, { presence: () => matchMaker.presence, chatIndex, archive: options.archive, chatLog: options.chatLog }, admin, log);
+      erasureRoutes(app, { presence: () => matchMaker.presence, npcs: () => config.world.npcs, chatIndex, archive: options.archive, chatLog: options.chatLog }, admin, log);
       options.routes?.(app);
       // The moderators' console: its page for admins only (its data comes from the admin API all the same).
       app.get("/moderation", admin, (_req, res) => res.sendFile("moderation.html", { root: WEB_CLIENT_DIR }));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { LocalPresence } from "@colyseus/core";
 
-import { forgetAccount, NpcAcquaintances } from "../rooms/npc-acquaintances.js";
+import { forgetAccount, metKeyOf, NpcAcquaintances } from "../rooms/npc-acquaintances.js";
 
 describe("whom NPCs have met (rooms/npc-acquaintances.ts)", () => {
   it("knows an account the NPC met before, per NPC, and forgets it after the forgetting time", async () => {
@@ -16,15 +16,16 @@ describe("whom NPCs have met (rooms/npc-acquaintances.ts)", () => {
     assert.deepEqual([...(await acquaintances.meet("hans", ["c"], t0 + 32 * day))], [], "c last met on day 1");
   });
 
-  it("forgets an account for every NPC that met it, on an erasure request, whatever NPCs the world has now", async () => {
+  it("forgets an account for every NPC that met it, on an erasure request: those of the world, and those removed since", async () => {
     const presence = new LocalPresence();
     const acquaintances = new NpcAcquaintances(presence);
     await acquaintances.meet("hans", ["gone", "stays"]);
     await acquaintances.meet("removed-since", ["gone"]);
     await acquaintances.meet("mina", ["stays"]);
-    assert.equal(await forgetAccount(presence, "gone"), 2);
+    await presence.hset(metKeyOf("met-before-the-set"), "gone", String(Date.now())); // as a version before it wrote
+    assert.equal(await forgetAccount(presence, ["hans", "met-before-the-set"], "gone"), 3);
     assert.deepEqual([...(await acquaintances.meet("hans", ["gone", "stays"]))], ["stays"]);
     assert.deepEqual([...(await acquaintances.meet("removed-since", ["gone"]))], []);
-    assert.equal(await forgetAccount(presence, "nobody"), 0);
+    assert.equal(await forgetAccount(presence, [], "nobody"), 0);
   });
 });
