@@ -30,8 +30,8 @@ const FLUSH_WAIT_MS = 5000;
  * `POST /api/erasures {account}` (admin): a signed-in player asked the game to erase what it keeps of them (Korea's
  * PIPA, the GDPR). Their lines and the NPCs' answers to them leave the chat index (chatlog/erase-account.ts) and the
  * embedded default's archive files (kafka/daily-file-erasure.ts), and the NPCs forget meeting them, those removed from
- * the world since included. 200
- * `{account, chatLines, archivedLines, npcMemories}`: how many of each went, null where this server keeps none. Kept,
+ * the world since included. 200 `{account, chatLines, archivedLines, npcMemories}`: how many of each went, null where
+ * this server keeps none. Kept,
  * and why: mutes and bans in force (a sanction outlives the request), other players' reports of them (evidence), lines
  * that name them (greetings, joins). Not reached from here: the chat-log topic's copy with Kafka, until its retention
  * passes, and the Parquet archive the Kafka deployment's archive job writes (`npm run analytics -- --job erase
