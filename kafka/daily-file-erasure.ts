@@ -8,28 +8,23 @@ import { join } from "node:path";
  * one. Lines that are not JSON are kept as they are (the analytics quarantine them). Returns how many records went.
  */
 export async function eraseFromDailyFiles(dir: string, account: string): Promise<number> {
-  const files = await dailyFiles(dir);
-  const contents = new Map<string, string[]>();
+  const contents = new Map<string, Array<{ line: string; record: Record<string, unknown> | undefined }>>();
   const theirs = new Set<string>();
-  for (const file of files) {
-    const lines = (await readFile(file, "utf8")).split("\n");
+  for (const file of await dailyFiles(dir)) {
+    const lines = (await readFile(file, "utf8")).split("\n").map((line) => ({ line, record: recordOf(line) }));
     contents.set(file, lines);
-    for (const line of lines) {
-      const record = recordOf(line);
+    for (const { record } of lines) {
       if (record?.account === account && typeof record.id === "string") theirs.add(record.id);
     }
   }
-  const doomed = (line: string) => {
-    const record = recordOf(line);
-    if (!record) return false;
-    return record.account === account || (record.kind === "npc" && typeof record.replyTo === "string" && theirs.has(record.replyTo));
-  };
+  const doomed = (record: Record<string, unknown> | undefined) =>
+    record !== undefined && (record.account === account || (record.kind === "npc" && typeof record.replyTo === "string" && theirs.has(record.replyTo)));
   let erased = 0;
   for (const [file, lines] of contents) {
-    const kept = lines.filter((line) => !doomed(line));
+    const kept = lines.filter(({ record }) => !doomed(record));
     if (kept.length === lines.length) continue;
     erased += lines.length - kept.length;
-    await writeFile(`${file}.erasing`, kept.join("\n"));
+    await writeFile(`${file}.erasing`, kept.map(({ line }) => line).join("\n"));
     await rename(`${file}.erasing`, file);
   }
   return erased;

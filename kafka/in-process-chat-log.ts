@@ -1,3 +1,4 @@
+import { withTimeout } from "../common/with-timeout.js";
 import type { ChatLogRecord, DeadLetter } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
 
@@ -45,9 +46,7 @@ export class InProcessChatLog {
       },
       flush: () => this.drained(),
       stop: async () => {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([this.drained(), new Promise((resolve) => (timer = setTimeout(resolve, this.options.stopWaitMs ?? STOP_WAIT_MS)))]);
-        clearTimeout(timer);
+        await withTimeout(this.drained(), this.options.stopWaitMs ?? STOP_WAIT_MS).catch(() => {}); // past it: said below
         if (this.waiting > 0) this.options.onUnstored?.(this.waiting);
       },
     };

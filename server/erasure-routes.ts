@@ -5,6 +5,7 @@ import { z } from "zod";
 
 import { eraseAccountLines } from "../chatlog/erase-account.js";
 import type { Logger } from "../common/log.js";
+import { withTimeout } from "../common/with-timeout.js";
 import { forgetAccount } from "../rooms/npc-acquaintances.js";
 import type { NpcSettings } from "../rooms/world-settings.js";
 import { bodyOr400, jsonText } from "./json-body.js";
@@ -31,21 +32,18 @@ const FLUSH_WAIT_MS = 5000;
  * PIPA, the GDPR). Their lines and the NPCs' answers to them leave the chat index (chatlog/erase-account.ts) and the
  * embedded default's archive files (kafka/daily-file-erasure.ts), and the NPCs forget meeting them, those removed from
  * the world since included. 200 `{account, chatLines, archivedLines, npcMemories}`: how many of each went, null where
- * this server keeps none. Kept,
- * and why: mutes and bans in force (a sanction outlives the request), other players' reports of them (evidence), lines
- * that name them (greetings, joins). Not reached from here: the chat-log topic's copy with Kafka, until its retention
- * passes, and the Parquet archive the Kafka deployment's archive job writes (`npm run analytics -- --job erase
- * --account <id>`, analytics/kobot_analytics/erase.py). A 502 says Elasticsearch failed, with what was done: asked
- * again, it goes on.
+ * this server keeps none. Kept, and why: mutes and bans in force (a sanction outlives the request), other players'
+ * reports of them (evidence), lines that name them (greetings, joins). Not reached from here: the chat-log topic's copy
+ * with Kafka, until its retention passes, and the Parquet archive the Kafka deployment's archive job writes
+ * (`npm run analytics -- --job erase --account <id>`, analytics/kobot_analytics/erase.py). A 502 says Elasticsearch
+ * failed, with what was done: asked again, it goes on.
  */
 export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: RequestHandler, log: Logger): void {
   app.post("/api/erasures", adminOnly, jsonText, async (req, res) => {
     const request = bodyOr400(ErasureRequest, req.body, res, "erasure");
     if (!request) return;
     const { account } = request;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([deps.chatLog.flush(), new Promise((resolve) => (timer = setTimeout(resolve, FLUSH_WAIT_MS)))]);
-    clearTimeout(timer);
+    await withTimeout(deps.chatLog.flush(), FLUSH_WAIT_MS).catch(() => {}); // past the wait: erase what is stored
     const done = {
       account,
       npcMemories: await forgetAccount(deps.presence(), deps.npcs().map((npc) => npc.id), account),
