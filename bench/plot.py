@@ -117,6 +117,30 @@ def plot_fairness(fairness):
     return save(fig, "fairness.png")
 
 
+def soak_text(d):
+    grew = table(d["grewMost"])
+    return (f"{d['players']} visitors at a time, each staying {d['staySeconds']} s, each a new player.\n\n" + table(d["rows"]) +
+            f"\n\nThe heap after a full GC, once every visitor had left, grew {d['heapGrownMB']} MB from the warm-up's end to the "
+            f"soak's: {d['bytesPerVisit']} bytes a visit. Kinds that grew most:\n\n{grew}")
+
+
+def plot_soak(soak):
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    samples = soak["memory"]
+    seconds = [m["s"] for m in samples]
+    ax.plot(seconds, [m["rssMB"] for m in samples], label="RSS (the NPC brain's native memory included)")
+    ax.plot(seconds, [m["heapUsedMB"] for m in samples], label="JS heap used (rooms' thread)")
+    start = next((m["s"] for m in samples if m["phase"] == "soak"), None)
+    if start is not None:
+        ax.axvline(start, color="grey", linestyle="--", linewidth=1, label="warm-up ends: heap snapshot (its writing takes RSS for a while)")
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("seconds")
+    ax.set_ylabel("MB")
+    ax.set_title(f"Server memory while {soak['players']} visitors at a time come and go")
+    ax.legend(fontsize=8)
+    return save(fig, "soak.png")
+
+
 def model_ab_text(d):
     differ = d["differ"]
     return (f"Before: `{d['models']['before']}` ({d['modelNames']['before']}); after: `{d['models']['after']}` "
@@ -133,7 +157,7 @@ def save(fig, name):
 
 
 def main():
-    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|busy-room|sight|moderation|broker-restart|analytics|archive`; `npm run bench:model-ab -- --before <model folder>` compares two exports of the model).",
+    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|busy-room|sight|soak|moderation|broker-restart|analytics|archive`; `npm run bench:model-ab -- --before <model folder>` compares two exports of the model).",
              "Numbers are from one run on the machine named in each section; compare ratios within a run.\n"]
     sections = [
         ("npc", "NPC brain (`bench:npc`)", lambda d: table(d["rows"]) + "\n\n" + table([{"measure": k, "value": v} for k, v in d["summary"].items()]), None),
@@ -147,6 +171,7 @@ def main():
         ("sight", "Bytes each client receives, with and without a sight radius (`bench:sight`)", lambda d: table(d["rows"]) + f"\n\nA sight radius of {d['radius']} sends each client {100 * d['bytesSavedBySight']:.0f}% fewer bytes." + (f" Three NPCs walking routes add {d['kbPerSecondAddedByWalkingNpcs']} KB/s a client." if "kbPerSecondAddedByWalkingNpcs" in d else "") + (f" An NPC that talks in private (a view per client) takes {d['serverCpuWithPrivateTalkX']}× the server CPU of one shared view." if "serverCpuWithPrivateTalkX" in d else ""), None),
         ("moderation", "Moderation filter (`bench:moderation`)", lambda d: table(d["rows"]) + f"\n\n{d['microsPerCheck']:.1f} µs per check", None),
         ("broker-restart", "Answers again after a Kafka broker restart (`bench:broker-restart`)", lambda d: table(d["rows"]), None),
+        ("soak", "Memory while players come and go for minutes (`bench:soak`)", soak_text, lambda d: [plot_soak(d)]),
         ("model-ab", "Two exports of the model side by side (`bench:model-ab`)", model_ab_text, None),
         # The Spark benchmarks draw their own plots.
         ("analytics", "Report job over a 1M-record archive (`bench:analytics`)", lambda d: table(d["rows"]), lambda d: ["analytics.png"]),

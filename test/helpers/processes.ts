@@ -15,14 +15,19 @@ export interface Service {
 
 const LOG_DIR = join("test", "artifacts", "logs");
 
-/** Starts `tsx entry` with `env` and resolves once a log line's `msg` equals `readyMsg`. */
 /** Where `startService` writes a service's output. */
 export const serviceLog = (name: string) => join(LOG_DIR, `${name}.log`);
 
-export async function startService(name: string, entry: string, env: Record<string, string>, readyMsg: string): Promise<Service> {
+/**
+ * Starts `tsx entry` with `env` and resolves once a log line's `msg` equals `readyMsg`. With `nodeArgs`, the entry runs
+ * in this Node binary with those flags and tsx as a loader, in one process (tsx's own runner is a parent process that
+ * would take signals such as `--heapsnapshot-signal`'s for itself).
+ */
+export async function startService(name: string, entry: string, env: Record<string, string>, readyMsg: string, nodeArgs?: string[]): Promise<Service> {
   mkdirSync(LOG_DIR, { recursive: true });
   const log = createWriteStream(serviceLog(name), { flags: "a" });
-  const child = spawn(join("node_modules", ".bin", "tsx"), [entry], {
+  const [command, args] = nodeArgs ? [process.execPath, [...nodeArgs, "--import", "tsx", entry]] : [join("node_modules", ".bin", "tsx"), [entry]];
+  const child = spawn(command, args, {
     // A DATA_DIR of its own unless given: the repository's data/ would carry one run's mutes and reports into the next.
     env: { ...process.env, LOG_LEVEL: "info", DATA_DIR: mkdtempSync(join(tmpdir(), `${name}-data-`)), ...env },
     stdio: ["ignore", "pipe", "pipe"],
