@@ -2,6 +2,7 @@ import type { Presence } from "@colyseus/core";
 
 /** A meeting longer ago than this is forgotten: the player is greeted as new. */
 export const FORGET_AFTER_DAYS = 30;
+const FORGET_AFTER_MS = FORGET_AFTER_DAYS * 86_400_000;
 
 /** The start of every NPC's hash of account → when the NPC last greeted it (epoch ms). */
 export const MET_PREFIX = "npc-met:";
@@ -19,7 +20,7 @@ export const MET_NPCS_KEY = "npc-met-ids";
  * it, in DATA_DIR (server/acquaintances-file.ts). Players who did not sign in have no account to remember.
  */
 export class NpcAcquaintances {
-  constructor(private readonly presence: Presence, private readonly forgetAfterMs = FORGET_AFTER_DAYS * 86_400_000) {}
+  constructor(private readonly presence: Presence, private readonly forgetAfterMs = FORGET_AFTER_MS) {}
 
   /** The accounts among `accounts` that the NPC met before (within the forgetting time); all of them count as met from now. */
   async meet(npcId: string, accounts: readonly string[], now = Date.now()): Promise<Set<string>> {
@@ -39,4 +40,20 @@ export async function forgetAccount(presence: Presence, worldNpcs: readonly stri
   const npcIds = [...new Set([...worldNpcs, ...(await presence.smembers(MET_NPCS_KEY))])];
   const forgotten = await Promise.all(npcIds.map((npcId) => presence.hdel(metKeyOf(npcId), account)));
   return forgotten.filter(Boolean).length;
+}
+
+/**
+ * Every NPC of the world and every NPC that met anyone drops the meetings past the forgetting time, which count as
+ * not met already: without it their hashes keep every account ever greeted, with Redis for good, without it until
+ * the file is read at the next start (server/acquaintances-file.ts). Returns how many meetings went.
+ */
+export async function forgetLongAgo(presence: Presence, worldNpcs: readonly string[], now = Date.now(), forgetAfterMs = FORGET_AFTER_MS): Promise<number> {
+  let forgotten = 0;
+  for (const npcId of new Set([...worldNpcs, ...(await presence.smembers(MET_NPCS_KEY))])) {
+    const key = metKeyOf(npcId);
+    const old = Object.entries(await presence.hgetall(key)).filter(([, at]) => now - Number(at) >= forgetAfterMs);
+    // A meeting renewed between the read and the delete goes too: that player is greeted as new once more.
+    for (const [account] of old) if (await presence.hdel(key, account)) forgotten++;
+  }
+  return forgotten;
 }

@@ -17,6 +17,7 @@ import { DepartedAllowances } from "../rooms/departed-allowances.js";
 import { PlayerAllowances } from "../rooms/player-allowances.js";
 import { WaitingSeats } from "../rooms/waiting-seats.js";
 import { WorldEdits } from "../rooms/world-edits.js";
+import { forgetLongAgo } from "../rooms/npc-acquaintances.js";
 import { defineWorldRoom } from "../rooms/world-room.js";
 import { sizeStateBuffer } from "../rooms/state-buffer.js";
 import { monitor } from "@colyseus/monitor";
@@ -42,6 +43,8 @@ import type { WorldFile } from "./world-file.js";
 import { reloadWorldOnChange } from "./world-reload.js";
 
 const RELIST_EVERY_MS = 5000;
+/** How often the NPCs' meetings past the forgetting time are dropped: a meeting is dropped at most this late. */
+const FORGET_OLD_MEETINGS_EVERY_MS = 6 * 3_600_000;
 /** How long Colyseus holds a reserved seat for its WebSocket: its own variable and default. */
 const SEAT_RESERVATION_MS = Number(process.env.COLYSEUS_SEAT_RESERVATION_TIME || 15) * 1000;
 const WEB_CLIENT_DIR = fileURLToPath(new URL("../web-client/dist", import.meta.url));
@@ -194,6 +197,15 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   // rooms. Every few seconds the missing listings are written back.
   const relist = presence && setInterval(() => matchMaker.restoreMissingRoomCaches().catch(() => {}), RELIST_EVERY_MS);
   relist?.unref();
+  // Meetings past the forgetting time leave the NPCs' memory (every process does it; the second finds nothing).
+  const forgetOldMeetings = () =>
+    void forgetLongAgo(matchMaker.presence, config.world.npcs.map((npc) => npc.id)).then(
+      (forgotten) => forgotten > 0 && log.info("npcs forgot meetings past the forgetting time", { forgotten }),
+      (error: unknown) => log.warn("npcs' old meetings not forgotten; tried again later", { error }),
+    );
+  forgetOldMeetings();
+  const forgetting = setInterval(forgetOldMeetings, FORGET_OLD_MEETINGS_EVERY_MS);
+  forgetting.unref();
   // A studio moving an NPC or rewriting its greetings sees the change in the running game.
   const watchingWorld = reloadWorldOnChange(config, log, (world) => {
     worldEdits.apply({ npcs: world.npcs, hearing: world.hearing, sight: world.sight });
@@ -207,6 +219,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
     (stopping ??= (async () => {
       log.info("shutting down: no new joins, finishing answers in flight");
       clearInterval(relist);
+      clearInterval(forgetting);
       watchingWorld.close();
       await server.gracefullyShutdown(false);
       await answers.stop();

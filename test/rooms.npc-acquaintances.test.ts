@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { LocalPresence } from "@colyseus/core";
 
-import { forgetAccount, metKeyOf, NpcAcquaintances } from "../rooms/npc-acquaintances.js";
+import { forgetAccount, forgetLongAgo, metKeyOf, NpcAcquaintances } from "../rooms/npc-acquaintances.js";
 
 describe("whom NPCs have met (rooms/npc-acquaintances.ts)", () => {
   it("knows an account the NPC met before, per NPC, and forgets it after the forgetting time", async () => {
@@ -27,5 +27,23 @@ describe("whom NPCs have met (rooms/npc-acquaintances.ts)", () => {
     assert.deepEqual([...(await acquaintances.meet("hans", ["gone", "stays"]))], ["stays"]);
     assert.deepEqual([...(await acquaintances.meet("removed-since", ["gone"]))], []);
     assert.equal(await forgetAccount(presence, [], "nobody"), 0);
+  });
+
+  it("drops the meetings past the forgetting time, for the world's NPCs and those that met anyone; newer ones stay", async () => {
+    const day = 86_400_000;
+    const presence = new LocalPresence();
+    const acquaintances = new NpcAcquaintances(presence, 30 * day);
+    const t0 = Date.UTC(2026, 11, 2);
+    await acquaintances.meet("hans", ["old", "renewed"], t0);
+    await acquaintances.meet("removed-since", ["old"], t0);
+    await acquaintances.meet("hans", ["renewed", "new"], t0 + 20 * day);
+    await presence.hset(metKeyOf("met-before-the-set"), "old", String(t0)); // as a version before the set wrote
+    assert.equal(await forgetLongAgo(presence, ["hans", "met-before-the-set"], t0 + 30 * day, 30 * day), 3);
+    assert.deepEqual(Object.keys(await presence.hgetall(metKeyOf("hans"))).sort(), ["new", "renewed"]);
+    assert.deepEqual(await presence.hgetall(metKeyOf("removed-since")), {});
+    assert.deepEqual(await presence.hgetall(metKeyOf("met-before-the-set")), {});
+    assert.equal(await forgetLongAgo(presence, ["hans"], t0 + 30 * day, 30 * day), 0, "nothing left to drop");
+    // Dropping changes nothing a player sees: the renewed meeting is still known, the old one already was not.
+    assert.deepEqual([...(await acquaintances.meet("hans", ["renewed", "old"], t0 + 31 * day))], ["renewed"]);
   });
 });
