@@ -118,27 +118,31 @@ def plot_fairness(fairness):
 
 
 def soak_text(d):
-    grew = table(d["grewMost"])
-    return (f"{d['players']} visitors at a time, each staying {d['staySeconds']} s, each a new player.\n\n" + table(d["rows"]) +
-            f"\n\nThe heap after a full GC, once every visitor had left, grew {d['heapGrownMB']} MB from the warm-up's end to the "
-            f"soak's: {d['bytesPerVisit']} bytes a visit. Kinds that grew most:\n\n{grew}")
+    shape = "a server and an NPC worker on Kafka" if d.get("kafka") else "`npm start`'s one process"
+    text = (f"{shape}; {d['players']} visitors at a time, each staying {d['staySeconds']} s, each a new player"
+            f"{', signed in' if d.get('signedIn') else ''}.\n\n" + table(d["rows"]))
+    for g in d["growth"]:
+        text += (f"\n\n{g['process']}: the heap after a full GC, once every visitor had left, grew {g['heapGrownMB']} MB from the "
+                 f"warm-up's end to the soak's: {g['bytesPerVisit']} bytes a visit. Kinds that grew most:\n\n" + table(g["grewMost"]))
+    return text
 
 
-def plot_soak(soak):
+def plot_soak(soak, name):
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    samples = soak["memory"]
-    seconds = [m["s"] for m in samples]
-    ax.plot(seconds, [m["rssMB"] for m in samples], label="RSS (the NPC brain's native memory included)")
-    ax.plot(seconds, [m["heapUsedMB"] for m in samples], label="JS heap used (rooms' thread)")
-    start = next((m["s"] for m in samples if m["phase"] == "soak"), None)
+    for process in dict.fromkeys(m["process"] for m in soak["memory"]):
+        samples = [m for m in soak["memory"] if m["process"] == process]
+        seconds = [m["s"] for m in samples]
+        ax.plot(seconds, [m["rssMB"] for m in samples], label=f"{process}: RSS (native memory included)")
+        ax.plot(seconds, [m["heapUsedMB"] for m in samples], label=f"{process}: JS heap used (main thread)")
+    start = next((m["s"] for m in soak["memory"] if m["phase"] == "soak"), None)
     if start is not None:
         ax.axvline(start, color="grey", linestyle="--", linewidth=1, label="warm-up ends: heap snapshot (its writing takes RSS for a while)")
     ax.set_ylim(bottom=0)
     ax.set_xlabel("seconds")
     ax.set_ylabel("MB")
-    ax.set_title(f"Server memory while {soak['players']} visitors at a time come and go")
-    ax.legend(fontsize=8)
-    return save(fig, "soak.png")
+    ax.set_title(f"Memory while {soak['players']} visitors at a time come and go" + (" (Kafka)" if soak.get("kafka") else ""))
+    ax.legend(fontsize=7)
+    return save(fig, name)
 
 
 def model_ab_text(d):
@@ -171,7 +175,8 @@ def main():
         ("sight", "Bytes each client receives, with and without a sight radius (`bench:sight`)", lambda d: table(d["rows"]) + f"\n\nA sight radius of {d['radius']} sends each client {100 * d['bytesSavedBySight']:.0f}% fewer bytes." + (f" Three NPCs walking routes add {d['kbPerSecondAddedByWalkingNpcs']} KB/s a client." if "kbPerSecondAddedByWalkingNpcs" in d else "") + (f" An NPC that talks in private (a view per client) takes {d['serverCpuWithPrivateTalkX']}× the server CPU of one shared view." if "serverCpuWithPrivateTalkX" in d else ""), None),
         ("moderation", "Moderation filter (`bench:moderation`)", lambda d: table(d["rows"]) + f"\n\n{d['microsPerCheck']:.1f} µs per check", None),
         ("broker-restart", "Answers again after a Kafka broker restart (`bench:broker-restart`)", lambda d: table(d["rows"]), None),
-        ("soak", "Memory while players come and go for minutes (`bench:soak`)", soak_text, lambda d: [plot_soak(d)]),
+        ("soak", "Memory while players come and go for minutes (`bench:soak`)", soak_text, lambda d: [plot_soak(d, "soak.png")]),
+        ("soak-kafka", "The same on Kafka: server and NPC worker (`bench:soak -- --kafka`)", soak_text, lambda d: [plot_soak(d, "soak-kafka.png")]),
         ("model-ab", "Two exports of the model side by side (`bench:model-ab`)", model_ab_text, None),
         # The Spark benchmarks draw their own plots.
         ("analytics", "Report job over a 1M-record archive (`bench:analytics`)", lambda d: table(d["rows"]), lambda d: ["analytics.png"]),

@@ -1,20 +1,23 @@
 /**
- * npm run bench:soak: does the server's memory stay flat while players come and go for minutes? `npm start`'s server
- * (rooms and the embedded NPC worker, the village world) in its own process; `--players` visitors at a time, each a new
- * player: joins (matchmaking), asks the NPC by the gate and waits for the answer, walks to another NPC (greeted there),
- * says hello, leaves after `--stay` seconds, and the next one comes. After a warm-up and again at the end, once every visitor has left, the server
- * writes a heap snapshot (after a full GC): what grew between the two, per visit and by kind, and whether any room
- * outlived its players. /metrics is read every 2 s for the heap and RSS curves. Table + bench/results/soak.json.
+ * npm run bench:soak: does memory stay flat while players come and go for minutes? `npm start`'s server (rooms and the
+ * embedded NPC worker, the village world) in its own process, or with `--kafka` a server and an NPC worker as two
+ * processes on a real broker (scripts/kafka-local.sh), as deployed. `--players` visitors at a time, each a new player:
+ * joins (matchmaking), asks the NPC by the gate and waits for the answer, walks to another NPC (greeted there), says
+ * hello, leaves after `--stay` seconds, and the next one comes. After a warm-up and again at the end, once every
+ * visitor has left, each process writes a heap snapshot (after a full GC): what grew between the two, per visit and
+ * by kind, and whether any room or client outlived its player. /metrics is read every 2 s for the heap and RSS curves.
+ * Table + bench/results/soak.json (soak-kafka.json with --kafka).
  *
- *   npm run bench:soak -- [--minutes 5] [--players 100] [--stay 8] [--warmup 30] [--signed-in]
+ *   npm run bench:soak -- [--minutes 5] [--players 100] [--stay 8] [--warmup 30] [--signed-in] [--kafka]
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { answerTime } from "../loadtest/bots.js";
-import { freePort, startService } from "../test/helpers/processes.js";
+import { freePort, type Service, startService, uniqueTopics } from "../test/helpers/processes.js";
 import { joinWorld, signedIn, sleep, type TestPlayer, walkTo } from "../test/helpers/world.js";
 import { grownKinds, heapKinds, type HeapKind, totalBytes } from "./heap-snapshot.js";
 import { machineInfo } from "./machine.js";
@@ -28,22 +31,45 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "30" },
     /** Each visitor signs in as a new account (the server gets AUTH_SECRET): the NPCs remember every one they greet. */
     "signed-in": { type: "boolean", default: false },
-    out: { type: "string", default: join(import.meta.dirname, "results", "soak.json") },
+    /** A server and an NPC worker on a real broker, both watched, instead of the one embedded process. */
+    kafka: { type: "boolean", default: false },
+    out: { type: "string" },
   },
 });
 const players = Number(values.players);
 const stayMs = Number(values.stay) * 1000;
+const out = values.out ?? join(import.meta.dirname, "results", values.kafka ? "soak-kafka.json" : "soak.json");
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 const MB = 2 ** 20;
 const secret = values["signed-in"] ? "soak-secret-of-at-least-32-characters!" : undefined;
 
-const snapshots = mkdtempSync(join(tmpdir(), "kobot-soak-"));
+/** A process under watch: its /metrics, and the folder its heap snapshots go to (`--heapsnapshot-signal`). */
+interface Watched {
+  name: string;
+  service: Service;
+  metricsUrl: string;
+  snapshots: string;
+}
+
+async function watched(name: string, entry: string, env: Record<string, string>, readyMsg: string, metricsPort: number): Promise<Watched> {
+  const snapshots = mkdtempSync(join(tmpdir(), `kobot-soak-${name}-`));
+  const service = await startService(`bench-soak-${name}`, entry, env, readyMsg, ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${snapshots}`]);
+  return { name, service, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, snapshots };
+}
+
+const kafkaDir = values.kafka ? mkdtempSync(join(tmpdir(), "kobot-soak-kafka-")) : undefined;
+const brokers = kafkaDir && execFileSync("bash", ["scripts/kafka-local.sh", "start", kafkaDir], { encoding: "utf8" }).trim().split("\n").at(-1)!;
+const topics = uniqueTopics("soak");
+const kafkaEnv: Record<string, string> = brokers
+  ? { KAFKA_BROKERS: brokers, KAFKA_QUESTION_TOPIC: topics.question, KAFKA_ANSWER_TOPIC: topics.answer, KAFKA_WORKER_GROUP: `soak-${topics.question}`, CHAT_LOG_TOPIC: `chat.log.${topics.question}` }
+  : {};
+const processes: Watched[] = [];
+const workerPort = await freePort();
+if (brokers) processes.push(await watched("worker", "npc/worker-main.ts", { ...kafkaEnv, METRICS_PORT: String(workerPort) }, "npc worker started", workerPort));
 const port = await freePort();
 const url = `ws://127.0.0.1:${port}`;
-const server = await startService("bench-soak", "server/main.ts", { PORT: String(port), HOST: "127.0.0.1", ...(secret ? { AUTH_SECRET: secret } : {}) }, "world server listening", [
-  "--heapsnapshot-signal=SIGUSR2",
-  `--diagnostic-dir=${snapshots}`,
-]);
+const server = await watched("server", "server/main.ts", { ...kafkaEnv, PORT: String(port), HOST: "127.0.0.1", ...(secret ? { AUTH_SECRET: secret } : {}) }, "world server listening", port);
+processes.unshift(server);
 
 /** What the visitors saw, over one phase. */
 class Tally {
@@ -103,76 +129,94 @@ async function churn(seconds: number): Promise<Tally> {
   return tally;
 }
 
-const memory: Array<{ s: number; heapUsedMB: number; rssMB: number; rooms: number; clients: number; phase: string }> = [];
+type Sample = { s: number; process: string; heapUsedMB: number; rssMB: number; rooms?: number; clients?: number; phase: string };
+const memory: Sample[] = [];
 const startedAt = performance.now();
 let phase = "warm-up";
-async function sampleMemory(): Promise<(typeof memory)[number]> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+async function sampleMemory(watched: Watched): Promise<Sample> {
+  const text = await (await fetch(watched.metricsUrl)).text();
   const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(text)?.[1]);
-  const sample = {
+  const sample: Sample = {
     s: round((performance.now() - startedAt) / 1000),
+    process: watched.name,
     heapUsedMB: round(value("nodejs_heap_size_used_bytes") / MB),
     rssMB: round(value("process_resident_memory_bytes") / MB),
-    rooms: value("kobot_rooms"),
-    clients: value("kobot_clients"),
+    ...(watched === server ? { rooms: value("kobot_rooms"), clients: value("kobot_clients") } : {}),
     phase,
   };
   memory.push(sample);
   return sample;
 }
-const sampler = setInterval(() => void sampleMemory().catch(() => {}), 2000);
+const sampler = setInterval(() => void Promise.all(processes.map(sampleMemory)).catch(() => {}), 2000);
 
-/**
- * Once the last visitors' rooms have closed: the rooms and clients left (none, if every leave was seen), and a heap
- * snapshot (the server's signal handler runs a full GC first) summed by kind.
- */
-async function snapshot(): Promise<{ kinds: Map<string, HeapKind>; rooms: number; clients: number }> {
-  await sleep(3000);
-  const { rooms, clients } = await sampleMemory();
-  const before = new Set(readdirSync(snapshots));
-  server.process.kill("SIGUSR2");
+/** A heap snapshot of `watched` (its signal handler runs a full GC first), summed by kind. */
+async function snapshot(watched: Watched): Promise<Map<string, HeapKind>> {
+  const before = new Set(readdirSync(watched.snapshots));
+  watched.service.process.kill("SIGUSR2");
   for (;;) {
     await sleep(500);
-    const file = readdirSync(snapshots).find((name) => !before.has(name) && name.endsWith(".heapsnapshot"));
-    // Written on the server's main thread: once /metrics answers again, the file is whole.
-    if (file && statSync(join(snapshots, file)).size > 0 && (await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.ok, () => false))) {
-      return { kinds: await heapKinds(join(snapshots, file)), rooms, clients };
+    const file = readdirSync(watched.snapshots).find((name) => !before.has(name) && name.endsWith(".heapsnapshot"));
+    // Written on the process's main thread: once /metrics answers again, the file is whole.
+    if (file && statSync(join(watched.snapshots, file)).size > 0 && (await fetch(watched.metricsUrl).then((r) => r.ok, () => false))) {
+      return heapKinds(join(watched.snapshots, file));
     }
   }
 }
 
+/** Once the last visitors' rooms have closed: the rooms and clients left (none, if every leave was seen), and each process's heap. */
+async function settled(): Promise<{ rooms: number; clients: number; heaps: Map<string, HeapKind>[] }> {
+  await sleep(3000);
+  const { rooms = NaN, clients = NaN } = await sampleMemory(server);
+  const heaps = [];
+  for (const watched of processes) heaps.push(await snapshot(watched)); // one at a time: each takes a core for a while
+  return { rooms, clients, heaps };
+}
+
 try {
-  console.log(`warm-up: ${values.warmup} s of ${players} visitors at a time…`);
+  console.log(`warm-up: ${values.warmup} s of ${players} visitors at a time${brokers ? ", server and NPC worker on Kafka" : ""}…`);
   const warmup = await churn(Number(values.warmup));
-  const afterWarmup = await snapshot();
+  const afterWarmup = await settled();
   phase = "soak";
   console.log(`soak: ${values.minutes} min…`);
   const soakStart = performance.now();
   const soak = await churn(Number(values.minutes) * 60);
   const soakSeconds = (performance.now() - soakStart) / 1000;
   phase = "after";
-  const atEnd = await snapshot();
+  const atEnd = await settled();
   clearInterval(sampler);
 
-  const grown = totalBytes(atEnd.kinds) - totalBytes(afterWarmup.kinds);
-  const rows = [
-    { phase: "warm-up", seconds: Number(values.warmup), visits: warmup.visits, answers: warmup.answers.length, unanswered: warmup.unanswered, answerP50Ms: round(percentile(warmup.answers, 50)), answerP95Ms: round(percentile(warmup.answers, 95)), heapAfterMB: round(totalBytes(afterWarmup.kinds) / MB), roomsLeft: afterWarmup.rooms, clientsLeft: afterWarmup.clients },
-    { phase: "soak", seconds: round(soakSeconds), visits: soak.visits, answers: soak.answers.length, unanswered: soak.unanswered, answerP50Ms: round(percentile(soak.answers, 50)), answerP95Ms: round(percentile(soak.answers, 95)), heapAfterMB: round(totalBytes(atEnd.kinds) / MB), roomsLeft: atEnd.rooms, clientsLeft: atEnd.clients },
-  ];
+  const phaseRow = (name: string, seconds: number, tally: Tally, settledThen: typeof atEnd) => ({
+    phase: name, seconds: round(seconds), visits: tally.visits, answers: tally.answers.length, unanswered: tally.unanswered,
+    answerP50Ms: round(percentile(tally.answers, 50)), answerP95Ms: round(percentile(tally.answers, 95)),
+    ...Object.fromEntries(processes.map((watched, i) => [`${watched.name}HeapMB`, round(totalBytes(settledThen.heaps[i]!) / MB)])),
+    roomsLeft: settledThen.rooms, clientsLeft: settledThen.clients,
+  });
+  const rows = [phaseRow("warm-up", Number(values.warmup), warmup, afterWarmup), phaseRow("soak", soakSeconds, soak, atEnd)];
   printTable(rows);
-  const top = grownKinds(afterWarmup.kinds, atEnd.kinds, 12).map((k) => ({ kind: k.kind, count: k.count, kB: round(k.bytes / 1024) }));
-  console.log(`\nheap after a full GC grew ${round(grown / MB, 2)} MB over ${soak.visits} visits: ${round(grown / soak.visits)} bytes a visit. Grew most:`);
-  printTable(top);
-  const rss = memory.filter((m) => m.phase === "soak").map((m) => m.rssMB);
-  console.log(`\nRSS during the soak: ${Math.min(...rss)}–${Math.max(...rss)} MB; errors: ${JSON.stringify({ ...warmup.errors, ...soak.errors })}`);
-  writeFileSync(values.out!, JSON.stringify({
+  const growth = processes.map((watched, i) => {
+    const grown = totalBytes(atEnd.heaps[i]!) - totalBytes(afterWarmup.heaps[i]!);
+    const grewMost = grownKinds(afterWarmup.heaps[i]!, atEnd.heaps[i]!, 12).map((k) => ({ kind: k.kind, count: k.count, kB: round(k.bytes / 1024) }));
+    console.log(`\n${watched.name}: heap after a full GC grew ${round(grown / MB, 2)} MB over ${soak.visits} visits, ${round(grown / soak.visits)} bytes a visit. Grew most:`);
+    printTable(grewMost);
+    const rss = memory.filter((m) => m.phase === "soak" && m.process === watched.name).map((m) => m.rssMB);
+    console.log(`RSS during the soak: ${Math.min(...rss)}–${Math.max(...rss)} MB`);
+    return { process: watched.name, heapGrownMB: round(grown / MB, 2), bytesPerVisit: round(grown / soak.visits), grewMost };
+  });
+  console.log(`\nerrors: ${JSON.stringify({ ...warmup.errors, ...soak.errors })}`);
+  writeFileSync(out, JSON.stringify({
     benchmark: "soak", date: new Date().toISOString(), machine: machineInfo(),
-    players, staySeconds: stayMs / 1000, signedIn: secret !== undefined, rows, heapGrownMB: round(grown / MB, 2), bytesPerVisit: round(grown / soak.visits),
-    grewMost: top, errors: { warmup: warmup.errors, soak: soak.errors }, memory,
+    players, staySeconds: stayMs / 1000, signedIn: secret !== undefined, kafka: brokers !== undefined, rows, growth,
+    errors: { warmup: warmup.errors, soak: soak.errors }, memory,
   }, null, 2) + "\n");
 } finally {
   clearInterval(sampler);
-  await server.stop();
-  rmSync(snapshots, { recursive: true, force: true }); // two of ~40 MB each
+  for (const watched of processes) {
+    await watched.service.stop();
+    rmSync(watched.snapshots, { recursive: true, force: true }); // two of ~40 MB each
+  }
+  if (kafkaDir) {
+    execFileSync("bash", ["scripts/kafka-local.sh", "stop", kafkaDir]);
+    rmSync(kafkaDir, { recursive: true, force: true });
+  }
 }
 process.exit(0);
