@@ -2,7 +2,7 @@ import type { Presence } from "@colyseus/core";
 
 /** A meeting longer ago than this is forgotten: the player is greeted as new. */
 export const FORGET_AFTER_DAYS = 30;
-const FORGET_AFTER_MS = FORGET_AFTER_DAYS * 86_400_000;
+export const FORGET_AFTER_MS = FORGET_AFTER_DAYS * 86_400_000;
 
 /** The start of every NPC's hash of account → when the NPC last greeted it (epoch ms). */
 export const MET_PREFIX = "npc-met:";
@@ -33,12 +33,11 @@ export class NpcAcquaintances {
 }
 
 /**
- * Every NPC of the world (`worldNpcs`: with Redis, those that met players before MET_NPCS_KEY was kept are not in it)
- * and every NPC that met anyone forgets it met `account` (a player's erasure request); returns how many had met them.
+ * Every NPC of the world (`worldNpcs`) and every NPC that met anyone forgets it met `account` (a player's erasure
+ * request); returns how many had met them.
  */
 export async function forgetAccount(presence: Presence, worldNpcs: readonly string[], account: string): Promise<number> {
-  const npcIds = [...new Set([...worldNpcs, ...(await presence.smembers(MET_NPCS_KEY))])];
-  const forgotten = await Promise.all(npcIds.map((npcId) => presence.hdel(metKeyOf(npcId), account)));
+  const forgotten = await Promise.all((await npcsThatMet(presence, worldNpcs)).map((npcId) => presence.hdel(metKeyOf(npcId), account)));
   return forgotten.filter(Boolean).length;
 }
 
@@ -49,11 +48,19 @@ export async function forgetAccount(presence: Presence, worldNpcs: readonly stri
  */
 export async function forgetLongAgo(presence: Presence, worldNpcs: readonly string[], now = Date.now(), forgetAfterMs = FORGET_AFTER_MS): Promise<number> {
   let forgotten = 0;
-  for (const npcId of new Set([...worldNpcs, ...(await presence.smembers(MET_NPCS_KEY))])) {
+  for (const npcId of await npcsThatMet(presence, worldNpcs)) {
     const key = metKeyOf(npcId);
     const old = Object.entries(await presence.hgetall(key)).filter(([, at]) => now - Number(at) >= forgetAfterMs);
     // A meeting renewed between the read and the delete goes too: that player is greeted as new once more.
     for (const [account] of old) if (await presence.hdel(key, account)) forgotten++;
   }
   return forgotten;
+}
+
+/**
+ * The NPCs whose hashes may hold meetings: the world's, and those in MET_NPCS_KEY (with Redis, it lacks the NPCs that
+ * met players before it was kept).
+ */
+async function npcsThatMet(presence: Presence, worldNpcs: readonly string[]): Promise<string[]> {
+  return [...new Set([...worldNpcs, ...(await presence.smembers(MET_NPCS_KEY))])];
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import type { KeptPart } from "./kept-presence.js";
-import { FORGET_AFTER_DAYS, MET_NPCS_KEY, MET_PREFIX, metKeyOf } from "../rooms/npc-acquaintances.js";
+import { FORGET_AFTER_MS, MET_NPCS_KEY, MET_PREFIX, metKeyOf } from "../rooms/npc-acquaintances.js";
 
 const SNAPSHOT = z.object({
   v: z.literal(1),
@@ -9,8 +9,6 @@ const SNAPSHOT = z.object({
   met: z.record(z.string(), z.record(z.string(), z.number())),
 });
 type Snapshot = z.infer<typeof SNAPSHOT>;
-
-const FORGET_AFTER_MS = FORGET_AFTER_DAYS * 86_400_000;
 
 /**
  * Whom each NPC met, without Redis (DATA_DIR/npc-acquaintances.json), so that a restart does not greet every returning
