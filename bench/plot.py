@@ -124,6 +124,8 @@ def soak_text(d):
     for g in d["growth"]:
         text += (f"\n\n{g['process']}: the heap after a full GC, once every visitor had left, grew {g['heapGrownMB']} MB from the "
                  f"warm-up's end to the soak's: {g['bytesPerVisit']} bytes a visit. Kinds that grew most:\n\n" + table(g["grewMost"]))
+        if g.get("arrays"):
+            text += "\n\nInternal arrays' bytes that grew, by what holds them:\n\n" + table(g["arrays"])
     return text
 
 

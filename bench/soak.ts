@@ -4,11 +4,12 @@
  * processes on a real broker (scripts/kafka-local.sh), as deployed. `--players` visitors at a time, each a new player:
  * joins (matchmaking), asks the NPC by the gate and waits for the answer, walks to another NPC (greeted there), says
  * hello, leaves after `--stay` seconds, and the next one comes. After a warm-up and again at the end, once every
- * visitor has left, each process writes a heap snapshot (after a full GC): what grew between the two, per visit and
- * by kind, and whether any room or client outlived its player. /metrics is read every 2 s for the heap and RSS curves.
+ * visitor has left, each process writes a heap snapshot (after a full GC): what grew between the two, per visit, by
+ * kind and, for internal arrays (lists', maps' and objects' backing stores), by what holds them; and whether any room
+ * or client outlived its player. /metrics is read every 2 s for the heap and RSS curves.
  * Table + bench/results/soak.json (soak-kafka.json with --kafka).
  *
- *   npm run bench:soak -- [--minutes 5] [--players 100] [--stay 8] [--warmup 30] [--signed-in] [--kafka]
+ *   npm run bench:soak -- [--minutes 5] [--players 100] [--stay 8] [--warmup 30] [--signed-in] [--kafka] [--keep-snapshots]
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -19,7 +20,7 @@ import { parseArgs } from "node:util";
 import { answerTime } from "../loadtest/bots.js";
 import { freePort, type Service, startService, uniqueTopics } from "../test/helpers/processes.js";
 import { joinWorld, signedIn, sleep, type TestPlayer, walkTo } from "../test/helpers/world.js";
-import { grownKinds, heapKinds, type HeapKind, totalBytes } from "./heap-snapshot.js";
+import { grownArrays, grownKinds, heapKinds, type HeapKind, totalBytes } from "./heap-snapshot.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 
@@ -33,6 +34,8 @@ const { values } = parseArgs({
     "signed-in": { type: "boolean", default: false },
     /** A server and an NPC worker on a real broker, both watched, instead of the one embedded process. */
     kafka: { type: "boolean", default: false },
+    /** Leave the heap snapshots in their folders (printed at the end), to read in devtools or bench/heap-snapshot.ts. */
+    "keep-snapshots": { type: "boolean", default: false },
     out: { type: "string" },
   },
 });
@@ -149,8 +152,8 @@ async function sampleMemory(watched: Watched): Promise<Sample> {
 }
 const sampler = setInterval(() => void Promise.all(processes.map(sampleMemory)).catch(() => {}), 2000);
 
-/** A heap snapshot of `watched` (its signal handler runs a full GC first), summed by kind. */
-async function snapshot(watched: Watched): Promise<Map<string, HeapKind>> {
+/** A heap snapshot of `watched` (its signal handler runs a full GC first): its file. */
+async function snapshot(watched: Watched): Promise<string> {
   const before = new Set(readdirSync(watched.snapshots));
   watched.service.process.kill("SIGUSR2");
   for (;;) {
@@ -158,18 +161,18 @@ async function snapshot(watched: Watched): Promise<Map<string, HeapKind>> {
     const file = readdirSync(watched.snapshots).find((name) => !before.has(name) && name.endsWith(".heapsnapshot"));
     // Written on the process's main thread: once /metrics answers again, the file is whole.
     if (file && statSync(join(watched.snapshots, file)).size > 0 && (await fetch(watched.metricsUrl).then((r) => r.ok, () => false))) {
-      return heapKinds(join(watched.snapshots, file));
+      return join(watched.snapshots, file);
     }
   }
 }
 
 /** Once the last visitors' rooms have closed: the rooms and clients left (none, if every leave was seen), and each process's heap. */
-async function settled(): Promise<{ rooms: number; clients: number; heaps: Map<string, HeapKind>[] }> {
+async function settled(): Promise<{ rooms: number; clients: number; snapshots: string[]; heaps: Map<string, HeapKind>[] }> {
   await sleep(3000);
   const { rooms = NaN, clients = NaN } = await sampleMemory(server);
-  const heaps = [];
-  for (const watched of processes) heaps.push(await snapshot(watched)); // one at a time: each takes a core for a while
-  return { rooms, clients, heaps };
+  const snapshots = [];
+  for (const watched of processes) snapshots.push(await snapshot(watched)); // one at a time: each takes a core for a while
+  return { rooms, clients, snapshots, heaps: await Promise.all(snapshots.map(heapKinds)) };
 }
 
 try {
@@ -193,15 +196,19 @@ try {
   });
   const rows = [phaseRow("warm-up", Number(values.warmup), warmup, afterWarmup), phaseRow("soak", soakSeconds, soak, atEnd)];
   printTable(rows);
-  const growth = processes.map((watched, i) => {
+  const growth = [];
+  for (const [i, watched] of processes.entries()) {
     const grown = totalBytes(atEnd.heaps[i]!) - totalBytes(afterWarmup.heaps[i]!);
     const grewMost = grownKinds(afterWarmup.heaps[i]!, atEnd.heaps[i]!, 12).map((k) => ({ kind: k.kind, count: k.count, kB: round(k.bytes / 1024) }));
     console.log(`\n${watched.name}: heap after a full GC grew ${round(grown / MB, 2)} MB over ${soak.visits} visits, ${round(grown / soak.visits)} bytes a visit. Grew most:`);
     printTable(grewMost);
+    const arrays = (await grownArrays(afterWarmup.snapshots[i]!, atEnd.snapshots[i]!, 5)).map((a) => ({ heldBy: a.heldBy, arrays: a.arrays, kB: round(a.bytes / 1024) }));
+    console.log("(array) bytes that grew, by what holds them:");
+    printTable(arrays);
     const rss = memory.filter((m) => m.phase === "soak" && m.process === watched.name).map((m) => m.rssMB);
     console.log(`RSS during the soak: ${Math.min(...rss)}–${Math.max(...rss)} MB`);
-    return { process: watched.name, heapGrownMB: round(grown / MB, 2), bytesPerVisit: round(grown / soak.visits), grewMost };
-  });
+    growth.push({ process: watched.name, heapGrownMB: round(grown / MB, 2), bytesPerVisit: round(grown / soak.visits), grewMost, arrays });
+  }
   console.log(`\nerrors: ${JSON.stringify({ ...warmup.errors, ...soak.errors })}`);
   writeFileSync(out, JSON.stringify({
     benchmark: "soak", date: new Date().toISOString(), machine: machineInfo(),
@@ -212,7 +219,8 @@ try {
   clearInterval(sampler);
   for (const watched of processes) {
     await watched.service.stop();
-    rmSync(watched.snapshots, { recursive: true, force: true }); // two of ~40 MB each
+    if (values["keep-snapshots"]) console.log(`${watched.name}'s heap snapshots: ${watched.snapshots}`);
+    else rmSync(watched.snapshots, { recursive: true, force: true }); // two of ~40 MB each
   }
   if (kafkaDir) {
     execFileSync("bash", ["scripts/kafka-local.sh", "stop", kafkaDir]);

@@ -1,5 +1,7 @@
 import { ArraySchema, MapSchema, Schema, type, view } from "@colyseus/schema";
 
+import "./schema-refcounts.js"; // a room open for good would keep a count for every instance it ever held
+
 /**
  * The world's replicated state. The server mutates it; Colyseus sends patches to every client.
  * Unity's C# classes are generated from this file (`npm run schema:unity`).
