@@ -4,7 +4,7 @@
  * decoded every 10 lines, with and without the fix, each in a process of its own (the fix applies to the whole
  * process), in turns. Table + bench/results/schema-refcounts.json.
  *
- *   npm run bench:schema-refcounts -- [--lines 200000] [--rounds 5]
+ *   npm run bench:schema-refcounts -- [--lines 200000] [--rounds 10]
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -19,7 +19,7 @@ import { percentile, printTable, round } from "./stats.js";
 const { values } = parseArgs({
   options: {
     lines: { type: "string", default: "200000" },
-    rounds: { type: "string", default: "5" },
+    rounds: { type: "string", default: "10" },
     /** Internal: run one round in this process, with the fix (`fixed`) or without (`library`), and print its result. */
     round: { type: "string" },
   },
