@@ -147,6 +147,18 @@ def plot_soak(soak, name):
     return save(fig, name)
 
 
+def plot_npc_memory_sweep(d):
+    rows = d["rows"]
+    modes = [r["mode"] for r in rows]
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
+    for ax, key, label in zip(axes, ["redisLongestWaitMs", "sweepS", "peakMemoryMB"],
+                              ["Redis's longest wait for others (ms)", "sweep (s)", "sweeping process's peak memory (MB)"]):
+        ax.bar(modes, [r[key] for r in rows], color=["#c44e52", "#4c72b0"])
+        ax.set_title(label, fontsize=9)
+    fig.suptitle(f"Sweeping an NPC's memory of {rows[0]['accounts']:,} accounts ({rows[0]['forgotten']:,} forgotten)", fontsize=10)
+    return save(fig, "npc-memory-sweep.png")
+
+
 def model_ab_text(d):
     differ = d["differ"]
     return (f"Before: `{d['models']['before']}` ({d['modelNames']['before']}); after: `{d['models']['after']}` "
@@ -163,7 +175,7 @@ def save(fig, name):
 
 
 def main():
-    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|busy-room|sight|soak|schema-refcounts|moderation|broker-restart|analytics|archive`; `npm run bench:model-ab -- --before <model folder>` compares two exports of the model).",
+    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|busy-room|sight|soak|schema-refcounts|npc-memory-sweep|moderation|broker-restart|analytics|archive`; `npm run bench:model-ab -- --before <model folder>` compares two exports of the model).",
              "Numbers are from one run on the machine named in each section; compare ratios within a run.\n"]
     sections = [
         ("npc", "NPC brain (`bench:npc`)", lambda d: table(d["rows"]) + "\n\n" + table([{"measure": k, "value": v} for k, v in d["summary"].items()]), None),
@@ -180,6 +192,7 @@ def main():
         ("soak", "Memory while players come and go for minutes (`bench:soak`)", soak_text, lambda d: [plot_soak(d, "soak.png")]),
         ("soak-kafka", "The same on Kafka: server and NPC worker (`bench:soak -- --kafka`)", soak_text, lambda d: [plot_soak(d, "soak-kafka.png")]),
         ("schema-refcounts", "What the state's fix for kept reference counts costs its encoder (`bench:schema-refcounts`)", lambda d: table(d["rows"]) + f"\n\nWith the fix / without it, round by round: median {d['ratio']['median']} ({d['ratio']['min']}–{d['ratio']['max']}).", None),
+        ("npc-memory-sweep", "Sweeping an NPC's memory of the accounts it met, on Redis (`bench:npc-memory-sweep`)", lambda d: table(d["rows"]), lambda d: [plot_npc_memory_sweep(d)]),
         ("model-ab", "Two exports of the model side by side (`bench:model-ab`)", model_ab_text, None),
         # The Spark benchmarks draw their own plots.
         ("analytics", "Report job over a 1M-record archive (`bench:analytics`)", lambda d: table(d["rows"]), lambda d: ["analytics.png"]),

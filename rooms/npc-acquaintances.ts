@@ -1,5 +1,7 @@
 import type { Presence } from "@colyseus/core";
 
+import { type HashPages, presenceHashPages } from "./hash-pages.js";
+
 /** A meeting longer ago than this is forgotten: the player is greeted as new. */
 export const FORGET_AFTER_DAYS = 30;
 export const FORGET_AFTER_MS = FORGET_AFTER_DAYS * 86_400_000;
@@ -46,13 +48,19 @@ export async function forgetAccount(presence: Presence, worldNpcs: readonly stri
  * not met already: without it their hashes keep every account ever greeted, with Redis for good, without it until
  * the file is read at the next start (server/acquaintances-file.ts). Returns how many meetings went.
  */
-export async function forgetLongAgo(presence: Presence, worldNpcs: readonly string[], now = Date.now(), forgetAfterMs = FORGET_AFTER_MS): Promise<number> {
+export async function forgetLongAgo(
+  presence: Presence,
+  worldNpcs: readonly string[],
+  { now = Date.now(), forgetAfterMs = FORGET_AFTER_MS, hashes = presenceHashPages(presence) }: { now?: number; forgetAfterMs?: number; hashes?: HashPages } = {},
+): Promise<number> {
+  const cutoff = now - forgetAfterMs;
   let forgotten = 0;
   for (const npcId of await npcsThatMet(presence, worldNpcs)) {
     const key = metKeyOf(npcId);
-    const old = Object.entries(await presence.hgetall(key)).filter(([, at]) => now - Number(at) >= forgetAfterMs);
-    // A meeting renewed between the read and the delete goes too: that player is greeted as new once more.
-    for (const [account] of old) if (await presence.hdel(key, account)) forgotten++;
+    for await (const page of hashes.pages(key)) {
+      const old = page.filter(([, at]) => Number(at) <= cutoff).map(([account]) => account);
+      forgotten += await hashes.deleteAtOrBefore(key, old, cutoff);
+    }
   }
   return forgotten;
 }

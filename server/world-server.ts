@@ -199,7 +199,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   relist?.unref();
   // Meetings past the forgetting time leave the NPCs' memory (every process does it; the second finds nothing).
   const forgetOldMeetings = () =>
-    void forgetLongAgo(matchMaker.presence, config.world.npcs.map((npc) => npc.id)).then(
+    void forgetLongAgo(matchMaker.presence, config.world.npcs.map((npc) => npc.id), { hashes: shared?.hashes }).then(
       (forgotten) => forgotten > 0 && log.info("npcs forgot meetings past the forgetting time", { forgotten }),
       (error: unknown) => log.warn("npcs' old meetings not forgotten; tried again later", { error }),
     );

@@ -38,11 +38,11 @@ describe("whom NPCs have met (rooms/npc-acquaintances.ts)", () => {
     await acquaintances.meet("removed-since", ["old"], t0);
     await acquaintances.meet("hans", ["renewed", "new"], t0 + 20 * day);
     await presence.hset(metKeyOf("met-before-the-set"), "old", String(t0)); // as a version before the set wrote
-    assert.equal(await forgetLongAgo(presence, ["hans", "met-before-the-set"], t0 + 30 * day, 30 * day), 3);
+    assert.equal(await forgetLongAgo(presence, ["hans", "met-before-the-set"], { now: t0 + 30 * day, forgetAfterMs: 30 * day }), 3);
     assert.deepEqual(Object.keys(await presence.hgetall(metKeyOf("hans"))).sort(), ["new", "renewed"]);
     assert.deepEqual(await presence.hgetall(metKeyOf("removed-since")), {});
     assert.deepEqual(await presence.hgetall(metKeyOf("met-before-the-set")), {});
-    assert.equal(await forgetLongAgo(presence, ["hans"], t0 + 30 * day, 30 * day), 0, "nothing left to drop");
+    assert.equal(await forgetLongAgo(presence, ["hans"], { now: t0 + 30 * day, forgetAfterMs: 30 * day }), 0, "nothing left to drop");
     // Dropping changes nothing a player sees: the renewed meeting is still known, the old one already was not.
     assert.deepEqual([...(await acquaintances.meet("hans", ["renewed", "old"], t0 + 31 * day))], ["renewed"]);
   });
