@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 
 import { LocalPresence } from "@colyseus/core";
 
-import { fileReport, listReports, type PlayerReport } from "../rooms/player-reports.js";
+import { closeReport, fileReport, listReports, type PlayerReport } from "../rooms/player-reports.js";
 
 describe("players' reports' store (rooms/player-reports.ts)", () => {
   const report = (reporter: string, reported: string, at: number): Omit<PlayerReport, "id" | "times"> => ({
@@ -29,4 +29,40 @@ describe("players' reports' store (rooms/player-reports.ts)", () => {
     assert.deepEqual((await listReports(presence, { limit: 10 })).map((r) => r.times), [1, 2]);
     presence.shutdown();
   });
+
+  it("lists and closes by a small index: only the reports returned are read, never every report's JSON", async () => {
+    const presence = new LocalPresence();
+    for (let i = 0; i < 300; i++) await fileReport(presence, { ...report(`r${i}`, `p${i % 7}`, 1000 + i), reported: { player: `p${i % 7}`, name: "x", account: `acc${i % 7}` } });
+    const reads: string[] = [];
+    const hgetall = presence.hgetall.bind(presence);
+    const hget = presence.hget.bind(presence);
+    presence.hgetall = (key) => (reads.push(`hgetall ${key}`), hgetall(key));
+    presence.hget = (key, field) => (reads.push(`hget ${key}`), hget(key, field));
+
+    const newest = await listReports(presence, { limit: 10 });
+    assert.deepEqual(newest.map((r) => r.at), Array.from({ length: 10 }, (_, i) => 1299 - i), "the 10 newest, newest first");
+    const ofAcc3 = await listReports(presence, { account: "acc3", limit: 100 });
+    assert.equal(ofAcc3.length, 43);
+    assert.ok(ofAcc3.every((r) => r.reported.account === "acc3"));
+    assert.equal(await closeReport(presence, newest[0]!.id), true);
+    assert.equal(await closeReport(presence, newest[0]!.id), false, "closed already");
+    assert.ok(!reads.includes("hgetall kobot:reports"), `no read of every report: ${[...new Set(reads)].join(", ")}`);
+    assert.equal(reads.filter((read) => read === "hget kobot:reports").length, 10 + 43, "one read a report listed");
+    assert.equal((await listReports(presence, { limit: 1000 })).length, 299);
+    presence.shutdown();
+  });
+
+  it("indexes reports stored before the index (a Redis of an older version) at the first listing, and skips an entry whose report was never written", async () => {
+    const presence = new LocalPresence();
+    const old: PlayerReport = { ...report("r1", "p1", 5), id: "old-id", times: 1 };
+    await presence.hset("kobot:reports", "player r1 > player p1", JSON.stringify(old));
+    await fileReport(presence, report("r2", "p1", 6));
+    assert.deepEqual((await listReports(presence, { limit: 10 })).map((r) => r.reporter.player), ["r2", "r1"]);
+    assert.equal(await closeReport(presence, "old-id"), true);
+    // A process stopped between writing a report's index entry and the report: the entry leads nowhere.
+    await presence.hset("kobot:reports:index", "player r3 > player p1", JSON.stringify([7, "lost", null]));
+    assert.deepEqual((await listReports(presence, { limit: 10 })).map((r) => r.reporter.player), ["r2"]);
+    presence.shutdown();
+  });
 });
+

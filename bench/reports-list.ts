@@ -1,0 +1,94 @@
+/**
+ * npm run bench:reports-list: what the moderators' console costs a game server when players' reports pile up to the
+ * store's cap (rooms/player-reports.ts, REPORTS_KEPT): the console lists the newest 200 every 10 s, and the listing
+ * runs in the server's process, beside its rooms. 10,000 reports of the usual size (5 lines of the reported player)
+ * on a real Redis (scripts/redis-local.sh) and in the embedded default's own presence; each listing timed, with the
+ * longest this process's event loop (every room of the process) was held meanwhile. Against it, the listing before
+ * session 35: every report's JSON read and parsed, then sorted. Table + bench/results/reports-list.json.
+ *
+ *   npm run bench:reports-list -- [--reports 10000] [--listings 20]
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+import { LocalPresence, type Presence } from "@colyseus/core";
+import { RedisPresence } from "@colyseus/redis-presence";
+
+import { closeReport, fileReport, listReports, type PlayerReport, REPORT_LINES } from "../rooms/player-reports.js";
+import { machineInfo } from "./machine.js";
+import { percentile, printTable, round } from "./stats.js";
+
+const { values } = parseArgs({ options: { reports: { type: "string", default: "10000" }, listings: { type: "string", default: "20" } } });
+const reports = Number(values.reports);
+const LIMIT = 200; // what web-client/src/moderation-console.ts asks for
+const said = "야 너 진짜 그렇게 하면 안 되지 않냐 ㅋㅋ 다시 해봐 이번엔 제대로";
+
+/** The listing before session 35, for comparison: every report's JSON read and parsed. */
+async function listEveryReport(presence: Presence, limit: number): Promise<PlayerReport[]> {
+  const all = Object.values(await presence.hgetall("kobot:reports")).map((json) => JSON.parse(json) as PlayerReport);
+  return all.sort((a, b) => b.at - a.at).slice(0, limit);
+}
+
+/** `run` timed, with the longest gap between this process's 1 ms timers meanwhile (how long the event loop was held). */
+async function timedWithLoop<T>(run: () => Promise<T>): Promise<{ ms: number; loopHeldMs: number; result: T }> {
+  let last = performance.now();
+  let held = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    held = Math.max(held, now - last);
+    last = now;
+  }, 1);
+  const started = performance.now();
+  const result = await run();
+  const ms = performance.now() - started;
+  await new Promise((resolve) => setTimeout(resolve, 5)); // the timer's first tick after a block sees it
+  clearInterval(timer);
+  return { ms, loopHeldMs: Math.max(0, held - 1), result };
+}
+
+async function fill(presence: Presence): Promise<void> {
+  const filings: Promise<unknown>[] = [];
+  for (let i = 0; i < reports; i++) {
+    filings.push(fileReport(presence, {
+      at: 1_700_000_000_000 + i, roomId: "room-1",
+      reporter: { player: `p${i}`, name: `플레이어${i}`, account: `account-${i}` },
+      reported: { player: `q${i % 500}`, name: `말썽꾼${i % 500}`, account: `rude-${i % 500}` },
+      reason: "욕설·비하",
+      lines: Array.from({ length: REPORT_LINES }, (_, k) => ({ id: `01JABCDEFGHJKMNPQRST${i}-${k}`, text: said, ts: 1_700_000_000_000 + i })),
+    }, reports));
+    if (filings.length >= 500) await Promise.all(filings.splice(0));
+  }
+  await Promise.all(filings);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "kobot-bench-redis-"));
+const url = execFileSync("bash", ["scripts/redis-local.sh", "start", dir], { encoding: "utf8" }).trim().split("\n").at(-1)!;
+const rows: Record<string, string | number>[] = [];
+try {
+  for (const [store, presence] of [["Redis", new RedisPresence(url)], ["own (no Redis)", new LocalPresence()]] as const) {
+    await fill(presence);
+    for (const [listing, list] of [["every report's JSON (before)", listEveryReport], ["the index (now)", (p: Presence, limit: number) => listReports(p, { limit })]] as const) {
+      const runs = [];
+      for (let i = 0; i < Number(values.listings); i++) runs.push(await timedWithLoop(() => list(presence, LIMIT)));
+      if (runs[0]!.result.length !== LIMIT) throw new Error(`${listing} listed ${runs[0]!.result.length}`);
+      const ms = runs.map((run) => run.ms);
+      const held = runs.map((run) => run.loopHeldMs);
+      rows.push({ store, listing, reports, listed: LIMIT, listings: runs.length, medianMs: round(percentile(ms, 50)), p95Ms: round(percentile(ms, 95)), loopHeldMedianMs: round(percentile(held, 50)), loopHeldMaxMs: round(Math.max(...held)) });
+    }
+    const newest = await listReports(presence, { limit: 1 });
+    const close = await timedWithLoop(() => closeReport(presence, newest[0]!.id));
+    rows.push({ store, listing: "closing one (now)", reports, listed: 0, listings: 1, medianMs: round(close.ms), p95Ms: round(close.ms), loopHeldMedianMs: round(close.loopHeldMs), loopHeldMaxMs: round(close.loopHeldMs) });
+    presence.shutdown();
+  }
+} finally {
+  execFileSync("bash", ["scripts/redis-local.sh", "stop", dir]);
+  rmSync(dir, { recursive: true, force: true });
+}
+printTable(rows);
+console.log(`each listing the newest ${LIMIT}, as the moderators' console asks every 10 s; loop held: the longest this process's timers waited meanwhile`);
+writeFileSync(join(import.meta.dirname, "results", "reports-list.json"), JSON.stringify({
+  benchmark: "reports-list", date: new Date().toISOString(), machine: machineInfo(), rows,
+}, null, 2) + "\n");
