@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const es = new Elasticsearch({ node: config.elasticsearch.url });
   await untilElasticsearchAnswers(() => installTemplate(es, config.elasticsearch!.indexPrefix), log);
   const indexer = new ChatIndexer(es, log, config.elasticsearch.indexPrefix);
-  const kafka = createKafka(config.kafka.brokers, "kobot-chat-indexer", log);
+  const kafka = createKafka(config.kafka.brokers, "kobot-chat-indexer", log, config.kafka.retentionMs);
   const source = new KafkaChatLogSource(kafka, config.kafka.chatLog, config.kafka.indexerGroup, log);
   await source.start((records, heartbeat) => indexer.index(records, heartbeat));
   log.info("chat indexer started", { topic: config.kafka.chatLog.log, index: config.elasticsearch.indexPrefix });

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.kafka) throw new ConfigError("npm run chatlog:redrive needs KAFKA_BROKERS");
   const { chatLog } = config.kafka;
-  const kafka = createKafka(config.kafka.brokers, "kobot-chat-redrive", createLogger({ service: "chat-redrive" }, "warn"));
+  const kafka = createKafka(config.kafka.brokers, "kobot-chat-redrive", createLogger({ service: "chat-redrive" }, "warn"), config.kafka.retentionMs);
   const { redriven, left } = await redriveDeadLetters(kafka, chatLog, { dryRun });
   const lines = [
     `${dryRun ? "would send" : "sent"} ${redriven} chat-log record(s) from ${chatLog.dead} back to ${chatLog.log}`,

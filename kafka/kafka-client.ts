@@ -1,6 +1,7 @@
 import { type Consumer, type ConsumerRunConfig, Kafka, logLevel, type LogEntry, Partitioners, type Producer } from "kafkajs";
 import type { Logger } from "../common/log.js";
 import { restartWhenGivenUp } from "./consumer-restart.js";
+import { DEFAULT_RETENTION_MS, retentionConfig } from "./topic-retention.js";
 
 const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.ERROR]: "error",
@@ -21,9 +22,12 @@ export function kafkaLogEntries(log: Logger): (entry: LogEntry) => void {
   };
 }
 
-/** A kafkajs client that logs through our structured logger. */
-export function createKafka(brokers: string[], clientId: string, log: Logger): Kafka {
-  return new Kafka({
+/** How long the topics a client creates keep records (KAFKA_RETENTION_HOURS), by client: ensureTopics reads it. */
+const retentionOf = new WeakMap<Kafka, number>();
+
+/** A kafkajs client that logs through our structured logger; the topics it creates keep records `retentionMs`. */
+export function createKafka(brokers: string[], clientId: string, log: Logger, retentionMs = DEFAULT_RETENTION_MS): Kafka {
+  const kafka = new Kafka({
     clientId,
     brokers,
     logLevel: logLevel.WARN,
@@ -32,9 +36,14 @@ export function createKafka(brokers: string[], clientId: string, log: Logger): K
     // seconds. Consumers and producers inherit it; past the retries a consumer restarts and tries again.
     retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 8 },
   });
+  retentionOf.set(kafka, retentionMs);
+  return kafka;
 }
 
-/** Creates the topics if they do not exist yet (idempotent; several processes may race to do it). */
+/**
+ * Creates the topics if they do not exist yet (idempotent; several processes may race to do it), keeping records as
+ * long as their client says (createKafka). Topics that exist keep their settings.
+ */
 export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 4): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -45,7 +54,11 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 
       await admin.createTopics({
         waitForLeaders: true,
         // Replication factor left to the broker default (default.replication.factor).
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          configEntries: retentionConfig(retentionOf.get(kafka) ?? DEFAULT_RETENTION_MS),
+        })),
       });
     }
   } finally {

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   if (config.metricsPort) await serveMetrics(config.metricsPort, log, config.metricsToken); // before the model: a taken port fails fast
   // A worker without its model must not join the group and take questions: fail loudly instead.
   const cast = await NpcCast.load(config.brains, { ...(config.model.dtype ? { dtype: config.model.dtype } : {}), maxBatch: config.model.maxBatch });
-  const kafka = createKafka(config.kafka.brokers, "kobot-npc-worker", log);
+  const kafka = createKafka(config.kafka.brokers, "kobot-npc-worker", log, config.kafka.retentionMs);
   const channel = new KafkaWorkerChannel(kafka, config.kafka.topics, config.kafka.workerGroup, log, 2 * config.model.maxBatch);
   const worker = new NpcWorker(cast, channel, log, {
     maxQuestionAgeMs: config.world.questionTimeoutMs,

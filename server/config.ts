@@ -7,6 +7,7 @@ import { z } from "zod";
 import { isLogLevel } from "../common/log.js";
 import { DEFAULT_CHAT_LOG_TOPICS } from "../kafka/chat-log.js";
 import { DEFAULT_TOPICS } from "../kafka/contract.js";
+import { DEFAULT_RETENTION_HOURS } from "../kafka/topic-retention.js";
 import { DEFAULT_WORD_LIST, Moderator } from "../moderation/moderator.js";
 import { DEFAULT_MAX_BATCH } from "../npc/answer-queue.js";
 import { DEFAULT_MODEL_DIR, type ModelDtype } from "../npc/model-folder.js";
@@ -36,6 +37,12 @@ export const ENV_SCHEMA = z.object({
   CHAT_LOG_TOPIC: z.string().min(1).default(DEFAULT_CHAT_LOG_TOPICS.log),
   CHAT_DEAD_LETTER_TOPIC: z.string().min(1).default(DEFAULT_CHAT_LOG_TOPICS.dead),
   KAFKA_INDEXER_GROUP: z.string().min(1).default("kobot-chat-indexer"),
+  /**
+   * How long the topics this creates keep records (questions, answers, the chat log and its dead letters: players'
+   * words, which a player's erasure request cannot take out of Kafka). Long enough to outlast the indexer's and the
+   * archive job's longest outage; topics that exist keep theirs.
+   */
+  KAFKA_RETENTION_HOURS: z.coerce.number().positive().max(24 * 365).default(DEFAULT_RETENTION_HOURS),
   /** Elasticsearch for the chat log and its search API; unset: no search (the chat still works). */
   ES_URL: z.url({ protocol: /^https?$/ }).optional(),
   ES_INDEX_PREFIX: z
@@ -127,6 +134,8 @@ export interface ServerConfig {
         workerGroup: string;
         chatLog: { log: string; dead: string };
         indexerGroup: string;
+        /** KAFKA_RETENTION_HOURS: how long the topics this process creates keep records. */
+        retentionMs: number;
       }
     | undefined;
   elasticsearch: { url: string; indexPrefix: string } | undefined;
@@ -200,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
           workerGroup: e.KAFKA_WORKER_GROUP,
           chatLog: { log: e.CHAT_LOG_TOPIC, dead: e.CHAT_DEAD_LETTER_TOPIC },
           indexerGroup: e.KAFKA_INDEXER_GROUP,
+          retentionMs: Math.round(e.KAFKA_RETENTION_HOURS * 3_600_000),
         }
       : undefined,
     elasticsearch: e.ES_URL ? { url: e.ES_URL, indexPrefix: e.ES_INDEX_PREFIX } : undefined,

@@ -22,6 +22,8 @@ export interface ErasureDeps {
   archive?: { erase(account: string): Promise<number> };
   /** This process's chat log: its lines not yet stored (indexed in-process, or sent to Kafka) go first. */
   chatLog: { flush(): Promise<void> };
+  /** With Kafka: the longest a line written now stays in its topics (null: kept for good; kafka/topic-retention.ts). */
+  kafkaKeptMs?: () => Promise<number | null>;
 }
 
 /** How long an erasure waits for this process's lines to be stored: Elasticsearch down would hold it forever. */
@@ -31,8 +33,10 @@ const FLUSH_WAIT_MS = 5000;
  * `POST /api/erasures {account}` (admin): a signed-in player asked the game to erase what it keeps of them (Korea's
  * PIPA, the GDPR). Their lines and the NPCs' answers to them leave the chat index (chatlog/erase-account.ts) and the
  * embedded default's archive files (kafka/daily-file-erasure.ts), and the NPCs forget meeting them, those removed from
- * the world since included. 200 `{account, chatLines, archivedLines, npcMemories}`: how many of each went, null where
- * this server keeps none. Kept, and why: mutes and bans in force (a sanction outlives the request), other players'
+ * the world since included. 200 `{account, chatLines, archivedLines, npcMemories, kafkaCopiesGoneBy}`: how many of each
+ * went, null where this server keeps none; with Kafka, when the topics' copies, which no request can delete, are gone
+ * by their retention (an ISO time, "never" for a topic that keeps records for good, "unknown" when the broker did
+ * not say), else null. Kept, and why: mutes and bans in force (a sanction outlives the request), other players'
  * reports of them (evidence), lines that name them (greetings, joins). Not reached from here: the chat-log topic's copy
  * with Kafka, until its retention passes, and the Parquet archive the Kafka deployment's archive job writes
  * (`npm run analytics -- --job erase --account <id>`, analytics/kobot_analytics/erase.py). A 502 says Elasticsearch
@@ -56,7 +60,19 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
       log.error("erasure: chat lines not erased from the index", { ...done, error });
       return void res.status(502).json({ error: "Elasticsearch did not erase the lines: ask again", details: (error as Error).message, ...done });
     }
-    log.info("erasure: an account's lines and the NPCs' memory of it erased", { ...done, chatLines });
-    res.json({ account, chatLines, archivedLines: done.archivedLines, npcMemories: done.npcMemories });
+    const kafkaCopiesGoneBy = deps.kafkaKeptMs ? await goneBy(deps.kafkaKeptMs, log) : null;
+    log.info("erasure: an account's lines and the NPCs' memory of it erased", { ...done, chatLines, kafkaCopiesGoneBy });
+    res.json({ account, chatLines, archivedLines: done.archivedLines, npcMemories: done.npcMemories, kafkaCopiesGoneBy });
   });
+}
+
+/** When the Kafka copies of what was said until now are gone: what a studio tells the player who asked. */
+async function goneBy(keptMs: () => Promise<number | null>, log: Logger): Promise<string> {
+  try {
+    const ms = await withTimeout(keptMs(), FLUSH_WAIT_MS);
+    return ms === null ? "never" : new Date(Date.now() + ms).toISOString();
+  } catch (error) {
+    log.warn("erasure: the broker did not say how long its topics keep records", { error });
+    return "unknown";
+  }
 }

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   let kafkaForMetrics: { client: Kafka; watched: GroupTopic[] } | undefined;
 
   if (config.kafka) {
-    const kafka = createKafka(config.kafka.brokers, `kobot-server-${config.serverId}`, log);
+    const kafka = createKafka(config.kafka.brokers, `kobot-server-${config.serverId}`, log, config.kafka.retentionMs);
     await ensureServerIdFree(kafka, config.serverId);
     channel = new KafkaQuestionChannel(kafka, config.kafka.topics, config.serverId, log);
     const publisher = new KafkaChatLogPublisher(kafka, config.kafka.chatLog.log, log);

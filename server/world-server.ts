@@ -24,6 +24,7 @@ import { monitor } from "@colyseus/monitor";
 import type { Kafka } from "kafkajs";
 
 import type { GroupTopic } from "../kafka/consumer-lag.js";
+import { longestKeptMs } from "../kafka/topic-retention.js";
 import { adminOnly, backendOrAdmin } from "./admin-auth.js";
 import { chatSearchRoute } from "./chat-search-route.js";
 import { erasureRoutes } from "./erasure-routes.js";
@@ -159,7 +160,10 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       reportRoutes(app, () => matchMaker.presence, admin, log);
       // The world's NPCs as its file has them now: an edit may give them events.
       eventRoutes(app, () => matchMaker.presence, () => config.world.npcs, backendOrAdmin(config.backendToken, config.admin !== undefined, admin), log);
-      erasureRoutes(app, { presence: () => matchMaker.presence, npcs: () => config.world.npcs, chatIndex, archive: options.archive, chatLog: options.chatLog }, admin, log);
+      erasureRoutes(app, {
+        presence: () => matchMaker.presence, npcs: () => config.world.npcs, chatIndex, archive: options.archive, chatLog: options.chatLog,
+        kafkaKeptMs: options.kafka && config.kafka && kafkaKeptMs(options.kafka.client, config.kafka),
+      }, admin, log);
       options.routes?.(app);
       // The moderators' console: its page for admins only (its data comes from the admin API all the same).
       app.get("/moderation", admin, (_req, res) => res.sendFile("moderation.html", { root: WEB_CLIENT_DIR }));
@@ -238,3 +242,7 @@ const redisAnswers = (presence: RedisPresence): Promise<"up" | "down"> =>
     () => "up",
     () => "down",
   );
+
+/** How long a line written now stays in the topics that carry players' words (for an erasure request's answer). */
+const kafkaKeptMs = (client: Kafka, { topics, chatLog }: NonNullable<ServerConfig["kafka"]>) => () =>
+  longestKeptMs(client, [topics.question, topics.answer, chatLog.log, chatLog.dead]);

@@ -38,8 +38,10 @@ describe("Server configuration from the environment", () => {
       workerGroup: "kobot-npc-workers",
       chatLog: { log: "chat.log", dead: "chat.log.dead" },
       indexerGroup: "kobot-chat-indexer",
+      retentionMs: 168 * 3_600_000,
     });
     assert.equal(config.serverId, "s1");
+    assert.equal(loadConfig({ KAFKA_BROKERS: "a:9092", KAFKA_RETENTION_HOURS: "1.5" }).kafka?.retentionMs, 5_400_000);
   });
 
   it("names the variable, its value and the rule for every bad value", () => {
@@ -52,6 +54,7 @@ describe("Server configuration from the environment", () => {
         /LOG_LEVEL="loud": one of debug/.test(error.message),
     );
     assert.throws(() => loadConfig({ KAFKA_BROKERS: "localhost" }), /KAFKA_BROKERS="localhost": expected host:port/);
+    assert.throws(() => loadConfig({ KAFKA_RETENTION_HOURS: "0" }), /KAFKA_RETENTION_HOURS="0": .*>0/);
     assert.throws(() => loadConfig({ NPC_ID: "Ko Bot" }), /NPC_ID="Ko Bot": lower-case letters/);
     assert.throws(() => loadConfig({ MODEL_DTYPE: "fp16" }), /MODEL_DTYPE="fp16"/);
     assert.throws(() => loadConfig({ ES_URL: "localhost:9200" }), /ES_URL="localhost:9200"/);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Client as Elasticsearch } from "@elastic/elasticsearch";
-import { Kafka, logLevel } from "kafkajs";
+import { ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
 
 import type { ChatHit, SearchResult } from "../../chatlog/chat-search.js";
 import { eraseAccountLines } from "../../chatlog/erase-account.js";
@@ -74,6 +74,7 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
       WORLD_FILE: "off",
       ADMIN_USER: "ops",
       ADMIN_PASSWORD: "correct-horse",
+      KAFKA_RETENTION_HOURS: "2",
     };
     indexerMetrics = `http://127.0.0.1:${await freePort()}/metrics`;
     services.push(await startService("indexer", "chatlog/indexer-main.ts", { ...env, METRICS_PORT: new URL(indexerMetrics).port }, "chat indexer started"));
@@ -86,6 +87,30 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
     await Promise.allSettled(players.map((p) => p.room.connection.isOpen && p.room.leave()));
     await Promise.allSettled(services.map((s) => s.stop()));
     await es?.close();
+  });
+
+  it("creates its topics to keep players' words KAFKA_RETENTION_HOURS, and an erasure request says when Kafka's copies are gone", async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [topics.question, topics.answer, chatLog.log, chatLog.dead].map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ["retention.ms", "segment.ms"] })),
+      });
+      for (const topic of resources) {
+        const config = Object.fromEntries(topic.configEntries.map((entry) => [entry.configName, entry.configValue]));
+        assert.deepEqual(config, { "retention.ms": "7200000", "segment.ms": "7200000" }, topic.resourceName);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    const asked = Date.now();
+    const erased = await fetch(`${http}/api/erasures`, { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify({ account: "acc-nobody" }) });
+    assert.equal(erased.status, 200, await erased.clone().text());
+    const { kafkaCopiesGoneBy } = (await erased.json()) as { kafkaCopiesGoneBy: string };
+    // A segment's 2 hours, the retention's 2, then the broker's check (5 minutes by default).
+    const expected = asked + 4 * 3_600_000 + 300_000;
+    assert.ok(Math.abs(Date.parse(kafkaCopiesGoneBy) - expected) < 60_000, `${kafkaCopiesGoneBy}, expected about ${new Date(expected).toISOString()}`);
   });
 
   it("makes lines from a live room searchable, with highlights, NPC latency and model", async () => {
@@ -467,7 +492,7 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
     assert.match(((await refused.json()) as { error: string }).error, /bad erasure/);
     const erased = await erase(JSON.stringify({ account: "acc-gone" }));
     assert.equal(erased.status, 200, await erased.clone().text());
-    assert.deepEqual(await erased.json(), { account: "acc-gone", chatLines: 2, archivedLines: 2, npcMemories: 1 });
+    assert.deepEqual(await erased.json(), { account: "acc-gone", chatLines: 2, archivedLines: 2, npcMemories: 1, kafkaCopiesGoneBy: null }, "no Kafka here");
     const archived = readdirSync(join(dataDir, "chat-log"), { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".ndjson"))
       .flatMap((file) => readFileSync(join(dataDir, "chat-log", file), "utf8").trim().split("\n"));
     assert.ok(archived.some((line) => line.includes("acc-stays")), "the other player's line stays in the archive");
@@ -475,7 +500,7 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
     assert.equal(await indexed({ term: { account: "acc-gone" } }), 0);
     assert.equal(await indexed({ term: { replyTo: question.id } }), 0, "the answer that carried their question");
     assert.equal(await indexed({ term: { account: "acc-stays" } }), 1);
-    assert.deepEqual(await (await erase(JSON.stringify({ account: "acc-gone" }))).json(), { account: "acc-gone", chatLines: 0, archivedLines: 0, npcMemories: 0 }, "nothing left");
+    assert.deepEqual(await (await erase(JSON.stringify({ account: "acc-gone" }))).json(), { account: "acc-gone", chatLines: 0, archivedLines: 0, npcMemories: 0, kafkaCopiesGoneBy: null }, "nothing left");
   });
 
   it("finds and erases a player's lines page by page, however many there are", async () => {

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { ConfigResourceTypes } from "kafkajs";
+
+import { createLogger } from "../../common/log.js";
+import { createKafka, ensureTopics } from "../../kafka/kafka-client.js";
+import { longestKeptMs } from "../../kafka/topic-retention.js";
+import { uniqueTopics } from "../helpers/processes.js";
+
+const HOUR = 3_600_000;
+const CHECK_MS = 300_000; // the broker's log.retention.check.interval.ms: Kafka's default in scripts/kafka-local.sh
+
+/** How long players' words stay in Kafka, where an erasure request cannot reach them (real broker). */
+describe("Kafka topics' retention (kafka/topic-retention.ts, real broker)", function () {
+  this.timeout(60_000);
+  const brokers = () => process.env.TEST_KAFKA_BROKERS!.split(",");
+
+  it("creates topics that keep records the client's retention, rolled daily at most, and says how long a line written now stays", async () => {
+    const { question, answer } = uniqueTopics("retention");
+    await ensureTopics(createKafka(brokers(), "retention-3h", createLogger({}, "warn"), 3 * HOUR), [question]);
+    const weekLong = createKafka(brokers(), "retention-week", createLogger({}, "warn"));
+    await ensureTopics(weekLong, [answer]);
+    await ensureTopics(weekLong, [question]); // exists: keeps its settings
+    assert.equal(await longestKeptMs(weekLong, [question]), 3 * HOUR + 3 * HOUR + CHECK_MS, "a 3-hour segment, then 3 hours");
+    assert.equal(await longestKeptMs(weekLong, [answer]), 24 * HOUR + 168 * HOUR + CHECK_MS, "a day's segment, then the default week");
+    assert.equal(await longestKeptMs(weekLong, [question, answer]), 24 * HOUR + 168 * HOUR + CHECK_MS, "the longest of them");
+
+    // An operator who set a topic to keep records for good: no time can be promised.
+    const admin = weekLong.admin();
+    await admin.connect();
+    try {
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: question, configEntries: [{ name: "retention.ms", value: "-1" }] }] });
+    } finally {
+      await admin.disconnect();
+    }
+    assert.equal(await longestKeptMs(weekLong, [question, answer]), null);
+  });
+
+  it("says which topic it could not read", async () => {
+    const kafka = createKafka(brokers(), "retention-missing", createLogger({}, "warn"));
+    await assert.rejects(longestKeptMs(kafka, [`missing-${Date.now()}`]), /missing-\d+/);
+  });
+});
