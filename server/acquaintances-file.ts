@@ -3,10 +3,15 @@ import { z } from "zod";
 import type { KeptPart } from "./kept-presence.js";
 import { FORGET_AFTER_MS, MET_NPCS_KEY, MET_PREFIX, metKeyOf } from "../rooms/npc-acquaintances.js";
 
+/** Meetings written at a time: ~150 kB of JSON, a few ms of the event loop. */
+const PAIRS_A_PIECE = 5000;
+
+/** An NPC's meetings: [account, when it last greeted it (epoch ms)] pairs, or as servers before session 35 wrote them. */
+const MEETINGS = z.union([z.array(z.tuple([z.string(), z.number()])), z.record(z.string(), z.number())]);
 const SNAPSHOT = z.object({
   v: z.literal(1),
-  /** NPC id → account → when the NPC last greeted it (epoch ms). */
-  met: z.record(z.string(), z.record(z.string(), z.number())),
+  /** NPC id → its meetings: pairs, written a few thousand at a time (an object was built and written whole). */
+  met: z.record(z.string(), MEETINGS),
 });
 type Snapshot = z.infer<typeof SNAPSHOT>;
 
@@ -19,20 +24,31 @@ export const ACQUAINTANCES_PART: KeptPart<Snapshot> = {
   prefix: MET_PREFIX,
   holds: "players the NPCs met",
   schema: SNAPSHOT,
-  async snapshot(presence) {
-    const met: Snapshot["met"] = {};
+  async *json(presence) {
+    yield '{"v":1,"met":{';
+    let npcs = 0;
     for (const key of presence.hashKeysUnder(MET_PREFIX)) {
-      const fields = await presence.hgetall(key);
-      if (Object.keys(fields).length === 0) continue;
-      met[key.slice(MET_PREFIX.length)] = Object.fromEntries(Object.entries(fields).map(([account, at]) => [account, Number(at)]));
+      const fields = presence.hashEntries(key);
+      if (fields.size === 0) continue;
+      yield `${npcs++ > 0 ? "," : ""}${JSON.stringify(key.slice(MET_PREFIX.length))}:[`;
+      let pairs: [string, number][] = [];
+      let written = 0;
+      for (const [account, at] of fields) {
+        pairs.push([account, Number(at)]);
+        if (pairs.length < PAIRS_A_PIECE) continue;
+        yield `${written++ > 0 ? "," : ""}${JSON.stringify(pairs).slice(1, -1)}`;
+        pairs = [];
+      }
+      if (pairs.length > 0) yield `${written > 0 ? "," : ""}${JSON.stringify(pairs).slice(1, -1)}`;
+      yield "]";
     }
-    return { v: 1, met };
+    yield "}}";
   },
   async restore(presence, kept) {
     const since = Date.now() - FORGET_AFTER_MS;
     let meetings = 0;
-    for (const [npcId, accounts] of Object.entries(kept.met))
-      for (const [account, at] of Object.entries(accounts)) {
+    for (const [npcId, met] of Object.entries(kept.met))
+      for (const [account, at] of Array.isArray(met) ? met : Object.entries(met)) {
         if (at < since) continue;
         await presence.sadd(MET_NPCS_KEY, npcId);
         await presence.hset(metKeyOf(npcId), account, String(at));

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 
 import { LocalPresence } from "@colyseus/core";
@@ -16,7 +16,11 @@ export interface KeptPart<T> {
   /** What the part holds, for the logs: "mutes, bans and reports". */
   holds: string;
   schema: z.ZodType<T>;
-  snapshot(presence: KeptPresence): Promise<T>;
+  /**
+   * What the file holds now (`schema`'s shape), as JSON text in pieces: between two pieces' writes the event loop runs
+   * the rooms, where a part of megabytes built and written whole held them all at once.
+   */
+  json(presence: KeptPresence): AsyncIterable<string>;
   /** Puts what was kept back into the presence; returns counts for the log. */
   restore(presence: LocalPresence, kept: T): Promise<Record<string, number>>;
 }
@@ -24,35 +28,75 @@ export interface KeptPart<T> {
 /** How often a changed part's file is brought up to date. */
 export const PRESENCE_SAVE_MS = 5000;
 
-/** Colyseus's in-process presence, noting which kept parts (by their keys' prefixes) changed, and their hashes' keys. */
+/**
+ * Colyseus's in-process presence, noting which kept parts (by their keys' prefixes) changed. The kept parts' hashes are
+ * Maps of its own: LocalPresence keeps a hash as a plain object, which V8 turns into a slow dictionary past a few
+ * thousand fields (an NPC's memory of 100,000 accounts), so that reading one whole to save it held every room ~0.8 s.
+ * `hincrbyex` (matchmaking's counts, which expire) stays LocalPresence's: no kept part uses it.
+ */
 export class KeptPresence extends LocalPresence {
   readonly changed = new Set<string>();
-  /** The presence lists a hash's fields but not its keys: those of the kept parts are noted as they are written. */
-  private readonly hashKeys = new Set<string>();
+  /** The kept parts' hashes, whether they hold fields now or not (the presence lists a hash's fields, not its keys). */
+  private readonly keptHashes = new Map<string, Map<string, string>>();
 
   constructor(private readonly prefixes: readonly string[]) {
     super();
   }
 
   override hset(key: string, field: string, value: string): Promise<boolean> {
-    if (this.note(key)) this.hashKeys.add(key);
-    return super.hset(key, field, value);
+    if (!this.note(key)) return super.hset(key, field, value);
+    let hash = this.keptHashes.get(key);
+    if (!hash) this.keptHashes.set(key, (hash = new Map()));
+    hash.set(field, value);
+    return Promise.resolve(true);
+  }
+
+  // LocalPresence types it string, but answers null for a field it lacks, as Redis does (the Presence interface).
+  override async hget(key: string, field: string): Promise<string> {
+    return this.kept(key) ? (this.keptHashes.get(key)?.get(field) ?? (null as unknown as string)) : super.hget(key, field);
+  }
+
+  override async hgetall(key: string): Promise<Record<string, string>> {
+    return this.kept(key) ? Object.fromEntries(this.keptHashes.get(key) ?? []) : super.hgetall(key);
+  }
+
+  override async hlen(key: string): Promise<number> {
+    return this.kept(key) ? (this.keptHashes.get(key)?.size ?? 0) : super.hlen(key);
+  }
+
+  override hincrby(key: string, field: string, by: number): Promise<number> {
+    if (!this.note(key)) return super.hincrby(key, field, by);
+    const value = Number(this.keptHashes.get(key)?.get(field) ?? "0") + by;
+    return this.hset(key, field, String(value)).then(() => value);
   }
 
   override hdel(key: string, field: string): Promise<boolean> {
-    this.note(key);
-    return super.hdel(key, field);
+    if (!this.note(key)) return super.hdel(key, field);
+    return Promise.resolve(this.keptHashes.get(key)?.delete(field) ?? false);
+  }
+
+  override async exists(key: string): Promise<boolean> {
+    return (this.keptHashes.get(key)?.size ?? 0) > 0 || super.exists(key);
   }
 
   override del(key: string): void {
     this.note(key);
-    this.hashKeys.delete(key);
+    this.keptHashes.delete(key);
     super.del(key);
   }
 
   /** The keys of the hashes written under `prefix` (one of the kept parts'), whether they hold fields now or not. */
   hashKeysUnder(prefix: string): string[] {
-    return [...this.hashKeys].filter((key) => key.startsWith(prefix));
+    return [...this.keptHashes.keys()].filter((key) => key.startsWith(prefix));
+  }
+
+  /** A kept hash's fields and values as they are, without a copy (for a part's snapshot). */
+  hashEntries(key: string): ReadonlyMap<string, string> {
+    return this.keptHashes.get(key) ?? new Map();
+  }
+
+  private kept(key: string): boolean {
+    return this.prefixes.some((prefix) => key.startsWith(prefix));
   }
 
   /** Notes the change of a kept part's key; false for a key of no kept part. */
@@ -90,11 +134,8 @@ export async function keepPresence(
     if (!presence.changed.delete(part.prefix)) return; // a change while this writes is written next time
     const file = join(dir, part.file);
     try {
-      const json = JSON.stringify(await part.snapshot(presence));
       await mkdir(dir, { recursive: true });
-      // Whole or not at all: a crash mid-write leaves the last file.
-      await writeFile(`${file}.tmp`, json);
-      await rename(`${file}.tmp`, file);
+      await writeKept(file, part, presence);
     } catch (error) {
       presence.changed.add(part.prefix); // tried again next time
       log.error(`${part.file} not written`, { file, error });
@@ -165,4 +206,15 @@ async function readBack<T>(file: string, part: KeptPart<T>, presence: LocalPrese
     return;
   }
   log.info(`${part.file} read back`, { file, ...(await part.restore(presence, kept)) });
+}
+
+/** Writes a part's file from its pieces, whole or not at all: a crash mid-write leaves the last file. */
+export async function writeKept(file: string, part: KeptPart<unknown>, presence: KeptPresence): Promise<void> {
+  const handle = await open(`${file}.tmp`, "w");
+  try {
+    for await (const piece of part.json(presence)) await handle.write(piece);
+  } finally {
+    await handle.close();
+  }
+  await rename(`${file}.tmp`, file);
 }

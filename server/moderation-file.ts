@@ -22,9 +22,9 @@ export const MODERATION_PART: KeptPart<Snapshot> = {
   prefix: "kobot:",
   holds: "mutes, bans and reports",
   schema: SNAPSHOT,
-  async snapshot(presence) {
+  async *json(presence) {
     const [mute, ban] = await Promise.all(SANCTIONS.map((sanction) => sanctionsInForce(presence, sanction)));
-    return { v: 1, mute: mute!, ban: ban!, reports: { ...(await storedReports(presence)) } };
+    yield JSON.stringify({ v: 1, mute: mute!, ban: ban!, reports: await storedReports(presence) } satisfies Snapshot);
   },
   async restore(presence, kept) {
     for (const sanction of SANCTIONS) for (const entry of kept[sanction]) await restore(presence, sanction, entry);

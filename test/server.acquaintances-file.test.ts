@@ -19,7 +19,9 @@ describe("the embedded default's file of whom NPCs met (server/acquaintances-fil
     assert.deepEqual(await new NpcAcquaintances(kept.presence).meet("hans", ["acct-1"]), new Set());
     const file = join(dir, "npc-acquaintances.json");
     await waitFor("the meeting in the file", () => existsSync(file));
-    assert.deepEqual(Object.keys((JSON.parse(readFileSync(file, "utf8")) as { met: Record<string, unknown> }).met), ["hans"]);
+    const { met: written } = JSON.parse(readFileSync(file, "utf8")) as { met: Record<string, [string, number][]> };
+    assert.deepEqual(Object.keys(written), ["hans"]);
+    assert.deepEqual(written.hans!.map(([account]) => account), ["acct-1"], "[account, when] pairs");
     assert.ok(!existsSync(join(dir, "moderation.json")), "moderation's file not written for a greeting");
     await kept.stop();
 
@@ -31,7 +33,7 @@ describe("the embedded default's file of whom NPCs met (server/acquaintances-fil
     await again.stop();
   });
 
-  it("forgets, as it reads the file back, meetings older than the forgetting time", async () => {
+  it("forgets, as it reads the file back, meetings older than the forgetting time (a file as servers before session 35 wrote it)", async () => {
     const dir = dirIn();
     const day = 86_400_000;
     writeFileSync(join(dir, "npc-acquaintances.json"), JSON.stringify({ v: 1, met: { hans: { old: Date.now() - 31 * day, recent: Date.now() - day } } }));

@@ -1,0 +1,92 @@
+/**
+ * npm run bench:presence-file: what keeping whom NPCs met in DATA_DIR/npc-acquaintances.json (server/acquaintances-file.ts,
+ * the embedded default without Redis) costs the game's event loop. The file is written within 5 s of any meeting, so
+ * while signed-in players keep arriving it is written every 5 s, whole: its snapshot and JSON are built on the event
+ * loop every room of the process runs on. For NPCs that met 10,000 … 300,000 accounts in their 30 days, each save's
+ * time and the longest it held the event loop, against the way before session 35 (LocalPresence's plain-object hashes,
+ * the file built as an object of account → time and written whole). Table + bench/results/presence-file.json.
+ *
+ *   npm run bench:presence-file -- [--meetings 10000,100000,300000] [--saves 5]
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+import { LocalPresence } from "@colyseus/core";
+
+import { MET_PREFIX, NpcAcquaintances } from "../rooms/npc-acquaintances.js";
+import { ACQUAINTANCES_PART } from "../server/acquaintances-file.js";
+import { KeptPresence, writeKept } from "../server/kept-presence.js";
+import { machineInfo } from "./machine.js";
+import { percentile, printTable, round } from "./stats.js";
+
+const { values } = parseArgs({ options: { meetings: { type: "string", default: "10000,100000,300000" }, saves: { type: "string", default: "5" } } });
+const NPCS = ["hans", "mina", "guard"];
+
+/** The snapshot before session 35: every NPC's hash copied from LocalPresence's object, then as an object again. */
+async function snapshotBefore(presence: LocalPresence): Promise<string> {
+  const met: Record<string, Record<string, number>> = {};
+  for (const npc of NPCS) {
+    const fields = await presence.hgetall(`${MET_PREFIX}${npc}`);
+    if (Object.keys(fields).length === 0) continue;
+    met[npc] = Object.fromEntries(Object.entries(fields).map(([account, at]) => [account, Number(at)]));
+  }
+  return JSON.stringify({ v: 1, met });
+}
+
+/** One save: how long it took, and the longest this process's event loop (every room of the process) was held meanwhile. */
+async function timedSave(save: () => Promise<void>): Promise<{ ms: number; heldMs: number }> {
+  let last = performance.now();
+  let held = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    held = Math.max(held, now - last);
+    last = now;
+  }, 1);
+  const started = performance.now();
+  await save();
+  const ms = performance.now() - started;
+  await new Promise((resolve) => setTimeout(resolve, 5)); // the timer's first tick after a block sees it
+  clearInterval(timer);
+  return { ms, heldMs: Math.max(0, held - 1) };
+}
+
+const rows: Record<string, string | number>[] = [];
+const dir = mkdtempSync(join(tmpdir(), "kobot-bench-presence-"));
+for (const meetings of values.meetings.split(",").map(Number)) {
+  const now = new KeptPresence([MET_PREFIX]);
+  const before = new LocalPresence();
+  for (const presence of [now, before]) {
+    const acquaintances = new NpcAcquaintances(presence);
+    for (let i = 0; i < meetings; i += 1000) {
+      await acquaintances.meet(NPCS[(i / 1000) % NPCS.length]!, Array.from({ length: Math.min(1000, meetings - i) }, (_, k) => `account-${i + k}`));
+    }
+  }
+  let bytes = { before: 0, now: 0 };
+  const runs = { before: [] as { ms: number; heldMs: number }[], now: [] as { ms: number; heldMs: number }[] };
+  const file = join(dir, "npc-acquaintances.json");
+  for (let s = 0; s < Number(values.saves); s++) {
+    runs.before.push(await timedSave(async () => writeFile(file, await snapshotBefore(before))));
+    const bytesBefore = statSync(file).size;
+    runs.now.push(await timedSave(() => writeKept(file, ACQUAINTANCES_PART, now)));
+    if (ACQUAINTANCES_PART.schema.parse(JSON.parse(readFileSync(file, "utf8"))).met.hans === undefined) throw new Error("the file lost hans");
+    bytes = { before: bytesBefore, now: statSync(file).size };
+  }
+  for (const mode of ["before", "now"] as const) {
+    const held = runs[mode].map((run) => run.heldMs);
+    rows.push({
+      meetings, way: mode === "before" ? "plain objects, written whole (before)" : "Maps, pairs written in pieces (now)",
+      saves: runs[mode].length, saveMedianMs: round(percentile(runs[mode].map((run) => run.ms), 50)),
+      loopHeldMedianMs: round(percentile(held, 50)), loopHeldMaxMs: round(Math.max(...held)), fileMB: round(bytes[mode] / 1e6, 1),
+    });
+  }
+  console.log(`${meetings} meetings: the event loop held ${round(percentile(runs.before.map((r) => r.heldMs), 50))} ms before, ${round(percentile(runs.now.map((r) => r.heldMs), 50))} ms now`);
+}
+rmSync(dir, { recursive: true, force: true });
+printTable(rows);
+console.log("a save: snapshot, JSON and file; loop held: the longest this process's 1 ms timers waited meanwhile (the embedded default saves within 5 s of a meeting)");
+writeFileSync(join(import.meta.dirname, "results", "presence-file.json"), JSON.stringify({
+  benchmark: "presence-file", date: new Date().toISOString(), machine: machineInfo(), rows,
+}, null, 2) + "\n");
