@@ -14,9 +14,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-import { LocalPresence, type Presence } from "@colyseus/core";
+import type { Presence } from "@colyseus/core";
 import { RedisPresence } from "@colyseus/redis-presence";
 
+import { KeptPresence } from "../server/kept-presence.js";
 import { closeReport, fileReport, listReports, type PlayerReport, REPORT_LINES } from "../rooms/player-reports.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
@@ -68,7 +69,7 @@ const dir = mkdtempSync(join(tmpdir(), "kobot-bench-redis-"));
 const url = execFileSync("bash", ["scripts/redis-local.sh", "start", dir], { encoding: "utf8" }).trim().split("\n").at(-1)!;
 const rows: Record<string, string | number>[] = [];
 try {
-  for (const [store, presence] of [["Redis", new RedisPresence(url)], ["own (no Redis)", new LocalPresence()]] as const) {
+  for (const [store, presence] of [["Redis", new RedisPresence(url)], ["own (no Redis: DATA_DIR's)", new KeptPresence(["kobot:"])]] as const) {
     await fill(presence);
     for (const [listing, list] of [["every report's JSON (before)", listEveryReport], ["the index (now)", (p: Presence, limit: number) => listReports(p, { limit })]] as const) {
       const runs = [];
