@@ -4,7 +4,8 @@
  * while signed-in players keep arriving it is written every 5 s, whole: its snapshot and JSON are built on the event
  * loop every room of the process runs on. For NPCs that met 10,000 … 300,000 accounts in their 30 days, each save's
  * time and the longest it held the event loop, against the way before session 35 (LocalPresence's plain-object hashes,
- * the file built as an object of account → time and written whole). Table + bench/results/presence-file.json.
+ * the file built as an object of account → time and written whole). And moderation.json at the reports' cap (10,000),
+ * saved within 5 s of each report filed or closed. Table + bench/results/presence-file.json.
  *
  *   npm run bench:presence-file -- [--meetings 10000,100000,300000] [--saves 5]
  */
@@ -17,7 +18,9 @@ import { parseArgs } from "node:util";
 import { LocalPresence } from "@colyseus/core";
 
 import { MET_PREFIX, NpcAcquaintances } from "../rooms/npc-acquaintances.js";
+import { fileReport, REPORT_LINES, REPORTS, REPORTS_KEPT } from "../rooms/player-reports.js";
 import { ACQUAINTANCES_PART } from "../server/acquaintances-file.js";
+import { MODERATION_PART } from "../server/moderation-file.js";
 import { KeptPresence, writeKept } from "../server/kept-presence.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
@@ -83,6 +86,32 @@ for (const meetings of values.meetings.split(",").map(Number)) {
     });
   }
   console.log(`${meetings} meetings: the event loop held ${round(percentile(runs.before.map((r) => r.heldMs), 50))} ms before, ${round(percentile(runs.now.map((r) => r.heldMs), 50))} ms now`);
+}
+
+// moderation.json at the reports' cap: saved within 5 s of each report filed or closed.
+const moderation = new KeptPresence(["kobot:"]);
+const said = "야 너 진짜 그렇게 하면 안 되지 않냐 ㅋㅋ 다시 해봐 이번엔 제대로";
+for (let i = 0; i < REPORTS_KEPT; i++) {
+  await fileReport(moderation, {
+    at: 1_700_000_000_000 + i, roomId: "room-1", reporter: { player: `p${i}`, name: `플레이어${i}`, account: `account-${i}` },
+    reported: { player: `q${i % 500}`, name: `말썽꾼${i % 500}`, account: `rude-${i % 500}` }, reason: "욕설·비하",
+    lines: Array.from({ length: REPORT_LINES }, (_, k) => ({ id: `01JABCDEFGHJKMNPQRST${i}-${k}`, text: said, ts: 1_700_000_000_000 + i })),
+  });
+}
+const moderationFile = join(dir, "moderation.json");
+const saves = { before: [] as { ms: number; heldMs: number }[], now: [] as { ms: number; heldMs: number }[] };
+for (let s = 0; s < Number(values.saves); s++) {
+  // Before: the file built as one object, reports and all, and written whole.
+  saves.before.push(await timedSave(async () => writeFile(moderationFile, JSON.stringify({ v: 1, mute: [], ban: [], reports: await moderation.hgetall(REPORTS) }))));
+  saves.now.push(await timedSave(() => writeKept(moderationFile, MODERATION_PART, moderation)));
+}
+for (const mode of ["before", "now"] as const) {
+  const held = saves[mode].map((run) => run.heldMs);
+  rows.push({
+    meetings: `${REPORTS_KEPT} reports`, way: mode === "before" ? "moderation.json written whole (before)" : "moderation.json, 500 reports a piece (now)",
+    saves: saves[mode].length, saveMedianMs: round(percentile(saves[mode].map((run) => run.ms), 50)),
+    loopHeldMedianMs: round(percentile(held, 50)), loopHeldMaxMs: round(Math.max(...held)), fileMB: round(statSync(moderationFile).size / 1e6, 1),
+  });
 }
 rmSync(dir, { recursive: true, force: true });
 printTable(rows);

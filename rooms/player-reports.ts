@@ -39,7 +39,7 @@ export const REPORT_LINES = 5;
  * by who reported whom (their accounts, else their sessions): reporting the same player again replaces the report
  * and counts it, so one player cannot fill the list by reporting one other over and over.
  */
-const REPORTS = "kobot:reports";
+export const REPORTS = "kobot:reports";
 /**
  * The same fields → what the list sorts and filters by, `[at, id, reported account]` (~60 bytes, where a report's JSON
  * is ~700): listing, closing and dropping read this, then only the reports they return. Reading every report's JSON
@@ -94,8 +94,7 @@ export async function closeReport(presence: Presence, id: string): Promise<boole
   return true;
 }
 
-/** Every open report as the store keeps it (field → JSON), and back: what the embedded default keeps in a file. */
-export const storedReports = (presence: Presence): Promise<Record<string, string>> => presence.hgetall(REPORTS);
+/** Every open report as the store kept it (field → JSON, REPORTS' fields) back: what the embedded default keeps in a file. */
 export async function restoreReports(presence: Presence, stored: Record<string, string>): Promise<void> {
   await indexReports(presence, stored);
   await Promise.all(Object.entries(stored).map(([field, json]) => presence.hset(REPORTS, field, json)));

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { jsonPieces } from "./json-pieces.js";
 import type { KeptPart } from "./kept-presence.js";
 import { FORGET_AFTER_MS, MET_NPCS_KEY, MET_PREFIX, metKeyOf } from "../rooms/npc-acquaintances.js";
 
@@ -31,15 +32,7 @@ export const ACQUAINTANCES_PART: KeptPart<Snapshot> = {
       const fields = presence.hashEntries(key);
       if (fields.size === 0) continue;
       yield `${npcs++ > 0 ? "," : ""}${JSON.stringify(key.slice(MET_PREFIX.length))}:[`;
-      let pairs: [string, number][] = [];
-      let written = 0;
-      for (const [account, at] of fields) {
-        pairs.push([account, Number(at)]);
-        if (pairs.length < PAIRS_A_PIECE) continue;
-        yield `${written++ > 0 ? "," : ""}${JSON.stringify(pairs).slice(1, -1)}`;
-        pairs = [];
-      }
-      if (pairs.length > 0) yield `${written > 0 ? "," : ""}${JSON.stringify(pairs).slice(1, -1)}`;
+      yield* jsonPieces(fields, PAIRS_A_PIECE, (batch) => JSON.stringify(batch.map(([account, at]) => [account, Number(at)])));
       yield "]";
     }
     yield "}}";
