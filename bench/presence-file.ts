@@ -5,7 +5,8 @@
  * loop every room of the process runs on. For NPCs that met 10,000 … 300,000 accounts in their 30 days, each save's
  * time and the longest it held the event loop, against the way before session 35 (LocalPresence's plain-object hashes,
  * the file built as an object of account → time and written whole). And moderation.json at the reports' cap (10,000),
- * saved within 5 s of each report filed or closed. Table + bench/results/presence-file.json.
+ * saved within 5 s of each report filed or closed; and the sweep of meetings past 30 days, both ways. Table +
+ * bench/results/presence-file.json.
  *
  *   npm run bench:presence-file -- [--meetings 10000,100000,300000] [--saves 5]
  */
@@ -17,10 +18,11 @@ import { parseArgs } from "node:util";
 
 import { LocalPresence } from "@colyseus/core";
 
-import { MET_PREFIX, NpcAcquaintances } from "../rooms/npc-acquaintances.js";
+import { forgetLongAgo, MET_PREFIX, metKeyOf, NpcAcquaintances } from "../rooms/npc-acquaintances.js";
 import { fileReport, REPORT_LINES, REPORTS, REPORTS_KEPT } from "../rooms/player-reports.js";
 import { ACQUAINTANCES_PART } from "../server/acquaintances-file.js";
 import { MODERATION_PART } from "../server/moderation-file.js";
+import { keptHashPages } from "../server/kept-hash-pages.js";
 import { KeptPresence, writeKept } from "../server/kept-presence.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
@@ -81,9 +83,20 @@ for (const meetings of values.meetings.split(",").map(Number)) {
     const held = runs[mode].map((run) => run.heldMs);
     rows.push({
       meetings, way: mode === "before" ? "plain objects, written whole (before)" : "Maps, pairs written in pieces (now)",
-      saves: runs[mode].length, saveMedianMs: round(percentile(runs[mode].map((run) => run.ms), 50)),
+      runs: runs[mode].length, medianMs: round(percentile(runs[mode].map((run) => run.ms), 50)),
       loopHeldMedianMs: round(percentile(held, 50)), loopHeldMaxMs: round(Math.max(...held)), fileMB: round(bytes[mode] / 1e6, 1),
     });
+  }
+  // The sweep of meetings past 30 days (at start and every 6 hours): through the presence's calls (HGETALL's copy), or in place.
+  for (const way of ["presence calls, the whole hash (before)", "in place, 1,000 a page (now)"]) {
+    const swept = new KeptPresence([MET_PREFIX]);
+    const at = Date.now();
+    for (let i = 0; i < meetings; i++) await swept.hset(metKeyOf(NPCS[i % NPCS.length]!), `account-${i}`, String(at - (i % 40) * 86_400_000));
+    let forgotten = 0;
+    const run = await timedSave(async () => {
+      forgotten = await forgetLongAgo(swept, NPCS, { now: at, ...(way.endsWith("(now)") ? { hashes: keptHashPages(swept) } : {}) });
+    });
+    rows.push({ meetings, way: `sweep, ${way}: ${forgotten} forgotten`, runs: 1, medianMs: round(run.ms), loopHeldMedianMs: round(run.heldMs), loopHeldMaxMs: round(run.heldMs), fileMB: "" });
   }
   console.log(`${meetings} meetings: the event loop held ${round(percentile(runs.before.map((r) => r.heldMs), 50))} ms before, ${round(percentile(runs.now.map((r) => r.heldMs), 50))} ms now`);
 }
@@ -109,7 +122,7 @@ for (const mode of ["before", "now"] as const) {
   const held = saves[mode].map((run) => run.heldMs);
   rows.push({
     meetings: `${REPORTS_KEPT} reports`, way: mode === "before" ? "moderation.json written whole (before)" : "moderation.json, 500 reports a piece (now)",
-    saves: saves[mode].length, saveMedianMs: round(percentile(saves[mode].map((run) => run.ms), 50)),
+    runs: saves[mode].length, medianMs: round(percentile(saves[mode].map((run) => run.ms), 50)),
     loopHeldMedianMs: round(percentile(held, 50)), loopHeldMaxMs: round(Math.max(...held)), fileMB: round(statSync(moderationFile).size / 1e6, 1),
   });
 }

@@ -36,6 +36,7 @@ import { colyseusLogger } from "./colyseus-logger.js";
 import { redisClients } from "./redis-clients.js";
 import { metricsRoute } from "./metrics-route.js";
 import { ACQUAINTANCES_PART } from "./acquaintances-file.js";
+import { keptHashPages } from "./kept-hash-pages.js";
 import { keepPresence } from "./kept-presence.js";
 import { MODERATION_PART } from "./moderation-file.js";
 import type { ServerConfig } from "./config.js";
@@ -203,7 +204,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   relist?.unref();
   // Meetings past the forgetting time leave the NPCs' memory (every process does it; the second finds nothing).
   const forgetOldMeetings = () =>
-    void forgetLongAgo(matchMaker.presence, config.world.npcs.map((npc) => npc.id), { hashes: shared?.hashes }).then(
+    void forgetLongAgo(matchMaker.presence, config.world.npcs.map((npc) => npc.id), { hashes: shared?.hashes ?? (kept && keptHashPages(kept.presence)) }).then(
       (forgotten) => forgotten > 0 && log.info("npcs forgot meetings past the forgetting time", { forgotten }),
       (error: unknown) => log.warn("npcs' old meetings not forgotten; tried again later", { error }),
     );
