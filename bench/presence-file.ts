@@ -24,6 +24,7 @@ import { ACQUAINTANCES_PART } from "../server/acquaintances-file.js";
 import { MODERATION_PART } from "../server/moderation-file.js";
 import { keptHashPages } from "../server/kept-hash-pages.js";
 import { KeptPresence, writeKept } from "../server/kept-presence.js";
+import { withLoopHeld } from "./loop-held.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 
@@ -41,23 +42,6 @@ async function snapshotBefore(presence: LocalPresence): Promise<string> {
   return JSON.stringify({ v: 1, met });
 }
 
-/** One save: how long it took, and the longest this process's event loop (every room of the process) was held meanwhile. */
-async function timedSave(save: () => Promise<void>): Promise<{ ms: number; heldMs: number }> {
-  let last = performance.now();
-  let held = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    held = Math.max(held, now - last);
-    last = now;
-  }, 1);
-  const started = performance.now();
-  await save();
-  const ms = performance.now() - started;
-  await new Promise((resolve) => setTimeout(resolve, 5)); // the timer's first tick after a block sees it
-  clearInterval(timer);
-  return { ms, heldMs: Math.max(0, held - 1) };
-}
-
 const rows: Record<string, string | number>[] = [];
 const dir = mkdtempSync(join(tmpdir(), "kobot-bench-presence-"));
 for (const meetings of values.meetings.split(",").map(Number)) {
@@ -70,17 +54,17 @@ for (const meetings of values.meetings.split(",").map(Number)) {
     }
   }
   let bytes = { before: 0, now: 0 };
-  const runs = { before: [] as { ms: number; heldMs: number }[], now: [] as { ms: number; heldMs: number }[] };
+  const runs = { before: [] as { ms: number; loopHeldMs: number }[], now: [] as { ms: number; loopHeldMs: number }[] };
   const file = join(dir, "npc-acquaintances.json");
   for (let s = 0; s < Number(values.saves); s++) {
-    runs.before.push(await timedSave(async () => writeFile(file, await snapshotBefore(before))));
+    runs.before.push(await withLoopHeld(async () => writeFile(file, await snapshotBefore(before))));
     const bytesBefore = statSync(file).size;
-    runs.now.push(await timedSave(() => writeKept(file, ACQUAINTANCES_PART, now)));
+    runs.now.push(await withLoopHeld(() => writeKept(file, ACQUAINTANCES_PART, now)));
     if (ACQUAINTANCES_PART.schema.parse(JSON.parse(readFileSync(file, "utf8"))).met.hans === undefined) throw new Error("the file lost hans");
     bytes = { before: bytesBefore, now: statSync(file).size };
   }
   for (const mode of ["before", "now"] as const) {
-    const held = runs[mode].map((run) => run.heldMs);
+    const held = runs[mode].map((run) => run.loopHeldMs);
     rows.push({
       meetings, way: mode === "before" ? "plain objects, written whole (before)" : "Maps, pairs written in pieces (now)",
       runs: runs[mode].length, medianMs: round(percentile(runs[mode].map((run) => run.ms), 50)),
@@ -93,12 +77,12 @@ for (const meetings of values.meetings.split(",").map(Number)) {
     const at = Date.now();
     for (let i = 0; i < meetings; i++) await swept.hset(metKeyOf(NPCS[i % NPCS.length]!), `account-${i}`, String(at - (i % 40) * 86_400_000));
     let forgotten = 0;
-    const run = await timedSave(async () => {
+    const run = await withLoopHeld(async () => {
       forgotten = await forgetLongAgo(swept, NPCS, { now: at, ...(way.endsWith("(now)") ? { hashes: keptHashPages(swept) } : {}) });
     });
-    rows.push({ meetings, way: `sweep, ${way}: ${forgotten} forgotten`, runs: 1, medianMs: round(run.ms), loopHeldMedianMs: round(run.heldMs), loopHeldMaxMs: round(run.heldMs), fileMB: "" });
+    rows.push({ meetings, way: `sweep, ${way}: ${forgotten} forgotten`, runs: 1, medianMs: round(run.ms), loopHeldMedianMs: round(run.loopHeldMs), loopHeldMaxMs: round(run.loopHeldMs), fileMB: "" });
   }
-  console.log(`${meetings} meetings: the event loop held ${round(percentile(runs.before.map((r) => r.heldMs), 50))} ms before, ${round(percentile(runs.now.map((r) => r.heldMs), 50))} ms now`);
+  console.log(`${meetings} meetings: the event loop held ${round(percentile(runs.before.map((r) => r.loopHeldMs), 50))} ms before, ${round(percentile(runs.now.map((r) => r.loopHeldMs), 50))} ms now`);
 }
 
 // moderation.json at the reports' cap: saved within 5 s of each report filed or closed.
@@ -112,14 +96,14 @@ for (let i = 0; i < REPORTS_KEPT; i++) {
   });
 }
 const moderationFile = join(dir, "moderation.json");
-const saves = { before: [] as { ms: number; heldMs: number }[], now: [] as { ms: number; heldMs: number }[] };
+const saves = { before: [] as { ms: number; loopHeldMs: number }[], now: [] as { ms: number; loopHeldMs: number }[] };
 for (let s = 0; s < Number(values.saves); s++) {
   // Before: the file built as one object, reports and all, and written whole.
-  saves.before.push(await timedSave(async () => writeFile(moderationFile, JSON.stringify({ v: 1, mute: [], ban: [], reports: await moderation.hgetall(REPORTS) }))));
-  saves.now.push(await timedSave(() => writeKept(moderationFile, MODERATION_PART, moderation)));
+  saves.before.push(await withLoopHeld(async () => writeFile(moderationFile, JSON.stringify({ v: 1, mute: [], ban: [], reports: await moderation.hgetall(REPORTS) }))));
+  saves.now.push(await withLoopHeld(() => writeKept(moderationFile, MODERATION_PART, moderation)));
 }
 for (const mode of ["before", "now"] as const) {
-  const held = saves[mode].map((run) => run.heldMs);
+  const held = saves[mode].map((run) => run.loopHeldMs);
   rows.push({
     meetings: `${REPORTS_KEPT} reports`, way: mode === "before" ? "moderation.json written whole (before)" : "moderation.json, 500 reports a piece (now)",
     runs: saves[mode].length, medianMs: round(percentile(saves[mode].map((run) => run.ms), 50)),

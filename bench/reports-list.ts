@@ -19,6 +19,7 @@ import { RedisPresence } from "@colyseus/redis-presence";
 
 import { KeptPresence } from "../server/kept-presence.js";
 import { closeReport, fileReport, listReports, type PlayerReport, REPORT_LINES } from "../rooms/player-reports.js";
+import { withLoopHeld } from "./loop-held.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 
@@ -31,23 +32,6 @@ const said = "야 너 진짜 그렇게 하면 안 되지 않냐 ㅋㅋ 다시 �
 async function listEveryReport(presence: Presence, limit: number): Promise<PlayerReport[]> {
   const all = Object.values(await presence.hgetall("kobot:reports")).map((json) => JSON.parse(json) as PlayerReport);
   return all.sort((a, b) => b.at - a.at).slice(0, limit);
-}
-
-/** `run` timed, with the longest gap between this process's 1 ms timers meanwhile (how long the event loop was held). */
-async function timedWithLoop<T>(run: () => Promise<T>): Promise<{ ms: number; loopHeldMs: number; result: T }> {
-  let last = performance.now();
-  let held = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    held = Math.max(held, now - last);
-    last = now;
-  }, 1);
-  const started = performance.now();
-  const result = await run();
-  const ms = performance.now() - started;
-  await new Promise((resolve) => setTimeout(resolve, 5)); // the timer's first tick after a block sees it
-  clearInterval(timer);
-  return { ms, loopHeldMs: Math.max(0, held - 1), result };
 }
 
 async function fill(presence: Presence): Promise<void> {
@@ -73,14 +57,14 @@ try {
     await fill(presence);
     for (const [listing, list] of [["every report's JSON (before)", listEveryReport], ["the index (now)", (p: Presence, limit: number) => listReports(p, { limit })]] as const) {
       const runs = [];
-      for (let i = 0; i < Number(values.listings); i++) runs.push(await timedWithLoop(() => list(presence, LIMIT)));
+      for (let i = 0; i < Number(values.listings); i++) runs.push(await withLoopHeld(() => list(presence, LIMIT)));
       if (runs[0]!.result.length !== LIMIT) throw new Error(`${listing} listed ${runs[0]!.result.length}`);
       const ms = runs.map((run) => run.ms);
       const held = runs.map((run) => run.loopHeldMs);
       rows.push({ store, listing, reports, listed: LIMIT, listings: runs.length, medianMs: round(percentile(ms, 50)), p95Ms: round(percentile(ms, 95)), loopHeldMedianMs: round(percentile(held, 50)), loopHeldMaxMs: round(Math.max(...held)) });
     }
     const newest = await listReports(presence, { limit: 1 });
-    const close = await timedWithLoop(() => closeReport(presence, newest[0]!.id));
+    const close = await withLoopHeld(() => closeReport(presence, newest[0]!.id));
     rows.push({ store, listing: "closing one (now)", reports, listed: 0, listings: 1, medianMs: round(close.ms), p95Ms: round(close.ms), loopHeldMedianMs: round(close.loopHeldMs), loopHeldMaxMs: round(close.loopHeldMs) });
     presence.shutdown();
   }
