@@ -94,7 +94,7 @@ export async function closeReport(presence: Presence, id: string): Promise<boole
   return true;
 }
 
-/** Every open report as the store kept it (field → JSON, REPORTS' fields) back: what the embedded default keeps in a file. */
+/** Puts back, indexed, the open reports the embedded default kept in its file (REPORTS' fields → each report's JSON). */
 export async function restoreReports(presence: Presence, stored: Record<string, string>): Promise<void> {
   await indexReports(presence, stored);
   await Promise.all(Object.entries(stored).map(([field, json]) => presence.hset(REPORTS, field, json)));
