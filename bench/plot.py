@@ -175,7 +175,7 @@ def save(fig, name):
 
 
 def main():
-    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|busy-room|sight|soak|schema-refcounts|npc-memory-sweep|reports-list|presence-file|moderation|broker-restart|analytics|archive`; `npm run bench:model-ab -- --before <model folder>` compares two exports of the model).",
+    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|busy-room|sight|soak|schema-refcounts|npc-memory-sweep|reports-list|presence-file|archive-erasure|moderation|broker-restart|analytics|archive`; `npm run bench:model-ab -- --before <model folder>` compares two exports of the model).",
              "Numbers are from one run on the machine named in each section; compare ratios within a run.\n"]
     sections = [
         ("npc", "NPC brain (`bench:npc`)", lambda d: table(d["rows"]) + "\n\n" + table([{"measure": k, "value": v} for k, v in d["summary"].items()]), None),
@@ -195,6 +195,7 @@ def main():
         ("npc-memory-sweep", "Sweeping an NPC's memory of the accounts it met, on Redis (`bench:npc-memory-sweep`)", lambda d: table(d["rows"]), lambda d: [plot_npc_memory_sweep(d)]),
         ("reports-list", "The moderators' console's listing at 10,000 open reports (`bench:reports-list`)", lambda d: table(d["rows"]), None),
         ("presence-file", "Saving whom NPCs met without Redis (`bench:presence-file`)", lambda d: table(d["rows"]), None),
+        ("archive-erasure", "A player's erasure from the embedded chat archive (`bench:archive-erasure`)", lambda d: table(d["rows"]), None),
         ("model-ab", "Two exports of the model side by side (`bench:model-ab`)", model_ab_text, None),
         # The Spark benchmarks draw their own plots.
         ("analytics", "Report job over a 1M-record archive (`bench:analytics`)", lambda d: table(d["rows"]), lambda d: ["analytics.png"]),

@@ -1,33 +1,91 @@
-import { readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { once } from "node:events";
+import { createReadStream, createWriteStream } from "node:fs";
+import { readdir, rename } from "node:fs/promises";
 import { join } from "node:path";
+import { finished } from "node:stream/promises";
 
 /**
  * Takes a signed-in player's lines out of the daily files (daily-file-chat-log.ts) under `dir`: the records they
  * wrote (`account`) and the NPCs' answers to those lines, which carry their question. As the chat index's erasure
- * (chatlog/erase-account.ts) does. A file is rewritten whole beside itself and renamed over: a crash leaves the old
- * one. Lines that are not JSON are kept as they are (the analytics quarantine them). Returns how many records went.
+ * (chatlog/erase-account.ts) does. A file is rewritten beside itself and renamed over: a crash leaves the old one.
+ * Lines that are not JSON are kept as they are (the analytics quarantine them). Returns how many records went.
+ *
+ * The files are read as bytes 256 KiB at a time, never whole: once to find their lines' ids, once to count what goes from each
+ * file, and once more to rewrite a file that has any. Read whole and all kept in memory, an archive grew the server's
+ * memory several times its size and held the event loop (every room of the process) for each file's parse.
  */
 export async function eraseFromDailyFiles(dir: string, account: string): Promise<number> {
-  const contents = new Map<string, Array<{ line: string; record: Record<string, unknown> | undefined }>>();
+  const files = await dailyFiles(dir);
+  // The archive writes each record with JSON.stringify: a line of theirs holds these bytes, as they are written.
+  const theirMark = Buffer.from(`"account":${JSON.stringify(account)}`);
   const theirs = new Set<string>();
-  for (const file of await dailyFiles(dir)) {
-    const lines = (await readFile(file, "utf8")).split("\n").map((line) => ({ line, record: recordOf(line) }));
-    contents.set(file, lines);
-    for (const { record } of lines) {
-      if (record?.account === account && typeof record.id === "string") theirs.add(record.id);
+  for (const file of files) {
+    for await (const lines of linesOf(file)) {
+      for (const line of lines) {
+        const record = line.includes(theirMark) ? recordOf(line) : undefined;
+        if (record?.account === account && typeof record.id === "string") theirs.add(record.id);
+      }
     }
   }
-  const doomed = (record: Record<string, unknown> | undefined) =>
-    record !== undefined && (record.account === account || (record.kind === "npc" && typeof record.replyTo === "string" && theirs.has(record.replyTo)));
+  const doomed = (line: Buffer) => {
+    if (!line.includes(theirMark)) {
+      if (!line.includes(NPC_MARK)) return false;
+      // Most answers are to others' lines: read without parsing (line ids are plain, so a match is the id itself).
+      const answerTo = REPLY_TO.exec(line.toString("latin1"))?.[1];
+      if (answerTo !== undefined && !theirs.has(answerTo)) return false;
+    }
+    const record = recordOf(line);
+    return record !== undefined && (record.account === account || (record.kind === "npc" && typeof record.replyTo === "string" && theirs.has(record.replyTo)));
+  };
   let erased = 0;
-  for (const [file, lines] of contents) {
-    const kept = lines.filter(({ record }) => !doomed(record));
-    if (kept.length === lines.length) continue;
-    erased += lines.length - kept.length;
-    await writeFile(`${file}.erasing`, kept.map(({ line }) => line).join("\n"));
-    await rename(`${file}.erasing`, file);
+  for (const file of files) {
+    let found = 0;
+    for await (const lines of linesOf(file)) for (const line of lines) if (doomed(line)) found++;
+    if (found === 0) continue;
+    await rewriteWithout(file, doomed);
+    erased += found;
   }
   return erased;
+}
+
+const NPC_MARK = Buffer.from('"kind":"npc"');
+// Matched on the line's bytes read as latin1 (a character a byte): an id of plain ASCII, no quote or backslash, reads as itself.
+const REPLY_TO = /"replyTo":"([!#-[\]-~]*)"/;
+const NEWLINE = Buffer.from("\n");
+
+/** `file` again without the lines `doomed` says, written beside it and renamed over it. */
+async function rewriteWithout(file: string, doomed: (line: Buffer) => boolean): Promise<void> {
+  const out = createWriteStream(`${file}.erasing`);
+  try {
+    for await (const lines of linesOf(file)) {
+      const kept = lines.filter((line) => !doomed(line)).flatMap((line) => [line, NEWLINE]);
+      if (kept.length > 0 && !out.write(Buffer.concat(kept))) await once(out, "drain");
+    }
+  } finally {
+    out.end();
+    await finished(out);
+  }
+  await rename(`${file}.erasing`, file);
+}
+
+/**
+ * A file's lines as bytes, a read's worth (256 KiB) at a time: the event loop runs between reads, and a line is
+ * decoded only when it is parsed (decoding every line took most of an erasure's time).
+ */
+async function* linesOf(file: string): AsyncGenerator<Buffer[]> {
+  let rest: Buffer = Buffer.alloc(0);
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 18 })) {
+    const bytes = rest.length > 0 ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+    const lines: Buffer[] = [];
+    let start = 0;
+    for (let end = bytes.indexOf(10); end >= 0; end = bytes.indexOf(10, start)) {
+      lines.push(bytes.subarray(start, end));
+      start = end + 1;
+    }
+    rest = bytes.subarray(start);
+    yield lines;
+  }
+  if (rest.length > 0) yield [rest];
 }
 
 /** `dir/date=YYYY-MM-DD/*.ndjson`. */
@@ -43,7 +101,8 @@ async function dailyFiles(dir: string): Promise<string[]> {
   return files.flat();
 }
 
-function recordOf(line: string): Record<string, unknown> | undefined {
+function recordOf(bytes: Buffer): Record<string, unknown> | undefined {
+  const line = bytes.toString("utf8");
   if (!line.trim()) return undefined;
   try {
     const value: unknown = JSON.parse(line);

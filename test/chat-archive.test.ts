@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { CHAT_LOG_VERSION, ChatLogRecord } from "../kafka/chat-log.js";
+import { eraseFromDailyFiles } from "../kafka/daily-file-erasure.js";
 import { DailyFileChatLog } from "../kafka/daily-file-chat-log.js";
 import { answersTo, startTestWorld, waitFor } from "./helpers/world.js";
 
@@ -83,4 +84,17 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
     assert.deepEqual(ids("2026-12-02"), ["answer-to-others", "{not json", "after"]);
     assert.equal(await new DailyFileChatLog(join(dir, "nowhere"), "s1", assert.fail).erase("acc-gone"), 0, "no archive yet");
   });
+
+  it("erases from files larger than a read, line by line: a line across two reads is read whole, every other line kept as it was", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
+    mkdirSync(join(dir, "date=2026-12-01"));
+    const records = Array.from({ length: 30_000 }, (_, i) =>
+      JSON.stringify({ v: CHAT_LOG_VERSION, id: `l${i}`, roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: `말 ${"가".repeat(i % 50)}`, ts: i, ...(i % 1000 === 7 ? { account: "acc-gone" } : { account: `acc-${i % 13}` }) }),
+    );
+    const file = join(dir, "date=2026-12-01", "s1.ndjson");
+    writeFileSync(file, records.join("\n") + "\n"); // ~3.6 MB: several reads of 1 MiB
+    assert.equal(await eraseFromDailyFiles(dir, "acc-gone"), 30);
+    assert.deepEqual(readFileSync(file, "utf8"), records.filter((_, i) => i % 1000 !== 7).join("\n") + "\n");
+  });
 });
+
