@@ -57,7 +57,9 @@ export class DailyFileChatLog implements ChatLogPublisher {
     const byDay = new Map<string, string[]>();
     for (const record of records) {
       const day = new Date(record.ts).toISOString().slice(0, 10);
-      byDay.set(day, [...(byDay.get(day) ?? []), JSON.stringify(record)]);
+      const lines = byDay.get(day);
+      if (lines) lines.push(JSON.stringify(record));
+      else byDay.set(day, [JSON.stringify(record)]);
     }
     for (const [day, lines] of byDay) {
       try {
