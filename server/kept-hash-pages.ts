@@ -1,6 +1,6 @@
 import { setImmediate as turn } from "node:timers/promises";
 
-import type { HashPages } from "../rooms/hash-pages.js";
+import { type HashPages, presenceHashPages } from "../rooms/hash-pages.js";
 import type { KeptPresence } from "./kept-presence.js";
 
 /** Fields a page holds: a few ms of the event loop. */
@@ -24,14 +24,7 @@ export function keptHashPages(presence: KeptPresence, pageFields = PAGE_FIELDS):
       }
       if (page.length > 0) yield page;
     },
-    async deleteAtOrBefore(key, fields, cutoff) {
-      let deleted = 0;
-      const hash = presence.hashEntries(key);
-      for (const field of fields) {
-        const at = hash.get(field);
-        if (at !== undefined && Number(at) <= cutoff && (await presence.hdel(key, field))) deleted++;
-      }
-      return deleted;
-    },
+    // The presence's own reads and deletes: a field of a kept hash is read from its Map, without a copy.
+    deleteAtOrBefore: presenceHashPages(presence).deleteAtOrBefore,
   };
 }
