@@ -10,8 +10,8 @@ import { finished } from "node:stream/promises";
  * (chatlog/erase-account.ts) does. A file is rewritten beside itself and renamed over: a crash leaves the old one.
  * Lines that are not JSON are kept as they are (the analytics quarantine them). Returns how many records went.
  *
- * The files are read as bytes 256 KiB at a time, never whole: once to find their lines' ids, once to count what goes from each
- * file, and once more to rewrite a file that has any. Read whole and all kept in memory, an archive grew the server's
+ * The files are read as bytes 256 KiB at a time, never whole: once to find their lines' ids, then each up to its first
+ * line that goes, and a file that has one once more to rewrite it. Read whole and all kept in memory, an archive grew the server's
  * memory several times its size and held the event loop (every room of the process) for each file's parse.
  */
 export async function eraseFromDailyFiles(dir: string, account: string): Promise<number> {
@@ -38,14 +38,14 @@ export async function eraseFromDailyFiles(dir: string, account: string): Promise
     return record !== undefined && (record.account === account || (record.kind === "npc" && typeof record.replyTo === "string" && theirs.has(record.replyTo)));
   };
   let erased = 0;
-  for (const file of files) {
-    let found = 0;
-    for await (const lines of linesOf(file)) for (const line of lines) if (doomed(line)) found++;
-    if (found === 0) continue;
-    await rewriteWithout(file, doomed);
-    erased += found;
-  }
+  for (const file of files) if (await holdsAny(file, doomed)) erased += await rewriteWithout(file, doomed);
   return erased;
+}
+
+/** Whether any line of `file` is `doomed`: read up to the first (a file with none is left as it is). */
+async function holdsAny(file: string, doomed: (line: Buffer) => boolean): Promise<boolean> {
+  for await (const lines of linesOf(file)) if (lines.some(doomed)) return true;
+  return false;
 }
 
 const NPC_MARK = Buffer.from('"kind":"npc"');
@@ -53,19 +53,22 @@ const NPC_MARK = Buffer.from('"kind":"npc"');
 const REPLY_TO = /"replyTo":"([!#-[\]-~]*)"/;
 const NEWLINE = Buffer.from("\n");
 
-/** `file` again without the lines `doomed` says, written beside it and renamed over it. */
-async function rewriteWithout(file: string, doomed: (line: Buffer) => boolean): Promise<void> {
+/** `file` again without the lines `doomed` says, written beside it and renamed over it; returns how many went. */
+async function rewriteWithout(file: string, doomed: (line: Buffer) => boolean): Promise<number> {
   const out = createWriteStream(`${file}.erasing`);
+  let dropped = 0;
   try {
     for await (const lines of linesOf(file)) {
-      const kept = lines.filter((line) => !doomed(line)).flatMap((line) => [line, NEWLINE]);
-      if (kept.length > 0 && !out.write(Buffer.concat(kept))) await once(out, "drain");
+      const kept = lines.filter((line) => !doomed(line));
+      dropped += lines.length - kept.length;
+      if (kept.length > 0 && !out.write(Buffer.concat(kept.flatMap((line) => [line, NEWLINE])))) await once(out, "drain");
     }
   } finally {
     out.end();
     await finished(out);
   }
   await rename(`${file}.erasing`, file);
+  return dropped;
 }
 
 /**
