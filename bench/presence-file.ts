@@ -19,13 +19,14 @@ import { parseArgs } from "node:util";
 import { LocalPresence } from "@colyseus/core";
 
 import { forgetLongAgo, MET_PREFIX, metKeyOf, NpcAcquaintances } from "../rooms/npc-acquaintances.js";
-import { fileReport, REPORT_LINES, REPORTS, REPORTS_KEPT } from "../rooms/player-reports.js";
+import { REPORTS, REPORTS_KEPT } from "../rooms/player-reports.js";
 import { ACQUAINTANCES_PART } from "../server/acquaintances-file.js";
 import { MODERATION_PART } from "../server/moderation-file.js";
 import { keptHashPages } from "../server/kept-hash-pages.js";
 import { KeptPresence, writeKept } from "../server/kept-presence.js";
 import { withLoopHeld } from "./loop-held.js";
 import { machineInfo } from "./machine.js";
+import { fileSampleReports } from "./sample-reports.js";
 import { percentile, printTable, round } from "./stats.js";
 
 const { values } = parseArgs({ options: { meetings: { type: "string", default: "10000,100000,300000" }, saves: { type: "string", default: "5" } } });
@@ -87,14 +88,7 @@ for (const meetings of values.meetings.split(",").map(Number)) {
 
 // moderation.json at the reports' cap: saved within 5 s of each report filed or closed.
 const moderation = new KeptPresence(["kobot:"]);
-const said = "야 너 진짜 그렇게 하면 안 되지 않냐 ㅋㅋ 다시 해봐 이번엔 제대로";
-for (let i = 0; i < REPORTS_KEPT; i++) {
-  await fileReport(moderation, {
-    at: 1_700_000_000_000 + i, roomId: "room-1", reporter: { player: `p${i}`, name: `플레이어${i}`, account: `account-${i}` },
-    reported: { player: `q${i % 500}`, name: `말썽꾼${i % 500}`, account: `rude-${i % 500}` }, reason: "욕설·비하",
-    lines: Array.from({ length: REPORT_LINES }, (_, k) => ({ id: `01JABCDEFGHJKMNPQRST${i}-${k}`, text: said, ts: 1_700_000_000_000 + i })),
-  });
-}
+await fileSampleReports(moderation, REPORTS_KEPT);
 const moderationFile = join(dir, "moderation.json");
 const saves = { before: [] as { ms: number; loopHeldMs: number }[], now: [] as { ms: number; loopHeldMs: number }[] };
 for (let s = 0; s < Number(values.saves); s++) {

@@ -18,15 +18,15 @@ import type { Presence } from "@colyseus/core";
 import { RedisPresence } from "@colyseus/redis-presence";
 
 import { KeptPresence } from "../server/kept-presence.js";
-import { closeReport, fileReport, listReports, type PlayerReport, REPORT_LINES } from "../rooms/player-reports.js";
+import { closeReport, listReports, type PlayerReport } from "../rooms/player-reports.js";
 import { withLoopHeld } from "./loop-held.js";
 import { machineInfo } from "./machine.js";
+import { fileSampleReports } from "./sample-reports.js";
 import { percentile, printTable, round } from "./stats.js";
 
 const { values } = parseArgs({ options: { reports: { type: "string", default: "10000" }, listings: { type: "string", default: "20" } } });
 const reports = Number(values.reports);
 const LIMIT = 200; // what web-client/src/moderation-console.ts asks for
-const said = "야 너 진짜 그렇게 하면 안 되지 않냐 ㅋㅋ 다시 해봐 이번엔 제대로";
 
 /** The listing before session 35, for comparison: every report's JSON read and parsed. */
 async function listEveryReport(presence: Presence, limit: number): Promise<PlayerReport[]> {
@@ -34,27 +34,12 @@ async function listEveryReport(presence: Presence, limit: number): Promise<Playe
   return all.sort((a, b) => b.at - a.at).slice(0, limit);
 }
 
-async function fill(presence: Presence): Promise<void> {
-  const filings: Promise<unknown>[] = [];
-  for (let i = 0; i < reports; i++) {
-    filings.push(fileReport(presence, {
-      at: 1_700_000_000_000 + i, roomId: "room-1",
-      reporter: { player: `p${i}`, name: `플레이어${i}`, account: `account-${i}` },
-      reported: { player: `q${i % 500}`, name: `말썽꾼${i % 500}`, account: `rude-${i % 500}` },
-      reason: "욕설·비하",
-      lines: Array.from({ length: REPORT_LINES }, (_, k) => ({ id: `01JABCDEFGHJKMNPQRST${i}-${k}`, text: said, ts: 1_700_000_000_000 + i })),
-    }, reports));
-    if (filings.length >= 500) await Promise.all(filings.splice(0));
-  }
-  await Promise.all(filings);
-}
-
 const dir = mkdtempSync(join(tmpdir(), "kobot-bench-redis-"));
 const url = execFileSync("bash", ["scripts/redis-local.sh", "start", dir], { encoding: "utf8" }).trim().split("\n").at(-1)!;
 const rows: Record<string, string | number>[] = [];
 try {
   for (const [store, presence] of [["Redis", new RedisPresence(url)], ["own (no Redis: DATA_DIR's)", new KeptPresence(["kobot:"])]] as const) {
-    await fill(presence);
+    await fileSampleReports(presence, reports);
     for (const [listing, list] of [["every report's JSON (before)", listEveryReport], ["the index (now)", (p: Presence, limit: number) => listReports(p, { limit })]] as const) {
       const runs = [];
       for (let i = 0; i < Number(values.listings); i++) runs.push(await withLoopHeld(() => list(presence, LIMIT)));
