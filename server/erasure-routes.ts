@@ -28,6 +28,8 @@ export interface ErasureDeps {
 
 /** How long an erasure waits for this process's lines to be stored: Elasticsearch down would hold it forever. */
 const FLUSH_WAIT_MS = 5000;
+/** How long it waits for the broker to say how long its topics keep records: past it, "unknown". */
+const BROKER_WAIT_MS = 5000;
 
 /**
  * `POST /api/erasures {account}` (admin): a signed-in player asked the game to erase what it keeps of them (Korea's
@@ -69,7 +71,7 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
 /** When the Kafka copies of what was said until now are gone: what a studio tells the player who asked. */
 async function goneBy(keptMs: () => Promise<number | null>, log: Logger): Promise<string> {
   try {
-    const ms = await withTimeout(keptMs(), FLUSH_WAIT_MS);
+    const ms = await withTimeout(keptMs(), BROKER_WAIT_MS);
     return ms === null ? "never" : new Date(Date.now() + ms).toISOString();
   } catch (error) {
     log.warn("erasure: the broker did not say how long its topics keep records", { error });
