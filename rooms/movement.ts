@@ -44,6 +44,11 @@ export function normaliseAngle(degrees: number): number {
   return ((degrees % 360) + 360) % 360;
 }
 
+/** The `rotY` of one facing from `from` toward `to`, in degrees as players' (0: +z, 90: +x). */
+export function heading(from: { x: number; z: number }, to: { x: number; z: number }): number {
+  return normaliseAngle((Math.atan2(to.x - from.x, to.z - from.z) * 180) / Math.PI);
+}
+
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
 }

@@ -1,10 +1,8 @@
 import { type AuthContext, type Client, CloseCode, type Delayed, matchMaker, Room, ServerError } from "@colyseus/core";
-import { StateView } from "@colyseus/schema";
 import type { z } from "zod";
 
 import { cleanText } from "../common/clean-text.js";
 import type { Logger } from "../common/log.js";
-import { isPrivateAddress } from "../common/private-address.js";
 import { chatLines, chatModerated, joinsRefused, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
@@ -20,21 +18,22 @@ import { AddressLines } from "./address-lines.js";
 import type { TokenBucket } from "./token-bucket.js";
 import { addressedNpc } from "./chat-addressing.js";
 import { type Fallback, fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
-import { allowedPosition, normaliseAngle, type Position } from "./movement.js";
+import { allowedPosition, heading, normaliseAngle, type Position } from "./movement.js";
 import { distance, NpcVisits } from "./npc-visits.js";
 import type { DepartedAllowances } from "./departed-allowances.js";
 import { GreetingGate, namesSaid } from "./greeting-gate.js";
 import { newLineId } from "./line-id.js";
 import { useMonotonicClock } from "./monotonic-clock.js";
-import { updateSight } from "./sight.js";
 import type { WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcAcquaintances } from "./npc-acquaintances.js";
 import { eventLines, type NpcEvent, NPC_EVENTS_CHANNEL } from "./npc-events.js";
 import { NpcStatuses } from "./npc-statuses.js";
-import { NpcWalk } from "./npc-walk.js";
+import { NpcWalkers } from "./npc-walkers.js";
 import { type Asker, NpcTurns } from "./npc-turns.js";
 import { MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
+import { PlayerOrigins } from "./player-origins.js";
+import { type Hearers, PlayerViews } from "./player-views.js";
 import { type Kick, KICKS_CHANNEL } from "./player-kicks.js";
 import type { ReportedPlayer } from "./player-reports.js";
 import { ReportDesk } from "./report-desk.js";
@@ -53,11 +52,8 @@ import {
 } from "./world-contract.js";
 import { BANNED_CLOSE, KICKED_CLOSE, PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
 import type { WorldEdits } from "./world-edits.js";
-import { type NpcSettings, viewsOfTheirOwn, type WorldSettings } from "./world-settings.js";
+import type { NpcSettings, WorldSettings } from "./world-settings.js";
 import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
-
-/** How often NPCs on a route move on: 10 times a second, as often as players' clients send their moves. */
-const WALK_EVERY_MS = 100;
 
 /** The client's WebSocket (ws) is open: 1, its `OPEN` (Colyseus types `ref` as a plain event emitter). */
 const socketOpen = (client: Client) => (client.ref as unknown as { readyState?: number }).readyState === 1;
@@ -104,12 +100,6 @@ interface SeatTicket {
   mutedUntil?: number;
 }
 
-/**
- * Who a chat line reaches: everyone, or (hearing mode proximity) players near a point, and the players named besides;
- * or one player alone (talk with an NPC in private).
- */
-type Hearers = "everyone" | { near: Position; also?: readonly string[] } | { only: string };
-
 /** A question waiting for, or with, an NPC. */
 interface Question {
   client: Client;
@@ -129,10 +119,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   protected abstract readonly deps: WorldRoomDeps;
   /** Per player, what they may still send, travel, say and ask (player-allowances.ts). */
   private readonly allowances = new Map<string, PlayerAllowances>();
-  /** Per player, the client address they joined from, when matchmaking knew it and they have no account. */
-  private readonly addresses = new Map<string, string>();
-  /** Per player, their account (signed in): limits count by it, not by the client address. */
-  private readonly accountIds = new Map<string, string>();
+  /** Per player, their account (signed in), or else the client address they joined from (player-origins.ts). */
+  private readonly origins = new PlayerOrigins();
   /** The accounts muted or banned, as this room heard (heard-sanctions.ts); a ban puts the account's players out. */
   private readonly sanctions = new HeardSanctions((account) => this.putOut(account));
   /** Players' reports: what each player last said, filing, and the mute enough reports bring on (report-desk.ts). */
@@ -154,7 +142,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const npc = this.npcSettings.get(event.npc);
     const named = event.player !== undefined || event.account !== undefined;
     // An account on two devices in one room: the first of them.
-    const player = event.account !== undefined ? this.sessionsOf(event.account).next().value : event.player;
+    const player = event.account !== undefined ? this.origins.sessionsOf(event.account).next().value : event.player;
     if (!npc || (named && !(player && this.state.players.has(player)))) return;
     const lines = eventLines(npc, event.event, named);
     if (lines.length === 0) return; // the world file was edited since the backend's check
@@ -177,22 +165,16 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private readonly turns = new Map<string, NpcTurns<Question>>();
   private readonly npcSettings = new Map<string, NpcSettings>();
   private readonly idleTimers = new Map<string, Delayed>();
-  /** NPCs on a route, and the place and route they set out with (an edit of either sets them out again). */
-  private readonly walks = new Map<string, { walk: NpcWalk; from: string }>();
-  /** Moves them on while there are any (a world without routes keeps no timer in each room). */
-  private walking?: Delayed;
+  /** NPCs on a route, and the timer that moves them on (npc-walkers.ts). */
+  private walkers!: NpcWalkers;
   private stopTakingEdits?: () => void;
   private readonly visits = new NpcVisits((npc) => this.standing(npc.id));
   private readonly greetingGate = new GreetingGate();
   /** Whom NPCs with `greetingsAgain` have met (rooms/npc-acquaintances.ts). */
   private acquaintances!: NpcAcquaintances;
   private readonly lastIdleLine = new Map<string, string>();
-  /** Per player, the chat lines they heard and the players in their sight (viewsOfTheirOwn); kept across a reconnection. */
-  private readonly views = new Map<string, StateView>();
-  /** Lines of talk in private, which a newcomer reading the history before they came is not shown. */
-  private readonly privateLines = new WeakSet<ChatLine>();
-  /** Whole-room hearing with everyone in sight: one view for every client, encoded once per patch. */
-  private readonly everyone = new StateView();
+  /** What each client is sent: the lines its player heard, the players in its sight (player-views.ts). */
+  private views!: PlayerViews;
   private disposed = false;
   /** Shutting down: questions already asked are answered; new ones are not taken (they put the exit off). */
   private closing = false;
@@ -215,6 +197,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // seat open for a reconnection, only catches what never reaches a handler.
     this.maxMessagesPerSecond = 2 * MESSAGES_PER_SECOND;
     this.state = new WorldState();
+    this.views = new PlayerViews(this.state, settings);
+    // An NPC that walks up to a player greets them, and stops for them.
+    const noticeEveryone = () => { for (const sessionId of this.state.players.keys()) this.noticePlayer(sessionId); };
+    this.walkers = new NpcWalkers(this.state.npcs, this.clock, (npcId) => this.visits.hasVisitors(npcId), noticeEveryone);
     if (settings.chatAddressShare > 0) this.addressLines = new AddressLines(settings.chatRate, settings.chatAddressShare);
     this.reports = new ReportDesk(this.presence, settings.reportsToMute, (record) => this.publishLog(record), this.log);
     // The presence is the room's once it is created, not as it is constructed.
@@ -246,7 +232,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       const { id, name, y, talkRadius } = npc;
       const privateTalk = npc.privateTalk === true;
       this.npcSettings.set(id, npc);
-      const { x, z } = this.walkOf(npc) ?? npc; // a walking NPC stays where its walk has taken it
+      const { x, z } = this.walkers.placeOf(npc); // a walking NPC stays where its walk has taken it
       const shown = this.state.npcs.get(id);
       if (shown) {
         if (shown.name !== name) this.warnOfLookAlikes(npc);
@@ -261,12 +247,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       if (npc.idleLines.length > 0) this.idleTimers.set(id, this.clock.setInterval(() => this.sayIdleLine(id), npc.idleEverySeconds * 1000));
     }
     for (const id of [...this.npcSettings.keys()]) if (!npcs.some((npc) => npc.id === id)) this.removeNpc(id);
-    if (this.walks.size > 0) {
-      this.walking ??= this.clock.setInterval(() => this.walkNpcs(WALK_EVERY_MS), WALK_EVERY_MS);
-    } else {
-      this.walking?.clear();
-      this.walking = undefined;
-    }
+    this.walkers.keepTime();
   }
 
   /**
@@ -278,7 +259,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state.npcs.delete(id);
     this.idleTimers.get(id)?.clear();
     this.idleTimers.delete(id);
-    this.walks.delete(id);
+    this.walkers.forget(id);
     this.visits.forgetNpc(id);
     this.greetingGate.forget(id);
     this.lastIdleLine.delete(id);
@@ -299,32 +280,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     }
   }
 
-  /** The walk of an NPC with a route: the one it is on, unless an edit changed where it starts or the route. */
-  private walkOf({ id, x, z, route }: NpcSettings): NpcWalk | undefined {
-    if (!route) return void this.walks.delete(id);
-    const from = JSON.stringify([x, z, route]);
-    const current = this.walks.get(id);
-    if (current?.from === from) return current.walk;
-    const walk = new NpcWalk({ x, z }, route);
-    this.walks.set(id, { walk, from });
-    return walk;
-  }
-
-  /** NPCs on a route walk on, unless they are thinking, speaking, or have players within their talk radius. */
-  private walkNpcs(ms: number): void {
-    let moved = false;
-    for (const [id, { walk }] of this.walks) {
-      const shown = this.state.npcs.get(id);
-      if (!shown || shown.status !== "idle" || this.visits.hasVisitors(id)) continue;
-      walk.advance(ms);
-      if (walk.x === shown.x && walk.z === shown.z) continue;
-      shown.assign({ rotY: heading(shown, walk), x: walk.x, z: walk.z });
-      moved = true;
-    }
-    // An NPC that walks up to a player greets them, and stops for them.
-    if (moved) for (const sessionId of this.state.players.keys()) this.noticePlayer(sessionId);
-  }
-
   /**
    * An edit of the world file, taken while players are here: who sees whom and who visits which NPC follow the new
    * radii and places at once, not at each player's next move (an NPC moved beside a player greets them).
@@ -332,7 +287,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private takeEdit(): void {
     this.takeWorld();
     for (const sessionId of this.state.players.keys()) {
-      if (this.deps.settings.sight.radius > 0) this.updateSightOf(sessionId);
+      this.views.moved(sessionId);
       this.noticePlayer(sessionId);
     }
   }
@@ -361,20 +316,18 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const radius = Math.random() * spawn.radius;
     const player = new Player().assign({ name, x: spawn.x + Math.cos(angle) * radius, y: spawn.y, z: spawn.z + Math.sin(angle) * radius });
     this.state.players.set(client.sessionId, player);
-    client.view = this.viewOf(client.sessionId);
-    if (this.ownViews) this.updateSightOf(client.sessionId);
-    else this.everyone.add(player);
+    client.view = this.views.viewOf(client.sessionId);
+    this.views.joined(client.sessionId, player);
     this.watchFrames(client);
     // Leaving and joining again does not refill what a player may say and ask (departed-allowances.ts), nor does
     // joining the room twice under one account: both avatars draw on the same allowances.
-    const departure = departureKey(account?.id, ticket?.address, name);
+    this.origins.joined(client.sessionId, account?.id, ticket?.address);
+    const departure = this.origins.departureKey(client.sessionId, name);
     const allowances =
       (account && this.allowancesOfAccount(account.id)) ||
       (departure && this.deps.departed?.takeBack(...departure)) ||
       new PlayerAllowances(this.deps.settings);
     this.allowances.set(client.sessionId, allowances);
-    if (account) this.accountIds.set(client.sessionId, account.id);
-    else if (ticket?.address !== undefined) this.addresses.set(client.sessionId, ticket.address);
     if (account && ticket?.mutedUntil) this.sanctions.set("mute", account.id, ticket.mutedUntil);
     this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
     this.noticePlayer(client.sessionId);
@@ -400,12 +353,12 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   onReconnect(client: Client): void {
     // Banned while away: taking one's place back skips onAuth, which refuses a banned account's joins.
-    const account = this.accountIds.get(client.sessionId);
+    const account = this.origins.accountOf(client.sessionId);
     if (account !== undefined && this.sanctions.msLeft("ban", account) > 0) return this.putOut(account);
     if (this.kickedWhileAway.delete(client.sessionId)) return this.putOutNow(client, KICKED_CLOSE, "a moderator put this player out of the room");
     const player = this.state.players.get(client.sessionId);
     if (player) player.anim = "idle";
-    client.view = this.viewOf(client.sessionId);
+    client.view = this.views.viewOf(client.sessionId);
     this.watchFrames(client);
   }
 
@@ -424,20 +377,17 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   onLeave(client: Client): void {
     const player = this.state.players.get(client.sessionId);
     const allowances = this.allowances.get(client.sessionId);
-    const address = this.addresses.get(client.sessionId);
-    const accountId = this.accountIds.get(client.sessionId);
+    const departure = player && this.origins.departureKey(client.sessionId, player.name);
     const asker = this.askerOf(client.sessionId);
     this.state.players.delete(client.sessionId);
     this.allowances.delete(client.sessionId);
-    this.addresses.delete(client.sessionId);
-    this.accountIds.delete(client.sessionId);
-    this.views.delete(client.sessionId);
+    this.origins.left(client.sessionId);
+    this.views.left(client.sessionId);
     this.reports.forget(client.sessionId);
     this.kickedWhileAway.delete(client.sessionId);
     this.visits.forget(client.sessionId);
     for (const [npcId, turns] of this.turns) this.statuses.thinking(npcId, -turns.drop(asker).length);
     if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
-    const departure = player && departureKey(accountId, address, player.name);
     if (departure && allowances) this.deps.departed?.remember(...departure, allowances);
   }
 
@@ -494,7 +444,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     player.assign(to);
     if (move.rotY !== undefined) player.rotY = normaliseAngle(move.rotY);
     if (move.anim !== undefined) player.anim = move.anim;
-    if (this.deps.settings.sight.radius > 0) this.updateSightOf(client.sessionId);
+    this.views.moved(client.sessionId);
     this.noticePlayer(client.sessionId);
   }
 
@@ -522,7 +472,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    */
   private greet(npc: NpcSettings, playerIds: readonly string[]): void {
     const accounts = new Map(playerIds.flatMap((id) => {
-      const account = this.accountIds.get(id);
+      const account = this.origins.accountOf(id);
       return account === undefined ? [] : [[id, account] as const];
     }));
     if (!npc.greetingsAgain || accounts.size === 0) return this.sayGreeting(npc, npc.greetings, playerIds);
@@ -599,7 +549,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const verdict = this.deps.moderator?.check(text);
     if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
     const hearers: Hearers = npc?.privateTalk ? { only: client.sessionId } : { near: player };
-    const line = this.addLine("player", client.sessionId, player.name, text, "", { ...this.accountOf(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, hearers);
+    const line = this.addLine("player", client.sessionId, player.name, text, "", { ...this.accountInLog(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, hearers);
     this.reports.said.add(client.sessionId, { id: line.id, text, ts: line.ts });
     if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now() });
     else if (npc) this.answerCall(npc, player, line);
@@ -643,7 +593,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   private reportedPlayer(sessionId: string, player: Player): ReportedPlayer {
-    const account = this.accountIds.get(sessionId);
+    const account = this.origins.accountOf(sessionId);
     return { player: sessionId, name: player.name, ...(account === undefined ? {} : { account }) };
   }
 
@@ -666,19 +616,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     }
   }
 
-  /**
-   * The client address a player shares with others, if any: none on a private network's (bots and benchmarks on
-   * loopback, a LAN, a proxy without TRUST_PROXY: common/private-address.ts), where every player counts as one, nor
-   * when matchmaking did not know it.
-   */
-  private sharedAddressOf(sessionId: string): string | undefined {
-    const address = this.addresses.get(sessionId);
-    return address && !isPrivateAddress(address) ? address : undefined;
-  }
-
   /** A banned account's avatars leave at once, with no place kept for a reconnection (its joins are refused). */
   private putOut(accountId: string): void {
-    for (const sessionId of this.sessionsOf(accountId)) {
+    for (const sessionId of this.origins.sessionsOf(accountId)) {
       const client = this.clients.getById(sessionId);
       if (client) this.putOutNow(client, BANNED_CLOSE, "a moderator banned this account");
     }
@@ -688,51 +628,42 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private putOutNow(client: Client, code: number, why: string): void {
     if (this.closedForWhatTheySent.has(client.sessionId)) return;
     this.closedForWhatTheySent.add(client.sessionId);
-    this.log.info("player put out by a moderator", { playerId: client.sessionId, account: this.accountIds.get(client.sessionId), code });
+    this.log.info("player put out by a moderator", { playerId: client.sessionId, account: this.origins.accountOf(client.sessionId), code });
     client.leave(code, why);
   }
 
   /** How long the player stays muted: their account's mute, or without one a mute by players' reports here (0: not muted). */
   private mutedMs(sessionId: string): number {
-    const account = this.accountIds.get(sessionId);
+    const account = this.origins.accountOf(sessionId);
     if (account !== undefined) return this.sanctions.msLeft("mute", account);
     return this.reports.sessionMutedMs(sessionId);
   }
 
 
   /** A signed-in player's account, for their lines in the chat log (where moderators find all they said). */
-  private accountOf(sessionId: string): Pick<ChatLogRecord, "account"> {
-    const account = this.accountIds.get(sessionId);
+  private accountInLog(sessionId: string): Pick<ChatLogRecord, "account"> {
+    const account = this.origins.accountOf(sessionId);
     return account === undefined ? {} : { account };
   }
 
   /** The allowances of another of this account's avatars in the room, if it has one. */
   private allowancesOfAccount(accountId: string): PlayerAllowances | undefined {
-    for (const sessionId of this.sessionsOf(accountId)) return this.allowances.get(sessionId);
+    for (const sessionId of this.origins.sessionsOf(accountId)) {
+      const allowances = this.allowances.get(sessionId);
+      if (allowances) return allowances; // not the joining avatar's own, which has none yet
+    }
     return undefined;
-  }
-
-  /** The players in this room signed in as the account. */
-  private *sessionsOf(accountId: string): Generator<string> {
-    for (const [sessionId, id] of this.accountIds) if (id === accountId) yield sessionId;
   }
 
   /** The lines a player's address has left to say between its players (CHAT_ADDRESS_SHARE), when shared. */
   private addressLinesOf(sessionId: string): TokenBucket | undefined {
-    const address = this.sharedAddressOf(sessionId);
+    const address = this.origins.sharedAddressOf(sessionId);
     return address === undefined ? undefined : this.addressLines?.of(address);
   }
 
-  /**
-   * Whose turn a question takes in an NPC's queue: a signed-in player's account's (all its avatars share it);
-   * else its client address's, so that many connections from one address get one turn a round between them, as one
-   * player would; the player's own without a shared address or with NPC_TURNS_BY=player.
-   */
+  /** Whose turn a question takes in an NPC's queue (player-origins.ts). */
   private askerOf(sessionId: string): Asker {
-    const accountId = this.accountIds.get(sessionId);
-    if (accountId !== undefined) return { player: sessionId, group: `account ${accountId}` };
-    const address = this.deps.settings.npcQueue.turnsBy === "address" ? this.sharedAddressOf(sessionId) : undefined;
-    return { player: sessionId, group: address ? `address ${address}` : `player ${sessionId}` };
+    return this.origins.askerOf(sessionId, this.deps.settings.npcQueue.turnsBy);
   }
 
   /** The NPC says it is busy (or closing) to a question it will not answer, and the asker gets the line back. */
@@ -750,7 +681,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const id = newLineId();
     const ts = Date.now();
     this.publishLog({
-      id, kind: "player", from: client.sessionId, ...this.accountOf(client.sessionId), name: player.name, text, ts, moderated: true, ...(npcId ? { toNpc: npcId } : {}),
+      id, kind: "player", from: client.sessionId, ...this.accountInLog(client.sessionId), name: player.name, text, ts, moderated: true, ...(npcId ? { toNpc: npcId } : {}),
     });
     this.reports.said.add(client.sessionId, { id, text, ts, moderated: true });
     chatModerated.inc({ side: "input" });
@@ -840,7 +771,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const line = new ChatLine().assign({ id: newLineId(), kind, from, name, text, ts: Date.now(), replyTo });
     this.state.chat.push(line);
     this.unsentLines++;
-    this.letHear(line, hearers);
+    this.views.hear(line, hearers);
     if (kind === "npc") this.statuses.speaking(from, text);
     chatLines.inc({ kind });
     const heardByOne = typeof hearers === "object" && "only" in hearers;
@@ -887,58 +818,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     return this.state.npcs.get(npcId)!;
   }
 
-  /** Each client has a view of its own: lines heard near where they are said, players seen near where they are, or talk in private. */
-  private get ownViews(): boolean {
-    return viewsOfTheirOwn(this.deps.settings);
-  }
-
-  /** Who `sessionId` sees and who sees them, after they came or moved (sight.ts); themselves always. */
-  private updateSightOf(sessionId: string): void {
-    const me = this.state.players.get(sessionId);
-    const myView = this.views.get(sessionId);
-    if (!me || !myView) return;
-    const { radius } = this.deps.settings.sight;
-    if (!myView.has(me)) myView.add(me);
-    for (const [other, view] of this.views) {
-      const them = this.state.players.get(other);
-      if (other === sessionId || !them) continue;
-      const d = distance(me, them);
-      updateSight(myView, them, d, radius);
-      updateSight(view, me, d, radius);
-    }
-  }
-
-  private viewOf(sessionId: string): StateView {
-    if (!this.ownViews) return this.everyone;
-    let view = this.views.get(sessionId);
-    if (view) return view;
-    this.views.set(sessionId, (view = new StateView()));
-    // Room-wide hearing: a newcomer reads what was said before they came, as in a room where all share one view; not
-    // what others said in private.
-    if (this.deps.settings.hearing.mode === "room") for (const line of this.state.chat) if (!this.privateLines.has(line)) view.add(line);
-    return view;
-  }
-
-  private letHear(line: ChatLine, hearers: Hearers): void {
-    if (typeof hearers === "object" && "only" in hearers) {
-      // An NPC in private makes every client's view its own (viewsOfTheirOwn): without one, nobody else can be left out.
-      this.privateLines.add(line);
-      this.views.get(hearers.only)?.add(line);
-      return;
-    }
-    if (!this.ownViews) {
-      this.everyone.add(line);
-      return;
-    }
-    const { mode, radius } = this.deps.settings.hearing;
-    for (const [sessionId, view] of this.views) {
-      const player = this.state.players.get(sessionId);
-      const hears =
-        mode === "room" || hearers === "everyone" || hearers.also?.includes(sessionId) || (player !== undefined && distance(player, hearers.near) <= radius);
-      if (hears) view.add(line);
-    }
-  }
-
   private publishLog(record: Omit<ChatLogRecord, "v" | "roomId" | "serverId">): void {
     this.deps.chatLog.publish({ v: CHAT_LOG_VERSION, roomId: this.roomId, serverId: this.deps.serverId, ...record });
   }
@@ -955,7 +834,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** With ACTION_SECRET, the action goes with a receipt the game's backend can trust (rooms/action-receipts.ts). */
   private async sendAction(client: Client, notice: NpcActionNotice, playerName: string): Promise<void> {
     const receipts = this.deps.actionReceipts;
-    const account = this.accountIds.get(client.sessionId);
+    const account = this.origins.accountOf(client.sessionId);
     const receipt = await receipts?.sign({
       npc: notice.npcId, action: notice.action, line: notice.lineId, question: notice.replyTo,
       room: this.roomId, player: client.sessionId, name: playerName, ...(account !== undefined ? { account } : {}),
@@ -996,11 +875,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 }
 
-/** The `rotY` of one facing from `from` toward `to`, in degrees as players' (0: +z, 90: +x). */
-function heading(from: { x: number; z: number }, to: { x: number; z: number }): number {
-  return normaliseAngle((Math.atan2(to.x - from.x, to.z - from.z) * 180) / Math.PI);
-}
-
 function fallbackOf(outcome: AskOutcome): Fallback | undefined {
   if (outcome.kind === "timeout") return fallbackFor("timeout");
   if (outcome.kind === "unsent") return fallbackFor("unsent", outcome.reason);
@@ -1026,15 +900,6 @@ function answerInfo({ ms, model, confidence, withheld, source, action, text }: A
     ...(source !== undefined && !blocked ? { source } : {}),
     ...(action !== undefined && !blocked ? { action } : {}),
   };
-}
-
-/**
- * Under what a leaver's allowances are remembered for a rejoin to take back (departed-allowances.ts): their account,
- * or their client address and name; nothing to key them by without either.
- */
-function departureKey(accountId: string | undefined, address: string | undefined, name: string): [string, string] | undefined {
-  if (accountId !== undefined) return [`account ${accountId}`, ""];
-  return address === undefined ? undefined : [address, name];
 }
 
 /** A `world` room class bound to this process's router and settings, for `server.define`. */

@@ -1,0 +1,99 @@
+import { StateView } from "@colyseus/schema";
+
+import type { Position } from "./movement.js";
+import { distance } from "./npc-visits.js";
+import { updateSight } from "./sight.js";
+import { viewsOfTheirOwn, type WorldSettings } from "./world-settings.js";
+import type { ChatLine, Player, WorldState } from "./world-state.js";
+
+/**
+ * Who a chat line reaches: everyone, or (hearing mode proximity) players near a point, and the players named besides;
+ * or one player alone (talk with an NPC in private).
+ */
+export type Hearers = "everyone" | { near: Position; also?: readonly string[] } | { only: string };
+
+/**
+ * What each player's client is sent of the room's state: the chat lines they heard and the players in their sight,
+ * as Colyseus state views. Where hearing is by proximity, sight has a radius or an NPC talks in private
+ * (viewsOfTheirOwn), each player has a view of their own; else all share one view, encoded once per patch.
+ */
+export class PlayerViews {
+  /** Per player, their own view; kept across a reconnection. */
+  private readonly views = new Map<string, StateView>();
+  /** Lines of talk in private, which a newcomer reading the history before they came is not shown. */
+  private readonly privateLines = new WeakSet<ChatLine>();
+  /** Whole-room hearing with everyone in sight: one view for every client. */
+  private readonly everyone = new StateView();
+
+  /** `settings` is read at each call: an edit of the world file changes radii and modes in place (world-edits.ts). */
+  constructor(private readonly state: WorldState, private readonly settings: WorldSettings) {}
+
+  /** The view of a player who came, or came back: shared, or their own (made as they first come). */
+  viewOf(sessionId: string): StateView {
+    if (!this.ownViews) return this.everyone;
+    let view = this.views.get(sessionId);
+    if (view) return view;
+    this.views.set(sessionId, (view = new StateView()));
+    // Room-wide hearing: a newcomer reads what was said before they came, as in a room where all share one view; not
+    // what others said in private.
+    if (this.settings.hearing.mode === "room") for (const line of this.state.chat) if (!this.privateLines.has(line)) view.add(line);
+    return view;
+  }
+
+  /** A player came in: seen by everyone, or by those near them, whom they see in turn. */
+  joined(sessionId: string, player: Player): void {
+    if (this.ownViews) this.updateSightOf(sessionId);
+    else this.everyone.add(player);
+  }
+
+  /** A player moved, or an edit of the world file changed the sight radius: who they see and who sees them. */
+  moved(sessionId: string): void {
+    if (this.settings.sight.radius > 0) this.updateSightOf(sessionId);
+  }
+
+  left(sessionId: string): void {
+    this.views.delete(sessionId);
+  }
+
+  /** `line` reaches the views of its hearers. */
+  hear(line: ChatLine, hearers: Hearers): void {
+    if (typeof hearers === "object" && "only" in hearers) {
+      // An NPC in private makes every client's view its own (viewsOfTheirOwn): without one, nobody else can be left out.
+      this.privateLines.add(line);
+      this.views.get(hearers.only)?.add(line);
+      return;
+    }
+    if (!this.ownViews) {
+      this.everyone.add(line);
+      return;
+    }
+    const { mode, radius } = this.settings.hearing;
+    for (const [sessionId, view] of this.views) {
+      const player = this.state.players.get(sessionId);
+      const hears =
+        mode === "room" || hearers === "everyone" || hearers.also?.includes(sessionId) || (player !== undefined && distance(player, hearers.near) <= radius);
+      if (hears) view.add(line);
+    }
+  }
+
+  /** Each client has a view of its own: lines heard near where they are said, players seen near where they are, or talk in private. */
+  private get ownViews(): boolean {
+    return viewsOfTheirOwn(this.settings);
+  }
+
+  /** Who `sessionId` sees and who sees them, after they came or moved (sight.ts); themselves always. */
+  private updateSightOf(sessionId: string): void {
+    const me = this.state.players.get(sessionId);
+    const myView = this.views.get(sessionId);
+    if (!me || !myView) return;
+    const { radius } = this.settings.sight;
+    if (!myView.has(me)) myView.add(me);
+    for (const [other, view] of this.views) {
+      const them = this.state.players.get(other);
+      if (other === sessionId || !them) continue;
+      const d = distance(me, them);
+      updateSight(myView, them, d, radius);
+      updateSight(view, me, d, radius);
+    }
+  }
+}
