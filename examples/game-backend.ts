@@ -1,6 +1,6 @@
 /**
  * The smallest game backend beside the world server: it grants what NPCs offer players on the action's receipt, once
- * each, and tells NPCs what happened in the game (README, "Lines that do something in the game" and "Game events").
+ * each, and tells NPCs what happened in the game (docs/knowledge.md, "Lines that do something in the game"; docs/worlds.md, "Game events").
  *
  *   ACTION_SECRET=… BACKEND_TOKEN=… KOBOT_HTTP=http://localhost:2567 npx tsx examples/game-backend.ts [port]
  *

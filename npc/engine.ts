@@ -123,7 +123,7 @@ export class NpcEngine {
     const folder = resolve(modelFolder);
     const stepFile = join(folder, STEP_GRAPH);
     const inPlace = options.inPlaceCache !== false && existsSync(stepFile);
-    // int8 where the export has its graphs: the same quality, faster (README "The NPC brain").
+    // int8 where the export has its graphs: the same quality, faster (docs/npc-brain.md).
     const int8 = [INT8_PREFILL_GRAPH, INT8_STEP_GRAPH].every((file) => existsSync(join(folder, file)));
     const dtype = options.dtype ?? (inPlace && int8 ? "q8" : "fp32");
     checkModelFolder(folder, dtype);

@@ -8,7 +8,7 @@ import { startTestWorld, stateOf, type TestWorld, waitFor, walkTo } from "./help
 const ACTION_SECRET = "the game's backend checks receipts with this";
 const BACKEND_TOKEN = "the-game-backend-calls-the-world-server-with-this";
 
-describe("examples/game-backend.ts (the README's game backend)", function () {
+describe("examples/game-backend.ts (docs/game-backend.md)", function () {
   this.timeout(60_000);
   let world: TestWorld;
 
