@@ -5,15 +5,18 @@
  */
 import { Client } from "@colyseus/sdk";
 
+import type { WorldError } from "../rooms/world-protocol.js";
+import type { WorldState } from "../rooms/world-state.js";
+
 const [url = "ws://localhost:2567", question = "안녕?"] = process.argv.slice(2);
 
-const room = await new Client(url).joinOrCreate("world", { name: "손님" });
-room.onMessage("error", (error: { code: string; message: string }) => console.error(`error ${error.code}: ${error.message}`));
+const room = await new Client(url).joinOrCreate<WorldState>("world", { name: "손님" });
+room.onMessage("error", (error: WorldError) => console.error(`error ${error.code}: ${error.message}`));
 
 let answered = false; // a patch after the answer must not print it again while the room is left
-room.onStateChange((state: any) => {
-  const asked = state.chat.find((line: any) => line.from === room.sessionId && line.kind === "player");
-  const answer = asked && state.chat.find((line: any) => line.replyTo === asked.id);
+room.onStateChange((state) => {
+  const asked = state.chat.find((line) => line.from === room.sessionId && line.kind === "player");
+  const answer = asked && state.chat.find((line) => line.replyTo === asked.id);
   if (answer && !answered) {
     answered = true;
     console.log(`${answer.name}: ${answer.text}`);
