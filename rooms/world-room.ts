@@ -7,17 +7,17 @@ import { chatLines, chatModerated, joinsRefused, npcAnswerLatency, npcAnswers, n
 import { pickLine } from "../common/pick-line.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
-import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
+import { CONTRACT_VERSION } from "../kafka/contract.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { Account } from "../server/player-accounts.js";
 import type { ActionReceipts } from "./action-receipts.js";
-import type { AnswerRouter, AskOutcome } from "./answer-router.js";
+import type { AnswerRouter } from "./answer-router.js";
 import { SANCTIONS_CHANNEL, sanctionedUntil } from "./account-sanctions.js";
 import { HeardSanctions } from "./heard-sanctions.js";
 import { AddressLines } from "./address-lines.js";
 import type { TokenBucket } from "./token-bucket.js";
 import { addressedNpc } from "./chat-addressing.js";
-import { type Fallback, fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
+import { fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
 import { allowedPosition, heading, normaliseAngle, type Position } from "./movement.js";
 import { distance, NpcVisits } from "./npc-visits.js";
 import type { DepartedAllowances } from "./departed-allowances.js";
@@ -29,6 +29,7 @@ import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcAcquaintances } from "./npc-acquaintances.js";
 import { eventLines, type NpcEvent, NPC_EVENTS_CHANNEL } from "./npc-events.js";
 import { NpcStatuses } from "./npc-statuses.js";
+import { npcReply, withName } from "./npc-reply.js";
 import { NpcWalkers } from "./npc-walkers.js";
 import { type Asker, NpcTurns } from "./npc-turns.js";
 import { MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
@@ -58,8 +59,6 @@ import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 /** The client's WebSocket (ws) is open: 1, its `OPEN` (Colyseus types `ref` as a plain event emitter). */
 const socketOpen = (client: Client) => (client.ref as unknown as { readyState?: number }).readyState === 1;
 
-/** `text` with `{name}` as the player's name (a function, so "$&" in a name is not a replacement pattern). */
-const withName = (text: string, name: string) => text.replaceAll("{name}", () => name);
 
 /** To a player whose question an NPC removed from the world will not answer. */
 const npcLeft = (npcId: string, text: string): WorldError => ({ code: "unknown_npc", message: `${npcId} has left this world: it will not answer`, text, npcId });
@@ -708,36 +707,19 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (this.disposed) return;
     this.statuses.thinking(npcId, -1);
     if (!this.npcSettings.has(npcId)) return this.sendError(client, npcLeft(npcId, line.text)); // removed from the world meanwhile
-    const fallback = fallbackOf(outcome);
     const npc = this.state.npcs.get(npcId);
-    // A knowledge file's line may say `{name}`, the asker's, as greetings do.
-    let answer = outcome.kind === "answer" && !fallback ? withName(outcome.answer.text, line.name) : fallback!.line;
-    // The model learnt from people's chat: an answer with a banned word is replaced by a safe line.
-    const blockedAnswer = !fallback && this.deps.moderator?.check(answer).blocked === true;
-    if (blockedAnswer) {
-      answer = MODERATION_LINES.output;
-      chatModerated.inc({ side: "output" });
-    }
-    // The worker said one of the NPC's unsure lines instead of an answer the model was not sure of.
-    const unsure = !fallback && outcome.kind === "answer" && outcome.answer.withheld !== undefined;
-    const reason = fallback ? fallback.code : blockedAnswer ? "moderated_output" : unsure ? "unsure" : undefined;
-    const info: NpcAnswerInfo = {
-      questionId: line.id,
-      question: text,
-      latencyMs: Math.round((performance.now() - asked) * 10) / 10,
-      fallback: reason !== undefined,
-      ...(outcome.kind === "answer" ? answerInfo(outcome.answer, blockedAnswer) : {}),
-      ...(reason ? { reason } : {}),
-    };
+    const { text: answer, fallback, blocked, info: answered } = npcReply(outcome, line.name, this.deps.moderator);
+    if (blocked) chatModerated.inc({ side: "output" });
+    const info: NpcAnswerInfo = { questionId: line.id, question: text, latencyMs: Math.round((performance.now() - asked) * 10) / 10, ...answered };
     this.turnTo(npcId, client.sessionId);
-    const said = this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blockedAnswer ? { moderated: true } : {}) }, this.toAsker(npcId, client.sessionId));
+    const said = this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blocked ? { moderated: true } : {}) }, this.toAsker(npcId, client.sessionId));
     // The game does what the line says (opens the shop) for the player who asked, as the line arrives.
     if (info.action) {
       this.sendAction(client, { npcId, action: info.action, lineId: said.id, replyTo: line.id }, line.name)
         .catch((error: unknown) => this.log.error("npc action not sent", { lineId: said.id, error }));
     }
     this.sendAnswersNow();
-    npcAnswers.inc({ npc: npcId, outcome: reason ?? "answer" });
+    npcAnswers.inc({ npc: npcId, outcome: info.reason ?? "answer" });
     npcAnswerLatency.observe({ npc: npcId }, info.latencyMs / 1000);
     if (fallback) {
       this.log.warn("npc fallback", { questionId: line.id, reason: outcome.kind, code: fallback.code });
@@ -873,33 +855,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       this.sendError(client, { code: "bad_message", message: "the server could not handle that message" });
     }
   }
-}
-
-function fallbackOf(outcome: AskOutcome): Fallback | undefined {
-  if (outcome.kind === "timeout") return fallbackFor("timeout");
-  if (outcome.kind === "unsent") return fallbackFor("unsent", outcome.reason);
-  // A worker that finds a question past its time (it waited in the topic) is not unavailable: the answer is late.
-  if (outcome.answer.error?.code === "expired") return fallbackFor("timeout");
-  if (outcome.answer.error || outcome.answer.text.trim() === "") {
-    return fallbackFor("error", outcome.answer.error?.message ?? "empty answer");
-  }
-  return undefined;
-}
-
-/**
- * What the chat log keeps of a worker's answer. One that moderation `blocked` is kept for review as withheld, as an
- * unsure one is, and without the worker's source: the safe line said instead is the room's, not the model's words.
- */
-function answerInfo({ ms, model, confidence, withheld, source, action, text }: AnswerMessage, blocked: boolean): Partial<NpcAnswerInfo> {
-  const unsaid = blocked ? text : withheld;
-  return {
-    workerMs: ms,
-    model,
-    ...(confidence !== undefined ? { confidence } : {}),
-    ...(unsaid !== undefined ? { withheld: unsaid } : {}),
-    ...(source !== undefined && !blocked ? { source } : {}),
-    ...(action !== undefined && !blocked ? { action } : {}),
-  };
 }
 
 /** A `world` room class bound to this process's router and settings, for `server.define`. */
