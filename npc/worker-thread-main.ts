@@ -10,7 +10,6 @@ import { parentPort, workerData } from "node:worker_threads";
 
 import { createLogger } from "../common/log.js";
 import { register } from "../common/metrics.js";
-import type { QuestionMessage } from "../kafka/contract.js";
 import type { AnswerQuestions, WorkerChannel } from "../kafka/npc-transport.js";
 import { NpcError } from "./errors.js";
 import { NpcCast } from "./npc-cast.js";

@@ -1,4 +1,4 @@
-import { type AuthContext, type Client, CloseCode, type Delayed, matchMaker, Room, ServerError } from "@colyseus/core";
+import { type AuthContext, type Client, CloseCode, matchMaker, Room, ServerError } from "@colyseus/core";
 import type { z } from "zod";
 
 import { cleanText } from "../common/clean-text.js";
@@ -19,14 +19,14 @@ import type { TokenBucket } from "./token-bucket.js";
 import { addressedNpc } from "./chat-addressing.js";
 import { fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
 import { allowedPosition, heading, normaliseAngle, type Position } from "./movement.js";
-import { distance, NpcVisits } from "./npc-visits.js";
+import { distance } from "./npc-visits.js";
 import type { DepartedAllowances } from "./departed-allowances.js";
-import { GreetingGate, namesSaid } from "./greeting-gate.js";
 import { newLineId } from "./line-id.js";
 import { useMonotonicClock } from "./monotonic-clock.js";
 import type { WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcAcquaintances } from "./npc-acquaintances.js";
+import { NpcGreetings } from "./npc-greetings.js";
 import { eventLines, type NpcEvent, NPC_EVENTS_CHANNEL } from "./npc-events.js";
 import { NpcStatuses } from "./npc-statuses.js";
 import { npcReply, withName } from "./npc-reply.js";
@@ -163,15 +163,11 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   );
   private readonly turns = new Map<string, NpcTurns<Question>>();
   private readonly npcSettings = new Map<string, NpcSettings>();
-  private readonly idleTimers = new Map<string, Delayed>();
   /** NPCs on a route, and the timer that moves them on (npc-walkers.ts). */
   private walkers!: NpcWalkers;
   private stopTakingEdits?: () => void;
-  private readonly visits = new NpcVisits((npc) => this.standing(npc.id));
-  private readonly greetingGate = new GreetingGate();
-  /** Whom NPCs with `greetingsAgain` have met (rooms/npc-acquaintances.ts). */
-  private acquaintances!: NpcAcquaintances;
-  private readonly lastIdleLine = new Map<string, string>();
+  /** NPCs greeting players who come near, and saying idle lines while players are (npc-greetings.ts). */
+  private greetings!: NpcGreetings;
   /** What each client is sent: the lines its player heard, the players in its sight (player-views.ts). */
   private views!: PlayerViews;
   private disposed = false;
@@ -198,12 +194,22 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state = new WorldState();
     this.views = new PlayerViews(this.state, settings);
     // An NPC that walks up to a player greets them, and stops for them.
-    const noticeEveryone = () => { for (const sessionId of this.state.players.keys()) this.noticePlayer(sessionId); };
-    this.walkers = new NpcWalkers(this.state.npcs, this.clock, (npcId) => this.visits.hasVisitors(npcId), noticeEveryone);
+    this.greetings = new NpcGreetings({
+      players: this.state.players,
+      settings,
+      clock: this.clock,
+      log: this.log,
+      npc: (id) => this.npcSettings.get(id),
+      standing: (npcId) => this.standing(npcId),
+      isIdle: (npcId) => this.state.npcs.get(npcId)?.status === "idle",
+      accountOf: (sessionId) => this.origins.accountOf(sessionId),
+      say: (npc, text, unasked, playerIds) => this.sayUnasked(npc, text, unasked, playerIds),
+    // The presence is the room's once it is created, not as it is constructed.
+    }, new NpcAcquaintances(this.presence));
+    const noticeEveryone = () => { for (const sessionId of this.state.players.keys()) this.greetings.notice(sessionId); };
+    this.walkers = new NpcWalkers(this.state.npcs, this.clock, (npcId) => this.greetings.hasVisitors(npcId), noticeEveryone);
     if (settings.chatAddressShare > 0) this.addressLines = new AddressLines(settings.chatRate, settings.chatAddressShare);
     this.reports = new ReportDesk(this.presence, settings.reportsToMute, (record) => this.publishLog(record), this.log);
-    // The presence is the room's once it is created, not as it is constructed.
-    this.acquaintances = new NpcAcquaintances(this.presence);
     this.takeWorld();
     this.stopTakingEdits = this.deps.worldEdits?.subscribe(() => this.takeEdit());
 
@@ -241,9 +247,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
         this.warnOfLookAlikes(npc);
       }
       if (!this.turns.has(id)) this.turns.set(id, new NpcTurns(npcQueue.capacity, npcQueue.concurrency, (question) => this.askNpc(question)));
-      this.idleTimers.get(id)?.clear();
-      this.idleTimers.delete(id);
-      if (npc.idleLines.length > 0) this.idleTimers.set(id, this.clock.setInterval(() => this.sayIdleLine(id), npc.idleEverySeconds * 1000));
+      this.greetings.takeNpc(npc);
     }
     for (const id of [...this.npcSettings.keys()]) if (!npcs.some((npc) => npc.id === id)) this.removeNpc(id);
     this.walkers.keepTime();
@@ -256,12 +260,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private removeNpc(id: string): void {
     this.npcSettings.delete(id);
     this.state.npcs.delete(id);
-    this.idleTimers.get(id)?.clear();
-    this.idleTimers.delete(id);
     this.walkers.forget(id);
-    this.visits.forgetNpc(id);
-    this.greetingGate.forget(id);
-    this.lastIdleLine.delete(id);
+    this.greetings.forgetNpc(id);
     const waiting = this.turns.get(id)?.dropAll() ?? [];
     this.turns.delete(id);
     this.statuses.thinking(id, -waiting.length);
@@ -287,7 +287,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.takeWorld();
     for (const sessionId of this.state.players.keys()) {
       this.views.moved(sessionId);
-      this.noticePlayer(sessionId);
+      this.greetings.notice(sessionId);
     }
   }
 
@@ -329,7 +329,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.allowances.set(client.sessionId, allowances);
     if (account && ticket?.mutedUntil) this.sanctions.set("mute", account.id, ticket.mutedUntil);
     this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
-    this.noticePlayer(client.sessionId);
+    this.greetings.notice(client.sessionId);
   }
 
   /** A dropped connection keeps its avatar for a while; the SDK reconnects into it. */
@@ -384,7 +384,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.views.left(client.sessionId);
     this.reports.forget(client.sessionId);
     this.kickedWhileAway.delete(client.sessionId);
-    this.visits.forget(client.sessionId);
+    this.greetings.left(client.sessionId);
     for (const [npcId, turns] of this.turns) this.statuses.thinking(npcId, -turns.drop(asker).length);
     if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
     if (departure && allowances) this.deps.departed?.remember(...departure, allowances);
@@ -444,69 +444,14 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (move.rotY !== undefined) player.rotY = normaliseAngle(move.rotY);
     if (move.anim !== undefined) player.anim = move.anim;
     this.views.moved(client.sessionId);
-    this.noticePlayer(client.sessionId);
+    this.greetings.notice(client.sessionId);
   }
 
-  /** NPCs greet a player by name when the player comes near (once per visit); a scripted line, so it never waits on the brain. */
-  private noticePlayer(sessionId: string): void {
-    const player = this.state.players.get(sessionId);
-    if (!player) return;
-    for (const npc of this.visits.arrive(sessionId, player, this.deps.settings.npcs)) {
-      if (npc.greetings.length === 0) continue;
-      const turn = this.greetingGate.arrive(npc.id, sessionId);
-      if (turn === "now") this.greet(npc, [sessionId]);
-      // Its greetings as they are then: the world file may have changed meanwhile, or removed it.
-      else if (turn > 0) {
-        this.clock.setTimeout(() => {
-          const now = this.npcSettings.get(npc.id);
-          if (now) this.greet(now, this.greetingGate.due(npc.id, (id) => this.state.players.has(id)));
-        }, turn);
-      }
-    }
-  }
-
-  /**
-   * One greeting for the players named, each by name (greeting-gate.ts: arrivals close together share one); they
-   * are in the room (the gate's `due` keeps only those).
-   */
-  private greet(npc: NpcSettings, playerIds: readonly string[]): void {
-    const accounts = new Map(playerIds.flatMap((id) => {
-      const account = this.origins.accountOf(id);
-      return account === undefined ? [] : [[id, account] as const];
-    }));
-    if (!npc.greetingsAgain || accounts.size === 0) return this.sayGreeting(npc, npc.greetings, playerIds);
-    // An NPC that greets players it knows asks the presence whom it has met: a moment later, in one line per kind.
-    const greetingsAgain = npc.greetingsAgain;
-    this.acquaintances.meet(npc.id, [...accounts.values()]).then(
-      (met) => {
-        const known = (id: string) => met.has(accounts.get(id)!);
-        const here = playerIds.filter((id) => this.state.players.has(id));
-        this.sayGreeting(npc, npc.greetings, here.filter((id) => !known(id)));
-        this.sayGreeting(npc, greetingsAgain, here.filter(known));
-      },
-      (error: unknown) => {
-        this.log.warn("npc could not recall whom it met; greeting as new", { npcId: npc.id, error });
-        this.sayGreeting(npc, npc.greetings, playerIds.filter((id) => this.state.players.has(id)));
-      },
-    );
-  }
-
-  private sayGreeting(npc: NpcSettings, lines: readonly string[], playerIds: readonly string[]): void {
-    // After recalling whom it met, the room may be gone, or the NPC removed from the world.
-    if (playerIds.length === 0 || this.disposed || !this.npcSettings.has(npc.id)) return;
-    const names = playerIds.map((id) => this.state.players.get(id)!.name);
-    this.turnTo(npc.id, playerIds[0]!);
-    const text = withName(pickLine(lines, undefined), namesSaid(names));
-    this.addLine("npc", npc.id, npc.name, text, "", { unasked: "greeting" }, { near: this.standing(npc.id), also: playerIds });
-  }
-
-  /** Now and then, an NPC with players near and nothing to answer says one of its idle lines. */
-  private sayIdleLine(npcId: string): void {
-    const npc = this.npcSettings.get(npcId);
-    if (!npc || this.state.npcs.get(npcId)?.status !== "idle" || !this.visits.hasVisitors(npcId)) return;
-    const text = pickLine(npc.idleLines, this.lastIdleLine.get(npc.id));
-    this.lastIdleLine.set(npc.id, text);
-    this.addLine("npc", npc.id, npc.name, text, "", { unasked: "idle" }, { near: this.standing(npc.id) });
+  /** An NPC's greeting or idle line (npc-greetings.ts): heard near it, and by the players it speaks to, whom it turns to. */
+  private sayUnasked(npc: NpcSettings, text: string, unasked: "greeting" | "idle", playerIds: readonly string[]): void {
+    if (this.disposed) return; // after recalling whom it met, the room may be gone
+    if (playerIds[0] !== undefined) this.turnTo(npc.id, playerIds[0]);
+    this.addLine("npc", npc.id, npc.name, text, "", { unasked }, { near: this.standing(npc.id), also: playerIds });
   }
 
   private chat(client: Client, message: unknown): void {

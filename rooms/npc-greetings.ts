@@ -1,0 +1,131 @@
+import type { Clock, Delayed } from "@colyseus/core";
+
+import type { Logger } from "../common/log.js";
+import { pickLine } from "../common/pick-line.js";
+import { GreetingGate, namesSaid } from "./greeting-gate.js";
+import type { Position } from "./movement.js";
+import type { NpcAcquaintances } from "./npc-acquaintances.js";
+import { withName } from "./npc-reply.js";
+import { NpcVisits } from "./npc-visits.js";
+import type { NpcSettings, WorldSettings } from "./world-settings.js";
+import type { Player } from "./world-state.js";
+
+/** What the greetings need of their room. */
+export interface GreetingsRoom {
+  readonly players: Pick<Map<string, Player>, "get" | "has">;
+  readonly settings: WorldSettings;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** An NPC of the world as the room took it last; undefined once removed. */
+  npc(id: string): NpcSettings | undefined;
+  /** Where an NPC stands now (one on a route is not where its settings put it). */
+  standing(npcId: string): Position;
+  /** Whether the NPC is free to speak unasked: neither thinking nor speaking. */
+  isIdle(npcId: string): boolean;
+  /** The player's account, when they signed in. */
+  accountOf(sessionId: string): string | undefined;
+  /** The NPC says `text` unasked, heard near it and by `playerIds`, turned to the first of them. */
+  say(npc: NpcSettings, text: string, unasked: "greeting" | "idle", playerIds: readonly string[]): void;
+}
+
+/**
+ * NPCs notice players: an NPC greets a player by name as they come within its talk radius (once a visit; arrivals
+ * close together share one greeting), players it met before with its `greetingsAgain`, and now and then says an idle
+ * line while players are near. Scripted lines, so none waits on the brain or holds up a question.
+ */
+export class NpcGreetings {
+  private readonly visits: NpcVisits;
+  private readonly gate = new GreetingGate();
+  private readonly idleTimers = new Map<string, Delayed>();
+  private readonly lastIdleLine = new Map<string, string>();
+
+  /** `acquaintances`: whom NPCs with `greetingsAgain` have met (npc-acquaintances.ts). */
+  constructor(private readonly room: GreetingsRoom, private readonly acquaintances: NpcAcquaintances) {
+    this.visits = new NpcVisits((npc) => room.standing(npc.id));
+  }
+
+  /** An NPC as the world file has it now (at the room's creation, or after an edit): its idle lines' timer anew. */
+  takeNpc(npc: NpcSettings): void {
+    this.idleTimers.get(npc.id)?.clear();
+    this.idleTimers.delete(npc.id);
+    if (npc.idleLines.length > 0) this.idleTimers.set(npc.id, this.room.clock.setInterval(() => this.sayIdleLine(npc.id), npc.idleEverySeconds * 1000));
+  }
+
+  /** An NPC removed from the world: one added again under its id starts afresh. */
+  forgetNpc(npcId: string): void {
+    this.idleTimers.get(npcId)?.clear();
+    this.idleTimers.delete(npcId);
+    this.visits.forgetNpc(npcId);
+    this.gate.forget(npcId);
+    this.lastIdleLine.delete(npcId);
+  }
+
+  /** The player came, moved, or an NPC moved: NPCs they have just come near greet them. */
+  notice(sessionId: string): void {
+    const player = this.room.players.get(sessionId);
+    if (!player) return;
+    for (const npc of this.visits.arrive(sessionId, player, this.room.settings.npcs)) {
+      if (npc.greetings.length === 0) continue;
+      const turn = this.gate.arrive(npc.id, sessionId);
+      if (turn === "now") this.greet(npc, [sessionId]);
+      // Its greetings as they are then: the world file may have changed meanwhile, or removed it.
+      else if (turn > 0) {
+        this.room.clock.setTimeout(() => {
+          const now = this.room.npc(npc.id);
+          if (now) this.greet(now, this.gate.due(npc.id, (id) => this.room.players.has(id)));
+        }, turn);
+      }
+    }
+  }
+
+  left(sessionId: string): void {
+    this.visits.forget(sessionId);
+  }
+
+  /** Whether players are within the NPC's talk radius (a walking NPC stops for them). */
+  hasVisitors(npcId: string): boolean {
+    return this.visits.hasVisitors(npcId);
+  }
+
+  /**
+   * One greeting for the players named, each by name (greeting-gate.ts: arrivals close together share one); they
+   * are in the room (the gate's `due` keeps only those).
+   */
+  private greet(npc: NpcSettings, playerIds: readonly string[]): void {
+    const accounts = new Map(playerIds.flatMap((id) => {
+      const account = this.room.accountOf(id);
+      return account === undefined ? [] : [[id, account] as const];
+    }));
+    if (!npc.greetingsAgain || accounts.size === 0) return this.sayGreeting(npc, npc.greetings, playerIds);
+    // An NPC that greets players it knows asks the presence whom it has met: a moment later, in one line per kind.
+    const greetingsAgain = npc.greetingsAgain;
+    this.acquaintances.meet(npc.id, [...accounts.values()]).then(
+      (met) => {
+        const known = (id: string) => met.has(accounts.get(id)!);
+        const here = playerIds.filter((id) => this.room.players.has(id));
+        this.sayGreeting(npc, npc.greetings, here.filter((id) => !known(id)));
+        this.sayGreeting(npc, greetingsAgain, here.filter(known));
+      },
+      (error: unknown) => {
+        this.room.log.warn("npc could not recall whom it met; greeting as new", { npcId: npc.id, error });
+        this.sayGreeting(npc, npc.greetings, playerIds.filter((id) => this.room.players.has(id)));
+      },
+    );
+  }
+
+  private sayGreeting(npc: NpcSettings, lines: readonly string[], playerIds: readonly string[]): void {
+    // After recalling whom it met, the NPC may have been removed from the world.
+    if (playerIds.length === 0 || !this.room.npc(npc.id)) return;
+    const names = playerIds.map((id) => this.room.players.get(id)!.name);
+    this.room.say(npc, withName(pickLine(lines, undefined), namesSaid(names)), "greeting", playerIds);
+  }
+
+  /** Now and then, an NPC with players near and nothing to answer says one of its idle lines. */
+  private sayIdleLine(npcId: string): void {
+    const npc = this.room.npc(npcId);
+    if (!npc || !this.room.isIdle(npcId) || !this.visits.hasVisitors(npcId)) return;
+    const text = pickLine(npc.idleLines, this.lastIdleLine.get(npc.id));
+    this.lastIdleLine.set(npc.id, text);
+    this.room.say(npc, text, "idle", []);
+  }
+}
