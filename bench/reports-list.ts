@@ -4,7 +4,9 @@
  * runs in the server's process, beside its rooms. 10,000 reports of the usual size (5 lines of the reported player)
  * on a real Redis (scripts/redis-local.sh) and in the embedded default's own presence; each listing timed, with the
  * longest this process's event loop (every room of the process) was held meanwhile. Against it, the listing before
- * session 35: every report's JSON read and parsed, then sorted. Table + bench/results/reports-list.json.
+ * session 35 (every report's JSON read and parsed, then sorted) and session 35's (the small index, read whole); now the
+ * index is read a page at a time, as the server does (Redis's HSCAN, the embedded presence's own pages). Table +
+ * bench/results/reports-list.json.
  *
  *   npm run bench:reports-list -- [--reports 10000] [--listings 20]
  */
@@ -16,9 +18,13 @@ import { parseArgs } from "node:util";
 
 import type { Presence } from "@colyseus/core";
 import { RedisPresence } from "@colyseus/redis-presence";
+import { Redis } from "ioredis";
 
-import { KeptPresence } from "../server/kept-presence.js";
+import type { HashPages } from "../rooms/hash-pages.js";
 import { closeReport, listReports, type PlayerReport } from "../rooms/player-reports.js";
+import { keptHashPages } from "../server/kept-hash-pages.js";
+import { KeptPresence } from "../server/kept-presence.js";
+import { redisHashPages } from "../server/redis-hash-pages.js";
 import { withLoopHeld } from "./loop-held.js";
 import { machineInfo } from "./machine.js";
 import { fileSampleReports } from "./sample-reports.js";
@@ -37,10 +43,18 @@ async function listEveryReport(presence: Presence, limit: number): Promise<Playe
 const dir = mkdtempSync(join(tmpdir(), "kobot-bench-redis-"));
 const url = execFileSync("bash", ["scripts/redis-local.sh", "start", dir], { encoding: "utf8" }).trim().split("\n").at(-1)!;
 const rows: Record<string, string | number>[] = [];
+const redis = new Redis(url);
+const kept = new KeptPresence(["kobot:"]);
+const stores: Array<[string, Presence, HashPages]> = [["Redis", new RedisPresence(url), redisHashPages(redis)], ["own (no Redis: DATA_DIR's)", kept, keptHashPages(kept)]];
 try {
-  for (const [store, presence] of [["Redis", new RedisPresence(url)], ["own (no Redis: DATA_DIR's)", new KeptPresence(["kobot:"])]] as const) {
+  for (const [store, presence, pages] of stores) {
     await fileSampleReports(presence, reports);
-    for (const [listing, list] of [["every report's JSON (before)", listEveryReport], ["the index (now)", (p: Presence, limit: number) => listReports(p, { limit })]] as const) {
+    const listings = [
+      ["every report's JSON (session 34)", listEveryReport],
+      ["the index, whole (session 35)", (p: Presence, limit: number) => listReports(p, { limit })],
+      ["the index by pages (now)", (p: Presence, limit: number) => listReports(p, { limit }, pages)],
+    ] as const;
+    for (const [listing, list] of listings) {
       const runs = [];
       for (let i = 0; i < Number(values.listings); i++) runs.push(await withLoopHeld(() => list(presence, LIMIT)));
       if (runs[0]!.result.length !== LIMIT) throw new Error(`${listing} listed ${runs[0]!.result.length}`);
@@ -49,11 +63,12 @@ try {
       rows.push({ store, listing, reports, listed: LIMIT, listings: runs.length, medianMs: round(percentile(ms, 50)), p95Ms: round(percentile(ms, 95)), loopHeldMedianMs: round(percentile(held, 50)), loopHeldMaxMs: round(Math.max(...held)) });
     }
     const newest = await listReports(presence, { limit: 1 });
-    const close = await withLoopHeld(() => closeReport(presence, newest[0]!.id));
+    const close = await withLoopHeld(() => closeReport(presence, newest[0]!.id, pages));
     rows.push({ store, listing: "closing one (now)", reports, listed: 0, listings: 1, medianMs: round(close.ms), p95Ms: round(close.ms), loopHeldMedianMs: round(close.loopHeldMs), loopHeldMaxMs: round(close.loopHeldMs) });
     presence.shutdown();
   }
 } finally {
+  redis.disconnect();
   execFileSync("bash", ["scripts/redis-local.sh", "stop", dir]);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,6 +1,7 @@
 import type { Presence } from "@colyseus/core";
 
 import type { ChatLogRecord } from "../kafka/chat-log.js";
+import { type HashPages, presenceHashPages } from "./hash-pages.js";
 import { newLineId } from "./line-id.js";
 import type { SaidLine } from "./recent-lines.js";
 
@@ -43,7 +44,8 @@ export const REPORTS = "kobot:reports";
 /**
  * The same fields → what the list sorts and filters by, `[at, id, reported account]` (~60 bytes, where a report's JSON
  * is ~700): listing, closing and dropping read this, then only the reports they return. Reading every report's JSON
- * held a server's event loop, so every room of the process, ~200 ms at 10,000 reports, at each moderator's refresh.
+ * held a server's event loop, so every room of the process, ~200 ms at 10,000 reports, at each moderator's refresh;
+ * listing and closing read the index a page at a time (HashPages), the rooms running between pages.
  */
 const REPORTS_INDEX = "kobot:reports:index";
 type IndexEntry = { field: string; at: number; id: string; account: string | null };
@@ -76,19 +78,30 @@ export function reportRecord({ id, at, reporter, reported, reason, lines }: Play
   };
 }
 
-/** Reports newest first; only those about `account` when given. */
-export async function listReports(presence: Presence, { account, limit }: { account?: string; limit: number }): Promise<PlayerReport[]> {
-  const newest = (await reportIndex(presence))
-    .filter((entry) => account === undefined || entry.account === account)
-    .sort((a, b) => b.at - a.at)
-    .slice(0, limit);
+/**
+ * Reports newest first; only those about `account` when given. `hashes` reads the index (the presence's own calls
+ * unless given: the server passes Redis's HSCAN, or the embedded presence's pages).
+ */
+export async function listReports(
+  presence: Presence,
+  { account, limit }: { account?: string; limit: number },
+  hashes: HashPages = presenceHashPages(presence),
+): Promise<PlayerReport[]> {
+  let newest: IndexEntry[] = [];
+  const seen = new Set<string>(); // a field HSCAN returned on an earlier page (Redis may, as its hash grows)
+  for await (const page of indexPages(presence, hashes)) {
+    const matching = page.filter((entry) => !seen.has(entry.field) && (account === undefined || entry.account === account));
+    for (const { field } of matching) seen.add(field);
+    newest = newest.concat(matching).sort((a, b) => b.at - a.at).slice(0, limit);
+  }
   const reports = await Promise.all(newest.map(({ field }) => presence.hget(REPORTS, field)));
   return reports.filter((json) => json !== null).map((json) => JSON.parse(json) as PlayerReport);
 }
 
 /** Takes a report off the list (dealt with); false when there was none of that id. */
-export async function closeReport(presence: Presence, id: string): Promise<boolean> {
-  const entry = (await reportIndex(presence)).find((indexed) => indexed.id === id);
+export async function closeReport(presence: Presence, id: string, hashes: HashPages = presenceHashPages(presence)): Promise<boolean> {
+  let entry: IndexEntry | undefined;
+  for await (const page of indexPages(presence, hashes)) if ((entry = page.find((indexed) => indexed.id === id))) break;
   if (entry === undefined || !(await presence.hdel(REPORTS, entry.field))) return false;
   await presence.hdel(REPORTS_INDEX, entry.field);
   return true;
@@ -105,7 +118,9 @@ const indexReports = (presence: Presence, stored: Record<string, string>) =>
 
 /** Drops the oldest reports until `left` remain. */
 async function dropOldest(presence: Presence, left: number): Promise<void> {
-  const entries = (await reportIndex(presence)).sort((a, b) => a.at - b.at);
+  const entries: IndexEntry[] = [];
+  for await (const page of indexPages(presence, presenceHashPages(presence))) entries.push(...page);
+  entries.sort((a, b) => a.at - b.at);
   await Promise.all(entries.slice(0, entries.length - left).map(async ({ field }) => {
     await presence.hdel(REPORTS, field);
     await presence.hdel(REPORTS_INDEX, field);
@@ -113,13 +128,15 @@ async function dropOldest(presence: Presence, left: number): Promise<void> {
 }
 
 /**
- * Every report's index entry. A store with reports the index lacks (Redis written by a version before it) is indexed
- * from the reports' JSON first, once.
+ * Every report's index entry, a page at a time. A store with reports the index lacks (Redis written by a version
+ * before it) is indexed from the reports' JSON first, once.
  */
-async function reportIndex(presence: Presence): Promise<IndexEntry[]> {
+async function* indexPages(presence: Presence, hashes: HashPages): AsyncGenerator<IndexEntry[]> {
   if ((await presence.hlen(REPORTS)) > (await presence.hlen(REPORTS_INDEX))) await indexReports(presence, await presence.hgetall(REPORTS));
-  return Object.entries(await presence.hgetall(REPORTS_INDEX)).map(([field, value]) => {
-    const [at, id, account] = JSON.parse(value) as [number, string, string | null];
-    return { field, at, id, account };
-  });
+  for await (const page of hashes.pages(REPORTS_INDEX)) {
+    yield page.map(([field, value]) => {
+      const [at, id, account] = JSON.parse(value) as [number, string, string | null];
+      return { field, at, id, account };
+    });
+  }
 }

@@ -3,6 +3,7 @@ import type { Application, RequestHandler } from "express";
 import { z } from "zod";
 
 import type { Logger } from "../common/log.js";
+import type { HashPages } from "../rooms/hash-pages.js";
 import { closeReport, listReports, REPORTS_KEPT } from "../rooms/player-reports.js";
 
 const ReportsQuery = z
@@ -16,20 +17,21 @@ const ReportsQuery = z
 /**
  * `GET /api/reports?account=&limit=` (admin): players' reports of other players, newest first, each with the reported
  * player's last lines (rooms/player-reports.ts); `DELETE /api/reports/:id` takes one off the list once dealt with
- * (a mute or a ban: sanction-routes.ts).
+ * (a mute or a ban: sanction-routes.ts). `hashes` reads the reports' index a page at a time, the rooms running between
+ * pages.
  */
-export function reportRoutes(app: Application, presence: () => Presence, adminOnly: RequestHandler, log: Logger): void {
+export function reportRoutes(app: Application, presence: () => Presence, hashes: () => HashPages, adminOnly: RequestHandler, log: Logger): void {
   app.get("/api/reports", adminOnly, async (req, res) => {
     const query = ReportsQuery.safeParse(req.query);
     if (!query.success) {
       res.status(400).json({ error: "bad reports query", details: z.prettifyError(query.error) });
       return;
     }
-    res.json({ reports: await listReports(presence(), query.data) });
+    res.json({ reports: await listReports(presence(), query.data, hashes()) });
   });
   app.delete("/api/reports/:id", adminOnly, async (req, res) => {
     const id = String(req.params.id);
-    if (!(await closeReport(presence(), id))) {
+    if (!(await closeReport(presence(), id, hashes()))) {
       res.status(404).json({ error: `no report ${id}` });
       return;
     }

@@ -12,6 +12,7 @@ import { withTimeout } from "../common/with-timeout.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
 import { AnswerRouter } from "../rooms/answer-router.js";
+import { type HashPages, presenceHashPages } from "../rooms/hash-pages.js";
 import { WORLD_ROOM } from "../rooms/world-contract.js";
 import { DepartedAllowances } from "../rooms/departed-allowances.js";
 import { PlayerAllowances } from "../rooms/player-allowances.js";
@@ -109,6 +110,8 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
 
   const shared = config.redisUrl ? redisClients(config.redisUrl, log) : undefined;
   const presence = shared?.presence;
+  /** The presence's large hashes a page at a time: Redis's HSCAN, or the embedded presence's own pages. */
+  const presenceHashes = (): HashPages => shared?.hashes ?? (kept ? keptHashPages(kept.presence) : presenceHashPages(matchMaker.presence));
   const health = async (): Promise<Health> => {
     const [{ npc, workers }, redis] = await Promise.all([
       Promise.resolve(options.npcCheck?.() ?? { npc: "ready" as const, workers: null }),
@@ -158,7 +161,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       const chatIndex = es ? { client: options.elasticsearch!, indexPrefix: es.indexPrefix } : undefined;
       chatSearchRoute(app, chatIndex, admin, log);
       sanctionRoutes(app, () => matchMaker.presence, admin, log);
-      reportRoutes(app, () => matchMaker.presence, admin, log);
+      reportRoutes(app, () => matchMaker.presence, presenceHashes, admin, log);
       // The world's NPCs as its file has them now: an edit may give them events.
       eventRoutes(app, () => matchMaker.presence, () => config.world.npcs, backendOrAdmin(config.backendToken, config.admin !== undefined, admin), log);
       erasureRoutes(app, {
@@ -204,7 +207,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   relist?.unref();
   // Meetings past the forgetting time leave the NPCs' memory (every process does it; the second finds nothing).
   const forgetOldMeetings = () =>
-    void forgetLongAgo(matchMaker.presence, config.world.npcs.map((npc) => npc.id), { hashes: shared?.hashes ?? (kept && keptHashPages(kept.presence)) }).then(
+    void forgetLongAgo(matchMaker.presence, config.world.npcs.map((npc) => npc.id), { hashes: presenceHashes() }).then(
       (forgotten) => forgotten > 0 && log.info("npcs forgot meetings past the forgetting time", { forgotten }),
       (error: unknown) => log.warn("npcs' old meetings not forgotten; tried again later", { error }),
     );

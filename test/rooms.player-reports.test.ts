@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 
 import { LocalPresence } from "@colyseus/core";
 
+import type { HashPages } from "../rooms/hash-pages.js";
 import { closeReport, fileReport, listReports, type PlayerReport } from "../rooms/player-reports.js";
+import { keptHashPages } from "../server/kept-hash-pages.js";
+import { KeptPresence } from "../server/kept-presence.js";
 
 describe("players' reports' store (rooms/player-reports.ts)", () => {
   const report = (reporter: string, reported: string, at: number): Omit<PlayerReport, "id" | "times"> => ({
@@ -64,5 +67,39 @@ describe("players' reports' store (rooms/player-reports.ts)", () => {
     assert.deepEqual((await listReports(presence, { limit: 10 })).map((r) => r.reporter.player), ["r2"]);
     presence.shutdown();
   });
-});
 
+  it("lists and closes reading the index a page at a time, the event loop free between pages, as whole; a field a scan repeats is listed once", async () => {
+    const presence = new KeptPresence(["kobot:"]);
+    for (let i = 0; i < 300; i++) await fileReport(presence, { ...report(`r${i}`, `p${i % 7}`, 1000 + (i * 37) % 300), reported: { player: `p${i % 7}`, name: "x", account: `acc${i % 7}` } });
+    const whole = await listReports(presence, { limit: 50 });
+    const pages = keptHashPages(presence, 16);
+    let turns = 0;
+    const counting = setInterval(() => turns++, 0);
+    const paged = await listReports(presence, { limit: 50 }, pages);
+    clearInterval(counting);
+    assert.deepEqual(paged.map((r) => r.id), whole.map((r) => r.id), "the same 50 newest, in the same order");
+    assert.deepEqual(paged.map((r) => r.at), Array.from({ length: 50 }, (_, i) => 1299 - i));
+    assert.ok(turns > 0, "timers ran between the pages");
+    assert.deepEqual((await listReports(presence, { account: "acc3", limit: 100 }, pages)).map((r) => r.id), (await listReports(presence, { account: "acc3", limit: 100 })).map((r) => r.id));
+    // Redis's HSCAN may return a field again on a later page (while the hash grows).
+    const repeating: HashPages = {
+      async *pages(key) {
+        const all = [...(presence.hashEntries(key))];
+        yield all.slice(0, 200);
+        yield all.slice(100);
+      },
+      deleteAtOrBefore: pages.deleteAtOrBefore,
+    };
+    assert.deepEqual((await listReports(presence, { limit: 300 }, repeating)).map((r) => r.id), (await listReports(presence, { limit: 300 })).map((r) => r.id));
+    const last = (await listReports(presence, { limit: 1000 })).find((r) => r.reporter.player === "r299")!; // filed last: on the last page
+    const hgetall = presence.hgetall.bind(presence);
+    const wholeReads: string[] = [];
+    presence.hgetall = (key) => (wholeReads.push(key), hgetall(key));
+    assert.equal(await closeReport(presence, last.id, pages), true, "found on a later page");
+    assert.deepEqual(wholeReads, [], "the index read by pages, not whole");
+    presence.hgetall = hgetall;
+    assert.equal(await closeReport(presence, last.id, pages), false, "closed already");
+    assert.equal((await listReports(presence, { limit: 1000 }, pages)).length, 299);
+    presence.shutdown();
+  });
+});
