@@ -193,7 +193,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.maxMessagesPerSecond = 2 * MESSAGES_PER_SECOND;
     this.state = new WorldState();
     this.views = new PlayerViews(this.state, settings);
-    // An NPC that walks up to a player greets them, and stops for them.
+    // The presence is the room's once it is created, not as it is constructed.
+    const acquaintances = new NpcAcquaintances(this.presence);
     this.greetings = new NpcGreetings({
       players: this.state.players,
       settings,
@@ -204,8 +205,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       isIdle: (npcId) => this.state.npcs.get(npcId)?.status === "idle",
       accountOf: (sessionId) => this.origins.accountOf(sessionId),
       say: (npc, text, unasked, playerIds) => this.sayUnasked(npc, text, unasked, playerIds),
-    // The presence is the room's once it is created, not as it is constructed.
-    }, new NpcAcquaintances(this.presence));
+    }, acquaintances);
+    // An NPC that walks up to a player greets them, and stops for them.
     const noticeEveryone = () => { for (const sessionId of this.state.players.keys()) this.greetings.notice(sessionId); };
     this.walkers = new NpcWalkers(this.state.npcs, this.clock, (npcId) => this.greetings.hasVisitors(npcId), noticeEveryone);
     if (settings.chatAddressShare > 0) this.addressLines = new AddressLines(settings.chatRate, settings.chatAddressShare);
