@@ -5,7 +5,8 @@
  * on a real Redis (scripts/redis-local.sh) and in the embedded default's own presence; each listing timed, with the
  * longest this process's event loop (every room of the process) was held meanwhile. Against it, the listing before
  * session 35 (every report's JSON read and parsed, then sorted) and session 35's (the small index, read whole); now the
- * index is read a page at a time, as the server does (Redis's HSCAN, the embedded presence's own pages). Table +
+ * index is read a page at a time, as the server does (Redis's HSCAN, the embedded presence's own pages). Then a report
+ * past the cap, which drops the oldest tenth ("listed": how many went), with the index read whole and by pages. Table +
  * bench/results/reports-list.json.
  *
  *   npm run bench:reports-list -- [--reports 10000] [--listings 20]
@@ -21,7 +22,8 @@ import { RedisPresence } from "@colyseus/redis-presence";
 import { Redis } from "ioredis";
 
 import type { HashPages } from "../rooms/hash-pages.js";
-import { closeReport, listReports, type PlayerReport } from "../rooms/player-reports.js";
+import { closeReport, fileReport, listReports, type PlayerReport } from "../rooms/player-reports.js";
+import { presenceHashPages } from "../rooms/hash-pages.js";
 import { keptHashPages } from "../server/kept-hash-pages.js";
 import { KeptPresence } from "../server/kept-presence.js";
 import { redisHashPages } from "../server/redis-hash-pages.js";
@@ -65,6 +67,16 @@ try {
     const newest = await listReports(presence, { limit: 1 });
     const close = await withLoopHeld(() => closeReport(presence, newest[0]!.id, pages));
     rows.push({ store, listing: "closing one (now)", reports, listed: 0, listings: 1, medianMs: round(close.ms), p95Ms: round(close.ms), loopHeldMedianMs: round(close.loopHeldMs), loopHeldMaxMs: round(close.loopHeldMs) });
+    // A report past the cap drops the oldest tenth (once per ~1,000 reports), in a room's report handler.
+    for (const [listing, dropPages] of [["a report past the cap, the index whole (session 36)", presenceHashPages(presence)], ["a report past the cap, by pages (now)", pages]] as const) {
+      await fileSampleReports(presence, reports); // the store full again
+      const report = { at: Date.now(), roomId: "room-1", reporter: { player: "late", name: "늦은 신고자" }, reported: { player: "q1", name: "말썽꾼1" }, lines: [] };
+      const drop = await withLoopHeld(() => fileReport(presence, report, { kept: reports - 1, hashes: dropPages }));
+      const left = await presence.hlen("kobot:reports");
+      if (left !== Math.floor((reports - 1) * 0.9)) throw new Error(`${listing} left ${left} reports`);
+      await closeReport(presence, drop.result.id, pages); // the next refill back to exactly `reports`
+      rows.push({ store, listing, reports, listed: reports + 1 - left, listings: 1, medianMs: round(drop.ms), p95Ms: round(drop.ms), loopHeldMedianMs: round(drop.loopHeldMs), loopHeldMaxMs: round(drop.loopHeldMs) });
+    }
     presence.shutdown();
   }
 } finally {

@@ -17,7 +17,7 @@ export async function fileSampleReports(presence: Presence, count: number): Prom
       reported: { player: `q${i % 500}`, name: `말썽꾼${i % 500}`, account: `rude-${i % 500}` },
       reason: "욕설·비하",
       lines: Array.from({ length: REPORT_LINES }, (_, k) => ({ id: `01JABCDEFGHJKMNPQRST${i}-${k}`, text: said, ts: 1_700_000_000_000 + i })),
-    }, count));
+    }, { kept: count }));
     if (filings.length >= 500) await Promise.all(filings.splice(0));
   }
   await Promise.all(filings);

@@ -29,7 +29,7 @@ export interface PlayerReport {
 
 /**
  * Reports kept at most: past it the oldest tenth go, so that no flood of reports can grow the presence without bound,
- * and the list is read whole once per thousand reports then, not at every one.
+ * and the index is read once per thousand reports then, not at every one.
  */
 export const REPORTS_KEPT = 10_000;
 /** The reported player's lines a report carries. */
@@ -45,7 +45,7 @@ export const REPORTS = "kobot:reports";
  * The same fields → what the list sorts and filters by, `[at, id, reported account]` (~60 bytes, where a report's JSON
  * is ~700): listing, closing and dropping read this, then only the reports they return. Reading every report's JSON
  * held a server's event loop, so every room of the process, ~200 ms at 10,000 reports, at each moderator's refresh;
- * listing and closing read the index a page at a time (HashPages), the rooms running between pages.
+ * listing, closing and dropping read the index a page at a time (HashPages), the rooms running between pages.
  */
 const REPORTS_INDEX = "kobot:reports:index";
 type IndexEntry = { field: string; at: number; id: string; account: string | null };
@@ -54,8 +54,15 @@ const indexValue = (report: PlayerReport) => JSON.stringify([report.at, report.i
 export const playerIdentity = ({ player, account }: Pick<ReportedPlayer, "player" | "account">) =>
   account === undefined ? `player ${player}` : `account ${account}`;
 
-/** Files a report (`times` and `id` are the store's); returns it as stored. `kept`: REPORTS_KEPT (tests keep fewer). */
-export async function fileReport(presence: Presence, report: Omit<PlayerReport, "id" | "times">, kept = REPORTS_KEPT): Promise<PlayerReport> {
+/**
+ * Files a report (`times` and `id` are the store's); returns it as stored. `kept`: REPORTS_KEPT (tests keep fewer);
+ * `hashes` reads the index when the oldest must go (as listReports).
+ */
+export async function fileReport(
+  presence: Presence,
+  report: Omit<PlayerReport, "id" | "times">,
+  { kept = REPORTS_KEPT, hashes = presenceHashPages(presence) }: { kept?: number; hashes?: HashPages } = {},
+): Promise<PlayerReport> {
   const field = `${playerIdentity(report.reporter)} > ${playerIdentity(report.reported)}`;
   const before = await presence.hget(REPORTS, field);
   const times = before === null ? 1 : (JSON.parse(before) as PlayerReport).times + 1;
@@ -63,7 +70,8 @@ export async function fileReport(presence: Presence, report: Omit<PlayerReport, 
   // The index first: whatever happens between the two, every report is indexed (an entry without its report is skipped).
   await presence.hset(REPORTS_INDEX, field, indexValue(stored));
   await presence.hset(REPORTS, field, JSON.stringify(stored));
-  if ((await presence.hlen(REPORTS)) > kept) await dropOldest(presence, Math.floor(kept * 0.9));
+  const count = await presence.hlen(REPORTS);
+  if (count > kept) await dropOldest(presence, count - Math.floor(kept * 0.9), hashes);
   return stored;
 }
 
@@ -116,12 +124,16 @@ export async function restoreReports(presence: Presence, stored: Record<string, 
 const indexReports = (presence: Presence, stored: Record<string, string>) =>
   Promise.all(Object.entries(stored).map(([field, json]) => presence.hset(REPORTS_INDEX, field, indexValue(JSON.parse(json) as PlayerReport))));
 
-/** Drops the oldest reports until `left` remain. */
-async function dropOldest(presence: Presence, left: number): Promise<void> {
-  const entries: IndexEntry[] = [];
-  for await (const page of indexPages(presence, presenceHashPages(presence))) entries.push(...page);
-  entries.sort((a, b) => a.at - b.at);
-  await Promise.all(entries.slice(0, entries.length - left).map(async ({ field }) => {
+/** Drops the `count` oldest reports, reading the index a page at a time and keeping only the oldest `count` seen. */
+async function dropOldest(presence: Presence, count: number, hashes: HashPages): Promise<void> {
+  let oldest: IndexEntry[] = [];
+  const seen = new Set<string>(); // as in listReports: HSCAN may return a field again
+  for await (const page of indexPages(presence, hashes)) {
+    const unseen = page.filter((entry) => !seen.has(entry.field));
+    for (const { field } of unseen) seen.add(field);
+    oldest = oldest.concat(unseen).sort((a, b) => a.at - b.at).slice(0, count);
+  }
+  await Promise.all(oldest.map(async ({ field }) => {
     await presence.hdel(REPORTS, field);
     await presence.hdel(REPORTS_INDEX, field);
   }));

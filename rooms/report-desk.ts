@@ -3,6 +3,7 @@ import type { Presence } from "@colyseus/core";
 import type { Logger } from "../common/log.js";
 import { playerReports, sanctionsImposed } from "../common/metrics.js";
 import type { ChatLogRecord } from "../kafka/chat-log.js";
+import type { HashPages } from "./hash-pages.js";
 import { impose } from "./account-sanctions.js";
 import { fileReport, type PlayerReport, playerIdentity, REPORT_LINES, type ReportedPlayer, reportRecord } from "./player-reports.js";
 import { RecentLines } from "./recent-lines.js";
@@ -27,6 +28,8 @@ export class ReportDesk {
     private readonly settings: WorldSettings["reportsToMute"],
     private readonly publishLog: (record: Omit<ChatLogRecord, "v" | "roomId" | "serverId">) => void,
     private readonly log: Logger,
+    /** How the store's index is read when the oldest reports go (the server's: Redis's HSCAN, or the embedded pages). */
+    private readonly hashes?: HashPages,
   ) {
     if (settings.reporters > 0) this.tally = new ReportTally(settings.reporters, settings.withinMinutes * 60_000);
   }
@@ -34,7 +37,7 @@ export class ReportDesk {
   /** Files `reporter`'s report of `reported` with what they last said; rejects when the store (the presence) fails. */
   async file(roomId: string, reporter: ReportedPlayer, reported: ReportedPlayer, reason: string): Promise<PlayerReport> {
     const lines = [...this.said.of(reported.player)];
-    const stored = await fileReport(this.presence, { at: Date.now(), roomId, reporter, reported, ...(reason ? { reason } : {}), lines });
+    const stored = await fileReport(this.presence, { at: Date.now(), roomId, reporter, reported, ...(reason ? { reason } : {}), lines }, this.hashes ? { hashes: this.hashes } : {});
     this.publishLog(reportRecord(stored));
     playerReports.inc();
     this.log.info("player reported", { id: stored.id, times: stored.times, playerId: reported.player, by: reporter.player });

@@ -14,6 +14,7 @@ import type { ActionReceipts } from "./action-receipts.js";
 import type { AnswerRouter } from "./answer-router.js";
 import { SANCTIONS_CHANNEL, sanctionedUntil } from "./account-sanctions.js";
 import { HeardSanctions } from "./heard-sanctions.js";
+import type { HashPages } from "./hash-pages.js";
 import { AddressLines } from "./address-lines.js";
 import type { TokenBucket } from "./token-bucket.js";
 import { addressedNpc } from "./chat-addressing.js";
@@ -85,6 +86,8 @@ export interface WorldRoomDeps {
   worldEdits?: WorldEdits;
   /** Set (ACTION_SECRET): each `npc_action` carries a signed receipt for the game's backend. */
   actionReceipts?: ActionReceipts;
+  /** The presence's large hashes a page at a time (the server's choice, hash-pages.ts): the reports' index. */
+  hashes?: () => HashPages;
 }
 
 /**
@@ -210,7 +213,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const noticeEveryone = () => { for (const sessionId of this.state.players.keys()) this.greetings.notice(sessionId); };
     this.walkers = new NpcWalkers(this.state.npcs, this.clock, (npcId) => this.greetings.hasVisitors(npcId), noticeEveryone);
     if (settings.chatAddressShare > 0) this.addressLines = new AddressLines(settings.chatRate, settings.chatAddressShare);
-    this.reports = new ReportDesk(this.presence, settings.reportsToMute, (record) => this.publishLog(record), this.log);
+    this.reports = new ReportDesk(this.presence, settings.reportsToMute, (record) => this.publishLog(record), this.log, this.deps.hashes?.());
     this.takeWorld();
     this.stopTakingEdits = this.deps.worldEdits?.subscribe(() => this.takeEdit());
 

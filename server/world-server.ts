@@ -183,7 +183,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const seats = new WaitingSeats(config.world.joinsWaitingPerAddress, SEAT_RESERVATION_MS);
   const departed = new DepartedAllowances(PlayerAllowances.refillMs(config.world));
   const worldEdits = new WorldEdits(config.world);
-  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats, departed, accounts: config.accounts, actionReceipts: config.actionReceipts, worldEdits };
+  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats, departed, accounts: config.accounts, actionReceipts: config.actionReceipts, worldEdits, hashes: presenceHashes };
   sizeStateBuffer(config.world);
   server.define(WORLD_ROOM, defineWorldRoom(deps)).sortBy({ clients: -1 });
   // A port in use is an error of the HTTP server, which Colyseus only logs: its listen() would never settle, and a

@@ -7,6 +7,19 @@ import { closeReport, fileReport, listReports, type PlayerReport } from "../room
 import { keptHashPages } from "../server/kept-hash-pages.js";
 import { KeptPresence } from "../server/kept-presence.js";
 
+/** Counts the event loop's turns until stopped: none while a call runs through without giving the loop back. */
+function countTurns(): () => number {
+  let turns = 0;
+  let counting = true;
+  const tick = () => {
+    if (!counting) return;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  return () => ((counting = false), turns);
+}
+
 describe("players' reports' store (rooms/player-reports.ts)", () => {
   const report = (reporter: string, reported: string, at: number): Omit<PlayerReport, "id" | "times"> => ({
     at, roomId: "room", reporter: { player: reporter, name: reporter }, reported: { player: reported, name: reported }, lines: [],
@@ -14,11 +27,45 @@ describe("players' reports' store (rooms/player-reports.ts)", () => {
 
   it("keeps the newest past its cap, dropping the oldest tenth at once", async () => {
     const presence = new LocalPresence();
-    for (let i = 0; i < 20; i++) await fileReport(presence, report(`r${i}`, "target", 1000 + i), 20);
+    for (let i = 0; i < 20; i++) await fileReport(presence, report(`r${i}`, "target", 1000 + i), { kept: 20 });
     assert.equal((await listReports(presence, { limit: 100 })).length, 20);
-    await fileReport(presence, report("r20", "target", 1020), 20);
+    await fileReport(presence, report("r20", "target", 1020), { kept: 20 });
     const left = await listReports(presence, { limit: 100 });
     assert.deepEqual(left.map((r) => r.reporter.player), Array.from({ length: 18 }, (_, i) => `r${20 - i}`), "the 18 newest, newest first");
+    presence.shutdown();
+  });
+
+  it("drops the oldest reading the index a page at a time, never whole, the event loop free between pages; a field a scan repeats is dropped once", async () => {
+    const presence = new KeptPresence(["kobot:"]);
+    const pages = keptHashPages(presence, 16);
+    // Filed out of time order, so that the oldest are on every page.
+    const at = (i: number) => 1000 + (i * 37) % 100;
+    for (let i = 0; i < 100; i++) await fileReport(presence, report(`r${i}`, "target", at(i)), { kept: 100, hashes: pages });
+    const hgetall = presence.hgetall.bind(presence);
+    const wholeReads: string[] = [];
+    presence.hgetall = (key) => (wholeReads.push(key), hgetall(key));
+    const turns = countTurns();
+    await fileReport(presence, report("r100", "target", 1100), { kept: 100, hashes: pages });
+    assert.ok(turns() > 1, "the event loop turned between the pages");
+    assert.deepEqual(wholeReads, [], "the index read by pages, not whole");
+    presence.hgetall = hgetall;
+    const left = await listReports(presence, { limit: 1000 });
+    assert.deepEqual(left.map((r) => r.at), Array.from({ length: 90 }, (_, i) => 1100 - i), "the 90 newest");
+
+    // Redis's HSCAN may return a field again on a later page: still 11 go (101 → 90), not fewer.
+    const repeating: HashPages = {
+      async *pages(key) {
+        const all = [...presence.hashEntries(key)];
+        yield all.slice(0, 60);
+        yield all.slice(30);
+      },
+      deleteAtOrBefore: pages.deleteAtOrBefore,
+    };
+    for (let i = 0; i < 11; i++) await fileReport(presence, report(`s${i}`, "target", 2000 + i), { kept: 100, hashes: repeating });
+    assert.deepEqual((await listReports(presence, { limit: 1000 })).map((r) => r.at), [
+      ...Array.from({ length: 11 }, (_, i) => 2010 - i),
+      ...Array.from({ length: 79 }, (_, i) => 1100 - i),
+    ]);
     presence.shutdown();
   });
 
@@ -73,13 +120,11 @@ describe("players' reports' store (rooms/player-reports.ts)", () => {
     for (let i = 0; i < 300; i++) await fileReport(presence, { ...report(`r${i}`, `p${i % 7}`, 1000 + (i * 37) % 300), reported: { player: `p${i % 7}`, name: "x", account: `acc${i % 7}` } });
     const whole = await listReports(presence, { limit: 50 });
     const pages = keptHashPages(presence, 16);
-    let turns = 0;
-    const counting = setInterval(() => turns++, 0);
+    const turns = countTurns();
     const paged = await listReports(presence, { limit: 50 }, pages);
-    clearInterval(counting);
+    assert.ok(turns() > 1, "the event loop turned between the pages");
     assert.deepEqual(paged.map((r) => r.id), whole.map((r) => r.id), "the same 50 newest, in the same order");
     assert.deepEqual(paged.map((r) => r.at), Array.from({ length: 50 }, (_, i) => 1299 - i));
-    assert.ok(turns > 0, "timers ran between the pages");
     assert.deepEqual((await listReports(presence, { account: "acc3", limit: 100 }, pages)).map((r) => r.id), (await listReports(presence, { account: "acc3", limit: 100 })).map((r) => r.id));
     // Redis's HSCAN may return a field again on a later page (while the hash grows).
     const repeating: HashPages = {
