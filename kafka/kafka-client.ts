@@ -1,7 +1,7 @@
 import { type Consumer, type ConsumerRunConfig, Kafka, logLevel, type LogEntry, Partitioners, type Producer } from "kafkajs";
 import type { Logger } from "../common/log.js";
 import { restartWhenGivenUp } from "./consumer-restart.js";
-import { DEFAULT_RETENTION_MS, retentionConfig } from "./topic-retention.js";
+import { DEFAULT_RETENTION_MS, retentionConfig, warnOfOtherRetention } from "./topic-retention.js";
 
 const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.ERROR]: "error",
@@ -22,8 +22,8 @@ export function kafkaLogEntries(log: Logger): (entry: LogEntry) => void {
   };
 }
 
-/** How long the topics a client creates keep records (KAFKA_RETENTION_HOURS), by client: ensureTopics reads it. */
-const retentionOf = new WeakMap<Kafka, number>();
+/** How long the topics a client creates keep records (KAFKA_RETENTION_HOURS), and its log, by client: ensureTopics reads them. */
+const settingsOf = new WeakMap<Kafka, { retentionMs: number; log: Logger }>();
 
 /** A kafkajs client that logs through our structured logger; the topics it creates keep records `retentionMs`. */
 export function createKafka(brokers: string[], clientId: string, log: Logger, retentionMs = DEFAULT_RETENTION_MS): Kafka {
@@ -36,15 +36,17 @@ export function createKafka(brokers: string[], clientId: string, log: Logger, re
     // seconds. Consumers and producers inherit it; past the retries a consumer restarts and tries again.
     retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 8 },
   });
-  retentionOf.set(kafka, retentionMs);
+  settingsOf.set(kafka, { retentionMs, log });
   return kafka;
 }
 
 /**
  * Creates the topics if they do not exist yet (idempotent; several processes may race to do it), keeping records as
- * long as their client says (createKafka). Topics that exist keep their settings.
+ * long as their client says (createKafka). Topics that exist keep their settings (an operator's, or another process's):
+ * one that keeps records another time than the client's is logged as a warning, with the command that changes it.
  */
 export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 4): Promise<void> {
+  const { retentionMs, log } = settingsOf.get(kafka) ?? { retentionMs: DEFAULT_RETENTION_MS };
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -54,13 +56,11 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 
       await admin.createTopics({
         waitForLeaders: true,
         // Replication factor left to the broker default (default.replication.factor).
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: partitions,
-          configEntries: retentionConfig(retentionOf.get(kafka) ?? DEFAULT_RETENTION_MS),
-        })),
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, configEntries: retentionConfig(retentionMs) })),
       });
     }
+    const found = topics.filter((topic) => existing.has(topic));
+    if (log && found.length > 0) await warnOfOtherRetention(admin, found, retentionMs, log);
   } finally {
     await admin.disconnect();
   }

@@ -1,4 +1,6 @@
-import kafkajs, { type Kafka } from "kafkajs";
+import kafkajs, { type Admin, type Kafka } from "kafkajs";
+
+import type { Logger } from "../common/log.js";
 
 // Not a named export Node finds in kafkajs's CommonJS (its exports list stops being readable before it).
 const { ConfigResourceTypes } = kafkajs;
@@ -56,5 +58,32 @@ export async function longestKeptMs(kafka: Kafka, topics: readonly string[]): Pr
     return longest + checkMs;
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Logs a warning for each of `topics` (which exist) whose `retention.ms` is not `retentionMs`: KAFKA_RETENTION_HOURS
+ * changed after the topics were created, or another process or an operator set them otherwise. Players' words stay
+ * as the topic says, so the operator is told, with the command that sets it; a failed read is only logged.
+ */
+export async function warnOfOtherRetention(admin: Admin, topics: readonly string[], retentionMs: number, log: Logger): Promise<void> {
+  try {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ["retention.ms"] })),
+    });
+    for (const { resourceName: topic, configEntries } of resources) {
+      const kept = Number(configEntries.find((entry) => entry.configName === "retention.ms")?.configValue);
+      if (!Number.isFinite(kept) || kept === retentionMs) continue;
+      const config = retentionConfig(retentionMs).map(({ name, value }) => `${name}=${value}`).join(",");
+      log.warn("a topic keeps records another time than KAFKA_RETENTION_HOURS: topics that exist keep their settings", {
+        topic,
+        keptHours: kept < 0 ? "forever" : kept / 3_600_000,
+        retentionHours: retentionMs / 3_600_000,
+        change: `kafka-configs.sh --bootstrap-server <broker> --alter --entity-type topics --entity-name ${topic} --add-config ${config}`,
+      });
+    }
+  } catch (error) {
+    log.debug("the topics' retention was not read", { topics, error });
   }
 }

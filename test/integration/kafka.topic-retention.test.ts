@@ -17,9 +17,16 @@ describe("Kafka topics' retention (kafka/topic-retention.ts, real broker)", func
   it("creates topics that keep records the client's retention, rolled daily at most, and says how long a line written now stays", async () => {
     const { question, answer } = uniqueTopics("retention");
     await ensureTopics(createKafka(brokers(), "retention-3h", createLogger({}, "warn"), 3 * HOUR), [question]);
-    const weekLong = createKafka(brokers(), "retention-week", createLogger({}, "warn"));
+    const warnings: Array<{ msg: string; topic: string; keptHours: number; retentionHours: number; change: string }> = [];
+    const weekLong = createKafka(brokers(), "retention-week", createLogger({}, "warn", (line) => warnings.push(JSON.parse(line))));
     await ensureTopics(weekLong, [answer]);
-    await ensureTopics(weekLong, [question]); // exists: keeps its settings
+    await ensureTopics(weekLong, [answer]); // exists, with the client's retention: nothing to say
+    assert.equal(warnings.length, 0, JSON.stringify(warnings));
+    await ensureTopics(weekLong, [question]); // exists: keeps its settings, and the operator is told
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.match(warnings[0]!.msg, /KAFKA_RETENTION_HOURS/);
+    assert.deepEqual([warnings[0]!.topic, warnings[0]!.keptHours, warnings[0]!.retentionHours], [question, 3, 168]);
+    assert.match(warnings[0]!.change, new RegExp(`--entity-name ${question} --add-config retention.ms=604800000,segment.ms=86400000$`));
     assert.equal(await longestKeptMs(weekLong, [question]), 3 * HOUR + 3 * HOUR + CHECK_MS, "a 3-hour segment, then 3 hours");
     assert.equal(await longestKeptMs(weekLong, [answer]), 24 * HOUR + 168 * HOUR + CHECK_MS, "a day's segment, then the default week");
     assert.equal(await longestKeptMs(weekLong, [question, answer]), 24 * HOUR + 168 * HOUR + CHECK_MS, "the longest of them");
