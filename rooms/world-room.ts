@@ -38,14 +38,13 @@ import { PlayerOrigins } from "./player-origins.js";
 import { type Hearers, PlayerViews } from "./player-views.js";
 import { type Kick, KICKS_CHANNEL } from "./player-kicks.js";
 import type { ReportedPlayer } from "./player-reports.js";
+import { playerName } from "./player-name.js";
 import { ReportDesk } from "./report-desk.js";
 import {
   CHAT_MAX_CHARS,
   ChatMessage,
   type ChatLineKind,
-  JoinOptions,
   MoveMessage,
-  NAME_MAX_CHARS,
   type NpcActionNotice,
   REPORT_REASON_MAX_CHARS,
   type ReportedNotice,
@@ -313,7 +312,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   onJoin(client: Client, options: unknown, ticket?: SeatTicket): void {
     if (ticket?.address !== undefined && ticket.seat !== undefined) this.deps.seats?.taken(ticket.address, ticket.seat);
     const account = ticket?.account;
-    const name = this.playerName(options, client.sessionId, account?.name);
+    const name = playerName(options, client.sessionId, { accountName: account?.name, moderator: this.deps.moderator, npcs: this.deps.settings.npcs });
     const { spawn } = this.deps.settings;
     const angle = Math.random() * 2 * Math.PI;
     const radius = Math.random() * spawn.radius;
@@ -412,28 +411,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.presence.unsubscribe(SANCTIONS_CHANNEL, this.sanctions.heard);
     this.presence.unsubscribe(KICKS_CHANNEL, this.heardKick);
     this.presence.unsubscribe(NPC_EVENTS_CHANNEL, this.heardEvent);
-  }
-
-  /** The name a player is shown by: their account's when the token gives one (the join's is then ignored), else the join's. */
-  private playerName(options: unknown, sessionId: string, accountName?: string): string {
-    const parsed = JoinOptions.safeParse(options);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new ServerError(400, `bad join options: ${issue?.path.join(".") || "options"}: ${issue?.message ?? "invalid"}`);
-    }
-    const raw = accountName ?? parsed.data?.name;
-    if (raw === undefined) return `Player-${sessionId.slice(0, 4)}`;
-    const name = cleanText(raw);
-    const chars = [...name].length;
-    if (chars < 1 || chars > NAME_MAX_CHARS) {
-      throw new ServerError(400, `name must be 1–${NAME_MAX_CHARS} characters after trimming; got ${chars}`);
-    }
-    // A name is shown to everyone and said by NPCs in their greetings: it is moderated as a line is.
-    if (this.deps.moderator?.check(name).blocked) throw new ServerError(400, "name holds a word that is not allowed here");
-    // Nor may a player pass for an NPC, whose lines players trust.
-    const npc = impersonatedNpc(name, this.deps.settings.npcs);
-    if (npc) throw new ServerError(400, `name "${name}" passes for ${npc.name}, an NPC of this world`);
-    return name;
   }
 
   private move(client: Client, message: unknown): void {

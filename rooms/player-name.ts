@@ -1,0 +1,36 @@
+import { ServerError } from "@colyseus/core";
+
+import { cleanText } from "../common/clean-text.js";
+import type { Moderator } from "../moderation/moderator.js";
+import type { NpcName } from "./chat-addressing.js";
+import { impersonatedNpc } from "./npc-impersonation.js";
+import { JoinOptions, NAME_MAX_CHARS } from "./world-contract.js";
+
+/**
+ * The name a player is shown by: their account's when the token gives one (the join's is then ignored), else the
+ * join's, else one made of the session id. A join it refuses fails with a 400 that says why.
+ */
+export function playerName(
+  options: unknown,
+  sessionId: string,
+  { accountName, moderator, npcs }: { accountName: string | undefined; moderator: Moderator | undefined; npcs: readonly NpcName[] },
+): string {
+  const parsed = JoinOptions.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ServerError(400, `bad join options: ${issue?.path.join(".") || "options"}: ${issue?.message ?? "invalid"}`);
+  }
+  const raw = accountName ?? parsed.data?.name;
+  if (raw === undefined) return `Player-${sessionId.slice(0, 4)}`;
+  const name = cleanText(raw);
+  const chars = [...name].length;
+  if (chars < 1 || chars > NAME_MAX_CHARS) {
+    throw new ServerError(400, `name must be 1–${NAME_MAX_CHARS} characters after trimming; got ${chars}`);
+  }
+  // A name is shown to everyone and said by NPCs in their greetings: it is moderated as a line is.
+  if (moderator?.check(name).blocked) throw new ServerError(400, "name holds a word that is not allowed here");
+  // Nor may a player pass for an NPC, whose lines players trust.
+  const npc = impersonatedNpc(name, npcs);
+  if (npc) throw new ServerError(400, `name "${name}" passes for ${npc.name}, an NPC of this world`);
+  return name;
+}
