@@ -3,6 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { Logger } from "../common/log.js";
 import { pinnedAddressOf } from "./client-address.js";
 import { credentialsOf, isSecret, secretDigest } from "./credentials.js";
+import { crossSiteRefusal } from "./cross-site.js";
 
 /** Wrong logins an address may try before it waits; then one try a minute (a guessing loop made 1,099 a second). */
 export const ADMIN_TRIES = 5;
@@ -13,7 +14,8 @@ const ADDRESSES_KEPT = 10_000;
 /**
  * HTTP basic auth for admin routes (chat search, monitor): one instance for all of them, so guesses count together.
  * With no credentials configured every admin route answers 403 saying how to turn it on, so nothing is ever open by
- * accident. Credentials are compared as hashes (equal length whatever was sent: the time taken says nothing).
+ * accident. Credentials are compared as hashes (equal length whatever was sent: the time taken says nothing). A request
+ * another site's page made with the admin's login is refused first (cross-site.ts).
  */
 export function adminOnly(admin: { user: string; password: string } | undefined, log: Logger, now = () => performance.now()): RequestHandler {
   const expected = admin && secretDigest(`${admin.user}:${admin.password}`);
@@ -21,6 +23,12 @@ export function adminOnly(admin: { user: string; password: string } | undefined,
   return (req: Request, res: Response, next: NextFunction) => {
     if (!expected) {
       res.status(403).json({ error: "admin routes are off: set ADMIN_USER and ADMIN_PASSWORD to turn them on" });
+      return;
+    }
+    const crossSite = crossSiteRefusal(req);
+    if (crossSite) {
+      log.warn("an admin request from another site refused", { method: req.method, path: req.path, origin: req.headers.origin, site: req.headers["sec-fetch-site"] });
+      res.status(403).json({ error: crossSite });
       return;
     }
     // The client's, behind a trusted proxy too: else one guesser would lock every admin out.

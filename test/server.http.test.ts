@@ -71,6 +71,33 @@ describe("Server HTTP routes", () => {
     await player.room.leave();
   });
 
+  it("refuses admin requests another site's page sends with the admin's login (CSRF): a form's text/plain POST, a cross-site link", async () => {
+    // A form on another site, enctype text/plain, whose one field makes the body JSON (a duplicate key wins).
+    const forged = Buffer.from('{"account":"=","account":"csrf-victim","minutes":60}');
+    const muted = async () => ((await (await fetch(`${http}/api/mutes`, { headers: auth })).json()) as { mutes: Array<{ account: string }> }).mutes.map((m) => m.account);
+    const sources: Array<Record<string, string>> = [{ "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }, { origin: "https://evil.example" }, { origin: "null" }];
+    for (const from of sources) {
+      const refused = await post("/api/mutes", { ...auth, "content-type": "text/plain", "content-length": forged.length, ...from }, forged);
+      assert.equal(refused.status, 403, JSON.stringify(from));
+      assert.match(JSON.parse(refused.body).error, /another (site|origin)/);
+    }
+    assert.ok(!(await muted()).includes("csrf-victim"), "nothing was muted");
+    const monitorCall = await fetch(`${http}/monitor/api`, { headers: { ...auth, "sec-fetch-site": "cross-site" } });
+    assert.equal(monitorCall.status, 403, "a link from another site into the monitor's API");
+
+    // The console's own page (same origin), a typed address, curl: let in.
+    const host = new URL(http).host;
+    const own = Buffer.from('{"account":"own-page","minutes":1}');
+    assert.equal((await post("/api/mutes", { ...auth, "content-length": own.length, "sec-fetch-site": "same-origin", origin: `http://${host}` }, own)).status, 200);
+    const viaProxy = Buffer.from('{"account":"via-proxy","minutes":1}'); // old browser, no Sec-Fetch-Site; a proxy passed Host without its port
+    assert.equal((await post("/api/mutes", { ...auth, "content-length": viaProxy.length, origin: `http://${host}`, host: new URL(http).hostname }, viaProxy)).status, 200);
+    const curl = Buffer.from('{"account":"by-curl","minutes":1}');
+    assert.equal((await post("/api/mutes", { ...auth, "content-length": curl.length }, curl)).status, 200);
+    assert.equal((await fetch(`${http}/monitor/api`, { headers: { ...auth, "sec-fetch-site": "none" } })).status, 200);
+    assert.deepEqual((await muted()).filter((account) => ["own-page", "via-proxy", "by-curl"].includes(account)).sort(), ["by-curl", "own-page", "via-proxy"]);
+    for (const account of ["own-page", "via-proxy", "by-curl"]) await fetch(`${http}/api/mutes/${account}`, { method: "DELETE", headers: auth });
+  });
+
   it("gives CORS to matchmaking only, for any origin and without credentials: other origins cannot read admin routes", async () => {
     const origin = { origin: "https://other.example" };
     const preflight = await fetch(`${http}/matchmake/joinOrCreate/world`, { method: "OPTIONS", headers: origin });
