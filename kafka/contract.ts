@@ -36,6 +36,11 @@ export const AnswerError = z.object({
   message: z.string().max(400),
 });
 export type AnswerError = z.infer<typeof AnswerError>;
+/**
+ * An error cut to what the contract carries: onnxruntime's messages run past 400 characters, and an answer that fails
+ * validation is dropped, so its player would wait out the timeout instead of hearing a fallback at once.
+ */
+export const errorWithin = ({ code, message }: AnswerError): AnswerError => ({ code: code.slice(0, 40), message: message.slice(0, 400) });
 
 /**
  * Where an answer's words came from: a knowledge line said as written (`scripted`), one the model began and

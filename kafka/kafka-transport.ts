@@ -1,7 +1,7 @@
 import type { Consumer, Kafka, Producer } from "kafkajs";
 import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
-import { AnswerMessage, CONTRACT_VERSION, ContractError, type NpcTopics, parseMessage, QuestionAddress, QuestionMessage } from "./contract.js";
+import { AnswerMessage, CONTRACT_VERSION, ContractError, errorWithin, type NpcTopics, parseMessage, QuestionAddress, QuestionMessage } from "./contract.js";
 import { ensureTopics, newProducer, runConsumer } from "./kafka-client.js";
 import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-transport.js";
 
@@ -182,7 +182,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
         if (address) {
           refused.push({
             v: CONTRACT_VERSION, ...address, text: "", ms: 0, model: "",
-            error: { code: "invalid_question", message: `the worker could not read the question: ${error.message}`.slice(0, 400) },
+            error: errorWithin({ code: "invalid_question", message: `the worker could not read the question: ${error.message}` }),
           });
         }
       }

@@ -43,12 +43,13 @@ export class AnswerQueue {
 
   /**
    * Bad input is rejected here, alone, so it never fails the batch it would have joined; a line of too many tokens
-   * is cut to its end that fits (`checkQuestion`'s `fit`).
+   * is cut to its end that fits (`checkQuestion`'s `fit`), and the batch answers it as cut. `heard`: the question is
+   * a line the NPC heard already (NpcBrain.hear), not read again.
    */
-  ask(question: unknown, options: AskOptions = {}): Promise<NpcAnswer> {
+  ask(question: unknown, options: AskOptions & { heard?: boolean } = {}): Promise<NpcAnswer> {
     return new Promise((resolve, reject) => {
       const settings = mergeSettings(this.engine.defaults, options.settings);
-      const text = this.engine.checkQuestion(question, settings, { fit: true });
+      const text = this.engine.checkQuestion(question, settings, { fit: true, heard: options.heard === true });
       const key = settingsKey(settings);
       this.pending.push({ question: text, settings, key, options, askedAt: performance.now(), resolve, reject });
       if (this.running) return;
@@ -64,7 +65,7 @@ export class AnswerQueue {
       const batch = this.takeBatch();
       npcBatchSize.observe({ model: this.engine.modelName }, batch.length);
       try {
-        const answers = await this.engine.answerBatch(
+        const answers = await this.engine.answerChecked(
           batch.map((p) => p.question),
           {
             settings: batch[0]!.settings,

@@ -1,4 +1,4 @@
-import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
+import { type AnswerMessage, CONTRACT_VERSION, errorWithin } from "../kafka/contract.js";
 import type { AnswerQuestions } from "../kafka/npc-transport.js";
 import type { NpcError } from "./errors.js";
 
@@ -18,7 +18,7 @@ export function brainlessAnswers(error: NpcError): AnswerQuestions {
         text: "",
         ms: 0,
         model: "none",
-        error: { code: error.code, message: error.message.slice(0, 400) },
+        error: errorWithin(error),
         ...(question.replyTo ? { replyTo: question.replyTo } : {}),
       }),
     );

@@ -26,7 +26,7 @@ import { type Prefill } from "./grouped-prefill.js";
 import { int8Prefill } from "./int8-prefill.js";
 import { checkModelFolder, INT8_PREFILL_GRAPH, INT8_STEP_GRAPH, type ModelDtype, readJson, STEP_GRAPH } from "./model-folder.js";
 import { GRAMS, type GramsMethod, KnowledgeIndex, type KnowledgePair } from "./knowledge-index.js";
-import { normaliseQuestion } from "./question.js";
+import { MAX_QUESTION_CHARS, normaliseQuestion } from "./question.js";
 import { oneLine } from "./one-line.js";
 import { type RetrievalSettings, retrieveContext } from "./retrieval-context.js";
 import { SESSION_OPTIONS } from "./session-options.js";
@@ -213,7 +213,15 @@ export class NpcEngine {
       throw new InvalidQuestionError("empty", "no questions given");
     }
     const settings = mergeSettings(this.defaults, options.settings);
-    const texts = questions.map((q) => this.checkQuestion(q, settings));
+    return this.answerChecked(questions.map((q) => this.checkQuestion(q, settings)), options, started);
+  }
+
+  /**
+   * Answers questions as `checkQuestion` returned them, as one batch, without checking or reading them again:
+   * reading a line cut to fit (`fit`) again could make it longer than the room it was cut to, and fail the batch.
+   */
+  async answerChecked(texts: string[], options: AskOptions = {}, started = performance.now()): Promise<NpcAnswer[]> {
+    const settings = mergeSettings(this.defaults, options.settings);
     const contexts = texts.map((text) => this.contextFor(text, settings, options.knowledge));
     const prompts = texts.map((text, i) => this.prompt(text, contexts[i]));
     // The NPC's own lines among the pairs shown: once begun, said as written (own-lines.ts).
@@ -293,17 +301,25 @@ export class NpcEngine {
    */
   readLine(line: string): string {
     const plain = plainChat(cleanText(line));
-    return this.spacing?.restore(plain) ?? plain;
+    const spaced = this.spacing?.restore(plain) ?? plain;
+    // Shorthand stands out once spaces are back ("넘많이먹었다" → "넘 많이 먹었다" → "너무 많이 먹었다"): read again,
+    // a line read twice reads the same (47,724 lines: Chatbot_data's and the evaluation's questions, without spaces,
+    // after an NPC's name).
+    return spaced === plain ? plain : plainChat(spaced);
   }
 
   /**
    * The question as the model will see it (trimmed, special tokens removed, read as a chat line: `readLine`), or a
    * clear error: not text, empty, too many characters, or too many tokens to leave room for the answer. `fit`: a
    * line of too many tokens (200 characters of English or emoji can be 150–160) is cut to its end that fits
-   * instead, as the NPC worker asks: a player's legal line gets an answer, not an error.
+   * instead, as the NPC worker asks: a player's legal line gets an answer, not an error. `heard`: the question is a
+   * line read already (`readLine`; an NPC's `hear`).
    */
-  checkQuestion(question: unknown, settings: GenerationSettings = this.defaults, { fit = false } = {}): string {
-    let text = this.readLine(normaliseQuestion(this.withoutSpecialTokens(question)));
+  checkQuestion(question: unknown, settings: GenerationSettings = this.defaults, { fit = false, heard = false } = {}): string {
+    // A line heard already (readLine, NpcBrain.hear) is not read again, nor held to the characters its raw line met:
+    // spaces put back in a line typed without any make it longer.
+    const plain = normaliseQuestion(this.withoutSpecialTokens(question), heard ? Infinity : MAX_QUESTION_CHARS);
+    let text = heard ? plain : this.readLine(plain);
     const room = this.maxPositions - settings.maxNewTokens;
     const tokensOf = (line: string) => this.encode(this.prompt(line)).length;
     let tokens = tokensOf(text);

@@ -238,7 +238,12 @@ function brainOf(
     ...(scriptedAbove !== undefined ? { scriptedAbove } : {}),
     queue,
     options,
-    hear: (line) => withoutOwnName(engine.readLine(line), names),
+    hear(line) {
+      const read = engine.readLine(line);
+      const heard = withoutOwnName(read, names);
+      // Read again without the name: "코봇아 오늘날씨좋다" had a space, "오늘날씨좋다" has none to be put back.
+      return heard === read ? read : engine.readLine(heard);
+    },
     knowledgeLine(question, minScore, questionsOnly = false) {
       const hit = knowledgeSource !== undefined && options.knowledge?.search(this.hear(question), 1, minScore, { questionsOnly })[0];
       return hit ? { text: hit.pair.a, source: knowledgeSource } : undefined;

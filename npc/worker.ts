@@ -1,5 +1,5 @@
 import type { AnswerMessage, AnswerSource, QuestionMessage } from "../kafka/contract.js";
-import { CONTRACT_VERSION } from "../kafka/contract.js";
+import { CONTRACT_VERSION, errorWithin } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
 import type { Logger } from "../common/log.js";
 import { answerSources, modelTokensPerSecond, workerAnswers } from "../common/metrics.js";
@@ -7,6 +7,7 @@ import { pickLine } from "../common/pick-line.js";
 import { type NpcAnswer, NpcEngine } from "./engine.js";
 import { NpcCast, type UnsureLines } from "./npc-cast.js";
 import { NpcError } from "./errors.js";
+import { normaliseQuestion } from "./question.js";
 
 export interface NpcWorkerOptions {
   /** Questions older than this are not worth answering: the room has already given its fallback line. */
@@ -84,7 +85,7 @@ export class NpcWorker {
         model,
         ...(question.replyTo ? { replyTo: question.replyTo } : {}),
       };
-      if ("error" in said) return { ...answer, error: said.error };
+      if ("error" in said) return { ...answer, error: errorWithin(said.error) };
       answerSources.inc({ npc: question.npcId, source: said.source });
       const action = brain.actionOf(text);
       return { ...answer, model: said.writer ?? model, ...said.judged, source: said.source, ...(action ? { action } : {}) };
@@ -98,7 +99,8 @@ export class NpcWorker {
       return reply(scripted.text, { source: "scripted", writer: scripted.source });
     }
     try {
-      const answer = await brain.queue.ask(brain.hear(question.text), brain.options);
+      // The player's line is held to the characters a question may have before the NPC hears it (with spaces put back).
+      const answer = await brain.queue.ask(brain.hear(normaliseQuestion(question.text)), { ...brain.options, heard: true });
       this.answered++;
       if (answer.ms > 0) modelTokensPerSecond.set({ model }, (answer.tokens * 1000) / answer.ms);
       // A small model's least confident answers are mostly nonsense (EVAL.md): the NPC says so in character,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-import { AnswerMessage, ContractError, parseMessage, QuestionMessage } from "../kafka/contract.js";
+import { AnswerMessage, ContractError, errorWithin, parseMessage, QuestionMessage } from "../kafka/contract.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
 import type { AnswerMessage as Answer, QuestionMessage as Question } from "../kafka/contract.js";
 
@@ -39,6 +39,14 @@ describe("Question/answer contract", () => {
     assert.throws(() => parseMessage(QuestionMessage, JSON.stringify({ ...question, v: 2 })), ContractError);
     assert.throws(() => parseMessage(QuestionMessage, JSON.stringify({ ...question, text: "" })), /text/);
     assert.throws(() => parseMessage(AnswerMessage, JSON.stringify({ questionId: "q" })), /roomId/);
+  });
+
+  it("carries an error answer however long its error was (onnxruntime's run past 400 characters), cut to fit", () => {
+    const error = { code: "worker_error", message: `Non-zero status code returned while running MatMul node. ${"/onnx/model.onnx ".repeat(40)}` };
+    assert.throws(() => parseMessage(AnswerMessage, JSON.stringify({ ...answerTo(question, ""), error })), /message/, "as it was, the answer was dropped");
+    const answer = { ...answerTo(question, ""), error: errorWithin(error) };
+    assert.deepEqual(parseMessage(AnswerMessage, JSON.stringify(answer)), answer);
+    assert.ok(error.message.startsWith(answer.error.message));
   });
 });
 

@@ -29,13 +29,13 @@ describe("AnswerQueue micro-batching", () => {
       return { count: of("kobot_npc_batch_size_count"), sum: of("kobot_npc_batch_size_sum") };
     };
     const before = await totals();
-    const answerBatch = engine.answerBatch.bind(engine);
-    engine.answerBatch = (questions, options) => (batches.push(questions.length), answerBatch(questions, options));
+    const answerChecked = engine.answerChecked.bind(engine);
+    engine.answerChecked = (questions, options) => (batches.push(questions.length), answerChecked(questions, options));
     try {
       await Promise.all(EVERYDAY_QUESTIONS.slice(0, 5).map((q) => queue.ask(q)));
       await queue.ask("배고파"); // alone, on an idle brain: it runs at once, as a batch of one
     } finally {
-      engine.answerBatch = answerBatch;
+      engine.answerChecked = answerChecked;
     }
     assert.deepEqual(batches, [5, 1]);
     // Counted for operators tuning NPC_MAX_BATCH (the registry is the process's: earlier tests' batches are in it).

@@ -139,6 +139,25 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(stranger.question, "코봇아 숙제가 너무 많아", "an NPC knows only its own name");
   });
 
+  it("answers a legal line however it is typed, beside others in its batch: one typed without spaces, one cut to fit", async () => {
+    const worker = newWorker();
+    // 170 characters without a space: heard with spaces put back, it is over 200, which the raw line is not.
+    const unspaced = "오늘학교에서친구랑크게다퉜는데왜그랬는지모르겠어".repeat(8).slice(0, 170);
+    // 200 characters of chat: cut to its end that fits the model, that end read again is longer than the room it
+    // was cut to (it failed the whole batch: every other player heard a fallback).
+    const chunks = "잠이안와서큰일이야내일시험인데공부를하나도못했어어떡하지배고파밥먹고싶은데돈이없어서편의점도못가";
+    let cut = "hey ";
+    for (let k = 1; [...cut].length < 200; k += 3) cut += chunks.slice(k % 40, (k % 40) + 5) + "ㅋㅋ";
+    cut = [...cut].slice(0, 200).join("");
+    const engine = cast.brainFor("kobot").engine;
+    const fitted = engine.checkQuestion(engine.readLine(cut), engine.defaults, { fit: true, heard: true });
+    assert.throws(() => engine.checkQuestion(fitted), /tokens/, "the line as cut, read again, no longer fits");
+    const [before, long, spaceless, after] = await worker.answerAll([question("kobot", "배고파"), question("kobot", cut), question("kobot", unspaced), question("kobot", "잠이 안 와")]);
+    for (const answer of [before, long, spaceless, after]) assert.equal(answer!.error, undefined, JSON.stringify(answer!.error));
+    const [alone] = await worker.answerAll([question("kobot", "배고파")]);
+    assert.equal(before!.text, alone!.text, "the others answered as they are alone");
+  });
+
   it("answers with each NPC's own model, knowledge and settings; a stranger NPC gets the first model", async () => {
     const ask = (npcId: string) => {
       const brain = cast.brainFor(npcId);
