@@ -46,10 +46,14 @@ export class KafkaQuestionChannel implements QuestionChannel {
 
   async start(onAnswer: (answer: AnswerMessage) => void): Promise<void> {
     await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
+    await this.startFromNewest();
     await this.producer.connect();
     this.running = await runConsumer(this.consumer, this.topics.answer, false, {
-      // Nothing to commit: a restarted server has no rooms waiting, so it starts from the newest answer.
-      autoCommit: false,
+      // Committed, so that a consumer that rejoins its group (restarted after kafkajs gave up on it, a broker that
+      // came back, a coordinator moved) goes on from where it was: without, it began again at the newest answer and
+      // skipped those given meanwhile, whose players waited out the timeout.
+      autoCommit: true,
+      autoCommitInterval: 1_000,
       eachMessage: async ({ message }) => {
         try {
           const answer = parseMessage(AnswerMessage, message.value);
@@ -64,6 +68,24 @@ export class KafkaQuestionChannel implements QuestionChannel {
         }
       },
     }, this.log);
+  }
+
+  /**
+   * A server that starts has no rooms waiting for answers: its group goes on from the newest answer of every
+   * partition, not from where the process before it under this SERVER_ID stopped (all servers' answers since). Set
+   * for every partition, a quiet one included, so that a rejoin later finds each where it was. Refused while the group
+   * has members (main.ts waits out a crashed process's first): then it goes on from where the group was.
+   */
+  private async startFromNewest(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.resetOffsets({ groupId: answerGroupOf(this.serverId), topic: this.topics.answer, earliest: false });
+    } catch (error) {
+      this.log.warn("the answer group's offsets were not set to the newest answers: it goes on from where it was", { error: String(error) });
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async sendQuestion(question: QuestionMessage): Promise<void> {

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+
+import { createLogger } from "../../common/log.js";
+import { createKafka } from "../../kafka/kafka-client.js";
+import { type AnswerMessage, CONTRACT_VERSION } from "../../kafka/contract.js";
+import { KafkaQuestionChannel } from "../../kafka/kafka-transport.js";
+import { uniqueTopics } from "../helpers/processes.js";
+import { sleep } from "../helpers/world.js";
+
+/** A server's answer consumer that kafkajs restarts, so it joins its group again (real broker). */
+describe("Kafka answers given while a server's answer consumer rejoins (real broker)", function () {
+  this.timeout(90_000);
+
+  it("are delivered when it is back, on every partition: it goes on from where it was, not from the newest answer", async () => {
+    const kafka = createKafka(process.env.TEST_KAFKA_BROKERS!.split(","), "rejoin-test", createLogger({}, "silent"));
+    const topics = uniqueTopics("rejoin");
+    const answer = (questionId: string, roomId: string): AnswerMessage => ({ v: CONTRACT_VERSION, questionId, roomId, npcId: "kobot", text: "네", ms: 1, model: "m", replyTo: "rejoin-server" });
+    const rooms = Array.from({ length: 12 }, (_, i) => `room-${i}`); // keyed by room: the 4 partitions all get some
+    const heard: string[] = [];
+    let failuresLeft = 0;
+    const channel = new KafkaQuestionChannel(kafka, topics, "rejoin-server", createLogger({}, "silent"));
+    await channel.start((a) => {
+      // A room handler that throws (a bug): kafkajs retries, gives up, and the consumer is started again.
+      if (a.questionId === "crash" && failuresLeft-- > 0) throw new Error("the handler failed");
+      heard.push(a.questionId);
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    const send = (ids: string[]) => producer.send({ topic: topics.answer, messages: ids.map((id, i) => ({ key: rooms[i % rooms.length]!, value: JSON.stringify(answer(id, rooms[i % rooms.length]!)) })) });
+    const until = async (what: string, done: () => boolean, ms: number) => {
+      const deadline = performance.now() + ms;
+      while (!done() && performance.now() < deadline) await sleep(100);
+      assert.ok(done(), `${what}: heard ${heard.join(", ")}`);
+    };
+    try {
+      await sleep(1000); // it reads from the newest answer: give its consumer time to join
+      await send(["first"]);
+      await until("the first answer", () => heard.includes("first"), 20_000);
+      failuresLeft = 1_000_000;
+      await send(["crash"]);
+      await sleep(1000);
+      // Given while the consumer retries (~9 s), gives up and joins again: each room's partition.
+      const meanwhile = rooms.map((room) => `meanwhile-${room}`);
+      await send(meanwhile);
+      await sleep(15_000);
+      failuresLeft = 0;
+      await until("every answer given meanwhile", () => meanwhile.every((id) => heard.includes(id)) && heard.includes("crash"), 60_000);
+      assert.equal(new Set(heard).size, heard.length, `each once: ${heard.join(", ")}`);
+    } finally {
+      await producer.disconnect();
+      await channel.stop();
+    }
+  });
+
+  it("a server that starts again under its SERVER_ID goes on from the newest answers, not from where the one before stopped", async () => {
+    const kafka = createKafka(process.env.TEST_KAFKA_BROKERS!.split(","), "restart-test", createLogger({}, "silent"));
+    const topics = uniqueTopics("restart");
+    const answer = (questionId: string, roomId: string): AnswerMessage => ({ v: CONTRACT_VERSION, questionId, roomId, npcId: "kobot", text: "네", ms: 1, model: "m", replyTo: "restart-server" });
+    const rooms = Array.from({ length: 12 }, (_, i) => `room-${i}`);
+    const producer = kafka.producer();
+    await producer.connect();
+    const send = (prefix: string) => producer.send({ topic: topics.answer, messages: rooms.map((room) => ({ key: room, value: JSON.stringify(answer(`${prefix}-${room}`, room)) })) });
+    const heard: string[] = [];
+    try {
+      const before = new KafkaQuestionChannel(kafka, topics, "restart-server", createLogger({}, "silent"));
+      await before.start((a) => heard.push(a.questionId));
+      await sleep(1000);
+      await send("before");
+      for (const deadline = performance.now() + 20_000; heard.length < rooms.length && performance.now() < deadline; ) await sleep(100);
+      await sleep(1500); // committed
+      await before.stop();
+      await send("away"); // for rooms that went with the process
+      heard.length = 0;
+      const after = new KafkaQuestionChannel(kafka, topics, "restart-server", createLogger({}, "silent"));
+      await after.start((a) => heard.push(a.questionId));
+      try {
+        await sleep(1000);
+        await send("after");
+        for (const deadline = performance.now() + 20_000; heard.length < rooms.length && performance.now() < deadline; ) await sleep(100);
+        await sleep(500);
+        assert.deepEqual(heard.sort(), rooms.map((room) => `after-${room}`).sort(), "only the answers given since it started");
+      } finally {
+        await after.stop();
+      }
+    } finally {
+      await producer.disconnect();
+    }
+  });
+});
