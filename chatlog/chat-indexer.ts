@@ -70,7 +70,7 @@ export class ChatIndexer {
       } else if (result.status === 429 || result.status >= 500) {
         retry.push(record);
       } else {
-        dead.push({ payload: JSON.stringify(record), reason: `${result.error.type}: ${result.error.reason ?? ""}` });
+        dead.push({ payload: JSON.stringify(record), record, reason: `${result.error.type}: ${result.error.reason ?? ""}` });
       }
     });
     return retry;

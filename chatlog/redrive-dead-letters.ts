@@ -84,15 +84,33 @@ async function offsetsToRead(kafka: Kafka, topic: string, groupId: string): Prom
   await admin.connect();
   try {
     if (!(await admin.listTopics()).includes(topic)) return new Map();
-    const [topicEnds, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const [topicEnds, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), whileLoading(() => admin.fetchOffsets({ groupId, topics: [topic] }))]);
     const readTo = new Map(committed?.partitions.map(({ partition, offset }) => [partition, BigInt(offset)]));
     const ends = new Map<number, bigint>();
     for (const { partition, high, low } of topicEnds) {
-      const from = (readTo.get(partition) ?? -1n) >= 0n ? readTo.get(partition)! : BigInt(low); // -1: never read
+      // -1: never read. A committed offset below the first kept (letters since gone with the retention) reads from
+      // that first one: counted from the committed, a partition with none left waited for letters that never came.
+      const committedTo = readTo.get(partition) ?? -1n;
+      const from = committedTo > BigInt(low) ? committedTo : BigInt(low);
       if (from < BigInt(high)) ends.set(partition, BigInt(high));
     }
     return ends;
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Tries again, for up to 10 s, while the broker says the group's coordinator is loading (a broker just started, or
+ * its offsets partition just moved): kafkajs's admin does not, and the redrive failed at once.
+ */
+async function whileLoading<T>(call: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await call();
+    } catch (error) {
+      if ((error as { type?: string }).type !== "GROUP_LOAD_IN_PROGRESS" || tries >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
 }

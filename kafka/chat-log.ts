@@ -95,4 +95,6 @@ export interface DeadLetter {
   /** The payload as received (a record, or raw text that was not one). */
   payload: string;
   reason: string;
+  /** The record it was read as, when it was one: the Kafka indexer sends on the bytes it came in (fields this version does not know included). */
+  record?: ChatLogRecord;
 }

@@ -1,5 +1,5 @@
 import { withTimeout } from "../common/with-timeout.js";
-import type { ChatLogRecord, DeadLetter } from "./chat-log.js";
+import type { ChatLogRecord } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
 
 /** Lines kept waiting for the store; beyond this the oldest are dropped, counted (as the Kafka publisher's buffer). */
@@ -28,7 +28,6 @@ export class InProcessChatLog {
   private readonly waiters: Array<() => void> = [];
   private readonly maxBatch: number;
   private readonly maxQueued: number;
-  readonly deadLetters: DeadLetter[] = [];
   dropped = 0;
 
   constructor(private readonly options: InProcessChatLogOptions = {}) {
@@ -84,8 +83,9 @@ export class InProcessChatLog {
     try {
       while (this.queue.length > 0 && this.consumer) {
         this.inFlight = this.queue.splice(0, this.maxBatch);
-        const dead = await this.consumer(this.inFlight, async () => {});
-        this.deadLetters.push(...dead);
+        // Records the store refused are its to say (the embedded indexer logs each; the archive keeps them all): kept
+        // here too, they grew the server's memory for as long as Elasticsearch refused lines.
+        await this.consumer(this.inFlight, async () => {});
         this.inFlight = [];
       }
     } catch {

@@ -2,7 +2,7 @@ import type { Consumer, Kafka, Producer } from "kafkajs";
 
 import type { Logger } from "../common/log.js";
 import { chatDeadLetters } from "../common/metrics.js";
-import { ChatLogRecord, type DeadLetter } from "./chat-log.js";
+import { ChatLogRecord } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
 import { ContractError, parseMessage } from "./contract.js";
 import { ensureTopics, newProducer, runConsumer } from "./kafka-client.js";
@@ -111,27 +111,26 @@ export class KafkaChatLogSource implements ChatLogSource {
       partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
         const records: ChatLogRecord[] = [];
-        const malformed: DeadLetter[] = [];
+        /** Each record's bytes as they came, which a dead letter sends on. */
+        const received = new Map<ChatLogRecord, Buffer>();
+        const malformed: Letter[] = [];
         for (const message of batch.messages) {
           try {
-            records.push(parseMessage(ChatLogRecord, message.value));
+            const record = parseMessage(ChatLogRecord, message.value);
+            records.push(record);
+            if (message.value) received.set(record, message.value);
           } catch (error) {
             if (!(error instanceof ContractError)) throw error;
-            malformed.push({ payload: message.value?.toString() ?? "", reason: `not a chat-log record: ${error.message}` });
+            malformed.push({ value: message.value ?? Buffer.alloc(0), reason: `not a chat-log record: ${error.message}` });
           }
         }
         if (!isRunning() || isStale()) return;
-        const dead = [...malformed, ...(await store(records, heartbeat))];
+        const refused = (await store(records, heartbeat)).map(({ payload, record, reason }) => ({ value: (record && received.get(record)) ?? payload, reason }));
+        const dead = [...malformed, ...refused];
         if (dead.length > 0) {
           this.log.warn("chat-log records sent to the dead-letter topic", { count: dead.length, first: dead[0]!.reason });
           chatDeadLetters.inc(dead.length);
-          await this.producer.send({
-            topic: this.topics.dead,
-            messages: dead.map((letter) => ({
-              value: letter.payload,
-              headers: { reason: letter.reason.slice(0, 1000), source: this.topics.log },
-            })),
-          });
+          for (const messages of deadLetterRequests(dead, this.topics.log)) await this.producer.send({ topic: this.topics.dead, messages });
         }
         const last = batch.messages.at(-1);
         if (last) resolveOffset(last.offset);
@@ -144,4 +143,40 @@ export class KafkaChatLogSource implements ChatLogSource {
     await (this.running?.stop() ?? this.consumer.disconnect());
     await this.producer.disconnect();
   }
+}
+
+/** A dead letter as it goes to the topic: the bytes as they came (not text: 400 KB of other bytes read as UTF-8 grew past 1 MB). */
+type Letter = { value: Buffer | string; reason: string };
+
+/** Bytes of one letter's payload kept at most: the broker refuses a batch over `message.max.bytes` (1 MB by default). */
+export const DEAD_LETTER_MAX_BYTES = 256 * 1024;
+/** Bytes of letters in one produce request at most, so that one partition's record batch stays under 1 MB too. */
+const DEAD_LETTERS_PER_REQUEST_BYTES = 512 * 1024;
+/** The reason header's characters at most. */
+const REASON_MAX_CHARS = 1000;
+
+/**
+ * Dead letters as produce requests under the broker's limits. A letter the broker refused failed its batch, which
+ * kafkajs then read again and again: the indexer stopped on it for good, and so did the next one given the partition.
+ * A payload over DEAD_LETTER_MAX_BYTES keeps its beginning, and says so (`truncated`: the bytes it had).
+ */
+export function deadLetterRequests(letters: readonly Letter[], source: string): Array<Array<{ value: Buffer | string; headers: Record<string, string> }>> {
+  const requests: Array<Array<{ value: Buffer | string; headers: Record<string, string> }>> = [];
+  let request: (typeof requests)[number] = [];
+  let bytes = 0;
+  for (const { value, reason } of letters) {
+    const size = Buffer.byteLength(value);
+    const kept = size > DEAD_LETTER_MAX_BYTES ? Buffer.from(value).subarray(0, DEAD_LETTER_MAX_BYTES) : value;
+    const headers: Record<string, string> = { reason: reason.slice(0, REASON_MAX_CHARS), source, ...(kept === value ? {} : { truncated: String(size) }) };
+    const letterBytes = Buffer.byteLength(kept) + Buffer.byteLength(headers.reason!) + 100;
+    if (request.length > 0 && bytes + letterBytes > DEAD_LETTERS_PER_REQUEST_BYTES) {
+      requests.push(request);
+      request = [];
+      bytes = 0;
+    }
+    request.push({ value: kept, headers });
+    bytes += letterBytes;
+  }
+  if (request.length > 0) requests.push(request);
+  return requests;
 }

@@ -45,7 +45,7 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
     const response = await es.count({ index: prefix, query: { prefix: { "text.keyword": mark } }, ignore_unavailable: true, allow_no_indices: true });
     return response.count;
   };
-  const produce = async (topic: string, values: string[]) => {
+  const produce = async (topic: string, values: Array<string | Buffer>) => {
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic, messages: values.map((value) => ({ value })) });
@@ -203,26 +203,39 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
       text: "not a number",
       ts: Date.UTC(2099, 0, 15),
     };
-    await produce(chatLog.log, ["{not json", JSON.stringify(refused)]);
-    const letters: Array<{ value: string; reason: string }> = [];
+    // Written by a newer server: a field this indexer does not know, which its dead letter keeps for the redrive.
+    const fromNewer = JSON.stringify({ ...refused, mood: "기쁨" });
+    // 400 KB that are not UTF-8 (a misconfigured producer): read as text, its letter grew past the broker's 1 MB and
+    // was refused, failing the batch again and again, and the indexer stopped on it for good.
+    const notText = Buffer.alloc(400 * 1024, 0xff);
+    await produce(chatLog.log, ["{not json", fromNewer]);
+    await produce(chatLog.log, [notText]);
+    const letters: Array<{ value: string; bytes: number; reason: string; truncated?: string }> = [];
     const consumer = kafka.consumer({ groupId: `dlq-reader-${prefix}` });
     await consumer.connect();
     await consumer.subscribe({ topic: chatLog.dead, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
-        letters.push({ value: message.value!.toString(), reason: message.headers!.reason!.toString() });
+        const truncated = message.headers!.truncated?.toString();
+        letters.push({ value: message.value!.toString(), bytes: message.value!.length, reason: message.headers!.reason!.toString(), ...(truncated ? { truncated } : {}) });
       },
     });
     try {
-      await waitFor("two dead letters", () => letters.length >= 2, 30_000);
+      await waitFor("three dead letters", () => letters.length >= 3, 30_000);
     } finally {
       await consumer.disconnect();
     }
-    // Two partitions, two batches: in either order.
+    // Partitions, batches: in any order.
     const notJson = letters.find((letter) => letter.value === "{not json");
     const rejected = letters.find((letter) => letter.value.includes(refused.id));
+    const cut = letters.find((letter) => letter.truncated !== undefined);
     assert.match(notJson?.reason ?? "", /not a chat-log record: payload is not JSON/);
     assert.match(rejected?.reason ?? "", /parsing_exception: .*failed to parse field \[text\] of type \[integer\]/);
+    assert.equal(rejected?.value, fromNewer, "as it was written, the field this indexer does not know included");
+    assert.deepEqual([cut?.truncated, cut?.bytes], [String(notText.length), 256 * 1024], "its beginning, as bytes");
+    // And the indexer goes on: a line after them is searchable.
+    await produce(chatLog.log, [JSON.stringify({ ...refused, id: `after-${prefix}`, text: "덤 뒤의 줄", ts: Date.now() })]);
+    await waitForCount("덤 뒤의 줄", 1);
   });
 
   it("counts on the indexer's /metrics what it indexed, refused, retried and sent to the dead-letter topic", async () => {
@@ -240,7 +253,7 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
         env: { ...process.env, KAFKA_BROKERS: process.env.TEST_KAFKA_BROKERS!, CHAT_LOG_TOPIC: chatLog.log, CHAT_DEAD_LETTER_TOPIC: chatLog.dead },
         timeout: 60_000,
       })).stdout;
-    const notJson = `left 1 in ${chatLog.dead}: not a chat-log record: payload is not JSON`;
+    const notJson = `left 2 in ${chatLog.dead}: not a chat-log record: payload is not JSON`; // and the cut one
     assert.equal(await redrive("--dry-run"), `would send 1 chat-log record(s) from ${chatLog.dead} back to ${chatLog.log}\n${notJson}\n`);
     await es.indices.delete({ index: `${prefix}-2099.01` }); // mended: the line's month gets the chat index's mapping
     await waitForCount("not a number", 0);
