@@ -27,7 +27,7 @@ export async function fireNpcEvent(presence: Presence, event: NpcEvent): Promise
 export function npcEventProblem(npcs: readonly NpcSettings[], event: NpcEvent): string | undefined {
   const npc = npcs.find((n) => n.id === event.npc);
   if (!npc) return `no NPC "${event.npc}" in this world (${npcs.map((n) => n.id).join(", ")})`;
-  const lines = npc.events?.[event.event];
+  const lines = linesOf(npc, event.event);
   if (!lines) {
     const known = Object.keys(npc.events ?? {}).join(", ") || "none";
     return `${npc.id} has no lines for the event "${event.event}" (its events: ${known}): give it some under events in the world file`;
@@ -41,8 +41,15 @@ export function npcEventProblem(npcs: readonly NpcSettings[], event: NpcEvent): 
 
 /** The lines an NPC may say for an event: without a player to name, those that say no name. */
 export function eventLines(npc: NpcSettings, event: string, named: boolean): string[] {
-  const lines = npc.events?.[event] ?? [];
+  const lines = linesOf(npc, event) ?? [];
   return named ? lines : lines.filter((line) => !saysName(line));
 }
 
 const saysName = (line: string) => line.includes("{name}");
+
+/**
+ * The NPC's own lines for an event, by its own key only: `events["constructor"]` is every object's (a function),
+ * which passed as an event's lines and threw in every room that heard it.
+ */
+const linesOf = (npc: NpcSettings, event: string): string[] | undefined =>
+  npc.events && Object.hasOwn(npc.events, event) ? npc.events[event] : undefined;

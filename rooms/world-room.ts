@@ -139,6 +139,15 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    * the NPC and the player named. Heard near the NPC, and by that player wherever they stand.
    */
   private readonly heardEvent = (event: NpcEvent) => {
+    // Heard through the presence's subscription, beside every other room's: a failure here is this room's alone.
+    try {
+      this.sayForEvent(event);
+    } catch (error) {
+      this.log.error("an NPC event could not be said", { event, error });
+    }
+  };
+
+  private sayForEvent(event: NpcEvent): void {
     if (event.room !== undefined && event.room !== this.roomId) return;
     const npc = this.npcSettings.get(event.npc);
     const named = event.player !== undefined || event.account !== undefined;
@@ -151,7 +160,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // Without a player named, its lines say no name (eventLines).
     const text = player ? lineFor(this.state.players.get(player)!, lines) : pickLine(lines, undefined);
     this.addLine("npc", npc.id, npc.name, text, "", { unasked: "event", event: event.event }, { near: this.standing(npc.id), ...(player ? { also: [player] } : {}) });
-  };
+  }
+
   /** Lines the players of one address say between them (CHAT_ADDRESS_SHARE; none when 0). */
   private addressLines?: AddressLines;
   /** Clients closed for floods, refused frames or a ban: no seat is kept for them (the SDK does not reconnect from that). */

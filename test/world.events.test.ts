@@ -90,6 +90,10 @@ describe("game events the backend fires at NPCs (POST /api/events)", function ()
     };
     assert.match(await details({ npc: "nobody", event: "boss_down" }), /no NPC "nobody" in this world \(hans, hermit\)/);
     assert.match(await details({ npc: "hans", event: "dragon_dance" }), /hans has no lines for the event "dragon_dance" \(its events: boss_down, quest_done\)/);
+    // Every object's own names are no event (they passed, and threw in every room that heard them).
+    for (const event of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      assert.match(await details({ npc: "hans", event, player: "p" }), new RegExp(`hans has no lines for the event "${event}"`), event);
+    }
     assert.match(await details({ npc: "hans", event: "quest_done" }), /says \{name\}: name the player/);
     assert.match(await details({ npc: "hans", event: "quest_done", player: "p", account: "a" }), /not both/);
     assert.match(await details({ npc: "hans" }), /event/);
