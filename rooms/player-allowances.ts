@@ -11,17 +11,21 @@ export const REPORTS_PER_SECOND = 1 / 120;
 /**
  * What one player may still do now, each a token bucket: send messages of any kind (past them the client is
  * disconnected), travel (seconds at top speed: movement.ts), say lines, ask NPCs questions, and report players.
+ * Another avatar of the same player (an account on two devices, a player back while their dropped avatar waits)
+ * draws on the same lines, questions and reports, and has messages and travel of its own: two avatars on one
+ * travel bucket each walked at half speed.
  */
 export class PlayerAllowances {
   readonly messages = new TokenBucket(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND);
   readonly travel = new TokenBucket(TRAVEL_IN_HAND_SECONDS, 1);
-  readonly reports = new TokenBucket(REPORTS_BURST, REPORTS_PER_SECOND);
+  readonly reports: TokenBucket;
   private readonly lines: TokenBucket;
   private readonly questions: TokenBucket;
 
-  constructor({ chatRate, questionRate }: Pick<WorldSettings, "chatRate" | "questionRate">) {
-    this.lines = new TokenBucket(chatRate.burst, chatRate.perSecond);
-    this.questions = new TokenBucket(questionRate.burst, questionRate.perSecond);
+  constructor({ chatRate, questionRate }: Pick<WorldSettings, "chatRate" | "questionRate">, samePlayer?: PlayerAllowances) {
+    this.lines = samePlayer?.lines ?? new TokenBucket(chatRate.burst, chatRate.perSecond);
+    this.questions = samePlayer?.questions ?? new TokenBucket(questionRate.burst, questionRate.perSecond);
+    this.reports = samePlayer?.reports ?? new TokenBucket(REPORTS_BURST, REPORTS_PER_SECOND);
   }
 
   /**

@@ -331,15 +331,12 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     client.view = this.views.viewOf(client.sessionId);
     this.views.joined(client.sessionId, player);
     this.watchFrames(client);
-    // Leaving and joining again does not refill what a player may say and ask (departed-allowances.ts), nor does
-    // joining the room twice under one account: both avatars draw on the same allowances.
+    // Leaving, or dropping, and joining again does not refill what a player may say and ask (departed-allowances.ts),
+    // nor does joining the room twice under one account: both avatars draw on the same lines and questions.
     this.origins.joined(client.sessionId, account?.id, ticket?.address);
     const departure = this.origins.departureKey(client.sessionId, name);
-    const allowances =
-      (account && this.allowancesOfAccount(account.id)) ||
-      (departure && this.deps.departed?.takeBack(...departure)) ||
-      new PlayerAllowances(this.deps.settings);
-    this.allowances.set(client.sessionId, allowances);
+    const samePlayer = (account && this.allowancesOfAccount(account.id)) || (departure && this.deps.departed?.takeBack(...departure)) || undefined;
+    this.allowances.set(client.sessionId, new PlayerAllowances(this.deps.settings, samePlayer));
     if (account && ticket?.mutedUntil) this.sanctions.set("mute", account.id, ticket.mutedUntil);
     this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
     this.greetings.notice(client.sessionId);
@@ -356,6 +353,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     }
     const player = this.state.players.get(client.sessionId);
     if (player) player.anim = "away";
+    // Remembered now, not only once it is gone: a player without an account who joins again at once, as another
+    // session, while this avatar waits for them, would have got fresh allowances (again at every drop).
+    this.rememberDeparture(client.sessionId);
     try {
       await this.allowReconnection(client, RECONNECT_SECONDS);
     } catch {
@@ -370,6 +370,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (this.kickedWhileAway.delete(client.sessionId)) return this.putOutNow(client, KICKED_CLOSE, "a moderator put this player out of the room");
     const player = this.state.players.get(client.sessionId);
     if (player) player.anim = "idle";
+    const departure = player && this.origins.departureKey(client.sessionId, player.name);
+    if (departure) this.deps.departed?.takeBack(...departure); // back: nobody else's to take
     client.view = this.views.viewOf(client.sessionId);
     this.watchFrames(client);
   }
@@ -386,10 +388,17 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     });
   }
 
+  /** What the player could still do, for a join again of theirs to take back (departed-allowances.ts). */
+  private rememberDeparture(sessionId: string): void {
+    const player = this.state.players.get(sessionId);
+    const allowances = this.allowances.get(sessionId);
+    const departure = player && this.origins.departureKey(sessionId, player.name);
+    if (departure && allowances) this.deps.departed?.remember(...departure, allowances);
+  }
+
   onLeave(client: Client): void {
+    this.rememberDeparture(client.sessionId);
     const player = this.state.players.get(client.sessionId);
-    const allowances = this.allowances.get(client.sessionId);
-    const departure = player && this.origins.departureKey(client.sessionId, player.name);
     const asker = this.askerOf(client.sessionId);
     this.state.players.delete(client.sessionId);
     this.allowances.delete(client.sessionId);
@@ -397,10 +406,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.views.left(client.sessionId);
     this.reports.forget(client.sessionId);
     this.kickedWhileAway.delete(client.sessionId);
+    this.closedForWhatTheySent.delete(client.sessionId); // put out as it came back: onDrop, which clears it, never ran
     this.greetings.left(client.sessionId);
     for (const [npcId, turns] of this.turns) this.statuses.thinking(npcId, -turns.drop(asker).length);
     if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
-    if (departure && allowances) this.deps.departed?.remember(...departure, allowances);
   }
 
   /** Server shutting down: no new players; questions in flight get their answer or fallback first. */

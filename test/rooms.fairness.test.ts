@@ -9,6 +9,21 @@ import { TokenBucket } from "../rooms/token-bucket.js";
 import { answerSlowly, answersTo, askInTurns, joinWorld, outsideAddress, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("fair turns: pieces", () => {
+  it("another avatar of a player shares their lines, questions and reports, and moves and sends on buckets of its own", () => {
+    const settings = { chatRate: { burst: 2, perSecond: 0.001 }, questionRate: { burst: 1, perSecond: 0.001 } };
+    const first = new PlayerAllowances(settings);
+    const second = new PlayerAllowances(settings, first); // the same account on a second device
+    assert.equal(first.say(true), undefined);
+    assert.match(second.say(true)?.message ?? "", /too many questions/, "the one question was the first avatar's");
+    assert.equal(second.say(false), undefined);
+    assert.match(first.say(false)?.message ?? "", /too many lines/, "two lines between them");
+    assert.equal(second.reports, first.reports);
+    // Both walk at top speed: each has its own travel (one bucket between them halved each one's speed).
+    first.travel.spend(first.travel.available());
+    assert.ok(second.travel.available() > 0.4, "the first avatar's walk left the second's travel whole");
+    assert.notEqual(second.messages, first.messages);
+  });
+
   it("a token bucket allows a burst, then says how long to wait", () => {
     const bucket = new TokenBucket(2, 0.5, 0);
     assert.deepEqual([bucket.take(0), bucket.take(0)], [{ ok: true }, { ok: true }]);
@@ -164,6 +179,24 @@ describe("fair turns in the world room", function () {
     assert.deepEqual(stranger.errors, []);
     await waitFor("the stranger's answers (the brain is free for the next test)", () => answersTo(stranger).length === 2);
     await Promise.all([watcher, again, stranger].map((p) => p.room.leave()));
+  });
+
+  it("gives a player who drops and joins again at once, while their avatar waits for them, what they had left too", async () => {
+    const watcher = await world.join("지켜봄2");
+    const first = await world.joinBeside(watcher, "끊김");
+    for (const text of ["하나", "둘"]) first.room.send("chat", { text: `@kobot ${text}` }); // both questions spent
+    await waitFor("both asked", () => stateOf(watcher).chat.filter((l) => l.from === first.room.sessionId).length === 2);
+    // The socket dies without a leave (the client's own reconnection is not waited for): the avatar waits 20 s.
+    first.room.removeAllListeners();
+    (first.room.connection as unknown as { transport: { ws: { close(code: number): void } } }).transport.ws.close(4999);
+    await waitFor("the avatar away", () => stateOf(watcher).players[first.room.sessionId]?.anim === "away");
+    const again = await world.joinBeside(watcher, "끊김");
+    again.room.send("chat", { text: "@kobot 셋" });
+    const limited = await waitFor("rate_limited", () => again.errors.find((e) => e.code === "rate_limited"));
+    assert.equal(limited.text, "@kobot 셋");
+    // The dropped avatar's questions answered: the brain is free for the next test.
+    await waitFor("the NPC idle", () => stateOf(watcher).npcs.kobot?.status === "idle", 10_000);
+    await Promise.all([watcher, again].map((p) => p.room.leave()));
   });
 
   it("serves players round-robin, each player's answers in the order asked, and says busy when the queue is full", async () => {
