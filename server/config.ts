@@ -168,6 +168,9 @@ export interface ServerConfig {
   actionReceipts: ActionReceipts | undefined;
 }
 
+/** Variables whose values a configuration error does not print (the process's stderr goes to logs). */
+const SECRETS = new Set(["ADMIN_PASSWORD", "METRICS_TOKEN", "BACKEND_TOKEN", "AUTH_SECRET", "ACTION_SECRET"]);
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -182,7 +185,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`;
+      // A secret's value goes to the logs with the error: its length says enough to mend it.
+      const value = SECRETS.has(name) ? `<${[...(env[name] ?? "")].length} characters, not shown>` : JSON.stringify(env[name] ?? "");
+      return `${name}=${value}: ${issue.message}`;
     });
     throw new ConfigError(`bad configuration:\n  ${lines.join("\n  ")}`);
   }

@@ -59,7 +59,11 @@ describe("Server configuration from the environment", () => {
     assert.throws(() => loadConfig({ MODEL_DTYPE: "fp16" }), /MODEL_DTYPE="fp16"/);
     assert.throws(() => loadConfig({ ES_URL: "localhost:9200" }), /ES_URL="localhost:9200"/);
     assert.throws(() => loadConfig({ ADMIN_USER: "ops" }), /set both, or neither/);
-    assert.throws(() => loadConfig({ ADMIN_USER: "ops", ADMIN_PASSWORD: "short" }), /ADMIN_PASSWORD="short": at least 8/);
+    assert.throws(() => loadConfig({ ADMIN_USER: "ops", ADMIN_PASSWORD: "short" }), /ADMIN_PASSWORD=<5 characters, not shown>: at least 8/);
+    // A secret's value never goes to the logs with the error.
+    for (const [name, value] of [["AUTH_SECRET", "a-31-character-secret-000000000"], ["BACKEND_TOKEN", "a token with spaces but long enough to pass"], ["METRICS_TOKEN", "short"], ["ACTION_SECRET", "x"]]) {
+      assert.throws(() => loadConfig({ [name!]: value }), (error: Error) => error.message.includes(`${name}=<`) && !error.message.includes(value!), name);
+    }
   });
 });
 
