@@ -169,8 +169,10 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
         kafkaKeptMs: options.kafka && config.kafka && kafkaKeptMs(options.kafka.client, config.kafka),
       }, admin, log);
       options.routes?.(app);
-      // The moderators' console: its page for admins only (its data comes from the admin API all the same).
+      // The moderators' console: its page for admins only (its data comes from the admin API all the same), under
+      // its own name and as the static files below would serve it.
       app.get("/moderation", admin, (_req, res) => res.sendFile("moderation.html", { root: WEB_CLIENT_DIR }));
+      app.use(["/moderation.html", "/moderation.js", "/moderation.css"], admin);
       // The browser client, built by `npm run build:web` (which `npm start` runs first).
       app.use(express.static(WEB_CLIENT_DIR, { maxAge: "1h" }));
       app.get("/", (_req, res) => {

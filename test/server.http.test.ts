@@ -39,7 +39,12 @@ describe("Server HTTP routes", () => {
     await a.room.leave();
   });
 
-  it("puts the Colyseus monitor behind the admin credentials", async () => {
+  it("puts the Colyseus monitor and the moderators' console behind the admin credentials", async () => {
+    for (const path of ["/moderation", "/moderation.html", "/moderation.js", "/moderation.css"]) {
+      assert.equal((await fetch(`${http}${path}`)).status, 401, path);
+      assert.equal((await fetch(`${http}${path}`, { headers: auth })).status, 200, path);
+    }
+    assert.equal((await fetch(`${http}/app.js`)).status, 200, "the players' client is for everyone");
     assert.equal((await fetch(`${http}/monitor/`)).status, 401);
     const page = await fetch(`${http}/monitor/`, { headers: auth });
     assert.equal(page.status, 200);
