@@ -1,5 +1,5 @@
 import { mkdir, open, readFile, rename } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 import { LocalPresence } from "@colyseus/core";
 import type { z } from "zod";
@@ -208,13 +208,24 @@ async function readBack<T>(file: string, part: KeptPart<T>, presence: LocalPrese
   log.info(`${part.file} read back`, { file, ...(await part.restore(presence, kept)) });
 }
 
-/** Writes a part's file from its pieces, whole or not at all: a crash mid-write leaves the last file. */
+/**
+ * Writes a part's file from its pieces, whole or not at all: a crash mid-write leaves the last file. On disk before
+ * it takes the old one's name, and the name on disk too: after a power cut, a file system that does not flush on
+ * rename (XFS) could leave the name on an empty file, set aside at the next start with every ban in it.
+ */
 export async function writeKept(file: string, part: KeptPart<unknown>, presence: KeptPresence): Promise<void> {
   const handle = await open(`${file}.tmp`, "w");
   try {
     for await (const piece of part.json(presence)) await handle.write(piece);
+    await handle.sync();
   } finally {
     await handle.close();
   }
   await rename(`${file}.tmp`, file);
+  const folder = await open(dirname(file), "r");
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
+  }
 }
