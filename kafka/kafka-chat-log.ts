@@ -8,8 +8,11 @@ import { ContractError, parseMessage } from "./contract.js";
 import { ensureTopics, newProducer, runConsumer } from "./kafka-client.js";
 
 const FLUSH_EVERY_MS = 20;
-// Records per produce request: well under the broker's 1 MB batch limit (a record is ~300 bytes).
+// Records per produce request, and their bytes: under the broker's 1 MB batch limit even when they all go to one
+// partition (one busy room after an outage; a line with an NPC's answer is ~1 KB): a request over it was refused,
+// tried again and again, and the buffer filled until lines were dropped.
 const RECORDS_PER_REQUEST = 1000;
+const BYTES_PER_REQUEST = 512 * 1024;
 // Past this many unsent records (a long broker outage) the oldest are dropped, and counted, rather
 // than let a game server run out of memory.
 const MAX_BUFFERED = 100_000;
@@ -53,17 +56,21 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
 
   private async sendBuffered(): Promise<void> {
     while (this.buffer.length > 0) {
-      const batch = this.buffer.splice(0, RECORDS_PER_REQUEST);
-      if (!(await this.send(batch))) return;
+      const messages: Array<{ key: string; value: string }> = [];
+      let bytes = 0;
+      for (const record of this.buffer) {
+        const value = JSON.stringify(record);
+        bytes += Buffer.byteLength(value) + record.roomId.length;
+        if (messages.length > 0 && (bytes > BYTES_PER_REQUEST || messages.length >= RECORDS_PER_REQUEST)) break;
+        messages.push({ key: record.roomId, value });
+      }
+      if (!(await this.send(this.buffer.splice(0, messages.length), messages))) return;
     }
   }
 
-  private async send(batch: ChatLogRecord[]): Promise<boolean> {
+  private async send(batch: ChatLogRecord[], messages: Array<{ key: string; value: string }>): Promise<boolean> {
     try {
-      await this.producer.send({
-        topic: this.topic,
-        messages: batch.map((record) => ({ key: record.roomId, value: JSON.stringify(record) })),
-      });
+      await this.producer.send({ topic: this.topic, messages });
       return true;
     } catch (error) {
       // Broker unreachable past the client's retries: keep the lines and try again shortly.
