@@ -46,6 +46,15 @@ export class PlayerAccounts {
     }
   }
 
+  /**
+   * Whether a token for any audience is taken: with a public key, the login service's, which signs tokens for all
+   * its apps, a token for another of them would sign a player in here (AUTH_AUDIENCE closes it). With a secret, only
+   * this game's login can sign.
+   */
+  get takesOtherAppsTokens(): boolean {
+    return !("secret" in this.settings.key) && this.settings.audience === undefined;
+  }
+
   /** Reads the public key from a PEM file; a bad file stops the start with its reason. */
   static withPublicKeyFile(path: string, rest: Omit<AccountSettings, "key">): PlayerAccounts {
     return new PlayerAccounts({ ...rest, key: { publicKeyPem: readFileSync(path, "utf8") } });

@@ -64,6 +64,10 @@ describe("players' accounts from signed tokens (server/player-accounts.ts)", () 
     assert.deepEqual(await byKey.verify(signed), { id: "p", name: "철수" });
     // Anyone can read a public key: signed with it as an HS256 secret, a token must not pass.
     await refused(byKey, await token({ sub: "p" }, { secret: pem }), /algorithm this server does not take/);
+    // A login service's key signs its every app's tokens: the server says so at start unless AUTH_AUDIENCE is set.
+    assert.equal(byKey.takesOtherAppsTokens, true);
+    assert.equal(new PlayerAccounts({ key: { publicKeyPem: pem }, audience: "kobot-world" }).takesOtherAppsTokens, false);
+    assert.equal(new PlayerAccounts({ key: { secret: SECRET } }).takesOtherAppsTokens, false, "a secret is this game's own");
   });
 
   it("takes the tokens `npm run token` signs, issuer and audience included", async () => {
