@@ -53,6 +53,18 @@ export class PlayerOrigins {
   }
 
   /**
+   * Who a report counts as coming from, toward REPORTS_TO_MUTE: a signed-in player's account; else their public
+   * address, so that one person's tabs or reconnections count once (players of one PC bang count once too: against
+   * a mute by reports, which a few people could abuse, that errs on the side of the reported); else their session.
+   */
+  reporterOf(sessionId: string): string {
+    const account = this.accounts.get(sessionId);
+    if (account !== undefined) return `account ${account}`;
+    const address = this.sharedAddressOf(sessionId);
+    return address ? `address ${address}` : `player ${sessionId}`;
+  }
+
+  /**
    * Under what a leaver's allowances are remembered for a rejoin to take back (departed-allowances.ts): their account,
    * or their client address and name; nothing to key them by without either. Any address, private ones too.
    */

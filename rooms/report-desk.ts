@@ -34,14 +34,17 @@ export class ReportDesk {
     if (settings.reporters > 0) this.tally = new ReportTally(settings.reporters, settings.withinMinutes * 60_000);
   }
 
-  /** Files `reporter`'s report of `reported` with what they last said; rejects when the store (the presence) fails. */
-  async file(roomId: string, reporter: ReportedPlayer, reported: ReportedPlayer, reason: string): Promise<PlayerReport> {
+  /**
+   * Files `reporter`'s report of `reported` with what they last said; rejects when the store (the presence) fails.
+   * `countsAs`: who the report counts as coming from toward a mute (PlayerOrigins.reporterOf).
+   */
+  async file(roomId: string, reporter: ReportedPlayer, reported: ReportedPlayer, reason: string, countsAs = playerIdentity(reporter)): Promise<PlayerReport> {
     const lines = [...this.said.of(reported.player)];
     const stored = await fileReport(this.presence, { at: Date.now(), roomId, reporter, reported, ...(reason ? { reason } : {}), lines }, this.hashes ? { hashes: this.hashes } : {});
     this.publishLog(reportRecord(stored));
     playerReports.inc();
     this.log.info("player reported", { id: stored.id, times: stored.times, playerId: reported.player, by: reporter.player });
-    if (this.tally?.add(playerIdentity(reported), playerIdentity(reporter))) this.muteByReports(reported);
+    if (this.tally?.add(playerIdentity(reported), countsAs)) this.muteByReports(reported);
     return stored;
   }
 

@@ -523,7 +523,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       const minutes = Math.ceil(taken.waitMs / 60_000);
       return this.sendError(client, { code: "report_limited", message: `too many reports: you may report again in ${minutes} min`, retryAfterMs: taken.waitMs });
     }
-    const filed = this.reports.file(this.roomId, this.reportedPlayer(client.sessionId, reporter), this.reportedPlayer(report.player, reported), reason);
+    const filed = this.reports.file(this.roomId, this.reportedPlayer(client.sessionId, reporter), this.reportedPlayer(report.player, reported), reason, this.origins.reporterOf(client.sessionId));
     void filed.then(
       () => {
         const notice: ReportedNotice = { player: report.player, name: reported.name };

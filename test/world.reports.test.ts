@@ -5,7 +5,7 @@ import { ChatLogRecord } from "../kafka/chat-log.js";
 import type { PlayerReport } from "../rooms/player-reports.js";
 import { REPORTS_BURST } from "../rooms/player-allowances.js";
 import type { ReportedNotice } from "../rooms/world-protocol.js";
-import { recordingChatLog, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { joinWorld, recordingChatLog, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64") };
 
@@ -169,5 +169,36 @@ describe("players' reports that mute by themselves (REPORTS_TO_MUTE)", function 
     first.room.send("chat", { text: "다른 사람은 말한다" });
     await waitFor("the others still speak", () => heard("다른 사람은 말한다"));
     assert.ok(!heard("이제는?"));
+  });
+});
+
+describe("players' reports that mute by themselves, players without an account behind a proxy (TRUST_PROXY=1)", function () {
+  let world: TestWorld;
+
+  before(async () => {
+    world = await startTestWorld({ REPORTS_TO_MUTE: "2", REPORT_MUTE_MINUTES: "5", TRUST_PROXY: "1" });
+  });
+  after(() => world.stop());
+
+  it("counts one address's players as one reporter: one person's two tabs cannot mute anyone", async () => {
+    const from = (address: string) => ({ "x-forwarded-for": address });
+    const rude = await joinWorld(world.url, { name: "무례한" }, undefined, from("203.0.113.1"));
+    const tab1 = await joinWorld(world.url, { name: "탭하나" }, rude.room.roomId, from("203.0.113.7"));
+    const tab2 = await joinWorld(world.url, { name: "탭둘" }, rude.room.roomId, from("203.0.113.7"));
+    const other = await joinWorld(world.url, { name: "다른사람" }, rude.room.roomId, from("203.0.113.8"));
+    const heard = (text: string) => stateOf(other).chat.some((line) => line.text === text);
+    const [notices1, notices2] = [noticesOf(tab1), noticesOf(tab2)];
+    tab1.room.send("report", { player: rude.room.sessionId });
+    tab2.room.send("report", { player: rude.room.sessionId });
+    await waitFor("both reports filed", () => notices1.length === 1 && notices2.length === 1);
+    rude.room.send("chat", { text: "두 탭이 신고" });
+    await waitFor("still heard", () => heard("두 탭이 신고"));
+
+    const seen = noticesOf(other);
+    other.room.send("report", { player: rude.room.sessionId });
+    await waitFor("the other address's report filed", () => seen.length === 1);
+    rude.room.send("chat", { text: "이제는?" });
+    await waitFor("muted", () => rude.errors.some((error) => error.code === "muted"));
+    await Promise.all([rude, tab1, tab2, other].map((player) => player.room.leave()));
   });
 });
