@@ -51,7 +51,14 @@ export async function joinWorld(
     onStatus("reconnecting");
     try {
       enter(await client.reconnect<WorldState>(token));
-    } catch {
+    } catch (error) {
+      // Put out or banned while away: the room says so as the place is taken back, and the player is not joined
+      // again behind the moderator's back (the kick was undone, and never shown).
+      const code = (error as { code?: number }).code;
+      if (code === BANNED_CLOSE || code === KICKED_CLOSE) {
+        onStatus("offline");
+        return onJoinFailed(joinFailureWords(code).words, false);
+      }
       await join();
     }
   };

@@ -134,7 +134,7 @@ namespace Kobot
             room.OnMessage<WorldError>("error", error => chatUI.ShowError(error));
             room.OnMessage<ReportedNotice>("reported", notice =>
             {
-                chatUI.ShowError(notice.name + " 님을 신고했어요. 운영자가 살펴볼 거예요.");
+                chatUI.ShowError(ChatUI.PlainText(notice.name) + " 님을 신고했어요. 운영자가 살펴볼 거예요.");
                 if (Reported != null) Reported(notice.name);
             });
             room.OnMessage<NpcActionNotice>("npc_action", notice =>
@@ -165,11 +165,7 @@ namespace Kobot
             if (leaving || room != Room || code == ConsentedLeave) return;
             if (code == BannedClose || code == KickedClose)
             {
-                bool retry;
-                var words = ErrorWords.ForJoin(code, out retry);
-                chatUI.ShowError(words);
-                var putOut = code == BannedClose ? Banned : Kicked;
-                if (putOut != null) putOut(words);
+                PutOut(code);
                 return;
             }
             await Task.Delay(1000);
@@ -179,10 +175,24 @@ namespace Kobot
             {
                 Enter(await client.Reconnect<WorldState>(room.ReconnectionToken));
             }
-            catch (System.Exception)
+            catch (System.Exception error)
             {
-                await Connect(playerName);
+                // Put out or banned while away: the room says so as the place is taken back. Joining again here
+                // undid the moderator's kick, and the player never saw it.
+                var refused = JoinErrorCode(error);
+                if (refused == BannedClose || refused == KickedClose) PutOut(refused);
+                else await Connect(playerName);
             }
+        }
+
+        /// <summary>A moderator banned the player's account or put them out: said, and not joined again.</summary>
+        private void PutOut(int code)
+        {
+            bool retry;
+            var words = ErrorWords.ForJoin(code, out retry);
+            chatUI.ShowError(words);
+            var putOut = code == BannedClose ? Banned : Kicked;
+            if (putOut != null) putOut(words);
         }
 
         /// <summary>The close code of a leave the player asked for (Room.Leave()).</summary>

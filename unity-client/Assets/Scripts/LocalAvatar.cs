@@ -25,7 +25,7 @@ namespace Kobot
         public void Init(KobotNetwork owner, string playerName, double hearingRadius, double sightRadius)
         {
             network = owner;
-            if (nameLabel != null) nameLabel.text = playerName;
+            if (nameLabel != null) nameLabel.text = ChatUI.PlainText(playerName);
             // With a hearing range, only players inside it hear this player, and only they are heard.
             ShowRing(hearingRing, hearingRadius);
             // With a sight radius, players beyond it are despawned until they come back into it.

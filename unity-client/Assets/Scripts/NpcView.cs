@@ -52,7 +52,8 @@ namespace Kobot
 
         public void Say(string text)
         {
-            if (speechText != null) speechText.text = text;
+            // An NPC's line may say a player's name, the player's words: not read as rich text.
+            if (speechText != null) speechText.text = ChatUI.PlainText(text);
             if (speechBubble != null) speechBubble.SetActive(true);
             bubbleUntil = Time.time + bubbleSeconds;
         }

@@ -21,15 +21,22 @@ namespace Kobot
 
         public void Bind(StateCallbackStrategy<WorldState> callbacks, Player player)
         {
+            // Where the avatar is, how it faces and moves now: a player who does not move sends no change, and
+            // after a reconnection every avatar is built anew.
+            Take(player);
+            transform.position = target;
+            transform.rotation = Quaternion.Euler(0f, targetRotY, 0f);
+            // A name is the player's words: "<size=200>" would draw itself (TextMesh reads rich text).
+            if (nameLabel != null) nameLabel.text = ChatUI.PlainText(player.name);
+            callbacks.OnChange(player, () => Take(player));
+        }
+
+        private void Take(Player player)
+        {
             target = player.Position();
-            if (nameLabel != null) nameLabel.text = player.name;
-            callbacks.OnChange(player, () =>
-            {
-                target = player.Position();
-                targetRotY = (float)player.rotY;
-                if (animator != null) animator.SetBool("Walking", player.anim == "walk");
-                if (awayMarker != null) awayMarker.SetActive(player.anim == "away");
-            });
+            targetRotY = (float)player.rotY;
+            if (animator != null) animator.SetBool("Walking", player.anim == "walk");
+            if (awayMarker != null) awayMarker.SetActive(player.anim == "away");
         }
 
         private void Update()
