@@ -104,8 +104,11 @@ export class ChatPanel {
     const chat = this.room()?.state?.chat;
     if (!chat) return;
     for (const { id, kind, from, name, text, replyTo } of chat) if (!this.seen.has(id)) this.seen.set(id, { id, kind, from, name, text, replyTo });
+    // At least every line the room still holds (CHAT_HISTORY may be up to 1,000): one trimmed here while still there
+    // came back as new at the next render, at the end, and the history went round and round.
+    const kept = Math.max(KEPT_LINES, chat.length);
     for (const id of this.seen.keys()) {
-      if (this.seen.size <= KEPT_LINES) break;
+      if (this.seen.size <= kept) break;
       this.seen.delete(id);
     }
     const lines = [...this.seen.values()];

@@ -4,6 +4,7 @@
 
 import type { Sanction, SanctionRecord } from "../../rooms/account-sanctions.js";
 import type { PlayerReport, ReportedPlayer } from "../../rooms/player-reports.js";
+import { within } from "./text-within.js";
 
 const REFRESH_MS = 10_000;
 /** What a report's buttons impose: a mute for a heated moment, a ban for a day. */
@@ -73,7 +74,7 @@ function reportRow(report: PlayerReport): HTMLTableRowElement {
   if (report.lines.length === 0) lines.textContent = "(방에 남은 말 없음)";
   const actions = element("td", "", "actions");
   const account = report.reported.account;
-  const reason = report.reason ? `신고: ${report.reason}` : "플레이어 신고";
+  const reason = report.reason ? within(`신고: ${report.reason}`, SANCTION_REASON_MAX) : "플레이어 신고";
   // Sanctions hold an account; a player who did not sign in has none to hold.
   const noAccount = account === undefined ? "로그인하지 않은 플레이어는 제재할 수 없어요" : undefined;
   const close = () => api("DELETE", `/api/reports/${encodeURIComponent(report.id)}`);
@@ -135,3 +136,9 @@ async function refresh(): Promise<void> {
 
 void refresh();
 setInterval(() => void refresh(), REFRESH_MS);
+
+/**
+ * A sanction's reason the server takes: at most 200 UTF-16 units (server/sanction-routes.ts), where a report's reason
+ * is 200 characters, which emoji or the prefix take past it: every button of such a report failed with 400.
+ */
+const SANCTION_REASON_MAX = 200;
