@@ -30,8 +30,10 @@ export function npcReply(outcome: AskOutcome, asker: string, moderator?: Moderat
   if (answer.error || answer.text.trim() === "") return fellBack(fallbackFor("error", answer.error?.message ?? "empty answer"), answer);
   const text = withName(answer.text, asker);
   const blocked = moderator?.check(text).blocked === true;
-  // The worker said one of the NPC's unsure lines instead of an answer the model was not sure of.
-  const reason = blocked ? "moderated_output" : answer.withheld !== undefined ? "unsure" : undefined;
+  // The worker said one of the NPC's unsure lines instead of an answer the model was not sure of; one moderation would
+  // have blocked is logged so (the retraining export offers unsure ones' answers to a reviewer as drafts to learn).
+  const unsureBlocked = answer.withheld !== undefined && moderator?.check(answer.withheld).blocked === true;
+  const reason = blocked || unsureBlocked ? "moderated_output" : answer.withheld !== undefined ? "unsure" : undefined;
   return {
     text: blocked ? MODERATION_LINES.output : text,
     blocked,

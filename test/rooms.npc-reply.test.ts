@@ -54,5 +54,9 @@ describe("an NPC's reply to a question's outcome (rooms/npc-reply.ts)", () => {
       blocked: false,
       info: { fallback: true, workerMs: 12, model: "m", confidence: -1.2, withheld: "아무말", source: "unsure_line", reason: "unsure" },
     });
+    // An unsure answer moderation would have blocked: the unsure line is said, and the log says why it was withheld,
+    // so that the retraining export never offers it as an answer to learn.
+    const rude = npcReply(answer({ text: "잘 모르겠어요.", withheld: "나쁜말 이다", confidence: -1.5, source: "unsure_line" }), "민수", moderator);
+    assert.deepEqual([rude.text, rude.blocked, rude.info.reason, rude.info.withheld], ["잘 모르겠어요.", false, "moderated_output", "나쁜말 이다"]);
   });
 });
