@@ -8,6 +8,7 @@ import random
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -21,7 +22,7 @@ from .loop_guard import LoopGuard, without_loop
 from .model_sizes import MAX_POSITIONS
 from .paths import CHATBOT_CSV, REPO_ROOT
 from .prompt import PAD, clean_answer, question_prompt, turn_text
-from .retrieval import GRAMS, KnowledgeIndex, context_for
+from .retrieval import DEFAULT_GRAMS, DEFAULT_MIN_SCORE, GRAMS, KnowledgeIndex, context_for, grams_of
 from .trainer import mean_loss
 
 DECODINGS: dict[str, dict] = {
@@ -72,16 +73,18 @@ def reference_copy_rate(test: list[Pair], training_answers: set[str]) -> float:
 
 
 def evaluate(model_dir: Path, data: Path, decodings: dict[str, dict] = DECODINGS, samples: int = 20,
-             retrieval_k: int = 0, min_score: float = 0.35, grams: str = "bigrams") -> dict:
+             retrieval_k: int = 0, min_score: float = 0.35, grams: str = "bigrams",
+             extra_data: Sequence[Path] = ()) -> dict:
     """Scores a checkpoint on the test split; with retrieval_k, each question is shown its neighbours
-    from the training split, as at serving time."""
+    from the training split, as at serving time. `extra_data`: the --extra-data the model was trained with, whose
+    training pairs were in its index and among the answers it learnt (as train.py); the test split stays `data`'s."""
     tokenizer = PreTrainedTokenizerFast.from_pretrained(model_dir)
     model = GPT2LMHeadModel.from_pretrained(model_dir)
-    splits = split_pairs(load_pairs(data))
-    test = splits["test"]
-    training_answers = {p.answer for p in splits["train"]}
+    test = split_pairs(load_pairs(data))["test"]
+    trained = trained_pairs(data, extra_data)
+    training_answers = {p.answer for p in trained}
     if retrieval_k:
-        index = KnowledgeIndex([(p.question, p.answer) for p in splits["train"]], GRAMS[grams])
+        index = KnowledgeIndex([(p.question, p.answer) for p in trained], GRAMS[grams])
         contexts = [context_for(index, p.question, retrieval_k, min_score) for p in test]
     else:
         contexts = [[] for _ in test]
@@ -109,6 +112,11 @@ def evaluate(model_dir: Path, data: Path, decodings: dict[str, dict] = DECODINGS
         result["decodings"][name] = entry
         print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in entry.items() if k not in ("samples", "settings")))
     return result
+
+
+def trained_pairs(data: Path, extra_data: Sequence[Path] = ()) -> list[Pair]:
+    """The pairs a model trained on `data` and `extra_data` learnt from, and retrieves from: their training split."""
+    return split_pairs(load_pairs(data) + [pair for extra in extra_data for pair in load_pairs(extra)])["train"]
 
 
 def evaluate_with_engine(model_dir: Path, data: Path, cli_args: list[str], samples: int = 20,
@@ -149,11 +157,16 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=CHATBOT_CSV)
     parser.add_argument("--json", type=Path, required=True)
     parser.add_argument("--retrieval-k", type=int, default=0)
+    parser.add_argument("--extra-data", type=Path, nargs="*", default=[], help="the --extra-data the model was trained with")
     parser.add_argument("--decodings", nargs="+", choices=sorted(DECODINGS), default=sorted(DECODINGS))
     parser.add_argument("--engine-model", type=Path, help="exported model folder: also score choosing among 8 candidates")
     args = parser.parse_args()
+    # Retrieval as the model was trained with it (its run's summary.json, beside the checkpoint), else as training does.
+    summary = args.model.parent / "summary.json"
+    retrieval = json.loads(summary.read_text()).get("retrieval", {}) if summary.is_file() else {}
     result = evaluate(args.model, args.data, {name: DECODINGS[name] for name in args.decodings},
-                      retrieval_k=args.retrieval_k)
+                      retrieval_k=args.retrieval_k, min_score=retrieval.get("min_score", DEFAULT_MIN_SCORE),
+                      grams=grams_of(retrieval) if retrieval else DEFAULT_GRAMS, extra_data=args.extra_data)
     if args.engine_model:
         result["decodings"]["choose 1 of 8 (engine)"] = evaluate_with_engine(args.engine_model, args.data,
                                                                              ["--candidates", "8"])

@@ -5,9 +5,9 @@ import argparse
 import json
 from pathlib import Path
 
-from .evaluate import DECODINGS, evaluate, evaluate_with_engine
+from .evaluate import DECODINGS, evaluate, evaluate_with_engine, trained_pairs
 from .export import DEFAULT_GENERATION, export
-from .data import DataError, load_pairs, split_pairs
+from .data import DataError
 from .paths import CHATBOT_CSV, MODEL_DIR, REPO_ROOT
 from .retrieval import DEFAULT_GRAMS, DEFAULT_MIN_SCORE, grams_of, write_jsonl
 from .spacing import write_spaced_pairs
@@ -76,9 +76,8 @@ def main() -> None:
     knowledge = args.out / "knowledge.jsonl"
     knowledge.unlink(missing_ok=True)
     if retrieval["k"]:
-        # The index the model was trained with: the training split (never the test split).
-        train_pairs = split_pairs(load_pairs(args.data))["train"]
-        write_jsonl(knowledge, [(p.question, p.answer) for p in train_pairs])
+        # The index the model was trained with: the training split (never the test split), --extra-data's included.
+        write_jsonl(knowledge, [(p.question, p.answer) for p in trained_pairs(args.data, args.extra_data)])
     sizes = export(checkpoint, args.out, DEFAULT_GENERATION, name=name,
                    retrieval={"k": retrieval["k"], "min_score": retrieval["min_score"], "grams": grams_of(retrieval)}
                    if retrieval["k"] else None)
@@ -91,7 +90,7 @@ def main() -> None:
     # (about 7 more minutes on 2 cores), as in the shipped EVAL.md.
     decodings = DECODINGS if args.full_eval else {k: v for k, v in DECODINGS.items() if not v["do_sample"]}
     evaluation = evaluate(checkpoint, args.data, decodings, retrieval_k=retrieval["k"],
-                          min_score=retrieval.get("min_score", 0.35), grams=grams_of(retrieval))
+                          min_score=retrieval.get("min_score", 0.35), grams=grams_of(retrieval), extra_data=args.extra_data)
     for name, cli_args in ENGINE_DECODINGS.items() if args.full_eval else ():
         evaluation["decodings"][name] = evaluate_with_engine(args.out, args.data, cli_args)
     result = {"training": summary, "files": {name: (args.out / name).stat().st_size for name in sizes}, **evaluation}

@@ -70,3 +70,19 @@ def test_chatbot_data_keeps_its_cells_as_they_are(tmp_path):
     path = tmp_path / "ChatbotData.csv"
     path.write_text("Q,A,label\n'=그대로,'-그대로,0\n", encoding="utf-8")  # no `reviewed`: not the job's file
     assert [(p.question, p.answer) for p in load_pairs(path)] == [("'=그대로", "'-그대로")]
+
+
+def test_the_index_and_the_answers_learnt_hold_the_extra_datas_training_pairs_as_training_did(tmp_path: Path):
+    """--extra-data's training pairs were in the model's index and answers as it learnt (train.py): the shipped
+    knowledge.jsonl and the evaluation's index hold them too, and the test split stays Chatbot_data's."""
+    from kobot_train.evaluate import trained_pairs
+
+    extra = tmp_path / "retrain-candidates.csv"
+    questions = [f"마을 대장장이 {i}번 어디 있어?" for i in range(40)]
+    extra.write_text("Q,A,label,reviewed\n" + "".join(f"{q},광장 옆이에요.,0,yes\n" for q in questions), encoding="utf-8")
+    base = trained_pairs(CHATBOT_CSV)
+    with_extra = trained_pairs(CHATBOT_CSV, [extra])
+    added = [p for p in with_extra if p.question in questions]
+    assert added and all(split_of(p.question) == "train" for p in added)
+    assert len(with_extra) == len(base) + len(added)
+    assert [p for p in with_extra if p.question not in questions] == base
