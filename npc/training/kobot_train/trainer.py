@@ -105,13 +105,17 @@ def run_phase(model: GPT2LMHeadModel, cfg: PhaseConfig, batch_at: Callable[[int]
         model.load_state_dict(GPT2LMHeadModel.from_pretrained(last).state_dict())
         optimizer.load_state_dict(saved["optimizer"])
         torch.set_rng_state(saved["rng"])
+        # Dropout on a GPU draws from the GPU's generator: restored too, a resumed GPU run goes on as one never stopped.
+        if saved.get("cuda_rng") is not None and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(saved["cuda_rng"])
         state = saved["state"]
         print(f"[{cfg.name}] resuming at step {state['step']} (best val {state['best_val_loss']:.4f})")
 
     def checkpoint() -> None:
         def write(folder: Path) -> None:
             model.save_pretrained(folder)
-            torch.save({"optimizer": optimizer.state_dict(), "rng": torch.get_rng_state(), "state": state},
+            cuda_rng = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
+            torch.save({"optimizer": optimizer.state_dict(), "rng": torch.get_rng_state(), "cuda_rng": cuda_rng, "state": state},
                        folder / "trainer_state.pt")
         replace_folder(last, write)
 
