@@ -23,18 +23,23 @@ STREAMS = ["chat-log", "questions", "answers"]
 
 
 def erase(spark: SparkSession, archive: str, account: str) -> dict[str, int]:
-    """Records erased per stream."""
+    """Records erased per stream. A job stopped midway (a killed driver, HDFS away) is finished by running it again:
+    the player's own lines, whose ids find everything else, go last."""
     fs = _FileSystem(spark, archive)
     chat = _read(spark, fs, f"{archive}/chat-log")
     if chat is None:
         return {stream: 0 for stream in STREAMS}
     theirs = [row.id for row in chat.where(F.col("account") == account).select("id").distinct().collect()]
-    doomed = {
-        "chat-log": (F.col("account") == account) | ((F.col("kind") == "npc") & F.col("replyTo").isin(theirs)),
-        "questions": F.col("questionId").isin(theirs),
-        "answers": F.col("questionId").isin(theirs),
-    }
-    return {stream: _erase_in(spark, fs, f"{archive}/{stream}", doomed[stream]) for stream in STREAMS}
+    steps = [
+        ("questions", F.col("questionId").isin(theirs)),
+        ("answers", F.col("questionId").isin(theirs)),
+        ("chat-log", (F.col("kind") == "npc") & F.col("replyTo").isin(theirs)),
+        ("chat-log", F.col("account") == account),
+    ]
+    erased = {stream: 0 for stream in STREAMS}
+    for stream, doomed in steps:
+        erased[stream] += _erase_in(spark, fs, f"{archive}/{stream}", doomed)
+    return erased
 
 
 def _read(spark: SparkSession, fs: "_FileSystem", folder: str) -> DataFrame | None:
@@ -47,7 +52,6 @@ def _erase_in(spark: SparkSession, fs: "_FileSystem", folder: str, doomed: Colum
     if records is None:
         return 0
     files = records.where(doomed).groupBy(F.col("_metadata.file_path").alias("file")).count().collect()
-    resized = {}
     for row in files:
         file = fs.qualified(row.file)
         kept = spark.read.parquet(file).where(~doomed)  # the file alone: no `date` column, as the sink wrote it
@@ -56,10 +60,10 @@ def _erase_in(spark: SparkSession, fs: "_FileSystem", folder: str, doomed: Colum
         [written] = [path for path in fs.list(scratch) if path.endswith(".parquet")]
         fs.replace(written, file)
         fs.delete(scratch)
-        resized[file] = fs.status(file)
-    if resized:
+        # At once, file by file: a log naming an old size makes every reader fail, the job run again included.
+        _update_sink_log(fs, f"{folder}/_spark_metadata", {file: fs.status(file)})
+    if files:
         fs.delete(f"{folder}/_erasing")
-        _update_sink_log(fs, f"{folder}/_spark_metadata", resized)
     return sum(row["count"] for row in files)
 
 

@@ -8,6 +8,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from kobot_analytics.archive import KAFKA_PACKAGE, start, streams
+from kobot_analytics import erase as erase_module
 from kobot_analytics.erase import erase
 from kobot_analytics.records import read_chat_log
 from kobot_analytics.report import spark_session
@@ -97,11 +98,26 @@ def test_erasure_takes_a_players_records_out_of_every_stream_and_the_archive_goe
     erasure_case(spark, brokers, str(tmp_path / "archive"), "local")
 
 
+def test_erasure_stopped_midway_is_finished_by_running_it_again(spark, brokers, tmp_path, monkeypatch):
+    """Stopped at its third file (a killed driver, HDFS away): run again, it erases the rest, and the archive reads."""
+    replace = erase_module._FileSystem.replace
+    calls = []
+
+    def stopping(self, source, target):
+        calls.append(target)
+        if len(calls) == 3:
+            raise RuntimeError("the driver was stopped")
+        return replace(self, source, target)
+
+    erasure_case(spark, brokers, str(tmp_path / "archive"), "stopped", stop=lambda: monkeypatch.setattr(erase_module._FileSystem, "replace", stopping),
+                 go_on=lambda: monkeypatch.setattr(erase_module._FileSystem, "replace", replace))
+
+
 def test_erasure_on_hdfs(spark, brokers, hdfs):
     erasure_case(spark, brokers, f"{hdfs.uri}/erasure", "hdfs")
 
 
-def erasure_case(spark, brokers: str, archive: str, tag: str) -> None:
+def erasure_case(spark, brokers: str, archive: str, tag: str, stop=None, go_on=None) -> None:
     """A player's records erased from a real archive job's Parquet (the file-sink log updated), which reads on."""
     now = int(time.time() * 1000)
 
@@ -127,7 +143,14 @@ def erasure_case(spark, brokers: str, archive: str, tag: str) -> None:
     ours = lambda stream, column: sorted(r[column] for r in spark.read.parquet(f"{archive}/{stream}").collect() if r[column].startswith(f"{tag}-erase-"))
     archived = spark.read.parquet(f"{archive}/chat-log").count()
 
-    assert erase(spark, archive, f"acc-erase-{tag}") == {"chat-log": 3, "questions": 1, "answers": 1}
+    if stop:
+        stop()
+        with pytest.raises(Exception, match="the driver was stopped"):
+            erase(spark, archive, f"acc-erase-{tag}")
+        go_on()
+        erase(spark, archive, f"acc-erase-{tag}")  # finishes what the first run began
+    else:
+        assert erase(spark, archive, f"acc-erase-{tag}") == {"chat-log": 3, "questions": 1, "answers": 1}
     assert ours("chat-log", "id") == [f"{tag}-erase-a2", f"{tag}-erase-anonymous", f"{tag}-erase-keep"]
     assert ours("questions", "questionId") == [f"{tag}-erase-keep"]
     assert ours("answers", "questionId") == [f"{tag}-erase-keep"]
