@@ -29,7 +29,11 @@ namespace Kobot
         private const int RememberedIds = 1100;
         /// <summary>NPC ids in dropdown order, after "everyone".</summary>
         private readonly List<string> npcIds = new List<string>();
+        /// <summary>Each NPC's name as the state has it now (error lines say it), and whether it talks in private.</summary>
         private readonly Dictionary<string, string> npcNames = new Dictionary<string, string>();
+        private readonly HashSet<string> privateNpcs = new HashSet<string>();
+        /// <summary>The NPC the player spoke to before the scene was rebuilt (a reconnection): chosen again as it comes back.</summary>
+        private string keptChoice;
         private float errorUntil;
 
         /// <summary>The player is typing: keys are the chat box's, not the avatar's.</summary>
@@ -85,15 +89,25 @@ namespace Kobot
         {
             var index = npcIds.IndexOf(npcId);
             if (speakTo == null || index < 0 || index + 1 >= speakTo.options.Count) return;
-            speakTo.options[index + 1].text = npcNames[npcId] + (npcStatus == "thinking" ? " (생각 중…)" : "");
+            speakTo.options[index + 1].text = LabelOf(npcId) + (npcStatus == "thinking" ? " (생각 중…)" : "");
             speakTo.RefreshShownValue();
+        }
+
+        /// <summary>An NPC's entry: its name, and whether what the player says to it is heard by them alone.</summary>
+        private string LabelOf(string npcId)
+        {
+            // An NPC that talks in private: what this player and it say, only this player hears (the browser says so too).
+            return npcNames[npcId] + (privateNpcs.Contains(npcId) ? " (귓속말)" : "");
         }
 
         /// <summary>Forgets the room's NPCs (the scene is rebuilt from the room's state).</summary>
         public void ClearNpcs()
         {
+            // The player's choice outlives the rebuild: reset to everyone, their next line to a private NPC went public.
+            keptChoice = speakTo != null && speakTo.value > 0 && speakTo.value <= npcIds.Count ? npcIds[speakTo.value - 1] : null;
             npcIds.Clear();
             npcNames.Clear();
+            privateNpcs.Clear();
             if (speakTo == null) return;
             speakTo.ClearOptions();
             speakTo.value = 0;
@@ -105,13 +119,28 @@ namespace Kobot
         }
 
         /// <summary>An NPC of the room becomes a choice in the dropdown.</summary>
-        public void AddNpc(string npcId, string name)
+        public void AddNpc(string npcId, string name, bool privateTalk)
         {
             npcIds.Add(npcId);
             npcNames[npcId] = name;
+            if (privateTalk) privateNpcs.Add(npcId);
             if (speakTo == null) return;
             if (speakTo.options.Count == 0) speakTo.AddOptions(new List<Dropdown.OptionData> { new Dropdown.OptionData("모두에게") });
-            speakTo.AddOptions(new List<Dropdown.OptionData> { new Dropdown.OptionData(name) });
+            speakTo.AddOptions(new List<Dropdown.OptionData> { new Dropdown.OptionData(LabelOf(npcId)) });
+            if (npcId == keptChoice) speakTo.value = npcIds.Count;
+            speakTo.RefreshShownValue();
+        }
+
+        /// <summary>An edit of the world file renamed the NPC or changed whether it talks in private: its entry says so.</summary>
+        public void UpdateNpc(string npcId, string name, bool privateTalk)
+        {
+            var index = npcIds.IndexOf(npcId);
+            if (index < 0) return;
+            npcNames[npcId] = name;
+            if (privateTalk) privateNpcs.Add(npcId);
+            else privateNpcs.Remove(npcId);
+            if (speakTo == null || index + 1 >= speakTo.options.Count) return;
+            speakTo.options[index + 1].text = LabelOf(npcId);
             speakTo.RefreshShownValue();
         }
 

@@ -262,9 +262,15 @@ namespace Kobot
             var view = Instantiate(npcPrefab, npc.Position(), Quaternion.identity);
             view.Bind(callbacks, npcId, npc);
             npcs[npcId] = view;
-            // An NPC that talks in private: what this player and it say, only this player hears (the browser says so too).
-            chatUI.AddNpc(npcId, npc.privateTalk ? npc.name + " (귓속말)" : npc.name);
+            chatUI.AddNpc(npcId, npc.name, npc.privateTalk);
             callbacks.Listen(npc, n => n.status, (status, previous) => chatUI.ShowNpcStatus(npcId, status));
+            // An edit of the world file while the room runs: the player sees the new name, and whether others hear them.
+            callbacks.Listen(npc, n => n.name, (name, previous) =>
+            {
+                view.ShowName(name);
+                chatUI.UpdateNpc(npcId, name, npc.privateTalk);
+            });
+            callbacks.Listen(npc, n => n.privateTalk, (privateTalk, previous) => chatUI.UpdateNpc(npcId, npc.name, privateTalk));
         }
 
         /// <summary>An NPC removed from the world file while the room runs leaves the scene.</summary>

@@ -29,7 +29,7 @@ namespace Kobot
         public void Bind(StateCallbackStrategy<WorldState> callbacks, string npcId, Npc npc)
         {
             NpcId = npcId;
-            if (nameLabel != null) nameLabel.text = npc.name;
+            ShowName(npc.name);
             transform.position = target = npc.Position();
             transform.rotation = Quaternion.Euler(0f, targetRotY = (float)npc.rotY, 0f);
             ShowRing(npc);
@@ -48,6 +48,11 @@ namespace Kobot
         private void ShowRing(Npc npc)
         {
             if (talkRing != null) talkRing.localScale = new Vector3(2f * (float)npc.talkRadius, 1f, 2f * (float)npc.talkRadius);
+        }
+
+        public void ShowName(string name)
+        {
+            if (nameLabel != null) nameLabel.text = name;
         }
 
         public void Say(string text)
