@@ -322,6 +322,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   onJoin(client: Client, options: unknown, ticket?: SeatTicket): void {
     if (ticket?.address !== undefined && ticket.seat !== undefined) this.deps.seats?.taken(ticket.address, ticket.seat);
     const account = ticket?.account;
+    // Banned after onAuth read the presence, before this join: heard here, where no put-out can reach a player not yet in.
+    const bannedMs = account ? this.sanctions.msLeft("ban", account.id) : 0;
+    if (bannedMs > 0) throw bannedJoin(Date.now() + bannedMs);
     const name = playerName(options, client.sessionId, { accountName: account?.name, moderator: this.deps.moderator, npcs: this.deps.settings.npcs });
     const { spawn } = this.deps.settings;
     const angle = Math.random() * 2 * Math.PI;
@@ -821,10 +824,7 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
       const [banned, muted] = account
         ? await Promise.all([sanctionedUntil(matchMaker.presence, "ban", account.id), sanctionedUntil(matchMaker.presence, "mute", account.id)])
         : [];
-      if (banned) {
-        joinsRefused.inc({ reason: "banned" });
-        throw new ServerError(403, `a moderator banned this account: it may join again in ${Math.ceil((banned - Date.now()) / 60_000)} min`);
-      }
+      if (banned) throw bannedJoin(banned);
       const address = context.ip;
       if (!address || !deps.seats) return { address, account, mutedUntil: muted };
       const seat = deps.seats.reserve(address);
@@ -834,4 +834,10 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
       return { address, seat, account, mutedUntil: muted };
     }
   };
+}
+
+/** A join of a banned account, refused with why and for how long (counted for operators). */
+function bannedJoin(until: number): ServerError {
+  joinsRefused.inc({ reason: "banned" });
+  return new ServerError(403, `a moderator banned this account: it may join again in ${Math.ceil((until - Date.now()) / 60_000)} min`);
 }

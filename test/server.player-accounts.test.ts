@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { matchMaker } from "@colyseus/core";
 import { Client } from "@colyseus/sdk";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 
@@ -8,6 +9,7 @@ import { ConfigError, loadConfig } from "../server/config.js";
 import { PlayerAccounts, signToken } from "../server/player-accounts.js";
 import type { QuestionMessage } from "../kafka/contract.js";
 import { readActionReceipt } from "../rooms/action-receipts.js";
+import { SANCTIONS_CHANNEL } from "../rooms/account-sanctions.js";
 import { BANNED_CLOSE, type NpcActionNotice } from "../rooms/world-protocol.js";
 import type { WorldState } from "../rooms/world-state.js";
 import { answerSlowly, askInTurns, joinWorld, scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
@@ -250,6 +252,20 @@ describe("moderators' mutes and bans of accounts (POST /api/mutes, /api/bans)", 
     assert.equal((await fetch(`${http}/api/bans/rowdy`, { method: "DELETE", headers: admin })).status, 204);
     const back = await joinAs("rowdy", bystander.room.roomId);
     await Promise.all([back, bystander].map((player) => player.room.leave()));
+  });
+
+  it("refuses a join banned after its sign-in was checked, before it reached the room", async () => {
+    const host = await joinAs("host-3");
+    // What a ban between a join's check of the presence and its arrival in the room looks like to the room: heard on
+    // the channel, and not in the presence when the join was checked.
+    await matchMaker.presence.publish(SANCTIONS_CHANNEL, { sanction: "ban", account: "late-ban", until: Date.now() + 10 * 60_000 });
+    await assert.rejects(joinAs("late-ban", host.room.roomId), (error: { code?: number; message: string }) => {
+      assert.equal(error.code, 403);
+      assert.match(error.message, /banned this account: it may join again in 10 min/);
+      return true;
+    });
+    await waitFor("nobody seated for it", () => Object.keys(stateOf(host).players).length === 1);
+    await host.room.leave();
   });
 
   it("puts out a player banned while dropped as soon as they take their place back (which skips onAuth)", async () => {
