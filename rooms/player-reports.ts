@@ -95,13 +95,8 @@ export async function listReports(
   { account, limit }: { account?: string; limit: number },
   hashes: HashPages = presenceHashPages(presence),
 ): Promise<PlayerReport[]> {
-  let newest: IndexEntry[] = [];
-  const seen = new Set<string>(); // a field HSCAN returned on an earlier page (Redis may, as its hash grows)
-  for await (const page of indexPages(presence, hashes)) {
-    const matching = page.filter((entry) => !seen.has(entry.field) && (account === undefined || entry.account === account));
-    for (const { field } of matching) seen.add(field);
-    newest = newest.concat(matching).sort((a, b) => b.at - a.at).slice(0, limit);
-  }
+  const about = account === undefined ? () => true : (entry: IndexEntry) => entry.account === account;
+  const newest = await firstOfIndex(presence, hashes, about, (a, b) => b.at - a.at, limit);
   const reports = await Promise.all(newest.map(({ field }) => presence.hget(REPORTS, field)));
   return reports.filter((json) => json !== null).map((json) => JSON.parse(json) as PlayerReport);
 }
@@ -124,19 +119,34 @@ export async function restoreReports(presence: Presence, stored: Record<string, 
 const indexReports = (presence: Presence, stored: Record<string, string>) =>
   Promise.all(Object.entries(stored).map(([field, json]) => presence.hset(REPORTS_INDEX, field, indexValue(JSON.parse(json) as PlayerReport))));
 
-/** Drops the `count` oldest reports, reading the index a page at a time and keeping only the oldest `count` seen. */
+/** Drops the `count` oldest reports. */
 async function dropOldest(presence: Presence, count: number, hashes: HashPages): Promise<void> {
-  let oldest: IndexEntry[] = [];
-  const seen = new Set<string>(); // as in listReports: HSCAN may return a field again
-  for await (const page of indexPages(presence, hashes)) {
-    const unseen = page.filter((entry) => !seen.has(entry.field));
-    for (const { field } of unseen) seen.add(field);
-    oldest = oldest.concat(unseen).sort((a, b) => a.at - b.at).slice(0, count);
-  }
+  const oldest = await firstOfIndex(presence, hashes, () => true, (a, b) => a.at - b.at, count);
   await Promise.all(oldest.map(async ({ field }) => {
     await presence.hdel(REPORTS, field);
     await presence.hdel(REPORTS_INDEX, field);
   }));
+}
+
+/**
+ * The first `count` index entries that `keep` takes, in `order`, read a page at a time and keeping no more than
+ * `count` between pages. A field a scan returns again (Redis's HSCAN may, as its hash grows) counts once.
+ */
+async function firstOfIndex(
+  presence: Presence,
+  hashes: HashPages,
+  keep: (entry: IndexEntry) => boolean,
+  order: (a: IndexEntry, b: IndexEntry) => number,
+  count: number,
+): Promise<IndexEntry[]> {
+  let first: IndexEntry[] = [];
+  const seen = new Set<string>();
+  for await (const page of indexPages(presence, hashes)) {
+    const taken = page.filter((entry) => !seen.has(entry.field) && keep(entry));
+    for (const { field } of taken) seen.add(field);
+    first = first.concat(taken).sort(order).slice(0, count);
+  }
+  return first;
 }
 
 /**
