@@ -6,6 +6,7 @@ import { ChatLogRecord } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
 import { ContractError, parseMessage } from "./contract.js";
 import { ensureTopics, newProducer, runConsumer } from "./kafka-client.js";
+import { produceRequests } from "./produce-requests.js";
 
 const FLUSH_EVERY_MS = 20;
 // Records per produce request, and their bytes: under the broker's 1 MB batch limit even when they all go to one
@@ -16,6 +17,11 @@ const BYTES_PER_REQUEST = 512 * 1024;
 // Past this many unsent records (a long broker outage) the oldest are dropped, and counted, rather
 // than let a game server run out of memory.
 const MAX_BUFFERED = 100_000;
+
+/** Records as the topic's messages, keyed by room id, each serialised as it is reached. */
+function* asMessages(records: ChatLogRecord[]): Generator<{ key: string; value: string }> {
+  for (const record of records) yield { key: record.roomId, value: JSON.stringify(record) };
+}
 
 /** Chat lines to the chat-log topic, keyed by room id, sent in batches every few milliseconds. */
 export class KafkaChatLogPublisher implements ChatLogPublisher {
@@ -56,15 +62,9 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
 
   private async sendBuffered(): Promise<void> {
     while (this.buffer.length > 0) {
-      const messages: Array<{ key: string; value: string }> = [];
-      let bytes = 0;
-      for (const record of this.buffer) {
-        const value = JSON.stringify(record);
-        bytes += Buffer.byteLength(value) + record.roomId.length;
-        if (messages.length > 0 && (bytes > BYTES_PER_REQUEST || messages.length >= RECORDS_PER_REQUEST)) break;
-        messages.push({ key: record.roomId, value });
-      }
-      if (!(await this.send(this.buffer.splice(0, messages.length), messages))) return;
+      // The first request's records only: the rest of the buffer is not serialised yet.
+      const [messages] = produceRequests(asMessages(this.buffer), ({ key, value }) => Buffer.byteLength(value) + key.length, BYTES_PER_REQUEST, RECORDS_PER_REQUEST);
+      if (!(await this.send(this.buffer.splice(0, messages!.length), messages!))) return;
     }
   }
 
@@ -168,22 +168,12 @@ const REASON_MAX_CHARS = 1000;
  * A payload over DEAD_LETTER_MAX_BYTES keeps its beginning, and says so (`truncated`: the bytes it had).
  */
 export function deadLetterRequests(letters: readonly Letter[], source: string): Array<Array<{ value: Buffer | string; headers: Record<string, string> }>> {
-  const requests: Array<Array<{ value: Buffer | string; headers: Record<string, string> }>> = [];
-  let request: (typeof requests)[number] = [];
-  let bytes = 0;
-  for (const { value, reason } of letters) {
+  const messages = letters.map(({ value, reason }) => {
     const size = Buffer.byteLength(value);
     const kept = size > DEAD_LETTER_MAX_BYTES ? Buffer.from(value).subarray(0, DEAD_LETTER_MAX_BYTES) : value;
     const headers: Record<string, string> = { reason: reason.slice(0, REASON_MAX_CHARS), source, ...(kept === value ? {} : { truncated: String(size) }) };
-    const letterBytes = Buffer.byteLength(kept) + Buffer.byteLength(headers.reason!) + 100;
-    if (request.length > 0 && bytes + letterBytes > DEAD_LETTERS_PER_REQUEST_BYTES) {
-      requests.push(request);
-      request = [];
-      bytes = 0;
-    }
-    request.push({ value: kept, headers });
-    bytes += letterBytes;
-  }
-  if (request.length > 0) requests.push(request);
-  return requests;
+    return { value: kept, headers };
+  });
+  const bytesOf = ({ value, headers }: (typeof messages)[number]) => Buffer.byteLength(value) + Buffer.byteLength(headers.reason!) + 100;
+  return [...produceRequests(messages, bytesOf, DEAD_LETTERS_PER_REQUEST_BYTES)];
 }
