@@ -337,7 +337,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // Leaving, or dropping, and joining again does not refill what a player may say and ask (departed-allowances.ts),
     // nor does joining the room twice under one account: both avatars draw on the same lines and questions.
     this.origins.joined(client.sessionId, account?.id, ticket?.address);
-    const departure = this.origins.departureKey(client.sessionId, name);
+    const departure = this.departureOf(client.sessionId);
     const samePlayer = (account && this.allowancesOfAccount(account.id)) || (departure && this.deps.departed?.takeBack(...departure)) || undefined;
     this.allowances.set(client.sessionId, new PlayerAllowances(this.deps.settings, samePlayer));
     if (account && ticket?.mutedUntil) this.sanctions.set("mute", account.id, ticket.mutedUntil);
@@ -373,7 +373,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (this.kickedWhileAway.delete(client.sessionId)) return this.putOutNow(client, KICKED_CLOSE, "a moderator put this player out of the room");
     const player = this.state.players.get(client.sessionId);
     if (player) player.anim = "idle";
-    const departure = player && this.origins.departureKey(client.sessionId, player.name);
+    const departure = this.departureOf(client.sessionId);
     if (departure) this.deps.departed?.takeBack(...departure); // back: nobody else's to take
     client.view = this.views.viewOf(client.sessionId);
     this.watchFrames(client);
@@ -393,10 +393,15 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** What the player could still do, for a join again of theirs to take back (departed-allowances.ts). */
   private rememberDeparture(sessionId: string): void {
-    const player = this.state.players.get(sessionId);
     const allowances = this.allowances.get(sessionId);
-    const departure = player && this.origins.departureKey(sessionId, player.name);
+    const departure = this.departureOf(sessionId);
     if (departure && allowances) this.deps.departed?.remember(...departure, allowances);
+  }
+
+  /** Under what a player here is remembered as they go (player-origins.ts departureKey). */
+  private departureOf(sessionId: string): [string, string] | undefined {
+    const player = this.state.players.get(sessionId);
+    return player && this.origins.departureKey(sessionId, player.name);
   }
 
   onLeave(client: Client): void {
