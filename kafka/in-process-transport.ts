@@ -1,4 +1,4 @@
-import type { AnswerMessage, QuestionMessage } from "./contract.js";
+import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "./contract.js";
 import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-transport.js";
 
 /**
@@ -8,6 +8,13 @@ import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-tran
  */
 const RETRY_AFTER_MS = 1000;
 const BATCHES_IN_FLIGHT = 2;
+/**
+ * Questions kept while the worker is away. A thread that fails to start again waits up to 30 s between tries,
+ * and rooms keep asking (each question times out and its player may ask again), so without a bound the backlog
+ * would grow for as long as the model stays missing. Past it, the oldest question, long given up by its room,
+ * is answered `expired`, as the worker would answer it on coming back.
+ */
+const MAX_WAITING = 10_000;
 
 export class InProcessBus {
   private readonly waiting: QuestionMessage[] = [];
@@ -16,7 +23,10 @@ export class InProcessBus {
   private inFlight = 0;
   private scheduled = false;
 
-  constructor(private readonly maxBatch = 16) {}
+  constructor(
+    private readonly maxBatch = 16,
+    private readonly maxWaiting = MAX_WAITING,
+  ) {}
 
   serverChannel(instanceId: string): QuestionChannel {
     return {
@@ -26,6 +36,7 @@ export class InProcessBus {
       },
       sendQuestion: async (question) => {
         this.waiting.push({ ...question, replyTo: instanceId });
+        if (this.waiting.length > this.maxWaiting) this.dropOldest();
         this.drain();
       },
       stop: async () => {
@@ -87,6 +98,15 @@ export class InProcessBus {
         this.drain();
       }, RETRY_AFTER_MS).unref();
     }
+  }
+
+  private dropOldest(): void {
+    const question = this.waiting.shift()!;
+    const { questionId, roomId, npcId, replyTo } = question;
+    const waited = Math.round((Date.now() - question.ts) / 1000);
+    const error = { code: "expired", message: `no NPC worker for ${waited} s and ${this.maxWaiting} questions behind; not answered` };
+    const answer: AnswerMessage = { v: CONTRACT_VERSION, questionId, roomId, npcId, text: "", ms: 0, model: "", error, ...(replyTo ? { replyTo } : {}) };
+    setImmediate(() => this.deliver(answer)); // asynchronously, as every answer, not inside the asking room's send
   }
 
   private deliver(answer: AnswerMessage): void {
