@@ -1,5 +1,8 @@
 import type { Sanction, SanctionChange } from "./account-sanctions.js";
 
+/** How long a change heard is remembered against reads older than it: well past a seat's reservation (15 s). */
+const HEARD_KEPT_MS = 5 * 60_000;
+
 /**
  * The accounts a room has heard were muted or banned (by a moderator, or by players' reports: REPORTS_TO_MUTE), and
  * when each sanction ends (epoch ms): rooms/account-sanctions.ts announces them on a channel. Every one heard, not only
@@ -9,6 +12,8 @@ import type { Sanction, SanctionChange } from "./account-sanctions.js";
  */
 export class HeardSanctions {
   private readonly ends: Record<Sanction, Map<string, number>> = { mute: new Map(), ban: new Map() };
+  /** When each account's sanction last changed here (epoch ms), lifted ones too. */
+  private readonly changedAt: Record<Sanction, Map<string, number>> = { mute: new Map(), ban: new Map() };
 
   /** `banned`: told of each account as its ban is heard, to put its players out. */
   constructor(private readonly banned: (account: string) => void) {}
@@ -18,6 +23,9 @@ export class HeardSanctions {
     const now = Date.now();
     const ends = this.ends[sanction];
     for (const [other, end] of ends) if (end <= now) ends.delete(other);
+    const changedAt = this.changedAt[sanction];
+    for (const [other, at] of changedAt) if (now - at > HEARD_KEPT_MS) changedAt.delete(other);
+    changedAt.set(account, now);
     if (until <= now) {
       ends.delete(account);
     } else {
@@ -26,8 +34,12 @@ export class HeardSanctions {
     }
   };
 
-  /** A sanction read some other way (the join's check of the presence, before this room heard of it). */
-  set(sanction: Sanction, account: string, until: number): void {
+  /**
+   * A sanction read some other way: the join's check of the presence, begun at `readAt` (epoch ms). A change heard
+   * since (a moderator lifted the mute, or made it longer, while the player's seat waited) is newer: it stands.
+   */
+  set(sanction: Sanction, account: string, until: number, readAt: number): void {
+    if ((this.changedAt[sanction].get(account) ?? -Infinity) >= readAt) return;
     this.ends[sanction].set(account, until);
   }
 

@@ -28,6 +28,8 @@ export class ReportDesk {
     private readonly settings: WorldSettings["reportsToMute"],
     private readonly publishLog: (record: Omit<ChatLogRecord, "v" | "roomId" | "serverId">) => void,
     private readonly log: Logger,
+    /** Whether a player is in the room still (or dropped and may come back): the store's write is awaited. */
+    private readonly isHere: (sessionId: string) => boolean,
     /** How the store's index is read when the oldest reports go (the server's: Redis's HSCAN, or the embedded pages). */
     private readonly hashes?: HashPages,
   ) {
@@ -44,7 +46,9 @@ export class ReportDesk {
     this.publishLog(reportRecord(stored));
     playerReports.inc();
     this.log.info("player reported", { id: stored.id, times: stored.times, playerId: reported.player, by: reporter.player });
-    if (this.tally?.add(playerIdentity(reported), countsAs)) this.muteByReports(reported);
+    // A player without an account who left meanwhile is forgotten (forget): counted now, they would be kept for good.
+    const counts = reported.account !== undefined || this.isHere(reported.player);
+    if (counts && this.tally?.add(playerIdentity(reported), countsAs)) this.muteByReports(reported);
     return stored;
   }
 

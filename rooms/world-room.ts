@@ -99,6 +99,8 @@ interface SeatTicket {
   account?: Account;
   /** When a moderator's mute of the account ends (epoch ms), if it is muted. */
   mutedUntil?: number;
+  /** When that was read (epoch ms): a change the room heard since is newer. */
+  readAt?: number;
 }
 
 /** A question waiting for, or with, an NPC. */
@@ -222,7 +224,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const noticeEveryone = () => { for (const sessionId of this.state.players.keys()) this.greetings.notice(sessionId); };
     this.walkers = new NpcWalkers(this.state.npcs, this.clock, (npcId) => this.greetings.hasVisitors(npcId), noticeEveryone);
     if (settings.chatAddressShare > 0) this.addressLines = new AddressLines(settings.chatRate, settings.chatAddressShare);
-    this.reports = new ReportDesk(this.presence, settings.reportsToMute, (record) => this.publishLog(record), this.log, this.deps.hashes?.());
+    this.reports = new ReportDesk(this.presence, settings.reportsToMute, (record) => this.publishLog(record), this.log, (id) => this.state.players.has(id), this.deps.hashes?.());
     this.takeWorld();
     this.stopTakingEdits = this.deps.worldEdits?.subscribe(() => this.takeEdit());
 
@@ -340,7 +342,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const departure = this.departureOf(client.sessionId);
     const samePlayer = (account && this.allowancesOfAccount(account.id)) || (departure && this.deps.departed?.takeBack(...departure)) || undefined;
     this.allowances.set(client.sessionId, new PlayerAllowances(this.deps.settings, samePlayer));
-    if (account && ticket?.mutedUntil) this.sanctions.set("mute", account.id, ticket.mutedUntil);
+    if (account && ticket?.mutedUntil) this.sanctions.set("mute", account.id, ticket.mutedUntil, ticket.readAt ?? 0);
     this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
     this.greetings.notice(client.sessionId);
   }
@@ -826,17 +828,18 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
         throw error;
       });
       // Both read at once: with Redis, each is a round trip on every signed-in join.
+      const readAt = Date.now();
       const [banned, muted] = account
         ? await Promise.all([sanctionedUntil(matchMaker.presence, "ban", account.id), sanctionedUntil(matchMaker.presence, "mute", account.id)])
         : [];
       if (banned) throw bannedJoin(banned);
       const address = context.ip;
-      if (!address || !deps.seats) return { address, account, mutedUntil: muted };
+      if (!address || !deps.seats) return { address, account, mutedUntil: muted, readAt };
       const seat = deps.seats.reserve(address);
       if (seat === undefined) {
         throw new ServerError(429, `too many joins from your address are waiting (${deps.settings.joinsWaitingPerAddress}): try again in a few seconds`);
       }
-      return { address, seat, account, mutedUntil: muted };
+      return { address, seat, account, mutedUntil: muted, readAt };
     }
   };
 }

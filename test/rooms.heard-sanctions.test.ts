@@ -20,9 +20,22 @@ describe("the sanctions a room heard of (rooms/heard-sanctions.ts)", () => {
     heard.heard({ sanction: "mute", account: "loud", until: Date.now() + 60_000 });
     heard.heard({ sanction: "mute", account: "loud", until: 0 });
     assert.equal(heard.msLeft("mute", "loud"), 0);
-    heard.set("mute", "late", Date.now() - 1);
+    heard.set("mute", "late", Date.now() - 1, Date.now());
     assert.equal(heard.msLeft("mute", "late"), 0, "ended");
-    heard.set("mute", "joined", Date.now() + 30_000);
+    heard.set("mute", "joined", Date.now() + 30_000, Date.now());
     assert.ok(heard.msLeft("mute", "joined") > 29_000);
+  });
+
+  it("keeps a change heard after the join read the presence: a mute lifted, or made longer, while the seat waited", () => {
+    const heard = new HeardSanctions(() => assert.fail("nobody was banned"));
+    const readAt = Date.now() - 1000; // the join read the mute a second ago
+    heard.heard({ sanction: "mute", account: "forgiven", until: 0 });
+    heard.heard({ sanction: "mute", account: "worse", until: Date.now() + 3_600_000 });
+    heard.set("mute", "forgiven", Date.now() + 60_000, readAt);
+    heard.set("mute", "worse", Date.now() + 60_000, readAt);
+    assert.equal(heard.msLeft("mute", "forgiven"), 0, "lifted stays lifted");
+    assert.ok(heard.msLeft("mute", "worse") > 3_500_000, "the longer mute stands");
+    heard.set("mute", "forgiven", Date.now() + 60_000, Date.now() + 1);
+    assert.ok(heard.msLeft("mute", "forgiven") > 59_000, "a read after the change is taken");
   });
 });
