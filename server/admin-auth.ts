@@ -10,6 +10,14 @@ export const ADMIN_TRIES = 5;
 export const ADMIN_WAIT_MS = 60_000;
 /** Addresses remembered at most: failures from a botnet cannot grow the map without bound. */
 const ADDRESSES_KEPT = 10_000;
+/**
+ * Wrong logins a minute on this server, from all addresses together, past which only addresses an admin logged in
+ * from lately may try: 5 a minute per address (an IPv6 /64) still let one /48 make 5,400 guesses a second.
+ */
+export const ADMIN_WRONG_PER_MINUTE = 100;
+/** How long, and how many, the addresses admins logged in from are remembered as theirs. */
+const ADMIN_ADDRESS_KEPT_MS = 24 * 3_600_000;
+const ADMIN_ADDRESSES_KEPT = 1_000;
 
 /**
  * HTTP basic auth for admin routes (chat search, monitor): one instance for all of them, so guesses count together.
@@ -20,6 +28,10 @@ const ADDRESSES_KEPT = 10_000;
 export function adminOnly(admin: { user: string; password: string } | undefined, log: Logger, now = () => performance.now()): RequestHandler {
   const expected = admin && secretDigest(`${admin.user}:${admin.password}`);
   const failures = new Map<string, { count: number; until: number }>();
+  /** Where admins logged in from (when last): they may go on while strangers' guesses hold logins shut. */
+  const admins = new Map<string, number>();
+  /** This minute's wrong logins, and when strangers may try again after too many (0: they may). */
+  const wrong = { since: -Infinity, count: 0, shutUntil: 0 };
   return (req: Request, res: Response, next: NextFunction) => {
     if (!expected) {
       res.status(403).json({ error: "admin routes are off: set ADMIN_USER and ADMIN_PASSWORD to turn them on" });
@@ -39,15 +51,29 @@ export function adminOnly(admin: { user: string; password: string } | undefined,
       res.set("Retry-After", String(seconds)).status(429).json({ error: `too many wrong admin logins: try again in ${seconds} s` });
       return;
     }
+    const known = (admins.get(address) ?? -Infinity) > now() - ADMIN_ADDRESS_KEPT_MS;
+    if (!known && wrong.shutUntil > now()) {
+      const seconds = Math.ceil((wrong.shutUntil - now()) / 1000);
+      const error = `too many wrong admin logins on this server: only addresses admins used lately may log in for ${seconds} s`;
+      res.set("Retry-After", String(seconds)).status(429).json({ error });
+      return;
+    }
     const encoded = credentialsOf(req.headers.authorization, "basic");
     if (encoded !== undefined && isSecret(Buffer.from(encoded, "base64").toString(), expected)) {
       failures.delete(address);
+      if (!admins.has(address) && admins.size >= ADMIN_ADDRESSES_KEPT) admins.delete(admins.keys().next().value!);
+      admins.set(address, now());
       next();
       return;
     }
     if (req.headers.authorization !== undefined) {
       // Only a wrong login counts: a browser asks without one first.
-      if (failures.size >= ADDRESSES_KEPT && !failed) failures.clear();
+      if (now() - wrong.since >= 60_000) Object.assign(wrong, { since: now(), count: 0 });
+      if (++wrong.count > ADMIN_WRONG_PER_MINUTE && wrong.shutUntil <= now()) {
+        wrong.shutUntil = now() + ADMIN_WAIT_MS;
+        log.warn("admin logins shut to new addresses for a while: too many wrong ones on this server", { perMinute: ADMIN_WRONG_PER_MINUTE, waitMs: ADMIN_WAIT_MS });
+      }
+      if (failures.size >= ADDRESSES_KEPT && !failed) failures.clear(); // the shut above holds meanwhile
       const count = (failed?.count ?? 0) + 1;
       const wait = count >= ADMIN_TRIES;
       failures.set(address, { count: wait ? 0 : count, until: wait ? now() + ADMIN_WAIT_MS : 0 });

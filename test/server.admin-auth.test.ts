@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Request, Response } from "express";
 
 import { createLogger } from "../common/log.js";
-import { ADMIN_TRIES, ADMIN_WAIT_MS, adminOnly, backendOrAdmin } from "../server/admin-auth.js";
+import { ADMIN_TRIES, ADMIN_WAIT_MS, ADMIN_WRONG_PER_MINUTE, adminOnly, backendOrAdmin } from "../server/admin-auth.js";
 
 /** The admin check alone, with a clock of its own: what it answers an address that keeps guessing. */
 describe("Admin login", () => {
@@ -39,6 +39,20 @@ describe("Admin login", () => {
     assert.deepEqual(warnings, ["admin logins refused for a while: too many wrong ones"]);
     clock += ADMIN_WAIT_MS;
     assert.equal(attempt("ops:correct-horse"), 200);
+  });
+
+  it("shuts logins to new addresses for a minute when many addresses guess together, not to those admins used", () => {
+    warnings.length = 0;
+    clock += 10 * ADMIN_WAIT_MS;
+    assert.equal(attempt("ops:correct-horse", "10.0.0.7"), 200, "an admin's usual address");
+    // One network's many /64s, each under its own limit of wrong logins.
+    for (let i = 0; i <= ADMIN_WRONG_PER_MINUTE; i++) assert.equal(attempt("ops:guess", `2001:db8:0:${i.toString(16)}::1`), 401);
+    assert.equal(attempt("ops:guess", "2001:db8:0:ffff::1"), 429, "a new address waits, guessing");
+    assert.equal(attempt("ops:correct-horse", "10.0.0.8"), 429, "and with the right login: it cannot be told from a guess");
+    assert.equal(attempt("ops:correct-horse", "10.0.0.7"), 200, "an address an admin used lately goes on");
+    assert.deepEqual(warnings, ["admin logins shut to new addresses for a while: too many wrong ones on this server"]);
+    clock += ADMIN_WAIT_MS;
+    assert.equal(attempt("ops:correct-horse", "10.0.0.8"), 200);
   });
 });
 
