@@ -25,7 +25,10 @@ from .records import ANSWER, CHAT_LOG, QUESTION, answer_reason, question_reason,
 from .report import spark_session
 
 KAFKA_PACKAGE = "org.apache.spark:spark-sql-kafka-0-10_2.13:4.2.0"
-# Re-deliveries come within minutes (a publisher retry, a consumer restart); a day bounds the state.
+# Re-deliveries come within minutes (a publisher retry, a consumer restart); a day bounds the state. Counted in the
+# time Kafka took each record, not the record's own: a line redriven days late (a dead letter kept through a long
+# outage), or from a server whose clock is behind, would be older than the watermark by its own time, and Spark drops
+# records older than the watermark, not only their duplicates.
 DEDUPE_WITHIN = "1 day"
 
 
@@ -74,12 +77,11 @@ def start_stream(spark, brokers: str, stream: Stream, archive: str, once: bool):
     event_time = F.timestamp_millis("ts") if "ts" in stream.schema.fieldNames() else F.col("kafkaTime")
     good = (
         records.where(F.col("reason").isNull())
-        .withColumn("eventTime", event_time)
-        .drop("reason", "_corrupt", "raw", "kafkaTime")
-        .withWatermark("eventTime", DEDUPE_WITHIN)
+        .withColumn("date", F.date_format(event_time, "yyyy-MM-dd"))
+        .drop("reason", "_corrupt", "raw")
+        .withWatermark("kafkaTime", DEDUPE_WITHIN)
         .dropDuplicatesWithinWatermark([stream.id_column])
-        .withColumn("date", F.date_format("eventTime", "yyyy-MM-dd"))
-        .drop("eventTime")
+        .drop("kafkaTime")
     )
     bad = records.where(F.col("reason").isNotNull()).select(F.col("raw").alias("record"), "reason")
     trigger = {"availableNow": True} if once else {"processingTime": "5 seconds"}

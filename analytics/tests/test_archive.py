@@ -64,6 +64,25 @@ def test_restart_loses_nothing_and_doubles_nothing(spark, brokers, tmp_path):
     assert valid.where(F.col("kind") == "player").count() == 1500
 
 
+def test_a_line_days_late_is_archived_under_its_own_day(spark, brokers, tmp_path):
+    """A dead letter redriven after a long outage reaches Kafka days after its time: not dropped as late."""
+    topic = "chat.log.archive-late-test"
+    stream = streams(topic, "unused-q", "unused-a")[0]
+    archive = str(tmp_path / "archive")
+    now = int(time.time() * 1000)
+    produce(spark, brokers, topic, [record(i, now) for i in range(5)])
+    for query in start(spark, brokers, archive, True, [stream]):
+        query.awaitTermination()
+    three_days_ago = now - 3 * 86_400_000
+    produce(spark, brokers, topic, [record(i, three_days_ago) for i in range(100, 103)] + [record(0, now)])
+    for query in start(spark, brokers, archive, True, [stream]):
+        query.awaitTermination()
+    stored = spark.read.parquet(f"{archive}/chat-log")
+    assert stored.count() == 8, "the late lines kept, the re-delivered one not twice"
+    late_day = time.strftime("%Y-%m-%d", time.gmtime(three_days_ago / 1000))
+    assert sorted(r.id for r in stored.where(F.col("date") == late_day).collect()) == ["line-100", "line-101", "line-102"]
+
+
 def question(i: int, now: int) -> str:
     return json.dumps({"v": 1, "questionId": f"q-{i}", "roomId": "room-1", "npcId": "kobot", "playerId": f"p{i}",
                        "playerName": "민수", "text": f"배고파 {i}", "ts": now + i, "replyTo": "server-1"}, ensure_ascii=False)
