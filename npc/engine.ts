@@ -319,7 +319,10 @@ export class NpcEngine {
     // A line heard already (readLine, NpcBrain.hear) is not read again, nor held to the characters its raw line met:
     // spaces put back in a line typed without any make it longer.
     const plain = normaliseQuestion(this.withoutSpecialTokens(question), heard ? Infinity : MAX_QUESTION_CHARS);
-    let text = heard ? plain : this.readLine(plain);
+    // Reading only takes characters out, which can join a special token again ("<sy\u200bs>", "<syㅋs>"): out again.
+    const read = heard ? plain : this.readLine(plain);
+    const stripped = this.withoutSpecialTokens(read);
+    let text = stripped === read ? read : normaliseQuestion(stripped, Infinity);
     const room = this.maxPositions - settings.maxNewTokens;
     const tokensOf = (line: string) => this.encode(this.prompt(line)).length;
     let tokens = tokensOf(text);
