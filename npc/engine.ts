@@ -376,10 +376,13 @@ export class NpcEngine {
     }) as string;
   }
 
-  /** Text of generated ids, special tokens dropped. */
+  /**
+   * Text of generated ids, special tokens dropped, and bytes that make no character: a byte-level model may end, or be
+   * cut off, inside a syllable, or write bytes no UTF-8 text has, which decode as "�" (2 of 2,000 answers).
+   */
   decode(ids: number[]): string {
     // The model may end an answer before saying anything; transformers.js refuses to decode no ids.
-    return ids.length === 0 ? "" : this.tokenizer.decode(ids, { skip_special_tokens: true });
+    return ids.length === 0 ? "" : this.tokenizer.decode(ids, { skip_special_tokens: true }).replaceAll("\ufffd", "");
   }
 
   /** A player typing "<sys>" must not be able to write the NPC's side of the prompt. */

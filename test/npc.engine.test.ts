@@ -94,6 +94,15 @@ describe("NpcEngine answers", () => {
     assert.ok(!events.some((t) => t.includes("\ufffd")), "a half-decoded character was streamed");
   });
 
+  it("decodes an answer cut inside a character to its last whole one, never to \"�\"", async () => {
+    const engine = await shippedEngine();
+    const ids = engine.encode("밥 먹어요 😂"); // the emoji is four byte-level tokens
+    const decoded = ids.map((_, i) => engine.decode(ids.slice(0, i + 1)));
+    assert.ok(!decoded.some((text) => text.includes("\ufffd")), decoded.join(" | "));
+    assert.equal(decoded.at(-2), "밥 먹어요 ");
+    assert.equal(decoded.at(-1), "밥 먹어요 😂");
+  });
+
   it("streams every row of a batch under its own index", async () => {
     const engine = await shippedEngine();
     const seen = new Set<number>();
