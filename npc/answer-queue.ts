@@ -1,6 +1,7 @@
 import { npcBatchSize } from "../common/metrics.js";
 import type { AskOptions, NpcAnswer, NpcEngine } from "./engine.js";
 import { mergeSettings, settingsKey, type GenerationSettings } from "./generation-settings.js";
+import type { TokenEvent } from "./token-stream.js";
 
 interface Pending {
   question: string;
@@ -10,6 +11,8 @@ interface Pending {
   askedAt: number;
   resolve: (answer: NpcAnswer) => void;
   reject: (error: unknown) => void;
+  /** The asker's onToken threw: no more of the stream goes to them. */
+  streamStopped?: boolean;
 }
 
 /** Most questions in one batch unless configured (NPC_MAX_BATCH). */
@@ -70,7 +73,7 @@ export class AnswerQueue {
           {
             settings: batch[0]!.settings,
             ...(batch[0]!.options.knowledge ? { knowledge: batch[0]!.options.knowledge } : {}),
-            onToken: (event) => batch[event.index]!.options.onToken?.({ ...event, index: 0 }),
+            onToken: (event) => streamTo(batch[event.index]!, event),
           },
         );
         const now = performance.now();
@@ -93,5 +96,19 @@ export class AnswerQueue {
       else i++;
     }
     return batch;
+  }
+}
+
+/**
+ * One asker's stream, apart from the batch: a callback of theirs that throws (a client gone) stops their stream
+ * only, not the answers of the others asked with them.
+ */
+function streamTo(entry: Pending, event: TokenEvent): void {
+  const { onToken } = entry.options;
+  if (!onToken || entry.streamStopped) return;
+  try {
+    onToken({ ...event, index: 0 });
+  } catch {
+    entry.streamStopped = true;
   }
 }

@@ -62,6 +62,23 @@ describe("AnswerQueue micro-batching", () => {
     answers.forEach((answer, i) => assert.equal(streamed.get(questions[i]!)!.replace(/\s+/g, " ").trim(), answer.text));
   });
 
+  it("stops the stream of an asker whose callback throws, and answers everyone asked with them", async () => {
+    const queue = new AnswerQueue(await shippedEngine());
+    let calls = 0;
+    const gone = queue.ask("배고파", {
+      onToken: () => {
+        calls++;
+        throw new Error("client gone");
+      },
+    });
+    const streamed: string[] = [];
+    const other = queue.ask("잠이 안 와", { onToken: ({ text }) => streamed.push(text) });
+    const [first, second] = await Promise.all([gone, other]);
+    assert.ok(first.text.length > 0 && second.text.length > 0);
+    assert.equal(calls, 1, "no more of the stream after it threw");
+    assert.equal(streamed.at(-1)!.replace(/\s+/g, " ").trim(), second.text);
+  });
+
   it("keeps batches to questions with the same settings, in the order asked", async () => {
     const queue = new AnswerQueue(await shippedEngine(), { maxBatch: 4 });
     const order: string[] = [];
