@@ -55,6 +55,8 @@ export class ThreadedNpcWorker {
   private readonly knowledgeTaken = new Map<string, KnowledgePair[]>();
   /** The NPCs' specs as last taken (an edit of the world file changes their settings): a replaced thread starts with them. */
   private brains: NpcBrainSpec[];
+  /** Edits taken (knowledge, settings): one taken while a new thread loads is sent to it once it is up. */
+  private edits = 0;
 
   private constructor(
     private readonly options: WorkerThreadOptions,
@@ -89,6 +91,7 @@ export class ThreadedNpcWorker {
    */
   async replaceKnowledge(file: string, pairs: KnowledgePair[]): Promise<string[]> {
     this.knowledgeTaken.set(resolve(file), pairs);
+    this.edits++;
     const reply = await this.ask({ type: "knowledge", file, pairs }).catch(() => undefined);
     if (reply?.type === "knowledge") return reply.npcs;
     return this.brains.filter((brain) => brain.knowledge && resolve(brain.knowledge) === resolve(file)).map((brain) => brain.npcId);
@@ -100,6 +103,7 @@ export class ThreadedNpcWorker {
    */
   async replaceSettings(brains: NpcBrainSpec[]): Promise<string[]> {
     this.brains = brains;
+    this.edits++;
     const reply = await this.ask({ type: "settings", brains }).catch(() => undefined);
     return reply?.type === "settings" ? reply.npcs : brains.map((brain) => brain.npcId);
   }
@@ -144,6 +148,7 @@ export class ThreadedNpcWorker {
     for (let pause = 0; !this.stopped; pause = nextPause(pause)) {
       await new Promise((resolve) => setTimeout(resolve, pause));
       try {
+        const edits = this.edits;
         const brains = this.brains.map((brain) => {
           const taken = brain.knowledge && this.knowledgeTaken.get(resolve(brain.knowledge));
           return taken ? { ...brain, knowledgePairs: taken } : brain;
@@ -152,11 +157,20 @@ export class ThreadedNpcWorker {
         if (this.stopped) return void (await thread.terminate());
         this.attach(thread);
         this.log.info("NPC worker thread replaced", { thread: thread.threadId });
+        // Edits taken while it loaded (seconds) were answered for it, but it started without them: sent now, before
+        // any question (the bus offers those again on a timer), they reach it first.
+        if (this.edits !== edits) this.sendEditsTaken();
         return;
       } catch (error) {
         this.log.error("NPC worker thread did not start", { error, retryInMs: nextPause(pause) });
       }
     }
+  }
+
+  private sendEditsTaken(): void {
+    const failed = (error: Error) => this.log.error("an edit could not reach the new NPC worker thread", { error });
+    this.ask({ type: "settings", brains: this.brains }).catch(failed);
+    for (const [file, pairs] of this.knowledgeTaken) this.ask({ type: "knowledge", file, pairs }).catch(failed);
   }
 
   private ask(message: ToThread): Promise<FromThread> {
@@ -181,6 +195,8 @@ async function startThread(options: WorkerThreadOptions): Promise<{ thread: Work
   const first = await new Promise<FromThread>((resolve, reject) => {
     thread.once("message", resolve);
     thread.once("error", reject);
+    // A thread that ends without a word (process.exit in a library) would leave the replacement waiting for good.
+    thread.once("exit", (code) => reject(new Error(`the NPC worker thread exited (${code}) as it started`)));
   });
   if (first.type === "ready") return { thread, models: first.models };
   await thread.terminate();

@@ -123,6 +123,12 @@ describe("knowledge files reloaded while the server runs (server/knowledge-reloa
       await crash();
       assert.deepEqual(await worker.replaceKnowledge(knowledge, [NAME]), ["hans"]);
       assert.equal((await ask()).text, NAME.a);
+
+      // And while the next thread loads (its cast copied already): it is sent the lines once up.
+      await crash();
+      await sleep(50);
+      assert.deepEqual(await worker.replaceKnowledge(knowledge, [RENAMED]), ["hans"]);
+      assert.equal((await ask()).text, RENAMED.a);
     } finally {
       await worker.stop();
     }
