@@ -110,14 +110,15 @@ export async function decodeRows(
     rows.forEach((row, at) => {
       const scores = (logits.data as Float32Array).subarray(at * vocab, (at + 1) * vocab);
       const lines = ownLines?.[row];
-      const id = (lines?.length ? ownLineToken(answers[row]!, lines, eosId, scores) : undefined)
-        ?? (settings.doSample ? sample(scores) : argmax(scores));
+      const forced = lines?.length ? ownLineToken(answers[row]!, lines, eosId, scores) : undefined;
+      const id = forced ?? (settings.doSample ? sample(scores) : argmax(scores));
       logProbs[row]! += tokenLogProb(raw, vocab, at, id, logSums);
       seen[row]!.push(BigInt(id));
       onStep?.(row, id);
       if (id === eosId) return;
       answers[row]!.push(id);
-      if (loopUnit(answers[row]!) === 0) kept.push(at);
+      // An NPC's own line is said as written, a saying it repeats too ("오래오래오래오래 살아요"): not a loop.
+      if (forced !== undefined || loopUnit(answers[row]!) === 0) kept.push(at);
     });
     if (kept.length === 0) break;
 

@@ -16,6 +16,7 @@ import { InvalidQuestionError, InvalidSettingsError, ModelLoadError } from "./er
 import { meanLogProbs } from "./answer-scorer.js";
 import { type DecodedRow, decodeRows } from "./decode-loop.js";
 import { withoutLoop } from "./loop-guard.js";
+import { isOwnLine } from "./own-lines.js";
 import {
   type GenerationConfigFile,
   type GenerationSettings,
@@ -236,7 +237,7 @@ export class NpcEngine {
       const text = oneLine(this.decode(ids));
       if (settings.candidates > 1) options.onToken?.({ index, text, delta: text });
       const confidence = Math.round(meanLogProb * 1000) / 1000;
-      const ownLine = ownLines[index]!.some((line) => line.length === ids.length && line.every((id, i) => id === ids[i]));
+      const ownLine = isOwnLine(ids, ownLines[index]!);
       const copied = contexts[index]!.some((pair) => oneLine(pair.a) === text);
       return {
         question: texts[index]!, text, tokens: ids.length, ms, model: this.modelName, context: contexts[index]!, confidence,
@@ -268,7 +269,7 @@ export class NpcEngine {
         ownLines,
       },
     );
-    return answers.map(({ ids, meanLogProb }) => ({ ids: withoutLoop(ids), meanLogProb }));
+    return answers.map(({ ids, meanLogProb }, row) => ({ ids: isOwnLine(ids, ownLines[row]!) ? ids : withoutLoop(ids), meanLogProb }));
   }
 
   /**

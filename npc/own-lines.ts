@@ -21,3 +21,8 @@ export function ownLineToken(answer: readonly number[], lines: readonly (readonl
   }
   return next;
 }
+
+/** Whether `ids` are one of `lines` whole. */
+export function isOwnLine(ids: readonly number[], lines: readonly (readonly number[])[]): boolean {
+  return lines.some((line) => line.length === ids.length && line.every((id, i) => id === ids[i]));
+}

@@ -51,6 +51,10 @@ describe("NpcEngine answers", () => {
     const alone = await engine.answer("빵집은 어디 있어?", { settings: greedy });
     assert.notEqual(alone.text, line);
     assert.equal(alone.ownLine, undefined);
+    // A line that repeats a saying is said whole, not cut as a loop.
+    const repeating = "광장에서 광장에서 광장에서 광장에서 북동쪽으로 가면 빵집이 있어요.";
+    const said = await engine.answer("빵집은 어디 있어?", { knowledge: engine.knowledgeIndex([{ q: "빵집 어디야?", a: repeating }]), settings: greedy });
+    assert.deepEqual([said.text, said.ownLine], [repeating, true]);
     // Lines of the model's general index are hints, never held to.
     const general = await engine.answer("배고파", { settings: greedy });
     assert.ok(general.context.length > 0 && general.ownLine === undefined);
