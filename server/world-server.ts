@@ -54,10 +54,11 @@ const WEB_CLIENT_DIR = fileURLToPath(new URL("../web-client/dist", import.meta.u
 
 /**
  * `GET /health`: 200 when players can join (Redis, where used, answers) and get NPC answers; 503 (`degraded`, with
- * `npc` and `redis` saying why) when they cannot.
+ * `npc` and `redis` saying why) when they cannot, and (`stopping`) while a shutdown lets rooms finish.
  */
 export interface Health {
-  status: "ok" | "degraded";
+  /** `stopping`: the server is shutting down; it takes no new joins (a readiness probe sends players elsewhere). */
+  status: "ok" | "degraded" | "stopping";
   serverId: string;
   transport: QuestionChannel["kind"];
   npc: NpcReadiness;
@@ -112,13 +113,15 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const presence = shared?.presence;
   /** The presence's large hashes a page at a time: Redis's HSCAN, or the embedded presence's own pages. */
   const presenceHashes = (): HashPages => shared?.hashes ?? (kept ? keptHashPages(kept.presence) : presenceHashPages(matchMaker.presence));
+  /** Set as shutdown begins: matchmaking refuses joins (503) for as long as rooms take to finish their answers. */
+  let stopping: Promise<void> | undefined;
   const health = async (): Promise<Health> => {
     const [{ npc, workers }, redis] = await Promise.all([
       Promise.resolve(options.npcCheck?.() ?? { npc: "ready" as const, workers: null }),
       presence ? redisAnswers(presence) : null,
     ]);
     return {
-      status: npc === "ready" && redis !== "down" ? "ok" : "degraded",
+      status: stopping ? "stopping" : npc === "ready" && redis !== "down" ? "ok" : "degraded",
       redis,
       serverId: config.serverId,
       transport: channel.kind,
@@ -224,7 +227,6 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const port = (transport.server!.address() as AddressInfo).port;
   log.info("world server listening", { port, transport: channel.kind, serverId: config.serverId });
 
-  let stopping: Promise<void> | undefined;
   const shutdown = () =>
     (stopping ??= (async () => {
       log.info("shutting down: no new joins, finishing answers in flight");

@@ -543,11 +543,15 @@ describe("WorldRoom shutdown", () => {
     const left = new Promise<number>((resolve) => a.room.onLeave((code) => resolve(code)));
     a.room.send("chat", { text: "@kobot 잘 자" });
     await waitFor("the question to be asked", () => world.server.answers.waiting === 1);
-    return { a, left, stopped: world.server.shutdown() };
+    return { a, left, stopped: world.server.shutdown(), world };
   }
 
   it("gives the answers in flight before it tells the players it is closing", async () => {
-    const { a, left, stopped } = await shutdownWhileAsked(400);
+    const { a, left, stopped, world } = await shutdownWhileAsked(400);
+    // Meanwhile a readiness probe sends players elsewhere: matchmaking refuses joins until the process ends.
+    const health = await fetch(`http://localhost:${world.server.port}/health`);
+    assert.equal(health.status, 503);
+    assert.equal(((await health.json()) as { status: string }).status, "stopping");
     const code = await left;
     assert.equal(answersTo(a).length, 1, "the answer arrived before the room closed");
     assert.doesNotMatch(answersTo(a)[0]!.text, /생각이 잘 안 나네요/);
