@@ -42,7 +42,7 @@ export const ENV_SCHEMA = z.object({
    * words, which a player's erasure request cannot take out of Kafka). Long enough to outlast the indexer's and the
    * archive job's longest outage; topics that exist keep theirs.
    */
-  KAFKA_RETENTION_HOURS: z.coerce.number().positive().max(24 * 365).default(DEFAULT_RETENTION_HOURS),
+  KAFKA_RETENTION_HOURS: z.coerce.number().min(0.1).max(24 * 365).default(DEFAULT_RETENTION_HOURS),
   /** Elasticsearch for the chat log and its search API; unset: no search (the chat still works). */
   ES_URL: z.url({ protocol: /^https?$/ }).optional(),
   ES_INDEX_PREFIX: z
@@ -179,8 +179,9 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  // An empty variable means unset, as in most shells' `VAR= cmd`.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  // An empty variable means unset, as in most shells' `VAR= cmd`; so does one of spaces alone (an env file's stray
+  // space), which a number would read as 0: for several limits, no limit at all.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ""));
   const parsed = ENV_SCHEMA.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
@@ -196,7 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new ConfigError("bad configuration:\n  ADMIN_USER and ADMIN_PASSWORD: set both, or neither (admin routes off)");
   }
   const brokers = e.KAFKA_BROKERS?.split(",").map((b) => b.trim()).filter(Boolean);
-  if (brokers?.some((broker) => !/^[^:\s]+:\d{1,5}$/.test(broker))) {
+  if (brokers?.length === 0 || brokers?.some((broker) => !/^[^:\s]+:\d{1,5}$/.test(broker))) {
     throw new ConfigError(`bad configuration:\n  KAFKA_BROKERS=${JSON.stringify(e.KAFKA_BROKERS)}: expected host:port[,host:port…]`);
   }
   const moderator = e.MODERATION_WORDS === "off" ? undefined : moderatorFrom(e.MODERATION_WORDS);

@@ -17,6 +17,14 @@ describe("Server configuration from the environment", () => {
     assert.equal(loadConfig({ KAFKA_BROKERS: "" }).kafka, undefined);
   });
 
+  it("reads a variable of spaces alone as unset, not as 0: for a limit, 0 is none", () => {
+    const config = loadConfig({ PORT: " ", CONNECTIONS_PER_ADDRESS: "\t", JOINS_WAITING_PER_ADDRESS: " " });
+    const defaults = loadConfig({});
+    assert.equal(config.port, 2567);
+    assert.deepEqual([config.connectionsPerAddress, config.world.joinsWaitingPerAddress], [defaults.connectionsPerAddress, defaults.world.joinsWaitingPerAddress]);
+    assert.ok(defaults.connectionsPerAddress > 0);
+  });
+
   it("keeps moderation and whom NPCs met in DATA_DIR only without Redis (which keeps them), and not with DATA_DIR off", () => {
     assert.equal(loadConfig({}).keptDir, "data");
     assert.equal(loadConfig({ DATA_DIR: "/var/kobot" }).keptDir, "/var/kobot");
@@ -54,7 +62,9 @@ describe("Server configuration from the environment", () => {
         /LOG_LEVEL="loud": one of debug/.test(error.message),
     );
     assert.throws(() => loadConfig({ KAFKA_BROKERS: "localhost" }), /KAFKA_BROKERS="localhost": expected host:port/);
-    assert.throws(() => loadConfig({ KAFKA_RETENTION_HOURS: "0" }), /KAFKA_RETENTION_HOURS="0": .*>0/);
+    assert.throws(() => loadConfig({ KAFKA_RETENTION_HOURS: "0" }), /KAFKA_RETENTION_HOURS="0": .*>=0.1/);
+    assert.throws(() => loadConfig({ KAFKA_RETENTION_HOURS: "1e-7" }), /KAFKA_RETENTION_HOURS="1e-7"/, "a retention Kafka would round to 0 ms");
+    assert.throws(() => loadConfig({ KAFKA_BROKERS: " , " }), /KAFKA_BROKERS=" , ": expected host:port/, "not the embedded default, silently");
     assert.throws(() => loadConfig({ NPC_ID: "Ko Bot" }), /NPC_ID="Ko Bot": lower-case letters/);
     assert.throws(() => loadConfig({ MODEL_DTYPE: "fp16" }), /MODEL_DTYPE="fp16"/);
     assert.throws(() => loadConfig({ ES_URL: "localhost:9200" }), /ES_URL="localhost:9200"/);
