@@ -13,7 +13,9 @@ import { changesNeedingRestart } from "./world-changes.js";
 import { loadWorldFile, type WorldFile, WorldFileError } from "./world-file.js";
 
 const { values, positionals } = parseArgs({ options: { live: { type: "string" } }, allowPositionals: true });
-const fromEnv = process.env.WORLD_FILE === "off" ? undefined : process.env.WORLD_FILE;
+// Empty, or spaces alone, is unset, as the server reads it (config.ts).
+const named = process.env.WORLD_FILE?.trim() || undefined;
+const fromEnv = named === "off" ? undefined : named;
 const path = positionals[0] ?? fromEnv ?? DEFAULT_WORLD_FILE;
 
 try {
