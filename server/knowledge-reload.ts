@@ -34,20 +34,20 @@ export function reloadKnowledgeOnChange(
     fileReloads.inc({ file: "knowledge", outcome: "taken" });
     log.info("knowledge file reloaded", { file, lines: pairs.length, npcs });
   };
-  const watch = (files: Set<string>) => ({
-    files,
-    watcher: watchFiles(files, "knowledge files", log, (file) => {
+  const watched = filesOf(brains);
+  const watch = (files: Set<string>) =>
+    watchFiles(files, "knowledge files", log, (file) => {
       reload(file).catch((error: unknown) => log.error("knowledge file not reloaded", { file, error }));
-    }),
-  });
-  let watching = watch(filesOf(brains));
+    });
+  const watchers = [watch(watched)];
   return {
-    close: () => watching.watcher.close(),
+    close: () => watchers.forEach((watcher) => watcher.close()),
     follow(brains) {
-      const files = filesOf(brains);
-      if ([...files].every((file) => watching.files.has(file))) return;
-      watching.watcher.close();
-      watching = watch(files);
+      // The new files are watched beside the others: closing those would drop an edit still settling there.
+      const added = new Set([...filesOf(brains)].filter((file) => !watched.has(file)));
+      if (added.size === 0) return;
+      for (const file of added) watched.add(file);
+      watchers.push(watch(added));
     },
   };
 }

@@ -83,6 +83,28 @@ describe("knowledge files reloaded while the server runs (server/knowledge-reloa
     }
   });
 
+  it("keeps an edit of a watched file that is still settling when an NPC with a new file is added", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "knowledge-"));
+    const [hansFile, minaFile] = [join(folder, "hans.jsonl"), join(folder, "mina.jsonl")];
+    save(hansFile, [NAME]);
+    save(minaFile, [NAME]);
+    const hans = { npcId: "hans", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: hansFile };
+    const applied: Array<[string, string]> = [];
+    const watching = reloadKnowledgeOnChange([hans], undefined, createLogger({}, "silent"), async (changed, pairs) => {
+      applied.push([changed, pairs[0]!.a]);
+      return [];
+    });
+    try {
+      save(hansFile, [RENAMED]);
+      await sleep(50); // heard, and settling (150 ms) as the world file's edit adds mina
+      watching.follow([hans, { npcId: "mina", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: minaFile }]);
+      await waitFor("hans's edit taken", () => applied.length === 1);
+      assert.deepEqual(applied, [[hansFile, RENAMED.a]]);
+    } finally {
+      watching.close();
+    }
+  });
+
   it("runs on, saying edits need a restart, where a folder cannot be watched", () => {
     const warnings: string[] = [];
     const log = createLogger({}, "info", (line) => warnings.push((JSON.parse(line) as { msg: string }).msg));
