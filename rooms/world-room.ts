@@ -111,6 +111,8 @@ interface Question {
   line: ChatLine;
   /** performance.now() when the line entered the room: the answer's latency includes its wait in the queue. */
   askedAt: number;
+  /** Asked in private (the NPC's privateTalk): answered so, even if an edit of the world ends that meanwhile. */
+  privately: boolean;
 }
 
 /**
@@ -505,7 +507,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const hearers: Hearers = npc?.privateTalk ? { only: client.sessionId } : { near: player };
     const line = this.addLine("player", client.sessionId, player.name, text, "", { ...this.accountInLog(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, hearers);
     this.reports.said.add(client.sessionId, { id: line.id, text, ts: line.ts });
-    if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now() });
+    if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now(), privately: npc?.privateTalk === true });
     else if (npc) this.answerCall(npc, player, line);
   }
 
@@ -625,7 +627,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const refused = fallbackFor(this.closing ? "closing" : "busy");
     const npc = this.state.npcs.get(question.npcId)!;
     const info: NpcAnswerInfo = { questionId: question.line.id, question: question.text, latencyMs: 0, fallback: true, reason: refused.code };
-    this.addLine("npc", question.npcId, npc.name, refused.line, question.line.id, { npc: info }, this.toAsker(question.npcId, question.client.sessionId));
+    this.addLine("npc", question.npcId, npc.name, refused.line, question.line.id, { npc: info }, this.toAsker(question.npcId, question.client.sessionId, question.privately));
     npcAnswers.inc({ npc: question.npcId, outcome: refused.code });
     this.sendError(question.client, { code: refused.code, message: refused.message, text: question.line.text, npcId: question.npcId });
   }
@@ -647,7 +649,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.addLine("npc", npcId, npc.name, MODERATION_LINES.input, id, { npc: info }, this.toAsker(npcId, client.sessionId));
   }
 
-  private async askNpc({ client, npcId, text, line, askedAt: asked }: Question): Promise<void> {
+  private async askNpc({ client, npcId, text, line, askedAt: asked, privately }: Question): Promise<void> {
     npcQuestions.inc({ npc: npcId });
     const outcome = await this.deps.answers.ask({
       v: CONTRACT_VERSION,
@@ -667,7 +669,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (blocked) chatModerated.inc({ side: "output" });
     const info: NpcAnswerInfo = { questionId: line.id, question: text, latencyMs: Math.round((performance.now() - asked) * 10) / 10, ...answered };
     this.turnTo(npcId, client.sessionId);
-    const said = this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blocked ? { moderated: true } : {}) }, this.toAsker(npcId, client.sessionId));
+    const said = this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blocked ? { moderated: true } : {}) }, this.toAsker(npcId, client.sessionId, privately));
     // The game does what the line says (opens the shop) for the player who asked, as the line arrives.
     if (info.action) {
       this.sendAction(client, { npcId, action: info.action, lineId: said.id, replyTo: line.id }, line.name)
@@ -738,8 +740,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   /** An NPC's line to a player is heard near the NPC, and by that player wherever they stand; in private, by them alone. */
-  private toAsker(npcId: string, sessionId: string): Hearers {
-    if (this.npcSettings.get(npcId)?.privateTalk) return { only: sessionId };
+  private toAsker(npcId: string, sessionId: string, privately = this.npcSettings.get(npcId)?.privateTalk === true): Hearers {
+    if (privately) return { only: sessionId };
     return { near: this.standing(npcId), also: [sessionId] };
   }
 

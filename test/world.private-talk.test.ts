@@ -17,7 +17,6 @@ describe("an NPC that talks in private (privateTalk)", function () {
   this.timeout(30_000);
   let world: TestWorld;
   const chatLog = recordingChatLog();
-  const texts = (player: TestPlayer) => stateOf(player).chat.map((line) => line.text);
 
   before(async () => {
     const file = join(mkdtempSync(join(tmpdir(), "world-private-")), "world.json");
@@ -68,3 +67,43 @@ describe("an NPC that talks in private (privateTalk)", function () {
     await a.room.leave();
   });
 });
+
+describe("a question asked in private, answered after an edit ends the NPC's privateTalk", function () {
+  this.timeout(30_000);
+
+  it("is answered in private still, heard by the asker alone and logged private", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "world-private-edit-")), "world.json");
+    const proximity = { hearing: { mode: "proximity", radius: 30 } }; // views of their own either way: no restart needed
+    saveWorld(file, { ...proximity, npcs: [HANS, MINA] });
+    const chatLog = recordingChatLog();
+    const world = await startTestWorld({ WORLD_FILE: file }, { chatLog });
+    try {
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
+        await held;
+        return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`));
+      });
+      const a = await world.join("영희");
+      const b = await world.joinBeside(a, "철수");
+      a.room.send("chat", { text: "@미나 비밀 하나 알려 줘" });
+      await waitFor("the question with the brain", () => world.server.answers.waiting === 1);
+      saveWorld(file, { ...proximity, npcs: [HANS, { ...MINA, privateTalk: false }] });
+      await waitFor("the edit taken", () => stateOf(a).npcs.mina?.privateTalk === false);
+      release();
+      await waitFor("her answer to 영희", () => texts(a).includes("답: 비밀 하나 알려 줘"));
+      b.room.send("chat", { text: "@한스 안녕" }); // a line both hear after it: 철수 is up to date
+      await waitFor("hans's answer to 철수", () => texts(b).includes("답: 안녕"));
+      assert.ok(!texts(b).includes("답: 비밀 하나 알려 줘"), "철수 did not hear the answer to a private question");
+      await waitFor("the answer logged", () => chatLog.records.some((record) => record.text === "답: 비밀 하나 알려 줘"));
+      assert.equal(chatLog.records.find((record) => record.text === "답: 비밀 하나 알려 줘")!.private, true);
+      await Promise.all([a, b].map((player) => player.room.leave()));
+    } finally {
+      await world.stop();
+    }
+  });
+});
+
+function texts(player: TestPlayer): string[] {
+  return stateOf(player).chat.map((line) => line.text);
+}
