@@ -1,3 +1,5 @@
+import { isDeepStrictEqual } from "node:util";
+
 import type { Logger } from "../common/log.js";
 import { fileReloads, forgetNpcs } from "../common/metrics.js";
 import type { ServerConfig } from "./config.js";
@@ -10,6 +12,8 @@ import { loadWorldFile, type WorldFile, WorldFileError } from "./world-file.js";
  * greetings or unsure lines sees the change in the game without a restart. A saved file is read and checked as at
  * start (world-file.ts), and goes to `apply` whole, or not at all: an edit that fails a check, or that changes what a
  * running process cannot take (world-changes.ts), is logged with what is wrong, and the world stays as it is.
+ * The file is read once more as the watch begins: an edit saved while the process started (a model loading, the
+ * server id checked on Kafka: seconds) came before the watch, and would go unseen until the next.
  */
 export function reloadWorldOnChange(config: ServerConfig, log: Logger, apply: (world: WorldFile) => void): { close(): void } {
   const path = config.worldFile;
@@ -17,7 +21,7 @@ export function reloadWorldOnChange(config: ServerConfig, log: Logger, apply: (w
   let taken: WorldFile = { npcs: config.world.npcs, hearing: config.world.hearing, sight: config.world.sight, brains: config.brains };
   // The models loaded at start stay loaded: an NPC may come back to one no NPC spoke with since.
   const loaded = modelsOf(taken);
-  return watchFiles([path], "world file", log, (file) => {
+  const changed = (file: string, sinceStart = false) => {
     let next: WorldFile;
     try {
       next = loadWorldFile(path, config.model.dir, config.world.bounds, config.moderator);
@@ -26,6 +30,7 @@ export function reloadWorldOnChange(config: ServerConfig, log: Logger, apply: (w
       fileReloads.inc({ file: "world", outcome: "refused" });
       return log.error("world file changed but not taken: the world stays as it is", { file, problem });
     }
+    if (sinceStart && isDeepStrictEqual(next, taken)) return;
     const restart = changesNeedingRestart(taken, next, loaded);
     if (restart.length > 0) {
       fileReloads.inc({ file: "world", outcome: "needs_restart" });
@@ -36,6 +41,9 @@ export function reloadWorldOnChange(config: ServerConfig, log: Logger, apply: (w
     apply(next);
     void forgetNpcs(gone);
     fileReloads.inc({ file: "world", outcome: "taken" });
-    log.info("world file reloaded", { file, npcs: next.npcs.map((npc) => npc.id) });
-  });
+    log.info("world file reloaded", { file, npcs: next.npcs.map((npc) => npc.id), ...(sinceStart ? { savedWhileStarting: true } : {}) });
+  };
+  const watching = watchFiles([path], "world file", log, changed);
+  changed(path, true);
+  return watching;
 }

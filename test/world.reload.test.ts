@@ -8,6 +8,7 @@ import { createLogger } from "../common/log.js";
 import { fileReloads } from "../common/metrics.js";
 import type { WorldState } from "../rooms/world-state.js";
 import { loadConfig } from "../server/config.js";
+import { reloadWorldOnChange } from "../server/world-reload.js";
 import { startAskedWorker } from "./helpers/embedded-worker.js";
 import { saveWorld } from "./helpers/save-world.js";
 import { sleep, startTestWorld, stateOf, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
@@ -28,6 +29,21 @@ const MOVED = {
 
 // Hans comes up to a player standing 4 m from him.
 const NEAR = { ...MOVED, npcs: [{ ...MOVED.npcs[0], position: { x: 6, y: 0, z: 3 } }, HERMIT] };
+
+describe("the world file saved while a process starts (server/world-reload.ts)", () => {
+  it("takes an edit saved between reading the file and watching it, and nothing when there was none", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "world-starting-")), "world.json");
+    saveWorld(file, AT_START);
+    const config = loadConfig({ WORLD_FILE: file });
+    const quiet = createLogger({}, "silent");
+    const applied: string[] = [];
+    reloadWorldOnChange(config, quiet, (world) => applied.push(world.npcs[0]!.name)).close();
+    assert.equal(applied.length, 0, "the file as read at start: nothing to take");
+    saveWorld(file, { ...AT_START, npcs: [{ ...HANS, name: "망치" }, HERMIT] }); // saved while the model loaded, say
+    reloadWorldOnChange(config, quiet, (world) => applied.push(world.npcs[0]!.name)).close();
+    assert.deepEqual(applied, ["망치"]);
+  });
+});
 
 describe("the world file edited while the server runs (server/world-reload.ts)", function () {
   this.timeout(30_000);
