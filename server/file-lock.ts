@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, unlink } from "node:fs/promises";
+import { mkdir, open, readFile, stat, unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 
@@ -12,11 +12,17 @@ export class FileHeldError extends Error {
   }
 }
 
+/** How often a holder touches its lock, and how long another host's lock may go untouched before it is deemed dead. */
+export const LOCK_TOUCH_MS = 10_000;
+export const LOCK_STALE_MS = 60_000;
+
 /**
  * Holds `path` for this process through a lock file beside it (`path.lock`, naming the process and host), made only
  * where none is, as PostgreSQL's postmaster.pid is. A lock whose process is gone (a crash, on this host; or this
- * process's own pid, reused after a container restart) is taken over; one of a live process, or of another host,
- * is not: FileHeldError. Returns what lets the file go.
+ * process's own pid, reused after a container restart) is taken over; one of a live process is not: FileHeldError.
+ * Whether another host's process runs cannot be asked, and a container made again has another host name: the holder
+ * touches its lock every LOCK_TOUCH_MS, and another host's lock untouched for LOCK_STALE_MS is taken over. Returns
+ * what lets the file go.
  */
 export async function holdFile(path: string): Promise<() => Promise<void>> {
   const lock = `${path}.lock`;
@@ -27,7 +33,12 @@ export async function holdFile(path: string): Promise<() => Promise<void>> {
       const handle = await open(lock, "wx");
       await handle.writeFile(mine);
       await handle.close();
+      const touch = setInterval(() => {
+        const now = new Date();
+        utimes(lock, now, now).catch(() => undefined);
+      }, LOCK_TOUCH_MS).unref();
       return async () => {
+        clearInterval(touch);
         // Only our own: a lock taken over by another process after ours was deemed stale stays.
         if ((await readFile(lock, "utf8").catch(() => "")) === mine) await unlink(lock).catch(() => undefined);
       };
@@ -35,14 +46,15 @@ export async function holdFile(path: string): Promise<() => Promise<void>> {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const holder = await readFile(lock, "utf8").catch(() => "");
-    const held = heldBy(holder);
+    const touchedMsAgo = Date.now() - ((await stat(lock).catch(() => undefined))?.mtimeMs ?? 0);
+    const held = heldBy(holder, touchedMsAgo);
     if (held || attempt > 0) throw new FileHeldError(lock, held ?? "another process");
     await unlink(lock).catch(() => undefined); // stale: its process is gone
   }
 }
 
 /** Who holds a lock with this text, or undefined when no one can: its process is gone, or it is unreadable. */
-function heldBy(text: string): string | undefined {
+function heldBy(text: string, touchedMsAgo: number): string | undefined {
   let pid: unknown;
   let host: unknown;
   try {
@@ -51,7 +63,10 @@ function heldBy(text: string): string | undefined {
     return undefined; // torn as it was written: whoever wrote it did not get to use the file
   }
   if (typeof pid !== "number" || typeof host !== "string") return undefined;
-  if (host !== hostname()) return `process ${pid} on ${host}`; // cannot tell whether it runs
+  if (host !== hostname()) {
+    if (touchedMsAgo > LOCK_STALE_MS) return undefined;
+    return `process ${pid} on ${host} (if it is gone, its lock is taken over ${Math.ceil((LOCK_STALE_MS - touchedMsAgo) / 1000)} s from now)`;
+  }
   return pid !== process.pid && running(pid) ? `process ${pid}` : undefined;
 }
 

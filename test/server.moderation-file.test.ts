@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
 import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -9,6 +9,7 @@ import { SignJWT } from "jose";
 import { impose, lift, sanctionedUntil, sanctionsInForce } from "../rooms/account-sanctions.js";
 import { fileReport, listReports } from "../rooms/player-reports.js";
 import { ConfigError } from "../server/config.js";
+import { LOCK_STALE_MS } from "../server/file-lock.js";
 import { keepPresence } from "../server/kept-presence.js";
 import { MODERATION_PART } from "../server/moderation-file.js";
 import { joinWorld, quiet, sleep, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
@@ -136,6 +137,11 @@ describe("one process's DATA_DIR (server/file-lock.ts)", () => {
     await kept.stop();
     assert.ok(!existsSync(lockIn(file)));
     assert.ok(!existsSync(`${file}.lock`));
+    // Another host's (a container made again has another name), untouched past LOCK_STALE_MS: its holder is gone.
+    lockOf(file, 4242, "container-before");
+    const long = new Date(Date.now() - LOCK_STALE_MS - 1000);
+    utimesSync(lockIn(file), long, long);
+    await (await keepModeration(file, quiet)).stop();
     // Half-written by a process that died writing it: nobody holds it.
     writeFileSync(lockIn(file), '{"pid": 12');
     await (await keepModeration(file, quiet)).stop();
