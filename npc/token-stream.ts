@@ -15,8 +15,8 @@ export type TokenCallback = (event: TokenEvent) => void;
 /**
  * Turns the decoder's new tokens into text events per batch row.
  *
- * A Hangul syllable spans several byte-level tokens: `decode` drops a half-written one ("�"), so text is emitted
- * only once the syllable is whole.
+ * A Hangul syllable spans several byte-level tokens: text is emitted only once it decodes to whole
+ * characters, so a player never sees a half-written "�" (the engine's decode drops it too).
  */
 export class TokenStream {
   private readonly generated: number[][];
@@ -43,7 +43,7 @@ export class TokenStream {
     }
     this.generated[index]!.push(id);
     const text = this.decode(withoutLoop(this.generated[index]!)); // as the final answer will read
-    if (text === this.shown[index]) return;
+    if (text.endsWith("\ufffd") || text === this.shown[index]) return;
     const delta = text.startsWith(this.shown[index]!) ? text.slice(this.shown[index]!.length) : text;
     this.shown[index] = text;
     this.onToken({ index, text, delta });
