@@ -22,6 +22,7 @@ start() {
   [[ -n "$port" && "$port" != "0" ]] || port="$(free_port)"
   mkdir -p "$dir/logs"
   dir="$(cd "$dir" && pwd)"
+  refuse_second_start "$dir/hdfs.pid" "HDFS"
   # -format only the first time: a restart on the same DIR keeps what was written (the restart test needs that).
   local format=()
   [[ -d "$dir/data" ]] || format=(-format)
@@ -31,20 +32,28 @@ start() {
     -D "hdfs.minidfs.basedir=$dir/data" -D dfs.permissions.enabled=false -D dfs.replication=1 \
     > "$dir/logs/hdfs.log" 2>&1 &
   local wrapper=$!
+  echo "$wrapper" > "$dir/hdfs.pid"
+  # Until it is up, any way out of this script (the wait over, an interrupt) stops what it started.
+  trap "stop_pidfile $(printf %q "$dir/hdfs.pid") 15 children" EXIT
   for _ in $(seq 1 240); do
-    if [[ -s "$dir/conf.xml" ]] && (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      # The JVM is a child of nohup's shell on some systems: record the process that listens.
-      local pid
-      # No `ss`, or no pid in its answer: the wrapper's pid (set -e must not end the start here, HDFS running).
-      pid="$(ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2 || true)"
-      echo "${pid:-$wrapper}" > "$dir/hdfs.pid"
-      echo "hdfs://127.0.0.1:$port"
-      return 0
+    if [[ -s "$dir/conf.xml" ]]; then
+      # The JVM is a child of nohup's shell on some systems: record the process that listens, the wrapper or its child
+      # (not another process that took the port since free_port).
+      local pid=""
+      for candidate in "$wrapper" $(pgrep -P "$wrapper" || true); do
+        if listens "$candidate" "$port"; then pid="$candidate"; break; fi
+      done
+      if [[ -n "$pid" ]]; then
+        echo "$pid" > "$dir/hdfs.pid"
+        trap - EXIT
+        echo "hdfs://127.0.0.1:$port"
+        return 0
+      fi
     fi
     kill -0 "$wrapper" 2>/dev/null || { tail -40 "$dir/logs/hdfs.log" >&2; exit 1; }
     sleep 0.5
   done
-  echo "HDFS did not come up on 127.0.0.1:$port within 120 s; see $dir/logs/hdfs.log" >&2
+  echo "HDFS did not come up on 127.0.0.1:$port within 120 s (stopped); see $dir/logs/hdfs.log" >&2
   exit 1
 }
 

@@ -23,6 +23,7 @@ start() {
   fetch
   mkdir -p "$dir/logs"
   dir="$(cd "$dir" && pwd)"
+  refuse_second_start "$dir/broker.pid" "a Kafka broker"
   local cport formatted=""
   [[ -f "$dir/data/meta.properties" ]] && formatted=yes
   if [[ -n "$formatted" ]]; then
@@ -58,21 +59,27 @@ PROPS
       -c "$dir/server.properties" > "$dir/logs/format.log" 2>&1 || { cat "$dir/logs/format.log" >&2; exit 1; }
   fi
   nohup "${java[@]}" kafka.Kafka "$dir/server.properties" > "$dir/logs/broker.log" 2>&1 &
-  echo $! > "$dir/broker.pid"
+  local pid=$!
+  echo "$pid" > "$dir/broker.pid"
+  # Until it is ready, any way out of this script (a topic not created, the wait over, an interrupt) stops the broker.
+  trap "stop_pidfile $(printf %q "$dir/broker.pid") 10" EXIT
   echo "127.0.0.1:$port" > "$dir/brokers"
   for _ in $(seq 1 120); do
-    if (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    # Ready when this broker listens on the port: not when something else does (the port taken since free_port).
+    if listens "$pid" "$port"; then
       for topic in "$@"; do
         "${java[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" --create \
-          --if-not-exists --topic "$topic" --partitions 4 --replication-factor 1 >> "$dir/logs/topics.log" 2>&1
+          --if-not-exists --topic "$topic" --partitions 4 --replication-factor 1 >> "$dir/logs/topics.log" 2>&1 \
+          || { echo "topic $topic not created:" >&2; tail -20 "$dir/logs/topics.log" >&2; exit 1; }
       done
+      trap - EXIT
       echo "127.0.0.1:$port"
       return 0
     fi
-    kill -0 "$(cat "$dir/broker.pid")" 2>/dev/null || { cat "$dir/logs/broker.log" >&2; exit 1; }
+    kill -0 "$pid" 2>/dev/null || { cat "$dir/logs/broker.log" >&2; exit 1; }
     sleep 0.5
   done
-  echo "kafka did not listen on 127.0.0.1:$port within 60 s; see $dir/logs/broker.log" >&2
+  echo "kafka did not listen on 127.0.0.1:$port within 60 s (stopped); see $dir/logs/broker.log" >&2
   exit 1
 }
 

@@ -4,20 +4,95 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-# stop_pidfile FILE [SECONDS]: TERM the process in FILE, wait for it to exit (KILL after SECONDS), remove FILE.
-stop_pidfile() {
-  local pid_file="$1" wait_s="${2:-10}"
-  [[ -f "$pid_file" ]] || return 0
-  local pid
-  pid="$(cat "$pid_file")"
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 $((wait_s * 4))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  kill -9 "$pid" 2>/dev/null || true
+# runs_in DIR PID: whether PID is a service started in DIR (its command line names DIR, or it runs in DIR or a folder
+# of it: Redis in DIR, Elasticsearch in DIR/logs), not a process that took the number after the service exited.
+runs_in() {
+  local dir="$1" pid="$2" real command cwd
+  [[ "$pid" =~ ^[0-9]+$ && -r "/proc/$pid/cmdline" ]] || return 1
+  real="$(cd "$dir" && pwd -P)"
+  command="$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null || true)"
+  cwd="$(readlink "/proc/$pid/cwd" 2>/dev/null || true)"
+  [[ "$command" == *"$dir"* || "$command" == *"$real"* || "$cwd" == "$real" || "$cwd" == "$real"/* ]]
+}
+
+# running_pid PIDFILE: prints the pid in PIDFILE if that process is alive and was started in PIDFILE's folder.
+running_pid() {
+  local pid_file="$1" dir pid
+  [[ -f "$pid_file" ]] || return 1
+  dir="$(cd "$(dirname "$pid_file")" && pwd)"
+  pid="$(cat "$pid_file" 2>/dev/null)"
+  runs_in "$dir" "$pid" || return 1
+  echo "$pid"
+}
+
+# refuse_second_start PIDFILE NAME: exits if the service of PIDFILE's folder still runs (a second one on the same data
+# would fight it, and its pid would take the file), else removes a stale PIDFILE.
+refuse_second_start() {
+  local pid_file="$1" name="$2" pid
+  if pid="$(running_pid "$pid_file")"; then
+    echo "$name from $(dirname "$pid_file") already runs (pid $pid): stop it first" >&2
+    exit 1
+  fi
   rm -f "$pid_file"
+}
+
+# listens PID PORT: whether process PID listens on 127.0.0.1:PORT (not another process that took the port).
+# Without `ss`, or without pids in its answer: whether PID is alive and something listens there.
+listens() {
+  local pid="$1" port="$2" owners
+  kill -0 "$pid" 2>/dev/null || return 1
+  if command -v ss > /dev/null; then
+    owners="$(ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 || true)"
+    [[ -n "$owners" ]] && { grep -qx "$pid" <<< "$owners"; return; }
+  fi
+  (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null
+}
+
+# stop_pidfile FILE [SECONDS] [children]: TERM the process in FILE (with `children`, its children too: a JVM that runs
+# under nohup's shell), wait for them to exit (KILL after SECONDS), remove FILE. Only processes started in FILE's
+# folder are signalled: after a crash or a reboot the number may be another process's.
+stop_pidfile() {
+  local pid_file="$1" wait_s="${2:-10}" dir pid pids=()
+  [[ -f "$pid_file" ]] || return 0
+  dir="$(cd "$(dirname "$pid_file")" && pwd)"
+  if pid="$(running_pid "$pid_file")"; then
+    pids=("$pid")
+    if [[ "${3:-}" == children ]]; then
+      for child in $(pgrep -P "$pid" || true); do if runs_in "$dir" "$child"; then pids+=("$child"); fi; done
+    fi
+    kill "${pids[@]}" 2>/dev/null || true
+    for _ in $(seq 1 $((wait_s * 4))); do
+      local alive=""
+      for p in "${pids[@]}"; do if kill -0 "$p" 2>/dev/null; then alive=yes; fi; done
+      [[ -n "$alive" ]] || break
+      sleep 0.25
+    done
+    for p in "${pids[@]}"; do
+      if runs_in "$dir" "$p"; then kill -9 "$p" 2>/dev/null || true; fi
+    done
+  fi
+  rm -f "$pid_file"
+}
+
+# with_cache_lock LOCKFILE COMMAND...: COMMAND while holding LOCKFILE, so that two first fetches at once (two checkouts,
+# parallel jobs) do not write the same folders; the one that waited then finds the fetch done (COMMAND checks again).
+with_cache_lock() {
+  local lock="$1"
+  shift
+  mkdir -p "$(dirname "$lock")"
+  (
+    flock 9
+    "$@"
+  ) 9> "$lock"
 }
 
 # maven_fetch DIR GROUP:ARTIFACT:VERSION...: the artifacts and their dependencies into DIR, once (Maven Central).
 maven_fetch() {
+  [[ -f "$1/.complete" ]] && return 0
+  with_cache_lock "$1.lock" maven_fetch_locked "$@"
+}
+
+maven_fetch_locked() {
   local dir="$1" deps="" pom_dir group artifact version
   shift
   [[ -f "$dir/.complete" ]] && return 0
