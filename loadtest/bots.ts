@@ -2,7 +2,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 
 import { Client, type Room } from "@colyseus/sdk";
 
-import { isNoAnswerLine } from "../rooms/fallback-lines.js";
+import { fallbackFor, isNoAnswerLine } from "../rooms/fallback-lines.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import type { WorldState } from "../rooms/world-state.js";
 import { signToken } from "../server/player-accounts.js";
@@ -32,8 +32,11 @@ export interface LoadTestReport {
   moveSeenMs: number[];
   /** Time between two patches arriving at a bot (20 patches/s → 50 ms when the server keeps up). */
   patchIntervalMs: number[];
+  /** Answers the NPC gave, its fallback lines for an answer that never came (timeout, brain unavailable) included. */
   answerMs: number[];
   fallbacks: number;
+  /** Questions the room turned away at once (the NPC's queue full, the server closing): not answers, not in answerMs. */
+  refused: number;
   unanswered: number;
   /** Ask ticks skipped because no bot stood within an NPC's talk radius (players walk up to NPCs first). */
   noAskerNear: number;
@@ -47,7 +50,7 @@ export interface LoadTestReport {
 export function emptyReport(bots: number, rooms: number): LoadTestReport {
   return {
     bots, rooms, joined: 0, joinMs: [], patchDelayMs: [], moveSeenMs: [], patchIntervalMs: [], answerMs: [],
-    fallbacks: 0, unanswered: 0, noAskerNear: 0, errors: {}, botLoopDelayP99Ms: 0,
+    fallbacks: 0, refused: 0, unanswered: 0, noAskerNear: 0, errors: {}, botLoopDelayP99Ms: 0,
   };
 }
 
@@ -112,6 +115,7 @@ export class BotSwarm {
           const text = `@${npcId} ${questions[asked++ % questions.length]} #${this.options.firstBot ?? 0}.${asked}`;
           pendingAnswers.push(answerTime(bot.room, text).then((result) => {
             if (result === undefined) report.unanswered++;
+            else if (result.refused) report.refused++;
             else {
               report.answerMs.push(result.ms);
               if (result.fallback) report.fallbacks++;
@@ -229,21 +233,34 @@ function move(bot: Bot): void {
   bot.room.send("move", { x: bot.x, y: 0, z: bot.z, rotY: bot.seq, anim: "walk" });
 }
 
+/** The NPC's line for a question the room turned away without asking the brain (world-room turnAway). */
+const REFUSAL_LINES = new Set([fallbackFor("busy").line, fallbackFor("closing").line]);
+
+/** The NPC's reply to a question: how long it took, and whether it was a fallback line or a refusal. */
+export interface AnswerTime {
+  ms: number;
+  /** Not a real answer: a fallback line for an answer that never came (timeout, brain unavailable), or a refusal. */
+  fallback: boolean;
+  /** Turned away at once (the NPC's queue full, the server closing): no answer was tried, so `ms` is no answer time. */
+  refused: boolean;
+}
+
 /**
  * Time from now (call it just before sending `text`) to the NPC's reply to this client's line `text`
  * in its state; undefined after `timeoutMs`. Listens to patches: no polling, no state copies.
  */
-export function answerTime(room: Room<any, WorldState>, text: string, timeoutMs = 15_000): Promise<{ ms: number; fallback: boolean } | undefined> {
+export function answerTime(room: Room<any, WorldState>, text: string, timeoutMs = 15_000): Promise<AnswerTime | undefined> {
   const started = performance.now();
   return new Promise((resolve) => {
     const check = (state: WorldState) => {
       const question = state.chat.find((line) => line.from === room.sessionId && line.text === text);
       const answer = question && state.chat.find((line) => line.replyTo === question.id);
       if (!answer) return;
-      finish({ ms: performance.now() - started, fallback: isNoAnswerLine(answer.text) });
+      const refused = REFUSAL_LINES.has(answer.text);
+      finish({ ms: performance.now() - started, fallback: refused || isNoAnswerLine(answer.text), refused });
     };
     const timer = setTimeout(() => finish(undefined), timeoutMs);
-    const finish = (result: { ms: number; fallback: boolean } | undefined) => {
+    const finish = (result: AnswerTime | undefined) => {
       clearTimeout(timer);
       room.onStateChange.remove(check);
       resolve(result);

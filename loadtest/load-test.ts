@@ -79,6 +79,7 @@ function merge(options: LoadTestOptions, reports: LoadTestReport[]): LoadTestRep
       for (const value of report[key]) total[key].push(value);
     }
     total.fallbacks += report.fallbacks;
+    total.refused += report.refused;
     total.unanswered += report.unanswered;
     total.noAskerNear += report.noAskerNear;
     for (const [code, n] of Object.entries(report.errors)) total.errors[code] = (total.errors[code] ?? 0) + n;
