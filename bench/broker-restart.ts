@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-import { freePort, startService, uniqueTopics } from "../test/helpers/processes.js";
-import { answersTo, joinWorld, sleep, waitFor } from "../test/helpers/world.js";
+import { freePort, type Service, startService, uniqueTopics } from "../test/helpers/processes.js";
+import { answersTo, joinWorld, sleep, type TestPlayer, waitFor } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -20,25 +20,28 @@ const outages = values.down.split(",").map(Number);
 
 const dir = mkdtempSync(join(tmpdir(), "kobot-bench-broker-"));
 const kafka = (...args: string[]) => execFileSync("bash", ["scripts/kafka-local.sh", ...args], { cwd: ROOT, encoding: "utf8" }).trim().split("\n").at(-1)!;
-const brokers = kafka("start", dir);
-const topics = uniqueTopics("restart");
-const env = {
-  KAFKA_BROKERS: brokers,
-  KAFKA_QUESTION_TOPIC: topics.question,
-  KAFKA_ANSWER_TOPIC: topics.answer,
-  KAFKA_WORKER_GROUP: `workers-${topics.question}`,
-  NPC_TIMEOUT_MS: "3000",
-};
-const port = await freePort();
-const server = await startService("bench-restart-server", "server/main.ts", { ...env, PORT: String(port), SERVER_ID: "restart" }, "world server listening");
-const worker = await startService("bench-restart-worker", "npc/worker-main.ts", env, "npc worker started");
-const player = await joinWorld(`ws://127.0.0.1:${port}`, { name: "재시작" });
 const real = (text: string) => !/생각이 잘 안 나네요|대답하기가 어려워요/.test(text);
 
 const rows = [];
+const services: Service[] = [];
+let player: TestPlayer | undefined;
 try {
+  // Started inside the try: whatever started before a start fails is stopped below.
+  const brokers = kafka("start", dir);
+  const topics = uniqueTopics("restart");
+  const env = {
+    KAFKA_BROKERS: brokers,
+    KAFKA_QUESTION_TOPIC: topics.question,
+    KAFKA_ANSWER_TOPIC: topics.answer,
+    KAFKA_WORKER_GROUP: `workers-${topics.question}`,
+    NPC_TIMEOUT_MS: "3000",
+  };
+  const port = await freePort();
+  services.push(await startService("bench-restart-server", "server/main.ts", { ...env, PORT: String(port), SERVER_ID: "restart" }, "world server listening"));
+  services.push(await startService("bench-restart-worker", "npc/worker-main.ts", env, "npc worker started"));
+  player = await joinWorld(`ws://127.0.0.1:${port}`, { name: "재시작" });
   player.room.send("chat", { text: "@kobot 배고파" });
-  await waitFor("a first answer", () => answersTo(player).some((line) => real(line.text)), 15_000);
+  await waitFor("a first answer", () => answersTo(player!).some((line) => real(line.text)), 15_000);
   for (const downS of outages) {
     kafka("stop", dir);
     await sleep(downS * 1000);
@@ -60,10 +63,13 @@ try {
     await sleep(5000); // the answers of questions asked just before settle
   }
 } finally {
-  await player.room.leave();
-  await Promise.all([server.stop(), worker.stop()]);
-  kafka("stop", dir);
-  rmSync(dir, { recursive: true, force: true });
+  await player?.room.leave().catch(() => {});
+  await Promise.allSettled(services.map((service) => service.stop()));
+  try {
+    kafka("stop", dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 console.log("| broker down | first real answer after it is back | questions asked meanwhile (1/s) | fallbacks |\n|---|---|---|---|");

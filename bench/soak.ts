@@ -56,28 +56,62 @@ interface Watched {
 
 async function watched(name: string, entry: string, env: Record<string, string>, readyMsg: string, metricsPort: number): Promise<Watched> {
   const snapshots = mkdtempSync(join(tmpdir(), `kobot-soak-${name}-`));
-  const service = await startService(`bench-soak-${name}`, entry, env, readyMsg, ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${snapshots}`]);
-  return { name, service, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, snapshots };
+  try {
+    const service = await startService(`bench-soak-${name}`, entry, env, readyMsg, ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${snapshots}`]);
+    return { name, service, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, snapshots };
+  } catch (error) {
+    rmSync(snapshots, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 const kafkaDir = values.kafka ? mkdtempSync(join(tmpdir(), "kobot-soak-kafka-")) : undefined;
-const brokers = kafkaDir && execFileSync("bash", ["scripts/kafka-local.sh", "start", kafkaDir], { encoding: "utf8" }).trim().split("\n").at(-1)!;
-const topics = uniqueTopics("soak");
-const kafkaEnv: Record<string, string> = brokers
-  ? { KAFKA_BROKERS: brokers, KAFKA_QUESTION_TOPIC: topics.question, KAFKA_ANSWER_TOPIC: topics.answer, KAFKA_WORKER_GROUP: `soak-${topics.question}`, CHAT_LOG_TOPIC: `chat.log.${topics.question}` }
-  : {};
+/** The server first, then the worker, if any: each pushed as it starts, so that stopAll stops what a failed start left. */
 const processes: Watched[] = [];
-const workerPort = await freePort();
-if (brokers) processes.push(await watched("worker", "npc/worker-main.ts", { ...kafkaEnv, METRICS_PORT: String(workerPort) }, "npc worker started", workerPort));
-const port = await freePort();
-const url = `ws://127.0.0.1:${port}`;
-const server = await watched("server", "server/main.ts", { ...kafkaEnv, PORT: String(port), HOST: "127.0.0.1", ...(secret ? { AUTH_SECRET: secret } : {}) }, "world server listening", port);
-processes.unshift(server);
+
+async function stopAll(): Promise<void> {
+  for (const watched of processes) {
+    await watched.service.stop();
+    if (values["keep-snapshots"]) console.log(`${watched.name}'s heap snapshots: ${watched.snapshots}`);
+    else rmSync(watched.snapshots, { recursive: true, force: true }); // two of ~40 MB each
+  }
+  if (kafkaDir) {
+    try {
+      execFileSync("bash", ["scripts/kafka-local.sh", "stop", kafkaDir]);
+    } finally {
+      rmSync(kafkaDir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** The broker (with --kafka), the worker and the server; whatever started is stopped if one of them fails to. */
+async function startAll(): Promise<{ brokers?: string; server: Watched; url: string }> {
+  try {
+    const brokers = kafkaDir && execFileSync("bash", ["scripts/kafka-local.sh", "start", kafkaDir], { encoding: "utf8" }).trim().split("\n").at(-1)!;
+    const topics = uniqueTopics("soak");
+    const kafkaEnv: Record<string, string> = brokers
+      ? { KAFKA_BROKERS: brokers, KAFKA_QUESTION_TOPIC: topics.question, KAFKA_ANSWER_TOPIC: topics.answer, KAFKA_WORKER_GROUP: `soak-${topics.question}`, CHAT_LOG_TOPIC: `chat.log.${topics.question}` }
+      : {};
+    const workerPort = await freePort();
+    if (brokers) processes.push(await watched("worker", "npc/worker-main.ts", { ...kafkaEnv, METRICS_PORT: String(workerPort) }, "npc worker started", workerPort));
+    const port = await freePort();
+    const server = await watched("server", "server/main.ts", { ...kafkaEnv, PORT: String(port), HOST: "127.0.0.1", ...(secret ? { AUTH_SECRET: secret } : {}) }, "world server listening", port);
+    processes.unshift(server);
+    return { brokers, server, url: `ws://127.0.0.1:${port}` };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+const { brokers, server, url } = await startAll();
 
 /** What the visitors saw, over one phase. */
 class Tally {
   visits = 0;
   answers: number[] = [];
+  /** Turned away at once (the NPC's queue full, the server closing): kept out of the answer times. */
+  refused = 0;
   unanswered = 0;
   errors: Record<string, number> = {};
   count(code: string) {
@@ -105,8 +139,9 @@ async function visit(tally: Tally): Promise<void> {
     const answer = answerTime(room, text);
     room.send("chat", { text });
     const result = await answer;
-    if (result) tally.answers.push(result.ms);
-    else tally.unanswered++;
+    if (!result) tally.unanswered++;
+    else if (result.refused) tally.refused++;
+    else tally.answers.push(result.ms);
     // Then on to another NPC, which greets them (and, signed in, remembers them), and hello to the room.
     const others = [...room.state.npcs].filter(([id]) => id !== "kobot");
     const [, npc] = others[n % others.length]!;
@@ -189,7 +224,7 @@ try {
   clearInterval(sampler);
 
   const phaseRow = (name: string, seconds: number, tally: Tally, settledThen: typeof atEnd) => ({
-    phase: name, seconds: round(seconds), visits: tally.visits, answers: tally.answers.length, unanswered: tally.unanswered,
+    phase: name, seconds: round(seconds), visits: tally.visits, answers: tally.answers.length, refused: tally.refused, unanswered: tally.unanswered,
     answerP50Ms: round(percentile(tally.answers, 50)), answerP95Ms: round(percentile(tally.answers, 95)),
     ...Object.fromEntries(processes.map((watched, i) => [`${watched.name}HeapMB`, round(totalBytes(settledThen.heaps[i]!) / MB)])),
     roomsLeft: settledThen.rooms, clientsLeft: settledThen.clients,
@@ -217,14 +252,6 @@ try {
   }, null, 2) + "\n");
 } finally {
   clearInterval(sampler);
-  for (const watched of processes) {
-    await watched.service.stop();
-    if (values["keep-snapshots"]) console.log(`${watched.name}'s heap snapshots: ${watched.snapshots}`);
-    else rmSync(watched.snapshots, { recursive: true, force: true }); // two of ~40 MB each
-  }
-  if (kafkaDir) {
-    execFileSync("bash", ["scripts/kafka-local.sh", "stop", kafkaDir]);
-    rmSync(kafkaDir, { recursive: true, force: true });
-  }
+  await stopAll();
 }
 process.exit(0);

@@ -35,7 +35,13 @@ export async function startService(name: string, entry: string, env: Record<stri
   child.stdout!.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} not ready within 60 s; see ${LOG_DIR}/${name}.log`)), 60_000);
+    // Not ready in time: stopped, or it would outlive the run that gave up on it (ports, a model in memory). TERM first:
+    // tsx's runner passes it on to the process it started, and a KILL would leave that one running.
+    const timer = setTimeout(() => {
+      child.kill("SIGTERM");
+      setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"), 10_000).unref();
+      reject(new Error(`${name} not ready within 60 s (stopped); see ${LOG_DIR}/${name}.log`));
+    }, 60_000);
     createInterface({ input: child.stderr! }).on("line", (line) => {
       log.write(line + "\n");
       if (line.includes(`"msg":"${readyMsg}"`)) {
