@@ -1,7 +1,8 @@
 /**
  * npm run bench:index: how fast chat lines get into Elasticsearch.
  *  - documents/s: N chat-log records through the indexer alone (bulk), and through the whole Kafka
- *    path (topic → indexer consumer → bulk), on a real broker and a real node started here;
+ *    path (topic → indexer consumer → bulk), on a real broker and a real node started here; both after a
+ *    throwaway warm-up bulk, both with 4 bulk requests at once (the topic's 4 partitions are consumed at once);
  *  - lag: a line said in a live room → found by the search API (refresh interval included), for
  *    the embedded default (in-process indexer) and the Kafka deployment (separate indexer process).
  * Prints a table and writes bench/results/index.json.
@@ -60,14 +61,39 @@ async function countOf(es: Elasticsearch, index: string): Promise<number> {
   return (await es.count({ index, ignore_unavailable: true, allow_no_indices: true })).count;
 }
 
-/** The indexer alone: bulk requests of 1000 straight into Elasticsearch. */
+/** Records per bulk request, and requests at once: the Kafka arm's indexer bulks each of the topic's 4 partitions at once. */
+const BULK_SIZE = 1000;
+const CONCURRENT_BULKS = 4;
+const WARM_UP_DOCS = 5000;
+
+/** `all` in bulks of BULK_SIZE, CONCURRENT_BULKS requests at a time. */
+async function bulkIndex(indexer: ChatIndexer, all: ChatLogRecord[]): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENT_BULKS }, async () => {
+    while (next < all.length) {
+      const start = next;
+      next += BULK_SIZE;
+      await indexer.index(all.slice(start, start + BULK_SIZE));
+    }
+  }));
+}
+
+/** Bulks that are thrown away: a fresh node's first requests are slow, and would count against whichever arm ran first. */
+async function warmUp(es: Elasticsearch): Promise<void> {
+  const prefix = `bench-warmup-${Date.now().toString(36)}`;
+  await installTemplate(es, prefix);
+  await bulkIndex(new ChatIndexer(es, quiet, prefix), records(prefix, WARM_UP_DOCS));
+  await es.indices.delete({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true });
+}
+
+/** The indexer alone: bulk requests straight into Elasticsearch, as many at once as the Kafka arm makes. */
 async function bulkOnly(es: Elasticsearch): Promise<number> {
   const prefix = `bench-bulk-${Date.now().toString(36)}`;
   await installTemplate(es, prefix);
   const indexer = new ChatIndexer(es, quiet, prefix);
   const all = records(prefix, docCount);
   const started = performance.now();
-  for (let i = 0; i < all.length; i += 1000) await indexer.index(all.slice(i, i + 1000));
+  await bulkIndex(indexer, all);
   const seconds = (performance.now() - started) / 1000;
   if ((await countOf(es, prefix)) !== docCount) throw new Error("bulk-only: documents missing");
   return docCount / seconds;
@@ -126,12 +152,15 @@ async function withService<T>(start: () => Promise<Service[]>, body: () => Promi
 
 const kafkaDir = mkdtempSync(join(tmpdir(), "kobot-bench-kafka-"));
 const esDir = mkdtempSync(join(tmpdir(), "kobot-bench-es-"));
-console.log("starting Kafka and Elasticsearch (scripts/*-local.sh)…");
-const brokers = run("scripts/kafka-local.sh", "start", kafkaDir);
-const esUrl = run("scripts/elasticsearch-local.sh", "start", esDir);
-const es = new Elasticsearch({ node: esUrl });
+let es: Elasticsearch | undefined;
 try {
-  console.log(`throughput: ${docCount} documents`);
+  // Started inside the try: a start that fails (the other service already up, or its own script's failure) is stopped below.
+  console.log("starting Kafka and Elasticsearch (scripts/*-local.sh)…");
+  const brokers = run("scripts/kafka-local.sh", "start", kafkaDir);
+  const esUrl = run("scripts/elasticsearch-local.sh", "start", esDir);
+  es = new Elasticsearch({ node: esUrl });
+  console.log(`throughput: ${docCount} documents (after a ${WARM_UP_DOCS}-document warm-up; ${CONCURRENT_BULKS} bulks of ${BULK_SIZE} at once)`);
+  await warmUp(es);
   const bulkRate = await bulkOnly(es);
   const kafkaRate = await throughKafka(es, brokers);
 
@@ -157,6 +186,9 @@ try {
   const rows = [lagRow("line in room → searchable: embedded", embeddedLag), lagRow("line in room → searchable: Kafka + indexer", kafkaLag)];
   const summary = {
     documents: docCount,
+    warmUpDocuments: WARM_UP_DOCS,
+    bulkSize: BULK_SIZE,
+    concurrentBulks: CONCURRENT_BULKS,
     bulkDocsPerSecond: Math.round(bulkRate),
     kafkaToElasticsearchDocsPerSecond: Math.round(kafkaRate),
     refreshIntervalMs: 1000,
@@ -168,9 +200,15 @@ try {
   writeFileSync(values.out!, JSON.stringify({ benchmark: "index", date: new Date().toISOString(), machine: machineInfo(), rows, summary }, null, 2) + "\n");
   console.log(`\nwrote ${values.out}`);
 } finally {
-  await es.close();
-  run("scripts/kafka-local.sh", "stop", kafkaDir);
-  run("scripts/elasticsearch-local.sh", "stop", esDir);
+  await es?.close();
+  // Each stop on its own: one that fails must not leave the other service running.
+  for (const [script, dir] of [["scripts/kafka-local.sh", kafkaDir], ["scripts/elasticsearch-local.sh", esDir]] as const) {
+    try {
+      run(script, "stop", dir);
+    } catch (error) {
+      console.error(`${script} stop ${dir}: ${(error as Error).message}`);
+    }
+  }
   rmSync(kafkaDir, { recursive: true, force: true });
   rmSync(esDir, { recursive: true, force: true });
 }
