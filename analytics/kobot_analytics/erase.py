@@ -4,7 +4,9 @@ the Parquet archive the archive job writes (ARCHIVE_URI; the embedded default's 
 
 Erased: the records the signed-in player wrote (`chat-log` rows with their `account`), the NPCs' answers to their
 lines (which carry their question), and the question and answer records of those lines (`questions` and `answers`
-by questionId, which is the line's id). Each Parquet file holding one is rewritten without it, under its own name,
+by questionId, which is the line's id), and the records of theirs the archive set aside as breaking their contract
+(`quarantine/<stream>`: the raw record names their account, or one of those ids). Each file holding one is rewritten
+without it, under its own name,
 and the archive job's file-sink log (`_spark_metadata`, which readers list files by) is brought up to date with the
 file's new size: a log naming the old size makes every reader fail on that file. Stop the archive job while this
 runs (`docker compose stop archive`): it writes that log too.
@@ -12,9 +14,10 @@ runs (`docker compose stop archive`): it writes that log too.
 import argparse
 import json
 import os
+import re
 import uuid
 
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
 
 from .report import spark_session
@@ -26,39 +29,50 @@ def erase(spark: SparkSession, archive: str, account: str) -> dict[str, int]:
     """Records erased per stream. A job stopped midway (a killed driver, HDFS away) is finished by running it again:
     the player's own lines, whose ids find everything else, go last."""
     fs = _FileSystem(spark, archive)
-    chat = _read(spark, fs, f"{archive}/chat-log")
-    if chat is None:
-        return {stream: 0 for stream in STREAMS}
-    theirs = [row.id for row in chat.where(F.col("account") == account).select("id").distinct().collect()]
+    chat = spark.read.parquet(f"{archive}/chat-log") if fs.exists(f"{archive}/chat-log") else None
+    theirs = [] if chat is None else [row.id for row in chat.where(F.col("account") == account).select("id").distinct().collect()]
+    # (folder under the archive, its format, the records to erase, counted as)
     steps = [
-        ("questions", F.col("questionId").isin(theirs)),
-        ("answers", F.col("questionId").isin(theirs)),
-        ("chat-log", (F.col("kind") == "npc") & F.col("replyTo").isin(theirs)),
-        ("chat-log", F.col("account") == account),
+        ("questions", "parquet", F.col("questionId").isin(theirs), "questions"),
+        ("answers", "parquet", F.col("questionId").isin(theirs), "answers"),
+        ("chat-log", "parquet", (F.col("kind") == "npc") & F.col("replyTo").isin(theirs), "chat-log"),
+        *[(f"quarantine/{stream}", "json", _set_aside_of(account, theirs), "quarantine") for stream in STREAMS],
+        ("chat-log", "parquet", F.col("account") == account, "chat-log"),
     ]
-    erased = {stream: 0 for stream in STREAMS}
-    for stream, doomed in steps:
-        erased[stream] += _erase_in(spark, fs, f"{archive}/{stream}", doomed)
+    erased = {stream: 0 for stream in [*STREAMS, "quarantine"]}
+    for folder, fmt, doomed, counted_as in steps:
+        erased[counted_as] += _erase_in(spark, fs, f"{archive}/{folder}", doomed, fmt)
     return erased
 
 
-def _read(spark: SparkSession, fs: "_FileSystem", folder: str) -> DataFrame | None:
-    return spark.read.parquet(folder) if fs.exists(folder) else None
+def _set_aside_of(account: str, theirs: list[str]) -> Column:
+    """A raw record set aside (quarantine) that is theirs: as JSON, their account or one of their lines' ids in its
+    fields; as broken JSON, their account named in so many characters."""
+    raw = F.col("record")
+    field = lambda name: F.get_json_object(raw, f"$.{name}")
+    as_json = (field("account") == account) | field("questionId").isin(theirs) | field("replyTo").isin(theirs) | field("id").isin(theirs)
+    named = raw.rlike('"account"\\s*:\\s*"' + re.escape(account) + '"')
+    return F.coalesce(as_json, F.lit(False)) | named
 
 
-def _erase_in(spark: SparkSession, fs: "_FileSystem", folder: str, doomed: Column) -> int:
+def _erase_in(spark: SparkSession, fs: "_FileSystem", folder: str, doomed: Column, fmt: str = "parquet") -> int:
     doomed = F.coalesce(doomed, F.lit(False))  # a record without an account is no one's: SQL's null would drop it
-    records = _read(spark, fs, folder)
-    if records is None:
+    if not fs.exists(folder):
         return 0
-    files = records.where(doomed).groupBy(F.col("_metadata.file_path").alias("file")).count().collect()
+    read = spark.read.format(fmt)
+    if fmt == "json":
+        read = read.schema("record STRING, reason STRING")  # as the archive sets records aside; none yet reads as none
+    files = read.load(folder).where(doomed).groupBy(F.col("_metadata.file_path").alias("file")).count().collect()
     for row in files:
         file = fs.qualified(row.file)
-        kept = spark.read.parquet(file).where(~doomed)  # the file alone: no `date` column, as the sink wrote it
+        kept = read.load(file).where(~doomed)  # the file alone: no `date` column, as the sink wrote it
         scratch = f"{folder}/_erasing/{uuid.uuid4().hex}"
-        kept.coalesce(1).write.parquet(scratch)
-        [written] = [path for path in fs.list(scratch) if path.endswith(".parquet")]
-        fs.replace(written, file)
+        kept.coalesce(1).write.format(fmt).save(scratch)
+        written = [path for path in fs.list(scratch) if path.endswith(f".{fmt}")]
+        if written:
+            fs.replace(written[0], file)
+        else:
+            fs.write(file, "")  # JSON of no records is no file at all: the file stays, empty, as the sink log names it
         fs.delete(scratch)
         # At once, file by file: a log naming an old size makes every reader fail, the job run again included.
         _update_sink_log(fs, f"{folder}/_spark_metadata", {file: fs.status(file)})

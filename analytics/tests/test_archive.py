@@ -156,6 +156,10 @@ def erasure_case(spark, brokers: str, archive: str, tag: str, stop=None, go_on=N
     produce(spark, brokers, STREAMS["chat-log"].topic, [
         chat(f"{tag}-erase-q1", f"acc-erase-{tag}"), chat(f"{tag}-erase-said", f"acc-erase-{tag}"), chat(f"{tag}-erase-a1", reply_to=f"{tag}-erase-q1"),
         chat(f"{tag}-erase-keep", "acc-keep"), chat(f"{tag}-erase-a2", reply_to=f"{tag}-erase-keep"), chat(f"{tag}-erase-anonymous")])
+    # Set aside (quarantine): theirs, with no roomId; broken JSON naming their account; another player's.
+    broken = lambda line: json.dumps({k: v for k, v in json.loads(line).items() if k != "roomId"}, ensure_ascii=False)
+    produce(spark, brokers, STREAMS["chat-log"].topic, [
+        broken(chat(f"{tag}-erase-bad", f"acc-erase-{tag}")), f'{{"account": "acc-erase-{tag}", "text": ', broken(chat(f"{tag}-erase-bad-keep", "acc-keep"))])
     produce(spark, brokers, STREAMS["questions"].topic, [asked(f"{tag}-erase-q1"), asked(f"{tag}-erase-keep")])
     produce(spark, brokers, STREAMS["answers"].topic, [answered(f"{tag}-erase-q1"), answered(f"{tag}-erase-keep")])
     archive_once(spark, brokers, archive, "chat-log", "questions", "answers")
@@ -169,12 +173,15 @@ def erasure_case(spark, brokers: str, archive: str, tag: str, stop=None, go_on=N
         go_on()
         erase(spark, archive, f"acc-erase-{tag}")  # finishes what the first run began
     else:
-        assert erase(spark, archive, f"acc-erase-{tag}") == {"chat-log": 3, "questions": 1, "answers": 1}
+        assert erase(spark, archive, f"acc-erase-{tag}") == {"chat-log": 3, "questions": 1, "answers": 1, "quarantine": 2}
     assert ours("chat-log", "id") == [f"{tag}-erase-a2", f"{tag}-erase-anonymous", f"{tag}-erase-keep"]
     assert ours("questions", "questionId") == [f"{tag}-erase-keep"]
     assert ours("answers", "questionId") == [f"{tag}-erase-keep"]
     assert spark.read.parquet(f"{archive}/chat-log").count() == archived - 3, "every other record stays"
-    assert erase(spark, archive, f"acc-erase-{tag}") == {"chat-log": 0, "questions": 0, "answers": 0}
+    set_aside = [r["record"] for r in spark.read.json(f"{archive}/quarantine/chat-log").collect()]
+    assert [record for record in set_aside if f"acc-erase-{tag}" in record] == [], set_aside
+    assert any(f"{tag}-erase-bad-keep" in record for record in set_aside), "another player's stays"
+    assert erase(spark, archive, f"acc-erase-{tag}") == {"chat-log": 0, "questions": 0, "answers": 0, "quarantine": 0}
 
     # The archive job goes on from its checkpoint, and the reports read every file, the rewritten ones too.
     produce(spark, brokers, STREAMS["chat-log"].topic, [chat(f"{tag}-erase-later", "acc-keep")])
