@@ -2,7 +2,7 @@
 # nginx (Debian's) in front of world servers, with one of the project's configs (ops/nginx/*.conf.template): for the
 # proxy tests and for trying TRUST_PROXY locally. The template's ${KOBOT_...} variables come from the environment, as
 # the nginx image fills them in; KOBOT_PROXY_LISTEN is set here from LISTEN and PORT, KOBOT_ACCESS_LOG (unless set) to
-# DIR/access.log.
+# DIR/access.log, KOBOT_RESOLVER (unless set) to the first nameserver of /etc/resolv.conf.
 #   KOBOT_WORLD_SERVER=127.0.0.1:2567 scripts/nginx-local.sh start DIR ops/nginx/world.conf.template [LISTEN] [PORT]
 #   scripts/nginx-local.sh stop DIR
 # Prints the port once nginx listens. LISTEN: the address it listens on (default 127.0.0.1; 0.0.0.0 to take players
@@ -18,7 +18,8 @@ start() {
   mkdir -p "$dir"
   dir="$(cd "$dir" && pwd)"
   # The template's own variables filled in, as the nginx image does with envsubst; nginx's ($host...) kept.
-  KOBOT_PROXY_LISTEN="$listen:$port" KOBOT_ACCESS_LOG="${KOBOT_ACCESS_LOG:-$dir/access.log}" perl -pe \
+  local resolver="${KOBOT_RESOLVER:-$(awk '$1 == "nameserver" { print $2; exit }' /etc/resolv.conf 2>/dev/null || true)}"
+  KOBOT_PROXY_LISTEN="$listen:$port" KOBOT_ACCESS_LOG="${KOBOT_ACCESS_LOG:-$dir/access.log}" KOBOT_RESOLVER="${resolver:-127.0.0.1}" perl -pe \
     's/\$\{(KOBOT_\w+)\}/exists $ENV{$1} ? $ENV{$1} : die "nginx-local.sh: $1 is not set\n"/ge' \
     "$template" > "$dir/world.conf"
   cat > "$dir/nginx.conf" <<CONF

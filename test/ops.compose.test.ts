@@ -31,7 +31,8 @@ describe("docker-compose.yml", () => {
     const server = services["server-1"]!.environment!;
     const [kafkaHost, kafkaPort] = String(server.KAFKA_BROKERS).split(":");
     assert.ok(services[kafkaHost!], `no service ${kafkaHost}`);
-    assert.match(String(services[kafkaHost!]!.environment!.KAFKA_ADVERTISED_LISTENERS), new RegExp(`//${kafkaHost}:${kafkaPort}$`));
+    const advertised = String(services[kafkaHost!]!.environment!.KAFKA_ADVERTISED_LISTENERS).split(",");
+    assert.ok(advertised.some((listener) => listener.endsWith(`//${kafkaHost}:${kafkaPort}`)), `the broker advertises ${kafkaHost}:${kafkaPort}`);
     const es = new URL(String(server.ES_URL));
     assert.ok(services[es.hostname], `no service ${es.hostname}`);
     assert.ok(services[es.hostname]!.ports!.some((p) => p.endsWith(`:${es.port}`)));
@@ -59,8 +60,27 @@ describe("docker-compose.yml", () => {
       // Its public address is the proxy's port and the path the template routes to the server the proxy names.
       assert.match(String(env.PUBLIC_ADDRESS), new RegExp(`:${listen}/server-${i + 1}$`), `${name}'s public address`);
       assert.equal(String(proxy.environment![`KOBOT_WORLD_SERVER_${i + 1}`]), `${name}:${env.PORT}`);
-      assert.match(template, new RegExp(`location /server-${i + 1}/ \\{\\s+proxy_pass http://\\$\\{KOBOT_WORLD_SERVER_${i + 1}\\}/;`));
+      // The server's name in a variable, so that nginx looks it up again (a recreated container has a new address).
+      const route = new RegExp(`location /server-${i + 1}/ \\{\\s+set \\$(\\w+) \\$\\{KOBOT_WORLD_SERVER_${i + 1}\\};\\s+rewrite \\^/server-${i + 1}\\(/\\.\\*\\)\\$ \\$1 break;\\s+proxy_pass http://\\$(\\w+);`);
+      const [, set, passed] = route.exec(template) ?? [];
+      assert.ok(set && set === passed, `/server-${i + 1}/ goes to KOBOT_WORLD_SERVER_${i + 1}, its prefix cut off`);
     }
+  });
+
+  it("lets host tools reach Kafka: a listener advertised on 127.0.0.1 at the port published for it", () => {
+    const kafka = services.kafka!;
+    const external = String(kafka.environment!.KAFKA_ADVERTISED_LISTENERS).split(",").find((listener) => listener.includes("//127.0.0.1:"));
+    assert.ok(external, "a listener advertised as 127.0.0.1");
+    const [name, port] = [external.split(":")[0]!, external.split(":").at(-1)!];
+    assert.ok(kafka.ports!.includes(`127.0.0.1:${port}:${port}`), `port ${port} published on 127.0.0.1`);
+    assert.match(String(kafka.environment!.KAFKA_LISTENERS), new RegExp(`(^|,)${name}://:${port}(,|$)`), `the broker listens as ${name} on ${port}`);
+    assert.match(String(kafka.environment!.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP), new RegExp(`(^|,)${name}:PLAINTEXT(,|$)`));
+  });
+
+  it("keeps the servers' metrics from players: nginx does not pass /metrics on, and METRICS_TOKEN reaches the servers", () => {
+    const template = readFileSync(services.proxy!.volumes!.find((v) => v.includes("/etc/nginx/templates/"))!.split(":")[0]!, "utf8");
+    assert.match(template, /location ~\*? \^\(\/server-\[0-9\]\+\)\?\/metrics\/\?\$ \{\s+return 404;/);
+    for (const name of ["server-1", "server-2"]) assert.equal(services[name]!.environment!.METRICS_TOKEN, "${METRICS_TOKEN:-}", name);
   });
 
   it("runs entry points that exist, through tsx itself under Docker's init so that docker stop's SIGTERM reaches them", () => {
