@@ -90,6 +90,9 @@ interface ModelConfig {
   max_position_embeddings?: number;
 }
 
+/** Most rows (questions × candidates) sampled in one run when an NPC chooses among candidates. */
+const CANDIDATE_ROWS = 64;
+
 /**
  * The NPC brain: a GPT-2 chatbot in the KoGPT2 prompt format, `<usr>question<sys>answer</s>`,
  * run by onnxruntime-node through transformers.js with a KV cache.
@@ -278,6 +281,16 @@ export class NpcEngine {
    * empty question) (that second pass only when the weight is not 0; it favours specific answers).
    */
   private async chooseAmongCandidates(prompts: string[], settings: GenerationSettings, ownLines: number[][][]): Promise<DecodedRow[]> {
+    // 16 candidates for each of a batch's 16 questions are 256 rows: a cache of ~270 MB, and the relevance pass's
+    // logits ~290 MB more. Taken so many questions at a time, the rows stay at most CANDIDATE_ROWS.
+    const perRun = Math.max(1, Math.floor(CANDIDATE_ROWS / settings.candidates));
+    if (prompts.length > perRun) {
+      const chosen: DecodedRow[] = [];
+      for (let at = 0; at < prompts.length; at += perRun) {
+        chosen.push(...(await this.chooseAmongCandidates(prompts.slice(at, at + perRun), settings, ownLines.slice(at, at + perRun))));
+      }
+      return chosen;
+    }
     const n = settings.candidates;
     const rows = prompts.flatMap((prompt) => new Array<string>(n).fill(prompt));
     const sampled = await this.generateIds(rows, { ...settings, doSample: true }, ownLines.flatMap((lines) => new Array<number[][]>(n).fill(lines)));

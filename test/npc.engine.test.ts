@@ -131,6 +131,15 @@ describe("NpcEngine answers", () => {
     assert.deepEqual(events, [first!.text], "one event: the chosen answer");
   });
 
+  it("chooses for each question of a batch too big to sample at once (16 candidates × 5 questions), in order", async () => {
+    const engine = await shippedEngine();
+    const questions = EVERYDAY_QUESTIONS.slice(0, 5);
+    // topK 1: every candidate is the greedy answer, so each question's choice is known.
+    const chosen = await engine.answerBatch(questions, { settings: { candidates: 16, topK: 1 } });
+    const greedyAnswers = await engine.answerBatch(questions, { settings: greedy });
+    assert.deepEqual(chosen.map((a) => a.text), greedyAnswers.map((a) => a.text));
+  });
+
   it("answers a batch in which the model says nothing to one question", async () => {
     // The shipped model ends its greedy answer to this one-syllable typo ("뭐") at once: none of the 11,823
     // Chatbot_data questions, 4,400 review lines or 6,000 random strings but this one do that; an empty answer
