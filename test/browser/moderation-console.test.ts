@@ -95,4 +95,66 @@ describe("Moderation console in Chromium (/moderation)", function () {
     assert.deepEqual(errors, []);
     await context.close();
   });
+
+  it("keeps a report's buttons off while its sanction is under way, through a refresh, and shows no refresh older than the latest", async () => {
+    const rude = await joinAs("acc-slow", "느린무례");
+    const hurt = await joinAs("acc-slow-hurt", "느린신고", rude.room.roomId);
+    let filed = false;
+    hurt.room.onMessage("reported", () => (filed = true));
+    hurt.room.send("report", { player: rude.room.sessionId, reason: "도배" });
+    await waitFor("the report filed", () => filed);
+
+    const context = await browser.newContext({ httpCredentials: ADMIN });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.clock.install(); // the 10 s refresh comes when the test says
+    // The mute is held on its way until the test lets it go.
+    let letMuteGo = () => {};
+    const muteHeld = new Promise<void>((resolve) => (letMuteGo = resolve));
+    await page.route("**/api/mutes", async (route) => {
+      if (route.request().method() === "POST") await muteHeld;
+      await route.continue();
+    });
+    await page.goto(`${url}/moderation`);
+    const row = page.locator("#reports tbody tr", { hasText: "느린무례 (acc-slow)" });
+    await row.waitFor();
+    const buttonsOff = () => row.locator("button").evaluateAll((buttons) => buttons.map((button) => (button as HTMLButtonElement).disabled));
+    assert.deepEqual(await buttonsOff(), [false, false, false, false]);
+    await row.getByRole("button", { name: "채팅 금지 30분" }).click();
+    assert.deepEqual(await buttonsOff(), [true, true, true, true], "no second sanction while the first is on its way");
+    // A refresh draws the row anew while the mute is held: its buttons stay off.
+    await row.evaluate((tr) => ((tr as HTMLElement).dataset.drawn = "before"));
+    await page.clock.runFor(10_000);
+    await page.locator("#reports tbody tr:not([data-drawn])", { hasText: "느린무례 (acc-slow)" }).waitFor();
+    assert.deepEqual(await buttonsOff(), [true, true, true, true], "still off after the refresh");
+    letMuteGo();
+    await page.locator("#mutes tbody tr", { hasText: "acc-slow" }).waitFor();
+    await row.waitFor({ state: "detached" }); // the report closed with the mute
+
+    // A refresh that answers late, after a later one, is not shown: the lifted mute does not come back.
+    let letOldGo = () => {};
+    const oldHeld = new Promise<void>((resolve) => (letOldGo = resolve));
+    let held = 0;
+    let oldRead = false;
+    await page.unroute("**/api/mutes");
+    await page.route("**/api/mutes", async (route) => {
+      if (route.request().method() !== "GET" || held++ > 0) return route.continue();
+      const response = await route.fetch(); // the mute still in force as this one reads
+      oldRead = true;
+      await oldHeld;
+      await route.fulfill({ response });
+    });
+    await page.clock.runFor(10_000); // the refresh that answers late
+    await waitFor("the old refresh's read", () => oldRead);
+    const lifted = await fetch(`${url}/api/mutes/acc-slow`, { method: "DELETE", headers: admin });
+    assert.ok(lifted.ok, `lift: ${lifted.status}`);
+    await page.clock.runFor(10_000); // a later refresh: no mute
+    await page.locator("#mutes tbody td.empty").waitFor();
+    letOldGo();
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator("#mutes tbody tr", { hasText: "acc-slow" }).count(), 0, "the older answer dropped");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
 });

@@ -34,18 +34,45 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, text = "", class
   return made;
 }
 
-function button(text: string, act: () => Promise<unknown>, disabledWhy?: string): HTMLButtonElement {
-  const made = element("button", text);
-  made.type = "button";
-  if (disabledWhy) {
-    made.disabled = true;
-    made.title = disabledWhy;
+/**
+ * Rows whose action is under way (a report's id, a sanction's kind and account): their buttons stay off until it ends,
+ * through the refreshes meanwhile too, which drew them anew and on (a second click sanctioned twice).
+ */
+const busy = new Set<string>();
+
+interface Action {
+  text: string;
+  act: () => Promise<unknown>;
+  /** Why the button is off for good (a player without an account has no sanction); undefined: it is on. */
+  disabledWhy?: string;
+}
+
+/** A row's buttons, keyed `row`; one pressed turns them all off until its call ends, then the tables are read again. */
+function actionsCell(row: string, actions: Action[]): HTMLTableCellElement {
+  const cell = element("td", "", "actions");
+  for (const { text, act, disabledWhy } of actions) {
+    const made = element("button", text);
+    made.type = "button";
+    made.disabled = disabledWhy !== undefined || busy.has(row);
+    if (disabledWhy) made.title = disabledWhy;
+    made.addEventListener("click", () => {
+      busy.add(row);
+      for (const other of cell.querySelectorAll("button")) other.disabled = true;
+      void act().then(
+        () => {
+          busy.delete(row);
+          return refresh();
+        },
+        async (error: Error) => {
+          busy.delete(row);
+          await refresh();
+          shown(error); // after the refresh, which would say "갱신" over it
+        },
+      );
+    });
+    cell.append(made);
   }
-  made.addEventListener("click", () => {
-    made.disabled = true;
-    void act().then(refresh, shown);
-  });
-  return made;
+  return cell;
 }
 
 const when = (ms: number) => new Date(ms).toLocaleString("ko-KR", { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
@@ -72,7 +99,6 @@ function reportRow(report: PlayerReport): HTMLTableRowElement {
     lines.append(said);
   }
   if (report.lines.length === 0) lines.textContent = "(방에 남은 말 없음)";
-  const actions = element("td", "", "actions");
   const account = report.reported.account;
   const reason = report.reason ? within(`신고: ${report.reason}`, SANCTION_REASON_MAX) : "플레이어 신고";
   // Sanctions hold an account; a player who did not sign in has none to hold.
@@ -82,16 +108,19 @@ function reportRow(report: PlayerReport): HTMLTableRowElement {
     await api("POST", `/api/${sanction}s`, { account, minutes, reason });
     await close();
   };
-  actions.append(
-    button(`채팅 금지 ${MUTE_MINUTES}분`, sanctionThenClose("mute", MUTE_MINUTES), noAccount),
-    button("하루 차단", sanctionThenClose("ban", BAN_MINUTES), noAccount),
+  const actions = actionsCell(`report:${report.id}`, [
+    { text: `채팅 금지 ${MUTE_MINUTES}분`, act: sanctionThenClose("mute", MUTE_MINUTES), disabledWhy: noAccount },
+    { text: "하루 차단", act: sanctionThenClose("ban", BAN_MINUTES), disabledWhy: noAccount },
     // Out of the room now, signed in or not (they may join again): the one action on a player without an account.
-    button("내보내기", async () => {
-      await api("POST", "/api/kicks", { player: report.reported.player, reason });
-      await close();
-    }),
-    button("문제없음", close),
-  );
+    {
+      text: "내보내기",
+      act: async () => {
+        await api("POST", "/api/kicks", { player: report.reported.player, reason });
+        await close();
+      },
+    },
+    { text: "문제없음", act: close },
+  ]);
   row.append(
     element("td", when(report.at)),
     element("td", who(report.reporter)),
@@ -106,8 +135,9 @@ function reportRow(report: PlayerReport): HTMLTableRowElement {
 function sanctionRow(sanction: Sanction, record: SanctionRecord): HTMLTableRowElement {
   const row = element("tr");
   row.dataset.account = record.account;
-  const actions = element("td", "", "actions");
-  actions.append(button("해제", () => api("DELETE", `/api/${sanction}s/${encodeURIComponent(record.account)}`)));
+  const actions = actionsCell(`${sanction}:${record.account}`, [
+    { text: "해제", act: () => api("DELETE", `/api/${sanction}s/${encodeURIComponent(record.account)}`) },
+  ]);
   row.append(element("td", record.account), element("td", when(record.until)), element("td", record.reason ?? ""), actions);
   return row;
 }
@@ -117,20 +147,25 @@ function shown(error: Error): void {
   status.className = "error";
 }
 
+/** The latest refresh begun: an older one that answers after it would show the tables as they were before. */
+let latestRefresh = 0;
+
 async function refresh(): Promise<void> {
+  const mine = ++latestRefresh;
   try {
     const [reports, mutes, bans] = await Promise.all([
       api<{ reports: PlayerReport[] }>("GET", "/api/reports?limit=200"),
       api<{ mutes: SanctionRecord[] }>("GET", "/api/mutes"),
       api<{ bans: SanctionRecord[] }>("GET", "/api/bans"),
     ]);
+    if (mine !== latestRefresh) return;
     fill($("#reports"), reports!.reports.map(reportRow), "새 신고가 없어요.");
     fill($("#mutes"), mutes!.mutes.map((record) => sanctionRow("mute", record)), "없음");
     fill($("#bans"), bans!.bans.map((record) => sanctionRow("ban", record)), "없음");
     status.textContent = `${new Date().toLocaleTimeString("ko-KR")}에 갱신`;
     status.className = "";
   } catch (error) {
-    shown(error as Error);
+    if (mine === latestRefresh) shown(error as Error);
   }
 }
 
