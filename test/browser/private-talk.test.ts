@@ -14,15 +14,15 @@ describe("Web client in Chromium: talk in private", function () {
   let server: Service;
   let browser: Browser;
   let url: string;
+  let world: string;
+  const mina = `{ id: mina, name: 미나, position: { x: 0, y: 0, z: 3 }, talkRadius: 12, privateTalk: true, knowledge: ${resolve("npc/knowledge/baker.jsonl")}, scriptedAbove: 0.8 }`;
+  const hans = "{ id: hans, name: 한스, position: { x: 0, y: 0, z: -3 }, talkRadius: 12 }";
+  const writeWorld = (...npcs: string[]) => writeFileSync(world, `models: { default: ${resolve("npc/model")} }\nnpcs:\n${npcs.map((npc) => `  - ${npc}\n`).join("")}`);
 
   before(async () => {
     execFileSync("node_modules/.bin/tsx", ["web-client/build.ts"], { stdio: "inherit" });
-    const world = join(mkdtempSync(join(tmpdir(), "browser-private-")), "world.yaml");
-    writeFileSync(world, `models: { default: ${resolve("npc/model")} }
-npcs:
-  - { id: mina, name: 미나, position: { x: 0, y: 0, z: 3 }, talkRadius: 12, privateTalk: true, knowledge: ${resolve("npc/knowledge/baker.jsonl")}, scriptedAbove: 0.8 }
-  - { id: hans, name: 한스, position: { x: 0, y: 0, z: -3 }, talkRadius: 12 }
-`);
+    world = join(mkdtempSync(join(tmpdir(), "browser-private-")), "world.yaml");
+    writeWorld(mina, hans);
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     server = await startService("browser-private-server", "server/main.ts", { PORT: String(port), WORLD_FILE: world }, "world server listening");
@@ -61,5 +61,32 @@ npcs:
     const heard = await b.$$eval("#history li", (items) => items.map((item) => item.textContent ?? ""));
     assert.ok(heard.some((text) => text.startsWith("한스: ")), JSON.stringify(heard));
     assert.ok(!heard.some((text) => text.includes("빵") || text.includes("동전")), JSON.stringify(heard));
+  });
+
+  it("says so when the NPC a player speaks to leaves the world, and sends nothing to everyone instead until they choose again", async () => {
+    const a = await open("혼잣말");
+    const b = await open("옆에서");
+    await a.selectOption("#to-npc", "hans");
+    writeWorld(mina); // an edit of the world while the server runs: 한스 is gone
+    try {
+      await a.waitForFunction(() => document.getElementById("toast")?.textContent === "한스가 이 방을 떠났어요. 누구에게 말할지 다시 골라 주세요.", undefined, { timeout: 10_000 });
+      assert.deepEqual(
+        await a.$eval("#to-npc", (select) => [(select as HTMLSelectElement).value, (select as HTMLSelectElement).selectedOptions[0]?.textContent]),
+        ["hans", "한스 (떠남)"],
+      );
+      await a.fill("#text", "한스에게 할 말");
+      await a.press("#text", "Enter");
+      await a.waitForTimeout(500);
+      assert.equal(await a.inputValue("#text"), "한스에게 할 말", "kept, not sent");
+      const heard = await b.$$eval("#history li", (items) => items.map((item) => item.textContent ?? ""));
+      assert.ok(!heard.some((text) => text.includes("한스에게 할 말")), JSON.stringify(heard));
+      // Chosen again: to everyone, said aloud, and the NPC that left is no longer offered.
+      await a.selectOption("#to-npc", "");
+      await a.press("#text", "Enter");
+      await b.waitForSelector("#history li.player:has-text('한스에게 할 말')");
+      await a.waitForFunction(() => [...document.querySelectorAll("#to-npc option")].every((option) => option.textContent !== "한스 (떠남)"));
+    } finally {
+      writeWorld(mina, hans);
+    }
   });
 });

@@ -213,6 +213,13 @@ describe("Web client in Chromium", function () {
       assert.equal(name, "영희", "the account's name");
       assert.equal(new URL(page.url()).hash, "", "the token is taken out of the address bar");
       await page.close();
+      // An account whose name the server refuses: the name typed is not used, so the join form is no way out.
+      const npcNamed = await browser.newPage();
+      npcNamed.on("pageerror", (error) => consoleErrors.push(error.message));
+      await npcNamed.goto(`http://127.0.0.1:${port}/?name=${encodeURIComponent("손님")}#token=${await signToken(secret, { account: "web-2", name: "코봇", hours: 1 })}`);
+      await npcNamed.waitForFunction(() => document.getElementById("toast")?.textContent === "계정 이름으로는 들어갈 수 없어요. 게임에서 이름을 바꾼 뒤 다시 들어와 주세요.");
+      assert.equal(await npcNamed.isVisible("#join"), false, "no name form offered as the fix");
+      await npcNamed.close();
       assert.deepEqual(consoleErrors, []);
     } finally {
       await signedIn.stop();
@@ -254,6 +261,140 @@ describe("Web client in Chromium", function () {
     assert.equal(reports.find((report) => report.reported.name === "무례한")?.reason, "도배", "with the reason chosen");
     assert.deepEqual(consoleErrors, []);
     await Promise.all([rude.page.close(), hurt.page.close()]);
+  });
+
+  it("works a line's report button and its menu with the keyboard; a new line leaves the focus, the history and the walking keys be", async () => {
+    const rude = await open("키보드무례");
+    const hurt = await open("키보드신고");
+    await rude.page.fill("#text", "첫 시비");
+    await rude.page.press("#text", "Enter");
+    const report = hurt.page.locator("#history li.player:has-text('첫 시비') button.report");
+    await report.focus();
+    // Lines are added, the list is not drawn anew: the same item, and the button keeps the focus.
+    await report.evaluate((button) => ((window as any).firstItem = button.closest("li")));
+    await rude.page.fill("#text", "두 번째 시비");
+    await rude.page.press("#text", "Enter");
+    await hurt.page.waitForSelector("#history li.player:has-text('두 번째 시비')");
+    assert.deepEqual(
+      await hurt.page.evaluate(() => [document.activeElement?.closest("li")?.textContent, (window as any).firstItem.isConnected]),
+      ["키보드무례: 첫 시비신고", true],
+    );
+    // The walking keys walk with a button focused.
+    const me = await sessionId(hurt.page);
+    const before = (await positionSeenBy(hurt.page, me))!;
+    await hurt.page.keyboard.down("d");
+    await hurt.page.waitForTimeout(400);
+    await hurt.page.keyboard.up("d");
+    await hurt.page.waitForFunction(([id, x]) => (window as any).kobot.room.state.players.get(id).x > (x as number) + 0.5, [me, before.x] as const);
+    // Enter clicks the focused button (it used to jump to the chat box): the menu opens, focused on its first reason.
+    await hurt.page.keyboard.press("Enter");
+    await hurt.page.waitForSelector("#report-menu:not([hidden])");
+    assert.equal(await hurt.page.evaluate(() => document.activeElement?.textContent), "욕설·비하");
+    await hurt.page.keyboard.press("Tab");
+    await hurt.page.keyboard.press("Enter"); // the second reason
+    await hurt.page.waitForFunction(() => document.getElementById("toast")?.textContent === "키보드무례 님을 신고했어요. 운영자가 살펴볼 거예요.");
+    assert.ok(await hurt.page.isHidden("#report-menu"));
+    assert.equal(await hurt.page.inputValue("#text"), "");
+    // Escape leaves the chat box, and the keys walk again.
+    await hurt.page.focus("#text");
+    await hurt.page.keyboard.press("Escape");
+    assert.equal(await hurt.page.evaluate(() => document.activeElement === document.body), true);
+    const there = (await positionSeenBy(hurt.page, me))!;
+    await hurt.page.keyboard.down("s");
+    await hurt.page.waitForTimeout(400);
+    await hurt.page.keyboard.up("s");
+    await hurt.page.waitForFunction(([id, z]) => (window as any).kobot.room.state.players.get(id).z > (z as number) + 0.5, [me, there.z] as const);
+    assert.equal(await hurt.page.inputValue("#text"), "", "no letters typed into the box");
+    const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64") };
+    const { reports } = (await (await fetch(`${url}/api/reports`, { headers: admin })).json()) as { reports: { reported: { name: string }; reason?: string }[] };
+    assert.equal(reports.find((report) => report.reported.name === "키보드무례")?.reason, "도배");
+    assert.deepEqual(consoleErrors, []);
+    await Promise.all([rude.page.close(), hurt.page.close()]);
+  });
+
+  it("put out of the room: shows no world and no report buttons, and after joining again none on the player's own earlier lines", async () => {
+    const other = await open("옆사람");
+    const me = await open("쫓겨난이");
+    const purpleDots = () =>
+      me.page.evaluate(() => {
+        const canvas = document.getElementById("world") as HTMLCanvasElement;
+        const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
+        let dots = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] === 124 && data[i + 1] === 58 && data[i + 2] === 237 && data[i + 3] === 255) dots++;
+        return dots; // pixels of an NPC's avatar (#7c3aed)
+      });
+    await me.page.fill("#text", "나가기 전 내 말");
+    await me.page.press("#text", "Enter");
+    await other.page.fill("#text", "옆사람의 말");
+    await other.page.press("#text", "Enter");
+    const theirs = me.page.locator("#history li.player:has-text('옆사람의 말') button.report");
+    await theirs.waitFor({ state: "attached" });
+    assert.equal(await theirs.isVisible(), true);
+    assert.ok((await purpleDots()) > 0, "the NPCs are drawn");
+
+    const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64"), "content-type": "application/json" };
+    const kicked = await fetch(`${url}/api/kicks`, { method: "POST", headers: admin, body: JSON.stringify({ player: await sessionId(me.page) }) });
+    assert.ok(kicked.ok, `kick: ${kicked.status}`);
+    await me.page.waitForFunction(() => document.getElementById("toast")?.textContent?.startsWith("운영자가 방에서 내보냈어요."));
+    await me.page.waitForTimeout(100); // a frame drawn after
+    assert.equal(await purpleDots(), 0, "the room's world is no longer drawn");
+    assert.equal(await theirs.isVisible(), false, "no report from out of the room");
+    assert.ok((await me.page.textContent("#history"))!.includes("옆사람의 말"), "the lines seen are kept");
+
+    // Joining again is a new session: the player's earlier lines are still theirs, to report no more than new ones.
+    const before = await sessionId(me.page);
+    await me.page.press("#name", "Enter");
+    await me.page.waitForFunction((old) => document.getElementById("status")?.textContent === "접속 중" && (window as any).kobot.room.sessionId !== old, before);
+    await me.page.fill("#text", "돌아와서 한 말");
+    await me.page.press("#text", "Enter");
+    await other.page.fill("#text", "옆사람의 다음 말");
+    await other.page.press("#text", "Enter");
+    await me.page.waitForSelector("#history li.player:has-text('옆사람의 다음 말')");
+    await me.page.waitForSelector("#history li.player:has-text('돌아와서 한 말')");
+    const buttons = await me.page.$$eval("#history li.player", (items) => items.map((item) => [item.textContent, item.querySelectorAll("button.report").length]));
+    assert.deepEqual(
+      buttons.filter(([text]) => /나가기 전 내 말|돌아와서 한 말|옆사람의/.test(text as string)),
+      [["쫓겨난이: 나가기 전 내 말", 0], ["옆사람: 옆사람의 말신고", 1], ["쫓겨난이: 돌아와서 한 말", 0], ["옆사람: 옆사람의 다음 말신고", 1]],
+    );
+    assert.equal(await theirs.isVisible(), true, "reports again once in the room");
+    assert.deepEqual(consoleErrors, []);
+    await Promise.all([other.page.close(), me.page.close()]);
+  });
+
+  it("keeps drawing the village after a frame throws, and draws bubbles where the canvas has no roundRect (Safari < 16)", async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.addInitScript(() => {
+      delete (CanvasRenderingContext2D.prototype as any).roundRect;
+      // One frame's bug, once: the next frames must come all the same.
+      const clearRect = CanvasRenderingContext2D.prototype.clearRect;
+      let frames = 0;
+      CanvasRenderingContext2D.prototype.clearRect = function (...args) {
+        (window as any).framesDrawn = ++frames;
+        if (frames === 5) throw new Error("a frame's bug");
+        return clearRect.apply(this, args);
+      };
+    });
+    await page.goto(`${url}/?name=${encodeURIComponent("사파리")}`);
+    await page.waitForFunction(() => (window as any).kobot?.room?.state?.players !== undefined);
+    await page.selectOption("#to-npc", "kobot");
+    await page.fill("#text", "안녕");
+    await page.press("#text", "Enter");
+    await page.waitForSelector("#history li.npc[data-reply-to]", { timeout: 15_000 });
+    const framesThen = await page.evaluate(() => (window as any).framesDrawn as number);
+    await page.waitForFunction((then) => (window as any).framesDrawn > then + 5, framesThen);
+    // The answer's bubble, white, drawn with arcs.
+    const white = await page.evaluate(() => {
+      const canvas = document.getElementById("world") as HTMLCanvasElement;
+      const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
+      let pixels = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] === 255 && data[i + 1] === 255 && data[i + 2] === 255 && data[i + 3] === 255) pixels++;
+      return pixels;
+    });
+    assert.ok(white > 100, `bubble pixels: ${white}`);
+    assert.deepEqual(errors, ["a frame's bug"]);
+    await page.close();
   });
 
   it("keeps the lines a player heard when far players' talk fills the room's history", async () => {

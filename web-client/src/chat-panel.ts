@@ -1,59 +1,51 @@
 import type { Room } from "@colyseus/sdk";
 
-import type { ChatLine, WorldState } from "../../rooms/world-state.js";
+import type { WorldState } from "../../rooms/world-state.js";
 import { CHAT_MAX_CHARS, type ChatPayload, type WorldError } from "../../rooms/world-protocol.js";
-import { errorWords } from "./error-words.js";
+import { ChatHistory } from "./chat-history.js";
+import { errorWords, npcGoneWords } from "./error-words.js";
 
-/** Lines kept in the history: about an hour of a lively room's talk. */
-const KEPT_LINES = 200;
-
-type ShownLine = Pick<ChatLine, "id" | "kind" | "from" | "name" | "text" | "replyTo">;
-
-/**
- * The chat history (the lines this player saw), the input box, who it goes to, and errors. Another player's line has
- * a button that reports them to the moderators (the server files it with their last lines).
- */
+/** The chat: its history, the input box, who a line goes to, and errors. */
 export class ChatPanel {
-  private shownKey = "";
+  private readonly history: ChatHistory;
   private npcsKey = "";
-  /**
-   * Every line seen, oldest first, kept here: the room keeps its last lines for everyone, and with a hearing range
-   * far players' talk pushed the lines this player heard out of it (60 far lines emptied a history of 6).
-   */
-  private readonly seen = new Map<string, ShownLine>();
+  /** Each NPC's name as last listed, to say which one left. */
+  private npcNames = new Map<string, string>();
+  /** The NPC the player chose that has left the room (a world edit): nothing is sent until they choose again. */
+  private gone: { id: string; name: string } | undefined;
 
   constructor(
-    private readonly history: HTMLOListElement,
+    history: HTMLOListElement,
     private readonly form: HTMLFormElement,
     private readonly text: HTMLInputElement,
     private readonly toNpc: HTMLSelectElement,
     private readonly toast: HTMLElement,
     private readonly room: () => Room<any, WorldState> | undefined,
     /** The player asks to report another (the report button on their line, `anchor`). */
-    private readonly onReport: (player: string, name: string, anchor: HTMLElement) => void,
+    onReport: (player: string, name: string, anchor: HTMLElement) => void,
   ) {
+    this.history = new ChatHistory(history, onReport);
     text.maxLength = CHAT_MAX_CHARS;
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.send();
     });
     addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && document.activeElement !== text && !text.disabled) {
-        text.focus();
-        event.preventDefault();
-      }
+      if (event.key !== "Enter" || event.isComposing || text.disabled) return;
+      // Enter on a control is the control's: a report button or a reason in its menu is chosen, a form is sent.
+      if (event.target instanceof Element && event.target.closest("button, select, input, textarea, a, [contenteditable], #report-menu")) return;
+      text.focus();
+      event.preventDefault();
     });
-    history.addEventListener("click", (event) => {
-      const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button.report");
-      const { player, name } = button?.dataset ?? {};
-      if (button && player && name) this.onReport(player, name, button);
-    });
+    // Out of the chat box, the keys walk again (WASD are letters in it).
+    text.addEventListener("keydown", (event) => event.key === "Escape" && !event.isComposing && text.blur());
     setInterval(() => this.render(), 100);
   }
 
   enable(on: boolean): void {
     this.text.disabled = !on;
     this.form.querySelector("button")!.disabled = !on;
+    this.history.showReportButtons(on);
   }
 
   /** The error in Korean; a refused line comes back into the input box, unless the player is typing another. */
@@ -75,6 +67,8 @@ export class ChatPanel {
     const room = this.room();
     const text = this.text.value.trim();
     if (!room || text === "") return;
+    // Not to everyone instead: a line meant for an NPC, in private perhaps, would be said to the whole room.
+    if (this.gone) return this.showNotice(npcGoneWords(this.gone.name), "npc_gone");
     const message: ChatPayload = this.toNpc.value ? { text, to: this.toNpc.value } : { text };
     room.send("chat", message);
     this.text.value = "";
@@ -84,68 +78,32 @@ export class ChatPanel {
   private renderNpcs(): void {
     const npcs = this.room()?.state?.npcs;
     if (!npcs) return;
+    const chosen = this.toNpc.value;
+    if (this.gone && chosen !== this.gone.id) this.gone = undefined; // the player chose again
+    if (chosen && !this.gone && !npcs.has(chosen)) {
+      this.gone = { id: chosen, name: this.npcNames.get(chosen) ?? chosen };
+      this.showNotice(npcGoneWords(this.gone.name), "npc_gone");
+    }
+    this.npcNames = new Map([...npcs.entries()].map(([id, npc]) => [id, npc.name]));
     const choices = [...npcs.entries()].map(([id, npc]) => {
       const name = npc.privateTalk ? `${npc.name} (귓속말)` : npc.name;
       return [id, npc.status === "thinking" ? `${name} (생각 중…)` : name] as const;
     });
-    const key = JSON.stringify(choices);
+    const key = JSON.stringify([choices, this.gone]);
     if (key === this.npcsKey) return;
     this.npcsKey = key;
-    const chosen = this.toNpc.value;
+    // The NPC that left stays chosen, marked and not to be chosen again, until the player chooses another.
+    const gone = this.gone && new Option(`${this.gone.name} (떠남)`, this.gone.id, false, true);
+    if (gone) gone.disabled = true;
     this.toNpc.replaceChildren(
       new Option("모두에게", ""),
       ...choices.map(([id, label]) => new Option(label, id, false, id === chosen)),
+      ...(gone ? [gone] : []),
     );
   }
 
-  /** Redraws the list only when a line came. */
   private render(): void {
     this.renderNpcs();
-    const chat = this.room()?.state?.chat;
-    if (!chat) return;
-    for (const { id, kind, from, name, text, replyTo } of chat) if (!this.seen.has(id)) this.seen.set(id, { id, kind, from, name, text, replyTo });
-    // At least every line the room still holds (CHAT_HISTORY may be up to 1,000): one trimmed here while still there
-    // came back as new at the next render, at the end, and the history went round and round.
-    const kept = Math.max(KEPT_LINES, chat.length);
-    for (const id of this.seen.keys()) {
-      if (this.seen.size <= kept) break;
-      this.seen.delete(id);
-    }
-    const lines = [...this.seen.values()];
-    const key = `${lines.length}:${lines.at(-1)?.id}`;
-    if (key === this.shownKey) return;
-    this.shownKey = key;
-    const atBottom = this.history.scrollTop + this.history.clientHeight >= this.history.scrollHeight - 4;
-    const me = this.room()?.sessionId;
-    this.history.replaceChildren(
-      ...lines.map((line) => {
-        const item = document.createElement("li");
-        item.className = line.kind;
-        item.dataset.id = line.id;
-        if (line.replyTo) item.dataset.replyTo = line.replyTo;
-        if (line.kind === "system") {
-          item.textContent = line.text;
-        } else {
-          const name = document.createElement("b");
-          name.textContent = line.name;
-          item.append(name, ": ", line.text);
-          if (line.kind === "player" && line.from !== me) item.append(reportButton(line));
-        }
-        return item;
-      }),
-    );
-    if (atBottom) this.history.scrollTop = this.history.scrollHeight;
+    this.history.update(this.room());
   }
-}
-
-/** The button on another player's line that reports them to the moderators. */
-function reportButton(line: ShownLine): HTMLButtonElement {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "report";
-  button.dataset.player = line.from;
-  button.dataset.name = line.name;
-  button.textContent = "신고";
-  button.title = `${line.name} 님을 운영자에게 신고`;
-  return button;
 }

@@ -22,8 +22,11 @@ export async function joinWorld(
   onStatus: (status: ConnectionStatus) => void,
   onError: (error: WorldError) => void,
   onRoom: (room: Room<any, WorldState>) => void,
-  /** A join failed: why, in Korean; `retrying` false when joining as is cannot work (a name the server refuses). */
-  onJoinFailed: (words: string, retrying: boolean) => void,
+  /**
+   * A join failed: why, in Korean; `retrying` false when joining as is cannot work (a name the server refuses);
+   * `joinHere` false when joining again from this page cannot work either (signing in again in the game can).
+   */
+  onJoinFailed: (words: string, retrying: boolean, joinHere: boolean) => void,
   /** The player's report of another reached the moderators. */
   onReported: (notice: ReportedNotice) => void,
 ): Promise<void> {
@@ -38,7 +41,7 @@ export async function joinWorld(
     room.onLeave((code: number) => {
       onStatus("offline");
       // Banned by a moderator: joining again is refused until the ban ends. Put out: joining again is the player's choice.
-      if (code === BANNED_CLOSE || code === KICKED_CLOSE) return onJoinFailed(joinFailureWords(code).words, false);
+      if (code === BANNED_CLOSE || code === KICKED_CLOSE) return onJoinFailed(joinFailureWords(code).words, false, true);
       // 4000 is a leave the player asked for; anything else was not.
       if (code !== 4000) setTimeout(() => void resume(room.reconnectionToken), 1000);
     });
@@ -57,7 +60,7 @@ export async function joinWorld(
       const code = (error as { code?: number }).code;
       if (code === BANNED_CLOSE || code === KICKED_CLOSE) {
         onStatus("offline");
-        return onJoinFailed(joinFailureWords(code).words, false);
+        return onJoinFailed(joinFailureWords(code).words, false, true);
       }
       await join();
     }
@@ -69,9 +72,11 @@ export async function joinWorld(
       enter(await client.joinOrCreate<WorldState>(WORLD_ROOM, name ? { name } : {}));
     } catch (error) {
       onStatus("offline");
-      const { words, retry } = joinFailureWords((error as { code?: number }).code);
+      const code = (error as { code?: number }).code;
+      const { words, retry } = joinFailureWords(code, token !== undefined);
       console.warn("could not join:", (error as Error).message); // the server's own words, for developers
-      onJoinFailed(words, retry);
+      // Signed in, the player is named after the account (no name typed here can help); 401 needs the game's sign-in.
+      onJoinFailed(words, retry, code !== 401 && !(code === 400 && token !== undefined));
       if (retry) setTimeout(() => void join(attempt + 1), Math.min(10_000, 1000 * 2 ** attempt));
     }
   };

@@ -44,6 +44,11 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
       status.textContent = labels[state];
       status.className = `status ${state === "online" ? "online" : "offline"}`;
       chat.enable(state === "online");
+      // Out of the room (put out, banned, a failed resume): its world is no longer this player's to see or report from.
+      if (state === "offline") {
+        room = undefined;
+        reportMenu.close();
+      }
     },
     (error) => chat.showError(error),
     (joined) => {
@@ -56,9 +61,9 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
       // For tests and the curious: the live room in the console.
       (window as unknown as { kobot: unknown }).kobot = { room: joined };
     },
-    (words, retrying) => {
+    (words, retrying, joinHere) => {
       chat.showNotice(words, retrying ? "join_retrying" : "join_refused");
-      if (retrying) return;
+      if (retrying || !joinHere) return;
       $<HTMLFormElement>("join").hidden = false; // another name, then join again
       nameInput.focus();
     },

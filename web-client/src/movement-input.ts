@@ -24,8 +24,9 @@ export class MovementInput {
 
   constructor(private readonly room: () => Room<any, WorldState> | undefined) {
     addEventListener("keydown", (event) => {
-      // Keys typed into a form's controls are theirs: arrows pick an NPC in the list, letters go into the chat box.
-      if (event.target instanceof HTMLElement && event.target.closest("input, select, textarea, button, [contenteditable]")) return;
+      // Keys typed into a form's controls are theirs: arrows pick an NPC in the list, letters go into the chat box. A
+      // button needs none of these keys: one focused (a report button) does not stop the avatar.
+      if (event.target instanceof HTMLElement && event.target.closest("input, select, textarea, [contenteditable]")) return;
       if (!(event.code in KEYS)) return;
       this.held.add(event.code);
       this.target = undefined;
@@ -44,14 +45,18 @@ export class MovementInput {
   private readonly frame = (now: number) => {
     const dt = Math.min(0.1, (now - this.last) / 1000);
     this.last = now;
+    requestAnimationFrame(this.frame); // first: a step that throws must not stop the ones after it
     this.step(dt, now);
-    requestAnimationFrame(this.frame);
   };
 
   private step(dt: number, now: number): void {
     const room = this.room();
     const me = room?.state?.players?.get(room.sessionId);
-    if (!room || !me) return;
+    if (!room || !me) {
+      this.position = undefined; // a room joined again starts from where it puts the avatar
+      this.moving = false;
+      return;
+    }
     this.position ??= { x: me.x, z: me.z };
     let dx = 0;
     let dz = 0;

@@ -5,7 +5,7 @@ export const REPORT_REASONS = ["욕설·비하", "도배", "사칭", "불쾌한 
 
 /**
  * The menu a report button opens beside it: the player picks why (or cancels), and the report goes with that reason.
- * It lives outside the chat history, which is redrawn whenever a line comes, so a choice half made is not lost.
+ * It lives outside the chat history, whose oldest lines are dropped as new ones come, so a choice half made is not lost.
  */
 export class ReportMenu {
   private player = "";

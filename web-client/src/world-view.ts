@@ -2,6 +2,7 @@ import type { Room } from "@colyseus/sdk";
 
 import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
 import type { WorldState } from "../../rooms/world-state.js";
+import { within } from "./text-within.js";
 
 const { bounds } = DEFAULT_WORLD_SETTINGS;
 const WIDTH = bounds.maxX - bounds.minX;
@@ -55,8 +56,8 @@ export class WorldView {
   private readonly frame = (now: number) => {
     const dt = Math.min(0.1, (now - this.lastFrame) / 1000);
     this.lastFrame = now;
+    requestAnimationFrame(this.frame); // first: a frame that throws must not stop the ones after it
     this.draw(dt);
-    requestAnimationFrame(this.frame);
   };
 
   private px(x: number, z: number): [number, number] {
@@ -68,7 +69,13 @@ export class WorldView {
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     this.drawGrid();
     const room = this.room();
-    if (!room?.state?.players) return;
+    if (!room?.state?.players) {
+      // Out of a room (not yet in, put out, the connection lost): an empty village, greyed, not the last one seen.
+      this.shown.clear();
+      ctx.fillStyle = "#52606d59";
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      return;
+    }
     const state = room.state;
 
     const bubbles: Array<() => void> = []; // drawn last, over every avatar
@@ -176,16 +183,27 @@ export class WorldView {
   private drawBubble(x: number, y: number, text: string, thinking: boolean): void {
     const { ctx } = this;
     ctx.font = "14px sans-serif";
-    const shown = text.length > 40 ? text.slice(0, 39) + "…" : text;
+    const shown = within(text, 40);
     const width = Math.max(28, ctx.measureText(shown).width + 16);
     ctx.fillStyle = thinking ? "#ede9fe" : "#ffffff";
     ctx.strokeStyle = "#7c3aed";
     ctx.beginPath();
-    ctx.roundRect(x - width / 2, y - 26, width, 24, 8);
+    roundedRect(ctx, x - width / 2, y - 26, width, 24, 8);
     ctx.fill();
     ctx.stroke();
     ctx.fillStyle = "#1f2933";
     ctx.textAlign = "center";
     ctx.fillText(shown, x, y - 9);
   }
+}
+
+/** A rounded rectangle's path; drawn with arcs where the canvas has no roundRect (Safari before 16, Firefox before 112). */
+function roundedRect(ctx: CanvasRenderingContext2D, x: number, y: number, width: number, height: number, radius: number): void {
+  if (typeof ctx.roundRect === "function") return ctx.roundRect(x, y, width, height, radius);
+  ctx.moveTo(x + radius, y);
+  ctx.arcTo(x + width, y, x + width, y + height, radius);
+  ctx.arcTo(x + width, y + height, x, y + height, radius);
+  ctx.arcTo(x, y + height, x, y, radius);
+  ctx.arcTo(x, y, x + width, y, radius);
+  ctx.closePath();
 }

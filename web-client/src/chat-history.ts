@@ -1,0 +1,91 @@
+import type { Room } from "@colyseus/sdk";
+
+import type { ChatLine, WorldState } from "../../rooms/world-state.js";
+
+/** Lines kept in the history: about an hour of a lively room's talk. */
+const KEPT_LINES = 200;
+
+/**
+ * The chat history: the lines this player saw, oldest first, kept here (the room keeps its last lines for everyone,
+ * and with a hearing range far players' talk pushed the lines this player heard out of it). Another player's line has
+ * a button that reports them to the moderators (the server files it with their last lines).
+ *
+ * Lines are added and dropped one by one, never the list redrawn: a redraw took the focus from a report button, lost
+ * a selection and had a screen reader read the whole history again at each line.
+ */
+export class ChatHistory {
+  /** Each shown line's item, by line id, in the list's order. */
+  private readonly items = new Map<string, HTMLLIElement>();
+  /** Every session this page has had: a rejoin is a new one, and the player's earlier lines are still theirs. */
+  private readonly mySessions = new Set<string>();
+
+  constructor(
+    private readonly list: HTMLOListElement,
+    /** The player asks to report another (the report button on their line, `anchor`). */
+    onReport: (player: string, name: string, anchor: HTMLElement) => void,
+  ) {
+    list.addEventListener("click", (event) => {
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button.report");
+      const { player, name } = button?.dataset ?? {};
+      if (button && player && name) onReport(player, name, button);
+    });
+  }
+
+  /** Shows the lines of `room` not shown yet and drops the oldest past what is kept. */
+  update(room: Room<any, WorldState> | undefined): void {
+    if (room?.sessionId) this.mySessions.add(room.sessionId);
+    const chat = room?.state?.chat;
+    if (!chat) return;
+    const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 4;
+    let added = false;
+    for (const line of chat) {
+      if (this.items.has(line.id)) continue;
+      const item = lineItem(line, line.kind === "player" && !this.mySessions.has(line.from));
+      this.items.set(line.id, item);
+      this.list.append(item);
+      added = true;
+    }
+    // At least every line the room still holds (CHAT_HISTORY may be up to 1,000): one dropped here while still there
+    // came back as new at the next update, at the end, and the history went round and round.
+    const kept = Math.max(KEPT_LINES, chat.length);
+    for (const [id, item] of this.items) {
+      if (this.items.size <= kept) break;
+      item.remove();
+      this.items.delete(id);
+    }
+    if (added && atBottom) this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  /** Out of a room, no report could be sent: the buttons are hidden until the player is in one again. */
+  showReportButtons(on: boolean): void {
+    this.list.classList.toggle("offline", !on);
+  }
+}
+
+function lineItem(line: ChatLine, reportable: boolean): HTMLLIElement {
+  const item = document.createElement("li");
+  item.className = line.kind;
+  item.dataset.id = line.id;
+  if (line.replyTo) item.dataset.replyTo = line.replyTo;
+  if (line.kind === "system") {
+    item.textContent = line.text;
+    return item;
+  }
+  const name = document.createElement("b");
+  name.textContent = line.name;
+  item.append(name, ": ", line.text);
+  if (reportable) item.append(reportButton(line));
+  return item;
+}
+
+/** The button on another player's line that reports them to the moderators. */
+function reportButton(line: ChatLine): HTMLButtonElement {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "report";
+  button.dataset.player = line.from;
+  button.dataset.name = line.name;
+  button.textContent = "신고";
+  button.title = `${line.name} 님을 운영자에게 신고`;
+  return button;
+}
