@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
+import { fallbackFor, isNoAnswerLine } from "../rooms/fallback-lines.js";
 import { freePort, type Service, startService, uniqueTopics } from "../test/helpers/processes.js";
 import { answersTo, joinWorld, sleep, type TestPlayer, waitFor } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
@@ -20,7 +21,8 @@ const outages = values.down.split(",").map(Number);
 
 const dir = mkdtempSync(join(tmpdir(), "kobot-bench-broker-"));
 const kafka = (...args: string[]) => execFileSync("bash", ["scripts/kafka-local.sh", ...args], { cwd: ROOT, encoding: "utf8" }).trim().split("\n").at(-1)!;
-const real = (text: string) => !/생각이 잘 안 나네요|대답하기가 어려워요/.test(text);
+/** An answer of the brain's: not the line for one that never came, nor the NPC turning the question away. */
+const real = (text: string) => !isNoAnswerLine(text) && text !== fallbackFor("busy").line && text !== fallbackFor("closing").line;
 
 const rows = [];
 const services: Service[] = [];

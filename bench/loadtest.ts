@@ -59,6 +59,7 @@ try {
       answerP95: round(percentile(report.answerMs, 95)),
       answers: report.answerMs.length,
       fallbacks: report.fallbacks,
+      refused: report.refused,
       unanswered: report.unanswered,
       noAskerNear: report.noAskerNear,
       errors: Object.values(report.errors).reduce((a, b) => a + b, 0),

@@ -106,7 +106,7 @@ async function session({ turnsBy, batch, lineShare }: Mode) {
         player.room.send("chat", { text });
         const result = await answer;
         if (!result) throw new Error(`o${i} got no answer to "${text}" in 120 s`);
-        if (player.errors.some((e) => e.code === "npc_busy" && e.text === text)) othersBusy += 1;
+        if (result.refused) othersBusy += 1;
         else waits.push(result.ms);
         await sleep(1000);
       }
