@@ -80,6 +80,12 @@ export const npcAnswers = new Counter({
   labelNames: ["npc", "outcome"] as const,
 });
 
+export const roomFailures = new Counter({
+  name: "kobot_room_failures_total",
+  help: "Failures a room caught and logged (a timer's, a hook's, an answer's that could not be given), by where: each is a bug to look at",
+  labelNames: ["method"] as const,
+});
+
 export const npcAnswersIgnored = new Counter({
   name: "kobot_npc_answers_ignored_total",
   help: "Answers no question waited for: repeats (Kafka delivers at least once), ones after the room gave up, unknown ids",

@@ -113,8 +113,10 @@ export class NpcWorker {
         const known = unsure.knowledgeAbove === undefined ? undefined : brain.knowledgeLine(question.text, unsure.knowledgeAbove);
         if (known) return reply(known.text, { source: "knowledge_unsure", writer: known.source, judged });
         const line = pickLine(unsure.lines, this.lastUnsure.get(question.npcId));
-        this.lastUnsure.set(question.npcId, line);
-        return reply(line, { source: "unsure_line", judged });
+        if (line !== undefined) {
+          this.lastUnsure.set(question.npcId, line);
+          return reply(line, { source: "unsure_line", judged });
+        }
       }
       const source = answer.ownLine ? "own_line" : answer.copied ? "copied" : "composed";
       return reply(answer.text, { source, judged: { confidence: answer.confidence } });

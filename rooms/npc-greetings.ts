@@ -115,9 +115,11 @@ export class NpcGreetings {
 
   private sayGreeting(npc: NpcSettings, lines: readonly string[], playerIds: readonly string[]): void {
     // After recalling whom it met, the NPC may have been removed from the world.
-    if (playerIds.length === 0 || !this.room.npc(npc.id)) return;
+    // An edit of the world file may have taken its greetings away while these players waited for one.
+    const line = pickLine(lines, undefined);
+    if (playerIds.length === 0 || !this.room.npc(npc.id) || line === undefined) return;
     const names = playerIds.map((id) => this.room.players.get(id)!.name);
-    this.room.say(npc, withName(pickLine(lines, undefined), namesSaid(names)), "greeting", playerIds);
+    this.room.say(npc, withName(line, namesSaid(names)), "greeting", playerIds);
   }
 
   /** Now and then, an NPC with players near and nothing to answer says one of its idle lines. */
@@ -125,6 +127,7 @@ export class NpcGreetings {
     const npc = this.room.npc(npcId);
     if (!npc || !this.room.isIdle(npcId) || !this.visits.hasVisitors(npcId)) return;
     const text = pickLine(npc.idleLines, this.lastIdleLine.get(npc.id));
+    if (text === undefined) return;
     this.lastIdleLine.set(npc.id, text);
     this.room.say(npc, text, "idle", []);
   }

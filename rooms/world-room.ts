@@ -3,7 +3,7 @@ import type { z } from "zod";
 
 import { cleanText } from "../common/clean-text.js";
 import type { Logger } from "../common/log.js";
-import { chatLines, chatModerated, joinsRefused, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors } from "../common/metrics.js";
+import { chatLines, chatModerated, joinsRefused, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors, roomFailures } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
@@ -63,8 +63,11 @@ const socketOpen = (client: Client) => (client.ref as unknown as { readyState?: 
 /** To a player whose question an NPC removed from the world will not answer. */
 const npcLeft = (npcId: string, text: string): WorldError => ({ code: "unknown_npc", message: `${npcId} has left this world: it will not answer`, text, npcId });
 
-/** One of `lines`, said to `player`. */
-const lineFor = (player: Player, lines: readonly string[]) => withName(pickLine(lines, undefined), player.name);
+/** One of `lines`, said to `player`; none when there are none. */
+const lineFor = (player: Player, lines: readonly string[]) => {
+  const line = pickLine(lines, undefined);
+  return line === undefined ? undefined : withName(line, player.name);
+};
 
 export interface WorldRoomDeps {
   settings: WorldSettings;
@@ -159,10 +162,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const player = event.account !== undefined ? this.origins.sessionsOf(event.account).next().value : event.player;
     if (!npc || (named && !(player && this.state.players.has(player)))) return;
     const lines = eventLines(npc, event.event, named);
-    if (lines.length === 0) return; // the world file was edited since the backend's check
-    if (player) this.turnTo(npc.id, player);
     // Without a player named, its lines say no name (eventLines).
     const text = player ? lineFor(this.state.players.get(player)!, lines) : pickLine(lines, undefined);
+    if (text === undefined) return; // none: the world file was edited since the backend's check
+    if (player) this.turnTo(npc.id, player);
     this.addLine("npc", npc.id, npc.name, text, "", { unasked: "event", event: event.event }, { near: this.standing(npc.id), ...(player ? { also: [player] } : {}) });
   }
 
@@ -263,7 +266,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
         this.state.npcs.set(id, new Npc().assign({ name, x, y, z, talkRadius, privateTalk, status: "idle" }));
         this.warnOfLookAlikes(npc);
       }
-      if (!this.turns.has(id)) this.turns.set(id, new NpcTurns(npcQueue.capacity, npcQueue.concurrency, (question) => this.askNpc(question)));
+      if (!this.turns.has(id)) this.turns.set(id, new NpcTurns(npcQueue.capacity, npcQueue.concurrency, (question) => this.askNpcSafely(question)));
       this.greetings.takeNpc(npc);
     }
     for (const id of [...this.npcSettings.keys()]) if (!npcs.some((npc) => npc.id === id)) this.removeNpc(id);
@@ -436,6 +439,17 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       .catch((error: Error) => this.log.error("shutdown of the room failed", { error }));
   }
 
+  /**
+   * A room's failure stays the room's: defined, Colyseus catches what its timers (greetings, idle lines, NPC walks)
+   * and hooks throw, which otherwise ended the whole process and every room in it. A join refused on purpose (a
+   * ServerError: banned, full) passes through here too, and is no failure.
+   */
+  onUncaughtException(error: Error, method: string): void {
+    if (error.cause instanceof ServerError) return;
+    roomFailures.inc({ method });
+    this.log.error("room failure caught", { roomId: this.roomId, method, error: error.cause ?? error });
+  }
+
   onDispose(): void {
     this.disposed = true;
     this.stopTakingEdits?.();
@@ -555,8 +569,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** "@코봇" alone: the NPC answers its name with one of its call replies (the brain read a bare name as nonsense). */
   private answerCall(npc: NpcSettings, player: Player, call: ChatLine): void {
+    const reply = lineFor(player, npc.callReplies);
+    if (reply === undefined) return; // a world file's callReplies have one at least
     this.turnTo(npc.id, call.from);
-    this.addLine("npc", npc.id, npc.name, lineFor(player, npc.callReplies), call.id, { unasked: "call" }, this.toAsker(npc.id, call.from));
+    this.addLine("npc", npc.id, npc.name, reply, call.id, { unasked: "call" }, this.toAsker(npc.id, call.from));
     this.sendAnswersNow();
   }
 
@@ -647,6 +663,15 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (!npcId || !npc) return;
     const info: NpcAnswerInfo = { questionId: id, question: text, latencyMs: 0, fallback: true, reason: "moderated_input" };
     this.addLine("npc", npcId, npc.name, MODERATION_LINES.input, id, { npc: info }, this.toAsker(npcId, client.sessionId));
+  }
+
+  /** A failure in giving an answer is logged and told to its asker; it must not reject where nothing waits for it. */
+  private askNpcSafely(question: Question): Promise<void> {
+    return this.askNpc(question).catch((error: unknown) => {
+      roomFailures.inc({ method: "askNpc" });
+      this.log.error("an NPC's answer could not be given", { questionId: question.line.id, error });
+      this.sendError(question.client, { code: "npc_unavailable", message: "the NPC could not answer that: ask again", text: question.line.text, npcId: question.npcId });
+    });
   }
 
   private async askNpc({ client, npcId, text, line, askedAt: asked, privately }: Question): Promise<void> {
