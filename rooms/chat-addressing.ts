@@ -24,10 +24,13 @@ export function addressedNpc(line: string, to: string | undefined, npcs: NpcName
   // A Korean keyboard in full-width mode types ＠.
   const text = line.replace(/^＠/, "@");
   if (text.startsWith("@")) {
+    // The longest call wins: "@코봇 2호 안녕" is to 코봇 2호, not to 코봇 asked "2호 안녕", whatever the NPCs' order.
+    let best: (Addressed & { rank: number }) | undefined;
     for (const npc of npcs) {
-      const question = stripMention(text, npc);
-      if (question !== undefined) return { npcId: npc.id, question };
+      const mention = stripMention(text, npc);
+      if (mention && mention.rank > (best?.rank ?? -1)) best = { npcId: npc.id, question: mention.question, rank: mention.rank };
     }
+    if (best) return { npcId: best.npcId, question: best.question };
   }
   const handle = to === undefined ? "" : cleanText(to).toLowerCase();
   if (handle === "") return undefined;
@@ -37,8 +40,13 @@ export function addressedNpc(line: string, to: string | undefined, npcs: NpcName
 
 const AFTER_MENTION = /^[\s,.:!?~]+/;
 
-function stripMention(text: string, npc: NpcName): string | undefined {
+/**
+ * The question after a call of `npc` that `text` begins with, and its rank: longer calls first, and of two as long a
+ * name as it is before a name called ("@미나야" is to an NPC named 미나야 rather than to 미나); undefined for none.
+ */
+function stripMention(text: string, npc: NpcName): { question: string; rank: number } | undefined {
   const lower = text.toLowerCase();
+  let found: { question: string; rank: number } | undefined;
   for (const handle of [npc.id, npc.name]) {
     // The name as it is first, so an NPC named 미나야 is not taken for 미나 called.
     for (const ending of ["", ...CALLING_ENDINGS]) {
@@ -49,8 +57,10 @@ function stripMention(text: string, npc: NpcName): string | undefined {
       rest = rest.replace(AFTER_MENTION, "");
       const title = [...TITLES].find((word) => ending === "" && (rest === word || rest.startsWith(word + " ")));
       if (title) rest = rest.slice(title.length); // "@한스 씨 검 있어요?"
-      return rest.replace(AFTER_MENTION, "").trim();
+      const rank = mention.length * 2 + (ending === "" ? 1 : 0);
+      if (rank > (found?.rank ?? -1)) found = { question: rest.replace(AFTER_MENTION, "").trim(), rank };
+      break; // this handle's first call that fits: the name as it is before it called
     }
   }
-  return undefined;
+  return found;
 }

@@ -19,7 +19,8 @@ export class GreetingGate {
   arrive(npcId: string, playerId: string, now = performance.now()): "now" | number {
     const waiting = this.waiting.get(npcId);
     if (waiting) {
-      waiting.push(playerId);
+      // Once each: stepping out and in again within the gap (greetAgainSeconds under it) made "B, B, B, 안녕".
+      if (!waiting.includes(playerId)) waiting.push(playerId);
       return 0;
     }
     const waitMs = (this.lastAt.get(npcId) ?? -Infinity) + GREETING_GAP_MS - now;

@@ -18,8 +18,15 @@ export class WorldEdits {
     return () => this.rooms.delete(take);
   }
 
-  apply(world: LiveWorld): void {
+  /** Every room takes the edit; one that fails to is logged, and the others take it all the same. */
+  apply(world: LiveWorld, failed: (error: unknown) => void = () => {}): void {
     Object.assign(this.settings, world);
-    for (const take of this.rooms) take();
+    for (const take of this.rooms) {
+      try {
+        take();
+      } catch (error) {
+        failed(error);
+      }
+    }
   }
 }

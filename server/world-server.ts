@@ -8,6 +8,7 @@ import express, { type Application } from "express";
 import type { Client as Elasticsearch } from "@elastic/elasticsearch";
 
 import type { Logger } from "../common/log.js";
+import { roomFailures } from "../common/metrics.js";
 import { withTimeout } from "../common/with-timeout.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
@@ -221,7 +222,10 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   forgetting.unref();
   // A studio moving an NPC or rewriting its greetings sees the change in the running game.
   const watchingWorld = reloadWorldOnChange(config, log, (world) => {
-    worldEdits.apply({ npcs: world.npcs, hearing: world.hearing, sight: world.sight });
+    worldEdits.apply({ npcs: world.npcs, hearing: world.hearing, sight: world.sight }, (error) => {
+      roomFailures.inc({ method: "takeWorldEdit" });
+      log.error("a room did not take the world file's edit", { error });
+    });
     options.onWorldEdit?.(world);
   });
   const port = (transport.server!.address() as AddressInfo).port;

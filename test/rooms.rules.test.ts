@@ -32,6 +32,18 @@ describe("Chat addressing", () => {
     assert.deepEqual(addressedNpc("@한스 씨앗 있어요?", undefined, village), { npcId: "hans", question: "씨앗 있어요?" });
   });
 
+  it("sends a call to the NPC whose name it calls longest, whatever the NPCs' order: 코봇 2호, not 코봇 asked \"2호\"", () => {
+    for (const cast of [[{ id: "kobot", name: "코봇" }, { id: "kobot2", name: "코봇 2호" }], [{ id: "kobot2", name: "코봇 2호" }, { id: "kobot", name: "코봇" }]]) {
+      assert.deepEqual(addressedNpc("@코봇 2호 안녕", undefined, cast), { npcId: "kobot2", question: "안녕" });
+      assert.deepEqual(addressedNpc("@코봇 2호야 안녕", undefined, cast), { npcId: "kobot2", question: "안녕" });
+      assert.deepEqual(addressedNpc("@코봇 안녕", undefined, cast), { npcId: "kobot", question: "안녕" });
+    }
+    // Of two calls as long, the name as it is: an NPC named 미나야 before 미나 called.
+    for (const cast of [[{ id: "mina", name: "미나" }, { id: "minaya", name: "미나야" }], [{ id: "minaya", name: "미나야" }, { id: "mina", name: "미나" }]]) {
+      assert.deepEqual(addressedNpc("@미나야 안녕", undefined, cast), { npcId: "minaya", question: "안녕" });
+    }
+  });
+
   it("uses `to` when given, and reports an NPC id that is not in the room", () => {
     assert.deepEqual(addressedNpc("칼 있어요?", "smith", npcs), { npcId: "smith", question: "칼 있어요?" });
     assert.deepEqual(addressedNpc("@smith 칼 있어요?", "smith", npcs), { npcId: "smith", question: "칼 있어요?" });
@@ -134,6 +146,13 @@ describe("Greeting gate", () => {
     assert.equal(namesSaid(["민수"]), "민수");
     assert.equal(namesSaid(["민수", "지영", "철수"]), "민수, 지영, 철수");
     assert.equal(namesSaid(["민수", "지영", "철수", "영희", "하늘"]), "민수, 지영, 철수 외 2명");
+  });
+
+  it("names a player once who stepped out and in again while waiting", () => {
+    const gate = new GreetingGate();
+    gate.arrive("hans", "a", 0);
+    for (const at of [100, 300, 500]) gate.arrive("hans", "b", at);
+    assert.deepEqual(gate.due("hans", () => true, GREETING_GAP_MS), ["b"]);
   });
 });
 
