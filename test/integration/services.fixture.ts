@@ -24,25 +24,29 @@ export async function mochaGlobalSetup(): Promise<void> {
   kafkaDir = mkdtempSync(join(tmpdir(), "kobot-kafka-"));
   esDir = mkdtempSync(join(tmpdir(), "kobot-es-"));
   redisDir = mkdtempSync(join(tmpdir(), "kobot-redis-"));
-  const [brokers, esUrl, redisUrl] = await Promise.all([
+  const started = await Promise.allSettled([
     startService("scripts/kafka-local.sh", kafkaDir),
     startService("scripts/elasticsearch-local.sh", esDir),
     startService("scripts/redis-local.sh", redisDir),
   ]);
+  const failed = started.find((result) => result.status === "rejected");
+  if (failed) {
+    // Mocha runs no teardown after a failed setup: the services that did start would outlive the run.
+    await mochaGlobalTeardown();
+    throw failed.reason;
+  }
+  const [brokers, esUrl, redisUrl] = started.map((result) => (result as PromiseFulfilledResult<string>).value);
   Object.assign(process.env, { TEST_KAFKA_BROKERS: brokers, TEST_KAFKA_DIR: kafkaDir, TEST_ES_URL: esUrl, TEST_ES_DIR: esDir, TEST_REDIS_URL: redisUrl, TEST_REDIS_DIR: redisDir });
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
-  if (kafkaDir) {
-    await run("bash", ["scripts/kafka-local.sh", "stop", kafkaDir]);
-    rmSync(kafkaDir, { recursive: true, force: true });
-  }
-  if (redisDir) {
-    await run("bash", ["scripts/redis-local.sh", "stop", redisDir]);
-    rmSync(redisDir, { recursive: true, force: true });
-  }
-  if (esDir) {
-    await run("bash", ["scripts/elasticsearch-local.sh", "stop", esDir]);
-    rmSync(esDir, { recursive: true, force: true });
-  }
+  // Each stopped whatever another's stop does.
+  const stop = async (script: string, dir: string | undefined) => {
+    if (!dir) return;
+    await run("bash", [script, "stop", dir]).catch((error: Error) => console.error(`${script} stop: ${error.message}`));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  await stop("scripts/kafka-local.sh", kafkaDir);
+  await stop("scripts/redis-local.sh", redisDir);
+  await stop("scripts/elasticsearch-local.sh", esDir);
 }
