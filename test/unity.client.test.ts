@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import type { ErrorCode, WorldError } from "../rooms/world-protocol.js";
-import { errorWords, joinFailureWords } from "../web-client/src/error-words.js";
+import { errorWords, joinFailureWords, npcGoneWords } from "../web-client/src/error-words.js";
 
 const SCRIPTS = "unity-client/Assets/Scripts";
 
@@ -68,29 +68,42 @@ describe("Unity client", () => {
       names.map((name, i) => ({ code, message: `server words for ${code}`, npcId: name, distance: 12.34, talkRadius: 6, retryAfterMs: 1450, byAddress: i % 2 === 0 })),
     );
     assert.ok(errors.length >= 4 * 12, "every code of the union");
-    const joins = [400, 401, 403, 4403, 4410, 429, 4429, 0, 503];
+    // Each as a player signed in (named after their account) and as one not.
+    const joins = [400, 401, 403, 4403, 4410, 429, 4429, 0, 503].flatMap((code) => [{ code, signedIn: false }, { code, signedIn: true }]);
+    const gone = ["코봇", "한스", "Bob"];
     const plain = ["<size=300>크게</size>", "<b>굵게</b> a<b", "평범한 말"];
     const input = [
       ...errors.map((e) => ["error", e.code, e.npcId, e.distance, e.talkRadius, e.retryAfterMs, e.byAddress, e.message].join("\t")),
-      ...joins.map((code) => `join\t${code}`),
+      ...joins.map(({ code, signedIn }) => `join\t${code}\t${signedIn}`),
+      ...gone.map((name) => `gone\t${name}`),
       ...plain.map((text) => `plain\t${text}`),
     ].join("\n");
     const run = spawnSync("mono", [exe], { input, encoding: "utf8" });
     assert.equal(run.status, 0, run.stderr);
     const said = run.stdout.trimEnd().split("\n");
-    assert.equal(said.length, errors.length + joins.length + plain.length);
+    assert.equal(said.length, errors.length + joins.length + gone.length + plain.length);
 
     errors.forEach((error, i) => {
       assert.equal(said[i], errorWords(error, (id) => id || undefined), `${error.code} about "${error.npcId}"`);
     });
-    joins.forEach((code, i) => {
-      const web = joinFailureWords(code === 0 ? undefined : code);
-      assert.equal(said[errors.length + i], `${web.words}\t${web.retry ? "retry" : "stop"}`, `join refused with ${code}`);
+    joins.forEach(({ code, signedIn }, i) => {
+      const web = joinFailureWords(code === 0 ? undefined : code, signedIn);
+      assert.equal(said[errors.length + i], `${web.words}\t${web.retry ? "retry" : "stop"}`, `join refused with ${code}${signedIn ? ", signed in" : ""}`);
     });
+    gone.forEach((name, i) => assert.equal(said[errors.length + joins.length + i], npcGoneWords(name), `${name} left`));
     plain.forEach((text, i) => {
-      const shown = said[errors.length + joins.length + i]!;
+      const shown = said[errors.length + joins.length + gone.length + i]!;
       assert.equal(shown.replaceAll("\u200B", ""), text, "every character kept");
       assert.doesNotMatch(shown, /<[a-z/]/i, "no tag uGUI would read");
     });
+  });
+
+  it("keeps the player's choice of NPC through a rebuild, and says an NPC that left rather than sending to everyone", function () {
+    if (!hasMcs()) this.skip(); // as above
+    const exe = join(mkdtempSync(join(tmpdir(), "kobot-mcs-")), "npc-choices-check.exe");
+    const built = spawnSync("mcs", [`-out:${exe}`, join(SCRIPTS, "NpcChoices.cs"), "test/unity-checks/NpcChoicesCheck.cs"], { encoding: "utf8" });
+    assert.equal(built.status, 0, built.stdout + built.stderr);
+    const run = spawnSync("mono", [exe], { encoding: "utf8" });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
   });
 });

@@ -5,7 +5,7 @@ using Kobot;
 /// <summary>
 /// Says what the Unity client would show, one input line at a time, for test/unity.client.test.ts to compare with
 /// the browser client. Input (tab-separated): "error" code npcName distance talkRadius retryAfterMs byAddress message |
-/// "join" code | "plain" text. Output: one line each, newlines escaped.
+/// "join" code signedIn | "gone" npcName | "plain" text. Output: one line each, newlines escaped.
 /// </summary>
 public static class WordsCheck
 {
@@ -34,7 +34,10 @@ public static class WordsCheck
                     break;
                 case "join":
                     bool retry;
-                    said = ErrorWords.ForJoin(int.Parse(f[1], CultureInfo.InvariantCulture), out retry) + "\t" + (retry ? "retry" : "stop");
+                    said = ErrorWords.ForJoin(int.Parse(f[1], CultureInfo.InvariantCulture), f[2] == "true", out retry) + "\t" + (retry ? "retry" : "stop");
+                    break;
+                case "gone":
+                    said = ErrorWords.NpcGone(f[1]);
                     break;
                 default:
                     said = ChatUI.PlainText(f[1]);

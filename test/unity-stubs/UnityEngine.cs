@@ -81,16 +81,20 @@ namespace UnityEngine.UI
 {
     public class Text : Behaviour { public string text = ""; }
     public class Toggle : Behaviour { public bool isOn; }
-    public class Dropdown : Behaviour
+    public class Selectable : Behaviour { public bool interactable = true; }
+    public class Dropdown : Selectable
     {
         public class OptionData { public string text; public OptionData(string text) { this.text = text; } }
+        public class DropdownEvent : UnityEngine.Events.UnityEvent<int> { }
         public System.Collections.Generic.List<OptionData> options = new System.Collections.Generic.List<OptionData>();
         public int value;
-        public void ClearOptions() { options.Clear(); }
+        public DropdownEvent onValueChanged = new DropdownEvent();
+        public void SetValueWithoutNotify(int input) { value = input; }
+        public void ClearOptions() { options.Clear(); value = 0; }
         public void AddOptions(System.Collections.Generic.List<OptionData> added) { options.AddRange(added); }
         public void RefreshShownValue() { }
     }
-    public class InputField : Behaviour
+    public class InputField : Selectable
     {
         public class EndEditEvent : UnityEngine.Events.UnityEvent<string> { }
         public string text = "";

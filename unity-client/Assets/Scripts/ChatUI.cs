@@ -27,13 +27,8 @@ namespace Kobot
         private readonly HashSet<string> shown = new HashSet<string>();
         /// <summary>More than a room's history can hold (CHAT_HISTORY is at most 1000 lines).</summary>
         private const int RememberedIds = 1100;
-        /// <summary>NPC ids in dropdown order, after "everyone".</summary>
-        private readonly List<string> npcIds = new List<string>();
-        /// <summary>Each NPC's name as the state has it now (error lines say it), and whether it talks in private.</summary>
-        private readonly Dictionary<string, string> npcNames = new Dictionary<string, string>();
-        private readonly HashSet<string> privateNpcs = new HashSet<string>();
-        /// <summary>The NPC the player spoke to before the scene was rebuilt (a reconnection): chosen again as it comes back.</summary>
-        private string keptChoice;
+        /// <summary>Whom the next line goes to, and the dropdown's entries.</summary>
+        private readonly NpcChoices choices = new NpcChoices();
         private float errorUntil;
 
         /// <summary>The player is typing: keys are the chat box's, not the avatar's.</summary>
@@ -44,7 +39,11 @@ namespace Kobot
             input.characterLimit = WorldProtocol.ChatMaxChars;
             input.onEndEdit.AddListener(Submit);
             // A new Dropdown comes with "Option A/B/C": the NPCs' places in it must be ours.
-            if (speakTo != null) speakTo.ClearOptions();
+            if (speakTo != null)
+            {
+                speakTo.ClearOptions();
+                speakTo.onValueChanged.AddListener(index => ShowChoices(index));
+            }
         }
 
         private void Submit(string text)
@@ -53,8 +52,13 @@ namespace Kobot
             if (!Input.GetKey(KeyCode.Return) && !Input.GetKey(KeyCode.KeypadEnter)) return;
             text = text.Trim();
             if (text.Length == 0) return;
-            var chosen = speakTo != null && speakTo.value > 0 && speakTo.value <= npcIds.Count ? npcIds[speakTo.value - 1] : null;
-            network.SendChat(text, chosen);
+            // Not to everyone instead: a line meant for an NPC, in private perhaps, would be said to the whole room.
+            if (choices.ChosenGone)
+            {
+                ShowError(ErrorWords.NpcGone(choices.ChosenName));
+                return;
+            }
+            if (!network.SendChat(text, choices.Chosen)) return; // out of the room: the line stays in the box
             input.text = "";
             input.ActivateInputField();
         }
@@ -87,30 +91,16 @@ namespace Kobot
         /// <summary>An NPC's entry in the dropdown says when it is thinking, as the browser's list does.</summary>
         public void ShowNpcStatus(string npcId, string npcStatus)
         {
-            var index = npcIds.IndexOf(npcId);
-            if (speakTo == null || index < 0 || index + 1 >= speakTo.options.Count) return;
-            speakTo.options[index + 1].text = LabelOf(npcId) + (npcStatus == "thinking" ? " (생각 중…)" : "");
-            speakTo.RefreshShownValue();
+            choices.SetThinking(npcId, npcStatus == "thinking");
+            ShowChoices();
         }
 
-        /// <summary>An NPC's entry: its name, and whether what the player says to it is heard by them alone.</summary>
-        private string LabelOf(string npcId)
-        {
-            // An NPC that talks in private: what this player and it say, only this player hears (the browser says so too).
-            return npcNames[npcId] + (privateNpcs.Contains(npcId) ? " (귓속말)" : "");
-        }
-
-        /// <summary>Forgets the room's NPCs (the scene is rebuilt from the room's state).</summary>
+        /// <summary>Forgets the room's NPCs (the scene is rebuilt from the room's state); the player's choice is kept.</summary>
         public void ClearNpcs()
         {
-            // The player's choice outlives the rebuild: reset to everyone, their next line to a private NPC went public.
-            keptChoice = speakTo != null && speakTo.value > 0 && speakTo.value <= npcIds.Count ? npcIds[speakTo.value - 1] : null;
-            npcIds.Clear();
-            npcNames.Clear();
-            privateNpcs.Clear();
-            if (speakTo == null) return;
-            speakTo.ClearOptions();
-            speakTo.value = 0;
+            // The choice outlives the rebuild: reset to everyone, their next line to a private NPC went public.
+            choices.Clear();
+            ShowChoices();
         }
 
         public void ShowStatus(string text)
@@ -121,40 +111,43 @@ namespace Kobot
         /// <summary>An NPC of the room becomes a choice in the dropdown.</summary>
         public void AddNpc(string npcId, string name, bool privateTalk)
         {
-            npcIds.Add(npcId);
-            npcNames[npcId] = name;
-            if (privateTalk) privateNpcs.Add(npcId);
-            if (speakTo == null) return;
-            if (speakTo.options.Count == 0) speakTo.AddOptions(new List<Dropdown.OptionData> { new Dropdown.OptionData("모두에게") });
-            speakTo.AddOptions(new List<Dropdown.OptionData> { new Dropdown.OptionData(LabelOf(npcId)) });
-            if (npcId == keptChoice) speakTo.value = npcIds.Count;
-            speakTo.RefreshShownValue();
+            UpdateNpc(npcId, name, privateTalk);
         }
 
         /// <summary>An edit of the world file renamed the NPC or changed whether it talks in private: its entry says so.</summary>
         public void UpdateNpc(string npcId, string name, bool privateTalk)
         {
-            var index = npcIds.IndexOf(npcId);
-            if (index < 0) return;
-            npcNames[npcId] = name;
-            if (privateTalk) privateNpcs.Add(npcId);
-            else privateNpcs.Remove(npcId);
-            if (speakTo == null || index + 1 >= speakTo.options.Count) return;
-            speakTo.options[index + 1].text = LabelOf(npcId);
+            choices.Set(npcId, name, privateTalk);
+            ShowChoices();
+        }
+
+        /// <summary>
+        /// An NPC removed from the world (an edit of its file) leaves the dropdown. Chosen, it stays there marked as
+        /// gone, the player is told, and nothing is sent until they choose again.
+        /// </summary>
+        public void RemoveNpc(string npcId)
+        {
+            if (choices.Remove(npcId)) ShowError(ErrorWords.NpcGone(choices.ChosenName));
+            ShowChoices();
+        }
+
+        /// <summary>The dropdown as <see cref="choices"/> has it, after the player chose entry <paramref name="chosen"/> (if any).</summary>
+        private void ShowChoices(int chosen = -1)
+        {
+            if (chosen >= 0) choices.Choose(chosen);
+            if (speakTo == null) return;
+            var labels = choices.Labels();
+            speakTo.ClearOptions();
+            speakTo.AddOptions(labels.ConvertAll(label => new Dropdown.OptionData(label)));
+            speakTo.SetValueWithoutNotify(choices.ChosenIndex);
             speakTo.RefreshShownValue();
         }
 
-        /// <summary>An NPC removed from the world (an edit of its file) leaves the dropdown; a choice of it goes back to everyone.</summary>
-        public void RemoveNpc(string npcId)
+        /// <summary>Out of a room (put out, banned, its connection lost) nothing can be said; in one again, it can.</summary>
+        public void ShowInRoom(bool inRoom)
         {
-            var index = npcIds.IndexOf(npcId);
-            if (index < 0) return;
-            npcIds.RemoveAt(index);
-            if (speakTo == null || index + 1 >= speakTo.options.Count) return;
-            if (speakTo.value == index + 1) speakTo.value = 0;
-            else if (speakTo.value > index + 1) speakTo.value -= 1;
-            speakTo.options.RemoveAt(index + 1);
-            speakTo.RefreshShownValue();
+            if (input != null) input.interactable = inRoom;
+            if (speakTo != null) speakTo.interactable = inRoom;
         }
 
         /// <summary>
@@ -163,10 +156,16 @@ namespace Kobot
         /// </summary>
         public void ShowError(WorldError error)
         {
-            string npcName = null;
-            if (error.npcId != null) npcNames.TryGetValue(error.npcId, out npcName);
             if (!string.IsNullOrEmpty(error.text) && input.text.Length == 0) input.text = error.text;
-            ShowError(ErrorWords.For(error, npcName));
+            // The chosen NPC is not in the room (it left while the player was away): said, and chosen again as above.
+            var chosen = choices.Chosen;
+            if (error.code == "unknown_npc" && chosen != null && (error.npcId == chosen || !choices.Has(chosen)) && choices.ChosenLeft())
+            {
+                ShowError(ErrorWords.NpcGone(choices.ChosenName));
+                ShowChoices();
+                return;
+            }
+            ShowError(ErrorWords.For(error, choices.NameOf(error.npcId)));
         }
 
         public void ShowError(string message)

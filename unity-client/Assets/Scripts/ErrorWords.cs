@@ -53,11 +53,19 @@ namespace Kobot
             }
         }
 
+        /// <summary>The NPC the player chose to speak to has left the room (an edit of the world): they choose again before a line goes.</summary>
+        public static string NpcGone(string npc)
+        {
+            return npc + Particle(npc, "가", "이") + " 이 방을 떠났어요. 누구에게 말할지 다시 골라 주세요.";
+        }
+
         /// <summary>
         /// Why a join failed, from the SDK's code (the HTTP status or the room's error code; 0 when no server
         /// answered); <paramref name="retry"/> false when joining as is cannot work: a name the server refuses.
+        /// <paramref name="signedIn"/>: the join carried a sign-in token, so the server named the player after their
+        /// account, and a 400 refused the account's name (rooms/player-name.ts).
         /// </summary>
-        public static string ForJoin(int code, out bool retry)
+        public static string ForJoin(int code, bool signedIn, out bool retry)
         {
             retry = code != 400 && code != 401 && code != 403 && code != 4403 && code != 4410;
             switch (code)
@@ -70,7 +78,10 @@ namespace Kobot
                 case 4410: // a moderator put the player out of the room (KICKED_CLOSE): they may join again, by choice
                     return "운영자가 방에서 내보냈어요. 다시 들어올 수 있지만, 규칙을 지켜 주세요.";
                 case 400:
-                    return "이 이름으로는 들어갈 수 없어요. 1–" + WorldProtocol.NameMaxChars + "자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.";
+                    // Signed in, the player is named after their account: a name given to Connect is not used, and cannot help.
+                    return signedIn
+                        ? "계정 이름으로는 들어갈 수 없어요. 게임에서 이름을 바꾼 뒤 다시 들어와 주세요."
+                        : "이 이름으로는 들어갈 수 없어요. 1–" + WorldProtocol.NameMaxChars + "자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.";
                 case 429:
                     return "지금 들어오려는 사람이 많아요. 잠시 뒤에 다시 들어갈게요.";
                 case 4429: // the socket closed at once: too many connections from the player's address (TOO_MANY_CONNECTIONS_CLOSE)

@@ -36,9 +36,17 @@ namespace Kobot
 
         /// <summary>
         /// The server refused the player's name (empty, too long, an NPC's, or a banned word), with why in Korean:
-        /// ask for another and call <see cref="Connect(string)"/> with it. Other refusals are retried.
+        /// ask for another and call <see cref="Connect(string)"/> with it. Other refusals are retried. Not raised for a
+        /// signed-in player: see <see cref="AccountNameRefused"/>.
         /// </summary>
         public event System.Action<string> NameRefused;
+
+        /// <summary>
+        /// Signed in, the player is named after their account, not the name given to <see cref="Connect(string)"/>, and
+        /// the server refused the account's name (HTTP 400), with why in Korean: a name asked here cannot help; the
+        /// player changes it in the game, which signs them in again (a new <see cref="AuthToken"/>) before joining.
+        /// </summary>
+        public event System.Action<string> AccountNameRefused;
 
         /// <summary>
         /// The server takes only signed-in players, and <see cref="AuthToken"/> is missing, expired or not valid
@@ -75,6 +83,8 @@ namespace Kobot
         private readonly Dictionary<string, NpcView> npcs = new Dictionary<string, NpcView>();
         private LocalAvatar local;
         private bool leaving;
+        /// <summary>Every session this client has had: a rejoin is a new one, and the player's earlier lines are still theirs.</summary>
+        private readonly HashSet<string> mySessions = new HashSet<string>();
 
         private async void Start()
         {
@@ -104,12 +114,18 @@ namespace Kobot
                     chatUI.ShowStatus("연결 끊김");
                     Debug.Log("could not join: " + error.Message); // the server's own words, for developers
                     bool retry;
-                    var words = ErrorWords.ForJoin(JoinErrorCode(error), out retry);
+                    var code = JoinErrorCode(error);
+                    // What the server had: a token the SDK's own Auth cached is sent as well as ours.
+                    var signedIn = !string.IsNullOrEmpty(client.Auth.Token);
+                    var words = ErrorWords.ForJoin(code, signedIn, out retry);
                     chatUI.ShowError(words);
                     if (!retry)
                     {
-                        var code = JoinErrorCode(error);
-                        var refused = code == 401 ? SignInRefused : code == 403 ? Banned : NameRefused;
+                        var refused = code == 401 ? SignInRefused
+                            : code == 403 || code == BannedClose ? Banned
+                            : code == KickedClose ? Kicked
+                            : signedIn ? AccountNameRefused
+                            : NameRefused;
                         if (refused != null) refused(words);
                         return;
                     }
@@ -131,6 +147,8 @@ namespace Kobot
         private void Enter(Room<WorldState> room)
         {
             Room = room;
+            mySessions.Add(room.SessionId);
+            chatUI.ShowInRoom(true);
             room.OnMessage<WorldError>("error", error => chatUI.ShowError(error));
             room.OnMessage<ReportedNotice>("reported", notice =>
             {
@@ -163,6 +181,7 @@ namespace Kobot
         {
             chatUI.ShowStatus("연결 끊김");
             if (leaving || room != Room || code == ConsentedLeave) return;
+            LeaveScene();
             if (code == BannedClose || code == KickedClose)
             {
                 PutOut(code);
@@ -185,11 +204,22 @@ namespace Kobot
             }
         }
 
+        /// <summary>
+        /// Out of the room (put out, banned, or its connection lost until taken back): its avatars and NPCs leave the
+        /// scene, and nothing is said, until in a room again. They stayed, standing as if live.
+        /// </summary>
+        private void LeaveScene()
+        {
+            Room = null;
+            ClearScene();
+            chatUI.ShowInRoom(false);
+        }
+
         /// <summary>A moderator banned the player's account or put them out: said, and not joined again.</summary>
         private void PutOut(int code)
         {
             bool retry;
-            var words = ErrorWords.ForJoin(code, out retry);
+            var words = ErrorWords.ForJoin(code, false, out retry);
             chatUI.ShowError(words);
             var putOut = code == BannedClose ? Banned : Kicked;
             if (putOut != null) putOut(words);
@@ -301,23 +331,34 @@ namespace Kobot
             });
         }
 
-        /// <summary>Sends a chat line; to the NPC when <paramref name="toNpc"/> is its id.</summary>
-        public void SendChat(string text, string toNpc)
+        /// <summary>Sends a chat line; to the NPC when <paramref name="toNpc"/> is its id. False when not in a room.</summary>
+        public bool SendChat(string text, string toNpc)
         {
-            if (Room == null) return;
+            if (Room == null) return false;
             var message = new Dictionary<string, object> { { "text", text } };
             if (!string.IsNullOrEmpty(toNpc)) message["to"] = toNpc;
             _ = Room.Send("chat", message);
+            return true;
+        }
+
+        /// <summary>
+        /// Whether <paramref name="sessionId"/> (a line's <c>ChatLine.from</c>, an avatar's key) is this player's, now or
+        /// in an earlier session of this client (before a rejoin): a game's report menu offers nothing on these.
+        /// </summary>
+        public bool IsMine(string sessionId)
+        {
+            return sessionId != null && mySessions.Contains(sessionId);
         }
 
         /// <summary>
         /// Reports another player to the moderators (the server files it with their last lines in the room): give the
         /// session id of their avatar (a key of state.players) or of their line (<c>ChatLine.from</c>), from the game's
-        /// own menu on an avatar or a line. Refusals come as errors (unknown_player, report_limited).
+        /// own menu on an avatar or a line. Refusals come as errors (unknown_player, report_limited). The player's own
+        /// sessions (<see cref="IsMine(string)"/>) are not reported: an earlier one's avatar may still stand in the room.
         /// </summary>
         public void Report(string playerSessionId, string reason = null)
         {
-            if (Room == null) return;
+            if (Room == null || IsMine(playerSessionId)) return;
             var message = new Dictionary<string, object> { { "player", playerSessionId } };
             if (!string.IsNullOrEmpty(reason)) message["reason"] = reason;
             _ = Room.Send("report", message);
