@@ -20,7 +20,7 @@ const ADMIN_ADDRESS_KEPT_MS = 24 * 3_600_000;
 const ADMIN_ADDRESSES_KEPT = 1_000;
 
 /**
- * HTTP basic auth for admin routes (chat search, monitor): one instance for all of them, so guesses count together.
+ * HTTP basic auth for admin routes (chat search, monitor, moderation): one instance for all of them, so guesses count together.
  * With no credentials configured every admin route answers 403 saying how to turn it on, so nothing is ever open by
  * accident. Credentials are compared as hashes (equal length whatever was sent: the time taken says nothing). A request
  * another site's page made with the admin's login is refused first (cross-site.ts).

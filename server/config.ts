@@ -51,7 +51,7 @@ export const ENV_SCHEMA = z.object({
     .default("kobot-chat"),
   /** Embedded default: where the chat archive goes (daily JSON-lines files, read by analytics/); "off" disables it. */
   DATA_DIR: z.string().min(1).default("data"),
-  /** Basic-auth credentials for admin routes (chat search, monitor); unset: admin routes are off. */
+  /** Basic-auth credentials for admin routes (chat search, monitor, moderation); unset: admin routes are off. */
   ADMIN_USER: z.string().min(1).max(100).optional(),
   ADMIN_PASSWORD: z.string().min(8, "at least 8 characters").max(200).optional(),
   /** Stable id of this server process: its answers are addressed to it. */

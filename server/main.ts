@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   // unsure lines, and NPCs added (Kafka workers watch the file themselves).
   const onWorldEdit = (world: WorldFile) => takeWorld?.(world.brains);
   const server = await startWorldServer({ config, channel, chatLog, archive, elasticsearch: es, log, npcCheck, kafka: kafkaForMetrics, onWorldEdit });
-  if (!config.admin) log.info("admin routes are off (chat search, monitor): set ADMIN_USER and ADMIN_PASSWORD");
+  if (!config.admin) log.info("admin routes are off (chat search, monitor, moderation): set ADMIN_USER and ADMIN_PASSWORD");
   if (config.accounts?.takesOtherAppsTokens) {
     log.warn("AUTH_PUBLIC_KEY_FILE without AUTH_AUDIENCE: a token the login service signed for any of its apps signs a player in here; set AUTH_AUDIENCE to this game's");
   }
