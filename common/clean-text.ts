@@ -1,9 +1,15 @@
 /**
  * Characters that show nothing yet change what a line matches or how it displays: zero-width spaces, the word
  * joiner, the byte-order mark, soft hyphens, and the bidirectional controls that let a line reverse the text
- * shown after it (U+202E). The joiners U+200C/U+200D stay: emoji sequences (👨‍👩‍👧) and some scripts need them.
+ * shown after it (U+202E); the combining grapheme joiner, Khmer inherent vowels, Mongolian variation selectors,
+ * deprecated format controls (U+206A–U+206F), interlinear annotation marks and musical formatting controls, which
+ * made names that look empty. The joiners U+200C/U+200D stay: emoji sequences (👨‍👩‍👧) and some scripts need them.
  */
-const INVISIBLE = /[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/gu;
+const INVISIBLE =
+  /[\u00ad\u034f\u061c\u17b4\u17b5\u180b-\u180f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{1d173}-\u{1d17a}]/gu;
+
+/** Tag characters (U+E0000–U+E007F) show nothing, except inside an emoji flag such as 🏴 England's: those stay. */
+const TAGS = /(\u{1f3f4}[\u{e0020}-\u{e007e}]+\u{e007f})|[\u{e0000}-\u{e007f}]/gu;
 
 /**
  * Blanks that are letters to Unicode, not spaces: the Hangul fillers (ㅤ U+3164 and its half-width and
@@ -16,18 +22,20 @@ const MAX_MARKS = 3;
 const STACKED_MARKS = new RegExp(`(\\p{M}{${MAX_MARKS}})\\p{M}+`, "gu");
 
 /**
- * A name or chat line as it is shown, matched and logged: composed (NFC: macOS and iOS may send Hangul as
- * separate jamo, "배고파" in 8 code points, which no search or reading of the NPC matches), control characters
- * and blank letters made spaces, invisible characters dropped, marks stacked past three cut, runs of whitespace
+ * A name or chat line as it is shown, matched and logged: invisible characters dropped first, then composed (NFC:
+ * macOS and iOS may send Hangul as separate jamo, "배고파" in 8 code points, which no search or reading of the NPC
+ * matches; with a zero-width space left between them, "ᄉ\u200bᅵ", they stayed apart and only a second cleaning
+ * composed them), control characters and blank letters made spaces, marks stacked past three cut, runs of whitespace
  * collapsed, trimmed, and half surrogate pairs dropped (JSON join options carry them; the schema encoder took
  * one with the next character as a pair, and every client's state decoded wrong from there on). Idempotent.
  */
 export function cleanText(text: string): string {
   return text
     .replace(/\p{Cs}/gu, "")
+    .replace(INVISIBLE, "")
+    .replace(TAGS, (_, flag: string | undefined) => flag ?? "")
     .normalize("NFC")
     .replace(/\p{Cc}/gu, " ")
-    .replace(INVISIBLE, "")
     .replace(BLANK_LETTERS, " ")
     .replace(STACKED_MARKS, "$1")
     .replace(/\s+/g, " ")

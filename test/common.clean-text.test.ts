@@ -16,6 +16,22 @@ describe("Names and chat lines cleaned as they arrive", () => {
     assert.equal(cleanText("\u2066\u200f이름\u2069"), "이름");
   });
 
+  it("drops characters that show nothing, so a name of them is empty, and tags outside an emoji flag", () => {
+    for (const c of ["\u034f", "\u17b4", "\u17b5", "\u180b", "\u180f", "\u206a", "\u206f", "\ufff9", "\ufffb", "\u{1d173}", "\u{1d17a}", "\u{e0041}", "\u{e0001}"]) {
+      assert.equal(cleanText(c), "", `U+${c.codePointAt(0)!.toString(16)}`);
+      assert.equal(cleanText(`코${c}봇`), "코봇");
+    }
+    const england = "\u{1f3f4}\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}\u{e007f}";
+    assert.equal(cleanText(`${england} 팬`), `${england} 팬`);
+  });
+
+  it("composes jamo and marks that an invisible character stood between, in one cleaning", () => {
+    assert.equal(cleanText("ᄉ\u200bᅵ"), "시");
+    assert.equal(cleanText("ᄏ\u200bᅩ\u200bᆺ"), "콧");
+    assert.equal(cleanText("e\u200b\u0301"), "é");
+    assert.equal(cleanText("a\u202e\u0301"), "á");
+  });
+
   it("makes blank letters spaces, so a name of Hangul fillers or blank braille is empty", () => {
     assert.equal(cleanText("\u3164\u3164"), "");
     assert.equal(cleanText("\u2800"), "");
@@ -42,5 +58,6 @@ describe("Names and chat lines cleaned as they arrive", () => {
     for (const line of ["@kobot 배고파 ㅋㅋ", "오늘 날씨 좋다~!", "hi 한스 😂", "é ü ñ"]) assert.equal(cleanText(line), line);
     const messy = "  배\u200b고파\u3164ㅋㅋ  \u202e!  ".normalize("NFD");
     assert.equal(cleanText(cleanText(messy)), cleanText(messy));
+    for (const line of ["ᄉ\u200bᅵ발", "e\u200b\u0301", "x\u206a\u0301\u0302\u0303\u0304", "ᄀ\u0000ᅡ"]) assert.equal(cleanText(cleanText(line)), cleanText(line), line);
   });
 });

@@ -1,0 +1,21 @@
+import assert from "node:assert/strict";
+
+import { Moderator } from "../moderation/moderator.js";
+import { playerName } from "../rooms/player-name.js";
+
+describe("A player's name at join", () => {
+  const moderator = Moderator.fromFile();
+  const join = (name: string) => playerName({ name }, "abcdef", { accountName: undefined, moderator, npcs: [{ id: "kobot", name: "코봇" }] });
+
+  it("refuses a name of characters that show nothing", () => {
+    for (const name of ["\u206a", "\u17b5\u17b5", "\u{e0041}", "\ufff9", "\u034f", "\u180b", "\u3164", "\u115f"]) {
+      assert.throws(() => join(name), /name must be 1–20 characters after trimming; got 0/, `U+${name.codePointAt(0)!.toString(16)}`);
+    }
+  });
+
+  it("reads a name with hidden characters inside as it shows", () => {
+    assert.equal(join("ᄏ\u200bᅩᆸ\u200bᄇ\u200bᅩᆺ"), "콥봇");
+    assert.throws(() => join("코\u206a봇"), /passes for 코봇/);
+    assert.throws(() => join("씨\u206a발"), /not allowed here/);
+  });
+});
