@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { readings } from "./readings.js";
+import { type Reading, type ReadingKind, readings } from "./readings.js";
 
 export const DEFAULT_WORD_LIST = join(import.meta.dirname, "words.ko.txt");
 
@@ -9,28 +9,38 @@ export type Verdict = { blocked: false } | { blocked: true; term: string };
 
 /**
  * Finds banned words (Korean abuse and profanity) in any reading of a text (see readings.ts).
- * Word list file: one word per line; `!word` allows a harmless word that contains a banned one
- * (시발점, "starting point"), unless a banned word holds it in turn (시발역겨: 시발 + 역겨워); `~word` is banned
- * written with spaces inside too ("미친 놈": the usual spelling of 미친놈; only for words no two innocent words
- * run into, unlike 시발 in "역시 발연기"); `#` starts a comment.
- * Both sides are read the same way.
+ * Word list file: one word per line; `!word` allows a harmless word that contains a banned one (시발점, "starting
+ * point"): a banned word found wholly inside it is not counted, one that runs past it is (시발역겨: 시발 + 역겨워;
+ * 씨발씨름 beside the allowed 발씨름); `~word` is banned written with spaces inside too ("미친 놈": the usual spelling of
+ * 미친놈; only for words no two innocent words run into, unlike 시발 in "역시 발연기"); `#` starts a comment.
+ * Both sides are read the same way: an allowed word is matched as written in every reading, and as that reading
+ * makes it in its own ("7등신" in the jamo reading is "ㄱ등신").
  */
 export class Moderator {
   private readonly banned: string[];
-  /** Banned words that hold an allowed one ("시발역겨": 시발 + 역겨워, not the station 시발역): they outrank it. */
-  private readonly bannedOverAllowed: string[];
-  private readonly allowed: string[];
   /** Banned words that are found across spaces too. */
   private readonly spaced: string[];
+  /** Allowed words, by the reading they are matched in. */
+  private readonly allowed: Map<ReadingKind, string[]>;
 
   constructor(words: string[]) {
     const entries = words.map((w) => w.replace(/#.*/, "").trim()).filter(Boolean);
-    const plain = (word: string) => readings(word)[0]!.replace(/\s+/g, "");
-    this.allowed = entries.filter((w) => w.startsWith("!")).map((w) => plain(w.slice(1)));
+    const unspaced = (reading: Reading) => ({ ...reading, text: reading.text.replace(/\s+/g, "") });
+    const plain = (word: string) => unspaced(readings(word)[0]!).text;
     this.spaced = entries.filter((w) => w.startsWith("~")).map((w) => plain(w.slice(1)));
     this.banned = [...entries.filter((w) => !w.startsWith("!") && !w.startsWith("~")).map(plain), ...this.spaced];
-    this.bannedOverAllowed = this.banned.filter((word) => this.allowed.some((allowed) => word.includes(allowed)));
     if (this.banned.length === 0) throw new Error("moderation word list has no banned words");
+    this.allowed = new Map();
+    for (const word of entries.filter((w) => w.startsWith("!")).map((w) => w.slice(1))) {
+      const read = readings(word).map(unspaced);
+      for (const { kind, text } of read) {
+        // A reading that turns the allowed word into a banned one ("시이발" drawn out is 시발) would allow that word everywhere.
+        const forms = new Set([read[0]!.text, ...(this.banned.includes(text) ? [] : [text])]);
+        const list = this.allowed.get(kind) ?? [];
+        for (const form of forms) if (form && !list.includes(form)) list.push(form);
+        this.allowed.set(kind, list);
+      }
+    }
   }
 
   static fromFile(path = DEFAULT_WORD_LIST): Moderator {
@@ -42,16 +52,41 @@ export class Moderator {
   }
 
   check(text: string): Verdict {
-    for (const reading of readings(text)) {
-      const over = this.bannedOverAllowed.find((word) => reading.includes(word));
-      if (over) return { blocked: true, term: over };
-      // Spaces stay: "다시 발견" must not read as 시발. Disguising spaces are handled by readings().
-      let words = reading;
-      for (const word of this.allowed) words = words.replaceAll(word, " ");
-      const unspaced = words.replace(/\s+/g, "");
-      const term = this.banned.find((word) => words.includes(word)) ?? this.spaced.find((word) => unspaced.includes(word));
+    // Readings often repeat the text: each text is searched once, and only the words found are weighed against the
+    // allowed words of each reading that made it.
+    const found = new Map<string, { inText: string[]; unspaced: string; acrossSpaces: string[] }>();
+    for (const { kind, text: reading } of readings(text)) {
+      let words = found.get(reading);
+      if (!words) {
+        // Spaces stay: "다시 발견" must not read as 시발. Disguising spaces are handled by readings().
+        const unspaced = reading.replace(/\s+/g, "");
+        const inText = this.banned.filter((word) => reading.includes(word));
+        const acrossSpaces = unspaced === reading ? [] : this.spaced.filter((word) => unspaced.includes(word));
+        found.set(reading, (words = { inText, unspaced, acrossSpaces }));
+      }
+      const allowed = this.allowed.get(kind) ?? [];
+      const term =
+        words.inText.find((word) => foundIn(reading, word, allowed)) ??
+        words.acrossSpaces.find((word) => foundIn(words.unspaced, word, allowed));
       if (term) return { blocked: true, term };
     }
     return { blocked: false };
   }
+}
+
+/** Whether `word` occurs in `text` anywhere but wholly inside an allowed word. */
+function foundIn(text: string, word: string, allowed: readonly string[]): boolean {
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    if (!allowed.some((harmless) => holds(text, harmless, at, word.length))) return true;
+  }
+  return false;
+}
+
+/** Whether an occurrence of `harmless` in `text` covers the span [start, start + length). */
+function holds(text: string, harmless: string, start: number, length: number): boolean {
+  if (harmless.length < length) return false;
+  for (let from = Math.max(0, start + length - harmless.length); from <= start; from++) {
+    if (text.startsWith(harmless, from)) return true;
+  }
+  return false;
 }

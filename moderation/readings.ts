@@ -7,33 +7,57 @@ const HANGUL = /[\u3131-\u318e\uac00-\ud7a3]/u;
 const SYLLABLE = /[\uac00-\ud7a3]/u;
 /** Other scripts' letters that stand in for jamo ("人ㅂ", "씨ㅂトㄹ"), and Latin l/i for ㅣ between jamo ("ㅅlㅂㅏㄹ"). */
 const JAMO_LOOKALIKE: Record<string, string> = { 人: "ㅅ", ㅿ: "ㅅ", ト: "ㅏ", ㆍ: "ㅏ" };
-/** Cyrillic letters that look like Latin ones ("fuсk" with a Cyrillic с). */
-const CYRILLIC_LATIN: Record<string, string> = { а: "a", е: "e", о: "o", р: "p", с: "c", у: "y", х: "x", і: "i", ѕ: "s", ј: "j", к: "k", м: "m", т: "t", в: "b", н: "h", ԁ: "d", ɡ: "g" };
+/** Cyrillic and Greek letters drawn as Latin ones, in either case ("fuсk", "FUСK" with a Cyrillic с, "fυck" with a Greek υ). */
+const LATIN_LOOKALIKE: Record<string, string> = {
+  а: "a", е: "e", о: "o", р: "p", с: "c", у: "y", х: "x", і: "i", ѕ: "s", ј: "j", к: "k", м: "m", т: "t", в: "b", н: "h", ԁ: "d", ɡ: "g",
+  А: "A", В: "B", Е: "E", К: "K", М: "M", Н: "H", О: "O", Р: "P", С: "C", Т: "T", У: "Y", Х: "X", І: "I", Ѕ: "S", Ј: "J",
+  α: "a", β: "b", ε: "e", ι: "i", κ: "k", ν: "v", ο: "o", ρ: "p", τ: "t", υ: "u", χ: "x",
+  Α: "A", Β: "B", Ε: "E", Ζ: "Z", Η: "H", Ι: "I", Κ: "K", Μ: "M", Ν: "N", Ο: "O", Ρ: "P", Τ: "T", Υ: "Y", Χ: "X", ƒ: "f",
+};
+const LATIN_LOOKALIKES = new RegExp(`[${Object.keys(LATIN_LOOKALIKE).join("")}]`, "gu");
+/**
+ * A lone ㅡ or ㅣ (or the look-alike ー 一 丨 ㆍ) between two syllables is a dash, not a letter ("씨ㅡ발", "병ㅡ신"), and
+ * so are ㅡ ー 一 丨 between two consonants ("ㅅㅡㅂ"); ㅣ and ㆍ between consonants are vowels ("ㅅㅣㅂㅏㄹ", "씨ㅂㆍㄹ").
+ */
+const DASH = /(?<=[\uac00-\ud7a3])[ㅡㅣー一丨ㆍ](?=[\uac00-\ud7a3])|(?<=[\uac00-\ud7a3ㄱ-ㅎ])[ㅡー一丨](?=[\uac00-\ud7a3ㄱ-ㅎ])/gu;
 /** Look-alikes inside Latin words ("sh!t", "b1tch", "f*ck"). */
 const LEET: Record<string, string> = { "1": "i", "!": "i", "|": "i", "@": "a", "4": "a", $: "s", "5": "s", "0": "o", "3": "e" };
+
+/** How a reading was made; allowed words (moderator.ts) are read the same way and matched in the reading of their kind. */
+export type ReadingKind = "plain" | "glued" | "noDigits" | "jamo" | "keyboard" | "capsLock" | "leet" | "stretched";
+export type Reading = { kind: ReadingKind; text: string };
 
 /**
  * The ways a player's text can be read, so a banned word is found however it was disguised (after `cleanText`:
  * separate jamo composed, invisible characters dropped, Hangul fillers as spaces):
- *  - plain: lower case, full-width forms folded (NFKC), symbols dropped ("씨.발", "씨^^발"), and runs of
- *    one-letter words joined ("씨 발 놈" → "씨발놈"; normal words are rarely one letter in a row);
+ *  - plain: lower case, full-width forms folded (NFKC), accents dropped ("fück"), symbols dropped inside a word
+ *    ("씨.발", "씨^^발", "또라.이") but a word break between two words of two letters or more ("다시...발견했어"),
+ *    and runs of one-letter words joined ("씨 발 놈" → "씨발놈"; normal words are rarely one letter in a row);
+ *  - glued: plain, with a lone one-letter word joined to the next ("씨 발놈아", "병 신같은": a filler between them,
+ *    "씨ㅤ발놈", is a space by now);
  *  - without digits inside Hangul ("씨1발");
  *  - jamo recomposed, with look-alike digits as jamo ("ㅅ1ㅂㅏㄹ", "씨바ㄹ");
- *  - Latin words typed on the Korean keyboard ("tlqkf");
+ *  - Latin words typed on the Korean keyboard ("tlqkf"), and typed with Caps Lock on ("QUDTLS") or capitalised by
+ *    the phone ("Qudtls");
  *  - look-alikes inside Latin words ("sh!t", "b1tch");
  *  - drawn out ("씨이이발", "조온나", "fuuuck").
- * Before any of them: conjoining, half-width and circled jamo as ㄱ…ㅣ, joiners dropped, Cyrillic and other
- * scripts' look-alikes as the letters they pass for.
+ * Before any of them: conjoining, half-width and circled jamo as ㄱ…ㅣ, joiners dropped, a lone ㅡ between syllables
+ * as a dash, Cyrillic, Greek and other scripts' look-alikes as the letters they pass for.
  */
-export function readings(text: string): string[] {
+export function readings(text: string): Reading[] {
   // Cleaned first, as the room cleans lines (a Hangul filler between syllables, "시ㅤ발", is a space there too).
   // NFKC folds full-width letters, but it would also turn compatibility jamo (ㅅ) into conjoining ones.
   // Joiners (kept in chat for emoji) would keep separate jamo from composing here ("ᄉ\u200dᅵ발").
   const joined = cleanText(text).replace(/[\u200c\u200d]/gu, "").normalize("NFC");
+  // Outside Hangul, accents go too ("fück", "fu\u0308ck", "sïbal").
   const folded = compatibilityJamo(
-    joined.replace(/[^\u3131-\u318e\uac00-\ud7a3]+/gu, (part) => part.normalize("NFKC")).replace(/[а-яіѕјԁɡ]/gu, (c) => CYRILLIC_LATIN[c] ?? c),
-  ).replace(/[人ㅿトㆍ]/gu, (c) => JAMO_LOOKALIKE[c]!);
-  const plain = joinSingleLetters(folded.toLowerCase().replace(/[^\p{L}\p{N}\s]+/gu, ""));
+    joined.replace(/[^\u3131-\u318e\uac00-\ud7a3]+/gu, (part) => part.normalize("NFKC").normalize("NFD").replace(/\p{M}+/gu, "").normalize("NFC")),
+  )
+    .replace(DASH, "-")
+    .replace(/[人ㅿトㆍ]/gu, (c) => JAMO_LOOKALIKE[c]!)
+    .replace(LATIN_LOOKALIKES, (c) => LATIN_LOOKALIKE[c]!);
+  const words = breakAtSymbols(folded.toLowerCase());
+  const plain = joinSingleLetters(words);
   const noDigits = plain.replace(/(?<=\p{L})\d+(?=\p{L})/gu, (digits, offset: number) =>
     HANGUL.test(plain[offset - 1] ?? "") ? "" : digits,
   );
@@ -44,14 +68,16 @@ export function readings(text: string): string[] {
     .replace(/(?<=[\u3131-\u318e])[li](?=[\u3131-\u318e\uac00-\ud7a3])/gu, "ㅣ");
   const jamo = compose(decompose(asJamo.replace(/\s+/g, " ")));
   // Only a Latin word that types whole syllables ("tlqkf"), so English words ("news" → ㅜㄷㅈㄴ) stay English.
-  const typedWith = (capsLock: boolean) =>
-    joinSingleLetters(folded.replace(/[^\p{L}\p{N}\s]+/gu, "")).replace(/[A-Za-z]+/g, (word) => {
-      // With Caps Lock on, "QUDTLS" is 병신 typed in lower case (as typed, Q W E R T are the double consonants).
-      const typed = fromKeyboard(capsLock && word === word.toUpperCase() ? word.toLowerCase() : word);
+  const typedWith = (shifted: boolean) =>
+    joinSingleLetters(breakAtSymbols(folded)).replace(/[A-Za-z]+/g, (word) => {
+      // With Caps Lock on, "QUDTLS" is 병신 typed in lower case (as typed, Q W E R T are the double consonants);
+      // a phone capitalises the first letter ("Qudtls").
+      const unshifted = word === word.toUpperCase() ? word.toLowerCase() : /^[A-Z][a-z]+$/.test(word) ? word[0]!.toLowerCase() + word.slice(1) : word;
+      const typed = fromKeyboard(shifted ? unshifted : word);
       return /^[\uac00-\ud7a3]+$/u.test(typed) ? typed : word.toLowerCase();
     });
   const keyboard = typedWith(false);
-  const capsLock = /[A-Z]{2}/.test(folded) ? typedWith(true) : keyboard;
+  const capsLock = /[A-Z]/.test(folded) ? typedWith(true) : keyboard;
   // "*" hides any vowel ("sh*t", "b*tch", "f*ck"): one reading per vowel, only for text that has one.
   const leets = (folded.includes("*") ? [..."aeiou"] : ["u"]).map((hidden) =>
     folded.toLowerCase().replace(/(?<=[a-z])[1!|@4$503*]+(?=[a-z])|(?<=[a-z])[1!|@4$503*]|[1!|@4$503*](?=[a-z])/g, (chars) =>
@@ -60,16 +86,57 @@ export function readings(text: string): string[] {
   );
   // Drawn-out words: repeated vowels ("씨이발", "조온나"), and repeated Latin letters ("fuuuck", "sibbal").
   const stretched = unstretched(jamo).replace(/([a-z])\1+/g, "$1");
-  return [...new Set([plain, noDigits, jamo, keyboard, capsLock, ...leets, stretched])];
+  return [
+    { kind: "plain", text: plain },
+    { kind: "glued", text: joinSingleLetters(words, true) },
+    { kind: "noDigits", text: noDigits },
+    { kind: "jamo", text: jamo },
+    { kind: "keyboard", text: keyboard },
+    { kind: "capsLock", text: capsLock },
+    ...leets.map((leet) => ({ kind: "leet" as const, text: leet })),
+    { kind: "stretched", text: stretched },
+  ];
 }
 
-function joinSingleLetters(text: string): string {
+/**
+ * Symbols inside a word dropped ("씨.발", "또라.이", "씨*발놈아": a letter alone on one side), but a word break between
+ * two words of two letters or more ("다시...발견했어", "역시!발빠르네": punctuation between words, not inside one).
+ */
+function breakAtSymbols(text: string): string {
+  return text
+    .split(/\s+/)
+    .map((word) => {
+      const pieces = word.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+      let out = pieces[0] ?? "";
+      for (let i = 1; i < pieces.length; i++) {
+        const alone = [...pieces[i - 1]!].length === 1 || [...pieces[i]!].length === 1;
+        out += alone ? pieces[i] : ` ${pieces[i]}`;
+      }
+      return out;
+    })
+    .filter(Boolean)
+    .join(" ");
+}
+
+/**
+ * One-syllable words that stand alone before others, not a syllable split off a banned word: "이진호 짱 개그맨",
+ * "또 라이벌전", "돌 아이템", "조연 등 신인들" (NSMC reviews blocked by the glued reading, read one by one).
+ */
+const STANDS_ALONE = new Set(["짱", "또", "돌", "등"]);
+
+/**
+ * Runs of one-letter words joined ("씨 발 놈" → "씨발놈"); with `glue`, a one-letter word joined to the word after it
+ * too ("씨 발놈아", "야 씨 발놈아" → "야씨발놈아").
+ */
+function joinSingleLetters(text: string, glue = false): string {
   const words = text.split(/\s+/).filter(Boolean);
   let out = "";
   for (let i = 0; i < words.length; i++) {
     const single = [...words[i]!].length === 1;
-    const previousSingle = i > 0 && [...words[i - 1]!].length === 1;
-    out += i === 0 || (single && previousSingle) ? words[i] : ` ${words[i]}`;
+    const previous = words[i - 1];
+    const previousSingle = previous !== undefined && [...previous].length === 1;
+    const joined = (single && previousSingle) || (glue && previousSingle && !STANDS_ALONE.has(previous));
+    out += i === 0 || joined ? words[i] : ` ${words[i]}`;
   }
   return out;
 }

@@ -34,6 +34,42 @@ describe("moderation", () => {
     }
   });
 
+  it("finds a banned word that runs on into an allowed one, which allows only what lies wholly inside it", () => {
+    for (const text of ["씨발씨름", "시발씨름", "지우개새끼야", "찌개새끼", "씨바닥쳐", "화염병신", "전염병신", "시발역겨워"]) {
+      assert.equal(moderator.check(text).blocked, true, text);
+    }
+    for (const text of ["발씨름 한판", "지우개새로 샀어", "찌개새로 끓였어", "주가 바닥쳐서", "화염병 던져!", "전염병 퀘스트", "시발역"]) {
+      assert.equal(moderator.check(text).blocked, false, text);
+    }
+    assert.deepEqual(new Moderator(["나쁜말", "!말씨름"]).check("나쁜말씨름"), { blocked: true, term: "나쁜말" });
+    assert.deepEqual(new Moderator(["나쁜말", "!나쁜말씨"]).check("나쁜말씨"), { blocked: false });
+  });
+
+  it("matches an allowed word in each reading as that reading makes it ('7등신' is ㄱ등신 in jamo)", () => {
+    for (const text of ["7등신", "7등신 캐릭터", "7시발 KTX 타요", "오전 9시발 열차", "10시발 버스"]) {
+      assert.equal(moderator.check(text).blocked, false, text);
+    }
+    // A reading that makes an allowed word a banned one allows nothing: "시이발" drawn out is 시발.
+    assert.equal(new Moderator(["시발", "!시이발"]).check("씨이발").blocked, false);
+    assert.equal(new Moderator(["시발", "!시이발"]).check("시이이발").blocked, true);
+    for (const text of ["ㄱ등신", "2등신", "ㅇㅇ시발"]) assert.equal(moderator.check(text).blocked, true, text);
+  });
+
+  it("lets everyday lines through where punctuation, a time or a lone syllable meets a banned word", () => {
+    const everyday = [
+      "다시...발견했어", "역시!발빠르네", "다시 태어나면..상사맨", "1등..신이 빚은 얼굴", "그당시8~9번 봤어", "아름다운장면!상큼한얼굴",
+      "만두개,새우", "이거 다시팔아요?", "다시벌어야지", "ㅇㅈㄹㅇ", "시바ㄹㅇ귀여워", "라면상자 어디", "대면상담", "정면상단",
+      "비염병원", "장염병원", "날씨바뀌었네", "솜씨바꿔", "개새우", "두개새거", "주윤발씨 멋져", "다시이발해야지", "한남 충전소",
+      "전염병신고", "씨 발견", "김 씨 발견", "민수 씨 발표 잘했어", "몇 시 발표야?", "이진호 짱 개그맨", "또 라이벌전", "돌 아이템",
+      "조연 등 신인들", "1 등 신청",
+    ];
+    for (const text of everyday) assert.equal(moderator.check(text).blocked, false, text);
+    // Punctuation is still dropped inside a word: a letter alone on one side joins it.
+    for (const text of ["씨.발", "또라.이", "씨*발놈아", "미.친놈", "정말?병신같아", "야 씨 발놈아"]) {
+      assert.equal(moderator.check(text).blocked, true, text);
+    }
+  });
+
   it("reads its word list from a file, with a clear error for a bad one", () => {
     assert.deepEqual(new Moderator(["# comment", "나쁜말", "!나쁜말씨"]).check("나 쁜 말"), { blocked: true, term: "나쁜말" });
     assert.deepEqual(new Moderator(["나쁜말", "!나쁜말씨"]).check("나쁜말씨 좋아"), { blocked: false });
