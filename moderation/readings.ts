@@ -1,5 +1,6 @@
 import { cleanText } from "../common/clean-text.js";
 import { compatibilityJamo, compose, decompose, fromKeyboard, unstretched } from "../common/hangul.js";
+import { LATIN_LOOKALIKE } from "../common/latin-look-alikes.js";
 
 /** Digits that stand in for jamo inside Hangul ("ㅅ1ㅂㅏㄹ"). */
 const DIGIT_JAMO: Record<string, string> = { "1": "ㅣ", "0": "ㅇ", "7": "ㄱ", "2": "ㄹ" };
@@ -7,13 +8,6 @@ const HANGUL = /[\u3131-\u318e\uac00-\ud7a3]/u;
 const SYLLABLE = /[\uac00-\ud7a3]/u;
 /** Other scripts' letters that stand in for jamo ("人ㅂ", "씨ㅂトㄹ"), and Latin l/i for ㅣ between jamo ("ㅅlㅂㅏㄹ"). */
 const JAMO_LOOKALIKE: Record<string, string> = { 人: "ㅅ", ㅿ: "ㅅ", ト: "ㅏ", ㆍ: "ㅏ" };
-/** Cyrillic and Greek letters drawn as Latin ones, in either case ("fuсk", "FUСK" with a Cyrillic с, "fυck" with a Greek υ). */
-const LATIN_LOOKALIKE: Record<string, string> = {
-  а: "a", е: "e", о: "o", р: "p", с: "c", у: "y", х: "x", і: "i", ѕ: "s", ј: "j", к: "k", м: "m", т: "t", в: "b", н: "h", ԁ: "d", ɡ: "g",
-  А: "A", В: "B", Е: "E", К: "K", М: "M", Н: "H", О: "O", Р: "P", С: "C", Т: "T", У: "Y", Х: "X", І: "I", Ѕ: "S", Ј: "J",
-  α: "a", β: "b", ε: "e", ι: "i", κ: "k", ν: "v", ο: "o", ρ: "p", τ: "t", υ: "u", χ: "x",
-  Α: "A", Β: "B", Ε: "E", Ζ: "Z", Η: "H", Ι: "I", Κ: "K", Μ: "M", Ν: "N", Ο: "O", Ρ: "P", Τ: "T", Υ: "Y", Χ: "X", ƒ: "f",
-};
 const LATIN_LOOKALIKES = new RegExp(`[${Object.keys(LATIN_LOOKALIKE).join("")}]`, "gu");
 /**
  * A lone ㅡ or ㅣ (or the look-alike ー 一 丨 ㆍ) between two syllables is a dash, not a letter ("씨ㅡ발", "병ㅡ신"), and

@@ -1,16 +1,11 @@
 import { CALLING_ENDINGS } from "../common/calling.js";
+import { LATIN_LOOKALIKE } from "../common/latin-look-alikes.js";
 import type { NpcName } from "./chat-addressing.js";
-
-/** Cyrillic and Greek letters drawn as Latin ones ("Kоbot" with a Cyrillic о). */
-const LOOK_ALIKES: Record<string, string> = {
-  а: "a", в: "b", е: "e", к: "k", м: "m", н: "h", о: "o", р: "p", с: "c", т: "t", у: "y", х: "x", і: "i", ј: "j", ѕ: "s",
-  α: "a", β: "b", ε: "e", ι: "i", κ: "k", ν: "v", ο: "o", ρ: "p", τ: "t", υ: "u", χ: "x",
-};
 
 /** A name as it looks: full-width and other compatibility forms folded, one case, look-alikes as Latin, letters and digits only. */
 function looks(name: string): string {
   return [...name.normalize("NFKC").toLowerCase()]
-    .map((c) => LOOK_ALIKES[c] ?? c)
+    .map((c) => LATIN_LOOKALIKE[c] ?? c)
     .filter((c) => /[\p{L}\p{N}]/u.test(c))
     .join("");
 }
