@@ -117,6 +117,8 @@ function breakAtSymbols(text: string): string {
  * "또 라이벌전", "돌 아이템", "조연 등 신인들" (NSMC reviews blocked by the glued reading, read one by one).
  */
 const STANDS_ALONE = new Set(["짱", "또", "돌", "등"]);
+/** A count before 시 makes it a time, not a syllable split off: "몇 시 발차예요?", "세 시 발령", "10 시 발사". */
+const COUNT = /^(몇|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|열한|열두|\d+)$/u;
 
 /**
  * Runs of one-letter words joined ("씨 발 놈" → "씨발놈"); with `glue`, a one-letter word joined to the word after it
@@ -129,7 +131,8 @@ function joinSingleLetters(text: string, glue = false): string {
     const single = [...words[i]!].length === 1;
     const previous = words[i - 1];
     const previousSingle = previous !== undefined && [...previous].length === 1;
-    const joined = (single && previousSingle) || (glue && previousSingle && !STANDS_ALONE.has(previous));
+    const time = previous === "시" && COUNT.test(words[i - 2] ?? "");
+    const joined = (single && previousSingle) || (glue && previousSingle && !STANDS_ALONE.has(previous) && !time);
     out += i === 0 || joined ? words[i] : ` ${words[i]}`;
   }
   return out;

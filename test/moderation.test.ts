@@ -45,6 +45,13 @@ describe("moderation", () => {
     assert.deepEqual(new Moderator(["나쁜말", "!나쁜말씨"]).check("나쁜말씨"), { blocked: false });
   });
 
+  it("reads a count before 시 as a time, not a syllable split off: 몇 시 발차예요?", () => {
+    for (const text of ["몇 시 발차예요?", "세 시 발차 기차", "열 시 발령 났어", "네 시 발사 예정", "한 시 발효", "10 시 발사"]) {
+      assert.equal(moderator.check(text).blocked, false, text);
+    }
+    for (const text of ["시 발놈아", "야 시 발새끼"]) assert.equal(moderator.check(text).blocked, true, text);
+  });
+
   it("matches an allowed word in each reading as that reading makes it ('7등신' is ㄱ등신 in jamo)", () => {
     for (const text of ["7등신", "7등신 캐릭터", "7시발 KTX 타요", "오전 9시발 열차", "10시발 버스"]) {
       assert.equal(moderator.check(text).blocked, false, text);
