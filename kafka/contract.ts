@@ -31,7 +31,7 @@ export const QuestionAddress = QuestionMessage.pick({ questionId: true, roomId: 
 export type QuestionAddress = z.infer<typeof QuestionAddress>;
 
 export const AnswerError = z.object({
-  /** `invalid_question`, `model_unavailable`, `expired`, `worker_error`, … */
+  /** `invalid_question`, `model_unavailable`, `expired`, `worker_error`, `worker_behind` (the in-process bus's backlog full), … */
   code: z.string().min(1).max(40),
   message: z.string().max(400),
 });

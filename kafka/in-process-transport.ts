@@ -11,8 +11,9 @@ const BATCHES_IN_FLIGHT = 2;
 /**
  * Questions kept while the worker is away. A thread that fails to start again waits up to 30 s between tries,
  * and rooms keep asking (each question times out and its player may ask again), so without a bound the backlog
- * would grow for as long as the model stays missing. Past it, the oldest question, long given up by its room,
- * is answered `expired`, as the worker would answer it on coming back.
+ * would grow for as long as the model stays missing. Past it, the oldest question, most likely given up by its room,
+ * is answered `worker_behind` (not `expired`: a room reads that, for a question it still waits for, as a worker
+ * whose clock runs ahead).
  */
 const MAX_WAITING = 10_000;
 
@@ -104,7 +105,7 @@ export class InProcessBus {
     const question = this.waiting.shift()!;
     const { questionId, roomId, npcId, replyTo } = question;
     const waited = Math.round((Date.now() - question.ts) / 1000);
-    const error = { code: "expired", message: `no NPC worker for ${waited} s and ${this.maxWaiting} questions behind; not answered` };
+    const error = { code: "worker_behind", message: `no NPC worker for ${waited} s and ${this.maxWaiting} questions behind; not answered` };
     const answer: AnswerMessage = { v: CONTRACT_VERSION, questionId, roomId, npcId, text: "", ms: 0, model: "", error, ...(replyTo ? { replyTo } : {}) };
     setImmediate(() => this.deliver(answer)); // asynchronously, as every answer, not inside the asking room's send
   }

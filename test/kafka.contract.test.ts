@@ -107,7 +107,7 @@ describe("In-process transport", () => {
     assert.deepEqual(got.map((x) => x.questionId), ["q1"]);
   });
 
-  it("keeps at most so many questions while no worker answers, answering the oldest `expired` to the server that asked", async () => {
+  it("keeps at most so many questions while no worker answers, answering the oldest `worker_behind` to the server that asked", async () => {
     const bus = new InProcessBus(16, 3);
     const got: Answer[] = [];
     const server = bus.serverChannel("A");
@@ -118,7 +118,7 @@ describe("In-process transport", () => {
     for (const id of ["q1", "q2", "q3", "q4", "q5"]) await server.sendQuestion({ ...question, questionId: id });
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(bus.waitingQuestions, 3);
-    assert.deepEqual(got.map((x) => [x.questionId, x.error?.code]), [["q1", "expired"], ["q2", "expired"]]);
+    assert.deepEqual(got.map((x) => [x.questionId, x.error?.code]), [["q1", "worker_behind"], ["q2", "worker_behind"]]);
     assert.match(got[0]!.error!.message, /3 questions behind/);
     for (const answer of got) assert.doesNotThrow(() => parseMessage(AnswerMessage, JSON.stringify(answer)));
   });
