@@ -89,4 +89,22 @@ describe("Web client in Chromium: talk in private", function () {
       writeWorld(mina, hans);
     }
   });
+
+  it("takes the chosen NPC back as it was when an edit brings it back", async () => {
+    const a = await open("기다림");
+    await a.selectOption("#to-npc", "hans");
+    writeWorld(mina);
+    try {
+      await a.waitForFunction(() => (document.getElementById("to-npc") as HTMLSelectElement).selectedOptions[0]?.textContent === "한스 (떠남)", undefined, { timeout: 10_000 });
+    } finally {
+      writeWorld(mina, hans);
+    }
+    await a.waitForFunction(() => {
+      const select = document.getElementById("to-npc") as HTMLSelectElement;
+      return select.value === "hans" && select.selectedOptions[0]?.textContent === "한스" && select.options.length === 3;
+    }, undefined, { timeout: 10_000 });
+    await a.fill("#text", "다시 오셨네요");
+    await a.press("#text", "Enter");
+    await a.waitForFunction(() => (document.getElementById("text") as HTMLInputElement).value === "", undefined, { timeout: 5000 });
+  });
 });

@@ -79,7 +79,8 @@ export class ChatPanel {
     const npcs = this.room()?.state?.npcs;
     if (!npcs) return;
     const chosen = this.toNpc.value;
-    if (this.gone && chosen !== this.gone.id) this.gone = undefined; // the player chose again
+    // The player chose again, or an edit brought the NPC back: it is theirs to speak to as before.
+    if (this.gone && (chosen !== this.gone.id || npcs.has(this.gone.id))) this.gone = undefined;
     if (chosen && !this.gone && !npcs.has(chosen)) {
       this.gone = { id: chosen, name: this.npcNames.get(chosen) ?? chosen };
       this.showNotice(npcGoneWords(this.gone.name), "npc_gone");
