@@ -26,9 +26,9 @@ from .report import spark_session
 
 KAFKA_PACKAGE = "org.apache.spark:spark-sql-kafka-0-10_2.13:4.2.0"
 # Re-deliveries come within minutes (a publisher retry, a consumer restart); a day bounds the state. Counted in the
-# time Kafka took each record, not the record's own: a line redriven days late (a dead letter kept through a long
-# outage), or from a server whose clock is behind, would be older than the watermark by its own time, and Spark drops
-# records older than the watermark, not only their duplicates.
+# record's Kafka timestamp (when it was produced), not its own time: a line redriven days late (a dead letter kept
+# through a long outage) would be older than the watermark by its own time, and Spark drops records older than the
+# watermark, not only their duplicates. (A producer whose clock is a day behind still writes records that old.)
 DEDUPE_WITHIN = "1 day"
 
 
