@@ -19,6 +19,8 @@ start() {
   dir="$(cd "$dir" && pwd)"
   # The template's own variables filled in, as the nginx image does with envsubst; nginx's ($host...) kept.
   local resolver="${KOBOT_RESOLVER:-$(awk '$1 == "nameserver" { print $2; exit }' /etc/resolv.conf 2>/dev/null || true)}"
+  # nginx takes an IPv6 nameserver in brackets, without a link-local zone ("fe80::1%eth0").
+  if [[ "$resolver" == *:* && "$resolver" != \[* ]]; then resolver="[${resolver%%\%*}]"; fi
   KOBOT_PROXY_LISTEN="$listen:$port" KOBOT_ACCESS_LOG="${KOBOT_ACCESS_LOG:-$dir/access.log}" KOBOT_RESOLVER="${resolver:-127.0.0.1}" perl -pe \
     's/\$\{(KOBOT_\w+)\}/exists $ENV{$1} ? $ENV{$1} : die "nginx-local.sh: $1 is not set\n"/ge' \
     "$template" > "$dir/world.conf"
