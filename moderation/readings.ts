@@ -62,8 +62,9 @@ export function readings(text: string): Reading[] {
     .replace(/(?<=[\u3131-\u318e])[li](?=[\u3131-\u318e\uac00-\ud7a3])/gu, "ㅣ");
   const jamo = compose(decompose(asJamo.replace(/\s+/g, " ")));
   // Only a Latin word that types whole syllables ("tlqkf"), so English words ("news" → ㅜㄷㅈㄴ) stay English.
+  const asTyped = joinSingleLetters(breakAtSymbols(folded));
   const typedWith = (shifted: boolean) =>
-    joinSingleLetters(breakAtSymbols(folded)).replace(/[A-Za-z]+/g, (word) => {
+    asTyped.replace(/[A-Za-z]+/g, (word) => {
       // With Caps Lock on, "QUDTLS" is 병신 typed in lower case (as typed, Q W E R T are the double consonants);
       // a phone capitalises the first letter ("Qudtls").
       const unshifted = word === word.toUpperCase() ? word.toLowerCase() : /^[A-Z][a-z]+$/.test(word) ? word[0]!.toLowerCase() + word.slice(1) : word;

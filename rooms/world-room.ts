@@ -518,10 +518,11 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (limited) return this.sendError(client, { code: "rate_limited", ...limited, text });
     const verdict = this.deps.moderator?.check(text);
     if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
-    const hearers: Hearers = npc?.privateTalk ? { only: client.sessionId } : { near: player };
+    const privately = npc?.privateTalk === true;
+    const hearers: Hearers = privately ? { only: client.sessionId } : { near: player };
     const line = this.addLine("player", client.sessionId, player.name, text, "", { ...this.accountInLog(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, hearers);
     this.reports.said.add(client.sessionId, { id: line.id, text, ts: line.ts });
-    if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now(), privately: npc?.privateTalk === true });
+    if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now(), privately });
     else if (npc) this.answerCall(npc, player, line);
   }
 
