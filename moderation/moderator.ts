@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { type Reading, type ReadingKind, readings } from "./readings.js";
+import { starredWord } from "./starred.js";
 
 export const DEFAULT_WORD_LIST = join(import.meta.dirname, "words.ko.txt");
 
@@ -22,6 +23,8 @@ export class Moderator {
   private readonly spaced: string[];
   /** Allowed words, by the reading they are matched in. */
   private readonly allowed: Map<ReadingKind, string[]>;
+  /** Allowed words that begin with a number ("7등신"), whose number a reading keeps (readings.ts). */
+  private readonly numbered: string[];
 
   constructor(words: string[]) {
     const entries = words.map((w) => w.replace(/#.*/, "").trim()).filter(Boolean);
@@ -41,6 +44,7 @@ export class Moderator {
         this.allowed.set(kind, list);
       }
     }
+    this.numbered = (this.allowed.get("plain") ?? []).filter((word) => /^\d/.test(word));
   }
 
   static fromFile(path = DEFAULT_WORD_LIST): Moderator {
@@ -55,7 +59,12 @@ export class Moderator {
     // Readings often repeat the text: each text is searched once, and only the words found are weighed against the
     // allowed words of each reading that made it.
     const found = new Map<string, { inText: string[]; unspaced: string; acrossSpaces: string[] }>();
-    for (const { kind, text: reading } of readings(text)) {
+    for (const { kind, text: reading } of readings(text, this.numbered)) {
+      if (kind === "starred") {
+        const term = starredWord(reading, this.banned);
+        if (term) return { blocked: true, term };
+        continue;
+      }
       let words = found.get(reading);
       if (!words) {
         // Spaces stay: "다시 발견" must not read as 시발. Disguising spaces are handled by readings().

@@ -1,6 +1,7 @@
 import { cleanText } from "../common/clean-text.js";
 import { compatibilityJamo, compose, decompose, fromKeyboard, unstretched } from "../common/hangul.js";
 import { LATIN_LOOKALIKE } from "../common/latin-look-alikes.js";
+import { romanizedMixes } from "./romanized.js";
 
 /** Digits that stand in for jamo inside Hangul ("ㅅ1ㅂㅏㄹ"). */
 const DIGIT_JAMO: Record<string, string> = { "1": "ㅣ", "0": "ㅇ", "7": "ㄱ", "2": "ㄹ" };
@@ -10,15 +11,22 @@ const SYLLABLE = /[\uac00-\ud7a3]/u;
 const JAMO_LOOKALIKE: Record<string, string> = { 人: "ㅅ", ㅿ: "ㅅ", ト: "ㅏ", ㆍ: "ㅏ" };
 const LATIN_LOOKALIKES = new RegExp(`[${Object.keys(LATIN_LOOKALIKE).join("")}]`, "gu");
 /**
- * A lone ㅡ or ㅣ (or the look-alike ー 一 丨 ㆍ) between two syllables is a dash, not a letter ("씨ㅡ발", "병ㅡ신"), and
- * so are ㅡ ー 一 丨 between two consonants ("ㅅㅡㅂ"); ㅣ and ㆍ between consonants are vowels ("ㅅㅣㅂㅏㄹ", "씨ㅂㆍㄹ").
+ * ㅡ (or the look-alike ー 一 丨), once or drawn out, or a lone ㅣ or ㆍ, between two syllables is a dash, not a letter
+ * ("씨ㅡ발", "병ㅡㅡ신"), and so is ㅡ ー 一 丨 between two consonants ("ㅅㅡㅂ"); ㅣ and ㆍ between consonants are vowels
+ * ("ㅅㅣㅂㅏㄹ", "씨ㅂㆍㄹ"). A dash between two words leaves them two ("역시ㅡㅡ발전이 없네"; breakAtSymbols).
  */
-const DASH = /(?<=[\uac00-\ud7a3])[ㅡㅣー一丨ㆍ](?=[\uac00-\ud7a3])|(?<=[\uac00-\ud7a3ㄱ-ㅎ])[ㅡー一丨](?=[\uac00-\ud7a3ㄱ-ㅎ])/gu;
+const DASH = /(?<=[\uac00-\ud7a3])(?:[ㅡー一丨]+|[ㅣㆍ])(?=[\uac00-\ud7a3])|(?<=[\uac00-\ud7a3ㄱ-ㅎ])[ㅡー一丨]+(?=[\uac00-\ud7a3ㄱ-ㅎ])/gu;
+/**
+ * Letters in white on a black circle or square ("🅵🆄🅲🅺"), and regional indicators ("🇫🇺🇨🇰"), which NFKC leaves
+ * as they are (it folds the outlined ones, "Ⓕ🄵"): the first code point of each block and the letter it stands for.
+ */
+const BOXED_LETTERS = /[\u{1F150}-\u{1F169}\u{1F170}-\u{1F189}\u{1F1E6}-\u{1F1FF}]/gu;
+const BOXED_BLOCKS = [0x1f1e6, 0x1f170, 0x1f150];
 /** Look-alikes inside Latin words ("sh!t", "b1tch", "f*ck"). */
 const LEET: Record<string, string> = { "1": "i", "!": "i", "|": "i", "@": "a", "4": "a", $: "s", "5": "s", "0": "o", "3": "e" };
 
 /** How a reading was made; allowed words (moderator.ts) are read the same way and matched in the reading of their kind. */
-export type ReadingKind = "plain" | "glued" | "noDigits" | "jamo" | "keyboard" | "capsLock" | "leet" | "stretched";
+export type ReadingKind = "plain" | "glued" | "noDigits" | "jamo" | "keyboard" | "capsLock" | "leet" | "stretched" | "romanized" | "starred";
 export type Reading = { kind: ReadingKind; text: string };
 
 /**
@@ -29,20 +37,30 @@ export type Reading = { kind: ReadingKind; text: string };
  *    and runs of one-letter words joined ("씨 발 놈" → "씨발놈"; normal words are rarely one letter in a row);
  *  - glued: plain, with a lone one-letter word joined to the next ("씨 발놈아", "병 신같은": a filler between them,
  *    "씨ㅤ발놈", is a space by now);
- *  - without digits inside Hangul ("씨1발");
- *  - jamo recomposed, with look-alike digits as jamo ("ㅅ1ㅂㅏㄹ", "씨바ㄹ");
+ *  - without digits inside Hangul ("씨1발"), but for the number that begins one of `numberedWords`, allowed words
+ *    such as "7등신" ("키가7등신" is no 등신);
+ *  - jamo recomposed, with look-alike digits as jamo ("ㅅ1ㅂㅏㄹ", "씨바ㄹ") and h after a consonant as ㅐ ("ㄱH새끼");
  *  - Latin words typed on the Korean keyboard ("tlqkf"), and typed with Caps Lock on ("QUDTLS") or capitalised by
  *    the phone ("Qudtls");
  *  - look-alikes inside Latin words ("sh!t", "b1tch");
- *  - drawn out ("씨이이발", "조온나", "fuuuck").
- * Before any of them: conjoining, half-width and circled jamo as ㄱ…ㅣ, joiners dropped, a lone ㅡ between syllables
- * as a dash, Cyrillic, Greek and other scripts' look-alikes as the letters they pass for.
+ *  - drawn out ("씨이이발", "조온나", "fuuuck");
+ *  - romanised where a word mixes syllables and Latin letters ("시bal", "si발");
+ *  - starred, only for text with a star beside a letter: lower case, folded, stars kept ("f**k", "개*끼"); the
+ *    moderator matches a star to any letter there (starred.ts), not searches it as written.
+ * Before any of them: conjoining, half-width and circled jamo as ㄱ…ㅣ, joiners dropped, ㅡ between syllables as a
+ * dash, boxed letters ("🅵🆄🅲🅺") as letters, Cyrillic, Greek and other scripts' look-alikes as the letters they pass for.
  */
-export function readings(text: string): Reading[] {
+export function readings(text: string, numberedWords: readonly string[] = []): Reading[] {
   // Cleaned first, as the room cleans lines (a Hangul filler between syllables, "시ㅤ발", is a space there too).
   // NFKC folds full-width letters, but it would also turn compatibility jamo (ㅅ) into conjoining ones.
   // Joiners (kept in chat for emoji) would keep separate jamo from composing here ("ᄉ\u200dᅵ발").
-  const joined = cleanText(text).replace(/[\u200c\u200d]/gu, "").normalize("NFC");
+  const joined = cleanText(text)
+    .replace(/[\u200c\u200d]/gu, "")
+    .normalize("NFC")
+    .replace(BOXED_LETTERS, (c) => {
+      const code = c.codePointAt(0)!;
+      return String.fromCharCode(0x41 + code - BOXED_BLOCKS.find((first) => code >= first)!);
+    });
   // Outside Hangul, accents go too ("fück", "fu\u0308ck", "sïbal").
   const folded = compatibilityJamo(
     joined.replace(/[^\u3131-\u318e\uac00-\ud7a3]+/gu, (part) => part.normalize("NFKC").normalize("NFD").replace(/\p{M}+/gu, "").normalize("NFC")),
@@ -53,13 +71,14 @@ export function readings(text: string): Reading[] {
   const words = breakAtSymbols(folded.toLowerCase());
   const plain = joinSingleLetters(words);
   const noDigits = plain.replace(/(?<=\p{L})\d+(?=\p{L})/gu, (digits, offset: number) =>
-    HANGUL.test(plain[offset - 1] ?? "") ? "" : digits,
+    HANGUL.test(plain[offset - 1] ?? "") && !numberedWords.some((word) => plain.startsWith(word, offset)) ? "" : digits,
   );
   // A digit right after a whole syllable stays a digit: as a vowel it would take that syllable's final consonant
   // and make a word nobody typed ("봇18" read as "보시8", refused as "시8").
   const asJamo = plain
     .replace(/\d/g, (d, offset: number) => (SYLLABLE.test(plain[offset - 1] ?? "") ? d : (DIGIT_JAMO[d] ?? d)))
-    .replace(/(?<=[\u3131-\u318e])[li](?=[\u3131-\u318e\uac00-\ud7a3])/gu, "ㅣ");
+    .replace(/(?<=[\u3131-\u318e])[li](?=[\u3131-\u318e\uac00-\ud7a3])/gu, "ㅣ")
+    .replace(/(?<=[ㄱ-ㅎ])h/gu, "ㅐ");
   const jamo = compose(decompose(asJamo.replace(/\s+/g, " ")));
   // Only a Latin word that types whole syllables ("tlqkf"), so English words ("news" → ㅜㄷㅈㄴ) stay English.
   const asTyped = joinSingleLetters(breakAtSymbols(folded));
@@ -90,6 +109,8 @@ export function readings(text: string): Reading[] {
     { kind: "capsLock", text: capsLock },
     ...leets.map((leet) => ({ kind: "leet" as const, text: leet })),
     { kind: "stretched", text: stretched },
+    { kind: "romanized", text: romanizedMixes(plain) },
+    ...(/\p{L}\*|\*\p{L}/u.test(folded) ? [{ kind: "starred" as const, text: folded.toLowerCase() }] : []),
   ];
 }
 

@@ -77,6 +77,20 @@ describe("moderation", () => {
     }
   });
 
+  it("reads stars as hidden letters, boxed letters as letters, drawn-out dashes as dashes, and mixed scripts romanised", () => {
+    for (const text of ["f**k", "sh**", "b***h", "개*끼", "🅵🆄🅲🅺", "씨ㅡㅡ발", "ㄱH새끼", "시bal", "si발"]) {
+      assert.equal(moderator.check(text).blocked, true, text);
+    }
+    // Stars show too little ("***", "씨*"), bold marks around an allowed word, a flag, a dash between two words, a
+    // number that begins an allowed word ("키가7등신": 등신 only in the reading without digits).
+    for (const text of ["***", "씨* 뭐야", "**시발점**", "**진짜**", "c**l", "🇰🇷 화이팅", "역시ㅡㅡ발전이 없네", "아ㅡㅡ진짜", "키가7등신", "나는gamer야"]) {
+      assert.equal(moderator.check(text).blocked, false, text);
+    }
+    assert.deepEqual(new Moderator(["나쁜말"]).check("나*말"), { blocked: true, term: "나쁜말" });
+    assert.deepEqual(new Moderator(["나쁜말", "!3나쁜"]).check("너3나쁜"), { blocked: false });
+    assert.deepEqual(new Moderator(["나쁜말", "!3나쁜"]).check("나3쁜말"), { blocked: true, term: "나쁜말" });
+  });
+
   it("reads its word list from a file, with a clear error for a bad one", () => {
     assert.deepEqual(new Moderator(["# comment", "나쁜말", "!나쁜말씨"]).check("나 쁜 말"), { blocked: true, term: "나쁜말" });
     assert.deepEqual(new Moderator(["나쁜말", "!나쁜말씨"]).check("나쁜말씨 좋아"), { blocked: false });

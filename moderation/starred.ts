@@ -1,0 +1,27 @@
+/**
+ * The banned word shown in `text` with some of its letters hidden behind stars ("f**k", "sh**", "b***h", "개*끼"),
+ * one star a letter. Its first letter and one more must show, so stars hide nothing in particular in "***", "씨*"
+ * or "**시발점**" (Markdown bold around an allowed word).
+ */
+export function starredWord(text: string, banned: readonly string[]): string | undefined {
+  for (const word of text.split(/\s+/)) {
+    if (!word.includes("*")) continue;
+    const letters = [...word];
+    for (const ban of banned) {
+      const wanted = [...ban];
+      for (let start = 0; start + wanted.length <= letters.length; start++) {
+        if (letters[start] !== wanted[0]) continue;
+        let shown = 0;
+        let hidden = 0;
+        const fits = wanted.every((letter, i) => {
+          const at = letters[start + i];
+          if (at === "*") hidden++;
+          else if (at === letter) shown++;
+          return at === "*" || at === letter;
+        });
+        if (fits && hidden > 0 && shown >= 2) return ban;
+      }
+    }
+  }
+  return undefined;
+}
