@@ -9,6 +9,7 @@ import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
 import type { KnowledgePair } from "./knowledge-index.js";
 import type { ModelDtype } from "./model-folder.js";
+import { brainlessAnswers } from "./brainless-answers.js";
 import type { NpcBrainSpec } from "./npc-cast.js";
 import { NpcError } from "./errors.js";
 
@@ -21,6 +22,18 @@ export interface WorkerThreadOptions {
   /** The thread logs at its parent's level (set by start). */
   logLevel?: LogLevel | "silent";
 }
+
+/** How long the thread may take to reply before the server stops waiting; tests start a thread of their own. */
+export interface ThreadWatch {
+  /** A batch of questions unanswered this long means the thread hangs: it is ended and replaced, the batch answered with an error. */
+  answerWithinMs: number;
+  /** Metrics and edits unanswered this long are given up (metrics shown without the thread's); the thread is left alone. */
+  replyWithinMs: number;
+  /** The thread's main module. */
+  main: URL;
+}
+
+const THREAD_MAIN = new URL("./worker-thread-main.ts", import.meta.url);
 
 /** What the thread is asked (npc/worker-thread-main.ts), less the id that its reply carries back. */
 export type ToThread =
@@ -40,7 +53,9 @@ type FromThread =
  * The embedded default's NPC worker on a thread of its own (npc/worker-thread-main.ts), seen from the
  * server's thread: it takes the in-process channel's questions and answers them there, so inference
  * never stalls the rooms. Its metrics are added to the server's /metrics. A thread that dies is replaced
- * (at once, then with a growing pause while it keeps failing); meanwhile the bus keeps the questions.
+ * (at once, then with a growing pause while it keeps failing); meanwhile the bus keeps the questions. A thread that
+ * hangs (a batch unanswered for `answerWithinMs`) is ended and replaced; that batch is answered with an error, not
+ * offered again, as its questions may be what stopped it.
  */
 export class ThreadedNpcWorker {
   private readonly waiting = new Map<number, (reply: FromThread) => void>();
@@ -63,16 +78,24 @@ export class ThreadedNpcWorker {
     private readonly channel: WorkerChannel,
     private readonly log: Logger,
     readonly models: string[],
+    private readonly watch: ThreadWatch,
   ) {
     this.removeMetrics = addMetricsSource(() => this.metrics());
     this.brains = options.brains;
   }
 
   /** Loads the cast on a new thread; rejects with the thread's NpcError (a missing model names its file). */
-  static async start(options: WorkerThreadOptions, channel: WorkerChannel, log: Logger): Promise<ThreadedNpcWorker> {
+  static async start(
+    options: WorkerThreadOptions,
+    channel: WorkerChannel,
+    log: Logger,
+    watch: Partial<ThreadWatch> = {},
+  ): Promise<ThreadedNpcWorker> {
     const withLevel = { ...options, logLevel: log.level };
-    const { thread, models } = await startThread(withLevel);
-    const worker = new ThreadedNpcWorker(withLevel, channel, log, models);
+    // Past the questions' own timeout nobody waits for their answers; a batch takes well under a second.
+    const watching = { answerWithinMs: options.maxQuestionAgeMs + 30_000, replyWithinMs: 5_000, main: THREAD_MAIN, ...watch };
+    const { thread, models } = await startThread(withLevel, watching.main);
+    const worker = new ThreadedNpcWorker(withLevel, channel, log, models, watching);
     worker.attach(thread);
     await channel.start((questions) => worker.answerAll(questions));
     return worker;
@@ -80,8 +103,20 @@ export class ThreadedNpcWorker {
 
   /** Rejects only when the thread is gone: the bus then keeps the questions and offers them again. */
   async answerAll(questions: QuestionMessage[]): Promise<AnswerMessage[]> {
-    const reply = await this.ask({ type: "questions", questions });
-    return reply.type === "answers" ? reply.answers : [];
+    const thread = this.thread;
+    try {
+      const reply = await this.ask({ type: "questions", questions }, this.watch.answerWithinMs);
+      return reply.type === "answers" ? reply.answers : [];
+    } catch (error) {
+      if (!(error instanceof ReplyLate) || this.thread !== thread) throw error;
+      this.log.error("NPC worker thread hangs; ending it, and answering its batch with an error", {
+        waitedMs: this.watch.answerWithinMs,
+        questions: questions.length,
+      });
+      void thread?.terminate();
+      const hung = new NpcError("worker_error", `the NPC worker did not answer in ${this.watch.answerWithinMs / 1000} s and was restarted`);
+      return brainlessAnswers(hung)(questions);
+    }
   }
 
   /**
@@ -92,7 +127,7 @@ export class ThreadedNpcWorker {
   async replaceKnowledge(file: string, pairs: KnowledgePair[]): Promise<string[]> {
     this.knowledgeTaken.set(resolve(file), pairs);
     this.edits++;
-    const reply = await this.ask({ type: "knowledge", file, pairs }).catch(() => undefined);
+    const reply = await this.ask({ type: "knowledge", file, pairs }, this.watch.replyWithinMs).catch(() => undefined);
     if (reply?.type === "knowledge") return reply.npcs;
     return this.brains.filter((brain) => brain.knowledge && resolve(brain.knowledge) === resolve(file)).map((brain) => brain.npcId);
   }
@@ -104,13 +139,13 @@ export class ThreadedNpcWorker {
   async replaceSettings(brains: NpcBrainSpec[]): Promise<string[]> {
     this.brains = brains;
     this.edits++;
-    const reply = await this.ask({ type: "settings", brains }).catch(() => undefined);
+    const reply = await this.ask({ type: "settings", brains }, this.watch.replyWithinMs).catch(() => undefined);
     return reply?.type === "settings" ? reply.npcs : brains.map((brain) => brain.npcId);
   }
 
   /** The thread's metrics (answers by outcome, model tokens/s), shown in the server's /metrics; none while it is gone. */
   async metrics(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
-    const reply = await this.ask({ type: "metrics" }).catch(() => undefined);
+    const reply = await this.ask({ type: "metrics" }, this.watch.replyWithinMs).catch(() => undefined);
     return reply?.type === "metrics" ? reply.metrics : [];
   }
 
@@ -153,7 +188,7 @@ export class ThreadedNpcWorker {
           const taken = brain.knowledge && this.knowledgeTaken.get(resolve(brain.knowledge));
           return taken ? { ...brain, knowledgePairs: taken } : brain;
         });
-        const { thread } = await startThread({ ...this.options, brains });
+        const { thread } = await startThread({ ...this.options, brains }, this.watch.main);
         if (this.stopped) return void (await thread.terminate());
         this.attach(thread);
         this.log.info("NPC worker thread replaced", { thread: thread.threadId });
@@ -169,18 +204,33 @@ export class ThreadedNpcWorker {
 
   private sendEditsTaken(): void {
     const failed = (error: Error) => this.log.error("an edit could not reach the new NPC worker thread", { error });
-    this.ask({ type: "settings", brains: this.brains }).catch(failed);
-    for (const [file, pairs] of this.knowledgeTaken) this.ask({ type: "knowledge", file, pairs }).catch(failed);
+    this.ask({ type: "settings", brains: this.brains }, this.watch.replyWithinMs).catch(failed);
+    for (const [file, pairs] of this.knowledgeTaken) this.ask({ type: "knowledge", file, pairs }, this.watch.replyWithinMs).catch(failed);
   }
 
-  private ask(message: ToThread): Promise<FromThread> {
+  /** The thread's reply; rejects when the thread is gone or exits, and with ReplyLate after `withinMs`. */
+  private ask(message: ToThread, withinMs: number): Promise<FromThread> {
     const thread = this.thread;
     if (!thread) return Promise.reject(new Error("the NPC worker thread is being replaced"));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, (reply) => (reply.type === "failed" ? reject(new Error(reply.message)) : resolve(reply)));
+      const late = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new ReplyLate(message.type, withinMs));
+      }, withinMs);
+      this.waiting.set(id, (reply) => {
+        clearTimeout(late);
+        if (reply.type === "failed") reject(new Error(reply.message));
+        else resolve(reply);
+      });
       thread.postMessage({ ...message, id });
     });
+  }
+}
+
+class ReplyLate extends Error {
+  constructor(asked: string, withinMs: number) {
+    super(`the NPC worker thread did not reply to ${asked} in ${withinMs} ms`);
   }
 }
 
@@ -190,8 +240,8 @@ function nextPause(pause: number): number {
 }
 
 /** A thread with the cast loaded, or the NpcError it failed with. */
-async function startThread(options: WorkerThreadOptions): Promise<{ thread: Worker; models: string[] }> {
-  const thread = new Worker(new URL("./worker-thread-main.ts", import.meta.url), { workerData: options });
+async function startThread(options: WorkerThreadOptions, main: URL): Promise<{ thread: Worker; models: string[] }> {
+  const thread = new Worker(main, { workerData: options });
   const first = await new Promise<FromThread>((resolve, reject) => {
     thread.once("message", resolve);
     thread.once("error", reject);
