@@ -13,10 +13,16 @@ start() {
   [[ -n "$port" && "$port" != "0" ]] || port="$(free_port)"
   mkdir -p "$dir"
   dir="$(cd "$dir" && pwd)"
+  refuse_second_start "$dir/redis.pid" "Redis"
   redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --save "" --appendonly no \
     --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
   for _ in $(seq 1 50); do
-    if redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then echo "redis://127.0.0.1:$port"; return 0; fi
+    # Ready when this Redis answers on the port: another one there (the port was taken) would answer PONG too, and
+    # the tests would write into it, while this one failed to bind and exited.
+    if listens "$(cat "$dir/redis.pid" 2>/dev/null)" "$port" && redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then
+      echo "redis://127.0.0.1:$port"
+      return 0
+    fi
     sleep 0.1
   done
   echo "redis did not answer on port $port; see $dir/redis.log" >&2
