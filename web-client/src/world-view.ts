@@ -34,6 +34,8 @@ const LABEL_LINE = 14;
 export class WorldView {
   private readonly ctx: CanvasRenderingContext2D;
   private readonly shown = new Map<string, Shown>();
+  /** Every session this page has had: after joining again, the room keeps the earlier one's avatar 20 s. */
+  private readonly mySessions = new Set<string>();
   private lastFrame = performance.now();
 
   constructor(
@@ -77,6 +79,7 @@ export class WorldView {
       return;
     }
     const state = room.state;
+    this.mySessions.add(room.sessionId);
 
     const bubbles: Array<() => void> = []; // drawn last, over every avatar
     const labels: Label[] = []; // names, drawn after every avatar so none hides one
@@ -102,8 +105,10 @@ export class WorldView {
     });
 
     state.players.forEach((player, id) => {
-      alive.add(id);
       const me = id === room.sessionId;
+      // Our own earlier avatar, kept for a reconnection that will not come, is not another player standing there.
+      if (!me && this.mySessions.has(id)) return;
+      alive.add(id);
       // Our own avatar is drawn where the server has it; others are smoothed between patches.
       const shown = this.glide(id, player, me ? Infinity : dt);
       const [x, y] = this.px(shown.x, shown.z);

@@ -270,7 +270,9 @@ namespace Kobot
                 callbacks.OnChange(player, () => { if (me != null) me.ServerPosition(player.Position()); });
                 return;
             }
-            if (remotes.ContainsKey(sessionId)) return;
+            // Our own earlier avatar (a session before we joined again), kept 20 s for a reconnection that will not
+            // come, is not another player standing there.
+            if (remotes.ContainsKey(sessionId) || mySessions.Contains(sessionId)) return;
             var remote = Instantiate(remoteAvatarPrefab, position, Quaternion.identity);
             remote.Bind(callbacks, player);
             remotes[sessionId] = remote;
