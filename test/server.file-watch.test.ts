@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFileSync, closeSync, mkdtempSync, openSync, truncateSync, writeFileSync, writeSync } from "node:fs";
+import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify as toYaml } from "yaml";
@@ -122,3 +122,61 @@ describe("a world or knowledge file caught half-written (server/file-watch.ts)",
   });
 });
 
+/**
+ * A folder as Kubernetes mounts a ConfigMap: each file a link into `..data`, itself a link to a folder named by the
+ * time it was written. An update writes a new such folder, renames a new `..data` link over the old, then removes
+ * the old folder (kubelet's AtomicWriter): the files' own links never change.
+ */
+function configMap(files: Record<string, string>) {
+  const mount = mkdtempSync(join(tmpdir(), "configmap-"));
+  let version = 0;
+  const publish = (contents: Record<string, string>) => {
+    const old = version ? `..2026_12_04_10_0${version}_00.00000000${version}` : undefined;
+    const dir = `..2026_12_04_10_0${++version}_00.00000000${version}`;
+    mkdirSync(join(mount, dir));
+    for (const [name, text] of Object.entries(contents)) writeFileSync(join(mount, dir, name), text);
+    symlinkSync(dir, join(mount, "..data_tmp"));
+    renameSync(join(mount, "..data_tmp"), join(mount, "..data"));
+    if (old) rmSync(join(mount, old), { recursive: true });
+  };
+  publish(files);
+  for (const name of Object.keys(files)) symlinkSync(join("..data", name), join(mount, name));
+  return { mount, publish };
+}
+
+describe("world and knowledge files mounted from a Kubernetes ConfigMap (server/file-watch.ts)", () => {
+  it("takes the world file of each update that swaps the `..data` link", async () => {
+    const { mount, publish } = configMap({ "world.json": JSON.stringify(ONE) });
+    const world = watchWorld(join(mount, "world.json"));
+    try {
+      publish({ "world.json": JSON.stringify(TWO) });
+      await waitFor("the updated world taken", () => world.taken.length === 1, 3_000);
+      publish({ "world.json": JSON.stringify(ONE) });
+      await waitFor("the next update taken", () => world.taken.length === 2, 3_000);
+      await sleep(PAUSE_MS);
+      assert.deepEqual([world.taken, world.refused], [[["hans", "mina"], ["hans"]], []]);
+    } finally {
+      world.close();
+    }
+  });
+
+  it("takes a knowledge file of an update that swaps the `..data` link", async () => {
+    const pair = (a: string) => JSON.stringify({ q: "이름이 뭐야?", a }) + "\n";
+    const { mount, publish } = configMap({ "hans.jsonl": pair("한스야."), "mina.jsonl": pair("미나예요.") });
+    const specs = ["hans", "mina"].map((id) => ({ npcId: id, model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(mount, `${id}.jsonl`) }));
+    const applied: string[] = [];
+    const watching = reloadKnowledgeOnChange(specs, undefined, createLogger({}, "silent"), async (file, pairs) => {
+      applied.push(pairs[0]!.a);
+      return [file];
+    });
+    try {
+      publish({ "hans.jsonl": pair("망치 한스야."), "mina.jsonl": pair("미나예요.") });
+      await waitFor("the updated file taken", () => applied.includes("망치 한스야."), 3_000);
+      await sleep(PAUSE_MS);
+      // Both links now lead elsewhere, so both are read again; what matters is that hans's new line is known.
+      assert.ok(applied.every((a) => ["망치 한스야.", "미나예요."].includes(a)), applied.join(", "));
+    } finally {
+      watching.close();
+    }
+  });
+});
