@@ -22,6 +22,13 @@ export function kafkaLogEntries(log: Logger): (entry: LogEntry) => void {
   };
 }
 
+/**
+ * Records are stamped with the broker's clock as it appends them, not the producer's: a server whose clock is a day
+ * behind would stamp lines the archive's one-day dedupe watermark then drops as late (analytics archive.py), and one
+ * ahead would keep players' words past the retention an erasure request promises (topic-retention.ts longestKeptMs).
+ */
+const BROKER_TIME = { name: "message.timestamp.type", value: "LogAppendTime" };
+
 /** How long the topics a client creates keep records (KAFKA_RETENTION_HOURS), and its log, by client: ensureTopics reads them. */
 const settingsOf = new WeakMap<Kafka, { retentionMs: number; log: Logger }>();
 
@@ -56,7 +63,7 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 
       await admin.createTopics({
         waitForLeaders: true,
         // Replication factor left to the broker default (default.replication.factor).
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, configEntries: retentionConfig(retentionMs) })),
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, configEntries: [...retentionConfig(retentionMs), BROKER_TIME] })),
       });
     }
     const found = topics.filter((topic) => existing.has(topic));

@@ -69,7 +69,8 @@ PROPS
     if listens "$pid" "$port"; then
       for topic in "$@"; do
         "${java[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" --create \
-          --if-not-exists --topic "$topic" --partitions 4 --replication-factor 1 >> "$dir/logs/topics.log" 2>&1 \
+          --if-not-exists --topic "$topic" --partitions 4 --replication-factor 1 \
+          --config message.timestamp.type=LogAppendTime >> "$dir/logs/topics.log" 2>&1 \
           || { echo "topic $topic not created:" >&2; tail -20 "$dir/logs/topics.log" >&2; exit 1; }
       done
       trap - EXIT

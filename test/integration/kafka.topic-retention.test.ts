@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ConfigResourceTypes } from "kafkajs";
 
 import { createLogger } from "../../common/log.js";
-import { createKafka, ensureTopics } from "../../kafka/kafka-client.js";
+import { createKafka, ensureTopics, newProducer } from "../../kafka/kafka-client.js";
 import { longestKeptMs } from "../../kafka/topic-retention.js";
 import { uniqueTopics } from "../helpers/processes.js";
 
@@ -40,6 +40,26 @@ describe("Kafka topics' retention (kafka/topic-retention.ts, real broker)", func
       await admin.disconnect();
     }
     assert.equal(await longestKeptMs(weekLong, [question, answer]), null);
+  });
+
+  it("creates topics stamped with the broker's clock, not a producer's that is days behind", async () => {
+    const { question: topic } = uniqueTopics("broker-time");
+    const kafka = createKafka(brokers(), "broker-time", createLogger({}, "warn"));
+    await ensureTopics(kafka, [topic]);
+    const producer = newProducer(kafka);
+    const consumer = kafka.consumer({ groupId: `${topic}-reader` });
+    await Promise.all([producer.connect(), consumer.connect()]);
+    try {
+      const twoDaysAgo = Date.now() - 48 * HOUR;
+      await producer.send({ topic, messages: [{ value: "late clock", timestamp: String(twoDaysAgo) }] });
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const stamped = await new Promise<number>((resolve) => {
+        void consumer.run({ eachMessage: async ({ message }) => resolve(Number(message.timestamp)) });
+      });
+      assert.ok(Math.abs(stamped - Date.now()) < HOUR, `stamped ${new Date(stamped).toISOString()}, not the producer's two days ago`);
+    } finally {
+      await Promise.all([producer.disconnect(), consumer.disconnect()]);
+    }
   });
 
   it("says which topic it could not read", async () => {
