@@ -8,7 +8,8 @@ import { finished } from "node:stream/promises";
  * Takes a signed-in player's lines out of the daily files (daily-file-chat-log.ts) under `dir`: the records they
  * wrote (`account`) and the NPCs' answers to those lines, which carry their question. As the chat index's erasure
  * (chatlog/erase-account.ts) does. A file is rewritten beside itself and renamed over: a crash leaves the old one.
- * Lines that are not JSON are kept as they are (the analytics quarantine them). Returns how many records went.
+ * A line that is not JSON (cut short by a killed append) goes when its bytes name their account or answer one of their
+ * lines; others' are kept as they are (the analytics quarantine them). Returns how many records went.
  *
  * The files are read as bytes 256 KiB at a time, never whole: once to find their lines' ids, then each up to its first
  * line that goes, and a file that has one once more to rewrite it. Read whole and all kept in memory, an archive grew the server's
@@ -28,14 +29,18 @@ export async function eraseFromDailyFiles(dir: string, account: string): Promise
     }
   }
   const doomed = (line: Buffer) => {
-    if (!line.includes(theirMark)) {
+    const named = line.includes(theirMark);
+    let answerTo: string | undefined;
+    if (!named) {
       if (!line.includes(NPC_MARK)) return false;
       // Most answers are to others' lines: read without parsing (line ids are plain, so a match is the id itself).
-      const answerTo = REPLY_TO.exec(line.toString("latin1"))?.[1];
+      answerTo = REPLY_TO.exec(line.toString("latin1"))?.[1];
       if (answerTo !== undefined && !theirs.has(answerTo)) return false;
     }
     const record = recordOf(line);
-    return record !== undefined && (record.account === account || (record.kind === "npc" && typeof record.replyTo === "string" && theirs.has(record.replyTo)));
+    // A line a killed append cut short is judged by its bytes: the analytics would quarantine its text, theirs.
+    if (record === undefined) return named || answerTo !== undefined;
+    return record.account === account || (record.kind === "npc" && typeof record.replyTo === "string" && theirs.has(record.replyTo));
   };
   let erased = 0;
   for (const file of files) if (await holdsAny(file, doomed)) erased += await rewriteWithout(file, doomed);

@@ -85,6 +85,32 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
     assert.equal(await new DailyFileChatLog(join(dir, "nowhere"), "s1", assert.fail).erase("acc-gone"), 0, "no archive yet");
   });
 
+  it("erases a line a killed append cut short when it names the player or answers their line, and keeps others' cut lines", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
+    mkdirSync(join(dir, "date=2026-12-01"));
+    const file = join(dir, "date=2026-12-01", "s1.ndjson");
+    const line = (id: string, extra: object) => JSON.stringify({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", ...extra, text: `${id} 내 번호 010-1234-5678`, ts: 1 });
+    const cut = (text: string) => text.slice(0, -20); // torn in the player's words: the rest never reached the disk
+    const answer = (id: string, to: string) => line(id, { kind: "npc", from: "kobot", replyTo: to, npc: { questionId: to, question: to, latencyMs: 5, fallback: false } });
+    writeFileSync(file, [line("q", { account: "acc-gone" }), cut(line("cut-theirs", { account: "acc-gone" })), cut(answer("cut-answer", "q")), cut(line("cut-others", { account: "acc-stays" })), "{not json"].join("\n") + "\n");
+    assert.equal(await eraseFromDailyFiles(dir, "acc-gone"), 3);
+    const left = readFileSync(file, "utf8");
+    assert.equal(left, [cut(line("cut-others", { account: "acc-stays" })), "{not json"].join("\n") + "\n");
+  });
+
+  it("takes out the copy a crashed erasure left half written: the next erasure's success holds for it too", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
+    mkdirSync(join(dir, "date=2026-12-01"));
+    const file = join(dir, "date=2026-12-01", "s1.ndjson");
+    const line = (id: string, account: string) => JSON.stringify({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: id, ts: 1, account });
+    writeFileSync(file, [line("first", "acc-earlier"), line("theirs", "acc-gone"), line("others", "acc-stays")].join("\n") + "\n");
+    // An erasure of acc-earlier killed before its rename: the file is whole, its scratch copy holds acc-gone's line.
+    writeFileSync(`${file}.erasing`, line("theirs", "acc-gone") + "\n");
+    assert.equal(await eraseFromDailyFiles(dir, "acc-gone"), 1);
+    assert.deepEqual(readdirSync(join(dir, "date=2026-12-01")), ["s1.ndjson"]);
+    assert.equal(readFileSync(file, "utf8"), [line("first", "acc-earlier"), line("others", "acc-stays")].join("\n") + "\n");
+  });
+
   it("erases from files larger than a read, line by line: a line across two reads is read whole, every other line kept as it was", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
     mkdirSync(join(dir, "date=2026-12-01"));
