@@ -127,8 +127,9 @@ class NoArchive(Exception):
 
 
 def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str) -> tuple[DataFrame, DataFrame]:
-    """Records from `source` dated date_from..date_to (UTC, inclusive): (valid, quarantined with `reason`).
-    Only the date partitions in range are read, so a day's broken line shows in that day's reports only.
+    """Records from `source` dated date_from..date_to (UTC, inclusive): (valid, quarantined: `reason`, `file`, `id`).
+    Only the date partitions in range are read, so a day's broken line shows in that day's reports only. A quarantined
+    record is named by where it lies, not by what it says: a player's erasure reaches the archive, not a report's folder.
 
     Duplicates (the same line id delivered twice) are kept once: the archive job drops them as it writes
     Parquet; the embedded default's files are deduplicated here.
@@ -141,14 +142,12 @@ def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str
             .where(F.col("date").between(date_from, date_to))
             .drop("date")
             .withColumn("_corrupt", F.lit(None).cast("string"))
+            .withColumn("file", F.col("_metadata.file_path"))
         )
     else:
         raw = _read_json_lines(spark, source, date_from, date_to)
     checked = raw.withColumn("reason", quarantine_reason())
-    quarantined = checked.where(F.col("reason").isNotNull()).select(
-        F.coalesce(F.col("_corrupt"), F.to_json(F.struct(*[c for c in raw.columns if c != "_corrupt"]))).alias("record"),
-        "reason",
-    )
+    quarantined = checked.where(F.col("reason").isNotNull()).select("reason", "file", "id")
     day = F.date_format(F.from_unixtime(F.col("ts") / 1000), "yyyy-MM-dd")
     valid = (
         checked.where(F.col("reason").isNull())
@@ -166,12 +165,13 @@ def _read_json_lines(spark: SparkSession, source: str, date_from: str, date_to: 
         raise NoArchive(source)
     in_range = [path for day, path in files if date_from <= day <= date_to]
     if not in_range:
-        return spark.createDataFrame([], CHAT_LOG)  # a day nobody chatted: an empty report
+        return spark.createDataFrame([], CHAT_LOG).withColumn("file", F.lit(None).cast("string"))  # a day nobody chatted: an empty report
     return (
         spark.read.schema(CHAT_LOG)
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", "_corrupt")
         .json(in_range)
+        .withColumn("file", F.col("_metadata.file_path"))
     )
 
 

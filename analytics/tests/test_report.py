@@ -51,7 +51,7 @@ RECORDS = [
 DUPLICATE = RECORDS[1]  # delivered twice
 MALFORMED = [
     "{not json",
-    json.dumps(line("bad1", "r1", "emote", "p1", "민수", "춤춘다", ts("10:30"))),
+    json.dumps(line("bad1", "r1", "emote", "p1", "민수", "춤춘다", ts("10:30"), account="acc-m"), ensure_ascii=False),
     json.dumps(line("bad2", "r1", "npc", "kobot", "코봇", "답", ts("10:31"))),  # npc line without its answer info
 ]
 
@@ -255,6 +255,8 @@ def test_quarantine_holds_only_the_reported_days(spark, tmp_path, write_archive)
     assert (valid.count(), quarantined.count()) == (1, 0)
     valid, quarantined = read_chat_log(spark, str(root), "2026-11-01", "2026-11-01")
     assert (valid.count(), quarantined.count()) == (0, 1)
+    [set_aside] = quarantined.collect()
+    assert "/date=2026-11-01/" in set_aside.file and set(set_aside.asDict()) == {"reason", "file", "id"}
 
 
 def test_days_without_records_give_an_empty_report(spark, archive):
@@ -276,8 +278,13 @@ def test_job_writes_report_charts_and_quarantine(spark, archive, tmp_path):
     assert "fallback rate 25.0%" in markdown
     assert "| kobot | composed | 1 |" in markdown, "where the answers came from"
     assert "## Players reported most (4 reports" in markdown and "| acc-j | 지영 | 3 | 2 |" in markdown
-    quarantine = [json.loads(line) for line in (out / "quarantine.ndjson").read_text().splitlines()]
+    text = (out / "quarantine.ndjson").read_text()
+    quarantine = [json.loads(line) for line in text.splitlines()]
     assert len(quarantine) == 3 and all(q["reason"] for q in quarantine)
+    # Where each record lies and why, not what it says: a player's erasure reaches the archive, not a report's folder.
+    assert all(set(q) == {"reason", "file", "id"} and q["file"].endswith("date=2026-11-25/s.ndjson") for q in quarantine), quarantine
+    assert sorted(q["id"] or "" for q in quarantine) == ["", "bad1", "bad2"]
+    assert not any(said in text for said in ["{not json", "acc-m", "민수", "춤춘다", "답"]), text
 
 
 # After the job above: it starts a Spark session of its own and stops it.
