@@ -141,19 +141,28 @@ def run(spark, brokers: str, archive: str, once: bool, selected: list[Stream], r
             retry_s = min(retry_s * 2, 30.0)
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+def add_kafka_arguments(parser: argparse.ArgumentParser) -> None:
+    """The broker and the topics the archive job reads (its command line, and the erase job's)."""
     parser.add_argument("--brokers", default=os.environ.get("KAFKA_BROKERS"))
     parser.add_argument("--chat-log-topic", default=os.environ.get("CHAT_LOG_TOPIC", "chat.log"))
     parser.add_argument("--question-topic", default=os.environ.get("KAFKA_QUESTION_TOPIC", "npc.question"))
     parser.add_argument("--answer-topic", default=os.environ.get("KAFKA_ANSWER_TOPIC", "npc.answer"))
+
+
+def streams_of(args: argparse.Namespace) -> list[Stream]:
+    return streams(args.chat_log_topic, args.question_topic, args.answer_topic)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    add_kafka_arguments(parser)
     parser.add_argument("--archive", default=os.environ.get("ARCHIVE_URI", "data/archive"))
     parser.add_argument("--only", action="append", choices=["chat-log", "questions", "answers"], help="archive these streams only")
     parser.add_argument("--once", action="store_true", help="archive what is in the topics now, then stop")
     args = parser.parse_args(argv)
     if not args.brokers:
         parser.error("needs --brokers or KAFKA_BROKERS (the embedded default archives to DATA_DIR by itself)")
-    selected = [s for s in streams(args.chat_log_topic, args.question_topic, args.answer_topic) if not args.only or s.name in args.only]
+    selected = [s for s in streams_of(args) if not args.only or s.name in args.only]
     spark = spark_session("kobot-chat-archive", packages=[KAFKA_PACKAGE])
     try:
         run(spark, args.brokers, args.archive, args.once, selected)

@@ -1,6 +1,11 @@
-"""`npm run analytics -- --job erase --account ID [--archive URI]`: a player's erasure request, carried out on
-the Parquet archive the archive job writes (ARCHIVE_URI; the embedded default's files are erased by the server's
-`POST /api/erasures`).
+"""`npm run analytics -- --job erase --account ID [--archive URI] [--brokers host:port]`: a player's erasure request,
+carried out on the Parquet archive the archive job writes (ARCHIVE_URI; the embedded default's files are erased by the
+server's `POST /api/erasures`).
+
+First the archive is brought up to date, as the archive job would at its next start (its queries once, from their
+checkpoints, KAFKA_BROKERS): a batch a stopped job wrote but had not committed is written again and committed, and
+what the topics hold now is archived; else both would land after the erasure, their words in them. Then the files a
+batch wrote without committing them (no reader lists them; the batch wrote its records anew) are deleted.
 
 Erased: the records the signed-in player wrote (`chat-log` rows with their `account`), the NPCs' answers to their
 lines (which carry their question), and the question and answer records of those lines (`questions` and `answers`
@@ -9,7 +14,7 @@ by questionId, which is the line's id), and the records of theirs the archive se
 without it, under its own name,
 and the archive job's file-sink log (`_spark_metadata`, which readers list files by) is brought up to date with the
 file's new size: a log naming the old size makes every reader fail on that file. Stop the archive job while this
-runs (`docker compose stop archive`): it writes that log too.
+runs (`docker compose stop archive`): it writes that log too, and the catch-up runs from its checkpoints.
 """
 import argparse
 import json
@@ -20,15 +25,21 @@ import uuid
 from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
 
+from .archive import KAFKA_PACKAGE, Stream, add_kafka_arguments, await_all, start, streams_of
 from .report import spark_session
 
 STREAMS = ["chat-log", "questions", "answers"]
 
 
-def erase(spark: SparkSession, archive: str, account: str) -> dict[str, int]:
-    """Records erased per stream. A job stopped midway (a killed driver, HDFS away) is finished by running it again:
-    the player's own lines, whose ids find everything else, go last."""
+def erase(spark: SparkSession, archive: str, account: str, brokers: str | None = None, archived: list[Stream] | None = None) -> dict[str, int]:
+    """Records erased per stream. With `brokers`, the `archived` streams the archive job has run (a checkpoint) are
+    brought up to date first. A job stopped midway (a killed driver, HDFS away) is finished by running it again: the
+    player's own lines, whose ids find everything else, go last."""
     fs = _FileSystem(spark, archive)
+    if brokers:
+        _catch_up(spark, brokers, archive, [s for s in archived or [] if fs.exists(f"{archive}/_checkpoints/{s.name}")])
+    for folder in [*STREAMS, *[f"quarantine/{stream}" for stream in STREAMS]]:
+        _drop_uncommitted(fs, f"{archive}/{folder}")
     chat = spark.read.parquet(f"{archive}/chat-log") if fs.exists(f"{archive}/chat-log") else None
     theirs = [] if chat is None else [row.id for row in chat.where(F.col("account") == account).select("id").distinct().collect()]
     # (folder under the archive, its format, the records to erase, counted as)
@@ -53,6 +64,41 @@ def _set_aside_of(account: str, theirs: list[str]) -> Column:
     as_json = (field("account") == account) | field("questionId").isin(theirs) | field("replyTo").isin(theirs) | field("id").isin(theirs)
     named = raw.rlike('"account"\\s*:\\s*"' + re.escape(account) + '"')
     return F.coalesce(as_json, F.lit(False)) | named
+
+
+def _catch_up(spark: SparkSession, brokers: str, archive: str, archived: list[Stream]) -> None:
+    """The archive job's queries once, from its checkpoints: what it would write at its next start, written now."""
+    queries = start(spark, brokers, archive, True, archived)
+    try:
+        await_all(spark, queries)
+    finally:
+        for query in queries:
+            query.stop()
+
+
+def _drop_uncommitted(fs: "_FileSystem", folder: str) -> None:
+    """Deletes the files under `folder` its file-sink log does not name: a batch's, written by a driver stopped before
+    it committed them. No reader lists them, and the batch, run again from the checkpoint, wrote its records anew."""
+    log = f"{folder}/_spark_metadata"
+    if not fs.exists(log):
+        return  # not written by a streaming query: every file is read
+    named = {fs.logged(entry["path"]) for entry_file in _log_files(fs, log) for _, entry in _entries(fs.read(entry_file).split("\n"))}
+    written = fs.data_files(folder)
+    if not named.intersection(written):
+        return  # a log naming none of them names another folder (a copied archive): deleting would empty this one
+    for path, file in written.items():
+        if path not in named:
+            fs.delete(file)
+
+
+def _log_files(fs: "_FileSystem", log: str) -> list[str]:
+    """A sink log's batch files (`N`, `N.compact`), as Spark reads it: not a batch's file half written (`.….tmp`)."""
+    return [file for file in fs.list(log) if re.fullmatch(r"\d+(\.compact)?", file.rsplit("/", 1)[1])]
+
+
+def _entries(lines: list[str]):
+    """(index, entry) of each file named in a sink log file's lines (after its version line, "v1")."""
+    return ((i, json.loads(line)) for i, line in enumerate(lines) if line.startswith("{"))
 
 
 def _erase_in(spark: SparkSession, fs: "_FileSystem", folder: str, doomed: Column, fmt: str = "parquet") -> int:
@@ -85,13 +131,10 @@ def _update_sink_log(fs: "_FileSystem", log: str, resized: dict[str, tuple[int, 
     """Each entry of the file-sink log naming a rewritten file gets its size and time now: readers trust both."""
     if not fs.exists(log):
         return  # not written by a streaming query: readers list the folder itself
-    for entry_file in fs.list(log):
+    for entry_file in _log_files(fs, log):
         lines = fs.read(entry_file).split("\n")
         changed = False
-        for i, line in enumerate(lines):
-            if not line.startswith("{"):
-                continue  # the version line, "v1"
-            entry = json.loads(line)
+        for i, entry in _entries(lines):
             status = resized.get(fs.qualified(entry["path"]))
             if status:
                 entry["size"], entry["modificationTime"] = status
@@ -119,11 +162,29 @@ class _FileSystem:
     def qualified(self, path: str) -> str:
         return self.fs.makeQualified(self._path(path)).toString()
 
+    def logged(self, uri: str) -> str:
+        """The path of a file a sink log names (a URI, escaped), without scheme or host: as `data_files` keys them, so
+        a log written through another name of the same file system still names them."""
+        return self._path(self.jvm.java.net.URI(uri)).toUri().getPath()
+
     def exists(self, path: str) -> bool:
         return self.fs.exists(self._path(path))
 
     def list(self, folder: str) -> list[str]:
         return [status.getPath().toString() for status in self.fs.listStatus(self._path(folder)) if status.isFile()]
+
+    def data_files(self, folder: str) -> dict[str, str]:
+        """The files a sink wrote under `folder` (`part-*`, in its date folders too; not its log or scratch), each by
+        its path without scheme or host (as `logged` gives a log's), to its name here."""
+        found, files = self.fs.listFiles(self._path(folder), True), {}
+        root = len(self.fs.makeQualified(self._path(folder)).toUri().getPath().rstrip("/")) + 1
+        while found.hasNext():
+            file = found.next().getPath()
+            path = file.toUri().getPath()
+            inside = path[root:].split("/")
+            if inside[-1].startswith("part-") and not any(part.startswith(("_", ".")) for part in inside):
+                files[path] = file.toString()
+        return files
 
     def status(self, path: str) -> tuple[int, int]:
         status = self.fs.getFileStatus(self._path(path))
@@ -157,10 +218,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--account", required=True, help="the signed-in player's account")
     parser.add_argument("--archive", default=os.environ.get("ARCHIVE_URI", "data/archive"))
+    add_kafka_arguments(parser)
     args = parser.parse_args(argv)
-    spark = spark_session("kobot-erase")
+    if not args.brokers:
+        parser.error("needs --brokers or KAFKA_BROKERS: what the archive job has not committed yet is archived first, or it lands after the erasure")
+    spark = spark_session("kobot-erase", packages=[KAFKA_PACKAGE])
     try:
-        erased = erase(spark, args.archive, args.account)
+        erased = erase(spark, args.archive, args.account, args.brokers, streams_of(args))
     finally:
         spark.stop()
     print(f"erased {args.account} from {args.archive}: " + ", ".join(f"{stream} {count}" for stream, count in erased.items()))

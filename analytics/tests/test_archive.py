@@ -2,6 +2,7 @@
 its checkpoint it loses no record and writes none twice; malformed records are quarantined; the
 question and answer topics are archived beside the chat log."""
 import json
+import os
 import time
 
 import pytest
@@ -189,3 +190,45 @@ def erasure_case(spark, brokers: str, archive: str, tag: str, stop=None, go_on=N
     day = time.strftime("%Y-%m-%d", time.gmtime(now / 1000))
     valid, _ = read_chat_log(spark, f"{archive}/chat-log", day, day)
     assert sorted(r.id for r in valid.where(F.col("id").startswith(f"{tag}-erase-")).collect()) == [f"{tag}-erase-a2", f"{tag}-erase-anonymous", f"{tag}-erase-keep", f"{tag}-erase-later"]
+
+
+
+def test_erasure_reaches_a_batch_the_archive_job_wrote_but_had_not_committed(spark, brokers, tmp_path):
+    uncommitted_case(spark, brokers, str(tmp_path / "archive"), "local")
+
+
+def test_erasure_reaches_a_batch_not_committed_on_hdfs(spark, brokers, hdfs):
+    uncommitted_case(spark, brokers, f"{hdfs.uri}/uncommitted", "hdfs")
+
+
+def uncommitted_case(spark, brokers: str, archive: str, tag: str) -> None:
+    """A driver stopped after a micro-batch's tasks wrote its files, before it committed them to the sink log: no
+    reader lists those files, and the batch runs again when the archive job starts. Neither may keep the player's words."""
+    fs = erase_module._FileSystem(spark, archive)
+    now = int(time.time() * 1000)
+    said = lambda id, account: json.dumps({"v": 1, "id": f"{tag}-uncommitted-{id}", "roomId": "room-u", "serverId": "s", "kind": "player", "from": "p",
+                                           "name": "지울이", "text": f"{id} 내 번호 010-1234-5678", "ts": now, "account": account}, ensure_ascii=False)
+    topic = STREAMS["chat-log"].topic
+    produce(spark, brokers, topic, [said("q1", f"acc-uncommitted-{tag}"), said("keep1", "acc-keep")])
+    archive_once(spark, brokers, archive, "chat-log")
+    batches = lambda folder: sorted(int(name) for name in (path.rsplit("/", 1)[1] for path in fs.list(folder)) if name.isdigit())
+    before = batches(f"{archive}/_checkpoints/chat-log/commits")[-1]
+    produce(spark, brokers, topic, [said("q2", f"acc-uncommitted-{tag}"), said("keep2", "acc-keep")])
+    archive_once(spark, brokers, archive, "chat-log")
+    # Undone: the second run's entries in the sink log and its commits, and its offsets past its first batch.
+    for folder, past in ((f"{archive}/chat-log/_spark_metadata", before), (f"{archive}/_checkpoints/chat-log/commits", before),
+                         (f"{archive}/_checkpoints/chat-log/offsets", before + 1)):
+        for batch in batches(folder):
+            if batch > past:
+                fs.delete(f"{folder}/{batch}")
+    pattern = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(f"{archive}/chat-log/date=*/part-*")
+    on_disk = lambda: [status.getPath().toString() for status in fs.fs.globStatus(pattern)]
+    ours = lambda frame: sorted(r.id.removeprefix(f"{tag}-uncommitted-") for r in frame.collect() if r.id.startswith(f"{tag}-uncommitted-"))
+    assert ours(spark.read.parquet(f"{archive}/chat-log")) == ["keep1", "q1"], "the second batch unread"
+    assert "q2" in ours(spark.read.parquet(*on_disk())), "its files on disk"
+
+    assert erase(spark, archive, f"acc-uncommitted-{tag}", brokers, list(STREAMS.values()))["chat-log"] == 2
+    archive_once(spark, brokers, archive, "chat-log")  # the archive job started again
+
+    assert ours(spark.read.parquet(f"{archive}/chat-log")) == ["keep1", "keep2"]
+    assert ours(spark.read.parquet(*on_disk())) == ["keep1", "keep2"], "no file on disk holds their words"
