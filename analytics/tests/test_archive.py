@@ -2,7 +2,6 @@
 its checkpoint it loses no record and writes none twice; malformed records are quarantined; the
 question and answer topics are archived beside the chat log."""
 import json
-import os
 import time
 
 import pytest
