@@ -41,6 +41,7 @@ import type { ReportedPlayer } from "./player-reports.js";
 import { playerName } from "./player-name.js";
 import { ReportDesk } from "./report-desk.js";
 import {
+  AnimName,
   CHAT_MAX_CHARS,
   ChatMessage,
   type ChatLineKind,
@@ -468,7 +469,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     travel.spend(distance(player, to) / maxSpeed);
     player.assign(to);
     if (move.rotY !== undefined) player.rotY = normaliseAngle(move.rotY);
-    if (move.anim !== undefined) player.anim = move.anim;
+    const anim = move.anim === undefined ? undefined : AnimName.safeParse(move.anim);
+    if (anim?.success) player.anim = anim.data;
+    else if (anim) this.sendError(client, { code: "bad_message", message: `bad "move" message: anim: ${anim.error.issues[0]?.message} (the position was taken)` });
     this.views.moved(client.sessionId);
     this.greetings.notice(client.sessionId);
   }

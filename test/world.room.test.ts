@@ -330,6 +330,26 @@ describe("WorldRoom", function () {
     });
   });
 
+  describe("what engines' serialisers send", () => {
+    it("reads an optional field sent as null as absent, and takes a move's position when only its anim is refused", async () => {
+      const a = await world.join("엔진");
+      const b = await world.joinBeside(a, "옆사람");
+      const { x, z } = positionOf(a);
+      a.room.send("move", { x: x + 0.5, y: 0, z, rotY: null, anim: null });
+      await waitFor("b to see the move with nulls", () => near(stateOf(b).players[a.room.sessionId]?.x, x + 0.5));
+      a.room.send("move", { x: x + 1, y: 0, z, anim: "Run Forward" });
+      await waitFor("the anim refused", () => a.errors.length === 1);
+      assert.equal(a.errors[0]!.code, "bad_message");
+      assert.match(a.errors[0]!.message, /anim: .*letters, digits.*\(the position was taken\)/);
+      await waitFor("b to see the position all the same", () => near(stateOf(b).players[a.room.sessionId]?.x, x + 1));
+      assert.notEqual(stateOf(b).players[a.room.sessionId]?.anim, "Run Forward");
+      a.room.send("chat", { text: "null 받는 엔진", to: null });
+      await waitFor("b hears the line", () => stateOf(b).chat.some((line) => line.text === "null 받는 엔진"));
+      assert.equal(a.errors.length, 1);
+      await Promise.all([a.room.leave(), b.room.leave()]);
+    });
+  });
+
   describe("floods", () => {
     /**
      * `send` makes the server close the sender's socket with `code`; the sender's avatar is gone for another player
