@@ -5,10 +5,12 @@ import type { Moderator } from "../moderation/moderator.js";
 import type { NpcName } from "./chat-addressing.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { JoinOptions, NAME_MAX_CHARS } from "./world-contract.js";
+import { ACCOUNT_NAME_REFUSED } from "./world-protocol.js";
 
 /**
  * The name a player is shown by: their account's when the token gives one (the join's is then ignored), else the
- * join's, else one made of the session id. A join it refuses fails with a 400 that says why.
+ * join's, else one made of the session id. A join it refuses fails with a 400 that says why, beginning with
+ * ACCOUNT_NAME_REFUSED when the name was the account's.
  */
 export function playerName(
   options: unknown,
@@ -23,14 +25,13 @@ export function playerName(
   const raw = accountName ?? parsed.data?.name;
   if (raw === undefined) return `Player-${sessionId.slice(0, 4)}`;
   const name = cleanText(raw);
+  const refused = (why: string) => new ServerError(400, (accountName !== undefined ? ACCOUNT_NAME_REFUSED : "") + why);
   const chars = [...name].length;
-  if (chars < 1 || chars > NAME_MAX_CHARS) {
-    throw new ServerError(400, `name must be 1–${NAME_MAX_CHARS} characters after trimming; got ${chars}`);
-  }
+  if (chars < 1 || chars > NAME_MAX_CHARS) throw refused(`name must be 1–${NAME_MAX_CHARS} characters after trimming; got ${chars}`);
   // A name is shown to everyone and said by NPCs in their greetings: it is moderated as a line is.
-  if (moderator?.check(name).blocked) throw new ServerError(400, "name holds a word that is not allowed here");
+  if (moderator?.check(name).blocked) throw refused("name holds a word that is not allowed here");
   // Nor may a player pass for an NPC, whose lines players trust.
   const npc = impersonatedNpc(name, npcs);
-  if (npc) throw new ServerError(400, `name "${name}" passes for ${npc.name}, an NPC of this world`);
+  if (npc) throw refused(`name "${name}" passes for ${npc.name}, an NPC of this world`);
   return name;
 }

@@ -9,6 +9,11 @@ export const CHAT_MAX_CHARS = 200;
 export const MOVE_SEND_HZ = 10;
 /** State patches the server sends per second (when something changed). */
 export const PATCHES_PER_SECOND = 20;
+/**
+ * How the server's refusal (400) of a name begins when the name was the account's (the sign-in token's `name`), not
+ * one typed in the client: no name typed there can help. A token without a name takes the join's typed name.
+ */
+export const ACCOUNT_NAME_REFUSED = "account name refused: ";
 /** Seconds a dropped player has to reconnect into their place before they leave the room. */
 export const RECONNECT_SECONDS = 20;
 /**

@@ -29,6 +29,10 @@ const constants: Array<[string, string | number]> = [
   ["WorldRoom", protocol.WORLD_ROOM],
   ["NameMaxChars", protocol.NAME_MAX_CHARS],
   ["ChatMaxChars", protocol.CHAT_MAX_CHARS],
+  // How the server's refusal of a signed-in player's account name begins (rooms/player-name.ts).
+  ["AccountNameRefused", protocol.ACCOUNT_NAME_REFUSED],
+  // A report's reason past it is refused (bad_message): a game's own report form stops there.
+  ["ReportReasonMaxChars", protocol.REPORT_REASON_MAX_CHARS],
   ["MoveSendHz", protocol.MOVE_SEND_HZ],
   ["ReconnectSeconds", protocol.RECONNECT_SECONDS],
   ["DefaultNpcId", DEFAULT_NPC.id],
@@ -37,6 +41,8 @@ const constants: Array<[string, string | number]> = [
   ["MaxX", DEFAULT_WORLD_SETTINGS.bounds.maxX],
   ["MinZ", DEFAULT_WORLD_SETTINGS.bounds.minZ],
   ["MaxZ", DEFAULT_WORLD_SETTINGS.bounds.maxZ],
+  ["MinY", DEFAULT_WORLD_SETTINGS.bounds.minY],
+  ["MaxY", DEFAULT_WORLD_SETTINGS.bounds.maxY],
   ["MaxSpeed", DEFAULT_WORLD_SETTINGS.maxSpeed],
 ];
 const lines = constants.map(([name, value]) =>

@@ -253,6 +253,13 @@ describe("Web client in Chromium", function () {
       await npcNamed.waitForFunction(() => document.getElementById("toast")?.textContent === "계정 이름으로는 들어갈 수 없어요. 게임에서 이름을 바꾼 뒤 다시 들어와 주세요.");
       assert.equal(await npcNamed.isVisible("#join"), false, "no name form offered as the fix");
       await npcNamed.close();
+      // A token without a name takes the name typed: one refused is the player's to change here.
+      const unnamed = await browser.newPage();
+      unnamed.on("pageerror", (error) => consoleErrors.push(error.message));
+      await unnamed.goto(`http://127.0.0.1:${port}/?name=${encodeURIComponent("코봇")}#token=${await signToken(secret, { account: "web-3", hours: 1 })}`);
+      await unnamed.waitForFunction(() => document.getElementById("toast")?.textContent?.startsWith("이 이름으로는 들어갈 수 없어요."));
+      assert.equal(await unnamed.isVisible("#join"), true, "the name form, to type another");
+      await unnamed.close();
       assert.deepEqual(consoleErrors, []);
     } finally {
       await signedIn.stop();

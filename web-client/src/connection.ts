@@ -1,7 +1,14 @@
 import { Client, type Room } from "@colyseus/sdk";
 
 import type { WorldState } from "../../rooms/world-state.js";
-import { BANNED_CLOSE, KICKED_CLOSE, type ReportedNotice, WORLD_ROOM, type WorldError } from "../../rooms/world-protocol.js";
+import {
+  ACCOUNT_NAME_REFUSED,
+  BANNED_CLOSE,
+  KICKED_CLOSE,
+  type ReportedNotice,
+  WORLD_ROOM,
+  type WorldError,
+} from "../../rooms/world-protocol.js";
 import { joinFailureWords } from "./error-words.js";
 
 export type ConnectionStatus = "offline" | "joining" | "online" | "reconnecting";
@@ -73,10 +80,12 @@ export async function joinWorld(
     } catch (error) {
       onStatus("offline");
       const code = (error as { code?: number }).code;
-      const { words, retry } = joinFailureWords(code, token !== undefined);
+      // Signed in with a token that names the player: the account's name was refused, and no name typed here can help.
+      const accountName = code === 400 && (error as Error).message.startsWith(ACCOUNT_NAME_REFUSED);
+      const { words, retry } = joinFailureWords(code, accountName);
       console.warn("could not join:", (error as Error).message); // the server's own words, for developers
-      // Signed in, the player is named after the account (no name typed here can help); 401 needs the game's sign-in.
-      onJoinFailed(words, retry, code !== 401 && !(code === 400 && token !== undefined));
+      // 401 needs the game's sign-in.
+      onJoinFailed(words, retry, code !== 401 && !accountName);
       if (retry) setTimeout(() => void join(attempt + 1), Math.min(10_000, 1000 * 2 ** attempt));
     }
   };

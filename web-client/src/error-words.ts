@@ -68,7 +68,8 @@ export const npcGoneWords = (npc: string): string =>
 
 /**
  * Why a join failed, in Korean, and whether joining again as is may work. The server refuses a name with 400 (its
- * English message says which rule; `signedIn`: the account's name), a player not signed in (no token, or a bad or
+ * English message says which rule; `signedIn`: the name refused was the account's, the message beginning
+ * ACCOUNT_NAME_REFUSED), a player not signed in (no token, or a bad or
  * expired one) with 401, a banned account with 403 (or, in the room, by closing with BANNED_CLOSE), a player a
  * moderator put out by closing with KICKED_CLOSE (joining again is up to the player); 429 is too many joins waiting
  * from the player's address, TOO_MANY_CONNECTIONS_CLOSE too many connections from it; no code is no server.
@@ -77,7 +78,7 @@ export function joinFailureWords(code: number | undefined, signedIn = false): { 
   if (code === 401) return { words: "로그인이 필요해요. 게임에 다시 로그인한 뒤 들어와 주세요.", retry: false };
   if (code === 403 || code === BANNED_CLOSE) return { words: "운영자가 접속을 잠시 막았어요. 나중에 다시 들어와 주세요.", retry: false };
   if (code === KICKED_CLOSE) return { words: "운영자가 방에서 내보냈어요. 다시 들어올 수 있지만, 규칙을 지켜 주세요.", retry: false };
-  // Signed in, the player is named after their account: a name typed here is not used, and cannot help.
+  // The name refused was the account's (its token's): a name typed here is not used, and cannot help.
   if (code === 400 && signedIn) return { words: "계정 이름으로는 들어갈 수 없어요. 게임에서 이름을 바꾼 뒤 다시 들어와 주세요.", retry: false };
   if (code === 400) {
     return { words: `이 이름으로는 들어갈 수 없어요. 1–${NAME_MAX_CHARS}자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.`, retry: false };

@@ -62,8 +62,8 @@ namespace Kobot
         /// <summary>
         /// Why a join failed, from the SDK's code (the HTTP status or the room's error code; 0 when no server
         /// answered); <paramref name="retry"/> false when joining as is cannot work: a name the server refuses.
-        /// <paramref name="signedIn"/>: the join carried a sign-in token, so the server named the player after their
-        /// account, and a 400 refused the account's name (rooms/player-name.ts).
+        /// <paramref name="signedIn"/>: the server named the player after their account (the sign-in token's name), and
+        /// a 400 refused the account's name: its message begins with WorldProtocol.AccountNameRefused (rooms/player-name.ts).
         /// </summary>
         public static string ForJoin(int code, bool signedIn, out bool retry)
         {
@@ -78,7 +78,7 @@ namespace Kobot
                 case 4410: // a moderator put the player out of the room (KICKED_CLOSE): they may join again, by choice
                     return "운영자가 방에서 내보냈어요. 다시 들어올 수 있지만, 규칙을 지켜 주세요.";
                 case 400:
-                    // Signed in, the player is named after their account: a name given to Connect is not used, and cannot help.
+                    // The name refused was the account's (its token's): a name given to Connect is not used, and cannot help.
                     return signedIn
                         ? "계정 이름으로는 들어갈 수 없어요. 게임에서 이름을 바꾼 뒤 다시 들어와 주세요."
                         : "이 이름으로는 들어갈 수 없어요. 1–" + WorldProtocol.NameMaxChars + "자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.";

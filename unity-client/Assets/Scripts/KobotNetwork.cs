@@ -115,8 +115,9 @@ namespace Kobot
                     Debug.Log("could not join: " + error.Message); // the server's own words, for developers
                     bool retry;
                     var code = JoinErrorCode(error);
-                    // What the server had: a token the SDK's own Auth cached is sent as well as ours.
-                    var signedIn = !string.IsNullOrEmpty(client.Auth.Token);
+                    // Signed in by a token that names the player: the account's name was refused (a token without a
+                    // name takes the one given to Connect, which another can mend).
+                    var signedIn = code == 400 && error.Message.StartsWith(WorldProtocol.AccountNameRefused, System.StringComparison.Ordinal);
                     var words = ErrorWords.ForJoin(code, signedIn, out retry);
                     chatUI.ShowError(words);
                     if (!retry)

@@ -6,6 +6,8 @@ namespace Kobot
         public const string WorldRoom = "world";
         public const int NameMaxChars = 20;
         public const int ChatMaxChars = 200;
+        public const string AccountNameRefused = "account name refused: ";
+        public const int ReportReasonMaxChars = 200;
         public const int MoveSendHz = 10;
         public const int ReconnectSeconds = 20;
         public const string DefaultNpcId = "kobot";
@@ -13,6 +15,8 @@ namespace Kobot
         public const int MaxX = 50;
         public const int MinZ = -50;
         public const int MaxZ = 50;
+        public const int MinY = 0;
+        public const int MaxY = 10;
         public const int MaxSpeed = 8;
     }
 }
