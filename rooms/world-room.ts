@@ -807,7 +807,11 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       npc: notice.npcId, action: notice.action, line: notice.lineId, question: notice.replyTo,
       room: this.roomId, player: client.sessionId, name: playerName, ...(account !== undefined ? { account } : {}),
     });
-    (this.clients.getById(client.sessionId) ?? client).send("npc_action", { ...notice, ...(receipt ? { receipt } : {}) } satisfies NpcActionNotice);
+    // After the patch that carries its line: a game that looks the line up in state.chat finds it (sent at once, the
+    // notice came first, the answer's patch being sent on the next turn of the event loop).
+    (this.clients.getById(client.sessionId) ?? client).send("npc_action", { ...notice, ...(receipt ? { receipt } : {}) } satisfies NpcActionNotice, {
+      afterNextPatch: true,
+    });
   }
 
   /** To the player's connection now: a question asked before a reconnection is answered after it, on the new socket. */

@@ -400,21 +400,27 @@ describe("receipts of NPC actions for signed-in players (ACTION_SECRET)", functi
         questions.map((q) => ({ ...scriptedAnswer(q, "검을 보여 주지."), action: "open_shop" })));
       const player = await joinWorld(world.url, {}, undefined, { authorization: `Bearer ${await token({ sub: "acct-7", name: "영희" })}` });
       const got: NpcActionNotice[] = [];
-      player.room.onMessage("npc_action", (notice: NpcActionNotice) => got.push(notice));
+      let lineShown = false;
+      player.room.onMessage("npc_action", (notice: NpcActionNotice) => {
+        got.push(notice);
+        lineShown = stateOf(player).chat.some((line) => line.id === notice.lineId);
+      });
       player.room.send("chat", { text: "@kobot 뭐 팔아요?" });
       const [notice] = await waitFor("the action", () => got.length === 1 && got);
       await player.room.leave();
-      return { notice: notice!, player };
+      return { notice: notice!, player, lineShown };
     } finally {
       await world.stop();
     }
   };
 
   it("names the player's account as the receipt's subject, and sends no receipt without ACTION_SECRET", async () => {
-    const { notice, player } = await actionIn({ ACTION_SECRET });
+    const { notice, player, lineShown } = await actionIn({ ACTION_SECRET });
     const claims = await readActionReceipt(notice.receipt!, ACTION_SECRET);
     assert.deepEqual([claims.account, claims.player, claims.name, claims.action, claims.line], ["acct-7", player.room.sessionId, "영희", "open_shop", notice.lineId]);
-    const unsigned = (await actionIn({})).notice;
-    assert.deepEqual([unsigned.action, unsigned.receipt], ["open_shop", undefined]);
+    assert.ok(lineShown, "the line is in the state as its action comes");
+    const unsigned = await actionIn({});
+    assert.deepEqual([unsigned.notice.action, unsigned.notice.receipt], ["open_shop", undefined]);
+    assert.ok(unsigned.lineShown, "the line is in the state as its action comes, without a receipt to sign too");
   });
 });
