@@ -97,7 +97,7 @@ def run_phase(model: GPT2LMHeadModel, cfg: PhaseConfig, batch_at: Callable[[int]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     optimizer = torch.optim.AdamW(
         [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr)
-    state = {"step": 0, "best_val_loss": math.inf, "best_step": 0, "bad_evals": 0, "seconds": 0.0}
+    state = {"step": 0, "best_val_loss": math.inf, "best_step": 0, "bad_evals": 0, "seconds": 0.0, "stopped_early": False}
     last = recovered(phase_dir / "last")
     recovered(phase_dir / "best")
     if (last / "trainer_state.pt").exists():
@@ -108,7 +108,7 @@ def run_phase(model: GPT2LMHeadModel, cfg: PhaseConfig, batch_at: Callable[[int]
         # Dropout on a GPU draws from the GPU's generator: restored too, a resumed GPU run goes on as one never stopped.
         if saved.get("cuda_rng") is not None and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(saved["cuda_rng"])
-        state = saved["state"]
+        state = {"stopped_early": False, **saved["state"]}
         print(f"[{cfg.name}] resuming at step {state['step']} (best val {state['best_val_loss']:.4f})")
 
     def checkpoint() -> None:
@@ -120,11 +120,11 @@ def run_phase(model: GPT2LMHeadModel, cfg: PhaseConfig, batch_at: Callable[[int]
         replace_folder(last, write)
 
     model.train()
-    stopped_early = False
     started = time.time() - state["seconds"]
     bar = tqdm(total=cfg.max_steps, initial=state["step"], desc=cfg.name, unit="step", dynamic_ncols=True)
     running = None
-    while state["step"] < cfg.max_steps:
+    # The stop is saved with the state: a run killed before done.json resumes stopped, not trained past it.
+    while state["step"] < cfg.max_steps and not state["stopped_early"]:
         step = state["step"]
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, cfg)
@@ -149,7 +149,7 @@ def run_phase(model: GPT2LMHeadModel, cfg: PhaseConfig, batch_at: Callable[[int]
                 state["bad_evals"] += 1
             if cfg.patience is not None and state["bad_evals"] >= cfg.patience:
                 tqdm.write(f"[{cfg.name}] early stop: no gain in {cfg.patience} evaluations")
-                stopped_early = True
+                state["stopped_early"] = True
                 break
         if state["step"] % cfg.checkpoint_every == 0:
             state["seconds"] = time.time() - started
@@ -157,7 +157,7 @@ def run_phase(model: GPT2LMHeadModel, cfg: PhaseConfig, batch_at: Callable[[int]
     bar.close()
     state["seconds"] = time.time() - started
     checkpoint()
-    result = PhaseResult(cfg.name, state["step"], state["best_step"], state["best_val_loss"], stopped_early,
+    result = PhaseResult(cfg.name, state["step"], state["best_step"], state["best_val_loss"], state["stopped_early"],
                          round(state["seconds"], 1))
     done_file.write_text(json.dumps(asdict(result), indent=2))
     return GPT2LMHeadModel.from_pretrained(phase_dir / "best"), result

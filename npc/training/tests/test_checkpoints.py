@@ -29,3 +29,28 @@ def test_a_run_killed_between_the_renames_finds_the_checkpoint_before(tmp_path):
     replace_folder(last, write_text("step 100"))
     last.rename(tmp_path / "last.old")  # the first rename done, the second not
     assert (recovered(last) / "state.txt").read_text() == "step 100"
+
+
+def test_a_run_that_stopped_early_and_died_before_done_json_resumes_stopped(tmp_path):
+    import torch
+
+    from kobot_train.trainer import PhaseConfig, run_phase
+    from tests.test_export import random_gpt2
+
+    ids = torch.tensor([[1, 5, 6, 7, 0]])
+    steps_taken = []
+
+    def batch_at(step):
+        steps_taken.append(step)
+        return {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": ids}
+
+    losses = iter([1.0, 2.0])  # the second evaluation gains nothing: patience 1 stops at step 4 of 10
+    cfg = PhaseConfig("finetune", max_steps=10, lr=1e-3, warmup=1, eval_every=2, checkpoint_every=100, patience=1)
+    _, first = run_phase(random_gpt2(16, eos=0, pad=3), cfg, batch_at, lambda m: next(losses), tmp_path)
+    assert (first.steps, first.stopped_early) == (4, True)
+    (tmp_path / "done.json").unlink()  # killed after the last checkpoint, before done.json was written
+
+    steps_taken.clear()
+    _, resumed = run_phase(random_gpt2(16, eos=0, pad=3), cfg, batch_at, lambda m: 0.5, tmp_path)
+    assert steps_taken == [], "the stop is honoured, not trained past"
+    assert (resumed.steps, resumed.best_step, resumed.stopped_early) == (4, 2, True)
