@@ -156,7 +156,8 @@ def main() -> None:
     parser.add_argument("--model", type=Path, required=True, help="Hugging Face checkpoint folder")
     parser.add_argument("--data", type=Path, default=CHATBOT_CSV)
     parser.add_argument("--json", type=Path, required=True)
-    parser.add_argument("--retrieval-k", type=int, default=0)
+    parser.add_argument("--retrieval-k", type=int,
+                        help="neighbours shown before each question (default: as the model was trained, its summary.json)")
     parser.add_argument("--extra-data", type=Path, nargs="*", default=[], help="the --extra-data the model was trained with")
     parser.add_argument("--decodings", nargs="+", choices=sorted(DECODINGS), default=sorted(DECODINGS))
     parser.add_argument("--engine-model", type=Path, help="exported model folder: also score choosing among 8 candidates")
@@ -165,7 +166,8 @@ def main() -> None:
     summary = args.model.parent / "summary.json"
     retrieval = json.loads(summary.read_text()).get("retrieval", {}) if summary.is_file() else {}
     result = evaluate(args.model, args.data, {name: DECODINGS[name] for name in args.decodings},
-                      retrieval_k=args.retrieval_k, min_score=retrieval.get("min_score", DEFAULT_MIN_SCORE),
+                      retrieval_k=retrieval.get("k", 0) if args.retrieval_k is None else args.retrieval_k,
+                      min_score=retrieval.get("min_score", DEFAULT_MIN_SCORE),
                       grams=grams_of(retrieval) if retrieval else DEFAULT_GRAMS, extra_data=args.extra_data)
     if args.engine_model:
         result["decodings"]["choose 1 of 8 (engine)"] = evaluate_with_engine(args.engine_model, args.data,

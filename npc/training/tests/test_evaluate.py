@@ -46,3 +46,20 @@ def test_serving_bar_is_the_highest_close_to_the_best_validation_chrf_within_the
     assert (choose(grid)["bar"], choose(grid)["penalty"]) == (0.3, 1.25)
     tie = [row(0.3, 16.5, 0.44, 1.25), row(0.3, 16.45, 0.40, 1.3)]
     assert choose(tie)["penalty"] == 1.25, "within the tolerance, the lighter penalty"
+
+
+def test_evaluate_on_its_own_shows_a_retrieval_model_the_neighbours_it_was_trained_with(tmp_path, monkeypatch):
+    import json
+    import sys
+
+    from kobot_train import evaluate
+
+    (tmp_path / "final").mkdir()
+    (tmp_path / "summary.json").write_text(json.dumps(
+        {"retrieval": {"k": 2, "min_score": 0.45, "grams": "chars+word-bigrams"}}))
+    calls = []
+    monkeypatch.setattr(evaluate, "evaluate", lambda *args, **kwargs: calls.append(kwargs) or {"decodings": {}})
+    for flags, k in [([], 2), (["--retrieval-k", "0"], 0)]:
+        monkeypatch.setattr(sys, "argv", ["evaluate", "--model", str(tmp_path / "final"), "--json", str(tmp_path / "e.json"), *flags])
+        evaluate.main()
+        assert (calls[-1]["retrieval_k"], calls[-1]["min_score"], calls[-1]["grams"]) == (k, 0.45, "chars+word-bigrams")
