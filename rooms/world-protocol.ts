@@ -35,17 +35,17 @@ export const KICKED_CLOSE = 4410;
 
 /** Server → client `error` message codes. */
 export type ErrorCode =
-  | "bad_message" // the payload does not match the message's schema
+  | "bad_message" // the payload breaks its schema, or a rule checked apart (a move's anim, its position taken; a report's reason)
   | "unknown_message" // no such message type
   | "chat_empty"
   | "chat_too_long"
-  | "unknown_npc" // `to` names no NPC in this room
+  | "unknown_npc" // `to` names no NPC in this room, or the NPC asked left the world (an edit) before it answered
   | "npc_timeout" // the NPC did not answer in time; it said a fallback line instead
-  | "npc_unavailable" // the NPC's brain could not answer; it said a fallback line instead
+  | "npc_unavailable" // the NPC's brain could not answer; it said a fallback line instead (none when the room failed to give the answer)
   | "moderated" // the line holds a word not allowed here: nobody else saw it
-  | "rate_limited" // too many questions to NPCs too fast; the message says how long to wait
+  | "rate_limited" // too many lines, or questions to NPCs, too fast (byAddress: the address's share); the message says how long to wait
   | "muted" // a moderator, or enough players' reports (REPORTS_TO_MUTE), muted the player for a while (retryAfterMs: until it ends); the line was not sent
-  | "npc_busy" // the NPC's queue is full; it said so in character
+  | "npc_busy" // the NPC's queue is full (or an earlier round's question took this one's place); it said so in character
   | "server_closing" // the server is shutting down: questions asked before are answered, new ones not taken
   | "too_far" // the player stands beyond the NPC's talk radius; the message says how far
   | "unknown_player" // a report names no other player in this room
@@ -59,11 +59,17 @@ export type ErrorCode =
 export interface WorldError {
   code: ErrorCode;
   message: string;
-  /** The line refused, as the server read it (too_far, rate_limited, muted, unknown_npc, npc_busy): nothing typed is lost. */
+  /**
+   * The line refused, as the server read it (too_far, rate_limited, muted, unknown_npc, npc_busy, server_closing;
+   * npc_unavailable when the room failed to give the answer): nothing typed is lost.
+   */
   text?: string;
-  /** The NPC the error concerns (too_far, npc_busy, npc_timeout, npc_unavailable). */
+  /** The NPC the error concerns (too_far, npc_busy, server_closing, npc_timeout, npc_unavailable; unknown_npc when it left the world). */
   npcId?: string;
-  /** rate_limited, muted, report_limited: milliseconds until the player may ask (muted: chat; report_limited: report) again. */
+  /**
+   * rate_limited, muted (a moderator's mute or one by players' reports), report_limited: milliseconds until the player
+   * may ask (muted: chat; report_limited: report) again.
+   */
   retryAfterMs?: number;
   /** rate_limited: true when the players of the player's address said too many lines between them (CHAT_ADDRESS_SHARE). */
   byAddress?: boolean;
