@@ -13,7 +13,7 @@ from .retrieval import DEFAULT_GRAMS, DEFAULT_MIN_SCORE, grams_of, write_jsonl
 from .spacing import write_spaced_pairs
 from .report import history, write_eval_md, write_model_card
 from .vectors import write_vectors
-from .train import add_arguments, train
+from .train import ResumeError, add_arguments, train
 
 # Decodings only the TypeScript engine implements, measured through `npm run ask`.
 ENGINE_DECODINGS = {"choose 1 of 8 (engine)": ["--candidates", "8"]}
@@ -112,5 +112,5 @@ def write_reports(out: Path, result: dict, include: list[Path]) -> None:
 if __name__ == "__main__":
     try:
         main()
-    except DataError as error:
+    except (DataError, ResumeError) as error:
         raise SystemExit(f"train: {error}") from None

@@ -61,7 +61,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--continue-pretraining", action="store_true",
                         help="with --init-from: pretrain that model on the text (--pretrain-steps) before fine-tuning, "
                              "e.g. to give a shipped model the pretraining a short run could not")
-    parser.add_argument("--run", type=Path, default=RUNS_DIR / "default", help="run folder (resumed if present)")
+    parser.add_argument("--run", type=Path, default=RUNS_DIR / "default", help="run folder (resumed if present, with the training arguments it was started with)")
+
+
+# Flags that change where or how fast a run goes, not what it learns: a resumed run may change them.
+RUNTIME_ARGUMENTS = {"device", "threads", "run"}
+
+
+class ResumeError(Exception):
+    """A run folder resumed with training arguments other than those it was started with."""
+
+
+def same_value(saved: str, now: object) -> bool:
+    """args.json's text of a value against the value now; a path may be given relative once and absolute the next."""
+    return saved == str(now) or isinstance(now, Path) and Path(saved).resolve() == now.resolve()
+
+
+def check_resumable(run: Path, args: argparse.Namespace) -> None:
+    """Refuses to go on with a run started with other training arguments: it would mix two runs (an old tiny model
+    labelled small, a cosine schedule or neighbours changed mid-phase)."""
+    saved_file = run / "args.json"
+    if not saved_file.exists():
+        return
+    saved = json.loads(saved_file.read_text())
+    defaults = argparse.ArgumentParser(add_help=False)
+    add_arguments(defaults)
+    differing = [f"--{name.replace('_', '-')} {saved[name]} then, {getattr(args, name)} now"
+                 for name in vars(defaults.parse_args([]))
+                 if name in saved and name not in RUNTIME_ARGUMENTS and not same_value(saved[name], getattr(args, name))]
+    if differing:
+        raise ResumeError(f"{run} was started with other training arguments ({'; '.join(differing)}): "
+                          "resume it with the same ones, or give a new --run")
 
 
 def seed_everything(seed: int) -> None:
@@ -124,12 +154,13 @@ def earlier_training(folder: Path) -> dict | None:
 
 def train(args: argparse.Namespace) -> Path:
     """Runs (or resumes) every phase; returns the folder of the final Hugging Face checkpoint."""
+    run: Path = args.run
+    check_resumable(run, args)
     seed_everything(args.seed)
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.device.startswith("cuda"):
         torch.set_float32_matmul_precision("high")  # TF32 matrix products on tensor cores; weights stay fp32
-    run: Path = args.run
     run.mkdir(parents=True, exist_ok=True)
     (run / "args.json").write_text(json.dumps({k: str(v) for k, v in vars(args).items()}, indent=2))
 
@@ -208,7 +239,10 @@ def train(args: argparse.Namespace) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     add_arguments(parser)
-    train(parser.parse_args())
+    try:
+        train(parser.parse_args())
+    except (DataError, ResumeError) as error:
+        raise SystemExit(f"train: {error}") from None
 
 
 if __name__ == "__main__":
