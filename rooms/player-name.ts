@@ -22,10 +22,12 @@ export function playerName(
     const issue = parsed.error.issues[0];
     throw new ServerError(400, `bad join options: ${issue?.path.join(".") || "options"}: ${issue?.message ?? "invalid"}`);
   }
-  const raw = accountName ?? parsed.data?.name;
+  // A token's name that cleans to nothing names no one: the join's is used, as for a token without a name.
+  const account = accountName !== undefined && cleanText(accountName) !== "" ? accountName : undefined;
+  const raw = account ?? parsed.data?.name;
   if (raw === undefined) return `Player-${sessionId.slice(0, 4)}`;
   const name = cleanText(raw);
-  const refused = (why: string) => new ServerError(400, (accountName !== undefined ? ACCOUNT_NAME_REFUSED : "") + why);
+  const refused = (why: string) => new ServerError(400, (account !== undefined ? ACCOUNT_NAME_REFUSED : "") + why);
   const chars = [...name].length;
   if (chars < 1 || chars > NAME_MAX_CHARS) throw refused(`name must be 1–${NAME_MAX_CHARS} characters after trimming; got ${chars}`);
   // A name is shown to everyone and said by NPCs in their greetings: it is moderated as a line is.

@@ -117,6 +117,15 @@ describe("signed-in players in the world room (AUTH_SECRET)", function () {
     await waitFor("the first state", () => room.state?.players?.get(room.sessionId));
     assert.equal(room.state.players.get(room.sessionId)!.name, "영희", "the account's name, not the one the join asked for");
     await room.leave();
+    // A token whose name is blank names no one: the join's name is used; one refused is not the account's.
+    client.auth.token = await token({ sub: "account-8", name: "  " });
+    const blank = await client.joinOrCreate<WorldState>("world", { name: "철수" });
+    await waitFor("the first state", () => blank.state?.players?.get(blank.sessionId));
+    assert.equal(blank.state.players.get(blank.sessionId)!.name, "철수");
+    await blank.leave();
+    await assert.rejects(client.joinOrCreate<WorldState>("world", { name: "코봇" }), (error: Error) => !error.message.startsWith("account name refused"));
+    client.auth.token = await token({ sub: "account-9", name: "코봇" });
+    await assert.rejects(client.joinOrCreate<WorldState>("world", {}), (error: Error) => error.message.startsWith('account name refused: name "코봇" passes for 코봇'));
   });
 
   it("gives players behind one address lines of their own, one account's avatars one allowance between them", async () => {

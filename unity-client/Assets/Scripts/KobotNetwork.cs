@@ -381,8 +381,12 @@ namespace Kobot
         public string code;
         /// <summary>English, for developers and logs; ErrorWords says it to the player.</summary>
         public string message;
-        /// <summary>The line refused (too_far, rate_limited, unknown_npc, npc_busy), to offer it again.</summary>
+        /// <summary>
+        /// The line refused (too_far, rate_limited, muted, unknown_npc, npc_busy, server_closing; npc_unavailable when
+        /// the room failed to give the answer), to offer it again.
+        /// </summary>
         public string text;
+        /// <summary>too_far, npc_busy, server_closing, npc_timeout, npc_unavailable; unknown_npc when the NPC left the world.</summary>
         public string npcId;
         /// <summary>rate_limited, muted, report_limited: milliseconds until the player may ask (chat, report) again.</summary>
         public int retryAfterMs;
