@@ -10,6 +10,7 @@ from .export import DEFAULT_GENERATION, export
 from .data import DataError
 from .paths import CHATBOT_CSV, MODEL_DIR, REPO_ROOT
 from .retrieval import DEFAULT_GRAMS, DEFAULT_MIN_SCORE, grams_of, write_jsonl
+from .serving_bar import BARS, MAX_COPY, choose, measure, serve, served_scores, table
 from .spacing import write_spaced_pairs
 from .report import history, write_eval_md, write_model_card
 from .vectors import write_vectors
@@ -56,6 +57,10 @@ def main() -> None:
     parser.add_argument("--include", type=Path, nargs="*", default=[],
                         help="markdown files (each starting with a '## ' heading) to add to EVAL.md")
     parser.add_argument("--full-eval", action="store_true", help="also score sampling and choosing among candidates")
+    parser.add_argument("--serving-bars", type=float, nargs="*", default=BARS,
+                        help="retrieval min scores to serve the model at, one chosen on the engine's validation answers "
+                             "(kobot_train.serving_bar: the engine answers both splits at each bar, about 5 minutes on 2 cores); "
+                             "none given: served at the training bar")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite EVAL.md and the model card from the eval.json already in --out")
     args = parser.parse_args()
@@ -86,6 +91,11 @@ def main() -> None:
     # For lines players type without spaces (npc/spacing.ts): from the same text the model learnt from.
     spacing = write_spaced_pairs(args.out, args.data, args.pretrain_data)
     sizes[spacing.name] = spacing.stat().st_size
+    chosen = None
+    if retrieval["k"] and args.serving_bars:
+        bar_table = checkpoint.parent / "serving-bar.md"
+        chosen = choose_serving_bar(args.out, args.data, args.serving_bars, retrieval["min_score"], bar_table)
+        args.include.append(bar_table)
     # The default run scores the greedy decodings; --full-eval adds sampling and the engine's choosing
     # (about 7 more minutes on 2 cores), as in the shipped EVAL.md.
     decodings = DECODINGS if args.full_eval else {k: v for k, v in DECODINGS.items() if not v["do_sample"]}
@@ -93,7 +103,8 @@ def main() -> None:
                           min_score=retrieval.get("min_score", 0.35), grams=grams_of(retrieval), extra_data=args.extra_data)
     for name, cli_args in ENGINE_DECODINGS.items() if args.full_eval else ():
         evaluation["decodings"][name] = evaluate_with_engine(args.out, args.data, cli_args)
-    result = {"training": summary, "files": {name: (args.out / name).stat().st_size for name in sizes}, **evaluation}
+    result = {"training": summary, "files": {name: (args.out / name).stat().st_size for name in sizes}, **evaluation,
+              **({"served": served_scores(chosen)} if chosen else {})}
     (args.out / "eval.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
     write_reports(args.out, result, args.include)
     if describes_shipped_model(args.out, args.data):
@@ -101,6 +112,21 @@ def main() -> None:
     else:
         print("test/fixtures vectors left as they are: they describe npc/model trained on Chatbot_data")
     print(f"shipped model in {args.out}: {sum(result['files'].values()) / 1e6:.1f} MB")
+
+
+def choose_serving_bar(out: Path, data: Path, bars: list[float], trained_at: float, bar_table: Path) -> dict | None:
+    """Serves the exported model at the bar serving_bar.py chooses on the engine's validation answers (a model
+    trained with pairs from one bar may answer better shown pairs from a lower one) and writes its table (for
+    EVAL.md). Returns the chosen row (None: none qualifies, served at the training bar)."""
+    rows = measure(out, data, bars)
+    chosen = choose(rows)
+    if chosen:
+        serve(out, chosen)
+    else:
+        print(f"no bar's validation answers copy a training answer at most {MAX_COPY:.0%} of the time: "
+              f"served at the training bar {trained_at}")
+    bar_table.write_text(table(rows, chosen, chosen["bar"] if chosen else trained_at))
+    return chosen
 
 
 def write_reports(out: Path, result: dict, include: list[Path]) -> None:
