@@ -61,6 +61,8 @@ namespace Kobot
             var next = transform.position + direction * speed * Time.deltaTime;
             next.x = Mathf.Clamp(next.x, WorldProtocol.MinX, WorldProtocol.MaxX);
             next.z = Mathf.Clamp(next.z, WorldProtocol.MinZ, WorldProtocol.MaxZ);
+            // The server keeps the height inside its bounds too: an avatar above them would snap down when it stops.
+            next.y = Mathf.Clamp(next.y, WorldProtocol.MinY, WorldProtocol.MaxY);
             transform.position = next;
             transform.rotation = Quaternion.LookRotation(direction);
             moving = true;
