@@ -67,6 +67,8 @@ export class ChatPanel {
     const room = this.room();
     const text = this.text.value.trim();
     if (!room || text === "") return;
+    // The choice as it is now: one made since the last render (every 100 ms) has ended `gone` already.
+    this.renderNpcs();
     // Not to everyone instead: a line meant for an NPC, in private perhaps, would be said to the whole room.
     if (this.gone) return this.showNotice(npcGoneWords(this.gone.name), "npc_gone");
     const message: ChatPayload = this.toNpc.value ? { text, to: this.toNpc.value } : { text };
