@@ -304,15 +304,17 @@ describe("WorldRoom", function () {
     it("answers malformed messages and unknown types with errors; the room goes on", async () => {
       const a = await world.join("해커");
       const b = await world.joinBeside(a, "구경꾼");
+      const { x, z } = positionOf(a);
       const garbage: Array<[string, unknown]> = [
         ["move", { x: "1", y: 0, z: 0 }],
         ["move", { x: Number.NaN, y: 0, z: 0 }],
         ["move", { x: Infinity, y: 0, z: 0 }],
         ["move", null],
         ["move", [1, 2, 3]],
-        ["move", { x: 1, y: 1, z: 1, anim: "<script>" }],
-        ["move", { x: 1, y: 1, z: 1, anim: "away" }], // the server's mark of a dropped player
-        ["move", { x: 1, y: 1, z: 1, anim: "AWAY" }], // …in any case, for clients that compare so
+        // A refused anim leaves the move's position taken: where the avatar stands.
+        ["move", { x, y: 0, z, anim: "<script>" }],
+        ["move", { x, y: 0, z, anim: "away" }], // the server's mark of a dropped player
+        ["move", { x, y: 0, z, anim: "AWAY" }], // …in any case, for clients that compare so
         ["chat", { text: 42 }],
         ["chat", "@kobot hi"],
         ["chat", { text: "hi", to: { id: "kobot" } }],
@@ -323,7 +325,6 @@ describe("WorldRoom", function () {
       await waitFor("an error per message", () => a.errors.length === garbage.length);
       assert.deepEqual(new Set(a.errors.map((e) => e.code)), new Set(["bad_message", "unknown_message"]));
       // Still in the room, still seen by others.
-      const { x, z } = positionOf(a);
       a.room.send("move", { x: x + 0.5, y: 0, z });
       await waitFor("b to see a's good move", () => near(stateOf(b).players[a.room.sessionId]?.x, x + 0.5));
       await Promise.all([a.room.leave(), b.room.leave()]);
