@@ -83,6 +83,8 @@ export function joinFailureWords(code: number | undefined, signedIn = false): { 
   if (code === 400) {
     return { words: `이 이름으로는 들어갈 수 없어요. 1–${NAME_MAX_CHARS}자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.`, retry: false };
   }
+  // Join options over 16 KiB (server/http-guard.ts): sending them again cannot work.
+  if (code === 413) return { words: "입장 정보가 너무 커서 들어갈 수 없어요.", retry: false };
   if (code === 429) return { words: "지금 들어오려는 사람이 많아요. 잠시 뒤에 다시 들어갈게요.", retry: true };
   if (code === TOO_MANY_CONNECTIONS_CLOSE) return { words: "같은 곳에서 접속한 사람이 너무 많아요. 잠시 뒤에 다시 들어갈게요.", retry: true };
   if (code === undefined) return { words: "서버에 연결할 수 없어요. 잠시 뒤에 다시 시도할게요.", retry: true };

@@ -125,6 +125,7 @@ namespace Kobot
                         var refused = code == 401 ? SignInRefused
                             : code == 403 || code == BannedClose ? Banned
                             : code == KickedClose ? Kicked
+                            : code == 413 ? null // options too large: the game's to fix, not the player's name
                             : signedIn ? AccountNameRefused
                             : NameRefused;
                         if (refused != null) refused(words);
