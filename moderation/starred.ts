@@ -1,7 +1,7 @@
 /**
  * The banned word shown in `text` with some of its letters hidden behind stars ("f**k", "sh**", "b***h", "개*끼"),
- * one star a letter. Its first letter and one more must show, so stars hide nothing in particular in "***", "씨*"
- * or "**시발점**" (Markdown bold around an allowed word).
+ * one star a letter. Its first letter and one more must show, or three when the first is hidden ("*uck"), so stars
+ * hide nothing in particular in "***", "씨*" or "**시발점**" (Markdown bold around an allowed word).
  */
 export function starredWord(text: string, banned: readonly string[]): string | undefined {
   for (const word of text.split(/\s+/)) {
@@ -10,7 +10,6 @@ export function starredWord(text: string, banned: readonly string[]): string | u
     for (const ban of banned) {
       const wanted = [...ban];
       for (let start = 0; start + wanted.length <= letters.length; start++) {
-        if (letters[start] !== wanted[0]) continue;
         let shown = 0;
         let hidden = 0;
         const fits = wanted.every((letter, i) => {
@@ -19,7 +18,8 @@ export function starredWord(text: string, banned: readonly string[]): string | u
           else if (at === letter) shown++;
           return at === "*" || at === letter;
         });
-        if (fits && hidden > 0 && shown >= 2) return ban;
+        // Two letters show with the first ("f**k"), else three ("*uck").
+        if (fits && hidden > 0 && shown >= (letters[start] === "*" ? 3 : 2)) return ban;
       }
     }
   }
