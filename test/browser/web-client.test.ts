@@ -190,39 +190,6 @@ describe("Web client in Chromium", function () {
     assert.deepEqual(consoleErrors, []);
   });
 
-  it("does not draw its own earlier avatar, kept 20 s after a reconnection failed and it joined again, as another player", async () => {
-    const { page } = await open("유령");
-    const orangeDots = () =>
-      page.evaluate(() => {
-        const canvas = document.getElementById("world") as HTMLCanvasElement;
-        const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
-        let dots = 0;
-        for (let i = 0; i < data.length; i += 4) if (data[i] === 245 && data[i + 1] === 158 && data[i + 2] === 11 && data[i + 3] === 255) dots++;
-        return dots; // pixels of another player's avatar (#f59e0b)
-      });
-    // Away from where a new avatar appears, so the old one would not hide under it.
-    const first = await sessionId(page);
-    const start = (await positionSeenBy(page, first))!;
-    await page.keyboard.down("d");
-    await page.waitForFunction(([id, x]) => (window as any).kobot.room.state.players.get(id).x > (x as number) + 3, [first, start.x] as const);
-    await page.keyboard.up("d");
-    await page.waitForTimeout(200);
-    const othersBefore = await orangeDots(); // other tests' players, kept 20 s after their pages closed
-    // The connection drops and taking the place back fails: the page joins again, as a new session.
-    await page.evaluate(() => {
-      const kobot = (window as any).kobot;
-      kobot.room.reconnectionToken = `${kobot.room.roomId}:not-a-token`;
-      kobot.room.connection.transport.ws.close();
-    });
-    await page.waitForFunction((old) => document.getElementById("status")?.textContent === "접속 중" && (window as any).kobot.room.sessionId !== old, first);
-    await page.waitForFunction((old) => (window as any).kobot.room.state?.players?.get(old)?.anim === "away", first);
-    await page.waitForTimeout(200); // frames drawn with the old avatar in the state
-    assert.ok((await orangeDots()) <= othersBefore, "the player's own earlier avatar is not drawn as another's");
-    await page.close();
-    // The failed reconnection request is the only error.
-    assert.deepEqual(consoleErrors.filter((e) => !/status of 524/.test(e)), []);
-  });
-
   it("signs in with the token in the page's fragment, shown by its account's name, and says so when there is none", async () => {
     const port = await freePort();
     const secret = "the browser test's login secret, 32 characters or more";
