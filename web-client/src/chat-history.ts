@@ -16,11 +16,11 @@ const KEPT_LINES = 200;
 export class ChatHistory {
   /** Each shown line's item, by line id, in the list's order. */
   private readonly items = new Map<string, HTMLLIElement>();
-  /** Every session this page has had: a rejoin is a new one, and the player's earlier lines are still theirs. */
-  private readonly mySessions = new Set<string>();
 
   constructor(
     private readonly list: HTMLOListElement,
+    /** Every session this page has had (main.ts): a rejoin is a new one, and the player's earlier lines are still theirs. */
+    private readonly mySessions: ReadonlySet<string>,
     /** The player asks to report another (the report button on their line, `anchor`). */
     onReport: (player: string, name: string, anchor: HTMLElement) => void,
   ) {
@@ -33,7 +33,6 @@ export class ChatHistory {
 
   /** Shows the lines of `room` not shown yet and drops the oldest past what is kept. */
   update(room: Room<any, WorldState> | undefined): void {
-    if (room?.sessionId) this.mySessions.add(room.sessionId);
     const chat = room?.state?.chat;
     if (!chat) return;
     const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 4;

@@ -21,10 +21,12 @@ export class ChatPanel {
     private readonly toNpc: HTMLSelectElement,
     private readonly toast: HTMLElement,
     private readonly room: () => Room<any, WorldState> | undefined,
+    /** Every session this page has had (main.ts). */
+    mySessions: ReadonlySet<string>,
     /** The player asks to report another (the report button on their line, `anchor`). */
     onReport: (player: string, name: string, anchor: HTMLElement) => void,
   ) {
-    this.history = new ChatHistory(history, onReport);
+    this.history = new ChatHistory(history, mySessions, onReport);
     text.maxLength = CHAT_MAX_CHARS;
     form.addEventListener("submit", (event) => {
       event.preventDefault();

@@ -12,11 +12,15 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 
 let room: Room<any, WorldState> | undefined;
 const current = () => room;
+/** Every session this page has had: a rejoin is a new one, and the player's earlier lines and avatar are still theirs. */
+const mySessions = new Set<string>();
 
-const view = new WorldView($<HTMLCanvasElement>("world"), current);
+const view = new WorldView($<HTMLCanvasElement>("world"), current, mySessions);
 const movement = new MovementInput(current);
 const reportMenu = new ReportMenu($("report-menu"), (report) => room?.send("report", report));
-const chat = new ChatPanel($("history"), $("chat"), $("text"), $("to-npc"), $("toast"), current, (player, name, anchor) => reportMenu.open(player, name, anchor));
+const chat = new ChatPanel($("history"), $("chat"), $("text"), $("to-npc"), $("toast"), current, mySessions, (player, name, anchor) =>
+  reportMenu.open(player, name, anchor),
+);
 const status = $("status");
 
 $<HTMLCanvasElement>("world").addEventListener("click", (event) => {
@@ -53,6 +57,7 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
     (error) => chat.showError(error),
     (joined) => {
       room = joined;
+      mySessions.add(joined.sessionId);
       // A game does what an NPC's line says (opens its shop); this client shows which action came.
       joined.onMessage("npc_action", ({ npcId, action }: NpcActionNotice) =>
         chat.showNotice(`${joined.state?.npcs?.get(npcId)?.name ?? npcId}: ${action}`, "npc_action"),

@@ -34,13 +34,13 @@ const LABEL_LINE = 14;
 export class WorldView {
   private readonly ctx: CanvasRenderingContext2D;
   private readonly shown = new Map<string, Shown>();
-  /** Every session this page has had: after joining again, the room keeps the earlier one's avatar 20 s. */
-  private readonly mySessions = new Set<string>();
   private lastFrame = performance.now();
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
     private readonly room: () => Room<any, WorldState> | undefined,
+    /** Every session this page has had (main.ts): after joining again, the room keeps the earlier one's avatar 20 s. */
+    private readonly mySessions: ReadonlySet<string>,
   ) {
     this.ctx = canvas.getContext("2d")!;
     requestAnimationFrame(this.frame);
@@ -79,7 +79,6 @@ export class WorldView {
       return;
     }
     const state = room.state;
-    this.mySessions.add(room.sessionId);
 
     const bubbles: Array<() => void> = []; // drawn last, over every avatar
     const labels: Label[] = []; // names, drawn after every avatar so none hides one
