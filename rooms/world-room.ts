@@ -469,9 +469,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     travel.spend(distance(player, to) / maxSpeed);
     player.assign(to);
     if (move.rotY !== undefined) player.rotY = normaliseAngle(move.rotY);
-    const anim = move.anim === undefined ? undefined : AnimName.safeParse(move.anim);
-    if (anim?.success) player.anim = anim.data;
-    else if (anim) this.sendError(client, { code: "bad_message", message: `bad "move" message: anim: ${anim.error.issues[0]?.message} (the position was taken)` });
+    const anim = move.anim === undefined ? undefined : this.parse(client, AnimName, move.anim, "move", { field: "anim", taken: "the position" });
+    if (anim !== undefined) player.anim = anim;
     this.views.moved(client.sessionId);
     this.greetings.notice(client.sessionId);
   }
@@ -790,12 +789,15 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.deps.chatLog.publish({ v: CHAT_LOG_VERSION, roomId: this.roomId, serverId: this.deps.serverId, ...record });
   }
 
-  private parse<T>(client: Client, schema: z.ZodType<T>, message: unknown, type: string): T | undefined {
+  /** `message` as `schema` reads it, or undefined with a `bad_message`; `field` of a message checked apart, the rest `taken`. */
+  private parse<T>(client: Client, schema: z.ZodType<T>, message: unknown, type: string, part?: { field: string; taken: string }): T | undefined {
     const result = schema.safeParse(message);
     if (result.success) return result.data;
     const issue = result.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-    this.sendError(client, { code: "bad_message", message: `bad "${type}" message: ${where}${issue?.message ?? "invalid"}` });
+    const path = [...(part ? [part.field] : []), ...(issue?.path ?? [])];
+    const where = path.length ? `${path.join(".")}: ` : "";
+    const taken = part ? ` (${part.taken} was taken)` : "";
+    this.sendError(client, { code: "bad_message", message: `bad "${type}" message: ${where}${issue?.message ?? "invalid"}${taken}` });
     return undefined;
   }
 
