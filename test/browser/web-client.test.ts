@@ -5,6 +5,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 
 import { signToken } from "../../server/player-accounts.js";
 import { freePort, type Service, startService } from "../helpers/processes.js";
+import { MINE } from "../../web-client/src/world-view.js";
 import { joinWorld, walkTo } from "../helpers/world.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -401,6 +402,45 @@ describe("Web client in Chromium", function () {
     });
     assert.ok(white > 100, `bubble pixels: ${white}`);
     assert.deepEqual(errors, ["a frame's bug"]);
+    await page.close();
+  });
+
+  it("draws the player's own avatar over an NPC's bubble (players spawn under the greeting's)", async () => {
+    const { page } = await open("덮인이");
+    // Stand where 코봇's bubble is drawn (24–50 px over its dot; 6.4 px a unit), then ask it for a fresh one.
+    const target = await page.evaluate(() => {
+      const npc = (window as any).kobot.room.state.npcs.get("kobot");
+      return { x: npc.x as number, z: (npc.z as number) - 38 / 6.4 };
+    });
+    for (let step = 0; step < 20; step++) {
+      const at = await page.evaluate(() => {
+        const room = (window as any).kobot.room;
+        const me = room.state.players.get(room.sessionId);
+        return { x: me.x as number, z: me.z as number };
+      });
+      const left = Math.hypot(target.x - at.x, target.z - at.z);
+      if (left < 0.01) break;
+      const k = Math.min(1, 1 / left);
+      await page.evaluate((to) => (window as any).kobot.room.send("move", { ...to, y: 0 }), { x: at.x + (target.x - at.x) * k, z: at.z + (target.z - at.z) * k });
+      await page.waitForTimeout(200);
+    }
+    await page.selectOption("#to-npc", "kobot");
+    await page.fill("#text", "안녕");
+    await page.press("#text", "Enter");
+    await page.waitForSelector("#history li.npc[data-reply-to]", { timeout: 15_000 });
+    await page.waitForTimeout(300); // a few frames
+    const [centre, below] = await page.evaluate(() => {
+      const room = (window as any).kobot.room;
+      const me = room.state.players.get(room.sessionId);
+      const canvas = document.getElementById("world") as HTMLCanvasElement;
+      const x = Math.round(((me.x + 50) / 100) * canvas.width);
+      const y = Math.round(((me.z + 50) / 100) * canvas.height);
+      const ctx = canvas.getContext("2d")!;
+      // No named function in here: the test's build names them with a helper the page lacks.
+      return [y, y + 10].map((py) => "#" + [...ctx.getImageData(x, py, 1, 1).data.slice(0, 3)].map((v) => v.toString(16).padStart(2, "0")).join(""));
+    });
+    assert.equal(below, "#ffffff", "the bubble is drawn where the avatar stands");
+    assert.equal(centre, MINE, "the player's own dot is drawn over it");
     await page.close();
   });
 

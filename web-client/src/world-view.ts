@@ -2,6 +2,7 @@ import type { Room } from "@colyseus/sdk";
 
 import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
 import type { WorldState } from "../../rooms/world-state.js";
+import { avatarsShown } from "./avatars-shown.js";
 import { within } from "./text-within.js";
 
 const { bounds } = DEFAULT_WORLD_SETTINGS;
@@ -11,6 +12,10 @@ const DEPTH = bounds.maxZ - bounds.minZ;
 const BUBBLE_MS = 7000;
 /** Others' avatars and NPCs (on a route) glide to their latest position instead of jumping at each patch. */
 const SMOOTHING_PER_SECOND = 12;
+/** The page's own avatar, and everyone else's. */
+export const MINE = "#2563eb";
+const OTHERS = "#f59e0b";
+const AVATAR_RADIUS = 8;
 
 interface Shown {
   x: number;
@@ -83,7 +88,7 @@ export class WorldView {
     const bubbles: Array<() => void> = []; // drawn last, over every avatar
     const labels: Label[] = []; // names, drawn after every avatar so none hides one
     const me = state.players.get(room.sessionId);
-    if (me && state.hearingRadius > 0) this.drawRange(me.x, me.z, state.hearingRadius, "#2563eb"); // who hears me
+    if (me && state.hearingRadius > 0) this.drawRange(me.x, me.z, state.hearingRadius, MINE); // who hears me
     if (me && state.sightRadius > 0) this.drawRange(me.x, me.z, state.sightRadius, "#64748b"); // who I see
     // The server's clock, as of the last patch: a player's own clock may be off by seconds (ahead, no bubble ever showed).
     const serverNow = state.serverTime || Date.now();
@@ -103,19 +108,20 @@ export class WorldView {
       }
     });
 
-    state.players.forEach((player, id) => {
-      const me = id === room.sessionId;
-      // Our own earlier avatar, kept for a reconnection that will not come, is not another player standing there.
-      if (!me && this.mySessions.has(id)) return;
+    const { own, others } = avatarsShown(state.players, room.sessionId, this.mySessions);
+    for (const { id, player } of others) {
       alive.add(id);
-      // Our own avatar is drawn where the server has it; others are smoothed between patches.
-      const shown = this.glide(id, player, me ? Infinity : dt);
+      const shown = this.glide(id, player, dt); // smoothed between patches
       const [x, y] = this.px(shown.x, shown.z);
-      labels.push({ x, y: this.drawAvatar(x, y, me ? "#2563eb" : "#f59e0b", 8), text: player.name });
-    });
-    for (const id of this.shown.keys()) if (!alive.has(id)) this.shown.delete(id);
+      labels.push({ x, y: this.drawAvatar(x, y, OTHERS, AVATAR_RADIUS), text: player.name });
+    }
+    // The page's own avatar where the server has it: its name placed with the others', its dot over every bubble.
+    const ownAt = own && this.px(own.player.x, own.player.z);
+    if (own && ownAt) labels.push({ x: ownAt[0], y: nameBaseline(ownAt[1], AVATAR_RADIUS), text: own.player.name });
     this.drawLabels(labels);
     for (const draw of bubbles) draw();
+    if (ownAt) this.drawAvatar(ownAt[0], ownAt[1], MINE, AVATAR_RADIUS);
+    for (const id of this.shown.keys()) if (!alive.has(id)) this.shown.delete(id);
   }
 
   /** Where to draw `key` (a player's id, or `npc:` and an NPC's): `dt` seconds closer to `at` (Infinity: there). */
@@ -165,7 +171,7 @@ export class WorldView {
     ctx.beginPath();
     ctx.arc(x, y, radius, 0, Math.PI * 2);
     ctx.fill();
-    return y + radius + 14;
+    return nameBaseline(y, radius);
   }
 
   /** Names under their avatars; one that would cover a name already drawn goes a line lower (players who stand together). */
@@ -200,6 +206,9 @@ export class WorldView {
     ctx.fillText(shown, x, y - 9);
   }
 }
+
+/** Where the name of an avatar drawn at `y` goes: under it. */
+const nameBaseline = (y: number, radius: number) => y + radius + 14;
 
 /** A rounded rectangle's path; drawn with arcs where the canvas has no roundRect (Safari before 16, Firefox before 112). */
 function roundedRect(ctx: CanvasRenderingContext2D, x: number, y: number, width: number, height: number, radius: number): void {
