@@ -14,6 +14,24 @@ export type { ChatLineKind, ErrorCode, NpcActionNotice, NpcStatus, ReportedNotic
  */
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
 
+/**
+ * The longest each string of a message may be as sent, in UTF-16 units (a string's length, as zod counts), before it
+ * is cleaned and its own rule applies (CHAT_MAX_CHARS, REPORT_REASON_MAX_CHARS, AnimName): longer is `bad_message`.
+ */
+export const SENT_MAX = { chatText: 8192, chatTo: 64, reportPlayer: 64, reportReason: 2048, anim: 1024 } as const;
+
+/** A message's bytes besides its strings' characters: the protocol byte, its type, keys, msgpack headers, numbers. */
+const ENVELOPE_BYTES = 256;
+
+/**
+ * The largest WebSocket frame a client's message may come in (server/world-server.ts): the largest message these
+ * schemas take, in any script, so that every refusal with its own code (chat_too_long for a long paste) is read and
+ * answered rather than the socket closed (1009) and the player dropped untold, as 16 KiB did past 5,400 Hangul.
+ * UTF-8 takes at most 3 bytes a UTF-16 unit (a 4-byte character is 2 units).
+ */
+export const MESSAGE_MAX_BYTES =
+  3 * Math.max(SENT_MAX.chatText + SENT_MAX.chatTo, SENT_MAX.reportPlayer + SENT_MAX.reportReason, SENT_MAX.anim) + ENVELOPE_BYTES;
+
 /** `joinOrCreate("world", options)` */
 export const JoinOptions = z
   .object({ name: optional(z.string()) }) // its length is checked once cleaned (NAME_MAX_CHARS), with its own message
@@ -35,22 +53,22 @@ export const MoveMessage = z.object({
   z: z.number(),
   rotY: optional(z.number()),
   // Checked apart (AnimName): an engine's state name ("Run Forward") must not cost the avatar its position.
-  anim: optional(z.string().max(1024)),
+  anim: optional(z.string().max(SENT_MAX.anim)),
 });
 export type MoveMessage = z.infer<typeof MoveMessage>;
 
 /** `room.send("chat", …)`: a line for the room; addressed to an NPC by `@id`/`@name` or `to`. */
 export const ChatMessage = z.object({
   // The length rule (CHAT_MAX_CHARS after trimming) is checked by the room, with its own error code.
-  text: z.string().max(8192),
-  to: optional(z.string().max(64)),
+  text: z.string().max(SENT_MAX.chatText),
+  to: optional(z.string().max(SENT_MAX.chatTo)),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
 /** `room.send("report", …)`: another player's behaviour, for the moderators (rooms/player-reports.ts). */
 export const ReportMessage = z.object({
-  player: z.string().min(1).max(64),
+  player: z.string().min(1).max(SENT_MAX.reportPlayer),
   // Its length after cleaning (REPORT_REASON_MAX_CHARS) is checked by the room, as a chat line's is.
-  reason: optional(z.string().max(2048)),
+  reason: optional(z.string().max(SENT_MAX.reportReason)),
 });
 export type ReportMessage = z.infer<typeof ReportMessage>;

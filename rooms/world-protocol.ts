@@ -33,6 +33,13 @@ export const BANNED_CLOSE = 4403;
  */
 export const KICKED_CLOSE = 4410;
 
+/**
+ * WebSocket close code (RFC 6455 "message too big", sent by the ws library) of a socket that sent a frame over the
+ * server's cap (MESSAGE_MAX_BYTES in world-contract.ts, beyond the longest message the contract takes): no place is
+ * kept, and joining again works.
+ */
+export const MESSAGE_TOO_BIG_CLOSE = 1009;
+
 /** Server → client `error` message codes. */
 export type ErrorCode =
   | "bad_message" // the payload breaks its schema, or a rule checked apart (a move's anim, its position taken; a report's reason)

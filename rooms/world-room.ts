@@ -388,9 +388,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   /**
-   * The socket refuses a frame it cannot take (over 16 KiB, bad UTF-8, bad opcode) by closing with 1009, 1007 …
-   * and an `error` first; the room only sees the close, as 1006 like any dropped connection. Marked here, its
-   * avatar goes at once instead of waiting 20 s for a reconnection that the SDK does not make after such a close.
+   * The socket refuses a frame it cannot take (over MESSAGE_MAX_BYTES of world-contract.ts, bad UTF-8, a bad opcode)
+   * by closing with 1009, 1007 … and an `error` first; the room only sees the close, as 1006 like any dropped
+   * connection. Marked here, its avatar goes at once instead of waiting 20 s for a reconnection that the SDK does not
+   * make after such a close.
    */
   private watchFrames(client: Client): void {
     client.ref.once("error", (error: Error) => {

@@ -14,7 +14,7 @@ import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
 import { AnswerRouter } from "../rooms/answer-router.js";
 import { type HashPages, presenceHashPages } from "../rooms/hash-pages.js";
-import { WORLD_ROOM } from "../rooms/world-contract.js";
+import { MESSAGE_MAX_BYTES, WORLD_ROOM } from "../rooms/world-contract.js";
 import { DepartedAllowances } from "../rooms/departed-allowances.js";
 import { PlayerAllowances } from "../rooms/player-allowances.js";
 import { WaitingSeats } from "../rooms/waiting-seats.js";
@@ -134,10 +134,9 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
     };
   };
 
-  // Room for an over-long chat line to arrive and be refused with a clear error; beyond this a
-  // frame is abuse and the socket is closed (1009).
   let stopMetrics = () => {};
-  const transport = new WebSocketTransport({ maxPayload: 16 * 1024 });
+  // Every message the room's schemas take arrives whole, to be answered (chat_too_long); a larger frame closes (1009).
+  const transport = new WebSocketTransport({ maxPayload: MESSAGE_MAX_BYTES });
   const server = new Server({
     transport,
     // With Redis, rooms and matchmaking are shared by every server process: a player joining

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-import { BANNED_CLOSE, KICKED_CLOSE, TOO_MANY_CONNECTIONS_CLOSE } from "../rooms/world-protocol.js";
+import { BANNED_CLOSE, KICKED_CLOSE, MESSAGE_TOO_BIG_CLOSE, TOO_MANY_CONNECTIONS_CLOSE } from "../rooms/world-protocol.js";
 import { errorWords, joinFailureWords } from "../web-client/src/error-words.js";
 
 describe("Web client: errors in the player's words", () => {
@@ -38,6 +38,11 @@ describe("Web client: errors in the player's words", () => {
     assert.deepEqual(joinFailureWords(KICKED_CLOSE), { words: "운영자가 방에서 내보냈어요. 다시 들어올 수 있지만, 규칙을 지켜 주세요.", retry: false }, "put out: joining again is the player's choice");
     assert.equal(joinFailureWords(429).retry, true);
     assert.deepEqual(joinFailureWords(TOO_MANY_CONNECTIONS_CLOSE), { words: "같은 곳에서 접속한 사람이 너무 많아요. 잠시 뒤에 다시 들어갈게요.", retry: true });
+    assert.deepEqual(
+      joinFailureWords(MESSAGE_TOO_BIG_CLOSE),
+      { words: "보낸 메시지가 너무 커서 연결이 끊겼어요. 다시 들어갈게요.", retry: true },
+      "a frame past the server's cap closed the socket: said so, not as a drop, and joined again",
+    );
     assert.deepEqual(joinFailureWords(undefined), { words: "서버에 연결할 수 없어요. 잠시 뒤에 다시 시도할게요.", retry: true });
   });
 

@@ -9,6 +9,7 @@ import { CONTRACT_VERSION } from "../kafka/contract.js";
 import { brainlessAnswers } from "../npc/brainless-answers.js";
 import { ModelLoadError } from "../npc/errors.js";
 import { type NpcWorker } from "../npc/worker.js";
+import { MESSAGE_MAX_BYTES, SENT_MAX } from "../rooms/world-contract.js";
 import { answersTo, joinWorld, near, positionOf, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 describe("WorldRoom", function () {
@@ -298,6 +299,21 @@ describe("WorldRoom", function () {
       assert.ok(a.room.connection.isOpen);
       await a.room.leave();
     });
+
+    it("answers a paste as long as the contract takes, in Hangul, with chat_too_long: the socket stays open and the player chats on", async () => {
+      const a = await world.join("붙여넣기");
+      let closed: number | undefined;
+      a.room.onLeave((code) => (closed = code));
+      a.room.send("chat", { text: "가".repeat(6000) }); // 18 kB of UTF-8: a 16 KiB frame cap closed the socket (1009) unanswered
+      // The longest chat the schema takes, every character 3 bytes of UTF-8: the frame the server must read whole.
+      a.room.send("chat", { text: "가".repeat(SENT_MAX.chatText), to: "가".repeat(SENT_MAX.chatTo) });
+      await waitFor("two refusals, or the socket closed", () => closed !== undefined || a.errors.length === 2);
+      assert.equal(closed, undefined, "closed by the server");
+      assert.deepEqual(a.errors.map((e) => e.code), ["chat_too_long", "chat_too_long"]);
+      a.room.send("chat", { text: "짧게 다시" });
+      await waitFor("the short line heard", () => stateOf(a).chat.some((line) => line.text === "짧게 다시"));
+      await a.room.leave();
+    });
   });
 
   describe("bad input", () => {
@@ -401,9 +417,10 @@ describe("WorldRoom", function () {
       await b.room.leave();
     });
 
-    it("closes a socket sending a frame over 16 KiB (1009) without keeping its avatar for a reconnection", async () => {
+    it("closes a socket sending a frame over MESSAGE_MAX_BYTES (1009) without keeping its avatar for a reconnection", async () => {
       const b = await closedAndGone("장문", 1009, (sender) => {
-        sender.room.send("chat", { text: "가".repeat(6000) }); // 18 kB of UTF-8: only a custom client sends it
+        // Past the longest chat the schema takes, in UTF-8 bytes: only a custom client sends it.
+        sender.room.send("chat", { text: "가".repeat(Math.ceil(MESSAGE_MAX_BYTES / 3)) });
       });
       assert.equal(stateOf(b).chat.at(-1)?.text, "장문 님이 나갔어요.");
       await b.room.leave();

@@ -5,6 +5,7 @@ import {
   ACCOUNT_NAME_REFUSED,
   BANNED_CLOSE,
   KICKED_CLOSE,
+  MESSAGE_TOO_BIG_CLOSE,
   type ReportedNotice,
   WORLD_ROOM,
   type WorldError,
@@ -49,6 +50,8 @@ export async function joinWorld(
       onStatus("offline");
       // Banned by a moderator: joining again is refused until the ban ends. Put out: joining again is the player's choice.
       if (code === BANNED_CLOSE || code === KICKED_CLOSE) return onJoinFailed(joinFailureWords(code).words, false, true);
+      // A message past the server's cap: said, not left to look like a dropped connection; joined again below.
+      if (code === MESSAGE_TOO_BIG_CLOSE) onJoinFailed(joinFailureWords(code).words, true, true);
       // 4000 is a leave the player asked for; anything else was not.
       if (code !== 4000) setTimeout(() => void resume(room.reconnectionToken), 1000);
     });

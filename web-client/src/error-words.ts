@@ -1,5 +1,13 @@
 import { jamoOf } from "../../common/hangul.js";
-import { BANNED_CLOSE, CHAT_MAX_CHARS, KICKED_CLOSE, NAME_MAX_CHARS, TOO_MANY_CONNECTIONS_CLOSE, type WorldError } from "../../rooms/world-protocol.js";
+import {
+  BANNED_CLOSE,
+  CHAT_MAX_CHARS,
+  KICKED_CLOSE,
+  MESSAGE_TOO_BIG_CLOSE,
+  NAME_MAX_CHARS,
+  TOO_MANY_CONNECTIONS_CLOSE,
+  type WorldError,
+} from "../../rooms/world-protocol.js";
 
 /** The particle that fits after a name: `afterVowel` (와, 가) or `afterConsonant` (과, 이); both when it is not Hangul. */
 function particle(name: string, afterVowel: string, afterConsonant: string): string {
@@ -72,7 +80,8 @@ export const npcGoneWords = (npc: string): string =>
  * ACCOUNT_NAME_REFUSED), a player not signed in (no token, or a bad or
  * expired one) with 401, a banned account with 403 (or, in the room, by closing with BANNED_CLOSE), a player a
  * moderator put out by closing with KICKED_CLOSE (joining again is up to the player); 429 is too many joins waiting
- * from the player's address, TOO_MANY_CONNECTIONS_CLOSE too many connections from it; no code is no server.
+ * from the player's address, TOO_MANY_CONNECTIONS_CLOSE too many connections from it; MESSAGE_TOO_BIG_CLOSE a frame
+ * past the server's cap closed the socket (joining again works); no code is no server.
  */
 export function joinFailureWords(code: number | undefined, signedIn = false): { words: string; retry: boolean } {
   if (code === 401) return { words: "로그인이 필요해요. 게임에 다시 로그인한 뒤 들어와 주세요.", retry: false };
@@ -86,6 +95,7 @@ export function joinFailureWords(code: number | undefined, signedIn = false): { 
   // Join options over 16 KiB (server/http-guard.ts): sending them again cannot work.
   if (code === 413) return { words: "입장 정보가 너무 커서 들어갈 수 없어요.", retry: false };
   if (code === 429) return { words: "지금 들어오려는 사람이 많아요. 잠시 뒤에 다시 들어갈게요.", retry: true };
+  if (code === MESSAGE_TOO_BIG_CLOSE) return { words: "보낸 메시지가 너무 커서 연결이 끊겼어요. 다시 들어갈게요.", retry: true };
   if (code === TOO_MANY_CONNECTIONS_CLOSE) return { words: "같은 곳에서 접속한 사람이 너무 많아요. 잠시 뒤에 다시 들어갈게요.", retry: true };
   if (code === undefined) return { words: "서버에 연결할 수 없어요. 잠시 뒤에 다시 시도할게요.", retry: true };
   return { words: `들어갈 수 없어요 (${code}). 잠시 뒤에 다시 시도할게요.`, retry: true };

@@ -189,6 +189,12 @@ namespace Kobot
                 PutOut(code);
                 return;
             }
+            if (code == MessageTooBigClose)
+            {
+                // A message past the server's cap: said, not left to look like a dropped connection; joined again below.
+                bool retry;
+                chatUI.ShowError(ErrorWords.ForJoin(code, false, out retry));
+            }
             await Task.Delay(1000);
             if (leaving) return;
             chatUI.ShowStatus("다시 연결 중…");
@@ -235,6 +241,9 @@ namespace Kobot
 
         /// <summary>The close code of a player a moderator put out of the room (KICKED_CLOSE).</summary>
         private const int KickedClose = 4410;
+
+        /// <summary>The close code of a socket that sent a message past the server's cap (MESSAGE_TOO_BIG_CLOSE): no place kept.</summary>
+        private const int MessageTooBigClose = 1009;
 
         private void Rebuild(Room<WorldState> room)
         {
