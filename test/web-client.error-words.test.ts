@@ -43,6 +43,11 @@ describe("Web client: errors in the player's words", () => {
       { words: "보낸 메시지가 너무 커서 연결이 끊겼어요. 다시 들어갈게요.", retry: true },
       "a frame past the server's cap closed the socket: said so, not as a drop, and joined again",
     );
+    assert.deepEqual(
+      joinFailureWords(503),
+      { words: "서버가 다시 시작하는 중이거나 꽉 찼어요. 잠시 뒤에 다시 들어갈게요.", retry: true },
+      "shutting down, or every room full at MAX_ROOMS: another try can work",
+    );
     assert.deepEqual(joinFailureWords(undefined), { words: "서버에 연결할 수 없어요. 잠시 뒤에 다시 시도할게요.", retry: true });
   });
 

@@ -80,8 +80,8 @@ export const npcGoneWords = (npc: string): string =>
  * ACCOUNT_NAME_REFUSED), a player not signed in (no token, or a bad or
  * expired one) with 401, a banned account with 403 (or, in the room, by closing with BANNED_CLOSE), a player a
  * moderator put out by closing with KICKED_CLOSE (joining again is up to the player); 429 is too many joins waiting
- * from the player's address, TOO_MANY_CONNECTIONS_CLOSE too many connections from it; MESSAGE_TOO_BIG_CLOSE a frame
- * past the server's cap closed the socket (joining again works); no code is no server.
+ * from the player's address, 503 a server shutting down or full, TOO_MANY_CONNECTIONS_CLOSE too many connections from
+ * it; MESSAGE_TOO_BIG_CLOSE a frame past the server's cap closed the socket (joining again works); no code is no server.
  */
 export function joinFailureWords(code: number | undefined, signedIn = false): { words: string; retry: boolean } {
   if (code === 401) return { words: "로그인이 필요해요. 게임에 다시 로그인한 뒤 들어와 주세요.", retry: false };
@@ -95,6 +95,8 @@ export function joinFailureWords(code: number | undefined, signedIn = false): { 
   // Join options over 16 KiB (server/http-guard.ts): sending them again cannot work.
   if (code === 413) return { words: "입장 정보가 너무 커서 들어갈 수 없어요.", retry: false };
   if (code === 429) return { words: "지금 들어오려는 사람이 많아요. 잠시 뒤에 다시 들어갈게요.", retry: true };
+  // Shutting down, or every room full and no new one made (MAX_ROOMS): another try, or another server, can work.
+  if (code === 503) return { words: "서버가 다시 시작하는 중이거나 꽉 찼어요. 잠시 뒤에 다시 들어갈게요.", retry: true };
   if (code === MESSAGE_TOO_BIG_CLOSE) return { words: "보낸 메시지가 너무 커서 연결이 끊겼어요. 다시 들어갈게요.", retry: true };
   if (code === TOO_MANY_CONNECTIONS_CLOSE) return { words: "같은 곳에서 접속한 사람이 너무 많아요. 잠시 뒤에 다시 들어갈게요.", retry: true };
   if (code === undefined) return { words: "서버에 연결할 수 없어요. 잠시 뒤에 다시 시도할게요.", retry: true };

@@ -86,6 +86,8 @@ namespace Kobot
                     return "입장 정보가 너무 커서 들어갈 수 없어요.";
                 case 429:
                     return "지금 들어오려는 사람이 많아요. 잠시 뒤에 다시 들어갈게요.";
+                case 503: // shutting down, or every room full and no new one made (MAX_ROOMS): another try can work
+                    return "서버가 다시 시작하는 중이거나 꽉 찼어요. 잠시 뒤에 다시 들어갈게요.";
                 case 1009: // a message past the server's cap closed the socket (MESSAGE_TOO_BIG_CLOSE): joining again works
                     return "보낸 메시지가 너무 커서 연결이 끊겼어요. 다시 들어갈게요.";
                 case 4429: // the socket closed at once: too many connections from the player's address (TOO_MANY_CONNECTIONS_CLOSE)
