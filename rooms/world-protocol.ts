@@ -42,7 +42,7 @@ export const MESSAGE_TOO_BIG_CLOSE = 1009;
 
 /** Server → client `error` message codes. */
 export type ErrorCode =
-  | "bad_message" // the payload breaks its schema, or a rule checked apart (a move's anim, its position taken; a report's reason)
+  | "bad_message" // the payload breaks its schema, or a rule checked apart (a move's anim, its position taken)
   | "unknown_message" // no such message type
   | "chat_empty"
   | "chat_too_long"
@@ -56,6 +56,7 @@ export type ErrorCode =
   | "server_closing" // the server is shutting down: questions asked before are answered, new ones not taken
   | "too_far" // the player stands beyond the NPC's talk radius; the message says how far
   | "unknown_player" // a report names no other player in this room
+  | "report_reason_too_long" // a report's reason over REPORT_REASON_MAX_CHARS after cleaning; the report was not filed
   | "report_limited" // too many reports too fast (retryAfterMs: until the next may be sent); the report was not filed
   | "report_failed"; // the server could not file the report (its presence store failed): try again later
 

@@ -546,7 +546,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const reason = report.reason === undefined ? "" : cleanText(report.reason);
     const chars = [...reason].length;
     if (chars > REPORT_REASON_MAX_CHARS) {
-      return this.sendError(client, { code: "bad_message", message: `the reason is ${chars} characters; at most ${REPORT_REASON_MAX_CHARS} are allowed` });
+      return this.sendError(client, { code: "report_reason_too_long", message: `the reason is ${chars} characters; at most ${REPORT_REASON_MAX_CHARS} are allowed` });
     }
     const taken = this.allowances.get(client.sessionId)?.reports.take();
     if (taken?.ok === false) {

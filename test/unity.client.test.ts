@@ -4,8 +4,10 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import type { ErrorCode, WorldError } from "../rooms/world-protocol.js";
+import { cleanText } from "../common/clean-text.js";
+import { type ErrorCode, REPORT_REASON_MAX_CHARS, type WorldError } from "../rooms/world-protocol.js";
 import { errorWords, joinFailureWords, npcGoneWords } from "../web-client/src/error-words.js";
+import { within } from "../web-client/src/text-within.js";
 
 const SCRIPTS = "unity-client/Assets/Scripts";
 
@@ -95,6 +97,31 @@ describe("Unity client", () => {
       const shown = said[errors.length + joins.length + gone.length + i]!;
       assert.equal(shown.replaceAll("\u200B", ""), text, "every character kept");
       assert.doesNotMatch(shown, /<[a-z/]/i, "no tag uGUI would read");
+    });
+  });
+
+  it("cuts a report's reason to what the server takes, as the browser client cuts text, so it is not refused", function () {
+    if (!hasMcs()) this.skip(); // as above
+    const exe = join(mkdtempSync(join(tmpdir(), "kobot-mcs-")), "report-check.exe");
+    const built = spawnSync("mcs", [`-out:${exe}`, "-r:System.Core", "-nowarn:67,649", ...csFiles("test/unity-stubs"), ...csFiles(SCRIPTS), "test/unity-checks/ReportCheck.cs"], { encoding: "utf8" });
+    assert.equal(built.status, 0, built.stdout + built.stderr);
+    const reasons = [
+      "욕설",
+      "  계속 시비를 걸어요 ",
+      "가".repeat(REPORT_REASON_MAX_CHARS),
+      "가".repeat(REPORT_REASON_MAX_CHARS + 1),
+      "가".repeat(2000),
+      "😡".repeat(150), // 300 UTF-16 units: cut between two emoji, never inside one
+      `a${"😡".repeat(150)}`,
+      "",
+    ];
+    const run = spawnSync("mono", [exe], { input: reasons.join("\n") + "\n", encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    const sent = run.stdout.split("\n").slice(0, -1);
+    assert.equal(sent.length, reasons.length);
+    reasons.forEach((reason, i) => {
+      assert.equal(sent[i], reason === "" ? "(none)" : within(reason, REPORT_REASON_MAX_CHARS), `a reason of ${reason.length} units`);
+      assert.ok([...cleanText(sent[i]!)].length <= REPORT_REASON_MAX_CHARS, `the server takes what is sent for ${reason.length} units`);
     });
   });
 

@@ -53,6 +53,7 @@ describe("Web client: errors in the player's words", () => {
 
   it("words a report refused or not filed", () => {
     assert.equal(errorWords({ code: "unknown_player", message: "no player" }, npcName), "그 사람은 이 방에 없어요.");
+    assert.equal(errorWords({ code: "report_reason_too_long", message: "" }, npcName), "신고하는 까닭은 200자까지 쓸 수 있어요.");
     assert.equal(errorWords({ code: "report_limited", message: "", retryAfterMs: 61_000 }, npcName), "신고를 너무 많이 했어요. 2분 뒤에 다시 신고할 수 있어요.");
     assert.match(errorWords({ code: "report_failed", message: "" }, npcName), /^신고를 접수하지 못했어요/);
   });

@@ -9,7 +9,7 @@ import { CONTRACT_VERSION } from "../kafka/contract.js";
 import { brainlessAnswers } from "../npc/brainless-answers.js";
 import { ModelLoadError } from "../npc/errors.js";
 import { type NpcWorker } from "../npc/worker.js";
-import { MESSAGE_MAX_BYTES, SENT_MAX } from "../rooms/world-contract.js";
+import { MESSAGE_MAX_BYTES, REPORT_REASON_MAX_CHARS, SENT_MAX } from "../rooms/world-contract.js";
 import { answersTo, joinWorld, near, positionOf, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 describe("WorldRoom", function () {
@@ -343,6 +343,23 @@ describe("WorldRoom", function () {
       // Still in the room, still seen by others.
       a.room.send("move", { x: x + 0.5, y: 0, z });
       await waitFor("b to see a's good move", () => near(stateOf(b).players[a.room.sessionId]?.x, x + 0.5));
+      await Promise.all([a.room.leave(), b.room.leave()]);
+    });
+  });
+
+  describe("reports", () => {
+    it("refuses a reason over REPORT_REASON_MAX_CHARS with its own code, and files one of exactly that many", async () => {
+      const a = await world.join("신고자");
+      const b = await world.joinBeside(a, "신고됨");
+      const filed: string[] = [];
+      a.room.onMessage("reported", ({ player }: { player: string }) => filed.push(player));
+      a.room.send("report", { player: b.room.sessionId, reason: "가".repeat(REPORT_REASON_MAX_CHARS + 1) });
+      await waitFor("the refusal", () => a.errors.length === 1);
+      assert.equal(a.errors[0]!.code, "report_reason_too_long");
+      assert.match(a.errors[0]!.message, /201 characters; at most 200/);
+      a.room.send("report", { player: b.room.sessionId, reason: "가".repeat(REPORT_REASON_MAX_CHARS) });
+      await waitFor("the report filed", () => filed.length === 1);
+      assert.equal(a.errors.length, 1);
       await Promise.all([a.room.leave(), b.room.leave()]);
     });
   });

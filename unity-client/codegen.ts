@@ -31,7 +31,7 @@ const constants: Array<[string, string | number]> = [
   ["ChatMaxChars", protocol.CHAT_MAX_CHARS],
   // How the server's refusal of a signed-in player's account name begins (rooms/player-name.ts).
   ["AccountNameRefused", protocol.ACCOUNT_NAME_REFUSED],
-  // A report's reason past it is refused (bad_message): a game's own report form stops there.
+  // A report's reason past it is refused (report_reason_too_long): KobotNetwork.Report cuts one to fit.
   ["ReportReasonMaxChars", protocol.REPORT_REASON_MAX_CHARS],
   ["MoveSendHz", protocol.MOVE_SEND_HZ],
   ["ReconnectSeconds", protocol.RECONNECT_SECONDS],

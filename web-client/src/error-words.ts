@@ -5,6 +5,7 @@ import {
   KICKED_CLOSE,
   MESSAGE_TOO_BIG_CLOSE,
   NAME_MAX_CHARS,
+  REPORT_REASON_MAX_CHARS,
   TOO_MANY_CONNECTIONS_CLOSE,
   type WorldError,
 } from "../../rooms/world-protocol.js";
@@ -59,6 +60,8 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
       return "보낼 글자가 없어요. 빈칸이나 보이지 않는 글자만으로는 보낼 수 없어요.";
     case "unknown_player":
       return "그 사람은 이 방에 없어요.";
+    case "report_reason_too_long":
+      return `신고하는 까닭은 ${REPORT_REASON_MAX_CHARS}자까지 쓸 수 있어요.`;
     case "report_limited":
       return error.retryAfterMs !== undefined
         ? `신고를 너무 많이 했어요. ${Math.ceil(error.retryAfterMs / 60_000)}분 뒤에 다시 신고할 수 있어요.`

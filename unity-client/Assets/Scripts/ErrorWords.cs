@@ -44,6 +44,8 @@ namespace Kobot
                     return "보낼 글자가 없어요. 빈칸이나 보이지 않는 글자만으로는 보낼 수 없어요.";
                 case "unknown_player":
                     return "그 사람은 이 방에 없어요.";
+                case "report_reason_too_long":
+                    return "신고하는 까닭은 " + WorldProtocol.ReportReasonMaxChars + "자까지 쓸 수 있어요.";
                 case "report_limited":
                     return "신고를 너무 많이 했어요. " + (int)System.Math.Ceiling(error.retryAfterMs / 60000.0) + "분 뒤에 다시 신고할 수 있어요.";
                 case "report_failed":

@@ -366,15 +366,26 @@ namespace Kobot
         /// <summary>
         /// Reports another player to the moderators (the server files it with their last lines in the room): give the
         /// session id of their avatar (a key of state.players) or of their line (<c>ChatLine.from</c>), from the game's
-        /// own menu on an avatar or a line. Refusals come as errors (unknown_player, report_limited). The player's own
-        /// sessions (<see cref="IsMine(string)"/>) are not reported: an earlier one's avatar may still stand in the room.
+        /// own menu on an avatar or a line; a reason past WorldProtocol.ReportReasonMaxChars is cut to fit. Refusals come
+        /// as errors (unknown_player, report_limited). The player's own sessions (<see cref="IsMine(string)"/>) are not
+        /// reported: an earlier one's avatar may still stand in the room.
         /// </summary>
         public void Report(string playerSessionId, string reason = null)
         {
             if (Room == null || IsMine(playerSessionId)) return;
+            _ = Room.Send("report", ReportMessage(playerSessionId, reason));
+        }
+
+        /// <summary>
+        /// The <c>report</c> message <see cref="Report(string, string)"/> sends: a reason past
+        /// WorldProtocol.ReportReasonMaxChars, which the server refuses (report_reason_too_long) and the report with it,
+        /// is cut to fit, with "…" (a game's own form may let more be typed).
+        /// </summary>
+        public static Dictionary<string, object> ReportMessage(string playerSessionId, string reason)
+        {
             var message = new Dictionary<string, object> { { "player", playerSessionId } };
-            if (!string.IsNullOrEmpty(reason)) message["reason"] = reason;
-            _ = Room.Send("report", message);
+            if (!string.IsNullOrEmpty(reason)) message["reason"] = TextWithin.Cut(reason, WorldProtocol.ReportReasonMaxChars);
+            return message;
         }
 
         // Leaving at once frees our avatar; without it others saw it stand there 20 s, waiting for a reconnection.
