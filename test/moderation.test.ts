@@ -34,6 +34,17 @@ describe("moderation", () => {
     }
   });
 
+  it("reads abuse written in initial consonants, and lets everyday initials through", () => {
+    for (const text of ["ㅁㅊ", "와 ㅁㅊ 진짜", "ㅁㅊㄴ", "ㅁㅊㅅㄲ", "ㅅㅂ", "ㅂㅅ", "ㄱㅅㄲ", "ㅈㄹ", "ㄷㅊ", "이 ㅅㄲ가", "감독ㅅㄲ", "ㅈㄲ"]) {
+      assert.equal(moderator.check(text).blocked, true, text);
+    }
+    // OK, thanks, congrats, hi, bye, no, laughter, crying, yes, go, sorry, good work, wow, right, for real, wait a sec.
+    const everyday = ["ㅇㅋ", "ㄱㅅ", "ㅊㅋ", "ㅎㅇ", "ㅂㅂ", "ㄴㄴ", "ㅋㅋ", "ㅠㅠ", "ㅇㅇ", "ㄱㄱ", "ㅈㅅ", "ㅅㄱ", "ㄷㄷ", "ㅇㅈ", "ㄹㅇ", "ㅈㄲㅁ"];
+    for (const text of [...everyday, "ㅋㅋㅋㅋㅋ", "ㅠㅠㅠ", "ㅇㅋㅇㅋ", "ㄱㅅㄱㅅ", "ㅊㅋㅊㅋ", "ㅎㅇㅎㅇ", "ㅂㅂㅂ", "ㄴㄴㄴ", "ㅇㅋ ㄱㄱ", "ㅈㄲㅁ 기다려"]) {
+      assert.equal(moderator.check(text).blocked, false, text);
+    }
+  });
+
   it("finds a banned word that runs on into an allowed one, which allows only what lies wholly inside it", () => {
     for (const text of ["씨발씨름", "시발씨름", "지우개새끼야", "찌개새끼", "씨바닥쳐", "화염병신", "전염병신", "시발역겨워"]) {
       assert.equal(moderator.check(text).blocked, true, text);
