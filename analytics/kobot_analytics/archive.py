@@ -7,10 +7,13 @@ restarted, it goes on from the last committed offsets, losing nothing and writin
 file sink's log makes each micro-batch land once; a record delivered twice to Kafka is dropped by its
 id). Records that break their contract go to `ARCHIVE_URI/quarantine/<stream>/` with the
 reason, and the job keeps running. When the file system goes away (an HDFS restart) the queries fail;
-the job waits and starts them again from the checkpoint.
+the job waits and starts them again from the checkpoint. It holds `ARCHIVE_URI/_lock` while it runs, and
+refuses to start (exit 75) while an erasure holds it (archive_lock.py).
 """
 import argparse
 import os
+import signal
+import sys
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -21,6 +24,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from .archive_lock import HELD_EXIT, ArchiveHeld, take_archive
 from .records import ANSWER, CHAT_LOG, QUESTION, answer_reason, question_reason, quarantine_reason
 from .report import spark_session
 
@@ -123,22 +127,29 @@ def await_all(spark, queries) -> None:
 
 def run(spark, brokers: str, archive: str, once: bool, selected: list[Stream], retry_s: float = 5.0) -> None:
     """Runs the queries; when one fails or cannot start (the file system or the broker went away) stops
-    them all, waits and starts again from the checkpoints, so nothing is lost and nothing written twice."""
-    while True:
-        queries = []
-        try:
-            for stream in selected:
-                queries += start_stream(spark, brokers, stream, archive, once)
-            await_all(spark, queries)
-            return
-        except (StreamingQueryException, Py4JJavaError) as error:
-            for query in queries:
-                query.stop()
-            spark.streams.resetTerminated()  # or the next wait would see this failure again
-            first_line = str(error).strip().splitlines()[0][:300]
-            print(f"archive: {first_line}; starting again from the checkpoint in {retry_s:.0f} s", flush=True)
-            time.sleep(retry_s)
-            retry_s = min(retry_s * 2, 30.0)
+    them all, waits and starts again from the checkpoints, so nothing is lost and nothing written twice.
+    Holds the archive meanwhile (archive_lock.py): raises ArchiveHeld while an erasure runs on it."""
+    held = None
+    try:
+        while True:
+            queries = []
+            try:
+                held = held or take_archive(spark, archive, "archive")
+                for stream in selected:
+                    queries += start_stream(spark, brokers, stream, archive, once)
+                await_all(spark, queries)
+                return
+            except (StreamingQueryException, Py4JJavaError) as error:
+                for query in queries:
+                    query.stop()
+                spark.streams.resetTerminated()  # or the next wait would see this failure again
+                first_line = str(error).strip().splitlines()[0][:300]
+                print(f"archive: {first_line}; starting again from the checkpoint in {retry_s:.0f} s", flush=True)
+                time.sleep(retry_s)
+                retry_s = min(retry_s * 2, 30.0)
+    finally:
+        if held:
+            held.release()
 
 
 def add_kafka_arguments(parser: argparse.ArgumentParser) -> None:
@@ -163,9 +174,13 @@ def main(argv=None) -> int:
     if not args.brokers:
         parser.error("needs --brokers or KAFKA_BROKERS (the embedded default archives to DATA_DIR by itself)")
     selected = [s for s in streams_of(args) if not args.only or s.name in args.only]
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `docker compose stop`: let go of the archive as Ctrl-C does
     spark = spark_session("kobot-chat-archive", packages=[KAFKA_PACKAGE])
     try:
         run(spark, args.brokers, args.archive, args.once, selected)
+    except ArchiveHeld as held:
+        print(f"archive: {held}", file=sys.stderr)
+        return HELD_EXIT
     finally:
         spark.stop()
     return 0

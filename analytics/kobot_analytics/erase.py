@@ -14,18 +14,24 @@ by questionId, which is the line's id), and the records of theirs the archive se
 without it, under its own name,
 and the archive job's file-sink log (`_spark_metadata`, which readers list files by) is brought up to date with the
 file's new size: a log naming the old size makes every reader fail on that file. Stop the archive job while this
-runs (`docker compose stop archive`): it writes that log too, and the catch-up runs from its checkpoints.
+runs (`docker compose stop archive`): it writes that log too, the catch-up runs from its checkpoints, and the files
+of the batch it is writing are not committed yet. While the archive job runs, this job refuses to start (exit 75,
+nothing erased), and the archive job refuses to start while this one runs (archive_lock.py).
 """
 import argparse
 import json
 import os
 import re
+import signal
+import sys
 import uuid
 
 from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
 
 from .archive import KAFKA_PACKAGE, Stream, add_kafka_arguments, await_all, start, streams_of
+from .archive_lock import HELD_EXIT, ArchiveHeld, take_archive
+from .filesystem import FileSystem
 from .report import spark_session
 
 STREAMS = ["chat-log", "questions", "answers"]
@@ -34,8 +40,14 @@ STREAMS = ["chat-log", "questions", "answers"]
 def erase(spark: SparkSession, archive: str, account: str, brokers: str | None = None, archived: list[Stream] | None = None) -> dict[str, int]:
     """Records erased per stream. With `brokers`, the `archived` streams the archive job has run (a checkpoint) are
     brought up to date first. A job stopped midway (a killed driver, HDFS away) is finished by running it again: the
-    player's own lines, whose ids find everything else, go last."""
-    fs = _FileSystem(spark, archive)
+    player's own lines, whose ids find everything else, go last. Raises ArchiveHeld, having touched nothing, while
+    the archive job runs on `archive` (archive_lock.py): it would delete the files of the batch it is writing."""
+    with take_archive(spark, archive, "erase"):
+        return _erase(spark, archive, account, brokers, archived)
+
+
+def _erase(spark: SparkSession, archive: str, account: str, brokers: str | None, archived: list[Stream] | None) -> dict[str, int]:
+    fs = FileSystem(spark, archive)
     if brokers:
         _catch_up(spark, brokers, archive, [s for s in archived or [] if fs.exists(f"{archive}/_checkpoints/{s.name}")])
     for folder in [*STREAMS, *[f"quarantine/{stream}" for stream in STREAMS]]:
@@ -76,7 +88,7 @@ def _catch_up(spark: SparkSession, brokers: str, archive: str, archived: list[St
             query.stop()
 
 
-def _drop_uncommitted(fs: "_FileSystem", folder: str) -> None:
+def _drop_uncommitted(fs: FileSystem, folder: str) -> None:
     """Deletes the files under `folder` its file-sink log does not name: a batch's, written by a driver stopped before
     it committed them. No reader lists them, and the batch, run again from the checkpoint, wrote its records anew."""
     log = f"{folder}/_spark_metadata"
@@ -91,7 +103,7 @@ def _drop_uncommitted(fs: "_FileSystem", folder: str) -> None:
             fs.delete(file)
 
 
-def _log_files(fs: "_FileSystem", log: str) -> list[str]:
+def _log_files(fs: FileSystem, log: str) -> list[str]:
     """A sink log's batch files (`N`, `N.compact`), as Spark reads it: not a batch's file half written (`.….tmp`)."""
     return [file for file in fs.list(log) if re.fullmatch(r"\d+(\.compact)?", file.rsplit("/", 1)[1])]
 
@@ -101,7 +113,7 @@ def _entries(lines: list[str]):
     return ((i, json.loads(line)) for i, line in enumerate(lines) if line.startswith("{"))
 
 
-def _erase_in(spark: SparkSession, fs: "_FileSystem", folder: str, doomed: Column, fmt: str = "parquet") -> int:
+def _erase_in(spark: SparkSession, fs: FileSystem, folder: str, doomed: Column, fmt: str = "parquet") -> int:
     doomed = F.coalesce(doomed, F.lit(False))  # a record without an account is no one's: SQL's null would drop it
     if not fs.exists(folder):
         return 0
@@ -127,7 +139,7 @@ def _erase_in(spark: SparkSession, fs: "_FileSystem", folder: str, doomed: Colum
     return sum(row["count"] for row in files)
 
 
-def _update_sink_log(fs: "_FileSystem", log: str, resized: dict[str, tuple[int, int]]) -> None:
+def _update_sink_log(fs: FileSystem, log: str, resized: dict[str, tuple[int, int]]) -> None:
     """Each entry of the file-sink log naming a rewritten file gets its size and time now: readers trust both."""
     if not fs.exists(log):
         return  # not written by a streaming query: readers list the folder itself
@@ -144,76 +156,6 @@ def _update_sink_log(fs: "_FileSystem", log: str, resized: dict[str, tuple[int, 
             fs.write(entry_file, "\n".join(lines))
 
 
-class _FileSystem:
-    """The Hadoop FileSystem of the archive (a local folder, HDFS): through it, checksums stay right."""
-
-    def __init__(self, spark: SparkSession, root: str):
-        self.jvm = spark.sparkContext._jvm
-        conf = spark.sparkContext._jsc.hadoopConfiguration()
-        self.fs = self.jvm.org.apache.hadoop.fs.Path(root).getFileSystem(conf)
-        self.files = self.jvm.org.apache.hadoop.fs.FileContext.getFileContext(self.fs.getUri(), conf)
-        overwrite = spark.sparkContext._gateway.new_array(self.jvm.org.apache.hadoop.fs.Options.Rename, 1)
-        overwrite[0] = self.jvm.org.apache.hadoop.fs.Options.Rename.OVERWRITE
-        self.overwrite = overwrite
-
-    def _path(self, path: str):
-        return self.jvm.org.apache.hadoop.fs.Path(path)
-
-    def qualified(self, path: str) -> str:
-        return self.fs.makeQualified(self._path(path)).toString()
-
-    def logged(self, uri: str) -> str:
-        """The path of a file a sink log names (a URI, escaped), without scheme or host: as `data_files` keys them, so
-        a log written through another name of the same file system still names them."""
-        return self._path(self.jvm.java.net.URI(uri)).toUri().getPath()
-
-    def exists(self, path: str) -> bool:
-        return self.fs.exists(self._path(path))
-
-    def list(self, folder: str) -> list[str]:
-        return [status.getPath().toString() for status in self.fs.listStatus(self._path(folder)) if status.isFile()]
-
-    def data_files(self, folder: str) -> dict[str, str]:
-        """The files a sink wrote under `folder` (`part-*`, in its date folders too; not its log or scratch), each by
-        its path without scheme or host (as `logged` gives a log's), to its name here."""
-        found, files = self.fs.listFiles(self._path(folder), True), {}
-        root = len(self.fs.makeQualified(self._path(folder)).toUri().getPath().rstrip("/")) + 1
-        while found.hasNext():
-            file = found.next().getPath()
-            path = file.toUri().getPath()
-            inside = path[root:].split("/")
-            if inside[-1].startswith("part-") and not any(part.startswith(("_", ".")) for part in inside):
-                files[path] = file.toString()
-        return files
-
-    def status(self, path: str) -> tuple[int, int]:
-        status = self.fs.getFileStatus(self._path(path))
-        return status.getLen(), status.getModificationTime()
-
-    def delete(self, path: str) -> None:
-        self.fs.delete(self._path(path), True)
-
-    def replace(self, source: str, target: str) -> None:
-        """One rename over the old file (atomic on HDFS): a crash leaves the old file or the new, never neither."""
-        self.files.rename(self._path(source), self._path(target), self.overwrite)
-
-    def read(self, path: str) -> str:
-        stream = self.fs.open(self._path(path))
-        try:
-            return self.jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")
-        finally:
-            stream.close()
-
-    def write(self, path: str, text: str) -> None:
-        scratch = f"{path}.erasing"
-        stream = self.fs.create(self._path(scratch), True)
-        try:
-            stream.write(bytearray(text.encode("utf-8")))
-        finally:
-            stream.close()
-        self.replace(scratch, path)
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--account", required=True, help="the signed-in player's account")
@@ -222,9 +164,13 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if not args.brokers:
         parser.error("needs --brokers or KAFKA_BROKERS: what the archive job has not committed yet is archived first, or it lands after the erasure")
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped, it lets go of the archive as Ctrl-C does
     spark = spark_session("kobot-erase", packages=[KAFKA_PACKAGE])
     try:
         erased = erase(spark, args.archive, args.account, args.brokers, streams_of(args))
+    except ArchiveHeld as held:
+        print(f"erase: nothing erased: {held}", file=sys.stderr)
+        return HELD_EXIT
     finally:
         spark.stop()
     print(f"erased {args.account} from {args.archive}: " + ", ".join(f"{stream} {count}" for stream, count in erased.items()))

@@ -8,8 +8,8 @@ import pytest
 from pyspark.sql import functions as F
 
 from kobot_analytics.archive import KAFKA_PACKAGE, start, streams
-from kobot_analytics import erase as erase_module
 from kobot_analytics.erase import erase
+from kobot_analytics.filesystem import FileSystem
 from kobot_analytics.records import read_chat_log
 from kobot_analytics.report import spark_session
 
@@ -119,7 +119,7 @@ def test_erasure_takes_a_players_records_out_of_every_stream_and_the_archive_goe
 
 def test_erasure_stopped_midway_is_finished_by_running_it_again(spark, brokers, tmp_path, monkeypatch):
     """Stopped at its third file (a killed driver, HDFS away): run again, it erases the rest, and the archive reads."""
-    replace = erase_module._FileSystem.replace
+    replace = FileSystem.replace
     calls = []
 
     def stopping(self, source, target):
@@ -128,8 +128,8 @@ def test_erasure_stopped_midway_is_finished_by_running_it_again(spark, brokers, 
             raise RuntimeError("the driver was stopped")
         return replace(self, source, target)
 
-    erasure_case(spark, brokers, str(tmp_path / "archive"), "stopped", stop=lambda: monkeypatch.setattr(erase_module._FileSystem, "replace", stopping),
-                 go_on=lambda: monkeypatch.setattr(erase_module._FileSystem, "replace", replace))
+    erasure_case(spark, brokers, str(tmp_path / "archive"), "stopped", stop=lambda: monkeypatch.setattr(FileSystem, "replace", stopping),
+                 go_on=lambda: monkeypatch.setattr(FileSystem, "replace", replace))
 
 
 def test_erasure_on_hdfs(spark, brokers, hdfs):
@@ -203,7 +203,7 @@ def test_erasure_reaches_a_batch_not_committed_on_hdfs(spark, brokers, hdfs):
 def uncommitted_case(spark, brokers: str, archive: str, tag: str) -> None:
     """A driver stopped after a micro-batch's tasks wrote its files, before it committed them to the sink log: no
     reader lists those files, and the batch runs again when the archive job starts. Neither may keep the player's words."""
-    fs = erase_module._FileSystem(spark, archive)
+    fs = FileSystem(spark, archive)
     now = int(time.time() * 1000)
     said = lambda id, account: json.dumps({"v": 1, "id": f"{tag}-uncommitted-{id}", "roomId": "room-u", "serverId": "s", "kind": "player", "from": "p",
                                            "name": "지울이", "text": f"{id} 내 번호 010-1234-5678", "ts": now, "account": account}, ensure_ascii=False)
