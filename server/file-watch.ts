@@ -6,12 +6,26 @@ import type { Logger } from "../common/log.js";
 /** How long a file must stay still before it is read: an editor saves in several writes, or a write and a rename. */
 const SETTLE_MS = 150;
 
+export interface WatchOptions {
+  /**
+   * How long after its last change a file is read (default 150 ms): a file written in pieces is read once whole when
+   * no pause between them is this long, or its first pieces may be taken for a moment, where they make a good file alone.
+   */
+  settleMs?: number;
+}
+
 /**
  * Calls `changed` with a file's path once it has stopped changing, for files a studio edits while the server runs
  * (knowledge files, the world file). `what` names them in the warnings ("knowledge files"): a folder that cannot be watched leaves the
  * game running, with edits needing a restart. Returns what stops watching.
  */
-export function watchFiles(paths: Iterable<string>, what: string, log: Logger, changed: (file: string) => void): { close(): void } {
+export function watchFiles(
+  paths: Iterable<string>,
+  what: string,
+  log: Logger,
+  changed: (file: string) => void,
+  { settleMs = SETTLE_MS }: WatchOptions = {},
+): { close(): void } {
   const files = new Set([...paths].map((path) => resolve(path)));
   const settling = new Map<string, NodeJS.Timeout>();
   const settle = (file: string) => {
@@ -19,7 +33,7 @@ export function watchFiles(paths: Iterable<string>, what: string, log: Logger, c
     settling.set(file, setTimeout(() => {
       settling.delete(file);
       changed(file);
-    }, SETTLE_MS));
+    }, settleMs));
   };
   // Where each file's links lead, read again when they lead elsewhere: a Kubernetes ConfigMap updates its files by
   // renaming a new `..data` link over the old, while `world.json -> ..data/world.json` itself never changes.
@@ -32,28 +46,47 @@ export function watchFiles(paths: Iterable<string>, what: string, log: Logger, c
       targets.set(file, target);
       return true;
     });
-  const watchers: FSWatcher[] = [];
-  for (const folder of new Set([...files].map(dirname))) {
+  const onChange = (folder: string, name: string | undefined) => {
+    const path = name && resolve(folder, name);
+    const named = [...files].filter((file) => path === file || path === targets.get(file));
+    for (const file of named) targets.set(file, targetOf(file));
+    [...new Set([...named, ...relinked(folder)])].forEach(settle);
+    follow();
+  };
+  // The folder, not the file: an editor that saves by renaming a new file over the old leaves a file watcher blind.
+  // Each file's own folder, and the one its links lead to: a file linked from elsewhere and edited in place there
+  // changes nothing in the link's folder.
+  const watchers = new Map<string, FSWatcher | undefined>();
+  const watchFolder = (folder: string) => {
     try {
-      // The folder, not the file: an editor that saves by renaming a new file over the old leaves a file watcher blind.
-      const watcher = watch(folder, { persistent: false }, (_event, name) => {
-        const file = name && resolve(folder, name.toString());
-        if (file && files.has(file)) {
-          targets.set(file, targetOf(file));
-          return settle(file);
-        }
-        relinked(folder).forEach(settle);
-      });
+      const watcher = watch(folder, { persistent: false }, (_event, name) => onChange(folder, name?.toString()));
       watcher.on("error", (error) => log.warn(`${what} no longer watched: edits need a restart`, { folder, error }));
-      watchers.push(watcher);
+      return watcher;
     } catch (error) {
       // Out of inotify watches (ENOSPC), say: the game runs on, with what was read at start.
       log.warn(`${what} not watched: edits need a restart`, { folder, error });
+      return undefined;
     }
-  }
+  };
+  const follow = () => {
+    const folders = new Set(
+      [...files].flatMap((file) => {
+        const target = targets.get(file);
+        return target ? [dirname(file), dirname(target)] : [dirname(file)];
+      }),
+    );
+    for (const folder of folders) if (!watchers.has(folder)) watchers.set(folder, watchFolder(folder));
+    for (const [folder, watcher] of watchers) {
+      if (folders.has(folder)) continue;
+      watcher?.close(); // where a link led before: a ConfigMap's old folder, removed after the update
+      watchers.delete(folder);
+    }
+  };
+  follow();
   return {
     close() {
-      for (const watcher of watchers) watcher.close();
+      for (const watcher of watchers.values()) watcher?.close();
+      watchers.clear();
       for (const timer of settling.values()) clearTimeout(timer);
     },
   };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync, writeSync } from "node:fs";
+import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify as toYaml } from "yaml";
@@ -7,6 +7,7 @@ import { stringify as toYaml } from "yaml";
 import { createLogger } from "../common/log.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import { loadConfig } from "../server/config.js";
+import { watchFiles } from "../server/file-watch.js";
 import { reloadKnowledgeOnChange } from "../server/knowledge-reload.js";
 import { reloadWorldOnChange } from "../server/world-reload.js";
 import { sleep, waitFor } from "./helpers/world.js";
@@ -52,6 +53,42 @@ describe("a world or knowledge file caught half-written (server/file-watch.ts)",
       }
     });
   }
+
+  it("takes a YAML world file written in two pieces, the first a good world of one NPC, only whole when they come closer together than the settle time", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "half-world-")), "world.yaml");
+    writeFileSync(file, JSON.stringify(ONE));
+    const world = watchWorld(file);
+    try {
+      // Cut at a line's end, between the two NPCs: the first piece alone is a good world of hans.
+      const text = toYaml(TWO);
+      const cut = text.indexOf("  - id: mina");
+      writeFileSync(file, text.slice(0, cut));
+      await sleep(50);
+      appendFileSync(file, text.slice(cut));
+      await waitFor("the whole file taken", () => world.taken.length === 1);
+      await sleep(PAUSE_MS);
+      assert.deepEqual([world.taken, world.refused], [[["hans", "mina"]], []]);
+    } finally {
+      world.close();
+    }
+  });
+
+  it("waits the settle time it is given (settleMs): pieces 300 ms apart are read once, whole, where 150 ms would read the first alone", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "half-world-")), "world.yaml");
+    writeFileSync(file, "npcs: []\n");
+    const read: string[] = [];
+    const watching = watchFiles([file], "world file", createLogger({}, "silent"), (changed) => read.push(readFileSync(changed, "utf8")), { settleMs: 600 });
+    try {
+      writeFileSync(file, "npcs:\n  - id: hans\n");
+      await sleep(300);
+      appendFileSync(file, "  - id: mina\n");
+      await waitFor("the file read", () => read.length > 0, 3_000);
+      await sleep(800);
+      assert.deepEqual(read, ["npcs:\n  - id: hans\n  - id: mina\n"]);
+    } finally {
+      watching.close();
+    }
+  });
 
   it("refuses a world file truncated and left empty a while (as `cp` or an editor saving in place does), and takes what is written then", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "half-world-")), "world.json");
@@ -177,6 +214,30 @@ describe("world and knowledge files mounted from a Kubernetes ConfigMap (server/
       assert.ok(applied.every((a) => ["망치 한스야.", "미나예요."].includes(a)), applied.join(", "));
     } finally {
       watching.close();
+    }
+  });
+});
+
+describe("a world or knowledge file that is a link into another folder (server/file-watch.ts)", () => {
+  it("takes an edit in place of the file the link leads to, and of the next one once the link leads elsewhere", async () => {
+    const mount = mkdtempSync(join(tmpdir(), "linked-"));
+    const [studio, next] = [mkdtempSync(join(tmpdir(), "studio-")), mkdtempSync(join(tmpdir(), "studio-next-"))];
+    writeFileSync(join(studio, "world.json"), JSON.stringify(ONE));
+    writeFileSync(join(next, "world.json"), JSON.stringify(ONE));
+    symlinkSync(join(studio, "world.json"), join(mount, "world.json"));
+    const world = watchWorld(join(mount, "world.json"));
+    try {
+      writeFileSync(join(studio, "world.json"), JSON.stringify(TWO));
+      await waitFor("the edit where the link leads taken", () => world.taken.length === 1, 3_000);
+      unlinkSync(join(mount, "world.json"));
+      symlinkSync(join(next, "world.json"), join(mount, "world.json"));
+      await waitFor("the file the link leads to now taken", () => world.taken.length === 2, 3_000);
+      writeFileSync(join(next, "world.json"), JSON.stringify(TWO));
+      await waitFor("an edit of that one taken", () => world.taken.length === 3, 3_000);
+      await sleep(PAUSE_MS);
+      assert.deepEqual([world.taken, world.refused], [[["hans", "mina"], ["hans"], ["hans", "mina"]], []]);
+    } finally {
+      world.close();
     }
   });
 });
