@@ -61,7 +61,8 @@ export class Moderator {
     const found = new Map<string, { inText: string[]; unspaced: string; acrossSpaces: string[] }>();
     for (const { kind, text: reading } of readings(text, this.numbered)) {
       if (kind === "starred") {
-        const term = starredWord(reading, this.banned);
+        const allowed = this.allowed.get(kind) ?? [];
+        const term = starredWord(reading, this.banned, (word, at, length) => allowed.some((harmless) => holds(word, harmless, at, length)));
         if (term) return { blocked: true, term };
         continue;
       }

@@ -102,6 +102,18 @@ describe("moderation", () => {
     assert.deepEqual(new Moderator(["나쁜말", "!3나쁜"]).check("나3쁜말"), { blocked: true, term: "나쁜말" });
   });
 
+  it("reads a star before a whole word as a correction or a footnote, not a hidden letter: *itch, *hit", () => {
+    for (const text of ["b*tch", "you b*tch", "b**ch", "sh*t", "s*it", "*uck", "*uck you", "f*ck off"]) {
+      assert.equal(moderator.check(text).blocked, true, text);
+    }
+    // "*itch" after "ithc", "*hit" after "hti": the letters after the star are a word of their own.
+    for (const text of ["*itch", "*itchy", "what an *itch", "*hit", "*hit points", "3*hit combo", "witch", "w*tch", "*witch", "switch", "pitch"]) {
+      assert.equal(moderator.check(text).blocked, false, text);
+    }
+    assert.deepEqual(new Moderator(["bitch", "!*itch"]).check("*itch"), { blocked: false });
+    assert.deepEqual(new Moderator(["bitch", "!*itch"]).check("b*tch"), { blocked: true, term: "bitch" });
+  });
+
   it("reads its word list from a file, with a clear error for a bad one", () => {
     assert.deepEqual(new Moderator(["# comment", "나쁜말", "!나쁜말씨"]).check("나 쁜 말"), { blocked: true, term: "나쁜말" });
     assert.deepEqual(new Moderator(["나쁜말", "!나쁜말씨"]).check("나쁜말씨 좋아"), { blocked: false });
