@@ -45,8 +45,9 @@ export type Reading = { kind: ReadingKind; text: string };
  *  - look-alikes inside Latin words ("sh!t", "b1tch");
  *  - drawn out ("씨이이발", "조온나", "fuuuck");
  *  - romanised where a word mixes syllables and Latin letters ("시bal", "si발");
- *  - starred, only for text with a star beside a letter: lower case, folded, stars kept ("f**k", "개*끼"); the
- *    moderator matches a star to any letter there (starred.ts), not searches it as written.
+ *  - starred, only for text with a star (or ○, which hides letters as often: "개○끼") beside a letter: lower case,
+ *    folded, ○ as a star, stars kept ("f**k", "개*끼"); the moderator matches a star to any letter there
+ *    (starred.ts), not searches it as written.
  * Before any of them: conjoining, half-width and circled jamo as ㄱ…ㅣ, joiners dropped, ㅡ between syllables as a
  * dash, boxed letters ("🅵🆄🅲🅺") as letters, Cyrillic, Greek and other scripts' look-alikes as the letters they pass for.
  */
@@ -100,6 +101,7 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
   );
   // Drawn-out words: repeated vowels ("씨이발", "조온나"), and repeated Latin letters ("fuuuck", "sibbal").
   const stretched = unstretched(jamo).replace(/([a-z])\1+/g, "$1");
+  const starred = folded.toLowerCase().replace(/○/gu, "*");
   return [
     { kind: "plain", text: plain },
     { kind: "glued", text: joinSingleLetters(words, true) },
@@ -110,7 +112,7 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
     ...leets.map((leet) => ({ kind: "leet" as const, text: leet })),
     { kind: "stretched", text: stretched },
     { kind: "romanized", text: romanizedMixes(plain) },
-    ...(/\p{L}\*|\*\p{L}/u.test(folded) ? [{ kind: "starred" as const, text: folded.toLowerCase() }] : []),
+    ...(/\p{L}\*|\*\p{L}/u.test(starred) ? [{ kind: "starred" as const, text: starred }] : []),
   ];
 }
 

@@ -1,15 +1,22 @@
+/** Nouns that make an insult of the word before them (시발놈, 미친새끼); not 년, as often a year ("*신년": New Year). */
+const INSULT_NOUNS = ["놈", "새끼"].map((noun) => [...noun]);
+const SYLLABLE = /^[\uac00-\ud7a3]$/u;
+
 /**
  * The banned word shown in `text` with some of its letters hidden behind stars ("f**k", "sh**", "b***h", "개*끼"),
  * one star a letter. Its first letter and one more must show, or three when the first is hidden ("*uck"), so stars
- * hide nothing in particular in "***", "씨*" or "**시발점**" (Markdown bold around an allowed word). A match that
- * `allowedAt` holds (an allowed word of the list: "*itch", a typo corrected to "itch") is no match.
+ * hide nothing in particular in "***", "씨*" or "**시발점**" (Markdown bold around an allowed word); in Hangul, one of
+ * a two-syllable word's syllables may hide where the other shows before an insult noun ("*발놈", "씨*놈", "*친놈").
+ * A star that closes a word a star opens hides nothing ("*돼지*": emphasis, or an emote, not 돼지년; the first may, as
+ * in "*uck*"). A match that `allowedAt` holds (an allowed word of the list: "*itch", a typo corrected to "itch") is no
+ * match.
  */
 export function starredWord(
   text: string,
   banned: readonly string[],
   allowedAt: (word: string, start: number, length: number) => boolean = () => false,
 ): string | undefined {
-  for (const word of text.split(/\s+/)) {
+  for (const word of text.split(/\s+/).map((w) => w.replace(/(?<=^\*.*[^*])\*+$/u, ""))) {
     if (!word.includes("*")) continue;
     const letters = [...word];
     for (const ban of banned) {
@@ -23,13 +30,29 @@ export function starredWord(
           else if (at === letter) shown++;
           return at === "*" || at === letter;
         });
-        // Two letters show with the first ("f**k"), else three ("*uck").
-        if (!fits || hidden === 0 || shown < (letters[start] === "*" ? 3 : 2)) continue;
+        if (!fits || hidden === 0) continue;
+        // Two letters show with the first ("f**k"), else three ("*uck"); or a syllable and an insult noun.
+        const length = shown >= (letters[start] === "*" ? 3 : 2) ? wanted.length : syllableBeforeNoun(letters, start, wanted);
+        if (!length) continue;
         // Offsets in UTF-16 units, as the allowed words are matched (moderator.ts).
         const offset = letters.slice(0, start).join("").length;
-        if (!allowedAt(word, offset, letters.slice(start, start + wanted.length).join("").length)) return ban;
+        if (!allowedAt(word, offset, letters.slice(start, start + length).join("").length)) return ban;
       }
     }
   }
   return undefined;
+}
+
+/**
+ * Where `wanted` (which fits `letters` at `start`) is a word of two syllables, one hidden and one shown, followed by
+ * an insult noun that shows, in the text ("*발놈": 시발) or in the word itself ("*친놈": 미친놈), the length in
+ * letters of the word and its noun; else 0. Not for a word that ends as a noun begins (씹놈, 쌍년, 개새: "*놈놈" is
+ * no 씹놈놈, "*새새끼" a chick).
+ */
+function syllableBeforeNoun(letters: readonly string[], start: number, wanted: readonly string[]): number {
+  if (!wanted.every((letter) => SYLLABLE.test(letter)) || [letters[start], letters[start + 1]].filter((l) => l === "*").length !== 1) return 0;
+  const own = INSULT_NOUNS.find((noun) => wanted.length === 2 + noun.length && noun.every((letter, i) => wanted[2 + i] === letter));
+  if (!own && (wanted.length !== 2 || /^[놈년새]$/u.test(wanted[1]!))) return 0;
+  const noun = own ?? INSULT_NOUNS.find((n) => n.every((letter, i) => letters[start + 2 + i] === letter));
+  return noun?.every((letter, i) => letters[start + 2 + i] === letter) ? 2 + noun.length : 0;
 }
