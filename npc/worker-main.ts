@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   });
   await worker.start();
   // A studio editing an NPC's knowledge file hears the new lines without a restart.
-  const knowledge = reloadKnowledgeOnChange(config.brains, config.moderator, log, async (file, pairs) => cast.replaceKnowledge(file, pairs));
+  const knowledge = reloadKnowledgeOnChange(config.brains, config.moderator, log, async (file, pairs) => cast.replaceKnowledge(file, pairs), config.fileWatch);
   // …and one editing the world file hears an NPC's new decoding and unsure lines, and NPCs added, with their knowledge.
   const world = reloadWorldOnChange(config, log, (edited) => {
     knowledge.follow(edited.brains);

@@ -14,6 +14,7 @@ import { DEFAULT_MODEL_DIR, type ModelDtype } from "../npc/model-folder.js";
 import { ActionReceipts } from "../rooms/action-receipts.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
+import { DEFAULT_SETTLE_MS, type WatchOptions } from "./file-watch.js";
 import { PlayerAccounts } from "./player-accounts.js";
 import { loadWorldFile, WorldFileError } from "./world-file.js";
 
@@ -82,6 +83,8 @@ export const ENV_SCHEMA = z.object({
   NPC_NAME: z.string().min(1).max(20).default(DEFAULT_NPC.name),
   /** Several NPCs, their places, knowledge, models and hearing range (JSON or YAML); "off": one NPC from NPC_ID/NPC_NAME. */
   WORLD_FILE: z.string().min(1).default(DEFAULT_WORLD_FILE),
+  /** How long an edited world or knowledge file must stay still before it is read (a tool that writes it in pieces). */
+  FILE_SETTLE_MS: int(10, 60_000).default(DEFAULT_SETTLE_MS),
   NPC_TIMEOUT_MS: int(100, 600_000).default(DEFAULT_WORLD_SETTINGS.questionTimeoutMs),
   CHAT_BURST: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.chatRate.burst),
   CHAT_LINES_PER_SECOND: z.coerce.number().positive().max(1000).default(DEFAULT_WORLD_SETTINGS.chatRate.perSecond),
@@ -157,6 +160,8 @@ export interface ServerConfig {
   world: WorldSettings;
   /** The world file read at start (WORLD_FILE), watched for edits while the server runs; undefined when off. */
   worldFile: string | undefined;
+  /** How the world and knowledge files are watched (FILE_SETTLE_MS). */
+  fileWatch: WatchOptions;
   /** Per NPC: the model, knowledge and decoding the worker answers it with. */
   brains: NpcBrainSpec[];
   model: { dir: string; dtype?: ModelDtype; maxBatch: number };
@@ -250,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       sight: world?.sight ?? DEFAULT_WORLD_SETTINGS.sight,
     },
     worldFile: world ? resolve(e.WORLD_FILE) : undefined,
+    fileWatch: { settleMs: e.FILE_SETTLE_MS },
     brains: world?.brains ?? [{ npcId: e.NPC_ID, name: e.NPC_NAME, model: "default", modelDir: e.MODEL_DIR }],
     model: { dir: e.MODEL_DIR, ...(e.MODEL_DTYPE ? { dtype: e.MODEL_DTYPE } : {}), maxBatch: e.NPC_MAX_BATCH },
     moderator,

@@ -39,7 +39,7 @@ export async function startEmbeddedWorker(
       log,
     );
     // A studio editing an NPC's knowledge file hears the new lines without a restart.
-    const knowledge = reloadKnowledgeOnChange(config.brains, config.moderator, log, (file, pairs) => worker.replaceKnowledge(file, pairs));
+    const knowledge = reloadKnowledgeOnChange(config.brains, config.moderator, log, (file, pairs) => worker.replaceKnowledge(file, pairs), config.fileWatch);
     worker.closeOnStop(knowledge);
     // An edit of the world file: its NPCs' decoding and unsure lines, and the NPCs added with their knowledge files.
     const takeWorld = (brains: NpcBrainSpec[]) => {

@@ -4,11 +4,11 @@ import { dirname, resolve } from "node:path";
 import type { Logger } from "../common/log.js";
 
 /** How long a file must stay still before it is read: an editor saves in several writes, or a write and a rename. */
-const SETTLE_MS = 150;
+export const DEFAULT_SETTLE_MS = 150;
 
 export interface WatchOptions {
   /**
-   * How long after its last change a file is read (default 150 ms): a file written in pieces is read once whole when
+   * How long after its last change a file is read (default 150 ms; FILE_SETTLE_MS): a file written in pieces is read once whole when
    * no pause between them is this long, or its first pieces may be taken for a moment, where they make a good file alone.
    */
   settleMs?: number;
@@ -24,7 +24,7 @@ export function watchFiles(
   what: string,
   log: Logger,
   changed: (file: string) => void,
-  { settleMs = SETTLE_MS }: WatchOptions = {},
+  { settleMs = DEFAULT_SETTLE_MS }: WatchOptions = {},
 ): { close(): void } {
   const files = new Set([...paths].map((path) => resolve(path)));
   const settling = new Map<string, NodeJS.Timeout>();

@@ -5,7 +5,7 @@ import { fileReloads } from "../common/metrics.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { KnowledgePair } from "../npc/knowledge-index.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
-import { watchFiles } from "./file-watch.js";
+import { watchFiles, type WatchOptions } from "./file-watch.js";
 import { readCheckedKnowledge } from "./world-file.js";
 
 /**
@@ -20,6 +20,7 @@ export function reloadKnowledgeOnChange(
   moderator: Moderator | undefined,
   log: Logger,
   apply: (file: string, pairs: KnowledgePair[]) => Promise<string[]>,
+  watchOptions: WatchOptions = {},
 ): { close(): void; follow(brains: readonly NpcBrainSpec[]): void } {
   const filesOf = (brains: readonly NpcBrainSpec[]) => new Set(brains.flatMap((brain) => (brain.knowledge ? [resolve(brain.knowledge)] : [])));
   const reload = async (file: string) => {
@@ -38,7 +39,7 @@ export function reloadKnowledgeOnChange(
   const watch = (files: Set<string>) =>
     watchFiles(files, "knowledge files", log, (file) => {
       reload(file).catch((error: unknown) => log.error("knowledge file not reloaded", { file, error }));
-    });
+    }, watchOptions);
   const watchers = [watch(watched)];
   return {
     close: () => watchers.forEach((watcher) => watcher.close()),

@@ -43,7 +43,7 @@ export function reloadWorldOnChange(config: ServerConfig, log: Logger, apply: (w
     fileReloads.inc({ file: "world", outcome: "taken" });
     log.info("world file reloaded", { file, npcs: next.npcs.map((npc) => npc.id), ...(sinceStart ? { savedWhileStarting: true } : {}) });
   };
-  const watching = watchFiles([path], "world file", log, changed);
+  const watching = watchFiles([path], "world file", log, changed, config.fileWatch);
   changed(path, true);
   return watching;
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@colyseus/sdk";
@@ -42,6 +42,29 @@ describe("the world file saved while a process starts (server/world-reload.ts)",
     saveWorld(file, { ...AT_START, npcs: [{ ...HANS, name: "망치" }, HERMIT] }); // saved while the model loaded, say
     reloadWorldOnChange(config, quiet, (world) => applied.push(world.npcs[0]!.name)).close();
     assert.deepEqual(applied, ["망치"]);
+  });
+});
+
+describe("the world file written in pieces (FILE_SETTLE_MS)", () => {
+  it("waits the settle time the configuration gives: pieces 300 ms apart are taken once, whole, with 600 ms", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "world-pieces-")), "world.yaml");
+    saveWorld(file, AT_START);
+    const config = loadConfig({ WORLD_FILE: file, FILE_SETTLE_MS: "600" });
+    assert.equal(config.fileWatch.settleMs, 600);
+    const taken: string[][] = [];
+    const watching = reloadWorldOnChange(config, createLogger({}, "silent"), (world) => taken.push(world.npcs.map((npc) => npc.id)));
+    try {
+      // The first piece is a good world of its own (hans alone), as a YAML file cut at a line's end can be.
+      const head = "hearing: { mode: proximity, radius: 8 }\nsight: { radius: 30 }\nnpcs:\n";
+      writeFileSync(file, `${head}  - { id: hans, name: 한스, position: { x: 0, y: 0, z: 4 } }\n`);
+      await sleep(300);
+      appendFileSync(file, "  - { id: mina, name: 미나, position: { x: 4, y: 0, z: 0 } }\n");
+      await waitFor("the world taken", () => taken.length > 0, 3_000);
+      await sleep(800);
+      assert.deepEqual(taken, [["hans", "mina"]]);
+    } finally {
+      watching.close();
+    }
   });
 });
 
