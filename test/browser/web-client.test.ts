@@ -444,6 +444,19 @@ describe("Web client in Chromium", function () {
     await page.close();
   });
 
+  it("joins a room again when the server closes its own (4000, as the monitor's dispose does), not only after a drop", async () => {
+    const { page } = await open("남은이");
+    const before = await page.evaluate(() => (window as any).kobot.room.roomId as string);
+    const auth = `Basic ${Buffer.from("ops:correct-horse").toString("base64")}`;
+    const closed = await fetch(`${url}/monitor/api/room/call?roomId=${before}&method=disconnect&args=[]`, { headers: { authorization: auth } });
+    assert.equal(closed.status, 200, await closed.text());
+    await page.waitForFunction((before) => {
+      const room = (window as any).kobot.room;
+      return room.roomId !== before && document.getElementById("status")?.textContent === "접속 중";
+    }, before, { timeout: 15_000 });
+    await page.close();
+  });
+
   it("keeps the lines a player heard when far players' talk fills the room's history", async () => {
     const port = await freePort();
     // Hearing within 8 units (the shipped village is heard room-wide), and a history of three lines.

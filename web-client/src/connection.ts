@@ -41,7 +41,15 @@ export async function joinWorld(
   const protocol = location.protocol === "https:" ? "wss" : "ws";
   const client = new Client(`${protocol}://${location.host}`);
   if (token) client.auth.token = token; // sent as Authorization: Bearer with every join
+  let current: Room<any, WorldState> | undefined;
+  // A closed tab leaves at once; without this its avatar stayed 20 s, "away", waiting for a reconnection.
+  let leaving = false;
+  addEventListener("pagehide", () => {
+    leaving = true;
+    void current?.leave();
+  });
   const enter = (room: Room<any, WorldState>) => {
+    current = room;
     room.onMessage("error", onError);
     room.onMessage("reported", onReported);
     room.onDrop(() => onStatus("reconnecting"));
@@ -52,8 +60,9 @@ export async function joinWorld(
       if (code === BANNED_CLOSE || code === KICKED_CLOSE) return onJoinFailed(joinFailureWords(code).words, false, true);
       // A message past the server's cap: said, not left to look like a dropped connection; joined again below.
       if (code === MESSAGE_TOO_BIG_CLOSE) onJoinFailed(joinFailureWords(code).words, true, true);
-      // 4000 is a leave the player asked for; anything else was not.
-      if (code !== 4000) setTimeout(() => void resume(room.reconnectionToken), 1000);
+      // A leave the page asked for (4000 as it hides); anything else was not, 4000 included: a room the server
+      // closes (disposed from the monitor) says 4000 too, and its players join again rather than sit in no room.
+      if (!leaving) setTimeout(() => void resume(room.reconnectionToken), 1000);
     });
     onRoom(room);
     onStatus("online");

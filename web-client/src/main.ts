@@ -76,9 +76,6 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
   );
 });
 
-// A closed tab leaves at once; without this its avatar stayed 20 s, "away", waiting for a reconnection.
-addEventListener("pagehide", () => void room?.leave());
-
 // `?name=…` joins at once (links shared with friends, browser tests).
 const preset = new URLSearchParams(location.search).get("name");
 if (preset !== null) {
