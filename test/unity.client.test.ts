@@ -133,4 +133,22 @@ describe("Unity client", () => {
     const run = spawnSync("mono", [exe], { encoding: "utf8" });
     assert.equal(run.status, 0, run.stdout + run.stderr);
   });
+
+  describe("connection (KobotNetwork against the SDK stand-ins, which record what it does to its room)", () => {
+    let exe: string;
+    before(function () {
+      if (!hasMcs()) this.skip(); // as above
+      exe = join(mkdtempSync(join(tmpdir(), "kobot-mcs-")), "network-check.exe");
+      const built = spawnSync("mcs", [`-out:${exe}`, "-r:System.Core", "-nowarn:67,649", ...csFiles("test/unity-stubs"), ...csFiles(SCRIPTS), "test/unity-checks/NetworkCheck.cs"], { encoding: "utf8" });
+      assert.equal(built.status, 0, built.stdout + built.stderr);
+    });
+    /** Runs one case of test/unity-checks/NetworkCheck.cs: it prints what went wrong. */
+    const check = (name: string) => {
+      const run = spawnSync("mono", [exe, name], { encoding: "utf8", timeout: 20_000 });
+      assert.equal(run.status, 0, run.stdout + run.stderr);
+    };
+
+    it("puts its callbacks on the room's state once the first state has come, not on the placeholders before it", () => check("first-state"));
+    it("keeps the state's callbacks through the SDK's own reconnection, without a second set", () => check("sdk-reconnect"));
+  });
 });

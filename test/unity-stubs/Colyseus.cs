@@ -1,4 +1,5 @@
-// Stand-ins for the Colyseus Unity SDK (colyseus-unity-sdk, Assets/Colyseus/Runtime), same signatures.
+// Stand-ins for the Colyseus Unity SDK 0.18 (colyseus-unity-sdk, Assets/Colyseus/Runtime), same signatures: see README.md
+// for the commit. Where a check in test/unity-checks runs a script, they also act as the SDK would, as little as it needs.
 using System;
 using System.Collections.Generic;
 using System.Linq.Expressions;
@@ -10,13 +11,29 @@ namespace Colyseus
     public delegate void CloseWithCodeEventHandler(int code);
     public delegate void ErrorEventHandler(int code, string message);
 
+    /// <summary>
+    /// Not in the SDK: the server a check plays. Each answer is a Task of the Room&lt;T&gt; the script gets (or a failed
+    /// one); unset, a join answers null.
+    /// </summary>
+    public static class StandInServer
+    {
+        public static Func<Dictionary<string, object>, object> JoinOrCreate;
+        public static Func<ReconnectionToken, object> Reconnect;
+    }
+
     public class Client
     {
         public Auth Auth = new Auth();
         public Client(string endpoint) { }
-        public Task<Room<T>> JoinOrCreate<T>(string roomName, Dictionary<string, object> options = null, Dictionary<string, string> headers = null) where T : Schema.Schema { return Task.FromResult<Room<T>>(null); }
+        public Task<Room<T>> JoinOrCreate<T>(string roomName, Dictionary<string, object> options = null, Dictionary<string, string> headers = null) where T : Schema.Schema
+        {
+            return StandInServer.JoinOrCreate == null ? Task.FromResult<Room<T>>(null) : (Task<Room<T>>)StandInServer.JoinOrCreate(options);
+        }
         public Task<Room<T>> JoinById<T>(string roomId, Dictionary<string, object> options = null, Dictionary<string, string> headers = null) where T : Schema.Schema { return Task.FromResult<Room<T>>(null); }
-        public Task<Room<T>> Reconnect<T>(ReconnectionToken reconnectionToken, Dictionary<string, string> headers = null) where T : Schema.Schema { return Task.FromResult<Room<T>>(null); }
+        public Task<Room<T>> Reconnect<T>(ReconnectionToken reconnectionToken, Dictionary<string, string> headers = null) where T : Schema.Schema
+        {
+            return StandInServer.Reconnect == null ? Task.FromResult<Room<T>>(null) : (Task<Room<T>>)StandInServer.Reconnect(reconnectionToken);
+        }
     }
 
     public class Auth
@@ -47,14 +64,57 @@ namespace Colyseus
         public string RoomId;
         public string SessionId;
         public ReconnectionToken ReconnectionToken;
-        public T State { get { return null; } }
-        public event CloseWithCodeEventHandler OnLeave;
-        public event CloseWithCodeEventHandler OnDrop;
-        public event NoArgsEventHandler OnReconnect;
-        public event ErrorEventHandler OnError;
-        public Task Leave(bool consented = true) { return Task.CompletedTask; }
-        public Task Send(string type, object message) { return Task.CompletedTask; }
-        public void OnMessage<MessageType>(string type, Action<MessageType> handler) { }
+
+        /// <summary>
+        /// As the SDK's: the state exists from the join, its collections empty placeholders (refId 0) until the first
+        /// full state replaces them; callbacks put on those never fire.
+        /// </summary>
+        public T State
+        {
+            get
+            {
+                if (!hasFirstState) Did("State before the first state");
+                return state;
+            }
+        }
+
+        public event CloseWithCodeEventHandler OnLeave { add { Did("OnLeave"); onLeave += value; } remove { onLeave -= value; } }
+        public event CloseWithCodeEventHandler OnDrop { add { Did("OnDrop"); onDrop += value; } remove { onDrop -= value; } }
+        public event NoArgsEventHandler OnReconnect { add { Did("OnReconnect"); onReconnect += value; } remove { onReconnect -= value; } }
+        public event ErrorEventHandler OnError { add { Did("OnError"); onError += value; } remove { onError -= value; } }
+
+        /// <summary>Resolves with the first full state (at once when it has come), as the SDK's does.</summary>
+        public Task<T> WaitForFirstState()
+        {
+            if (hasFirstState) return Task.FromResult(state);
+            if (firstState == null) firstState = new TaskCompletionSource<T>();
+            return firstState.Task;
+        }
+
+        public Task Leave(bool consented = true) { Did("Leave"); return Task.CompletedTask; }
+        public Task Send(string type, object message) { Did("Send " + type); return Task.CompletedTask; }
+        public Action OnMessage<MessageType>(string type, Action<MessageType> handler) { Did("OnMessage " + type); return () => { }; }
+
+        // Not in the SDK: what a check sees of the room and does to it, as its server would.
+        public readonly List<string> Calls = new List<string>();
+        public bool HasFirstState { get { return hasFirstState; } }
+        public void Did(string call) { Calls.Add(call); }
+        public void ReceiveFirstState()
+        {
+            Did("first state");
+            hasFirstState = true;
+            if (firstState != null) firstState.TrySetResult(state);
+        }
+        public void Drop(int code) { onDrop(code); }
+        public void Reconnected() { onReconnect(); }
+        public void Left(int code) { onLeave(code); }
+
+        private readonly T state = Activator.CreateInstance<T>();
+        private bool hasFirstState;
+        private TaskCompletionSource<T> firstState;
+        private CloseWithCodeEventHandler onLeave, onDrop;
+        private NoArgsEventHandler onReconnect;
+        private ErrorEventHandler onError;
     }
 }
 
@@ -79,13 +139,25 @@ namespace Colyseus.Schema
     {
         public Action Listen<TInstance, TReturn>(TInstance instance, Expression<Func<TInstance, TReturn>> propertyExpression, PropertyChangeEventHandler<TReturn> handler, bool immediate = true) { return null; }
         public Action OnChange<T>(T instance, OnInstanceChangeEventHandler handler) { return null; }
-        public Action OnAdd<TReturn>(Expression<Func<TState, ArraySchema<TReturn>>> propertyExpression, KeyValueEventHandler<int, TReturn> handler, bool immediate = true) { return null; }
-        public Action OnAdd<TReturn>(Expression<Func<TState, MapSchema<TReturn>>> propertyExpression, KeyValueEventHandler<string, TReturn> handler, bool immediate = true) { return null; }
-        public Action OnRemove<TReturn>(Expression<Func<TState, MapSchema<TReturn>>> propertyExpression, KeyValueEventHandler<string, TReturn> handler) { return null; }
+        public Action OnAdd<TReturn>(Expression<Func<TState, ArraySchema<TReturn>>> propertyExpression, KeyValueEventHandler<int, TReturn> handler, bool immediate = true) { return Did("OnAdd", propertyExpression); }
+        public Action OnAdd<TReturn>(Expression<Func<TState, MapSchema<TReturn>>> propertyExpression, KeyValueEventHandler<string, TReturn> handler, bool immediate = true) { return Did("OnAdd", propertyExpression); }
+        public Action OnRemove<TReturn>(Expression<Func<TState, MapSchema<TReturn>>> propertyExpression, KeyValueEventHandler<string, TReturn> handler) { return Did("OnRemove", propertyExpression); }
+
+        // Not in the SDK: tells the room's calls which collection a callback went on.
+        internal Action<string> did = call => { };
+        private Action Did(string call, LambdaExpression propertyExpression)
+        {
+            did(call + " " + ((MemberExpression)propertyExpression.Body).Member.Name);
+            return () => { };
+        }
     }
 
     public class Callbacks
     {
-        public static StateCallbackStrategy<T> Get<T>(Room<T> room) where T : Schema { return new StateCallbackStrategy<T>(); }
+        public static StateCallbackStrategy<T> Get<T>(Room<T> room) where T : Schema
+        {
+            room.Did(room.HasFirstState ? "Callbacks" : "Callbacks before the first state");
+            return new StateCallbackStrategy<T> { did = room.Did };
+        }
     }
 }

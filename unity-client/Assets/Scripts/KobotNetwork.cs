@@ -145,8 +145,11 @@ namespace Kobot
             return http != null ? http.StatusCode : 0;
         }
 
-        /// <summary>Takes the room: the scene is rebuilt from its state, as on a reconnection.</summary>
-        private void Enter(Room<WorldState> room)
+        /// <summary>
+        /// Takes the room: heard from at once (leaving, drops, messages), put to the scene once its first state has come.
+        /// Not awaited by <see cref="Connect(string)"/>: a room left before its state never sends one.
+        /// </summary>
+        private async void Enter(Room<WorldState> room)
         {
             Room = room;
             mySessions.Add(room.SessionId);
@@ -161,16 +164,16 @@ namespace Kobot
             {
                 if (NpcAction != null) NpcAction(notice);
             });
-            // The SDK resumes a dropped connection by itself while the server keeps our place.
+            // The SDK resumes a dropped connection by itself while the server keeps our place, with the same state and
+            // callbacks (0.18 reconciles the room's state into the one it had): the scene follows as it is.
             room.OnDrop += code => chatUI.ShowStatus("다시 연결 중…");
-            room.OnReconnect += () =>
-            {
-                // Callbacks registered before the drop may be bound to the state the SDK had then.
-                Rebuild(room);
-                chatUI.ShowStatus("접속 중");
-            };
+            room.OnReconnect += () => chatUI.ShowStatus("접속 중");
             room.OnLeave += code => OnLeft(room, code);
             room.OnError += (code, message) => Debug.LogError("room error " + code + ": " + message);
+            // A joined room's state is empty placeholders until the first full state replaces them; callbacks put on
+            // them never fire (the SDK binds them to the root), and no player, NPC or line ever showed.
+            await room.WaitForFirstState();
+            if (room != Room) return; // left before its state came
             Rebuild(room);
             chatUI.ShowStatus("접속 중");
         }
@@ -267,7 +270,7 @@ namespace Kobot
             chatUI.ClearNpcs();
         }
 
-        // Spawns are idempotent: a second set of callbacks on the same state (see Rebuild) adds nothing twice.
+        // Spawns are idempotent: a state handed over again (after a reconnection) spawns nobody twice.
         private void SpawnPlayer(StateCallbackStrategy<WorldState> callbacks, string sessionId, Player player)
         {
             var position = player.Position();
