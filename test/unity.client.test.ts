@@ -150,5 +150,8 @@ describe("Unity client", () => {
 
     it("puts its callbacks on the room's state once the first state has come, not on the placeholders before it", () => check("first-state"));
     it("keeps the state's callbacks through the SDK's own reconnection, without a second set", () => check("sdk-reconnect"));
+    it("leaves, rather than plays, a room that comes back after it was destroyed: by the SDK's reconnection, a join under way, a first state", () => {
+      for (const name of ["destroyed-while-dropped", "destroyed-while-joining", "destroyed-before-first-state"]) check(name);
+    });
   });
 });

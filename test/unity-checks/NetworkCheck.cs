@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Reflection;
 using System.Threading.Tasks;
 using Colyseus;
 using Kobot;
@@ -21,6 +22,9 @@ public static class NetworkCheck
         {
             { "first-state", FirstState },
             { "sdk-reconnect", SdkReconnect },
+            { "destroyed-while-dropped", DestroyedWhileDropped },
+            { "destroyed-while-joining", DestroyedWhileJoining },
+            { "destroyed-before-first-state", DestroyedBeforeFirstState },
         };
         Action run;
         if (args.Length != 1 || !cases.TryGetValue(args[0], out run))
@@ -60,6 +64,52 @@ public static class NetworkCheck
         Expect(room, network.Room == room, "still in the room");
     }
 
+    /// <summary>
+    /// Destroyed while dropped (a scene change): Leave() has no connection to close, and the SDK's reconnection went on
+    /// and brought back a player nobody plays, whose scene was then rebuilt.
+    /// </summary>
+    private static void DestroyedWhileDropped()
+    {
+        var network = Network();
+        var room = Join(network);
+        room.ReceiveFirstState();
+        room.Drop(1006);
+        Message(network, "OnDestroy");
+        Expect(room, !room.Reconnection.Enabled, "the SDK starts no reconnection after it");
+        var before = room.Calls.Count;
+        room.Reconnected(); // one under way already
+        var after = room.Calls.GetRange(before, room.Calls.Count - before);
+        Expect(room, after.Contains("Leave"), "the room it brings back is left");
+        Expect(room, Count(room, "Callbacks") == 1, "and not put to the scene");
+    }
+
+    /// <summary>Destroyed while the join was under way: the room it brings is left, not played.</summary>
+    private static void DestroyedWhileJoining()
+    {
+        var network = Network();
+        var room = NewRoom();
+        var answer = new TaskCompletionSource<Room<WorldState>>();
+        StandInServer.JoinOrCreate = options => answer.Task;
+        _ = network.Connect("민수"); // runs on as the stand-ins answer
+        Message(network, "OnDestroy");
+        answer.SetResult(room);
+        room.ReceiveFirstState();
+        Expect(room, Count(room, "Leave") == 1, "left");
+        Expect(room, Count(room, "Callbacks") == 0, "not put to the scene");
+        Expect(room, network.Room == null, "not taken");
+    }
+
+    /// <summary>Destroyed after the join, before the first state: left, and the state that still comes is not put to the scene.</summary>
+    private static void DestroyedBeforeFirstState()
+    {
+        var network = Network();
+        var room = Join(network);
+        Message(network, "OnDestroy");
+        room.ReceiveFirstState();
+        Expect(room, Count(room, "Leave") == 1, "left");
+        Expect(room, Count(room, "Callbacks") == 0, "not put to the scene");
+    }
+
     private static KobotNetwork Network()
     {
         return new KobotNetwork { chatUI = new ChatUI() };
@@ -68,15 +118,26 @@ public static class NetworkCheck
     /// <summary>Joins: the server's answer is a room that has not sent its state yet.</summary>
     private static Room<WorldState> Join(KobotNetwork network)
     {
-        var room = new Room<WorldState>
+        var room = NewRoom();
+        StandInServer.JoinOrCreate = options => Task.FromResult(room);
+        _ = network.Connect("민수"); // runs on as the stand-ins answer
+        return room;
+    }
+
+    private static Room<WorldState> NewRoom()
+    {
+        return new Room<WorldState>
         {
             RoomId = "world-1",
             SessionId = "session-1",
             ReconnectionToken = new ReconnectionToken { RoomId = "world-1", Token = "token-1" },
         };
-        StandInServer.JoinOrCreate = options => Task.FromResult(room);
-        network.Connect("민수");
-        return room;
+    }
+
+    /// <summary>Sends a script a Unity message (OnDestroy) as the engine does: by name, private or not.</summary>
+    private static void Message(object script, string name)
+    {
+        script.GetType().GetMethod(name, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Invoke(script, null);
     }
 
     private static int Count(Room<WorldState> room, string call)

@@ -59,11 +59,17 @@ namespace Colyseus
         public HttpException(int statusCode, string message) : base(message) { StatusCode = statusCode; }
     }
 
+    public class ReconnectionOptions
+    {
+        public bool Enabled = true;
+    }
+
     public class Room<T> where T : Schema.Schema
     {
         public string RoomId;
         public string SessionId;
         public ReconnectionToken ReconnectionToken;
+        public ReconnectionOptions Reconnection = new ReconnectionOptions();
 
         /// <summary>
         /// As the SDK's: the state exists from the join, its collections empty placeholders (refId 0) until the first

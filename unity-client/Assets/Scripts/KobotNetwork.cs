@@ -151,6 +151,12 @@ namespace Kobot
         /// </summary>
         private async void Enter(Room<WorldState> room)
         {
+            if (leaving)
+            {
+                // Destroyed while joining: the room it brings is left, not played by nobody.
+                _ = room.Leave();
+                return;
+            }
             Room = room;
             mySessions.Add(room.SessionId);
             chatUI.ShowInRoom(true);
@@ -167,13 +173,18 @@ namespace Kobot
             // The SDK resumes a dropped connection by itself while the server keeps our place, with the same state and
             // callbacks (0.18 reconciles the room's state into the one it had): the scene follows as it is.
             room.OnDrop += code => chatUI.ShowStatus("다시 연결 중…");
-            room.OnReconnect += () => chatUI.ShowStatus("접속 중");
+            room.OnReconnect += () =>
+            {
+                // Destroyed while dropped: a reconnection already under way brought back a player nobody plays.
+                if (leaving) _ = room.Leave();
+                else chatUI.ShowStatus("접속 중");
+            };
             room.OnLeave += code => OnLeft(room, code);
             room.OnError += (code, message) => Debug.LogError("room error " + code + ": " + message);
             // A joined room's state is empty placeholders until the first full state replaces them; callbacks put on
             // them never fire (the SDK binds them to the root), and no player, NPC or line ever showed.
             await room.WaitForFirstState();
-            if (room != Room) return; // left before its state came
+            if (leaving || room != Room) return; // left before its state came
             Rebuild(room);
             chatUI.ShowStatus("접속 중");
         }
@@ -395,7 +406,10 @@ namespace Kobot
         private async void OnDestroy()
         {
             leaving = true;
-            if (Room != null) await Room.Leave();
+            if (Room == null) return;
+            // Dropped, Leave() has no connection to close, and the SDK's reconnection would bring the player back.
+            Room.Reconnection.Enabled = false;
+            await Room.Leave();
         }
     }
 
