@@ -153,5 +153,8 @@ describe("Unity client", () => {
     it("leaves, rather than plays, a room that comes back after it was destroyed: by the SDK's reconnection, a join under way, a first state", () => {
       for (const name of ["destroyed-while-dropped", "destroyed-while-joining", "destroyed-before-first-state"]) check(name);
     });
+    it("waits on Unity's clock before joining again (a Task.Delay never resumes on WebGL)", () => {
+      for (const name of ["retry-on-unity-clock", "rejoin-on-unity-clock"]) check(name);
+    });
   });
 });

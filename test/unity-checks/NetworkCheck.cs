@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using Colyseus;
 using Kobot;
 using Kobot.Schema;
+using UnityEngine;
 
 /// <summary>
 /// Runs KobotNetwork's joining and reconnecting against the SDK stand-ins (test/unity-stubs), which record what the
@@ -25,6 +26,8 @@ public static class NetworkCheck
             { "destroyed-while-dropped", DestroyedWhileDropped },
             { "destroyed-while-joining", DestroyedWhileJoining },
             { "destroyed-before-first-state", DestroyedBeforeFirstState },
+            { "retry-on-unity-clock", RetryOnUnityClock },
+            { "rejoin-on-unity-clock", RejoinOnUnityClock },
         };
         Action run;
         if (args.Length != 1 || !cases.TryGetValue(args[0], out run))
@@ -110,6 +113,52 @@ public static class NetworkCheck
         Expect(room, Count(room, "Callbacks") == 0, "not put to the scene");
     }
 
+    /// <summary>
+    /// A refused join is tried again after 1 s, then 2 s, on Unity's clock: a Task.Delay never resumes on WebGL, which
+    /// has no thread-pool timers, so the client never joined again there.
+    /// </summary>
+    private static void RetryOnUnityClock()
+    {
+        var network = Network();
+        var joins = 0;
+        StandInServer.JoinOrCreate = options =>
+        {
+            joins++;
+            return Task.FromException<Room<WorldState>>(new HttpException(503, "full"));
+        };
+        _ = network.Connect("민수");
+        Expect(joins == 1, "tried once", "joins: " + joins);
+        StandInFrames.Play(0.9);
+        Expect(joins == 1, "not again within 1 s", "joins: " + joins);
+        StandInFrames.Play(0.2);
+        Expect(joins == 2, "again after 1 s of frames", "joins: " + joins);
+        StandInFrames.Play(1.8);
+        Expect(joins == 2, "then not within 2 s", "joins: " + joins);
+        StandInFrames.Play(0.2);
+        Expect(joins == 3, "again after 2 s", "joins: " + joins);
+    }
+
+    /// <summary>Put out of the room by a close it did not ask for, it asks for its place back 1 s later, on Unity's clock.</summary>
+    private static void RejoinOnUnityClock()
+    {
+        var network = Network();
+        var room = Join(network);
+        room.ReceiveFirstState();
+        var reconnects = 0;
+        StandInServer.Reconnect = token =>
+        {
+            reconnects++;
+            return Task.FromResult(NewRoom());
+        };
+        room.Left(1006); // a drop in the first 5 s, which the SDK does not resume
+        Expect(room, network.Room == null, "out of the room");
+        StandInFrames.Play(0.9);
+        Expect(reconnects == 0, "not back within 1 s", "reconnects: " + reconnects);
+        StandInFrames.Play(0.2);
+        Expect(reconnects == 1, "place asked back after 1 s of frames", "reconnects: " + reconnects);
+        Expect(room, network.Room != null && network.Room != room, "in the room it gave back");
+    }
+
     private static KobotNetwork Network()
     {
         return new KobotNetwork { chatUI = new ChatUI() };
@@ -147,8 +196,13 @@ public static class NetworkCheck
 
     private static void Expect(Room<WorldState> room, bool ok, string what)
     {
+        Expect(ok, what, "room: " + string.Join(", ", room.Calls));
+    }
+
+    private static void Expect(bool ok, string what, string seen)
+    {
         if (ok) return;
         failures++;
-        Console.WriteLine(what + " (room: " + string.Join(", ", room.Calls) + ")");
+        Console.WriteLine(what + " (" + seen + ")");
     }
 }

@@ -1,5 +1,7 @@
 // Stand-ins for the UnityEngine API used by unity-client (signatures as in Unity 2021 LTS).
 using System;
+using System.Collections;
+using System.Collections.Generic;
 
 namespace UnityEngine
 {
@@ -14,7 +16,69 @@ namespace UnityEngine
         public Transform transform { get { return null; } }
     }
     public class Behaviour : Component { public bool enabled; }
-    public class MonoBehaviour : Behaviour { }
+    public class MonoBehaviour : Behaviour
+    {
+        public Coroutine StartCoroutine(IEnumerator routine) { StandInFrames.Start(routine); return new Coroutine(); }
+    }
+    public class YieldInstruction { }
+    public sealed class Coroutine : YieldInstruction { }
+    public abstract class CustomYieldInstruction : IEnumerator
+    {
+        public abstract bool keepWaiting { get; }
+        public object Current { get { return null; } }
+        public bool MoveNext() { return keepWaiting; }
+        public virtual void Reset() { }
+    }
+    public class WaitForSecondsRealtime : CustomYieldInstruction
+    {
+        private double until = -1;
+        public WaitForSecondsRealtime(float time) { waitTime = time; }
+        public float waitTime { get; set; }
+        // As Unity's: the wait starts when first asked.
+        public override bool keepWaiting
+        {
+            get
+            {
+                if (until < 0) until = Time.realtimeSinceStartup + waitTime;
+                return Time.realtimeSinceStartup < until;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Not in Unity: frames for a check in test/unity-checks. They run the coroutines scripts start, on a clock
+    /// (Time.realtimeSinceStartup) that only they move, so a wait on Unity's clock ends without real time passing.
+    /// </summary>
+    public static class StandInFrames
+    {
+        internal static double now;
+        private static readonly List<IEnumerator> running = new List<IEnumerator>();
+
+        internal static void Start(IEnumerator routine)
+        {
+            if (Step(routine)) running.Add(routine);
+        }
+
+        /// <summary>Plays <paramref name="seconds"/> of 20 ms frames.</summary>
+        public static void Play(double seconds)
+        {
+            for (var end = now + seconds; now < end - 1e-9; )
+            {
+                now = Math.Min(end, now + 0.02);
+                foreach (var routine in running.ToArray())
+                {
+                    if (!Step(routine)) running.Remove(routine);
+                }
+            }
+        }
+
+        /// <summary>Runs a coroutine on unless what it yielded still waits; false once it has ended.</summary>
+        private static bool Step(IEnumerator routine)
+        {
+            var waiting = routine.Current as IEnumerator;
+            return (waiting != null && waiting.MoveNext()) || routine.MoveNext();
+        }
+    }
     public class GameObject : Object
     {
         public bool activeSelf { get { return true; } }
@@ -55,6 +119,7 @@ namespace UnityEngine
     {
         public static float deltaTime { get { return 0f; } }
         public static float time { get { return 0f; } }
+        public static float realtimeSinceStartup { get { return (float)StandInFrames.now; } }
     }
     public enum KeyCode { Return = 13, KeypadEnter = 271 }
     public static class Input

@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Collections.Generic;
 using System.Threading.Tasks;
 using Colyseus;
@@ -132,8 +133,26 @@ namespace Kobot
                         return;
                     }
                 }
-                await Task.Delay(System.Math.Min(10000, 1000 << System.Math.Min(attempt, 4)));
+                if (leaving) return;
+                await Wait(System.Math.Min(10, 1 << System.Math.Min(attempt, 4)));
             }
+        }
+
+        /// <summary>
+        /// Waits on Unity's clock, in a coroutine: WebGL has no thread-pool timers, and a Task.Delay there never resumes.
+        /// Real time, so that a paused game (timeScale 0) still joins again.
+        /// </summary>
+        private Task Wait(float seconds)
+        {
+            var waited = new TaskCompletionSource<bool>();
+            StartCoroutine(Resume(waited, seconds));
+            return waited.Task;
+        }
+
+        private static IEnumerator Resume(TaskCompletionSource<bool> waited, float seconds)
+        {
+            yield return new WaitForSecondsRealtime(seconds);
+            waited.SetResult(true);
         }
 
         /// <summary>The code a failed join carries: the room's (a refused name is 400), the HTTP status (429), 0 for none.</summary>
@@ -209,7 +228,7 @@ namespace Kobot
                 bool retry;
                 chatUI.ShowError(ErrorWords.ForJoin(code, false, out retry));
             }
-            await Task.Delay(1000);
+            await Wait(1);
             if (leaving) return;
             chatUI.ShowStatus("다시 연결 중…");
             try
