@@ -156,5 +156,8 @@ describe("Unity client", () => {
     it("waits on Unity's clock before joining again (a Task.Delay never resumes on WebGL)", () => {
       for (const name of ["retry-on-unity-clock", "rejoin-on-unity-clock"]) check(name);
     });
+    it("takes a close with 4000 it did not ask for (a room disposed) as a lost room: leaves the scene and joins again", () => {
+      for (const name of ["server-close-4000", "own-leave-4000"]) check(name);
+    });
   });
 });

@@ -28,6 +28,8 @@ public static class NetworkCheck
             { "destroyed-before-first-state", DestroyedBeforeFirstState },
             { "retry-on-unity-clock", RetryOnUnityClock },
             { "rejoin-on-unity-clock", RejoinOnUnityClock },
+            { "server-close-4000", ServerClose4000 },
+            { "own-leave-4000", OwnLeave4000 },
         };
         Action run;
         if (args.Length != 1 || !cases.TryGetValue(args[0], out run))
@@ -157,6 +159,50 @@ public static class NetworkCheck
         StandInFrames.Play(0.2);
         Expect(reconnects == 1, "place asked back after 1 s of frames", "reconnects: " + reconnects);
         Expect(room, network.Room != null && network.Room != room, "in the room it gave back");
+    }
+
+    /// <summary>
+    /// A close with 4000 the script did not ask for (the server's disconnect, a room disposed from the monitor) is not
+    /// the player's leave: it left the scene frozen, still "in" a room that queued every line.
+    /// </summary>
+    private static void ServerClose4000()
+    {
+        var network = Network();
+        var room = Join(network);
+        room.ReceiveFirstState();
+        var reconnects = 0;
+        StandInServer.Reconnect = token =>
+        {
+            reconnects++;
+            return Task.FromException<Room<WorldState>>(new MatchMakeException(4212, "room disposed"));
+        };
+        var joins = 0;
+        var next = NewRoom();
+        StandInServer.JoinOrCreate = options =>
+        {
+            joins++;
+            return Task.FromResult(next);
+        };
+        room.Left(4000);
+        Expect(room, network.Room == null, "out of the room");
+        StandInFrames.Play(1.1);
+        Expect(reconnects == 1 && joins == 1, "asked its place back, then joined again", "reconnects: " + reconnects + ", joins: " + joins);
+        Expect(next, network.Room == next, "in the new room");
+    }
+
+    /// <summary>The player's own leave (the script destroyed) closes with 4000 too: not joined again.</summary>
+    private static void OwnLeave4000()
+    {
+        var network = Network();
+        var room = Join(network);
+        room.ReceiveFirstState();
+        var again = 0;
+        StandInServer.Reconnect = token => { again++; return Task.FromResult(NewRoom()); };
+        StandInServer.JoinOrCreate = options => { again++; return Task.FromResult(NewRoom()); };
+        Message(network, "OnDestroy");
+        room.Left(4000);
+        StandInFrames.Play(2);
+        Expect(again == 0, "not joined again", "reconnects and joins: " + again);
     }
 
     private static KobotNetwork Network()

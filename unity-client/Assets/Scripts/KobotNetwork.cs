@@ -215,7 +215,9 @@ namespace Kobot
         private async void OnLeft(Room<WorldState> room, int code)
         {
             chatUI.ShowStatus("연결 끊김");
-            if (leaving || room != Room || code == ConsentedLeave) return;
+            // Ours only when leaving: the server closes with 4000 (consented) too, as a room is disposed, and the scene
+            // stood frozen, "in" a room that queued every line.
+            if (leaving || room != Room) return;
             LeaveScene();
             if (code == BannedClose || code == KickedClose)
             {
@@ -265,9 +267,6 @@ namespace Kobot
             var putOut = code == BannedClose ? Banned : Kicked;
             if (putOut != null) putOut(words);
         }
-
-        /// <summary>The close code of a leave the player asked for (Room.Leave()).</summary>
-        private const int ConsentedLeave = 4000;
 
         /// <summary>The close code of a player put out because a moderator banned their account (BANNED_CLOSE).</summary>
         private const int BannedClose = 4403;
