@@ -22,6 +22,15 @@ const DASH = /(?<=[\uac00-\ud7a3])(?:[ㅡー一丨]+|[ㅣㆍ])(?=[\uac00-\ud7a3]
  */
 const BOXED_LETTERS = /[\u{1F150}-\u{1F169}\u{1F170}-\u{1F189}\u{1F1E6}-\u{1F1FF}]/gu;
 const BOXED_BLOCKS = [0x1f1e6, 0x1f170, 0x1f150];
+/**
+ * Other masks that hide a letter as a star does: x beside Hangul, not touching a Latin letter or a digit ("개x끼",
+ * "씨X놈", "미친x"; NSMC's reviews mask with x as often as with *), and @ or # between two Hangul letters ("개@끼"):
+ * at a word's edge they are an address, a mention or a hashtag ("@민수", "#태그"), and after one that opens a Hangul
+ * word a quote mark ("@완장찬 돼지@같다는", NSMC).
+ */
+const MASK = /(?<=[\u3131-\u318e\uac00-\ud7a3])[xX×]+(?![A-Za-z\d])|(?<![A-Za-z\d])[xX×]+(?=[\u3131-\u318e\uac00-\ud7a3])|(?<=[\u3131-\u318e\uac00-\ud7a3])[@#]+(?=[\u3131-\u318e\uac00-\ud7a3])/gu;
+/** @ or # opening a Hangul word: a quote mark, which the same mark inside a later word closes. */
+const QUOTE_OPENED: Record<string, RegExp> = { "@": /(?<![\p{L}\p{N}])@[\u3131-\u318e\uac00-\ud7a3]/u, "#": /(?<![\p{L}\p{N}])#[\u3131-\u318e\uac00-\ud7a3]/u };
 /** Look-alikes inside Latin words ("sh!t", "b1tch", "f*ck"). */
 const LEET: Record<string, string> = { "1": "i", "!": "i", "|": "i", "@": "a", "4": "a", $: "s", "5": "s", "0": "o", "3": "e" };
 
@@ -45,11 +54,12 @@ export type Reading = { kind: ReadingKind; text: string };
  *  - look-alikes inside Latin words ("sh!t", "b1tch");
  *  - drawn out ("씨이이발", "조온나", "fuuuck");
  *  - romanised where a word mixes syllables and Latin letters ("시bal", "si발");
- *  - starred, only for text with a star (or ○, which hides letters as often: "개○끼") beside a letter: lower case,
- *    folded, ○ as a star, stars kept ("f**k", "개*끼"); the moderator matches a star to any letter there
- *    (starred.ts), not searches it as written.
+ *  - starred, only for text with a star (or ○, which hides letters as often: "개○끼"; or a mask, a star by now)
+ *    beside a letter: lower case, folded, ○ as a star, stars kept ("f**k", "개*끼"); the moderator matches a star
+ *    to any letter there (starred.ts), not searches it as written.
  * Before any of them: conjoining, half-width and circled jamo as ㄱ…ㅣ, joiners dropped, ㅡ between syllables as a
- * dash, boxed letters ("🅵🆄🅲🅺") as letters, Cyrillic, Greek and other scripts' look-alikes as the letters they pass for.
+ * dash, boxed letters ("🅵🆄🅲🅺") as letters, Cyrillic, Greek and other scripts' look-alikes as the letters they pass for,
+ * and masks as stars (x beside Hangul, "개x끼", "미친x"; @ and # inside a Hangul word, "개@끼").
  */
 export function readings(text: string, numberedWords: readonly string[] = []): Reading[] {
   // Cleaned first, as the room cleans lines (a Hangul filler between syllables, "시ㅤ발", is a space there too).
@@ -68,7 +78,8 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
   )
     .replace(DASH, "-")
     .replace(/[人ㅿトㆍ]/gu, (c) => JAMO_LOOKALIKE[c]!)
-    .replace(LATIN_LOOKALIKES, (c) => LATIN_LOOKALIKE[c]!);
+    .replace(LATIN_LOOKALIKES, (c) => LATIN_LOOKALIKE[c]!)
+    .replace(MASK, (mask, offset: number, text: string) => (QUOTE_OPENED[mask[0]!]?.test(text.slice(0, offset)) ? mask : "*".repeat(mask.length)));
   const words = breakAtSymbols(folded.toLowerCase());
   const plain = joinSingleLetters(words);
   const noDigits = plain.replace(/(?<=\p{L})\d+(?=\p{L})/gu, (digits, offset: number) =>

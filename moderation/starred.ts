@@ -1,12 +1,17 @@
+import { jamoOf } from "../common/hangul.js";
+
 /** Nouns that make an insult of the word before them (시발놈, 미친새끼); not 년, as often a year ("*신년": New Year). */
 const INSULT_NOUNS = ["놈", "새끼"].map((noun) => [...noun]);
 const SYLLABLE = /^[\uac00-\ud7a3]$/u;
+const CONSONANT = /^[ㄱ-ㅎ]$/u;
 
 /**
  * The banned word shown in `text` with some of its letters hidden behind stars ("f**k", "sh**", "b***h", "개*끼"),
  * one star a letter. Its first letter and one more must show, or three when the first is hidden ("*uck"), so stars
  * hide nothing in particular in "***", "씨*" or "**시발점**" (Markdown bold around an allowed word); in Hangul, one of
  * a two-syllable word's syllables may hide where the other shows before an insult noun ("*발놈", "씨*놈", "*친놈").
+ * A consonant before a star begins a syllable whose vowel the star hides ("ㅅx끼", "ㅅ*발"): it matches any syllable
+ * it begins, and a banned word in initials ("ㅅㄲ") by the other syllables' initials too.
  * A star that closes a word a star opens hides nothing ("*돼지*": emphasis, or an emote, not 돼지년; the first may, as
  * in "*uck*"). A match that `allowedAt` holds (an allowed word of the list: "*itch", a typo corrected to "itch") is no
  * match.
@@ -18,29 +23,59 @@ export function starredWord(
 ): string | undefined {
   for (const word of text.split(/\s+/).map((w) => w.replace(/(?<=^\*.*[^*])\*+$/u, ""))) {
     if (!word.includes("*")) continue;
-    const letters = [...word];
-    for (const ban of banned) {
-      const wanted = [...ban];
-      for (let start = 0; start + wanted.length <= letters.length; start++) {
-        let shown = 0;
-        let hidden = 0;
-        const fits = wanted.every((letter, i) => {
-          const at = letters[start + i];
-          if (at === "*") hidden++;
-          else if (at === letter) shown++;
-          return at === "*" || at === letter;
-        });
-        if (!fits || hidden === 0) continue;
-        // Two letters show with the first ("f**k"), else three ("*uck"); or a syllable and an insult noun.
-        const length = shown >= (letters[start] === "*" ? 3 : 2) ? wanted.length : syllableBeforeNoun(letters, start, wanted);
-        if (!length) continue;
-        // Offsets in UTF-16 units, as the allowed words are matched (moderator.ts).
-        const offset = letters.slice(0, start).join("").length;
-        if (!allowedAt(word, offset, letters.slice(start, start + length).join("").length)) return ban;
+    const spelled = [...word];
+    const syllabled = withHiddenVowels(spelled);
+    for (const letters of syllabled ? [spelled, syllabled] : [spelled]) {
+      for (const ban of banned) {
+        const wanted = [...ban];
+        const initials = wanted.every((letter) => CONSONANT.test(letter));
+        for (let start = 0; start + wanted.length <= letters.length; start++) {
+          let shown = 0;
+          let hidden = 0;
+          let partial = 0;
+          let byInitial = 0;
+          const fits = wanted.every((letter, i) => {
+            const at = letters[start + i]!;
+            if (at === "*") hidden++;
+            else if (at === letter) shown++;
+            else if (at.length === 2 && initialOf(letter) === at[0]) partial++;
+            else if (initials && initialOf(at) === letter) byInitial++;
+            else return false;
+            return true;
+          });
+          // A syllable is read by its initial only beside a consonant whose vowel is hidden ("ㅅx끼" is ㅅㄲ; "나*미" no ㄴㄱㅁ).
+          if (!fits || hidden + partial === 0 || (byInitial > 0 && partial === 0)) continue;
+          // A consonant with its vowel hidden both shows and hides.
+          shown += partial + byInitial;
+          // Two letters show with the first ("f**k"), else three ("*uck"); or a syllable and an insult noun.
+          const length = shown >= (letters[start] === "*" ? 3 : 2) ? wanted.length : syllableBeforeNoun(letters, start, wanted);
+          if (!length) continue;
+          // Offsets in UTF-16 units, as the allowed words are matched (moderator.ts).
+          const offset = letters.slice(0, start).join("").length;
+          if (!allowedAt(word, offset, letters.slice(start, start + length).join("").length)) return ban;
+        }
       }
     }
   }
   return undefined;
+}
+
+/**
+ * A word's letters with each consonant before a star read as one syllable whose vowel the star hides ("ㅅx끼": 새끼,
+ * "ㅁx친": 미친), kept as the pair "ㅅ*"; undefined where no consonant stands before a star.
+ */
+function withHiddenVowels(letters: readonly string[]): string[] | undefined {
+  const out: string[] = [];
+  for (let i = 0; i < letters.length; i++) {
+    if (CONSONANT.test(letters[i]!) && letters[i + 1] === "*") out.push(letters[i]! + letters[++i]!);
+    else out.push(letters[i]!);
+  }
+  return out.length < letters.length ? out : undefined;
+}
+
+/** A syllable's initial consonant ("새" → ㅅ), a consonant itself, else undefined. */
+function initialOf(letter: string): string | undefined {
+  return CONSONANT.test(letter) ? letter : jamoOf(letter)?.first;
 }
 
 /**

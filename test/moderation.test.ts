@@ -117,6 +117,22 @@ describe("moderation", () => {
     for (const text of harmless) assert.equal(moderator.check(text).blocked, false, text);
   });
 
+  it("reads x beside Hangul, and @ or # between two Hangul letters, as a star: 개x끼, 씨X놈, 미친x, 개@끼, ㅅx끼", () => {
+    const masked = [
+      "개x끼", "개X끼", "씨x놈", "이 씨X놈들아", "미친x", "미친xx 극혐", "김x녀들", "또x이 같음", "개@끼", "씨#놈", "병x신",
+      "ㅅx끼", "이 ㅅx끼가", "개ㅅx끼", "ㅅx발", "ㅁx친",
+    ];
+    for (const text of masked) assert.equal(moderator.check(text).blocked, true, text);
+    // x in or beside a Latin word or a number, @ and # at a word's edge (an address, a mention, a hashtag) or as quote
+    // marks, x as the "no" of an o/x list, x before a word (X맨, the film), x after a laugh, too little shown ("씨x").
+    const harmless = [
+      "box", "xbox 할 사람", "box가 왔어", "x2 이벤트", "2x속도", "3x3 농구", "X맨 봤어?", "X파일", "a@b.com 으로 보내", "@민수 어디야",
+      "민수@ 여기", "#태그", "#롤 #듀오", "공포영화x 판타지멜로o", "편견X 도전O", "스릴러x 드라마o", "주차o 흡연x", "ㅋX언니", "ㅎXD",
+      "씨x 뭐야", "진×짜 재밌다", "강xx씨", "작가에게,@완장찬 돼지@같다는 말은 심하다",
+    ];
+    for (const text of harmless) assert.equal(moderator.check(text).blocked, false, text);
+  });
+
   it("reads a star before a whole word as a correction or a footnote, not a hidden letter: *itch, *hit", () => {
     for (const text of ["b*tch", "you b*tch", "b**ch", "sh*t", "s*it", "*uck", "*uck you", "*uck*", "f*ck off"]) {
       assert.equal(moderator.check(text).blocked, true, text);
