@@ -1,5 +1,5 @@
-// Stand-ins for the Colyseus Unity SDK 0.18 (colyseus-unity-sdk, Assets/Colyseus/Runtime), same signatures: see README.md
-// for the commit. Where a check in test/unity-checks runs a script, they also act as the SDK would, as little as it needs.
+// Stand-ins for the Colyseus Unity SDK 0.18 (colyseus-unity-sdk, Assets/Colyseus/Runtime), same signatures: README.md
+// names the commits. Where a check in test/unity-checks runs a script, they also act as the SDK would, as little as it needs.
 using System;
 using System.Collections.Generic;
 using System.Linq.Expressions;
