@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { inEverydayInitials } from "./initials.js";
 import { type Reading, type ReadingKind, readings } from "./readings.js";
 import { starredWord } from "./starred.js";
 
@@ -15,7 +16,8 @@ export type Verdict = { blocked: false } | { blocked: true; term: string };
  * 씨발씨름 beside the allowed 발씨름); `~word` is banned written with spaces inside too ("미친 놈": the usual spelling of
  * 미친놈; only for words no two innocent words run into, unlike 시발 in "역시 발연기"); `#` starts a comment.
  * Both sides are read the same way: an allowed word is matched as written in every reading, and as that reading
- * makes it in its own ("7등신" in the jamo reading is "ㄱ등신").
+ * makes it in its own ("7등신" in the jamo reading is "ㄱ등신"). Allowed words written in initials ("!ㄱㅅ", 감사; "!ㅂㅂ")
+ * are everyday initials: a run of them allows the banned ones where two meet ("ㄱㅅㅂㅂ" holds ㅅㅂ; initials.ts).
  */
 export class Moderator {
   private readonly banned: string[];
@@ -25,6 +27,8 @@ export class Moderator {
   private readonly allowed: Map<ReadingKind, string[]>;
   /** Allowed words that begin with a number ("7등신"), whose number a reading keeps (readings.ts). */
   private readonly numbered: string[];
+  /** Allowed words written in initials ("ㄱㅅ", "ㅂㅂ"): everyday initials. */
+  private readonly initials: string[];
 
   constructor(words: string[]) {
     const entries = words.map((w) => w.replace(/#.*/, "").trim()).filter(Boolean);
@@ -45,6 +49,7 @@ export class Moderator {
       }
     }
     this.numbered = (this.allowed.get("plain") ?? []).filter((word) => /^\d/.test(word));
+    this.initials = (this.allowed.get("plain") ?? []).filter((word) => /^[ㄱ-ㅣ]+$/u.test(word));
   }
 
   static fromFile(path = DEFAULT_WORD_LIST): Moderator {
@@ -76,18 +81,18 @@ export class Moderator {
       }
       const allowed = this.allowed.get(kind) ?? [];
       const term =
-        words.inText.find((word) => foundIn(reading, word, allowed)) ??
-        words.acrossSpaces.find((word) => foundIn(words.unspaced, word, allowed));
+        words.inText.find((word) => foundIn(reading, word, allowed, this.initials)) ??
+        words.acrossSpaces.find((word) => foundIn(words.unspaced, word, allowed, this.initials));
       if (term) return { blocked: true, term };
     }
     return { blocked: false };
   }
 }
 
-/** Whether `word` occurs in `text` anywhere but wholly inside an allowed word. */
-function foundIn(text: string, word: string, allowed: readonly string[]): boolean {
+/** Whether `word` occurs in `text` anywhere but wholly inside an allowed word or a run of everyday initials. */
+function foundIn(text: string, word: string, allowed: readonly string[], initials: readonly string[]): boolean {
   for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
-    if (!allowed.some((harmless) => holds(text, harmless, at, word.length))) return true;
+    if (!allowed.some((harmless) => holds(text, harmless, at, word.length)) && !inEverydayInitials(text, at, word.length, initials)) return true;
   }
   return false;
 }

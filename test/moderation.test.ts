@@ -45,6 +45,18 @@ describe("moderation", () => {
     }
   });
 
+  it("lets a run of everyday initials through where two of them meet as abuse: ㄱㅅㅂㅂ is ㄱㅅ + ㅂㅂ, not ㅅㅂ", () => {
+    // 감사 바이바이, 죄송 바이바이, bye-bye 수고, 인정 노노, 덜덜 축하, drawn out, after a laugh or tears.
+    const everyday = ["ㄱㅅㅂㅂ", "ㅈㅅㅂㅂ", "ㄱㅅㅂㅂㅂ", "ㄱㅅㄱㅅㅂㅂ", "ㅋㅋㄱㅅㅂㅂ", "ㅠㅠㅈㅅㅂㅂ", "ㅂㅂㅅㄱ", "ㅇㅈㄴㄴ", "ㄷㄷㅊㅋ", "ㅇㅈㄹㅇ", "ㄱㅅㅂㅂ 내일 봐"];
+    for (const text of everyday) assert.equal(moderator.check(text).blocked, false, text);
+    // A run that does not split wholly into everyday initials holds the abuse it reads as.
+    for (const text of ["ㅅㅂ", "ㅅㅂㄴ", "ㅅㅂㅂ", "ㄱㅅㅂ", "ㅇㅋㅅㅂ", "ㅋㅋㅅㅂ", "ㄱㅅㅂㅅ", "ㅇㅈㄹ", "ㄱㅅㄲ", "ㅇㅋ ㅅㅂ", "ㄱㅅㅂㅂ ㅅㅂ"]) {
+      assert.equal(moderator.check(text).blocked, true, text);
+    }
+    assert.deepEqual(new Moderator(["ㅅㅂ", "!ㄱㅅ", "!ㅂㅂ"]).check("ㄱㅅㅅㅂㅂㅂ"), { blocked: false }, "each drawn out by its last letter");
+    assert.deepEqual(new Moderator(["ㅅㅂ", "!ㄱㅅ"]).check("ㄱㅅㅂㅂ"), { blocked: true, term: "ㅅㅂ" }, "only initials the list allows");
+  });
+
   it("finds a banned word that runs on into an allowed one, which allows only what lies wholly inside it", () => {
     for (const text of ["씨발씨름", "시발씨름", "지우개새끼야", "찌개새끼", "씨바닥쳐", "화염병신", "전염병신", "시발역겨워"]) {
       assert.equal(moderator.check(text).blocked, true, text);
