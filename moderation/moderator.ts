@@ -14,7 +14,9 @@ export type Verdict = { blocked: false } | { blocked: true; term: string };
  * Word list file: one word per line; `!word` allows a harmless word that contains a banned one (시발점, "starting
  * point"): a banned word found wholly inside it is not counted, one that runs past it is (시발역겨: 시발 + 역겨워;
  * 씨발씨름 beside the allowed 발씨름); `~word` is banned written with spaces inside too ("미친 놈": the usual spelling of
- * 미친놈; only for words no two innocent words run into, unlike 시발 in "역시 발연기"); `#` starts a comment.
+ * 미친놈; only for words no two innocent words run into, unlike 시발 in "역시 발연기"); `=word` is banned only as a word
+ * of its own, once or over again, in the plain reading ("ㅗ", the middle finger: "최악 ㅗㅗ", not "호ㅗㅗ"); `#` starts a
+ * comment.
  * Both sides are read the same way: an allowed word is matched as written in every reading, and as that reading
  * makes it in its own ("7등신" in the jamo reading is "ㄱ등신"). Allowed words written in initials ("!ㄱㅅ", 감사; "!ㅂㅂ")
  * are everyday initials: a run of them allows the banned ones where two meet ("ㄱㅅㅂㅂ" holds ㅅㅂ; initials.ts).
@@ -23,6 +25,8 @@ export class Moderator {
   private readonly banned: string[];
   /** Banned words that are found across spaces too. */
   private readonly spaced: string[];
+  /** Banned words found only as a word of their own, repeated or not. */
+  private readonly alone: string[];
   /** Allowed words, by the reading they are matched in. */
   private readonly allowed: Map<ReadingKind, string[]>;
   /** Allowed words that begin with a number ("7등신"), whose number a reading keeps (readings.ts). */
@@ -35,8 +39,9 @@ export class Moderator {
     const unspaced = (reading: Reading) => ({ ...reading, text: reading.text.replace(/\s+/g, "") });
     const plain = (word: string) => unspaced(readings(word)[0]!).text;
     this.spaced = entries.filter((w) => w.startsWith("~")).map((w) => plain(w.slice(1)));
-    this.banned = [...entries.filter((w) => !w.startsWith("!") && !w.startsWith("~")).map(plain), ...this.spaced];
-    if (this.banned.length === 0) throw new Error("moderation word list has no banned words");
+    this.alone = entries.filter((w) => w.startsWith("=")).map((w) => plain(w.slice(1)));
+    this.banned = [...entries.filter((w) => !/^[!~=]/.test(w)).map(plain), ...this.spaced];
+    if (this.banned.length + this.alone.length === 0) throw new Error("moderation word list has no banned words");
     this.allowed = new Map();
     for (const word of entries.filter((w) => w.startsWith("!")).map((w) => w.slice(1))) {
       const read = readings(word).map(unspaced);
@@ -65,6 +70,10 @@ export class Moderator {
     // allowed words of each reading that made it.
     const found = new Map<string, { inText: string[]; unspaced: string; acrossSpaces: string[] }>();
     for (const { kind, text: reading } of readings(text, this.numbered)) {
+      if (kind === "plain") {
+        const term = this.alone.find((word) => reading.split(" ").some((token) => token && token === word.repeat(token.length / word.length)));
+        if (term) return { blocked: true, term };
+      }
       if (kind === "starred") {
         const allowed = this.allowed.get(kind) ?? [];
         const term = starredWord(reading, this.banned, (word, at, length) => allowed.some((harmless) => holds(word, harmless, at, length)));

@@ -57,6 +57,18 @@ describe("moderation", () => {
     assert.deepEqual(new Moderator(["ㅅㅂ", "!ㄱㅅ"]).check("ㄱㅅㅂㅂ"), { blocked: true, term: "ㅅㅂ" }, "only initials the list allows");
   });
 
+  it("reads ㅗ standing alone as the middle finger, and ㅗ in a word as a letter: 최악이다 ㅗㅗ, 호ㅗㅗ", () => {
+    for (const text of ["ㅗ", "ㅗㅗ", "ㅗㅗㅗ", "최악이다 ㅗㅗ", "평론가 ㅗㅗㅗ 영화값도 못해", "잘봤다!!!!ㅗㅗ", "ㅗ.", "ㅗ ㅗ ㅗ"]) {
+      assert.equal(moderator.check(text).blocked, true, text);
+    }
+    // A laugh drawn out, an exclamation, the vowel named, h (ㅗ on the keyboard) in Latin.
+    for (const text of ["호ㅗㅗ", "호ㅗㅗㅗ 웃기네", "ㅗㅜㅑ", "ㅗㅜㅑ 대박", "ㅗ는 모음이야", "h", "hh", "ㅋㅋㅗㅗ"]) {
+      assert.equal(moderator.check(text).blocked, false, text);
+    }
+    assert.deepEqual(new Moderator(["나쁜말", "=ㅗ"]).check("야 ㅗㅗ"), { blocked: true, term: "ㅗ" });
+    assert.deepEqual(new Moderator(["=ㅗ"]).check("호ㅗ"), { blocked: false }, "a list of only stand-alone words");
+  });
+
   it("finds a banned word that runs on into an allowed one, which allows only what lies wholly inside it", () => {
     for (const text of ["씨발씨름", "시발씨름", "지우개새끼야", "찌개새끼", "씨바닥쳐", "화염병신", "전염병신", "시발역겨워"]) {
       assert.equal(moderator.check(text).blocked, true, text);
