@@ -161,8 +161,10 @@ describe("moderation", () => {
     for (const text of ["b*tch", "you b*tch", "b**ch", "sh*t", "s*it", "*uck", "*uck you", "*uck*", "f*ck off"]) {
       assert.equal(moderator.check(text).blocked, true, text);
     }
-    // "*itch" after "ithc", "*hit" after "hti": the letters after the star are a word of their own.
-    for (const text of ["*itch", "*itchy", "what an *itch", "*hit", "*hit points", "3*hit combo", "witch", "w*tch", "*witch", "switch", "pitch"]) {
+    // "*itch" after "ithc", "*hit" after "hti": the letters after the star are a word of their own; "s*itch" is
+    // switch, stitch or snitch, no word that shit begins.
+    const harmless = ["*itch", "*itchy", "what an *itch", "*hit", "*hit points", "3*hit combo", "witch", "w*tch", "*witch", "switch", "pitch", "s*itch", "s*itches"];
+    for (const text of harmless) {
       assert.equal(moderator.check(text).blocked, false, text);
     }
     assert.deepEqual(new Moderator(["bitch", "!*itch"]).check("*itch"), { blocked: false });
