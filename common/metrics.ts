@@ -149,6 +149,11 @@ export const chatDeadLetters = new Counter({
   help: "Chat-log messages sent to the dead-letter topic (not a chat-log record, or refused by Elasticsearch)",
 });
 
+export const chatLogDropped = new Counter({
+  name: "kobot_chat_log_dropped_total",
+  help: "Chat lines dropped, oldest first, from a chat log's buffer full during a long outage (Kafka mode: the broker; embedded: Elasticsearch): never indexed",
+});
+
 export const kafkaConsumerLag = new Gauge({
   name: "kobot_kafka_consumer_lag",
   help: "Messages not yet consumed (end offset minus committed offset), by consumer group and topic",

@@ -1,3 +1,6 @@
+import { logThrottle } from "../common/log-throttle.js";
+import { createLogger, type Logger } from "../common/log.js";
+import { chatLogDropped } from "../common/metrics.js";
 import { withTimeout } from "../common/with-timeout.js";
 import type { ChatLogRecord } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
@@ -13,6 +16,46 @@ export interface InProcessChatLogOptions {
   stopWaitMs?: number;
   /** Lines still not stored when the publisher stops (the store was down): gone from this log, so say so. */
   onUnstored?: (lines: number) => void;
+  /** Where lines dropped past the cap are said. */
+  log?: Logger;
+}
+
+/**
+ * Lines a chat log drops, oldest first, past its cap (a long outage of what it waits for): counted in
+ * kobot_chat_log_dropped_total and said at most every 10 s, with how many since last said.
+ */
+export class DroppedLines {
+  private dropped = 0;
+  private unsaid = 0;
+  private readonly throttle = logThrottle(10_000);
+
+  constructor(
+    private readonly log: Logger,
+    /** What the lines wait for, as the log line says it: "waiting for Kafka". */
+    private readonly waitingFor: string,
+  ) {}
+
+  /** Lines dropped so far. */
+  get total(): number {
+    return this.dropped;
+  }
+
+  /** Drops the oldest of `lines` past `cap`. */
+  trim(lines: ChatLogRecord[], cap: number): void {
+    if (lines.length <= cap) return;
+    const count = lines.splice(0, lines.length - cap).length;
+    this.dropped += count;
+    this.unsaid += count;
+    chatLogDropped.inc(count);
+    if (this.throttle("dropped") !== undefined) this.say(cap);
+  }
+
+  /** Says the lines dropped since last said, if any (at shutdown: the throttle may have held the last back). */
+  say(cap: number): void {
+    if (this.unsaid === 0) return;
+    this.log.warn(`chat lines dropped, oldest first: more than ${cap} ${this.waitingFor}`, { lines: this.unsaid, total: this.dropped });
+    this.unsaid = 0;
+  }
 }
 
 /**
@@ -28,11 +71,17 @@ export class InProcessChatLog {
   private readonly waiters: Array<() => void> = [];
   private readonly maxBatch: number;
   private readonly maxQueued: number;
-  dropped = 0;
+  private readonly droppedLines: DroppedLines;
 
   constructor(private readonly options: InProcessChatLogOptions = {}) {
     this.maxBatch = options.maxBatch ?? 500;
     this.maxQueued = options.maxQueued ?? MAX_QUEUED;
+    this.droppedLines = new DroppedLines(options.log ?? createLogger({ service: "chat-log" }), "waiting to be indexed");
+  }
+
+  /** Lines dropped past the cap so far. */
+  get dropped(): number {
+    return this.droppedLines.total;
   }
 
   publisher(): ChatLogPublisher {
@@ -40,12 +89,13 @@ export class InProcessChatLog {
       publish: (record) => {
         this.queue.push(record);
         // A long store outage (the consumer retries its batch for as long as it takes) drops the oldest lines.
-        if (this.queue.length > this.maxQueued) this.dropped += this.queue.splice(0, this.queue.length - this.maxQueued).length;
+        this.droppedLines.trim(this.queue, this.maxQueued);
         queueMicrotask(() => void this.drain());
       },
       flush: () => this.drained(),
       stop: async () => {
         await withTimeout(this.drained(), this.options.stopWaitMs ?? STOP_WAIT_MS).catch(() => {}); // past it: said below
+        this.droppedLines.say(this.maxQueued);
         if (this.waiting > 0) this.options.onUnstored?.(this.waiting);
       },
     };

@@ -2,13 +2,19 @@ import type { Consumer, Kafka, Producer } from "kafkajs";
 
 import type { Logger } from "../common/log.js";
 import { chatDeadLetters } from "../common/metrics.js";
+import { withTimeout } from "../common/with-timeout.js";
 import { ChatLogRecord } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
 import { ContractError, parseMessage } from "./contract.js";
+import { DroppedLines } from "./in-process-chat-log.js";
 import { ensureTopics, newProducer, runConsumer } from "./kafka-client.js";
 import { produceRequests } from "./produce-requests.js";
 
 const FLUSH_EVERY_MS = 20;
+/** After a send failed (kafkajs's retries spent: 10-17 s with the broker down), the pause before the next. */
+const RETRY_MS = 1000;
+/** At shutdown, how long the lines still buffered get to reach the broker (as the embedded chat log's wait). */
+const STOP_WAIT_MS = 5000;
 // Records per produce request, and their bytes: under the broker's 1 MB batch limit even when they all go to one
 // partition (one busy room after an outage; a line with an NPC's answer is ~1 KB): a request over it was refused,
 // tried again and again, and the buffer filled until lines were dropped.
@@ -18,25 +24,50 @@ const BYTES_PER_REQUEST = 512 * 1024;
 // than let a game server run out of memory.
 const MAX_BUFFERED = 100_000;
 
+export interface KafkaChatLogOptions {
+  maxBuffered?: number;
+  stopWaitMs?: number;
+  /** Lines still not sent when the publisher stops (the broker was down): logged as an error, and passed here. */
+  onUnstored?: (lines: number) => void;
+}
+
 /** Records as the topic's messages, keyed by room id, each serialised as it is reached. */
 function* asMessages(records: ChatLogRecord[]): Generator<{ key: string; value: string }> {
   for (const record of records) yield { key: record.roomId, value: JSON.stringify(record) };
 }
 
-/** Chat lines to the chat-log topic, keyed by room id, sent in batches every few milliseconds. */
+/**
+ * Chat lines to the chat-log topic, keyed by room id, sent in batches every few milliseconds. One send loop at most:
+ * while a send waits on a broker that is down, flushes asked meanwhile join it (a chain of one flush per 20 ms of
+ * chat, each waiting on the one before, grew for as long as the outage lasted and held shutdown for minutes).
+ */
 export class KafkaChatLogPublisher implements ChatLogPublisher {
   private readonly producer: Producer;
   private buffer: ChatLogRecord[] = [];
+  /** Records of the send in flight: out of the buffer until it has failed. */
+  private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
-  private sending: Promise<void> = Promise.resolve();
-  dropped = 0;
+  /** The send loop while it runs: until the buffer is empty or a send fails. */
+  private sending: Promise<void> | undefined;
+  /** Stop's wait is over: no more sends or retries, what is left was reported. */
+  private stopped = false;
+  private readonly maxBuffered: number;
+  private readonly droppedLines: DroppedLines;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly topic: string,
     private readonly log: Logger,
+    private readonly options: KafkaChatLogOptions = {},
   ) {
     this.producer = newProducer(kafka);
+    this.maxBuffered = options.maxBuffered ?? MAX_BUFFERED;
+    this.droppedLines = new DroppedLines(log, "waiting for Kafka");
+  }
+
+  /** Lines dropped past the cap so far. */
+  get dropped(): number {
+    return this.droppedLines.total;
   }
 
   async start(): Promise<void> {
@@ -46,43 +77,65 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
 
   publish(record: ChatLogRecord): void {
     this.buffer.push(record);
-    if (this.buffer.length > MAX_BUFFERED) {
-      this.dropped += this.buffer.length - MAX_BUFFERED;
-      this.buffer.splice(0, this.buffer.length - MAX_BUFFERED);
-    }
-    this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
+    this.droppedLines.trim(this.buffer, this.maxBuffered);
+    // A running loop takes this line too, or arms the retry when its send fails.
+    if (!this.sending && !this.stopped) this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
   }
 
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.sending = this.sending.then(() => this.sendBuffered());
-    return this.sending;
+    // The buffer is not empty, so the loop awaits its first send before its `finally` clears `sending`.
+    if (!this.sending && !this.stopped && this.buffer.length > 0) this.sending = this.sendBuffered();
+    return this.sending ?? Promise.resolve();
   }
 
   private async sendBuffered(): Promise<void> {
-    while (this.buffer.length > 0) {
-      // The first request's records only: the rest of the buffer is not serialised yet.
-      const [messages] = produceRequests(asMessages(this.buffer), ({ key, value }) => Buffer.byteLength(value) + key.length, BYTES_PER_REQUEST, RECORDS_PER_REQUEST);
-      if (!(await this.send(this.buffer.splice(0, messages!.length), messages!))) return;
+    try {
+      while (this.buffer.length > 0 && !this.stopped) {
+        // The first request's records only: the rest of the buffer is not serialised yet.
+        const [messages] = produceRequests(asMessages(this.buffer), ({ key, value }) => Buffer.byteLength(value) + key.length, BYTES_PER_REQUEST, RECORDS_PER_REQUEST);
+        if (!(await this.send(this.buffer.splice(0, messages!.length), messages!))) return;
+      }
+    } finally {
+      this.sending = undefined;
     }
   }
 
   private async send(batch: ChatLogRecord[], messages: Array<{ key: string; value: string }>): Promise<boolean> {
+    this.inFlight = batch.length;
     try {
       await this.producer.send({ topic: this.topic, messages });
       return true;
     } catch (error) {
+      this.buffer = batch.concat(this.buffer);
+      if (this.stopped) return false; // counted as not sent by stop already
       // Broker unreachable past the client's retries: keep the lines and try again shortly.
       this.log.warn("chat log not sent; will retry", { records: batch.length, error });
-      this.buffer = batch.concat(this.buffer);
-      this.timer ??= setTimeout(() => void this.flush(), 1000);
+      this.timer ??= setTimeout(() => void this.flush(), RETRY_MS).unref();
       return false;
+    } finally {
+      this.inFlight = 0;
     }
   }
 
+  /**
+   * Gives the lines buffered a few seconds to reach the broker (the send in flight, then the rest), then says how
+   * many did not: with the broker down, a send alone takes kafkajs 10-17 s, and the server must exit before its
+   * grace period ends.
+   */
   async stop(): Promise<void> {
-    await this.flush();
+    const waitMs = this.options.stopWaitMs ?? STOP_WAIT_MS;
+    await withTimeout(this.flush(), waitMs).catch(() => {}); // past it: said below
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.droppedLines.say(this.maxBuffered);
+    const unsent = this.buffer.length + this.inFlight;
+    if (unsent > 0) {
+      this.log.error("chat lines not sent: Kafka did not take them before shutdown", { lines: unsent, waitedMs: waitMs, dropped: this.dropped });
+      this.options.onUnstored?.(unsent);
+    }
     await this.producer.disconnect();
   }
 }

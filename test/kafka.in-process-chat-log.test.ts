@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 
+import { createLogger } from "../common/log.js";
+import { register } from "../common/metrics.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord } from "../kafka/chat-log.js";
 import { InProcessChatLog } from "../kafka/in-process-chat-log.js";
 
@@ -8,7 +10,7 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("The embedded chat log's queue", () => {
   it("keeps at most its cap of lines while a store waits on a store that is down, dropping the oldest, counted", async () => {
-    const log = new InProcessChatLog({ maxBatch: 10, maxQueued: 100 });
+    const log = new InProcessChatLog({ maxBatch: 10, maxQueued: 100, log: createLogger({}, "silent") });
     let release!: () => void;
     const stored: string[] = [];
     let calls = 0;
@@ -27,6 +29,19 @@ describe("The embedded chat log's queue", () => {
     release();
     await log.drained();
     assert.deepEqual(stored, ["line-0", ...Array.from({ length: 100 }, (_, i) => `line-${901 + i}`)], "the batch in flight, then the newest hundred");
+  });
+
+  it("says the lines it drops past its cap, at most every 10 s, and counts them in kobot_chat_log_dropped_total", async () => {
+    const dropped = async () => ((await register.getSingleMetric("kobot_chat_log_dropped_total")?.get())?.values ?? []).reduce((sum, { value }) => sum + value, 0);
+    const before = await dropped();
+    const said: Array<{ level: string; msg: string }> = [];
+    const log = new InProcessChatLog({ maxQueued: 100, log: createLogger({}, "warn", (line) => said.push(JSON.parse(line))) });
+    const publisher = log.publisher(); // no store yet (Elasticsearch not up): every line waits
+    for (let i = 0; i < 1000; i++) publisher.publish(record(i));
+    assert.equal(log.dropped, 900);
+    assert.equal((await dropped()) - before, 900);
+    assert.equal(said.length, 1, "said once, not once a line");
+    assert.match(said[0]!.msg, /^chat lines dropped/);
   });
 
   it("gives lines waiting at shutdown a few seconds, then says how many were not stored", async () => {

@@ -1,10 +1,18 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 
 import { createLogger } from "../../common/log.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord } from "../../kafka/chat-log.js";
 import { createKafka } from "../../kafka/kafka-client.js";
 import { KafkaChatLogPublisher } from "../../kafka/kafka-chat-log.js";
 import { uniqueTopics } from "../helpers/processes.js";
+
+const run = promisify(execFile);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The chat-log publisher catching up on one busy room's lines (real broker, 1 MB record batches). */
 describe("Kafka chat-log publisher (real broker)", function () {
@@ -35,5 +43,42 @@ describe("Kafka chat-log publisher (real broker)", function () {
     } finally {
       await publisher.stop();
     }
+  });
+});
+
+/** A broker of its own, stopped for good: the suite's broker stays up for the tests after. */
+describe("Kafka chat-log publisher, broker gone (real broker)", function () {
+  this.timeout(180_000);
+  let dir: string;
+  let brokers: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "kobot-kafka-outage-"));
+    const { stdout } = await run("bash", ["scripts/kafka-local.sh", "start", dir], { timeout: 120_000 });
+    brokers = stdout.trim().split("\n").at(-1)!;
+  });
+
+  after(async () => {
+    await run("bash", ["scripts/kafka-local.sh", "stop", dir]).catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("stops within 5 s of SIGTERM after 15 s of chat with the broker down, and says how many lines were not sent", async () => {
+    const kafka = createKafka([brokers], "publisher-outage-test", createLogger({}, "silent"));
+    const logged: Array<{ level: string; msg: string; lines?: number }> = [];
+    const publisher = new KafkaChatLogPublisher(kafka, `chat.log.${uniqueTopics("outage").question}`, createLogger({}, "warn", (line) => logged.push(JSON.parse(line))));
+    await publisher.start();
+    await run("bash", ["scripts/kafka-local.sh", "stop", dir]);
+    let published = 0;
+    const chatting = setInterval(() => publisher.publish({ v: CHAT_LOG_VERSION, id: `line-${published}`, roomId: `room-${published++ % 7}`, serverId: "s", kind: "player", from: "p", name: "민수", text: "안녕", ts: Date.now() }), 10);
+    await sleep(15_000);
+    clearInterval(chatting);
+    const started = performance.now();
+    const outcome = await Promise.race([publisher.stop().then(() => "stopped"), sleep(30_000).then(() => "still stopping after 30 s")]);
+    const tookMs = performance.now() - started;
+    assert.equal(outcome, "stopped");
+    assert.ok(tookMs < 6500, `stop took ${Math.round(tookMs)} ms`);
+    const unsent = logged.filter((line) => line.level === "error");
+    assert.deepEqual(unsent.map(({ msg, lines }) => ({ msg, lines })), [{ msg: "chat lines not sent: Kafka did not take them before shutdown", lines: published }]);
   });
 });

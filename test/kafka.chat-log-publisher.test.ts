@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+
+import type { Kafka, Producer } from "kafkajs";
+
+import { createLogger } from "../common/log.js";
+import { register } from "../common/metrics.js";
+import { CHAT_LOG_VERSION, type ChatLogRecord } from "../kafka/chat-log.js";
+import { KafkaChatLogPublisher } from "../kafka/kafka-chat-log.js";
+
+const record = (i: number): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id: `line-${i}`, roomId: `room-${i % 7}`, serverId: "s", kind: "player", from: "p", name: "민수", text: `${i}`, ts: i });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+type Logged = { level: string; msg: string; [field: string]: unknown };
+
+/**
+ * A broker that does not answer, as the publisher's producer sees it: each send waits until the test fails it (kafkajs
+ * retrying a dead broker for 10-17 s), or fails at once once `failAtOnce` is set.
+ */
+function deadBroker() {
+  const pending: Array<(error: Error) => void> = [];
+  const broker = {
+    sends: 0,
+    failAtOnce: false,
+    /** Fails the sends that wait, as kafkajs does once its retries are spent. */
+    giveUp: () => pending.splice(0).forEach((fail) => fail(new Error("Connection error: connect ECONNREFUSED"))),
+    kafka: {
+      producer: () =>
+        ({
+          connect: async () => {},
+          disconnect: async () => {},
+          send: () => {
+            broker.sends++;
+            if (broker.failAtOnce) return Promise.reject(new Error("Connection error: connect ECONNREFUSED"));
+            return new Promise((_, reject) => pending.push(reject));
+          },
+        }) as unknown as Producer,
+    } as unknown as Kafka,
+  };
+  return broker;
+}
+
+function publisherOn(broker: ReturnType<typeof deadBroker>, options: ConstructorParameters<typeof KafkaChatLogPublisher>[3] = {}) {
+  const logged: Logged[] = [];
+  const publisher = new KafkaChatLogPublisher(broker.kafka, "chat.log", createLogger({}, "warn", (line) => logged.push(JSON.parse(line))), options);
+  return { publisher, logged };
+}
+
+describe("The Kafka chat-log publisher while the broker is down", () => {
+  it("keeps one send in flight however many flushes are asked, and tries again a second after it fails", async () => {
+    const broker = deadBroker();
+    const { publisher } = publisherOn(broker, { stopWaitMs: 50 });
+    for (let i = 0; i < 100; i++) {
+      publisher.publish(record(i));
+      void publisher.flush();
+    }
+    await sleep(100); // the 20 ms flush timers too
+    assert.equal(broker.sends, 1, "one send for a hundred flushes");
+    broker.failAtOnce = true;
+    broker.giveUp();
+    await sleep(300);
+    assert.equal(broker.sends, 1, "no send for each flush asked while the first waited: the next try comes a second later");
+    await sleep(1000);
+    assert.equal(broker.sends, 2);
+    await publisher.stop();
+  });
+
+  it("gives up at shutdown after its wait, says how many lines were not sent, and calls onUnstored", async () => {
+    const broker = deadBroker();
+    const unstored: number[] = [];
+    const { publisher, logged } = publisherOn(broker, { stopWaitMs: 200, onUnstored: (lines) => unstored.push(lines) });
+    for (let i = 0; i < 500; i++) publisher.publish(record(i));
+    void publisher.flush(); // the send that never finishes
+    for (let i = 500; i < 600; i++) publisher.publish(record(i));
+    const started = performance.now();
+    const outcome = await Promise.race([publisher.stop().then(() => "stopped"), sleep(3000).then(() => "still stopping")]);
+    const tookMs = performance.now() - started;
+    assert.equal(outcome, "stopped");
+    assert.ok(tookMs >= 190 && tookMs < 1000, `stop took ${tookMs} ms, its wait is 200`);
+    assert.deepEqual(unstored, [600], "the batch in flight and the lines after it");
+    const said = logged.filter((line) => line.level === "error");
+    assert.deepEqual(said.map(({ msg, lines }) => ({ msg, lines })), [{ msg: "chat lines not sent: Kafka did not take them before shutdown", lines: 600 }]);
+  });
+
+  it("leaves no timer after stop: a send that failed is not tried again on the stopped producer", async () => {
+    const broker = deadBroker();
+    const { publisher, logged } = publisherOn(broker, { stopWaitMs: 200 });
+    publisher.publish(record(1));
+    void publisher.flush();
+    await publisher.stop(); // the send in flight outlives the wait
+    broker.failAtOnce = true;
+    broker.giveUp(); // ... and fails after stop
+    await sleep(1300);
+    assert.equal(broker.sends, 1, "no retry after stop");
+    assert.deepEqual(logged.filter((line) => line.level === "warn").map(({ msg }) => msg), [], "no 'will retry' after stop");
+  });
+
+  it("drops the oldest lines past its cap, counted in kobot_chat_log_dropped_total and said at most every 10 s", async () => {
+    const dropped = async () => ((await register.getSingleMetric("kobot_chat_log_dropped_total")?.get())?.values ?? []).reduce((sum, { value }) => sum + value, 0);
+    const before = await dropped();
+    const broker = deadBroker();
+    const { publisher, logged } = publisherOn(broker, { maxBuffered: 100, stopWaitMs: 50 });
+    for (let i = 0; i < 1000; i++) publisher.publish(record(i));
+    assert.equal(publisher.dropped, 900);
+    assert.equal((await dropped()) - before, 900);
+    const warned = logged.filter((line) => line.level === "warn");
+    assert.equal(warned.length, 1, "said once, not once a line");
+    assert.match(warned[0]!.msg, /^chat lines dropped/);
+    await publisher.stop();
+    const unsent = logged.find((line) => line.level === "error");
+    assert.deepEqual([unsent?.lines, unsent?.dropped], [100, 900], "at shutdown: the lines kept, and those dropped before");
+  });
+});
