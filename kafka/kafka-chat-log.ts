@@ -6,7 +6,7 @@ import { withTimeout } from "../common/with-timeout.js";
 import { ChatLogRecord } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
 import { ContractError, parseMessage } from "./contract.js";
-import { DroppedLines } from "./in-process-chat-log.js";
+import { DroppedLines } from "./dropped-lines.js";
 import { ensureTopics, newProducer, runConsumer } from "./kafka-client.js";
 import { produceRequests } from "./produce-requests.js";
 

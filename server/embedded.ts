@@ -76,6 +76,7 @@ export async function startEmbeddedChatLog(
   const indexLog = log.child({ service: "chat-indexer" });
   const indexer = new ChatIndexer(es, indexLog, config.elasticsearch.indexPrefix);
   const chatLog = new InProcessChatLog({
+    log: indexLog,
     onUnstored: (lines) =>
       indexLog.warn("chat lines not indexed: Elasticsearch did not take them before shutdown", {
         lines,
