@@ -22,6 +22,11 @@ export const QuestionMessage = z.object({
   playerName: z.string().max(40),
   text: z.string().min(1).max(400),
   ts: z.number().int().nonnegative(),
+  /**
+   * When the server stops waiting for the answer, epoch ms by its clock: a worker answers a question past it `expired`
+   * without running the model. Older servers send none: then it is `ts` + the worker's own NPC_TIMEOUT_MS.
+   */
+  deadline: z.number().int().nonnegative().optional(),
   /** The server process that holds the room: answers are routed back to it (see AnswerRouter). */
   replyTo: z.string().min(1).max(64).optional(),
 });

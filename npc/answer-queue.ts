@@ -1,5 +1,6 @@
 import { npcBatchSize } from "../common/metrics.js";
 import type { AskOptions, NpcAnswer, NpcEngine } from "./engine.js";
+import { NpcError } from "./errors.js";
 import { mergeSettings, settingsKey, type GenerationSettings } from "./generation-settings.js";
 import type { TokenEvent } from "./token-stream.js";
 
@@ -9,6 +10,8 @@ interface Pending {
   key: string;
   options: AskOptions;
   askedAt: number;
+  /** By performance.now(): past it, nobody waits for the answer. */
+  deadline: number;
   resolve: (answer: NpcAnswer) => void;
   reject: (error: unknown) => void;
   /** The asker's onToken threw: no more of the stream goes to them. */
@@ -17,6 +20,14 @@ interface Pending {
 
 /** Most questions in one batch unless configured (NPC_MAX_BATCH). */
 export const DEFAULT_MAX_BATCH = 16;
+
+/** What an asker tells the queue besides the engine's options: how the line was read, and until when it is worth answering. */
+export interface QueuedAskOptions extends AskOptions {
+  /** The question is a line the NPC heard already (NpcBrain.hear), not read again. */
+  heard?: boolean;
+  /** By performance.now(): a question still waiting then is rejected `expired` without running the model. */
+  deadline?: number;
+}
 
 export interface AnswerQueueOptions {
   /** Most questions generated in one batch. */
@@ -46,15 +57,15 @@ export class AnswerQueue {
 
   /**
    * Bad input is rejected here, alone, so it never fails the batch it would have joined; a line of too many tokens
-   * is cut to its end that fits (`checkQuestion`'s `fit`), and the batch answers it as cut. `heard`: the question is
-   * a line the NPC heard already (NpcBrain.hear), not read again.
+   * is cut to its end that fits (`checkQuestion`'s `fit`), and the batch answers it as cut.
    */
-  ask(question: unknown, options: AskOptions & { heard?: boolean } = {}): Promise<NpcAnswer> {
+  ask(question: unknown, options: QueuedAskOptions = {}): Promise<NpcAnswer> {
     return new Promise((resolve, reject) => {
       const settings = mergeSettings(this.engine.defaults, options.settings);
       const text = this.engine.checkQuestion(question, settings, { fit: true, heard: options.heard === true });
       const key = settingsKey(settings);
-      this.pending.push({ question: text, settings, key, options, askedAt: performance.now(), resolve, reject });
+      const askedAt = performance.now();
+      this.pending.push({ question: text, settings, key, options, askedAt, deadline: options.deadline ?? Infinity, resolve, reject });
       if (this.running) return;
       // Questions asked in the same turn of the event loop (a worker's batch from the bus) form one batch:
       // started at once, the first ran alone and the rest waited for it (batches of 1, 15, 1, 15 …).
@@ -66,6 +77,7 @@ export class AnswerQueue {
   private async drain(): Promise<void> {
     while (this.pending.length > 0) {
       const batch = this.takeBatch();
+      if (batch.length === 0) continue;
       npcBatchSize.observe({ model: this.engine.modelName }, batch.length);
       try {
         const answers = await this.engine.answerChecked(
@@ -85,8 +97,14 @@ export class AnswerQueue {
     this.running = false;
   }
 
-  /** The oldest question and the next ones with the same settings and knowledge, up to maxBatch. */
+  /**
+   * The oldest question and the next ones with the same settings and knowledge, up to maxBatch. Those past their
+   * deadline go first, unanswered: they waited here behind earlier batches (a Kafka worker holds up to 4 slices of
+   * 32), and were checked only as they arrived.
+   */
   private takeBatch(): Pending[] {
+    this.expire(performance.now());
+    if (this.pending.length === 0) return [];
     const { key, options } = this.pending[0]!;
     const batch: Pending[] = [];
     for (let i = 0; i < this.pending.length && batch.length < this.maxBatch; ) {
@@ -96,6 +114,19 @@ export class AnswerQueue {
       else i++;
     }
     return batch;
+  }
+
+  private expire(now: number): void {
+    for (let i = 0; i < this.pending.length; ) {
+      const entry = this.pending[i]!;
+      if (entry.deadline >= now) {
+        i++;
+        continue;
+      }
+      this.pending.splice(i, 1);
+      const waited = Math.round((now - entry.askedAt) / 100) / 10;
+      entry.reject(new NpcError("expired", `question waited ${waited} s for the model, past its deadline; not answered`));
+    }
   }
 }
 

@@ -10,7 +10,10 @@ import { NpcError } from "./errors.js";
 import { normaliseQuestion } from "./question.js";
 
 export interface NpcWorkerOptions {
-  /** Questions older than this are not worth answering: the room has already given its fallback line. */
+  /**
+   * Questions older than this are not worth answering: the room has already given its fallback line. Only for a
+   * question without a `deadline` (from a server before it was sent).
+   */
   maxQuestionAgeMs?: number;
   /** Most questions the brain generates in one batch. */
   maxBatch?: number;
@@ -90,9 +93,12 @@ export class NpcWorker {
       const action = brain.actionOf(text);
       return { ...answer, model: said.writer ?? model, ...said.judged, source: said.source, ...(action ? { action } : {}) };
     };
-    const age = this.now() - question.ts;
-    if (age > this.maxAgeMs) {
-      return reply("", { error: { code: "expired", message: `question waited ${Math.round(age / 1000)} s; not answered` } });
+    // Checked as it arrives, and again as the brain's queue forms its batch: it may wait there behind a Kafka worker's
+    // 4 slices of 32 (AnswerQueue.takeBatch).
+    const now = this.now();
+    const deadline = question.deadline ?? question.ts + this.maxAgeMs;
+    if (now > deadline) {
+      return reply("", { error: { code: "expired", message: `question waited ${Math.round((now - question.ts) / 1000)} s, past its deadline; not answered` } });
     }
     if (scripted) {
       this.answered++;
@@ -100,7 +106,9 @@ export class NpcWorker {
     }
     try {
       // The player's line is held to the characters a question may have before the NPC hears it (with spaces put back).
-      const answer = await brain.queue.ask(brain.hear(normaliseQuestion(question.text)), { ...brain.options, heard: true });
+      // The deadline by the queue's clock (performance.now()), as this worker's own clock reads the server's deadline.
+      const queued = { ...brain.options, heard: true, deadline: performance.now() + (deadline - now) };
+      const answer = await brain.queue.ask(brain.hear(normaliseQuestion(question.text)), queued);
       this.answered++;
       if (answer.ms > 0) modelTokensPerSecond.set({ model }, (answer.tokens * 1000) / answer.ms);
       // A small model's least confident answers are mostly nonsense (EVAL.md): the NPC says so in character,

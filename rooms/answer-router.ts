@@ -7,7 +7,7 @@ import type { QuestionChannel } from "../kafka/npc-transport.js";
 export type AskOutcome =
   | { kind: "answer"; answer: AnswerMessage }
   | { kind: "timeout" }
-  /** The question could not be handed to the channel (broker down past its retries). */
+  /** The question could not be handed to the channel (broker down past its retries); `reason` is for the log only. */
   | { kind: "unsent"; reason: string };
 
 interface Pending {
@@ -15,7 +15,15 @@ interface Pending {
   timer: NodeJS.Timeout;
   /** The question's `ts`: when it was asked, by this process's clock. */
   askedAt: number;
+  /** The question's `deadline`: when its timer fires, by this process's clock. */
+  deadline: number;
 }
+
+/**
+ * How much of its time a question must still have had for an `expired` answer to blame the worker's clock: one
+ * machine's worker can answer `expired` a few ms before this server's timer fires (timers run late under load).
+ */
+const SKEW_MARGIN_MS = 500;
 
 export interface RouterStats {
   asked: number;
@@ -35,6 +43,7 @@ export class AnswerRouter {
   private readonly idle: Array<() => void> = [];
   readonly stats: RouterStats = { asked: 0, answered: 0, timeouts: 0, unsent: 0, ignored: 0 };
   private readonly skewLogged = logThrottle(10_000);
+  private readonly workerErrorLogged = logThrottle(10_000);
 
   constructor(
     private readonly channel: QuestionChannel,
@@ -57,7 +66,8 @@ export class AnswerRouter {
   /**
    * Sends a question and resolves with its answer, or a timeout `timeoutMs` after it was asked: `waitedMs` is how
    * long it already waited for its turn, so a queue behind a dead worker does not stack its players' waits
-   * (10, 20, 30 … s) but times each question out from when it was asked, unsent if its time is already up.
+   * (10, 20, 30 … s) but times each question out from when it was asked, unsent if its time is already up. The
+   * question carries that moment as its `deadline`, so a worker spends no model time on it once nobody waits.
    */
   ask(question: QuestionMessage, waitedMs = 0): Promise<AskOutcome> {
     this.stats.asked++;
@@ -66,11 +76,12 @@ export class AnswerRouter {
       this.stats.timeouts++;
       return Promise.resolve({ kind: "timeout" });
     }
+    const deadline = Math.round(Date.now() + leftMs); // whole ms, as the contract has it (waitedMs is fractional)
     const outcome = new Promise<AskOutcome>((resolve) => {
       const timer = setTimeout(() => this.settle(question.questionId, { kind: "timeout" }), leftMs);
-      this.pending.set(question.questionId, { settle: resolve, timer, askedAt: question.ts });
+      this.pending.set(question.questionId, { settle: resolve, timer, askedAt: question.ts, deadline });
     });
-    this.channel.sendQuestion(question).catch((error: Error) => {
+    this.channel.sendQuestion({ ...question, deadline }).catch((error: Error) => {
       this.log.error("could not send a question", { questionId: question.questionId, error });
       this.settle(question.questionId, { kind: "unsent", reason: error.message });
     });
@@ -85,23 +96,35 @@ export class AnswerRouter {
       this.log.debug("ignored an answer nobody waits for", { questionId: answer.questionId });
       return;
     }
-    if (answer.error?.code === "expired") this.warnOfClockSkew(Date.now() - entry.askedAt);
+    if (answer.error?.code === "expired") this.warnOfClockSkew(entry);
+    else if (answer.error) this.logWorkerError(answer);
     this.settle(answer.questionId, { kind: "answer", answer });
   }
 
   /**
-   * A worker judges a question's age by its own clock against NPC_TIMEOUT_MS, and this server waits for it only
-   * that long: one that finds a question it still waits for too old runs a clock ahead of this machine's (or a
-   * shorter timeout). It would turn every question away, the NPC saying only its fallback: said once in 10 s.
+   * A worker judges a question's deadline by its own clock (an older worker: its age against its own NPC_TIMEOUT_MS):
+   * one that finds a question past it while this server still waits well over SKEW_MARGIN_MS runs a clock ahead of
+   * this machine's (or a shorter timeout). It would turn every question away, the NPC saying only its fallback:
+   * said once in 10 s.
    */
-  private warnOfClockSkew(ageMs: number): void {
+  private warnOfClockSkew({ askedAt, deadline }: Pending): void {
+    const now = Date.now();
+    const leftMs = deadline - now;
+    if (leftMs <= SKEW_MARGIN_MS) return;
     const held = this.skewLogged("skew");
     if (held === undefined) return;
-    const aheadS = Math.max(0, (this.timeoutMs - ageMs) / 1000).toFixed(1);
+    const ageMs = Math.round(now - askedAt);
     this.log.error(
-      `a worker turned away as expired a question asked ${Math.round(ageMs)} ms ago: its clock is at least ${aheadS} s ahead of this server's, or its NPC_TIMEOUT_MS is shorter (${this.timeoutMs} ms here). Sync the machines' clocks (NTP)`,
-      { askedMsAgo: Math.round(ageMs), timeoutMs: this.timeoutMs, ...repeatsField(held) },
+      `a worker turned away as expired a question asked ${ageMs} ms ago: its clock is at least ${(leftMs / 1000).toFixed(1)} s ahead of this server's, or it is an older worker with a shorter NPC_TIMEOUT_MS (${this.timeoutMs} ms here). Sync the machines' clocks (NTP)`,
+      { askedMsAgo: ageMs, timeoutMs: this.timeoutMs, ...repeatsField(held) },
     );
+  }
+
+  /** What a worker said went wrong is for operators (its player hears only that the NPC could not answer): once in 10 s per code. */
+  private logWorkerError({ questionId, npcId, error }: AnswerMessage): void {
+    const held = this.workerErrorLogged(error!.code);
+    if (held === undefined) return;
+    this.log.warn("an NPC worker could not answer", { questionId, npcId, code: error!.code, reason: error!.message, ...repeatsField(held) });
   }
 
   private settle(questionId: string, outcome: AskOutcome): void {

@@ -1,6 +1,9 @@
 import type { ErrorCode } from "./world-contract.js";
 
-/** What the NPC says, in character, when it cannot give a real answer; and what the asker is told. */
+/**
+ * What the NPC says, in character, when it cannot give a real answer; and what the asker is told: what happened,
+ * never the error's own text (a broker's host:port, a model file's path), which the server logs instead.
+ */
 export interface Fallback {
   line: string;
   code: ErrorCode;
@@ -13,7 +16,7 @@ export const MODERATION_LINES = {
   output: "음, 그건 제가 말하기 곤란해요. 다른 이야기를 해요.",
 } as const;
 
-export function fallbackFor(reason: "timeout" | "unsent" | "error" | "busy" | "closing", detail = ""): Fallback {
+export function fallbackFor(reason: "timeout" | "unsent" | "unavailable" | "error" | "busy" | "closing"): Fallback {
   switch (reason) {
     case "closing":
       return {
@@ -33,15 +36,18 @@ export function fallbackFor(reason: "timeout" | "unsent" | "error" | "busy" | "c
         code: "npc_timeout",
         message: "the NPC did not answer in time; ask again in a moment",
       };
+    // The question never left this server (the broker down past the producer's retries).
     case "unsent":
+      return unavailable("the NPC service cannot be reached right now: ask again in a moment");
+    // The worker has no model to answer with: asking again at once will not help.
+    case "unavailable":
+      return unavailable("the NPC's brain is not running right now: ask again later");
     case "error":
-      return {
-        line: "지금은 대답하기가 어려워요. 잠시 후에 다시 말 걸어 주세요.",
-        code: "npc_unavailable",
-        message: `the NPC's brain is unavailable${detail ? `: ${detail}` : ""}`,
-      };
+      return unavailable("the NPC could not answer: ask again");
   }
 }
+
+const unavailable = (message: string): Fallback => ({ line: "지금은 대답하기가 어려워요. 잠시 후에 다시 말 걸어 주세요.", code: "npc_unavailable", message });
 
 /**
  * Whether `text` is the NPC's line for an answer that never came (a timeout, or a brain that is

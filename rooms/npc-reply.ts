@@ -23,11 +23,12 @@ export interface NpcReply {
  */
 export function npcReply(outcome: AskOutcome, asker: string, moderator?: Moderator): NpcReply {
   if (outcome.kind === "timeout") return fellBack(fallbackFor("timeout"));
-  if (outcome.kind === "unsent") return fellBack(fallbackFor("unsent", outcome.reason));
+  if (outcome.kind === "unsent") return fellBack(fallbackFor("unsent"));
   const { answer } = outcome;
   // A worker that finds a question past its time (it waited in the topic) is not unavailable: the answer is late.
   if (answer.error?.code === "expired") return fellBack(fallbackFor("timeout"), answer);
-  if (answer.error || answer.text.trim() === "") return fellBack(fallbackFor("error", answer.error?.message ?? "empty answer"), answer);
+  if (answer.error?.code === "model_unavailable") return fellBack(fallbackFor("unavailable"), answer);
+  if (answer.error || answer.text.trim() === "") return fellBack(fallbackFor("error"), answer);
   const text = withName(answer.text, asker);
   const blocked = moderator?.check(text).blocked === true;
   // The worker said one of the NPC's unsure lines instead of an answer the model was not sure of; one moderation would

@@ -33,6 +33,14 @@ describe("Question/answer contract", () => {
     assert.deepEqual(parseMessage(AnswerMessage, JSON.stringify(answer)), answer);
   });
 
+  it("carries the server's deadline for a question, and reads a question without one (an older server's)", () => {
+    const withDeadline = { ...question, deadline: question.ts + 10_000 };
+    assert.deepEqual(parseMessage(QuestionMessage, JSON.stringify(withDeadline)), withDeadline);
+    assert.equal(parseMessage(QuestionMessage, JSON.stringify(question)).deadline, undefined);
+    assert.throws(() => parseMessage(QuestionMessage, JSON.stringify({ ...question, deadline: "soon" })), /deadline/);
+    assert.throws(() => parseMessage(QuestionMessage, JSON.stringify({ ...question, deadline: -1 })), /deadline/);
+  });
+
   it("says what is wrong with a bad payload", () => {
     assert.throws(() => parseMessage(QuestionMessage, null), /empty payload/);
     assert.throws(() => parseMessage(QuestionMessage, "{nope"), /not JSON/);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { npcBatchSize } from "../common/metrics.js";
 import { AnswerQueue } from "../npc/answer-queue.js";
 import { plainChat } from "../npc/chat-line.js";
-import { InvalidQuestionError } from "../npc/errors.js";
+import { InvalidQuestionError, NpcError } from "../npc/errors.js";
 import { EVERYDAY_QUESTIONS, shippedEngine } from "./helpers/engine.js";
 
 describe("AnswerQueue micro-batching", () => {
@@ -77,6 +77,29 @@ describe("AnswerQueue micro-batching", () => {
     assert.ok(first.text.length > 0 && second.text.length > 0);
     assert.equal(calls, 1, "no more of the stream after it threw");
     assert.equal(streamed.at(-1)!.replace(/\s+/g, " ").trim(), second.text);
+  });
+
+  it("answers a question whose deadline passed while it waited `expired`, without running it, and the rest as asked", async () => {
+    const engine = await shippedEngine();
+    const queue = new AnswerQueue(engine, { maxBatch: 1 });
+    const batches: string[][] = [];
+    const answerChecked = engine.answerChecked.bind(engine);
+    engine.answerChecked = (questions, options) => (batches.push(questions), answerChecked(questions, options));
+    try {
+      // The first runs at once; the second's deadline passes while it waits behind it (a model batch takes longer than 1 ms).
+      const results = await Promise.allSettled([
+        queue.ask("배고파"),
+        queue.ask("잠이 안 와", { deadline: performance.now() + 1 }),
+        queue.ask("친구랑 싸웠어", { deadline: performance.now() + 60_000 }),
+      ]);
+      assert.deepEqual(results.map((r) => r.status), ["fulfilled", "rejected", "fulfilled"]);
+      const { reason } = results[1] as PromiseRejectedResult;
+      assert.ok(reason instanceof NpcError && reason.code === "expired", String(reason));
+      assert.deepEqual(batches, [[plainChat("배고파")], [plainChat("친구랑 싸웠어")]], "the model never saw it");
+    } finally {
+      engine.answerChecked = answerChecked;
+    }
+    assert.equal(queue.waiting, 0);
   });
 
   it("keeps batches to questions with the same settings, in the order asked", async () => {

@@ -1,26 +1,40 @@
 import assert from "node:assert/strict";
+import { readFile } from "node:fs";
+
+import { KafkaJSConnectionError } from "kafkajs";
 
 import { createLogger } from "../common/log.js";
-import { CONTRACT_VERSION } from "../kafka/contract.js";
+import { type AnswerMessage, CONTRACT_VERSION, parseMessage, QuestionMessage } from "../kafka/contract.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
+import type { QuestionChannel } from "../kafka/npc-transport.js";
 import { NpcWorker } from "../npc/worker.js";
-import { AnswerRouter } from "../rooms/answer-router.js";
-import { shippedEngine } from "./helpers/engine.js";
+import { AnswerRouter, type AskOutcome } from "../rooms/answer-router.js";
+import { npcReply } from "../rooms/npc-reply.js";
+import { EVERYDAY_QUESTIONS, shippedEngine } from "./helpers/engine.js";
 import { quiet } from "./helpers/world.js";
+
+interface Logged {
+  level: string;
+  msg: string;
+  askedMsAgo?: number;
+  [field: string]: unknown;
+}
+
+const recordingLog = (logged: Logged[]) => createLogger({}, "warn", (line) => logged.push(JSON.parse(line)));
+const questionOf = (id: string, text = "배고파"): QuestionMessage =>
+  ({ v: CONTRACT_VERSION, questionId: id, roomId: "room", npcId: "kobot", playerId: id, playerName: "민수", text, ts: Date.now() });
 
 describe("A worker whose clock is ahead of the server's", function () {
   it("turns questions away as expired, and the server's log says why, once, with how far ahead at least", async () => {
     const bus = new InProcessBus(4);
-    const logged: Array<{ level: string; msg: string; askedMsAgo?: number }> = [];
-    const router = new AnswerRouter(bus.serverChannel("server-1"), 10_000, createLogger({}, "warn", (line) => logged.push(JSON.parse(line))));
+    const logged: Logged[] = [];
+    const router = new AnswerRouter(bus.serverChannel("server-1"), 10_000, recordingLog(logged));
     await router.start();
-    // A minute ahead: every question is older than NPC_TIMEOUT_MS by its clock the moment it arrives.
+    // A minute ahead: every question is past its deadline by its clock the moment it arrives.
     const worker = new NpcWorker(await shippedEngine(), bus.workerChannel(), quiet, { maxQuestionAgeMs: 10_000, now: () => Date.now() + 60_000 });
     await worker.start();
     try {
-      const ask = (id: string) =>
-        router.ask({ v: CONTRACT_VERSION, questionId: id, roomId: "room", npcId: "kobot", playerId: "p", playerName: "민수", text: "배고파", ts: Date.now() });
-      const outcomes = await Promise.all(["q1", "q2", "q3"].map(ask));
+      const outcomes = await Promise.all(["q1", "q2", "q3"].map((id) => router.ask(questionOf(id))));
       assert.deepEqual(outcomes.map((o) => (o.kind === "answer" ? o.answer.error?.code : o.kind)), ["expired", "expired", "expired"]);
       const said = logged.filter((line) => line.level === "error");
       assert.equal(said.length, 1, "once, not once a question");
@@ -28,6 +42,115 @@ describe("A worker whose clock is ahead of the server's", function () {
       assert.ok(said[0]!.askedMsAgo! < 1000);
     } finally {
       await worker.stop();
+      await router.stop();
+    }
+  });
+
+  it("is not blamed when, on one machine, a question ran out its time before the server's timer fired", async () => {
+    const timeoutMs = 300;
+    const bus = new InProcessBus(4);
+    const logged: Logged[] = [];
+    const router = new AnswerRouter(bus.serverChannel("server-1"), timeoutMs, recordingLog(logged));
+    await router.start();
+    // Same clock, same NPC_TIMEOUT_MS: the case of a loaded server (seen as "at least 0.0 s ahead … Sync the clocks").
+    const worker = new NpcWorker(await shippedEngine(), bus.workerChannel(), quiet, { maxQuestionAgeMs: timeoutMs });
+    await worker.start();
+    try {
+      // Asked in an I/O callback, then the event loop held past the deadline: the bus hands the question to the worker
+      // (setImmediate) before the router's timer runs, as under load, so the worker's `expired` arrives first.
+      const outcome = await new Promise<AskOutcome>((resolve) =>
+        readFile(import.meta.filename, () => {
+          const asked = router.ask(questionOf("q1"));
+          const until = Date.now() + timeoutMs + 5;
+          while (Date.now() < until); // a busy event loop
+          resolve(asked);
+        }),
+      );
+      assert.equal(outcome.kind === "answer" ? outcome.answer.error?.code : outcome.kind, "expired", "the worker's answer came first");
+      assert.deepEqual(logged.filter((line) => line.level === "error").map((line) => line.msg), []);
+    } finally {
+      await worker.stop();
+      await router.stop();
+    }
+  });
+});
+
+describe("A question's deadline", function () {
+  it("is sent with the question: when the server stops waiting, in whole ms as the contract reads it", async () => {
+    const sent: QuestionMessage[] = [];
+    const channel: QuestionChannel = { kind: "kafka", start: async () => {}, sendQuestion: async (q) => void sent.push(q), stop: async () => {} };
+    const router = new AnswerRouter(channel, 1_000, quiet);
+    const before = Date.now();
+    const outcome = router.ask(questionOf("q1"), 250.4); // it waited its turn 250.4 ms: 749.6 ms left
+    const after = Date.now();
+    const { deadline } = parseMessage(QuestionMessage, JSON.stringify(sent[0]));
+    assert.ok(deadline! >= before + 749 && deadline! <= after + 750, `deadline ${deadline! - before} ms after asking`);
+    assert.equal((await outcome).kind, "timeout");
+  });
+});
+
+describe("A worker behind its questions", function () {
+  it("spends no model time on questions past the deadline their server sent, beyond the batch it holds", async () => {
+    // The worker's queue holds several of the brain's batches at once (two of the bus's 16, answered 4 at a time), as a
+    // Kafka worker's 4 slices of 32 do its batches of 16. Its own NPC_TIMEOUT_MS is longer than the server's 1 s.
+    const busBatch = 16;
+    const bus = new InProcessBus(busBatch);
+    const router = new AnswerRouter(bus.serverChannel("server-1"), 1_000, quiet);
+    await router.start();
+    const worker = new NpcWorker(await shippedEngine(), bus.workerChannel(), quiet, { maxBatch: 4, maxQuestionAgeMs: 60_000 });
+    await worker.start();
+    try {
+      const asked = Array.from({ length: 200 }, (_, i) => router.ask(questionOf(`q${i}`, `${EVERYDAY_QUESTIONS[i % 16]!} ${i}`)));
+      const outcomes = await Promise.all(asked);
+      const inTime = outcomes.filter((o) => o.kind === "answer" && !o.answer.error).length;
+      await new Promise((resolve) => setTimeout(resolve, 3_000)); // what the worker still holds
+      const late = worker.answeredCount - inTime;
+      assert.ok(inTime > 0, "some answered in time");
+      // The answers of the bus's batch the worker holds as the deadline passes go back together, some computed in time.
+      assert.ok(late <= busBatch, `${late} answers computed after their deadline (${worker.answeredCount} computed, ${inTime} in time)`);
+    } finally {
+      await worker.stop();
+      await router.stop();
+    }
+  });
+});
+
+describe("What a player is told when the NPC cannot answer", function () {
+  it("says the NPC service cannot be reached for a question never sent, and only the log has the broker's error", async () => {
+    const logged: Logged[] = [];
+    // The producer's own error as kafkajs gives it once the broker stays down past its retries.
+    const down = new KafkaJSConnectionError("Connection error: connect ECONNREFUSED 127.0.0.1:33969");
+    const channel: QuestionChannel = { kind: "kafka", start: async () => {}, sendQuestion: () => Promise.reject(down), stop: async () => {} };
+    const router = new AnswerRouter(channel, 10_000, recordingLog(logged));
+    await router.start();
+    const outcome = await router.ask(questionOf("q1"));
+    const { fallback } = npcReply(outcome, "민수");
+    assert.deepEqual([fallback?.code, fallback?.message], ["npc_unavailable", "the NPC service cannot be reached right now: ask again in a moment"]);
+    assert.match(JSON.stringify(logged), /ECONNREFUSED 127\.0\.0\.1:33969/, "operators still see it");
+  });
+
+  it("says the NPC could not answer for a worker's error, and only the log has the worker's error", async () => {
+    const bus = new InProcessBus(4);
+    const logged: Logged[] = [];
+    const router = new AnswerRouter(bus.serverChannel("server-1"), 10_000, recordingLog(logged));
+    await router.start();
+    const failure = "Non-zero status code returned while running MatMul node. Name:'/model/decoder/MatMul' /srv/npc/model/onnx/model.onnx";
+    const errorAnswer = (code: string) => (questions: QuestionMessage[]) =>
+      Promise.resolve(questions.map((q): AnswerMessage => ({
+        v: CONTRACT_VERSION, questionId: q.questionId, roomId: q.roomId, npcId: q.npcId, text: "", ms: 1, model: "m", error: { code, message: failure }, replyTo: q.replyTo!,
+      })));
+    const workerChannel = bus.workerChannel();
+    try {
+      await workerChannel.start(errorAnswer("worker_error"));
+      const failed = npcReply(await router.ask(questionOf("q1")), "민수");
+      await workerChannel.start(errorAnswer("model_unavailable"));
+      const missing = npcReply(await router.ask(questionOf("q2")), "민수");
+      assert.deepEqual([failed.fallback?.code, failed.fallback?.message], ["npc_unavailable", "the NPC could not answer: ask again"]);
+      assert.deepEqual([missing.fallback?.code, missing.fallback?.message], ["npc_unavailable", "the NPC's brain is not running right now: ask again later"]);
+      const warned = logged.filter((line) => line.msg === "an NPC worker could not answer");
+      assert.deepEqual(warned.map((line) => [line.code, line.reason]), [["worker_error", failure], ["model_unavailable", failure]]);
+    } finally {
+      await workerChannel.stop();
       await router.stop();
     }
   });

@@ -26,15 +26,19 @@ describe("an NPC's reply to a question's outcome (rooms/npc-reply.ts)", () => {
     assert.deepEqual(npcReply({ kind: "timeout" }, "민수"), { text: timeout.line, fallback: timeout, blocked: false, info: { fallback: true, reason: "npc_timeout" } });
     const unsent = npcReply({ kind: "unsent", reason: "broker down" }, "민수");
     assert.equal(unsent.text, fallbackFor("error").line);
-    assert.deepEqual([unsent.fallback?.code, unsent.fallback?.message], ["npc_unavailable", "the NPC's brain is unavailable: broker down"]);
+    assert.deepEqual([unsent.fallback?.code, unsent.fallback?.message], ["npc_unavailable", "the NPC service cannot be reached right now: ask again in a moment"]);
     const expired = npcReply(answer({ error: { code: "expired", message: "waited 11 s" } }), "민수");
     assert.deepEqual([expired.text, expired.info.reason, expired.info.workerMs], [timeout.line, "npc_timeout", 12]);
   });
 
-  it("says the unavailable line for a worker's error or an empty answer, with why", () => {
-    const failed = npcReply(answer({ error: { code: "worker_error", message: "out of memory" } }), "민수");
-    assert.deepEqual([failed.fallback?.code, failed.fallback?.message, failed.info.fallback], ["npc_unavailable", "the NPC's brain is unavailable: out of memory", true]);
-    assert.equal(npcReply(answer({ text: "  " }), "민수").fallback?.message, "the NPC's brain is unavailable: empty answer");
+  it("says the unavailable line for a worker's error or an empty answer, with what happened but never the error's own text", () => {
+    const failed = npcReply(answer({ error: { code: "worker_error", message: "out of memory at /srv/npc/model/onnx/model.onnx" } }), "민수");
+    assert.deepEqual([failed.fallback?.code, failed.fallback?.message, failed.info.fallback], ["npc_unavailable", "the NPC could not answer: ask again", true]);
+    const missing = npcReply(answer({ error: { code: "model_unavailable", message: "cannot load the NPC model from /srv/npc/model" } }), "민수");
+    assert.deepEqual([missing.text, missing.fallback?.message], [failed.text, "the NPC's brain is not running right now: ask again later"]);
+    assert.equal(npcReply(answer({ text: "  " }), "민수").fallback?.message, "the NPC could not answer: ask again");
+    const unsent = npcReply({ kind: "unsent", reason: "Connection error: connect ECONNREFUSED 127.0.0.1:33969" }, "민수");
+    for (const { fallback } of [failed, missing, unsent]) assert.doesNotMatch(fallback!.message, /\/srv|ECONNREFUSED|127\.0\.0\.1|memory/);
   });
 
   it("says the safe line for an answer moderation blocks, and keeps the answer withheld for review, without its source or action", () => {

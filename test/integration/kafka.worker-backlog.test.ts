@@ -4,7 +4,10 @@ import { Kafka, logLevel } from "kafkajs";
 import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../../kafka/contract.js";
 import { groupMembers } from "../../kafka/group-members.js";
 import { ensureTopics } from "../../kafka/kafka-client.js";
-import { KafkaWorkerChannel, WORKER_SESSION_TIMEOUT_MS } from "../../kafka/kafka-transport.js";
+import { KafkaQuestionChannel, KafkaWorkerChannel, WORKER_SESSION_TIMEOUT_MS } from "../../kafka/kafka-transport.js";
+import { NpcWorker } from "../../npc/worker.js";
+import { AnswerRouter } from "../../rooms/answer-router.js";
+import { EVERYDAY_QUESTIONS, shippedEngine } from "../helpers/engine.js";
 import { uniqueTopics } from "../helpers/processes.js";
 import { quiet, sleep } from "../helpers/world.js";
 
@@ -66,6 +69,39 @@ describe("Kafka worker with a backlog (real broker)", function () {
       await Promise.all(workers.map((worker) => worker.stop()));
       await reader.disconnect();
       await producer.disconnect();
+    }
+  });
+
+  it("spends no model time on questions past the deadline their server sent, beyond the slices it holds as it passes", async () => {
+    const kafka = new Kafka({ clientId: "deadline-test", brokers: process.env.TEST_KAFKA_BROKERS!.split(","), logLevel: logLevel.NOTHING });
+    const topics = uniqueTopics("deadline");
+    const router = new AnswerRouter(new KafkaQuestionChannel(kafka, topics, `deadline-${topics.question}`, quiet), 3_000, quiet);
+    await router.start();
+    // The shipped model and the worker's 4 partitions × slices of 32 in its queue; its own NPC_TIMEOUT_MS (60 s, as the
+    // workers of kafka.world.test.ts) is not the server's 3 s: only the question's deadline says when nobody waits.
+    const slice = 32;
+    const worker = new NpcWorker(await shippedEngine(), new KafkaWorkerChannel(kafka, topics, `workers-${topics.question}`, quiet, slice), quiet, {
+      maxBatch: 16, maxQuestionAgeMs: 60_000,
+    });
+    await worker.start();
+    try {
+      const asked = 2_000; // far more than the model answers in 3 s here (400-600 on 2 cores)
+      const outcomes = await Promise.all(Array.from({ length: asked }, (_, i) => router.ask({
+        v: CONTRACT_VERSION, questionId: `q${i}`, roomId: `room${i % 40}`, npcId: "kobot", playerId: `p${i}`, playerName: "민수",
+        text: `${EVERYDAY_QUESTIONS[i % 16]!} ${i}`, ts: Date.now(),
+      })));
+      const inTime = outcomes.filter((o) => o.kind === "answer" && !o.answer.error).length;
+      // Every question gets one answer in the end, `expired` for most: by then the worker has computed all it will.
+      const until = performance.now() + 60_000;
+      while (router.stats.answered + router.stats.ignored < asked && performance.now() < until) await sleep(200);
+      const late = worker.answeredCount - inTime;
+      assert.ok(inTime > 0, "some answered in time");
+      // A slice's answers go back together once all of its questions are answered: at most the slice being answered
+      // and the next one's first batch were computed for nobody (all 4 × 32 it holds, before the deadline was sent).
+      assert.ok(late <= 2 * slice, `${late} answers computed after their deadline (${worker.answeredCount} computed, ${inTime} in time)`);
+    } finally {
+      await worker.stop();
+      await router.stop();
     }
   });
 
