@@ -23,6 +23,9 @@ export interface WorkerThreadOptions {
   logLevel?: LogLevel | "silent";
 }
 
+/** Past the questions' timeout, how long a batch may still run before the brain is deemed hung (here, and a Kafka worker's). */
+export const HANG_GRACE_MS = 30_000;
+
 /** How long the thread may take to reply before the server stops waiting; tests start a thread of their own. */
 export interface ThreadWatch {
   /** A batch of questions unanswered this long means the thread hangs: it is ended and replaced, the batch answered with an error. */
@@ -93,7 +96,7 @@ export class ThreadedNpcWorker {
   ): Promise<ThreadedNpcWorker> {
     const withLevel = { ...options, logLevel: log.level };
     // Past the questions' own timeout nobody waits for their answers; a batch takes well under a second.
-    const watching = { answerWithinMs: options.maxQuestionAgeMs + 30_000, replyWithinMs: 5_000, main: THREAD_MAIN, ...watch };
+    const watching = { answerWithinMs: options.maxQuestionAgeMs + HANG_GRACE_MS, replyWithinMs: 5_000, main: THREAD_MAIN, ...watch };
     const { thread, models } = await startThread(withLevel, watching.main);
     const worker = new ThreadedNpcWorker(withLevel, channel, log, models, watching);
     worker.attach(thread);

@@ -11,6 +11,7 @@ import { serveMetrics } from "../server/metrics-server.js";
 import { onTerminate } from "../server/terminate.js";
 import { reloadWorldOnChange } from "../server/world-reload.js";
 import { NpcCast, warnIfNotCast } from "./npc-cast.js";
+import { HANG_GRACE_MS } from "./threaded-worker.js";
 import { NpcWorker } from "./worker.js";
 
 async function main(): Promise<void> {
@@ -25,6 +26,16 @@ async function main(): Promise<void> {
   const worker = new NpcWorker(cast, channel, log, {
     maxQuestionAgeMs: config.world.questionTimeoutMs,
     maxBatch: config.model.maxBatch,
+    // A hung model stops this worker's heartbeats: the group gives its partitions to the others, and this process
+    // would sit there for good. It exits instead, and is started again (compose: restart unless-stopped); its
+    // uncommitted questions go to another worker, which answers those past their deadline `expired`.
+    hangs: {
+      afterMs: config.world.questionTimeoutMs + HANG_GRACE_MS,
+      then: (waitedMs) => {
+        log.error("the NPC brain hangs: a batch unanswered; exiting to be started again", { waitedMs });
+        process.exit(1);
+      },
+    },
   });
   await worker.start();
   // A studio editing an NPC's knowledge file hears the new lines without a restart.

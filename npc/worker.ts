@@ -18,6 +18,11 @@ export interface NpcWorkerOptions {
   /** Most questions the brain generates in one batch. */
   maxBatch?: number;
   now?: () => number;
+  /**
+   * A batch unanswered this long means the brain hangs (a native call that never returns): `then` is called, once.
+   * A Kafka worker exits so that it is started again (the embedded worker's thread has its own watch, ThreadWatch).
+   */
+  hangs?: { afterMs: number; then: (waitedMs: number) => void };
 }
 
 /**
@@ -38,7 +43,7 @@ export class NpcWorker {
     brains: NpcCast | NpcEngine,
     private readonly channel: WorkerChannel,
     private readonly log: Logger,
-    options: NpcWorkerOptions = {},
+    private readonly options: NpcWorkerOptions = {},
   ) {
     this.cast = brains instanceof NpcEngine ? NpcCast.single(brains, options.maxBatch) : brains;
     this.maxAgeMs = options.maxQuestionAgeMs ?? 60_000;
@@ -65,9 +70,15 @@ export class NpcWorker {
 
   /** Never rejects: every question gets an answer or an `error` answer. */
   async answerAll(questions: QuestionMessage[]): Promise<AnswerMessage[]> {
-    const answers = await Promise.all(questions.map((question) => this.answerOne(question)));
-    for (const answer of answers) workerAnswers.inc({ outcome: answer.error?.code ?? "answer" });
-    return answers;
+    const { hangs } = this.options;
+    const watch = hangs && setTimeout(() => hangs.then(hangs.afterMs), hangs.afterMs);
+    try {
+      const answers = await Promise.all(questions.map((question) => this.answerOne(question)));
+      for (const answer of answers) workerAnswers.inc({ outcome: answer.error?.code ?? "answer" });
+      return answers;
+    } finally {
+      clearTimeout(watch);
+    }
   }
 
   private async answerOne(question: QuestionMessage): Promise<AnswerMessage> {

@@ -248,6 +248,24 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(smith!.model, "knowledge:blacksmith.jsonl");
   });
 
+  it("says once that the brain hangs when a batch goes unanswered past its bound (a Kafka worker then exits), and not when it answers", async () => {
+    const hung: number[] = [];
+    const hangs = { afterMs: 1500, then: (waitedMs: number) => hung.push(waitedMs) };
+    const worker = new NpcWorker(cast, { kind: "kafka", start: async () => {}, stop: async () => {} }, quiet, { hangs });
+    const answered = await worker.answerAll([question("kobot", "배고파")]);
+    assert.equal(answered[0]!.error, undefined);
+    const queue = cast.brainFor("kobot").queue;
+    const ask = queue.ask;
+    queue.ask = () => new Promise(() => {}); // a native call that never returns
+    try {
+      void worker.answerAll([question("kobot", "오늘 뭐 해?")]);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      assert.deepEqual(hung, [1500], "called once, for the batch that hangs only");
+    } finally {
+      queue.ask = ask;
+    }
+  });
+
   it("casts an NPC added, or given another file, on a loaded model; one whose file cannot be read is left out, and said so", () => {
     const newcomer = { npcId: "newcomer", name: "신입", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "baker.jsonl"), scriptedAbove: 0.8 };
     const lost = { npcId: "lost", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "nowhere.jsonl") };
