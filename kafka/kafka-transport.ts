@@ -65,6 +65,15 @@ export class KafkaQuestionChannel implements QuestionChannel {
           if (held !== undefined) {
             this.log.warn("dropped a malformed answer", { topic: this.topics.answer, reason: error.message, ...repeatsField(held) });
           }
+          // One addressed here that this server cannot read (a newer worker's, mid-upgrade): its player hears the
+          // fallback now, not after the whole timeout, as a worker answers a question it cannot read.
+          const address = addressOf(message.value);
+          if (address?.replyTo === this.serverId) {
+            onAnswer({
+              v: CONTRACT_VERSION, ...address, text: "", ms: 0, model: "",
+              error: errorWithin({ code: "invalid_answer", message: `this server could not read the answer: ${error.message}` }),
+            });
+          }
         }
       },
     }, this.log);
@@ -218,7 +227,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
   }
 }
 
-/** Where to answer a question that is not one, if it says. */
+/** Where a question or answer that is not one was going, if it says: questionId, roomId, npcId, replyTo. */
 function addressOf(payload: Buffer | null): QuestionAddress | undefined {
   try {
     const address = QuestionAddress.safeParse(JSON.parse(payload?.toString() ?? ""));

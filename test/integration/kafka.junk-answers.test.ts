@@ -11,7 +11,7 @@ import { sleep } from "../helpers/world.js";
 describe("Kafka answers a server cannot read (real broker)", function () {
   this.timeout(60_000);
 
-  it("logs a flood of malformed answers once (with how many), and still delivers the good one after it", async () => {
+  it("logs a flood of malformed answers once (with how many), still delivers the good one after it, and settles one addressed to it as an error", async () => {
     const kafka = new Kafka({ clientId: "junk-test", brokers: process.env.TEST_KAFKA_BROKERS!.split(","), logLevel: logLevel.NOTHING });
     const topics = uniqueTopics("junk");
     const lines: Array<{ msg: string }> = [];
@@ -29,6 +29,15 @@ describe("Kafka answers a server cannot read (real broker)", function () {
       while (answers.length === 0 && performance.now() < deadline) await sleep(100);
       assert.deepEqual(answers.map((a) => a.questionId), ["q1"]);
       assert.equal(lines.filter((l) => l.msg === "dropped a malformed answer").length, 1, "one line for 200, not 200");
+
+      // One it cannot read but addressed to it (a newer worker's, mid-upgrade) settles its question at once, as an
+      // error; one addressed to another server is not this server's to settle.
+      const newer = { v: 2, questionId: "q2", roomId: "r", npcId: "kobot", replyTo: "junk-server", text: "네", ms: 1, model: "m" };
+      const elsewhere = { ...newer, questionId: "q3", replyTo: "other-server" };
+      await producer.send({ topic: topics.answer, messages: [{ value: JSON.stringify(elsewhere) }, { value: JSON.stringify(newer) }] });
+      while (answers.length === 1 && performance.now() < deadline + 20_000) await sleep(100);
+      await sleep(500);
+      assert.deepEqual(answers.map((a) => [a.questionId, a.error?.code]), [["q1", undefined], ["q2", "invalid_answer"]]);
     } finally {
       await producer.disconnect();
       await channel.stop();
