@@ -79,6 +79,14 @@ export const AnswerMessage = z.object({
 });
 export type AnswerMessage = z.infer<typeof AnswerMessage>;
 
+/**
+ * The answer that says a question was not answered, and why, sent where the question says (its address): a player
+ * hears a fallback line at once instead of waiting out the timeout. The error is cut to what the contract carries.
+ */
+export function errorAnswer({ questionId, roomId, npcId, replyTo }: QuestionAddress, error: AnswerError, model = ""): AnswerMessage {
+  return { v: CONTRACT_VERSION, questionId, roomId, npcId, text: "", ms: 0, model, error: errorWithin(error), ...(replyTo ? { replyTo } : {}) };
+}
+
 export class ContractError extends Error {
   readonly code = "bad_message";
   constructor(message: string) {

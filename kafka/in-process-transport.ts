@@ -1,4 +1,4 @@
-import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "./contract.js";
+import { type AnswerMessage, errorAnswer, type QuestionMessage } from "./contract.js";
 import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-transport.js";
 
 /**
@@ -103,10 +103,8 @@ export class InProcessBus {
 
   private dropOldest(): void {
     const question = this.waiting.shift()!;
-    const { questionId, roomId, npcId, replyTo } = question;
     const waited = Math.round((Date.now() - question.ts) / 1000);
-    const error = { code: "worker_behind", message: `no NPC worker for ${waited} s and ${this.maxWaiting} questions behind; not answered` };
-    const answer: AnswerMessage = { v: CONTRACT_VERSION, questionId, roomId, npcId, text: "", ms: 0, model: "", error, ...(replyTo ? { replyTo } : {}) };
+    const answer = errorAnswer(question, { code: "worker_behind", message: `no NPC worker for ${waited} s and ${this.maxWaiting} questions behind; not answered` });
     setImmediate(() => this.deliver(answer)); // asynchronously, as every answer, not inside the asking room's send
   }
 

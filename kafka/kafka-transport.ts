@@ -1,7 +1,7 @@
 import type { Consumer, Kafka, Producer } from "kafkajs";
 import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
-import { AnswerMessage, CONTRACT_VERSION, ContractError, errorWithin, type NpcTopics, parseMessage, QuestionAddress, QuestionMessage } from "./contract.js";
+import { AnswerMessage, ContractError, errorAnswer, type NpcTopics, parseMessage, QuestionAddress, QuestionMessage } from "./contract.js";
 import { ensureTopics, newProducer, runConsumer } from "./kafka-client.js";
 import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-transport.js";
 
@@ -69,10 +69,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
           // fallback now, not after the whole timeout, as a worker answers a question it cannot read.
           const address = addressOf(message.value);
           if (address?.replyTo === this.serverId) {
-            onAnswer({
-              v: CONTRACT_VERSION, ...address, text: "", ms: 0, model: "",
-              error: errorWithin({ code: "invalid_answer", message: `this server could not read the answer: ${error.message}` }),
-            });
+            onAnswer(errorAnswer(address, { code: "invalid_answer", message: `this server could not read the answer: ${error.message}` }));
           }
         }
       },
@@ -211,10 +208,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
           this.log.warn("skipped a malformed question", { partition, offset: message.offset, reason: error.message, ...address, ...repeatsField(held) });
         }
         if (address) {
-          refused.push({
-            v: CONTRACT_VERSION, ...address, text: "", ms: 0, model: "",
-            error: errorWithin({ code: "invalid_question", message: `the worker could not read the question: ${error.message}` }),
-          });
+          refused.push(errorAnswer(address, { code: "invalid_question", message: `the worker could not read the question: ${error.message}` }));
         }
       }
     }

@@ -1,4 +1,4 @@
-import { type AnswerMessage, CONTRACT_VERSION, errorWithin } from "../kafka/contract.js";
+import { errorAnswer } from "../kafka/contract.js";
 import type { AnswerQuestions } from "../kafka/npc-transport.js";
 import type { NpcError } from "./errors.js";
 
@@ -8,18 +8,5 @@ import type { NpcError } from "./errors.js";
  * of waiting for a timeout, and the rest of the game keeps running.
  */
 export function brainlessAnswers(error: NpcError): AnswerQuestions {
-  return async (questions) =>
-    questions.map(
-      (question): AnswerMessage => ({
-        v: CONTRACT_VERSION,
-        questionId: question.questionId,
-        roomId: question.roomId,
-        npcId: question.npcId,
-        text: "",
-        ms: 0,
-        model: "none",
-        error: errorWithin(error),
-        ...(question.replyTo ? { replyTo: question.replyTo } : {}),
-      }),
-    );
+  return async (questions) => questions.map((question) => errorAnswer(question, error, "none"));
 }
