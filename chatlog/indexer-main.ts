@@ -12,7 +12,7 @@ import { serveMetrics } from "../server/metrics-server.js";
 import { onTerminate } from "../server/terminate.js";
 import { ChatIndexer } from "./chat-indexer.js";
 import { installTemplate } from "./index-template.js";
-import { untilElasticsearchAnswers } from "./until-reachable.js";
+import { untilReachable } from "../common/until-reachable.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   // First: /metrics answers while the indexer waits for Elasticsearch, so a scrape sees it up and waiting.
   if (config.metricsPort) await serveMetrics(config.metricsPort, log, config.metricsToken);
   const es = new Elasticsearch({ node: config.elasticsearch.url });
-  await untilElasticsearchAnswers(() => installTemplate(es, config.elasticsearch!.indexPrefix), log);
+  await untilReachable("elasticsearch", () => installTemplate(es, config.elasticsearch!.indexPrefix), log);
   const indexer = new ChatIndexer(es, log, config.elasticsearch.indexPrefix);
   const kafka = createKafka(config.kafka.brokers, "kobot-chat-indexer", log, config.kafka.retentionMs);
   const source = new KafkaChatLogSource(kafka, config.kafka.chatLog, config.kafka.indexerGroup, log);

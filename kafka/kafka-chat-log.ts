@@ -1,13 +1,14 @@
-import type { Consumer, Kafka, Producer } from "kafkajs";
+import type { Consumer, ConsumerRunConfig, Kafka, Producer } from "kafkajs";
 
 import type { Logger } from "../common/log.js";
 import { chatDeadLetters } from "../common/metrics.js";
+import { firstTryThenInBackground, untilReachable } from "../common/until-reachable.js";
 import { withTimeout } from "../common/with-timeout.js";
 import { ChatLogRecord } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
 import { ContractError, parseMessage } from "./contract.js";
 import { DroppedLines } from "./dropped-lines.js";
-import { ensureTopics, newProducer, runConsumer } from "./kafka-client.js";
+import { ensureTopics, isKafkaError, newProducer, runConsumer } from "./kafka-client.js";
 import { produceRequests } from "./produce-requests.js";
 
 const FLUSH_EVERY_MS = 20;
@@ -51,6 +52,8 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
   private sending: Promise<void> | undefined;
   /** Stop's wait is over: no more sends or retries, what is left was reported. */
   private stopped = false;
+  /** Whether the producer has connected: lines published before are kept until it has. */
+  private connected = false;
   private readonly maxBuffered: number;
   private readonly droppedLines: DroppedLines;
 
@@ -70,9 +73,28 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
     return this.droppedLines.total;
   }
 
+  /**
+   * Connects. A broker that does not answer the first try does not hold the game server back: this resolves then,
+   * lines are kept (up to the cap) and the tries go on in the background; the lines go out once one gets through.
+   */
   async start(): Promise<void> {
-    await ensureTopics(this.kafka, [this.topic]);
-    await this.producer.connect();
+    const { firstTry, reached } = firstTryThenInBackground("kafka (chat log)", () => this.connect(), this.log, { retries: isKafkaError, stopped: () => this.stopped });
+    void reached.then(
+      () => void this.flush(),
+      (error: unknown) => this.stopped || this.log.error("the chat log will not reach Kafka", { error: String(error) }),
+    );
+    await firstTry;
+  }
+
+  private async connect(): Promise<void> {
+    try {
+      await ensureTopics(this.kafka, [this.topic]);
+      await this.producer.connect();
+    } catch (error) {
+      await this.producer.disconnect().catch(() => {});
+      throw error;
+    }
+    this.connected = true;
   }
 
   publish(record: ChatLogRecord): void {
@@ -86,7 +108,7 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
     clearTimeout(this.timer);
     this.timer = undefined;
     // The buffer is not empty, so the loop awaits its first send before its `finally` clears `sending`.
-    if (!this.sending && !this.stopped && this.buffer.length > 0) this.sending = this.sendBuffered();
+    if (!this.sending && !this.stopped && this.connected && this.buffer.length > 0) this.sending = this.sendBuffered();
     return this.sending ?? Promise.resolve();
   }
 
@@ -150,6 +172,7 @@ export class KafkaChatLogSource implements ChatLogSource {
   /** The consumer once it runs: its stop also cancels a restart that waits (consumer-restart.ts). */
   private running: { stop(): Promise<void> } | undefined;
   private readonly producer: Producer;
+  private stopping = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -161,10 +184,24 @@ export class KafkaChatLogSource implements ChatLogSource {
     this.producer = newProducer(kafka);
   }
 
+  /** Connects and starts storing; a broker that is not up yet (compose starts all at once) is waited for. */
   async start(store: StoreChatLog): Promise<void> {
-    await ensureTopics(this.kafka, [this.topics.log, this.topics.dead]);
-    await this.producer.connect();
-    this.running = await runConsumer(this.consumer, this.topics.log, true, {
+    await untilReachable("kafka", () => this.connect(store), this.log, { retries: isKafkaError, stopped: () => this.stopping });
+  }
+
+  private async connect(store: StoreChatLog): Promise<void> {
+    try {
+      await ensureTopics(this.kafka, [this.topics.log, this.topics.dead]);
+      await this.producer.connect();
+      this.running = await runConsumer(this.consumer, this.topics.log, true, this.storeRun(store), this.log);
+    } catch (error) {
+      await Promise.allSettled([this.producer.disconnect(), this.consumer.disconnect()]);
+      throw error;
+    }
+  }
+
+  private storeRun(store: StoreChatLog): ConsumerRunConfig {
+    return {
       autoCommit: true,
       eachBatchAutoResolve: false,
       // Partitions are stored side by side: Elasticsearch indexes several bulk requests at once.
@@ -196,10 +233,11 @@ export class KafkaChatLogSource implements ChatLogSource {
         if (last) resolveOffset(last.offset);
         await commitOffsetsIfNecessary();
       },
-    }, this.log);
+    };
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await (this.running?.stop() ?? this.consumer.disconnect());
     await this.producer.disconnect();
   }

@@ -48,6 +48,23 @@ export function createKafka(brokers: string[], clientId: string, log: Logger, re
 }
 
 /**
+ * Whether an error is Kafka's (a broker away, no coordinator yet): tried again, where others (a SERVER_ID in use) are
+ * not. By name: kafkajs's error classes are not named exports Node's ESM import can see.
+ */
+export const isKafkaError = (error: unknown): boolean => error instanceof Error && error.name.startsWith("KafkaJS");
+
+/** Resolves when the brokers answer a look at `topic`'s partitions; one retry, so a broker away fails in a second or two. */
+export async function brokerAnswers(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin({ retry: { retries: 1 } });
+  await admin.connect();
+  try {
+    await admin.fetchTopicMetadata({ topics: [topic] });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
  * Creates the topics if they do not exist yet (idempotent; several processes may race to do it), keeping records as
  * long as their client says (createKafka). Topics that exist keep their settings (an operator's, or another process's):
  * one that keeps records another time than the client's is logged as a warning, with the command that changes it.

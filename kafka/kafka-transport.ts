@@ -1,8 +1,9 @@
-import type { Consumer, Kafka, Producer } from "kafkajs";
+import type { Consumer, ConsumerRunConfig, Kafka, Producer } from "kafkajs";
 import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
+import { firstTryThenInBackground, StoppedTrying, untilReachable } from "../common/until-reachable.js";
 import { AnswerMessage, ContractError, errorAnswer, type NpcTopics, parseMessage, QuestionAddress, QuestionMessage } from "./contract.js";
-import { ensureTopics, newProducer, runConsumer } from "./kafka-client.js";
+import { brokerAnswers, ensureTopics, isKafkaError, newProducer, runConsumer } from "./kafka-client.js";
 import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-transport.js";
 
 // A fetch with no data returns after this long; data that arrives ends it at once. Short, because
@@ -14,6 +15,16 @@ export const answerGroupOf = (serverId: string) => `kobot-server-${serverId}`;
 
 /** A server's answer group's session; a crashed server's member leaves the group this long after it died. */
 export const SERVER_SESSION_TIMEOUT_MS = 6_000;
+
+export interface KafkaQuestionChannelOptions {
+  /** Before each try to join the answer group (main.ts: no other live server reads answers as this SERVER_ID). An error of its own, not Kafka's, ends the tries. */
+  beforeJoining?: () => Promise<void>;
+}
+
+/** Why a question was not handed to Kafka at once: the player hears that the NPC cannot be reached, not a wait. */
+export class KafkaUnreachable extends Error {
+  override name = "KafkaUnreachable";
+}
 
 /**
  * Server side over Kafka. Questions are keyed by room id. Answers all go to one answer topic,
@@ -28,12 +39,20 @@ export class KafkaQuestionChannel implements QuestionChannel {
   /** The consumer once it runs: its stop also cancels a restart that waits (consumer-restart.ts). */
   private running: { stop(): Promise<void> } | undefined;
   private readonly malformedLogged = logThrottle(10_000);
+  /** Whether the channel has connected (sends until then are refused at once). */
+  connected = false;
+  /** Settles once the channel has connected (or stopped trying), or with the error that ended its tries (a SERVER_ID in use). */
+  connection: Promise<void> = Promise.resolve();
+  private stopping = false;
+  /** A send failed, and the broker has not answered since. */
+  private brokerAway = false;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly topics: NpcTopics,
     private readonly serverId: string,
     private readonly log: Logger,
+    private readonly options: KafkaQuestionChannelOptions = {},
   ) {
     this.producer = newProducer(kafka);
     // The group's only member is this process. Its session is the broker's shortest (6 s, not kafkajs's 30 s): a
@@ -44,11 +63,47 @@ export class KafkaQuestionChannel implements QuestionChannel {
     });
   }
 
+  /**
+   * Connects and starts delivering answers. A broker that does not answer the first try does not hold the rooms back:
+   * this resolves then, questions are refused at once (their players hear that the NPC cannot be reached) and the
+   * tries go on in the background until one gets through (`connection`).
+   */
   async start(onAnswer: (answer: AnswerMessage) => void): Promise<void> {
-    await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
-    await this.startFromNewest();
-    await this.producer.connect();
-    this.running = await runConsumer(this.consumer, this.topics.answer, false, {
+    const { firstTry, reached } = firstTryThenInBackground("kafka", () => this.connect(onAnswer), this.log, {
+      retries: isKafkaError,
+      stopped: () => this.stopping,
+    });
+    this.connection = reached.then(
+      () => {
+        this.connected = true;
+      },
+      (error: unknown) => {
+        if (!(error instanceof StoppedTrying)) throw error;
+      },
+    );
+    this.connection.catch(() => {}); // main.ts ends the process on it; start() rejects with it after a first try
+    await firstTry;
+    if (this.connected) return;
+    this.log.warn("rooms are open without Kafka: NPCs tell askers they cannot be reached until it answers");
+    void this.connection.then(() => this.connected && this.log.info("connected to Kafka: questions go to the NPC workers"), () => {});
+  }
+
+  private async connect(onAnswer: (answer: AnswerMessage) => void): Promise<void> {
+    try {
+      await this.options.beforeJoining?.();
+      await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
+      await this.startFromNewest();
+      await this.producer.connect();
+      this.running = await runConsumer(this.consumer, this.topics.answer, false, this.answerRun(onAnswer), this.log);
+    } catch (error) {
+      // Whatever did connect, so that the next try starts clean.
+      await Promise.allSettled([this.producer.disconnect(), this.consumer.disconnect()]);
+      throw error;
+    }
+  }
+
+  private answerRun(onAnswer: (answer: AnswerMessage) => void): ConsumerRunConfig {
+    return {
       // Committed, so that a consumer that rejoins its group (restarted after kafkajs gave up on it, a broker that
       // came back, a coordinator moved) goes on from where it was: without, it began again at the newest answer and
       // skipped those given meanwhile, whose players waited out the timeout.
@@ -73,7 +128,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
           }
         }
       },
-    }, this.log);
+    };
   }
 
   /**
@@ -94,15 +149,41 @@ export class KafkaQuestionChannel implements QuestionChannel {
     }
   }
 
+  /**
+   * Refused at once while the channel has not connected, and from when a send failed until the broker answers again:
+   * each send then spends kafkajs's retries (10-17 s) before it fails, and every player asking meanwhile waited out
+   * the whole NPC_TIMEOUT_MS to hear the fallback.
+   */
   async sendQuestion(question: QuestionMessage): Promise<void> {
+    if (!this.connected) throw new KafkaUnreachable("not connected to Kafka yet");
+    if (this.brokerAway) throw new KafkaUnreachable("Kafka did not take a question; questions wait until it answers again");
     const message = { ...question, replyTo: this.serverId };
-    await this.producer.send({
-      topic: this.topics.question,
-      messages: [{ key: question.roomId, value: JSON.stringify(message) }],
-    });
+    try {
+      await this.producer.send({
+        topic: this.topics.question,
+        messages: [{ key: question.roomId, value: JSON.stringify(message) }],
+      });
+    } catch (error) {
+      this.refuseUntilBack();
+      throw error;
+    }
+  }
+
+  /** Refuses questions until the broker answers a look at the question topic (tried in the background). */
+  private refuseUntilBack(): void {
+    if (this.brokerAway) return;
+    this.brokerAway = true;
+    void untilReachable("kafka", () => brokerAnswers(this.kafka, this.topics.question), this.log, { stopped: () => this.stopping }).then(
+      () => {
+        this.brokerAway = false;
+        this.log.info("Kafka answers again: questions go to the NPC workers");
+      },
+      () => {}, // stopped
+    );
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await (this.running?.stop() ?? this.consumer.disconnect());
     await this.producer.disconnect();
   }
@@ -128,6 +209,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
   private readonly consumer: Consumer;
   /** The consumer once it runs: its stop also cancels a restart that waits (consumer-restart.ts). */
   private running: { stop(): Promise<void> } | undefined;
+  private stopping = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -147,11 +229,25 @@ export class KafkaWorkerChannel implements WorkerChannel {
     });
   }
 
+  /** Connects and starts answering; a broker that is not up yet (compose starts all at once) is waited for. */
   async start(answerQuestions: AnswerQuestions): Promise<void> {
-    await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
-    await this.producer.connect();
-    // A new group starts from the oldest question: questions asked before any worker ran are answered.
-    this.running = await runConsumer(this.consumer, this.topics.question, true, {
+    await untilReachable("kafka", () => this.connect(answerQuestions), this.log, { retries: isKafkaError, stopped: () => this.stopping });
+  }
+
+  private async connect(answerQuestions: AnswerQuestions): Promise<void> {
+    try {
+      await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
+      await this.producer.connect();
+      // A new group starts from the oldest question: questions asked before any worker ran are answered.
+      this.running = await runConsumer(this.consumer, this.topics.question, true, this.questionRun(answerQuestions), this.log);
+    } catch (error) {
+      await Promise.allSettled([this.producer.disconnect(), this.consumer.disconnect()]);
+      throw error;
+    }
+  }
+
+  private questionRun(answerQuestions: AnswerQuestions): ConsumerRunConfig {
+    return {
       autoCommit: true,
       // Committing after every batch would stall the next fetch; offsets resolve only after their
       // answers are produced, so a crash re-answers at most this much (rooms drop the repeats).
@@ -183,7 +279,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
           await heartbeat();
         }
       },
-    }, this.log);
+    };
   }
 
   /**
@@ -216,6 +312,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await (this.running?.stop() ?? this.consumer.disconnect());
     await this.producer.disconnect();
   }

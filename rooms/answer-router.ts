@@ -44,6 +44,7 @@ export class AnswerRouter {
   readonly stats: RouterStats = { asked: 0, answered: 0, timeouts: 0, unsent: 0, ignored: 0 };
   private readonly skewLogged = logThrottle(10_000);
   private readonly workerErrorLogged = logThrottle(10_000);
+  private readonly unsentLogged = logThrottle(10_000);
 
   constructor(
     private readonly channel: QuestionChannel,
@@ -82,7 +83,9 @@ export class AnswerRouter {
       this.pending.set(question.questionId, { settle: resolve, timer, askedAt: question.ts, deadline });
     });
     this.channel.sendQuestion({ ...question, deadline }).catch((error: Error) => {
-      this.log.error("could not send a question", { questionId: question.questionId, error });
+      // While the broker is away every question fails so: a line every 10 s, with how many.
+      const held = this.unsentLogged(error.name);
+      if (held !== undefined) this.log.error("could not send a question", { questionId: question.questionId, error, ...repeatsField(held) });
       this.settle(question.questionId, { kind: "unsent", reason: error.message });
     });
     return outcome;

@@ -2,7 +2,7 @@ import { Client as Elasticsearch } from "@elastic/elasticsearch";
 
 import { ChatIndexer } from "../chatlog/chat-indexer.js";
 import { installTemplate } from "../chatlog/index-template.js";
-import { untilElasticsearchAnswers } from "../chatlog/until-reachable.js";
+import { untilReachable } from "../common/until-reachable.js";
 import type { Logger } from "../common/log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { DailyFileChatLog, fanOut } from "../kafka/daily-file-chat-log.js";
@@ -84,7 +84,7 @@ export async function startEmbeddedChatLog(
       }),
   });
   // Waits for Elasticsearch in the background: the game starts even while it is down.
-  void untilElasticsearchAnswers(() => installTemplate(es, config.elasticsearch!.indexPrefix), indexLog).then(() =>
+  void untilReachable("elasticsearch", () => installTemplate(es, config.elasticsearch!.indexPrefix), indexLog).then(() =>
     chatLog.source().start(async (records) => {
       const dead = await indexer.index(records);
       for (const letter of dead) indexLog.error("chat line refused by Elasticsearch", { reason: letter.reason });

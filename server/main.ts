@@ -41,12 +41,15 @@ async function main(): Promise<void> {
 
   if (config.kafka) {
     const kafka = createKafka(config.kafka.brokers, `kobot-server-${config.serverId}`, log, config.kafka.retentionMs);
-    await ensureServerIdFree(kafka, config.serverId);
-    channel = new KafkaQuestionChannel(kafka, config.kafka.topics, config.serverId, log);
+    // Without the broker the rooms still open (the world server awaits only the channel's first try) and the
+    // channel keeps trying: a server that exited until Kafka was back left its players no game at all.
+    const kafkaChannel = new KafkaQuestionChannel(kafka, config.kafka.topics, config.serverId, log, { beforeJoining: () => ensureServerIdFree(kafka, config.serverId) });
+    channel = kafkaChannel;
     const publisher = new KafkaChatLogPublisher(kafka, config.kafka.chatLog.log, log);
-    await publisher.start();
+    publisher.start().catch(failedToStart); // not awaited: lines are kept until it has connected
     chatLog = publisher;
-    npcCheck = kafkaNpcCheck(kafka, config.kafka.workerGroup, log);
+    const workersCheck = kafkaNpcCheck(kafka, config.kafka.workerGroup, log);
+    npcCheck = () => (kafkaChannel.connected ? workersCheck() : { npc: "broker_down", workers: null });
     kafkaForMetrics = {
       client: kafka,
       watched: [
@@ -68,6 +71,8 @@ async function main(): Promise<void> {
   // unsure lines, and NPCs added (Kafka workers watch the file themselves).
   const onWorldEdit = (world: WorldFile) => takeWorld?.(world.brains);
   const server = await startWorldServer({ config, channel, chatLog, archive, elasticsearch: es, log, npcCheck, kafka: kafkaForMetrics, onWorldEdit });
+  // A SERVER_ID in use, found once a broker that was down at start answers, ends the server as it would have at start.
+  if (channel instanceof KafkaQuestionChannel) channel.connection.catch(failedToStart);
   if (!config.admin) log.info("admin routes are off (chat search, monitor, moderation): set ADMIN_USER and ADMIN_PASSWORD");
   if (config.accounts?.takesOtherAppsTokens) {
     log.warn("AUTH_PUBLIC_KEY_FILE without AUTH_AUDIENCE: a token the login service signed for any of its apps signs a player in here; set AUTH_AUDIENCE to this game's");
@@ -94,8 +99,10 @@ async function ensureServerIdFree(kafka: Kafka, serverId: string): Promise<void>
   }
 }
 
-main().catch((error: unknown) => {
+function failedToStart(error: unknown): never {
   const message = error instanceof ConfigError ? error.message : `server failed to start: ${(error as Error).stack ?? error}`;
   process.stderr.write(message + "\n");
   process.exit(1);
-});
+}
+
+main().catch(failedToStart);

@@ -12,8 +12,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 type Logged = { level: string; msg: string; [field: string]: unknown };
 
 /**
- * A broker that does not answer, as the publisher's producer sees it: each send waits until the test fails it (kafkajs
- * retrying a dead broker for 10-17 s), or fails at once once `failAtOnce` is set.
+ * A broker that went down after the publisher connected, as its producer sees it: each send waits until the test fails
+ * it (kafkajs retrying a dead broker for 10-17 s), or fails at once once `failAtOnce` is set.
  */
 function deadBroker() {
   const pending: Array<(error: Error) => void> = [];
@@ -23,6 +23,8 @@ function deadBroker() {
     /** Fails the sends that wait, as kafkajs does once its retries are spent. */
     giveUp: () => pending.splice(0).forEach((fail) => fail(new Error("Connection error: connect ECONNREFUSED"))),
     kafka: {
+      // Up while the publisher starts: its topic is there.
+      admin: () => ({ connect: async () => {}, listTopics: async () => ["chat.log"], disconnect: async () => {} }),
       producer: () =>
         ({
           connect: async () => {},
@@ -38,16 +40,17 @@ function deadBroker() {
   return broker;
 }
 
-function publisherOn(broker: ReturnType<typeof deadBroker>, options: ConstructorParameters<typeof KafkaChatLogPublisher>[3] = {}) {
+async function publisherOn(broker: ReturnType<typeof deadBroker>, options: ConstructorParameters<typeof KafkaChatLogPublisher>[3] = {}) {
   const logged: Logged[] = [];
   const publisher = new KafkaChatLogPublisher(broker.kafka, "chat.log", createLogger({}, "warn", (line) => logged.push(JSON.parse(line))), options);
+  await publisher.start();
   return { publisher, logged };
 }
 
 describe("The Kafka chat-log publisher while the broker is down", () => {
   it("keeps one send in flight however many flushes are asked, and tries again a second after it fails", async () => {
     const broker = deadBroker();
-    const { publisher } = publisherOn(broker, { stopWaitMs: 50 });
+    const { publisher } = await publisherOn(broker, { stopWaitMs: 50 });
     for (let i = 0; i < 100; i++) {
       publisher.publish(record(i));
       void publisher.flush();
@@ -66,7 +69,7 @@ describe("The Kafka chat-log publisher while the broker is down", () => {
   it("gives up at shutdown after its wait, says how many lines were not sent, and calls onUnstored", async () => {
     const broker = deadBroker();
     const unstored: number[] = [];
-    const { publisher, logged } = publisherOn(broker, { stopWaitMs: 200, onUnstored: (lines) => unstored.push(lines) });
+    const { publisher, logged } = await publisherOn(broker, { stopWaitMs: 200, onUnstored: (lines) => unstored.push(lines) });
     for (let i = 0; i < 500; i++) publisher.publish(record(i));
     void publisher.flush(); // the send that never finishes
     for (let i = 500; i < 600; i++) publisher.publish(record(i));
@@ -82,7 +85,7 @@ describe("The Kafka chat-log publisher while the broker is down", () => {
 
   it("leaves no timer after stop: a send that failed is not tried again on the stopped producer", async () => {
     const broker = deadBroker();
-    const { publisher, logged } = publisherOn(broker, { stopWaitMs: 200 });
+    const { publisher, logged } = await publisherOn(broker, { stopWaitMs: 200 });
     publisher.publish(record(1));
     void publisher.flush();
     await publisher.stop(); // the send in flight outlives the wait
@@ -97,7 +100,7 @@ describe("The Kafka chat-log publisher while the broker is down", () => {
     const dropped = async () => ((await register.getSingleMetric("kobot_chat_log_dropped_total")?.get())?.values ?? []).reduce((sum, { value }) => sum + value, 0);
     const before = await dropped();
     const broker = deadBroker();
-    const { publisher, logged } = publisherOn(broker, { maxBuffered: 100, stopWaitMs: 50 });
+    const { publisher, logged } = await publisherOn(broker, { maxBuffered: 100, stopWaitMs: 50 });
     for (let i = 0; i < 1000; i++) publisher.publish(record(i));
     assert.equal(publisher.dropped, 900);
     assert.equal((await dropped()) - before, 900);
@@ -107,5 +110,32 @@ describe("The Kafka chat-log publisher while the broker is down", () => {
     await publisher.stop();
     const unsent = logged.find((line) => line.level === "error");
     assert.deepEqual([unsent?.lines, unsent?.dropped], [100, 900], "at shutdown: the lines kept, and those dropped before");
+  });
+});
+
+describe("The Kafka chat-log publisher started while the broker is down", () => {
+  it("keeps the lines published meanwhile, tries again in the background, and sends them once it connects", async () => {
+    let up = false;
+    const sent: string[] = [];
+    const refused = () => Promise.reject(Object.assign(new Error("Connection error: connect ECONNREFUSED"), { name: "KafkaJSConnectionError" }));
+    const kafka = {
+      admin: () => ({ connect: async () => (up ? undefined : refused()), listTopics: async () => ["chat.log"], disconnect: async () => {} }),
+      producer: () =>
+        ({
+          connect: async () => (up ? undefined : refused()),
+          disconnect: async () => {},
+          send: async ({ messages }: { messages: Array<{ value: string }> }) => void sent.push(...messages.map((m) => JSON.parse(m.value).id)),
+        }) as unknown as Producer,
+    } as unknown as Kafka;
+    const publisher = new KafkaChatLogPublisher(kafka, "chat.log", createLogger({}, "silent"), { stopWaitMs: 50 });
+    await publisher.start(); // resolves after the first try failed: the server opens its rooms
+    for (let i = 0; i < 3; i++) publisher.publish(record(i));
+    await sleep(300);
+    assert.deepEqual(sent, [], "nothing sent while it is not connected");
+    up = true;
+    const deadline = performance.now() + 5000;
+    while (sent.length < 3 && performance.now() < deadline) await sleep(50);
+    assert.deepEqual(sent, ["line-0", "line-1", "line-2"]);
+    await publisher.stop();
   });
 });
