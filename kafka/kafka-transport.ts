@@ -4,7 +4,7 @@ import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { firstTryThenInBackground, StoppedTrying, untilReachable } from "../common/until-reachable.js";
 import { AnswerMessage, ContractError, errorAnswer, type NpcTopics, parseMessage, QuestionAddress, QuestionMessage } from "./contract.js";
 import { brokerAnswers, ensureTopics, isKafkaError, newProducer, runConsumer } from "./kafka-client.js";
-import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-transport.js";
+import { type AnswerQuestions, type QuestionChannel, QuestionRefused, type WorkerChannel } from "./npc-transport.js";
 
 // A fetch with no data returns after this long; data that arrives ends it at once. Short, because
 // an idle wait is cheap on loopback and every chat answer crosses two fetches.
@@ -19,11 +19,8 @@ export const SERVER_SESSION_TIMEOUT_MS = 6_000;
 export interface KafkaQuestionChannelOptions {
   /** Before each try to join the answer group (main.ts: no other live server reads answers as this SERVER_ID). An error of its own, not Kafka's, ends the tries. */
   beforeJoining?: () => Promise<void>;
-}
-
-/** Why a question was not handed to Kafka at once: the player hears that the NPC cannot be reached, not a wait. */
-export class KafkaUnreachable extends Error {
-  override name = "KafkaUnreachable";
+  /** Whether no NPC worker has run for a question's whole wait (server/worker-absence.ts): questions are refused then. */
+  workersLongGone?: () => boolean;
 }
 
 /**
@@ -155,8 +152,9 @@ export class KafkaQuestionChannel implements QuestionChannel {
    * the whole NPC_TIMEOUT_MS to hear the fallback.
    */
   async sendQuestion(question: QuestionMessage): Promise<void> {
-    if (!this.connected) throw new KafkaUnreachable("not connected to Kafka yet");
-    if (this.brokerAway) throw new KafkaUnreachable("Kafka did not take a question; questions wait until it answers again");
+    if (!this.connected) throw new QuestionRefused("unreachable", "not connected to Kafka yet");
+    if (this.brokerAway) throw new QuestionRefused("unreachable", "Kafka did not take a question; questions wait until it answers again");
+    if (this.options.workersLongGone?.()) throw new QuestionRefused("no_worker", "no NPC worker has been in the worker group for a question's whole wait");
     const message = { ...question, replyTo: this.serverId };
     try {
       await this.producer.send({

@@ -13,6 +13,21 @@ export interface QuestionChannel {
   stop(): Promise<void>;
 }
 
+/**
+ * A question a channel would not take, and why: the broker is away (`unreachable`), or no NPC worker has run for a
+ * question's whole wait (`no_worker`). Its player hears at once what happened instead of waiting out the timeout.
+ */
+export class QuestionRefused extends Error {
+  override name = "QuestionRefused";
+
+  constructor(
+    readonly why: "unreachable" | "no_worker",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Answers a batch of questions; one answer per question, in any order, errors as `error` answers. */
 export type AnswerQuestions = (questions: QuestionMessage[]) => Promise<AnswerMessage[]>;
 

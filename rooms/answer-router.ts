@@ -2,13 +2,15 @@ import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { npcAnswersIgnored } from "../common/metrics.js";
 import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
-import type { QuestionChannel } from "../kafka/npc-transport.js";
+import { type QuestionChannel, QuestionRefused } from "../kafka/npc-transport.js";
 
 export type AskOutcome =
   | { kind: "answer"; answer: AnswerMessage }
   | { kind: "timeout" }
   /** The question could not be handed to the channel (broker down past its retries); `reason` is for the log only. */
-  | { kind: "unsent"; reason: string };
+  | { kind: "unsent"; reason: string }
+  /** The channel would not take it: no NPC worker has run for a question's whole wait (counted as unsent). */
+  | { kind: "no_worker" };
 
 interface Pending {
   settle: (outcome: AskOutcome) => void;
@@ -86,7 +88,8 @@ export class AnswerRouter {
       // While the broker is away every question fails so: a line every 10 s, with how many.
       const held = this.unsentLogged(error.name);
       if (held !== undefined) this.log.error("could not send a question", { questionId: question.questionId, error, ...repeatsField(held) });
-      this.settle(question.questionId, { kind: "unsent", reason: error.message });
+      const noWorker = error instanceof QuestionRefused && error.why === "no_worker";
+      this.settle(question.questionId, noWorker ? { kind: "no_worker" } : { kind: "unsent", reason: error.message });
     });
     return outcome;
   }

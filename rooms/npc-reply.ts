@@ -24,6 +24,7 @@ export interface NpcReply {
 export function npcReply(outcome: AskOutcome, asker: string, moderator?: Moderator): NpcReply {
   if (outcome.kind === "timeout") return fellBack(fallbackFor("timeout"));
   if (outcome.kind === "unsent") return fellBack(fallbackFor("unsent"));
+  if (outcome.kind === "no_worker") return fellBack(fallbackFor("unavailable"));
   const { answer } = outcome;
   // A worker that finds a question past its time (it waited in the topic) is not unavailable: the answer is late.
   if (answer.error?.code === "expired") return fellBack(fallbackFor("timeout"), answer);

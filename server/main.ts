@@ -26,6 +26,7 @@ import { embeddedNpcCheck, kafkaNpcCheck, type NpcCheck } from "./npc-readiness.
 import { onTerminate } from "./terminate.js";
 import type { WorldFile } from "./world-file.js";
 import { startWorldServer } from "./world-server.js";
+import { watchWorkerAbsence } from "./worker-absence.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -43,13 +44,16 @@ async function main(): Promise<void> {
     const kafka = createKafka(config.kafka.brokers, `kobot-server-${config.serverId}`, log, config.kafka.retentionMs);
     // Without the broker the rooms still open (the world server awaits only the channel's first try) and the
     // channel keeps trying: a server that exited until Kafka was back left its players no game at all.
-    const kafkaChannel = new KafkaQuestionChannel(kafka, config.kafka.topics, config.serverId, log, { beforeJoining: () => ensureServerIdFree(kafka, config.serverId) });
+    const workers = watchWorkerAbsence(kafkaNpcCheck(kafka, config.kafka.workerGroup, log), config.world.questionTimeoutMs);
+    const kafkaChannel = new KafkaQuestionChannel(kafka, config.kafka.topics, config.serverId, log, {
+      beforeJoining: () => ensureServerIdFree(kafka, config.serverId),
+      workersLongGone: () => workers.long(),
+    });
     channel = kafkaChannel;
     const publisher = new KafkaChatLogPublisher(kafka, config.kafka.chatLog.log, log);
     publisher.start().catch(failedToStart); // not awaited: lines are kept until it has connected
     chatLog = publisher;
-    const workersCheck = kafkaNpcCheck(kafka, config.kafka.workerGroup, log);
-    npcCheck = () => (kafkaChannel.connected ? workersCheck() : { npc: "broker_down", workers: null });
+    npcCheck = () => (kafkaChannel.connected ? workers.check() : { npc: "broker_down", workers: null });
     kafkaForMetrics = {
       client: kafka,
       watched: [

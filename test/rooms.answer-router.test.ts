@@ -6,7 +6,7 @@ import { KafkaJSConnectionError } from "kafkajs";
 import { createLogger } from "../common/log.js";
 import { type AnswerMessage, CONTRACT_VERSION, parseMessage, QuestionMessage } from "../kafka/contract.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
-import type { QuestionChannel } from "../kafka/npc-transport.js";
+import { type QuestionChannel, QuestionRefused } from "../kafka/npc-transport.js";
 import { NpcWorker } from "../npc/worker.js";
 import { AnswerRouter, type AskOutcome } from "../rooms/answer-router.js";
 import { npcReply } from "../rooms/npc-reply.js";
@@ -86,6 +86,18 @@ describe("A question's deadline", function () {
     const { deadline } = parseMessage(QuestionMessage, JSON.stringify(sent[0]));
     assert.ok(deadline! >= before + 749 && deadline! <= after + 750, `deadline ${deadline! - before} ms after asking`);
     assert.equal((await outcome).kind, "timeout");
+  });
+});
+
+describe("A question the channel refuses", function () {
+  it("settles at once: no_worker when no NPC worker has run for long, unsent when the broker is away", async () => {
+    let why: "unreachable" | "no_worker" = "no_worker";
+    const channel: QuestionChannel = { kind: "kafka", start: async () => {}, sendQuestion: async () => Promise.reject(new QuestionRefused(why, "refused")), stop: async () => {} };
+    const router = new AnswerRouter(channel, 60_000, quiet);
+    assert.deepEqual(await router.ask(questionOf("q1")), { kind: "no_worker" });
+    why = "unreachable";
+    assert.deepEqual(await router.ask(questionOf("q2")), { kind: "unsent", reason: "refused" });
+    assert.equal(router.stats.unsent, 2);
   });
 });
 

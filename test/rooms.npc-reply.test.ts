@@ -21,12 +21,14 @@ describe("an NPC's reply to a question's outcome (rooms/npc-reply.ts)", () => {
     });
   });
 
-  it("says the in-character fallback for no answer in time, a question never sent, or a question the worker found expired", () => {
+  it("says the in-character fallback for no answer in time, a question never sent (no worker for long), or one the worker found expired", () => {
     const timeout = fallbackFor("timeout");
     assert.deepEqual(npcReply({ kind: "timeout" }, "민수"), { text: timeout.line, fallback: timeout, blocked: false, info: { fallback: true, reason: "npc_timeout" } });
     const unsent = npcReply({ kind: "unsent", reason: "broker down" }, "민수");
     assert.equal(unsent.text, fallbackFor("error").line);
     assert.deepEqual([unsent.fallback?.code, unsent.fallback?.message], ["npc_unavailable", "the NPC service cannot be reached right now: ask again in a moment"]);
+    const noWorker = npcReply({ kind: "no_worker" }, "민수");
+    assert.deepEqual([noWorker.fallback?.code, noWorker.fallback?.message], ["npc_unavailable", "the NPC's brain is not running right now: ask again later"]);
     const expired = npcReply(answer({ error: { code: "expired", message: "waited 11 s" } }), "민수");
     assert.deepEqual([expired.text, expired.info.reason, expired.info.workerMs], [timeout.line, "npc_timeout", 12]);
   });

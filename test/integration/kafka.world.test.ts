@@ -144,15 +144,20 @@ describe("World over Kafka (real broker, separate processes)", function () {
     );
   });
 
-  it("says the fallback line when no worker answers in time", async () => {
+  it("says the fallback line when no worker answers in time, and refuses at once once none has run for a whole timeout", async () => {
     assert.equal(await worker.stop(), 0, "the worker exits cleanly on SIGTERM");
     const a = await join(quick, "민수");
     a.room.send("chat", { text: "@kobot 아무도 없어?" });
     const line = await waitFor("the fallback", () => answersTo(a)[0], 10_000);
     assert.match(line.text, /생각이 잘 안 나네요/);
-    assert.equal(a.errors[0]?.code, "npc_timeout");
+    assert.equal(a.errors[0]?.code, "npc_timeout", "a worker may be restarting: the question waited");
     const health = await healthSaying(quick, "no_worker");
     assert.deepEqual([health.code, health.status, health.npc, health.npcWorkers], [503, "degraded", "no_worker", 0]);
+    // The group has been empty past this server's 3 s by now: the next question is refused, its player told why.
+    await sleep(1000);
+    a.room.send("chat", { text: "@kobot 정말 아무도 없어?" });
+    await waitFor("the second fallback", () => a.errors[1], 10_000);
+    assert.deepEqual([a.errors[1]!.code, a.errors[1]!.message], ["npc_unavailable", "the NPC's brain is not running right now: ask again later"]);
   });
 
   it("has a restarted worker answer the questions that waited", async () => {
