@@ -70,19 +70,14 @@ export class KafkaQuestionChannel implements QuestionChannel {
       retries: isKafkaError,
       stopped: () => this.stopping,
     });
-    this.connection = reached.then(
-      () => {
-        this.connected = true;
-      },
-      (error: unknown) => {
-        if (!(error instanceof StoppedTrying)) throw error;
-      },
-    );
+    this.connection = reached.catch((error: unknown) => {
+      if (!(error instanceof StoppedTrying)) throw error;
+    });
     this.connection.catch(() => {}); // main.ts ends the process on it; start() rejects with it after a first try
     await firstTry;
     if (this.connected) return;
     this.log.warn("rooms are open without Kafka: NPCs tell askers they cannot be reached until it answers");
-    void this.connection.then(() => this.connected && this.log.info("connected to Kafka: questions go to the NPC workers"), () => {});
+    void reached.then(() => this.log.info("connected to Kafka: questions go to the NPC workers"), () => {});
   }
 
   private async connect(onAnswer: (answer: AnswerMessage) => void): Promise<void> {
@@ -97,6 +92,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
       await Promise.allSettled([this.producer.disconnect(), this.consumer.disconnect()]);
       throw error;
     }
+    this.connected = true;
   }
 
   private answerRun(onAnswer: (answer: AnswerMessage) => void): ConsumerRunConfig {
@@ -153,7 +149,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
    */
   async sendQuestion(question: QuestionMessage): Promise<void> {
     if (!this.connected) throw new QuestionRefused("unreachable", "not connected to Kafka yet");
-    if (this.brokerAway) throw new QuestionRefused("unreachable", "Kafka did not take a question; questions wait until it answers again");
+    if (this.brokerAway) throw new QuestionRefused("unreachable", "Kafka did not take a question; questions are refused until it answers again");
     if (this.options.workersLongGone?.()) throw new QuestionRefused("no_worker", "no NPC worker has been in the worker group for a question's whole wait");
     const message = { ...question, replyTo: this.serverId };
     try {
