@@ -9,6 +9,7 @@ import type { Client as Elasticsearch } from "@elastic/elasticsearch";
 
 import type { Logger } from "../common/log.js";
 import { roomFailures } from "../common/metrics.js";
+import { untilReachable } from "../common/until-reachable.js";
 import { withTimeout } from "../common/with-timeout.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
@@ -112,6 +113,13 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
 
   const shared = config.redisUrl ? redisClients(config.redisUrl, log) : undefined;
   const presence = shared?.presence;
+  // A Redis not up yet (compose starts all at once) is waited for before the server takes players, who could not
+  // join without it: the server exited on ioredis's retries (~10 s) with an error that did not name Redis.
+  if (presence) {
+    await untilReachable("redis", async () => {
+      if ((await redisAnswers(presence)) === "down") throw new Error("Redis did not answer a read in 2 s");
+    }, log);
+  }
   /** The presence's large hashes a page at a time: Redis's HSCAN, or the embedded presence's own pages. */
   const presenceHashes = (): HashPages => shared?.hashes ?? (kept ? keptHashPages(kept.presence) : presenceHashPages(matchMaker.presence));
   /** Set as shutdown begins: matchmaking refuses joins (503) for as long as rooms take to finish their answers. */
