@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { jamoOf } from "../common/hangul.js";
 import { inEverydayInitials } from "./initials.js";
 import { type Reading, type ReadingKind, readings } from "./readings.js";
 import { starredWord } from "./starred.js";
@@ -20,6 +21,7 @@ export type Verdict = { blocked: false } | { blocked: true; term: string };
  * Both sides are read the same way: an allowed word is matched as written in every reading, and as that reading
  * makes it in its own ("7등신" in the jamo reading is "ㄱ등신"). Allowed words written in initials ("!ㄱㅅ", 감사; "!ㅂㅂ")
  * are everyday initials: a run of them allows the banned ones where two meet ("ㄱㅅㅂㅂ" holds ㅅㅂ; initials.ts).
+ * A `=word` of one jamo is also a word of its own typed on to another twice or more, as chat types ㅋㅋ on ("최악ㅗㅗ").
  */
 export class Moderator {
   private readonly banned: string[];
@@ -71,7 +73,9 @@ export class Moderator {
     const found = new Map<string, { inText: string[]; unspaced: string; acrossSpaces: string[] }>();
     for (const { kind, text: reading } of readings(text, this.numbered)) {
       if (kind === "plain") {
-        const term = this.alone.find((word) => reading.split(" ").some((token) => token && token === word.repeat(token.length / word.length)));
+        const term = this.alone.find((word) =>
+          reading.split(" ").some((token) => token && (token === word.repeat(token.length / word.length) || typedOn(token, word))),
+        );
         if (term) return { blocked: true, term };
       }
       if (kind === "starred") {
@@ -96,6 +100,21 @@ export class Moderator {
     }
     return { blocked: false };
   }
+}
+
+/** The vowels a jamo typed after them draws out: "호ㅗㅗ", "요ㅗㅗ" are 호오오, 요오오. */
+const DRAWN_OUT: Record<string, readonly string[]> = { ㅗ: ["ㅗ", "ㅛ"] };
+
+/**
+ * Whether `token` ends in `word`, one jamo, typed on to a syllable twice or more ("있으니깐ㅗㅗ"): once it is as often a
+ * slip (ㅗ is the h key, typed in 봐 and 화: "봐ㅗ", "영하ㅗ"), and after a vowel it draws out it is that vowel ("호ㅗㅗ").
+ */
+function typedOn(token: string, word: string): boolean {
+  if (!/^[ㄱ-ㅣ]$/u.test(word)) return false;
+  let from = token.length;
+  while (token[from - 1] === word) from--;
+  const syllable = jamoOf(token[from - 1] ?? "");
+  return token.length - from >= 2 && syllable !== undefined && !(DRAWN_OUT[word] ?? [word]).includes(syllable.vowel);
 }
 
 /** Whether `word` occurs in `text` anywhere but wholly inside an allowed word or a run of everyday initials. */

@@ -13,15 +13,15 @@ const CONSONANT = /^[ㄱ-ㅎ]$/u;
  * A consonant before a star begins a syllable whose vowel the star hides ("ㅅx끼", "ㅅ*발"): it matches any syllable
  * it begins, and a banned word in initials ("ㅅㄲ") by the other syllables' initials too.
  * A star that closes a word a star opens hides nothing ("*돼지*": emphasis, or an emote, not 돼지년; the first may, as
- * in "*uck*"). A match that `allowedAt` holds (an allowed word of the list: "*itch", a typo corrected to "itch") is no
- * match.
+ * in "*uck*"), nor as many closing words that they opened ("**사과 한 개**", bold). A match that `allowedAt` holds (an
+ * allowed word of the list: "*itch", a typo corrected to "itch") is no match.
  */
 export function starredWord(
   text: string,
   banned: readonly string[],
   allowedAt: (word: string, start: number, length: number) => boolean = () => false,
 ): string | undefined {
-  for (const word of text.split(/\s+/).map((w) => w.replace(/(?<=^\*.*[^*])\*+$/u, ""))) {
+  for (const word of unclosed(text)) {
     if (!word.includes("*")) continue;
     const spelled = [...word];
     const syllabled = withHiddenVowels(spelled);
@@ -48,7 +48,8 @@ export function starredWord(
           // A consonant with its vowel hidden both shows and hides.
           shown += partial + byInitial;
           // Two letters show with the first ("f**k"), else three ("*uck"); or a syllable and an insult noun.
-          const length = shown >= (letters[start] === "*" ? 3 : 2) ? wanted.length : syllableBeforeNoun(letters, start, wanted);
+          const length =
+            shown >= (letters[start] === "*" ? 3 : 2) ? wanted.length : syllableBeforeNoun(letters, start, wanted) || nounHidden(letters, start, wanted);
           if (!length) continue;
           // Offsets in UTF-16 units, as the allowed words are matched (moderator.ts).
           const offset = letters.slice(0, start).join("").length;
@@ -58,6 +59,22 @@ export function starredWord(
     }
   }
   return undefined;
+}
+
+/**
+ * The words of `text`, each without the stars that close a star opening it ("*돼지*") or as many opening an earlier
+ * word ("**사과 한 개**", bold; not "x발 개xx", a mask of one letter and another of two).
+ */
+function unclosed(text: string): string[] {
+  let opened = "";
+  return text.split(/\s+/).map((word) => {
+    const opens = /^\*+(?=[^*])/u.exec(word)?.[0];
+    const closes = /(?<=[^*])\*+$/u.exec(word)?.[0];
+    if (opens && !closes) opened = opens;
+    if (!closes || !(opens || closes === opened)) return word;
+    if (!opens) opened = "";
+    return word.slice(0, -closes.length);
+  });
 }
 
 /**
@@ -90,4 +107,16 @@ function syllableBeforeNoun(letters: readonly string[], start: number, wanted: r
   if (!own && (wanted.length !== 2 || /^[놈년새]$/u.test(wanted[1]!))) return 0;
   const noun = own ?? INSULT_NOUNS.find((n) => n.every((letter, i) => letters[start + 2 + i] === letter));
   return noun?.every((letter, i) => letters[start + 2 + i] === letter) ? 2 + noun.length : 0;
+}
+
+/**
+ * Where `wanted` is one syllable and a two-syllable insult noun (개새끼) and `letters` show the syllable at `start` with
+ * the noun hidden whole, one star a syllable and no more ("개**", "이 개xx야", "개xx들"), the length of the word; else 0.
+ * One star after a syllable is too little to tell, and three may hide anything ("개*", "개***").
+ */
+function nounHidden(letters: readonly string[], start: number, wanted: readonly string[]): number {
+  const noun = INSULT_NOUNS.find((n) => n.length === 2 && wanted.length === 1 + n.length && n.every((letter, i) => wanted[1 + i] === letter));
+  if (!noun || letters[start] !== wanted[0] || !SYLLABLE.test(wanted[0]!)) return 0;
+  const hidden = letters.slice(start + 1, start + 1 + noun.length);
+  return hidden.every((letter) => letter === "*") && letters[start + 1 + noun.length] !== "*" ? wanted.length : 0;
 }

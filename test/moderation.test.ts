@@ -69,6 +69,21 @@ describe("moderation", () => {
     assert.deepEqual(new Moderator(["=ㅗ"]).check("호ㅗ"), { blocked: false }, "a list of only stand-alone words");
   });
 
+  it("reads ㅗ typed on to a word twice or more as the middle finger, as ㅋㅋ is typed on: 있으니깐ㅗㅗ, not 호ㅗㅗ", () => {
+    for (const text of ["있으니깐ㅗㅗ", "최악임ㅗㅗㅗㅗ", "재미없다ㅗㅗㅗ 작가야", "노잼.별로였음ㅗㅗㅗ", "낚시한 댓가다ㅗㅗ!", "알바들ㅗㅗ?"]) {
+      assert.equal(moderator.check(text).blocked, true, text);
+    }
+    // Once it is as often a slip (ㅗ is h, typed in 봐, 화: "봐ㅗ", "영하ㅗ"); drawn out from a syllable that ends in its
+    // sound ("호ㅗㅗ", "좋아요ㅗㅗ"); after jamo ("ㅋㅋㅗㅗ") or before more ("와ㅗㅜㅑ"); inside a word ("오오ㅗ오오").
+    const harmless = [
+      "포스터만 봐ㅗ 재미없어보인다", "쓰레기 영하ㅗ", "호ㅗㅗ", "재밋구나하하하ㅎㅎ호ㅗㅗ", "좋아요ㅗㅗ", "제대로ㅗ 보여줬네", "ㅋㅋㅗㅗ", "와ㅗㅜㅑ",
+      "괜찮아요오오오ㅗ오오오오",
+    ];
+    for (const text of harmless) assert.equal(moderator.check(text).blocked, false, text);
+    assert.deepEqual(new Moderator(["=ㅗ"]).check("최악ㅗㅗ"), { blocked: true, term: "ㅗ" });
+    assert.deepEqual(new Moderator(["=ㅗ"]).check("최악ㅗ"), { blocked: false });
+  });
+
   it("finds a banned word that runs on into an allowed one, which allows only what lies wholly inside it", () => {
     for (const text of ["씨발씨름", "시발씨름", "지우개새끼야", "찌개새끼", "씨바닥쳐", "화염병신", "전염병신", "시발역겨워"]) {
       assert.equal(moderator.check(text).blocked, true, text);
@@ -153,6 +168,21 @@ describe("moderation", () => {
       "box", "xbox 할 사람", "box가 왔어", "x2 이벤트", "2x속도", "3x3 농구", "X맨 봤어?", "X파일", "a@b.com 으로 보내", "@민수 어디야",
       "민수@ 여기", "#태그", "#롤 #듀오", "공포영화x 판타지멜로o", "편견X 도전O", "스릴러x 드라마o", "주차o 흡연x", "ㅋX언니", "ㅎXD",
       "씨x 뭐야", "진×짜 재밌다", "강xx씨", "작가에게,@완장찬 돼지@같다는 말은 심하다",
+    ];
+    for (const text of harmless) assert.equal(moderator.check(text).blocked, false, text);
+  });
+
+  it("reads 개 before two masked letters as 개새끼, 병x같 as 병신같, and O or 0 after 애미 or 애비 as a mask", () => {
+    const masked = [
+      "이 개xx야", "개**들", "개XX", "개xx 같은 영화", "감독 개XX 나와라", "개○○", "x발 개xx", "병X같은 소리", "병x같네", "니 애미OO", "애미00",
+      "애비OO", "애미애비OO", "애미O0",
+    ];
+    for (const text of masked) assert.equal(moderator.check(text).blocked, true, text);
+    // 개 alone or in a word, a mask of one or three letters, stars that close bold ("**사과 한 개**"); OO or 0000 as a
+    // name or a number where no 애미 or 애비 stands before it.
+    const harmless = [
+      "xbox", "개요", "개발자", "개xbox", "개x", "개xxx", "개*", "**개**", "**사과 한 개** 주세요", "병 같은 거", "병x", "OO씨", "OO고등학교",
+      "0000", "비밀번호 0000", "애미야 국이 짜다", "애비", "OO엄마",
     ];
     for (const text of harmless) assert.equal(moderator.check(text).blocked, false, text);
   });
