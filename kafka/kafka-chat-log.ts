@@ -8,7 +8,7 @@ import { ChatLogRecord } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
 import { ContractError, parseMessage } from "./contract.js";
 import { DroppedLines } from "./dropped-lines.js";
-import { ensureTopics, isKafkaError, newProducer, runConsumer } from "./kafka-client.js";
+import { disconnectedOnFailure, ensureTopics, isKafkaError, newProducer, runConsumer } from "./kafka-client.js";
 import { produceRequests } from "./produce-requests.js";
 
 const FLUSH_EVERY_MS = 20;
@@ -87,13 +87,10 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
   }
 
   private async connect(): Promise<void> {
-    try {
+    await disconnectedOnFailure(async () => {
       await ensureTopics(this.kafka, [this.topic]);
       await this.producer.connect();
-    } catch (error) {
-      await this.producer.disconnect().catch(() => {});
-      throw error;
-    }
+    }, this.producer);
     this.connected = true;
   }
 
@@ -190,14 +187,11 @@ export class KafkaChatLogSource implements ChatLogSource {
   }
 
   private async connect(store: StoreChatLog): Promise<void> {
-    try {
+    await disconnectedOnFailure(async () => {
       await ensureTopics(this.kafka, [this.topics.log, this.topics.dead]);
       await this.producer.connect();
       this.running = await runConsumer(this.consumer, this.topics.log, true, this.storeRun(store), this.log);
-    } catch (error) {
-      await Promise.allSettled([this.producer.disconnect(), this.consumer.disconnect()]);
-      throw error;
-    }
+    }, this.producer, this.consumer);
   }
 
   private storeRun(store: StoreChatLog): ConsumerRunConfig {

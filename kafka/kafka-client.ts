@@ -64,6 +64,16 @@ export async function brokerAnswers(kafka: Kafka, topic: string): Promise<void> 
   }
 }
 
+/** Runs `connect`; when it fails, disconnects `clients` (those it had connected) first, so that a next try starts clean. */
+export async function disconnectedOnFailure(connect: () => Promise<void>, ...clients: Array<{ disconnect(): Promise<void> }>): Promise<void> {
+  try {
+    await connect();
+  } catch (error) {
+    await Promise.allSettled(clients.map((client) => client.disconnect()));
+    throw error;
+  }
+}
+
 /**
  * Creates the topics if they do not exist yet (idempotent; several processes may race to do it), keeping records as
  * long as their client says (createKafka). Topics that exist keep their settings (an operator's, or another process's):

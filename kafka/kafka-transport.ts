@@ -3,7 +3,7 @@ import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { firstTryThenInBackground, StoppedTrying, untilReachable } from "../common/until-reachable.js";
 import { AnswerMessage, ContractError, errorAnswer, type NpcTopics, parseMessage, QuestionAddress, QuestionMessage } from "./contract.js";
-import { brokerAnswers, ensureTopics, isKafkaError, newProducer, runConsumer } from "./kafka-client.js";
+import { brokerAnswers, disconnectedOnFailure, ensureTopics, isKafkaError, newProducer, runConsumer } from "./kafka-client.js";
 import { type AnswerQuestions, type QuestionChannel, QuestionRefused, type WorkerChannel } from "./npc-transport.js";
 
 // A fetch with no data returns after this long; data that arrives ends it at once. Short, because
@@ -81,17 +81,13 @@ export class KafkaQuestionChannel implements QuestionChannel {
   }
 
   private async connect(onAnswer: (answer: AnswerMessage) => void): Promise<void> {
-    try {
+    await disconnectedOnFailure(async () => {
       await this.options.beforeJoining?.();
       await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
       await this.startFromNewest();
       await this.producer.connect();
       this.running = await runConsumer(this.consumer, this.topics.answer, false, this.answerRun(onAnswer), this.log);
-    } catch (error) {
-      // Whatever did connect, so that the next try starts clean.
-      await Promise.allSettled([this.producer.disconnect(), this.consumer.disconnect()]);
-      throw error;
-    }
+    }, this.producer, this.consumer);
     this.connected = true;
   }
 
@@ -229,15 +225,12 @@ export class KafkaWorkerChannel implements WorkerChannel {
   }
 
   private async connect(answerQuestions: AnswerQuestions): Promise<void> {
-    try {
+    await disconnectedOnFailure(async () => {
       await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
       await this.producer.connect();
       // A new group starts from the oldest question: questions asked before any worker ran are answered.
       this.running = await runConsumer(this.consumer, this.topics.question, true, this.questionRun(answerQuestions), this.log);
-    } catch (error) {
-      await Promise.allSettled([this.producer.disconnect(), this.consumer.disconnect()]);
-      throw error;
-    }
+    }, this.producer, this.consumer);
   }
 
   private questionRun(answerQuestions: AnswerQuestions): ConsumerRunConfig {
