@@ -1,8 +1,9 @@
 import type { Kafka } from "kafkajs";
 
 /**
- * How many consumers are in a group now (0: none runs). Throws when the broker does not answer; one
- * retry, not the client's eight, so a health check says "broker down" in a second or two.
+ * How many consumers are in a group now (0: none runs). Throws when the broker does not answer: one retry of the
+ * request, though connecting still takes the client's tries (8.8 s with nothing listening), so a health check bounds
+ * its wait itself (npc-readiness.ts: 3 s).
  */
 export async function groupMembers(kafka: Kafka, group: string): Promise<number> {
   const admin = kafka.admin({ retry: { retries: 1 } });

@@ -53,7 +53,7 @@ export function createKafka(brokers: string[], clientId: string, log: Logger, re
  */
 export const isKafkaError = (error: unknown): boolean => error instanceof Error && error.name.startsWith("KafkaJS");
 
-/** Resolves when the brokers answer a look at `topic`'s partitions; one retry, so a broker away fails in a second or two. */
+/** Resolves when the brokers answer a look at `topic`'s partitions (connecting takes the client's tries: ~9 s when none listens). */
 export async function brokerAnswers(kafka: Kafka, topic: string): Promise<void> {
   const admin = kafka.admin({ retry: { retries: 1 } });
   await admin.connect();
