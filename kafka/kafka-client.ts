@@ -1,5 +1,6 @@
 import { type Consumer, type ConsumerRunConfig, Kafka, logLevel, type LogEntry, Partitioners, type Producer } from "kafkajs";
 import type { Logger } from "../common/log.js";
+import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { restartWhenGivenUp } from "./consumer-restart.js";
 import { DEFAULT_RETENTION_MS, retentionConfig, warnOfOtherRetention } from "./topic-retention.js";
 
@@ -15,10 +16,16 @@ const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
  * scaling) is reported by kafkajs as an error of the heartbeat, which would wake whoever watches error logs.
  */
 export function kafkaLogEntries(log: Logger): (entry: LogEntry) => void {
+  // With a broker away every client tries again every few hundred ms, and each try's errors were lines of their own
+  // (a server logged 339 in its first 10 s): the same one is logged once in 10 s, with how many were held back.
+  const throttle = logThrottle(10_000);
   return ({ namespace, level, log: entry }) => {
     const { message, ...fields } = entry;
     const rebalancing = typeof fields.error === "string" && fields.error.includes("group is rebalancing");
-    log[rebalancing ? "info" : (LEVELS[level] ?? "info")](message, { kafka: namespace, ...fields });
+    const as = rebalancing ? "info" : (LEVELS[level] ?? "info");
+    const held = as === "debug" ? 0 : throttle(`${namespace} ${message} ${String(fields.error ?? "")}`);
+    if (held === undefined) return;
+    log[as](message, { kafka: namespace, ...fields, ...repeatsField(held) });
   };
 }
 

@@ -14,4 +14,13 @@ describe("kafkajs logs", () => {
     entries({ namespace: "Consumer", level: logLevel.WARN, label: "WARN", log: { timestamp: "", logger: "kafkajs", message: "Restarting the consumer" } });
     assert.deepEqual(lines.map((l) => [l.level, l.kafka]), [["info", "Connection"], ["error", "Connection"], ["warn", "Consumer"]]);
   });
+
+  it("logs the same error once in 10 s while a broker is away (every try failed with a line of its own)", () => {
+    const lines: Array<{ msg: string }> = [];
+    const entries = kafkaLogEntries(createLogger({}, "info", (line) => lines.push(JSON.parse(line))));
+    const refused = { timestamp: "", logger: "kafkajs", message: "Connection error: connect ECONNREFUSED 127.0.0.1:9092", broker: "127.0.0.1:9092" };
+    for (let i = 0; i < 100; i++) entries({ namespace: "Connection", level: logLevel.ERROR, label: "ERROR", log: refused });
+    entries({ namespace: "BrokerPool", level: logLevel.ERROR, label: "ERROR", log: { ...refused, message: "Failed to connect to seed broker" } });
+    assert.deepEqual(lines.map((l) => l.msg), [refused.message, "Failed to connect to seed broker"]);
+  });
 });
