@@ -15,8 +15,8 @@ export class StoppedTrying extends Error {
 }
 
 /**
- * Runs `step` until it succeeds, backing off up to 5 s: processes start before the services they use (compose starts
- * them all at once; a broker restarts) and wait for them instead of exiting. Logs the first failure, then one a minute.
+ * Runs `step` until it succeeds, backing off up to 5 s: processes may start before the services they use (Kubernetes
+ * has no start order; a broker restarts) and wait for them instead of exiting. Logs the first failure, then one a minute.
  */
 export async function untilReachable(service: string, step: () => Promise<void>, log: Logger, options: UntilReachableOptions = {}): Promise<void> {
   let loggedAt = -Infinity;

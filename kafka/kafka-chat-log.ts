@@ -181,7 +181,7 @@ export class KafkaChatLogSource implements ChatLogSource {
     this.producer = newProducer(kafka);
   }
 
-  /** Connects and starts storing; a broker that is not up yet (compose starts all at once) is waited for. */
+  /** Connects and starts storing; a broker not up yet (no start order, as in Kubernetes; one restarting) is waited for. */
   async start(store: StoreChatLog): Promise<void> {
     await untilReachable("kafka", () => this.connect(store), this.log, { retries: isKafkaError, stopped: () => this.stopping });
   }

@@ -219,7 +219,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
     });
   }
 
-  /** Connects and starts answering; a broker that is not up yet (compose starts all at once) is waited for. */
+  /** Connects and starts answering; a broker not up yet (no start order, as in Kubernetes; one restarting) is waited for. */
   async start(answerQuestions: AnswerQuestions): Promise<void> {
     await untilReachable("kafka", () => this.connect(answerQuestions), this.log, { retries: isKafkaError, stopped: () => this.stopping });
   }

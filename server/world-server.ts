@@ -113,8 +113,8 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
 
   const shared = config.redisUrl ? redisClients(config.redisUrl, log) : undefined;
   const presence = shared?.presence;
-  // A Redis not up yet (compose starts all at once) is waited for before the server takes players, who could not
-  // join without it: the server exited on ioredis's retries (~10 s) with an error that did not name Redis.
+  // A Redis not up yet (no start order, as in Kubernetes; one restarting) is waited for before the server takes
+  // players, who could not join without it: the server exited on ioredis's retries (~10 s), in words not naming Redis.
   if (presence) {
     await untilReachable("redis", async () => {
       if ((await redisAnswers(presence)) === "down") throw new Error("Redis did not answer a read in 2 s");

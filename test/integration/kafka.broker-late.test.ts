@@ -12,7 +12,7 @@ const run = promisify(execFile);
 const real = (text: string) => !/생각이 잘 안 나네요|대답하기가 어려워요/.test(text);
 
 /**
- * A broker of its own, down when the server and the worker start (compose starts them all at once; a broker can be
+ * A broker of its own, down when the server and the worker start (no start order, as in Kubernetes; a broker can be
  * away for a restart): the rooms open anyway and say the NPC cannot be reached, the worker waits, and both go on
  * once the broker comes up on its address. Then it goes away again: questions are refused at once, not timed out.
  */

@@ -11,7 +11,7 @@ import { joinWorld, sleep } from "../helpers/world.js";
 const run = promisify(execFile);
 
 /**
- * A Redis of its own, not up yet when the server starts (compose starts them all at once): the server waits for it,
+ * A Redis of its own, not up yet when the server starts (no start order, as in Kubernetes): the server waits for it,
  * saying so, and takes players once it answers. It exited after ~10 s with ioredis's "max retries per request".
  */
 describe("Redis not up yet when a server starts (real Redis, started late)", function () {
