@@ -153,8 +153,9 @@ describe("World over Kafka (real broker, separate processes)", function () {
     assert.equal(a.errors[0]?.code, "npc_timeout", "a worker may be restarting: the question waited");
     const health = await healthSaying(quick, "no_worker");
     assert.deepEqual([health.code, health.status, health.npc, health.npcWorkers], [503, "degraded", "no_worker", 0]);
-    // The group has been empty past this server's 3 s by now: the next question is refused, its player told why.
-    await sleep(1000);
+    // Once the group has been seen empty (by /health's look, if not by the first question's) for longer than this
+    // server's 3 s, the next question is refused, its player told why.
+    await sleep(3500);
     a.room.send("chat", { text: "@kobot 정말 아무도 없어?" });
     await waitFor("the second fallback", () => a.errors[1], 10_000);
     assert.deepEqual([a.errors[1]!.code, a.errors[1]!.message], ["npc_unavailable", "the NPC's brain is not running right now: ask again later"]);
