@@ -75,10 +75,13 @@ describe("A worker whose clock is ahead of the server's", function () {
   });
 });
 
+/** A Kafka channel as the router sees it, whose sends do what `sendQuestion` does (no answers come back). */
+const channelSending = (sendQuestion: QuestionChannel["sendQuestion"]): QuestionChannel => ({ kind: "kafka", start: async () => {}, sendQuestion, stop: async () => {} });
+
 describe("A question's deadline", function () {
   it("is sent with the question: when the server stops waiting, in whole ms as the contract reads it", async () => {
     const sent: QuestionMessage[] = [];
-    const channel: QuestionChannel = { kind: "kafka", start: async () => {}, sendQuestion: async (q) => void sent.push(q), stop: async () => {} };
+    const channel = channelSending(async (q) => void sent.push(q));
     const router = new AnswerRouter(channel, 1_000, quiet);
     const before = Date.now();
     const outcome = router.ask(questionOf("q1"), 250.4); // it waited its turn 250.4 ms: 749.6 ms left
@@ -92,7 +95,7 @@ describe("A question's deadline", function () {
 describe("A question the channel refuses", function () {
   it("settles at once: no_worker when no NPC worker has run for long, unsent when the broker is away", async () => {
     let why: "unreachable" | "no_worker" = "no_worker";
-    const channel: QuestionChannel = { kind: "kafka", start: async () => {}, sendQuestion: async () => Promise.reject(new QuestionRefused(why, "refused")), stop: async () => {} };
+    const channel = channelSending(async () => Promise.reject(new QuestionRefused(why, "refused")));
     const router = new AnswerRouter(channel, 60_000, quiet);
     assert.deepEqual(await router.ask(questionOf("q1")), { kind: "no_worker" });
     why = "unreachable";
@@ -132,7 +135,7 @@ describe("What a player is told when the NPC cannot answer", function () {
     const logged: Logged[] = [];
     // The producer's own error as kafkajs gives it once the broker stays down past its retries.
     const down = new KafkaJSConnectionError("Connection error: connect ECONNREFUSED 127.0.0.1:33969");
-    const channel: QuestionChannel = { kind: "kafka", start: async () => {}, sendQuestion: () => Promise.reject(down), stop: async () => {} };
+    const channel = channelSending(() => Promise.reject(down));
     const router = new AnswerRouter(channel, 10_000, recordingLog(logged));
     await router.start();
     const outcome = await router.ask(questionOf("q1"));
