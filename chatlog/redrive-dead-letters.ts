@@ -3,6 +3,7 @@ import type { Kafka } from "kafkajs";
 import { ChatLogRecord } from "../kafka/chat-log.js";
 import { ContractError, parseMessage } from "../kafka/contract.js";
 import { newProducer } from "../kafka/kafka-client.js";
+import { withAdmin } from "../kafka/with-admin.js";
 
 export interface Redrive {
   /** Chat-log records sent back to the chat-log topic (with `dryRun`: that would have been). */
@@ -80,10 +81,8 @@ export async function redriveDeadLetters(
 
 /** Partition → the offset the dead-letter topic ends at now, for each partition holding letters the group has not read. */
 async function offsetsToRead(kafka: Kafka, topic: string, groupId: string): Promise<Map<number, bigint>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    if (!(await admin.listTopics()).includes(topic)) return new Map();
+  return withAdmin(kafka, async (admin) => {
+    if (!(await admin.listTopics()).includes(topic)) return new Map<number, bigint>();
     const [topicEnds, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), whileLoading(() => admin.fetchOffsets({ groupId, topics: [topic] }))]);
     const readTo = new Map(committed?.partitions.map(({ partition, offset }) => [partition, BigInt(offset)]));
     const ends = new Map<number, bigint>();
@@ -95,9 +94,7 @@ async function offsetsToRead(kafka: Kafka, topic: string, groupId: string): Prom
       if (from < BigInt(high)) ends.set(partition, BigInt(high));
     }
     return ends;
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /**

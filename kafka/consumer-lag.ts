@@ -1,5 +1,7 @@
 import type { Kafka } from "kafkajs";
 
+import { withAdmin } from "./with-admin.js";
+
 export interface GroupTopic {
   group: string;
   topic: string;
@@ -10,9 +12,7 @@ export interface GroupTopic {
  * offset minus the group's committed offset (a partition the group never committed counts whole).
  */
 export async function consumerLag(kafka: Kafka, watched: GroupTopic[]): Promise<Array<GroupTopic & { lag: number }>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, async (admin) => {
     const results = [];
     for (const { group, topic } of watched) {
       const ends = await admin.fetchTopicOffsets(topic);
@@ -26,7 +26,5 @@ export async function consumerLag(kafka: Kafka, watched: GroupTopic[]): Promise<
       results.push({ group, topic, lag });
     }
     return results;
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }

@@ -1,19 +1,15 @@
 import type { Kafka } from "kafkajs";
 
+import { withAdmin } from "./with-admin.js";
+
 /**
  * How many consumers are in a group now (0: none runs). Throws when the broker does not answer: one retry of the
  * request, though connecting still takes the client's tries (8.8 s with nothing listening), so a health check bounds
  * its wait itself (npc-readiness.ts: 3 s).
  */
 export async function groupMembers(kafka: Kafka, group: string): Promise<number> {
-  const admin = kafka.admin({ retry: { retries: 1 } });
-  await admin.connect();
-  try {
-    const { groups } = await admin.describeGroups([group]);
-    return groups[0]?.members.length ?? 0;
-  } finally {
-    await admin.disconnect();
-  }
+  const { groups } = await withAdmin(kafka, (admin) => admin.describeGroups([group]), { retry: { retries: 1 } });
+  return groups[0]?.members.length ?? 0;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { restartWhenGivenUp } from "./consumer-restart.js";
 import { DEFAULT_RETENTION_MS, retentionConfig, warnOfOtherRetention } from "./topic-retention.js";
+import { withAdmin } from "./with-admin.js";
 
 const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.ERROR]: "error",
@@ -62,13 +63,7 @@ export const isKafkaError = (error: unknown): boolean => error instanceof Error 
 
 /** Resolves when the brokers answer a look at `topic`'s partitions (connecting takes the client's tries: ~9 s when none listens). */
 export async function brokerAnswers(kafka: Kafka, topic: string): Promise<void> {
-  const admin = kafka.admin({ retry: { retries: 1 } });
-  await admin.connect();
-  try {
-    await admin.fetchTopicMetadata({ topics: [topic] });
-  } finally {
-    await admin.disconnect();
-  }
+  await withAdmin(kafka, (admin) => admin.fetchTopicMetadata({ topics: [topic] }), { retry: { retries: 1 } });
 }
 
 /** Runs `connect`; when it fails, disconnects `clients` (those it had connected) first, so that a next try starts clean. */
@@ -88,9 +83,7 @@ export async function disconnectedOnFailure(connect: () => Promise<void>, ...cli
  */
 export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 4): Promise<void> {
   const { retentionMs, log } = settingsOf.get(kafka) ?? { retentionMs: DEFAULT_RETENTION_MS };
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  await withAdmin(kafka, async (admin) => {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((topic) => !existing.has(topic));
     if (missing.length > 0) {
@@ -102,9 +95,7 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 
     }
     const found = topics.filter((topic) => existing.has(topic));
     if (log && found.length > 0) await warnOfOtherRetention(admin, found, retentionMs, log);
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import { firstTryThenInBackground, StoppedTrying, untilReachable } from "../comm
 import { AnswerMessage, ContractError, errorAnswer, type NpcTopics, parseMessage, QuestionAddress, QuestionMessage } from "./contract.js";
 import { brokerAnswers, disconnectedOnFailure, ensureTopics, isKafkaError, newProducer, runConsumer } from "./kafka-client.js";
 import { type AnswerQuestions, type QuestionChannel, QuestionRefused, type WorkerChannel } from "./npc-transport.js";
+import { withAdmin } from "./with-admin.js";
 
 // A fetch with no data returns after this long; data that arrives ends it at once. Short, because
 // an idle wait is cheap on loopback and every chat answer crosses two fetches.
@@ -127,15 +128,13 @@ export class KafkaQuestionChannel implements QuestionChannel {
    * has members (main.ts waits out a crashed process's first): then it goes on from where the group was.
    */
   private async startFromNewest(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await admin.resetOffsets({ groupId: answerGroupOf(this.serverId), topic: this.topics.answer, earliest: false });
-    } catch (error) {
-      this.log.warn("the answer group's offsets were not set to the newest answers: it goes on from where it was", { error: String(error) });
-    } finally {
-      await admin.disconnect();
-    }
+    await withAdmin(this.kafka, async (admin) => {
+      try {
+        await admin.resetOffsets({ groupId: answerGroupOf(this.serverId), topic: this.topics.answer, earliest: false });
+      } catch (error) {
+        this.log.warn("the answer group's offsets were not set to the newest answers: it goes on from where it was", { error: String(error) });
+      }
+    });
   }
 
   /**

@@ -1,6 +1,7 @@
 import kafkajs, { type Admin, type Kafka } from "kafkajs";
 
 import type { Logger } from "../common/log.js";
+import { withAdmin } from "./with-admin.js";
 
 // Not a named export Node finds in kafkajs's CommonJS (its exports list stops being readable before it).
 const { ConfigResourceTypes } = kafkajs;
@@ -31,9 +32,7 @@ export function retentionConfig(retentionMs: number): { name: string; value: str
  * what a player's erasure request answers about Kafka's copies, which it cannot delete.
  */
 export async function longestKeptMs(kafka: Kafka, topics: readonly string[]): Promise<number | null> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, async (admin) => {
     const { brokers } = await admin.describeCluster();
     const { resources } = await admin
       .describeConfigs({
@@ -56,9 +55,7 @@ export async function longestKeptMs(kafka: Kafka, topics: readonly string[]): Pr
       longest = Math.max(longest, valueOf(topic, "segment.ms") + retentionMs);
     }
     return longest + checkMs;
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /**
