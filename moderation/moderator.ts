@@ -21,7 +21,8 @@ export type Verdict = { blocked: false } | { blocked: true; term: string };
  * Both sides are read the same way: an allowed word is matched as written in every reading, and as that reading
  * makes it in its own ("7등신" in the jamo reading is "ㄱ등신"). Allowed words written in initials ("!ㄱㅅ", 감사; "!ㅂㅂ")
  * are everyday initials: a run of them allows the banned ones where two meet ("ㄱㅅㅂㅂ" holds ㅅㅂ; initials.ts).
- * A `=word` of one jamo is also a word of its own typed on to another twice or more, as chat types ㅋㅋ on ("최악ㅗㅗ").
+ * A `=word` of one jamo is also a word of its own typed on to another twice or more, as chat types ㅋㅋ on ("최악ㅗㅗ"),
+ * between two words run together or before one ("드라마ㅗㅗ작가", "ㅗㅗ노잼").
  */
 export class Moderator {
   private readonly banned: string[];
@@ -105,16 +106,26 @@ export class Moderator {
 /** The vowels a jamo typed after them draws out: "호ㅗㅗ", "요ㅗㅗ" are 호오오, 요오오. */
 const DRAWN_OUT: Record<string, readonly string[]> = { ㅗ: ["ㅗ", "ㅛ"] };
 
+/** Vowel jamo: a run of the finger followed by one spells a word in jamo ("ㅗㅗㅜㅑ", as "ㅗㅜㅑ"). */
+const VOWEL_JAMO = /^[ㅏ-ㅣ]$/u;
+
 /**
- * Whether `token` ends in `word`, one jamo, typed on to a syllable twice or more ("있으니깐ㅗㅗ"): once it is as often a
- * slip (ㅗ is the h key, typed in 봐 and 화: "봐ㅗ", "영하ㅗ"), and after a vowel it draws out it is that vowel ("호ㅗㅗ").
+ * Whether `token` holds `word`, one jamo, typed on to a syllable twice or more: at its end ("있으니깐ㅗㅗ"), between two
+ * words run together ("드라마ㅗㅗ작가"), or before a word that opens the token ("영화 ㅗㅗ노잼"). Once it is as often a
+ * slip (ㅗ is the h key, typed in 봐 and 화: "봐ㅗ", "영하ㅗ"), and after a vowel it draws out it is that vowel ("호ㅗㅗ",
+ * "좋아요ㅗㅗ작가"); after other jamo it may be more of them ("ㅋㅋㅗㅗ").
  */
 function typedOn(token: string, word: string): boolean {
   if (!/^[ㄱ-ㅣ]$/u.test(word)) return false;
-  let from = token.length;
-  while (token[from - 1] === word) from--;
-  const syllable = jamoOf(token[from - 1] ?? "");
-  return token.length - from >= 2 && syllable !== undefined && !(DRAWN_OUT[word] ?? [word]).includes(syllable.vowel);
+  for (let from = token.indexOf(word); from >= 0; from = token.indexOf(word, from)) {
+    let to = from;
+    while (token[to] === word) to++;
+    const before = jamoOf(token[from - 1] ?? "");
+    const onto = from === 0 ? jamoOf(token[to] ?? "") !== undefined : before !== undefined && !(DRAWN_OUT[word] ?? [word]).includes(before.vowel);
+    if (to - from >= 2 && onto && !VOWEL_JAMO.test(token[to] ?? "")) return true;
+    from = to;
+  }
+  return false;
 }
 
 /** Whether `word` occurs in `text` anywhere but wholly inside an allowed word or a run of everyday initials. */

@@ -84,6 +84,20 @@ describe("moderation", () => {
     assert.deepEqual(new Moderator(["=ㅗ"]).check("최악ㅗ"), { blocked: false });
   });
 
+  it("reads ㅗ typed twice or more between two words run together, or before a word, as the middle finger: 드라마ㅗㅗ작가", () => {
+    for (const text of ["드라마ㅗㅗ작가", "토나올거같은 드라마ㅗㅗ작가ㄴ 절필기원", "스토리ㅗㅗ초등학생 보지말것", "춘수옵이ㅗㅗㅗ그러나", "영화 ㅗㅗ노잼", "드라마 ㅗㅗ작가"]) {
+      assert.equal(moderator.check(text).blocked, true, text);
+    }
+    // Once between words (a slip: "먹어ㅗ두번", "ㅗ사솨솨"); drawn out from a syllable that ends in its sound ("호ㅗㅗ작가",
+    // "좋아요ㅗㅗ진짜"); after other jamo ("ㅋㅋㅗㅗ작가"); before a vowel, a word in jamo ("대박ㅗㅗㅜㅑ", "ㅗㅗㅜㅑ").
+    const harmless = [
+      "드라마ㅗ작가", "한번먹어ㅗ두번", "ㅗ사솨솨솨", "호ㅗㅗ작가", "좋아요ㅗㅗ진짜", "보ㅗㅗ고싶다", "ㅋㅋㅗㅗ작가", "대박ㅗㅗㅜㅑ", "ㅗㅗㅜㅑ",
+      "오오ㅗㅗ오오",
+    ];
+    for (const text of harmless) assert.equal(moderator.check(text).blocked, false, text);
+    assert.deepEqual(new Moderator(["=ㅗ"]).check("드라마ㅗㅗ작가"), { blocked: true, term: "ㅗ" });
+  });
+
   it("finds a banned word that runs on into an allowed one, which allows only what lies wholly inside it", () => {
     for (const text of ["씨발씨름", "시발씨름", "지우개새끼야", "찌개새끼", "씨바닥쳐", "화염병신", "전염병신", "시발역겨워"]) {
       assert.equal(moderator.check(text).blocked, true, text);
@@ -172,17 +186,17 @@ describe("moderation", () => {
     for (const text of harmless) assert.equal(moderator.check(text).blocked, false, text);
   });
 
-  it("reads 개 before two masked letters as 개새끼, 병x같 as 병신같, and O or 0 after 애미 or 애비 as a mask", () => {
+  it("reads 개 before two masked letters as 개새끼, 병x같 as 병신같, and O or 0 after 애미 or 애비 as a mask, a space between or not", () => {
     const masked = [
       "이 개xx야", "개**들", "개XX", "개xx 같은 영화", "감독 개XX 나와라", "개○○", "x발 개xx", "병X같은 소리", "병x같네", "니 애미OO", "애미00",
-      "애비OO", "애미애비OO", "애미O0",
+      "애비OO", "애미애비OO", "애미O0", "애미 OO", "애미 00", "애비 OO", "애비 00", "니 애미 OO", "애미 O0", "애미애비 OO",
     ];
     for (const text of masked) assert.equal(moderator.check(text).blocked, true, text);
     // 개 alone or in a word, a mask of one or three letters, stars that close bold ("**사과 한 개**"); OO or 0000 as a
     // name or a number where no 애미 or 애비 stands before it.
     const harmless = [
       "xbox", "개요", "개발자", "개xbox", "개x", "개xxx", "개*", "**개**", "**사과 한 개** 주세요", "병 같은 거", "병x", "OO씨", "OO고등학교",
-      "0000", "비밀번호 0000", "애미야 국이 짜다", "애비", "OO엄마",
+      "0000", "비밀번호 0000", "애미야 국이 짜다", "애비", "OO엄마", "애미야 OO씨 불러라", "애비는 00년생", "OO 0000", "애미 ㅇㅇ",
     ];
     for (const text of harmless) assert.equal(moderator.check(text).blocked, false, text);
   });
