@@ -10,6 +10,11 @@ import { withAdmin } from "./with-admin.js";
 // A fetch with no data returns after this long; data that arrives ends it at once. Short, because
 // an idle wait is cheap on loopback and every chat answer crosses two fetches.
 const FETCH_WAIT_MS = 10;
+/**
+ * A question's send still in flight after this long means the broker is gone (one takes milliseconds while it is
+ * there): the questions after it are refused while the broker is looked at.
+ */
+const STUCK_SEND_MS = 3_000;
 
 /** The consumer group in which a server reads the answer topic: its own, named after its SERVER_ID. */
 export const answerGroupOf = (serverId: string) => `kobot-server-${serverId}`;
@@ -42,8 +47,10 @@ export class KafkaQuestionChannel implements QuestionChannel {
   /** Settles once the channel has connected (or stopped trying), or with the error that ended its tries (a SERVER_ID in use). */
   connection: Promise<void> = Promise.resolve();
   private stopping = false;
-  /** A send failed, and the broker has not answered since. */
+  /** A send failed or hung, and the broker has not answered since. */
   private brokerAway = false;
+  /** When each send still in flight began (performance.now()), forgotten once the broker answers a look again. */
+  private readonly sending = new Set<{ since: number }>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -138,15 +145,18 @@ export class KafkaQuestionChannel implements QuestionChannel {
   }
 
   /**
-   * Refused at once while the channel has not connected, and from when a send failed until the broker answers again:
-   * each send then spends kafkajs's retries (10-17 s) before it fails, and every player asking meanwhile waited out
-   * the whole NPC_TIMEOUT_MS to hear the fallback.
+   * Refused at once while the channel has not connected, and from when a send failed, or has hung STUCK_SEND_MS,
+   * until the broker answers again: a send to a broker gone spends kafkajs's retries (10-17 s) before it fails, and
+   * every player asking meanwhile waited out the whole NPC_TIMEOUT_MS to hear the fallback.
    */
   async sendQuestion(question: QuestionMessage): Promise<void> {
     if (!this.connected) throw new QuestionRefused("unreachable", "not connected to Kafka yet");
-    if (this.brokerAway) throw new QuestionRefused("unreachable", "Kafka did not take a question; questions are refused until it answers again");
+    if (this.sendHung()) this.refuseUntilBack();
+    if (this.brokerAway) throw new QuestionRefused("unreachable", "Kafka is not taking questions; they are refused until it answers again");
     if (this.options.workersLongGone?.()) throw new QuestionRefused("no_worker", "no NPC worker has been in the worker group for a question's whole wait");
     const message = { ...question, replyTo: this.serverId };
+    const send = { since: performance.now() };
+    this.sending.add(send);
     try {
       await this.producer.send({
         topic: this.topics.question,
@@ -155,7 +165,16 @@ export class KafkaQuestionChannel implements QuestionChannel {
     } catch (error) {
       this.refuseUntilBack();
       throw error;
+    } finally {
+      this.sending.delete(send);
     }
+  }
+
+  /** Whether a send has been in flight STUCK_SEND_MS: one takes milliseconds while the broker is there. */
+  private sendHung(): boolean {
+    const now = performance.now();
+    for (const { since } of this.sending) if (now - since >= STUCK_SEND_MS) return true;
+    return false;
   }
 
   /** Refuses questions until the broker answers a look at the question topic (tried in the background). */
@@ -165,6 +184,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
     void untilReachable("kafka", () => brokerAnswers(this.kafka, this.topics.question), this.log, { stopped: () => this.stopping }).then(
       () => {
         this.brokerAway = false;
+        this.sending.clear(); // a send still hung then (a partition without its leader) does not refuse all again
         this.log.info("Kafka answers again: questions go to the NPC workers");
       },
       () => {}, // stopped
