@@ -6,9 +6,7 @@
  *
  *   npm run bench:chat -- --questions 30 --rate 1 --players 4
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -21,6 +19,7 @@ import type { QuestionChannel, WorkerChannel } from "../kafka/npc-transport.js";
 import { isNoAnswerLine } from "../rooms/fallback-lines.js";
 import { freePort, type Service, startService, uniqueTopics } from "../test/helpers/processes.js";
 import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
+import { startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
 import { mean, percentile, printTable, round } from "./stats.js";
 
@@ -155,9 +154,9 @@ async function withServices<T>(services: Array<() => Promise<Service>>, body: ()
   }
 }
 
-const kafkaDir = mkdtempSync(join(tmpdir(), "kobot-bench-kafka-"));
 console.log("starting a Kafka broker (scripts/kafka-local.sh)…");
-const brokers = execFileSync("bash", ["scripts/kafka-local.sh", "start", kafkaDir], { encoding: "utf8" }).trim().split("\n").at(-1)!;
+const broker = startLocalBroker("chat");
+const { brokers, env } = broker;
 try {
   console.log(`transport hop: ${hopCount} round trips each, instant answers`);
   const bus = new InProcessBus();
@@ -175,8 +174,6 @@ try {
     [() => startService("bench-embedded", "server/main.ts", { PORT: String(embeddedPort) }, "world server listening")],
     () => chatRoundTrips(`ws://127.0.0.1:${embeddedPort}`),
   );
-  const topics = uniqueTopics("chat");
-  const env = { KAFKA_BROKERS: brokers, KAFKA_QUESTION_TOPIC: topics.question, KAFKA_ANSWER_TOPIC: topics.answer, KAFKA_WORKER_GROUP: `bench-${topics.question}` };
   const kafkaPort = await freePort();
   const overKafka = await withServices(
     [
@@ -217,6 +214,5 @@ try {
   );
   console.log(`\nwrote ${values.out}`);
 } finally {
-  execFileSync("bash", ["scripts/kafka-local.sh", "stop", kafkaDir]);
-  rmSync(kafkaDir, { recursive: true, force: true });
+  broker.stop();
 }

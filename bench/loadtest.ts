@@ -1,19 +1,22 @@
 /**
  * npm run bench:loadtest: the load-test bots at growing counts against one embedded server process
  * (rooms of 50, 20 patches/s, one question to the NPC per second), for the bots-vs-patch-delay
- * curve. Table + bench/results/loadtest.json.
+ * curve. With --kafka, a server and an NPC worker as two processes on a real broker
+ * (scripts/kafka-local.sh), as deployed. Table + bench/results/loadtest.json (loadtest-kafka.json).
  *
  * Bots run in --processes processes (default 2) so the load generator's own event loop does not
- * lag; the table says how loaded the server and the bots were.
+ * lag; the table says how loaded the server and the bots were (with --kafka the worker and the
+ * broker share the same cores).
  *
- *   npm run bench:loadtest -- --steps 50,100,200,300,500,750,1000 --duration 20
+ *   npm run bench:loadtest -- --steps 50,100,200,300,500,750,1000 --duration 20 [--kafka]
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { runLoadTest } from "../loadtest/load-test.js";
-import { freePort, startService } from "../test/helpers/processes.js";
+import { freePort, type Service, startService } from "../test/helpers/processes.js";
+import { startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 
@@ -23,15 +26,20 @@ const { values } = parseArgs({
     duration: { type: "string", default: "20" },
     "ask-rate": { type: "string", default: "1" },
     processes: { type: "string", default: "2" },
-    out: { type: "string", default: join(import.meta.dirname, "results", "loadtest.json") },
+    kafka: { type: "boolean", default: false },
+    out: { type: "string" },
   },
 });
+const out = values.out ?? join(import.meta.dirname, "results", values.kafka ? "loadtest-kafka.json" : "loadtest.json");
 const steps = values.steps!.split(",").map(Number);
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
-const port = await freePort();
-const server = await startService("bench-loadtest-server", "server/main.ts", { PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info" }, "world server listening");
+const broker = values.kafka ? startLocalBroker("loadtest") : undefined;
+const services: Service[] = [];
+const [port, workerPort] = [await freePort(), await freePort()];
 const rows = [];
 try {
+  if (broker) services.push(await startService("bench-loadtest-worker", "npc/worker-main.ts", { ...broker.env, METRICS_PORT: String(workerPort) }, "npc worker started"));
+  services.push(await startService("bench-loadtest-server", "server/main.ts", { ...broker?.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info" }, "world server listening"));
   for (const bots of steps) {
     console.log(`${bots} bots…`);
     const report = await runLoadTest({
@@ -43,6 +51,7 @@ try {
       chatRate: 0.5,
       questions,
       processes: Number(values.processes),
+      ...(broker ? { workerMetricsUrl: `http://127.0.0.1:${workerPort}/metrics` } : {}),
     });
     rows.push({
       bots,
@@ -65,13 +74,16 @@ try {
       errors: Object.values(report.errors).reduce((a, b) => a + b, 0),
       serverCpuPct: round(report.server?.cpuPercent ?? Number.NaN),
       serverLoopP99: round(report.server?.loopDelayP99Ms ?? Number.NaN),
+      ...(broker ? { workerCpuPct: round(report.worker?.cpuPercent ?? Number.NaN) } : {}),
       botLoopP99: round(report.botLoopDelayP99Ms),
     });
   }
 } finally {
-  await server.stop();
+  await Promise.allSettled(services.map((service) => service.stop()));
+  broker?.stop();
 }
 console.log();
 printTable(rows);
-writeFileSync(values.out!, JSON.stringify({ benchmark: "loadtest", date: new Date().toISOString(), machine: machineInfo(), settings: { duration: Number(values.duration), askRate: Number(values["ask-rate"]), patchesPerSecond: 20, botProcesses: Number(values.processes), botsAndServerOnOneMachine: true }, rows }, null, 2) + "\n");
-console.log(`\nwrote ${values.out}`);
+const settings = { duration: Number(values.duration), askRate: Number(values["ask-rate"]), patchesPerSecond: 20, botProcesses: Number(values.processes), botsAndServerOnOneMachine: true, kafka: values.kafka };
+writeFileSync(out, JSON.stringify({ benchmark: "loadtest", date: new Date().toISOString(), machine: machineInfo(), settings, rows }, null, 2) + "\n");
+console.log(`\nwrote ${out}`);

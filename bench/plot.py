@@ -58,7 +58,7 @@ def plot_embedded_vs_kafka(chat):
     return save(fig, "embedded-vs-kafka.png")
 
 
-def plot_loadtest(loadtest):
+def plot_loadtest(loadtest, name="loadtest.png", title="Bots vs patch delay, one server process"):
     rows = loadtest["rows"]
     bots = [r["bots"] for r in rows]
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -70,9 +70,9 @@ def plot_loadtest(loadtest):
     ax.axhline(50, color="red", linestyle="--", linewidth=1, label="target p95 50 ms")
     ax.set_xlabel("bots (rooms of 50, 20 patches/s, bots on the same machine)")
     ax.set_ylabel("ms")
-    ax.set_title("Bots vs patch delay, one server process")
+    ax.set_title(title)
     ax.legend(fontsize=8)
-    return save(fig, "loadtest.png")
+    return save(fig, name)
 
 
 def fairness_text(d):
@@ -175,13 +175,15 @@ def save(fig, name):
 
 
 def main():
-    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|busy-room|sight|soak|schema-refcounts|npc-memory-sweep|reports-list|presence-file|archive-erasure|moderation|broker-restart|analytics|archive`; `npm run bench:model-ab -- --before <model folder>` compares two exports of the model).",
+    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|busy-room|sight|soak|schema-refcounts|npc-memory-sweep|reports-list|presence-file|archive-erasure|moderation|broker-restart|idle|analytics|archive`; `npm run bench:model-ab -- --before <model folder>` compares two exports of the model).",
              "Numbers are from one run on the machine named in each section; compare ratios within a run.\n"]
     sections = [
         ("npc", "NPC brain (`bench:npc`)", lambda d: table(d["rows"]) + "\n\n" + table([{"measure": k, "value": v} for k, v in d["summary"].items()]), None),
         ("chat", "Chat → NPC answer, embedded vs Kafka (`bench:chat`)", lambda d: table(d["rows"]) + "\n\n" + table([{"measure": k, "value": v} for k, v in d["summary"].items()]), lambda d: [plot_answer_latency(d), plot_embedded_vs_kafka(d)]),
         ("index", "Chat log into Elasticsearch (`bench:index`)", lambda d: table([{"measure": k, "value": v} for k, v in d["summary"].items()]) + "\n\n" + table(d["rows"]), None),
         ("loadtest", "Load-test bots vs one server (`bench:loadtest`)", lambda d: table(d["rows"]), lambda d: [plot_loadtest(d)]),
+        ("loadtest-kafka", "The same on Kafka: server and NPC worker apart (`bench:loadtest -- --kafka`)", lambda d: table(d["rows"]),
+         lambda d: [plot_loadtest(d, "loadtest-kafka.png", "Bots vs patch delay, server and NPC worker on Kafka")]),
         ("fairness", "50 players ask one NPC at once (`bench:fairness`)", fairness_text, lambda d: [plot_fairness(d)]),
         ("one-address", "One address's 40 players flood an NPC; the others' waits (`bench:one-address`)", lambda d: table(d["rows"]) + "\n\n" + "; ".join(
             f"{r['brain']}: the others' median wait by player is {r['ratio']}× theirs by address" for r in d["othersMedianByPlayerOverByAddress"]) + ".", None),
@@ -189,6 +191,7 @@ def main():
         ("sight", "Bytes each client receives, with and without a sight radius (`bench:sight`)", lambda d: table(d["rows"]) + f"\n\nA sight radius of {d['radius']} sends each client {100 * d['bytesSavedBySight']:.0f}% fewer bytes." + (f" Three NPCs walking routes add {d['kbPerSecondAddedByWalkingNpcs']} KB/s a client." if "kbPerSecondAddedByWalkingNpcs" in d else "") + (f" An NPC that talks in private (a view per client) takes {d['serverCpuWithPrivateTalkX']}× the server CPU of one shared view." if "serverCpuWithPrivateTalkX" in d else ""), None),
         ("moderation", "Moderation filter (`bench:moderation`)", lambda d: table(d["rows"]) + f"\n\n{d['microsPerCheck']:.1f} µs per check", None),
         ("broker-restart", "Answers again after a Kafka broker restart (`bench:broker-restart`)", lambda d: table(d["rows"]), None),
+        ("idle", "What a game nobody plays costs: CPU with no player connected (`bench:idle`)", lambda d: table(d["rows"]), None),
         ("soak", "Memory while players come and go for minutes (`bench:soak`)", soak_text, lambda d: [plot_soak(d, "soak.png")]),
         ("soak-kafka", "The same on Kafka: server and NPC worker (`bench:soak -- --kafka`)", soak_text, lambda d: [plot_soak(d, "soak-kafka.png")]),
         ("schema-refcounts", "What the state's fix for kept reference counts costs its encoder (`bench:schema-refcounts`)", lambda d: table(d["rows"]) + f"\n\nWith the fix / without it, round by round: median {d['ratio']['median']} ({d['ratio']['min']}–{d['ratio']['max']}).", None),

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 
-const benchmarks = ["bench:npc", "bench:chat", "bench:index", "bench:loadtest", "bench:fairness", "bench:one-address", "bench:busy-room", "bench:sight", "bench:soak", "bench:schema-refcounts", "bench:npc-memory-sweep", "bench:reports-list", "bench:presence-file", "bench:archive-erasure", "bench:moderation", "bench:broker-restart", "bench:analytics", "bench:archive"];
+const benchmarks = ["bench:npc", "bench:chat", "bench:index", "bench:loadtest", "bench:fairness", "bench:one-address", "bench:busy-room", "bench:sight", "bench:soak", "bench:schema-refcounts", "bench:npc-memory-sweep", "bench:reports-list", "bench:presence-file", "bench:archive-erasure", "bench:moderation", "bench:broker-restart", "bench:idle", "bench:analytics", "bench:archive"];
 for (const name of benchmarks) {
   console.log(`\n=== npm run ${name}`);
   execFileSync("npm", ["run", name], { stdio: "inherit" });

@@ -11,16 +11,16 @@
  *
  *   npm run bench:soak -- [--minutes 5] [--players 100] [--stay 8] [--warmup 30] [--signed-in] [--kafka] [--keep-snapshots]
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { answerTime } from "../loadtest/bots.js";
-import { freePort, type Service, startService, uniqueTopics } from "../test/helpers/processes.js";
+import { freePort, type Service, startService } from "../test/helpers/processes.js";
 import { joinWorld, signedIn, sleep, type TestPlayer, walkTo } from "../test/helpers/world.js";
 import { grownArrays, grownKinds, heapKinds, type HeapKind, totalBytes } from "./heap-snapshot.js";
+import { type LocalBroker, startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 
@@ -65,7 +65,7 @@ async function watched(name: string, entry: string, env: Record<string, string>,
   }
 }
 
-const kafkaDir = values.kafka ? mkdtempSync(join(tmpdir(), "kobot-soak-kafka-")) : undefined;
+let broker: LocalBroker | undefined;
 /** The server first, then the worker, if any: each pushed as it starts, so that stopAll stops what a failed start left. */
 const processes: Watched[] = [];
 
@@ -75,29 +75,20 @@ async function stopAll(): Promise<void> {
     if (values["keep-snapshots"]) console.log(`${watched.name}'s heap snapshots: ${watched.snapshots}`);
     else rmSync(watched.snapshots, { recursive: true, force: true }); // two of ~40 MB each
   }
-  if (kafkaDir) {
-    try {
-      execFileSync("bash", ["scripts/kafka-local.sh", "stop", kafkaDir]);
-    } finally {
-      rmSync(kafkaDir, { recursive: true, force: true });
-    }
-  }
+  broker?.stop();
 }
 
 /** The broker (with --kafka), the worker and the server; whatever started is stopped if one of them fails to. */
 async function startAll(): Promise<{ brokers?: string; server: Watched; url: string }> {
   try {
-    const brokers = kafkaDir && execFileSync("bash", ["scripts/kafka-local.sh", "start", kafkaDir], { encoding: "utf8" }).trim().split("\n").at(-1)!;
-    const topics = uniqueTopics("soak");
-    const kafkaEnv: Record<string, string> = brokers
-      ? { KAFKA_BROKERS: brokers, KAFKA_QUESTION_TOPIC: topics.question, KAFKA_ANSWER_TOPIC: topics.answer, KAFKA_WORKER_GROUP: `soak-${topics.question}`, CHAT_LOG_TOPIC: `chat.log.${topics.question}` }
-      : {};
+    if (values.kafka) broker = startLocalBroker("soak");
+    const kafkaEnv = broker?.env ?? {};
     const workerPort = await freePort();
-    if (brokers) processes.push(await watched("worker", "npc/worker-main.ts", { ...kafkaEnv, METRICS_PORT: String(workerPort) }, "npc worker started", workerPort));
+    if (broker) processes.push(await watched("worker", "npc/worker-main.ts", { ...kafkaEnv, METRICS_PORT: String(workerPort) }, "npc worker started", workerPort));
     const port = await freePort();
     const server = await watched("server", "server/main.ts", { ...kafkaEnv, PORT: String(port), HOST: "127.0.0.1", ...(secret ? { AUTH_SECRET: secret } : {}) }, "world server listening", port);
     processes.unshift(server);
-    return { brokers, server, url: `ws://127.0.0.1:${port}` };
+    return { brokers: broker?.brokers, server, url: `ws://127.0.0.1:${port}` };
   } catch (error) {
     await stopAll();
     throw error;

@@ -45,6 +45,8 @@ export interface LoadTestReport {
   botLoopDelayP99Ms: number;
   /** The server over the window, from its /metrics (absent when not readable): CPU (100 = one core) and p99 event loop delay. */
   server?: { cpuPercent: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
+  /** The NPC worker, likewise, where it runs apart (Kafka) and its /metrics was named (LoadTestOptions.workerMetricsUrl). */
+  worker?: { cpuPercent: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
 }
 
 export function emptyReport(bots: number, rooms: number): LoadTestReport {

@@ -11,6 +11,8 @@ export interface LoadTestOptions extends SwarmOptions {
    * 20 patches/s for hundreds of bots lags by itself and would charge its own lag to the server.
    */
   processes?: number;
+  /** An NPC worker's /metrics (one that runs apart, over Kafka): its CPU over the same window goes in the report. */
+  workerMetricsUrl?: string;
 }
 
 /** Runs the bots, all joined before the measurement window opens, and merges what every process saw. */
@@ -19,9 +21,9 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRep
   const swarms: Swarm[] = processes === 1 ? [new LocalSwarm(options)] : shares(options, processes).map((share) => new SwarmProcess(share));
   try {
     await Promise.all(swarms.map((swarm) => swarm.joined));
-    const server = await ServerLoad.start(options.url);
+    const [server, worker] = await Promise.all([ServerLoad.start(options.url), options.workerMetricsUrl ? ServerLoad.start(options.workerMetricsUrl) : undefined]);
     const report = merge(options, await Promise.all(swarms.map((swarm) => swarm.measure(options.durationS))));
-    report.server = await server?.end();
+    [report.server, report.worker] = await Promise.all([server?.end(), worker?.end()]);
     return report;
   } finally {
     await Promise.all(swarms.map((swarm) => swarm.close()));

@@ -1,9 +1,10 @@
-/** The server's CPU and event loop over the window, read from its Prometheus /metrics. */
+/** A process's CPU and event loop over the window, read from its Prometheus /metrics (a server's, or an NPC worker's). */
 export class ServerLoad {
   private constructor(private readonly metricsUrl: string, private readonly cpuSeconds: number, private readonly startedAt: number) {}
 
+  /** `url`: a game server's WebSocket address (its /metrics beside it), or a /metrics address (an NPC worker's). */
   static async start(url: string): Promise<ServerLoad | undefined> {
-    const metricsUrl = url.replace(/^ws/, "http").replace(/\/?$/, "/metrics");
+    const metricsUrl = url.startsWith("ws") ? url.replace(/^ws/, "http").replace(/\/?$/, "/metrics") : url;
     const sample = await scrape(metricsUrl);
     return sample && new ServerLoad(metricsUrl, sample.cpuSeconds, performance.now());
   }

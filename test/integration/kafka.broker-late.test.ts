@@ -33,7 +33,7 @@ describe("Kafka away when the server and worker start (real broker, started late
       KAFKA_QUESTION_TOPIC: topics.question,
       KAFKA_ANSWER_TOPIC: topics.answer,
       KAFKA_WORKER_GROUP: `workers-${topics.question}`,
-      KAFKA_CHAT_LOG_TOPIC: `chat.log.${topics.question}`,
+      CHAT_LOG_TOPIC: `chat.log.${topics.question}`,
     };
     const port = await freePort();
     url = `ws://127.0.0.1:${port}`;
