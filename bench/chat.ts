@@ -17,7 +17,7 @@ import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaQuestionChannel, KafkaWorkerChannel } from "../kafka/kafka-transport.js";
 import type { QuestionChannel, WorkerChannel } from "../kafka/npc-transport.js";
 import { isNoAnswerLine } from "../rooms/fallback-lines.js";
-import { freePort, type Service, startService, uniqueTopics } from "../test/helpers/processes.js";
+import { freePort, startService, uniqueTopics, withServices } from "../test/helpers/processes.js";
 import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
@@ -142,16 +142,6 @@ function answerSeen(player: TestPlayer, askerId: string, text: string): Promise<
     };
     player.room.onStateChange(listener);
   });
-}
-
-async function withServices<T>(services: Array<() => Promise<Service>>, body: () => Promise<T>): Promise<T> {
-  const started: Service[] = [];
-  try {
-    for (const start of services) started.push(await start());
-    return await body();
-  } finally {
-    await Promise.allSettled(started.map((service) => service.stop()));
-  }
 }
 
 console.log("starting a Kafka broker (scripts/kafka-local.sh)…");

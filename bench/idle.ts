@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-import { freePort, type Service, startService } from "../test/helpers/processes.js";
+import { freePort, startService, withServices } from "../test/helpers/processes.js";
 import { type LocalBroker, startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
 import { printTable, round } from "./stats.js";
@@ -49,20 +49,10 @@ async function idleCpu(readers: Record<string, CpuReader>): Promise<Record<strin
   return Object.fromEntries(names.map((name, i) => [name, round((100 * (after[i]! - before[i]!)) / elapsed)]));
 }
 
-async function withStarted<T>(starts: Array<() => Promise<Service>>, body: () => Promise<T>): Promise<T> {
-  const started: Service[] = [];
-  try {
-    for (const start of starts) started.push(await start());
-    return await body();
-  } finally {
-    await Promise.allSettled(started.map((service) => service.stop()));
-  }
-}
-
 const rows: Array<Record<string, string | number>> = [];
 const port = await freePort();
 console.log(`npm start's one process, idle ${seconds} s…`);
-const embedded = await withStarted(
+const embedded = await withServices(
   [() => startService("bench-idle-embedded", "server/main.ts", { PORT: String(port), HOST: "127.0.0.1" }, "world server listening")],
   () => idleCpu({ server: fromMetrics(port) }),
 );
@@ -74,7 +64,7 @@ try {
   broker = startLocalBroker("idle");
   const { env, pid } = broker;
   const workerPort = await freePort();
-  const kafka = await withStarted(
+  const kafka = await withServices(
     [
       () => startService("bench-idle-worker", "npc/worker-main.ts", { ...env, METRICS_PORT: String(workerPort) }, "npc worker started"),
       () => startService("bench-idle-server", "server/main.ts", { ...env, PORT: String(port), HOST: "127.0.0.1" }, "world server listening"),

@@ -79,3 +79,14 @@ export function uniqueTopics(label: string): { question: string; answer: string 
   const suffix = `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   return { question: `npc.question.${suffix}`, answer: `npc.answer.${suffix}` };
 }
+
+/** Starts `services` one after another, runs `body`, and stops whatever started, however `body` or a start ended. */
+export async function withServices<T>(services: Array<() => Promise<Service>>, body: () => Promise<T>): Promise<T> {
+  const started: Service[] = [];
+  try {
+    for (const start of services) started.push(await start());
+    return await body();
+  } finally {
+    await Promise.allSettled(started.map((service) => service.stop()));
+  }
+}
