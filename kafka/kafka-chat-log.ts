@@ -2,13 +2,13 @@ import type { Consumer, ConsumerRunConfig, Kafka, Producer } from "kafkajs";
 
 import type { Logger } from "../common/log.js";
 import { chatDeadLetters } from "../common/metrics.js";
-import { firstTryThenInBackground, untilReachable } from "../common/until-reachable.js";
+import { firstTryThenInBackground } from "../common/until-reachable.js";
 import { withTimeout } from "../common/with-timeout.js";
 import { ChatLogRecord } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
 import { ContractError, parseMessage } from "./contract.js";
 import { DroppedLines } from "./dropped-lines.js";
-import { disconnectedOnFailure, ensureTopics, isKafkaError, newProducer, runConsumer } from "./kafka-client.js";
+import { disconnectedOnFailure, ensureTopics, isKafkaError, newProducer, readWhenReachable } from "./kafka-client.js";
 import { produceRequests } from "./produce-requests.js";
 
 const FLUSH_EVERY_MS = 20;
@@ -181,17 +181,16 @@ export class KafkaChatLogSource implements ChatLogSource {
     this.producer = newProducer(kafka);
   }
 
-  /** Connects and starts storing; a broker not up yet (no start order, as in Kubernetes; one restarting) is waited for. */
+  /** Connects and starts storing; a broker not up yet is waited for. */
   async start(store: StoreChatLog): Promise<void> {
-    await untilReachable("kafka", () => this.connect(store), this.log, { retries: isKafkaError, stopped: () => this.stopping });
-  }
-
-  private async connect(store: StoreChatLog): Promise<void> {
-    await disconnectedOnFailure(async () => {
-      await ensureTopics(this.kafka, [this.topics.log, this.topics.dead]);
-      await this.producer.connect();
-      this.running = await runConsumer(this.consumer, this.topics.log, true, this.storeRun(store), this.log);
-    }, this.producer, this.consumer);
+    this.running = await readWhenReachable(this.kafka, {
+      producer: this.producer,
+      consumer: this.consumer,
+      topics: [this.topics.log, this.topics.dead],
+      read: this.topics.log,
+      run: this.storeRun(store),
+      stopped: () => this.stopping,
+    }, this.log);
   }
 
   private storeRun(store: StoreChatLog): ConsumerRunConfig {

@@ -1,6 +1,7 @@
 import { type Consumer, type ConsumerRunConfig, Kafka, logLevel, type LogEntry, Partitioners, type Producer } from "kafkajs";
 import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
+import { untilReachable } from "../common/until-reachable.js";
 import { restartWhenGivenUp } from "./consumer-restart.js";
 import { DEFAULT_RETENTION_MS, retentionConfig, warnOfOtherRetention } from "./topic-retention.js";
 import { withAdmin } from "./with-admin.js";
@@ -119,5 +120,35 @@ export async function runConsumer(consumer: Consumer, topic: string, fromBeginni
   const running = restartWhenGivenUp(consumer, run, log);
   await consumer.run(run);
   await joined;
+  return running;
+}
+
+/** What a process that reads one topic and writes to others (an NPC worker, the chat indexer) connects. */
+export interface ReadingClients {
+  producer: Producer;
+  consumer: Consumer;
+  /** Created first if missing (ensureTopics). */
+  topics: string[];
+  /** The topic the consumer reads, from its beginning when its group has no offsets yet. */
+  read: string;
+  run: ConsumerRunConfig;
+  /** Checked before each try: once true, the tries end (the process is stopping). */
+  stopped: () => boolean;
+}
+
+/**
+ * Creates the topics, connects the producer and runs the consumer (runConsumer), trying again while the broker is
+ * away (no start order, as in Kubernetes; a broker restarting); a failed try disconnects what it had connected.
+ */
+export async function readWhenReachable(kafka: Kafka, clients: ReadingClients, log: Logger): Promise<{ stop(): Promise<void> }> {
+  const { producer, consumer, topics, read, run, stopped } = clients;
+  let running!: { stop(): Promise<void> };
+  const connect = () =>
+    disconnectedOnFailure(async () => {
+      await ensureTopics(kafka, topics);
+      await producer.connect();
+      running = await runConsumer(consumer, read, true, run, log);
+    }, producer, consumer);
+  await untilReachable("kafka", connect, log, { retries: isKafkaError, stopped });
   return running;
 }

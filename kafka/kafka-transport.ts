@@ -3,7 +3,7 @@ import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { firstTryThenInBackground, StoppedTrying, untilReachable } from "../common/until-reachable.js";
 import { AnswerMessage, ContractError, errorAnswer, type NpcTopics, parseMessage, QuestionAddress, QuestionMessage } from "./contract.js";
-import { brokerAnswers, disconnectedOnFailure, ensureTopics, isKafkaError, newProducer, runConsumer } from "./kafka-client.js";
+import { brokerAnswers, disconnectedOnFailure, ensureTopics, isKafkaError, newProducer, readWhenReachable, runConsumer } from "./kafka-client.js";
 import { type AnswerQuestions, type QuestionChannel, QuestionRefused, type WorkerChannel } from "./npc-transport.js";
 import { withAdmin } from "./with-admin.js";
 
@@ -239,18 +239,19 @@ export class KafkaWorkerChannel implements WorkerChannel {
     });
   }
 
-  /** Connects and starts answering; a broker not up yet (no start order, as in Kubernetes; one restarting) is waited for. */
+  /**
+   * Connects and starts answering; a broker not up yet is waited for. A new group starts from the oldest question:
+   * questions asked before any worker ran are answered.
+   */
   async start(answerQuestions: AnswerQuestions): Promise<void> {
-    await untilReachable("kafka", () => this.connect(answerQuestions), this.log, { retries: isKafkaError, stopped: () => this.stopping });
-  }
-
-  private async connect(answerQuestions: AnswerQuestions): Promise<void> {
-    await disconnectedOnFailure(async () => {
-      await ensureTopics(this.kafka, [this.topics.question, this.topics.answer]);
-      await this.producer.connect();
-      // A new group starts from the oldest question: questions asked before any worker ran are answered.
-      this.running = await runConsumer(this.consumer, this.topics.question, true, this.questionRun(answerQuestions), this.log);
-    }, this.producer, this.consumer);
+    this.running = await readWhenReachable(this.kafka, {
+      producer: this.producer,
+      consumer: this.consumer,
+      topics: [this.topics.question, this.topics.answer],
+      read: this.topics.question,
+      run: this.questionRun(answerQuestions),
+      stopped: () => this.stopping,
+    }, this.log);
   }
 
   private questionRun(answerQuestions: AnswerQuestions): ConsumerRunConfig {
