@@ -1,6 +1,7 @@
 import type { Consumer, ConsumerRunConfig, Kafka, Producer } from "kafkajs";
 import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
+import { TimedOut, withTimeout } from "../common/with-timeout.js";
 import { firstTryThenInBackground, StoppedTrying, untilReachable } from "../common/until-reachable.js";
 import { AnswerMessage, ContractError, errorAnswer, type NpcTopics, parseMessage, QuestionAddress, QuestionMessage } from "./contract.js";
 import { brokerAnswers, disconnectedOnFailure, ensureTopics, isKafkaError, newProducer, readWhenReachable, runConsumer } from "./kafka-client.js";
@@ -13,7 +14,9 @@ import { withAdmin } from "./with-admin.js";
 const FETCH_WAIT_MS = 100;
 /**
  * A question's send still in flight after this long means the broker is gone (one takes milliseconds while it is
- * there): the questions after it are refused while the broker is looked at.
+ * there): its player hears so then, not when kafkajs's retries end (10-17 s, past NPC_TIMEOUT_MS), and the questions
+ * after it are refused while the broker is looked at. If the send gets through after all, its answer comes late and
+ * the room ignores it.
  */
 const STUCK_SEND_MS = 3_000;
 
@@ -50,8 +53,6 @@ export class KafkaQuestionChannel implements QuestionChannel {
   private stopping = false;
   /** A send failed or hung, and the broker has not answered since. */
   private brokerAway = false;
-  /** When each send still in flight began (performance.now()), forgotten once the broker answers a look again. */
-  private readonly sending = new Set<{ since: number }>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -146,36 +147,26 @@ export class KafkaQuestionChannel implements QuestionChannel {
   }
 
   /**
-   * Refused at once while the channel has not connected, and from when a send failed, or has hung STUCK_SEND_MS,
-   * until the broker answers again: a send to a broker gone spends kafkajs's retries (10-17 s) before it fails, and
-   * every player asking meanwhile waited out the whole NPC_TIMEOUT_MS to hear the fallback.
+   * Refused at once while the channel has not connected, and from when a send failed, or hung STUCK_SEND_MS, until
+   * the broker answers again: a send to a broker gone spends kafkajs's retries (10-17 s) before it fails, and every
+   * player asking meanwhile waited out the whole NPC_TIMEOUT_MS to hear the fallback.
    */
   async sendQuestion(question: QuestionMessage): Promise<void> {
     if (!this.connected) throw new QuestionRefused("unreachable", "not connected to Kafka yet");
-    if (this.sendHung()) this.refuseUntilBack();
     if (this.brokerAway) throw new QuestionRefused("unreachable", "Kafka is not taking questions; they are refused until it answers again");
     if (this.options.workersLongGone?.()) throw new QuestionRefused("no_worker", "no NPC worker has been in the worker group for a question's whole wait");
     const message = { ...question, replyTo: this.serverId };
-    const send = { since: performance.now() };
-    this.sending.add(send);
+    const send = this.producer.send({
+      topic: this.topics.question,
+      messages: [{ key: question.roomId, value: JSON.stringify(message) }],
+    });
     try {
-      await this.producer.send({
-        topic: this.topics.question,
-        messages: [{ key: question.roomId, value: JSON.stringify(message) }],
-      });
+      await withTimeout(send, STUCK_SEND_MS);
     } catch (error) {
       this.refuseUntilBack();
-      throw error;
-    } finally {
-      this.sending.delete(send);
+      if (!(error instanceof TimedOut)) throw error;
+      throw new QuestionRefused("unreachable", `Kafka did not take the question in ${STUCK_SEND_MS} ms; questions are refused until it answers again`);
     }
-  }
-
-  /** Whether a send has been in flight STUCK_SEND_MS: one takes milliseconds while the broker is there. */
-  private sendHung(): boolean {
-    const now = performance.now();
-    for (const { since } of this.sending) if (now - since >= STUCK_SEND_MS) return true;
-    return false;
   }
 
   /** Refuses questions until the broker answers a look at the question topic (tried in the background). */
@@ -185,7 +176,6 @@ export class KafkaQuestionChannel implements QuestionChannel {
     void untilReachable("kafka", () => brokerAnswers(this.kafka, this.topics.question), this.log, { stopped: () => this.stopping }).then(
       () => {
         this.brokerAway = false;
-        this.sending.clear(); // a send still hung then (a partition without its leader) does not refuse all again
         this.log.info("Kafka answers again: questions go to the NPC workers");
       },
       () => {}, // stopped
