@@ -14,6 +14,7 @@ that already starts with `'` before one of those, is written with a `'` in front
 advice); the training side (npc/training/kobot_train/data.py load_pairs) takes that one `'` off again.
 """
 import csv
+import os
 import re
 from pathlib import Path
 
@@ -21,6 +22,9 @@ from .personal_data import mask_personal_data
 
 # Also a cell that starts with quotes before a formula character, so that the reader's one `'` less is exact.
 FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+# A cell spreadsheet_safe quoted: the `'` it put in front, then what made it look like a formula.
+QUOTED = re.compile(r"'(?='*[=+\-@\t\r])")
+COLUMNS = ["Q", "A", "label", "reviewed"]
 
 
 def normalised(text: str) -> str:
@@ -64,6 +68,28 @@ def write_candidates(rows: list[tuple[str, str]], path: Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["Q", "A", "label", "reviewed"])
+        writer.writerow(COLUMNS)
         writer.writerows([(spreadsheet_safe(q), spreadsheet_safe(a), 0, "no") for q, a in rows])
     return len(rows)
+
+
+def refresh_candidates(rows: list[tuple[str, str]], path: Path) -> tuple[int, int]:
+    """Rewrites the file at `path` for `rows`, the candidates the archive gives now (after a player's erasure: without
+    their questions), keeping a reviewer's work: a row whose question is still a candidate stays as the reviewer left
+    it (answer, label, `reviewed`, cells as saved); a row whose question the archive no longer holds goes; a question
+    new to the archive (records that came late) is added unreviewed. Rows are matched by their question as written
+    (compared as `normalised`). Returns (rows written, rows dropped)."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:  # a spreadsheet's "CSV UTF-8" starts with a BOM
+        kept = {}
+        for row in csv.DictReader(handle):
+            kept.setdefault(normalised(QUOTED.sub("", row.get("Q") or "", count=1)), row)
+    now = {normalised(q): (q, a) for q, a in rows}
+    written = path.with_name(path.name + ".tmp")  # then renamed over it: stopped midway, the reviewed file is whole
+    with open(written, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for key, (q, a) in sorted(now.items(), key=lambda item: item[1]):
+            row = kept.get(key)
+            writer.writerow([row.get(column) or "" for column in COLUMNS] if row else [spreadsheet_safe(q), spreadsheet_safe(a), 0, "no"])
+    os.replace(written, path)
+    return len(now), sum(1 for key in kept if key not in now)

@@ -1,5 +1,7 @@
 """`npm run analytics -- --from DATE --to DATE`: reads the chat archive, writes
-reports/<to-date>/report.json, report.md and PNG charts, and quarantines malformed records."""
+reports/<to-date>/report.json, report.md and PNG charts, and quarantines malformed records.
+`npm run analytics -- --refresh`: writes every report under --out again from the archive as it is now, as after a
+player's erasure, whose words the reports held."""
 import argparse
 import html
 import json
@@ -11,7 +13,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from .candidates import candidates, write_candidates
+from .candidates import candidates, refresh_candidates, write_candidates
 from .figures import collect_all, figures
 from .keywords import preload
 from .records import NoArchive, read_chat_log
@@ -132,32 +134,27 @@ def main(argv=None) -> int:
     parser.add_argument("--from", dest="date_from", default=today)
     parser.add_argument("--to", dest="date_to", default=today)
     parser.add_argument("--out", default="reports")
+    parser.add_argument("--refresh", action="store_true",
+                        help="write every report under --out again from the archive as it is now (after a player's erasure), each for its "
+                             "own dates and input; retrain-candidates.csv keeps the reviewers' work on the questions still asked")
     parser.add_argument("--training-data", type=Path,
                         default=Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "chatbot_data" / "ChatbotData.csv",
                         help="Chatbot_data CSV: its questions are left out of retrain-candidates.csv")
     args = parser.parse_args(argv)
     for value in (args.date_from, args.date_to):
         datetime.strptime(value, "%Y-%m-%d")  # a clear error for a bad date
+    if args.refresh:
+        targets = _written_reports(Path(args.out), args.input)
+        if not targets:
+            print(f"analytics: no report under {args.out} to refresh (--out)", file=sys.stderr)
+            return 2
+    else:
+        targets = [(Path(args.out) / args.date_to, args.input, args.date_from, args.date_to)]
     preload()  # the Korean analyser loads while Spark starts
     spark = spark_session("kobot-chat-report")
     try:
-        valid, quarantined = read_chat_log(spark, args.input, args.date_from, args.date_to)
-        results = collect_all(valid)
-        result = figures(results)
-        result["quarantined"] = quarantined.count()
-        out = Path(args.out) / args.date_to
-        if result["quarantined"]:
-            # Written by the driver: on a cluster, executors cannot write into the driver's report folder.
-            out.mkdir(parents=True, exist_ok=True)
-            with open(out / "quarantine.ndjson", "w", encoding="utf-8") as handle:
-                handle.writelines(json.dumps(r.asDict(), ensure_ascii=False) + "\n" for r in quarantined.toLocalIterator())
-        if args.training_data.exists():
-            rows = candidates(results["outcomes"], args.training_data)
-            result["retrainCandidates"] = write_candidates(rows, out / "retrain-candidates.csv")
-        result["range"] = {"from": args.date_from, "to": args.date_to}
-        result["generatedAt"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        write_report(result, out, args.date_from, args.date_to)
-        print(f"wrote {out}/report.md ({result['questions']} questions, {result['quarantined']} quarantined)")
+        for out, source, date_from, date_to in targets:
+            _report(spark, out, source, date_from, date_to, args.training_data, args.refresh)
     except NoArchive as error:
         # Not an empty report: that would read as a quiet day and hide a mistyped --input.
         print(f"analytics: {error}", file=sys.stderr)
@@ -165,6 +162,44 @@ def main(argv=None) -> int:
     finally:
         spark.stop()
     return 0
+
+
+def _written_reports(reports: Path, default_input: str) -> list[tuple[Path, str, str, str]]:
+    """(folder, input, from, to) of each report under `reports`, as it was written (reports before session 43 did not
+    say their input: `default_input` then)."""
+    found = []
+    for written in sorted(reports.glob("*/report.json")):
+        report = json.loads(written.read_text())
+        found.append((written.parent, report.get("input", default_input), report["range"]["from"], report["range"]["to"]))
+    return found
+
+
+def _report(spark: SparkSession, out: Path, source: str, date_from: str, date_to: str, training_data: Path, refresh: bool) -> None:
+    valid, quarantined = read_chat_log(spark, source, date_from, date_to)
+    results = collect_all(valid)
+    result = figures(results)
+    result["quarantined"] = quarantined.count()
+    out.mkdir(parents=True, exist_ok=True)
+    if result["quarantined"]:
+        # Written by the driver: on a cluster, executors cannot write into the driver's report folder.
+        with open(out / "quarantine.ndjson", "w", encoding="utf-8") as handle:
+            handle.writelines(json.dumps(r.asDict(), ensure_ascii=False) + "\n" for r in quarantined.toLocalIterator())
+    else:
+        (out / "quarantine.ndjson").unlink(missing_ok=True)  # refreshed: those records are gone
+    dropped = ""
+    if training_data.exists():
+        rows = candidates(results["outcomes"], training_data)
+        file = out / "retrain-candidates.csv"
+        if refresh and file.exists():
+            result["retrainCandidates"], gone = refresh_candidates(rows, file)
+            dropped = f", {gone} retrain candidates dropped"
+        else:
+            result["retrainCandidates"] = write_candidates(rows, file)
+    result["input"] = source
+    result["range"] = {"from": date_from, "to": date_to}
+    result["generatedAt"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    write_report(result, out, date_from, date_to)
+    print(f"{'refreshed' if refresh else 'wrote'} {out}/report.md ({result['questions']} questions, {result['quarantined']} quarantined{dropped})")
 
 
 if __name__ == "__main__":

@@ -295,3 +295,58 @@ def test_job_on_a_folder_without_an_archive_says_so_in_one_line(tmp_path, capsys
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1 and str(empty) in error and "--input" in error
     assert not (tmp_path / "reports").exists()
+
+
+# After the jobs above: it runs the job twice, each starting a Spark session of its own and stopping it.
+def test_refresh_after_an_erasure_leaves_the_players_words_out_and_keeps_the_reviews(tmp_path):
+    training = tmp_path / "training.csv"
+    training.write_text("Q,A,label\n배고파,밥 먹어요,0\n", encoding="utf-8")
+    day = tmp_path / "chat-log" / "date=2026-11-25"
+    day.mkdir(parents=True)
+    records = [
+        line("q1", "r1", "player", "p1", "민수", "@kobot 민수만 아는 비밀 질문", ts("10:00"), toNpc="kobot", account="acc-m"),
+        answer("a1", "r1", "q1", "민수만 아는 비밀 질문", "비밀은 지켜 드릴게요", ts("10:00"), 100, "m1"),
+        line("q2", "r1", "player", "p1", "민수", "@kobot 대장간은 어디야", ts("10:01"), toNpc="kobot", account="acc-m"),
+        answer("a2", "r1", "q2", "대장간은 어디야", "저기요", ts("10:01"), 100, "m1"),
+        line("q3", "r1", "player", "p2", "지영", "@kobot 대장간은 어디야?", ts("10:02"), toNpc="kobot", account="acc-j"),
+        answer("a3", "r1", "q3", "대장간은 어디야?", "저기요", ts("10:02"), 100, "m1"),
+        line("bad", "r1", "emote", "p1", "민수", "민수의 춤", ts("10:03"), account="acc-m"),
+    ]
+    write = lambda rows: (day / "s.ndjson").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    write(records)
+    reports = tmp_path / "reports"
+    job = ["--out", str(reports), "--training-data", str(training)]
+    assert main(["--input", str(tmp_path / "chat-log"), "--from", "2026-11-25", "--to", "2026-11-25", *job]) == 0
+    out = reports / "2026-11-25"
+    with open(out / "retrain-candidates.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["Q"] for row in rows] == ["대장간은 어디야", "민수만 아는 비밀 질문"]
+    for row in rows:  # a reviewer's answers, saved as a spreadsheet saves CSV (with a byte order mark)
+        row.update(A="마을 동쪽 끝에 있어요." if "대장간" in row["Q"] else "비밀", reviewed="yes")
+    with open(out / "retrain-candidates.csv", "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["Q", "A", "label", "reviewed"])
+        writer.writeheader()
+        writer.writerows(rows)
+
+    # 민수's erasure (as the server erases the embedded default's files: their lines and the answers to them), and a
+    # question that came late.
+    late = [line("q4", "r1", "player", "p2", "지영", "@kobot 늦게 온 질문", ts("23:59"), toNpc="kobot", account="acc-j"),
+            answer("a4", "r1", "q4", "늦게 온 질문", "늦었네요", ts("23:59"), 100, "m1")]
+    write([r for r in records if r.get("account") != "acc-m" and r.get("replyTo") not in ("q1", "q2")] + late)
+    assert main(["--refresh", *job]) == 0  # the input each report was written from
+
+    written = {path.name: path.read_text(encoding="utf-8") for path in out.iterdir() if path.suffix != ".png"}
+    assert "quarantine.ndjson" not in written, "its only record was 민수's"
+    assert not any(said in text for text in written.values() for said in ["민수", "비밀", "acc-m", "p1"]), written
+    report = json.loads(written["report.json"])
+    assert (report["questions"], report["input"], report["retrainCandidates"]) == (2, str(tmp_path / "chat-log"), 2)
+    refreshed = list(csv.DictReader(written["retrain-candidates.csv"].splitlines()))
+    assert refreshed == [
+        {"Q": "늦게 온 질문", "A": "늦었네요", "label": "0", "reviewed": "no"},
+        {"Q": "대장간은 어디야", "A": "마을 동쪽 끝에 있어요.", "label": "0", "reviewed": "yes"},  # asked by 지영 too: kept, as reviewed
+    ]
+
+
+def test_refresh_with_no_report_says_so_in_one_line(tmp_path, capsys):
+    assert main(["--refresh", "--out", str(tmp_path / "reports")]) == 2
+    assert "no report under" in capsys.readouterr().err
