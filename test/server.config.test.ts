@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 
 import { DEFAULT_NPC } from "../rooms/world-settings.js";
 import { ConfigError, ENV_SCHEMA, loadConfig } from "../server/config.js";
@@ -15,6 +16,12 @@ describe("Server configuration from the environment", () => {
     assert.equal(config.world.questionTimeoutMs, 10_000);
     assert.deepEqual(config.world.npcs.map((npc) => npc.id), ["kobot", "hans", "mina"], "the village of worlds/village.yaml");
     assert.equal(loadConfig({ KAFKA_BROKERS: "" }).kafka, undefined);
+  });
+
+  it("serves the model MODEL_DIR names to the village's NPCs (the default world file leaves `default` to it)", () => {
+    const brains = (env: Record<string, string>) => new Set(loadConfig(env).brains.map((brain) => brain.modelDir));
+    assert.deepEqual(brains({ MODEL_DIR: "/models/retrained" }), new Set(["/models/retrained"]));
+    assert.deepEqual(brains({}), new Set([resolve("npc/model")]));
   });
 
   it("reads a variable of spaces alone as unset, not as 0: for a limit, 0 is none", () => {

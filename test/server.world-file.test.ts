@@ -20,13 +20,13 @@ function worldFile(name: string, text: string): string {
 
 describe("World file", () => {
   it("reads the shipped village: three NPCs, each with its place, knowledge and model", () => {
-    const world = loadWorldFile(join(root, "worlds", "village.yaml"), "npc/model", bounds);
+    const world = loadWorldFile(join(root, "worlds", "village.yaml"), "/models/of-MODEL_DIR", bounds);
     assert.deepEqual(world.npcs.map((n) => [n.id, n.name]), [["kobot", "코봇"], ["hans", "한스"], ["mina", "미나"]]);
     assert.equal(world.hearing.mode, "room");
     const hans = world.brains.find((b) => b.npcId === "hans")!;
     assert.equal(hans.knowledge, join(root, "npc", "knowledge", "blacksmith.jsonl"));
     assert.equal(hans.scriptedAbove, 0.8);
-    assert.equal(hans.modelDir, join(root, "npc", "model"));
+    assert.equal(hans.modelDir, "/models/of-MODEL_DIR", "the default model: MODEL_DIR's, not one the file names");
     assert.deepEqual(world.brains.find((b) => b.npcId === "mina")!.generation, { maxNewTokens: 24 });
     assert.deepEqual(Object.keys(world.npcs.find((n) => n.id === "hans")!.events ?? {}), ["quest_done"], "the game's backend can thank a player through the smith");
     assert.deepEqual(world.npcs.find((n) => n.id === "mina")!.route, { points: [{ x: 12, z: -4 }], speed: 1.2, pauseSeconds: 10 }, "the baker walks");
