@@ -65,7 +65,8 @@ export const ChatLogRecord = z.object({
   account: z.string().max(128).optional(),
   name: z.string().max(40),
   text: z.string().max(2000),
-  ts: z.number().int().nonnegative(),
+  /** Milliseconds since the Unix epoch, up to the last a Date holds (a record past it has no day to be stored under). */
+  ts: z.number().int().nonnegative().max(8.64e15),
   replyTo: z.string().max(64).optional(),
   /** True when moderation stopped this line (a player's line nobody saw) or replaced it (an NPC's answer). */
   moderated: z.boolean().optional(),

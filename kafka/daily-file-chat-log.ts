@@ -1,11 +1,15 @@
 import { appendFile, mkdir, open } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 import type { ChatLogRecord } from "./chat-log.js";
 import type { ChatLogPublisher } from "./chat-log-transport.js";
 import { eraseFromDailyFiles } from "./daily-file-erasure.js";
 
 const FLUSH_EVERY_MS = 200;
+/** A write that failed (a full disk) is tried again this long after. */
+const RETRY_AFTER_MS = 1000;
+/** Lines kept for a write that fails: past them the oldest go, said (about 10 MB of chat). */
+const MOST_KEPT = 20_000;
 
 /**
  * The chat archive of the embedded default: chat-log records appended as JSON lines to one file
@@ -27,7 +31,11 @@ export class DailyFileChatLog implements ChatLogPublisher {
 
   publish(record: ChatLogRecord): void {
     this.buffer.push(record);
-    this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
+    this.flushIn(FLUSH_EVERY_MS);
+  }
+
+  private flushIn(ms: number): void {
+    this.timer ??= setTimeout(() => void this.flush(), ms);
   }
 
   flush(): Promise<void> {
@@ -53,31 +61,53 @@ export class DailyFileChatLog implements ChatLogPublisher {
     return erasing;
   }
 
+  /** Never rejects: what it could not write is said through onError (and kept to write again), never thrown. */
   private async write(records: ChatLogRecord[]): Promise<void> {
-    const byDay = new Map<string, string[]>();
+    const byDay = new Map<string, ChatLogRecord[]>();
     for (const record of records) {
-      const day = new Date(record.ts).toISOString().slice(0, 10);
-      const lines = byDay.get(day);
-      if (lines) lines.push(JSON.stringify(record));
-      else byDay.set(day, [JSON.stringify(record)]);
+      const day = dayOf(record.ts);
+      // A clock years off gives no date: thrown, it ended the process (a timer's flush) or stopped every write after it.
+      if (day === undefined) this.onError(new Error(`chat line ${record.id} not archived: its ts ${record.ts} is no date`));
+      else if (byDay.has(day)) byDay.get(day)!.push(record);
+      else byDay.set(day, [record]);
     }
-    for (const [day, lines] of byDay) {
+    for (const [day, dayRecords] of byDay) {
+      const file = join(this.dir, `date=${day}`, `${this.serverId}.ndjson`);
       try {
-        const folder = join(this.dir, `date=${day}`);
-        await mkdir(folder, { recursive: true });
-        const file = join(folder, `${this.serverId}.ndjson`);
+        await mkdir(dirname(file), { recursive: true });
         const torn = !this.opened.has(file) && (await endsMidLine(file));
         this.opened.add(file);
-        await appendFile(file, (torn ? "\n" : "") + lines.join("\n") + "\n");
+        await appendFile(file, (torn ? "\n" : "") + dayRecords.map((record) => JSON.stringify(record)).join("\n") + "\n");
       } catch (error) {
-        this.onError(error as Error); // a full disk must not stop the game
+        // A full disk must not stop the game, nor lose the lines: written again later (readers keep a record written
+        // twice once, by its id), after a look for a line the failed append left cut short, which they must not join.
+        this.opened.delete(file);
+        this.keepToWrite(dayRecords);
+        this.onError(error as Error);
       }
     }
+  }
+
+  private keepToWrite(records: ChatLogRecord[]): void {
+    this.buffer.unshift(...records);
+    const over = this.buffer.length - MOST_KEPT;
+    if (over > 0) {
+      this.buffer.splice(0, over);
+      this.onError(new Error(`${over} chat lines not archived: the archive has failed to write for too long`));
+    }
+    this.flushIn(RETRY_AFTER_MS);
+    this.timer?.unref(); // a process that stops is not held up by it
   }
 
   stop(): Promise<void> {
     return this.flush();
   }
+}
+
+/** `ts`'s UTC day, YYYY-MM-DD, or undefined for a time no Date holds. */
+function dayOf(ts: number): string | undefined {
+  const date = new Date(ts);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString().slice(0, 10);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { once } from "node:events";
-import { createReadStream, createWriteStream } from "node:fs";
-import { readdir, rename } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { open, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { finished } from "node:stream/promises";
 
@@ -60,19 +60,28 @@ const NEWLINE = Buffer.from("\n");
 
 /** `file` again without the lines `doomed` says, written beside it and renamed over it; returns how many went. */
 async function rewriteWithout(file: string, doomed: (line: Buffer) => boolean): Promise<number> {
-  const out = createWriteStream(`${file}.erasing`);
+  const scratch = `${file}.erasing`;
+  // Opened before the stream is made: a folder that takes no file (read-only, out of inodes) rejects here. Opened by
+  // the stream, it failed as an 'error' event nobody heard yet, which ended the process.
+  const out = (await open(scratch, "w")).createWriteStream();
+  let failed: unknown;
+  out.on("error", (error) => (failed ??= error)); // a full disk: thrown below, not an event that ends the process
   let dropped = 0;
   try {
     for await (const lines of linesOf(file)) {
+      if (failed) throw failed;
       const kept = lines.filter((line) => !doomed(line));
       dropped += lines.length - kept.length;
       if (kept.length > 0 && !out.write(Buffer.concat(kept.flatMap((line) => [line, NEWLINE])))) await once(out, "drain");
     }
-  } finally {
     out.end();
     await finished(out);
+    await rename(scratch, file);
+  } catch (error) {
+    out.destroy();
+    await rm(scratch, { force: true }); // the file stays as it was: an erasure asked again starts anew
+    throw error;
   }
-  await rename(`${file}.erasing`, file);
   return dropped;
 }
 

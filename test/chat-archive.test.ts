@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -122,5 +122,57 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
     assert.equal(await eraseFromDailyFiles(dir, "acc-gone"), 30);
     assert.deepEqual(readFileSync(file, "utf8"), records.filter((_, i) => i % 1000 !== 7).join("\n") + "\n");
   });
-});
 
+  it("writes again what a full disk refused, on a line of its own after what the failed append cut short", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
+    const folder = join(dir, "date=2026-12-01");
+    mkdirSync(folder);
+    const file = join(folder, "s1.ndjson");
+    symlinkSync("/dev/full", file); // every write: ENOSPC
+    const errors: string[] = [];
+    const archive = new DailyFileChatLog(dir, "s1", (error) => errors.push(error.message));
+    const record = (id: string): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: id, ts: Date.UTC(2026, 11, 1, 9) });
+    archive.publish(record("refused"));
+    await archive.flush();
+    assert.match(errors[0] ?? "", /ENOSPC/);
+    // Space comes back, the file holding what a partial append of the refused batch wrote.
+    rmSync(file);
+    writeFileSync(file, JSON.stringify(record("refused")).slice(0, 20));
+    archive.publish(record("after"));
+    await archive.stop();
+    const lines = readFileSync(file, "utf8").split("\n");
+    assert.equal(lines.length, 4, `the cut line, the refused one, the one after, the final newline: ${JSON.stringify(lines)}`);
+    assert.deepEqual(lines.slice(1, 3).map((text) => ChatLogRecord.parse(JSON.parse(text)).id), ["refused", "after"]);
+  });
+
+  it("says a record whose time is no date and writes on: a flush by its timer does not end the process", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
+    const errors: string[] = [];
+    const archive = new DailyFileChatLog(dir, "s1", (error) => errors.push(error.message));
+    const record = (id: string, ts: number): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: id, ts });
+    archive.publish(record("far", 9e15));
+    archive.publish(record("now", Date.UTC(2026, 11, 1, 9)));
+    await archive.flush();
+    archive.publish(record("later", Date.UTC(2026, 11, 1, 10)));
+    await archive.stop();
+    assert.deepEqual(errors, ["chat line far not archived: its ts 9000000000000000 is no date"]);
+    const ids = readFileSync(join(dir, "date=2026-12-01", "s1.ndjson"), "utf8").trim().split("\n").map((text) => JSON.parse(text).id);
+    assert.deepEqual(ids, ["now", "later"]);
+  });
+
+  it("fails an erasure whose copy cannot be made with its error, leaving the file as it was and the archive writing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
+    const folder = join(dir, "date=2026-12-01");
+    mkdirSync(folder);
+    const file = join(folder, "s1.ndjson");
+    const line = JSON.stringify({ v: CHAT_LOG_VERSION, id: "theirs", roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: "x", ts: Date.UTC(2026, 11, 1, 9), account: "acc-gone" });
+    writeFileSync(file, line + "\n");
+    mkdirSync(`${file}.erasing`); // where the copy goes, taken: as a read-only folder or one out of inodes refuses it
+    const archive = new DailyFileChatLog(dir, "s1", (error) => assert.fail(error));
+    await assert.rejects(archive.erase("acc-gone"), /EISDIR/);
+    assert.equal(readFileSync(file, "utf8"), line + "\n");
+    archive.publish({ v: CHAT_LOG_VERSION, id: "after", roomId: "r", serverId: "s1", kind: "player", from: "p", name: "지수", text: "y", ts: Date.UTC(2026, 11, 1, 10) });
+    await archive.stop();
+    assert.equal(readFileSync(file, "utf8").trim().split("\n").length, 2, "the archive writes on");
+  });
+});

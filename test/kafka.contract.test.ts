@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 
 import { AnswerMessage, ContractError, errorWithin, parseMessage, QuestionMessage } from "../kafka/contract.js";
+import { CHAT_LOG_VERSION, ChatLogRecord } from "../kafka/chat-log.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
 import type { AnswerMessage as Answer, QuestionMessage as Question } from "../kafka/contract.js";
 
@@ -55,6 +56,14 @@ describe("Question/answer contract", () => {
     const answer = { ...answerTo(question, ""), error: errorWithin(error) };
     assert.deepEqual(parseMessage(AnswerMessage, JSON.stringify(answer)), answer);
     assert.ok(error.message.startsWith(answer.error.message));
+  });
+});
+
+describe("Chat-log record contract", () => {
+  it("refuses a time no Date holds: the stores file each record under its day", () => {
+    const line = { v: CHAT_LOG_VERSION, id: "l1", roomId: "r1", serverId: "s1", kind: "player", from: "p1", name: "민수", text: "안녕", ts: 8.64e15 };
+    assert.equal(parseMessage(ChatLogRecord, JSON.stringify(line)).ts, 8.64e15);
+    assert.throws(() => parseMessage(ChatLogRecord, JSON.stringify({ ...line, ts: 8.64e15 + 1 })), /ts/);
   });
 });
 
