@@ -50,11 +50,16 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
     if (!request) return;
     const { account } = request;
     await withTimeout(deps.chatLog.flush(), FLUSH_WAIT_MS).catch(() => {}); // past the wait: erase what is stored
-    const done = {
-      account,
-      npcMemories: await forgetAccount(deps.presence(), deps.npcs().map((npc) => npc.id), account),
-      archivedLines: deps.archive ? await deps.archive.erase(account) : null,
-    };
+    const npcMemories = await forgetAccount(deps.presence(), deps.npcs().map((npc) => npc.id), account);
+    let archivedLines: number | null = null;
+    try {
+      if (deps.archive) archivedLines = await deps.archive.erase(account);
+    } catch (error) {
+      // A file that could not be rewritten (a full disk, a read-only folder) stays as it was: asked again, it goes on.
+      log.error("erasure: lines not erased from the archive files", { account, npcMemories, error });
+      return void res.status(500).json({ error: "the archive files were not erased: ask again", details: (error as Error).message, account, npcMemories });
+    }
+    const done = { account, npcMemories, archivedLines };
     let chatLines: number | null = null;
     try {
       if (deps.chatIndex) chatLines = await eraseAccountLines(deps.chatIndex.client, account, deps.chatIndex.indexPrefix);

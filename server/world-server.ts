@@ -41,6 +41,7 @@ import { metricsRoute } from "./metrics-route.js";
 import { ACQUAINTANCES_PART } from "./acquaintances-file.js";
 import { keptHashPages } from "./kept-hash-pages.js";
 import { keepPresence } from "./kept-presence.js";
+import { jsonErrors } from "./json-body.js";
 import { MODERATION_PART } from "./moderation-file.js";
 import type { ServerConfig } from "./config.js";
 import type { NpcCheck, NpcReadiness } from "./npc-readiness.js";
@@ -189,6 +190,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       app.get("/", (_req, res) => {
         res.status(503).type("text").send("the web client is not built: run `npm run build:web`");
       });
+      app.use(jsonErrors(log));
     },
   });
   const { moderator } = config;

@@ -175,4 +175,31 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
     await archive.stop();
     assert.equal(readFileSync(file, "utf8").trim().split("\n").length, 2, "the archive writes on");
   });
+
+  it("answers an erasure request the archive could not carry out with a JSON 500 saying so; asked again once mended, it goes on", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
+    const folder = join(dir, "date=2026-12-01");
+    mkdirSync(folder);
+    const file = join(folder, "test-server.ndjson");
+    writeFileSync(file, JSON.stringify({ v: CHAT_LOG_VERSION, id: "theirs", roomId: "r", serverId: "test-server", kind: "player", from: "p", name: "민수", text: "x", ts: Date.UTC(2026, 11, 1, 9), account: "acc-gone" }) + "\n");
+    mkdirSync(`${file}.erasing`);
+    const archive = new DailyFileChatLog(dir, "test-server", (error) => assert.fail(error));
+    const world = await startTestWorld({ ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" }, { chatLog: archive, archive });
+    try {
+      const erase = () => fetch(`${world.url.replace("ws:", "http:")}/api/erasures`, {
+        method: "POST", body: '{"account":"acc-gone"}', headers: { authorization: `Basic ${Buffer.from("ops:correct-horse").toString("base64")}` },
+      });
+      const failed = await erase();
+      assert.equal(failed.status, 500);
+      const said = (await failed.json()) as { error: string; details: string };
+      assert.match(said.error, /archive files were not erased: ask again/);
+      assert.match(said.details, /EISDIR/);
+      rmSync(`${file}.erasing`, { recursive: true });
+      const done = await erase();
+      assert.equal(done.status, 200);
+      assert.equal(((await done.json()) as { archivedLines: number }).archivedLines, 1);
+    } finally {
+      await world.stop();
+    }
+  });
 });

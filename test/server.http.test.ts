@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { connect as netConnect, type Socket } from "node:net";
@@ -75,6 +76,20 @@ describe("Server HTTP routes", () => {
     assert.equal((await post("/matchmake/joinOrCreate/world", { "content-length": small.length }, small)).status, 200);
     const player = await open.join("정상");
     await player.room.leave();
+  });
+
+  it("answers a body the parser refuses with JSON saying why, not an HTML page with the server's stack", async () => {
+    const cases: Array<[Record<string, string | number>, Buffer, number]> = [
+      [{ "content-encoding": "gzip" }, Buffer.from("not gzip at all"), 400],
+      [{ "content-type": "application/json; charset=klingon" }, Buffer.from('{"account":"p1"}'), 415],
+      [{ "content-encoding": "gzip" }, gzipSync(Buffer.from(JSON.stringify({ account: "가".repeat(3000) }))), 413],
+    ];
+    for (const [headers, body, status] of cases) {
+      const refused = await post("/api/erasures", { ...auth, "content-length": body.length, ...headers }, body);
+      assert.equal(refused.status, status, JSON.stringify(headers));
+      const { error } = JSON.parse(refused.body) as { error: string };
+      assert.ok(error.length > 0 && !/<html|at \//i.test(refused.body), refused.body);
+    }
   });
 
   it("refuses admin requests another site's page sends with the admin's login (CSRF): a form's text/plain POST, a cross-site link", async () => {

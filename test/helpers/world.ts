@@ -55,7 +55,7 @@ export function recordingChatLog(): ChatLogPublisher & { records: ChatLogRecord[
 /** An embedded world server on a free port, with settings from env-style overrides. */
 export async function startTestWorld(
   env: Record<string, string> = {},
-  extra: { chatLog?: ChatLogPublisher; elasticsearch?: Elasticsearch; npcCheck?: () => NpcCheck | Promise<NpcCheck>; log?: Logger } = {},
+  extra: { chatLog?: ChatLogPublisher; archive?: { erase(account: string): Promise<number> }; elasticsearch?: Elasticsearch; npcCheck?: () => NpcCheck | Promise<NpcCheck>; log?: Logger } = {},
 ): Promise<TestWorld> {
   // One NPC unless a test names a world file: most tests count the lines of one NPC.
   // No DATA_DIR unless a test gives one: the repository's data/ would carry one test's mutes and reports into the next.
@@ -66,6 +66,7 @@ export async function startTestWorld(
     config,
     channel: bus.serverChannel(config.serverId),
     chatLog: extra.chatLog ?? discardChatLog,
+    archive: extra.archive,
     elasticsearch: extra.elasticsearch,
     npcCheck: extra.npcCheck,
     log: extra.log ?? quiet,
