@@ -7,14 +7,20 @@ interface Waiting<T> {
 
 /**
  * Questions waiting for one NPC, served round-robin over players (start-time fair queueing): everyone's
- * first question before anyone's second, a player's own in the order asked, and a newcomer joins the
- * current round, so nobody who waits is overtaken forever. Bounded in total, and admitted fairly too: when full,
+ * first question before anyone's second, a player's own in the order asked, a newcomer joins the current round,
+ * and a player who asks again as soon as answered goes a round after their last, so nobody who waits is overtaken
+ * forever. Bounded in total, and admitted fairly too: when full,
  * a question of an earlier round takes the place of the last one of the latest round (30 players asking 5 each
  * into a queue of 100 left 5 of them refused even their first question while others waited with their fifth).
  */
 export class FairQueue<T> {
   private readonly queues = new Map<string, Waiting<T>[]>();
-  /** The round of each player's latest question, while they have one waiting or taken. */
+  /**
+   * The round of each player's latest question that was not taken back (waiting, with the brain, or answered). Kept
+   * after the answer: forgotten then, a player who asked again at once joined the current round again and again, and
+   * a question of the next round (another's second, or a second player's behind one address) waited forever, the round
+   * moving on only once one of it is served. Marks before the current round mean nothing more and are let go.
+   */
   private readonly lastRound = new Map<string, number>();
   private readonly taken = new Map<string, number>();
   private round = 0;
@@ -69,13 +75,9 @@ export class FairQueue<T> {
     const queue = this.queues.get(key)!;
     const { item, round } = queue.pop()!;
     this.total -= 1;
-    if (queue.length > 0) this.lastRound.set(key, queue.at(-1)!.round);
-    else {
-      this.queues.delete(key);
-      // With a question at the brain, the next one still waits a round after it.
-      if (this.taken.has(key)) this.lastRound.set(key, round - 1);
-      else this.lastRound.delete(key);
-    }
+    // The key's mark goes back to before the item: its next question is not held back for one never served.
+    this.lastRound.set(key, queue.length > 0 ? queue.at(-1)!.round : round - 1);
+    if (queue.length === 0) this.queues.delete(key);
     return { key, item };
   }
 
@@ -93,7 +95,10 @@ export class FairQueue<T> {
     queue.shift();
     if (queue.length === 0) this.queues.delete(best.key);
     this.taken.set(best.key, (this.taken.get(best.key) ?? 0) + 1);
-    this.round = Math.max(this.round, best.head.round);
+    if (best.head.round > this.round) {
+      this.round = best.head.round;
+      for (const [key, last] of this.lastRound) if (last < this.round) this.lastRound.delete(key); // joins this round anyway
+    }
     this.total -= 1;
     return { key: best.key, item: best.head.item };
   }
@@ -109,12 +114,12 @@ export class FairQueue<T> {
     return this.total > 0 || this.taken.size > 0;
   }
 
-  /** A taken item is finished: once a key has nothing left, its next question starts a new turn. */
+  /** A taken item is finished (its round stays the key's mark until the rounds pass it). */
   done(key: string): void {
     const left = (this.taken.get(key) ?? 1) - 1;
     if (left > 0) this.taken.set(key, left);
     else this.taken.delete(key);
-    this.forgetIfIdle(key);
+    this.forgetMarksIfIdle();
   }
 
   /** Drops a key's waiting items (the player left); returns them. */
@@ -122,11 +127,13 @@ export class FairQueue<T> {
     const queue = this.queues.get(key) ?? [];
     this.queues.delete(key);
     this.total -= queue.length;
-    this.forgetIfIdle(key);
+    if (queue.length > 0) this.lastRound.set(key, queue[0]!.round - 1); // as removeLast does, for them all
+    this.forgetMarksIfIdle();
     return queue.map((waiting) => waiting.item);
   }
 
-  private forgetIfIdle(key: string): void {
-    if (!this.queues.has(key) && !this.taken.has(key)) this.lastRound.delete(key);
+  /** With nothing waiting nor taken nobody can be overtaken: the marks go (players who each asked once and left kept theirs). */
+  private forgetMarksIfIdle(): void {
+    if (!this.busy) this.lastRound.clear();
   }
 }

@@ -59,9 +59,12 @@ export class PlayerAllowances {
       return undefined;
     }
     const waitMs = Math.max(lines, questions, shared);
-    const message = (what: string, again: string) => `too many ${what} too fast: ${again} in ${(waitMs / 1000).toFixed(1)} s`;
+    const message = (what: string, again: string) => `too many ${what} too fast: ${again} in ${secondsToWait(waitMs)} s`;
     if (questions === waitMs) return { message: message("questions", "ask again"), retryAfterMs: waitMs };
     if (lines === waitMs) return { message: message("lines", "say it again"), retryAfterMs: waitMs };
     return { message: message("lines from your address", "say it again"), retryAfterMs: waitMs, byAddress: true };
   }
 }
+
+/** A wait in seconds to a tenth, rounded up: "0.0" (a wait under 50 ms rounded), taken at its word, was refused again. */
+export const secondsToWait = (ms: number): string => (Math.ceil(ms / 100) / 10).toFixed(1);

@@ -4,7 +4,7 @@ import { AddressLines } from "../rooms/address-lines.js";
 import { DepartedAllowances } from "../rooms/departed-allowances.js";
 import { FairQueue } from "../rooms/fair-queue.js";
 import { GroupedFairQueue } from "../rooms/grouped-fair-queue.js";
-import { PlayerAllowances } from "../rooms/player-allowances.js";
+import { PlayerAllowances, secondsToWait } from "../rooms/player-allowances.js";
 import { TokenBucket } from "../rooms/token-bucket.js";
 import { answerSlowly, answersTo, askInTurns, joinWorld, outsideAddress, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
@@ -22,6 +22,10 @@ describe("fair turns: pieces", () => {
     first.travel.spend(first.travel.available());
     assert.ok(second.travel.available() > 0.4, "the first avatar's walk left the second's travel whole");
     assert.notEqual(second.messages, first.messages);
+  });
+
+  it("says a wait to a tenth of a second rounded up, never less than it is", () => {
+    assert.deepEqual([30, 100, 101, 949, 1000].map(secondsToWait), ["0.1", "0.1", "0.2", "1.0", "1.0"]);
   });
 
   it("a token bucket allows a burst, then says how long to wait", () => {
