@@ -13,6 +13,7 @@ import type { Account } from "../server/player-accounts.js";
 import type { ActionReceipts } from "./action-receipts.js";
 import type { AnswerRouter } from "./answer-router.js";
 import { SANCTIONS_CHANNEL, sanctionedUntil } from "./account-sanctions.js";
+import { ErasedAccounts, ERASURES_CHANNEL } from "./erased-accounts.js";
 import { HeardSanctions } from "./heard-sanctions.js";
 import type { HashPages } from "./hash-pages.js";
 import { AddressLines } from "./address-lines.js";
@@ -117,6 +118,8 @@ interface Question {
   askedAt: number;
   /** Asked in private (the NPC's privateTalk): answered so, even if an edit of the world ends that meanwhile. */
   privately: boolean;
+  /** The asker's account, signed in: still known when the answer comes after they left. */
+  account: string | undefined;
 }
 
 /**
@@ -134,6 +137,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private readonly sanctions = new HeardSanctions((account) => this.putOut(account));
   /** Players' reports: what each player last said, filing, and the mute enough reports bring on (report-desk.ts). */
   private reports!: ReportDesk;
+  /** Accounts erased while their questions may wait for answers: those answers are logged without the question. */
+  private erased!: ErasedAccounts;
   /** Players here a moderator put out while they were dropped: put out as they take their place back (no onAuth then). */
   private readonly kickedWhileAway = new Set<string>();
   private readonly heardKick = ({ player }: Kick) => {
@@ -234,6 +239,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.takeWorld();
     this.stopTakingEdits = this.deps.worldEdits?.subscribe(() => this.takeEdit());
 
+    this.erased = new ErasedAccounts(2 * settings.questionTimeoutMs);
+    void this.presence.subscribe(ERASURES_CHANNEL, this.erased.heard);
     void this.presence.subscribe(SANCTIONS_CHANNEL, this.sanctions.heard);
     void this.presence.subscribe(KICKS_CHANNEL, this.heardKick);
     void this.presence.subscribe(NPC_EVENTS_CHANNEL, this.heardEvent);
@@ -455,6 +462,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   onDispose(): void {
     this.disposed = true;
     this.stopTakingEdits?.();
+    this.presence.unsubscribe(ERASURES_CHANNEL, this.erased.heard);
     this.presence.unsubscribe(SANCTIONS_CHANNEL, this.sanctions.heard);
     this.presence.unsubscribe(KICKS_CHANNEL, this.heardKick);
     this.presence.unsubscribe(NPC_EVENTS_CHANNEL, this.heardEvent);
@@ -525,7 +533,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const hearers: Hearers = privately ? { only: client.sessionId } : { near: player };
     const line = this.addLine("player", client.sessionId, player.name, text, "", { ...this.accountInLog(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, hearers);
     this.reports.said.add(client.sessionId, { id: line.id, text, ts: line.ts });
-    if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now(), privately });
+    if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now(), privately, account: this.origins.accountOf(client.sessionId) });
     else if (npc) this.answerCall(npc, player, line);
   }
 
@@ -678,7 +686,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     });
   }
 
-  private async askNpc({ client, npcId, text, line, askedAt: asked, privately }: Question): Promise<void> {
+  private async askNpc({ client, npcId, text, line, askedAt: asked, privately, account }: Question): Promise<void> {
     npcQuestions.inc({ npc: npcId });
     const outcome = await this.deps.answers.ask({
       v: CONTRACT_VERSION,
@@ -696,7 +704,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const npc = this.state.npcs.get(npcId);
     const { text: answer, fallback, blocked, info: answered } = npcReply(outcome, line.name, this.deps.moderator);
     if (blocked) chatModerated.inc({ side: "output" });
-    const info: NpcAnswerInfo = { questionId: line.id, question: text, latencyMs: Math.round((performance.now() - asked) * 10) / 10, ...answered };
+    // The asker's account erased while the question waited: the stores no longer hold it, and must not again.
+    const question = this.erased.erasedSince(account, line.ts) ? "" : text;
+    const info: NpcAnswerInfo = { questionId: line.id, question, latencyMs: Math.round((performance.now() - asked) * 10) / 10, ...answered };
     this.turnTo(npcId, client.sessionId);
     const said = this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blocked ? { moderated: true } : {}) }, this.toAsker(npcId, client.sessionId, privately));
     // The game does what the line says (opens the shop) for the player who asked, as the line arrives.

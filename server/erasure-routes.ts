@@ -6,6 +6,7 @@ import { z } from "zod";
 import { eraseAccountLines } from "../chatlog/erase-account.js";
 import type { Logger } from "../common/log.js";
 import { withTimeout } from "../common/with-timeout.js";
+import { ERASURES_CHANNEL } from "../rooms/erased-accounts.js";
 import { forgetAccount } from "../rooms/npc-acquaintances.js";
 import type { NpcSettings } from "../rooms/world-settings.js";
 import { bodyOr400, jsonText } from "./json-body.js";
@@ -49,6 +50,8 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
     const request = bodyOr400(ErasureRequest, req.body, res, "erasure");
     if (!request) return;
     const { account } = request;
+    // Every room first: an answer still to come for a question of theirs is logged without it (rooms/erased-accounts.ts).
+    await deps.presence().publish(ERASURES_CHANNEL, account);
     await withTimeout(deps.chatLog.flush(), FLUSH_WAIT_MS).catch(() => {}); // past the wait: erase what is stored
     const npcMemories = await forgetAccount(deps.presence(), deps.npcs().map((npc) => npc.id), account);
     let archivedLines: number | null = null;

@@ -1,0 +1,29 @@
+/** Where the erasure route (server/erasure-routes.ts) tells every room, on every server through the presence, of an account erased. */
+export const ERASURES_CHANNEL = "kobot:erasures";
+
+/**
+ * Accounts erased while a question of theirs may still wait for its answer. The answer's chat-log record carries the
+ * question; logged after the erasure, it put the player's words back into the stores it had just been taken out of
+ * (the erasure finds answers by their question's line, which was gone). Such an answer is logged without it. Kept as
+ * long as a question can wait for its answer (NPC_TIMEOUT_MS, time in the queue included), with a margin.
+ */
+export class ErasedAccounts {
+  private readonly erasedAt = new Map<string, number>();
+
+  constructor(
+    private readonly keepMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  readonly heard = (account: string): void => {
+    const now = this.now();
+    for (const [erased, at] of this.erasedAt) if (now - at > this.keepMs) this.erasedAt.delete(erased);
+    this.erasedAt.set(account, now);
+  };
+
+  /** Whether `account` was erased after a line of theirs written at `ts` (ms since the epoch). */
+  erasedSince(account: string | undefined, ts: number): boolean {
+    const at = account === undefined ? undefined : this.erasedAt.get(account);
+    return at !== undefined && at >= ts;
+  }
+}
