@@ -4,14 +4,14 @@ export const ERASURES_CHANNEL = "kobot:erasures";
 /**
  * Accounts erased while a question of theirs may still wait for its answer. The answer's chat-log record carries the
  * question; logged after the erasure, it put the player's words back into the stores it had just been taken out of
- * (the erasure finds answers by their question's line, which was gone). Such an answer is logged without it. Kept as
- * long as a question can wait for its answer (NPC_TIMEOUT_MS, time in the queue included), with a margin.
+ * (the erasure finds answers by their question's line, which was gone). Such an answer is logged without it.
  */
 export class ErasedAccounts {
   private readonly erasedAt = new Map<string, number>();
 
   constructor(
-    private readonly keepMs: number,
+    /** Twice the longest a question may wait for its answer (NPC_TIMEOUT_MS at most 600 s, its time in the queue included). */
+    private readonly keepMs = 1_200_000,
     private readonly now: () => number = Date.now,
   ) {}
 

@@ -138,7 +138,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** Players' reports: what each player last said, filing, and the mute enough reports bring on (report-desk.ts). */
   private reports!: ReportDesk;
   /** Accounts erased while their questions may wait for answers: those answers are logged without the question. */
-  private erased!: ErasedAccounts;
+  private readonly erased = new ErasedAccounts();
   /** Players here a moderator put out while they were dropped: put out as they take their place back (no onAuth then). */
   private readonly kickedWhileAway = new Set<string>();
   private readonly heardKick = ({ player }: Kick) => {
@@ -239,7 +239,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.takeWorld();
     this.stopTakingEdits = this.deps.worldEdits?.subscribe(() => this.takeEdit());
 
-    this.erased = new ErasedAccounts(2 * settings.questionTimeoutMs);
     void this.presence.subscribe(ERASURES_CHANNEL, this.erased.heard);
     void this.presence.subscribe(SANCTIONS_CHANNEL, this.sanctions.heard);
     void this.presence.subscribe(KICKS_CHANNEL, this.heardKick);
