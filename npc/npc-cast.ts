@@ -115,11 +115,12 @@ export class NpcCast {
     readonly engines: NpcEngine[],
   ) {}
 
-  static async load(specs: NpcBrainSpec[], options: { dtype?: ModelDtype; maxBatch?: number } = {}): Promise<NpcCast> {
+  /** `alsoModels`: folders loaded besides the NPCs' own, for NPCs an edit may bring back (a replaced thread's start). */
+  static async load(specs: NpcBrainSpec[], options: { dtype?: ModelDtype; maxBatch?: number; alsoModels?: string[] } = {}): Promise<NpcCast> {
     if (specs.length === 0) throw new Error("an NPC cast needs at least one NPC");
     const engines = new Map<string, Promise<NpcEngine>>();
-    for (const spec of specs) {
-      if (!engines.has(spec.modelDir)) engines.set(spec.modelDir, NpcEngine.load(spec.modelDir, { dtype: options.dtype }));
+    for (const dir of [...specs.map((spec) => spec.modelDir), ...(options.alsoModels ?? [])]) {
+      if (!engines.has(dir)) engines.set(dir, NpcEngine.load(dir, { dtype: options.dtype }));
     }
     // Every load is waited for: one that failed after another was awaited went unhandled and ended the process.
     const results = await Promise.allSettled(engines.values());

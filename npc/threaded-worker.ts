@@ -7,7 +7,7 @@ import type { Logger, LogLevel } from "../common/log.js";
 import { addMetricsSource } from "../common/metrics.js";
 import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
-import type { KnowledgePair } from "./knowledge-index.js";
+import { type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
 import type { ModelDtype } from "./model-folder.js";
 import { brainlessAnswers } from "./brainless-answers.js";
 import type { NpcBrainSpec } from "./npc-cast.js";
@@ -15,6 +15,8 @@ import { NpcError } from "./errors.js";
 
 export interface WorkerThreadOptions {
   brains: NpcBrainSpec[];
+  /** Model folders to load besides the NPCs' own (NpcCast.load's alsoModels). */
+  alsoModels?: string[];
   dtype?: ModelDtype;
   maxBatch: number;
   maxQuestionAgeMs: number;
@@ -85,6 +87,7 @@ export class ThreadedNpcWorker {
   ) {
     this.removeMetrics = addMetricsSource(() => this.metrics());
     this.brains = options.brains;
+    this.rememberKnowledge(options.brains);
   }
 
   /** Loads the cast on a new thread; rejects with the thread's NpcError (a missing model names its file). */
@@ -141,6 +144,7 @@ export class ThreadedNpcWorker {
    */
   async replaceSettings(brains: NpcBrainSpec[]): Promise<string[]> {
     this.brains = brains;
+    this.rememberKnowledge(brains);
     this.edits++;
     const reply = await this.ask({ type: "settings", brains }, this.watch.replyWithinMs).catch(() => undefined);
     return reply?.type === "settings" ? reply.npcs : brains.map((brain) => brain.npcId);
@@ -181,6 +185,22 @@ export class ThreadedNpcWorker {
     });
   }
 
+  /**
+   * The pairs of each knowledge file as the thread takes it now (at start, or an NPC added by an edit; checked then):
+   * a thread that replaces a dead one starts with them. Read from the file instead, one saved since with a mistake
+   * (which its reload refused, the NPC keeping its lines) stopped every replacement from starting, and all NPCs fell silent.
+   */
+  private rememberKnowledge(brains: NpcBrainSpec[]): void {
+    for (const { knowledge, knowledgePairs } of brains) {
+      if (!knowledge || this.knowledgeTaken.has(resolve(knowledge))) continue;
+      try {
+        this.knowledgeTaken.set(resolve(knowledge), knowledgePairs ?? readKnowledgeFile(knowledge));
+      } catch {
+        // The thread reads it as it casts the NPC, and says what is wrong there.
+      }
+    }
+  }
+
   private async replace(code: number): Promise<void> {
     this.log.error("NPC worker thread exited; starting another", { code });
     for (let pause = 0; !this.stopped; pause = nextPause(pause)) {
@@ -191,7 +211,9 @@ export class ThreadedNpcWorker {
           const taken = brain.knowledge && this.knowledgeTaken.get(resolve(brain.knowledge));
           return taken ? { ...brain, knowledgePairs: taken } : brain;
         });
-        const { thread } = await startThread({ ...this.options, brains }, this.watch.main);
+        // The models loaded at start stay loaded (world-reload.ts lets an edit bring back an NPC that speaks with one).
+        const alsoModels = [...new Set(this.options.brains.map((brain) => brain.modelDir))];
+        const { thread } = await startThread({ ...this.options, brains, alsoModels }, this.watch.main);
         if (this.stopped) return void (await thread.terminate());
         this.attach(thread);
         this.log.info("NPC worker thread replaced", { thread: thread.threadId });

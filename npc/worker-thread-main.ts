@@ -30,7 +30,7 @@ const channel: WorkerChannel = {
 };
 
 try {
-  const cast = await NpcCast.load(options.brains, { ...(options.dtype ? { dtype: options.dtype } : {}), maxBatch: options.maxBatch });
+  const cast = await NpcCast.load(options.brains, { ...(options.dtype ? { dtype: options.dtype } : {}), maxBatch: options.maxBatch, alsoModels: options.alsoModels });
   const worker = new NpcWorker(cast, channel, log, { maxQuestionAgeMs: options.maxQuestionAgeMs, maxBatch: options.maxBatch });
   await worker.start();
   port.on("message", (message: FromParent) => void reply(message, cast));

@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 
 import { processMetrics } from "../common/metrics.js";
 import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
+import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import { ThreadedNpcWorker } from "../npc/threaded-worker.js";
 import { loadConfig } from "../server/config.js";
 import { startEmbeddedWorker } from "../server/embedded.js";
@@ -62,6 +67,53 @@ describe("Embedded NPC worker (its own thread)", () => {
     assert.equal(answers[0]!.error, undefined);
     assert.ok(answers[0]!.text.length > 0);
     assert.notEqual(threadOf(worker!)?.threadId, dying.threadId, "a new thread answered");
+  });
+
+  /** A thread of its own on a bus of its own, for NPCs `brains`; `ask` resolves with the answer to one question. */
+  async function threaded(brains: NpcBrainSpec[]) {
+    const bus = new InProcessBus(4);
+    const answers: AnswerMessage[] = [];
+    const server = bus.serverChannel("s1");
+    await server.start((answer) => answers.push(answer));
+    worker = await ThreadedNpcWorker.start({ brains, maxBatch: 4, maxQuestionAgeMs: 10_000, serverId: "s1" }, bus.workerChannel(), quiet);
+    let asked = 0;
+    const ask = async (npcId: string) => {
+      const questionId = `q${asked++}`;
+      await server.sendQuestion({ ...question(questionId, "배고파"), npcId, deadline: Date.now() + 10_000 });
+      return waitFor("the answer", () => answers.find((answer) => answer.questionId === questionId), 30_000);
+    };
+    const killThread = () => (worker as unknown as { thread: Worker }).thread.terminate(); // as a crash would end it
+    return { ask, killThread };
+  }
+
+  it("answers an NPC an edit brings back with the model it had at start, after its thread was replaced", async () => {
+    const other = join(mkdtempSync(join(tmpdir(), "kobot-model-b-")), "model");
+    cpSync(DEFAULT_MODEL_DIR, other, { recursive: true });
+    const config = JSON.parse(readFileSync(join(other, "config.json"), "utf8"));
+    writeFileSync(join(other, "config.json"), JSON.stringify({ ...config, npc_model_name: "model-b" }));
+    const kobot = { npcId: "kobot", model: "default", modelDir: DEFAULT_MODEL_DIR };
+    const hans = { npcId: "hans", model: "b", modelDir: other };
+    const { ask, killThread } = await threaded([kobot, hans]);
+    assert.match((await ask("hans")).model ?? "", /^model-b/);
+    await worker!.replaceSettings([kobot]); // hans leaves the world
+    await killThread();
+    await ask("kobot"); // from the thread that replaced it
+    await worker!.replaceSettings([kobot, hans]); // and comes back
+    // The new thread loaded only the models of the NPCs then: hans spoke with kobot's model, as a stranger.
+    assert.match((await ask("hans")).model ?? "", /^model-b/);
+  });
+
+  it("starts a thread that replaces a dead one with the knowledge taken, though the file has since been saved broken", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "kobot-knowledge-")), "hans.jsonl");
+    writeFileSync(file, JSON.stringify({ q: "이름이 뭐야", a: "나는 대장장이 한스야." }) + "\n");
+    const { ask, killThread } = await threaded([{ npcId: "hans", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: file }]);
+    assert.equal((await ask("hans")).error, undefined);
+    writeFileSync(file, '{"q": "이름이 뭐야", "a": "나는 대'); // a studio's edit saved half-way (its reload refuses it)
+    await killThread();
+    // The replacement read the file and failed on it, again and again: no NPC answered any more.
+    const answer = await ask("hans");
+    assert.equal(answer.error, undefined);
+    assert.ok(answer.text.length > 0);
   });
 
   it("ends a thread that hangs, answers its batch with an error, and answers the next question from a new thread", async function () {
