@@ -184,7 +184,9 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       // The moderators' console: its page for admins only (its data comes from the admin API all the same), under
       // its own name and as the static files below would serve it.
       app.get("/moderation", admin, (_req, res) => res.sendFile("moderation.html", { root: WEB_CLIENT_DIR }));
-      app.use(["/moderation.html", "/moderation.js", "/moderation.css"], admin);
+      // By the path the static files below are looked up by, decoded: `/%6Doderation.js` passed a gate on the path as
+      // sent and was served all the same (a source map too).
+      app.use((req, res, next) => (consolePath(req.path) ? admin(req, res, next) : next()));
       // The browser client, built by `npm run build:web` (which `npm start` runs first).
       app.use(express.static(WEB_CLIENT_DIR, { maxAge: "1h" }));
       app.get("/", (_req, res) => {
@@ -267,3 +269,12 @@ const redisAnswers = (presence: RedisPresence): Promise<"up" | "down"> =>
 /** How long a line written now stays in the topics that carry players' words (for an erasure request's answer). */
 const kafkaKeptMs = (client: Kafka, { topics, chatLog }: NonNullable<ServerConfig["kafka"]>) => () =>
   longestKeptMs(client, [topics.question, topics.answer, chatLog.log, chatLog.dead]);
+
+/** Whether a request's path, as the static files are looked up, names one of the moderators' console's files. */
+function consolePath(path: string): boolean {
+  try {
+    return decodeURIComponent(path).toLowerCase().startsWith("/moderation");
+  } catch {
+    return false; // not a path the static files take either (400)
+  }
+}

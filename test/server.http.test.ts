@@ -46,6 +46,9 @@ describe("Server HTTP routes", () => {
       assert.equal((await fetch(`${http}${path}`)).status, 401, path);
       assert.notEqual((await fetch(`${http}${path}`, { headers: auth })).status, 401, path);
     }
+    for (const path of ["/%6Doderation.js", "/moderation%2Ejs", "/Moderation.css", "/moderation.js.map"]) {
+      assert.equal((await fetch(`${http}${path}`)).status, 401, `${path}: the static files decode it`);
+    }
     assert.notEqual((await fetch(`${http}/app.js`)).status, 401, "the players' client is for everyone");
     assert.equal((await fetch(`${http}/monitor/`)).status, 401);
     const page = await fetch(`${http}/monitor/`, { headers: auth });
