@@ -28,7 +28,7 @@ export class PlayerViews {
   /** `settings` is read at each call: an edit of the world file changes radii and modes in place (world-edits.ts). */
   constructor(private readonly state: WorldState, private readonly settings: WorldSettings) {}
 
-  /** The view of a player who came, or came back: shared, or their own (made as they first come). */
+  /** The view of a player who came: shared, or their own (made as they first come). */
   viewOf(sessionId: string): StateView {
     if (!this.ownViews) return this.everyone;
     let view = this.views.get(sessionId);
@@ -51,7 +51,24 @@ export class PlayerViews {
     if (this.settings.sight.radius > 0) this.updateSightOf(sessionId);
   }
 
+  /**
+   * The view of a player who came back after a drop, made anew with what their old one holds now. The old one kept
+   * the lines they heard while away as changes still to send: those the history dropped meanwhile reached the client as
+   * blank lines, for good, in the places of lines they never heard (another's talk in private, far away).
+   */
+  viewAgain(sessionId: string): StateView {
+    const old = this.views.get(sessionId);
+    if (!this.ownViews || !old) return this.viewOf(sessionId);
+    const view = new StateView();
+    for (const line of this.state.chat) if (old.has(line)) view.add(line);
+    for (const player of this.state.players.values()) if (old.has(player)) view.add(player);
+    old.dispose();
+    this.views.set(sessionId, view);
+    return view;
+  }
+
   left(sessionId: string): void {
+    this.views.get(sessionId)?.dispose(); // its visibility marks go now, not when it is collected (Colyseus's advice)
     this.views.delete(sessionId);
   }
 

@@ -389,7 +389,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (player) player.anim = "idle";
     const departure = this.departureOf(client.sessionId);
     if (departure) this.deps.departed?.takeBack(...departure); // back: nobody else's to take
-    client.view = this.views.viewOf(client.sessionId);
+    client.view = this.views.viewAgain(client.sessionId);
     this.watchFrames(client);
   }
 

@@ -3,9 +3,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { Client } from "@colyseus/sdk";
+
 import type { QuestionMessage } from "../kafka/contract.js";
 import { saveWorld } from "./helpers/save-world.js";
-import { recordingChatLog, scriptedAnswer, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { recordingChatLog, scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 const HANS = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10 };
 const MINA = {
@@ -107,3 +109,38 @@ describe("a question asked in private, answered after an edit ends the NPC's pri
 function texts(player: TestPlayer): string[] {
   return stateOf(player).chat.map((line) => line.text);
 }
+
+describe("a player back after a drop, where others talked in private meanwhile (views of their own)", function () {
+  this.timeout(30_000);
+
+  it("gets the lines as they are now, not blank lines in the places of others' private talk the history dropped while away", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "world-private-")), "world.json");
+    saveWorld(file, { npcs: [MINA] });
+    const limits = { CHAT_BURST: "100", CHAT_LINES_PER_SECOND: "100", QUESTION_BURST: "100", QUESTIONS_PER_SECOND: "100" };
+    const world = await startTestWorld({ WORLD_FILE: file, CHAT_HISTORY: "4", ...limits });
+    await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => questions.map((q) => scriptedAnswer(q, `답: ${q.text}`)));
+    try {
+      let a = await world.join("영희");
+      const b = await world.joinBeside(a, "철수");
+      const room = a.room.roomId;
+      a.room.reconnection.enabled = false;
+      const token = a.room.reconnectionToken;
+      a.room.connection.close(4010); // dropped: the seat is kept for a reconnection
+      await sleep(100); // the room has seen the drop
+      // Heard by 영희 while away, then pushed out of the history of 4 by 철수's private talk.
+      for (const text of ["public 1", "public 2"]) b.room.send("chat", { text });
+      await waitFor("both public lines", () => texts(b).includes("public 2"));
+      for (const text of ["@미나 secret 1", "@미나 secret 2"]) b.room.send("chat", { text });
+      await waitFor("철수's private talk", () => texts(b).includes("답: secret 2"));
+      a = { room: await new Client(world.url).reconnect(token), errors: [] };
+      assert.equal(a.room.roomId, room);
+      await waitFor("영희's state", () => stateOf(a).chat);
+      b.room.send("chat", { text: "after" });
+      await waitFor("the line after", () => texts(a).includes("after"));
+      assert.deepEqual(stateOf(a).chat.map((line) => line.text ?? null), ["after"], "no blank lines, nothing of 철수's private talk");
+      await Promise.all([a, b].map((player) => player.room.leave()));
+    } finally {
+      await world.stop();
+    }
+  });
+});
