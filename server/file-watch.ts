@@ -1,4 +1,4 @@
-import { type FSWatcher, realpathSync, watch } from "node:fs";
+import { type FSWatcher, realpathSync, statSync, watch } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 import type { Logger } from "../common/log.js";
@@ -57,7 +57,10 @@ export function watchFiles(
   // Each file's own folder, and the one its links lead to: a file linked from elsewhere and edited in place there
   // changes nothing in the link's folder.
   const watchers = new Map<string, FSWatcher | undefined>();
+  /** Each watched folder's inode as its watcher began: a watcher stays on the inode it was given. */
+  const inodes = new Map<string, number | undefined>();
   const watchFolder = (folder: string) => {
+    inodes.set(folder, inodeOf(folder));
     try {
       const watcher = watch(folder, { persistent: false }, (_event, name) => onChange(folder, name?.toString()));
       watcher.on("error", (error) => log.warn(`${what} no longer watched: edits need a restart`, { folder, error }));
@@ -80,16 +83,45 @@ export function watchFiles(
       if (folders.has(folder)) continue;
       watcher?.close(); // where a link led before: a ConfigMap's old folder, removed after the update
       watchers.delete(folder);
+      inodes.delete(folder);
     }
   };
+  /**
+   * A folder swapped for another under its name (`mv worlds.new worlds`, `rm -rf` and copied again: a deploy) leaves
+   * its watcher on the old one, which nothing changes any more: every edit after went unseen, and nothing said so.
+   * Looked at every few seconds; one found anew is watched again and its files read.
+   */
+  const swapped = setInterval(() => {
+    for (const [folder, inode] of inodes) {
+      const now = inodeOf(folder);
+      if (now === undefined || now === inode) continue; // gone (for now), or the same
+      watchers.get(folder)?.close();
+      watchers.delete(folder);
+      for (const file of files) if (dirname(file) === folder || dirname(targets.get(file) ?? "") === folder) settle(file);
+      follow();
+    }
+  }, FOLDER_CHECK_MS).unref();
   follow();
   return {
     close() {
+      clearInterval(swapped);
       for (const watcher of watchers.values()) watcher?.close();
       watchers.clear();
       for (const timer of settling.values()) clearTimeout(timer);
     },
   };
+}
+
+/** How often each watched folder is looked at for having been swapped for another under its name. */
+const FOLDER_CHECK_MS = 2000;
+
+/** A folder's inode, or undefined while there is none. */
+function inodeOf(folder: string): number | undefined {
+  try {
+    return statSync(folder).ino;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The file a path's links lead to, or undefined while there is none. */

@@ -241,3 +241,25 @@ describe("a world or knowledge file that is a link into another folder (server/f
     }
   });
 });
+
+describe("a world file's folder swapped for another under its name (a deploy's `mv worlds.new worlds`)", () => {
+  it("takes the new folder's world file, and the edits made in it after", async () => {
+    const root = mkdtempSync(join(tmpdir(), "swapped-folder-"));
+    mkdirSync(join(root, "worlds"));
+    const file = join(root, "worlds", "world.json");
+    writeFileSync(file, JSON.stringify(ONE));
+    const world = watchWorld(file);
+    try {
+      mkdirSync(join(root, "worlds.new"));
+      writeFileSync(join(root, "worlds.new", "world.json"), JSON.stringify(TWO));
+      renameSync(join(root, "worlds"), join(root, "worlds.old"));
+      renameSync(join(root, "worlds.new"), join(root, "worlds"));
+      await waitFor("the swapped-in world taken", () => world.taken.length === 1, 5_000);
+      writeFileSync(file, JSON.stringify(ONE)); // the watcher stayed on the old folder: this and every edit after went unseen
+      await waitFor("an edit in the new folder taken", () => world.taken.length === 2, 5_000);
+      assert.deepEqual([world.taken, world.refused], [[["hans", "mina"], ["hans"]], []]);
+    } finally {
+      world.close();
+    }
+  });
+});
