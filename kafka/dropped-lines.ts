@@ -1,21 +1,24 @@
-import { logThrottle } from "../common/log-throttle.js";
 import type { Logger } from "../common/log.js";
 import { chatLogDropped } from "../common/metrics.js";
 import type { ChatLogRecord } from "./chat-log.js";
 
 /**
  * Lines a chat log drops, oldest first, past its cap (a long outage of what it waits for): counted in
- * kobot_chat_log_dropped_total and said at most every 10 s, with how many since last said.
+ * kobot_chat_log_dropped_total and said at most every 10 s, with how many since last said. Drops held back are said
+ * when that time is up, not at the next drop after it: the last drops of an outage waited for shutdown, days maybe,
+ * while the log said one line was dropped.
  */
 export class DroppedLines {
   private dropped = 0;
   private unsaid = 0;
-  private readonly throttle = logThrottle(10_000);
+  private saidAt = -Infinity;
+  private due: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly log: Logger,
     /** What the lines wait for, as the log line says it: "waiting for Kafka". */
     private readonly waitingFor: string,
+    private readonly sayEveryMs = 10_000,
   ) {}
 
   /** Lines dropped so far. */
@@ -30,13 +33,18 @@ export class DroppedLines {
     this.dropped += count;
     this.unsaid += count;
     chatLogDropped.inc(count);
-    if (this.throttle("dropped") !== undefined) this.say(cap);
+    const sinceSaid = performance.now() - this.saidAt;
+    if (sinceSaid >= this.sayEveryMs) this.say(cap);
+    else this.due ??= setTimeout(() => this.say(cap), this.sayEveryMs - sinceSaid).unref();
   }
 
-  /** Says the lines dropped since last said, if any (at shutdown: the throttle may have held the last back). */
+  /** Says the lines dropped since last said, if any (at shutdown too: some may wait for their time). */
   say(cap: number): void {
+    clearTimeout(this.due);
+    this.due = undefined;
     if (this.unsaid === 0) return;
     this.log.warn(`chat lines dropped, oldest first: more than ${cap} ${this.waitingFor}`, { lines: this.unsaid, total: this.dropped });
     this.unsaid = 0;
+    this.saidAt = performance.now();
   }
 }

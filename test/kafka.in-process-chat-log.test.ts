@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { createLogger } from "../common/log.js";
 import { register } from "../common/metrics.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord } from "../kafka/chat-log.js";
+import { DroppedLines } from "../kafka/dropped-lines.js";
 import { InProcessChatLog } from "../kafka/in-process-chat-log.js";
 
 const record = (i: number): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id: `line-${i}`, roomId: "r", serverId: "s", kind: "player", from: "p", name: "민수", text: `${i}`, ts: i });
@@ -42,6 +43,17 @@ describe("The embedded chat log's queue", () => {
     assert.equal((await dropped()) - before, 900);
     assert.equal(said.length, 1, "said once, not once a line");
     assert.match(said[0]!.msg, /^chat lines dropped/);
+  });
+
+  it("says the drops its 10 s held back once that time is up, not at the next drop, which may never come", async () => {
+    const said: Array<{ lines: number; total: number }> = [];
+    const dropped = new DroppedLines(createLogger({}, "warn", (line) => said.push(JSON.parse(line))), "waiting for Kafka", 100);
+    const lines = Array.from({ length: 10 }, (_, i) => record(i));
+    dropped.trim(lines, 8); // said at once
+    lines.push(record(10), record(11), record(12));
+    dropped.trim(lines, 8); // held back: said 100 ms after the first
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(said.map(({ lines, total }) => [lines, total]), [[2, 2], [3, 5]]);
   });
 
   it("gives lines waiting at shutdown a few seconds, then says how many were not stored", async () => {
