@@ -53,6 +53,24 @@ describe("Web client in Chromium", function () {
       return p ? { x: p.x as number, z: p.z as number } : undefined;
     }, id);
 
+  it("joins again when the browser brings the page back from its back/forward cache", async () => {
+    // Playwright's Chromium turns the cache off by default; players' browsers keep pages in it.
+    const cached = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"], ignoreDefaultArgs: ["--disable-back-forward-cache"] });
+    try {
+      const page = await cached.newPage();
+      await page.goto(`${url}/?name=${encodeURIComponent("캐시손님")}`);
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+      await page.evaluate(() => window.addEventListener("pageshow", (event) => ((window as any).fromCache = event.persisted)));
+      await page.goto(`${url}/style.css`); // the page hides: it leaves its room
+      await page.goBack({ waitUntil: "commit" });
+      await page.waitForFunction(() => (window as any).fromCache === true, undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중", undefined, { timeout: 10_000 });
+      assert.equal(await page.isDisabled("#text"), false, "the chat is on again");
+    } finally {
+      await cached.close();
+    }
+  });
+
   it("lets two players see each other move and both read the NPC's answer", async () => {
     const a = await open("민수");
     const b = await open("지영");

@@ -48,6 +48,13 @@ export async function joinWorld(
     leaving = true;
     void current?.leave();
   });
+  // A page the browser kept as it hid (back/forward cache) comes back with its room left: joined again. It stayed
+  // "연결 끊김", the chat off and no form to join with, until reloaded.
+  addEventListener("pageshow", (event) => {
+    if (!event.persisted || !leaving) return;
+    leaving = false;
+    void join();
+  });
   const enter = (room: Room<any, WorldState>) => {
     current = room;
     room.onMessage("error", onError);
