@@ -54,6 +54,7 @@ public static class NetworkCheck
         Expect(room, Count(room, "Callbacks") == 1, "callbacks once the first state came");
         Expect(room, room.Calls.IndexOf("first state") < room.Calls.IndexOf("Callbacks"), "after it");
         Expect(room, Count(room, "OnAdd players") == 1 && Count(room, "OnAdd npcs") == 1 && Count(room, "OnAdd chat") == 1, "on players, NPCs and chat");
+        Expect(room, Count(room, "Listen hearingRadius") == 1 && Count(room, "Listen sightRadius") == 1, "on the radii, which an edit of the world file changes");
         Expect(room, Count(room, "State before the first state") == 0, "no state read before it");
     }
 

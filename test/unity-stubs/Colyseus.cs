@@ -143,6 +143,7 @@ namespace Colyseus.Schema
 
     public class StateCallbackStrategy<TState>
     {
+        public Action Listen<TReturn>(Expression<Func<TState, TReturn>> propertyExpression, PropertyChangeEventHandler<TReturn> handler, bool immediate = true) { return Did("Listen", propertyExpression); }
         public Action Listen<TInstance, TReturn>(TInstance instance, Expression<Func<TInstance, TReturn>> propertyExpression, PropertyChangeEventHandler<TReturn> handler, bool immediate = true) { return null; }
         public Action OnChange<T>(T instance, OnInstanceChangeEventHandler handler) { return null; }
         public Action OnAdd<TReturn>(Expression<Func<TState, ArraySchema<TReturn>>> propertyExpression, KeyValueEventHandler<int, TReturn> handler, bool immediate = true) { return Did("OnAdd", propertyExpression); }

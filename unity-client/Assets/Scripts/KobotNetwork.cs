@@ -286,6 +286,15 @@ namespace Kobot
             callbacks.OnAdd(state => state.npcs, (npcId, npc) => SpawnNpc(callbacks, npcId, npc));
             callbacks.OnRemove(state => state.npcs, (npcId, npc) => DespawnNpc(npcId));
             callbacks.OnAdd(state => state.chat, (index, line) => OnChatLine(line));
+            // An edit of the world file changes the radii while the room runs: the rings follow (read once, they kept
+            // the old size until the player joined again).
+            callbacks.Listen(state => state.hearingRadius, (radius, previous) => ShowRanges());
+            callbacks.Listen(state => state.sightRadius, (radius, previous) => ShowRanges());
+        }
+
+        private void ShowRanges()
+        {
+            if (local != null) local.SetRanges(Room.State.hearingRadius, Room.State.sightRadius);
         }
 
         private void ClearScene()

@@ -26,6 +26,12 @@ namespace Kobot
         {
             network = owner;
             if (nameLabel != null) nameLabel.text = ChatUI.PlainText(playerName);
+            SetRanges(hearingRadius, sightRadius);
+        }
+
+        /// <summary>The rings at the room's radii now: an edit of the world file changes them while the room runs.</summary>
+        public void SetRanges(double hearingRadius, double sightRadius)
+        {
             // With a hearing range, only players inside it hear this player, and only they are heard.
             ShowRing(hearingRing, hearingRadius);
             // With a sight radius, players beyond it are despawned until they come back into it.
