@@ -53,6 +53,9 @@ export class DailyFileChatLog implements ChatLogPublisher {
    */
   async erase(account: string): Promise<number> {
     await this.flush();
+    // Kept to write again (a full disk): written after the erasure, they would bring the player's words back.
+    const theirs = new Set(this.buffer.filter((record) => record.account === account).map((record) => record.id));
+    this.buffer = this.buffer.filter((record) => record.account !== account && !(record.replyTo !== undefined && theirs.has(record.replyTo)));
     const erasing = this.writing.then(() => eraseFromDailyFiles(this.dir, account));
     this.writing = erasing.then(
       () => undefined,
