@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { runLoadTest } from "../loadtest/load-test.js";
-import { freePort, type Service, startService } from "../test/helpers/processes.js";
+import { freePort, startService, withServices } from "../test/helpers/processes.js";
 import { startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
@@ -34,52 +34,54 @@ const out = values.out ?? join(import.meta.dirname, "results", values.kafka ? "l
 const steps = values.steps!.split(",").map(Number);
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 const broker = values.kafka ? startLocalBroker("loadtest") : undefined;
-const services: Service[] = [];
 const [port, workerPort] = [await freePort(), await freePort()];
-const rows = [];
+const services = [
+  ...(broker ? [() => startService("bench-loadtest-worker", "npc/worker-main.ts", { ...broker.env, METRICS_PORT: String(workerPort) }, "npc worker started")] : []),
+  () => startService("bench-loadtest-server", "server/main.ts", { ...broker?.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info" }, "world server listening"),
+];
+const rows: Array<Record<string, number>> = [];
 try {
-  if (broker) services.push(await startService("bench-loadtest-worker", "npc/worker-main.ts", { ...broker.env, METRICS_PORT: String(workerPort) }, "npc worker started"));
-  services.push(await startService("bench-loadtest-server", "server/main.ts", { ...broker?.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info" }, "world server listening"));
-  for (const bots of steps) {
-    console.log(`${bots} bots…`);
-    const report = await runLoadTest({
-      url: `ws://127.0.0.1:${port}`,
-      bots,
-      rooms: Math.ceil(bots / 50),
-      durationS: Number(values.duration),
-      askRate: Number(values["ask-rate"]),
-      chatRate: 0.5,
-      questions,
-      processes: Number(values.processes),
-      ...(broker ? { workerMetricsUrl: `http://127.0.0.1:${workerPort}/metrics` } : {}),
-    });
-    rows.push({
-      bots,
-      rooms: report.rooms,
-      joined: report.joined,
-      joinP95: round(percentile(report.joinMs, 95)),
-      patchDelayP50: round(percentile(report.patchDelayMs, 50)),
-      patchDelayP95: round(percentile(report.patchDelayMs, 95)),
-      moveSeenP50: round(percentile(report.moveSeenMs, 50)),
-      moveSeenP95: round(percentile(report.moveSeenMs, 95)),
-      patchIntervalP50: round(percentile(report.patchIntervalMs, 50)),
-      patchIntervalP95: round(percentile(report.patchIntervalMs, 95)),
-      answerP50: round(percentile(report.answerMs, 50)),
-      answerP95: round(percentile(report.answerMs, 95)),
-      answers: report.answerMs.length,
-      fallbacks: report.fallbacks,
-      refused: report.refused,
-      unanswered: report.unanswered,
-      noAskerNear: report.noAskerNear,
-      errors: Object.values(report.errors).reduce((a, b) => a + b, 0),
-      serverCpuPct: round(report.server?.cpuPercent ?? Number.NaN),
-      serverLoopP99: round(report.server?.loopDelayP99Ms ?? Number.NaN),
-      ...(broker ? { workerCpuPct: round(report.worker?.cpuPercent ?? Number.NaN) } : {}),
-      botLoopP99: round(report.botLoopDelayP99Ms),
-    });
-  }
+  await withServices(services, async () => {
+    for (const bots of steps) {
+      console.log(`${bots} bots…`);
+      const report = await runLoadTest({
+        url: `ws://127.0.0.1:${port}`,
+        bots,
+        rooms: Math.ceil(bots / 50),
+        durationS: Number(values.duration),
+        askRate: Number(values["ask-rate"]),
+        chatRate: 0.5,
+        questions,
+        processes: Number(values.processes),
+        ...(broker ? { workerMetricsUrl: `http://127.0.0.1:${workerPort}/metrics` } : {}),
+      });
+      rows.push({
+        bots,
+        rooms: report.rooms,
+        joined: report.joined,
+        joinP95: round(percentile(report.joinMs, 95)),
+        patchDelayP50: round(percentile(report.patchDelayMs, 50)),
+        patchDelayP95: round(percentile(report.patchDelayMs, 95)),
+        moveSeenP50: round(percentile(report.moveSeenMs, 50)),
+        moveSeenP95: round(percentile(report.moveSeenMs, 95)),
+        patchIntervalP50: round(percentile(report.patchIntervalMs, 50)),
+        patchIntervalP95: round(percentile(report.patchIntervalMs, 95)),
+        answerP50: round(percentile(report.answerMs, 50)),
+        answerP95: round(percentile(report.answerMs, 95)),
+        answers: report.answerMs.length,
+        fallbacks: report.fallbacks,
+        refused: report.refused,
+        unanswered: report.unanswered,
+        noAskerNear: report.noAskerNear,
+        errors: Object.values(report.errors).reduce((a, b) => a + b, 0),
+        serverCpuPct: round(report.server?.cpuPercent ?? Number.NaN),
+        serverLoopP99: round(report.server?.loopDelayP99Ms ?? Number.NaN),
+        ...(broker ? { workerCpuPct: round(report.worker?.cpuPercent ?? Number.NaN) } : {}),
+        botLoopP99: round(report.botLoopDelayP99Ms),
+      });
+    }
+  });
 } finally {
-  await Promise.allSettled(services.map((service) => service.stop()));
   broker?.stop();
 }
 console.log();
