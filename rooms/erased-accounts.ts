@@ -1,6 +1,9 @@
 /** Where the erasure route (server/erasure-routes.ts) tells every room, on every server through the presence, of an account erased. */
 export const ERASURES_CHANNEL = "kobot:erasures";
 
+/** Twice the longest a question may wait for its answer (NPC_TIMEOUT_MS at most 600 s, its time in the queue included). */
+const KEPT_MS = 1_200_000;
+
 /**
  * Accounts erased while a question of theirs may still wait for its answer. The answer's chat-log record carries the
  * question; logged after the erasure, it put the player's words back into the stores it had just been taken out of
@@ -9,15 +12,9 @@ export const ERASURES_CHANNEL = "kobot:erasures";
 export class ErasedAccounts {
   private readonly erasedAt = new Map<string, number>();
 
-  constructor(
-    /** Twice the longest a question may wait for its answer (NPC_TIMEOUT_MS at most 600 s, its time in the queue included). */
-    private readonly keepMs = 1_200_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
   readonly heard = (account: string): void => {
-    const now = this.now();
-    for (const [erased, at] of this.erasedAt) if (now - at > this.keepMs) this.erasedAt.delete(erased);
+    const now = Date.now();
+    for (const [erased, at] of this.erasedAt) if (now - at > KEPT_MS) this.erasedAt.delete(erased);
     this.erasedAt.set(account, now);
   };
 
