@@ -69,7 +69,7 @@ def write_candidates(rows: list[tuple[str, str]], path: Path) -> int:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
-        writer.writerows([(spreadsheet_safe(q), spreadsheet_safe(a), 0, "no") for q, a in rows])
+        writer.writerows([_unreviewed(q, a) for q, a in rows])
     return len(rows)
 
 
@@ -90,6 +90,11 @@ def refresh_candidates(rows: list[tuple[str, str]], path: Path) -> tuple[int, in
         writer.writerow(COLUMNS)
         for key, (q, a) in sorted(now.items(), key=lambda item: item[1]):
             row = kept.get(key)
-            writer.writerow([row.get(column) or "" for column in COLUMNS] if row else [spreadsheet_safe(q), spreadsheet_safe(a), 0, "no"])
+            writer.writerow([row.get(column) or "" for column in COLUMNS] if row else _unreviewed(q, a))
     os.replace(written, path)
     return len(now), sum(1 for key in kept if key not in now)
+
+
+def _unreviewed(question: str, answer: str) -> tuple[str, str, int, str]:
+    """A candidate's row in COLUMNS' order, as it is first written: not reviewed yet."""
+    return spreadsheet_safe(question), spreadsheet_safe(answer), 0, "no"
