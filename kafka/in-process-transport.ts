@@ -85,11 +85,9 @@ export class InProcessBus {
   }
 
   private async answer(worker: AnswerQuestions, batch: QuestionMessage[]): Promise<void> {
+    let answers: AnswerMessage[];
     try {
-      const answers = await worker(batch);
-      for (const answer of answers) this.deliver(answer);
-      this.inFlight--;
-      this.drain();
+      answers = await worker(batch);
     } catch {
       // The worker failed as a whole: keep its questions, as an uncommitted Kafka batch would,
       // and try again a little later rather than in a tight loop.
@@ -98,7 +96,12 @@ export class InProcessBus {
         this.inFlight--;
         this.drain();
       }, RETRY_AFTER_MS).unref();
+      return;
     }
+    // Outside the retry: a batch the worker answered is never asked again, whatever a server does with an answer.
+    for (const answer of answers) this.deliver(answer);
+    this.inFlight--;
+    this.drain();
   }
 
   private dropOldest(): void {
@@ -110,6 +113,11 @@ export class InProcessBus {
 
   private deliver(answer: AnswerMessage): void {
     const onAnswer = answer.replyTo ? this.servers.get(answer.replyTo) : undefined;
-    onAnswer?.(answer);
+    try {
+      onAnswer?.(answer);
+    } catch (error) {
+      // One answer a server could not take must not cost the others of its batch.
+      console.error(`in-process bus: the server could not take the answer to ${answer.questionId}:`, error);
+    }
   }
 }

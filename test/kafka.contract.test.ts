@@ -124,6 +124,31 @@ describe("In-process transport", () => {
     assert.deepEqual(got.map((x) => x.questionId), ["q1"]);
   });
 
+  it("asks the worker once for a batch it answered, and delivers the rest of it, when the server throws on an answer", async () => {
+    const bus = new InProcessBus();
+    const got: string[] = [];
+    const server = bus.serverChannel("A");
+    await server.start((answer) => {
+      if (answer.questionId === "q1") throw new Error("room bug");
+      got.push(answer.questionId);
+    });
+    let calls = 0;
+    await bus.workerChannel().start(async (questions) => {
+      calls++;
+      return questions.map((q) => answerTo(q));
+    });
+    const logged = console.error;
+    console.error = () => {};
+    try {
+      for (const id of ["q1", "q2"]) void server.sendQuestion({ ...question, questionId: id });
+      await new Promise((resolve) => setTimeout(resolve, 1300)); // past the retry of a failed batch
+    } finally {
+      console.error = logged;
+    }
+    assert.equal(calls, 1);
+    assert.deepEqual(got, ["q2"]);
+  });
+
   it("keeps at most so many questions while no worker answers, answering the oldest `worker_behind` to the server that asked", async () => {
     const bus = new InProcessBus(16, 3);
     const got: Answer[] = [];
