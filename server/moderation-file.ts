@@ -10,12 +10,21 @@ const SANCTIONS: readonly Sanction[] = ["mute", "ban"];
 const REPORTS_A_PIECE = 500;
 
 const record = z.object({ account: z.string(), since: z.number(), until: z.number(), reason: z.string().optional() });
+/** What the reports' index reads of a stored report: one that lacks it (a hand edit) would stop the server's start. */
+const REPORT = z.object({ id: z.string(), at: z.number(), reported: z.object({ account: z.string().optional() }) });
+const isReportJson = (json: string) => {
+  try {
+    return REPORT.safeParse(JSON.parse(json)).success;
+  } catch {
+    return false;
+  }
+};
 const SNAPSHOT = z.object({
   v: z.literal(1),
   mute: z.array(record),
   ban: z.array(record),
   /** The reports' store as it is (field → the report's JSON). */
-  reports: z.record(z.string(), z.string()),
+  reports: z.record(z.string(), z.string().refine(isReportJson, "not a report's JSON")),
 });
 type Snapshot = z.infer<typeof SNAPSHOT>;
 

@@ -91,6 +91,17 @@ describe("the embedded default's moderation file (server/moderation-file.ts)", (
     assert.deepEqual((JSON.parse(readFileSync(file, "utf8")) as { mute: { account: string }[] }).mute.map((m) => m.account), ["new"]);
     await lift(presence, "mute", "new");
   });
+
+  it("sets aside a file whose report is not a report's JSON (a hand edit), and starts", async () => {
+    const file = fileIn();
+    const text = JSON.stringify({ v: 1, mute: [], ban: [], reports: { "account a → account b": "{not json" } });
+    writeFileSync(file, text);
+    const kept = await keepModeration(file, quiet);
+    assert.deepEqual(await listReports(kept.presence, { limit: 10 }), []);
+    await kept.stop();
+    const aside = readdirSync(join(file, "..")).filter((name) => name.startsWith("moderation.json.unreadable-"));
+    assert.equal(readFileSync(join(file, "..", aside[0]!), "utf8"), text);
+  });
 });
 
 describe("one process's DATA_DIR (server/file-lock.ts)", () => {
