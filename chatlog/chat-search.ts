@@ -66,14 +66,23 @@ export interface SearchResult {
 }
 
 /**
+ * The words of a query: split at spaces, punctuation taken off their ends ("날씨?" is "날씨") but kept inside, where
+ * the analyzer keeps it too: "3.14", "naver.com" and "10,000원" are one word of the line each, and their pieces
+ * ("14", "com") begin none, so a query split there found nothing.
+ */
+export const queryWords = (q: string) =>
+  q
+    .toLowerCase()
+    .split(/\s+/)
+    .map((word) => word.replace(/^[,.!?~]+|[,.!?~]+$/g, ""))
+    .filter(Boolean);
+
+/**
  * Each word of `q` must match a word of the line, as a whole word or as its beginning, since
  * Korean words carry particles: "날씨" finds "날씨가 좋다". Exact words score higher.
  */
 export function searchQuery(params: SearchParams): Record<string, unknown> {
-  const must = (params.q ?? "")
-    .toLowerCase()
-    .split(/[\s,.!?~]+/)
-    .filter(Boolean)
+  const must = queryWords(params.q ?? "")
     .slice(0, 10)
     .map((word) => ({
       bool: { should: [{ match: { text: { query: word, boost: 2 } } }, { prefix: { text: { value: word } } }] },
@@ -109,9 +118,14 @@ export async function searchChat(es: Client, params: SearchParams, prefix = CHAT
   const total = typeof response.hits.total === "number" ? response.hits.total : (response.hits.total?.value ?? 0);
   return {
     total,
-    hits: response.hits.hits.map((hit) => {
-      const { "@timestamp": ts, ...doc } = hit._source!;
-      return { ...(doc as ChatHit), ts: Number(ts), ...(hit.highlight?.text ? { highlight: hit.highlight.text[0] } : {}) };
-    }),
+    hits: response.hits.hits.map((hit) => ({ ...chatHit(hit._source!), ...(hit.highlight?.text ? { highlight: hit.highlight.text[0] } : {}) })),
   };
+}
+
+/**
+ * A stored line as the search gives it. The indexer stores its time as epoch ms; Logstash's pipeline
+ * (ops/logstash), as an ISO string, which Number() made null.
+ */
+export function chatHit({ "@timestamp": ts, ...doc }: Record<string, unknown>): ChatHit {
+  return { ...(doc as unknown as ChatHit), ts: typeof ts === "number" ? ts : Date.parse(String(ts)) };
 }

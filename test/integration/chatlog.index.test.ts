@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { Client as Elasticsearch } from "@elastic/elasticsearch";
+
+import { eraseAccountLines } from "../../chatlog/erase-account.js";
+import { ChatIndexer } from "../../chatlog/chat-indexer.js";
+import { searchChat, SearchParams } from "../../chatlog/chat-search.js";
+import { indexFor, installTemplate } from "../../chatlog/index-template.js";
+import { CHAT_LOG_VERSION, type ChatLogRecord } from "../../kafka/chat-log.js";
+import { quiet } from "../helpers/world.js";
+
+/** The chat index's own parts (chatlog/: template, indexer, search, erasure) against the suite's real node. */
+describe("The chat index on a real Elasticsearch node", function () {
+  const es = new Elasticsearch({ node: process.env.TEST_ES_URL! });
+  const prefix = `test-index-${Date.now().toString(36)}`;
+  const line = (id: string, text: string, more: Partial<ChatLogRecord> = {}): ChatLogRecord => ({
+    v: CHAT_LOG_VERSION, id, roomId: "r1", serverId: "s1", kind: "player", from: "p1", name: "민수", text, ts: Date.now(), ...more,
+  });
+  const indexed = async (records: ChatLogRecord[]) => {
+    assert.deepEqual(await new ChatIndexer(es, quiet, prefix).index(records), []);
+    await es.indices.refresh({ index: prefix });
+  };
+  const texts = async (params: Record<string, string>) => (await searchChat(es, SearchParams.parse(params), prefix)).hits.map((hit) => hit.text).sort();
+
+  before(() => installTemplate(es, prefix));
+
+  after(async () => {
+    await es.indices.delete({ index: `${prefix}-*`, expand_wildcards: "all" });
+    await es.indices.deleteIndexTemplate({ name: prefix });
+    await es.close();
+  });
+
+  it("finds words with punctuation inside them (3.14, naver.com, 10,000원), and words asked with punctuation after them", async () => {
+    await indexed([
+      line("p1", "원주율은 3.14 정도"), line("p2", "naver.com 에 가봐"), line("p3", "가격은 10,000원이야"), line("p4", "날씨가 좋다"), line("p5", "3 14 따로"),
+    ]);
+    assert.deepEqual(await texts({ q: "3.14" }), ["원주율은 3.14 정도"]);
+    assert.deepEqual(await texts({ q: "naver.com" }), ["naver.com 에 가봐"]);
+    assert.deepEqual(await texts({ q: "10,000원" }), ["가격은 10,000원이야"]);
+    assert.deepEqual(await texts({ q: "날씨?" }), ["날씨가 좋다"]);
+  });
+
+  it("does not erase while a month of the index is closed: it says so, and erases it all once the month is open", async () => {
+    const lastYear = Date.now() - 400 * 24 * 3600_000;
+    await indexed([line("c1", "작년에 한 말", { account: "acc-c", ts: lastYear }), line("c2", "오늘 한 말", { account: "acc-c" })]);
+    await es.indices.close({ index: indexFor(prefix, lastYear) });
+    await assert.rejects(eraseAccountLines(es, "acc-c", prefix), /closed/);
+    await es.indices.open({ index: indexFor(prefix, lastYear), wait_for_active_shards: 1 });
+    assert.equal(await eraseAccountLines(es, "acc-c", prefix), 2);
+    assert.deepEqual(await texts({ account: "acc-c" }), []);
+  });
+});
