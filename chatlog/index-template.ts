@@ -1,4 +1,8 @@
-import type { Client } from "@elastic/elasticsearch";
+import { type Client, errors } from "@elastic/elasticsearch";
+
+import type { Logger } from "../common/log.js";
+import { untilReachable } from "../common/until-reachable.js";
+import { elasticsearchAway } from "./elasticsearch-away.js";
 
 import type { ChatLogRecord } from "../kafka/chat-log.js";
 
@@ -81,12 +85,19 @@ export async function koreanAnalyzer(es: Client): Promise<"cjk" | "standard"> {
   }
 }
 
-/** Installs (or updates) the index template and the open indices' mappings; idempotent, safe from several indexers at once. */
-export async function installTemplate(es: Client, prefix = CHAT_INDEX_PREFIX): Promise<void> {
+/**
+ * Installs (or updates) the index template and the open indices' mappings; idempotent, safe from several indexers at
+ * once. Returns the indices of the pattern that refused the mappings (made by hand with other types: their lines
+ * become dead letters), where one such index failed the whole install.
+ */
+export async function installTemplate(es: Client, prefix = CHAT_INDEX_PREFIX): Promise<{ index: string; reason: string }[]> {
   const analyzer = await koreanAnalyzer(es);
   await es.indices.putIndexTemplate({
     name: prefix,
     index_patterns: [`${prefix}-*`],
+    // Two deployments on one cluster whose prefixes nest (kobot-chat, kobot-chat-staging) match each other's indices
+    // ("kobot-chat-*"); at the same priority the second template was refused. The longer prefix is the nearer match.
+    priority: prefix.length,
     template: {
       settings: {
         number_of_shards: 1,
@@ -102,5 +113,24 @@ export async function installTemplate(es: Client, prefix = CHAT_INDEX_PREFIX): P
   });
   // The template shapes only indices created after it: the month's index already open gets fields added since
   // (such as `account`) too, or its strict mapping would refuse every line carrying one until the next month.
-  await es.indices.putMapping({ index: `${prefix}-*`, allow_no_indices: true, ...(CHAT_MAPPINGS as object) });
+  const indices = Object.keys(await es.indices.get({ index: `${prefix}-*`, allow_no_indices: true, expand_wildcards: "open", features: ["mappings"] }));
+  const refused: { index: string; reason: string }[] = [];
+  for (const index of indices) {
+    try {
+      await es.indices.putMapping({ index, ...(CHAT_MAPPINGS as object) });
+    } catch (error) {
+      if (!(error instanceof errors.ResponseError) || error.statusCode !== 400) throw error;
+      refused.push({ index, reason: String(error.body?.error?.reason ?? error.message) });
+    }
+  }
+  return refused;
+}
+
+/** `installTemplate` once Elasticsearch answers, saying which indices refused the mappings; rejects on any other refusal. */
+export async function installTemplateWhenReachable(es: Client, prefix: string, log: Logger): Promise<void> {
+  let refused: { index: string; reason: string }[] = [];
+  await untilReachable("elasticsearch", async () => void (refused = await installTemplate(es, prefix)), log, { retries: elasticsearchAway });
+  for (const { index, reason } of refused) {
+    log.error("an index of the chat pattern refused the chat mappings: lines meant for it go to the dead letters until it is mended or deleted", { index, reason });
+  }
 }

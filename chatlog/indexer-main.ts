@@ -11,8 +11,7 @@ import { ConfigError, loadConfig } from "../server/config.js";
 import { serveMetrics } from "../server/metrics-server.js";
 import { onTerminate } from "../server/terminate.js";
 import { ChatIndexer } from "./chat-indexer.js";
-import { installTemplate } from "./index-template.js";
-import { untilReachable } from "../common/until-reachable.js";
+import { installTemplateWhenReachable } from "./index-template.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,7 +20,7 @@ async function main(): Promise<void> {
   // First: /metrics answers while the indexer waits for Elasticsearch, so a scrape sees it up and waiting.
   if (config.metricsPort) await serveMetrics(config.metricsPort, log, config.metricsToken);
   const es = new Elasticsearch({ node: config.elasticsearch.url });
-  await untilReachable("elasticsearch", () => installTemplate(es, config.elasticsearch!.indexPrefix), log);
+  await installTemplateWhenReachable(es, config.elasticsearch.indexPrefix, log);
   const indexer = new ChatIndexer(es, log, config.elasticsearch.indexPrefix);
   const kafka = createKafka(config.kafka.brokers, "kobot-chat-indexer", log, config.kafka.retentionMs);
   const source = new KafkaChatLogSource(kafka, config.kafka.chatLog, config.kafka.indexerGroup, log);

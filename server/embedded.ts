@@ -1,8 +1,7 @@
 import { Client as Elasticsearch } from "@elastic/elasticsearch";
 
 import { ChatIndexer } from "../chatlog/chat-indexer.js";
-import { installTemplate } from "../chatlog/index-template.js";
-import { untilReachable } from "../common/until-reachable.js";
+import { installTemplateWhenReachable } from "../chatlog/index-template.js";
 import type { Logger } from "../common/log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { DailyFileChatLog, fanOut } from "../kafka/daily-file-chat-log.js";
@@ -84,12 +83,14 @@ export async function startEmbeddedChatLog(
       }),
   });
   // Waits for Elasticsearch in the background: the game starts even while it is down.
-  void untilReachable("elasticsearch", () => installTemplate(es, config.elasticsearch!.indexPrefix), indexLog).then(() =>
-    chatLog.source().start(async (records) => {
-      const dead = await indexer.index(records);
-      for (const letter of dead) indexLog.error("chat line refused by Elasticsearch", { reason: letter.reason });
-      return dead;
-    }),
+  void installTemplateWhenReachable(es, config.elasticsearch.indexPrefix, indexLog).then(
+    () =>
+      chatLog.source().start(async (records) => {
+        const dead = await indexer.index(records);
+        for (const letter of dead) indexLog.error("chat line refused by Elasticsearch", { reason: letter.reason });
+        return dead;
+      }),
+    (error: unknown) => indexLog.error("chat search off: Elasticsearch refused the chat index template (ES_URL, ES_INDEX_PREFIX); lines are not indexed", { error }),
   );
   return { chatLog: fanOut(archive, chatLog.publisher()), indexer, archive: files };
 }

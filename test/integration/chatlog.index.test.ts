@@ -4,6 +4,7 @@ import { Client as Elasticsearch } from "@elastic/elasticsearch";
 import { eraseAccountLines } from "../../chatlog/erase-account.js";
 import { ChatIndexer } from "../../chatlog/chat-indexer.js";
 import { searchChat, SearchParams } from "../../chatlog/chat-search.js";
+import { elasticsearchAway } from "../../chatlog/elasticsearch-away.js";
 import { indexFor, installTemplate } from "../../chatlog/index-template.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord } from "../../kafka/chat-log.js";
 import { quiet } from "../helpers/world.js";
@@ -47,5 +48,38 @@ describe("The chat index on a real Elasticsearch node", function () {
     await es.indices.open({ index: indexFor(prefix, lastYear), wait_for_active_shards: 1 });
     assert.equal(await eraseAccountLines(es, "acc-c", prefix), 2);
     assert.deepEqual(await texts({ account: "acc-c" }), []);
+  });
+
+  it("installs over an index of its pattern made by hand with other types, naming it, and indexes the month's lines", async () => {
+    await es.indices.create({ index: `${prefix}-by-hand`, mappings: { properties: { text: { type: "integer" } } } });
+    const refused = await installTemplate(es, prefix);
+    assert.deepEqual(refused.map((r) => r.index), [`${prefix}-by-hand`]);
+    assert.match(refused[0]!.reason, /text/);
+    await indexed([line("h1", "손으로 만든 색인 옆에서")]);
+    assert.deepEqual(await texts({ q: "손으로" }), ["손으로 만든 색인 옆에서"]);
+    await es.indices.delete({ index: `${prefix}-by-hand` });
+  });
+
+  it("installs beside a deployment whose prefix begins its own (kobot-chat, kobot-chat-staging): neither finds the other's lines", async () => {
+    const staging = `${prefix}-staging`;
+    await installTemplate(es, staging);
+    try {
+      assert.deepEqual(await new ChatIndexer(es, quiet, staging).index([line("s1", "스테이징에서 한 말")]), []);
+      await indexed([line("m1", "운영에서 한 말")]);
+      await es.indices.refresh({ index: staging });
+      assert.deepEqual(await texts({ q: "한" }), ["운영에서 한 말"]);
+      assert.deepEqual((await searchChat(es, SearchParams.parse({ q: "한" }), staging)).hits.map((hit) => hit.text), ["스테이징에서 한 말"]);
+    } finally {
+      await es.indices.delete({ index: `${staging}-*` });
+      await es.indices.deleteIndexTemplate({ name: staging });
+    }
+  });
+
+  it("waits for a node that does not answer, not for one that refuses (a start said \"not reachable\" for ever)", async () => {
+    const away = new Elasticsearch({ node: "http://127.0.0.1:1", maxRetries: 0 });
+    const refusal = await es.indices.create({ index: "Not-Lowercase" }).catch((error: unknown) => error);
+    assert.equal(elasticsearchAway(await away.info().catch((error: unknown) => error)), true);
+    assert.equal(elasticsearchAway(refusal), false);
+    await away.close();
   });
 });
