@@ -31,14 +31,20 @@ const keyOf = (sanction: Sanction, account: string) => `kobot:${sanction}:${acco
  */
 const recordsOf = (sanction: Sanction) => `kobot:${sanction}s`;
 
-/** Sanctions `account` for `ms`; returns when it ends (epoch ms). */
-export async function impose(presence: Presence, sanction: Sanction, account: string, ms: number, reason?: string): Promise<number> {
+/**
+ * Sanctions `account` for `ms`, unless one of this kind in force already ends later: that one stays, reason and all
+ * (a 30-minute mute from a report, or the mute that reports impose by themselves, cut a moderator's week-long mute to
+ * its own length). Returns when the sanction in force ends (epoch ms), and whether it is the one before.
+ */
+export async function impose(presence: Presence, sanction: Sanction, account: string, ms: number, reason?: string): Promise<{ until: number; longerInForce: boolean }> {
   const since = Date.now();
   const until = since + ms;
+  const before = await sanctionedUntil(presence, sanction, account);
+  if (before !== undefined && before >= until) return { until: before, longerInForce: true };
   await presence.setex(keyOf(sanction, account), String(until), Math.ceil(ms / 1000));
   await presence.hset(recordsOf(sanction), account, JSON.stringify({ since, until, ...(reason ? { reason } : {}) }));
   await presence.publish(SANCTIONS_CHANNEL, { sanction, account, until } satisfies SanctionChange);
-  return until;
+  return { until, longerInForce: false };
 }
 
 /** Sets again a sanction recorded before (a restart of the embedded default): its key for the time it has left. */

@@ -4,7 +4,7 @@ import { z } from "zod";
 
 import type { Logger } from "../common/log.js";
 import type { HashPages } from "../rooms/hash-pages.js";
-import { closeReport, listReports, REPORTS_KEPT } from "../rooms/player-reports.js";
+import { closeReport, listReports, REPORTS, REPORTS_KEPT } from "../rooms/player-reports.js";
 
 const ReportsQuery = z
   .object({
@@ -16,7 +16,7 @@ const ReportsQuery = z
 
 /**
  * `GET /api/reports?account=&limit=` (admin): players' reports of other players, newest first, each with the reported
- * player's last lines (rooms/player-reports.ts); `DELETE /api/reports/:id` takes one off the list once dealt with
+ * player's last lines (rooms/player-reports.ts), and without `account` the `total` open; `DELETE /api/reports/:id` takes one off the list once dealt with
  * (a mute or a ban: sanction-routes.ts). `hashes` reads the reports' index a page at a time, the rooms running between
  * pages.
  */
@@ -27,7 +27,9 @@ export function reportRoutes(app: Application, presence: () => Presence, hashes:
       res.status(400).json({ error: "bad reports query", details: z.prettifyError(query.error) });
       return;
     }
-    res.json({ reports: await listReports(presence(), query.data, hashes()) });
+    const reports = await listReports(presence(), query.data, hashes());
+    // How many are open in all: the console shows the newest 200, and said nothing of the older ones.
+    res.json({ reports, ...(query.data.account === undefined ? { total: await presence().hlen(REPORTS) } : {}) });
   });
   app.delete("/api/reports/:id", adminOnly, async (req, res) => {
     const id = String(req.params.id);

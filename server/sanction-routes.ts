@@ -33,7 +33,7 @@ const ROUTES: Record<Sanction, string> = { mute: "/api/mutes", ban: "/api/bans" 
 /**
  * `POST /api/mutes|bans {account, minutes, reason?}` and `DELETE /api/mutes|bans/:account` (admin): a moderator
  * mutes or bans a signed-in player's account (rooms/account-sanctions.ts) in every room of every process sharing the
- * presence. `GET /api/mutes|bans` lists those in force (`{mutes|bans: [{account, since, until, reason?}]}`).
+ * presence; one in force that ends later stays (`{account, until, longerInForce: true}`): lift it first to shorten it. `GET /api/mutes|bans` lists those in force (`{mutes|bans: [{account, since, until, reason?}]}`).
  * `POST /api/kicks {player, reason?}` puts a player out of their room now (rooms/player-kicks.ts), signed in or not.
  */
 export function sanctionRoutes(app: Application, presence: () => Presence, adminOnly: RequestHandler, log: Logger): void {
@@ -42,7 +42,11 @@ export function sanctionRoutes(app: Application, presence: () => Presence, admin
       const request = bodyOr400(SanctionRequest, req.body, res, sanction);
       if (!request) return;
       const { account, minutes, reason } = request;
-      const until = await impose(presence(), sanction, account, minutes * 60_000, reason);
+      const { until, longerInForce } = await impose(presence(), sanction, account, minutes * 60_000, reason);
+      if (longerInForce) {
+        log.info(`account: ${sanction} already in force for longer; kept`, { account, minutes, reason, until });
+        return void res.json({ account, until, longerInForce });
+      }
       sanctionsImposed.inc({ sanction });
       log.info(`account: ${sanction}`, { account, minutes, reason });
       res.json({ account, until });

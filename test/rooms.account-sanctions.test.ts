@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 
 import { LocalPresence } from "@colyseus/core";
 
-import { impose, lift, sanctionsInForce } from "../rooms/account-sanctions.js";
+import { impose, lift, sanctionedUntil, sanctionsInForce } from "../rooms/account-sanctions.js";
 import { sleep } from "./helpers/world.js";
 
 describe("account sanctions' records (rooms/account-sanctions.ts)", () => {
@@ -14,6 +14,19 @@ describe("account sanctions' records (rooms/account-sanctions.ts)", () => {
     assert.deepEqual((await sanctionsInForce(presence, "mute")).map((record) => record.account), ["long"]);
     assert.deepEqual(Object.keys(await presence.hgetall("kobot:mutes")), ["long"], "the ended record is gone from the presence, not only from the list");
     await Promise.all(["brief", "long"].map((account) => lift(presence, "mute", account))); // their expiry timers would hold mocha's exit
+    presence.shutdown();
+  });
+
+  it("never shortens a sanction in force: a shorter one keeps the longer, reason and all; a longer one replaces it", async () => {
+    const presence = new LocalPresence();
+    const week = await impose(presence, "mute", "loud", 7 * 24 * 3600_000, "일주일: 반복 욕설");
+    assert.deepEqual(await impose(presence, "mute", "loud", 30 * 60_000, "신고: 욕설"), { until: week.until, longerInForce: true });
+    assert.equal(await sanctionedUntil(presence, "mute", "loud"), week.until);
+    assert.deepEqual((await sanctionsInForce(presence, "mute")).map((record) => record.reason), ["일주일: 반복 욕설"]);
+    const twoWeeks = await impose(presence, "mute", "loud", 14 * 24 * 3600_000, "더 길게");
+    assert.equal(twoWeeks.longerInForce, false);
+    assert.equal(await sanctionedUntil(presence, "mute", "loud"), twoWeeks.until);
+    await lift(presence, "mute", "loud");
     presence.shutdown();
   });
 });

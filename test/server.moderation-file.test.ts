@@ -33,7 +33,7 @@ describe("the embedded default's moderation file (server/moderation-file.ts)", (
     const file = fileIn();
     const kept = await keepModeration(file, quiet);
     const before = kept.presence;
-    const muteUntil = await impose(before, "mute", "loud", 30 * 60_000, "욕설");
+    const { until: muteUntil } = await impose(before, "mute", "loud", 30 * 60_000, "욕설");
     await impose(before, "ban", "rowdy", 24 * 60 * 60_000);
     const filed = await fileReport(before, report("calm", "loud"));
     await kept.stop();

@@ -87,6 +87,8 @@ describe("players' reports of other players (room message report, GET /api/repor
     rude.room.send("chat", { text: "신고당해도 말한다" });
     await waitFor("not muted by reports: REPORTS_TO_MUTE is off unless set", () => stateOf(hurt).chat.some((line) => line.text === "신고당해도 말한다"));
     assert.deepEqual((await reports("?limit=1")).map((r) => r.reporter.name), ["목격자"]);
+    const limited = (await (await fetch(`${http}/api/reports?limit=1`, { headers: admin })).json()) as { total: number };
+    assert.equal(limited.total, 2, "how many are open, past the limit too (the console shows the newest 200)");
 
     assert.equal((await fetch(`${http}/api/reports/${both[0]!.id}`, { method: "DELETE", headers: admin })).status, 204);
     assert.deepEqual((await reports()).map((r) => r.reporter.name), ["다친사람"]);

@@ -109,11 +109,11 @@ describe("Moderation console in Chromium (/moderation)", function () {
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.clock.install(); // the 10 s refresh comes when the test says
-    // The mute is held on its way until the test lets it go.
+    // The action is held on its way (its first call takes the report off the list) until the test lets it go.
     let letMuteGo = () => {};
     const muteHeld = new Promise<void>((resolve) => (letMuteGo = resolve));
-    await page.route("**/api/mutes", async (route) => {
-      if (route.request().method() === "POST") await muteHeld;
+    await page.route("**/api/reports/*", async (route) => {
+      if (route.request().method() === "DELETE") await muteHeld;
       await route.continue();
     });
     await page.goto(`${url}/moderation`);
@@ -125,6 +125,7 @@ describe("Moderation console in Chromium (/moderation)", function () {
     assert.deepEqual(await buttonsOff(), [true, true, true, true], "no second sanction while the first is on its way");
     // A refresh draws the row anew while the mute is held: its buttons stay off.
     await row.evaluate((tr) => ((tr as HTMLElement).dataset.drawn = "before"));
+    await page.mouse.move(0, 0); // off the table, which the timed refresh does not draw under the pointer
     await page.clock.runFor(10_000);
     await page.locator("#reports tbody tr:not([data-drawn])", { hasText: "느린무례 (acc-slow)" }).waitFor();
     assert.deepEqual(await buttonsOff(), [true, true, true, true], "still off after the refresh");
@@ -137,7 +138,7 @@ describe("Moderation console in Chromium (/moderation)", function () {
     const oldHeld = new Promise<void>((resolve) => (letOldGo = resolve));
     let held = 0;
     let oldRead = false;
-    await page.unroute("**/api/mutes");
+    await page.unroute("**/api/reports/*");
     await page.route("**/api/mutes", async (route) => {
       if (route.request().method() !== "GET" || held++ > 0) return route.continue();
       const response = await route.fetch(); // the mute still in force as this one reads
@@ -155,6 +156,54 @@ describe("Moderation console in Chromium (/moderation)", function () {
     await page.waitForTimeout(500);
     assert.equal(await page.locator("#mutes tbody tr", { hasText: "acc-slow" }).count(), 0, "the older answer dropped");
     assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it("acts on a report once when two moderators press at once (the second is told, nothing imposed), keeps a longer mute, and draws no new report under the pointer", async () => {
+    const rude = await joinAs("acc-twice", "두번무례");
+    const hurt = await joinAs("acc-twice-hurt", "두번신고", rude.room.roomId);
+    let filed = 0;
+    hurt.room.onMessage("reported", () => filed++);
+    hurt.room.send("report", { player: rude.room.sessionId, reason: "욕설" });
+    await waitFor("the report filed", () => filed === 1);
+    const week = await fetch(`${url}/api/mutes`, {
+      method: "POST",
+      headers: { ...admin, "content-type": "application/json" },
+      body: JSON.stringify({ account: "acc-twice", minutes: 7 * 24 * 60, reason: "일주일: 반복 욕설" }),
+    });
+    const { until } = (await week.json()) as { until: number };
+
+    const context = await browser.newContext({ httpCredentials: ADMIN });
+    const [first, second] = [await context.newPage(), await context.newPage()];
+    const errors: string[] = [];
+    for (const page of [first, second]) {
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(`${url}/moderation`);
+      await page.locator("#reports tbody tr", { hasText: "두번무례 (acc-twice)" }).waitFor();
+    }
+    await first.locator("#reports tbody tr", { hasText: "두번무례" }).getByRole("button", { name: "채팅 금지 30분" }).click();
+    await first.locator("#status.note", { hasText: "더 긴 채팅 금지가 이미 있어 그대로 둬요" }).waitFor();
+    await second.locator("#reports tbody tr", { hasText: "두번무례" }).getByRole("button", { name: "하루 차단" }).click();
+    await second.locator("#status.error", { hasText: "다른 운영자가 먼저 처리했어요" }).waitFor();
+    const read = async (path: string) => (await (await fetch(`${url}${path}`, { headers: admin })).json()) as Record<string, Array<{ account: string; until: number; reason?: string }>>;
+    assert.deepEqual((await read("/api/mutes")).mutes!.map(({ account, until, reason }) => [account, until, reason]), [["acc-twice", until, "일주일: 반복 욕설"]]);
+    assert.deepEqual((await read("/api/bans")).bans, [], "the second moderator's ban was not imposed");
+
+    // A new report comes while the pointer is over the table: drawn once the pointer leaves, not under it.
+    await first.clock.install();
+    await first.reload();
+    await first.locator("#reports tbody td.empty").waitFor();
+    await first.locator("#reports").hover();
+    hurt.room.send("report", { player: rude.room.sessionId, reason: "또 욕설" });
+    await waitFor("the second report filed", () => filed === 2);
+    const drawnAt = await first.locator("#status").textContent();
+    await first.clock.runFor(10_000);
+    await first.waitForFunction((before) => document.querySelector("#status")!.textContent !== before, drawnAt); // the timed refresh read the list
+    assert.equal(await first.locator("#reports tbody tr", { hasText: "두번무례" }).count(), 0, "not drawn under the pointer");
+    await first.mouse.move(0, 0);
+    await first.locator("#reports tbody tr", { hasText: "두번무례" }).waitFor();
+    assert.deepEqual(errors, []);
+    await fetch(`${url}/api/mutes/acc-twice`, { method: "DELETE", headers: admin });
     await context.close();
   });
 });

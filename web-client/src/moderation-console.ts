@@ -7,12 +7,24 @@ import type { PlayerReport, ReportedPlayer } from "../../rooms/player-reports.js
 import { within } from "./text-within.js";
 
 const REFRESH_MS = 10_000;
+/** Reports listed, newest first; the heading says how many more are open. */
+const REPORTS_SHOWN = 200;
 /** What a report's buttons impose: a mute for a heated moment, a ban for a day. */
 const MUTE_MINUTES = 30;
 const BAN_MINUTES = 24 * 60;
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector(selector) as T;
 const status = $<HTMLSpanElement>("#status");
+
+/** An admin call the server refused: which call, its status and the server's words. */
+class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
 
 /** An admin API call; its error says which call failed and the server's words. */
 async function api<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
@@ -22,7 +34,7 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T |
   });
   if (!response.ok) {
     const said = ((await response.json().catch(() => ({}))) as { error?: string }).error ?? "";
-    throw new Error(`${method} ${path}: ${response.status} ${said}`);
+    throw new ApiError(`${method} ${path}: ${response.status} ${said}`, response.status);
   }
   return response.status === 204 ? undefined : ((await response.json()) as T);
 }
@@ -42,7 +54,8 @@ const busy = new Set<string>();
 
 interface Action {
   text: string;
-  act: () => Promise<unknown>;
+  /** Resolves with a note for the moderator where what happened is not what the button says. */
+  act: () => Promise<string | void>;
   /** Why the button is off for good (a player without an account has no sanction); undefined: it is on. */
   disabledWhy?: string;
 }
@@ -59,9 +72,10 @@ function actionsCell(row: string, actions: Action[]): HTMLTableCellElement {
       busy.add(row);
       for (const other of cell.querySelectorAll("button")) other.disabled = true;
       void act().then(
-        () => {
+        async (note) => {
           busy.delete(row);
-          return refresh();
+          await refresh();
+          if (note) noted(note); // after the refresh, which would say "갱신" over it
         },
         async (error: Error) => {
           busy.delete(row);
@@ -103,23 +117,33 @@ function reportRow(report: PlayerReport): HTMLTableRowElement {
   const reason = report.reason ? within(`신고: ${report.reason}`, SANCTION_REASON_MAX) : "플레이어 신고";
   // Sanctions hold an account; a player who did not sign in has none to hold.
   const noAccount = account === undefined ? "로그인하지 않은 플레이어는 제재할 수 없어요" : undefined;
-  const close = () => api("DELETE", `/api/reports/${encodeURIComponent(report.id)}`);
-  const sanctionThenClose = (sanction: Sanction, minutes: number) => async () => {
-    await api("POST", `/api/${sanction}s`, { account, minutes, reason });
-    await close();
+  // Taken off the list first, and acted on only once this page got it: a second moderator on the same report got
+  // both sanctions (a mute and a ban), then a bare 404. The server takes a report off for one caller only.
+  const claim = async () => {
+    try {
+      await api("DELETE", `/api/reports/${encodeURIComponent(report.id)}`);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) throw new Error("이 신고는 다른 운영자가 먼저 처리했어요: 아무것도 하지 않았어요");
+      throw error;
+    }
+  };
+  const claimThenSanction = (sanction: Sanction, minutes: number) => async () => {
+    await claim();
+    const imposed = await api<{ until: number; longerInForce?: true }>("POST", `/api/${sanction}s`, { account, minutes, reason });
+    if (imposed?.longerInForce) return `${account}: 더 긴 ${sanction === "mute" ? "채팅 금지" : "차단"}가 이미 있어 그대로 둬요 (${when(imposed.until)}까지)`;
   };
   const actions = actionsCell(`report:${report.id}`, [
-    { text: `채팅 금지 ${MUTE_MINUTES}분`, act: sanctionThenClose("mute", MUTE_MINUTES), disabledWhy: noAccount },
-    { text: "하루 차단", act: sanctionThenClose("ban", BAN_MINUTES), disabledWhy: noAccount },
+    { text: `채팅 금지 ${MUTE_MINUTES}분`, act: claimThenSanction("mute", MUTE_MINUTES), disabledWhy: noAccount },
+    { text: "하루 차단", act: claimThenSanction("ban", BAN_MINUTES), disabledWhy: noAccount },
     // Out of the room now, signed in or not (they may join again): the one action on a player without an account.
     {
       text: "내보내기",
       act: async () => {
+        await claim();
         await api("POST", "/api/kicks", { player: report.reported.player, reason });
-        await close();
       },
     },
-    { text: "문제없음", act: close },
+    { text: "문제없음", act: claim },
   ]);
   row.append(
     element("td", when(report.at)),
@@ -147,19 +171,39 @@ function shown(error: Error): void {
   status.className = "error";
 }
 
+function noted(note: string): void {
+  status.textContent = note;
+  status.className = "note";
+}
+
+/**
+ * The reports' table is not drawn again by the timed refresh while the pointer is over it, where a new report drawn on
+ * top moved the rows under a moderator's click onto another player's buttons; it is as soon as the pointer leaves, and
+ * after the moderator's own action.
+ */
+const reportsTable = $<HTMLTableElement>("#reports");
+let heldReports: PlayerReport[] | undefined;
+reportsTable.addEventListener("mouseleave", () => {
+  if (heldReports) fill(reportsTable, heldReports.map(reportRow), "새 신고가 없어요.");
+  heldReports = undefined;
+});
+
 /** The latest refresh begun: an older one that answers after it would show the tables as they were before. */
 let latestRefresh = 0;
 
-async function refresh(): Promise<void> {
+async function refresh(timed = false): Promise<void> {
   const mine = ++latestRefresh;
   try {
     const [reports, mutes, bans] = await Promise.all([
-      api<{ reports: PlayerReport[] }>("GET", "/api/reports?limit=200"),
+      api<{ reports: PlayerReport[]; total: number }>("GET", `/api/reports?limit=${REPORTS_SHOWN}`),
       api<{ mutes: SanctionRecord[] }>("GET", "/api/mutes"),
       api<{ bans: SanctionRecord[] }>("GET", "/api/bans"),
     ]);
     if (mine !== latestRefresh) return;
-    fill($("#reports"), reports!.reports.map(reportRow), "새 신고가 없어요.");
+    const { reports: newest, total } = reports!;
+    heldReports = timed && reportsTable.matches(":hover") ? newest : undefined;
+    if (!heldReports) fill(reportsTable, newest.map(reportRow), "새 신고가 없어요.");
+    $("#reports-shown").textContent = total > newest.length ? `최근 ${newest.length}건 (모두 ${total}건: 처리하면 더 오래된 것이 보여요)` : "최근 것부터";
     fill($("#mutes"), mutes!.mutes.map((record) => sanctionRow("mute", record)), "없음");
     fill($("#bans"), bans!.bans.map((record) => sanctionRow("ban", record)), "없음");
     status.textContent = `${new Date().toLocaleTimeString("ko-KR")}에 갱신`;
@@ -170,7 +214,7 @@ async function refresh(): Promise<void> {
 }
 
 void refresh();
-setInterval(() => void refresh(), REFRESH_MS);
+setInterval(() => void refresh(true), REFRESH_MS);
 
 /**
  * A sanction's reason the server takes: at most 200 UTF-16 units (server/sanction-routes.ts), where a report's reason
