@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalPresence, matchMaker, Server } from "@colyseus/core";
 import type { RedisPresence } from "@colyseus/redis-presence";
@@ -270,10 +271,13 @@ const redisAnswers = (presence: RedisPresence): Promise<"up" | "down"> =>
 const kafkaKeptMs = (client: Kafka, { topics, chatLog }: NonNullable<ServerConfig["kafka"]>) => () =>
   longestKeptMs(client, [topics.question, topics.answer, chatLog.log, chatLog.dead]);
 
-/** Whether a request's path, as the static files are looked up, names one of the moderators' console's files. */
+/**
+ * Whether a request's path, as the static files are looked up (decoded, then its `.`, `..` and doubled slashes
+ * resolved), names one of the moderators' console's files: `//moderation.js` and `/x/../moderation.js` were served.
+ */
 function consolePath(path: string): boolean {
   try {
-    return decodeURIComponent(path).toLowerCase().startsWith("/moderation");
+    return posix.normalize(decodeURIComponent(path)).toLowerCase().startsWith("/moderation");
   } catch {
     return false; // not a path the static files take either (400)
   }

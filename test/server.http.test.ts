@@ -49,12 +49,28 @@ describe("Server HTTP routes", () => {
     for (const path of ["/%6Doderation.js", "/moderation%2Ejs", "/Moderation.css", "/moderation.js.map"]) {
       assert.equal((await fetch(`${http}${path}`)).status, 401, `${path}: the static files decode it`);
     }
+    // Sent as they are (fetch would resolve the dots): the static files resolve them, and doubled slashes.
+    for (const path of ["//moderation.js", "/./moderation.js", "/x/../moderation.js", "/%2Fmoderation.js", "//moderation.js.map", "//moderation.html"]) {
+      assert.equal(await rawStatus(path), 401, `${path}: the static files resolve it`);
+    }
     assert.notEqual((await fetch(`${http}/app.js`)).status, 401, "the players' client is for everyone");
     assert.equal((await fetch(`${http}/monitor/`)).status, 401);
     const page = await fetch(`${http}/monitor/`, { headers: auth });
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<html/i);
   });
+
+  /** A GET of `path` exactly as written. */
+  const rawStatus = (path: string) =>
+    new Promise<number>((resolve, reject) => {
+      const { port } = new URL(http);
+      request({ port, path, host: "127.0.0.1" }, (response) => {
+        response.resume();
+        resolve(response.statusCode!);
+      })
+        .on("error", reject)
+        .end();
+    });
 
   /** A raw POST, so the test sets the length (or none) itself. */
   const post = (path: string, headers: Record<string, string | number>, body: Buffer) =>
