@@ -108,8 +108,17 @@ maven_fetch_locked() {
   <dependencies>$deps</dependencies>
 </project>
 POM
-  mkdir -p "$dir"
-  (cd "$pom_dir" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$dir") >&2
+  # Into a folder of its own, moved into place once whole: a fetch cut off (disk full, Ctrl-C) left a half-written jar
+  # in DIR, which the next fetch kept (copy-dependencies skips a file newer than its source) and marked complete.
+  rm -rf "$dir.partial"
+  mkdir -p "$dir.partial"
+  if ! (cd "$pom_dir" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$dir.partial") >&2; then
+    rm -rf "$pom_dir" "$dir.partial"
+    echo "could not fetch $* from Maven Central" >&2
+    return 1
+  fi
   rm -rf "$pom_dir"
-  touch "$dir/.complete"
+  touch "$dir.partial/.complete"
+  rm -rf "$dir"
+  mv "$dir.partial" "$dir"
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -26,5 +26,27 @@ describe("service scripts (scripts/*-local.sh)", () => {
 
   it("redis-local.sh refuses a second start in a folder whose Redis still runs", async () => {
     await assert.rejects(run("bash", ["scripts/redis-local.sh", "start", process.env.TEST_REDIS_DIR!]), /already runs \(pid \d+\): stop it first/);
+  });
+
+  it("maven_fetch (service-lib.sh) does not keep what a fetch cut off left: the next fetch gets every file whole", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-fetch-"));
+    try {
+      // Stands in for Maven: cut off the first time, half a jar written; like copy-dependencies, it skips a file there.
+      writeFileSync(
+        join(dir, "mvn"),
+        `#!/usr/bin/env bash
+out=$(printf '%s\n' "$@" | sed -n 's/^-DoutputDirectory=//p')
+if [[ ! -f ${JSON.stringify(join(dir, "cut"))} ]]; then touch ${JSON.stringify(join(dir, "cut"))}; printf half > "$out/a.jar"; exit 1; fi
+[[ -f "$out/a.jar" ]] || printf whole > "$out/a.jar"
+`,
+      );
+      chmodSync(join(dir, "mvn"), 0o755);
+      const fetch = () => run("bash", ["-c", `source scripts/service-lib.sh && maven_fetch "$1/libs" g:a:1`, "fetch", dir], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+      await assert.rejects(fetch());
+      await fetch();
+      assert.equal(readFileSync(join(dir, "libs", "a.jar"), "utf8"), "whole");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
