@@ -17,26 +17,28 @@ start() {
   [[ -n "$port" && "$port" != "0" ]] || port="$(free_port)"
   mkdir -p "$dir"
   dir="$(cd "$dir" && pwd)"
+  # A second nginx on the same DIR took its pid file: `stop` stopped that one, and the first served on, unrecorded.
+  refuse_second_start "$dir/nginx.pid" nginx
   # The template's own variables filled in, as the nginx image does with envsubst; nginx's ($host...) kept.
   local resolver="${KOBOT_RESOLVER:-$(awk '$1 == "nameserver" { print $2; exit }' /etc/resolv.conf 2>/dev/null || true)}"
   # nginx takes an IPv6 nameserver in brackets, without a link-local zone ("fe80::1%eth0").
   if [[ "$resolver" == *:* && "$resolver" != \[* ]]; then resolver="[${resolver%%\%*}]"; fi
-  KOBOT_PROXY_LISTEN="$listen:$port" KOBOT_ACCESS_LOG="${KOBOT_ACCESS_LOG:-$dir/access.log}" KOBOT_RESOLVER="${resolver:-127.0.0.1}" perl -pe \
+  KOBOT_PROXY_LISTEN="$listen:$port" KOBOT_ACCESS_LOG="${KOBOT_ACCESS_LOG:-\"$dir/access.log\"}" KOBOT_RESOLVER="${resolver:-127.0.0.1}" perl -pe \
     's/\$\{(KOBOT_\w+)\}/exists $ENV{$1} ? $ENV{$1} : die "nginx-local.sh: $1 is not set\n"/ge' \
     "$template" > "$dir/world.conf"
   cat > "$dir/nginx.conf" <<CONF
 daemon on;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
+pid "$dir/nginx.pid";
+error_log "$dir/error.log" warn;
 events { worker_connections 1024; }
 http {
-  access_log $dir/access.log;
-  client_body_temp_path $dir/client_body;
-  proxy_temp_path $dir/proxy;
-  fastcgi_temp_path $dir/fastcgi;
-  uwsgi_temp_path $dir/uwsgi;
-  scgi_temp_path $dir/scgi;
-  include $dir/world.conf;
+  access_log "$dir/access.log";
+  client_body_temp_path "$dir/client_body";
+  proxy_temp_path "$dir/proxy";
+  fastcgi_temp_path "$dir/fastcgi";
+  uwsgi_temp_path "$dir/uwsgi";
+  scgi_temp_path "$dir/scgi";
+  include "$dir/world.conf";
 }
 CONF
   nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log"

@@ -49,4 +49,19 @@ if [[ ! -f ${JSON.stringify(join(dir, "cut"))} ]]; then touch ${JSON.stringify(j
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("nginx-local.sh starts in a folder with a space in its name, and refuses a second start there (the first ran on, unrecorded)", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "kobot-nginx-")), "with space");
+    const start = () => run("bash", ["scripts/nginx-local.sh", "start", dir, "ops/nginx/world.conf.template"], { env: { ...process.env, KOBOT_WORLD_SERVER: "127.0.0.1:1" } });
+    try {
+      const port = Number((await start()).stdout.trim());
+      assert.ok(port > 0);
+      await assert.rejects(start(), /nginx from .*with space already runs \(pid \d+\): stop it first/);
+      await run("bash", ["scripts/nginx-local.sh", "stop", dir]);
+      await assert.rejects(fetch(`http://127.0.0.1:${port}/`), "nothing left listening");
+    } finally {
+      await run("bash", ["scripts/nginx-local.sh", "stop", dir]);
+      rmSync(join(dir, ".."), { recursive: true, force: true });
+    }
+  });
 });
