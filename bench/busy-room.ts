@@ -39,7 +39,7 @@ async function keepAsking(player: TestPlayer, offset: number, pauseMs: number, u
     player.room.send("chat", { text });
     const result = await answer;
     if (!result) throw new Error(`no answer to "${text}" in 60 s`);
-    if (result.refused) throw new Error(`the NPC turned "${text}" away (busy): its queue is too short for this bench`);
+    if (result.refused) throw new Error(`the NPC turned "${text}" away (${result.refused}): its queue is too short for this bench`);
     waits.push(result.ms);
     if (pauseMs > 0) await sleep(pauseMs);
   }

@@ -17,6 +17,7 @@ import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaQuestionChannel, KafkaWorkerChannel } from "../kafka/kafka-transport.js";
 import type { QuestionChannel, WorkerChannel } from "../kafka/npc-transport.js";
 import { isNoAnswerLine } from "../rooms/fallback-lines.js";
+import type { WorldError } from "../rooms/world-protocol.js";
 import { freePort, startService, uniqueTopics, withServices } from "../test/helpers/processes.js";
 import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { startLocalBroker } from "./local-broker.js";
@@ -112,7 +113,7 @@ async function chatRoundTrips(url: string): Promise<{ ms: number[]; fallbacks: n
     const text = `@kobot ${everyday[i % everyday.length]}`;
     const started = performance.now();
     inFlight.push(
-      Promise.all(players.map((player) => answerSeen(player, asker.room.sessionId, text))).then((lines) => {
+      Promise.all([...players.map((player) => answerSeen(player, asker.room.sessionId, text)), notTurnedAway(asker, text)]).then((lines) => {
         ms.push(Math.max(...lines.map((line) => line.at)) - started);
         if (lines[0]!.fallback) fallbacks++;
       }),
@@ -123,6 +124,20 @@ async function chatRoundTrips(url: string): Promise<{ ms: number[]; fallbacks: n
   await Promise.all(inFlight);
   await Promise.all(players.map((player) => player.room.leave()));
   return { ms, fallbacks };
+}
+
+/**
+ * Never resolves; rejects if the room turns `text` away (rate_limited: more questions a second than the server lets a
+ * player ask), where the bench waited for its answer for good.
+ */
+function notTurnedAway(asker: TestPlayer, text: string): Promise<never> {
+  return new Promise((_, reject) => {
+    const stop = asker.room.onMessage("error", (error: WorldError) => {
+      if (error.text !== text) return;
+      stop();
+      reject(new Error(`the room turned "${text}" away: ${error.code}: ${error.message} (fewer --rate or more --players)`));
+    });
+  });
 }
 
 /** Resolves when this player's state holds the NPC's answer to `askerId`'s line `text` (texts are unique per run). */

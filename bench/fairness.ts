@@ -89,7 +89,7 @@ async function session({ batch, oneToken = false }: Mode) {
           player.room.send("chat", { text });
           const result = await answer;
           if (!result) throw new Error(`p${i} got no answer to "${text}" in 120 s`);
-          if (result.refused) throw new Error(`the NPC turned p${i}'s "${text}" away (busy): its queue is too short for this bench`);
+          if (result.refused) throw new Error(`the NPC turned p${i}'s "${text}" away (${result.refused}): its queue is too short for this bench`);
           return result.ms;
         }),
       );

@@ -7,6 +7,8 @@ import { BotSwarm, type SwarmOptions } from "./bots.js";
 type FromParent = { type: "start"; options: SwarmOptions } | { type: "measure"; durationS: number };
 
 let swarm: BotSwarm | undefined;
+// The load test ended without telling (killed): its bots go too, rather than stay in the rooms until timed out.
+process.on("disconnect", () => process.exit(1));
 process.on("message", (message: FromParent) => {
   void (async () => {
     try {

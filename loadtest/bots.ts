@@ -2,6 +2,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 
 import { Client, type Room } from "@colyseus/sdk";
 
+import { LOOP_SAMPLING_MS } from "../common/metrics.js";
 import { fallbackFor, isNoAnswerLine } from "../rooms/fallback-lines.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import type { WorldState } from "../rooms/world-state.js";
@@ -35,15 +36,31 @@ export interface LoadTestReport {
   /** Answers the NPC gave, its fallback lines for an answer that never came (timeout, brain unavailable) included. */
   answerMs: number[];
   fallbacks: number;
-  /** Questions the room turned away at once (the NPC's queue full, the server closing): not answers, not in answerMs. */
+  /**
+   * Questions the room turned away at once, by the error's code (npc_busy: the NPC's queue full; server_closing;
+   * rate_limited, too_far, muted…): not answers, not in answerMs. A rate-limited question waited out the whole
+   * answer timeout as unanswered before session 44.
+   */
   refused: number;
+  refusedBy: Record<string, number>;
   unanswered: number;
   /** Ask ticks skipped because no bot stood within an NPC's talk radius (players walk up to NPCs first). */
   noAskerNear: number;
+  /**
+   * Everything else that went wrong, by kind: errors the server sent about no question (those about one are counted
+   * above), bots' connections dropped (`dropped_<code>`: the SDK rejoins by itself) or closed (`left_<code>`), joins
+   * that failed (`join_failed: <why>`).
+   */
   errors: Record<string, number>;
-  /** p99 event loop delay of the bots' own process(es), worst one: high means the load generator, not the server, lagged. */
+  /**
+   * p99 event loop delay of the bots' own process(es), worst one, less the sampling interval (an idle loop read 10 ms):
+   * high means the load generator, not the server, lagged.
+   */
   botLoopDelayP99Ms: number;
-  /** The server over the window, from its /metrics (absent when not readable): CPU (100 = one core) and p99 event loop delay. */
+  /**
+   * The server over the window, from its /metrics (absent when not readable): CPU (100 = one core) and p99 event loop
+   * delay (less the sampling interval, as the bots').
+   */
   server?: { cpuPercent: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
   /** The NPC worker, likewise, where it runs apart (Kafka) and its /metrics was named (LoadTestOptions.workerMetricsUrl). */
   worker?: { cpuPercent: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
@@ -52,7 +69,7 @@ export interface LoadTestReport {
 export function emptyReport(bots: number, rooms: number): LoadTestReport {
   return {
     bots, rooms, joined: 0, joinMs: [], patchDelayMs: [], moveSeenMs: [], patchIntervalMs: [], answerMs: [],
-    fallbacks: 0, refused: 0, unanswered: 0, noAskerNear: 0, errors: {}, botLoopDelayP99Ms: 0,
+    fallbacks: 0, refused: 0, refusedBy: {}, unanswered: 0, noAskerNear: 0, errors: {}, botLoopDelayP99Ms: 0,
   };
 }
 
@@ -64,6 +81,8 @@ interface Bot {
   seq: number;
   sentAt: Map<number, number>;
   lastPatchAt: number;
+  /** Its room closed (kicked, the server gone): the SDK's leave() on it waited for good, and the load test with it. */
+  left: boolean;
 }
 
 const SPEED = 4;
@@ -117,8 +136,10 @@ export class BotSwarm {
           const text = `@${npcId} ${questions[asked++ % questions.length]} #${this.options.firstBot ?? 0}.${asked}`;
           pendingAnswers.push(answerTime(bot.room, text).then((result) => {
             if (result === undefined) report.unanswered++;
-            else if (result.refused) report.refused++;
-            else {
+            else if (result.refused) {
+              report.refused++;
+              report.refusedBy[result.refused] = (report.refusedBy[result.refused] ?? 0) + 1;
+            } else {
               report.answerMs.push(result.ms);
               if (result.fallback) report.fallbacks++;
             }
@@ -129,13 +150,13 @@ export class BotSwarm {
     const chat = chatRate > 0
       ? setInterval(() => this.bots[Math.floor(Math.random() * this.bots.length)]?.room.send("chat", { text: "안녕하세요 다들" }), 1000 / chatRate)
       : undefined;
-    const loop = monitorEventLoopDelay({ resolution: 10 });
+    const loop = monitorEventLoopDelay({ resolution: LOOP_SAMPLING_MS });
     loop.enable();
     this.measuring = true;
     await new Promise((resolve) => setTimeout(resolve, durationS * 1000));
     this.measuring = false;
     loop.disable();
-    report.botLoopDelayP99Ms = loop.percentile(99) / 1e6;
+    report.botLoopDelayP99Ms = Math.max(0, loop.percentile(99) / 1e6 - LOOP_SAMPLING_MS);
     clearInterval(ask);
     clearInterval(chat);
     await Promise.all(pendingAnswers);
@@ -144,13 +165,16 @@ export class BotSwarm {
 
   async leave(): Promise<void> {
     for (const stop of this.stopWalking) stop();
-    await Promise.allSettled(this.bots.map((bot) => bot.room.leave()));
+    // A bot whose room closed has nothing to leave; one whose leave is not answered (the server gone) is let go.
+    const leaving = this.bots.filter((bot) => !bot.left).map((bot) => bot.room.leave());
+    await Promise.race([Promise.allSettled(leaving), new Promise((resolve) => setTimeout(resolve, LEAVE_WAIT_MS).unref())]);
   }
 
   private async joinOne(i: number): Promise<void> {
     const { url, rooms } = this.options;
     const report = this.report;
     const name = `bot${(this.options.firstBot ?? 0) + i}`;
+    if (i >= rooms && this.roomIds[i % rooms] === undefined) return this.count("join_failed: its room was not made (the bot to make it did not join)");
     const started = performance.now();
     try {
       const client = new Client(url);
@@ -166,9 +190,15 @@ export class BotSwarm {
       if (i < rooms) this.roomIds[i] = room.roomId;
       report.joinMs.push(performance.now() - started);
       report.joined++;
-      const bot: Bot = { room, x: 0, z: 0, heading: Math.random() * 2 * Math.PI, seq: 0, sentAt: new Map(), lastPatchAt: 0 };
-      room.onMessage("error", (error: WorldError) => this.count(error.code));
-      room.onLeave((code: number) => code !== 4000 && this.count(`left_${code}`));
+      const bot: Bot = { room, x: 0, z: 0, heading: Math.random() * 2 * Math.PI, seq: 0, sentAt: new Map(), lastPatchAt: 0, left: false };
+      // About a question (its text, or the NPC that could not answer it): counted with its answer, not twice.
+      room.onMessage("error", (error: WorldError) => error.text === undefined && error.npcId === undefined && this.count(error.code));
+      room.onLeave((code: number) => {
+        bot.left = true;
+        if (code !== 4000) this.count(`left_${code}`);
+      });
+      // The SDK rejoins a dropped room by itself: a server that died and came back mid-run read as a clean run.
+      room.onDrop((code: number) => this.count(`dropped_${code}`));
       room.onStateChange((state: WorldState) => {
         const now = performance.now();
         if (this.measuring) {
@@ -187,8 +217,8 @@ export class BotSwarm {
         }
       });
       this.bots.push(bot);
-    } catch {
-      this.count("join_failed");
+    } catch (error) {
+      this.count(`join_failed: ${joinFailure(error)}`);
     }
   }
 
@@ -211,6 +241,16 @@ async function inTurn<T>(join: () => Promise<T>): Promise<T> {
     }
   }
 }
+
+/** Why a join failed, short: the server's code and words (a full room), or the SDK's ("fetch failed": no server there). */
+function joinFailure(error: unknown): string {
+  const { code, message } = error as { code?: unknown; message?: string };
+  const words = (message || String(error)).slice(0, 80);
+  return code === undefined ? words : `${String(code)} ${words}`;
+}
+
+/** How long the bots' leaving is waited for, where the server may be gone. */
+const LEAVE_WAIT_MS = 3000;
 
 const { bounds } = DEFAULT_WORLD_SETTINGS;
 
@@ -235,36 +275,47 @@ function move(bot: Bot): void {
   bot.room.send("move", { x: bot.x, y: 0, z: bot.z, rotY: bot.seq, anim: "walk" });
 }
 
-/** The NPC's line for a question the room turned away without asking the brain (world-room turnAway). */
-const REFUSAL_LINES = new Set([fallbackFor("busy").line, fallbackFor("closing").line]);
+/** The NPC's line for a question the room turned away without asking the brain (world-room turnAway) → its code. */
+const REFUSAL_LINES = new Map((["busy", "closing"] as const).map((reason) => [fallbackFor(reason).line, fallbackFor(reason).code]));
 
 /** The NPC's reply to a question: how long it took, and whether it was a fallback line or a refusal. */
 export interface AnswerTime {
   ms: number;
   /** Not a real answer: a fallback line for an answer that never came (timeout, brain unavailable), or a refusal. */
   fallback: boolean;
-  /** Turned away at once (the NPC's queue full, the server closing): no answer was tried, so `ms` is no answer time. */
-  refused: boolean;
+  /**
+   * Turned away at once, by the error's code (the NPC's queue full, the server closing, rate_limited, too_far…): no
+   * answer was tried, so `ms` is no answer time.
+   */
+  refused?: string;
 }
 
 /**
  * Time from now (call it just before sending `text`) to the NPC's reply to this client's line `text`
- * in its state; undefined after `timeoutMs`. Listens to patches: no polling, no state copies.
+ * in its state, or to the error that turns it away; undefined after `timeoutMs`. Listens to patches and
+ * messages: no polling, no state copies.
  */
 export function answerTime(room: Room<any, WorldState>, text: string, timeoutMs = 15_000): Promise<AnswerTime | undefined> {
   const started = performance.now();
+  // The player's lines of that text already in the room's history: asked again (bench:fairness with --players 24),
+  // their old answer ended the wait at once.
+  const askedBefore = new Set(room.state.chat?.filter((line) => line.from === room.sessionId && line.text === text).map((line) => line.id));
   return new Promise((resolve) => {
     const check = (state: WorldState) => {
-      const question = state.chat.find((line) => line.from === room.sessionId && line.text === text);
+      const question = state.chat.find((line) => line.from === room.sessionId && line.text === text && !askedBefore.has(line.id));
       const answer = question && state.chat.find((line) => line.replyTo === question.id);
       if (!answer) return;
-      const refused = REFUSAL_LINES.has(answer.text);
-      finish({ ms: performance.now() - started, fallback: refused || isNoAnswerLine(answer.text), refused });
+      const refused = REFUSAL_LINES.get(answer.text);
+      finish({ ms: performance.now() - started, fallback: refused !== undefined || isNoAnswerLine(answer.text), ...(refused ? { refused } : {}) });
     };
+    // The error carries the line it refused; the NPC's refusal line (busy, closing) comes too, whichever first.
+    const refusedNow = (error: WorldError) => error.text === text && finish({ ms: performance.now() - started, fallback: true, refused: error.code });
     const timer = setTimeout(() => finish(undefined), timeoutMs);
+    const stopErrors = room.onMessage("error", refusedNow);
     const finish = (result: AnswerTime | undefined) => {
       clearTimeout(timer);
       room.onStateChange.remove(check);
+      stopErrors();
       resolve(result);
     };
     room.onStateChange(check);

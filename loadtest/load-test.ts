@@ -22,8 +22,10 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRep
   try {
     await Promise.all(swarms.map((swarm) => swarm.joined));
     const [server, worker] = await Promise.all([ServerLoad.start(options.url), options.workerMetricsUrl ? ServerLoad.start(options.workerMetricsUrl) : undefined]);
+    // The window's load, not the wait for its last answers after it (up to 15 s of a quiet server, which halved it).
+    const load = new Promise((resolve) => setTimeout(resolve, options.durationS * 1000)).then(() => Promise.all([server?.end(), worker?.end()]));
     const report = merge(options, await Promise.all(swarms.map((swarm) => swarm.measure(options.durationS))));
-    [report.server, report.worker] = await Promise.all([server?.end(), worker?.end()]);
+    [report.server, report.worker] = await load;
     return report;
   } finally {
     await Promise.all(swarms.map((swarm) => swarm.close()));
@@ -82,6 +84,7 @@ function merge(options: LoadTestOptions, reports: LoadTestReport[]): LoadTestRep
     }
     total.fallbacks += report.fallbacks;
     total.refused += report.refused;
+    for (const [code, n] of Object.entries(report.refusedBy)) total.refusedBy[code] = (total.refusedBy[code] ?? 0) + n;
     total.unanswered += report.unanswered;
     total.noAskerNear += report.noAskerNear;
     for (const [code, n] of Object.entries(report.errors)) total.errors[code] = (total.errors[code] ?? 0) + n;

@@ -65,8 +65,12 @@ try {
   ]);
   const server = report.server ? `server CPU ${round(report.server.cpuPercent)}% of a core, event loop p99 ${round(report.server.loopDelayP99Ms)} ms; ` : "";
   console.log(`\n${server}bots' own event loop p99 ${round(report.botLoopDelayP99Ms)} ms (high: the load generator lagged)`);
-  console.log(`fallbacks ${report.fallbacks}, refused (NPC busy, server closing; not in the answer times) ${report.refused}, unanswered ${report.unanswered}, ask ticks with no bot near an NPC ${report.noAskerNear}, errors ${JSON.stringify(report.errors)}`);
+  console.log(`fallbacks ${report.fallbacks}, refused (not in the answer times) ${report.refused} ${JSON.stringify(report.refusedBy)}, unanswered ${report.unanswered}, ask ticks with no bot near an NPC ${report.noAskerNear}, errors ${JSON.stringify(report.errors)}`);
   if (values.out) writeFileSync(values.out, JSON.stringify(report) + "\n");
+  if (report.joined === 0) {
+    console.error("no bot joined: see join_failed above");
+    process.exitCode = 1;
+  }
 } finally {
   await server?.stop();
 }

@@ -1,3 +1,5 @@
+import { LOOP_SAMPLING_MS } from "../common/metrics.js";
+
 /** A process's CPU and event loop over the window, read from its Prometheus /metrics (a server's, or an NPC worker's). */
 export class ServerLoad {
   private constructor(private readonly metricsUrl: string, private readonly cpuSeconds: number, private readonly startedAt: number) {}
@@ -15,7 +17,9 @@ export class ServerLoad {
     if (!sample) return undefined;
     const seconds = (performance.now() - this.startedAt) / 1000;
     const cpuSeconds = sample.cpuSeconds - this.cpuSeconds;
-    return { cpuPercent: (100 * cpuSeconds) / seconds, cpuMs: cpuSeconds * 1000, loopDelayP99Ms: sample.loopP99Seconds * 1000, loopDelayMaxMs: sample.loopMaxSeconds * 1000 };
+    // Less the sampling interval, which every sample of the loop's delay holds (an idle loop read 10 ms).
+    const delay = (seconds: number) => Math.max(0, seconds * 1000 - LOOP_SAMPLING_MS);
+    return { cpuPercent: (100 * cpuSeconds) / seconds, cpuMs: cpuSeconds * 1000, loopDelayP99Ms: delay(sample.loopP99Seconds), loopDelayMaxMs: delay(sample.loopMaxSeconds) };
   }
 }
 

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { matchMaker } from "@colyseus/core";
 
-import type { LoadTestReport } from "../loadtest/bots.js";
+import { answerTime, type LoadTestReport } from "../loadtest/bots.js";
 import { runLoadTest } from "../loadtest/load-test.js";
+import { WORLD_ROOM } from "../rooms/world-protocol.js";
 import { startTestWorld, type TestWorld } from "./helpers/world.js";
 
 describe("Load-test bots", () => {
@@ -17,6 +19,21 @@ describe("Load-test bots", () => {
       url: world.url, bots: 6, rooms: 2, durationS: 2.5, askRate: 2, chatRate: 1, questions: ["배고파", "잠이 안 와"],
     });
     assertReport(report);
+  });
+
+  it("time the answer to a question asked again, not the old one still in the room's history", async () => {
+    const player = await world.join("다시묻기");
+    const first = answerTime(player.room, "@kobot 배고파");
+    player.room.send("chat", { text: "@kobot 배고파" });
+    assert.ok(await first);
+    const again = answerTime(player.room, "@kobot 배고파", 300);
+    const answers = () => player.room.state.chat.filter((line) => line.replyTo !== undefined && line.replyTo !== "").length;
+    const before = answers();
+    assert.equal(await again, undefined, "not answered by the first answer: nothing was asked again");
+    const third = answerTime(player.room, "@kobot 배고파");
+    player.room.send("chat", { text: "@kobot 배고파" });
+    assert.ok(await third);
+    assert.equal(answers(), before + 1);
   });
 
   it("spread over two processes, merge what both saw", async () => {
@@ -43,6 +60,41 @@ describe("Load-test bots on a server that takes only signed-in players", () => {
   it("sign in, each as an account of its own", async () => {
     const report = await runLoadTest({ url: world.url, bots: 6, rooms: 2, durationS: 2.5, askRate: 2, chatRate: 1, questions: ["배고파"] });
     assertReport(report);
+  });
+});
+
+describe("Load-test bots when players are turned away or put out", () => {
+  let world: TestWorld;
+  before(async () => {
+    // One question a player at a time, none more for a minute: every later question is rate_limited at once.
+    world = await startTestWorld({ QUESTION_BURST: "1", QUESTIONS_PER_SECOND: "0.01" });
+    await world.startWorker();
+  });
+  after(() => world.stop());
+
+  it("count a question turned away (rate_limited) as refused, by its code, at once (it waited 15 s as unanswered)", async () => {
+    const started = performance.now();
+    const report = await runLoadTest({ url: world.url, bots: 2, rooms: 1, durationS: 2, askRate: 5, chatRate: 0, questions: ["배고파"] });
+    assert.ok(report.refusedBy.rate_limited! >= 3, JSON.stringify(report));
+    assert.equal(report.refused, report.refusedBy.rate_limited);
+    assert.equal(report.unanswered, 0);
+    assert.deepEqual(report.errors, {}, "not counted again as errors");
+    assert.ok(performance.now() - started < 12_000, "no answer timeout waited out");
+  });
+
+  it("end, and report them, when bots were put out of their room (leaving a closed room waited for good)", async () => {
+    const kicking = setTimeout(async () => {
+      for (const listing of await matchMaker.query({ name: WORLD_ROOM })) matchMaker.getLocalRoomById(listing.roomId)?.clients[0]?.leave(4410);
+    }, 1000);
+    const report = await runLoadTest({ url: world.url, bots: 2, rooms: 1, durationS: 2, askRate: 0, chatRate: 0, questions: ["배고파"] });
+    clearTimeout(kicking);
+    assert.deepEqual(report.errors, { left_4410: 1 });
+  });
+
+  it("say why no bot joined", async () => {
+    const report = await runLoadTest({ url: "ws://127.0.0.1:1", bots: 2, rooms: 1, durationS: 0.1, askRate: 0, chatRate: 0, questions: ["배고파"] });
+    assert.equal(report.joined, 0);
+    assert.deepEqual(report.errors, { "join_failed: fetch failed": 1, "join_failed: its room was not made (the bot to make it did not join)": 1 });
   });
 });
 
