@@ -125,6 +125,15 @@ def await_all(spark, queries) -> None:
             raise query.exception()
 
 
+# Spark's Kafka source (failOnDataLoss): records the checkpoint had not reached are gone from the topic.
+DATA_LOSS = "Some data may have been lost"
+
+
+class DataLost(Exception):
+    """Records the archive had not reached left their topic (its retention passed while the job was stopped): starting
+    again cannot bring them back, where `run` tried for ever (`--once` never ended)."""
+
+
 def run(spark, brokers: str, archive: str, once: bool, selected: list[Stream], retry_s: float = 5.0) -> None:
     """Runs the queries; when one fails or cannot start (the file system or the broker went away) stops
     them all, waits and starts again from the checkpoints, so nothing is lost and nothing written twice.
@@ -140,8 +149,11 @@ def run(spark, brokers: str, archive: str, once: bool, selected: list[Stream], r
                 await_all(spark, queries)
                 return
             except (StreamingQueryException, Py4JJavaError) as error:
+                lost = [query.name for query in queries if query.exception() and DATA_LOSS in str(query.exception())]
                 for query in queries:
                     query.stop()
+                if lost or DATA_LOSS in str(error):
+                    raise DataLost(_data_lost(archive, lost)) from error
                 spark.streams.resetTerminated()  # or the next wait would see this failure again
                 first_line = str(error).strip().splitlines()[0][:300]
                 print(f"archive: {first_line}; starting again from the checkpoint in {retry_s:.0f} s", flush=True)
@@ -150,6 +162,13 @@ def run(spark, brokers: str, archive: str, once: bool, selected: list[Stream], r
     finally:
         if held:
             held.release()
+
+
+def _data_lost(archive: str, queries: list[str]) -> str:
+    checkpoints = " and ".join(f"{archive}/_checkpoints/{name}" for name in queries) or f"the checkpoints under {archive}/_checkpoints"
+    return (f"records this archive had not reached are gone from Kafka (the topics' retention passed while the job was "
+            f"stopped); the job stops rather than skip them. To archive on from what the topics hold now, those records "
+            f"lost: move {checkpoints} aside and start it again")
 
 
 def add_kafka_arguments(parser: argparse.ArgumentParser) -> None:
@@ -181,6 +200,9 @@ def main(argv=None) -> int:
     except ArchiveHeld as held:
         print(f"archive: {held}", file=sys.stderr)
         return HELD_EXIT
+    except DataLost as lost:
+        print(f"archive: {lost}", file=sys.stderr)
+        return 1
     finally:
         spark.stop()
     return 0

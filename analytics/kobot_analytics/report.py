@@ -8,7 +8,7 @@ import json
 import os
 import re
 import sys
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from pyspark.sql import SparkSession
@@ -17,6 +17,8 @@ from .candidates import candidates, refresh_candidates, write_candidates
 from .figures import collect_all, figures
 from .keywords import preload
 from .records import NoArchive, read_chat_log
+
+TRAINING_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "chatbot_data" / "ChatbotData.csv"
 
 
 def spark_session(app: str, packages: list[str] | None = None) -> SparkSession:
@@ -79,8 +81,9 @@ def _table(rows: list[dict]) -> str:
     return head + "".join("| " + " | ".join(_cell(r[c]) for c in columns) + " |\n" for r in rows)
 
 
-# A player's own backslash is escaped too: it cannot undo the escape of what follows it.
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_~\[\]|])")
+# A player's own backslash is escaped too: it cannot undo the escape of what follows it. `:` and `@`, and the dot
+# after "www": GitHub's Markdown turns a bare https://…, www.… or a@b.c into a link of its own.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_~\[\]|:@]|(?<=www)\.)", re.IGNORECASE)
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -126,7 +129,7 @@ def _charts(result: dict, out: Path) -> list[str]:
 
 
 def main(argv=None) -> int:
-    today = date.today().isoformat()
+    today = datetime.now(timezone.utc).date().isoformat()  # the archive's days are UTC's: local "today" was tomorrow in Korea until 09:00
     parser = argparse.ArgumentParser(description=__doc__)
     archive = os.environ.get("ARCHIVE_URI")  # the archive job's output, else the embedded default's files (DATA_DIR)
     embedded = os.path.join(os.environ.get("DATA_DIR", "data"), "chat-log")
@@ -138,23 +141,31 @@ def main(argv=None) -> int:
                         help="write every report under --out again from the archive as it is now (after a player's erasure), each for its "
                              "own dates and input; retrain-candidates.csv keeps the reviewers' work on the questions still asked")
     parser.add_argument("--training-data", type=Path,
-                        default=Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "chatbot_data" / "ChatbotData.csv",
-                        help="Chatbot_data CSV: its questions are left out of retrain-candidates.csv")
+                        help="Chatbot_data CSV: its questions are left out of retrain-candidates.csv (default: ../shared's; "
+                             "with --refresh, each report's own)")
     args = parser.parse_args(argv)
-    for value in (args.date_from, args.date_to):
-        datetime.strptime(value, "%Y-%m-%d")  # a clear error for a bad date
+    try:
+        date_from, date_to = days(args.date_from, args.date_to)
+    except ValueError as error:
+        parser.error(str(error))
     if args.refresh:
-        targets = _written_reports(Path(args.out), args.input)
+        targets = _written_reports(Path(args.out), args.input, args.training_data)
         if not targets:
             print(f"analytics: no report under {args.out} to refresh (--out)", file=sys.stderr)
             return 2
     else:
-        targets = [(Path(args.out) / args.date_to, args.input, args.date_from, args.date_to)]
+        targets = [(Path(args.out) / date_to, args.input, date_from, date_to, args.training_data or TRAINING_DATA)]
+    for out, _, _, _, training_data in targets:
+        if (out / "retrain-candidates.csv").exists() and not training_data.exists():
+            # A refresh after an erasure went on without it, left the erased player's questions there, and said "refreshed".
+            print(f"analytics: {out / 'retrain-candidates.csv'} cannot be brought up to date without the training data it was written "
+                  f"against, not at {training_data}: give --training-data; nothing written", file=sys.stderr)
+            return 2
     preload()  # the Korean analyser loads while Spark starts
     spark = spark_session("kobot-chat-report")
     try:
-        for out, source, date_from, date_to in targets:
-            _report(spark, out, source, date_from, date_to, args.training_data, args.refresh)
+        for out, source, first, last, training_data in targets:
+            _report(spark, out, source, first, last, training_data, args.refresh)
     except NoArchive as error:
         # Not an empty report: that would read as a quiet day and hide a mistyped --input.
         print(f"analytics: {error}", file=sys.stderr)
@@ -164,14 +175,25 @@ def main(argv=None) -> int:
     return 0
 
 
-def _written_reports(reports: Path, default_input: str) -> list[tuple[Path, str, str, str]]:
-    """(folder, input, from, to) of each report under `reports`, as it was written (reports before session 43 did not
-    say their input: `default_input` then)."""
+def _written_reports(reports: Path, default_input: str, training_data: Path | None) -> list[tuple[Path, str, str, str, Path]]:
+    """(folder, input, from, to, training data) of each report under `reports`, as it was written (reports before
+    session 43 did not say their input, before session 44 their training data: the defaults then), or `training_data`
+    where given."""
     found = []
     for written in sorted(reports.glob("*/report.json")):
         report = json.loads(written.read_text())
-        found.append((written.parent, report.get("input", default_input), report["range"]["from"], report["range"]["to"]))
+        used = training_data or Path(report.get("trainingData", TRAINING_DATA))
+        found.append((written.parent, report.get("input", default_input), report["range"]["from"], report["range"]["to"], used))
     return found
+
+
+def days(first: str, last: str) -> tuple[str, str]:
+    """--from and --to as the archive's folders name days (`date=2026-11-05`): "2026-11-5" read no folder, and its
+    empty report looked like a quiet day; so did a --from after --to."""
+    first, last = (datetime.strptime(value, "%Y-%m-%d").date().isoformat() for value in (first, last))
+    if first > last:
+        raise ValueError(f"--from {first} is after --to {last}")
+    return first, last
 
 
 def _report(spark: SparkSession, out: Path, source: str, date_from: str, date_to: str, training_data: Path, refresh: bool) -> None:
@@ -187,14 +209,17 @@ def _report(spark: SparkSession, out: Path, source: str, date_from: str, date_to
     else:
         (out / "quarantine.ndjson").unlink(missing_ok=True)  # refreshed: those records are gone
     dropped = ""
+    file = out / "retrain-candidates.csv"
     if training_data.exists():
         rows = candidates(results["outcomes"], training_data)
-        file = out / "retrain-candidates.csv"
-        if refresh and file.exists():
+        # Written before (a report run again, a refresh): the reviewers' work stays on the questions still asked; a
+        # run again overwrote it, every row back to the model's answer and reviewed=no.
+        if file.exists():
             result["retrainCandidates"], gone = refresh_candidates(rows, file)
-            dropped = f", {gone} retrain candidates dropped"
+            dropped = f", {gone} retrain candidates dropped (their questions no longer in the archive for these days)" if gone else ""
         else:
             result["retrainCandidates"] = write_candidates(rows, file)
+        result["trainingData"] = str(training_data.resolve())
     result["input"] = source
     result["range"] = {"from": date_from, "to": date_to}
     result["generatedAt"] = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -9,7 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # The live-room test's server uses the default topics; the other tests have topics of their own.
 TOPICS = ["chat.log", "npc.question", "npc.answer", "chat.log.archive-test", "npc.question.archive-test",
-          "npc.answer.archive-test", "chat.log.hdfs-test", "chat.log.archive-late-test"]
+          "npc.answer.archive-test", "chat.log.hdfs-test", "chat.log.archive-late-test", "chat.log.loss-test"]
 
 
 def service(script: str, *args: str) -> str:

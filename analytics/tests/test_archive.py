@@ -1,13 +1,16 @@
 """The Kafka → Parquet archive on a real broker (scripts/kafka-local.sh): stopped and restarted on
 its checkpoint it loses no record and writes none twice; malformed records are quarantined; the
 question and answer topics are archived beside the chat log."""
+import glob
 import json
+import os
+import subprocess
 import time
 
 import pytest
 from pyspark.sql import functions as F
 
-from kobot_analytics.archive import KAFKA_PACKAGE, start, streams
+from kobot_analytics.archive import KAFKA_PACKAGE, DataLost, run, start, streams
 from kobot_analytics.erase import erase
 from kobot_analytics.filesystem import FileSystem
 from kobot_analytics.records import read_chat_log
@@ -62,6 +65,24 @@ def test_restart_loses_nothing_and_doubles_nothing(spark, brokers, tmp_path):
     day = time.strftime("%Y-%m-%d", time.gmtime(now / 1000))
     valid, _ = read_chat_log(spark, f"{archive}/chat-log", day, day)
     assert valid.where(F.col("kind") == "player").count() == 1500
+
+
+def test_records_gone_from_the_topic_stop_the_job_and_say_what_to_do(spark, brokers, tmp_path):
+    """Past the topic's retention: it retried for ever, and `--once` never ended."""
+    stream = streams("chat.log.loss-test", "npc.question.loss-test", "npc.answer.loss-test")[0]
+    archive = str(tmp_path / "archive")
+    now = int(time.time() * 1000)
+    produce(spark, brokers, stream.topic, [record(i, now) for i in range(8)])
+    run(spark, brokers, archive, True, [stream])
+    produce(spark, brokers, stream.topic, [record(i, now) for i in range(8, 40)])
+    # What retention does to records the archive had not reached: gone from the topic's start.
+    offsets = tmp_path / "delete.json"
+    offsets.write_text(json.dumps({"version": 1, "partitions": [{"topic": stream.topic, "partition": p, "offset": -1} for p in range(4)]}))
+    libs = glob.glob(os.path.join(os.environ.get("KOBOT_CACHE", os.path.expanduser("~/.cache/kobot")), "kafka-*", "libs"))[0]
+    subprocess.run(["java", "-cp", f"{libs}/*", "org.apache.kafka.tools.DeleteRecordsCommand", "--bootstrap-server", brokers,
+                    "--offset-json-file", str(offsets)], check=True, capture_output=True, timeout=120)
+    with pytest.raises(DataLost, match=f"gone from Kafka.*move {archive}/_checkpoints/chat-log"):
+        run(spark, brokers, archive, True, [stream], retry_s=0.1)
 
 
 def test_a_line_days_late_is_archived_under_its_own_day(spark, brokers, tmp_path):

@@ -7,7 +7,7 @@ import pytest
 
 from kobot_analytics.figures import collect_all, figures
 from kobot_analytics.records import ARCHIVED, CHAT_LOG, read_chat_log
-from kobot_analytics.report import main, spark_session, write_report
+from kobot_analytics.report import days, main, spark_session, write_report
 
 
 def ts(hhmm: str, day: str = "2026-11-25") -> int:
@@ -225,11 +225,12 @@ def test_report_masks_personal_data_players_put_in_their_names(spark, tmp_path):
 
 
 def test_report_md_shows_player_text_as_text(spark, tmp_path):
-    asked = ["<b>x</b> & <script>alert(1)</script>", "[link](http://x) `code`", "줄\n바꿈 | *별*"]
+    asked = ["<b>x</b> & <script>alert(1)</script>", "[link](http://x) `code`", "줄\n바꿈 | *별*", "https://evil.example/login 와 WWW.evil.example"]
     _, markdown = hostile_report(spark, tmp_path, asked)
+    assert "| https\\://evil.example/login 와 WWW\\.evil.example | 1 |" in markdown, "no bare link GitHub's Markdown would make one of"
     assert "<b>" not in markdown and "<script>" not in markdown and "[link](" not in markdown and " `code`" not in markdown
     assert "| &lt;b&gt;x&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt; | 1 |" in markdown
-    assert "| \\[link\\](http://x) \\`code\\` | 1 |" in markdown
+    assert "| \\[link\\](http\\://x) \\`code\\` | 1 |" in markdown
     assert "| 줄<br>바꿈 \\| \\*별\\* | 1 |" in markdown, "one table row, its pipe and emphasis escaped"
 
 
@@ -327,13 +328,20 @@ def test_refresh_after_an_erasure_leaves_the_players_words_out_and_keeps_the_rev
         writer = csv.DictWriter(handle, fieldnames=["Q", "A", "label", "reviewed"])
         writer.writeheader()
         writer.writerows(rows)
+    reviewed = (out / "retrain-candidates.csv").read_bytes()
+    # The day's report run again (a cron, an operator): it overwrote the reviews, every row back to reviewed=no.
+    assert main(["--input", str(tmp_path / "chat-log"), "--from", "2026-11-25", "--to", "2026-11-25", *job]) == 0
+    assert (out / "retrain-candidates.csv").read_bytes().decode("utf-8-sig").splitlines() == reviewed.decode("utf-8-sig").splitlines()
+    # A refresh without the training data the report was written against cannot drop what an erasure took: it says so.
+    assert main(["--refresh", "--out", str(reports), "--training-data", str(tmp_path / "missing.csv")]) == 2
+    assert (out / "retrain-candidates.csv").read_bytes().decode("utf-8-sig") == reviewed.decode("utf-8-sig")
 
     # 민수's erasure (as the server erases the embedded default's files: their lines and the answers to them), and a
     # question that came late.
     late = [line("q4", "r1", "player", "p2", "지영", "@kobot 늦게 온 질문", ts("23:59"), toNpc="kobot", account="acc-j"),
             answer("a4", "r1", "q4", "늦게 온 질문", "늦었네요", ts("23:59"), 100, "m1")]
     write([r for r in records if r.get("account") != "acc-m" and r.get("replyTo") not in ("q1", "q2")] + late)
-    assert main(["--refresh", *job]) == 0  # the input each report was written from
+    assert main(["--refresh", "--out", str(reports)]) == 0  # the input and the training data each report was written from
 
     written = {path.name: path.read_text(encoding="utf-8") for path in out.iterdir() if path.suffix != ".png"}
     assert "quarantine.ndjson" not in written, "its only record was 민수's"
@@ -350,3 +358,11 @@ def test_refresh_after_an_erasure_leaves_the_players_words_out_and_keeps_the_rev
 def test_refresh_with_no_report_says_so_in_one_line(tmp_path, capsys):
     assert main(["--refresh", "--out", str(tmp_path / "reports")]) == 2
     assert "no report under" in capsys.readouterr().err
+
+
+def test_report_days_as_the_archive_names_them():
+    assert days("2026-11-5", "2026-11-09") == ("2026-11-05", "2026-11-09"), "an unpadded day read no folder: an empty report"
+    with pytest.raises(ValueError, match="--from 2026-11-06 is after --to 2026-11-04"):
+        days("2026-11-06", "2026-11-04")
+    with pytest.raises(ValueError):
+        days("2026-02-30", "2026-03-01")
