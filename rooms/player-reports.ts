@@ -110,6 +110,26 @@ export async function closeReport(presence: Presence, id: string, hashes: HashPa
   return true;
 }
 
+/**
+ * Takes off the list the open reports a signed-in player filed (their erasure: a report holds the reporter's name and
+ * reason); those of them stay, a moderator's evidence. Returns how many went.
+ */
+export async function dropReportsFiledBy(presence: Presence, account: string, hashes: HashPages = presenceHashPages(presence)): Promise<number> {
+  const theirs = `${playerIdentity({ player: "", account })} > `;
+  let dropped = 0;
+  for await (const page of indexPages(presence, hashes)) {
+    for (const { field } of page.filter((entry) => entry.field.startsWith(theirs))) {
+      const json = await presence.hget(REPORTS, field);
+      // The field alone could be another account's whose name holds " > ".
+      if (json === null || (JSON.parse(json) as PlayerReport).reporter.account !== account) continue;
+      await presence.hdel(REPORTS, field);
+      await presence.hdel(REPORTS_INDEX, field);
+      dropped++;
+    }
+  }
+  return dropped;
+}
+
 /** Puts back, indexed, the open reports the embedded default kept in its file (REPORTS' fields → each report's JSON). */
 export async function restoreReports(presence: Presence, stored: Record<string, string>): Promise<void> {
   await indexReports(presence, stored);

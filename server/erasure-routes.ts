@@ -8,6 +8,7 @@ import type { Logger } from "../common/log.js";
 import { withTimeout } from "../common/with-timeout.js";
 import { ERASURES_CHANNEL } from "../rooms/erased-accounts.js";
 import { forgetAccount } from "../rooms/npc-acquaintances.js";
+import { dropReportsFiledBy } from "../rooms/player-reports.js";
 import type { NpcSettings } from "../rooms/world-settings.js";
 import { bodyOr400, jsonText } from "./json-body.js";
 
@@ -35,8 +36,9 @@ const BROKER_WAIT_MS = 5000;
 /**
  * `POST /api/erasures {account}` (admin): a signed-in player asked the game to erase what it keeps of them (Korea's
  * PIPA, the GDPR). Their lines and the NPCs' answers to them leave the chat index (chatlog/erase-account.ts) and the
- * embedded default's archive files (kafka/daily-file-erasure.ts), and the NPCs forget meeting them, those removed from
- * the world since included. 200 `{account, chatLines, archivedLines, npcMemories, kafkaCopiesGoneBy}`: how many of each
+ * embedded default's archive files (kafka/daily-file-erasure.ts), the open reports they filed leave the moderators'
+ * list, and the NPCs forget meeting them, those removed from the world since included. 200 `{account, chatLines,
+ * archivedLines, npcMemories, openReports, kafkaCopiesGoneBy}`: how many of each
  * went, null where this server keeps none; with Kafka, when the topics' copies, which no request can delete, are gone
  * by their retention (an ISO time, "never" for a topic that keeps records for good, "unknown" when the broker did
  * not say), else null. Kept, and why: mutes and bans in force (a sanction outlives the request), other players'
@@ -54,15 +56,17 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
     await deps.presence().publish(ERASURES_CHANNEL, account);
     await withTimeout(deps.chatLog.flush(), FLUSH_WAIT_MS).catch(() => {}); // past the wait: erase what is stored
     const npcMemories = await forgetAccount(deps.presence(), deps.npcs().map((npc) => npc.id), account);
+    // The moderators' list kept the reporter's name and reason, in the presence and DATA_DIR/moderation.json.
+    const openReports = await dropReportsFiledBy(deps.presence(), account);
     let archivedLines: number | null = null;
     try {
       if (deps.archive) archivedLines = await deps.archive.erase(account);
     } catch (error) {
       // A file that could not be rewritten (a full disk, a read-only folder) stays as it was: asked again, it goes on.
       log.error("erasure: lines not erased from the archive files", { account, npcMemories, error });
-      return void res.status(500).json({ error: "the archive files were not erased: ask again", details: (error as Error).message, account, npcMemories });
+      return void res.status(500).json({ error: "the archive files were not erased: ask again", details: (error as Error).message, account, npcMemories, openReports });
     }
-    const done = { account, npcMemories, archivedLines };
+    const done = { account, npcMemories, openReports, archivedLines };
     let chatLines: number | null = null;
     try {
       if (deps.chatIndex) chatLines = await eraseAccountLines(deps.chatIndex.client, account, deps.chatIndex.indexPrefix);
@@ -72,7 +76,7 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
     }
     const kafkaCopiesGoneBy = deps.kafkaKeptMs ? await goneBy(deps.kafkaKeptMs, log) : null;
     log.info("erasure: an account's lines and the NPCs' memory of it erased", { ...done, chatLines, kafkaCopiesGoneBy });
-    res.json({ account, chatLines, archivedLines: done.archivedLines, npcMemories: done.npcMemories, kafkaCopiesGoneBy });
+    res.json({ account, chatLines, archivedLines, npcMemories, openReports, kafkaCopiesGoneBy });
   });
 }
 

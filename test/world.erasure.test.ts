@@ -30,4 +30,22 @@ describe("A player's erasure while their question waits for its answer", functio
     assert.ok(answersTo(player)[0]!.text === "답: 내 비밀 질문", "the player still hears the answer in the game");
     await player.room.leave();
   });
+
+  it("takes off the moderators' list the reports the player filed, and keeps the reports of them", async () => {
+    const other = await joinWorld(world.url, {}, undefined, await signedIn(SECRET, "acc-other", "다른사람"));
+    const reporter = await joinWorld(world.url, {}, other.room.roomId, await signedIn(SECRET, "acc-reporter", "신고한사람"));
+    const third = await joinWorld(world.url, {}, other.room.roomId, await signedIn(SECRET, "acc-third", "셋째"));
+    reporter.room.send("report", { player: other.room.sessionId, reason: "신고한 사람의 사유" });
+    third.room.send("report", { player: reporter.room.sessionId, reason: "그 사람이 신고당한 사유" });
+    const http = world.url.replace("ws:", "http:");
+    const listed = async () => ((await (await fetch(`${http}/api/reports`, { headers: ADMIN })).json()) as { reports: Array<{ reason: string }> }).reports.map((r) => r.reason).sort();
+    for (let tries = 0; (await listed()).length < 2; tries++) {
+      assert.ok(tries < 50, "both reports filed");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const answer = await fetch(`${http}/api/erasures`, { method: "POST", body: '{"account":"acc-reporter"}', headers: ADMIN });
+    assert.equal(((await answer.json()) as { openReports: number }).openReports, 1);
+    assert.deepEqual(await listed(), ["그 사람이 신고당한 사유"]);
+    await Promise.all([other, reporter, third].map((player) => player.room.leave()));
+  });
 });

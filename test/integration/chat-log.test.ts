@@ -505,7 +505,7 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
     assert.match(((await refused.json()) as { error: string }).error, /bad erasure/);
     const erased = await erase(JSON.stringify({ account: "acc-gone" }));
     assert.equal(erased.status, 200, await erased.clone().text());
-    assert.deepEqual(await erased.json(), { account: "acc-gone", chatLines: 2, archivedLines: 2, npcMemories: 1, kafkaCopiesGoneBy: null }, "no Kafka here");
+    assert.deepEqual(await erased.json(), { account: "acc-gone", chatLines: 2, archivedLines: 2, npcMemories: 1, openReports: 0, kafkaCopiesGoneBy: null }, "no Kafka here");
     const archived = readdirSync(join(dataDir, "chat-log"), { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".ndjson"))
       .flatMap((file) => readFileSync(join(dataDir, "chat-log", file), "utf8").trim().split("\n"));
     assert.ok(archived.some((line) => line.includes("acc-stays")), "the other player's line stays in the archive");
@@ -513,7 +513,7 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
     assert.equal(await indexed({ term: { account: "acc-gone" } }), 0);
     assert.equal(await indexed({ term: { replyTo: question.id } }), 0, "the answer that carried their question");
     assert.equal(await indexed({ term: { account: "acc-stays" } }), 1);
-    assert.deepEqual(await (await erase(JSON.stringify({ account: "acc-gone" }))).json(), { account: "acc-gone", chatLines: 0, archivedLines: 0, npcMemories: 0, kafkaCopiesGoneBy: null }, "nothing left");
+    assert.deepEqual(await (await erase(JSON.stringify({ account: "acc-gone" }))).json(), { account: "acc-gone", chatLines: 0, archivedLines: 0, npcMemories: 0, openReports: 0, kafkaCopiesGoneBy: null }, "nothing left");
   });
 
   it("finds and erases a player's lines page by page, however many there are", async () => {
