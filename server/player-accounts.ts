@@ -78,6 +78,9 @@ export class PlayerAccounts {
     if (typeof sub !== "string" || sub.length === 0 || sub.length > ACCOUNT_ID_MAX_CHARS) {
       throw new ServerError(401, `the token's sub (the account) must be 1–${ACCOUNT_ID_MAX_CHARS} characters`);
     }
+    // An account names a sanction in a URL (DELETE /api/mutes/<account>), where a browser reads these two as the path's
+    // own steps: a moderator could not lift such an account's mute.
+    if (sub === "." || sub === "..") throw new ServerError(401, `the token's sub (the account) cannot be "${sub}"`);
     if (name !== undefined && typeof name !== "string") throw new ServerError(401, "the token's name must be a string");
     return name === undefined ? { id: sub } : { id: sub, name };
   }

@@ -49,6 +49,7 @@ describe("players' accounts from signed tokens (server/player-accounts.ts)", () 
     await refused(accounts, await token({ name: "영희" }), /sub claim/);
     await refused(accounts, await token({ sub: "p", name: 7 }), /name must be a string/);
     await refused(accounts, await token({ sub: "x".repeat(129) }), /1–128 characters/);
+    for (const sub of [".", ".."]) await refused(accounts, await token({ sub }), /cannot be/); // a mute of it could not be lifted from the console
   });
 
   it("checks the issuer and audience when told to", async () => {
