@@ -3,7 +3,7 @@
 # loopback, for the archive tests and local runs. Same Hadoop version as pyspark's bundled client.
 #   scripts/hdfs-local.sh fetch                 download the jars once (~/.cache/kobot/hadoop-minicluster-<v>)
 #   scripts/hdfs-local.sh start DIR [PORT]      start it with its blocks in DIR; prints hdfs://127.0.0.1:PORT
-#   scripts/hdfs-local.sh stop DIR              stop it (the data stays in DIR; start DIR again reuses it)
+#   scripts/hdfs-local.sh stop DIR              stop it (the data stays in DIR; start DIR again reuses it and its port)
 set -euo pipefail
 # shellcheck source=service-lib.sh
 source "$(dirname "$0")/service-lib.sh"
@@ -18,14 +18,24 @@ fetch() {
 
 start() {
   local dir="$1" port="${2:-}"
+  # The minicluster writes its folders under DIR percent-encoded ("a%20b"), and never comes up.
+  [[ "$dir" != *[[:space:]]* ]] || { echo "hdfs-local.sh: DIR cannot hold a space (the minicluster never starts there): $dir" >&2; exit 1; }
   fetch
-  [[ -n "$port" && "$port" != "0" ]] || port="$(free_port)"
   mkdir -p "$dir/logs"
   dir="$(cd "$dir" && pwd)"
   refuse_second_start "$dir/hdfs.pid" "HDFS"
-  # -format only the first time: a restart on the same DIR keeps what was written (the restart test needs that).
+  # -format only the first time: a restart on the same DIR keeps what was written (the restart test needs that), on
+  # its port (an ARCHIVE_URI names it). Formatted means a namenode image was written: a first start stopped during
+  # its format left data/ without one, and every later start failed ("No valid image files found").
   local format=()
-  [[ -d "$dir/data" ]] || format=(-format)
+  if ! compgen -G "$dir/data/name-*/current/fsimage_[0-9]*" > /dev/null; then
+    rm -rf "$dir/data"
+    format=(-format)
+  elif [[ -z "$port" || "$port" == "0" ]] && [[ -f "$dir/port" ]]; then
+    port="$(cat "$dir/port")"
+  fi
+  [[ -n "$port" && "$port" != "0" ]] || port="$(free_port)"
+  echo "$port" > "$dir/port"
   rm -f "$dir/conf.xml"  # written by the cluster once it is up: the readiness signal
   nohup java -Xms128m -Xmx512m -cp "$LIBS/*" org.apache.hadoop.mapreduce.MiniHadoopClusterManager \
     -nomr "${format[@]}" -nnport "$port" -nnhttpport "$(free_port)" -datanodes 1 -writeConfig "$dir/conf.xml" \

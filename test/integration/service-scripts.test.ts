@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -62,6 +62,25 @@ if [[ ! -f ${JSON.stringify(join(dir, "cut"))} ]]; then touch ${JSON.stringify(j
     } finally {
       await run("bash", ["scripts/nginx-local.sh", "stop", dir]);
       rmSync(join(dir, ".."), { recursive: true, force: true });
+    }
+  });
+
+  it("hdfs-local.sh starts on a DIR whose first start was stopped during its format, keeps its port on a restart, and refuses a DIR with a space", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-hdfs-"));
+    const hdfs = (...args: string[]) => run("bash", ["scripts/hdfs-local.sh", ...args], { timeout: 180_000 });
+    try {
+      // What a start stopped mid-format leaves: the name folder with a checkpoint being written, no image.
+      mkdirSync(join(dir, "data", "name-0-1", "current"), { recursive: true });
+      writeFileSync(join(dir, "data", "name-0-1", "current", "fsimage.ckpt_0000000000000000000"), "");
+      const first = (await hdfs("start", dir)).stdout.trim();
+      assert.match(first, /^hdfs:\/\/127\.0\.0\.1:\d+$/);
+      await hdfs("stop", dir);
+      assert.equal((await hdfs("start", dir)).stdout.trim(), first, "the same address again");
+      await hdfs("stop", dir);
+      await assert.rejects(hdfs("start", join(dir, "with space")), /cannot hold a space/);
+    } finally {
+      await hdfs("stop", dir);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
