@@ -53,21 +53,36 @@ describe("Web client in Chromium", function () {
       return p ? { x: p.x as number, z: p.z as number } : undefined;
     }, id);
 
-  it("joins again when the browser brings the page back from its back/forward cache", async () => {
+  it("joins again, once, when the browser brings the page back from its back/forward cache, a kick and a join from the form before it included", async () => {
+    // Another player watches the room: the page's player must stand in it once, not as two or three avatars.
+    const watcher = await joinWorld(url.replace("http", "ws"), { name: "지켜보는이" });
+    const standing = (name: string) => [...watcher.room.state.players.values()].filter((player) => player.name === name).length;
     // Playwright's Chromium turns the cache off by default; players' browsers keep pages in it.
     const cached = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"], ignoreDefaultArgs: ["--disable-back-forward-cache"] });
     try {
       const page = await cached.newPage();
       await page.goto(`${url}/?name=${encodeURIComponent("캐시손님")}`);
       await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+      // Put out, and joined again from the form: the first attempt is over, and must not join again as the page returns.
+      const player = await page.evaluate(() => (window as any).kobot.room.sessionId as string);
+      const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64"), "content-type": "application/json" };
+      assert.equal((await fetch(`${url}/api/kicks`, { method: "POST", headers: admin, body: JSON.stringify({ player }) })).status, 202);
+      await page.waitForFunction(() => !(document.getElementById("join") as HTMLFormElement).hidden);
+      await page.click("#join button");
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
       await page.evaluate(() => window.addEventListener("pageshow", (event) => ((window as any).fromCache = event.persisted)));
       await page.goto(`${url}/style.css`); // the page hides: it leaves its room
+      await page.waitForTimeout(1000); // long enough for the old room's close to come late, once the page thaws
       await page.goBack({ waitUntil: "commit" });
       await page.waitForFunction(() => (window as any).fromCache === true, undefined, { timeout: 10_000 });
       await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중", undefined, { timeout: 10_000 });
       assert.equal(await page.isDisabled("#text"), false, "the chat is on again");
+      await page.waitForTimeout(3000); // a second join came ~2 s after the page returned
+      assert.equal(standing("캐시손님"), 1, "one avatar of the player in the room");
+      assert.equal(await page.isHidden("#join"), true, "no join form: the page is in the room");
     } finally {
       await cached.close();
+      await watcher.room.leave();
     }
   });
 

@@ -41,20 +41,36 @@ export async function joinWorld(
   const protocol = location.protocol === "https:" ? "wss" : "ws";
   const client = new Client(`${protocol}://${location.host}`);
   if (token) client.auth.token = token; // sent as Authorization: Bearer with every join
+  /** The room this attempt is in; a room that is not (left as the page hid, or replaced) is no longer heard. */
   let current: Room<any, WorldState> | undefined;
+  /** The page hid and left its room: joined again if the browser brings it back (back/forward cache). */
+  let hidden = false;
+  /** This attempt is over (put out, banned, a name refused): the player's next one starts from the form. */
+  let over = false;
   // A closed tab leaves at once; without this its avatar stayed 20 s, "away", waiting for a reconnection.
-  let leaving = false;
-  addEventListener("pagehide", () => {
-    leaving = true;
-    void current?.leave();
-  });
-  // A page the browser kept as it hid (back/forward cache) comes back with its room left: joined again. It stayed
-  // "연결 끊김", the chat off and no form to join with, until reloaded.
-  addEventListener("pageshow", (event) => {
-    if (!event.persisted || !leaving) return;
-    leaving = false;
+  const onHide = () => {
+    hidden = true;
+    const room = current;
+    current = undefined;
+    void room?.leave();
+  };
+  // A page the browser kept as it hid comes back with its room left: joined again. It stayed "연결 끊김", the chat off
+  // and no form to join with, until reloaded. Only this once: the old room's close, late after the page thawed, joined
+  // it a second time, and every attempt before (a kick, a refused name) kept its listeners and joined again too.
+  const onShow = (event: PageTransitionEvent) => {
+    if (!event.persisted || !hidden || over) return;
+    hidden = false;
     void join();
-  });
+  };
+  addEventListener("pagehide", onHide);
+  addEventListener("pageshow", onShow);
+  const end = () => {
+    over = true;
+    removeEventListener("pagehide", onHide);
+    removeEventListener("pageshow", onShow);
+  };
+  /** Later, unless the attempt is over or the page hid meanwhile (its return joins again). */
+  const later = (ms: number, then: () => void) => setTimeout(() => !over && !hidden && then(), ms);
   const enter = (room: Room<any, WorldState>) => {
     current = room;
     room.onMessage("error", onError);
@@ -62,14 +78,19 @@ export async function joinWorld(
     room.onDrop(() => onStatus("reconnecting"));
     room.onReconnect(() => onStatus("online"));
     room.onLeave((code: number) => {
+      if (room !== current) return;
+      current = undefined;
       onStatus("offline");
       // Banned by a moderator: joining again is refused until the ban ends. Put out: joining again is the player's choice.
-      if (code === BANNED_CLOSE || code === KICKED_CLOSE) return onJoinFailed(joinFailureWords(code).words, false, true);
+      if (code === BANNED_CLOSE || code === KICKED_CLOSE) {
+        end();
+        return onJoinFailed(joinFailureWords(code).words, false, true);
+      }
       // A message past the server's cap: said, not left to look like a dropped connection; joined again below.
       if (code === MESSAGE_TOO_BIG_CLOSE) onJoinFailed(joinFailureWords(code).words, true, true);
-      // A leave the page asked for (4000 as it hides); anything else was not, 4000 included: a room the server
-      // closes (disposed from the monitor) says 4000 too, and its players join again rather than sit in no room.
-      if (!leaving) setTimeout(() => void resume(room.reconnectionToken), 1000);
+      // Not a leave the page asked for (those it stops hearing first), 4000 included: a room the server closes
+      // (disposed from the monitor) says 4000 too, and its players join again rather than sit in no room.
+      later(1000, () => void resume(room.reconnectionToken));
     });
     onRoom(room);
     onStatus("online");
@@ -85,6 +106,7 @@ export async function joinWorld(
       // again behind the moderator's back (the kick was undone, and never shown).
       const code = (error as { code?: number }).code;
       if (code === BANNED_CLOSE || code === KICKED_CLOSE) {
+        end();
         onStatus("offline");
         return onJoinFailed(joinFailureWords(code).words, false, true);
       }
@@ -95,7 +117,10 @@ export async function joinWorld(
     onStatus("joining");
     try {
       // No name: the server gives one (Player-xxxx); an empty one it refuses.
-      enter(await client.joinOrCreate<WorldState>(WORLD_ROOM, name ? { name } : {}));
+      const room = await client.joinOrCreate<WorldState>(WORLD_ROOM, name ? { name } : {});
+      // The page hid while joining: the room it got is left, and joined again if the page comes back.
+      if (hidden || over) return void room.leave();
+      enter(room);
     } catch (error) {
       onStatus("offline");
       const code = (error as { code?: number }).code;
@@ -104,8 +129,9 @@ export async function joinWorld(
       const { words, retry } = joinFailureWords(code, accountName);
       console.warn("could not join:", (error as Error).message); // the server's own words, for developers
       // 401 needs the game's sign-in.
+      if (!retry) end();
       onJoinFailed(words, retry, code !== 401 && !accountName);
-      if (retry) setTimeout(() => void join(attempt + 1), Math.min(10_000, 1000 * 2 ** attempt));
+      if (retry) later(Math.min(10_000, 1000 * 2 ** attempt), () => void join(attempt + 1));
     }
   };
   await join();
