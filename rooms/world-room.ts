@@ -239,10 +239,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.takeWorld();
     this.stopTakingEdits = this.deps.worldEdits?.subscribe(() => this.takeEdit());
 
-    void this.presence.subscribe(ERASURES_CHANNEL, this.erased.heard);
-    void this.presence.subscribe(SANCTIONS_CHANNEL, this.sanctions.heard);
-    void this.presence.subscribe(KICKS_CHANNEL, this.heardKick);
-    void this.presence.subscribe(NPC_EVENTS_CHANNEL, this.heardEvent);
+    for (const [channel, heard] of this.channels()) this.presence.subscribe(channel, heard).catch((error: Error) => this.presenceFailed(channel, error));
     this.onMessage("move", (client, message) => this.guard(client, () => this.move(client, message)));
     this.onMessage("chat", (client, message) => this.guard(client, () => this.chat(client, message)));
     this.onMessage("report", (client, message) => this.guard(client, () => this.report(client, message)));
@@ -461,10 +458,22 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   onDispose(): void {
     this.disposed = true;
     this.stopTakingEdits?.();
-    this.presence.unsubscribe(ERASURES_CHANNEL, this.erased.heard);
-    this.presence.unsubscribe(SANCTIONS_CHANNEL, this.sanctions.heard);
-    this.presence.unsubscribe(KICKS_CHANNEL, this.heardKick);
-    this.presence.unsubscribe(NPC_EVENTS_CHANNEL, this.heardEvent);
+    // Not awaited; with Redis away a rejection left unheard would end the process.
+    for (const [channel, heard] of this.channels()) Promise.resolve(this.presence.unsubscribe(channel, heard)).catch((error: Error) => this.presenceFailed(channel, error));
+  }
+
+  /** What the room hears from every process through the presence. */
+  private channels(): Array<[string, (message: any) => void]> {
+    return [
+      [ERASURES_CHANNEL, this.erased.heard],
+      [SANCTIONS_CHANNEL, this.sanctions.heard],
+      [KICKS_CHANNEL, this.heardKick],
+      [NPC_EVENTS_CHANNEL, this.heardEvent],
+    ];
+  }
+
+  private presenceFailed(channel: string, error: Error): void {
+    this.log.warn("the presence did not take a room's (un)subscription", { roomId: this.roomId, channel, error: error.message });
   }
 
   private move(client: Client, message: unknown): void {

@@ -21,5 +21,34 @@ export function redisClients(url: string, log: Logger): { presence: RedisPresenc
     if (held !== undefined) log.warn("redis connection error", { role: "matchmaking", error: error.message, ...repeatsField(held) });
   });
   const presence = new Redis(url);
-  return { presence: new RedisPresence(presence), driver: new RedisDriver(driver), hashes: redisHashPages(presence) };
+  return { presence: new RedisPresence(presence), driver: new ListingDriver(driver, log), hashes: redisHashPages(presence) };
+}
+
+/** Tries again to take a closed room off the shared listing while Redis is away. */
+const REMOVE_AGAIN_MS = 5000;
+
+/**
+ * Colyseus's driver, but a room's removal from the listing never fails: Colyseus disposes of a room only once the
+ * removal is done, and while Redis was away (~10 s of ioredis's retries, then an error) a room that emptied was never
+ * disposed of: its clock, patches and subscriptions ran for the life of the process. The listing is taken off later,
+ * once Redis answers.
+ */
+class ListingDriver extends RedisDriver {
+  constructor(
+    client: Redis,
+    private readonly log: Logger,
+  ) {
+    super(client);
+  }
+
+  override async remove(roomId: string): Promise<boolean> {
+    try {
+      return await super.remove(roomId);
+    } catch (error) {
+      this.log.warn("a closed room stays listed until Redis answers", { roomId, error: (error as Error).message });
+      const again = () => setTimeout(() => super.remove(roomId).catch(again), REMOVE_AGAIN_MS).unref();
+      again();
+      return false;
+    }
+  }
 }
