@@ -35,7 +35,10 @@ def main() -> None:
             shutil.copytree(args.tokenizer_from, args.run / "tokenizer")
         final = train(args)
         summary = json.loads((args.run / "summary.json").read_text())
-        result = evaluate(final, args.data, {"greedy+rep1.2": {"do_sample": False, "repetition_penalty": 1.2}}, 0)
+        # Scored as trained: with the neighbours it was shown (it was scored with none, the 0 taken as retrieval_k).
+        result = evaluate(final, args.data, {"greedy+rep1.2": {"do_sample": False, "repetition_penalty": 1.2}}, samples=0,
+                          retrieval_k=args.retrieval_k, min_score=args.retrieval_min_score, grams=args.retrieval_grams,
+                          extra_data=args.extra_data)
         entry = result["decodings"]["greedy+rep1.2"]
         rows.append((size, summary, result, entry))
         (args.run / "eval.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))

@@ -71,8 +71,12 @@ def export(checkpoint: Path, out: Path, generation: dict | None = None, quantize
         raise ValueError(f"{checkpoint}: over 2 GB of weights, beyond one ONNX file (not supported by this layout)")
     _write_graphs(weights, config.to_dict(), onnx_dir, quantize)
     config.npc_model_name = name or checkpoint.resolve().name
+    # This export's own retrieval or none: a checkpoint trained --init-from an export carries that export's, which
+    # named a knowledge file this export does not have (k 0), and the engine refused to load it.
     if retrieval:
         config.npc_retrieval = retrieval
+    elif hasattr(config, "npc_retrieval"):
+        del config.npc_retrieval
     config.save_pretrained(out)
 
     # KoGPT2 keeps `</s>` as both bos and eos and pads with `<pad>`; generation stops at `</s>`.

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
+import re
 from dataclasses import asdict
 from pathlib import Path
 
@@ -73,13 +75,32 @@ class ResumeError(Exception):
 
 
 def same_value(saved: str, now: object) -> bool:
-    """args.json's text of a value against the value now; a path may be given relative once and absolute the next."""
-    return saved == str(now) or isinstance(now, Path) and Path(saved).resolve() == now.resolve()
+    """args.json's text of a value against the value now; a path may be given relative once and absolute the next,
+    those of a list (--extra-data) too."""
+    if saved == str(now):
+        return True
+    if isinstance(now, Path):
+        return Path(saved).resolve() == now.resolve()
+    if isinstance(now, list) and all(isinstance(path, Path) for path in now):
+        return [Path(path).resolve() for path in re.findall(r"Path\('([^']*)'\)", saved)] == [path.resolve() for path in now]
+    return False
+
+
+# args.json's key for what the data files held as the run started (not an argument).
+CONTENTS = "_data_sha256"
+
+
+def data_contents(args: argparse.Namespace) -> dict[str, str]:
+    """Each data file's SHA-256, by its path: a file reviewed or edited since gives the run other rows."""
+    files = [args.data, *args.extra_data]
+    return {str(path.resolve()): hashlib.sha256(path.read_bytes()).hexdigest() for path in files if path.is_file()}
 
 
 def check_resumable(run: Path, args: argparse.Namespace) -> None:
     """Refuses to go on with a run started with other training arguments: it would mix two runs (an old tiny model
-    labelled small, a cosine schedule or neighbours changed mid-phase)."""
+    labelled small, a cosine schedule or neighbours changed mid-phase). So are data files whose rows changed: the
+    finished phases would be taken as they are, and the rows a reviewer added since never trained on, while the
+    export's knowledge file and summary held them."""
     saved_file = run / "args.json"
     if not saved_file.exists():
         return
@@ -92,6 +113,11 @@ def check_resumable(run: Path, args: argparse.Namespace) -> None:
     if differing:
         raise ResumeError(f"{run} was started with other training arguments ({'; '.join(differing)}): "
                           "resume it with the same ones, or give a new --run")
+    contents = data_contents(args)
+    changed = [path for path, digest in saved.get(CONTENTS, {}).items() if path in contents and contents[path] != digest]
+    if changed:
+        raise ResumeError(f"{run} was started on other rows of {', '.join(changed)} (reviewed or edited since): its finished "
+                          "phases would not train on them; give a new --run")
 
 
 def seed_everything(seed: int) -> None:
@@ -161,15 +187,15 @@ def train(args: argparse.Namespace) -> Path:
         torch.set_num_threads(args.threads)
     if args.device.startswith("cuda"):
         torch.set_float32_matmul_precision("high")  # TF32 matrix products on tensor cores; weights stay fp32
-    run.mkdir(parents=True, exist_ok=True)
-    (run / "args.json").write_text(json.dumps({k: str(v) for k, v in vars(args).items()}, indent=2))
-
     splits = split_pairs(load_pairs(args.data) + [pair for extra in args.extra_data for pair in load_pairs(extra)])
     print("split sizes:", {name: len(pairs) for name, pairs in splits.items()})
     empty = [name for name, pairs in splits.items() if not pairs]
     if empty:
         raise DataError(f"{args.data}: no rows fall in the {' and '.join(empty)} split (10% of questions each, by a hash "
                         f"of the question): early stopping and the evaluation need them; give more rows")
+    # Once the data is read: a run stopped on its data held only args.json, which refused the mended --data as another run.
+    run.mkdir(parents=True, exist_ok=True)
+    (run / "args.json").write_text(json.dumps({**{k: str(v) for k, v in vars(args).items()}, CONTENTS: data_contents(args)}, indent=2))
     pretrain_lines = list(read_text_lines(args.pretrain_data, args.pretrain_lines)) \
         if args.pretrain_lines and (not args.init_from or args.continue_pretraining) else []
     pretrain_batch = args.pretrain_batch_size or args.batch_size

@@ -184,6 +184,11 @@ def test_exporter_takes_a_kogpt2_shaped_checkpoint(tmp_path: Path):
 
     export(checkpoint, tmp_path / "out", quantize=False)
     generation = json.loads((tmp_path / "out" / "generation_config.json").read_text())
+    # A checkpoint trained --init-from an export keeps that export's retrieval: exported without one (k 0), it is dropped.
+    model.config.npc_retrieval = {"k": 2, "min_score": 0.3}
+    model.save_pretrained(checkpoint)
+    export(checkpoint, tmp_path / "k0", quantize=False)
+    assert "npc_retrieval" not in json.loads((tmp_path / "k0" / "config.json").read_text()), "the engine would look for knowledge.jsonl"
     assert (generation["eos_token_id"], generation["bos_token_id"], generation["pad_token_id"]) == (1, 1, 3)
     assert json.loads((tmp_path / "out" / "config.json").read_text())["vocab_size"] == KOGPT2_VOCAB
 

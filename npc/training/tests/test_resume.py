@@ -5,7 +5,7 @@ import json
 import pytest
 
 from kobot_train.data import DataError
-from kobot_train.train import ResumeError, add_arguments, train
+from kobot_train.train import CONTENTS, ResumeError, add_arguments, data_contents, train
 
 
 def arguments(*flags: str) -> argparse.Namespace:
@@ -15,9 +15,10 @@ def arguments(*flags: str) -> argparse.Namespace:
 
 
 def started(run, *flags: str) -> None:
-    """A run folder as train() leaves it: args.json holds the arguments it was started with."""
+    """A run folder as train() leaves it: args.json holds the arguments it was started with, and what its data held."""
     run.mkdir()
-    (run / "args.json").write_text(json.dumps({k: str(v) for k, v in vars(arguments("--run", str(run), *flags)).items()}))
+    args = arguments("--run", str(run), *flags)
+    (run / "args.json").write_text(json.dumps({**{k: str(v) for k, v in vars(args).items()}, CONTENTS: data_contents(args)}))
 
 
 def test_resuming_with_other_training_arguments_is_refused_naming_them(tmp_path):
@@ -37,3 +38,34 @@ def test_resuming_on_another_device_or_thread_count_goes_on(tmp_path):
     started(run, "--data", missing, "--device", "cuda", "--threads", "2")
     with pytest.raises(DataError, match="missing.csv"):
         train(arguments("--run", str(run), "--data", missing, "--device", "cpu", "--threads", "0"))
+
+
+def test_resuming_after_the_extra_data_was_reviewed_again_is_refused(tmp_path):
+    """The review loop: rows reviewed after a run are not trained on by resuming it (its phases are done), while its
+    export's knowledge file and summary would hold them."""
+    run, extra = tmp_path / "run", tmp_path / "retrain-candidates.csv"
+    missing = str(tmp_path / "missing.csv")  # past the checks, the run stops at reading its data
+    extra.write_text("Q,A,label,reviewed\n대장간은 어디야,마을 동쪽 끝,0,yes\n", encoding="utf-8")
+    started(run, "--data", missing, "--extra-data", str(extra))
+    with pytest.raises(DataError):  # the same rows: resumed
+        train(arguments("--run", str(run), "--data", missing, "--extra-data", str(extra)))
+    extra.write_text(extra.read_text(encoding="utf-8") + "보스는 어디 있어,동굴 안쪽,0,yes\n", encoding="utf-8")
+    with pytest.raises(ResumeError, match=r"other rows of .*retrain-candidates.csv .*give a new --run"):
+        train(arguments("--run", str(run), "--data", missing, "--extra-data", str(extra)))
+
+
+def test_resuming_with_extra_data_named_relative_once_and_absolute_the_next_goes_on(tmp_path, monkeypatch):
+    run, extra = tmp_path / "run", tmp_path / "extra.csv"
+    extra.write_text("Q,A,label\n", encoding="utf-8")
+    missing = str(tmp_path / "missing.csv")
+    monkeypatch.chdir(tmp_path)
+    started(run, "--data", missing, "--extra-data", "extra.csv")
+    with pytest.raises(DataError):
+        train(arguments("--run", str(run), "--data", missing, "--extra-data", str(extra)))
+
+
+def test_a_run_stopped_on_its_data_can_start_again_with_the_data_mended(tmp_path):
+    run = tmp_path / "run"
+    with pytest.raises(DataError):
+        train(arguments("--run", str(run), "--data", str(tmp_path / "missing.csv")))
+    assert not (run / "args.json").exists(), "no run started: the mended --data is not refused as another run's"
