@@ -232,6 +232,11 @@ export function readCheckedKnowledge(path: string, moderator: Moderator | undefi
     if (typo) return `${path}: "${typo.a}": ${ONLY_NAME}`;
     const twice = askedTwice(pairs);
     if (twice) return `${path}: "${twice.q}" is asked for two answers ("${twice.first}", "${twice.second}"): only the first would ever be said`;
+    const acting = actingTwice(pairs);
+    if (acting) {
+      return `${path}: "${acting.a}" is the answer of lines with different actions (${acting.actions.join(", ")}): a line said names its ` +
+        "action by its words, so only one would ever fire; give each its own words, or the same action";
+    }
     if (!moderator) return undefined;
     for (const pair of pairs) {
       const blocked = blockedLineProblem(pair.a, moderator);
@@ -260,6 +265,18 @@ function askedTwice(pairs: readonly KnowledgePair[]): { q: string; first: string
       if (first !== undefined && first !== pair.a) return { q, first, second: pair.a };
       answerOf.set(key, pair.a);
     }
+  }
+  return undefined;
+}
+
+/** An answer that two pairs give with different actions (or one with an action and one without). */
+function actingTwice(pairs: readonly KnowledgePair[]): { a: string; actions: string[] } | undefined {
+  const actionOf = new Map<string, string | undefined>();
+  for (const pair of pairs) {
+    if (actionOf.has(pair.a) && actionOf.get(pair.a) !== pair.action) {
+      return { a: pair.a, actions: [actionOf.get(pair.a), pair.action].map((action) => action ?? "none") };
+    }
+    actionOf.set(pair.a, pair.action);
   }
   return undefined;
 }

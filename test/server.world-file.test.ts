@@ -154,6 +154,8 @@ describe("World file", () => {
       long: write("long.jsonl", JSON.stringify({ q: "이야기해 줘", a: "옛날 옛적에 ".repeat(40) })),
       typo: write("typo.jsonl", '{"q": "안녕", "a": "{player}, 어서 와."}\n'),
       twice: write("twice.jsonl", '{"q": "이름이 뭐야?", "a": "에이야."}\n{"q": ["성함이?", "이름이 뭐야"], "a": "비야."}\n{"q": "성함이?", "a": "비야."}'),
+      // The action of a line said is found by its words: the shop opened for "뭐 팔아?" and not for "상점 열어 줘".
+      acting: write("acting.jsonl", '{"q": "뭐 팔아?", "a": "검이랑 방패를 팔지."}\n{"q": "상점 열어 줘", "a": "검이랑 방패를 팔지.", "action": "open_shop"}\n'),
     };
     const world = (knowledge: string) =>
       worldFile("w.json", JSON.stringify({ npcs: [{ id: "a", name: "에이", position: { x: 0, y: 0, z: 0 }, knowledge: join(dir, knowledge) }] }));
@@ -163,6 +165,7 @@ describe("World file", () => {
     assert.throws(() => loadWorldFile(world("."), "npc/model", bounds), /is a folder; name the knowledge file in it/);
     assert.throws(() => loadWorldFile(world(files.typo), "npc/model", bounds), /typo\.jsonl: "\{player\}, 어서 와\.": only \{name\} is filled in/);
     assert.throws(() => loadWorldFile(world(files.twice), "npc/model", bounds), /"이름이 뭐야" is asked for two answers \("에이야\.", "비야\."\): only the first/);
+    assert.throws(() => loadWorldFile(world(files.acting), "npc/model", bounds), /"검이랑 방패를 팔지\." is the answer of lines with different actions \(none, open_shop\)/);
   });
 
   it("refuses scripted lines that moderation would replace: knowledge answers and unsure lines, unless the word list allows them", () => {
