@@ -11,7 +11,7 @@ import { quiet } from "../helpers/world.js";
 
 /** The chat index's own parts (chatlog/: template, indexer, search, erasure) against the suite's real node. */
 describe("The chat index on a real Elasticsearch node", function () {
-  const es = new Elasticsearch({ node: process.env.TEST_ES_URL! });
+  let es: Elasticsearch; // made in before(): the suite's node is started after the test files are read
   const prefix = `test-index-${Date.now().toString(36)}`;
   const line = (id: string, text: string, more: Partial<ChatLogRecord> = {}): ChatLogRecord => ({
     v: CHAT_LOG_VERSION, id, roomId: "r1", serverId: "s1", kind: "player", from: "p1", name: "민수", text, ts: Date.now(), ...more,
@@ -22,7 +22,10 @@ describe("The chat index on a real Elasticsearch node", function () {
   };
   const texts = async (params: Record<string, string>) => (await searchChat(es, SearchParams.parse(params), prefix)).hits.map((hit) => hit.text).sort();
 
-  before(() => installTemplate(es, prefix));
+  before(async () => {
+    es = new Elasticsearch({ node: process.env.TEST_ES_URL! });
+    await installTemplate(es, prefix);
+  });
 
   after(async () => {
     await es.indices.delete({ index: `${prefix}-*`, expand_wildcards: "all" });
