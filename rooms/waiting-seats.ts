@@ -1,3 +1,5 @@
+import type { Presence } from "@colyseus/core";
+
 /**
  * Seats that matchmaking reserved and no WebSocket has taken yet, per client address. A reservation holds its
  * seat for Colyseus's seat reservation time (15 s) even if nobody comes: without a cap, one address posting
@@ -35,4 +37,29 @@ export class WaitingSeats {
   waiting(address: string): number {
     return this.byAddress.get(address)?.size ?? 0;
   }
+}
+
+/**
+ * Seats taken in a room another process holds (Redis): matchmaking reserved them where the join came in, and counted
+ * them there. Released only on the room's process, they stayed counted on the first for the whole reservation time,
+ * and joins through a process that held none of the rooms were refused (429) after 20 in 15 s.
+ */
+export const SEATS_TAKEN_CHANNEL = "kobot:seats-taken";
+
+/** A reserved seat, as the join's ticket carries it: which process counted it, for which address. */
+export interface SeatReservation {
+  process: string;
+  address: string;
+  seat: number;
+}
+
+/** The seat `reservation` was taken: released where it was counted, here or on its process. */
+export function seatTaken(reservation: SeatReservation, here: string, seats: WaitingSeats | undefined, presence: Presence): void {
+  if (reservation.process === here) return seats?.taken(reservation.address, reservation.seat);
+  void Promise.resolve(presence.publish(SEATS_TAKEN_CHANNEL, reservation)).catch(() => {}); // Redis away: it expires with its hold
+}
+
+/** Releases the seats this process counted that were taken in rooms of other processes. */
+export function hearSeatsTaken(presence: Presence, here: string, seats: WaitingSeats): Promise<unknown> {
+  return Promise.resolve(presence.subscribe(SEATS_TAKEN_CHANNEL, ({ process, address, seat }: SeatReservation) => process === here && seats.taken(address, seat)));
 }

@@ -25,7 +25,7 @@ import { distance } from "./npc-visits.js";
 import type { DepartedAllowances } from "./departed-allowances.js";
 import { newLineId } from "./line-id.js";
 import { useMonotonicClock } from "./monotonic-clock.js";
-import type { WaitingSeats } from "./waiting-seats.js";
+import { seatTaken, type SeatReservation, type WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcAcquaintances } from "./npc-acquaintances.js";
 import { NpcGreetings } from "./npc-greetings.js";
@@ -100,7 +100,8 @@ export interface WorldRoomDeps {
  */
 interface SeatTicket {
   address?: string;
-  seat?: number;
+  /** The seat matchmaking counted for the address, and on which process (Redis: maybe not the room's). */
+  seat?: SeatReservation;
   account?: Account;
   /** When a moderator's mute of the account ends (epoch ms), if it is muted. */
   mutedUntil?: number;
@@ -331,7 +332,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   onJoin(client: Client, options: unknown, ticket?: SeatTicket): void {
-    if (ticket?.address !== undefined && ticket.seat !== undefined) this.deps.seats?.taken(ticket.address, ticket.seat);
+    if (ticket?.seat !== undefined) seatTaken(ticket.seat, matchMaker.processId, this.deps.seats, this.presence);
     const account = ticket?.account;
     // Banned after onAuth read the presence, before this join: heard here, where no put-out can reach a player not yet in.
     const bannedMs = account ? this.sanctions.msLeft("ban", account.id) : 0;
@@ -895,7 +896,7 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
       if (seat === undefined) {
         throw new ServerError(429, `too many joins from your address are waiting (${deps.settings.joinsWaitingPerAddress}): try again in a few seconds`);
       }
-      return { address, seat, account, mutedUntil: muted, readAt };
+      return { address, seat: { process: matchMaker.processId, address, seat }, account, mutedUntil: muted, readAt };
     }
   };
 }

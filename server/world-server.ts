@@ -19,7 +19,7 @@ import { type HashPages, presenceHashPages } from "../rooms/hash-pages.js";
 import { MESSAGE_MAX_BYTES, WORLD_ROOM } from "../rooms/world-contract.js";
 import { DepartedAllowances } from "../rooms/departed-allowances.js";
 import { PlayerAllowances } from "../rooms/player-allowances.js";
-import { WaitingSeats } from "../rooms/waiting-seats.js";
+import { hearSeatsTaken, WaitingSeats } from "../rooms/waiting-seats.js";
 import { WorldEdits } from "../rooms/world-edits.js";
 import { forgetLongAgo } from "../rooms/npc-acquaintances.js";
 import { defineWorldRoom } from "../rooms/world-room.js";
@@ -223,6 +223,8 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   // rooms. Every few seconds the missing listings are written back.
   const relist = presence && setInterval(() => matchMaker.restoreMissingRoomCaches().catch(() => {}), RELIST_EVERY_MS);
   relist?.unref();
+  // Seats this process reserved for joins into rooms other processes hold, taken there (waiting-seats.ts).
+  if (presence) await hearSeatsTaken(presence, matchMaker.processId, seats).catch((error: unknown) => log.warn("seats taken elsewhere not heard", { error }));
   // Meetings past the forgetting time leave the NPCs' memory (every process does it; the second finds nothing).
   const forgetOldMeetings = () =>
     void forgetLongAgo(matchMaker.presence, config.world.npcs.map((npc) => npc.id), { hashes: presenceHashes() }).then(

@@ -139,6 +139,22 @@ describe("Scaling: two servers on Redis, two NPC workers on Kafka", function () 
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   });
+
+  it("takes more joins through either process than the cap on joins waiting per address, into a room the other holds", async () => {
+    // Every player here comes from 127.0.0.1, which may have 20 joins waiting (JOINS_WAITING_PER_ADDRESS). A seat taken
+    // in a room on the other process was released only there: through the process without the room, join 21 in 15 s
+    // was refused (429), every earlier player seated.
+    const owner = await joinWorld(servers[0]!.ws, { name: "좌석주인" });
+    const seated: TestPlayer[] = [owner];
+    try {
+      for (const [k, server] of servers.entries()) {
+        for (let i = 0; i < 22; i++) seated.push(await joinWorld(server.ws, { name: `손님${k}-${i}` }, owner.room.roomId));
+      }
+      await waitFor("every guest seated, as the owner sees the room", () => owner.room.state.players.size === 45);
+    } finally {
+      await Promise.allSettled(seated.map((player) => player.room.leave()));
+    }
+  });
 });
 
 describe("Moderation across processes: two servers on Redis (AUTH_SECRET)", function () {
