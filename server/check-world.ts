@@ -20,7 +20,7 @@ const path = positionals[0] ?? fromEnv ?? DEFAULT_WORLD_FILE;
 
 try {
   const config = loadConfig({ ...process.env, WORLD_FILE: "off" });
-  const read = (file: string): WorldFile => loadWorldFile(file, config.model.dir, config.world.bounds, config.moderator);
+  const read = (file: string): WorldFile => loadWorldFile(file, config.model.dir, config.world.bounds, config.moderator, config.model.dtype);
   const world = read(path);
   const npcs = world.npcs.map((npc) => `${npc.name} (${npc.id}${npc.route ? ", walks" : ""})`).join(", ");
   const hearing = world.hearing.mode === "room" ? "room" : `within ${world.hearing.radius} m`;

@@ -207,7 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   }
   const moderator = e.MODERATION_WORDS === "off" ? undefined : moderatorFrom(e.MODERATION_WORDS);
   const accounts = accountsFrom(e);
-  const world = e.WORLD_FILE === "off" ? undefined : worldFrom(e.WORLD_FILE, e.MODEL_DIR, moderator);
+  const world = e.WORLD_FILE === "off" ? undefined : worldFrom(e.WORLD_FILE, e.MODEL_DIR, moderator, e.MODEL_DTYPE);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -270,9 +270,9 @@ function moderatorFrom(path: string): Moderator {
   }
 }
 
-function worldFrom(path: string, modelDir: string, moderator: Moderator | undefined): ReturnType<typeof loadWorldFile> {
+function worldFrom(path: string, modelDir: string, moderator: Moderator | undefined, dtype: ModelDtype | undefined): ReturnType<typeof loadWorldFile> {
   try {
-    return loadWorldFile(path, modelDir, DEFAULT_WORLD_SETTINGS.bounds, moderator);
+    return loadWorldFile(path, modelDir, DEFAULT_WORLD_SETTINGS.bounds, moderator, dtype);
   } catch (error) {
     if (error instanceof WorldFileError) throw new ConfigError(`bad configuration:\n  WORLD_FILE=${JSON.stringify(path)}: ${error.message}`);
     throw error;

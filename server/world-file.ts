@@ -9,7 +9,7 @@ import type { Moderator } from "../moderation/moderator.js";
 import { NpcError } from "../npc/errors.js";
 import { type GenerationSettings, mergeSettings, settingsFromConfig } from "../npc/generation-settings.js";
 import { ACTION_ID, type KnowledgePair, readKnowledgeFile } from "../npc/knowledge-index.js";
-import { checkModelFolder } from "../npc/model-folder.js";
+import { checkModelFolder, type ModelDtype } from "../npc/model-folder.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import { impersonatedNpc } from "../rooms/npc-impersonation.js";
 import { DEFAULT_NPC, type HearingSettings, type NpcSettings, type WorldSettings } from "../rooms/world-settings.js";
@@ -103,7 +103,14 @@ export class WorldFileError extends Error {
  * with where it is, before any room opens or any model loads. With a moderator, the lines an NPC's brain says
  * as written (knowledge answers, unsure lines) are checked as its answers will be.
  */
-export function loadWorldFile(path: string, defaultModelDir: string, bounds: WorldSettings["bounds"], moderator?: Moderator): WorldFile {
+export function loadWorldFile(
+  path: string,
+  defaultModelDir: string,
+  bounds: WorldSettings["bounds"],
+  moderator?: Moderator,
+  /** The graphs the workers load (MODEL_DTYPE; unset, they pick, and fp32's are in every export). */
+  dtype: ModelDtype = "fp32",
+): WorldFile {
   let text: string;
   try {
     // Composed: "@코봇" must match a name typed on any system.
@@ -127,7 +134,7 @@ export function loadWorldFile(path: string, defaultModelDir: string, bounds: Wor
   const models: Record<string, string> = { default: defaultModelDir, ...mapValues(file.models, (dir) => resolve(here, dir)) };
   const problems: string[] = [];
   for (const [name, dir] of Object.entries(file.models)) {
-    const problem = modelFolderProblem(resolve(here, dir));
+    const problem = modelFolderProblem(resolve(here, dir), dtype);
     if (problem) problems.push(`models.${name}: ${problem}`);
   }
   file.npcs.forEach((npc, i) => {
@@ -202,10 +209,14 @@ function confusable(npc: { id: string; name: string }, other: { id: string; name
   return [npc.id, npc.name].find((mine) => [other.id, other.name].some((theirs) => passesFor(mine, theirs) || passesFor(theirs, mine)));
 }
 
-/** A `models` folder is checked at start, as a knowledge file is; only the default model may be missing (fallback lines). */
-const modelFolderProblem = (dir: string) =>
+/**
+ * A `models` folder is checked at start, as a knowledge file is; only the default model may be missing (fallback lines).
+ * For the graphs the workers load: one without the int8 graphs passed with MODEL_DTYPE=q8, and the worker that could
+ * not load it started no NPC at all.
+ */
+const modelFolderProblem = (dir: string, dtype: ModelDtype) =>
   problemOf(() => {
-    checkModelFolder(dir, "fp32");
+    checkModelFolder(dir, dtype);
     return undefined;
   });
 

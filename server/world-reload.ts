@@ -24,7 +24,7 @@ export function reloadWorldOnChange(config: ServerConfig, log: Logger, apply: (w
   const changed = (file: string, sinceStart = false) => {
     let next: WorldFile;
     try {
-      next = loadWorldFile(path, config.model.dir, config.world.bounds, config.moderator);
+      next = loadWorldFile(path, config.model.dir, config.world.bounds, config.moderator, config.model.dtype);
     } catch (error) {
       const problem = error instanceof WorldFileError ? error.message : String(error);
       fileReloads.inc({ file: "world", outcome: "refused" });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -143,6 +143,19 @@ describe("World file", () => {
       loadWorldFile(worldFile("e.json", JSON.stringify({ npcs: [{ id: "a", name: "에이", position: { x: 0, y: 0, z: 0 }, events: { quest_done: [line] } }] })), "npc/model", bounds);
     assert.deepEqual(events("{name}, 수고했어!").npcs[0]!.events, { quest_done: ["{name}, 수고했어!"] });
     assert.throws(() => events("{player}, 수고했어!"), /npcs\.0\.events\.quest_done\.0: only \{name\} is filled in/);
+  });
+
+  it("checks a models folder for the graphs the workers load (MODEL_DTYPE): one without the int8 graphs is refused for q8", () => {
+    // The shipped model without its int8 graphs: its other files linked, as an export made before them.
+    const dir = mkdtempSync(join(tmpdir(), "kobot-fp32-model-"));
+    mkdirSync(join(dir, "onnx"));
+    const shipped = join(root, "npc", "model");
+    for (const file of readdirSync(shipped)) if (file !== "onnx") symlinkSync(join(shipped, file), join(dir, file));
+    for (const file of readdirSync(join(shipped, "onnx"))) if (!file.includes("int8")) symlinkSync(join(shipped, "onnx", file), join(dir, "onnx", file));
+    const file = worldFile("models.yaml", [`models: { old: ${JSON.stringify(dir)} }`, "npcs:", "  - { id: a, name: 에이, position: { x: 0, y: 0, z: 0 }, model: old }"].join("\n"));
+    assert.equal(loadWorldFile(file, "npc/model", bounds).brains[0]!.modelDir, dir);
+    assert.equal(loadWorldFile(file, "npc/model", bounds, undefined, "fp32").brains[0]!.modelDir, dir);
+    assert.throws(() => loadWorldFile(file, "npc/model", bounds, undefined, "q8"), /models\.old: NPC model file missing: .*model_prefill_int8\.onnx/);
   });
 
   it("reads each knowledge file at start: a byte order mark is fine; a bad line, a folder or an over-long answer stop it", () => {
