@@ -29,6 +29,8 @@ const line = z.string().trim().min(1).max(LINE_MAX_CHARS);
 const ONLY_NAME = "only {name} is filled in (the player's name); check the spelling";
 const hasOtherPlaceholder = (text: string) => /\{(?!name\})[^{}]*\}/.test(text);
 const playerLine = line.refine((text) => !hasOtherPlaceholder(text), ONLY_NAME);
+/** Said to the players near, not to one: no name to fill in ("{name}, 오늘 날씨 좋지?" was said with the braces). */
+const roomLine = line.refine((text) => !/\{[^{}]*\}/.test(text), "said to everyone near, it has no player's name to fill in: no {placeholder}");
 
 const NpcEntry = z.strictObject({
   id: z.string().regex(/^[a-z0-9_-]{1,32}$/, "lower-case letters, digits, '_' and '-' only, at most 32"),
@@ -41,7 +43,7 @@ const NpcEntry = z.strictObject({
   greetingsAgain: z.array(playerLine).min(1).max(100).optional(),
   callReplies: z.array(playerLine).min(1).max(100).default(DEFAULT_NPC.callReplies),
   greetAgainSeconds: z.number().min(0).max(86_400).default(DEFAULT_NPC.greetAgainSeconds),
-  idleLines: z.array(line).max(100).default([]),
+  idleLines: z.array(roomLine).max(100).default([]),
   idleEverySeconds: z.number().min(0.05).max(86_400).default(DEFAULT_NPC.idleEverySeconds),
   /** Per game event its backend fires (POST /api/events), the lines said when it happens. */
   events: z.record(z.string(), z.array(playerLine).min(1).max(100))
@@ -72,7 +74,7 @@ const NpcEntry = z.strictObject({
     below: z.number().min(-20).max(0),
     /** A stricter bar for answers the model composed rather than copied from a shown pair. */
     composedBelow: z.number().min(-20).max(0).optional(),
-    lines: z.array(line).min(1).max(100),
+    lines: z.array(playerLine).min(1).max(100),
     /** With a knowledge file: before `lines`, its closest line when at least this similar to the question. */
     knowledgeAbove: z.number().gt(0).max(1).optional(),
     /** Words that put an answer out of character (the model's training persona): handled as unsure. */

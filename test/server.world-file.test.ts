@@ -143,6 +143,11 @@ describe("World file", () => {
       loadWorldFile(worldFile("e.json", JSON.stringify({ npcs: [{ id: "a", name: "에이", position: { x: 0, y: 0, z: 0 }, events: { quest_done: [line] } }] })), "npc/model", bounds);
     assert.deepEqual(events("{name}, 수고했어!").npcs[0]!.events, { quest_done: ["{name}, 수고했어!"] });
     assert.throws(() => events("{player}, 수고했어!"), /npcs\.0\.events\.quest_done\.0: only \{name\} is filled in/);
+    // Unsure lines answer the asker ({name} is theirs); idle lines are said to everyone near, with no name to fill in.
+    const npc = (more: object) => loadWorldFile(worldFile("i.json", JSON.stringify({ npcs: [{ id: "a", name: "에이", position: { x: 0, y: 0, z: 0 }, ...more }] })), "npc/model", bounds);
+    assert.deepEqual(npc({ unsure: { below: -1, lines: ["{name}, 그건 모르겠네."] } }).brains[0]!.unsure?.lines, ["{name}, 그건 모르겠네."]);
+    assert.throws(() => npc({ unsure: { below: -1, lines: ["{nmae}, 그건 모르겠네."] } }), /npcs\.0\.unsure\.lines\.0: only \{name\} is filled in/);
+    assert.throws(() => npc({ idleLines: ["{name}, 오늘 날씨 좋지?"] }), /npcs\.0\.idleLines\.0: said to everyone near, .*no \{placeholder\}/);
   });
 
   it("checks a models folder for the graphs the workers load (MODEL_DTYPE): one without the int8 graphs is refused for q8", () => {
