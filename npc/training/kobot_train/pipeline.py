@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from .evaluate import DECODINGS, evaluate, evaluate_with_engine, trained_pairs
@@ -94,7 +95,7 @@ def main() -> None:
     chosen = None
     if retrieval["k"] and args.serving_bars:
         bar_table = checkpoint.parent / "serving-bar.md"
-        chosen = choose_serving_bar(args.out, args.data, args.serving_bars, retrieval["min_score"], bar_table)
+        chosen = choose_serving_bar(args.out, args.data, args.serving_bars, retrieval["min_score"], bar_table, args.extra_data)
         args.include.append(bar_table)
     # The default run scores the greedy decodings; --full-eval adds sampling and the engine's choosing
     # (about 7 more minutes on 2 cores), as in the shipped EVAL.md.
@@ -102,7 +103,7 @@ def main() -> None:
     evaluation = evaluate(checkpoint, args.data, decodings, retrieval_k=retrieval["k"],
                           min_score=retrieval.get("min_score", 0.35), grams=grams_of(retrieval), extra_data=args.extra_data)
     for name, cli_args in ENGINE_DECODINGS.items() if args.full_eval else ():
-        evaluation["decodings"][name] = evaluate_with_engine(args.out, args.data, cli_args)
+        evaluation["decodings"][name] = evaluate_with_engine(args.out, args.data, cli_args, extra_data=args.extra_data)
     result = {"training": summary, "files": {name: (args.out / name).stat().st_size for name in sizes}, **evaluation,
               **({"served": served_scores(chosen)} if chosen else {})}
     (args.out / "eval.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
@@ -114,11 +115,12 @@ def main() -> None:
     print(f"shipped model in {args.out}: {sum(result['files'].values()) / 1e6:.1f} MB")
 
 
-def choose_serving_bar(out: Path, data: Path, bars: list[float], trained_at: float, bar_table: Path) -> dict | None:
+def choose_serving_bar(out: Path, data: Path, bars: list[float], trained_at: float, bar_table: Path,
+                       extra_data: Sequence[Path] = ()) -> dict | None:
     """Serves the exported model at the bar serving_bar.py chooses on the engine's validation answers (a model
     trained with pairs from one bar may answer better shown pairs from a lower one) and writes its table (for
     EVAL.md). Returns the chosen row (None: none qualifies, served at the training bar)."""
-    rows = measure(out, data, bars)
+    rows = measure(out, data, bars, extra_data=extra_data)
     chosen = choose(rows)
     if chosen:
         serve(out, chosen)

@@ -30,13 +30,14 @@ MAX_COPY = 0.5
 BARS = [0.2, 0.25, 0.3, 0.36, 0.42, 0.48]  # those the shipped model's bar was chosen among (session 8)
 
 
-def measure(model: Path, data: Path, bars: Sequence[float], penalties: Sequence[float | None] = (None,)) -> list[dict]:
+def measure(model: Path, data: Path, bars: Sequence[float], penalties: Sequence[float | None] = (None,),
+            extra_data: Sequence[Path] = ()) -> list[dict]:
     """The engine's greedy answers to the validation and test splits at each bar (and penalty), scored."""
     rows = []
     for bar in sorted(bars):
         for penalty in penalties:
             cli = ["--min-score", str(bar)] + (["--repetition-penalty", str(penalty)] if penalty is not None else [])
-            run = lambda split: evaluate_with_engine(model, data, cli, samples=0, split=split)
+            run = lambda split: evaluate_with_engine(model, data, cli, samples=0, split=split, extra_data=extra_data)
             rows.append({"bar": bar, "penalty": penalty, "validation": run("validation"), "test": run("test")})
     return rows
 
@@ -81,11 +82,12 @@ def main() -> None:
     parser.add_argument("--repetition-penalties", type=float, nargs="+", default=[None],
                         help="try each bar with each penalty (default: the model's own setting only)")
     parser.add_argument("--data", type=Path, default=CHATBOT_CSV)
+    parser.add_argument("--extra-data", type=Path, nargs="*", default=[], help="the --extra-data the model was trained with")
     parser.add_argument("--out", type=Path, help="write the table (markdown) here, for EVAL.md (--include)")
     parser.add_argument("--apply", action="store_true", help="serve the chosen bar (config.json, eval.json)")
     args = parser.parse_args()
     served = json.loads((args.model / "config.json").read_text()).get("npc_retrieval", {}).get("min_score")
-    rows = measure(args.model, args.data, args.bars, args.repetition_penalties)
+    rows = measure(args.model, args.data, args.bars, args.repetition_penalties, args.extra_data)
     chosen = choose(rows)
     text = table(rows, chosen, served)
     print(text)

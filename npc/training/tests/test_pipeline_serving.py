@@ -12,8 +12,12 @@ from tests.test_export import CORPUS
 VALIDATION_CHRF = {0.2: 15.86, 0.25: 15.91, 0.3: 15.84, 0.36: 15.65, 0.42: 15.52, 0.48: 15.04}
 
 
-def engine_answers(model_dir, data, cli_args, samples=20, split="test"):
+ENGINE_EXTRA_DATA = []
+
+
+def engine_answers(model_dir, data, cli_args, samples=20, split="test", extra_data=()):
     """Stands in for `npm run ask` (evaluate_with_engine): scores by the bar the engine was given."""
+    ENGINE_EXTRA_DATA.append(list(extra_data))
     bar = float(cli_args[cli_args.index("--min-score") + 1])
     config = json.loads((model_dir / "config.json").read_text())
     assert config["npc_retrieval"]["k"] == 2 and (model_dir / "knowledge.jsonl").exists(), "the exported model is asked"
@@ -47,10 +51,14 @@ def trained_run(tmp_path):
 def test_a_pipeline_run_serves_the_bar_chosen_on_validation_not_the_training_bar(tmp_path, monkeypatch):
     final, data, reviews = trained_run(tmp_path)
     out = tmp_path / "out"
+    extra = tmp_path / "retrain-candidates.csv"  # reviewed players' questions, trained on as Chatbot_data's
+    extra.write_text("Q,A,label,reviewed\n대장간은 어디야,마을 동쪽 끝에 있어요.,0,yes\n", encoding="utf-8")
     monkeypatch.setattr(serving_bar, "evaluate_with_engine", engine_answers)
     monkeypatch.setattr(sys, "argv", ["pipeline", "--checkpoint", str(final), "--data", str(data),
-                                      "--pretrain-data", str(reviews), "--out", str(out)])
+                                      "--pretrain-data", str(reviews), "--out", str(out), "--extra-data", str(extra)])
     pipeline.main()
+    # The engine's copies are counted against every answer it trained on: extra-data's answers are in its knowledge file.
+    assert ENGINE_EXTRA_DATA and all(given == [extra] for given in ENGINE_EXTRA_DATA), ENGINE_EXTRA_DATA
     assert json.loads((out / "config.json").read_text())["npc_retrieval"]["min_score"] == 0.3
     evaluation = json.loads((out / "eval.json").read_text())
     assert evaluation["training"]["retrieval"]["min_score"] == 0.45, "trained at its own bar"
