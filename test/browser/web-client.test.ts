@@ -156,6 +156,33 @@ describe("Web client in Chromium", function () {
     assert.deepEqual(consoleErrors, []);
   });
 
+  it("keeps a repeated error its 5 s, counts a line's length as the server does and says when it is too long, and keeps a right-to-left name apart from the words", async () => {
+    const { page } = await open("길이재기");
+    // 150 emoji are 150 characters: the box's maxlength counted them as 300 UTF-16 units and kept 100.
+    await page.fill("#text", "😀".repeat(150));
+    assert.equal([...(await page.inputValue("#text"))].length, 150);
+    // 201 characters: said at once, the line left in the box to be shortened (a paste past 200 was cut without a word).
+    await page.fill("#text", "가".repeat(201));
+    await page.press("#text", "Enter");
+    await page.waitForFunction(() => document.getElementById("toast")?.dataset.code === "chat_too_long");
+    assert.equal(await page.inputValue("#text"), "가".repeat(201));
+    await page.waitForTimeout(4000);
+    await page.press("#text", "Enter"); // the same error again: shown its own 5 s, not cleared by the first one's timer
+    await page.waitForTimeout(1500);
+    assert.match(await page.textContent("#toast") ?? "", /200자까지/);
+    await page.fill("#text", "");
+
+    const guest = await joinWorld(url.replace("http", "ws"), { name: "שלום" }, await page.evaluate(() => (window as any).kobot.room.roomId as string));
+    guest.room.send("chat", { text: "123 원 주면 팔게요" });
+    const line = page.locator("#history li", { hasText: "원 주면 팔게요" });
+    await line.waitFor();
+    const [name, words] = [await line.locator("b").boundingBox(), await line.locator(":scope > bdi").boundingBox()];
+    assert.ok(name && words && name.x + name.width <= words.x, `the name before the words: ${JSON.stringify([name, words])}`);
+    assert.equal(await line.locator(":scope > bdi").textContent(), "123 원 주면 팔게요");
+    await guest.room.leave();
+    assert.deepEqual(consoleErrors, []);
+  });
+
   it("sends a line typed with a Korean IME once, whole, when Enter ends the composition (as macOS and Windows send it)", async () => {
     const { page } = await open("한글입력");
     const roomId = await page.evaluate(() => (window as any).kobot.room.roomId as string);

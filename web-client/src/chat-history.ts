@@ -70,12 +70,16 @@ function lineItem(line: ChatLine, reportable: boolean): HTMLLIElement {
     item.textContent = line.text;
     return item;
   }
+  // Name and words each isolated from the other's direction: a Hebrew or Arabic name moved the line's first words
+  // before it ("123 :שלום 원 주면 팔게요"), and a player could make their line read otherwise than they said it.
   const name = document.createElement("b");
-  name.textContent = line.name;
-  item.append(name, ": ", line.text);
+  name.append(isolated(line.name));
+  item.append(name, ": ", isolated(line.text));
   if (reportable) item.append(reportButton(line));
   return item;
 }
+
+const isolated = (text: string) => Object.assign(document.createElement("bdi"), { textContent: text });
 
 /** The button on another player's line that reports them to the moderators. */
 function reportButton(line: ChatLine): HTMLButtonElement {

@@ -13,6 +13,7 @@ export class ChatPanel {
   private npcNames = new Map<string, string>();
   /** The NPC the player chose that has left the room (a world edit): nothing is sent until they choose again. */
   private gone: { id: string; name: string } | undefined;
+  private toastTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     history: HTMLOListElement,
@@ -27,7 +28,6 @@ export class ChatPanel {
     onReport: (player: string, name: string, anchor: HTMLElement) => void,
   ) {
     this.history = new ChatHistory(history, mySessions, onReport);
-    text.maxLength = CHAT_MAX_CHARS;
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.send();
@@ -60,9 +60,9 @@ export class ChatPanel {
   showNotice(text: string, code: string): void {
     this.toast.textContent = text;
     this.toast.dataset.code = code;
-    setTimeout(() => {
-      if (this.toast.textContent === text) this.toast.textContent = "";
-    }, 5000);
+    // Each notice its 5 s: the same error again (Enter pressed again on a line too far) was cleared by the first's timer.
+    clearTimeout(this.toastTimer);
+    this.toastTimer = setTimeout(() => (this.toast.textContent = ""), 5000);
   }
 
   private send(): void {
@@ -73,6 +73,9 @@ export class ChatPanel {
     this.renderNpcs();
     // Not to everyone instead: a line meant for an NPC, in private perhaps, would be said to the whole room.
     if (this.gone) return this.showNotice(npcGoneWords(this.gone.name), "npc_gone");
+    // Counted as the server counts, in characters: the box's maxlength counted UTF-16 units (100 emoji were its 200) and
+    // cut a long paste without a word. The line stays in the box to be shortened.
+    if ([...text].length > CHAT_MAX_CHARS) return this.showNotice(errorWords({ code: "chat_too_long", message: "" }, () => undefined), "chat_too_long");
     const message: ChatPayload = this.toNpc.value ? { text, to: this.toNpc.value } : { text };
     room.send("chat", message);
     this.text.value = "";

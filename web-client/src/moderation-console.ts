@@ -130,7 +130,7 @@ function reportRow(report: PlayerReport): HTMLTableRowElement {
   const claimThenSanction = (sanction: Sanction, minutes: number) => async () => {
     await claim();
     const imposed = await api<{ until: number; longerInForce?: true }>("POST", `/api/${sanction}s`, { account, minutes, reason });
-    if (imposed?.longerInForce) return `${account}: 더 긴 ${sanction === "mute" ? "채팅 금지" : "차단"}가 이미 있어 그대로 둬요 (${when(imposed.until)}까지)`;
+    if (imposed?.longerInForce) return `${account}: 더 긴 ${sanction === "mute" ? "채팅 금지가" : "차단이"} 이미 있어 그대로 둬요 (${when(imposed.until)}까지)`;
   };
   const actions = actionsCell(`report:${report.id}`, [
     { text: `채팅 금지 ${MUTE_MINUTES}분`, act: claimThenSanction("mute", MUTE_MINUTES), disabledWhy: noAccount },
