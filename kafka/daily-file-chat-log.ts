@@ -49,14 +49,15 @@ export class DailyFileChatLog implements ChatLogPublisher {
 
   /**
    * A player's erasure request (server/erasure-routes.ts): their lines, those still buffered too, leave the files;
-   * between two appends, so none written meanwhile is lost. Returns how many records went.
+   * between two appends, so none written meanwhile is lost. Returns how many records went. `ownFiles`: only this
+   * server's files (an erasure asked of another server, whose DATA_DIR may be this one: its files are its to rewrite).
    */
-  async erase(account: string): Promise<number> {
+  async erase(account: string, { ownFiles = false }: { ownFiles?: boolean } = {}): Promise<number> {
     await this.flush();
     // Kept to write again (a full disk): written after the erasure, they would bring the player's words back.
     const theirs = new Set(this.buffer.filter((record) => record.account === account).map((record) => record.id));
     this.buffer = this.buffer.filter((record) => record.account !== account && !(record.replyTo !== undefined && theirs.has(record.replyTo)));
-    const erasing = this.writing.then(() => eraseFromDailyFiles(this.dir, account));
+    const erasing = this.writing.then(() => eraseFromDailyFiles(this.dir, account, ownFiles ? `${this.serverId}.ndjson` : undefined));
     this.writing = erasing.then(
       () => undefined,
       () => undefined,

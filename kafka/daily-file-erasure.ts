@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createReadStream } from "node:fs";
 import { open, readdir, rename, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { finished } from "node:stream/promises";
 
 /**
@@ -15,8 +15,8 @@ import { finished } from "node:stream/promises";
  * line that goes, and a file that has one once more to rewrite it. Read whole and all kept in memory, an archive grew the server's
  * memory several times its size and held the event loop (every room of the process) for each file's parse.
  */
-export async function eraseFromDailyFiles(dir: string, account: string): Promise<number> {
-  const files = await dailyFiles(dir);
+export async function eraseFromDailyFiles(dir: string, account: string, named?: string): Promise<number> {
+  const files = (await dailyFiles(dir)).filter((file) => named === undefined || basename(file) === named);
   // The archive writes each record with JSON.stringify: a line of theirs holds these bytes, as they are written.
   const theirMark = Buffer.from(`"account":${JSON.stringify(account)}`);
   const theirs = new Set<string>();

@@ -55,6 +55,7 @@ export interface SeatReservation {
 
 /** The seat `reservation` was taken: released where it was counted, here or on its process. */
 export function seatTaken(reservation: SeatReservation, here: string, seats: WaitingSeats | undefined, presence: Presence): void {
+  if (reservation.seat < 0) return; // no cap (JOINS_WAITING_PER_ADDRESS=0): nothing was counted
   if (reservation.process === here) return seats?.taken(reservation.address, reservation.seat);
   void Promise.resolve(presence.publish(SEATS_TAKEN_CHANNEL, reservation)).catch(() => {}); // Redis away: it expires with its hold
 }

@@ -16,17 +16,30 @@ const ErasureRequest = z.object({ account: z.string().min(1).max(128) }).strict(
 
 export interface ErasureDeps {
   presence: () => Presence;
+  /** This process's id (matchMaker.processId): the other servers erase their archives as they hear of an erasure. */
+  process: () => string;
   /** The world's NPCs now. */
   npcs: () => readonly NpcSettings[];
   /** The chat index (ES_URL); absent: nothing to erase there. */
   chatIndex?: { client: Client; indexPrefix: string };
   /** The embedded default's daily files (DATA_DIR); absent with Kafka or DATA_DIR=off. */
-  archive?: { erase(account: string): Promise<number> };
+  archive?: Archive;
   /** This process's chat log: its lines not yet stored (indexed in-process, or sent to Kafka) go first. */
   chatLog: { flush(): Promise<void> };
   /** With Kafka: the longest a line written now stays in its topics (null: kept for good; kafka/topic-retention.ts). */
   kafkaKeptMs?: () => Promise<number | null>;
 }
+
+/** An embedded server's archive files (kafka/daily-file-chat-log.ts), as an erasure takes a player's lines out. */
+export interface Archive {
+  erase(account: string, options?: { ownFiles?: boolean }): Promise<number>;
+}
+
+/**
+ * An erasure asked of one server, for every other server's archive files: several servers on Redis without Kafka each
+ * write their own (DATA_DIR), and those of the servers not asked kept the player's words.
+ */
+const ARCHIVE_ERASURES_CHANNEL = "kobot:archive-erasures";
 
 /** How long an erasure waits for this process's lines to be stored: Elasticsearch down would hold it forever. */
 const FLUSH_WAIT_MS = 5000;
@@ -66,6 +79,8 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
       log.error("erasure: lines not erased from the archive files", { account, npcMemories, error });
       return void res.status(500).json({ error: "the archive files were not erased: ask again", details: (error as Error).message, account, npcMemories, openReports });
     }
+    // The other servers erase their own files as they hear it (their logs say how many).
+    await Promise.resolve(deps.presence().publish(ARCHIVE_ERASURES_CHANNEL, { account, from: deps.process() })).catch(() => {});
     const done = { account, npcMemories, openReports, archivedLines };
     let chatLines: number | null = null;
     try {
@@ -78,6 +93,19 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
     log.info("erasure: an account's lines and the NPCs' memory of it erased", { ...done, chatLines, kafkaCopiesGoneBy });
     res.json({ account, chatLines, archivedLines, npcMemories, openReports, kafkaCopiesGoneBy });
   });
+}
+
+/** Erases this server's archive files of the players other servers were asked to erase. */
+export function hearArchiveErasures(presence: Presence, process: string, archive: Archive, log: Logger): Promise<unknown> {
+  return Promise.resolve(
+    presence.subscribe(ARCHIVE_ERASURES_CHANNEL, ({ account, from }: { account: string; from: string }) => {
+      if (from === process) return;
+      archive.erase(account, { ownFiles: true }).then(
+        (archivedLines) => log.info("erasure asked of another server: this server's archive files erased", { account, archivedLines }),
+        (error: unknown) => log.error("erasure asked of another server: this server's archive files not erased: ask this server", { account, error }),
+      );
+    }),
+  );
 }
 
 /** When the Kafka copies of what was said until now are gone: what a studio tells the player who asked. */

@@ -31,7 +31,7 @@ import type { GroupTopic } from "../kafka/consumer-lag.js";
 import { longestKeptMs } from "../kafka/topic-retention.js";
 import { adminOnly, backendOrAdmin } from "./admin-auth.js";
 import { chatSearchRoute } from "./chat-search-route.js";
-import { erasureRoutes } from "./erasure-routes.js";
+import { type Archive, erasureRoutes, hearArchiveErasures } from "./erasure-routes.js";
 import { eventRoutes } from "./event-routes.js";
 import { reportRoutes } from "./report-routes.js";
 import { sanctionRoutes } from "./sanction-routes.js";
@@ -81,7 +81,7 @@ export interface WorldServerOptions {
   channel: QuestionChannel;
   chatLog: ChatLogPublisher;
   /** The embedded default's chat archive in DATA_DIR, for players' erasure requests; absent with Kafka. */
-  archive?: { erase(account: string): Promise<number> };
+  archive?: Archive;
   /** For the chat search API; absent: the API says search is off. */
   elasticsearch?: Elasticsearch;
   log: Logger;
@@ -178,7 +178,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       // The world's NPCs as its file has them now: an edit may give them events.
       eventRoutes(app, () => matchMaker.presence, () => config.world.npcs, backendOrAdmin(config.backendToken, config.admin !== undefined, admin), log);
       erasureRoutes(app, {
-        presence: () => matchMaker.presence, npcs: () => config.world.npcs, chatIndex, archive: options.archive, chatLog: options.chatLog,
+        presence: () => matchMaker.presence, process: () => matchMaker.processId, npcs: () => config.world.npcs, chatIndex, archive: options.archive, chatLog: options.chatLog,
         kafkaKeptMs: options.kafka && config.kafka && kafkaKeptMs(options.kafka.client, config.kafka),
       }, admin, log);
       options.routes?.(app);
@@ -225,6 +225,10 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   relist?.unref();
   // Seats this process reserved for joins into rooms other processes hold, taken there (waiting-seats.ts).
   if (presence) await hearSeatsTaken(presence, matchMaker.processId, seats).catch((error: unknown) => log.warn("seats taken elsewhere not heard", { error }));
+  // Erasures asked of another server, for this one's archive files (erasure-routes.ts).
+  if (presence && options.archive) {
+    await hearArchiveErasures(presence, matchMaker.processId, options.archive, log).catch((error: unknown) => log.warn("erasures asked of other servers not heard", { error }));
+  }
   // Meetings past the forgetting time leave the NPCs' memory (every process does it; the second finds nothing).
   const forgetOldMeetings = () =>
     void forgetLongAgo(matchMaker.presence, config.world.npcs.map((npc) => npc.id), { hashes: presenceHashes() }).then(

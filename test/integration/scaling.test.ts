@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { Client } from "@colyseus/sdk";
 
@@ -166,13 +168,22 @@ describe("Moderation across processes: two servers on Redis (AUTH_SECRET)", func
   const servers: Array<{ ws: string; http: string }> = [];
   const joinAs = async (server: { ws: string }, account: string) =>
     joinWorld(server.ws, {}, undefined, { authorization: `Bearer ${await signToken(secret, { account, name: account, hours: 1 })}` });
+  /** Each server's DATA_DIR: its own archive files, as servers on Redis without Kafka keep them. */
+  const dataDirs: string[] = [];
+  /** The archive lines of `dir` that `text` is in. */
+  const archived = (dir: string, text: string) => {
+    const days = join(dir, "chat-log");
+    if (!existsSync(days)) return [];
+    return readdirSync(days).flatMap((day) => readdirSync(join(days, day)).flatMap((file) => readFileSync(join(days, day, file), "utf8").split("\n"))).filter((line) => line.includes(text));
+  };
 
   before(async () => {
     for (const name of ["mute-server-a", "mute-server-b"]) {
       const port = await freePort();
       const address = `127.0.0.1:${port}`;
       servers.push({ ws: `ws://${address}`, http: `http://${address}` });
-      const env = { REDIS_URL: process.env.TEST_REDIS_URL!, PORT: String(port), SERVER_ID: name, PUBLIC_ADDRESS: address, WORLD_FILE: "off", AUTH_SECRET: secret, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" };
+      dataDirs.push(mkdtempSync(join(tmpdir(), `${name}-data-`)));
+      const env = { REDIS_URL: process.env.TEST_REDIS_URL!, PORT: String(port), SERVER_ID: name, PUBLIC_ADDRESS: address, WORLD_FILE: "off", AUTH_SECRET: secret, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", DATA_DIR: dataDirs.at(-1)! };
       services.push(await startService(name, "server/main.ts", env, "world server listening"));
     }
   });
@@ -223,5 +234,23 @@ describe("Moderation across processes: two servers on Redis (AUTH_SECRET)", func
       const { reports } = (await (await fetch(`${server.http}/api/reports?account=${troll}`, { headers: admin })).json()) as { reports: { reporter: { account: string }; lines: { text: string }[] }[] };
       assert.deepEqual(reports.map((r) => [r.reporter.account, r.lines.map((line) => line.text)]), [[victim, ["시비 거는 말"]]], server.http);
     }
+  });
+
+  it("erases a player's lines from the archive files of the server that holds their room, asked of the other", async () => {
+    const account = `erased-${Date.now().toString(36)}`;
+    const player = await joinAs(servers[0]!, account);
+    players.push(player);
+    const text = `지워질 말 ${account}`;
+    player.room.send("chat", { text });
+    // Written to the holder's own DATA_DIR within a second or so.
+    const holder = await waitFor("the line archived", () => {
+      const found = dataDirs.findIndex((dir) => archived(dir, text).length > 0);
+      return found >= 0 ? found : undefined;
+    }, 10_000);
+    const asked = servers[1 - holder]!;
+    const response = await fetch(`${asked.http}/api/erasures`, { method: "POST", headers: admin, body: JSON.stringify({ account }) });
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.equal(((await response.json()) as { archivedLines: number }).archivedLines, 0, "none in the asked server's own files");
+    await waitFor("the holder's files erased too", () => archived(dataDirs[holder]!, text).length === 0 || undefined, 10_000);
   });
 });
