@@ -228,6 +228,11 @@ def train(args: argparse.Namespace) -> Path:
         held_out = max(1, len(pretrain_lines) // 100)
         blocks = BlockSchedule(packed_blocks(tokenizer, pretrain_lines[held_out:], MAX_POSITIONS), pretrain_batch, args.seed)
         val_blocks = BlockSchedule(packed_blocks(tokenizer, pretrain_lines[:held_out], MAX_POSITIONS), 64, args.seed)
+        # Too little text: a division by zero, or a validation loss of 0 at every step that kept the first as best.
+        if len(blocks) == 0 or not val_blocks.blocks:
+            raise DataError(f"{args.pretrain_data}: {len(pretrain_lines)} lines make {len(blocks.blocks)} blocks of {MAX_POSITIONS} "
+                            f"tokens to train on ({pretrain_batch} a batch) and {len(val_blocks.blocks)} held out (a 100th of the "
+                            "lines): give more text (--pretrain-lines), or none (--pretrain-lines 0)")
         print(f"pretraining: {len(blocks.blocks)} blocks of {MAX_POSITIONS} tokens, {args.pretrain_steps} steps "
               f"({args.pretrain_steps / len(blocks):.1f} epochs)")
         # A checkpoint every 100 steps suits CPU steps of a second or two; a GPU's thousands of short steps would

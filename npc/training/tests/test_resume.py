@@ -69,3 +69,13 @@ def test_a_run_stopped_on_its_data_can_start_again_with_the_data_mended(tmp_path
     with pytest.raises(DataError):
         train(arguments("--run", str(run), "--data", str(tmp_path / "missing.csv")))
     assert not (run / "args.json").exists(), "no run started: the mended --data is not refused as another run's"
+
+
+def test_too_little_pretraining_text_is_a_data_error_not_a_crash_or_a_step_2_best(tmp_path):
+    data, text = tmp_path / "pairs.csv", tmp_path / "reviews.txt"
+    data.write_text("Q,A,label\n" + "".join(f"질문 {i} 번,대답 {i} 번이에요,0\n" for i in range(200)), encoding="utf-8")
+    text.write_text("".join(f"짧은 리뷰 {i} 재밌어요\n" for i in range(150)), encoding="utf-8")
+    flags = ["--run", str(tmp_path / "run"), "--data", str(data), "--pretrain-data", str(text), "--pretrain-lines", "150",
+             "--size", "tiny", "--vocab-size", "400"]
+    with pytest.raises(DataError, match=r"reviews\.txt: 150 lines make \d+ blocks .* give more text"):
+        train(arguments(*flags))
