@@ -152,9 +152,9 @@ def run(spark, brokers: str, archive: str, once: bool, selected: list[Stream], r
                 lost = [query.name for query in queries if query.exception() and DATA_LOSS in str(query.exception())]
                 for query in queries:
                     query.stop()
+                spark.streams.resetTerminated()  # or the next wait, this session's next job's too, would see this failure again
                 if lost or DATA_LOSS in str(error):
                     raise DataLost(_data_lost(archive, lost)) from error
-                spark.streams.resetTerminated()  # or the next wait would see this failure again
                 first_line = str(error).strip().splitlines()[0][:300]
                 print(f"archive: {first_line}; starting again from the checkpoint in {retry_s:.0f} s", flush=True)
                 time.sleep(retry_s)
