@@ -16,8 +16,8 @@ import { InProcessBus } from "../kafka/in-process-transport.js";
 import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaQuestionChannel, KafkaWorkerChannel } from "../kafka/kafka-transport.js";
 import type { QuestionChannel, WorkerChannel } from "../kafka/npc-transport.js";
+import { answerTime } from "../loadtest/bots.js";
 import { isNoAnswerLine } from "../rooms/fallback-lines.js";
-import type { WorldError } from "../rooms/world-protocol.js";
 import { freePort, startService, uniqueTopics, withServices } from "../test/helpers/processes.js";
 import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { startLocalBroker } from "./local-broker.js";
@@ -112,8 +112,13 @@ async function chatRoundTrips(url: string): Promise<{ ms: number[]; fallbacks: n
     const asker = players[i % players.length]!;
     const text = `@kobot ${everyday[i % everyday.length]}`;
     const started = performance.now();
+    // A question the room turns away (rate_limited: more a second than the server lets a player ask) stops the bench
+    // with why, where it waited for its answer for good.
+    const turnedAway = answerTime(asker.room, text).then((result) => {
+      if (result?.refused) throw new Error(`the room turned "${text}" away (${result.refused}): give a lower --rate or more --players`);
+    });
     inFlight.push(
-      Promise.all([...players.map((player) => answerSeen(player, asker.room.sessionId, text)), notTurnedAway(asker, text)]).then((lines) => {
+      Promise.all([Promise.all(players.map((player) => answerSeen(player, asker.room.sessionId, text))), turnedAway]).then(([lines]) => {
         ms.push(Math.max(...lines.map((line) => line.at)) - started);
         if (lines[0]!.fallback) fallbacks++;
       }),
@@ -124,20 +129,6 @@ async function chatRoundTrips(url: string): Promise<{ ms: number[]; fallbacks: n
   await Promise.all(inFlight);
   await Promise.all(players.map((player) => player.room.leave()));
   return { ms, fallbacks };
-}
-
-/**
- * Never resolves; rejects if the room turns `text` away (rate_limited: more questions a second than the server lets a
- * player ask), where the bench waited for its answer for good.
- */
-function notTurnedAway(asker: TestPlayer, text: string): Promise<never> {
-  return new Promise((_, reject) => {
-    const stop = asker.room.onMessage("error", (error: WorldError) => {
-      if (error.text !== text) return;
-      stop();
-      reject(new Error(`the room turned "${text}" away: ${error.code}: ${error.message} (fewer --rate or more --players)`));
-    });
-  });
 }
 
 /** Resolves when this player's state holds the NPC's answer to `askerId`'s line `text` (texts are unique per run). */
