@@ -105,9 +105,14 @@ export async function listReports(
 export async function closeReport(presence: Presence, id: string, hashes: HashPages = presenceHashPages(presence)): Promise<boolean> {
   let entry: IndexEntry | undefined;
   for await (const page of indexPages(presence, hashes)) if ((entry = page.find((indexed) => indexed.id === id))) break;
-  if (entry === undefined || !(await presence.hdel(REPORTS, entry.field))) return false;
-  await presence.hdel(REPORTS_INDEX, entry.field);
-  return true;
+  return entry !== undefined && (await removeReport(presence, entry.field));
+}
+
+/** Takes a report and its index entry out of the store; whether the report was there (another caller may have taken it). */
+async function removeReport(presence: Presence, field: string): Promise<boolean> {
+  const was = await presence.hdel(REPORTS, field);
+  await presence.hdel(REPORTS_INDEX, field);
+  return Boolean(was);
 }
 
 /**
@@ -122,9 +127,7 @@ export async function dropReportsFiledBy(presence: Presence, account: string, ha
       const json = await presence.hget(REPORTS, field);
       // The field alone could be another account's whose name holds " > ".
       if (json === null || (JSON.parse(json) as PlayerReport).reporter.account !== account) continue;
-      await presence.hdel(REPORTS, field);
-      await presence.hdel(REPORTS_INDEX, field);
-      dropped++;
+      if (await removeReport(presence, field)) dropped++;
     }
   }
   return dropped;
@@ -142,10 +145,7 @@ const indexReports = (presence: Presence, stored: Record<string, string>) =>
 /** Drops the `count` oldest reports. */
 async function dropOldest(presence: Presence, count: number, hashes: HashPages): Promise<void> {
   const oldest = await firstOfIndex(presence, hashes, () => true, (a, b) => a.at - b.at, count);
-  await Promise.all(oldest.map(async ({ field }) => {
-    await presence.hdel(REPORTS, field);
-    await presence.hdel(REPORTS_INDEX, field);
-  }));
+  await Promise.all(oldest.map(({ field }) => removeReport(presence, field)));
 }
 
 /**
