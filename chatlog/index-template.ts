@@ -85,12 +85,18 @@ export async function koreanAnalyzer(es: Client): Promise<"cjk" | "standard"> {
   }
 }
 
+/** An index of the chat pattern that refused the chat mappings, and Elasticsearch's reason. */
+export interface RefusedIndex {
+  index: string;
+  reason: string;
+}
+
 /**
  * Installs (or updates) the index template and the open indices' mappings; idempotent, safe from several indexers at
  * once. Returns the indices of the pattern that refused the mappings (made by hand with other types: their lines
  * become dead letters), where one such index failed the whole install.
  */
-export async function installTemplate(es: Client, prefix = CHAT_INDEX_PREFIX): Promise<{ index: string; reason: string }[]> {
+export async function installTemplate(es: Client, prefix = CHAT_INDEX_PREFIX): Promise<RefusedIndex[]> {
   const analyzer = await koreanAnalyzer(es);
   await es.indices.putIndexTemplate({
     name: prefix,
@@ -114,7 +120,7 @@ export async function installTemplate(es: Client, prefix = CHAT_INDEX_PREFIX): P
   // The template shapes only indices created after it: the month's index already open gets fields added since
   // (such as `account`) too, or its strict mapping would refuse every line carrying one until the next month.
   const indices = Object.keys(await es.indices.get({ index: `${prefix}-*`, allow_no_indices: true, expand_wildcards: "open", features: ["mappings"] }));
-  const refused: { index: string; reason: string }[] = [];
+  const refused: RefusedIndex[] = [];
   for (const index of indices) {
     try {
       await es.indices.putMapping({ index, ...(CHAT_MAPPINGS as object) });
@@ -128,7 +134,7 @@ export async function installTemplate(es: Client, prefix = CHAT_INDEX_PREFIX): P
 
 /** `installTemplate` once Elasticsearch answers, saying which indices refused the mappings; rejects on any other refusal. */
 export async function installTemplateWhenReachable(es: Client, prefix: string, log: Logger): Promise<void> {
-  let refused: { index: string; reason: string }[] = [];
+  let refused: RefusedIndex[] = [];
   await untilReachable("elasticsearch", async () => void (refused = await installTemplate(es, prefix)), log, { retries: elasticsearchAway });
   for (const { index, reason } of refused) {
     log.error("an index of the chat pattern refused the chat mappings: lines meant for it go to the dead letters until it is mended or deleted", { index, reason });
