@@ -19,6 +19,7 @@ import { eraseFromDailyFiles } from "../kafka/daily-file-erasure.js";
 import { withLoopHeld } from "./loop-held.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
+import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
   options: {
@@ -110,6 +111,6 @@ const rows = ways.map((way) => {
 });
 printTable(rows);
 console.log("medians of the rounds; loop held: the longest the process's 1 ms timers waited; peak memory: beyond what the process held before");
-writeFileSync(join(import.meta.dirname, "results", "archive-erasure.json"), JSON.stringify({
+writeFileSync(resultsFile("archive-erasure.json"), JSON.stringify({
   benchmark: "archive-erasure", date: new Date().toISOString(), machine: machineInfo(), rows, runs,
 }, null, 2) + "\n");

@@ -5,7 +5,7 @@
  * arrives. Table + bench/results/broker-restart.json.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -14,6 +14,7 @@ import { fallbackFor, isNoAnswerLine } from "../rooms/fallback-lines.js";
 import { freePort, type Service, startService, uniqueTopics } from "../test/helpers/processes.js";
 import { answersTo, joinWorld, sleep, type TestPlayer, waitFor } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
+import { resultsFile } from "./results-file.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const { values } = parseArgs({ options: { down: { type: "string", default: "10,60" } } });
@@ -76,9 +77,8 @@ try {
 
 console.log("| broker down | first real answer after it is back | questions asked meanwhile (1/s) | fallbacks |\n|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.downS} s | ${r.answeredAfterMs === null ? "none in 120 s" : `${(r.answeredAfterMs / 1000).toFixed(1)} s`} | ${r.asked} | ${r.fallbacks} |`);
-mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 writeFileSync(
-  join(ROOT, "bench", "results", "broker-restart.json"),
+  resultsFile("broker-restart.json"),
   JSON.stringify({ benchmark: "broker-restart", date: new Date().toISOString(), machine: machineInfo(), rows }, null, 2) + "\n",
 );
 process.exit(0);

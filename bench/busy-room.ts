@@ -17,13 +17,14 @@ import { freePort, startService } from "../test/helpers/processes.js";
 import { joinWorld, sleep, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
+import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
   options: {
     rooms: { type: "string", default: "3" },
     busy: { type: "string", default: "20" },
     seconds: { type: "string", default: "15" },
-    out: { type: "string", default: join(import.meta.dirname, "results", "busy-room.json") },
+    out: { type: "string", default: resultsFile("busy-room.json") },
   },
 });
 const rooms = Number(values.rooms);

@@ -23,6 +23,7 @@ import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
 import { mean, percentile, printTable, round } from "./stats.js";
+import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +31,7 @@ const { values } = parseArgs({
     rate: { type: "string", default: "1" },
     players: { type: "string", default: "4" },
     hops: { type: "string", default: "300" },
-    out: { type: "string", default: join(import.meta.dirname, "results", "chat.json") },
+    out: { type: "string", default: resultsFile("chat.json") },
   },
 });
 const questionCount = Number(values.questions);

@@ -29,6 +29,7 @@ import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { measureStepCost } from "./step-cost.js";
 import { percentile, printTable, round } from "./stats.js";
+import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
   options: {
@@ -264,7 +265,7 @@ console.log(
     `${decodingFloor.fixedCostMsPerAnswer} ms (1 row: ${stepCost.oneRowStepMs} ms, ${brain.decodingStepsPerBatch} steps a batch)`,
 );
 writeFileSync(
-  join(import.meta.dirname, "results", "fairness.json"),
+  resultsFile("fairness.json"),
   JSON.stringify({ benchmark: "fairness", date: new Date().toISOString(), machine: machineInfo(), rounds, rows, batchingSpeedup: speedup, batchingSpeedupByRound: roundRatios(0).map((r) => round(r, 2)), batchingSpeedupAllCoresBusy: ceiling, batchingSpeedupIfStepsWereFree: endToEndIfStepsWereFree, brainAlone: brain, decodingFloor }, null, 2) + "\n",
 );
 process.exit(0);

@@ -7,19 +7,19 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { freePort, startService, withServices } from "../test/helpers/processes.js";
 import { type LocalBroker, startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
 import { printTable, round } from "./stats.js";
+import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "30" },
     settle: { type: "string", default: "10" },
-    out: { type: "string", default: join(import.meta.dirname, "results", "idle.json") },
+    out: { type: "string", default: resultsFile("idle.json") },
   },
 });
 const seconds = Number(values.seconds);

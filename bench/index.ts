@@ -26,12 +26,13 @@ import { freePort, type Service, startService, uniqueTopics } from "../test/help
 import { joinWorld } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { mean, percentile, printTable, round } from "./stats.js";
+import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
   options: {
     docs: { type: "string", default: "50000" },
     lines: { type: "string", default: "30" },
-    out: { type: "string", default: join(import.meta.dirname, "results", "index.json") },
+    out: { type: "string", default: resultsFile("index.json") },
   },
 });
 const docCount = Number(values.docs);

@@ -19,6 +19,7 @@ import { freePort, startService, withServices } from "../test/helpers/processes.
 import { startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
+import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +31,7 @@ const { values } = parseArgs({
     out: { type: "string" },
   },
 });
-const out = values.out ?? join(import.meta.dirname, "results", values.kafka ? "loadtest-kafka.json" : "loadtest.json");
+const out = values.out ?? resultsFile(values.kafka ? "loadtest-kafka.json" : "loadtest.json");
 const steps = values.steps!.split(",").map(Number);
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 const broker = values.kafka ? startLocalBroker("loadtest") : undefined;

@@ -20,6 +20,7 @@ import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import { CHATBOT_DATA, readChatbotData } from "./chatbot-data.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
+import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +29,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "8" },
     chatbot: { type: "string", default: "2000" },
     data: { type: "string", default: CHATBOT_DATA },
-    out: { type: "string", default: join(import.meta.dirname, "results", "model-ab.json") },
+    out: { type: "string", default: resultsFile("model-ab.json") },
   },
 });
 if (!values.before) throw new Error("give --before <model folder> (e.g. an earlier commit's npc/model: see the header)");

@@ -7,13 +7,14 @@
  *  - cost: microseconds per check.
  * Table + bench/results/moderation.json.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { Moderator } from "../moderation/moderator.js";
 import { CHATBOT_DATA, readChatbotData, splitOf } from "./chatbot-data.js";
 import { machineInfo } from "./machine.js";
+import { resultsFile } from "./results-file.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const { values } = parseArgs({
@@ -66,9 +67,7 @@ console.log(`\n${microsPerCheck.toFixed(1)} µs per check`);
 if (blockedQuestions.length) console.log("blocked questions:", blockedQuestions);
 if (blockedAnswers.length) console.log("blocked answers:", blockedAnswers);
 if (missed.length) console.log("missed evasions:", missed);
-
-mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 writeFileSync(
-  join(ROOT, "bench", "results", "moderation.json"),
+  resultsFile("moderation.json"),
   JSON.stringify({ benchmark: "moderation", date: new Date().toISOString(), machine: machineInfo(), rows, microsPerCheck, blockedQuestions, blockedAnswers, missed }, null, 2) + "\n",
 );

@@ -24,6 +24,7 @@ import { forgetLongAgo, metKeyOf } from "../rooms/npc-acquaintances.js";
 import { redisHashPages } from "../server/redis-hash-pages.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
+import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
   options: {
@@ -129,6 +130,6 @@ const rows = modes.map((mode) => ({
 }));
 printTable(rows);
 console.log("medians of the rounds; redis wait: another client's PING while the sweep ran; peak memory: the sweeping process's, beyond what it held before");
-writeFileSync(join(import.meta.dirname, "results", "npc-memory-sweep.json"), JSON.stringify({
+writeFileSync(resultsFile("npc-memory-sweep.json"), JSON.stringify({
   benchmark: "npc-memory-sweep", date: new Date().toISOString(), machine: machineInfo(), rows, runs,
 }, null, 2) + "\n");

@@ -14,6 +14,7 @@ import { DEFAULT_MODEL_DIR, type ModelDtype } from "../npc/model-folder.js";
 import { BareGreedy } from "./bare-greedy.js";
 import { machineInfo } from "./machine.js";
 import { mean, percentile, printTable, round } from "./stats.js";
+import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
   options: {
@@ -23,7 +24,7 @@ const { values } = parseArgs({
     // Batches are few per round (40 questions make 2 of 16) and cheap: at 3 rounds a batch row moved ±10–15%
     // between runs, as much as what int8 gains there; 10 rounds take ~10 s more.
     "batch-rounds": { type: "string", default: "10" },
-    out: { type: "string", default: join(import.meta.dirname, "results", "npc.json") },
+    out: { type: "string", default: resultsFile("npc.json") },
   },
 });
 const rounds = Number(values.rounds);

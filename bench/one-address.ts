@@ -22,6 +22,7 @@ import { freePort, startService } from "../test/helpers/processes.js";
 import { joinWorld, outsideAddress, sleep, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
+import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
   options: {
@@ -171,7 +172,7 @@ console.log(
     `the crowd was told rate_limited ${rows[0]!.crowdRateLimitedPerSecond} times a second`,
 );
 writeFileSync(
-  join(import.meta.dirname, "results", "one-address.json"),
+  resultsFile("one-address.json"),
   JSON.stringify({ benchmark: "one-address", date: new Date().toISOString(), machine: machineInfo(), crowd, others, rate, seconds, rounds, rows, othersMedianByPlayerOverByAddress: byPlayerOverByAddress }, null, 2) + "\n",
 );
 process.exit(0);

@@ -28,6 +28,7 @@ import { withLoopHeld } from "./loop-held.js";
 import { machineInfo } from "./machine.js";
 import { fileSampleReports } from "./sample-reports.js";
 import { percentile, printTable, round } from "./stats.js";
+import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({ options: { meetings: { type: "string", default: "10000,100000,300000" }, saves: { type: "string", default: "5" } } });
 const NPCS = ["hans", "mina", "guard"];
@@ -107,6 +108,6 @@ for (const mode of ["before", "now"] as const) {
 rmSync(dir, { recursive: true, force: true });
 printTable(rows);
 console.log("a save: snapshot, JSON and file; loop held: the longest this process's 1 ms timers waited meanwhile (the embedded default saves within 5 s of a meeting)");
-writeFileSync(join(import.meta.dirname, "results", "presence-file.json"), JSON.stringify({
+writeFileSync(resultsFile("presence-file.json"), JSON.stringify({
   benchmark: "presence-file", date: new Date().toISOString(), machine: machineInfo(), rows,
 }, null, 2) + "\n");

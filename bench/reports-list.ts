@@ -31,6 +31,7 @@ import { withLoopHeld } from "./loop-held.js";
 import { machineInfo } from "./machine.js";
 import { fileSampleReports } from "./sample-reports.js";
 import { percentile, printTable, round } from "./stats.js";
+import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({ options: { reports: { type: "string", default: "10000" }, listings: { type: "string", default: "20" } } });
 const reports = Number(values.reports);
@@ -86,6 +87,6 @@ try {
 }
 printTable(rows);
 console.log(`each listing the newest ${LIMIT}, as the moderators' console asks every 10 s; loop held: the longest this process's timers waited meanwhile`);
-writeFileSync(join(import.meta.dirname, "results", "reports-list.json"), JSON.stringify({
+writeFileSync(resultsFile("reports-list.json"), JSON.stringify({
   benchmark: "reports-list", date: new Date().toISOString(), machine: machineInfo(), rows,
 }, null, 2) + "\n");

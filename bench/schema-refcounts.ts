@@ -8,13 +8,13 @@
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { ArraySchema, Decoder, Encoder, Schema, type } from "@colyseus/schema";
 
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
+import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
   options: {
@@ -74,6 +74,6 @@ printTable(rows);
 const ratios = runs.fixed.map((run, r) => run.ms / runs.library[r]!.ms);
 const ratio = { median: round(percentile(ratios, 50), 2), min: round(Math.min(...ratios), 2), max: round(Math.max(...ratios), 2) };
 console.log(`fixed / library, round by round: median ${ratio.median} (${ratio.min}–${ratio.max})`);
-writeFileSync(join(import.meta.dirname, "results", "schema-refcounts.json"), JSON.stringify({
+writeFileSync(resultsFile("schema-refcounts.json"), JSON.stringify({
   benchmark: "schema-refcounts", date: new Date().toISOString(), machine: machineInfo(), rows, ratio, runs,
 }, null, 2) + "\n");

@@ -19,13 +19,14 @@ import { freePort, startService } from "../test/helpers/processes.js";
 import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
+import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
   options: {
     players: { type: "string", default: "50" },
     seconds: { type: "string", default: "10" },
     radius: { type: "string", default: "15" },
-    out: { type: "string", default: join(import.meta.dirname, "results", "sight.json") },
+    out: { type: "string", default: resultsFile("sight.json") },
   },
 });
 const playerCount = Number(values.players);

@@ -23,6 +23,7 @@ import { grownArrays, grownKinds, heapKinds, type HeapKind, totalBytes } from ".
 import { type LocalBroker, startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
+import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
   options: {
@@ -41,7 +42,7 @@ const { values } = parseArgs({
 });
 const players = Number(values.players);
 const stayMs = Number(values.stay) * 1000;
-const out = values.out ?? join(import.meta.dirname, "results", values.kafka ? "soak-kafka.json" : "soak.json");
+const out = values.out ?? resultsFile(values.kafka ? "soak-kafka.json" : "soak.json");
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 const MB = 2 ** 20;
 const secret = values["signed-in"] ? "soak-secret-of-at-least-32-characters!" : undefined;
