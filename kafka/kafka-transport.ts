@@ -133,13 +133,17 @@ export class KafkaQuestionChannel implements QuestionChannel {
   /**
    * A server that starts has no rooms waiting for answers: its group goes on from the newest answer of every
    * partition, not from where the process before it under this SERVER_ID stopped (all servers' answers since). Set
-   * for every partition, a quiet one included, so that a rejoin later finds each where it was. Refused while the group
-   * has members (main.ts waits out a crashed process's first): then it goes on from where the group was.
+   * for every partition, a quiet one included, so that a rejoin later finds each where it was: as the partition's end
+   * offset, since kafkajs's resetOffsets saves "latest" (-1), which a rejoin reads as the end *then*, skipping what a
+   * quiet partition got meanwhile. Refused while the group has members (main.ts waits out a crashed process's first):
+   * then it goes on from where the group was.
    */
   private async startFromNewest(): Promise<void> {
     await withAdmin(this.kafka, async (admin) => {
       try {
-        await admin.resetOffsets({ groupId: answerGroupOf(this.serverId), topic: this.topics.answer, earliest: false });
+        const ends = await admin.fetchTopicOffsets(this.topics.answer);
+        const partitions = ends.map(({ partition, high }) => ({ partition, offset: high }));
+        await admin.setOffsets({ groupId: answerGroupOf(this.serverId), topic: this.topics.answer, partitions });
       } catch (error) {
         this.log.warn("the answer group's offsets were not set to the newest answers: it goes on from where it was", { error: String(error) });
       }
