@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,15 +18,31 @@ import { DEFAULT_SETTLE_MS, type WatchOptions } from "./file-watch.js";
 import { PlayerAccounts } from "./player-accounts.js";
 import { loadWorldFile, WorldFileError } from "./world-file.js";
 
-/**
- * Every setting comes from the environment, validated here once with a clear error naming the
- * variable. The README's table lists the same variables (a test keeps them in step).
- */
 /** The village of worlds/village.yaml: three NPCs. */
 export const DEFAULT_WORLD_FILE = join(dirname(fileURLToPath(import.meta.url)), "..", "worlds", "village.yaml");
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** What a SERVER_ID may be: the contract's replyTo and the chat log's serverId hold at most 64 such characters. */
+const SERVER_ID_RULE = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * `<hostname>-<suffix>` made to fit SERVER_ID_RULE: a pod's hostname may be 63 characters, and an id over 64 made the
+ * workers refuse every question (so no answer could be addressed back) and dead-lettered every chat line. A hostname
+ * cut short keeps a hash of the whole, so two long ones that share a beginning still differ.
+ */
+export function defaultServerId(host: string, suffix: string): string {
+  const tail = `-${suffix}`;
+  const name = host.replace(/[^A-Za-z0-9._-]/g, "-") || "server";
+  if (name.length + tail.length <= 64) return name + tail;
+  const hash = createHash("sha256").update(host).digest("hex").slice(0, 8);
+  return `${name.slice(0, 64 - tail.length - hash.length - 1)}.${hash}${tail}`;
+}
+
+/**
+ * Every setting comes from the environment, validated here once with a clear error naming the
+ * variable. The README's table lists the same variables (a test keeps them in step).
+ */
 export const ENV_SCHEMA = z.object({
   PORT: int(0, 65535).default(2567),
   HOST: z.string().min(1).default("0.0.0.0"),
@@ -56,10 +72,7 @@ export const ENV_SCHEMA = z.object({
   ADMIN_USER: z.string().min(1).max(100).optional(),
   ADMIN_PASSWORD: z.string().min(8, "at least 8 characters").max(200).optional(),
   /** Stable id of this server process: its answers are addressed to it. */
-  SERVER_ID: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, '.', '_' and '-' only, at most 64")
-    .optional(),
+  SERVER_ID: z.string().regex(SERVER_ID_RULE, "letters, digits, '.', '_' and '-' only, at most 64").optional(),
   /** Several server processes share rooms through Redis (presence and matchmaking driver). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /**
@@ -212,7 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     port: e.PORT,
     host: e.HOST,
     // PORT=0 (any free port) would give every such server the same id: a random suffix instead.
-    serverId: e.SERVER_ID ?? `${hostname()}-${e.PORT === 0 ? randomBytes(3).toString("hex") : e.PORT}`,
+    serverId: e.SERVER_ID ?? defaultServerId(hostname(), e.PORT === 0 ? randomBytes(3).toString("hex") : String(e.PORT)),
     kafka: brokers?.length
       ? {
           brokers,

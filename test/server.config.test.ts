@@ -4,9 +4,24 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 import { DEFAULT_NPC } from "../rooms/world-settings.js";
-import { ConfigError, ENV_SCHEMA, loadConfig } from "../server/config.js";
+import { QuestionMessage } from "../kafka/contract.js";
+import { ConfigError, defaultServerId, ENV_SCHEMA, loadConfig } from "../server/config.js";
 
 describe("Server configuration from the environment", () => {
+  it("makes a default SERVER_ID from the hostname that a question's replyTo can carry, a pod's 63-character name too", () => {
+    assert.equal(defaultServerId("game-1", "2567"), "game-1-2567");
+    const pod = "world-server-deployment-7d9f8c6b5-abcde.eu-west-1.compute.internal"; // 68 characters
+    const ids = [defaultServerId(pod, "2567"), defaultServerId(pod.replace("abcde", "fghij"), "2567"), defaultServerId("x".repeat(63), "65535")];
+    for (const id of ids) {
+      assert.ok(id.length <= 64 && /^[A-Za-z0-9._-]+$/.test(id), id);
+      assert.ok(id.endsWith("-2567") || id.endsWith("-65535"), id);
+      QuestionMessage.shape.replyTo.parse(id); // an id over 64 made the workers refuse every question
+      assert.equal(ENV_SCHEMA.shape.SERVER_ID.safeParse(id).success, true, id);
+    }
+    assert.notEqual(ids[0], ids[1], "two long names that share a beginning");
+    assert.equal(defaultServerId("host_with space", "1"), "host_with-space-1");
+  });
+
   it("runs the embedded default when KAFKA_BROKERS is unset or empty", () => {
     const config = loadConfig({});
     assert.equal(config.port, 2567);
