@@ -22,11 +22,20 @@ export interface WorkerAbsence {
 export function watchWorkerAbsence(check: () => Promise<NpcCheck>, graceMs: number): WorkerAbsence {
   let emptySince: number | undefined;
   let lookedAt = -Infinity;
+  let again: NodeJS.Timeout | undefined;
   const watched = async (): Promise<NpcCheck> => {
     lookedAt = performance.now();
     const result = await check();
     if (result.workers === 0) emptySince ??= performance.now();
     else if (result.workers !== null) emptySince = undefined;
+    // While the group is empty it is looked at on its own too: the first question after a quiet spell was judged on
+    // the look before it, and refused no_worker although a worker had been back for minutes.
+    if (emptySince !== undefined && again === undefined) {
+      again = setTimeout(() => {
+        again = undefined;
+        void watched();
+      }, LOOK_EVERY_MS).unref();
+    }
     return result;
   };
   return {

@@ -30,6 +30,20 @@ describe("Worker absence (Kafka: refuse questions once no worker has run for a q
     assert.equal(absence.long(), false);
   });
 
+  it("takes the first question after a quiet spell when a worker came back meanwhile: the empty group is looked at on its own", async () => {
+    const { seen, check } = group(0);
+    const absence = watchWorkerAbsence(check, 0);
+    absence.long();
+    await sleep(20);
+    assert.equal(absence.long(), true, "empty past the grace");
+    seen.workers = 1; // back, and nobody asks for a while (compose probes /health/live, not /health)
+    await sleep(2_200);
+    assert.equal(absence.long(), false, "not refused no_worker on what was seen before the worker came back");
+    const looks = seen.looks;
+    await sleep(2_200);
+    assert.equal(seen.looks, looks, "a group with a worker is not looked at on its own");
+  });
+
   it("says nothing of the workers while the broker does not answer, and looks at most every 2 s", async () => {
     const { seen, check } = group(null);
     const absence = watchWorkerAbsence(check, 0);
