@@ -114,12 +114,16 @@ export class ThreadedNpcWorker {
       const reply = await this.ask({ type: "questions", questions }, this.watch.answerWithinMs);
       return reply.type === "answers" ? reply.answers : [];
     } catch (error) {
-      if (!(error instanceof ReplyLate) || this.thread !== thread) throw error;
-      this.log.error("NPC worker thread hangs; ending it, and answering its batch with an error", {
+      if (!(error instanceof ReplyLate) || !thread || this.thread !== thread) throw error;
+      this.log.error("NPC worker thread hangs; ending it, answering its batch with an error, and starting another", {
         waitedMs: this.watch.answerWithinMs,
         questions: questions.length,
       });
-      void thread?.terminate();
+      this.detach(thread, "hung");
+      // Replaced now, not when it exits: one stuck in a native call (onnxruntime's run) cannot be ended until that
+      // returns, and every batch meanwhile waited out answerWithinMs to hear an error.
+      void this.replace("hung");
+      void thread.terminate().then(() => this.log.info("the hung NPC worker thread ended", { thread: thread.threadId }));
       const hung = new NpcError("worker_error", `the NPC worker did not answer in ${this.watch.answerWithinMs / 1000} s and was restarted`);
       return brainlessAnswers(hung)(questions);
     }
@@ -178,11 +182,17 @@ export class ThreadedNpcWorker {
     });
     thread.on("error", (error) => this.log.error("NPC worker thread failed", { error }));
     thread.once("exit", (code) => {
-      this.thread = undefined;
-      for (const waiter of this.waiting.values()) waiter({ type: "failed", code: "worker_error", message: `the NPC worker thread exited (${code})` });
-      this.waiting.clear();
-      if (!this.stopped) void this.replace(code);
+      if (this.thread !== thread) return; // a hung thread, replaced already
+      this.detach(thread, `exited (${code})`);
+      if (!this.stopped) void this.replace(`exited (${code})`);
     });
+  }
+
+  /** The thread is no longer asked anything; what waits on it is failed. */
+  private detach(thread: Worker, why: string): void {
+    if (this.thread === thread) this.thread = undefined;
+    for (const waiter of this.waiting.values()) waiter({ type: "failed", code: "worker_error", message: `the NPC worker thread ${why}` });
+    this.waiting.clear();
   }
 
   /**
@@ -201,8 +211,8 @@ export class ThreadedNpcWorker {
     }
   }
 
-  private async replace(code: number): Promise<void> {
-    this.log.error("NPC worker thread exited; starting another", { code });
+  private async replace(why: string): Promise<void> {
+    this.log.error("NPC worker thread gone; starting another", { why });
     for (let pause = 0; !this.stopped; pause = nextPause(pause)) {
       await new Promise((resolve) => setTimeout(resolve, pause));
       try {

@@ -116,34 +116,42 @@ describe("Embedded NPC worker (its own thread)", () => {
     assert.ok(answer.text.length > 0);
   });
 
-  it("ends a thread that hangs, answers its batch with an error, and answers the next question from a new thread", async function () {
-    this.timeout(120_000);
-    const config = loadConfig({ WORLD_FILE: "off", SERVER_ID: "s1" });
-    const bus = new InProcessBus(config.model.maxBatch);
-    const answers: AnswerMessage[] = [];
-    const server = bus.serverChannel("s1");
-    await server.start((answer) => answers.push(answer));
-    const main = new URL("./helpers/hanging-thread-main.ts", import.meta.url);
-    const options = { brains: config.brains, maxBatch: config.model.maxBatch, maxQuestionAgeMs: 10_000, serverId: "s1" };
-    worker = await ThreadedNpcWorker.start(options, bus.workerChannel(), quiet, { answerWithinMs: 3_000, replyWithinMs: 500, main });
-    const threadOf = (w: ThreadedNpcWorker) => (w as unknown as { thread: Worker | undefined }).thread;
-    const hanging = threadOf(worker)!;
-    await server.sendQuestion(question("q1", "멈춰"));
-    await sleep(200);
-    // Its metrics are given up after replyWithinMs, so /metrics still answers.
-    const asked = Date.now();
-    assert.deepEqual(await worker.metrics(), []);
-    assert.ok(Date.now() - asked < 3_000);
-    await waitFor("the hung batch's answer", () => answers.find((a) => a.questionId === "q1"), 30_000);
-    assert.equal(answers[0]!.error?.code, "worker_error");
-    assert.match(answers[0]!.error!.message, /did not answer in 3 s and was restarted/);
-    await server.sendQuestion(question("q2", "배고파"));
-    const next = await waitFor("the next answer", () => answers.find((a) => a.questionId === "q2"), 60_000);
-    assert.equal(next.error, undefined);
-    assert.ok(next.text.length > 0);
-    assert.notEqual(threadOf(worker)?.threadId, hanging.threadId, "a new thread answered");
-    assert.equal(answers.filter((a) => a.questionId === "q1").length, 1, "the hung question is not offered again");
-  });
+  for (const { word, how } of [
+    { word: "멈춰", how: "its event loop stopped" },
+    { word: "굳어", how: "in a native call that ending it cannot cut short" },
+  ]) {
+    it(`ends a thread that hangs (${how}), answers its batch with an error, and answers the next question from a new thread`, async function () {
+      this.timeout(120_000);
+      const config = loadConfig({ WORLD_FILE: "off", SERVER_ID: "s1" });
+      const bus = new InProcessBus(config.model.maxBatch);
+      const answers: AnswerMessage[] = [];
+      const server = bus.serverChannel("s1");
+      await server.start((answer) => answers.push(answer));
+      const main = new URL("./helpers/hanging-thread-main.ts", import.meta.url);
+      const options = { brains: config.brains, maxBatch: config.model.maxBatch, maxQuestionAgeMs: 10_000, serverId: "s1" };
+      worker = await ThreadedNpcWorker.start(options, bus.workerChannel(), quiet, { answerWithinMs: 3_000, replyWithinMs: 500, main });
+      const threadOf = (w: ThreadedNpcWorker) => (w as unknown as { thread: Worker | undefined }).thread;
+      const hanging = threadOf(worker)!;
+      let hungExited = false;
+      hanging.once("exit", () => (hungExited = true));
+      await server.sendQuestion(question("q1", word));
+      await sleep(200);
+      // Its metrics are given up after replyWithinMs, so /metrics still answers.
+      const asked = Date.now();
+      assert.deepEqual(await worker.metrics(), []);
+      assert.ok(Date.now() - asked < 3_000);
+      await waitFor("the hung batch's answer", () => answers.find((a) => a.questionId === "q1"), 30_000);
+      assert.equal(answers[0]!.error?.code, "worker_error");
+      assert.match(answers[0]!.error!.message, /did not answer in 3 s and was restarted/);
+      await server.sendQuestion(question("q2", "배고파"));
+      const next = await waitFor("the next answer", () => answers.find((a) => a.questionId === "q2"), 60_000);
+      assert.equal(next.error, undefined);
+      assert.ok(next.text.length > 0);
+      assert.notEqual(threadOf(worker)?.threadId, hanging.threadId, "a new thread answered");
+      if (word === "굳어") assert.equal(hungExited, false, "answered while the hung thread was still stuck, not after it returned");
+      assert.equal(answers.filter((a) => a.questionId === "q1").length, 1, "the hung question is not offered again");
+    });
+  }
 
   it("answers at once with an error naming the missing model when there is none", async () => {
     const { worker: started, modelLoaded, server, answers } = await embedded({ MODEL_DIR: "/nonexistent/model" });
