@@ -10,6 +10,7 @@ import { reloadKnowledgeOnChange } from "../server/knowledge-reload.js";
 import { serveMetrics } from "../server/metrics-server.js";
 import { onTerminate } from "../server/terminate.js";
 import { reloadWorldOnChange } from "../server/world-reload.js";
+import { watchHangsOffThread } from "./hang-watch.js";
 import { NpcCast, warnIfNotCast } from "./npc-cast.js";
 import { HANG_GRACE_MS } from "./threaded-worker.js";
 import { NpcWorker } from "./worker.js";
@@ -23,19 +24,14 @@ async function main(): Promise<void> {
   const cast = await NpcCast.load(config.brains, { ...(config.model.dtype ? { dtype: config.model.dtype } : {}), maxBatch: config.model.maxBatch });
   const kafka = createKafka(config.kafka.brokers, "kobot-npc-worker", log, config.kafka.retentionMs);
   const channel = new KafkaWorkerChannel(kafka, config.kafka.topics, config.kafka.workerGroup, log, 2 * config.model.maxBatch);
+  const hangs = watchHangsOffThread(config.world.questionTimeoutMs + HANG_GRACE_MS, { service: "npc-worker", pid: process.pid });
   const worker = new NpcWorker(cast, channel, log, {
     maxQuestionAgeMs: config.world.questionTimeoutMs,
     maxBatch: config.model.maxBatch,
     // A hung model stops this worker's heartbeats: the group gives its partitions to the others, and this process
-    // would sit there for good. It exits instead, and is started again (compose: restart unless-stopped); its
+    // would sit there for good. It ends instead, and is started again (compose: restart unless-stopped); its
     // uncommitted questions go to another worker, which answers those past their deadline `expired`.
-    hangs: {
-      afterMs: config.world.questionTimeoutMs + HANG_GRACE_MS,
-      then: (waitedMs) => {
-        log.error("the NPC brain hangs: a batch unanswered; exiting to be started again", { waitedMs });
-        process.exit(1);
-      },
-    },
+    hangs,
   });
   await worker.start();
   // A studio editing an NPC's knowledge file hears the new lines without a restart.
@@ -49,6 +45,7 @@ async function main(): Promise<void> {
     knowledge.close();
     world.close();
     await worker.stop();
+    await hangs.stop();
     await cast.dispose();
   });
 }

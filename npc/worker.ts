@@ -8,6 +8,7 @@ import { type NpcAnswer, NpcEngine } from "./engine.js";
 import { NpcCast, type UnsureLines } from "./npc-cast.js";
 import { NpcError } from "./errors.js";
 import { normaliseQuestion } from "./question.js";
+import type { HangWatch } from "./hang-watch.js";
 
 export interface NpcWorkerOptions {
   /**
@@ -19,10 +20,10 @@ export interface NpcWorkerOptions {
   maxBatch?: number;
   now?: () => number;
   /**
-   * A batch unanswered this long means the brain hangs (a native call that never returns): `then` is called, once.
-   * A Kafka worker exits so that it is started again (the embedded worker's thread has its own watch, ThreadWatch).
+   * Told of each batch as it starts and ends, to see a brain that hangs (a native call that never returns): a Kafka
+   * worker's ends the process (hang-watch.ts); the embedded worker's thread has its own watch, ThreadWatch.
    */
-  hangs?: { afterMs: number; then: (waitedMs: number) => void };
+  hangs?: HangWatch;
 }
 
 /**
@@ -70,14 +71,13 @@ export class NpcWorker {
 
   /** Never rejects: every question gets an answer or an `error` answer. */
   async answerAll(questions: QuestionMessage[]): Promise<AnswerMessage[]> {
-    const { hangs } = this.options;
-    const watch = hangs && setTimeout(() => hangs.then(hangs.afterMs), hangs.afterMs);
+    const ended = this.options.hangs?.started();
     try {
       const answers = await Promise.all(questions.map((question) => this.answerOne(question)));
       for (const answer of answers) workerAnswers.inc({ outcome: answer.error?.code ?? "answer" });
       return answers;
     } finally {
-      clearTimeout(watch);
+      ended?.();
     }
   }
 
