@@ -159,5 +159,8 @@ describe("Unity client", () => {
     it("takes a close with 4000 it did not ask for (a room disposed) as a lost room: leaves the scene and joins again", () => {
       for (const name of ["server-close-4000", "own-leave-4000"]) check(name);
     });
+    it("counts a chat line as the server does (an emoji is one character), keeps one too long in the box, and sends no half emoji", () =>
+      check("chat-counted-as-the-server-counts"));
+    it("sends nothing while the connection is dropped, keeping the line in the box, and talks again once back", () => check("dropped-keeps-the-line"));
   });
 });

@@ -6,6 +6,7 @@ using Colyseus;
 using Kobot;
 using Kobot.Schema;
 using UnityEngine;
+using UnityEngine.UI;
 
 /// <summary>
 /// Runs KobotNetwork's joining and reconnecting against the SDK stand-ins (test/unity-stubs), which record what the
@@ -30,6 +31,8 @@ public static class NetworkCheck
             { "rejoin-on-unity-clock", RejoinOnUnityClock },
             { "server-close-4000", ServerClose4000 },
             { "own-leave-4000", OwnLeave4000 },
+            { "chat-counted-as-the-server-counts", ChatCountedAsTheServerCounts },
+            { "dropped-keeps-the-line", DroppedKeepsTheLine },
         };
         Action run;
         if (args.Length != 1 || !cases.TryGetValue(args[0], out run))
@@ -204,6 +207,67 @@ public static class NetworkCheck
         room.Left(4000);
         StandInFrames.Play(2);
         Expect(again == 0, "not joined again", "reconnects and joins: " + again);
+    }
+
+    /// <summary>
+    /// A line is measured as the server measures it (an emoji is one character), not by the box's UTF-16 units: 150
+    /// emoji go whole; 201 characters are said too long and stay in the box; half an emoji (a paste cut short) is
+    /// dropped, where the SDK's strict UTF-8 failed the whole send unseen and the box was cleared.
+    /// </summary>
+    private static void ChatCountedAsTheServerCounts()
+    {
+        var ui = ChatUIInRoom();
+        var room = (Room<WorldState>)ui.network.Room;
+        Expect(ui.input.characterLimit == 0, "no limit on the box in UTF-16 units", "characterLimit: " + ui.input.characterLimit);
+        var emoji = "a" + string.Concat(System.Linq.Enumerable.Repeat("😀", 150));
+        Enter(ui, emoji);
+        Expect(room, room.Texts.Count == 1 && room.Texts[0] == emoji && ui.input.text == "", "151 characters (301 UTF-16 units) sent whole");
+        var tooLong = new string('가', WorldProtocol.ChatMaxChars + 1);
+        Enter(ui, tooLong);
+        Expect(room, room.Texts.Count == 1 && ui.input.text == tooLong, "201 characters not sent, left in the box");
+        Expect(ui.error.text == ErrorWords.For(new WorldError { code = "chat_too_long" }, null), "said too long", "error: " + ui.error.text);
+        Enter(ui, "안녕 😀\uD83D");
+        Expect(room, room.Texts.Count == 2 && room.Texts[1] == "안녕 😀" && ui.input.text == "", "half an emoji left out, the rest sent");
+    }
+
+    /// <summary>
+    /// Dropped, nothing is sent, and the line stays in the box: the SDK queued it with the moves sent 10 a second,
+    /// keeping the last 10, so it was pushed out, after the box had been cleared. Back, the player talks again.
+    /// </summary>
+    private static void DroppedKeepsTheLine()
+    {
+        var ui = ChatUIInRoom();
+        var network = ui.network;
+        var room = (Room<WorldState>)network.Room;
+        room.Drop(1006);
+        Expect(room, !ui.input.interactable, "the box is off while dropped");
+        Enter(ui, "@코봇 안녕");
+        Expect(room, Count(room, "Send chat") == 0 && ui.input.text == "@코봇 안녕", "not sent, kept in the box");
+        network.SendMove(new Vector3(1, 0, 1), 0, "walk");
+        Expect(room, Count(room, "Send move") == 0, "no moves queued while dropped");
+        room.Reconnected();
+        Expect(room, ui.input.interactable, "the box is on once back");
+        Enter(ui, "@코봇 안녕");
+        Expect(room, Count(room, "Send chat") == 1 && ui.input.text == "", "sent once back");
+    }
+
+    private static ChatUI ChatUIInRoom()
+    {
+        var ui = new ChatUI { input = new InputField(), error = new Text() };
+        var network = new KobotNetwork { chatUI = ui };
+        ui.network = network;
+        Message(ui, "Start");
+        Join(network).ReceiveFirstState();
+        return ui;
+    }
+
+    /// <summary>Types <paramref name="text"/> into the box and presses Enter.</summary>
+    private static void Enter(ChatUI ui, string text)
+    {
+        ui.input.text = text;
+        Input.ReturnHeld = true;
+        ui.GetType().GetMethod("Submit", BindingFlags.Instance | BindingFlags.NonPublic).Invoke(ui, new object[] { text });
+        Input.ReturnHeld = false;
     }
 
     private static KobotNetwork Network()

@@ -98,7 +98,28 @@ namespace Colyseus
         }
 
         public Task Leave(bool consented = true) { Did("Leave"); return Task.CompletedTask; }
-        public Task Send(string type, object message) { Did("Send " + type); return Task.CompletedTask; }
+        /// <summary>
+        /// As the SDK's: its MsgPack writes strings in strict UTF-8 (GameDevWare Json.DefaultEncoding), so a half
+        /// character fails the send, in the Task only. Each text sent is kept in <see cref="Texts"/>.
+        /// </summary>
+        public Task Send(string type, object message)
+        {
+            Did("Send " + type);
+            var fields = message as Dictionary<string, object>;
+            object text;
+            if (fields == null || !fields.TryGetValue("text", out text)) return Task.CompletedTask;
+            try
+            {
+                new System.Text.UTF8Encoding(false, true).GetBytes((string)text);
+            }
+            catch (System.Exception error)
+            {
+                return Task.FromException(error);
+            }
+            Texts.Add((string)text);
+            return Task.CompletedTask;
+        }
+        public readonly List<string> Texts = new List<string>();
         public Action OnMessage<MessageType>(string type, Action<MessageType> handler) { Did("OnMessage " + type); return () => { }; }
 
         // Not in the SDK: what a check sees of the room and does to it, as its server would.

@@ -125,7 +125,9 @@ namespace UnityEngine
     public static class Input
     {
         public static float GetAxisRaw(string axisName) { return 0f; }
-        public static bool GetKey(KeyCode key) { return false; }
+        /// <summary>Set by a check to hold Enter down.</summary>
+        public static bool ReturnHeld;
+        public static bool GetKey(KeyCode key) { return ReturnHeld && key == KeyCode.Return; }
     }
     public static class Debug { public static void Log(object message) { } public static void LogError(object message) { } }
     [AttributeUsage(AttributeTargets.Field)] public class HeaderAttribute : Attribute { public HeaderAttribute(string header) { } }

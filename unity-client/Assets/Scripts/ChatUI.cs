@@ -36,7 +36,9 @@ namespace Kobot
 
         private void Start()
         {
-            input.characterLimit = WorldProtocol.ChatMaxChars;
+            // No limit on the box: uGUI counts UTF-16 units (100 emoji were its 200), and one cut in half at the end
+            // made the whole line fail to send, unseen. Submit counts as the server does.
+            input.characterLimit = 0;
             input.onEndEdit.AddListener(Submit);
             // A new Dropdown comes with "Option A/B/C": the NPCs' places in it must be ours.
             if (speakTo != null)
@@ -50,15 +52,21 @@ namespace Kobot
         {
             // End of editing is also a click elsewhere (the NPC list): only Enter sends.
             if (!Input.GetKey(KeyCode.Return) && !Input.GetKey(KeyCode.KeypadEnter)) return;
-            text = text.Trim();
+            text = TextWithin.WholeCharacters(text.Trim());
             if (text.Length == 0) return;
+            if (TextWithin.Characters(text) > WorldProtocol.ChatMaxChars)
+            {
+                // Said, and left in the box to shorten: the server would refuse it (chat_too_long) all the same.
+                ShowError(ErrorWords.For(new WorldError { code = "chat_too_long" }, null));
+                return;
+            }
             // Not to everyone instead: a line meant for an NPC, in private perhaps, would be said to the whole room.
             if (choices.ChosenGone)
             {
                 ShowError(ErrorWords.NpcGone(choices.ChosenName));
                 return;
             }
-            if (!network.SendChat(text, choices.Chosen)) return; // out of the room: the line stays in the box
+            if (!network.SendChat(text, choices.Chosen)) return; // out of the room, or dropped: the line stays in the box
             input.text = "";
             input.ActivateInputField();
         }

@@ -84,6 +84,11 @@ namespace Kobot
         private readonly Dictionary<string, NpcView> npcs = new Dictionary<string, NpcView>();
         private LocalAvatar local;
         private bool leaving;
+        /// <summary>
+        /// The connection dropped and the SDK is resuming it: nothing is sent meanwhile. The SDK queues what is sent
+        /// then, keeps the last 10, and 10 moves a second pushed a chat line out, after the box was cleared.
+        /// </summary>
+        private bool dropped;
         /// <summary>Every session this client has had: a rejoin is a new one, and the player's earlier lines are still theirs.</summary>
         private readonly HashSet<string> mySessions = new HashSet<string>();
 
@@ -177,6 +182,7 @@ namespace Kobot
                 return;
             }
             Room = room;
+            dropped = false;
             mySessions.Add(room.SessionId);
             chatUI.ShowInRoom(true);
             room.OnMessage<WorldError>("error", error => chatUI.ShowError(error));
@@ -191,12 +197,25 @@ namespace Kobot
             });
             // The SDK resumes a dropped connection by itself while the server keeps our place, with the same state and
             // callbacks (0.18 reconciles the room's state into the one it had): the scene follows as it is.
-            room.OnDrop += code => chatUI.ShowStatus("다시 연결 중…");
+            room.OnDrop += code =>
+            {
+                if (room != Room) return;
+                dropped = true;
+                chatUI.ShowInRoom(false);
+                chatUI.ShowStatus("다시 연결 중…");
+            };
             room.OnReconnect += () =>
             {
                 // Destroyed while dropped: a reconnection already under way brought back a player nobody plays.
-                if (leaving) _ = room.Leave();
-                else chatUI.ShowStatus("접속 중");
+                if (leaving)
+                {
+                    _ = room.Leave();
+                    return;
+                }
+                if (room != Room) return;
+                dropped = false;
+                chatUI.ShowInRoom(true);
+                chatUI.ShowStatus("접속 중");
             };
             room.OnLeave += code => OnLeft(room, code);
             room.OnError += (code, message) => Debug.LogError("room error " + code + ": " + message);
@@ -378,17 +397,17 @@ namespace Kobot
 
         public void SendMove(Vector3 position, float rotY, string anim)
         {
-            if (Room == null) return;
+            if (Room == null || dropped) return; // dropped, the server has the avatar away anyway
             _ = Room.Send("move", new Dictionary<string, object>
             {
                 { "x", position.x }, { "y", position.y }, { "z", position.z }, { "rotY", rotY }, { "anim", anim },
             });
         }
 
-        /// <summary>Sends a chat line; to the NPC when <paramref name="toNpc"/> is its id. False when not in a room.</summary>
+        /// <summary>Sends a chat line; to the NPC when <paramref name="toNpc"/> is its id. False when not in a room, or dropped.</summary>
         public bool SendChat(string text, string toNpc)
         {
-            if (Room == null) return false;
+            if (Room == null || dropped) return false;
             var message = new Dictionary<string, object> { { "text", text } };
             if (!string.IsNullOrEmpty(toNpc)) message["to"] = toNpc;
             _ = Room.Send("chat", message);

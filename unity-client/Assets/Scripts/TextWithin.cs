@@ -15,5 +15,29 @@ namespace Kobot
             if (end > 0 && char.IsHighSurrogate(text[end - 1]) && char.IsLowSurrogate(text[end])) end--;
             return text.Substring(0, end) + "…";
         }
+
+        /// <summary>Characters as the server counts them: an emoji (two UTF-16 units) is one.</summary>
+        public static int Characters(string text)
+        {
+            var count = 0;
+            for (var i = 0; i < text.Length; i++) if (!char.IsLowSurrogate(text[i]) || i == 0 || !char.IsHighSurrogate(text[i - 1])) count++;
+            return count;
+        }
+
+        /// <summary>
+        /// <paramref name="text"/> without half characters (a surrogate without its pair, as a paste cut short leaves):
+        /// the SDK's strict UTF-8 cannot write one, and the send failed unseen.
+        /// </summary>
+        public static string WholeCharacters(string text)
+        {
+            var whole = new System.Text.StringBuilder(text.Length);
+            for (var i = 0; i < text.Length; i++)
+            {
+                var c = text[i];
+                if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) whole.Append(c).Append(text[++i]);
+                else if (!char.IsSurrogate(c)) whole.Append(c);
+            }
+            return whole.ToString();
+        }
     }
 }
