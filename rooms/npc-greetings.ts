@@ -72,7 +72,14 @@ export class NpcGreetings {
       else if (turn > 0) {
         this.room.clock.setTimeout(() => {
           const now = this.room.npc(npc.id);
-          if (now) this.greet(now, this.gate.due(npc.id, (id) => this.room.players.has(id)));
+          // Only those still visiting: one who walked away meanwhile was greeted by name from 18 m, and not when
+          // they came back (their greeting counted as said).
+          const near = (id: string) => {
+            if (this.room.players.has(id) && this.visits.visiting(npc.id, id)) return true;
+            this.visits.notGreeted(npc.id, id);
+            return false;
+          };
+          if (now) this.greet(now, this.gate.due(npc.id, near));
         }, turn);
       }
     }

@@ -53,6 +53,16 @@ export class NpcVisits {
     this.greeted.delete(npcId);
   }
 
+  /** Whether the player's visit to the NPC goes on (they have not gone past its talk radius since they came). */
+  visiting(npcId: string, playerId: string): boolean {
+    return this.visitors.get(npcId)?.has(playerId) ?? false;
+  }
+
+  /** The greeting meant for the player was not said (they left first): their next visit is greeted. */
+  notGreeted(npcId: string, playerId: string): void {
+    this.greeted.get(npcId)?.delete(playerId);
+  }
+
   hasVisitors(npcId: string): boolean {
     return (this.visitors.get(npcId)?.size ?? 0) > 0;
   }

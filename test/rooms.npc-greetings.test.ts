@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+
+import { ClockTimer } from "@colyseus/timer";
+
+import { createLogger } from "../common/log.js";
+import { GREETING_GAP_MS } from "../rooms/greeting-gate.js";
+import type { NpcAcquaintances } from "../rooms/npc-acquaintances.js";
+import { type GreetingsRoom, NpcGreetings } from "../rooms/npc-greetings.js";
+import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type NpcSettings } from "../rooms/world-settings.js";
+import { Player } from "../rooms/world-state.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A room of players standing where a test puts them, beside one NPC that greets; what it says is kept. */
+function roomWithHans() {
+  const hans: NpcSettings = { ...DEFAULT_NPC, id: "hans", name: "한스", x: 0, z: 4, talkRadius: 10, greetings: ["{name}, 어서 오게."] };
+  const players = new Map<string, Player>();
+  const said: string[] = [];
+  const clock = new ClockTimer(true);
+  const room: GreetingsRoom = {
+    players,
+    settings: { ...DEFAULT_WORLD_SETTINGS, npcs: [hans] },
+    clock,
+    log: createLogger({}, "silent"),
+    npc: (id) => (id === "hans" ? hans : undefined),
+    standing: () => hans,
+    isIdle: () => true,
+    accountOf: () => undefined,
+    say: (_npc, text) => void said.push(text),
+  };
+  const greetings = new NpcGreetings(room, {} as NpcAcquaintances); // no greetingsAgain: whom it met is not asked
+  const place = (id: string, name: string, z: number) => {
+    const player = players.get(id) ?? Object.assign(new Player(), { name });
+    player.z = z;
+    players.set(id, player);
+    greetings.notice(id);
+  };
+  return { greetings, said, place, stop: () => clock.stop() };
+}
+
+describe("NPC greetings held back by the gap between two", () => {
+  it("greet no one who walked away before theirs came, and greet them when they come back", async () => {
+    const { said, place, stop } = roomWithHans();
+    try {
+      place("a", "먼저", 0);
+      assert.deepEqual(said, ["먼저, 어서 오게."], "the first at once");
+      place("b", "나중", 0); // within the gap: waits for the next greeting
+      place("b", "나중", -14); // 18 m from hans, past 1.25 × his talk radius: the visit is over
+      await sleep(GREETING_GAP_MS + 300);
+      assert.deepEqual(said, ["먼저, 어서 오게."], "not greeted by name from 18 m away");
+      place("b", "나중", 0); // back, within his greetAgainSeconds (30)
+      await sleep(100);
+      assert.deepEqual(said, ["먼저, 어서 오게.", "나중, 어서 오게."], "greeted on the visit that counts");
+    } finally {
+      stop();
+    }
+  });
+});
