@@ -17,6 +17,12 @@ const TAGS = /(\u{1f3f4}[\u{e0020}-\u{e007e}]+\u{e007f})|[\u{e0000}-\u{e007f}]/g
  */
 const BLANK_LETTERS = /[\u115f\u1160\u3164\uffa0\u2800]/gu;
 
+/**
+ * What shows something: a text of only default-ignorable characters (the joiners, variation selectors, format
+ * controls U+1BCA0–U+1BCA3 and others kept above for the sequences they belong in), marks and spaces is empty.
+ */
+const SHOWS_SOMETHING = /[^\p{Default_Ignorable_Code_Point}\p{M}\s]/u;
+
 /** Combining marks stacked past this many on one letter ("Zalgo" text running over the lines above and below). */
 const MAX_MARKS = 3;
 const STACKED_MARKS = new RegExp(`(\\p{M}{${MAX_MARKS}})\\p{M}+`, "gu");
@@ -27,10 +33,11 @@ const STACKED_MARKS = new RegExp(`(\\p{M}{${MAX_MARKS}})\\p{M}+`, "gu");
  * matches; with a zero-width space left between them, "ᄉ\u200bᅵ", they stayed apart and only a second cleaning
  * composed them), control characters and blank letters made spaces, marks stacked past three cut, runs of whitespace
  * collapsed, trimmed, and half surrogate pairs dropped (JSON join options carry them; the schema encoder took
- * one with the next character as a pair, and every client's state decoded wrong from there on). Idempotent.
+ * one with the next character as a pair, and every client's state decoded wrong from there on); nothing at all when
+ * nothing in it shows (a name of two zero-width joiners was taken, and showed as no name). Idempotent.
  */
 export function cleanText(text: string): string {
-  return text
+  const cleaned = text
     .replace(/\p{Cs}/gu, "")
     .replace(INVISIBLE, "")
     .replace(TAGS, (_, flag: string | undefined) => flag ?? "")
@@ -40,4 +47,5 @@ export function cleanText(text: string): string {
     .replace(STACKED_MARKS, "$1")
     .replace(/\s+/g, " ")
     .trim();
+  return SHOWS_SOMETHING.test(cleaned) ? cleaned : "";
 }

@@ -25,6 +25,16 @@ describe("Names and chat lines cleaned as they arrive", () => {
     assert.equal(cleanText(`${england} 팬`), `${england} 팬`);
   });
 
+  it("makes a text of only joiners, variation selectors, other ignorable characters or marks empty, and keeps them in emoji", () => {
+    // Each of these was taken as a name (and a chat line) that showed nothing.
+    for (const text of ["\u200d\u200d", "\u200c", "\ufe0f\ufe0e", "\u{e0100}\u{e0101}", "\u{1bca0}\u{1bca3}", "\u2065", "\u0301", " \u200d \ufe0f "]) {
+      assert.equal(cleanText(text), "", [...text].map((c) => `U+${c.codePointAt(0)!.toString(16)}`).join(" "));
+    }
+    assert.equal(cleanText("👨\u200d👩\u200d👧"), "👨\u200d👩\u200d👧");
+    assert.equal(cleanText("❤\ufe0f"), "❤\ufe0f");
+    assert.equal(cleanText("e\u0301"), "é");
+  });
+
   it("composes jamo and marks that an invisible character stood between, in one cleaning", () => {
     assert.equal(cleanText("ᄉ\u200bᅵ"), "시");
     assert.equal(cleanText("ᄏ\u200bᅩ\u200bᆺ"), "콧");
