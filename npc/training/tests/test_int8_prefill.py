@@ -8,15 +8,6 @@ from kobot_train.int8_prefill import FILE, quantised_columns
 LAYERS, HEADS, HEAD_DIM = 2, 2, 16
 
 
-def has_vnni() -> bool:
-    """The CPU multiplies 8-bit integers into 32-bit sums directly (AVX-512 VNNI or AVX-VNNI)."""
-    try:
-        flags = open("/proc/cpuinfo", encoding="utf-8").read()
-    except OSError:
-        return False
-    return " avx512_vnni" in flags or " avx_vnni" in flags
-
-
 def prefill(session: ort.InferenceSession, rows: list[list[int]]) -> dict[str, np.ndarray]:
     """Left-padded prompts through a decoder with an empty cache, every position's logits kept."""
     width = max(map(len, rows))
@@ -31,9 +22,10 @@ def prefill(session: ort.InferenceSession, rows: list[list[int]]) -> dict[str, n
 
 
 def test_weights_are_quantised_per_column():
-    weight = np.array([[1.0, -0.01], [-0.5, 0.02], [0.25, 0.0]], dtype=np.float32)
+    weight = np.array([[1.0, -0.01], [-0.6, 0.02], [0.25, 0.0]], dtype=np.float32)
     quantised, scale = quantised_columns(weight)
-    assert quantised.dtype == np.int8 and quantised[:, 0].tolist() == [127, -64, 32] and quantised[1, 1] == 127
+    # 7 bits: u8 × s8 sums of two products fit 16 bits on CPUs without VNNI (255 × 63 × 2 ≤ 32767).
+    assert quantised.dtype == np.int8 and quantised[:, 0].tolist() == [63, -38, 16] and quantised[1, 1] == 63
     np.testing.assert_allclose(quantised * scale, weight, atol=scale.max() / 2)
 
 
@@ -54,17 +46,12 @@ def test_int8_prefill_matches_fp32_and_is_the_same_alone_or_batched(random_expor
     assert (got["logits"].argmax(-1) == expected["logits"].argmax(-1)).mean() >= 2 / 3
     key, expected_key = got["present.0.key"], expected["present.0.key"]
     largest = np.abs(expected_key).max()
-    if has_vnni():
-        np.testing.assert_allclose(key, expected_key, atol=0.05 * largest)
-    else:
-        # Without VNNI (AVX2 only: this AMD EPYC), onnxruntime multiplies u8 × s8 with vpmaddubsw, whose pairs of
-        # products saturate at 16 bits: a few numbers come out further off (14 of 576 here, at most 14% of the largest).
-        close = np.abs(key - expected_key) <= 0.05 * largest
-        assert close.mean() >= 0.95, f"{(~close).sum()} of {close.size} keys off"
-        assert np.abs(key - expected_key).max() <= 0.2 * largest
+    # With or without VNNI: weights in 7 bits, no sum of products saturates (it did with 8, on AVX2 only).
+    np.testing.assert_allclose(key, expected_key, atol=0.05 * largest)
 
-    # Each token has its own scale: the longest prompt's numbers are the same alone as beside the others.
-    longest = max(range(len(rows)), key=lambda i: len(rows[i]))
-    alone = prefill(int8, [rows[longest]])
-    np.testing.assert_allclose(alone["logits"][0], got["logits"][longest], atol=1e-6)
-    np.testing.assert_allclose(alone["present.1.key"][0], got["present.1.key"][longest], atol=1e-6)
+    # Each token has its own scale and no sum saturates: every prompt's numbers are the same alone as beside the
+    # others, padded to the longest (with 8-bit weights, on AVX2, the padding moved a logit by up to 0.055).
+    for i, row in enumerate(rows):
+        alone = prefill(int8, [row])
+        np.testing.assert_allclose(alone["logits"][0], got["logits"][i], atol=1e-5)
+        np.testing.assert_allclose(alone["present.1.key"][0][:, -len(row):], got["present.1.key"][i][:, -len(row):], atol=1e-5)
