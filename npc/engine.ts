@@ -142,7 +142,14 @@ export class NpcEngine {
       folder,
       "generation_config.json",
     );
-    const defaults = settingsFromConfig(generationConfig);
+    // A bad value there is the model folder's mistake, not the caller's (a CLI exits 3 for it, not 2).
+    let defaults: GenerationSettings;
+    try {
+      defaults = settingsFromConfig(generationConfig);
+    } catch (error) {
+      if (!(error instanceof InvalidSettingsError)) throw error;
+      throw new ModelLoadError(folder, `${folder}/generation_config.json: ${error.message}`);
+    }
     const eosId = generationConfig.eos_token_id;
     if (typeof eosId !== "number") {
       throw new ModelLoadError(folder, `${folder}/generation_config.json has no eos_token_id (the </s> token)`);
@@ -230,7 +237,8 @@ export class NpcEngine {
     const prompts = texts.map((text, i) => this.prompt(text, contexts[i]));
     // The NPC's own lines among the pairs shown: once begun, said as written (own-lines.ts).
     const own = options.knowledge;
-    const ownLines = contexts.map((context) => (own ? context.filter((pair) => own.pairs.includes(pair)).map((pair) => this.encode(pair.a)) : []));
+    // As the prompt shows them: a line of a knowledge file with "</s>" in it was ended there when said as written.
+    const ownLines = contexts.map((context) => (own ? context.filter((pair) => own.pairs.includes(pair)).map((pair) => this.encode(this.withoutSpecialTokens(pair.a))) : []));
 
     const chosen = settings.candidates > 1
       ? await this.chooseAmongCandidates(prompts, settings, ownLines)
@@ -241,7 +249,7 @@ export class NpcEngine {
       if (settings.candidates > 1) options.onToken?.({ index, text, delta: text });
       const confidence = Math.round(meanLogProb * 1000) / 1000;
       const ownLine = isOwnLine(ids, ownLines[index]!);
-      const copied = contexts[index]!.some((pair) => oneLine(pair.a) === text);
+      const copied = contexts[index]!.some((pair) => oneLine(this.withoutSpecialTokens(pair.a)) === text);
       return {
         question: texts[index]!, text, tokens: ids.length, ms, model: this.modelName, context: contexts[index]!, confidence,
         ...(ownLine ? { ownLine } : {}),
@@ -428,5 +436,5 @@ function endThatFits(text: string, fits: (line: string) => boolean): string {
   }
   const end = chars.slice(-shortest).join("");
   const space = end.indexOf(" ");
-  return space > 0 && space < end.length / 4 ? end.slice(space + 1) : end;
+  return space >= 0 && space < end.length / 4 ? end.slice(space + 1) : end; // at 0: no line begins with a space
 }

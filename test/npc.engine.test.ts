@@ -222,6 +222,10 @@ describe("NpcEngine bad input", () => {
     assert.ok(english.includes(` ${fitted}`), `starts at a word: ${fitted}`);
     assert.equal(engine.checkQuestion(fitted), fitted, "what is left fits");
     assert.equal(engine.checkQuestion("배고파", engine.defaults, { fit: true }), "배고파", "a line that fits stays whole");
+    const spaced = `오늘 ${"정말 ".repeat(40)}배고파`; // its end that fits begins at a space
+    const roomy = { ...engine.defaults, maxNewTokens: 96 }; // less room for the question: it is cut
+    const spacedFit = engine.checkQuestion(spaced, roomy, { fit: true });
+    assert.ok(spacedFit.length < spaced.length && !/^\s/.test(spacedFit), `no line begins with a space: ${JSON.stringify(spacedFit)}`);
     const answer = await new AnswerQueue(engine).ask("😂".repeat(60));
     assert.ok(answer.tokens >= 0 && answer.question.length < 120, answer.question);
   });
@@ -272,6 +276,13 @@ describe("NpcEngine model loading", () => {
       assert.ok(error.message.includes(scratch), error.message);
       return true;
     });
+  });
+
+  it("takes a bad setting in generation_config.json as the model folder's mistake, naming the file", async () => {
+    cpSync(DEFAULT_MODEL_DIR, scratch, { recursive: true });
+    const path = join(scratch, "generation_config.json");
+    writeFileSync(path, JSON.stringify({ ...JSON.parse(readFileSync(path, "utf8")), temperature: 0 }));
+    await assert.rejects(NpcEngine.load(scratch), (error: Error) => error instanceof ModelLoadError && error.message.includes(path) && /temperature/.test(error.message));
   });
 
   it("names the file when a JSON file is corrupt", async () => {

@@ -27,6 +27,16 @@ describe("NPC knowledge", () => {
     for (const answer of [blacksmith, baker]) assert.ok(hangulShare(answer.text) > 0.5, answer.text);
   });
 
+  it("says its own line whole when the line holds a token of the prompt's (\"</s>\"), as the prompt shows it", async () => {
+    const engine = await shippedEngine();
+    const line = "광장에서</s> 북동쪽으로 가면 미나의 빵집이 있어요.";
+    const answer = await engine.answer("빵집 어디야?", { knowledge: engine.knowledgeIndex([{ q: "빵집 어디야?", a: line }]), settings: greedy });
+    // It was cut at "광장에서": the line, encoded as written, ended with the end token.
+    assert.equal(answer.text, "광장에서 북동쪽으로 가면 미나의 빵집이 있어요.");
+    assert.equal(answer.ownLine, true);
+    assert.equal(answer.copied, true);
+  });
+
   it("still answers when nothing in the knowledge is similar", async () => {
     const engine = await shippedEngine();
     const answer = await engine.answer("뷁뷁 똠똠", { knowledge: knowledge("baker") });
