@@ -13,7 +13,7 @@ import { type AskOptions, NpcEngine, type NpcAnswer } from "./engine.js";
 import { NpcError } from "./errors.js";
 import { type GenerationSettings, mergeSettings, settingsFromConfig } from "./generation-settings.js";
 import { type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
-import { DEFAULT_MODEL_DIR, type ModelDtype } from "./model-folder.js";
+import { DEFAULT_MODEL_DIR, MODEL_DTYPES, type ModelDtype } from "./model-folder.js";
 
 const USAGE = `usage: npm run ask -- [options] "question" ...
        npm run ask -- --file questions.txt [--json]
@@ -38,7 +38,8 @@ function settingsFrom(values: Record<string, string | boolean | undefined>): Par
     const raw = values[name];
     if (raw === undefined) return undefined;
     const value = Number(raw);
-    if (!Number.isFinite(value)) throw new Error(`--${name} needs a number, got "${String(raw)}"`);
+    // Number("") is 0: `--top-k ''` turned top-k off without a word.
+    if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(value)) throw new Error(`--${name} needs a number, got "${String(raw)}"`);
     return value;
   };
   if (values.sample) settings.doSample = true;
@@ -84,7 +85,9 @@ async function main(): Promise<number> {
   }
   // A byte order mark (Notepad, Excel) is not part of the first question.
   const questions = values.file ? readAuthoredText(values.file).split(/\r?\n/) : positionals;
-  if (values.file && questions.at(-1) === "") questions.pop(); // the file's final newline is not a question
+  // The file's final newline, or blank lines after its last question, are not questions (a blank line between two is
+  // answered with an error line, so the answers stay in step with the file's lines).
+  while (values.file && questions.length > 0 && questions.at(-1)!.trim() === "") questions.pop();
   if (values.file && questions.length === 0) throw new Error(`no questions in ${values.file}`);
   if (!values.chat && questions.length === 0) {
     console.error(USAGE);
@@ -93,13 +96,15 @@ async function main(): Promise<number> {
   // Checked before the model loads, as the knowledge file is read: a bad setting or line is reported at once.
   const settings = settingsFrom(values);
   mergeSettings(settingsFromConfig({}), settings);
-  const minScore = values["min-score"] === undefined ? undefined : Number(values["min-score"]);
+  const minScore = values["min-score"] === undefined ? undefined : Number(values["min-score"] || NaN);
   if (minScore !== undefined && !(minScore >= 0 && minScore <= 1)) throw new Error(`--min-score must be from 0 to 1, got "${values["min-score"]}"`);
-  // Indexed as the model's retrieval was trained.
-  const knowledgePairs = values.knowledge ? readKnowledgeFile(values.knowledge) : undefined;
+  // Indexed as the model's retrieval was trained. A file given here that cannot be read is a usage error (exit 2),
+  // not the model's (3).
+  const knowledgePairs = values.knowledge ? usage(() => readKnowledgeFile(values.knowledge!)) : undefined;
   // The server's variables, so the CLI answers with the model the server would load.
   const model = values.model ?? process.env.MODEL_DIR ?? DEFAULT_MODEL_DIR;
   const dtype = (values.dtype ?? process.env.MODEL_DTYPE) as ModelDtype | undefined;
+  if (dtype !== undefined && !MODEL_DTYPES.includes(dtype)) throw new Error(`--dtype (or MODEL_DTYPE) must be ${MODEL_DTYPES.join(" or ")}, got "${dtype}"`);
   const engine = await NpcEngine.load(model, { dtype, retrievalMinScore: minScore });
   if (values.chat) return chat(engine, settings, knowledgePairs);
   const knowledge = knowledgePairs && engine.knowledgeIndex(knowledgePairs);
@@ -128,6 +133,15 @@ async function main(): Promise<number> {
   }
   await engine.dispose();
   return failures > 0 ? 1 : 0;
+}
+
+/** What `read` returns; its error thrown again as the caller's mistake (exit 2), whatever its class. */
+function usage<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new Error((error as Error).message);
+  }
 }
 
 async function chat(engine: NpcEngine, settings: AskOptions["settings"], knowledgePairs?: KnowledgePair[]): Promise<number> {

@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 
 import { ModelLoadError } from "./errors.js";
 
-export type ModelDtype = "fp32" | "q8";
+export const MODEL_DTYPES = ["fp32", "q8"] as const;
+export type ModelDtype = (typeof MODEL_DTYPES)[number];
 
 /** The model shipped in the repository. */
 export const DEFAULT_MODEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "model");

@@ -32,6 +32,34 @@ describe("npm run ask", () => {
     assert.equal(result.code, 1, "a failed line makes the exit status 1");
   });
 
+  it("takes blank lines after a file's last question as its end, and a file of only blank lines as no questions", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ask-"));
+    writeFileSync(join(dir, "crlf.txt"), "배고파\r\n\r\n"); // saved on Windows with an empty last line
+    const answered = await ask("--file", join(dir, "crlf.txt"), "--json");
+    assert.equal(answered.code ?? 0, 0, answered.stderr);
+    assert.deepEqual(answered.stdout.trim().split("\n").map((line: string) => JSON.parse(line).question), ["배고파"]);
+    writeFileSync(join(dir, "blank.txt"), "\n \n");
+    const blank = await ask("--file", join(dir, "blank.txt"));
+    assert.equal(blank.code, 2);
+    assert.match(blank.stderr, /no questions in/);
+  });
+
+  it("exits 2, before loading the model, for a bad number, dtype or knowledge file: the caller's mistakes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ask-"));
+    writeFileSync(join(dir, "bad.jsonl"), "not json\n");
+    for (const [args, said] of [
+      [["--top-k", ""], /--top-k needs a number/],
+      [["--min-score", ""], /--min-score must be from 0 to 1/],
+      [["--dtype", "bogus"], /--dtype \(or MODEL_DTYPE\) must be fp32 or q8, got "bogus"/],
+      [["--knowledge", join(dir, "bad.jsonl")], /bad\.jsonl:1: not JSON/],
+      [["--knowledge", join(dir, "nowhere.jsonl")], /cannot read knowledge file/],
+    ] as const) {
+      const result = await ask(...args, "배고파");
+      assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+      assert.match(result.stderr, said);
+    }
+  });
+
   it("shows retrieved pairs from --min-score up, and refuses a bar outside 0..1", async () => {
     const shown = async (bar: string) => JSON.parse((await ask("--min-score", bar, "--json", "월급날이다")).stdout).retrieved.length;
     assert.equal(await shown("0"), 2); // the model's k: something always shares a character
