@@ -95,7 +95,7 @@ export async function signToken(
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(claims.account)
     .setIssuedAt()
-    .setExpirationTime(`${claims.hours}h`);
+    .setExpirationTime(Math.floor(Date.now() / 1000 + claims.hours * 3600)); // "0.25h" and "1e-9h" are no time spans to jose
   if (claims.issuer) jwt.setIssuer(claims.issuer);
   if (claims.audience) jwt.setAudience(claims.audience);
   return jwt.sign(new TextEncoder().encode(secret));

@@ -20,8 +20,9 @@ const { values } = parseArgs({
 });
 const secret = process.env.AUTH_SECRET;
 const hours = Number(values.hours);
-if (!secret || !values.account || !(hours > 0)) {
-  console.error(`${!secret ? "AUTH_SECRET is not set" : !values.account ? "--account is missing" : "--hours must be a positive number"}\n${USAGE}`);
+// A minute to a year: Infinity and 1e21 passed "> 0" and then failed in the signing with a stack trace.
+if (!secret || !values.account || !(hours >= 1 / 60 && hours <= 8760)) {
+  console.error(`${!secret ? "AUTH_SECRET is not set" : !values.account ? "--account is missing" : "--hours must be a number from 1/60 (a minute) to 8760 (a year)"}\n${USAGE}`);
   process.exit(2);
 }
 console.log(await signToken(secret, { account: values.account, name: values.name, hours, issuer: values.issuer, audience: values.audience }));

@@ -124,6 +124,19 @@ describe("Server HTTP routes", () => {
     assert.ok(!(await muted()).includes("csrf-victim"), "nothing was muted");
     const monitorCall = await fetch(`${http}/monitor/api`, { headers: { ...auth, "sec-fetch-site": "cross-site" } });
     assert.equal(monitorCall.status, 403, "a link from another site into the monitor's API");
+    // Over plain HTTP (not localhost) browsers send no Sec-Fetch-Site, and a link or <img> no Origin: the monitor's
+    // room call (lock, dispose) from another site's page came with the admin's login and nothing else.
+    const call = `${http}/monitor/api/room/call?roomId=nowhere&method=lock&args=%5B%5D`;
+    for (const from of [{}, { referer: "http://evil.example/" }, { referer: `http://${new URL(http).hostname}:1/` }] as Array<Record<string, string>>) {
+      const linked = await fetch(call, { headers: { ...auth, ...from } });
+      assert.equal(linked.status, 403, JSON.stringify(from));
+      assert.match(((await linked.json()) as { error: string }).error, /Referer of this server's/);
+    }
+    for (const from of [{ referer: `${http}/monitor/` }, { "sec-fetch-site": "same-origin" }] as Array<Record<string, string>>) {
+      assert.notEqual((await fetch(call, { headers: { ...auth, ...from } })).status, 403, `the monitor's own page: ${JSON.stringify(from)}`);
+    }
+    const otherPort = Buffer.from('{"account":"other-port","minutes":1}'); // another service on this host, another origin
+    assert.equal((await post("/api/mutes", { ...auth, "content-type": "text/plain", "content-length": otherPort.length, origin: `http://${new URL(http).hostname}:1` }, otherPort)).status, 403);
 
     // The console's own page (same origin), a typed address, curl: let in.
     const host = new URL(http).host;

@@ -81,6 +81,16 @@ describe("players' accounts from signed tokens (server/player-accounts.ts)", () 
       env: { ...process.env, AUTH_SECRET: SECRET },
     });
     assert.deepEqual(await accounts.verify(stdout.trim()), { id: "cli-1" });
+    for (const hours of ["Infinity", "1e21", "1e-9", "0", "soon"]) {
+      const refused = await promisify(execFile)("node_modules/.bin/tsx", ["server/sign-token.ts", "--account", "cli-1", "--hours", hours], {
+        env: { ...process.env, AUTH_SECRET: SECRET },
+      }).catch((error: { code: number; stderr: string }) => error);
+      assert.equal((refused as { code?: number }).code, 2, hours);
+      assert.match((refused as { stderr: string }).stderr, /--hours must be a number from 1\/60/);
+    }
+    const quarter = await signToken(SECRET, { account: "q", hours: 0.25 });
+    const { exp, iat } = JSON.parse(Buffer.from(quarter.split(".")[1]!, "base64url").toString()) as { exp: number; iat: number };
+    assert.ok(Math.abs(exp - iat - 900) <= 1, `a quarter of an hour: ${exp - iat} s`);
   });
 
   it("is configured by AUTH_SECRET or AUTH_PUBLIC_KEY_FILE, one of them, with clear errors", () => {
