@@ -14,15 +14,30 @@ export function inEverydayInitials(text: string, start: number, length: number, 
   let to = start + length;
   while (to < text.length && JAMO.test(text[to]!)) to++;
   const run = text.slice(from, to);
-  // splits[i]: whether the run's first i letters split into everyday initials.
-  const splits = [true];
-  for (let end = 1; end <= run.length; end++) {
-    splits[end] = splits.some((ok, begin) => ok && begin < end && drawnOut(run.slice(begin, end), everyday));
-  }
-  return splits[run.length]!;
+  // A line's hits in one run (a check asks for each) share its answer.
+  if (last.run === run && last.everyday === everyday) return last.splits;
+  last.run = run;
+  last.everyday = everyday;
+  last.splits = splitsWhole(run, everyday);
+  return last.splits;
 }
 
-/** Whether `piece` is one of `words`, its last letter maybe repeated ("ㅇㅋㅋㅋ"). */
-function drawnOut(piece: string, words: readonly string[]): boolean {
-  return words.some((word) => piece.startsWith(word) && [...piece.slice(word.length)].every((letter) => letter === word.at(-1)));
+const last: { run: string; everyday: readonly string[]; splits: boolean } = { run: "", everyday: [], splits: false };
+
+function splitsWhole(run: string, everyday: readonly string[]): boolean {
+  // reached[i]: the run's first i letters split into everyday initials. Forward from each split reached, one pass a
+  // word: O(letters × words). Trying every earlier split for every end (O(n³) a hit, a check per hit) took 3.5 s for
+  // a 200-letter line of them, and one player's eight such lines held every room of the process for 36 s.
+  const reached = new Array<boolean>(run.length + 1).fill(false);
+  reached[0] = true;
+  for (let begin = 0; begin < run.length; begin++) {
+    if (!reached[begin]) continue;
+    for (const word of everyday) {
+      if (!run.startsWith(word, begin)) continue;
+      let end = begin + word.length;
+      reached[end] = true;
+      while (end < run.length && run[end] === word.at(-1)) reached[++end] = true; // drawn out: "ㅇㅋㅋㅋ"
+    }
+  }
+  return reached[run.length]!;
 }

@@ -55,6 +55,10 @@ describe("moderation", () => {
     }
     assert.deepEqual(new Moderator(["ㅅㅂ", "!ㄱㅅ", "!ㅂㅂ"]).check("ㄱㅅㅅㅂㅂㅂ"), { blocked: false }, "each drawn out by its last letter");
     assert.deepEqual(new Moderator(["ㅅㅂ", "!ㄱㅅ"]).check("ㄱㅅㅂㅂ"), { blocked: true, term: "ㅅㅂ" }, "only initials the list allows");
+    // A whole line of them, as long as a line may be (each meeting weighed: bench:moderation times it), and one
+    // where a single letter breaks the run.
+    assert.equal(moderator.check("ㄱㅅㅂㅂ".repeat(50)).blocked, false);
+    assert.equal(moderator.check(`${"ㄱㅅㅂㅂ".repeat(25)}ㅅ${"ㄱㅅㅂㅂ".repeat(24)}`).blocked, true);
   });
 
   it("reads ㅗ standing alone as the middle finger, and ㅗ in a word as a letter: 최악이다 ㅗㅗ, 호ㅗㅗ", () => {
