@@ -7,15 +7,19 @@ import { KafkaQuestionChannel } from "../../kafka/kafka-transport.js";
 import { uniqueTopics } from "../helpers/processes.js";
 import { sleep } from "../helpers/world.js";
 
+/** A broker client, fresh topics, and answers to `serverId` keyed by 12 rooms (so the 4 partitions all get some). */
+function answerTopics(name: string, serverId: string) {
+  const kafka = createKafka(process.env.TEST_KAFKA_BROKERS!.split(","), `${name}-test`, createLogger({}, "silent"));
+  const answer = (questionId: string, roomId: string): AnswerMessage => ({ v: CONTRACT_VERSION, questionId, roomId, npcId: "kobot", text: "네", ms: 1, model: "m", replyTo: serverId });
+  return { kafka, topics: uniqueTopics(name), answer, rooms: Array.from({ length: 12 }, (_, i) => `room-${i}`) };
+}
+
 /** A server's answer consumer that kafkajs restarts, so it joins its group again (real broker). */
 describe("Kafka answers given while a server's answer consumer rejoins (real broker)", function () {
   this.timeout(90_000);
 
   it("are delivered when it is back, on every partition: it goes on from where it was, not from the newest answer", async () => {
-    const kafka = createKafka(process.env.TEST_KAFKA_BROKERS!.split(","), "rejoin-test", createLogger({}, "silent"));
-    const topics = uniqueTopics("rejoin");
-    const answer = (questionId: string, roomId: string): AnswerMessage => ({ v: CONTRACT_VERSION, questionId, roomId, npcId: "kobot", text: "네", ms: 1, model: "m", replyTo: "rejoin-server" });
-    const rooms = Array.from({ length: 12 }, (_, i) => `room-${i}`); // keyed by room: the 4 partitions all get some
+    const { kafka, topics, answer, rooms } = answerTopics("rejoin", "rejoin-server");
     const heard: string[] = [];
     let failuresLeft = 0;
     const channel = new KafkaQuestionChannel(kafka, topics, "rejoin-server", createLogger({}, "silent"));
@@ -53,10 +57,7 @@ describe("Kafka answers given while a server's answer consumer rejoins (real bro
   });
 
   it("are delivered when it is back on a partition quiet since the server started, too", async () => {
-    const kafka = createKafka(process.env.TEST_KAFKA_BROKERS!.split(","), "quiet-test", createLogger({}, "silent"));
-    const topics = uniqueTopics("quiet");
-    const answer = (questionId: string, roomId: string): AnswerMessage => ({ v: CONTRACT_VERSION, questionId, roomId, npcId: "kobot", text: "네", ms: 1, model: "m", replyTo: "quiet-server" });
-    const rooms = Array.from({ length: 12 }, (_, i) => `room-${i}`); // keyed by room: the 4 partitions all get some
+    const { kafka, topics, answer, rooms } = answerTopics("quiet", "quiet-server");
     const heard: string[] = [];
     let failing = false;
     const channel = new KafkaQuestionChannel(kafka, topics, "quiet-server", createLogger({}, "silent"));
@@ -84,10 +85,7 @@ describe("Kafka answers given while a server's answer consumer rejoins (real bro
   });
 
   it("a server that starts again under its SERVER_ID goes on from the newest answers, not from where the one before stopped", async () => {
-    const kafka = createKafka(process.env.TEST_KAFKA_BROKERS!.split(","), "restart-test", createLogger({}, "silent"));
-    const topics = uniqueTopics("restart");
-    const answer = (questionId: string, roomId: string): AnswerMessage => ({ v: CONTRACT_VERSION, questionId, roomId, npcId: "kobot", text: "네", ms: 1, model: "m", replyTo: "restart-server" });
-    const rooms = Array.from({ length: 12 }, (_, i) => `room-${i}`);
+    const { kafka, topics, answer, rooms } = answerTopics("restart", "restart-server");
     const producer = kafka.producer();
     await producer.connect();
     const send = (prefix: string) => producer.send({ topic: topics.answer, messages: rooms.map((room) => ({ key: room, value: JSON.stringify(answer(`${prefix}-${room}`, room)) })) });
