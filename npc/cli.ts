@@ -96,7 +96,7 @@ async function main(): Promise<number> {
   // Checked before the model loads, as the knowledge file is read: a bad setting or line is reported at once.
   const settings = settingsFrom(values);
   mergeSettings(settingsFromConfig({}), settings);
-  const minScore = values["min-score"] === undefined ? undefined : Number(values["min-score"] || NaN);
+  const minScore = values["min-score"] === undefined ? undefined : Number(values["min-score"].trim() || NaN); // "" is no number
   if (minScore !== undefined && !(minScore >= 0 && minScore <= 1)) throw new Error(`--min-score must be from 0 to 1, got "${values["min-score"]}"`);
   // Indexed as the model's retrieval was trained. A file given here that cannot be read is a usage error (exit 2),
   // not the model's (3).
