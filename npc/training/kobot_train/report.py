@@ -142,7 +142,7 @@ A small Korean chatbot in the KoGPT2 prompt format (`<usr>question<sys>answer</s
 byte-level BPE vocabulary of {summary['vocab_size']}), trained from scratch on this machine, in the layout
 `@huggingface/transformers` loads (ONNX decoder with past key values, fp32), plus the engine's graphs reading
 the same weights (`onnx/model.onnx_data`): `onnx/model_step.onnx`, decoding steps over a cache kept in place,
-and its int8 pair, `onnx/model_prefill_int8.onnx` (prompts prefilled with int8 matrix products) and
+and its int8 pair, `onnx/model_prefill_int8.onnx` (prompts prefilled with int8 matrix products, weights in 7 bits) and
 `onnx/model_step_int8.onnx` (steps with 8-bit weights).
 
 ## Data and licence
