@@ -100,7 +100,8 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
       // a phone capitalises the first letter ("Qudtls").
       const unshifted = word === word.toUpperCase() ? word.toLowerCase() : /^[A-Z][a-z]+$/.test(word) ? word[0]!.toLowerCase() + word.slice(1) : word;
       const typed = fromKeyboard(shifted ? unshifted : word);
-      return /^[\uac00-\ud7a3]+$/u.test(typed) ? typed : word.toLowerCase();
+      // …and a laugh or tears typed after it ("tlqkfzz": 시발ㅋㅋ).
+      return /^[\uac00-\ud7a3]+[ㅋㅎㅠㅜ]*$/u.test(typed) ? typed : word.toLowerCase();
     });
   const keyboard = typedWith(false);
   const capsLock = /[A-Z]/.test(folded) ? typedWith(true) : keyboard;
