@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { networkInterfaces } from "node:os";
 import { type Browser, chromium, type Page } from "playwright-core";
 
 import { signToken } from "../../server/player-accounts.js";
@@ -502,6 +503,30 @@ describe("Web client in Chromium", function () {
     assert.equal(below, "#ffffff", "the bubble is drawn where the avatar stands");
     assert.equal(centre, MINE, "the player's own dot is drawn over it");
     await page.close();
+  });
+
+  it("lets the monitor's own page lock a room over plain HTTP at an address not local, where Chromium sends no Sec-Fetch-Site", async function () {
+    // server/cross-site.ts wants a Referer of the server's on such a call: the page's own fetch must send one.
+    const address = Object.values(networkInterfaces()).flat().find((a) => a?.family === "IPv4" && !a.internal)?.address;
+    if (!address) return this.skip(); // no address but loopback, which Chromium treats as secure (Sec-Fetch-Site sent)
+    const watcher = await joinWorld(url.replace("http", "ws"), { name: "잠김확인" });
+    const context = await browser.newContext({ httpCredentials: { username: "ops", password: "correct-horse" } });
+    try {
+      const page = await context.newPage();
+      const monitor = `${url.replace("127.0.0.1", address)}/monitor/`;
+      assert.equal((await page.goto(monitor))?.status(), 200);
+      const call = (method: string) =>
+        page.evaluate(async ([roomId, method]) => {
+          const answer = await fetch(`/monitor/api/room/call?roomId=${roomId}&method=${method}&args=[]`);
+          return { status: answer.status, body: await answer.text() };
+        }, [watcher.room.roomId, method] as const);
+      const locked = await call("lock");
+      assert.equal(locked.status, 200, JSON.stringify(locked));
+      assert.equal((await call("unlock")).status, 200);
+    } finally {
+      await context.close();
+      await watcher.room.leave();
+    }
   });
 
   it("joins a room again when the server closes its own (4000, as the monitor's dispose does), not only after a drop", async () => {
