@@ -21,8 +21,7 @@ export function watchHangsOffThread(afterMs: number, fields: Record<string, unkn
     for (const { at } of inFlight) if (first === 0 || at < first) first = at;
     Atomics.store(oldest, 0, BigInt(first));
   };
-  const line = JSON.stringify({ level: "error", msg: "the NPC brain hangs: a batch unanswered; ending the worker to be started again", ...fields });
-  const thread = new Worker(WATCH, { eval: true, workerData: { oldest, afterMs, line } });
+  const thread = new Worker(WATCH, { eval: true, workerData: { oldest, afterMs, fields } });
   thread.unref();
   return {
     started() {
@@ -42,12 +41,12 @@ export function watchHangsOffThread(afterMs: number, fields: Record<string, unkn
 const WATCH = `
 const { workerData } = require("node:worker_threads");
 const { writeSync } = require("node:fs");
-const { oldest, afterMs, line } = workerData;
+const { oldest, afterMs, fields } = workerData;
 setInterval(() => {
   const since = Number(Atomics.load(oldest, 0));
   if (since === 0 || Date.now() - since < afterMs) return;
-  const record = JSON.parse(line);
-  writeSync(2, JSON.stringify({ time: new Date().toISOString(), ...record, waitedMs: Date.now() - since }) + "\\n");
+  const msg = "the NPC brain hangs: a batch unanswered; ending the worker to be started again";
+  writeSync(2, JSON.stringify({ time: new Date().toISOString(), level: "error", msg, ...fields, waitedMs: Date.now() - since }) + "\\n");
   process.kill(process.pid, "SIGKILL");
 }, Math.min(1000, Math.max(50, afterMs / 10)));
 `;

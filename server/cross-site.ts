@@ -1,10 +1,12 @@
 import type { IncomingHttpHeaders } from "node:http";
 
+import { normalizedPath } from "./request-path.js";
+
 /** Methods a browser's form or link may send across sites without asking first. */
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** GETs that change something: the monitor's call of a room's method (lock, dispose). */
-const STATE_CHANGING_GET = /^\/+monitor\/+api\/+room\/+call(\/|$)/i;
+/** GETs that change something: the monitor's call of a room's method (lock, dispose), its path normalised. */
+const STATE_CHANGING_GET = /^\/monitor\/api\/room\/call(\/|$)/;
 
 interface AdminRequest {
   method?: string;
@@ -32,8 +34,8 @@ export function crossSiteRefusal(req: AdminRequest): string | undefined {
   const method = req.method ?? "GET";
   const host = req.headers.host;
   if (SAFE_METHODS.has(method)) {
-    const path = safelyDecoded((req.originalUrl ?? req.url ?? "/").split("?")[0]!);
-    if (!STATE_CHANGING_GET.test(path) || fromServer(req.headers.referer, host) || fromServer(req.headers.origin, host)) return undefined;
+    const path = (req.originalUrl ?? req.url ?? "/").split("?")[0]!;
+    if (!STATE_CHANGING_GET.test(normalizedPath(path) ?? path) || fromServer(req.headers.referer, host) || fromServer(req.headers.origin, host)) return undefined;
     return "the monitor's room calls need a Referer of this server's (its own page sends one; over plain HTTP a link from another site sends none): with curl, add -H 'Sec-Fetch-Site: same-origin'";
   }
   const origin = req.headers.origin;
@@ -58,12 +60,4 @@ function fromServer(url: string | undefined, host: string | undefined): boolean 
   if (from.hostname.toLowerCase() !== server.hostname.toLowerCase()) return false;
   const port = from.port || (from.protocol === "https:" ? "443" : "80");
   return !/:\d+$/.test(host) || port === (server.port || "80");
-}
-
-function safelyDecoded(path: string): string {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
 }

@@ -1,5 +1,4 @@
 import type { AddressInfo } from "node:net";
-import { posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalPresence, matchMaker, Server } from "@colyseus/core";
 import type { RedisPresence } from "@colyseus/redis-presence";
@@ -34,6 +33,7 @@ import { chatSearchRoute } from "./chat-search-route.js";
 import { type Archive, erasureRoutes, hearArchiveErasures } from "./erasure-routes.js";
 import { eventRoutes } from "./event-routes.js";
 import { reportRoutes } from "./report-routes.js";
+import { normalizedPath } from "./request-path.js";
 import { sanctionRoutes } from "./sanction-routes.js";
 import { guardHttp } from "./http-guard.js";
 import { colyseusLogger } from "./colyseus-logger.js";
@@ -282,9 +282,5 @@ const kafkaKeptMs = (client: Kafka, { topics, chatLog }: NonNullable<ServerConfi
  * resolved), names one of the moderators' console's files: `//moderation.js` and `/x/../moderation.js` were served.
  */
 function consolePath(path: string): boolean {
-  try {
-    return posix.normalize(decodeURIComponent(path)).toLowerCase().startsWith("/moderation");
-  } catch {
-    return false; // not a path the static files take either (400)
-  }
+  return normalizedPath(path)?.startsWith("/moderation") ?? false;
 }
