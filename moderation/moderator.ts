@@ -13,7 +13,7 @@ export type Verdict = { blocked: false } | { blocked: true; term: string };
 /**
  * Finds banned words (Korean abuse and profanity) in any reading of a text (see readings.ts).
  * Word list file: one word per line; `!word` allows a harmless word that contains a banned one (시발점, "starting
- * point"): a banned word found wholly inside it is not counted, one that runs past it is (시발역겨: 시발 + 역겨워;
+ * point"; a phrase with a space, "자꾸 꺼져", is allowed written with it or without): a banned word found wholly inside it is not counted, one that runs past it is (시발역겨: 시발 + 역겨워;
  * 씨발씨름 beside the allowed 발씨름); `~word` is banned written with spaces inside too ("미친 놈": the usual spelling of
  * 미친놈; only for words no two innocent words run into, unlike 시발 in "역시 발연기"); `=word` is banned only as a word
  * of its own, once or over again, in the plain reading ("ㅗ", the middle finger: "최악 ㅗㅗ", not "호ㅗㅗ"); `#` starts a
@@ -48,7 +48,8 @@ export class Moderator {
     this.allowed = new Map();
     for (const word of entries.filter((w) => w.startsWith("!")).map((w) => w.slice(1))) {
       const read = readings(word).map(unspaced);
-      for (const { kind, text } of read) {
+      // A phrase is allowed with its space too ("자꾸 꺼져": the game keeps switching off), as texts keep theirs.
+      for (const { kind, text } of [...read, ...readings(word)]) {
         // A reading that turns the allowed word into a banned one ("시이발" drawn out is 시발) would allow that word everywhere.
         const forms = new Set([read[0]!.text, ...(this.banned.includes(text) ? [] : [text])]);
         const list = this.allowed.get(kind) ?? [];

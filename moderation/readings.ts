@@ -12,10 +12,11 @@ const JAMO_LOOKALIKE: Record<string, string> = { 人: "ㅅ", ㅿ: "ㅅ", ト: "�
 const LATIN_LOOKALIKES = new RegExp(`[${Object.keys(LATIN_LOOKALIKE).join("")}]`, "gu");
 /**
  * ㅡ (or the look-alike ー 一 丨), once or drawn out, or a lone ㅣ or ㆍ, between two syllables is a dash, not a letter
- * ("씨ㅡ발", "병ㅡㅡ신"), and so is ㅡ ー 一 丨 between two consonants ("ㅅㅡㅂ"); ㅣ and ㆍ between consonants are vowels
- * ("ㅅㅣㅂㅏㄹ", "씨ㅂㆍㄹ"). A dash between two words leaves them two ("역시ㅡㅡ발전이 없네"; breakAtSymbols).
+ * ("씨ㅡ발", "병ㅡㅡ신"), and so is ㅡ ー 一 丨 between two consonants ("ㅅㅡㅂ") or after a vowel, which ㅡ never joins
+ * ("ㅆㅣㅡㅂㅏㄹ"); ㅣ and ㆍ between consonants are vowels ("ㅅㅣㅂㅏㄹ", "씨ㅂㆍㄹ"). A dash between two words leaves them two
+ * ("역시ㅡㅡ발전이 없네"; breakAtSymbols).
  */
-const DASH = /(?<=[\uac00-\ud7a3])(?:[ㅡー一丨]+|[ㅣㆍ])(?=[\uac00-\ud7a3])|(?<=[\uac00-\ud7a3ㄱ-ㅎ])[ㅡー一丨]+(?=[\uac00-\ud7a3ㄱ-ㅎ])/gu;
+const DASH = /(?<=[\uac00-\ud7a3])(?:[ㅡー一丨]+|[ㅣㆍ])(?=[\uac00-\ud7a3])|(?<=[\uac00-\ud7a3ㄱ-ㅣ])[ㅡー一丨]+(?=[\uac00-\ud7a3ㄱ-ㅎ])/gu;
 /**
  * Letters in white on a black circle or square ("🅵🆄🅲🅺"), and regional indicators ("🇫🇺🇨🇰"), which NFKC leaves
  * as they are (it folds the outlined ones, "Ⓕ🄵"): the first code point of each block and the letter it stands for.
@@ -139,13 +140,18 @@ function breakAtSymbols(text: string): string {
       const pieces = word.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
       let out = pieces[0] ?? "";
       for (let i = 1; i < pieces.length; i++) {
-        const alone = [...pieces[i - 1]!].length === 1 || [...pieces[i]!].length === 1;
+        const alone = letters(pieces[i - 1]!) === 1 || letters(pieces[i]!) === 1;
         out += alone ? pieces[i] : ` ${pieces[i]}`;
       }
       return out;
     })
     .filter(Boolean)
     .join(" ");
+}
+
+/** Letters a piece of a word shows, its jamo as the syllables they spell ("ㅆㅣ" is one: 씨). */
+function letters(piece: string): number {
+  return [...(/[ㄱ-ㅣ]/u.test(piece) ? compose(piece) : piece)].length;
 }
 
 /**

@@ -162,6 +162,21 @@ describe("moderation", () => {
     assert.deepEqual(new Moderator(["나쁜말", "!3나쁜"]).check("나3쁜말"), { blocked: true, term: "나쁜말" });
   });
 
+  it("reads small capitals as letters, and ㅡ or a symbol after a syllable spelled in jamo as a dash: ꜰᴜᴄᴋ, ㅆㅣㅡㅂㅏㄹ", () => {
+    for (const text of ["ꜰᴜᴄᴋ", "ꜱʜɪᴛ", "ㅆㅣㅡㅂㅏㄹ", "ㅅㅣ.ㅂㅏㄹ", "ㅆㅣㅡㅡㅂㅏㄹㄴㅗㅁ"]) assert.equal(moderator.check(text).blocked, true, text);
+    // ㅡ between two vowels is a face; jamo words of two syllables or more either side of a symbol stay two words.
+    for (const text of ["ㅠㅡㅠ", "ㅜㅡㅜ 슬퍼", "ㅋㅋㅡㅡ", "ㄷㅏㅅㅣ...ㅂㅏㄹㄱㅕㄴ", "ᴋᴏʙᴏᴛ 안녕"]) assert.equal(moderator.check(text).blocked, false, text);
+  });
+
+  it("allows a phrase with a space as written and run together, and nothing beside it: 게임이 자꾸 꺼져", () => {
+    for (const text of ["게임이 자꾸 꺼져", "화면이 계속 꺼져 ㅠㅠ", "게임이 자꾸꺼져", "폰이 꺼져버렸어"]) assert.equal(moderator.check(text).blocked, false, text);
+    for (const text of ["좀 꺼져", "너 꺼져", "꺼져 자꾸"]) assert.equal(moderator.check(text).blocked, true, text);
+    const words = new Moderator(["나쁜말", "!아주 나쁜말"]);
+    assert.deepEqual(words.check("아주 나쁜말 아니야"), { blocked: false });
+    assert.deepEqual(words.check("아주나쁜말"), { blocked: false });
+    assert.deepEqual(words.check("너 나쁜말"), { blocked: true, term: "나쁜말" });
+  });
+
   it("reads a hidden syllable of a two-syllable word where the other shows before 놈 or 새끼: *발놈, 씨*놈, 개○끼", () => {
     for (const text of ["*발놈", "야 *발놈아", "씨*놈", "시*놈들", "*친놈", "*친새끼", "*신새끼", "병*새끼", "○발놈", "시○놈", "개○끼", "*랄놈"]) {
       assert.equal(moderator.check(text).blocked, true, text);
@@ -269,7 +284,7 @@ describe("moderation in the world room", function () {
   it("refuses a name with abuse, which everyone would see and NPCs would greet, or an NPC's own name", async () => {
     await assert.rejects(world.join("시1발"), /name holds a word that is not allowed here/);
     await assert.rejects(world.join("코봇"), /name "코봇" passes for 코봇, an NPC of this world/);
-    for (const lookAlike of ["KOBOT", "코 봇", "코봇님", "ｋｏｂｏｔ", "Kоbot" /* Cyrillic о */]) {
+    for (const lookAlike of ["KOBOT", "코 봇", "코봇님", "ｋｏｂｏｔ", "Kоbot" /* Cyrillic о */, "ᴋᴏʙᴏᴛ" /* small capitals */]) {
       await assert.rejects(world.join(lookAlike), /passes for 코봇/, lookAlike);
     }
     const near = await world.join("코봇팬");
