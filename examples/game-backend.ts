@@ -48,14 +48,20 @@ export async function startGameBackend(options: GameBackendOptions): Promise<{ u
         headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
         body: JSON.stringify({ npc: "hans", event: "quest_done", ...(account ? { account } : { player }) }),
       });
-      return [response.status === 202 ? 200 : 502, await response.json()];
+      // The caller's own mistake (no player named) is theirs to mend; any other refusal is this backend's.
+      return [response.status === 202 ? 200 : response.status === 400 ? 400 : 502, await response.json()];
     },
   };
   const server = createServer((req, res) => void handle(req, res));
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const route = req.method === "POST" ? routes[req.url ?? ""] : undefined;
-    const [status, body] = route ? await route(await jsonOf(req)).catch((error: Error) => [500, { error: error.message }] as [number, unknown]) : [404, { error: "no such route" }];
-    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    const json = route && (await jsonOf(req));
+    const [status, body] = !route
+      ? [404, { error: "no such route" }]
+      : !json
+        ? [413, { error: `the body is over ${BODY_LIMIT} bytes` }]
+        : await route(json).catch((error: Error) => [500, { error: error.message }] as [number, unknown]);
+    res.writeHead(status, { "content-type": "application/json", ...(json ? {} : { connection: "close" }) }).end(JSON.stringify(body));
   }
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   return {
@@ -64,9 +70,16 @@ export async function startGameBackend(options: GameBackendOptions): Promise<{ u
   };
 }
 
-async function jsonOf(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** Bytes of a request body read at most: a receipt is under 1 KB, and a body is read whole before it is looked at. */
+const BODY_LIMIT = 16_384;
+
+/** The body as JSON ({} when it is not an object), or undefined when it is over BODY_LIMIT. */
+async function jsonOf(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
   let text = "";
-  for await (const chunk of req) text += chunk;
+  for await (const chunk of req) {
+    text += chunk;
+    if (text.length > BODY_LIMIT) return undefined;
+  }
   try {
     const body: unknown = JSON.parse(text);
     return typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};

@@ -66,6 +66,10 @@ export function adminOnly(admin: { user: string; password: string } | undefined,
       next();
       return;
     }
+    if (req.headers.authorization !== undefined && encoded === undefined) {
+      // Not a login at all (the game backend's bearer token on an admin route): no guess, so it locks nobody out.
+      return void res.set("WWW-Authenticate", 'Basic realm="kobot admin"').status(401).json({ error: "this route takes an admin's login (HTTP basic auth), not a bearer token" });
+    }
     if (req.headers.authorization !== undefined) {
       // Only a wrong login counts: a browser asks without one first.
       if (now() - wrong.since >= 60_000) Object.assign(wrong, { since: now(), count: 0 });
@@ -97,6 +101,9 @@ export function backendOrAdmin(token: string | undefined, adminConfigured: boole
     }
     if (!expected && !adminConfigured) {
       return void res.status(403).json({ error: "game backend routes are off: set BACKEND_TOKEN (or ADMIN_USER and ADMIN_PASSWORD)" });
+    }
+    if (!expected && given !== undefined) {
+      return void res.status(401).json({ error: "a bearer token was sent, but this server has no BACKEND_TOKEN: set it (or log in as an admin)" });
     }
     admin(req, res, next);
   };

@@ -182,6 +182,8 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
         kafkaKeptMs: options.kafka && config.kafka && kafkaKeptMs(options.kafka.client, config.kafka),
       }, admin, log);
       options.routes?.(app);
+      // An API call to no route gets JSON, as its errors do, not Express's HTML page.
+      app.use("/api", (req, res) => void res.status(404).json({ error: `no such route: ${req.method} ${req.originalUrl.split("?")[0]!.slice(0, 200)}` }));
       // The moderators' console: its page for admins only (its data comes from the admin API all the same), under
       // its own name and as the static files below would serve it.
       app.get("/moderation", admin, (_req, res) => res.sendFile("moderation.html", { root: WEB_CLIENT_DIR }));

@@ -44,6 +44,9 @@ describe("examples/game-backend.ts (docs/game-backend.md)", function () {
       assert.match(String(error), /signature does not match/);
 
       assert.equal((await post("/quests/done", { player: player.room.sessionId }))[0], 200);
+      // The caller's own mistake is a 400 (it was a 502, as if the world server had failed); a huge body is not read whole.
+      assert.equal((await post("/quests/done", {}))[0], 400);
+      assert.deepEqual(await post("/actions", { receipt: "x".repeat(100_000) }), [413, { error: "the body is over 16384 bytes" }]);
       await waitFor("the smith's thanks", () => stateOf(player).chat.some((l) => l.from === "hans" && /^(손님, 수고했네|잘 해냈군, 손님)/.test(l.text)));
       await player.room.leave();
     } finally {

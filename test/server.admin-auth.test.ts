@@ -41,6 +41,12 @@ describe("Admin login", () => {
     assert.equal(attempt("ops:correct-horse"), 200);
   });
 
+  it("does not count a bearer token (the game backend's, on an admin route) as a wrong login: it locks nobody out", () => {
+    clock += 10 * ADMIN_WAIT_MS;
+    for (let i = 0; i < 2 * ADMIN_TRIES; i++) assert.equal(attempt("the-backend-token", "10.0.0.5", "Bearer"), 401);
+    assert.equal(attempt("ops:correct-horse", "10.0.0.5"), 200, "the moderator at the backend's address logs in");
+  });
+
   it("shuts logins to new addresses for a minute when many addresses guess together, not to those admins used", () => {
     warnings.length = 0;
     clock += 10 * ADMIN_WAIT_MS;
@@ -77,7 +83,11 @@ describe("Game backend routes (BACKEND_TOKEN)", () => {
     assert.equal(answer(check, `Bearer ${TOKEN}`).status, 200);
     assert.equal(answer(check, `Basic ${Buffer.from("ops:correct-horse").toString("base64")}`).status, 200);
     assert.deepEqual(answer(check, "Bearer not-the-token"), { status: 401, body: { error: "the game backend's token does not match BACKEND_TOKEN" } });
-    assert.equal(answer(backendOrAdmin(undefined, true, admin), `Bearer ${TOKEN}`).status, 401, "no token set: an admin's login only");
+    assert.deepEqual(answer(backendOrAdmin(undefined, true, admin), `Bearer ${TOKEN}`), {
+      status: 401, body: { error: "a bearer token was sent, but this server has no BACKEND_TOKEN: set it (or log in as an admin)" },
+    });
+    // More than one space after the scheme is one separator (RFC 7235).
+    assert.equal(answer(check, `Bearer   ${TOKEN} `).status, 200);
     assert.deepEqual(answer(backendOrAdmin(undefined, false, adminOnly(undefined, createLogger({}, "silent"))), `Bearer ${TOKEN}`), {
       status: 403, body: { error: "game backend routes are off: set BACKEND_TOKEN (or ADMIN_USER and ADMIN_PASSWORD)" },
     });

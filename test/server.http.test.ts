@@ -108,6 +108,7 @@ describe("Server HTTP routes", () => {
       assert.equal(refused.status, status, JSON.stringify(headers));
       const { error } = JSON.parse(refused.body) as { error: string };
       assert.ok(error.length > 0 && !/<html|at \//i.test(refused.body), refused.body);
+      if (status === 413) assert.equal(error, "the body is over 4096 bytes", "the limit said, not body-parser's 'request entity too large'");
     }
   });
 

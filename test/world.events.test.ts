@@ -100,6 +100,18 @@ describe("game events the backend fires at NPCs (POST /api/events)", function ()
     assert.equal((await fire({ npc: "hans", event: "boss_down" }, { "content-type": "application/json" })).status, 401);
     // The backend's own token, with no moderator's login; a wrong one is refused.
     assert.equal((await fire({ npc: "hermit", event: "boss_down" }, { authorization: `Bearer ${BACKEND_TOKEN}` })).status, 400, "let in, and told what is wrong");
+    // A right call sent with no Content-Type (Python's requests.post(url, data=…), Java's HttpClient) is let in; a body that
+    // is not JSON, or none, is told so.
+    const bearer = { authorization: `Bearer ${BACKEND_TOKEN}` };
+    const raw = (body: string | undefined) => fetch(`${http}/api/events`, { method: "POST", headers: bearer, ...(body === undefined ? {} : { body: new Blob([body]) }) });
+    assert.equal((await raw(JSON.stringify({ npc: "hans", event: "boss_down" }))).status, 202, "no Content-Type");
+    const notJson = await raw("{npc: hans");
+    assert.equal(notJson.status, 400);
+    assert.match(((await notJson.json()) as { details: string }).details, /^the body is not JSON: /);
+    assert.deepEqual(await (await raw(undefined)).json(), { error: "bad event", details: "no body: send the request as a JSON object" });
+    // A route the API does not have says so in JSON, not Express's HTML page.
+    const nowhere = await fetch(`${http}/api/event`, { method: "POST", headers: bearer });
+    assert.deepEqual([nowhere.status, await nowhere.json()], [404, { error: "no such route: POST /api/event" }]);
     const wrong = await fire({ npc: "hans", event: "boss_down" }, { authorization: "Bearer not-the-backend-token-at-all-but-long-enough" });
     assert.deepEqual([wrong.status, await wrong.json()], [401, { error: "the game backend's token does not match BACKEND_TOKEN" }]);
   });
