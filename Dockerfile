@@ -24,6 +24,9 @@ COPY web-client ./web-client
 COPY tsconfig.json ./
 # The browser client served at / (npm start builds it too).
 RUN npx tsx web-client/build.ts
+# DATA_DIR's default, written as node: without Redis the server keeps mutes, bans, reports and whom NPCs met there
+# (root's /app, the server refused to start).
+RUN mkdir data && chown node:node data
 USER node
 EXPOSE 2567
 # tsx itself, not npx or npm: they run it through `sh -c`, which does not pass SIGTERM on (docker stop

@@ -77,10 +77,26 @@ describe("docker-compose.yml", () => {
     assert.match(String(kafka.environment!.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP), new RegExp(`(^|,)${name}:PLAINTEXT(,|$)`));
   });
 
-  it("keeps the servers' metrics from players: nginx does not pass /metrics on, and METRICS_TOKEN reaches the servers", () => {
+  it("keeps the servers' metrics from players: nginx does not pass /metrics on, and METRICS_TOKEN reaches every process", () => {
     const template = readFileSync(services.proxy!.volumes!.find((v) => v.includes("/etc/nginx/templates/"))!.split(":")[0]!, "utf8");
     assert.match(template, /location ~\*? \^\(\/server-\[0-9\]\+\)\?\/metrics\/\?\$ \{\s+return 404;/);
-    for (const name of ["server-1", "server-2"]) assert.equal(services[name]!.environment!.METRICS_TOKEN, "${METRICS_TOKEN:-}", name);
+    // The workers' and the indexer's too: set in the shell, it reached only the servers.
+    for (const [name, service] of appServices) assert.equal(service.environment!.METRICS_TOKEN, "${METRICS_TOKEN:-}", name);
+  });
+
+  it("lets the image's user write DATA_DIR's default, and gives the report job the training data where it looks", () => {
+    // Without Redis the server keeps moderation and NPCs' acquaintances in DATA_DIR; in root's /app, as node, it could not start.
+    const dockerfile = readFileSync("Dockerfile", "utf8");
+    const dataDir = String(ENV_SCHEMA.shape.DATA_DIR.parse(undefined));
+    const user = dockerfile.match(/^USER (\S+)$/m)![1]!;
+    const owned = dockerfile.slice(0, dockerfile.indexOf("USER ")).match(/^RUN mkdir (\S+) && chown (\S+):\S+ (\S+)$/m);
+    assert.deepEqual(owned && [owned[1], owned[2], owned[3]], [dataDir, user, dataDir]);
+    // report.py looks for Chatbot_data at <app>/../shared/data/chatbot_data (the image's /app: /shared).
+    const report = readFileSync("analytics/kobot_analytics/report.py", "utf8");
+    assert.match(report, /TRAINING_DATA = Path\(__file__\)\.resolve\(\)\.parents\[2\] \/ "\.\." \/ "shared" \/ "data" \/ "chatbot_data" \/ "ChatbotData\.csv"/);
+    const mount = services.analytics!.volumes!.find((volume) => volume.includes(":/shared/data/chatbot_data:"));
+    assert.ok(mount?.endsWith(":ro"), "the analytics job mounts the training data read-only at /shared/data/chatbot_data");
+    assert.ok(existsSync(mount!.split(":-")[1]!.split("}")[0]!), "its default source is the shared data beside the project");
   });
 
   it("runs entry points that exist, through tsx itself under Docker's init so that docker stop's SIGTERM reaches them", () => {

@@ -220,6 +220,8 @@ def _report(spark: SparkSession, out: Path, source: str, date_from: str, date_to
         else:
             result["retrainCandidates"] = write_candidates(rows, file)
         result["trainingData"] = str(training_data.resolve())
+    else:
+        print(f"analytics: no retrain-candidates.csv: no training data at {training_data} (give --training-data)", file=sys.stderr)
     result["input"] = source
     result["range"] = {"from": date_from, "to": date_to}
     result["generatedAt"] = datetime.now(timezone.utc).isoformat(timespec="seconds")

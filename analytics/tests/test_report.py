@@ -268,9 +268,13 @@ def test_days_without_records_give_an_empty_report(spark, archive):
 
 
 # Last in this file: the job stops the Spark session when it is done, as a job should.
-def test_job_writes_report_charts_and_quarantine(spark, archive, tmp_path):
-    assert main(["--input", str(archive), "--from", "2026-11-25", "--to", "2026-11-25", "--out", str(tmp_path)]) == 0
+def test_job_writes_report_charts_and_quarantine(spark, archive, tmp_path, capsys):
+    # Without the training data (a container that does not mount it) the report has no candidates, and says so.
+    missing = tmp_path / "no-training-data.csv"
+    assert main(["--input", str(archive), "--from", "2026-11-25", "--to", "2026-11-25", "--out", str(tmp_path), "--training-data", str(missing)]) == 0
+    assert f"analytics: no retrain-candidates.csv: no training data at {missing}" in capsys.readouterr().err
     out = tmp_path / "2026-11-25"
+    assert not (out / "retrain-candidates.csv").exists()
     report = json.loads((out / "report.json").read_text())
     assert report["questions"] == 4 and report["quarantined"] == 3
     assert (out / "questions-per-hour.png").stat().st_size > 1000
