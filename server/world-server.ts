@@ -115,6 +115,9 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
 
   const shared = config.redisUrl ? redisClients(config.redisUrl, log) : undefined;
   const presence = shared?.presence;
+  // Every room listens on the presence's few channels (erasures, sanctions, kicks, NPC events) until it closes: past 10
+  // rooms Node warned of a leak, on stderr, each time the rooms grew past 10 again.
+  (presence ?? local)!.setMaxListeners(0);
   // A Redis not up yet (no start order, as in Kubernetes; one restarting) is waited for before the server takes
   // players, who could not join without it: the server exited on ioredis's retries (~10 s), in words not naming Redis.
   if (presence) {

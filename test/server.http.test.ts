@@ -188,6 +188,31 @@ describe("Server room cap", () => {
 });
 
 // Its own server, after the one above stopped: Colyseus keeps one matchmaker per process.
+describe("Server with many rooms", () => {
+  let world: TestWorld;
+  before(async () => {
+    world = await startTestWorld({});
+  });
+  after(() => world.stop());
+
+  it("warns of no listener leak past 10 rooms: every room listens on the presence's few channels, and stops when it closes", async () => {
+    const warnings: string[] = [];
+    const heard = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", heard);
+    try {
+      const client = new Client(world.url);
+      const rooms = [];
+      for (let i = 0; i < 12; i++) rooms.push(await client.create("world", { name: `방장${i}` }));
+      for (const room of rooms) await room.leave();
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      assert.deepEqual(warnings.filter((w) => w.startsWith("MaxListenersExceededWarning")), []);
+    } finally {
+      process.off("warning", heard);
+    }
+  });
+});
+
+// Its own server, after the one above stopped: Colyseus keeps one matchmaker per process.
 describe("Server open connections per address", () => {
   let world: TestWorld;
   const outside = outsideAddress();
