@@ -201,6 +201,8 @@ export class ThreadedNpcWorker {
    * (which its reload refused, the NPC keeping its lines) stopped every replacement from starting, and all NPCs fell silent.
    */
   private rememberKnowledge(brains: NpcBrainSpec[]): void {
+    const used = new Set(brains.flatMap(({ knowledge }) => (knowledge ? [resolve(knowledge)] : [])));
+    for (const file of this.knowledgeTaken.keys()) if (!used.has(file)) this.knowledgeTaken.delete(file); // no NPC knows it now
     for (const { knowledge, knowledgePairs } of brains) {
       if (!knowledge || this.knowledgeTaken.has(resolve(knowledge))) continue;
       try {

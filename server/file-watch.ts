@@ -17,7 +17,7 @@ export interface WatchOptions {
 /**
  * Calls `changed` with a file's path once it has stopped changing, for files a studio edits while the server runs
  * (knowledge files, the world file). `what` names them in the warnings ("knowledge files"): a folder that cannot be watched leaves the
- * game running, with edits needing a restart. Returns what stops watching.
+ * game running, with edits needing a restart. Returns what stops watching, and `watch`, which changes the files watched.
  */
 export function watchFiles(
   paths: Iterable<string>,
@@ -25,7 +25,7 @@ export function watchFiles(
   log: Logger,
   changed: (file: string) => void,
   { settleMs = DEFAULT_SETTLE_MS }: WatchOptions = {},
-): { close(): void } {
+): { close(): void; watch(paths: Iterable<string>): void } {
   const files = new Set([...paths].map((path) => resolve(path)));
   const settling = new Map<string, NodeJS.Timeout>();
   const settle = (file: string) => {
@@ -108,6 +108,19 @@ export function watchFiles(
       for (const watcher of watchers.values()) watcher?.close();
       watchers.clear();
       for (const timer of settling.values()) clearTimeout(timer);
+    },
+    /** Watches `paths` from now on, in place of the files before: a file kept keeps an edit still settling. */
+    watch(paths) {
+      const next = new Set([...paths].map((path) => resolve(path)));
+      for (const file of files) {
+        if (next.has(file)) continue;
+        files.delete(file);
+        targets.delete(file);
+        clearTimeout(settling.get(file));
+        settling.delete(file);
+      }
+      for (const file of next) if (!files.has(file)) files.add(file) && targets.set(file, targetOf(file));
+      follow();
     },
   };
 }

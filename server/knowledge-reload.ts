@@ -13,7 +13,8 @@ import { readCheckedKnowledge } from "./world-file.js";
  * restart. A file that changes is checked as at start (world-file.ts: every line parses, fits a chat line and passes
  * moderation) and its pairs go to `apply`; one that fails a check is logged, and its NPCs keep the lines they had.
  * `apply` resolves with the ids of the NPCs that took the pairs. Returns what stops watching, and `follow`, which
- * watches the knowledge files of the NPCs an edit of the world file gives (an NPC added while the server runs).
+ * watches the knowledge files of the NPCs an edit of the world file gives (an NPC added while the server runs), and
+ * no longer those no NPC uses.
  */
 export function reloadKnowledgeOnChange(
   brains: readonly NpcBrainSpec[],
@@ -35,20 +36,10 @@ export function reloadKnowledgeOnChange(
     fileReloads.inc({ file: "knowledge", outcome: "taken" });
     log.info("knowledge file reloaded", { file, lines: pairs.length, npcs });
   };
-  const watched = filesOf(brains);
-  const watch = (files: Set<string>) =>
-    watchFiles(files, "knowledge files", log, (file) => {
-      reload(file).catch((error: unknown) => log.error("knowledge file not reloaded", { file, error }));
-    }, watchOptions);
-  const watchers = [watch(watched)];
-  return {
-    close: () => watchers.forEach((watcher) => watcher.close()),
-    follow(brains) {
-      // The new files are watched beside the others: closing those would drop an edit still settling there.
-      const added = new Set([...filesOf(brains)].filter((file) => !watched.has(file)));
-      if (added.size === 0) return;
-      for (const file of added) watched.add(file);
-      watchers.push(watch(added));
-    },
-  };
+  // One watcher, its files changed in place: a watcher each edit's new files got (its own folder watch and timer) was
+  // never closed, and went on reloading files no NPC used.
+  const watcher = watchFiles(filesOf(brains), "knowledge files", log, (file) => {
+    reload(file).catch((error: unknown) => log.error("knowledge file not reloaded", { file, error }));
+  }, watchOptions);
+  return { close: () => watcher.close(), follow: (brains) => watcher.watch(filesOf(brains)) };
 }

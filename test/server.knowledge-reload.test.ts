@@ -83,6 +83,29 @@ describe("knowledge files reloaded while the server runs (server/knowledge-reloa
     }
   });
 
+  it("stops watching a file no NPC uses after an edit of the world file moves its NPC to another", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "knowledge-"));
+    const [before, after] = [join(folder, "guide-v1.jsonl"), join(folder, "guide-v2.jsonl")];
+    save(before, [NAME]);
+    save(after, [NAME]);
+    const guide = { npcId: "guide", model: "default", modelDir: DEFAULT_MODEL_DIR };
+    const applied: string[] = [];
+    const watching = reloadKnowledgeOnChange([{ ...guide, knowledge: before }], undefined, createLogger({}, "silent"), async (changed) => {
+      applied.push(changed);
+      return ["guide"];
+    });
+    try {
+      watching.follow([{ ...guide, knowledge: after }]);
+      save(before, [RENAMED]); // nobody's now: it was reloaded all the same, by a watcher never closed
+      save(after, [RENAMED]);
+      await waitFor("the file the guide uses reloaded", () => applied.includes(after));
+      await sleep(300);
+      assert.deepEqual(applied, [after]);
+    } finally {
+      watching.close();
+    }
+  });
+
   it("keeps an edit of a watched file that is still settling when an NPC with a new file is added", async () => {
     const folder = mkdtempSync(join(tmpdir(), "knowledge-"));
     const [hansFile, minaFile] = [join(folder, "hans.jsonl"), join(folder, "mina.jsonl")];
