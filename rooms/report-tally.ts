@@ -14,6 +14,9 @@ export class ReportTally {
 
   /** Counts `reporter`'s report of `reported`; true when it is the one that makes enough, and the tally starts over. */
   add(reported: string, reporter: string, now = performance.now()): boolean {
+    // Others' tallies gone stale go too: a signed-in player's is the account's, kept after they leave (forget is by
+    // session), and a room that never empties kept one for every account reported once.
+    for (const [who, tally] of this.reporters) if (now - Math.max(...tally.values()) > this.windowMs) this.reporters.delete(who);
     const lately = this.reporters.get(reported) ?? new Map<string, number>();
     for (const [who, at] of lately) if (now - at > this.windowMs) lately.delete(who);
     lately.set(reporter, now);
@@ -23,6 +26,11 @@ export class ReportTally {
     }
     this.reporters.delete(reported);
     return true;
+  }
+
+  /** Players with a report within the window. */
+  get size(): number {
+    return this.reporters.size;
   }
 
   forget(reported: string): void {

@@ -19,4 +19,12 @@ describe("ReportTally (rooms/report-tally.ts): enough players' reports in a whil
     assert.equal(tally.add("troll", "b", 61_000), false, "a's report ended");
     assert.equal(tally.add("troll", "a", 62_000), true);
   });
+
+  it("keeps no tally past its window, of players never reported again (an account's outlives its session)", () => {
+    const tally = new ReportTally(3, 60_000);
+    for (let i = 0; i < 2000; i++) tally.add(`account ${i}`, "a", i * 100);
+    assert.ok(tally.size <= 601, `${tally.size} tallies kept, of 2000 reported once over 200 s`);
+    tally.add("troll", "b", 1_000_000);
+    assert.equal(tally.size, 1);
+  });
 });
