@@ -54,6 +54,7 @@ import {
   type WorldError,
 } from "./world-contract.js";
 import { BANNED_CLOSE, KICKED_CLOSE, PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
+import { AwayOutbox } from "./away-outbox.js";
 import type { WorldEdits } from "./world-edits.js";
 import type { NpcSettings, WorldSettings } from "./world-settings.js";
 import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
@@ -142,6 +143,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private readonly erased = new ErasedAccounts();
   /** Players here a moderator put out while they were dropped: put out as they take their place back (no onAuth then). */
   private readonly kickedWhileAway = new Set<string>();
+  /** What is sent to players while their connection is down: sent when they are back. */
+  private readonly outbox = new AwayOutbox();
   private readonly heardKick = ({ player }: Kick) => {
     if (!this.state.players.has(player)) return;
     const client = this.clients.getById(player); // a dropped player's is gone until they take their place back
@@ -371,6 +374,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // Remembered now, not only once it is gone: a player without an account who joins again at once, as another
     // session, while this avatar waits for them, would have got fresh allowances (again at every drop).
     this.rememberDeparture(client.sessionId);
+    this.outbox.away(client.sessionId);
     try {
       await this.allowReconnection(client, RECONNECT_SECONDS);
     } catch {
@@ -379,6 +383,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   onReconnect(client: Client): void {
+    const held = this.outbox.back(client.sessionId);
     // Banned while away: taking one's place back skips onAuth, which refuses a banned account's joins.
     const account = this.origins.accountOf(client.sessionId);
     if (account !== undefined && this.sanctions.msLeft("ban", account) > 0) return this.putOut(account);
@@ -389,6 +394,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (departure) this.deps.departed?.takeBack(...departure); // back: nobody else's to take
     client.view = this.views.viewAgain(client.sessionId);
     this.watchFrames(client);
+    // Sent as it joins, after the full state, which holds the lines they are about.
+    for (const [type, message] of held) client.send(type, message);
   }
 
   /**
@@ -419,6 +426,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   onLeave(client: Client): void {
     this.rememberDeparture(client.sessionId);
+    this.outbox.back(client.sessionId); // never to be back
     const player = this.state.players.get(client.sessionId);
     const asker = this.askerOf(client.sessionId);
     this.state.players.delete(client.sessionId);
@@ -574,7 +582,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     void filed.then(
       () => {
         const notice: ReportedNotice = { player: report.player, name: reported.name };
-        this.clients.getById(client.sessionId)?.send("reported", notice);
+        this.sendTo(client, "reported", notice);
       },
       (error: Error) => {
         this.log.error("a report could not be filed", { error });
@@ -831,16 +839,24 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     });
     // After the patch that carries its line: a game that looks the line up in state.chat finds it (sent at once, the
     // notice came first, the answer's patch being sent on the next turn of the event loop).
-    (this.clients.getById(client.sessionId) ?? client).send("npc_action", { ...notice, ...(receipt ? { receipt } : {}) } satisfies NpcActionNotice, {
-      afterNextPatch: true,
-    });
+    this.sendTo(client, "npc_action", { ...notice, ...(receipt ? { receipt } : {}) } satisfies NpcActionNotice, { afterNextPatch: true });
   }
 
   /** To the player's connection now: a question asked before a reconnection is answered after it, on the new socket. */
   private sendError(client: Client, error: WorldError): void {
     // Counted: a rise in rate_limited or moderated is a flood or abuse an operator wants to see.
     playerErrors.inc({ code: error.code, by_address: String(error.byAddress === true) });
-    (this.clients.getById(client.sessionId) ?? client).send("error", error);
+    this.sendTo(client, "error", error);
+  }
+
+  /**
+   * To the player's connection now (a question asked before a reconnection is answered after it, on the new socket),
+   * or held while they are away, to be sent when they are back.
+   */
+  private sendTo(client: Client, type: string, message: unknown, options?: { afterNextPatch: boolean }): void {
+    const now = this.clients.getById(client.sessionId);
+    if (now) now.send(type, message, options);
+    else if (!this.outbox.hold(client.sessionId, type, message)) client.send(type, message, options);
   }
 
   /**

@@ -508,6 +508,27 @@ describe("WorldRoom", function () {
       await a.room.leave();
     });
 
+    it("tells a player what happened while their connection was down, once they are back", async () => {
+      await world.bus.workerChannel().start(async () => {
+        await sleep(1500); // a brain that has stopped answering
+        return [];
+      });
+      const a = await world.join("잠깐끊김");
+      a.room.reconnection.minUptime = 0;
+      a.room.reconnection.minDelay = a.room.reconnection.maxDelay = 1500; // back after the fallback (0.7 s)
+      a.room.send("chat", { text: "@kobot 거기 있어?" });
+      await waitFor("thinking", () => stateOf(a).npcs.kobot!.status === "thinking");
+      const reconnected = new Promise<void>((resolve) => a.room.onReconnect(() => resolve()));
+      a.room.connection.close(4010);
+      await reconnected;
+      // The fallback line came back with the state; the error saying why went to no socket and was lost.
+      await waitFor("the fallback line", () => answersTo(a)[0]);
+      await waitFor("the error, sent as they came back", () => a.errors.length === 1, 2000);
+      assert.equal(a.errors[0]!.code, "npc_timeout");
+      await sleep(1000); // the stalled brain done, before the next test's worker
+      await a.room.leave();
+    });
+
     it("ignores a duplicate answer", async () => {
       await world.bus.workerChannel().start(async (questions) => {
         const answers = await worker.answerAll(questions);
