@@ -31,14 +31,28 @@ const REMOVE_AGAIN_MS = 5000;
  * Colyseus's driver, but a room's removal from the listing never fails: Colyseus disposes of a room only once the
  * removal is done, and while Redis was away (~10 s of ioredis's retries, then an error) a room that emptied was never
  * disposed of: its clock, patches and subscriptions ran for the life of the process. The listing is taken off later,
- * once Redis answers.
+ * once Redis answers. Nor does an update of a room's count: a player leaving a room that others stay in was never let
+ * go (their socket stayed open, `leave()` never ended, the clients gauge kept them). The listing object is changed
+ * before it is written, so the room's next update writes it whole, right again.
  */
 class ListingDriver extends RedisDriver {
+  private readonly throttle = logThrottle(10_000);
+
   constructor(
     client: Redis,
     private readonly log: Logger,
   ) {
     super(client);
+  }
+
+  override async update(room: Parameters<RedisDriver["update"]>[0], operations: Parameters<RedisDriver["update"]>[1]): Promise<boolean> {
+    try {
+      return await super.update(room, operations);
+    } catch (error) {
+      const held = this.throttle((error as Error).message);
+      if (held !== undefined) this.log.warn("a room's listing is behind until Redis answers", { roomId: room.roomId, error: (error as Error).message, ...repeatsField(held) });
+      return false;
+    }
   }
 
   override async remove(roomId: string): Promise<boolean> {

@@ -49,4 +49,23 @@ describe("Redis away while a room empties (real Redis, stopped and started again
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   });
+
+  it("lets a player leave a room others stay in (the socket closes), and lists the right count once Redis is back", async () => {
+    const stays = await joinWorld(world!.url, { name: "남음" });
+    const goes = await joinWorld(world!.url, { name: "떠남" }, stays.room.roomId);
+    await redis("stop");
+    // Colyseus updates the listing's count first: its failure (ioredis gives up after ~10 s) ended the leave there.
+    const left = await Promise.race([goes.room.leave().then(() => true), new Promise((resolve) => setTimeout(resolve, 30_000, false))]);
+    assert.equal(left, true, "leave() ended within 30 s");
+    await redis("start"); // empty: the server lists its rooms again within seconds
+    for (let tries = 0; (await matchMaker.query({ roomId: stays.room.roomId })).length === 0; tries++) {
+      assert.ok(tries < 60, "listed again within 30 s of Redis's return");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const third = await joinWorld(world!.url, { name: "새손님" }, stays.room.roomId);
+    const [listed] = await matchMaker.query({ roomId: stays.room.roomId });
+    assert.equal(listed?.clients, 2, "the count written whole by the next update");
+    await third.room.leave();
+    await stays.room.leave();
+  });
 });
