@@ -13,8 +13,8 @@ import { changesNeedingRestart } from "./world-changes.js";
 import { loadWorldFile, type WorldFile, WorldFileError } from "./world-file.js";
 
 const { values, positionals } = parseArgs({ options: { live: { type: "string" } }, allowPositionals: true });
-// Empty, or spaces alone, is unset, as the server reads it (config.ts).
-const named = process.env.WORLD_FILE?.trim() || undefined;
+// Empty, or spaces alone, is unset, as the server reads it (config.ts); else as written ("village.yaml " is no file there).
+const named = process.env.WORLD_FILE?.trim() ? process.env.WORLD_FILE : undefined;
 const fromEnv = named === "off" ? undefined : named;
 const path = positionals[0] ?? fromEnv ?? DEFAULT_WORLD_FILE;
 

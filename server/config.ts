@@ -22,6 +22,8 @@ import { loadWorldFile, WorldFileError } from "./world-file.js";
 export const DEFAULT_WORLD_FILE = join(dirname(fileURLToPath(import.meta.url)), "..", "worlds", "village.yaml");
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A name Kafka takes for a topic: one it refuses was retried for ever, as if the broker were away. */
+const topic = (name: string) => z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "letters, digits, '.', '_' and '-' only, at most 249").default(name);
 
 /** What a SERVER_ID may be: the contract's replyTo and the chat log's serverId hold at most 64 such characters. */
 const SERVER_ID_RULE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -48,11 +50,11 @@ export const ENV_SCHEMA = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   /** Comma-separated `host:port` list; unset runs the embedded default (in-process NPC worker). */
   KAFKA_BROKERS: z.string().optional(),
-  KAFKA_QUESTION_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.question),
-  KAFKA_ANSWER_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.answer),
+  KAFKA_QUESTION_TOPIC: topic(DEFAULT_TOPICS.question),
+  KAFKA_ANSWER_TOPIC: topic(DEFAULT_TOPICS.answer),
   KAFKA_WORKER_GROUP: z.string().min(1).default("kobot-npc-workers"),
-  CHAT_LOG_TOPIC: z.string().min(1).default(DEFAULT_CHAT_LOG_TOPICS.log),
-  CHAT_DEAD_LETTER_TOPIC: z.string().min(1).default(DEFAULT_CHAT_LOG_TOPICS.dead),
+  CHAT_LOG_TOPIC: topic(DEFAULT_CHAT_LOG_TOPICS.log),
+  CHAT_DEAD_LETTER_TOPIC: topic(DEFAULT_CHAT_LOG_TOPICS.dead),
   KAFKA_INDEXER_GROUP: z.string().min(1).default("kobot-chat-indexer"),
   /**
    * How long the topics this creates keep records (questions, answers, the chat log and its dead letters: players'
@@ -67,7 +69,12 @@ export const ENV_SCHEMA = z.object({
     .regex(/^[a-z0-9][a-z0-9_-]{0,60}$/, "lower-case letters, digits, '_' and '-'")
     .default("kobot-chat"),
   /** Embedded default: where the chat archive goes (daily JSON-lines files, read by analytics/); "off" disables it. */
-  DATA_DIR: z.string().min(1).default("data"),
+  DATA_DIR: z
+    .string()
+    .min(1)
+    // "off " or '"off"' (an env file's quotes kept) was a folder of that name, keeping the players' words meant to be off.
+    .refine((dir) => dir === dir.trim() && !/^["'].*["']$/.test(dir), "no spaces or quotes around it")
+    .default("data"),
   /** Basic-auth credentials for admin routes (chat search, monitor, moderation); unset: admin routes are off. */
   ADMIN_USER: z.string().min(1).max(100).optional(),
   ADMIN_PASSWORD: z.string().min(8, "at least 8 characters").max(200).optional(),
@@ -84,6 +91,8 @@ export const ENV_SCHEMA = z.object({
   MAX_ROOMS: int(1, 100_000).default(DEFAULT_WORLD_SETTINGS.maxRooms),
   /** Seats one address may have reserved by matchmaking and not yet taken (0: no cap); see rooms/waiting-seats.ts. */
   JOINS_WAITING_PER_ADDRESS: int(0, 1000).default(DEFAULT_WORLD_SETTINGS.joinsWaitingPerAddress),
+  /** Colyseus's own: how long a seat matchmaking reserved waits for its WebSocket, in seconds (it read "15s" as no time). */
+  COLYSEUS_SEAT_RESERVATION_TIME: int(1, 600).default(15),
   /** Proxies in front that each append to X-Forwarded-For, where players' addresses are read (client-address.ts). */
   TRUST_PROXY: int(0, 10).default(0),
   /** Open sockets one client address may hold, behind TRUST_PROXY its WebSockets (0: no cap; private networks are not capped). */
@@ -170,6 +179,8 @@ export interface ServerConfig {
   trustedProxies: number;
   /** Open sockets one client address may hold (server/connection-cap.ts); 0: no cap. */
   connectionsPerAddress: number;
+  /** How long Colyseus holds a seat matchmaking reserved for its WebSocket (its COLYSEUS_SEAT_RESERVATION_TIME). */
+  seatReservationMs: number;
   world: WorldSettings;
   /** The world file read at start (WORLD_FILE), watched for edits while the server runs; undefined when off. */
   worldFile: string | undefined;
@@ -215,8 +226,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new ConfigError("bad configuration:\n  ADMIN_USER and ADMIN_PASSWORD: set both, or neither (admin routes off)");
   }
   const brokers = e.KAFKA_BROKERS?.split(",").map((b) => b.trim()).filter(Boolean);
-  if (brokers?.length === 0 || brokers?.some((broker) => !/^[^:\s]+:\d{1,5}$/.test(broker))) {
-    throw new ConfigError(`bad configuration:\n  KAFKA_BROKERS=${JSON.stringify(e.KAFKA_BROKERS)}: expected host:port[,host:port…]`);
+  const port = (broker: string) => Number(/^[^:\s]+:(\d{1,5})$/.exec(broker)?.[1] ?? 0);
+  if (brokers?.length === 0 || brokers?.some((broker) => port(broker) < 1 || port(broker) > 65535)) {
+    throw new ConfigError(`bad configuration:\n  KAFKA_BROKERS=${JSON.stringify(e.KAFKA_BROKERS)}: expected host:port[,host:port…], ports 1–65535`);
+  }
+  const topics = ["KAFKA_QUESTION_TOPIC", "KAFKA_ANSWER_TOPIC", "CHAT_LOG_TOPIC", "CHAT_DEAD_LETTER_TOPIC"] as const;
+  const shared = topics.filter((name, i) => topics.some((other, j) => j !== i && e[other] === e[name]));
+  if (shared.length) {
+    // One topic for questions and answers: Kafka's client refused to subscribe, retried for ever as a broker away.
+    throw new ConfigError(`bad configuration:\n  ${shared.join(" and ")}: name the same topic (${e[shared[0]!]}); each needs its own`);
   }
   const moderator = e.MODERATION_WORDS === "off" ? undefined : moderatorFrom(e.MODERATION_WORDS);
   const accounts = accountsFrom(e);
@@ -242,11 +260,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     metricsToken: e.METRICS_TOKEN,
     backendToken: e.BACKEND_TOKEN,
     redisUrl: e.REDIS_URL,
-    archiveDir: e.DATA_DIR === "off" ? undefined : join(e.DATA_DIR, "chat-log"),
-    keptDir: e.DATA_DIR === "off" || e.REDIS_URL ? undefined : e.DATA_DIR,
+    archiveDir: e.DATA_DIR.toLowerCase() === "off" ? undefined : join(e.DATA_DIR, "chat-log"),
+    keptDir: e.DATA_DIR.toLowerCase() === "off" || e.REDIS_URL ? undefined : e.DATA_DIR,
     publicAddress: e.PUBLIC_ADDRESS,
     trustedProxies: e.TRUST_PROXY,
     connectionsPerAddress: e.CONNECTIONS_PER_ADDRESS,
+    seatReservationMs: e.COLYSEUS_SEAT_RESERVATION_TIME * 1000,
     accounts,
     actionReceipts: e.ACTION_SECRET ? new ActionReceipts(e.ACTION_SECRET, e.ACTION_RECEIPT_SECONDS) : undefined,
     world: {

@@ -52,8 +52,6 @@ import { reloadWorldOnChange } from "./world-reload.js";
 const RELIST_EVERY_MS = 5000;
 /** How often the NPCs' meetings past the forgetting time are dropped: a meeting is dropped at most this late. */
 const FORGET_OLD_MEETINGS_EVERY_MS = 6 * 3_600_000;
-/** How long Colyseus holds a reserved seat for its WebSocket: its own variable and default. */
-const SEAT_RESERVATION_MS = Number(process.env.COLYSEUS_SEAT_RESERVATION_TIME || 15) * 1000;
 const WEB_CLIENT_DIR = fileURLToPath(new URL("../web-client/dist", import.meta.url));
 
 /**
@@ -203,7 +201,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   });
   const { moderator } = config;
   if (!moderator) log.warn("moderation is off (MODERATION_WORDS=off)");
-  const seats = new WaitingSeats(config.world.joinsWaitingPerAddress, SEAT_RESERVATION_MS);
+  const seats = new WaitingSeats(config.world.joinsWaitingPerAddress, config.seatReservationMs);
   const departed = new DepartedAllowances(PlayerAllowances.refillMs(config.world));
   const worldEdits = new WorldEdits(config.world);
   const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats, departed, accounts: config.accounts, actionReceipts: config.actionReceipts, worldEdits, hashes: presenceHashes };

@@ -31,6 +31,14 @@ describe("npm run check:world (server/check-world.ts)", () => {
     assert.match(taken.out, /running servers and workers take it as it is\n$/);
   });
 
+  it("reads WORLD_FILE as the server does: a space after the name is part of it, and no such file", async () => {
+    const spaced = await run(process.execPath, ["--import", "tsx", "server/check-world.ts"], { encoding: "utf8", env: { ...process.env, WORLD_FILE: "worlds/village.yaml " } }).then(
+      () => ({ code: 0 }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, out: error.stderr }),
+    );
+    assert.equal(spaced.code, 1, "the server refuses it: so does the check");
+  });
+
   it("exits 2 naming what needs a restart, and 1 with what is wrong in a bad file", async () => {
     const whispering = save("whispering.yaml", village.replace("mode: room ", "mode: proximity "));
     const restart = await check(whispering, "--live", "worlds/village.yaml");

@@ -51,6 +51,9 @@ describe("Server configuration from the environment", () => {
     assert.equal(loadConfig({}).keptDir, "data");
     assert.equal(loadConfig({ DATA_DIR: "/var/kobot" }).keptDir, "/var/kobot");
     assert.equal(loadConfig({ DATA_DIR: "off" }).keptDir, undefined);
+    assert.equal(loadConfig({ DATA_DIR: "OFF" }).archiveDir, undefined, "off in any case");
+    // A space or an env file's quotes around "off" made a folder of that name, keeping the players' words.
+    for (const dir of ["off ", '"off"', "'data'"]) assert.throws(() => loadConfig({ DATA_DIR: dir }), /DATA_DIR=.*: no spaces or quotes around it/, dir);
     assert.equal(loadConfig({ REDIS_URL: "redis://redis:6379" }).keptDir, undefined);
   });
 
@@ -87,6 +90,14 @@ describe("Server configuration from the environment", () => {
     assert.throws(() => loadConfig({ KAFKA_RETENTION_HOURS: "0" }), /KAFKA_RETENTION_HOURS="0": .*>=0.1/);
     assert.throws(() => loadConfig({ KAFKA_RETENTION_HOURS: "1e-7" }), /KAFKA_RETENTION_HOURS="1e-7"/, "a retention Kafka would round to 0 ms");
     assert.throws(() => loadConfig({ KAFKA_BROKERS: " , " }), /KAFKA_BROKERS=" , ": expected host:port/, "not the embedded default, silently");
+    // Each of these was retried for ever as a broker away (health: broker_down, with the broker up).
+    for (const brokers of ["kafka:99999", "kafka:0"]) assert.throws(() => loadConfig({ KAFKA_BROKERS: brokers }), /ports 1–65535/, brokers);
+    assert.throws(() => loadConfig({ KAFKA_QUESTION_TOPIC: "npc question" }), /KAFKA_QUESTION_TOPIC="npc question": letters, digits/);
+    assert.throws(() => loadConfig({ KAFKA_QUESTION_TOPIC: "same", KAFKA_ANSWER_TOPIC: "same" }), /KAFKA_QUESTION_TOPIC and KAFKA_ANSWER_TOPIC: name the same topic \(same\)/);
+    assert.throws(() => loadConfig({ CHAT_DEAD_LETTER_TOPIC: "chat.log" }), /CHAT_LOG_TOPIC and CHAT_DEAD_LETTER_TOPIC: name the same topic/);
+    // Colyseus's own: "15s" failed every join while /health said ok.
+    assert.throws(() => loadConfig({ COLYSEUS_SEAT_RESERVATION_TIME: "15s" }), /COLYSEUS_SEAT_RESERVATION_TIME="15s"/);
+    assert.equal(loadConfig({ COLYSEUS_SEAT_RESERVATION_TIME: "30" }).seatReservationMs, 30_000);
     assert.throws(() => loadConfig({ NPC_ID: "Ko Bot" }), /NPC_ID="Ko Bot": lower-case letters/);
     assert.throws(() => loadConfig({ MODEL_DTYPE: "fp16" }), /MODEL_DTYPE="fp16"/);
     assert.throws(() => loadConfig({ ES_URL: "localhost:9200" }), /ES_URL="localhost:9200"/);
