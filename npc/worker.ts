@@ -2,7 +2,7 @@ import type { AnswerMessage, AnswerSource, QuestionMessage } from "../kafka/cont
 import { CONTRACT_VERSION, errorWithin } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
 import type { Logger } from "../common/log.js";
-import { answerSources, modelTokensPerSecond, workerAnswers } from "../common/metrics.js";
+import { answerSources, workerAnswers } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import { type NpcAnswer, NpcEngine } from "./engine.js";
 import { NpcCast, type UnsureLines } from "./npc-cast.js";
@@ -121,7 +121,6 @@ export class NpcWorker {
       const queued = { ...brain.options, heard: true, deadline: performance.now() + (deadline - now) };
       const answer = await brain.queue.ask(brain.hear(normaliseQuestion(question.text)), queued);
       this.answered++;
-      if (answer.ms > 0) modelTokensPerSecond.set({ model }, (answer.tokens * 1000) / answer.ms);
       // A small model's least confident answers are mostly nonsense (EVAL.md): the NPC says so in character,
       // as it does when the model said nothing at all or spoke out of character. Its own lines are its
       // studio's words, never withheld (the model is unsure of words it never learnt: -4 to -6 a token).

@@ -8,6 +8,6 @@ export const isSecret = (given: string, expected: Buffer): boolean => timingSafe
 
 /** The credentials of an `Authorization` header of `scheme`, whose name is case-insensitive (RFC 7235); else undefined. */
 export function credentialsOf(authorization: string | undefined, scheme: string): string | undefined {
-  const [given = "", credentials = ""] = (authorization ?? "").trim().split(/ +/);
-  return given.toLowerCase() === scheme ? credentials : undefined;
+  const [given = "", credentials = "", ...more] = (authorization ?? "").trim().split(/ +/);
+  return given.toLowerCase() === scheme && more.length === 0 ? credentials : undefined; // "Bearer <token> more" is no token
 }

@@ -35,6 +35,8 @@ export function metricsRoute(
       try {
         for (const { group, topic, lag } of await consumerLag(kafka.client, kafka.watched)) kafkaConsumerLag.set({ group, topic }, lag);
       } catch (error) {
+        // No value rather than the last one: a lag frozen at a healthy number through a broker's outage hid it.
+        kafkaConsumerLag.reset();
         log.debug("consumer lag not read", { error });
       }
     };

@@ -12,7 +12,9 @@ export async function serveMetrics(port: number, log: Logger, token?: string): P
   collectProcessMetrics();
   const allowed = metricsGate(token);
   const server = createServer(async (req, res) => {
-    if (req.url !== "/metrics") {
+    // As the servers' Express route reads it: a scrape's `params:` (a query) or a trailing slash are still /metrics.
+    const path = new URL(req.url ?? "/", "http://metrics").pathname;
+    if (path !== "/metrics" && path !== "/metrics/") {
       res.writeHead(404).end();
       return;
     }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-import { npcBatchSize } from "../common/metrics.js";
+import { modelTokensPerSecond, npcBatchSize } from "../common/metrics.js";
 import { AnswerQueue } from "../npc/answer-queue.js";
 import { plainChat } from "../npc/chat-line.js";
 import { InvalidQuestionError, NpcError } from "../npc/errors.js";
@@ -17,6 +17,17 @@ describe("AnswerQueue micro-batching", () => {
       assert.equal(answers[i]!.text, (await engine.answer(question, { settings })).text);
     }
     assert.equal(queue.waiting, 0);
+  });
+
+  it("sets kobot_model_tokens_per_second from the batch's tokens over the batch's time, not one answer's", async () => {
+    const engine = await shippedEngine();
+    const queue = new AnswerQueue(engine);
+    const answers = await Promise.all(EVERYDAY_QUESTIONS.map((q) => queue.ask(q, { settings: { doSample: false } })));
+    const gauge = (await modelTokensPerSecond.get()).values.find((v) => v.labels.model === engine.modelName)!.value;
+    // Each answer's ms is at least the batch's time; one answer's tokens over it read a batch of 16 as ~1/16 of its rate.
+    const tokens = answers.reduce((sum, answer) => sum + answer.tokens, 0);
+    const longest = Math.max(...answers.map((answer) => answer.ms));
+    assert.ok(gauge >= (tokens * 1000) / longest, `${gauge} tokens/s, for ${tokens} tokens in at most ${longest} ms`);
   });
 
   it("answers questions asked in the same turn as one batch, the first one included", async () => {

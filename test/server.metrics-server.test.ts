@@ -14,6 +14,9 @@ describe("Metrics server of the worker and the indexer", () => {
     try {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       assert.match(text, /process_cpu_seconds_total/);
+      // A scrape job's params (a query) and a trailing slash, as the servers' route takes them.
+      for (const path of ["/metrics?name[]=up", "/metrics/"]) assert.equal((await fetch(`http://127.0.0.1:${port}${path}`)).status, 200, path);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/other`)).status, 404);
       await assert.rejects(serveMetrics(port, log), /METRICS_PORT \d+: already in use/);
     } finally {
       metrics.close();
@@ -33,6 +36,7 @@ describe("Metrics server of the worker and the indexer", () => {
       const refused = await fetch(url, { headers: { authorization: "Bearer nope" } });
       assert.equal(refused.status, 401);
       assert.match(await refused.text(), /METRICS_TOKEN/);
+      assert.equal((await fetch(url, { headers: { authorization: "Bearer scrape-me-0123456789 and-more" } })).status, 401, "no token with more after it");
       const served = await fetch(url, { headers: { authorization: "Bearer scrape-me-0123456789" } });
       assert.equal(served.status, 200);
       assert.match(await served.text(), /process_cpu_seconds_total/);
