@@ -173,6 +173,11 @@ export class ThreadedNpcWorker {
     await this.thread?.terminate();
   }
 
+  /** Whether a thread runs to answer: not while one that died or hung is being replaced (seconds, or for good). */
+  get answering(): boolean {
+    return this.thread !== undefined && !this.stopped;
+  }
+
   private attach(thread: Worker): void {
     this.thread = thread;
     thread.on("message", (reply: FromThread) => {

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     const embedded = await startEmbeddedWorker(config, bus, log.child({ service: "npc-worker" }));
     worker = embedded.worker;
     takeWorld = embedded.takeWorld;
-    npcCheck = () => embeddedNpcCheck(embedded.modelLoaded);
+    npcCheck = () => embeddedNpcCheck(embedded.modelLoaded, embedded.worker?.answering === true);
     ({ chatLog, archive } = await startEmbeddedChatLog(config, es, log));
   }
 

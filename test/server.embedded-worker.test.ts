@@ -61,12 +61,15 @@ describe("Embedded NPC worker (its own thread)", () => {
     worker = started;
     const threadOf = (w: ThreadedNpcWorker) => (w as unknown as { thread: Worker | undefined }).thread;
     const dying = threadOf(worker!)!;
+    assert.equal(worker!.answering, true);
     await dying.terminate(); // as a crash would end it
+    await waitFor("the thread seen gone", () => worker!.answering === false, 2000); // /health says worker_restarting
     await server.sendQuestion(question("q7", "배고파"));
     await waitFor("the answer", () => answers.length === 1, 30_000);
     assert.equal(answers[0]!.error, undefined);
     assert.ok(answers[0]!.text.length > 0);
     assert.notEqual(threadOf(worker!)?.threadId, dying.threadId, "a new thread answered");
+    assert.equal(worker!.answering, true);
   });
 
   /** A thread of its own on a bus of its own, for NPCs `brains`; `ask` resolves with the answer to one question. */

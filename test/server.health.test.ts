@@ -11,7 +11,7 @@ describe("Server health", () => {
   afterEach(() => world?.stop());
 
   it("is 503 degraded, naming why, while the NPCs cannot answer; alive all the same", async () => {
-    world = await startTestWorld({}, { npcCheck: () => embeddedNpcCheck(false) });
+    world = await startTestWorld({}, { npcCheck: () => embeddedNpcCheck(false, false) });
     const http = world.url.replace("ws:", "http:");
     const response = await fetch(`${http}/health`);
     assert.equal(response.status, 503);
@@ -25,8 +25,18 @@ describe("Server health", () => {
     assert.equal((await live.json()).status, "alive");
   });
 
+  it("is 503 while the embedded worker's thread is being replaced: it said ready, a dead thread or not", async () => {
+    world = await startTestWorld({}, { npcCheck: () => embeddedNpcCheck(true, false) });
+    const response = await fetch(`${world.url.replace("ws:", "http:")}/health`);
+    assert.equal(response.status, 503);
+    assert.deepEqual(
+      (({ status, npc, npcWorkers, modelLoaded }) => ({ status, npc, npcWorkers, modelLoaded }))(await response.json()),
+      { status: "degraded", npc: "worker_restarting", npcWorkers: 0, modelLoaded: true },
+    );
+  });
+
   it("is 200 ok when the brain is ready", async () => {
-    world = await startTestWorld({}, { npcCheck: () => embeddedNpcCheck(true) });
+    world = await startTestWorld({}, { npcCheck: () => embeddedNpcCheck(true, true) });
     const response = await fetch(`${world.url.replace("ws:", "http:")}/health`);
     assert.equal(response.status, 200);
     assert.deepEqual(
