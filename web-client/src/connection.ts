@@ -6,11 +6,13 @@ import {
   BANNED_CLOSE,
   KICKED_CLOSE,
   MESSAGE_TOO_BIG_CLOSE,
+  RECONNECT_SECONDS,
   type ReportedNotice,
   WORLD_ROOM,
   type WorldError,
 } from "../../rooms/world-protocol.js";
 import { joinFailureWords } from "./error-words.js";
+import { retriesWithin } from "./reconnect-retries.js";
 
 export type ConnectionStatus = "offline" | "joining" | "online" | "reconnecting";
 
@@ -73,6 +75,8 @@ export async function joinWorld(
   const later = (ms: number, then: () => void) => setTimeout(() => !over && !hidden && then(), ms);
   const enter = (room: Room<any, WorldState>) => {
     current = room;
+    // Retries only while the room keeps the place: then the page joins again (below), on a server that is up.
+    room.reconnection.maxRetries = retriesWithin(RECONNECT_SECONDS * 1000, room.reconnection);
     room.onMessage("error", onError);
     room.onMessage("reported", onReported);
     room.onDrop(() => onStatus("reconnecting"));
