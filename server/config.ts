@@ -47,7 +47,7 @@ export function defaultServerId(host: string, suffix: string): string {
  */
 export const ENV_SCHEMA = z.object({
   PORT: int(0, 65535).default(2567),
-  HOST: z.string().min(1).default("0.0.0.0"),
+  HOST: z.string().regex(/^[^\s"']+$/, "an address or host name, no spaces or quotes").default("0.0.0.0"),
   /** Comma-separated `host:port` list; unset runs the embedded default (in-process NPC worker). */
   KAFKA_BROKERS: z.string().optional(),
   KAFKA_QUESTION_TOPIC: topic(DEFAULT_TOPICS.question),

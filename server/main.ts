@@ -104,7 +104,14 @@ async function ensureServerIdFree(kafka: Kafka, serverId: string): Promise<void>
 }
 
 function failedToStart(error: unknown): never {
-  const message = error instanceof ConfigError ? error.message : `server failed to start: ${(error as Error).stack ?? error}`;
+  // The port or host is the operator's to change, and Node's message names it: no stack, which said nothing more.
+  const { syscall } = error as NodeJS.ErrnoException;
+  const message =
+    error instanceof ConfigError
+      ? error.message
+      : syscall === "listen" || syscall === "getaddrinfo"
+        ? `server failed to start: ${(error as Error).message}: set PORT (and HOST) to an address this server may listen at`
+        : `server failed to start: ${(error as Error).stack ?? error}`;
   process.stderr.write(message + "\n");
   process.exit(1);
 }

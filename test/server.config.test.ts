@@ -95,6 +95,7 @@ describe("Server configuration from the environment", () => {
     assert.throws(() => loadConfig({ KAFKA_QUESTION_TOPIC: "npc question" }), /KAFKA_QUESTION_TOPIC="npc question": letters, digits/);
     assert.throws(() => loadConfig({ KAFKA_QUESTION_TOPIC: "same", KAFKA_ANSWER_TOPIC: "same" }), /KAFKA_QUESTION_TOPIC and KAFKA_ANSWER_TOPIC: name the same topic \(same\)/);
     assert.throws(() => loadConfig({ CHAT_DEAD_LETTER_TOPIC: "chat.log" }), /CHAT_LOG_TOPIC and CHAT_DEAD_LETTER_TOPIC: name the same topic/);
+    assert.throws(() => loadConfig({ HOST: " 127.0.0.1" }), /HOST=" 127.0.0.1": an address or host name/);
     // Colyseus's own: "15s" failed every join while /health said ok.
     assert.throws(() => loadConfig({ COLYSEUS_SEAT_RESERVATION_TIME: "15s" }), /COLYSEUS_SEAT_RESERVATION_TIME="15s"/);
     assert.equal(loadConfig({ COLYSEUS_SEAT_RESERVATION_TIME: "30" }).seatReservationMs, 30_000);
