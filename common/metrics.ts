@@ -78,7 +78,11 @@ export const fileReloads = new Counter({
 });
 
 /** Per NPC (the world file bounds how many): which characters players talk to, and which are overwhelmed. */
-export const npcQuestions = new Counter({ name: "kobot_npc_questions_total", help: "Questions players asked an NPC, by NPC", labelNames: ["npc"] as const });
+export const npcQuestions = new Counter({
+  name: "kobot_npc_questions_total",
+  help: "Questions players asked an NPC, by NPC: those sent to its brain, turned away (npc_busy) or refused (moderated_input)",
+  labelNames: ["npc"] as const,
+});
 
 export const npcAnswers = new Counter({
   name: "kobot_npc_answers_total",

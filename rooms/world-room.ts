@@ -673,7 +673,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const npc = this.state.npcs.get(question.npcId)!;
     const info: NpcAnswerInfo = { questionId: question.line.id, question: question.text, latencyMs: 0, fallback: true, reason: refused.code };
     this.addLine("npc", question.npcId, npc.name, refused.line, question.line.id, { npc: info }, this.toAsker(question.npcId, question.client.sessionId, question.privately));
-    npcAnswers.inc({ npc: question.npcId, outcome: refused.code });
+    npcQuestions.inc({ npc: question.npcId }); // never sent to the brain, where questions are counted
+    countReply(question.npcId, refused.code, 0);
     this.sendError(question.client, { code: refused.code, message: refused.message, text: question.line.text, npcId: question.npcId });
   }
 
@@ -692,6 +693,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (!npcId || !npc) return;
     const info: NpcAnswerInfo = { questionId: id, question: text, latencyMs: 0, fallback: true, reason: "moderated_input" };
     this.addLine("npc", npcId, npc.name, MODERATION_LINES.input, id, { npc: info }, this.toAsker(npcId, client.sessionId));
+    npcQuestions.inc({ npc: npcId });
+    countReply(npcId, "moderated_input", 0);
   }
 
   /** A failure in giving an answer is logged and told to its asker; it must not reject where nothing waits for it. */
@@ -732,8 +735,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
         .catch((error: unknown) => this.log.error("npc action not sent", { lineId: said.id, error }));
     }
     this.sendAnswersNow();
-    npcAnswers.inc({ npc: npcId, outcome: info.reason ?? "answer" });
-    npcAnswerLatency.observe({ npc: npcId }, info.latencyMs / 1000);
+    countReply(npcId, info.reason ?? "answer", info.latencyMs);
     if (fallback) {
       this.log.warn("npc fallback", { questionId: line.id, reason: outcome.kind, code: fallback.code });
       this.sendError(client, { code: fallback.code, message: fallback.message, npcId });
@@ -921,4 +923,14 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
 function bannedJoin(until: number): ServerError {
   joinsRefused.inc({ reason: "banned" });
   return new ServerError(403, `a moderator banned this account: it may join again in ${Math.ceil((until - Date.now()) / 60_000)} min`);
+}
+
+/**
+ * An NPC's reply in the metrics, its outcome and latency, for every question, also those never sent to the brain
+ * (turned away busy, refused for a banned word), so questions, answers and latencies add up: 8 asked of a full queue
+ * counted 3 questions and 3 latencies beside 8 answers.
+ */
+function countReply(npc: string, outcome: string, latencyMs: number): void {
+  npcAnswers.inc({ npc, outcome });
+  npcAnswerLatency.observe({ npc }, latencyMs / 1000);
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { npcAnswerLatency, npcAnswers, npcQuestions } from "../common/metrics.js";
 
 import { AddressLines } from "../rooms/address-lines.js";
 import { DepartedAllowances } from "../rooms/departed-allowances.js";
@@ -205,6 +206,12 @@ describe("fair turns in the world room", function () {
 
   it("serves players round-robin, each player's answers in the order asked, and says busy when the queue is full", async () => {
     heard.length = 0;
+    const counted = async () => ({
+      questions: (await npcQuestions.get()).values.find((v) => v.labels.npc === "kobot")?.value ?? 0,
+      answers: (await npcAnswers.get()).values.filter((v) => v.labels.npc === "kobot").reduce((sum, v) => sum + v.value, 0),
+      latencies: (await npcAnswerLatency.get()).values.find((v) => v.labels.npc === "kobot" && v.metricName?.endsWith("_count"))?.value ?? 0,
+    });
+    const before = await counted();
     const a = await world.join("민호");
     const b = await world.joinBeside(a, "지영");
     const c = await world.joinBeside(a, "철수");
@@ -224,6 +231,9 @@ describe("fair turns in the world room", function () {
     // c1 was asked after a2 and b2 but is c's first question: it goes before anyone's second.
     assert.deepEqual(heard, ["a1", "b1", "c1", "a2", "b2"]);
     assert.deepEqual(answersTo(a).map((line) => line.text), ["답: a1", "답: a2"]);
+    // Six asked, five answered and one turned away: each counted once as a question, an answer and a latency.
+    const after = await counted();
+    assert.deepEqual({ questions: after.questions - before.questions, answers: after.answers - before.answers, latencies: after.latencies - before.latencies }, { questions: 6, answers: 6, latencies: 6 });
     await Promise.all([a, b, c].map((p) => p.room.leave()));
   });
 
