@@ -22,6 +22,12 @@ import { loadWorldFile, WorldFileError } from "./world-file.js";
 export const DEFAULT_WORLD_FILE = join(dirname(fileURLToPath(import.meta.url)), "..", "worlds", "village.yaml");
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/**
+ * A signing secret: a space or newline at its ends (a secret mounted from a file) is refused, as the backend or the
+ * login service that trims it would find every signature wrong.
+ */
+const secret = () =>
+  z.string().min(32, "at least 32 characters").max(1000).refine((text) => text === text.trim(), "no spaces or newlines at its ends").optional();
 /** A name Kafka takes for a topic: one it refuses was retried for ever, as if the broker were away. */
 const topic = (name: string) => z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "letters, digits, '.', '_' and '-' only, at most 249").default(name);
 
@@ -130,7 +136,7 @@ export const ENV_SCHEMA = z.object({
   /** Set: the game's backend calls its routes (POST /api/events) with `Authorization: Bearer <this>`, not an admin's login. */
   BACKEND_TOKEN: z.string().min(32, "at least 32 characters").max(200).regex(/^\S+$/, "no spaces").optional(),
   /** Players sign in with the game's login: joins need a token (JWT) signed with this secret (HS256/384/512). */
-  AUTH_SECRET: z.string().min(32, "at least 32 characters").max(1000).optional(),
+  AUTH_SECRET: secret(),
   /** …or signed by the private half of this PEM public key (RS256, ES256, EdDSA…), for a login service that keeps its key. */
   AUTH_PUBLIC_KEY_FILE: z.string().min(1).optional(),
   /** With AUTH_SECRET or AUTH_PUBLIC_KEY_FILE: a token's `iss` must be this. */
@@ -138,7 +144,7 @@ export const ENV_SCHEMA = z.object({
   /** With AUTH_SECRET or AUTH_PUBLIC_KEY_FILE: a token's `aud` must hold this. */
   AUTH_AUDIENCE: z.string().min(1).max(500).optional(),
   /** Set: each `npc_action` carries a receipt signed with this secret, for the game's backend to trust the action. */
-  ACTION_SECRET: z.string().min(32, "at least 32 characters").max(1000).optional(),
+  ACTION_SECRET: secret(),
   /** How long an action receipt is good for, in seconds. */
   ACTION_RECEIPT_SECONDS: int(10, 86_400).default(300),
   /** Banned-word list for player lines and NPC answers (moderation/words.ko.txt format); "off" disables moderation. */
@@ -321,6 +327,10 @@ function accountsFrom(e: Env): PlayerAccounts | undefined {
       throw new ConfigError("bad configuration:\n  AUTH_ISSUER/AUTH_AUDIENCE need AUTH_SECRET or AUTH_PUBLIC_KEY_FILE (the key tokens are checked with)");
     }
     return undefined;
+  }
+  if (secret !== undefined && secret === e.ACTION_SECRET) {
+    // With one secret a receipt for an NPC's action would also be a sign-in token for its player's account.
+    throw new ConfigError("bad configuration:\n  AUTH_SECRET and ACTION_SECRET: the same secret; each needs its own");
   }
   if (secret !== undefined) return new PlayerAccounts({ key: { secret }, issuer, audience });
   try {

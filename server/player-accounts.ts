@@ -57,7 +57,10 @@ export class PlayerAccounts {
 
   /** Reads the public key from a PEM file; a bad file stops the start with its reason. */
   static withPublicKeyFile(path: string, rest: Omit<AccountSettings, "key">): PlayerAccounts {
-    return new PlayerAccounts({ ...rest, key: { publicKeyPem: readFileSync(path, "utf8") } });
+    const pem = readFileSync(path, "utf8");
+    // The login service's signing key has no place on a game server: anyone who reads it signs any player in.
+    if (/PRIVATE KEY-----/.test(pem)) throw new Error("holds a private key: give the public key only (openssl pkey -pubout)");
+    return new PlayerAccounts({ ...rest, key: { publicKeyPem: pem } });
   }
 
   async verify(token: string | undefined): Promise<Account> {

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { matchMaker } from "@colyseus/core";
 import { Client } from "@colyseus/sdk";
-import { exportSPKI, generateKeyPair, SignJWT } from "jose";
+import { exportPKCS8, exportSPKI, generateKeyPair, SignJWT } from "jose";
 
 import { ConfigError, loadConfig } from "../server/config.js";
 import { PlayerAccounts, signToken } from "../server/player-accounts.js";
@@ -91,6 +94,16 @@ describe("players' accounts from signed tokens (server/player-accounts.ts)", () 
     const quarter = await signToken(SECRET, { account: "q", hours: 0.25 });
     const { exp, iat } = JSON.parse(Buffer.from(quarter.split(".")[1]!, "base64url").toString()) as { exp: number; iat: number };
     assert.ok(Math.abs(exp - iat - 900) <= 1, `a quarter of an hour: ${exp - iat} s`);
+  });
+
+  it("refuses a private key as AUTH_PUBLIC_KEY_FILE, a secret with a newline at its end, and one secret for sign-in and receipts", async () => {
+    const { privateKey } = await generateKeyPair("ES256", { extractable: true });
+    const file = join(mkdtempSync(join(tmpdir(), "kobot-key-")), "login.pem");
+    writeFileSync(file, await exportPKCS8(privateKey));
+    assert.throws(() => loadConfig({ WORLD_FILE: "off", AUTH_PUBLIC_KEY_FILE: file }), /AUTH_PUBLIC_KEY_FILE=".*login\.pem": holds a private key: give the public key only/);
+    assert.throws(() => loadConfig({ WORLD_FILE: "off", AUTH_SECRET: `${SECRET}\n` }), /AUTH_SECRET=<\d+ characters, not shown>: no spaces or newlines at its ends/);
+    // A receipt signed with the sign-in secret would sign its player in.
+    assert.throws(() => loadConfig({ WORLD_FILE: "off", AUTH_SECRET: SECRET, ACTION_SECRET: SECRET }), /AUTH_SECRET and ACTION_SECRET: the same secret/);
   });
 
   it("is configured by AUTH_SECRET or AUTH_PUBLIC_KEY_FILE, one of them, with clear errors", () => {
