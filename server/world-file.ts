@@ -27,7 +27,8 @@ const LINE_MAX_CHARS = 200;
 const line = z.string().trim().min(1).max(LINE_MAX_CHARS);
 /** A line said to a player: `{name}` is their name; any other `{…}` is a typo that players would read. */
 const ONLY_NAME = "only {name} is filled in (the player's name); check the spelling";
-const hasOtherPlaceholder = (text: string) => /\{(?!name\})[^{}]*\}/.test(text);
+// A brace left once {name} is filled in: "{{name}}" was said as "{민수}".
+const hasOtherPlaceholder = (text: string) => /[{}]/.test(text.replaceAll("{name}", ""));
 const playerLine = line.refine((text) => !hasOtherPlaceholder(text), ONLY_NAME);
 /** Said to the players near, not to one: no name to fill in ("{name}, 오늘 날씨 좋지?" was said with the braces). */
 const roomLine = line.refine((text) => !/\{[^{}]*\}/.test(text), "said to everyone near, it has no player's name to fill in: no {placeholder}");

@@ -143,6 +143,10 @@ describe("World file", () => {
       loadWorldFile(worldFile("e.json", JSON.stringify({ npcs: [{ id: "a", name: "에이", position: { x: 0, y: 0, z: 0 }, events: { quest_done: [line] } }] })), "npc/model", bounds);
     assert.deepEqual(events("{name}, 수고했어!").npcs[0]!.events, { quest_done: ["{name}, 수고했어!"] });
     assert.throws(() => events("{player}, 수고했어!"), /npcs\.0\.events\.quest_done\.0: only \{name\} is filled in/);
+    // Doubled braces (another engine's templates) were said as "{민수}".
+    for (const line of ["{{name}}, 수고했어!", "{name}}, 수고했어!", "{ name }, 수고했어!"]) {
+      assert.throws(() => events(line), /npcs\.0\.events\.quest_done\.0: only \{name\} is filled in/, line);
+    }
     // Unsure lines answer the asker ({name} is theirs); idle lines are said to everyone near, with no name to fill in.
     const npc = (more: object) => loadWorldFile(worldFile("i.json", JSON.stringify({ npcs: [{ id: "a", name: "에이", position: { x: 0, y: 0, z: 0 }, ...more }] })), "npc/model", bounds);
     assert.deepEqual(npc({ unsure: { below: -1, lines: ["{name}, 그건 모르겠네."] } }).brains[0]!.unsure?.lines, ["{name}, 그건 모르겠네."]);
