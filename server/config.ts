@@ -29,7 +29,12 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const secret = () =>
   z.string().min(32, "at least 32 characters").max(1000).refine((text) => text === text.trim(), "no spaces or newlines at its ends").optional();
 /** A name Kafka takes for a topic: one it refuses was retried for ever, as if the broker were away. */
-const topic = (name: string) => z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "letters, digits, '.', '_' and '-' only, at most 249").default(name);
+const topic = (name: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, "letters, digits, '.', '_' and '-' only, at most 249")
+    .refine((topic) => topic !== "." && topic !== "..", "not '.' or '..'")
+    .default(name);
 
 /** What a SERVER_ID may be: the contract's replyTo and the chat log's serverId hold at most 64 such characters. */
 const SERVER_ID_RULE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -98,7 +103,7 @@ export const ENV_SCHEMA = z.object({
   /** Seats one address may have reserved by matchmaking and not yet taken (0: no cap); see rooms/waiting-seats.ts. */
   JOINS_WAITING_PER_ADDRESS: int(0, 1000).default(DEFAULT_WORLD_SETTINGS.joinsWaitingPerAddress),
   /** Colyseus's own: how long a seat matchmaking reserved waits for its WebSocket, in seconds (it read "15s" as no time). */
-  COLYSEUS_SEAT_RESERVATION_TIME: int(1, 600).default(15),
+  COLYSEUS_SEAT_RESERVATION_TIME: z.coerce.number().min(1).max(600).default(15),
   /** Proxies in front that each append to X-Forwarded-For, where players' addresses are read (client-address.ts). */
   TRUST_PROXY: int(0, 10).default(0),
   /** Open sockets one client address may hold, behind TRUST_PROXY its WebSockets (0: no cap; private networks are not capped). */

@@ -13,7 +13,8 @@ export async function serveMetrics(port: number, log: Logger, token?: string): P
   const allowed = metricsGate(token);
   const server = createServer(async (req, res) => {
     // As the servers' Express route reads it: a scrape's `params:` (a query) or a trailing slash are still /metrics.
-    const path = new URL(req.url ?? "/", "http://metrics").pathname;
+    // Split, not parsed: a target URL refuses ("//[") threw, unhandled, and ended the process.
+    const path = (req.url ?? "/").split("?")[0];
     if (path !== "/metrics" && path !== "/metrics/") {
       res.writeHead(404).end();
       return;

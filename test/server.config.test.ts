@@ -98,7 +98,8 @@ describe("Server configuration from the environment", () => {
     assert.throws(() => loadConfig({ HOST: " 127.0.0.1" }), /HOST=" 127.0.0.1": an address or host name/);
     // Colyseus's own: "15s" failed every join while /health said ok.
     assert.throws(() => loadConfig({ COLYSEUS_SEAT_RESERVATION_TIME: "15s" }), /COLYSEUS_SEAT_RESERVATION_TIME="15s"/);
-    assert.equal(loadConfig({ COLYSEUS_SEAT_RESERVATION_TIME: "30" }).seatReservationMs, 30_000);
+    assert.equal(loadConfig({ COLYSEUS_SEAT_RESERVATION_TIME: "7.5" }).seatReservationMs, 7_500, "as Colyseus reads it");
+    assert.throws(() => loadConfig({ CHAT_LOG_TOPIC: ".." }), /CHAT_LOG_TOPIC="..": not '.' or '..'/);
     assert.throws(() => loadConfig({ NPC_ID: "Ko Bot" }), /NPC_ID="Ko Bot": lower-case letters/);
     assert.throws(() => loadConfig({ MODEL_DTYPE: "fp16" }), /MODEL_DTYPE="fp16"/);
     assert.throws(() => loadConfig({ ES_URL: "localhost:9200" }), /ES_URL="localhost:9200"/);

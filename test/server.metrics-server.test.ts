@@ -1,9 +1,18 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { connect } from "node:net";
 
 import { createLogger } from "../common/log.js";
 import { serveMetrics } from "../server/metrics-server.js";
 import { freePort } from "./helpers/processes.js";
+
+/** The status line and the rest of a GET of `target` exactly as written. */
+const rawGet = (port: number, target: string) =>
+  new Promise<string>((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.end(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    let text = "";
+    socket.on("data", (chunk) => (text += chunk)).on("end", () => resolve(text)).on("error", reject);
+  });
 
 describe("Metrics server of the worker and the indexer", () => {
   const log = createLogger({}, "silent");
@@ -17,6 +26,9 @@ describe("Metrics server of the worker and the indexer", () => {
       // A scrape job's params (a query) and a trailing slash, as the servers' route takes them.
       for (const path of ["/metrics?name[]=up", "/metrics/"]) assert.equal((await fetch(`http://127.0.0.1:${port}${path}`)).status, 200, path);
       assert.equal((await fetch(`http://127.0.0.1:${port}/other`)).status, 404);
+      // A target Node's parser takes and URL refuses: it ended the process (an unhandled rejection).
+      assert.match(await rawGet(port, "//["), /^HTTP\/1\.1 404/);
+      assert.match(await rawGet(port, "/metrics"), /^HTTP\/1\.1 200/, "still serving");
       await assert.rejects(serveMetrics(port, log), /METRICS_PORT \d+: already in use/);
     } finally {
       metrics.close();
