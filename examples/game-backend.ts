@@ -75,11 +75,15 @@ const BODY_LIMIT = 16_384;
 
 /** The body as JSON ({} when it is not an object), or undefined when it is over BODY_LIMIT. */
 async function jsonOf(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
-  let text = "";
-  for await (const chunk of req) {
-    text += chunk;
-    if (text.length > BODY_LIMIT) return undefined;
+  // Bytes, joined before they are decoded: a character split between two chunks decoded apart was two broken ones.
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (bytes > BODY_LIMIT) return undefined;
+    chunks.push(chunk);
   }
+  const text = Buffer.concat(chunks).toString("utf8");
   try {
     const body: unknown = JSON.parse(text);
     return typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
