@@ -103,7 +103,7 @@ export const npcAnswersIgnored = new Counter({
 
 export const npcAnswerLatency = new Histogram({
   name: "kobot_npc_answer_latency_seconds",
-  help: "From a question entering the room to the NPC's line in it (fallbacks included), by NPC",
+  help: "From a question entering the room to the NPC's line in it, by NPC: questions sent to its brain, fallbacks included (not those turned away or refused)",
   labelNames: ["npc"] as const,
   buckets: [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10],
 });

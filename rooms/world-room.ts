@@ -674,7 +674,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const info: NpcAnswerInfo = { questionId: question.line.id, question: question.text, latencyMs: 0, fallback: true, reason: refused.code };
     this.addLine("npc", question.npcId, npc.name, refused.line, question.line.id, { npc: info }, this.toAsker(question.npcId, question.client.sessionId, question.privately));
     npcQuestions.inc({ npc: question.npcId }); // never sent to the brain, where questions are counted
-    countReply(question.npcId, refused.code, 0);
+    countReply(question.npcId, refused.code);
     this.sendError(question.client, { code: refused.code, message: refused.message, text: question.line.text, npcId: question.npcId });
   }
 
@@ -694,7 +694,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const info: NpcAnswerInfo = { questionId: id, question: text, latencyMs: 0, fallback: true, reason: "moderated_input" };
     this.addLine("npc", npcId, npc.name, MODERATION_LINES.input, id, { npc: info }, this.toAsker(npcId, client.sessionId));
     npcQuestions.inc({ npc: npcId });
-    countReply(npcId, "moderated_input", 0);
+    countReply(npcId, "moderated_input");
   }
 
   /** A failure in giving an answer is logged and told to its asker; it must not reject where nothing waits for it. */
@@ -926,11 +926,11 @@ function bannedJoin(until: number): ServerError {
 }
 
 /**
- * An NPC's reply in the metrics, its outcome and latency, for every question, also those never sent to the brain
- * (turned away busy, refused for a banned word), so questions, answers and latencies add up: 8 asked of a full queue
- * counted 3 questions and 3 latencies beside 8 answers.
+ * An NPC's reply in the metrics, with its outcome, for every question, also those never sent to the brain (turned away
+ * busy, refused for a banned word), so questions and answers add up: 8 asked of a full queue counted 3 questions beside
+ * 8 answers. Its latency only for those sent: a busy reply's 0 s would pull the latency down as the NPC is overrun.
  */
-function countReply(npc: string, outcome: string, latencyMs: number): void {
+function countReply(npc: string, outcome: string, latencyMs?: number): void {
   npcAnswers.inc({ npc, outcome });
-  npcAnswerLatency.observe({ npc }, latencyMs / 1000);
+  if (latencyMs !== undefined) npcAnswerLatency.observe({ npc }, latencyMs / 1000);
 }

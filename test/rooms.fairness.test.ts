@@ -231,9 +231,10 @@ describe("fair turns in the world room", function () {
     // c1 was asked after a2 and b2 but is c's first question: it goes before anyone's second.
     assert.deepEqual(heard, ["a1", "b1", "c1", "a2", "b2"]);
     assert.deepEqual(answersTo(a).map((line) => line.text), ["답: a1", "답: a2"]);
-    // Six asked, five answered and one turned away: each counted once as a question, an answer and a latency.
+    // Six asked, five answered and one turned away: each counted once as a question and an answer; a latency for
+    // those the brain answered (a busy reply's 0 s would pull it down as the NPC is overrun).
     const after = await counted();
-    assert.deepEqual({ questions: after.questions - before.questions, answers: after.answers - before.answers, latencies: after.latencies - before.latencies }, { questions: 6, answers: 6, latencies: 6 });
+    assert.deepEqual({ questions: after.questions - before.questions, answers: after.answers - before.answers, latencies: after.latencies - before.latencies }, { questions: 6, answers: 6, latencies: 5 });
     await Promise.all([a, b, c].map((p) => p.room.leave()));
   });
 
