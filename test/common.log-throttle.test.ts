@@ -20,12 +20,15 @@ describe("Repeated log lines", () => {
     const log = colyseusLogger(createLogger({ service: "server" }, "debug", (line) => lines.push(line)));
     log.info("room", { roomId: "r1" }, 3);
     for (let i = 0; i < 5; i++) log.warn("RedisPresence: pub connection error:", new Error("connect ECONNREFUSED"));
+    // A client's bytes quoted in each: still one error a flood.
+    for (let i = 0; i < 5; i++) log.error(`world (roomId: r1), error decoding request: Data read, but end of buffer not reached "${1000 + i}"\n    at unpack`);
     const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual(
       parsed.map(({ level, msg, from }) => ({ level, msg, from })),
       [
         { level: "info", msg: 'room {"roomId":"r1"} 3', from: "colyseus" },
         { level: "warn", msg: "RedisPresence: pub connection error: connect ECONNREFUSED", from: "colyseus" },
+        { level: "error", msg: 'world (roomId: r1), error decoding request: Data read, but end of buffer not reached "1000"\n    at unpack', from: "colyseus" },
       ],
     );
   });

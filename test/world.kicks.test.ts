@@ -50,6 +50,23 @@ describe("moderators' kicks (POST /api/kicks): a player out of their room now, s
     await waitFor("the avatar gone", () => stateOf(host).players[away.sessionId] === undefined);
   });
 
+  it("puts out the player's live socket after they took their seat over on a second one, whose first is closed", async () => {
+    const host = await world.join("주인2");
+    const first = await new Client(world.url).joinById<WorldState>(host.room.roomId, { name: "두소켓" });
+    await waitFor("the first state", () => first.state?.players !== undefined);
+    // The same player's second connection, with their token: it takes the seat over from the first, still open.
+    const second = await new Client(world.url).reconnect<WorldState>(first.reconnectionToken);
+    // The first socket was left open, deaf: an error on it (a frame too big) then made every kick and ban pass the
+    // player by, and 30 takeovers held 32 sockets.
+    await waitFor("the first socket closed by the server", () => !first.connection.isOpen, 3000);
+    let leftWith: number | undefined;
+    second.onLeave((code: number) => (leftWith = code));
+    assert.equal((await kick({ player: second.sessionId })).status, 202);
+    await waitFor("the live socket put out", () => leftWith);
+    assert.equal(leftWith, KICKED_CLOSE);
+    await host.room.leave();
+  });
+
   it("is for admins only, and says what is wrong with a bad kick", async () => {
     assert.equal((await kick({ player: "x" }, { "content-type": "application/json" })).status, 401);
     const bad = await kick({ account: "x" });
