@@ -39,12 +39,12 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
     const response = await fetch(`${http}/api/chat/search?${new URLSearchParams(query)}`, { headers });
     return { status: response.status, body: (await response.json()) as SearchResult & { error?: string; details?: string } };
   };
-  /** Lines of this test's rooms whose text starts with `mark`, as Elasticsearch holds them now. */
-  const count = async (mark: string) => {
-    await es.indices.refresh({ index: prefix, ignore_unavailable: true, allow_no_indices: true });
-    const response = await es.count({ index: prefix, query: { prefix: { "text.keyword": mark } }, ignore_unavailable: true, allow_no_indices: true });
-    return response.count;
-  };
+  /** Lines of this test's rooms whose text starts with `mark`, as Elasticsearch holds them now (0 while a new index has no shard to search). */
+  const count = (mark: string) =>
+    es.indices
+      .refresh({ index: prefix, ignore_unavailable: true, allow_no_indices: true })
+      .then(() => es.count({ index: prefix, query: { prefix: { "text.keyword": mark } }, ignore_unavailable: true, allow_no_indices: true }))
+      .then(({ count }) => count, () => 0);
   const produce = async (topic: string, values: Array<string | Buffer>) => {
     const producer = kafka.producer();
     await producer.connect();
@@ -463,8 +463,12 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
     const early = await joinWorld(`ws://127.0.0.1:${port}`, {}, undefined, { authorization: `Bearer ${await signToken(secret, { account: "acc-early", hours: 1 })}` });
     early.room.send("chat", { text: "색인이 돌기 시작했다" });
     for (const deadline = performance.now() + 60_000; ; ) {
-      await es.indices.refresh({ index: prefix, ignore_unavailable: true, allow_no_indices: true });
-      if ((await es.count({ index: prefix, ignore_unavailable: true, allow_no_indices: true })).count > 0) break;
+      // An index just created may have no shard to search yet (no_shard_available_action_exception): not yet, then.
+      const lines = await es.indices
+        .refresh({ index: prefix, ignore_unavailable: true, allow_no_indices: true })
+        .then(() => es.count({ index: prefix, ignore_unavailable: true, allow_no_indices: true }))
+        .then(({ count }) => count, () => 0);
+      if (lines > 0) break;
       if (performance.now() > deadline) assert.fail("the embedded indexer did not start");
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
