@@ -434,6 +434,14 @@ describe("WorldRoom", function () {
       await b.room.leave();
     });
 
+    it("disconnects a client past Colyseus's own count of frames (pings no handler sees) at once, avatar gone", async () => {
+      const b = await closedAndGone("핑폭탄", 4002, (flooder) => {
+        // Protocol.PING frames: Colyseus counts them and closed the client as a takeover would, kept 20 s "away".
+        for (let i = 0; i < 120; i++) (flooder.room.connection as unknown as { send(bytes: Uint8Array): void }).send(Uint8Array.from([18]));
+      });
+      await b.room.leave();
+    });
+
     it("closes a socket sending a frame over MESSAGE_MAX_BYTES (1009) without keeping its avatar for a reconnection", async () => {
       const b = await closedAndGone("장문", 1009, (sender) => {
         // Past the longest chat the schema takes, in UTF-8 bytes: only a custom client sends it.
