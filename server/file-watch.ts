@@ -119,7 +119,11 @@ export function watchFiles(
         clearTimeout(settling.get(file));
         settling.delete(file);
       }
-      for (const file of next) if (!files.has(file)) files.add(file) && targets.set(file, targetOf(file));
+      for (const file of next) {
+        if (files.has(file)) continue;
+        files.add(file);
+        targets.set(file, targetOf(file));
+      }
       follow();
     },
   };
