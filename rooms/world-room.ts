@@ -59,8 +59,8 @@ import type { WorldEdits } from "./world-edits.js";
 import type { NpcSettings, WorldSettings } from "./world-settings.js";
 import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 
-/** The client's WebSocket (ws) is open: 1, its `OPEN` (Colyseus types `ref` as a plain event emitter). */
-const socketOpen = (client: Client) => (client.ref as unknown as { readyState?: number }).readyState === 1;
+/** A client's WebSocket (ws) is open: 1, its `OPEN` (Colyseus types `ref` as a plain event emitter). */
+const socketOpen = (socket: Client["ref"]) => (socket as unknown as { readyState?: number }).readyState === 1;
 /** Whether Colyseus's count of this client's frames in the last second is past `most` (its own field: no API says). */
 const flooded = (client: Client, most: number) => ((client as unknown as { _numMessagesLastSecond?: number })._numMessagesLastSecond ?? 0) > most;
 
@@ -365,13 +365,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** A dropped connection keeps its avatar for a while; the SDK reconnects into it. */
   async onDrop(client: Client, code?: number): Promise<void> {
     if (this.closedForWhatTheySent.delete(client.sessionId)) return; // gone for good: onLeave follows at once
-    if (code === CloseCode.WITH_ERROR && socketOpen(client) && flooded(client, this.maxMessagesPerSecond)) {
+    if (code === CloseCode.WITH_ERROR && socketOpen(client.ref) && flooded(client, this.maxMessagesPerSecond)) {
       // Colyseus's own count of frames (pings and requests, which no handler of ours sees) closes it as a takeover
       // would, socket open: kept, it stood 20 s "away", deaf.
       this.log.warn("client disconnected for flooding", { playerId: client.sessionId, limit: this.maxMessagesPerSecond });
       return;
     }
-    if (code === CloseCode.WITH_ERROR && !socketOpen(client)) {
+    if (code === CloseCode.WITH_ERROR && !socketOpen(client.ref)) {
       // Colyseus closed this socket itself for a frame it could not read (4002). A reconnection taking a seat over
       // drops the old client with 4002 too, but while its socket is still open: that one keeps the seat.
       this.log.warn("client closed for a frame it sent", { playerId: client.sessionId, code });
@@ -388,8 +388,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       await this.allowReconnection(client, RECONNECT_SECONDS);
       // Taken over by a reconnection while still open (the same player's second connection): Colyseus leaves that
       // socket open, and deaf, for good (30 takeovers held 32 sockets).
-      const open = socket as unknown as { readyState?: number; terminate?(): void };
-      if (open.readyState === 1) open.terminate?.();
+      if (socketOpen(socket)) (socket as unknown as { terminate(): void }).terminate();
     } catch {
       // Not back in time: onLeave follows.
     }

@@ -247,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     // One topic for questions and answers: Kafka's client refused to subscribe, retried for ever as a broker away.
     throw new ConfigError(`bad configuration:\n  ${shared.join(" and ")}: name the same topic (${e[shared[0]!]}); each needs its own`);
   }
+  const dataDir = e.DATA_DIR.toLowerCase() === "off" ? undefined : e.DATA_DIR;
   const moderator = e.MODERATION_WORDS === "off" ? undefined : moderatorFrom(e.MODERATION_WORDS);
   const accounts = accountsFrom(e);
   const world = e.WORLD_FILE === "off" ? undefined : worldFrom(e.WORLD_FILE, e.MODEL_DIR, moderator, e.MODEL_DTYPE);
@@ -271,8 +272,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     metricsToken: e.METRICS_TOKEN,
     backendToken: e.BACKEND_TOKEN,
     redisUrl: e.REDIS_URL,
-    archiveDir: e.DATA_DIR.toLowerCase() === "off" ? undefined : join(e.DATA_DIR, "chat-log"),
-    keptDir: e.DATA_DIR.toLowerCase() === "off" || e.REDIS_URL ? undefined : e.DATA_DIR,
+    archiveDir: dataDir && join(dataDir, "chat-log"),
+    keptDir: e.REDIS_URL ? undefined : dataDir,
     publicAddress: e.PUBLIC_ADDRESS,
     trustedProxies: e.TRUST_PROXY,
     connectionsPerAddress: e.CONNECTIONS_PER_ADDRESS,

@@ -456,6 +456,20 @@ describe("WorldRoom", function () {
     afterEach(async () => {
       worker = await world.startWorker(); // put the real brain back
     });
+    /** A brain that has stopped answering: its answers (none) come 1.5 s later, after the room gave up. */
+    const stallBrain = () =>
+      world.bus.workerChannel().start(async () => {
+        await sleep(1500);
+        return [];
+      });
+    /** Drops `player`'s socket (not a leave: the SDK reconnects into the seat after `delayMs`) and waits until it is back. */
+    const dropUntilBack = async (player: TestPlayer, delayMs: number) => {
+      player.room.reconnection.minUptime = 0;
+      player.room.reconnection.minDelay = player.room.reconnection.maxDelay = delayMs;
+      const reconnected = new Promise<void>((resolve) => player.room.onReconnect(() => resolve()));
+      player.room.connection.close(4010);
+      await reconnected;
+    };
 
     it("says a fallback line after the timeout and drops the late answer", async () => {
       const before = world.server.answers.stats.ignored;
@@ -479,10 +493,7 @@ describe("WorldRoom", function () {
     });
 
     it("times each queued question out from when it was asked, not one timeout after another", async () => {
-      await world.bus.workerChannel().start(async () => {
-        await sleep(1500); // a brain that has stopped answering: its answers come after the room gave up
-        return [];
-      });
+      await stallBrain();
       const a = await world.join("기다림");
       const asked = performance.now();
       for (const text of ["하나", "둘", "셋"]) a.room.send("chat", { text: `@kobot ${text}` });
@@ -497,17 +508,10 @@ describe("WorldRoom", function () {
     });
 
     it("tells a player who reconnected while their questions waited, on the new connection", async () => {
-      await world.bus.workerChannel().start(async () => {
-        await sleep(1500); // a brain that has stopped answering
-        return [];
-      });
+      await stallBrain();
       const a = await world.join("끊어짐");
-      a.room.reconnection.minUptime = 0;
-      a.room.reconnection.minDelay = 0;
       for (const text of ["하나", "둘"]) a.room.send("chat", { text: `@kobot ${text}` });
-      const reconnected = new Promise<void>((resolve) => a.room.onReconnect(() => resolve()));
-      a.room.connection.close(4010); // dropped, not a leave: the SDK reconnects into the seat
-      await reconnected;
+      await dropUntilBack(a, 0);
       await waitFor("two fallbacks", () => answersTo(a).length === 2, 5000);
       // They went to the dropped socket before: the player never learnt why the NPC fell back.
       await waitFor("both errors on the new connection", () => a.errors.length === 2, 2000);
@@ -517,18 +521,11 @@ describe("WorldRoom", function () {
     });
 
     it("tells a player what happened while their connection was down, once they are back", async () => {
-      await world.bus.workerChannel().start(async () => {
-        await sleep(1500); // a brain that has stopped answering
-        return [];
-      });
+      await stallBrain();
       const a = await world.join("잠깐끊김");
-      a.room.reconnection.minUptime = 0;
-      a.room.reconnection.minDelay = a.room.reconnection.maxDelay = 1500; // back after the fallback (0.7 s)
       a.room.send("chat", { text: "@kobot 거기 있어?" });
       await waitFor("thinking", () => stateOf(a).npcs.kobot!.status === "thinking");
-      const reconnected = new Promise<void>((resolve) => a.room.onReconnect(() => resolve()));
-      a.room.connection.close(4010);
-      await reconnected;
+      await dropUntilBack(a, 1500); // back after the fallback (0.7 s)
       // The fallback line came back with the state; the error saying why went to no socket and was lost.
       await waitFor("the fallback line", () => answersTo(a)[0]);
       await waitFor("the error, sent as they came back", () => a.errors.length === 1, 2000);
