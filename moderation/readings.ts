@@ -170,9 +170,10 @@ function joinSingleLetters(text: string, glue = false): string {
   const words = text.split(/\s+/).filter(Boolean);
   let out = "";
   for (let i = 0; i < words.length; i++) {
-    const single = [...words[i]!].length === 1;
+    // A syllable typed in jamo is one letter too ("ㅅㅣ ㅂㅏㄹ" is "시 발").
+    const single = letters(words[i]!) === 1;
     const previous = words[i - 1];
-    const previousSingle = previous !== undefined && [...previous].length === 1;
+    const previousSingle = previous !== undefined && letters(previous) === 1;
     const time = previous === "시" && COUNT.test(words[i - 2] ?? "");
     const joined = (single && previousSingle) || (glue && previousSingle && !STANDS_ALONE.has(previous) && !time);
     out += i === 0 || joined ? words[i] : ` ${words[i]}`;

@@ -168,6 +168,11 @@ describe("moderation", () => {
     for (const text of ["ㅠㅡㅠ", "ㅜㅡㅜ 슬퍼", "ㅋㅋㅡㅡ", "ㄷㅏㅅㅣ...ㅂㅏㄹㄱㅕㄴ", "ᴋᴏʙᴏᴛ 안녕"]) assert.equal(moderator.check(text).blocked, false, text);
   });
 
+  it("joins syllables spelled in jamo one word each, as it joins syllables: ㅅㅣ ㅂㅏㄹ is 시 발", () => {
+    for (const text of ["ㅅㅣ ㅂㅏㄹ", "ㅆㅣ 발", "ㅂㅕㅇ ㅅㅣㄴ", "ㄷㅏ ㅅㅣ ㅂㅏㄹ"]) assert.equal(moderator.check(text).blocked, true, text);
+    for (const text of ["ㅋㅋ ㅎㅎ", "ㅎㅏ ㅇㅣ", "몇 ㅅㅣ ㅂㅏㄹㅊㅏ"]) assert.equal(moderator.check(text).blocked, false, text);
+  });
+
   it("allows a phrase with a space as written and run together, and nothing beside it: 게임이 자꾸 꺼져", () => {
     for (const text of ["게임이 자꾸 꺼져", "화면이 계속 꺼져 ㅠㅠ", "게임이 자꾸꺼져", "폰이 꺼져버렸어"]) assert.equal(moderator.check(text).blocked, false, text);
     for (const text of ["좀 꺼져", "너 꺼져", "꺼져 자꾸", "자꾸 꺼져라", "자꾸 꺼져버려"]) assert.equal(moderator.check(text).blocked, true, text);
