@@ -22,6 +22,11 @@ export class ReportDesk {
   private readonly tally?: ReportTally;
   /** Players without an account muted here by players' reports, until when (epoch ms); an account's mute is a sanction. */
   private readonly sessionMutes = new Map<string, number>();
+  /**
+   * Such mutes of players who left, by their client address and name (player-origins.ts departureKey), until when:
+   * leaving and joining again ("reconnect" in a game's menu) is a new session, and shed the mute.
+   */
+  private readonly leftMuted = new Map<string, number>();
 
   constructor(
     private readonly presence: Presence,
@@ -57,11 +62,29 @@ export class ReportDesk {
     return Math.max(0, (this.sessionMutes.get(sessionId) ?? 0) - Date.now());
   }
 
+  /** A player without an account joined: muted still if they left muted under `departure` (their address and name). */
+  joined(sessionId: string, departure: string | undefined): void {
+    this.forgetEnded();
+    const until = departure === undefined ? undefined : this.leftMuted.get(departure);
+    if (until !== undefined) this.sessionMutes.set(sessionId, until);
+  }
+
+  /** The player is leaving, or dropped: a mute by reports here stays with `departure` (their address and name) till it ends. */
+  remember(sessionId: string, departure: string): void {
+    const until = this.sessionMutes.get(sessionId);
+    if (until !== undefined && until > Date.now()) this.leftMuted.set(departure, Math.max(until, this.leftMuted.get(departure) ?? 0));
+  }
+
   /** The player left the room. */
   forget(sessionId: string): void {
     this.said.forget(sessionId);
     this.sessionMutes.delete(sessionId);
     this.tally?.forget(playerIdentity({ player: sessionId }));
+  }
+
+  private forgetEnded(): void {
+    const now = Date.now();
+    for (const [departure, until] of this.leftMuted) if (until <= now) this.leftMuted.delete(departure);
   }
 
   /**

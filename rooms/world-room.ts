@@ -358,6 +358,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const samePlayer = (account && this.allowancesOfAccount(account.id)) || (departure && this.deps.departed?.takeBack(...departure)) || undefined;
     this.allowances.set(client.sessionId, new PlayerAllowances(this.deps.settings, samePlayer));
     if (account && ticket?.mutedUntil) this.sanctions.set("mute", account.id, ticket.mutedUntil, ticket.readAt ?? 0);
+    if (!account) this.reports.joined(client.sessionId, departure?.join(" "));
     this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
     this.greetings.notice(client.sessionId);
   }
@@ -427,11 +428,15 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     });
   }
 
-  /** What the player could still do, for a join again of theirs to take back (departed-allowances.ts). */
+  /**
+   * What the player could still do, for a join again of theirs to take back (departed-allowances.ts), and a mute by
+   * players' reports they are under (a join again is a new session).
+   */
   private rememberDeparture(sessionId: string): void {
     const allowances = this.allowances.get(sessionId);
     const departure = this.departureOf(sessionId);
     if (departure && allowances) this.deps.departed?.remember(...departure, allowances);
+    if (departure) this.reports.remember(sessionId, departure.join(" "));
   }
 
   /** Under what a player here is remembered as they go (player-origins.ts departureKey). */

@@ -171,6 +171,20 @@ describe("players' reports that mute by themselves (REPORTS_TO_MUTE)", function 
     first.room.send("chat", { text: "다른 사람은 말한다" });
     await waitFor("the others still speak", () => heard("다른 사람은 말한다"));
     assert.ok(!heard("이제는?"));
+
+    // Leaving and joining again ("reconnect" in a game's menu) is a new session: the mute stayed with the old one.
+    const roomId = rude.room.roomId;
+    await rude.room.leave();
+    const again = await joinWorld(world.url, { name: "무례한" }, roomId);
+    again.room.send("chat", { text: "다시 들어와서" });
+    await waitFor("muted again", () => again.errors.some((error) => error.code === "muted"));
+    assert.ok(again.errors.find((error) => error.code === "muted")!.retryAfterMs! > 4 * 60_000);
+    // Another name from the same address (a LAN) is someone else.
+    const neighbour = await joinWorld(world.url, { name: "옆사람" }, roomId);
+    neighbour.room.send("chat", { text: "같은 주소 다른 사람" });
+    await waitFor("a neighbour heard", () => heard("같은 주소 다른 사람"));
+    assert.ok(!heard("다시 들어와서"));
+    await Promise.all([again, neighbour, first, second].map((player) => player.room.leave()));
   });
 });
 
