@@ -12,7 +12,7 @@ export class WaitingSeats {
   /** `perAddress` 0: no cap. `holdMs`: how long an unused reservation is counted (the seat reservation time). */
   constructor(
     private readonly perAddress: number,
-    private readonly holdMs: number,
+    readonly holdMs: number,
   ) {}
 
   /** Counts a reservation for `address` and returns its id, or undefined when the address already has its cap waiting. */

@@ -216,6 +216,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       throw new ServerError(503, `this server holds its most rooms (MAX_ROOMS ${settings.maxRooms}): join a room that has space, or try again later`);
     }
     this.log = this.deps.log.child({ roomId: this.roomId });
+    // Colyseus reads COLYSEUS_SEAT_RESERVATION_TIME itself, as Number(value || 15): one of spaces alone, which the
+    // config takes as unset (15 s), was 0 s there, and every join failed with "seat reservation expired".
+    if (this.deps.seats) this.seatReservationTimeout = this.deps.seats.holdMs / 1000;
     useMonotonicClock(this);
     this.maxClients = settings.maxClients;
     this.patchRate = 1000 / PATCHES_PER_SECOND;

@@ -6,7 +6,7 @@ import { connect as netConnect, type Socket } from "node:net";
 import { Client } from "@colyseus/sdk";
 
 import { TOO_MANY_CONNECTIONS_CLOSE } from "../rooms/world-protocol.js";
-import { serviceLog, startService } from "./helpers/processes.js";
+import { freePort, serviceLog, startService } from "./helpers/processes.js";
 import { answersTo, joinOnceFree, joinWorld, outsideAddress, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("Server HTTP routes", () => {
@@ -327,6 +327,21 @@ describe("Server start on a port in use", () => {
       assert.equal((await fetch(first.url.replace("ws:", "http:") + "/health/live")).status, 200, "the first server serves on");
     } finally {
       await first.stop();
+    }
+  });
+});
+
+describe("Server start with COLYSEUS_SEAT_RESERVATION_TIME of spaces alone", () => {
+  it("holds seats 15 s, as the config reads it: Colyseus read it as 0 s and every join failed while /health said ok", async () => {
+    const port = await freePort();
+    const env = { PORT: String(port), HOST: "127.0.0.1", DATA_DIR: "off", WORLD_FILE: "off", MODEL_DIR: "/nowhere", COLYSEUS_SEAT_RESERVATION_TIME: " " };
+    const server = await startService("seat-time-spaces", "server/main.ts", env, "world server listening");
+    try {
+      const player = await joinWorld(`ws://127.0.0.1:${port}`, { name: "공백" });
+      assert.ok(player.room.sessionId);
+      await player.room.leave();
+    } finally {
+      await server.stop();
     }
   });
 });
