@@ -29,4 +29,17 @@ describe("account sanctions' records (rooms/account-sanctions.ts)", () => {
     await lift(presence, "mute", "loud");
     presence.shutdown();
   });
+
+  it("never shortens one set at the same moment: a moderator's week and the reports' 10 minutes at once keep the week", async () => {
+    const presence = new LocalPresence();
+    const [week, reports] = await Promise.all([
+      impose(presence, "mute", "loud", 7 * 24 * 3600_000, "일주일"),
+      impose(presence, "mute", "loud", 10 * 60_000, "2명이 신고"),
+    ]);
+    assert.equal(reports.longerInForce, true, "the 10 minutes found the week in force");
+    assert.equal(await sanctionedUntil(presence, "mute", "loud"), week.until);
+    assert.deepEqual((await sanctionsInForce(presence, "mute")).map((record) => record.reason), ["일주일"]);
+    await lift(presence, "mute", "loud");
+    presence.shutdown();
+  });
 });
