@@ -53,7 +53,7 @@ export class WorldState extends Schema {
   /** 0: every player hears every line; otherwise a line reaches only players this close to its speaker. */
   @type("number") hearingRadius = 0;
   /**
-   * The server's clock (ms since the Unix epoch, sub-ms) when this patch left: clients interpolate
+   * The server's wall clock (ms since the Unix epoch, sub-ms), the clock of lines' `ts`, when this patch left: clients interpolate
    * remote avatars against it, and the load test measures each patch's delay with it.
    */
   @type("float64") serverTime = 0;

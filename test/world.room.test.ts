@@ -253,9 +253,25 @@ describe("WorldRoom", function () {
       assert.ok(a.room.state.serverTime - clock >= 900, "the clock still moves");
       // Walked in steps: one move to (1, 1) from a spawn point up to 4.4 m away may be cut short by the travel allowance.
       await walkTo(a, 1, 1);
-      // The server stamps with its start time plus monotonic time (this process's: it runs here), which a step of
-      // the wall clock since the start (NTP) moves Date.now() away from.
-      assert.ok(Math.abs(performance.timeOrigin + performance.now() - a.room.state.serverTime) < 1000);
+      // The wall clock, the clock of lines' ts.
+      assert.ok(Math.abs(Date.now() - a.room.state.serverTime) < 1000);
+      await a.room.leave();
+    });
+
+    it("stamps its clock and lines' ts on one clock: a step of the wall clock leaves a line said now 0 s old", async () => {
+      const a = await world.join("시계");
+      const wall = Date.now;
+      Date.now = () => wall() - 60_000; // NTP stepping a fast clock back, in this process, which runs the server too
+      try {
+        a.room.send("chat", { text: "방금 한 말" });
+        await waitFor("the line", () => stateOf(a).chat.some((line) => line.text === "방금 한 말"));
+        await sleep(100);
+        const line = stateOf(a).chat.find((line) => line.text === "방금 한 말")!;
+        const age = a.room.state.serverTime - line.ts;
+        assert.ok(age >= 0 && age < 2000, `a line said now is ${age} ms old to the clients (an NPC's bubble shows for 7 s)`);
+      } finally {
+        Date.now = wall;
+      }
       await a.room.leave();
     });
 
