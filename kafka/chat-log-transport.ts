@@ -6,6 +6,11 @@ export interface ChatLogPublisher {
   /** Sends what is buffered; resolves when it was handed over. */
   flush(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * A player's erasure: their lines still waiting here to be stored, and the NPCs' answers to them, go; resolves once
+   * none of theirs is with the store any more. Only where lines wait in this process (the embedded indexer's queue).
+   */
+  dropWaiting?(account: string): Promise<void>;
 }
 
 /**

@@ -142,5 +142,6 @@ export function fanOut(...publishers: ChatLogPublisher[]): ChatLogPublisher {
     publish: (record) => publishers.forEach((p) => p.publish(record)),
     flush: async () => void (await Promise.all(publishers.map((p) => p.flush()))),
     stop: async () => void (await Promise.all(publishers.map((p) => p.stop()))),
+    dropWaiting: async (account) => void (await Promise.all(publishers.map((p) => p.dropWaiting?.(account)))),
   };
 }

@@ -24,12 +24,14 @@ export interface InProcessChatLogOptions {
  * A failed batch goes back to the head of the queue and is tried again, as with an uncommitted offset.
  */
 export class InProcessChatLog {
-  private readonly queue: ChatLogRecord[] = [];
+  private queue: ChatLogRecord[] = [];
   /** The batch with the consumer now: out of the queue, so the cap on the queue holds while a store waits. */
   private inFlight: ChatLogRecord[] = [];
   private consumer: StoreChatLog | undefined;
   private draining = false;
   private readonly waiters: Array<() => void> = [];
+  /** Woken as each batch with the consumer ends, stored or not. */
+  private readonly batchWaiters: Array<() => void> = [];
   private readonly maxBatch: number;
   private readonly maxQueued: number;
   private readonly droppedLines: DroppedLines;
@@ -54,6 +56,7 @@ export class InProcessChatLog {
         queueMicrotask(() => void this.drain());
       },
       flush: () => this.drained(),
+      dropWaiting: (account) => this.dropWaiting(account),
       stop: async () => {
         await withTimeout(this.drained(), this.options.stopWaitMs ?? STOP_WAIT_MS).catch(() => {}); // past it: said below
         this.droppedLines.say(this.maxQueued);
@@ -80,6 +83,23 @@ export class InProcessChatLog {
   }
 
   /**
+   * A player's erasure (server/erasure-routes.ts): their lines still queued, and the NPCs' answers to them, leave the
+   * queue; resolves once no batch with the consumer holds one of theirs (stored by then: the index's erasure, next,
+   * takes it out). An erasure while a backlog drained (Elasticsearch back after an outage) left 560 of 600 lines to be
+   * indexed after it: searchable again.
+   */
+  async dropWaiting(account: string): Promise<void> {
+    for (;;) {
+      const theirs = new Set([...this.inFlight, ...this.queue].filter((record) => record.account === account).map((record) => record.id));
+      if (theirs.size === 0) return;
+      this.queue = this.queue.filter((record) => record.account !== account && !(record.replyTo !== undefined && theirs.has(record.replyTo)));
+      // A batch the store failed comes back to the queue: looked at again.
+      if (!this.inFlight.some((record) => theirs.has(record.id) || (record.replyTo !== undefined && theirs.has(record.replyTo)))) return;
+      await new Promise<void>((resolve) => this.batchWaiters.push(resolve));
+    }
+  }
+
+  /**
    * Resolves when every record published so far has been stored: once a consumer comes, where none is yet (the
    * embedded indexer starts when Elasticsearch first answers). Those who cannot wait for ever race it with a timeout.
    */
@@ -98,11 +118,13 @@ export class InProcessChatLog {
         // here too, they grew the server's memory for as long as Elasticsearch refused lines.
         await this.consumer(this.inFlight, async () => {});
         this.inFlight = [];
+        this.batchWaiters.splice(0).forEach((wake) => wake());
       }
     } catch {
       // The consumer failed (its store is down past its own retries): keep the batch, try later.
       this.queue.unshift(...this.inFlight);
       this.inFlight = [];
+      this.batchWaiters.splice(0).forEach((wake) => wake());
       setTimeout(() => void this.drain(), 1000).unref();
     } finally {
       this.draining = false;

@@ -4,6 +4,7 @@ import type { Application, RequestHandler } from "express";
 import { z } from "zod";
 
 import { eraseAccountLines } from "../chatlog/erase-account.js";
+import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import type { Logger } from "../common/log.js";
 import { withTimeout } from "../common/with-timeout.js";
 import { ERASURES_CHANNEL } from "../rooms/erased-accounts.js";
@@ -25,7 +26,7 @@ export interface ErasureDeps {
   /** The embedded default's daily files (DATA_DIR); absent with Kafka or DATA_DIR=off. */
   archive?: Archive;
   /** This process's chat log: its lines not yet stored (indexed in-process, or sent to Kafka) go first. */
-  chatLog: { flush(): Promise<void> };
+  chatLog: Pick<ChatLogPublisher, "flush" | "dropWaiting">;
   /** With Kafka: the longest a line written now stays in its topics (null: kept for good; kafka/topic-retention.ts). */
   kafkaKeptMs?: () => Promise<number | null>;
 }
@@ -68,6 +69,9 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
     // Every room first: an answer still to come for a question of theirs is logged without it (rooms/erased-accounts.ts).
     await deps.presence().publish(ERASURES_CHANNEL, account);
     await withTimeout(deps.chatLog.flush(), FLUSH_WAIT_MS).catch(() => {}); // past the wait: erase what is stored
+    // …and what still waits (a backlog after an Elasticsearch outage) goes unstored: indexed after the erasure, it
+    // was searchable again.
+    await withTimeout(deps.chatLog.dropWaiting?.(account) ?? Promise.resolve(), FLUSH_WAIT_MS).catch(() => {});
     const npcMemories = await forgetAccount(deps.presence(), deps.npcs().map((npc) => npc.id), account);
     // The moderators' list kept the reporter's name and reason, in the presence and DATA_DIR/moderation.json.
     const openReports = await dropReportsFiledBy(deps.presence(), account);

@@ -32,6 +32,36 @@ describe("The embedded chat log's queue", () => {
     assert.deepEqual(stored, ["line-0", ...Array.from({ length: 100 }, (_, i) => `line-${901 + i}`)], "the batch in flight, then the newest hundred");
   });
 
+  it("drops an erased player's waiting lines and the NPC's answers to them, once the batch with the store that holds theirs is done", async () => {
+    const log = new InProcessChatLog({ maxBatch: 2, log: createLogger({}, "silent") });
+    let release!: () => void;
+    const stored: string[] = [];
+    let calls = 0;
+    await log.source().start(async (records) => {
+      if (calls++ === 0) await new Promise<void>((resolve) => (release = resolve)); // a slow store: a backlog builds
+      stored.push(...records.map((r) => r.id));
+      return [];
+    });
+    const of = (i: number, account: string, replyTo?: string): ChatLogRecord => ({ ...record(i), account, ...(replyTo ? { kind: "npc", replyTo } : {}) });
+    const publisher = log.publisher();
+    publisher.publish(of(0, "erased"));
+    publisher.publish(of(1, "other"));
+    await tick(); // lines 0 and 1 are with the store
+    publisher.publish(of(2, "erased"));
+    publisher.publish(of(3, "other"));
+    publisher.publish(of(4, "", "line-0")); // the NPC's answer to a line in the batch with the store
+    publisher.publish(of(5, "", "line-2"));
+    publisher.publish(of(6, "", "line-3"));
+    let dropped = false;
+    const dropping = publisher.dropWaiting!("erased").then(() => (dropped = true));
+    await tick();
+    assert.equal(dropped, false, "a line of theirs is with the store: the index's erasure must come after it is stored");
+    release();
+    await dropping;
+    await log.drained();
+    assert.deepEqual(stored, ["line-0", "line-1", "line-3", "line-6"]);
+  });
+
   it("says the lines it drops past its cap, at most every 10 s, and counts them in kobot_chat_log_dropped_total", async () => {
     const dropped = async () => ((await register.getSingleMetric("kobot_chat_log_dropped_total")?.get())?.values ?? []).reduce((sum, { value }) => sum + value, 0);
     const before = await dropped();
