@@ -3,7 +3,7 @@ import type { Client } from "@elastic/elasticsearch";
 import type { Logger } from "../common/log.js";
 import { chatIndexed, chatIndexRetries } from "../common/metrics.js";
 import type { ChatLogRecord, DeadLetter } from "../kafka/chat-log.js";
-import { CHAT_INDEX_PREFIX, documentFor, indexFor } from "./index-template.js";
+import { CHAT_INDEX_PREFIX, documentFor, indexFor, installTemplate } from "./index-template.js";
 
 export interface IndexerStats {
   indexed: number;
@@ -12,6 +12,8 @@ export interface IndexerStats {
 }
 
 const MAX_BACKOFF_MS = 5000;
+/** How long a month's index seen behind the chat alias is taken to be so (a node that went away is looked at again). */
+const ALIAS_RECHECK_MS = 60_000;
 
 /**
  * Bulk-indexes chat-log records with `_id` = the line's id, so a re-delivered line overwrites its
@@ -21,6 +23,8 @@ const MAX_BACKOFF_MS = 5000;
 export class ChatIndexer {
   readonly stats: IndexerStats = { indexed: 0, dead: 0, retries: 0 };
   private stopped = false;
+  /** Month indices seen behind the chat alias, and when (performance.now()). */
+  private readonly behindAlias = new Map<string, number>();
 
   constructor(
     private readonly es: Client,
@@ -43,7 +47,9 @@ export class ChatIndexer {
       try {
         pending = await this.bulk(pending, dead);
       } catch (error) {
-        // No answer at all: Elasticsearch down or unreachable. Keep everything and wait.
+        // No answer at all: Elasticsearch down or unreachable. Keep everything and wait; what comes back may be
+        // another node, without the template.
+        this.behindAlias.clear();
         this.log.warn("elasticsearch unavailable; retrying", { records: pending.length, attempt, error });
       }
     }
@@ -54,6 +60,7 @@ export class ChatIndexer {
 
   /** One bulk request; returns the records to try again (429 and 5xx items). */
   private async bulk(records: ChatLogRecord[], dead: DeadLetter[]): Promise<ChatLogRecord[]> {
+    await this.aliased(new Set(records.map((record) => indexFor(this.prefix, record.ts))));
     const response = await this.es.bulk({
       operations: records.flatMap((record) => [
         { index: { _index: indexFor(this.prefix, record.ts), _id: record.id } },
@@ -74,6 +81,26 @@ export class ChatIndexer {
       }
     });
     return retry;
+  }
+
+  /**
+   * Each month's index a batch goes to is behind the chat alias, or will be as the batch makes it: a node that came back
+   * without the template (replaced, its volume lost) made the month's index itself, with guessed mappings and no
+   * alias, and search and erasure, which read the alias, missed every line since (an erasure answered 0, 20 lines left).
+   */
+  private async aliased(indices: Set<string>): Promise<void> {
+    const now = performance.now();
+    for (const index of indices) {
+      if (now - (this.behindAlias.get(index) ?? -Infinity) < ALIAS_RECHECK_MS) continue;
+      if (!(await this.es.indices.existsAlias({ name: this.prefix, index }))) {
+        await installTemplate(this.es, this.prefix); // the index this batch makes follows it
+        if (await this.es.indices.exists({ index })) {
+          await this.es.indices.putAlias({ index, name: this.prefix });
+          this.log.error("a month's chat index was made without the chat template (Elasticsearch lost it): now behind the alias; reindex it, or search misses fields its guessed mappings hold otherwise", { index });
+        }
+      }
+      this.behindAlias.set(index, now);
+    }
   }
 
   stop(): void {

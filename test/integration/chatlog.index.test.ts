@@ -63,6 +63,23 @@ describe("The chat index on a real Elasticsearch node", function () {
     await es.indices.delete({ index: `${prefix}-by-hand` });
   });
 
+  it("installs the template again where Elasticsearch lost it, and puts a month's index made without it behind the alias", async () => {
+    const month = indexFor(prefix, Date.now());
+    // A node replaced, its volume lost: no template, no index. The month's index the next batch makes has the alias.
+    await es.indices.delete({ index: `${prefix}-*`, expand_wildcards: "all" });
+    await es.indices.deleteIndexTemplate({ name: prefix });
+    await indexed([line("t1", "새 노드에서 한 말", { account: "acc-t" })]);
+    assert.deepEqual(await texts({ account: "acc-t" }), ["새 노드에서 한 말"], "the account's lines found, by its keyword");
+    // The month's index made by Elasticsearch itself, with guessed mappings (a line written meanwhile by another writer).
+    await es.indices.delete({ index: month });
+    await es.indices.deleteIndexTemplate({ name: prefix });
+    await es.index({ index: month, id: "t2", document: { text: "템플릿 없이 만든 색인", ts: new Date().toISOString() }, refresh: true });
+    await indexed([line("t3", "그 뒤에 한 말")]);
+    assert.deepEqual(await texts({ q: "색인" }), ["템플릿 없이 만든 색인"], "behind the alias: found");
+    assert.ok((await es.indices.existsIndexTemplate({ name: prefix })), "the template is back");
+    await es.indices.delete({ index: month });
+  });
+
   it("installs beside a deployment whose prefix begins its own (kobot-chat, kobot-chat-staging): neither finds the other's lines", async () => {
     const staging = `${prefix}-staging`;
     await installTemplate(es, staging);
