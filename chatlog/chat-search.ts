@@ -12,18 +12,38 @@ const isIsoDate = (value: string) => {
   return date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day) && !Number.isNaN(Date.parse(value));
 };
 
-/** A point in time as an ISO date (`2026-11-25`, `2026-11-25T10:00:00Z`) or epoch milliseconds (10–14 digits). */
-const instant = z
-  .string()
-  .refine((value) => /^\d{10,14}$/.test(value) || isIsoDate(value), "an ISO date (2026-11-25, 2026-11-25T10:00:00Z) or epoch milliseconds")
-  .transform((value) => (/^\d+$/.test(value) ? Number(value) : Date.parse(value)));
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * A point in time as an ISO date (`2026-11-25`, `2026-11-25T10:00:00Z`) or epoch milliseconds (10–14 digits); a time
+ * without a zone is UTC, as a date alone is (JavaScript reads it in the server's zone: on a server in KST, 9 hours off).
+ * `to` a date alone is the end of that day: `from=D&to=D` is the day D (it was its first instant: nothing found).
+ */
+const instant = (end: "from" | "to") =>
+  z
+    .string()
+    .refine((value) => /^\d{10,14}$/.test(value) || isIsoDate(value), "an ISO date (2026-11-25, 2026-11-25T10:00:00Z) or epoch milliseconds")
+    .transform((value) => {
+      if (/^\d+$/.test(value)) return Number(value);
+      if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return Date.parse(value) + (end === "to" ? DAY_MS - 1 : 0);
+      return Date.parse(/T[\d:.]+$/.test(value) ? `${value}Z` : value);
+    });
+
+/** The most words a query may have (each one a clause). */
+const QUERY_WORDS = 10;
 
 /** Lines are stored composed (common/clean-text.ts): a query typed as separate jamo (NFD) must be too, or it finds none. */
 const composed = (text: string) => text.normalize("NFC");
 
 export const SearchParams = z
   .object({
-    q: z.string().trim().max(200).transform(composed).optional(),
+    q: z
+      .string()
+      .trim()
+      .max(200)
+      .transform(composed)
+      .refine((q) => queryWords(q).length <= QUERY_WORDS, `at most ${QUERY_WORDS} words (the words after them were left out, unsaid)`)
+      .optional(),
     room: z.string().max(64).optional(),
     /** A player's session id or name. */
     player: z.string().max(64).transform(composed).optional(),
@@ -34,8 +54,8 @@ export const SearchParams = z
     reported: z.string().max(128).transform(composed).optional(),
     /** `true`: only lines one player heard alone (an NPC that talks in private); `false`: only lines others heard. */
     private: z.enum(["true", "false"]).transform((value) => value === "true").optional(),
-    from: instant.optional(),
-    to: instant.optional(),
+    from: instant("from").optional(),
+    to: instant("to").optional(),
     size: z.coerce.number().int().min(1).max(100).default(20),
   })
   .strict()
@@ -66,7 +86,8 @@ export interface SearchResult {
 }
 
 /**
- * The words of a query: split at spaces, punctuation taken off their ends ("날씨?" is "날씨") but kept inside, where
+ * The words of a query: split at spaces, punctuation and symbols taken off their ends ("날씨?", "(날씨)", '"날씨"' are
+ * "날씨") but kept inside, where
  * the analyzer keeps it too: "3.14", "naver.com" and "10,000원" are one word of the line each, and their pieces
  * ("14", "com") begin none, so a query split there found nothing.
  */
@@ -74,19 +95,18 @@ export const queryWords = (q: string) =>
   q
     .toLowerCase()
     .split(/\s+/)
-    .map((word) => word.replace(/^[,.!?~]+|[,.!?~]+$/g, ""))
+    .map((word) => word.replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, ""))
     .filter(Boolean);
 
 /**
  * Each word of `q` must match a word of the line, as a whole word or as its beginning, since
- * Korean words carry particles: "날씨" finds "날씨가 좋다". Exact words score higher.
+ * Korean words carry particles: "날씨" finds "날씨가 좋다". Exact words score higher. A word the analyzer splits
+ * ("player-7") needs all its pieces: any one of them ("7") found lines that held nothing of the word.
  */
 export function searchQuery(params: SearchParams): Record<string, unknown> {
-  const must = queryWords(params.q ?? "")
-    .slice(0, 10)
-    .map((word) => ({
-      bool: { should: [{ match: { text: { query: word, boost: 2 } } }, { prefix: { text: { value: word } } }] },
-    }));
+  const must = queryWords(params.q ?? "").map((word) => ({
+    bool: { should: [{ match: { text: { query: word, operator: "and", boost: 2 } } }, { prefix: { text: { value: word } } }] },
+  }));
   const filter: unknown[] = [];
   if (params.room) filter.push({ term: { roomId: params.room } });
   if (params.player) filter.push({ bool: { should: [{ term: { from: params.player } }, { term: { name: params.player } }] } });

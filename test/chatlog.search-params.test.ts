@@ -12,6 +12,23 @@ describe("Chat search parameters", () => {
     }
   });
 
+  it("reads `to` a date alone as the end of that day (from=D&to=D is the day), and a time without a zone as UTC", () => {
+    const day = SearchParams.parse({ from: "2026-11-25", to: "2026-11-25" });
+    assert.deepEqual([day.from, day.to], [Date.UTC(2026, 10, 25), Date.UTC(2026, 10, 26) - 1]);
+    // JavaScript reads it in the server's zone: a server in KST moved it 9 hours.
+    assert.equal(SearchParams.parse({ to: "2026-11-25T09:00" }).to, Date.UTC(2026, 10, 25, 9));
+    assert.equal(SearchParams.parse({ to: "2026-11-25T09:00:00.5" }).to, Date.UTC(2026, 10, 25, 9, 0, 0, 500));
+    assert.equal(SearchParams.parse({ to: "2026-11-25T09:00+09:00" }).to, Date.UTC(2026, 10, 25, 0));
+  });
+
+  it("needs every piece of a word the analyzer splits (player-7: not any line with a 7), and refuses more than 10 words", () => {
+    assert.match(JSON.stringify(searchQuery(SearchParams.parse({ q: "player-7" }))), /"match":\{"text":\{"query":"player-7","operator":"and"/);
+    assert.equal(SearchParams.safeParse({ q: Array(10).fill("날씨").join(" ") }).success, true);
+    const eleven = SearchParams.safeParse({ q: `${Array(10).fill("날씨").join(" ")} 없는말` });
+    assert.equal(eleven.success, false, "the eleventh word was left out, unsaid: lines without it were found");
+    assert.match(eleven.error!.issues[0]!.message, /at most 10 words/);
+  });
+
   it("composes a query typed as separate jamo, as the lines it searches are stored", () => {
     const params = SearchParams.parse({ q: "날씨".normalize("NFD"), player: "민수".normalize("NFD") });
     assert.equal(params.q, "날씨");
@@ -28,6 +45,7 @@ describe("Chat search parameters", () => {
 
   it("splits a query at spaces, taking punctuation off words' ends but not from inside them (3.14, naver.com, 10,000원)", () => {
     assert.deepEqual(queryWords(" 날씨? 3.14  naver.com, 10,000원!! v1.2 ... "), ["날씨", "3.14", "naver.com", "10,000원", "v1.2"]);
+    assert.deepEqual(queryWords('"날씨" (날씨) 날씨: 「날씨」 ♥날씨♥'), ["날씨", "날씨", "날씨", "날씨", "날씨"]);
     assert.deepEqual(queryWords("!!!"), []);
   });
 

@@ -41,6 +41,12 @@ describe("The chat index on a real Elasticsearch node", function () {
     assert.deepEqual(await texts({ q: "naver.com" }), ["naver.com 에 가봐"]);
     assert.deepEqual(await texts({ q: "10,000원" }), ["가격은 10,000원이야"]);
     assert.deepEqual(await texts({ q: "날씨?" }), ["날씨가 좋다"]);
+    assert.deepEqual(await texts({ q: "(날씨)" }), ["날씨가 좋다"]);
+  });
+
+  it("finds a word the analyzer splits only where all its pieces are (player-7, not every line with a 7)", async () => {
+    await indexed([line("w1", "player-7 님 안녕"), line("w2", "player-12 왔다 7시에")]);
+    assert.deepEqual(await texts({ q: "player-7" }), ["player-7 님 안녕"]);
   });
 
   it("does not erase while a month of the index is closed: it says so, and erases it all once the month is open", async () => {
