@@ -86,6 +86,12 @@ describe("Behind nginx (ops/nginx, TRUST_PROXY=1)", function () {
     assert.match(log, new RegExp(`"GET /[^ "]+/${room.roomId} HTTP/1.1" 101`), "the socket's request is logged, by its path");
     assert.doesNotMatch(log, /_authToken|\?/, "no query string, so no token, in the access log");
   });
+
+  it("keeps the server's /metrics from players", async () => {
+    const http = proxied.replace("ws:", "http:");
+    for (const path of ["/metrics", "/METRICS/", "/metrics?x=1"]) assert.equal((await fetch(`${http}${path}`)).status, 404, path);
+    assert.equal((await fetch(`${http}/health/live`)).status, 200);
+  });
 });
 
 /**
