@@ -11,7 +11,13 @@ import type { WorldState } from "../rooms/world-state.js";
 const [url = "ws://localhost:2567", question = "안녕?"] = process.argv.slice(2);
 
 const room = await new Client(url).joinOrCreate<WorldState>("world", { name: "손님" });
-room.onMessage("error", (error: WorldError) => console.error(`error ${error.code}: ${error.message}`));
+room.onMessage("error", (error: WorldError) => {
+  console.error(`error ${error.code}: ${error.message}`);
+  // A fallback line still answers (npc_timeout, npc_unavailable); any other error refused the question (moderated,
+  // too_far, rate_limited …): no answer will come.
+  const answerFollows = (error.code === "npc_timeout" || error.code === "npc_unavailable") && error.text === undefined;
+  if (!answerFollows) void room.leave().then(() => process.exit(1));
+});
 
 let answered = false; // a patch after the answer must not print it again while the room is left
 room.onStateChange((state) => {

@@ -684,6 +684,14 @@ describe("examples/ask-npc.ts (the README's client)", () => {
         ),
       );
       assert.match(output, /^코봇: \S+/);
+      // A question refused gets no answer: the example says why and ends (it waited for ever).
+      const refused = await new Promise<{ code: number | null; stderr: string }>((resolve) =>
+        execFile("node_modules/.bin/tsx", ["examples/ask-npc.ts", world.url, "씨발"], { timeout: 30_000 }, (error, _stdout, stderr) =>
+          resolve({ code: error ? (error.code as number) : 0, stderr }),
+        ),
+      );
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(refused.stderr, /^error moderated: /m);
     } finally {
       await world.stop();
     }
