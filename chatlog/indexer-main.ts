@@ -2,6 +2,7 @@
  * `npm run indexer`: reads the chat-log topic and indexes every line into Elasticsearch.
  * Needs KAFKA_BROKERS and ES_URL. Run one or more: they share a consumer group.
  */
+import "../common/node-version.js"; // first: says so on an older Node
 import { Client as Elasticsearch } from "@elastic/elasticsearch";
 
 import { createLogger } from "../common/log.js";

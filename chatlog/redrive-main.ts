@@ -2,6 +2,7 @@
  * `npm run chatlog:redrive [-- --dry-run]`: sends the chat-log dead letters back to the indexers once their cause is
  * mended (redrive-dead-letters.ts), and says what it sent and what it left. Needs KAFKA_BROKERS.
  */
+import "../common/node-version.js"; // first: says so on an older Node
 import { createLogger } from "../common/log.js";
 import { createKafka } from "../kafka/kafka-client.js";
 import { ConfigError, loadConfig } from "../server/config.js";

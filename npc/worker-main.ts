@@ -2,6 +2,7 @@
  * `npm run worker`: an NPC worker on Kafka. Start as many as you like: they share one consumer
  * group, so each question is answered by one of them. Needs KAFKA_BROKERS.
  */
+import "../common/node-version.js"; // first: says so on an older Node
 import { createLogger } from "../common/log.js";
 import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaWorkerChannel } from "../kafka/kafka-transport.js";

@@ -4,6 +4,7 @@
  * set it is the server only, and NPC workers (`npm run worker`) and the chat indexer
  * (`npm run indexer`) run separately.
  */
+import "../common/node-version.js"; // first: says so on an older Node
 import { Client as Elasticsearch } from "@elastic/elasticsearch";
 
 import type { Kafka } from "kafkajs";

@@ -345,3 +345,19 @@ describe("Server start with COLYSEUS_SEAT_RESERVATION_TIME of spaces alone", () 
     }
   });
 });
+
+describe("Server started on an older Node", () => {
+  it("says it needs Node 22 and how to run it, at once (it failed later, in its NPC worker thread, naming no version)", async function () {
+    const { execFile } = await import("node:child_process");
+    const older = "/usr/bin/node"; // this machine kind's own Node 20
+    const version = await new Promise<string>((resolve) => execFile(older, ["--version"], (error, stdout) => resolve(error ? "" : stdout.trim())));
+    if (!/^v(1\d|2[01])\./.test(version)) return this.skip(); // no older Node here to run it with
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) =>
+      execFile(older, ["node_modules/.bin/tsx", "server/main.ts"], { timeout: 30_000, env: { ...process.env, PORT: "0", DATA_DIR: "off" } }, (error, _stdout, stderr) =>
+        resolve({ code: error ? (error.code as number) : 0, stderr }),
+      ),
+    );
+    assert.equal(code, 1);
+    assert.match(stderr, new RegExp(`Node 22 or newer is needed; this is Node ${version.replaceAll(".", "\\.")}\\. .*node_modules/\\.bin/node node_modules/\\.bin/tsx`));
+  });
+});
