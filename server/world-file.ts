@@ -95,7 +95,12 @@ const WorldFileSchema = z.strictObject({
 });
 
 export class WorldFileError extends Error {
-  constructor(path: string, problems: string[]) {
+  constructor(
+    path: string,
+    problems: string[],
+    /** The knowledge files the file names (once it parsed): mended, they may make the file good. */
+    readonly knowledgeFiles: string[] = [],
+  ) {
     super(`bad world file ${path}:\n  ${problems.join("\n  ")}`);
     this.name = "WorldFileError";
   }
@@ -175,7 +180,7 @@ export function loadWorldFile(
       }
     }
   });
-  if (problems.length) throw new WorldFileError(path, problems);
+  if (problems.length) throw new WorldFileError(path, problems, file.npcs.flatMap((npc) => (npc.knowledge ? [resolve(here, npc.knowledge)] : [])));
   return {
     hearing: file.hearing,
     sight: file.sight,

@@ -13,7 +13,9 @@ import { loadWorldFile, type WorldFile, WorldFileError } from "./world-file.js";
  * start (world-file.ts), and goes to `apply` whole, or not at all: an edit that fails a check, or that changes what a
  * running process cannot take (world-changes.ts), is logged with what is wrong, and the world stays as it is.
  * The file is read once more as the watch begins: an edit saved while the process started (a model loading, the
- * server id checked on Kafka: seconds) came before the watch, and would go unseen until the next.
+ * server id checked on Kafka: seconds) came before the watch, and would go unseen until the next. An edit refused for
+ * a knowledge file it names is read again when that file changes: mended, it was never taken (the world file had not
+ * changed), and the game ran another world than the file's, without a word.
  */
 export function reloadWorldOnChange(config: ServerConfig, log: Logger, apply: (world: WorldFile) => void): { close(): void } {
   const path = config.worldFile;
@@ -28,8 +30,10 @@ export function reloadWorldOnChange(config: ServerConfig, log: Logger, apply: (w
     } catch (error) {
       const problem = error instanceof WorldFileError ? error.message : String(error);
       fileReloads.inc({ file: "world", outcome: "refused" });
+      watching.watch([path, ...(error instanceof WorldFileError ? error.knowledgeFiles : [])]);
       return log.error("world file changed but not taken: the world stays as it is", { file, problem });
     }
+    watching.watch([path]);
     if (sinceStart && isDeepStrictEqual(next, taken)) return;
     const restart = changesNeedingRestart(taken, next, loaded);
     if (restart.length > 0) {
@@ -43,7 +47,7 @@ export function reloadWorldOnChange(config: ServerConfig, log: Logger, apply: (w
     fileReloads.inc({ file: "world", outcome: "taken" });
     log.info("world file reloaded", { file, npcs: next.npcs.map((npc) => npc.id), ...(sinceStart ? { savedWhileStarting: true } : {}) });
   };
-  const watching = watchFiles([path], "world file", log, changed, config.fileWatch);
+  const watching = watchFiles([path], "world file", log, (file) => changed(file), config.fileWatch);
   changed(path, true);
   return watching;
 }

@@ -45,6 +45,29 @@ describe("the world file saved while a process starts (server/world-reload.ts)",
   });
 });
 
+describe("a world edit refused for a knowledge file it names (server/world-reload.ts)", () => {
+  it("is taken once that knowledge file is mended, though the world file did not change again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "world-knowledge-"));
+    const file = join(dir, "world.json");
+    const knowledge = join(dir, "hans.jsonl");
+    writeFileSync(knowledge, '{"q":"뭐 팔아?","a":"칼과 망치를 팔지."}\n');
+    saveWorld(file, { ...AT_START, npcs: [{ ...HANS, knowledge }, HERMIT] });
+    const taken: number[] = [];
+    const watching = reloadWorldOnChange(loadConfig({ WORLD_FILE: file, FILE_SETTLE_MS: "50" }), createLogger({}, "silent"), (world) => taken.push(world.npcs[0]!.talkRadius));
+    try {
+      writeFileSync(knowledge, "{이건 JSON이 아니다\n"); // a typo saved in the knowledge file…
+      saveWorld(file, { ...AT_START, npcs: [{ ...HANS, knowledge, talkRadius: 3 }, HERMIT] }); // …and another's world edit
+      await sleep(500);
+      assert.deepEqual(taken, [], "refused: its knowledge file is bad");
+      writeFileSync(knowledge, '{"q":"뭐 팔아?","a":"칼을 팔지."}\n'); // the typo mended
+      await waitFor("the world edit taken", () => taken.length > 0, 3_000);
+      assert.deepEqual(taken, [3]);
+    } finally {
+      watching.close();
+    }
+  });
+});
+
 describe("the world file written in pieces (FILE_SETTLE_MS)", () => {
   it("waits the settle time the configuration gives: pieces 300 ms apart are taken once, whole, with 600 ms", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "world-pieces-")), "world.yaml");
