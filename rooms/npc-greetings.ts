@@ -36,7 +36,8 @@ export interface GreetingsRoom {
 export class NpcGreetings {
   private readonly visits: NpcVisits;
   private readonly gate = new GreetingGate();
-  private readonly idleTimers = new Map<string, Delayed>();
+  /** Each NPC's idle lines' timer, and its interval (ms). */
+  private readonly idleTimers = new Map<string, { timer: Delayed; everyMs: number }>();
   private readonly lastIdleLine = new Map<string, string>();
 
   /** `acquaintances`: whom NPCs with `greetingsAgain` have met (npc-acquaintances.ts). */
@@ -44,16 +45,22 @@ export class NpcGreetings {
     this.visits = new NpcVisits((npc) => room.standing(npc.id));
   }
 
-  /** An NPC as the world file has it now (at the room's creation, or after an edit): its idle lines' timer anew. */
+  /**
+   * An NPC as the world file has it now (at the room's creation, or after an edit): its idle lines' timer anew when
+   * their interval changed. Started anew at every edit, of any NPC, a world saved more often than the interval (live
+   * tuning, a tool that saves again) never let an NPC say one; the timer reads the lines as they are when it fires.
+   */
   takeNpc(npc: NpcSettings): void {
-    this.idleTimers.get(npc.id)?.clear();
+    const everyMs = npc.idleLines.length > 0 ? npc.idleEverySeconds * 1000 : 0;
+    if ((this.idleTimers.get(npc.id)?.everyMs ?? 0) === everyMs) return;
+    this.idleTimers.get(npc.id)?.timer.clear();
     this.idleTimers.delete(npc.id);
-    if (npc.idleLines.length > 0) this.idleTimers.set(npc.id, this.room.clock.setInterval(() => this.sayIdleLine(npc.id), npc.idleEverySeconds * 1000));
+    if (everyMs > 0) this.idleTimers.set(npc.id, { timer: this.room.clock.setInterval(() => this.sayIdleLine(npc.id), everyMs), everyMs });
   }
 
   /** An NPC removed from the world: one added again under its id starts afresh. */
   forgetNpc(npcId: string): void {
-    this.idleTimers.get(npcId)?.clear();
+    this.idleTimers.get(npcId)?.timer.clear();
     this.idleTimers.delete(npcId);
     this.visits.forgetNpc(npcId);
     this.gate.forget(npcId);

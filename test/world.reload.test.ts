@@ -68,6 +68,29 @@ describe("a world edit refused for a knowledge file it names (server/world-reloa
   });
 });
 
+describe("idle lines through frequent world edits (rooms/npc-greetings.ts)", function () {
+  this.timeout(30_000);
+  it("go on at their interval while other NPCs' lines are edited, or the file is saved unchanged, more often than it", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "world-idle-")), "world.json");
+    const chatty = { ...HANS, greetings: [], idleLines: ["망치 소리 좋지."], idleEverySeconds: 0.8 };
+    const at = (hermitName: string) => ({ ...AT_START, npcs: [chatty, { ...HERMIT, name: hermitName }] });
+    saveWorld(file, at("은둔자"));
+    const world = await startTestWorld({ WORLD_FILE: file, FILE_SETTLE_MS: "20" });
+    try {
+      const a = await world.join("듣는이"); // at the spawn point, within hans's talk radius
+      const idle = () => stateOf(a).chat.filter((line) => line.from === "hans" && line.text === "망치 소리 좋지.").length;
+      for (let i = 0; i < 12; i++) {
+        saveWorld(file, at(i % 3 === 2 ? `은둔자${i}` : "은둔자")); // a rename now and then, the same file otherwise
+        await sleep(300);
+      }
+      assert.ok(idle() >= 2, `${idle()} idle lines in 3.6 s at one every 0.8 s (none: each edit put the next off)`);
+      await a.room.leave();
+    } finally {
+      await world.stop();
+    }
+  });
+});
+
 describe("the world file written in pieces (FILE_SETTLE_MS)", () => {
   it("waits the settle time the configuration gives: pieces 300 ms apart are taken once, whole, with 600 ms", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "world-pieces-")), "world.yaml");
