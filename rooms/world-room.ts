@@ -66,7 +66,8 @@ const flooded = (client: Client, most: number) => ((client as unknown as { _numM
 
 
 /** To a player whose question an NPC removed from the world will not answer. */
-const npcLeft = (npcId: string, text: string): WorldError => ({ code: "unknown_npc", message: `${npcId} has left this world: it will not answer`, text, npcId });
+/** `name`: the NPC's, as players know it (its id for a message players saw was internal). */
+const npcLeft = (npcId: string, name: string, text: string): WorldError => ({ code: "unknown_npc", message: `${name} has left this world: it will not answer`, text, npcId });
 
 /** One of `lines`, said to `player`; none when there are none. */
 const lineFor = (player: Player, lines: readonly string[]) => {
@@ -291,6 +292,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    * with its brain, are told it left (`unknown_npc`).
    */
   private removeNpc(id: string): void {
+    const name = this.npcSettings.get(id)?.name ?? id;
     this.npcSettings.delete(id);
     this.state.npcs.delete(id);
     this.walkers.forget(id);
@@ -298,7 +300,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const waiting = this.turns.get(id)?.dropAll() ?? [];
     this.turns.delete(id);
     this.statuses.thinking(id, -waiting.length);
-    for (const question of waiting) this.sendError(question.client, npcLeft(id, question.line.text));
+    for (const question of waiting) this.sendError(question.client, npcLeft(id, name, question.line.text));
     this.log.info("npc left the room: removed from the world file", { npcId: id, questionsWaiting: waiting.length });
   }
 
@@ -735,6 +737,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   private async askNpc({ client, npcId, text, line, askedAt: asked, privately, account }: Question): Promise<void> {
     npcQuestions.inc({ npc: npcId });
+    const name = this.npcSettings.get(npcId)?.name ?? npcId; // for the error, if it leaves the world meanwhile
     const outcome = await this.deps.answers.ask({
       v: CONTRACT_VERSION,
       questionId: line.id,
@@ -747,7 +750,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     }, performance.now() - asked);
     if (this.disposed) return;
     this.statuses.thinking(npcId, -1);
-    if (!this.npcSettings.has(npcId)) return this.sendError(client, npcLeft(npcId, line.text)); // removed from the world meanwhile
+    if (!this.npcSettings.has(npcId)) return this.sendError(client, npcLeft(npcId, name, line.text)); // removed from the world meanwhile
     const npc = this.state.npcs.get(npcId);
     const { text: answer, fallback, blocked, info: answered } = npcReply(outcome, line.name, this.deps.moderator);
     if (blocked) chatModerated.inc({ side: "output" });
