@@ -33,6 +33,7 @@ public static class NetworkCheck
             { "own-leave-4000", OwnLeave4000 },
             { "chat-counted-as-the-server-counts", ChatCountedAsTheServerCounts },
             { "dropped-keeps-the-line", DroppedKeepsTheLine },
+            { "retries-within-the-place-kept", RetriesWithinThePlaceKept },
         };
         Action run;
         if (args.Length != 1 || !cases.TryGetValue(args[0], out run))
@@ -249,6 +250,26 @@ public static class NetworkCheck
         Expect(room, ui.input.interactable, "the box is on once back");
         Enter(ui, "@코봇 안녕");
         Expect(room, Count(room, "Send chat") == 1 && ui.input.text == "", "sent once back");
+    }
+
+    /// <summary>
+    /// The SDK's own retries end within the 20 s the server keeps a dropped player's place (its default 15 took ~56 s),
+    /// and the last one still starts inside it.
+    /// </summary>
+    private static void RetriesWithinThePlaceKept()
+    {
+        var network = Network();
+        var room = Join(network);
+        var reconnection = room.Reconnection;
+        int waited = 0;
+        for (int retry = 1; retry <= reconnection.MaxRetries; retry++)
+        {
+            waited += Math.Min(reconnection.MaxDelay, Math.Max(reconnection.MinDelay, reconnection.Backoff(retry, reconnection.Delay)));
+        }
+        var kept = WorldProtocol.ReconnectSeconds * 1000;
+        Expect(room, waited <= kept, "the retries' waits fit in the place kept (" + reconnection.MaxRetries + " retries, " + waited + " ms of " + kept + ")");
+        var oneMore = waited + Math.Min(reconnection.MaxDelay, Math.Max(reconnection.MinDelay, reconnection.Backoff(reconnection.MaxRetries + 1, reconnection.Delay)));
+        Expect(room, oneMore > kept, "as many as fit: one more would start after it (" + oneMore + " ms)");
     }
 
     private static ChatUI ChatUIInRoom()

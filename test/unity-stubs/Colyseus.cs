@@ -59,9 +59,16 @@ namespace Colyseus
         public HttpException(int statusCode, string message) : base(message) { StatusCode = statusCode; }
     }
 
+    /// <summary>As the SDK's (Room.cs at 57caf0e): its retries, their delays and its backoff.</summary>
     public class ReconnectionOptions
     {
         public bool Enabled = true;
+        public int MaxRetries = 15;
+        public int MinDelay = 100;
+        public int MaxDelay = 5000;
+        public int Delay = 100;
+        public Func<int, int, int> Backoff = ExponentialBackoff;
+        public static int ExponentialBackoff(int attempt, int delay) { return (int)Math.Floor(Math.Pow(2, attempt) * delay); }
     }
 
     public class Room<T> where T : Schema.Schema

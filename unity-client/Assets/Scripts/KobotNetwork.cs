@@ -182,6 +182,9 @@ namespace Kobot
                 return;
             }
             Room = room;
+            // As many of the SDK's retries as fit in the time the server keeps our place: its 15 went on for ~56 s at
+            // the address of a server that had crashed before OnLeft joined another.
+            room.Reconnection.MaxRetries = RetriesWithin(WorldProtocol.ReconnectSeconds * 1000, room.Reconnection);
             dropped = false;
             mySessions.Add(room.SessionId);
             chatUI.ShowInRoom(true);
@@ -225,6 +228,19 @@ namespace Kobot
             if (leaving || room != Room) return; // left before its state came
             Rebuild(room);
             chatUI.ShowStatus("접속 중");
+        }
+
+        /// <summary>How many of the SDK's retries, at its delays (retry n waits its backoff of n, within its bounds), fit in <paramref name="ms"/>.</summary>
+        public static int RetriesWithin(int ms, ReconnectionOptions reconnection)
+        {
+            var waited = 0;
+            var retries = 0;
+            for (; retries < 100; retries++)
+            {
+                waited += System.Math.Min(reconnection.MaxDelay, System.Math.Max(reconnection.MinDelay, reconnection.Backoff(retries + 1, reconnection.Delay)));
+                if (waited > ms) break;
+            }
+            return System.Math.Max(1, retries);
         }
 
         /// <summary>
