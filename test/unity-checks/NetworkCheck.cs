@@ -229,6 +229,10 @@ public static class NetworkCheck
         Expect(ui.error.text == ErrorWords.For(new WorldError { code = "chat_too_long" }, null), "said too long", "error: " + ui.error.text);
         Enter(ui, "안녕 😀\uD83D");
         Expect(room, room.Texts.Count == 2 && room.Texts[1] == "안녕 😀" && ui.input.text == "", "half an emoji left out, the rest sent");
+        // Typed as jamo (macOS, iOS): 150 syllables are 450 code points, which the server composes into its 150.
+        var jamo = new string('한', 150).Normalize(System.Text.NormalizationForm.FormD);
+        Enter(ui, jamo);
+        Expect(room, room.Texts.Count == 3 && ui.input.text == "", "150 syllables typed as jamo sent (" + jamo.Length + " code points)");
     }
 
     /// <summary>

@@ -73,9 +73,10 @@ export class ChatPanel {
     this.renderNpcs();
     // Not to everyone instead: a line meant for an NPC, in private perhaps, would be said to the whole room.
     if (this.gone) return this.showNotice(npcGoneWords(this.gone.name), "npc_gone");
-    // Counted as the server counts, in characters: the box's maxlength counted UTF-16 units (100 emoji were its 200) and
-    // cut a long paste without a word. The line stays in the box to be shortened.
-    if ([...text].length > CHAT_MAX_CHARS) return this.showNotice(errorWords({ code: "chat_too_long", message: "" }, () => undefined), "chat_too_long");
+    // Counted as the server counts, in characters once composed: the box's maxlength counted UTF-16 units (100 emoji were
+    // its 200) and cut a long paste without a word, and Hangul typed as jamo (macOS, iOS) is 3 code points a syllable.
+    // The line stays in the box to be shortened.
+    if ([...text.normalize("NFC")].length > CHAT_MAX_CHARS) return this.showNotice(errorWords({ code: "chat_too_long", message: "" }, () => undefined), "chat_too_long");
     const message: ChatPayload = this.toNpc.value ? { text, to: this.toNpc.value } : { text };
     room.send("chat", message);
     this.text.value = "";

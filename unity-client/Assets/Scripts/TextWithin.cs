@@ -16,9 +16,20 @@ namespace Kobot
             return text.Substring(0, end) + "…";
         }
 
-        /// <summary>Characters as the server counts them: an emoji (two UTF-16 units) is one.</summary>
+        /// <summary>
+        /// Characters as the server counts them, composed first (NFC: macOS and iOS may send 한 as its three jamo, and
+        /// 150 of them, which the server takes, were refused here as 450): an emoji (two UTF-16 units) is one.
+        /// </summary>
         public static int Characters(string text)
         {
+            try
+            {
+                text = text.Normalize(System.Text.NormalizationForm.FormC);
+            }
+            catch (System.Exception)
+            {
+                // A player without the normalization tables: counted as typed, the server counts no more than that.
+            }
             var count = 0;
             for (var i = 0; i < text.Length; i++) if (!char.IsLowSurrogate(text[i]) || i == 0 || !char.IsHighSurrogate(text[i - 1])) count++;
             return count;
