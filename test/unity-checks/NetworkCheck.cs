@@ -34,6 +34,7 @@ public static class NetworkCheck
             { "chat-counted-as-the-server-counts", ChatCountedAsTheServerCounts },
             { "dropped-keeps-the-line", DroppedKeepsTheLine },
             { "retries-within-the-place-kept", RetriesWithinThePlaceKept },
+            { "stops-where-it-stopped", StopsWhereItStopped },
         };
         Action run;
         if (args.Length != 1 || !cases.TryGetValue(args[0], out run))
@@ -274,6 +275,62 @@ public static class NetworkCheck
         Expect(room, waited <= kept, "the retries' waits fit in the place kept (" + reconnection.MaxRetries + " retries, " + waited + " ms of " + kept + ")");
         var oneMore = waited + Math.Min(reconnection.MaxDelay, Math.Max(reconnection.MinDelay, reconnection.Backoff(reconnection.MaxRetries + 1, reconnection.Delay)));
         Expect(room, oneMore > kept, "as many as fit: one more would start after it (" + oneMore + " ms)");
+    }
+
+    /// <summary>
+    /// The avatar walks right for 1 s and stops, over a network of 25 ms each way and patches 20 times a second: it
+    /// stands where it stopped, though the server's positions of the moves before the stop come in after it (it was put
+    /// back to them, up to a metre, then forward again); standing, a position the server gives later is taken.
+    /// </summary>
+    private static void StopsWhereItStopped()
+    {
+        var network = Network();
+        var room = Join(network);
+        room.ReceiveFirstState();
+        var avatar = new LocalAvatar();
+        avatar.Init(network, "민수", 0, 0);
+        avatar.ServerPosition(new Vector3(0, 0, 0));
+        const double oneWay = 0.025, patchEvery = 0.05, dt = 1.0 / 60;
+        double serverX = 0, nextPatch = patchEvery, stoppedAt = double.NaN, mostBack = 0;
+        var moves = new List<KeyValuePair<double, double>>(); // (when it reaches the server, x)
+        var patches = new List<KeyValuePair<double, double>>(); // (when it reaches the client, x)
+        int seen = 0;
+        for (int frame = 0; frame < 90; frame++)
+        {
+            double now = frame * dt;
+            Time.time = (float)now;
+            Time.deltaTime = (float)dt;
+            Input.Horizontal = now < 1.0 ? 1f : 0f;
+            foreach (var move in moves.FindAll(m => m.Key <= now)) serverX = move.Value;
+            moves.RemoveAll(m => m.Key <= now);
+            for (; nextPatch <= now; nextPatch += patchEvery) patches.Add(new KeyValuePair<double, double>(nextPatch + oneWay, serverX));
+            foreach (var patch in patches.FindAll(p => p.Key <= now)) avatar.ServerPosition(new Vector3((float)patch.Value, 0, 0));
+            patches.RemoveAll(p => p.Key <= now);
+            Message(avatar, "Update");
+            for (; seen < room.Sent.Count; seen++)
+            {
+                if (room.Sent[seen].Key != "move") continue;
+                var move = (Dictionary<string, object>)room.Sent[seen].Value;
+                moves.Add(new KeyValuePair<double, double>(now + oneWay, (float)move["x"]));
+                if ((string)move["anim"] == "idle") stoppedAt = avatar.transform.position.x;
+            }
+            if (!double.IsNaN(stoppedAt)) mostBack = Math.Max(mostBack, Math.Abs(stoppedAt - avatar.transform.position.x));
+        }
+        Expect(!double.IsNaN(stoppedAt) && stoppedAt > 5, "walked, then stopped", "stopped at " + stoppedAt);
+        Expect(mostBack < 0.01, "stands where it stopped", "moved " + mostBack.ToString("0.00") + " m after stopping");
+
+        // Standing, a position the server gives later (it clamped a move, or put the avatar elsewhere) is taken.
+        avatar.ServerPosition(new Vector3(3, 0, 0));
+        Input.Horizontal = 0f;
+        for (int frame = 90; frame < 160; frame++)
+        {
+            Time.time = (float)(frame * dt);
+            Message(avatar, "Update");
+        }
+        Expect(Math.Abs(avatar.transform.position.x - 3) < 0.01, "the server's later position taken", "x " + avatar.transform.position.x);
+        Input.Horizontal = 0f;
+        Time.time = 0f;
+        Time.deltaTime = 0f;
     }
 
     private static ChatUI ChatUIInRoom()

@@ -112,6 +112,7 @@ namespace Colyseus
         public Task Send(string type, object message)
         {
             Did("Send " + type);
+            Sent.Add(new KeyValuePair<string, object>(type, message));
             var fields = message as Dictionary<string, object>;
             object text;
             if (fields == null || !fields.TryGetValue("text", out text)) return Task.CompletedTask;
@@ -127,6 +128,8 @@ namespace Colyseus
             return Task.CompletedTask;
         }
         public readonly List<string> Texts = new List<string>();
+        /// <summary>Each message sent, by its type.</summary>
+        public readonly List<KeyValuePair<string, object>> Sent = new List<KeyValuePair<string, object>>();
         public Action OnMessage<MessageType>(string type, Action<MessageType> handler) { Did("OnMessage " + type); return () => { }; }
 
         // Not in the SDK: what a check sees of the room and does to it, as its server would.

@@ -13,7 +13,7 @@ namespace UnityEngine
     public class Component : Object
     {
         public GameObject gameObject { get { return null; } }
-        public Transform transform { get { return null; } }
+        private Transform t; public Transform transform { get { if (t == null) t = (this as Transform) ?? new Transform(); return t; } }
     }
     public class Behaviour : Component { public bool enabled; }
     public class MonoBehaviour : Behaviour
@@ -98,10 +98,11 @@ namespace UnityEngine
         public float x, y, z;
         public Vector3(float x, float y, float z) { this.x = x; this.y = y; this.z = z; }
         public float sqrMagnitude { get { return x * x + y * y + z * z; } }
-        public Vector3 normalized { get { return this; } }
-        public static Vector3 Lerp(Vector3 a, Vector3 b, float t) { return a; }
-        public static Vector3 operator +(Vector3 a, Vector3 b) { return a; }
-        public static Vector3 operator *(Vector3 a, float d) { return a; }
+        public Vector3 normalized { get { var m = (float)Math.Sqrt(sqrMagnitude); return m > 0 ? new Vector3(x / m, y / m, z / m) : this; } }
+        public static Vector3 Lerp(Vector3 a, Vector3 b, float t) { return new Vector3(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t, a.z + (b.z - a.z) * t); }
+        public static Vector3 operator +(Vector3 a, Vector3 b) { return new Vector3(a.x + b.x, a.y + b.y, a.z + b.z); }
+        public static Vector3 operator -(Vector3 a, Vector3 b) { return new Vector3(a.x - b.x, a.y - b.y, a.z - b.z); }
+        public static Vector3 operator *(Vector3 a, float d) { return new Vector3(a.x * d, a.y * d, a.z * d); }
     }
     public struct Quaternion
     {
@@ -117,14 +118,16 @@ namespace UnityEngine
     }
     public static class Time
     {
-        public static float deltaTime { get { return 0f; } }
-        public static float time { get { return 0f; } }
+        public static float deltaTime { get; set; }
+        public static float time { get; set; }
         public static float realtimeSinceStartup { get { return (float)StandInFrames.now; } }
     }
     public enum KeyCode { Return = 13, KeypadEnter = 271 }
     public static class Input
     {
-        public static float GetAxisRaw(string axisName) { return 0f; }
+        /// <summary>Set by a check: the keys held.</summary>
+        public static float Horizontal, Vertical;
+        public static float GetAxisRaw(string axisName) { return axisName == "Horizontal" ? Horizontal : Vertical; }
         /// <summary>Set by a check to hold Enter down.</summary>
         public static bool ReturnHeld;
         public static bool GetKey(KeyCode key) { return ReturnHeld && key == KeyCode.Return; }

@@ -17,10 +17,16 @@ namespace Kobot
         /// <summary>Optional: the same for the sight radius, beyond which players are not sent (hidden when all are in sight).</summary>
         public Transform sightRing;
 
+        /// <summary>How long a stop waits for the server to have the avatar where it stopped, before taking the server's word.</summary>
+        private const float EchoWaitSeconds = 1f;
+
         private KobotNetwork network;
         private float lastSent;
         private bool moving;
         private Vector3? serverPosition;
+        /// <summary>Where the avatar stopped, and when, until the server has it there too.</summary>
+        private Vector3? stoppedAt;
+        private float stoppedTime;
 
         public void Init(KobotNetwork owner, string playerName, double hearingRadius, double sightRadius)
         {
@@ -58,11 +64,17 @@ namespace Kobot
             var input = typing ? new Vector3(0f, 0f, 0f) : new Vector3(Input.GetAxisRaw("Horizontal"), 0f, Input.GetAxisRaw("Vertical"));
             if (input.sqrMagnitude < 0.01f)
             {
-                if (moving) network.SendMove(transform.position, transform.eulerAngles.y, "idle");
-                else if (serverPosition.HasValue) transform.position = serverPosition.Value;
+                if (moving)
+                {
+                    network.SendMove(transform.position, transform.eulerAngles.y, "idle");
+                    stoppedAt = transform.position;
+                    stoppedTime = Time.time;
+                }
+                else if (serverPosition.HasValue && !AwaitingEcho()) transform.position = serverPosition.Value;
                 moving = false;
                 return;
             }
+            stoppedAt = null;
             var direction = input.normalized;
             var next = transform.position + direction * speed * Time.deltaTime;
             next.x = Mathf.Clamp(next.x, WorldProtocol.MinX, WorldProtocol.MaxX);
@@ -77,6 +89,19 @@ namespace Kobot
                 lastSent = Time.time;
                 network.SendMove(transform.position, transform.eulerAngles.y, "walk");
             }
+        }
+
+        /// <summary>
+        /// Whether the server's position is still one from before the stop: the patches in flight (a round trip and a
+        /// patch interval) put the avatar back up to a metre each time it stopped, then forward again. A position the
+        /// server changed (clamped to the bounds or to a walking pace) is taken once the wait is over.
+        /// </summary>
+        private bool AwaitingEcho()
+        {
+            if (!stoppedAt.HasValue) return false;
+            var offset = serverPosition.Value - stoppedAt.Value;
+            if (offset.sqrMagnitude < 0.0001f || Time.time - stoppedTime >= EchoWaitSeconds) stoppedAt = null;
+            return stoppedAt.HasValue;
         }
     }
 }
