@@ -8,18 +8,25 @@ import type { PlayerAllowances } from "./player-allowances.js";
  * starts afresh, unless players sign in: the room then keys a leaver by their account (`account <id>`, no name).
  * Shared by the process's rooms.
  */
+/** Leavers remembered at most: past them the oldest go (a slow refill keeps each for days). */
+const MOST_REMEMBERED = 100_000;
+
 export class DepartedAllowances {
   /** Map order is leave order: the oldest come first, and go first. */
   private readonly left = new Map<string, { allowances: PlayerAllowances; leftAt: number }>();
 
   /** `keepMs`: how long the slowest bucket takes to refill from empty (PlayerAllowances.refillMs). */
-  constructor(private readonly keepMs: number) {}
+  constructor(
+    private readonly keepMs: number,
+    private readonly most = MOST_REMEMBERED,
+  ) {}
 
   remember(address: string, name: string, allowances: PlayerAllowances, now = performance.now()): void {
     this.forgetRefilled(now);
     const key = keyOf(address, name);
     this.left.delete(key);
     this.left.set(key, { allowances, leftAt: now });
+    if (this.left.size > this.most) this.left.delete(this.left.keys().next().value!);
   }
 
   /** The allowances this name left from this address with, still refilling, handed over once; undefined when none. */

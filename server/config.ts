@@ -120,14 +120,14 @@ export const ENV_SCHEMA = z.object({
   FILE_SETTLE_MS: int(10, 60_000).default(DEFAULT_SETTLE_MS),
   NPC_TIMEOUT_MS: int(100, 600_000).default(DEFAULT_WORLD_SETTINGS.questionTimeoutMs),
   CHAT_BURST: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.chatRate.burst),
-  CHAT_LINES_PER_SECOND: z.coerce.number().positive().max(1000).default(DEFAULT_WORLD_SETTINGS.chatRate.perSecond),
+  CHAT_LINES_PER_SECOND: z.coerce.number().min(0.001, "at least 0.001 (one every 17 minutes): a smaller rate never refills").max(1000).default(DEFAULT_WORLD_SETTINGS.chatRate.perSecond),
   /** Players' worth of lines the players of one client address may say between them in a room (0: no such cap). */
   CHAT_ADDRESS_SHARE: int(0, 1000).default(DEFAULT_WORLD_SETTINGS.chatAddressShare),
   /** Distinct players whose reports of one player within 10 minutes mute that player by themselves (0: off). */
   REPORTS_TO_MUTE: int(0, 1000).default(DEFAULT_WORLD_SETTINGS.reportsToMute.reporters),
   REPORT_MUTE_MINUTES: int(1, 7 * 24 * 60).default(DEFAULT_WORLD_SETTINGS.reportsToMute.muteMinutes),
   QUESTION_BURST: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.questionRate.burst),
-  QUESTIONS_PER_SECOND: z.coerce.number().positive().max(1000).default(DEFAULT_WORLD_SETTINGS.questionRate.perSecond),
+  QUESTIONS_PER_SECOND: z.coerce.number().min(0.001, "at least 0.001 (one every 17 minutes): a smaller rate never refills").max(1000).default(DEFAULT_WORLD_SETTINGS.questionRate.perSecond),
   NPC_QUEUE_MAX: int(1, 100_000).default(DEFAULT_WORLD_SETTINGS.npcQueue.capacity),
   /** Whose turns an NPC's queue takes round-robin: client addresses' (players of one share a turn) or players'. */
   NPC_TURNS_BY: z.enum(["address", "player"]).default(DEFAULT_WORLD_SETTINGS.npcQueue.turnsBy),

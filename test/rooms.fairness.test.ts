@@ -50,6 +50,12 @@ describe("fair turns: pieces", () => {
     assert.equal(departed.takeBack("10.0.0.1", "민수", 5000), undefined, "refilled by now: forgotten");
     assert.equal(departed.size, 1);
     assert.equal(PlayerAllowances.refillMs({ chatRate: { burst: 8, perSecond: 2 }, questionRate: { burst: 5, perSecond: 1 } }), 5000);
+    // A slow refill keeps each leaver for days: past its most, the oldest go.
+    const few = new DepartedAllowances(1e9, 3);
+    for (const [i, name] of ["가", "나", "다", "라"].entries()) few.remember("10.0.0.1", name, spent, i);
+    assert.equal(few.size, 3);
+    assert.equal(few.takeBack("10.0.0.1", "가", 10), undefined, "the oldest went");
+    assert.equal(few.takeBack("10.0.0.1", "라", 10), spent);
   });
 
   it("a fair queue serves keys round-robin, each in order, bounded, and drops a key's items", () => {

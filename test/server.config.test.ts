@@ -98,6 +98,10 @@ describe("Server configuration from the environment", () => {
     assert.throws(() => loadConfig({ HOST: " 127.0.0.1" }), /HOST=" 127.0.0.1": an address or host name/);
     // Colyseus's own: "15s" failed every join while /health said ok.
     assert.throws(() => loadConfig({ COLYSEUS_SEAT_RESERVATION_TIME: "15s" }), /COLYSEUS_SEAT_RESERVATION_TIME="15s"/);
+    // A rate that never refills: "say it again in Infinity s", and leavers remembered for ever.
+    assert.throws(() => loadConfig({ CHAT_LINES_PER_SECOND: "1e-320" }), /CHAT_LINES_PER_SECOND="1e-320": at least 0.001/);
+    assert.throws(() => loadConfig({ QUESTIONS_PER_SECOND: "0.0001" }), /QUESTIONS_PER_SECOND="0.0001": at least 0.001/);
+    assert.equal(loadConfig({ QUESTIONS_PER_SECOND: "0.001" }).world.questionRate.perSecond, 0.001);
     assert.equal(loadConfig({ COLYSEUS_SEAT_RESERVATION_TIME: "7.5" }).seatReservationMs, 7_500, "as Colyseus reads it");
     assert.throws(() => loadConfig({ CHAT_LOG_TOPIC: ".." }), /CHAT_LOG_TOPIC="..": not '.' or '..'/);
     assert.throws(() => loadConfig({ NPC_ID: "Ko Bot" }), /NPC_ID="Ko Bot": lower-case letters/);
