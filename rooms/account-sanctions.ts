@@ -73,8 +73,16 @@ async function alone<T>(presence: Presence, key: string, work: () => Promise<T>)
   }
 }
 
-/** Sets again a sanction recorded before (a restart of the embedded default): its key for the time it has left. */
-export async function restore(presence: Presence, sanction: Sanction, { account, ...record }: SanctionRecord): Promise<void> {
+/** The longest a sanction lasts (the moderators' routes, REPORT_MUTE_MINUTES). */
+export const LONGEST_SANCTION_MS = 7 * 24 * 3600_000;
+
+/**
+ * Sets again a sanction recorded before (a restart of the embedded default): its key for the time it has left, a week
+ * at most. More (a file edited by hand, a clock stepped back between save and start) went past the 24.8 days a
+ * timer of the in-process presence can hold, which fired at once: the ban was lifted as the server started.
+ */
+export async function restore(presence: Presence, sanction: Sanction, { account, ...kept }: SanctionRecord): Promise<void> {
+  const record = { ...kept, until: Math.min(kept.until, Date.now() + LONGEST_SANCTION_MS) };
   const left = record.until - Date.now();
   if (left <= 0) return;
   await presence.setex(keyOf(sanction, account), String(record.until), Math.ceil(left / 1000));

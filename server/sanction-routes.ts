@@ -4,11 +4,11 @@ import { z } from "zod";
 
 import type { Logger } from "../common/log.js";
 import { sanctionsImposed } from "../common/metrics.js";
-import { impose, lift, type Sanction, sanctionsInForce } from "../rooms/account-sanctions.js";
+import { impose, lift, LONGEST_SANCTION_MS, type Sanction, sanctionsInForce } from "../rooms/account-sanctions.js";
 import { kick } from "../rooms/player-kicks.js";
 import { bodyOr400, jsonText } from "./json-body.js";
 
-const WEEK_MINUTES = 7 * 24 * 60;
+const WEEK_MINUTES = LONGEST_SANCTION_MS / 60_000;
 
 const SanctionRequest = z
   .object({

@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { matchMaker } from "@colyseus/core";
 import { SignJWT } from "jose";
 
-import { impose, lift, sanctionedUntil, sanctionsInForce } from "../rooms/account-sanctions.js";
+import { impose, lift, LONGEST_SANCTION_MS, sanctionedUntil, sanctionsInForce } from "../rooms/account-sanctions.js";
 import { fileReport, listReports } from "../rooms/player-reports.js";
 import { ConfigError } from "../server/config.js";
 import { LOCK_STALE_MS } from "../server/file-lock.js";
@@ -64,6 +64,19 @@ describe("the embedded default's moderation file (server/moderation-file.ts)", (
     await waitFor("the mute in the file", () => { try { return written().mute.some((m) => m.account === "loud"); } catch { return false; } });
     await lift(presence, "mute", "loud");
     await waitFor("the lifted mute gone from the file", () => written().mute.length === 0);
+    await kept.stop();
+  });
+
+  it("sets again a ban kept longer than a week (a file edited by hand, a clock stepped back) for a week, not lifted at once", async () => {
+    const file = fileIn();
+    const until = Date.now() + 30 * 24 * 3600_000; // past the 24.8 days an in-process timer holds: it fired at once
+    writeFileSync(file, JSON.stringify({ v: 1, mute: [], ban: [{ account: "long", since: Date.now(), until }], reports: {} }));
+    const kept = await keepModeration(file, quiet);
+    await sleep(50);
+    const banned = await sanctionedUntil(kept.presence, "ban", "long");
+    assert.ok(banned !== undefined && Math.abs(banned - (Date.now() + LONGEST_SANCTION_MS)) < 5000, `banned until ${banned}`);
+    assert.deepEqual((await sanctionsInForce(kept.presence, "ban")).map((ban) => ban.until), [banned], "listed as it stands");
+    await lift(kept.presence, "ban", "long");
     await kept.stop();
   });
 
