@@ -6,13 +6,13 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
-
+import { argsOr } from "../common/cli-args.js";
 import { percentile, printTable, round } from "../bench/stats.js";
 import { freePort, type Service, startService } from "../test/helpers/processes.js";
 import { runLoadTest } from "./load-test.js";
 
-const { values } = parseArgs({
+const USAGE = "usage: npm run loadtest -- [--url ws://127.0.0.1:PORT] [--bots 200] [--rooms 10] [--duration 60] [--ask-rate 1] [--chat-rate 0.5] [--processes 2] [--out FILE]";
+const { values } = argsOr(USAGE, {
   options: {
     url: { type: "string" },
     bots: { type: "string", default: "200" },

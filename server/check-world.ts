@@ -6,13 +6,13 @@
  * 2: good, but what it changes from --live needs a restart of the servers and workers (server/world-changes.ts).
  * MODEL_DIR and MODERATION_WORDS are read as the server reads them.
  */
-import { parseArgs } from "node:util";
-
+import { argsOr } from "../common/cli-args.js";
 import { ConfigError, DEFAULT_WORLD_FILE, loadConfig } from "./config.js";
 import { changesNeedingRestart } from "./world-changes.js";
 import { loadWorldFile, type WorldFile, WorldFileError } from "./world-file.js";
 
-const { values, positionals } = parseArgs({ options: { live: { type: "string" } }, allowPositionals: true });
+const USAGE = "usage: npm run check:world -- [world file] [--live <the file as servers run it now>]";
+const { values, positionals } = argsOr(USAGE, { options: { live: { type: "string" } }, allowPositionals: true });
 // Empty, or spaces alone, is unset, as the server reads it (config.ts); else as written ("village.yaml " is no file there).
 const named = process.env.WORLD_FILE?.trim() ? process.env.WORLD_FILE : undefined;
 const fromEnv = named === "off" ? undefined : named;

@@ -3,13 +3,12 @@
  * players (the browser client reads it from `#token=…`), and for bots. A real game signs tokens in its own login.
  *   AUTH_SECRET=… npm run token -- --account player-1 [--name 영희] [--hours 1] [--issuer …] [--audience …]
  */
-import { parseArgs } from "node:util";
-
+import { argsOr } from "../common/cli-args.js";
 import { signToken } from "./player-accounts.js";
 
 const USAGE = "usage: AUTH_SECRET=… npm run token -- --account ID [--name NAME] [--hours H] [--issuer ISS] [--audience AUD]";
 
-const { values } = parseArgs({
+const { values } = argsOr(USAGE, {
   options: {
     account: { type: "string" },
     name: { type: "string" },
@@ -21,8 +20,17 @@ const { values } = parseArgs({
 const secret = process.env.AUTH_SECRET;
 const hours = Number(values.hours);
 // A minute to a year: Infinity and 1e21 passed "> 0" and then failed in the signing with a stack trace.
-if (!secret || !values.account || !(hours >= 1 / 60 && hours <= 8760)) {
-  console.error(`${!secret ? "AUTH_SECRET is not set" : !values.account ? "--account is missing" : "--hours must be a number from 1/60 (a minute) to 8760 (a year)"}\n${USAGE}`);
+const problem = !secret
+  ? "AUTH_SECRET is not set"
+  : [...secret].length < 32 // the server's rule (config.ts): a token signed with less is one no server takes
+    ? "AUTH_SECRET must have at least 32 characters, as the server's"
+    : !values.account
+      ? "--account is missing"
+      : !(hours >= 1 / 60 && hours <= 8760)
+        ? "--hours must be a number from 0.017 (a minute) to 8760 (a year)"
+        : undefined;
+if (problem) {
+  console.error(`${problem}\n${USAGE}`);
   process.exit(2);
 }
-console.log(await signToken(secret, { account: values.account, name: values.name, hours, issuer: values.issuer, audience: values.audience }));
+console.log(await signToken(secret!, { account: values.account!, name: values.name, hours, issuer: values.issuer, audience: values.audience }));

@@ -89,7 +89,19 @@ describe("players' accounts from signed tokens (server/player-accounts.ts)", () 
         env: { ...process.env, AUTH_SECRET: SECRET },
       }).catch((error: { code: number; stderr: string }) => error);
       assert.equal((refused as { code?: number }).code, 2, hours);
-      assert.match((refused as { stderr: string }).stderr, /--hours must be a number from 1\/60/);
+      assert.match((refused as { stderr: string }).stderr, /--hours must be a number from 0\.017 \(a minute\)/);
+    }
+    // A secret the server refuses (under 32 characters), and a mistyped option: said with the usage, no stack.
+    for (const [args, secret, said] of [
+      [["--account", "cli-1"], "short", /AUTH_SECRET must have at least 32 characters/],
+      [["--acount", "cli-1"], SECRET, /^Unknown option '--acount'\nusage: /],
+    ] as const) {
+      const refused = (await promisify(execFile)("node_modules/.bin/tsx", ["server/sign-token.ts", ...args], { env: { ...process.env, AUTH_SECRET: secret } }).catch(
+        (error: { code: number; stderr: string }) => error,
+      )) as { code?: number; stderr: string };
+      assert.equal(refused.code, 2, args.join(" "));
+      assert.match(refused.stderr, said);
+      assert.doesNotMatch(refused.stderr, /^\s+at /m);
     }
     const quarter = await signToken(SECRET, { account: "q", hours: 0.25 });
     const { exp, iat } = JSON.parse(Buffer.from(quarter.split(".")[1]!, "base64url").toString()) as { exp: number; iat: number };
