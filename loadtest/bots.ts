@@ -245,7 +245,8 @@ async function inTurn<T>(join: () => Promise<T>): Promise<T> {
 /** Why a join failed, short: the server's code and words (a full room), or the SDK's ("fetch failed": no server there). */
 function joinFailure(error: unknown): string {
   const { code, message } = error as { code?: unknown; message?: string };
-  const words = (message || String(error)).slice(0, 80);
+  // Its first line whole (the server's words end with what to do: "… (Authorization: Bearer, AUTH_SECRET)").
+  const words = (message || String(error)).split("\n")[0]!.slice(0, 200);
   return code === undefined ? words : `${String(code)} ${words}`;
 }
 

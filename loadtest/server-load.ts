@@ -27,7 +27,13 @@ async function scrape(url: string): Promise<{ cpuSeconds: number; loopP99Seconds
   try {
     // A server run with METRICS_TOKEN answers only with it: the load test reads the same variable.
     const token = process.env.METRICS_TOKEN;
-    const text = await (await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {})).text();
+    const response = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    if (response.status === 401) {
+      // Else the report's server line left out without a word.
+      console.error(`${url} answered 401: the server runs with METRICS_TOKEN; set it here too for its CPU in the report`);
+      return undefined;
+    }
+    const text = await response.text();
     const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(text)?.[1]);
     const sample = {
       cpuSeconds: value("process_cpu_seconds_total"),
