@@ -14,17 +14,22 @@ const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
 };
 
 /**
- * kafkajs's log entries through our structured logger. A group rebalancing (a worker joined or left: routine
- * scaling) is reported by kafkajs as an error of the heartbeat, which would wake whoever watches error logs.
+ * Errors kafkajs logs as it meets them, that it (or we) try again at once and that are routine: a group rebalancing (a
+ * worker joined or left: scaling), no coordinator yet or another one (a fresh broker, a group just made), and topics
+ * that two processes starting together both created (the second's creation fails; a real failure of ensureTopics is
+ * thrown to its caller and said there). As errors, they would wake whoever watches error logs at every start.
  */
+const ROUTINE = ["group is rebalancing", "The group coordinator is not available", "This is not the correct coordinator for this group", "Topic creation errors"];
+
+/** kafkajs's log entries through our structured logger, the routine ones (ROUTINE) as info. */
 export function kafkaLogEntries(log: Logger): (entry: LogEntry) => void {
   // With a broker away every client tries again every few hundred ms, and each try's errors were lines of their own
   // (a server logged 339 in its first 10 s): the same one is logged once in 10 s, with how many were held back.
   const throttle = logThrottle(10_000);
   return ({ namespace, level, log: entry }) => {
     const { message, ...fields } = entry;
-    const rebalancing = typeof fields.error === "string" && fields.error.includes("group is rebalancing");
-    const as = rebalancing ? "info" : (LEVELS[level] ?? "info");
+    const routine = typeof fields.error === "string" && ROUTINE.some((words) => (fields.error as string).includes(words));
+    const as = routine ? "info" : (LEVELS[level] ?? "info");
     const held = as === "debug" ? 0 : throttle(`${namespace} ${message} ${String(fields.error ?? "")}`);
     if (held === undefined) return;
     log[as](message, { kafka: namespace, ...fields, ...repeatsField(held) });

@@ -15,6 +15,16 @@ describe("kafkajs logs", () => {
     assert.deepEqual(lines.map((l) => [l.level, l.kafka]), [["info", "Connection"], ["error", "Connection"], ["warn", "Consumer"]]);
   });
 
+  it("logs as info what a normal first start on a fresh broker meets: no coordinator yet, another one, topics made by another process", () => {
+    const lines: Array<{ level: string }> = [];
+    const entries = kafkaLogEntries(createLogger({}, "debug", (line) => lines.push(JSON.parse(line))));
+    const response = (message: string, error: string) => entries({ namespace: "Connection", level: logLevel.ERROR, label: "ERROR", log: { timestamp: "", logger: "kafkajs", message, error } });
+    response("Response GroupCoordinator(key: 10, version: 2)", "The group coordinator is not available");
+    response("Response DescribeGroups(key: 15, version: 2)", "This is not the correct coordinator for this group");
+    response("Response CreateTopics(key: 19, version: 3)", "Topic creation errors");
+    assert.deepEqual(lines.map((l) => l.level), ["info", "info", "info"]);
+  });
+
   it("logs the same error once in 10 s while a broker is away (every try failed with a line of its own)", () => {
     const lines: Array<{ msg: string }> = [];
     const entries = kafkaLogEntries(createLogger({}, "info", (line) => lines.push(JSON.parse(line))));
