@@ -18,10 +18,16 @@ export class NpcWalk {
   x: number;
   z: number;
 
-  constructor(start: { x: number; z: number }, private readonly route: NpcRoute) {
+  constructor(start: { x: number; z: number }, private route: NpcRoute) {
     this.stops = [{ x: start.x, z: start.z }, ...route.points];
     this.x = start.x;
     this.z = start.z;
+  }
+
+  /** An edit's speed and pause, the walk going on from where it is (a pause under way ends no later than the new one). */
+  retime({ speed, pauseSeconds }: NpcRoute): void {
+    this.route = { ...this.route, speed, pauseSeconds };
+    this.pausedMs = Math.min(this.pausedMs, pauseSeconds * 1000);
   }
 
   advance(ms: number): void {

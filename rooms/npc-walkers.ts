@@ -14,7 +14,7 @@ const WALK_EVERY_MS = 100;
  * keeps no timer in each room. An NPC stops for players: while it thinks or speaks, or anyone is within its talk radius.
  */
 export class NpcWalkers {
-  /** Each walking NPC's walk, and the place and route it set out with (an edit of either sets it out again). */
+  /** Each walking NPC's walk, and the place and route points it set out with (an edit of either sets it out again). */
   private readonly walks = new Map<string, { walk: NpcWalk; from: string }>();
   private timer?: Delayed;
 
@@ -27,8 +27,9 @@ export class NpcWalkers {
   ) {}
 
   /**
-   * Where `npc` stands as the world is taken: where its walk has taken it, unless an edit changed where it starts or
-   * its route; where it starts without one.
+   * Where `npc` stands as the world is taken: where its walk has taken it, at the edit's speed and pause, unless an
+   * edit changed where it starts or its route's points (tuning its speed sent it back to its start, away from a
+   * player it had stopped for); where it starts without one.
    */
   placeOf(npc: NpcSettings): { x: number; z: number } {
     const { id, x, z, route } = npc;
@@ -36,9 +37,12 @@ export class NpcWalkers {
       this.walks.delete(id);
       return npc;
     }
-    const from = JSON.stringify([x, z, route]);
+    const from = JSON.stringify([x, z, route.points]);
     const current = this.walks.get(id);
-    if (current?.from === from) return current.walk;
+    if (current?.from === from) {
+      current.walk.retime(route);
+      return current.walk;
+    }
     const walk = new NpcWalk({ x, z }, route);
     this.walks.set(id, { walk, from });
     return walk;

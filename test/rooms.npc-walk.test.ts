@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 
+import { type Clock } from "@colyseus/core";
+import { MapSchema } from "@colyseus/schema";
+
 import { NpcWalk } from "../rooms/npc-walk.js";
+import { NpcWalkers } from "../rooms/npc-walkers.js";
+import { type NpcSettings } from "../rooms/world-settings.js";
+import { type Npc } from "../rooms/world-state.js";
 
 const at = (walk: NpcWalk) => [Math.round(walk.x * 1000) / 1000, Math.round(walk.z * 1000) / 1000];
 
@@ -29,6 +35,20 @@ describe("an NPC walking its route (rooms/npc-walk.ts)", () => {
     once.advance(12_345);
     for (let ms = 0; ms < 12_345; ms += 15) ticks.advance(Math.min(15, 12_345 - ms));
     assert.deepEqual(at(ticks), at(once));
+  });
+
+  it("goes on from where it is at an edit's speed and pause, and sets out again when its start or points change", () => {
+    const walkers = new NpcWalkers(new MapSchema<Npc>(), {} as Clock, () => false, () => {});
+    const npc = { id: "hans", x: 0, z: 0, route: { points: [{ x: 10, z: 0 }], speed: 1, pauseSeconds: 1 } } as NpcSettings;
+    const walk = walkers.placeOf(npc) as NpcWalk;
+    walk.advance(3000);
+    assert.deepEqual(at(walk), [3, 0]);
+    const faster = walkers.placeOf({ ...npc, route: { ...npc.route!, speed: 2 } });
+    assert.deepEqual([faster === walk, at(walk)], [true, [3, 0]], "tuned: where it was (it went back to its start)");
+    walk.advance(1000);
+    assert.deepEqual(at(walk), [5, 0], "at the new speed");
+    const moved = walkers.placeOf({ ...npc, route: { ...npc.route!, points: [{ x: 0, z: 10 }] } });
+    assert.deepEqual(at(moved as NpcWalk), [0, 0], "another route: set out again from its start");
   });
 
   it("stands still, not looping for ever, on a route of one place without a pause", () => {
