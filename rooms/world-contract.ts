@@ -34,7 +34,11 @@ export const MESSAGE_MAX_BYTES =
 
 /** `joinOrCreate("world", options)` */
 export const JoinOptions = z
-  .object({ name: optional(z.string()) }) // its length is checked once cleaned (NAME_MAX_CHARS), with its own message
+  .object({
+    name: optional(z.string()), // its length is checked once cleaned (NAME_MAX_CHARS), with its own message
+    /** The state's shape a client's own state classes were generated from (rooms/schema-fingerprint.ts). */
+    schema: optional(z.string().max(64)),
+  })
   .loose()
   .optional();
 export type JoinOptions = z.infer<typeof JoinOptions>;

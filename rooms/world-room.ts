@@ -25,6 +25,7 @@ import { distance } from "./npc-visits.js";
 import type { DepartedAllowances } from "./departed-allowances.js";
 import { newLineId } from "./line-id.js";
 import { useMonotonicClock } from "./monotonic-clock.js";
+import { SCHEMA_FINGERPRINT } from "./schema-fingerprint.js";
 import { seatTaken, type SeatReservation, type WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcAcquaintances } from "./npc-acquaintances.js";
@@ -927,7 +928,12 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
      * an address with too many seats waiting gets none (waiting-seats.ts). The seat's ticket carries the address and
      * the account to onJoin.
      */
-    static async onAuth(token: string | undefined, _options: unknown, context: AuthContext): Promise<SeatTicket> {
+    static async onAuth(token: string | undefined, options: unknown, context: AuthContext): Promise<SeatTicket> {
+      const schema = (options as { schema?: unknown } | undefined)?.schema;
+      if (schema !== undefined && schema !== SCHEMA_FINGERPRINT) {
+        joinsRefused.inc({ reason: "old_client" });
+        throw new ServerError(426, `this game build decodes another room state (schema ${String(schema).slice(0, 64)}; the server's is ${SCHEMA_FINGERPRINT}): update the game`);
+      }
       const account = await deps.accounts?.verify(token).catch((error: unknown) => {
         joinsRefused.inc({ reason: "sign_in" });
         throw error;

@@ -71,7 +71,7 @@ describe("Unity client", () => {
     );
     assert.ok(errors.length >= 4 * 12, "every code of the union");
     // Each as a player signed in (named after their account) and as one not.
-    const joins = [400, 401, 403, 413, 4403, 4410, 429, 4429, 1009, 0, 503].flatMap((code) => [{ code, signedIn: false }, { code, signedIn: true }]);
+    const joins = [400, 401, 403, 413, 426, 4403, 4410, 429, 4429, 1009, 0, 503].flatMap((code) => [{ code, signedIn: false }, { code, signedIn: true }]);
     const gone = ["코봇", "한스", "Bob"];
     const plain = ["<size=300>크게</size>", "<b>굵게</b> a<b", "평범한 말"];
     const input = [

@@ -1,5 +1,6 @@
 import { Client } from "@colyseus/sdk";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
 
 import { matchMaker } from "@colyseus/core";
@@ -9,6 +10,7 @@ import { CONTRACT_VERSION } from "../kafka/contract.js";
 import { brainlessAnswers } from "../npc/brainless-answers.js";
 import { ModelLoadError } from "../npc/errors.js";
 import { type NpcWorker } from "../npc/worker.js";
+import { SCHEMA_FINGERPRINT } from "../rooms/schema-fingerprint.js";
 import { MESSAGE_MAX_BYTES, REPORT_REASON_MAX_CHARS, SENT_MAX } from "../rooms/world-contract.js";
 import { answersTo, joinWorld, near, positionOf, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
@@ -49,6 +51,18 @@ describe("WorldRoom", function () {
       await assert.rejects(world.join("가".repeat(201)), /name must be 1–20 characters after trimming; got 201/);
       await assert.rejects(joinWorld(world.url, { name: 12345 }), /bad join options: name: .*expected string/);
       await Promise.all([trimmed.room.leave(), anonymous.room.leave()]);
+    });
+
+    it("refuses a client whose own state classes are of another shape (426, update the game), and takes one of this shape", async () => {
+      await assert.rejects(joinWorld(world.url, { name: "옛날판", schema: "0123456789ab" }), (error: { code?: number; message: string }) => {
+        assert.equal(error.code, 426);
+        assert.match(error.message, new RegExp(`schema 0123456789ab; the server's is ${SCHEMA_FINGERPRINT}\\): update the game$`));
+        return true;
+      });
+      const current = await joinWorld(world.url, { name: "새판", schema: SCHEMA_FINGERPRINT });
+      await current.room.leave();
+      // The Unity client is built with the one the server has now (npm run schema:unity; the drift test checks the file).
+      assert.match(readFileSync("unity-client/Assets/Scripts/WorldProtocol.cs", "utf8"), new RegExp(`SchemaFingerprint = "${SCHEMA_FINGERPRINT}"`));
     });
 
     it("shows a name sent as separate jamo composed, and refuses a name of blank letters", async () => {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import * as protocol from "../rooms/world-protocol.js";
+import { SCHEMA_FINGERPRINT } from "../rooms/schema-fingerprint.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 
 const root = join(import.meta.dirname, "..");
@@ -35,6 +36,8 @@ const constants: Array<[string, string | number]> = [
   ["ReportReasonMaxChars", protocol.REPORT_REASON_MAX_CHARS],
   ["MoveSendHz", protocol.MOVE_SEND_HZ],
   ["ReconnectSeconds", protocol.RECONNECT_SECONDS],
+  // The state's shape these classes decode (rooms/schema-fingerprint.ts): sent with each join, a server with another refuses it (426).
+  ["SchemaFingerprint", SCHEMA_FINGERPRINT],
   ["DefaultNpcId", DEFAULT_NPC.id],
   // Where the server keeps avatars, and how fast (units a second): a local avatar stays inside both.
   ["MinX", DEFAULT_WORLD_SETTINGS.bounds.minX],

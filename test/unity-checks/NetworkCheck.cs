@@ -16,6 +16,8 @@ using UnityEngine.UI;
 public static class NetworkCheck
 {
     private static int failures;
+    /// <summary>The options of the last join.</summary>
+    private static Dictionary<string, object> joinOptions;
 
     public static int Main(string[] args)
     {
@@ -54,6 +56,8 @@ public static class NetworkCheck
         Expect(room, Count(room, "Callbacks") == 0 && Count(room, "Callbacks before the first state") == 0, "no callbacks before the first state");
         Expect(room, Count(room, "OnLeave") == 1 && Count(room, "OnDrop") == 1 && Count(room, "OnMessage error") == 1, "leaving, drops and messages heard from the join on");
         Expect(room, network.Room == room, "in the room");
+        object schema;
+        Expect(room, joinOptions != null && joinOptions.TryGetValue("schema", out schema) && (string)schema == WorldProtocol.SchemaFingerprint, "joined with the state's shape its classes decode");
 
         room.ReceiveFirstState();
         Expect(room, Count(room, "Callbacks") == 1, "callbacks once the first state came");
@@ -361,7 +365,11 @@ public static class NetworkCheck
     private static Room<WorldState> Join(KobotNetwork network)
     {
         var room = NewRoom();
-        StandInServer.JoinOrCreate = options => Task.FromResult(room);
+        StandInServer.JoinOrCreate = options =>
+        {
+            joinOptions = options;
+            return Task.FromResult(room);
+        };
         _ = network.Connect("민수"); // runs on as the stand-ins answer
         return room;
     }

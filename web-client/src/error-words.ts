@@ -97,6 +97,8 @@ export function joinFailureWords(code: number | undefined, signedIn = false): { 
   }
   // Join options over 16 KiB (server/http-guard.ts): sending them again cannot work.
   if (code === 413) return { words: "입장 정보가 너무 커서 들어갈 수 없어요.", retry: false };
+  // A build whose state classes are not the server's (rooms/schema-fingerprint.ts; Unity's): only an update helps.
+  if (code === 426) return { words: "게임이 서버보다 오래된 버전이에요. 게임을 업데이트한 뒤 들어와 주세요.", retry: false };
   if (code === 429) return { words: "지금 들어오려는 사람이 많아요. 잠시 뒤에 다시 들어갈게요.", retry: true };
   // Shutting down, or every room full and no new one made (MAX_ROOMS): another try, or another server, can work.
   if (code === 503) return { words: "서버가 다시 시작하는 중이거나 꽉 찼어요. 잠시 뒤에 다시 들어갈게요.", retry: true };

@@ -69,7 +69,7 @@ namespace Kobot
         /// </summary>
         public static string ForJoin(int code, bool signedIn, out bool retry)
         {
-            retry = code != 400 && code != 401 && code != 403 && code != 413 && code != 4403 && code != 4410;
+            retry = code != 400 && code != 401 && code != 403 && code != 413 && code != 426 && code != 4403 && code != 4410;
             switch (code)
             {
                 case 401: // the server takes only players signed in by the game (AUTH_SECRET): no token, or a bad or expired one
@@ -86,6 +86,8 @@ namespace Kobot
                         : "이 이름으로는 들어갈 수 없어요. 1–" + WorldProtocol.NameMaxChars + "자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.";
                 case 413: // join options over 16 KiB (server/http-guard.ts): sending them again cannot work
                     return "입장 정보가 너무 커서 들어갈 수 없어요.";
+                case 426: // this build's state classes are not the server's (WorldProtocol.SchemaFingerprint)
+                    return "게임이 서버보다 오래된 버전이에요. 게임을 업데이트한 뒤 들어와 주세요.";
                 case 429:
                     return "지금 들어오려는 사람이 많아요. 잠시 뒤에 다시 들어갈게요.";
                 case 503: // shutting down, or every room full and no new one made (MAX_ROOMS): another try can work

@@ -110,7 +110,8 @@ namespace Kobot
                 try
                 {
                     // No name: the server gives one (Player-xxxx); an empty one it refuses.
-                    var options = new Dictionary<string, object>();
+                    // The state's shape our generated classes decode: a server with another refuses the join (426).
+                    var options = new Dictionary<string, object> { { "schema", WorldProtocol.SchemaFingerprint } };
                     if (!string.IsNullOrWhiteSpace(playerName)) options["name"] = playerName;
                     Enter(await client.JoinOrCreate<WorldState>(WorldProtocol.WorldRoom, options));
                     return;
