@@ -13,7 +13,8 @@ type FieldValue = estypes.FieldValue;
 
 /**
  * Erases a signed-in player's lines from the chat index: every record they wrote (their lines, the ones moderation
- * stopped, the reports they filed) and the NPCs' answers to their lines, which carry their question (`npc.question`).
+ * stopped, the reports they filed) and the NPCs' answers to their lines, which carry their question (`npc.question`):
+ * by their line, or by the asker's account they carry (`npc.asker`).
  * Returns how many records went. Greetings that name them stay, as do other players' reports of them (a moderator's
  * evidence, the reporter's record). Found by paging and deleted in bulk, not by _delete_by_query: that lives in the
  * reindex module, which a node may not have (the integ-test-zip the tests run does not).
@@ -40,13 +41,16 @@ export async function eraseAccountLines(es: Client, account: string, prefix = CH
       after = hits.at(-1)!.sort;
     }
   };
-  const theirs = await found({ term: { account } });
+  // Their lines, and the answers that name them as the asker (found so even where the question's line was erased
+  // before the answer was indexed).
+  const theirs = await found({ bool: { should: [{ term: { account } }, { bool: { filter: [{ term: { kind: "npc" } }, { term: { "npc.asker": account } }] } }] } });
   const lineIds = theirs.map((line) => line._id); // a line's document id is its line id
   const answers: Document[] = [];
   for (let start = 0; start < lineIds.length; start += IDS_PER_QUERY) {
     answers.push(...(await found({ bool: { filter: [{ term: { kind: "npc" } }, { terms: { replyTo: lineIds.slice(start, start + IDS_PER_QUERY) } }] } })));
   }
-  const doomed = [...theirs, ...answers];
+  // An answer found both ways is deleted once.
+  const doomed = [...new Map([...theirs, ...answers].map((document) => [`${document._index}/${document._id}`, document])).values()];
   let erased = 0;
   for (let start = 0; start < doomed.length; start += pageSize) {
     const chunk = doomed.slice(start, start + pageSize);

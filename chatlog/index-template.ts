@@ -61,6 +61,7 @@ export const CHAT_MAPPINGS = {
       properties: {
         questionId: keyword,
         question: koreanText,
+        asker: keyword,
         latencyMs: { type: "float" },
         workerMs: { type: "float" },
         model: keyword,

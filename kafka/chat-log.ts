@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { ANSWER_SOURCES } from "./contract.js";
+import { ANSWER_SOURCES, ContractError, parseMessage } from "./contract.js";
 
 /**
  * One record per chat line (player, npc, system) and per player's report of another, published to the chat-log
@@ -13,6 +13,11 @@ export const DEFAULT_CHAT_LOG_TOPICS = { log: "chat.log", dead: "chat.log.dead" 
 export const NpcAnswerInfo = z.object({
   questionId: z.string().min(1).max(64),
   question: z.string().max(400),
+  /**
+   * The asker's account, when they signed in: the erasure finds the answer by it (chatlog/erase-account.ts). By its
+   * question's line alone, an answer indexed after that line was erased (a lagging indexer) kept the question for good.
+   */
+  asker: z.string().max(128).optional(),
   /** From the question entering the room to the answer back in it. */
   latencyMs: z.number().nonnegative(),
   /** Time the worker spent; absent for fallbacks without an answer. */
@@ -90,6 +95,41 @@ export const ChatLogRecord = z.object({
   report: ReportInfo.optional(),
 });
 export type ChatLogRecord = z.infer<typeof ChatLogRecord>;
+
+/**
+ * Whether a record is an erased player's (their erasure, server/erasure-routes.ts): written by their account, an NPC's
+ * answer naming them as its asker, or an answer to one of `lines` (their lines' ids, for answers without an asker).
+ */
+export function erasedWith(account: string, lines: ReadonlySet<string>): (record: ChatLogRecord) => boolean {
+  return (record) => record.account === account || record.npc?.asker === account || (record.replyTo !== undefined && lines.has(record.replyTo));
+}
+
+/** The records of `records` an erasure of `account` leaves: not theirs, nor the NPCs' answers to them. */
+export function withoutAccount(records: ChatLogRecord[], account: string): ChatLogRecord[] {
+  const theirs = erasedWith(account, new Set(records.filter((record) => record.account === account).map((record) => record.id)));
+  return records.filter((record) => !theirs(record));
+}
+
+/**
+ * A chat-log record from the topic, every field of it known here: the schema drops fields it does not know, and an
+ * indexer a release behind the servers indexed their records without them, without a word (without `account`, an
+ * erasure missed the line; without `private`, a private line showed as heard by all). Such a record is refused: a
+ * dead letter, to redrive once the indexer is upgraded.
+ */
+export function parseChatLogRecord(payload: Buffer | null): ChatLogRecord {
+  const record = parseMessage(ChatLogRecord, payload);
+  const unknown = droppedFields(JSON.parse(payload!.toString()), record);
+  if (unknown.length > 0) throw new ContractError(`fields this version does not know (a newer server's: upgrade, then redrive): ${unknown.join(", ")}`);
+  return record;
+}
+
+/** The fields of `raw`, nested ones as `a.b`, that parsing it left out of `parsed`. */
+function droppedFields(raw: unknown, parsed: unknown, at = ""): string[] {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw) || typeof parsed !== "object" || parsed === null) return [];
+  return Object.entries(raw).flatMap(([key, value]) =>
+    key in parsed ? droppedFields(value, (parsed as Record<string, unknown>)[key], `${at}${key}.`) : [`${at}${key}`],
+  );
+}
 
 /** A record nobody could store, with the reason; kept on the dead-letter topic for a person to look at. */
 export interface DeadLetter {

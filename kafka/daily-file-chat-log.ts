@@ -1,7 +1,7 @@
 import { appendFile, mkdir, open } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
-import type { ChatLogRecord } from "./chat-log.js";
+import { type ChatLogRecord, withoutAccount } from "./chat-log.js";
 import type { ChatLogPublisher } from "./chat-log-transport.js";
 import { eraseFromDailyFiles } from "./daily-file-erasure.js";
 
@@ -55,8 +55,7 @@ export class DailyFileChatLog implements ChatLogPublisher {
   async erase(account: string, { ownFiles = false }: { ownFiles?: boolean } = {}): Promise<number> {
     await this.flush();
     // Kept to write again (a full disk): written after the erasure, they would bring the player's words back.
-    const theirs = new Set(this.buffer.filter((record) => record.account === account).map((record) => record.id));
-    this.buffer = this.buffer.filter((record) => record.account !== account && !(record.replyTo !== undefined && theirs.has(record.replyTo)));
+    this.buffer = withoutAccount(this.buffer, account);
     const erasing = this.writing.then(() => eraseFromDailyFiles(this.dir, account, ownFiles ? `${this.serverId}.ndjson` : undefined));
     this.writing = erasing.then(
       () => undefined,

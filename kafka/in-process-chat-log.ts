@@ -1,6 +1,6 @@
 import { createLogger, type Logger } from "../common/log.js";
 import { withTimeout } from "../common/with-timeout.js";
-import type { ChatLogRecord } from "./chat-log.js";
+import { type ChatLogRecord, erasedWith } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
 import { DroppedLines } from "./dropped-lines.js";
 
@@ -90,11 +90,10 @@ export class InProcessChatLog {
    */
   async dropWaiting(account: string): Promise<void> {
     for (;;) {
-      const theirs = new Set([...this.inFlight, ...this.queue].filter((record) => record.account === account).map((record) => record.id));
-      if (theirs.size === 0) return;
-      this.queue = this.queue.filter((record) => record.account !== account && !(record.replyTo !== undefined && theirs.has(record.replyTo)));
+      const theirs = erasedWith(account, new Set([...this.inFlight, ...this.queue].filter((record) => record.account === account).map((record) => record.id)));
+      this.queue = this.queue.filter((record) => !theirs(record));
       // A batch the store failed comes back to the queue: looked at again.
-      if (!this.inFlight.some((record) => theirs.has(record.id) || (record.replyTo !== undefined && theirs.has(record.replyTo)))) return;
+      if (!this.inFlight.some(theirs)) return;
       await new Promise<void>((resolve) => this.batchWaiters.push(resolve));
     }
   }

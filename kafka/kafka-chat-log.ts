@@ -4,9 +4,9 @@ import type { Logger } from "../common/log.js";
 import { chatDeadLetters } from "../common/metrics.js";
 import { firstTryThenInBackground } from "../common/until-reachable.js";
 import { withTimeout } from "../common/with-timeout.js";
-import { ChatLogRecord } from "./chat-log.js";
+import { type ChatLogRecord, parseChatLogRecord, withoutAccount } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
-import { ContractError, parseMessage } from "./contract.js";
+import { ContractError } from "./contract.js";
 import { DroppedLines } from "./dropped-lines.js";
 import { disconnectedOnFailure, ensureTopics, isKafkaError, newProducer, readWhenReachable } from "./kafka-client.js";
 import { produceRequests } from "./produce-requests.js";
@@ -47,6 +47,8 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
   private buffer: ChatLogRecord[] = [];
   /** Records of the send in flight: out of the buffer until it has failed. */
   private inFlight = 0;
+  /** Accounts erased while a send was in flight: its records, back in the buffer if it fails, leave it again. */
+  private readonly erasedInFlight = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   /** The send loop while it runs: until the buffer is empty or a send fails. */
   private sending: Promise<void> | undefined;
@@ -101,6 +103,15 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
     if (!this.sending && !this.stopped) this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
   }
 
+  /**
+   * A player's erasure: their lines still waiting for the broker, and the NPCs' answers to them, are not sent (the
+   * broker down, they went out after the erasure's answer and were indexed again). One with the broker now is sent.
+   */
+  async dropWaiting(account: string): Promise<void> {
+    this.buffer = withoutAccount(this.buffer, account);
+    if (this.inFlight > 0) this.erasedInFlight.add(account);
+  }
+
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -127,7 +138,8 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
       await this.producer.send({ topic: this.topic, messages });
       return true;
     } catch (error) {
-      this.buffer = batch.concat(this.buffer);
+      const kept = [...this.erasedInFlight].reduce(withoutAccount, batch);
+      this.buffer = kept.concat(this.buffer);
       if (this.stopped) return false; // counted as not sent by stop already
       // Broker unreachable past the client's retries: keep the lines and try again shortly.
       this.log.warn("chat log not sent; will retry", { records: batch.length, error });
@@ -135,6 +147,7 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
       return false;
     } finally {
       this.inFlight = 0;
+      this.erasedInFlight.clear();
     }
   }
 
@@ -206,7 +219,7 @@ export class KafkaChatLogSource implements ChatLogSource {
         const malformed: Letter[] = [];
         for (const message of batch.messages) {
           try {
-            const record = parseMessage(ChatLogRecord, message.value);
+            const record = parseChatLogRecord(message.value);
             records.push(record);
             if (message.value) received.set(record, message.value);
           } catch (error) {

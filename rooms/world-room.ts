@@ -721,7 +721,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.sendError(client, { code: "moderated", message: "that line was not sent: it holds a word that is not allowed here" });
     const npc = npcId ? this.state.npcs.get(npcId) : undefined;
     if (!npcId || !npc) return;
-    const info: NpcAnswerInfo = { questionId: id, question: text, latencyMs: 0, fallback: true, reason: "moderated_input" };
+    const asker = this.origins.accountOf(client.sessionId);
+    const info: NpcAnswerInfo = { questionId: id, question: text, ...(asker === undefined ? {} : { asker }), latencyMs: 0, fallback: true, reason: "moderated_input" };
     this.addLine("npc", npcId, npc.name, MODERATION_LINES.input, id, { npc: info }, this.toAsker(npcId, client.sessionId));
     npcQuestions.inc({ npc: npcId });
     countReply(npcId, "moderated_input");
@@ -756,8 +757,14 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const { text: answer, fallback, blocked, info: answered } = npcReply(outcome, line.name, this.deps.moderator);
     if (blocked) chatModerated.inc({ side: "output" });
     // The asker's account erased while the question waited: the stores no longer hold it, and must not again.
-    const question = this.erased.erasedSince(account, line.ts) ? "" : text;
-    const info: NpcAnswerInfo = { questionId: line.id, question, latencyMs: Math.round((performance.now() - asked) * 10) / 10, ...answered };
+    const erased = this.erased.erasedSince(account, line.ts);
+    const info: NpcAnswerInfo = {
+      questionId: line.id,
+      question: erased ? "" : text,
+      ...(account === undefined || erased ? {} : { asker: account }),
+      latencyMs: Math.round((performance.now() - asked) * 10) / 10,
+      ...answered,
+    };
     this.turnTo(npcId, client.sessionId);
     const said = this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blocked ? { moderated: true } : {}) }, this.toAsker(npcId, client.sessionId, privately));
     // The game does what the line says (opens the shop) for the player who asked, as the line arrives.

@@ -15,6 +15,7 @@ import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
 import { AnswerRouter } from "../rooms/answer-router.js";
 import { type HashPages, presenceHashPages } from "../rooms/hash-pages.js";
+import { ERASURES_CHANNEL } from "../rooms/erased-accounts.js";
 import { MESSAGE_MAX_BYTES, WORLD_ROOM } from "../rooms/world-contract.js";
 import { DepartedAllowances } from "../rooms/departed-allowances.js";
 import { PlayerAllowances } from "../rooms/player-allowances.js";
@@ -228,6 +229,11 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   relist?.unref();
   // Seats this process reserved for joins into rooms other processes hold, taken there (waiting-seats.ts).
   if (presence) await hearSeatsTaken(presence, matchMaker.processId, seats).catch((error: unknown) => log.warn("seats taken elsewhere not heard", { error }));
+  // An erasure asked of any server: this one's chat lines of the player still waiting to be stored are not stored (a
+  // broker or Elasticsearch away), where they came back after the erasure's answer.
+  await Promise.resolve(
+    matchMaker.presence.subscribe(ERASURES_CHANNEL, (account: string) => void options.chatLog.dropWaiting?.(account).catch(() => {})),
+  ).catch((error: unknown) => log.warn("erasures asked of other servers not heard by the chat log", { error }));
   // Erasures asked of another server, for this one's archive files (erasure-routes.ts).
   if (presence && options.archive) {
     await hearArchiveErasures(presence, matchMaker.processId, options.archive, log).catch((error: unknown) => log.warn("erasures asked of other servers not heard", { error }));

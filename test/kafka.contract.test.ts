@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 
 import { AnswerMessage, ContractError, errorWithin, parseMessage, QuestionMessage } from "../kafka/contract.js";
-import { CHAT_LOG_VERSION, ChatLogRecord } from "../kafka/chat-log.js";
+import { CHAT_LOG_VERSION, ChatLogRecord, parseChatLogRecord } from "../kafka/chat-log.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
 import type { AnswerMessage as Answer, QuestionMessage as Question } from "../kafka/contract.js";
 
@@ -64,6 +64,13 @@ describe("Chat-log record contract", () => {
     const line = { v: CHAT_LOG_VERSION, id: "l1", roomId: "r1", serverId: "s1", kind: "player", from: "p1", name: "민수", text: "안녕", ts: 8.64e15 };
     assert.equal(parseMessage(ChatLogRecord, JSON.stringify(line)).ts, 8.64e15);
     assert.throws(() => parseMessage(ChatLogRecord, JSON.stringify({ ...line, ts: 8.64e15 + 1 })), /ts/);
+  });
+
+  it("refuses, from the topic, a record with fields this version does not know (a newer server's), naming them", () => {
+    const line = { v: CHAT_LOG_VERSION, id: "l1", roomId: "r1", serverId: "s1", kind: "npc", from: "kobot", name: "코봇", text: "안녕", ts: 1 };
+    assert.deepEqual(parseChatLogRecord(Buffer.from(JSON.stringify(line))), line);
+    const newer = { ...line, account: "acc-1", mood: "happy", npc: { questionId: "q1", question: "안녕?", latencyMs: 5, fallback: false, sparkle: 1 } };
+    assert.throws(() => parseChatLogRecord(Buffer.from(JSON.stringify(newer))), /fields this version does not know .*: mood, npc\.sparkle$/);
   });
 });
 

@@ -10,6 +10,7 @@ from pyspark.sql import types as T
 NPC_INFO = T.StructType([
     T.StructField("questionId", T.StringType()),
     T.StructField("question", T.StringType()),
+    T.StructField("asker", T.StringType()),  # the asker's account, when signed in (erasure finds the answer by it)
     T.StructField("latencyMs", T.DoubleType()),
     T.StructField("workerMs", T.DoubleType()),
     T.StructField("model", T.StringType()),

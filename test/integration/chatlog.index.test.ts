@@ -59,6 +59,14 @@ describe("The chat index on a real Elasticsearch node", function () {
     assert.deepEqual(await texts({ account: "acc-c" }), []);
   });
 
+  it("erases an NPC's answer to the player by the asker it names, its question's line erased before it was indexed", async () => {
+    const answer = (id: string, asker?: string) =>
+      line(id, "빵 있어요", { kind: "npc", from: "mina", name: "미나", replyTo: "gone-line", npc: { questionId: "gone-line", question: "비밀 질문", fallback: false, latencyMs: 5, ...(asker ? { asker } : {}) } });
+    await indexed([answer("a1", "acc-late"), answer("a2")]); // a lagging indexer: the question's line was erased already
+    assert.equal(await eraseAccountLines(es, "acc-late", prefix), 1);
+    assert.deepEqual((await searchChat(es, SearchParams.parse({ kind: "npc", q: "빵" }), prefix)).hits.map((hit) => hit.id), ["a2"], "another asker's answer stays");
+  });
+
   it("installs over an index of its pattern made by hand with other types, naming it, and indexes the month's lines", async () => {
     await es.indices.create({ index: `${prefix}-by-hand`, mappings: { properties: { text: { type: "integer" } } } });
     const refused = await installTemplate(es, prefix);

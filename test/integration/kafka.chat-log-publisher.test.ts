@@ -46,6 +46,41 @@ describe("Kafka chat-log publisher (real broker)", function () {
   });
 });
 
+describe("Kafka chat-log publisher, a player erased while their lines wait (real broker)", function () {
+  this.timeout(60_000);
+
+  it("sends none of the erased player's waiting lines, nor the NPC's answers to them, and the others' all", async () => {
+    const kafka = createKafka(process.env.TEST_KAFKA_BROKERS!.split(","), "publisher-erasure-test", createLogger({}, "silent"));
+    const topic = `chat.log.${uniqueTopics("publisher-erasure").question}`;
+    const publisher = new KafkaChatLogPublisher(kafka, topic, createLogger({}, "silent"));
+    const line = (id: string, more: Partial<ChatLogRecord>): ChatLogRecord => ({
+      v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s", kind: "player", from: "p", name: "민수", text: id, ts: Date.now(), ...more,
+    });
+    // Not connected yet (a broker that was away): the lines wait in the publisher.
+    publisher.publish(line("erased-1", { account: "acc-erased" }));
+    publisher.publish(line("other-1", { account: "acc-other" }));
+    publisher.publish(line("answer-1", { kind: "npc", from: "kobot", replyTo: "erased-1" }));
+    publisher.publish(line("answer-2", { kind: "npc", from: "kobot", replyTo: "x", npc: { questionId: "x", question: "비밀", asker: "acc-erased", latencyMs: 1, fallback: false } }));
+    publisher.publish(line("answer-3", { kind: "npc", from: "kobot", replyTo: "other-1" }));
+    await publisher.dropWaiting("acc-erased");
+    await publisher.start();
+    await publisher.flush();
+    const consumer = kafka.consumer({ groupId: `erasure-reader-${topic}` });
+    const read: string[] = [];
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void read.push((JSON.parse(message.value!.toString()) as ChatLogRecord).id) });
+      for (let waited = 0; read.length < 2 && waited < 30_000; waited += 100) await sleep(100);
+      await sleep(500); // anything more would have come by now
+      assert.deepEqual(read.sort(), ["answer-3", "other-1"]);
+    } finally {
+      await consumer.disconnect();
+      await publisher.stop();
+    }
+  });
+});
+
 /** A broker of its own, stopped for good: the suite's broker stays up for the tests after. */
 describe("Kafka chat-log publisher, broker gone (real broker)", function () {
   this.timeout(180_000);
