@@ -29,6 +29,8 @@ export interface ErasureDeps {
   chatLog: Pick<ChatLogPublisher, "flush" | "dropWaiting">;
   /** With Kafka: the longest a line written now stays in its topics (null: kept for good; kafka/topic-retention.ts). */
   kafkaKeptMs?: () => Promise<number | null>;
+  /** With Kafka: chat-log records the indexers have not reached yet (their consumer group's lag). */
+  indexerLag?: () => Promise<number>;
 }
 
 /** An embedded server's archive files (kafka/daily-file-chat-log.ts), as an erasure takes a player's lines out. */
@@ -52,7 +54,7 @@ const BROKER_WAIT_MS = 5000;
  * PIPA, the GDPR). Their lines and the NPCs' answers to them leave the chat index (chatlog/erase-account.ts) and the
  * embedded default's archive files (kafka/daily-file-erasure.ts), the open reports they filed leave the moderators'
  * list, and the NPCs forget meeting them, those removed from the world since included. 200 `{account, chatLines,
- * archivedLines, npcMemories, openReports, kafkaCopiesGoneBy}`: how many of each
+ * archivedLines, npcMemories, openReports, kafkaCopiesGoneBy, indexerLag}`: how many of each
  * went, null where this server keeps none; with Kafka, when the topics' copies, which no request can delete, are gone
  * by their retention (an ISO time, "never" for a topic that keeps records for good, "unknown" when the broker did
  * not say), else null. Kept, and why: mutes and bans in force (a sanction outlives the request), other players'
@@ -94,8 +96,9 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
       return void res.status(502).json({ error: "Elasticsearch did not erase the lines: ask again", details: (error as Error).message, ...done });
     }
     const kafkaCopiesGoneBy = deps.kafkaKeptMs ? await goneBy(deps.kafkaKeptMs, log) : null;
-    log.info("erasure: an account's lines and the NPCs' memory of it erased", { ...done, chatLines, kafkaCopiesGoneBy });
-    res.json({ account, chatLines, archivedLines, npcMemories, openReports, kafkaCopiesGoneBy });
+    const indexerLag = deps.indexerLag ? await lagOf(deps.indexerLag, log) : null;
+    log.info("erasure: an account's lines and the NPCs' memory of it erased", { ...done, chatLines, kafkaCopiesGoneBy, indexerLag });
+    res.json({ account, chatLines, archivedLines, npcMemories, openReports, kafkaCopiesGoneBy, indexerLag });
   });
 }
 
@@ -110,6 +113,20 @@ export function hearArchiveErasures(presence: Presence, process: string, archive
       );
     }),
   );
+}
+
+/**
+ * Records the indexers had still to index as the erasure ran (null when the broker did not say): above 0, lines of the
+ * player's among them are indexed after it, and the request is to be asked again once it is 0. The 200 said nothing of
+ * them, and a studio told the player their words were gone while they were searchable again a minute later.
+ */
+async function lagOf(indexerLag: () => Promise<number>, log: Logger): Promise<number | null> {
+  try {
+    return await withTimeout(indexerLag(), BROKER_WAIT_MS);
+  } catch (error) {
+    log.warn("erasure: the broker did not say how far the indexers are behind", { error });
+    return null;
+  }
 }
 
 /** When the Kafka copies of what was said until now are gone: what a studio tells the player who asked. */

@@ -27,7 +27,7 @@ import { sizeStateBuffer } from "../rooms/state-buffer.js";
 import { monitor } from "@colyseus/monitor";
 import type { Kafka } from "kafkajs";
 
-import type { GroupTopic } from "../kafka/consumer-lag.js";
+import { consumerLag, type GroupTopic } from "../kafka/consumer-lag.js";
 import { longestKeptMs } from "../kafka/topic-retention.js";
 import { adminOnly, backendOrAdmin } from "./admin-auth.js";
 import { chatSearchRoute } from "./chat-search-route.js";
@@ -182,6 +182,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       erasureRoutes(app, {
         presence: () => matchMaker.presence, process: () => matchMaker.processId, npcs: () => config.world.npcs, chatIndex, archive: options.archive, chatLog: options.chatLog,
         kafkaKeptMs: options.kafka && config.kafka && kafkaKeptMs(options.kafka.client, config.kafka),
+        indexerLag: options.kafka && config.kafka && indexerLag(options.kafka.client, config.kafka),
       }, admin, log);
       options.routes?.(app);
       // An API call to no route gets JSON, as its errors do, not Express's HTML page.
@@ -285,6 +286,10 @@ const redisAnswers = (presence: RedisPresence): Promise<"up" | "down"> =>
 /** How long a line written now stays in the topics that carry players' words (for an erasure request's answer). */
 const kafkaKeptMs = (client: Kafka, { topics, chatLog }: NonNullable<ServerConfig["kafka"]>) => () =>
   longestKeptMs(client, [topics.question, topics.answer, chatLog.log, chatLog.dead]);
+
+/** Chat-log records the indexers' group has not reached yet (for an erasure request's answer). */
+const indexerLag = (client: Kafka, { indexerGroup, chatLog }: NonNullable<ServerConfig["kafka"]>) => async () =>
+  (await consumerLag(client, [{ group: indexerGroup, topic: chatLog.log }]))[0]?.lag ?? 0;
 
 /**
  * Whether a request's path, as the static files are looked up (decoded, then its `.`, `..` and doubled slashes

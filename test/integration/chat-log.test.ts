@@ -107,7 +107,10 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
     const asked = Date.now();
     const erased = await fetch(`${http}/api/erasures`, { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify({ account: "acc-nobody" }) });
     assert.equal(erased.status, 200, await erased.clone().text());
-    const { kafkaCopiesGoneBy } = (await erased.json()) as { kafkaCopiesGoneBy: string };
+    const { kafkaCopiesGoneBy, indexerLag } = (await erased.json()) as { kafkaCopiesGoneBy: string; indexerLag: number | null };
+    // How many chat-log records the indexers had still to reach: above 0, ask again once it is 0.
+    assert.equal(typeof indexerLag, "number");
+    assert.ok(indexerLag! >= 0);
     // A segment's 2 hours, the retention's 2, then the broker's check (5 minutes by default).
     const expected = asked + 4 * 3_600_000 + 300_000;
     assert.ok(Math.abs(Date.parse(kafkaCopiesGoneBy) - expected) < 60_000, `${kafkaCopiesGoneBy}, expected about ${new Date(expected).toISOString()}`);
@@ -518,7 +521,7 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
     assert.match(((await refused.json()) as { error: string }).error, /bad erasure/);
     const erased = await erase(JSON.stringify({ account: "acc-gone" }));
     assert.equal(erased.status, 200, await erased.clone().text());
-    assert.deepEqual(await erased.json(), { account: "acc-gone", chatLines: 2, archivedLines: 2, npcMemories: 1, openReports: 0, kafkaCopiesGoneBy: null }, "no Kafka here");
+    assert.deepEqual(await erased.json(), { account: "acc-gone", chatLines: 2, archivedLines: 2, npcMemories: 1, openReports: 0, kafkaCopiesGoneBy: null, indexerLag: null }, "no Kafka here");
     const archived = readdirSync(join(dataDir, "chat-log"), { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".ndjson"))
       .flatMap((file) => readFileSync(join(dataDir, "chat-log", file), "utf8").trim().split("\n"));
     assert.ok(archived.some((line) => line.includes("acc-stays")), "the other player's line stays in the archive");
@@ -526,7 +529,7 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
     assert.equal(await indexed({ term: { account: "acc-gone" } }), 0);
     assert.equal(await indexed({ term: { replyTo: question.id } }), 0, "the answer that carried their question");
     assert.equal(await indexed({ term: { account: "acc-stays" } }), 1);
-    assert.deepEqual(await (await erase(JSON.stringify({ account: "acc-gone" }))).json(), { account: "acc-gone", chatLines: 0, archivedLines: 0, npcMemories: 0, openReports: 0, kafkaCopiesGoneBy: null }, "nothing left");
+    assert.deepEqual(await (await erase(JSON.stringify({ account: "acc-gone" }))).json(), { account: "acc-gone", chatLines: 0, archivedLines: 0, npcMemories: 0, openReports: 0, kafkaCopiesGoneBy: null, indexerLag: null }, "nothing left");
   });
 
   it("finds and erases a player's lines page by page, however many there are", async () => {
