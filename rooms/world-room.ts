@@ -149,11 +149,14 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private readonly kickedWhileAway = new Set<string>();
   /** What is sent to players while their connection is down: sent when they are back. */
   private readonly outbox = new AwayOutbox();
-  private readonly heardKick = ({ player }: Kick) => {
-    if (!this.state.players.has(player)) return;
-    const client = this.clients.getById(player); // a dropped player's is gone until they take their place back
-    if (client) this.putOutNow(client, KICKED_CLOSE, "a moderator put this player out of the room");
-    else this.kickedWhileAway.add(player);
+  private readonly heardKick = (kick: Kick) => {
+    const players = "player" in kick ? [kick.player] : [...this.origins.sessionsOf(kick.account)];
+    for (const player of players) {
+      if (!this.state.players.has(player)) continue;
+      const client = this.clients.getById(player); // a dropped player's is gone until they take their place back
+      if (client) this.putOutNow(client, KICKED_CLOSE, "a moderator put this player out of the room");
+      else this.kickedWhileAway.add(player);
+    }
   };
   /**
    * A game event the backend fired (rooms/npc-events.ts): the NPC says one of its lines for it, if this room holds

@@ -21,11 +21,14 @@ const SanctionRequest = z
 
 const KickRequest = z
   .object({
-    /** The player's session id (a report's, or a line's `from` in the chat search). */
-    player: z.string().min(1).max(64),
+    /** The player's session id (a report's, or a line's `from` in the chat search)… */
+    player: z.string().min(1).max(64).optional(),
+    /** …or a signed-in player's account: every session of it, whatever it joined as since. */
+    account: z.string().min(1).max(128).optional(),
     reason: z.string().max(200).optional(),
   })
-  .strict();
+  .strict()
+  .refine((request) => (request.player === undefined) !== (request.account === undefined), "name the player or the account, one of them");
 
 /** The admin route of each sanction: `/api/mutes`, `/api/bans`. */
 const ROUTES: Record<Sanction, string> = { mute: "/api/mutes", ban: "/api/bans" };
@@ -34,7 +37,8 @@ const ROUTES: Record<Sanction, string> = { mute: "/api/mutes", ban: "/api/bans" 
  * `POST /api/mutes|bans {account, minutes, reason?}` and `DELETE /api/mutes|bans/:account` (admin): a moderator
  * mutes or bans a signed-in player's account (rooms/account-sanctions.ts) in every room of every process sharing the
  * presence; one in force that ends later stays (`{account, until, longerInForce: true}`): lift it first to shorten it. `GET /api/mutes|bans` lists those in force (`{mutes|bans: [{account, since, until, reason?}]}`).
- * `POST /api/kicks {player, reason?}` puts a player out of their room now (rooms/player-kicks.ts), signed in or not.
+ * `POST /api/kicks {player | account, reason?}` puts a player out of their room now (rooms/player-kicks.ts): by their
+ * session, signed in or not, or every session of a signed-in player's account.
  */
 export function sanctionRoutes(app: Application, presence: () => Presence, adminOnly: RequestHandler, log: Logger): void {
   for (const [sanction, route] of Object.entries(ROUTES) as Array<[Sanction, string]>) {
@@ -65,10 +69,11 @@ export function sanctionRoutes(app: Application, presence: () => Presence, admin
   app.post("/api/kicks", adminOnly, jsonText, async (req, res) => {
     const request = bodyOr400(KickRequest, req.body, res, "kick");
     if (!request) return;
-    const { player, reason } = request;
-    await kick(presence(), player);
+    const { player, account, reason } = request;
+    const whom = player !== undefined ? { player } : { account: account! };
+    await kick(presence(), whom);
     sanctionsImposed.inc({ sanction: "kick" });
-    log.info("player: kick", { player, reason });
-    res.status(202).json({ player });
+    log.info("player: kick", { ...whom, reason });
+    res.status(202).json(whom);
   });
 }

@@ -3,7 +3,7 @@ import { Client } from "@colyseus/sdk";
 
 import { KICKED_CLOSE } from "../rooms/world-protocol.js";
 import type { WorldState } from "../rooms/world-state.js";
-import { startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+import { joinWorld, signedIn, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("moderators' kicks (POST /api/kicks): a player out of their room now, signed in or not", function () {
   let world: TestWorld;
@@ -69,8 +69,43 @@ describe("moderators' kicks (POST /api/kicks): a player out of their room now, s
 
   it("is for admins only, and says what is wrong with a bad kick", async () => {
     assert.equal((await kick({ player: "x" }, { "content-type": "application/json" })).status, 401);
-    const bad = await kick({ account: "x" });
-    assert.equal(bad.status, 400);
-    assert.match(((await bad.json()) as { details: string }).details, /player/);
+    for (const body of [{}, { player: "x", account: "y" }, { name: "x" }]) {
+      const bad = await kick(body);
+      assert.equal(bad.status, 400, JSON.stringify(body));
+      assert.match(((await bad.json()) as { details: string }).details, /player|account|name/);
+    }
+  });
+});
+
+describe("moderators' kicks of a signed-in player's account (POST /api/kicks {account})", function () {
+  const SECRET = "a secret the game's login and this server share";
+  let world: TestWorld;
+  const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64"), "content-type": "application/json" };
+
+  before(async () => {
+    world = await startTestWorld({ ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", AUTH_SECRET: SECRET });
+  });
+  after(() => world.stop());
+
+  it("puts out every session of the account, one that joined again since a report included, and no one else", async () => {
+    const first = await joinWorld(world.url, {}, undefined, await signedIn(SECRET, "acc-rowdy", "소란꾼"));
+    const reportedSession = first.room.sessionId;
+    await first.room.leave(); // left and joined again: the report's session is gone
+    const again = await joinWorld(world.url, {}, undefined, await signedIn(SECRET, "acc-rowdy", "소란꾼"));
+    const calm = await joinWorld(world.url, {}, again.room.roomId, await signedIn(SECRET, "acc-calm", "조용한"));
+    let leftWith: number | undefined;
+    again.room.onLeave((code: number) => (leftWith = code));
+    const http = world.url.replace("ws://", "http://");
+    const stale = await fetch(`${http}/api/kicks`, { method: "POST", headers: admin, body: JSON.stringify({ player: reportedSession }) });
+    assert.equal(stale.status, 202);
+    await sleep(300);
+    assert.equal(leftWith, undefined, "the report's session reaches nobody");
+    const byAccount = await fetch(`${http}/api/kicks`, { method: "POST", headers: admin, body: JSON.stringify({ account: "acc-rowdy", reason: "도배" }) });
+    assert.equal(byAccount.status, 202);
+    assert.deepEqual(await byAccount.json(), { account: "acc-rowdy" });
+    await waitFor("the account's player put out", () => leftWith);
+    assert.equal(leftWith, KICKED_CLOSE);
+    assert.ok(calm.room.connection.isOpen, "the others stay");
+    await calm.room.leave();
   });
 });

@@ -184,7 +184,7 @@ describe("Moderation console in Chromium (/moderation)", function () {
     await first.locator("#reports tbody tr", { hasText: "두번무례" }).getByRole("button", { name: "채팅 금지 30분" }).click();
     await first.locator("#status.note", { hasText: "더 긴 채팅 금지가 이미 있어 그대로 둬요" }).waitFor();
     await second.locator("#reports tbody tr", { hasText: "두번무례" }).getByRole("button", { name: "하루 차단" }).click();
-    await second.locator("#status.error", { hasText: "다른 운영자가 먼저 처리했어요" }).waitFor();
+    await second.locator("#status.error", { hasText: "이미 처리됐거나 다시 접수되어 바뀌었어요" }).waitFor();
     const read = async (path: string) => (await (await fetch(`${url}${path}`, { headers: admin })).json()) as Record<string, Array<{ account: string; until: number; reason?: string }>>;
     assert.deepEqual((await read("/api/mutes")).mutes!.map(({ account, until, reason }) => [account, until, reason]), [["acc-twice", until, "일주일: 반복 욕설"]]);
     assert.deepEqual((await read("/api/bans")).bans, [], "the second moderator's ban was not imposed");
@@ -204,6 +204,51 @@ describe("Moderation console in Chromium (/moderation)", function () {
     await first.locator("#reports tbody tr", { hasText: "두번무례" }).waitFor();
     assert.deepEqual(errors, []);
     await fetch(`${url}/api/mutes/acc-twice`, { method: "DELETE", headers: admin });
+    await context.close();
+  });
+
+  it("draws no mute under the mouse or the keyboard's focus (a lift hit another account's), and stops refreshing on a login refused", async () => {
+    const mute = (account: string, minutes: number) =>
+      fetch(`${url}/api/mutes`, { method: "POST", headers: { ...admin, "content-type": "application/json" }, body: JSON.stringify({ account, minutes }) });
+    await mute("acc-week", 7 * 24 * 60);
+    const context = await browser.newContext({ httpCredentials: ADMIN });
+    const page = await context.newPage();
+    await page.clock.install();
+    await page.goto(`${url}/moderation`);
+    const rows = page.locator("#mutes tbody tr");
+    const accounts = () => rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.account));
+    await page.locator("#mutes tbody tr", { hasText: "acc-week" }).waitFor();
+    // The mouse on the week's "해제": a shorter mute, sorted on top, is not drawn under it.
+    await page.locator("#mutes tbody tr", { hasText: "acc-week" }).getByRole("button", { name: "해제" }).hover();
+    await mute("acc-brief", 30);
+    await page.clock.runFor(10_000);
+    await page.locator("#status", { hasText: "포인터나 포커스가 떠나면" }).waitFor();
+    assert.deepEqual(await accounts(), ["acc-week"], "held under the mouse");
+    await page.mouse.move(0, 0);
+    await page.waitForFunction(() => document.querySelectorAll("#mutes tbody tr").length === 2);
+    assert.deepEqual(await accounts(), ["acc-brief", "acc-week"]);
+    // The keyboard's focus on a row's button: held too, drawn once the focus leaves.
+    await page.locator("#mutes tbody tr", { hasText: "acc-week" }).getByRole("button", { name: "해제" }).focus();
+    await mute("acc-brief-2", 20);
+    await page.clock.runFor(10_000);
+    await page.locator("#status", { hasText: "포인터나 포커스가 떠나면" }).waitFor();
+    assert.deepEqual(await accounts(), ["acc-brief", "acc-week"], "held while focused");
+    assert.equal(await page.evaluate(() => document.activeElement?.closest("tr")?.dataset.account), "acc-week", "the focus stays on its row");
+    await page.evaluate(() => (document.activeElement as HTMLElement).blur());
+    await page.waitForFunction(() => document.querySelectorAll("#mutes tbody tr").length === 3);
+
+    // The login no longer taken (ADMIN_PASSWORD changed): said, and no more refreshes, each three wrong logins.
+    let calls = 0;
+    await page.route("**/api/**", (route) => {
+      calls++;
+      return route.fulfill({ status: 401, contentType: "application/json", body: '{"error":"admin login required"}' });
+    });
+    await page.clock.runFor(10_000);
+    await page.locator("#status.error", { hasText: "자동 갱신을 멈췄어요" }).waitFor();
+    const after = calls;
+    await page.clock.runFor(30_000);
+    assert.equal(calls, after, "no refresh after the refusal");
+    for (const account of ["acc-week", "acc-brief", "acc-brief-2"]) await fetch(`${url}/api/mutes/${account}`, { method: "DELETE", headers: admin });
     await context.close();
   });
 });

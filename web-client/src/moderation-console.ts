@@ -123,7 +123,8 @@ function reportRow(report: PlayerReport): HTMLTableRowElement {
     try {
       await api("DELETE", `/api/reports/${encodeURIComponent(report.id)}`);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) throw new Error("이 신고는 다른 운영자가 먼저 처리했어요: 아무것도 하지 않았어요");
+      // Dealt with by another moderator, or filed again by its reporter (a new id): the list read again shows which.
+      if (error instanceof ApiError && error.status === 404) throw new Error("이 신고는 이미 처리됐거나 다시 접수되어 바뀌었어요: 아무것도 하지 않았어요. 목록을 다시 확인해 주세요");
       throw error;
     }
   };
@@ -140,7 +141,9 @@ function reportRow(report: PlayerReport): HTMLTableRowElement {
       text: "내보내기",
       act: async () => {
         await claim();
-        await api("POST", "/api/kicks", { player: report.reported.player, reason });
+        // A signed-in player by their account: one who joined again since the report has another session, which the
+        // report's did not reach (202, and nobody put out).
+        await api("POST", "/api/kicks", account !== undefined ? { account, reason } : { player: report.reported.player, reason });
       },
     },
     { text: "문제없음", act: claim },
@@ -166,30 +169,77 @@ function sanctionRow(sanction: Sanction, record: SanctionRecord): HTMLTableRowEl
   return row;
 }
 
+/** Until when a note or an error stays, not said over by the timed refresh's "갱신" (ms since the epoch). */
+let statusKeptUntil = 0;
+
 function shown(error: Error): void {
   status.textContent = error.message;
   status.className = "error";
+  statusKeptUntil = Date.now() + 2 * REFRESH_MS;
 }
 
 function noted(note: string): void {
   status.textContent = note;
   status.className = "note";
+  statusKeptUntil = Date.now() + 2 * REFRESH_MS;
 }
 
+/** The longest a table is held (HeldTable): a touch leaves the tapped row hovered for good. */
+const HOLD_MS = 30_000;
+
 /**
- * The reports' table is not drawn again by the timed refresh while the pointer is over it, where a new report drawn on
- * top moved the rows under a moderator's click onto another player's buttons; it is as soon as the pointer leaves, and
- * after the moderator's own action.
+ * A table the timed refresh does not draw again while the moderator is at it: a mouse over it, or the keyboard's focus
+ * in it. Rows drawn anew moved under a click onto another player's buttons (a report, or a sanction lifted: "해제"
+ * lifted the account a shorter mute put on top), and took the focus back to the top (Tab, Enter muted the first row).
+ * Drawn as soon as the mouse or the focus leaves it, after the moderator's own action, and at most HOLD_MS on.
  */
-const reportsTable = $<HTMLTableElement>("#reports");
-let heldReports: PlayerReport[] | undefined;
-reportsTable.addEventListener("mouseleave", () => {
-  if (heldReports) fill(reportsTable, heldReports.map(reportRow), "새 신고가 없어요.");
-  heldReports = undefined;
-});
+class HeldTable {
+  private pending: (() => void) | undefined;
+  private heldSince = 0;
+  private mouseOver = false;
+
+  constructor(readonly table: HTMLTableElement) {
+    // The mouse's only: a touch's pointer never leaves (Chromium keeps the tapped row :hover).
+    table.addEventListener("pointerenter", (event) => (this.mouseOver = event.pointerType === "mouse"));
+    table.addEventListener("pointerleave", () => {
+      this.mouseOver = false;
+      this.release();
+    });
+    table.addEventListener("focusout", (event) => {
+      if (!table.contains(event.relatedTarget as Node | null)) this.release();
+    });
+  }
+
+  /** Draws with `draw` now, or once the moderator is done here (a timed refresh while they are at it). */
+  show(draw: () => void, timed: boolean): void {
+    const atWork = this.mouseOver || this.table.contains(document.activeElement);
+    if (!timed || !atWork) return this.drawn(draw);
+    if (!this.pending) this.heldSince = Date.now();
+    if (Date.now() - this.heldSince > HOLD_MS) return this.drawn(draw);
+    this.pending = draw;
+  }
+
+  get held(): boolean {
+    return this.pending !== undefined;
+  }
+
+  private release(): void {
+    if (this.pending) this.drawn(this.pending);
+  }
+
+  private drawn(draw: () => void): void {
+    this.pending = undefined;
+    draw();
+  }
+}
+
+const reportsTable = new HeldTable($<HTMLTableElement>("#reports"));
+const mutesTable = new HeldTable($<HTMLTableElement>("#mutes"));
+const bansTable = new HeldTable($<HTMLTableElement>("#bans"));
 
 /** The latest refresh begun: an older one that answers after it would show the tables as they were before. */
 let latestRefresh = 0;
+let refreshing: ReturnType<typeof setInterval> | undefined;
 
 async function refresh(timed = false): Promise<void> {
   const mine = ++latestRefresh;
@@ -201,20 +251,31 @@ async function refresh(timed = false): Promise<void> {
     ]);
     if (mine !== latestRefresh) return;
     const { reports: newest, total } = reports!;
-    heldReports = timed && reportsTable.matches(":hover") ? newest : undefined;
-    if (!heldReports) fill(reportsTable, newest.map(reportRow), "새 신고가 없어요.");
-    $("#reports-shown").textContent = total > newest.length ? `최근 ${newest.length}건 (모두 ${total}건: 처리하면 더 오래된 것이 보여요)` : "최근 것부터";
-    fill($("#mutes"), mutes!.mutes.map((record) => sanctionRow("mute", record)), "없음");
-    fill($("#bans"), bans!.bans.map((record) => sanctionRow("ban", record)), "없음");
-    status.textContent = `${new Date().toLocaleTimeString("ko-KR")}에 갱신`;
+    reportsTable.show(() => {
+      fill(reportsTable.table, newest.map(reportRow), "새 신고가 없어요.");
+      $("#reports-shown").textContent = total > newest.length ? `최근 ${newest.length}건 (모두 ${total}건: 처리하면 더 오래된 것이 보여요)` : "최근 것부터";
+    }, timed);
+    mutesTable.show(() => fill(mutesTable.table, mutes!.mutes.map((record) => sanctionRow("mute", record)), "없음"), timed);
+    bansTable.show(() => fill(bansTable.table, bans!.bans.map((record) => sanctionRow("ban", record)), "없음"), timed);
+    if (Date.now() < statusKeptUntil) return;
+    const held = [reportsTable, mutesTable, bansTable].some((table) => table.held);
+    status.textContent = `${new Date().toLocaleTimeString("ko-KR")}에 갱신${held ? " (보고 있는 목록은 포인터나 포커스가 떠나면 새로 그려요)" : ""}`;
     status.className = "";
   } catch (error) {
-    if (mine === latestRefresh) shown(error as Error);
+    if (mine !== latestRefresh) return;
+    shown(error as Error);
+    // A login the server no longer takes (ADMIN_PASSWORD changed) or an address locked out: every refresh was three
+    // more wrong logins, which locked every moderator at this address out again each minute.
+    if (error instanceof ApiError && (error.status === 401 || error.status === 429)) {
+      clearInterval(refreshing);
+      refreshing = undefined;
+      shown(new Error(`${(error as Error).message} — 자동 갱신을 멈췄어요: 페이지를 새로 고쳐 다시 로그인해 주세요`));
+    }
   }
 }
 
 void refresh();
-setInterval(() => void refresh(true), REFRESH_MS);
+refreshing = setInterval(() => void refresh(true), REFRESH_MS);
 
 /**
  * A sanction's reason the server takes: at most 200 UTF-16 units (server/sanction-routes.ts), where a report's reason
