@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rename } from "node:fs/promises";
+import { copyFile, mkdir, open, readFile, rename } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 import { LocalPresence } from "@colyseus/core";
@@ -21,7 +21,7 @@ export interface KeptPart<T> {
    * the rooms, where a part of megabytes built and written whole held them all at once.
    */
   json(presence: KeptPresence): AsyncIterable<string>;
-  /** Puts what was kept back into the presence; returns counts for the log. */
+  /** Puts what was kept back into the presence; returns counts for the log (`unreadable`: entries it could not use). */
   restore(presence: LocalPresence, kept: T): Promise<Record<string, number>>;
 }
 
@@ -205,7 +205,15 @@ async function readBack<T>(file: string, part: KeptPart<T>, presence: LocalPrese
     log.error(`${part.file} unreadable: set aside, starting without its ${part.holds}`, { file, aside, error });
     return;
   }
-  log.info(`${part.file} read back`, { file, ...(await part.restore(presence, kept)) });
+  const counts = await part.restore(presence, kept);
+  if (counts.unreadable) {
+    // The rest taken, the file as it was kept aside: the next save writes it without what could not be read.
+    const aside = `${file}.unreadable-${Date.now()}`;
+    await copyFile(file, aside);
+    log.warn(`${part.file}: some entries unreadable, kept aside with the file as it was; the rest read back`, { file, aside, ...counts });
+    return;
+  }
+  log.info(`${part.file} read back`, { file, ...counts });
 }
 
 /**

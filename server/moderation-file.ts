@@ -19,12 +19,16 @@ const isReportJson = (json: string) => {
     return false;
   }
 };
+/**
+ * Each sanction and report is checked on its own: one of another shape (a hand edit, another version's) once failed
+ * the whole file, which was set aside, and the server started with no ban, writing a file without them over it.
+ */
 const SNAPSHOT = z.object({
   v: z.literal(1),
-  mute: z.array(record),
-  ban: z.array(record),
+  mute: z.array(z.unknown()),
+  ban: z.array(z.unknown()),
   /** The reports' store as it is (field → the report's JSON). */
-  reports: z.record(z.string(), z.string().refine(isReportJson, "not a report's JSON")),
+  reports: z.record(z.string(), z.unknown()),
 });
 type Snapshot = z.infer<typeof SNAPSHOT>;
 
@@ -42,8 +46,22 @@ export const MODERATION_PART: KeptPart<Snapshot> = {
     yield "}}";
   },
   async restore(presence, kept) {
-    for (const sanction of SANCTIONS) for (const entry of kept[sanction]) await restore(presence, sanction, entry);
-    await restoreReports(presence, kept.reports);
-    return { mutes: kept.mute.length, bans: kept.ban.length, reports: Object.keys(kept.reports).length };
+    const counts = { mutes: 0, bans: 0, reports: 0, unreadable: 0 };
+    for (const sanction of SANCTIONS) {
+      for (const entry of kept[sanction]) {
+        const read = record.safeParse(entry);
+        if (!read.success) {
+          counts.unreadable++;
+          continue;
+        }
+        await restore(presence, sanction, read.data);
+        counts[sanction === "mute" ? "mutes" : "bans"]++;
+      }
+    }
+    const reports = Object.fromEntries(Object.entries(kept.reports).filter((entry): entry is [string, string] => typeof entry[1] === "string" && isReportJson(entry[1])));
+    counts.unreadable += Object.keys(kept.reports).length - Object.keys(reports).length;
+    await restoreReports(presence, reports);
+    counts.reports = Object.keys(reports).length;
+    return counts;
   },
 };

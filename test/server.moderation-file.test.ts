@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { matchMaker } from "@colyseus/core";
 import { SignJWT } from "jose";
 
+import { createLogger } from "../common/log.js";
 import { impose, lift, LONGEST_SANCTION_MS, sanctionedUntil, sanctionsInForce } from "../rooms/account-sanctions.js";
 import { fileReport, listReports } from "../rooms/player-reports.js";
 import { ConfigError } from "../server/config.js";
@@ -105,15 +106,26 @@ describe("the embedded default's moderation file (server/moderation-file.ts)", (
     await lift(presence, "mute", "new");
   });
 
-  it("sets aside a file whose report is not a report's JSON (a hand edit), and starts", async () => {
+  it("keeps a file whose report or ban is of another shape (a hand edit, another version's) aside as it was, and reads back the rest: bans and all", async () => {
     const file = fileIn();
-    const text = JSON.stringify({ v: 1, mute: [], ban: [], reports: { "account a → account b": "{not json" } });
+    const until = Date.now() + 3600_000;
+    const text = JSON.stringify({
+      v: 1,
+      mute: [{ account: "loud", since: Date.now(), until }, { who: "other shape" }],
+      ban: [{ account: "cheater", since: Date.now(), until, reason: "핵" }],
+      reports: { "account a → account b": "{not json", "account c → account d": { target: "not a string" } },
+    });
     writeFileSync(file, text);
-    const kept = await keepModeration(file, quiet);
+    const said: Array<{ level: string; msg: string; unreadable?: number }> = [];
+    const kept = await keepModeration(file, createLogger({}, "info", (line) => said.push(JSON.parse(line))));
+    assert.equal(await sanctionedUntil(kept.presence, "ban", "cheater"), until, "the ban kept (the whole file was set aside, every ban lifted)");
+    assert.equal(await sanctionedUntil(kept.presence, "mute", "loud"), until);
     assert.deepEqual(await listReports(kept.presence, { limit: 10 }), []);
+    assert.ok(said.some((line) => line.level === "warn" && line.unreadable === 3 && /some entries unreadable/.test(line.msg)), JSON.stringify(said));
+    await Promise.all([lift(kept.presence, "ban", "cheater"), lift(kept.presence, "mute", "loud")]);
     await kept.stop();
     const aside = readdirSync(join(file, "..")).filter((name) => name.startsWith("moderation.json.unreadable-"));
-    assert.equal(readFileSync(join(file, "..", aside[0]!), "utf8"), text);
+    assert.equal(readFileSync(join(file, "..", aside[0]!), "utf8"), text, "the file as it was, nothing lost");
   });
 });
 
