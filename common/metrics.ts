@@ -110,7 +110,7 @@ export const npcAnswerLatency = new Histogram({
 
 export const workerAnswers = new Counter({
   name: "kobot_npc_worker_answers_total",
-  help: "Answers an NPC worker sent, by outcome (answer, or the error code)",
+  help: "Answers an NPC worker sent, by outcome (answer, or the error code: invalid_question for a question it could not read, a server of another contract version; unanswerable_question for one that did not even say where to answer)",
   labelNames: ["outcome"] as const,
 });
 

@@ -1,6 +1,7 @@
 import type { Consumer, ConsumerRunConfig, Kafka, Producer } from "kafkajs";
 import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
+import { workerAnswers } from "../common/metrics.js";
 import { TimedOut, withTimeout } from "../common/with-timeout.js";
 import { firstTryThenInBackground, StoppedTrying, untilReachable } from "../common/until-reachable.js";
 import { AnswerMessage, ContractError, errorAnswer, type NpcTopics, parseMessage, QuestionAddress, QuestionMessage } from "./contract.js";
@@ -301,6 +302,8 @@ export class KafkaWorkerChannel implements WorkerChannel {
       } catch (error) {
         if (!(error instanceof ContractError)) throw error;
         const address = addressOf(message.value);
+        // Counted with the worker's other answers (a rolling upgrade's mismatch showed only in a log line each 10 s).
+        workerAnswers.inc({ outcome: address ? "invalid_question" : "unanswerable_question" });
         const held = this.malformedLogged("malformed question");
         if (held !== undefined) {
           this.log.warn("skipped a malformed question", { partition, offset: message.offset, reason: error.message, ...address, ...repeatsField(held) });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
 
+import { workerAnswers } from "../../common/metrics.js";
 import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../../kafka/contract.js";
 import { groupMembers } from "../../kafka/group-members.js";
 import { ensureTopics } from "../../kafka/kafka-client.js";
@@ -127,6 +128,9 @@ describe("Kafka worker with a backlog (real broker)", function () {
       "not json",
       question,
     ];
+    const counted = async (outcome: string) =>
+      ((await workerAnswers.get()).values.find((value) => value.labels.outcome === outcome)?.value ?? 0);
+    const before = [await counted("invalid_question"), await counted("unanswerable_question")];
     try {
       await producer.send({ topic: topics.question, messages: payloads.map((p) => ({ key: "r", value: typeof p === "string" ? p : JSON.stringify(p) })) });
       const deadline = performance.now() + 30_000;
@@ -137,6 +141,8 @@ describe("Kafka worker with a backlog (real broker)", function () {
         [["long", "invalid_question", "s1"], ["newer", "invalid_question", "s1"], ["ok", "네", "s1"]],
       );
       assert.match(answers.find((a) => a.questionId === "long")!.error!.message, /could not read the question: .*at text/s);
+      // Counted with the worker's answers: a contract mismatch in a rolling upgrade shows on its /metrics.
+      assert.deepEqual([(await counted("invalid_question")) - before[0]!, (await counted("unanswerable_question")) - before[1]!], [2, 2]);
     } finally {
       await producer.disconnect();
       await reader.disconnect();
