@@ -56,7 +56,8 @@ KINDS = ["player", "npc", "system", "report"]
 # The archive job's Parquet: the chat-log fields, partitioned by date.
 ARCHIVED = T.StructType([f for f in CHAT_LOG.fields if f.name != "_corrupt"] + [T.StructField("date", T.StringType())])
 
-# The question/answer contract (kafka/contract.ts), archived beside the chat log.
+# The question/answer contract (kafka/contract.ts), archived beside the chat log: every field of it, or the archive
+# drops it without a word (tests/test_schemas.py reads the contract's fields from its source).
 QUESTION = T.StructType([
     T.StructField("v", T.IntegerType()),
     T.StructField("questionId", T.StringType()),
@@ -66,6 +67,7 @@ QUESTION = T.StructType([
     T.StructField("playerName", T.StringType()),
     T.StructField("text", T.StringType()),
     T.StructField("ts", T.LongType()),
+    T.StructField("deadline", T.LongType()),
     T.StructField("replyTo", T.StringType()),
     T.StructField("_corrupt", T.StringType()),
 ])
@@ -78,6 +80,10 @@ ANSWER = T.StructType([
     T.StructField("text", T.StringType()),
     T.StructField("ms", T.DoubleType()),
     T.StructField("model", T.StringType()),
+    T.StructField("confidence", T.DoubleType()),
+    T.StructField("withheld", T.StringType()),
+    T.StructField("source", T.StringType()),
+    T.StructField("action", T.StringType()),
     T.StructField("error", T.StructType([T.StructField("code", T.StringType()), T.StructField("message", T.StringType())])),
     T.StructField("replyTo", T.StringType()),
     T.StructField("_corrupt", T.StringType()),
