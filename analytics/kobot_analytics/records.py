@@ -182,6 +182,11 @@ def _read_json_lines(spark: SparkSession, source: str, date_from: str, date_to: 
     )
 
 
+def archived_days(spark: SparkSession, source: str, date_from: str, date_to: str) -> list[str]:
+    """The days date_from..date_to the archive at `source` holds files of (either format)."""
+    return sorted({day for extension in ("ndjson", "parquet") for day, _ in _archived_files(spark, source, extension) if date_from <= day <= date_to})
+
+
 def _archived_files(spark: SparkSession, source: str, extension: str) -> list[tuple[str, str]]:
     """(day, path) of each `date=YYYY-MM-DD/*.<extension>` file under `source`, on any Hadoop FileSystem."""
     jvm = spark.sparkContext._jvm

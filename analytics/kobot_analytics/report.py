@@ -16,7 +16,7 @@ from pyspark.sql import SparkSession
 from .candidates import candidates, refresh_candidates, write_candidates
 from .figures import collect_all, figures
 from .keywords import preload
-from .records import NoArchive, read_chat_log
+from .records import NoArchive, archived_days, read_chat_log
 
 TRAINING_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "chatbot_data" / "ChatbotData.csv"
 
@@ -197,6 +197,12 @@ def days(first: str, last: str) -> tuple[str, str]:
 
 
 def _report(spark: SparkSession, out: Path, source: str, date_from: str, date_to: str, training_data: Path, refresh: bool) -> None:
+    if refresh and not archived_days(spark, source, date_from, date_to):
+        # Its days left the archive (retention, moved to cold storage): refreshed, it read "0 lines" and the
+        # reviewers' rows of its candidates were dropped as no longer asked. Left as it was, said.
+        print(f"analytics: {out}/report.md left as it was: {source} no longer holds its days ({date_from}..{date_to}); "
+              f"an erasure since is not in it: erase the player's rows there by hand, or archive the days back and refresh", file=sys.stderr)
+        return
     valid, quarantined = read_chat_log(spark, source, date_from, date_to)
     results = collect_all(valid)
     result = figures(results)

@@ -303,7 +303,7 @@ def test_job_on_a_folder_without_an_archive_says_so_in_one_line(tmp_path, capsys
 
 
 # After the jobs above: it runs the job twice, each starting a Spark session of its own and stopping it.
-def test_refresh_after_an_erasure_leaves_the_players_words_out_and_keeps_the_reviews(tmp_path):
+def test_refresh_after_an_erasure_leaves_the_players_words_out_and_keeps_the_reviews(tmp_path, capsys):
     training = tmp_path / "training.csv"
     training.write_text("Q,A,label\n배고파,밥 먹어요,0\n", encoding="utf-8")
     day = tmp_path / "chat-log" / "date=2026-11-25"
@@ -357,6 +357,18 @@ def test_refresh_after_an_erasure_leaves_the_players_words_out_and_keeps_the_rev
         {"Q": "늦게 온 질문", "A": "늦었네요", "label": "0", "reviewed": "no"},
         {"Q": "대장간은 어디야", "A": "마을 동쪽 끝에 있어요.", "label": "0", "reviewed": "yes"},  # asked by 지영 too: kept, as reviewed
     ]
+
+    # Its day left the archive (retention, cold storage) while other days stay: a refresh leaves it as it was, and says
+    # so. It read "0 questions" and dropped the reviewers' rows as no longer asked.
+    other = tmp_path / "chat-log" / "date=2026-11-26"
+    other.mkdir()
+    (other / "s.ndjson").write_text(json.dumps(line("x1", "r1", "player", "p2", "지영", "안녕", ts("10:00", "2026-11-26"), account="acc-j"), ensure_ascii=False) + "\n")
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    (day / "s.ndjson").unlink()
+    day.rmdir()
+    assert main(["--refresh", "--out", str(reports)]) == 0
+    assert "left as it was" in capsys.readouterr().err
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
 
 
 def test_refresh_with_no_report_says_so_in_one_line(tmp_path, capsys):
