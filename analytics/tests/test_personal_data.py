@@ -20,6 +20,8 @@ from kobot_analytics.personal_data import mask_personal_data
     ("메일 ｍｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", "메일 [이메일]"),
     ("chulsoo(at)example.com 로 줘", "[이메일] 로 줘"),  # the @ spelled out
     ("chulsoo [AT] example.co.kr", "[이메일]"),
+    ("메일me@example.com", "[이메일]"),  # a name run on from a word, as before: the whole run
+    ("가" * 2000 + " me@example.com", "가" * 2000 + " [이메일]"),  # after a long word (read once, not at each letter)
     ("주문번호 12345678 확인해줘", "주문번호 [숫자] 확인해줘"),
     ("주문번호 １２３４５６７８", "주문번호 [숫자]"),
 ])
