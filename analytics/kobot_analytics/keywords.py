@@ -1,7 +1,10 @@
 """Top keywords of players' questions by Korean morphological analysis (kiwipiepy): nouns and
 verb/adjective stems, so "배고파", "배고픈데" and "배고프다" count as one word, unlike whitespace splitting."""
+import re
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
+
+from .personal_data import MASKS
 
 NOUNS = {"NNG", "NNP", "SL"}  # general and proper nouns, foreign words
 _analyser: Future | None = None
@@ -24,7 +27,9 @@ def top_keywords(question_counts: dict[str, int], n: int) -> list[dict]:
     kiwi = _analyser.result()
     counts = Counter()
     questions = [q for q in question_counts if q]
-    for question, tokens in zip(questions, kiwi.tokenize(questions)):
+    # Without the masks personal data left ("[이메일]"): they read as the players' most asked words.
+    masks = re.compile("|".join(re.escape(mask) for _, mask in MASKS))
+    for question, tokens in zip(questions, kiwi.tokenize([masks.sub(" ", q) for q in questions])):
         for token in tokens:
             verb = token.tag.startswith(("VV", "VA"))  # VV-I, VA-R…: irregular stems too
             if token.tag in NOUNS or verb:
