@@ -133,53 +133,21 @@ export function loadWorldFile(
   } catch (error) {
     throw new WorldFileError(path, [`not valid ${extname(path).slice(1) || "JSON"}: ${(error as Error).message}`]);
   }
+  const here = dirname(resolve(path));
   const parsed = WorldFileSchema.safeParse(withoutExtensions(raw));
   if (!parsed.success) {
-    throw new WorldFileError(path, parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`));
+    // The shape's problems, and those of the NPCs whose entries are right in shape (a position out of bounds, a
+    // missing knowledge file): every problem at once, not the shape's first and the rest at the next save.
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`);
+    const entries = (raw as { npcs?: unknown } | null)?.npcs;
+    const npcs = (Array.isArray(entries) ? entries : []).map((entry) => NpcEntry.safeParse(entry)).map((one) => (one.success ? one.data : undefined));
+    const models = WorldFileSchema.shape.models.safeParse((raw as { models?: unknown } | null)?.models);
+    problems.push(...npcProblems(npcs, models.success ? models.data : {}, here, { defaultModelDir, bounds, moderator, dtype, modelsKnown: models.success }));
+    throw new WorldFileError(path, problems, npcs.flatMap((npc) => (npc?.knowledge ? [resolve(here, npc.knowledge)] : [])));
   }
   const file = parsed.data;
-  const here = dirname(resolve(path));
+  const problems = npcProblems(file.npcs, file.models, here, { defaultModelDir, bounds, moderator, dtype, modelsKnown: true });
   const models: Record<string, string> = { default: defaultModelDir, ...mapValues(file.models, (dir) => resolve(here, dir)) };
-  const problems: string[] = [];
-  for (const [name, dir] of Object.entries(file.models)) {
-    const problem = modelFolderProblem(resolve(here, dir), dtype);
-    if (problem) problems.push(`models.${name}: ${problem}`);
-  }
-  file.npcs.forEach((npc, i) => {
-    const at = `npcs.${i} (${npc.id})`;
-    for (const other of file.npcs.slice(0, i)) {
-      const clash = confusable(npc, other);
-      if (clash) problems.push(`${at}: "${clash}" is too like ${other.name} (${other.id}); players call NPCs by id and name, as written or called ("미나야")`);
-    }
-    const { x, y, z } = npc.position;
-    const { minX, maxX, minY, maxY, minZ, maxZ } = bounds;
-    if (!withinBounds(npc.position, bounds)) {
-      problems.push(`${at}.position: (${x}, ${y}, ${z}) is outside the world's bounds (x ${minX}…${maxX}, y ${minY}…${maxY}, z ${minZ}…${maxZ})`);
-    }
-    npc.route?.points.forEach((point, j) => {
-      // Walked at its position's height.
-      if (!withinBounds({ ...point, y }, bounds)) {
-        problems.push(`${at}.route.points.${j}: (${point.x}, ${point.z}) is outside the world's bounds (x ${minX}…${maxX}, z ${minZ}…${maxZ})`);
-      }
-    });
-    if (!(npc.model in models)) problems.push(`${at}.model: "${npc.model}" is not in models (${Object.keys(models).join(", ")})`);
-    if (npc.scriptedAbove !== undefined && !npc.knowledge) problems.push(`${at}.scriptedAbove: needs a knowledge file`);
-    if (npc.greetingsAgain && npc.greetings.length === 0) problems.push(`${at}.greetingsAgain: needs greetings (said to players it has not met)`);
-    if (npc.unsure?.knowledgeAbove !== undefined && !npc.knowledge) problems.push(`${at}.unsure.knowledgeAbove: needs a knowledge file`);
-    const knowledgeProblem = npc.knowledge && knowledgeFileProblem(resolve(here, npc.knowledge), moderator);
-    if (knowledgeProblem) problems.push(`${at}.knowledge: ${knowledgeProblem}`);
-    npc.unsure?.lines.forEach((text, j) => {
-      const problem = moderator && blockedLineProblem(text, moderator);
-      if (problem) problems.push(`${at}.unsure.lines.${j}: ${problem}`);
-    });
-    if (npc.generation) {
-      try {
-        mergeSettings(settingsFromConfig({}), npc.generation as Partial<GenerationSettings>);
-      } catch (error) {
-        problems.push(`${at}.generation: ${(error as Error).message}`);
-      }
-    }
-  });
   if (problems.length) throw new WorldFileError(path, problems, file.npcs.flatMap((npc) => (npc.knowledge ? [resolve(here, npc.knowledge)] : [])));
   return {
     hearing: file.hearing,
@@ -199,6 +167,64 @@ export function loadWorldFile(
       ...(npc.unsure ? { unsure: npc.unsure } : {}),
     })),
   };
+}
+
+type NpcEntry = z.infer<typeof NpcEntry>;
+
+/**
+ * What is wrong with the NPCs' entries beyond their shape (and with the model folders they name): `npcs` holds
+ * undefined for an entry whose shape is wrong (said already), which is not looked at.
+ */
+function npcProblems(
+  npcs: ReadonlyArray<NpcEntry | undefined>,
+  modelFolders: Record<string, string>,
+  here: string,
+  { defaultModelDir, bounds, moderator, dtype, modelsKnown }: { defaultModelDir: string; bounds: WorldSettings["bounds"]; moderator?: Moderator; dtype: ModelDtype; modelsKnown: boolean },
+): string[] {
+  const models: Record<string, string> = { default: defaultModelDir, ...mapValues(modelFolders, (dir) => resolve(here, dir)) };
+  const problems: string[] = [];
+  for (const [name, dir] of Object.entries(modelFolders)) {
+    const problem = modelFolderProblem(resolve(here, dir), dtype);
+    if (problem) problems.push(`models.${name}: ${problem}`);
+  }
+  npcs.forEach((npc, i) => {
+    if (!npc) return;
+    const at = `npcs.${i} (${npc.id})`;
+    for (const other of npcs.slice(0, i)) {
+      const clash = other && confusable(npc, other);
+      if (clash) problems.push(`${at}: "${clash}" is too like ${other.name} (${other.id}); players call NPCs by id and name, as written or called ("미나야")`);
+    }
+    const { x, y, z } = npc.position;
+    const { minX, maxX, minY, maxY, minZ, maxZ } = bounds;
+    if (!withinBounds(npc.position, bounds)) {
+      problems.push(`${at}.position: (${x}, ${y}, ${z}) is outside the world's bounds (x ${minX}…${maxX}, y ${minY}…${maxY}, z ${minZ}…${maxZ})`);
+    }
+    npc.route?.points.forEach((point, j) => {
+      // Walked at its position's height.
+      if (!withinBounds({ ...point, y }, bounds)) {
+        problems.push(`${at}.route.points.${j}: (${point.x}, ${point.z}) is outside the world's bounds (x ${minX}…${maxX}, z ${minZ}…${maxZ})`);
+      }
+    });
+    // Where the models are wrong in shape, which names they give is not known.
+    if (modelsKnown && !(npc.model in models)) problems.push(`${at}.model: "${npc.model}" is not in models (${Object.keys(models).join(", ")})`);
+    if (npc.scriptedAbove !== undefined && !npc.knowledge) problems.push(`${at}.scriptedAbove: needs a knowledge file`);
+    if (npc.greetingsAgain && npc.greetings.length === 0) problems.push(`${at}.greetingsAgain: needs greetings (said to players it has not met)`);
+    if (npc.unsure?.knowledgeAbove !== undefined && !npc.knowledge) problems.push(`${at}.unsure.knowledgeAbove: needs a knowledge file`);
+    const knowledgeProblem = npc.knowledge && knowledgeFileProblem(resolve(here, npc.knowledge), moderator);
+    if (knowledgeProblem) problems.push(`${at}.knowledge: ${knowledgeProblem}`);
+    npc.unsure?.lines.forEach((text, j) => {
+      const problem = moderator && blockedLineProblem(text, moderator);
+      if (problem) problems.push(`${at}.unsure.lines.${j}: ${problem}`);
+    });
+    if (npc.generation) {
+      try {
+        mergeSettings(settingsFromConfig({}), npc.generation as Partial<GenerationSettings>);
+      } catch (error) {
+        problems.push(`${at}.generation: ${(error as Error).message}`);
+      }
+    }
+  });
+  return problems;
 }
 
 function withinBounds({ x, y, z }: { x: number; y: number; z: number }, b: WorldSettings["bounds"]): boolean {

@@ -85,7 +85,13 @@ describe("World file", () => {
     assert.match(error.message, /npcs\.4\.route\.speed: .*0/);
     assert.match(error.message, /npcs\.5\.events\.boss down: an event id is 1–64 letters, digits/);
     assert.match(error.message, /npcs\.5\.events\.quest_done: .*1/);
-    // Shape errors come first; once the shape is right, the cross-checks report together.
+    // …with the problems of the NPCs right in shape beside them (they came only once the shape was mended).
+    assert.match(error.message, /npcs\.0 \(a\)\.model: "huge" is not in models \(default, big\)/);
+    assert.match(error.message, /npcs\.0 \(a\)\.knowledge: .*nowhere\.jsonl does not exist/);
+    assert.match(error.message, /npcs\.1 \(b\)\.position: \(500, 0, 0\) is outside the world's bounds/);
+    assert.match(error.message, /models\.big: NPC model file missing/);
+    assert.doesNotMatch(error.message, /npcs\.2 \(/, "an NPC wrong in shape is said once, by its shape");
+    // Once the shape is right, the cross-checks report together.
     const fixed = worldFile("bad2.yaml", [
       "models: { big: ./big-model }",
       "npcs:",
