@@ -66,12 +66,16 @@ export const AnswerMessage = z.object({
   /** Time the worker spent on it, from taking the question to the finished answer. */
   ms: z.number().nonnegative(),
   model: z.string().max(100),
-  /** How sure the model was of its answer: mean log-probability per token (≤ 0); absent for authored lines. */
-  confidence: z.number().max(0).optional(),
+  /**
+   * How sure the model was of its answer: mean log-probability per token (≤ 0); absent for authored lines. This and
+   * `source` say about the answer, not what it is: a value this version does not take (a newer worker's source) is
+   * left out, not the answer with it (the player heard a fallback line instead).
+   */
+  confidence: z.number().max(0).optional().catch(undefined),
   /** The model's answer, when the NPC said one of its "unsure" lines instead (confidence below its bar). */
   withheld: z.string().max(2000).optional(),
   /** Where its words came from (ANSWER_SOURCES); absent on errors and from workers before session 12. */
-  source: z.enum(ANSWER_SOURCES).optional(),
+  source: z.enum(ANSWER_SOURCES).optional().catch(undefined),
   /** What the game does as the NPC says it: the `action` of the NPC's knowledge line said (since session 29). */
   action: z.string().min(1).max(64).optional(),
   error: AnswerError.optional(),

@@ -34,6 +34,14 @@ describe("Question/answer contract", () => {
     assert.deepEqual(parseMessage(AnswerMessage, JSON.stringify(answer)), answer);
   });
 
+  it("takes a newer worker's answer whose source or confidence this version does not know, without them", () => {
+    // Refused whole, the player heard a fallback line instead of the answer.
+    const newer = { ...answerTo(question), source: "memory", confidence: 0.5 };
+    const read = parseMessage(AnswerMessage, JSON.stringify(newer));
+    assert.equal(read.text, newer.text);
+    assert.deepEqual([read.source, read.confidence], [undefined, undefined]);
+  });
+
   it("carries the server's deadline for a question, and reads a question without one (an older server's)", () => {
     const withDeadline = { ...question, deadline: question.ts + 10_000 };
     assert.deepEqual(parseMessage(QuestionMessage, JSON.stringify(withDeadline)), withDeadline);
