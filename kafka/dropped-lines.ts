@@ -26,6 +26,12 @@ export class DroppedLines {
     return this.dropped;
   }
 
+  /** Counts a line dropped for what it is (too large for the store), said by the caller. */
+  dropOne(): void {
+    this.dropped++;
+    chatLogDropped.inc();
+  }
+
   /** Drops the oldest of `lines` past `cap`. */
   trim(lines: ChatLogRecord[], cap: number): void {
     if (lines.length <= cap) return;

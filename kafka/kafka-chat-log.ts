@@ -32,6 +32,13 @@ export interface KafkaChatLogOptions {
   onUnstored?: (lines: number) => void;
 }
 
+/** Whether the broker refused a request as larger than the topic takes (kafkajs's error, or one it wraps). */
+function tooLarge(error: unknown): boolean {
+  const seen = error as { type?: string; cause?: unknown; originalError?: unknown; errors?: unknown[] } | undefined;
+  if (!seen || typeof seen !== "object") return false;
+  return seen.type === "MESSAGE_TOO_LARGE" || [seen.cause, seen.originalError, ...(seen.errors ?? [])].some((inner) => inner !== undefined && inner !== error && tooLarge(inner));
+}
+
 /** Records as the topic's messages, keyed by room id, each serialised as it is reached. */
 function* asMessages(records: ChatLogRecord[]): Generator<{ key: string; value: string }> {
   for (const record of records) yield { key: record.roomId, value: JSON.stringify(record) };
@@ -49,6 +56,8 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
   private inFlight = 0;
   /** Accounts erased while a send was in flight: its records, back in the buffer if it fails, leave it again. */
   private readonly erasedInFlight = new Set<string>();
+  /** A request's bytes at most: halved each time the topic refuses one as too large (its max.message.bytes, set lower). */
+  private requestBytes = BYTES_PER_REQUEST;
   private timer: NodeJS.Timeout | undefined;
   /** The send loop while it runs: until the buffer is empty or a send fails. */
   private sending: Promise<void> | undefined;
@@ -124,7 +133,7 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
     try {
       while (this.buffer.length > 0 && !this.stopped) {
         // The first request's records only: the rest of the buffer is not serialised yet.
-        const [messages] = produceRequests(asMessages(this.buffer), ({ key, value }) => Buffer.byteLength(value) + key.length, BYTES_PER_REQUEST, RECORDS_PER_REQUEST);
+        const [messages] = produceRequests(asMessages(this.buffer), ({ key, value }) => Buffer.byteLength(value) + key.length, this.requestBytes, RECORDS_PER_REQUEST);
         if (!(await this.send(this.buffer.splice(0, messages!.length), messages!))) return;
       }
     } finally {
@@ -139,6 +148,19 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
       return true;
     } catch (error) {
       const kept = [...this.erasedInFlight].reduce(withoutAccount, batch);
+      if (tooLarge(error)) {
+        // Refused for good, and tried again each second, it held every line of the server behind it while the topic
+        // allowed less than a request (max.message.bytes set lower): smaller requests, and a line too large alone goes.
+        if (kept.length > 1) {
+          this.requestBytes = Math.max(1024, Math.floor(this.requestBytes / 2));
+          this.buffer = kept.concat(this.buffer);
+          this.log.warn("chat log request larger than the topic takes; sending smaller ones", { records: kept.length, requestBytes: this.requestBytes });
+        } else if (kept.length === 1) {
+          this.droppedLines.dropOne();
+          this.log.error("a chat line larger than the topic takes (its max.message.bytes): not logged", { id: kept[0]!.id, bytes: messages[0]?.value.length });
+        }
+        return true;
+      }
       this.buffer = kept.concat(this.buffer);
       if (this.stopped) return false; // counted as not sent by stop already
       // Broker unreachable past the client's retries: keep the lines and try again shortly.

@@ -46,6 +46,40 @@ describe("Kafka chat-log publisher (real broker)", function () {
   });
 });
 
+describe("Kafka chat-log publisher, a topic that takes less than a request (real broker)", function () {
+  this.timeout(60_000);
+
+  it("sends smaller requests, and drops with a word only a line too large alone; it held every line behind it", async () => {
+    const kafka = createKafka(process.env.TEST_KAFKA_BROKERS!.split(","), "publisher-small-topic", createLogger({}, "silent"));
+    const topic = `chat.log.${uniqueTopics("publisher-small").question}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    // An operator's limit under the publisher's 512 KiB requests.
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: "max.message.bytes", value: "8000" }] }] });
+    const said: Array<{ level: string; msg: string }> = [];
+    const publisher = new KafkaChatLogPublisher(kafka, topic, createLogger({}, "warn", (line) => said.push(JSON.parse(line))));
+    const line = (i: number, text: string): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id: `line-${i}`, roomId: "r", serverId: "s", kind: "player", from: "p", name: "민수", text, ts: Date.now() });
+    try {
+      for (let i = 0; i < 100; i++) publisher.publish(line(i, `${i} ${"가".repeat(300)}`));
+      publisher.publish(line(100, "나".repeat(1999))); // ~6 KB alone: fits
+      // An NPC's answer of 2,000 syllables with the 2,000 it withheld: ~12 KB alone, more than the topic takes.
+      const huge = { ...line(101, "다".repeat(2000)), kind: "npc" as const, npc: { questionId: "q", question: "?", withheld: "라".repeat(2000), latencyMs: 1, fallback: false } };
+      publisher.publish(huge);
+      publisher.publish(line(102, "뒤의 줄"));
+      await publisher.start();
+      await publisher.flush();
+      const offsets = await admin.fetchTopicOffsets(topic);
+      assert.equal(offsets.reduce((sum, { high }) => sum + Number(high), 0), 102, "every line sent but the one too large alone, the one after it too");
+      assert.ok(said.some((s) => s.level === "warn" && /sending smaller ones/.test(s.msg)), JSON.stringify(said));
+      assert.ok(said.some((s) => s.level === "error" && /larger than the topic takes .*: not logged/.test(s.msg)), JSON.stringify(said));
+      assert.equal(publisher.dropped, 1);
+    } finally {
+      await publisher.stop();
+      await admin.disconnect();
+    }
+  });
+});
+
 describe("Kafka chat-log publisher, a player erased while their lines wait (real broker)", function () {
   this.timeout(60_000);
 
