@@ -89,7 +89,8 @@ def start_stream(spark, brokers: str, stream: Stream, archive: str, once: bool):
         .dropDuplicatesWithinWatermark([stream.id_column])
         .drop("kafkaTime")
     )
-    bad = records.where(F.col("reason").isNotNull()).select(F.col("raw").alias("record"), "reason")
+    # With Kafka's time: a report of that day counts it, where the record gives no time of its own it can read.
+    bad = records.where(F.col("reason").isNotNull()).select(F.col("raw").alias("record"), "reason", "kafkaTime")
     trigger = {"availableNow": True} if once else {"processingTime": "5 seconds"}
     archived = (
         good.writeStream.format("parquet")

@@ -32,6 +32,7 @@ from pyspark.sql import functions as F
 from .archive import KAFKA_PACKAGE, Stream, add_kafka_arguments, await_all, start, streams_of
 from .archive_lock import HELD_EXIT, ArchiveHeld, take_archive
 from .filesystem import FileSystem
+from .records import SET_ASIDE
 from .report import spark_session
 
 STREAMS = ["chat-log", "questions", "answers"]
@@ -119,7 +120,7 @@ def _erase_in(spark: SparkSession, fs: FileSystem, folder: str, doomed: Column, 
         return 0
     read = spark.read.format(fmt)
     if fmt == "json":
-        read = read.schema("record STRING, reason STRING")  # as the archive sets records aside; none yet reads as none
+        read = read.schema(SET_ASIDE)  # as the archive sets records aside; none yet reads as none
     files = read.load(folder).where(doomed).groupBy(F.col("_metadata.file_path").alias("file")).count().collect()
     for row in files:
         file = fs.qualified(row.file)

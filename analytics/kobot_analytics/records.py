@@ -126,6 +126,11 @@ def answer_reason():
 REPORT_COLUMNS = ["id", "roomId", "kind", "from", "account", "name", "text", "ts", "toNpc", "npc", "unasked", "report"]
 
 
+# A record the archive job set aside (`ARCHIVE_URI/quarantine/<stream>/`, JSON): as it came, why, and when Kafka took
+# it (since session 47).
+SET_ASIDE = "record STRING, reason STRING, kafkaTime TIMESTAMP"
+
+
 class NoArchive(Exception):
     """The source holds no archive at all: a wrong --input, or nothing archived there yet."""
 
@@ -155,6 +160,9 @@ def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str
         raw = _read_json_lines(spark, source, date_from, date_to)
     checked = raw.withColumn("reason", quarantine_reason())
     quarantined = checked.where(F.col("reason").isNotNull()).select("reason", "file", "id")
+    set_aside = _set_aside(spark, source, date_from, date_to) if parquet else None
+    if set_aside is not None:
+        quarantined = quarantined.unionByName(set_aside)
     day = F.date_format(F.from_unixtime(F.col("ts") / 1000), "yyyy-MM-dd")
     valid = (
         checked.where(F.col("reason").isNull())
@@ -179,6 +187,24 @@ def _read_json_lines(spark: SparkSession, source: str, date_from: str, date_to: 
         .option("columnNameOfCorruptRecord", "_corrupt")
         .json(in_range)
         .withColumn("file", F.col("_metadata.file_path"))
+    )
+
+
+def _set_aside(spark: SparkSession, source: str, date_from: str, date_to: str) -> DataFrame | None:
+    """The records the archive job set aside of these days (`quarantine/chat-log/` beside `source`, the Parquet
+    archive): dated by the time the record gives, else Kafka's; one with neither is in no day's report. Read as the
+    ndjson archive's malformed lines are, by where they lie and why: a report of the Parquet archive said "0
+    quarantined", whatever the archive had set aside."""
+    folder = f"{source.rstrip('/').rsplit('/', 1)[0]}/quarantine/chat-log"
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(folder)
+    if not path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(path):
+        return None
+    records = spark.read.schema(SET_ASIDE).json(folder)
+    ts = F.expr("try_cast(get_json_object(record, '$.ts') AS BIGINT)")
+    day = F.coalesce(F.from_unixtime(ts / 1000, "yyyy-MM-dd"), F.date_format("kafkaTime", "yyyy-MM-dd"))
+    return records.where(day.between(date_from, date_to)).select(
+        "reason", F.col("_metadata.file_path").alias("file"), F.get_json_object("record", "$.id").alias("id")
     )
 
 

@@ -242,10 +242,19 @@ def write_json_lines_archive(spark, root):
 
 
 def write_parquet_archive(spark, root):
-    """The archive job's Parquet: an old job's record of a kind the reports do not know, and a good one."""
+    """The archive job's Parquet: an old job's record of a kind the reports do not know, and a good one; and what the
+    job set aside beside it (`quarantine/chat-log/`): a record of the day before, one of no day it can read (dated by
+    Kafka's time), and one of neither."""
     old = line("old-emote", "r1", "emote", "p1", "민수", "춤춘다", ts("10:00", "2026-11-01"))
     rows = [{**old, "date": "2026-11-01"}, {**RECORDS[1], "date": "2026-11-25"}]
     spark.createDataFrame(rows, schema=ARCHIVED).write.partitionBy("date").parquet(str(root))
+    set_aside = root.parent / "quarantine" / "chat-log"
+    set_aside.mkdir(parents=True)
+    (set_aside / "part-0.json").write_text("\n".join(json.dumps(record) for record in [
+        {"record": json.dumps({"v": 1, "id": "no-room", "kind": "player", "ts": ts("09:00", "2026-11-01")}), "reason": "no roomId"},
+        {"record": "{not json", "reason": "not JSON, or a field of the wrong type", "kafkaTime": "2026-11-01T12:00:00.000Z"},
+        {"record": "{nor this", "reason": "not JSON, or a field of the wrong type"},
+    ]) + "\n")
 
 
 @pytest.mark.parametrize("write_archive", [write_json_lines_archive, write_parquet_archive])
@@ -255,9 +264,14 @@ def test_quarantine_holds_only_the_reported_days(spark, tmp_path, write_archive)
     valid, quarantined = read_chat_log(spark, str(root), "2026-11-25", "2026-11-25")
     assert (valid.count(), quarantined.count()) == (1, 0)
     valid, quarantined = read_chat_log(spark, str(root), "2026-11-01", "2026-11-01")
-    assert (valid.count(), quarantined.count()) == (0, 1)
-    [set_aside] = quarantined.collect()
-    assert "/date=2026-11-01/" in set_aside.file and set(set_aside.asDict()) == {"reason", "file", "id"}
+    if write_archive is write_json_lines_archive:
+        assert (valid.count(), quarantined.count()) == (0, 1)
+        [set_aside] = quarantined.collect()
+        assert "/date=2026-11-01/" in set_aside.file and set(set_aside.asDict()) == {"reason", "file", "id"}
+        return
+    # The Parquet archive: its old record, and what the job set aside of that day (it said 0, whatever it had).
+    rows = sorted((r.id or "", r.reason, "/date=2026-11-01/" in r.file or "/quarantine/chat-log/" in r.file) for r in quarantined.collect())
+    assert rows == [("", "not JSON, or a field of the wrong type", True), ("no-room", "no roomId", True), ("old-emote", "unknown kind", True)], rows
 
 
 def test_days_without_records_give_an_empty_report(spark, archive):
