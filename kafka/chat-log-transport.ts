@@ -8,7 +8,8 @@ export interface ChatLogPublisher {
   stop(): Promise<void>;
   /**
    * A player's erasure: their lines still waiting here to be stored, and the NPCs' answers to them, go; resolves once
-   * none of theirs is with the store any more. Only where lines wait in this process (the embedded indexer's queue).
+   * none of theirs is with the store any more. Where lines wait in this process: the embedded indexer's queue, the
+   * Kafka publisher's buffer (a broker away).
    */
   dropWaiting?(account: string): Promise<void>;
 }
