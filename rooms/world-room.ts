@@ -66,8 +66,7 @@ const socketOpen = (socket: Client["ref"]) => (socket as unknown as { readyState
 const flooded = (client: Client, most: number) => ((client as unknown as { _numMessagesLastSecond?: number })._numMessagesLastSecond ?? 0) > most;
 
 
-/** To a player whose question an NPC removed from the world will not answer. */
-/** `name`: the NPC's, as players know it (its id for a message players saw was internal). */
+/** To a player whose question an NPC removed from the world will not answer; `name` is the NPC's as players know it. */
 const npcLeft = (npcId: string, name: string, text: string): WorldError => ({ code: "unknown_npc", message: `${name} has left this world: it will not answer`, text, npcId });
 
 /** One of `lines`, said to `player`; none when there are none. */
