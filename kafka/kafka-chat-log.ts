@@ -152,7 +152,9 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
         // Refused for good, and tried again each second, it held every line of the server behind it while the topic
         // allowed less than a request (max.message.bytes set lower): smaller requests, and a line too large alone goes.
         if (kept.length > 1) {
-          this.requestBytes = Math.max(1024, Math.floor(this.requestBytes / 2));
+          // Down to a record a request (a message larger than the budget goes alone): a floor of 1 KB of values left
+          // two records' request over a topic's limit under ~1.1 KB (its batch's own bytes), refused again for ever.
+          this.requestBytes = Math.max(1, Math.floor(this.requestBytes / 2));
           this.buffer = kept.concat(this.buffer);
           this.log.warn("chat log request larger than the topic takes; sending smaller ones", { records: kept.length, requestBytes: this.requestBytes });
         } else if (kept.length === 1) {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 
 import { createLogger } from "../../common/log.js";
+import { withTimeout } from "../../common/with-timeout.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord } from "../../kafka/chat-log.js";
 import { createKafka } from "../../kafka/kafka-client.js";
 import { KafkaChatLogPublisher } from "../../kafka/kafka-chat-log.js";
@@ -73,6 +74,33 @@ describe("Kafka chat-log publisher, a topic that takes less than a request (real
       assert.ok(said.some((s) => s.level === "warn" && /sending smaller ones/.test(s.msg)), JSON.stringify(said));
       assert.ok(said.some((s) => s.level === "error" && /larger than the topic takes .*: not logged/.test(s.msg)), JSON.stringify(said));
       assert.equal(publisher.dropped, 1);
+    } finally {
+      await publisher.stop();
+      await admin.disconnect();
+    }
+  });
+});
+
+describe("Kafka chat-log publisher, a topic that takes one line a request (real broker)", function () {
+  this.timeout(60_000);
+
+  it("comes down to a line a request, not a loop of two-line requests refused for ever", async () => {
+    const kafka = createKafka(process.env.TEST_KAFKA_BROKERS!.split(","), "publisher-tiny-topic", createLogger({}, "silent"));
+    const topic = `chat.log.${uniqueTopics("publisher-tiny").question}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    // Two lines of ~700 bytes and their batch's own bytes are over it; one alone is not.
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: "max.message.bytes", value: "1050" }] }] });
+    const publisher = new KafkaChatLogPublisher(kafka, topic, createLogger({}, "silent"));
+    try {
+      for (let i = 0; i < 20; i++) {
+        publisher.publish({ v: CHAT_LOG_VERSION, id: `line-${i}`, roomId: "r", serverId: "s", kind: "player", from: "p", name: "민수", text: `${i} ${"가".repeat(160)}`, ts: Date.now() });
+      }
+      await publisher.start();
+      await withTimeout(publisher.flush(), 20_000);
+      const offsets = await admin.fetchTopicOffsets(topic);
+      assert.equal(offsets.reduce((sum, { high }) => sum + Number(high), 0), 20);
+      assert.equal(publisher.dropped, 0);
     } finally {
       await publisher.stop();
       await admin.disconnect();
