@@ -91,12 +91,12 @@ export interface SearchResult {
  * the analyzer keeps it too: "3.14", "naver.com" and "10,000원" are one word of the line each, and their pieces
  * ("14", "com") begin none, so a query split there found nothing.
  */
-export const queryWords = (q: string) =>
-  q
-    .toLowerCase()
-    .split(/\s+/)
-    .map((word) => word.replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, ""))
-    .filter(Boolean);
+export function queryWords(q: string): string[] {
+  const typed = q.toLowerCase().split(/\s+/).filter(Boolean);
+  const words = typed.map((word) => word.replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, "")).filter(Boolean);
+  // A query of symbols alone ("🖕", "^^") is looked for as typed: left with no word, it found every line.
+  return words.length > 0 ? words : typed;
+}
 
 /**
  * Each word of `q` must match a word of the line, as a whole word or as its beginning, since

@@ -46,7 +46,9 @@ describe("Chat search parameters", () => {
   it("splits a query at spaces, taking punctuation off words' ends but not from inside them (3.14, naver.com, 10,000원)", () => {
     assert.deepEqual(queryWords(" 날씨? 3.14  naver.com, 10,000원!! v1.2 ... "), ["날씨", "3.14", "naver.com", "10,000원", "v1.2"]);
     assert.deepEqual(queryWords('"날씨" (날씨) 날씨: 「날씨」 ♥날씨♥'), ["날씨", "날씨", "날씨", "날씨", "날씨"]);
-    assert.deepEqual(queryWords("!!!"), []);
+    // Symbols alone are looked for as typed: with no word left, the search found every line.
+    assert.deepEqual(queryWords("!!! 🖕"), ["!!!", "🖕"]);
+    assert.deepEqual(queryWords("날씨 ^^"), ["날씨"]);
   });
 
   it("gives a line's time as epoch ms whether stored so (the indexer) or as an ISO string (Logstash)", () => {

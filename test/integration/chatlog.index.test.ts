@@ -42,6 +42,8 @@ describe("The chat index on a real Elasticsearch node", function () {
     assert.deepEqual(await texts({ q: "10,000원" }), ["가격은 10,000원이야"]);
     assert.deepEqual(await texts({ q: "날씨?" }), ["날씨가 좋다"]);
     assert.deepEqual(await texts({ q: "(날씨)" }), ["날씨가 좋다"]);
+    await indexed([line("p6", "🖕 꺼져")]);
+    assert.deepEqual(await texts({ q: "🖕" }), ["🖕 꺼져"], "symbols alone, as typed: not every line");
   });
 
   it("finds a word the analyzer splits only where all its pieces are (player-7, not every line with a 7)", async () => {
