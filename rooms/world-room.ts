@@ -939,7 +939,8 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
      */
     static async onAuth(token: string | undefined, options: unknown, context: AuthContext): Promise<SeatTicket> {
       const schema = (options as { schema?: unknown } | undefined)?.schema;
-      if (schema !== undefined && schema !== SCHEMA_FINGERPRINT) {
+      // null is unset, as for every optional join option (engines write unset fields so).
+      if (schema != null && schema !== SCHEMA_FINGERPRINT) {
         joinsRefused.inc({ reason: "old_client" });
         throw new ServerError(426, `this game build decodes another room state (schema ${String(schema).slice(0, 64)}; the server's is ${SCHEMA_FINGERPRINT}): update the game`);
       }

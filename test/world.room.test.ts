@@ -61,6 +61,8 @@ describe("WorldRoom", function () {
       });
       const current = await joinWorld(world.url, { name: "새판", schema: SCHEMA_FINGERPRINT });
       await current.room.leave();
+      const unset = await joinWorld(world.url, { name: "널", schema: null }); // as engines write an unset field
+      await unset.room.leave();
       // The Unity client is built with the one the server has now (npm run schema:unity; the drift test checks the file).
       assert.match(readFileSync("unity-client/Assets/Scripts/WorldProtocol.cs", "utf8"), new RegExp(`SchemaFingerprint = "${SCHEMA_FINGERPRINT}"`));
     });
