@@ -58,7 +58,8 @@ const HOLD_S = 5;
  * written last, cut the longer (20 of 20 tries with Redis).
  */
 async function alone<T>(presence: Presence, key: string, work: () => Promise<T>): Promise<T> {
-  const hold = `${key}:setting`;
+  // Outside the kept parts' "kobot:" (the embedded default's moderation.json): each hold let go rewrote the file.
+  const hold = `kobot-hold:${key}`;
   const since = Date.now();
   while ((await presence.incr(hold)) !== 1) {
     // One that died between its incr and its expire left a key that never expires.

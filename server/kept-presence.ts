@@ -123,13 +123,16 @@ export async function keepPresence(
 ): Promise<{ presence: KeptPresence; stop(): Promise<void> }> {
   const letGo = await holdAll(dir);
   const presence = new KeptPresence(parts.map((part) => part.prefix));
+  const partlyRead: string[] = [];
   try {
-    for (const part of parts) await readBack(join(dir, part.file), part, presence, log);
+    for (const part of parts) if (await readBack(join(dir, part.file), part, presence, log)) partlyRead.push(part.prefix);
   } catch (error) {
     await letGo();
     throw unusable(dir, error);
   }
   presence.changed.clear();
+  // Written anew without what could not be read (kept aside once): left, it was copied aside again at every start.
+  for (const prefix of partlyRead) presence.changed.add(prefix);
   const save = async (part: KeptPart<unknown>) => {
     if (!presence.changed.delete(part.prefix)) return; // a change while this writes is written next time
     const file = join(dir, part.file);
@@ -188,12 +191,13 @@ function unusable(dir: string, error: unknown): unknown {
   return new ConfigError(`cannot keep moderation and whom NPCs met in ${dir} (${(error as Error).message}): set DATA_DIR to a folder this server can write, or to off`);
 }
 
-async function readBack<T>(file: string, part: KeptPart<T>, presence: LocalPresence, log: Logger): Promise<void> {
+/** Reads a part's file back into the presence; true when some of it could not be used (the file is to be written anew). */
+async function readBack<T>(file: string, part: KeptPart<T>, presence: LocalPresence, log: Logger): Promise<boolean> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
     throw error;
   }
   let kept: T;
@@ -203,7 +207,7 @@ async function readBack<T>(file: string, part: KeptPart<T>, presence: LocalPrese
     const aside = `${file}.unreadable-${Date.now()}`;
     await rename(file, aside);
     log.error(`${part.file} unreadable: set aside, starting without its ${part.holds}`, { file, aside, error });
-    return;
+    return false;
   }
   const counts = await part.restore(presence, kept);
   if (counts.unreadable) {
@@ -211,9 +215,10 @@ async function readBack<T>(file: string, part: KeptPart<T>, presence: LocalPrese
     const aside = `${file}.unreadable-${Date.now()}`;
     await copyFile(file, aside);
     log.warn(`${part.file}: some entries unreadable, kept aside with the file as it was; the rest read back`, { file, aside, ...counts });
-    return;
+    return true;
   }
   log.info(`${part.file} read back`, { file, ...counts });
+  return false;
 }
 
 /**

@@ -122,10 +122,31 @@ describe("the embedded default's moderation file (server/moderation-file.ts)", (
     assert.equal(await sanctionedUntil(kept.presence, "mute", "loud"), until);
     assert.deepEqual(await listReports(kept.presence, { limit: 10 }), []);
     assert.ok(said.some((line) => line.level === "warn" && line.unreadable === 3 && /some entries unreadable/.test(line.msg)), JSON.stringify(said));
-    await Promise.all([lift(kept.presence, "ban", "cheater"), lift(kept.presence, "mute", "loud")]);
-    await kept.stop();
+    await kept.stop(); // nothing changed since the start: written anew all the same, without what could not be read
+    await Promise.all([lift(kept.presence, "ban", "cheater"), lift(kept.presence, "mute", "loud")]); // their expiry timers would hold mocha's exit
     const aside = readdirSync(join(file, "..")).filter((name) => name.startsWith("moderation.json.unreadable-"));
     assert.equal(readFileSync(join(file, "..", aside[0]!), "utf8"), text, "the file as it was, nothing lost");
+    const rewritten = JSON.parse(readFileSync(file, "utf8")) as { mute: unknown[]; ban: unknown[]; reports: object };
+    assert.deepEqual([rewritten.mute.length, rewritten.ban.length, Object.keys(rewritten.reports).length], [1, 1, 0]);
+    // The next start copies nothing aside again (it did at every start, the file left as it was).
+    const again = await keepModeration(file);
+    assert.equal(await sanctionedUntil(again.presence, "ban", "cheater"), until);
+    await Promise.all([lift(again.presence, "ban", "cheater"), lift(again.presence, "mute", "loud")]);
+    await again.stop();
+    assert.equal(readdirSync(join(file, "..")).filter((name) => name.startsWith("moderation.json.unreadable-")).length, 1);
+  });
+
+  it("writes nothing for a sanction that changed nothing (a shorter mute beside a longer one)", async () => {
+    const file = fileIn();
+    const kept = await keepModeration(file, quiet, 50);
+    await impose(kept.presence, "mute", "loud", 60 * 60_000);
+    await waitFor("the mute in the file", () => existsSync(file));
+    await sleep(100);
+    kept.presence.changed.clear();
+    assert.equal((await impose(kept.presence, "mute", "loud", 60_000)).longerInForce, true);
+    assert.deepEqual([...kept.presence.changed], [], "the file (megabytes with its reports) was written again for it");
+    await lift(kept.presence, "mute", "loud");
+    await kept.stop();
   });
 });
 
