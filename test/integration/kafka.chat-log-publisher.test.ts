@@ -15,6 +15,19 @@ import { uniqueTopics } from "../helpers/processes.js";
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A chat-log topic of its own on the suite's broker taking at most `maxMessageBytes` a record batch, and how many records it holds. */
+async function smallTopic(name: string, maxMessageBytes: number) {
+  const kafka = createKafka(process.env.TEST_KAFKA_BROKERS!.split(","), name, createLogger({}, "silent"));
+  const topic = `chat.log.${uniqueTopics(name).question}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: "max.message.bytes", value: String(maxMessageBytes) }] }] });
+  const held = async () => (await admin.fetchTopicOffsets(topic)).reduce((sum, { high }) => sum + Number(high), 0);
+  return { kafka, topic, held, close: () => admin.disconnect() };
+}
+
+const playerLine = (i: number, text: string): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id: `line-${i}`, roomId: "r", serverId: "s", kind: "player", from: "p", name: "민수", text, ts: Date.now() });
+
 /** The chat-log publisher catching up on one busy room's lines (real broker, 1 MB record batches). */
 describe("Kafka chat-log publisher (real broker)", function () {
   this.timeout(60_000);
@@ -47,63 +60,46 @@ describe("Kafka chat-log publisher (real broker)", function () {
   });
 });
 
-describe("Kafka chat-log publisher, a topic that takes less than a request (real broker)", function () {
+describe("Kafka chat-log publisher, a topic that takes less than its requests (real broker)", function () {
   this.timeout(60_000);
 
   it("sends smaller requests, and drops with a word only a line too large alone; it held every line behind it", async () => {
-    const kafka = createKafka(process.env.TEST_KAFKA_BROKERS!.split(","), "publisher-small-topic", createLogger({}, "silent"));
-    const topic = `chat.log.${uniqueTopics("publisher-small").question}`;
-    const admin = kafka.admin();
-    await admin.connect();
     // An operator's limit under the publisher's 512 KiB requests.
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: "max.message.bytes", value: "8000" }] }] });
+    const { kafka, topic, held, close } = await smallTopic("publisher-small", 8000);
     const said: Array<{ level: string; msg: string }> = [];
     const publisher = new KafkaChatLogPublisher(kafka, topic, createLogger({}, "warn", (line) => said.push(JSON.parse(line))));
-    const line = (i: number, text: string): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id: `line-${i}`, roomId: "r", serverId: "s", kind: "player", from: "p", name: "민수", text, ts: Date.now() });
     try {
-      for (let i = 0; i < 100; i++) publisher.publish(line(i, `${i} ${"가".repeat(300)}`));
-      publisher.publish(line(100, "나".repeat(1999))); // ~6 KB alone: fits
+      for (let i = 0; i < 100; i++) publisher.publish(playerLine(i, `${i} ${"가".repeat(300)}`));
+      publisher.publish(playerLine(100, "나".repeat(1999))); // ~6 KB alone: fits
       // An NPC's answer of 2,000 syllables with the 2,000 it withheld: ~12 KB alone, more than the topic takes.
-      const huge = { ...line(101, "다".repeat(2000)), kind: "npc" as const, npc: { questionId: "q", question: "?", withheld: "라".repeat(2000), latencyMs: 1, fallback: false } };
+      const huge = { ...playerLine(101, "다".repeat(2000)), kind: "npc" as const, npc: { questionId: "q", question: "?", withheld: "라".repeat(2000), latencyMs: 1, fallback: false } };
       publisher.publish(huge);
-      publisher.publish(line(102, "뒤의 줄"));
+      publisher.publish(playerLine(102, "뒤의 줄"));
       await publisher.start();
       await publisher.flush();
-      const offsets = await admin.fetchTopicOffsets(topic);
-      assert.equal(offsets.reduce((sum, { high }) => sum + Number(high), 0), 102, "every line sent but the one too large alone, the one after it too");
+      assert.equal(await held(), 102, "every line sent but the one too large alone, the one after it too");
       assert.ok(said.some((s) => s.level === "warn" && /sending smaller ones/.test(s.msg)), JSON.stringify(said));
       assert.ok(said.some((s) => s.level === "error" && /larger than the topic takes .*: not logged/.test(s.msg)), JSON.stringify(said));
       assert.equal(publisher.dropped, 1);
     } finally {
       await publisher.stop();
-      await admin.disconnect();
+      await close();
     }
   });
-});
-
-describe("Kafka chat-log publisher, a topic that takes one line a request (real broker)", function () {
-  this.timeout(60_000);
 
   it("comes down to a line a request, not a loop of two-line requests refused for ever", async () => {
-    const kafka = createKafka(process.env.TEST_KAFKA_BROKERS!.split(","), "publisher-tiny-topic", createLogger({}, "silent"));
-    const topic = `chat.log.${uniqueTopics("publisher-tiny").question}`;
-    const admin = kafka.admin();
-    await admin.connect();
     // Two lines of ~700 bytes and their batch's own bytes are over it; one alone is not.
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: "max.message.bytes", value: "1050" }] }] });
+    const { kafka, topic, held, close } = await smallTopic("publisher-tiny", 1050);
     const publisher = new KafkaChatLogPublisher(kafka, topic, createLogger({}, "silent"));
     try {
-      for (let i = 0; i < 20; i++) {
-        publisher.publish({ v: CHAT_LOG_VERSION, id: `line-${i}`, roomId: "r", serverId: "s", kind: "player", from: "p", name: "민수", text: `${i} ${"가".repeat(160)}`, ts: Date.now() });
-      }
+      for (let i = 0; i < 20; i++) publisher.publish(playerLine(i, `${i} ${"가".repeat(160)}`));
       await publisher.start();
       await withTimeout(publisher.flush(), 20_000);
-      const offsets = await admin.fetchTopicOffsets(topic);
-      assert.equal(offsets.reduce((sum, { high }) => sum + Number(high), 0), 20);
+      assert.equal(await held(), 20);
       assert.equal(publisher.dropped, 0);
     } finally {
       await publisher.stop();
-      await admin.disconnect();
+      await close();
     }
   });
 });
