@@ -3,12 +3,15 @@ import type { Client } from "@elastic/elasticsearch";
 import type { Logger } from "../common/log.js";
 import { chatIndexed, chatIndexRetries } from "../common/metrics.js";
 import type { ChatLogRecord, DeadLetter } from "../kafka/chat-log.js";
+import { accountsIn, erasedAt, erasedBefore } from "./erasure-marks.js";
 import { CHAT_INDEX_PREFIX, documentFor, indexFor, installTemplate } from "./index-template.js";
 
 export interface IndexerStats {
   indexed: number;
   dead: number;
   retries: number;
+  /** Lines kept out because their player's erasure came first (chatlog/erasure-marks.ts). */
+  erased: number;
 }
 
 const MAX_BACKOFF_MS = 5000;
@@ -21,7 +24,7 @@ const ALIAS_RECHECK_MS = 60_000;
  * with backoff, never dropping), and returns the records it refuses for good as dead letters.
  */
 export class ChatIndexer {
-  readonly stats: IndexerStats = { indexed: 0, dead: 0, retries: 0 };
+  readonly stats: IndexerStats = { indexed: 0, dead: 0, retries: 0, erased: 0 };
   private stopped = false;
   /** Month indices seen behind the chat alias, and when (performance.now()). */
   private readonly behindAlias = new Map<string, number>();
@@ -58,28 +61,52 @@ export class ChatIndexer {
     return dead;
   }
 
-  /** One bulk request; returns the records to try again (429 and 5xx items). */
+  /**
+   * One bulk request; returns the records to try again (429 and 5xx items). A line whose player was erased after
+   * writing it is kept out, and deleted should a copy be there (a batch tried again after it was stored); the marks
+   * are read again once the batch is stored, for an erasure that ran while it was written.
+   */
   private async bulk(records: ChatLogRecord[], dead: DeadLetter[]): Promise<ChatLogRecord[]> {
+    const accounts = new Set(records.flatMap(accountsIn));
+    const erased = await erasedAt(this.es, accounts, this.prefix);
+    const gone = records.filter((record) => erasedBefore(record, erased));
+    const kept = records.filter((record) => !erasedBefore(record, erased));
     await this.aliased(new Set(records.map((record) => indexFor(this.prefix, record.ts))));
     const response = await this.es.bulk({
-      operations: records.flatMap((record) => [
-        { index: { _index: indexFor(this.prefix, record.ts), _id: record.id } },
-        documentFor(record),
-      ]),
+      operations: [
+        ...kept.flatMap((record) => [{ index: { _index: indexFor(this.prefix, record.ts), _id: record.id } }, documentFor(record)]),
+        ...gone.map((record) => ({ delete: { _index: indexFor(this.prefix, record.ts), _id: record.id } })),
+      ],
     });
     const retry: ChatLogRecord[] = [];
+    const stored: ChatLogRecord[] = [];
+    let keptOut = 0;
     response.items.forEach((item, i) => {
-      const result = item.index!;
-      const record = records[i]!;
-      if (!result.error) {
-        this.stats.indexed++;
-        chatIndexed.inc({ outcome: "indexed" });
+      const record = i < kept.length ? kept[i]! : gone[i - kept.length]!;
+      const result = (item.index ?? item.delete)!;
+      if (!result.error || (item.delete && result.status === 404)) {
+        if (item.index) stored.push(record);
+        else keptOut++;
       } else if (result.status === 429 || result.status >= 500) {
         retry.push(record);
-      } else {
+      } else if (item.index) {
         dead.push({ payload: JSON.stringify(record), record, reason: `${result.error.type}: ${result.error.reason ?? ""}` });
+      } else {
+        // Never a dead letter: that would keep the words the player asked to erase.
+        this.log.error("an erased player's line not deleted from the index: erase the account again", { id: record.id, error: result.error });
       }
     });
+    const late = await erasedAt(this.es, [...accounts].filter((account) => !erased.has(account)), this.prefix);
+    const caught = stored.filter((record) => erasedBefore(record, late));
+    if (caught.length > 0) {
+      const deleted = await this.es.bulk({ operations: caught.map((record) => ({ delete: { _index: indexFor(this.prefix, record.ts), _id: record.id } })) });
+      if (deleted.errors) throw new Error("lines erased while their batch was written not deleted"); // tried again: kept out then
+    }
+    keptOut += caught.length;
+    this.stats.indexed += stored.length - caught.length;
+    this.stats.erased += keptOut;
+    if (stored.length > caught.length) chatIndexed.inc({ outcome: "indexed" }, stored.length - caught.length);
+    if (keptOut > 0) chatIndexed.inc({ outcome: "erased" }, keptOut);
     return retry;
   }
 

@@ -145,7 +145,7 @@ export const modelTokensPerSecond = new Gauge({
 
 export const chatIndexed = new Counter({
   name: "kobot_chat_index_lines_total",
-  help: "Chat-log lines the indexer stored in Elasticsearch (indexed) or that it refused for good (refused: to the dead-letter topic)",
+  help: "Chat-log lines the indexer stored in Elasticsearch (indexed), refused for good (refused: to the dead-letter topic) or kept out (erased: their player's erasure came first)",
   labelNames: ["outcome"] as const,
 });
 

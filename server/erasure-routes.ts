@@ -4,6 +4,7 @@ import type { Application, RequestHandler } from "express";
 import { z } from "zod";
 
 import { eraseAccountLines } from "../chatlog/erase-account.js";
+import { markErased } from "../chatlog/erasure-marks.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import type { Logger } from "../common/log.js";
 import { withTimeout } from "../common/with-timeout.js";
@@ -90,7 +91,11 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
     const done = { account, npcMemories, openReports, archivedLines };
     let chatLines: number | null = null;
     try {
-      if (deps.chatIndex) chatLines = await eraseAccountLines(deps.chatIndex.client, account, deps.chatIndex.indexPrefix);
+      if (deps.chatIndex) {
+        // The mark first: the indexers keep out the lines of theirs that come after (a backlog, a redrive).
+        await markErased(deps.chatIndex.client, account, deps.chatIndex.indexPrefix);
+        chatLines = await eraseAccountLines(deps.chatIndex.client, account, deps.chatIndex.indexPrefix);
+      }
     } catch (error) {
       log.error("erasure: chat lines not erased from the index", { ...done, error });
       return void res.status(502).json({ error: "Elasticsearch did not erase the lines: ask again", details: (error as Error).message, ...done });
@@ -116,9 +121,9 @@ export function hearArchiveErasures(presence: Presence, process: string, archive
 }
 
 /**
- * Records the indexers had still to index as the erasure ran (null when the broker did not say): above 0, lines of the
- * player's among them are indexed after it, and the request is to be asked again once it is 0. The 200 said nothing of
- * them, and a studio told the player their words were gone while they were searchable again a minute later.
+ * Records the indexers had still to index as the erasure ran (null when the broker did not say). Indexers keep the
+ * player's among them out (the erasure's mark, chatlog/erasure-marks.ts); one of a release before the marks indexes
+ * them after the 200, and the request is to be asked again once this is 0.
  */
 async function lagOf(indexerLag: () => Promise<number>, log: Logger): Promise<number | null> {
   try {

@@ -8,13 +8,15 @@ import { Client as Elasticsearch } from "@elastic/elasticsearch";
 import { ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
 
 import type { ChatHit, SearchResult } from "../../chatlog/chat-search.js";
+import { ChatIndexer } from "../../chatlog/chat-indexer.js";
 import { eraseAccountLines } from "../../chatlog/erase-account.js";
+import { markErased } from "../../chatlog/erasure-marks.js";
 import { CHAT_MAPPINGS, documentFor, indexFor } from "../../chatlog/index-template.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord } from "../../kafka/chat-log.js";
 import { signToken } from "../../server/player-accounts.js";
 import { freePort, type Service, startService, uniqueTopics } from "../helpers/processes.js";
 import { saveWorld } from "../helpers/save-world.js";
-import { answersTo, joinWorld, type TestPlayer, waitFor } from "../helpers/world.js";
+import { answersTo, joinWorld, quiet, type TestPlayer, waitFor } from "../helpers/world.js";
 
 const run = promisify(execFile);
 
@@ -547,4 +549,58 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
     const left = await es.search({ index: prefix, query: { prefix: { id: "paged-" } }, size: 20 });
     assert.deepEqual(left.hits.hits.map((hit) => hit._id), ["paged-kept-9"]);
   });
+
+  // A redrive of dead letters, an indexer behind or a slow node: before session 48 the lines came back, searchable.
+  it("keeps out of the index the lines an erased player wrote before the erasure, however late they come", async () => {
+    const ts = Date.now() - 60_000;
+    const line = (id: string, extra: Partial<ChatLogRecord>): ChatLogRecord =>
+      ({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s", kind: "player", from: "p", name: "늦게", text: id, ts, ...extra });
+    const before = [
+      line("late-1", { account: "acc-late" }),
+      line("late-answer-1", { kind: "npc", from: "hans", replyTo: "late-1", npc: { questionId: "q-late-1", question: "late-1", latencyMs: 5, fallback: false, asker: "acc-late" } }),
+      line("late-other-1", { account: "acc-other" }),
+    ];
+    const erase = await fetch(`http://127.0.0.1:${port}/api/erasures`, {
+      method: "POST",
+      headers: { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64"), "content-type": "application/json" },
+      body: JSON.stringify({ account: "acc-late" }),
+    });
+    assert.equal(erase.status, 200, await erase.text());
+    const indexer = new ChatIndexer(es, quiet, prefix);
+    const after = line("late-2", { account: "acc-late", ts: Date.now() + 1000 }); // back in the game after it: kept
+    assert.deepEqual(await indexer.index([...before, after]), []);
+    assert.deepEqual(await indexedIds("late-"), ["late-2", "late-other-1"]);
+    assert.deepEqual([indexer.stats.indexed, indexer.stats.erased], [2, 2]);
+  });
+
+  it("deletes the lines of a batch stored while their player's erasure ran", async () => {
+    const ts = Date.now() - 60_000;
+    const records = ["racing-1", "racing-2"].map((id): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s", kind: "player", from: "p", name: "경주", text: id, account: "acc-racing", ts }));
+    // The erasure runs whole between the indexer's look at the marks and its write: it finds nothing to delete.
+    const racing = new Elasticsearch({ node: process.env.TEST_ES_URL! });
+    const bulk = racing.bulk.bind(racing);
+    let erasedMeanwhile = -1;
+    racing.bulk = (async (...args: Parameters<typeof bulk>) => {
+      if (erasedMeanwhile < 0) {
+        await markErased(es, "acc-racing", prefix);
+        erasedMeanwhile = await eraseAccountLines(es, "acc-racing", prefix);
+      }
+      return bulk(...args);
+    }) as typeof racing.bulk;
+    try {
+      const indexer = new ChatIndexer(racing, quiet, prefix);
+      assert.deepEqual(await indexer.index(records), []);
+      assert.equal(erasedMeanwhile, 0);
+      assert.deepEqual(await indexedIds("racing-"), []);
+      assert.deepEqual([indexer.stats.indexed, indexer.stats.erased], [0, 2]);
+    } finally {
+      await racing.close();
+    }
+  });
+
+  async function indexedIds(idPrefix: string): Promise<string[]> {
+    await es.indices.refresh({ index: prefix });
+    const found = await es.search({ index: prefix, query: { prefix: { id: idPrefix } }, size: 20, sort: [{ id: "asc" }] });
+    return found.hits.hits.map((hit) => hit._id!);
+  }
 });
