@@ -3,7 +3,7 @@ import type { Client } from "@elastic/elasticsearch";
 import type { Logger } from "../common/log.js";
 import { chatIndexed, chatIndexRetries } from "../common/metrics.js";
 import type { ChatLogRecord, DeadLetter } from "../kafka/chat-log.js";
-import { accountsIn, erasedAt, erasedBefore } from "./erasure-marks.js";
+import { ErasureMarks } from "./erasure-marks.js";
 import { CHAT_INDEX_PREFIX, documentFor, indexFor, installTemplate } from "./index-template.js";
 
 export interface IndexerStats {
@@ -28,12 +28,15 @@ export class ChatIndexer {
   private stopped = false;
   /** Month indices seen behind the chat alias, and when (performance.now()). */
   private readonly behindAlias = new Map<string, number>();
+  private readonly marks: ErasureMarks;
 
   constructor(
     private readonly es: Client,
     private readonly log: Logger,
     private readonly prefix = CHAT_INDEX_PREFIX,
-  ) {}
+  ) {
+    this.marks = new ErasureMarks(es, prefix);
+  }
 
   /** Resolves once every record is stored or refused; rejects only when the indexer is stopped. */
   async index(records: ChatLogRecord[], heartbeat: () => Promise<void> = async () => {}): Promise<DeadLetter[]> {
@@ -64,13 +67,12 @@ export class ChatIndexer {
   /**
    * One bulk request; returns the records to try again (429 and 5xx items). A line whose player was erased after
    * writing it is kept out, and deleted should a copy be there (a batch tried again after it was stored); the marks
-   * are read again once the batch is stored, for an erasure that ran while it was written.
+   * are looked at again once the batch is stored, for an erasure that ran while it was written.
    */
   private async bulk(records: ChatLogRecord[], dead: DeadLetter[]): Promise<ChatLogRecord[]> {
-    const accounts = new Set(records.flatMap(accountsIn));
-    const erased = await erasedAt(this.es, accounts, this.prefix);
-    const gone = records.filter((record) => erasedBefore(record, erased));
-    const kept = records.filter((record) => !erasedBefore(record, erased));
+    await this.marks.refresh();
+    const gone = records.filter((record) => this.marks.erasedBefore(record));
+    const kept = records.filter((record) => !this.marks.erasedBefore(record));
     await this.aliased(new Set(records.map((record) => indexFor(this.prefix, record.ts))));
     const response = await this.es.bulk({
       operations: [
@@ -96,8 +98,7 @@ export class ChatIndexer {
         this.log.error("an erased player's line not deleted from the index: erase the account again", { id: record.id, error: result.error });
       }
     });
-    const late = await erasedAt(this.es, [...accounts].filter((account) => !erased.has(account)), this.prefix);
-    const caught = stored.filter((record) => erasedBefore(record, late));
+    const caught = (await this.marks.refresh()) ? stored.filter((record) => this.marks.erasedBefore(record)) : [];
     if (caught.length > 0) {
       const deleted = await this.es.bulk({ operations: caught.map((record) => ({ delete: { _index: indexFor(this.prefix, record.ts), _id: record.id } })) });
       if (deleted.errors) throw new Error("lines erased while their batch was written not deleted"); // tried again: kept out then
