@@ -211,6 +211,9 @@ export interface ServerConfig {
 /** Variables whose values a configuration error does not print (the process's stderr goes to logs). */
 const SECRETS = new Set(["ADMIN_PASSWORD", "METRICS_TOKEN", "BACKEND_TOKEN", "AUTH_SECRET", "ACTION_SECRET"]);
 
+/** A URL's user and password (REDIS_URL, ES_URL: redis://:pw@host) left out of what an error prints, as a secret's. */
+const withoutPassword = (value: string) => value.replace(/\/\/[^/@\s]*@/g, "//***@");
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -227,7 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
       // A secret's value goes to the logs with the error: its length says enough to mend it.
-      const value = SECRETS.has(name) ? `<${[...(env[name] ?? "")].length} characters, not shown>` : JSON.stringify(env[name] ?? "");
+      const value = SECRETS.has(name) ? `<${[...(env[name] ?? "")].length} characters, not shown>` : JSON.stringify(withoutPassword(env[name] ?? ""));
       return `${name}=${value}: ${issue.message}`;
     });
     throw new ConfigError(`bad configuration:\n  ${lines.join("\n  ")}`);

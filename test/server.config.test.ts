@@ -113,6 +113,9 @@ describe("Server configuration from the environment", () => {
     for (const [name, value] of [["AUTH_SECRET", "a-31-character-secret-000000000"], ["BACKEND_TOKEN", "a token with spaces but long enough to pass"], ["METRICS_TOKEN", "short"], ["ACTION_SECRET", "x"]]) {
       assert.throws(() => loadConfig({ [name!]: value }), (error: Error) => error.message.includes(`${name}=<`) && !error.message.includes(value!), name);
     }
+    // Nor a password written in a URL, as Redis's and Elasticsearch's are.
+    assert.throws(() => loadConfig({ REDIS_URL: "http://:hunter2@redis:6379" }), (error: Error) => error.message.includes('REDIS_URL="http://***@redis:6379"') && !error.message.includes("hunter2"));
+    assert.throws(() => loadConfig({ ES_URL: "elastic://elastic:hunter2@es:9200" }), (error: Error) => error.message.includes('ES_URL="elastic://***@es:9200"') && !error.message.includes("hunter2"));
   });
 });
 
