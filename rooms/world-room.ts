@@ -503,10 +503,17 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     for (const [channel, heard] of this.channels()) Promise.resolve(this.presence.unsubscribe(channel, heard)).catch((error: Error) => this.presenceFailed(channel, error));
   }
 
+  /** An account erased: its answers still to come are logged without its words, and its lines kept for reports go. */
+  private readonly heardErasure = (account: string): void => {
+    this.erased.heard(account);
+    // A report of them filed after the erasure copied the erased lines into the moderators' store.
+    for (const sessionId of this.origins.sessionsOf(account)) this.reports.said.forget(sessionId);
+  };
+
   /** What the room hears from every process through the presence. */
   private channels(): Array<[string, (message: any) => void]> {
     return [
-      [ERASURES_CHANNEL, this.erased.heard],
+      [ERASURES_CHANNEL, this.heardErasure],
       [SANCTIONS_CHANNEL, this.sanctions.heard],
       [KICKS_CHANNEL, this.heardKick],
       [NPC_EVENTS_CHANNEL, this.heardEvent],

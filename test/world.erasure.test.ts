@@ -49,4 +49,25 @@ describe("A player's erasure while their question waits for its answer", functio
     assert.deepEqual(await listed(), ["그 사람이 신고당한 사유"]);
     await Promise.all([other, reporter, third].map((player) => player.room.leave()));
   });
+
+  it("keeps none of the erased player's lines for a report of them filed after the erasure", async () => {
+    const erased = await joinWorld(world.url, {}, undefined, await signedIn(SECRET, "acc-still-here", "지워질사람"));
+    const reporter = await joinWorld(world.url, {}, erased.room.roomId, await signedIn(SECRET, "acc-reports-late", "신고자"));
+    erased.room.send("chat", { text: "내 전화번호는 010-1234-5678" });
+    await waitFor("the line logged", () => chatLog.records.some((r) => r.text === "내 전화번호는 010-1234-5678"));
+    const http = world.url.replace("ws:", "http:");
+    assert.equal((await fetch(`${http}/api/erasures`, { method: "POST", body: '{"account":"acc-still-here"}', headers: ADMIN })).status, 200);
+    erased.room.send("chat", { text: "지운 뒤에 한 말" });
+    await waitFor("the later line logged", () => chatLog.records.some((r) => r.text === "지운 뒤에 한 말"));
+    reporter.room.send("report", { player: erased.room.sessionId, reason: "지운 뒤의 신고" });
+    type Listed = { reports: Array<{ reason: string; lines: Array<{ text: string }> }> };
+    let filed: Listed["reports"][number] | undefined;
+    for (let tries = 0; !filed; tries++) {
+      assert.ok(tries < 50, "the report filed");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      filed = ((await (await fetch(`${http}/api/reports`, { headers: ADMIN })).json()) as Listed).reports.find((r) => r.reason === "지운 뒤의 신고");
+    }
+    assert.deepEqual(filed.lines.map((line) => line.text), ["지운 뒤에 한 말"]);
+    await Promise.all([erased, reporter].map((player) => player.room.leave()));
+  });
 });
