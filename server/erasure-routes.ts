@@ -32,6 +32,11 @@ export interface ErasureDeps {
   kafkaKeptMs?: () => Promise<number | null>;
   /** With Kafka: chat-log records the indexers have not reached yet (their consumer group's lag). */
   indexerLag?: () => Promise<number>;
+  /**
+   * Without Redis: writes what the presence keeps in DATA_DIR (the NPCs' memory, the moderators' reports) now, and
+   * says whether it could. Saved each 5 s otherwise: a crash after the 200 read the player back at the next start.
+   */
+  keptSaved?: () => Promise<boolean>;
 }
 
 /** An embedded server's archive files (kafka/daily-file-chat-log.ts), as an erasure takes a player's lines out. */
@@ -78,6 +83,10 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
     const npcMemories = await forgetAccount(deps.presence(), deps.npcs().map((npc) => npc.id), account);
     // The moderators' list kept the reporter's name and reason, in the presence and DATA_DIR/moderation.json.
     const openReports = await dropReportsFiledBy(deps.presence(), account);
+    if (deps.keptSaved && !(await deps.keptSaved())) {
+      log.error("erasure: the NPCs' memory and the reports kept in DATA_DIR not written", { account, npcMemories, openReports });
+      return void res.status(500).json({ error: "the files in DATA_DIR were not written (see the server's log): ask again", account, npcMemories, openReports });
+    }
     let archivedLines: number | null = null;
     try {
       if (deps.archive) archivedLines = await deps.archive.erase(account);

@@ -120,7 +120,7 @@ export async function keepPresence(
   parts: readonly KeptPart<unknown>[],
   log: Logger,
   saveEveryMs = PRESENCE_SAVE_MS,
-): Promise<{ presence: KeptPresence; stop(): Promise<void> }> {
+): Promise<{ presence: KeptPresence; saveNow(): Promise<boolean>; stop(): Promise<void> }> {
   const letGo = await holdAll(dir);
   const presence = new KeptPresence(parts.map((part) => part.prefix));
   const partlyRead: string[] = [];
@@ -133,23 +133,33 @@ export async function keepPresence(
   presence.changed.clear();
   // Written anew without what could not be read (kept aside once): left, it was copied aside again at every start.
   for (const prefix of partlyRead) presence.changed.add(prefix);
-  const save = async (part: KeptPart<unknown>) => {
-    if (!presence.changed.delete(part.prefix)) return; // a change while this writes is written next time
+  /** Writes the part if it changed; false when it could not. */
+  const save = async (part: KeptPart<unknown>): Promise<boolean> => {
+    if (!presence.changed.delete(part.prefix)) return true; // a change while this writes is written next time
     const file = join(dir, part.file);
     try {
       await mkdir(dir, { recursive: true });
       await writeKept(file, part, presence);
+      return true;
     } catch (error) {
       presence.changed.add(part.prefix); // tried again next time
       log.error(`${part.file} not written`, { file, error });
+      return false;
     }
   };
-  let saving = Promise.resolve();
-  const saveSoon = () => (saving = saving.then(async () => { for (const part of parts) await save(part); }));
+  let saving = Promise.resolve(true);
+  const saveSoon = () =>
+    (saving = saving.then(async () => {
+      let written = true;
+      for (const part of parts) written = (await save(part)) && written;
+      return written;
+    }));
   const timer = setInterval(saveSoon, saveEveryMs);
   timer.unref();
   return {
     presence,
+    /** What changed, on disk now (an erasure's answer waits for it): whether every part was written. */
+    saveNow: saveSoon,
     async stop() {
       clearInterval(timer);
       await saveSoon();

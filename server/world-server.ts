@@ -183,6 +183,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
         presence: () => matchMaker.presence, process: () => matchMaker.processId, npcs: () => config.world.npcs, chatIndex, archive: options.archive, chatLog: options.chatLog,
         kafkaKeptMs: options.kafka && config.kafka && kafkaKeptMs(options.kafka.client, config.kafka),
         indexerLag: options.kafka && config.kafka && indexerLag(options.kafka.client, config.kafka),
+        keptSaved: kept?.saveNow,
       }, admin, log);
       options.routes?.(app);
       // An API call to no route gets JSON, as its errors do, not Express's HTML page.

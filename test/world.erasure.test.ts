@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
+import { saveWorld } from "./helpers/save-world.js";
 import { answerSlowly, answersTo, joinWorld, recordingChatLog, signedIn, startTestWorld, type TestWorld, waitFor } from "./helpers/world.js";
 
 const SECRET = "a secret the game's login and this server share";
@@ -69,5 +73,32 @@ describe("A player's erasure while their question waits for its answer", functio
     }
     assert.deepEqual(filed.lines.map((line) => line.text), ["지운 뒤에 한 말"]);
     await Promise.all([erased, reporter].map((player) => player.room.leave()));
+  });
+});
+
+describe("A player's erasure on the embedded default's files (DATA_DIR, no Redis)", function () {
+  this.timeout(30_000);
+  let world: TestWorld;
+  let dataDir: string;
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "erasure-kept-"));
+    const file = join(dataDir, "world.json");
+    const hans = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 0 }, talkRadius: 100, greetings: ["{name}, 어서 오게."], greetingsAgain: ["또 왔군, {name}!"] };
+    saveWorld(file, { npcs: [hans] });
+    world = await startTestWorld({ AUTH_SECRET: SECRET, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", WORLD_FILE: file, DATA_DIR: dataDir });
+  });
+  after(() => world.stop());
+
+  // Written each 5 s otherwise: a crash after the 200 read the player back at the next start, and the NPC knew them.
+  it("has the NPCs' memory of them out of its file before it answers", async () => {
+    const player = await joinWorld(world.url, {}, undefined, await signedIn(SECRET, "acc-remembered", "기억될사람"));
+    await waitFor("the greeting", () => player.room.state.chat.some((line) => line.from === "hans"));
+    const kept = join(dataDir, "npc-acquaintances.json");
+    await waitFor("the meeting in the file", () => existsSync(kept) && readFileSync(kept, "utf8").includes("acc-remembered"), 10_000);
+    const erased = await fetch(`${world.url.replace("ws:", "http:")}/api/erasures`, { method: "POST", body: '{"account":"acc-remembered"}', headers: ADMIN });
+    assert.equal(((await erased.json()) as { npcMemories: number }).npcMemories, 1);
+    assert.ok(!readFileSync(kept, "utf8").includes("acc-remembered"), readFileSync(kept, "utf8"));
+    await player.room.leave();
   });
 });
