@@ -24,6 +24,7 @@ export const ACQUAINTANCES_PART: KeptPart<Snapshot> = {
   file: "npc-acquaintances.json",
   prefix: MET_PREFIX,
   holds: "players the NPCs met",
+  keepsUnreadable: false,
   schema: SNAPSHOT,
   async *json(presence) {
     yield '{"v":1,"met":{';

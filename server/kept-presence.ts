@@ -1,4 +1,4 @@
-import { copyFile, mkdir, open, readFile, rename } from "node:fs/promises";
+import { copyFile, mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 import { LocalPresence } from "@colyseus/core";
@@ -16,6 +16,11 @@ export interface KeptPart<T> {
   /** What the part holds, for the logs: "mutes, bans and reports". */
   holds: string;
   schema: z.ZodType<T>;
+  /**
+   * Whether a file that cannot be read (or wholly read) is kept aside for a person: moderation's is evidence. The
+   * NPCs' memory is deleted instead: worth little, and no erasure reached a copy aside, which kept every account met.
+   */
+  keepsUnreadable: boolean;
   /**
    * What the file holds now (`schema`'s shape), as JSON text in pieces: between two pieces' writes the event loop runs
    * the rooms, where a part of megabytes built and written whole held them all at once.
@@ -214,12 +219,21 @@ async function readBack<T>(file: string, part: KeptPart<T>, presence: LocalPrese
   try {
     kept = part.schema.parse(JSON.parse(text));
   } catch (error) {
+    if (!part.keepsUnreadable) {
+      await rm(file);
+      log.error(`${part.file} unreadable: deleted, starting without its ${part.holds}`, { file, error });
+      return false;
+    }
     const aside = `${file}.unreadable-${Date.now()}`;
     await rename(file, aside);
     log.error(`${part.file} unreadable: set aside, starting without its ${part.holds}`, { file, aside, error });
     return false;
   }
   const counts = await part.restore(presence, kept);
+  if (counts.unreadable && !part.keepsUnreadable) {
+    log.warn(`${part.file}: some entries unreadable, left out; the rest read back`, { file, ...counts });
+    return true;
+  }
   if (counts.unreadable) {
     // The rest taken, the file as it was kept aside: the next save writes it without what could not be read.
     const aside = `${file}.unreadable-${Date.now()}`;

@@ -37,6 +37,7 @@ export const MODERATION_PART: KeptPart<Snapshot> = {
   file: "moderation.json",
   prefix: "kobot:",
   holds: "mutes, bans and reports",
+  keepsUnreadable: true,
   schema: SNAPSHOT,
   async *json(presence) {
     const [mute, ban] = await Promise.all(SANCTIONS.map((sanction) => sanctionsInForce(presence, sanction)));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -31,6 +31,16 @@ describe("the embedded default's file of whom NPCs met (server/acquaintances-fil
     assert.deepEqual(await met.meet("hans", ["acct-1", "acct-2"]), new Set(["acct-1"]), "the one met before, not the new one");
     assert.deepEqual(await met.meet("mina", ["acct-1"]), new Set(), "another NPC has not met them");
     await again.stop();
+  });
+
+  // Kept aside, the copy held every account met, where no erasure reached it.
+  it("deletes a file it cannot read, keeping no copy of it", async () => {
+    const dir = dirIn();
+    writeFileSync(join(dir, "npc-acquaintances.json"), '{"v":2,"met":{"hans":[["acct-private",1]]}}');
+    const kept = await keep(dir);
+    assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith("npc-acquaintances")), []);
+    assert.deepEqual(await new NpcAcquaintances(kept.presence).meet("hans", ["acct-private"]), new Set());
+    await kept.stop();
   });
 
   it("forgets, as it reads the file back, meetings older than the forgetting time (a file as servers before session 35 wrote it)", async () => {
