@@ -24,6 +24,8 @@ export interface GreetingsRoom {
   isIdle(npcId: string): boolean;
   /** The player's account, when they signed in. */
   accountOf(sessionId: string): string | undefined;
+  /** The player whatever their session: their account, or their address and name (player-origins.ts departureKey). */
+  whoIs(sessionId: string): string | undefined;
   /** The NPC says `text` unasked, heard near it and by `playerIds`, turned to the first of them. */
   say(npc: NpcSettings, text: string, unasked: "greeting" | "idle", playerIds: readonly string[]): void;
 }
@@ -71,7 +73,7 @@ export class NpcGreetings {
   notice(sessionId: string): void {
     const player = this.room.players.get(sessionId);
     if (!player) return;
-    for (const npc of this.visits.arrive(sessionId, player, this.room.settings.npcs)) {
+    for (const npc of this.visits.arrive(sessionId, player, this.room.settings.npcs, performance.now(), this.room.whoIs(sessionId))) {
       if (npc.greetings.length === 0) continue;
       const turn = this.gate.arrive(npc.id, sessionId);
       if (turn === "now") this.greet(npc, [sessionId]);

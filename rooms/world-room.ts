@@ -242,6 +242,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       standing: (npcId) => this.standing(npcId),
       isIdle: (npcId) => this.state.npcs.get(npcId)?.status === "idle",
       accountOf: (sessionId) => this.origins.accountOf(sessionId),
+      whoIs: (sessionId) => this.departureOf(sessionId)?.join(" "),
       say: (npc, text, unasked, playerIds) => this.sayUnasked(npc, text, unasked, playerIds),
     }, acquaintances);
     // An NPC that walks up to a player greets them, and stops for them.

@@ -26,6 +26,7 @@ function roomWithHans() {
     standing: () => hans,
     isIdle: () => true,
     accountOf: () => undefined,
+    whoIs: () => undefined,
     say: (_npc, text) => void said.push(text),
   };
   const greetings = new NpcGreetings(room, {} as NpcAcquaintances); // no greetingsAgain: whom it met is not asked

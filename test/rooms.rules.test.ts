@@ -124,8 +124,20 @@ describe("NPC visits", () => {
     assert.deepEqual(visits.arrive("p", at(5), [npc], 3_000), [], "back 3 s later: not greeted again");
     visits.arrive("p", at(20), [npc], 4_000);
     assert.deepEqual(visits.arrive("p", at(5), [npc], 31_000), [npc], "back after 30 s: greeted");
-    visits.forget("p");
-    assert.deepEqual(visits.arrive("p", at(5), [npc], 32_000), [npc], "a player who left and came back is new");
+    visits.forget("p", 31_500);
+    assert.deepEqual(visits.arrive("p2", at(5), [npc], 32_000), [npc], "another player");
+  });
+
+  it("remembers a player's last greeting over a join again (a new session), and forgets one never said", () => {
+    const visits = new NpcVisits();
+    assert.deepEqual(visits.arrive("s1", at(5), [npc], 0, "account a"), [npc]);
+    visits.forget("s1", 1_000);
+    assert.deepEqual(visits.arrive("s2", at(5), [npc], 2_000, "account a"), [], "joined again 2 s later: not greeted again");
+    visits.forget("s2", 3_000);
+    assert.deepEqual(visits.arrive("s3", at(5), [npc], 30_001, "account a"), [npc], "30 s after the greeting");
+    visits.notGreeted(npc.id, "s3"); // they left before it was said
+    visits.forget("s3", 30_500);
+    assert.deepEqual(visits.arrive("s4", at(5), [npc], 31_000, "account a"), [npc]);
   });
 });
 

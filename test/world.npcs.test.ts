@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { readActionReceipt } from "../rooms/action-receipts.js";
 import { GREETING_GAP_MS } from "../rooms/greeting-gate.js";
 import type { NpcActionNotice } from "../rooms/world-protocol.js";
+import { saveWorld } from "./helpers/save-world.js";
 import { decoderErrorsDuring, near, recordingChatLog, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 const worlds = join(import.meta.dirname, "fixtures", "worlds");
@@ -323,5 +326,32 @@ describe("NPC statuses", function () {
     await waitFor("hans idle after it", () => stateOf(a).npcs.hans!.status === "idle", 6000);
     assert.ok(a.errors.some((e) => e.code === "npc_timeout"));
     await a.room.leave();
+  });
+});
+
+describe("An NPC's greetings over a player's join again", function () {
+  let world: TestWorld;
+
+  before(async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "greet-again-")), "world.json");
+    saveWorld(file, { npcs: [{ id: "hans", name: "한스", position: { x: 0, y: 0, z: 0 }, talkRadius: 100, greetings: ["{name}, 어서 오게."], greetAgainSeconds: 30 }] });
+    world = await startTestWorld({ WORLD_FILE: file });
+  });
+  after(() => world.stop());
+
+  // A join again is a new session: five in 13 s had the room hear five greetings.
+  it("greets a player who left and came back not again within greetAgainSeconds, and another player at once", async () => {
+    const stays = await world.join("남은이"); // keeps the room
+    const first = await world.joinBeside(stays, "다시온이");
+    const greetings = (player: TestPlayer, name: string) => stateOf(player).chat.filter((l) => l.from === "hans" && l.text.includes(name));
+    await waitFor("the first greeting", () => greetings(first, "다시온이").length === 1, GREETING_GAP_MS + 3000);
+    await first.room.leave();
+    await sleep(GREETING_GAP_MS); // hans free to greet at once
+    const again = await world.joinBeside(stays, "다시온이");
+    const other = await world.joinBeside(stays, "처음온이");
+    await waitFor("the other player's greeting", () => greetings(again, "처음온이").length === 1, GREETING_GAP_MS + 3000);
+    await sleep(GREETING_GAP_MS);
+    assert.deepEqual(greetings(again, "다시온이").map((l) => l.text), ["다시온이, 어서 오게."], "the first greeting, in the room's history; none since");
+    await Promise.all([stays, again, other].map((player) => player.room.leave()));
   });
 });
