@@ -134,22 +134,19 @@ export function hearArchiveErasures(presence: Presence, process: string, archive
  * player's among them out (the erasure's mark, chatlog/erasure-marks.ts); one of a release before the marks indexes
  * them after the 200, and the request is to be asked again once this is 0.
  */
-async function lagOf(indexerLag: () => Promise<number>, log: Logger): Promise<number | null> {
-  try {
-    return await withTimeout(indexerLag(), BROKER_WAIT_MS);
-  } catch (error) {
-    log.warn("erasure: the broker did not say how far the indexers are behind", { error });
-    return null;
-  }
-}
+const lagOf = (indexerLag: () => Promise<number>, log: Logger): Promise<number | null> =>
+  fromBroker(indexerLag(), null, "how far the indexers are behind", log);
 
 /** When the Kafka copies of what was said until now are gone: what a studio tells the player who asked. */
-async function goneBy(keptMs: () => Promise<number | null>, log: Logger): Promise<string> {
+const goneBy = async (keptMs: () => Promise<number | null>, log: Logger): Promise<string> =>
+  fromBroker(keptMs().then((ms) => (ms === null ? "never" : new Date(Date.now() + ms).toISOString())), "unknown", "how long its topics keep records", log);
+
+/** What the broker says within BROKER_WAIT_MS, or `otherwise` (logged): an erasure is not failed for a figure. */
+async function fromBroker<T, U>(asked: Promise<T>, otherwise: U, what: string, log: Logger): Promise<T | U> {
   try {
-    const ms = await withTimeout(keptMs(), BROKER_WAIT_MS);
-    return ms === null ? "never" : new Date(Date.now() + ms).toISOString();
+    return await withTimeout(asked, BROKER_WAIT_MS);
   } catch (error) {
-    log.warn("erasure: the broker did not say how long its topics keep records", { error });
-    return "unknown";
+    log.warn(`erasure: the broker did not say ${what}`, { error });
+    return otherwise;
   }
 }
