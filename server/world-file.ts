@@ -147,7 +147,7 @@ export function loadWorldFile(
   }
   const file = parsed.data;
   const problems = npcProblems(file.npcs, file.models, here, { defaultModelDir, bounds, moderator, dtype, modelsKnown: true });
-  const models: Record<string, string> = { default: defaultModelDir, ...mapValues(file.models, (dir) => resolve(here, dir)) };
+  const models = modelDirs(defaultModelDir, file.models, here);
   if (problems.length) throw new WorldFileError(path, problems, file.npcs.flatMap((npc) => (npc.knowledge ? [resolve(here, npc.knowledge)] : [])));
   return {
     hearing: file.hearing,
@@ -181,7 +181,7 @@ function npcProblems(
   here: string,
   { defaultModelDir, bounds, moderator, dtype, modelsKnown }: { defaultModelDir: string; bounds: WorldSettings["bounds"]; moderator?: Moderator; dtype: ModelDtype; modelsKnown: boolean },
 ): string[] {
-  const models: Record<string, string> = { default: defaultModelDir, ...mapValues(modelFolders, (dir) => resolve(here, dir)) };
+  const models = modelDirs(defaultModelDir, modelFolders, here);
   const problems: string[] = [];
   for (const [name, dir] of Object.entries(modelFolders)) {
     const problem = modelFolderProblem(resolve(here, dir), dtype);
@@ -248,6 +248,10 @@ function confusable(npc: { id: string; name: string }, other: { id: string; name
  * For the graphs the workers load: one without the int8 graphs passed with MODEL_DTYPE=q8, and the worker that could
  * not load it started no NPC at all.
  */
+/** Each model name's folder: the file's `models`, relative to the file, and `default`, the shipped or MODEL_DIR one. */
+const modelDirs = (defaultModelDir: string, folders: Record<string, string>, here: string): Record<string, string> =>
+  ({ default: defaultModelDir, ...mapValues(folders, (dir) => resolve(here, dir)) });
+
 const modelFolderProblem = (dir: string, dtype: ModelDtype) =>
   problemOf(() => {
     checkModelFolder(dir, dtype);
