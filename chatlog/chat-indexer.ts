@@ -15,6 +15,8 @@ export interface IndexerStats {
 }
 
 const MAX_BACKOFF_MS = 5000;
+/** Kept-out lines remembered for answers to them: an answer follows its question in the same partition. */
+const KEPT_OUT_LINES = 100_000;
 /** How long a month's index seen behind the chat alias is taken to be so (a node that went away is looked at again). */
 const ALIAS_RECHECK_MS = 60_000;
 
@@ -29,6 +31,8 @@ export class ChatIndexer {
   /** Month indices seen behind the chat alias, and when (performance.now()). */
   private readonly behindAlias = new Map<string, number>();
   private readonly marks: ErasureMarks;
+  /** Lines kept out (their player erased), newest last: answers to them are kept out too. */
+  private readonly keptOutLines = new Set<string>();
 
   constructor(
     private readonly es: Client,
@@ -71,8 +75,9 @@ export class ChatIndexer {
    */
   private async bulk(records: ChatLogRecord[], dead: DeadLetter[]): Promise<ChatLogRecord[]> {
     await this.marks.refresh();
-    const gone = records.filter((record) => this.marks.erasedBefore(record));
-    const kept = records.filter((record) => !this.marks.erasedBefore(record));
+    const gone: ChatLogRecord[] = [];
+    const kept: ChatLogRecord[] = [];
+    for (const record of records) (this.erased(record) ? gone : kept).push(record);
     await this.aliased(new Set(records.map((record) => indexFor(this.prefix, record.ts))));
     const response = await this.es.bulk({
       operations: [
@@ -98,7 +103,10 @@ export class ChatIndexer {
         this.log.error("an erased player's line not deleted from the index: erase the account again", { id: record.id, error: result.error });
       }
     });
-    const caught = (await this.marks.refresh()) ? stored.filter((record) => this.marks.erasedBefore(record)) : [];
+    // Whether or not the marks changed since this process last read them: another batch (partitions are indexed side
+    // by side) may have read the new mark while this one was being written, after the erasure had looked.
+    await this.marks.refresh();
+    const caught = stored.filter((record) => this.erased(record));
     if (caught.length > 0) {
       const deleted = await this.es.bulk({ operations: caught.map((record) => ({ delete: { _index: indexFor(this.prefix, record.ts), _id: record.id } })) });
       if (deleted.errors) throw new Error("lines erased while their batch was written not deleted"); // tried again: kept out then
@@ -109,6 +117,19 @@ export class ChatIndexer {
     if (stored.length > caught.length) chatIndexed.inc({ outcome: "indexed" }, stored.length - caught.length);
     if (keptOut > 0) chatIndexed.inc({ outcome: "erased" }, keptOut);
     return retry;
+  }
+
+  /**
+   * Whether the record holds words of a player erased after it was written; such a line's id is kept a while, for an
+   * NPC's answer to it that names no asker (a server before session 47: a dead letter, a backlog across the upgrade).
+   */
+  private erased(record: ChatLogRecord): boolean {
+    const erased = this.marks.erasedBefore(record) || (record.replyTo !== undefined && this.keptOutLines.has(record.replyTo));
+    if (erased && record.kind !== "npc") {
+      this.keptOutLines.add(record.id);
+      if (this.keptOutLines.size > KEPT_OUT_LINES) this.keptOutLines.delete(this.keptOutLines.values().next().value!);
+    }
+    return erased;
   }
 
   /**

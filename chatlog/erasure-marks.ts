@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 
 import type { Client, errors, estypes } from "@elastic/elasticsearch";
 
@@ -19,8 +19,10 @@ export function marksIndex(prefix = CHAT_INDEX_PREFIX): string {
 }
 
 /**
- * Rewritten after every mark: an indexer reads this one document (a realtime get) after each batch, and all the marks
- * again only when it changed. Reading each batch's accounts' marks instead cost a third of the indexing rate.
+ * Rewritten after every mark with a value of its own: an indexer reads this one document (a realtime get) before and
+ * after each batch, and all the marks again only when it changed. Reading each batch's accounts' marks instead cost a
+ * third of the indexing rate. A random value, not the document's place in the index: the index made again (deleted
+ * by hand, a node that lost its volume) gave its first mark the place the old one's had, and indexers kept old marks.
  */
 const GENERATION = "generation";
 const PAGE = 10_000;
@@ -41,7 +43,7 @@ export async function markErased(es: Client, account: string, prefix = CHAT_INDE
   }
   const at = Date.now();
   await es.index({ index, id: markOf(account), document: { at, mark: markOf(account) } satisfies Mark });
-  await es.index({ index, id: GENERATION, document: { at, mark: GENERATION } satisfies Mark });
+  await es.index({ index, id: GENERATION, document: { at, mark: randomUUID() } satisfies Mark });
 }
 
 /** One indexer's copy of the marks. */
@@ -65,19 +67,26 @@ export class ErasureMarks {
     return true;
   }
 
-  /** Whether the record was written before an erasure of an account it holds words of: its writer's, or its asker's. */
+  /**
+   * Whether the record was written before an erasure of an account it holds words of: its writer's, or its asker's
+   * (an NPC's answer, by when its question was asked: logged after the erasure by a room that had not heard of it, the
+   * answer carried the question still).
+   */
   erasedBefore(record: ChatLogRecord): boolean {
     if (this.erasedAt.size === 0) return false;
-    return [record.account, record.npc?.asker].some((account) => account !== undefined && (this.erasedAt.get(markOf(account)) ?? -Infinity) >= record.ts);
+    const by = (account: string | undefined, ts: number) => account !== undefined && (this.erasedAt.get(markOf(account)) ?? -Infinity) >= ts;
+    return by(record.account, record.ts) || by(record.npc?.asker, record.ts - (record.npc?.latencyMs ?? 0));
   }
 
   private async currentGeneration(): Promise<string> {
+    const index = marksIndex(this.prefix);
     try {
-      const doc = await this.es.get({ index: marksIndex(this.prefix), id: GENERATION, _source: false });
-      return `${doc._primary_term}:${doc._seq_no}`;
+      return (await this.es.get<Mark>({ index, id: GENERATION }))._source!.mark;
     } catch (error) {
-      if ((error as errors.ResponseError).statusCode === 404) return "none"; // no erasure asked yet
-      throw error;
+      const { statusCode, body } = error as errors.ResponseError;
+      if (statusCode === 404) return "none"; // no erasure asked yet
+      // Every line waits, as it should (one might be an erased player's): the log says why.
+      throw new Error(`the erasure marks (${index}) are unreadable: ${body?.error?.reason ?? (error as Error).message}; every line waits for them (a closed index: open it)`);
     }
   }
 

@@ -10,8 +10,8 @@ import { ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
 import type { ChatHit, SearchResult } from "../../chatlog/chat-search.js";
 import { ChatIndexer } from "../../chatlog/chat-indexer.js";
 import { eraseAccountLines } from "../../chatlog/erase-account.js";
-import { markErased } from "../../chatlog/erasure-marks.js";
-import { CHAT_MAPPINGS, documentFor, indexFor } from "../../chatlog/index-template.js";
+import { markErased, marksIndex } from "../../chatlog/erasure-marks.js";
+import { CHAT_MAPPINGS, documentFor, indexFor, installTemplate } from "../../chatlog/index-template.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord } from "../../kafka/chat-log.js";
 import { signToken } from "../../server/player-accounts.js";
 import { freePort, type Service, startService, uniqueTopics } from "../helpers/processes.js";
@@ -595,6 +595,75 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
       assert.deepEqual([indexer.stats.indexed, indexer.stats.erased], [0, 2]);
     } finally {
       await racing.close();
+    }
+  });
+
+  it("deletes a stored line erased meanwhile though another batch read the new mark first (partitions side by side)", async () => {
+    const ts = Date.now() - 60_000;
+    const said = (id: string, account: string): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s", kind: "player", from: "p", name: "옆", text: id, account, ts });
+    const slow = new Elasticsearch({ node: process.env.TEST_ES_URL! });
+    const bulk = slow.bulk.bind(slow);
+    let letGo!: () => void;
+    const mayGo = new Promise<void>((resolve) => (letGo = resolve));
+    slow.bulk = (async (...args: Parameters<typeof bulk>) => {
+      if (JSON.stringify(args[0]).includes("side-victim")) await mayGo; // in flight while the erasure runs
+      return bulk(...args);
+    }) as typeof slow.bulk;
+    try {
+      const indexer = new ChatIndexer(slow, quiet, prefix);
+      await indexer.index([said("side-warm", "acc-side-other")]);
+      const first = indexer.index([said("side-victim", "acc-side")]);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // it has read the marks; its bulk waits
+      await markErased(es, "acc-side", prefix);
+      assert.equal(await eraseAccountLines(es, "acc-side", prefix), 0);
+      await indexer.index([said("side-other", "acc-side-other")]); // reads the new mark
+      letGo();
+      await first;
+      assert.deepEqual(await indexedIds("side-"), ["side-other", "side-warm"]);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("keeps out an answer that names no asker (a server before session 47) to a line it kept out, in a later batch", async () => {
+    const ts = Date.now() - 60_000;
+    const question: ChatLogRecord = { v: CHAT_LOG_VERSION, id: "old-q", roomId: "r", serverId: "s", kind: "player", from: "p", name: "옛", text: "우리 집은 부산 해운대", account: "acc-old", ts };
+    const answer: ChatLogRecord = { ...question, id: "old-a", kind: "npc", from: "hans", name: "한스", text: "좋은 곳이죠", account: undefined, replyTo: "old-q", npc: { questionId: "q", question: question.text, latencyMs: 5, fallback: false }, ts: ts + 5 };
+    await markErased(es, "acc-old", prefix);
+    const indexer = new ChatIndexer(es, quiet, prefix);
+    await indexer.index([question]);
+    await indexer.index([answer]);
+    assert.deepEqual(await indexedIds("old-"), []);
+  });
+
+  it("reads the marks again when their index was made again (its first mark where the old index's was)", async () => {
+    const again = `${prefix}-again`;
+    const said = (id: string, ts: number): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s", kind: "player", from: "p", name: "또", text: id, account: "acc-again", ts });
+    await installTemplate(es, again);
+    await markErased(es, "acc-before", again);
+    const indexer = new ChatIndexer(es, quiet, again);
+    await indexer.index([said("again-1", Date.now() - 60_000)]); // the marks read
+    await es.indices.delete({ index: marksIndex(again) });
+    await markErased(es, "acc-again", again);
+    await indexer.index([said("again-2", Date.now() - 60_000)]);
+    await es.indices.refresh({ index: again });
+    const found = await es.search({ index: again, query: { prefix: { id: "again-" } } });
+    assert.deepEqual(found.hits.hits.map((hit) => hit._id), ["again-1"], "the later line kept out (the first is the erasure's to delete)");
+    await es.indices.delete({ index: [`${again}-*`, marksIndex(again)] });
+  });
+
+  // Sorted by the lines' fields, the pages skipped such an index (a failed shard of a search that answered), its lines kept.
+  it("erases the lines in a month's index of the alias made by hand without the template's fields", async () => {
+    const byHand = `${prefix}-2098.01`;
+    // `id` as a guess makes it (text): "Fielddata is disabled on [id]".
+    await es.indices.create({ index: byHand, mappings: { properties: { account: { type: "keyword" }, id: { type: "text" } } } });
+    await es.index({ index: byHand, id: "by-hand-1", document: { account: "acc-by-hand", id: "by-hand-1" }, refresh: true });
+    await es.indices.putAlias({ index: byHand, name: prefix });
+    try {
+      assert.equal(await eraseAccountLines(es, "acc-by-hand", prefix), 1);
+      assert.equal((await es.count({ index: byHand })).count, 0);
+    } finally {
+      await es.indices.delete({ index: byHand });
     }
   });
 
