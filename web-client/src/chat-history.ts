@@ -4,6 +4,8 @@ import type { ChatLine, WorldState } from "../../rooms/world-state.js";
 
 /** Lines kept in the history: about an hour of a lively room's talk. */
 const KEPT_LINES = 200;
+/** New lines kept in the screen reader's region: it reads each as it comes; older ones would only be met again there. */
+const KEPT_SPOKEN = 5;
 
 /**
  * The chat history: the lines this player saw, oldest first, kept here (the room keeps its last lines for everyone,
@@ -12,13 +14,20 @@ const KEPT_LINES = 200;
  *
  * Lines are added and dropped one by one, never the list redrawn: a redraw took the focus from a report button, lost
  * a selection and had a screen reader read the whole history again at each line.
+ *
+ * A screen reader hears the new lines through a region of their own (`spoken`), as said: the list itself was the live
+ * region, and every join read the room's whole backlog aloud, each other player's line ending in its button's "신고".
  */
 export class ChatHistory {
   /** Each shown line's item, by line id, in the list's order. */
   private readonly items = new Map<string, HTMLLIElement>();
+  /** The room whose lines were last shown: the first lines of another (a join, a rejoin) are its backlog. */
+  private shownRoom: Room<any, WorldState> | undefined;
 
   constructor(
     private readonly list: HTMLOListElement,
+    /** The live region a screen reader reads the new lines from. */
+    private readonly spoken: HTMLElement,
     /** Every session this page has had (main.ts): a rejoin is a new one, and the player's earlier lines are still theirs. */
     private readonly mySessions: ReadonlySet<string>,
     /** The player asks to report another (the report button on their line, `anchor`). */
@@ -35,6 +44,9 @@ export class ChatHistory {
   update(room: Room<any, WorldState> | undefined): void {
     const chat = room?.state?.chat;
     if (!chat) return;
+    // Shown, not read out: the room's last lines as the player comes in are the talk before them.
+    const backlog = room !== this.shownRoom;
+    this.shownRoom = room;
     const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 4;
     let added = false;
     for (const line of chat) {
@@ -42,6 +54,7 @@ export class ChatHistory {
       const item = lineItem(line, line.kind === "player" && !this.mySessions.has(line.from));
       this.items.set(line.id, item);
       this.list.append(item);
+      if (!backlog) this.speak(line);
       added = true;
     }
     // At least every line the room still holds (CHAT_HISTORY may be up to 1,000): one dropped here while still there
@@ -53,6 +66,12 @@ export class ChatHistory {
       this.items.delete(id);
     }
     if (added && atBottom) this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  /** The line as said, for a screen reader: name and words, not its report button. */
+  private speak(line: ChatLine): void {
+    this.spoken.append(Object.assign(document.createElement("p"), { textContent: line.kind === "system" ? line.text : `${line.name}: ${line.text}` }));
+    while (this.spoken.childElementCount > KEPT_SPOKEN) this.spoken.firstElementChild!.remove();
   }
 
   /** Out of a room, no report could be sent: the buttons are hidden until the player is in one again. */
@@ -89,6 +108,8 @@ function reportButton(line: ChatLine): HTMLButtonElement {
   button.dataset.player = line.from;
   button.dataset.name = line.name;
   button.textContent = "신고";
+  // Named with whom it reports: a screen reader going through the lines heard only "신고" on each.
+  button.setAttribute("aria-label", `${line.name} 님 신고`);
   button.title = `${line.name} 님을 운영자에게 신고`;
   return button;
 }

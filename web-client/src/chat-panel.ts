@@ -3,7 +3,13 @@ import type { Room } from "@colyseus/sdk";
 import type { WorldState } from "../../rooms/world-state.js";
 import { CHAT_MAX_CHARS, type ChatPayload, type WorldError } from "../../rooms/world-protocol.js";
 import { ChatHistory } from "./chat-history.js";
-import { errorWords, npcGoneWords } from "./error-words.js";
+import { errorWords, npcGoneWords, WAITING_TO_SEND } from "./error-words.js";
+
+/**
+ * What the player can do in the chat: `open` in a room; `held` while the connection is being taken back, when the box
+ * keeps the focus and what is typed and only sending waits (disabled, it lost both); `closed` out of any room.
+ */
+export type ChatAccess = "open" | "held" | "closed";
 
 /** The chat: its history, the input box, who a line goes to, and errors. */
 export class ChatPanel {
@@ -14,9 +20,14 @@ export class ChatPanel {
   /** The NPC the player chose that has left the room (a world edit): nothing is sent until they choose again. */
   private gone: { id: string; name: string } | undefined;
   private toastTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The notice shown stays until the player is in a room again (a join failing, being retried), then its 5 s. */
+  private noticeUntilOpen = false;
+  private access: ChatAccess = "closed";
 
   constructor(
     history: HTMLOListElement,
+    /** The live region a screen reader reads new lines from. */
+    newLines: HTMLElement,
     private readonly form: HTMLFormElement,
     private readonly text: HTMLInputElement,
     private readonly toNpc: HTMLSelectElement,
@@ -27,7 +38,7 @@ export class ChatPanel {
     /** The player asks to report another (the report button on their line, `anchor`). */
     onReport: (player: string, name: string, anchor: HTMLElement) => void,
   ) {
-    this.history = new ChatHistory(history, mySessions, onReport);
+    this.history = new ChatHistory(history, newLines, mySessions, onReport);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.send();
@@ -44,10 +55,16 @@ export class ChatPanel {
     setInterval(() => this.render(), 100);
   }
 
-  enable(on: boolean): void {
-    this.text.disabled = !on;
-    this.form.querySelector("button")!.disabled = !on;
-    this.history.showReportButtons(on);
+  setAccess(access: ChatAccess): void {
+    this.access = access;
+    this.text.disabled = access === "closed";
+    // Held, the button stays focusable: a disabled one lost the focus of the player who had just pressed it.
+    const sendButton = this.form.querySelector("button")!;
+    sendButton.disabled = access === "closed";
+    sendButton.setAttribute("aria-disabled", String(access !== "open"));
+    this.history.showReportButtons(access === "open");
+    // Back in a room: the notice about the connection gets its 5 s from now (not written again: it would be read out).
+    if (access === "open" && this.noticeUntilOpen) this.clearNoticeLater();
   }
 
   /** The error in Korean; a refused line comes back into the input box, unless the player is typing another. */
@@ -56,19 +73,35 @@ export class ChatPanel {
     this.showNotice(errorWords(error, (npcId) => this.room()?.state?.npcs?.get(npcId)?.name), error.code);
   }
 
-  /** A line for the player under the chat for 5 s; `code` names it for tests and styles. */
-  showNotice(text: string, code: string): void {
-    this.toast.textContent = text;
-    this.toast.dataset.code = code;
-    // Each notice its 5 s: the same error again (Enter pressed again on a line too far) was cleared by the first's timer.
+  /**
+   * A line for the player under the chat for 5 s; `code` names it for tests and styles. `untilOpen`: one about the
+   * connection, kept until the player is in a room again (it went in 5 s, while the page still tried to join).
+   */
+  showNotice(text: string, code: string, untilOpen = false): void {
+    // The same words about the connection are not written again: the alert was read out again at each retry.
+    const same = this.toast.textContent === text && this.toast.dataset.code === code;
+    if (!(same && untilOpen)) {
+      this.toast.textContent = text;
+      this.toast.dataset.code = code;
+    }
     clearTimeout(this.toastTimer);
+    this.noticeUntilOpen = untilOpen && this.access !== "open";
+    if (!this.noticeUntilOpen) this.clearNoticeLater();
+  }
+
+  /** Each notice its 5 s: the same error again (Enter pressed again on a line too far) was cleared by the first's timer. */
+  private clearNoticeLater(): void {
+    clearTimeout(this.toastTimer);
+    this.noticeUntilOpen = false;
     this.toastTimer = setTimeout(() => (this.toast.textContent = ""), 5000);
   }
 
   private send(): void {
     const room = this.room();
     const text = this.text.value.trim();
-    if (!room || text === "") return;
+    if (text === "") return;
+    // The line stays in the box, to go once the player is back in the room.
+    if (!room || this.access !== "open") return this.showNotice(WAITING_TO_SEND, "waiting_to_send", true);
     // The choice as it is now: one made since the last render (every 100 ms) has ended `gone` already.
     this.renderNpcs();
     // Not to everyone instead: a line meant for an NPC, in private perhaps, would be said to the whole room.

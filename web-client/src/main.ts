@@ -3,7 +3,7 @@ import type { Room } from "@colyseus/sdk";
 import type { NpcActionNotice } from "../../rooms/world-protocol.js";
 import type { WorldState } from "../../rooms/world-state.js";
 import { ChatPanel } from "./chat-panel.js";
-import { joinWorld } from "./connection.js";
+import { type ConnectionStatus, joinWorld } from "./connection.js";
 import { MovementInput } from "./movement-input.js";
 import { ReportMenu } from "./report-menu.js";
 import { WorldView } from "./world-view.js";
@@ -18,7 +18,7 @@ const mySessions = new Set<string>();
 const view = new WorldView($<HTMLCanvasElement>("world"), current, mySessions);
 const movement = new MovementInput(current);
 const reportMenu = new ReportMenu($("report-menu"), (report) => room?.send("report", report));
-const chat = new ChatPanel($("history"), $("chat"), $("text"), $("to-npc"), $("toast"), current, mySessions, (player, name, anchor) =>
+const chat = new ChatPanel($("history"), $("new-lines"), $("chat"), $("text"), $("to-npc"), $("toast"), current, mySessions, (player, name, anchor) =>
   reportMenu.open(player, name, anchor),
 );
 const status = $("status");
@@ -33,25 +33,41 @@ $<HTMLCanvasElement>("world").addEventListener("click", (event) => {
 const token = new URLSearchParams(location.hash.slice(1)).get("token") ?? undefined;
 if (token) history.replaceState(null, "", location.pathname + location.search);
 
-const labels = { offline: "연결 끊김", joining: "입장 중…", online: "접속 중", reconnecting: "다시 연결 중…" };
+const labels: Record<ConnectionStatus, string> = { offline: "연결 끊김", joining: "입장 중…", online: "접속 중", reconnecting: "다시 연결 중…" };
 const nameInput = $<HTMLInputElement>("name");
 nameInput.value = localStorage.getItem("kobot-name") ?? "";
+
+/** Says `state` (#status is a live region); the same words are not written again, which would read them out again. */
+function showStatus(state: ConnectionStatus): void {
+  if (status.textContent !== labels[state]) status.textContent = labels[state];
+  status.className = `status ${state === "online" ? "online" : "offline"}`;
+}
 
 $<HTMLFormElement>("join").addEventListener("submit", (event) => {
   event.preventDefault();
   const name = nameInput.value.trim();
+  // Joined from the form, the player goes on in the chat box (the form, hidden, took the focus with it). Not when the
+  // page joins by itself (`?name=`): the walking keys would type into the box.
+  let focusChat = $<HTMLFormElement>("join").contains(document.activeElement);
+  /** In a room since this join: until the page is in one again, each try's state is the one "다시 연결 중…". */
+  let wasOnline = false;
   $<HTMLFormElement>("join").hidden = true;
   void joinWorld(
     name,
     token,
     (state) => {
-      status.textContent = labels[state];
-      status.className = `status ${state === "online" ? "online" : "offline"}`;
-      chat.enable(state === "online");
+      if (state === "online") wasOnline = true;
+      // Each retry went "입장 중…", "연결 끊김", and a screen reader read both out every few seconds.
+      showStatus(wasOnline && state !== "online" ? "reconnecting" : state);
+      chat.setAccess(state === "online" ? "open" : wasOnline ? "held" : "closed");
       // Out of the room (put out, banned, a failed resume): its world is no longer this player's to see or report from.
       if (state === "offline") {
         room = undefined;
         reportMenu.close();
+      }
+      if (state === "online" && focusChat) {
+        focusChat = false;
+        $("text").focus();
       }
     },
     (error) => chat.showError(error),
@@ -67,7 +83,13 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
       (window as unknown as { kobot: unknown }).kobot = { room: joined };
     },
     (words, retrying, joinHere) => {
-      chat.showNotice(words, retrying ? "join_retrying" : "join_refused");
+      chat.showNotice(words, retrying ? "join_retrying" : "join_refused", true);
+      if (!retrying) {
+        // This attempt is over (put out, banned, a name refused): out of the room until the player joins again.
+        wasOnline = false;
+        showStatus("offline");
+        chat.setAccess("closed");
+      }
       if (retrying || !joinHere) return;
       $<HTMLFormElement>("join").hidden = false; // another name, then join again
       nameInput.focus();

@@ -24,9 +24,10 @@ export class MovementInput {
 
   constructor(private readonly room: () => Room<any, WorldState> | undefined) {
     addEventListener("keydown", (event) => {
-      // Keys typed into a form's controls are theirs: arrows pick an NPC in the list, letters go into the chat box. A
-      // button needs none of these keys: one focused (a report button) does not stop the avatar.
-      if (event.target instanceof HTMLElement && event.target.closest("input, select, textarea, [contenteditable]")) return;
+      // Keys typed into a form's controls are theirs: arrows pick an NPC in the list, letters go into the chat box; in
+      // the report menu arrows go from reason to reason. A button elsewhere needs none of these keys: one focused (a
+      // report button) does not stop the avatar.
+      if (event.target instanceof HTMLElement && event.target.closest("input, select, textarea, [contenteditable], #report-menu")) return;
       if (!(event.code in KEYS)) return;
       this.held.add(event.code);
       this.target = undefined;

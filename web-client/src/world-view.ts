@@ -31,6 +31,9 @@ interface Label {
 
 /** Pixels between two lines of names. */
 const LABEL_LINE = 14;
+/** Characters of an answer a bubble shows at most, and CSS pixels of canvas a character needs (a phone's shows fewer). */
+const BUBBLE_CHARS = 40;
+const BUBBLE_PX_PER_CHAR = 15;
 
 /**
  * The village from above on a 2D canvas: the whole world in view, avatars with names, NPCs with
@@ -40,6 +43,8 @@ export class WorldView {
   private readonly ctx: CanvasRenderingContext2D;
   private readonly shown = new Map<string, Shown>();
   private lastFrame = performance.now();
+  /** The canvas's width (and height) on the page, in CSS pixels: what is drawn is laid out in these. */
+  private size: number;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -48,6 +53,7 @@ export class WorldView {
     private readonly mySessions: ReadonlySet<string>,
   ) {
     this.ctx = canvas.getContext("2d")!;
+    this.size = canvas.width;
     requestAnimationFrame(this.frame);
   }
 
@@ -68,19 +74,34 @@ export class WorldView {
   };
 
   private px(x: number, z: number): [number, number] {
-    return [((x - bounds.minX) / WIDTH) * this.canvas.width, ((z - bounds.minZ) / DEPTH) * this.canvas.height];
+    return [((x - bounds.minX) / WIDTH) * this.size, ((z - bounds.minZ) / DEPTH) * this.size];
+  }
+
+  /**
+   * As many pixels as the canvas covers on the screen, and everything drawn in CSS pixels: its 640 pixels shown 328
+   * CSS px wide on a phone drew names at 7 px, and on a 2x screen the village was blurred.
+   */
+  private fitToPage(): void {
+    const { canvas } = this;
+    const size = canvas.clientWidth;
+    if (size === 0) return; // not laid out (hidden): as it was
+    const pixels = Math.round(size * (devicePixelRatio || 1));
+    if (canvas.width !== pixels || canvas.height !== pixels) canvas.width = canvas.height = pixels;
+    this.size = size;
+    this.ctx.setTransform(pixels / size, 0, 0, pixels / size, 0, 0);
   }
 
   private draw(dt: number): void {
-    const { ctx, canvas } = this;
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    this.fitToPage();
+    const { ctx, size } = this;
+    ctx.clearRect(0, 0, size, size);
     this.drawGrid();
     const room = this.room();
     if (!room?.state?.players) {
       // Out of a room (not yet in, put out, the connection lost): an empty village, greyed, not the last one seen.
       this.shown.clear();
       ctx.fillStyle = "#52606d59";
-      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.fillRect(0, 0, size, size);
       return;
     }
     const state = room.state;
@@ -135,31 +156,30 @@ export class WorldView {
   }
 
   private drawGrid(): void {
-    const { ctx, canvas } = this;
+    const { ctx, size } = this;
     ctx.strokeStyle = "#b5d6aa";
     ctx.lineWidth = 1;
     for (let i = 0; i <= 10; i++) {
-      const x = (i / 10) * canvas.width;
-      const y = (i / 10) * canvas.height;
+      const at = (i / 10) * size;
       ctx.beginPath();
-      ctx.moveTo(x, 0);
-      ctx.lineTo(x, canvas.height);
-      ctx.moveTo(0, y);
-      ctx.lineTo(canvas.width, y);
+      ctx.moveTo(at, 0);
+      ctx.lineTo(at, size);
+      ctx.moveTo(0, at);
+      ctx.lineTo(size, at);
       ctx.stroke();
     }
   }
 
   /** A dashed circle of `radius` world units around (x, z). */
   private drawRange(x: number, z: number, radius: number, colour: string): void {
-    const { ctx, canvas } = this;
+    const { ctx, size } = this;
     const [cx, cy] = this.px(x, z);
     ctx.save();
     ctx.strokeStyle = colour;
     ctx.globalAlpha = 0.35;
     ctx.setLineDash([4, 4]);
     ctx.beginPath();
-    ctx.arc(cx, cy, (radius / WIDTH) * canvas.width, 0, Math.PI * 2);
+    ctx.arc(cx, cy, (radius / WIDTH) * size, 0, Math.PI * 2);
     ctx.stroke();
     ctx.restore();
   }
@@ -193,7 +213,7 @@ export class WorldView {
   private drawBubble(x: number, y: number, text: string, thinking: boolean): void {
     const { ctx } = this;
     ctx.font = "14px sans-serif";
-    const shown = within(text, 40);
+    const shown = within(text, Math.min(BUBBLE_CHARS, Math.floor(this.size / BUBBLE_PX_PER_CHAR)));
     const width = Math.max(28, ctx.measureText(shown).width + 16);
     ctx.fillStyle = thinking ? "#ede9fe" : "#ffffff";
     ctx.strokeStyle = "#7c3aed";
