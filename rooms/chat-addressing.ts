@@ -21,8 +21,8 @@ export interface Addressed {
  * call ("@코봇") has an empty question.
  */
 export function addressedNpc(line: string, to: string | undefined, npcs: NpcName[]): Addressed | "unknown" | undefined {
-  // A Korean keyboard in full-width mode types ＠.
-  const text = line.replace(/^＠/, "@");
+  // A Korean keyboard in full-width mode types ＠, and its letters and punctuation (＠ＨＡＮＳ！) as wide.
+  const text = line.replace(FULL_WIDTH, (wide) => String.fromCharCode(wide.charCodeAt(0) - 0xfee0));
   if (text.startsWith("@")) {
     // The longest call wins: "@코봇 2호 안녕" is to 코봇 2호, not to 코봇 asked "2호 안녕", whatever the NPCs' order.
     let best: (Addressed & { rank: number }) | undefined;
@@ -38,7 +38,14 @@ export function addressedNpc(line: string, to: string | undefined, npcs: NpcName
   return npc ? { npcId: npc.id, question: text } : "unknown";
 }
 
-const AFTER_MENTION = /^[\s,.:!?~]+/;
+/** Full-width forms of ASCII's printable characters (U+FF01–U+FF5E), each ASCII's own plus U+FEE0. */
+const FULL_WIDTH = /[\uff01-\uff5e]/g;
+
+/**
+ * What may follow a call: spaces, any punctuation or symbol ("…" as phones type "...", "～"), emoji, and laughter or
+ * tears in jamo (@한스ㅋㅋ). ASCII's seven marks alone let "@한스… 배고파" go to the room, the NPC silent.
+ */
+const AFTER_MENTION = /^[\s\p{P}\p{S}\p{Extended_Pictographic}\u200d\ufe0fㅋㅎㅠㅜ]+/u;
 
 /**
  * The question after a call of `npc` that `text` begins with, and its rank: longer calls first, and of two as long a

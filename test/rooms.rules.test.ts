@@ -73,6 +73,13 @@ describe("Chat addressing", () => {
 
   it("reads a full-width ＠ as @, and `to` as chat is cleaned (separate jamo, spaces)", () => {
     assert.deepEqual(addressedNpc("＠코봇 배고파", undefined, npcs), { npcId: "kobot", question: "배고파" });
+    // What phones and full-width keyboards type after a call (each went to the room, the NPC silent).
+    assert.deepEqual(addressedNpc("@코봇… 배고파", undefined, npcs), { npcId: "kobot", question: "배고파" });
+    assert.deepEqual(addressedNpc("＠코봇！ 검 있어요?", undefined, npcs), { npcId: "kobot", question: "검 있어요?" });
+    assert.deepEqual(addressedNpc("＠ＫＯＢＯＴ？", undefined, npcs), { npcId: "kobot", question: "" });
+    assert.deepEqual(addressedNpc("@코봇ㅋㅋ 안녕", undefined, npcs), { npcId: "kobot", question: "안녕" });
+    assert.deepEqual(addressedNpc("@코봇👋 안녕", undefined, npcs), { npcId: "kobot", question: "안녕" });
+    assert.deepEqual(addressedNpc("@smith… 칼 있어요?", "kobot", npcs), { npcId: "smith", question: "칼 있어요?" }, "the call, not the client's `to`");
     assert.deepEqual(addressedNpc("안녕", "코봇".normalize("NFD"), npcs), { npcId: "kobot", question: "안녕" });
     assert.deepEqual(addressedNpc("안녕", " kobot ", npcs), { npcId: "kobot", question: "안녕" });
   });
