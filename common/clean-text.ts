@@ -1,12 +1,14 @@
 /**
- * Characters that show nothing yet change what a line matches or how it displays: zero-width spaces, the word
- * joiner, the byte-order mark, soft hyphens, and the bidirectional controls that let a line reverse the text
- * shown after it (U+202E); the combining grapheme joiner, Khmer inherent vowels, Mongolian variation selectors,
- * deprecated format controls (U+206A–U+206F), interlinear annotation marks and musical formatting controls, which
- * made names that look empty. The joiners U+200C/U+200D stay: emoji sequences (👨‍👩‍👧) and some scripts need them.
+ * Characters that show nothing yet change what a line matches or how it displays: every default-ignorable code point
+ * (zero-width spaces, the word joiner, the byte-order mark, soft hyphens, the bidirectional controls that let a line
+ * reverse the text shown after it, U+202E; format controls, and the ranges Unicode keeps invisible for characters
+ * to come: "fu\u2065ck" and "si\u{e0080}bal" showed as the word and passed the filter, read as two), the interlinear
+ * annotation marks, and the musical null notehead, which made names that look empty. Kept for the sequences they
+ * belong in: the joiners U+200C/U+200D (emoji 👨‍👩‍👧, some scripts), variation selectors (emoji and ideograph
+ * forms), tag characters (inside a flag, below), and the Hangul fillers (made spaces, below).
  */
 const INVISIBLE =
-  /[\u00ad\u034f\u061c\u17b4\u17b5\u180b-\u180f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{1d173}-\u{1d17a}]/gu;
+  /(?![\u200c\u200d\ufe00-\ufe0f\u115f\u1160\u3164\uffa0\u{e0000}-\u{e007f}\u{e0100}-\u{e01ef}])[\p{Default_Ignorable_Code_Point}\ufff9-\ufffb\u{1d159}]/gu;
 
 /** Tag characters (U+E0000–U+E007F) show nothing, except inside an emoji flag such as 🏴 England's: those stay. */
 const TAGS = /(\u{1f3f4}[\u{e0020}-\u{e007e}]+\u{e007f})|[\u{e0000}-\u{e007f}]/gu;

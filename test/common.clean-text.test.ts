@@ -17,7 +17,9 @@ describe("Names and chat lines cleaned as they arrive", () => {
   });
 
   it("drops characters that show nothing, so a name of them is empty, and tags outside an emoji flag", () => {
-    for (const c of ["\u034f", "\u17b4", "\u17b5", "\u180b", "\u180f", "\u206a", "\u206f", "\ufff9", "\ufffb", "\u{1d173}", "\u{1d17a}", "\u{e0041}", "\u{e0001}"]) {
+    // And every other default-ignorable one: reserved (U+2065), unassigned (U+E0080, U+E01F0), the shorthand format
+    // controls (U+1BCA1), and the musical null notehead ("sh\u2065it" was a name, "fu\u2065ck" a line shown as written).
+    for (const c of ["\u034f", "\u17b4", "\u17b5", "\u180b", "\u180f", "\u206a", "\u206f", "\ufff9", "\ufffb", "\u{1d173}", "\u{1d17a}", "\u{e0041}", "\u{e0001}", "\u2065", "\u{e0080}", "\u{e01f0}", "\u{1bca1}", "\u{1d159}"]) {
       assert.equal(cleanText(c), "", `U+${c.codePointAt(0)!.toString(16)}`);
       assert.equal(cleanText(`코${c}봇`), "코봇");
     }
