@@ -13,4 +13,10 @@ describe("web client: text cut to the server's limit (web-client/src/text-within
     assert.equal(within("신고: 욕설", 200), "신고: 욕설");
     assert.equal(within("가".repeat(200), 200), "가".repeat(200));
   });
+
+  it("never cuts inside a sequence a reader sees as one character (a skin tone, a family, a flag)", () => {
+    assert.equal(within("가👍🏽👍🏽", 5), "가…"); // "가👍…" before: another emoji
+    assert.equal(within("가👨‍👩‍👧‍👦", 9), "가…"); // "가👨‍👩‍…", a joiner left hanging
+    assert.equal(within("🇰🇷🇰🇷", 7), "🇰🇷…"); // "🇰🇷🇰…", half a flag
+  });
 });
