@@ -1,3 +1,4 @@
+import { ServerError } from "@colyseus/core";
 import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { Redis } from "ioredis";
@@ -43,6 +44,22 @@ class ListingDriver extends RedisDriver {
     private readonly log: Logger,
   ) {
     super(client);
+    // The listing's read keeps its request for the joins that come meanwhile, and lets it go only once it succeeds: one
+    // that failed while Redis was away was given to every join after, for good (323 joins refused in 19 minutes, Redis
+    // back, /health "ok"). Private in Colyseus's types, so wrapped here rather than overridden.
+    const driver = this as unknown as { getRooms(name?: string): Promise<unknown>; _concurrentRoomCacheRequest?: unknown; _roomCacheRequestByName: Record<string, unknown> };
+    const getRooms = driver.getRooms.bind(this);
+    driver.getRooms = (name) => {
+      const request = getRooms(name);
+      return request.catch((error: Error) => {
+        driver._concurrentRoomCacheRequest = undefined;
+        if (driver._roomCacheRequestByName[String(name)] === request) delete driver._roomCacheRequestByName[String(name)];
+        // A 503 the clients try again on, in words, where the player got ioredis's own (523, "Reached the max retries
+        // per request limit (which is 20)…").
+        this.log.warn("a join could not read the room listing: Redis does not answer", { error: error.message });
+        throw new ServerError(503, "the game's room list does not answer for a moment: try again");
+      });
+    };
   }
 
   override async update(room: Parameters<RedisDriver["update"]>[0], operations: Parameters<RedisDriver["update"]>[1]): Promise<boolean> {

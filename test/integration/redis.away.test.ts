@@ -68,4 +68,19 @@ describe("Redis away while a room empties (real Redis, stopped and started again
     await third.room.leave();
     await stays.room.leave();
   });
+
+  // Colyseus's driver kept the listing's failed read and gave it to every join after: refused for good, /health "ok".
+  it("takes joins again once Redis is back after one failed while it was away", async () => {
+    await redis("stop");
+    // Said in words the clients try again on, not ioredis's own (523, "Reached the max retries per request limit").
+    await assert.rejects(joinWorld(world!.url, { name: "못들어옴" }), (error: Error & { code?: number }) => error.code === 503 && /room list does not answer/.test(error.message));
+    await redis("start");
+    let joined: Awaited<ReturnType<typeof joinWorld>> | undefined;
+    for (let tries = 0; !joined; tries++) {
+      assert.ok(tries < 30, "a join taken within 30 s of Redis's return");
+      joined = await joinWorld(world!.url, { name: "들어옴" }).catch(() => undefined);
+      if (!joined) await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    await joined.room.leave();
+  });
 });
