@@ -42,10 +42,11 @@ export function addressedNpc(line: string, to: string | undefined, npcs: NpcName
 const FULL_WIDTH = /[\uff01-\uff5e]/g;
 
 /**
- * What may follow a call: spaces, any punctuation or symbol ("…" as phones type "...", "～"), emoji, and laughter or
- * tears in jamo (@한스ㅋㅋ). ASCII's seven marks alone let "@한스… 배고파" go to the room, the NPC silent.
+ * What may follow a call: laughter or tears in jamo written onto the name ("@한스ㅋㅋ", a word of them alone: "ㅎㅇ" is
+ * hello), then spaces, any punctuation or symbol ("…" as phones type "...", "～") and emoji. ASCII's seven marks
+ * alone let "@한스… 배고파" go to the room, the NPC silent. Matches nothing where the name runs on into a word.
  */
-const AFTER_MENTION = /^[\s\p{P}\p{S}\p{Extended_Pictographic}\u200d\ufe0fㅋㅎㅠㅜ]+/u;
+const AFTER_MENTION = /^(?:[ㅋㅎㅠㅜ]+(?=[\s\p{P}\p{S}\p{Extended_Pictographic}]|$))?[\s\p{P}\p{S}\p{Extended_Pictographic}\u200d\ufe0f]*/u;
 
 /**
  * The question after a call of `npc` that `text` begins with, and its rank: longer calls first, and of two as long a
@@ -60,7 +61,7 @@ function stripMention(text: string, npc: NpcName): { question: string; rank: num
       const mention = "@" + handle.toLowerCase() + ending;
       if (!lower.startsWith(mention)) continue;
       let rest = text.slice(mention.length);
-      if (rest !== "" && !AFTER_MENTION.test(rest)) continue;
+      if (rest !== "" && AFTER_MENTION.exec(rest)![0] === "") continue;
       rest = rest.replace(AFTER_MENTION, "");
       const title = [...TITLES].find((word) => ending === "" && (rest === word || rest.startsWith(word + " ")));
       if (title) rest = rest.slice(title.length); // "@한스 씨 검 있어요?"

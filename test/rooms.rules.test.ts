@@ -78,6 +78,8 @@ describe("Chat addressing", () => {
     assert.deepEqual(addressedNpc("＠코봇！ 검 있어요?", undefined, npcs), { npcId: "kobot", question: "검 있어요?" });
     assert.deepEqual(addressedNpc("＠ＫＯＢＯＴ？", undefined, npcs), { npcId: "kobot", question: "" });
     assert.deepEqual(addressedNpc("@코봇ㅋㅋ 안녕", undefined, npcs), { npcId: "kobot", question: "안녕" });
+    assert.deepEqual(addressedNpc("@코봇 ㅎㅇ", undefined, npcs), { npcId: "kobot", question: "ㅎㅇ" }, "hello, not laughter");
+    assert.equal(addressedNpc("@코봇ㅎㅇ", undefined, npcs), undefined);
     assert.deepEqual(addressedNpc("@코봇👋 안녕", undefined, npcs), { npcId: "kobot", question: "안녕" });
     assert.deepEqual(addressedNpc("@smith… 칼 있어요?", "kobot", npcs), { npcId: "smith", question: "칼 있어요?" }, "the call, not the client's `to`");
     assert.deepEqual(addressedNpc("안녕", "코봇".normalize("NFD"), npcs), { npcId: "kobot", question: "안녕" });
