@@ -742,6 +742,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private askNpcSafely(question: Question): Promise<void> {
     return this.askNpc(question).catch((error: unknown) => {
       roomFailures.inc({ method: "askNpc" });
+      countReply(question.npcId, "failed");
       this.log.error("an NPC's answer could not be given", { questionId: question.line.id, error });
       this.sendError(question.client, { code: "npc_unavailable", message: "the NPC could not answer that: ask again", text: question.line.text, npcId: question.npcId });
     });
@@ -760,9 +761,14 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       text,
       ts: line.ts,
     }, performance.now() - asked);
-    if (this.disposed) return;
+    // Each question counted with an outcome, also those whose room or NPC went meanwhile (questions less answers crept
+    // up with ordinary comings and goings, read as questions never answered).
+    if (this.disposed) return countReply(npcId, "room_closed");
     this.statuses.thinking(npcId, -1);
-    if (!this.npcSettings.has(npcId)) return this.sendError(client, npcLeft(npcId, name, line.text)); // removed from the world meanwhile
+    if (!this.npcSettings.has(npcId)) {
+      countReply(npcId, "npc_left");
+      return this.sendError(client, npcLeft(npcId, name, line.text)); // removed from the world meanwhile
+    }
     const npc = this.state.npcs.get(npcId);
     const { text: answer, fallback, blocked, info: answered } = npcReply(outcome, line.name, this.deps.moderator);
     if (blocked) chatModerated.inc({ side: "output" });
