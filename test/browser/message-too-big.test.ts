@@ -1,28 +1,20 @@
-import { execFileSync } from "node:child_process";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 
 import { MESSAGE_MAX_BYTES } from "../../rooms/world-contract.js";
-import { freePort, type Service, startService } from "../helpers/processes.js";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { startBrowserWorld } from "../helpers/browser.js";
 
 /** The browser client when the server closes its socket for a message past the frame cap (1009). */
 describe("Web client in Chromium: a message too big for the server", function () {
-  let server: Service;
+  let stop: (() => Promise<void>) | undefined;
   let browser: Browser;
   let url: string;
 
   before(async () => {
-    execFileSync("node_modules/.bin/tsx", ["web-client/build.ts"], { stdio: "inherit" });
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    server = await startService("browser-too-big-server", "server/main.ts", { PORT: String(port) }, "world server listening");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    ({ url, browser, stop } = await startBrowserWorld("browser-too-big-server", {}));
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await stop?.();
   });
 
   it("says the message was too big, not a bare disconnect, and joins again", async () => {

@@ -1,20 +1,18 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 
 import { KICKED_CLOSE } from "../../rooms/world-protocol.js";
 import { signToken } from "../../server/player-accounts.js";
-import { freePort, type Service, startService } from "../helpers/processes.js";
+import { startBrowserWorld } from "../helpers/browser.js";
 import { joinWorld, type TestPlayer, waitFor } from "../helpers/world.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SECRET = "the moderation console test's secret, 32 characters or more";
 const ADMIN = { username: "ops", password: "correct-horse" };
 
 /** The moderators' page in a real Chromium against `npm start`'s process, with players signed in. */
 describe("Moderation console in Chromium (/moderation)", function () {
-  let server: Service;
+  let stop: (() => Promise<void>) | undefined;
   let browser: Browser;
   let url: string;
   const players: TestPlayer[] = [];
@@ -26,18 +24,12 @@ describe("Moderation console in Chromium (/moderation)", function () {
   };
 
   before(async () => {
-    execFileSync("node_modules/.bin/tsx", ["web-client/build.ts"], { stdio: "inherit" });
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    const env = { PORT: String(port), AUTH_SECRET: SECRET, ADMIN_USER: ADMIN.username, ADMIN_PASSWORD: ADMIN.password };
-    server = await startService("moderation-console-server", "server/main.ts", env, "world server listening");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    ({ url, browser, stop } = await startBrowserWorld("moderation-console-server", { AUTH_SECRET: SECRET, ADMIN_USER: ADMIN.username, ADMIN_PASSWORD: ADMIN.password }));
   });
 
   after(async () => {
     await Promise.allSettled(players.map((player) => player.room.connection.isOpen && player.room.leave()));
-    await browser?.close();
-    await server?.stop();
+    await stop?.();
   });
 
   it("shows a report with the reported player's lines, mutes them from it, lifts the mute, puts them out, and is for admins only", async () => {

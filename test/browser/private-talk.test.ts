@@ -1,17 +1,14 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 
-import { freePort, type Service, startService } from "../helpers/processes.js";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { startBrowserWorld } from "../helpers/browser.js";
 
 /** The browser client with an NPC that talks in private (`privateTalk`), in a real Chromium against the embedded server. */
 describe("Web client in Chromium: talk in private", function () {
-  let server: Service;
+  let stop: (() => Promise<void>) | undefined;
   let browser: Browser;
   let url: string;
   let world: string;
@@ -20,18 +17,13 @@ describe("Web client in Chromium: talk in private", function () {
   const writeWorld = (...npcs: string[]) => writeFileSync(world, `models: { default: ${resolve("npc/model")} }\nnpcs:\n${npcs.map((npc) => `  - ${npc}\n`).join("")}`);
 
   before(async () => {
-    execFileSync("node_modules/.bin/tsx", ["web-client/build.ts"], { stdio: "inherit" });
     world = join(mkdtempSync(join(tmpdir(), "browser-private-")), "world.yaml");
     writeWorld(mina, hans);
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    server = await startService("browser-private-server", "server/main.ts", { PORT: String(port), WORLD_FILE: world }, "world server listening");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    ({ url, browser, stop } = await startBrowserWorld("browser-private-server", { WORLD_FILE: world }));
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await stop?.();
   });
 
   async function open(name: string): Promise<Page> {

@@ -1,30 +1,23 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContextOptions, type Page } from "playwright-core";
 
-import { freePort, type Service, startService } from "../helpers/processes.js";
+import { startBrowserWorld } from "../helpers/browser.js";
 import { joinWorld } from "../helpers/world.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const PHONE: BrowserContextOptions = { viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 };
 
 /** The browser client for a player with a screen reader, with only a keyboard, or on a phone: in Chromium against the embedded server. */
 describe("Web client in Chromium: screen readers, keyboards and phones", function () {
-  let server: Service;
+  let stop: (() => Promise<void>) | undefined;
   let browser: Browser;
   let url: string;
 
   before(async () => {
-    execFileSync("node_modules/.bin/tsx", ["web-client/build.ts"], { stdio: "inherit" });
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    server = await startService("browser-access-server", "server/main.ts", { PORT: String(port) }, "world server listening");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    ({ url, browser, stop } = await startBrowserWorld("browser-access-server", {}));
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await stop?.();
   });
 
   /** A page joined as `name`, in a context of its own (`options`: a phone's screen). */

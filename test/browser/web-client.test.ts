@@ -1,29 +1,23 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { type Browser, chromium, type Page } from "playwright-core";
 
 import { signToken } from "../../server/player-accounts.js";
-import { freePort, type Service, startService } from "../helpers/processes.js";
+import { CHROMIUM, startBrowserWorld } from "../helpers/browser.js";
+import { freePort, startService } from "../helpers/processes.js";
 import { MINE } from "../../web-client/src/world-view.js";
 import { joinWorld, walkTo } from "../helpers/world.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
 /** The browser client in a real Chromium against the embedded server (`npm start`'s process). */
 describe("Web client in Chromium", function () {
-  let server: Service;
+  let stop: (() => Promise<void>) | undefined;
   let browser: Browser;
   let url: string;
   const consoleErrors: string[] = [];
 
   before(async () => {
-    execFileSync("node_modules/.bin/tsx", ["web-client/build.ts"], { stdio: "inherit" });
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    server = await startService("browser-server", "server/main.ts", { PORT: String(port), ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" }, "world server listening");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    ({ url, browser, stop } = await startBrowserWorld("browser-server", { ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" }));
   });
 
   beforeEach(() => {
@@ -31,8 +25,7 @@ describe("Web client in Chromium", function () {
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await stop?.();
   });
 
   async function open(name: string): Promise<{ page: Page; joinMs: number }> {
