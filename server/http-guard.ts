@@ -10,6 +10,16 @@ import { capConnections } from "./connection-cap.js";
 export const BODY_MAX_BYTES = 16 * 1024;
 /** A request must have arrived whole by then (Node's default, 5 minutes, let slow senders hold sockets). */
 export const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * How often Node looks for requests past their time: its default, 30 s, let a slow sender hold a socket 10–40 s.
+ * Set as the server is made (createServer's option), before it listens.
+ */
+export const TIMEOUTS_CHECKED_EVERY_MS = 1000;
+/**
+ * Requests one connection may make (keep-alive); those after are answered 503 by Node, without the handlers. 50,000
+ * requests written at once on one socket, answers unread, held every room 5 s (Node reads and answers all it has).
+ */
+export const REQUESTS_PER_CONNECTION = 100;
 
 /** Matchmaking is the game's public API: callable from a web game on any origin, without credentials. */
 const MATCHMAKING_CORS = {
@@ -39,6 +49,7 @@ export function guardHttp(server: Server, options: { proxies: number; connection
   matchMaker.controller.getCorsHeaders = () => ({});
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.headersTimeout = REQUEST_TIMEOUT_MS;
+  server.maxRequestsPerSocket = REQUESTS_PER_CONNECTION;
   const handlers = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners("request");
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {

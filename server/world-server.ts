@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { LocalPresence, matchMaker, Server } from "@colyseus/core";
@@ -36,7 +37,7 @@ import { eventRoutes } from "./event-routes.js";
 import { reportRoutes } from "./report-routes.js";
 import { normalizedPath } from "./request-path.js";
 import { sanctionRoutes } from "./sanction-routes.js";
-import { guardHttp } from "./http-guard.js";
+import { guardHttp, TIMEOUTS_CHECKED_EVERY_MS } from "./http-guard.js";
 import { colyseusLogger } from "./colyseus-logger.js";
 import { redisClients } from "./redis-clients.js";
 import { metricsRoute } from "./metrics-route.js";
@@ -148,7 +149,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
 
   let stopMetrics = () => {};
   // Every message the room's schemas take arrives whole, to be answered (chat_too_long); a larger frame closes (1009).
-  const transport = new WebSocketTransport({ maxPayload: MESSAGE_MAX_BYTES });
+  const transport = new WebSocketTransport({ maxPayload: MESSAGE_MAX_BYTES, server: createServer({ connectionsCheckingInterval: TIMEOUTS_CHECKED_EVERY_MS }) });
   const server = new Server({
     transport,
     // With Redis, rooms and matchmaking are shared by every server process: a player joining

@@ -6,6 +6,7 @@ import { connect as netConnect, type Socket } from "node:net";
 import { Client } from "@colyseus/sdk";
 
 import { TOO_MANY_CONNECTIONS_CLOSE } from "../rooms/world-protocol.js";
+import { REQUEST_TIMEOUT_MS, TIMEOUTS_CHECKED_EVERY_MS } from "../server/http-guard.js";
 import { freePort, serviceLog, startService } from "./helpers/processes.js";
 import { answersTo, joinOnceFree, joinWorld, outsideAddress, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
@@ -95,6 +96,34 @@ describe("Server HTTP routes", () => {
     assert.equal((await post("/matchmake/joinOrCreate/world", { "content-length": small.length }, small)).status, 200);
     const player = await open.join("정상");
     await player.room.leave();
+  });
+
+  // 50,000 written at once on one socket, the answers unread, held every room 5 s: Node reads and answers all it has.
+  it("answers at most 100 requests on one connection, however many it sends at once (503 for the rest, no handler run)", async () => {
+    const { port } = open.server;
+    const socket = netConnect(port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    let answers = "";
+    socket.on("data", (chunk: Buffer) => (answers += chunk.toString("latin1")));
+    socket.write("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n".repeat(300));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    socket.destroy();
+    // Answers follow one another on a line: a body is not ended by a line break.
+    assert.equal(answers.match(/HTTP\/1\.1 200/g)?.length, 100);
+    assert.ok(!/HTTP\/1\.1 200/.test(answers.split(/HTTP\/1\.1 503/).slice(1).join("")), "none answered after the first 503");
+  });
+
+  // Node looked for requests past their 10 s every 30 s: a slow sender held its socket 10–40 s.
+  it("closes a connection whose request has not arrived whole within about 10 s", async function () {
+    this.timeout(20_000);
+    const socket = netConnect(open.server.port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.resume(); // its 408 read, so the close comes through
+    socket.write("GET /health/live HTTP/1.1\r\nHost: x\r\n"); // the headers never end
+    const started = performance.now();
+    await new Promise((resolve) => socket.once("close", resolve));
+    const heldMs = performance.now() - started;
+    assert.ok(heldMs < REQUEST_TIMEOUT_MS + 2 * TIMEOUTS_CHECKED_EVERY_MS + 1000, `held ${Math.round(heldMs)} ms`);
   });
 
   it("answers a body the parser refuses with JSON saying why, not an HTML page with the server's stack", async () => {
