@@ -229,7 +229,7 @@ def train(args: argparse.Namespace) -> Path:
         blocks = BlockSchedule(packed_blocks(tokenizer, pretrain_lines[held_out:], MAX_POSITIONS), pretrain_batch, args.seed)
         val_blocks = BlockSchedule(packed_blocks(tokenizer, pretrain_lines[:held_out], MAX_POSITIONS), 64, args.seed)
         # Too little text: a division by zero, or a validation loss of 0 at every step that kept the first as best.
-        if len(blocks) == 0 or not val_blocks.blocks:
+        if len(blocks) == 0 or len(val_blocks.blocks) == 0:  # a tensor of blocks: `not` has no one truth for it
             raise DataError(f"{args.pretrain_data}: {len(pretrain_lines)} lines make {len(blocks.blocks)} blocks of {MAX_POSITIONS} "
                             f"tokens to train on ({pretrain_batch} a batch) and {len(val_blocks.blocks)} held out (a 100th of the "
                             "lines): give more text (--pretrain-lines), or none (--pretrain-lines 0)")

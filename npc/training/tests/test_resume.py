@@ -79,3 +79,17 @@ def test_too_little_pretraining_text_is_a_data_error_not_a_crash_or_a_step_2_bes
              "--size", "tiny", "--vocab-size", "400"]
     with pytest.raises(DataError, match=r"reviews\.txt: 150 lines make \d+ blocks .* give more text"):
         train(arguments(*flags))
+
+
+def test_a_run_with_enough_pretraining_text_pretrains_then_fine_tunes(tmp_path):
+    """Every pretraining run stopped before its first step (session 47's check took `not` of the held-out tensor)."""
+    data, text = tmp_path / "pairs.csv", tmp_path / "reviews.txt"
+    data.write_text("Q,A,label\n" + "".join(f"질문 {i} 번,대답 {i} 번이에요,0\n" for i in range(200)), encoding="utf-8")
+    text.write_text("".join(f"이 영화 {i} 번 보았는데 배우들 연기가 정말 좋았고 이야기도 재밌었어요 다음에 또 볼래요\n" for i in range(3000)), encoding="utf-8")
+    run = tmp_path / "run"
+    train(arguments("--run", str(run), "--data", str(data), "--pretrain-data", str(text), "--pretrain-lines", "3000",
+                    "--pretrain-steps", "4", "--pretrain-batch-size", "2", "--epochs", "1", "--batch-size", "16",
+                    "--size", "tiny", "--vocab-size", "400", "--threads", "1"))
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["phases"]["pretrain"]["steps"] == 4
+    assert "finetune" in summary["phases"]
