@@ -24,7 +24,7 @@ def split_of(question: str) -> str:
 
     80 / 10 / 10 by the first byte pair of the MD5 of the normalised question.
     """
-    digest = hashlib.md5(" ".join(question.split()).encode("utf-8")).digest()
+    digest = hashlib.md5(_normalised(question).encode("utf-8")).digest()
     bucket = int.from_bytes(digest[:2], "big") % 100
     if bucket < 80:
         return "train"
@@ -83,11 +83,20 @@ def _unquoted(cell: str) -> str:
     return cell[1:] if SPREADSHEET_QUOTED.match(cell) else cell
 
 
-def split_pairs(pairs: list[Pair]) -> dict[str, list[Pair]]:
+def split_pairs(pairs: list[Pair], extra: list[Pair] = ()) -> dict[str, list[Pair]]:
+    """`pairs` split by their question's hash; `extra` (reviewed players' questions, --extra-data) all trained on but
+    those whose question `pairs` holds out. Split by hash too, a quarter of what reviewers wrote never reached the
+    model nor its knowledge file, and was not evaluated either (the test split is --data's)."""
     splits: dict[str, list[Pair]] = {name: [] for name in SPLITS}
     for pair in pairs:
         splits[split_of(pair.question)].append(pair)
+    held_out = {_normalised(pair.question) for name in SPLITS if name != "train" for pair in splits[name]}
+    splits["train"] += [pair for pair in extra if _normalised(pair.question) not in held_out]
     return splits
+
+
+def _normalised(question: str) -> str:
+    return " ".join(question.split())
 
 
 def read_text_lines(path: Path, limit: int | None = None) -> Iterator[str]:

@@ -116,7 +116,7 @@ def evaluate(model_dir: Path, data: Path, decodings: dict[str, dict] = DECODINGS
 
 def trained_pairs(data: Path, extra_data: Sequence[Path] = ()) -> list[Pair]:
     """The pairs a model trained on `data` and `extra_data` learnt from, and retrieves from: their training split."""
-    return split_pairs(load_pairs(data) + [pair for extra in extra_data for pair in load_pairs(extra)])["train"]
+    return split_pairs(load_pairs(data), [pair for extra in extra_data for pair in load_pairs(extra)])["train"]
 
 
 def evaluate_with_engine(model_dir: Path, data: Path, cli_args: list[str], samples: int = 20,

@@ -187,7 +187,7 @@ def train(args: argparse.Namespace) -> Path:
         torch.set_num_threads(args.threads)
     if args.device.startswith("cuda"):
         torch.set_float32_matmul_precision("high")  # TF32 matrix products on tensor cores; weights stay fp32
-    splits = split_pairs(load_pairs(args.data) + [pair for extra in args.extra_data for pair in load_pairs(extra)])
+    splits = split_pairs(load_pairs(args.data), [pair for extra in args.extra_data for pair in load_pairs(extra)])
     print("split sizes:", {name: len(pairs) for name, pairs in splits.items()})
     empty = [name for name, pairs in splits.items() if not pairs]
     if empty:

@@ -17,6 +17,14 @@ def test_repeated_questions_never_straddle_splits():
     assert sorted(len(v) for v in splits.values()) == [0, 0, 5]
 
 
+def test_reviewed_extra_rows_are_all_trained_on_but_a_question_the_data_holds_out():
+    held = Pair("가스비 장난 아님", "아껴 써요", 0)  # a test question of the data
+    extra = [Pair(f"대장간은 어디 {i} 번째야", "마을 동쪽 끝이에요", 0) for i in range(200)] + [Pair(" 가스비  장난 아님", "어쩌나", 0)]
+    splits = split_pairs([held], extra)
+    assert len(splits["train"]) == 200, "every reviewed row but the held-out question (by hash, a fifth went elsewhere)"
+    assert splits["test"] == [held] and splits["validation"] == []
+
+
 def test_known_questions_keep_their_split():
     # Literal expectations: a change to the split function would silently move test data into training.
     assert [split_of(q) for q in ["12시 땡!", "너무 심심해", "가스비 장난 아님"]] == ["train", "validation", "test"]
@@ -83,6 +91,6 @@ def test_the_index_and_the_answers_learnt_hold_the_extra_datas_training_pairs_as
     base = trained_pairs(CHATBOT_CSV)
     with_extra = trained_pairs(CHATBOT_CSV, [extra])
     added = [p for p in with_extra if p.question in questions]
-    assert added and all(split_of(p.question) == "train" for p in added)
+    assert len(added) == len(questions), "every reviewed row, whichever split its hash names"
     assert len(with_extra) == len(base) + len(added)
     assert [p for p in with_extra if p.question not in questions] == base
