@@ -2,8 +2,13 @@ import { TRAVEL_IN_HAND_SECONDS } from "./movement.js";
 import { TokenBucket } from "./token-bucket.js";
 import type { WorldSettings } from "./world-settings.js";
 
-/** Far above a 10 Hz client's moves and a player's typing; past it a client is disconnected. */
+/** Far above a 10 Hz client's moves and a player's typing; past it, on end, a client is disconnected. */
 export const MESSAGES_PER_SECOND = 40;
+/**
+ * Messages a client may send at once: what a 10 Hz client has waiting after the server stalled 20 s, all read in the
+ * same millisecond. With 40, a 5 s stall (one connection's 50,000 pipelined requests) put every moving player out.
+ */
+export const MESSAGE_BURST = 200;
 /** Reports a player may send at once, then one every two minutes: enough for a few abusers, too few to flood moderators. */
 export const REPORTS_BURST = 5;
 export const REPORTS_PER_SECOND = 1 / 120;
@@ -16,7 +21,7 @@ export const REPORTS_PER_SECOND = 1 / 120;
  * travel bucket each walked at half speed.
  */
 export class PlayerAllowances {
-  readonly messages = new TokenBucket(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND);
+  readonly messages = new TokenBucket(MESSAGE_BURST, MESSAGES_PER_SECOND);
   readonly travel = new TokenBucket(TRAVEL_IN_HAND_SECONDS, 1);
   readonly reports: TokenBucket;
   private readonly lines: TokenBucket;
@@ -38,7 +43,7 @@ export class PlayerAllowances {
       chatRate,
       questionRate,
       { burst: TRAVEL_IN_HAND_SECONDS, perSecond: 1 },
-      { burst: MESSAGES_PER_SECOND, perSecond: MESSAGES_PER_SECOND },
+      { burst: MESSAGE_BURST, perSecond: MESSAGES_PER_SECOND },
     ];
     return Math.ceil(Math.max(...rates.map(({ burst, perSecond }) => burst / perSecond)) * 1000);
   }

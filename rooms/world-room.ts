@@ -35,7 +35,7 @@ import { NpcStatuses } from "./npc-statuses.js";
 import { npcReply, withName } from "./npc-reply.js";
 import { NpcWalkers } from "./npc-walkers.js";
 import { type Asker, NpcTurns } from "./npc-turns.js";
-import { MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
+import { MESSAGE_BURST, MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
 import { PlayerOrigins } from "./player-origins.js";
 import { type Hearers, PlayerViews } from "./player-views.js";
 import { type Kick, KICKS_CHANNEL } from "./player-kicks.js";
@@ -228,7 +228,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.patchRate = 1000 / PATCHES_PER_SECOND;
     // The room counts messages itself (withinMessageRate); Colyseus's own count, which would hold a flooder's
     // seat open for a reconnection, only catches what never reaches a handler.
-    this.maxMessagesPerSecond = 2 * MESSAGES_PER_SECOND;
+    this.maxMessagesPerSecond = 2 * MESSAGE_BURST;
     this.state = new WorldState();
     this.views = new PlayerViews(this.state, settings);
     // The presence is the room's once it is created, not as it is constructed.
@@ -923,8 +923,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (this.allowances.get(client.sessionId)?.messages.take().ok !== false) return true;
     if (!this.closedForWhatTheySent.has(client.sessionId)) {
       this.closedForWhatTheySent.add(client.sessionId);
-      this.log.warn("client disconnected for flooding", { playerId: client.sessionId, limit: MESSAGES_PER_SECOND });
-      client.leave(CloseCode.WITH_ERROR, `more than ${MESSAGES_PER_SECOND} messages a second`);
+      this.log.warn("client disconnected for flooding", { playerId: client.sessionId, limit: MESSAGES_PER_SECOND, burst: MESSAGE_BURST });
+      client.leave(CloseCode.WITH_ERROR, `more than ${MESSAGE_BURST} messages at once or ${MESSAGES_PER_SECOND} a second`);
     }
     return false;
   }
