@@ -26,6 +26,7 @@ import type { DepartedAllowances } from "./departed-allowances.js";
 import { newLineId } from "./line-id.js";
 import { useMonotonicClock } from "./monotonic-clock.js";
 import { SCHEMA_FINGERPRINT } from "./schema-fingerprint.js";
+import { SlowReaders } from "./slow-readers.js";
 import { seatTaken, type SeatReservation, type WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcAcquaintances } from "./npc-acquaintances.js";
@@ -189,6 +190,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private addressLines?: AddressLines;
   /** Clients closed for floods, refused frames or a ban: no seat is kept for them (the SDK does not reconnect from that). */
   private readonly closedForWhatTheySent = new Set<string>();
+  private readonly slowReaders = new SlowReaders();
   private readonly statuses = new NpcStatuses(
     (npcId, status) => {
       const npc = this.state.npcs.get(npcId);
@@ -259,7 +261,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.onMessage("report", (client, message) => this.guard(client, () => this.report(client, message)));
     this.onMessage("*", (client, type) => {
       if (!this.withinMessageRate(client)) return;
-      this.sendError(client, { code: "unknown_message", message: `unknown message type "${String(type)}"` });
+      // The type as far as it names one: echoed whole (up to 25 KB), each error was as large as what was sent.
+      this.sendError(client, { code: "unknown_message", message: `unknown message type "${String(type).slice(0, 64)}"` });
     });
   }
 
@@ -335,12 +338,24 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    * second when nothing does: stamped on every tick, it made each idle room send 20 patches a second to everyone.
    */
   onBeforePatch(state: WorldState): void {
+    this.putOutSlowReaders();
     this.trimHistory();
     // The wall clock, as lines' `ts` are (clients take a line's age as serverTime − ts: on a clock of its own, a step
     // of the wall clock or a paused VM hid every NPC's speech bubble, or held them up), and the monotonic clock's
     // fraction of a millisecond, for the load test's patch delays.
     const now = Date.now() + ((performance.timeOrigin + performance.now()) % 1);
     if (this.stateChanged() || now - state.serverTime >= 1000) state.serverTime = now;
+  }
+
+  /** Clients that take nothing of what the room sends them go, no place kept: it piled up in the server's memory. */
+  private putOutSlowReaders(): void {
+    for (const { client, why } of this.slowReaders.overdue(this.clients)) {
+      if (this.closedForWhatTheySent.has(client.sessionId)) continue;
+      this.closedForWhatTheySent.add(client.sessionId);
+      this.log.warn("client put out: it reads nothing sent to it", { playerId: client.sessionId, why });
+      // At once: a close frame would wait behind what it has not read (ws gives it 30 s).
+      (client.ref as unknown as { terminate(): void }).terminate();
+    }
   }
 
   /** Whether this patch has anything to send: Colyseus's encoder knows (not public API: without it, always). */
@@ -366,6 +381,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // Leaving, or dropping, and joining again does not refill what a player may say and ask (departed-allowances.ts),
     // nor does joining the room twice under one account: both avatars draw on the same lines and questions.
     this.origins.joined(client.sessionId, account?.id, ticket?.address);
+    this.slowReaders.joined(client.sessionId);
     const departure = this.departureOf(client.sessionId);
     const samePlayer = (account && this.allowancesOfAccount(account.id)) || (departure && this.deps.departed?.takeBack(...departure)) || undefined;
     this.allowances.set(client.sessionId, new PlayerAllowances(this.deps.settings, samePlayer));
@@ -465,6 +481,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state.players.delete(client.sessionId);
     this.allowances.delete(client.sessionId);
     this.origins.left(client.sessionId);
+    this.slowReaders.left(client.sessionId);
     this.views.left(client.sessionId);
     this.reports.forget(client.sessionId);
     this.kickedWhileAway.delete(client.sessionId);

@@ -1,0 +1,41 @@
+import { type Client, ClientState } from "@colyseus/core";
+
+/**
+ * Bytes sent to a client that its socket has not taken past which it is put out: a client that reads nothing (and
+ * answers the server's pings, or sends pongs of its own) had the room's patches and its errors pile up in the
+ * server's memory without end, ~2.4 MB a second for four such sockets.
+ */
+export const UNREAD_BYTES_MAX = 1 << 20;
+/**
+ * How long a client may leave its join unacknowledged: until it does, Colyseus keeps every message for it in a queue
+ * of its own, without end (0.6 MB a second for one sending what gets errors back).
+ */
+export const JOIN_ACK_MS = 10_000;
+
+/** Clients of a room that take nothing of what it sends them, and why. */
+export class SlowReaders {
+  /** When each session joined (performance.now()), until it acknowledged. */
+  private readonly joinedAt = new Map<string, number>();
+
+  joined(sessionId: string, now = performance.now()): void {
+    this.joinedAt.set(sessionId, now);
+  }
+
+  left(sessionId: string): void {
+    this.joinedAt.delete(sessionId);
+  }
+
+  /** The clients to put out now, each with why. */
+  *overdue(clients: Iterable<Client>, now = performance.now()): Generator<{ client: Client; why: string }> {
+    for (const client of clients) {
+      const unread = (client.ref as unknown as { bufferedAmount?: number }).bufferedAmount ?? 0;
+      if (unread > UNREAD_BYTES_MAX) {
+        yield { client, why: `${Math.round(unread / 1024)} KiB sent to it unread` };
+      } else if (client.state !== ClientState.JOINING) {
+        this.joinedAt.delete(client.sessionId);
+      } else if (now - (this.joinedAt.get(client.sessionId) ?? now) > JOIN_ACK_MS) {
+        yield { client, why: `its join unacknowledged for ${JOIN_ACK_MS / 1000} s` };
+      }
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { type Client, ClientState } from "@colyseus/core";
+import WebSocket from "ws";
+
+import { JOIN_ACK_MS, SlowReaders, UNREAD_BYTES_MAX } from "../rooms/slow-readers.js";
+import { sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+
+const client = (sessionId: string, state: ClientState, bufferedAmount = 0) => ({ sessionId, state, ref: { bufferedAmount } }) as unknown as Client;
+
+describe("Clients that read nothing the room sends them (rooms/slow-readers.ts)", () => {
+  it("names a client with more than UNREAD_BYTES_MAX unread, and one whose join stays unacknowledged past JOIN_ACK_MS", () => {
+    const readers = new SlowReaders();
+    for (const id of ["reads", "full", "acked", "never"]) readers.joined(id, 0);
+    const clients = [client("reads", ClientState.JOINED, 1000), client("full", ClientState.JOINED, UNREAD_BYTES_MAX + 1), client("acked", ClientState.JOINED), client("never", ClientState.JOINING)];
+    assert.deepEqual([...readers.overdue(clients, JOIN_ACK_MS - 1)].map(({ client }) => client.sessionId), ["full"]);
+    assert.deepEqual([...readers.overdue(clients, JOIN_ACK_MS + 1)].map(({ client, why }) => [client.sessionId, why]), [
+      ["full", "1024 KiB sent to it unread"],
+      ["never", "its join unacknowledged for 10 s"],
+    ]);
+  });
+
+  describe("in a room", function () {
+    this.timeout(30_000);
+    let world: TestWorld;
+    before(async () => (world = await startTestWorld()));
+    after(() => world.stop());
+
+    // Colyseus kept every message for it until it did, without end: 0.6 MB a second for one that drew errors.
+    it("puts out, with no place kept, a client that never acknowledges its join; the room's players stay", async () => {
+      const player = await world.join("남는이");
+      const http = world.url.replace("ws:", "http:");
+      const seat = (await (await fetch(`${http}/matchmake/joinById/${player.room.roomId}`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"name":"유령"}' })).json()) as { sessionId: string; roomId: string; processId: string };
+      const ghost = new WebSocket(`${world.url}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`);
+      const closed = new Promise<number>((resolve) => ghost.once("close", resolve));
+      await waitFor("the ghost in the room", () => Object.values(stateOf(player).players).some((p) => p.name === "유령"));
+      const started = performance.now();
+      await closed;
+      assert.ok(performance.now() - started >= JOIN_ACK_MS - 1000, "not before its time");
+      await waitFor("the ghost gone from the room", () => !Object.values(stateOf(player).players).some((p) => p.name === "유령"), 3000);
+      await sleep(200);
+      assert.equal(player.room.connection.isOpen, true);
+      await player.room.leave();
+    });
+  });
+});
