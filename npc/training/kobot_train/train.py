@@ -238,14 +238,14 @@ def train(args: argparse.Namespace) -> Path:
         # A checkpoint every 100 steps suits CPU steps of a second or two; a GPU's thousands of short steps would
         # spend their time writing checkpoints, so those come at most 20 times a run.
         cfg = PhaseConfig("pretrain", args.pretrain_steps, args.lr, warmup=100, eval_every=max(1, args.pretrain_steps // 5),
-                          checkpoint_every=max(100, args.pretrain_steps // 20), patience=None)
+                          checkpoint_every=max(100, args.pretrain_steps // 20), patience=None, seed=args.seed)
         model, results["pretrain"] = run_phase(
             model, cfg, lambda step: on_device(blocks.batch(step), args.device),
             lambda m: mean_loss(m, (on_device(b, args.device) for b in val_blocks.in_order())), run / "pretrain")
         model.to(args.device)
 
     cfg = PhaseConfig("finetune", args.epochs * len(train_pairs), args.finetune_lr, warmup=100, eval_every=len(train_pairs),
-                      checkpoint_every=200, patience=args.patience)
+                      checkpoint_every=200, patience=args.patience, seed=args.seed + 1)
     model, results["finetune"] = run_phase(
         model, cfg, lambda step: on_device(train_pairs.batch(step), args.device), answer_loss, run / "finetune")
 

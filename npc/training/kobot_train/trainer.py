@@ -25,6 +25,9 @@ class PhaseConfig:
     patience: int | None  # evaluations without improvement before stopping; None runs every step
     weight_decay: float = 0.01
     clip: float = 1.0
+    # The random state a phase starts from, whatever ran before it in the process: fine-tuning started after
+    # pretraining's dropout draws, or right after seeding when resumed past pretraining's end, and gave other weights.
+    seed: int = 0
 
 
 @dataclass
@@ -110,6 +113,8 @@ def run_phase(model: GPT2LMHeadModel, cfg: PhaseConfig, batch_at: Callable[[int]
             torch.cuda.set_rng_state_all(saved["cuda_rng"])
         state = {"stopped_early": False, **saved["state"]}
         print(f"[{cfg.name}] resuming at step {state['step']} (best val {state['best_val_loss']:.4f})")
+    else:
+        torch.manual_seed(cfg.seed)
 
     def checkpoint() -> None:
         def write(folder: Path) -> None:

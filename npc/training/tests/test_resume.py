@@ -81,15 +81,37 @@ def test_too_little_pretraining_text_is_a_data_error_not_a_crash_or_a_step_2_bes
         train(arguments(*flags))
 
 
-def test_a_run_with_enough_pretraining_text_pretrains_then_fine_tunes(tmp_path):
-    """Every pretraining run stopped before its first step (session 47's check took `not` of the held-out tensor)."""
+def tiny_pretraining_run(tmp_path, run):
     data, text = tmp_path / "pairs.csv", tmp_path / "reviews.txt"
     data.write_text("Q,A,label\n" + "".join(f"질문 {i} 번,대답 {i} 번이에요,0\n" for i in range(200)), encoding="utf-8")
     text.write_text("".join(f"이 영화 {i} 번 보았는데 배우들 연기가 정말 좋았고 이야기도 재밌었어요 다음에 또 볼래요\n" for i in range(3000)), encoding="utf-8")
+    return train(arguments("--run", str(run), "--data", str(data), "--pretrain-data", str(text), "--pretrain-lines", "3000",
+                           "--pretrain-steps", "4", "--pretrain-batch-size", "2", "--epochs", "1", "--batch-size", "16",
+                           "--size", "tiny", "--vocab-size", "400", "--threads", "1"))
+
+
+def test_a_run_with_enough_pretraining_text_pretrains_then_fine_tunes(tmp_path):
+    """Every pretraining run stopped before its first step (session 47's check took `not` of the held-out tensor)."""
     run = tmp_path / "run"
-    train(arguments("--run", str(run), "--data", str(data), "--pretrain-data", str(text), "--pretrain-lines", "3000",
-                    "--pretrain-steps", "4", "--pretrain-batch-size", "2", "--epochs", "1", "--batch-size", "16",
-                    "--size", "tiny", "--vocab-size", "400", "--threads", "1"))
+    tiny_pretraining_run(tmp_path, run)
     summary = json.loads((run / "summary.json").read_text())
     assert summary["phases"]["pretrain"]["steps"] == 4
     assert "finetune" in summary["phases"]
+
+
+def test_a_run_stopped_between_its_phases_ends_with_the_weights_of_one_never_stopped(tmp_path):
+    """Fine-tuning began from whatever random state the process had: after pretraining's dropout draws, or, resumed
+    past pretraining's end, right after seeding; other dropout masks, other weights (up to 0.058 apart)."""
+    import shutil
+
+    from transformers import GPT2LMHeadModel
+
+    whole, stopped = tmp_path / "whole", tmp_path / "stopped"
+    tiny_pretraining_run(tmp_path, whole)
+    tiny_pretraining_run(tmp_path, stopped)
+    for phase in ("finetune", "final"):
+        shutil.rmtree(stopped / phase)  # as a run killed once pretraining was done, before fine-tuning's first checkpoint
+    final = tiny_pretraining_run(tmp_path, stopped)
+    expected = GPT2LMHeadModel.from_pretrained(whole / "final").state_dict()
+    for name, weights in GPT2LMHeadModel.from_pretrained(final).state_dict().items():
+        assert (weights == expected[name]).all(), name
