@@ -6,6 +6,7 @@ import hashlib
 import json
 import random
 import re
+import shutil
 from dataclasses import asdict
 from pathlib import Path
 
@@ -120,6 +121,21 @@ def check_resumable(run: Path, args: argparse.Namespace) -> None:
                           "phases would not train on them; give a new --run")
 
 
+def pretraining_blocks(args: argparse.Namespace, tokenizer, lines: list[str], batch: int) -> tuple[BlockSchedule, BlockSchedule] | None:
+    """The pretraining text packed in blocks to train on, and a 100th of its lines held out; None without text."""
+    if not lines:
+        return None
+    held_out = max(1, len(lines) // 100)
+    blocks = BlockSchedule(packed_blocks(tokenizer, lines[held_out:], MAX_POSITIONS), batch, args.seed)
+    val_blocks = BlockSchedule(packed_blocks(tokenizer, lines[:held_out], MAX_POSITIONS), 64, args.seed)
+    # Too little text: a division by zero, or a validation loss of 0 at every step that kept the first as best.
+    if len(blocks) == 0 or len(val_blocks.blocks) == 0:  # a tensor of blocks: `not` has no one truth for it
+        raise DataError(f"{args.pretrain_data}: {len(lines)} lines make {len(blocks.blocks)} blocks of {MAX_POSITIONS} "
+                        f"tokens to train on ({batch} a batch) and {len(val_blocks.blocks)} held out (a 100th of the "
+                        "lines): give more text (--pretrain-lines), or none (--pretrain-lines 0)")
+    return blocks, val_blocks
+
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -193,7 +209,11 @@ def train(args: argparse.Namespace) -> Path:
     if empty:
         raise DataError(f"{args.data}: no rows fall in the {' and '.join(empty)} split (10% of questions each, by a hash "
                         f"of the question): early stopping and the evaluation need them; give more rows")
+    if args.init_from and not (args.init_from / "tokenizer.json").is_file():
+        raise DataError(f"--init-from {args.init_from}: not a model folder (no tokenizer.json): an exported model "
+                        "(npc/model) or a Hugging Face checkpoint")
     # Once the data is read: a run stopped on its data held only args.json, which refused the mended --data as another run.
+    fresh = not (run / "args.json").exists()
     run.mkdir(parents=True, exist_ok=True)
     (run / "args.json").write_text(json.dumps({**{k: str(v) for k, v in vars(args).items()}, CONTENTS: data_contents(args)}, indent=2))
     pretrain_lines = list(read_text_lines(args.pretrain_data, args.pretrain_lines)) \
@@ -208,6 +228,14 @@ def train(args: argparse.Namespace) -> Path:
         texts = [t for pair in splits["train"] for t in (pair.question, pair.answer)] + pretrain_lines
         save_tokenizer(train_tokenizer(texts, args.vocab_size), tokenizer_dir)
     tokenizer = load_tokenizer(tokenizer_dir)
+    try:
+        pretraining = pretraining_blocks(args, tokenizer, pretrain_lines, pretrain_batch)
+    except DataError:
+        # Nothing trained yet: the run its error suggests (more text, or none) starts anew, not refused as another's.
+        if fresh:
+            (run / "args.json").unlink()
+            shutil.rmtree(tokenizer_dir)
+        raise
 
     ids = tokenizer.convert_tokens_to_ids
     config = gpt2_config(args.size, len(tokenizer), ids(EOS), ids(EOS), ids(PAD))
@@ -224,15 +252,8 @@ def train(args: argparse.Namespace) -> Path:
     answer_loss = lambda m: mean_loss(m, (on_device(b, args.device) for b in val_pairs.in_order()))
     results = {}
 
-    if pretrain_lines:
-        held_out = max(1, len(pretrain_lines) // 100)
-        blocks = BlockSchedule(packed_blocks(tokenizer, pretrain_lines[held_out:], MAX_POSITIONS), pretrain_batch, args.seed)
-        val_blocks = BlockSchedule(packed_blocks(tokenizer, pretrain_lines[:held_out], MAX_POSITIONS), 64, args.seed)
-        # Too little text: a division by zero, or a validation loss of 0 at every step that kept the first as best.
-        if len(blocks) == 0 or len(val_blocks.blocks) == 0:  # a tensor of blocks: `not` has no one truth for it
-            raise DataError(f"{args.pretrain_data}: {len(pretrain_lines)} lines make {len(blocks.blocks)} blocks of {MAX_POSITIONS} "
-                            f"tokens to train on ({pretrain_batch} a batch) and {len(val_blocks.blocks)} held out (a 100th of the "
-                            "lines): give more text (--pretrain-lines), or none (--pretrain-lines 0)")
+    if pretraining:
+        blocks, val_blocks = pretraining
         print(f"pretraining: {len(blocks.blocks)} blocks of {MAX_POSITIONS} tokens, {args.pretrain_steps} steps "
               f"({args.pretrain_steps / len(blocks):.1f} epochs)")
         # A checkpoint every 100 steps suits CPU steps of a second or two; a GPU's thousands of short steps would

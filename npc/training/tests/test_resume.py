@@ -79,6 +79,15 @@ def test_too_little_pretraining_text_is_a_data_error_not_a_crash_or_a_step_2_bes
              "--size", "tiny", "--vocab-size", "400"]
     with pytest.raises(DataError, match=r"reviews\.txt: 150 lines make \d+ blocks .* give more text"):
         train(arguments(*flags))
+    # What the error suggests is taken, not refused as another run's arguments (args.json and a tokenizer of that text).
+    train(arguments(*flags[:-4], "--pretrain-lines", "0", "--epochs", "1", "--size", "tiny", "--vocab-size", "400"))
+
+
+def test_a_mistyped_init_from_is_a_data_error_and_the_mended_path_is_taken(tmp_path):
+    run = tmp_path / "run"
+    with pytest.raises(DataError, match="--init-from .*not a model folder"):
+        train(arguments("--run", str(run), "--init-from", str(tmp_path / "no-such-model")))
+    assert not (run / "args.json").exists()
 
 
 def tiny_pretraining_run(tmp_path, run):
