@@ -114,8 +114,11 @@ def check_resumable(run: Path, args: argparse.Namespace) -> None:
     if differing:
         raise ResumeError(f"{run} was started with other training arguments ({'; '.join(differing)}): "
                           "resume it with the same ones, or give a new --run")
-    contents = data_contents(args)
-    changed = [path for path, digest in saved.get(CONTENTS, {}).items() if path in contents and contents[path] != digest]
+    # By place (--data, then each --extra-data), not by path: the same relative name typed in another folder (next
+    # week's reports/<date>/) is another file, which the run's paths of then did not name, and was let through.
+    now = list(data_contents(args).items())
+    then = list(saved.get(CONTENTS, {}).values())
+    changed = [path for (path, digest), digest_then in zip(now, then) if digest != digest_then] if len(now) == len(then) else []
     if changed:
         raise ResumeError(f"{run} was started on other rows of {', '.join(changed)} (reviewed or edited since): its finished "
                           "phases would not train on them; give a new --run")

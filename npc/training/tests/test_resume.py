@@ -54,6 +54,20 @@ def test_resuming_after_the_extra_data_was_reviewed_again_is_refused(tmp_path):
         train(arguments("--run", str(run), "--data", missing, "--extra-data", str(extra)))
 
 
+def test_resuming_with_the_same_relative_extra_data_name_in_another_folder_of_other_rows_is_refused(tmp_path, monkeypatch):
+    """`npm run train -- --extra-data retrain-candidates.csv` typed in next week's reports folder: last week's run
+    was resumed, its phases done, and the new rows never trained on."""
+    run, missing = tmp_path / "run", str(tmp_path / "missing.csv")
+    for week, row in (("week1", "대장간은 어디야,마을 동쪽 끝"), ("week2", "보스는 어디 있어,동굴 안쪽")):
+        (tmp_path / week).mkdir()
+        (tmp_path / week / "retrain-candidates.csv").write_text(f"Q,A,label,reviewed\n{row},0,yes\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "week1")
+    started(run, "--data", missing, "--extra-data", "retrain-candidates.csv")
+    monkeypatch.chdir(tmp_path / "week2")
+    with pytest.raises(ResumeError, match=r"other rows of .*week2.*retrain-candidates.csv"):
+        train(arguments("--run", str(run), "--data", missing, "--extra-data", "retrain-candidates.csv"))
+
+
 def test_resuming_with_extra_data_named_relative_once_and_absolute_the_next_goes_on(tmp_path, monkeypatch):
     run, extra = tmp_path / "run", tmp_path / "extra.csv"
     extra.write_text("Q,A,label\n", encoding="utf-8")
