@@ -86,7 +86,7 @@ export const npcQuestions = new Counter({
 
 export const npcAnswers = new Counter({
   name: "kobot_npc_answers_total",
-  help: "NPC replies to questions, by NPC and outcome (answer, or the fallback's reason: npc_busy is a queue too short for its crowd; room_closed, npc_left: the room or NPC went before the answer came; failed: it could not be given)",
+  help: "NPC replies to questions, by NPC and outcome (answer, or the fallback's reason: npc_busy is a queue too short for its crowd; room_closed: the room closed before the answer came; failed: it could not be given)",
   labelNames: ["npc", "outcome"] as const,
 });
 

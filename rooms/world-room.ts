@@ -782,10 +782,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // up with ordinary comings and goings, read as questions never answered).
     if (this.disposed) return countReply(npcId, "room_closed");
     this.statuses.thinking(npcId, -1);
-    if (!this.npcSettings.has(npcId)) {
-      countReply(npcId, "npc_left");
-      return this.sendError(client, npcLeft(npcId, name, line.text)); // removed from the world meanwhile
-    }
+    // Removed from the world meanwhile: its series left /metrics with it, questions too, and are not made again.
+    if (!this.npcSettings.has(npcId)) return this.sendError(client, npcLeft(npcId, name, line.text));
     const npc = this.state.npcs.get(npcId);
     const { text: answer, fallback, blocked, info: answered } = npcReply(outcome, line.name, this.deps.moderator);
     if (blocked) chatModerated.inc({ side: "output" });
