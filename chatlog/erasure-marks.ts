@@ -50,7 +50,7 @@ export async function markErased(es: Client, account: string, prefix = CHAT_INDE
 export class ErasureMarks {
   /** When each account (by its hash) was erased, ms since the epoch. */
   private erasedAt = new Map<string, number>();
-  /** The generation document's place in the index when the marks were read; undefined: never read. */
+  /** The generation document's value when the marks were read ("none": no marks index); undefined: never read. */
   private generation: string | undefined;
 
   constructor(

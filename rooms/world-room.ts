@@ -778,8 +778,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       text,
       ts: line.ts,
     }, performance.now() - asked);
-    // Each question counted with an outcome, also those whose room or NPC went meanwhile (questions less answers crept
-    // up with ordinary comings and goings, read as questions never answered).
+    // Each question counted with an outcome, also one whose room closed meanwhile (questions less answers crept up
+    // with ordinary comings and goings, read as questions never answered).
     if (this.disposed) return countReply(npcId, "room_closed");
     this.statuses.thinking(npcId, -1);
     // Removed from the world meanwhile: its series left /metrics with it, questions too, and are not made again.

@@ -138,7 +138,7 @@ const lagOf = (indexerLag: () => Promise<number>, log: Logger): Promise<number |
   fromBroker(indexerLag(), null, "how far the indexers are behind", log);
 
 /** When the Kafka copies of what was said until now are gone: what a studio tells the player who asked. */
-const goneBy = async (keptMs: () => Promise<number | null>, log: Logger): Promise<string> =>
+const goneBy = (keptMs: () => Promise<number | null>, log: Logger): Promise<string> =>
   fromBroker(keptMs().then((ms) => (ms === null ? "never" : new Date(Date.now() + ms).toISOString())), "unknown", "how long its topics keep records", log);
 
 /** What the broker says within BROKER_WAIT_MS, or `otherwise` (logged): an erasure is not failed for a figure. */

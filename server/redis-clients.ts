@@ -56,7 +56,8 @@ class ListingDriver extends RedisDriver {
         if (driver._roomCacheRequestByName[String(name)] === request) delete driver._roomCacheRequestByName[String(name)];
         // A 503 the clients try again on, in words, where the player got ioredis's own (523, "Reached the max retries
         // per request limit (which is 20)…").
-        this.log.warn("a join could not read the room listing: Redis does not answer", { error: error.message });
+        const held = this.throttle(error.message);
+        if (held !== undefined) this.log.warn("a join could not read the room listing: Redis does not answer", { error: error.message, ...repeatsField(held) });
         throw new ServerError(503, "the game's room list does not answer for a moment: try again");
       });
     };
