@@ -28,6 +28,7 @@ from .int8_prefill import write_prefill_int8
 from .int8_steps import write_steps_int8
 from .onnx_weights import model_from_export
 from .prompt import CHAT_TEMPLATE, EOS, PAD, SYSTEM, USER
+from .whole_writes import replace_folder
 
 # Decoding the NPC ships with (see EVAL.md), overridable per call.
 # No repetition penalty: it also covers the retrieved pairs in the prompt and pushes answers away from
@@ -110,11 +111,20 @@ def _write_graphs(weights: dict, config: dict, onnx_dir: Path, quantize: bool) -
 def rewrite_graphs(folder: Path) -> dict[str, int]:
     """Rewrites a model folder's ONNX graphs (the int8 ones where it has them) from the weights it ships, leaving
     everything else as it is: for when the graph code changes and the training checkpoint is gone (only
-    npc/model is committed). Returns the graphs' sizes in bytes."""
+    npc/model is committed). The new onnx/ takes the old one's place whole. Returns the graphs' sizes in bytes."""
     onnx_dir = folder / "onnx"
     quantized = (onnx_dir / "model_step_int8.onnx").exists()
-    _write_graphs(state_arrays(model_from_export(folder)), AutoConfig.from_pretrained(folder).to_dict(), onnx_dir, quantized)
+    weights, config = state_arrays(model_from_export(folder)), AutoConfig.from_pretrained(folder).to_dict()
+    replace_folder(onnx_dir, lambda fresh: _write_graphs(weights, config, fresh, quantized))
     return {f"onnx/{p.name}": p.stat().st_size for p in sorted(onnx_dir.iterdir())}
+
+
+def export_whole(checkpoint: Path, out: Path, **options) -> dict[str, int]:
+    """`export` into a copy of `out`'s files that then takes its place: a server never finds `out` half written,
+    and an export that fails (or is killed) leaves the model that was there."""
+    sizes: dict[str, int] = {}
+    replace_folder(out, lambda fresh: sizes.update(export(checkpoint, fresh, **options)), keep_files=True)
+    return sizes
 
 
 def main() -> None:
@@ -131,7 +141,7 @@ def main() -> None:
         sizes = rewrite_graphs(args.graphs_of)
     elif args.checkpoint and args.out:
         generation = json.loads(args.generation.read_text()) if args.generation else None
-        sizes = export(args.checkpoint, args.out, generation, quantize=not args.no_quantize, name=args.name)
+        sizes = export_whole(args.checkpoint, args.out, generation=generation, quantize=not args.no_quantize, name=args.name)
     else:
         parser.error("give --checkpoint and --out, or --graphs-of")
     for name, size in sizes.items():

@@ -15,6 +15,7 @@ from .serving_bar import BARS, MAX_COPY, choose, measure, serve, served_scores, 
 from .spacing import write_spaced_pairs
 from .report import history, write_eval_md, write_model_card
 from .vectors import write_vectors
+from .whole_writes import replace_folder, write_whole
 from .train import ResumeError, add_arguments, train
 
 # Decodings only the TypeScript engine implements, measured through `npm run ask`.
@@ -76,26 +77,39 @@ def main() -> None:
     checkpoint = args.checkpoint or train(args)
     summary = json.loads((checkpoint.parent / "summary.json").read_text())
 
+    # Built beside --out, from a copy of its files, and put in its place whole when every step is done: a run that
+    # fails or is killed on the way (the evaluation takes minutes) leaves the model that was there, loadable.
+    result = {}
+    replace_folder(args.out, lambda out: result.update(ship(args, checkpoint, summary, out)), keep_files=True)
+    if describes_shipped_model(args.out, args.data):
+        write_vectors(args.out, args.data)
+    else:
+        print("test/fixtures vectors left as they are: they describe npc/model trained on Chatbot_data")
+    print(f"shipped model in {args.out}: {sum(result['files'].values()) / 1e6:.1f} MB")
+
+
+def ship(args: argparse.Namespace, checkpoint: Path, summary: dict, out: Path) -> dict:
+    """Exports `checkpoint` into `out` with its knowledge and spacing files, serves it at the bar chosen on
+    validation answers, evaluates it and writes eval.json and the reports; returns eval.json's content."""
     retrieval = summary.get("retrieval", {"k": 0})
     name = model_name(summary)
-    args.out.mkdir(parents=True, exist_ok=True)
-    knowledge = args.out / "knowledge.jsonl"
+    knowledge = out / "knowledge.jsonl"
     knowledge.unlink(missing_ok=True)
     if retrieval["k"]:
         # The index the model was trained with: the training split (never the test split), --extra-data's included.
         write_jsonl(knowledge, [(p.question, p.answer) for p in trained_pairs(args.data, args.extra_data)])
-    sizes = export(checkpoint, args.out, DEFAULT_GENERATION, name=name,
+    sizes = export(checkpoint, out, DEFAULT_GENERATION, name=name,
                    retrieval={"k": retrieval["k"], "min_score": retrieval["min_score"], "grams": grams_of(retrieval)}
                    if retrieval["k"] else None)
     if knowledge.exists():
         sizes["knowledge.jsonl"] = knowledge.stat().st_size
     # For lines players type without spaces (npc/spacing.ts): from the same text the model learnt from.
-    spacing = write_spaced_pairs(args.out, args.data, args.pretrain_data)
+    spacing = write_spaced_pairs(out, args.data, args.pretrain_data)
     sizes[spacing.name] = spacing.stat().st_size
     chosen = None
     if retrieval["k"] and args.serving_bars:
         bar_table = checkpoint.parent / "serving-bar.md"
-        chosen = choose_serving_bar(args.out, args.data, args.serving_bars, retrieval["min_score"], bar_table, args.extra_data)
+        chosen = choose_serving_bar(out, args.data, args.serving_bars, retrieval["min_score"], bar_table, args.extra_data)
         args.include.append(bar_table)
     # The default run scores the greedy decodings; --full-eval adds sampling and the engine's choosing
     # (about 7 more minutes on 2 cores), as in the shipped EVAL.md.
@@ -103,16 +117,12 @@ def main() -> None:
     evaluation = evaluate(checkpoint, args.data, decodings, retrieval_k=retrieval["k"],
                           min_score=retrieval.get("min_score", 0.35), grams=grams_of(retrieval), extra_data=args.extra_data)
     for name, cli_args in ENGINE_DECODINGS.items() if args.full_eval else ():
-        evaluation["decodings"][name] = evaluate_with_engine(args.out, args.data, cli_args, extra_data=args.extra_data)
-    result = {"training": summary, "files": {name: (args.out / name).stat().st_size for name in sizes}, **evaluation,
+        evaluation["decodings"][name] = evaluate_with_engine(out, args.data, cli_args, extra_data=args.extra_data)
+    result = {"training": summary, "files": {name: (out / name).stat().st_size for name in sizes}, **evaluation,
               **({"served": served_scores(chosen)} if chosen else {})}
-    (args.out / "eval.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
-    write_reports(args.out, result, args.include)
-    if describes_shipped_model(args.out, args.data):
-        write_vectors(args.out, args.data)
-    else:
-        print("test/fixtures vectors left as they are: they describe npc/model trained on Chatbot_data")
-    print(f"shipped model in {args.out}: {sum(result['files'].values()) / 1e6:.1f} MB")
+    write_whole(out / "eval.json", json.dumps(result, ensure_ascii=False, indent=2))
+    write_reports(out, result, args.include)
+    return result
 
 
 def choose_serving_bar(out: Path, data: Path, bars: list[float], trained_at: float, bar_table: Path,

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .evaluate import evaluate_with_engine
 from .paths import CHATBOT_CSV
+from .whole_writes import write_whole
 
 TOLERANCE = 0.1  # chrF points: on the plateau below a good bar, neighbouring bars differ by less (15.84–15.91)
 MAX_COPY = 0.5
@@ -102,18 +103,18 @@ def apply(model: Path, chosen: dict) -> None:
     serve(model, chosen)
     evaluation = json.loads((model / "eval.json").read_text())
     evaluation["served"] = served_scores(chosen)
-    (model / "eval.json").write_text(json.dumps(evaluation, ensure_ascii=False, indent=2) + "\n")
+    write_whole(model / "eval.json", json.dumps(evaluation, ensure_ascii=False, indent=2) + "\n")
 
 
 def serve(model: Path, chosen: dict) -> None:
     """The chosen bar into the model's config.json, a chosen penalty into its generation_config.json."""
     config = json.loads((model / "config.json").read_text())
     config["npc_retrieval"]["min_score"] = chosen["bar"]
-    (model / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    write_whole(model / "config.json", json.dumps(config, indent=2) + "\n")
     if chosen["penalty"] is not None:
         generation = json.loads((model / "generation_config.json").read_text())
         generation["repetition_penalty"] = chosen["penalty"]
-        (model / "generation_config.json").write_text(json.dumps(generation, indent=2) + "\n")
+        write_whole(model / "generation_config.json", json.dumps(generation, indent=2) + "\n")
 
 
 def served_scores(chosen: dict) -> dict:

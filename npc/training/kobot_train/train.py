@@ -23,6 +23,7 @@ from .prompt import EOS, PAD
 from .retrieval import DEFAULT_GRAMS, DEFAULT_MIN_SCORE, GRAMS, KnowledgeIndex, context_for
 from .tokenizer import load_tokenizer, save_tokenizer, train_tokenizer
 from .trainer import PhaseConfig, mean_loss, run_phase
+from .whole_writes import recovered, replace_folder, write_whole
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -218,18 +219,18 @@ def train(args: argparse.Namespace) -> Path:
     # Once the data is read: a run stopped on its data held only args.json, which refused the mended --data as another run.
     fresh = not (run / "args.json").exists()
     run.mkdir(parents=True, exist_ok=True)
-    (run / "args.json").write_text(json.dumps({**{k: str(v) for k, v in vars(args).items()}, CONTENTS: data_contents(args)}, indent=2))
+    write_whole(run / "args.json", json.dumps({**{k: str(v) for k, v in vars(args).items()}, CONTENTS: data_contents(args)}, indent=2))
     pretrain_lines = list(read_text_lines(args.pretrain_data, args.pretrain_lines)) \
         if args.pretrain_lines and (not args.init_from or args.continue_pretraining) else []
     pretrain_batch = args.pretrain_batch_size or args.batch_size
 
-    tokenizer_dir = run / "tokenizer"
+    tokenizer_dir = recovered(run / "tokenizer")
     if args.init_from and not (tokenizer_dir / "tokenizer.json").exists():
-        save_tokenizer(load_tokenizer(args.init_from), tokenizer_dir)
+        replace_folder(tokenizer_dir, lambda folder: save_tokenizer(load_tokenizer(args.init_from), folder))
     if not (tokenizer_dir / "tokenizer.json").exists():
         # The test split never reaches the tokenizer or the model.
         texts = [t for pair in splits["train"] for t in (pair.question, pair.answer)] + pretrain_lines
-        save_tokenizer(train_tokenizer(texts, args.vocab_size), tokenizer_dir)
+        replace_folder(tokenizer_dir, lambda folder: save_tokenizer(train_tokenizer(texts, args.vocab_size), folder))
     tokenizer = load_tokenizer(tokenizer_dir)
     try:
         pretraining = pretraining_blocks(args, tokenizer, pretrain_lines, pretrain_batch)
@@ -274,8 +275,7 @@ def train(args: argparse.Namespace) -> Path:
         model, cfg, lambda step: on_device(train_pairs.batch(step), args.device), answer_loss, run / "finetune")
 
     final = run / "final"
-    model.save_pretrained(final)
-    tokenizer.save_pretrained(final)
+    replace_folder(final, lambda folder: (model.save_pretrained(folder), tokenizer.save_pretrained(folder)))
     summary = {"size": size, "parameters": sum(p.numel() for p in model.parameters()),
                "vocab_size": len(tokenizer), "phases": {k: asdict(v) for k, v in results.items()},
                "split_sizes": {k: len(v) for k, v in splits.items()}, "pretrain_lines": len(pretrain_lines),
@@ -286,7 +286,7 @@ def train(args: argparse.Namespace) -> Path:
                              "drill": args.retrieval_drill},
                **({"init_from": str(args.init_from), "continued_from": earlier_training(args.init_from)}
                   if args.init_from else {})}
-    (run / "summary.json").write_text(json.dumps(summary, indent=2))
+    write_whole(run / "summary.json", json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=2))
     return final
 

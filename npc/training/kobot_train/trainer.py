@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -12,6 +11,8 @@ from typing import Callable, Iterable
 import torch
 from tqdm import tqdm
 from transformers import GPT2LMHeadModel
+
+from .whole_writes import recovered, replace_folder, write_whole
 
 
 @dataclass
@@ -61,28 +62,6 @@ def mean_loss(model: GPT2LMHeadModel, batches: Iterable[dict[str, torch.Tensor]]
         count += int((labels != -100).sum())
     model.train()
     return total / max(1, count)
-
-
-def replace_folder(target: Path, write: Callable[[Path], None]) -> None:
-    """Writes a checkpoint folder whole or not at all: a run killed while saving keeps the one before (a torn
-    trainer_state.pt stopped every resume until the folder was deleted by hand)."""
-    fresh, old = target.with_name(target.name + ".new"), target.with_name(target.name + ".old")
-    shutil.rmtree(fresh, ignore_errors=True)
-    fresh.mkdir(parents=True)
-    write(fresh)
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    fresh.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def recovered(target: Path) -> Path:
-    """`target`, put back from its `.old` copy when a run was killed between replace_folder's two renames."""
-    old = target.with_name(target.name + ".old")
-    if not target.exists() and old.exists():
-        old.rename(target)
-    return target
 
 
 def run_phase(model: GPT2LMHeadModel, cfg: PhaseConfig, batch_at: Callable[[int], dict[str, torch.Tensor]],
@@ -164,5 +143,5 @@ def run_phase(model: GPT2LMHeadModel, cfg: PhaseConfig, batch_at: Callable[[int]
     checkpoint()
     result = PhaseResult(cfg.name, state["step"], state["best_step"], state["best_val_loss"], state["stopped_early"],
                          round(state["seconds"], 1))
-    done_file.write_text(json.dumps(asdict(result), indent=2))
+    write_whole(done_file, json.dumps(asdict(result), indent=2))
     return GPT2LMHeadModel.from_pretrained(phase_dir / "best"), result

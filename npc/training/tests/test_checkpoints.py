@@ -1,7 +1,7 @@
 """Checkpoints survive a run killed while saving one."""
 import pytest
 
-from kobot_train.trainer import recovered, replace_folder
+from kobot_train.whole_writes import recovered, replace_folder
 
 
 def write_text(text):

@@ -209,3 +209,30 @@ def test_exporter_refuses_a_checkpoint_without_the_chatbot_tokens(tmp_path: Path
     tokenizer.save_pretrained(tmp_path / "plain")
     with pytest.raises(ValueError, match="<usr>"):
         export(tmp_path / "plain", tmp_path / "out")
+
+
+def test_an_export_that_fails_halfway_leaves_the_folder_that_was_there(tmp_path: Path, monkeypatch):
+    from kobot_train import export as export_module
+
+    _, _, checkpoint = random_checkpoint(tmp_path)
+    out = tmp_path / "model"
+    export_module.export_whole(checkpoint, out, quantize=False)
+    (out / "knowledge.jsonl").write_text('{"q": "배고파", "a": "밥 먹어요."}\n')
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def dies(weights, config, onnx_dir, quantize):
+        (onnx_dir / "model.onnx").write_bytes(b"torn")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export_module, "_write_graphs", dies)
+    with pytest.raises(KeyboardInterrupt):
+        export_module.export_whole(checkpoint, out, quantize=False)
+    with pytest.raises(KeyboardInterrupt):
+        export_module.rewrite_graphs(out)
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint", "model"]
+
+    monkeypatch.undo()
+    export_module.export_whole(checkpoint, out, quantize=False, name="again")
+    assert json.loads((out / "config.json").read_text())["npc_model_name"] == "again"
+    assert (out / "knowledge.jsonl").exists(), "files the export does not write stay"

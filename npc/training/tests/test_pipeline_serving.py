@@ -65,3 +65,38 @@ def test_a_pipeline_run_serves_the_bar_chosen_on_validation_not_the_training_bar
     assert evaluation["served"]["min_score"] == 0.3 and evaluation["served"]["test"]["chrf"] == 13.84
     assert "| 0.3 (chosen) (served) | 15.84 |" in (out / "EVAL.md").read_text(encoding="utf-8")
     assert "Served with retrieval min score 0.3" in (out / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_run_that_fails_after_exporting_leaves_the_model_that_was_there(tmp_path, monkeypatch):
+    final, data, reviews = trained_run(tmp_path)
+    out = tmp_path / "out"
+    monkeypatch.setattr(serving_bar, "evaluate_with_engine", engine_answers)
+    monkeypatch.setattr(sys, "argv", ["pipeline", "--checkpoint", str(final), "--data", str(data),
+                                      "--pretrain-data", str(reviews), "--out", str(out), "--serving-bars"])
+    pipeline.main()
+    shipped = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (out / "notes.txt").write_text("a studio's own file")
+
+    def killed(*args, **kwargs):  # the evaluation runs minutes after the export: a run stopped there
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "evaluate", killed)
+    retrained = GPT2Config.from_pretrained(final)
+    retrained.n_layer = 1
+    GPT2LMHeadModel(retrained).save_pretrained(final)
+    try:
+        pipeline.main()
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("the run was to stop")
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "notes.txt"} == shipped
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "pairs.csv", "reviews.txt", "run"], "nothing half written"
+
+    monkeypatch.undo()
+    monkeypatch.setattr(serving_bar, "evaluate_with_engine", engine_answers)
+    monkeypatch.setattr(sys, "argv", ["pipeline", "--checkpoint", str(final), "--data", str(data),
+                                      "--pretrain-data", str(reviews), "--out", str(out), "--serving-bars"])
+    pipeline.main()
+    assert json.loads((out / "config.json").read_text())["n_layer"] == 1, "a finished run ships its model"
+    assert (out / "notes.txt").read_text() == "a studio's own file", "files the pipeline does not write stay"
