@@ -14,7 +14,7 @@ export const JOIN_ACK_MS = 10_000;
 
 /** Clients of a room that take nothing of what it sends them, and why. */
 export class SlowReaders {
-  /** When each session joined (performance.now()), until it acknowledged. */
+  /** When each session joined, or joined again (performance.now()), until it acknowledged. */
   private readonly joinedAt = new Map<string, number>();
 
   joined(sessionId: string, now = performance.now()): void {
@@ -33,8 +33,12 @@ export class SlowReaders {
         yield { client, why: `${Math.round(unread / 1024)} KiB sent to it unread` };
       } else if (client.state !== ClientState.JOINING) {
         this.joinedAt.delete(client.sessionId);
-      } else if (now - (this.joinedAt.get(client.sessionId) ?? now) > JOIN_ACK_MS) {
-        yield { client, why: `its join unacknowledged for ${JOIN_ACK_MS / 1000} s` };
+      } else {
+        const since = this.joinedAt.get(client.sessionId);
+        // Joining again after its acknowledgement (a reconnection): timed from now. Timed from nothing, one that came
+        // back by its token and never acknowledged stayed for good, its queue growing.
+        if (since === undefined) this.joinedAt.set(client.sessionId, now);
+        else if (now - since > JOIN_ACK_MS) yield { client, why: `its join unacknowledged for ${JOIN_ACK_MS / 1000} s` };
       }
     }
   }

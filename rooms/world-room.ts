@@ -424,6 +424,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   onReconnect(client: Client): void {
+    this.slowReaders.joined(client.sessionId);
     const held = this.outbox.back(client.sessionId);
     // Banned while away: taking one's place back skips onAuth, which refuses a banned account's joins.
     const account = this.origins.accountOf(client.sessionId);

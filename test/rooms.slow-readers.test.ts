@@ -19,6 +19,16 @@ describe("Clients that read nothing the room sends them (rooms/slow-readers.ts)"
     ]);
   });
 
+  it("times a client that joins again after acknowledging (a reconnection) from when it is seen joining again", () => {
+    const readers = new SlowReaders();
+    readers.joined("back", 0);
+    assert.deepEqual([...readers.overdue([client("back", ClientState.JOINED)], 1)], []);
+    const returned = [client("back", ClientState.JOINING)];
+    assert.deepEqual([...readers.overdue(returned, 100_000)], [], "its clock starts");
+    assert.deepEqual([...readers.overdue(returned, 100_000 + JOIN_ACK_MS - 1)], []);
+    assert.deepEqual([...readers.overdue(returned, 100_000 + JOIN_ACK_MS + 1)].map(({ client }) => client.sessionId), ["back"]);
+  });
+
   describe("in a room", function () {
     this.timeout(30_000);
     let world: TestWorld;
@@ -39,6 +49,30 @@ describe("Clients that read nothing the room sends them (rooms/slow-readers.ts)"
       await waitFor("the ghost gone from the room", () => !Object.values(stateOf(player).players).some((p) => p.name === "유령"), 3000);
       await sleep(200);
       assert.equal(player.room.connection.isOpen, true);
+      await player.room.leave();
+    });
+
+    it("puts out a client that comes back by its reconnection token and never acknowledges", async () => {
+      const player = await world.join("남는이");
+      const http = world.url.replace("ws:", "http:");
+      const post = async (path: string, body: unknown) =>
+        (await (await fetch(`${http}/matchmake/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as { sessionId: string; roomId: string; processId: string };
+      const seat = await post(`joinById/${player.room.roomId}`, { name: "유령" });
+      const first = new WebSocket(`${world.url}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`);
+      // The JOIN_ROOM message: its code, then the reconnection token's length and bytes.
+      const token = await new Promise<string>((resolve) => first.once("message", (data: Buffer) => resolve(data.subarray(2, 2 + data[1]!).toString())));
+      first.send(Uint8Array.from([10])); // acknowledged
+      await waitFor("the ghost in the room", () => Object.values(stateOf(player).players).some((p) => p.name === "유령"));
+      first.terminate(); // dropped: its place is kept for a reconnection
+      await waitFor("the ghost away", () => Object.values(stateOf(player).players).some((p) => p.name === "유령" && p.anim === "away"));
+      const again = await post(`reconnect/${seat.roomId}`, { reconnectionToken: token });
+      const second = new WebSocket(`${world.url}/${seat.processId}/${seat.roomId}?sessionId=${again.sessionId}&reconnectionToken=${token}`);
+      const closed = new Promise<number>((resolve) => second.once("close", resolve));
+      await new Promise((resolve) => second.once("open", resolve));
+      const started = performance.now();
+      await closed;
+      assert.ok(performance.now() - started >= JOIN_ACK_MS - 1000, "not before its time");
+      await waitFor("the ghost gone from the room", () => !Object.values(stateOf(player).players).some((p) => p.name === "유령"), 3000);
       await player.room.leave();
     });
   });
