@@ -211,8 +211,11 @@ export interface ServerConfig {
 /** Variables whose values a configuration error does not print (the process's stderr goes to logs). */
 const SECRETS = new Set(["ADMIN_PASSWORD", "METRICS_TOKEN", "BACKEND_TOKEN", "AUTH_SECRET", "ACTION_SECRET"]);
 
-/** A URL's user and password (REDIS_URL, ES_URL: redis://:pw@host) left out of what an error prints, as a secret's. */
-const withoutPassword = (value: string) => value.replace(/\/\/[^/@\s]*@/g, "//***@");
+/**
+ * A URL's user and password (REDIS_URL, ES_URL: redis://:pw@host) left out of what an error prints, as a secret's: up
+ * to the last `@`, as a password with a raw `/` or `@` (what makes such a URL invalid) was printed whole or in part.
+ */
+const withoutPassword = (value: string) => value.replace(/\/\/\S*@/g, "//***@");
 
 export class ConfigError extends Error {
   constructor(message: string) {
