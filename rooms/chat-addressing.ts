@@ -49,6 +49,13 @@ const FULL_WIDTH = /[\uff01-\uff5e]/g;
 const AFTER_MENTION = /^(?:[ㅋㅎㅠㅜ]+(?=[\s\p{P}\p{S}\p{Extended_Pictographic}]|$))?[\s\p{P}\p{S}\p{Extended_Pictographic}\u200d\ufe0f]*/u;
 
 /**
+ * What of AFTER_MENTION belongs to the call, not the question: the laughter, marks or emoji written onto the name up
+ * to a space ("@한스… ", "@한스👋 "), then spaces and the marks a call is followed by (",", "!"). What the question
+ * begins with stays: "@한스 🍎 얼마야?", "@한스 (웃음) 안녕", "@한스 #1 누구야?" lost their first sign.
+ */
+const CALL_ENDING = /^(?:[ㅋㅎㅠㅜ]+(?=[\s\p{P}\p{S}\p{Extended_Pictographic}]|$))?(?:[\p{P}\p{S}\p{Extended_Pictographic}\u200d\ufe0f]+(?=\s|$))?[\s,.:!?~…]*/u;
+
+/**
  * The question after a call of `npc` that `text` begins with, and its rank: longer calls first, and of two as long a
  * name as it is before a name called ("@미나야" is to an NPC named 미나야 rather than to 미나); undefined for none.
  */
@@ -62,11 +69,11 @@ function stripMention(text: string, npc: NpcName): { question: string; rank: num
       if (!lower.startsWith(mention)) continue;
       let rest = text.slice(mention.length);
       if (rest !== "" && AFTER_MENTION.exec(rest)![0] === "") continue;
-      rest = rest.replace(AFTER_MENTION, "");
+      rest = rest.replace(CALL_ENDING, "");
       const title = [...TITLES].find((word) => ending === "" && (rest === word || rest.startsWith(word + " ")));
-      if (title) rest = rest.slice(title.length); // "@한스 씨 검 있어요?"
+      if (title) rest = rest.slice(title.length).replace(CALL_ENDING, ""); // "@한스 씨, 검 있어요?"
       const rank = mention.length * 2 + (ending === "" ? 1 : 0);
-      if (rank > (found?.rank ?? -1)) found = { question: rest.replace(AFTER_MENTION, "").trim(), rank };
+      if (rank > (found?.rank ?? -1)) found = { question: rest.trim(), rank };
       break; // this handle's first call that fits: the name as it is before it called
     }
   }

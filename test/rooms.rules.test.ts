@@ -81,6 +81,14 @@ describe("Chat addressing", () => {
     assert.deepEqual(addressedNpc("@코봇 ㅎㅇ", undefined, npcs), { npcId: "kobot", question: "ㅎㅇ" }, "hello, not laughter");
     assert.equal(addressedNpc("@코봇ㅎㅇ", undefined, npcs), undefined);
     assert.deepEqual(addressedNpc("@코봇👋 안녕", undefined, npcs), { npcId: "kobot", question: "안녕" });
+    // What the question begins with stays its own: a sign after the call's space is the player's.
+    for (const question of ["🍎 얼마야?", "(웃음) 안녕", '"검"이 뭐야?', "$100 있어?", "#1 누구야?", "👋"]) {
+      assert.deepEqual(addressedNpc(`@코봇 ${question}`, undefined, npcs), { npcId: "kobot", question });
+    }
+    assert.deepEqual(addressedNpc("@코봇<3", undefined, npcs), { npcId: "kobot", question: "<3" });
+    assert.deepEqual(addressedNpc("@코봇!검 있어?", undefined, npcs), { npcId: "kobot", question: "검 있어?" });
+    assert.deepEqual(addressedNpc("@코봇, 안녕", undefined, npcs), { npcId: "kobot", question: "안녕" });
+    assert.deepEqual(addressedNpc("@한스 씨, 검 있어요?", undefined, [{ id: "smith", name: "한스" }]), { npcId: "smith", question: "검 있어요?" });
     assert.deepEqual(addressedNpc("@smith… 칼 있어요?", "kobot", npcs), { npcId: "smith", question: "칼 있어요?" }, "the call, not the client's `to`");
     assert.deepEqual(addressedNpc("안녕", "코봇".normalize("NFD"), npcs), { npcId: "kobot", question: "안녕" });
     assert.deepEqual(addressedNpc("안녕", " kobot ", npcs), { npcId: "kobot", question: "안녕" });
