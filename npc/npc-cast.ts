@@ -8,6 +8,7 @@ import { NpcEngine } from "./engine.js";
 import type { GenerationSettings } from "./generation-settings.js";
 import { type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
 import { withoutOwnName } from "./own-name.js";
+import { NpcError } from "./errors.js";
 import type { ModelDtype } from "./model-folder.js";
 
 /** What the worker needs to answer for one NPC (from the world file): its model, knowledge and decoding. */
@@ -113,7 +114,12 @@ export class NpcCast {
     /** For an NPC this worker was not told about (another world file): the first model, no own knowledge. */
     private readonly stranger: NpcBrain,
     readonly engines: NpcEngine[],
+    /** The model folders that did not load, each with why: their NPCs answer `model_unavailable`, the others answer. */
+    readonly unloaded: ReadonlyMap<string, NpcError>,
   ) {}
+
+  /** Per NPC whose model did not load: why. */
+  private readonly unavailable = new Map<string, NpcError>();
 
   /** `alsoModels`: folders loaded besides the NPCs' own, for NPCs an edit may bring back (a replaced thread's start). */
   static async load(specs: NpcBrainSpec[], options: { dtype?: ModelDtype; maxBatch?: number; alsoModels?: string[] } = {}): Promise<NpcCast> {
@@ -124,15 +130,23 @@ export class NpcCast {
     }
     // Every load is waited for: one that failed after another was awaited went unhandled and ended the process.
     const results = await Promise.allSettled(engines.values());
-    const failed = results.find((result) => result.status === "rejected");
-    if (failed) {
-      await Promise.allSettled(results.map((result) => result.status === "fulfilled" && result.value.dispose()));
-      throw failed.reason;
+    const dirs = [...engines.keys()];
+    const loaded = new Map<string, NpcEngine>();
+    const unloaded = new Map<string, NpcError>();
+    results.forEach((result, i) => {
+      if (result.status === "fulfilled") loaded.set(dirs[i]!, result.value);
+      else if (result.reason instanceof NpcError) unloaded.set(dirs[i]!, result.reason);
+    });
+    // One model that cannot load leaves its NPCs without a brain, not the whole cast (every NPC said fallback lines
+    // and a Kafka worker restarted for good); none loaded, or a failure that is not the model's, fails the load.
+    const unexpected = results.find((result) => result.status === "rejected" && !(result.reason instanceof NpcError));
+    if (loaded.size === 0 || unexpected) {
+      await Promise.allSettled([...loaded.values()].map((engine) => engine.dispose()));
+      throw ((unexpected ?? results.find((result) => result.status === "rejected")) as PromiseRejectedResult).reason;
     }
-    const loaded = new Map([...engines.keys()].map((dir, i) => [dir, (results[i] as PromiseFulfilledResult<NpcEngine>).value]));
     // Players after a (re)start get a warm brain, not one paying its first runs.
     for (const engine of loaded.values()) await engine.warmUp(options.maxBatch ?? DEFAULT_MAX_BATCH);
-    return NpcCast.assemble(specs, loaded, options.maxBatch);
+    return NpcCast.assemble(specs, loaded, options.maxBatch, unloaded);
   }
 
   /** One engine answering for every NPC, as the default world and the tests use it. */
@@ -140,16 +154,34 @@ export class NpcCast {
     return NpcCast.assemble([], new Map([["", engine]]), maxBatch);
   }
 
-  private static assemble(specs: NpcBrainSpec[], engines: Map<string, NpcEngine>, maxBatch?: number): NpcCast {
+  private static assemble(specs: NpcBrainSpec[], engines: Map<string, NpcEngine>, maxBatch?: number, unloaded = new Map<string, NpcError>()): NpcCast {
     const loaded = new Map([...engines].map(([dir, engine]) => [dir, { engine, queue: new AnswerQueue(engine, { maxBatch }) }]));
     const first = [...loaded.values()][0]!;
-    const cast = new NpcCast(new Map(), new Map(), loaded, new Map(), brainOf(first.engine, first.queue, {}, []), [...engines.values()]);
+    const cast = new NpcCast(new Map(), new Map(), loaded, new Map(), brainOf(first.engine, first.queue, {}, []), [...engines.values()], unloaded);
     for (const spec of specs) cast.cast(spec);
     return cast;
   }
 
-  /** The NPC `spec` names answered with its model (loaded already), knowledge and settings. */
+  /** Why the model of `npcId` is not loaded here, if it is not: its questions get that as an error answer. */
+  unavailableFor(npcId: string): NpcError | undefined {
+    return this.unavailable.get(npcId);
+  }
+
+  /** The NPCs that speak with the model folder `dir`, which did not load. */
+  npcsOn(dir: string): string[] {
+    return [...this.unavailable].filter(([, why]) => why === this.unloaded.get(dir)).map(([npcId]) => npcId);
+  }
+
+  /** Whether `npcId` is none of the NPCs this cast was told about (a cast of one engine for all knows none). */
+  isStranger(npcId: string): boolean {
+    return this.castAs.size > 0 && !this.brains.has(npcId) && !this.unavailable.has(npcId);
+  }
+
+  /** The NPC `spec` names answered with its model (loaded already, or known not to load), knowledge and settings. */
   private cast(spec: NpcBrainSpec): void {
+    const why = this.unloaded.get(spec.modelDir);
+    if (why) return void this.unavailable.set(spec.npcId, why);
+    this.unavailable.delete(spec.npcId);
     const { engine, queue } = this.loaded.get(spec.modelDir)!;
     const names = [spec.npcId, ...(spec.name ? [spec.name] : [])];
     const options: AskOptions = {
@@ -188,7 +220,11 @@ export class NpcCast {
       const brain = this.brains.get(spec.npcId);
       // An NPC added to the world while it runs, or given another name, knowledge file or (loaded) model: cast anew.
       if (!brain || this.castAs.get(spec.npcId) !== castingOf(spec)) {
-        if (!this.loaded.has(spec.modelDir)) continue;
+        // Onto a model not loaded here: one with a brain keeps it; one without says why its model is not here.
+        if (!this.loaded.has(spec.modelDir)) {
+          if (!brain && this.unloaded.has(spec.modelDir)) this.cast(spec);
+          continue;
+        }
         try {
           this.cast(spec);
           changed.push(spec.npcId);

@@ -48,7 +48,7 @@ export type ToThread =
   | { type: "settings"; brains: NpcBrainSpec[] };
 
 type FromThread =
-  | { type: "ready"; models: string[] }
+  | { type: "ready"; models: string[]; unloaded: string[] }
   | { type: "failed"; code: string; message: string }
   | { type: "answers"; id: number; answers: AnswerMessage[] }
   | { type: "metrics"; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] }
@@ -78,6 +78,9 @@ export class ThreadedNpcWorker {
   /** Edits taken (knowledge, settings): one taken while a new thread loads is sent to it once it is up. */
   private edits = 0;
 
+  /** The model folders the thread could not load (their NPCs answer `model_unavailable`); empty when all loaded. */
+  unloadedModels: string[] = [];
+
   private constructor(
     private readonly options: WorkerThreadOptions,
     private readonly channel: WorkerChannel,
@@ -100,8 +103,9 @@ export class ThreadedNpcWorker {
     const withLevel = { ...options, logLevel: log.level };
     // Past the questions' own timeout nobody waits for their answers; a batch takes well under a second.
     const watching = { answerWithinMs: options.maxQuestionAgeMs + HANG_GRACE_MS, replyWithinMs: 5_000, main: THREAD_MAIN, ...watch };
-    const { thread, models } = await startThread(withLevel, watching.main);
+    const { thread, models, unloaded } = await startThread(withLevel, watching.main);
     const worker = new ThreadedNpcWorker(withLevel, channel, log, models, watching);
+    worker.unloadedModels = unloaded;
     worker.attach(thread);
     await channel.start((questions) => worker.answerAll(questions));
     return worker;
@@ -230,8 +234,9 @@ export class ThreadedNpcWorker {
         });
         // The models loaded at start stay loaded (world-reload.ts lets an edit bring back an NPC that speaks with one).
         const alsoModels = [...new Set(this.options.brains.map((brain) => brain.modelDir))];
-        const { thread } = await startThread({ ...this.options, brains, alsoModels }, this.watch.main);
+        const { thread, unloaded } = await startThread({ ...this.options, brains, alsoModels }, this.watch.main);
         if (this.stopped) return void (await thread.terminate());
+        this.unloadedModels = unloaded;
         this.attach(thread);
         this.log.info("NPC worker thread replaced", { thread: thread.threadId });
         // Edits taken while it loaded (seconds) were answered for it, but it started without them: sent now, before
@@ -282,7 +287,7 @@ function nextPause(pause: number): number {
 }
 
 /** A thread with the cast loaded, or the NpcError it failed with. */
-async function startThread(options: WorkerThreadOptions, main: URL): Promise<{ thread: Worker; models: string[] }> {
+async function startThread(options: WorkerThreadOptions, main: URL): Promise<{ thread: Worker; models: string[]; unloaded: string[] }> {
   const thread = new Worker(main, { workerData: options });
   const first = await new Promise<FromThread>((resolve, reject) => {
     thread.once("message", resolve);
@@ -290,7 +295,7 @@ async function startThread(options: WorkerThreadOptions, main: URL): Promise<{ t
     // A thread that ends without a word (process.exit in a library) would leave the replacement waiting for good.
     thread.once("exit", (code) => reject(new Error(`the NPC worker thread exited (${code}) as it started`)));
   });
-  if (first.type === "ready") return { thread, models: first.models };
+  if (first.type === "ready") return { thread, models: first.models, unloaded: first.unloaded };
   await thread.terminate();
   throw first.type === "failed" ? new NpcError(first.code, first.message) : new Error(`unexpected ${first.type} from the NPC worker thread`);
 }

@@ -34,7 +34,7 @@ try {
   const worker = new NpcWorker(cast, channel, log, { maxQuestionAgeMs: options.maxQuestionAgeMs, maxBatch: options.maxBatch });
   await worker.start();
   port.on("message", (message: FromParent) => void reply(message, cast));
-  port.postMessage({ type: "ready", models: worker.models });
+  port.postMessage({ type: "ready", models: worker.models, unloaded: [...cast.unloaded.keys()] });
 } catch (error) {
   const known = error instanceof NpcError;
   if (!known) log.error("NPC worker thread failed to start", { error });

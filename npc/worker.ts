@@ -1,5 +1,5 @@
 import type { AnswerMessage, AnswerSource, QuestionMessage } from "../kafka/contract.js";
-import { CONTRACT_VERSION, errorWithin } from "../kafka/contract.js";
+import { CONTRACT_VERSION, errorAnswer, errorWithin } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
 import type { Logger } from "../common/log.js";
 import { answerSources, workerAnswers } from "../common/metrics.js";
@@ -38,6 +38,8 @@ export class NpcWorker {
   private answered = 0;
   /** Per NPC, the unsure line it said last: never twice in a row. */
   private readonly lastUnsure = new Map<string, string>();
+  /** NPCs asked that this worker's world does not hold, warned of once each. */
+  private readonly strangers = new Set<string>();
 
   /** A whole cast, or one engine that answers for every NPC. */
   constructor(
@@ -63,6 +65,9 @@ export class NpcWorker {
   async start(): Promise<void> {
     await this.channel.start((questions) => this.answerAll(questions));
     this.log.info("npc worker started", { transport: this.channel.kind, models: this.models });
+    for (const [dir, error] of this.cast.unloaded) {
+      this.log.error("NPC model not loaded: its NPCs say a fallback line to every question, the others answer", { model: dir, error: error.message, npcs: this.cast.npcsOn(dir) });
+    }
   }
 
   async stop(): Promise<void> {
@@ -83,6 +88,13 @@ export class NpcWorker {
 
   private async answerOne(question: QuestionMessage): Promise<AnswerMessage> {
     const started = performance.now();
+    const unloaded = this.cast.unavailableFor(question.npcId);
+    if (unloaded) return errorAnswer(question, unloaded);
+    if (this.cast.isStranger(question.npcId) && !this.strangers.has(question.npcId)) {
+      this.strangers.add(question.npcId);
+      // A server with another world file (a rolling upgrade, a worker not redeployed): answered, but not as that NPC.
+      this.log.warn("question for an NPC not in this worker's world: answered by its first model, without the NPC's knowledge or settings", { npcId: question.npcId, model: this.cast.models[0] });
+    }
     const brain = this.cast.brainFor(question.npcId);
     const scripted = brain.scriptedLine(question.text);
     const model = brain.engine.modelName;

@@ -9,6 +9,8 @@ export type NpcReadiness =
   | "ready"
   /** Embedded: the model did not load; the NPCs say at once that they cannot answer. */
   | "model_missing"
+  /** Embedded: some NPCs' models did not load (the log names them); those NPCs say at once that they cannot answer. */
+  | "some_models_missing"
   /** Embedded: the worker thread died or hung and another is starting (for good, if the model went); questions time out. */
   | "worker_restarting"
   /** Kafka: no worker is in the worker group; questions wait and time out. */
@@ -22,8 +24,11 @@ export interface NpcCheck {
   workers: number | null;
 }
 
-export const embeddedNpcCheck = (modelLoaded: boolean, answering: boolean): NpcCheck =>
-  !modelLoaded ? { npc: "model_missing", workers: 0 } : answering ? { npc: "ready", workers: 1 } : { npc: "worker_restarting", workers: 0 };
+export const embeddedNpcCheck = (modelLoaded: boolean, answering: boolean, modelsUnloaded = 0): NpcCheck =>
+  !modelLoaded ? { npc: "model_missing", workers: 0 }
+  : !answering ? { npc: "worker_restarting", workers: 0 }
+  : modelsUnloaded > 0 ? { npc: "some_models_missing", workers: 1 }
+  : { npc: "ready", workers: 1 };
 
 const FRESH_MS = 2000;
 const TIMEOUT_MS = 3000;

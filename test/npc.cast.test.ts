@@ -95,22 +95,52 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.deepEqual(cast.brainFor("clerk").scriptedLine("고마워"), line);
   });
 
-  it("fails to load with the missing model's error, whichever model folder of the world is missing, leaving nothing unhandled", async () => {
+  it("fails to load with the missing model's error when no model of the world loads, leaving nothing unhandled", async () => {
     // An unhandled rejection ends a worker thread, and the embedded server with it.
     const unhandled: unknown[] = [];
     const note = (reason: unknown) => unhandled.push(reason);
     process.on("unhandledRejection", note);
     try {
-      for (const order of [["/nowhere/model", DEFAULT_MODEL_DIR], [DEFAULT_MODEL_DIR, "/nowhere/model"]]) {
+      for (const order of [["/nowhere/model", "/elsewhere/model"], ["/elsewhere/model", "/nowhere/model"]]) {
         await assert.rejects(
           NpcCast.load(order.map((modelDir, i) => ({ npcId: `npc${i}`, model: `m${i}`, modelDir }))),
-          (error: Error) => error instanceof ModelLoadError && /\/nowhere\/model\/config\.json/.test(error.message),
+          (error: Error) => error instanceof ModelLoadError && new RegExp(`${order[0]}/config\\.json`).test(error.message),
         );
       }
     } finally {
       process.off("unhandledRejection", note);
     }
     assert.deepEqual(unhandled, []);
+  });
+
+  // One broken model silenced every NPC of the world (the embedded worker said fallback lines for all of them, and a
+  // Kafka worker restarted for good).
+  it("casts the NPCs whose model loaded when another's did not: those answer, its own answer model_unavailable", async () => {
+    const broken = mkdtempSync(join(tmpdir(), "kobot-broken-model-"));
+    writeFileSync(join(broken, "config.json"), "{ not json");
+    for (const order of [[broken, DEFAULT_MODEL_DIR], [DEFAULT_MODEL_DIR, broken]]) {
+      const partial = await NpcCast.load(order.map((modelDir) => ({ npcId: modelDir === broken ? "lost" : "kept", model: "m", modelDir })));
+      try {
+        assert.deepEqual([...partial.unloaded.keys()], [broken]);
+        assert.deepEqual(partial.npcsOn(broken), ["lost"]);
+        const logged: string[] = [];
+        const log = createLogger({}, "info", (line) => logged.push(line));
+        const worker = new NpcWorker(partial, { kind: "in-process", start: async () => {}, stop: async () => {} }, log);
+        await worker.start();
+        assert.ok(logged.some((line) => line.includes("NPC model not loaded") && line.includes(broken) && line.includes('"lost"')), logged.join("\n"));
+        const [lost, kept] = await worker.answerAll([question("lost", "안녕"), question("kept", "안녕")]);
+        assert.equal(lost!.error?.code, "model_unavailable");
+        assert.match(lost!.error!.message, /config\.json/);
+        assert.equal(kept!.error, undefined);
+        assert.notEqual(kept!.text, "");
+        // An edit that moves it onto the model that loaded gives it a brain.
+        assert.deepEqual(partial.replaceSettings([{ npcId: "lost", model: "d", modelDir: DEFAULT_MODEL_DIR }, { npcId: "kept", model: "m", modelDir: DEFAULT_MODEL_DIR }]), ["lost", "kept"]);
+        const [found] = await worker.answerAll([question("lost", "안녕")]);
+        assert.equal(found!.error, undefined);
+      } finally {
+        await partial.dispose();
+      }
+    }
   });
 
   it("knows game chat's shorthand for the words of its knowledge file: ㅎㅇ is 안녕, ㄱㅅ is 고마워", async () => {

@@ -106,6 +106,18 @@ describe("Embedded NPC worker (its own thread)", () => {
     assert.match((await ask("hans")).model ?? "", /^model-b/);
   });
 
+  it("answers the NPCs whose model loaded when another NPC's did not, and says which (its NPC: model_unavailable)", async () => {
+    const broken = join(mkdtempSync(join(tmpdir(), "kobot-model-broken-")), "model");
+    cpSync(DEFAULT_MODEL_DIR, broken, { recursive: true });
+    writeFileSync(join(broken, "tokenizer.json"), '{"version": "1.0", "trunc'); // a copy cut short
+    const { ask } = await threaded([{ npcId: "kobot", model: "default", modelDir: DEFAULT_MODEL_DIR }, { npcId: "hans", model: "b", modelDir: broken }]);
+    assert.deepEqual(worker!.unloadedModels, [broken]);
+    const kobot = await ask("kobot");
+    assert.equal(kobot.error, undefined);
+    assert.ok(kobot.text.length > 0);
+    assert.equal((await ask("hans")).error?.code, "model_unavailable");
+  });
+
   it("starts a thread that replaces a dead one with the knowledge taken, though the file has since been saved broken", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "kobot-knowledge-")), "hans.jsonl");
     writeFileSync(file, JSON.stringify({ q: "이름이 뭐야", a: "나는 대장장이 한스야." }) + "\n");

@@ -26,8 +26,8 @@ describe("Server health", () => {
   });
 
   /** /health of a world whose embedded brain `modelLoaded` and is `answering`: its status code and what it says of the NPCs. */
-  const healthWith = async (modelLoaded: boolean, answering: boolean) => {
-    world = await startTestWorld({}, { npcCheck: () => embeddedNpcCheck(modelLoaded, answering) });
+  const healthWith = async (modelLoaded: boolean, answering: boolean, modelsUnloaded = 0) => {
+    world = await startTestWorld({}, { npcCheck: () => embeddedNpcCheck(modelLoaded, answering, modelsUnloaded) });
     const response = await fetch(`${world.url.replace("ws:", "http:")}/health`);
     const { status, npc, npcWorkers, modelLoaded: loaded } = await response.json();
     return [response.status, { status, npc, npcWorkers, modelLoaded: loaded }];
@@ -35,6 +35,10 @@ describe("Server health", () => {
 
   it("is 503 while the embedded worker's thread is being replaced: it said ready, a dead thread or not", async () => {
     assert.deepEqual(await healthWith(true, false), [503, { status: "degraded", npc: "worker_restarting", npcWorkers: 0, modelLoaded: true }]);
+  });
+
+  it("is 503 while some NPCs' models did not load, the others answering", async () => {
+    assert.deepEqual(await healthWith(true, true, 1), [503, { status: "degraded", npc: "some_models_missing", npcWorkers: 1, modelLoaded: true }]);
   });
 
   it("is 200 ok when the brain is ready", async () => {
