@@ -30,6 +30,7 @@ import { GRAMS, type GramsMethod, KnowledgeIndex, type KnowledgePair } from "./k
 import { MAX_QUESTION_CHARS, normaliseQuestion } from "./question.js";
 import { oneLine } from "./one-line.js";
 import { type RetrievalSettings, retrieveContext } from "./retrieval-context.js";
+import { withPrivateCopy } from "./private-copy.js";
 import { SESSION_OPTIONS } from "./session-options.js";
 import { Spacing } from "./spacing.js";
 import { type TokenCallback, TokenStream } from "./token-stream.js";
@@ -168,23 +169,26 @@ export class NpcEngine {
     const retrieval = { k: config.npc_retrieval?.k ?? 0, minScore, grams: grams as GramsMethod };
     const general = retrieval.k > 0 ? KnowledgeIndex.fromFile(join(folder, "knowledge.jsonl"), GRAMS[retrieval.grams]) : undefined;
     try {
-      const tokenizer = await AutoTokenizer.from_pretrained(folder, { local_files_only: true });
-      // The full graph in fp32 whatever the dtype: it scores answers and is the reference.
-      const model = await AutoModelForCausalLM.from_pretrained(folder, { dtype: "fp32", local_files_only: true, session_options: SESSION_OPTIONS });
-      if (!tokenizer.chat_template) throw new Error("tokenizer_config.json has no chat_template");
-      tokenizer.padding_side = "left"; // rows of a batch all end where their answers begin
-      const maxPositions = config.n_positions ?? config.max_position_embeddings ?? 1024;
-      const name = `${config.npc_model_name ?? basename(folder)}:${dtype}`;
-      const padId = generationConfig.pad_token_id ?? eosId;
-      const stepSession = inPlace
-        ? await InferenceSession.create(dtype === "q8" ? join(folder, INT8_STEP_GRAPH) : stepFile, SESSION_OPTIONS)
-        : undefined;
-      let prefill: { run: Prefill; session: InferenceSession } | undefined;
-      if (dtype === "q8") {
-        const session = await InferenceSession.create(join(folder, INT8_PREFILL_GRAPH), SESSION_OPTIONS);
-        prefill = { run: int8Prefill(session), session };
-      }
-      return new NpcEngine(tokenizer, model, defaults, name, eosId, maxPositions, retrieval, general, Spacing.load(folder), padId, stepSession, prefill);
+      // From a private copy, which onnxruntime maps (private-copy.ts): a folder copied over while it ran ended the process.
+      return await withPrivateCopy(folder, async (copy) => {
+        const tokenizer = await AutoTokenizer.from_pretrained(copy, { local_files_only: true });
+        // The full graph in fp32 whatever the dtype: it scores answers and is the reference.
+        const model = await AutoModelForCausalLM.from_pretrained(copy, { dtype: "fp32", local_files_only: true, session_options: SESSION_OPTIONS });
+        if (!tokenizer.chat_template) throw new Error("tokenizer_config.json has no chat_template");
+        tokenizer.padding_side = "left"; // rows of a batch all end where their answers begin
+        const maxPositions = config.n_positions ?? config.max_position_embeddings ?? 1024;
+        const name = `${config.npc_model_name ?? basename(folder)}:${dtype}`;
+        const padId = generationConfig.pad_token_id ?? eosId;
+        const stepSession = inPlace
+          ? await InferenceSession.create(dtype === "q8" ? join(copy, INT8_STEP_GRAPH) : join(copy, STEP_GRAPH), SESSION_OPTIONS)
+          : undefined;
+        let prefill: { run: Prefill; session: InferenceSession } | undefined;
+        if (dtype === "q8") {
+          const session = await InferenceSession.create(join(copy, INT8_PREFILL_GRAPH), SESSION_OPTIONS);
+          prefill = { run: int8Prefill(session), session };
+        }
+        return new NpcEngine(tokenizer, model, defaults, name, eosId, maxPositions, retrieval, general, Spacing.load(folder), padId, stepSession, prefill);
+      });
     } catch (error) {
       throw new ModelLoadError(folder, `cannot load the NPC model from ${folder}: ${(error as Error).message}`, {
         cause: error,

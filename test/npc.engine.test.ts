@@ -278,6 +278,24 @@ describe("NpcEngine model loading", () => {
     });
   });
 
+  // onnxruntime maps the weights file: a copy over it in place ended the process (SIGBUS), or changed the weights.
+  it("answers as loaded after its folder's weights are written over in place, the same size or cut short", async () => {
+    cpSync(DEFAULT_MODEL_DIR, scratch, { recursive: true });
+    const engine = await NpcEngine.load(scratch);
+    try {
+      const asked = ["배고파", "오늘 뭐 하지?"];
+      const said = async () => (await engine.answerBatch(asked)).map(({ text, confidence }) => ({ text, confidence }));
+      const before = await said();
+      const weights = join(scratch, "onnx", "model.onnx_data");
+      writeFileSync(weights, Buffer.alloc(statSync(weights).size)); // as `cp` writes: the same file, truncated first
+      assert.deepEqual(await said(), before);
+      writeFileSync(weights, Buffer.alloc(1 << 20));
+      assert.deepEqual(await said(), before);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
   it("takes a bad setting in generation_config.json as the model folder's mistake, naming the file", async () => {
     cpSync(DEFAULT_MODEL_DIR, scratch, { recursive: true });
     const path = join(scratch, "generation_config.json");
