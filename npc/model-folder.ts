@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -24,6 +24,20 @@ const DTYPE_FILES: Record<ModelDtype, string[]> = { fp32: [], q8: [INT8_PREFILL_
 
 /** The module of kobot_train that adds each int8 graph to an export made before it. */
 const INT8_WRITERS: Record<string, string> = { [INT8_PREFILL_GRAPH]: "int8_prefill", [INT8_STEP_GRAPH]: "int8_steps" };
+
+/**
+ * One spelling of a model folder (absolute, links followed), so that the worker loads it once however MODEL_DIR and
+ * the world file write it: "npc/model" beside an absolute path, or a link, was loaded twice (+110 MB, two batching
+ * queues). A folder that is not there is left as written, absolute, for the start check to name.
+ */
+export function canonicalFolder(dir: string): string {
+  const absolute = resolve(dir);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    return absolute;
+  }
+}
 
 /** Fails early, naming the first missing file, instead of deep inside onnxruntime. */
 export function checkModelFolder(folder: string, dtype: ModelDtype): void {

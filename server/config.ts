@@ -10,7 +10,7 @@ import { DEFAULT_TOPICS } from "../kafka/contract.js";
 import { DEFAULT_RETENTION_HOURS } from "../kafka/topic-retention.js";
 import { DEFAULT_WORD_LIST, Moderator } from "../moderation/moderator.js";
 import { DEFAULT_MAX_BATCH } from "../npc/answer-queue.js";
-import { DEFAULT_MODEL_DIR, MODEL_DTYPES, type ModelDtype } from "../npc/model-folder.js";
+import { canonicalFolder, DEFAULT_MODEL_DIR, MODEL_DTYPES, type ModelDtype } from "../npc/model-folder.js";
 import { ActionReceipts } from "../rooms/action-receipts.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
@@ -132,7 +132,7 @@ export const ENV_SCHEMA = z.object({
   /** Whose turns an NPC's queue takes round-robin: client addresses' (players of one share a turn) or players'. */
   NPC_TURNS_BY: z.enum(["address", "player"]).default(DEFAULT_WORLD_SETTINGS.npcQueue.turnsBy),
   NPC_MAX_BATCH: int(1, 64).default(DEFAULT_MAX_BATCH),
-  MODEL_DIR: z.string().min(1).default(DEFAULT_MODEL_DIR),
+  MODEL_DIR: z.string().min(1).default(DEFAULT_MODEL_DIR).transform(canonicalFolder),
   MODEL_DTYPE: z.enum(MODEL_DTYPES).optional(), // unset: the engine picks (q8 where the model has its graphs)
   /** NPC worker and chat indexer: serve /metrics on this port (the server has /metrics on PORT). */
   METRICS_PORT: int(1, 65535).optional(),

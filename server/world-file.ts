@@ -9,7 +9,7 @@ import type { Moderator } from "../moderation/moderator.js";
 import { NpcError } from "../npc/errors.js";
 import { type GenerationSettings, mergeSettings, settingsFromConfig } from "../npc/generation-settings.js";
 import { ACTION_ID, type KnowledgePair, readKnowledgeFile } from "../npc/knowledge-index.js";
-import { checkModelFolder, type ModelDtype } from "../npc/model-folder.js";
+import { canonicalFolder, checkModelFolder, type ModelDtype } from "../npc/model-folder.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import { impersonatedNpc } from "../rooms/npc-impersonation.js";
 import { DEFAULT_NPC, type HearingSettings, type NpcSettings, type WorldSettings } from "../rooms/world-settings.js";
@@ -206,7 +206,8 @@ function npcProblems(
       }
     });
     // Where the models are wrong in shape, which names they give is not known.
-    if (modelsKnown && !(npc.model in models)) problems.push(`${at}.model: "${npc.model}" is not in models (${Object.keys(models).join(", ")})`);
+    // Its own names only: "constructor" passed as a model every object has, and the start then failed on it.
+    if (modelsKnown && !Object.hasOwn(models, npc.model)) problems.push(`${at}.model: "${npc.model}" is not in models (${Object.keys(models).join(", ")})`);
     if (npc.scriptedAbove !== undefined && !npc.knowledge) problems.push(`${at}.scriptedAbove: needs a knowledge file`);
     if (npc.greetingsAgain && npc.greetings.length === 0) problems.push(`${at}.greetingsAgain: needs greetings (said to players it has not met)`);
     if (npc.unsure?.knowledgeAbove !== undefined && !npc.knowledge) problems.push(`${at}.unsure.knowledgeAbove: needs a knowledge file`);
@@ -243,15 +244,15 @@ function confusable(npc: { id: string; name: string }, other: { id: string; name
   return [npc.id, npc.name].find((mine) => [other.id, other.name].some((theirs) => passesFor(mine, theirs) || passesFor(theirs, mine)));
 }
 
+/** Each model name's folder: the file's `models`, relative to the file, and `default`, the shipped or MODEL_DIR one. */
+const modelDirs = (defaultModelDir: string, folders: Record<string, string>, here: string): Record<string, string> =>
+  ({ default: canonicalFolder(defaultModelDir), ...mapValues(folders, (dir) => canonicalFolder(resolve(here, dir))) });
+
 /**
  * A `models` folder is checked at start, as a knowledge file is; only the default model may be missing (fallback lines).
  * For the graphs the workers load: one without the int8 graphs passed with MODEL_DTYPE=q8, and the worker that could
  * not load it started no NPC at all.
  */
-/** Each model name's folder: the file's `models`, relative to the file, and `default`, the shipped or MODEL_DIR one. */
-const modelDirs = (defaultModelDir: string, folders: Record<string, string>, here: string): Record<string, string> =>
-  ({ default: defaultModelDir, ...mapValues(folders, (dir) => resolve(here, dir)) });
-
 const modelFolderProblem = (dir: string, dtype: ModelDtype) =>
   problemOf(() => {
     checkModelFolder(dir, dtype);

@@ -160,6 +160,26 @@ describe("World file", () => {
     assert.throws(() => npc({ idleLines: ["{name}, 오늘 날씨 좋지?"] }), /npcs\.0\.idleLines\.0: said to everyone near, .*no \{placeholder\}/);
   });
 
+  it("names each model folder one way, however written (relative, a link), so it is loaded once; refuses names no model has", () => {
+    const shipped = join(root, "npc", "model");
+    const linked = join(mkdtempSync(join(tmpdir(), "kobot-linked-model-")), "model");
+    symlinkSync(shipped, linked);
+    const file = worldFile("same.yaml", [`models: { big: ${JSON.stringify(shipped + "/")}, linked: ${JSON.stringify(linked)} }`, "npcs:",
+      "  - { id: a, name: 에이, position: { x: 0, y: 0, z: 0 } }",
+      "  - { id: b, name: 비비, position: { x: 0, y: 0, z: 0 }, model: big }",
+      "  - { id: c, name: 씨씨, position: { x: 0, y: 0, z: 0 }, model: linked }"].join("\n"));
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      assert.deepEqual(new Set(loadWorldFile(file, "npc/model", bounds).brains.map((brain) => brain.modelDir)), new Set([shipped]));
+      assert.equal(loadConfig({ WORLD_FILE: "off", MODEL_DIR: "npc/model/" }).brains[0]!.modelDir, shipped);
+    } finally {
+      process.chdir(cwd);
+    }
+    const inherited = worldFile("constructor.yaml", ["npcs:", "  - { id: a, name: 에이, position: { x: 0, y: 0, z: 0 }, model: constructor }"].join("\n"));
+    assert.throws(() => loadWorldFile(inherited, "npc/model", bounds), /npcs\.0 \(a\)\.model: "constructor" is not in models \(default\)/);
+  });
+
   it("checks a models folder for the graphs the workers load (MODEL_DTYPE): one without the int8 graphs is refused for q8", () => {
     // The shipped model without its int8 graphs: its other files linked, as an export made before them.
     const dir = mkdtempSync(join(tmpdir(), "kobot-fp32-model-"));
