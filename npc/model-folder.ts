@@ -53,6 +53,13 @@ export function checkModelFolder(folder: string, dtype: ModelDtype): void {
       throw new ModelLoadError(path, `NPC model file missing: ${path}${hint}`);
     }
   }
+  // Read, as a folder copied in part or cut short is not missing a file (the graphs' weights are checked only by
+  // loading them: `npm run check:world -- --load`).
+  const [config] = ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json"].map((file) => readJson<{ npc_retrieval?: { k?: number } }>(folder, file));
+  if ((config?.npc_retrieval?.k ?? 0) > 0 && !existsSync(join(folder, "knowledge.jsonl"))) {
+    const path = join(folder, "knowledge.jsonl");
+    throw new ModelLoadError(path, `NPC model file missing: ${path} (config.json's npc_retrieval shows the model pairs from it)`);
+  }
 }
 
 export function readJson<T>(folder: string, file: string): T {

@@ -1,7 +1,9 @@
 /**
  * Checks a world file as a server's start does, without starting one: for a studio's content pipeline (a pre-commit
  * hook, a CI step) and for an edit about to be saved over the file servers run.
- *   npm run check:world -- [world file] [--live <the file as servers run it now>]
+ *   npm run check:world -- [world file] [--live <the file as servers run it now>] [--load]
+ * --load: also loads each model folder as a worker does (a second or two each): a weights file cut short passes the
+ * start's check of the files, and leaves its NPCs without a brain.
  * Exit 0: good (and, with --live, taken by running servers and workers); 1: problems, each with where it is;
  * 2: good, but what it changes from --live needs a restart of the servers and workers (server/world-changes.ts).
  * MODEL_DIR and MODERATION_WORDS are read as the server reads them.
@@ -10,9 +12,10 @@ import { argsOr } from "../common/cli-args.js";
 import { ConfigError, DEFAULT_WORLD_FILE, loadConfig } from "./config.js";
 import { changesNeedingRestart } from "./world-changes.js";
 import { loadWorldFile, type WorldFile, WorldFileError } from "./world-file.js";
+import type { ModelDtype } from "../npc/model-folder.js";
 
-const USAGE = "usage: npm run check:world -- [world file] [--live <the file as servers run it now>]";
-const { values, positionals } = argsOr(USAGE, { options: { live: { type: "string" } }, allowPositionals: true });
+const USAGE = "usage: npm run check:world -- [world file] [--live <the file as servers run it now>] [--load]";
+const { values, positionals } = argsOr(USAGE, { options: { live: { type: "string" }, load: { type: "boolean" } }, allowPositionals: true });
 // Empty, or spaces alone, is unset, as the server reads it (config.ts); else as written ("village.yaml " is no file there).
 const named = process.env.WORLD_FILE?.trim() ? process.env.WORLD_FILE : undefined;
 const fromEnv = named === "off" ? undefined : named;
@@ -25,6 +28,7 @@ try {
   const npcs = world.npcs.map((npc) => `${npc.name} (${npc.id}${npc.route ? ", walks" : ""})`).join(", ");
   const hearing = world.hearing.mode === "room" ? "room" : `within ${world.hearing.radius} m`;
   const sight = world.sight.radius > 0 ? `within ${world.sight.radius} m` : "everyone";
+  if (values.load) await loadModels(world, config.model.dtype);
   console.log(`${path}: good. ${world.npcs.length} NPCs: ${npcs}; hearing ${hearing}; sight ${sight}`);
   if (values.live) {
     const restart = changesNeedingRestart(read(values.live), world);
@@ -38,4 +42,19 @@ try {
   if (!(error instanceof WorldFileError || error instanceof ConfigError)) throw error;
   console.error(error.message);
   process.exit(1);
+}
+
+/** Each model folder of `world` loaded as a worker loads it; throws a WorldFileError naming those that fail. */
+async function loadModels(world: WorldFile, dtype: ModelDtype | undefined): Promise<void> {
+  const { NpcEngine } = await import("../npc/engine.js");
+  const problems: string[] = [];
+  for (const dir of new Set(world.brains.map((brain) => brain.modelDir))) {
+    const models = [...new Set(world.brains.filter((brain) => brain.modelDir === dir).map((brain) => brain.model))].join(", ");
+    try {
+      await (await NpcEngine.load(dir, dtype ? { dtype } : {})).dispose();
+    } catch (error) {
+      problems.push(`models.${models}: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new WorldFileError(path, problems);
 }

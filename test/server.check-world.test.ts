@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -48,5 +48,25 @@ describe("npm run check:world (server/check-world.ts)", () => {
     assert.equal(bad.code, 1, bad.out);
     assert.match(bad.out, /npcs\.1\.talkRadius: /);
     assert.doesNotMatch(bad.out, /good/);
+  });
+
+  // Such folders passed, and a start then left their NPCs without a brain.
+  it("refuses a model folder whose files are cut short: its JSON files at once, its weights with --load", async () => {
+    const model = join(folder, "model");
+    cpSync("npc/model", model, { recursive: true });
+    const world = save("two-models.yaml", village.replace("npcs:", `models: { copy: ${JSON.stringify(model)} }\nnpcs:`).replace("  - id: hans\n", "  - id: hans\n    model: copy\n"));
+    assert.equal((await check(world)).code, 0);
+    const weights = join(model, "onnx", "model.onnx_data");
+    writeFileSync(weights, readFileSync(weights).subarray(0, 1 << 20));
+    assert.equal((await check(world)).code, 0, "the weights are read only by loading them");
+    const loaded = await check(world, "--load");
+    assert.equal(loaded.code, 1, loaded.out);
+    assert.match(loaded.out, new RegExp(`models\\.copy: cannot load the NPC model from ${model}`));
+    assert.doesNotMatch(loaded.out, /models\.default/, "the shipped model loads");
+    const tokenizer = join(model, "tokenizer.json");
+    writeFileSync(tokenizer, readFileSync(tokenizer, "utf8").slice(0, 1000));
+    const cut = await check(world);
+    assert.equal(cut.code, 1, cut.out);
+    assert.match(cut.out, new RegExp(`models\\.copy: cannot read ${tokenizer}`));
   });
 });
