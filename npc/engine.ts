@@ -7,7 +7,7 @@ import {
   type Tensor,
 } from "@huggingface/transformers";
 import { existsSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { InferenceSession } from "onnxruntime-node";
 
 import { cleanText } from "../common/clean-text.js";
@@ -25,7 +25,7 @@ import {
 } from "./generation-settings.js";
 import { type Prefill } from "./grouped-prefill.js";
 import { int8Prefill } from "./int8-prefill.js";
-import { checkModelFolder, INT8_PREFILL_GRAPH, INT8_STEP_GRAPH, type ModelDtype, readJson, STEP_GRAPH } from "./model-folder.js";
+import { checkModelFolder, INT8_PREFILL_GRAPH, INT8_STEP_GRAPH, type ModelDtype, modelNameIn, readJson, STEP_GRAPH } from "./model-folder.js";
 import { GRAMS, type GramsMethod, KnowledgeIndex, type KnowledgePair } from "./knowledge-index.js";
 import { MAX_QUESTION_CHARS, normaliseQuestion } from "./question.js";
 import { oneLine } from "./one-line.js";
@@ -50,6 +50,8 @@ export interface LoadOptions {
   inPlaceCache?: boolean;
   /** Similarity below which a retrieved pair is not shown, instead of config.json's `npc_retrieval.min_score`. */
   retrievalMinScore?: number;
+  /** The model's name in answers and metrics, instead of config.json's `npc_model_name` (NpcCast: two folders of one name). */
+  name?: string;
 }
 
 export interface AskOptions {
@@ -177,7 +179,7 @@ export class NpcEngine {
         if (!tokenizer.chat_template) throw new Error("tokenizer_config.json has no chat_template");
         tokenizer.padding_side = "left"; // rows of a batch all end where their answers begin
         const maxPositions = config.n_positions ?? config.max_position_embeddings ?? 1024;
-        const name = `${config.npc_model_name ?? basename(folder)}:${dtype}`;
+        const name = `${options.name ?? modelNameIn(folder, config)}:${dtype}`;
         const padId = generationConfig.pad_token_id ?? eosId;
         const stepSession = inPlace
           ? await InferenceSession.create(dtype === "q8" ? join(copy, INT8_STEP_GRAPH) : join(copy, STEP_GRAPH), SESSION_OPTIONS)

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, realpathSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { ModelLoadError } from "./errors.js";
@@ -61,6 +61,9 @@ export function checkModelFolder(folder: string, dtype: ModelDtype): void {
     throw new ModelLoadError(path, `NPC model file missing: ${path} (config.json's npc_retrieval shows the model pairs from it)`);
   }
 }
+
+/** The name a model's answers and metrics give it, without its dtype: config.json's `npc_model_name`, else the folder's. */
+export const modelNameIn = (folder: string, config: { npc_model_name?: string }): string => config.npc_model_name ?? basename(folder);
 
 export function readJson<T>(folder: string, file: string): T {
   const path = join(folder, file);

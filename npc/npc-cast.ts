@@ -9,7 +9,7 @@ import type { GenerationSettings } from "./generation-settings.js";
 import { type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
 import { withoutOwnName } from "./own-name.js";
 import { NpcError } from "./errors.js";
-import type { ModelDtype } from "./model-folder.js";
+import { type ModelDtype, modelNameIn, readJson } from "./model-folder.js";
 
 /** What the worker needs to answer for one NPC (from the world file): its model, knowledge and decoding. */
 export interface NpcBrainSpec {
@@ -65,6 +65,24 @@ export function warnIfNotCast(specs: readonly NpcBrainSpec[], taken: readonly st
   if (missed.length > 0) {
     log.error("NPCs not cast anew (a knowledge file unreadable, or a model not loaded here): they answer as before, one new as a stranger", { npcs: missed });
   }
+}
+
+/**
+ * Names for the model folders that share one (config.json's `npc_model_name`: a copy of a folder), each with its
+ * name in the world file: their answers and metrics were told apart nowhere. Folders whose name is their own are not in it.
+ */
+function distinctNames(specs: ReadonlyArray<Pick<NpcBrainSpec, "model" | "modelDir">>): Map<string, string> {
+  const registry = new Map(specs.map((spec) => [spec.modelDir, spec.model] as const).reverse()); // each folder's first name
+  const named = new Map<string, string>();
+  for (const dir of registry.keys()) {
+    try {
+      named.set(dir, modelNameIn(dir, readJson(dir, "config.json")));
+    } catch {
+      // Unreadable: its load says so.
+    }
+  }
+  const shared = (name: string) => [...named.values()].filter((other) => other === name).length > 1;
+  return new Map([...named].filter(([, name]) => shared(name)).map(([dir, name]) => [dir, `${name}@${registry.get(dir)}`]));
 }
 
 /** What an NPC's brain is built from, beyond the settings replaceSettings changes in place. */
@@ -125,8 +143,9 @@ export class NpcCast {
   static async load(specs: NpcBrainSpec[], options: { dtype?: ModelDtype; maxBatch?: number; alsoModels?: string[] } = {}): Promise<NpcCast> {
     if (specs.length === 0) throw new Error("an NPC cast needs at least one NPC");
     const engines = new Map<string, Promise<NpcEngine>>();
+    const names = distinctNames([...specs, ...(options.alsoModels ?? []).map((dir) => ({ model: basename(dir), modelDir: dir }))]);
     for (const dir of [...specs.map((spec) => spec.modelDir), ...(options.alsoModels ?? [])]) {
-      if (!engines.has(dir)) engines.set(dir, NpcEngine.load(dir, { dtype: options.dtype }));
+      if (!engines.has(dir)) engines.set(dir, NpcEngine.load(dir, { dtype: options.dtype, ...(names.has(dir) ? { name: names.get(dir) } : {}) }));
     }
     // Every load is waited for: one that failed after another was awaited went unhandled and ended the process.
     const results = await Promise.allSettled(engines.values());

@@ -95,6 +95,23 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.deepEqual(cast.brainFor("clerk").scriptedLine("고마워"), line);
   });
 
+  it("tells apart in its answers two folders of one model name (a copy), by their names in the world file", async () => {
+    const [first, second] = [renamedModel("kobot-copy"), renamedModel("kobot-copy")];
+    const twins = await NpcCast.load([
+      { npcId: "a", model: "shop", modelDir: first },
+      { npcId: "b", model: "inn", modelDir: second },
+      { npcId: "c", model: "default", modelDir: DEFAULT_MODEL_DIR },
+    ]);
+    try {
+      assert.deepEqual(twins.models.map((name) => name.replace(/:.*/, "")), ["kobot-copy@shop", "kobot-copy@inn", cast.models[0]!.replace(/:.*/, "")]);
+      const worker = new NpcWorker(twins, { kind: "in-process", start: async () => {}, stop: async () => {} }, quiet);
+      const answers = await worker.answerAll([question("a", "배고파"), question("b", "배고파")]);
+      assert.deepEqual(answers.map((answer) => answer.model), ["kobot-copy@shop:q8", "kobot-copy@inn:q8"]);
+    } finally {
+      await twins.dispose();
+    }
+  });
+
   it("fails to load with the missing model's error when no model of the world loads, leaving nothing unhandled", async () => {
     // An unhandled rejection ends a worker thread, and the embedded server with it.
     const unhandled: unknown[] = [];
