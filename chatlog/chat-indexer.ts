@@ -55,7 +55,9 @@ export class ChatIndexer {
         await heartbeat();
       }
       try {
-        pending = await this.bulk(pending, dead);
+        const { retry, refused } = await this.bulk(pending);
+        pending = retry;
+        dead.push(...refused);
       } catch (error) {
         // No answer at all: Elasticsearch down or unreachable. Keep everything and wait; what comes back may be
         // another node, without the template.
@@ -69,11 +71,13 @@ export class ChatIndexer {
   }
 
   /**
-   * One bulk request; returns the records to try again (429 and 5xx items). A line whose player was erased after
+   * One bulk request; returns the records to try again (429 and 5xx items) and those refused, once it is done: a
+   * batch tried again after a failure on its way (the marks read again) gave its refused lines as dead letters twice.
+   * A line whose player was erased after
    * writing it is kept out, and deleted should a copy be there (a batch tried again after it was stored); the marks
    * are looked at again once the batch is stored, for an erasure that ran while it was written.
    */
-  private async bulk(records: ChatLogRecord[], dead: DeadLetter[]): Promise<ChatLogRecord[]> {
+  private async bulk(records: ChatLogRecord[]): Promise<{ retry: ChatLogRecord[]; refused: DeadLetter[] }> {
     await this.marks.refresh();
     const gone: ChatLogRecord[] = [];
     const kept: ChatLogRecord[] = [];
@@ -86,6 +90,7 @@ export class ChatIndexer {
       ],
     });
     const retry: ChatLogRecord[] = [];
+    const refused: DeadLetter[] = [];
     const stored: ChatLogRecord[] = [];
     let keptOut = 0;
     response.items.forEach((item, i) => {
@@ -97,7 +102,7 @@ export class ChatIndexer {
       } else if (result.status === 429 || result.status >= 500) {
         retry.push(record);
       } else if (item.index) {
-        dead.push({ payload: JSON.stringify(record), record, reason: `${result.error.type}: ${result.error.reason ?? ""}` });
+        refused.push({ payload: JSON.stringify(record), record, reason: `${result.error.type}: ${result.error.reason ?? ""}` });
       } else {
         // Never a dead letter: that would keep the words the player asked to erase.
         this.log.error("an erased player's line not deleted from the index: erase the account again", { id: record.id, error: result.error });
@@ -116,7 +121,7 @@ export class ChatIndexer {
     this.stats.erased += keptOut;
     if (stored.length > caught.length) chatIndexed.inc({ outcome: "indexed" }, stored.length - caught.length);
     if (keptOut > 0) chatIndexed.inc({ outcome: "erased" }, keptOut);
-    return retry;
+    return { retry, refused };
   }
 
   /**

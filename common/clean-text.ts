@@ -20,8 +20,8 @@ const TAGS = /(\u{1f3f4}[\u{e0020}-\u{e007e}]+\u{e007f})|[\u{e0000}-\u{e007f}]/g
 const BLANK_LETTERS = /[\u115f\u1160\u3164\uffa0\u2800]/gu;
 
 /**
- * What shows something: a text of only default-ignorable characters (the joiners, variation selectors, format
- * controls U+1BCA0–U+1BCA3 and others kept above for the sequences they belong in), marks and spaces is empty.
+ * What shows something: a text of only default-ignorable characters (the joiners, variation selectors, tags and
+ * fillers kept above for the sequences they belong in), marks and spaces is empty.
  */
 const SHOWS_SOMETHING = /[^\p{Default_Ignorable_Code_Point}\p{M}\s]/u;
 

@@ -46,6 +46,20 @@ describe("The chat index on a real Elasticsearch node", function () {
     assert.deepEqual(await texts({ q: "🖕" }), ["🖕 꺼져"], "symbols alone, as typed: not every line");
   });
 
+  it("gives a refused line as one dead letter when its batch is tried again after a failure on its way", async () => {
+    // An index whose mapping cannot take a chat line: text must be a number there.
+    await es.indices.create({ index: `${prefix}-2099.02`, mappings: { properties: { text: { type: "integer" } } } });
+    let gets = 0;
+    // The erasure marks are read again once the batch is stored (a realtime get): that read fails once, as in a blip.
+    const blip = new Proxy(es, {
+      get: (target, key) => (key === "get" ? (...args: Parameters<Elasticsearch["get"]>) => (++gets === 2 ? Promise.reject(new Error("connect ECONNRESET")) : target.get(...args)) : Reflect.get(target, key)),
+    });
+    const dead = await new ChatIndexer(blip, quiet, prefix).index([line("kept-1", "들어가는 줄"), line("refused-1", "숫자가 아닌 줄", { ts: Date.UTC(2099, 1, 15) })]);
+    assert.ok(gets >= 3, "the batch was tried again");
+    assert.deepEqual(dead.map((letter) => letter.record?.id), ["refused-1"]);
+    await es.indices.delete({ index: `${prefix}-2099.02` });
+  });
+
   it("finds a word the analyzer splits only where all its pieces are (player-7, not every line with a 7)", async () => {
     await indexed([line("w1", "player-7 님 안녕"), line("w2", "player-12 왔다 7시에")]);
     assert.deepEqual(await texts({ q: "player-7" }), ["player-7 님 안녕"]);
