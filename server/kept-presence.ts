@@ -1,5 +1,5 @@
-import { copyFile, mkdir, open, readFile, rename, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { copyFile, mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 
 import { LocalPresence } from "@colyseus/core";
 import type { z } from "zod";
@@ -208,6 +208,12 @@ function unusable(dir: string, error: unknown): unknown {
 
 /** Reads a part's file back into the presence; true when some of it could not be used (the file is to be written anew). */
 async function readBack<T>(file: string, part: KeptPart<T>, presence: LocalPresence, log: Logger): Promise<boolean> {
+  // Copies that servers before session 48 set aside of a part now deleted when unreadable: no erasure reached them.
+  if (!part.keepsUnreadable) {
+    const aside = (await readdir(dirname(file))).filter((name) => name.startsWith(`${basename(file)}.unreadable-`));
+    for (const name of aside) await rm(join(dirname(file), name), { force: true });
+    if (aside.length > 0) log.warn(`${part.file}: copies set aside by an earlier version deleted`, { files: aside });
+  }
   let text: string;
   try {
     text = await readFile(file, "utf8");

@@ -37,8 +37,12 @@ describe("the embedded default's file of whom NPCs met (server/acquaintances-fil
   it("deletes a file it cannot read, keeping no copy of it", async () => {
     const dir = dirIn();
     writeFileSync(join(dir, "npc-acquaintances.json"), '{"v":2,"met":{"hans":[["acct-private",1]]}}');
+    // …and the copies servers before session 48 set aside.
+    writeFileSync(join(dir, "npc-acquaintances.json.unreadable-1764000000000"), '{"v":2,"met":{"hans":[["acct-old",1]]}}');
+    writeFileSync(join(dir, "moderation.json.unreadable-1764000000000"), "{ kept as evidence");
     const kept = await keep(dir);
     assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith("npc-acquaintances")), []);
+    assert.deepEqual(readdirSync(dir).filter((name) => name.includes(".unreadable-")), ["moderation.json.unreadable-1764000000000"]);
     assert.deepEqual(await new NpcAcquaintances(kept.presence).meet("hans", ["acct-private"]), new Set());
     await kept.stop();
   });
