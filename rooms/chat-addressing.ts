@@ -70,7 +70,7 @@ function stripMention(text: string, npc: NpcName): { question: string; rank: num
       let rest = text.slice(mention.length);
       if (rest !== "" && AFTER_MENTION.exec(rest)![0] === "") continue;
       rest = rest.replace(CALL_ENDING, "");
-      const title = [...TITLES].find((word) => ending === "" && (rest === word || rest.startsWith(word + " ")));
+      const title = [...TITLES].find((word) => ending === "" && rest.startsWith(word) && /^(?:$|[\s,.:!?~…])/.test(rest.slice(word.length)));
       if (title) rest = rest.slice(title.length).replace(CALL_ENDING, ""); // "@한스 씨, 검 있어요?"
       const rank = mention.length * 2 + (ending === "" ? 1 : 0);
       if (rank > (found?.rank ?? -1)) found = { question: rest.trim(), rank };
