@@ -52,6 +52,14 @@ export class PlayerOrigins {
     return { player: sessionId, group: address ? `address ${address}` : `player ${sessionId}` };
   }
 
+  /** Whose kept seats a dropped player's counts toward (away-holds.ts): their account, or their public address. */
+  holderOf(sessionId: string): string | undefined {
+    const account = this.accounts.get(sessionId);
+    if (account !== undefined) return `account ${account}`;
+    const address = this.sharedAddressOf(sessionId);
+    return address ? `address ${address}` : undefined;
+  }
+
   /**
    * Who a report counts as coming from, toward REPORTS_TO_MUTE: a signed-in player's account; else their public
    * address, so that one person's tabs or reconnections count once (players of one PC bang count once too: against

@@ -3,6 +3,7 @@ import type { z } from "zod";
 
 import { cleanText } from "../common/clean-text.js";
 import type { Logger } from "../common/log.js";
+import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { chatLines, chatModerated, joinsRefused, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors, roomFailures } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
@@ -22,6 +23,7 @@ import { addressedNpc } from "./chat-addressing.js";
 import { fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
 import { allowedPosition, heading, normaliseAngle, type Position } from "./movement.js";
 import { distance } from "./npc-visits.js";
+import type { AwayHolds } from "./away-holds.js";
 import type { DepartedAllowances } from "./departed-allowances.js";
 import { newLineId } from "./line-id.js";
 import { useMonotonicClock } from "./monotonic-clock.js";
@@ -89,6 +91,8 @@ export interface WorldRoomDeps {
   seats?: WaitingSeats;
   /** What players who left could still do, per account or client address and name, for a rejoin to take back (shared likewise). */
   departed?: DepartedAllowances;
+  /** Seats kept for a reconnection, per account or public address (shared likewise). */
+  awayHolds?: AwayHolds;
   /** Players' accounts from the game's login (server/player-accounts.ts): set, every join needs a signed token. */
   accounts?: { verify(token: string | undefined): Promise<Account> };
   /** Edits of the world file taken while the server runs (server/world-reload.ts): NPCs' lines, places, radii. */
@@ -191,6 +195,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** Clients closed for floods, refused frames or a ban: no seat is kept for them (the SDK does not reconnect from that). */
   private readonly closedForWhatTheySent = new Set<string>();
   private readonly slowReaders = new SlowReaders();
+  /** Seats not kept for their holder's reconnection, said once in 10 s per holder. */
+  private readonly awayHoldsLogged = logThrottle(10_000);
   private readonly statuses = new NpcStatuses(
     (npcId, status) => {
       const npc = this.state.npcs.get(npcId);
@@ -406,6 +412,12 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       this.log.warn("client closed for a frame it sent", { playerId: client.sessionId, code });
       return;
     }
+    const holder = this.origins.holderOf(client.sessionId);
+    if (this.deps.awayHolds?.take(holder) === false) {
+      const held = this.awayHoldsLogged(holder!);
+      if (held !== undefined) this.log.warn("dropped player's seat not kept: their account or address keeps the most seats already", { playerId: client.sessionId, holder, ...repeatsField(held) });
+      return; // onLeave follows at once
+    }
     const player = this.state.players.get(client.sessionId);
     if (player) player.anim = "away";
     // Remembered now, not only once it is gone: a player without an account who joins again at once, as another
@@ -420,6 +432,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       if (socketOpen(socket)) (socket as unknown as { terminate(): void }).terminate();
     } catch {
       // Not back in time: onLeave follows.
+    } finally {
+      this.deps.awayHolds?.release(holder);
     }
   }
 

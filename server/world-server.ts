@@ -18,6 +18,7 @@ import { AnswerRouter } from "../rooms/answer-router.js";
 import { type HashPages, presenceHashPages } from "../rooms/hash-pages.js";
 import { ERASURES_CHANNEL } from "../rooms/erased-accounts.js";
 import { MESSAGE_MAX_BYTES, WORLD_ROOM } from "../rooms/world-contract.js";
+import { AWAY_SEATS_PER_ACCOUNT, AwayHolds } from "../rooms/away-holds.js";
 import { DepartedAllowances } from "../rooms/departed-allowances.js";
 import { PlayerAllowances } from "../rooms/player-allowances.js";
 import { hearSeatsTaken, WaitingSeats } from "../rooms/waiting-seats.js";
@@ -207,8 +208,10 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   if (!moderator) log.warn("moderation is off (MODERATION_WORDS=off)");
   const seats = new WaitingSeats(config.world.joinsWaitingPerAddress, config.seatReservationMs);
   const departed = new DepartedAllowances(PlayerAllowances.refillMs(config.world));
+  // An address keeps as many seats for reconnections as it may hold connections.
+  const awayHolds = new AwayHolds({ account: AWAY_SEATS_PER_ACCOUNT, address: config.connectionsPerAddress });
   const worldEdits = new WorldEdits(config.world);
-  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats, departed, accounts: config.accounts, actionReceipts: config.actionReceipts, worldEdits, hashes: presenceHashes };
+  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats, departed, awayHolds, accounts: config.accounts, actionReceipts: config.actionReceipts, worldEdits, hashes: presenceHashes };
   sizeStateBuffer(config.world);
   server.define(WORLD_ROOM, defineWorldRoom(deps)).sortBy({ clients: -1 });
   // A port in use is an error of the HTTP server, which Colyseus only logs: its listen() would never settle, and a
