@@ -1,5 +1,8 @@
 import type { Presence } from "@colyseus/core";
 
+/** The header naming a matchmaking request, which the server sets (a client's own is written over: http-guard.ts). */
+export const MATCHMAKING_REQUEST = "x-kobot-matchmaking-request";
+
 /**
  * Seats that matchmaking reserved and no WebSocket has taken yet, per client address. A reservation holds its
  * seat for Colyseus's seat reservation time (15 s) even if nobody comes: without a cap, one address posting
@@ -7,6 +10,8 @@ import type { Presence } from "@colyseus/core";
  */
 export class WaitingSeats {
   private readonly byAddress = new Map<string, Set<number>>();
+  /** Per matchmaking request in progress (MATCHMAKING_REQUEST), the reservation it made. */
+  private readonly byRequest = new Map<string, { address: string; id: number }>();
   private nextId = 0;
 
   /** `perAddress` 0: no cap. `holdMs`: how long an unused reservation is counted (the seat reservation time). */
@@ -15,16 +20,35 @@ export class WaitingSeats {
     readonly holdMs: number,
   ) {}
 
-  /** Counts a reservation for `address` and returns its id, or undefined when the address already has its cap waiting. */
-  reserve(address: string): number | undefined {
+  /**
+   * Counts a reservation for `address` and returns its id, or undefined when the address already has its cap waiting.
+   * `request`: the matchmaking request it is for, whose retries (Colyseus asks again when a room filled meanwhile) take
+   * the same one, and whose end without a seat (`requestEnded`) gives it back.
+   */
+  reserve(address: string, request?: string): number | undefined {
     if (this.perAddress === 0) return -1;
+    const made = request === undefined ? undefined : this.byRequest.get(request);
+    if (made) return made.id;
     let waiting = this.byAddress.get(address);
     if (waiting && waiting.size >= this.perAddress) return undefined;
     if (!waiting) this.byAddress.set(address, (waiting = new Set()));
     const id = this.nextId++;
     waiting.add(id);
+    if (request !== undefined) this.byRequest.set(request, { address, id });
     setTimeout(() => this.taken(address, id), this.holdMs).unref();
     return id;
+  }
+
+  /**
+   * A matchmaking request was answered: its reservation, if it made one, counts on only where it got a seat. One
+   * refused after matchmaking counted it (a room that could not be made: every room full) counted 15 s, and an
+   * address retrying against a full server got 429 with nothing waiting.
+   */
+  requestEnded(request: string, seated: boolean): void {
+    const made = this.byRequest.get(request);
+    if (!made) return;
+    this.byRequest.delete(request);
+    if (!seated) this.taken(made.address, made.id);
   }
 
   /** The reservation was used (or has expired): it no longer counts. */

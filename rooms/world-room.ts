@@ -29,7 +29,7 @@ import { newLineId } from "./line-id.js";
 import { useMonotonicClock } from "./monotonic-clock.js";
 import { SCHEMA_FINGERPRINT } from "./schema-fingerprint.js";
 import { SlowReaders } from "./slow-readers.js";
-import { seatTaken, type SeatReservation, type WaitingSeats } from "./waiting-seats.js";
+import { MATCHMAKING_REQUEST, seatTaken, type SeatReservation, type WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcAcquaintances } from "./npc-acquaintances.js";
 import { NpcGreetings } from "./npc-greetings.js";
@@ -1000,7 +1000,7 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
       if (banned) throw bannedJoin(banned);
       const address = context.ip;
       if (!address || !deps.seats) return { address, account, mutedUntil: muted, readAt };
-      const seat = deps.seats.reserve(address);
+      const seat = deps.seats.reserve(address, context.headers.get(MATCHMAKING_REQUEST) ?? undefined);
       if (seat === undefined) {
         throw new ServerError(429, `too many joins from your address are waiting (${deps.settings.joinsWaitingPerAddress}): try again in a few seconds`);
       }

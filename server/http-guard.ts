@@ -5,6 +5,7 @@ import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { pinClientAddress } from "./client-address.js";
 import { capConnections } from "./connection-cap.js";
+import { MATCHMAKING_REQUEST } from "../rooms/waiting-seats.js";
 
 /** The largest request body taken: matchmaking's join options (a name) are a few hundred bytes. */
 export const BODY_MAX_BYTES = 16 * 1024;
@@ -40,10 +41,14 @@ const MATCHMAKING_CORS = {
  *   (client-address.ts); a proxy that forwards none to matchmaking is said in the log once a minute. One address may hold at most
  *   `connectionsPerAddress` connections (connection-cap.ts; 0: no cap): sockets, or behind proxies WebSockets.
  */
-export function guardHttp(server: Server, options: { proxies: number; connectionsPerAddress: number; log: Logger }): void {
+export function guardHttp(
+  server: Server,
+  options: { proxies: number; connectionsPerAddress: number; log: Logger; matchmakingEnded?: (request: string, seated: boolean) => void },
+): void {
   const { proxies, log } = options;
   if (options.connectionsPerAddress > 0) capConnections(server, options.connectionsPerAddress, proxies, log);
   const unforwarded = logThrottle(60_000);
+  let nextRequest = 0;
   // Colyseus's own CORS, added to every route, is none: matchmaking's is set below.
   matchMaker.controller.DEFAULT_CORS_HEADERS = {} as typeof matchMaker.controller.DEFAULT_CORS_HEADERS;
   matchMaker.controller.getCorsHeaders = () => ({});
@@ -58,7 +63,14 @@ export function guardHttp(server: Server, options: { proxies: number; connection
       const held = unforwarded("no x-forwarded-for");
       if (held !== undefined) log.warn("a request came without X-Forwarded-For behind TRUST_PROXY: the player has the proxy's address", { proxies, ...repeatsField(held) });
     }
-    if (req.url?.startsWith("/matchmake/")) for (const [name, value] of Object.entries(MATCHMAKING_CORS)) res.setHeader(name, value);
+    if (req.url?.startsWith("/matchmake/")) {
+      for (const [name, value] of Object.entries(MATCHMAKING_CORS)) res.setHeader(name, value);
+      // Named for the rooms' onAuth (its context has the headers, not the response): a seat counted for it is given
+      // back when it ends without one (rooms/waiting-seats.ts).
+      const request = String(nextRequest++);
+      req.headers[MATCHMAKING_REQUEST] = request;
+      res.once("close", () => options.matchmakingEnded?.(request, res.statusCode === 200));
+    }
     const refusal = bodyRefusal(req);
     if (refusal) {
       // Closed after the answer: the body it did not read is not waited for.

@@ -228,7 +228,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   } finally {
     transport.server!.off("error", refused);
   }
-  guardHttp(transport.server!, { proxies: config.trustedProxies, connectionsPerAddress: config.connectionsPerAddress, log });
+  guardHttp(transport.server!, { proxies: config.trustedProxies, connectionsPerAddress: config.connectionsPerAddress, log, matchmakingEnded: (request, seated) => seats.requestEnded(request, seated) });
   // A Redis that restarts empty forgets this process's rooms: nobody could join them again, and new players got new
   // rooms. Every few seconds the missing listings are written back.
   const relist = presence && setInterval(() => matchMaker.restoreMissingRoomCaches().catch(() => {}), RELIST_EVERY_MS);

@@ -202,6 +202,20 @@ describe("Seats waiting per address", () => {
     assert.equal(seats.waiting("10.0.0.2"), 0);
   });
 
+  it("counts one reservation a matchmaking request, however often it asks, and none for a request that got no seat", () => {
+    const seats = new WaitingSeats(2, 60_000);
+    const first = seats.reserve("10.0.0.1", "r1");
+    assert.equal(seats.reserve("10.0.0.1", "r1"), first, "a retry of the request takes its reservation");
+    assert.equal(seats.waiting("10.0.0.1"), 1);
+    seats.reserve("10.0.0.1", "r2");
+    seats.requestEnded("r2", false); // refused after matchmaking counted it: a room could not be made
+    assert.equal(seats.waiting("10.0.0.1"), 1);
+    seats.requestEnded("r1", true); // seated: counted until its WebSocket takes the seat
+    assert.equal(seats.waiting("10.0.0.1"), 1);
+    seats.requestEnded("r3", false); // made none (another process's, or refused before)
+    assert.equal(seats.waiting("10.0.0.1"), 1);
+  });
+
   it("has no cap at 0", () => {
     const seats = new WaitingSeats(0, 50);
     for (let i = 0; i < 100; i++) assert.notEqual(seats.reserve("10.0.0.1"), undefined);

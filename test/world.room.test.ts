@@ -654,6 +654,25 @@ describe("Seat reservations", () => {
   });
 });
 
+describe("Seat reservations of joins refused", () => {
+  it("does not count a join refused after matchmaking (every room full, no room to make) as waiting", async () => {
+    const world = await startTestWorld({ MAX_ROOMS: "1", MAX_CLIENTS: "1", JOINS_WAITING_PER_ADDRESS: "3" });
+    try {
+      const only = await world.join("혼자");
+      const http = world.url.replace("ws:", "http:");
+      const join = async () => {
+        const response = await fetch(`${http}/matchmake/joinOrCreate/world`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+        return [response.status, ((await response.json()) as { error?: string }).error ?? ""] as const;
+      };
+      // An address retrying against a full server got 429 "too many joins from your address are waiting" after 3.
+      for (let i = 0; i < 6; i++) assert.equal((await join())[0], 503, `try ${i + 1}`);
+      await only.room.leave();
+    } finally {
+      await world.stop();
+    }
+  });
+});
+
 describe("WorldRoom shutdown", () => {
   /** A player whose question is with a brain that answers after `answerMs`, and the server told to shut down. */
   async function shutdownWhileAsked(answerMs: number) {
