@@ -1,9 +1,9 @@
 import { type Client, ClientState } from "@colyseus/core";
 
 /**
- * Bytes sent to a client that its socket has not taken past which it is put out: a client that reads nothing (and
- * answers the server's pings, or sends pongs of its own) had the room's patches and its errors pile up in the
- * server's memory without end, ~2.4 MB a second for four such sockets.
+ * Bytes sent to a client that its socket has not taken, beyond the room's full state (sent as it joins), past which it
+ * is put out: a client that reads nothing (and answers the server's pings, or sends pongs of its own) had the room's
+ * patches and its errors pile up in the server's memory without end, ~2.4 MB a second for four such sockets.
  */
 export const UNREAD_BYTES_MAX = 1 << 20;
 /**
@@ -17,6 +17,12 @@ export class SlowReaders {
   /** When each session joined, or joined again (performance.now()), until it acknowledged. */
   private readonly joinedAt = new Map<string, number>();
 
+  /**
+   * `fullState`: the largest full state the room may send a joining client (state-buffer.ts), which its socket may
+   * hold unread on a slow link: a room of 1,000 lines near 1 MiB put out every player joining it over one.
+   */
+  constructor(private readonly fullState = 0) {}
+
   joined(sessionId: string, now = performance.now()): void {
     this.joinedAt.set(sessionId, now);
   }
@@ -29,7 +35,7 @@ export class SlowReaders {
   *overdue(clients: Iterable<Client>, now = performance.now()): Generator<{ client: Client; why: string }> {
     for (const client of clients) {
       const unread = (client.ref as unknown as { bufferedAmount?: number }).bufferedAmount ?? 0;
-      if (unread > UNREAD_BYTES_MAX) {
+      if (unread > UNREAD_BYTES_MAX + this.fullState) {
         yield { client, why: `${Math.round(unread / 1024)} KiB sent to it unread` };
       } else if (client.state !== ClientState.JOINING) {
         this.joinedAt.delete(client.sessionId);

@@ -29,6 +29,7 @@ import { newLineId } from "./line-id.js";
 import { useMonotonicClock } from "./monotonic-clock.js";
 import { SCHEMA_FINGERPRINT } from "./schema-fingerprint.js";
 import { SlowReaders } from "./slow-readers.js";
+import { largestFullState } from "./state-buffer.js";
 import { MATCHMAKING_REQUEST, seatTaken, type SeatReservation, type WaitingSeats } from "./waiting-seats.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcAcquaintances } from "./npc-acquaintances.js";
@@ -194,7 +195,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private addressLines?: AddressLines;
   /** Clients closed for floods, refused frames or a ban: no seat is kept for them (the SDK does not reconnect from that). */
   private readonly closedForWhatTheySent = new Set<string>();
-  private readonly slowReaders = new SlowReaders();
+  private slowReaders!: SlowReaders;
   /** Seats not kept for their holder's reconnection, said once in 10 s per holder. */
   private readonly awayHoldsLogged = logThrottle(10_000);
   private readonly statuses = new NpcStatuses(
@@ -228,6 +229,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       throw new ServerError(503, `this server holds its most rooms (MAX_ROOMS ${settings.maxRooms}): join a room that has space, or try again later`);
     }
     this.log = this.deps.log.child({ roomId: this.roomId });
+    this.slowReaders = new SlowReaders(largestFullState(settings));
     // Colyseus reads COLYSEUS_SEAT_RESERVATION_TIME itself, as Number(value || 15): one of spaces alone, which the
     // config takes as unset (15 s), was 0 s there, and every join failed with "seat reservation expired".
     if (this.deps.seats) this.seatReservationTimeout = this.deps.seats.holdMs / 1000;

@@ -3,6 +3,7 @@ import { type Client, ClientState } from "@colyseus/core";
 import WebSocket from "ws";
 
 import { JOIN_ACK_MS, SlowReaders, UNREAD_BYTES_MAX } from "../rooms/slow-readers.js";
+import { largestFullState } from "../rooms/state-buffer.js";
 import { sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 
 const client = (sessionId: string, state: ClientState, bufferedAmount = 0) => ({ sessionId, state, ref: { bufferedAmount } }) as unknown as Client;
@@ -17,6 +18,14 @@ describe("Clients that read nothing the room sends them (rooms/slow-readers.ts)"
       ["full", "1024 KiB sent to it unread"],
       ["never", "its join unacknowledged for 10 s"],
     ]);
+  });
+
+  it("lets a client hold the room's full state unread on top, as a joining player on a slow link does", () => {
+    const big = largestFullState({ chatHistory: 1000, maxClients: 1000 });
+    assert.ok(big > UNREAD_BYTES_MAX, "a full state over 1 MiB: every such join was put out");
+    const readers = new SlowReaders(big);
+    const joining = [client("slow", ClientState.JOINED, big + UNREAD_BYTES_MAX - 1), client("stalled", ClientState.JOINED, big + UNREAD_BYTES_MAX + 1)];
+    assert.deepEqual([...readers.overdue(joining)].map(({ client }) => client.sessionId), ["stalled"]);
   });
 
   it("times a client that joins again after acknowledging (a reconnection) from when it is seen joining again", () => {
