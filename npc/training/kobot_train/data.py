@@ -31,7 +31,10 @@ def split_of(question: str) -> str:
     return "validation" if bucket < 90 else "test"
 
 
-REVIEWED = {"yes", "y", "true", "1"}
+# A reviewer's marks as typed in a spreadsheet, case and spaces aside; any other stops the run, naming it: `예`, `네`
+# and `✓` were skipped without a word, the run trained on fewer pairs.
+REVIEWED = {"yes", "y", "true", "1", "예", "네", "o", "✓", "✔", "☑"}
+NOT_REVIEWED = {"", "no", "n", "false", "0", "아니오", "아니요", "x", "✗", "✘"}
 # The analytics job writes a player's cell that a spreadsheet would run as a formula (`=…`, `+…`, `-…`,
 # `@…`, tab, CR, or quotes before one of those) with a `'` in front (analytics/kobot_analytics/candidates.py).
 SPREADSHEET_QUOTED = re.compile(r"'+[=+\-@\t\r]")
@@ -61,9 +64,13 @@ def _pairs_of(reader: csv.DictReader, csv_path: Path) -> list[Pair]:
     text_of = _unquoted if needs_review else str  # Chatbot_data's own cells carry no such quote
     pairs = []
     for row in reader:
-        if needs_review and (row["reviewed"] or "").strip().lower() not in REVIEWED:
-            continue
         where = f"{csv_path}:{reader.line_num}"
+        mark = (row["reviewed"] or "").strip().lower() if needs_review else "yes"
+        if mark in NOT_REVIEWED:
+            continue
+        if mark not in REVIEWED:
+            raise DataError(f"{where}: reviewed {row['reviewed']!r} is neither a yes ({', '.join(sorted(REVIEWED))}) "
+                            f"nor a no ({', '.join(repr(v) for v in sorted(NOT_REVIEWED))})")
         # A short row leaves its last cells None (it trained the answer "None").
         if row["Q"] is None or row["A"] is None:
             raise DataError(f"{where}: a row needs a question and an answer (Q,A)")
@@ -85,14 +92,37 @@ def _unquoted(cell: str) -> str:
 
 def split_pairs(pairs: list[Pair], extra: list[Pair] = ()) -> dict[str, list[Pair]]:
     """`pairs` split by their question's hash; `extra` (reviewed players' questions, --extra-data) all trained on but
-    those whose question `pairs` holds out. Split by hash too, a quarter of what reviewers wrote never reached the
-    model nor its knowledge file, and was not evaluated either (the test split is --data's)."""
+    those whose question `pairs` holds out, once each (distinct_extra). Split by hash too, a quarter of what reviewers
+    wrote never reached the model nor its knowledge file, and was not evaluated either (the test split is --data's).
+    Held out as the analytics job tells questions apart (case, spaces and marks aside): "가스비너무많이나왔다" trained
+    beside the test split's "가스비 너무 많이 나왔다.", and retrieval showed the test question its own near-copy."""
     splits: dict[str, list[Pair]] = {name: [] for name in SPLITS}
     for pair in pairs:
         splits[split_of(pair.question)].append(pair)
-    held_out = {_normalised(pair.question) for name in SPLITS if name != "train" for pair in splits[name]}
-    splits["train"] += [pair for pair in extra if _normalised(pair.question) not in held_out]
+    held_out = {asked_as(pair.question) for name in SPLITS if name != "train" for pair in splits[name]}
+    splits["train"] += [pair for pair in distinct_extra(extra)[0] if asked_as(pair.question) not in held_out]
     return splits
+
+
+def distinct_extra(extra: list[Pair]) -> tuple[list[Pair], list[tuple[str, list[str]]]]:
+    """`extra` with one pair a question (asked_as), the last given (the newest file's review), and the questions
+    reviewed with different answers, each with its answers: the same player question comes back every day, and each
+    day's review trained beside the others, the model taught two answers to one question."""
+    kept: dict[str, Pair] = {}
+    answers: dict[str, list[str]] = {}
+    for pair in extra:
+        key = asked_as(pair.question)
+        kept[key] = pair
+        if pair.answer not in answers.setdefault(key, []):
+            answers[key].append(pair.answer)
+    conflicts = [(kept[key].question, given) for key, given in answers.items() if len(given) > 1]
+    return list(kept.values()), conflicts
+
+
+def asked_as(question: str) -> str:
+    """A question as the analytics job tells questions apart (analytics/kobot_analytics `normalised`): lower case,
+    without spaces, punctuation or symbols."""
+    return re.sub(r"[\s\W_]", "", question.lower())
 
 
 def _normalised(question: str) -> str:

@@ -15,7 +15,7 @@ import torch
 from transformers import GPT2LMHeadModel
 
 from .batches import BlockSchedule, PairSchedule, encode_pair, packed_blocks
-from .data import DataError, Pair, load_pairs, read_text_lines, split_pairs
+from .data import DataError, Pair, distinct_extra, load_pairs, read_text_lines, split_pairs
 from .onnx_weights import model_from_export
 from .model_sizes import MAX_POSITIONS, SIZES, gpt2_config, size_name
 from .paths import CHATBOT_CSV, NSMC_TXT, RUNS_DIR
@@ -207,7 +207,10 @@ def train(args: argparse.Namespace) -> Path:
         torch.set_num_threads(args.threads)
     if args.device.startswith("cuda"):
         torch.set_float32_matmul_precision("high")  # TF32 matrix products on tensor cores; weights stay fp32
-    splits = split_pairs(load_pairs(args.data), [pair for extra in args.extra_data for pair in load_pairs(extra)])
+    extra = [pair for path in args.extra_data for pair in load_pairs(path)]
+    for question, answers in distinct_extra(extra)[1]:
+        print(f"--extra-data: {question!r} was reviewed with {len(answers)} answers; trained with the last, {answers[-1]!r}")
+    splits = split_pairs(load_pairs(args.data), extra)
     print("split sizes:", {name: len(pairs) for name, pairs in splits.items()})
     empty = [name for name, pairs in splits.items() if not pairs]
     if empty:

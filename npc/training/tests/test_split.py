@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from kobot_train.data import Pair, load_pairs, split_of, split_pairs
+from kobot_train.data import DataError, Pair, distinct_extra, load_pairs, split_of, split_pairs
 from kobot_train.paths import CHATBOT_CSV
 
 
@@ -23,6 +23,21 @@ def test_reviewed_extra_rows_are_all_trained_on_but_a_question_the_data_holds_ou
     splits = split_pairs([held], extra)
     assert len(splits["train"]) == 200, "every reviewed row but the held-out question (by hash, a fifth went elsewhere)"
     assert splits["test"] == [held] and splits["validation"] == []
+
+
+def test_a_reviewed_question_held_out_in_the_data_is_held_out_however_it_is_spaced_or_marked():
+    held = Pair("가스비 장난 아님.", "아껴 써요", 0)  # a test question of the data, as Chatbot_data writes it
+    extra = [Pair("가스비장난아님", "어쩌나", 0), Pair("가스비 장난 아님?!", "어쩌나", 0), Pair("대장간은 어디야", "동쪽 끝이에요", 0)]
+    assert [pair.question for pair in split_pairs([held], extra)["train"]] == ["대장간은 어디야"]
+
+
+def test_a_question_reviewed_twice_trains_once_with_the_last_review_and_says_its_answers_differed():
+    extra = [Pair("오늘 날씨 어때?", "날씨 어플에 물어보세요.", 0), Pair("대장간은 어디야", "동쪽 끝이에요", 0),
+             Pair("오늘 날씨 어때", "맑고 따뜻해요!", 0), Pair("대장간은 어디야?", "동쪽 끝이에요", 0)]
+    kept, conflicts = distinct_extra(extra)
+    assert [(p.question, p.answer) for p in kept] == [("오늘 날씨 어때", "맑고 따뜻해요!"), ("대장간은 어디야?", "동쪽 끝이에요")]
+    assert conflicts == [("오늘 날씨 어때", ["날씨 어플에 물어보세요.", "맑고 따뜻해요!"])]
+    assert [p.answer for p in split_pairs([], extra)["train"]] == ["맑고 따뜻해요!", "동쪽 끝이에요"]
 
 
 def test_known_questions_keep_their_split():
@@ -57,6 +72,17 @@ def test_player_questions_train_only_when_reviewed(tmp_path):
     path = tmp_path / "retrain-candidates.csv"
     path.write_text("Q,A,label,reviewed\n게임 재밌다,저도 좋아해요,0,yes\n아무 말,아무 답,0,no\n뭐 해?,쉬어요,0,\n", encoding="utf-8")
     assert [(p.question, p.answer) for p in load_pairs(path)] == [("게임 재밌다", "저도 좋아해요")]
+
+
+def test_a_reviewers_yes_or_no_is_read_as_typed_in_korean_or_with_a_tick_and_any_other_mark_is_named(tmp_path):
+    path = tmp_path / "retrain-candidates.csv"
+    yes = ["yes", "Y", " TRUE ", "1", "예", "네", "O", "✓", "✔"]
+    no = ["no", "N", "false", "0", "아니오", "아니요", "x", ""]
+    path.write_text("Q,A,label,reviewed\n" + "".join(f"질문 {i},답 {i},0,{mark}\n" for i, mark in enumerate(yes + no)), encoding="utf-8")
+    assert [p.question for p in load_pairs(path)] == [f"질문 {i}" for i in range(len(yes))]
+    path.write_text("Q,A,label,reviewed\n좋아,좋아요,0,yes\n싫어,싫어요,0,yes.\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"retrain-candidates.csv:3: reviewed 'yes\.' is neither a yes .*nor a no"):
+        load_pairs(path)
 
 
 def test_reviewed_candidates_lose_the_quote_that_kept_spreadsheets_from_running_them(tmp_path):
