@@ -79,6 +79,9 @@ def _pairs_of(reader: csv.DictReader, csv_path: Path) -> list[Pair]:
             label = int(row.get("label") or 0)
         except ValueError:
             raise DataError(f"{where}: label {row['label']!r} is not a whole number") from None
+        if needs_review and not (question and answer):
+            # Marked yes with nothing to learn: skipped, the reviewer never heard their row did not train.
+            raise DataError(f"{where}: marked reviewed, but its {'question' if not question else 'answer'} is empty")
         if question and answer:
             pairs.append(Pair(question, answer, label))
     if not pairs:

@@ -83,6 +83,9 @@ def test_a_reviewers_yes_or_no_is_read_as_typed_in_korean_or_with_a_tick_and_any
     path.write_text("Q,A,label,reviewed\n좋아,좋아요,0,yes\n싫어,싫어요,0,yes.\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"retrain-candidates.csv:3: reviewed 'yes\.' is neither a yes .*nor a no"):
         load_pairs(path)
+    path.write_text("Q,A,label,reviewed\n좋아,좋아요,0,yes\n싫어,,0,예\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"retrain-candidates.csv:3: marked reviewed, but its answer is empty"):
+        load_pairs(path)
 
 
 def test_reviewed_candidates_lose_the_quote_that_kept_spreadsheets_from_running_them(tmp_path):
