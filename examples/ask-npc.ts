@@ -3,6 +3,7 @@
  *
  *   npx tsx examples/ask-npc.ts ws://localhost:2567 "배고파"
  */
+import "../common/node-websocket.js"; // before the SDK
 import { Client } from "@colyseus/sdk";
 
 import type { WorldError } from "../rooms/world-protocol.js";

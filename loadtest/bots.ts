@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
+import "../common/node-websocket.js"; // before the SDK
 import { Client, type Room } from "@colyseus/sdk";
 
 import { LOOP_SAMPLING_MS } from "../common/metrics.js";

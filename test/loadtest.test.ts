@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { matchMaker } from "@colyseus/core";
 
 import { answerTime, type LoadTestReport } from "../loadtest/bots.js";
 import { runLoadTest } from "../loadtest/load-test.js";
 import { WORLD_ROOM } from "../rooms/world-protocol.js";
+import { freePort } from "./helpers/processes.js";
 import { startTestWorld, type TestWorld } from "./helpers/world.js";
 
 describe("Load-test bots", () => {
@@ -114,3 +117,17 @@ function assertReport(report: LoadTestReport): void {
   assert.ok(report.server && report.server.cpuPercent > 0, "the server's CPU read from /metrics");
   assert.ok(report.botLoopDelayP99Ms > 0);
 }
+
+describe("Load-test bots through a network outage", function () {
+  this.timeout(60_000);
+  // Node 22's WebSocket fires no close when a connection fails: the SDK tried once and stayed disconnected.
+  it("take their place back once the network is back (the SDK on ws, not Node's WebSocket)", async () => {
+    const world = await startTestWorld();
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "test/fixtures/sdk-outage.ts", new URL(world.url).port, String(await freePort())], { encoding: "utf8" });
+      assert.equal(stdout.trim().split("\n").at(-1), "back");
+    } finally {
+      await world.stop();
+    }
+  });
+});
