@@ -204,6 +204,22 @@ export class NpcEngine {
    * 83–90 once warm (JIT, onnxruntime's first runs at new shapes). The questions vary in length as players'
    * do; a model without knowledge is warmed on one line.
    */
+  /**
+   * `load`, then `warmUp`: a folder whose files load but whose model fails its first answers (a tokenizer.json of
+   * another export: token ids past the embedding table) fails here, as a ModelLoadError of its folder.
+   */
+  static async loadWarm(modelFolder: string, options: LoadOptions, batch: number): Promise<NpcEngine> {
+    const engine = await NpcEngine.load(modelFolder, options);
+    try {
+      await engine.warmUp(batch);
+      return engine;
+    } catch (error) {
+      await engine.dispose();
+      const folder = resolve(modelFolder);
+      throw new ModelLoadError(folder, `the NPC model in ${folder} loaded but failed its first answers: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
   async warmUp(batch: number): Promise<void> {
     const pairs = this.generalKnowledge?.pairs ?? [];
     const step = Math.max(1, Math.floor(pairs.length / batch));

@@ -145,7 +145,9 @@ export class NpcCast {
     const engines = new Map<string, Promise<NpcEngine>>();
     const names = distinctNames([...specs, ...(options.alsoModels ?? []).map((dir) => ({ model: basename(dir), modelDir: dir }))]);
     for (const dir of [...specs.map((spec) => spec.modelDir), ...(options.alsoModels ?? [])]) {
-      if (!engines.has(dir)) engines.set(dir, NpcEngine.load(dir, { dtype: options.dtype, ...(names.has(dir) ? { name: names.get(dir) } : {}) }));
+      // Warmed up as it loads (players after a (re)start get a warm brain), so that a folder failing its first answers
+      // is one that did not load: it failed the whole cast.
+      if (!engines.has(dir)) engines.set(dir, NpcEngine.loadWarm(dir, { dtype: options.dtype, ...(names.has(dir) ? { name: names.get(dir) } : {}) }, options.maxBatch ?? DEFAULT_MAX_BATCH));
     }
     // Every load is waited for: one that failed after another was awaited went unhandled and ended the process.
     const results = await Promise.allSettled(engines.values());
@@ -163,8 +165,6 @@ export class NpcCast {
       await Promise.allSettled([...loaded.values()].map((engine) => engine.dispose()));
       throw ((unexpected ?? results.find((result) => result.status === "rejected")) as PromiseRejectedResult).reason;
     }
-    // Players after a (re)start get a warm brain, not one paying its first runs.
-    for (const engine of loaded.values()) await engine.warmUp(options.maxBatch ?? DEFAULT_MAX_BATCH);
     return NpcCast.assemble(specs, loaded, options.maxBatch, unloaded);
   }
 

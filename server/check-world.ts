@@ -51,7 +51,7 @@ async function loadModels(world: WorldFile, dtype: ModelDtype | undefined): Prom
   for (const dir of new Set(world.brains.map((brain) => brain.modelDir))) {
     const models = [...new Set(world.brains.filter((brain) => brain.modelDir === dir).map((brain) => brain.model))].join(", ");
     try {
-      await (await NpcEngine.load(dir, dtype ? { dtype } : {})).dispose();
+      await (await NpcEngine.loadWarm(dir, dtype ? { dtype } : {}, 1)).dispose();
     } catch (error) {
       problems.push(`models.${models}: ${(error as Error).message}`);
     }

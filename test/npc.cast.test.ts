@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -135,6 +135,16 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
   it("casts the NPCs whose model loaded when another's did not: those answer, its own answer model_unavailable", async () => {
     const broken = mkdtempSync(join(tmpdir(), "kobot-broken-model-"));
     writeFileSync(join(broken, "config.json"), "{ not json");
+    // Files that load, a model that fails its first answers: another export's tokenizer, ids past the embedding table.
+    const mismatched = join(mkdtempSync(join(tmpdir(), "kobot-mismatched-model-")), "model");
+    cpSync(DEFAULT_MODEL_DIR, mismatched, { recursive: true });
+    const tokenizer = JSON.parse(readFileSync(join(mismatched, "tokenizer.json"), "utf8"));
+    tokenizer.model.vocab = Object.fromEntries(Object.entries(tokenizer.model.vocab as Record<string, number>).map(([token, id]) => [token, id > 10 ? id + 100_000 : id]));
+    writeFileSync(join(mismatched, "tokenizer.json"), JSON.stringify(tokenizer));
+    const ran = await NpcCast.load([{ npcId: "lost", model: "m", modelDir: mismatched }, { npcId: "kept", model: "d", modelDir: DEFAULT_MODEL_DIR }]);
+    assert.deepEqual([...ran.unloaded.keys()], [mismatched]);
+    assert.match(ran.unloaded.get(mismatched)!.message, /loaded but failed its first answers/);
+    await ran.dispose();
     for (const order of [[broken, DEFAULT_MODEL_DIR], [DEFAULT_MODEL_DIR, broken]]) {
       const partial = await NpcCast.load(order.map((modelDir) => ({ npcId: modelDir === broken ? "lost" : "kept", model: "m", modelDir })));
       try {
