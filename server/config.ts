@@ -213,9 +213,10 @@ const SECRETS = new Set(["ADMIN_PASSWORD", "METRICS_TOKEN", "BACKEND_TOKEN", "AU
 
 /**
  * A URL's user and password (REDIS_URL, ES_URL: redis://:pw@host) left out of what an error prints, as a secret's: up
- * to the last `@`, as a password with a raw `/` or `@` (what makes such a URL invalid) was printed whole or in part.
+ * to the last `@`, as a password with a raw `/`, `@` or space (what makes such a URL invalid) was printed whole or in
+ * part. One value at a time: masking too much of it is fine.
  */
-const withoutPassword = (value: string) => value.replace(/\/\/\S*@/g, "//***@");
+const withoutPassword = (value: string) => value.replace(/\/\/.*@/gs, "//***@");
 
 export class ConfigError extends Error {
   constructor(message: string) {
