@@ -50,10 +50,11 @@ const AFTER_MENTION = /^(?:[ㅋㅎㅠㅜ]+(?=[\s\p{P}\p{S}\p{Extended_Pictograph
 
 /**
  * What of AFTER_MENTION belongs to the call, not the question: the laughter, marks or emoji written onto the name up
- * to a space ("@한스… ", "@한스👋 "), then spaces and the marks a call is followed by (",", "!"). What the question
- * begins with stays: "@한스 🍎 얼마야?", "@한스 (웃음) 안녕", "@한스 #1 누구야?" lost their first sign.
+ * to a space ("@한스… ", "@한스👋 "), the marks written onto it before a word ("@한스!검"), then spaces and marks
+ * standing alone (", "). What the question begins with stays: "@한스 🍎 얼마야?", "@한스 (웃음) 안녕", "@한스 #1 누구야?"
+ * lost their first sign, and "@한스 :) 안녕" half its smile.
  */
-const CALL_ENDING = /^(?:[ㅋㅎㅠㅜ]+(?=[\s\p{P}\p{S}\p{Extended_Pictographic}]|$))?(?:[\p{P}\p{S}\p{Extended_Pictographic}\u200d\ufe0f]+(?=\s|$))?[\s,.:!?~…]*/u;
+const CALL_ENDING = /^(?:[ㅋㅎㅠㅜ]+(?=[\s\p{P}\p{S}\p{Extended_Pictographic}]|$))?(?:[\p{P}\p{S}\p{Extended_Pictographic}\u200d\ufe0f]+(?=\s|$))?[,.:!?~…]*(?:\s+|[,.:!?~…]+(?=\s|$))*/u;
 
 /**
  * The question after a call of `npc` that `text` begins with, and its rank: longer calls first, and of two as long a

@@ -82,7 +82,7 @@ describe("Chat addressing", () => {
     assert.equal(addressedNpc("@코봇ㅎㅇ", undefined, npcs), undefined);
     assert.deepEqual(addressedNpc("@코봇👋 안녕", undefined, npcs), { npcId: "kobot", question: "안녕" });
     // What the question begins with stays its own: a sign after the call's space is the player's.
-    for (const question of ["🍎 얼마야?", "(웃음) 안녕", '"검"이 뭐야?', "$100 있어?", "#1 누구야?", "👋"]) {
+    for (const question of ["🍎 얼마야?", "(웃음) 안녕", '"검"이 뭐야?', "$100 있어?", "#1 누구야?", "👋", ":) 안녕", ":D 뭐해?", ":P"]) {
       assert.deepEqual(addressedNpc(`@코봇 ${question}`, undefined, npcs), { npcId: "kobot", question });
     }
     assert.deepEqual(addressedNpc("@코봇<3", undefined, npcs), { npcId: "kobot", question: "<3" });
