@@ -15,10 +15,15 @@ def replace_folder(target: Path, write: Callable[[Path], None], keep_files: bool
     """Calls `write` on a fresh sibling folder, then puts it in the place of `target` by two renames.
 
     `keep_files`: the fresh folder starts with a copy of the files at `target`'s top (not its subfolders), for
-    writers that used to leave the files they do not write where they were.
+    writers that used to leave the files they do not write where they were. Through a link (npc/model -> releases/v3)
+    the folder it names is replaced and the link stays: replaced itself, it left `.old` a link no rmtree removes, and
+    the next run failed on it after all its work.
     """
+    if target.is_symlink():
+        target = target.resolve()
+    recovered(target)
     fresh, old = target.with_name(target.name + ".new"), target.with_name(target.name + ".old")
-    shutil.rmtree(fresh, ignore_errors=True)
+    _remove(fresh)
     fresh.mkdir(parents=True)
     try:
         if keep_files and target.is_dir():
@@ -29,11 +34,19 @@ def replace_folder(target: Path, write: Callable[[Path], None], keep_files: bool
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    _remove(old)
     if target.exists():
         target.rename(old)
     fresh.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    _remove(old)
+
+
+def _remove(path: Path) -> None:
+    """A folder, file or link gone; one that cannot be removed is an error, not left in the way of the next run."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
 
 
 def recovered(target: Path) -> Path:

@@ -54,3 +54,16 @@ def test_a_run_that_stopped_early_and_died_before_done_json_resumes_stopped(tmp_
     _, resumed = run_phase(random_gpt2(16, eos=0, pad=3), cfg, batch_at, lambda m: 0.5, tmp_path)
     assert steps_taken == [], "the stop is honoured, not trained past"
     assert (resumed.steps, resumed.best_step, resumed.stopped_early) == (4, 2, True)
+
+
+def test_a_folder_reached_by_a_link_is_replaced_through_it_run_after_run(tmp_path):
+    release = tmp_path / "releases" / "v3"
+    release.mkdir(parents=True)
+    (release / "state.txt").write_text("v3")
+    model = tmp_path / "model"
+    model.symlink_to(release, target_is_directory=True)
+    for text in ("step 100", "step 200"):
+        replace_folder(model, write_text(text))
+        assert model.is_symlink() and (model / "state.txt").read_text() == text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model", "releases"]
+    assert sorted(p.name for p in release.parent.iterdir()) == ["v3"]
