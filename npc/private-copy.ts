@@ -1,6 +1,12 @@
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { threadId } from "node:worker_threads";
+
+/** Copies of this process and thread, named `kobot-model-copy-<pid>-<thread>-…`, while `load` runs on them. */
+const PREFIX = `kobot-model-copy-${process.pid}-${threadId}-`;
+const COPY = /^kobot-model-copy-(\d+)-(\d+)-/;
+const loading = new Set<string>();
 
 /**
  * Runs `load` on a private copy of a model folder, removed once `load` is done. onnxruntime maps the weights file
@@ -10,12 +16,14 @@ import { join } from "node:path";
  * Where no copy can be made (no room in the temporary folder), the folder itself is loaded.
  */
 export async function withPrivateCopy<T>(folder: string, load: (copy: string) => Promise<T>): Promise<T> {
+  removeStaleCopies();
   let copy: string | undefined;
   try {
-    copy = mkdtempSync(join(tmpdir(), "kobot-model-"));
+    copy = mkdtempSync(join(tmpdir(), PREFIX));
+    loading.add(copy);
     cpSync(folder, copy, { recursive: true });
   } catch {
-    if (copy) rmSync(copy, { recursive: true, force: true });
+    if (copy) forget(copy);
     return load(folder);
   }
   try {
@@ -25,6 +33,43 @@ export async function withPrivateCopy<T>(folder: string, load: (copy: string) =>
     if (error instanceof Error) error.message = error.message.replaceAll(copy, folder);
     throw error;
   } finally {
-    rmSync(copy, { recursive: true, force: true });
+    forget(copy);
+  }
+}
+
+function forget(copy: string): void {
+  loading.delete(copy);
+  rmSync(copy, { recursive: true, force: true });
+}
+
+/**
+ * Copies a process killed while loading left (its `finally` never ran): one a try of a worker that failed to start
+ * and was started again, in a container's temporary folder that outlives its restarts, until the folder was full.
+ * A copy is stale where its process is gone, or is this one (a restarted container's first process has the same
+ * pid) on this thread and not loading now; another thread's of this process may be in use.
+ */
+function removeStaleCopies(): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const [, pid, thread] = COPY.exec(name) ?? [];
+    if (pid === undefined) continue;
+    const path = join(tmpdir(), name);
+    const ours = Number(pid) === process.pid;
+    const stale = ours ? Number(thread) === threadId && !loading.has(path) : !alive(Number(pid));
+    if (stale) rmSync(path, { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
   }
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -294,6 +294,16 @@ describe("NpcEngine model loading", () => {
     } finally {
       await engine.dispose();
     }
+  });
+
+  it("removes the copies a process killed while loading left in the temporary folder, and no copy in use", async () => {
+    const gone = mkdtempSync(join(tmpdir(), "kobot-model-copy-999999999-0-")); // no such process
+    const mine = mkdtempSync(join(tmpdir(), `kobot-model-copy-${process.pid}-0-`)); // this one, restarted with its pid
+    const living = mkdtempSync(join(tmpdir(), `kobot-model-copy-${process.ppid}-0-`)); // another process, running
+    await (await NpcEngine.load(DEFAULT_MODEL_DIR)).dispose();
+    assert.deepEqual([gone, mine, living].map((dir) => existsSync(dir)), [false, false, true]);
+    rmSync(living, { recursive: true });
+    assert.deepEqual(readdirSync(tmpdir()).filter((name) => name.startsWith(`kobot-model-copy-${process.pid}-`)), [], "its own copy removed once loaded");
   });
 
   it("takes a bad setting in generation_config.json as the model folder's mistake, naming the file", async () => {
