@@ -137,6 +137,16 @@ export const npcBatchSize = new Histogram({
   buckets: [1, 2, 4, 8, 16, 32, 64],
 });
 
+/**
+ * Model folders of the world an NPC worker could not load: their NPCs get `model_unavailable` from it (a fallback
+ * line at once) while its other NPCs answer. In a fleet of Kafka workers only its share of their questions fails:
+ * alert on it above 0, and mend the folder (npm run check:world -- --load) or the worker.
+ */
+export const modelsUnloaded = new Gauge({
+  name: "kobot_npc_models_unloaded",
+  help: "Model folders of the world this NPC worker could not load (their NPCs answer model_unavailable from it)",
+});
+
 export const modelTokensPerSecond = new Gauge({
   name: "kobot_model_tokens_per_second",
   help: "Tokens the NPC brain generated per second of generation, last batch",

@@ -2,7 +2,7 @@ import type { AnswerMessage, AnswerSource, QuestionMessage } from "../kafka/cont
 import { CONTRACT_VERSION, errorAnswer, errorWithin } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
 import type { Logger } from "../common/log.js";
-import { answerSources, workerAnswers } from "../common/metrics.js";
+import { answerSources, modelsUnloaded, workerAnswers } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import { type NpcAnswer, NpcEngine } from "./engine.js";
 import { NpcCast, type UnsureLines } from "./npc-cast.js";
@@ -65,6 +65,7 @@ export class NpcWorker {
   async start(): Promise<void> {
     await this.channel.start((questions) => this.answerAll(questions));
     this.log.info("npc worker started", { transport: this.channel.kind, models: this.models });
+    modelsUnloaded.set(this.cast.unloaded.size);
     for (const [dir, error] of this.cast.unloaded) {
       this.log.error("NPC model not loaded: its NPCs say a fallback line to every question, the others answer", { model: dir, error: error.message, npcs: this.cast.npcsOn(dir) });
     }

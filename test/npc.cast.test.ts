@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 import { createLogger } from "../common/log.js";
-import { answerSources } from "../common/metrics.js";
+import { answerSources, processMetrics } from "../common/metrics.js";
 import { ModelLoadError } from "../npc/errors.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import { CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
@@ -155,6 +155,7 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
         const worker = new NpcWorker(partial, { kind: "in-process", start: async () => {}, stop: async () => {} }, log);
         await worker.start();
         assert.ok(logged.some((line) => line.includes("NPC model not loaded") && line.includes(broken) && line.includes('"lost"')), logged.join("\n"));
+        assert.match(await processMetrics(), /^kobot_npc_models_unloaded 1$/m);
         const [lost, kept] = await worker.answerAll([question("lost", "안녕"), question("kept", "안녕")]);
         assert.equal(lost!.error?.code, "model_unavailable");
         assert.match(lost!.error!.message, /config\.json/);
