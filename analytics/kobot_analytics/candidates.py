@@ -1,9 +1,10 @@
 """From players back to the model: the questions players asked the NPC that the training data does
-not hold, as `retrain-candidates.csv` in Chatbot_data's columns (Q, A, label) plus `reviewed`. Questions
+not hold, as `retrain-candidates.csv` in Chatbot_data's columns (Q, A, label) plus `reviewed` and `asked`. Questions
 the NPC was unsure of (it said an unsure line) come with the answer the model withheld: those most need a
 person's answer.
 
-A person reviews the file (fixes the answer, sets `reviewed` to yes); `npm run train -- --extra-data
+A person reviews the file (fixes the question or the answer, sets `reviewed` to yes, adds rows of their own, leaving
+`asked` as it is: a refresh finds each row's question in the archive by it); `npm run train -- --extra-data
 retrain-candidates.csv` then trains on the reviewed rows only. Personal data never leaves the job:
 e-mail addresses, phone numbers and long digit runs are masked before anything is written
 (personal_data.py).
@@ -14,6 +15,7 @@ that already starts with `'` before one of those, is written with a `'` in front
 advice); the training side (npc/training/kobot_train/data.py load_pairs) takes that one `'` off again.
 """
 import csv
+import io
 import os
 import re
 from pathlib import Path
@@ -24,7 +26,14 @@ from .personal_data import mask_personal_data
 FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
 # A cell spreadsheet_safe quoted: the `'` it put in front, then what made it look like a formula.
 QUOTED = re.compile(r"'(?='*[=+\-@\t\r])")
-COLUMNS = ["Q", "A", "label", "reviewed"]
+# `asked`: the player's question as the archive holds it (masked), which a refresh matches rows by; a reviewer
+# corrects Q, never `asked`.
+COLUMNS = ["Q", "A", "label", "reviewed", "asked"]
+SAVED_ENCODINGS = ("utf-8-sig", "cp949")  # see read_saved
+
+
+class UnreadableCandidates(Exception):
+    """A candidates file that read_saved cannot read as a reviewer's rows."""
 
 
 def normalised(text: str) -> str:
@@ -65,36 +74,87 @@ def spreadsheet_safe(cell: str) -> str:
 
 
 def write_candidates(rows: list[tuple[str, str]], path: Path) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        writer.writerows([_unreviewed(q, a) for q, a in rows])
+    _write([_unreviewed(q, a) for q, a in rows], path)
     return len(rows)
 
 
-def refresh_candidates(rows: list[tuple[str, str]], path: Path) -> tuple[int, int]:
-    """Rewrites the file at `path` for `rows`, the candidates the archive gives now (after a player's erasure: without
-    their questions), keeping a reviewer's work: a row whose question is still a candidate stays as the reviewer left
-    it (answer, label, `reviewed`, cells as saved); a row whose question the archive no longer holds goes; a question
-    new to the archive (records that came late) is added unreviewed. Rows are matched by their question as written
-    (compared as `normalised`). Returns (rows written, rows dropped)."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:  # a spreadsheet's "CSV UTF-8" starts with a BOM
-        kept = {}
-        for row in csv.DictReader(handle):
-            kept.setdefault(normalised(QUOTED.sub("", row.get("Q") or "", count=1)), row)
+def read_saved(path: Path) -> list[dict]:
+    """The rows of a candidates file as a reviewer saved it: UTF-8 (a spreadsheet's "CSV UTF-8" starts with a byte
+    order mark) or Korean Excel's default "CSV (쉼표로 분리)", CP949. Raises UnreadableCandidates for anything else."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UnreadableCandidates(f"{path}: cannot read it ({error.strerror})") from error
+    for encoding in SAVED_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        try:
+            reader = csv.DictReader(io.StringIO(text, newline=""))
+            rows = list(reader)
+        except csv.Error as error:
+            raise UnreadableCandidates(f"{path}: not a CSV file ({error})") from error
+        if "Q" not in (reader.fieldnames or []):
+            # Read on, every row would count as no longer asked, and the reviewers' work would go.
+            raise UnreadableCandidates(f"{path}: no Q column in its first line (a header line Q,A,label,reviewed,asked is needed)")
+        return rows
+    raise UnreadableCandidates(f"{path}: neither UTF-8 nor CP949 text: save it from the spreadsheet as \"CSV UTF-8\"")
+
+
+def refresh_candidates(rows: list[tuple[str, str]], path: Path, saved: list[dict] | None = None) -> tuple[int, int]:
+    """Rewrites the file at `path` (`saved`: its rows, read_saved's, when read before) for `rows`, the candidates the
+    archive gives now (after a player's erasure: without their questions), keeping a reviewer's work. A row stays as the
+    reviewer left it (question, answer, label, `reviewed`, cells as saved) while its `asked`, the question as the player
+    wrote it, is still a candidate, and goes when the archive no longer holds it; a row with no `asked` (one the reviewer
+    added) stays; a question new to the archive (records that came late) is added unreviewed. Files written before the
+    `asked` column are matched by Q. Questions are compared as `normalised`. Returns (rows written, rows dropped)."""
+    saved = read_saved(path) if saved is None else saved
     now = {normalised(q): (q, a) for q, a in rows}
+    of_question: dict[str, list[dict]] = {key: [] for key in now}
+    added, dropped = [], 0
+    for row in saved:
+        asked = _asked(row)
+        if asked is None:
+            added.append(row)
+        elif _key(asked) in now:
+            of_question[_key(asked)].append(row)  # all of them: a reviewer may have split a question in two
+        else:
+            dropped += 1
+    written = []
+    for key, (q, a) in sorted(now.items(), key=lambda item: item[1]):
+        # The archive's own question, also for a file from before the column: later refreshes match by it.
+        written += [_as_saved(row, spreadsheet_safe(q)) for row in of_question[key]] or [_unreviewed(q, a)]
+    _write(written + [_as_saved(row, "") for row in added], path)
+    return len(written) + len(added), dropped
+
+
+def _asked(row: dict) -> str | None:
+    """The archive's question a saved row answers; None for a row a reviewer added (no `asked` in it)."""
+    if "asked" not in row:
+        return row.get("Q") or ""  # a file from before the column: its question as written
+    return row["asked"] if (row["asked"] or "").strip() else None
+
+
+def _key(cell: str) -> str:
+    return normalised(QUOTED.sub("", cell, count=1))
+
+
+def _as_saved(row: dict, asked: str) -> list[str]:
+    return [row.get(column) or "" for column in COLUMNS[:-1]] + [asked]
+
+
+def _write(rows: list, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     written = path.with_name(path.name + ".tmp")  # then renamed over it: stopped midway, the reviewed file is whole
-    with open(written, "w", encoding="utf-8", newline="") as handle:
+    # With the byte order mark a spreadsheet writes to "CSV UTF-8": without it Korean Excel reads UTF-8 as CP949.
+    with open(written, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
-        for key, (q, a) in sorted(now.items(), key=lambda item: item[1]):
-            row = kept.get(key)
-            writer.writerow([row.get(column) or "" for column in COLUMNS] if row else _unreviewed(q, a))
+        writer.writerows(rows)
     os.replace(written, path)
-    return len(now), sum(1 for key in kept if key not in now)
 
 
-def _unreviewed(question: str, answer: str) -> tuple[str, str, int, str]:
-    """A candidate's row in COLUMNS' order, as it is first written: not reviewed yet."""
-    return spreadsheet_safe(question), spreadsheet_safe(answer), 0, "no"
+def _unreviewed(question: str, answer: str) -> tuple[str, str, int, str, str]:
+    """A candidate's row in COLUMNS' order, as it is first written: not reviewed yet, `asked` the question itself."""
+    return spreadsheet_safe(question), spreadsheet_safe(answer), 0, "no", spreadsheet_safe(question)

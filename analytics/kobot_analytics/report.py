@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from .candidates import candidates, refresh_candidates, write_candidates
+from .candidates import UnreadableCandidates, candidates, read_saved, refresh_candidates, write_candidates
 from .figures import collect_all, figures
 from .keywords import preload
 from .records import NoArchive, archived_days, read_chat_log
@@ -161,11 +161,18 @@ def main(argv=None) -> int:
             print(f"analytics: {out / 'retrain-candidates.csv'} cannot be brought up to date without the training data it was written "
                   f"against, not at {training_data}: give --training-data; nothing written", file=sys.stderr)
             return 2
+    try:
+        # All read before any is rewritten: one a spreadsheet saved unreadably stopped a refresh after an erasure
+        # partway, the reports after it still holding the erased player's words.
+        saved = {out: read_saved(out / "retrain-candidates.csv") for out, *_ in targets if (out / "retrain-candidates.csv").exists()}
+    except UnreadableCandidates as error:
+        print(f"analytics: {error}; nothing written", file=sys.stderr)
+        return 2
     preload()  # the Korean analyser loads while Spark starts
     spark = spark_session("kobot-chat-report")
     try:
         for out, source, first, last, training_data in targets:
-            _report(spark, out, source, first, last, training_data, args.refresh)
+            _report(spark, out, source, first, last, training_data, args.refresh, saved.get(out))
     except NoArchive as error:
         # Not an empty report: that would read as a quiet day and hide a mistyped --input.
         print(f"analytics: {error}", file=sys.stderr)
@@ -196,7 +203,9 @@ def days(first: str, last: str) -> tuple[str, str]:
     return first, last
 
 
-def _report(spark: SparkSession, out: Path, source: str, date_from: str, date_to: str, training_data: Path, refresh: bool) -> None:
+def _report(spark: SparkSession, out: Path, source: str, date_from: str, date_to: str, training_data: Path, refresh: bool,
+            saved: list[dict] | None) -> None:
+    """`saved`: the rows of the report's retrain-candidates.csv as read before (None: it has none)."""
     if refresh and not archived_days(spark, source, date_from, date_to):
         # Its days left the archive (retention, moved to cold storage): refreshed, it read "0 lines" and the
         # reviewers' rows of its candidates were dropped as no longer asked. Left as it was, said.
@@ -220,8 +229,8 @@ def _report(spark: SparkSession, out: Path, source: str, date_from: str, date_to
         rows = candidates(results["outcomes"], training_data)
         # Written before (a report run again, a refresh): the reviewers' work stays on the questions still asked; a
         # run again overwrote it, every row back to the model's answer and reviewed=no.
-        if file.exists():
-            result["retrainCandidates"], gone = refresh_candidates(rows, file)
+        if saved is not None:
+            result["retrainCandidates"], gone = refresh_candidates(rows, file, saved)
             dropped = f", {gone} retrain candidates dropped (their questions no longer in the archive for these days)" if gone else ""
         else:
             result["retrainCandidates"] = write_candidates(rows, file)

@@ -142,14 +142,14 @@ def test_retrain_candidates_hold_no_personal_data_and_nothing_already_trained(sp
     )
     path = tmp_path / "retrain-candidates.csv"
     assert write_candidates(candidates(collect_all(records)["outcomes"], training), path) == 5
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8-sig")
     assert text.splitlines() == [
-        "Q,A,label,reviewed",
-        "게임 재밌다,저도 좋아해요,0,no",
-        "내 번호는 [전화번호] 이야,알겠어요,0,no",
-        "메일 [이메일] 으로 보내줘,보낼게요,0,no",
-        "비 와서 우울해,우선물 해주세요.,0,no",
-        "주문번호 [숫자] 확인해줘,확인할게요,0,no",
+        "Q,A,label,reviewed,asked",
+        "게임 재밌다,저도 좋아해요,0,no,게임 재밌다",
+        "내 번호는 [전화번호] 이야,알겠어요,0,no,내 번호는 [전화번호] 이야",
+        "메일 [이메일] 으로 보내줘,보낼게요,0,no,메일 [이메일] 으로 보내줘",
+        "비 와서 우울해,우선물 해주세요.,0,no,비 와서 우울해",
+        "주문번호 [숫자] 확인해줘,확인할게요,0,no,주문번호 [숫자] 확인해줘",
     ]
     assert "@" not in text and "010" not in text and "12345678" not in text
 
@@ -189,7 +189,7 @@ def test_retrain_candidates_cannot_run_as_spreadsheet_formulas(tmp_path):
     ]
     path = tmp_path / "retrain-candidates.csv"
     write_candidates(rows, path)
-    with open(path, encoding="utf-8", newline="") as handle:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         cells = [(row["Q"], row["A"]) for row in csv.DictReader(handle)]
     assert cells == [
         ("'" + formula, "'+1+cmd|' /C calc'!A0"),
@@ -337,13 +337,13 @@ def test_refresh_after_an_erasure_leaves_the_players_words_out_and_keeps_the_rev
     job = ["--out", str(reports), "--training-data", str(training)]
     assert main(["--input", str(tmp_path / "chat-log"), "--from", "2026-11-25", "--to", "2026-11-25", *job]) == 0
     out = reports / "2026-11-25"
-    with open(out / "retrain-candidates.csv", encoding="utf-8", newline="") as handle:
+    with open(out / "retrain-candidates.csv", encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["Q"] for row in rows] == ["대장간은 어디야", "민수만 아는 비밀 질문"]
     for row in rows:  # a reviewer's answers, saved as a spreadsheet saves CSV (with a byte order mark)
         row.update(A="마을 동쪽 끝에 있어요." if "대장간" in row["Q"] else "비밀", reviewed="yes")
     with open(out / "retrain-candidates.csv", "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["Q", "A", "label", "reviewed"])
+        writer = csv.DictWriter(handle, fieldnames=["Q", "A", "label", "reviewed", "asked"])
         writer.writeheader()
         writer.writerows(rows)
     reviewed = (out / "retrain-candidates.csv").read_bytes()
@@ -361,15 +361,16 @@ def test_refresh_after_an_erasure_leaves_the_players_words_out_and_keeps_the_rev
     write([r for r in records if r.get("account") != "acc-m" and r.get("replyTo") not in ("q1", "q2")] + late)
     assert main(["--refresh", "--out", str(reports)]) == 0  # the input and the training data each report was written from
 
-    written = {path.name: path.read_text(encoding="utf-8") for path in out.iterdir() if path.suffix != ".png"}
+    written = {path.name: path.read_text(encoding="utf-8-sig") for path in out.iterdir() if path.suffix != ".png"}
     assert "quarantine.ndjson" not in written, "its only record was 민수's"
     assert not any(said in text for text in written.values() for said in ["민수", "비밀", "acc-m", "p1"]), written
     report = json.loads(written["report.json"])
     assert (report["questions"], report["input"], report["retrainCandidates"]) == (2, str(tmp_path / "chat-log"), 2)
     refreshed = list(csv.DictReader(written["retrain-candidates.csv"].splitlines()))
     assert refreshed == [
-        {"Q": "늦게 온 질문", "A": "늦었네요", "label": "0", "reviewed": "no"},
-        {"Q": "대장간은 어디야", "A": "마을 동쪽 끝에 있어요.", "label": "0", "reviewed": "yes"},  # asked by 지영 too: kept, as reviewed
+        {"Q": "늦게 온 질문", "A": "늦었네요", "label": "0", "reviewed": "no", "asked": "늦게 온 질문"},
+        # asked by 지영 too: kept, as reviewed; `asked` now as she wrote it
+        {"Q": "대장간은 어디야", "A": "마을 동쪽 끝에 있어요.", "label": "0", "reviewed": "yes", "asked": "대장간은 어디야?"},
     ]
 
     # Its day left the archive (retention, cold storage) while other days stay: a refresh leaves it as it was, and says
@@ -384,6 +385,39 @@ def test_refresh_after_an_erasure_leaves_the_players_words_out_and_keeps_the_rev
     assert "left as it was" in capsys.readouterr().err
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
 
+
+# After the jobs above: it runs the job, which starts a Spark session of its own and stops it.
+def test_refresh_reads_every_candidates_file_before_it_rewrites_any(tmp_path, capsys):
+    training = tmp_path / "training.csv"
+    training.write_text("Q,A,label\n배고파,밥 먹어요,0\n", encoding="utf-8")
+    chat_log = tmp_path / "chat-log"
+    (chat_log / "date=2026-11-25").mkdir(parents=True)
+    (chat_log / "date=2026-11-25" / "s.ndjson").write_text(  # after 민수's erasure: 지영's question is left
+        json.dumps(line("q1", "r1", "player", "p2", "지영", "@kobot 대장간은 어디야", ts("10:00"), toNpc="kobot"), ensure_ascii=False) + "\n"
+        + json.dumps(answer("a1", "r1", "q1", "대장간은 어디야", "저기요", ts("10:00"), 100, "m1"), ensure_ascii=False) + "\n")
+    reviewed = ("Q,A,label,reviewed,asked\r\n대장간은 어디야,마을 동쪽 끝에 있어요.,0,yes,대장간은 어디야\r\n"
+                "민수만 아는 비밀 질문,비밀,0,yes,민수만 아는 비밀 질문\r\n")
+    reports = tmp_path / "reports"
+    # Three reports of the day, their candidates reviewed in spreadsheets: saved as "CSV UTF-8"; as Korean Excel's
+    # default "CSV (쉼표로 분리)", CP949; as "유니코드 텍스트", UTF-16, which is no CSV the job reads.
+    for name, encoding in (("2026-11-25a", "utf-8-sig"), ("2026-11-25b", "cp949"), ("2026-11-25c", "utf-16")):
+        (reports / name).mkdir(parents=True)
+        report = {"input": str(chat_log), "range": {"from": "2026-11-25", "to": "2026-11-25"}, "trainingData": str(training)}
+        (reports / name / "report.json").write_text(json.dumps(report))
+        (reports / name / "retrain-candidates.csv").write_bytes(reviewed.encode(encoding))
+    before = {path: path.read_bytes() for path in reports.glob("*/*")}
+    # It refreshed the first report, then stopped at the second with a traceback: it and the third kept 민수's words.
+    assert main(["--refresh", "--out", str(reports)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and str(reports / "2026-11-25c" / "retrain-candidates.csv") in error, error
+    assert {path: path.read_bytes() for path in reports.glob("*/*")} == before, "nothing written"
+
+    (reports / "2026-11-25c" / "retrain-candidates.csv").write_bytes(reviewed.encode("utf-8-sig"))  # saved again, as "CSV UTF-8"
+    assert main(["--refresh", "--out", str(reports)]) == 0
+    for name in ("2026-11-25a", "2026-11-25b", "2026-11-25c"):
+        written = (reports / name / "retrain-candidates.csv").read_bytes()
+        assert written.decode("utf-8-sig").splitlines() == reviewed.splitlines()[:2], name
+        assert written.startswith(b"\xef\xbb\xbf"), "written back as the job writes it: UTF-8, with a byte order mark"
 
 def test_refresh_with_no_report_says_so_in_one_line(tmp_path, capsys):
     assert main(["--refresh", "--out", str(tmp_path / "reports")]) == 2
