@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,11 +50,18 @@ def load_pairs(csv_path: Path) -> list[Pair]:
     job) gives only the rows a person marked reviewed: nothing trains on unreviewed player text, and
     its cells lose the `'` the job put in front of formula-like text, so training sees the player's."""
     try:
-        # utf-8-sig: spreadsheets save "CSV UTF-8" with a byte order mark, which would name the first column "\ufeffQ".
-        with open(csv_path, encoding="utf-8-sig", newline="") as handle:
-            return _pairs_of(csv.DictReader(handle), csv_path)
-    except (OSError, UnicodeDecodeError) as error:
-        raise DataError(f"{csv_path}: cannot read it as a UTF-8 CSV file ({error})") from error
+        data = csv_path.read_bytes()
+    except OSError as error:
+        raise DataError(f"{csv_path}: cannot read it ({error})") from error
+    # utf-8-sig: spreadsheets save "CSV UTF-8" with a byte order mark, which would name the first column "\ufeffQ".
+    # CP949: Korean Excel's own "CSV (쉼표로 분리)", as a reviewer saves the analytics job's file.
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return _pairs_of(csv.DictReader(io.StringIO(text, newline="")), csv_path)
+    raise DataError(f"{csv_path}: neither UTF-8 nor CP949 text: save it as \"CSV UTF-8\"")
 
 
 def _pairs_of(reader: csv.DictReader, csv_path: Path) -> list[Pair]:

@@ -28,9 +28,9 @@ def test_names_the_file_and_line_of_what_is_wrong(tmp_path, text, error):
         load_pairs(write(tmp_path, text))
 
 
-def test_a_file_that_is_not_utf8_or_not_there(tmp_path):
-    with pytest.raises(DataError, match="cannot read it as a UTF-8 CSV"):
-        load_pairs(write(tmp_path, "Q,A\n배고파,밥\n", encoding="cp949"))
+def test_a_file_that_is_not_utf8_or_cp949_or_not_there(tmp_path):
+    with pytest.raises(DataError, match="neither UTF-8 nor CP949 text"):
+        load_pairs(write(tmp_path, "Q,A\n배고파,밥\n", encoding="utf-16"))
     with pytest.raises(DataError, match="cannot read it"):
         load_pairs(tmp_path / "none.csv")
 

@@ -123,3 +123,12 @@ def test_the_index_and_the_answers_learnt_hold_the_extra_datas_training_pairs_as
     assert len(added) == len(questions), "every reviewed row, whichever split its hash names"
     assert len(with_extra) == len(base) + len(added)
     assert [p for p in with_extra if p.question not in questions] == base
+
+
+def test_a_reviewed_file_korean_excel_saved_is_read(tmp_path):
+    path = tmp_path / "retrain-candidates.csv"
+    path.write_bytes("Q,A,label,reviewed,asked\n대장간은 어디야,동쪽 끝이에요,0,예,대장간은 어디야\n".encode("cp949"))
+    assert [(p.question, p.answer) for p in load_pairs(path)] == [("대장간은 어디야", "동쪽 끝이에요")]
+    path.write_bytes("Q,A\n안녕,반가워\n".encode("utf-16"))
+    with pytest.raises(DataError, match="neither UTF-8 nor CP949 text"):
+        load_pairs(path)
