@@ -8,7 +8,7 @@ import { NpcEngine } from "./engine.js";
 import type { GenerationSettings } from "./generation-settings.js";
 import { type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
 import { withoutOwnName } from "./own-name.js";
-import { NpcError } from "./errors.js";
+import { ModelLoadError, NpcError } from "./errors.js";
 import { type ModelDtype, modelNameIn, readJson } from "./model-folder.js";
 
 /** What the worker needs to answer for one NPC (from the world file): its model, knowledge and decoding. */
@@ -161,9 +161,15 @@ export class NpcCast {
     // One model that cannot load leaves its NPCs without a brain, not the whole cast (every NPC said fallback lines
     // and a Kafka worker restarted for good); none loaded, or a failure that is not the model's, fails the load.
     const unexpected = results.find((result) => result.status === "rejected" && !(result.reason instanceof NpcError));
-    if (loaded.size === 0 || unexpected) {
+    if (unexpected) {
       await Promise.allSettled([...loaded.values()].map((engine) => engine.dispose()));
-      throw ((unexpected ?? results.find((result) => result.status === "rejected")) as PromiseRejectedResult).reason;
+      throw (unexpected as PromiseRejectedResult).reason;
+    }
+    if (loaded.size === 0) {
+      // Every folder named, not only the first: the next broken one was found only at the next restart.
+      const [dir, first] = [...unloaded][0]!;
+      if (unloaded.size === 1) throw first;
+      throw new ModelLoadError(dir, [...unloaded.values()].map((error) => error.message).join("; "), { cause: first });
     }
     return NpcCast.assemble(specs, loaded, options.maxBatch, unloaded);
   }
@@ -241,7 +247,12 @@ export class NpcCast {
       if (!brain || this.castAs.get(spec.npcId) !== castingOf(spec)) {
         // Onto a model not loaded here: one with a brain keeps it; one without says why its model is not here.
         if (!this.loaded.has(spec.modelDir)) {
-          if (!brain && this.unloaded.has(spec.modelDir)) this.cast(spec);
+          // Cast as what it is, an NPC answering model_unavailable (the folder was logged at start), not warned of as
+          // one answering "as a stranger" at every edit.
+          if (!brain && this.unloaded.has(spec.modelDir)) {
+            this.cast(spec);
+            changed.push(spec.npcId);
+          }
           continue;
         }
         try {

@@ -3,8 +3,12 @@
  * group, so each question is answered by one of them. Needs KAFKA_BROKERS.
  */
 import "../common/node-version.js"; // first: says so on an older Node
+import type { Kafka } from "kafkajs";
+
 import { createLogger } from "../common/log.js";
+import { withTimeout } from "../common/with-timeout.js";
 import { createKafka } from "../kafka/kafka-client.js";
+import { groupMembers } from "../kafka/group-members.js";
 import { KafkaWorkerChannel } from "../kafka/kafka-transport.js";
 import { ConfigError, loadConfig } from "../server/config.js";
 import { reloadKnowledgeOnChange } from "../server/knowledge-reload.js";
@@ -16,15 +20,29 @@ import { NpcCast, warnIfNotCast } from "./npc-cast.js";
 import { HANG_GRACE_MS } from "./threaded-worker.js";
 import { NpcWorker } from "./worker.js";
 
+/** Whether other workers are in the group now; unknown (the broker does not answer yet) counts as none. */
+async function othersInGroup(kafka: Kafka, group: string): Promise<boolean> {
+  return (await withTimeout(groupMembers(kafka, group), 10_000).catch(() => 0)) > 0;
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.kafka) throw new ConfigError("npm run worker needs KAFKA_BROKERS (host:port[,host:port…])");
   const log = createLogger({ service: "npc-worker", pid: process.pid });
   if (config.metricsPort) await serveMetrics(config.metricsPort, log, config.metricsToken); // before the model: a taken port fails fast
-  // A worker without any of its models must not join the group and take questions: fail loudly instead. One with
-  // some answers their NPCs; the others' questions get `model_unavailable` at once, and the log names the folders.
+  // A worker without any of its models must not join the group and take questions: fail loudly instead.
   const cast = await NpcCast.load(config.brains, { ...(config.model.dtype ? { dtype: config.model.dtype } : {}), maxBatch: config.model.maxBatch });
   const kafka = createKafka(config.kafka.brokers, "kobot-npc-worker", log, config.kafka.retentionMs);
+  if (cast.unloaded.size > 0 && (await othersInGroup(kafka, config.kafka.workerGroup))) {
+    // A room's questions all go to one partition: joined, this worker would fail every question to those NPCs in the
+    // rooms of its partitions, for good ("ask again" never helped), where the others answer them. Alone, it answers
+    // what it can (the log names the folders; kobot_npc_models_unloaded on /metrics).
+    log.error("NPC worker not started: a model folder of its world did not load here, and other workers answer every NPC", {
+      models: Object.fromEntries([...cast.unloaded].map(([dir, error]) => [dir, error.message])),
+    });
+    await cast.dispose();
+    process.exit(1);
+  }
   const channel = new KafkaWorkerChannel(kafka, config.kafka.topics, config.kafka.workerGroup, log, 2 * config.model.maxBatch);
   const hangs = watchHangsOffThread(config.world.questionTimeoutMs + HANG_GRACE_MS, { service: "npc-worker", pid: process.pid });
   const worker = new NpcWorker(cast, channel, log, {

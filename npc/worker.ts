@@ -63,12 +63,13 @@ export class NpcWorker {
   }
 
   async start(): Promise<void> {
-    await this.channel.start((questions) => this.answerAll(questions));
-    this.log.info("npc worker started", { transport: this.channel.kind, models: this.models });
+    // Said before the channel starts, which waits for a broker that may be away: the alert was blind meanwhile.
     modelsUnloaded.set(this.cast.unloaded.size);
     for (const [dir, error] of this.cast.unloaded) {
       this.log.error("NPC model not loaded: its NPCs say a fallback line to every question, the others answer", { model: dir, error: error.message, npcs: this.cast.npcsOn(dir) });
     }
+    await this.channel.start((questions) => this.answerAll(questions));
+    this.log.info("npc worker started", { transport: this.channel.kind, models: this.models });
   }
 
   async stop(): Promise<void> {

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { promisify } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
 
 import { type AnswerMessage, CONTRACT_VERSION } from "../../kafka/contract.js";
-import { freePort, type Service, startService, uniqueTopics } from "../helpers/processes.js";
+import { freePort, type Service, serviceLog, startService, uniqueTopics } from "../helpers/processes.js";
 import { answersTo, joinWorld, near, positionOf, sleep, stateOf, type TestPlayer, waitFor } from "../helpers/world.js";
 
 /**
@@ -173,6 +174,28 @@ describe("World over Kafka (real broker, separate processes)", function () {
     await waitFor("kobot idle once it has said its answer", () => stateOf(a).npcs.kobot!.status === "idle", 8000);
     const health = await healthSaying(patient, "ready");
     assert.deepEqual([health.code, health.status, health.npcWorkers], [200, "ok", 1]);
+  });
+
+  // A room's questions all go to one partition: a worker without one NPC's model, beside others, failed every question
+  // to that NPC in the rooms of its partitions, for good; alone, it is better than none.
+  it("does not start a worker whose world has a model folder that does not load while others answer; alone, it starts", async () => {
+    const folder = mkdtempSync(joinPath(tmpdir(), "kafka-broken-model-"));
+    const broken = joinPath(folder, "broken");
+    cpSync("npc/model", broken, { recursive: true });
+    const weights = joinPath(broken, "onnx", "model.onnx_data");
+    writeFileSync(weights, readFileSync(weights).subarray(0, 1_000_000)); // a copy cut short: its files all there
+    const world = joinPath(folder, "world.yaml");
+    writeFileSync(world, [`models: { broken: ${JSON.stringify(broken)} }`, "npcs:",
+      "  - { id: kobot, name: 코봇, position: { x: 0, y: 0, z: 5 } }",
+      "  - { id: hans, name: 한스, position: { x: 5, y: 0, z: 5 }, model: broken }"].join("\n"));
+    await assert.rejects(startService("worker-broken", "npc/worker-main.ts", { ...env, WORLD_FILE: world }, "npc worker started"), /exited with 1/);
+    const said = readFileSync(serviceLog("worker-broken"), "utf8");
+    assert.match(said, /NPC worker not started: a model folder of its world did not load here, and other workers answer every NPC/);
+    assert.ok(said.includes(broken), "names the folder");
+    const alone = await startService("worker-alone", "npc/worker-main.ts", { ...env, WORLD_FILE: world, KAFKA_WORKER_GROUP: `alone-${topics.question}` }, "npc worker started");
+    const log = readFileSync(serviceLog("worker-alone"), "utf8");
+    assert.match(log, /NPC model not loaded: its NPCs say a fallback line to every question, the others answer/);
+    await alone.stop();
   });
 
   it("answers again once a broker that went down is back, and says broker_down meanwhile", async () => {
