@@ -67,9 +67,13 @@ export const modelNameIn = (folder: string, config: { npc_model_name?: string })
 
 export function readJson<T>(folder: string, file: string): T {
   const path = join(folder, file);
+  let read: unknown;
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as T;
+    read = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
     throw new ModelLoadError(path, `cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
+  // `null` or a list read as JSON, then failed as a TypeError: not the folder's error, it ended a worker's every NPC.
+  if (typeof read !== "object" || read === null || Array.isArray(read)) throw new ModelLoadError(path, `cannot read ${path}: not a JSON object`);
+  return read as T;
 }

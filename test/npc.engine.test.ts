@@ -317,6 +317,8 @@ describe("NpcEngine model loading", () => {
     cpSync(DEFAULT_MODEL_DIR, scratch, { recursive: true });
     writeFileSync(join(scratch, "generation_config.json"), "{ broken");
     await assert.rejects(NpcEngine.load(scratch), new RegExp(`${join(scratch, "generation_config.json")}`));
+    writeFileSync(join(scratch, "config.json"), "null");
+    await assert.rejects(NpcEngine.load(scratch), (error: Error) => error instanceof ModelLoadError && error.message.includes(`${join(scratch, "config.json")}: not a JSON object`));
   });
 
   it("finds pairs the way the model was trained: by the method its config names, \"bigrams\" if none", async () => {
