@@ -1,7 +1,7 @@
 import { basename, resolve } from "node:path";
 
 import type { Logger } from "../common/log.js";
-import { forgetNpcs } from "../common/metrics.js";
+import { forgetNpcs, modelsUnloaded } from "../common/metrics.js";
 import { AnswerQueue, DEFAULT_MAX_BATCH } from "./answer-queue.js";
 import type { AskOptions } from "./engine.js";
 import { NpcEngine } from "./engine.js";
@@ -71,7 +71,7 @@ export function warnIfNotCast(specs: readonly NpcBrainSpec[], taken: readonly st
  * Names for the model folders that share one (config.json's `npc_model_name`: a copy of a folder), each with its
  * name in the world file: their answers and metrics were told apart nowhere. Folders whose name is their own are not in it.
  */
-function distinctNames(specs: ReadonlyArray<Pick<NpcBrainSpec, "model" | "modelDir">>): Map<string, string> {
+function distinctNames(specs: readonly ModelOfWorld[]): Map<string, string> {
   const registry = new Map(specs.map((spec) => [spec.modelDir, spec.model] as const).reverse()); // each folder's first name
   const named = new Map<string, string>();
   for (const dir of registry.keys()) {
@@ -84,6 +84,9 @@ function distinctNames(specs: ReadonlyArray<Pick<NpcBrainSpec, "model" | "modelD
   const shared = (name: string) => [...named.values()].filter((other) => other === name).length > 1;
   return new Map([...named].filter(([, name]) => shared(name)).map(([dir, name]) => [dir, `${name}@${registry.get(dir)}`]));
 }
+
+/** A model folder and its name in the world file. */
+export type ModelOfWorld = Pick<NpcBrainSpec, "model" | "modelDir">;
 
 /** What an NPC's brain is built from, beyond the settings replaceSettings changes in place. */
 const castingOf = (spec: NpcBrainSpec): string => JSON.stringify([spec.name, spec.knowledge && resolve(spec.knowledge), spec.modelDir]);
@@ -138,13 +141,18 @@ export class NpcCast {
 
   /** Per NPC whose model did not load: why. */
   private readonly unavailable = new Map<string, NpcError>();
+  /** NPCs an edit of the world file took out (a question in flight to one is not a stranger's). */
+  private readonly removed = new Set<string>();
 
-  /** `alsoModels`: folders loaded besides the NPCs' own, for NPCs an edit may bring back (a replaced thread's start). */
-  static async load(specs: NpcBrainSpec[], options: { dtype?: ModelDtype; maxBatch?: number; alsoModels?: string[] } = {}): Promise<NpcCast> {
+  /**
+   * `alsoModels`: folders loaded besides the NPCs' own, with their names in the world file, for NPCs an edit may bring
+   * back (a replaced thread's start: the models the process started with).
+   */
+  static async load(specs: NpcBrainSpec[], options: { dtype?: ModelDtype; maxBatch?: number; alsoModels?: ModelOfWorld[] } = {}): Promise<NpcCast> {
     if (specs.length === 0) throw new Error("an NPC cast needs at least one NPC");
     const engines = new Map<string, Promise<NpcEngine>>();
-    const names = distinctNames([...specs, ...(options.alsoModels ?? []).map((dir) => ({ model: basename(dir), modelDir: dir }))]);
-    for (const dir of [...specs.map((spec) => spec.modelDir), ...(options.alsoModels ?? [])]) {
+    const names = distinctNames([...specs, ...(options.alsoModels ?? [])]);
+    for (const dir of [...specs, ...(options.alsoModels ?? [])].map((model) => model.modelDir)) {
       // Warmed up as it loads (players after a (re)start get a warm brain), so that a folder failing its first answers
       // is one that did not load: it failed the whole cast.
       if (!engines.has(dir)) engines.set(dir, NpcEngine.loadWarm(dir, { dtype: options.dtype, ...(names.has(dir) ? { name: names.get(dir) } : {}) }, options.maxBatch ?? DEFAULT_MAX_BATCH));
@@ -199,13 +207,20 @@ export class NpcCast {
 
   /** Whether `npcId` is none of the NPCs this cast was told about (a cast of one engine for all knows none). */
   isStranger(npcId: string): boolean {
-    return this.castAs.size > 0 && !this.brains.has(npcId) && !this.unavailable.has(npcId);
+    return this.castAs.size > 0 && !this.brains.has(npcId) && !this.unavailable.has(npcId) && !this.removed.has(npcId);
   }
 
   /** The NPC `spec` names answered with its model (loaded already, or known not to load), knowledge and settings. */
   private cast(spec: NpcBrainSpec): void {
     const why = this.unloaded.get(spec.modelDir);
-    if (why) return void this.unavailable.set(spec.npcId, why);
+    this.removed.delete(spec.npcId);
+    if (why) {
+      // As a restart would cast it: an NPC moved onto such a folder kept its old model here, and lost it at the next.
+      this.brains.delete(spec.npcId);
+      this.knowing.delete(spec.npcId);
+      this.castAs.set(spec.npcId, castingOf(spec));
+      return void this.unavailable.set(spec.npcId, why);
+    }
     this.unavailable.delete(spec.npcId);
     const { engine, queue } = this.loaded.get(spec.modelDir)!;
     const names = [spec.npcId, ...(spec.name ? [spec.name] : [])];
@@ -237,7 +252,8 @@ export class NpcCast {
   /**
    * The NPCs' decoding, unsure lines and scripted bar from now on, as an edit of the world file taken while the server
    * runs sets them (server/world-reload.ts), and NPCs added, renamed, or given another knowledge file or loaded model,
-   * cast anew. Returns their ids. (One removed is not asked again: its brain stays, unused; its series leave /metrics.)
+   * cast anew. Returns their ids. One removed is forgotten (its series leave /metrics): added back, it is cast anew,
+   * with its knowledge file as it is then, where its old brain came back with the lines it had when it left.
    */
   replaceSettings(specs: readonly NpcBrainSpec[]): string[] {
     const changed: string[] = [];
@@ -245,11 +261,11 @@ export class NpcCast {
       const brain = this.brains.get(spec.npcId);
       // An NPC added to the world while it runs, or given another name, knowledge file or (loaded) model: cast anew.
       if (!brain || this.castAs.get(spec.npcId) !== castingOf(spec)) {
-        // Onto a model not loaded here: one with a brain keeps it; one without says why its model is not here.
+        // Onto a folder that did not load here: cast as what it is, an NPC answering model_unavailable (the folder was
+        // logged at start), not warned of as one answering "as a stranger" at every edit. Onto one this worker never
+        // had (the rooms refuse such an edit: it needs a restart): left as it was.
         if (!this.loaded.has(spec.modelDir)) {
-          // Cast as what it is, an NPC answering model_unavailable (the folder was logged at start), not warned of as
-          // one answering "as a stranger" at every edit.
-          if (!brain && this.unloaded.has(spec.modelDir)) {
+          if (this.unloaded.has(spec.modelDir)) {
             this.cast(spec);
             changed.push(spec.npcId);
           }
@@ -271,8 +287,20 @@ export class NpcCast {
       else delete brain.scriptedAbove;
       changed.push(spec.npcId);
     }
-    void forgetNpcs([...this.brains.keys()].filter((id) => !specs.some((spec) => spec.npcId === id)));
+    const gone = [...this.castAs.keys()].filter((id) => !specs.some((spec) => spec.npcId === id));
+    for (const id of gone) {
+      for (const map of [this.brains, this.castAs, this.knowing, this.unavailable]) map.delete(id);
+      this.removed.add(id);
+    }
+    // All taken out so far, not only now: an answer in flight to one as it left made its series again.
+    void forgetNpcs([...this.removed]);
+    modelsUnloaded.set(this.unloadedInUse().length);
     return changed;
+  }
+
+  /** The folders that did not load here which NPCs of the world speak with now (an edit may have moved them all off). */
+  unloadedInUse(): string[] {
+    return [...this.unloaded.keys()].filter((dir) => this.npcsOn(dir).length > 0);
   }
 
   brainFor(npcId: string): NpcBrain {

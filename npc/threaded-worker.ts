@@ -10,13 +10,13 @@ import type { WorkerChannel } from "../kafka/npc-transport.js";
 import { type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
 import type { ModelDtype } from "./model-folder.js";
 import { brainlessAnswers } from "./brainless-answers.js";
-import type { NpcBrainSpec } from "./npc-cast.js";
+import type { ModelOfWorld, NpcBrainSpec } from "./npc-cast.js";
 import { NpcError } from "./errors.js";
 
 export interface WorkerThreadOptions {
   brains: NpcBrainSpec[];
-  /** Model folders to load besides the NPCs' own (NpcCast.load's alsoModels). */
-  alsoModels?: string[];
+  /** Model folders to load besides the NPCs' own, with their names in the world file (NpcCast.load's alsoModels). */
+  alsoModels?: ModelOfWorld[];
   dtype?: ModelDtype;
   maxBatch: number;
   maxQuestionAgeMs: number;
@@ -80,6 +80,14 @@ export class ThreadedNpcWorker {
 
   /** The model folders the thread could not load (their NPCs answer `model_unavailable`); empty when all loaded. */
   unloadedModels: string[] = [];
+
+  /**
+   * Those of them NPCs of the world speak with now: /health said some_models_missing, 503, after an edit had moved
+   * every NPC off the folder, until a restart.
+   */
+  get unloadedInUse(): string[] {
+    return this.unloadedModels.filter((dir) => this.brains.some((brain) => brain.modelDir === dir));
+  }
 
   private constructor(
     private readonly options: WorkerThreadOptions,
@@ -233,7 +241,7 @@ export class ThreadedNpcWorker {
           return taken ? { ...brain, knowledgePairs: taken } : brain;
         });
         // The models loaded at start stay loaded (world-reload.ts lets an edit bring back an NPC that speaks with one).
-        const alsoModels = [...new Set(this.options.brains.map((brain) => brain.modelDir))];
+        const alsoModels = this.options.brains.map(({ model, modelDir }) => ({ model, modelDir }));
         const { thread, unloaded } = await startThread({ ...this.options, brains, alsoModels }, this.watch.main);
         if (this.stopped) return void (await thread.terminate());
         this.unloadedModels = unloaded;

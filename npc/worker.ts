@@ -64,7 +64,7 @@ export class NpcWorker {
 
   async start(): Promise<void> {
     // Said before the channel starts, which waits for a broker that may be away: the alert was blind meanwhile.
-    modelsUnloaded.set(this.cast.unloaded.size);
+    modelsUnloaded.set(this.cast.unloadedInUse().length);
     for (const [dir, error] of this.cast.unloaded) {
       this.log.error("NPC model not loaded: its NPCs say a fallback line to every question, the others answer", { model: dir, error: error.message, npcs: this.cast.npcsOn(dir) });
     }
@@ -98,7 +98,6 @@ export class NpcWorker {
       this.log.warn("question for an NPC not in this worker's world: answered by its first model, without the NPC's knowledge or settings", { npcId: question.npcId, model: this.cast.models[0] });
     }
     const brain = this.cast.brainFor(question.npcId);
-    const scripted = brain.scriptedLine(question.text);
     const model = brain.engine.modelName;
     // The answer names what wrote it (the model, or the knowledge file whose line was said as written) and where
     // its words came from, which is counted per NPC.
@@ -125,11 +124,14 @@ export class NpcWorker {
     if (now > deadline) {
       return reply("", { error: { code: "expired", message: `question waited ${Math.round((now - question.ts) / 1000)} s, past its deadline; not answered` } });
     }
-    if (scripted) {
-      this.answered++;
-      return reply(scripted.text, { source: "scripted", writer: scripted.source });
-    }
     try {
+      // Inside the try: a line that made it throw would have failed its whole batch, and the in-process bus offered
+      // the batch again to every new thread, for good.
+      const scripted = brain.scriptedLine(question.text);
+      if (scripted) {
+        this.answered++;
+        return reply(scripted.text, { source: "scripted", writer: scripted.source });
+      }
       // The player's line is held to the characters a question may have before the NPC hears it (with spaces put back).
       // The deadline by the queue's clock (performance.now()), as this worker's own clock reads the server's deadline.
       const queued = { ...brain.options, heard: true, deadline: performance.now() + (deadline - now) };

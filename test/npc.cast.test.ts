@@ -110,6 +110,13 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     } finally {
       await twins.dispose();
     }
+    // A replaced thread loads the models the process started with, by their names in the world file, not their folders'.
+    const again = await NpcCast.load([{ npcId: "a", model: "shop", modelDir: first }], { alsoModels: [{ model: "inn", modelDir: second }] });
+    try {
+      assert.deepEqual(again.models.map((name) => name.replace(/:.*/, "")), ["kobot-copy@shop", "kobot-copy@inn"]);
+    } finally {
+      await again.dispose();
+    }
   });
 
   it("fails to load with the missing model's error when no model of the world loads, leaving nothing unhandled", async () => {
@@ -165,6 +172,11 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
         assert.deepEqual(partial.replaceSettings([{ npcId: "lost", model: "d", modelDir: DEFAULT_MODEL_DIR }, { npcId: "kept", model: "m", modelDir: DEFAULT_MODEL_DIR }]), ["lost", "kept"]);
         const [found] = await worker.answerAll([question("lost", "안녕")]);
         assert.equal(found!.error, undefined);
+        assert.deepEqual(partial.unloadedInUse(), [], "no NPC speaks with the folder now");
+        // One moved onto it answers as a restart would cast it: model_unavailable, not from the model it had.
+        partial.replaceSettings([{ npcId: "lost", model: "d", modelDir: DEFAULT_MODEL_DIR }, { npcId: "kept", model: "m", modelDir: broken }]);
+        assert.equal((await worker.answerAll([question("kept", "안녕")]))[0]!.error?.code, "model_unavailable");
+        assert.deepEqual(partial.unloadedInUse(), [broken]);
       } finally {
         await partial.dispose();
       }
@@ -343,6 +355,21 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     // Given the smith's lines instead: cast anew.
     assert.deepEqual(cast.replaceSettings([{ ...newcomer, knowledge: join(knowledge, "blacksmith.jsonl") }]), ["newcomer"]);
     assert.equal(cast.brainFor("newcomer").scriptedLine("여기서 뭐 팔아?")?.text, "검이랑 방패를 팔지.");
+  });
+
+  // Its old brain came back with the lines it had when it left: what was written to its file meanwhile never heard.
+  it("casts an NPC taken out of the world and added back anew, with its knowledge file as it is now", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "kobot-knowledge-")), "guard.jsonl");
+    writeFileSync(file, '{"q": "여기서 뭐 해?", "a": "성문을 지키네."}\n');
+    const guard = { npcId: "guard", name: "경비", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: file, scriptedAbove: 0.8 };
+    const newcomer = { npcId: "newcomer", name: "신입", model: "default", modelDir: DEFAULT_MODEL_DIR };
+    cast.replaceSettings([guard, newcomer]);
+    assert.equal(cast.brainFor("guard").scriptedLine("여기서 뭐 해?")?.text, "성문을 지키네.");
+    cast.replaceSettings([newcomer]);
+    assert.equal(cast.isStranger("guard"), false, "one just taken out is no stranger to a question in flight");
+    writeFileSync(file, '{"q": "여기서 뭐 해?", "a": "휴가에서 돌아왔네."}\n');
+    assert.deepEqual(cast.replaceSettings([guard, newcomer]), ["guard", "newcomer"]);
+    assert.equal(cast.brainFor("guard").scriptedLine("여기서 뭐 해?")?.text, "휴가에서 돌아왔네.");
   });
 
   it("takes the series of NPCs no longer in the world out of /metrics, and keeps the others'", async () => {

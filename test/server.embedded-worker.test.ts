@@ -116,6 +116,10 @@ describe("Embedded NPC worker (its own thread)", () => {
     assert.equal(kobot.error, undefined);
     assert.ok(kobot.text.length > 0);
     assert.equal((await ask("hans")).error?.code, "model_unavailable");
+    assert.deepEqual(worker!.unloadedInUse, [broken]);
+    await worker!.replaceSettings([{ npcId: "kobot", model: "default", modelDir: DEFAULT_MODEL_DIR }, { npcId: "hans", model: "default", modelDir: DEFAULT_MODEL_DIR }]);
+    assert.deepEqual(worker!.unloadedInUse, [], "/health ok once no NPC speaks with the folder (it stayed 503 until a restart)");
+    assert.equal((await ask("hans")).error, undefined);
   });
 
   it("starts a thread that replaces a dead one with the knowledge taken, though the file has since been saved broken", async () => {
