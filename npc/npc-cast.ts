@@ -154,7 +154,7 @@ export class NpcCast {
     const names = distinctNames([...specs, ...(options.alsoModels ?? [])]);
     for (const dir of [...specs, ...(options.alsoModels ?? [])].map((model) => model.modelDir)) {
       // Warmed up as it loads (players after a (re)start get a warm brain), so that a folder failing its first answers
-      // is one that did not load: it failed the whole cast.
+      // is one that did not load, where its failure failed the whole cast.
       if (!engines.has(dir)) engines.set(dir, NpcEngine.loadWarm(dir, { dtype: options.dtype, ...(names.has(dir) ? { name: names.get(dir) } : {}) }, options.maxBatch ?? DEFAULT_MAX_BATCH));
     }
     // Every load is waited for: one that failed after another was awaited went unhandled and ended the process.
