@@ -66,10 +66,7 @@ export class PlayerOrigins {
    * a mute by reports, which a few people could abuse, that errs on the side of the reported); else their session.
    */
   reporterOf(sessionId: string): string {
-    const account = this.accounts.get(sessionId);
-    if (account !== undefined) return `account ${account}`;
-    const address = this.sharedAddressOf(sessionId);
-    return address ? `address ${address}` : `player ${sessionId}`;
+    return this.holderOf(sessionId) ?? `player ${sessionId}`;
   }
 
   /**
