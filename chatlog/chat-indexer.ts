@@ -73,9 +73,9 @@ export class ChatIndexer {
   /**
    * One bulk request; returns the records to try again (429 and 5xx items) and those refused, once it is done: a
    * batch tried again after a failure on its way (the marks read again) gave its refused lines as dead letters twice.
-   * A line whose player was erased after
-   * writing it is kept out, and deleted should a copy be there (a batch tried again after it was stored); the marks
-   * are looked at again once the batch is stored, for an erasure that ran while it was written.
+   * A line whose player was erased after writing it is kept out, and deleted should a copy be there (a batch tried
+   * again after it was stored); the marks are looked at again once the batch is stored, for an erasure that ran while
+   * it was written.
    */
   private async bulk(records: ChatLogRecord[]): Promise<{ retry: ChatLogRecord[]; refused: DeadLetter[] }> {
     await this.marks.refresh();

@@ -138,13 +138,13 @@ export const npcBatchSize = new Histogram({
 });
 
 /**
- * Model folders of the world an NPC worker could not load: their NPCs get `model_unavailable` from it (a fallback
- * line at once) while its other NPCs answer. In a fleet of Kafka workers only its share of their questions fails:
- * alert on it above 0, and mend the folder (npm run check:world -- --load) or the worker.
+ * Model folders an NPC worker could not load that NPCs of the world speak with: their NPCs get `model_unavailable`
+ * from it (a fallback line at once) while its other NPCs answer. A Kafka worker gets there only alone in its group
+ * (npc/worker-main.ts): alert on it above 0, and mend the folder (npm run check:world -- --load) or the worker.
  */
 export const modelsUnloaded = new Gauge({
   name: "kobot_npc_models_unloaded",
-  help: "Model folders of the world this NPC worker could not load (their NPCs answer model_unavailable from it)",
+  help: "Model folders this NPC worker could not load that NPCs of the world speak with (they answer model_unavailable from it)",
 });
 
 export const modelTokensPerSecond = new Gauge({

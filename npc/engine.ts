@@ -182,7 +182,7 @@ export class NpcEngine {
         const name = `${options.name ?? modelNameIn(folder, config)}:${dtype}`;
         const padId = generationConfig.pad_token_id ?? eosId;
         const stepSession = inPlace
-          ? await InferenceSession.create(dtype === "q8" ? join(copy, INT8_STEP_GRAPH) : join(copy, STEP_GRAPH), SESSION_OPTIONS)
+          ? await InferenceSession.create(join(copy, dtype === "q8" ? INT8_STEP_GRAPH : STEP_GRAPH), SESSION_OPTIONS)
           : undefined;
         let prefill: { run: Prefill; session: InferenceSession } | undefined;
         if (dtype === "q8") {
@@ -199,12 +199,6 @@ export class NpcEngine {
   }
 
   /**
-   * Answers `batch` questions of its own knowledge, first one alone and then twice as one batch, before
-   * any player asks: in a fresh process the first two batches of 16 took 135–150 and 105–123 ms, against
-   * 83–90 once warm (JIT, onnxruntime's first runs at new shapes). The questions vary in length as players'
-   * do; a model without knowledge is warmed on one line.
-   */
-  /**
    * `load`, then `warmUp`: a folder whose files load but whose model fails its first answers (a tokenizer.json of
    * another export: token ids past the embedding table) fails here, as a ModelLoadError of its folder.
    */
@@ -220,6 +214,12 @@ export class NpcEngine {
     }
   }
 
+  /**
+   * Answers `batch` questions of its own knowledge, first one alone and then twice as one batch, before
+   * any player asks: in a fresh process the first two batches of 16 took 135–150 and 105–123 ms, against
+   * 83–90 once warm (JIT, onnxruntime's first runs at new shapes). The questions vary in length as players'
+   * do; a model without knowledge is warmed on one line.
+   */
   async warmUp(batch: number): Promise<void> {
     const pairs = this.generalKnowledge?.pairs ?? [];
     const step = Math.max(1, Math.floor(pairs.length / batch));

@@ -192,6 +192,7 @@ export class NpcCast {
     const first = [...loaded.values()][0]!;
     const cast = new NpcCast(new Map(), new Map(), loaded, new Map(), brainOf(first.engine, first.queue, {}, []), [...engines.values()], unloaded);
     for (const spec of specs) cast.cast(spec);
+    modelsUnloaded.set(cast.unloadedInUse().length);
     return cast;
   }
 

@@ -79,7 +79,7 @@ export class ThreadedNpcWorker {
   private edits = 0;
 
   /** The model folders the thread could not load (their NPCs answer `model_unavailable`); empty when all loaded. */
-  unloadedModels: string[] = [];
+  private unloadedModels: string[] = [];
 
   /**
    * Those of them NPCs of the world speak with now: /health said some_models_missing, 503, after an edit had moved
@@ -95,7 +95,9 @@ export class ThreadedNpcWorker {
     private readonly log: Logger,
     readonly models: string[],
     private readonly watch: ThreadWatch,
+    unloaded: string[],
   ) {
+    this.unloadedModels = unloaded;
     this.removeMetrics = addMetricsSource(() => this.metrics());
     this.brains = options.brains;
     this.rememberKnowledge(options.brains);
@@ -112,8 +114,7 @@ export class ThreadedNpcWorker {
     // Past the questions' own timeout nobody waits for their answers; a batch takes well under a second.
     const watching = { answerWithinMs: options.maxQuestionAgeMs + HANG_GRACE_MS, replyWithinMs: 5_000, main: THREAD_MAIN, ...watch };
     const { thread, models, unloaded } = await startThread(withLevel, watching.main);
-    const worker = new ThreadedNpcWorker(withLevel, channel, log, models, watching);
-    worker.unloadedModels = unloaded;
+    const worker = new ThreadedNpcWorker(withLevel, channel, log, models, watching, unloaded);
     worker.attach(thread);
     await channel.start((questions) => worker.answerAll(questions));
     return worker;

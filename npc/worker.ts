@@ -2,7 +2,7 @@ import type { AnswerMessage, AnswerSource, QuestionMessage } from "../kafka/cont
 import { CONTRACT_VERSION, errorAnswer, errorWithin } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
 import type { Logger } from "../common/log.js";
-import { answerSources, modelsUnloaded, workerAnswers } from "../common/metrics.js";
+import { answerSources, workerAnswers } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import { type NpcAnswer, NpcEngine } from "./engine.js";
 import { NpcCast, type UnsureLines } from "./npc-cast.js";
@@ -63,8 +63,7 @@ export class NpcWorker {
   }
 
   async start(): Promise<void> {
-    // Said before the channel starts, which waits for a broker that may be away: the alert was blind meanwhile.
-    modelsUnloaded.set(this.cast.unloadedInUse().length);
+    // Said before the channel starts, which waits for a broker that may be away.
     for (const [dir, error] of this.cast.unloaded) {
       this.log.error("NPC model not loaded: its NPCs say a fallback line to every question, the others answer", { model: dir, error: error.message, npcs: this.cast.npcsOn(dir) });
     }

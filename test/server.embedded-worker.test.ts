@@ -111,7 +111,7 @@ describe("Embedded NPC worker (its own thread)", () => {
     cpSync(DEFAULT_MODEL_DIR, broken, { recursive: true });
     writeFileSync(join(broken, "tokenizer.json"), '{"version": "1.0", "trunc'); // a copy cut short
     const { ask } = await threaded([{ npcId: "kobot", model: "default", modelDir: DEFAULT_MODEL_DIR }, { npcId: "hans", model: "b", modelDir: broken }]);
-    assert.deepEqual(worker!.unloadedModels, [broken]);
+    assert.deepEqual(worker!.unloadedInUse, [broken]);
     const kobot = await ask("kobot");
     assert.equal(kobot.error, undefined);
     assert.ok(kobot.text.length > 0);
