@@ -35,7 +35,7 @@ export class WaitingSeats {
     const id = this.nextId++;
     waiting.add(id);
     if (request !== undefined) this.byRequest.set(request, { address, id });
-    setTimeout(() => this.taken(address, id), this.holdMs).unref();
+    setTimeout(() => this.expired(address, id, request), this.holdMs).unref();
     return id;
   }
 
@@ -49,6 +49,16 @@ export class WaitingSeats {
     if (!made) return;
     this.byRequest.delete(request);
     if (!seated) this.taken(made.address, made.id);
+  }
+
+  /**
+   * Its hold is over: it no longer counts, and its request is forgotten. A client that hung up while its room's onAuth
+   * awaited (a signed-in player's check, presence on Redis) ended its request before the reservation was made, and
+   * the request's entry stayed for good.
+   */
+  private expired(address: string, id: number, request: string | undefined): void {
+    if (request !== undefined && this.byRequest.get(request)?.id === id) this.byRequest.delete(request);
+    this.taken(address, id);
   }
 
   /** The reservation was used (or has expired): it no longer counts. */

@@ -216,6 +216,16 @@ describe("Seats waiting per address", () => {
     assert.equal(seats.waiting("10.0.0.1"), 1);
   });
 
+  it("forgets a request whose reservation came after it ended (its client hung up during onAuth) once the hold is over", async () => {
+    const seats = new WaitingSeats(2, 50);
+    seats.requestEnded("r1", false); // the response closed first: nothing to give back yet
+    const late = seats.reserve("10.0.0.1", "r1");
+    assert.equal(seats.reserve("10.0.0.1", "r1"), late, "within its hold, the request's reservation");
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.equal(seats.waiting("10.0.0.1"), 0);
+    assert.notEqual(seats.reserve("10.0.0.1", "r1"), late, "the request was forgotten with its reservation");
+  });
+
   it("has no cap at 0", () => {
     const seats = new WaitingSeats(0, 50);
     for (let i = 0; i < 100; i++) assert.notEqual(seats.reserve("10.0.0.1"), undefined);
