@@ -41,6 +41,7 @@ import { sanctionRoutes } from "./sanction-routes.js";
 import { guardHttp, TIMEOUTS_CHECKED_EVERY_MS } from "./http-guard.js";
 import { colyseusLogger } from "./colyseus-logger.js";
 import { redisClients } from "./redis-clients.js";
+import { roomPlacement } from "./room-placement.js";
 import { metricsRoute } from "./metrics-route.js";
 import { ACQUAINTANCES_PART } from "./acquaintances-file.js";
 import { keptHashPages } from "./kept-hash-pages.js";
@@ -156,7 +157,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
     // With Redis, rooms and matchmaking are shared by every server process: a player joining
     // through any process is sent to the one that holds the room (its PUBLIC_ADDRESS).
     ...(config.redisUrl
-      ? { presence, driver: shared!.driver, publicAddress: config.publicAddress }
+      ? { presence, driver: shared!.driver, publicAddress: config.publicAddress, selectProcessIdToCreateRoom: roomPlacement(config.world.maxRooms) }
       : { presence: local }),
     gracefullyShutdown: false, // the process entry point owns signals
     logger: colyseusLogger(log),
