@@ -7,6 +7,7 @@ import { firstTryThenInBackground, StoppedTrying, untilReachable } from "../comm
 import { AnswerMessage, ContractError, errorAnswer, type NpcTopics, parseMessage, QuestionAddress, QuestionMessage } from "./contract.js";
 import { brokerAnswers, disconnectedOnFailure, ensureTopics, isKafkaError, newProducer, readWhenReachable, runConsumer } from "./kafka-client.js";
 import { type AnswerQuestions, type QuestionChannel, QuestionRefused, type WorkerChannel } from "./npc-transport.js";
+import { assignerSaying } from "./unloaded-folders.js";
 import { withAdmin } from "./with-admin.js";
 
 // A fetch with no data returns after this long; data that arrives ends it at once. Each idle fetch is a request
@@ -223,6 +224,8 @@ export class KafkaWorkerChannel implements WorkerChannel {
     private readonly log: Logger,
     /** Questions answered between heartbeats: two of the brain's batches (16 by default) keep it busy while a slice's answers go out. */
     private readonly slice = 32,
+    /** Model folders this worker could not load, told to the group (unloaded-folders.ts). */
+    unloaded: readonly string[] = [],
   ) {
     this.producer = newProducer(kafka);
     // A worker that dies keeps its partitions until its session times out: kafkajs's default 30 s outlasted every
@@ -231,6 +234,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
     // 10 s with a 10 s session, 6 s with 6 s (bench:broker-restart).
     this.consumer = kafka.consumer({
       groupId, maxWaitTimeInMs: FETCH_WAIT_MS, retry: { retries: 8 }, sessionTimeout: WORKER_SESSION_TIMEOUT_MS, heartbeatInterval: 2_000,
+      partitionAssigners: [assignerSaying(unloaded)],
     });
   }
 

@@ -8,8 +8,8 @@ import type { Kafka } from "kafkajs";
 import { createLogger } from "../common/log.js";
 import { withTimeout } from "../common/with-timeout.js";
 import { createKafka } from "../kafka/kafka-client.js";
-import { groupMembers } from "../kafka/group-members.js";
 import { KafkaWorkerChannel } from "../kafka/kafka-transport.js";
+import { unloadedByMembers } from "../kafka/unloaded-folders.js";
 import { ConfigError, loadConfig } from "../server/config.js";
 import { reloadKnowledgeOnChange } from "../server/knowledge-reload.js";
 import { serveMetrics } from "../server/metrics-server.js";
@@ -20,9 +20,13 @@ import { NpcCast, warnIfNotCast } from "./npc-cast.js";
 import { HANG_GRACE_MS } from "./threaded-worker.js";
 import { NpcWorker } from "./worker.js";
 
-/** Whether other workers are in the group now; unknown (the broker does not answer yet) counts as none. */
-async function othersInGroup(kafka: Kafka, group: string): Promise<boolean> {
-  return (await withTimeout(groupMembers(kafka, group), 10_000).catch(() => 0)) > 0;
+/**
+ * Whether another worker in the group now loaded a folder that this one could not (one that does not say which it
+ * could not load, an older version, may have). Unknown (the broker does not answer yet) counts as none.
+ */
+async function othersLoaded(kafka: Kafka, group: string, unloaded: readonly string[]): Promise<boolean> {
+  const members = await withTimeout(unloadedByMembers(kafka, group), 10_000).catch(() => []);
+  return members.some((theirs) => theirs === undefined || unloaded.some((dir) => !theirs.includes(dir)));
 }
 
 async function main(): Promise<void> {
@@ -33,17 +37,19 @@ async function main(): Promise<void> {
   // A worker without any of its models must not join the group and take questions: fail loudly instead.
   const cast = await NpcCast.load(config.brains, { ...(config.model.dtype ? { dtype: config.model.dtype } : {}), maxBatch: config.model.maxBatch });
   const kafka = createKafka(config.kafka.brokers, "kobot-npc-worker", log, config.kafka.retentionMs);
-  if (cast.unloaded.size > 0 && (await othersInGroup(kafka, config.kafka.workerGroup))) {
+  const unloaded = [...cast.unloaded.keys()];
+  if (unloaded.length > 0 && (await othersLoaded(kafka, config.kafka.workerGroup, unloaded))) {
     // A room's questions all go to one partition: joined, this worker would fail every question to those NPCs in the
-    // rooms of its partitions, for good ("ask again" never helped), where the others answer them. Alone, it answers
-    // what it can (the log names the folders; kobot_npc_models_unloaded on /metrics).
+    // rooms of its partitions, for good ("ask again" never helped), where the others answer them. Alone, or beside
+    // workers that could not load the folder either (one image for the fleet), it answers what it can (the log names
+    // the folders; kobot_npc_models_unloaded on /metrics): one worker of a fleet was left for every NPC.
     log.error("NPC worker not started: a model folder of its world did not load here, and other workers answer every NPC", {
       models: Object.fromEntries([...cast.unloaded].map(([dir, error]) => [dir, error.message])),
     });
     await cast.dispose();
     process.exit(1);
   }
-  const channel = new KafkaWorkerChannel(kafka, config.kafka.topics, config.kafka.workerGroup, log, 2 * config.model.maxBatch);
+  const channel = new KafkaWorkerChannel(kafka, config.kafka.topics, config.kafka.workerGroup, log, 2 * config.model.maxBatch, unloaded);
   const hangs = watchHangsOffThread(config.world.questionTimeoutMs + HANG_GRACE_MS, { service: "npc-worker", pid: process.pid });
   const worker = new NpcWorker(cast, channel, log, {
     maxQuestionAgeMs: config.world.questionTimeoutMs,

@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
 
 import { type AnswerMessage, CONTRACT_VERSION } from "../../kafka/contract.js";
+import { groupMembers } from "../../kafka/group-members.js";
 import { freePort, type Service, serviceLog, startService, uniqueTopics } from "../helpers/processes.js";
 import { answersTo, joinWorld, near, positionOf, sleep, stateOf, type TestPlayer, waitFor } from "../helpers/world.js";
 
@@ -178,7 +179,7 @@ describe("World over Kafka (real broker, separate processes)", function () {
 
   // A room's questions all go to one partition: a worker without one NPC's model, beside others, failed every question
   // to that NPC in the rooms of its partitions, for good; alone, it is better than none.
-  it("does not start a worker whose world has a model folder that does not load while others answer; alone, it starts", async () => {
+  it("does not start a worker whose world has a model folder that does not load while others answer; alone, or beside workers without it too, it starts", async () => {
     const folder = mkdtempSync(joinPath(tmpdir(), "kafka-broken-model-"));
     const broken = joinPath(folder, "broken");
     cpSync("npc/model", broken, { recursive: true });
@@ -192,10 +193,23 @@ describe("World over Kafka (real broker, separate processes)", function () {
     const said = readFileSync(serviceLog("worker-broken"), "utf8");
     assert.match(said, /NPC worker not started: a model folder of its world did not load here, and other workers answer every NPC/);
     assert.ok(said.includes(broken), "names the folder");
-    const alone = await startService("worker-alone", "npc/worker-main.ts", { ...env, WORLD_FILE: world, KAFKA_WORKER_GROUP: `alone-${topics.question}` }, "npc worker started");
-    const log = readFileSync(serviceLog("worker-alone"), "utf8");
-    assert.match(log, /NPC model not loaded: its NPCs say a fallback line to every question, the others answer/);
-    await alone.stop();
+    const brokenFleet = { ...env, WORLD_FILE: world, KAFKA_WORKER_GROUP: `alone-${topics.question}` };
+    const alone = await startService("worker-alone", "npc/worker-main.ts", brokenFleet, "npc worker started");
+    try {
+      const log = readFileSync(serviceLog("worker-alone"), "utf8");
+      assert.match(log, /NPC model not loaded: its NPCs say a fallback line to every question, the others answer/);
+      // One image for the fleet: its second worker could not load the folder either, and is no worse than the first.
+      const kafka = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING });
+      for (let tries = 0; (await groupMembers(kafka, brokenFleet.KAFKA_WORKER_GROUP)) < 1; tries++) {
+        assert.ok(tries < 60, "the first worker in its group within 30 s");
+        await sleep(500);
+      }
+      const second = await startService("worker-alone-2", "npc/worker-main.ts", brokenFleet, "npc worker started");
+      await second.stop();
+    } finally {
+      // Its own group reads the same questions: left running, every later question here was answered twice.
+      await alone.stop();
+    }
   });
 
   it("answers again once a broker that went down is back, and says broker_down meanwhile", async () => {
