@@ -17,6 +17,13 @@ export const ACCOUNT_NAME_REFUSED = "account name refused: ";
 /** Seconds a dropped player has to reconnect into their place before they leave the room. */
 export const RECONNECT_SECONDS = 20;
 /**
+ * Seconds the server may take to notice a connection that went silent (its pings, every third of this, unanswered
+ * three times), and so to start the RECONNECT_SECONDS: a client that saw the drop at once may have its place back
+ * that much longer. Counted from the client's own notice, a page offline ~20–29 s joined as a new player while its
+ * old avatar stood in the room, "away".
+ */
+export const DROP_NOTICED_SECONDS = 9;
+/**
  * WebSocket close code of a join refused because the player's address holds CONNECTIONS_PER_ADDRESS sockets already
  * (behind TRUST_PROXY): the SDKs give a join refused this way this code, where an HTTP 429 on the upgrade said nothing.
  */

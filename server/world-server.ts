@@ -25,6 +25,7 @@ import { hearSeatsTaken, WaitingSeats } from "../rooms/waiting-seats.js";
 import { WorldEdits } from "../rooms/world-edits.js";
 import { forgetLongAgo } from "../rooms/npc-acquaintances.js";
 import { defineWorldRoom } from "../rooms/world-room.js";
+import { DROP_NOTICED_SECONDS } from "../rooms/world-protocol.js";
 import { sizeStateBuffer } from "../rooms/state-buffer.js";
 import { monitor } from "@colyseus/monitor";
 import type { Kafka } from "kafkajs";
@@ -151,7 +152,9 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
 
   let stopMetrics = () => {};
   // Every message the room's schemas take arrives whole, to be answered (chat_too_long); a larger frame closes (1009).
-  const transport = new WebSocketTransport({ maxPayload: MESSAGE_MAX_BYTES, server: createServer({ connectionsCheckingInterval: TIMEOUTS_CHECKED_EVERY_MS }) });
+  // Its pings (Colyseus's defaults, written out): the clients count on a silent connection being noticed within DROP_NOTICED_SECONDS.
+  const pings = { pingInterval: (DROP_NOTICED_SECONDS * 1000) / 3, pingMaxRetries: 2 };
+  const transport = new WebSocketTransport({ maxPayload: MESSAGE_MAX_BYTES, ...pings, server: createServer({ connectionsCheckingInterval: TIMEOUTS_CHECKED_EVERY_MS }) });
   const server = new Server({
     transport,
     // With Redis, rooms and matchmaking are shared by every server process: a player joining

@@ -75,6 +75,7 @@ describe("Web client in Chromium: screen readers, keyboards and phones", functio
 
   it("keeps the chat box, its focus and what is typed while the connection is taken back, says so once, and sends once back", async () => {
     const page = await open("끊겨도쓰는이");
+    const session = await page.evaluate(() => (window as any).kobot.room.sessionId as string);
     await page.focus("#text");
     await page.keyboard.type("쓰다가");
     // Dropped in the first 5 s (the SDK does not resume then), with no network: the page retries, joining again.
@@ -96,6 +97,9 @@ describe("Web client in Chromium: screen readers, keyboards and phones", functio
     assert.equal(await page.inputValue("#text"), "쓰다가 더 씀");
     await page.context().setOffline(false);
     await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중", undefined, { timeout: 20_000 });
+    // Its place, kept by the room meanwhile: joined as a new player, a second avatar of it stood there, "away".
+    assert.equal(await page.evaluate(() => (window as any).kobot.room.sessionId as string), session, "back in its own place, by its token");
+    assert.equal(await page.evaluate(() => [...(window as any).kobot.room.state.players.values()].filter((p: { name: string }) => p.name === "끊겨도쓰는이").length), 1);
     assert.equal(await page.evaluate(() => document.activeElement?.id), "text", "the focus is still in the box");
     await page.keyboard.press("Enter");
     await page.locator("#history li", { hasText: "쓰다가 더 씀" }).waitFor();

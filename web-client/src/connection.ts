@@ -4,6 +4,7 @@ import type { WorldState } from "../../rooms/world-state.js";
 import {
   ACCOUNT_NAME_REFUSED,
   BANNED_CLOSE,
+  DROP_NOTICED_SECONDS,
   KICKED_CLOSE,
   MESSAGE_TOO_BIG_CLOSE,
   RECONNECT_SECONDS,
@@ -79,8 +80,16 @@ export async function joinWorld(
     room.reconnection.maxRetries = retriesWithin(RECONNECT_SECONDS * 1000, room.reconnection);
     room.onMessage("error", onError);
     room.onMessage("reported", onReported);
-    room.onDrop(() => onStatus("reconnecting"));
-    room.onReconnect(() => onStatus("online"));
+    /** When this page saw its connection drop (undefined: it is up). */
+    let droppedAt: number | undefined;
+    room.onDrop(() => {
+      droppedAt ??= Date.now();
+      onStatus("reconnecting");
+    });
+    room.onReconnect(() => {
+      droppedAt = undefined;
+      onStatus("online");
+    });
     room.onLeave((code: number) => {
       if (room !== current) return;
       current = undefined;
@@ -94,14 +103,16 @@ export async function joinWorld(
       if (code === MESSAGE_TOO_BIG_CLOSE) onJoinFailed(joinFailureWords(code).words, true, true);
       // Not a leave the page asked for (those it stops hearing first), 4000 included: a room the server closes
       // (disposed from the monitor) says 4000 too, and its players join again rather than sit in no room.
-      later(1000, () => void resume(room.reconnectionToken));
+      // The room keeps the place RECONNECT_SECONDS from when the server notices the drop, which can be later.
+      const keptUntil = (droppedAt ?? Date.now()) + (RECONNECT_SECONDS + DROP_NOTICED_SECONDS) * 1000;
+      later(1000, () => void resume(room.reconnectionToken, keptUntil));
     });
     onRoom(room);
     onStatus("online");
   };
   // The SDK does not resume a room joined less than 5 s before the drop (its guard against reconnection loops),
   // but the room holds the place 20 s all the same: without this a second avatar of the player stood there.
-  const resume = async (token: string) => {
+  const resume = async (token: string, keptUntil: number) => {
     onStatus("reconnecting");
     try {
       enter(await client.reconnect<WorldState>(token));
@@ -113,6 +124,12 @@ export async function joinWorld(
         end();
         onStatus("offline");
         return onJoinFailed(joinFailureWords(code).words, false, true);
+      }
+      // No answer at all (the network still down): the place may be kept a while yet, and a join once it is back
+      // would stand a second avatar of the player beside it. Any answer (the place gone, a server restarted): join.
+      if (typeof code !== "number" && Date.now() < keptUntil) {
+        onJoinFailed(joinFailureWords(undefined).words, true, true);
+        return void later(2000, () => void resume(token, keptUntil));
       }
       await join();
     }

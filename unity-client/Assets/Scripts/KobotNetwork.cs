@@ -89,6 +89,8 @@ namespace Kobot
         /// then, keeps the last 10, and 10 moves a second pushed a chat line out, after the box was cleared.
         /// </summary>
         private bool dropped;
+        /// <summary>When (real time) the connection dropped, while <see cref="dropped"/>.</summary>
+        private float droppedAt;
         /// <summary>Every session this client has had: a rejoin is a new one, and the player's earlier lines are still theirs.</summary>
         private readonly HashSet<string> mySessions = new HashSet<string>();
 
@@ -204,6 +206,7 @@ namespace Kobot
             room.OnDrop += code =>
             {
                 if (room != Room) return;
+                if (!dropped) droppedAt = Time.realtimeSinceStartup;
                 dropped = true;
                 chatUI.ShowInRoom(false);
                 chatUI.ShowStatus("다시 연결 중…");
@@ -266,20 +269,36 @@ namespace Kobot
                 bool retry;
                 chatUI.ShowError(ErrorWords.ForJoin(code, false, out retry));
             }
+            // The room keeps our place ReconnectSeconds from when the server notices the drop, which can be later.
+            var keptUntil = (dropped ? droppedAt : Time.realtimeSinceStartup) + WorldProtocol.ReconnectSeconds + WorldProtocol.DropNoticedSeconds;
             await Wait(1);
-            if (leaving) return;
-            chatUI.ShowStatus("다시 연결 중…");
-            try
+            while (!leaving)
             {
-                Enter(await client.Reconnect<WorldState>(room.ReconnectionToken));
-            }
-            catch (System.Exception error)
-            {
-                // Put out or banned while away: the room says so as the place is taken back. Joining again here
-                // undid the moderator's kick, and the player never saw it.
-                var refused = JoinErrorCode(error);
-                if (refused == BannedClose || refused == KickedClose) PutOut(refused);
-                else await Connect(playerName);
+                chatUI.ShowStatus("다시 연결 중…");
+                try
+                {
+                    Enter(await client.Reconnect<WorldState>(room.ReconnectionToken));
+                    return;
+                }
+                catch (System.Exception error)
+                {
+                    // Put out or banned while away: the room says so as the place is taken back. Joining again here
+                    // undid the moderator's kick, and the player never saw it.
+                    var refused = JoinErrorCode(error);
+                    if (refused == BannedClose || refused == KickedClose)
+                    {
+                        PutOut(refused);
+                        return;
+                    }
+                    // No answer at all (the network still down): our place may be kept a while yet, and a join once it
+                    // is back stood a second avatar of the player beside it. Any answer (the place gone): join again.
+                    if (refused != 0 || Time.realtimeSinceStartup >= keptUntil)
+                    {
+                        await Connect(playerName);
+                        return;
+                    }
+                }
+                await Wait(2);
             }
         }
 

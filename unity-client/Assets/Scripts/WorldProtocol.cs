@@ -10,6 +10,7 @@ namespace Kobot
         public const int ReportReasonMaxChars = 200;
         public const int MoveSendHz = 10;
         public const int ReconnectSeconds = 20;
+        public const int DropNoticedSeconds = 9;
         public const string SchemaFingerprint = "eea17dbdafb8";
         public const string DefaultNpcId = "kobot";
         public const int MinX = -50;
