@@ -102,14 +102,27 @@ def read_saved(path: Path) -> list[dict]:
     raise UnreadableCandidates(f"{path}: neither UTF-8 nor CP949 text: save it from the spreadsheet as \"CSV UTF-8\"")
 
 
-def refresh_candidates(rows: list[tuple[str, str]], path: Path, saved: list[dict] | None = None) -> tuple[int, int]:
-    """Rewrites the file at `path` (`saved`: its rows, read_saved's, when read before) for `rows`, the candidates the
+def stamp(path: Path) -> tuple[int, int]:
+    """When `path` was last written, and its size: a reviewer's save changes them. (0, 0): no such file now."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return 0, 0
+    return status.st_mtime_ns, status.st_size
+
+
+def refresh_candidates(rows: list[tuple[str, str]], path: Path, saved: list[dict] | None = None,
+                       saved_stamp: tuple[int, int] | None = None) -> tuple[int, int]:
+    """Rewrites the file at `path` (`saved`: its rows, read_saved's, when read before; `saved_stamp`: its `stamp` taken
+    just before: saved again since, it is read again) for `rows`, the candidates the
     archive gives now (after a player's erasure: without their questions), keeping a reviewer's work. A row stays as the
     reviewer left it (question, answer, label, `reviewed`, cells as saved) while its `asked`, the question as the player
     wrote it, is still a candidate, and goes when the archive no longer holds it; a row with no `asked` (one the reviewer
     added) stays; a question new to the archive (records that came late) is added unreviewed. Files written before the
     `asked` column are matched by Q. Questions are compared as `normalised`. Returns (rows written, rows dropped)."""
-    saved = read_saved(path) if saved is None else saved
+    if saved is None or (saved_stamp is not None and stamp(path) != saved_stamp):
+        # Read before the archive (minutes with Spark): a reviewer who saved meanwhile lost their edits to this rewrite.
+        saved = read_saved(path)
     now = {normalised(q): (q, a) for q, a in rows}
     of_question: dict[str, list[dict]] = {key: [] for key in now}
     added, dropped = [], 0

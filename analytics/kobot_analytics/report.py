@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from .candidates import UnreadableCandidates, candidates, read_saved, refresh_candidates, write_candidates
+from .candidates import UnreadableCandidates, candidates, read_saved, refresh_candidates, stamp, write_candidates
 from .figures import collect_all, figures
 from .keywords import preload
 from .records import NoArchive, archived_days, read_chat_log
@@ -164,7 +164,7 @@ def main(argv=None) -> int:
     try:
         # All read before any is rewritten: one a spreadsheet saved unreadably stopped a refresh after an erasure
         # partway, the reports after it still holding the erased player's words.
-        saved = {out: read_saved(out / "retrain-candidates.csv") for out, *_ in targets if (out / "retrain-candidates.csv").exists()}
+        saved = {out: _saved(out / "retrain-candidates.csv") for out, *_ in targets if (out / "retrain-candidates.csv").exists()}
     except UnreadableCandidates as error:
         print(f"analytics: {error}; nothing written", file=sys.stderr)
         return 2
@@ -177,9 +177,19 @@ def main(argv=None) -> int:
         # Not an empty report: that would read as a quiet day and hide a mistyped --input.
         print(f"analytics: {error}", file=sys.stderr)
         return 2
+    except UnreadableCandidates as error:
+        # Saved again while the archive was read, and unreadably: left as the reviewer saved it.
+        print(f"analytics: {error}; it and the reports after it not written", file=sys.stderr)
+        return 2
     finally:
         spark.stop()
     return 0
+
+
+def _saved(file: Path) -> tuple[list[dict], tuple[int, int]]:
+    """A candidates file's rows, and its stamp taken before they were read (a save in between is read again)."""
+    when = stamp(file)
+    return read_saved(file), when
 
 
 def _written_reports(reports: Path, default_input: str, training_data: Path | None) -> list[tuple[Path, str, str, str, Path]]:
@@ -204,8 +214,8 @@ def days(first: str, last: str) -> tuple[str, str]:
 
 
 def _report(spark: SparkSession, out: Path, source: str, date_from: str, date_to: str, training_data: Path, refresh: bool,
-            saved: list[dict] | None) -> None:
-    """`saved`: the rows of the report's retrain-candidates.csv as read before (None: it has none)."""
+            saved: tuple[list[dict], tuple[int, int]] | None) -> None:
+    """`saved`: the rows of the report's retrain-candidates.csv as read before, and its stamp then (None: it has none)."""
     if refresh and not archived_days(spark, source, date_from, date_to):
         # Its days left the archive (retention, moved to cold storage): refreshed, it read "0 lines" and the
         # reviewers' rows of its candidates were dropped as no longer asked. Left as it was, said.
@@ -230,7 +240,7 @@ def _report(spark: SparkSession, out: Path, source: str, date_from: str, date_to
         # Written before (a report run again, a refresh): the reviewers' work stays on the questions still asked; a
         # run again overwrote it, every row back to the model's answer and reviewed=no.
         if saved is not None:
-            result["retrainCandidates"], gone = refresh_candidates(rows, file, saved)
+            result["retrainCandidates"], gone = refresh_candidates(rows, file, *saved)
             dropped = f", {gone} retrain candidates dropped (their questions no longer in the archive for these days)" if gone else ""
         else:
             result["retrainCandidates"] = write_candidates(rows, file)

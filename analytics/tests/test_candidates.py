@@ -42,6 +42,20 @@ def test_refresh_keeps_the_questions_a_reviewer_corrected_and_the_rows_they_adde
     assert "밥이" not in path.read_text(encoding="utf-8-sig")
 
 
+def test_refresh_keeps_what_a_reviewer_saved_while_the_archive_was_read(tmp_path):
+    from kobot_analytics.candidates import read_saved, refresh_candidates, stamp, write_candidates
+
+    path = tmp_path / "retrain-candidates.csv"
+    write_candidates([("대장간은 어디야", "저기요"), ("여관은 어디야", "몰라요")], path)
+    when = stamp(path)
+    saved = read_saved(path)  # before Spark reads the archive, for minutes
+    rows = rows_of(path)
+    rows[0].update(A="마을 동쪽 끝에 있어요.", reviewed="yes")
+    saved_as(path, rows)  # the reviewer's save meanwhile
+    assert refresh_candidates([("대장간은 어디야", "저기요"), ("여관은 어디야", "몰라요")], path, saved, when) == (2, 0)
+    assert rows_of(path)[0] == {"Q": "대장간은 어디야", "A": "마을 동쪽 끝에 있어요.", "label": "0", "reviewed": "yes", "asked": "대장간은 어디야"}
+
+
 def test_refresh_matches_a_file_from_before_the_asked_column_by_its_questions(tmp_path):
     from kobot_analytics.candidates import refresh_candidates
 
