@@ -83,12 +83,15 @@ export class NpcGreetings {
           const now = this.room.npc(npc.id);
           // Only those still visiting: one who walked away meanwhile was greeted by name from 18 m, and not when
           // they came back (their greeting counted as said).
+          // …and the player's session of a join again meanwhile, not greeted as theirs counted as said: anew.
+          const arriveAgain: string[] = [];
           const near = (id: string) => {
             if (this.room.players.has(id) && this.visits.visiting(npc.id, id)) return true;
-            this.visits.notGreeted(npc.id, id);
+            arriveAgain.push(...this.visits.notGreeted(npc.id, id, (session) => this.room.whoIs(session)));
             return false;
           };
           if (now) this.greet(now, this.gate.due(npc.id, near));
+          for (const id of arriveAgain) this.notice(id);
         }, turn);
       }
     }

@@ -72,10 +72,25 @@ export class NpcVisits {
     return this.visitors.get(npcId)?.has(playerId) ?? false;
   }
 
-  /** The greeting meant for the session was not said (they left first): the player's next visit is greeted. */
-  notGreeted(npcId: string, playerId: string): void {
+  /**
+   * The greeting meant for the session was not said (they left first): the player's next visit is greeted. Returns
+   * the player's other sessions visiting the NPC now, no longer counted as visitors: they are to arrive anew. One
+   * who left and joined again while waiting came near as someone greeted already, and was not greeted on that visit.
+   * `whoIs`: a session's player (player-origins.ts departureKey).
+   */
+  notGreeted(npcId: string, playerId: string, whoIs: (sessionId: string) => string | undefined = () => undefined): string[] {
     const greeted = this.greeted.get(npcId);
-    for (const [who, { sessionId }] of greeted ?? []) if (sessionId === playerId) greeted!.delete(who);
+    let player: string | undefined;
+    for (const [who, { sessionId }] of greeted ?? []) {
+      if (sessionId !== playerId) continue;
+      greeted!.delete(who);
+      player = who;
+    }
+    const visitors = this.visitors.get(npcId);
+    if (player === undefined || !visitors) return [];
+    const again = [...visitors].filter((id) => id !== playerId && whoIs(id) === player);
+    for (const id of again) visitors.delete(id);
+    return again;
   }
 
   hasVisitors(npcId: string): boolean {

@@ -26,17 +26,22 @@ function roomWithHans() {
     standing: () => hans,
     isIdle: () => true,
     accountOf: () => undefined,
-    whoIs: () => undefined,
+    // A player whatever their session: here by name, as address and name are.
+    whoIs: (id) => players.get(id)?.name,
     say: (_npc, text) => void said.push(text),
   };
   const greetings = new NpcGreetings(room, {} as NpcAcquaintances); // no greetingsAgain: whom it met is not asked
+  const leave = (id: string) => {
+    players.delete(id);
+    greetings.left(id);
+  };
   const place = (id: string, name: string, z: number) => {
     const player = players.get(id) ?? Object.assign(new Player(), { name });
     player.z = z;
     players.set(id, player);
     greetings.notice(id);
   };
-  return { greetings, said, place, stop: () => clock.stop() };
+  return { greetings, said, place, leave, stop: () => clock.stop() };
 }
 
 describe("NPC greetings held back by the gap between two", () => {
@@ -52,6 +57,23 @@ describe("NPC greetings held back by the gap between two", () => {
       place("b", "나중", 0); // back, within his greetAgainSeconds (30)
       await sleep(100);
       assert.deepEqual(said, ["먼저, 어서 오게.", "나중, 어서 오게."], "greeted on the visit that counts");
+    } finally {
+      stop();
+    }
+  });
+
+  it("greet a player who left and joined again while theirs waited, on the visit of the new session", async () => {
+    const { said, place, leave, stop } = roomWithHans();
+    try {
+      place("a", "먼저", 0);
+      place("b1", "틈새", 0); // within the gap: waits for the next greeting
+      leave("b1");
+      place("b2", "틈새", 0); // joined again, near hans: the greeting of the session before counts as theirs
+      await sleep(GREETING_GAP_MS + 300);
+      assert.deepEqual(said, ["먼저, 어서 오게.", "틈새, 어서 오게."], "greeted once, on this visit");
+      place("b2", "틈새", 1); // a step within the radius: the same visit
+      await sleep(100);
+      assert.equal(said.length, 2, "not greeted twice");
     } finally {
       stop();
     }
