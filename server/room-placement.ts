@@ -11,7 +11,10 @@ import { matchMaker, ServerError } from "@colyseus/core";
  */
 export function roomPlacement(maxRooms: number): matchMaker.SelectProcessIdCallback {
   return async () => {
-    const open = (await matchMaker.stats.fetchAll()).filter(({ roomCount }) => roomCount < maxRooms);
+    const processes = await matchMaker.stats.fetchAll();
+    // Not listed (a Redis restarted empty lists each process again within seconds): this one, by its own count.
+    if (!processes.some(({ processId }) => processId === matchMaker.processId)) processes.push({ processId: matchMaker.processId, ...matchMaker.stats.local });
+    const open = processes.filter(({ roomCount }) => roomCount < maxRooms);
     if (open.length === 0) {
       throw new ServerError(503, `every server holds its most rooms (MAX_ROOMS ${maxRooms}): join a room that has space, or try again later`);
     }
