@@ -19,6 +19,12 @@ namespace Kobot
         [Header("Server")]
         public string serverUrl = "ws://localhost:2567";
         public string playerName = "Player";
+        /// <summary>
+        /// Joins as the scene starts. Off for a game that signs its players in first: set <see cref="AuthToken"/>
+        /// once its login is done, then call <see cref="Connect(string)"/> (joined at Start, with the login still under
+        /// way, a server with AUTH_SECRET refused the join and SignInRefused fired).
+        /// </summary>
+        public bool connectOnStart = true;
 
         [Header("Scene")]
         public LocalAvatar localAvatarPrefab;
@@ -96,7 +102,7 @@ namespace Kobot
 
         private async void Start()
         {
-            await Connect(playerName);
+            if (connectOnStart) await Connect(playerName);
         }
 
         /// <summary>Joins the world as <paramref name="name"/>; a full server or no server is retried until it works.</summary>
