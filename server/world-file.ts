@@ -190,7 +190,11 @@ function npcProblems(
   npcs.forEach((npc, i) => {
     if (!npc) return;
     const at = `npcs.${i} (${npc.id})`;
-    for (const other of npcs.slice(0, i)) {
+    for (const [j, other] of npcs.slice(0, i).entries()) {
+      if (other?.id === npc.id) {
+        problems.push(`${at}.id: "${npc.id}" is already the id of npcs.${j}: each NPC needs an id of its own`);
+        continue;
+      }
       const clash = other && confusable(npc, other);
       if (clash) problems.push(`${at}: "${clash}" is too like ${other.name} (${other.id}); players call NPCs by id and name, as written or called ("미나야")`);
     }

@@ -123,6 +123,12 @@ describe("World file", () => {
     for (const [first, second] of [["미나", "미나야"], ["미나야", "미나"], ["한스", "한 스"], ["Kobot", "Kоbot"], ["geo", "ｇｅｏ"]] as const) {
       assert.throws(() => load(npc("one", first), npc("two", second, 1)), new RegExp(`npcs\\.1 \\(two\\): "${second}" is too like ${first} \\(one\\)`), second);
     }
+    // A block pasted twice: said as such, not as a name "too like" its own copy.
+    assert.throws(() => load(npc("one", "하나"), npc("two", "둘"), npc("one", "하나", 1)), (e: Error) => {
+      assert.match(e.message, /npcs\.2 \(one\)\.id: "one" is already the id of npcs\.0: each NPC needs an id of its own/);
+      assert.doesNotMatch(e.message, /too like/);
+      return true;
+    });
   });
 
   it("takes YAML merge keys, so NPCs can share settings", () => {
