@@ -52,39 +52,59 @@ export function crossWordBigrams(text: string): string[] {
 export const GRAMS = { "chars+word-bigrams": grams, bigrams: crossWordBigrams } as const;
 export type GramsMethod = keyof typeof GRAMS;
 
+/** Bad lines said at most, per file; past them, how many more. */
+const LINE_PROBLEMS_SAID = 20;
+
 /**
  * Reads a knowledge file: one JSON object `{"q": "...", "a": "..."}` a line, where `q` may also be a list of the
  * ways a player asks for that answer (`{"q": ["이름이 뭐야?", "성함이 어떻게 되세요?"], "a": "..."}`); a clear
- * error names a bad line.
+ * error names every bad line.
  */
 export function readKnowledgeFile(path: string): KnowledgePair[] {
+  const { pairs, problems } = readKnowledgeLines(path);
+  if (problems.length > 0) throw new ModelLoadError(path, problems.join("\n    "));
+  return pairs;
+}
+
+/**
+ * A knowledge file's good lines, and what is wrong with each bad one (`path:line: …`; a file that cannot be read
+ * throws). Every bad line at once: an author mended one a run, and ran the check again for the next.
+ */
+export function readKnowledgeLines(path: string): { pairs: KnowledgePair[]; problems: string[] } {
   let text: string;
   try {
     text = readAuthoredText(path);
   } catch (error) {
     throw new ModelLoadError(path, `cannot read knowledge file ${path}: ${(error as Error).message}`, { cause: error });
   }
-  return text.split("\n").flatMap((line, i) => {
+  const problems: string[] = [];
+  const pairs = text.split("\n").flatMap((line, i) => {
     if (!line.trim()) return [];
+    const problem = (what: string) => {
+      problems.push(`${path}:${i + 1}: ${what}`);
+      return [];
+    };
     let row: unknown;
     try {
       row = JSON.parse(line);
     } catch {
-      throw new ModelLoadError(path, `${path}:${i + 1}: not JSON`);
+      return problem("not JSON");
     }
     const { q, a, action } = (row ?? {}) as { q?: unknown; a?: unknown; action?: unknown };
     // Cleaned as players' lines are: control and invisible characters out, one space between words.
     const asked = (Array.isArray(q) ? q : [q]).map((text) => (typeof text === "string" ? cleanText(text) : ""));
     const answer = typeof a === "string" ? cleanText(a) : "";
     if (asked.length === 0 || asked.some((text) => !text) || !answer) {
-      throw new ModelLoadError(path, `${path}:${i + 1}: needs "q" (a question, or a list of ways to ask it) and "a", non-empty strings`);
+      return problem('needs "q" (a question, or a list of ways to ask it) and "a", non-empty strings');
     }
     if (action !== undefined && (typeof action !== "string" || !ACTION_ID.test(action))) {
-      throw new ModelLoadError(path, `${path}:${i + 1}: "action" must be 1–64 letters, digits, '_', '.', ':' or '-' (an id your game's client knows), got ${JSON.stringify(action)}`);
+      return problem(`"action" must be 1–64 letters, digits, '_', '.', ':' or '-' (an id your game's client knows), got ${JSON.stringify(action)}`);
     }
     const [first, ...also] = asked as [string, ...string[]];
     return [{ q: first, a: answer, ...(also.length > 0 ? { also } : {}), ...(action !== undefined ? { action } : {}) }];
   });
+  const more = problems.length - LINE_PROBLEMS_SAID;
+  return { pairs, problems: more > 0 ? [...problems.slice(0, LINE_PROBLEMS_SAID), `…and ${more} more bad lines`] : problems };
 }
 
 function counts(items: string[]): Map<string, number> {

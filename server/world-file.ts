@@ -8,7 +8,7 @@ import { cleanText } from "../common/clean-text.js";
 import type { Moderator } from "../moderation/moderator.js";
 import { NpcError } from "../npc/errors.js";
 import { type GenerationSettings, mergeSettings, settingsFromConfig } from "../npc/generation-settings.js";
-import { ACTION_ID, type KnowledgePair, readKnowledgeFile } from "../npc/knowledge-index.js";
+import { ACTION_ID, type KnowledgePair, readKnowledgeLines } from "../npc/knowledge-index.js";
 import { canonicalFolder, checkModelFolder, type ModelDtype } from "../npc/model-folder.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import { impersonatedNpc } from "../rooms/npc-impersonation.js";
@@ -277,26 +277,28 @@ export function readCheckedKnowledge(path: string, moderator: Moderator | undefi
   if (!existsSync(path)) return { problem: `${path} does not exist` };
   if (statSync(path).isDirectory()) return { problem: `${path} is a folder; name the knowledge file in it` };
   let pairs: KnowledgePair[] = [];
+  // Every problem at once, as the world file's: the good lines are checked too while bad ones are named.
   const problem = problemOf(() => {
-    pairs = readKnowledgeFile(path);
-    const long = pairs.find((pair) => [...pair.a].length > LINE_MAX_CHARS);
-    if (long) return `${path}: an answer of ${[...long.a].length} characters (at most ${LINE_MAX_CHARS}, as a chat line): "${long.a.slice(0, 30)}…"`;
+    const read = readKnowledgeLines(path);
+    pairs = read.pairs;
+    const problems = [...read.problems];
+    for (const long of pairs.filter((pair) => [...pair.a].length > LINE_MAX_CHARS)) {
+      problems.push(`${path}: an answer of ${[...long.a].length} characters (at most ${LINE_MAX_CHARS}, as a chat line): "${long.a.slice(0, 30)}…"`);
+    }
     // Said to the asker, as greetings are.
-    const typo = pairs.find((pair) => hasOtherPlaceholder(pair.a));
-    if (typo) return `${path}: "${typo.a}": ${ONLY_NAME}`;
-    const twice = askedTwice(pairs);
-    if (twice) return `${path}: "${twice.q}" is asked for two answers ("${twice.first}", "${twice.second}"): only the first would ever be said`;
-    const acting = actingTwice(pairs);
-    if (acting) {
-      return `${path}: "${acting.a}" is the answer of lines with different actions (${acting.actions.join(", ")}): a line said names its ` +
-        "action by its words, so only one would ever fire; give each its own words, or the same action";
+    for (const typo of pairs.filter((pair) => hasOtherPlaceholder(pair.a))) problems.push(`${path}: "${typo.a}": ${ONLY_NAME}`);
+    for (const twice of askedTwice(pairs)) {
+      problems.push(`${path}: "${twice.q}" is asked for two answers ("${twice.first}", "${twice.second}"): only the first would ever be said`);
     }
-    if (!moderator) return undefined;
-    for (const pair of pairs) {
-      const blocked = blockedLineProblem(pair.a, moderator);
-      if (blocked) return `${path}: ${blocked}`;
+    for (const acting of actingTwice(pairs)) {
+      problems.push(`${path}: "${acting.a}" is the answer of lines with different actions (${acting.actions.join(", ")}): a line said names its ` +
+        "action by its words, so only one would ever fire; give each its own words, or the same action");
     }
-    return undefined;
+    for (const pair of moderator ? pairs : []) {
+      const blocked = blockedLineProblem(pair.a, moderator!);
+      if (blocked) problems.push(`${path}: ${blocked}`);
+    }
+    return problems.length > 0 ? problems.join("\n    ") : undefined;
   });
   return problem ? { problem } : { pairs };
 }
@@ -309,30 +311,30 @@ function blockedLineProblem(text: string, moderator: Moderator): string | undefi
     "reword it, or allow the harmless word that holds it with a `!word` line in the word list (MODERATION_WORDS)";
 }
 
-/** A question (spaces and punctuation aside) that two pairs with different answers list. */
-function askedTwice(pairs: readonly KnowledgePair[]): { q: string; first: string; second: string } | undefined {
+/** Questions (spaces and punctuation aside) that two pairs with different answers list. */
+function askedTwice(pairs: readonly KnowledgePair[]): Array<{ q: string; first: string; second: string }> {
   const answerOf = new Map<string, string>();
+  const twice = [];
   for (const pair of pairs) {
     for (const q of [pair.q, ...(pair.also ?? [])]) {
       const key = q.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
       const first = answerOf.get(key);
-      if (first !== undefined && first !== pair.a) return { q, first, second: pair.a };
-      answerOf.set(key, pair.a);
+      if (first === undefined) answerOf.set(key, pair.a);
+      else if (first !== pair.a) twice.push({ q, first, second: pair.a });
     }
   }
-  return undefined;
+  return twice;
 }
 
-/** An answer that two pairs give with different actions (or one with an action and one without). */
-function actingTwice(pairs: readonly KnowledgePair[]): { a: string; actions: string[] } | undefined {
+/** Answers that two pairs give with different actions (or one with an action and one without). */
+function actingTwice(pairs: readonly KnowledgePair[]): Array<{ a: string; actions: string[] }> {
   const actionOf = new Map<string, string | undefined>();
+  const twice = [];
   for (const pair of pairs) {
-    if (actionOf.has(pair.a) && actionOf.get(pair.a) !== pair.action) {
-      return { a: pair.a, actions: [actionOf.get(pair.a), pair.action].map((action) => action ?? "none") };
-    }
-    actionOf.set(pair.a, pair.action);
+    if (!actionOf.has(pair.a)) actionOf.set(pair.a, pair.action);
+    else if (actionOf.get(pair.a) !== pair.action) twice.push({ a: pair.a, actions: [actionOf.get(pair.a), pair.action].map((action) => action ?? "none") });
   }
-  return undefined;
+  return twice;
 }
 
 /** What `check` finds wrong, or the message of the NPC error it throws (a model or knowledge file it cannot read). */

@@ -220,6 +220,17 @@ describe("World file", () => {
     assert.throws(() => loadWorldFile(world(files.typo), "npc/model", bounds), /typo\.jsonl: "\{player\}, 어서 와\.": only \{name\} is filled in/);
     assert.throws(() => loadWorldFile(world(files.twice), "npc/model", bounds), /"이름이 뭐야" is asked for two answers \("에이야\.", "비야\."\): only the first/);
     assert.throws(() => loadWorldFile(world(files.acting), "npc/model", bounds), /"검이랑 방패를 팔지\." is the answer of lines with different actions \(none, open_shop\)/);
+    // Every problem of a file at once: an author mended one a run, and ran the check again for the next.
+    const many = write("many.jsonl", [
+      '{"q": ["누구세요?"], "a": "저는 어부예요."}', '{"q": ["누구세요?"], "a": "어부라니까요."}', '{"q": "뭐 팔아요?", "a": "고등어요.", "action": "open shop"}',
+      '{"q": "생선", "answer": "x"}', '{"q": "가격", "a": 3}', "{",
+    ].join("\n"));
+    assert.throws(() => loadWorldFile(world(many), "npc/model", bounds), (e: Error) => {
+      for (const said of [/many\.jsonl:3: "action" must be/, /many\.jsonl:4: needs "q"/, /many\.jsonl:5: needs "q"/, /many\.jsonl:6: not JSON/, /"누구세요\?" is asked for two answers/]) {
+        assert.match(e.message, said);
+      }
+      return true;
+    });
   });
 
   it("refuses scripted lines that moderation would replace: knowledge answers and unsure lines, unless the word list allows them", () => {
