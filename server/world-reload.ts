@@ -45,7 +45,9 @@ export function reloadWorldOnChange(config: ServerConfig, log: Logger, apply: (w
     apply(next);
     void forgetNpcs(gone);
     fileReloads.inc({ file: "world", outcome: "taken" });
-    log.info("world file reloaded", { file, npcs: next.npcs.map((npc) => npc.id), ...(sinceStart ? { savedWhileStarting: true } : {}) });
+    // Taken as a knowledge file it was refused for is mended: the log names both (it named the knowledge file alone).
+    const mended = file === path ? {} : { file: path, afterMending: file };
+    log.info("world file reloaded", { file, ...mended, npcs: next.npcs.map((npc) => npc.id), ...(sinceStart ? { savedWhileStarting: true } : {}) });
   };
   const watching = watchFiles([path], "world file", log, (file) => changed(file), config.fileWatch);
   changed(path, true);

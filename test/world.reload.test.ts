@@ -53,7 +53,9 @@ describe("a world edit refused for a knowledge file it names (server/world-reloa
     writeFileSync(knowledge, '{"q":"뭐 팔아?","a":"칼과 망치를 팔지."}\n');
     saveWorld(file, { ...AT_START, npcs: [{ ...HANS, knowledge }, HERMIT] });
     const taken: number[] = [];
-    const watching = reloadWorldOnChange(loadConfig({ WORLD_FILE: file, FILE_SETTLE_MS: "50" }), createLogger({}, "silent"), (world) => taken.push(world.npcs[0]!.talkRadius));
+    const logged: Array<{ msg: string; file?: string; afterMending?: string }> = [];
+    const log = createLogger({}, "info", (line) => logged.push(JSON.parse(line)));
+    const watching = reloadWorldOnChange(loadConfig({ WORLD_FILE: file, FILE_SETTLE_MS: "50" }), log, (world) => taken.push(world.npcs[0]!.talkRadius));
     try {
       writeFileSync(knowledge, "{이건 JSON이 아니다\n"); // a typo saved in the knowledge file…
       saveWorld(file, { ...AT_START, npcs: [{ ...HANS, knowledge, talkRadius: 3 }, HERMIT] }); // …and another's world edit
@@ -62,6 +64,9 @@ describe("a world edit refused for a knowledge file it names (server/world-reloa
       writeFileSync(knowledge, '{"q":"뭐 팔아?","a":"칼을 팔지."}\n'); // the typo mended
       await waitFor("the world edit taken", () => taken.length > 0, 3_000);
       assert.deepEqual(taken, [3]);
+      // Said of the world file, after the knowledge file it waited for: the log named the knowledge file alone.
+      const reloaded = logged.find((line) => line.msg === "world file reloaded");
+      assert.deepEqual([reloaded?.file, reloaded?.afterMending], [file, knowledge]);
     } finally {
       watching.close();
     }
