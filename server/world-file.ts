@@ -29,7 +29,7 @@ const line = z.string().trim().min(1).max(LINE_MAX_CHARS);
 const ONLY_NAME = "only {name} is filled in (the player's name); check the spelling";
 // A brace left once {name} is filled in: "{{name}}" was said as "{민수}".
 const hasOtherPlaceholder = (text: string) => /[{}]/.test(text.replaceAll("{name}", ""));
-const playerLine = line.refine((text) => !hasOtherPlaceholder(text), ONLY_NAME);
+const playerLine = line.refine((text) => !hasOtherPlaceholder(text), { error: (issue) => `${JSON.stringify(issue.input)}: ${ONLY_NAME}` });
 /** Said to the players near, not to one: no name to fill in ("{name}, 오늘 날씨 좋지?" was said with the braces). */
 const roomLine = line.refine((text) => !/\{[^{}]*\}/.test(text), "said to everyone near, it has no player's name to fill in: no {placeholder}");
 
@@ -138,8 +138,15 @@ export function loadWorldFile(
   if (!parsed.success) {
     // The shape's problems, and those of the NPCs whose entries are right in shape (a position out of bounds, a
     // missing knowledge file): every problem at once, not the shape's first and the rest at the next save.
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`);
     const entries = (raw as { npcs?: unknown } | null)?.npcs;
+    // An NPC's entry named by its id too, as the other checks name it: "npcs.1 (fisher).talkRadius".
+    const idOf = (i: PropertyKey) => {
+      const id = Array.isArray(entries) ? (entries[i as number] as { id?: unknown } | null)?.id : undefined;
+      return typeof id === "string" ? ` (${id})` : "";
+    };
+    const where = ([first, i, ...rest]: PropertyKey[]) =>
+      first === "npcs" && i !== undefined ? [`npcs.${String(i)}${idOf(i)}`, ...rest].join(".") : [first, i, ...rest].filter((key) => key !== undefined).join(".");
+    const problems = parsed.error.issues.map((issue) => `${where(issue.path) || "(top)"}: ${issue.message}`);
     const npcs = (Array.isArray(entries) ? entries : []).map((entry) => NpcEntry.safeParse(entry)).map((one) => (one.success ? one.data : undefined));
     const models = WorldFileSchema.shape.models.safeParse((raw as { models?: unknown } | null)?.models);
     problems.push(...npcProblems(npcs, models.success ? models.data : {}, here, { defaultModelDir, bounds, moderator, dtype, modelsKnown: models.success }));
