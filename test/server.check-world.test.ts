@@ -46,7 +46,7 @@ describe("npm run check:world (server/check-world.ts)", () => {
     assert.match(restart.out, /needs a restart of the servers and workers for:\n {2}hearing\.mode \(room → proximity\)\n$/);
     const bad = await check(save("bad.yaml", village.replace("talkRadius: 8", "talkRadius: -1")));
     assert.equal(bad.code, 1, bad.out);
-    assert.match(bad.out, /npcs\.1\.talkRadius: /);
+    assert.match(bad.out, /npcs\.1 \(hans\)\.talkRadius: /);
     assert.doesNotMatch(bad.out, /good/);
   });
 
