@@ -272,6 +272,13 @@ describe("Web client in Chromium", function () {
       assert.equal(name, "영희", "the account's name");
       assert.equal(new URL(page.url()).hash, "", "the token is taken out of the address bar");
       await page.close();
+      // No ?name=: a token that names the player joins at once, with no form asking for a name the server would not use.
+      const named = await browser.newPage();
+      named.on("pageerror", (error) => consoleErrors.push(error.message));
+      await named.goto(`http://127.0.0.1:${port}/#token=${await signToken(secret, { account: "web-4", name: "철수", hours: 1 })}`);
+      await named.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+      assert.equal(await named.isVisible("#join"), false);
+      await named.close();
       // An account whose name the server refuses: the name typed is not used, so the join form is no way out.
       const npcNamed = await browser.newPage();
       npcNamed.on("pageerror", (error) => consoleErrors.push(error.message));

@@ -6,6 +6,7 @@ import { ChatPanel } from "./chat-panel.js";
 import { type ConnectionStatus, joinWorld } from "./connection.js";
 import { MovementInput } from "./movement-input.js";
 import { ReportMenu } from "./report-menu.js";
+import { tokenName } from "./token-name.js";
 import { WorldView } from "./world-view.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -98,8 +99,9 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
   );
 });
 
-// `?name=…` joins at once (links shared with friends, browser tests).
-const preset = new URLSearchParams(location.search).get("name");
+// `?name=…` joins at once (links shared with friends, browser tests), and so does a signed-in player whose token
+// names them: the name form asked for a name the server would not use.
+const preset = new URLSearchParams(location.search).get("name") ?? (token && tokenName(token)) ?? null;
 if (preset !== null) {
   nameInput.value = preset;
   $<HTMLFormElement>("join").requestSubmit();
