@@ -174,6 +174,11 @@ export const chatLogDropped = new Counter({
   help: "Chat lines dropped, oldest first, from a chat log's buffer full during a long outage (Kafka mode: the broker; embedded: Elasticsearch): never indexed",
 });
 
+export const chatArchiveWaiting = new Gauge({
+  name: "kobot_chat_archive_waiting",
+  help: "Chat lines the embedded archive (DATA_DIR) failed to write and keeps to write again: above 0 for long, its disk is full or read-only",
+});
+
 export const kafkaConsumerLag = new Gauge({
   name: "kobot_kafka_consumer_lag",
   help: "Messages not yet consumed (end offset minus committed offset), by consumer group and topic",

@@ -1,15 +1,21 @@
-import { appendFile, mkdir, open } from "node:fs/promises";
+import { access, appendFile, mkdir, open } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
+import type { Logger } from "../common/log.js";
+import { logThrottle, repeatsField } from "../common/log-throttle.js";
+import { chatArchiveWaiting, chatLogDropped } from "../common/metrics.js";
 import { type ChatLogRecord, withoutAccount } from "./chat-log.js";
 import type { ChatLogPublisher } from "./chat-log-transport.js";
 import { eraseFromDailyFiles } from "./daily-file-erasure.js";
+import { DroppedLines } from "./dropped-lines.js";
 
 const FLUSH_EVERY_MS = 200;
 /** A write that failed (a full disk) is tried again this long after. */
 const RETRY_AFTER_MS = 1000;
 /** Lines kept for a write that fails: past them the oldest go, said (about 10 MB of chat). */
 const MOST_KEPT = 20_000;
+/** A failing write is said at most this often: retried every second, a full disk was 86,000 log lines a day. */
+const SAY_FAILURE_EVERY_MS = 10_000;
 
 /**
  * The chat archive of the embedded default: chat-log records appended as JSON lines to one file
@@ -22,12 +28,18 @@ export class DailyFileChatLog implements ChatLogPublisher {
   private writing: Promise<void> = Promise.resolve();
   /** Files this process has appended to: only the first append to each can follow a torn line. */
   private readonly opened = new Set<string>();
+  private readonly failureSaid = logThrottle(SAY_FAILURE_EVERY_MS);
+  private readonly dropped: DroppedLines;
+  /** A write failed and none has worked since. */
+  private failing = false;
 
   constructor(
     private readonly dir: string,
     private readonly serverId: string,
-    private readonly onError: (error: Error) => void,
-  ) {}
+    private readonly log: Logger,
+  ) {
+    this.dropped = new DroppedLines(log, "kept for the chat archive, which has failed to write for too long");
+  }
 
   publish(record: ChatLogRecord): void {
     this.buffer.push(record);
@@ -64,48 +76,79 @@ export class DailyFileChatLog implements ChatLogPublisher {
     return erasing;
   }
 
-  /** Never rejects: what it could not write is said through onError (and kept to write again), never thrown. */
+  /** Never rejects: what it could not write is logged (and kept to write again), never thrown. */
   private async write(records: ChatLogRecord[]): Promise<void> {
     const byDay = new Map<string, ChatLogRecord[]>();
     for (const record of records) {
       const day = dayOf(record.ts);
       // A clock years off gives no date: thrown, it ended the process (a timer's flush) or stopped every write after it.
-      if (day === undefined) this.onError(new Error(`chat line ${record.id} not archived: its ts ${record.ts} is no date`));
+      if (day === undefined) this.log.error("chat line not archived: its ts is no date", { id: record.id, ts: record.ts });
       else if (byDay.has(day)) byDay.get(day)!.push(record);
       else byDay.set(day, [record]);
     }
     for (const [day, dayRecords] of byDay) {
       const file = join(this.dir, `date=${day}`, `${this.serverId}.ndjson`);
       try {
-        await mkdir(dirname(file), { recursive: true });
+        await mkdirSayingWhy(dirname(file));
         const torn = !this.opened.has(file) && (await endsMidLine(file));
         this.opened.add(file);
         await appendFile(file, (torn ? "\n" : "") + dayRecords.map((record) => JSON.stringify(record)).join("\n") + "\n");
+        if (this.failing) this.log.info("chat archive writing again", { file, waiting: this.buffer.length });
+        this.failing = false;
       } catch (error) {
         // A full disk must not stop the game, nor lose the lines: written again later (readers keep a record written
         // twice once, by its id), after a look for a line the failed append left cut short, which they must not join.
         this.opened.delete(file);
         this.keepToWrite(dayRecords);
-        this.onError(error as Error);
+        this.failing = true;
+        const held = this.failureSaid((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+        if (held !== undefined) this.log.error("chat archive write failed: its lines are kept and written again", { error, waiting: this.buffer.length, ...repeatsField(held) });
       }
     }
+    chatArchiveWaiting.set(this.buffer.length);
   }
 
   private keepToWrite(records: ChatLogRecord[]): void {
     this.buffer.unshift(...records);
-    const over = this.buffer.length - MOST_KEPT;
-    if (over > 0) {
-      this.buffer.splice(0, over);
-      this.onError(new Error(`${over} chat lines not archived: the archive has failed to write for too long`));
-    }
+    this.dropped.trim(this.buffer, MOST_KEPT);
     this.flushIn(RETRY_AFTER_MS);
     this.timer?.unref(); // a process that stops is not held up by it
   }
 
-  stop(): Promise<void> {
-    return this.flush();
+  /** Writes what it holds; what it still cannot write is lost, said with how many (it went without a word). */
+  async stop(): Promise<void> {
+    await this.flush();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.dropped.say(MOST_KEPT);
+    if (this.buffer.length === 0) return;
+    this.log.error("chat lines not archived: the archive could not write them before shutdown", { lines: this.buffer.length, dir: this.dir });
+    chatLogDropped.inc(this.buffer.length);
+    this.buffer = [];
+    chatArchiveWaiting.set(0);
   }
 }
+
+/**
+ * mkdir -p, with the cause a read-only file system gives: Node's recursive mkdir says ENOENT there ("no such file or
+ * directory", of a folder that exists), and the log sent the operator looking for a missing folder.
+ */
+async function mkdirSayingWhy(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    // The first folder missing, made alone, fails with the cause (EROFS, EACCES).
+    let first = dir;
+    while (dirname(first) !== first && !(await exists(dirname(first)))) first = dirname(first);
+    await mkdir(first).catch((cause: NodeJS.ErrnoException) => {
+      throw cause.code === "EEXIST" ? error : cause;
+    });
+    await mkdir(dir, { recursive: true });
+  }
+}
+
+const exists = (path: string) => access(path).then(() => true, () => false);
 
 /** `ts`'s UTC day, YYYY-MM-DD, or undefined for a time no Date holds. */
 function dayOf(ts: number): string | undefined {

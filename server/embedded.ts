@@ -64,7 +64,7 @@ export async function startEmbeddedChatLog(
   log: Logger,
 ): Promise<{ chatLog: ChatLogPublisher; indexer: ChatIndexer | undefined; archive: DailyFileChatLog | undefined }> {
   const files = config.archiveDir
-    ? new DailyFileChatLog(config.archiveDir, config.serverId, (error) => log.error("chat archive write failed", { error }))
+    ? new DailyFileChatLog(config.archiveDir, config.serverId, log.child({ service: "chat-archive" }))
     : undefined;
   const archive = files ?? discardChatLog;
   if (config.archiveDir) log.info("chat archive", { dir: config.archiveDir });

@@ -1,17 +1,32 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { createLogger } from "../common/log.js";
+import { chatArchiveWaiting, chatLogDropped } from "../common/metrics.js";
 import { CHAT_LOG_VERSION, ChatLogRecord } from "../kafka/chat-log.js";
 import { eraseFromDailyFiles } from "../kafka/daily-file-erasure.js";
 import { DailyFileChatLog } from "../kafka/daily-file-chat-log.js";
 import { answersTo, startTestWorld, waitFor } from "./helpers/world.js";
 
+/** A logger that fails the test at an error. */
+const failOnError = createLogger({}, "error", (line) => assert.fail(line));
+/** A logger that keeps each warning and error logged, as "message: the error's message" (or the line's fields). */
+function errorsLogged() {
+  const errors: string[] = [];
+  const log = createLogger({}, "warn", (line) => {
+    const { msg, error, time: _time, level: _level, ...fields } = JSON.parse(line);
+    errors.push(error ? `${msg}: ${error.message}` : `${msg} ${JSON.stringify(fields)}`);
+  });
+  return { errors, log };
+}
+
 describe("Chat archive of the embedded default (daily JSON-lines files)", () => {
   it("archives every line of a live room, NPC answers with their question, latency and model", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
-    const archive = new DailyFileChatLog(dir, "test-server", (error) => assert.fail(error));
+    const archive = new DailyFileChatLog(dir, "test-server", failOnError);
     const world = await startTestWorld({}, { chatLog: archive });
     try {
       await world.startWorker();
@@ -48,7 +63,7 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
     const whole = JSON.stringify({ v: CHAT_LOG_VERSION, id: "a", roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: "첫째", ts });
     const torn = Buffer.from(whole.replace("첫째", "둘째")).subarray(0, -12); // cut mid-character, as kill -9 can
     writeFileSync(join(folder, "s1.ndjson"), Buffer.concat([Buffer.from(whole + "\n"), torn]));
-    const archive = new DailyFileChatLog(dir, "s1", (error) => assert.fail(error));
+    const archive = new DailyFileChatLog(dir, "s1", failOnError);
     for (const text of ["셋째", "넷째"]) archive.publish({ v: CHAT_LOG_VERSION, id: text, roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text, ts });
     await archive.flush();
     archive.publish({ v: CHAT_LOG_VERSION, id: "5", roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: "다섯째", ts });
@@ -65,7 +80,7 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
     const day = (d: number) => Date.UTC(2026, 11, d, 23, 59);
     const line = (id: string, ts: number, extra: Partial<ChatLogRecord>): ChatLogRecord =>
       ({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: id, ts, ...extra });
-    const archive = new DailyFileChatLog(dir, "s1", (error) => assert.fail(error));
+    const archive = new DailyFileChatLog(dir, "s1", failOnError);
     archive.publish(line("theirs-1", day(1), { account: "acc-gone" }));
     archive.publish(line("others", day(1), { account: "acc-stays", from: "q" }));
     archive.publish(line("anonymous", day(1), {}));
@@ -82,7 +97,7 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
     const ids = (date: string) => readFileSync(join(dir, `date=${date}`, "s1.ndjson"), "utf8").trim().split("\n").map((text) => (text.startsWith("{not") ? text : JSON.parse(text).id));
     assert.deepEqual(ids("2026-12-01"), ["others", "anonymous"]);
     assert.deepEqual(ids("2026-12-02"), ["answer-to-others", "{not json", "after"]);
-    assert.equal(await new DailyFileChatLog(join(dir, "nowhere"), "s1", assert.fail).erase("acc-gone"), 0, "no archive yet");
+    assert.equal(await new DailyFileChatLog(join(dir, "nowhere"), "s1", failOnError).erase("acc-gone"), 0, "no archive yet");
   });
 
   it("erases a line a killed append cut short when it names the player or answers their line, and keeps others' cut lines", async () => {
@@ -129,8 +144,8 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
     mkdirSync(folder);
     const file = join(folder, "s1.ndjson");
     symlinkSync("/dev/full", file); // every write: ENOSPC
-    const errors: string[] = [];
-    const archive = new DailyFileChatLog(dir, "s1", (error) => errors.push(error.message));
+    const { errors, log } = errorsLogged();
+    const archive = new DailyFileChatLog(dir, "s1", log);
     const record = (id: string): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: id, ts: Date.UTC(2026, 11, 1, 9) });
     archive.publish(record("refused"));
     await archive.flush();
@@ -145,17 +160,55 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
     assert.deepEqual(lines.slice(1, 3).map((text) => ChatLogRecord.parse(JSON.parse(text)).id), ["refused", "after"]);
   });
 
+  it("says a failing write once per 10 s with how many lines wait, and at shutdown how many it could not write", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
+    mkdirSync(join(dir, "date=2026-12-01"));
+    symlinkSync("/dev/full", join(dir, "date=2026-12-01", "s1.ndjson")); // every write: ENOSPC
+    const { errors, log } = errorsLogged();
+    const archive = new DailyFileChatLog(dir, "s1", log);
+    const record = (id: string): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: id, ts: Date.UTC(2026, 11, 1, 9) });
+    for (let i = 0; i < 5; i++) {
+      archive.publish(record(`line-${i}`));
+      await archive.flush(); // each a failed try, as its retry every second is
+    }
+    assert.deepEqual(errors, ["chat archive write failed: its lines are kept and written again: ENOSPC: no space left on device, write"], "said once, not at every try");
+    assert.equal((await chatArchiveWaiting.get()).values[0]?.value, 5, "on /metrics: the lines waiting");
+    const droppedBefore = (await chatLogDropped.get()).values[0]?.value ?? 0;
+    await archive.stop();
+    assert.match(errors[1] ?? "", /^chat lines not archived: the archive could not write them before shutdown \{"lines":5,/);
+    assert.equal((await chatLogDropped.get()).values[0]?.value, droppedBefore + 5);
+  });
+
+  it("says a read-only folder is read-only, where Node's mkdir said \"no such file or directory\"", async function () {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-archive-ro-"));
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k,ro", "tmpfs", dir], { stdio: "ignore" });
+    } catch {
+      return this.skip(); // not root, or no mount here: the cause is the same either way
+    }
+    try {
+      const { errors, log } = errorsLogged();
+      const archive = new DailyFileChatLog(join(dir, "chat-log"), "s1", log);
+      archive.publish({ v: CHAT_LOG_VERSION, id: "x", roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: "x", ts: Date.UTC(2026, 11, 1, 9) });
+      await archive.flush();
+      assert.match(errors[0] ?? "", /EROFS: read-only file system/);
+      await archive.stop();
+    } finally {
+      execFileSync("umount", [dir]);
+    }
+  });
+
   it("says a record whose time is no date and writes on: a flush by its timer does not end the process", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
-    const errors: string[] = [];
-    const archive = new DailyFileChatLog(dir, "s1", (error) => errors.push(error.message));
+    const { errors, log } = errorsLogged();
+    const archive = new DailyFileChatLog(dir, "s1", log);
     const record = (id: string, ts: number): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: id, ts });
     archive.publish(record("far", 9e15));
     archive.publish(record("now", Date.UTC(2026, 11, 1, 9)));
     await archive.flush();
     archive.publish(record("later", Date.UTC(2026, 11, 1, 10)));
     await archive.stop();
-    assert.deepEqual(errors, ["chat line far not archived: its ts 9000000000000000 is no date"]);
+    assert.deepEqual(errors, ['chat line not archived: its ts is no date {"id":"far","ts":9000000000000000}']);
     const ids = readFileSync(join(dir, "date=2026-12-01", "s1.ndjson"), "utf8").trim().split("\n").map((text) => JSON.parse(text).id);
     assert.deepEqual(ids, ["now", "later"]);
   });
@@ -168,7 +221,7 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
     const line = JSON.stringify({ v: CHAT_LOG_VERSION, id: "theirs", roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: "x", ts: Date.UTC(2026, 11, 1, 9), account: "acc-gone" });
     writeFileSync(file, line + "\n");
     mkdirSync(`${file}.erasing`); // where the copy goes, taken: as a read-only folder or one out of inodes refuses it
-    const archive = new DailyFileChatLog(dir, "s1", (error) => assert.fail(error));
+    const archive = new DailyFileChatLog(dir, "s1", failOnError);
     await assert.rejects(archive.erase("acc-gone"), /EISDIR/);
     assert.equal(readFileSync(file, "utf8"), line + "\n");
     archive.publish({ v: CHAT_LOG_VERSION, id: "after", roomId: "r", serverId: "s1", kind: "player", from: "p", name: "지수", text: "y", ts: Date.UTC(2026, 11, 1, 10) });
@@ -183,7 +236,7 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
     const file = join(folder, "test-server.ndjson");
     writeFileSync(file, JSON.stringify({ v: CHAT_LOG_VERSION, id: "theirs", roomId: "r", serverId: "test-server", kind: "player", from: "p", name: "민수", text: "x", ts: Date.UTC(2026, 11, 1, 9), account: "acc-gone" }) + "\n");
     mkdirSync(`${file}.erasing`);
-    const archive = new DailyFileChatLog(dir, "test-server", (error) => assert.fail(error));
+    const archive = new DailyFileChatLog(dir, "test-server", failOnError);
     const world = await startTestWorld({ ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" }, { chatLog: archive, archive });
     try {
       const erase = () => fetch(`${world.url.replace("ws:", "http:")}/api/erasures`, {
