@@ -59,8 +59,9 @@ export async function holdFile(path: string): Promise<() => Promise<void>> {
  */
 async function createWhole(file: string, text: string): Promise<void> {
   const draft = `${file}.${process.pid}.${randomUUID()}`;
-  await writeFile(draft, text, { flag: "wx" });
   try {
+    // A write refused (a full disk) leaves the draft made: removed below too, or each start that failed left one.
+    await writeFile(draft, text, { flag: "wx" });
     await link(draft, file);
   } finally {
     await unlink(draft).catch(() => undefined);

@@ -203,7 +203,9 @@ async function holdAll(dir: string): Promise<() => Promise<void>> {
 function unusable(dir: string, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if (!code) return error;
-  return new ConfigError(`cannot keep moderation and whom NPCs met in ${dir} (${(error as Error).message}): set DATA_DIR to a folder this server can write, or to off`);
+  // A full disk is mended by room on it: off would start the server without its mutes, bans and reports.
+  const fix = code === "ENOSPC" || code === "EDQUOT" ? `free space on it (off would start without the mutes, bans and reports kept there)` : "set DATA_DIR to a folder this server can write, or to off";
+  return new ConfigError(`cannot keep moderation and whom NPCs met in ${dir} (${(error as Error).message}): ${fix}`);
 }
 
 /** Reads a part's file back into the presence; true when some of it could not be used (the file is to be written anew). */

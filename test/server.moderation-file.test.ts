@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { matchMaker } from "@colyseus/core";
@@ -182,6 +182,27 @@ describe("one process's DATA_DIR (server/file-lock.ts)", () => {
     writeFileSync(notAFolder, "");
     await assert.rejects(keepModeration(join(notAFolder, "moderation.json"), quiet), (error: Error) =>
       error instanceof ConfigError && error.message.includes(notAFolder) && /set DATA_DIR to a folder this server can write, or to off/.test(error.message));
+  });
+
+  it("says to free space on a full DATA_DIR (not to turn it off, which drops every ban), and leaves no draft of its lock", async function () {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-full-data-"));
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir], { stdio: "ignore" });
+    } catch {
+      return this.skip(); // not root, or no mount here
+    }
+    try {
+      try {
+        writeFileSync(join(dir, "filler"), Buffer.alloc(1 << 20));
+      } catch {
+        // full now
+      }
+      await assert.rejects(keepModeration(join(dir, "moderation.json"), quiet), (error: Error) =>
+        error instanceof ConfigError && /ENOSPC/.test(error.message) && /free space on it/.test(error.message) && !/or to off/.test(error.message));
+      assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith("presence.lock")), [], "no presence.lock.<pid>.<uuid> left");
+    } finally {
+      execFileSync("umount", [dir]);
+    }
   });
 
   it("takes over the lock of a server that is gone, and lets the file go as it stops", async () => {
