@@ -3,10 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 
+import { createLogger } from "../common/log.js";
+
 /** Copies of this process and thread, named `kobot-model-copy-<pid>-<thread>-…`, while `load` runs on them. */
 const PREFIX = `kobot-model-copy-${process.pid}-${threadId}-`;
 const COPY = /^kobot-model-copy-(\d+)-(\d+)-/;
 const loading = new Set<string>();
+const log = createLogger({ module: "private-copy", pid: process.pid });
 
 /**
  * Runs `load` on a private copy of a model folder, removed once `load` is done. onnxruntime maps the weights file
@@ -22,8 +25,12 @@ export async function withPrivateCopy<T>(folder: string, load: (copy: string) =>
     copy = mkdtempSync(join(tmpdir(), PREFIX));
     loading.add(copy);
     cpSync(folder, copy, { recursive: true });
-  } catch {
+  } catch (error) {
     if (copy) forget(copy);
+    // Said, or the operator never learnt that the guard was off, nor that TMPDIR was too small.
+    log.warn("NPC model loaded from its folder, not a private copy: do not copy a new export over it while this process runs", {
+      folder, tmpdir: tmpdir(), error, fix: "make room in TMPDIR (about the model folder's size), or point TMPDIR at a folder with room",
+    });
     return load(folder);
   }
   try {

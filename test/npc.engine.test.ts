@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 
 import { AnswerQueue } from "../npc/answer-queue.js";
 import { plainChat } from "../npc/chat-line.js";
@@ -304,6 +306,17 @@ describe("NpcEngine model loading", () => {
     assert.deepEqual([gone, mine, living].map((dir) => existsSync(dir)), [false, false, true]);
     rmSync(living, { recursive: true });
     assert.deepEqual(readdirSync(tmpdir()).filter((name) => name.startsWith(`kobot-model-copy-${process.pid}-`)), [], "its own copy removed once loaded");
+  });
+
+  it("loads the folder itself where no copy can be made in the temporary folder, and says so with what to do", async () => {
+    // In a process of its own: TMPDIR set once tsx has made its cache, as a full or unwritable one would refuse the copy.
+    const script = 'process.env.TMPDIR = "/dev/null"; const { NpcEngine } = await import("./npc/engine.ts"); ' +
+      'const engine = await NpcEngine.load("npc/model"); console.log((await engine.answer("배고파")).text); await engine.dispose();';
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
+    assert.ok(stdout.trim().length > 0, "it answers");
+    const said = stderr.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+    assert.deepEqual(said.map((line) => [line.level, line.msg, line.tmpdir]), [["warn", "NPC model loaded from its folder, not a private copy: do not copy a new export over it while this process runs", "/dev/null"]]);
+    assert.match(said[0].fix, /make room in TMPDIR/);
   });
 
   it("takes a bad setting in generation_config.json as the model folder's mistake, naming the file", async () => {
