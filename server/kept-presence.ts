@@ -5,6 +5,7 @@ import { LocalPresence } from "@colyseus/core";
 import type { z } from "zod";
 
 import type { Logger } from "../common/log.js";
+import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { ConfigError } from "./config.js";
 import { FileHeldError, holdFile } from "./file-lock.js";
 
@@ -138,8 +139,10 @@ export async function keepPresence(
   presence.changed.clear();
   // Written anew without what could not be read (kept aside once): left, it was copied aside again at every start.
   for (const prefix of partlyRead) presence.changed.add(prefix);
+  // Tried every few seconds: a full disk was a log line each time. Said once a minute, and always at shutdown.
+  const failureSaid = logThrottle(60_000);
   /** Writes the part if it changed; false when it could not. */
-  const save = async (part: KeptPart<unknown>): Promise<boolean> => {
+  const save = async (part: KeptPart<unknown>, last = false): Promise<boolean> => {
     if (!presence.changed.delete(part.prefix)) return true; // a change while this writes is written next time
     const file = join(dir, part.file);
     try {
@@ -148,15 +151,16 @@ export async function keepPresence(
       return true;
     } catch (error) {
       presence.changed.add(part.prefix); // tried again next time
-      log.error(`${part.file} not written`, { file, error });
+      const held = failureSaid(`${part.file} ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      if (last || held !== undefined) log.error(`${part.file} not written${last ? " before shutdown: its latest changes are lost" : ""}`, { file, error, ...repeatsField(held ?? 0) });
       return false;
     }
   };
   let saving = Promise.resolve(true);
-  const saveSoon = () =>
+  const saveSoon = (last = false) =>
     (saving = saving.then(async () => {
       let written = true;
-      for (const part of parts) written = (await save(part)) && written;
+      for (const part of parts) written = (await save(part, last)) && written;
       return written;
     }));
   const timer = setInterval(saveSoon, saveEveryMs);
@@ -164,10 +168,10 @@ export async function keepPresence(
   return {
     presence,
     /** What changed, on disk now (an erasure's answer waits for it): whether every part was written. */
-    saveNow: saveSoon,
+    saveNow: () => saveSoon(),
     async stop() {
       clearInterval(timer);
-      await saveSoon();
+      await saveSoon(true);
       await letGo();
     },
   };

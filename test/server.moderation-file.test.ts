@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -52,6 +52,20 @@ describe("the embedded default's moderation file (server/moderation-file.ts)", (
     await lift(after, "mute", "loud");
     await lift(after, "ban", "rowdy");
     await keptAgain.stop();
+  });
+
+  it("says a file it cannot write once a minute, not at every try, and always at shutdown", async () => {
+    const file = fileIn();
+    const said: string[] = [];
+    const log = createLogger({}, "warn", (line) => said.push(JSON.parse(line).msg));
+    const kept = await keepModeration(file, log, 20);
+    mkdirSync(`${file}.tmp`); // where it writes before the rename, taken: every write fails (as on a full disk)
+    await impose(kept.presence, "mute", "loud", 60_000);
+    await sleep(300); // 15 tries
+    assert.deepEqual(said, ["moderation.json not written"]);
+    await kept.stop();
+    assert.deepEqual(said, ["moderation.json not written", "moderation.json not written before shutdown: its latest changes are lost"]);
+    await lift(kept.presence, "mute", "loud");
   });
 
   it("writes a change within its interval (and only then), and what was lifted is gone", async () => {
