@@ -52,8 +52,14 @@ export function crossWordBigrams(text: string): string[] {
 export const GRAMS = { "chars+word-bigrams": grams, bigrams: crossWordBigrams } as const;
 export type GramsMethod = keyof typeof GRAMS;
 
-/** Bad lines said at most, per file; past them, how many more. */
-const LINE_PROBLEMS_SAID = 20;
+/** A knowledge file's problems said at most; past them, how many more. */
+const PROBLEMS_SAID = 20;
+
+/** `problems` as one message, the first PROBLEMS_SAID of them and how many more. */
+export function knowledgeProblems(problems: readonly string[]): string {
+  const more = problems.length - PROBLEMS_SAID;
+  return [...problems.slice(0, PROBLEMS_SAID), ...(more > 0 ? [`…and ${more} more problems`] : [])].join("\n    ");
+}
 
 /**
  * Reads a knowledge file: one JSON object `{"q": "...", "a": "..."}` a line, where `q` may also be a list of the
@@ -62,7 +68,7 @@ const LINE_PROBLEMS_SAID = 20;
  */
 export function readKnowledgeFile(path: string): KnowledgePair[] {
   const { pairs, problems } = readKnowledgeLines(path);
-  if (problems.length > 0) throw new ModelLoadError(path, problems.join("\n    "));
+  if (problems.length > 0) throw new ModelLoadError(path, knowledgeProblems(problems));
   return pairs;
 }
 
@@ -103,8 +109,7 @@ export function readKnowledgeLines(path: string): { pairs: KnowledgePair[]; prob
     const [first, ...also] = asked as [string, ...string[]];
     return [{ q: first, a: answer, ...(also.length > 0 ? { also } : {}), ...(action !== undefined ? { action } : {}) }];
   });
-  const more = problems.length - LINE_PROBLEMS_SAID;
-  return { pairs, problems: more > 0 ? [...problems.slice(0, LINE_PROBLEMS_SAID), `…and ${more} more bad lines`] : problems };
+  return { pairs, problems };
 }
 
 function counts(items: string[]): Map<string, number> {

@@ -8,7 +8,7 @@ import { cleanText } from "../common/clean-text.js";
 import type { Moderator } from "../moderation/moderator.js";
 import { NpcError } from "../npc/errors.js";
 import { type GenerationSettings, mergeSettings, settingsFromConfig } from "../npc/generation-settings.js";
-import { ACTION_ID, type KnowledgePair, readKnowledgeLines } from "../npc/knowledge-index.js";
+import { ACTION_ID, type KnowledgePair, knowledgeProblems, readKnowledgeLines } from "../npc/knowledge-index.js";
 import { canonicalFolder, checkModelFolder, type ModelDtype } from "../npc/model-folder.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import { impersonatedNpc } from "../rooms/npc-impersonation.js";
@@ -305,7 +305,8 @@ export function readCheckedKnowledge(path: string, moderator: Moderator | undefi
       const blocked = blockedLineProblem(pair.a, moderator!);
       if (blocked) problems.push(`${path}: ${blocked}`);
     }
-    return problems.length > 0 ? problems.join("\n    ") : undefined;
+    // At most 20: a FAQ pasted twice, or a word list that now blocks many answers, was hundreds of KB in one log line.
+    return problems.length > 0 ? knowledgeProblems(problems) : undefined;
   });
   return problem ? { problem } : { pairs };
 }

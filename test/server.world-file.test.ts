@@ -231,6 +231,15 @@ describe("World file", () => {
       }
       return true;
     });
+    // …20 of them at most: a FAQ pasted twice was hundreds of KB in one message (and one log line at each save).
+    const pasted = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ q: `질문 ${i}`, a: `답 ${i}` }));
+    const twiceOver = write("twice-over.jsonl", [...pasted, ...pasted.map((line) => line.replace('"답', '"다른 답'))].join("\n"));
+    assert.throws(() => loadWorldFile(world(twiceOver), "npc/model", bounds), (e: Error) => {
+      assert.equal(e.message.match(/is asked for two answers/g)?.length, 20);
+      assert.match(e.message, /…and 2980 more problems/);
+      assert.ok(e.message.length < 10_000, `${e.message.length} characters`);
+      return true;
+    });
   });
 
   it("refuses scripted lines that moderation would replace: knowledge answers and unsure lines, unless the word list allows them", () => {

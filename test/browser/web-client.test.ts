@@ -279,6 +279,13 @@ describe("Web client in Chromium", function () {
       await named.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
       assert.equal(await named.isVisible("#join"), false);
       await named.close();
+      // An empty one (a game that made the link before its login was done): the form, as with none, not a join unnamed.
+      const empty = await browser.newPage();
+      empty.on("pageerror", (error) => consoleErrors.push(error.message));
+      await empty.goto(`http://127.0.0.1:${port}/#token=`);
+      await empty.waitForTimeout(500);
+      assert.deepEqual([await empty.isVisible("#join"), await empty.textContent("#status")], [true, "연결 전"]);
+      await empty.close();
       // An account whose name the server refuses: the name typed is not used, so the join form is no way out.
       const npcNamed = await browser.newPage();
       npcNamed.on("pageerror", (error) => consoleErrors.push(error.message));

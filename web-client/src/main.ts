@@ -101,7 +101,7 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
 
 // `?name=…` joins at once (links shared with friends, browser tests), and so does a signed-in player whose token
 // names them: the name form asked for a name the server would not use.
-const preset = new URLSearchParams(location.search).get("name") ?? (token && tokenName(token)) ?? null;
+const preset = new URLSearchParams(location.search).get("name") ?? (token ? tokenName(token) : undefined) ?? null;
 if (preset !== null) {
   nameInput.value = preset;
   $<HTMLFormElement>("join").requestSubmit();
