@@ -18,13 +18,23 @@ export function assignerSaying(unloaded: readonly string[]): PartitionAssigner {
   };
 }
 
+/** How long a group that is rebalancing is waited for: its members' metadata is read only once it is stable. */
+const REBALANCE_WAIT_MS = 15_000;
+
 /**
  * Per member of `group` now, the model folders it could not load; undefined for a member that does not say (an older
- * version, another client): it may have loaded every one.
+ * version, another client): it may have loaded every one. A group rebalancing (workers of a fleet starting together)
+ * lists its members without their metadata: it is asked again until it is stable, up to `waitMs`; till then every
+ * worker of one image read as one that may have loaded the folder, and exited.
  */
-export async function unloadedByMembers(kafka: Kafka, group: string): Promise<Array<string[] | undefined>> {
-  const { groups } = await withAdmin(kafka, (admin) => admin.describeGroups([group]), { retry: { retries: 1 } });
-  return (groups[0]?.members ?? []).map(({ memberMetadata }) => {
+export async function unloadedByMembers(kafka: Kafka, group: string, waitMs = REBALANCE_WAIT_MS): Promise<Array<string[] | undefined>> {
+  const deadline = performance.now() + waitMs;
+  let described = await describe(kafka, group);
+  while (described && !["Stable", "Empty", "Dead"].includes(described.state) && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    described = await describe(kafka, group);
+  }
+  return (described?.members ?? []).map(({ memberMetadata }) => {
     try {
       const said: unknown = JSON.parse(AssignerProtocol.MemberMetadata.decode(memberMetadata)?.userData.toString() ?? "");
       const unloaded = (said as { unloaded?: unknown } | null)?.unloaded;
@@ -33,4 +43,9 @@ export async function unloadedByMembers(kafka: Kafka, group: string): Promise<Ar
       return undefined;
     }
   });
+}
+
+async function describe(kafka: Kafka, group: string) {
+  const { groups } = await withAdmin(kafka, (admin) => admin.describeGroups([group]), { retry: { retries: 1 } });
+  return groups[0];
 }

@@ -25,7 +25,7 @@ import { NpcWorker } from "./worker.js";
  * could not load, an older version, may have). Unknown (the broker does not answer yet) counts as none.
  */
 async function othersLoaded(kafka: Kafka, group: string, unloaded: readonly string[]): Promise<boolean> {
-  const members = await withTimeout(unloadedByMembers(kafka, group), 10_000).catch(() => []);
+  const members = await withTimeout(unloadedByMembers(kafka, group), 25_000).catch(() => []);
   return members.some((theirs) => theirs === undefined || unloaded.some((dir) => !theirs.includes(dir)));
 }
 
