@@ -1,4 +1,4 @@
-import type { Kafka } from "kafkajs";
+import type { GroupDescription, Kafka } from "kafkajs";
 
 import { withAdmin } from "./with-admin.js";
 
@@ -8,8 +8,13 @@ import { withAdmin } from "./with-admin.js";
  * its wait itself (npc-readiness.ts: 3 s).
  */
 export async function groupMembers(kafka: Kafka, group: string): Promise<number> {
+  return (await describeGroup(kafka, group))?.members.length ?? 0;
+}
+
+/** The group as its coordinator describes it now (state, members and their metadata), with one retry of the request. */
+export async function describeGroup(kafka: Kafka, group: string): Promise<GroupDescription | undefined> {
   const { groups } = await withAdmin(kafka, (admin) => admin.describeGroups([group]), { retry: { retries: 1 } });
-  return groups[0]?.members.length ?? 0;
+  return groups[0];
 }
 
 /**

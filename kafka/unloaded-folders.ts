@@ -1,6 +1,6 @@
 import { AssignerProtocol, type Kafka, type PartitionAssigner, PartitionAssigners } from "kafkajs";
 
-import { withAdmin } from "./with-admin.js";
+import { describeGroup } from "./group-members.js";
 
 /**
  * Kafka's round-robin assigner, whose member metadata also says which model folders this worker could not load
@@ -29,10 +29,10 @@ const REBALANCE_WAIT_MS = 15_000;
  */
 export async function unloadedByMembers(kafka: Kafka, group: string, waitMs = REBALANCE_WAIT_MS): Promise<Array<string[] | undefined>> {
   const deadline = performance.now() + waitMs;
-  let described = await describe(kafka, group);
+  let described = await describeGroup(kafka, group);
   while (described && !["Stable", "Empty", "Dead"].includes(described.state) && performance.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    described = await describe(kafka, group);
+    described = await describeGroup(kafka, group);
   }
   return (described?.members ?? []).map(({ memberMetadata }) => {
     try {
@@ -43,9 +43,4 @@ export async function unloadedByMembers(kafka: Kafka, group: string, waitMs = RE
       return undefined;
     }
   });
-}
-
-async function describe(kafka: Kafka, group: string) {
-  const { groups } = await withAdmin(kafka, (admin) => admin.describeGroups([group]), { retry: { retries: 1 } });
-  return groups[0];
 }
