@@ -1,4 +1,4 @@
-import { AssignerProtocol, type Kafka, type PartitionAssigner, PartitionAssigners } from "kafkajs";
+import { AssignerProtocol, type GroupDescription, type Kafka, type PartitionAssigner, PartitionAssigners } from "kafkajs";
 
 import { describeGroup } from "./group-members.js";
 
@@ -24,16 +24,23 @@ const REBALANCE_WAIT_MS = 15_000;
 /**
  * Per member of `group` now, the model folders it could not load; undefined for a member that does not say (an older
  * version, another client): it may have loaded every one. A group rebalancing (workers of a fleet starting together)
- * lists its members without their metadata: it is asked again until it is stable, up to `waitMs`; till then every
- * worker of one image read as one that may have loaded the folder, and exited.
+ * lists its members without their metadata: it is asked again until it is stable, up to `waitMs`; one still
+ * rebalancing then answers undefined (cannot tell). Read as members that do not say, every worker of one image read
+ * as one that may have loaded the folder, and exited.
  */
-export async function unloadedByMembers(kafka: Kafka, group: string, waitMs = REBALANCE_WAIT_MS): Promise<Array<string[] | undefined>> {
+export async function unloadedByMembers(kafka: Kafka, group: string, waitMs = REBALANCE_WAIT_MS): Promise<Array<string[] | undefined> | undefined> {
   const deadline = performance.now() + waitMs;
   let described = await describeGroup(kafka, group);
-  while (described && !["Stable", "Empty", "Dead"].includes(described.state) && performance.now() < deadline) {
+  while (described && !settled(described) && performance.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     described = await describeGroup(kafka, group);
   }
+  return unloadedIn(described);
+}
+
+/** The folders each member of a described group could not load (see unloadedByMembers); undefined while it rebalances. */
+export function unloadedIn(described: GroupDescription | undefined): Array<string[] | undefined> | undefined {
+  if (described && !settled(described)) return undefined;
   return (described?.members ?? []).map(({ memberMetadata }) => {
     try {
       const said: unknown = JSON.parse(AssignerProtocol.MemberMetadata.decode(memberMetadata)?.userData.toString() ?? "");
@@ -44,3 +51,6 @@ export async function unloadedByMembers(kafka: Kafka, group: string, waitMs = RE
     }
   });
 }
+
+/** Whether the group's members are listed with their metadata: Kafka leaves it out while the group rebalances. */
+const settled = ({ state }: GroupDescription) => ["Stable", "Empty", "Dead"].includes(state);

@@ -22,10 +22,11 @@ import { NpcWorker } from "./worker.js";
 
 /**
  * Whether another worker in the group now loaded a folder that this one could not (one that does not say which it
- * could not load, an older version, may have). Unknown (the broker does not answer yet) counts as none.
+ * could not load, an older version, may have). Unknown (the broker does not answer yet, or its group is still
+ * rebalancing after 15 s) counts as none.
  */
 async function othersLoaded(kafka: Kafka, group: string, unloaded: readonly string[]): Promise<boolean> {
-  const members = await withTimeout(unloadedByMembers(kafka, group), 25_000).catch(() => []);
+  const members = (await withTimeout(unloadedByMembers(kafka, group), 25_000).catch(() => undefined)) ?? [];
   return members.some((theirs) => theirs === undefined || unloaded.some((dir) => !theirs.includes(dir)));
 }
 
