@@ -197,11 +197,11 @@ function npcProblems(
   npcs.forEach((npc, i) => {
     if (!npc) return;
     const at = `npcs.${i} (${npc.id})`;
-    for (const [j, other] of npcs.slice(0, i).entries()) {
-      if (other?.id === npc.id) {
-        problems.push(`${at}.id: "${npc.id}" is already the id of npcs.${j}: each NPC needs an id of its own`);
-        continue;
-      }
+    // Said once, naming the first entry of that id: a third copy is not also a copy of the second.
+    const first = npcs.findIndex((other) => other?.id === npc.id);
+    if (first < i) problems.push(`${at}.id: "${npc.id}" is already the id of npcs.${first}: each NPC needs an id of its own`);
+    for (const other of npcs.slice(0, i)) {
+      if (other?.id === npc.id) continue;
       const clash = other && confusable(npc, other);
       if (clash) problems.push(`${at}: "${clash}" is too like ${other.name} (${other.id}); players call NPCs by id and name, as written or called ("미나야")`);
     }

@@ -129,6 +129,14 @@ describe("World file", () => {
       assert.doesNotMatch(e.message, /too like/);
       return true;
     });
+    // Pasted three times: each copy said once, naming the first.
+    assert.throws(() => load(npc("one", "하나"), npc("one", "하나", 1), npc("one", "하나", 2)), (e: Error) => {
+      assert.deepEqual(e.message.match(/npcs\.\d \(one\)\.id: "one" is already the id of npcs\.\d/g), [
+        'npcs.1 (one).id: "one" is already the id of npcs.0',
+        'npcs.2 (one).id: "one" is already the id of npcs.0',
+      ]);
+      return true;
+    });
   });
 
   it("takes YAML merge keys, so NPCs can share settings", () => {
