@@ -776,7 +776,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private askNpcSafely(question: Question): Promise<void> {
     return this.askNpc(question).catch((error: unknown) => {
       roomFailures.inc({ method: "askNpc" });
-      countReply(question.npcId, "failed");
+      if (this.npcSettings.has(question.npcId)) countReply(question.npcId, "failed");
       this.log.error("an NPC's answer could not be given", { questionId: question.line.id, error });
       this.sendError(question.client, { code: "npc_unavailable", message: "the NPC could not answer that: ask again", text: question.line.text, npcId: question.npcId });
     });
@@ -797,7 +797,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     }, performance.now() - asked);
     // Each question counted with an outcome, also one whose room closed meanwhile (questions less answers crept up
     // with ordinary comings and goings, read as questions never answered).
-    if (this.disposed) return countReply(npcId, "room_closed");
+    // Not for an NPC removed from the world meanwhile: its series left /metrics with it and are not made again.
+    if (this.disposed) return this.npcSettings.has(npcId) ? countReply(npcId, "room_closed") : undefined;
     this.statuses.thinking(npcId, -1);
     // Removed from the world meanwhile: its series left /metrics with it, questions too, and are not made again.
     if (!this.npcSettings.has(npcId)) return this.sendError(client, npcLeft(npcId, name, line.text));

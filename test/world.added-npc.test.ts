@@ -123,6 +123,21 @@ describe("an NPC removed from the world file while the server runs", function ()
     await waitFor("her greeting on coming back", () => greetings() === 2);
     await Promise.all([a.room.leave(), b.room.leave()]);
   });
+
+  it("answering after its room closed, does not bring its series back to /metrics (counted room_closed)", async () => {
+    saveWorld(file, { npcs: [HANS, MINA] });
+    const a = await world.join("영희");
+    await waitFor("mina back", () => stateOf(a).npcs.mina);
+    a.room.send("chat", { text: "@미나 하나" });
+    await waitFor("mina thinking", () => stateOf(a).npcs.mina?.status === "thinking");
+    saveWorld(file, { npcs: [HANS] });
+    await waitFor("mina gone from the state", () => !stateOf(a).npcs.mina);
+    await a.room.leave(); // alone: the room is disposed of before her brain answers
+    await sleep(300);
+    letAnswer();
+    await sleep(500);
+    assert.doesNotMatch(await register.metrics(), /npc="mina"/);
+  });
 });
 
 describe("an NPC renamed, or given another knowledge file, while the server runs", function () {
