@@ -56,7 +56,7 @@ class ListingDriver extends RedisDriver {
         if (driver._roomCacheRequestByName[String(name)] === request) delete driver._roomCacheRequestByName[String(name)];
         // A 503 the clients try again on, in words, where the player got ioredis's own (523, "Reached the max retries
         // per request limit (which is 20)…").
-        const held = this.throttle(error.message);
+        const held = this.throttle(`join: ${error.message}`); // apart from updates, which fail with the same message
         if (held !== undefined) this.log.warn("a join could not read the room listing: Redis does not answer", { error: error.message, ...repeatsField(held) });
         throw new ServerError(503, "the game's room list does not answer for a moment: try again");
       });
@@ -67,7 +67,7 @@ class ListingDriver extends RedisDriver {
     try {
       return await super.update(room, operations);
     } catch (error) {
-      const held = this.throttle((error as Error).message);
+      const held = this.throttle(`update: ${(error as Error).message}`);
       if (held !== undefined) this.log.warn("a room's listing is behind until Redis answers", { roomId: room.roomId, error: (error as Error).message, ...repeatsField(held) });
       return false;
     }

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { matchMaker } from "@colyseus/core";
 
+import { createLogger } from "../../common/log.js";
 import { freePort } from "../helpers/processes.js";
 import { joinWorld, startTestWorld, type TestWorld, waitFor } from "../helpers/world.js";
 
@@ -20,13 +21,15 @@ describe("Redis away while a room empties (real Redis, stopped and started again
   let dir: string;
   let redisPort: number;
   let world: TestWorld | undefined;
+  const logged: string[] = [];
   const redis = (command: "start" | "stop") => run("bash", ["scripts/redis-local.sh", command, dir, ...(command === "start" ? [String(redisPort)] : [])], { timeout: 60_000 });
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "kobot-redis-away-"));
     redisPort = await freePort();
     await redis("start");
-    world = await startTestWorld({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, SERVER_ID: "redis-away" });
+    const log = createLogger({}, "warn", (line) => logged.push((JSON.parse(line) as { msg: string }).msg));
+    world = await startTestWorld({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, SERVER_ID: "redis-away" }, { log });
   });
 
   after(async () => {
@@ -55,8 +58,15 @@ describe("Redis away while a room empties (real Redis, stopped and started again
     const goes = await joinWorld(world!.url, { name: "떠남" }, stays.room.roomId);
     await redis("stop");
     // Colyseus updates the listing's count first: its failure (ioredis gives up after ~10 s) ended the leave there.
-    const left = await Promise.race([goes.room.leave().then(() => true), new Promise((resolve) => setTimeout(resolve, 30_000, false))]);
+    const leaving = goes.room.leave();
+    // A join meanwhile fails as the update does, with ioredis's same message: logged all the same (the update's line
+    // held it back for 10 s).
+    const joining = assert.rejects(joinWorld(world!.url, { name: "못들어옴" }), (error: Error & { code?: number }) => error.code === 503);
+    const left = await Promise.race([leaving.then(() => true), new Promise((resolve) => setTimeout(resolve, 30_000, false))]);
     assert.equal(left, true, "leave() ended within 30 s");
+    await joining;
+    assert.ok(logged.includes("a room's listing is behind until Redis answers"), logged.join("; "));
+    assert.ok(logged.includes("a join could not read the room listing: Redis does not answer"), logged.join("; "));
     await redis("start"); // empty: the server lists its rooms again within seconds
     for (let tries = 0; (await matchMaker.query({ roomId: stays.room.roomId })).length === 0; tries++) {
       assert.ok(tries < 60, "listed again within 30 s of Redis's return");
