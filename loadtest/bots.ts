@@ -38,7 +38,7 @@ export interface LoadTestReport {
   answerMs: number[];
   fallbacks: number;
   /**
-   * Questions the room turned away at once, by the error's code (npc_busy: the NPC's queue full; server_closing;
+   * Questions the room turned away, by the error's code (npc_busy: the NPC's queue full; server_closing;
    * rate_limited, too_far, muted…): not answers, not in answerMs. A rate-limited question waited out the whole
    * answer timeout as unanswered before session 44.
    */
@@ -286,8 +286,8 @@ export interface AnswerTime {
   /** Not a real answer: a fallback line for an answer that never came (timeout, brain unavailable), or a refusal. */
   fallback: boolean;
   /**
-   * Turned away at once, by the error's code (the NPC's queue full, the server closing, rate_limited, too_far…): no
-   * answer was tried, so `ms` is no answer time.
+   * Turned away, by the error's code (the NPC's queue full, the server closing: in the question's turn, after the
+   * answers before it; rate_limited, too_far…: at once): no answer was tried, so `ms` is no answer time.
    */
   refused?: string;
 }

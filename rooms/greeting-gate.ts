@@ -40,6 +40,14 @@ export class GreetingGate {
     return waiting;
   }
 
+  /** The player spoke to `npcId` while waiting for its greeting: no longer waits (whether they did). */
+  spokeFirst(npcId: string, playerId: string): boolean {
+    const waiting = this.waiting.get(npcId);
+    const at = waiting?.indexOf(playerId) ?? -1;
+    if (at >= 0) waiting!.splice(at, 1);
+    return at >= 0;
+  }
+
   /** `npcId` left the world: one added back under its id greets at once, not after a greeting nobody is left to say. */
   forget(npcId: string): void {
     this.lastAt.delete(npcId);

@@ -97,6 +97,17 @@ export class NpcGreetings {
     }
   }
 
+  /**
+   * The player spoke to the NPC while its greeting waited out the gap: not greeted after it has answered them ("어서
+   * 오세요! 궁금한 게 있으면 불러 주세요" came 2 s after its answer), yet met, for its greetingsAgain next time.
+   */
+  spokeTo(npcId: string, sessionId: string): void {
+    if (!this.gate.spokeFirst(npcId, sessionId)) return;
+    const account = this.room.accountOf(sessionId);
+    if (account === undefined || !this.room.npc(npcId)?.greetingsAgain) return;
+    this.acquaintances.meet(npcId, [account]).catch((error: unknown) => this.room.log.warn("npc could not remember whom it met", { npcId, error }));
+  }
+
   left(sessionId: string): void {
     this.visits.forget(sessionId);
   }

@@ -39,6 +39,7 @@ import { NpcStatuses } from "./npc-statuses.js";
 import { npcReply, withName } from "./npc-reply.js";
 import { NpcWalkers } from "./npc-walkers.js";
 import { type Asker, NpcTurns } from "./npc-turns.js";
+import { ReplyOrder } from "./reply-order.js";
 import { MESSAGE_BURST, MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
 import { PlayerOrigins } from "./player-origins.js";
 import { type Hearers, PlayerViews } from "./player-views.js";
@@ -206,6 +207,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     (callback, ms) => void this.clock.setTimeout(callback, ms),
   );
   private readonly turns = new Map<string, NpcTurns<Question>>();
+  /** Each NPC's replies to a player in the order they spoke to it (reply-order.ts). */
+  private readonly replies = new ReplyOrder();
   private readonly npcSettings = new Map<string, NpcSettings>();
   /** NPCs on a route, and the timer that moves them on (npc-walkers.ts). */
   private walkers!: NpcWalkers;
@@ -315,7 +318,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const waiting = this.turns.get(id)?.dropAll() ?? [];
     this.turns.delete(id);
     this.statuses.thinking(id, -waiting.length);
-    for (const question of waiting) this.sendError(question.client, npcLeft(id, name, question.line.text));
+    for (const question of waiting) {
+      this.sendError(question.client, npcLeft(id, name, question.line.text));
+      this.replies.answered(id, question.client.sessionId, question.line.id);
+    }
     this.log.info("npc left the room: removed from the world file", { npcId: id, questionsWaiting: waiting.length });
   }
 
@@ -504,6 +510,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.kickedWhileAway.delete(client.sessionId);
     this.closedForWhatTheySent.delete(client.sessionId); // put out as it came back: onDrop, which clears it, never ran
     this.greetings.left(client.sessionId);
+    this.replies.left(client.sessionId);
     for (const [npcId, turns] of this.turns) this.statuses.thinking(npcId, -turns.drop(asker).length);
     if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
   }
@@ -618,6 +625,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // Before moderation: a line it refuses still costs (it is logged, and an NPC it was addressed to answers it).
     const limited = this.allowances.get(client.sessionId)?.say(asks !== undefined, this.addressLinesOf(client.sessionId));
     if (limited) return this.sendError(client, { code: "rate_limited", ...limited, text });
+    if (npc) this.greetings.spokeTo(npc.id, client.sessionId);
     const verdict = this.deps.moderator?.check(text);
     if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
     const privately = npc?.privateTalk === true;
@@ -674,14 +682,18 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private answerCall(npc: NpcSettings, player: Player, call: ChatLine): void {
     const reply = lineFor(player, npc.callReplies);
     if (reply === undefined) return; // a world file's callReplies have one at least
-    this.turnTo(npc.id, call.from);
-    this.addLine("npc", npc.id, npc.name, reply, call.id, { unasked: "call" }, this.toAsker(npc.id, call.from));
-    this.sendAnswersNow();
+    this.replies.reply(npc.id, call.from, () => {
+      if (!this.npcSettings.has(npc.id)) return; // removed from the world while the reply waited its turn
+      this.turnTo(npc.id, call.from);
+      this.addLine("npc", npc.id, npc.name, reply, call.id, { unasked: "call" }, this.toAsker(npc.id, call.from));
+      this.sendAnswersNow();
+    });
   }
 
   /** Into the NPC's fair queue; when it is full, or the server is shutting down, the NPC says so instead. */
   private enqueue(question: Question): void {
     const turns = this.turns.get(question.npcId)!;
+    this.replies.asked(question.npcId, question.client.sessionId, question.line.id); // before the brain may answer it
     const { taken, displaced } = this.closing ? { taken: false } : turns.enqueue(this.askerOf(question.client.sessionId), question);
     if (!taken) return this.turnAway(question);
     this.statuses.thinking(question.npcId, +1);
@@ -744,12 +756,17 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** The NPC says it is busy (or closing) to a question it will not answer, and the asker gets the line back. */
   private turnAway(question: Question): void {
     const refused = fallbackFor(this.closing ? "closing" : "busy");
-    const npc = this.state.npcs.get(question.npcId)!;
-    const info: NpcAnswerInfo = { questionId: question.line.id, question: question.text, latencyMs: 0, fallback: true, reason: refused.code };
-    this.addLine("npc", question.npcId, npc.name, refused.line, question.line.id, { npc: info }, this.toAsker(question.npcId, question.client.sessionId, question.privately));
-    npcQuestions.inc({ npc: question.npcId }); // never sent to the brain, where questions are counted
-    countReply(question.npcId, refused.code);
-    this.sendError(question.client, { code: refused.code, message: refused.message, text: question.line.text, npcId: question.npcId });
+    // In the question's turn: after the answers to the player's questions before it.
+    this.replies.answered(question.npcId, question.client.sessionId, question.line.id, () => {
+      const npc = this.state.npcs.get(question.npcId);
+      if (npc) {
+        const info: NpcAnswerInfo = { questionId: question.line.id, question: question.text, latencyMs: 0, fallback: true, reason: refused.code };
+        this.addLine("npc", question.npcId, npc.name, refused.line, question.line.id, { npc: info }, this.toAsker(question.npcId, question.client.sessionId, question.privately));
+        npcQuestions.inc({ npc: question.npcId }); // never sent to the brain, where questions are counted
+        countReply(question.npcId, refused.code);
+      }
+      this.sendError(question.client, { code: refused.code, message: refused.message, text: question.line.text, npcId: question.npcId });
+    });
   }
 
   /** A line with a banned word: logged (flagged) for review but never shown; an addressed NPC politely refuses. */
@@ -763,13 +780,17 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     chatModerated.inc({ side: "input" });
     this.log.info("chat line moderated", { roomId: this.roomId, playerId: client.sessionId, term });
     this.sendError(client, { code: "moderated", message: "that line was not sent: it holds a word that is not allowed here" });
-    const npc = npcId ? this.state.npcs.get(npcId) : undefined;
-    if (!npcId || !npc) return;
+    if (!npcId) return;
     const asker = this.origins.accountOf(client.sessionId);
-    const info: NpcAnswerInfo = { questionId: id, question: text, ...(asker === undefined ? {} : { asker }), latencyMs: 0, fallback: true, reason: "moderated_input" };
-    this.addLine("npc", npcId, npc.name, MODERATION_LINES.input, id, { npc: info }, this.toAsker(npcId, client.sessionId));
-    npcQuestions.inc({ npc: npcId });
-    countReply(npcId, "moderated_input");
+    // In its turn, after the answers to the player's questions before it (the error above comes at once: the line was not sent).
+    this.replies.reply(npcId, client.sessionId, () => {
+      const npc = this.state.npcs.get(npcId);
+      if (!npc) return;
+      const info: NpcAnswerInfo = { questionId: id, question: text, ...(asker === undefined ? {} : { asker }), latencyMs: 0, fallback: true, reason: "moderated_input" };
+      this.addLine("npc", npcId, npc.name, MODERATION_LINES.input, id, { npc: info }, this.toAsker(npcId, client.sessionId));
+      npcQuestions.inc({ npc: npcId });
+      countReply(npcId, "moderated_input");
+    });
   }
 
   /** A failure in giving an answer is logged and told to its asker; it must not reject where nothing waits for it. */
@@ -779,6 +800,14 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       if (this.npcSettings.has(question.npcId)) countReply(question.npcId, "failed");
       this.log.error("an NPC's answer could not be given", { questionId: question.line.id, error });
       this.sendError(question.client, { code: "npc_unavailable", message: "the NPC could not answer that: ask again", text: question.line.text, npcId: question.npcId });
+    }).then(() => {
+      // Its turn is over, whatever came of it: the player's replies waiting behind it are said.
+      if (this.disposed) return;
+      try {
+        this.replies.answered(question.npcId, question.client.sessionId, question.line.id);
+      } catch (error) {
+        this.log.error("an NPC's reply waiting its turn could not be said", { questionId: question.line.id, error });
+      }
     });
   }
 

@@ -229,10 +229,13 @@ describe("fair turns in the world room", function () {
     await sleep(50);
     c.room.send("chat", { text: "@kobot c1" });
     c.room.send("chat", { text: "@kobot c2" }); // a1 and b1 are with the brain; a2, b2 and c1 wait: full
-    const busy = await waitFor("npc_busy", () => c.errors.find((e) => e.code === "npc_busy"));
+    const busy = await waitFor("npc_busy", () => c.errors.find((e) => e.code === "npc_busy"), 5000);
     assert.match(busy.message, /too many questions/);
     assert.deepEqual([busy.text, busy.npcId], ["@kobot c2", "kobot"]);
-    assert.match((await waitFor("the busy line", () => answersTo(c)[0])).text, /질문이 너무 많이/);
+    // The busy line to c2 in its turn: after the answer to c1, asked before it.
+    const [first, second] = await waitFor("c's two replies", () => (answersTo(c).length === 2 ? answersTo(c) : undefined), 5000);
+    assert.equal(first!.text, "답: c1");
+    assert.match(second!.text, /질문이 너무 많이/);
     await waitFor("five answers", () => heard.length === 5, 5000);
     // c1 was asked after a2 and b2 but is c's first question: it goes before anyone's second.
     assert.deepEqual(heard, ["a1", "b1", "c1", "a2", "b2"]);
@@ -242,6 +245,26 @@ describe("fair turns in the world room", function () {
     const after = await counted();
     assert.deepEqual({ questions: after.questions - before.questions, answers: after.answers - before.answers, latencies: after.latencies - before.latencies }, { questions: 6, answers: 6, latencies: 5 });
     await Promise.all([a, b, c].map((p) => p.room.leave()));
+  });
+
+  it("says an NPC's replies to a player in the order they spoke: a bare call and a refused line after the answer before them", async () => {
+    const a = await world.join("차례");
+    a.room.send("chat", { text: "@kobot 하나" }); // with the brain for 150 ms
+    a.room.send("chat", { text: "@kobot" }); // a bare call: its reply is at hand
+    a.room.send("chat", { text: "@kobot 씨발 뭐야" }); // refused: its polite refusal is at hand too
+    // Since a's first line: the room is shared with the tests before.
+    const said = () => {
+      const { chat } = stateOf(a);
+      return chat.slice(chat.findIndex((line) => line.from === a.room.sessionId)).filter((line) => line.from === "kobot").map((line) => line.text);
+    };
+    await waitFor("three replies", () => said().length === 3, 5000);
+    const [answer, call, refusal] = said();
+    assert.equal(answer, "답: 하나");
+    assert.match(call!, /네, 차례 님\?/);
+    assert.match(refusal!, /고운 말로/);
+    // The refused line's error comes at once: it says the player's line was not sent.
+    assert.deepEqual(a.errors.map((e) => e.code), ["moderated"]);
+    await a.room.leave();
   });
 
   it("takes a newcomer's first question into a full queue in place of someone's second, whose asker is told", async () => {

@@ -1,19 +1,23 @@
 import assert from "node:assert/strict";
 
+import { LocalPresence } from "@colyseus/core";
 import { ClockTimer } from "@colyseus/timer";
 
 import { createLogger } from "../common/log.js";
 import { GREETING_GAP_MS } from "../rooms/greeting-gate.js";
-import type { NpcAcquaintances } from "../rooms/npc-acquaintances.js";
+import { NpcAcquaintances } from "../rooms/npc-acquaintances.js";
 import { type GreetingsRoom, NpcGreetings } from "../rooms/npc-greetings.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type NpcSettings } from "../rooms/world-settings.js";
 import { Player } from "../rooms/world-state.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A room of players standing where a test puts them, beside one NPC that greets; what it says is kept. */
-function roomWithHans() {
-  const hans: NpcSettings = { ...DEFAULT_NPC, id: "hans", name: "한스", x: 0, z: 4, talkRadius: 10, greetings: ["{name}, 어서 오게."] };
+/**
+ * A room of players standing where a test puts them, beside one NPC that greets; what it says is kept. Players have
+ * no account, and whom he met is not asked, unless a test gives him greetingsAgain and them accounts.
+ */
+function roomWithHans(more: Partial<NpcSettings> = {}, acquaintances = {} as NpcAcquaintances, accountOf = (_id: string): string | undefined => undefined) {
+  const hans: NpcSettings = { ...DEFAULT_NPC, id: "hans", name: "한스", x: 0, z: 4, talkRadius: 10, greetings: ["{name}, 어서 오게."], ...more };
   const players = new Map<string, Player>();
   const said: string[] = [];
   const clock = new ClockTimer(true);
@@ -25,12 +29,12 @@ function roomWithHans() {
     npc: (id) => (id === "hans" ? hans : undefined),
     standing: () => hans,
     isIdle: () => true,
-    accountOf: () => undefined,
+    accountOf,
     // A player whatever their session: here by name, as address and name are.
     whoIs: (id) => players.get(id)?.name,
     say: (_npc, text) => void said.push(text),
   };
-  const greetings = new NpcGreetings(room, {} as NpcAcquaintances); // no greetingsAgain: whom it met is not asked
+  const greetings = new NpcGreetings(room, acquaintances);
   const leave = (id: string) => {
     players.delete(id);
     greetings.left(id);
@@ -74,6 +78,25 @@ describe("NPC greetings held back by the gap between two", () => {
       place("b2", "틈새", 1); // a step within the radius: the same visit
       await sleep(100);
       assert.equal(said.length, 2, "not greeted twice");
+    } finally {
+      stop();
+    }
+  });
+
+  it("greet no one who spoke to the NPC while theirs waited (it came after his answer), yet he remembers meeting them", async () => {
+    const acquaintances = new NpcAcquaintances(new LocalPresence());
+    const { said, place, greetings, stop } = roomWithHans({ greetingsAgain: ["{name}, 또 왔군."] }, acquaintances, (id) => `account ${id}`);
+    try {
+      place("a", "먼저", 0);
+      place("b", "말걸음", 0); // within the gap: both wait for the next greeting
+      place("c", "기다림", 0);
+      greetings.spokeTo("hans", "b"); // "@한스 칼 있어요?" before it came
+      await sleep(GREETING_GAP_MS + 300);
+      assert.deepEqual(said, ["먼저, 어서 오게.", "기다림, 어서 오게."]);
+      place("b", "말걸음", 1); // a step within the radius: the same visit
+      await sleep(100);
+      assert.equal(said.length, 2, "not greeted after all");
+      assert.deepEqual([...(await acquaintances.meet("hans", ["account b"]))], ["account b"], "met: greeted as known next time");
     } finally {
       stop();
     }

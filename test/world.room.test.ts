@@ -710,9 +710,9 @@ describe("WorldRoom shutdown", () => {
     assert.equal(refused.code, "server_closing");
     assert.equal(refused.text, "@kobot 하나만 더", "the line is given back to send again after reconnecting");
     assert.equal(await left, 4001);
-    // The refusal at once, then the first question's answer before the room closed.
-    assert.deepEqual(answersTo(a).map((line) => line.text.startsWith("곧 문을 닫을 시간")), [true, false]);
-    assert.doesNotMatch(answersTo(a)[1]!.text, /생각이 잘 안 나네요/);
+    // The first question's answer, then the refusal in its turn (after the answer before it), before the room closed.
+    assert.deepEqual(answersTo(a).map((line) => line.text.startsWith("곧 문을 닫을 시간")), [false, true]);
+    assert.doesNotMatch(answersTo(a)[0]!.text, /생각이 잘 안 나네요/);
     await stopped;
   });
 });
