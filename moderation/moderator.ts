@@ -80,6 +80,17 @@ export class Moderator {
         );
         if (term) return { blocked: true, term };
       }
+      if (kind === "words") {
+        // Beside a one-letter word, which the plain reading joins it to ("너 ㅗ", "ㅗ 너"): a word of its own all the
+        // same, unless it spells a word in jamo with the letters beside it ("ㅂ ㅗ ㄱ").
+        const tokens = reading.split(" ");
+        const jamo = (token: string | undefined) => token !== undefined && /^[ㄱ-ㅣ]$/u.test(token);
+        const term = this.alone.find((word) =>
+          tokens.some((token, i) => token && token === word.repeat(token.length / word.length) && !jamo(tokens[i - 1]) && !jamo(tokens[i + 1])),
+        );
+        if (term) return { blocked: true, term };
+        continue;
+      }
       if (kind === "starred") {
         const allowed = this.allowed.get(kind) ?? [];
         const term = starredWord(reading, this.banned, (word, at, length) => allowed.some((harmless) => holds(word, harmless, at, length)));

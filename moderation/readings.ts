@@ -7,16 +7,16 @@ import { romanizedMixes } from "./romanized.js";
 const DIGIT_JAMO: Record<string, string> = { "1": "ㅣ", "0": "ㅇ", "7": "ㄱ", "2": "ㄹ" };
 const HANGUL = /[\u3131-\u318e\uac00-\ud7a3]/u;
 const SYLLABLE = /[\uac00-\ud7a3]/u;
-/** Other scripts' letters that stand in for jamo ("人ㅂ", "씨ㅂトㄹ"), and Latin l/i for ㅣ between jamo ("ㅅlㅂㅏㄹ"). */
-const JAMO_LOOKALIKE: Record<string, string> = { 人: "ㅅ", ㅿ: "ㅅ", ト: "ㅏ", ㆍ: "ㅏ" };
+/** Other scripts' letters that stand in for jamo ("人ㅂ", "씨ㅂトㄹ", "ㅅㅣㅂㅏ己", "口ㅊ"), and Latin l/i for ㅣ between jamo ("ㅅlㅂㅏㄹ"). */
+const JAMO_LOOKALIKE: Record<string, string> = { 人: "ㅅ", ㅿ: "ㅅ", ト: "ㅏ", ㆍ: "ㅏ", 己: "ㄹ", 口: "ㅁ" };
 const LATIN_LOOKALIKES = new RegExp(`[${Object.keys(LATIN_LOOKALIKE).join("")}]`, "gu");
 /**
- * ㅡ (or the look-alike ー 一 丨), once or drawn out, or a lone ㅣ or ㆍ, between two syllables is a dash, not a letter
- * ("씨ㅡ발", "병ㅡㅡ신"), and so is ㅡ ー 一 丨 between two consonants ("ㅅㅡㅂ") or after a vowel, which ㅡ never joins
+ * ㅡ (or the look-alike ー 一 丨), or ㅣ or ㆍ, once or drawn out, between two syllables is a dash, not a letter
+ * ("씨ㅡ발", "병ㅡㅡ신", "씨ㅣㅣㅣ발"), and so is ㅡ ー 一 丨 between two consonants ("ㅅㅡㅂ") or after a vowel, which ㅡ never joins
  * ("ㅆㅣㅡㅂㅏㄹ"); ㅣ and ㆍ between consonants are vowels ("ㅅㅣㅂㅏㄹ", "씨ㅂㆍㄹ"). A dash between two words leaves them two
  * ("역시ㅡㅡ발전이 없네"; breakAtSymbols).
  */
-const DASH = /(?<=[\uac00-\ud7a3])(?:[ㅡー一丨]+|[ㅣㆍ])(?=[\uac00-\ud7a3])|(?<=[\uac00-\ud7a3ㄱ-ㅣ])[ㅡー一丨]+(?=[\uac00-\ud7a3ㄱ-ㅎ])/gu;
+const DASH = /(?<=[\uac00-\ud7a3])(?:[ㅡー一丨]+|[ㅣㆍ]+)(?=[\uac00-\ud7a3])|(?<=[\uac00-\ud7a3ㄱ-ㅣ])[ㅡー一丨]+(?=[\uac00-\ud7a3ㄱ-ㅎ])/gu;
 /**
  * Letters in white on a black circle or square ("🅵🆄🅲🅺"), and regional indicators ("🇫🇺🇨🇰"), which NFKC leaves
  * as they are (it folds the outlined ones, "Ⓕ🄵"): the first code point of each block and the letter it stands for.
@@ -36,7 +36,7 @@ const QUOTE_OPENED: Record<string, RegExp> = { "@": /(?<![\p{L}\p{N}])@[\u3131-\
 const LEET: Record<string, string> = { "1": "i", "!": "i", "|": "i", "@": "a", "4": "a", $: "s", "5": "s", "0": "o", "3": "e" };
 
 /** How a reading was made; allowed words (moderator.ts) are read the same way and matched in the reading of their kind. */
-export type ReadingKind = "plain" | "glued" | "noDigits" | "jamo" | "keyboard" | "capsLock" | "leet" | "stretched" | "romanized" | "starred";
+export type ReadingKind = "plain" | "words" | "glued" | "noDigits" | "jamo" | "keyboard" | "capsLock" | "leet" | "stretched" | "romanized" | "starred";
 export type Reading = { kind: ReadingKind; text: string };
 
 /**
@@ -45,6 +45,7 @@ export type Reading = { kind: ReadingKind; text: string };
  *  - plain: lower case, full-width forms folded (NFKC), accents dropped ("fück"), symbols dropped inside a word
  *    ("씨.발", "씨^^발", "또라.이") but a word break between two words of two letters or more ("다시...발견했어"),
  *    and runs of one-letter words joined ("씨 발 놈" → "씨발놈"; normal words are rarely one letter in a row);
+ *  - words: plain before one-letter words are joined, where a `=` word beside one is still a word ("너 ㅗ");
  *  - glued: plain, with a lone one-letter word joined to the next ("씨 발놈아", "병 신같은": a filler between them,
  *    "씨ㅤ발놈", is a space by now);
  *  - without digits inside Hangul ("씨1발"), but for the number that begins one of `numberedWords`, allowed words
@@ -78,7 +79,7 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
     joined.replace(/[^\u3131-\u318e\uac00-\ud7a3]+/gu, (part) => part.normalize("NFKC").normalize("NFD").replace(/\p{M}+/gu, "").normalize("NFC")),
   )
     .replace(DASH, "-")
-    .replace(/[人ㅿトㆍ]/gu, (c) => JAMO_LOOKALIKE[c]!)
+    .replace(/[人ㅿトㆍ己口]/gu, (c) => JAMO_LOOKALIKE[c]!)
     .replace(LATIN_LOOKALIKES, (c) => LATIN_LOOKALIKE[c]!)
     .replace(MASK, (mask, offset: number, text: string) => (QUOTE_OPENED[mask[0]!]?.test(text.slice(0, offset)) ? mask : "*".repeat(mask.length)));
   const words = breakAtSymbols(folded.toLowerCase());
@@ -92,18 +93,19 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
     .replace(/\d/g, (d, offset: number) => (SYLLABLE.test(plain[offset - 1] ?? "") ? d : (DIGIT_JAMO[d] ?? d)))
     .replace(/(?<=[\u3131-\u318e])[li](?=[\u3131-\u318e\uac00-\ud7a3])/gu, "ㅣ")
     .replace(/(?<=[ㄱ-ㅎ])h/gu, "ㅐ");
-  const jamo = compose(decompose(asJamo.replace(/\s+/g, " ")));
-  // Only a Latin word that types whole syllables ("tlqkf"), so English words ("news" → ㅜㄷㅈㄴ) stay English.
-  const asTyped = joinSingleLetters(breakAtSymbols(folded));
+  // A laugh or tears typed on ("ㅈㅗㄴㄴㅏㅋㅋ", "개쌔애끼ㅋㅋㅋ") kept apart: its first ㅋ would close the syllable before (존낰).
+  const jamo = compose(decompose(asJamo.replace(/\s+/g, " ").replace(/([ㅋㅎ])\1+(?![ㅏ-ㅣ])|([ㅠㅜ])\2+/gu, " $&")));
+  // Only a Latin word that types whole syllables ("tlqkf"), so English words ("news" → ㅜㄷㅈㄴ) stay English. Typed
+  // before symbols and spaces are read, so that a syllable typed in two letters is one letter ("tl qkf", "tl.qkf": 시 발).
   const typedWith = (shifted: boolean) =>
-    asTyped.replace(/[A-Za-z]+/g, (word) => {
+    joinSingleLetters(breakAtSymbols(folded.replace(/[A-Za-z]+/g, (word) => {
       // With Caps Lock on, "QUDTLS" is 병신 typed in lower case (as typed, Q W E R T are the double consonants);
       // a phone capitalises the first letter ("Qudtls").
       const unshifted = word === word.toUpperCase() ? word.toLowerCase() : /^[A-Z][a-z]+$/.test(word) ? word[0]!.toLowerCase() + word.slice(1) : word;
       const typed = fromKeyboard(shifted ? unshifted : word);
       // …and a laugh or tears typed after it ("tlqkfzz": 시발ㅋㅋ).
       return /^[\uac00-\ud7a3]+[ㅋㅎㅠㅜ]*$/u.test(typed) ? typed : word.toLowerCase();
-    });
+    })));
   const keyboard = typedWith(false);
   const capsLock = /[A-Z]/.test(folded) ? typedWith(true) : keyboard;
   // "*" hides any vowel ("sh*t", "b*tch", "f*ck"): one reading per vowel, only for text that has one.
@@ -117,6 +119,7 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
   const starred = folded.toLowerCase().replace(/○/gu, "*");
   return [
     { kind: "plain", text: plain },
+    { kind: "words", text: words },
     { kind: "glued", text: joinSingleLetters(words, true) },
     { kind: "noDigits", text: noDigits },
     { kind: "jamo", text: jamo },
@@ -130,8 +133,9 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
 }
 
 /**
- * Symbols inside a word dropped ("씨.발", "또라.이", "씨*발놈아": a letter alone on one side), but a word break between
- * two words of two letters or more ("다시...발견했어", "역시!발빠르네": punctuation between words, not inside one).
+ * Symbols inside a word dropped ("씨.발", "또라.이", "씨*발놈아": a letter alone on one side; "fu.ck", "sh-it": Latin of
+ * two letters at most on one side), but a word break between two words of two letters or more ("다시...발견했어",
+ * "역시!발빠르네": punctuation between words, not inside one).
  */
 function breakAtSymbols(text: string): string {
   return text
@@ -140,7 +144,9 @@ function breakAtSymbols(text: string): string {
       const pieces = word.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
       let out = pieces[0] ?? "";
       for (let i = 1; i < pieces.length; i++) {
-        const alone = letters(pieces[i - 1]!) === 1 || letters(pieces[i]!) === 1;
+        const [before, after] = [pieces[i - 1]!, pieces[i]!];
+        const latinBit = LATIN.test(before) && LATIN.test(after) && Math.min(before.length, after.length) <= 2;
+        const alone = letters(before) === 1 || letters(after) === 1 || latinBit;
         out += alone ? pieces[i] : ` ${pieces[i]}`;
       }
       return out;
@@ -148,6 +154,8 @@ function breakAtSymbols(text: string): string {
     .filter(Boolean)
     .join(" ");
 }
+
+const LATIN = /^[a-z]+$/;
 
 /** Letters a piece of a word shows, its jamo as the syllables they spell ("ㅆㅣ" is one: 씨). */
 function letters(piece: string): number {
