@@ -9,8 +9,9 @@ const HELD_AT_MOST = 50;
 export class AwayOutbox {
   private readonly held = new Map<string, Array<[type: string, message: unknown]>>();
 
-  away(sessionId: string): void {
-    this.held.set(sessionId, []);
+  /** The player's connection dropped; `unread`, messages it may not have taken (unconfirmed-messages.ts), go first. */
+  away(sessionId: string, unread: Array<[type: string, message: unknown]> = []): void {
+    this.held.set(sessionId, unread.slice(-HELD_AT_MOST));
   }
 
   /** Holds the message if the player is away (true), else leaves it to be sent (false). */

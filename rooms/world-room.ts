@@ -61,6 +61,7 @@ import {
 } from "./world-contract.js";
 import { BANNED_CLOSE, KICKED_CLOSE, PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
 import { AwayOutbox } from "./away-outbox.js";
+import { UnconfirmedMessages } from "./unconfirmed-messages.js";
 import type { WorldEdits } from "./world-edits.js";
 import type { NpcSettings, WorldSettings } from "./world-settings.js";
 import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
@@ -155,6 +156,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private readonly kickedWhileAway = new Set<string>();
   /** What is sent to players while their connection is down: sent when they are back. */
   private readonly outbox = new AwayOutbox();
+  /** What each player's socket has not confirmed taking, sent again if it drops (unconfirmed-messages.ts). */
+  private readonly unconfirmed = new UnconfirmedMessages();
   private readonly heardKick = (kick: Kick) => {
     const players = "player" in kick ? [kick.player] : [...this.origins.sessionsOf(kick.account)];
     for (const player of players) {
@@ -347,6 +350,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     }
   }
 
+  /** Each patch, and the messages queued to follow it: the pings that confirm those follow them (unconfirmed-messages.ts). */
+  override broadcastPatch(): boolean {
+    const changed = super.broadcastPatch();
+    this.unconfirmed.afterPatch();
+    return changed;
+  }
+
   /**
    * The clock players read (how old a line is) goes out with every patch that carries something else, and once a
    * second when nothing does: stamped on every tick, it made each idle room send 20 patches a second to everyone.
@@ -431,7 +441,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // Remembered now, not only once it is gone: a player without an account who joins again at once, as another
     // session, while this avatar waits for them, would have got fresh allowances (again at every drop).
     this.rememberDeparture(client.sessionId);
-    this.outbox.away(client.sessionId);
+    // What was sent since its socket last confirmed (the drop went unnoticed for up to DROP_NOTICED_SECONDS) comes again.
+    this.outbox.away(client.sessionId, this.unconfirmed.unconfirmed(client.sessionId));
     const socket = client.ref;
     try {
       await this.allowReconnection(client, RECONNECT_SECONDS);
@@ -459,7 +470,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     client.view = this.views.viewAgain(client.sessionId);
     this.watchFrames(client);
     // Sent as it joins, after the full state, which holds the lines they are about.
-    for (const [type, message] of held) client.send(type, message);
+    for (const [type, message] of held) this.sendTo(client, type, message);
   }
 
   /**
@@ -499,6 +510,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   onLeave(client: Client): void {
     this.rememberDeparture(client.sessionId);
     this.outbox.back(client.sessionId); // never to be back
+    this.unconfirmed.left(client.sessionId);
     const player = this.state.players.get(client.sessionId);
     const asker = this.askerOf(client.sessionId);
     this.state.players.delete(client.sessionId);
@@ -973,8 +985,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    */
   private sendTo(client: Client, type: string, message: unknown, options?: { afterNextPatch: boolean }): void {
     const now = this.clients.getById(client.sessionId);
-    if (now) now.send(type, message, options);
-    else if (!this.outbox.hold(client.sessionId, type, message)) client.send(type, message, options);
+    if (now) {
+      now.send(type, message, options);
+      this.unconfirmed.sentTo(now, type, message, options?.afterNextPatch === true);
+    } else if (!this.outbox.hold(client.sessionId, type, message)) client.send(type, message, options);
   }
 
   /**

@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { EventEmitter } from "node:events";
+
+import { type Client, ClientState } from "@colyseus/core";
+
+import { UnconfirmedMessages } from "../rooms/unconfirmed-messages.js";
+
+/** A player's socket as far as pings go: what it was pinged with, and its pongs, answered when the test says. */
+function playerSocket(state: number = ClientState.JOINED) {
+  const socket = Object.assign(new EventEmitter(), { pinged: [] as string[], ping: (data: Buffer) => void socket.pinged.push(data.toString()) });
+  const client = { sessionId: "a", state, ref: socket } as unknown as Client & { state: number };
+  const pong = (id: string) => socket.emit("pong", Buffer.from(id));
+  return { socket, client, pong };
+}
+
+describe("messages a player's socket has not confirmed taking", () => {
+  it("are confirmed by the pong to the ping sent after them, and only by it or a later one", () => {
+    const messages = new UnconfirmedMessages();
+    const { socket, client, pong } = playerSocket();
+    messages.sentTo(client, "error", { code: "one" });
+    messages.sentTo(client, "npc_action", { lineId: "l1" }, true); // queued to follow the next patch
+    assert.deepEqual(socket.pinged, ["1"], "no ping for the queued one yet");
+    pong("0"); // Colyseus's own pings carry nothing
+    pong("1");
+    messages.afterPatch(); // the patch and the action after it went out: its ping follows
+    assert.deepEqual(socket.pinged, ["1", "2"]);
+    messages.sentTo(client, "error", { code: "three" });
+    assert.deepEqual(messages.unconfirmed("a"), [["npc_action", { lineId: "l1" }], ["error", { code: "three" }]], "pongs to pings 2 and 3 never came");
+  });
+
+  it("do not take a pong to a ping sent before a queued message as its confirmation", () => {
+    const messages = new UnconfirmedMessages();
+    const { socket, client, pong } = playerSocket();
+    messages.sentTo(client, "npc_action", { lineId: "l1" }, true);
+    messages.sentTo(client, "error", { code: "now" }); // written now, before the action
+    pong(socket.pinged.at(-1)!);
+    assert.deepEqual(messages.unconfirmed("a"), [["npc_action", { lineId: "l1" }]]);
+  });
+
+  it("wait for a joining client's full state before pinging: its messages are held until it acknowledges the join", () => {
+    const messages = new UnconfirmedMessages();
+    const { socket, client, pong } = playerSocket(ClientState.JOINING);
+    messages.sentTo(client, "error", { code: "held" });
+    messages.afterPatch();
+    assert.deepEqual(socket.pinged, [], "still joining");
+    client.state = ClientState.JOINED;
+    messages.afterPatch();
+    pong(socket.pinged.at(-1)!);
+    assert.deepEqual(messages.unconfirmed("a"), []);
+  });
+
+  it("keep 50 at most, the newest, and nothing for a player who left", () => {
+    const messages = new UnconfirmedMessages();
+    const { client } = playerSocket();
+    for (let i = 0; i < 60; i++) messages.sentTo(client, "error", { i });
+    const kept = messages.unconfirmed("a");
+    assert.equal(kept.length, 50);
+    assert.deepEqual(kept[0], ["error", { i: 10 }]);
+    messages.sentTo(client, "error", { i: 60 });
+    messages.left("a");
+    assert.deepEqual(messages.unconfirmed("a"), []);
+  });
+});
