@@ -81,6 +81,12 @@ const lineFor = (player: Player, lines: readonly string[]) => {
   return line === undefined ? undefined : withName(line, player.name);
 };
 
+/** The NPC's own words for a stock line (its world file's `lines`), said to the player named; else `stock`. */
+const ownLine = (npc: NpcSettings | undefined, kind: keyof NonNullable<NpcSettings["lines"]>, name: string, stock: string) => {
+  const line = pickLine(npc?.lines?.[kind] ?? [], undefined);
+  return line === undefined ? stock : withName(line, name);
+};
+
 export interface WorldRoomDeps {
   settings: WorldSettings;
   answers: AnswerRouter;
@@ -773,7 +779,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       const npc = this.state.npcs.get(question.npcId);
       if (npc) {
         const info: NpcAnswerInfo = { questionId: question.line.id, question: question.text, latencyMs: 0, fallback: true, reason: refused.code };
-        this.addLine("npc", question.npcId, npc.name, refused.line, question.line.id, { npc: info }, this.toAsker(question.npcId, question.client.sessionId, question.privately));
+        const line = this.closing ? refused.line : ownLine(this.npcSettings.get(question.npcId), "busy", question.line.name, refused.line);
+        this.addLine("npc", question.npcId, npc.name, line, question.line.id, { npc: info }, this.toAsker(question.npcId, question.client.sessionId, question.privately));
         npcQuestions.inc({ npc: question.npcId }); // never sent to the brain, where questions are counted
         countReply(question.npcId, refused.code);
       }
@@ -799,7 +806,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       const npc = this.state.npcs.get(npcId);
       if (!npc) return;
       const info: NpcAnswerInfo = { questionId: id, question: text, ...(asker === undefined ? {} : { asker }), latencyMs: 0, fallback: true, reason: "moderated_input" };
-      this.addLine("npc", npcId, npc.name, MODERATION_LINES.input, id, { npc: info }, this.toAsker(npcId, client.sessionId));
+      const line = ownLine(this.npcSettings.get(npcId), "refusal", player.name, MODERATION_LINES.input);
+      this.addLine("npc", npcId, npc.name, line, id, { npc: info }, this.toAsker(npcId, client.sessionId));
       npcQuestions.inc({ npc: npcId });
       countReply(npcId, "moderated_input");
     });
@@ -844,7 +852,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // Removed from the world meanwhile: its series left /metrics with it, questions too, and are not made again.
     if (!this.npcSettings.has(npcId)) return this.sendError(client, npcLeft(npcId, name, line.text));
     const npc = this.state.npcs.get(npcId);
-    const { text: answer, fallback, blocked, info: answered } = npcReply(outcome, line.name, this.deps.moderator);
+    const reply = npcReply(outcome, line.name, this.deps.moderator);
+    const { fallback, blocked, info: answered } = reply;
+    // No answer from its brain: in its own words, where its world file gives them.
+    const answer = fallback?.code === "npc_timeout" || fallback?.code === "npc_unavailable" ? ownLine(this.npcSettings.get(npcId), "noAnswer", line.name, reply.text) : reply.text;
     if (blocked) chatModerated.inc({ side: "output" });
     // The asker's account erased while the question waited: the stores no longer hold it, and must not again.
     const erased = this.erased.erasedSince(account, line.ts);

@@ -32,6 +32,12 @@ export interface NpcSettings {
    * dialogue window); its greetings, idle lines and events are heard as other NPCs' are.
    */
   privateTalk?: boolean;
+  /**
+   * Its own words, in character, for the room's stock lines (rooms/fallback-lines.ts): `busy` when its queue is full,
+   * `noAnswer` when its brain gave no answer (in time, or at all), `refusal` for a line moderation blocked;
+   * `{name}` is the asker's name.
+   */
+  lines?: Partial<Record<"busy" | "noAnswer" | "refusal", string[]>>;
 }
 
 /**

@@ -59,6 +59,12 @@ const NpcEntry = z.strictObject({
     .optional(),
   /** What a player and it say to each other is heard by that player alone. */
   privateTalk: z.boolean().optional(),
+  /** Its own words for the room's stock lines: busy (its queue full), noAnswer (its brain gave none), refusal (a blocked line). */
+  lines: z.strictObject({
+    busy: z.array(playerLine).min(1).max(100).optional(),
+    noAnswer: z.array(playerLine).min(1).max(100).optional(),
+    refusal: z.array(playerLine).min(1).max(100).optional(),
+  }).optional(),
   /** Where it walks while nobody talks to it: from its position to each point in turn, and back. */
   route: z.strictObject({
     points: z.array(z.strictObject({ x: finite, z: finite })).min(1).max(32),
@@ -159,9 +165,9 @@ export function loadWorldFile(
   return {
     hearing: file.hearing,
     sight: file.sight,
-    npcs: file.npcs.map(({ id, name, position, talkRadius, greetings, greetingsAgain, callReplies, greetAgainSeconds, idleLines, idleEverySeconds, events, route, privateTalk }) => ({
+    npcs: file.npcs.map(({ id, name, position, talkRadius, greetings, greetingsAgain, callReplies, greetAgainSeconds, idleLines, idleEverySeconds, events, route, privateTalk, lines }) => ({
       id, name, ...position, talkRadius, greetings, ...(greetingsAgain ? { greetingsAgain } : {}), callReplies, greetAgainSeconds, idleLines, idleEverySeconds,
-      ...(events ? { events } : {}), ...(route ? { route } : {}), ...(privateTalk ? { privateTalk } : {}),
+      ...(events ? { events } : {}), ...(route ? { route } : {}), ...(privateTalk ? { privateTalk } : {}), ...(lines ? { lines } : {}),
     })),
     brains: file.npcs.map((npc) => ({
       npcId: npc.id,
