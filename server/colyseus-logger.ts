@@ -15,9 +15,11 @@ export function colyseusLogger(log: Logger): ConsoleLike {
     args.map((arg) => (arg instanceof Error ? arg.message : typeof arg === "string" ? arg : JSON.stringify(arg) ?? String(arg))).join(" ");
   const repeatedLess = (level: "warn" | "error") => (...args: unknown[]) => {
     const msg = text(args);
-    // Repeats told apart by their first line, what a client sent masked: a request frame that does not unpack logs
+    // Repeats told apart by their first line, what a client sent left out: a request frame that does not unpack logs
     // a stack quoting the client's bytes, one line of ~1 KB per frame (70 a second, none alike, none held back).
-    const held = throttle(msg.split("\n")[0]!.replace(/"[^"]*"|'[^']*'|\d+/g, "_").slice(0, 200));
+    // Numbers masked, and the line cut where a quoted value begins: a string, or a list or map of any values
+    // ("[true,false,…]", 200 frames of 200 lists made 200 lines).
+    const held = throttle(msg.split("\n")[0]!.replace(/\d+/g, "_").split(/["'[{]/)[0]!.slice(0, 200));
     if (held !== undefined) child[level](msg, repeatsField(held));
   };
   return {

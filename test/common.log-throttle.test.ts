@@ -22,6 +22,8 @@ describe("Repeated log lines", () => {
     for (let i = 0; i < 5; i++) log.warn("RedisPresence: pub connection error:", new Error("connect ECONNREFUSED"));
     // A client's bytes quoted in each: still one error a flood.
     for (let i = 0; i < 5; i++) log.error(`world (roomId: r1), error decoding request: Data read, but end of buffer not reached "${1000 + i}"\n    at unpack`);
+    // …lists and maps of anything too (a list of true and false in each frame made a line a frame).
+    for (let i = 0; i < 5; i++) log.error(`world (roomId: r1), error decoding request: Data read, but end of buffer not reached ${JSON.stringify([i % 2 === 0, i > 2])}\n    at unpack`);
     const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual(
       parsed.map(({ level, msg, from }) => ({ level, msg, from })),
