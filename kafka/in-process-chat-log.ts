@@ -89,8 +89,13 @@ export class InProcessChatLog {
    * indexed after it: searchable again.
    */
   async dropWaiting(account: string): Promise<void> {
+    // The lines waiting now, once: the route answers after 5 s, and lines the player said after that, looked at
+    // again when the stuck batch ended (Elasticsearch back), went unstored and uncounted.
+    const waiting = [...this.inFlight, ...this.queue];
+    const erased = erasedWith(account, new Set(waiting.filter((record) => record.account === account).map((record) => record.id)));
+    const ids = new Set(waiting.filter(erased).map((record) => record.id));
+    const theirs = (record: ChatLogRecord) => ids.has(record.id);
     for (;;) {
-      const theirs = erasedWith(account, new Set([...this.inFlight, ...this.queue].filter((record) => record.account === account).map((record) => record.id)));
       this.queue = this.queue.filter((record) => !theirs(record));
       // A batch the store failed comes back to the queue: looked at again.
       if (!this.inFlight.some(theirs)) return;
