@@ -66,6 +66,9 @@ export function watchFiles(
       watcher.on("error", (error) => log.warn(`${what} no longer watched: edits need a restart`, { folder, error }));
       return watcher;
     } catch (error) {
+      // A folder not made yet (a world edit naming knowledge/hans.jsonl before knowledge/): watched once it is, by the
+      // folder check below; said as needing a restart, it sent the operator to restart for nothing.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       // Out of inotify watches (ENOSPC), say: the game runs on, with what was read at start.
       log.warn(`${what} not watched: edits need a restart`, { folder, error });
       return undefined;

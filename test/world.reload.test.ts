@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@colyseus/sdk";
@@ -67,6 +67,30 @@ describe("a world edit refused for a knowledge file it names (server/world-reloa
       // Said of the world file, after the knowledge file it waited for: the log named the knowledge file alone.
       const reloaded = logged.find((line) => line.msg === "world file reloaded");
       assert.deepEqual([reloaded?.file, reloaded?.afterMending], [file, knowledge]);
+    } finally {
+      watching.close();
+    }
+  });
+});
+
+describe("a world edit naming a knowledge file in a folder not made yet (server/world-reload.ts)", () => {
+  it("is taken once the folder and the file are there, and says nothing of a restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "world-knowledge-folder-"));
+    const file = join(dir, "world.json");
+    saveWorld(file, AT_START);
+    const taken: number[] = [];
+    const logged: Array<{ level: string; msg: string }> = [];
+    const log = createLogger({}, "info", (line) => logged.push(JSON.parse(line)));
+    const watching = reloadWorldOnChange(loadConfig({ WORLD_FILE: file, FILE_SETTLE_MS: "50" }), log, (world) => taken.push(world.npcs[0]!.talkRadius));
+    try {
+      const knowledge = join(dir, "knowledge", "hans.jsonl");
+      saveWorld(file, { ...AT_START, npcs: [{ ...HANS, knowledge, talkRadius: 3 }, HERMIT] });
+      await sleep(500);
+      assert.deepEqual(taken, [], "refused: its knowledge file is not there");
+      mkdirSync(join(dir, "knowledge"));
+      writeFileSync(knowledge, '{"q":"뭐 팔아?","a":"칼을 팔지."}\n');
+      await waitFor("the world edit taken", () => taken.length > 0, 5_000);
+      assert.deepEqual(logged.filter((line) => /not watched/.test(line.msg)), []);
     } finally {
       watching.close();
     }
