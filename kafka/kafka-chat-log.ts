@@ -151,7 +151,8 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
       if (tooLarge(error)) {
         // Refused for good, and tried again each second, it held every line of the server behind it while the topic
         // allowed less than a request (max.message.bytes set lower): smaller requests, and a line too large alone goes.
-        if (kept.length > 1) {
+        // By the request as sent: one of two lines dropped by an erasure meanwhile left the other, never tried alone.
+        if (batch.length > 1) {
           // Down to a record a request (a message larger than the budget goes alone): a floor of 1 KB of values left
           // two records' request over a topic's limit under ~1.1 KB (its batch's own bytes), refused again for ever.
           this.requestBytes = Math.max(1, Math.floor(this.requestBytes / 2));
@@ -159,7 +160,8 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
           this.log.warn("chat log request larger than the topic takes; sending smaller ones", { records: kept.length, requestBytes: this.requestBytes });
         } else if (kept.length === 1) {
           this.droppedLines.dropOne();
-          this.log.error("a chat line larger than the topic takes (its max.message.bytes): not logged", { id: kept[0]!.id, bytes: messages[0]?.value.length });
+          const [message] = messages;
+          this.log.error("a chat line larger than the topic takes (its max.message.bytes): not logged", { id: kept[0]!.id, bytes: message ? Buffer.byteLength(message.value) + message.key.length : undefined });
         }
         return true;
       }

@@ -87,6 +87,31 @@ describe("Kafka chat-log publisher, a topic that takes less than its requests (r
     }
   });
 
+  it("sends the other line of a request refused as too large whose erased player's line left meanwhile", async () => {
+    const { kafka, topic, held, close } = await smallTopic("publisher-erased-large", 1000);
+    const said: Array<{ level: string; msg: string; bytes?: number }> = [];
+    const publisher = new KafkaChatLogPublisher(kafka, topic, createLogger({}, "warn", (line) => said.push(JSON.parse(line))));
+    try {
+      await publisher.start();
+      publisher.publish({ ...playerLine(0, "가".repeat(400)), account: "acc-erased" }); // ~1.3 KB: over the topic's limit
+      publisher.publish(playerLine(1, "안녕하세요")); // fits alone
+      const flushed = publisher.flush();
+      await publisher.dropWaiting("acc-erased"); // the erasure, while the request is with the broker
+      await flushed;
+      await publisher.flush();
+      assert.equal(await held(), 1, "the other player's line, tried alone");
+      assert.equal(publisher.dropped, 0);
+      // A line too large alone is said with its size in bytes, as the topic's limit is.
+      publisher.publish(playerLine(2, "나".repeat(400)));
+      await publisher.flush();
+      const tooLarge = said.find((s) => s.level === "error" && /larger than the topic takes/.test(s.msg));
+      assert.ok(tooLarge!.bytes! > 1200, JSON.stringify(tooLarge));
+    } finally {
+      await publisher.stop();
+      await close();
+    }
+  });
+
   it("comes down to a line a request, not a loop of two-line requests refused for ever", async () => {
     // Two lines of ~700 bytes and their batch's own bytes are over it; one alone is not.
     const { kafka, topic, held, close } = await smallTopic("publisher-tiny", 1050);
