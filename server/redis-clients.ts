@@ -36,8 +36,12 @@ const REMOVE_AGAIN_MS = 5000;
  * go (their socket stayed open, `leave()` never ended, the clients gauge kept them). The listing object is changed
  * before it is written, so the room's next update writes it whole, right again.
  */
+type Listing = Parameters<RedisDriver["update"]>[0];
+
 class ListingDriver extends RedisDriver {
   private readonly throttle = logThrottle(10_000);
+  /** Rooms whose listing Redis did not take: written again until it does (writeAgain). */
+  private readonly behind = new Map<string, Listing>();
 
   constructor(
     client: Redis,
@@ -63,17 +67,42 @@ class ListingDriver extends RedisDriver {
     };
   }
 
-  override async update(room: Parameters<RedisDriver["update"]>[0], operations: Parameters<RedisDriver["update"]>[1]): Promise<boolean> {
+  override async update(room: Listing, operations: Parameters<RedisDriver["update"]>[1]): Promise<boolean> {
     try {
-      return await super.update(room, operations);
+      const written = await super.update(room, operations);
+      this.behind.delete(room.roomId);
+      return written;
     } catch (error) {
       const held = this.throttle(`update: ${(error as Error).message}`);
       if (held !== undefined) this.log.warn("a room's listing is behind until Redis answers", { roomId: room.roomId, error: (error as Error).message, ...repeatsField(held) });
+      this.writeAgain(room);
       return false;
     }
   }
 
+  /**
+   * The listing as the room has it now, written again until Redis takes it: a room whose count did not change again
+   * stayed listed as it was (a full room a player left while Redis was away, listed locked and full for as long as
+   * nobody came or went: new players got new rooms beside its free place). A later update that is written, or the
+   * room's removal, ends it.
+   */
+  private writeAgain(room: Listing): void {
+    const first = !this.behind.has(room.roomId);
+    this.behind.set(room.roomId, room);
+    if (!first) return;
+    const again = () =>
+      setTimeout(() => {
+        const behind = this.behind.get(room.roomId);
+        if (!behind) return;
+        this.persist(behind).then(() => {
+          if (this.behind.get(room.roomId) === behind) this.behind.delete(room.roomId);
+        }, again);
+      }, REMOVE_AGAIN_MS).unref();
+    again();
+  }
+
   override async remove(roomId: string): Promise<boolean> {
+    this.behind.delete(roomId); // not to be listed again
     try {
       return await super.remove(roomId);
     } catch (error) {

@@ -79,6 +79,27 @@ describe("Redis away while a room empties (real Redis, stopped and started again
     await stays.room.leave();
   });
 
+  it("lists a room's count again once Redis takes writes, where nobody came or went since the write it refused", async () => {
+    const stays = await joinWorld(world!.url, { name: "남는이" });
+    const goes = await joinWorld(world!.url, { name: "가는이" }, stays.room.roomId);
+    const listed = async () => (await matchMaker.query({ roomId: stays.room.roomId }))[0]?.clients;
+    const writes = (refused: boolean) => run("redis-cli", ["-p", String(redisPort), "config", "set", "min-replicas-to-write", refused ? "1" : "0"]);
+    await writes(false);
+    await writes(true); // Redis answers, and refuses every write (NOREPLICAS): the leave's count is not written
+    try {
+      await goes.room.leave();
+      await waitFor("the refused write logged", () => logged.includes("a room's listing is behind until Redis answers"), 10_000);
+    } finally {
+      await writes(false);
+    }
+    // Colyseus writes a room's listing only as players come and go: the count stayed 2 for good.
+    for (let tries = 0; (await listed()) !== 1; tries++) {
+      assert.ok(tries < 30, "the count written again within 15 s");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await stays.room.leave();
+  });
+
   // Colyseus's driver kept the listing's failed read and gave it to every join after: refused for good, /health "ok".
   it("takes joins again once Redis is back after one failed while it was away", async () => {
     await redis("stop");
