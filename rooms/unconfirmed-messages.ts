@@ -33,7 +33,9 @@ export class UnconfirmedMessages {
   sentTo(client: Client, type: string, message: unknown, afterNextPatch = false): void {
     const socket = client.ref as unknown as PingingSocket;
     if (typeof socket?.ping !== "function") return; // another transport: nothing to confirm by
-    const queued = afterNextPatch || client.state === ClientState.JOINING;
+    // Not joined yet (joining, or taking its place back: RECONNECTING in onReconnect), its messages wait for its
+    // acknowledgement of the join: pinged now, the pong came before them, and they were taken as read.
+    const queued = afterNextPatch || client.state !== ClientState.JOINED;
     const kept = this.sent.get(client.sessionId) ?? [];
     if (kept.length >= KEPT_AT_MOST) kept.shift(); // the oldest, most likely read by now
     kept.push({ type, message, written: !queued });
@@ -47,10 +49,10 @@ export class UnconfirmedMessages {
     else this.ping(client.sessionId, socket);
   }
 
-  /** A patch went out, and the messages queued after it: their pings follow them (a client still joining waits). */
+  /** A patch went out, and the messages queued after it: their pings follow them (a client not joined yet waits). */
   afterPatch(): void {
     for (const client of this.pingLater) {
-      if (client.state === ClientState.JOINING) continue;
+      if (client.state !== ClientState.JOINED) continue;
       for (const sent of this.sent.get(client.sessionId) ?? []) sent.written = true;
       this.ping(client.sessionId, client.ref as unknown as PingingSocket);
       this.pingLater.delete(client);

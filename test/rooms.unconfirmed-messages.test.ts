@@ -37,17 +37,19 @@ describe("messages a player's socket has not confirmed taking", () => {
     assert.deepEqual(messages.unconfirmed("a"), [["npc_action", { lineId: "l1" }]]);
   });
 
-  it("wait for a joining client's full state before pinging: its messages are held until it acknowledges the join", () => {
-    const messages = new UnconfirmedMessages();
-    const { socket, client, pong } = playerSocket(ClientState.JOINING);
-    messages.sentTo(client, "error", { code: "held" });
-    messages.afterPatch();
-    assert.deepEqual(socket.pinged, [], "still joining");
-    client.state = ClientState.JOINED;
-    messages.afterPatch();
-    pong(socket.pinged.at(-1)!);
-    assert.deepEqual(messages.unconfirmed("a"), []);
-  });
+  for (const [state, how] of [[ClientState.JOINING, "a joining client"], [ClientState.RECONNECTING, "a client taking its place back (onReconnect)"]] as const) {
+    it(`wait for ${how} to acknowledge the join before pinging: its messages are held until then`, () => {
+      const messages = new UnconfirmedMessages();
+      const { socket, client, pong } = playerSocket(state);
+      messages.sentTo(client, "error", { code: "held" });
+      messages.afterPatch();
+      assert.deepEqual(socket.pinged, [], "not joined yet");
+      client.state = ClientState.JOINED;
+      messages.afterPatch();
+      pong(socket.pinged.at(-1)!);
+      assert.deepEqual(messages.unconfirmed("a"), []);
+    });
+  }
 
   it("keep 50 at most, the newest, and nothing for a player who left", () => {
     const messages = new UnconfirmedMessages();
