@@ -13,7 +13,8 @@ export interface HangWatch {
  * since a blocked main thread never passes on a thread's output.
  */
 export function watchHangsOffThread(afterMs: number, fields: Record<string, unknown> = {}): HangWatch & { stop(): Promise<number> } {
-  // The start (epoch ms) of the oldest batch in flight; 0 when none.
+  // The start of the oldest batch in flight (ms of the monotonic clock both threads read); 0 when none. Timed by the wall
+  // clock, a step of it (ntpd setting a drifted clock, a VM resumed) killed a worker answering in 1 s, or hid a hang.
   const oldest = new BigInt64Array(new SharedArrayBuffer(8));
   const inFlight = new Set<{ at: number }>();
   const mark = () => {
@@ -25,7 +26,7 @@ export function watchHangsOffThread(afterMs: number, fields: Record<string, unkn
   thread.unref();
   return {
     started() {
-      const batch = { at: Date.now() };
+      const batch = { at: monotonicMs() };
       inFlight.add(batch);
       mark();
       return () => {
@@ -37,16 +38,20 @@ export function watchHangsOffThread(afterMs: number, fields: Record<string, unkn
   };
 }
 
+/** Milliseconds of the system's monotonic clock: the same in every thread (performance.now() starts with each). */
+const monotonicMs = () => Math.max(1, Number(process.hrtime.bigint() / 1_000_000n));
+
 // Plain JavaScript, so the thread needs no TypeScript loader.
 const WATCH = `
 const { workerData } = require("node:worker_threads");
 const { writeSync } = require("node:fs");
 const { oldest, afterMs, fields } = workerData;
+const monotonicMs = () => Number(process.hrtime.bigint() / 1000000n);
 setInterval(() => {
   const since = Number(Atomics.load(oldest, 0));
-  if (since === 0 || Date.now() - since < afterMs) return;
+  if (since === 0 || monotonicMs() - since < afterMs) return;
   const msg = "the NPC brain hangs: a batch unanswered; ending the worker to be started again";
-  writeSync(2, JSON.stringify({ time: new Date().toISOString(), level: "error", msg, ...fields, waitedMs: Date.now() - since }) + "\\n");
+  writeSync(2, JSON.stringify({ time: new Date().toISOString(), level: "error", msg, ...fields, waitedMs: monotonicMs() - since }) + "\\n");
   process.kill(process.pid, "SIGKILL");
 }, Math.min(1000, Math.max(50, afterMs / 10)));
 `;

@@ -1,8 +1,20 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const CHILD = new URL("./helpers/hang-watch-child.ts", import.meta.url).pathname;
-const run = (mode: string) => spawnSync(process.execPath, ["--import", "tsx", CHILD, mode], { encoding: "utf8", timeout: 30_000 });
+const run = (mode: string, env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, ["--import", "tsx", CHILD, mode], { encoding: "utf8", timeout: 30_000, env: { ...process.env, ...env } });
+
+/** libfaketime (Debian's faketime, which .ci/run installs): the wall clock moved while the monotonic one runs on. */
+const FAKETIME = ["x86_64-linux-gnu", "aarch64-linux-gnu"].map((arch) => `/usr/lib/${arch}/faketime/libfaketimeMT.so.1`).find(existsSync);
+const withClockStep = (step: string) => {
+  const file = join(mkdtempSync(join(tmpdir(), "clock-step-")), "faketime");
+  writeFileSync(file, "+0s");
+  return { LD_PRELOAD: FAKETIME!, FAKETIME_TIMESTAMP_FILE: file, FAKETIME_NO_CACHE: "1", DONT_FAKE_MONOTONIC: "1", CLOCK_STEP: step };
+};
 
 describe("A Kafka worker's hang watch (its own thread)", () => {
   it("ends the process when a batch stays unanswered in a native call that never returns, and says so on stderr", () => {
@@ -22,5 +34,24 @@ describe("A Kafka worker's hang watch (its own thread)", () => {
     assert.equal(signal, null, stderr);
     assert.equal(status, 0, stderr);
     assert.equal(stdout.trim(), "done");
+  });
+
+  describe("with the wall clock stepped (ntpd setting a drifted clock, a VM resumed)", function () {
+    before(function () {
+      if (!FAKETIME) this.skip(); // no libfaketime here: .ci/run installs it
+    });
+
+    it("leaves batches that end in time alone when the clock jumps a minute ahead", () => {
+      const { status, signal, stderr } = run("answers", withClockStep("+60s"));
+      assert.equal(signal, null, stderr);
+      assert.equal(status, 0, stderr);
+    });
+
+    it("still ends a hung process in its time when the clock steps ten minutes back", () => {
+      const started = performance.now();
+      const { signal, stderr } = run("hang", withClockStep("-600s"));
+      assert.equal(signal, "SIGKILL", stderr);
+      assert.ok(performance.now() - started < 15_000, "well before the 20 s call returned");
+    });
   });
 });

@@ -4,16 +4,24 @@
  * with none in flight, and exits 0.
  */
 import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 
 import { watchHangsOffThread } from "../../npc/hang-watch.js";
+
+/** Under libfaketime (FAKETIME_TIMESTAMP_FILE): the wall clock steps by CLOCK_STEP ("+60s") as the first batch starts. */
+const stepTheClock = () => {
+  if (process.env.CLOCK_STEP) writeFileSync(process.env.FAKETIME_TIMESTAMP_FILE!, process.env.CLOCK_STEP);
+};
 
 const watch = watchHangsOffThread(500, { service: "hang-watch-child" });
 if (process.argv[2] === "hang") {
   watch.started();
+  stepTheClock();
   execFileSync("sleep", ["20"]);
 } else {
   for (let i = 0; i < 3; i++) {
     const ended = watch.started();
+    if (i === 0) stepTheClock();
     execFileSync("sleep", ["0.2"]);
     ended();
   }
