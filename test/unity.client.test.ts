@@ -164,5 +164,6 @@ describe("Unity client", () => {
     it("sends nothing while the connection is dropped, keeping the line in the box, and talks again once back", () => check("dropped-keeps-the-line"));
     it("keeps the player's avatar where it stopped, not put back to the positions the server had before the stop", () => check("stops-where-it-stopped"));
     it("gives the SDK's reconnection as many retries as fit in the 20 s the server keeps its place (its 15 took ~56 s)", () => check("retries-within-the-place-kept"));
+    it("does an NPC's action once, though the server sends its notice again after a silent drop", () => check("npc-action-once"));
   });
 });

@@ -37,6 +37,7 @@ public static class NetworkCheck
             { "dropped-keeps-the-line", DroppedKeepsTheLine },
             { "retries-within-the-place-kept", RetriesWithinThePlaceKept },
             { "stops-where-it-stopped", StopsWhereItStopped },
+            { "npc-action-once", NpcActionOnce },
         };
         Action run;
         if (args.Length != 1 || !cases.TryGetValue(args[0], out run))
@@ -259,6 +260,21 @@ public static class NetworkCheck
         Expect(room, ui.input.interactable, "the box is on once back");
         Enter(ui, "@코봇 안녕");
         Expect(room, Count(room, "Send chat") == 1 && ui.input.text == "", "sent once back");
+    }
+
+    /// <summary>An NPC's action notice sent again after a silent drop (the same line) is passed on once.</summary>
+    private static void NpcActionOnce()
+    {
+        var network = Network();
+        var room = Join(network);
+        room.ReceiveFirstState();
+        var done = new List<string>();
+        network.NpcAction += notice => done.Add(notice.lineId);
+        var shop = new NpcActionNotice { npcId = "hans", action = "open_shop", lineId = "L1", replyTo = "Q1" };
+        room.Deliver("npc_action", shop);
+        room.Deliver("npc_action", shop); // sent again once the player was back
+        room.Deliver("npc_action", new NpcActionNotice { npcId = "hans", action = "open_shop", lineId = "L2", replyTo = "Q2" });
+        Expect(room, string.Join(",", done) == "L1,L2", "each line's action once: " + string.Join(",", done));
     }
 
     /// <summary>

@@ -130,7 +130,19 @@ namespace Colyseus
         public readonly List<string> Texts = new List<string>();
         /// <summary>Each message sent, by its type.</summary>
         public readonly List<KeyValuePair<string, object>> Sent = new List<KeyValuePair<string, object>>();
-        public Action OnMessage<MessageType>(string type, Action<MessageType> handler) { Did("OnMessage " + type); return () => { }; }
+        public Action OnMessage<MessageType>(string type, Action<MessageType> handler)
+        {
+            Did("OnMessage " + type);
+            handlers[type] = message => handler((MessageType)message);
+            return () => { };
+        }
+        private readonly Dictionary<string, Action<object>> handlers = new Dictionary<string, Action<object>>();
+        /// <summary>Not in the SDK: a message from the server, to the handler the script put on it.</summary>
+        public void Deliver(string type, object message)
+        {
+            Action<object> handler;
+            if (handlers.TryGetValue(type, out handler)) handler(message);
+        }
 
         // Not in the SDK: what a check sees of the room and does to it, as its server would.
         public readonly List<string> Calls = new List<string>();

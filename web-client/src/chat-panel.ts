@@ -1,5 +1,6 @@
 import type { Room } from "@colyseus/sdk";
 
+import { cleanText } from "../../common/clean-text.js";
 import type { WorldState } from "../../rooms/world-state.js";
 import { CHAT_MAX_CHARS, type ChatPayload, type WorldError } from "../../rooms/world-protocol.js";
 import { ChatHistory } from "./chat-history.js";
@@ -69,7 +70,15 @@ export class ChatPanel {
 
   /** The error in Korean; a refused line comes back into the input box, unless the player is typing another. */
   showError(error: WorldError): void {
-    if (error.text && this.text.value === "") this.text.value = error.text;
+    if (error.text && this.text.value === "") {
+      this.text.value = error.text;
+      // …to the NPC it was said to, unless it calls one itself: a busy line waits its turn, and its error came seconds
+      // later, the player since speaking to another NPC, to whom Enter sent the line.
+      if (error.npcId && this.room()?.state?.npcs?.has(error.npcId) && !/^[@＠]/.test(error.text.trimStart())) {
+        this.toNpc.value = error.npcId;
+        this.renderNpcs();
+      }
+    }
     this.showNotice(errorWords(error, (npcId) => this.room()?.state?.npcs?.get(npcId)?.name), error.code);
   }
 
@@ -106,10 +115,11 @@ export class ChatPanel {
     this.renderNpcs();
     // Not to everyone instead: a line meant for an NPC, in private perhaps, would be said to the whole room.
     if (this.gone) return this.showNotice(npcGoneWords(this.gone.name), "npc_gone");
-    // Counted as the server counts, in characters once composed: the box's maxlength counted UTF-16 units (100 emoji were
-    // its 200) and cut a long paste without a word, and Hangul typed as jamo (macOS, iOS) is 3 code points a syllable.
-    // The line stays in the box to be shortened.
-    if ([...text.normalize("NFC")].length > CHAT_MAX_CHARS) return this.showNotice(errorWords({ code: "chat_too_long", message: "" }, () => undefined), "chat_too_long");
+    // Counted as the server counts, in characters once cleaned as it cleans (composed, invisible characters dropped,
+    // spaces run together): the box's maxlength counted UTF-16 units (100 emoji were its 200) and cut a long paste
+    // without a word, Hangul typed as jamo (macOS, iOS) is 3 code points a syllable, and a line with double spaces or
+    // zero-width spaces pasted in was refused here where the server took it. The line stays in the box to be shortened.
+    if ([...cleanText(text)].length > CHAT_MAX_CHARS) return this.showNotice(errorWords({ code: "chat_too_long", message: "" }, () => undefined), "chat_too_long");
     const message: ChatPayload = this.toNpc.value ? { text, to: this.toNpc.value } : { text };
     room.send("chat", message);
     this.text.value = "";

@@ -6,6 +6,7 @@ import { ChatPanel } from "./chat-panel.js";
 import { type ConnectionStatus, joinWorld } from "./connection.js";
 import { MovementInput } from "./movement-input.js";
 import { ReportMenu } from "./report-menu.js";
+import { SeenIds } from "./seen-ids.js";
 import { tokenName } from "./token-name.js";
 import { WorldView } from "./world-view.js";
 
@@ -15,6 +16,8 @@ let room: Room<any, WorldState> | undefined;
 const current = () => room;
 /** Every session this page has had: a rejoin is a new one, and the player's earlier lines and avatar are still theirs. */
 const mySessions = new Set<string>();
+/** The lines whose NPC action was shown: a notice sent again after a silent drop is shown once. */
+const actedOn = new SeenIds();
 
 const view = new WorldView($<HTMLCanvasElement>("world"), current, mySessions);
 const movement = new MovementInput(current);
@@ -76,9 +79,11 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
       room = joined;
       mySessions.add(joined.sessionId);
       // A game does what an NPC's line says (opens its shop); this client shows which action came.
-      joined.onMessage("npc_action", ({ npcId, action }: NpcActionNotice) =>
-        chat.showNotice(`${joined.state?.npcs?.get(npcId)?.name ?? npcId}: ${action}`, "npc_action"),
-      );
+      joined.onMessage("npc_action", ({ npcId, action, lineId }: NpcActionNotice) => {
+        // Once a line: one sent again after a drop the server had not noticed may come twice (docs/client-contract.md).
+        if (!actedOn.add(lineId)) return;
+        chat.showNotice(`${joined.state?.npcs?.get(npcId)?.name ?? npcId}: ${action}`, "npc_action");
+      });
       localStorage.setItem("kobot-name", name); // a name the server took, offered again next time
       // For tests and the curious: the live room in the console.
       (window as unknown as { kobot: unknown }).kobot = { room: joined };

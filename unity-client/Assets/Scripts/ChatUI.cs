@@ -164,7 +164,14 @@ namespace Kobot
         /// </summary>
         public void ShowError(WorldError error)
         {
-            if (!string.IsNullOrEmpty(error.text) && input.text.Length == 0) input.text = error.text;
+            if (!string.IsNullOrEmpty(error.text) && input.text.Length == 0)
+            {
+                input.text = error.text;
+                // …to the NPC it was said to, unless it calls one itself: a busy line waits its turn, and its error may
+                // come seconds later, the player since speaking to another NPC, to whom the line would go.
+                var callsOne = error.text.TrimStart().StartsWith("@") || error.text.TrimStart().StartsWith("＠");
+                if (!callsOne && choices.ChooseNpc(error.npcId)) ShowChoices();
+            }
             // The chosen NPC is not in the room (it left while the player was away): said, and chosen again as above.
             var chosen = choices.Chosen;
             if (error.code == "unknown_npc" && chosen != null && (error.npcId == chosen || !choices.Has(chosen)) && choices.ChosenLeft())

@@ -81,13 +81,17 @@ namespace Kobot
 
         /// <summary>
         /// An NPC answered this player with a line of its knowledge file that has an <c>action</c> (<c>"open_shop"</c>):
-        /// do it here (open the shop, start the quest). It comes as the NPC's line arrives.
+        /// do it here (open the shop, start the quest). It comes as the NPC's line arrives, once a line: the server sends
+        /// a notice again after a drop it had not noticed (the connection died silently), and this passes that on once.
         /// </summary>
         public event System.Action<NpcActionNotice> NpcAction;
 
         private Client client;
         private readonly Dictionary<string, RemoteAvatar> remotes = new Dictionary<string, RemoteAvatar>();
         private readonly Dictionary<string, NpcView> npcs = new Dictionary<string, NpcView>();
+        /// <summary>The lines whose action was passed on, the newest 200: one sent again is not done twice.</summary>
+        private readonly HashSet<string> actedOn = new HashSet<string>();
+        private readonly Queue<string> actedOnInOrder = new Queue<string>();
         private LocalAvatar local;
         private bool leaving;
         /// <summary>
@@ -205,6 +209,7 @@ namespace Kobot
             });
             room.OnMessage<NpcActionNotice>("npc_action", notice =>
             {
+                if (!FirstTime(notice.lineId)) return;
                 if (NpcAction != null) NpcAction(notice);
             });
             // The SDK resumes a dropped connection by itself while the server keeps our place, with the same state and
@@ -498,6 +503,16 @@ namespace Kobot
             // Dropped, Leave() has no connection to close, and the SDK's reconnection would bring the player back.
             Room.Reconnection.Enabled = false;
             await Room.Leave();
+        }
+
+        /// <summary>Whether the line's action comes for the first time (kept: the newest 200 lines).</summary>
+        private bool FirstTime(string lineId)
+        {
+            if (lineId == null) return true;
+            if (!actedOn.Add(lineId)) return false;
+            actedOnInOrder.Enqueue(lineId);
+            if (actedOnInOrder.Count > 200) actedOn.Remove(actedOnInOrder.Dequeue());
+            return true;
         }
     }
 

@@ -114,6 +114,15 @@ namespace Kobot
             ChosenGone = false;
         }
 
+        /// <summary>The NPC <paramref name="npcId"/> is chosen, if it is listed (a refused line comes back to the NPC it was said to).</summary>
+        public bool ChooseNpc(string npcId)
+        {
+            if (npcId == null || !ids.Contains(npcId)) return false;
+            Chosen = npcId;
+            ChosenGone = false;
+            return true;
+        }
+
         /// <summary>The chosen NPC has an entry of its own at the end: it left, or it is not back yet after a rebuild.</summary>
         private bool ChosenApart()
         {
