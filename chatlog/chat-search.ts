@@ -99,14 +99,28 @@ export function queryWords(q: string): string[] {
 }
 
 /**
+ * The words a query word joins with punctuation and no space: between two syllables ("날씨,좋아", "날씨.좋아"), or
+ * , ! ? ~ between two letters ("hello,wor"); undefined for one word ("3.14", "naver.com", "10,000원").
+ */
+export function joinedWords(word: string): string[] | undefined {
+  const pieces = word.split(/(?<=[\uac00-\ud7a3])[\p{P}\p{S}]+(?=[\uac00-\ud7a3])|(?<=\p{L})[,!?~]+(?=\p{L})/u).filter(Boolean);
+  return pieces.length > 1 ? pieces : undefined;
+}
+
+/**
  * Each word of `q` must match a word of the line, as a whole word or as its beginning, since
  * Korean words carry particles: "날씨" finds "날씨가 좋다". Exact words score higher. A word the analyzer splits
  * ("player-7") needs all its pieces: any one of them ("7") found lines that held nothing of the word.
  */
 export function searchQuery(params: SearchParams): Record<string, unknown> {
-  const must = queryWords(params.q ?? "").map((word) => ({
-    bool: { should: [{ match: { text: { query: word, operator: "and", boost: 2 } } }, { prefix: { text: { value: word } } }] },
-  }));
+  const wordOrBeginning = (word: string) => [{ match: { text: { query: word, operator: "and", boost: 2 } } }, { prefix: { text: { value: word } } }];
+  const must = queryWords(params.q ?? "").map((word) => {
+    const pieces = joinedWords(word);
+    // …or, two words typed with punctuation and no space between ("날씨,좋아"), each piece as a word or its
+    // beginning: the line's words carry particles, and kept whole the query found nothing ("날씨가 좋아요").
+    const apart = pieces ? [{ bool: { must: pieces.map((piece) => ({ bool: { should: wordOrBeginning(piece) } })) } }] : [];
+    return { bool: { should: [...wordOrBeginning(word), ...apart] } };
+  });
   const filter: unknown[] = [];
   if (params.room) filter.push({ term: { roomId: params.room } });
   if (params.player) filter.push({ bool: { should: [{ term: { from: params.player } }, { term: { name: params.player } }] } });

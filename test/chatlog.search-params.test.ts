@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-import { chatHit, queryWords, SearchParams, searchQuery } from "../chatlog/chat-search.js";
+import { chatHit, joinedWords, queryWords, SearchParams, searchQuery } from "../chatlog/chat-search.js";
 
 describe("Chat search parameters", () => {
   it("takes ISO dates whose day exists and epoch milliseconds, and refuses a year or a day past the month's end", () => {
@@ -45,6 +45,10 @@ describe("Chat search parameters", () => {
 
   it("splits a query at spaces, taking punctuation off words' ends but not from inside them (3.14, naver.com, 10,000원)", () => {
     assert.deepEqual(queryWords(" 날씨? 3.14  naver.com, 10,000원!! v1.2 ... "), ["날씨", "3.14", "naver.com", "10,000원", "v1.2"]);
+    // …and where punctuation joins two words typed without a space, its pieces are looked for too.
+    assert.deepEqual(["날씨,좋아", "날씨.좋아", "날씨!!좋아", "hello,wor", "3.14", "naver.com", "10,000원", "v1.2"].map(joinedWords), [
+      ["날씨", "좋아"], ["날씨", "좋아"], ["날씨", "좋아"], ["hello", "wor"], undefined, undefined, undefined, undefined,
+    ]);
     assert.deepEqual(queryWords('"날씨" (날씨) 날씨: 「날씨」 ♥날씨♥'), ["날씨", "날씨", "날씨", "날씨", "날씨"]);
     // Symbols alone are looked for as typed: with no word left, the search found every line.
     assert.deepEqual(queryWords("!!! 🖕"), ["!!!", "🖕"]);

@@ -42,6 +42,12 @@ describe("The chat index on a real Elasticsearch node", function () {
     assert.deepEqual(await texts({ q: "10,000원" }), ["가격은 10,000원이야"]);
     assert.deepEqual(await texts({ q: "날씨?" }), ["날씨가 좋다"]);
     assert.deepEqual(await texts({ q: "(날씨)" }), ["날씨가 좋다"]);
+    // Two words joined by punctuation with no space, each matched as a word or its beginning ("날씨가 좋아요").
+    await indexed([line("p7", "날씨가 좋아요"), line("p8", "hello world")]);
+    assert.deepEqual(await texts({ q: "날씨,좋아" }), ["날씨가 좋아요"]);
+    assert.deepEqual(await texts({ q: "날씨.좋아" }), ["날씨가 좋아요"]);
+    assert.deepEqual(await texts({ q: "hello,wor" }), ["hello world"]);
+    assert.deepEqual(await texts({ q: "3.14" }), ["원주율은 3.14 정도"], "a number's pieces are not words");
     await indexed([line("p6", "🖕 꺼져")]);
     assert.deepEqual(await texts({ q: "🖕" }), ["🖕 꺼져"], "symbols alone, as typed: not every line");
   });
