@@ -58,7 +58,7 @@ export function watchFiles(
   // changes nothing in the link's folder.
   const watchers = new Map<string, FSWatcher | undefined>();
   /** Each watched folder's inode as its watcher began: a watcher stays on the inode it was given. */
-  const inodes = new Map<string, number | undefined>();
+  const inodes = new Map<string, string | undefined>();
   const watchFolder = (folder: string) => {
     inodes.set(folder, inodeOf(folder));
     try {
@@ -136,9 +136,15 @@ export function watchFiles(
 const FOLDER_CHECK_MS = 2000;
 
 /** A folder's inode, or undefined while there is none. */
-function inodeOf(folder: string): number | undefined {
+/**
+ * The folder as the file system knows it: its inode, and when it was made. A folder removed and made again at once
+ * (`rm -rf worlds && cp -r … worlds`) often gets its inode number back (ext4): by that alone it was the same folder,
+ * never watched again, and every edit after went unseen.
+ */
+function inodeOf(folder: string): string | undefined {
   try {
-    return statSync(folder).ino;
+    const { ino, birthtimeMs } = statSync(folder);
+    return `${ino}@${birthtimeMs}`;
   } catch {
     return undefined;
   }

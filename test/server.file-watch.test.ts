@@ -262,4 +262,25 @@ describe("a world file's folder swapped for another under its name (a deploy's `
       world.close();
     }
   });
+
+  it("takes the edits made after the folder was removed and made again (`rm -rf worlds && cp -r …`), its inode number reused", async () => {
+    const root = mkdtempSync(join(tmpdir(), "remade-folder-"));
+    mkdirSync(join(root, "worlds"));
+    const file = join(root, "worlds", "world.json");
+    writeFileSync(file, JSON.stringify(ONE));
+    const world = watchWorld(file);
+    try {
+      await sleep(300);
+      rmSync(join(root, "worlds"), { recursive: true });
+      mkdirSync(join(root, "worlds"));
+      writeFileSync(file, JSON.stringify(TWO));
+      await sleep(3000); // past the folder check
+      const taken = world.taken.length;
+      writeFileSync(file, JSON.stringify(ONE)); // the watcher stayed on the removed folder: unseen
+      await waitFor("an edit in the new folder taken", () => world.taken.length > taken, 5_000);
+      assert.deepEqual(world.taken.at(-1), ["hans"]);
+    } finally {
+      world.close();
+    }
+  });
 });
