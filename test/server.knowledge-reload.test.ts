@@ -131,7 +131,8 @@ describe("knowledge files reloaded while the server runs (server/knowledge-reloa
   it("runs on, saying edits need a restart, where a folder cannot be watched", () => {
     const warnings: string[] = [];
     const log = createLogger({}, "info", (line) => warnings.push((JSON.parse(line) as { msg: string }).msg));
-    const gone = join(mkdtempSync(join(tmpdir(), "knowledge-")), "gone", "hans.jsonl"); // as when out of inotify watches
+    // A folder the system will not watch, as when out of inotify watches (a folder not made yet is watched once it is).
+    const gone = join(mkdtempSync(join(tmpdir(), "knowledge-")), "x".repeat(300), "hans.jsonl");
     const spec = { npcId: "hans", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: gone };
     reloadKnowledgeOnChange([spec], undefined, log, async () => []).close();
     assert.deepEqual(warnings, ["knowledge files not watched: edits need a restart"]);
