@@ -75,8 +75,9 @@ export class Moderator {
     const found = new Map<string, { inText: string[]; unspaced: string; acrossSpaces: string[] }>();
     for (const { kind, text: reading } of readings(text, this.numbered)) {
       if (kind === "plain") {
+        const repeated = (token: string, word: string) => token !== "" && token === word.repeat(token.length / word.length);
         const term = this.alone.find((word) =>
-          reading.split(" ").some((token) => token && (token === word.repeat(token.length / word.length) || typedOn(token, word))),
+          reading.split(" ").some((token) => repeated(token, word) || typedOn(token, word) || scriptPieces(token).some((piece) => repeated(piece, word))),
         );
         if (term) return { blocked: true, term };
       }
@@ -114,6 +115,12 @@ export class Moderator {
     return { blocked: false };
   }
 }
+
+/**
+ * A token's pieces where Hangul meets Latin letters or digits: "c8놈아" is c8 and 놈아, a word of its own typed on to
+ * Hangul ("아c8", "c8ㅋㅋ"), where "c8h10n4o2" is one piece.
+ */
+const scriptPieces = (token: string) => token.split(/(?<=[\u3131-\u318e\uac00-\ud7a3])(?=[a-z0-9])|(?<=[a-z0-9])(?=[\u3131-\u318e\uac00-\ud7a3])/u);
 
 /** The vowels a jamo typed after them draws out: "호ㅗㅗ", "요ㅗㅗ" are 호오오, 요오오. */
 const DRAWN_OUT: Record<string, readonly string[]> = { ㅗ: ["ㅗ", "ㅛ"] };
