@@ -75,7 +75,6 @@ export class Moderator {
     const found = new Map<string, { inText: string[]; unspaced: string; acrossSpaces: string[] }>();
     for (const { kind, text: reading } of readings(text, this.numbered)) {
       if (kind === "plain") {
-        const repeated = (token: string, word: string) => token !== "" && token === word.repeat(token.length / word.length);
         const term = this.alone.find((word) =>
           reading.split(" ").some((token) => repeated(token, word) || typedOn(token, word) || scriptPieces(token).some((piece) => repeated(piece, word))),
         );
@@ -87,7 +86,7 @@ export class Moderator {
         const tokens = reading.split(" ");
         const jamo = (token: string | undefined) => token !== undefined && /^[ㄱ-ㅣ]$/u.test(token);
         const term = this.alone.find((word) =>
-          tokens.some((token, i) => token && token === word.repeat(token.length / word.length) && !jamo(tokens[i - 1]) && !jamo(tokens[i + 1])),
+          tokens.some((token, i) => repeated(token, word) && !jamo(tokens[i - 1]) && !jamo(tokens[i + 1])),
         );
         if (term) return { blocked: true, term };
         continue;
@@ -115,6 +114,9 @@ export class Moderator {
     return { blocked: false };
   }
 }
+
+/** Whether `token` is `word` once or over again ("ㅗ", "ㅗㅗ"). */
+const repeated = (token: string, word: string) => token !== "" && token === word.repeat(token.length / word.length);
 
 /**
  * A token's pieces where Hangul meets Latin letters or digits: "c8놈아" is c8 and 놈아, a word of its own typed on to

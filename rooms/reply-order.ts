@@ -47,11 +47,6 @@ export class ReplyOrder {
   left(sessionId: string): void {
     for (const key of this.waiting.keys()) if (key.endsWith(`\0${sessionId}`)) this.waiting.delete(key);
   }
-
-  /** The NPC left the world: its waiting questions were told so, and its replies are not said. */
-  forgetNpc(npcId: string): void {
-    for (const key of this.waiting.keys()) if (key.startsWith(`${npcId}\0`)) this.waiting.delete(key);
-  }
 }
 
 const keyOf = (npcId: string, sessionId: string) => `${npcId}\0${sessionId}`;

@@ -1,7 +1,7 @@
+import { type Client, ClientState } from "@colyseus/core";
+
 /** Messages kept per player until their delivery is confirmed: more than a drop's few seconds bring. */
 const KEPT_AT_MOST = 50;
-
-import { type Client, ClientState } from "@colyseus/core";
 
 /** What of the player's socket is used: its WebSocket pings, whose pongs come back in order with what was sent. */
 interface PingingSocket {
