@@ -9,6 +9,13 @@ const HANGUL = /[\u3131-\u318e\uac00-\ud7a3]/u;
 const SYLLABLE = /[\uac00-\ud7a3]/u;
 /** Other scripts' letters that stand in for jamo ("人ㅂ", "씨ㅂトㄹ", "ㅅㅣㅂㅏ己", "口ㅊ"), and Latin l/i for ㅣ between jamo ("ㅅlㅂㅏㄹ"). */
 const JAMO_LOOKALIKE: Record<string, string> = { 人: "ㅅ", ㅿ: "ㅅ", ト: "ㅏ", ㆍ: "ㅏ", 己: "ㄹ", 口: "ㅁ" };
+/**
+ * Misspellings read as the word they spell, so its allowed forms are allowed misspelt too ("꺼저": 꺼져, and "불이
+ * 꺼저서" passes as "불이 꺼져서" does), and the middle-finger emoji as the character chat uses for it (a symbol would
+ * be dropped as punctuation).
+ */
+const RESPELLING: Record<string, string> = { 꺼저: "꺼져", "🖕": "凸" };
+const RESPELT = new RegExp(Object.keys(RESPELLING).join("|"), "gu");
 const LATIN_LOOKALIKES = new RegExp(`[${Object.keys(LATIN_LOOKALIKE).join("")}]`, "gu");
 /**
  * ㅡ (or the look-alike ー 一 丨), or ㅣ or ㆍ, once or drawn out, between two syllables is a dash, not a letter
@@ -80,6 +87,7 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
   )
     .replace(DASH, "-")
     .replace(/[人ㅿトㆍ己口]/gu, (c) => JAMO_LOOKALIKE[c]!)
+    .replace(RESPELT, (word) => RESPELLING[word]!)
     .replace(LATIN_LOOKALIKES, (c) => LATIN_LOOKALIKE[c]!)
     .replace(MASK, (mask, offset: number, text: string) => (QUOTE_OPENED[mask[0]!]?.test(text.slice(0, offset)) ? mask : "*".repeat(mask.length)));
   const words = breakAtSymbols(folded.toLowerCase());

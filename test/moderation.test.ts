@@ -189,6 +189,11 @@ describe("moderation", () => {
     assert.deepEqual(words.check("너 나쁜말"), { blocked: true, term: "나쁜말" });
   });
 
+  it("reads a misspelling as the word it spells, its allowed forms too, and 🖕 as 凸: 꺼저, 불이 꺼저서", () => {
+    for (const text of ["꺼저", "다 꺼저라", "알바는꺼저라", "🖕", "너 🖕🏻", "이딴건-_-凸", "쓰바 진짜", "졸나 지루함"]) assert.equal(moderator.check(text).blocked, true, text);
+    for (const text of ["불이 꺼저서 안 보여", "게임이 자꾸 꺼저요", "凹凸 렌즈", "애가 졸나 봐", "좋아요 👍"]) assert.equal(moderator.check(text).blocked, false, text);
+  });
+
   it("reads a hidden syllable of a two-syllable word where the other shows before 놈 or 새끼: *발놈, 씨*놈, 개○끼", () => {
     for (const text of ["*발놈", "야 *발놈아", "씨*놈", "시*놈들", "*친놈", "*친새끼", "*신새끼", "병*새끼", "○발놈", "시○놈", "개○끼", "*랄놈"]) {
       assert.equal(moderator.check(text).blocked, true, text);
