@@ -5,35 +5,54 @@ export interface HangWatch {
   started(): () => void;
 }
 
+/** What a watch waits for: a batch, or (before any) the models' load and warm-up, which may take longer. */
+export type Awaited = "batch" | "load";
+const UNFINISHED: Record<Awaited, string> = {
+  batch: "a batch unanswered",
+  load: "its models' load and warm-up unfinished",
+};
+
 /**
  * A Kafka worker's watch on its brain: a batch unanswered for `afterMs` (a native call that never returns) ends the
  * process with SIGKILL, to be started again (compose: restart unless-stopped); its uncommitted questions go to another
- * worker. The watch runs on a thread of its own: onnxruntime's run blocks the main thread, where a timer would fire
- * only once the call had returned, and never for one that does not. The line it leaves is written to stderr directly,
- * since a blocked main thread never passes on a thread's output.
+ * worker. So does a load and warm-up of the models unfinished in `loadWithinMs` (`loading`): a worker whose warm-up
+ * hung sat there for good, its start never ending. The watch runs on a thread of its own: onnxruntime's run blocks the
+ * main thread, where a timer would fire only once the call had returned, and never for one that does not. The line
+ * it leaves is written to stderr directly, since a blocked main thread never passes on a thread's output.
  */
-export function watchHangsOffThread(afterMs: number, fields: Record<string, unknown> = {}): HangWatch & { stop(): Promise<number> } {
-  // The start of the oldest batch in flight (ms of the monotonic clock both threads read); 0 when none. Timed by the wall
-  // clock, a step of it (ntpd setting a drifted clock, a VM resumed) killed a worker answering in 1 s, or hid a hang.
-  const oldest = new BigInt64Array(new SharedArrayBuffer(8));
-  const inFlight = new Set<{ at: number }>();
+export function watchHangsOffThread(
+  afterMs: number,
+  fields: Record<string, unknown> = {},
+  loadWithinMs = afterMs,
+): HangWatch & { loading(): () => void; stop(): Promise<number> } {
+  // The nearest deadline of what is in flight (ms of the monotonic clock both threads read; 0 when none), when it
+  // started, and which of UNFINISHED it is. Timed by the wall clock, a step of it (ntpd setting a drifted clock, a VM
+  // resumed) killed a worker answering in 1 s, or hid a hang.
+  const nearest = new BigInt64Array(new SharedArrayBuffer(24));
+  const inFlight = new Set<{ at: number; due: number; what: number }>();
   const mark = () => {
-    let first = 0;
-    for (const { at } of inFlight) if (first === 0 || at < first) first = at;
-    Atomics.store(oldest, 0, BigInt(first));
+    let first: { at: number; due: number; what: number } | undefined;
+    for (const waited of inFlight) if (first === undefined || waited.due < first.due) first = waited;
+    Atomics.store(nearest, 1, BigInt(first?.at ?? 0));
+    Atomics.store(nearest, 2, BigInt(first?.what ?? 0));
+    Atomics.store(nearest, 0, BigInt(first?.due ?? 0));
   };
-  const thread = new Worker(WATCH, { eval: true, workerData: { oldest, afterMs, fields } });
+  const kinds = Object.keys(UNFINISHED) as Awaited[];
+  const thread = new Worker(WATCH, { eval: true, workerData: { nearest, unfinished: kinds.map((kind) => UNFINISHED[kind]), fields } });
   thread.unref();
-  return {
-    started() {
-      const batch = { at: monotonicMs() };
-      inFlight.add(batch);
+  const waitFor = (what: Awaited, withinMs: number) => {
+    const at = monotonicMs();
+    const waited = { at, due: at + withinMs, what: kinds.indexOf(what) };
+    inFlight.add(waited);
+    mark();
+    return () => {
+      inFlight.delete(waited);
       mark();
-      return () => {
-        inFlight.delete(batch);
-        mark();
-      };
-    },
+    };
+  };
+  return {
+    started: () => waitFor("batch", afterMs),
+    loading: () => waitFor("load", loadWithinMs),
     stop: () => thread.terminate(),
   };
 }
@@ -45,13 +64,13 @@ const monotonicMs = () => Math.max(1, Number(process.hrtime.bigint() / 1_000_000
 const WATCH = `
 const { workerData } = require("node:worker_threads");
 const { writeSync } = require("node:fs");
-const { oldest, afterMs, fields } = workerData;
+const { nearest, unfinished, fields } = workerData;
 const monotonicMs = () => Number(process.hrtime.bigint() / 1000000n);
 setInterval(() => {
-  const since = Number(Atomics.load(oldest, 0));
-  if (since === 0 || monotonicMs() - since < afterMs) return;
-  const msg = "the NPC brain hangs: a batch unanswered; ending the worker to be started again";
-  writeSync(2, JSON.stringify({ time: new Date().toISOString(), level: "error", msg, ...fields, waitedMs: monotonicMs() - since }) + "\\n");
+  const due = Number(Atomics.load(nearest, 0));
+  if (due === 0 || monotonicMs() < due) return;
+  const msg = "the NPC brain hangs: " + unfinished[Number(Atomics.load(nearest, 2))] + "; ending the worker to be started again";
+  writeSync(2, JSON.stringify({ time: new Date().toISOString(), level: "error", msg, ...fields, waitedMs: monotonicMs() - Number(Atomics.load(nearest, 1)) }) + "\\n");
   process.kill(process.pid, "SIGKILL");
-}, Math.min(1000, Math.max(50, afterMs / 10)));
+}, 50);
 `;

@@ -28,12 +28,20 @@ export interface WorkerThreadOptions {
 /** Past the questions' timeout, how long a batch may still run before the brain is deemed hung (here, and a Kafka worker's). */
 export const HANG_GRACE_MS = 30_000;
 
+/** How long loading and warming the models may take before they are deemed hung: here 1–3 s for the shipped model. */
+export const LOAD_WITHIN_MS = 120_000;
+
 /** How long the thread may take to reply before the server stops waiting; tests start a thread of their own. */
 export interface ThreadWatch {
   /** A batch of questions unanswered this long means the thread hangs: it is ended and replaced, the batch answered with an error. */
   answerWithinMs: number;
   /** Metrics and edits unanswered this long are given up (metrics shown without the thread's); the thread is left alone. */
   replyWithinMs: number;
+  /**
+   * A thread that has not loaded and warmed its models this long (a warm-up that hangs) is ended: at start the NPCs say
+   * fallback lines, as for a model that did not load; a replacement is tried again later.
+   */
+  readyWithinMs: number;
   /** The thread's main module. */
   main: URL;
 }
@@ -112,8 +120,8 @@ export class ThreadedNpcWorker {
   ): Promise<ThreadedNpcWorker> {
     const withLevel = { ...options, logLevel: log.level };
     // Past the questions' own timeout nobody waits for their answers; a batch takes well under a second.
-    const watching = { answerWithinMs: options.maxQuestionAgeMs + HANG_GRACE_MS, replyWithinMs: 5_000, main: THREAD_MAIN, ...watch };
-    const { thread, models, unloaded } = await startThread(withLevel, watching.main);
+    const watching = { answerWithinMs: options.maxQuestionAgeMs + HANG_GRACE_MS, replyWithinMs: 5_000, readyWithinMs: LOAD_WITHIN_MS, main: THREAD_MAIN, ...watch };
+    const { thread, models, unloaded } = await startThread(withLevel, watching);
     const worker = new ThreadedNpcWorker(withLevel, channel, log, models, watching, unloaded);
     worker.attach(thread);
     await channel.start((questions) => worker.answerAll(questions));
@@ -243,7 +251,7 @@ export class ThreadedNpcWorker {
         });
         // The models loaded at start stay loaded (world-reload.ts lets an edit bring back an NPC that speaks with one).
         const alsoModels = this.options.brains.map(({ model, modelDir }) => ({ model, modelDir }));
-        const { thread, unloaded } = await startThread({ ...this.options, brains, alsoModels }, this.watch.main);
+        const { thread, unloaded } = await startThread({ ...this.options, brains, alsoModels }, this.watch);
         if (this.stopped) return void (await thread.terminate());
         this.unloadedModels = unloaded;
         this.attach(thread);
@@ -296,14 +304,23 @@ function nextPause(pause: number): number {
 }
 
 /** A thread with the cast loaded, or the NpcError it failed with. */
-async function startThread(options: WorkerThreadOptions, main: URL): Promise<{ thread: Worker; models: string[]; unloaded: string[] }> {
+async function startThread(
+  options: WorkerThreadOptions,
+  { main, readyWithinMs }: Pick<ThreadWatch, "main" | "readyWithinMs">,
+): Promise<{ thread: Worker; models: string[]; unloaded: string[] }> {
   const thread = new Worker(main, { workerData: options });
+  let late: NodeJS.Timeout | undefined;
   const first = await new Promise<FromThread>((resolve, reject) => {
     thread.once("message", resolve);
     thread.once("error", reject);
     // A thread that ends without a word (process.exit in a library) would leave the replacement waiting for good.
     thread.once("exit", (code) => reject(new Error(`the NPC worker thread exited (${code}) as it started`)));
-  });
+    // …and so would one whose warm-up never returns (the server's start, and every NPC, waited for good).
+    late = setTimeout(() => {
+      void thread.terminate();
+      reject(new NpcError("model_unavailable", `the NPC worker thread did not load and warm its models in ${readyWithinMs / 1000} s; ended`));
+    }, readyWithinMs);
+  }).finally(() => clearTimeout(late));
   if (first.type === "ready") return { thread, models: first.models, unloaded: first.unloaded };
   await thread.terminate();
   throw first.type === "failed" ? new NpcError(first.code, first.message) : new Error(`unexpected ${first.type} from the NPC worker thread`);

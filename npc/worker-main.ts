@@ -17,7 +17,7 @@ import { onTerminate } from "../server/terminate.js";
 import { reloadWorldOnChange } from "../server/world-reload.js";
 import { watchHangsOffThread } from "./hang-watch.js";
 import { NpcCast, warnIfNotCast } from "./npc-cast.js";
-import { HANG_GRACE_MS } from "./threaded-worker.js";
+import { HANG_GRACE_MS, LOAD_WITHIN_MS } from "./threaded-worker.js";
 import { NpcWorker } from "./worker.js";
 
 /**
@@ -35,8 +35,12 @@ async function main(): Promise<void> {
   if (!config.kafka) throw new ConfigError("npm run worker needs KAFKA_BROKERS (host:port[,host:port…])");
   const log = createLogger({ service: "npc-worker", pid: process.pid });
   if (config.metricsPort) await serveMetrics(config.metricsPort, log, config.metricsToken); // before the model: a taken port fails fast
+  // Watched from here: a model whose warm-up hangs (a native call that never returns) ends the process too.
+  const hangs = watchHangsOffThread(config.world.questionTimeoutMs + HANG_GRACE_MS, { service: "npc-worker", pid: process.pid }, LOAD_WITHIN_MS);
+  const loaded = hangs.loading();
   // A worker without any of its models must not join the group and take questions: fail loudly instead.
   const cast = await NpcCast.load(config.brains, { ...(config.model.dtype ? { dtype: config.model.dtype } : {}), maxBatch: config.model.maxBatch });
+  loaded();
   const kafka = createKafka(config.kafka.brokers, "kobot-npc-worker", log, config.kafka.retentionMs);
   const unloaded = [...cast.unloaded.keys()];
   if (unloaded.length > 0 && (await othersLoaded(kafka, config.kafka.workerGroup, unloaded))) {
@@ -51,7 +55,6 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const channel = new KafkaWorkerChannel(kafka, config.kafka.topics, config.kafka.workerGroup, log, 2 * config.model.maxBatch, unloaded);
-  const hangs = watchHangsOffThread(config.world.questionTimeoutMs + HANG_GRACE_MS, { service: "npc-worker", pid: process.pid });
   const worker = new NpcWorker(cast, channel, log, {
     maxQuestionAgeMs: config.world.questionTimeoutMs,
     maxBatch: config.model.maxBatch,

@@ -24,13 +24,30 @@ describe("A Kafka worker's hang watch (its own thread)", () => {
     assert.ok(performance.now() - started < 15_000, "well before the 20 s call returned");
     const line = JSON.parse(stderr.trim().split("\n").at(-1)!) as { level: string; msg: string; waitedMs: number; service: string };
     assert.equal(line.level, "error");
-    assert.match(line.msg, /the NPC brain hangs/);
+    assert.match(line.msg, /the NPC brain hangs: a batch unanswered/);
     assert.equal(line.service, "hang-watch-child");
     assert.ok(line.waitedMs >= 500, String(line.waitedMs));
   });
 
   it("leaves a process alone whose batches end in time, however long it then blocks with none in flight", () => {
     const { status, signal, stdout, stderr } = run("answers");
+    assert.equal(signal, null, stderr);
+    assert.equal(status, 0, stderr);
+    assert.equal(stdout.trim(), "done");
+  });
+
+  it("ends the process when its models' load and warm-up does not end in its own time, and says so", () => {
+    const started = performance.now();
+    const { signal, stderr } = run("load");
+    assert.equal(signal, "SIGKILL", stderr);
+    assert.ok(performance.now() - started < 15_000, "well before the 20 s call returned");
+    const line = JSON.parse(stderr.trim().split("\n").at(-1)!) as { msg: string; waitedMs: number };
+    assert.match(line.msg, /the NPC brain hangs: its models' load and warm-up unfinished/);
+    assert.ok(line.waitedMs >= 1_000, String(line.waitedMs));
+  });
+
+  it("gives a load longer than a batch may take its own time", () => {
+    const { status, signal, stdout, stderr } = run("loaded");
     assert.equal(signal, null, stderr);
     assert.equal(status, 0, stderr);
     assert.equal(stdout.trim(), "done");

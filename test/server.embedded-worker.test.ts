@@ -7,6 +7,7 @@ import type { Worker } from "node:worker_threads";
 import { processMetrics } from "../common/metrics.js";
 import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
+import type { NpcError } from "../npc/errors.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import { ThreadedNpcWorker } from "../npc/threaded-worker.js";
@@ -171,6 +172,20 @@ describe("Embedded NPC worker (its own thread)", () => {
       assert.equal(answers.filter((a) => a.questionId === "q1").length, 1, "the hung question is not offered again");
     });
   }
+
+  it("ends a thread that does not load and warm its models in time, with a clear error, instead of waiting for good", async () => {
+    const config = loadConfig({ WORLD_FILE: "off", SERVER_ID: "s1" });
+    const bus = new InProcessBus(config.model.maxBatch);
+    const main = new URL("./helpers/hang-on-load-thread-main.ts", import.meta.url);
+    const options = { brains: config.brains, maxBatch: config.model.maxBatch, maxQuestionAgeMs: 10_000, serverId: "s1" };
+    const asked = Date.now();
+    await assert.rejects(ThreadedNpcWorker.start(options, bus.workerChannel(), quiet, { readyWithinMs: 1_000, main }), (error: NpcError) => {
+      assert.equal(error.code, "model_unavailable"); // the embedded server then starts with fallback lines (startEmbeddedWorker)
+      assert.match(error.message, /did not load and warm its models in 1 s/);
+      return true;
+    });
+    assert.ok(Date.now() - asked < 10_000);
+  });
 
   it("answers at once with an error naming the missing model when there is none", async () => {
     const { worker: started, modelLoaded, server, answers } = await embedded({ MODEL_DIR: "/nonexistent/model" });

@@ -1,7 +1,8 @@
 /**
  * A process with an off-thread hang watch (npc/hang-watch.ts) of 500 ms whose main thread blocks in a native call,
  * as in onnxruntime's run: `hang` blocks 20 s inside a batch; `answers` gives three short batches, then blocks 1.5 s
- * with none in flight, and exits 0.
+ * with none in flight, and exits 0; `load` blocks 20 s in its models' load and warm-up (allowed 1 s), and
+ * `loaded` loads in 0.7 s (longer than a batch may take) and exits 0.
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -13,8 +14,14 @@ const stepTheClock = () => {
   if (process.env.CLOCK_STEP) writeFileSync(process.env.FAKETIME_TIMESTAMP_FILE!, process.env.CLOCK_STEP);
 };
 
-const watch = watchHangsOffThread(500, { service: "hang-watch-child" });
-if (process.argv[2] === "hang") {
+const watch = watchHangsOffThread(500, { service: "hang-watch-child" }, 1_000);
+if (process.argv[2] === "load" || process.argv[2] === "loaded") {
+  const loaded = watch.loading();
+  execFileSync("sleep", [process.argv[2] === "load" ? "20" : "0.7"]);
+  loaded();
+  await watch.stop();
+  console.log("done");
+} else if (process.argv[2] === "hang") {
   watch.started();
   stepTheClock();
   execFileSync("sleep", ["20"]);
