@@ -18,7 +18,7 @@ export interface Logger {
 }
 
 export function isLogLevel(value: string): value is LogLevel | "silent" {
-  return value in RANK;
+  return Object.hasOwn(RANK, value); // not `in`: "constructor" and "toString" passed as levels
 }
 
 export function createLogger(

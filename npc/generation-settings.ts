@@ -54,8 +54,10 @@ export function settingsFromConfig(file: GenerationConfigFile): GenerationSettin
 
 /** Merges overrides into the defaults, rejecting unknown keys and values out of range. */
 export function mergeSettings(defaults: GenerationSettings, overrides: Partial<GenerationSettings> = {}): GenerationSettings {
+  if (typeof overrides !== "object" || overrides === null || Array.isArray(overrides)) throw new InvalidSettingsError("generation settings must be an object");
   for (const key of Object.keys(overrides)) {
-    if (!(key in defaults)) throw new InvalidSettingsError(`unknown generation setting "${key}"`);
+    // Own keys only: `in` took every object's own names ("constructor", "toString", "__proto__") as settings.
+    if (!Object.hasOwn(defaults, key)) throw new InvalidSettingsError(`unknown generation setting "${key}"`);
   }
   const merged = { ...defaults };
   for (const [key, value] of Object.entries(overrides)) {

@@ -242,6 +242,11 @@ describe("NpcEngine bad input", () => {
     await assert.rejects(engine.answer("배고파", { settings: { temperature: -1 } }), InvalidSettingsError);
     await assert.rejects(engine.answer("배고파", { settings: { maxNewTokens: 1.5 } }), /integer/);
     await assert.rejects(engine.answer("배고파", { settings: { beams: 4 } as never }), /unknown generation setting "beams"/);
+    // Names every object has are no settings either ("constructor" passed a world file's check as a setting).
+    for (const key of ["constructor", "toString", "__proto__"]) {
+      await assert.rejects(engine.answer("배고파", { settings: JSON.parse(`{"${key}": 0.5}`) as never }), new RegExp(`unknown generation setting "${key}"`));
+    }
+    await assert.rejects(engine.answer("배고파", { settings: null as never }), /generation settings must be an object/);
   });
 });
 

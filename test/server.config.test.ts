@@ -86,6 +86,7 @@ describe("Server configuration from the environment", () => {
         /MAX_CLIENTS="0": .*>=1/.test(error.message) &&
         /LOG_LEVEL="loud": one of debug/.test(error.message),
     );
+    for (const level of ["constructor", "toString"]) assert.throws(() => loadConfig({ LOG_LEVEL: level }), new RegExp(`LOG_LEVEL="${level}": one of debug`), level);
     assert.throws(() => loadConfig({ KAFKA_BROKERS: "localhost" }), /KAFKA_BROKERS="localhost": expected host:port/);
     assert.throws(() => loadConfig({ KAFKA_RETENTION_HOURS: "0" }), /KAFKA_RETENTION_HOURS="0": .*>=0.1/);
     assert.throws(() => loadConfig({ KAFKA_RETENTION_HOURS: "1e-7" }), /KAFKA_RETENTION_HOURS="1e-7"/, "a retention Kafka would round to 0 ms");
