@@ -14,6 +14,7 @@ import { NpcError } from "./errors.js";
 import { type GenerationSettings, mergeSettings, settingsFromConfig } from "./generation-settings.js";
 import { type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
 import { DEFAULT_MODEL_DIR, MODEL_DTYPES, type ModelDtype } from "./model-folder.js";
+import type { TokenEvent } from "./token-stream.js";
 
 const USAGE = `usage: npm run ask -- [options] "question" ...
        npm run ask -- --file questions.txt [--json]
@@ -111,9 +112,7 @@ async function main(): Promise<number> {
   let failures = 0;
   for (const question of questions) {
     try {
-      const onToken = values.stream && !values.json
-        ? ({ delta }: { delta: string }) => process.stdout.write(delta)
-        : undefined;
+      const onToken = values.stream && !values.json ? streamed("") : undefined;
       const answer: NpcAnswer = await engine.answer(question, { settings, onToken, knowledge });
       if (values.json) {
         const retrieved = answer.context.map((pair) => pair.a);
@@ -144,6 +143,17 @@ function usage<T>(read: () => T): T {
   }
 }
 
+/**
+ * Writes a streamed answer as it grows, after `prefix`; a loop cut back writes the line again, over the old one on a
+ * terminal (appended, the loop was printed and then its cut-back text after it).
+ */
+function streamed(prefix: string): (event: TokenEvent) => void {
+  return ({ text, delta, cut }) => {
+    if (!cut) process.stdout.write(delta);
+    else process.stdout.write(process.stdout.isTTY ? `\r\x1b[2K${prefix}${text}` : `\n${prefix}${text}`);
+  };
+}
+
 async function chat(engine: NpcEngine, settings: AskOptions["settings"], knowledgePairs?: KnowledgePair[]): Promise<number> {
   const options: AskOptions = { settings, knowledge: knowledgePairs && engine.knowledgeIndex(knowledgePairs) };
   const terminal = createInterface({ input: process.stdin, output: process.stdout });
@@ -152,7 +162,7 @@ async function chat(engine: NpcEngine, settings: AskOptions["settings"], knowled
     if (line.trim()) {
       try {
         process.stdout.write("kobot> ");
-        const answer = await engine.answer(line, { ...options, onToken: ({ delta }) => process.stdout.write(delta) });
+        const answer = await engine.answer(line, { ...options, onToken: streamed("kobot> ") });
         process.stdout.write(`   (${Math.round(answer.ms)} ms)\n`);
       } catch (error) {
         if (!(error instanceof NpcError)) throw error;

@@ -2,12 +2,14 @@ import { withoutLoop } from "./loop-guard.js";
 
 /**
  * One step of a streamed answer: the text so far of batch row `index` and what this step added. Show
- * `text`: it grows, except once when a loop is cut back to one saying (then `delta` is the whole text).
+ * `text`: it grows, except once when a loop is cut back to one saying (then `delta` is the whole text, and `cut`
+ * is true: a client that appends deltas writes the line again).
  */
 export interface TokenEvent {
   index: number;
   text: string;
   delta: string;
+  cut?: true;
 }
 
 export type TokenCallback = (event: TokenEvent) => void;
@@ -28,6 +30,8 @@ export class TokenStream {
     private readonly decode: (ids: number[]) => string,
     private readonly eosId: number,
     private readonly onToken: TokenCallback,
+    /** Per row, the NPC's own lines as token ids: one it is saying is said whole, a saying it repeats too (not a loop). */
+    private readonly ownLines: readonly (readonly (readonly number[])[])[] = [],
   ) {
     this.generated = Array.from({ length: rows }, () => []);
     this.shown = new Array<string>(rows).fill("");
@@ -41,11 +45,17 @@ export class TokenStream {
       this.finished[index] = true;
       return;
     }
-    this.generated[index]!.push(id);
-    const text = this.decode(withoutLoop(this.generated[index]!)); // as the final answer will read
+    const ids = this.generated[index]!;
+    ids.push(id);
+    const text = this.decode(this.saying(index, ids) ? ids : withoutLoop(ids)); // as the final answer will read
     if (text.endsWith("\ufffd") || text === this.shown[index]) return;
-    const delta = text.startsWith(this.shown[index]!) ? text.slice(this.shown[index]!.length) : text;
+    const grew = text.startsWith(this.shown[index]!);
+    this.onToken({ index, text, delta: grew ? text.slice(this.shown[index]!.length) : text, ...(grew ? {} : { cut: true as const }) });
     this.shown[index] = text;
-    this.onToken({ index, text, delta });
+  }
+
+  /** Whether row `index` is saying one of its own lines (the decoder goes on with it once begun). */
+  private saying(index: number, ids: readonly number[]): boolean {
+    return (this.ownLines[index] ?? []).some((line) => ids.length <= line.length && ids.every((id, i) => id === line[i]));
   }
 }
