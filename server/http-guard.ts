@@ -71,7 +71,7 @@ export function guardHttp(
       req.headers[MATCHMAKING_REQUEST] = request;
       res.once("close", () => options.matchmakingEnded?.(request, res.statusCode === 200));
     }
-    const refusal = bodyRefusal(req);
+    const refusal = bodyRefusal(req) ?? shutdownRefusal(req);
     if (refusal) {
       // Closed after the answer: the body it did not read is not waited for.
       res.writeHead(refusal.status, { "Content-Type": "application/json", Connection: "close" });
@@ -80,6 +80,16 @@ export function guardHttp(
     }
     for (const handler of handlers) handler.call(server, req, res);
   });
+}
+
+/**
+ * A join while the server shuts down (its rooms finishing the answers in flight, up to NPC_TIMEOUT_MS): Colyseus
+ * answered 503 with no body, which the SDK failed to read as JSON, so a client saw no code (the web client said "no
+ * server" where a restart was meant, and a client retrying on 503 never did).
+ */
+function shutdownRefusal(req: IncomingMessage): { status: number; error: string } | undefined {
+  const joining = req.method === "POST" && req.url?.startsWith("/matchmake/");
+  return joining && matchMaker.state === matchMaker.MatchMakerState.SHUTTING_DOWN ? { status: 503, error: "the server is shutting down: join again in a moment" } : undefined;
 }
 
 function bodyRefusal(req: IncomingMessage): { status: number; error: string } | undefined {

@@ -1,4 +1,4 @@
-import { Client } from "@colyseus/sdk";
+import { Client, type ServerError } from "@colyseus/sdk";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
@@ -695,6 +695,10 @@ describe("WorldRoom shutdown", () => {
     const health = await fetch(`http://localhost:${world.server.port}/health`);
     assert.equal(health.status, 503);
     assert.equal(((await health.json()) as { status: string }).status, "stopping");
+    // …with a code the SDK reads (Colyseus answered 503 with no body: the SDK failed on it as JSON, no code).
+    const late = await new Client(world.url).joinOrCreate("world", { name: "늦게" }).then(() => undefined, (error: ServerError) => error);
+    assert.equal(late?.code, 503);
+    assert.match(late.message, /shutting down/);
     const code = await left;
     assert.equal(answersTo(a).length, 1, "the answer arrived before the room closed");
     assert.doesNotMatch(answersTo(a)[0]!.text, /생각이 잘 안 나네요/);
