@@ -216,6 +216,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     (callback, ms) => void this.clock.setTimeout(callback, ms),
   );
   private readonly turns = new Map<string, NpcTurns<Question>>();
+  /** Turns of NPCs removed by an edit whose questions are still with the brain: shutdown waits for them too. */
+  private readonly leavingTurns = new Set<NpcTurns<Question>>();
   /** Each NPC's replies to a player in the order they spoke to it (reply-order.ts). */
   private readonly replies = new ReplyOrder();
   private readonly npcSettings = new Map<string, NpcSettings>();
@@ -305,6 +307,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
         shown.assign({ name, x, y, z, talkRadius, privateTalk });
       } else {
         this.state.npcs.set(id, new Npc().assign({ name, x, y, z, talkRadius, privateTalk, status: "idle" }));
+        this.statuses.thinking(id, 0); // back before its question in flight was answered: `thinking` still
         this.warnOfLookAlikes(npc);
       }
       if (!this.turns.has(id)) this.turns.set(id, new NpcTurns(npcQueue.capacity, npcQueue.concurrency, (question) => this.askNpcSafely(question)));
@@ -324,8 +327,14 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state.npcs.delete(id);
     this.walkers.forget(id);
     this.greetings.forgetNpc(id);
-    const waiting = this.turns.get(id)?.dropAll() ?? [];
+    const turns = this.turns.get(id);
+    const waiting = turns?.dropAll() ?? [];
     this.turns.delete(id);
+    if (turns) {
+      // A question with its brain still ends (its asker told the NPC left): a shutdown meanwhile waits for it.
+      this.leavingTurns.add(turns);
+      void turns.idle().then(() => this.leavingTurns.delete(turns));
+    }
     this.statuses.thinking(id, -waiting.length);
     for (const question of waiting) {
       this.sendError(question.client, npcLeft(id, name, question.line.text));
@@ -537,7 +546,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   onBeforeShutdown(): void {
     this.closing = true;
     void this.lock()
-      .then(() => Promise.allSettled([...this.turns.values()].map((turns) => turns.idle())))
+      .then(() => Promise.allSettled([...this.turns.values(), ...this.leavingTurns].map((turns) => turns.idle())))
       .then(() => {
         this.broadcastPatch(); // the last answers reach players now, not at the next patch tick
         return this.disconnect(CloseCode.SERVER_SHUTDOWN);

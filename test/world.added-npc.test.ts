@@ -138,6 +138,44 @@ describe("an NPC removed from the world file while the server runs", function ()
     await sleep(500);
     assert.doesNotMatch(await register.metrics(), /npc="mina"/);
   });
+
+  it("added back while a question to it is with its brain, is thinking until that question ends", async () => {
+    saveWorld(file, { npcs: [HANS, MINA] });
+    const a = await world.join("영희");
+    await waitFor("mina back", () => stateOf(a).npcs.mina);
+    a.room.send("chat", { text: "@미나 하나" });
+    await waitFor("mina thinking", () => stateOf(a).npcs.mina?.status === "thinking");
+    saveWorld(file, { npcs: [HANS] });
+    await waitFor("mina gone from the state", () => !stateOf(a).npcs.mina);
+    const { greetings: _, ...unGreeting } = MINA; // a greeting would show her status again
+    saveWorld(file, { npcs: [HANS, unGreeting] });
+    await waitFor("mina back again", () => stateOf(a).npcs.mina);
+    await sleep(100);
+    assert.equal(stateOf(a).npcs.mina!.status, "thinking", "her question is still with her brain (she came back idle)");
+    letAnswer();
+    await waitFor("mina no longer thinking", () => stateOf(a).npcs.mina?.status !== "thinking");
+    await a.room.leave();
+  });
+
+  // Last: the server shuts down.
+  it("removed while a question to it is with its brain, is waited for by a shutdown: its asker is told before the room closes", async () => {
+    saveWorld(file, { npcs: [HANS, MINA] });
+    const a = await world.join("영희");
+    await waitFor("mina back", () => stateOf(a).npcs.mina);
+    let closed: { code: number; told: string[] } | undefined;
+    a.room.onLeave((code) => (closed = { code, told: a.errors.map((e) => e.code) }));
+    a.room.send("chat", { text: "@미나 둘" });
+    await waitFor("mina thinking", () => stateOf(a).npcs.mina?.status === "thinking");
+    saveWorld(file, { npcs: [HANS] });
+    await waitFor("mina gone from the state", () => !stateOf(a).npcs.mina);
+    const stopped = world.server.shutdown();
+    await sleep(300);
+    assert.equal(closed, undefined, "the room waits for the question with her brain");
+    letAnswer();
+    await waitFor("the room closed", () => closed);
+    assert.deepEqual(closed, { code: 4001, told: ["unknown_npc"] });
+    await stopped;
+  });
 });
 
 describe("an NPC renamed, or given another knowledge file, while the server runs", function () {
