@@ -23,7 +23,10 @@ export class NpcStatuses {
 
   /** `delta` more (or fewer) of the NPC's questions are with its brain. */
   thinking(npcId: string, delta: number): void {
-    this.questions.set(npcId, (this.questions.get(npcId) ?? 0) + delta);
+    const questions = (this.questions.get(npcId) ?? 0) + delta;
+    // None is as good as no entry: kept, one stayed for every NPC a world edit ever took out.
+    if (questions === 0) this.questions.delete(npcId);
+    else this.questions.set(npcId, questions);
     this.update(npcId);
   }
 

@@ -141,6 +141,9 @@ interface Question {
   account: string | undefined;
 }
 
+/** Fallback lines logged, shared by the process's rooms. */
+const fallbacksLogged = logThrottle(10_000);
+
 /**
  * A shared world: players move and chat; lines addressed to the NPC become questions to the NPC
  * worker, and its answers are added to the chat for everyone. Built by `defineWorldRoom` so each
@@ -885,7 +888,12 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.sendAnswersNow();
     countReply(npcId, info.reason ?? "answer", info.latencyMs);
     if (fallback) {
-      this.log.warn("npc fallback", { questionId: line.id, reason: outcome.kind, code: fallback.code });
+      // Once in 10 s a reason in the process (a broker away a while made a line a question, in every room); each one
+      // at debug, and all counted (kobot_npc_answers_total).
+      const held = fallbacksLogged(`${outcome.kind} ${fallback.code}`);
+      const fields = { questionId: line.id, reason: outcome.kind, code: fallback.code };
+      if (held === undefined) this.log.debug("npc fallback", fields);
+      else this.log.warn("npc fallback", { ...fields, ...repeatsField(held) });
       this.sendError(client, { code: fallback.code, message: fallback.message, npcId });
     }
   }

@@ -33,6 +33,18 @@ describe("NpcStatuses (what clients animate)", () => {
     assert.equal(shown.get("hans"), "idle");
   });
 
+  it("keeps nothing of an NPC whose questions are all answered and whose line has ended (world edits add and remove NPCs)", () => {
+    const { statuses, advance } = board();
+    for (let i = 0; i < 50; i++) {
+      statuses.thinking(`temp${i}`, +1);
+      statuses.thinking(`temp${i}`, -1);
+      statuses.speaking(`temp${i}`, "잘 가요");
+    }
+    advance(5000);
+    const kept = statuses as unknown as { questions: Map<string, number>; speakingUntil: Map<string, number> };
+    assert.deepEqual([kept.questions.size, kept.speakingUntil.size], [0, 0]);
+  });
+
   it("speaks about as long as a player takes to read the line: 1.5 s, 50 ms a character more, at most 5 s", () => {
     const { statuses, shown, advance } = board();
     statuses.speaking("mina", "안녕"); // 1.6 s

@@ -5,6 +5,7 @@ import { request } from "node:http";
 
 import { matchMaker } from "@colyseus/core";
 
+import { createLogger } from "../common/log.js";
 import { npcAnswersIgnored } from "../common/metrics.js";
 import { CONTRACT_VERSION } from "../kafka/contract.js";
 import { brainlessAnswers } from "../npc/brainless-answers.js";
@@ -667,6 +668,26 @@ describe("Seat reservations of joins refused", () => {
       // An address retrying against a full server got 429 "too many joins from your address are waiting" after 3.
       for (let i = 0; i < 6; i++) assert.equal((await join())[0], 503, `try ${i + 1}`);
       await only.room.leave();
+    } finally {
+      await world.stop();
+    }
+  });
+});
+
+describe("WorldRoom fallback lines in the log", () => {
+  it("are a warning once in 10 s a reason, shared by the rooms, each one at debug (a broker away made a line a question)", async () => {
+    const lines: { level: string; msg: string; reason?: string }[] = [];
+    const log = createLogger({}, "debug", (line) => lines.push(JSON.parse(line) as (typeof lines)[number]));
+    const world = await startTestWorld({ NPC_TIMEOUT_MS: "300" }, { log }); // no worker: every question times out
+    try {
+      const players = await Promise.all(["가", "나", "다", "라"].map((name) => world.join(name)));
+      for (const player of players) player.room.send("chat", { text: "@kobot 거기 있어?" });
+      await waitFor("four fallbacks", () => players.every((player) => player.errors.some((e) => e.code === "npc_timeout")), 5000);
+      const fallbacks = lines.filter((line) => line.msg === "npc fallback");
+      assert.equal(fallbacks.length, 4, "each one logged");
+      // At most one warning (none when another test's fallback of the same reason was logged in the last 10 s).
+      assert.ok(fallbacks.filter((line) => line.level === "warn").length <= 1, JSON.stringify(fallbacks));
+      await Promise.all(players.map((player) => player.room.leave()));
     } finally {
       await world.stop();
     }
