@@ -16,5 +16,7 @@ export function isPrivateAddress(address: string): boolean {
     const [a, b] = [Number(octets[1]), Number(octets[2])];
     return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
   }
-  return key === "::1" || /^f[cd][0-9a-f]{0,2}:/.test(key) || /^fe[89ab][0-9a-f]?:/.test(key);
+  // The first hextet as a number: the key drops its leading zeros ("fc::/64" is 00fc::, no unique local address).
+  const first = key.endsWith("::/64") ? parseInt(key.split(":")[0]!, 16) : Number.NaN;
+  return key === "::1" || (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80;
 }

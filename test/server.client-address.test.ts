@@ -37,8 +37,8 @@ describe("A client's address", () => {
 
 describe("A private network's address (not counted per address)", () => {
   it("is loopback, RFC 1918, link-local or unique local IPv6, also IPv4-mapped; public addresses are not", () => {
-    const private_ = ["127.0.0.1", "127.9.9.9", "::1", "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.20", "169.254.3.4", "::ffff:10.1.2.3", "::FFFF:192.168.0.1", "fd12:3456::1", "fc00::1", "fe80::1"];
-    const public_ = ["8.8.8.8", "172.15.0.1", "172.32.0.1", "192.169.0.1", "11.0.0.1", "192.0.2.2", "203.0.113.7", "100.64.0.1", "::ffff:8.8.8.8", "2001:db8::1", "fe00::1", "fec0::1"];
+    const private_ = ["127.0.0.1", "127.9.9.9", "::1", "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.20", "169.254.3.4", "::ffff:10.1.2.3", "::FFFF:192.168.0.1", "fd12:3456::1", "fc00::1", "fe80::1", "0:0:0:0:0:0:0:1", "::ffff:a00:1", "0:0:0:0:0:ffff:10.0.0.1"];
+    const public_ = ["8.8.8.8", "172.15.0.1", "172.32.0.1", "192.169.0.1", "11.0.0.1", "192.0.2.2", "203.0.113.7", "100.64.0.1", "::ffff:8.8.8.8", "2001:db8::1", "fe00::1", "fec0::1", "fc::1", "fd::1", "fcd:1::1", "fe8::1", "0:0:0:0:0:ffff:8.8.8.8"];
     for (const address of private_) assert.equal(isPrivateAddress(address), true, address);
     for (const address of public_) assert.equal(isPrivateAddress(address), false, address);
   });
@@ -57,6 +57,13 @@ describe("The unit a client address is counted in", () => {
       ["fe80::1%eth0", "fe80:0:0:0::/64"],
       ["64:ff9b::1.2.3.4", "64:ff9b:0:0::/64"],
       ["::1", "::1"],
+      // Other ways of writing the same addresses: each the same key.
+      ["0:0:0:0:0:ffff:1.2.3.4", "1.2.3.4"],
+      ["::ffff:0102:0304", "1.2.3.4"],
+      ["0:0:0:0:0:0:0:1", "::1"],
+      ["2001:db8:1:2:0:0:0:a", "2001:db8:1:2::/64"],
+      // Not addresses: counted as written.
+      ["not:an:address::with::two", "not:an:address::with::two"],
     ];
     for (const [address, key] of cases) assert.equal(addressKey(address), key, address);
     assert.equal(isPrivateAddress(addressKey("fd12:3456:789a:1::1")), true, "a private /64 is still private");
