@@ -92,7 +92,7 @@ export class DailyFileChatLog implements ChatLogPublisher {
         await mkdirSayingWhy(dirname(file));
         const torn = !this.opened.has(file) && (await endsMidLine(file));
         this.opened.add(file);
-        await appendFile(file, (torn ? "\n" : "") + dayRecords.map((record) => JSON.stringify(record)).join("\n") + "\n");
+        await appendFile(file, (torn ? "\n" : "") + dayRecords.map(identifiedFirst).join("\n") + "\n");
         if (this.failing) this.log.info("chat archive writing again", { file, waiting: this.buffer.length });
         this.failing = false;
       } catch (error) {
@@ -187,3 +187,9 @@ export function fanOut(...publishers: ChatLogPublisher[]): ChatLogPublisher {
     dropWaiting: async (account) => void (await Promise.all(publishers.map((p) => p.dropWaiting?.(account)))),
   };
 }
+
+/**
+ * A record as written: its account and the line it answers first, so that a line a killed append cut short still
+ * names whose it is (written after the text, its largest field, a cut line never did: an erasure kept it).
+ */
+const identifiedFirst = (record: ChatLogRecord) => JSON.stringify({ account: record.account, replyTo: record.replyTo, ...record });

@@ -8,8 +8,9 @@ import { finished } from "node:stream/promises";
  * Takes a signed-in player's lines out of the daily files (daily-file-chat-log.ts) under `dir`: the records they
  * wrote (`account`) and the NPCs' answers to those lines, which carry their question. As the chat index's erasure
  * (chatlog/erase-account.ts) does. A file is rewritten beside itself and renamed over: a crash leaves the old one.
- * A line that is not JSON (cut short by a killed append) goes when its bytes name their account or answer one of their
- * lines; others' are kept as they are (the analytics quarantine them). Returns how many records went.
+ * A line that is not JSON (cut short by a killed append) goes when its bytes name their account, answer one of their
+ * lines, or come from a session of theirs (lines written before the account came first were cut in the text, before
+ * it); others' are kept as they are (the analytics quarantine them). Returns how many records went.
  *
  * The files are read as bytes 256 KiB at a time, never whole: once to find their lines' ids, then each up to its first
  * line that goes, and a file that has one once more to rewrite it. Read whole and all kept in memory, an archive grew the server's
@@ -20,26 +21,36 @@ export async function eraseFromDailyFiles(dir: string, account: string, named?: 
   // The archive writes each record with JSON.stringify: a line of theirs holds these bytes, as they are written.
   const theirMark = Buffer.from(`"account":${JSON.stringify(account)}`);
   const theirs = new Set<string>();
+  const sessions = new Set<string>();
   for (const file of files) {
     for await (const lines of linesOf(file)) {
       for (const line of lines) {
         const record = line.includes(theirMark) ? recordOf(line) : undefined;
         if (record?.account === account && typeof record.id === "string") theirs.add(record.id);
+        if (record?.account === account && record.kind !== "npc" && typeof record.from === "string" && record.from) sessions.add(record.from);
       }
     }
   }
   const doomed = (line: Buffer) => {
     const named = line.includes(theirMark);
     let answerTo: string | undefined;
+    let fromTheirs = false;
     if (!named) {
-      if (!line.includes(NPC_MARK)) return false;
-      // Most answers are to others' lines: read without parsing (line ids are plain, so a match is the id itself).
-      answerTo = REPLY_TO.exec(line.toString("latin1"))?.[1];
-      if (answerTo !== undefined && !theirs.has(answerTo)) return false;
+      if (line.includes(NPC_MARK)) {
+        // Most answers are to others' lines: read without parsing (line ids are plain, so a match is the id itself).
+        answerTo = REPLY_TO.exec(line.toString("latin1"))?.[1];
+        if (answerTo !== undefined && !theirs.has(answerTo)) return false;
+      } else {
+        // A whole record ends with its brace: only a cut one is read for its session.
+        if (line.at(-1) === CLOSING_BRACE) return false;
+        const from = FROM.exec(line.toString("latin1"))?.[1];
+        fromTheirs = from !== undefined && sessions.has(from);
+        if (!fromTheirs) return false;
+      }
     }
     const record = recordOf(line);
     // A line a killed append cut short is judged by its bytes: the analytics would quarantine its text, theirs.
-    if (record === undefined) return named || answerTo !== undefined;
+    if (record === undefined) return named || answerTo !== undefined || fromTheirs;
     return record.account === account || (record.kind === "npc" && typeof record.replyTo === "string" && theirs.has(record.replyTo));
   };
   let erased = 0;
@@ -56,6 +67,8 @@ async function holdsAny(file: string, doomed: (line: Buffer) => boolean): Promis
 const NPC_MARK = Buffer.from('"kind":"npc"');
 // Matched on the line's bytes read as latin1 (a character a byte): an id of plain ASCII, no quote or backslash, reads as itself.
 const REPLY_TO = /"replyTo":"([!#-[\]-~]*)"/;
+const FROM = /"from":"([!#-[\]-~]*)"/;
+const CLOSING_BRACE = "}".charCodeAt(0);
 const NEWLINE = Buffer.from("\n");
 
 /** `file` again without the lines `doomed` says, written beside it and renamed over it; returns how many went. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 import { createLogger } from "../common/log.js";
 import { chatArchiveWaiting, chatLogDropped } from "../common/metrics.js";
@@ -107,10 +107,35 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
     const line = (id: string, extra: object) => JSON.stringify({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", ...extra, text: `${id} 내 번호 010-1234-5678`, ts: 1 });
     const cut = (text: string) => text.slice(0, -20); // torn in the player's words: the rest never reached the disk
     const answer = (id: string, to: string) => line(id, { kind: "npc", from: "kobot", replyTo: to, npc: { questionId: to, question: to, latencyMs: 5, fallback: false } });
-    writeFileSync(file, [line("q", { account: "acc-gone" }), cut(line("cut-theirs", { account: "acc-gone" })), cut(answer("cut-answer", "q")), cut(line("cut-others", { account: "acc-stays" })), "{not json"].join("\n") + "\n");
+    writeFileSync(file, [line("q", { account: "acc-gone" }), cut(line("cut-theirs", { account: "acc-gone" })), cut(answer("cut-answer", "q")), cut(line("cut-others", { account: "acc-stays", from: "o" })), "{not json"].join("\n") + "\n");
     assert.equal(await eraseFromDailyFiles(dir, "acc-gone"), 3);
     const left = readFileSync(file, "utf8");
-    assert.equal(left, [cut(line("cut-others", { account: "acc-stays" })), "{not json"].join("\n") + "\n");
+    assert.equal(left, [cut(line("cut-others", { account: "acc-stays", from: "o" })), "{not json"].join("\n") + "\n");
+  });
+
+  it("erases a line cut short in the player's words, as the room writes its fields: by its session, and by its account now written first", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
+    const file = join(dir, "date=2026-12-01", "s1.ndjson");
+    // As the room's addLine writes a line (account and replyTo after the text) before the archive wrote them first.
+    const asRoomWrote = (id: string, from: string, account: string, text: string) =>
+      JSON.stringify({ v: CHAT_LOG_VERSION, roomId: "r", serverId: "s1", id, kind: "player", from, name: "민수", text, ts: Date.parse("2026-12-01T10:00:00Z"), account, toNpc: "kobot" });
+    mkdirSync(dirname(file));
+    const phone = "@kobot 내 번호는 010-1234-5678 이고 주소는 서울시 어딘가";
+    writeFileSync(file, [asRoomWrote("a", "s-gone", "acc-gone", "안녕"), asRoomWrote("b", "s-gone", "acc-gone", phone).slice(0, -60), asRoomWrote("c", "s-other", "acc-stays", phone).slice(0, -60)].join("\n") + "\n");
+    assert.equal(await eraseFromDailyFiles(dir, "acc-gone"), 2, "the whole line and the one cut short in its text");
+    assert.doesNotMatch(readFileSync(file, "utf8"), /"from":"s-gone"/);
+    assert.match(readFileSync(file, "utf8"), /"from":"s-other"/, "another player's cut line stays");
+
+    // Written now, the account comes before the text: a line cut there still names it, whatever the session.
+    const archive = new DailyFileChatLog(dir, "s2", failOnError);
+    archive.publish({ v: CHAT_LOG_VERSION, roomId: "r", serverId: "s2", id: "d", kind: "player", from: "s-new", name: "민수", text: phone, ts: Date.parse("2026-12-01T11:00:00Z"), account: "acc-gone" });
+    await archive.stop();
+    const written = join(dir, "date=2026-12-01", "s2.ndjson");
+    const whole = readFileSync(written, "utf8").trim();
+    assert.ok(whole.indexOf('"account":"acc-gone"') < whole.indexOf('"text"'), whole);
+    writeFileSync(written, whole.slice(0, -60) + "\n");
+    assert.equal(await eraseFromDailyFiles(dir, "acc-gone"), 1);
+    assert.equal(readFileSync(written, "utf8"), "");
   });
 
   it("takes out the copy a crashed erasure left half written: the next erasure's success holds for it too", async () => {
