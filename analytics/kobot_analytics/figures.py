@@ -75,7 +75,10 @@ def queries(records: DataFrame) -> dict[str, DataFrame]:
         "byHourAndRoom": records.where(player).groupBy(hour.alias("hour"), "roomId").agg(
             _count_if(question).alias("questions"), F.count("*").alias("lines")
         ),
-        "busiestPlayers": records.where(player).groupBy("from", "name").count().orderBy(F.desc("count"), "from").limit(TOP),
+        # By account when signed in, as below: each visit is a session of its own, and one player was split across them.
+        "busiestPlayers": records.where(player).groupBy(speaker.alias("player")).agg(
+            F.max_by("name", "ts").alias("name"), F.count("*").alias("count")
+        ).orderBy(F.desc("count"), "player").limit(TOP),
         # Where each NPC's answers came from (workers since session 12 say; older lines have no source).
         "bySource": records.where(answer & F.col("npc.source").isNotNull()).groupBy(
             F.col("from").alias("npc"), F.col("npc.source").alias("source")

@@ -94,7 +94,7 @@ def quarantine_reason():
     """Why a record cannot be used (a column, null for a good record); shared by archive and reports."""
     return (
         F.when(F.col("_corrupt").isNotNull(), F.lit("not JSON, or a field of the wrong type"))
-        .when(F.col("v") != 1, F.lit("unknown record version"))
+        .when(F.col("v").isNull() | (F.col("v") != 1), F.lit("unknown record version"))  # null != 1 is null: none passed
         .when(F.col("id").isNull() | (F.length("id") == 0), F.lit("no id"))
         .when(F.col("roomId").isNull(), F.lit("no roomId"))
         .when(~F.col("kind").isin(KINDS) | F.col("kind").isNull(), F.lit("unknown kind"))

@@ -94,7 +94,7 @@ def test_figures_are_exact(spark, archive):
     assert result["fallbackRate"] == 0.25
     assert result["timeoutRate"] == 0.25
     assert result["busiestRooms"] == [{"roomId": "r1", "count": 3}, {"roomId": "r2", "count": 2}]
-    assert result["busiestPlayers"] == [{"from": "p2", "name": "지영", "count": 3}, {"from": "p1", "name": "민수", "count": 2}]
+    assert result["busiestPlayers"] == [{"player": "p2", "name": "지영", "count": 3}, {"player": "p1", "name": "민수", "count": 2}]
     # The timeout's fallback line has no source: the worker never answered it.
     assert result["answersBySource"] == [{"npc": "kobot", "source": "copied", "count": 2}, {"npc": "kobot", "source": "composed", "count": 1}]
     assert result["topQuestions"] == [
@@ -221,7 +221,24 @@ def test_report_shows_player_questions_with_personal_data_masked(spark, tmp_path
 
 def test_report_masks_personal_data_players_put_in_their_names(spark, tmp_path):
     records = spark.createDataFrame([line("l1", "r1", "player", "p1", "민수 010-1234-5678", "안녕", ts("10:00"))], schema=CHAT_LOG)
-    assert figures(collect_all(records))["busiestPlayers"] == [{"from": "p1", "name": "민수 [전화번호]", "count": 1}]
+    assert figures(collect_all(records))["busiestPlayers"] == [{"player": "p1", "name": "민수 [전화번호]", "count": 1}]
+
+
+def test_busiest_players_count_a_signed_in_player_once_across_sessions(spark):
+    said = [line(f"m{i}", "r1", "player", f"s{1 + i // 3}", "민수", "안녕", ts(f"10:0{i}"), account="acc-m") for i in range(6)]
+    said += [line(f"j{i}", "r1", "player", "s3", "지영", "안녕", ts(f"11:0{i}")) for i in range(4)]
+    records = spark.createDataFrame(said, schema=CHAT_LOG)
+    assert figures(collect_all(records))["busiestPlayers"] == [{"player": "acc-m", "name": "민수", "count": 6}, {"player": "s3", "name": "지영", "count": 4}]
+
+
+def test_a_record_without_its_version_is_quarantined(spark, tmp_path):
+    day = tmp_path / "archive" / "date=2026-11-25"
+    day.mkdir(parents=True)
+    record = {key: value for key, value in RECORDS[1].items() if key != "v"}
+    day.joinpath("s.ndjson").write_text(json.dumps(record, ensure_ascii=False) + "\n")
+    valid, quarantined = read_chat_log(spark, str(tmp_path / "archive"), "2026-11-25", "2026-11-25")
+    assert valid.count() == 0
+    assert [row.reason for row in quarantined.collect()] == ["unknown record version"]
 
 
 def test_report_md_shows_player_text_as_text(spark, tmp_path):
