@@ -254,6 +254,17 @@ describe("moderation", () => {
     assert.deepEqual(new Moderator(["bitch", "!*itch"]).check("b*tch"), { blocked: true, term: "bitch" });
   });
 
+  it("keeps the verdicts of the texts it checked last, as many as it was told", () => {
+    const remembering = new Moderator(["나쁜말"], 2);
+    const first = remembering.check("나쁜말 하지 마");
+    assert.deepEqual(first, { blocked: true, term: "나쁜말" });
+    assert.equal(remembering.check("나쁜말 하지 마"), first, "the same verdict, not read again");
+    for (const text of ["안녕", "반가워", "좋은 아침"]) assert.deepEqual(remembering.check(text), { blocked: false });
+    assert.equal((remembering as unknown as { recent: Map<string, unknown> }).recent.size, 2);
+    assert.notEqual(remembering.check("나쁜말 하지 마"), first, "read again once it was let go");
+    assert.equal((new Moderator(["나쁜말"], 0) as unknown as { recent: Map<string, unknown> }).recent.size, 0);
+  });
+
   it("reads its word list from a file, with a clear error for a bad one", () => {
     assert.deepEqual(new Moderator(["# comment", "나쁜말", "!나쁜말씨"]).check("나 쁜 말"), { blocked: true, term: "나쁜말" });
     assert.deepEqual(new Moderator(["나쁜말", "!나쁜말씨"]).check("나쁜말씨 좋아"), { blocked: false });
