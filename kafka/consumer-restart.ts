@@ -11,7 +11,7 @@ export const RESTART_AFTER_MS = 2_000;
  * find group coordinator", which is not, and it stayed stopped for good, so every later question timed out (one CI run
  * of the broker-restart test). Returns the consumer's stop, which also cancels a restart that is waiting.
  */
-export function restartWhenGivenUp(consumer: Consumer, run: ConsumerRunConfig, log: Logger, afterMs = RESTART_AFTER_MS): { stop(): Promise<void> } {
+export function restartWhenGivenUp(consumer: Consumer, run: ConsumerRunConfig, log: Logger, afterMs = RESTART_AFTER_MS): { stop(): Promise<void>; forget(): void } {
   let stopped = false;
   let waiting: NodeJS.Timeout | undefined;
   const later = () => {
@@ -29,16 +29,22 @@ export function restartWhenGivenUp(consumer: Consumer, run: ConsumerRunConfig, l
       if (!stopped) later();
     }
   };
-  consumer.on(consumer.events.CRASH, ({ payload }: ConsumerCrashEvent) => {
+  const stopListening = consumer.on(consumer.events.CRASH, ({ payload }: ConsumerCrashEvent) => {
     if (payload.restart || stopped) return;
     log.error("kafkajs gave up on a consumer: starting it again", { groupId: payload.groupId, error: payload.error.message, inMs: afterMs });
     later();
   });
+  const forget = () => {
+    stopped = true;
+    clearTimeout(waiting);
+    stopListening();
+  };
   return {
     async stop() {
-      stopped = true;
-      clearTimeout(waiting);
+      forget();
       await consumer.disconnect();
     },
+    /** No longer restarts it, and leaves it as it is: a start that failed, to be tried anew, added a restarter a try. */
+    forget,
   };
 }

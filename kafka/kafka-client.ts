@@ -121,11 +121,20 @@ export function newProducer(kafka: Kafka): Producer {
 export async function runConsumer(consumer: Consumer, topic: string, fromBeginning: boolean, run: ConsumerRunConfig, log: Logger): Promise<{ stop(): Promise<void> }> {
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning });
-  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  let stopWatching = () => {};
+  const joined = new Promise<void>((resolve) => (stopWatching = consumer.on(consumer.events.GROUP_JOIN, () => resolve())));
   const running = restartWhenGivenUp(consumer, run, log);
-  await consumer.run(run);
-  await joined;
-  return running;
+  try {
+    await consumer.run(run);
+    await joined;
+    return running;
+  } catch (error) {
+    // Tried again by the caller: this try's restarter would run the consumer too (a listener more each try).
+    running.forget();
+    throw error;
+  } finally {
+    stopWatching();
+  }
 }
 
 /** What a process that reads one topic and writes to others (an NPC worker, the chat indexer) connects. */

@@ -3,6 +3,7 @@ import type { Consumer, ConsumerCrashEvent } from "kafkajs";
 
 import { createLogger } from "../common/log.js";
 import { restartWhenGivenUp } from "../kafka/consumer-restart.js";
+import { runConsumer } from "../kafka/kafka-client.js";
 import { sleep } from "./helpers/world.js";
 
 /**
@@ -10,22 +11,34 @@ import { sleep } from "./helpers/world.js";
  * called. (What kafkajs gives up on needs a broker that dies mid-rebalance; the broker-restart integration test is
  * where that happened.)
  */
-function crashingConsumer(connectFails = 0) {
-  let onCrash: ((event: ConsumerCrashEvent) => void) | undefined;
+function crashingConsumer(connectFails = 0, runFails = 0) {
+  const listeners: { event: string; listener: (event: ConsumerCrashEvent) => void }[] = [];
   const calls: string[] = [];
   const consumer = {
-    events: { CRASH: "consumer.crash" },
-    on: (_event: string, listener: (event: ConsumerCrashEvent) => void) => (onCrash = listener),
+    events: { CRASH: "consumer.crash", GROUP_JOIN: "consumer.group_join" },
+    on: (event: string, listener: (event: ConsumerCrashEvent) => void) => {
+      const entry = { event, listener };
+      listeners.push(entry);
+      return () => void listeners.splice(listeners.indexOf(entry), 1);
+    },
     connect: async () => {
       calls.push("connect");
       if (connectFails-- > 0) throw new Error("connect ECONNREFUSED");
     },
-    run: async () => void calls.push("run"),
+    subscribe: async () => void calls.push("subscribe"),
+    run: async () => {
+      calls.push("run");
+      if (runFails-- > 0) throw new Error("The group coordinator is not available");
+      for (const { event, listener } of [...listeners]) if (event === "consumer.group_join") listener({} as ConsumerCrashEvent);
+    },
     disconnect: async () => void calls.push("disconnect"),
   } as unknown as Consumer;
-  const crash = (restart: boolean) =>
-    onCrash!({ payload: { error: new Error("Failed to find group coordinator"), groupId: "g", restart } } as ConsumerCrashEvent);
-  return { consumer, calls, crash };
+  const crash = (restart: boolean) => {
+    for (const { event, listener } of [...listeners]) {
+      if (event === "consumer.crash") listener({ payload: { error: new Error("Failed to find group coordinator"), groupId: "g", restart } } as ConsumerCrashEvent);
+    }
+  };
+  return { consumer, calls, crash, listeners };
 }
 
 describe("A Kafka consumer kafkajs gives up on", () => {
@@ -53,5 +66,22 @@ describe("A Kafka consumer kafkajs gives up on", () => {
     await running.stop();
     await sleep(60);
     assert.deepEqual(calls.slice(4), ["disconnect"], "stopped: the waiting restart is cancelled");
+  });
+
+  it("is restarted once however many tries its start took (runConsumer, tried again while the broker is away)", async () => {
+    const { consumer, calls, crash, listeners } = crashingConsumer(0, 2);
+    for (let tries = 0; ; tries++) {
+      try {
+        await runConsumer(consumer, "answers", false, {}, log);
+        break;
+      } catch {
+        assert.ok(tries < 2, "started on the third try");
+      }
+    }
+    assert.equal(listeners.length, 1, "one crash listener: the failed tries' restarters and join watches went");
+    calls.length = 0;
+    crash(false);
+    await sleep(2_500); // RESTART_AFTER_MS
+    assert.deepEqual(calls, ["connect", "run"], "started again once");
   });
 });
