@@ -125,6 +125,23 @@ describe("Unity client", () => {
     });
   });
 
+  it("counts a chat line as the server's cleanText does, for lines of every kind of character that shows nothing", function () {
+    if (!hasMcs()) this.skip(); // as above
+    const exe = join(mkdtempSync(join(tmpdir(), "kobot-mcs-")), "count-check.exe");
+    const built = spawnSync("mcs", [`-out:${exe}`, join(SCRIPTS, "TextWithin.cs"), "test/unity-checks/CountCheck.cs"], { encoding: "utf8" });
+    assert.equal(built.status, 0, built.stdout + built.stderr);
+    const lines = [
+      "안녕하세요", "  두  칸   띄어  ", "가\u200b나\u200c다\u200d라", "\u202e거꾸로\u202c", "소프트\u00ad하이픈", "\u2065숨은\u{e0080}글자\u{1d159}",
+      "ㅤ필러ㅤ", "\u2800점자", "탭\t줄\n바꿈\r", "Z\u0301\u0302\u0303\u0304\u0305", "👨‍👩‍👧 가족", "🏴\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}\u{e007f} 깃발",
+      "태그\u{e0041}만", "\ufe0f\u200d", "\u200b", "한".repeat(3).normalize("NFD"), "이모지 😀\ufe0f", "\u00a0앞뒤\u3000", "\ufeff바이트순서",
+      "字\u{e0100}", "ℌ 𝔥 ｆｕｌｌ", "a\u0300\u0301",
+    ];
+    const run = spawnSync("mono", [exe], { input: lines.map((line) => Buffer.from(line, "utf8").toString("base64")).join("\n") + "\n", encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    const counted = run.stdout.trim().split("\n").map(Number);
+    assert.deepEqual(counted, lines.map((line) => [...cleanText(line)].length));
+  });
+
   it("keeps the player's choice of NPC through a rebuild, and says an NPC that left rather than sending to everyone", function () {
     if (!hasMcs()) this.skip(); // as above
     const exe = join(mkdtempSync(join(tmpdir(), "kobot-mcs-")), "npc-choices-check.exe");
@@ -165,5 +182,7 @@ describe("Unity client", () => {
     it("keeps the player's avatar where it stopped, not put back to the positions the server had before the stop", () => check("stops-where-it-stopped"));
     it("gives the SDK's reconnection as many retries as fit in the 20 s the server keeps its place (its 15 took ~56 s)", () => check("retries-within-the-place-kept"));
     it("does an NPC's action once, though the server sends its notice again after a silent drop", () => check("npc-action-once"));
+    it("raises OutOfDate for a build the server's schema moved past (426), and NameRefused for a name too long to send (413)", () =>
+      check("join-refused-out-of-date-or-too-long"));
   });
 });

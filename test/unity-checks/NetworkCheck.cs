@@ -38,6 +38,7 @@ public static class NetworkCheck
             { "retries-within-the-place-kept", RetriesWithinThePlaceKept },
             { "stops-where-it-stopped", StopsWhereItStopped },
             { "npc-action-once", NpcActionOnce },
+            { "join-refused-out-of-date-or-too-long", JoinRefusedOutOfDateOrTooLong },
         };
         Action run;
         if (args.Length != 1 || !cases.TryGetValue(args[0], out run))
@@ -239,6 +240,40 @@ public static class NetworkCheck
         var jamo = new string('한', 150).Normalize(System.Text.NormalizationForm.FormD);
         Enter(ui, jamo);
         Expect(room, room.Texts.Count == 3 && ui.input.text == "", "150 syllables typed as jamo sent (" + jamo.Length + " code points)");
+        // What the server cleans before it counts: double spaces, a pasted zero-width space, a bidi mark, soft hyphens.
+        var syllables = new string('가', 100);
+        foreach (var line in new[] { syllables + "     " + new string('나', 99), new string('가', 200) + "\u200B\u200B\u200B", new string('가', 200) + "\u200F\u200F", new string('가', 190) + new string('\u00AD', 15) })
+        {
+            var sent = room.Texts.Count;
+            Enter(ui, line);
+            Expect(room, room.Texts.Count == sent + 1 && ui.input.text == "", "a line the server counts 200 at most is sent (" + line.Length + " UTF-16 units)");
+        }
+    }
+
+    /// <summary>
+    /// A build the server's schema has moved past (426) raises OutOfDate, not NameRefused (another name cannot help);
+    /// a name so long that the join is over 16 KiB (413) raises NameRefused. Neither is tried again.
+    /// </summary>
+    private static void JoinRefusedOutOfDateOrTooLong()
+    {
+        foreach (var code in new[] { 426, 413 })
+        {
+            var network = Network();
+            var raised = new List<string>();
+            network.OutOfDate += words => raised.Add("OutOfDate");
+            network.NameRefused += words => raised.Add("NameRefused");
+            network.AccountNameRefused += words => raised.Add("AccountNameRefused");
+            var joins = 0;
+            StandInServer.JoinOrCreate = options =>
+            {
+                joins++;
+                return Task.FromException<Room<WorldState>>(new HttpException(code, "refused"));
+            };
+            _ = network.Connect("민수");
+            StandInFrames.Play(30);
+            var expected = code == 426 ? "OutOfDate" : "NameRefused";
+            Expect(joins == 1 && raised.Count == 1 && raised[0] == expected, code + " raises " + expected + " once, not tried again", "joins: " + joins + ", raised: " + string.Join(", ", raised));
+        }
     }
 
     /// <summary>

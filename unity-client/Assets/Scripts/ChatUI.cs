@@ -54,7 +54,7 @@ namespace Kobot
             if (!Input.GetKey(KeyCode.Return) && !Input.GetKey(KeyCode.KeypadEnter)) return;
             text = TextWithin.WholeCharacters(text.Trim());
             if (text.Length == 0) return;
-            if (TextWithin.Characters(text) > WorldProtocol.ChatMaxChars)
+            if (TextWithin.Characters(TextWithin.Cleaned(text)) > WorldProtocol.ChatMaxChars)
             {
                 // Said, and left in the box to shorten: the server would refuse it (chat_too_long) all the same.
                 ShowError(ErrorWords.For(new WorldError { code = "chat_too_long" }, null));

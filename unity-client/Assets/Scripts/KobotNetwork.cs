@@ -62,6 +62,13 @@ namespace Kobot
         public event System.Action<string> SignInRefused;
 
         /// <summary>
+        /// This build's state classes are not the server's (HTTP 426: its schema changed since the build), with why in
+        /// Korean: joining again cannot help until the game is updated. Nor can another name: it used to raise
+        /// <see cref="NameRefused"/>, and a game that asked for one joined and was refused again, for good.
+        /// </summary>
+        public event System.Action<string> OutOfDate;
+
+        /// <summary>
         /// A moderator banned the player's account (HTTP 403 on joining, or put out of the room with close code
         /// 4403), with why in Korean: joining again is refused until the ban ends, so it is not retried.
         /// </summary>
@@ -141,10 +148,11 @@ namespace Kobot
                     chatUI.ShowError(words);
                     if (!retry)
                     {
+                        // 413: the join's options over 16 KiB, which only a name so long can make (a paste): another name.
                         var refused = code == 401 ? SignInRefused
                             : code == 403 || code == BannedClose ? Banned
                             : code == KickedClose ? Kicked
-                            : code == 413 ? null // options too large: the game's to fix, not the player's name
+                            : code == 426 ? OutOfDate
                             : signedIn ? AccountNameRefused
                             : NameRefused;
                         if (refused != null) refused(words);

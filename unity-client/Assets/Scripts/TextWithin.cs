@@ -36,6 +36,82 @@ namespace Kobot
         }
 
         /// <summary>
+        /// <paramref name="text"/> as the server cleans a line before it counts it (common/clean-text.ts): characters that
+        /// show nothing dropped (zero-width spaces, bidirectional controls, soft hyphens; not the joiners, variation
+        /// selectors, a flag's tags or the Hangul fillers), composed, control characters and blank letters made spaces,
+        /// combining marks past three on a letter cut, runs of spaces made one, trimmed; nothing when nothing shows.
+        /// Counted as typed, a line with double spaces or a pasted zero-width space was refused here though the server
+        /// takes it (the browser client counts its cleanText).
+        /// </summary>
+        public static string Cleaned(string text)
+        {
+            var kept = new System.Text.StringBuilder(text.Length);
+            var inFlag = false;
+            for (var i = 0; i < text.Length; i++)
+            {
+                var pair = char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);
+                if (!pair && char.IsSurrogate(text[i])) continue; // half a character
+                var code = pair ? char.ConvertToUtf32(text[i], text[i + 1]) : text[i];
+                var tag = code >= 0xE0000 && code <= 0xE007F;
+                // A flag's tags (🏴 and its letters, ended by U+E007F) stay; tags elsewhere show nothing.
+                var keep = tag ? inFlag : !Invisible(code);
+                inFlag = code == 0x1F3F4 || (inFlag && tag && code != 0xE007F);
+                if (keep) kept.Append(pair ? text.Substring(i, 2) : text[i].ToString());
+                if (pair) i++;
+            }
+            var composed = kept.ToString();
+            try
+            {
+                composed = composed.Normalize(System.Text.NormalizationForm.FormC);
+            }
+            catch (System.Exception)
+            {
+                // A player without the normalization tables: counted uncomposed, the server counts no more than that.
+            }
+            var cleaned = new System.Text.StringBuilder(composed.Length);
+            var marks = 0;
+            var space = false;
+            var shows = false;
+            for (var i = 0; i < composed.Length; i++)
+            {
+                var c = composed[i];
+                var pair = char.IsHighSurrogate(c) && i + 1 < composed.Length && char.IsLowSurrogate(composed[i + 1]);
+                var category = char.GetUnicodeCategory(composed, i);
+                var mark = category == System.Globalization.UnicodeCategory.NonSpacingMark || category == System.Globalization.UnicodeCategory.SpacingCombiningMark || category == System.Globalization.UnicodeCategory.EnclosingMark;
+                var blank = char.IsControl(c) || char.IsWhiteSpace(c) || c == '\u115F' || c == '\u1160' || c == '\u3164' || c == '\uFFA0' || c == '\u2800';
+                if (blank)
+                {
+                    space = cleaned.Length > 0;
+                    marks = 0;
+                    continue;
+                }
+                marks = mark ? marks + 1 : 0;
+                if (marks > 3) continue; // stacked past three
+                if (space) cleaned.Append(' ');
+                space = false;
+                cleaned.Append(pair ? composed.Substring(i, 2) : c.ToString());
+                var code = pair ? char.ConvertToUtf32(c, composed[i + 1]) : c;
+                shows |= !mark && !Invisible(code) && code != 0x200C && code != 0x200D && !(code >= 0xFE00 && code <= 0xFE0F) && !(code >= 0xE0000 && code <= 0xE0FFF);
+                if (pair) i++;
+            }
+            return shows ? cleaned.ToString() : "";
+        }
+
+        /// <summary>
+        /// Default-ignorable code points the server drops (and U+FFF9–FFFB, U+1D159), less those it keeps for the
+        /// sequences they belong in: the joiners, variation selectors, tags (a flag's) and the Hangul fillers.
+        /// </summary>
+        private static bool Invisible(int code)
+        {
+            if (code == 0x200C || code == 0x200D || (code >= 0xFE00 && code <= 0xFE0F) || (code >= 0xE0100 && code <= 0xE01EF)) return false;
+            return code == 0x00AD || code == 0x034F || code == 0x061C || (code >= 0x17B4 && code <= 0x17B5)
+                || (code >= 0x180B && code <= 0x180F) || (code >= 0x200B && code <= 0x200F) || (code >= 0x202A && code <= 0x202E)
+                || (code >= 0x2060 && code <= 0x206F) || code == 0xFEFF || (code >= 0xFFF0 && code <= 0xFFFB)
+                || (code >= 0x1BCA0 && code <= 0x1BCA3) || (code >= 0x1D173 && code <= 0x1D17A) || code == 0x1D159
+                || (code >= 0xE0080 && code <= 0xE0FFF);
+        }
+
+        /// <summary>
         /// <paramref name="text"/> without half characters (a surrogate without its pair, as a paste cut short leaves):
         /// the SDK's strict UTF-8 cannot write one, and the send failed unseen.
         /// </summary>
