@@ -182,6 +182,8 @@ describe("Unity client", () => {
     it("keeps the player's avatar where it stopped, not put back to the positions the server had before the stop", () => check("stops-where-it-stopped"));
     it("gives the SDK's reconnection as many retries as fit in the 20 s the server keeps its place (its 15 took ~56 s)", () => check("retries-within-the-place-kept"));
     it("does an NPC's action once, though the server sends its notice again after a silent drop", () => check("npc-action-once"));
+    it("sends a line with a phone keyboard's Done (no Return key is held there), and keeps it when the keyboard closed otherwise", () =>
+      check("phone-keyboard-done-sends"));
     it("raises OutOfDate for a build the server's schema moved past (426), and NameRefused for a name too long to send (413)", () =>
       check("join-refused-out-of-date-or-too-long"));
   });

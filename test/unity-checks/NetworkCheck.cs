@@ -39,6 +39,7 @@ public static class NetworkCheck
             { "stops-where-it-stopped", StopsWhereItStopped },
             { "npc-action-once", NpcActionOnce },
             { "join-refused-out-of-date-or-too-long", JoinRefusedOutOfDateOrTooLong },
+            { "phone-keyboard-done-sends", PhoneKeyboardDoneSends },
         };
         Action run;
         if (args.Length != 1 || !cases.TryGetValue(args[0], out run))
@@ -247,6 +248,32 @@ public static class NetworkCheck
             var sent = room.Texts.Count;
             Enter(ui, line);
             Expect(room, room.Texts.Count == sent + 1 && ui.input.text == "", "a line the server counts 200 at most is sent (" + line.Length + " UTF-16 units)");
+        }
+    }
+
+    /// <summary>
+    /// On a phone no Return key is held: the on-screen keyboard's Done sends the line; closed otherwise (cancelled, or
+    /// a tap elsewhere), the line stays in the box.
+    /// </summary>
+    private static void PhoneKeyboardDoneSends()
+    {
+        var ui = ChatUIInRoom();
+        var room = (Room<WorldState>)ui.network.Room;
+        TouchScreenKeyboard.isSupported = true;
+        try
+        {
+            foreach (var closed in new[] { TouchScreenKeyboard.Status.Canceled, TouchScreenKeyboard.Status.LostFocus, TouchScreenKeyboard.Status.Done })
+            {
+                ui.input.touchScreenKeyboard = new TouchScreenKeyboard { status = closed };
+                ui.input.text = "@코봇 안녕";
+                ui.GetType().GetMethod("Submit", BindingFlags.Instance | BindingFlags.NonPublic).Invoke(ui, new object[] { "@코봇 안녕" });
+                var sent = closed == TouchScreenKeyboard.Status.Done;
+                Expect(room, Count(room, "Send chat") == (sent ? 1 : 0) && ui.input.text == (sent ? "" : "@코봇 안녕"), "keyboard closed " + closed + (sent ? ": sent" : ": kept in the box"));
+            }
+        }
+        finally
+        {
+            TouchScreenKeyboard.isSupported = false;
         }
     }
 

@@ -132,6 +132,13 @@ namespace UnityEngine
         public static bool ReturnHeld;
         public static bool GetKey(KeyCode key) { return ReturnHeld && key == KeyCode.Return; }
     }
+    public class TouchScreenKeyboard
+    {
+        public enum Status { Visible, Done, Canceled, LostFocus }
+        /// <summary>Set by a check: a phone or tablet.</summary>
+        public static bool isSupported;
+        public Status status;
+    }
     public static class Debug { public static void Log(object message) { } public static void LogError(object message) { } }
     [AttributeUsage(AttributeTargets.Field)] public class HeaderAttribute : Attribute { public HeaderAttribute(string header) { } }
     [AttributeUsage(AttributeTargets.Field)] public class SerializeField : Attribute { }
@@ -170,6 +177,8 @@ namespace UnityEngine.UI
         public string text = "";
         public int characterLimit;
         public EndEditEvent onEndEdit = new EndEditEvent();
+        /// <summary>Set by a check: a phone's on-screen keyboard and how it closed.</summary>
+        public TouchScreenKeyboard touchScreenKeyboard;
         public bool isFocused { get { return false; } }
         public void ActivateInputField() { }
     }

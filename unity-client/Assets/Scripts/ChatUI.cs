@@ -50,8 +50,9 @@ namespace Kobot
 
         private void Submit(string text)
         {
-            // End of editing is also a click elsewhere (the NPC list): only Enter sends.
-            if (!Input.GetKey(KeyCode.Return) && !Input.GetKey(KeyCode.KeypadEnter)) return;
+            // End of editing is also a click elsewhere (the NPC list): only Enter sends, or a phone keyboard's Done,
+            // which holds no Return key (read by Input.GetKey alone, chat could not be sent from a phone).
+            if (!Input.GetKey(KeyCode.Return) && !Input.GetKey(KeyCode.KeypadEnter) && !DoneOnScreenKeyboard()) return;
             text = TextWithin.WholeCharacters(text.Trim());
             if (text.Length == 0) return;
             if (TextWithin.Characters(TextWithin.Cleaned(text)) > WorldProtocol.ChatMaxChars)
@@ -69,6 +70,11 @@ namespace Kobot
             if (!network.SendChat(text, choices.Chosen)) return; // out of the room, or dropped: the line stays in the box
             input.text = "";
             input.ActivateInputField();
+        }
+
+        private bool DoneOnScreenKeyboard()
+        {
+            return TouchScreenKeyboard.isSupported && input.touchScreenKeyboard != null && input.touchScreenKeyboard.status == TouchScreenKeyboard.Status.Done;
         }
 
         /// <summary>Adds a line to the history; false when it is there already (sent again after a reconnection).</summary>
