@@ -106,11 +106,14 @@ def split_pairs(pairs: list[Pair], extra: list[Pair] = ()) -> dict[str, list[Pai
     those whose question `pairs` holds out, once each (distinct_extra). Split by hash too, a quarter of what reviewers
     wrote never reached the model nor its knowledge file, and was not evaluated either (the test split is --data's).
     Held out as the analytics job tells questions apart (case, spaces and marks aside): "가스비너무많이나왔다" trained
-    beside the test split's "가스비 너무 많이 나왔다.", and retrieval showed the test question its own near-copy."""
+    beside the test split's "가스비 너무 많이 나왔다.", and retrieval showed the test question its own near-copy. So are
+    `pairs`' own: the hash reads spaces and marks, and 11 test and 7 validation questions of Chatbot_data had a twin in
+    training ("이별후 한달" beside "이별후 한달.", "잊고싶다." beside "잊고싶다"; found in session 52's review)."""
     splits: dict[str, list[Pair]] = {name: [] for name in SPLITS}
     for pair in pairs:
         splits[split_of(pair.question)].append(pair)
     held_out = {asked_as(pair.question) for name in SPLITS if name != "train" for pair in splits[name]}
+    splits["train"] = [pair for pair in splits["train"] if asked_as(pair.question) not in held_out]
     splits["train"] += [pair for pair in distinct_extra(extra)[0] if asked_as(pair.question) not in held_out]
     return splits
 

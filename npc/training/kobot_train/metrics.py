@@ -26,7 +26,9 @@ def shown_copy_rate(hypotheses: list[str], shown: list[list[str]]) -> float:
 
 
 def has_repetition(text: str, n: int = 4) -> bool:
-    """True when some character n-gram (spaces removed) occurs twice: "좋아요 좋아요", "하하하하하하"."""
+    """True when some character n-gram (spaces removed) occurs twice: "정말 좋아요 정말 좋아요", "하하하하하하". A unit
+    shorter than n said twice is not ("좋아요 좋아요", "네 네": 6 and 2 characters hold no n-gram twice), as EVAL.md
+    says ("a character 4-gram occurs twice"); kept so, its rates stay comparable across runs."""
     chars = text.replace(" ", "")
     grams = [chars[i:i + n] for i in range(len(chars) - n + 1)]
     return len(grams) != len(set(grams))

@@ -28,8 +28,10 @@ def turn_text(question: str, answer: str) -> str:
 
 
 def clean_answer(text: str) -> str:
-    """Generated text up to the first end of sentence, without special tokens."""
+    """Generated text up to the first end of sentence, without special tokens, nor the "�" of bytes that make no
+    character (a syllable cut off), which the engine drops too (npc/engine.ts `decode`): scored as players read it."""
     text = text.split(EOS, 1)[0]
     for token in SPECIAL_TOKENS:
         text = text.replace(token, "")
+    text = text.replace("\ufffd", "")
     return " ".join(text.split())

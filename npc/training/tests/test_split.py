@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from kobot_train.data import DataError, Pair, distinct_extra, load_pairs, split_of, split_pairs
+from kobot_train.data import DataError, Pair, asked_as, distinct_extra, load_pairs, split_of, split_pairs
 from kobot_train.paths import CHATBOT_CSV
 
 
@@ -31,6 +31,15 @@ def test_a_reviewed_question_held_out_in_the_data_is_held_out_however_it_is_spac
     assert [pair.question for pair in split_pairs([held], extra)["train"]] == ["대장간은 어디야"]
 
 
+def test_a_training_question_asked_as_a_held_out_one_is_left_out():
+    held = Pair("가스비 장난 아님", "아껴 써요", 0)  # a test question (by its hash)
+    twins = [Pair("가스비 장난 아님.", "아껴 써요", 0), Pair("가스비장난 아님!", "어쩌나", 0)]
+    assert {split_of(pair.question) for pair in twins} != {"test"}, "a twin the hash puts elsewhere"
+    splits = split_pairs([held, *twins, Pair("12시 땡!", "하루가 또 가네요.", 0)])
+    assert [pair.question for pair in splits["train"]] == ["12시 땡!"]
+    assert held in splits["test"]
+
+
 def test_a_question_reviewed_twice_trains_once_with_the_last_review_and_says_its_answers_differed():
     extra = [Pair("오늘 날씨 어때?", "날씨 어플에 물어보세요.", 0), Pair("대장간은 어디야", "동쪽 끝이에요", 0),
              Pair("오늘 날씨 어때", "맑고 따뜻해요!", 0), Pair("대장간은 어디야?", "동쪽 끝이에요", 0)]
@@ -50,11 +59,12 @@ def test_chatbot_data_splits_80_10_10_without_shared_questions():
     pairs = load_pairs(CHATBOT_CSV)
     splits = split_pairs(pairs)
     total = sum(len(v) for v in splits.values())
-    assert total == len(pairs) == 11823
+    assert len(pairs) == 11823
+    assert 11823 - 30 < total < 11823, "training's twins of held-out questions left out (18 in session 52)"
     assert 0.77 < len(splits["train"]) / total < 0.83
     assert 0.08 < len(splits["test"]) / total < 0.12
-    questions = {name: {p.question for p in v} for name, v in splits.items()}
-    assert not questions["train"] & questions["test"]
+    questions = {name: {asked_as(p.question) for p in v} for name, v in splits.items()}
+    assert not questions["train"] & questions["test"], "no test question is a training one, spaces and marks aside"
     assert not questions["train"] & questions["validation"]
     assert split_pairs(load_pairs(CHATBOT_CSV)) == splits
 

@@ -31,3 +31,4 @@ def test_chat_template_renders_the_kogpt2_prompt():
 def test_clean_answer_stops_at_the_first_eos():
     assert clean_answer(" 밥 먹어요.</s><usr>또") == "밥 먹어요."
     assert clean_answer("<pad>맛있게  드세요") == "맛있게 드세요"
+    assert clean_answer("콕 집 마\ufffd계세요.") == "콕 집 마계세요.", "bytes that make no character dropped, as the engine does"
