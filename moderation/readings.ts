@@ -9,13 +9,14 @@ const HANGUL = /[\u3131-\u318e\uac00-\ud7a3]/u;
 const SYLLABLE = /[\uac00-\ud7a3]/u;
 /** Other scripts' letters that stand in for jamo ("人ㅂ", "씨ㅂトㄹ", "ㅅㅣㅂㅏ己", "口ㅊ"), and Latin l/i for ㅣ between jamo ("ㅅlㅂㅏㄹ"). */
 const JAMO_LOOKALIKE: Record<string, string> = { 人: "ㅅ", ㅿ: "ㅅ", ト: "ㅏ", ㆍ: "ㅏ", 己: "ㄹ", 口: "ㅁ" };
+/** The middle-finger emoji as the character chat uses for it: a symbol, it was dropped as punctuation. */
+const MIDDLE_FINGER = /🖕/gu;
 /**
- * Misspellings read as the word they spell, so its allowed forms are allowed misspelt too ("꺼저": 꺼져, and "불이
- * 꺼저서" passes as "불이 꺼져서" does), and the middle-finger emoji as the character chat uses for it (a symbol would
- * be dropped as punctuation).
+ * 꺼저 misspelling 꺼져, read so in every reading (after spaces, symbols, jamo and drawn-out vowels are read: "꺼.저",
+ * "ㄲㅓㅈㅓ", "꺼어저"), so that its allowed forms are allowed misspelt too ("불이 꺼저서" as "불이 꺼져서"): at a word's
+ * end or before an ending of 꺼지다, not where 꺼 (a thing, "내꺼") runs into a word of 저 ("내꺼저장해놨어", "니꺼저번에").
  */
-const RESPELLING: Record<string, string> = { 꺼저: "꺼져", "🖕": "凸" };
-const RESPELT = new RegExp(Object.keys(RESPELLING).join("|"), "gu");
+const MISSPELT_OFF = /꺼저(?=[라요서버있도줘주가야]|[^\uac00-\ud7a3]|$)/gu;
 const LATIN_LOOKALIKES = new RegExp(`[${Object.keys(LATIN_LOOKALIKE).join("")}]`, "gu");
 /**
  * ㅡ (or the look-alike ー 一 丨), or ㅣ or ㆍ, once or drawn out, between two syllables is a dash, not a letter
@@ -87,7 +88,7 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
   )
     .replace(DASH, "-")
     .replace(/[人ㅿトㆍ己口]/gu, (c) => JAMO_LOOKALIKE[c]!)
-    .replace(RESPELT, (word) => RESPELLING[word]!)
+    .replace(MIDDLE_FINGER, "凸")
     .replace(LATIN_LOOKALIKES, (c) => LATIN_LOOKALIKE[c]!)
     .replace(MASK, (mask, offset: number, text: string) => (QUOTE_OPENED[mask[0]!]?.test(text.slice(0, offset)) ? mask : "*".repeat(mask.length)));
   const words = breakAtSymbols(folded.toLowerCase());
@@ -125,7 +126,7 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
   // Drawn-out words: repeated vowels ("씨이발", "조온나"), and repeated Latin letters ("fuuuck", "sibbal").
   const stretched = unstretched(jamo).replace(/([a-z])\1+/g, "$1");
   const starred = folded.toLowerCase().replace(/○/gu, "*");
-  return [
+  const read: Reading[] = [
     { kind: "plain", text: plain },
     { kind: "words", text: words },
     { kind: "glued", text: joinSingleLetters(words, true) },
@@ -138,6 +139,7 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
     { kind: "romanized", text: romanizedMixes(plain) },
     ...(/\p{L}\*|\*\p{L}/u.test(starred) ? [{ kind: "starred" as const, text: starred }] : []),
   ];
+  return read.map((reading) => ({ ...reading, text: reading.text.replace(MISSPELT_OFF, "꺼져") }));
 }
 
 /**
