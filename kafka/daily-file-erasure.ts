@@ -41,10 +41,8 @@ export async function eraseFromDailyFiles(dir: string, account: string, named?: 
         answerTo = REPLY_TO.exec(line.toString("latin1"))?.[1];
         if (answerTo !== undefined && !theirs.has(answerTo)) return false;
       } else {
-        // A whole record ends with its brace: only a cut one is read for its session.
-        if (line.at(-1) === CLOSING_BRACE) return false;
-        const from = FROM.exec(line.toString("latin1"))?.[1];
-        fromTheirs = from !== undefined && sessions.has(from);
+        // Its session read from the bytes (only the id decoded); one of theirs is parsed below: whole, it was named.
+        fromTheirs = sessions.size > 0 && sessions.has(fromOf(line) ?? "");
         if (!fromTheirs) return false;
       }
     }
@@ -67,8 +65,16 @@ async function holdsAny(file: string, doomed: (line: Buffer) => boolean): Promis
 const NPC_MARK = Buffer.from('"kind":"npc"');
 // Matched on the line's bytes read as latin1 (a character a byte): an id of plain ASCII, no quote or backslash, reads as itself.
 const REPLY_TO = /"replyTo":"([!#-[\]-~]*)"/;
-const FROM = /"from":"([!#-[\]-~]*)"/;
-const CLOSING_BRACE = "}".charCodeAt(0);
+const FROM_MARK = Buffer.from('"from":"');
+const QUOTE = '"'.charCodeAt(0);
+
+/** A record's `from` as written in its bytes (ids are plain ASCII), or undefined. */
+function fromOf(line: Buffer): string | undefined {
+  const start = line.indexOf(FROM_MARK);
+  if (start < 0) return undefined;
+  const end = line.indexOf(QUOTE, start + FROM_MARK.length);
+  return end < 0 ? undefined : line.toString("latin1", start + FROM_MARK.length, end);
+}
 const NEWLINE = Buffer.from("\n");
 
 /** `file` again without the lines `doomed` says, written beside it and renamed over it; returns how many went. */

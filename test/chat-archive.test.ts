@@ -121,8 +121,10 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
       JSON.stringify({ v: CHAT_LOG_VERSION, roomId: "r", serverId: "s1", id, kind: "player", from, name: "민수", text, ts: Date.parse("2026-12-01T10:00:00Z"), account, toNpc: "kobot" });
     mkdirSync(dirname(file));
     const phone = "@kobot 내 번호는 010-1234-5678 이고 주소는 서울시 어딘가";
-    writeFileSync(file, [asRoomWrote("a", "s-gone", "acc-gone", "안녕"), asRoomWrote("b", "s-gone", "acc-gone", phone).slice(0, -60), asRoomWrote("c", "s-other", "acc-stays", phone).slice(0, -60)].join("\n") + "\n");
-    assert.equal(await eraseFromDailyFiles(dir, "acc-gone"), 2, "the whole line and the one cut short in its text");
+    // …one cut right after a brace in the text, as if it ended a record.
+    const braced = asRoomWrote("e", "s-gone", "acc-gone", "내 번호 {010-1234-5678} 연락해");
+    writeFileSync(file, [asRoomWrote("a", "s-gone", "acc-gone", "안녕"), asRoomWrote("b", "s-gone", "acc-gone", phone).slice(0, -60), asRoomWrote("c", "s-other", "acc-stays", phone).slice(0, -60), braced.slice(0, braced.indexOf("}") + 1)].join("\n") + "\n");
+    assert.equal(await eraseFromDailyFiles(dir, "acc-gone"), 3, "the whole line and the ones cut short in its text");
     assert.doesNotMatch(readFileSync(file, "utf8"), /"from":"s-gone"/);
     assert.match(readFileSync(file, "utf8"), /"from":"s-other"/, "another player's cut line stays");
 
