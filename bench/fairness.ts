@@ -55,7 +55,7 @@ function oneTokenWorld(): string {
   const path = join(mkdtempSync(join(tmpdir(), "bench-fairness-")), "one-token.json");
   const world = {
     hearing: DEFAULT_WORLD_SETTINGS.hearing,
-    models: { default: resolve(DEFAULT_MODEL_DIR) },
+    models: { default: resolve(process.env.MODEL_DIR ?? DEFAULT_MODEL_DIR) }, // the other modes' model
     npcs: [{ id, name, position: { x, y, z }, talkRadius, generation: { maxNewTokens: 1 } }],
   };
   writeFileSync(path, JSON.stringify(world));
@@ -91,6 +91,8 @@ async function session({ batch, oneToken = false }: Mode) {
           const result = await answer;
           if (!result) throw new Error(`p${i} got no answer to "${text}" in 120 s`);
           if (result.refused) throw new Error(`the NPC turned p${i}'s "${text}" away (${result.refused}): its queue is too short for this bench`);
+          // A fallback line is no answer (a model that did not load answers every question at once with one).
+          if (result.fallback) throw new Error(`p${i}'s "${text}" got a fallback line, not an answer: see the server's log (is the model loaded?)`);
           return result.ms;
         }),
       );

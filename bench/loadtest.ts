@@ -80,6 +80,8 @@ try {
         ...(broker ? { workerCpuPct: round(report.worker?.cpuPercent ?? Number.NaN) } : {}),
         botLoopP99: round(report.botLoopDelayP99Ms),
       });
+      // As npm run loadtest: a step where no bot joined measured nothing (its percentiles were NaN, written null).
+      if (report.joined === 0) throw new Error(`${bots} bots: none joined (${JSON.stringify(report.errors)})`);
     }
   });
 } finally {

@@ -108,6 +108,7 @@ async function session({ turnsBy, batch, lineShare }: Mode) {
         const result = await answer;
         if (!result) throw new Error(`o${i} got no answer to "${text}" in 120 s`);
         if (result.refused) othersBusy += 1;
+        else if (result.fallback) throw new Error(`o${i}'s "${text}" got a fallback line, not an answer: see the server's log (is the model loaded?)`);
         else waits.push(result.ms);
         await sleep(1000);
       }

@@ -21,7 +21,8 @@ def load(name):
 def table(rows):
     if not rows:
         return ""
-    columns = list(rows[0].keys())
+    # Every row's columns, in order of first appearance: chat's answer rows add fallbacks, which its first rows lack.
+    columns = list(dict.fromkeys(key for row in rows for key in row))
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(str(row.get(c, "")) for c in columns) + " |" for row in rows]
     return "\n".join(lines)
@@ -110,9 +111,10 @@ def plot_fairness(fairness):
     for row in fairness["rows"]:
         waits = sorted(row["waitsMs"])
         ax.plot(range(1, len(waits) + 1), waits, marker=".", label=f"{row['mode']}: {row['answersPerSecond']} answers/s")
-    ax.set_xlabel("players, by wait")
+    ax.set_xlabel("answers of all bursts, by wait")
     ax.set_ylabel("question → answer seen, ms")
-    ax.set_title(f"{fairness['rows'][0]['players']} players ask one NPC at once")
+    row = fairness["rows"][0]
+    ax.set_title(f"{row['players']} players ask one NPC at once, {row['bursts']} bursts")
     ax.legend()
     return save(fig, "fairness.png")
 

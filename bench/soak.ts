@@ -104,6 +104,8 @@ class Tally {
   answers: number[] = [];
   /** Turned away at once (the NPC's queue full, the server closing): kept out of the answer times. */
   refused = 0;
+  /** Answered with a fallback line (a timeout, the brain unavailable): kept out of the answer times too. */
+  fallbacks = 0;
   unanswered = 0;
   errors: Record<string, number> = {};
   count(code: string) {
@@ -133,6 +135,7 @@ async function visit(tally: Tally): Promise<void> {
     const result = await answer;
     if (!result) tally.unanswered++;
     else if (result.refused) tally.refused++;
+    else if (result.fallback) tally.fallbacks++;
     else tally.answers.push(result.ms);
     // Then on to another NPC, which greets them (and, signed in, remembers them), and hello to the room.
     const others = [...room.state.npcs].filter(([id]) => id !== "kobot");
@@ -216,7 +219,7 @@ try {
   clearInterval(sampler);
 
   const phaseRow = (name: string, seconds: number, tally: Tally, settledThen: typeof atEnd) => ({
-    phase: name, seconds: round(seconds), visits: tally.visits, answers: tally.answers.length, refused: tally.refused, unanswered: tally.unanswered,
+    phase: name, seconds: round(seconds), visits: tally.visits, answers: tally.answers.length, refused: tally.refused, fallbacks: tally.fallbacks, unanswered: tally.unanswered,
     answerP50Ms: round(percentile(tally.answers, 50)), answerP95Ms: round(percentile(tally.answers, 95)),
     ...Object.fromEntries(processes.map((watched, i) => [`${watched.name}HeapMB`, round(totalBytes(settledThen.heaps[i]!) / MB)])),
     roomsLeft: settledThen.rooms, clientsLeft: settledThen.clients,

@@ -1,7 +1,11 @@
-/** Small statistics for benchmark tables. */
+/**
+ * Small statistics for benchmark tables. Nearest rank, but p50 of an even count is the mean of its two middle values:
+ * the median the tables say (nearest rank gave the lower one, the slower of two bursts).
+ */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
+  if (p === 50 && sorted.length % 2 === 0) return (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank]!;
 }
