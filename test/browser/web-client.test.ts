@@ -560,6 +560,37 @@ describe("Web client in Chromium", function () {
     await page.close();
   });
 
+  it("shows the lines a closing server sends with its close: the answers it finished, the NPC saying it is closing", async () => {
+    const port = await freePort();
+    const env = { PORT: String(port), QUESTION_BURST: "20", QUESTIONS_PER_SECOND: "20", CHAT_BURST: "20" };
+    const closing = await startService("browser-server-closing", "server/main.ts", env, "world server listening");
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${port}/?name=${encodeURIComponent("마지막손님")}`);
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+      // What the room held as it closed, as the page's SDK had it.
+      await page.evaluate(() => {
+        const room = (window as any).kobot.room;
+        room.onLeave(() => ((window as any).heldAtClose = [...room.state.chat].map((line: any) => (line.kind === "system" ? line.text : `${line.name}: ${line.text}`))));
+      });
+      await page.selectOption("#to-npc", "kobot");
+      for (let i = 0; i < 6; i++) {
+        await page.fill("#text", `마지막 질문 ${i}`);
+        await page.press("#text", "Enter");
+      }
+      await closing.stop(); // SIGTERM: the questions in flight are answered, then the room closes
+      await page.waitForFunction(() => (window as any).heldAtClose !== undefined, undefined, { timeout: 15_000 });
+      await page.waitForTimeout(300);
+      const held = (await page.evaluate(() => (window as any).heldAtClose)) as string[];
+      const shown = (await page.$$eval("#history li", (items) => items.map((item) => item.textContent ?? ""))).join("\n");
+      assert.ok(held.filter((line) => line.startsWith("코봇: ")).length >= 6, held.join("\n"));
+      for (const line of held) assert.ok(shown.includes(line), `"${line}" came before the close and is not shown`);
+      await page.close();
+    } finally {
+      await closing.stop();
+    }
+  });
+
   it("keeps the lines a player heard when far players' talk fills the room's history", async () => {
     const port = await freePort();
     // Hearing within 8 units (the shipped village is heard room-wide), and a history of three lines.

@@ -154,6 +154,14 @@ export class ChatPanel {
     );
   }
 
+  /**
+   * Draws the room's lines now: the last ones a closing room sends (its answers in flight, the NPC's closing line)
+   * come with its close, and the room was let go before the next drawing, every 100 ms: they were never shown.
+   */
+  showLastLines(): void {
+    this.history.update(this.room());
+  }
+
   private render(): void {
     this.renderNpcs();
     this.history.update(this.room());

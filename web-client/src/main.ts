@@ -66,6 +66,7 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
       chat.setAccess(state === "online" ? "open" : wasOnline ? "held" : "closed");
       // Out of the room (put out, banned, a failed resume): its world is no longer this player's to see or report from.
       if (state === "offline") {
+        chat.showLastLines();
         room = undefined;
         reportMenu.close();
       }
