@@ -13,10 +13,11 @@ const JAMO_LOOKALIKE: Record<string, string> = { 人: "ㅅ", ㅿ: "ㅅ", ト: "�
 const MIDDLE_FINGER = /🖕/gu;
 /**
  * 꺼저 misspelling 꺼져, read so in every reading (after spaces, symbols, jamo and drawn-out vowels are read: "꺼.저",
- * "ㄲㅓㅈㅓ", "꺼어저"), so that its allowed forms are allowed misspelt too ("불이 꺼저서" as "불이 꺼져서"): at a word's
- * end or before an ending of 꺼지다, not where 꺼 (a thing, "내꺼") runs into a word of 저 ("내꺼저장해놨어", "니꺼저번에").
+ * "ㄲㅓㅈㅓ", "꺼어저"), so that its allowed forms are allowed misspelt too ("불이 꺼저서" as "불이 꺼져서"); not where
+ * 꺼 (a thing, "내꺼") runs into a word of 저 ("내꺼저장해놨어", "니꺼저번에", "할꺼저녁에", "내꺼저기", "누꺼저거"). Read
+ * only before an ending of 꺼지다, "꺼저임마", "꺼저좀", "꺼저용" passed.
  */
-const MISSPELT_OFF = /꺼저(?=[라요서버있도줘주가야]|[^\uac00-\ud7a3]|$)/gu;
+const MISSPELT_OFF = /꺼저(?!장|번|녁|기|거|게|건|걸|희|쪽|런|렇|리|는|를|의|한테)/gu;
 const LATIN_LOOKALIKES = new RegExp(`[${Object.keys(LATIN_LOOKALIKE).join("")}]`, "gu");
 /**
  * ㅡ (or the look-alike ー 一 丨), or ㅣ or ㆍ, once or drawn out, between two syllables is a dash, not a letter

