@@ -44,6 +44,8 @@ const rounds = Number(values.rounds);
 /** Measured bursts per mode and round, after one warm-up burst. */
 const bursts = Number(values.bursts);
 const maxBatch = Number(values.batch);
+/** The model every mode's server loads (MODEL_DIR, as theirs read it), and the brain alone and the step cost too. */
+const MODEL = process.env.MODEL_DIR ?? DEFAULT_MODEL_DIR;
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 
 /**
@@ -55,7 +57,7 @@ function oneTokenWorld(): string {
   const path = join(mkdtempSync(join(tmpdir(), "bench-fairness-")), "one-token.json");
   const world = {
     hearing: DEFAULT_WORLD_SETTINGS.hearing,
-    models: { default: resolve(process.env.MODEL_DIR ?? DEFAULT_MODEL_DIR) }, // the other modes' model
+    models: { default: resolve(MODEL) }, // the other modes' model
     npcs: [{ id, name, position: { x, y, z }, talkRadius, generation: { maxNewTokens: 1 } }],
   };
   writeFileSync(path, JSON.stringify(world));
@@ -170,7 +172,7 @@ function cpuAccount(answers: number, windowMs: number, serverCpuMs: number, clie
  * decoding step cost nothing, over full answers one at a time, bounds the ratio from above.
  */
 async function brainAlone() {
-  const engine = await NpcEngine.load(DEFAULT_MODEL_DIR);
+  const engine = await NpcEngine.load(MODEL);
   await engine.warmUp(maxBatch);
   const queue = new AnswerQueue(engine, { maxBatch });
   const prefillOnly = { settings: { maxNewTokens: 1 } };
@@ -248,7 +250,7 @@ console.log(
 // batched answers cut to their first token (all the rest). Against it, what those steps cost at the least: each
 // row's own work, and each step's fixed cost (a 1-row step less one row's work) shared by its batch.
 const budgetMsFor3x = round(1000 / (3 * rows[1]!.answersPerSecond) - 1000 / rows[2]!.answersPerSecond, 2);
-const stepCost = await measureStepCost(DEFAULT_MODEL_DIR);
+const stepCost = await measureStepCost(MODEL);
 const rowsWorkMs = stepCost.rowStepMs * brain.decodingStepsPerAnswer;
 const fixedMs = (stepCost.oneRowStepMs - stepCost.rowStepMs) * brain.decodingStepsPerBatch * brain.batchesPerAnswer;
 const decodingFloor = {
