@@ -8,7 +8,7 @@ import { register } from "../common/metrics.js";
 import type { QuestionMessage } from "../kafka/contract.js";
 import { saveWorld } from "./helpers/save-world.js";
 import { GREETING_GAP_MS } from "../rooms/greeting-gate.js";
-import { scriptedAnswer, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+import { scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 const BAKER = join(import.meta.dirname, "..", "npc", "knowledge", "baker.jsonl");
 const HANS = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10 };
@@ -124,14 +124,21 @@ describe("an NPC removed from the world file while the server runs", function ()
     await Promise.all([a.room.leave(), b.room.leave()]);
   });
 
-  it("answering after its room closed, does not bring its series back to /metrics (counted room_closed)", async () => {
+  /** A player near 미나 whose question `text` is with her brain, and 미나 then taken out of the world file. */
+  async function askedThenRemoved(text: string, beforeAsking: (player: TestPlayer) => void = () => {}): Promise<TestPlayer> {
     saveWorld(file, { npcs: [HANS, MINA] });
     const a = await world.join("영희");
     await waitFor("mina back", () => stateOf(a).npcs.mina);
-    a.room.send("chat", { text: "@미나 하나" });
+    beforeAsking(a);
+    a.room.send("chat", { text });
     await waitFor("mina thinking", () => stateOf(a).npcs.mina?.status === "thinking");
     saveWorld(file, { npcs: [HANS] });
     await waitFor("mina gone from the state", () => !stateOf(a).npcs.mina);
+    return a;
+  }
+
+  it("answering after its room closed, does not bring its series back to /metrics (counted room_closed)", async () => {
+    const a = await askedThenRemoved("@미나 하나");
     await a.room.leave(); // alone: the room is disposed of before her brain answers
     await sleep(300);
     letAnswer();
@@ -140,13 +147,7 @@ describe("an NPC removed from the world file while the server runs", function ()
   });
 
   it("added back while a question to it is with its brain, is thinking until that question ends", async () => {
-    saveWorld(file, { npcs: [HANS, MINA] });
-    const a = await world.join("영희");
-    await waitFor("mina back", () => stateOf(a).npcs.mina);
-    a.room.send("chat", { text: "@미나 하나" });
-    await waitFor("mina thinking", () => stateOf(a).npcs.mina?.status === "thinking");
-    saveWorld(file, { npcs: [HANS] });
-    await waitFor("mina gone from the state", () => !stateOf(a).npcs.mina);
+    const a = await askedThenRemoved("@미나 하나");
     const { greetings: _, ...unGreeting } = MINA; // a greeting would show her status again
     saveWorld(file, { npcs: [HANS, unGreeting] });
     await waitFor("mina back again", () => stateOf(a).npcs.mina);
@@ -159,15 +160,8 @@ describe("an NPC removed from the world file while the server runs", function ()
 
   // Last: the server shuts down.
   it("removed while a question to it is with its brain, is waited for by a shutdown: its asker is told before the room closes", async () => {
-    saveWorld(file, { npcs: [HANS, MINA] });
-    const a = await world.join("영희");
-    await waitFor("mina back", () => stateOf(a).npcs.mina);
     let closed: { code: number; told: string[] } | undefined;
-    a.room.onLeave((code) => (closed = { code, told: a.errors.map((e) => e.code) }));
-    a.room.send("chat", { text: "@미나 둘" });
-    await waitFor("mina thinking", () => stateOf(a).npcs.mina?.status === "thinking");
-    saveWorld(file, { npcs: [HANS] });
-    await waitFor("mina gone from the state", () => !stateOf(a).npcs.mina);
+    await askedThenRemoved("@미나 둘", (a) => a.room.onLeave((code) => (closed = { code, told: a.errors.map((e) => e.code) })));
     const stopped = world.server.shutdown();
     await sleep(300);
     assert.equal(closed, undefined, "the room waits for the question with her brain");
