@@ -6,8 +6,8 @@ export interface HangWatch {
 }
 
 /** What a watch waits for: a batch, or (before any) the models' load and warm-up, which may take longer. */
-export type Awaited = "batch" | "load";
-const UNFINISHED: Record<Awaited, string> = {
+export type Watched = "batch" | "load";
+const UNFINISHED: Record<Watched, string> = {
   batch: "a batch unanswered",
   load: "its models' load and warm-up unfinished",
 };
@@ -37,10 +37,10 @@ export function watchHangsOffThread(
     Atomics.store(nearest, 2, BigInt(first?.what ?? 0));
     Atomics.store(nearest, 0, BigInt(first?.due ?? 0));
   };
-  const kinds = Object.keys(UNFINISHED) as Awaited[];
+  const kinds = Object.keys(UNFINISHED) as Watched[];
   const thread = new Worker(WATCH, { eval: true, workerData: { nearest, unfinished: kinds.map((kind) => UNFINISHED[kind]), fields } });
   thread.unref();
-  const waitFor = (what: Awaited, withinMs: number) => {
+  const waitFor = (what: Watched, withinMs: number) => {
     const at = monotonicMs();
     const waited = { at, due: at + withinMs, what: kinds.indexOf(what) };
     inFlight.add(waited);
