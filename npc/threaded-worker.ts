@@ -28,7 +28,7 @@ export interface WorkerThreadOptions {
 /** Past the questions' timeout, how long a batch may still run before the brain is deemed hung (here, and a Kafka worker's). */
 export const HANG_GRACE_MS = 30_000;
 
-/** How long loading and warming the models may take before they are deemed hung: here 1–3 s for the shipped model. */
+/** How long loading and warming the models may take before they are deemed hung (MODEL_LOAD_TIMEOUT_MS): 1–3 s here for the shipped model. */
 export const LOAD_WITHIN_MS = 120_000;
 
 /** How long the thread may take to reply before the server stops waiting; tests start a thread of their own. */

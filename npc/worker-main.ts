@@ -17,7 +17,7 @@ import { onTerminate } from "../server/terminate.js";
 import { reloadWorldOnChange } from "../server/world-reload.js";
 import { watchHangsOffThread } from "./hang-watch.js";
 import { NpcCast, warnIfNotCast } from "./npc-cast.js";
-import { HANG_GRACE_MS, LOAD_WITHIN_MS } from "./threaded-worker.js";
+import { HANG_GRACE_MS } from "./threaded-worker.js";
 import { NpcWorker } from "./worker.js";
 
 /**
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const log = createLogger({ service: "npc-worker", pid: process.pid });
   if (config.metricsPort) await serveMetrics(config.metricsPort, log, config.metricsToken); // before the model: a taken port fails fast
   // Watched from here: a model whose warm-up hangs (a native call that never returns) ends the process too.
-  const hangs = watchHangsOffThread(config.world.questionTimeoutMs + HANG_GRACE_MS, { service: "npc-worker", pid: process.pid }, LOAD_WITHIN_MS);
+  const hangs = watchHangsOffThread(config.world.questionTimeoutMs + HANG_GRACE_MS, { service: "npc-worker", pid: process.pid }, config.model.loadWithinMs);
   const loaded = hangs.loading();
   // A worker without any of its models must not join the group and take questions: fail loudly instead.
   const cast = await NpcCast.load(config.brains, { ...(config.model.dtype ? { dtype: config.model.dtype } : {}), maxBatch: config.model.maxBatch });

@@ -10,6 +10,7 @@ import { DEFAULT_TOPICS } from "../kafka/contract.js";
 import { DEFAULT_RETENTION_HOURS } from "../kafka/topic-retention.js";
 import { DEFAULT_WORD_LIST, Moderator } from "../moderation/moderator.js";
 import { DEFAULT_MAX_BATCH } from "../npc/answer-queue.js";
+import { LOAD_WITHIN_MS } from "../npc/threaded-worker.js";
 import { canonicalFolder, DEFAULT_MODEL_DIR, MODEL_DTYPES, type ModelDtype } from "../npc/model-folder.js";
 import { ActionReceipts } from "../rooms/action-receipts.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
@@ -132,6 +133,7 @@ export const ENV_SCHEMA = z.object({
   /** Whose turns an NPC's queue takes round-robin: client addresses' (players of one share a turn) or players'. */
   NPC_TURNS_BY: z.enum(["address", "player"]).default(DEFAULT_WORLD_SETTINGS.npcQueue.turnsBy),
   NPC_MAX_BATCH: int(1, 64).default(DEFAULT_MAX_BATCH),
+  MODEL_LOAD_TIMEOUT_MS: int(1000, 3_600_000).default(LOAD_WITHIN_MS),
   MODEL_DIR: z.string().min(1).default(DEFAULT_MODEL_DIR).transform(canonicalFolder),
   MODEL_DTYPE: z.enum(MODEL_DTYPES).optional(), // unset: the engine picks (q8 where the model has its graphs)
   /** NPC worker and chat indexer: serve /metrics on this port (the server has /metrics on PORT). */
@@ -199,7 +201,8 @@ export interface ServerConfig {
   fileWatch: WatchOptions;
   /** Per NPC: the model, knowledge and decoding the worker answers it with. */
   brains: NpcBrainSpec[];
-  model: { dir: string; dtype?: ModelDtype; maxBatch: number };
+  /** `loadWithinMs`: how long loading and warming the models may take before they are deemed hung (MODEL_LOAD_TIMEOUT_MS). */
+  model: { dir: string; dtype?: ModelDtype; maxBatch: number; loadWithinMs: number };
   /** The word list read (a bad one stops the start, like any bad setting); undefined when moderation is off. */
   moderator: Moderator | undefined;
   /** Players' accounts from signed tokens (AUTH_SECRET or AUTH_PUBLIC_KEY_FILE); undefined: anyone joins. */
@@ -308,7 +311,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     worldFile: world ? resolve(e.WORLD_FILE) : undefined,
     fileWatch: { settleMs: e.FILE_SETTLE_MS },
     brains: world?.brains ?? [{ npcId: e.NPC_ID, name: e.NPC_NAME, model: "default", modelDir: e.MODEL_DIR }],
-    model: { dir: e.MODEL_DIR, ...(e.MODEL_DTYPE ? { dtype: e.MODEL_DTYPE } : {}), maxBatch: e.NPC_MAX_BATCH },
+    model: { dir: e.MODEL_DIR, ...(e.MODEL_DTYPE ? { dtype: e.MODEL_DTYPE } : {}), maxBatch: e.NPC_MAX_BATCH, loadWithinMs: e.MODEL_LOAD_TIMEOUT_MS },
     moderator,
   };
 }

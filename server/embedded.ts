@@ -36,6 +36,7 @@ export async function startEmbeddedWorker(
       },
       bus.workerChannel(),
       log,
+      { readyWithinMs: config.model.loadWithinMs },
     );
     // A studio editing an NPC's knowledge file hears the new lines without a restart.
     const knowledge = reloadKnowledgeOnChange(config.brains, config.moderator, log, (file, pairs) => worker.replaceKnowledge(file, pairs), config.fileWatch);
