@@ -24,6 +24,13 @@ export const RECONNECT_SECONDS = 20;
  */
 export const DROP_NOTICED_SECONDS = 9;
 /**
+ * Seconds without a patch after which a client takes its connection for dead and resumes it (a new socket, its place
+ * kept): the server sends its clock once a second when nothing else changes, and a network that stops carrying
+ * anything while the socket stays open (a NAT or Wi-Fi that forgets the connection) left the page saying "접속 중",
+ * its lines sent into nothing, until the browser gave the socket up minutes later.
+ */
+export const SILENCE_NOTICED_SECONDS = 5;
+/**
  * WebSocket close code of a join refused because the player's address holds CONNECTIONS_PER_ADDRESS sockets already
  * (behind TRUST_PROXY): the SDKs give a join refused this way this code, where an HTTP 429 on the upgrade said nothing.
  */

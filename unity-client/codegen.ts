@@ -37,6 +37,7 @@ const constants: Array<[string, string | number]> = [
   ["MoveSendHz", protocol.MOVE_SEND_HZ],
   ["ReconnectSeconds", protocol.RECONNECT_SECONDS],
   ["DropNoticedSeconds", protocol.DROP_NOTICED_SECONDS],
+  ["SilenceNoticedSeconds", protocol.SILENCE_NOTICED_SECONDS],
   // The state's shape these classes decode (rooms/schema-fingerprint.ts): sent with each join, a server with another refuses it (426).
   ["SchemaFingerprint", SCHEMA_FINGERPRINT],
   ["DefaultNpcId", DEFAULT_NPC.id],

@@ -7,7 +7,8 @@ import { signToken } from "../../server/player-accounts.js";
 import { CHROMIUM, startBrowserWorld } from "../helpers/browser.js";
 import { freePort, startService } from "../helpers/processes.js";
 import { MINE } from "../../web-client/src/world-view.js";
-import { joinWorld, walkTo } from "../helpers/world.js";
+import { startFreezingProxy } from "../helpers/freezing-proxy.js";
+import { joinWorld, waitFor, walkTo } from "../helpers/world.js";
 
 /** The browser client in a real Chromium against the embedded server (`npm start`'s process). */
 describe("Web client in Chromium", function () {
@@ -613,6 +614,37 @@ describe("Web client in Chromium", function () {
       await far.room.leave();
     } finally {
       await small.stop();
+    }
+  });
+
+  it("notices a connection gone silent (no close either way), takes its own place back, and sends again the line that went into it", async () => {
+    const proxy = await startFreezingProxy(Number(new URL(url).port));
+    const watcher = await joinWorld(url.replace("http", "ws"), { name: "얼음지킴이" });
+    const page = await browser.newPage();
+    page.on("console", (message) => message.type() === "error" && consoleErrors.push(`얼음: ${message.text()}`));
+    try {
+      await page.goto(`http://${proxy.host}/?name=${encodeURIComponent("얼음")}`);
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+      const me = await sessionId(page);
+      await page.waitForTimeout(5500); // past the SDK's 5 s before it resumes a room by itself, as most drops are
+      proxy.freeze();
+      await page.fill("#text", "얼어붙은 말");
+      await page.press("#text", "Enter");
+      assert.equal(await page.inputValue("#text"), "", "sent, as far as the page could tell");
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "다시 연결 중…", undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중", undefined, { timeout: 30_000 });
+      assert.equal(await sessionId(page), me, "its own place, not a new player");
+      const said = () => [...watcher.room.state.chat].filter((line) => line.from === me && line.text === "얼어붙은 말").length;
+      await waitFor("the line sent into the dead socket reaching the room", () => said() === 1, 10_000);
+      await page.waitForFunction(() => document.getElementById("toast")?.dataset.code === "sent_again");
+      await page.waitForTimeout(1500); // a second sending would come within a second of the first
+      assert.equal(said(), 1, "said once");
+      assert.equal([...watcher.room.state.players.values()].filter((player) => player.name === "얼음").length, 1, "one avatar of the player");
+      assert.deepEqual(consoleErrors.filter((error) => !error.includes("WebSocket")), []);
+    } finally {
+      await page.close();
+      await watcher.room.leave();
+      await proxy.close();
     }
   });
 });

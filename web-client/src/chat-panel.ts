@@ -4,7 +4,13 @@ import { cleanText } from "../../common/clean-text.js";
 import type { WorldState } from "../../rooms/world-state.js";
 import { CHAT_MAX_CHARS, type ChatPayload, type WorldError } from "../../rooms/world-protocol.js";
 import { ChatHistory } from "./chat-history.js";
-import { errorWords, npcGoneWords, WAITING_TO_SEND } from "./error-words.js";
+import { errorWords, npcGoneWords, sentAgainWords, WAITING_TO_SEND } from "./error-words.js";
+import { UnconfirmedLines } from "./unconfirmed-lines.js";
+
+/** Back in the room, how long the page waits before sending again what did not reach it: the room's lines and the errors it kept for the player come first. */
+const SEND_AGAIN_AFTER_MS = 1000;
+/** Lines older than this are not sent again: said a minute ago, they would come out of place. */
+const SEND_AGAIN_WITHIN_MS = 60_000;
 
 /**
  * What the player can do in the chat: `open` in a room; `held` while the connection is being taken back, when the box
@@ -24,6 +30,9 @@ export class ChatPanel {
   /** The notice shown stays until the player is in a room again (a join failing, being retried), then its 5 s. */
   private noticeUntilOpen = false;
   private access: ChatAccess = "closed";
+  /** Lines sent that the room has not yet shown or refused: those a dead socket took are sent again. */
+  private readonly unconfirmed = new UnconfirmedLines();
+  private sendAgainTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     history: HTMLOListElement,
@@ -35,7 +44,7 @@ export class ChatPanel {
     private readonly toast: HTMLElement,
     private readonly room: () => Room<any, WorldState> | undefined,
     /** Every session this page has had (main.ts). */
-    mySessions: ReadonlySet<string>,
+    private readonly mySessions: ReadonlySet<string>,
     /** The player asks to report another (the report button on their line, `anchor`). */
     onReport: (player: string, name: string, anchor: HTMLElement) => void,
   ) {
@@ -57,6 +66,7 @@ export class ChatPanel {
   }
 
   setAccess(access: ChatAccess): void {
+    if (access === "open" && this.access === "held") this.sendAgainLater();
     this.access = access;
     this.text.disabled = access === "closed";
     // Held, the button stays focusable: a disabled one lost the focus of the player who had just pressed it.
@@ -70,6 +80,7 @@ export class ChatPanel {
 
   /** The error in Korean; a refused line comes back into the input box, unless the player is typing another. */
   showError(error: WorldError): void {
+    this.unconfirmed.refused(error);
     if (error.text && this.text.value === "") {
       this.text.value = error.text;
       // …to the NPC it was said to, unless it calls one itself: a busy line waits its turn, and its error came seconds
@@ -122,7 +133,28 @@ export class ChatPanel {
     if ([...cleanText(text)].length > CHAT_MAX_CHARS) return this.showNotice(errorWords({ code: "chat_too_long", message: "" }, () => undefined), "chat_too_long");
     const message: ChatPayload = this.toNpc.value ? { text, to: this.toNpc.value } : { text };
     room.send("chat", message);
+    this.unconfirmed.sent(message);
     this.text.value = "";
+  }
+
+  /**
+   * Back in the room after a drop: the lines it has not shown or refused by then went out on a socket that had died
+   * unnoticed (the page heard nothing for SILENCE_NOTICED_SECONDS before it gave the socket up) and are sent again.
+   */
+  private sendAgainLater(): void {
+    clearTimeout(this.sendAgainTimer);
+    this.sendAgainTimer = setTimeout(() => {
+      const room = this.room();
+      // Dropped again meanwhile: the next return sends them.
+      if (!room || this.access !== "open") return;
+      this.render();
+      const unsent = this.unconfirmed.takeUnsent(SEND_AGAIN_WITHIN_MS);
+      for (const message of unsent) {
+        room.send("chat", message);
+        this.unconfirmed.sent(message);
+      }
+      if (unsent.length > 0) this.showNotice(sentAgainWords(unsent.length), "sent_again");
+    }, SEND_AGAIN_AFTER_MS);
   }
 
   /** The NPCs of the room as choices of whom to speak to, with what they are doing, and whether only you hear your talk. */
@@ -159,11 +191,13 @@ export class ChatPanel {
    * come with its close, and the room was let go before the next drawing, every 100 ms: they were never shown.
    */
   showLastLines(): void {
-    this.history.update(this.room());
+    const room = this.room();
+    this.history.update(room);
+    if (room?.state?.chat) this.unconfirmed.heard(room.state.chat, (session) => this.mySessions.has(session));
   }
 
   private render(): void {
     this.renderNpcs();
-    this.history.update(this.room());
+    this.showLastLines();
   }
 }

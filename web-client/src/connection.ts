@@ -9,11 +9,13 @@ import {
   MESSAGE_TOO_BIG_CLOSE,
   RECONNECT_SECONDS,
   type ReportedNotice,
+  SILENCE_NOTICED_SECONDS,
   WORLD_ROOM,
   type WorldError,
 } from "../../rooms/world-protocol.js";
 import { joinFailureWords } from "./error-words.js";
 import { retriesWithin } from "./reconnect-retries.js";
+import { watchSilence } from "./silence-watch.js";
 
 export type ConnectionStatus = "offline" | "joining" | "online" | "reconnecting";
 
@@ -46,6 +48,8 @@ export async function joinWorld(
   if (token) client.auth.token = token; // sent as Authorization: Bearer with every join
   /** The room this attempt is in; a room that is not (left as the page hid, or replaced) is no longer heard. */
   let current: Room<any, WorldState> | undefined;
+  /** Stops watching the current room's connection for silence: a room left on a dead network is not resumed. */
+  let stopWatching = () => {};
   /** The page hid and left its room: joined again if the browser brings it back (back/forward cache). */
   let hidden = false;
   /** This attempt is over (put out, banned, a name refused): the player's next one starts from the form. */
@@ -55,6 +59,7 @@ export async function joinWorld(
     hidden = true;
     const room = current;
     current = undefined;
+    stopWatching();
     void room?.leave();
   };
   // A page the browser kept as it hid comes back with its room left: joined again. It stayed "연결 끊김", the chat off
@@ -80,6 +85,7 @@ export async function joinWorld(
     room.reconnection.maxRetries = retriesWithin(RECONNECT_SECONDS * 1000, room.reconnection);
     room.onMessage("error", onError);
     room.onMessage("reported", onReported);
+    stopWatching = watchSilence(room, SILENCE_NOTICED_SECONDS * 1000);
     /** When this page saw its connection drop (undefined: it is up). */
     let droppedAt: number | undefined;
     room.onDrop(() => {

@@ -76,6 +76,9 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
 /** Enter pressed while the connection is being taken back: the line waits in the box. */
 export const WAITING_TO_SEND = "다시 연결하는 중이에요. 연결되면 보낼 수 있어요. 쓴 말은 그대로 있어요.";
 
+/** Lines sent on a connection that had died without a word, sent again once the page was back in the room. */
+export const sentAgainWords = (lines: number): string => `연결이 잠시 끊겨 전해지지 않은 말 ${lines}개를 다시 보냈어요.`;
+
 /** The NPC the player chose to speak to has left the room (an edit of the world): they choose again before a line goes. */
 export const npcGoneWords = (npc: string): string =>
   `${npc}${particle(npc, "가", "이")} 이 방을 떠났어요. 누구에게 말할지 다시 골라 주세요.`;

@@ -11,6 +11,7 @@ namespace Kobot
         public const int MoveSendHz = 10;
         public const int ReconnectSeconds = 20;
         public const int DropNoticedSeconds = 9;
+        public const int SilenceNoticedSeconds = 5;
         public const string SchemaFingerprint = "eea17dbdafb8";
         public const string DefaultNpcId = "kobot";
         public const int MinX = -50;

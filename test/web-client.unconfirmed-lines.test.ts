@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+
+import { type HeardLine, UnconfirmedLines } from "../web-client/src/unconfirmed-lines.js";
+
+const mine = (session: string) => session === "me" || session === "me-before";
+const own = (id: string, text: string, from = "me"): HeardLine => ({ id, kind: "player", from, text });
+
+describe("the web client's lines not yet seen to reach the room (sent again after a socket died unnoticed)", () => {
+  it("takes a line as reached when its echo comes, counting each echo once even as a resumed room sends its lines again", () => {
+    const lines = new UnconfirmedLines();
+    lines.sent({ text: "안녕" }, 0);
+    lines.heard([own("1", "안녕")], mine);
+    assert.equal(lines.size, 0);
+    // The same words again, into a dead socket: the first one's echo, sent again with the resumed state, is not its echo.
+    lines.sent({ text: "안녕", to: "kobot" }, 1000);
+    lines.heard([own("1", "안녕")], mine);
+    lines.heard([own("1", "안녕"), { id: "2", kind: "player", from: "someone", text: "안녕" }, { id: "3", kind: "npc", from: "kobot", text: "안녕" }], mine);
+    assert.deepEqual(lines.takeUnsent(60_000, 2000), [{ text: "안녕", to: "kobot" }]);
+    assert.equal(lines.size, 0, "taken, not kept");
+  });
+
+  it("matches echoes by the words as the server cleans them, from any of the page's sessions", () => {
+    const lines = new UnconfirmedLines();
+    lines.sent({ text: "  반가워   요\u200b " }, 0);
+    lines.heard([own("7", "반가워 요", "me-before")], mine);
+    assert.equal(lines.size, 0);
+  });
+
+  it("takes a refusal as the answer: by its words given back, or the oldest line where the error gives none", () => {
+    const lines = new UnconfirmedLines();
+    lines.sent({ text: "첫째" }, 0);
+    lines.sent({ text: "둘째" }, 0);
+    lines.sent({ text: "셋째" }, 0);
+    lines.refused({ code: "rate_limited", message: "", text: "둘째", retryAfterMs: 900 });
+    lines.refused({ code: "moderated", message: "" });
+    lines.refused({ code: "unknown_message", message: "" }); // not about a line
+    assert.deepEqual(lines.takeUnsent(60_000, 0), [{ text: "셋째" }]);
+  });
+
+  it("sends nothing again that is older than asked, and keeps a bounded number of lines", () => {
+    const lines = new UnconfirmedLines();
+    for (let i = 0; i < 30; i++) lines.sent({ text: `줄 ${i}` }, i * 1000);
+    assert.equal(lines.size, 20);
+    const again = lines.takeUnsent(5000, 29_000).map((line) => line.text);
+    assert.deepEqual(again, ["줄 24", "줄 25", "줄 26", "줄 27", "줄 28", "줄 29"]);
+  });
+});

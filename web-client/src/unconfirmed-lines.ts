@@ -1,0 +1,73 @@
+import { cleanText } from "../../common/clean-text.js";
+import type { ChatPayload, WorldError } from "../../rooms/world-protocol.js";
+
+/** Refusals of a chat line that do not give its words back: each answers the oldest line still unconfirmed. */
+const REFUSED_WITHOUT_TEXT = new Set(["moderated", "chat_empty", "chat_too_long"]);
+/** Lines kept: a player types a few in the seconds a dead socket goes unnoticed, not more. */
+const KEPT = 20;
+
+interface SentLine {
+  payload: ChatPayload;
+  /** The words as the room shows them (cleaned as the server cleans). */
+  said: string;
+  at: number;
+}
+
+/** A line of the room's chat, as far as confirming goes. */
+export interface HeardLine {
+  id: string;
+  kind: string;
+  from: string;
+  text: string;
+}
+
+/**
+ * The player's lines sent but not yet seen to reach the room, each confirmed by its echo (the player's own line in the
+ * room's chat) or by the error that refuses it. A socket that died without a close (SILENCE_NOTICED_SECONDS) took the
+ * lines sent on it into nothing while the box had cleared; once the page is back in the room, those still unconfirmed
+ * are the ones to send again.
+ */
+export class UnconfirmedLines {
+  private lines: SentLine[] = [];
+  /** The player's lines in the room's chat already taken as echoes, by id: a resumed room sends its lines again. */
+  private echoes = new Set<string>();
+
+  sent(payload: ChatPayload, at = Date.now()): void {
+    this.lines.push({ payload, said: cleanText(payload.text), at });
+    if (this.lines.length > KEPT) this.lines.shift();
+  }
+
+  /** The room's chat as it is now; `mine` tells the player's own sessions. Each new echo confirms its line. */
+  heard(chat: Iterable<HeardLine>, mine: (session: string) => boolean): void {
+    const echoes = new Set<string>();
+    for (const line of chat) {
+      if (line.kind !== "player" || !mine(line.from)) continue;
+      echoes.add(line.id);
+      if (!this.echoes.has(line.id)) this.confirm(line.text);
+    }
+    // Only ids the room still holds: it never sends a line again once it has dropped it from its history.
+    this.echoes = echoes;
+  }
+
+  /** An error from the room: a refused line is answered, even where its words came back. */
+  refused(error: WorldError): void {
+    if (error.text !== undefined) this.confirm(cleanText(error.text));
+    else if (REFUSED_WITHOUT_TEXT.has(error.code)) this.lines.shift();
+  }
+
+  /** The lines sent within `withinMs` of `now` still unconfirmed, oldest first; none is kept. */
+  takeUnsent(withinMs: number, now = Date.now()): ChatPayload[] {
+    const unsent = this.lines.filter((line) => now - line.at <= withinMs).map((line) => line.payload);
+    this.lines = [];
+    return unsent;
+  }
+
+  get size(): number {
+    return this.lines.length;
+  }
+
+  private confirm(said: string): void {
+    const index = this.lines.findIndex((line) => line.said === said);
+    if (index >= 0) this.lines.splice(index, 1);
+  }
+}
