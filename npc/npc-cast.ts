@@ -88,6 +88,9 @@ function distinctNames(specs: readonly ModelOfWorld[]): Map<string, string> {
 /** A model folder and its name in the world file. */
 export type ModelOfWorld = Pick<NpcBrainSpec, "model" | "modelDir">;
 
+/** How many NPCs taken out of the world a cast remembers as such, the most recent (NpcCast.isStranger). */
+export const REMEMBERED_REMOVALS = 1000;
+
 /** What an NPC's brain is built from, beyond the settings replaceSettings changes in place. */
 const castingOf = (spec: NpcBrainSpec): string => JSON.stringify([spec.name, spec.knowledge && resolve(spec.knowledge), spec.modelDir]);
 
@@ -141,7 +144,11 @@ export class NpcCast {
 
   /** Per NPC whose model did not load: why. */
   private readonly unavailable = new Map<string, NpcError>();
-  /** NPCs an edit of the world file took out (a question in flight to one is not a stranger's). */
+  /**
+   * NPCs an edit of the world file took out (a question in flight to one is not a stranger's), oldest first. One is
+   * forgotten when cast again, or when REMEMBERED_REMOVALS others were taken out after it: questions in flight are to
+   * those just taken out, and a long-running world's every id ever removed would be kept for good.
+   */
   private readonly removed = new Set<string>();
 
   /**
@@ -293,6 +300,7 @@ export class NpcCast {
       for (const map of [this.brains, this.castAs, this.knowing, this.unavailable]) map.delete(id);
       this.removed.add(id);
     }
+    for (const oldest of [...this.removed].slice(0, Math.max(0, this.removed.size - REMEMBERED_REMOVALS))) this.removed.delete(oldest);
     // All taken out so far, not only now: an answer in flight to one as it left made its series again.
     void forgetNpcs([...this.removed]);
     modelsUnloaded.set(this.unloadedInUse().length);

@@ -8,7 +8,7 @@ import { answerSources, processMetrics } from "../common/metrics.js";
 import { ModelLoadError } from "../npc/errors.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import { CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
-import { NpcCast, warnIfNotCast } from "../npc/npc-cast.js";
+import { NpcCast, REMEMBERED_REMOVALS, warnIfNotCast } from "../npc/npc-cast.js";
 import { NpcWorker } from "../npc/worker.js";
 import { quiet } from "./helpers/world.js";
 
@@ -381,5 +381,14 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     for (let tries = 0; (await npcs()).has("hans") && tries < 50; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.ok(!(await npcs()).has("hans"));
     assert.ok((await npcs()).has("newcomer"));
+  });
+
+  it("remembers only the most recent NPCs taken out of the world: one long gone is a stranger again", () => {
+    const newcomer = { npcId: "newcomer", model: "default", modelDir: DEFAULT_MODEL_DIR };
+    const extras = Array.from({ length: REMEMBERED_REMOVALS + 1 }, (_, i) => ({ npcId: `extra${i}`, model: "default", modelDir: DEFAULT_MODEL_DIR }));
+    cast.replaceSettings([newcomer, ...extras]);
+    cast.replaceSettings([newcomer]); // every extra taken out, the first of them first
+    assert.equal(cast.isStranger("extra0"), true, "forgotten: more were taken out after it than the cast remembers");
+    assert.equal(cast.isStranger(`extra${REMEMBERED_REMOVALS}`), false, "one just taken out is no stranger to a question in flight");
   });
 });
