@@ -5,7 +5,7 @@ import type { Logger } from "../common/log.js";
 import { answerSources, workerAnswers } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import { type NpcAnswer, NpcEngine } from "./engine.js";
-import { NpcCast, type UnsureLines } from "./npc-cast.js";
+import { NpcCast, type NpcBrain, type UnsureLines } from "./npc-cast.js";
 import { NpcError } from "./errors.js";
 import { normaliseQuestion } from "./question.js";
 import type { HangWatch } from "./hang-watch.js";
@@ -36,8 +36,11 @@ export class NpcWorker {
   private readonly maxAgeMs: number;
   private readonly now: () => number;
   private answered = 0;
-  /** Per NPC, the unsure line it said last: never twice in a row. */
-  private readonly lastUnsure = new Map<string, string>();
+  /**
+   * Per NPC, the unsure line it said last: never twice in a row. Kept by its brain, not its id, so that one taken out
+   * of the world (its brain dropped by the cast) leaves nothing here: by id, every NPC ever unsure was kept for good.
+   */
+  private readonly lastUnsure = new WeakMap<NpcBrain, string>();
   /** NPCs asked that this worker's world does not hold, warned of once each. */
   private readonly strangers = new Set<string>();
 
@@ -145,9 +148,9 @@ export class NpcWorker {
         // What the NPC knows that is near the question beats saying it does not know.
         const known = unsure.knowledgeAbove === undefined ? undefined : brain.knowledgeLine(question.text, unsure.knowledgeAbove);
         if (known) return reply(known.text, { source: "knowledge_unsure", writer: known.source, judged });
-        const line = pickLine(unsure.lines, this.lastUnsure.get(question.npcId));
+        const line = pickLine(unsure.lines, this.lastUnsure.get(brain));
         if (line !== undefined) {
-          this.lastUnsure.set(question.npcId, line);
+          this.lastUnsure.set(brain, line);
           return reply(line, { source: "unsure_line", judged });
         }
       }

@@ -372,6 +372,23 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(cast.brainFor("guard").scriptedLine("여기서 뭐 해?")?.text, "휴가에서 돌아왔네.");
   });
 
+  it("keeps an NPC's last unsure line only while it is in the world: added back, it starts afresh", async () => {
+    const newcomer = { npcId: "newcomer", model: "default", modelDir: DEFAULT_MODEL_DIR };
+    const doubtful = { npcId: "doubtful", model: "default", modelDir: DEFAULT_MODEL_DIR, generation: { maxNewTokens: 4 }, unsure: { below: 0, lines: ["글쎄요.", "잘 모르겠네요."] } };
+    const worker = newWorker();
+    const random = Math.random;
+    Math.random = () => 0; // the first of the lines it may say
+    try {
+      cast.replaceSettings([newcomer, doubtful]);
+      assert.equal((await worker.answerAll([question("doubtful", "배고파")]))[0]!.text, "글쎄요.");
+      cast.replaceSettings([newcomer]);
+      cast.replaceSettings([newcomer, doubtful]);
+      assert.equal((await worker.answerAll([question("doubtful", "배고파")]))[0]!.text, "글쎄요.", "the worker kept nothing of it once it left");
+    } finally {
+      Math.random = random;
+    }
+  });
+
   it("takes the series of NPCs no longer in the world out of /metrics, and keeps the others'", async () => {
     const newcomer = { npcId: "newcomer", name: "신입", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "blacksmith.jsonl"), scriptedAbove: 0.8 };
     answerSources.inc({ npc: "hans", source: "composed" });
