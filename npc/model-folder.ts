@@ -7,6 +7,12 @@ import { ModelLoadError } from "./errors.js";
 export const MODEL_DTYPES = ["fp32", "q8"] as const;
 export type ModelDtype = (typeof MODEL_DTYPES)[number];
 
+/**
+ * How long loading and warming the models may take before they are deemed hung (MODEL_LOAD_TIMEOUT_MS): 1–3 s here for
+ * the shipped model. Here, not in threaded-worker.ts, so that reading the config does not load the thread's module.
+ */
+export const LOAD_WITHIN_MS = 120_000;
+
 /** The model shipped in the repository. */
 export const DEFAULT_MODEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "model");
 

@@ -8,7 +8,7 @@ import { addMetricsSource } from "../common/metrics.js";
 import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
 import { type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
-import type { ModelDtype } from "./model-folder.js";
+import { LOAD_WITHIN_MS, type ModelDtype } from "./model-folder.js";
 import { brainlessAnswers } from "./brainless-answers.js";
 import type { ModelOfWorld, NpcBrainSpec } from "./npc-cast.js";
 import { NpcError } from "./errors.js";
@@ -27,9 +27,6 @@ export interface WorkerThreadOptions {
 
 /** Past the questions' timeout, how long a batch may still run before the brain is deemed hung (here, and a Kafka worker's). */
 export const HANG_GRACE_MS = 30_000;
-
-/** How long loading and warming the models may take before they are deemed hung (MODEL_LOAD_TIMEOUT_MS): 1–3 s here for the shipped model. */
-export const LOAD_WITHIN_MS = 120_000;
 
 /** How long the thread may take to reply before the server stops waiting; tests start a thread of their own. */
 export interface ThreadWatch {
