@@ -25,7 +25,7 @@ import {
 } from "./generation-settings.js";
 import { type Prefill } from "./grouped-prefill.js";
 import { int8Prefill } from "./int8-prefill.js";
-import { checkModelFolder, INT8_PREFILL_GRAPH, INT8_STEP_GRAPH, type ModelDtype, modelNameIn, readJson, STEP_GRAPH } from "./model-folder.js";
+import { checkModelFolder, INT8_PREFILL_GRAPH, INT8_STEP_GRAPH, type ModelDtype, modelNameIn, STEP_GRAPH } from "./model-folder.js";
 import { GRAMS, type GramsMethod, KnowledgeIndex, type KnowledgePair } from "./knowledge-index.js";
 import { MAX_QUESTION_CHARS, normaliseQuestion } from "./question.js";
 import { oneLine } from "./one-line.js";
@@ -133,18 +133,13 @@ export class NpcEngine {
     // int8 where the export has its graphs: the same quality, faster (docs/npc-brain.md).
     const int8 = [INT8_PREFILL_GRAPH, INT8_STEP_GRAPH].every((file) => existsSync(join(folder, file)));
     const dtype = options.dtype ?? (inPlace && int8 ? "q8" : "fp32");
-    checkModelFolder(folder, dtype);
+    const { config, generationConfig } = checkModelFolder<ModelConfig, GenerationConfigFile & { eos_token_id?: number; pad_token_id?: number }>(folder, dtype);
     if (dtype === "q8" && options.inPlaceCache === false) {
       throw new InvalidSettingsError("q8 decodes with the step graph: it cannot be used with inPlaceCache false");
     }
     // Models come from the folder only: no hub downloads, no copies in a cache.
     env.allowRemoteModels = false;
     env.useFSCache = false;
-    const config = readJson<ModelConfig>(folder, "config.json");
-    const generationConfig = readJson<GenerationConfigFile & { eos_token_id?: number; pad_token_id?: number }>(
-      folder,
-      "generation_config.json",
-    );
     // A bad value there is the model folder's mistake, not the caller's (a CLI exits 3 for it, not 2).
     let defaults: GenerationSettings;
     try {

@@ -45,8 +45,14 @@ export function canonicalFolder(dir: string): string {
   }
 }
 
-/** Fails early, naming the first missing file, instead of deep inside onnxruntime. */
-export function checkModelFolder(folder: string, dtype: ModelDtype): void {
+/**
+ * Fails early, naming the first missing file, instead of deep inside onnxruntime. Returns config.json and
+ * generation_config.json as it read them, so that a load does not read them again.
+ */
+export function checkModelFolder<Config extends RetrievalConfig = RetrievalConfig, Generation extends object = object>(
+  folder: string,
+  dtype: ModelDtype,
+): { config: Config; generationConfig: Generation } {
   if (!Object.hasOwn(DTYPE_FILES, dtype)) throw new ModelLoadError(folder, `unknown dtype "${dtype}"; use fp32 or q8`);
   const needed = ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model.onnx", ...DTYPE_FILES[dtype]];
   // Exports with a step graph keep the fp32 weights of all graphs in one file beside them.
@@ -61,12 +67,16 @@ export function checkModelFolder(folder: string, dtype: ModelDtype): void {
   }
   // Read, as a folder copied in part or cut short is not missing a file (the graphs' weights are checked only by
   // loading them: `npm run check:world -- --load`).
-  const [config] = ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json"].map((file) => readJson<{ npc_retrieval?: { k?: number } }>(folder, file));
-  if ((config?.npc_retrieval?.k ?? 0) > 0 && !existsSync(join(folder, "knowledge.jsonl"))) {
+  const [config, generationConfig] = ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json"].map((file) => readJson<object>(folder, file)) as [Config, Generation];
+  if ((config.npc_retrieval?.k ?? 0) > 0 && !existsSync(join(folder, "knowledge.jsonl"))) {
     const path = join(folder, "knowledge.jsonl");
     throw new ModelLoadError(path, `NPC model file missing: ${path} (config.json's npc_retrieval shows the model pairs from it)`);
   }
+  return { config, generationConfig };
 }
+
+/** What checkModelFolder looks at in config.json. */
+type RetrievalConfig = { npc_retrieval?: { k?: number } };
 
 /** The name a model's answers and metrics give it, without its dtype: config.json's `npc_model_name`, else the folder's. */
 export const modelNameIn = (folder: string, config: { npc_model_name?: string }): string => config.npc_model_name ?? basename(folder);
