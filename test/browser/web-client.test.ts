@@ -187,6 +187,37 @@ describe("Web client in Chromium", function () {
     assert.deepEqual(consoleErrors, []);
   });
 
+  it("shows both of two notices that come together, keeps a line refused while another is typed a ↑ away, and calls lines back with ↑ and ↓", async () => {
+    const { page } = await open("되부르기");
+    await page.fill("#text", "첫 마디");
+    await page.press("#text", "Enter");
+    await page.locator("#history li", { hasText: "첫 마디" }).waitFor();
+    // Refused while the player types another: their line stays, the notice says where the refused one is.
+    await page.fill("#text", "쓰는 중");
+    await page.evaluate(() => (window as any).kobot.room.send("chat", { text: "안녕", to: "dragon" }));
+    await page.waitForFunction(() => document.getElementById("toast")?.textContent?.startsWith("이 방에는 그런 NPC가 없어요. 보내려던 말은 ↑ 키로"));
+    assert.equal(await page.inputValue("#text"), "쓰는 중");
+    const walk = async (...keys: string[]) => {
+      const seen: string[] = [];
+      for (const key of keys) {
+        await page.press("#text", key);
+        seen.push(await page.inputValue("#text"));
+      }
+      return seen;
+    };
+    assert.deepEqual(await walk("ArrowUp", "ArrowUp", "ArrowUp", "ArrowDown", "ArrowDown"), ["안녕", "첫 마디", "첫 마디", "안녕", "쓰는 중"]);
+    // Two errors of one moment: the second pushed the first down, where it stays its time, newest first.
+    await page.evaluate(() => {
+      const room = (window as any).kobot.room;
+      room.send("chat", { text: "   " });
+      room.send("no_such_message", {});
+    });
+    await page.waitForFunction(() => document.getElementById("toast")?.dataset.code === "unknown_message");
+    assert.deepEqual(await page.$$eval("#earlier-notices p", (notices) => notices.map((notice) => (notice as HTMLElement).dataset.code)), ["chat_empty", "unknown_npc"]);
+    await page.waitForFunction(() => document.querySelectorAll("#earlier-notices p").length === 0, undefined, { timeout: 7000 });
+    assert.deepEqual(consoleErrors, []);
+  });
+
   it("sends a line typed with a Korean IME once, whole, when Enter ends the composition (as macOS and Windows send it)", async () => {
     const { page } = await open("한글입력");
     const roomId = await page.evaluate(() => (window as any).kobot.room.roomId as string);

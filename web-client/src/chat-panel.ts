@@ -4,13 +4,18 @@ import { cleanText } from "../../common/clean-text.js";
 import type { WorldState } from "../../rooms/world-state.js";
 import { CHAT_MAX_CHARS, type ChatPayload, type WorldError } from "../../rooms/world-protocol.js";
 import { ChatHistory } from "./chat-history.js";
-import { errorWords, npcGoneWords, sentAgainWords, WAITING_TO_SEND } from "./error-words.js";
+import { errorWords, npcGoneWords, RECALL_HINT, sentAgainWords, WAITING_TO_SEND } from "./error-words.js";
+import { LineRecall } from "./line-recall.js";
 import { UnconfirmedLines } from "./unconfirmed-lines.js";
 
 /** Back in the room, how long the page waits before sending again what did not reach it: the room's lines and the errors it kept for the player come first. */
 const SEND_AGAIN_AFTER_MS = 1000;
 /** Lines older than this are not sent again: said a minute ago, they would come out of place. */
 const SEND_AGAIN_WITHIN_MS = 60_000;
+/** How long a notice stays under the chat. */
+const NOTICE_MS = 5000;
+/** Notices a newer one pushed down, still shown under it: two errors of one moment each said something. */
+const EARLIER_NOTICES_KEPT = 2;
 
 /**
  * What the player can do in the chat: `open` in a room; `held` while the connection is being taken back, when the box
@@ -33,6 +38,8 @@ export class ChatPanel {
   /** Lines sent that the room has not yet shown or refused: those a dead socket took are sent again. */
   private readonly unconfirmed = new UnconfirmedLines();
   private sendAgainTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The player's recent lines, called back into the box with ↑ and ↓. */
+  private readonly recall = new LineRecall();
 
   constructor(
     history: HTMLOListElement,
@@ -42,6 +49,8 @@ export class ChatPanel {
     private readonly text: HTMLInputElement,
     private readonly toNpc: HTMLSelectElement,
     private readonly toast: HTMLElement,
+    /** Notices the newest one pushed down, each for the rest of its time (not a live region: they were read out). */
+    private readonly earlierNotices: HTMLElement,
     private readonly room: () => Room<any, WorldState> | undefined,
     /** Every session this page has had (main.ts). */
     private readonly mySessions: ReadonlySet<string>,
@@ -61,7 +70,16 @@ export class ChatPanel {
       event.preventDefault();
     });
     // Out of the chat box, the keys walk again (WASD are letters in it).
-    text.addEventListener("keydown", (event) => event.key === "Escape" && !event.isComposing && text.blur());
+    text.addEventListener("keydown", (event) => {
+      if (event.isComposing || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      if (event.key === "Escape") text.blur();
+      if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
+      const line = event.key === "ArrowUp" ? this.recall.older(text.value) : this.recall.newer();
+      event.preventDefault(); // the caret would go to the start first
+      if (line === undefined) return;
+      text.value = line;
+      text.setSelectionRange(line.length, line.length);
+    });
     setInterval(() => this.render(), 100);
   }
 
@@ -81,7 +99,13 @@ export class ChatPanel {
   /** The error in Korean; a refused line comes back into the input box, unless the player is typing another. */
   showError(error: WorldError): void {
     this.unconfirmed.refused(error);
-    if (error.text && this.text.value === "") {
+    const words = errorWords(error, (npcId) => this.room()?.state?.npcs?.get(npcId)?.name);
+    // The player is typing another: the refused line waits a ↑ away, and the notice says so.
+    if (error.text && this.text.value !== "") {
+      this.recall.add(error.text);
+      return this.showNotice(`${words} ${RECALL_HINT}`, error.code);
+    }
+    if (error.text) {
       this.text.value = error.text;
       // …to the NPC it was said to, unless it calls one itself: a busy line waits its turn, and its error came seconds
       // later, the player since speaking to another NPC, to whom Enter sent the line.
@@ -90,7 +114,7 @@ export class ChatPanel {
         this.renderNpcs();
       }
     }
-    this.showNotice(errorWords(error, (npcId) => this.room()?.state?.npcs?.get(npcId)?.name), error.code);
+    this.showNotice(words, error.code);
   }
 
   /**
@@ -100,6 +124,7 @@ export class ChatPanel {
   showNotice(text: string, code: string, untilOpen = false): void {
     // The same words about the connection are not written again: the alert was read out again at each retry.
     const same = this.toast.textContent === text && this.toast.dataset.code === code;
+    if (!same && this.toast.textContent) this.keepEarlier(this.toast.textContent, this.toast.dataset.code ?? "");
     if (!(same && untilOpen)) {
       this.toast.textContent = text;
       this.toast.dataset.code = code;
@@ -113,7 +138,16 @@ export class ChatPanel {
   private clearNoticeLater(): void {
     clearTimeout(this.toastTimer);
     this.noticeUntilOpen = false;
-    this.toastTimer = setTimeout(() => (this.toast.textContent = ""), 5000);
+    this.toastTimer = setTimeout(() => (this.toast.textContent = ""), NOTICE_MS);
+  }
+
+  /** A notice pushed down by a newer one stays under it a while: npc_timeout then npc_busy came within milliseconds. */
+  private keepEarlier(text: string, code: string): void {
+    const notice = Object.assign(document.createElement("p"), { textContent: text });
+    notice.dataset.code = code;
+    this.earlierNotices.prepend(notice);
+    while (this.earlierNotices.childElementCount > EARLIER_NOTICES_KEPT) this.earlierNotices.lastElementChild!.remove();
+    setTimeout(() => notice.remove(), NOTICE_MS);
   }
 
   private send(): void {
@@ -134,6 +168,7 @@ export class ChatPanel {
     const message: ChatPayload = this.toNpc.value ? { text, to: this.toNpc.value } : { text };
     room.send("chat", message);
     this.unconfirmed.sent(message);
+    this.recall.add(text);
     this.text.value = "";
   }
 

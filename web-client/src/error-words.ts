@@ -76,6 +76,9 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
 /** Enter pressed while the connection is being taken back: the line waits in the box. */
 export const WAITING_TO_SEND = "다시 연결하는 중이에요. 연결되면 보낼 수 있어요. 쓴 말은 그대로 있어요.";
 
+/** Said after a refusal that came while the player was typing another line: theirs is kept, the refused one a ↑ away. */
+export const RECALL_HINT = "보내려던 말은 ↑ 키로 다시 불러올 수 있어요.";
+
 /** Lines sent on a connection that had died without a word, sent again once the page was back in the room. */
 export const sentAgainWords = (lines: number): string => `연결이 잠시 끊겨 전해지지 않은 말 ${lines}개를 다시 보냈어요.`;
 

@@ -22,7 +22,7 @@ const actedOn = new SeenIds();
 const view = new WorldView($<HTMLCanvasElement>("world"), current, mySessions);
 const movement = new MovementInput(current);
 const reportMenu = new ReportMenu($("report-menu"), (report) => room?.send("report", report));
-const chat = new ChatPanel($("history"), $("new-lines"), $("chat"), $("text"), $("to-npc"), $("toast"), current, mySessions, (player, name, anchor) =>
+const chat = new ChatPanel($("history"), $("new-lines"), $("chat"), $("text"), $("to-npc"), $("toast"), $("earlier-notices"), current, mySessions, (player, name, anchor) =>
   reportMenu.open(player, name, anchor),
 );
 const status = $("status");
