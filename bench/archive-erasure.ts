@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { eraseFromDailyFiles } from "../kafka/daily-file-erasure.js";
 import { withLoopHeld } from "./loop-held.js";
 import { machineInfo } from "./machine.js";
-import { percentile, printTable, round } from "./stats.js";
+import { MB, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
@@ -67,7 +67,7 @@ if (values.run) {
   const rssBefore = process.memoryUsage().rss;
   const erase = values.run === ways[0] ? eraseWhole : eraseFromDailyFiles;
   const { ms, loopHeldMs, result } = await withLoopHeld(() => erase(values.dir!, ACCOUNT));
-  console.log(JSON.stringify({ erased: result, ms, loopHeldMs, peakMemoryMB: (process.resourceUsage().maxRSS * 1024 - rssBefore) / 1e6 }));
+  console.log(JSON.stringify({ erased: result, ms, loopHeldMs, peakMemoryMB: (process.resourceUsage().maxRSS * 1024 - rssBefore) / MB }));
   process.exit(0);
 }
 

@@ -23,7 +23,7 @@ import { Redis } from "ioredis";
 import { forgetLongAgo, metKeyOf } from "../rooms/npc-acquaintances.js";
 import { redisHashPages } from "../server/redis-hash-pages.js";
 import { machineInfo } from "./machine.js";
-import { percentile, printTable, round } from "./stats.js";
+import { MB, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
@@ -51,7 +51,7 @@ if (values.sweep) {
   const forgotten = await forgetLongAgo(presence, [NPC], values.sweep === "pages" ? { hashes: redisHashPages(redis) } : {});
   const ms = performance.now() - started;
   // maxRSS is the process's peak so far, in kB: what the sweep took at its most, beyond what the process held before.
-  const result: Sweep = { forgotten, ms, peakRssGrowthMB: (process.resourceUsage().maxRSS * 1024 - rssBefore) / 1e6 };
+  const result: Sweep = { forgotten, ms, peakRssGrowthMB: (process.resourceUsage().maxRSS * 1024 - rssBefore) / MB };
   console.log(JSON.stringify(result));
   presence.shutdown();
   process.exit(0);

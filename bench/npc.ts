@@ -13,7 +13,7 @@ import { NpcEngine } from "../npc/engine.js";
 import { DEFAULT_MODEL_DIR, type ModelDtype } from "../npc/model-folder.js";
 import { BareGreedy } from "./bare-greedy.js";
 import { machineInfo } from "./machine.js";
-import { mean, percentile, printTable, round } from "./stats.js";
+import { MB, mean, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
@@ -30,7 +30,7 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const batchRounds = Number(values["batch-rounds"]);
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
-const mb = (bytes: number) => round(bytes / 2 ** 20, 0);
+const mb = (bytes: number) => round(bytes / MB, 0);
 const greedy = { doSample: false, repetitionPenalty: 1 }; // what the bare loop can do too
 
 const loadStarted = performance.now();

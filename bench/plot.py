@@ -180,7 +180,8 @@ def main():
     parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|busy-room|sight|soak|schema-refcounts|npc-memory-sweep|reports-list|presence-file|archive-erasure|moderation|broker-restart|idle|analytics|archive`; `npm run bench:model-ab -- --before <model folder>` compares two exports of the model; `npm run bench:smoke` runs each TypeScript benchmark at its smallest size into a scratch folder, to show it still finishes).",
              "Numbers are from one run on the machine named in each section; compare ratios within a run. Event-loop delays\n"
              "(serverLoopP99, botLoopP99, serverLoopP99Ms) of runs before 2026-12-04 21:00 UTC include Node's 10 ms sampling interval, which\n"
-             "an idle loop reads; since then it is taken off.\n"]
+             "an idle loop reads; since then it is taken off. Every `…MB` column is 2^20 bytes (MiB); until 2026-12-06\n"
+             "`bench:presence-file`, `bench:archive-erasure` and `bench:npc-memory-sweep` counted 10^6 (4.9% more than in MiB).\n"]
     sections = [
         ("npc", "NPC brain (`bench:npc`)", lambda d: table(d["rows"]) + "\n\n" + table([{"measure": k, "value": v} for k, v in d["summary"].items()]), None),
         ("chat", "Chat → NPC answer, embedded vs Kafka (`bench:chat`)", lambda d: table(d["rows"]) + "\n\n" + table([{"measure": k, "value": v} for k, v in d["summary"].items()]), lambda d: [plot_answer_latency(d), plot_embedded_vs_kafka(d)]),

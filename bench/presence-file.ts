@@ -27,7 +27,7 @@ import { KeptPresence, writeKept } from "../server/kept-presence.js";
 import { withLoopHeld } from "./loop-held.js";
 import { machineInfo } from "./machine.js";
 import { fileSampleReports } from "./sample-reports.js";
-import { percentile, printTable, round } from "./stats.js";
+import { MB, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({ options: { meetings: { type: "string", default: "10000,100000,300000" }, saves: { type: "string", default: "5" } } });
@@ -70,7 +70,7 @@ for (const meetings of values.meetings.split(",").map(Number)) {
     rows.push({
       meetings, way: mode === "before" ? "plain objects, written whole (before)" : "Maps, pairs written in pieces (now)",
       runs: runs[mode].length, medianMs: round(percentile(runs[mode].map((run) => run.ms), 50)),
-      loopHeldMedianMs: round(percentile(held, 50)), loopHeldMaxMs: round(Math.max(...held)), fileMB: round(bytes[mode] / 1e6, 1),
+      loopHeldMedianMs: round(percentile(held, 50)), loopHeldMaxMs: round(Math.max(...held)), fileMB: round(bytes[mode] / MB, 1),
     });
   }
   // The sweep of meetings past 30 days (at start and every 6 hours): through the presence's calls (HGETALL's copy), or in place.
@@ -102,7 +102,7 @@ for (const mode of ["before", "now"] as const) {
   rows.push({
     meetings: `${REPORTS_KEPT} reports`, way: mode === "before" ? "moderation.json written whole (before)" : "moderation.json, 500 reports a piece (now)",
     runs: saves[mode].length, medianMs: round(percentile(saves[mode].map((run) => run.ms), 50)),
-    loopHeldMedianMs: round(percentile(held, 50)), loopHeldMaxMs: round(Math.max(...held)), fileMB: round(statSync(moderationFile).size / 1e6, 1),
+    loopHeldMedianMs: round(percentile(held, 50)), loopHeldMaxMs: round(Math.max(...held)), fileMB: round(statSync(moderationFile).size / MB, 1),
   });
 }
 rmSync(dir, { recursive: true, force: true });

@@ -22,7 +22,7 @@ import { joinWorld, signedIn, sleep, type TestPlayer, walkTo } from "../test/hel
 import { grownArrays, grownKinds, heapKinds, type HeapKind, totalBytes } from "./heap-snapshot.js";
 import { type LocalBroker, startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
-import { percentile, printTable, round } from "./stats.js";
+import { MB, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values } = parseArgs({
@@ -44,7 +44,6 @@ const players = Number(values.players);
 const stayMs = Number(values.stay) * 1000;
 const out = values.out ?? resultsFile(values.kafka ? "soak-kafka.json" : "soak.json");
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
-const MB = 2 ** 20;
 const secret = values["signed-in"] ? "soak-secret-of-at-least-32-characters!" : undefined;
 
 /** A process under watch: its /metrics, and the folder its heap snapshots go to (`--heapsnapshot-signal`). */
@@ -207,7 +206,9 @@ async function settled(): Promise<{ rooms: number; clients: number; snapshots: s
 
 try {
   console.log(`warm-up: ${values.warmup} s of ${players} visitors at a time${brokers ? ", server and NPC worker on Kafka" : ""}…`);
+  const warmupStart = performance.now();
   const warmup = await churn(Number(values.warmup));
+  const warmupSeconds = (performance.now() - warmupStart) / 1000;
   const afterWarmup = await settled();
   phase = "soak";
   console.log(`soak: ${values.minutes} min…`);
@@ -224,7 +225,7 @@ try {
     ...Object.fromEntries(processes.map((watched, i) => [`${watched.name}HeapMB`, round(totalBytes(settledThen.heaps[i]!) / MB)])),
     roomsLeft: settledThen.rooms, clientsLeft: settledThen.clients,
   });
-  const rows = [phaseRow("warm-up", Number(values.warmup), warmup, afterWarmup), phaseRow("soak", soakSeconds, soak, atEnd)];
+  const rows = [phaseRow("warm-up", warmupSeconds, warmup, afterWarmup), phaseRow("soak", soakSeconds, soak, atEnd)];
   printTable(rows);
   const growth = [];
   for (const [i, watched] of processes.entries()) {

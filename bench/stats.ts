@@ -14,6 +14,9 @@ export function mean(values: number[]): number {
   return values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
 }
 
+/** Megabytes in every bench's `…MB` columns: 2^20 bytes (MiB), as RSS and heap sizes are usually read. */
+export const MB = 2 ** 20;
+
 export const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 export function printTable(rows: Record<string, string | number>[]): void {
