@@ -6,7 +6,7 @@ import { join } from "node:path";
 
 import { cleanText } from "../common/clean-text.js";
 import { type ErrorCode, REPORT_REASON_MAX_CHARS, type WorldError } from "../rooms/world-protocol.js";
-import { errorWords, joinFailureWords, npcGoneWords } from "../web-client/src/error-words.js";
+import { errorWords, joinFailureWords, npcGoneWords, sentAgainWords } from "../web-client/src/error-words.js";
 import { within } from "../web-client/src/text-within.js";
 
 const SCRIPTS = "unity-client/Assets/Scripts";
@@ -73,17 +73,19 @@ describe("Unity client", () => {
     // Each as a player signed in (named after their account) and as one not.
     const joins = [400, 401, 403, 413, 426, 4403, 4410, 429, 4429, 1009, 0, 503].flatMap((code) => [{ code, signedIn: false }, { code, signedIn: true }]);
     const gone = ["코봇", "한스", "Bob"];
+    const again = [1, 3, 20];
     const plain = ["<size=300>크게</size>", "<b>굵게</b> a<b", "평범한 말"];
     const input = [
       ...errors.map((e) => ["error", e.code, e.npcId, e.distance, e.talkRadius, e.retryAfterMs, e.byAddress, e.message].join("\t")),
       ...joins.map(({ code, signedIn }) => `join\t${code}\t${signedIn}`),
       ...gone.map((name) => `gone\t${name}`),
+      ...again.map((lines) => `again\t${lines}`),
       ...plain.map((text) => `plain\t${text}`),
     ].join("\n");
     const run = spawnSync("mono", [exe], { input, encoding: "utf8" });
     assert.equal(run.status, 0, run.stderr);
     const said = run.stdout.trimEnd().split("\n");
-    assert.equal(said.length, errors.length + joins.length + gone.length + plain.length);
+    assert.equal(said.length, errors.length + joins.length + gone.length + again.length + plain.length);
 
     errors.forEach((error, i) => {
       assert.equal(said[i], errorWords(error, (id) => id || undefined), `${error.code} about "${error.npcId}"`);
@@ -93,8 +95,9 @@ describe("Unity client", () => {
       assert.equal(said[errors.length + i], `${web.words}\t${web.retry ? "retry" : "stop"}`, `join refused with ${code}${signedIn ? ", signed in" : ""}`);
     });
     gone.forEach((name, i) => assert.equal(said[errors.length + joins.length + i], npcGoneWords(name), `${name} left`));
+    again.forEach((lines, i) => assert.equal(said[errors.length + joins.length + gone.length + i], sentAgainWords(lines), `${lines} sent again`));
     plain.forEach((text, i) => {
-      const shown = said[errors.length + joins.length + gone.length + i]!;
+      const shown = said[errors.length + joins.length + gone.length + again.length + i]!;
       assert.equal(shown.replaceAll("\u200B", ""), text, "every character kept");
       assert.doesNotMatch(shown, /<[a-z/]/i, "no tag uGUI would read");
     });
@@ -151,6 +154,15 @@ describe("Unity client", () => {
     assert.equal(run.status, 0, run.stdout + run.stderr);
   });
 
+  it("keeps each chat line sent until the room shows or refuses it, as the browser client does, to send again those a dead socket took", function () {
+    if (!hasMcs()) this.skip(); // as above
+    const exe = join(mkdtempSync(join(tmpdir(), "kobot-mcs-")), "unconfirmed-lines-check.exe");
+    const built = spawnSync("mcs", [`-out:${exe}`, "-r:System.Core", "-nowarn:67,649", ...csFiles("test/unity-stubs"), ...csFiles(SCRIPTS), "test/unity-checks/UnconfirmedLinesCheck.cs"], { encoding: "utf8" });
+    assert.equal(built.status, 0, built.stdout + built.stderr);
+    const run = spawnSync("mono", [exe], { encoding: "utf8" });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+  });
+
   describe("connection (KobotNetwork against the SDK stand-ins, which record what it does to its room)", () => {
     let exe: string;
     before(function () {
@@ -184,6 +196,11 @@ describe("Unity client", () => {
     it("does an NPC's action once, though the server sends its notice again after a silent drop", () => check("npc-action-once"));
     it("sends a line with a phone keyboard's Done (no Return key is held there), and keeps it when the keyboard closed otherwise", () =>
       check("phone-keyboard-done-sends"));
+    it("drops a connection silent for SILENCE_NOTICED_SECONDS while open, for the SDK to resume (not sooner, not while resuming)", () =>
+      check("silent-connection-dropped"));
+    it("takes the room back by its token where the SDK cannot drop the connection (WebGL), unmoved by the old socket's late close", () =>
+      check("silent-connection-on-webgl"));
+    it("sends again, 1 s after being back, the lines the room neither showed nor refused, and says so", () => check("lines-sent-again-once-back"));
     it("raises OutOfDate for a build the server's schema moved past (426), and NameRefused for a name too long to send (413)", () =>
       check("join-refused-out-of-date-or-too-long"));
   });

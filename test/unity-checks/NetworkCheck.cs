@@ -40,6 +40,9 @@ public static class NetworkCheck
             { "npc-action-once", NpcActionOnce },
             { "join-refused-out-of-date-or-too-long", JoinRefusedOutOfDateOrTooLong },
             { "phone-keyboard-done-sends", PhoneKeyboardDoneSends },
+            { "silent-connection-dropped", SilentConnectionDropped },
+            { "silent-connection-on-webgl", SilentConnectionOnWebGL },
+            { "lines-sent-again-once-back", LinesSentAgainOnceBack },
         };
         Action run;
         if (args.Length != 1 || !cases.TryGetValue(args[0], out run))
@@ -415,9 +418,114 @@ public static class NetworkCheck
         Time.deltaTime = 0f;
     }
 
+    /// <summary>
+    /// The server sends its clock every second: an open connection that brings nothing for SilenceNoticedSeconds has
+    /// a dead socket (a network that forgot it, without a close), which is dropped so that the SDK resumes the room on
+    /// a new one. Not before, and not while the connection is not open (the SDK resuming it): the silence counts from
+    /// the new socket.
+    /// </summary>
+    private static void SilentConnectionDropped()
+    {
+        var ui = ChatUIInRoom();
+        var room = (Room<WorldState>)ui.network.Room;
+        for (var second = 0; second < 10; second++)
+        {
+            StandInFrames.Play(1);
+            room.Patched();
+        }
+        Expect(room, Count(room, "Drop") == 0, "not dropped while the server's clock comes every second");
+        StandInFrames.Play(WorldProtocol.SilenceNoticedSeconds - 0.1);
+        Expect(room, Count(room, "Drop") == 0, "not dropped within " + WorldProtocol.SilenceNoticedSeconds + " s of silence");
+        StandInFrames.Play(1.2);
+        Expect(room, Count(room, "Drop") == 1, "dropped once silent " + WorldProtocol.SilenceNoticedSeconds + " s (looked at once a second)");
+        Expect(room, !ui.input.interactable && ui.network.Room == room, "taken as the SDK's drop: the box off, the room kept for the SDK to resume");
+        StandInFrames.Play(30);
+        Expect(room, Count(room, "Drop") == 1, "not dropped again while not open");
+        room.Reconnected();
+        StandInFrames.Play(WorldProtocol.SilenceNoticedSeconds - 0.1);
+        Expect(room, Count(room, "Drop") == 1, "the silence counted from the new socket");
+        StandInFrames.Play(1.2);
+        Expect(room, Count(room, "Drop") == 2, "and dropped again once it is silent too");
+    }
+
+    /// <summary>
+    /// On WebGL the SDK's Drop() throws (it closes the browser's socket with 1006, which a browser refuses): the room
+    /// is let go (left, its own reconnection off) and taken back by its token 1 s later, as after a leave; its
+    /// socket's late close does not put the player out of the room taken back.
+    /// </summary>
+    private static void SilentConnectionOnWebGL()
+    {
+        var ui = ChatUIInRoom();
+        var network = ui.network;
+        var room = (Room<WorldState>)network.Room;
+        room.Connection.RefusesDrop = true;
+        var next = NewRoom();
+        var reconnects = 0;
+        StandInServer.Reconnect = token =>
+        {
+            reconnects++;
+            return Task.FromResult(next);
+        };
+        Enter(ui, "들리니?"); // into the dead socket
+        StandInFrames.Play(WorldProtocol.SilenceNoticedSeconds + 1.1);
+        Expect(room, Count(room, "Drop") == 1 && Count(room, "Leave") == 1 && !room.Reconnection.Enabled, "Drop() refused: left, the SDK's reconnection off");
+        Expect(room, network.Room == null, "out of the room");
+        StandInFrames.Play(1.1);
+        Expect(reconnects == 1 && network.Room == next, "taken back by its token 1 s later", "reconnects: " + reconnects);
+        next.ReceiveFirstState();
+        room.Left((int)CloseCode.CONSENTED); // the old socket closes at last
+        Expect(next, network.Room == next && ui.status.text == "접속 중", "still in the room taken back");
+        StandInFrames.Play(1.1);
+        Expect(next, next.Texts.Count == 1 && next.Texts[0] == "들리니?", "the line sent into the dead socket sent again");
+    }
+
+    /// <summary>
+    /// Lines sent into a socket that died unnoticed are sent again 1 s after the SDK resumed the room, in order, and the
+    /// player is told; not those the room showed (their echo: the player's own line in its chat) or refused. A resumed
+    /// room sends its lines again: an earlier line's echo with the same words is not the echo of the line sent into the
+    /// dead socket.
+    /// </summary>
+    private static void LinesSentAgainOnceBack()
+    {
+        var ui = ChatUIInRoom();
+        var network = ui.network;
+        var room = (Room<WorldState>)network.Room;
+        Enter(ui, "안녕");
+        Heard(network, "L1", "player", "session-1", "안녕");
+        Enter(ui, "@코봇 뭐 해?");
+        Enter(ui, "안녕");
+        Enter(ui, "반가워");
+        Enter(ui, "너무 빨라");
+        room.Deliver("error", new WorldError { code = "rate_limited", text = "너무 빨라" });
+        StandInFrames.Play(WorldProtocol.SilenceNoticedSeconds + 1.1);
+        Expect(room, Count(room, "Drop") == 1, "the silent connection dropped");
+        room.Reconnected();
+        Heard(network, "L1", "player", "session-1", "안녕"); // the room's lines, sent again
+        Heard(network, "L2", "player", "session-1", "반가워"); // this one did reach the room
+        Heard(network, "L3", "player", "someone", "@코봇 뭐 해?");
+        var sent = room.Texts.Count;
+        StandInFrames.Play(0.9);
+        Expect(room, room.Texts.Count == sent, "not sent again within 1 s of being back");
+        StandInFrames.Play(0.2);
+        var again = room.Texts.GetRange(sent, room.Texts.Count - sent);
+        Expect(room, string.Join("|", again) == "@코봇 뭐 해?|안녕", "the unconfirmed lines sent again, in order: " + string.Join("|", again));
+        Expect(ui.error.text == ErrorWords.SentAgain(2), "the player told", "error: " + ui.error.text);
+        room.Drop(1006);
+        room.Reconnected();
+        StandInFrames.Play(1.1);
+        Expect(room, room.Texts.Count == sent + 4, "the lines sent again are kept until confirmed too: " + string.Join("|", room.Texts));
+    }
+
+    /// <summary>A line of the room's chat reaches the script, as the state's callbacks give it.</summary>
+    private static void Heard(KobotNetwork network, string id, string kind, string from, string text)
+    {
+        var line = new ChatLine { id = id, kind = kind, from = from, name = from, text = text };
+        network.GetType().GetMethod("OnChatLine", BindingFlags.Instance | BindingFlags.NonPublic).Invoke(network, new object[] { line });
+    }
+
     private static ChatUI ChatUIInRoom()
     {
-        var ui = new ChatUI { input = new InputField(), error = new Text() };
+        var ui = new ChatUI { input = new InputField(), error = new Text(), history = new Text(), status = new Text() };
         var network = new KobotNetwork { chatUI = ui };
         ui.network = network;
         Message(ui, "Start");

@@ -47,6 +47,43 @@ namespace Colyseus
         public string Token;
     }
 
+    /// <summary>As the SDK's (Protocol/Protocol.cs at 57caf0e; 0.18's Room.cs closes by the same names).</summary>
+    public enum CloseCode
+    {
+        NORMAL_CLOSURE = 1000,
+        GOING_AWAY = 1001,
+        NO_STATUS_RECEIVED = 1005,
+        ABNORMAL_CLOSURE = 1006,
+        CONSENTED = 4000,
+        SERVER_SHUTDOWN = 4001,
+        WITH_ERROR = 4002,
+        FAILED_TO_RECONNECT = 4003,
+        MAY_TRY_RECONNECT = 4010,
+    }
+
+    /// <summary>
+    /// The room's WebSocket (Connection.cs, a NativeWebSocket.WebSocket, at 57caf0e and as 0.18's Room.cs uses it):
+    /// <c>IsOpen</c>, and <c>Drop()</c>, which cancels the socket; the SDK's room sees it closed with 1006 and resumes it.
+    /// </summary>
+    public class Connection
+    {
+        public bool IsOpen = true;
+        public void Drop()
+        {
+            did("Drop");
+            // As on WebGL: the SDK closes the browser's socket with 1006, which a browser refuses (its close throws).
+            if (RefusesDrop) throw new InvalidOperationException("InvalidAccessError: close code 1006");
+            IsOpen = false;
+            closed((int)CloseCode.ABNORMAL_CLOSURE);
+        }
+
+        /// <summary>Not in the SDK: set by a check to play a WebGL build, whose Drop() throws.</summary>
+        public bool RefusesDrop;
+        // Not in the SDK: the room's calls, and its handler of the socket's close (Room.SetConnection in the SDK).
+        internal Action<string> did = call => { };
+        internal Action<int> closed = code => { };
+    }
+
     public class MatchMakeException : Exception
     {
         public int Code;
@@ -73,6 +110,9 @@ namespace Colyseus
 
     public class Room<T> where T : Schema.Schema
     {
+        public delegate void StateChangeEventHandler(T state, bool isFirstState);
+
+        public Connection Connection;
         public string RoomId;
         public string SessionId;
         public ReconnectionToken ReconnectionToken;
@@ -95,6 +135,14 @@ namespace Colyseus
         public event CloseWithCodeEventHandler OnDrop { add { Did("OnDrop"); onDrop += value; } remove { onDrop -= value; } }
         public event NoArgsEventHandler OnReconnect { add { Did("OnReconnect"); onReconnect += value; } remove { onReconnect -= value; } }
         public event ErrorEventHandler OnError { add { Did("OnError"); onError += value; } remove { onError -= value; } }
+        public event StateChangeEventHandler OnStateChange;
+
+        /// <summary>Not in the SDK: a room as joined, its connection open (the SDK's Client sets it before the room is given).</summary>
+        public Room()
+        {
+            // A close the SDK resumes (1006 after Drop()): the room says it dropped, as the SDK's does before its retries.
+            Connection = new Connection { did = Did, closed = code => onDrop(code) };
+        }
 
         /// <summary>Resolves with the first full state (at once when it has come), as the SDK's does.</summary>
         public Task<T> WaitForFirstState()
@@ -152,11 +200,14 @@ namespace Colyseus
         {
             Did("first state");
             hasFirstState = true;
+            if (OnStateChange != null) OnStateChange(state, true);
             if (firstState != null) firstState.TrySetResult(state);
         }
-        public void Drop(int code) { onDrop(code); }
-        public void Reconnected() { onReconnect(); }
-        public void Left(int code) { onLeave(code); }
+        /// <summary>A patch of the state (the server's clock comes in one at least once a second).</summary>
+        public void Patched() { if (OnStateChange != null) OnStateChange(state, false); }
+        public void Drop(int code) { Connection.IsOpen = false; onDrop(code); }
+        public void Reconnected() { Connection.IsOpen = true; onReconnect(); }
+        public void Left(int code) { Connection.IsOpen = false; onLeave(code); }
 
         private readonly T state = Activator.CreateInstance<T>();
         private bool hasFirstState;

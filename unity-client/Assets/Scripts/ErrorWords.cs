@@ -55,6 +55,12 @@ namespace Kobot
             }
         }
 
+        /// <summary>Lines sent on a connection that had died without a word, sent again once back in the room.</summary>
+        public static string SentAgain(int lines)
+        {
+            return "연결이 잠시 끊겨 전해지지 않은 말 " + lines + "개를 다시 보냈어요.";
+        }
+
         /// <summary>The NPC the player chose to speak to has left the room (an edit of the world): they choose again before a line goes.</summary>
         public static string NpcGone(string npc)
         {

@@ -110,6 +110,17 @@ namespace Kobot
         private float droppedAt;
         /// <summary>Every session this client has had: a rejoin is a new one, and the player's earlier lines are still theirs.</summary>
         private readonly HashSet<string> mySessions = new HashSet<string>();
+        /// <summary>Chat lines sent that the room has not yet shown or refused: those a dead socket took are sent again.</summary>
+        private readonly UnconfirmedLines unconfirmed = new UnconfirmedLines();
+        /// <summary>OnLeft is taking the room back: once in, the lines sent into the lost connection are sent again.</summary>
+        private bool returning;
+        /// <summary>Returns to the room, counted: the lines go 1 s after the latest, not once for each.</summary>
+        private int returns;
+
+        /// <summary>Back in the room, the wait before sending again what did not reach it: the room's lines and the errors it kept for the player come first.</summary>
+        private const float SendAgainAfterSeconds = 1;
+        /// <summary>Lines older than this are not sent again: said a minute ago, they would come out of place.</summary>
+        private const float SendAgainWithinSeconds = 60;
 
         private async void Start()
         {
@@ -209,7 +220,11 @@ namespace Kobot
             dropped = false;
             mySessions.Add(room.SessionId);
             chatUI.ShowInRoom(true);
-            room.OnMessage<WorldError>("error", error => chatUI.ShowError(error));
+            room.OnMessage<WorldError>("error", error =>
+            {
+                unconfirmed.Refused(error);
+                chatUI.ShowError(error);
+            });
             room.OnMessage<ReportedNotice>("reported", notice =>
             {
                 chatUI.ShowError(ChatUI.PlainText(notice.name) + " 님을 신고했어요. 운영자가 살펴볼 거예요.");
@@ -242,15 +257,83 @@ namespace Kobot
                 dropped = false;
                 chatUI.ShowInRoom(true);
                 chatUI.ShowStatus("접속 중");
+                SendAgainLater(room);
             };
             room.OnLeave += code => OnLeft(room, code);
             room.OnError += (code, message) => Debug.LogError("room error " + code + ": " + message);
+            StartCoroutine(WatchSilence(room));
             // A joined room's state is empty placeholders until the first full state replaces them; callbacks put on
             // them never fire (the SDK binds them to the root), and no player, NPC or line ever showed.
             await room.WaitForFirstState();
             if (leaving || room != Room) return; // left before its state came
             Rebuild(room);
             chatUI.ShowStatus("접속 중");
+            if (!returning) return;
+            returning = false;
+            SendAgainLater(room);
+        }
+
+        /// <summary>
+        /// Looks once a second whether the room's connection has gone silent (<see cref="SilenceWatch"/>), and then drops
+        /// it; ends when the room is no longer this script's.
+        /// </summary>
+        private IEnumerator WatchSilence(Room<WorldState> room)
+        {
+            var watch = new SilenceWatch(WorldProtocol.SilenceNoticedSeconds, Time.realtimeSinceStartup);
+            // The server's clock comes in the state at least once a second: every patch is word from it, as is its
+            // answer to the SDK's reconnection (the silence counts from the new socket).
+            room.OnStateChange += (state, isFirstState) => watch.Heard(Time.realtimeSinceStartup);
+            room.OnReconnect += () => watch.Heard(Time.realtimeSinceStartup);
+            while (true)
+            {
+                yield return new WaitForSecondsRealtime(1);
+                if (leaving || room != Room) yield break;
+                var open = room.Connection != null && room.Connection.IsOpen;
+                if (watch.TooLong(open, Time.realtimeSinceStartup)) DropSilent(room);
+            }
+        }
+
+        /// <summary>
+        /// Nothing from the server for SilenceNoticedSeconds on an open connection: its socket is taken for dead and let
+        /// go, and the room resumed on a new one as after any drop. Lines sent into it are sent again once back.
+        /// </summary>
+        private void DropSilent(Room<WorldState> room)
+        {
+            Debug.Log("nothing from the server for " + WorldProtocol.SilenceNoticedSeconds + " s: resuming the connection");
+            try
+            {
+                // Cancels the socket: the SDK sees it closed (1006) at once, not after a closing handshake that a dead
+                // network never finishes, and resumes the room on a new socket with its own retries.
+                room.Connection.Drop();
+            }
+            catch (System.Exception error)
+            {
+                // WebGL: the SDK closes the browser's socket with 1006 there, which a browser refuses to send. Taken back
+                // by the token as after a leave; the old socket closes when it may, and is not heard.
+                Debug.Log("could not drop the connection: " + error.Message);
+                room.Reconnection.Enabled = false;
+                _ = room.Leave(false);
+                OnLeft(room, (int)CloseCode.MAY_TRY_RECONNECT);
+            }
+        }
+
+        /// <summary>
+        /// Back in the room after a drop: the lines it has not shown or refused 1 s later went out on a socket that had
+        /// died unnoticed (nothing heard for SilenceNoticedSeconds before it was dropped) and are sent again.
+        /// </summary>
+        private void SendAgainLater(Room<WorldState> room)
+        {
+            StartCoroutine(SendAgain(room, ++returns));
+        }
+
+        private IEnumerator SendAgain(Room<WorldState> room, int back)
+        {
+            yield return new WaitForSecondsRealtime(SendAgainAfterSeconds);
+            // Dropped again meanwhile, or back again since: the latest return sends them.
+            if (back != returns || leaving || room != Room || dropped) yield break;
+            var unsent = unconfirmed.TakeUnsent(SendAgainWithinSeconds, Time.realtimeSinceStartup);
+            foreach (var message in unsent) SendChat(message);
+            if (unsent.Count > 0) chatUI.ShowError(ErrorWords.SentAgain(unsent.Count));
         }
 
         /// <summary>How many of the SDK's retries, at its delays (retry n waits its backoff of n, within its bounds), fit in <paramref name="ms"/>.</summary>
@@ -272,10 +355,12 @@ namespace Kobot
         /// </summary>
         private async void OnLeft(Room<WorldState> room, int code)
         {
+            // A room let go already (its silent connection, on WebGL) closes late, the player back in another by then.
+            if (room != Room) return;
             chatUI.ShowStatus("연결 끊김");
             // Ours only when leaving: the server closes with 4000 (consented) too, as a room is disposed, and the scene
             // stood frozen, "in" a room that queued every line.
-            if (leaving || room != Room) return;
+            if (leaving) return;
             LeaveScene();
             if (code == BannedClose || code == KickedClose)
             {
@@ -290,6 +375,7 @@ namespace Kobot
             }
             // The room keeps our place ReconnectSeconds from when the server notices the drop, which can be later.
             var keptUntil = (dropped ? droppedAt : Time.realtimeSinceStartup) + WorldProtocol.ReconnectSeconds + WorldProtocol.DropNoticedSeconds;
+            returning = true;
             await Wait(1);
             while (!leaving)
             {
@@ -335,6 +421,7 @@ namespace Kobot
         /// <summary>A moderator banned the player's account or put them out: said, and not joined again.</summary>
         private void PutOut(int code)
         {
+            returning = false;
             bool retry;
             var words = ErrorWords.ForJoin(code, false, out retry);
             chatUI.ShowError(words);
@@ -444,6 +531,7 @@ namespace Kobot
         private void OnChatLine(ChatLine line)
         {
             if (!chatUI.Append(line)) return; // shown before a reconnection
+            unconfirmed.Heard(line, IsMine(line.from));
             NpcView npc;
             // Lines from before we came (the room's history) go to the chat only, not over the NPC's head.
             var age = Room.State.serverTime - line.ts;
@@ -465,8 +553,15 @@ namespace Kobot
             if (Room == null || dropped) return false;
             var message = new Dictionary<string, object> { { "text", text } };
             if (!string.IsNullOrEmpty(toNpc)) message["to"] = toNpc;
-            _ = Room.Send("chat", message);
+            SendChat(message);
             return true;
+        }
+
+        /// <summary>Sends a <c>chat</c> message, kept until the room shows or refuses it.</summary>
+        private void SendChat(Dictionary<string, object> message)
+        {
+            _ = Room.Send("chat", message);
+            unconfirmed.Sent(message, Time.realtimeSinceStartup);
         }
 
         /// <summary>

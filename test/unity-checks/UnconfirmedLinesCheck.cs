@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+using Kobot;
+using Kobot.Schema;
+
+/// <summary>
+/// For test/unity.client.test.ts: UnconfirmedLines, the chat lines kept until the room shows or refuses them, as the
+/// browser client's test/web-client.unconfirmed-lines.test.ts has them. Prints each failed expectation; exits 1 if any.
+/// </summary>
+public static class UnconfirmedLinesCheck
+{
+    private static int failures;
+
+    public static int Main()
+    {
+        Console.OutputEncoding = new System.Text.UTF8Encoding(false);
+        ConfirmedByTheirEcho();
+        EchoedAsTheServerCleans();
+        ConfirmedByTheirRefusal();
+        BoundedAndRecent();
+        return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>A line is taken as reached when the player's own line with its words comes; another's, or an NPC's, is not its echo.</summary>
+    private static void ConfirmedByTheirEcho()
+    {
+        var lines = new UnconfirmedLines();
+        lines.Sent(Chat("안녕"), 0);
+        lines.Heard(Line("player", "안녕"), true);
+        Expect(lines.Count == 0, "confirmed by its echo", "kept: " + lines.Count);
+        lines.Sent(Chat("안녕", "kobot"), 1);
+        lines.Heard(Line("player", "안녕"), false);
+        lines.Heard(Line("npc", "안녕"), true);
+        lines.Heard(Line("system", "안녕"), true);
+        var unsent = lines.TakeUnsent(60, 2);
+        Expect(unsent.Count == 1 && (string)unsent[0]["text"] == "안녕" && (string)unsent[0]["to"] == "kobot", "another's line with its words is no echo: sent again as sent", Said(unsent));
+        Expect(lines.Count == 0, "taken, not kept", "kept: " + lines.Count);
+    }
+
+    /// <summary>The echo carries the words as the server cleaned them: spaces run together, trimmed, a zero-width space gone.</summary>
+    private static void EchoedAsTheServerCleans()
+    {
+        var lines = new UnconfirmedLines();
+        lines.Sent(Chat("  반가워   요\u200b "), 0);
+        lines.Heard(Line("player", "반가워 요"), true);
+        Expect(lines.Count == 0, "confirmed by its cleaned words", "kept: " + lines.Count);
+    }
+
+    /// <summary>A refusal answers a line: by its words given back, or the oldest where the error gives none; others answer none.</summary>
+    private static void ConfirmedByTheirRefusal()
+    {
+        var lines = new UnconfirmedLines();
+        lines.Sent(Chat("첫째"), 0);
+        lines.Sent(Chat("둘째"), 0);
+        lines.Sent(Chat("셋째"), 0);
+        lines.Sent(Chat("넷째"), 0);
+        lines.Refused(new WorldError { code = "rate_limited", text = "둘째", retryAfterMs = 900 });
+        lines.Refused(new WorldError { code = "moderated" });
+        lines.Refused(new WorldError { code = "unknown_message" }); // not about a line
+        lines.Refused(new WorldError { code = "npc_busy", text = " 넷째 " });
+        Expect(Said(lines.TakeUnsent(60, 0)) == "셋째", "the refused lines answered", "");
+        lines.Refused(new WorldError { code = "chat_empty" }); // none left: nothing to answer
+        Expect(lines.Count == 0, "nothing kept", "kept: " + lines.Count);
+    }
+
+    /// <summary>Only the last 20 lines are kept, and only those of the time asked for are sent again.</summary>
+    private static void BoundedAndRecent()
+    {
+        var lines = new UnconfirmedLines();
+        for (var i = 0; i < 30; i++) lines.Sent(Chat("줄 " + i), i);
+        Expect(lines.Count == UnconfirmedLines.Kept && UnconfirmedLines.Kept == 20, "20 kept", "kept: " + lines.Count);
+        var again = Said(lines.TakeUnsent(5, 29));
+        Expect(again == "줄 24|줄 25|줄 26|줄 27|줄 28|줄 29", "those of the last 5 s, oldest first", again);
+    }
+
+    private static Dictionary<string, object> Chat(string text, string to = null)
+    {
+        var message = new Dictionary<string, object> { { "text", text } };
+        if (to != null) message["to"] = to;
+        return message;
+    }
+
+    private static ChatLine Line(string kind, string text)
+    {
+        return new ChatLine { id = Guid.NewGuid().ToString(), kind = kind, from = "session-1", text = text };
+    }
+
+    private static string Said(List<Dictionary<string, object>> messages)
+    {
+        return string.Join("|", messages.ConvertAll(message => (string)message["text"]));
+    }
+
+    private static void Expect(bool ok, string what, string seen)
+    {
+        if (ok) return;
+        failures++;
+        Console.WriteLine(what + " (" + seen + ")");
+    }
+}

@@ -1,0 +1,72 @@
+using System.Collections.Generic;
+using Kobot.Schema;
+
+namespace Kobot
+{
+    /// <summary>
+    /// The player's chat lines sent but not yet seen to reach the room, each confirmed by its echo (the player's own
+    /// line in the room's chat) or by the error that refuses it. A socket that died without a close
+    /// (<see cref="SilenceWatch"/>) took the lines sent on it into nothing while the box had cleared; once back in the
+    /// room, those still unconfirmed are the ones to send again. As the browser client's
+    /// web-client/src/unconfirmed-lines.ts.
+    /// </summary>
+    public class UnconfirmedLines
+    {
+        /// <summary>Lines kept: a player types a few in the seconds a dead socket goes unnoticed, not more.</summary>
+        public const int Kept = 20;
+
+        /// <summary>Refusals of a chat line that do not give its words back: each answers the oldest line still unconfirmed.</summary>
+        private static readonly HashSet<string> RefusedWithoutText = new HashSet<string> { "moderated", "chat_empty", "chat_too_long" };
+
+        private class SentLine
+        {
+            public Dictionary<string, object> Message;
+            /// <summary>The words as the room shows them (cleaned as the server cleans).</summary>
+            public string Said;
+            /// <summary>When it was sent, in seconds of real time.</summary>
+            public float At;
+        }
+
+        private readonly List<SentLine> lines = new List<SentLine>();
+
+        public int Count { get { return lines.Count; } }
+
+        /// <summary>A <c>chat</c> message (<c>text</c>, and <c>to</c> for an NPC) sent at <paramref name="at"/>.</summary>
+        public void Sent(Dictionary<string, object> message, float at)
+        {
+            lines.Add(new SentLine { Message = message, Said = TextWithin.Cleaned((string)message["text"]), At = at });
+            if (lines.Count > Kept) lines.RemoveAt(0);
+        }
+
+        /// <summary>
+        /// A line of the room's chat new to this client (ChatUI.Append tells: a resumed room sends its lines again, and
+        /// the echo of an earlier line with the same words is not this one's); <paramref name="mine"/>: from one of the
+        /// player's sessions.
+        /// </summary>
+        public void Heard(ChatLine line, bool mine)
+        {
+            if (line.kind == "player" && mine) Confirm(line.text);
+        }
+
+        /// <summary>An error from the room: a refused line is answered, even where its words came back.</summary>
+        public void Refused(WorldError error)
+        {
+            if (error.text != null) Confirm(TextWithin.Cleaned(error.text));
+            else if (RefusedWithoutText.Contains(error.code) && lines.Count > 0) lines.RemoveAt(0);
+        }
+
+        /// <summary>The messages sent within <paramref name="withinSeconds"/> of <paramref name="now"/> still unconfirmed, oldest first; none is kept.</summary>
+        public List<Dictionary<string, object>> TakeUnsent(float withinSeconds, float now)
+        {
+            var unsent = lines.FindAll(line => now - line.At <= withinSeconds).ConvertAll(line => line.Message);
+            lines.Clear();
+            return unsent;
+        }
+
+        private void Confirm(string said)
+        {
+            var index = lines.FindIndex(line => line.Said == said);
+            if (index >= 0) lines.RemoveAt(index);
+        }
+    }
+}
