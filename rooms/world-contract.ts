@@ -56,8 +56,9 @@ export const MoveMessage = z.object({
   y: z.number(),
   z: z.number(),
   rotY: optional(z.number()),
-  // Checked apart (AnimName): an engine's state name ("Run Forward") must not cost the avatar its position.
-  anim: optional(z.string().max(SENT_MAX.anim)),
+  // Checked apart (AnimName): an engine's state name ("Run Forward"), or an Animator state's hash (a number), must not
+  // cost the avatar its position. SENT_MAX.anim still sizes the frame cap; the frame's own cap bounds what comes here.
+  anim: optional(z.unknown()),
 });
 export type MoveMessage = z.infer<typeof MoveMessage>;
 

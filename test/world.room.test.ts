@@ -410,9 +410,17 @@ describe("WorldRoom", function () {
       assert.match(a.errors[0]!.message, /anim: .*letters, digits.*\(the position was taken\)/);
       await waitFor("b to see the position all the same", () => near(stateOf(b).players[a.room.sessionId]?.x, x + 1));
       assert.notEqual(stateOf(b).players[a.room.sessionId]?.anim, "Run Forward");
+      // An Animator state's hash (a number), an object, a state path past the longest string a message holds: refused
+      // alike, each costing the move nothing but its anim (they cost it the whole move).
+      for (const [step, anim] of [[1.5, 1432961145], [2, { state: "run" }], [2.5, "Base Layer.".repeat(100)]] as const) {
+        a.room.send("move", { x: x + step, y: 0, z, anim });
+        await waitFor(`b to see the move with the anim ${JSON.stringify(anim).slice(0, 20)}`, () => near(stateOf(b).players[a.room.sessionId]?.x, x + step));
+      }
+      await waitFor("each anim refused", () => a.errors.length === 4);
+      assert.ok(a.errors.every((error) => error.code === "bad_message" && error.message.includes("(the position was taken)")), JSON.stringify(a.errors));
       a.room.send("chat", { text: "null 받는 엔진", to: null });
       await waitFor("b hears the line", () => stateOf(b).chat.some((line) => line.text === "null 받는 엔진"));
-      assert.equal(a.errors.length, 1);
+      assert.equal(a.errors.length, 4);
       await Promise.all([a.room.leave(), b.room.leave()]);
     });
   });
