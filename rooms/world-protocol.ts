@@ -82,8 +82,9 @@ export interface WorldError {
   code: ErrorCode;
   message: string;
   /**
-   * The line refused, as the server read it (too_far, rate_limited, muted, unknown_npc, npc_busy, server_closing;
-   * npc_unavailable when the room failed to give the answer): nothing typed is lost.
+   * The line refused, as the server read it (cleaned): every refusal of a chat line has it (too_far, rate_limited,
+   * muted, unknown_npc, npc_busy, server_closing, moderated, chat_too_long, chat_empty — empty there; npc_unavailable
+   * when the room failed to give the answer), so nothing typed is lost, and a client tells which of its lines it was.
    */
   text?: string;
   /** The NPC the error concerns (too_far, npc_busy, server_closing, npc_timeout, npc_unavailable; unknown_npc when it left the world). */

@@ -625,11 +625,14 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (!chat || !player) return;
     const text = cleanText(chat.text);
     const chars = [...text].length;
-    if (chars === 0) return this.sendError(client, { code: "chat_empty", message: "chat text is empty" });
+    // Each refusal of a line gives it back (text): a client tells by it which of its lines was refused, where the
+    // echoes of the lines before it come only with the next patch, after the error.
+    if (chars === 0) return this.sendError(client, { code: "chat_empty", message: "chat text is empty", text });
     if (chars > CHAT_MAX_CHARS) {
       return this.sendError(client, {
         code: "chat_too_long",
         message: `chat text is ${chars} characters; at most ${CHAT_MAX_CHARS} are allowed`,
+        text,
       });
     }
     const mutedMs = this.mutedMs(client.sessionId);
@@ -810,7 +813,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.reports.said.add(client.sessionId, { id, text, ts, moderated: true });
     chatModerated.inc({ side: "input" });
     this.log.info("chat line moderated", { roomId: this.roomId, playerId: client.sessionId, term });
-    this.sendError(client, { code: "moderated", message: "that line was not sent: it holds a word that is not allowed here" });
+    // Given back to its sender alone, to say otherwise.
+    this.sendError(client, { code: "moderated", message: "that line was not sent: it holds a word that is not allowed here", text });
     if (!npcId) return;
     const asker = this.origins.accountOf(client.sessionId);
     // In its turn, after the answers to the player's questions before it (the error above comes at once: the line was not sent).

@@ -26,15 +26,17 @@ describe("the web client's lines not yet seen to reach the room (sent again afte
     assert.equal(lines.size, 0);
   });
 
-  it("takes a refusal as the answer: by its words given back, or the oldest line where the error gives none", () => {
+  it("takes a refusal as the answer to the line it gives back, not the oldest, whose echo may still be coming", () => {
     const lines = new UnconfirmedLines();
     lines.sent({ text: "첫째" }, 0);
     lines.sent({ text: "둘째" }, 0);
     lines.sent({ text: "셋째" }, 0);
+    lines.sent({ text: "\u200b" }, 0);
     lines.refused({ code: "rate_limited", message: "", text: "둘째", retryAfterMs: 900 });
-    lines.refused({ code: "moderated", message: "" });
+    lines.refused({ code: "moderated", message: "", text: "셋째" });
+    lines.refused({ code: "chat_empty", message: "", text: "" });
     lines.refused({ code: "unknown_message", message: "" }); // not about a line
-    assert.deepEqual(lines.takeUnsent(60_000, 0), [{ text: "셋째" }]);
+    assert.deepEqual(lines.takeUnsent(60_000, 0), [{ text: "첫째" }]);
   });
 
   it("sends nothing again that is older than asked, and keeps a bounded number of lines", () => {

@@ -329,6 +329,8 @@ describe("WorldRoom", function () {
         ["chat_empty", "chat_too_long", "chat_too_long"],
       );
       assert.match(a.errors[1]!.message, /201 characters; at most 200/);
+      // Each gives its line back, cleaned: a client tells by it which of its lines was refused.
+      assert.deepEqual(a.errors.map((e) => e.text?.length), [0, 201, 5000]);
       assert.ok(a.room.connection.isOpen);
       await a.room.leave();
     });

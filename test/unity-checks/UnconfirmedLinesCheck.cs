@@ -46,7 +46,7 @@ public static class UnconfirmedLinesCheck
         Expect(lines.Count == 0, "confirmed by its cleaned words", "kept: " + lines.Count);
     }
 
-    /// <summary>A refusal answers a line: by its words given back, or the oldest where the error gives none; others answer none.</summary>
+    /// <summary>A refusal answers the line it gives back, not the oldest (whose echo may still be coming); others answer none.</summary>
     private static void ConfirmedByTheirRefusal()
     {
         var lines = new UnconfirmedLines();
@@ -55,11 +55,11 @@ public static class UnconfirmedLinesCheck
         lines.Sent(Chat("셋째"), 0);
         lines.Sent(Chat("넷째"), 0);
         lines.Refused(new WorldError { code = "rate_limited", text = "둘째", retryAfterMs = 900 });
-        lines.Refused(new WorldError { code = "moderated" });
+        lines.Refused(new WorldError { code = "moderated", text = "셋째" });
         lines.Refused(new WorldError { code = "unknown_message" }); // not about a line
         lines.Refused(new WorldError { code = "npc_busy", text = " 넷째 " });
-        Expect(Said(lines.TakeUnsent(60, 0)) == "셋째", "the refused lines answered", "");
-        lines.Refused(new WorldError { code = "chat_empty" }); // none left: nothing to answer
+        Expect(Said(lines.TakeUnsent(60, 0)) == "첫째", "the refused lines answered", "");
+        lines.Refused(new WorldError { code = "chat_empty", text = "" }); // none left: nothing to answer
         Expect(lines.Count == 0, "nothing kept", "kept: " + lines.Count);
     }
 

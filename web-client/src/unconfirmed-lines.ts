@@ -1,8 +1,6 @@
 import { cleanText } from "../../common/clean-text.js";
 import type { ChatPayload, WorldError } from "../../rooms/world-protocol.js";
 
-/** Refusals of a chat line that do not give its words back: each answers the oldest line still unconfirmed. */
-const REFUSED_WITHOUT_TEXT = new Set(["moderated", "chat_empty", "chat_too_long"]);
 /** Lines kept: a player types a few in the seconds a dead socket goes unnoticed, not more. */
 const KEPT = 20;
 
@@ -49,10 +47,13 @@ export class UnconfirmedLines {
     this.echoes = echoes;
   }
 
-  /** An error from the room: a refused line is answered, even where its words came back. */
+  /**
+   * An error from the room: the refused line, named by its words (every refusal of a line gives it back), is answered.
+   * Not "the oldest": its refusal comes at once, before the echoes of the lines sent just before it, which come with
+   * the next patch; the oldest was taken for it, and the refused one sent again, and logged again, after a drop.
+   */
   refused(error: WorldError): void {
     if (error.text !== undefined) this.confirm(cleanText(error.text));
-    else if (REFUSED_WITHOUT_TEXT.has(error.code)) this.lines.shift();
   }
 
   /** The lines sent within `withinMs` of `now` still unconfirmed, oldest first; none is kept. */

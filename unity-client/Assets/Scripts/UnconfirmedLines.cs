@@ -15,9 +15,6 @@ namespace Kobot
         /// <summary>Lines kept: a player types a few in the seconds a dead socket goes unnoticed, not more.</summary>
         public const int Kept = 20;
 
-        /// <summary>Refusals of a chat line that do not give its words back: each answers the oldest line still unconfirmed.</summary>
-        private static readonly HashSet<string> RefusedWithoutText = new HashSet<string> { "moderated", "chat_empty", "chat_too_long" };
-
         private class SentLine
         {
             public Dictionary<string, object> Message;
@@ -48,11 +45,14 @@ namespace Kobot
             if (line.kind == "player" && mine) Confirm(line.text);
         }
 
-        /// <summary>An error from the room: a refused line is answered, even where its words came back.</summary>
+        /// <summary>
+        /// An error from the room: the refused line, named by its words (every refusal of a line gives it back), is
+        /// answered. Not "the oldest": its refusal comes at once, before the echoes of the lines sent just before it,
+        /// which come with the next patch; the oldest was taken for it, and the refused one sent again after a drop.
+        /// </summary>
         public void Refused(WorldError error)
         {
             if (error.text != null) Confirm(TextWithin.Cleaned(error.text));
-            else if (RefusedWithoutText.Contains(error.code) && lines.Count > 0) lines.RemoveAt(0);
         }
 
         /// <summary>The messages sent within <paramref name="withinSeconds"/> of <paramref name="now"/> still unconfirmed, oldest first; none is kept.</summary>
