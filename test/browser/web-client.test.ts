@@ -678,4 +678,28 @@ describe("Web client in Chromium", function () {
       await proxy.close();
     }
   });
+
+  it("comes back after a network that died just after its join and stayed down past its own retries: a request on a pooled socket the network forgot is tried again", async function () {
+    this.timeout(120_000);
+    const proxy = await startFreezingProxy(Number(new URL(url).port));
+    const watcher = await joinWorld(url.replace("http", "ws"), { name: "망지킴이" });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://${proxy.host}/?name=${encodeURIComponent("망가진망")}`);
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+      // Within the server's 5 s keep-alive of the join's request: its socket stays in Chromium's pool, and is forgotten.
+      proxy.freeze();
+      proxy.refuse(true);
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "다시 연결 중…", undefined, { timeout: 10_000 });
+      // Past the SDK's own retries (about 20 s from the drop the page noticed): the page asks for its place over HTTP.
+      await page.waitForTimeout(30_000);
+      proxy.refuse(false);
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중", undefined, { timeout: 40_000 });
+      await waitFor("one avatar of the player", () => [...watcher.room.state.players.values()].filter((player) => player.name === "망가진망").length === 1, 5000);
+    } finally {
+      await page.close();
+      await watcher.room.leave();
+      await proxy.close();
+    }
+  });
 });

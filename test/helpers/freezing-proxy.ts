@@ -8,6 +8,8 @@ export interface FreezingProxy {
    * forgets them (no FIN, no RST); connections made after pass as before.
    */
   freeze(): void;
+  /** While on, new connections are closed as they come (a network that is down), and off, pass again. */
+  refuse(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -15,7 +17,9 @@ export interface FreezingProxy {
 export async function startFreezingProxy(targetPort: number): Promise<FreezingProxy> {
   const sockets = new Set<Socket>();
   const passing = new Set<[Socket, Socket]>();
+  let refusing = false;
   const server = createServer((client) => {
+    if (refusing) return void client.destroy();
     const target = connect(targetPort, "127.0.0.1");
     const pair: [Socket, Socket] = [client, target];
     passing.add(pair);
@@ -42,6 +46,9 @@ export async function startFreezingProxy(targetPort: number): Promise<FreezingPr
         target.pause();
       }
       passing.clear();
+    },
+    refuse(on) {
+      refusing = on;
     },
     async close() {
       for (const socket of sockets) socket.destroy();

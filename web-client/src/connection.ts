@@ -19,6 +19,34 @@ import { watchSilence } from "./silence-watch.js";
 
 export type ConnectionStatus = "offline" | "joining" | "online" | "reconnecting";
 
+/**
+ * How long a join or a resume may take before it counts as no answer and is tried again: its request can go out on a
+ * pooled HTTP socket the network forgot (a join's, seconds before the network died), and then it never ends, nor fails.
+ */
+const ANSWER_WITHIN_MS = 15_000;
+
+/** The room `joining` brings, or a failure without a code (no answer) after `ms`; a room that comes later is left. */
+function answered(joining: Promise<Room<any, WorldState>>, ms: number): Promise<Room<any, WorldState>> {
+  return new Promise((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(new Error(`no answer within ${ms / 1000} s`));
+    }, ms);
+    joining.then(
+      (room) => {
+        if (late) return void room.leave(); // given up on: not a second avatar beside the next try's
+        clearTimeout(timer);
+        resolve(room);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
 export interface Connection {
   room: Room<any, WorldState>;
 }
@@ -121,7 +149,7 @@ export async function joinWorld(
   const resume = async (token: string, keptUntil: number) => {
     onStatus("reconnecting");
     try {
-      enter(await client.reconnect<WorldState>(token));
+      enter(await answered(client.reconnect<WorldState>(token), ANSWER_WITHIN_MS));
     } catch (error) {
       // Put out or banned while away: the room says so as the place is taken back, and the player is not joined
       // again behind the moderator's back (the kick was undone, and never shown).
@@ -144,7 +172,7 @@ export async function joinWorld(
     onStatus("joining");
     try {
       // No name: the server gives one (Player-xxxx); an empty one it refuses.
-      const room = await client.joinOrCreate<WorldState>(WORLD_ROOM, name ? { name } : {});
+      const room = await answered(client.joinOrCreate<WorldState>(WORLD_ROOM, name ? { name } : {}), ANSWER_WITHIN_MS);
       // The page hid while joining: the room it got is left, and joined again if the page comes back.
       if (hidden || over) return void room.leave();
       enter(room);
