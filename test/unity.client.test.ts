@@ -201,6 +201,9 @@ describe("Unity client", () => {
     it("takes the room back by its token where the SDK cannot drop the connection (WebGL), unmoved by the old socket's late close", () =>
       check("silent-connection-on-webgl"));
     it("sends again, 1 s after being back, the lines the room neither showed nor refused, and says so", () => check("lines-sent-again-once-back"));
+    it("counts a join or a resume with no answer in 15 s as none and tries again, leaving the room that comes later", () => {
+      for (const name of ["join-unanswered-tried-again", "resume-unanswered-tried-again"]) check(name);
+    });
     it("raises OutOfDate for a build the server's schema moved past (426), and NameRefused for a name too long to send (413)", () =>
       check("join-refused-out-of-date-or-too-long"));
   });

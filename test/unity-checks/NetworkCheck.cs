@@ -43,6 +43,8 @@ public static class NetworkCheck
             { "silent-connection-dropped", SilentConnectionDropped },
             { "silent-connection-on-webgl", SilentConnectionOnWebGL },
             { "lines-sent-again-once-back", LinesSentAgainOnceBack },
+            { "join-unanswered-tried-again", JoinUnansweredTriedAgain },
+            { "resume-unanswered-tried-again", ResumeUnansweredTriedAgain },
         };
         Action run;
         if (args.Length != 1 || !cases.TryGetValue(args[0], out run))
@@ -514,6 +516,55 @@ public static class NetworkCheck
         room.Reconnected();
         StandInFrames.Play(1.1);
         Expect(room, room.Texts.Count == sent + 4, "the lines sent again are kept until confirmed too: " + string.Join("|", room.Texts));
+    }
+
+    /// <summary>
+    /// A join whose request never ends (sent on a pooled socket the network forgot) counts as no answer after 15 s of
+    /// Unity's clock and is tried again, as after any failure without a code; the client said 다시 연결 중… for good.
+    /// The room it brings after all is left: it stood a second avatar of the player beside the next try's.
+    /// </summary>
+    private static void JoinUnansweredTriedAgain()
+    {
+        var network = Network();
+        var unanswered = new TaskCompletionSource<Room<WorldState>>();
+        var next = NewRoom();
+        var joins = 0;
+        StandInServer.JoinOrCreate = options => ++joins == 1 ? unanswered.Task : Task.FromResult(next);
+        _ = network.Connect("민수");
+        StandInFrames.Play(14.9);
+        Expect(joins == 1, "not tried again within 15 s", "joins: " + joins);
+        StandInFrames.Play(1.3);
+        Expect(joins == 2 && network.Room == next, "joined again once 15 s passed without an answer (then 1 s, as after any failure)", "joins: " + joins);
+        var late = NewRoom();
+        unanswered.SetResult(late);
+        Expect(late, Count(late, "Leave") == 1 && network.Room == next, "the room that came late is left, not taken");
+    }
+
+    /// <summary>
+    /// A resume whose request never ends counts as no answer after 15 s and is asked again 2 s later (the place still
+    /// kept, not a join); the room it brings after all is left.
+    /// </summary>
+    private static void ResumeUnansweredTriedAgain()
+    {
+        var network = Network();
+        var room = Join(network);
+        room.ReceiveFirstState();
+        var unanswered = new TaskCompletionSource<Room<WorldState>>();
+        var next = NewRoom();
+        var reconnects = 0;
+        StandInServer.Reconnect = token => ++reconnects == 1 ? unanswered.Task : Task.FromResult(next);
+        var joins = 0;
+        StandInServer.JoinOrCreate = options => { joins++; return Task.FromResult(NewRoom()); };
+        room.Left(1006); // a drop in the first 5 s, which the SDK does not resume
+        StandInFrames.Play(1.1);
+        Expect(reconnects == 1, "place asked back after 1 s", "reconnects: " + reconnects);
+        StandInFrames.Play(14.7);
+        Expect(reconnects == 1, "not asked again within 15 s", "reconnects: " + reconnects);
+        StandInFrames.Play(2.5);
+        Expect(reconnects == 2 && joins == 0 && network.Room == next, "asked again once 15 s passed without an answer (then 2 s), not joined", "reconnects: " + reconnects + ", joins: " + joins);
+        var late = NewRoom();
+        unanswered.SetResult(late);
+        Expect(late, Count(late, "Leave") == 1 && network.Room == next, "the room that came late is left, not taken");
     }
 
     /// <summary>A line of the room's chat reaches the script, as the state's callbacks give it.</summary>

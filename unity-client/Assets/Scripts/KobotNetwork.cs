@@ -143,7 +143,7 @@ namespace Kobot
                     // The state's shape our generated classes decode: a server with another refuses the join (426).
                     var options = new Dictionary<string, object> { { "schema", WorldProtocol.SchemaFingerprint } };
                     if (!string.IsNullOrWhiteSpace(playerName)) options["name"] = playerName;
-                    Enter(await client.JoinOrCreate<WorldState>(WorldProtocol.WorldRoom, options));
+                    Enter(await Answered(client.JoinOrCreate<WorldState>(WorldProtocol.WorldRoom, options)));
                     return;
                 }
                 catch (System.Exception error)
@@ -190,6 +190,38 @@ namespace Kobot
         {
             yield return new WaitForSecondsRealtime(seconds);
             waited.SetResult(true);
+        }
+
+        /// <summary>
+        /// How long a join or a resume may take before it counts as no answer and is tried again: its request can go out
+        /// on a pooled keep-alive socket the network forgot, and then it never ends, nor fails. The SDK sets no timeout on
+        /// its UnityWebRequest (0.17.2 HTTP.Request; UnityHttpClient.Request since), and Unity's default, 0, waits for good.
+        /// </summary>
+        private const float AnswerWithinSeconds = 15;
+
+        /// <summary>
+        /// The room <paramref name="joining"/> brings, or a failure without a code (no answer, retried as such) after
+        /// <see cref="AnswerWithinSeconds"/> on Unity's clock; a room that comes later is left.
+        /// </summary>
+        private async Task<Room<WorldState>> Answered(Task<Room<WorldState>> joining)
+        {
+            if (await Task.WhenAny(joining, Wait(AnswerWithinSeconds)) == joining) return await joining;
+            LeaveWhenItComes(joining);
+            throw new System.TimeoutException("no answer within " + AnswerWithinSeconds + " s");
+        }
+
+        /// <summary>A join or resume given up on that answers after all: its room is left, not a second avatar beside the next try's.</summary>
+        private static async void LeaveWhenItComes(Task<Room<WorldState>> joining)
+        {
+            try
+            {
+                var room = await joining;
+                if (room != null) await room.Leave();
+            }
+            catch (System.Exception)
+            {
+                // Refused after all: nothing to leave.
+            }
         }
 
         /// <summary>The code a failed join carries: the room's (a refused name is 400), the HTTP status (429), 0 for none.</summary>
@@ -382,7 +414,7 @@ namespace Kobot
                 chatUI.ShowStatus("다시 연결 중…");
                 try
                 {
-                    Enter(await client.Reconnect<WorldState>(room.ReconnectionToken));
+                    Enter(await Answered(client.Reconnect<WorldState>(room.ReconnectionToken)));
                     return;
                 }
                 catch (System.Exception error)
