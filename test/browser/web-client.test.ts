@@ -689,13 +689,39 @@ describe("Web client in Chromium", function () {
       await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
       // Within the server's 5 s keep-alive of the join's request: its socket stays in Chromium's pool, and is forgotten.
       proxy.freeze();
-      proxy.refuse(true);
+      proxy.newConnections("refuse");
       await page.waitForFunction(() => document.getElementById("status")?.textContent === "다시 연결 중…", undefined, { timeout: 10_000 });
       // Past the SDK's own retries (about 20 s from the drop the page noticed): the page asks for its place over HTTP.
       await page.waitForTimeout(30_000);
-      proxy.refuse(false);
+      proxy.newConnections("pass");
       await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중", undefined, { timeout: 40_000 });
       await waitFor("one avatar of the player", () => [...watcher.room.state.players.values()].filter((player) => player.name === "망가진망").length === 1, 5000);
+    } finally {
+      await page.close();
+      await watcher.room.leave();
+      await proxy.close();
+    }
+  });
+
+  it("tries again when the SDK's try to resume gets a socket that never opens (a network that forgets connections as they are made)", async function () {
+    this.timeout(90_000);
+    const proxy = await startFreezingProxy(Number(new URL(url).port));
+    const watcher = await joinWorld(url.replace("http", "ws"), { name: "삼킴지킴이" });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://${proxy.host}/?name=${encodeURIComponent("삼켜진")}`);
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+      const me = await sessionId(page);
+      await page.waitForTimeout(5500); // past the SDK's 5 s before it resumes a room by itself
+      proxy.freeze();
+      proxy.newConnections("swallow");
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "다시 연결 중…", undefined, { timeout: 10_000 });
+      await page.waitForTimeout(3000); // the SDK's first try is swallowed
+      proxy.newConnections("pass");
+      // Its socket stays connecting (Chromium gives up after 240 s, long after the 20 s the room keeps the place).
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중", undefined, { timeout: 30_000 });
+      assert.equal(await sessionId(page), me, "its own place, not a new player");
+      assert.equal([...watcher.room.state.players.values()].filter((player) => player.name === "삼켜진").length, 1);
     } finally {
       await page.close();
       await watcher.room.leave();

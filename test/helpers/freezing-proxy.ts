@@ -8,8 +8,11 @@ export interface FreezingProxy {
    * forgets them (no FIN, no RST); connections made after pass as before.
    */
   freeze(): void;
-  /** While on, new connections are closed as they come (a network that is down), and off, pass again. */
-  refuse(on: boolean): void;
+  /**
+   * What becomes of new connections: they `pass` (as at first), are closed as they come (`refuse`: a network that is
+   * down), or are taken and then carry nothing either way (`swallow`: one that forgets them as soon as they are made).
+   */
+  newConnections(fate: "pass" | "refuse" | "swallow"): void;
   close(): Promise<void>;
 }
 
@@ -17,9 +20,11 @@ export interface FreezingProxy {
 export async function startFreezingProxy(targetPort: number): Promise<FreezingProxy> {
   const sockets = new Set<Socket>();
   const passing = new Set<[Socket, Socket]>();
-  let refusing = false;
+  let fate: "pass" | "refuse" | "swallow" = "pass";
   const server = createServer((client) => {
-    if (refusing) return void client.destroy();
+    sockets.add(client);
+    if (fate === "refuse") return void client.destroy();
+    if (fate === "swallow") return void client.pause().on("error", () => {});
     const target = connect(targetPort, "127.0.0.1");
     const pair: [Socket, Socket] = [client, target];
     passing.add(pair);
@@ -47,8 +52,8 @@ export async function startFreezingProxy(targetPort: number): Promise<FreezingPr
       }
       passing.clear();
     },
-    refuse(on) {
-      refusing = on;
+    newConnections(then) {
+      fate = then;
     },
     async close() {
       for (const socket of sockets) socket.destroy();

@@ -49,7 +49,7 @@ export class ChatPanel {
     private readonly text: HTMLInputElement,
     private readonly toNpc: HTMLSelectElement,
     private readonly toast: HTMLElement,
-    /** Notices the newest one pushed down, each for the rest of its time (not a live region: they were read out). */
+    /** Notices the newest one pushed down, each for 5 s more (not a live region: they were read out). */
     private readonly earlierNotices: HTMLElement,
     private readonly room: () => Room<any, WorldState> | undefined,
     /** Every session this page has had (main.ts). */
@@ -141,7 +141,7 @@ export class ChatPanel {
     this.toastTimer = setTimeout(() => (this.toast.textContent = ""), NOTICE_MS);
   }
 
-  /** A notice pushed down by a newer one stays under it a while: npc_timeout then npc_busy came within milliseconds. */
+  /** A notice pushed down by a newer one stays under it 5 s more (a connection notice too, though it was to stay until back in a room: the status says so meanwhile): npc_timeout then npc_busy came within milliseconds. */
   private keepEarlier(text: string, code: string): void {
     const notice = Object.assign(document.createElement("p"), { textContent: text });
     notice.dataset.code = code;
