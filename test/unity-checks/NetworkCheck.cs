@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using Colyseus;
 using Kobot;
 using Kobot.Schema;
+using NativeWebSocket;
 using UnityEngine;
 using UnityEngine.UI;
 
@@ -42,6 +43,7 @@ public static class NetworkCheck
             { "phone-keyboard-done-sends", PhoneKeyboardDoneSends },
             { "silent-connection-dropped", SilentConnectionDropped },
             { "silent-connection-on-webgl", SilentConnectionOnWebGL },
+            { "opening-connection-dropped", OpeningConnectionDropped },
             { "lines-sent-again-once-back", LinesSentAgainOnceBack },
             { "join-unanswered-tried-again", JoinUnansweredTriedAgain },
             { "resume-unanswered-tried-again", ResumeUnansweredTriedAgain },
@@ -479,6 +481,44 @@ public static class NetworkCheck
         Expect(next, network.Room == next && ui.status.text == "접속 중", "still in the room taken back");
         StandInFrames.Play(1.1);
         Expect(next, next.Texts.Count == 1 && next.Texts[0] == "들리니?", "the line sent into the dead socket sent again");
+    }
+
+    /// <summary>
+    /// A try of the SDK whose socket stays opening (a network that takes the connection and passes nothing, and so
+    /// never closes it) is closed after 10 s, for the SDK to try again on a new socket; not before, not a socket closed
+    /// between tries (the SDK opens the next), and each try counts from its own start. On WebGL, where Drop() closes
+    /// only an open socket, it is closed with Close().
+    /// </summary>
+    private static void OpeningConnectionDropped()
+    {
+        var ui = ChatUIInRoom();
+        var network = ui.network;
+        var room = (Room<WorldState>)network.Room;
+        room.Drop(1006);
+        StandInFrames.Play(30);
+        Expect(room, Count(room, "Drop") == 0, "a connection closed between the SDK's tries left to the SDK");
+        room.Retrying();
+        StandInFrames.Play(9.9);
+        Expect(room, Count(room, "Drop") == 0, "not dropped within 10 s of opening");
+        StandInFrames.Play(1.4);
+        Expect(room, Count(room, "Drop") == 1 && room.Connection.State == WebSocketState.Closed, "dropped once opening 10 s (looked at once a second)");
+        Expect(room, network.Room == room, "the room kept for the SDK's next try");
+        StandInFrames.Play(30);
+        Expect(room, Count(room, "Drop") == 1, "not dropped again while closed between tries");
+        room.Retrying();
+        StandInFrames.Play(5);
+        room.Drop(1006); // that try fails, and the next opens before the watch looks
+        room.Retrying();
+        StandInFrames.Play(9.9);
+        Expect(room, Count(room, "Drop") == 1, "a try counted from its own start, not the one before");
+        StandInFrames.Play(1.4);
+        Expect(room, Count(room, "Drop") == 2, "and dropped 10 s into it");
+
+        room.Connection.RefusesDrop = true; // WebGL
+        room.Retrying();
+        StandInFrames.Play(11.3);
+        Expect(room, Count(room, "Drop") == 3 && Count(room, "Close") == 1 && room.Connection.State == WebSocketState.Closed, "on WebGL closed with Close()");
+        Expect(room, network.Room == room && room.Reconnection.Enabled, "the room kept for the SDK's next try there too");
     }
 
     /// <summary>

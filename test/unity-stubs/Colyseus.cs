@@ -63,22 +63,47 @@ namespace Colyseus
 
     /// <summary>
     /// The room's WebSocket (Connection.cs, a NativeWebSocket.WebSocket, at 57caf0e and as 0.18's Room.cs uses it):
-    /// <c>IsOpen</c>, and <c>Drop()</c>, which cancels the socket; the SDK's room sees it closed with 1006 and resumes it.
+    /// <c>IsOpen</c>; <c>State</c> (WebSocket.cs), Connecting while a try of the SDK opens its socket, Closed between
+    /// tries; <c>Drop()</c>, which cancels the socket (open or opening; a closed one stays as it is), the SDK's room
+    /// seeing it closed with 1006 and trying again; <c>Close()</c>, which closes only an open socket, but on WebGL an
+    /// opening one too (the browser's close event then says 1006).
     /// </summary>
     public class Connection
     {
         public bool IsOpen = true;
+        public NativeWebSocket.WebSocketState State
+        {
+            get { return IsOpen ? NativeWebSocket.WebSocketState.Open : opening ? NativeWebSocket.WebSocketState.Connecting : NativeWebSocket.WebSocketState.Closed; }
+        }
+
         public void Drop()
         {
             did("Drop");
-            // As on WebGL: the SDK closes the browser's socket with 1006, which a browser refuses (its close throws).
-            if (RefusesDrop) throw new InvalidOperationException("InvalidAccessError: close code 1006");
-            IsOpen = false;
-            closed((int)CloseCode.ABNORMAL_CLOSURE);
+            if (!IsOpen && !opening) return;
+            // As on WebGL: the SDK closes an open browser socket with 1006, which a browser refuses (its close throws),
+            // and leaves an opening one be.
+            if (RefusesDrop && IsOpen) throw new InvalidOperationException("InvalidAccessError: close code 1006");
+            if (RefusesDrop) return;
+            Closed();
         }
 
-        /// <summary>Not in the SDK: set by a check to play a WebGL build, whose Drop() throws.</summary>
+        public Task Close()
+        {
+            did("Close");
+            if (RefusesDrop && opening) Closed();
+            return Task.CompletedTask;
+        }
+
+        /// <summary>Not in the SDK: set by a check to play a WebGL build, whose Drop() throws on an open socket.</summary>
         public bool RefusesDrop;
+        // Not in the SDK: whether a try's socket is opening, set by the room (Room<T>.Retrying()).
+        internal bool opening;
+        private void Closed()
+        {
+            IsOpen = false;
+            opening = false;
+            closed((int)CloseCode.ABNORMAL_CLOSURE);
+        }
         // Not in the SDK: the room's calls, and its handler of the socket's close (Room.SetConnection in the SDK).
         internal Action<string> did = call => { };
         internal Action<int> closed = code => { };
@@ -104,6 +129,7 @@ namespace Colyseus
         public int MinDelay = 100;
         public int MaxDelay = 5000;
         public int Delay = 100;
+        public int RetryCount = 0;
         public Func<int, int, int> Backoff = ExponentialBackoff;
         public static int ExponentialBackoff(int attempt, int delay) { return (int)Math.Floor(Math.Pow(2, attempt) * delay); }
     }
@@ -205,9 +231,11 @@ namespace Colyseus
         }
         /// <summary>A patch of the state (the server's clock comes in one at least once a second).</summary>
         public void Patched() { if (OnStateChange != null) OnStateChange(state, false); }
-        public void Drop(int code) { Connection.IsOpen = false; onDrop(code); }
-        public void Reconnected() { Connection.IsOpen = true; onReconnect(); }
-        public void Left(int code) { Connection.IsOpen = false; onLeave(code); }
+        public void Drop(int code) { Connection.IsOpen = false; Connection.opening = false; onDrop(code); }
+        public void Reconnected() { Connection.IsOpen = true; Connection.opening = false; onReconnect(); }
+        /// <summary>The SDK's next try (after a drop, its delay waited): its count up, its new socket opening.</summary>
+        public void Retrying() { Reconnection.RetryCount++; Connection.IsOpen = false; Connection.opening = true; }
+        public void Left(int code) { Connection.IsOpen = false; Connection.opening = false; onLeave(code); }
 
         private readonly T state = Activator.CreateInstance<T>();
         private bool hasFirstState;
@@ -261,4 +289,9 @@ namespace Colyseus.Schema
             return new StateCallbackStrategy<T> { did = room.Did };
         }
     }
+}
+
+namespace NativeWebSocket
+{
+    public enum WebSocketState { Connecting, Open, Closing, Closed }
 }

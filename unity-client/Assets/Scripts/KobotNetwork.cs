@@ -200,6 +200,12 @@ namespace Kobot
         private const float AnswerWithinSeconds = 15;
 
         /// <summary>
+        /// A socket the SDK's try is opening, given up after this long (as the web client's): a network that takes the
+        /// connection and passes nothing left it opening for minutes, the place the server keeps long gone by then.
+        /// </summary>
+        private const float OpeningGivenUpSeconds = 10;
+
+        /// <summary>
         /// The room <paramref name="joining"/> brings, or a failure without a code (no answer, retried as such) after
         /// <see cref="AnswerWithinSeconds"/> on Unity's clock; a room that comes later is left.
         /// </summary>
@@ -311,7 +317,7 @@ namespace Kobot
         /// </summary>
         private IEnumerator WatchSilence(Room<WorldState> room)
         {
-            var watch = new SilenceWatch(WorldProtocol.SilenceNoticedSeconds, Time.realtimeSinceStartup);
+            var watch = new SilenceWatch(WorldProtocol.SilenceNoticedSeconds, OpeningGivenUpSeconds, Time.realtimeSinceStartup);
             // The server's clock comes in the state at least once a second: every patch is word from it, as is its
             // answer to the SDK's reconnection (the silence counts from the new socket).
             room.OnStateChange += (state, isFirstState) => watch.Heard(Time.realtimeSinceStartup);
@@ -322,7 +328,22 @@ namespace Kobot
                 if (leaving || room != Room) yield break;
                 var open = room.Connection != null && room.Connection.IsOpen;
                 if (watch.TooLong(open, Time.realtimeSinceStartup)) DropSilent(room);
+                var opening = room.Connection != null && room.Connection.State == NativeWebSocket.WebSocketState.Connecting;
+                if (watch.OpeningTooLong(opening, room.Reconnection.RetryCount, Time.realtimeSinceStartup)) DropOpening(room);
             }
+        }
+
+        /// <summary>
+        /// The SDK's try has been opening its socket for OpeningGivenUpSeconds: it is closed, which the SDK counts as a
+        /// failed try, and its next goes on a new socket.
+        /// </summary>
+        private void DropOpening(Room<WorldState> room)
+        {
+            Debug.Log("the connection has not opened in " + OpeningGivenUpSeconds + " s: trying again on a new socket");
+            room.Connection.Drop();
+            // WebGL: Drop() closes only an open socket; closing the browser's opening one fails it with 1006 all the
+            // same. Elsewhere Close() leaves a socket not open be.
+            if (room.Connection.State == NativeWebSocket.WebSocketState.Connecting) _ = room.Connection.Close();
         }
 
         /// <summary>
