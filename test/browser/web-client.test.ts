@@ -206,6 +206,14 @@ describe("Web client in Chromium", function () {
       return seen;
     };
     assert.deepEqual(await walk("ArrowUp", "ArrowUp", "ArrowUp", "ArrowDown", "ArrowDown"), ["안녕", "첫 마디", "첫 마디", "안녕", "쓰는 중"]);
+    // Called back, a line goes to whom it was said to, not to whoever is chosen now.
+    await page.selectOption("#to-npc", "kobot");
+    await page.fill("#text", "코봇 안녕");
+    await page.press("#text", "Enter");
+    await page.selectOption("#to-npc", "");
+    await page.press("#text", "ArrowUp");
+    assert.deepEqual([await page.inputValue("#text"), await page.inputValue("#to-npc")], ["코봇 안녕", "kobot"]);
+    await page.fill("#text", "");
     // Two errors of one moment: the second pushed the first down, where it stays its time, newest first.
     await page.evaluate(() => {
       const room = (window as any).kobot.room;

@@ -74,11 +74,16 @@ export class ChatPanel {
       if (event.isComposing || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
       if (event.key === "Escape") text.blur();
       if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
-      const line = event.key === "ArrowUp" ? this.recall.older(text.value) : this.recall.newer();
+      const line = event.key === "ArrowUp" ? this.recall.older({ text: text.value, to: this.toNpc.value }) : this.recall.newer();
       event.preventDefault(); // the caret would go to the start first
       if (line === undefined) return;
-      text.value = line;
-      text.setSelectionRange(line.length, line.length);
+      text.value = line.text;
+      text.setSelectionRange(line.text.length, line.text.length);
+      // To whom it was said, where known and still here: a line for an NPC went to everyone, or to another NPC.
+      if (line.to === "" || (line.to !== undefined && this.room()?.state?.npcs?.has(line.to))) {
+        this.toNpc.value = line.to;
+        this.renderNpcs();
+      }
     });
     setInterval(() => this.render(), 100);
   }
@@ -102,7 +107,7 @@ export class ChatPanel {
     const words = errorWords(error, (npcId) => this.room()?.state?.npcs?.get(npcId)?.name);
     // The player is typing another: the refused line waits a ↑ away, and the notice says so.
     if (error.text && this.text.value !== "") {
-      this.recall.add(error.text);
+      this.recall.add({ text: error.text, to: error.npcId }); // rate_limited does not say to whom
       return this.showNotice(`${words} ${RECALL_HINT}`, error.code);
     }
     if (error.text) {
@@ -168,7 +173,7 @@ export class ChatPanel {
     const message: ChatPayload = this.toNpc.value ? { text, to: this.toNpc.value } : { text };
     room.send("chat", message);
     this.unconfirmed.sent(message);
-    this.recall.add(text);
+    this.recall.add({ text, to: this.toNpc.value });
     this.text.value = "";
   }
 
