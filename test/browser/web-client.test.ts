@@ -7,8 +7,8 @@ import { signToken } from "../../server/player-accounts.js";
 import { CHROMIUM, startBrowserWorld } from "../helpers/browser.js";
 import { freePort, startService } from "../helpers/processes.js";
 import { MINE } from "../../web-client/src/world-view.js";
-import { startFreezingProxy } from "../helpers/freezing-proxy.js";
-import { joinWorld, waitFor, walkTo } from "../helpers/world.js";
+import { type FreezingProxy, startFreezingProxy } from "../helpers/freezing-proxy.js";
+import { joinWorld, type TestPlayer, waitFor, walkTo } from "../helpers/world.js";
 
 /** The browser client in a real Chromium against the embedded server (`npm start`'s process). */
 describe("Web client in Chromium", function () {
@@ -656,84 +656,80 @@ describe("Web client in Chromium", function () {
     }
   });
 
-  it("notices a connection gone silent (no close either way), takes its own place back, and sends again the line that went into it", async () => {
+  /**
+   * `check` with a page joined as `name` through a proxy that can freeze and refuse its connections, and a player who
+   * watches the room from outside it; all let go after.
+   */
+  async function onFlakyNetwork(name: string, check: (page: Page, proxy: FreezingProxy, watcher: TestPlayer) => Promise<void>): Promise<void> {
     const proxy = await startFreezingProxy(Number(new URL(url).port));
-    const watcher = await joinWorld(url.replace("http", "ws"), { name: "얼음지킴이" });
+    const watcher = await joinWorld(url.replace("http", "ws"), { name: `${name}지킴이` });
     const page = await browser.newPage();
-    page.on("console", (message) => message.type() === "error" && consoleErrors.push(`얼음: ${message.text()}`));
+    page.on("console", (message) => message.type() === "error" && consoleErrors.push(`${name}: ${message.text()}`));
     try {
-      await page.goto(`http://${proxy.host}/?name=${encodeURIComponent("얼음")}`);
-      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+      await page.goto(`http://${proxy.host}/?name=${encodeURIComponent(name)}`);
+      await statusIs(page, "접속 중");
+      await check(page, proxy, watcher);
+      // Chromium's own lines about the sockets the network took are not the page's errors.
+      assert.deepEqual(consoleErrors.filter((error) => !error.includes("WebSocket") && !error.includes("Failed to load resource")), []);
+    } finally {
+      await page.close();
+      await watcher.room.leave();
+      await proxy.close();
+    }
+  }
+  const statusIs = (page: Page, words: string, timeout = 30_000) =>
+    page.waitForFunction((words) => document.getElementById("status")?.textContent === words, words, { timeout });
+  const avatarsNamed = (watcher: TestPlayer, name: string) => [...watcher.room.state.players.values()].filter((player) => player.name === name).length;
+
+  it("notices a connection gone silent (no close either way), takes its own place back, and sends again the line that went into it", async () => {
+    await onFlakyNetwork("얼음", async (page, proxy, watcher) => {
       const me = await sessionId(page);
       await page.waitForTimeout(5500); // past the SDK's 5 s before it resumes a room by itself, as most drops are
       proxy.freeze();
       await page.fill("#text", "얼어붙은 말");
       await page.press("#text", "Enter");
       assert.equal(await page.inputValue("#text"), "", "sent, as far as the page could tell");
-      await page.waitForFunction(() => document.getElementById("status")?.textContent === "다시 연결 중…", undefined, { timeout: 10_000 });
-      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중", undefined, { timeout: 30_000 });
+      await statusIs(page, "다시 연결 중…", 10_000);
+      await statusIs(page, "접속 중");
       assert.equal(await sessionId(page), me, "its own place, not a new player");
       const said = () => [...watcher.room.state.chat].filter((line) => line.from === me && line.text === "얼어붙은 말").length;
       await waitFor("the line sent into the dead socket reaching the room", () => said() === 1, 10_000);
       await page.waitForFunction(() => document.getElementById("toast")?.dataset.code === "sent_again");
       await page.waitForTimeout(1500); // a second sending would come within a second of the first
       assert.equal(said(), 1, "said once");
-      assert.equal([...watcher.room.state.players.values()].filter((player) => player.name === "얼음").length, 1, "one avatar of the player");
-      assert.deepEqual(consoleErrors.filter((error) => !error.includes("WebSocket")), []);
-    } finally {
-      await page.close();
-      await watcher.room.leave();
-      await proxy.close();
-    }
+      assert.equal(avatarsNamed(watcher, "얼음"), 1, "one avatar of the player");
+    });
   });
 
   it("comes back after a network that died just after its join and stayed down past its own retries: a request on a pooled socket the network forgot is tried again", async function () {
     this.timeout(120_000);
-    const proxy = await startFreezingProxy(Number(new URL(url).port));
-    const watcher = await joinWorld(url.replace("http", "ws"), { name: "망지킴이" });
-    const page = await browser.newPage();
-    try {
-      await page.goto(`http://${proxy.host}/?name=${encodeURIComponent("망가진망")}`);
-      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+    await onFlakyNetwork("망가진망", async (page, proxy, watcher) => {
       // Within the server's 5 s keep-alive of the join's request: its socket stays in Chromium's pool, and is forgotten.
       proxy.freeze();
       proxy.newConnections("refuse");
-      await page.waitForFunction(() => document.getElementById("status")?.textContent === "다시 연결 중…", undefined, { timeout: 10_000 });
+      await statusIs(page, "다시 연결 중…", 10_000);
       // Past the SDK's own retries (about 20 s from the drop the page noticed): the page asks for its place over HTTP.
       await page.waitForTimeout(30_000);
       proxy.newConnections("pass");
-      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중", undefined, { timeout: 40_000 });
-      await waitFor("one avatar of the player", () => [...watcher.room.state.players.values()].filter((player) => player.name === "망가진망").length === 1, 5000);
-    } finally {
-      await page.close();
-      await watcher.room.leave();
-      await proxy.close();
-    }
+      await statusIs(page, "접속 중", 40_000);
+      await waitFor("one avatar of the player", () => avatarsNamed(watcher, "망가진망") === 1, 5000);
+    });
   });
 
   it("tries again when the SDK's try to resume gets a socket that never opens (a network that forgets connections as they are made)", async function () {
     this.timeout(90_000);
-    const proxy = await startFreezingProxy(Number(new URL(url).port));
-    const watcher = await joinWorld(url.replace("http", "ws"), { name: "삼킴지킴이" });
-    const page = await browser.newPage();
-    try {
-      await page.goto(`http://${proxy.host}/?name=${encodeURIComponent("삼켜진")}`);
-      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+    await onFlakyNetwork("삼켜진", async (page, proxy, watcher) => {
       const me = await sessionId(page);
       await page.waitForTimeout(5500); // past the SDK's 5 s before it resumes a room by itself
       proxy.freeze();
       proxy.newConnections("swallow");
-      await page.waitForFunction(() => document.getElementById("status")?.textContent === "다시 연결 중…", undefined, { timeout: 10_000 });
+      await statusIs(page, "다시 연결 중…", 10_000);
       await page.waitForTimeout(3000); // the SDK's first try is swallowed
       proxy.newConnections("pass");
       // Its socket stays connecting (Chromium gives up after 240 s, long after the 20 s the room keeps the place).
-      await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중", undefined, { timeout: 30_000 });
+      await statusIs(page, "접속 중");
       assert.equal(await sessionId(page), me, "its own place, not a new player");
-      assert.equal([...watcher.room.state.players.values()].filter((player) => player.name === "삼켜진").length, 1);
-    } finally {
-      await page.close();
-      await watcher.room.leave();
-      await proxy.close();
-    }
+      assert.equal(avatarsNamed(watcher, "삼켜진"), 1);
+    });
   });
 });
