@@ -1,9 +1,8 @@
 import type { Room } from "@colyseus/sdk";
 
 import type { ChatLine, WorldState } from "../../rooms/world-state.js";
+import { NewLines } from "./new-lines.js";
 
-/** Lines kept in the history: about an hour of a lively room's talk. */
-const KEPT_LINES = 200;
 /** New lines kept in the screen reader's region: it reads each as it comes; older ones would only be met again there. */
 const KEPT_SPOKEN = 5;
 
@@ -19,10 +18,9 @@ const KEPT_SPOKEN = 5;
  * region, and every join read the room's whole backlog aloud, each other player's line ending in its button's "신고".
  */
 export class ChatHistory {
-  /** Each shown line's item, by line id, in the list's order. */
+  /** Each shown line's item, by line id. */
   private readonly items = new Map<string, HTMLLIElement>();
-  /** The room whose lines were last shown: the first lines of another (a join, a rejoin) are its backlog. */
-  private shownRoom: Room<any, WorldState> | undefined;
+  private readonly newLines = new NewLines<ChatLine>();
 
   constructor(
     private readonly list: HTMLOListElement,
@@ -40,32 +38,25 @@ export class ChatHistory {
     });
   }
 
-  /** Shows the lines of `room` not shown yet and drops the oldest past what is kept. */
-  update(room: Room<any, WorldState> | undefined): void {
+  /** Shows the lines of `room` not shown yet and drops the oldest past what is kept; gives the lines it added. */
+  update(room: Room<any, WorldState> | undefined): ChatLine[] {
     const chat = room?.state?.chat;
-    if (!chat) return;
-    // Shown, not read out: the room's last lines as the player comes in are the talk before them.
-    const backlog = room !== this.shownRoom;
-    this.shownRoom = room;
+    if (!chat) return [];
     const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 4;
-    let added = false;
-    for (const line of chat) {
-      if (this.items.has(line.id)) continue;
+    const { added, backlog, dropped } = this.newLines.take(room, chat, chat.length);
+    for (const line of added) {
       const item = lineItem(line, line.kind === "player" && !this.mySessions.has(line.from));
       this.items.set(line.id, item);
       this.list.append(item);
+      // Shown, not read out: the room's last lines as the player comes in are the talk before them.
       if (!backlog) this.speak(line);
-      added = true;
     }
-    // At least every line the room still holds (CHAT_HISTORY may be up to 1,000): one dropped here while still there
-    // came back as new at the next update, at the end, and the history went round and round.
-    const kept = Math.max(KEPT_LINES, chat.length);
-    for (const [id, item] of this.items) {
-      if (this.items.size <= kept) break;
-      item.remove();
+    for (const id of dropped) {
+      this.items.get(id)?.remove();
       this.items.delete(id);
     }
-    if (added && atBottom) this.list.scrollTop = this.list.scrollHeight;
+    if (added.length > 0 && atBottom) this.list.scrollTop = this.list.scrollHeight;
+    return added;
   }
 
   /** The line as said, for a screen reader: name and words, not its report button. */

@@ -232,8 +232,8 @@ export class ChatPanel {
    */
   showLastLines(): void {
     const room = this.room();
-    this.history.update(room);
-    if (room?.state?.chat) this.unconfirmed.heard(room.state.chat, (session) => this.mySessions.has(session));
+    const added = this.history.update(room);
+    this.unconfirmed.heard(added, (session) => this.mySessions.has(session));
   }
 
   private render(): void {

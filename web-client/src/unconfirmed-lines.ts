@@ -13,7 +13,6 @@ interface SentLine {
 
 /** A line of the room's chat, as far as confirming goes. */
 export interface HeardLine {
-  id: string;
   kind: string;
   from: string;
   text: string;
@@ -27,24 +26,18 @@ export interface HeardLine {
  */
 export class UnconfirmedLines {
   private lines: SentLine[] = [];
-  /** The player's lines in the room's chat already taken as echoes, by id: a resumed room sends its lines again. */
-  private echoes = new Set<string>();
 
   sent(payload: ChatPayload, at = Date.now()): void {
     this.lines.push({ payload, said: cleanText(payload.text), at });
     if (this.lines.length > KEPT) this.lines.shift();
   }
 
-  /** The room's chat as it is now; `mine` tells the player's own sessions. Each new echo confirms its line. */
-  heard(chat: Iterable<HeardLine>, mine: (session: string) => boolean): void {
-    const echoes = new Set<string>();
-    for (const line of chat) {
-      if (line.kind !== "player" || !mine(line.from)) continue;
-      echoes.add(line.id);
-      if (!this.echoes.has(line.id)) this.confirm(line.text);
-    }
-    // Only ids the room still holds: it never sends a line again once it has dropped it from its history.
-    this.echoes = echoes;
+  /**
+   * The room's lines new to the page (NewLines: each once, though a resumed room sends its lines again); `mine` tells
+   * the player's own sessions. Each echo confirms its line.
+   */
+  heard(added: Iterable<HeardLine>, mine: (session: string) => boolean): void {
+    for (const line of added) if (line.kind === "player" && mine(line.from)) this.confirm(line.text);
   }
 
   /**
