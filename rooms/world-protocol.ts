@@ -31,6 +31,20 @@ export const DROP_NOTICED_SECONDS = 9;
  */
 export const SILENCE_NOTICED_SECONDS = 5;
 /**
+ * Seconds one of the SDK's tries to resume may keep its socket connecting before a client closes it, so that the SDK
+ * tries again (it does only on a close): a network that takes the connection and passes nothing keeps it connecting
+ * until the browser gives up, 240 s in Chromium, the place the server keeps long gone by then.
+ */
+export const OPENING_GIVEN_UP_SECONDS = 10;
+/**
+ * Seconds a join or a resume may take before a client counts it as no answer and tries again: its HTTP request can go
+ * out on a pooled keep-alive socket the network forgot (a join's, seconds before the network died), and then it never
+ * ends, nor fails.
+ */
+export const JOIN_ANSWERED_SECONDS = 15;
+/** Lines sent into a connection that died unnoticed are sent again once back if said within this: older ones would come out of place. */
+export const SEND_AGAIN_WITHIN_SECONDS = 60;
+/**
  * WebSocket close code of a join refused because the player's address holds CONNECTIONS_PER_ADDRESS sockets already
  * (behind TRUST_PROXY): the SDKs give a join refused this way this code, where an HTTP 429 on the upgrade said nothing.
  */

@@ -38,6 +38,9 @@ const constants: Array<[string, string | number]> = [
   ["ReconnectSeconds", protocol.RECONNECT_SECONDS],
   ["DropNoticedSeconds", protocol.DROP_NOTICED_SECONDS],
   ["SilenceNoticedSeconds", protocol.SILENCE_NOTICED_SECONDS],
+  ["OpeningGivenUpSeconds", protocol.OPENING_GIVEN_UP_SECONDS],
+  ["JoinAnsweredSeconds", protocol.JOIN_ANSWERED_SECONDS],
+  ["SendAgainWithinSeconds", protocol.SEND_AGAIN_WITHIN_SECONDS],
   // The state's shape these classes decode (rooms/schema-fingerprint.ts): sent with each join, a server with another refuses it (426).
   ["SchemaFingerprint", SCHEMA_FINGERPRINT],
   ["DefaultNpcId", DEFAULT_NPC.id],

@@ -2,7 +2,7 @@ import type { Room } from "@colyseus/sdk";
 
 import { cleanText } from "../../common/clean-text.js";
 import type { WorldState } from "../../rooms/world-state.js";
-import { CHAT_MAX_CHARS, type ChatPayload, type WorldError } from "../../rooms/world-protocol.js";
+import { CHAT_MAX_CHARS, type ChatPayload, SEND_AGAIN_WITHIN_SECONDS, type WorldError } from "../../rooms/world-protocol.js";
 import { ChatHistory } from "./chat-history.js";
 import { errorWords, npcGoneWords, RECALL_HINT, sentAgainWords, WAITING_TO_SEND } from "./error-words.js";
 import { LineRecall } from "./line-recall.js";
@@ -10,8 +10,6 @@ import { UnconfirmedLines } from "./unconfirmed-lines.js";
 
 /** Back in the room, how long the page waits before sending again what did not reach it: the room's lines and the errors it kept for the player come first. */
 const SEND_AGAIN_AFTER_MS = 1000;
-/** Lines older than this are not sent again: said a minute ago, they would come out of place. */
-const SEND_AGAIN_WITHIN_MS = 60_000;
 /** How long a notice stays under the chat. */
 const NOTICE_MS = 5000;
 /** Notices a newer one pushed down, still shown under it: two errors of one moment each said something. */
@@ -188,7 +186,7 @@ export class ChatPanel {
       // Dropped again meanwhile: the next return sends them.
       if (!room || this.access !== "open") return;
       this.render();
-      const unsent = this.unconfirmed.takeUnsent(SEND_AGAIN_WITHIN_MS);
+      const unsent = this.unconfirmed.takeUnsent(SEND_AGAIN_WITHIN_SECONDS * 1000);
       for (const message of unsent) {
         room.send("chat", message);
         this.unconfirmed.sent(message);

@@ -5,6 +5,7 @@ import {
   ACCOUNT_NAME_REFUSED,
   BANNED_CLOSE,
   DROP_NOTICED_SECONDS,
+  JOIN_ANSWERED_SECONDS,
   KICKED_CLOSE,
   MESSAGE_TOO_BIG_CLOSE,
   RECONNECT_SECONDS,
@@ -18,12 +19,6 @@ import { retriesWithin } from "./reconnect-retries.js";
 import { watchSilence } from "./silence-watch.js";
 
 export type ConnectionStatus = "offline" | "joining" | "online" | "reconnecting";
-
-/**
- * How long a join or a resume may take before it counts as no answer and is tried again: its request can go out on a
- * pooled HTTP socket the network forgot (a join's, seconds before the network died), and then it never ends, nor fails.
- */
-const ANSWER_WITHIN_MS = 15_000;
 
 /** The room `joining` brings, or a failure without a code (no answer) after `ms`; a room that comes later is left. */
 function answered(joining: Promise<Room<any, WorldState>>, ms: number): Promise<Room<any, WorldState>> {
@@ -149,7 +144,7 @@ export async function joinWorld(
   const resume = async (token: string, keptUntil: number) => {
     onStatus("reconnecting");
     try {
-      enter(await answered(client.reconnect<WorldState>(token), ANSWER_WITHIN_MS));
+      enter(await answered(client.reconnect<WorldState>(token), JOIN_ANSWERED_SECONDS * 1000));
     } catch (error) {
       // Put out or banned while away: the room says so as the place is taken back, and the player is not joined
       // again behind the moderator's back (the kick was undone, and never shown).
@@ -172,7 +167,7 @@ export async function joinWorld(
     onStatus("joining");
     try {
       // No name: the server gives one (Player-xxxx); an empty one it refuses.
-      const room = await answered(client.joinOrCreate<WorldState>(WORLD_ROOM, name ? { name } : {}), ANSWER_WITHIN_MS);
+      const room = await answered(client.joinOrCreate<WorldState>(WORLD_ROOM, name ? { name } : {}), JOIN_ANSWERED_SECONDS * 1000);
       // The page hid while joining: the room it got is left, and joined again if the page comes back.
       if (hidden || over) return void room.leave();
       enter(room);

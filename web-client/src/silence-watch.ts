@@ -1,19 +1,16 @@
 import { CloseCode, type Room } from "@colyseus/sdk";
 
+import { OPENING_GIVEN_UP_SECONDS } from "../../rooms/world-protocol.js";
+
 /** How often the watch looks: a second's lateness on top of the silence allowed. */
 const LOOK_EVERY_MS = 1000;
-/**
- * How long one of the SDK's tries to resume may stay connecting: a socket the network swallows (the connection taken,
- * nothing passing) stays so until the browser gives up, 240 s in Chromium, and the SDK tries again only on a close.
- */
-const DIAL_WITHIN_MS = 10_000;
 
 /**
  * Takes `room`'s connection for dead once nothing has come on it for `silentMs` while it is open, and closes it as the
  * SDK does when the browser goes offline (MAY_TRY_RECONNECT: its close is seen at once, not after a closing handshake
  * that a dead network never finishes), so the SDK resumes the room on a new socket, as after any drop. The server sends
  * its clock at least once a second, so silence means the network, or a server too stalled to serve anyway. A try to
- * resume whose socket is still connecting after DIAL_WITHIN_MS is closed so too, and the SDK tries again. Stops when
+ * resume whose socket is still connecting after OPENING_GIVEN_UP_SECONDS is closed so too, and the SDK tries again. Stops when
  * the room is left; returns a function that stops it sooner.
  */
 export function watchSilence(room: Room<any, any>, silentMs: number, now = () => performance.now()): () => void {
@@ -30,9 +27,9 @@ export function watchSilence(room: Room<any, any>, silentMs: number, now = () =>
       const socket = (room.connection?.transport as { ws?: WebSocket } | undefined)?.ws;
       if (socket?.readyState !== WebSocket.CONNECTING) return void (dialing = undefined);
       if (dialing?.socket !== socket) return void (dialing = { socket, since: now() });
-      if (now() - dialing.since < DIAL_WITHIN_MS) return;
+      if (now() - dialing.since < OPENING_GIVEN_UP_SECONDS * 1000) return;
       dialing = undefined;
-      console.warn(`no connection after ${DIAL_WITHIN_MS / 1000} s: trying again`);
+      console.warn(`no connection after ${OPENING_GIVEN_UP_SECONDS} s: trying again`);
       return room.connection.close(CloseCode.MAY_TRY_RECONNECT, "no answer");
     }
     if (now() - heard < silentMs) return;

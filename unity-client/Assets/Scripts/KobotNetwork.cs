@@ -119,8 +119,6 @@ namespace Kobot
 
         /// <summary>Back in the room, the wait before sending again what did not reach it: the room's lines and the errors it kept for the player come first.</summary>
         private const float SendAgainAfterSeconds = 1;
-        /// <summary>Lines older than this are not sent again: said a minute ago, they would come out of place.</summary>
-        private const float SendAgainWithinSeconds = 60;
 
         private async void Start()
         {
@@ -193,27 +191,16 @@ namespace Kobot
         }
 
         /// <summary>
-        /// How long a join or a resume may take before it counts as no answer and is tried again: its request can go out
-        /// on a pooled keep-alive socket the network forgot, and then it never ends, nor fails. The SDK sets no timeout on
-        /// its UnityWebRequest (0.17.2 HTTP.Request; UnityHttpClient.Request since), and Unity's default, 0, waits for good.
-        /// </summary>
-        private const float AnswerWithinSeconds = 15;
-
-        /// <summary>
-        /// A socket the SDK's try is opening, given up after this long (as the web client's): a network that takes the
-        /// connection and passes nothing left it opening for minutes, the place the server keeps long gone by then.
-        /// </summary>
-        private const float OpeningGivenUpSeconds = 10;
-
-        /// <summary>
         /// The room <paramref name="joining"/> brings, or a failure without a code (no answer, retried as such) after
-        /// <see cref="AnswerWithinSeconds"/> on Unity's clock; a room that comes later is left.
+        /// <see cref="WorldProtocol.JoinAnsweredSeconds"/> on Unity's clock; a room that comes later is left. The SDK sets
+        /// no timeout on its UnityWebRequest (0.17.2 HTTP.Request; UnityHttpClient.Request since), and Unity's default, 0,
+        /// waits for good.
         /// </summary>
         private async Task<Room<WorldState>> Answered(Task<Room<WorldState>> joining)
         {
-            if (await Task.WhenAny(joining, Wait(AnswerWithinSeconds)) == joining) return await joining;
+            if (await Task.WhenAny(joining, Wait(WorldProtocol.JoinAnsweredSeconds)) == joining) return await joining;
             LeaveWhenItComes(joining);
-            throw new System.TimeoutException("no answer within " + AnswerWithinSeconds + " s");
+            throw new System.TimeoutException("no answer within " + WorldProtocol.JoinAnsweredSeconds + " s");
         }
 
         /// <summary>A join or resume given up on that answers after all: its room is left, not a second avatar beside the next try's.</summary>
@@ -317,7 +304,7 @@ namespace Kobot
         /// </summary>
         private IEnumerator WatchSilence(Room<WorldState> room)
         {
-            var watch = new SilenceWatch(WorldProtocol.SilenceNoticedSeconds, OpeningGivenUpSeconds, Time.realtimeSinceStartup);
+            var watch = new SilenceWatch(WorldProtocol.SilenceNoticedSeconds, WorldProtocol.OpeningGivenUpSeconds, Time.realtimeSinceStartup);
             // The server's clock comes in the state at least once a second: every patch is word from it, as is its
             // answer to the SDK's reconnection (the silence counts from the new socket).
             room.OnStateChange += (state, isFirstState) => watch.Heard(Time.realtimeSinceStartup);
@@ -339,7 +326,7 @@ namespace Kobot
         /// </summary>
         private void DropOpening(Room<WorldState> room)
         {
-            Debug.Log("the connection has not opened in " + OpeningGivenUpSeconds + " s: trying again on a new socket");
+            Debug.Log("the connection has not opened in " + WorldProtocol.OpeningGivenUpSeconds + " s: trying again on a new socket");
             room.Connection.Drop();
             // WebGL: Drop() closes only an open socket; closing the browser's opening one fails it with 1006 all the
             // same. Elsewhere Close() leaves a socket not open be.
@@ -384,7 +371,7 @@ namespace Kobot
             yield return new WaitForSecondsRealtime(SendAgainAfterSeconds);
             // Dropped again meanwhile, or back again since: the latest return sends them.
             if (back != returns || leaving || room != Room || dropped) yield break;
-            var unsent = unconfirmed.TakeUnsent(SendAgainWithinSeconds, Time.realtimeSinceStartup);
+            var unsent = unconfirmed.TakeUnsent(WorldProtocol.SendAgainWithinSeconds, Time.realtimeSinceStartup);
             foreach (var message in unsent) SendChat(message);
             if (unsent.Count > 0) chatUI.ShowError(ErrorWords.SentAgain(unsent.Count));
         }

@@ -12,6 +12,9 @@ namespace Kobot
         public const int ReconnectSeconds = 20;
         public const int DropNoticedSeconds = 9;
         public const int SilenceNoticedSeconds = 5;
+        public const int OpeningGivenUpSeconds = 10;
+        public const int JoinAnsweredSeconds = 15;
+        public const int SendAgainWithinSeconds = 60;
         public const string SchemaFingerprint = "eea17dbdafb8";
         public const string DefaultNpcId = "kobot";
         public const int MinX = -50;
