@@ -218,6 +218,77 @@ describe("Web client in Chromium: screen readers, keyboards and phones", functio
     await context.close();
   });
 
+  it("on a phone keeps the history at its newest line as its box shrinks, the chat box usable with the keyboard up, the report menu on the screen", async () => {
+    const context = await browser.newContext({ ...PHONE, viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(`${url}/?name=${encodeURIComponent("폰기록")}`);
+    await page.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+    const others = await Promise.all(["수다1", "수다2"].map((name) => roomOf(page).then((room) => joinWorld(url.replace("http", "ws"), { name }, room))));
+    let said = 0;
+    /** A line from the others in turn (each may say 8 at once, then 2 a second). */
+    const say = async (text: string) => {
+      others[said++ % others.length]!.room.send("chat", { text });
+      await page.locator("#history li", { hasText: text }).waitFor();
+    };
+    await Promise.all(Array.from({ length: 14 }, (_, i) => say(`채우는 말 #${i + 1}.`)));
+    await page.waitForTimeout(1000); // the others may say 2 more each
+    /** Whether the history shows its last line whole. */
+    const newestShown = () =>
+      page.evaluate(() => {
+        const history = document.getElementById("history")!.getBoundingClientRect();
+        const last = document.querySelector("#history li:last-child")!.getBoundingClientRect();
+        return last.top >= history.top - 1 && last.bottom <= history.bottom + 1;
+      });
+    const inView = (selectors: string[]) =>
+      page.evaluate(
+        (selectors) =>
+          selectors.filter((selector) => {
+            const { top, bottom, left, right } = document.querySelector(selector)!.getBoundingClientRect();
+            return top < 0 || bottom > innerHeight || left < 0 || right > innerWidth;
+          }),
+        selectors,
+      );
+    assert.ok(await newestShown(), "full, at its newest line");
+
+    // The keyboard up, where the browser shrinks the page for it (an upright phone, then a small one, wider than tall).
+    for (const [width, height] of [[390, 400], [360, 330]] as const) {
+      await page.setViewportSize({ width, height });
+      await say(`키보드 뒤의 말 ${width}`);
+      assert.ok(await newestShown(), `${width}×${height}: the line said after the box shrank is shown`);
+      assert.deepEqual(await inView(["#history", "#text", "#chat button", "#toast"]), [], `${width}×${height}: the chat box and its notice in view`);
+      const textWidth = await page.$eval("#text", (text) => text.getBoundingClientRect().width);
+      assert.ok(textWidth >= width / 3, `${width}×${height}: the message box ${textWidth} px wide`);
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
+    await say("키보드 내린 뒤의 말");
+    assert.ok(await newestShown(), "back to full height, still at the newest line");
+
+    // Sent with the button: the box keeps the focus (a phone's keyboard stays up).
+    await page.tap("#text");
+    await page.keyboard.type("버튼으로 보낸 말");
+    await page.tap("#chat button");
+    await page.locator("#history li", { hasText: "버튼으로 보낸 말" }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "text");
+
+    // The newest line's report button is at the screen's bottom: its menu opens above it, every reason on the screen.
+    await say("신고할 말");
+    await page.locator("#history li:last-child button.report").tap();
+    await page.locator("#report-menu:not([hidden])").waitFor();
+    const offScreen = await page.$$eval("#report-menu button", (buttons) =>
+      buttons.filter((button) => button.getBoundingClientRect().bottom > innerHeight || button.getBoundingClientRect().top < 0).map((button) => button.textContent),
+    );
+    assert.deepEqual(offScreen, [], "reasons off the screen");
+    await page.keyboard.press("Escape");
+
+    // The join form, for fingers too.
+    const form = await context.newPage();
+    await form.goto(`${url}/`);
+    const heights = await form.$$eval("#join > *", (elements) => elements.map((element) => element.getBoundingClientRect().height));
+    assert.ok(Math.min(...heights) >= 44, `the join form's name box and button ${heights.join(", ")} px tall`);
+    await Promise.all(others.map((other) => other.room.leave()));
+    await context.close();
+  });
+
   it("keeps 보내기 on one line at 320 px", async () => {
     const page = await open("좁은화면", { viewport: { width: 320, height: 480 } });
     const lines = await page.$eval("#chat button", (button) => {

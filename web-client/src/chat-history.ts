@@ -21,6 +21,13 @@ export class ChatHistory {
   /** Each shown line's item, by line id. */
   private readonly items = new Map<string, HTMLLIElement>();
   private readonly newLines = new NewLines<ChatLine>();
+  /**
+   * The player reads the newest lines (the history scrolled to its end): new ones are scrolled to, and so is the end
+   * when the box gets shorter. Kept from the player's scrolling, not read from the box as a line comes: a phone's box
+   * shrinks under a notice, turned sideways or with its keyboard up, its end then looked scrolled away from, and the
+   * history followed no line after (an NPC's answer came out of sight).
+   */
+  private pinned = true;
 
   constructor(
     private readonly list: HTMLOListElement,
@@ -31,6 +38,8 @@ export class ChatHistory {
     /** The player asks to report another (the report button on their line, `anchor`). */
     onReport: (player: string, name: string, anchor: HTMLElement) => void,
   ) {
+    list.addEventListener("scroll", () => void (this.pinned = list.scrollTop + list.clientHeight >= list.scrollHeight - 4), { passive: true });
+    new ResizeObserver(() => this.pinned && this.scrollToEnd()).observe(list);
     list.addEventListener("click", (event) => {
       const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button.report");
       const { player, name } = button?.dataset ?? {};
@@ -42,7 +51,6 @@ export class ChatHistory {
   update(room: Room<any, WorldState> | undefined): ChatLine[] {
     const chat = room?.state?.chat;
     if (!chat) return [];
-    const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 4;
     const { added, backlog, dropped } = this.newLines.take(room, chat, chat.length);
     for (const line of added) {
       const item = lineItem(line, line.kind === "player" && !this.mySessions.has(line.from));
@@ -55,8 +63,12 @@ export class ChatHistory {
       this.items.get(id)?.remove();
       this.items.delete(id);
     }
-    if (added.length > 0 && atBottom) this.list.scrollTop = this.list.scrollHeight;
+    if (added.length > 0 && this.pinned) this.scrollToEnd();
     return added;
+  }
+
+  private scrollToEnd(): void {
+    this.list.scrollTop = this.list.scrollHeight;
   }
 
   /** The line as said, for a screen reader: name and words, not its report button. */

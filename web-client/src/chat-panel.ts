@@ -59,6 +59,8 @@ export class ChatPanel {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.send();
+      // Sent with 보내기: the box keeps the focus, or a phone's keyboard closed after every line.
+      if (!text.disabled) text.focus();
     });
     addEventListener("keydown", (event) => {
       if (event.key !== "Enter" || event.isComposing || text.disabled) return;

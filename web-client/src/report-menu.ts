@@ -62,17 +62,21 @@ export class ReportMenu {
     addEventListener("pointerdown", (event) => !menu.contains(event.target as Node) && this.close());
   }
 
-  /** Opens the menu for reporting `player` (shown as `name`) below `anchor`. */
+  /** Opens the menu for reporting `player` (shown as `name`) below `anchor`, or above it where below is off the window. */
   open(player: string, name: string, anchor: HTMLElement): void {
     this.player = player;
     this.anchor = anchor;
     this.menu.querySelector("p")!.textContent = `${name} 님을 신고하는 까닭`;
-    const { left, bottom } = anchor.getBoundingClientRect();
+    const { left, top, bottom } = anchor.getBoundingClientRect();
     this.menu.hidden = false;
-    // Inside the window: from a button at the right edge of a phone it ran off the screen.
-    const x = Math.max(0, Math.min(left, document.documentElement.clientWidth - this.menu.offsetWidth - 4));
+    // Inside the window: from a button at the right edge of a phone it ran off the screen, and from the newest line
+    // at its bottom five of six reasons were below it, where a drag to reach them, a touch outside the menu, closed it.
+    const { clientWidth, clientHeight } = document.documentElement;
+    const x = Math.max(0, Math.min(left, clientWidth - this.menu.offsetWidth - 4));
+    const height = this.menu.offsetHeight;
+    const y = bottom + 4 + height <= clientHeight ? bottom + 4 : Math.max(0, top - 4 - height);
     this.menu.style.left = `${x + scrollX}px`;
-    this.menu.style.top = `${bottom + scrollY + 4}px`;
+    this.menu.style.top = `${y + scrollY}px`;
     this.menu.querySelector<HTMLButtonElement>("button")!.focus();
   }
 
