@@ -103,6 +103,9 @@ describe("players' accounts from signed tokens (server/player-accounts.ts)", () 
       assert.match(refused.stderr, said);
       assert.doesNotMatch(refused.stderr, /^\s+at /m);
     }
+    const help = await promisify(execFile)("node_modules/.bin/tsx", ["server/sign-token.ts", "--help"], { env: { ...process.env, AUTH_SECRET: "" } });
+    assert.equal(help.stdout, "", "no token");
+    assert.match(help.stderr, /^usage: AUTH_SECRET=… npm run token -- --account ID/);
     const quarter = await signToken(SECRET, { account: "q", hours: 0.25 });
     const { exp, iat } = JSON.parse(Buffer.from(quarter.split(".")[1]!, "base64url").toString()) as { exp: number; iat: number };
     assert.ok(Math.abs(exp - iat - 900) <= 1, `a quarter of an hour: ${exp - iat} s`);

@@ -146,7 +146,10 @@ export class ChatPanel {
     this.toastTimer = setTimeout(() => (this.toast.textContent = ""), NOTICE_MS);
   }
 
-  /** A notice pushed down by a newer one stays under it 5 s more (a connection notice too, though it was to stay until back in a room: the status says so meanwhile): npc_timeout then npc_busy came within milliseconds. */
+  /**
+   * A notice pushed down by a newer one stays under it 5 s more: npc_timeout then npc_busy came within milliseconds.
+   * A connection notice too, though it was to stay until the page is back in a room: the status says so meanwhile.
+   */
   private keepEarlier(text: string, code: string): void {
     const notice = Object.assign(document.createElement("p"), { textContent: text });
     notice.dataset.code = code;
