@@ -208,6 +208,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private addressLines?: AddressLines;
   /** Clients closed for floods, refused frames or a ban: no seat is kept for them (the SDK does not reconnect from that). */
   private readonly closedForWhatTheySent = new Set<string>();
+  /** Set while checkReconnectionToken closes a client for a reconnection taking its seat (onDrop runs within). */
+  private takingOver = false;
   private slowReaders!: SlowReaders;
   /** Seats not kept for their holder's reconnection, said once in 10 s per holder. */
   private readonly awayHoldsLogged = logThrottle(10_000);
@@ -436,15 +438,16 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** A dropped connection keeps its avatar for a while; the SDK reconnects into it. */
   async onDrop(client: Client, code?: number): Promise<void> {
     if (this.closedForWhatTheySent.delete(client.sessionId)) return; // gone for good: onLeave follows at once
-    if (code === CloseCode.WITH_ERROR && socketOpen(client.ref) && flooded(client, this.maxMessagesPerSecond)) {
+    // A reconnection taking the seat over (checkReconnectionToken below) closes with 4002 too: that one keeps the seat.
+    const takenOver = this.takingOver;
+    if (code === CloseCode.WITH_ERROR && !takenOver && socketOpen(client.ref) && flooded(client, this.maxMessagesPerSecond)) {
       // Colyseus's own count of frames (pings and requests, which no handler of ours sees) closes it as a takeover
       // would, socket open: kept, it stood 20 s "away", deaf.
       this.log.warn("client disconnected for flooding", { playerId: client.sessionId, limit: this.maxMessagesPerSecond });
       return;
     }
-    if (code === CloseCode.WITH_ERROR && !socketOpen(client.ref)) {
-      // Colyseus closed this socket itself for a frame it could not read (4002). A reconnection taking a seat over
-      // drops the old client with 4002 too, but while its socket is still open: that one keeps the seat.
+    if (code === CloseCode.WITH_ERROR && !takenOver && !socketOpen(client.ref)) {
+      // Colyseus closed this socket itself for a frame it could not read (4002).
       this.log.warn("client closed for a frame it sent", { playerId: client.sessionId, code });
       return;
     }
@@ -471,6 +474,33 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       // Not back in time: onLeave follows.
     } finally {
       this.deps.awayHolds?.release(holder);
+    }
+  }
+
+  /**
+   * Colyseus asks this of every socket that comes to take a seat. One the SDK resumes on with the reconnection token
+   * of a session still connected here is the player back from a network that died without a close: Colyseus would
+   * hold it until the pings notice the old socket (up to DROP_NOTICED_SECONDS), and the player waited so long. The old
+   * socket is taken for dropped now, as Colyseus's own matchmaking `reconnect` does (checkReconnectionToken: onDrop
+   * keeps the seat, and this socket takes it). Only the session's own token does this, a secret of its client's;
+   * any other changes nothing, and is refused as before.
+   */
+  override hasReservedSeat(sessionId: string, reconnectionToken?: string): boolean {
+    if (reconnectionToken && this.clients.getById(sessionId)?.reconnectionToken === reconnectionToken) this.checkReconnectionToken(reconnectionToken);
+    return super.hasReservedSeat(sessionId, reconnectionToken);
+  }
+
+  /**
+   * Colyseus's takeover of a connected session by its token: it closes the old client with 4002, and onDrop runs
+   * within. Marked, onDrop keeps the seat even where the old socket is closing already (a client that closed it and
+   * resumed at once), which it took for a socket Colyseus closed for a bad frame: the player was put out.
+   */
+  override checkReconnectionToken(reconnectionToken: string): string {
+    this.takingOver = true;
+    try {
+      return super.checkReconnectionToken(reconnectionToken);
+    } finally {
+      this.takingOver = false;
     }
   }
 
