@@ -29,6 +29,8 @@ RUN npx tsx web-client/build.ts
 RUN mkdir data && chown node:node data
 USER node
 EXPOSE 2567
-# tsx itself, not npx or npm: they run it through `sh -c`, which does not pass SIGTERM on (docker stop
-# would end in SIGKILL: no answers in flight, no clients told, no worker commit).
-CMD ["node_modules/.bin/tsx", "server/main.ts"]
+# Node itself, with tsx as its loader: not npx or npm, which run it through `sh -c`, which does not pass SIGTERM on
+# (docker stop would end in SIGKILL: no answers in flight, no clients told, no worker commit); nor the tsx command,
+# which runs Node as a child and relays signals: it sent one twice at times, and it kills a child that has not said
+# within 30 ms that it got one.
+CMD ["node", "--import", "tsx", "server/main.ts"]

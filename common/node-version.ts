@@ -5,6 +5,6 @@
  */
 const major = Number(process.versions.node.split(".")[0]);
 if (major < 22) {
-  console.error(`Node 22 or newer is needed; this is Node ${process.version}. npm install brings Node 22: run node_modules/.bin/node node_modules/.bin/tsx <entry>, or put node_modules/.bin first on PATH (npm scripts do).`);
+  console.error(`Node 22 or newer is needed; this is Node ${process.version}. npm install brings Node 22: run node_modules/.bin/node --import tsx <entry>, or put node_modules/.bin first on PATH (npm scripts do).`);
   process.exit(1);
 }
