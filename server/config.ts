@@ -16,18 +16,15 @@ import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../room
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import { DEFAULT_SETTLE_MS, type WatchOptions } from "./file-watch.js";
 import { PlayerAccounts } from "./player-accounts.js";
+import { signingSecret } from "./signing-secret.js";
 import { loadWorldFile, WorldFileError } from "./world-file.js";
 
 /** The village of worlds/village.yaml: three NPCs. */
 export const DEFAULT_WORLD_FILE = join(dirname(fileURLToPath(import.meta.url)), "..", "worlds", "village.yaml");
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-/**
- * A signing secret: a space or newline at its ends (a secret mounted from a file) is refused, as the backend or the
- * login service that trims it would find every signature wrong.
- */
-const secret = () =>
-  z.string().min(32, "at least 32 characters").max(1000).refine((text) => text === text.trim(), "no spaces or newlines at its ends").optional();
+/** A signing secret (AUTH_SECRET, ACTION_SECRET), as `npm run token` checks it too. */
+const secret = signingSecret;
 /** A name Kafka takes for a topic: one it refuses was retried for ever, as if the broker were away. */
 const topic = (name: string) =>
   z

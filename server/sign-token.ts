@@ -5,6 +5,7 @@
  */
 import { argsOr } from "../common/cli-args.js";
 import { signToken } from "./player-accounts.js";
+import { signingSecretProblem } from "./signing-secret.js";
 
 const USAGE = "usage: AUTH_SECRET=… npm run token -- --account ID [--name NAME] [--hours H] [--issuer ISS] [--audience AUD]";
 
@@ -20,10 +21,12 @@ const { values } = argsOr(USAGE, {
 const secret = process.env.AUTH_SECRET;
 const hours = Number(values.hours);
 // A minute to a year: Infinity and 1e21 passed "> 0" and then failed in the signing with a stack trace.
+// The server's rule (config.ts): a token signed with a secret it refuses (too short, a space at an end) is one no server takes.
+const secretProblem = secret ? signingSecretProblem(secret) : undefined;
 const problem = !secret
   ? "AUTH_SECRET is not set"
-  : [...secret].length < 32 // the server's rule (config.ts): a token signed with less is one no server takes
-    ? "AUTH_SECRET must have at least 32 characters, as the server's"
+  : secretProblem
+    ? `AUTH_SECRET must have ${secretProblem}, as the server's`
     : !values.account
       ? "--account is missing"
       : !(hours >= 1 / 60 && hours <= 8760)

@@ -94,6 +94,8 @@ describe("players' accounts from signed tokens (server/player-accounts.ts)", () 
     // A secret the server refuses (under 32 characters), and a mistyped option: said with the usage, no stack.
     for (const [args, secret, said] of [
       [["--account", "cli-1"], "short", /AUTH_SECRET must have at least 32 characters/],
+      // Long enough, but with a space at its end (a secret pasted or read from a file): the server refuses it at start.
+      [["--account", "cli-1"], `${SECRET} `, /AUTH_SECRET must have no spaces or newlines at its ends/],
       [["--acount", "cli-1"], SECRET, /^Unknown option '--acount'\nusage: /],
     ] as const) {
       const refused = (await promisify(execFile)("node_modules/.bin/tsx", ["server/sign-token.ts", ...args], { env: { ...process.env, AUTH_SECRET: secret } }).catch(
