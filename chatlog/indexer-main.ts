@@ -5,6 +5,7 @@
 import "../common/node-version.js"; // first: says so on an older Node
 import { Client as Elasticsearch } from "@elastic/elasticsearch";
 
+import { errorLine } from "../common/error-line.js";
 import { createLogger } from "../common/log.js";
 import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaChatLogSource } from "../kafka/kafka-chat-log.js";
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : `chat indexer failed to start: ${(error as Error).stack ?? error}`;
+  // One line, as the worker's: a taken METRICS_PORT printed its stack under it.
+  const message = error instanceof ConfigError ? error.message : `chat indexer failed to start: ${errorLine(error)}`;
   process.stderr.write(message + "\n");
   process.exit(1);
 });
