@@ -3,10 +3,14 @@
  * mended (redrive-dead-letters.ts), and says what it sent and what it left. Needs KAFKA_BROKERS.
  */
 import "../common/node-version.js"; // first: says so on an older Node
+import { errorLine } from "../common/error-line.js";
 import { createLogger } from "../common/log.js";
 import { createKafka } from "../kafka/kafka-client.js";
 import { ConfigError, loadConfig } from "../server/config.js";
 import { redriveDeadLetters } from "./redrive-dead-letters.js";
+
+/** Where it read from, once known: a broker that does not answer is named in the failure's line. */
+let brokers: string[] | undefined;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -16,6 +20,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.kafka) throw new ConfigError("npm run chatlog:redrive needs KAFKA_BROKERS");
   const { chatLog } = config.kafka;
+  brokers = config.kafka.brokers;
   const kafka = createKafka(config.kafka.brokers, "kobot-chat-redrive", createLogger({ service: "chat-redrive" }, "warn"), config.kafka.retentionMs);
   const { redriven, left } = await redriveDeadLetters(kafka, chatLog, { dryRun });
   const lines = [
@@ -26,6 +31,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : `chat-log redrive failed: ${(error as Error).stack ?? error}`}\n`);
+  // One line that names the brokers and the cause: kafkajs's error printed as "KafkaJSNonRetriableError", a "Caused by"
+  // and its stack, naming no broker.
+  const where = brokers ? `Kafka at ${brokers.join(",")} (KAFKA_BROKERS): ` : "";
+  process.stderr.write(`${error instanceof ConfigError ? error.message : `chat-log redrive failed: ${where}${errorLine(error)}`}\n`);
   process.exit(1);
 });

@@ -3,6 +3,8 @@ import { execFile } from "node:child_process";
 import { createServer } from "node:net";
 import { promisify } from "node:util";
 
+import { freePort } from "./helpers/processes.js";
+
 /** Runs `tsx entry args` with `env` to its end: its exit code and stderr. */
 async function failed(entry: string, args: string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {
   const result = await promisify(execFile)("node_modules/.bin/tsx", [entry, ...args], { env: { ...process.env, ...env }, timeout: 50_000 }).catch(
@@ -29,4 +31,13 @@ describe("Chat-log commands that cannot start say why in one line, no stack", ()
     }
   });
 
+  it("npm run chatlog:redrive with no broker at KAFKA_BROKERS: names the brokers and the cause", async () => {
+    const brokers = `127.0.0.1:${await freePort()}`;
+    const { code, stderr } = await failed("chatlog/redrive-main.ts", ["--dry-run"], { KAFKA_BROKERS: brokers });
+    assert.equal(code, 1);
+    const lines = plainLines(stderr);
+    assert.equal(lines.length, 1, stderr);
+    assert.ok(lines[0]!.startsWith(`chat-log redrive failed: Kafka at ${brokers} (KAFKA_BROKERS): `), lines[0]);
+    assert.match(lines[0]!, /ECONNREFUSED/);
+  });
 });
