@@ -1,3 +1,5 @@
+import { setLogger } from "@colyseus/core/Logger";
+
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import type { Logger } from "../common/log.js";
 
@@ -29,4 +31,15 @@ export function colyseusLogger(log: Logger): ConsoleLike {
     warn: repeatedLess("warn"),
     error: repeatedLess("error"),
   };
+}
+
+/**
+ * Makes `colyseusLogger(log)` the logger of all Colyseus's code, and returns it. Before the Redis presence is made: its
+ * connection errors (Redis down at start) went to console as plain text, ~2 a second, while the server waited for
+ * Redis, until `new Server({ logger })` installed it (setLogger is not in @colyseus/core's index, hence its module).
+ */
+export function installColyseusLogger(log: Logger): ConsoleLike {
+  const logger = colyseusLogger(log);
+  setLogger(logger);
+  return logger;
 }

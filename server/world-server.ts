@@ -40,7 +40,7 @@ import { reportRoutes } from "./report-routes.js";
 import { normalizedPath } from "./request-path.js";
 import { sanctionRoutes } from "./sanction-routes.js";
 import { guardHttp, TIMEOUTS_CHECKED_EVERY_MS } from "./http-guard.js";
-import { colyseusLogger } from "./colyseus-logger.js";
+import { installColyseusLogger } from "./colyseus-logger.js";
 import { redisClients } from "./redis-clients.js";
 import { roomPlacement } from "./room-placement.js";
 import { metricsRoute } from "./metrics-route.js";
@@ -109,6 +109,8 @@ export interface WorldServer {
 /** The game server: Colyseus `world` rooms on a WebSocket transport, plus its HTTP routes. */
 export async function startWorldServer(options: WorldServerOptions): Promise<WorldServer> {
   const { config, channel, log } = options;
+  // First: the presence's connection errors (a Redis down at start) come before the Server is made.
+  const logger = installColyseusLogger(log);
   // Without Redis the presence is this process's own; the moderators' work and whom NPCs met are kept in files
   // (config.ts names no folder with Redis, which keeps them).
   const kept = config.keptDir ? await keepPresence(config.keptDir, [MODERATION_PART, ACQUAINTANCES_PART], log) : undefined;
@@ -163,7 +165,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
       ? { presence, driver: shared!.driver, publicAddress: config.publicAddress, selectProcessIdToCreateRoom: roomPlacement(config.world.maxRooms) }
       : { presence: local }),
     gracefullyShutdown: false, // the process entry point owns signals
-    logger: colyseusLogger(log),
+    logger, // installed already; the Server sets it again
     greet: false,
     express: (app) => {
       app.get("/health", async (_req, res) => {
