@@ -31,16 +31,28 @@ const number = (name: keyof typeof values) => {
   return value;
 };
 
-let server: Service | undefined;
 let url = values.url;
+let starting: Promise<Service> | undefined;
 if (url) {
   const host = new URL(url).hostname;
   if (!["127.0.0.1", "localhost", "[::1]", "::1"].includes(host)) throw new Error(`load tests run on loopback only; got ${host}`);
 } else {
   const port = await freePort();
-  server = await startService("loadtest-server", "server/main.ts", { PORT: String(port), HOST: "127.0.0.1" }, "world server listening");
+  starting = startService("loadtest-server", "server/main.ts", { PORT: String(port), HOST: "127.0.0.1" }, "world server listening");
   url = `ws://127.0.0.1:${port}`;
 }
+
+// Stopped by a signal (SIGTERM: a CI job's timeout, `kill`; SIGINT: Ctrl-C), it stops what it started, then exits as the
+// signal would have (128 + its number: 143, 130), a run cut short, not one that ended. With no handler, SIGTERM ended it
+// at once, the `finally` below unrun: its server ran on under PID 1. Its bot processes (--processes) end by themselves
+// when it does (bot-process.ts: their channel to it closes). Once: a second signal ends it at once, as before.
+for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+  process.once(signal, () => {
+    console.error(`${signal}: stopping the load test${starting ? " and its server" : ""}`);
+    void (starting?.then((server) => server.stop(), () => undefined) ?? Promise.resolve()).finally(() => process.exit(code));
+  });
+}
+const server = await starting;
 
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 try {

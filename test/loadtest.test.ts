@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { matchMaker } from "@colyseus/core";
 
@@ -7,7 +8,7 @@ import { answerTime, type LoadTestReport } from "../loadtest/bots.js";
 import { runLoadTest } from "../loadtest/load-test.js";
 import { WORLD_ROOM } from "../rooms/world-protocol.js";
 import { freePort } from "./helpers/processes.js";
-import { startTestWorld, type TestWorld } from "./helpers/world.js";
+import { sleep, startTestWorld, type TestWorld } from "./helpers/world.js";
 
 describe("Load-test bots", () => {
   let world: TestWorld;
@@ -128,6 +129,66 @@ describe("Load-test bots through a network outage", function () {
       assert.equal(stdout.trim().split("\n").at(-1), "back");
     } finally {
       await world.stop();
+    }
+  });
+});
+
+/** The processes under `pid` (children, theirs…), with their command lines, as ps lists them. */
+async function processesUnder(pid: number): Promise<Array<{ pid: number; args: string }>> {
+  const { stdout } = await promisify(execFile)("ps", ["-e", "-o", "pid=,ppid=,args="]);
+  const rows = stdout.trim().split("\n").map((line) => {
+    const [, child, parent, args] = line.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/)!;
+    return { pid: Number(child), ppid: Number(parent), args: args! };
+  });
+  const under = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const row of rows) if (under.has(row.ppid) && !under.has(row.pid)) grew = under.add(row.pid).size > 0;
+  }
+  return rows.filter((row) => row.pid !== pid && under.has(row.pid));
+}
+
+/** Whether `pid` runs: not gone, nor a zombie its parent has yet to reap (esbuild's, under tsx). Linux's /proc. */
+const alive = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]![0] !== "Z";
+  } catch {
+    return false;
+  }
+};
+
+describe("npm run loadtest stopped by a signal", function () {
+  this.timeout(90_000);
+  // No handler: SIGTERM ended it at once (143), its `finally` unrun, and the server it started ran on under PID 1.
+  it("stops the server and the bot processes it started, then exits 143 (SIGTERM)", async () => {
+    const args = ["loadtest/main.ts", "--bots", "2", "--rooms", "2", "--processes", "2", "--duration", "60", "--ask-rate", "0", "--chat-rate", "0"];
+    // No model, no world file: a light server, as the signal is what is tried.
+    const child = spawn("node_modules/.bin/tsx", args, { env: { ...process.env, MODEL_DIR: "/nowhere", WORLD_FILE: "off" }, stdio: ["ignore", "pipe", "pipe"] });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code, signal) => resolve(code ?? (signal ? -1 : null))));
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    let started: Array<{ pid: number; args: string }> = [];
+    try {
+      const deadline = performance.now() + 60_000;
+      for (;;) {
+        started = await processesUnder(child.pid!);
+        const server = started.some((row) => row.args.includes("server/main.ts"));
+        if (server && started.filter((row) => row.args.includes("bot-process.ts")).length === 2) break;
+        assert.ok(performance.now() < deadline && child.exitCode === null, `no server and two bot processes:\n${output}`);
+        await sleep(300);
+      }
+      await sleep(2000); // the bots joining
+      started = await processesUnder(child.pid!);
+      child.kill("SIGTERM");
+      const code = await Promise.race([exited, sleep(20_000).then(() => "still running 20 s after SIGTERM")]);
+      assert.equal(code, 143, output);
+      const until = performance.now() + 20_000;
+      while (started.some((row) => alive(row.pid)) && performance.now() < until) await sleep(200);
+      assert.deepEqual(started.filter((row) => alive(row.pid)).map((row) => row.args), [], "all it started stopped");
+    } finally {
+      // What the run left, by id: the load test, the server and bot processes it started.
+      for (const { pid } of [{ pid: child.pid! }, ...started]) if (alive(pid)) process.kill(pid, "SIGKILL");
     }
   });
 });
