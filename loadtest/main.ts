@@ -67,7 +67,9 @@ try {
     processes: number("processes"),
   });
   const row = (measure: string, ms: number[]) => ({ measure, n: ms.length, p50: round(percentile(ms, 50)), p95: round(percentile(ms, 95)), p99: round(percentile(ms, 99)) });
-  console.log(`\n${report.joined}/${report.bots} bots joined ${report.rooms} rooms; ${values.duration} s\n`);
+  // Said beside the joins: a dropped bot was out for the rest of the run, its load with it.
+  const dropped = Object.entries(report.errors).reduce((sum, [what, n]) => (what.startsWith("dropped_") ? sum + n : sum), 0);
+  console.log(`\n${report.joined}/${report.bots} bots joined ${report.rooms} rooms; ${values.duration} s${dropped ? `; ${dropped} dropped mid-run` : ""}\n`);
   printTable([
     row("join (ms)", report.joinMs),
     row("patch delay: server → bot (ms)", report.patchDelayMs),

@@ -7,7 +7,7 @@ import { matchMaker } from "@colyseus/core";
 import { answerTime, type LoadTestReport } from "../loadtest/bots.js";
 import { runLoadTest } from "../loadtest/load-test.js";
 import { WORLD_ROOM } from "../rooms/world-protocol.js";
-import { freePort } from "./helpers/processes.js";
+import { freePort, startService } from "./helpers/processes.js";
 import { sleep, startTestWorld, type TestWorld } from "./helpers/world.js";
 
 describe("Load-test bots", () => {
@@ -189,6 +189,50 @@ describe("npm run loadtest stopped by a signal", function () {
     } finally {
       // What the run left, by id: the load test, the server and bot processes it started.
       for (const { pid } of [{ pid: child.pid! }, ...started]) if (alive(pid)) process.kill(pid, "SIGKILL");
+    }
+  });
+});
+
+describe("npm run loadtest -- --url, the server gone mid-run", function () {
+  this.timeout(120_000);
+  // The SDK tried to rejoin every dropped room, 15 times up to 5 s apart, printing each try: the load test ended ~1
+  // minute after its report, ~60 "[Colyseus reconnection]" lines in it.
+  it("ends soon after its report, which counts the bots dropped, and no bot tries to rejoin", async () => {
+    const port = await freePort();
+    const env = { PORT: String(port), HOST: "127.0.0.1", DATA_DIR: "off", WORLD_FILE: "off", MODEL_DIR: "/nowhere" };
+    // One process (no tsx runner between): its SIGKILL drops every connection, as a crash would.
+    const server = await startService("loadtest-gone-server", "server/main.ts", env, "world server listening", []);
+    const args = ["loadtest/main.ts", "--url", `ws://127.0.0.1:${port}`, "--bots", "2", "--rooms", "1", "--processes", "1", "--duration", "12", "--ask-rate", "0", "--chat-rate", "0"];
+    const child = spawn("node_modules/.bin/tsx", args, { stdio: ["ignore", "pipe", "pipe"] });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    try {
+      const deadline = performance.now() + 30_000;
+      for (;;) {
+        const health = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.json(), () => undefined);
+        if (health?.rooms >= 1) break;
+        assert.ok(performance.now() < deadline && child.exitCode === null, `the bots' room never opened:\n${stdout}${stderr}`);
+        await sleep(200);
+      }
+      await sleep(6000); // past the SDK's 5 s: a room up shorter is not rejoined anyway
+      server.process.kill("SIGKILL");
+      while (!stdout.includes("bots joined")) {
+        assert.ok(child.exitCode === null, `ended with no report:\n${stdout}${stderr}`);
+        await sleep(200);
+      }
+      const reported = performance.now();
+      const code = await Promise.race([exited, sleep(20_000).then(() => "still running 20 s after its report")]);
+      assert.equal(code, 0, `${stdout}${stderr}`);
+      assert.ok(performance.now() - reported < 20_000);
+      assert.doesNotMatch(stdout, /Colyseus reconnection/);
+      assert.match(stdout, /2\/2 bots joined 1 rooms; 12 s; 2 dropped mid-run/);
+      assert.match(stdout, /"dropped_1006":2/);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await server.stop();
     }
   });
 });
