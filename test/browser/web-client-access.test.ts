@@ -285,6 +285,9 @@ describe("Web client in Chromium: screen readers, keyboards and phones", functio
     await form.goto(`${url}/`);
     const heights = await form.$$eval("#join > *", (elements) => elements.map((element) => element.getBoundingClientRect().height));
     assert.ok(Math.min(...heights) >= 44, `the join form's name box and button ${heights.join(", ")} px tall`);
+    // A field under 16 px is one iOS Safari zooms the page in on when it takes the focus.
+    const fonts = await form.$$eval("input, select", (fields) => fields.map((field) => parseFloat(getComputedStyle(field).fontSize)));
+    assert.ok(Math.min(...fonts) >= 16, `fields' text ${fonts.join(", ")} px`);
     await Promise.all(others.map((other) => other.room.leave()));
     await context.close();
   });
