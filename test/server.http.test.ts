@@ -387,6 +387,6 @@ describe("Server started on an older Node", () => {
       ),
     );
     assert.equal(code, 1);
-    assert.match(stderr, new RegExp(`Node 22 or newer is needed; this is Node ${version.replaceAll(".", "\\.")}\\. .*node_modules/\\.bin/node node_modules/\\.bin/tsx`));
+    assert.match(stderr, new RegExp(`Node 22 or newer is needed; this is Node ${version.replaceAll(".", "\\.")}\\. .*node_modules/\\.bin/node --import tsx <entry>`));
   });
 });
