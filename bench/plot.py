@@ -177,7 +177,7 @@ def save(fig, name):
 
 
 def main():
-    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|busy-room|sight|soak|schema-refcounts|npc-memory-sweep|reports-list|presence-file|archive-erasure|moderation|broker-restart|idle|analytics|archive`; `npm run bench:model-ab -- --before <model folder>` compares two exports of the model; `npm run bench:smoke` runs each TypeScript benchmark at its smallest size into a scratch folder, to show it still finishes).",
+    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|busy-room|sight|soak|schema-refcounts|npc-memory-sweep|reports-list|presence-file|archive-erasure|moderation|broker-restart|idle|analytics|archive`; `npm run bench:model-ab -- --before <model folder>` compares two exports of the model; `npm run bench:smoke` runs each TypeScript benchmark at its smallest size into a scratch folder, to show it still finishes). `npm run bench` runs each once as `npm start` runs; the Kafka sections (`-- --kafka`) and the 30- and 60-minute soaks are run by hand, so their dates may be older.",
              "Numbers are from one run on the machine named in each section; compare ratios within a run. Event-loop delays\n"
              "(serverLoopP99, botLoopP99, serverLoopP99Ms) of runs before 2026-12-04 21:00 UTC include Node's 10 ms sampling interval, which\n"
              "an idle loop reads; since then it is taken off. Every `…MB` column is 2^20 bytes (MiB); until 2026-12-06\n"
