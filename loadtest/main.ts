@@ -45,9 +45,13 @@ if (url) {
 // Stopped by a signal (SIGTERM: a CI job's timeout, `kill`; SIGINT: Ctrl-C), it stops what it started, then exits as the
 // signal would have (128 + its number: 143, 130), a run cut short, not one that ended. With no handler, SIGTERM ended it
 // at once, the `finally` below unrun: its server ran on under PID 1. Its bot processes (--processes) end by themselves
-// when it does (bot-process.ts: their channel to it closes). Once: a second signal ends it at once, as before.
+// when it does (bot-process.ts: their channel to it closes). A second signal ends it at once. Its server, in the same
+// process group, takes a Ctrl-C and the SIGTERM that follows as one stop (server/terminate.ts).
+let stopping = false;
 for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (stopping) process.exit(code);
+    stopping = true;
     console.error(`${signal}: stopping the load test${starting ? " and its server" : ""}`);
     void (starting?.then((server) => server.stop(), () => undefined) ?? Promise.resolve()).finally(() => process.exit(code));
   });

@@ -36,17 +36,31 @@ describe("stopping on a signal (server, NPC worker, chat indexer)", () => {
     assert.deepEqual(messages, ["ready", "stopping", "stopped"]);
   });
 
-  it("exits at once on another signal during the stop, or the same one a second later", async () => {
-    for (const [first, second, after] of [["SIGINT", "SIGTERM", 30], ["SIGTERM", "SIGTERM", 1200]] as const) {
-      const child = run({ STOP_MS: "5000" });
+  it("takes a SIGTERM just after a Ctrl-C as the same stop (a parent in the group stopping its server), and exits at once on a signal a second later", async () => {
+    for (const [first, second, after, code] of [["SIGINT", "SIGTERM", 30, 0], ["SIGTERM", "SIGINT", 1200, 1]] as const) {
+      const child = run({ STOP_MS: "2000" });
       const { ready, all } = stderrLines(child);
       await ready;
       child.kill(first);
       setTimeout(() => child.kill(second), after);
-      const [code] = (await once(child, "exit")) as [number];
-      assert.equal(code, 1, `${first} then ${second}`);
-      assert.deepEqual((await all).map((line) => line.msg), ["ready", "stopping", "second signal: exiting now"]);
+      const [exitCode] = (await once(child, "exit")) as [number];
+      assert.equal(exitCode, code, `${first} then ${second} ${after} ms later`);
+      const messages = (await all).map((line) => line.msg);
+      assert.deepEqual(messages, ["ready", "stopping", code === 0 ? "stopped" : "second signal: exiting now"]);
     }
+  });
+
+  it("stops when npm's shell goes while it is still starting (waiting for Redis or Kafka), before it could take signals", async () => {
+    // As npm runs a script: a shell whose child this is; the shell killed, as npm's SIGTERM kills it.
+    const shell = spawn("sh", ["-c", `"${process.execPath}" --import tsx test/fixtures/stops-slowly.ts; true`], {
+      env: { ...process.env, npm_lifecycle_event: "start", STARTING_MS: "3000" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const { all } = stderrLines(shell);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // started, not yet serving
+    shell.kill("SIGKILL");
+    const messages = (await all).map((line) => line.msg);
+    assert.ok(!messages.includes("ready"), `it went on to serve: ${messages.join(" | ")}`);
   });
 
   it("stops when npm goes: a SIGTERM to `npm start` (which its `sh -c` does not pass on) stops the server, its answers and clients seen to", async function () {
@@ -60,7 +74,7 @@ describe("stopping on a signal (server, NPC worker, chat indexer)", () => {
     const lines = await all;
     const messages = lines.map((line) => line.msg);
     assert.ok(messages.includes("world server stopped"), messages.join(" | "));
-    assert.deepEqual(lines.find((line) => line.msg === "stopping")?.signal, "npm gone");
+    assert.deepEqual(lines.find((line) => line.msg === "stopping")?.why, "npm's shell is gone");
     await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), "the port is let go");
   });
 });
