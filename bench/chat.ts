@@ -144,9 +144,12 @@ function answerSeen(player: TestPlayer, askerId: string, text: string): Promise<
       return true;
     };
     if (check()) return;
+    let heard = false;
     const listener = () => {
+      if (heard || !check()) return;
+      heard = true; // once: a second remove() of it would take out the SDK's last listener
       // Not in the dispatch under way: it would skip the listener the SDK moves into this one's place (answerTime's).
-      if (check()) queueMicrotask(() => player.room.onStateChange.remove(listener));
+      queueMicrotask(() => player.room.onStateChange.remove(listener));
     };
     player.room.onStateChange(listener);
   });

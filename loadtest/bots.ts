@@ -321,7 +321,12 @@ export function answerTime(room: Room<any, WorldState>, text: string, timeoutMs 
     const refusedNow = (error: WorldError) => error.text === text && finish({ ms: performance.now() - started, fallback: true, refused: error.code });
     const timer = setTimeout(() => finish(undefined), timeoutMs);
     const stopErrors = room.onMessage("error", refusedNow);
+    let finished = false;
     const finish = (result: AnswerTime | undefined) => {
+      // Once: two patches read from one socket chunk come in one task, and a second remove() of a listener already
+      // gone takes out the SDK's last one (the next question's wait, which then timed out: bench:busy-room).
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       // After the state change under way: the SDK's remove() moves the last listener into this one's place, which
       // that dispatch has passed, and it heard nothing until the next patch (bench:chat timed the server's next

@@ -18,4 +18,20 @@ describe("a load-test bot's wait for its answer", () => {
     assert.ok((await answered)?.ms !== undefined);
     assert.deepEqual(heard, [2], "the other listener heard the patch that brought the answer");
   });
+
+  it("leaves the next wait's listener in place when two patches come in one task (one socket read)", async () => {
+    const onStateChange = createSignal<(state: any) => void>();
+    const state = { chat: [] as Array<{ id: string; from: string; text: string; replyTo?: string }> };
+    const room = { sessionId: "me", state, onStateChange, onMessage: () => () => {} };
+    // The next question asked as soon as the first is answered, as bench:busy-room's players do.
+    const second = answerTime(room as any, "하나").then(() => answerTime(room as any, "둘"));
+    state.chat.push({ id: "q1", from: "me", text: "하나" }, { id: "a1", from: "kobot", text: "네", replyTo: "q1" });
+    onStateChange.invoke(state);
+    onStateChange.invoke(state);
+    await new Promise((resolve) => setImmediate(resolve));
+    state.chat.push({ id: "q2", from: "me", text: "둘" }, { id: "a2", from: "kobot", text: "네", replyTo: "q2" });
+    onStateChange.invoke(state);
+    const timeout = new Promise((resolve) => setTimeout(() => resolve("no answer heard"), 200));
+    assert.notEqual(await Promise.race([second, timeout]), "no answer heard");
+  });
 });
