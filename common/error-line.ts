@@ -7,9 +7,19 @@ export function errorLine(error: unknown): string {
   const words: string[] = [];
   let cause = error;
   for (let depth = 0; cause !== undefined && cause !== null && depth < 5; depth++) {
-    const text = cause instanceof Error ? cause.message || cause.name : String(cause);
+    const text = ownWords(cause);
     if (!words.some((said) => said.includes(text))) words.push(text);
     cause = cause instanceof Error ? cause.cause : undefined;
   }
   return words.join(": ").replace(/\s*\n\s*/g, " ");
+}
+
+function ownWords(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // Node's connect to a name with two addresses (::1 and 127.0.0.1) fails with an AggregateError that has no
+  // message of its own: what went wrong is in its errors.
+  if (!error.message && error instanceof AggregateError && error.errors.length > 0) {
+    return [...new Set(error.errors.map(ownWords))].join("; ");
+  }
+  return error.message || error.name;
 }

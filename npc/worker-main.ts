@@ -5,6 +5,7 @@
 import "../common/node-version.js"; // first: says so on an older Node
 import type { Kafka } from "kafkajs";
 
+import { errorLine } from "../common/error-line.js";
 import { createLogger } from "../common/log.js";
 import { withTimeout } from "../common/with-timeout.js";
 import { createKafka } from "../kafka/kafka-client.js";
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof Error && error.name !== "Error" ? `${error.name}: ${error.message}` : String(error);
-  process.stderr.write(`npc worker failed to start: ${message}\n`);
+  const message = error instanceof ConfigError ? error.message : `npc worker failed to start: ${errorLine(error)}`;
+  process.stderr.write(message + "\n");
   process.exit(1);
 });

@@ -16,7 +16,23 @@ async function failed(entry: string, args: string[], env: Record<string, string>
 /** The lines of stderr that are not the JSON log lines (kafkajs's own, through the log). */
 const plainLines = (stderr: string) => stderr.split("\n").filter((line) => line !== "" && !line.startsWith("{"));
 
-describe("Chat-log commands that cannot start say why in one line, no stack", () => {
+describe("Commands that cannot start say why in one line, no stack", () => {
+  it("npm run worker with no KAFKA_BROKERS, and with METRICS_PORT in use", async () => {
+    const alone = await failed("npc/worker-main.ts", [], { KAFKA_BROKERS: "" });
+    assert.equal(alone.code, 1);
+    assert.deepEqual(plainLines(alone.stderr), ["npm run worker needs KAFKA_BROKERS (host:port[,host:port…])"]);
+    const taken = createServer().listen(0);
+    await new Promise((resolve) => taken.once("listening", resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const { code, stderr } = await failed("npc/worker-main.ts", [], { KAFKA_BROKERS: "127.0.0.1:1", METRICS_PORT: String(port) });
+      assert.equal(code, 1);
+      assert.deepEqual(plainLines(stderr), [`npc worker failed to start: METRICS_PORT ${port}: already in use`]);
+    } finally {
+      taken.close();
+    }
+  });
+
   it("npm run indexer with METRICS_PORT in use", async () => {
     const taken = createServer().listen(0);
     await new Promise((resolve) => taken.once("listening", resolve));
