@@ -17,6 +17,7 @@ import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaQuestionChannel, KafkaWorkerChannel } from "../kafka/kafka-transport.js";
 import type { QuestionChannel, WorkerChannel } from "../kafka/npc-transport.js";
 import { answerTime } from "../loadtest/bots.js";
+import { listenToState } from "../loadtest/state-listener.js";
 import { isNoAnswerLine } from "../rooms/fallback-lines.js";
 import { freePort, startService, uniqueTopics, withServices } from "../test/helpers/processes.js";
 import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
@@ -144,14 +145,7 @@ function answerSeen(player: TestPlayer, askerId: string, text: string): Promise<
       return true;
     };
     if (check()) return;
-    let heard = false;
-    const listener = () => {
-      if (heard || !check()) return;
-      heard = true; // once: a second remove() of it would take out the SDK's last listener
-      // Not in the dispatch under way: it would skip the listener the SDK moves into this one's place (answerTime's).
-      queueMicrotask(() => player.room.onStateChange.remove(listener));
-    };
-    player.room.onStateChange(listener);
+    const stop = listenToState(player.room, () => check() && stop());
   });
 }
 

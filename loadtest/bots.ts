@@ -8,6 +8,7 @@ import { fallbackFor, isNoAnswerLine } from "../rooms/fallback-lines.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import type { WorldState } from "../rooms/world-state.js";
 import { signToken } from "../server/player-accounts.js";
+import { listenToState } from "./state-listener.js";
 import { MOVE_SEND_HZ, WORLD_ROOM, type WorldError } from "../rooms/world-protocol.js";
 
 export interface SwarmOptions {
@@ -323,18 +324,13 @@ export function answerTime(room: Room<any, WorldState>, text: string, timeoutMs 
     const stopErrors = room.onMessage("error", refusedNow);
     let finished = false;
     const finish = (result: AnswerTime | undefined) => {
-      // Once: two patches read from one socket chunk come in one task, and a second remove() of a listener already
-      // gone takes out the SDK's last one (the next question's wait, which then timed out: bench:busy-room).
-      if (finished) return;
+      if (finished) return; // the answer and its error can both come
       finished = true;
       clearTimeout(timer);
-      // After the state change under way: the SDK's remove() moves the last listener into this one's place, which
-      // that dispatch has passed, and it heard nothing until the next patch (bench:chat timed the server's next
-      // clock, ~1 s, for a third of its answers).
-      queueMicrotask(() => room.onStateChange.remove(check));
+      stopListening();
       stopErrors();
       resolve(result);
     };
-    room.onStateChange(check);
+    const stopListening = listenToState(room, check);
   });
 }
