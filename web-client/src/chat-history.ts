@@ -51,7 +51,7 @@ export class ChatHistory {
   update(room: Room<any, WorldState> | undefined): ChatLine[] {
     const chat = room?.state?.chat;
     if (!chat) return [];
-    const { added, backlog, dropped } = this.newLines.take(room, chat, chat.length);
+    const { added, backlog, dropped } = this.newLines.take(room, chat);
     for (const line of added) {
       const item = lineItem(line, line.kind === "player" && !this.mySessions.has(line.from));
       this.items.set(line.id, item);

@@ -20,7 +20,7 @@ export class NewLines<Line extends { id: string }> {
   private readonly ids = new Set<string>();
   private room: unknown;
 
-  take(room: unknown, chat: Iterable<Line>, chatLength: number): LinesTaken<Line> {
+  take(room: unknown, chat: Iterable<Line> & { readonly length: number }): LinesTaken<Line> {
     const backlog = room !== this.room;
     this.room = room;
     const added: Line[] = [];
@@ -31,7 +31,7 @@ export class NewLines<Line extends { id: string }> {
     }
     // At least every line the room still holds (CHAT_HISTORY may be up to 1,000): one dropped here while still there
     // came back as new at the next update, at the end, and the history went round and round.
-    const kept = Math.max(KEPT_LINES, chatLength);
+    const kept = Math.max(KEPT_LINES, chat.length);
     const dropped: string[] = [];
     for (const id of this.ids) {
       if (this.ids.size <= kept) break;
