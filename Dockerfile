@@ -21,7 +21,7 @@ COPY npc/knowledge ./npc/knowledge
 COPY worlds ./worlds
 COPY examples ./examples
 COPY web-client ./web-client
-COPY tsconfig.json ./
+COPY tsconfig.json LICENSE THIRD_PARTY_NOTICES.md ./
 # The browser client served at / (npm start builds it too).
 RUN npx tsx web-client/build.ts
 # DATA_DIR's default, written as node: without Redis the server keeps mutes, bans, reports and whom NPCs met there

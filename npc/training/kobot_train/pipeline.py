@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -103,6 +104,11 @@ def ship(args: argparse.Namespace, checkpoint: Path, summary: dict, out: Path) -
                    if retrieval["k"] else None)
     if knowledge.exists():
         sizes["knowledge.jsonl"] = knowledge.stat().st_size
+        # knowledge.jsonl holds the data set's pairs word for word: a licence beside it (Chatbot_data's MIT) asks
+        # that its notice goes with every copy.
+        data_license = Path(args.data).parent / "LICENSE"
+        if data_license.is_file():
+            shutil.copyfile(data_license, out / f"LICENSE.{Path(args.data).parent.name}")
     # For lines players type without spaces (npc/spacing.ts): from the same text the model learnt from.
     spacing = write_spaced_pairs(out, args.data, args.pretrain_data)
     sizes[spacing.name] = spacing.stat().st_size

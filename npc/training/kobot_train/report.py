@@ -148,8 +148,8 @@ and its int8 pair, `onnx/model_prefill_int8.onnx` (prompts prefilled with int8 m
 ## Data and licence
 
 - Fine-tuned on **Chatbot_data** by songys (<https://github.com/songys/Chatbot_data>, MIT licence,
-  Copyright (c) 2018 songys): 11,823 Korean question/answer pairs, split 80/10/10 by a hash of the question.
-  The test split is never trained on.
+  Copyright (c) 2018 songys; its text in `LICENSE.chatbot_data`, which goes with `knowledge.jsonl`'s pairs):
+  11,823 Korean question/answer pairs, split 80/10/10 by a hash of the question. The test split is never trained on.
 - Pretrained on {pretrain_lines(summary):,} lines of **NSMC** movie reviews (e9t/nsmc, CC0 1.0) for colloquial Korean.
 {retrieval_line}{spacing_line(sizes)}
 
@@ -180,6 +180,7 @@ npm run train -- --device cuda      # on a GPU
 npm run train -- --size small --pretrain-steps 3000 --run runs/bigger
 ```
 
-Export any local Hugging Face GPT-2 chatbot checkpoint in the same prompt format (for example skt/kogpt2-base-v2):
+Export any local Hugging Face GPT-2 chatbot checkpoint in the same prompt format (for example skt/kogpt2-base-v2,
+whose licence, CC BY-NC-SA 4.0, allows no commercial use):
 `python -m kobot_train.export --checkpoint DIR --out DIR` from `npc/training` (see npc/training/README.md).
 """, encoding="utf-8")

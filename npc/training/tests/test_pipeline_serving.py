@@ -29,7 +29,9 @@ def trained_run(tmp_path):
     """A random tiny checkpoint as a retrieval run leaves it (final/ beside summary.json), and its data."""
     questions = ["배고파", "오늘 날씨 어때?", "심심해", "졸려", "뭐 해?", "밥 먹었어?"]
     answers = ["밥 먹어요.", "맑을 거예요.", "게임 한 판 어때요?", "주무세요.", "쉬고 있어요.", "네 먹었어요."]
-    data = tmp_path / "pairs.csv"
+    data = tmp_path / "chatbot_data" / "pairs.csv"
+    data.parent.mkdir()
+    (data.parent / "LICENSE").write_text("The MIT License (MIT)\n", encoding="utf-8")
     data.write_text("Q,A,label\n" + "".join(f"{q} {i},{answers[i % 6]},0\n" for i in range(80) for q in [questions[i % 6]]),
                     encoding="utf-8")
     reviews = tmp_path / "reviews.txt"
@@ -65,6 +67,7 @@ def test_a_pipeline_run_serves_the_bar_chosen_on_validation_not_the_training_bar
     assert evaluation["served"]["min_score"] == 0.3 and evaluation["served"]["test"]["chrf"] == 13.84
     assert "| 0.3 (chosen) (served) | 15.84 |" in (out / "EVAL.md").read_text(encoding="utf-8")
     assert "Served with retrieval min score 0.3" in (out / "README.md").read_text(encoding="utf-8")
+    assert (out / "LICENSE.chatbot_data").read_text(encoding="utf-8") == "The MIT License (MIT)\n", "its pairs' licence ships with them"
 
 
 def test_a_run_that_fails_after_exporting_leaves_the_model_that_was_there(tmp_path, monkeypatch):
@@ -91,7 +94,7 @@ def test_a_run_that_fails_after_exporting_leaves_the_model_that_was_there(tmp_pa
     else:
         raise AssertionError("the run was to stop")
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "notes.txt"} == shipped
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "pairs.csv", "reviews.txt", "run"], "nothing half written"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chatbot_data", "out", "reviews.txt", "run"], "nothing half written"
 
     monkeypatch.undo()
     monkeypatch.setattr(serving_bar, "evaluate_with_engine", engine_answers)
