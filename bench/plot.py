@@ -194,7 +194,7 @@ def main():
             f"{r['brain']}: the others' median wait by player is {r['ratio']}× theirs by address" for r in d["othersMedianByPlayerOverByAddress"]) + ".", None),
         ("busy-room", "A quiet room's wait while busy rooms keep one worker busy (`bench:busy-room`)", lambda d: table(d["rows"]) + f"\n\nThe busy rooms: {d['busyAnswersPerSecond']} answers/s while the quiet player asked.", None),
         ("sight", "Bytes each client receives, with and without a sight radius (`bench:sight`)", lambda d: table(d["rows"]) + f"\n\nA sight radius of {d['radius']} sends each client {100 * d['bytesSavedBySight']:.0f}% fewer bytes." + (f" Three NPCs walking routes add {d['kbPerSecondAddedByWalkingNpcs']} KB/s a client." if "kbPerSecondAddedByWalkingNpcs" in d else "") + (f" An NPC that talks in private (a view per client) takes {d['serverCpuWithPrivateTalkX']}× the server CPU of one shared view." if "serverCpuWithPrivateTalkX" in d else ""), None),
-        ("moderation", "Moderation filter (`bench:moderation`)", lambda d: table(d["rows"]) + f"\n\n{d['microsPerCheck']:.1f} µs per check", None),
+        ("moderation", "Moderation filter (`bench:moderation`)", lambda d: table(d["rows"]) + f"\n\n{d['microsPerCheck']:.1f} µs per check. HateSpeech: the dev split of Korean HateSpeech (kocohub/korean-hate-speech, CC BY-SA 4.0).", None),
         ("broker-restart", "Answers again after a Kafka broker restart (`bench:broker-restart`)", lambda d: table(d["rows"]), None),
         ("idle", "What a game nobody plays costs: CPU with no player connected (`bench:idle`)", lambda d: table(d["rows"]), None),
         ("soak", "Memory while players come and go for minutes (`bench:soak`)", soak_text, lambda d: [plot_soak(d, "soak.png")]),
