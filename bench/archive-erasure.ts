@@ -13,15 +13,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import { eraseFromDailyFiles } from "../kafka/daily-file-erasure.js";
 import { withLoopHeld } from "./loop-held.js";
 import { machineInfo } from "./machine.js";
 import { MB, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
-const { values } = parseArgs({
+const { values } = commandArgs("npm run bench:archive-erasure", {
   options: {
     days: { type: "string", default: "10" },
     lines: { type: "string", default: "100000" },

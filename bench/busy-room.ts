@@ -10,7 +10,6 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import { answerTime } from "../loadtest/bots.js";
 import { freePort, startService } from "../test/helpers/processes.js";
@@ -18,8 +17,9 @@ import { joinWorld, sleep, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
-const { values } = parseArgs({
+const { values } = commandArgs("npm run bench:busy-room", {
   options: {
     rooms: { type: "string", default: "3" },
     busy: { type: "string", default: "20" },

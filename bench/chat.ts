@@ -8,7 +8,6 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import { createLogger } from "../common/log.js";
 import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
@@ -25,8 +24,9 @@ import { startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
 import { mean, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
-const { values } = parseArgs({
+const { values } = commandArgs("npm run bench:chat", {
   options: {
     questions: { type: "string", default: "30" },
     rate: { type: "string", default: "1" },

@@ -16,7 +16,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 
 import { answerTime } from "../loadtest/bots.js";
 import { AnswerQueue } from "../npc/answer-queue.js";
@@ -30,8 +29,9 @@ import { machineInfo } from "./machine.js";
 import { measureStepCost } from "./step-cost.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
-const { values } = parseArgs({
+const { values } = commandArgs("npm run bench:fairness", {
   options: {
     players: { type: "string", default: "50" },
     rounds: { type: "string", default: "3" },

@@ -7,15 +7,15 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 
 import { freePort, startService, withServices } from "../test/helpers/processes.js";
 import { type LocalBroker, startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
 import { printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
-const { values } = parseArgs({
+const { values } = commandArgs("npm run bench:idle", {
   options: {
     seconds: { type: "string", default: "30" },
     settle: { type: "string", default: "10" },

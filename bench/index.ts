@@ -13,7 +13,6 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { Client as Elasticsearch } from "@elastic/elasticsearch";
 
 import { ChatIndexer } from "../chatlog/chat-indexer.js";
@@ -27,8 +26,9 @@ import { joinWorld } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { mean, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
-const { values } = parseArgs({
+const { values } = commandArgs("npm run bench:index", {
   options: {
     docs: { type: "string", default: "50000" },
     lines: { type: "string", default: "30" },

@@ -12,7 +12,6 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import { runLoadTest } from "../loadtest/load-test.js";
 import { freePort, startService, withServices } from "../test/helpers/processes.js";
@@ -20,8 +19,9 @@ import { startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
-const { values } = parseArgs({
+const { values } = commandArgs("npm run bench:loadtest", {
   options: {
     steps: { type: "string", default: "50,100,200,300,500,750,1000" },
     duration: { type: "string", default: "20" },

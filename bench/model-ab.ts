@@ -12,7 +12,6 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import { AnswerQueue } from "../npc/answer-queue.js";
 import { NpcEngine } from "../npc/engine.js";
@@ -21,8 +20,9 @@ import { CHATBOT_DATA, readChatbotData } from "./chatbot-data.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
-const { values } = parseArgs({
+const { values } = commandArgs("npm run bench:model-ab", {
   options: {
     before: { type: "string" },
     after: { type: "string", default: DEFAULT_MODEL_DIR },

@@ -9,15 +9,15 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import { Moderator } from "../moderation/moderator.js";
 import { CHATBOT_DATA, readChatbotData, splitOf } from "./chatbot-data.js";
 import { machineInfo } from "./machine.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
 const ROOT = join(import.meta.dirname, "..");
-const { values } = parseArgs({
+const { values } = commandArgs("npm run bench:moderation", {
   options: {
     data: { type: "string", default: CHATBOT_DATA },
     "hate-speech": { type: "string", default: join(ROOT, "..", "shared", "data", "korean_hate_speech", "dev.tsv") },

@@ -15,7 +15,6 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import { RedisPresence } from "@colyseus/redis-presence";
 import { Redis } from "ioredis";
@@ -25,8 +24,9 @@ import { redisHashPages } from "../server/redis-hash-pages.js";
 import { machineInfo } from "./machine.js";
 import { MB, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
-const { values } = parseArgs({
+const { values } = commandArgs("npm run bench:npc-memory-sweep", {
   options: {
     accounts: { type: "string", default: "1000000" },
     rounds: { type: "string", default: "2" },

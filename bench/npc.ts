@@ -6,7 +6,6 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import { AnswerQueue } from "../npc/answer-queue.js";
 import { NpcEngine } from "../npc/engine.js";
@@ -15,8 +14,9 @@ import { BareGreedy } from "./bare-greedy.js";
 import { machineInfo } from "./machine.js";
 import { MB, mean, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
-const { values } = parseArgs({
+const { values } = commandArgs("npm run bench:npc", {
   options: {
     model: { type: "string", default: DEFAULT_MODEL_DIR },
     dtype: { type: "string" }, // default: the engine's (q8 where the model has its int8 graphs)

@@ -15,7 +15,6 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import { answerTime } from "../loadtest/bots.js";
 import { freePort, startService } from "../test/helpers/processes.js";
@@ -23,8 +22,9 @@ import { joinWorld, outsideAddress, sleep, type TestPlayer } from "../test/helpe
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
-const { values } = parseArgs({
+const { values } = commandArgs("npm run bench:one-address", {
   options: {
     crowd: { type: "string", default: "40" },
     others: { type: "string", default: "10" },

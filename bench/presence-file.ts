@@ -14,7 +14,6 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import { LocalPresence } from "@colyseus/core";
 
@@ -29,8 +28,9 @@ import { machineInfo } from "./machine.js";
 import { fileSampleReports } from "./sample-reports.js";
 import { MB, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
-const { values } = parseArgs({ options: { meetings: { type: "string", default: "10000,100000,300000" }, saves: { type: "string", default: "5" } } });
+const { values } = commandArgs("npm run bench:presence-file", { options: { meetings: { type: "string", default: "10000,100000,300000" }, saves: { type: "string", default: "5" } } });
 const NPCS = ["hans", "mina", "guard"];
 
 /** The snapshot before session 35: every NPC's hash copied from LocalPresence's object, then as an object again. */

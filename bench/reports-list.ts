@@ -15,7 +15,6 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import type { Presence } from "@colyseus/core";
 import { RedisPresence } from "@colyseus/redis-presence";
@@ -32,8 +31,9 @@ import { machineInfo } from "./machine.js";
 import { fileSampleReports } from "./sample-reports.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
-const { values } = parseArgs({ options: { reports: { type: "string", default: "10000" }, listings: { type: "string", default: "20" } } });
+const { values } = commandArgs("npm run bench:reports-list", { options: { reports: { type: "string", default: "10000" }, listings: { type: "string", default: "20" } } });
 const reports = Number(values.reports);
 const LIMIT = 200; // what web-client/src/moderation-console.ts asks for
 

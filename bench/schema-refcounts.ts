@@ -8,15 +8,15 @@
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 
 import { ArraySchema, Decoder, Encoder, Schema, type } from "@colyseus/schema";
 
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
-const { values } = parseArgs({
+const { values } = commandArgs("npm run bench:schema-refcounts", {
   options: {
     lines: { type: "string", default: "200000" },
     rounds: { type: "string", default: "10" },

@@ -12,7 +12,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import { ServerLoad } from "../loadtest/server-load.js";
 import { freePort, startService } from "../test/helpers/processes.js";
@@ -20,8 +19,9 @@ import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
-const { values } = parseArgs({
+const { values } = commandArgs("npm run bench:sight", {
   options: {
     players: { type: "string", default: "50" },
     seconds: { type: "string", default: "10" },

@@ -10,9 +10,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { commandArgs } from "../common/cli-args.js";
 
 interface SmokeRun {
   bench: string;
@@ -43,7 +43,7 @@ const RUNS: SmokeRun[] = [
   { bench: "model-ab", args: ["--before", DEFAULT_MODEL_DIR, "--rounds", "1", "--chatbot", "20"], writes: "model-ab.json", limitS: 180 },
 ];
 
-const { values } = parseArgs({ options: { only: { type: "string" } } });
+const { values } = commandArgs("npm run bench:smoke", { options: { only: { type: "string" } } });
 const only = values.only?.split(",");
 const runs = only ? RUNS.filter((r) => only.includes(r.bench)) : RUNS;
 if (only && runs.length !== only.length) throw new Error(`--only: no such benchmark among ${RUNS.map((r) => r.bench).join(", ")}`);

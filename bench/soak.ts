@@ -14,7 +14,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import { answerTime } from "../loadtest/bots.js";
 import { freePort, type Service, startService } from "../test/helpers/processes.js";
@@ -24,8 +23,9 @@ import { type LocalBroker, startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
 import { MB, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
+import { commandArgs } from "../common/cli-args.js";
 
-const { values } = parseArgs({
+const { values } = commandArgs("npm run bench:soak", {
   options: {
     minutes: { type: "string", default: "5" },
     players: { type: "string", default: "100" },

@@ -3,6 +3,7 @@
  * mended (redrive-dead-letters.ts), and says what it sent and what it left. Needs KAFKA_BROKERS.
  */
 import "../common/node-version.js"; // first: says so on an older Node
+import { commandArgs } from "../common/cli-args.js";
 import { errorLine } from "../common/error-line.js";
 import { createLogger } from "../common/log.js";
 import { createKafka } from "../kafka/kafka-client.js";
@@ -13,10 +14,7 @@ import { redriveDeadLetters } from "./redrive-dead-letters.js";
 let brokers: string[] | undefined;
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const unknown = args.filter((arg) => arg !== "--dry-run");
-  if (unknown.length > 0) throw new ConfigError(`unknown argument ${unknown[0]}: npm run chatlog:redrive [-- --dry-run]`);
-  const dryRun = args.includes("--dry-run");
+  const dryRun = commandArgs("npm run chatlog:redrive", { options: { "dry-run": { type: "boolean" } } }).values["dry-run"] === true;
   const config = loadConfig();
   if (!config.kafka) throw new ConfigError("npm run chatlog:redrive needs KAFKA_BROKERS");
   const { chatLog } = config.kafka;

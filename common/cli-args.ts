@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 /**
@@ -16,4 +17,20 @@ export function argsOr<T extends ParseArgsConfig>(usage: string, config: T): Ret
     console.error(`${(error as Error).message}\n${usage}`);
     process.exit(2);
   }
+}
+
+/**
+ * `argsOr` with a usage written from the options themselves, for the benchmarks and tools whose options are all
+ * they take: each option with its default (a path relative to where it runs).
+ */
+export function commandArgs<T extends ParseArgsConfig>(command: string, config: T): ReturnType<typeof parseArgs<T>> {
+  return argsOr(usageOf(command, config), config);
+}
+
+export function usageOf(command: string, config: ParseArgsConfig): string {
+  const options = Object.entries(config.options ?? {}).map(([name, option]) => {
+    const given = option.default === undefined ? "VALUE" : [option.default].flat().map((value) => (typeof value === "string" && isAbsolute(value) ? relative(process.cwd(), value) : String(value))).join(",");
+    return `[--${name}${option.type === "string" ? ` ${given}` : ""}]${option.multiple ? "…" : ""}`;
+  });
+  return `usage: ${command}${options.length > 0 || config.allowPositionals ? " --" : ""}${options.map((option) => ` ${option}`).join("")}${config.allowPositionals ? " [ARG…]" : ""}`;
 }

@@ -6,9 +6,9 @@
  *   npm run ask -- --chat            (talk to the NPC until Ctrl-D)
  */
 import { createInterface } from "node:readline/promises";
-import { parseArgs } from "node:util";
 
 import { readAuthoredText } from "../common/authored-text.js";
+import { argsOr } from "../common/cli-args.js";
 import { type AskOptions, NpcEngine, type NpcAnswer } from "./engine.js";
 import { NpcError } from "./errors.js";
 import { type GenerationSettings, mergeSettings, settingsFromConfig } from "./generation-settings.js";
@@ -55,7 +55,7 @@ function settingsFrom(values: Record<string, string | boolean | undefined>): Par
 }
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = argsOr(USAGE, {
     allowPositionals: true,
     options: {
       chat: { type: "boolean" },
@@ -74,13 +74,8 @@ async function main(): Promise<number> {
       "top-p": { type: "string" },
       "repetition-penalty": { type: "string" },
       "max-new-tokens": { type: "string" },
-      help: { type: "boolean", short: "h" },
     },
   });
-  if (values.help) {
-    console.error(USAGE);
-    return 0;
-  }
   if (values.chat && (values.file || values.json || positionals.length > 0)) {
     throw new Error("--chat reads its questions from the terminal: no questions, --file or --json with it");
   }

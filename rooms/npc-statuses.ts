@@ -1,5 +1,4 @@
-/** What an NPC is doing, as clients show it (world-state.ts `Npc.status`). */
-export type NpcStatus = "idle" | "thinking" | "speaking";
+import type { NpcStatus } from "./world-protocol.js";
 
 /** How long an NPC is `speaking` a line: a second and a half, more for a longer line, at most five. */
 const SPEAKING_MS = 1500;

@@ -15,7 +15,6 @@
 import "./errors-in-one-line.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import { compose, jamoOf } from "../../common/hangul.js";
 import type { AnswerMessage } from "../../kafka/contract.js";
@@ -24,8 +23,9 @@ import { loadWorldFile } from "../../server/world-file.js";
 import { DEFAULT_MODEL_DIR } from "../model-folder.js";
 import { NpcCast, type NpcBrainSpec } from "../npc-cast.js";
 import { playerQuestions } from "./player-questions.js";
+import { commandArgs } from "../../common/cli-args.js";
 
-const { values } = parseArgs({ options: { world: { type: "string" }, questions: { type: "string" } } });
+const { values } = commandArgs("npm run eval:chat-variants", { options: { world: { type: "string" }, questions: { type: "string" } } });
 const here = import.meta.dirname;
 type Verdict = "yes" | "half" | "no" | undefined;
 

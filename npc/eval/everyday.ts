@@ -18,12 +18,12 @@
 import "./errors-in-one-line.js";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import { NpcEngine } from "../engine.js";
 import type { GenerationSettings } from "../generation-settings.js";
 import { readKnowledgeFile } from "../knowledge-index.js";
 import { oneLine } from "../one-line.js";
+import { commandArgs } from "../../common/cli-args.js";
 
 const HERE = import.meta.dirname;
 const JUDGEMENTS = join(HERE, "everyday-judgements.json");
@@ -279,7 +279,7 @@ function confidenceSection(
   return section;
 }
 
-const { positionals, values } = parseArgs({
+const { positionals, values } = commandArgs("npm run eval:everyday", {
   allowPositionals: true,
   options: { variant: { type: "string", multiple: true }, set: { type: "string", default: "everyday" } },
 });

@@ -17,7 +17,6 @@
 import "./errors-in-one-line.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 
 import type { AnswerSource } from "../../kafka/contract.js";
 import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
@@ -26,8 +25,9 @@ import { loadWorldFile } from "../../server/world-file.js";
 import { DEFAULT_MODEL_DIR } from "../model-folder.js";
 import { NpcCast } from "../npc-cast.js";
 import { playerQuestions } from "./player-questions.js";
+import { commandArgs } from "../../common/cli-args.js";
 
-const { values } = parseArgs({
+const { values } = commandArgs("npm run eval:village", {
   options: {
     world: { type: "string", default: DEFAULT_WORLD_FILE },
     questions: { type: "string", default: join(import.meta.dirname, "village-questions.json") },

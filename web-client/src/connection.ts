@@ -42,10 +42,6 @@ function answered(joining: Promise<Room<any, WorldState>>, ms: number): Promise<
   });
 }
 
-export interface Connection {
-  room: Room<any, WorldState>;
-}
-
 /**
  * Joins the world on the server that served the page. A dropped connection is resumed by the
  * SDK (the room keeps the player's place for a while); where the SDK gives up, this resumes once
