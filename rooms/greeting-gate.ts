@@ -55,8 +55,13 @@ export class GreetingGate {
   }
 }
 
-/** The names one greeting says: all of up to three, else three and how many more. */
-export function namesSaid(names: readonly string[]): string {
-  if (names.length <= NAMES_SAID) return names.join(", ");
-  return `${names.slice(0, NAMES_SAID).join(", ")} 외 ${names.length - NAMES_SAID}명`;
+/**
+ * `line` said to `names` for its `{name}`: all of up to three, else three and how many more. A 님 the line puts after
+ * the name goes with each name, before the count: "민수 님, 지영 님, 철수 님 외 2명", not "민수, 지영, 철수 외 2명 님"
+ * (님 honours people, not a head count).
+ */
+export function greetingTo(line: string, names: readonly string[]): string {
+  const more = names.length - NAMES_SAID;
+  const counted = more > 0 ? ` 외 ${more}명` : "";
+  return line.replace(/\{name\}( ?님)?/g, (_, honorific: string | undefined) => names.slice(0, NAMES_SAID).map((name) => name + (honorific ?? "")).join(", ") + counted);
 }

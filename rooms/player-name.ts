@@ -7,6 +7,9 @@ import { impersonatedNpc } from "./npc-impersonation.js";
 import { JoinOptions, NAME_MAX_CHARS } from "./world-contract.js";
 import { ACCOUNT_NAME_REFUSED } from "./world-protocol.js";
 
+/** The name of a player who gave none: "guest", with the start of its session id (`손님-Ab3x`). */
+export const NAMELESS = "손님";
+
 /**
  * The name a player is shown by: their account's when the token gives one (the join's is then ignored), else the
  * join's, else one made of the session id. A join it refuses fails with a 400 that says why, beginning with
@@ -25,7 +28,7 @@ export function playerName(
   // A token's name that cleans to nothing names no one: the join's is used, as for a token without a name.
   const account = accountName !== undefined && cleanText(accountName) !== "" ? accountName : undefined;
   const raw = account ?? parsed.data?.name;
-  if (raw === undefined) return `Player-${sessionId.slice(0, 4)}`;
+  if (raw === undefined) return `${NAMELESS}-${sessionId.slice(0, 4)}`; // said by NPCs, read by the room: in Korean
   const name = cleanText(raw);
   const refused = (why: string) => new ServerError(400, (account !== undefined ? ACCOUNT_NAME_REFUSED : "") + why);
   const chars = [...name].length;

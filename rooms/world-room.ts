@@ -63,7 +63,7 @@ import { BANNED_CLOSE, KICKED_CLOSE, PATCHES_PER_SECOND, RECONNECT_SECONDS } fro
 import { AwayOutbox } from "./away-outbox.js";
 import { UnconfirmedMessages } from "./unconfirmed-messages.js";
 import type { WorldEdits } from "./world-edits.js";
-import type { NpcSettings, WorldSettings } from "./world-settings.js";
+import type { NpcSettings, OwnLineKind, WorldSettings } from "./world-settings.js";
 import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 
 /** A client's WebSocket (ws) is open: 1, its `OPEN` (Colyseus types `ref` as a plain event emitter). */
@@ -82,7 +82,7 @@ const lineFor = (player: Player, lines: readonly string[]) => {
 };
 
 /** The NPC's own words for a stock line (its world file's `lines`), said to the player named; else `stock`. */
-const ownLine = (npc: NpcSettings | undefined, kind: keyof NonNullable<NpcSettings["lines"]>, name: string, stock: string) => {
+const ownLine = (npc: NpcSettings | undefined, kind: OwnLineKind, name: string, stock: string) => {
   const line = pickLine(npc?.lines?.[kind] ?? [], undefined);
   return line === undefined ? stock : withName(line, name);
 };
@@ -824,7 +824,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       const npc = this.state.npcs.get(question.npcId);
       if (npc) {
         const info: NpcAnswerInfo = { questionId: question.line.id, question: question.text, latencyMs: 0, fallback: true, reason: refused.code };
-        const line = this.closing ? refused.line : ownLine(this.npcSettings.get(question.npcId), "busy", question.line.name, refused.line);
+        const line = ownLine(this.npcSettings.get(question.npcId), this.closing ? "closing" : "busy", question.line.name, refused.line);
         this.addLine("npc", question.npcId, npc.name, line, question.line.id, { npc: info }, this.toAsker(question.npcId, question.client.sessionId, question.privately));
         npcQuestions.inc({ npc: question.npcId }); // never sent to the brain, where questions are counted
         countReply(question.npcId, refused.code);
@@ -900,8 +900,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const npc = this.state.npcs.get(npcId);
     const reply = npcReply(outcome, line.name, this.deps.moderator);
     const { fallback, blocked, info: answered } = reply;
-    // No answer from its brain: in its own words, where its world file gives them.
-    const answer = fallback?.code === "npc_timeout" || fallback?.code === "npc_unavailable" ? ownLine(this.npcSettings.get(npcId), "noAnswer", line.name, reply.text) : reply.text;
+    // No answer from its brain, or one moderation blocked: in its own words, where its world file gives them.
+    const own = fallback?.code === "npc_timeout" || fallback?.code === "npc_unavailable" ? "noAnswer" : blocked ? "blocked" : undefined;
+    const answer = own ? ownLine(this.npcSettings.get(npcId), own, line.name, reply.text) : reply.text;
     if (blocked) chatModerated.inc({ side: "output" });
     // The asker's account erased while the question waited: the stores no longer hold it, and must not again.
     const erased = this.erased.erasedSince(account, line.ts);

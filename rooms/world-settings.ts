@@ -34,10 +34,11 @@ export interface NpcSettings {
   privateTalk?: boolean;
   /**
    * Its own words, in character, for the room's stock lines (rooms/fallback-lines.ts): `busy` when its queue is full,
-   * `noAnswer` when its brain gave no answer (in time, or at all), `refusal` for a line moderation blocked;
-   * `{name}` is the asker's name.
+   * `noAnswer` when its brain gave no answer (in time, or at all), `refusal` for a player's line moderation blocked,
+   * `blocked` instead of an answer of its brain that moderation blocked, `closing` to questions the server takes no
+   * more as it shuts down; `{name}` is the asker's name.
    */
-  lines?: Partial<Record<"busy" | "noAnswer" | "refusal", string[]>>;
+  lines?: Partial<Record<OwnLineKind, string[]>>;
 }
 
 /**
@@ -125,3 +126,6 @@ export const DEFAULT_WORLD_SETTINGS: WorldSettings = {
   reportsToMute: { reporters: 0, withinMinutes: 10, muteMinutes: 10 },
   npcQueue: { capacity: 100, concurrency: 32, turnsBy: "address" }, // two batches of 16: see server/config.ts
 };
+
+/** The room's stock lines an NPC may say in its own words (NpcSettings.lines). */
+export type OwnLineKind = "busy" | "noAnswer" | "refusal" | "blocked" | "closing";

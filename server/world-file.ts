@@ -59,11 +59,16 @@ const NpcEntry = z.strictObject({
     .optional(),
   /** What a player and it say to each other is heard by that player alone. */
   privateTalk: z.boolean().optional(),
-  /** Its own words for the room's stock lines: busy (its queue full), noAnswer (its brain gave none), refusal (a blocked line). */
+  /**
+   * Its own words for the room's stock lines: busy (its queue full), noAnswer (its brain gave none), refusal (a
+   * player's line moderation blocked), blocked (an answer of its brain moderation blocked), closing (the server stops).
+   */
   lines: z.strictObject({
     busy: z.array(playerLine).min(1).max(100).optional(),
     noAnswer: z.array(playerLine).min(1).max(100).optional(),
     refusal: z.array(playerLine).min(1).max(100).optional(),
+    blocked: z.array(playerLine).min(1).max(100).optional(),
+    closing: z.array(playerLine).min(1).max(100).optional(),
   }).optional(),
   /** Where it walks while nobody talks to it: from its position to each point in turn, and back. */
   route: z.strictObject({

@@ -66,8 +66,9 @@ describe("Unity client", () => {
     assert.equal(built.status, 0, built.stdout + built.stderr);
 
     const names = ["코봇", "한스", "Bob", ""];
+    const waits = [1450, 1000, 12_300, 90_000, 9_000_000, 7 * 86_400_000 - 1]; // a tenth of a second to a week
     const errors: WorldError[] = errorCodes().flatMap((code) =>
-      names.map((name, i) => ({ code, message: `server words for ${code}`, npcId: name, distance: 12.34, talkRadius: 6, retryAfterMs: 1450, byAddress: i % 2 === 0 })),
+      names.flatMap((name, i) => waits.map((retryAfterMs) => ({ code, message: `server words for ${code}`, npcId: name, distance: 12.34, talkRadius: 6, retryAfterMs, byAddress: i % 2 === 0 }))),
     );
     assert.ok(errors.length >= 4 * 12, "every code of the union");
     // Each as a player signed in (named after their account) and as one not.

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 
 import { BANNED_CLOSE, KICKED_CLOSE, MESSAGE_TOO_BIG_CLOSE, TOO_MANY_CONNECTIONS_CLOSE } from "../rooms/world-protocol.js";
-import { errorWords, joinFailureWords } from "../web-client/src/error-words.js";
+import { actionWords, errorWords, joinFailureWords, waitWords } from "../web-client/src/error-words.js";
 
 describe("Web client: errors in the player's words", () => {
   const names: Record<string, string> = { kobot: "코봇", hans: "한스", bob: "Bob" };
@@ -26,6 +26,26 @@ describe("Web client: errors in the player's words", () => {
     assert.equal(errorWords({ code: "server_closing", message: "", npcId: "kobot" }, npcName), "서버가 곧 다시 시작해요. 다시 접속한 뒤에 물어봐 주세요.");
   });
 
+  it("says a wait in the unit a person reads it in, rounded up: a week's mute in days, not 10080분", () => {
+    const waits: Array<[number, string]> = [
+      [0, "0.1초"], [750, "0.8초"], [1000, "1초"], [1410, "1.5초"], [9_950, "10초"], [12_300, "13초"], [59_000, "59초"],
+      [59_001, "1분"], [60_000, "1분"], [90_000, "2분"], [3_540_000, "59분"], [3_540_001, "1시간"], [3_600_000, "1시간"],
+      [9_000_000, "2시간 30분"], [86_340_001, "1일"], [86_400_000, "1일"], [90_000_000, "1일 1시간"], [7 * 86_400_000, "7일"],
+    ];
+    assert.deepEqual(waits.map(([ms]) => [ms, waitWords(ms)]), waits);
+    assert.equal(
+      errorWords({ code: "muted", message: "", retryAfterMs: 86_400_000 }, npcName),
+      "운영자나 다른 플레이어들의 신고로 채팅이 막혔어요. 1일 뒤에 다시 말할 수 있어요.",
+    );
+  });
+
+  it("says an NPC's action in words where this client knows it, another game's own id as it is", () => {
+    assert.equal(actionWords("미나", "open_shop"), "미나가 가게를 열었어요.");
+    assert.equal(actionWords("한스", "open_shop"), "한스가 가게를 열었어요.");
+    assert.equal(actionWords("코봇", "open_shop"), "코봇이 가게를 열었어요.");
+    assert.equal(actionWords("미나", "start_quest_7"), "미나: start_quest_7");
+  });
+
   it("words a line of only blanks or invisible characters, which the box lets through and the server refuses", () => {
     assert.match(errorWords({ code: "chat_empty", message: "chat text is empty" }, npcName), /^보낼 글자가 없어요/);
   });
@@ -33,7 +53,7 @@ describe("Web client: errors in the player's words", () => {
   it("says why a join failed, and whether the client tries again: never with a name the server refuses", () => {
     assert.deepEqual(joinFailureWords(400), { words: "이 이름으로는 들어갈 수 없어요. 1–20자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.", retry: false });
     assert.deepEqual(joinFailureWords(401), { words: "로그인이 필요해요. 게임에 다시 로그인한 뒤 들어와 주세요.", retry: false });
-    assert.deepEqual(joinFailureWords(403), { words: "운영자가 접속을 잠시 막았어요. 나중에 다시 들어와 주세요.", retry: false });
+    assert.deepEqual(joinFailureWords(403), { words: "운영자가 접속을 막았어요. 차단이 끝난 뒤에 다시 들어와 주세요.", retry: false });
     assert.deepEqual(joinFailureWords(BANNED_CLOSE), joinFailureWords(403), "put out of the room by a ban");
     assert.deepEqual(joinFailureWords(KICKED_CLOSE), { words: "운영자가 방에서 내보냈어요. 다시 들어올 수 있지만, 규칙을 지켜 주세요.", retry: false }, "put out: joining again is the player's choice");
     assert.equal(joinFailureWords(429).retry, true);

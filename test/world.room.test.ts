@@ -45,7 +45,7 @@ describe("WorldRoom", function () {
       const trimmed = await world.join("  하늘  ");
       const anonymous = await world.join();
       assert.equal(stateOf(trimmed).players[trimmed.room.sessionId]!.name, "하늘");
-      assert.match(stateOf(anonymous).players[anonymous.room.sessionId]!.name, /^Player-/);
+      assert.match(stateOf(anonymous).players[anonymous.room.sessionId]!.name, /^손님-/);
       await assert.rejects(world.join("가".repeat(21)), /name must be 1–20 characters/);
       await assert.rejects(world.join("   "), /name must be 1–20 characters/);
       // Refused, not replaced by a default: a name too long for the schema, or not text at all.

@@ -162,7 +162,7 @@ export async function joinWorld(
   const join = async (attempt = 0): Promise<void> => {
     onStatus("joining");
     try {
-      // No name: the server gives one (Player-xxxx); an empty one it refuses.
+      // No name: the server gives one (손님-xxxx); an empty one it refuses.
       const room = await answered(client.joinOrCreate<WorldState>(WORLD_ROOM, name ? { name } : {}), JOIN_ANSWERED_SECONDS * 1000);
       // The page hid while joining: the room it got is left, and joined again if the page comes back.
       if (hidden || over) return void room.leave();

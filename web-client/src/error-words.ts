@@ -17,8 +17,20 @@ function particle(name: string, afterVowel: string, afterConsonant: string): str
   return syllable.final ? afterConsonant : afterVowel;
 }
 
-/** A wait in tenths of a second, rounded up: a player who waits what is said is not refused again. */
-const waitSeconds = (ms: number) => Math.max(0.1, Math.ceil(ms / 100) / 10);
+/**
+ * A wait as a player reads it, rounded up (a player who waits what is said is not refused again): tenths of a second
+ * under 10 s ("1.5초", "1초"), seconds under a minute, minutes under an hour, then hours and minutes ("2시간 30분"), then
+ * days and hours (a mute may last a week: "7일", not "10080분").
+ */
+export function waitWords(ms: number): string {
+  if (ms < 10_000) return `${Math.max(0.1, Math.ceil(ms / 100) / 10)}초`;
+  if (ms <= 59_000) return `${Math.ceil(ms / 1000)}초`;
+  const minutes = Math.ceil(ms / 60_000);
+  if (minutes < 60) return `${minutes}분`;
+  if (minutes < 24 * 60) return minutes % 60 === 0 ? `${minutes / 60}시간` : `${Math.floor(minutes / 60)}시간 ${minutes % 60}분`;
+  const hours = Math.ceil(ms / 3_600_000);
+  return hours % 24 === 0 ? `${hours / 24}일` : `${Math.floor(hours / 24)}일 ${hours % 24}시간`;
+}
 
 /**
  * An error as the player reads it, in Korean, from the error's fields (the server's `message` is English, for
@@ -35,13 +47,13 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
       // Past what the players of one address say between them, this player may not have been fast at all.
       const who = error.byAddress ? "같은 곳에서 접속한 사람들과 함께 너무 빨리 보내고 있어요." : "너무 빨리 보내고 있어요.";
       return error.retryAfterMs !== undefined
-        ? `잠시만요: ${who} ${waitSeconds(error.retryAfterMs).toFixed(1)}초 뒤에 다시 보내 주세요.`
+        ? `잠시만요: ${who} ${waitWords(error.retryAfterMs)} 뒤에 다시 보내 주세요.`
         : `잠시만요: ${who} 조금 뒤에 다시 보내 주세요.`;
     }
     case "muted":
       return error.retryAfterMs !== undefined
-        ? `채팅이 잠시 막혔어요. ${Math.ceil(error.retryAfterMs / 60_000)}분 뒤에 다시 말할 수 있어요.`
-        : "채팅이 잠시 막혔어요. 나중에 다시 말해 주세요.";
+        ? `운영자나 다른 플레이어들의 신고로 채팅이 막혔어요. ${waitWords(error.retryAfterMs)} 뒤에 다시 말할 수 있어요.`
+        : "운영자나 다른 플레이어들의 신고로 채팅이 막혔어요. 나중에 다시 말해 주세요.";
     case "npc_busy":
       return `${npc}에게 질문이 밀려 있어요. 조금 뒤에 다시 물어봐 주세요.`;
     case "npc_timeout":
@@ -64,7 +76,7 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
       return `신고하는 까닭은 ${REPORT_REASON_MAX_CHARS}자까지 쓸 수 있어요.`;
     case "report_limited":
       return error.retryAfterMs !== undefined
-        ? `신고를 너무 많이 했어요. ${Math.ceil(error.retryAfterMs / 60_000)}분 뒤에 다시 신고할 수 있어요.`
+        ? `신고를 너무 많이 했어요. ${waitWords(error.retryAfterMs)} 뒤에 다시 신고할 수 있어요.`
         : "신고를 너무 많이 했어요. 나중에 다시 신고해 주세요.";
     case "report_failed":
       return "신고를 접수하지 못했어요. 잠시 뒤에 다시 해 주세요.";
@@ -82,6 +94,16 @@ export const RECALL_HINT = "보내려던 말은 ↑ 키로 다시 불러올 수 
 /** Lines sent on a connection that had died without a word, sent again once the page was back in the room. */
 export const sentAgainWords = (lines: number): string => `연결이 잠시 끊겨 전해지지 않은 말 ${lines}개를 다시 보냈어요.`;
 
+/** What the demo game does for an NPC's action (a knowledge line's `action`), as players read it. */
+const ACTION_WORDS: Record<string, string> = { open_shop: "가게를 열었어요." };
+
+/**
+ * An NPC's action as a notice: in words for the actions this client knows; another game's own action id as it is,
+ * for its developers (the game, not this client, does what it says).
+ */
+export const actionWords = (npc: string, action: string): string =>
+  ACTION_WORDS[action] !== undefined ? `${npc}${particle(npc, "가", "이")} ${ACTION_WORDS[action]}` : `${npc}: ${action}`;
+
 /** The NPC the player chose to speak to has left the room (an edit of the world): they choose again before a line goes. */
 export const npcGoneWords = (npc: string): string =>
   `${npc}${particle(npc, "가", "이")} 이 방을 떠났어요. 누구에게 말할지 다시 골라 주세요.`;
@@ -97,7 +119,7 @@ export const npcGoneWords = (npc: string): string =>
  */
 export function joinFailureWords(code: number | undefined, signedIn = false): { words: string; retry: boolean } {
   if (code === 401) return { words: "로그인이 필요해요. 게임에 다시 로그인한 뒤 들어와 주세요.", retry: false };
-  if (code === 403 || code === BANNED_CLOSE) return { words: "운영자가 접속을 잠시 막았어요. 나중에 다시 들어와 주세요.", retry: false };
+  if (code === 403 || code === BANNED_CLOSE) return { words: "운영자가 접속을 막았어요. 차단이 끝난 뒤에 다시 들어와 주세요.", retry: false };
   if (code === KICKED_CLOSE) return { words: "운영자가 방에서 내보냈어요. 다시 들어올 수 있지만, 규칙을 지켜 주세요.", retry: false };
   // The name refused was the account's (its token's): a name typed here is not used, and cannot help.
   if (code === 400 && signedIn) return { words: "계정 이름으로는 들어갈 수 없어요. 게임에서 이름을 바꾼 뒤 다시 들어와 주세요.", retry: false };

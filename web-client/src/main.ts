@@ -4,6 +4,7 @@ import type { NpcActionNotice } from "../../rooms/world-protocol.js";
 import type { WorldState } from "../../rooms/world-state.js";
 import { ChatPanel } from "./chat-panel.js";
 import { type ConnectionStatus, joinWorld } from "./connection.js";
+import { actionWords } from "./error-words.js";
 import { MovementInput } from "./movement-input.js";
 import { ReportMenu } from "./report-menu.js";
 import { SeenIds } from "./seen-ids.js";
@@ -83,7 +84,7 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
       joined.onMessage("npc_action", ({ npcId, action, lineId }: NpcActionNotice) => {
         // Once a line: one sent again after a drop the server had not noticed may come twice (docs/client-contract.md).
         if (!actedOn.add(lineId)) return;
-        chat.showNotice(`${joined.state?.npcs?.get(npcId)?.name ?? npcId}: ${action}`, "npc_action");
+        chat.showNotice(actionWords(joined.state?.npcs?.get(npcId)?.name ?? npcId, action), "npc_action");
       });
       localStorage.setItem("kobot-name", name); // a name the server took, offered again next time
       // For tests and the curious: the live room in the console.

@@ -19,13 +19,11 @@ namespace Kobot
                           "m 떨어져 있어요. " + error.talkRadius.ToString(CultureInfo.InvariantCulture) + "m 안으로 다가가서 말을 걸어 주세요."
                         : "너무 멀어요: " + npc + "에게 더 다가가서 말을 걸어 주세요.";
                 case "rate_limited":
-                    // In tenths, rounded up: a player who waits what is said is not refused again.
-                    var seconds = System.Math.Max(0.1, System.Math.Ceiling(error.retryAfterMs / 100.0) / 10);
                     // Past what the players of one address say between them, this player may not have been fast at all.
                     var who = error.byAddress ? "같은 곳에서 접속한 사람들과 함께 너무 빨리 보내고 있어요. " : "너무 빨리 보내고 있어요. ";
-                    return "잠시만요: " + who + seconds.ToString("0.0", CultureInfo.InvariantCulture) + "초 뒤에 다시 보내 주세요.";
+                    return "잠시만요: " + who + Wait(error.retryAfterMs) + " 뒤에 다시 보내 주세요.";
                 case "muted": // a moderator, or enough players' reports, muted the player; retryAfterMs: until it ends
-                    return "채팅이 잠시 막혔어요. " + (int)System.Math.Ceiling(error.retryAfterMs / 60000.0) + "분 뒤에 다시 말할 수 있어요.";
+                    return "운영자나 다른 플레이어들의 신고로 채팅이 막혔어요. " + Wait(error.retryAfterMs) + " 뒤에 다시 말할 수 있어요.";
                 case "npc_busy":
                     return npc + "에게 질문이 밀려 있어요. 조금 뒤에 다시 물어봐 주세요.";
                 case "npc_timeout":
@@ -47,12 +45,27 @@ namespace Kobot
                 case "report_reason_too_long":
                     return "신고하는 까닭은 " + WorldProtocol.ReportReasonMaxChars + "자까지 쓸 수 있어요.";
                 case "report_limited":
-                    return "신고를 너무 많이 했어요. " + (int)System.Math.Ceiling(error.retryAfterMs / 60000.0) + "분 뒤에 다시 신고할 수 있어요.";
+                    return "신고를 너무 많이 했어요. " + Wait(error.retryAfterMs) + " 뒤에 다시 신고할 수 있어요.";
                 case "report_failed":
                     return "신고를 접수하지 못했어요. 잠시 뒤에 다시 해 주세요.";
                 default:
                     return error.message;
             }
+        }
+
+        /// <summary>
+        /// A wait as the player reads it, rounded up (a player who waits what is said is not refused again): tenths of a
+        /// second under 10 s, seconds under a minute, minutes under an hour, then hours and minutes, then days and hours.
+        /// </summary>
+        public static string Wait(int ms)
+        {
+            if (ms < 10000) return System.Math.Max(0.1, System.Math.Ceiling(ms / 100.0) / 10).ToString("0.#", CultureInfo.InvariantCulture) + "초";
+            if (ms <= 59000) return (int)System.Math.Ceiling(ms / 1000.0) + "초";
+            var minutes = (int)System.Math.Ceiling(ms / 60000.0);
+            if (minutes < 60) return minutes + "분";
+            if (minutes < 24 * 60) return minutes % 60 == 0 ? minutes / 60 + "시간" : minutes / 60 + "시간 " + minutes % 60 + "분";
+            var hours = (int)System.Math.Ceiling(ms / 3600000.0);
+            return hours % 24 == 0 ? hours / 24 + "일" : hours / 24 + "일 " + hours % 24 + "시간";
         }
 
         /// <summary>Lines sent on a connection that had died without a word, sent again once back in the room.</summary>
@@ -82,7 +95,7 @@ namespace Kobot
                     return "로그인이 필요해요. 게임에 다시 로그인한 뒤 들어와 주세요.";
                 case 403: // a moderator banned the account (POST /api/bans)
                 case 4403: // ... and the room put the player out (BANNED_CLOSE)
-                    return "운영자가 접속을 잠시 막았어요. 나중에 다시 들어와 주세요.";
+                    return "운영자가 접속을 막았어요. 차단이 끝난 뒤에 다시 들어와 주세요.";
                 case 4410: // a moderator put the player out of the room (KICKED_CLOSE): they may join again, by choice
                     return "운영자가 방에서 내보냈어요. 다시 들어올 수 있지만, 규칙을 지켜 주세요.";
                 case 400:

@@ -137,7 +137,7 @@ namespace Kobot
                 chatUI.ShowStatus("입장 중…");
                 try
                 {
-                    // No name: the server gives one (Player-xxxx); an empty one it refuses.
+                    // No name: the server gives one (손님-xxxx); an empty one it refuses.
                     // The state's shape our generated classes decode: a server with another refuses the join (426).
                     var options = new Dictionary<string, object> { { "schema", WorldProtocol.SchemaFingerprint } };
                     if (!string.IsNullOrWhiteSpace(playerName)) options["name"] = playerName;
