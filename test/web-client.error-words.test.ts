@@ -19,7 +19,7 @@ describe("Web client: errors in the player's words", () => {
     assert.match(errorWords({ code: "rate_limited", message: "", retryAfterMs: 1410 }, npcName), / 1\.5초 뒤에/, "rounded up, never too soon");
     assert.equal(
       errorWords({ code: "rate_limited", message: "", retryAfterMs: 750, byAddress: true }, npcName),
-      "잠시만요: 같은 곳에서 접속한 사람들과 함께 너무 빨리 보내고 있어요. 0.8초 뒤에 다시 보내 주세요.",
+      "잠시만요: 같은 인터넷 주소에서 접속한 사람들과 함께 너무 빨리 보내고 있어요. 0.8초 뒤에 다시 보내 주세요.",
     );
     assert.equal(errorWords({ code: "npc_unavailable", message: "", npcId: "kobot" }, npcName), "코봇이 지금은 대답할 수 없어요. 잠시 뒤에 다시 말을 걸어 주세요.");
     assert.match(errorWords({ code: "npc_busy", message: "", npcId: "dragon" }, npcName), /^NPC에게 질문이 밀려/);
@@ -57,7 +57,7 @@ describe("Web client: errors in the player's words", () => {
     assert.deepEqual(joinFailureWords(BANNED_CLOSE), joinFailureWords(403), "put out of the room by a ban");
     assert.deepEqual(joinFailureWords(KICKED_CLOSE), { words: "운영자가 방에서 내보냈어요. 다시 들어올 수 있지만, 규칙을 지켜 주세요.", retry: false }, "put out: joining again is the player's choice");
     assert.equal(joinFailureWords(429).retry, true);
-    assert.deepEqual(joinFailureWords(TOO_MANY_CONNECTIONS_CLOSE), { words: "같은 곳에서 접속한 사람이 너무 많아요. 잠시 뒤에 다시 들어갈게요.", retry: true });
+    assert.deepEqual(joinFailureWords(TOO_MANY_CONNECTIONS_CLOSE), { words: "같은 인터넷 주소에서 접속한 사람이 너무 많아요. 잠시 뒤에 다시 들어갈게요.", retry: true });
     assert.deepEqual(
       joinFailureWords(MESSAGE_TOO_BIG_CLOSE),
       { words: "보낸 메시지가 너무 커서 연결이 끊겼어요. 다시 들어갈게요.", retry: true },

@@ -45,7 +45,7 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
         : `너무 멀어요: ${npc}에게 더 다가가서 말을 걸어 주세요.`;
     case "rate_limited": {
       // Past what the players of one address say between them, this player may not have been fast at all.
-      const who = error.byAddress ? "같은 곳에서 접속한 사람들과 함께 너무 빨리 보내고 있어요." : "너무 빨리 보내고 있어요.";
+      const who = error.byAddress ? "같은 인터넷 주소에서 접속한 사람들과 함께 너무 빨리 보내고 있어요." : "너무 빨리 보내고 있어요.";
       return error.retryAfterMs !== undefined
         ? `잠시만요: ${who} ${waitWords(error.retryAfterMs)} 뒤에 다시 보내 주세요.`
         : `잠시만요: ${who} 조금 뒤에 다시 보내 주세요.`;
@@ -57,7 +57,7 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
     case "npc_busy":
       return `${npc}에게 질문이 밀려 있어요. 조금 뒤에 다시 물어봐 주세요.`;
     case "npc_timeout":
-      return `${npc}의 대답이 늦어요. 다시 물어봐 주세요.`;
+      return `${npc}${particle(npc, "가", "이")} 제때 대답하지 못했어요. 다시 물어봐 주세요.`;
     case "server_closing":
       return "서버가 곧 다시 시작해요. 다시 접속한 뒤에 물어봐 주세요.";
     case "npc_unavailable":
@@ -67,7 +67,7 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
     case "unknown_npc":
       return "이 방에는 그런 NPC가 없어요.";
     case "chat_too_long":
-      return `한 번에 ${CHAT_MAX_CHARS}자까지 보낼 수 있어요.`;
+      return `메시지가 너무 길어요. 한 번에 ${CHAT_MAX_CHARS}자까지 보낼 수 있어요.`;
     case "chat_empty":
       return "보낼 글자가 없어요. 빈칸이나 보이지 않는 글자만으로는 보낼 수 없어요.";
     case "unknown_player":
@@ -134,7 +134,7 @@ export function joinFailureWords(code: number | undefined, signedIn = false): { 
   // Shutting down, or every room full and no new one made (MAX_ROOMS): another try, or another server, can work.
   if (code === 503) return { words: "서버가 다시 시작하는 중이거나 꽉 찼어요. 잠시 뒤에 다시 들어갈게요.", retry: true };
   if (code === MESSAGE_TOO_BIG_CLOSE) return { words: "보낸 메시지가 너무 커서 연결이 끊겼어요. 다시 들어갈게요.", retry: true };
-  if (code === TOO_MANY_CONNECTIONS_CLOSE) return { words: "같은 곳에서 접속한 사람이 너무 많아요. 잠시 뒤에 다시 들어갈게요.", retry: true };
+  if (code === TOO_MANY_CONNECTIONS_CLOSE) return { words: "같은 인터넷 주소에서 접속한 사람이 너무 많아요. 잠시 뒤에 다시 들어갈게요.", retry: true };
   if (code === undefined) return { words: "서버에 연결할 수 없어요. 잠시 뒤에 다시 시도할게요.", retry: true };
   return { words: `들어갈 수 없어요 (${code}). 잠시 뒤에 다시 시도할게요.`, retry: true };
 }

@@ -20,14 +20,14 @@ namespace Kobot
                         : "너무 멀어요: " + npc + "에게 더 다가가서 말을 걸어 주세요.";
                 case "rate_limited":
                     // Past what the players of one address say between them, this player may not have been fast at all.
-                    var who = error.byAddress ? "같은 곳에서 접속한 사람들과 함께 너무 빨리 보내고 있어요. " : "너무 빨리 보내고 있어요. ";
+                    var who = error.byAddress ? "같은 인터넷 주소에서 접속한 사람들과 함께 너무 빨리 보내고 있어요. " : "너무 빨리 보내고 있어요. ";
                     return "잠시만요: " + who + Wait(error.retryAfterMs) + " 뒤에 다시 보내 주세요.";
                 case "muted": // a moderator, or enough players' reports, muted the player; retryAfterMs: until it ends
                     return "운영자나 다른 플레이어들의 신고로 채팅이 막혔어요. " + Wait(error.retryAfterMs) + " 뒤에 다시 말할 수 있어요.";
                 case "npc_busy":
                     return npc + "에게 질문이 밀려 있어요. 조금 뒤에 다시 물어봐 주세요.";
                 case "npc_timeout":
-                    return npc + "의 대답이 늦어요. 다시 물어봐 주세요.";
+                    return npc + Particle(npc, "가", "이") + " 제때 대답하지 못했어요. 다시 물어봐 주세요.";
                 case "server_closing":
                     return "서버가 곧 다시 시작해요. 다시 접속한 뒤에 물어봐 주세요.";
                 case "npc_unavailable":
@@ -37,7 +37,7 @@ namespace Kobot
                 case "unknown_npc":
                     return "이 방에는 그런 NPC가 없어요.";
                 case "chat_too_long":
-                    return "한 번에 " + WorldProtocol.ChatMaxChars + "자까지 보낼 수 있어요.";
+                    return "메시지가 너무 길어요. 한 번에 " + WorldProtocol.ChatMaxChars + "자까지 보낼 수 있어요.";
                 case "chat_empty":
                     return "보낼 글자가 없어요. 빈칸이나 보이지 않는 글자만으로는 보낼 수 없어요.";
                 case "unknown_player":
@@ -114,7 +114,7 @@ namespace Kobot
                 case 1009: // a message past the server's cap closed the socket (MESSAGE_TOO_BIG_CLOSE): joining again works
                     return "보낸 메시지가 너무 커서 연결이 끊겼어요. 다시 들어갈게요.";
                 case 4429: // the socket closed at once: too many connections from the player's address (TOO_MANY_CONNECTIONS_CLOSE)
-                    return "같은 곳에서 접속한 사람이 너무 많아요. 잠시 뒤에 다시 들어갈게요.";
+                    return "같은 인터넷 주소에서 접속한 사람이 너무 많아요. 잠시 뒤에 다시 들어갈게요.";
                 case 0:
                     return "서버에 연결할 수 없어요. 잠시 뒤에 다시 시도할게요.";
                 default:
