@@ -3,6 +3,7 @@ import type { Room } from "@colyseus/sdk";
 import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
 import type { WorldState } from "../../rooms/world-state.js";
 import { avatarsShown } from "./avatars-shown.js";
+import { type Label, placeLabels } from "./label-places.js";
 import { within } from "./text-within.js";
 
 const { bounds } = DEFAULT_WORLD_SETTINGS;
@@ -22,13 +23,6 @@ interface Shown {
   z: number;
 }
 
-/** A name to draw under an avatar, its baseline at `y`. */
-interface Label {
-  x: number;
-  y: number;
-  text: string;
-}
-
 /** Pixels between two lines of names. */
 const LABEL_LINE = 14;
 /** Characters of an answer a bubble shows at most, and CSS pixels of canvas a character needs (a phone's shows fewer). */
@@ -45,6 +39,10 @@ export class WorldView {
   private lastFrame = performance.now();
   /** The canvas's width (and height) on the page, in CSS pixels: what is drawn is laid out in these. */
   private size: number;
+  /** The room whose patches this view hears, and whether the picture is older than the state or still moving. */
+  private heard: Room<any, WorldState> | undefined;
+  private stale = true;
+  private moving = false;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -66,11 +64,28 @@ export class WorldView {
     };
   }
 
+  /**
+   * Draws when the picture changed: a patch came, the canvas was resized, or something is still moving (avatars
+   * gliding, an NPC thinking, a bubble up until it goes). Redrawing a still village 60 times a second took 15% of a
+   * core in Chromium, all the while the tab was open.
+   */
   private readonly frame = (now: number) => {
     const dt = Math.min(0.1, (now - this.lastFrame) / 1000);
     this.lastFrame = now;
     requestAnimationFrame(this.frame); // first: a frame that throws must not stop the ones after it
-    this.draw(dt);
+    const room = this.room();
+    if (room !== this.heard) {
+      this.heard = room;
+      this.stale = true;
+      room?.onStateChange(() => {
+        if (this.heard === room) this.stale = true;
+      });
+    }
+    if (this.fitToPage()) this.stale = true;
+    if (!this.stale && !this.moving) return;
+    this.stale = false;
+    this.moving = true; // until a frame draws to its end: one that throws is drawn again
+    this.moving = this.draw(dt);
   };
 
   private px(x: number, z: number): [number, number] {
@@ -81,18 +96,20 @@ export class WorldView {
    * As many pixels as the canvas covers on the screen, and everything drawn in CSS pixels: its 640 pixels shown 328
    * CSS px wide on a phone drew names at 7 px, and on a 2x screen the village was blurred.
    */
-  private fitToPage(): void {
+  private fitToPage(): boolean {
     const { canvas } = this;
     const size = canvas.clientWidth;
-    if (size === 0) return; // not laid out (hidden): as it was
+    if (size === 0) return false; // not laid out (hidden): as it was
     const pixels = Math.round(size * (devicePixelRatio || 1));
-    if (canvas.width !== pixels || canvas.height !== pixels) canvas.width = canvas.height = pixels;
+    if (canvas.width === pixels && canvas.height === pixels && this.size === size) return false;
+    canvas.width = canvas.height = pixels;
     this.size = size;
     this.ctx.setTransform(pixels / size, 0, 0, pixels / size, 0, 0);
+    return true;
   }
 
-  private draw(dt: number): void {
-    this.fitToPage();
+  /** Draws the village; true while something in it moves on its own (the next frames must be drawn too). */
+  private draw(dt: number): boolean {
     const { ctx, size } = this;
     ctx.clearRect(0, 0, size, size);
     this.drawGrid();
@@ -102,21 +119,23 @@ export class WorldView {
       this.shown.clear();
       ctx.fillStyle = "#52606d59";
       ctx.fillRect(0, 0, size, size);
-      return;
+      return false;
     }
     const state = room.state;
 
     const bubbles: Array<() => void> = []; // drawn last, over every avatar
-    const labels: Label[] = []; // names, drawn after every avatar so none hides one
+    const labels: Array<Omit<Label, "width">> = []; // names, drawn after every avatar so none hides one
     const me = state.players.get(room.sessionId);
     if (me && state.hearingRadius > 0) this.drawRange(me.x, me.z, state.hearingRadius, MINE); // who hears me
     if (me && state.sightRadius > 0) this.drawRange(me.x, me.z, state.sightRadius, "#64748b"); // who I see
     // The server's clock, as of the last patch: a player's own clock may be off by seconds (ahead, no bubble ever showed).
     const serverNow = state.serverTime || Date.now();
     const alive = new Set<string>();
+    let moving = false;
     state.npcs.forEach((npc, id) => {
       alive.add(`npc:${id}`);
       const at = this.glide(`npc:${id}`, npc, dt);
+      moving ||= at.x !== npc.x || at.z !== npc.z;
       const [x, y] = this.px(at.x, at.z);
       if (npc.talkRadius > 0) this.drawRange(at.x, at.z, npc.talkRadius, "#7c3aed"); // where it can be asked
       labels.push({ x, y: this.drawAvatar(x, y, "#7c3aed", 11), text: npc.name });
@@ -124,8 +143,10 @@ export class WorldView {
       if (npc.status === "thinking") {
         const dots = ".".repeat(1 + (Math.floor(performance.now() / 300) % 3));
         bubbles.push(() => this.drawBubble(x, y - 24, dots, true));
+        moving = true;
       } else if (answer && serverNow - answer.ts < BUBBLE_MS) {
         bubbles.push(() => this.drawBubble(x, y - 24, answer.text, false));
+        moving = true; // until it goes
       }
     });
 
@@ -133,16 +154,19 @@ export class WorldView {
     for (const { id, player } of others) {
       alive.add(id);
       const shown = this.glide(id, player, dt); // smoothed between patches
+      moving ||= shown.x !== player.x || shown.z !== player.z;
       const [x, y] = this.px(shown.x, shown.z);
       labels.push({ x, y: this.drawAvatar(x, y, OTHERS, AVATAR_RADIUS), text: player.name });
     }
     // The page's own avatar where the server has it: its name placed with the others', its dot over every bubble.
     const ownAt = own && this.px(own.player.x, own.player.z);
-    if (own && ownAt) labels.push({ x: ownAt[0], y: nameBaseline(ownAt[1], AVATAR_RADIUS), text: own.player.name });
+    // First: in a crowd, the page's own name keeps its place.
+    if (own && ownAt) labels.unshift({ x: ownAt[0], y: nameBaseline(ownAt[1], AVATAR_RADIUS), text: own.player.name });
     this.drawLabels(labels);
     for (const draw of bubbles) draw();
     if (ownAt) this.drawAvatar(ownAt[0], ownAt[1], MINE, AVATAR_RADIUS);
     for (const id of this.shown.keys()) if (!alive.has(id)) this.shown.delete(id);
+    return moving;
   }
 
   /** Where to draw `key` (a player's id, or `npc:` and an NPC's): `dt` seconds closer to `at` (Infinity: there). */
@@ -151,6 +175,8 @@ export class WorldView {
     const k = 1 - Math.exp(-SMOOTHING_PER_SECOND * dt);
     shown.x += (at.x - shown.x) * k;
     shown.z += (at.z - shown.z) * k;
+    // Within a hundredth of a unit (a fifteenth of a pixel): there, so a still avatar stops asking for frames.
+    if (Math.abs(at.x - shown.x) < 0.01 && Math.abs(at.z - shown.z) < 0.01) [shown.x, shown.z] = [at.x, at.z];
     this.shown.set(key, shown);
     return shown;
   }
@@ -194,20 +220,14 @@ export class WorldView {
     return nameBaseline(y, radius);
   }
 
-  /** Names under their avatars; one that would cover a name already drawn goes a line lower (players who stand together). */
-  private drawLabels(labels: Label[]): void {
+  /** Names under their avatars, a line lower for each name they would cover, a few lines at most (label-places.ts). */
+  private drawLabels(labels: ReadonlyArray<Omit<Label, "width">>): void {
     const { ctx } = this;
     ctx.font = "13px sans-serif";
     ctx.textAlign = "center";
     ctx.fillStyle = "#1f2933";
-    const placed: Array<{ left: number; right: number; y: number }> = [];
-    for (const { x, y: below, text } of labels) {
-      let y = below;
-      const half = ctx.measureText(text).width / 2 + 2;
-      while (placed.some((p) => x - half < p.right && x + half > p.left && Math.abs(y - p.y) < LABEL_LINE)) y += LABEL_LINE;
-      placed.push({ left: x - half, right: x + half, y });
-      ctx.fillText(text, x, y);
-    }
+    const measured = labels.map((label) => ({ ...label, width: ctx.measureText(label.text).width + 4 }));
+    for (const { x, y, text } of placeLabels(measured, LABEL_LINE)) ctx.fillText(text, x, y);
   }
 
   private drawBubble(x: number, y: number, text: string, thinking: boolean): void {
