@@ -91,6 +91,44 @@ describe("fair turns: pieces", () => {
     assert.equal(queue.shift((key) => key !== "b"), undefined, "b is not ready");
   });
 
+  it("forgets whose turn was when once nothing waits nor is with the brain: a player who asks again then goes before one who asks after them", () => {
+    const queue = new FairQueue<string>(10);
+    queue.push("a", "a1");
+    queue.shift();
+    queue.done("a"); // answered, and the NPC idle: nobody can be overtaken
+    queue.push("x", "x1");
+    queue.shift(); // with the brain
+    queue.push("a", "a2"); // a's question of this round, as anyone's who comes now
+    queue.push("b", "b1");
+    queue.done("x");
+    assert.deepEqual([queue.shift()!.item, queue.shift()!.item], ["a2", "b1"], "same round: the one asked first");
+  });
+
+  it("does not hold a player's next question back for one never served: turned away for an earlier round's, or dropped as they left", () => {
+    const full = new FairQueue<string>(3);
+    full.push("a", "a1");
+    full.shift(); // with the brain
+    for (const [key, item] of [["a", "a2"], ["b", "b1"], ["c", "c1"]] as const) full.push(key, item);
+    assert.deepEqual(full.push("d", "d1").displaced, { key: "a", item: "a2" });
+    full.done("a");
+    assert.equal(full.shift()!.item, "b1");
+    full.push("a", "a3"); // a's second question served, as c2 will be c's: asked first, it goes first
+    assert.equal(full.shift()!.item, "c1");
+    full.push("c", "c2");
+    assert.deepEqual([full.shift()!.item, full.shift()!.item, full.shift()!.item], ["d1", "a3", "c2"]);
+
+    const left = new FairQueue<string>(10);
+    left.push("x", "x1");
+    left.shift(); // with the brain: the queue is not idle, so marks stay
+    left.push("a", "a1");
+    left.push("a", "a2");
+    assert.deepEqual(left.drop("a"), ["a1", "a2"]); // a's avatar left; the same player asks again
+    left.push("a", "a3");
+    left.push("b", "b1");
+    left.done("x");
+    assert.deepEqual([left.shift()!.item, left.shift()!.item], ["a3", "b1"], "a's first question served, asked before b's");
+  });
+
   it("an address's lines are a bucket of its own, forgotten once refilled; a line takes from it and from the player's", () => {
     const shared = new AddressLines({ burst: 2, perSecond: 1 }, 2); // 4 at once, then 2 a second
     const bucket = shared.of("10.0.0.1");

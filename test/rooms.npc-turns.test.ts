@@ -21,6 +21,27 @@ describe("an NPC's turns (rooms/npc-turns.ts)", () => {
     assert.deepEqual(asked, ["a1"], "nothing dropped reaches the brain after");
   });
 
+  it("lets the queue know each answer came: once the NPC fell idle, a player who asks again goes before one who asks after them", async () => {
+    const finish: Array<() => void> = [];
+    const served: string[] = [];
+    const turns = new NpcTurns<string>(10, 1, (item) => {
+      served.push(item);
+      return new Promise<void>((resolve) => finish.push(resolve));
+    });
+    const answerNext = async () => {
+      finish.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    turns.enqueue({ player: "a", group: "a" }, "a1");
+    await answerNext(); // answered: nothing waits nor is with the brain
+    turns.enqueue({ player: "x", group: "x" }, "x1"); // with the brain at once
+    turns.enqueue({ player: "a", group: "a" }, "a2");
+    turns.enqueue({ player: "b", group: "b" }, "b1");
+    for (let i = 0; i < 3; i++) await answerNext();
+    await turns.idle();
+    assert.deepEqual(served, ["a1", "x1", "a2", "b1"], "a2 and b1 are of one round: the one asked first goes first");
+  });
+
   /**
    * Players b, c and d ask again as soon as each answer comes, keeping the brain (2 at a time) busy; the question
    * `waiter` asked behind them must still come. It did not: a player answered and asking again joined the current
