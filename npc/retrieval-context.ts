@@ -9,7 +9,8 @@ export interface RetrievalSettings {
 
 /**
  * The pairs shown to the model before a question, in prompt order (least similar first, the best right
- * before the question). An NPC's own knowledge comes first; the general index fills the remaining places.
+ * before the question). An NPC's own knowledge comes first; the general index fills the remaining places, never
+ * with a question the NPC's own already shows (its answer there is the NPC's, not the general index's).
  */
 export function retrieveContext(
   question: string,

@@ -94,6 +94,16 @@ describe("KnowledgeIndex", () => {
     assert.equal(both.filter((h) => h.pair === name).length, 1, "the line once, though its three documents match");
   });
 
+  it("finds k pairs when the best one is asked several ways, and gives a tie to the earlier pair", () => {
+    const bread = new KnowledgeIndex([
+      { q: "빵 얼마야", also: ["빵 얼마예요", "빵 가격 얼마야"], a: "빵은 3골드야" },
+      { q: "빵 맛있어", a: "아침에 구웠어" },
+    ]);
+    assert.deepEqual(bread.search("빵 얼마야", 2).map((h) => h.pair.q), ["빵 얼마야", "빵 맛있어"], "its three ways to ask are one pair of the two");
+    const twice = new KnowledgeIndex([{ q: "가게 어디야", a: "첫째 줄" }, { q: "가게 어디야", a: "둘째 줄" }]);
+    assert.deepEqual(twice.search("가게 어디야", 1).map((h) => h.pair.a), ["첫째 줄"]);
+  });
+
   it("reads a knowledge file and names the line that is wrong", () => {
     const dir = mkdtempSync(join(tmpdir(), "knowledge-"));
     const good = join(dir, "good.jsonl");
@@ -147,6 +157,12 @@ describe("retrieveContext", () => {
   it("puts the NPC's own knowledge first and fills up from the general index, best last", () => {
     const context = retrieveContext("검 사고 싶은데 얼마야?", { k: 2, minScore: 0.1 }, own, general);
     assert.deepEqual(context.map((p) => p.a), ["무기 상점에 가 보세요.", "한 자루에 금화 열 닢이지."]);
+  });
+
+  it("shows a question the NPC's own knowledge answers once, with its own answer, not the general index's too", () => {
+    const hans = new KnowledgeIndex([{ q: "이름이 뭐야", a: "나는 한스" }]);
+    const everyone = new KnowledgeIndex([{ q: "이름이 뭐야", a: "나는 코봇" }, { q: "이름 알려줘", a: "비밀" }]);
+    assert.deepEqual(retrieveContext("이름이 뭐야", { k: 2, minScore: 0 }, hans, everyone).map((p) => p.a), ["비밀", "나는 한스"]);
   });
 
   it("shows nothing when retrieval is off or nothing is similar enough", () => {
