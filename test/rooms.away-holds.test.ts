@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import WebSocket from "ws";
 
-import { AWAY_SEATS_PER_ACCOUNT, AwayHolds } from "../rooms/away-holds.js";
+import { AwayHolds } from "../rooms/away-holds.js";
 import { joinWorld, signedIn, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("Seats kept for reconnections, per account or address (rooms/away-holds.ts)", () => {
@@ -36,15 +36,16 @@ describe("Seats kept for reconnections, per account or address (rooms/away-holds
     const ghosts = (keeper: TestPlayer) => Object.values(stateOf(keeper).players).filter((player) => player.name === "유령").length;
 
     // One account or address dropping its sockets in a loop held every seat of the server, from no open connection.
-    it("keeps at most AWAY_SEATS_PER_ACCOUNT seats of one account; its other dropped players go at once", async () => {
+    it("keeps at most 4 seats of one account, as the contract says; its other dropped players go at once", async () => {
+      const kept = 4; // docs/client-contract.md, close code 1006
       world = await startTestWorld({ AUTH_SECRET: SECRET, MAX_CLIENTS: "20" });
       const keeper = await joinWorld(world.url, {}, undefined, await signedIn(SECRET, "keeper", "남는이"));
       const account = await signedIn(SECRET, "ghost-1", "유령");
-      for (let i = 0; i < AWAY_SEATS_PER_ACCOUNT + 2; i++) await ghost(keeper, account);
+      for (let i = 0; i < kept + 2; i++) await ghost(keeper, account);
       await sleep(200);
-      assert.equal(ghosts(keeper), AWAY_SEATS_PER_ACCOUNT);
+      assert.equal(ghosts(keeper), kept);
       await ghost(keeper, await signedIn(SECRET, "ghost-2", "유령"));
-      assert.equal(ghosts(keeper), AWAY_SEATS_PER_ACCOUNT + 1, "another account's seat is kept");
+      assert.equal(ghosts(keeper), kept + 1, "another account's seat is kept");
       await keeper.room.leave();
     });
 

@@ -171,6 +171,21 @@ describe("NPCs from a world file", function () {
     await a.room.leave();
   });
 
+  it("takes a call from within the NPC's talk radius and refuses one from just beyond it", async () => {
+    const a = await world.join("경계");
+    await walkTo(a, 0, 14.5); // hans stands at (0, 4) and talks within 10 m: 10.5 m away
+    const said = () => stateOf(a).chat.find((l) => l.from === a.room.sessionId);
+    a.room.send("chat", { text: "@한스" });
+    await waitFor("the call refused or said", () => a.errors.length > 0 || said());
+    assert.deepEqual(a.errors.map((e) => [e.code, e.npcId, e.distance, e.talkRadius]), [["too_far", "hans", 10.5, 10]]);
+    await walkTo(a, 0, 13.5); // 9.5 m away
+    a.room.send("chat", { text: "@한스" });
+    const call = await waitFor("the call said", said);
+    await waitFor("hans's call reply", () => lineFrom(a, "hans", call.id));
+    assert.equal(a.errors.length, 1, JSON.stringify(a.errors));
+    await a.room.leave();
+  });
+
   it("lets only players within hearing range receive a line, and an NPC's answer only players near the NPC", async () => {
     const speaker = await world.join("말하는이");
     const neighbour = await world.joinBeside(speaker, "옆사람");
@@ -192,6 +207,21 @@ describe("NPCs from a world file", function () {
     await sleep(300);
     assert.ok(!stateOf(neighbour).chat.some((l) => l.text === "아무도 없나"));
     await Promise.all([speaker, neighbour, stranger].map((p) => p.room.leave()));
+  });
+
+  it("lets a player just within the hearing radius receive a line, and not one just beyond it", async () => {
+    const speaker = await world.join("가운데");
+    const inside = await world.joinBeside(speaker, "안쪽");
+    const outside = await world.joinBeside(speaker, "바깥");
+    // Hearing within 8: 7.5 and 8.5 units from the speaker.
+    await Promise.all([walkTo(speaker, -15, 0), walkTo(inside, -15, 7.5), walkTo(outside, -15, -8.5)]);
+    speaker.room.send("chat", { text: "가까이 오면 들려요" });
+    const line = await waitFor("the line heard within the radius", () => stateOf(inside).chat.find((l) => l.text === "가까이 오면 들려요"));
+    // Said after it, the player's own line comes in the same patch as the line or a later one.
+    outside.room.send("chat", { text: "여긴 조용하네" });
+    await waitFor("the player beyond hears their own line", () => stateOf(outside).chat.some((l) => l.text === "여긴 조용하네"));
+    assert.ok(!stateOf(outside).chat.some((l) => l.id === line.id), "half a unit beyond the radius, the line never came");
+    await Promise.all([speaker, inside, outside].map((p) => p.room.leave()));
   });
 });
 
@@ -256,6 +286,31 @@ describe("Sight radius", function () {
       await Promise.all([a, b].map((p) => p.room.leave()));
     });
     assert.deepEqual(decoderErrors, [], "no decoder errors");
+  });
+
+  it("keeps a player in sight until a quarter beyond the radius, and lets one in again only within it", async () => {
+    const a = await world.join("가장자리");
+    const b = await world.joinBeside(a, "오가는이");
+    const sees = (viewer: TestPlayer, other: TestPlayer) => stateOf(viewer).players[other.room.sessionId] !== undefined;
+    const bothSee = () => sees(a, b) && sees(b, a);
+    // Hearing is room-wide: once a hears b's line, said after b's last step, a has every patch of that step.
+    const afterStep = async (text: string) => {
+      b.room.send("chat", { text });
+      await waitFor(`a hears "${text}"`, () => stateOf(a).chat.some((l) => l.text === text));
+    };
+    await Promise.all([walkTo(a, 0, 0), walkTo(b, 0, 3)]);
+    await waitFor("each sees the other", bothSee);
+    await walkTo(b, 0, 11.5); // beyond the radius of 10, within 12.5
+    await afterStep("아직 보여요?");
+    assert.ok(bothSee(), "still in sight, once in it");
+    await walkTo(b, 0, 13);
+    await waitFor("out of sight a quarter beyond the radius", () => !sees(a, b) && !sees(b, a));
+    await walkTo(b, 0, 11.5);
+    await afterStep("이제는요?");
+    assert.ok(!sees(a, b) && !sees(b, a), "not back in sight until within the radius");
+    await walkTo(b, 0, 9.5);
+    await waitFor("in sight within the radius", bothSee);
+    await Promise.all([a, b].map((p) => p.room.leave()));
   });
 });
 

@@ -12,7 +12,7 @@ import { brainlessAnswers } from "../npc/brainless-answers.js";
 import { ModelLoadError } from "../npc/errors.js";
 import { type NpcWorker } from "../npc/worker.js";
 import { SCHEMA_FINGERPRINT } from "../rooms/schema-fingerprint.js";
-import { MESSAGE_MAX_BYTES, REPORT_REASON_MAX_CHARS, SENT_MAX } from "../rooms/world-contract.js";
+import { CHAT_MAX_CHARS, MESSAGE_MAX_BYTES, REPORT_REASON_MAX_CHARS, SENT_MAX } from "../rooms/world-contract.js";
 import { answersTo, joinWorld, near, positionOf, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 describe("WorldRoom", function () {
@@ -335,6 +335,18 @@ describe("WorldRoom", function () {
       await a.room.leave();
     });
 
+    it("counts a line's characters as code points, as the contract tells clients to: an emoji is one", async () => {
+      const a = await world.join("이모지");
+      a.room.send("chat", { text: "😀".repeat(CHAT_MAX_CHARS) }); // twice as many UTF-16 units
+      a.room.send("chat", { text: "😀".repeat(CHAT_MAX_CHARS + 1) });
+      await waitFor("a refusal", () => a.errors.length > 0);
+      assert.equal(a.errors[0]!.code, "chat_too_long");
+      assert.match(a.errors[0]!.message, /201 characters; at most 200/, "the longer line's");
+      await waitFor("the line of 200 emoji", () => stateOf(a).chat.some((line) => line.text === "😀".repeat(CHAT_MAX_CHARS)));
+      assert.equal(a.errors.length, 1);
+      await a.room.leave();
+    });
+
     it("answers a paste as long as the contract takes, in Hangul, with chat_too_long: the socket stays open and the player chats on", async () => {
       const a = await world.join("붙여넣기");
       let closed: number | undefined;
@@ -378,6 +390,28 @@ describe("WorldRoom", function () {
       // Still in the room, still seen by others.
       a.room.send("move", { x: x + 0.5, y: 0, z });
       await waitFor("b to see a's good move", () => near(stateOf(b).players[a.room.sessionId]?.x, x + 0.5));
+      await Promise.all([a.room.leave(), b.room.leave()]);
+    });
+
+    it("refuses a move's anim over 24 characters and a chat's `to` over 64 as sent, and takes each at its limit", async () => {
+      const a = await world.join("길이");
+      const b = await world.joinBeside(a, "구경꾼");
+      const { x, z } = positionOf(a);
+      const anim = "run_".repeat(6); // 24
+      a.room.send("move", { x, y: 0, z, anim });
+      await waitFor("b to see the anim of 24", () => stateOf(b).players[a.room.sessionId]?.anim === anim);
+      // Each message is answered in the order sent: a `to` of 64 (read, and naming no NPC) says when the one before was.
+      const answered = (count: number) => waitFor(`unknown_npc ${count}`, () => a.errors.filter((e) => e.code === "unknown_npc").length >= count);
+      a.room.send("move", { x: x + 0.5, y: 0, z, anim: `${anim}1` });
+      a.room.send("chat", { text: "누구세요", to: "n".repeat(64) });
+      await answered(1);
+      assert.deepEqual(a.errors.map((e) => e.code), ["bad_message", "unknown_npc"]);
+      assert.match(a.errors[0]!.message, /at most 24 characters/);
+      a.room.send("chat", { text: "누구세요", to: "n".repeat(65) });
+      a.room.send("chat", { text: "누구세요", to: "n".repeat(64) });
+      await answered(2);
+      assert.deepEqual(a.errors.slice(2).map((e) => e.code), ["bad_message", "unknown_npc"]);
+      assert.equal(stateOf(b).players[a.room.sessionId]?.anim, anim, "the refused anim is not shown");
       await Promise.all([a.room.leave(), b.room.leave()]);
     });
   });
