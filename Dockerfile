@@ -6,9 +6,13 @@ ENV NODE_ENV=production ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
 # The `node` package is Node 22 for machines that lack it (this image has it), and onnxruntime-node ships every
 # platform's libraries: 340 MB the image never runs.
+# sharp is libvips (LGPL-3.0, 19 MB) for images, which the brain never reads: a stand-in takes its place (npc/no-sharp),
+# so the image hands no LGPL library to whoever it is given to.
 RUN npm ci --no-audit --no-fund && npm cache clean --force \
     && rm -rf node_modules/node node_modules/.bin/node \
-       node_modules/onnxruntime-node/bin/napi-v*/darwin node_modules/onnxruntime-node/bin/napi-v*/win32
+       node_modules/onnxruntime-node/bin/napi-v*/darwin node_modules/onnxruntime-node/bin/napi-v*/win32 \
+       node_modules/sharp node_modules/@img
+COPY npc/no-sharp ./node_modules/sharp
 COPY common ./common
 COPY kafka ./kafka
 COPY rooms ./rooms
