@@ -6,7 +6,7 @@ import { join } from "node:path";
 
 import { cleanText } from "../common/clean-text.js";
 import { type ErrorCode, REPORT_REASON_MAX_CHARS, type WorldError } from "../rooms/world-protocol.js";
-import { errorWords, joinFailureWords, npcGoneWords, sentAgainWords } from "../web-client/src/error-words.js";
+import { errorWords, joinFailureWords, npcGoneWords, sentAgainWords, WAITING_TO_SEND } from "../web-client/src/error-words.js";
 import { within } from "../web-client/src/text-within.js";
 
 const SCRIPTS = "unity-client/Assets/Scripts";
@@ -81,12 +81,13 @@ describe("Unity client", () => {
       ...joins.map(({ code, signedIn }) => `join\t${code}\t${signedIn}`),
       ...gone.map((name) => `gone\t${name}`),
       ...again.map((lines) => `again\t${lines}`),
+      "waiting",
       ...plain.map((text) => `plain\t${text}`),
     ].join("\n");
     const run = spawnSync("mono", [exe], { input, encoding: "utf8" });
     assert.equal(run.status, 0, run.stderr);
     const said = run.stdout.trimEnd().split("\n");
-    assert.equal(said.length, errors.length + joins.length + gone.length + again.length + plain.length);
+    assert.equal(said.length, errors.length + joins.length + gone.length + again.length + 1 + plain.length);
 
     errors.forEach((error, i) => {
       assert.equal(said[i], errorWords(error, (id) => id || undefined), `${error.code} about "${error.npcId}"`);
@@ -97,8 +98,9 @@ describe("Unity client", () => {
     });
     gone.forEach((name, i) => assert.equal(said[errors.length + joins.length + i], npcGoneWords(name), `${name} left`));
     again.forEach((lines, i) => assert.equal(said[errors.length + joins.length + gone.length + i], sentAgainWords(lines), `${lines} sent again`));
+    assert.equal(said[errors.length + joins.length + gone.length + again.length], WAITING_TO_SEND, "Enter while the connection is taken back");
     plain.forEach((text, i) => {
-      const shown = said[errors.length + joins.length + gone.length + again.length + i]!;
+      const shown = said[errors.length + joins.length + gone.length + again.length + 1 + i]!;
       assert.equal(shown.replaceAll("\u200B", ""), text, "every character kept");
       assert.doesNotMatch(shown, /<[a-z/]/i, "no tag uGUI would read");
     });

@@ -67,7 +67,12 @@ namespace Kobot
                 ShowError(ErrorWords.NpcGone(choices.ChosenName));
                 return;
             }
-            if (!network.SendChat(text, choices.Chosen)) return; // out of the room, or dropped: the line stays in the box
+            if (!network.SendChat(text, choices.Chosen))
+            {
+                // Out of the room, or dropped and being taken back: the line stays in the box, and the player is told.
+                ShowError(ErrorWords.WaitingToSend);
+                return;
+            }
             input.text = "";
             input.ActivateInputField();
         }

@@ -68,6 +68,9 @@ namespace Kobot
             return hours % 24 == 0 ? hours / 24 + "일" : hours / 24 + "일 " + hours % 24 + "시간";
         }
 
+        /// <summary>Enter pressed while the connection is being taken back: the line waits in the box (the browser's words).</summary>
+        public const string WaitingToSend = "다시 연결하는 중이에요. 연결되면 보낼 수 있어요. 쓴 말은 그대로 있어요.";
+
         /// <summary>Lines sent on a connection that had died without a word, sent again once back in the room.</summary>
         public static string SentAgain(int lines)
         {
