@@ -7,7 +7,9 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
  * `npm run token` writes on stdout is a token.
  */
 export function argsOr<T extends ParseArgsConfig>(usage: string, config: T): ReturnType<typeof parseArgs<T>> {
-  if ((config.args ?? process.argv.slice(2)).some((arg) => arg === "--help" || arg === "-h")) {
+  const args = config.args ?? process.argv.slice(2);
+  const options = args.includes("--") ? args.slice(0, args.indexOf("--")) : args; // after `--`, a question may be "-h"
+  if (options.some((arg) => arg === "--help" || arg === "-h")) {
     console.error(usage);
     process.exit(0);
   }

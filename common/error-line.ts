@@ -21,5 +21,9 @@ function ownWords(error: unknown): string {
   if (!error.message && error instanceof AggregateError && error.errors.length > 0) {
     return [...new Set(error.errors.map(ownWords))].join("; ");
   }
+  // A bug's own kind says what went wrong ("TypeError: x is not a function"); a library's error class names none.
+  if (PROGRAMMING_ERRORS.has(error.name) && error.message) return `${error.name}: ${error.message}`;
   return error.message || error.name;
 }
+
+const PROGRAMMING_ERRORS = new Set(["TypeError", "ReferenceError", "SyntaxError", "RangeError"]);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
 
-import { usageOf } from "../common/cli-args.js";
+import { argsOr, usageOf } from "../common/cli-args.js";
 
 describe("command-line options of the npm scripts", () => {
   it("writes a usage from the options: each with its default, a path relative to where it runs", () => {
@@ -20,6 +20,8 @@ describe("command-line options of the npm scripts", () => {
         ({ stderr }) => ({ code: 0, stderr }),
         (error: { code: number; stderr: string }) => error,
       );
+    // After `--` it is an argument: `npm run ask -- -- -h` asks "-h".
+    assert.deepEqual(argsOr("usage", { args: ["--", "-h"], allowPositionals: true }).positionals, ["-h"]);
     const help = await run("bench/smoke.ts", "--help");
     assert.deepEqual(help, { code: 0, stderr: "usage: npm run bench:smoke -- [--only VALUE]\n" });
     const typo = await run("unity-client/codegen.ts", "--outt=x");

@@ -23,6 +23,7 @@ describe("errorLine", () => {
   it("keeps an AggregateError's own message when it has one, and names an error without any", () => {
     assert.equal(errorLine(new AggregateError([new Error("a")], "two tries failed")), "two tries failed");
     assert.equal(errorLine(new TypeError()), "TypeError");
+    assert.equal(errorLine(new TypeError("x is not a function")), "TypeError: x is not a function", "a bug says its kind");
     assert.equal(errorLine("plain words"), "plain words");
   });
 });

@@ -7,6 +7,13 @@ describe("A player's name at join", () => {
   const moderator = Moderator.fromFile();
   const join = (name: string) => playerName({ name }, "abcdef", { accountName: undefined, moderator, npcs: [{ id: "kobot", name: "코봇" }] });
 
+  it("names a player who gives no name 손님 and four letters of their session, letters moderation lets through", () => {
+    const nameless = (sessionId: string) => playerName({}, sessionId, { accountName: undefined, moderator, npcs: [] });
+    assert.equal(nameless("Ab3xQ9zk1"), "손님-Ab3x");
+    assert.equal(nameless("FckuQ9zk1"), "손님-ckuQ", "손님-Fcku reads as abuse: the next four letters");
+    assert.ok(moderator.check("손님-Fcku").blocked);
+  });
+
   it("refuses a name of characters that show nothing", () => {
     for (const name of ["\u206a", "\u17b5\u17b5", "\u{e0041}", "\ufff9", "\u034f", "\u180b", "\u3164", "\u115f"]) {
       assert.throws(() => join(name), /name must be 1–20 characters after trimming; got 0/, `U+${name.codePointAt(0)!.toString(16)}`);

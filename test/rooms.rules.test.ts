@@ -178,6 +178,8 @@ describe("Greeting gate", () => {
     // 님 honours each person, not the head count.
     assert.equal(greetingTo("{name} 님, 어서 오세요!", ["민수", "지영", "철수", "영희"]), "민수 님, 지영 님, 철수 님 외 1명, 어서 오세요!");
     assert.equal(greetingTo("{name}님 안녕! {name}님", ["$&", "지영"]), "$&님, 지영님 안녕! $&님, 지영님", "a name is no replacement pattern");
+    assert.equal(greetingTo("{name}씨, 어서 와요", ["민수", "지영", "철수", "영희"]), "민수씨, 지영씨, 철수씨 외 1명, 어서 와요");
+    assert.equal(greetingTo("{name}  님 안녕", ["관리자님", "지영", "철수", "영희"]), "관리자님, 지영  님, 철수  님 외 1명 안녕", "a name with its title already");
   });
 
   it("names a player once who stepped out and in again while waiting", () => {

@@ -18,4 +18,14 @@ describe("the web client's names under avatars", () => {
     assert.deepEqual(placed.slice(STACKED_LINES).map(({ text, y }) => [text, y]), [[`+${50 - STACKED_LINES}`, 100 + STACKED_LINES * LINE]]);
     assert.ok(Math.max(...placed.map((label) => label.y)) <= 100 + STACKED_LINES * LINE, "nothing runs down the canvas");
   });
+
+  it("places the count under a stack as a name, not over the name of someone standing there", () => {
+    const crowd = Array.from({ length: 6 }, (_, i) => name(`손님${i}`, 100));
+    const below = name("아래사람", 100, 100 + STACKED_LINES * LINE);
+    const placed = placeLabels([...crowd, below], LINE);
+    const count = placed.find((label) => label.text.startsWith("+"))!;
+    const under = placed.find((label) => label.text === "아래사람")!;
+    assert.equal(count.text, `+${6 - STACKED_LINES}`);
+    assert.ok(Math.abs(count.y - under.y) >= LINE, `the count at ${count.y}, the name at ${under.y}`);
+  });
 });

@@ -16,7 +16,7 @@ export const STACKED_LINES = 3;
  * neighbours: every name checked against every placed one, line after line, took 68% of a core for 300 players in one
  * spot, and their column ran off the canvas.
  */
-export function placeLabels(labels: readonly Label[], lineHeight: number): Label[] {
+export function placeLabels(labels: readonly Label[], lineHeight: number, widthOf: (text: string) => number = (text) => text.length * 8): Label[] {
   const bands = new Map<number, Label[]>();
   const covers = (x: number, y: number, half: number): Label | undefined => {
     const band = Math.floor(y / lineHeight);
@@ -27,26 +27,32 @@ export function placeLabels(labels: readonly Label[], lineHeight: number): Label
     return undefined;
   };
   const placed: Label[] = [];
-  const hidden = new Map<Label, number>(); // the last name of a full stack, and how many more would have gone under it
-  for (const label of labels) {
-    const half = label.width / 2;
+  /** Puts `label` in the first free line of its stack, or gives what covers its last line. */
+  const place = (label: Label): Label | undefined => {
     let blocker: Label | undefined;
     let y = label.y;
     for (let line = 0; line < STACKED_LINES; line++, y += lineHeight) {
-      blocker = covers(label.x, y, half);
+      blocker = covers(label.x, y, label.width / 2);
       if (!blocker) break;
     }
-    if (blocker) {
-      hidden.set(blocker, (hidden.get(blocker) ?? 0) + 1);
-      continue;
-    }
+    if (blocker) return blocker;
     const at = { ...label, y };
     placed.push(at);
     const band = Math.floor(y / lineHeight);
     const neighbours = bands.get(band);
     if (neighbours) neighbours.push(at);
     else bands.set(band, [at]);
+    return undefined;
+  };
+  const hidden = new Map<Label, number>(); // the last name of a full stack, and how many more would have gone under it
+  for (const label of labels) {
+    const blocker = place(label);
+    if (blocker) hidden.set(blocker, (hidden.get(blocker) ?? 0) + 1);
   }
-  for (const [under, count] of hidden) placed.push({ x: under.x, y: under.y + lineHeight, text: `+${count}`, width: 0 });
+  // Counts are placed as names are, under their stack: not over a name that stands there.
+  for (const [under, count] of hidden) {
+    const text = `+${count}`;
+    place({ x: under.x, y: under.y + lineHeight, text, width: widthOf(text) });
+  }
   return placed;
 }

@@ -227,7 +227,7 @@ export class WorldView {
     ctx.textAlign = "center";
     ctx.fillStyle = "#1f2933";
     const measured = labels.map((label) => ({ ...label, width: ctx.measureText(label.text).width + 4 }));
-    for (const { x, y, text } of placeLabels(measured, LABEL_LINE)) ctx.fillText(text, x, y);
+    for (const { x, y, text } of placeLabels(measured, LABEL_LINE, (text) => ctx.measureText(text).width + 4)) ctx.fillText(text, x, y);
   }
 
   private drawBubble(x: number, y: number, text: string, thinking: boolean): void {
