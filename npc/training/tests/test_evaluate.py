@@ -1,8 +1,9 @@
+import pytest
 import torch
 
 from kobot_train.data import Pair
 from kobot_train.evaluate import generate_answers, reference_copy_rate
-from kobot_train.metrics import distinct_n, has_repetition, shown_copy_rate, verbatim_copy_rate
+from kobot_train.metrics import chrf, distinct_n, has_repetition, shown_copy_rate, verbatim_copy_rate
 from kobot_train.prompt import clean_answer, question_prompt
 from tests.test_export import CORPUS, random_gpt2
 from kobot_train.tokenizer import train_tokenizer
@@ -24,7 +25,14 @@ def test_batched_generation_matches_one_by_one_and_plain_generate():
 
 def test_metrics_on_known_answers():
     assert verbatim_copy_rate(["밥 먹어요.", "새 답"], {"밥  먹어요."}) == 0.5
-    assert has_repetition("정말 좋아요 정말 좋아요") and not has_repetition("정말 좋아요")
+    assert has_repetition("정말 좋아요 정말 좋아요") and not has_repetition("정말 좋아요") and has_repetition("하하하하하하")
+    # A unit shorter than four characters said twice is speech, not repetition (EVAL.md: a character 4-gram twice).
+    assert not has_repetition("좋아요 좋아요") and not has_repetition("네 네")
+    # chrF as sacrebleu's default (character 6-grams, no word n-grams, beta 2), hypothesis first: precision and recall
+    # averaged over the orders both sides have (1 to 3 here): P = 1, R = (3/4 + 2/3 + 1/2) / 3 = 23/36,
+    # F = 5PR / (4P + R) = 115/167. Swapped, or chrF++ (word 1- and 2-grams too), it is another number.
+    assert chrf(["배고파"], ["배고파요"]) == pytest.approx(100 * 115 / 167)
+    assert chrf(["배고파", "졸려"], ["배고파", "졸려"]) == pytest.approx(100.0)
     assert distinct_n(["a b", "a c"], 1) == 0.75
     assert shown_copy_rate(["밥 먹어요.", "새 답", "x"], [["밥  먹어요."], ["다른 답"], []]) == 1 / 3
     assert reference_copy_rate([Pair("배고프다", "밥  먹어요.", 0), Pair("졸려", "자요.", 0)], {"밥 먹어요."}) == 0.5
@@ -40,6 +48,8 @@ def test_serving_bar_is_the_highest_close_to_the_best_validation_chrf_within_the
     assert choose(rows)["bar"] == 0.3  # 0.36 is 0.26 below the best
     assert choose([row(0.2, 15.9, 0.55), row(0.3, 15.85, 0.49)])["bar"] == 0.3  # 0.2 copies too much
     assert choose([row(0.2, 15.9, 0.51), row(0.3, 15.85, 0.51)]) is None
+    assert choose([row(0.2, 15.9, 0.55), row(0.3, 15.85, 0.5)])["bar"] == 0.3, "copying in half the cases is within the bound"
+    assert choose([row(0.3, 15.9, 0.49), row(0.42, 15.75, 0.45)])["bar"] == 0.3, "0.15 below the best is not within 0.1"
     # The bound is a constraint, chrF is what it maximises: a copying setting far ahead does not hide the rest.
     grid = [row(0.3, 23.6, 0.79, 1.0), row(0.3, 18.6, 0.53, 1.2), row(0.3, 16.5, 0.44, 1.25), row(0.3, 14.6, 0.36, 1.3),
             row(0.42, 15.9, 0.45, 1.25)]

@@ -9,6 +9,7 @@ def test_a_pair_is_spaced_where_the_text_mostly_writes_its_syllables_apart():
     assert spaced_pairs(lines, min_count=3) == ["안와", "이안"], "a pair seen fewer times is left out"
     assert spaced_pairs(lines, min_count=1) == ["가와", "녕잘", "안와", "이안", "잘가"]
     assert spaced_pairs(["hi there", "잠 ok", "12 시"], min_count=1) == [], "pairs of Hangul syllables only"
+    assert spaced_pairs(["잠이 안 와", "잠이 안와"], min_count=2) == ["안와", "이안"], "spaced in half the lines is at least half"
 
 
 def test_the_file_holds_one_pair_a_line_from_the_training_split_and_the_text(tmp_path):
