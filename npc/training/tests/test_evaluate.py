@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -73,3 +75,54 @@ def test_evaluate_on_its_own_shows_a_retrieval_model_the_neighbours_it_was_train
         monkeypatch.setattr(sys, "argv", ["evaluate", "--model", str(tmp_path / "final"), "--json", str(tmp_path / "e.json"), *flags])
         evaluate.main()
         assert (calls[-1]["retrieval_k"], calls[-1]["min_score"], calls[-1]["grams"]) == (k, 0.45, "chars+word-bigrams")
+
+
+def distinct_data(tmp_path):
+    """Pairs whose answers all differ, and reviewed rows (--extra-data), asked otherwise, that answer each test question
+    with its reference word for word."""
+    from kobot_train.data import load_pairs, split_pairs
+
+    data = tmp_path / "distinct.csv"
+    data.write_text("Q,A,label\n" + "".join(f"질문 {i}번,답 {i}번이에요.,0\n" for i in range(60)), encoding="utf-8")
+    test = split_pairs(load_pairs(data))["test"]
+    assert test and split_pairs(load_pairs(data))["validation"]
+    extra = tmp_path / "retrain-candidates.csv"
+    extra.write_text("Q,A,label,reviewed\n" + "".join(f"다르게 물은 말 {i},{p.answer},0,yes\n" for i, p in enumerate(test)),
+                     encoding="utf-8")
+    return data, extra, test
+
+
+def test_evaluate_scores_the_test_split_against_every_answer_the_model_learnt(tmp_path):
+    from kobot_train.evaluate import evaluate
+    from tests.test_pipeline_serving import trained_run
+
+    final, _, _ = trained_run(tmp_path)
+    data, extra, test = distinct_data(tmp_path)
+    greedy = {"greedy": {"do_sample": False}}
+    result = evaluate(final, data, greedy, samples=100, extra_data=[extra])
+    # EVAL.md: scored on the test split, never validation.
+    assert result["test_pairs"] == len(test)
+    assert sorted(s["question"] for s in result["decodings"]["greedy"]["samples"]) == sorted(p.question for p in test)
+    # The extra data's answers were learnt (trained_pairs): a test reference among them is a copy of one.
+    assert result["reference_verbatim_copy_rate"] == 1.0
+    assert evaluate(final, data, greedy, samples=0)["reference_verbatim_copy_rate"] == 0.0
+
+
+def test_the_engines_copies_are_counted_against_the_extra_datas_answers_too(tmp_path, monkeypatch):
+    import json
+    import subprocess
+
+    from kobot_train import evaluate
+
+    data, extra, test = distinct_data(tmp_path)
+    reference = {p.question: p.answer for p in test}
+
+    def ask(command, **kwargs):  # stands in for `npm run ask -- --json`: answers each question with its reference
+        questions = Path(command[command.index("--file") + 1]).read_text(encoding="utf-8").splitlines()
+        rows = [json.dumps({"answer": reference[q], "retrieved": [], "ms": 5}, ensure_ascii=False) for q in questions]
+        return subprocess.CompletedProcess(command, 0, "\n".join(rows) + "\n", "")
+
+    monkeypatch.setattr(evaluate.subprocess, "run", ask)
+    entry = evaluate.evaluate_with_engine(tmp_path, data, [], samples=0, extra_data=[extra])
+    assert entry["chrf"] == 100.0 and entry["verbatim_copy_rate"] == 1.0, "every answer is one the extra data taught"
+    assert evaluate.evaluate_with_engine(tmp_path, data, [], samples=0)["verbatim_copy_rate"] == 0.0

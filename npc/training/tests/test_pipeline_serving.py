@@ -5,6 +5,7 @@ import sys
 from transformers import GPT2Config, GPT2LMHeadModel
 
 from kobot_train import pipeline, serving_bar
+from kobot_train.data import load_pairs, split_pairs
 from kobot_train.tokenizer import train_tokenizer
 from tests.test_export import CORPUS
 
@@ -61,6 +62,11 @@ def test_a_pipeline_run_serves_the_bar_chosen_on_validation_not_the_training_bar
     pipeline.main()
     # The engine's copies are counted against every answer it trained on: extra-data's answers are in its knowledge file.
     assert ENGINE_EXTRA_DATA and all(given == [extra] for given in ENGINE_EXTRA_DATA), ENGINE_EXTRA_DATA
+    # The index the model was trained with ships: the training split, the extra data's pairs included, no test question.
+    knowledge = [json.loads(line) for line in (out / "knowledge.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {"q": "대장간은 어디야", "a": "마을 동쪽 끝에 있어요."} in knowledge
+    held_out = {p.question for p in split_pairs(load_pairs(data))["test"]}
+    assert held_out and not held_out & {row["q"] for row in knowledge}
     assert json.loads((out / "config.json").read_text())["npc_retrieval"]["min_score"] == 0.3
     evaluation = json.loads((out / "eval.json").read_text())
     assert evaluation["training"]["retrieval"]["min_score"] == 0.45, "trained at its own bar"
