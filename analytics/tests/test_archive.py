@@ -56,7 +56,9 @@ def test_restart_loses_nothing_and_doubles_nothing(spark, brokers, tmp_path):
     stored = spark.read.parquet(f"{archive}/chat-log")
     assert stored.count() == 1500
     assert stored.select("id").distinct().count() == 1500
-    assert stored.select("date").distinct().count() >= 1
+    # Each record under the UTC day of its ts (1,500 ms of them: two days when run just before midnight).
+    days = {time.strftime("%Y-%m-%d", time.gmtime((now + i) / 1000)) for i in range(1500)}
+    assert {str(r.date) for r in stored.select("date").distinct().collect()} == days
     assert stored.where(F.col("account").isNotNull()).count() == 750, "signed-in players' accounts are kept"
     assert stored.where(F.col("private")).count() == 500, "lines heard by one player alone keep their flag"
     quarantine = spark.read.json(f"{archive}/quarantine/chat-log")
@@ -181,7 +183,9 @@ def erasure_case(spark, brokers: str, archive: str, tag: str, stop=None, go_on=N
     broken = lambda line: json.dumps({k: v for k, v in json.loads(line).items() if k != "roomId"}, ensure_ascii=False)
     produce(spark, brokers, STREAMS["chat-log"].topic, [
         broken(chat(f"{tag}-erase-bad", f"acc-erase-{tag}")), f'{{"account": "acc-erase-{tag}", "text": ', broken(chat(f"{tag}-erase-bad-keep", "acc-keep"))])
-    produce(spark, brokers, STREAMS["questions"].topic, [asked(f"{tag}-erase-q1"), asked(f"{tag}-erase-keep")])
+    # Question records of their line and of another's, set aside too (no roomId): theirs named by its questionId only.
+    produce(spark, brokers, STREAMS["questions"].topic, [asked(f"{tag}-erase-q1"), asked(f"{tag}-erase-keep"),
+                                                         broken(asked(f"{tag}-erase-q1")), broken(asked(f"{tag}-erase-keep"))])
     produce(spark, brokers, STREAMS["answers"].topic, [answered(f"{tag}-erase-q1"), answered(f"{tag}-erase-keep")])
     archive_once(spark, brokers, archive, "chat-log", "questions", "answers")
     ours = lambda stream, column: sorted(r[column] for r in spark.read.parquet(f"{archive}/{stream}").collect() if r[column].startswith(f"{tag}-erase-"))
@@ -194,7 +198,7 @@ def erasure_case(spark, brokers: str, archive: str, tag: str, stop=None, go_on=N
         go_on()
         erase(spark, archive, f"acc-erase-{tag}")  # finishes what the first run began
     else:
-        assert erase(spark, archive, f"acc-erase-{tag}") == {"chat-log": 3, "questions": 1, "answers": 1, "quarantine": 2}
+        assert erase(spark, archive, f"acc-erase-{tag}") == {"chat-log": 3, "questions": 1, "answers": 1, "quarantine": 3}
     assert ours("chat-log", "id") == [f"{tag}-erase-a2", f"{tag}-erase-anonymous", f"{tag}-erase-keep"]
     assert ours("questions", "questionId") == [f"{tag}-erase-keep"]
     assert ours("answers", "questionId") == [f"{tag}-erase-keep"]
@@ -202,6 +206,8 @@ def erasure_case(spark, brokers: str, archive: str, tag: str, stop=None, go_on=N
     set_aside = [r["record"] for r in spark.read.json(f"{archive}/quarantine/chat-log").collect()]
     assert [record for record in set_aside if f"acc-erase-{tag}" in record] == [], set_aside
     assert any(f"{tag}-erase-bad-keep" in record for record in set_aside), "another player's stays"
+    set_aside = [r["record"] for r in spark.read.json(f"{archive}/quarantine/questions").collect() if f"{tag}-erase-" in (r["record"] or "")]
+    assert [json.loads(record)["questionId"] for record in set_aside] == [f"{tag}-erase-keep"], set_aside
     assert erase(spark, archive, f"acc-erase-{tag}") == {"chat-log": 0, "questions": 0, "answers": 0, "quarantine": 0}
 
     # The archive job goes on from its checkpoint, and the reports read every file, the rewritten ones too.

@@ -131,6 +131,7 @@ def test_retrain_candidates_hold_no_personal_data_and_nothing_already_trained(sp
         ("주문번호 12345678 확인해줘", "확인할게요", None),
         ("아무도 없어?", "음… 생각이 잘 안 나네요.", "npc_timeout"),  # a timeout is not an answer to learn
         ("비 와서 우울해", "음, 그건 잘 모르겠어요.", "unsure"),  # the NPC was unsure: the model's answer is the draft
+        ("문의는 어디로 해?", "help@example.com 이나 010-2222-3333 으로 연락하세요", None),  # answers are masked too
     ]
     records = spark.createDataFrame(
         [
@@ -141,13 +142,14 @@ def test_retrain_candidates_hold_no_personal_data_and_nothing_already_trained(sp
         schema=CHAT_LOG,
     )
     path = tmp_path / "retrain-candidates.csv"
-    assert write_candidates(candidates(collect_all(records)["outcomes"], training), path) == 5
+    assert write_candidates(candidates(collect_all(records)["outcomes"], training), path) == 6
     text = path.read_text(encoding="utf-8-sig")
     assert text.splitlines() == [
         "Q,A,label,reviewed,asked",
         "게임 재밌다,저도 좋아해요,0,no,게임 재밌다",
         "내 번호는 [전화번호] 이야,알겠어요,0,no,내 번호는 [전화번호] 이야",
         "메일 [이메일] 으로 보내줘,보낼게요,0,no,메일 [이메일] 으로 보내줘",
+        "문의는 어디로 해?,[이메일] 이나 [전화번호] 으로 연락하세요,0,no,문의는 어디로 해?",
         "비 와서 우울해,우선물 해주세요.,0,no,비 와서 우울해",
         "주문번호 [숫자] 확인해줘,확인할게요,0,no,주문번호 [숫자] 확인해줘",
     ]
@@ -200,10 +202,10 @@ def test_retrain_candidates_cannot_run_as_spreadsheet_formulas(tmp_path):
     ]
 
 
-def hostile_report(spark, tmp_path, questions: list[str]) -> tuple[dict, str]:
-    """The report of one short answer (a failed question) to each of `questions`."""
+def hostile_report(spark, tmp_path, questions: list[str], more: list[dict] = ()) -> tuple[dict, str]:
+    """The report of one short answer (a failed question) to each of `questions`, and of the records `more`."""
     records = spark.createDataFrame(
-        [answer(f"a{i}", "r1", f"q{i}", q, "네", ts("10:00") + i, 100.0, "m1") for i, q in enumerate(questions)], schema=CHAT_LOG
+        [answer(f"a{i}", "r1", f"q{i}", q, "네", ts("10:00") + i, 100.0, "m1") for i, q in enumerate(questions)] + list(more), schema=CHAT_LOG
     )
     result = {**figures(collect_all(records)), "quarantined": 0}
     write_report(result, tmp_path, "2026-11-25", "2026-11-25")
@@ -212,16 +214,25 @@ def hostile_report(spark, tmp_path, questions: list[str]) -> tuple[dict, str]:
 
 def test_report_shows_player_questions_with_personal_data_masked(spark, tmp_path):
     asked = ["내 번호 010-1234-5678", "내 번호 010-9876-5432", "메일 minsu@example.com 이야"]
-    report, markdown = hostile_report(spark, tmp_path, asked)
-    assert report["topQuestions"] == [{"question": "내 번호 [전화번호]", "count": 2}, {"question": "메일 [이메일] 이야", "count": 1}]
-    assert [q["question"] for q in report["failedQuestions"]] == ["내 번호 [전화번호]"] * 2 + ["메일 [이메일] 이야"]
+    # A failed answer that says what a player typed (their name, as NPC lines do): shown with its question, masked.
+    failed = answer("a9", "r1", "q9", "안녕", "minsu@example.com 님, 잠시 후 다시 물어봐 주세요.", ts("10:09"), 100.0, None, True, "npc_error")
+    report, markdown = hostile_report(spark, tmp_path, asked, [failed])
+    assert report["topQuestions"] == [
+        {"question": "내 번호 [전화번호]", "count": 2}, {"question": "메일 [이메일] 이야", "count": 1}, {"question": "안녕", "count": 1}]
+    assert [q["question"] for q in report["failedQuestions"]] == ["내 번호 [전화번호]"] * 2 + ["메일 [이메일] 이야", "안녕"]
+    assert report["failedQuestions"][-1]["answer"] == "[이메일] 님, 잠시 후 다시 물어봐 주세요."
     for written in (json.dumps(report, ensure_ascii=False), markdown):
         assert "010" not in written and "minsu" not in written and "@" not in written
 
 
 def test_report_masks_personal_data_players_put_in_their_names(spark, tmp_path):
-    records = spark.createDataFrame([line("l1", "r1", "player", "p1", "민수 010-1234-5678", "안녕", ts("10:00"))], schema=CHAT_LOG)
-    assert figures(collect_all(records))["busiestPlayers"] == [{"player": "p1", "name": "민수 [전화번호]", "count": 1}]
+    records = spark.createDataFrame([
+        line("l1", "r1", "player", "p1", "민수 010-1234-5678", "안녕", ts("10:00")),
+        line("rp1", "r1", "report", "p2", "지영", "욕설", ts("10:01"), report={"player": "p1", "name": "민수 010-1234-5678", "lineIds": ["l1"]}),
+    ], schema=CHAT_LOG)
+    result = figures(collect_all(records))
+    assert result["busiestPlayers"] == [{"player": "p1", "name": "민수 [전화번호]", "count": 1}]  # a report is not a line said
+    assert result["mostReported"] == [{"player": "p1", "name": "민수 [전화번호]", "reports": 1, "reporters": 1}]
 
 
 def test_busiest_players_count_a_signed_in_player_once_across_sessions(spark):
