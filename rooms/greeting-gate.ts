@@ -1,9 +1,6 @@
 /** An NPC says at most one greeting in this time; players who come near meanwhile are greeted together after it. */
 export const GREETING_GAP_MS = 2000;
 
-/** Names said in one greeting; past them the rest are counted ("민수, 지영, 철수 외 4명"). */
-const NAMES_SAID = 3;
-
 /**
  * When each NPC may greet next, and who waits to be greeted. Thirty players arriving at once had every bystander
  * hear 29 greetings; now they hear two: the first arrival's at once, and one for everyone who came in the gap.
@@ -54,21 +51,3 @@ export class GreetingGate {
     this.waiting.delete(npcId);
   }
 }
-
-/**
- * `line` said to `names` for its `{name}`: all of up to three, else three and how many more. A title the line puts
- * after the name (님 or 씨, with or without a space) goes with each name, before the count: "민수 님, 지영 님, 철수 님 외
- * 2명", not "민수, 지영, 철수 외 2명 님" (a title honours people, not a head count); a name that ends in it already
- * ("관리자님") is not given it twice.
- */
-export function greetingTo(line: string, names: readonly string[]): string {
-  const more = names.length - NAMES_SAID;
-  const counted = more > 0 ? ` 외 ${more}명` : "";
-  return line.replace(NAME_AND_TITLE, (_, title: string | undefined) => names.slice(0, NAMES_SAID).map((name) => titled(name, title)).join(", ") + counted);
-}
-
-/** `{name}` and the title after it, if any: 님 or 씨 as a word of its own (not 님들, said to many). */
-export const NAME_AND_TITLE = /\{name\}(\s*(?:님|씨)(?![가-힣]))?/g;
-
-/** `name` with `title` (" 님"), unless the name ends in that title already. */
-export const titled = (name: string, title = "") => (title !== "" && name.endsWith(title.trim()) ? name : name + title);

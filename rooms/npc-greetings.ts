@@ -2,8 +2,9 @@ import type { Clock, Delayed } from "@colyseus/core";
 
 import type { Logger } from "../common/log.js";
 import { pickLine } from "../common/pick-line.js";
-import { GreetingGate, greetingTo } from "./greeting-gate.js";
+import { GreetingGate } from "./greeting-gate.js";
 import type { Position } from "./movement.js";
+import { withNames } from "./named-line.js";
 import type { NpcAcquaintances } from "./npc-acquaintances.js";
 import { NpcVisits } from "./npc-visits.js";
 import type { NpcSettings, WorldSettings } from "./world-settings.js";
@@ -148,7 +149,7 @@ export class NpcGreetings {
     const line = pickLine(lines, undefined);
     if (playerIds.length === 0 || !this.room.npc(npc.id) || line === undefined) return;
     const names = playerIds.map((id) => this.room.players.get(id)!.name);
-    this.room.say(npc, greetingTo(line, names), "greeting", playerIds);
+    this.room.say(npc, withNames(line, names), "greeting", playerIds);
   }
 
   /** Now and then, an NPC with players near and nothing to answer says one of its idle lines. */

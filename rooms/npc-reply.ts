@@ -3,7 +3,7 @@ import type { AnswerMessage } from "../kafka/contract.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { AskOutcome } from "./answer-router.js";
 import { type Fallback, fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
-import { NAME_AND_TITLE, titled } from "./greeting-gate.js";
+import { withName } from "./named-line.js";
 
 /** What an NPC says for a question, given what became of it, and what the chat log keeps of that. */
 export interface NpcReply {
@@ -47,12 +47,6 @@ export function npcReply(outcome: AskOutcome, asker: string, moderator?: Moderat
 function fellBack(fallback: Fallback, answer?: AnswerMessage): NpcReply {
   return { text: fallback.line, fallback, blocked: false, info: { fallback: true, ...(answer ? answerInfo(answer, false) : {}), reason: fallback.code } };
 }
-
-/**
- * `text` with `{name}` as the player's name (a function, so "$&" in a name is not a replacement pattern); a player
- * named "관리자님" is not called "관리자님 님".
- */
-export const withName = (text: string, name: string) => text.replace(NAME_AND_TITLE, (_, title: string | undefined) => titled(name, title));
 
 /**
  * What the chat log keeps of a worker's answer. One that moderation `blocked` is kept for review as withheld, as an

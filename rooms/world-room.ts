@@ -34,9 +34,10 @@ import { MATCHMAKING_REQUEST, seatTaken, type SeatReservation, type WaitingSeats
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcAcquaintances } from "./npc-acquaintances.js";
 import { NpcGreetings } from "./npc-greetings.js";
+import { withName } from "./named-line.js";
 import { eventLines, type NpcEvent, NPC_EVENTS_CHANNEL } from "./npc-events.js";
 import { NpcStatuses } from "./npc-statuses.js";
-import { npcReply, withName } from "./npc-reply.js";
+import { npcReply } from "./npc-reply.js";
 import { NpcWalkers } from "./npc-walkers.js";
 import { type Asker, NpcTurns } from "./npc-turns.js";
 import { ReplyOrder } from "./reply-order.js";

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { addressedNpc } from "../rooms/chat-addressing.js";
 import { allowedPosition, normaliseAngle, TRAVEL_IN_HAND_SECONDS } from "../rooms/movement.js";
 import { TokenBucket } from "../rooms/token-bucket.js";
-import { GREETING_GAP_MS, GreetingGate, greetingTo } from "../rooms/greeting-gate.js";
+import { GREETING_GAP_MS, GreetingGate } from "../rooms/greeting-gate.js";
+import { withNames } from "../rooms/named-line.js";
 import { NpcVisits } from "../rooms/npc-visits.js";
 import { WaitingSeats } from "../rooms/waiting-seats.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
@@ -172,14 +173,14 @@ describe("Greeting gate", () => {
     assert.equal(gate.arrive("hans", "f", 2 * GREETING_GAP_MS + 10), GREETING_GAP_MS - 10);
     gate.forget("hans"); // removed from the world while f waited; its timer finds no NPC
     assert.equal(gate.arrive("hans", "f", 2 * GREETING_GAP_MS + 20), "now", "added back: greets at once, not after the lost timer");
-    assert.equal(greetingTo("{name}, 어서 오게.", ["민수"]), "민수, 어서 오게.");
-    assert.equal(greetingTo("{name}, 어서 오게.", ["민수", "지영", "철수"]), "민수, 지영, 철수, 어서 오게.");
-    assert.equal(greetingTo("{name}, 어서 오게.", ["민수", "지영", "철수", "영희", "하늘"]), "민수, 지영, 철수 외 2명, 어서 오게.");
+    assert.equal(withNames("{name}, 어서 오게.", ["민수"]), "민수, 어서 오게.");
+    assert.equal(withNames("{name}, 어서 오게.", ["민수", "지영", "철수"]), "민수, 지영, 철수, 어서 오게.");
+    assert.equal(withNames("{name}, 어서 오게.", ["민수", "지영", "철수", "영희", "하늘"]), "민수, 지영, 철수 외 2명, 어서 오게.");
     // 님 honours each person, not the head count.
-    assert.equal(greetingTo("{name} 님, 어서 오세요!", ["민수", "지영", "철수", "영희"]), "민수 님, 지영 님, 철수 님 외 1명, 어서 오세요!");
-    assert.equal(greetingTo("{name}님 안녕! {name}님", ["$&", "지영"]), "$&님, 지영님 안녕! $&님, 지영님", "a name is no replacement pattern");
-    assert.equal(greetingTo("{name}씨, 어서 와요", ["민수", "지영", "철수", "영희"]), "민수씨, 지영씨, 철수씨 외 1명, 어서 와요");
-    assert.equal(greetingTo("{name}  님 안녕", ["관리자님", "지영", "철수", "영희"]), "관리자님, 지영  님, 철수  님 외 1명 안녕", "a name with its title already");
+    assert.equal(withNames("{name} 님, 어서 오세요!", ["민수", "지영", "철수", "영희"]), "민수 님, 지영 님, 철수 님 외 1명, 어서 오세요!");
+    assert.equal(withNames("{name}님 안녕! {name}님", ["$&", "지영"]), "$&님, 지영님 안녕! $&님, 지영님", "a name is no replacement pattern");
+    assert.equal(withNames("{name}씨, 어서 와요", ["민수", "지영", "철수", "영희"]), "민수씨, 지영씨, 철수씨 외 1명, 어서 와요");
+    assert.equal(withNames("{name}  님 안녕", ["관리자님", "지영", "철수", "영희"]), "관리자님, 지영  님, 철수  님 외 1명 안녕", "a name with its title already");
   });
 
   it("names a player once who stepped out and in again while waiting", () => {
