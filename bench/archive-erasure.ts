@@ -14,12 +14,12 @@ import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { commandArgs } from "../common/cli-args.js";
 import { eraseFromDailyFiles } from "../kafka/daily-file-erasure.js";
 import { withLoopHeld } from "./loop-held.js";
 import { machineInfo } from "./machine.js";
 import { MB, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const { values } = commandArgs("npm run bench:archive-erasure", {
   options: {

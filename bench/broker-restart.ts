@@ -9,12 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { commandArgs } from "../common/cli-args.js";
 import { fallbackFor, isNoAnswerLine } from "../rooms/fallback-lines.js";
 import { freePort, type Service, startService, uniqueTopics } from "../test/helpers/processes.js";
 import { answersTo, joinWorld, sleep, type TestPlayer, waitFor } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { resultsFile } from "./results-file.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const { values } = commandArgs("npm run bench:broker-restart", { options: { down: { type: "string", default: "10,60" } } });

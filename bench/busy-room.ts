@@ -11,13 +11,13 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { commandArgs } from "../common/cli-args.js";
 import { answerTime } from "../loadtest/bots.js";
 import { freePort, startService } from "../test/helpers/processes.js";
 import { joinWorld, sleep, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const { values } = commandArgs("npm run bench:busy-room", {
   options: {

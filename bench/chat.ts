@@ -9,6 +9,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { commandArgs } from "../common/cli-args.js";
 import { createLogger } from "../common/log.js";
 import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
@@ -24,7 +25,6 @@ import { startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
 import { mean, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const { values } = commandArgs("npm run bench:chat", {
   options: {

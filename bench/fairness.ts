@@ -17,6 +17,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
+import { commandArgs } from "../common/cli-args.js";
 import { answerTime } from "../loadtest/bots.js";
 import { AnswerQueue } from "../npc/answer-queue.js";
 import { NpcEngine } from "../npc/engine.js";
@@ -29,7 +30,6 @@ import { machineInfo } from "./machine.js";
 import { measureStepCost } from "./step-cost.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const { values } = commandArgs("npm run bench:fairness", {
   options: {

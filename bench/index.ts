@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client as Elasticsearch } from "@elastic/elasticsearch";
 
+import { commandArgs } from "../common/cli-args.js";
 import { ChatIndexer } from "../chatlog/chat-indexer.js";
 import { installTemplate } from "../chatlog/index-template.js";
 import { createLogger } from "../common/log.js";
@@ -26,7 +27,6 @@ import { joinWorld } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { mean, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const { values } = commandArgs("npm run bench:index", {
   options: {

@@ -13,13 +13,13 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { commandArgs } from "../common/cli-args.js";
 import { runLoadTest } from "../loadtest/load-test.js";
 import { freePort, startService, withServices } from "../test/helpers/processes.js";
 import { startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const { values } = commandArgs("npm run bench:loadtest", {
   options: {

@@ -13,6 +13,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { commandArgs } from "../common/cli-args.js";
 import { AnswerQueue } from "../npc/answer-queue.js";
 import { NpcEngine } from "../npc/engine.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
@@ -20,7 +21,6 @@ import { CHATBOT_DATA, readChatbotData } from "./chatbot-data.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const { values } = commandArgs("npm run bench:model-ab", {
   options: {

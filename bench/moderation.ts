@@ -10,11 +10,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { commandArgs } from "../common/cli-args.js";
 import { Moderator } from "../moderation/moderator.js";
 import { CHATBOT_DATA, readChatbotData, splitOf } from "./chatbot-data.js";
 import { machineInfo } from "./machine.js";
 import { resultsFile } from "./results-file.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const { values } = commandArgs("npm run bench:moderation", {

@@ -19,12 +19,12 @@ import { join } from "node:path";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { Redis } from "ioredis";
 
+import { commandArgs } from "../common/cli-args.js";
 import { forgetLongAgo, metKeyOf } from "../rooms/npc-acquaintances.js";
 import { redisHashPages } from "../server/redis-hash-pages.js";
 import { machineInfo } from "./machine.js";
 import { MB, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const { values } = commandArgs("npm run bench:npc-memory-sweep", {
   options: {

@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { commandArgs } from "../common/cli-args.js";
 import { AnswerQueue } from "../npc/answer-queue.js";
 import { NpcEngine } from "../npc/engine.js";
 import { DEFAULT_MODEL_DIR, type ModelDtype } from "../npc/model-folder.js";
@@ -14,7 +15,6 @@ import { BareGreedy } from "./bare-greedy.js";
 import { machineInfo } from "./machine.js";
 import { MB, mean, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const { values } = commandArgs("npm run bench:npc", {
   options: {

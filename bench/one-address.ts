@@ -16,13 +16,13 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { commandArgs } from "../common/cli-args.js";
 import { answerTime } from "../loadtest/bots.js";
 import { freePort, startService } from "../test/helpers/processes.js";
 import { joinWorld, outsideAddress, sleep, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const { values } = commandArgs("npm run bench:one-address", {
   options: {

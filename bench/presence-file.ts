@@ -17,6 +17,7 @@ import { join } from "node:path";
 
 import { LocalPresence } from "@colyseus/core";
 
+import { commandArgs } from "../common/cli-args.js";
 import { forgetLongAgo, MET_PREFIX, metKeyOf, NpcAcquaintances } from "../rooms/npc-acquaintances.js";
 import { REPORTS, REPORTS_KEPT } from "../rooms/player-reports.js";
 import { ACQUAINTANCES_PART } from "../server/acquaintances-file.js";
@@ -28,7 +29,6 @@ import { machineInfo } from "./machine.js";
 import { fileSampleReports } from "./sample-reports.js";
 import { MB, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const { values } = commandArgs("npm run bench:presence-file", { options: { meetings: { type: "string", default: "10000,100000,300000" }, saves: { type: "string", default: "5" } } });
 const NPCS = ["hans", "mina", "guard"];

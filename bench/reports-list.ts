@@ -20,6 +20,7 @@ import type { Presence } from "@colyseus/core";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { Redis } from "ioredis";
 
+import { commandArgs } from "../common/cli-args.js";
 import type { HashPages } from "../rooms/hash-pages.js";
 import { closeReport, fileReport, listReports, type PlayerReport } from "../rooms/player-reports.js";
 import { presenceHashPages } from "../rooms/hash-pages.js";
@@ -31,7 +32,6 @@ import { machineInfo } from "./machine.js";
 import { fileSampleReports } from "./sample-reports.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const { values } = commandArgs("npm run bench:reports-list", { options: { reports: { type: "string", default: "10000" }, listings: { type: "string", default: "20" } } });
 const reports = Number(values.reports);

@@ -13,13 +13,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { commandArgs } from "../common/cli-args.js";
 import { ServerLoad } from "../loadtest/server-load.js";
 import { freePort, startService } from "../test/helpers/processes.js";
 import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const { values } = commandArgs("npm run bench:sight", {
   options: {

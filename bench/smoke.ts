@@ -11,8 +11,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import { commandArgs } from "../common/cli-args.js";
+import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 
 interface SmokeRun {
   bench: string;

@@ -15,6 +15,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { commandArgs } from "../common/cli-args.js";
 import { answerTime } from "../loadtest/bots.js";
 import { freePort, type Service, startService } from "../test/helpers/processes.js";
 import { joinWorld, signedIn, sleep, type TestPlayer, walkTo } from "../test/helpers/world.js";
@@ -23,7 +24,6 @@ import { type LocalBroker, startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
 import { MB, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const { values } = commandArgs("npm run bench:soak", {
   options: {

@@ -9,10 +9,10 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { commandArgs } from "../common/cli-args.js";
 import * as protocol from "../rooms/world-protocol.js";
 import { SCHEMA_FINGERPRINT } from "../rooms/schema-fingerprint.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
-import { commandArgs } from "../common/cli-args.js";
 
 const root = join(import.meta.dirname, "..");
 const { values } = commandArgs("npm run schema:unity", { options: { out: { type: "string", default: join(import.meta.dirname, "Assets", "Scripts") } } });

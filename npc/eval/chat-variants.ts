@@ -16,6 +16,7 @@ import "./errors-in-one-line.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { commandArgs } from "../../common/cli-args.js";
 import { compose, jamoOf } from "../../common/hangul.js";
 import type { AnswerMessage } from "../../kafka/contract.js";
 import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
@@ -23,7 +24,6 @@ import { loadWorldFile } from "../../server/world-file.js";
 import { DEFAULT_MODEL_DIR } from "../model-folder.js";
 import { NpcCast, type NpcBrainSpec } from "../npc-cast.js";
 import { playerQuestions } from "./player-questions.js";
-import { commandArgs } from "../../common/cli-args.js";
 
 const { values } = commandArgs("npm run eval:chat-variants", { options: { world: { type: "string" }, questions: { type: "string" } } });
 const here = import.meta.dirname;

@@ -19,11 +19,11 @@ import "./errors-in-one-line.js";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { commandArgs } from "../../common/cli-args.js";
 import { NpcEngine } from "../engine.js";
 import type { GenerationSettings } from "../generation-settings.js";
 import { readKnowledgeFile } from "../knowledge-index.js";
 import { oneLine } from "../one-line.js";
-import { commandArgs } from "../../common/cli-args.js";
 
 const HERE = import.meta.dirname;
 const JUDGEMENTS = join(HERE, "everyday-judgements.json");

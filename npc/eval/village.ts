@@ -18,6 +18,7 @@ import "./errors-in-one-line.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { commandArgs } from "../../common/cli-args.js";
 import type { AnswerSource } from "../../kafka/contract.js";
 import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
 import { DEFAULT_WORLD_FILE } from "../../server/config.js";
@@ -25,7 +26,6 @@ import { loadWorldFile } from "../../server/world-file.js";
 import { DEFAULT_MODEL_DIR } from "../model-folder.js";
 import { NpcCast } from "../npc-cast.js";
 import { playerQuestions } from "./player-questions.js";
-import { commandArgs } from "../../common/cli-args.js";
 
 const { values } = commandArgs("npm run eval:village", {
   options: {
