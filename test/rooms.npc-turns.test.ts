@@ -2,14 +2,20 @@ import assert from "node:assert/strict";
 
 import { NpcTurns } from "../rooms/npc-turns.js";
 
+/** Turns of one question at a time whose brain holds each question until the test calls its `finish`. */
+function heldByTheBrain() {
+  const finish: Array<() => void> = [];
+  const asked: string[] = [];
+  const turns = new NpcTurns<string>(10, 1, (item) => {
+    asked.push(item);
+    return new Promise<void>((resolve) => finish.push(resolve));
+  });
+  return { turns, asked, finish };
+}
+
 describe("an NPC's turns (rooms/npc-turns.ts)", () => {
   it("drops every waiting question when the NPC leaves, of every group and player; those with the brain finish", async () => {
-    const finish: Array<() => void> = [];
-    const asked: string[] = [];
-    const turns = new NpcTurns<string>(10, 1, (item) => {
-      asked.push(item);
-      return new Promise<void>((resolve) => finish.push(resolve));
-    });
+    const { turns, asked, finish } = heldByTheBrain();
     turns.enqueue({ player: "a", group: "g1" }, "a1"); // with the brain at once
     turns.enqueue({ player: "a", group: "g1" }, "a2");
     turns.enqueue({ player: "b", group: "g1" }, "b1");
@@ -22,12 +28,7 @@ describe("an NPC's turns (rooms/npc-turns.ts)", () => {
   });
 
   it("lets the queue know each answer came: once the NPC fell idle, a player who asks again goes before one who asks after them", async () => {
-    const finish: Array<() => void> = [];
-    const served: string[] = [];
-    const turns = new NpcTurns<string>(10, 1, (item) => {
-      served.push(item);
-      return new Promise<void>((resolve) => finish.push(resolve));
-    });
+    const { turns, asked: served, finish } = heldByTheBrain();
     const answerNext = async () => {
       finish.shift()!();
       await new Promise((resolve) => setImmediate(resolve));
