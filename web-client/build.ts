@@ -21,7 +21,7 @@ const { metafile } = await build({
   target: "es2022",
   sourcemap: true,
   legalComments: "none", // the packages' licences are all in licenses.txt, which the bundles point at
-  banner: { js: "/*! third-party code in this file and its licences: /licenses.txt */" },
+  banner: { js: "/*! third-party code in this file and its licences: licenses.txt, beside it */" }, // relative: the page may be served under a path prefix
   metafile: true,
   logLevel: "warning",
 });
