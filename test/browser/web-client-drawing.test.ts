@@ -55,6 +55,54 @@ describe("Web client in Chromium: drawing the village", function () {
     await page.close();
   });
 
+  it("draws an NPC's answer bubble as patches come while it is up (not every frame), and takes it down after 7 s", async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+    await page.addInitScript(`
+      window.__name = (f) => f;
+      window.framesDrawn = 0;
+      window.texts = [];
+      const clearRect = CanvasRenderingContext2D.prototype.clearRect;
+      CanvasRenderingContext2D.prototype.clearRect = function (...args) {
+        window.framesDrawn++;
+        window.texts = [];
+        return clearRect.apply(this, args);
+      };
+      const fillText = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+        window.texts.push(text);
+        return fillText.call(this, text, ...rest);
+      };
+    `);
+    await page.goto(`${url}/?name=${encodeURIComponent("묻는이")}`);
+    await page.waitForFunction(() => (window as any).kobot?.room?.state?.npcs?.size === 1);
+    // Within 한스's talk radius (8 around z −20), then a question.
+    // Walked there a step at a time (a move too far at once is clamped).
+    await page.waitForFunction(() => {
+      const room = (window as any).kobot.room;
+      const me = room.state.players.get(room.sessionId);
+      const dx = 0 - me.x, dz = -15 - me.z, far = Math.hypot(dx, dz);
+      if (far < 0.5) return true;
+      const step = Math.min(1, 0.5 / far);
+      room.send("move", { x: me.x + dx * step, y: 0, z: me.z + dz * step });
+      return false;
+    }, undefined, { polling: 100 });
+    await page.evaluate(() => (window as any).kobot.room.send("chat", { text: "안녕하세요", to: "hans" }));
+    const answer = await page.waitForFunction(() => [...(window as any).kobot.room.state.chat].find((line: any) => line.kind === "npc")?.text as string | undefined);
+    const answerText = (await answer.jsonValue()) as string;
+    await page.waitForTimeout(1500); // the avatar's last steps drawn
+    await page.waitForTimeout(300); // the answer's patch drawn
+    const before = await page.evaluate(() => (window as any).framesDrawn as number);
+    await page.waitForTimeout(3000);
+    const bubbleUp = (await page.evaluate(() => (window as any).framesDrawn as number)) - before;
+    // About one a second (the server's clock): drawn every frame while it was up, ~180.
+    assert.ok(bubbleUp >= 1 && bubbleUp <= 12, `${bubbleUp} frames drawn in 3 s with a bubble up`);
+    const drawnText = async () => (await page.evaluate(() => (window as any).texts as string[])).join("\n");
+    assert.ok((await drawnText()).includes(answerText.slice(0, 3)), `the bubble shows "${answerText}"`);
+    await page.waitForTimeout(5000); // 7 s after the answer, and a patch more
+    assert.ok(!(await drawnText()).includes(answerText.slice(0, 3)), `the bubble went: ${await drawnText()}`);
+    await page.close();
+  });
+
   it("stacks the names of players who stand together a few lines deep, the page's own first, and counts the rest", async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
     await page.addInitScript(`

@@ -11,6 +11,8 @@ const WIDTH = bounds.maxX - bounds.minX;
 const DEPTH = bounds.maxZ - bounds.minZ;
 /** An NPC's answer stays over its head this long. */
 const BUBBLE_MS = 7000;
+/** A thinking NPC's dots grow one every this many ms. */
+const DOTS_MS = 300;
 /** Others' avatars and NPCs (on a route) glide to their latest position instead of jumping at each patch. */
 const SMOOTHING_PER_SECOND = 12;
 /** The page's own avatar, and everyone else's. */
@@ -39,10 +41,11 @@ export class WorldView {
   private lastFrame = performance.now();
   /** The canvas's width (and height) on the page, in CSS pixels: what is drawn is laid out in these. */
   private size: number;
-  /** The room whose patches this view hears, and whether the picture is older than the state or still moving. */
+  /** The room whose patches this view hears, whether the picture is older than the state, and when it changes by itself. */
   private heard: Room<any, WorldState> | undefined;
   private stale = true;
-  private moving = false;
+  /** `performance.now()` of the next frame that must be drawn though no patch came: 0 every frame, Infinity none. */
+  private redrawAt = 0;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -65,8 +68,8 @@ export class WorldView {
   }
 
   /**
-   * Draws when the picture changed: a patch came, the canvas was resized, or something is still moving (avatars
-   * gliding, an NPC thinking, a bubble up until it goes). Redrawing a still village 60 times a second took 15% of a
+   * Draws when the picture changed: a patch came, the canvas was resized, or it changes by itself (avatars gliding:
+   * every frame; an NPC's thinking dots: when they change). Redrawing a still village 60 times a second took 15% of a
    * core in Chromium, all the while the tab was open.
    */
   private readonly frame = (now: number) => {
@@ -82,10 +85,10 @@ export class WorldView {
       });
     }
     if (this.fitToPage()) this.stale = true;
-    if (!this.stale && !this.moving) return;
+    if (!this.stale && now < this.redrawAt) return;
     this.stale = false;
-    this.moving = true; // until a frame draws to its end: one that throws is drawn again
-    this.moving = this.draw(dt);
+    this.redrawAt = 0; // until a frame draws to its end: one that throws is drawn again
+    this.redrawAt = this.draw(dt, now);
   };
 
   private px(x: number, z: number): [number, number] {
@@ -108,8 +111,8 @@ export class WorldView {
     return true;
   }
 
-  /** Draws the village; true while something in it moves on its own (the next frames must be drawn too). */
-  private draw(dt: number): boolean {
+  /** Draws the village; returns when it must be drawn again though no patch comes (`redrawAt`). */
+  private draw(dt: number, now: number): number {
     const { ctx, size } = this;
     ctx.clearRect(0, 0, size, size);
     this.drawGrid();
@@ -119,7 +122,7 @@ export class WorldView {
       this.shown.clear();
       ctx.fillStyle = "#52606d59";
       ctx.fillRect(0, 0, size, size);
-      return false;
+      return Infinity;
     }
     const state = room.state;
 
@@ -131,22 +134,23 @@ export class WorldView {
     // The server's clock, as of the last patch: a player's own clock may be off by seconds (ahead, no bubble ever showed).
     const serverNow = state.serverTime || Date.now();
     const alive = new Set<string>();
-    let moving = false;
+    let redrawAt = Infinity;
     state.npcs.forEach((npc, id) => {
       alive.add(`npc:${id}`);
       const at = this.glide(`npc:${id}`, npc, dt);
-      moving ||= at.x !== npc.x || at.z !== npc.z;
+      if (at.x !== npc.x || at.z !== npc.z) redrawAt = 0;
       const [x, y] = this.px(at.x, at.z);
       if (npc.talkRadius > 0) this.drawRange(at.x, at.z, npc.talkRadius, "#7c3aed"); // where it can be asked
       labels.push({ x, y: this.drawAvatar(x, y, "#7c3aed", 11), text: npc.name });
       const answer = [...state.chat].reverse().find((line) => line.kind === "npc" && line.from === id);
       if (npc.status === "thinking") {
-        const dots = ".".repeat(1 + (Math.floor(performance.now() / 300) % 3));
-        bubbles.push(() => this.drawBubble(x, y - 24, dots, true));
-        moving = true;
+        const tick = Math.floor(now / DOTS_MS);
+        bubbles.push(() => this.drawBubble(x, y - 24, ".".repeat(1 + (tick % 3)), true));
+        redrawAt = Math.min(redrawAt, (tick + 1) * DOTS_MS);
       } else if (answer && serverNow - answer.ts < BUBBLE_MS) {
         bubbles.push(() => this.drawBubble(x, y - 24, answer.text, false));
-        moving = true; // until it goes
+        // It goes with the patch that moves the server's clock past it (one a second); a server without one: on ours.
+        if (!state.serverTime) redrawAt = Math.min(redrawAt, now + BUBBLE_MS - (serverNow - answer.ts));
       }
     });
 
@@ -154,7 +158,7 @@ export class WorldView {
     for (const { id, player } of others) {
       alive.add(id);
       const shown = this.glide(id, player, dt); // smoothed between patches
-      moving ||= shown.x !== player.x || shown.z !== player.z;
+      if (shown.x !== player.x || shown.z !== player.z) redrawAt = 0;
       const [x, y] = this.px(shown.x, shown.z);
       labels.push({ x, y: this.drawAvatar(x, y, OTHERS, AVATAR_RADIUS), text: player.name });
     }
@@ -166,7 +170,7 @@ export class WorldView {
     for (const draw of bubbles) draw();
     if (ownAt) this.drawAvatar(ownAt[0], ownAt[1], MINE, AVATAR_RADIUS);
     for (const id of this.shown.keys()) if (!alive.has(id)) this.shown.delete(id);
-    return moving;
+    return redrawAt;
   }
 
   /** Where to draw `key` (a player's id, or `npc:` and an NPC's): `dt` seconds closer to `at` (Infinity: there). */
