@@ -6,7 +6,7 @@ import { join } from "node:path";
 
 import { cleanText } from "../common/clean-text.js";
 import { type ErrorCode, REPORT_REASON_MAX_CHARS, type WorldError } from "../rooms/world-protocol.js";
-import { errorWords, joinFailureWords, npcGoneWords, sentAgainWords, WAITING_TO_SEND } from "../web-client/src/error-words.js";
+import { errorWords, joinFailureWords, npcGoneWords, RECALL_HINT, sentAgainWords, WAITING_TO_SEND } from "../web-client/src/error-words.js";
 import { within } from "../web-client/src/text-within.js";
 
 const SCRIPTS = "unity-client/Assets/Scripts";
@@ -82,12 +82,13 @@ describe("Unity client", () => {
       ...gone.map((name) => `gone\t${name}`),
       ...again.map((lines) => `again\t${lines}`),
       "waiting",
+      "hint",
       ...plain.map((text) => `plain\t${text}`),
     ].join("\n");
     const run = spawnSync("mono", [exe], { input, encoding: "utf8" });
     assert.equal(run.status, 0, run.stderr);
     const said = run.stdout.trimEnd().split("\n");
-    assert.equal(said.length, errors.length + joins.length + gone.length + again.length + 1 + plain.length);
+    assert.equal(said.length, errors.length + joins.length + gone.length + again.length + 2 + plain.length);
 
     errors.forEach((error, i) => {
       assert.equal(said[i], errorWords(error, (id) => id || undefined), `${error.code} about "${error.npcId}"`);
@@ -99,8 +100,9 @@ describe("Unity client", () => {
     gone.forEach((name, i) => assert.equal(said[errors.length + joins.length + i], npcGoneWords(name), `${name} left`));
     again.forEach((lines, i) => assert.equal(said[errors.length + joins.length + gone.length + i], sentAgainWords(lines), `${lines} sent again`));
     assert.equal(said[errors.length + joins.length + gone.length + again.length], WAITING_TO_SEND, "Enter while the connection is taken back");
+    assert.equal(said[errors.length + joins.length + gone.length + again.length + 1], RECALL_HINT, "a refused line waiting a ↑ away");
     plain.forEach((text, i) => {
-      const shown = said[errors.length + joins.length + gone.length + again.length + 1 + i]!;
+      const shown = said[errors.length + joins.length + gone.length + again.length + 2 + i]!;
       assert.equal(shown.replaceAll("\u200B", ""), text, "every character kept");
       assert.doesNotMatch(shown, /<[a-z/]/i, "no tag uGUI would read");
     });
@@ -166,6 +168,15 @@ describe("Unity client", () => {
     assert.equal(run.status, 0, run.stdout + run.stderr);
   });
 
+  it("calls back the player's recent lines with ↑ and ↓ as the browser client does, the line being typed kept", function () {
+    if (!hasMcs()) this.skip(); // as above
+    const exe = join(mkdtempSync(join(tmpdir(), "kobot-mcs-")), "line-recall-check.exe");
+    const built = spawnSync("mcs", [`-out:${exe}`, join(SCRIPTS, "LineRecall.cs"), "test/unity-checks/LineRecallCheck.cs"], { encoding: "utf8" });
+    assert.equal(built.status, 0, built.stdout + built.stderr);
+    const run = spawnSync("mono", [exe], { encoding: "utf8" });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+  });
+
   describe("connection (KobotNetwork against the SDK stand-ins, which record what it does to its room)", () => {
     let exe: string;
     before(function () {
@@ -209,6 +220,8 @@ describe("Unity client", () => {
     it("counts a join or a resume with no answer in 15 s as none and tries again, leaving the room that comes later", () => {
       for (const name of ["join-unanswered-tried-again", "resume-unanswered-tried-again"]) check(name);
     });
+    it("keeps a line refused while the player types another a ↑ away, says so, and calls back each line to whom it was said", () =>
+      check("lines-recalled-with-arrows"));
     it("raises OutOfDate for a build the server's schema moved past (426), and NameRefused for a name too long to send (413)", () =>
       check("join-refused-out-of-date-or-too-long"));
   });

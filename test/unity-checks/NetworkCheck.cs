@@ -47,6 +47,7 @@ public static class NetworkCheck
             { "lines-sent-again-once-back", LinesSentAgainOnceBack },
             { "join-unanswered-tried-again", JoinUnansweredTriedAgain },
             { "resume-unanswered-tried-again", ResumeUnansweredTriedAgain },
+            { "lines-recalled-with-arrows", LinesRecalledWithArrows },
         };
         Action run;
         if (args.Length != 1 || !cases.TryGetValue(args[0], out run))
@@ -605,6 +606,63 @@ public static class NetworkCheck
         var late = NewRoom();
         unanswered.SetResult(late);
         Expect(late, Count(late, "Leave") == 1 && network.Room == next, "the room that came late is left, not taken");
+    }
+
+    /// <summary>
+    /// The lines sent, and a refused line while the player types another (it was lost: the box keeps what is typed, and
+    /// the error says it waits a ↑ away), come back into the box with ↑, caret at the end, to whom each was said where it
+    /// is still a choice; ↓ past the newest gives back the line being typed and its choice. Keys do nothing unfocused.
+    /// </summary>
+    private static void LinesRecalledWithArrows()
+    {
+        var ui = ChatUIInRoom();
+        ui.speakTo = new Dropdown();
+        ui.AddNpc("hans", "한스", false);
+        ui.AddNpc("mina", "미나", false);
+        Enter(ui, "안녕");
+        Choose(ui, 1);
+        Enter(ui, "한스 씨 안녕");
+        Choose(ui, 2);
+        ui.input.text = "미나야";
+        var busy = new WorldError { code = "npc_busy", text = "한스 씨 안녕", npcId = "hans" };
+        ((Room<WorldState>)ui.network.Room).Deliver("error", busy);
+        Expect(ui.input.text == "미나야" && ui.speakTo.value == 2, "the line being typed kept, and its NPC", ui.input.text + " to " + ui.speakTo.value);
+        Expect(ui.error.text == ErrorWords.For(busy, "한스") + " " + ErrorWords.RecallHint, "the error says where the refused line went", ui.error.text);
+        var rushed = new WorldError { code = "rate_limited", text = "빨리", retryAfterMs = 800 };
+        ((Room<WorldState>)ui.network.Room).Deliver("error", rushed);
+
+        Press(ui, KeyCode.UpArrow);
+        Expect(ui.input.text == "미나야", "no recall while the box is not focused", ui.input.text);
+        ui.input.Focused = true;
+        var walked = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            Press(ui, KeyCode.UpArrow);
+            walked.Add(ui.input.text + ">" + ui.speakTo.value + "@" + ui.input.caretPosition);
+        }
+        // The rate_limited line does not say to whom: the choice stays; the busy line sent and refused is one line.
+        Expect(string.Join(" | ", walked) == "빨리>2@2 | 한스 씨 안녕>1@7 | 안녕>0@2 | 안녕>0@2", "back through the lines, each to whom it was said", string.Join(" | ", walked));
+        walked.Clear();
+        for (var i = 0; i < 4; i++)
+        {
+            Press(ui, KeyCode.DownArrow);
+            walked.Add(ui.input.text + ">" + ui.speakTo.value);
+        }
+        Expect(string.Join(" | ", walked) == "한스 씨 안녕>1 | 빨리>1 | 미나야>2 | 미나야>2", "forward to the line being typed and its NPC", string.Join(" | ", walked));
+    }
+
+    /// <summary>A frame of the chat UI with <paramref name="key"/> pressed.</summary>
+    private static void Press(ChatUI ui, KeyCode key)
+    {
+        Input.Pressed = key;
+        Message(ui, "Update");
+        Input.Pressed = null;
+    }
+
+    /// <summary>The player chooses the dropdown's entry <paramref name="index"/> (the stand-in's onValueChanged calls no one).</summary>
+    private static void Choose(ChatUI ui, int index)
+    {
+        ui.GetType().GetMethod("ShowChoices", BindingFlags.Instance | BindingFlags.NonPublic).Invoke(ui, new object[] { index });
     }
 
     /// <summary>A line of the room's chat reaches the script, as the state's callbacks give it.</summary>

@@ -5,7 +5,7 @@ using Kobot;
 /// <summary>
 /// Says what the Unity client would show, one input line at a time, for test/unity.client.test.ts to compare with
 /// the browser client. Input (tab-separated): "error" code npcName distance talkRadius retryAfterMs byAddress message |
-/// "join" code signedIn | "gone" npcName | "again" lines | "waiting" | "plain" text. Output: one line each, newlines escaped.
+/// "join" code signedIn | "gone" npcName | "again" lines | "waiting" | "hint" | "plain" text. Output: one line each, newlines escaped.
 /// </summary>
 public static class WordsCheck
 {
@@ -44,6 +44,9 @@ public static class WordsCheck
                     break;
                 case "waiting":
                     said = ErrorWords.WaitingToSend;
+                    break;
+                case "hint":
+                    said = ErrorWords.RecallHint;
                     break;
                 default:
                     said = ChatUI.PlainText(f[1]);

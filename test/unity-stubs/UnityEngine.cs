@@ -122,7 +122,7 @@ namespace UnityEngine
         public static float time { get; set; }
         public static float realtimeSinceStartup { get { return (float)StandInFrames.now; } }
     }
-    public enum KeyCode { Return = 13, KeypadEnter = 271 }
+    public enum KeyCode { Return = 13, KeypadEnter = 271, UpArrow = 273, DownArrow = 274 }
     public static class Input
     {
         /// <summary>Set by a check: the keys held.</summary>
@@ -131,6 +131,9 @@ namespace UnityEngine
         /// <summary>Set by a check to hold Enter down.</summary>
         public static bool ReturnHeld;
         public static bool GetKey(KeyCode key) { return ReturnHeld && key == KeyCode.Return; }
+        /// <summary>Set by a check: the key pressed in this frame.</summary>
+        public static KeyCode? Pressed;
+        public static bool GetKeyDown(KeyCode key) { return Pressed == key; }
     }
     public class TouchScreenKeyboard
     {
@@ -179,7 +182,10 @@ namespace UnityEngine.UI
         public EndEditEvent onEndEdit = new EndEditEvent();
         /// <summary>Set by a check: a phone's on-screen keyboard and how it closed.</summary>
         public TouchScreenKeyboard touchScreenKeyboard;
-        public bool isFocused { get { return false; } }
+        /// <summary>Not in Unity: set by a check to focus the box.</summary>
+        public bool Focused;
+        public bool isFocused { get { return Focused; } }
+        public int caretPosition { get; set; }
         public void ActivateInputField() { }
     }
 }

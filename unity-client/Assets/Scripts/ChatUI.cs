@@ -8,7 +8,8 @@ namespace Kobot
     /// <summary>
     /// Chat history (the lines this player hears), input box, whom to speak to, connection status and
     /// server errors (uGUI). Lines starting with "@" and an NPC's id or name go to that NPC; so does every
-    /// line while that NPC is chosen in the dropdown (its first entry is "everyone").
+    /// line while that NPC is chosen in the dropdown (its first entry is "everyone"). ↑ and ↓ in the box call back the
+    /// player's recent lines (<see cref="LineRecall"/>).
     /// </summary>
     public class ChatUI : MonoBehaviour
     {
@@ -29,6 +30,8 @@ namespace Kobot
         private const int RememberedIds = 1100;
         /// <summary>Whom the next line goes to, and the dropdown's entries.</summary>
         private readonly NpcChoices choices = new NpcChoices();
+        /// <summary>The player's recent lines, called back into the box with ↑ and ↓.</summary>
+        private readonly LineRecall recall = new LineRecall();
         private float errorUntil;
 
         /// <summary>The player is typing: keys are the chat box's, not the avatar's.</summary>
@@ -73,6 +76,7 @@ namespace Kobot
                 ShowError(ErrorWords.WaitingToSend);
                 return;
             }
+            recall.Add(new RecalledLine(text, choices.Chosen ?? ""));
             input.text = "";
             input.ActivateInputField();
         }
@@ -171,11 +175,15 @@ namespace Kobot
 
         /// <summary>
         /// A server error in Korean (ErrorWords); a refused line comes back into the input box, unless the player
-        /// is typing another.
+        /// is typing another: then it waits a ↑ away, and the error says so (it was lost).
         /// </summary>
         public void ShowError(WorldError error)
         {
-            if (!string.IsNullOrEmpty(error.text) && input.text.Length == 0)
+            var typingAnother = !string.IsNullOrEmpty(error.text) && input.text.Length > 0;
+            // rate_limited does not say to whom (null): calling it back leaves the choice as it is then.
+            if (typingAnother) recall.Add(new RecalledLine(error.text, error.npcId));
+            var hint = typingAnother ? " " + ErrorWords.RecallHint : "";
+            if (!string.IsNullOrEmpty(error.text) && !typingAnother)
             {
                 input.text = error.text;
                 // …to the NPC it was said to, unless it calls one itself: a busy line waits its turn, and its error may
@@ -187,11 +195,11 @@ namespace Kobot
             var chosen = choices.Chosen;
             if (error.code == "unknown_npc" && chosen != null && (error.npcId == chosen || !choices.Has(chosen)) && choices.ChosenLeft())
             {
-                ShowError(ErrorWords.NpcGone(choices.ChosenName));
+                ShowError(ErrorWords.NpcGone(choices.ChosenName) + hint);
                 ShowChoices();
                 return;
             }
-            ShowError(ErrorWords.For(error, choices.NameOf(error.npcId)));
+            ShowError(ErrorWords.For(error, choices.NameOf(error.npcId)) + hint);
         }
 
         public void ShowError(string message)
@@ -204,6 +212,19 @@ namespace Kobot
         private void Update()
         {
             if (error != null && error.text.Length > 0 && Time.time > errorUntil) error.text = "";
+            if (IsTyping && Input.GetKeyDown(KeyCode.UpArrow)) Recall(recall.Older(new RecalledLine(input.text, choices.Chosen ?? "")));
+            if (IsTyping && Input.GetKeyDown(KeyCode.DownArrow)) Recall(recall.Newer());
+        }
+
+        /// <summary>A line called back with ↑ or ↓ into the box, to whom it was said where known and still a choice (it went to whichever was chosen).</summary>
+        private void Recall(RecalledLine line)
+        {
+            if (line == null) return;
+            input.text = line.Text;
+            // At the end, as typed: ↑ in a one-line box took the caret to the start.
+            input.caretPosition = input.text.Length;
+            if (line.To == "") ShowChoices(0);
+            else if (choices.ChooseNpc(line.To)) ShowChoices();
         }
     }
 }

@@ -71,6 +71,9 @@ namespace Kobot
         /// <summary>Enter pressed while the connection is being taken back: the line waits in the box (the browser's words).</summary>
         public const string WaitingToSend = "다시 연결하는 중이에요. 연결되면 보낼 수 있어요. 쓴 말은 그대로 있어요.";
 
+        /// <summary>After an error's words when its refused line went to the recall, not the box, which held another line (the browser's words).</summary>
+        public const string RecallHint = "보내려던 말은 ↑ 키로 다시 불러올 수 있어요.";
+
         /// <summary>Lines sent on a connection that had died without a word, sent again once back in the room.</summary>
         public static string SentAgain(int lines)
         {
