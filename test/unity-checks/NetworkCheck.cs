@@ -655,7 +655,7 @@ public static class NetworkCheck
     private static void Press(ChatUI ui, KeyCode key)
     {
         Input.Pressed = key;
-        Message(ui, "Update");
+        Message(ui, "LateUpdate");
         Input.Pressed = null;
     }
 

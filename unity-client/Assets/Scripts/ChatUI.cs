@@ -212,6 +212,11 @@ namespace Kobot
         private void Update()
         {
             if (error != null && error.text.Length > 0 && Time.time > errorUntil) error.text = "";
+        }
+
+        /// <summary>After the frame's Updates: the input box has had the key (↑ takes its caret to the start) when the recalled line goes in.</summary>
+        private void LateUpdate()
+        {
             if (IsTyping && Input.GetKeyDown(KeyCode.UpArrow)) Recall(recall.Older(new RecalledLine(input.text, choices.Chosen ?? "")));
             if (IsTyping && Input.GetKeyDown(KeyCode.DownArrow)) Recall(recall.Newer());
         }
