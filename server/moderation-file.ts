@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import type { KeptPart } from "./kept-presence.js";
 import { restore, type Sanction, sanctionsInForce } from "../rooms/account-sanctions.js";
-import { REPORTS, restoreReports } from "../rooms/player-reports.js";
+import { type PlayerReport, REPORTS, restoreReports } from "../rooms/player-reports.js";
 import { jsonPieces } from "./json-pieces.js";
 
 const SANCTIONS: readonly Sanction[] = ["mute", "ban"];
@@ -10,8 +10,21 @@ const SANCTIONS: readonly Sanction[] = ["mute", "ban"];
 const REPORTS_A_PIECE = 500;
 
 const record = z.object({ account: z.string(), since: z.number(), until: z.number(), reason: z.string().optional() });
-/** What the reports' index reads of a stored report: one that lacks it (a hand edit) would stop the server's start. */
-const REPORT = z.object({ id: z.string(), at: z.number(), reported: z.object({ account: z.string().optional() }) });
+/**
+ * A stored report, every field its readers take (the index, a report again, an erasure, the console): one short of a
+ * field (a hand edit) was read back and blanked the moderators' console and failed every erasure of its reporter.
+ */
+const PLAYER = z.object({ player: z.string(), name: z.string(), account: z.string().optional() });
+const REPORT = z.object({
+  id: z.string(),
+  at: z.number(),
+  times: z.number().int().positive(),
+  roomId: z.string(),
+  reporter: PLAYER,
+  reported: PLAYER,
+  reason: z.string().optional(),
+  lines: z.array(z.object({ id: z.string(), text: z.string(), ts: z.number(), moderated: z.literal(true).optional() })),
+}) satisfies z.ZodType<PlayerReport>;
 const isReportJson = (json: string) => {
   try {
     return REPORT.safeParse(JSON.parse(json)).success;

@@ -127,7 +127,12 @@ describe("the embedded default's moderation file (server/moderation-file.ts)", (
       v: 1,
       mute: [{ account: "loud", since: Date.now(), until }, { who: "other shape" }],
       ban: [{ account: "cheater", since: Date.now(), until, reason: "핵" }],
-      reports: { "account a → account b": "{not json", "account c → account d": { target: "not a string" } },
+      reports: {
+        "account a → account b": "{not json",
+        "account c → account d": { target: "not a string" },
+        // The index's fields only: the console and an erasure of its reporter read the rest.
+        "account e → account f": JSON.stringify({ id: "r-old", at: Date.now(), reported: { account: "f" } }),
+      },
     });
     writeFileSync(file, text);
     const said: Array<{ level: string; msg: string; unreadable?: number }> = [];
@@ -135,7 +140,7 @@ describe("the embedded default's moderation file (server/moderation-file.ts)", (
     assert.equal(await sanctionedUntil(kept.presence, "ban", "cheater"), until, "the ban kept (the whole file was set aside, every ban lifted)");
     assert.equal(await sanctionedUntil(kept.presence, "mute", "loud"), until);
     assert.deepEqual(await listReports(kept.presence, { limit: 10 }), []);
-    assert.ok(said.some((line) => line.level === "warn" && line.unreadable === 3 && /some entries unreadable/.test(line.msg)), JSON.stringify(said));
+    assert.ok(said.some((line) => line.level === "warn" && line.unreadable === 4 && /some entries unreadable/.test(line.msg)), JSON.stringify(said));
     await kept.stop(); // nothing changed since the start: written anew all the same, without what could not be read
     await Promise.all([lift(kept.presence, "ban", "cheater"), lift(kept.presence, "mute", "loud")]); // their expiry timers would hold mocha's exit
     const aside = readdirSync(join(file, "..")).filter((name) => name.startsWith("moderation.json.unreadable-"));
