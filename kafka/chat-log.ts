@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { ANSWER_SOURCES, ContractError, parseMessage } from "./contract.js";
+import { ANSWER_SOURCES, ContractError, MODEL_NAME_MAX, parseMessage } from "./contract.js";
 
 /**
  * One record per chat line (player, npc, system) and per player's report of another, published to the chat-log
@@ -22,7 +22,7 @@ export const NpcAnswerInfo = z.object({
   latencyMs: z.number().nonnegative(),
   /** Time the worker spent; absent for fallbacks without an answer. */
   workerMs: z.number().nonnegative().optional(),
-  model: z.string().max(100).optional(),
+  model: z.string().max(MODEL_NAME_MAX).optional(),
   /** The model's confidence in its answer (mean log-probability per token, ≤ 0). */
   confidence: z.number().max(0).optional(),
   /** The model's answer the NPC did not say (reason `unsure` or `moderated_output`): what retraining should look at. */

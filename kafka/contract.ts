@@ -56,6 +56,9 @@ export const errorWithin = ({ code, message }: AnswerError): AnswerError => ({ c
 export const ANSWER_SOURCES = ["scripted", "own_line", "copied", "composed", "knowledge_unsure", "unsure_line"] as const;
 export type AnswerSource = (typeof ANSWER_SOURCES)[number];
 
+/** An answer's `model`: the model's name and dtype ("village-v3:q8"), or a knowledge file's ("knowledge:baker.jsonl"). */
+export const MODEL_NAME_MAX = 100;
+
 export const AnswerMessage = z.object({
   v: z.literal(CONTRACT_VERSION),
   questionId: z.string().min(1).max(64),
@@ -65,7 +68,7 @@ export const AnswerMessage = z.object({
   text: z.string().max(2000),
   /** Time the worker spent on it, from taking the question to the finished answer. */
   ms: z.number().nonnegative(),
-  model: z.string().max(100),
+  model: z.string().max(MODEL_NAME_MAX),
   /**
    * How sure the model was of its answer: mean log-probability per token (≤ 0); absent for authored lines. This and
    * `source` say about the answer, not what it is: a value this version does not take (a newer worker's source) is

@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { InferenceSession } from "onnxruntime-node";
 
 import { cleanText } from "../common/clean-text.js";
+import { MODEL_NAME_MAX } from "../kafka/contract.js";
 import { plainChat } from "./chat-line.js";
 import { InvalidQuestionError, InvalidSettingsError, ModelLoadError } from "./errors.js";
 import { meanLogProbs } from "./answer-scorer.js";
@@ -156,14 +157,23 @@ export class NpcEngine {
     if (!Object.hasOwn(GRAMS, grams)) {
       throw new ModelLoadError(folder, `${folder}/config.json: npc_retrieval.grams "${grams}" is not one of ${Object.keys(GRAMS).join(", ")}`);
     }
-    const inRange = (score: number) => score >= 0 && score <= 1;
+    const inRange = (score: number) => typeof score === "number" && score >= 0 && score <= 1;
     // A caller's bad bar is the caller's mistake; a bad bar in config.json is the model folder's.
     if (options.retrievalMinScore !== undefined && !inRange(options.retrievalMinScore)) {
       throw new InvalidSettingsError(`retrieval min score must be from 0 to 1, got ${options.retrievalMinScore}`);
     }
     const minScore = options.retrievalMinScore ?? config.npc_retrieval?.min_score ?? 0;
     if (!inRange(minScore)) throw new ModelLoadError(folder, `${folder}/config.json: npc_retrieval.min_score must be from 0 to 1, got ${minScore}`);
-    const retrieval = { k: config.npc_retrieval?.k ?? 0, minScore, grams: grams as GramsMethod };
+    const k = config.npc_retrieval?.k ?? 0;
+    // "2" passed `> 0` and never equalled a count of pairs: the general index filled past it.
+    if (!Number.isInteger(k) || k < 0) throw new ModelLoadError(folder, `${folder}/config.json: npc_retrieval.k must be a whole number ≥ 0, got ${JSON.stringify(k)}`);
+    const name = `${options.name ?? modelNameIn(folder, config)}:${dtype}`;
+    // Every answer carries it: one over the contract's cap was refused by the Kafka side and the chat log, every time.
+    if (name.length > MODEL_NAME_MAX) {
+      const from = options.name ? "the model's name" : config.npc_model_name ? `${folder}/config.json's npc_model_name` : `the folder's name (config.json has no npc_model_name)`;
+      throw new ModelLoadError(folder, `${from} must be at most ${MODEL_NAME_MAX - dtype.length - 1} characters (answers carry it with ":${dtype}"), got ${name.length - dtype.length - 1}`);
+    }
+    const retrieval = { k, minScore, grams: grams as GramsMethod };
     const general = retrieval.k > 0 ? KnowledgeIndex.fromFile(join(folder, "knowledge.jsonl"), GRAMS[retrieval.grams]) : undefined;
     try {
       // From a private copy, which onnxruntime maps (private-copy.ts): a folder copied over while it ran ended the process.
@@ -174,7 +184,6 @@ export class NpcEngine {
         if (!tokenizer.chat_template) throw new Error("tokenizer_config.json has no chat_template");
         tokenizer.padding_side = "left"; // rows of a batch all end where their answers begin
         const maxPositions = config.n_positions ?? config.max_position_embeddings ?? 1024;
-        const name = `${options.name ?? modelNameIn(folder, config)}:${dtype}`;
         const padId = generationConfig.pad_token_id ?? eosId;
         const stepSession = inPlace
           ? await InferenceSession.create(join(copy, dtype === "q8" ? INT8_STEP_GRAPH : STEP_GRAPH), SESSION_OPTIONS)

@@ -2,6 +2,7 @@ import { basename, resolve } from "node:path";
 
 import type { Logger } from "../common/log.js";
 import { forgetNpcs, modelsUnloaded } from "../common/metrics.js";
+import { MODEL_NAME_MAX } from "../kafka/contract.js";
 import { AnswerQueue, DEFAULT_MAX_BATCH } from "./answer-queue.js";
 import type { AskOptions } from "./engine.js";
 import { NpcEngine } from "./engine.js";
@@ -238,7 +239,8 @@ export class NpcCast {
     };
     if (spec.knowledge) this.knowing.set(spec.npcId, { file: spec.knowledge, engine, names });
     else this.knowing.delete(spec.npcId);
-    const source = spec.knowledge && `knowledge:${basename(spec.knowledge)}`;
+    // In an answer's `model`, cut to what the contract takes: a long file name made every scripted answer refused.
+    const source = spec.knowledge && `knowledge:${basename(spec.knowledge)}`.slice(0, MODEL_NAME_MAX);
     this.brains.set(spec.npcId, brainOf(engine, queue, options, names, source, spec.scriptedAbove, spec.unsure));
     this.castAs.set(spec.npcId, castingOf(spec));
   }

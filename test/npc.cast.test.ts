@@ -7,7 +7,7 @@ import { createLogger } from "../common/log.js";
 import { answerSources, processMetrics } from "../common/metrics.js";
 import { ModelLoadError } from "../npc/errors.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
-import { CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
+import { CONTRACT_VERSION, MODEL_NAME_MAX, type QuestionMessage } from "../kafka/contract.js";
 import { NpcCast, REMEMBERED_REMOVALS, warnIfNotCast } from "../npc/npc-cast.js";
 import { NpcWorker } from "../npc/worker.js";
 import { quiet } from "./helpers/world.js";
@@ -32,10 +32,14 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     const other = renamedModel("kobot-other");
     const clerkFile = join(mkdtempSync(join(tmpdir(), "kobot-knowledge-")), "clerk.jsonl");
     writeFileSync(clerkFile, '{"q": ["이름이 뭐야?", "성함이 어떻게 되세요?"], "a": "저는 서기 민지예요."}\n{"q": "민지 씨 가족 있어요?", "a": "{name} 님, 언니가 있어요."}\n{"q": "ㄱㅅㄱㅅ", "a": "천만에요."}\n');
+    // A file name longer than an answer's `model` may be (100 characters): scripted answers name it.
+    const longNamed = join(mkdtempSync(join(tmpdir(), "kobot-knowledge-")), `${"blacksmith-".repeat(12)}.jsonl`);
+    writeFileSync(longNamed, readFileSync(join(knowledge, "blacksmith.jsonl")));
     cast = await NpcCast.load([
       { npcId: "clerk", name: "민지", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: clerkFile, scriptedAbove: 0.8 },
       { npcId: "kobot", name: "코봇", model: "default", modelDir: DEFAULT_MODEL_DIR },
       { npcId: "hans", name: "한스", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "blacksmith.jsonl"), scriptedAbove: 0.8 },
+      { npcId: "hans2", name: "한스", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: longNamed, scriptedAbove: 0.8 },
       { npcId: "mina", model: "other", modelDir: other, knowledge: join(knowledge, "baker.jsonl"), generation: { maxNewTokens: 8 } },
       // Every answer is less sure than 0; none is less sure than −20.
       { npcId: "shy", model: "default", modelDir: DEFAULT_MODEL_DIR, unsure: { below: 0, lines: ["글쎄요, 잘 모르겠어요."] } },
@@ -75,6 +79,12 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(cast.brainFor("mina").scriptedLine("이름이 뭐야?"), undefined, "mina's knowledge is only shown to the model");
     assert.equal(cast.brainFor("kobot").scriptedLine("이름이 뭐야?"), undefined);
     assert.equal(cast.brainFor("hans").scriptedLine("검이랑 방패를 팔지"), undefined, "a player echoing a line has not asked for it");
+  });
+
+  it("names a knowledge file in what an answer's `model` can carry, cut short when its name is long", () => {
+    const source = cast.brainFor("hans2").scriptedLine("이름이 뭐야")?.source ?? "";
+    assert.equal(source.length, MODEL_NAME_MAX);
+    assert.ok(source.startsWith("knowledge:blacksmith-blacksmith-"), source);
   });
 
   it("says a line as written for any of the ways its knowledge file lists to ask for it", () => {

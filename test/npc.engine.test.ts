@@ -398,6 +398,27 @@ describe("NpcEngine model loading", () => {
       error instanceof ModelLoadError && error.message.includes(configPath) && /min_score must be from 0 to 1, got -0.2/.test(error.message));
   });
 
+  it("refuses a config.json whose retrieval count is not a whole number, or whose model name answers could not carry", async () => {
+    cpSync(DEFAULT_MODEL_DIR, scratch, { recursive: true });
+    const configPath = join(scratch, "config.json");
+    const config = JSON.parse(readFileSync(configPath, "utf8"));
+    const loadWith = (change: object) => {
+      writeFileSync(configPath, JSON.stringify({ ...config, ...change }));
+      return NpcEngine.load(scratch);
+    };
+    for (const [k, said] of [["2", '"2"'], [1.5, "1.5"], [-1, "-1"]] as const) {
+      await assert.rejects(loadWith({ npc_retrieval: { ...config.npc_retrieval, k } }), (error: unknown) =>
+        error instanceof ModelLoadError && error.message.includes(`npc_retrieval.k must be a whole number ≥ 0, got ${said}`));
+    }
+    await assert.rejects(loadWith({ npc_retrieval: { ...config.npc_retrieval, min_score: "0.3" } }), /min_score must be from 0 to 1, got 0.3/);
+    // Answers carry "<name>:q8" in a field of at most 100 characters (kafka/contract.ts): 97 fit, 98 do not.
+    await assert.rejects(loadWith({ npc_model_name: "m".repeat(98) }), (error: unknown) =>
+      error instanceof ModelLoadError && /npc_model_name must be at most 97 characters \(answers carry it with ":q8"\), got 98/.test(error.message));
+    const longest = await loadWith({ npc_model_name: "m".repeat(97) });
+    assert.equal(longest.modelName.length, 100);
+    await longest.dispose();
+  });
+
   it("ships within the model budget of 30 MB, int8 graphs included", () => {
     const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
       .flatMap((entry) => (entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)]));
