@@ -9,14 +9,14 @@ import { errorLine } from "../common/error-line.js";
 import { createLogger } from "../common/log.js";
 import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaChatLogSource } from "../kafka/kafka-chat-log.js";
-import { ConfigError, loadConfig } from "../server/config.js";
+import { ConfigError, loadIndexerConfig } from "../server/config.js";
 import { serveMetrics } from "../server/metrics-server.js";
 import { onTerminate } from "../server/terminate.js";
 import { ChatIndexer } from "./chat-indexer.js";
 import { installTemplateWhenReachable } from "./index-template.js";
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadIndexerConfig();
   if (!config.kafka || !config.elasticsearch) throw new ConfigError("npm run indexer needs KAFKA_BROKERS and ES_URL");
   const log = createLogger({ service: "chat-indexer", pid: process.pid });
   // First: /metrics answers while the indexer waits for Elasticsearch, so a scrape sees it up and waiting.

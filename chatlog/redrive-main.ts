@@ -7,7 +7,7 @@ import { commandArgs } from "../common/cli-args.js";
 import { errorLine } from "../common/error-line.js";
 import { createLogger } from "../common/log.js";
 import { createKafka } from "../kafka/kafka-client.js";
-import { ConfigError, loadConfig } from "../server/config.js";
+import { ConfigError, loadRedriveConfig } from "../server/config.js";
 import { redriveDeadLetters } from "./redrive-dead-letters.js";
 
 /** Where it read from, once known: a broker that does not answer is named in the failure's line. */
@@ -15,7 +15,7 @@ let brokers: string[] | undefined;
 
 async function main(): Promise<void> {
   const dryRun = commandArgs("npm run chatlog:redrive", { options: { "dry-run": { type: "boolean" } } }).values["dry-run"] === true;
-  const config = loadConfig();
+  const config = loadRedriveConfig();
   if (!config.kafka) throw new ConfigError("npm run chatlog:redrive needs KAFKA_BROKERS");
   const { chatLog } = config.kafka;
   brokers = config.kafka.brokers;

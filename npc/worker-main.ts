@@ -11,7 +11,7 @@ import { withTimeout } from "../common/with-timeout.js";
 import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaWorkerChannel } from "../kafka/kafka-transport.js";
 import { unloadedByMembers } from "../kafka/unloaded-folders.js";
-import { ConfigError, loadConfig } from "../server/config.js";
+import { ConfigError, loadWorkerConfig } from "../server/config.js";
 import { reloadKnowledgeOnChange } from "../server/knowledge-reload.js";
 import { serveMetrics } from "../server/metrics-server.js";
 import { onTerminate } from "../server/terminate.js";
@@ -32,7 +32,7 @@ async function othersLoaded(kafka: Kafka, group: string, unloaded: readonly stri
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadWorkerConfig();
   if (!config.kafka) throw new ConfigError("npm run worker needs KAFKA_BROKERS (host:port[,host:port…])");
   const log = createLogger({ service: "npc-worker", pid: process.pid });
   if (config.metricsPort) await serveMetrics(config.metricsPort, log, config.metricsToken); // before the model: a taken port fails fast

@@ -9,7 +9,7 @@
  * MODEL_DIR and MODERATION_WORDS are read as the server reads them.
  */
 import { argsOr } from "../common/cli-args.js";
-import { ConfigError, DEFAULT_WORLD_FILE, loadConfig } from "./config.js";
+import { ConfigError, DEFAULT_WORLD_FILE, loadNpcsConfig } from "./config.js";
 import { changesNeedingRestart } from "./world-changes.js";
 import { loadWorldFile, type WorldFile, WorldFileError } from "./world-file.js";
 import type { ModelDtype } from "../npc/model-folder.js";
@@ -22,7 +22,7 @@ const fromEnv = named === "off" ? undefined : named;
 const path = positionals[0] ?? fromEnv ?? DEFAULT_WORLD_FILE;
 
 try {
-  const config = loadConfig({ ...process.env, WORLD_FILE: "off" });
+  const config = loadNpcsConfig({ ...process.env, WORLD_FILE: "off" });
   const read = (file: string): WorldFile => loadWorldFile(file, config.model.dir, config.world.bounds, config.moderator, config.model.dtype);
   const world = read(path);
   const npcs = world.npcs.map((npc) => `${npc.name} (${npc.id}${npc.route ? ", walks" : ""})`).join(", ");

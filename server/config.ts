@@ -157,21 +157,22 @@ export const ENV_SCHEMA = z.object({
 
 export type Env = z.infer<typeof ENV_SCHEMA>;
 
-export interface ServerConfig {
+/** The Kafka settings of every process, each taking its part (KAFKA_BROKERS unset: undefined, the embedded default). */
+export interface KafkaSettings {
+  brokers: string[];
+  topics: { question: string; answer: string };
+  workerGroup: string;
+  chatLog: { log: string; dead: string };
+  indexerGroup: string;
+  /** KAFKA_RETENTION_HOURS: how long the topics this process creates keep records. */
+  retentionMs: number;
+}
+
+export interface ServerConfig extends NpcsConfig {
   port: number;
   host: string;
   serverId: string;
-  kafka:
-    | {
-        brokers: string[];
-        topics: { question: string; answer: string };
-        workerGroup: string;
-        chatLog: { log: string; dead: string };
-        indexerGroup: string;
-        /** KAFKA_RETENTION_HOURS: how long the topics this process creates keep records. */
-        retentionMs: number;
-      }
-    | undefined;
+  kafka: KafkaSettings | undefined;
   elasticsearch: { url: string; indexPrefix: string } | undefined;
   admin: { user: string; password: string } | undefined;
   metricsPort: number | undefined;
@@ -191,16 +192,6 @@ export interface ServerConfig {
   /** How long Colyseus holds a seat matchmaking reserved for its WebSocket (its COLYSEUS_SEAT_RESERVATION_TIME). */
   seatReservationMs: number;
   world: WorldSettings;
-  /** The world file read at start (WORLD_FILE), watched for edits while the server runs; undefined when off. */
-  worldFile: string | undefined;
-  /** How the world and knowledge files are watched (FILE_SETTLE_MS). */
-  fileWatch: WatchOptions;
-  /** Per NPC: the model, knowledge and decoding the worker answers it with. */
-  brains: NpcBrainSpec[];
-  /** `loadWithinMs`: how long loading and warming the models may take before they are deemed hung (MODEL_LOAD_TIMEOUT_MS). */
-  model: { dir: string; dtype?: ModelDtype; maxBatch: number; loadWithinMs: number };
-  /** The word list read (a bad one stops the start, like any bad setting); undefined when moderation is off. */
-  moderator: Moderator | undefined;
   /** Players' accounts from signed tokens (AUTH_SECRET or AUTH_PUBLIC_KEY_FILE); undefined: anyone joins. */
   accounts: PlayerAccounts | undefined;
   /** Signs NPC actions' receipts (ACTION_SECRET); undefined: actions carry none. */
@@ -224,54 +215,33 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The world server's configuration: every variable of ENV_SCHEMA. The other processes read their own part alone
+ * (loadWorkerConfig, loadIndexerConfig, loadRedriveConfig): the chat indexer stopped on a world file it never reads.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  // An empty variable means unset, as in most shells' `VAR= cmd`; so does one of spaces alone (an env file's stray
-  // space), which a number would read as 0: for several limits, no limit at all.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ""));
-  const parsed = ENV_SCHEMA.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      // A secret's value goes to the logs with the error: its length says enough to mend it.
-      const value = SECRETS.has(name) ? `<${[...(env[name] ?? "")].length} characters, not shown>` : JSON.stringify(withoutPassword(env[name] ?? ""));
-      return `${name}=${value}: ${issue.message}`;
-    });
-    throw new ConfigError(`bad configuration:\n  ${lines.join("\n  ")}`);
-  }
-  const e = parsed.data;
+  const e = readEnv(env, Object.keys(ENV_SCHEMA.shape) as (keyof Env)[]);
   if ((e.ADMIN_USER === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError("bad configuration:\n  ADMIN_USER and ADMIN_PASSWORD: set both, or neither (admin routes off)");
   }
-  const brokers = e.KAFKA_BROKERS?.split(",").map((b) => b.trim()).filter(Boolean);
-  const port = (broker: string) => Number(/^[^:\s]+:(\d{1,5})$/.exec(broker)?.[1] ?? 0);
-  if (brokers?.length === 0 || brokers?.some((broker) => port(broker) < 1 || port(broker) > 65535)) {
-    throw new ConfigError(`bad configuration:\n  KAFKA_BROKERS=${JSON.stringify(e.KAFKA_BROKERS)}: expected host:port[,host:port…], ports 1–65535`);
-  }
-  const topics = ["KAFKA_QUESTION_TOPIC", "KAFKA_ANSWER_TOPIC", "CHAT_LOG_TOPIC", "CHAT_DEAD_LETTER_TOPIC"] as const;
-  const shared = topics.filter((name, i) => topics.some((other, j) => j !== i && e[other] === e[name]));
-  if (shared.length) {
-    // One topic for questions and answers: Kafka's client refused to subscribe, retried for ever as a broker away.
-    throw new ConfigError(`bad configuration:\n  ${shared.join(" and ")}: name the same topic (${e[shared[0]!]}); each needs its own`);
-  }
+  const brokers = brokersFrom(e);
+  checkTopics(e);
   const dataDir = e.DATA_DIR.toLowerCase() === "off" ? undefined : e.DATA_DIR;
-  const moderator = e.MODERATION_WORDS === "off" ? undefined : moderatorFrom(e.MODERATION_WORDS);
+  const npcs = npcPart(e);
   const accounts = accountsFrom(e);
-  const world = e.WORLD_FILE === "off" ? undefined : worldFrom(e.WORLD_FILE, e.MODEL_DIR, moderator, e.MODEL_DTYPE);
   return {
     port: e.PORT,
     host: e.HOST,
     // PORT=0 (any free port) would give every such server the same id: a random suffix instead.
     serverId: e.SERVER_ID ?? defaultServerId(hostname(), e.PORT === 0 ? randomBytes(3).toString("hex") : String(e.PORT)),
-    kafka: brokers?.length
-      ? {
-          brokers,
-          topics: { question: e.KAFKA_QUESTION_TOPIC, answer: e.KAFKA_ANSWER_TOPIC },
-          workerGroup: e.KAFKA_WORKER_GROUP,
-          chatLog: { log: e.CHAT_LOG_TOPIC, dead: e.CHAT_DEAD_LETTER_TOPIC },
-          indexerGroup: e.KAFKA_INDEXER_GROUP,
-          retentionMs: Math.round(e.KAFKA_RETENTION_HOURS * 3_600_000),
-        }
-      : undefined,
+    kafka: brokers && {
+      brokers,
+      topics: { question: e.KAFKA_QUESTION_TOPIC, answer: e.KAFKA_ANSWER_TOPIC },
+      workerGroup: e.KAFKA_WORKER_GROUP,
+      chatLog: { log: e.CHAT_LOG_TOPIC, dead: e.CHAT_DEAD_LETTER_TOPIC },
+      indexerGroup: e.KAFKA_INDEXER_GROUP,
+      retentionMs: retentionMs(e),
+    },
     elasticsearch: e.ES_URL ? { url: e.ES_URL, indexPrefix: e.ES_INDEX_PREFIX } : undefined,
     admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
     metricsPort: e.METRICS_PORT,
@@ -286,13 +256,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     seatReservationMs: e.COLYSEUS_SEAT_RESERVATION_TIME * 1000,
     accounts,
     actionReceipts: e.ACTION_SECRET ? new ActionReceipts(e.ACTION_SECRET, e.ACTION_RECEIPT_SECONDS) : undefined,
+    ...npcs,
     world: {
       ...DEFAULT_WORLD_SETTINGS,
+      ...npcs.world,
       maxClients: e.MAX_CLIENTS,
       maxRooms: e.MAX_ROOMS,
       joinsWaitingPerAddress: e.JOINS_WAITING_PER_ADDRESS,
       chatHistory: e.CHAT_HISTORY,
-      questionTimeoutMs: e.NPC_TIMEOUT_MS,
       chatRate: { burst: e.CHAT_BURST, perSecond: e.CHAT_LINES_PER_SECOND },
       chatAddressShare: e.CHAT_ADDRESS_SHARE,
       questionRate: { burst: e.QUESTION_BURST, perSecond: e.QUESTIONS_PER_SECOND },
@@ -300,9 +271,143 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       // Two batches' worth with the brain: the next batch already waits at the worker while one is generated,
       // so the brain does not sit idle while answers travel back and the room sends the next questions.
       npcQueue: { capacity: e.NPC_QUEUE_MAX, concurrency: 2 * e.NPC_MAX_BATCH, turnsBy: e.NPC_TURNS_BY },
+    },
+  };
+}
+
+const KAFKA = ["KAFKA_BROKERS", "KAFKA_RETENTION_HOURS"] as const;
+const CHAT_LOG_TOPICS = ["CHAT_LOG_TOPIC", "CHAT_DEAD_LETTER_TOPIC"] as const;
+const METRICS = ["METRICS_PORT", "METRICS_TOKEN"] as const;
+/** What the NPCs are and answer with: the world file, the word list their knowledge is checked with, the models. */
+const NPCS = ["WORLD_FILE", "FILE_SETTLE_MS", "NPC_ID", "NPC_NAME", "NPC_TIMEOUT_MS", "NPC_MAX_BATCH", "MODEL_LOAD_TIMEOUT_MS", "MODEL_DIR", "MODEL_DTYPE", "MODERATION_WORDS"] as const;
+
+/** What an NPC worker (npc/worker-main.ts) reads: the world server's settings of rooms, players and HTTP are not its. */
+export interface WorkerConfig extends NpcsConfig {
+  kafka: Pick<KafkaSettings, "brokers" | "topics" | "workerGroup" | "retentionMs"> | undefined;
+  metricsPort: number | undefined;
+  metricsToken: string | undefined;
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const e = readEnv(env, [...KAFKA, "KAFKA_QUESTION_TOPIC", "KAFKA_ANSWER_TOPIC", "KAFKA_WORKER_GROUP", ...METRICS, ...NPCS, "LOG_LEVEL"]);
+  const brokers = brokersFrom(e);
+  checkTopics(e);
+  return {
+    kafka: brokers && { brokers, topics: { question: e.KAFKA_QUESTION_TOPIC, answer: e.KAFKA_ANSWER_TOPIC }, workerGroup: e.KAFKA_WORKER_GROUP, retentionMs: retentionMs(e) },
+    metricsPort: e.METRICS_PORT,
+    metricsToken: e.METRICS_TOKEN,
+    ...npcPart(e),
+  };
+}
+
+/** What a chat indexer (chatlog/indexer-main.ts) reads: Kafka's chat log and Elasticsearch, no world. */
+export interface IndexerConfig {
+  kafka: Pick<KafkaSettings, "brokers" | "chatLog" | "indexerGroup" | "retentionMs"> | undefined;
+  elasticsearch: { url: string; indexPrefix: string } | undefined;
+  metricsPort: number | undefined;
+  metricsToken: string | undefined;
+}
+
+export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig {
+  const e = readEnv(env, [...KAFKA, ...CHAT_LOG_TOPICS, "KAFKA_INDEXER_GROUP", "ES_URL", "ES_INDEX_PREFIX", ...METRICS, "LOG_LEVEL"]);
+  const brokers = brokersFrom(e);
+  checkTopics(e);
+  return {
+    kafka: brokers && { brokers, chatLog: { log: e.CHAT_LOG_TOPIC, dead: e.CHAT_DEAD_LETTER_TOPIC }, indexerGroup: e.KAFKA_INDEXER_GROUP, retentionMs: retentionMs(e) },
+    elasticsearch: e.ES_URL ? { url: e.ES_URL, indexPrefix: e.ES_INDEX_PREFIX } : undefined,
+    metricsPort: e.METRICS_PORT,
+    metricsToken: e.METRICS_TOKEN,
+  };
+}
+
+/** What `npm run chatlog:redrive` (chatlog/redrive-main.ts) reads: the chat log's two topics. */
+export interface RedriveConfig {
+  kafka: Pick<KafkaSettings, "brokers" | "chatLog" | "retentionMs"> | undefined;
+}
+
+export function loadRedriveConfig(env: NodeJS.ProcessEnv = process.env): RedriveConfig {
+  const e = readEnv(env, [...KAFKA, ...CHAT_LOG_TOPICS, "LOG_LEVEL"]);
+  const brokers = brokersFrom(e);
+  checkTopics(e);
+  return { kafka: brokers && { brokers, chatLog: { log: e.CHAT_LOG_TOPIC, dead: e.CHAT_DEAD_LETTER_TOPIC }, retentionMs: retentionMs(e) } };
+}
+
+/**
+ * The variables `names` of the environment, checked against ENV_SCHEMA (one bad stops the process, each named with its
+ * value and the rule); the others are not read, so a process is not stopped by a setting of another's.
+ */
+function readEnv<K extends keyof Env>(env: NodeJS.ProcessEnv, names: readonly K[]): Pick<Env, K> {
+  // An empty variable means unset, as in most shells' `VAR= cmd`; so does one of spaces alone (an env file's stray
+  // space), which a number would read as 0: for several limits, no limit at all.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ""));
+  const schema = z.object(Object.fromEntries(names.map((name) => [name, ENV_SCHEMA.shape[name]])));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      // A secret's value goes to the logs with the error: its length says enough to mend it.
+      const value = SECRETS.has(name) ? `<${[...(env[name] ?? "")].length} characters, not shown>` : JSON.stringify(withoutPassword(env[name] ?? ""));
+      return `${name}=${value}: ${issue.message}`;
+    });
+    throw new ConfigError(`bad configuration:\n  ${lines.join("\n  ")}`);
+  }
+  return parsed.data as unknown as Pick<Env, K>;
+}
+
+/** KAFKA_BROKERS as a list; undefined when unset (the embedded default). */
+function brokersFrom(e: Pick<Env, "KAFKA_BROKERS">): string[] | undefined {
+  const brokers = e.KAFKA_BROKERS?.split(",").map((b) => b.trim()).filter(Boolean);
+  const port = (broker: string) => Number(/^[^:\s]+:(\d{1,5})$/.exec(broker)?.[1] ?? 0);
+  if (brokers?.length === 0 || brokers?.some((broker) => port(broker) < 1 || port(broker) > 65535)) {
+    throw new ConfigError(`bad configuration:\n  KAFKA_BROKERS=${JSON.stringify(e.KAFKA_BROKERS)}: expected host:port[,host:port…], ports 1–65535`);
+  }
+  return brokers;
+}
+
+const TOPICS = ["KAFKA_QUESTION_TOPIC", "KAFKA_ANSWER_TOPIC", ...CHAT_LOG_TOPICS] as const;
+
+/** The topics of `e` (those a process reads) name a topic each. */
+function checkTopics(e: Partial<Pick<Env, (typeof TOPICS)[number]>>): void {
+  const topics = TOPICS.filter((name) => e[name] !== undefined);
+  const shared = topics.filter((name, i) => topics.some((other, j) => j !== i && e[other] === e[name]));
+  if (shared.length) {
+    // One topic for questions and answers: Kafka's client refused to subscribe, retried for ever as a broker away.
+    throw new ConfigError(`bad configuration:\n  ${shared.join(" and ")}: name the same topic (${e[shared[0]!]}); each needs its own`);
+  }
+}
+
+const retentionMs = (e: Pick<Env, "KAFKA_RETENTION_HOURS">) => Math.round(e.KAFKA_RETENTION_HOURS * 3_600_000);
+
+/** What the world server and the NPC workers both read: which NPCs there are, and what each answers with. */
+export interface NpcsConfig {
+  world: Pick<WorldSettings, "npcs" | "hearing" | "sight" | "bounds" | "questionTimeoutMs">;
+  /** The world file read at start (WORLD_FILE), watched for edits while the process runs; undefined when off. */
+  worldFile: string | undefined;
+  /** How the world and knowledge files are watched (FILE_SETTLE_MS). */
+  fileWatch: WatchOptions;
+  /** Per NPC: the model, knowledge and decoding the worker answers it with. */
+  brains: NpcBrainSpec[];
+  /** `loadWithinMs`: how long loading and warming the models may take before they are deemed hung (MODEL_LOAD_TIMEOUT_MS). */
+  model: { dir: string; dtype?: ModelDtype; maxBatch: number; loadWithinMs: number };
+  /** The word list read (a bad one stops the start, like any bad setting); undefined when moderation is off. */
+  moderator: Moderator | undefined;
+}
+
+/** The NPCs' part alone (`npm run check:world`): no Kafka, rooms, HTTP or accounts. */
+export function loadNpcsConfig(env: NodeJS.ProcessEnv = process.env): NpcsConfig {
+  return npcPart(readEnv(env, NPCS));
+}
+
+function npcPart(e: Pick<Env, (typeof NPCS)[number]>): NpcsConfig {
+  const moderator = e.MODERATION_WORDS === "off" ? undefined : moderatorFrom(e.MODERATION_WORDS);
+  const world = e.WORLD_FILE === "off" ? undefined : worldFrom(e.WORLD_FILE, e.MODEL_DIR, moderator, e.MODEL_DTYPE);
+  return {
+    world: {
       npcs: world?.npcs ?? [{ ...DEFAULT_NPC, id: e.NPC_ID, name: e.NPC_NAME }],
       hearing: world?.hearing ?? DEFAULT_WORLD_SETTINGS.hearing,
       sight: world?.sight ?? DEFAULT_WORLD_SETTINGS.sight,
+      bounds: DEFAULT_WORLD_SETTINGS.bounds,
+      questionTimeoutMs: e.NPC_TIMEOUT_MS,
     },
     worldFile: world ? resolve(e.WORLD_FILE) : undefined,
     fileWatch: { settleMs: e.FILE_SETTLE_MS },

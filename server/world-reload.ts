@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 
 import type { Logger } from "../common/log.js";
 import { fileReloads, forgetNpcs } from "../common/metrics.js";
-import type { ServerConfig } from "./config.js";
+import type { NpcsConfig } from "./config.js";
 import { watchFiles } from "./file-watch.js";
 import { changesNeedingRestart, modelsOf } from "./world-changes.js";
 import { loadWorldFile, type WorldFile, WorldFileError } from "./world-file.js";
@@ -17,7 +17,7 @@ import { loadWorldFile, type WorldFile, WorldFileError } from "./world-file.js";
  * a knowledge file it names is read again when that file changes: mended, it was never taken (the world file had not
  * changed), and the game ran another world than the file's, without a word.
  */
-export function reloadWorldOnChange(config: ServerConfig, log: Logger, apply: (world: WorldFile) => void): { close(): void } {
+export function reloadWorldOnChange(config: NpcsConfig, log: Logger, apply: (world: WorldFile) => void): { close(): void } {
   const path = config.worldFile;
   if (!path) return { close() {} };
   let taken: WorldFile = { npcs: config.world.npcs, hearing: config.world.hearing, sight: config.world.sight, brains: config.brains };

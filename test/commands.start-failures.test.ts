@@ -47,6 +47,37 @@ describe("Commands that cannot start say why in one line, no stack", () => {
     }
   });
 
+  it("the indexer, redrive and worker read only their own settings: no world, word list or account keys they do not use", async () => {
+    // Settings of the world server alone, each bad: a process that read them would stop on them.
+    const notTheirs = { PORT: "http", AUTH_PUBLIC_KEY_FILE: "/no/such/key.pem", ADMIN_USER: "ops", REDIS_URL: "http://redis", CHAT_BURST: "0" };
+    const notRead = { ...notTheirs, WORLD_FILE: "/no/such/world.yaml", MODERATION_WORDS: "/no/such/words.txt", NPC_ID: "Ko Bot", MODEL_DIR: "/no/such/model" };
+    const taken = createServer().listen(0);
+    await new Promise((resolve) => taken.once("listening", resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      // Gone past its configuration: it stops on the taken METRICS_PORT, its first step.
+      const indexer = await failed("chatlog/indexer-main.ts", [], { ...notRead, KAFKA_BROKERS: "127.0.0.1:1", ES_URL: "http://127.0.0.1:1", METRICS_PORT: String(port) });
+      assert.deepEqual(plainLines(indexer.stderr), [`chat indexer failed to start: METRICS_PORT ${port}: already in use`]);
+      const worker = await failed("npc/worker-main.ts", [], { ...notTheirs, KAFKA_BROKERS: "127.0.0.1:1", METRICS_PORT: String(port) });
+      assert.deepEqual(plainLines(worker.stderr), [`npc worker failed to start: METRICS_PORT ${port}: already in use`]);
+    } finally {
+      taken.close();
+    }
+    const brokers = `127.0.0.1:${await freePort()}`;
+    const redrive = await failed("chatlog/redrive-main.ts", ["--dry-run"], { ...notRead, KAFKA_BROKERS: brokers });
+    assert.match(plainLines(redrive.stderr).join("\n"), new RegExp(`^chat-log redrive failed: Kafka at ${brokers} \\(KAFKA_BROKERS\\): .*ECONNREFUSED`));
+
+    // Their own settings are still checked, and the worker's world (its NPCs' models and knowledge) is its own.
+    const badIndexer = await failed("chatlog/indexer-main.ts", [], { ...notRead, KAFKA_BROKERS: "127.0.0.1:1", ES_URL: "localhost:9200" });
+    assert.equal(badIndexer.code, 1);
+    assert.deepEqual(plainLines(badIndexer.stderr), ["bad configuration:", '  ES_URL="localhost:9200": Invalid URL']);
+    const badRedrive = await failed("chatlog/redrive-main.ts", [], { ...notRead, KAFKA_BROKERS: "127.0.0.1:1", CHAT_DEAD_LETTER_TOPIC: "chat.log" });
+    assert.match(badRedrive.stderr, /CHAT_LOG_TOPIC and CHAT_DEAD_LETTER_TOPIC: name the same topic/);
+    const badWorker = await failed("npc/worker-main.ts", [], { KAFKA_BROKERS: "127.0.0.1:1", WORLD_FILE: "/no/such/world.yaml" });
+    assert.equal(badWorker.code, 1);
+    assert.match(badWorker.stderr, /WORLD_FILE="\/no\/such\/world\.yaml"/);
+  });
+
   it("npm run chatlog:redrive with no broker at KAFKA_BROKERS: names the brokers and the cause", async () => {
     const brokers = `127.0.0.1:${await freePort()}`;
     const { code, stderr } = await failed("chatlog/redrive-main.ts", ["--dry-run"], { KAFKA_BROKERS: brokers });

@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 
 import { DEFAULT_NPC } from "../rooms/world-settings.js";
 import { QuestionMessage } from "../kafka/contract.js";
-import { ConfigError, defaultServerId, ENV_SCHEMA, loadConfig } from "../server/config.js";
+import { ConfigError, defaultServerId, ENV_SCHEMA, loadConfig, loadIndexerConfig, loadRedriveConfig, loadWorkerConfig } from "../server/config.js";
 
 describe("Server configuration from the environment", () => {
   it("makes a default SERVER_ID from the hostname that a question's replyTo can carry, a pod's 63-character name too", () => {
@@ -124,6 +124,35 @@ describe("Server configuration from the environment", () => {
     for (const [name, value] of [["REDIS_URL", "redis://:ab/cd+ef==@redis:6379"], ["REDIS_URL", "redis://:p@ss@redis:6379x"], ["ES_URL", "https://elastic:abc/def@es:9200"], ["REDIS_URL", "redis://:my pw/x@redis:6379"]] as const) {
       assert.throws(() => loadConfig({ [name]: value }), (error: Error) => error.message.includes("//***@") && !/cd\+ef|ss@|abc|my pw/.test(error.message), `${name}=${value}`);
     }
+  });
+});
+
+describe("Each process reads its own settings", () => {
+  // The world server's settings, each bad or naming no file: a process that read them would stop on them.
+  const notTheirs = { PORT: "http", ADMIN_USER: "ops", AUTH_PUBLIC_KEY_FILE: "/no/such/key.pem", REDIS_URL: "http://redis", CHAT_BURST: "0", SERVER_ID: "a b" };
+  const noWorld = { ...notTheirs, WORLD_FILE: "/no/such/world.yaml", MODERATION_WORDS: "/no/such/words.txt", MODEL_DIR: "/no/such/model", NPC_ID: "Ko Bot" };
+
+  it("the chat indexer and the redrive read no world, word list or account keys, and still refuse their own bad settings", () => {
+    const indexer = loadIndexerConfig({ ...noWorld, KAFKA_BROKERS: "k:9092", ES_URL: "http://es:9200", CHAT_LOG_TOPIC: "log" });
+    assert.deepEqual(indexer.kafka, { brokers: ["k:9092"], chatLog: { log: "log", dead: "chat.log.dead" }, indexerGroup: "kobot-chat-indexer", retentionMs: 168 * 3_600_000 });
+    assert.deepEqual(indexer.elasticsearch, { url: "http://es:9200", indexPrefix: "kobot-chat" });
+    assert.deepEqual(loadRedriveConfig({ ...noWorld, KAFKA_BROKERS: "k:9092" }).kafka?.chatLog, { log: "chat.log", dead: "chat.log.dead" });
+    assert.throws(() => loadIndexerConfig({ ...noWorld, ES_URL: "localhost:9200" }), /^ConfigError: bad configuration:\n {2}ES_URL="localhost:9200": Invalid URL$/);
+    assert.throws(() => loadIndexerConfig({ METRICS_TOKEN: "short" }), /METRICS_TOKEN=<5 characters, not shown>/);
+    assert.throws(() => loadRedriveConfig({ ...noWorld, KAFKA_BROKERS: "localhost" }), /KAFKA_BROKERS="localhost": expected host:port/);
+    assert.throws(() => loadRedriveConfig({ CHAT_DEAD_LETTER_TOPIC: "chat.log" }), /CHAT_LOG_TOPIC and CHAT_DEAD_LETTER_TOPIC: name the same topic/);
+    assert.throws(() => loadRedriveConfig({ LOG_LEVEL: "loud" }), /LOG_LEVEL="loud"/);
+  });
+
+  it("an NPC worker reads the world (its NPCs' models and knowledge) and the word list, not the rooms', HTTP's or accounts' settings", () => {
+    const worker = loadWorkerConfig({ ...notTheirs, KAFKA_BROKERS: "k:9092", NPC_TIMEOUT_MS: "5000", CHAT_LOG_TOPIC: "npc.question" });
+    assert.deepEqual(worker.kafka, { brokers: ["k:9092"], topics: { question: "npc.question", answer: "npc.answer" }, workerGroup: "kobot-npc-workers", retentionMs: 168 * 3_600_000 });
+    assert.deepEqual(worker.brains.map((brain) => brain.npcId), ["kobot", "hans", "mina"], "the village of worlds/village.yaml");
+    assert.equal(worker.world.questionTimeoutMs, 5_000);
+    assert.ok(worker.moderator, "knowledge lines are checked with the word list");
+    assert.throws(() => loadWorkerConfig({ WORLD_FILE: "/no/such.yaml" }), /WORLD_FILE="\/no\/such\.yaml": bad world file/);
+    assert.throws(() => loadWorkerConfig({ MODERATION_WORDS: "/no/such.txt" }), /MODERATION_WORDS="\/no\/such\.txt"/);
+    assert.throws(() => loadWorkerConfig({ KAFKA_QUESTION_TOPIC: "same", KAFKA_ANSWER_TOPIC: "same" }), /name the same topic/);
   });
 });
 
