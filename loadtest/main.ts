@@ -12,7 +12,7 @@ import { freePort, type Service, startService } from "../test/helpers/processes.
 import { runLoadTest } from "./load-test.js";
 
 const USAGE = "usage: npm run loadtest -- [--url ws://127.0.0.1:PORT] [--bots 200] [--rooms 10] [--duration 60] [--ask-rate 1] [--chat-rate 0.5] [--processes 2] [--out FILE]";
-const { values } = argsOr(USAGE, {
+const { values, number } = argsOr(USAGE, {
   options: {
     url: { type: "string" },
     bots: { type: "string", default: "200" },
@@ -25,10 +25,15 @@ const { values } = argsOr(USAGE, {
     out: { type: "string" },
   },
 });
-const number = (name: keyof typeof values) => {
-  const value = Number(values[name]);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} needs a number ≥ 0, got ${values[name]}`);
-  return value;
+// Read before a server starts: a bad one is refused with the usage, not a load test of no bots printing NaN.
+const counted = { integer: true, min: 1 };
+const options = {
+  bots: number("bots", counted),
+  rooms: number("rooms", counted),
+  durationS: number("duration", { min: 0 }),
+  askRate: number("ask-rate", { min: 0 }),
+  chatRate: number("chat-rate", { min: 0 }),
+  processes: number("processes", counted),
 };
 
 let url = values.url;
@@ -62,13 +67,8 @@ const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "e
 try {
   const report = await runLoadTest({
     url,
-    bots: number("bots"),
-    rooms: number("rooms"),
-    durationS: number("duration"),
-    askRate: number("ask-rate"),
-    chatRate: number("chat-rate"),
+    ...options,
     questions,
-    processes: number("processes"),
   });
   const row = (measure: string, ms: number[]) => ({ measure, n: ms.length, p50: round(percentile(ms, 50)), p95: round(percentile(ms, 95)), p99: round(percentile(ms, 99)) });
   // Said beside the joins: a dropped bot was out for the rest of the run, its load with it.

@@ -8,7 +8,7 @@
 import { createInterface } from "node:readline/promises";
 
 import { readAuthoredText } from "../common/authored-text.js";
-import { argsOr } from "../common/cli-args.js";
+import { argsOr, numberOption } from "../common/cli-args.js";
 import { type AskOptions, NpcEngine, type NpcAnswer } from "./engine.js";
 import { NpcError } from "./errors.js";
 import { type GenerationSettings, mergeSettings, settingsFromConfig } from "./generation-settings.js";
@@ -35,14 +35,7 @@ const USAGE = `usage: npm run ask -- [options] "question" ...
 
 function settingsFrom(values: Record<string, string | boolean | undefined>): Partial<GenerationSettings> {
   const settings: Partial<GenerationSettings> = {};
-  const number = (name: string): number | undefined => {
-    const raw = values[name];
-    if (raw === undefined) return undefined;
-    const value = Number(raw);
-    // Number("") is 0: `--top-k ''` turned top-k off without a word.
-    if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(value)) throw new Error(`--${name} needs a number, got "${String(raw)}"`);
-    return value;
-  };
+  const number = (name: string): number | undefined => (values[name] === undefined ? undefined : numberOption(values, name));
   if (values.sample) settings.doSample = true;
   if (values.greedy) settings.doSample = false;
   settings.temperature = number("temperature");
@@ -92,8 +85,7 @@ async function main(): Promise<number> {
   // Checked before the model loads, as the knowledge file is read: a bad setting or line is reported at once.
   const settings = settingsFrom(values);
   mergeSettings(settingsFromConfig({}), settings);
-  const minScore = values["min-score"] === undefined ? undefined : Number(values["min-score"].trim() || NaN); // "" is no number
-  if (minScore !== undefined && !(minScore >= 0 && minScore <= 1)) throw new Error(`--min-score must be from 0 to 1, got "${values["min-score"]}"`);
+  const minScore = values["min-score"] === undefined ? undefined : numberOption(values, "min-score", { min: 0, max: 1 });
   // Indexed as the model's retrieval was trained. A file given here that cannot be read is a usage error (exit 2),
   // not the model's (3).
   const knowledgePairs = values.knowledge ? usage(() => readKnowledgeFile(values.knowledge!)) : undefined;

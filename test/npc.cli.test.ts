@@ -49,7 +49,7 @@ describe("npm run ask", () => {
     writeFileSync(join(dir, "bad.jsonl"), "not json\n");
     for (const [args, said] of [
       [["--top-k", ""], /--top-k needs a number/],
-      [["--min-score", ""], /--min-score must be from 0 to 1/],
+      [["--min-score", ""], /--min-score needs a number from 0 to 1, got ""/],
       [["--dtype", "bogus"], /--dtype \(or MODEL_DTYPE\) must be fp32 or q8, got "bogus"/],
       [["--knowledge", join(dir, "bad.jsonl")], /bad\.jsonl:1: not JSON/],
       [["--knowledge", join(dir, "nowhere.jsonl")], /cannot read knowledge file/],
@@ -66,7 +66,7 @@ describe("npm run ask", () => {
     assert.equal(await shown("1"), 0); // only the very question itself would reach 1
     const result = await ask("--min-score", "1.5", "배고파");
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /--min-score must be from 0 to 1, got "1.5"/);
+    assert.match(result.stderr, /--min-score needs a number from 0 to 1, got "1.5"/);
   });
 
   it("takes a model folder relative to the working directory", async () => {
