@@ -21,7 +21,7 @@ import { machineInfo } from "./machine.js";
 import { MB, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
-const { values } = commandArgs("npm run bench:archive-erasure", {
+const { values, number } = commandArgs("npm run bench:archive-erasure", {
   options: {
     days: { type: "string", default: "10" },
     lines: { type: "string", default: "100000" },
@@ -71,8 +71,8 @@ if (values.run) {
   process.exit(0);
 }
 
-const days = Number(values.days);
-const perDay = Number(values.lines);
+const days = number("days");
+const perDay = number("lines");
 const archive = mkdtempSync(join(tmpdir(), "kobot-bench-archive-"));
 for (let d = 0; d < days; d++) {
   const folder = join(archive, `date=2026-11-${String(d + 1).padStart(2, "0")}`);
@@ -89,7 +89,7 @@ const archiveMB = Number(execFileSync("du", ["-sm", archive], { encoding: "utf8"
 
 const runs: Record<Way, { erased: number; ms: number; loopHeldMs: number; peakMemoryMB: number }[]> = { [ways[0]]: [], [ways[1]]: [] };
 try {
-  for (let r = 0; r < Number(values.rounds); r++) {
+  for (let r = 0; r < number("rounds"); r++) {
     for (const way of r % 2 ? [...ways].reverse() : ways) {
       const copy = `${archive}-copy`;
       execFileSync("cp", ["-r", archive, copy]);

@@ -19,7 +19,7 @@ import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
-const { values } = commandArgs("npm run bench:busy-room", {
+const { values, number } = commandArgs("npm run bench:busy-room", {
   options: {
     rooms: { type: "string", default: "3" },
     busy: { type: "string", default: "20" },
@@ -27,9 +27,9 @@ const { values } = commandArgs("npm run bench:busy-room", {
     out: { type: "string", default: resultsFile("busy-room.json") },
   },
 });
-const rooms = Number(values.rooms);
-const busy = Number(values.busy);
-const seconds = Number(values.seconds);
+const rooms = number("rooms");
+const busy = number("busy");
+const seconds = number("seconds");
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 
 /** Asks, waits for the answer, pauses `pauseMs`, again, until `until`; a text the player has not said before each time. */

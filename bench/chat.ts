@@ -26,7 +26,7 @@ import { machineInfo } from "./machine.js";
 import { mean, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
-const { values } = commandArgs("npm run bench:chat", {
+const { values, number } = commandArgs("npm run bench:chat", {
   options: {
     questions: { type: "string", default: "30" },
     rate: { type: "string", default: "1" },
@@ -35,10 +35,10 @@ const { values } = commandArgs("npm run bench:chat", {
     out: { type: "string", default: resultsFile("chat.json") },
   },
 });
-const questionCount = Number(values.questions);
-const rate = Number(values.rate);
-const playerCount = Number(values.players);
-const hopCount = Number(values.hops);
+const questionCount = number("questions");
+const rate = number("rate");
+const playerCount = number("players");
+const hopCount = number("hops");
 const everyday = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8")
   .split("\n")
   .filter(Boolean);

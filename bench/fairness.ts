@@ -31,7 +31,7 @@ import { measureStepCost } from "./step-cost.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
-const { values } = commandArgs("npm run bench:fairness", {
+const { number } = commandArgs("npm run bench:fairness", {
   options: {
     players: { type: "string", default: "50" },
     rounds: { type: "string", default: "3" },
@@ -39,11 +39,11 @@ const { values } = commandArgs("npm run bench:fairness", {
     batch: { type: "string", default: "16" },
   },
 });
-const players = Number(values.players);
-const rounds = Number(values.rounds);
+const players = number("players");
+const rounds = number("rounds");
 /** Measured bursts per mode and round, after one warm-up burst. */
-const bursts = Number(values.bursts);
-const maxBatch = Number(values.batch);
+const bursts = number("bursts");
+const maxBatch = number("batch");
 /** The model every mode's server loads (MODEL_DIR, as theirs read it), and the brain alone and the step cost too. */
 const MODEL = process.env.MODEL_DIR ?? DEFAULT_MODEL_DIR;
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);

@@ -15,14 +15,14 @@ import { machineInfo } from "./machine.js";
 import { printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
-const { values } = commandArgs("npm run bench:idle", {
+const { values, number } = commandArgs("npm run bench:idle", {
   options: {
     seconds: { type: "string", default: "30" },
     settle: { type: "string", default: "10" },
     out: { type: "string", default: resultsFile("idle.json") },
   },
 });
-const seconds = Number(values.seconds);
+const seconds = number("seconds");
 const sleep = (s: number) => new Promise((resolve) => setTimeout(resolve, s * 1000));
 
 /** CPU seconds a process has used so far: from its /metrics, or (the broker, a JVM) from /proc. */
@@ -39,7 +39,7 @@ const fromProc = (pid: number): CpuReader => async () => {
 
 /** Each process's share of one core over the window (100 = a whole core). */
 async function idleCpu(readers: Record<string, CpuReader>): Promise<Record<string, number>> {
-  await sleep(Number(values.settle));
+  await sleep(number("settle"));
   const names = Object.keys(readers);
   const before = await Promise.all(names.map((name) => readers[name]!()));
   const started = performance.now();
@@ -78,5 +78,5 @@ try {
 
 console.log();
 printTable(rows);
-writeFileSync(values.out!, JSON.stringify({ benchmark: "idle", date: new Date().toISOString(), machine: machineInfo(), settings: { seconds, settle: Number(values.settle) }, rows }, null, 2) + "\n");
+writeFileSync(values.out!, JSON.stringify({ benchmark: "idle", date: new Date().toISOString(), machine: machineInfo(), settings: { seconds, settle: number("settle") }, rows }, null, 2) + "\n");
 console.log(`\nwrote ${values.out}`);

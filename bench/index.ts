@@ -28,15 +28,15 @@ import { machineInfo } from "./machine.js";
 import { mean, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
-const { values } = commandArgs("npm run bench:index", {
+const { values, number } = commandArgs("npm run bench:index", {
   options: {
     docs: { type: "string", default: "50000" },
     lines: { type: "string", default: "30" },
     out: { type: "string", default: resultsFile("index.json") },
   },
 });
-const docCount = Number(values.docs);
-const lineCount = Number(values.lines);
+const docCount = number("docs");
+const lineCount = number("lines");
 const quiet = createLogger({}, "silent");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const run = (script: string, ...args: string[]) =>

@@ -21,7 +21,7 @@ import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
-const { values } = commandArgs("npm run bench:loadtest", {
+const { values, number } = commandArgs("npm run bench:loadtest", {
   options: {
     steps: { type: "string", default: "50,100,200,300,500,750,1000" },
     duration: { type: "string", default: "20" },
@@ -49,11 +49,11 @@ try {
         url: `ws://127.0.0.1:${port}`,
         bots,
         rooms: Math.ceil(bots / 50),
-        durationS: Number(values.duration),
-        askRate: Number(values["ask-rate"]),
+        durationS: number("duration"),
+        askRate: number("ask-rate"),
         chatRate: 0.5,
         questions,
-        processes: Number(values.processes),
+        processes: number("processes"),
         ...(broker ? { workerMetricsUrl: `http://127.0.0.1:${workerPort}/metrics` } : {}),
       });
       rows.push({
@@ -89,6 +89,6 @@ try {
 }
 console.log();
 printTable(rows);
-const settings = { duration: Number(values.duration), askRate: Number(values["ask-rate"]), patchesPerSecond: 20, botProcesses: Number(values.processes), botsAndServerOnOneMachine: true, kafka: values.kafka };
+const settings = { duration: number("duration"), askRate: number("ask-rate"), patchesPerSecond: 20, botProcesses: number("processes"), botsAndServerOnOneMachine: true, kafka: values.kafka };
 writeFileSync(out, JSON.stringify({ benchmark: "loadtest", date: new Date().toISOString(), machine: machineInfo(), settings, rows }, null, 2) + "\n");
 console.log(`\nwrote ${out}`);

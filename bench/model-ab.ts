@@ -22,7 +22,7 @@ import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
-const { values } = commandArgs("npm run bench:model-ab", {
+const { values, number } = commandArgs("npm run bench:model-ab", {
   options: {
     before: { type: "string" },
     after: { type: "string", default: DEFAULT_MODEL_DIR },
@@ -33,7 +33,7 @@ const { values } = commandArgs("npm run bench:model-ab", {
   },
 });
 if (!values.before) throw new Error("give --before <model folder> (e.g. an earlier commit's npc/model: see the header)");
-const rounds = Number(values.rounds);
+const rounds = number("rounds");
 const everyday = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 // Twice over: 96 questions make 6 full batches of 16.
 const timed = [...everyday, ...everyday];
@@ -72,7 +72,7 @@ async function differences(questions: string[]) {
   return questions.flatMap((question, i) => (before[i] === after[i] ? [] : [{ question, before: before[i]!, after: after[i]! }]));
 }
 const chatbot = existsSync(values.data!)
-  ? readChatbotData(values.data!).slice(0, Number(values.chatbot)).map(({ q }) => q)
+  ? readChatbotData(values.data!).slice(0, number("chatbot")).map(({ q }) => q)
   : [];
 const differ = { everyday: await differences(everyday), chatbot: await differences(chatbot) };
 await Promise.all(Object.values(engines).map((engine) => engine.dispose()));

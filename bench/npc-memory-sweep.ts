@@ -26,7 +26,7 @@ import { machineInfo } from "./machine.js";
 import { MB, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
-const { values } = commandArgs("npm run bench:npc-memory-sweep", {
+const { values, number } = commandArgs("npm run bench:npc-memory-sweep", {
   options: {
     accounts: { type: "string", default: "1000000" },
     rounds: { type: "string", default: "2" },
@@ -57,7 +57,7 @@ if (values.sweep) {
   process.exit(0);
 }
 
-const accounts = Number(values.accounts);
+const accounts = number("accounts");
 const dir = mkdtempSync(join(tmpdir(), "kobot-bench-redis-"));
 const url = execFileSync("bash", ["scripts/redis-local.sh", "start", dir], { encoding: "utf8" }).trim().split("\n").at(-1)!;
 const redis = new Redis(url);
@@ -103,7 +103,7 @@ async function sweepWhilePinging(mode: Mode): Promise<Sweep & { pingWaitsMs: num
 
 const runs: Record<Mode, (Sweep & { pingMaxMs: number; pingP99Ms: number; pings: number })[]> = { presence: [], pages: [] };
 try {
-  for (let r = 0; r < Number(values.rounds); r++) {
+  for (let r = 0; r < number("rounds"); r++) {
     for (const mode of r % 2 ? [...modes].reverse() : modes) {
       await fill();
       const { pingWaitsMs, ...sweep } = await sweepWhilePinging(mode);

@@ -16,7 +16,7 @@ import { machineInfo } from "./machine.js";
 import { MB, mean, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
-const { values } = commandArgs("npm run bench:npc", {
+const { values, number } = commandArgs("npm run bench:npc", {
   options: {
     model: { type: "string", default: DEFAULT_MODEL_DIR },
     dtype: { type: "string" }, // default: the engine's (q8 where the model has its int8 graphs)
@@ -27,8 +27,8 @@ const { values } = commandArgs("npm run bench:npc", {
     out: { type: "string", default: resultsFile("npc.json") },
   },
 });
-const rounds = Number(values.rounds);
-const batchRounds = Number(values["batch-rounds"]);
+const rounds = number("rounds");
+const batchRounds = number("batch-rounds");
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 const mb = (bytes: number) => round(bytes / MB, 0);
 const greedy = { doSample: false, repetitionPenalty: 1 }; // what the bare loop can do too

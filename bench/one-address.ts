@@ -24,7 +24,7 @@ import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
-const { values } = commandArgs("npm run bench:one-address", {
+const { number } = commandArgs("npm run bench:one-address", {
   options: {
     crowd: { type: "string", default: "40" },
     others: { type: "string", default: "10" },
@@ -33,11 +33,11 @@ const { values } = commandArgs("npm run bench:one-address", {
     rounds: { type: "string", default: "3" },
   },
 });
-const crowd = Number(values.crowd);
-const others = Number(values.others);
-const rate = Number(values.rate);
-const seconds = Number(values.seconds);
-const rounds = Number(values.rounds);
+const crowd = number("crowd");
+const others = number("others");
+const rate = number("rate");
+const seconds = number("seconds");
+const rounds = number("rounds");
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 const outside = outsideAddress();
 if (!outside) throw new Error("bench:one-address needs a network interface with a public address (private ones are not counted together): the crowd connects through it");

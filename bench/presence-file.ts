@@ -30,7 +30,7 @@ import { fileSampleReports } from "./sample-reports.js";
 import { MB, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
-const { values } = commandArgs("npm run bench:presence-file", { options: { meetings: { type: "string", default: "10000,100000,300000" }, saves: { type: "string", default: "5" } } });
+const { values, number } = commandArgs("npm run bench:presence-file", { options: { meetings: { type: "string", default: "10000,100000,300000" }, saves: { type: "string", default: "5" } } });
 const NPCS = ["hans", "mina", "guard"];
 
 /** The snapshot before session 35: every NPC's hash copied from LocalPresence's object, then as an object again. */
@@ -58,7 +58,7 @@ for (const meetings of values.meetings.split(",").map(Number)) {
   let bytes = { before: 0, now: 0 };
   const runs = { before: [] as { ms: number; loopHeldMs: number }[], now: [] as { ms: number; loopHeldMs: number }[] };
   const file = join(dir, "npc-acquaintances.json");
-  for (let s = 0; s < Number(values.saves); s++) {
+  for (let s = 0; s < number("saves"); s++) {
     runs.before.push(await withLoopHeld(async () => writeFile(file, await snapshotBefore(before))));
     const bytesBefore = statSync(file).size;
     runs.now.push(await withLoopHeld(() => writeKept(file, ACQUAINTANCES_PART, now)));
@@ -92,7 +92,7 @@ const moderation = new KeptPresence(["kobot:"]);
 await fileSampleReports(moderation, REPORTS_KEPT);
 const moderationFile = join(dir, "moderation.json");
 const saves = { before: [] as { ms: number; loopHeldMs: number }[], now: [] as { ms: number; loopHeldMs: number }[] };
-for (let s = 0; s < Number(values.saves); s++) {
+for (let s = 0; s < number("saves"); s++) {
   // Before: the file built as one object, reports and all, and written whole.
   saves.before.push(await withLoopHeld(async () => writeFile(moderationFile, JSON.stringify({ v: 1, mute: [], ban: [], reports: await moderation.hgetall(REPORTS) }))));
   saves.now.push(await withLoopHeld(() => writeKept(moderationFile, MODERATION_PART, moderation)));

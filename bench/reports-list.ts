@@ -33,8 +33,8 @@ import { fileSampleReports } from "./sample-reports.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
-const { values } = commandArgs("npm run bench:reports-list", { options: { reports: { type: "string", default: "10000" }, listings: { type: "string", default: "20" } } });
-const reports = Number(values.reports);
+const { number } = commandArgs("npm run bench:reports-list", { options: { reports: { type: "string", default: "10000" }, listings: { type: "string", default: "20" } } });
+const reports = number("reports");
 const LIMIT = 200; // what web-client/src/moderation-console.ts asks for
 
 /** The listing before session 35, for comparison: every report's JSON read and parsed. */
@@ -59,7 +59,7 @@ try {
     ] as const;
     for (const [listing, list] of listings) {
       const runs = [];
-      for (let i = 0; i < Number(values.listings); i++) runs.push(await withLoopHeld(() => list(presence, LIMIT)));
+      for (let i = 0; i < number("listings"); i++) runs.push(await withLoopHeld(() => list(presence, LIMIT)));
       if (runs[0]!.result.length !== LIMIT) throw new Error(`${listing} listed ${runs[0]!.result.length}`);
       const ms = runs.map((run) => run.ms);
       const held = runs.map((run) => run.loopHeldMs);

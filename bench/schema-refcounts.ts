@@ -16,7 +16,7 @@ import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 import { commandArgs } from "../common/cli-args.js";
 
-const { values } = commandArgs("npm run bench:schema-refcounts", {
+const { values, number } = commandArgs("npm run bench:schema-refcounts", {
   options: {
     lines: { type: "string", default: "200000" },
     rounds: { type: "string", default: "10" },
@@ -24,7 +24,7 @@ const { values } = commandArgs("npm run bench:schema-refcounts", {
     round: { type: "string" },
   },
 });
-const lines = Number(values.lines);
+const lines = number("lines");
 
 class Line extends Schema {
   @type("string") text = "";
@@ -56,7 +56,7 @@ if (values.round) {
 
 const modes = ["library", "fixed"] as const;
 const runs: Record<(typeof modes)[number], { ms: number; countsKept: number }[]> = { library: [], fixed: [] };
-for (let r = 0; r < Number(values.rounds); r++) {
+for (let r = 0; r < number("rounds"); r++) {
   for (const mode of r % 2 ? [...modes].reverse() : modes) {
     const out = execFileSync(process.execPath, ["--import", "tsx", import.meta.filename, "--lines", String(lines), "--round", mode], { encoding: "utf8" });
     runs[mode].push(JSON.parse(out.trim().split("\n").at(-1)!));

@@ -21,7 +21,7 @@ import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
-const { values } = commandArgs("npm run bench:sight", {
+const { values, number } = commandArgs("npm run bench:sight", {
   options: {
     players: { type: "string", default: "50" },
     seconds: { type: "string", default: "10" },
@@ -29,9 +29,9 @@ const { values } = commandArgs("npm run bench:sight", {
     out: { type: "string", default: resultsFile("sight.json") },
   },
 });
-const playerCount = Number(values.players);
-const seconds = Number(values.seconds);
-const radius = Number(values.radius);
+const playerCount = number("players");
+const seconds = number("seconds");
+const radius = number("radius");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The village's walkable box (rooms/world-settings.ts), less a margin. */

@@ -25,7 +25,7 @@ import { machineInfo } from "./machine.js";
 import { MB, percentile, printTable, round } from "./stats.js";
 import { resultsFile } from "./results-file.js";
 
-const { values } = commandArgs("npm run bench:soak", {
+const { values, number } = commandArgs("npm run bench:soak", {
   options: {
     minutes: { type: "string", default: "5" },
     players: { type: "string", default: "100" },
@@ -40,8 +40,8 @@ const { values } = commandArgs("npm run bench:soak", {
     out: { type: "string" },
   },
 });
-const players = Number(values.players);
-const stayMs = Number(values.stay) * 1000;
+const players = number("players");
+const stayMs = number("stay") * 1000;
 const out = values.out ?? resultsFile(values.kafka ? "soak-kafka.json" : "soak.json");
 const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "everyday-questions.txt"), "utf8").split("\n").filter(Boolean);
 const secret = values["signed-in"] ? "soak-secret-of-at-least-32-characters!" : undefined;
@@ -207,13 +207,13 @@ async function settled(): Promise<{ rooms: number; clients: number; snapshots: s
 try {
   console.log(`warm-up: ${values.warmup} s of ${players} visitors at a time${brokers ? ", server and NPC worker on Kafka" : ""}…`);
   const warmupStart = performance.now();
-  const warmup = await churn(Number(values.warmup));
+  const warmup = await churn(number("warmup"));
   const warmupSeconds = (performance.now() - warmupStart) / 1000;
   const afterWarmup = await settled();
   phase = "soak";
   console.log(`soak: ${values.minutes} min…`);
   const soakStart = performance.now();
-  const soak = await churn(Number(values.minutes) * 60);
+  const soak = await churn(number("minutes") * 60);
   const soakSeconds = (performance.now() - soakStart) / 1000;
   phase = "after";
   const atEnd = await settled();
