@@ -10,8 +10,8 @@ import { createLogger } from "../common/log.js";
 import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaChatLogSource } from "../kafka/kafka-chat-log.js";
 import { ConfigError, loadIndexerConfig } from "../server/config.js";
-import { serveMetrics } from "../server/metrics-server.js";
-import { onTerminate } from "../server/terminate.js";
+import { serveMetrics } from "../common/metrics-server.js";
+import { onTerminate } from "../common/terminate.js";
 import { ChatIndexer } from "./chat-indexer.js";
 import { installTemplateWhenReachable } from "./index-template.js";
 

@@ -51,7 +51,7 @@ if (url) {
 // signal would have (128 + its number: 143, 130), a run cut short, not one that ended. With no handler, SIGTERM ended it
 // at once, the `finally` below unrun: its server ran on under PID 1. Its bot processes (--processes) end by themselves
 // when it does (bot-process.ts: their channel to it closes). A second signal ends it at once. Its server, in the same
-// process group, takes a Ctrl-C and the SIGTERM that follows as one stop (server/terminate.ts).
+// process group, takes a Ctrl-C and the SIGTERM that follows as one stop (common/terminate.ts).
 let stopping = false;
 for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
   process.on(signal, () => {

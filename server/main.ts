@@ -24,7 +24,7 @@ import type { ThreadedNpcWorker } from "../npc/threaded-worker.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { startEmbeddedChatLog, startEmbeddedWorker } from "./embedded.js";
 import { embeddedNpcCheck, kafkaNpcCheck, type NpcCheck } from "./npc-readiness.js";
-import { onTerminate } from "./terminate.js";
+import { onTerminate } from "../common/terminate.js";
 import type { WorldFile } from "./world-file.js";
 import { startWorldServer } from "./world-server.js";
 import { watchWorkerAbsence } from "./worker-absence.js";

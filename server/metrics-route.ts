@@ -6,7 +6,7 @@ import { Gauge } from "prom-client";
 import type { Logger } from "../common/log.js";
 import { collectProcessMetrics, kafkaConsumerLag, processMetrics, register } from "../common/metrics.js";
 import { consumerLag, type GroupTopic } from "../kafka/consumer-lag.js";
-import { METRICS_REFUSED, metricsGate } from "./metrics-token.js";
+import { METRICS_REFUSED, metricsGate } from "../common/metrics-token.js";
 
 const LAG_EVERY_MS = 15_000;
 

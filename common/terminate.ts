@@ -1,4 +1,4 @@
-import type { Logger } from "../common/log.js";
+import type { Logger } from "./log.js";
 
 /**
  * A signal within this of the first is the same stop asked twice: tsx's relay sends one again when its child's word

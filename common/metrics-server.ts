@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 
-import type { Logger } from "../common/log.js";
-import { collectProcessMetrics, register } from "../common/metrics.js";
+import type { Logger } from "./log.js";
+import { collectProcessMetrics, register } from "./metrics.js";
 import { METRICS_REFUSED, metricsGate } from "./metrics-token.js";
 
 /**

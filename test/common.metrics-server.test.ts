@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import { connect } from "node:net";
 
 import { createLogger } from "../common/log.js";
-import { serveMetrics } from "../server/metrics-server.js";
+import { serveMetrics } from "../common/metrics-server.js";
 import { freePort } from "./helpers/processes.js";
 
 /** The status line and the rest of a GET of `target` exactly as written. */
