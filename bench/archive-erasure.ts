@@ -18,7 +18,7 @@ import { commandArgs } from "../common/cli-args.js";
 import { eraseFromDailyFiles } from "../kafka/daily-file-erasure.js";
 import { withLoopHeld } from "./loop-held.js";
 import { machineInfo } from "./machine.js";
-import { MB, percentile, printTable, round } from "./stats.js";
+import { MB, percentile, printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values, number } = commandArgs("npm run bench:archive-erasure", {

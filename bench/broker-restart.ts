@@ -11,7 +11,7 @@ import { join } from "node:path";
 
 import { commandArgs } from "../common/cli-args.js";
 import { fallbackFor, isNoAnswerLine } from "../rooms/fallback-lines.js";
-import { freePort, type Service, startService, uniqueTopics } from "../test/helpers/processes.js";
+import { freePort, type Service, startService, uniqueTopics } from "../tools/processes.js";
 import { answersTo, joinWorld, sleep, type TestPlayer, waitFor } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { resultsFile } from "./results-file.js";

@@ -13,10 +13,10 @@ import { join } from "node:path";
 
 import { commandArgs } from "../common/cli-args.js";
 import { answerTime } from "../loadtest/bots.js";
-import { freePort, startService } from "../test/helpers/processes.js";
+import { freePort, startService } from "../tools/processes.js";
 import { joinWorld, sleep, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
-import { percentile, printTable, round } from "./stats.js";
+import { percentile, printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values, number } = commandArgs("npm run bench:busy-room", {

@@ -19,11 +19,11 @@ import type { QuestionChannel, WorkerChannel } from "../kafka/npc-transport.js";
 import { answerTime } from "../loadtest/bots.js";
 import { listenToState } from "../loadtest/state-listener.js";
 import { isNoAnswerLine } from "../rooms/fallback-lines.js";
-import { freePort, startService, uniqueTopics, withServices } from "../test/helpers/processes.js";
+import { freePort, startService, uniqueTopics, withServices } from "../tools/processes.js";
 import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
-import { mean, percentile, printTable, round } from "./stats.js";
+import { mean, percentile, printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values, number } = commandArgs("npm run bench:chat", {

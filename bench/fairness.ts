@@ -24,11 +24,11 @@ import { NpcEngine } from "../npc/engine.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import { ServerLoad } from "../loadtest/server-load.js";
-import { freePort, startService } from "../test/helpers/processes.js";
+import { freePort, startService } from "../tools/processes.js";
 import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { measureStepCost } from "./step-cost.js";
-import { percentile, printTable, round } from "./stats.js";
+import { percentile, printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { number } = commandArgs("npm run bench:fairness", {

@@ -9,10 +9,10 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 
 import { commandArgs } from "../common/cli-args.js";
-import { freePort, startService, withServices } from "../test/helpers/processes.js";
+import { freePort, startService, withServices } from "../tools/processes.js";
 import { type LocalBroker, startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
-import { printTable, round } from "./stats.js";
+import { printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values, number } = commandArgs("npm run bench:idle", {

@@ -22,10 +22,10 @@ import { createLogger } from "../common/log.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord } from "../kafka/chat-log.js";
 import { KafkaChatLogPublisher, KafkaChatLogSource } from "../kafka/kafka-chat-log.js";
 import { createKafka } from "../kafka/kafka-client.js";
-import { freePort, type Service, startService, uniqueTopics } from "../test/helpers/processes.js";
+import { freePort, type Service, startService, uniqueTopics } from "../tools/processes.js";
 import { joinWorld } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
-import { mean, percentile, printTable, round } from "./stats.js";
+import { mean, percentile, printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values, number } = commandArgs("npm run bench:index", {

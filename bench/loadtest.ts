@@ -15,10 +15,10 @@ import { join } from "node:path";
 
 import { commandArgs } from "../common/cli-args.js";
 import { runLoadTest } from "../loadtest/load-test.js";
-import { freePort, startService, withServices } from "../test/helpers/processes.js";
+import { freePort, startService, withServices } from "../tools/processes.js";
 import { startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
-import { percentile, printTable, round } from "./stats.js";
+import { percentile, printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values, number } = commandArgs("npm run bench:loadtest", {

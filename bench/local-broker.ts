@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { uniqueTopics } from "../test/helpers/processes.js";
+import { uniqueTopics } from "../tools/processes.js";
 
 export interface LocalBroker {
   /** The broker's address, as KAFKA_BROKERS takes it. */

@@ -19,7 +19,7 @@ import { NpcEngine } from "../npc/engine.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
 import { CHATBOT_DATA, readChatbotData } from "./chatbot-data.js";
 import { machineInfo } from "./machine.js";
-import { percentile, printTable, round } from "./stats.js";
+import { percentile, printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values, number } = commandArgs("npm run bench:model-ab", {

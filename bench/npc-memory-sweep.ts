@@ -23,7 +23,7 @@ import { commandArgs } from "../common/cli-args.js";
 import { forgetLongAgo, metKeyOf } from "../rooms/npc-acquaintances.js";
 import { redisHashPages } from "../server/redis-hash-pages.js";
 import { machineInfo } from "./machine.js";
-import { MB, percentile, printTable, round } from "./stats.js";
+import { MB, percentile, printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values, number } = commandArgs("npm run bench:npc-memory-sweep", {

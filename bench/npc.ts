@@ -13,7 +13,7 @@ import { NpcEngine } from "../npc/engine.js";
 import { DEFAULT_MODEL_DIR, type ModelDtype } from "../npc/model-folder.js";
 import { BareGreedy } from "./bare-greedy.js";
 import { machineInfo } from "./machine.js";
-import { MB, mean, percentile, printTable, round } from "./stats.js";
+import { MB, mean, percentile, printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values, number } = commandArgs("npm run bench:npc", {

@@ -27,7 +27,7 @@ import { KeptPresence, writeKept } from "../server/kept-presence.js";
 import { withLoopHeld } from "./loop-held.js";
 import { machineInfo } from "./machine.js";
 import { fileSampleReports } from "./sample-reports.js";
-import { MB, percentile, printTable, round } from "./stats.js";
+import { MB, percentile, printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values, number } = commandArgs("npm run bench:presence-file", { options: { meetings: { type: "string", default: "10000,100000,300000" }, saves: { type: "string", default: "5" } } });

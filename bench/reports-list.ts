@@ -30,7 +30,7 @@ import { redisHashPages } from "../server/redis-hash-pages.js";
 import { withLoopHeld } from "./loop-held.js";
 import { machineInfo } from "./machine.js";
 import { fileSampleReports } from "./sample-reports.js";
-import { percentile, printTable, round } from "./stats.js";
+import { percentile, printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { number } = commandArgs("npm run bench:reports-list", { options: { reports: { type: "string", default: "10000" }, listings: { type: "string", default: "20" } } });

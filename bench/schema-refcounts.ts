@@ -12,7 +12,7 @@ import { writeFileSync } from "node:fs";
 import { ArraySchema, Decoder, Encoder, Schema, type } from "@colyseus/schema";
 
 import { machineInfo } from "./machine.js";
-import { percentile, printTable, round } from "./stats.js";
+import { percentile, printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";
 import { commandArgs } from "../common/cli-args.js";
 

@@ -15,10 +15,10 @@ import { join } from "node:path";
 
 import { commandArgs } from "../common/cli-args.js";
 import { ServerLoad } from "../loadtest/server-load.js";
-import { freePort, startService } from "../test/helpers/processes.js";
+import { freePort, startService } from "../tools/processes.js";
 import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
-import { percentile, printTable, round } from "./stats.js";
+import { percentile, printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values, number } = commandArgs("npm run bench:sight", {

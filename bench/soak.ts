@@ -17,12 +17,12 @@ import { join } from "node:path";
 
 import { commandArgs } from "../common/cli-args.js";
 import { answerTime } from "../loadtest/bots.js";
-import { freePort, type Service, startService } from "../test/helpers/processes.js";
+import { freePort, type Service, startService } from "../tools/processes.js";
 import { joinWorld, signedIn, sleep, type TestPlayer, walkTo } from "../test/helpers/world.js";
 import { grownArrays, grownKinds, heapKinds, type HeapKind, totalBytes } from "./heap-snapshot.js";
 import { type LocalBroker, startLocalBroker } from "./local-broker.js";
 import { machineInfo } from "./machine.js";
-import { MB, percentile, printTable, round } from "./stats.js";
+import { MB, percentile, printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";
 
 const { values, number } = commandArgs("npm run bench:soak", {

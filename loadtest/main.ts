@@ -7,8 +7,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { argsOr } from "../common/cli-args.js";
-import { percentile, printTable, round } from "../bench/stats.js";
-import { freePort, type Service, startService } from "../test/helpers/processes.js";
+import { percentile, printTable, round } from "../tools/stats.js";
+import { freePort, type Service, startService } from "../tools/processes.js";
 import { runLoadTest } from "./load-test.js";
 
 const USAGE = "usage: npm run loadtest -- [--url ws://127.0.0.1:PORT] [--bots 200] [--rooms 10] [--duration 60] [--ask-rate 1] [--chat-rate 0.5] [--processes 2] [--out FILE]";

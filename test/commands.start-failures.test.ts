@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { createServer } from "node:net";
 import { promisify } from "node:util";
 
-import { freePort } from "./helpers/processes.js";
+import { freePort } from "../tools/processes.js";
 
 /** Runs `tsx entry args` with `env` to its end: its exit code and stderr. */
 async function failed(entry: string, args: string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {

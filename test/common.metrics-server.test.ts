@@ -4,7 +4,7 @@ import { connect } from "node:net";
 
 import { createLogger } from "../common/log.js";
 import { serveMetrics } from "../common/metrics-server.js";
-import { freePort } from "./helpers/processes.js";
+import { freePort } from "../tools/processes.js";
 
 /** The status line and the rest of a GET of `target` exactly as written. */
 const rawGet = (port: number, target: string) =>

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 
-import { freePort } from "./helpers/processes.js";
+import { freePort } from "../tools/processes.js";
 
 /** The JSON lines `child` writes on stderr until every holder of the pipe has closed it (an orphan included). */
 function stderrLines(child: ChildProcess): { ready: Promise<void>; all: Promise<Array<Record<string, unknown>>> } {

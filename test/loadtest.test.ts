@@ -7,7 +7,7 @@ import { matchMaker } from "@colyseus/core";
 import { answerTime, type LoadTestReport } from "../loadtest/bots.js";
 import { runLoadTest } from "../loadtest/load-test.js";
 import { WORLD_ROOM } from "../rooms/world-protocol.js";
-import { freePort, startService } from "./helpers/processes.js";
+import { freePort, startService } from "../tools/processes.js";
 import { sleep, startTestWorld, type TestWorld } from "./helpers/world.js";
 
 describe("Load-test bots", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 
 import { Kafka, logLevel } from "kafkajs";
 
-import { freePort } from "./helpers/processes.js";
+import { freePort } from "../tools/processes.js";
 import { quiet, startTestWorld, type TestWorld } from "./helpers/world.js";
 import { embeddedNpcCheck, kafkaNpcCheck } from "../server/npc-readiness.js";
 

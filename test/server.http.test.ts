@@ -7,7 +7,7 @@ import { Client } from "@colyseus/sdk";
 
 import { TOO_MANY_CONNECTIONS_CLOSE } from "../rooms/world-protocol.js";
 import { REQUEST_TIMEOUT_MS, TIMEOUTS_CHECKED_EVERY_MS } from "../server/http-guard.js";
-import { freePort, serviceLog, startService } from "./helpers/processes.js";
+import { freePort, serviceLog, startService } from "../tools/processes.js";
 import { answersTo, joinOnceFree, joinWorld, outsideAddress, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("Server HTTP routes", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 
-import { freePort } from "./helpers/processes.js";
+import { freePort } from "../tools/processes.js";
 import { sleep } from "./helpers/world.js";
 
 /**

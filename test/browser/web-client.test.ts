@@ -5,7 +5,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 
 import { signToken } from "../../server/player-accounts.js";
 import { CHROMIUM, startBrowserWorld } from "../helpers/browser.js";
-import { freePort, startService } from "../helpers/processes.js";
+import { freePort, startService } from "../../tools/processes.js";
 import { MINE } from "../../web-client/src/world-view.js";
 import { type FreezingProxy, startFreezingProxy } from "../helpers/freezing-proxy.js";
 import { joinWorld, type TestPlayer, waitFor, walkTo } from "../helpers/world.js";

@@ -14,7 +14,7 @@ import { markErased, marksIndex } from "../../chatlog/erasure-marks.js";
 import { CHAT_MAPPINGS, documentFor, indexFor, installTemplate } from "../../chatlog/index-template.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord } from "../../kafka/chat-log.js";
 import { signToken } from "../../server/player-accounts.js";
-import { freePort, type Service, startService, uniqueTopics } from "../helpers/processes.js";
+import { freePort, type Service, startService, uniqueTopics } from "../../tools/processes.js";
 import { saveWorld } from "../helpers/save-world.js";
 import { answersTo, joinWorld, quiet, type TestPlayer, waitFor } from "../helpers/world.js";
 

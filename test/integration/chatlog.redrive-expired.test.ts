@@ -5,7 +5,7 @@ import { CHAT_LOG_VERSION, type ChatLogRecord } from "../../kafka/chat-log.js";
 import { createKafka, ensureTopics } from "../../kafka/kafka-client.js";
 import { redriveDeadLetters } from "../../chatlog/redrive-dead-letters.js";
 import { withTimeout } from "../../common/with-timeout.js";
-import { uniqueTopics } from "../helpers/processes.js";
+import { uniqueTopics } from "../../tools/processes.js";
 
 /** `npm run chatlog:redrive` after the letters it had not read yet went with the topic's retention (real broker). */
 describe("Redriving dead letters the retention took (real broker)", function () {

@@ -4,7 +4,7 @@ import { createLogger } from "../../common/log.js";
 import { createKafka } from "../../kafka/kafka-client.js";
 import { type AnswerMessage, CONTRACT_VERSION } from "../../kafka/contract.js";
 import { KafkaQuestionChannel } from "../../kafka/kafka-transport.js";
-import { uniqueTopics } from "../helpers/processes.js";
+import { uniqueTopics } from "../../tools/processes.js";
 import { sleep } from "../helpers/world.js";
 
 /** A broker client, fresh topics, and answers to `serverId` keyed by 12 rooms (so the 4 partitions all get some). */

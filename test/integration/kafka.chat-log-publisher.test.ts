@@ -10,7 +10,7 @@ import { withTimeout } from "../../common/with-timeout.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord } from "../../kafka/chat-log.js";
 import { createKafka } from "../../kafka/kafka-client.js";
 import { KafkaChatLogPublisher } from "../../kafka/kafka-chat-log.js";
-import { uniqueTopics } from "../helpers/processes.js";
+import { uniqueTopics } from "../../tools/processes.js";
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -4,7 +4,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { createLogger } from "../../common/log.js";
 import { type AnswerMessage, CONTRACT_VERSION } from "../../kafka/contract.js";
 import { KafkaQuestionChannel } from "../../kafka/kafka-transport.js";
-import { uniqueTopics } from "../helpers/processes.js";
+import { uniqueTopics } from "../../tools/processes.js";
 import { sleep } from "../helpers/world.js";
 
 /** A server's answer channel on a real broker, fed junk: it keeps its log readable and its answers coming. */

@@ -4,7 +4,7 @@ import { ConfigResourceTypes } from "kafkajs";
 import { createLogger } from "../../common/log.js";
 import { createKafka, ensureTopics, newProducer } from "../../kafka/kafka-client.js";
 import { longestKeptMs } from "../../kafka/topic-retention.js";
-import { uniqueTopics } from "../helpers/processes.js";
+import { uniqueTopics } from "../../tools/processes.js";
 
 const HOUR = 3_600_000;
 const CHECK_MS = 300_000; // the broker's log.retention.check.interval.ms: Kafka's default in scripts/kafka-local.sh

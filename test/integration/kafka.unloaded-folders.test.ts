@@ -3,7 +3,7 @@ import { type Consumer, Kafka, logLevel } from "kafkajs";
 
 import { withTimeout } from "../../common/with-timeout.js";
 import { assignerSaying, unloadedByMembers } from "../../kafka/unloaded-folders.js";
-import { uniqueTopics } from "../helpers/processes.js";
+import { uniqueTopics } from "../../tools/processes.js";
 
 /**
  * What a worker that could not load a model folder reads of its group before it starts (npc/worker-main.ts): the

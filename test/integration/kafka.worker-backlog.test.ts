@@ -9,7 +9,7 @@ import { KafkaQuestionChannel, KafkaWorkerChannel, WORKER_SESSION_TIMEOUT_MS } f
 import { NpcWorker } from "../../npc/worker.js";
 import { AnswerRouter } from "../../rooms/answer-router.js";
 import { EVERYDAY_QUESTIONS, shippedEngine } from "../helpers/engine.js";
-import { uniqueTopics } from "../helpers/processes.js";
+import { uniqueTopics } from "../../tools/processes.js";
 import { quiet, sleep } from "../helpers/world.js";
 
 /**

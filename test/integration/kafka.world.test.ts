@@ -8,7 +8,7 @@ import { Kafka, logLevel } from "kafkajs";
 
 import { type AnswerMessage, CONTRACT_VERSION } from "../../kafka/contract.js";
 import { groupMembers } from "../../kafka/group-members.js";
-import { freePort, type Service, serviceLog, startService, uniqueTopics } from "../helpers/processes.js";
+import { freePort, type Service, serviceLog, startService, uniqueTopics } from "../../tools/processes.js";
 import { answersTo, joinWorld, near, positionOf, sleep, stateOf, type TestPlayer, waitFor } from "../helpers/world.js";
 
 /**

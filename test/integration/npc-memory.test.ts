@@ -5,7 +5,7 @@ import { Redis } from "ioredis";
 import { forgetLongAgo, MET_NPCS_KEY, metKeyOf } from "../../rooms/npc-acquaintances.js";
 import type { HashPage } from "../../rooms/hash-pages.js";
 import { redisHashPages } from "../../server/redis-hash-pages.js";
-import { freePort, type Service, startService } from "../helpers/processes.js";
+import { freePort, type Service, startService } from "../../tools/processes.js";
 
 describe("NPCs forget meetings past the forgetting time (a server on a real Redis)", function () {
   let presence: RedisPresence;

@@ -10,7 +10,7 @@ import { Client } from "@colyseus/sdk";
 import { TOO_MANY_CONNECTIONS_CLOSE } from "../../rooms/world-protocol.js";
 import type { WorldState } from "../../rooms/world-state.js";
 import { signToken } from "../../server/player-accounts.js";
-import { freePort, type Service, startService } from "../helpers/processes.js";
+import { freePort, type Service, startService } from "../../tools/processes.js";
 import { joinOnceFree, joinWorld, onceFree, outsideAddress, stateOf, type TestPlayer, waitFor } from "../helpers/world.js";
 
 const run = promisify(execFile);

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { matchMaker } from "@colyseus/core";
 
 import { createLogger } from "../../common/log.js";
-import { freePort } from "../helpers/processes.js";
+import { freePort } from "../../tools/processes.js";
 import { joinWorld, startTestWorld, type TestWorld, waitFor } from "../helpers/world.js";
 
 const run = promisify(execFile);

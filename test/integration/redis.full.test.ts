@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { Client } from "@colyseus/sdk";
 
-import { freePort, type Service, startService } from "../helpers/processes.js";
+import { freePort, type Service, startService } from "../../tools/processes.js";
 import { joinWorld, type TestPlayer } from "../helpers/world.js";
 
 const run = promisify(execFile);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
-import { freePort, type Service, startService } from "../helpers/processes.js";
+import { freePort, type Service, startService } from "../../tools/processes.js";
 import { joinWorld, sleep } from "../helpers/world.js";
 
 const run = promisify(execFile);

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { Client } from "@colyseus/sdk";
 
 import { signToken } from "../../server/player-accounts.js";
-import { freePort, type Service, serviceLog, startService, uniqueTopics } from "../helpers/processes.js";
+import { freePort, type Service, serviceLog, startService, uniqueTopics } from "../../tools/processes.js";
 import { answersTo, joinWorld, type TestPlayer, waitFor } from "../helpers/world.js";
 
 /**
