@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 
 import { createLogger } from "../common/log.js";
+import { processAlive } from "../common/process-alive.js";
 
 /** Copies of this process and thread, named `kobot-model-copy-<pid>-<thread>-…`, while `load` runs on them. */
 const PREFIX = `kobot-model-copy-${process.pid}-${threadId}-`;
@@ -67,16 +68,7 @@ function removeStaleCopies(): void {
     if (pid === undefined) continue;
     const path = join(tmpdir(), name);
     const ours = Number(pid) === process.pid;
-    const stale = ours ? Number(thread) === threadId && !loading.has(path) : !alive(Number(pid));
+    const stale = ours ? Number(thread) === threadId && !loading.has(path) : !processAlive(Number(pid));
     if (stale) rmSync(path, { recursive: true, force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== "ESRCH";
   }
 }

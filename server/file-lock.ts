@@ -3,6 +3,8 @@ import { link, mkdir, readFile, rename, stat, unlink, utimes, writeFile } from "
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 
+import { processAlive } from "../common/process-alive.js";
+
 /** Another live process holds the file (its lock names it). */
 export class FileHeldError extends Error {
   constructor(
@@ -98,14 +100,5 @@ function heldBy(text: string, touchedMsAgo: number): string | undefined {
     if (touchedMsAgo > LOCK_STALE_MS) return undefined;
     return `process ${pid} on ${host} (if it is gone, its lock is taken over ${Math.ceil((LOCK_STALE_MS - touchedMsAgo) / 1000)} s from now)`;
   }
-  return pid !== process.pid && running(pid) ? `process ${pid}` : undefined;
-}
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"; // it runs, as another user
-  }
+  return pid !== process.pid && processAlive(pid) ? `process ${pid}` : undefined;
 }
