@@ -326,7 +326,7 @@ export interface RedriveConfig {
 }
 
 export function loadRedriveConfig(env: NodeJS.ProcessEnv = process.env): RedriveConfig {
-  const e = readEnv(env, [...KAFKA, ...CHAT_LOG_TOPICS, "LOG_LEVEL"]);
+  const e = readEnv(env, [...KAFKA, ...CHAT_LOG_TOPICS]); // its log is at warn, whatever LOG_LEVEL says
   const brokers = brokersFrom(e);
   checkTopics(e);
   return { kafka: brokers && { brokers, chatLog: { log: e.CHAT_LOG_TOPIC, dead: e.CHAT_DEAD_LETTER_TOPIC }, retentionMs: retentionMs(e) } };

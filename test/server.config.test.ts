@@ -141,7 +141,7 @@ describe("Each process reads its own settings", () => {
     assert.throws(() => loadIndexerConfig({ METRICS_TOKEN: "short" }), /METRICS_TOKEN=<5 characters, not shown>/);
     assert.throws(() => loadRedriveConfig({ ...noWorld, KAFKA_BROKERS: "localhost" }), /KAFKA_BROKERS="localhost": expected host:port/);
     assert.throws(() => loadRedriveConfig({ CHAT_DEAD_LETTER_TOPIC: "chat.log" }), /CHAT_LOG_TOPIC and CHAT_DEAD_LETTER_TOPIC: name the same topic/);
-    assert.throws(() => loadRedriveConfig({ LOG_LEVEL: "loud" }), /LOG_LEVEL="loud"/);
+    assert.throws(() => loadIndexerConfig({ LOG_LEVEL: "loud" }), /LOG_LEVEL="loud"/);
   });
 
   it("an NPC worker reads the world (its NPCs' models and knowledge) and the word list, not the rooms', HTTP's or accounts' settings", () => {
