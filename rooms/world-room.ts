@@ -142,6 +142,27 @@ interface Question {
   account: string | undefined;
 }
 
+/** What an NPC's reply is logged with: the question's line, its words, and who asked. */
+interface AskedQuestion {
+  npcId: string;
+  sessionId: string;
+  /** The question's line. */
+  id: string;
+  /** The question's words. */
+  text: string;
+  ts: number;
+  /** The asker's name, as the NPC says it. */
+  name: string;
+  account: string | undefined;
+  /** Asked in private; unset, as the NPC talks now. */
+  privately?: boolean;
+}
+
+const asked = (question: Question): AskedQuestion => ({
+  npcId: question.npcId, sessionId: question.client.sessionId, id: question.line.id, text: question.text, ts: question.line.ts,
+  name: question.line.name, account: question.account, privately: question.privately,
+});
+
 /** Fallback lines logged, shared by the process's rooms. */
 const fallbacksLogged = logThrottle(10_000);
 
@@ -822,14 +843,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const refused = fallbackFor(this.closing ? "closing" : "busy");
     // In the question's turn: after the answers to the player's questions before it.
     this.replies.answered(question.npcId, question.client.sessionId, question.line.id, () => {
-      const npc = this.state.npcs.get(question.npcId);
-      if (npc) {
-        const info: NpcAnswerInfo = { questionId: question.line.id, question: question.text, latencyMs: 0, fallback: true, reason: refused.code };
-        const line = ownLine(this.npcSettings.get(question.npcId), this.closing ? "closing" : "busy", question.line.name, refused.line);
-        this.addLine("npc", question.npcId, npc.name, line, question.line.id, { npc: info }, this.toAsker(question.npcId, question.client.sessionId, question.privately));
-        npcQuestions.inc({ npc: question.npcId }); // never sent to the brain, where questions are counted
-        countReply(question.npcId, refused.code);
-      }
+      this.sayReply(asked(question), { own: this.closing ? "closing" : "busy", text: refused.line, info: { fallback: true, reason: refused.code } });
       this.sendError(question.client, { code: refused.code, message: refused.message, text: question.line.text, npcId: question.npcId });
     });
   }
@@ -847,16 +861,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // Given back to its sender alone, to say otherwise.
     this.sendError(client, { code: "moderated", message: "that line was not sent: it holds a word that is not allowed here", text });
     if (!npcId) return;
-    const asker = this.origins.accountOf(client.sessionId);
+    const question = { npcId, sessionId: client.sessionId, id, text, ts, name: player.name, account: this.origins.accountOf(client.sessionId) };
     // In its turn, after the answers to the player's questions before it (the error above comes at once: the line was not sent).
     this.replies.reply(npcId, client.sessionId, () => {
-      const npc = this.state.npcs.get(npcId);
-      if (!npc) return;
-      const info: NpcAnswerInfo = { questionId: id, question: text, ...(asker === undefined ? {} : { asker }), latencyMs: 0, fallback: true, reason: "moderated_input" };
-      const line = ownLine(this.npcSettings.get(npcId), "refusal", player.name, MODERATION_LINES.input);
-      this.addLine("npc", npcId, npc.name, line, id, { npc: info }, this.toAsker(npcId, client.sessionId));
-      npcQuestions.inc({ npc: npcId });
-      countReply(npcId, "moderated_input");
+      this.sayReply(question, { own: "refusal", text: MODERATION_LINES.input, info: { fallback: true, reason: "moderated_input" } });
     });
   }
 
@@ -878,7 +886,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     });
   }
 
-  private async askNpc({ client, npcId, text, line, askedAt: asked, privately, account }: Question): Promise<void> {
+  private async askNpc(question: Question): Promise<void> {
+    const { client, npcId, text, line, askedAt } = question;
     npcQuestions.inc({ npc: npcId });
     const name = this.npcSettings.get(npcId)?.name ?? npcId; // for the error, if it leaves the world meanwhile
     const outcome = await this.deps.answers.ask({
@@ -890,7 +899,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       playerName: line.name,
       text,
       ts: line.ts,
-    }, performance.now() - asked);
+    }, performance.now() - askedAt);
     // Each question counted with an outcome, also one whose room closed meanwhile (questions less answers crept up
     // with ordinary comings and goings, read as questions never answered).
     // Not for an NPC removed from the world meanwhile: its series left /metrics with it and are not made again.
@@ -898,31 +907,20 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.statuses.thinking(npcId, -1);
     // Removed from the world meanwhile: its series left /metrics with it, questions too, and are not made again.
     if (!this.npcSettings.has(npcId)) return this.sendError(client, npcLeft(npcId, name, line.text));
-    const npc = this.state.npcs.get(npcId);
     const reply = npcReply(outcome, line.name, this.deps.moderator);
-    const { fallback, blocked, info: answered } = reply;
+    const { fallback, blocked, info } = reply;
     // No answer from its brain, or one moderation blocked: in its own words, where its world file gives them.
     const own = fallback?.code === "npc_timeout" || fallback?.code === "npc_unavailable" ? "noAnswer" : blocked ? "blocked" : undefined;
-    const answer = own ? ownLine(this.npcSettings.get(npcId), own, line.name, reply.text) : reply.text;
     if (blocked) chatModerated.inc({ side: "output" });
-    // The asker's account erased while the question waited: the stores no longer hold it, and must not again.
-    const erased = this.erased.erasedSince(account, line.ts);
-    const info: NpcAnswerInfo = {
-      questionId: line.id,
-      question: erased ? "" : text,
-      ...(account === undefined || erased ? {} : { asker: account }),
-      latencyMs: Math.round((performance.now() - asked) * 10) / 10,
-      ...answered,
-    };
     this.turnTo(npcId, client.sessionId);
-    const said = this.addLine("npc", npcId, npc?.name ?? npcId, answer, line.id, { npc: info, ...(blocked ? { moderated: true } : {}) }, this.toAsker(npcId, client.sessionId, privately));
+    const latencyMs = Math.round((performance.now() - askedAt) * 10) / 10;
+    const said = this.sayReply(asked(question), { own, text: reply.text, info, latencyMs, moderated: blocked });
     // The game does what the line says (opens the shop) for the player who asked, as the line arrives.
-    if (info.action) {
+    if (said && info.action) {
       this.sendAction(client, { npcId, action: info.action, lineId: said.id, replyTo: line.id }, line.name)
         .catch((error: unknown) => this.log.error("npc action not sent", { lineId: said.id, error }));
     }
     this.sendAnswersNow();
-    countReply(npcId, info.reason ?? "answer", info.latencyMs);
     if (fallback) {
       // Once in 10 s a reason in the process (a broker away a while made a line a question, in every room); each one
       // at debug, and all counted (kobot_npc_answers_total).
@@ -932,6 +930,34 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       else this.log.warn("npc fallback", { ...fields, ...repeatsField(held) });
       this.sendError(client, { code: fallback.code, message: fallback.message, npcId });
     }
+  }
+
+  /**
+   * An NPC's reply to a question: its answer, or a stock line in place of one (`own`: the NPC's own words for it,
+   * where its world file has them), logged with the question and its asker (neither once the asker's account was
+   * erased since: the stores no longer hold them, and must not again), and counted. Without `latencyMs` the question
+   * never reached the brain (busy, refused), where questions are counted: counted here, without a latency.
+   */
+  private sayReply(
+    question: AskedQuestion,
+    reply: { text: string; own?: OwnLineKind; info: Omit<NpcAnswerInfo, "questionId" | "question" | "asker" | "latencyMs">; latencyMs?: number; moderated?: boolean },
+  ): ChatLine | undefined {
+    const { npcId, sessionId, account } = question;
+    const npc = this.state.npcs.get(npcId);
+    if (!npc) return undefined;
+    const erased = this.erased.erasedSince(account, question.ts);
+    const info: NpcAnswerInfo = {
+      questionId: question.id,
+      question: erased ? "" : question.text,
+      ...(account === undefined || erased ? {} : { asker: account }),
+      latencyMs: reply.latencyMs ?? 0,
+      ...reply.info,
+    };
+    const text = reply.own ? ownLine(this.npcSettings.get(npcId), reply.own, question.name, reply.text) : reply.text;
+    const said = this.addLine("npc", npcId, npc.name, text, question.id, { npc: info, ...(reply.moderated ? { moderated: true } : {}) }, this.toAsker(npcId, sessionId, question.privately));
+    if (reply.latencyMs === undefined) npcQuestions.inc({ npc: npcId });
+    countReply(npcId, info.reason ?? "answer", reply.latencyMs);
+    return said;
   }
 
   /**

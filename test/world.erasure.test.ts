@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { erasedWith } from "../kafka/chat-log.js";
 import { saveWorld } from "./helpers/save-world.js";
 import { answerSlowly, answersTo, joinWorld, recordingChatLog, signedIn, startTestWorld, type TestWorld, waitFor } from "./helpers/world.js";
 
@@ -73,6 +74,42 @@ describe("A player's erasure while their question waits for its answer", functio
     }
     assert.deepEqual(filed.lines.map((line) => line.text), ["지운 뒤에 한 말"]);
     await Promise.all([erased, reporter].map((player) => player.room.leave()));
+  });
+});
+
+describe("A signed-in player's NPC replies that never reach its brain (busy, refused)", function () {
+  this.timeout(30_000);
+  let world: TestWorld;
+  const chatLog = recordingChatLog();
+  const replies = () => chatLog.records.filter((r) => r.kind === "npc" && r.npc?.questionId);
+
+  before(async () => {
+    // One question with the brain, one waiting: a third is turned away busy.
+    world = await startTestWorld({ AUTH_SECRET: SECRET, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", NPC_MAX_BATCH: "1", NPC_QUEUE_MAX: "1", QUESTION_BURST: "10" }, { chatLog });
+    await answerSlowly(world, []);
+  });
+  after(() => world.stop());
+
+  it("logs its asker as an answer's, so the player's erasure finds them by account", async () => {
+    const player = await joinWorld(world.url, {}, undefined, await signedIn(SECRET, "acc-asks-much", "민수"));
+    for (const text of ["하나", "둘", "셋", "씨발"]) player.room.send("chat", { text: `@kobot ${text}` });
+    await waitFor("four NPC replies", () => replies().length === 4);
+    assert.deepEqual(replies().map((r) => [r.npc?.reason ?? "answer", r.npc?.asker]).sort(), [["answer", "acc-asks-much"], ["answer", "acc-asks-much"], ["moderated_input", "acc-asks-much"], ["npc_busy", "acc-asks-much"]]);
+    assert.ok(replies().every(erasedWith("acc-asks-much", new Set())), "each found by the account alone");
+    await player.room.leave();
+  });
+
+  it("logs a busy reply said after the erasure without the question or the asker, as an answer", async () => {
+    chatLog.records.length = 0;
+    const player = await joinWorld(world.url, {}, undefined, await signedIn(SECRET, "acc-busy-erased", "지영"));
+    for (const text of ["하나", "둘", "셋"]) player.room.send("chat", { text: `@kobot ${text}` });
+    // The busy reply to 셋 waits its turn, behind the answers to 하나 and 둘 (150 ms each).
+    await waitFor("the third question logged", () => chatLog.records.some((r) => r.kind === "player" && r.text === "@kobot 셋"));
+    const erased = await fetch(`${world.url.replace("ws:", "http:")}/api/erasures`, { method: "POST", body: '{"account":"acc-busy-erased"}', headers: ADMIN });
+    assert.equal(erased.status, 200);
+    const busy = await waitFor("the busy reply", () => replies().find((r) => r.npc?.reason === "npc_busy"));
+    assert.deepEqual([busy.npc?.question, busy.npc?.asker], ["", undefined]);
+    await player.room.leave();
   });
 });
 
