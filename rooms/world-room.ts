@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { cleanText } from "../common/clean-text.js";
 import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
-import { chatLines, chatModerated, joinsRefused, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors, roomFailures } from "../common/metrics.js";
+import { chatLines, chatModerated, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors, roomFailures } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
@@ -13,7 +13,7 @@ import type { Moderator } from "../moderation/moderator.js";
 import type { Account } from "../server/player-accounts.js";
 import type { ActionReceipts } from "./action-receipts.js";
 import type { AnswerRouter } from "./answer-router.js";
-import { SANCTIONS_CHANNEL, sanctionedUntil } from "./account-sanctions.js";
+import { SANCTIONS_CHANNEL } from "./account-sanctions.js";
 import { ErasedAccounts, ERASURES_CHANNEL } from "./erased-accounts.js";
 import { HeardSanctions } from "./heard-sanctions.js";
 import type { HashPages } from "./hash-pages.js";
@@ -27,10 +27,10 @@ import type { AwayHolds } from "./away-holds.js";
 import type { DepartedAllowances } from "./departed-allowances.js";
 import { newLineId } from "./line-id.js";
 import { useMonotonicClock } from "./monotonic-clock.js";
-import { SCHEMA_FINGERPRINT } from "./schema-fingerprint.js";
 import { SlowReaders } from "./slow-readers.js";
 import { largestFullState } from "./state-buffer.js";
-import { MATCHMAKING_REQUEST, seatTaken, type SeatReservation, type WaitingSeats } from "./waiting-seats.js";
+import { seatTaken, type WaitingSeats } from "./waiting-seats.js";
+import { bannedJoin, type SeatTicket, seatTicket } from "./world-room-auth.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcAcquaintances } from "./npc-acquaintances.js";
 import { NpcGreetings } from "./npc-greetings.js";
@@ -111,21 +111,6 @@ export interface WorldRoomDeps {
   actionReceipts?: ActionReceipts;
   /** The presence's large hashes a page at a time (the server's choice, hash-pages.ts): the reports' index. */
   hashes?: () => HashPages;
-}
-
-/**
- * What matchmaking hands the room with a seat: whose address reserved it (for the allowances a rejoin takes back),
- * the seat counted as waiting there, to stop counting it once taken, and the player's account when they signed in.
- */
-interface SeatTicket {
-  address?: string;
-  /** The seat matchmaking counted for the address, and on which process (Redis: maybe not the room's). */
-  seat?: SeatReservation;
-  account?: Account;
-  /** When a moderator's mute of the account ends (epoch ms), if it is muted. */
-  mutedUntil?: number;
-  /** When that was read (epoch ms): a change the room heard since is newer. */
-  readAt?: number;
 }
 
 /** A question waiting for, or with, an NPC. */
@@ -1112,43 +1097,11 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
   return class BoundWorldRoom extends WorldRoom {
     protected readonly deps = deps;
 
-    /**
-     * Matchmaking, before a seat is reserved: a player who must sign in shows their token (server/player-accounts.ts);
-     * an address with too many seats waiting gets none (waiting-seats.ts). The seat's ticket carries the address and
-     * the account to onJoin.
-     */
-    static async onAuth(token: string | undefined, options: unknown, context: AuthContext): Promise<SeatTicket> {
-      const schema = (options as { schema?: unknown } | undefined)?.schema;
-      // null is unset, as for every optional join option (engines write unset fields so).
-      if (schema != null && schema !== SCHEMA_FINGERPRINT) {
-        joinsRefused.inc({ reason: "old_client" });
-        throw new ServerError(426, `this game build decodes another room state (schema ${String(schema).slice(0, 64)}; the server's is ${SCHEMA_FINGERPRINT}): update the game`);
-      }
-      const account = await deps.accounts?.verify(token).catch((error: unknown) => {
-        joinsRefused.inc({ reason: "sign_in" });
-        throw error;
-      });
-      // Both read at once: with Redis, each is a round trip on every signed-in join.
-      const readAt = Date.now();
-      const [banned, muted] = account
-        ? await Promise.all([sanctionedUntil(matchMaker.presence, "ban", account.id), sanctionedUntil(matchMaker.presence, "mute", account.id)])
-        : [];
-      if (banned) throw bannedJoin(banned);
-      const address = context.ip;
-      if (!address || !deps.seats) return { address, account, mutedUntil: muted, readAt };
-      const seat = deps.seats.reserve(address, context.headers.get(MATCHMAKING_REQUEST) ?? undefined);
-      if (seat === undefined) {
-        throw new ServerError(429, `too many joins from your address are waiting (${deps.settings.joinsWaitingPerAddress}): try again in a few seconds`);
-      }
-      return { address, seat: { process: matchMaker.processId, address, seat }, account, mutedUntil: muted, readAt };
+    /** Matchmaking, before a seat is reserved (world-room-auth.ts). */
+    static onAuth(token: string | undefined, options: unknown, context: AuthContext): Promise<SeatTicket> {
+      return seatTicket(deps, token, options, context);
     }
   };
-}
-
-/** A join of a banned account, refused with why and for how long (counted for operators). */
-function bannedJoin(until: number): ServerError {
-  joinsRefused.inc({ reason: "banned" });
-  return new ServerError(403, `a moderator banned this account: it may join again in ${Math.ceil((until - Date.now()) / 60_000)} min`);
 }
 
 /**

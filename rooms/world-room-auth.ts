@@ -1,0 +1,67 @@
+import { type AuthContext, matchMaker, ServerError } from "@colyseus/core";
+
+import { joinsRefused } from "../common/metrics.js";
+import type { Account } from "../server/player-accounts.js";
+import { sanctionedUntil } from "./account-sanctions.js";
+import { SCHEMA_FINGERPRINT } from "./schema-fingerprint.js";
+import { MATCHMAKING_REQUEST, type SeatReservation, type WaitingSeats } from "./waiting-seats.js";
+import type { WorldSettings } from "./world-settings.js";
+
+/**
+ * What matchmaking hands the room with a seat: whose address reserved it (for the allowances a rejoin takes back),
+ * the seat counted as waiting there, to stop counting it once taken, and the player's account when they signed in.
+ */
+export interface SeatTicket {
+  address?: string;
+  /** The seat matchmaking counted for the address, and on which process (Redis: maybe not the room's). */
+  seat?: SeatReservation;
+  account?: Account;
+  /** When a moderator's mute of the account ends (epoch ms), if it is muted. */
+  mutedUntil?: number;
+  /** When that was read (epoch ms): a change the room heard since is newer. */
+  readAt?: number;
+}
+
+/** What a join is checked against before its seat: the world room's deps of the same names. */
+export interface JoinChecks {
+  settings: WorldSettings;
+  accounts?: { verify(token: string | undefined): Promise<Account> };
+  seats?: WaitingSeats;
+}
+
+/**
+ * Matchmaking, before a seat is reserved: a player who must sign in shows their token (server/player-accounts.ts);
+ * an address with too many seats waiting gets none (waiting-seats.ts). The seat's ticket carries the address and
+ * the account to onJoin.
+ */
+export async function seatTicket(checks: JoinChecks, token: string | undefined, options: unknown, context: AuthContext): Promise<SeatTicket> {
+  const schema = (options as { schema?: unknown } | undefined)?.schema;
+  // null is unset, as for every optional join option (engines write unset fields so).
+  if (schema != null && schema !== SCHEMA_FINGERPRINT) {
+    joinsRefused.inc({ reason: "old_client" });
+    throw new ServerError(426, `this game build decodes another room state (schema ${String(schema).slice(0, 64)}; the server's is ${SCHEMA_FINGERPRINT}): update the game`);
+  }
+  const account = await checks.accounts?.verify(token).catch((error: unknown) => {
+    joinsRefused.inc({ reason: "sign_in" });
+    throw error;
+  });
+  // Both read at once: with Redis, each is a round trip on every signed-in join.
+  const readAt = Date.now();
+  const [banned, muted] = account
+    ? await Promise.all([sanctionedUntil(matchMaker.presence, "ban", account.id), sanctionedUntil(matchMaker.presence, "mute", account.id)])
+    : [];
+  if (banned) throw bannedJoin(banned);
+  const address = context.ip;
+  if (!address || !checks.seats) return { address, account, mutedUntil: muted, readAt };
+  const seat = checks.seats.reserve(address, context.headers.get(MATCHMAKING_REQUEST) ?? undefined);
+  if (seat === undefined) {
+    throw new ServerError(429, `too many joins from your address are waiting (${checks.settings.joinsWaitingPerAddress}): try again in a few seconds`);
+  }
+  return { address, seat: { process: matchMaker.processId, address, seat }, account, mutedUntil: muted, readAt };
+}
+
+/** A join of a banned account, refused with why and for how long (counted for operators). */
+export function bannedJoin(until: number): ServerError {
+  joinsRefused.inc({ reason: "banned" });
+  return new ServerError(403, `a moderator banned this account: it may join again in ${Math.ceil((until - Date.now()) / 60_000)} min`);
+}
