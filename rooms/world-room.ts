@@ -4,9 +4,9 @@ import type { z } from "zod";
 import { cleanText } from "../common/clean-text.js";
 import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
-import { chatLines, chatModerated, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors, roomFailures } from "../common/metrics.js";
+import { chatModerated, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors, roomFailures } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
-import { CHAT_LOG_VERSION, type ChatLogRecord, type NpcAnswerInfo } from "../kafka/chat-log.js";
+import type { ChatLogRecord, NpcAnswerInfo } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import { CONTRACT_VERSION } from "../kafka/contract.js";
 import type { Moderator } from "../moderation/moderator.js";
@@ -52,7 +52,6 @@ import {
   AnimName,
   CHAT_MAX_CHARS,
   ChatMessage,
-  type ChatLineKind,
   MoveMessage,
   type NpcActionNotice,
   REPORT_REASON_MAX_CHARS,
@@ -62,6 +61,7 @@ import {
 } from "./world-contract.js";
 import { BANNED_CLOSE, KICKED_CLOSE, PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
 import { AwayOutbox } from "./away-outbox.js";
+import { ChatHistory } from "./chat-history.js";
 import { UnconfirmedMessages } from "./unconfirmed-messages.js";
 import type { WorldEdits } from "./world-edits.js";
 import type { NpcSettings, OwnLineKind, WorldSettings } from "./world-settings.js";
@@ -208,7 +208,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const text = player ? lineFor(this.state.players.get(player)!, lines) : pickLine(lines, undefined);
     if (text === undefined) return; // none: the world file was edited since the backend's check
     if (player) this.turnTo(npc.id, player);
-    this.addLine("npc", npc.id, npc.name, text, "", { unasked: "event", event: event.event }, { near: this.standing(npc.id), ...(player ? { also: [player] } : {}) });
+    this.history.add("npc", npc.id, npc.name, text, "", { unasked: "event", event: event.event }, { near: this.standing(npc.id), ...(player ? { also: [player] } : {}) });
   }
 
   /** Lines the players of one address say between them (CHAT_ADDRESS_SHARE; none when 0). */
@@ -240,13 +240,11 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private greetings!: NpcGreetings;
   /** What each client is sent: the lines its player heard, the players in its sight (player-views.ts). */
   private views!: PlayerViews;
+  /** The chat lines players hear, and the chat log (chat-history.ts). */
+  private history!: ChatHistory;
   private disposed = false;
   /** Shutting down: questions already asked are answered; new ones are not taken (they put the exit off). */
   private closing = false;
-  /** A patch is already due on the next turn of the event loop (see sendAnswersNow). */
-  private patchDue = false;
-  /** Lines added since the last patch: they stay until it has sent them, however many came (see trimHistory). */
-  private unsentLines = 0;
   private log!: Logger;
 
   onCreate(): void {
@@ -267,6 +265,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.maxMessagesPerSecond = 2 * MESSAGE_BURST;
     this.state = new WorldState();
     this.views = new PlayerViews(this.state, settings);
+    const { chatLog, serverId } = this.deps;
+    const patch = () => void (this.disposed || this.broadcastPatch());
+    this.history = new ChatHistory({ chat: this.state.chat, settings, views: this.views, statuses: this.statuses, chatLog, roomId: this.roomId, serverId, patch });
     // The presence is the room's once it is created, not as it is constructed.
     const acquaintances = new NpcAcquaintances(this.presence);
     this.greetings = new NpcGreetings({
@@ -285,7 +286,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const noticeEveryone = () => { for (const sessionId of this.state.players.keys()) this.greetings.notice(sessionId); };
     this.walkers = new NpcWalkers(this.state.npcs, this.clock, (npcId) => this.greetings.hasVisitors(npcId), noticeEveryone);
     if (settings.chatAddressShare > 0) this.addressLines = new AddressLines(settings.chatRate, settings.chatAddressShare);
-    this.reports = new ReportDesk(this.presence, settings.reportsToMute, (record) => this.publishLog(record), this.log, (id) => this.state.players.has(id), this.deps.hashes?.());
+    this.reports = new ReportDesk(this.presence, settings.reportsToMute, (record) => this.history.log(record), this.log, (id) => this.state.players.has(id), this.deps.hashes?.());
     this.takeWorld();
     this.stopTakingEdits = this.deps.worldEdits?.subscribe(() => this.takeEdit());
 
@@ -390,7 +391,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    */
   onBeforePatch(state: WorldState): void {
     this.putOutSlowReaders();
-    this.trimHistory();
+    this.history.trim();
     // The wall clock, as lines' `ts` are (clients take a line's age as serverTime − ts: on a clock of its own, a step
     // of the wall clock or a paused VM hid every NPC's speech bubble, or held them up), and the monotonic clock's
     // fraction of a millisecond, for the load test's patch delays.
@@ -438,7 +439,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.allowances.set(client.sessionId, new PlayerAllowances(this.deps.settings, samePlayer));
     if (account && ticket?.mutedUntil) this.sanctions.set("mute", account.id, ticket.mutedUntil, ticket.readAt ?? 0);
     if (!account) this.reports.joined(client.sessionId, departure?.join(" "));
-    this.addLine("system", "", "", `${name} 님이 들어왔어요.`);
+    this.history.add("system", "", "", `${name} 님이 들어왔어요.`);
     this.greetings.notice(client.sessionId);
   }
 
@@ -579,7 +580,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.greetings.left(client.sessionId);
     this.replies.left(client.sessionId);
     for (const [npcId, turns] of this.turns) this.statuses.thinking(npcId, -turns.drop(asker).length);
-    if (player) this.addLine("system", "", "", `${player.name} 님이 나갔어요.`);
+    if (player) this.history.add("system", "", "", `${player.name} 님이 나갔어요.`);
   }
 
   /** Server shutting down: no new players; questions in flight get their answer or fallback first. */
@@ -653,7 +654,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private sayUnasked(npc: NpcSettings, text: string, unasked: "greeting" | "idle", playerIds: readonly string[]): void {
     if (this.disposed) return; // after recalling whom it met, the room may be gone
     if (playerIds[0] !== undefined) this.turnTo(npc.id, playerIds[0]);
-    this.addLine("npc", npc.id, npc.name, text, "", { unasked }, { near: this.standing(npc.id), also: playerIds });
+    this.history.add("npc", npc.id, npc.name, text, "", { unasked }, { near: this.standing(npc.id), also: playerIds });
   }
 
   private chat(client: Client, message: unknown): void {
@@ -700,7 +701,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
     const privately = npc?.privateTalk === true;
     const hearers: Hearers = privately ? { only: client.sessionId } : { near: player };
-    const line = this.addLine("player", client.sessionId, player.name, text, "", { ...this.accountInLog(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, hearers);
+    const line = this.history.add("player", client.sessionId, player.name, text, "", { ...this.accountInLog(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, hearers);
     this.reports.said.add(client.sessionId, { id: line.id, text, ts: line.ts });
     if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now(), privately, account: this.origins.accountOf(client.sessionId) });
     else if (npc) this.answerCall(npc, player, line);
@@ -755,8 +756,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.replies.reply(npc.id, call.from, () => {
       if (!this.npcSettings.has(npc.id)) return; // removed from the world while the reply waited its turn
       this.turnTo(npc.id, call.from);
-      this.addLine("npc", npc.id, npc.name, reply, call.id, { unasked: "call" }, this.toAsker(npc.id, call.from));
-      this.sendAnswersNow();
+      this.history.add("npc", npc.id, npc.name, reply, call.id, { unasked: "call" }, this.toAsker(npc.id, call.from));
+      this.history.sendNow();
     });
   }
 
@@ -837,7 +838,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private refuse(client: Client, player: Player, text: string, npcId: string | undefined, term: string): void {
     const id = newLineId();
     const ts = Date.now();
-    this.publishLog({
+    this.history.log({
       id, kind: "player", from: client.sessionId, ...this.accountInLog(client.sessionId), name: player.name, text, ts, moderated: true, ...(npcId ? { toNpc: npcId } : {}),
     });
     this.reports.said.add(client.sessionId, { id, text, ts, moderated: true });
@@ -905,7 +906,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       this.sendAction(client, { npcId, action: info.action, lineId: said.id, replyTo: line.id }, line.name)
         .catch((error: unknown) => this.log.error("npc action not sent", { lineId: said.id, error }));
     }
-    this.sendAnswersNow();
+    this.history.sendNow();
     if (fallback) {
       // Once in 10 s a reason in the process (a broker away a while made a line a question, in every room); each one
       // at debug, and all counted (kobot_npc_answers_total).
@@ -939,65 +940,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       ...reply.info,
     };
     const text = reply.own ? ownLine(this.npcSettings.get(npcId), reply.own, question.name, reply.text) : reply.text;
-    const said = this.addLine("npc", npcId, npc.name, text, question.id, { npc: info, ...(reply.moderated ? { moderated: true } : {}) }, this.toAsker(npcId, sessionId, question.privately));
+    const said = this.history.add("npc", npcId, npc.name, text, question.id, { npc: info, ...(reply.moderated ? { moderated: true } : {}) }, this.toAsker(npcId, sessionId, question.privately));
     if (reply.latencyMs === undefined) npcQuestions.inc({ npc: npcId });
     countReply(npcId, info.reason ?? "answer", reply.latencyMs);
     return said;
-  }
-
-  /**
-   * An NPC's answer goes out in a patch of its own on the next turn of the event loop instead of waiting up to a
-   * patch interval (50 ms) for the next one: the player is waiting on it. Answers of one batch arrive in the same
-   * turn and share that patch; movement keeps its regular rate.
-   */
-  private sendAnswersNow(): void {
-    if (this.patchDue) return;
-    this.patchDue = true;
-    setImmediate(() => {
-      this.patchDue = false;
-      if (!this.disposed) this.broadcastPatch();
-    });
-  }
-
-  private addLine(
-    kind: ChatLineKind,
-    from: string,
-    name: string,
-    text: string,
-    replyTo = "",
-    extra: Pick<ChatLogRecord, "account" | "toNpc" | "npc" | "moderated" | "unasked" | "event"> = {},
-    hearers: Hearers = "everyone",
-  ): ChatLine {
-    const line = new ChatLine().assign({ id: newLineId(), kind, from, name, text, ts: Date.now(), replyTo });
-    this.state.chat.push(line);
-    this.unsentLines++;
-    this.views.hear(line, hearers);
-    if (kind === "npc") this.statuses.speaking(from, text);
-    chatLines.inc({ kind });
-    const heardByOne = typeof hearers === "object" && "only" in hearers;
-    this.publishLog({ id: line.id, kind, from, name, text, ts: line.ts, ...(replyTo ? { replyTo } : {}), ...extra, ...(heardByOne ? { private: true } : {}) });
-    return line;
-  }
-
-  /**
-   * Old lines leave the history only right before a patch is encoded. A joining player's full state is encoded
-   * between patches, and one encoded while the chat array holds a removal not yet sent arrives broken where
-   * players have views of their own (proximity hearing): the decoder logs `"refId" not found` and drops or
-   * misorders lines (@colyseus/schema 5.0.34). Joins and leaves keep at most a fifth of the history, dropping
-   * their oldest: coming and going, however often (30 cycles filled 33 of 50 lines), cannot push what players
-   * and NPCs said out of it. Lines not sent yet stay for this patch, however many came since the last one: more
-   * than CHAT_HISTORY in 50 ms were accepted and then never reached anyone (25 players sending 4 lines at once lost
-   * 50 of 100); the next patch trims them.
-   */
-  private trimHistory(): void {
-    const { chat } = this.state;
-    const { chatHistory } = this.deps.settings;
-    const isSystem = (line: ChatLine) => line.kind === "system";
-    for (let extra = chat.filter(isSystem).length - Math.max(1, Math.floor(chatHistory / 5)); extra > 0; extra--) {
-      chat.splice(chat.findIndex(isSystem), 1);
-    }
-    while (chat.length > Math.max(chatHistory, this.unsentLines)) chat.shift();
-    this.unsentLines = 0;
   }
 
   /** An NPC's line to a player is heard near the NPC, and by that player wherever they stand; in private, by them alone. */
@@ -1016,10 +962,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** Where an NPC stands now: its state, which its route moves (the settings hold where it started). */
   private standing(npcId: string): Position {
     return this.state.npcs.get(npcId)!;
-  }
-
-  private publishLog(record: Omit<ChatLogRecord, "v" | "roomId" | "serverId">): void {
-    this.deps.chatLog.publish({ v: CHAT_LOG_VERSION, roomId: this.roomId, serverId: this.deps.serverId, ...record });
   }
 
   /** `message` as `schema` reads it, or undefined with a `bad_message`; `field` of a message checked apart, the rest `taken`. */
