@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { cleanText } from "../common/clean-text.js";
 import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
-import { chatModerated, npcAnswerLatency, npcAnswers, npcQuestions, playerErrors, roomFailures } from "../common/metrics.js";
+import { chatModerated, npcAnswerLatency, npcAnswers, npcQuestions, roomFailures } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import type { ChatLogRecord, NpcAnswerInfo } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
@@ -27,7 +27,6 @@ import type { AwayHolds } from "./away-holds.js";
 import type { DepartedAllowances } from "./departed-allowances.js";
 import { newLineId } from "./line-id.js";
 import { useMonotonicClock } from "./monotonic-clock.js";
-import { SlowReaders } from "./slow-readers.js";
 import { largestFullState } from "./state-buffer.js";
 import { seatTaken, type WaitingSeats } from "./waiting-seats.js";
 import { bannedJoin, type SeatTicket, seatTicket } from "./world-room-auth.js";
@@ -41,7 +40,8 @@ import { npcReply } from "./npc-reply.js";
 import { NpcWalkers } from "./npc-walkers.js";
 import { type Asker, NpcTurns } from "./npc-turns.js";
 import { ReplyOrder } from "./reply-order.js";
-import { MESSAGE_BURST, MESSAGES_PER_SECOND, PlayerAllowances } from "./player-allowances.js";
+import { MESSAGE_BURST, PlayerAllowances } from "./player-allowances.js";
+import { PlayerConnections } from "./player-connections.js";
 import { PlayerOrigins } from "./player-origins.js";
 import { type Hearers, PlayerViews } from "./player-views.js";
 import { type Kick, KICKS_CHANNEL } from "./player-kicks.js";
@@ -60,17 +60,11 @@ import {
   type WorldError,
 } from "./world-contract.js";
 import { BANNED_CLOSE, KICKED_CLOSE, PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
-import { AwayOutbox } from "./away-outbox.js";
 import { ChatHistory } from "./chat-history.js";
-import { UnconfirmedMessages } from "./unconfirmed-messages.js";
 import type { WorldEdits } from "./world-edits.js";
 import type { NpcSettings, OwnLineKind, WorldSettings } from "./world-settings.js";
 import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
 
-/** A client's WebSocket (ws) is open: 1, its `OPEN` (Colyseus types `ref` as a plain event emitter). */
-const socketOpen = (socket: Client["ref"]) => (socket as unknown as { readyState?: number }).readyState === 1;
-/** Whether Colyseus's count of this client's frames in the last second is past `most` (its own field: no API says). */
-const flooded = (client: Client, most: number) => ((client as unknown as { _numMessagesLastSecond?: number })._numMessagesLastSecond ?? 0) > most;
 
 
 /** To a player whose question an NPC removed from the world will not answer; `name` is the NPC's as players know it. */
@@ -170,16 +164,12 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private readonly erased = new ErasedAccounts();
   /** Players here a moderator put out while they were dropped: put out as they take their place back (no onAuth then). */
   private readonly kickedWhileAway = new Set<string>();
-  /** What is sent to players while their connection is down: sent when they are back. */
-  private readonly outbox = new AwayOutbox();
-  /** What each player's socket has not confirmed taking, sent again if it drops (unconfirmed-messages.ts). */
-  private readonly unconfirmed = new UnconfirmedMessages();
   private readonly heardKick = (kick: Kick) => {
     const players = "player" in kick ? [kick.player] : [...this.origins.sessionsOf(kick.account)];
     for (const player of players) {
       if (!this.state.players.has(player)) continue;
       const client = this.clients.getById(player); // a dropped player's is gone until they take their place back
-      if (client) this.putOutNow(client, KICKED_CLOSE, "a moderator put this player out of the room");
+      if (client) this.connections.putOut(client, KICKED_CLOSE, "a moderator put this player out of the room");
       else this.kickedWhileAway.add(player);
     }
   };
@@ -213,13 +203,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** Lines the players of one address say between them (CHAT_ADDRESS_SHARE; none when 0). */
   private addressLines?: AddressLines;
-  /** Clients closed for floods, refused frames or a ban: no seat is kept for them (the SDK does not reconnect from that). */
-  private readonly closedForWhatTheySent = new Set<string>();
-  /** Set while checkReconnectionToken closes a client for a reconnection taking its seat (onDrop runs within). */
-  private takingOver = false;
-  private slowReaders!: SlowReaders;
-  /** Seats not kept for their holder's reconnection, said once in 10 s per holder. */
-  private readonly awayHoldsLogged = logThrottle(10_000);
   private readonly statuses = new NpcStatuses(
     (npcId, status) => {
       const npc = this.state.npcs.get(npcId);
@@ -242,6 +225,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private views!: PlayerViews;
   /** The chat lines players hear, and the chat log (chat-history.ts). */
   private history!: ChatHistory;
+  /** Players' connections: what is sent to them, seats kept when one drops, who is put out for good (player-connections.ts). */
+  private connections!: PlayerConnections;
   private disposed = false;
   /** Shutting down: questions already asked are answered; new ones are not taken (they put the exit off). */
   private closing = false;
@@ -253,7 +238,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       throw new ServerError(503, `this server holds its most rooms (MAX_ROOMS ${settings.maxRooms}): join a room that has space, or try again later`);
     }
     this.log = this.deps.log.child({ roomId: this.roomId });
-    this.slowReaders = new SlowReaders(largestFullState(settings));
     // Colyseus reads COLYSEUS_SEAT_RESERVATION_TIME itself, as Number(value || 15): one of spaces alone, which the
     // config takes as unset (15 s), was 0 s there, and every join failed with "seat reservation expired".
     if (this.deps.seats) this.seatReservationTimeout = this.deps.seats.holdMs / 1000;
@@ -263,6 +247,15 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // The room counts messages itself (withinMessageRate); Colyseus's own count, which would hold a flooder's
     // seat open for a reconnection, only catches what never reaches a handler.
     this.maxMessagesPerSecond = 2 * MESSAGE_BURST;
+    this.connections = new PlayerConnections({
+      clients: this.clients,
+      log: this.log,
+      fullState: largestFullState(settings),
+      maxMessagesPerSecond: this.maxMessagesPerSecond,
+      awayHolds: this.deps.awayHolds,
+      messagesOf: (sessionId) => this.allowances.get(sessionId)?.messages,
+      accountOf: (sessionId) => this.origins.accountOf(sessionId),
+    });
     this.state = new WorldState();
     this.views = new PlayerViews(this.state, settings);
     const { chatLog, serverId } = this.deps;
@@ -295,9 +288,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.onMessage("chat", (client, message) => this.guard(client, () => this.chat(client, message)));
     this.onMessage("report", (client, message) => this.guard(client, () => this.report(client, message)));
     this.onMessage("*", (client, type) => {
-      if (!this.withinMessageRate(client)) return;
+      if (!this.connections.withinMessageRate(client)) return;
       // The type as far as it names one: echoed whole (up to 25 KB), each error was as large as what was sent.
-      this.sendError(client, { code: "unknown_message", message: `unknown message type "${String(type).slice(0, 64)}"` });
+      this.connections.sendError(client, { code: "unknown_message", message: `unknown message type "${String(type).slice(0, 64)}"` });
     });
   }
 
@@ -350,7 +343,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     }
     this.statuses.thinking(id, -waiting.length);
     for (const question of waiting) {
-      this.sendError(question.client, npcLeft(id, name, question.line.text));
+      this.connections.sendError(question.client, npcLeft(id, name, question.line.text));
       this.replies.answered(id, question.client.sessionId, question.line.id);
     }
     this.log.info("npc left the room: removed from the world file", { npcId: id, questionsWaiting: waiting.length });
@@ -381,7 +374,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** Each patch, and the messages queued to follow it: the pings that confirm those follow them (unconfirmed-messages.ts). */
   override broadcastPatch(): boolean {
     const changed = super.broadcastPatch();
-    this.unconfirmed.afterPatch();
+    this.connections.afterPatch();
     return changed;
   }
 
@@ -390,24 +383,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    * second when nothing does: stamped on every tick, it made each idle room send 20 patches a second to everyone.
    */
   onBeforePatch(state: WorldState): void {
-    this.putOutSlowReaders();
+    this.connections.putOutSlowReaders();
     this.history.trim();
     // The wall clock, as lines' `ts` are (clients take a line's age as serverTime − ts: on a clock of its own, a step
     // of the wall clock or a paused VM hid every NPC's speech bubble, or held them up), and the monotonic clock's
     // fraction of a millisecond, for the load test's patch delays.
     const now = Date.now() + ((performance.timeOrigin + performance.now()) % 1);
     if (this.stateChanged() || now - state.serverTime >= 1000) state.serverTime = now;
-  }
-
-  /** Clients that take nothing of what the room sends them go, no place kept: it piled up in the server's memory. */
-  private putOutSlowReaders(): void {
-    for (const { client, why } of this.slowReaders.overdue(this.clients)) {
-      if (this.closedForWhatTheySent.has(client.sessionId)) continue;
-      this.closedForWhatTheySent.add(client.sessionId);
-      this.log.warn("client put out: it reads nothing sent to it", { playerId: client.sessionId, why });
-      // At once: a close frame would wait behind what it has not read (ws gives it 30 s).
-      (client.ref as unknown as { terminate(): void }).terminate();
-    }
   }
 
   /** Whether this patch has anything to send: Colyseus's encoder knows (not public API: without it, always). */
@@ -429,11 +411,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state.players.set(client.sessionId, player);
     client.view = this.views.viewOf(client.sessionId);
     this.views.joined(client.sessionId, player);
-    this.watchFrames(client);
+    this.connections.joined(client);
     // Leaving, or dropping, and joining again does not refill what a player may say and ask (departed-allowances.ts),
     // nor does joining the room twice under one account: both avatars draw on the same lines and questions.
     this.origins.joined(client.sessionId, account?.id, ticket?.address);
-    this.slowReaders.joined(client.sessionId);
     const departure = this.departureOf(client.sessionId);
     const samePlayer = (account && this.allowancesOfAccount(account.id)) || (departure && this.deps.departed?.takeBack(...departure)) || undefined;
     this.allowances.set(client.sessionId, new PlayerAllowances(this.deps.settings, samePlayer));
@@ -445,44 +426,14 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** A dropped connection keeps its avatar for a while; the SDK reconnects into it. */
   async onDrop(client: Client, code?: number): Promise<void> {
-    if (this.closedForWhatTheySent.delete(client.sessionId)) return; // gone for good: onLeave follows at once
-    // A reconnection taking the seat over (checkReconnectionToken below) closes with 4002 too: that one keeps the seat.
-    const takenOver = this.takingOver;
-    if (code === CloseCode.WITH_ERROR && !takenOver && socketOpen(client.ref) && flooded(client, this.maxMessagesPerSecond)) {
-      // Colyseus's own count of frames (pings and requests, which no handler of ours sees) closes it as a takeover
-      // would, socket open: kept, it stood 20 s "away", deaf.
-      this.log.warn("client disconnected for flooding", { playerId: client.sessionId, limit: this.maxMessagesPerSecond });
-      return;
-    }
-    if (code === CloseCode.WITH_ERROR && !takenOver && !socketOpen(client.ref)) {
-      // Colyseus closed this socket itself for a frame it could not read (4002).
-      this.log.warn("client closed for a frame it sent", { playerId: client.sessionId, code });
-      return;
-    }
     const holder = this.origins.holderOf(client.sessionId);
-    if (this.deps.awayHolds?.take(holder) === false) {
-      const held = this.awayHoldsLogged(holder!);
-      if (held !== undefined) this.log.warn("dropped player's seat not kept: their account or address keeps the most seats already", { playerId: client.sessionId, holder, ...repeatsField(held) });
-      return; // onLeave follows at once
-    }
+    if (!this.connections.keepsSeat(client, code, holder)) return; // onLeave follows at once
     const player = this.state.players.get(client.sessionId);
     if (player) player.anim = "away";
     // Remembered now, not only once it is gone: a player without an account who joins again at once, as another
     // session, while this avatar waits for them, would have got fresh allowances (again at every drop).
     this.rememberDeparture(client.sessionId);
-    // What was sent since its socket last confirmed (the drop went unnoticed for up to DROP_NOTICED_SECONDS) comes again.
-    this.outbox.away(client.sessionId, this.unconfirmed.unconfirmed(client.sessionId));
-    const socket = client.ref;
-    try {
-      await this.allowReconnection(client, RECONNECT_SECONDS);
-      // Taken over by a reconnection while still open (the same player's second connection): Colyseus leaves that
-      // socket open, and deaf, for good (30 takeovers held 32 sockets).
-      if (socketOpen(socket)) (socket as unknown as { terminate(): void }).terminate();
-    } catch {
-      // Not back in time: onLeave follows.
-    } finally {
-      this.deps.awayHolds?.release(holder);
-    }
+    await this.connections.awaitReturn(client, holder, () => this.allowReconnection(client, RECONNECT_SECONDS));
   }
 
   /**
@@ -498,52 +449,23 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     return super.hasReservedSeat(sessionId, reconnectionToken);
   }
 
-  /**
-   * Colyseus's takeover of a connected session by its token: it closes the old client with 4002, and onDrop runs
-   * within. Marked, onDrop keeps the seat even where the old socket is closing already (a client that closed it and
-   * resumed at once), which it took for a socket Colyseus closed for a bad frame: the player was put out.
-   */
+  /** Colyseus's takeover of a connected session by its token: onDrop, within, keeps the seat (player-connections.ts takeOver). */
   override checkReconnectionToken(reconnectionToken: string): string {
-    this.takingOver = true;
-    try {
-      return super.checkReconnectionToken(reconnectionToken);
-    } finally {
-      this.takingOver = false;
-    }
+    return this.connections.takeOver(() => super.checkReconnectionToken(reconnectionToken));
   }
 
   onReconnect(client: Client): void {
-    this.slowReaders.joined(client.sessionId);
-    const held = this.outbox.back(client.sessionId);
+    const held = this.connections.back(client);
     // Banned while away: taking one's place back skips onAuth, which refuses a banned account's joins.
     const account = this.origins.accountOf(client.sessionId);
     if (account !== undefined && this.sanctions.msLeft("ban", account) > 0) return this.putOut(account);
-    if (this.kickedWhileAway.delete(client.sessionId)) return this.putOutNow(client, KICKED_CLOSE, "a moderator put this player out of the room");
+    if (this.kickedWhileAway.delete(client.sessionId)) return this.connections.putOut(client, KICKED_CLOSE, "a moderator put this player out of the room");
     const player = this.state.players.get(client.sessionId);
     if (player) player.anim = "idle";
     const departure = this.departureOf(client.sessionId);
     if (departure) this.deps.departed?.takeBack(...departure); // back: nobody else's to take
     client.view = this.views.viewAgain(client.sessionId);
-    this.watchFrames(client);
-    // Sent as it joins, after the full state, which holds the lines they are about.
-    for (const [type, message] of held) this.sendTo(client, type, message);
-  }
-
-  /**
-   * The socket refuses a frame it cannot take (over MESSAGE_MAX_BYTES of world-contract.ts, bad UTF-8, a bad opcode)
-   * by closing with 1009, 1007 … and an `error` first; the room only sees the close, as 1006 like any dropped
-   * connection. Marked here, its avatar goes at once instead of waiting 20 s for a reconnection that the SDK does not
-   * make after such a close.
-   */
-  private watchFrames(client: Client): void {
-    const socket = client.ref;
-    socket.once("error", (error: Error) => {
-      // A socket a reconnection took the seat over from is no longer the player's: its error marked the session, and
-      // every kick and ban after it passed the player by.
-      if (client.ref !== socket) return;
-      this.closedForWhatTheySent.add(client.sessionId);
-      this.log.warn("client closed for a frame it sent", { playerId: client.sessionId, error: error.message });
-    });
+    this.connections.resumed(client, held);
   }
 
   /**
@@ -565,18 +487,15 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   onLeave(client: Client): void {
     this.rememberDeparture(client.sessionId);
-    this.outbox.back(client.sessionId); // never to be back
-    this.unconfirmed.left(client.sessionId);
+    this.connections.left(client.sessionId);
     const player = this.state.players.get(client.sessionId);
     const asker = this.askerOf(client.sessionId);
     this.state.players.delete(client.sessionId);
     this.allowances.delete(client.sessionId);
     this.origins.left(client.sessionId);
-    this.slowReaders.left(client.sessionId);
     this.views.left(client.sessionId);
     this.reports.forget(client.sessionId);
     this.kickedWhileAway.delete(client.sessionId);
-    this.closedForWhatTheySent.delete(client.sessionId); // put out as it came back: onDrop, which clears it, never ran
     this.greetings.left(client.sessionId);
     this.replies.left(client.sessionId);
     for (const [npcId, turns] of this.turns) this.statuses.thinking(npcId, -turns.drop(asker).length);
@@ -665,9 +584,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const chars = [...text].length;
     // Each refusal of a line gives it back (text): a client tells by it which of its lines was refused, where the
     // echoes of the lines before it come only with the next patch, after the error.
-    if (chars === 0) return this.sendError(client, { code: "chat_empty", message: "chat text is empty", text });
+    if (chars === 0) return this.connections.sendError(client, { code: "chat_empty", message: "chat text is empty", text });
     if (chars > CHAT_MAX_CHARS) {
-      return this.sendError(client, {
+      return this.connections.sendError(client, {
         code: "chat_too_long",
         message: `chat text is ${chars} characters; at most ${CHAT_MAX_CHARS} are allowed`,
         text,
@@ -676,18 +595,18 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const mutedMs = this.mutedMs(client.sessionId);
     if (mutedMs > 0) {
       const minutes = Math.ceil(mutedMs / 60_000);
-      return this.sendError(client, { code: "muted", message: `you are muted (by a moderator, or by players' reports): you may chat again in ${minutes} min`, retryAfterMs: mutedMs, text });
+      return this.connections.sendError(client, { code: "muted", message: `you are muted (by a moderator, or by players' reports): you may chat again in ${minutes} min`, retryAfterMs: mutedMs, text });
     }
     const npcs = [...this.state.npcs.entries()].map(([id, npc]) => ({ id, name: npc.name }));
     const addressed = addressedNpc(text, chat.to, npcs);
     if (addressed === "unknown") {
-      return this.sendError(client, { code: "unknown_npc", message: `no NPC "${chat.to}" in this room`, text });
+      return this.connections.sendError(client, { code: "unknown_npc", message: `no NPC "${chat.to}" in this room`, text });
     }
     const asks = addressed && addressed.question !== "" ? addressed : undefined;
     const npc = addressed && this.npcSettings.get(addressed.npcId);
     const away = npc ? distance(player, this.standing(npc.id)) : 0;
     if (npc && away > npc.talkRadius) {
-      return this.sendError(client, {
+      return this.connections.sendError(client, {
         code: "too_far",
         message: `${npc.name} is ${away.toFixed(1)} m away: come within ${npc.talkRadius} m to talk`,
         text, npcId: npc.id, distance: Math.round(away * 10) / 10, talkRadius: npc.talkRadius,
@@ -695,7 +614,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     }
     // Before moderation: a line it refuses still costs (it is logged, and an NPC it was addressed to answers it).
     const limited = this.allowances.get(client.sessionId)?.say(asks !== undefined, this.addressLinesOf(client.sessionId));
-    if (limited) return this.sendError(client, { code: "rate_limited", ...limited, text });
+    if (limited) return this.connections.sendError(client, { code: "rate_limited", ...limited, text });
     if (npc) this.greetings.spokeTo(npc.id, client.sessionId);
     const verdict = this.deps.moderator?.check(text);
     if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
@@ -719,27 +638,27 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const reported = report.player === client.sessionId ? undefined : this.state.players.get(report.player);
     if (!reported) {
       const message = report.player === client.sessionId ? "you cannot report yourself" : `no player "${report.player}" in this room`;
-      return this.sendError(client, { code: "unknown_player", message });
+      return this.connections.sendError(client, { code: "unknown_player", message });
     }
     const reason = report.reason === undefined ? "" : cleanText(report.reason);
     const chars = [...reason].length;
     if (chars > REPORT_REASON_MAX_CHARS) {
-      return this.sendError(client, { code: "report_reason_too_long", message: `the reason is ${chars} characters; at most ${REPORT_REASON_MAX_CHARS} are allowed` });
+      return this.connections.sendError(client, { code: "report_reason_too_long", message: `the reason is ${chars} characters; at most ${REPORT_REASON_MAX_CHARS} are allowed` });
     }
     const taken = this.allowances.get(client.sessionId)?.reports.take();
     if (taken?.ok === false) {
       const minutes = Math.ceil(taken.waitMs / 60_000);
-      return this.sendError(client, { code: "report_limited", message: `too many reports: you may report again in ${minutes} min`, retryAfterMs: taken.waitMs });
+      return this.connections.sendError(client, { code: "report_limited", message: `too many reports: you may report again in ${minutes} min`, retryAfterMs: taken.waitMs });
     }
     const filed = this.reports.file(this.roomId, this.reportedPlayer(client.sessionId, reporter), this.reportedPlayer(report.player, reported), reason, this.origins.reporterOf(client.sessionId));
     void filed.then(
       () => {
         const notice: ReportedNotice = { player: report.player, name: reported.name };
-        this.sendTo(client, "reported", notice);
+        this.connections.sendTo(client, "reported", notice);
       },
       (error: Error) => {
         this.log.error("a report could not be filed", { error });
-        this.sendError(client, { code: "report_failed", message: "the server could not file that report: try again later" });
+        this.connections.sendError(client, { code: "report_failed", message: "the server could not file that report: try again later" });
       },
     );
   }
@@ -778,16 +697,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private putOut(accountId: string): void {
     for (const sessionId of this.origins.sessionsOf(accountId)) {
       const client = this.clients.getById(sessionId);
-      if (client) this.putOutNow(client, BANNED_CLOSE, "a moderator banned this account");
+      if (client) this.connections.putOut(client, BANNED_CLOSE, "a moderator banned this account");
     }
-  }
-
-  /** The player leaves at once with `code`, and no place is kept for a reconnection. */
-  private putOutNow(client: Client, code: number, why: string): void {
-    if (this.closedForWhatTheySent.has(client.sessionId)) return;
-    this.closedForWhatTheySent.add(client.sessionId);
-    this.log.info("player put out by a moderator", { playerId: client.sessionId, account: this.origins.accountOf(client.sessionId), code });
-    client.leave(code, why);
   }
 
   /** How long the player stays muted: their account's mute, or without one a mute by players' reports here (0: not muted). */
@@ -830,7 +741,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // In the question's turn: after the answers to the player's questions before it.
     this.replies.answered(question.npcId, question.client.sessionId, question.line.id, () => {
       this.sayReply(asked(question), { own: this.closing ? "closing" : "busy", text: refused.line, info: { fallback: true, reason: refused.code } });
-      this.sendError(question.client, { code: refused.code, message: refused.message, text: question.line.text, npcId: question.npcId });
+      this.connections.sendError(question.client, { code: refused.code, message: refused.message, text: question.line.text, npcId: question.npcId });
     });
   }
 
@@ -845,7 +756,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     chatModerated.inc({ side: "input" });
     this.log.info("chat line moderated", { roomId: this.roomId, playerId: client.sessionId, term });
     // Given back to its sender alone, to say otherwise.
-    this.sendError(client, { code: "moderated", message: "that line was not sent: it holds a word that is not allowed here", text });
+    this.connections.sendError(client, { code: "moderated", message: "that line was not sent: it holds a word that is not allowed here", text });
     if (!npcId) return;
     const question = { npcId, sessionId: client.sessionId, id, text, ts, name: player.name, account: this.origins.accountOf(client.sessionId) };
     // In its turn, after the answers to the player's questions before it (the error above comes at once: the line was not sent).
@@ -860,7 +771,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       roomFailures.inc({ method: "askNpc" });
       if (this.npcSettings.has(question.npcId)) countReply(question.npcId, "failed");
       this.log.error("an NPC's answer could not be given", { questionId: question.line.id, error });
-      this.sendError(question.client, { code: "npc_unavailable", message: "the NPC could not answer that: ask again", text: question.line.text, npcId: question.npcId });
+      this.connections.sendError(question.client, { code: "npc_unavailable", message: "the NPC could not answer that: ask again", text: question.line.text, npcId: question.npcId });
     }).then(() => {
       // Its turn is over, whatever came of it: the player's replies waiting behind it are said.
       if (this.disposed) return;
@@ -892,7 +803,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (this.disposed) return this.npcSettings.has(npcId) ? countReply(npcId, "room_closed") : undefined;
     this.statuses.thinking(npcId, -1);
     // Removed from the world meanwhile: its series left /metrics with it, questions too, and are not made again.
-    if (!this.npcSettings.has(npcId)) return this.sendError(client, npcLeft(npcId, name, line.text));
+    if (!this.npcSettings.has(npcId)) return this.connections.sendError(client, npcLeft(npcId, name, line.text));
     const reply = npcReply(outcome, line.name, this.deps.moderator);
     const { fallback, blocked, info } = reply;
     // No answer from its brain, or one moderation blocked: in its own words, where its world file gives them.
@@ -914,7 +825,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       const fields = { questionId: line.id, reason: outcome.kind, code: fallback.code };
       if (held === undefined) this.log.debug("npc fallback", fields);
       else this.log.warn("npc fallback", { ...fields, ...repeatsField(held) });
-      this.sendError(client, { code: fallback.code, message: fallback.message, npcId });
+      this.connections.sendError(client, { code: fallback.code, message: fallback.message, npcId });
     }
   }
 
@@ -972,7 +883,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const path = [...(part ? [part.field] : []), ...(issue?.path ?? [])];
     const where = path.length ? `${path.join(".")}: ` : "";
     const taken = part ? ` (${part.taken} was taken)` : "";
-    this.sendError(client, { code: "bad_message", message: `bad "${type}" message: ${where}${issue?.message ?? "invalid"}${taken}` });
+    this.connections.sendError(client, { code: "bad_message", message: `bad "${type}" message: ${where}${issue?.message ?? "invalid"}${taken}` });
     return undefined;
   }
 
@@ -986,50 +897,17 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     });
     // After the patch that carries its line: a game that looks the line up in state.chat finds it (sent at once, the
     // notice came first, the answer's patch being sent on the next turn of the event loop).
-    this.sendTo(client, "npc_action", { ...notice, ...(receipt ? { receipt } : {}) } satisfies NpcActionNotice, { afterNextPatch: true });
-  }
-
-  /** To the player's connection now: a question asked before a reconnection is answered after it, on the new socket. */
-  private sendError(client: Client, error: WorldError): void {
-    // Counted: a rise in rate_limited or moderated is a flood or abuse an operator wants to see.
-    playerErrors.inc({ code: error.code, by_address: String(error.byAddress === true) });
-    this.sendTo(client, "error", error);
-  }
-
-  /**
-   * To the player's connection now (a question asked before a reconnection is answered after it, on the new socket),
-   * or held while they are away, to be sent when they are back.
-   */
-  private sendTo(client: Client, type: string, message: unknown, options?: { afterNextPatch: boolean }): void {
-    const now = this.clients.getById(client.sessionId);
-    if (now) {
-      now.send(type, message, options);
-      this.unconfirmed.sentTo(now, type, message, options?.afterNextPatch === true);
-    } else if (!this.outbox.hold(client.sessionId, type, message)) client.send(type, message, options);
-  }
-
-  /**
-   * Past MESSAGES_PER_SECOND a client is disconnected at once, its avatar gone, not kept for a reconnection: a
-   * flooder must not stay in the room as a silent ghost.
-   */
-  private withinMessageRate(client: Client): boolean {
-    if (this.allowances.get(client.sessionId)?.messages.take().ok !== false) return true;
-    if (!this.closedForWhatTheySent.has(client.sessionId)) {
-      this.closedForWhatTheySent.add(client.sessionId);
-      this.log.warn("client disconnected for flooding", { playerId: client.sessionId, limit: MESSAGES_PER_SECOND, burst: MESSAGE_BURST });
-      client.leave(CloseCode.WITH_ERROR, `more than ${MESSAGE_BURST} messages at once or ${MESSAGES_PER_SECOND} a second`);
-    }
-    return false;
+    this.connections.sendTo(client, "npc_action", { ...notice, ...(receipt ? { receipt } : {}) } satisfies NpcActionNotice, { afterNextPatch: true });
   }
 
   /** Nothing a client sends may take the room down: a handler's failure is logged and reported to it. */
   private guard(client: Client, handle: () => void): void {
-    if (!this.withinMessageRate(client)) return;
+    if (!this.connections.withinMessageRate(client)) return;
     try {
       handle();
     } catch (error) {
       this.log.error("message handler failed", { sessionId: client.sessionId, error });
-      this.sendError(client, { code: "bad_message", message: "the server could not handle that message" });
+      this.connections.sendError(client, { code: "bad_message", message: "the server could not handle that message" });
     }
   }
 }
