@@ -1,3 +1,5 @@
+import { pickLine } from "../common/pick-line.js";
+
 /** Names said in one line; past them the rest are counted ("민수, 지영, 철수 외 4명"). */
 const NAMES_SAID = 3;
 
@@ -18,6 +20,12 @@ export function withNames(line: string, names: readonly string[]): string {
 
 /** `line` with `{name}` as one player's name (a knowledge line, a call reply, a fallback in the NPC's own words). */
 export const withName = (line: string, name: string) => withNames(line, [name]);
+
+/** One of `lines`, said to the player named; none when there are none. */
+export const lineFor = (lines: readonly string[], name: string) => {
+  const line = pickLine(lines, undefined);
+  return line === undefined ? undefined : withName(line, name);
+};
 
 /** `name` with `title` (" 님"), unless the name ends in that title already. */
 const titled = (name: string, title = "") => (title !== "" && name.endsWith(title.trim()) ? name : name + title);

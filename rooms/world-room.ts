@@ -3,24 +3,21 @@ import type { z } from "zod";
 
 import { cleanText } from "../common/clean-text.js";
 import type { Logger } from "../common/log.js";
-import { logThrottle, repeatsField } from "../common/log-throttle.js";
-import { chatModerated, npcAnswerLatency, npcAnswers, npcQuestions, roomFailures } from "../common/metrics.js";
+import { chatModerated, roomFailures } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
-import type { ChatLogRecord, NpcAnswerInfo } from "../kafka/chat-log.js";
+import type { ChatLogRecord } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
-import { CONTRACT_VERSION } from "../kafka/contract.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { Account } from "../server/player-accounts.js";
 import type { ActionReceipts } from "./action-receipts.js";
 import type { AnswerRouter } from "./answer-router.js";
 import { SANCTIONS_CHANNEL } from "./account-sanctions.js";
-import { ErasedAccounts, ERASURES_CHANNEL } from "./erased-accounts.js";
+import { ERASURES_CHANNEL } from "./erased-accounts.js";
 import { HeardSanctions } from "./heard-sanctions.js";
 import type { HashPages } from "./hash-pages.js";
 import { AddressLines } from "./address-lines.js";
 import type { TokenBucket } from "./token-bucket.js";
 import { addressedNpc } from "./chat-addressing.js";
-import { fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
 import { allowedPosition, heading, normaliseAngle, type Position } from "./movement.js";
 import { distance } from "./npc-visits.js";
 import type { AwayHolds } from "./away-holds.js";
@@ -33,14 +30,13 @@ import { bannedJoin, type SeatTicket, seatTicket } from "./world-room-auth.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
 import { NpcAcquaintances } from "./npc-acquaintances.js";
 import { NpcGreetings } from "./npc-greetings.js";
-import { withName } from "./named-line.js";
+import { lineFor } from "./named-line.js";
 import { eventLines, type NpcEvent, NPC_EVENTS_CHANNEL } from "./npc-events.js";
 import { NpcStatuses } from "./npc-statuses.js";
-import { npcReply } from "./npc-reply.js";
 import { NpcWalkers } from "./npc-walkers.js";
-import { type Asker, NpcTurns } from "./npc-turns.js";
-import { ReplyOrder } from "./reply-order.js";
+import type { Asker } from "./npc-turns.js";
 import { MESSAGE_BURST, PlayerAllowances } from "./player-allowances.js";
+import { NpcQuestions } from "./npc-questions.js";
 import { PlayerConnections } from "./player-connections.js";
 import { PlayerOrigins } from "./player-origins.js";
 import { type Hearers, PlayerViews } from "./player-views.js";
@@ -53,34 +49,15 @@ import {
   CHAT_MAX_CHARS,
   ChatMessage,
   MoveMessage,
-  type NpcActionNotice,
   REPORT_REASON_MAX_CHARS,
   type ReportedNotice,
   ReportMessage,
-  type WorldError,
 } from "./world-contract.js";
 import { BANNED_CLOSE, KICKED_CLOSE, PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
 import { ChatHistory } from "./chat-history.js";
 import type { WorldEdits } from "./world-edits.js";
-import type { NpcSettings, OwnLineKind, WorldSettings } from "./world-settings.js";
-import { ChatLine, Npc, Player, WorldState } from "./world-state.js";
-
-
-
-/** To a player whose question an NPC removed from the world will not answer; `name` is the NPC's as players know it. */
-const npcLeft = (npcId: string, name: string, text: string): WorldError => ({ code: "unknown_npc", message: `${name} has left this world: it will not answer`, text, npcId });
-
-/** One of `lines`, said to `player`; none when there are none. */
-const lineFor = (player: Player, lines: readonly string[]) => {
-  const line = pickLine(lines, undefined);
-  return line === undefined ? undefined : withName(line, player.name);
-};
-
-/** The NPC's own words for a stock line (its world file's `lines`), said to the player named; else `stock`. */
-const ownLine = (npc: NpcSettings | undefined, kind: OwnLineKind, name: string, stock: string) => {
-  const line = pickLine(npc?.lines?.[kind] ?? [], undefined);
-  return line === undefined ? stock : withName(line, name);
-};
+import type { NpcSettings, WorldSettings } from "./world-settings.js";
+import { Npc, Player, WorldState } from "./world-state.js";
 
 export interface WorldRoomDeps {
   settings: WorldSettings;
@@ -107,44 +84,6 @@ export interface WorldRoomDeps {
   hashes?: () => HashPages;
 }
 
-/** A question waiting for, or with, an NPC. */
-interface Question {
-  client: Client;
-  npcId: string;
-  text: string;
-  line: ChatLine;
-  /** performance.now() when the line entered the room: the answer's latency includes its wait in the queue. */
-  askedAt: number;
-  /** Asked in private (the NPC's privateTalk): answered so, even if an edit of the world ends that meanwhile. */
-  privately: boolean;
-  /** The asker's account, signed in: still known when the answer comes after they left. */
-  account: string | undefined;
-}
-
-/** What an NPC's reply is logged with: the question's line, its words, and who asked. */
-interface AskedQuestion {
-  npcId: string;
-  sessionId: string;
-  /** The question's line. */
-  id: string;
-  /** The question's words. */
-  text: string;
-  ts: number;
-  /** The asker's name, as the NPC says it. */
-  name: string;
-  account: string | undefined;
-  /** Asked in private; unset, as the NPC talks now. */
-  privately?: boolean;
-}
-
-const asked = (question: Question): AskedQuestion => ({
-  npcId: question.npcId, sessionId: question.client.sessionId, id: question.line.id, text: question.text, ts: question.line.ts,
-  name: question.line.name, account: question.account, privately: question.privately,
-});
-
-/** Fallback lines logged, shared by the process's rooms. */
-const fallbacksLogged = logThrottle(10_000);
-
 /**
  * A shared world: players move and chat; lines addressed to the NPC become questions to the NPC
  * worker, and its answers are added to the chat for everyone. Built by `defineWorldRoom` so each
@@ -160,8 +99,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private readonly sanctions = new HeardSanctions((account) => this.putOut(account));
   /** Players' reports: what each player last said, filing, and the mute enough reports bring on (report-desk.ts). */
   private reports!: ReportDesk;
-  /** Accounts erased while their questions may wait for answers: those answers are logged without the question. */
-  private readonly erased = new ErasedAccounts();
   /** Players here a moderator put out while they were dropped: put out as they take their place back (no onAuth then). */
   private readonly kickedWhileAway = new Set<string>();
   private readonly heardKick = (kick: Kick) => {
@@ -195,7 +132,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (!npc || (named && !(player && this.state.players.has(player)))) return;
     const lines = eventLines(npc, event.event, named);
     // Without a player named, its lines say no name (eventLines).
-    const text = player ? lineFor(this.state.players.get(player)!, lines) : pickLine(lines, undefined);
+    const text = player ? lineFor(lines, this.state.players.get(player)!.name) : pickLine(lines, undefined);
     if (text === undefined) return; // none: the world file was edited since the backend's check
     if (player) this.turnTo(npc.id, player);
     this.history.add("npc", npc.id, npc.name, text, "", { unasked: "event", event: event.event }, { near: this.standing(npc.id), ...(player ? { also: [player] } : {}) });
@@ -210,11 +147,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     },
     (callback, ms) => void this.clock.setTimeout(callback, ms),
   );
-  private readonly turns = new Map<string, NpcTurns<Question>>();
-  /** Turns of NPCs removed by an edit whose questions are still with the brain: shutdown waits for them too. */
-  private readonly leavingTurns = new Set<NpcTurns<Question>>();
-  /** Each NPC's replies to a player in the order they spoke to it (reply-order.ts). */
-  private readonly replies = new ReplyOrder();
   private readonly npcSettings = new Map<string, NpcSettings>();
   /** NPCs on a route, and the timer that moves them on (npc-walkers.ts). */
   private walkers!: NpcWalkers;
@@ -227,9 +159,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private history!: ChatHistory;
   /** Players' connections: what is sent to them, seats kept when one drops, who is put out for good (player-connections.ts). */
   private connections!: PlayerConnections;
+  /** Questions to the NPCs, their answers and the lines said in place of one (npc-questions.ts). */
+  private questions!: NpcQuestions;
   private disposed = false;
-  /** Shutting down: questions already asked are answered; new ones are not taken (they put the exit off). */
-  private closing = false;
   private log!: Logger;
 
   onCreate(): void {
@@ -261,6 +193,22 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const { chatLog, serverId } = this.deps;
     const patch = () => void (this.disposed || this.broadcastPatch());
     this.history = new ChatHistory({ chat: this.state.chat, settings, views: this.views, statuses: this.statuses, chatLog, roomId: this.roomId, serverId, patch });
+    this.questions = new NpcQuestions({
+      roomId: this.roomId,
+      settings,
+      answers: this.deps.answers,
+      moderator: this.deps.moderator,
+      actionReceipts: this.deps.actionReceipts,
+      log: this.log,
+      history: this.history,
+      connections: this.connections,
+      statuses: this.statuses,
+      npc: (id) => this.npcSettings.get(id),
+      standing: (npcId) => this.standing(npcId),
+      turnTo: (npcId, sessionId) => this.turnTo(npcId, sessionId),
+      accountOf: (sessionId) => this.origins.accountOf(sessionId),
+      askerOf: (sessionId) => this.askerOf(sessionId),
+    });
     // The presence is the room's once it is created, not as it is constructed.
     const acquaintances = new NpcAcquaintances(this.presence);
     this.greetings = new NpcGreetings({
@@ -299,7 +247,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    * world file taken while the room runs (server/world-reload.ts), which may move NPCs and change their lines.
    */
   private takeWorld(): void {
-    const { hearing, sight, npcs, npcQueue } = this.deps.settings;
+    const { hearing, sight, npcs } = this.deps.settings;
     this.state.hearingRadius = hearing.mode === "proximity" ? hearing.radius : 0;
     this.state.sightRadius = sight.radius;
     for (const npc of npcs) {
@@ -316,7 +264,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
         this.statuses.thinking(id, 0); // back before its question in flight was answered: `thinking` still
         this.warnOfLookAlikes(npc);
       }
-      if (!this.turns.has(id)) this.turns.set(id, new NpcTurns(npcQueue.capacity, npcQueue.concurrency, (question) => this.askNpcSafely(question)));
+      this.questions.takeNpc(id);
       this.greetings.takeNpc(npc);
     }
     for (const id of [...this.npcSettings.keys()]) if (!npcs.some((npc) => npc.id === id)) this.removeNpc(id);
@@ -333,20 +281,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state.npcs.delete(id);
     this.walkers.forget(id);
     this.greetings.forgetNpc(id);
-    const turns = this.turns.get(id);
-    const waiting = turns?.dropAll() ?? [];
-    this.turns.delete(id);
-    if (turns) {
-      // A question with its brain still ends (its asker told the NPC left): a shutdown meanwhile waits for it.
-      this.leavingTurns.add(turns);
-      void turns.idle().then(() => this.leavingTurns.delete(turns));
-    }
-    this.statuses.thinking(id, -waiting.length);
-    for (const question of waiting) {
-      this.connections.sendError(question.client, npcLeft(id, name, question.line.text));
-      this.replies.answered(id, question.client.sessionId, question.line.id);
-    }
-    this.log.info("npc left the room: removed from the world file", { npcId: id, questionsWaiting: waiting.length });
+    const waiting = this.questions.npcLeft(id, name);
+    this.log.info("npc left the room: removed from the world file", { npcId: id, questionsWaiting: waiting });
   }
 
   /**
@@ -497,16 +433,15 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.reports.forget(client.sessionId);
     this.kickedWhileAway.delete(client.sessionId);
     this.greetings.left(client.sessionId);
-    this.replies.left(client.sessionId);
-    for (const [npcId, turns] of this.turns) this.statuses.thinking(npcId, -turns.drop(asker).length);
+    this.questions.left(client.sessionId, asker);
     if (player) this.history.add("system", "", "", `${player.name} 님이 나갔어요.`);
   }
 
   /** Server shutting down: no new players; questions in flight get their answer or fallback first. */
   onBeforeShutdown(): void {
-    this.closing = true;
+    this.questions.close();
     void this.lock()
-      .then(() => Promise.allSettled([...this.turns.values(), ...this.leavingTurns].map((turns) => turns.idle())))
+      .then(() => this.questions.idle())
       .then(() => {
         this.broadcastPatch(); // the last answers reach players now, not at the next patch tick
         return this.disconnect(CloseCode.SERVER_SHUTDOWN);
@@ -527,6 +462,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   onDispose(): void {
     this.disposed = true;
+    this.questions?.dispose(); // none where onCreate refused the room (MAX_ROOMS): a throw here kept its patch timer
     this.stopTakingEdits?.();
     // Not awaited; with Redis away a rejection left unheard would end the process.
     for (const [channel, heard] of this.channels()) Promise.resolve(this.presence.unsubscribe(channel, heard)).catch((error: Error) => this.presenceFailed(channel, error));
@@ -534,7 +470,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** An account erased: its answers still to come are logged without its words, and its lines kept for reports go. */
   private readonly heardErasure = (account: string): void => {
-    this.erased.heard(account);
+    this.questions.heardErasure(account);
     // A report of them filed after the erasure copied the erased lines into the moderators' store.
     for (const sessionId of this.origins.sessionsOf(account)) this.reports.said.forget(sessionId);
   };
@@ -622,8 +558,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const hearers: Hearers = privately ? { only: client.sessionId } : { near: player };
     const line = this.history.add("player", client.sessionId, player.name, text, "", { ...this.accountInLog(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, hearers);
     this.reports.said.add(client.sessionId, { id: line.id, text, ts: line.ts });
-    if (asks) this.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now(), privately, account: this.origins.accountOf(client.sessionId) });
-    else if (npc) this.answerCall(npc, player, line);
+    if (asks) this.questions.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now(), privately, account: this.origins.accountOf(client.sessionId) });
+    else if (npc) this.questions.answerCall(npc, player.name, line);
   }
 
   /**
@@ -668,31 +604,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     return { player: sessionId, name: player.name, ...(account === undefined ? {} : { account }) };
   }
 
-  /** "@코봇" alone: the NPC answers its name with one of its call replies (the brain read a bare name as nonsense). */
-  private answerCall(npc: NpcSettings, player: Player, call: ChatLine): void {
-    const reply = lineFor(player, npc.callReplies);
-    if (reply === undefined) return; // a world file's callReplies have one at least
-    this.replies.reply(npc.id, call.from, () => {
-      if (!this.npcSettings.has(npc.id)) return; // removed from the world while the reply waited its turn
-      this.turnTo(npc.id, call.from);
-      this.history.add("npc", npc.id, npc.name, reply, call.id, { unasked: "call" }, this.toAsker(npc.id, call.from));
-      this.history.sendNow();
-    });
-  }
-
-  /** Into the NPC's fair queue; when it is full, or the server is shutting down, the NPC says so instead. */
-  private enqueue(question: Question): void {
-    const turns = this.turns.get(question.npcId)!;
-    this.replies.asked(question.npcId, question.client.sessionId, question.line.id); // before the brain may answer it
-    const { taken, displaced } = this.closing ? { taken: false } : turns.enqueue(this.askerOf(question.client.sessionId), question);
-    if (!taken) return this.turnAway(question);
-    this.statuses.thinking(question.npcId, +1);
-    if (displaced) {
-      this.statuses.thinking(displaced.npcId, -1);
-      this.turnAway(displaced);
-    }
-  }
-
   /** A banned account's avatars leave at once, with no place kept for a reconnection (its joins are refused). */
   private putOut(accountId: string): void {
     for (const sessionId of this.origins.sessionsOf(accountId)) {
@@ -735,16 +646,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     return this.origins.askerOf(sessionId, this.deps.settings.npcQueue.turnsBy);
   }
 
-  /** The NPC says it is busy (or closing) to a question it will not answer, and the asker gets the line back. */
-  private turnAway(question: Question): void {
-    const refused = fallbackFor(this.closing ? "closing" : "busy");
-    // In the question's turn: after the answers to the player's questions before it.
-    this.replies.answered(question.npcId, question.client.sessionId, question.line.id, () => {
-      this.sayReply(asked(question), { own: this.closing ? "closing" : "busy", text: refused.line, info: { fallback: true, reason: refused.code } });
-      this.connections.sendError(question.client, { code: refused.code, message: refused.message, text: question.line.text, npcId: question.npcId });
-    });
-  }
-
   /** A line with a banned word: logged (flagged) for review but never shown; an addressed NPC politely refuses. */
   private refuse(client: Client, player: Player, text: string, npcId: string | undefined, term: string): void {
     const id = newLineId();
@@ -758,109 +659,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     // Given back to its sender alone, to say otherwise.
     this.connections.sendError(client, { code: "moderated", message: "that line was not sent: it holds a word that is not allowed here", text });
     if (!npcId) return;
-    const question = { npcId, sessionId: client.sessionId, id, text, ts, name: player.name, account: this.origins.accountOf(client.sessionId) };
     // In its turn, after the answers to the player's questions before it (the error above comes at once: the line was not sent).
-    this.replies.reply(npcId, client.sessionId, () => {
-      this.sayReply(question, { own: "refusal", text: MODERATION_LINES.input, info: { fallback: true, reason: "moderated_input" } });
-    });
-  }
-
-  /** A failure in giving an answer is logged and told to its asker; it must not reject where nothing waits for it. */
-  private askNpcSafely(question: Question): Promise<void> {
-    return this.askNpc(question).catch((error: unknown) => {
-      roomFailures.inc({ method: "askNpc" });
-      if (this.npcSettings.has(question.npcId)) countReply(question.npcId, "failed");
-      this.log.error("an NPC's answer could not be given", { questionId: question.line.id, error });
-      this.connections.sendError(question.client, { code: "npc_unavailable", message: "the NPC could not answer that: ask again", text: question.line.text, npcId: question.npcId });
-    }).then(() => {
-      // Its turn is over, whatever came of it: the player's replies waiting behind it are said.
-      if (this.disposed) return;
-      try {
-        this.replies.answered(question.npcId, question.client.sessionId, question.line.id);
-      } catch (error) {
-        this.log.error("an NPC's reply waiting its turn could not be said", { questionId: question.line.id, error });
-      }
-    });
-  }
-
-  private async askNpc(question: Question): Promise<void> {
-    const { client, npcId, text, line, askedAt } = question;
-    npcQuestions.inc({ npc: npcId });
-    const name = this.npcSettings.get(npcId)?.name ?? npcId; // for the error, if it leaves the world meanwhile
-    const outcome = await this.deps.answers.ask({
-      v: CONTRACT_VERSION,
-      questionId: line.id,
-      roomId: this.roomId,
-      npcId,
-      playerId: client.sessionId,
-      playerName: line.name,
-      text,
-      ts: line.ts,
-    }, performance.now() - askedAt);
-    // Each question counted with an outcome, also one whose room closed meanwhile (questions less answers crept up
-    // with ordinary comings and goings, read as questions never answered).
-    // Not for an NPC removed from the world meanwhile: its series left /metrics with it and are not made again.
-    if (this.disposed) return this.npcSettings.has(npcId) ? countReply(npcId, "room_closed") : undefined;
-    this.statuses.thinking(npcId, -1);
-    // Removed from the world meanwhile: its series left /metrics with it, questions too, and are not made again.
-    if (!this.npcSettings.has(npcId)) return this.connections.sendError(client, npcLeft(npcId, name, line.text));
-    const reply = npcReply(outcome, line.name, this.deps.moderator);
-    const { fallback, blocked, info } = reply;
-    // No answer from its brain, or one moderation blocked: in its own words, where its world file gives them.
-    const own = fallback?.code === "npc_timeout" || fallback?.code === "npc_unavailable" ? "noAnswer" : blocked ? "blocked" : undefined;
-    if (blocked) chatModerated.inc({ side: "output" });
-    this.turnTo(npcId, client.sessionId);
-    const latencyMs = Math.round((performance.now() - askedAt) * 10) / 10;
-    const said = this.sayReply(asked(question), { own, text: reply.text, info, latencyMs, moderated: blocked });
-    // The game does what the line says (opens the shop) for the player who asked, as the line arrives.
-    if (said && info.action) {
-      this.sendAction(client, { npcId, action: info.action, lineId: said.id, replyTo: line.id }, line.name)
-        .catch((error: unknown) => this.log.error("npc action not sent", { lineId: said.id, error }));
-    }
-    this.history.sendNow();
-    if (fallback) {
-      // Once in 10 s a reason in the process (a broker away a while made a line a question, in every room); each one
-      // at debug, and all counted (kobot_npc_answers_total).
-      const held = fallbacksLogged(`${outcome.kind} ${fallback.code}`);
-      const fields = { questionId: line.id, reason: outcome.kind, code: fallback.code };
-      if (held === undefined) this.log.debug("npc fallback", fields);
-      else this.log.warn("npc fallback", { ...fields, ...repeatsField(held) });
-      this.connections.sendError(client, { code: fallback.code, message: fallback.message, npcId });
-    }
-  }
-
-  /**
-   * An NPC's reply to a question: its answer, or a stock line in place of one (`own`: the NPC's own words for it,
-   * where its world file has them), logged with the question and its asker (neither once the asker's account was
-   * erased since: the stores no longer hold them, and must not again), and counted. Without `latencyMs` the question
-   * never reached the brain (busy, refused), where questions are counted: counted here, without a latency.
-   */
-  private sayReply(
-    question: AskedQuestion,
-    reply: { text: string; own?: OwnLineKind; info: Omit<NpcAnswerInfo, "questionId" | "question" | "asker" | "latencyMs">; latencyMs?: number; moderated?: boolean },
-  ): ChatLine | undefined {
-    const { npcId, sessionId, account } = question;
-    const npc = this.state.npcs.get(npcId);
-    if (!npc) return undefined;
-    const erased = this.erased.erasedSince(account, question.ts);
-    const info: NpcAnswerInfo = {
-      questionId: question.id,
-      question: erased ? "" : question.text,
-      ...(account === undefined || erased ? {} : { asker: account }),
-      latencyMs: reply.latencyMs ?? 0,
-      ...reply.info,
-    };
-    const text = reply.own ? ownLine(this.npcSettings.get(npcId), reply.own, question.name, reply.text) : reply.text;
-    const said = this.history.add("npc", npcId, npc.name, text, question.id, { npc: info, ...(reply.moderated ? { moderated: true } : {}) }, this.toAsker(npcId, sessionId, question.privately));
-    if (reply.latencyMs === undefined) npcQuestions.inc({ npc: npcId });
-    countReply(npcId, info.reason ?? "answer", reply.latencyMs);
-    return said;
-  }
-
-  /** An NPC's line to a player is heard near the NPC, and by that player wherever they stand; in private, by them alone. */
-  private toAsker(npcId: string, sessionId: string, privately = this.npcSettings.get(npcId)?.privateTalk === true): Hearers {
-    if (privately) return { only: sessionId };
-    return { near: this.standing(npcId), also: [sessionId] };
+    this.questions.refused({ npcId, sessionId: client.sessionId, id, text, ts, name: player.name, account: this.origins.accountOf(client.sessionId) });
   }
 
   /** An NPC turns to the player it speaks to (3D clients show it facing them); not to one who has left. */
@@ -887,19 +687,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     return undefined;
   }
 
-  /** With ACTION_SECRET, the action goes with a receipt the game's backend can trust (rooms/action-receipts.ts). */
-  private async sendAction(client: Client, notice: NpcActionNotice, playerName: string): Promise<void> {
-    const receipts = this.deps.actionReceipts;
-    const account = this.origins.accountOf(client.sessionId);
-    const receipt = await receipts?.sign({
-      npc: notice.npcId, action: notice.action, line: notice.lineId, question: notice.replyTo,
-      room: this.roomId, player: client.sessionId, name: playerName, ...(account !== undefined ? { account } : {}),
-    });
-    // After the patch that carries its line: a game that looks the line up in state.chat finds it (sent at once, the
-    // notice came first, the answer's patch being sent on the next turn of the event loop).
-    this.connections.sendTo(client, "npc_action", { ...notice, ...(receipt ? { receipt } : {}) } satisfies NpcActionNotice, { afterNextPatch: true });
-  }
-
   /** Nothing a client sends may take the room down: a handler's failure is logged and reported to it. */
   private guard(client: Client, handle: () => void): void {
     if (!this.connections.withinMessageRate(client)) return;
@@ -922,14 +709,4 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
       return seatTicket(deps, token, options, context);
     }
   };
-}
-
-/**
- * An NPC's reply in the metrics, with its outcome, for every question, also those never sent to the brain (turned away
- * busy, refused for a banned word), so questions and answers add up: 8 asked of a full queue counted 3 questions beside
- * 8 answers. Its latency only for those sent: a busy reply's 0 s would pull the latency down as the NPC is overrun.
- */
-function countReply(npc: string, outcome: string, latencyMs?: number): void {
-  npcAnswers.inc({ npc, outcome });
-  if (latencyMs !== undefined) npcAnswerLatency.observe({ npc }, latencyMs / 1000);
 }
