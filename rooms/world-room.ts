@@ -85,9 +85,9 @@ export interface WorldRoomDeps {
 }
 
 /**
- * A shared world: players move and chat; lines addressed to the NPC become questions to the NPC
- * worker, and its answers are added to the chat for everyone. Built by `defineWorldRoom` so each
- * server process hands its rooms the same router and settings.
+ * A shared world: players move and chat; lines addressed to an NPC become questions to the NPC
+ * worker, and its answers are heard near the NPC and by the asker (in private talk, by the asker
+ * alone). Built by `defineWorldRoom` so each server process hands its rooms the same router and settings.
  */
 export abstract class WorldRoom extends Room<{ state: WorldState }> {
   protected abstract readonly deps: WorldRoomDeps;

@@ -44,8 +44,8 @@ function answered(joining: Promise<Room<any, WorldState>>, ms: number): Promise<
 
 /**
  * Joins the world on the server that served the page. A dropped connection is resumed by the
- * SDK (the room keeps the player's place for a while); where the SDK gives up, this resumes once
- * more, then joins again.
+ * SDK (the room keeps the player's place for a while); where the SDK gives up, this resumes every
+ * 2 s while no answer comes and the place may still be kept, then joins again.
  */
 export async function joinWorld(
   name: string,
