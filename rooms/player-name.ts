@@ -4,7 +4,8 @@ import { cleanText } from "../common/clean-text.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { NpcName } from "./chat-addressing.js";
 import { impersonatedNpc } from "./npc-impersonation.js";
-import { JoinOptions, NAME_MAX_CHARS } from "./world-contract.js";
+import { readJoinOptions } from "./join-options.js";
+import { NAME_MAX_CHARS } from "./world-contract.js";
 import { ACCOUNT_NAME_REFUSED } from "./world-protocol.js";
 
 /** The name of a player who gave none: "guest", with the start of its session id (`손님-Ab3x`). */
@@ -20,14 +21,10 @@ export function playerName(
   sessionId: string,
   { accountName, moderator, npcs }: { accountName: string | undefined; moderator: Moderator | undefined; npcs: readonly NpcName[] },
 ): string {
-  const parsed = JoinOptions.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ServerError(400, `bad join options: ${issue?.path.join(".") || "options"}: ${issue?.message ?? "invalid"}`);
-  }
+  const joinName = readJoinOptions(options)?.name;
   // A token's name that cleans to nothing names no one: the join's is used, as for a token without a name.
   const account = accountName !== undefined && cleanText(accountName) !== "" ? accountName : undefined;
-  const raw = account ?? parsed.data?.name;
+  const raw = account ?? joinName;
   if (raw === undefined) return namelessName(sessionId, moderator);
   const name = cleanText(raw);
   const refused = (why: string) => new ServerError(400, (account !== undefined ? ACCOUNT_NAME_REFUSED : "") + why);

@@ -3,6 +3,7 @@ import { type AuthContext, matchMaker, ServerError } from "@colyseus/core";
 import { joinsRefused } from "../common/metrics.js";
 import type { Account } from "../server/player-accounts.js";
 import { sanctionedUntil } from "./account-sanctions.js";
+import { readJoinOptions } from "./join-options.js";
 import { SCHEMA_FINGERPRINT } from "./schema-fingerprint.js";
 import { MATCHMAKING_REQUEST, type SeatReservation, type WaitingSeats } from "./waiting-seats.js";
 import type { WorldSettings } from "./world-settings.js";
@@ -35,11 +36,12 @@ export interface JoinChecks {
  * the account to onJoin.
  */
 export async function seatTicket(checks: JoinChecks, token: string | undefined, options: unknown, context: AuthContext): Promise<SeatTicket> {
-  const schema = (options as { schema?: unknown } | undefined)?.schema;
+  // Checked first: a schema of another type was taken for an old build's (426), or failed String() (a 523).
+  const schema = readJoinOptions(options)?.schema;
   // null is unset, as for every optional join option (engines write unset fields so).
   if (schema != null && schema !== SCHEMA_FINGERPRINT) {
     joinsRefused.inc({ reason: "old_client" });
-    throw new ServerError(426, `this game build decodes another room state (schema ${String(schema).slice(0, 64)}; the server's is ${SCHEMA_FINGERPRINT}): update the game`);
+    throw new ServerError(426, `this game build decodes another room state (schema ${schema}; the server's is ${SCHEMA_FINGERPRINT}): update the game`);
   }
   const account = await checks.accounts?.verify(token).catch((error: unknown) => {
     joinsRefused.inc({ reason: "sign_in" });

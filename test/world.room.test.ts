@@ -64,6 +64,14 @@ describe("WorldRoom", function () {
       await current.room.leave();
       const unset = await joinWorld(world.url, { name: "널", schema: null }); // as engines write an unset field
       await unset.room.leave();
+      // Not a build's fingerprint at all: bad options (400), not an old build, and never the server's own error.
+      for (const schema of [{ toString: 1 }, 5, ["x"], "x".repeat(65)]) {
+        await assert.rejects(joinWorld(world.url, { name: "엉뚱", schema }), (error: { code?: number; message: string }) => {
+          assert.equal(error.code, 400, `${JSON.stringify(schema)}: ${error.message}`);
+          assert.match(error.message, /^bad join options: schema: /);
+          return true;
+        });
+      }
       // The Unity client is built with the one the server has now (npm run schema:unity; the drift test checks the file).
       assert.match(readFileSync("unity-client/Assets/Scripts/WorldProtocol.cs", "utf8"), new RegExp(`SchemaFingerprint = "${SCHEMA_FINGERPRINT}"`));
     });
