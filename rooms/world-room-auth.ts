@@ -1,7 +1,7 @@
 import { type AuthContext, matchMaker, ServerError } from "@colyseus/core";
 
 import { joinsRefused } from "../common/metrics.js";
-import type { Account } from "../server/player-accounts.js";
+import type { Account } from "./account.js";
 import { sanctionedUntil } from "./account-sanctions.js";
 import { readJoinOptions } from "./join-options.js";
 import { SCHEMA_FINGERPRINT } from "./schema-fingerprint.js";

@@ -8,7 +8,7 @@ import { pickLine } from "../common/pick-line.js";
 import type { ChatLogRecord } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import type { Moderator } from "../moderation/moderator.js";
-import type { Account } from "../server/player-accounts.js";
+import type { Account } from "./account.js";
 import type { ActionReceipts } from "./action-receipts.js";
 import type { AnswerRouter } from "./answer-router.js";
 import { SANCTIONS_CHANNEL } from "./account-sanctions.js";

@@ -3,11 +3,9 @@ import { readFileSync } from "node:fs";
 import { ServerError } from "@colyseus/core";
 import { errors, jwtVerify, SignJWT } from "jose";
 
-/** Who a game's login says a player is: its account id, and the name to show when the token gives one. */
-export interface Account {
-  id: string;
-  name?: string;
-}
+import type { Account } from "../rooms/account.js";
+
+export type { Account };
 
 /** How tokens are checked: signed with a shared secret (HS256…) or by the private half of a public key (RS256, ES256, EdDSA…). */
 export type AccountKey = { secret: string } | { publicKeyPem: string };
