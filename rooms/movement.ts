@@ -6,6 +6,11 @@ export interface Position {
   z: number;
 }
 
+/** How far apart two points of the world are, in a straight line. */
+export function distance(a: Position, b: Position): number {
+  return Math.hypot(a.x - b.x, a.y - b.y, a.z - b.z);
+}
+
 /**
  * Seconds of travel at top speed a player may have in hand: earned as time passes, spent by moving. A client sends
  * at ~10 Hz with jitter, so a few frames' worth may arrive at once; but no rate of messages, and no time standing
@@ -32,10 +37,10 @@ export function allowedPosition(
   const dx = target.x - from.x;
   const dy = target.y - from.y;
   const dz = target.z - from.z;
-  const distance = Math.hypot(dx, dy, dz);
+  const asked = Math.hypot(dx, dy, dz);
   const reach = rules.maxSpeed * travelSeconds;
-  if (distance <= reach) return target;
-  const scale = reach / distance;
+  if (asked <= reach) return target;
+  const scale = reach / asked;
   return { x: from.x + dx * scale, y: from.y + dy * scale, z: from.z + dz * scale };
 }
 

@@ -1,9 +1,5 @@
-import type { Position } from "./movement.js";
+import { distance, type Position } from "./movement.js";
 import type { NpcSettings } from "./world-settings.js";
-
-export function distance(a: Position, b: Position): number {
-  return Math.hypot(a.x - b.x, a.y - b.y, a.z - b.z);
-}
 
 // A player standing on the edge of the talk radius must not be greeted at every step across it.
 const LEAVE_FACTOR = 1.25;

@@ -1,7 +1,6 @@
 import { StateView } from "@colyseus/schema";
 
-import type { Position } from "./movement.js";
-import { distance } from "./npc-visits.js";
+import { distance, type Position } from "./movement.js";
 import { updateSight } from "./sight.js";
 import { viewsOfTheirOwn, type WorldSettings } from "./world-settings.js";
 import type { ChatLine, Player, WorldState } from "./world-state.js";
