@@ -46,6 +46,9 @@ DEFAULT_GENERATION = {
 }
 
 
+# An answer's `model` (kafka/contract.ts MODEL_NAME_MAX: 100) is the name and its dtype, ":fp32" at the longest.
+MODEL_NAME_MAX = 95
+
 def export(checkpoint: Path, out: Path, generation: dict | None = None, quantize: bool = True,
            name: str | None = None, retrieval: dict | None = None) -> dict[str, int]:
     """Writes the layout into `out` (replacing its onnx/ folder); returns file sizes in bytes.
@@ -54,6 +57,10 @@ def export(checkpoint: Path, out: Path, generation: dict | None = None, quantize
     `retrieval` ({"k", "min_score"}) tells the engine to show the model that many retrieved pairs from
     `knowledge.jsonl` (written beside it by the pipeline) before each question.
     """
+    model_name = name or checkpoint.resolve().name
+    if len(model_name) > MODEL_NAME_MAX:
+        raise ValueError(f"model name {model_name[:20]!r}… is {len(model_name)} characters; at most {MODEL_NAME_MAX} "
+                         "(answers carry it with its dtype in 100): give --name")
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
     vocab = tokenizer.get_vocab()
     missing = [t for t in (USER, SYSTEM, EOS) if t not in vocab]
@@ -71,7 +78,7 @@ def export(checkpoint: Path, out: Path, generation: dict | None = None, quantize
     if sum(w.nbytes for w in weights.values()) > 2_000_000_000:
         raise ValueError(f"{checkpoint}: over 2 GB of weights, beyond one ONNX file (not supported by this layout)")
     _write_graphs(weights, config.to_dict(), onnx_dir, quantize)
-    config.npc_model_name = name or checkpoint.resolve().name
+    config.npc_model_name = model_name
     # This export's own retrieval or none: a checkpoint trained --init-from an export carries that export's, which
     # named a knowledge file this export does not have (k 0), and the engine refused to load it.
     if retrieval:

@@ -211,6 +211,12 @@ def test_exporter_refuses_a_checkpoint_without_the_chatbot_tokens(tmp_path: Path
         export(tmp_path / "plain", tmp_path / "out")
 
 
+def test_exporter_refuses_a_model_name_answers_could_not_carry(tmp_path: Path):
+    # Checked first: the engine refuses such a model at load, after a whole export.
+    with pytest.raises(ValueError, match="is 96 characters; at most 95"):
+        export(tmp_path / "no-checkpoint", tmp_path / "out", name="m" * 96)
+
+
 def test_an_export_that_fails_halfway_leaves_the_folder_that_was_there(tmp_path: Path, monkeypatch):
     from kobot_train import export as export_module
 
