@@ -20,6 +20,23 @@ import { watchSilence } from "./silence-watch.js";
 
 export type ConnectionStatus = "offline" | "joining" | "online" | "reconnecting";
 
+/** Who joins, and what the page hears of the connection. */
+export interface JoinWorldOptions {
+  name: string;
+  /** The game's sign-in token, for a server that takes only signed-in players (AUTH_SECRET); undefined: none. */
+  token: string | undefined;
+  onStatus: (status: ConnectionStatus) => void;
+  onError: (error: WorldError) => void;
+  onRoom: (room: Room<any, WorldState>) => void;
+  /**
+   * A join failed: why, in Korean; `retrying` false when joining as is cannot work (a name the server refuses);
+   * `joinHere` false when joining again from this page cannot work either (signing in again in the game can).
+   */
+  onJoinFailed: (words: string, retrying: boolean, joinHere: boolean) => void;
+  /** The player's report of another reached the moderators. */
+  onReported: (notice: ReportedNotice) => void;
+}
+
 /** The room `joining` brings, or a failure without a code (no answer) after `ms`; a room that comes later is left. */
 function answered(joining: Promise<Room<any, WorldState>>, ms: number): Promise<Room<any, WorldState>> {
   return new Promise((resolve, reject) => {
@@ -42,69 +59,133 @@ function answered(joining: Promise<Room<any, WorldState>>, ms: number): Promise<
   });
 }
 
+/** The close or error code the server answered with; undefined: no answer at all. */
+function codeOf(error: unknown): number | undefined {
+  return (error as { code?: number }).code;
+}
+
 /**
  * Joins the world on the server that served the page. A dropped connection is resumed by the
  * SDK (the room keeps the player's place for a while); where the SDK gives up, this resumes every
  * 2 s while no answer comes and the place may still be kept, then joins again.
  */
-export async function joinWorld(
-  name: string,
-  /** The game's sign-in token, for a server that takes only signed-in players (AUTH_SECRET); undefined: none. */
-  token: string | undefined,
-  onStatus: (status: ConnectionStatus) => void,
-  onError: (error: WorldError) => void,
-  onRoom: (room: Room<any, WorldState>) => void,
-  /**
-   * A join failed: why, in Korean; `retrying` false when joining as is cannot work (a name the server refuses);
-   * `joinHere` false when joining again from this page cannot work either (signing in again in the game can).
-   */
-  onJoinFailed: (words: string, retrying: boolean, joinHere: boolean) => void,
-  /** The player's report of another reached the moderators. */
-  onReported: (notice: ReportedNotice) => void,
-): Promise<void> {
-  const protocol = location.protocol === "https:" ? "wss" : "ws";
-  const client = new Client(`${protocol}://${location.host}`);
-  if (token) client.auth.token = token; // sent as Authorization: Bearer with every join
+export async function joinWorld(options: JoinWorldOptions): Promise<void> {
+  await new WorldConnection(options).join();
+}
+
+/** One attempt to be in the world, from the form until the player is put out, banned or refused. */
+class WorldConnection {
+  private readonly client: Client;
   /** The room this attempt is in; a room that is not (left as the page hid, or replaced) is no longer heard. */
-  let current: Room<any, WorldState> | undefined;
+  private current: Room<any, WorldState> | undefined;
   /** Stops watching the current room's connection for silence: a room left on a dead network is not resumed. */
-  let stopWatching = () => {};
+  private stopWatching = () => {};
   /** The page hid and left its room: joined again if the browser brings it back (back/forward cache). */
-  let hidden = false;
+  private hidden = false;
   /** This attempt is over (put out, banned, a name refused): the player's next one starts from the form. */
-  let over = false;
+  private over = false;
+
+  constructor(private readonly options: JoinWorldOptions) {
+    const protocol = location.protocol === "https:" ? "wss" : "ws";
+    this.client = new Client(`${protocol}://${location.host}`);
+    if (options.token) this.client.auth.token = options.token; // sent as Authorization: Bearer with every join
+    addEventListener("pagehide", this.onHide);
+    addEventListener("pageshow", this.onShow);
+  }
+
   // A closed tab leaves at once; without this its avatar stayed 20 s, "away", waiting for a reconnection.
-  const onHide = () => {
-    hidden = true;
-    const room = current;
-    current = undefined;
-    stopWatching();
+  private readonly onHide = () => {
+    this.hidden = true;
+    const room = this.current;
+    this.current = undefined;
+    this.stopWatching();
     void room?.leave();
   };
+
   // A page the browser kept as it hid comes back with its room left: joined again. It stayed "연결 끊김", the chat off
   // and no form to join with, until reloaded. Only this once: the old room's close, late after the page thawed, joined
   // it a second time, and every attempt before (a kick, a refused name) kept its listeners and joined again too.
-  const onShow = (event: PageTransitionEvent) => {
-    if (!event.persisted || !hidden || over) return;
-    hidden = false;
-    void join();
+  private readonly onShow = (event: PageTransitionEvent) => {
+    if (!event.persisted || !this.hidden || this.over) return;
+    this.hidden = false;
+    void this.join();
   };
-  addEventListener("pagehide", onHide);
-  addEventListener("pageshow", onShow);
-  const end = () => {
-    over = true;
-    removeEventListener("pagehide", onHide);
-    removeEventListener("pageshow", onShow);
-  };
+
+  private end(): void {
+    this.over = true;
+    removeEventListener("pagehide", this.onHide);
+    removeEventListener("pageshow", this.onShow);
+  }
+
   /** Later, unless the attempt is over or the page hid meanwhile (its return joins again). */
-  const later = (ms: number, then: () => void) => setTimeout(() => !over && !hidden && then(), ms);
-  const enter = (room: Room<any, WorldState>) => {
-    current = room;
-    // Retries only while the room keeps the place: then the page joins again (below), on a server that is up.
+  private later(ms: number, then: () => void): void {
+    setTimeout(() => !this.over && !this.hidden && then(), ms);
+  }
+
+  /**
+   * Banned by a moderator: joining again is refused until the ban ends. Put out: joining again is the player's choice.
+   * Either ends the attempt, offline; returns whether `code` said so.
+   */
+  private putOut(code: number | undefined): boolean {
+    if (code !== BANNED_CLOSE && code !== KICKED_CLOSE) return false;
+    this.end();
+    this.options.onStatus("offline");
+    this.options.onJoinFailed(joinFailureWords(code).words, false, true);
+    return true;
+  }
+
+  async join(attempt = 0): Promise<void> {
+    const { name, onStatus, onJoinFailed } = this.options;
+    onStatus("joining");
+    try {
+      // No name: the server gives one (손님-xxxx); an empty one it refuses.
+      const room = await answered(this.client.joinOrCreate<WorldState>(WORLD_ROOM, name ? { name } : {}), JOIN_ANSWERED_SECONDS * 1000);
+      // The page hid while joining: the room it got is left, and joined again if the page comes back.
+      if (this.hidden || this.over) return void room.leave();
+      this.enter(room);
+    } catch (error) {
+      onStatus("offline");
+      const code = codeOf(error);
+      // Signed in with a token that names the player: the account's name was refused, and no name typed here can help.
+      const accountName = code === 400 && (error as Error).message.startsWith(ACCOUNT_NAME_REFUSED);
+      const { words, retry } = joinFailureWords(code, accountName);
+      console.warn("could not join:", (error as Error).message); // the server's own words, for developers
+      // 401 needs the game's sign-in.
+      if (!retry) this.end();
+      onJoinFailed(words, retry, code !== 401 && !accountName);
+      if (retry) this.later(Math.min(10_000, 1000 * 2 ** attempt), () => void this.join(attempt + 1));
+    }
+  }
+
+  // The SDK does not resume a room joined less than 5 s before the drop (its guard against reconnection loops),
+  // but the room holds the place 20 s all the same: without this a second avatar of the player stood there.
+  private async resume(token: string, keptUntil: number): Promise<void> {
+    this.options.onStatus("reconnecting");
+    try {
+      this.enter(await answered(this.client.reconnect<WorldState>(token), JOIN_ANSWERED_SECONDS * 1000));
+    } catch (error) {
+      // Put out or banned while away: the room says so as the place is taken back, and the player is not joined
+      // again behind the moderator's back (the kick was undone, and never shown).
+      const code = codeOf(error);
+      if (this.putOut(code)) return;
+      // No answer at all (the network still down): the place may be kept a while yet, and a join once it is back
+      // would stand a second avatar of the player beside it. Any answer (the place gone, a server restarted): join.
+      if (typeof code !== "number" && Date.now() < keptUntil) {
+        this.options.onJoinFailed(joinFailureWords(undefined).words, true, true);
+        return void this.later(2000, () => void this.resume(token, keptUntil));
+      }
+      await this.join();
+    }
+  }
+
+  private enter(room: Room<any, WorldState>): void {
+    const { onStatus, onError, onRoom, onReported } = this.options;
+    this.current = room;
+    // Retries only while the room keeps the place: then the page joins again (left), on a server that is up.
     room.reconnection.maxRetries = retriesWithin(RECONNECT_SECONDS * 1000, room.reconnection);
     room.onMessage("error", onError);
     room.onMessage("reported", onReported);
-    stopWatching = watchSilence(room, SILENCE_NOTICED_SECONDS * 1000);
+    this.stopWatching = watchSilence(room, SILENCE_NOTICED_SECONDS * 1000);
     /** When this page saw its connection drop (undefined: it is up). */
     let droppedAt: number | undefined;
     room.onDrop(() => {
@@ -115,70 +196,23 @@ export async function joinWorld(
       droppedAt = undefined;
       onStatus("online");
     });
-    room.onLeave((code: number) => {
-      if (room !== current) return;
-      current = undefined;
-      onStatus("offline");
-      // Banned by a moderator: joining again is refused until the ban ends. Put out: joining again is the player's choice.
-      if (code === BANNED_CLOSE || code === KICKED_CLOSE) {
-        end();
-        return onJoinFailed(joinFailureWords(code).words, false, true);
-      }
-      // A message past the server's cap: said, not left to look like a dropped connection; joined again below.
-      if (code === MESSAGE_TOO_BIG_CLOSE) onJoinFailed(joinFailureWords(code).words, true, true);
-      // Not a leave the page asked for (those it stops hearing first), 4000 included: a room the server closes
-      // (disposed from the monitor) says 4000 too, and its players join again rather than sit in no room.
-      // The room keeps the place RECONNECT_SECONDS from when the server notices the drop, which can be later.
-      const keptUntil = (droppedAt ?? Date.now()) + (RECONNECT_SECONDS + DROP_NOTICED_SECONDS) * 1000;
-      later(1000, () => void resume(room.reconnectionToken, keptUntil));
-    });
+    room.onLeave((code: number) => this.left(room, code, droppedAt));
     onRoom(room);
     onStatus("online");
-  };
-  // The SDK does not resume a room joined less than 5 s before the drop (its guard against reconnection loops),
-  // but the room holds the place 20 s all the same: without this a second avatar of the player stood there.
-  const resume = async (token: string, keptUntil: number) => {
-    onStatus("reconnecting");
-    try {
-      enter(await answered(client.reconnect<WorldState>(token), JOIN_ANSWERED_SECONDS * 1000));
-    } catch (error) {
-      // Put out or banned while away: the room says so as the place is taken back, and the player is not joined
-      // again behind the moderator's back (the kick was undone, and never shown).
-      const code = (error as { code?: number }).code;
-      if (code === BANNED_CLOSE || code === KICKED_CLOSE) {
-        end();
-        onStatus("offline");
-        return onJoinFailed(joinFailureWords(code).words, false, true);
-      }
-      // No answer at all (the network still down): the place may be kept a while yet, and a join once it is back
-      // would stand a second avatar of the player beside it. Any answer (the place gone, a server restarted): join.
-      if (typeof code !== "number" && Date.now() < keptUntil) {
-        onJoinFailed(joinFailureWords(undefined).words, true, true);
-        return void later(2000, () => void resume(token, keptUntil));
-      }
-      await join();
-    }
-  };
-  const join = async (attempt = 0): Promise<void> => {
-    onStatus("joining");
-    try {
-      // No name: the server gives one (손님-xxxx); an empty one it refuses.
-      const room = await answered(client.joinOrCreate<WorldState>(WORLD_ROOM, name ? { name } : {}), JOIN_ANSWERED_SECONDS * 1000);
-      // The page hid while joining: the room it got is left, and joined again if the page comes back.
-      if (hidden || over) return void room.leave();
-      enter(room);
-    } catch (error) {
-      onStatus("offline");
-      const code = (error as { code?: number }).code;
-      // Signed in with a token that names the player: the account's name was refused, and no name typed here can help.
-      const accountName = code === 400 && (error as Error).message.startsWith(ACCOUNT_NAME_REFUSED);
-      const { words, retry } = joinFailureWords(code, accountName);
-      console.warn("could not join:", (error as Error).message); // the server's own words, for developers
-      // 401 needs the game's sign-in.
-      if (!retry) end();
-      onJoinFailed(words, retry, code !== 401 && !accountName);
-      if (retry) later(Math.min(10_000, 1000 * 2 ** attempt), () => void join(attempt + 1));
-    }
-  };
-  await join();
+  }
+
+  /** `room` closed with `code`, its connection seen dropping at `droppedAt` (undefined: not seen). */
+  private left(room: Room<any, WorldState>, code: number, droppedAt: number | undefined): void {
+    if (room !== this.current) return;
+    this.current = undefined;
+    if (this.putOut(code)) return;
+    this.options.onStatus("offline");
+    // A message past the server's cap: said, not left to look like a dropped connection; joined again below.
+    if (code === MESSAGE_TOO_BIG_CLOSE) this.options.onJoinFailed(joinFailureWords(code).words, true, true);
+    // Not a leave the page asked for (those it stops hearing first), 4000 included: a room the server closes
+    // (disposed from the monitor) says 4000 too, and its players join again rather than sit in no room.
+    // The room keeps the place RECONNECT_SECONDS from when the server notices the drop, which can be later.
+    const keptUntil = (droppedAt ?? Date.now()) + (RECONNECT_SECONDS + DROP_NOTICED_SECONDS) * 1000;
+    this.later(1000, () => void this.resume(room.reconnectionToken, keptUntil));
+  }
 }

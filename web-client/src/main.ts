@@ -57,10 +57,10 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
   /** In a room since this join: until the page is in one again, each try's state is the one "다시 연결 중…". */
   let wasOnline = false;
   $<HTMLFormElement>("join").hidden = true;
-  void joinWorld(
+  void joinWorld({
     name,
     token,
-    (state) => {
+    onStatus: (state) => {
       if (state === "online") wasOnline = true;
       // Each retry went "입장 중…", "연결 끊김", and a screen reader read both out every few seconds.
       showStatus(wasOnline && state !== "online" ? "reconnecting" : state);
@@ -76,8 +76,8 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
         $("text").focus();
       }
     },
-    (error) => chat.showError(error),
-    (joined) => {
+    onError: (error) => chat.showError(error),
+    onRoom: (joined) => {
       room = joined;
       mySessions.add(joined.sessionId);
       // A game does what an NPC's line says (opens its shop); this client shows which action came.
@@ -90,7 +90,7 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
       // For tests and the curious: the live room in the console.
       (window as unknown as { kobot: unknown }).kobot = { room: joined };
     },
-    (words, retrying, joinHere) => {
+    onJoinFailed: (words, retrying, joinHere) => {
       chat.showNotice(words, retrying ? "join_retrying" : "join_refused", true);
       if (!retrying) {
         // This attempt is over (put out, banned, a name refused): out of the room until the player joins again.
@@ -102,8 +102,8 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
       $<HTMLFormElement>("join").hidden = false; // another name, then join again
       nameInput.focus();
     },
-    ({ name }) => chat.showNotice(`${name} 님을 신고했어요. 운영자가 살펴볼 거예요.`, "reported"),
-  );
+    onReported: ({ name }) => chat.showNotice(`${name} 님을 신고했어요. 운영자가 살펴볼 거예요.`, "reported"),
+  });
 });
 
 // `?name=…` joins at once (links shared with friends, browser tests), and so does a signed-in player whose token
