@@ -4,7 +4,7 @@ import { Encoder } from "@colyseus/schema";
 import { newLineId } from "../rooms/line-id.js";
 import { CHAT_MAX_CHARS } from "../rooms/world-protocol.js";
 import { ChatLine } from "../rooms/world-state.js";
-import { sleep, startTestWorld, stateOf, waitFor } from "./helpers/world.js";
+import { startTestWorld, stateOf, waitFor } from "./helpers/world.js";
 
 describe("state encoder buffer", function () {
   this.timeout(60_000);
@@ -24,17 +24,16 @@ describe("state encoder buffer", function () {
     console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
     try {
       const talker = await world.join("수다쟁이");
-      // Within the room's message rate (a flooder is closed): 20 lines every half second.
-      for (let i = 0; i < 300; i++) {
-        talker.room.send("chat", { text: `${i} ` + "가".repeat(CHAT_MAX_CHARS - 4) });
-        if (i % 20 === 19) await sleep(500);
-      }
+      const other = await world.joinBeside(talker, "맞장구");
+      // Within each client's burst of 200 messages (a flooder is closed): 150 lines from each of two players at once.
+      for (let i = 0; i < 300; i++) (i % 2 ? other : talker).room.send("chat", { text: `${i} ` + "가".repeat(CHAT_MAX_CHARS - 4) });
       await waitFor("the history full", () => stateOf(talker).chat.filter((line) => line.kind === "player").length >= 290, 15_000);
       const joiner = await world.joinBeside(talker, "늦게온이");
       assert.ok(stateOf(joiner).chat.length >= 290, "the joiner has the history");
       assert.deepEqual(warnings.filter((w) => w.includes("buffer overflow")), []);
       await joiner.room.leave();
       await talker.room.leave();
+      await other.room.leave();
     } finally {
       console.warn = warn;
       await world.stop();
