@@ -178,7 +178,15 @@ describe("npm run loadtest stopped by a signal", function () {
         assert.ok(performance.now() < deadline && child.exitCode === null, `no server and two bot processes:\n${output}`);
         await sleep(300);
       }
-      await sleep(2000); // the bots joining
+      // The bots joined: a room each, on the port the load test gave its server (in the server's environment).
+      const serverPid = started.find((row) => row.args.includes("server/main.ts"))!.pid;
+      const port = readFileSync(`/proc/${serverPid}/environ`, "utf8").split("\0").find((entry) => entry.startsWith("PORT="))!.slice(5);
+      for (;;) {
+        const health = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.json(), () => undefined);
+        if (health?.rooms >= 2) break;
+        assert.ok(performance.now() < deadline && child.exitCode === null, `the bots' rooms never opened:\n${output}`);
+        await sleep(200);
+      }
       started = await processesUnder(child.pid!);
       child.kill("SIGTERM");
       const code = await Promise.race([exited, sleep(20_000).then(() => "still running 20 s after SIGTERM")]);
@@ -202,7 +210,7 @@ describe("npm run loadtest -- --url, the server gone mid-run", function () {
     const env = { PORT: String(port), HOST: "127.0.0.1", DATA_DIR: "off", WORLD_FILE: "off", MODEL_DIR: "/nowhere" };
     // One process (no tsx runner between): its SIGKILL drops every connection, as a crash would.
     const server = await startService("loadtest-gone-server", "server/main.ts", env, "world server listening", []);
-    const args = ["loadtest/main.ts", "--url", `ws://127.0.0.1:${port}`, "--bots", "2", "--rooms", "1", "--processes", "1", "--duration", "12", "--ask-rate", "0", "--chat-rate", "0"];
+    const args = ["loadtest/main.ts", "--url", `ws://127.0.0.1:${port}`, "--bots", "2", "--rooms", "1", "--processes", "1", "--duration", "8", "--ask-rate", "0", "--chat-rate", "0"];
     const child = spawn("node_modules/.bin/tsx", args, { stdio: ["ignore", "pipe", "pipe"] });
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     let stdout = "";
@@ -217,7 +225,7 @@ describe("npm run loadtest -- --url, the server gone mid-run", function () {
         assert.ok(performance.now() < deadline && child.exitCode === null, `the bots' room never opened:\n${stdout}${stderr}`);
         await sleep(200);
       }
-      await sleep(6000); // past the SDK's 5 s: a room up shorter is not rejoined anyway
+      await sleep(6000); // past the SDK's 5 s (a room up shorter is not rejoined anyway), within the run's 8 s
       server.process.kill("SIGKILL");
       while (!stdout.includes("bots joined")) {
         assert.ok(child.exitCode === null, `ended with no report:\n${stdout}${stderr}`);
@@ -228,7 +236,7 @@ describe("npm run loadtest -- --url, the server gone mid-run", function () {
       assert.equal(code, 0, `${stdout}${stderr}`);
       assert.ok(performance.now() - reported < 20_000);
       assert.doesNotMatch(stdout, /Colyseus reconnection/);
-      assert.match(stdout, /2\/2 bots joined 1 rooms; 12 s; 2 dropped mid-run/);
+      assert.match(stdout, /2\/2 bots joined 1 rooms; 8 s; 2 dropped mid-run/);
       assert.match(stdout, /"dropped_1006":2/);
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
