@@ -43,7 +43,14 @@ const MATCHMAKING_CORS = {
  */
 export function guardHttp(
   server: Server,
-  options: { proxies: number; connectionsPerAddress: number; log: Logger; matchmakingEnded?: (request: string, seated: boolean) => void },
+  options: {
+    proxies: number;
+    connectionsPerAddress: number;
+    log: Logger;
+    matchmakingEnded?: (request: string, seated: boolean) => void;
+    /** When a request must have arrived whole; absent: REQUEST_TIMEOUT_MS (tests wait less). */
+    requestTimeoutMs?: number;
+  },
 ): void {
   const { proxies, log } = options;
   if (options.connectionsPerAddress > 0) capConnections(server, options.connectionsPerAddress, proxies, log);
@@ -52,8 +59,8 @@ export function guardHttp(
   // Colyseus's own CORS, added to every route, is none: matchmaking's is set below.
   matchMaker.controller.DEFAULT_CORS_HEADERS = {} as typeof matchMaker.controller.DEFAULT_CORS_HEADERS;
   matchMaker.controller.getCorsHeaders = () => ({});
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.headersTimeout = REQUEST_TIMEOUT_MS;
+  server.requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  server.headersTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   server.maxRequestsPerSocket = REQUESTS_PER_CONNECTION;
   const handlers = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners("request");

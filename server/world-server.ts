@@ -96,6 +96,8 @@ export interface WorldServerOptions {
   onWorldEdit?: (world: WorldFile) => void;
   /** More HTTP routes. */
   routes?: (app: Application) => void;
+  /** When an HTTP request must have arrived whole; absent: http-guard.ts's REQUEST_TIMEOUT_MS (tests wait less). */
+  requestTimeoutMs?: number;
 }
 
 export interface WorldServer {
@@ -234,7 +236,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   } finally {
     transport.server!.off("error", refused);
   }
-  guardHttp(transport.server!, { proxies: config.trustedProxies, connectionsPerAddress: config.connectionsPerAddress, log, matchmakingEnded: (request, seated) => seats.requestEnded(request, seated) });
+  guardHttp(transport.server!, { proxies: config.trustedProxies, connectionsPerAddress: config.connectionsPerAddress, log, matchmakingEnded: (request, seated) => seats.requestEnded(request, seated), requestTimeoutMs: options.requestTimeoutMs });
   // A Redis that restarts empty forgets this process's rooms: nobody could join them again, and new players got new
   // rooms. Every few seconds the missing listings are written back.
   const relist = presence && setInterval(() => matchMaker.restoreMissingRoomCaches().catch(() => {}), RELIST_EVERY_MS);
