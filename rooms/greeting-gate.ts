@@ -6,6 +6,9 @@ export const GREETING_GAP_MS = 2000;
  * hear 29 greetings; now they hear two: the first arrival's at once, and one for everyone who came in the gap.
  */
 export class GreetingGate {
+  /** `gapMs`: at most one greeting per NPC in this time (tests wait less). */
+  constructor(private readonly gapMs = GREETING_GAP_MS) {}
+
   private readonly lastAt = new Map<string, number>();
   private readonly waiting = new Map<string, string[]>();
 
@@ -20,7 +23,7 @@ export class GreetingGate {
       if (!waiting.includes(playerId)) waiting.push(playerId);
       return 0;
     }
-    const waitMs = (this.lastAt.get(npcId) ?? -Infinity) + GREETING_GAP_MS - now;
+    const waitMs = (this.lastAt.get(npcId) ?? -Infinity) + this.gapMs - now;
     if (waitMs <= 0) {
       this.lastAt.set(npcId, now);
       return "now";

@@ -37,7 +37,7 @@ export interface GreetingsRoom {
  */
 export class NpcGreetings {
   private readonly visits: NpcVisits;
-  private readonly gate = new GreetingGate();
+  private readonly gate: GreetingGate;
   /** Each NPC's idle lines' timer, and its interval (ms). */
   private readonly idleTimers = new Map<string, { timer: Delayed; everyMs: number }>();
   private readonly lastIdleLine = new Map<string, string>();
@@ -45,6 +45,7 @@ export class NpcGreetings {
   /** `acquaintances`: whom NPCs with `greetingsAgain` have met (npc-acquaintances.ts). */
   constructor(private readonly room: GreetingsRoom, private readonly acquaintances: NpcAcquaintances) {
     this.visits = new NpcVisits((npc) => room.standing(npc.id));
+    this.gate = new GreetingGate(room.settings.greetingGapMs);
   }
 
   /**

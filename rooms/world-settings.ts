@@ -67,6 +67,8 @@ export interface WorldSettings {
   bounds: { minX: number; maxX: number; minY: number; maxY: number; minZ: number; maxZ: number };
   /** Fastest an avatar may move, in world units per second; faster moves are clamped. */
   maxSpeed: number;
+  /** An NPC says at most one greeting in this time (greeting-gate.ts); absent: GREETING_GAP_MS. Tests wait less. */
+  greetingGapMs?: number;
   spawn: { x: number; y: number; z: number; radius: number };
   npcs: NpcSettings[];
   hearing: HearingSettings;

@@ -4,13 +4,14 @@ import { LocalPresence } from "@colyseus/core";
 import { ClockTimer } from "@colyseus/timer";
 
 import { createLogger } from "../common/log.js";
-import { GREETING_GAP_MS } from "../rooms/greeting-gate.js";
 import { NpcAcquaintances } from "../rooms/npc-acquaintances.js";
 import { type GreetingsRoom, NpcGreetings } from "../rooms/npc-greetings.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type NpcSettings } from "../rooms/world-settings.js";
 import { Player } from "../rooms/world-state.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The gap between two greetings of hans's here (GREETING_GAP_MS's 2 s in a world that sets none). */
+const GAP_MS = 200;
 
 /**
  * A room of players standing where a test puts them, beside one NPC that greets; what it says is kept. Players have
@@ -23,7 +24,7 @@ function roomWithHans(more: Partial<NpcSettings> = {}, acquaintances = {} as Npc
   const clock = new ClockTimer(true);
   const room: GreetingsRoom = {
     players,
-    settings: { ...DEFAULT_WORLD_SETTINGS, npcs: [hans] },
+    settings: { ...DEFAULT_WORLD_SETTINGS, npcs: [hans], greetingGapMs: GAP_MS },
     clock,
     log: createLogger({}, "silent"),
     npc: (id) => (id === "hans" ? hans : undefined),
@@ -56,7 +57,7 @@ describe("NPC greetings held back by the gap between two", () => {
       assert.deepEqual(said, ["먼저, 어서 오게."], "the first at once");
       place("b", "나중", 0); // within the gap: waits for the next greeting
       place("b", "나중", -14); // 18 m from hans, past 1.25 × his talk radius: the visit is over
-      await sleep(GREETING_GAP_MS + 300);
+      await sleep(GAP_MS + 300);
       assert.deepEqual(said, ["먼저, 어서 오게."], "not greeted by name from 18 m away");
       place("b", "나중", 0); // back, within his greetAgainSeconds (30)
       await sleep(100);
@@ -73,7 +74,7 @@ describe("NPC greetings held back by the gap between two", () => {
       place("b1", "틈새", 0); // within the gap: waits for the next greeting
       leave("b1");
       place("b2", "틈새", 0); // joined again, near hans: the greeting of the session before counts as theirs
-      await sleep(GREETING_GAP_MS + 300);
+      await sleep(GAP_MS + 300);
       assert.deepEqual(said, ["먼저, 어서 오게.", "틈새, 어서 오게."], "greeted once, on this visit");
       place("b2", "틈새", 1); // a step within the radius: the same visit
       await sleep(100);
@@ -91,7 +92,7 @@ describe("NPC greetings held back by the gap between two", () => {
       place("b", "말걸음", 0); // within the gap: both wait for the next greeting
       place("c", "기다림", 0);
       greetings.spokeTo("hans", "b"); // "@한스 칼 있어요?" before it came
-      await sleep(GREETING_GAP_MS + 300);
+      await sleep(GAP_MS + 300);
       assert.deepEqual(said, ["먼저, 어서 오게.", "기다림, 어서 오게."]);
       place("b", "말걸음", 1); // a step within the radius: the same visit
       await sleep(100);
