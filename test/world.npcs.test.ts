@@ -257,7 +257,8 @@ describe("Sight radius", function () {
   let world: TestWorld;
 
   before(async () => {
-    world = await startTestWorld({ WORLD_FILE: join(worlds, "sight.yaml") });
+    // Players walk 5 times the default speed: what is tried is who sees whom where, not how fast they get there.
+    world = await startTestWorld({ WORLD_FILE: join(worlds, "sight.yaml") }, { world: { maxSpeed: 40 } });
   });
   after(() => world.stop());
 
@@ -355,7 +356,8 @@ describe("NPC idle lines", function () {
     const texts = idle().map((l) => l.text);
     texts.slice(1).forEach((text, i) => assert.notEqual(text, texts[i], "never the same line twice in a row"));
     await walkTo(a, 0, -14); // 16 units from the bard: the visit is over
-    await sleep(300);
+    // Counted once the bard is idle: while it speaks (~2 s a line) it says no idle line anyway, listeners or not.
+    await waitFor("the bard idle", () => stateOf(a).npcs.bard?.status === "idle");
     const before = idle().length;
     await sleep(600); // three idle periods
     assert.equal(idle().length, before, "no idle lines without listeners");
@@ -386,11 +388,13 @@ describe("NPC statuses", function () {
 
 describe("An NPC's greetings over a player's join again", function () {
   let world: TestWorld;
+  const GAP_MS = 300;
 
   before(async () => {
     const file = join(mkdtempSync(join(tmpdir(), "greet-again-")), "world.json");
     saveWorld(file, { npcs: [{ id: "hans", name: "한스", position: { x: 0, y: 0, z: 0 }, talkRadius: 100, greetings: ["{name}, 어서 오게."], greetAgainSeconds: 30 }] });
-    world = await startTestWorld({ WORLD_FILE: file });
+    // A short gap between greetings: no two arrive together here, and the test waits it out twice.
+    world = await startTestWorld({ WORLD_FILE: file }, { world: { greetingGapMs: GAP_MS } });
   });
   after(() => world.stop());
 
@@ -399,13 +403,13 @@ describe("An NPC's greetings over a player's join again", function () {
     const stays = await world.join("남은이"); // keeps the room
     const first = await world.joinBeside(stays, "다시온이");
     const greetings = (player: TestPlayer, name: string) => stateOf(player).chat.filter((l) => l.from === "hans" && l.text.includes(name));
-    await waitFor("the first greeting", () => greetings(first, "다시온이").length === 1, GREETING_GAP_MS + 3000);
+    await waitFor("the first greeting", () => greetings(first, "다시온이").length === 1, GAP_MS + 3000);
     await first.room.leave();
-    await sleep(GREETING_GAP_MS); // hans free to greet at once
+    await sleep(GAP_MS); // hans free to greet at once
     const again = await world.joinBeside(stays, "다시온이");
     const other = await world.joinBeside(stays, "처음온이");
-    await waitFor("the other player's greeting", () => greetings(again, "처음온이").length === 1, GREETING_GAP_MS + 3000);
-    await sleep(GREETING_GAP_MS);
+    await waitFor("the other player's greeting", () => greetings(again, "처음온이").length === 1, GAP_MS + 3000);
+    await sleep(GAP_MS + 300); // past a greeting the gap would have held back
     assert.deepEqual(greetings(again, "다시온이").map((l) => l.text), ["다시온이, 어서 오게."], "the first greeting, in the room's history; none since");
     await Promise.all([stays, again, other].map((player) => player.room.leave()));
   });

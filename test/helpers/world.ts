@@ -17,6 +17,7 @@ import { signToken } from "../../server/player-accounts.js";
 import type { NpcCheck } from "../../server/npc-readiness.js";
 import { startWorldServer, type WorldServer } from "../../server/world-server.js";
 import type { WorldError } from "../../rooms/world-contract.js";
+import { DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../../rooms/world-settings.js";
 import type { WorldState } from "../../rooms/world-state.js";
 import { shippedEngine } from "./engine.js";
 
@@ -44,6 +45,8 @@ export interface TestWorld {
 export interface TestPlayer {
   room: Room<any, WorldState>;
   errors: WorldError[];
+  /** walkTo's step (units a move message): its world's maxSpeed's worth; absent: the default speed's, 1.5. */
+  step?: number;
 }
 
 /** Chat-log records kept in memory, to read what the room logged (the model of each answer, reports). */
@@ -55,11 +58,13 @@ export function recordingChatLog(): ChatLogPublisher & { records: ChatLogRecord[
 /** An embedded world server on a free port, with settings from env-style overrides. */
 export async function startTestWorld(
   env: Record<string, string> = {},
-  extra: { chatLog?: ChatLogPublisher; archive?: { erase(account: string): Promise<number> }; elasticsearch?: Elasticsearch; npcCheck?: () => NpcCheck | Promise<NpcCheck>; log?: Logger; requestTimeoutMs?: number } = {},
+  extra: { chatLog?: ChatLogPublisher; archive?: { erase(account: string): Promise<number> }; elasticsearch?: Elasticsearch; npcCheck?: () => NpcCheck | Promise<NpcCheck>; log?: Logger; requestTimeoutMs?: number; world?: Partial<WorldSettings> } = {},
 ): Promise<TestWorld> {
   // One NPC unless a test names a world file: most tests count the lines of one NPC.
   // No DATA_DIR unless a test gives one: the repository's data/ would carry one test's mutes and reports into the next.
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SERVER_ID: "test-server", WORLD_FILE: "off", DATA_DIR: "off", ...env });
+  // Settings no env variable sets, for tests that wait less (a greeting gap, a walking speed).
+  Object.assign(config.world, extra.world);
   const bus = new InProcessBus(config.model.maxBatch);
   let cast: NpcCast | undefined;
   const server = await startWorldServer({
@@ -76,6 +81,7 @@ export async function startTestWorld(
   });
   const url = `ws://127.0.0.1:${server.port}`;
   const players: TestPlayer[] = [];
+  const step = (WALK_STEP * config.world.maxSpeed) / DEFAULT_WORLD_SETTINGS.maxSpeed;
   return {
     server,
     bus,
@@ -89,11 +95,13 @@ export async function startTestWorld(
     },
     async join(name) {
       const player = await joinWorld(url, name === undefined ? {} : { name });
+      player.step = step;
       players.push(player);
       return player;
     },
     async joinBeside(other, name) {
       const player = await joinWorld(url, { name }, other.room.roomId);
+      player.step = step;
       players.push(player);
       return player;
     },
@@ -140,6 +148,9 @@ export function joinOnceFree(url: string, options: Record<string, unknown>, room
   return onceFree(() => joinWorld(url, options, roomId, headers));
 }
 
+/** Units a walkTo step at the default maxSpeed. */
+const WALK_STEP = 1.5;
+
 /** Walks the player's avatar to (x, z) in steps the server's speed limit allows. */
 export async function walkTo(player: TestPlayer, x: number, z: number): Promise<void> {
   for (let step = 0; step < 200; step++) {
@@ -148,7 +159,8 @@ export async function walkTo(player: TestPlayer, x: number, z: number): Promise<
     const dz = z - at.z;
     const left = Math.hypot(dx, dz);
     if (left < NEAR) return; // as near() compares: a step the travel allowance cut short is walked on
-    const k = Math.min(1, 1.5 / left); // under the 2 units a message may move (8 u/s × 0.25 s)
+    // Under the 2 units a message may move at the default speed (8 u/s × 0.25 s), or as much more as a world's is faster.
+    const k = Math.min(1, (player.step ?? WALK_STEP) / left);
     player.room.send("move", { x: at.x + dx * k, y: 0, z: at.z + dz * k });
     await waitFor("the step", () => {
       const now = positionOf(player);
