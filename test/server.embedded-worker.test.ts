@@ -149,7 +149,7 @@ describe("Embedded NPC worker (its own thread)", () => {
       await server.start((answer) => answers.push(answer));
       const main = new URL("./helpers/hanging-thread-main.ts", import.meta.url);
       const options = { brains: config.brains, maxBatch: config.model.maxBatch, maxQuestionAgeMs: 10_000, serverId: "s1" };
-      worker = await ThreadedNpcWorker.start(options, bus.workerChannel(), quiet, { answerWithinMs: 3_000, replyWithinMs: 500, main });
+      worker = await ThreadedNpcWorker.start(options, bus.workerChannel(), quiet, { answerWithinMs: 1_000, replyWithinMs: 500, main });
       const threadOf = (w: ThreadedNpcWorker) => (w as unknown as { thread: Worker | undefined }).thread;
       const hanging = threadOf(worker)!;
       let hungExited = false;
@@ -162,7 +162,7 @@ describe("Embedded NPC worker (its own thread)", () => {
       assert.ok(Date.now() - asked < 3_000);
       await waitFor("the hung batch's answer", () => answers.find((a) => a.questionId === "q1"), 30_000);
       assert.equal(answers[0]!.error?.code, "worker_error");
-      assert.match(answers[0]!.error!.message, /did not answer in 3 s and was restarted/);
+      assert.match(answers[0]!.error!.message, /did not answer in 1 s and was restarted/);
       await server.sendQuestion(question("q2", "배고파"));
       const next = await waitFor("the next answer", () => answers.find((a) => a.questionId === "q2"), 60_000);
       assert.equal(next.error, undefined);
