@@ -18,8 +18,9 @@ export interface WorkerAbsence {
  * restarts (compose: exit, restart, load the model, join) leaves it empty for seconds: questions then wait for it as
  * before, and are refused only once it has stayed empty past `graceMs` (NPC_TIMEOUT_MS), where each one waited out the
  * timeout to hear the fallback. A broker that does not answer says nothing of the workers (the channel refuses then).
+ * `lookEveryMs`: how often it looks (LOOK_EVERY_MS; tests wait less).
  */
-export function watchWorkerAbsence(check: () => Promise<NpcCheck>, graceMs: number): WorkerAbsence {
+export function watchWorkerAbsence(check: () => Promise<NpcCheck>, graceMs: number, lookEveryMs = LOOK_EVERY_MS): WorkerAbsence {
   let emptySince: number | undefined;
   let lookedAt = -Infinity;
   let again: NodeJS.Timeout | undefined;
@@ -34,7 +35,7 @@ export function watchWorkerAbsence(check: () => Promise<NpcCheck>, graceMs: numb
       again = setTimeout(() => {
         again = undefined;
         void watched();
-      }, LOOK_EVERY_MS).unref();
+      }, lookEveryMs).unref();
     }
     return result;
   };
@@ -42,7 +43,7 @@ export function watchWorkerAbsence(check: () => Promise<NpcCheck>, graceMs: numb
     check: watched,
     long() {
       const now = performance.now();
-      if (now - lookedAt >= LOOK_EVERY_MS) void watched();
+      if (now - lookedAt >= lookEveryMs) void watched();
       return emptySince !== undefined && now - emptySince > graceMs;
     },
   };
