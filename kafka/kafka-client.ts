@@ -116,14 +116,22 @@ export function newProducer(kafka: Kafka): Producer {
 /**
  * Connects, subscribes and runs a consumer, resolving once it has joined its group and holds its
  * partitions: only then are messages sent after this call sure to reach it. It is started again whenever
- * kafkajs gives up on it (consumer-restart.ts); stop it with the returned stop.
+ * kafkajs gives up on it (consumer-restart.ts; `restartAfterMs` later, its RESTART_AFTER_MS by default); stop it with
+ * the returned stop.
  */
-export async function runConsumer(consumer: Consumer, topic: string, fromBeginning: boolean, run: ConsumerRunConfig, log: Logger): Promise<{ stop(): Promise<void> }> {
+export async function runConsumer(
+  consumer: Consumer,
+  topic: string,
+  fromBeginning: boolean,
+  run: ConsumerRunConfig,
+  log: Logger,
+  restartAfterMs?: number,
+): Promise<{ stop(): Promise<void> }> {
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning });
   let stopWatching = () => {};
   const joined = new Promise<void>((resolve) => (stopWatching = consumer.on(consumer.events.GROUP_JOIN, () => resolve())));
-  const running = restartWhenGivenUp(consumer, run, log);
+  const running = restartWhenGivenUp(consumer, run, log, restartAfterMs);
   try {
     await consumer.run(run);
     await joined;
