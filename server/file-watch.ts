@@ -12,6 +12,8 @@ export interface WatchOptions {
    * no pause between them is this long, or its first pieces may be taken for a moment, where they make a good file alone.
    */
   settleMs?: number;
+  /** How often each watched folder is looked at for having been swapped for another (FOLDER_CHECK_MS; tests wait less). */
+  folderCheckMs?: number;
 }
 
 /**
@@ -24,7 +26,7 @@ export function watchFiles(
   what: string,
   log: Logger,
   changed: (file: string) => void,
-  { settleMs = DEFAULT_SETTLE_MS }: WatchOptions = {},
+  { settleMs = DEFAULT_SETTLE_MS, folderCheckMs = FOLDER_CHECK_MS }: WatchOptions = {},
 ): { close(): void; watch(paths: Iterable<string>): void } {
   const files = new Set([...paths].map((path) => resolve(path)));
   const settling = new Map<string, NodeJS.Timeout>();
@@ -103,7 +105,7 @@ export function watchFiles(
       for (const file of files) if (dirname(file) === folder || dirname(targets.get(file) ?? "") === folder) settle(file);
       follow();
     }
-  }, FOLDER_CHECK_MS).unref();
+  }, folderCheckMs).unref();
   follow();
   return {
     close() {

@@ -20,7 +20,7 @@ const ONE = { npcs: [npc("hans", "한스", 0)] };
 const TWO = { npcs: [npc("hans", "한스", 0), npc("mina", "미나", 5)] };
 
 /** The world file's reloader on `file`, with what it took (the NPCs' ids of each world taken) and what it logged. */
-function watchWorld(file: string, onLog: (entry: { level: string; msg: string; problem?: string }) => void = () => {}) {
+function watchWorld(file: string, onLog: (entry: { level: string; msg: string; problem?: string }) => void = () => {}, folderCheckMs?: number) {
   const taken: string[][] = [];
   const refused: string[] = [];
   const log = createLogger({}, "info", (line) => {
@@ -28,7 +28,9 @@ function watchWorld(file: string, onLog: (entry: { level: string; msg: string; p
     if (entry.level === "error") refused.push(entry.problem ?? entry.msg);
     onLog(entry);
   });
-  const watching = reloadWorldOnChange(loadConfig({ WORLD_FILE: file }), log, (world) => taken.push(world.npcs.map((n) => n.id)));
+  const config = loadConfig({ WORLD_FILE: file });
+  config.fileWatch.folderCheckMs = folderCheckMs;
+  const watching = reloadWorldOnChange(config, log, (world) => taken.push(world.npcs.map((n) => n.id)));
   return { taken, refused, close: () => watching.close() };
 }
 
@@ -248,7 +250,7 @@ describe("a world file's folder swapped for another under its name (a deploy's `
     mkdirSync(join(root, "worlds"));
     const file = join(root, "worlds", "world.json");
     writeFileSync(file, JSON.stringify(ONE));
-    const world = watchWorld(file);
+    const world = watchWorld(file, undefined, 200); // the folder looked at every 0.2 s (FOLDER_CHECK_MS's 2 s otherwise)
     try {
       mkdirSync(join(root, "worlds.new"));
       writeFileSync(join(root, "worlds.new", "world.json"), JSON.stringify(TWO));
@@ -268,13 +270,13 @@ describe("a world file's folder swapped for another under its name (a deploy's `
     mkdirSync(join(root, "worlds"));
     const file = join(root, "worlds", "world.json");
     writeFileSync(file, JSON.stringify(ONE));
-    const world = watchWorld(file);
+    const world = watchWorld(file, undefined, 200); // the folder looked at every 0.2 s (FOLDER_CHECK_MS's 2 s otherwise)
     try {
       await sleep(300);
       rmSync(join(root, "worlds"), { recursive: true });
       mkdirSync(join(root, "worlds"));
       writeFileSync(file, JSON.stringify(TWO));
-      await sleep(3000); // past the folder check
+      await sleep(600); // past the folder check
       const taken = world.taken.length;
       writeFileSync(file, JSON.stringify(ONE)); // the watcher stayed on the removed folder: unseen
       await waitFor("an edit in the new folder taken", () => world.taken.length > taken, 5_000);
