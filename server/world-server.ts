@@ -98,6 +98,8 @@ export interface WorldServerOptions {
   routes?: (app: Application) => void;
   /** When an HTTP request must have arrived whole; absent: http-guard.ts's REQUEST_TIMEOUT_MS (tests wait less). */
   requestTimeoutMs?: number;
+  /** Without Redis: how often the kept presence is written to DATA_DIR; absent: kept-presence.ts's PRESENCE_SAVE_MS. */
+  presenceSaveMs?: number;
 }
 
 export interface WorldServer {
@@ -115,7 +117,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const logger = installColyseusLogger(log);
   // Without Redis the presence is this process's own; the moderators' work and whom NPCs met are kept in files
   // (config.ts names no folder with Redis, which keeps them).
-  const kept = config.keptDir ? await keepPresence(config.keptDir, [MODERATION_PART, ACQUAINTANCES_PART], log) : undefined;
+  const kept = config.keptDir ? await keepPresence(config.keptDir, [MODERATION_PART, ACQUAINTANCES_PART], log, options.presenceSaveMs) : undefined;
   const local = config.redisUrl ? undefined : (kept?.presence ?? new LocalPresence());
   const answers = new AnswerRouter(channel, config.world.questionTimeoutMs, log);
   await answers.start();

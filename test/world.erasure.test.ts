@@ -123,7 +123,8 @@ describe("A player's erasure on the embedded default's files (DATA_DIR, no Redis
     const file = join(dataDir, "world.json");
     const hans = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 0 }, talkRadius: 100, greetings: ["{name}, 어서 오게."], greetingsAgain: ["또 왔군, {name}!"] };
     saveWorld(file, { npcs: [hans] });
-    world = await startTestWorld({ AUTH_SECRET: SECRET, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", WORLD_FILE: file, DATA_DIR: dataDir });
+    // Written each second, not 5 s: the meeting reaches the file sooner, and an erasure is still read back well within a save.
+    world = await startTestWorld({ AUTH_SECRET: SECRET, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", WORLD_FILE: file, DATA_DIR: dataDir }, { presenceSaveMs: 1000 });
   });
   after(() => world.stop());
 
