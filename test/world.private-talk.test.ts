@@ -7,7 +7,7 @@ import { Client } from "@colyseus/sdk";
 
 import type { QuestionMessage } from "../kafka/contract.js";
 import { saveWorld } from "./helpers/save-world.js";
-import { recordingChatLog, scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { recordingChatLog, scriptedAnswer, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 const HANS = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10 };
 const MINA = {
@@ -125,8 +125,9 @@ describe("a player back after a drop, where others talked in private meanwhile (
       const room = a.room.roomId;
       a.room.reconnection.enabled = false;
       const token = a.room.reconnectionToken;
+      const away = a.room.sessionId;
       a.room.connection.close(4010); // dropped: the seat is kept for a reconnection
-      await sleep(100); // the room has seen the drop
+      await waitFor("the room has seen the drop", () => stateOf(b).players[away]?.anim === "away");
       // Heard by 영희 while away, then pushed out of the history of 4 by 철수's private talk.
       for (const text of ["public 1", "public 2"]) b.room.send("chat", { text });
       await waitFor("both public lines", () => texts(b).includes("public 2"));
