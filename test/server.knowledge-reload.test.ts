@@ -160,8 +160,10 @@ describe("knowledge files reloaded while the server runs (server/knowledge-reloa
 
       // A bad edit is kept out; a thread that dies meanwhile is replaced by one that starts with the lines taken
       // last, where reading the file would stop it from starting.
+      const refused = async () => (await fileReloads.get()).values.find((v) => v.labels.file === "knowledge" && v.labels.outcome === "refused")?.value ?? 0;
+      const refusedBefore = await refused();
       save(knowledge, "{\"q\": ");
-      await sleep(500);
+      for (const until = Date.now() + 10_000; (await refused()) === refusedBefore; await sleep(20)) assert.ok(Date.now() < until, "the bad edit refused within 10 s");
       await crash();
       assert.equal((await ask()).text, RENAMED.a);
 

@@ -172,13 +172,14 @@ export async function walkTo(player: TestPlayer, x: number, z: number): Promise<
 }
 
 /**
- * Polls until `check` returns a value other than undefined/false, or fails after `ms` of the monotonic clock: a
- * jump of the wall clock (NTP, a VM catching up after a pause) would end a wait early or late.
+ * Polls until `check` returns (or resolves to) a value other than undefined/false, or fails after `ms` of the
+ * monotonic clock: a jump of the wall clock (NTP, a VM catching up after a pause) would end a wait early or late. An
+ * async check's promise was taken for the value: such waits ended at once.
  */
-export async function waitFor<T>(what: string, check: () => T | undefined | false, ms = 5000): Promise<T> {
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, ms = 5000): Promise<T> {
   const deadline = performance.now() + ms;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined && value !== false) return value;
     if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
