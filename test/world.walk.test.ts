@@ -5,14 +5,15 @@ import { join } from "node:path";
 
 import { startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
-// A walker pacing the south of the village between x −10 and 10; chat is heard within 6 m.
+// A walker pacing the south of the village between x −10 and 10, briskly (the route's time is not what is tried);
+// chat is heard within 6 m.
 const WORLD = {
   hearing: { mode: "proximity", radius: 6 },
   npcs: [
     {
       id: "walker", name: "산책꾼", position: { x: -10, y: 0, z: -20 }, talkRadius: 3,
-      greetings: ["{name}, 좋은 날이야."], greetAgainSeconds: 0, idleLines: ["걷기 좋은 날씨야."], idleEverySeconds: 2,
-      route: { points: [{ x: 10, z: -20 }], speed: 4, pauseSeconds: 0.2 },
+      greetings: ["{name}, 좋은 날이야."], greetAgainSeconds: 0, idleLines: ["걷기 좋은 날씨야."], idleEverySeconds: 1,
+      route: { points: [{ x: 10, z: -20 }], speed: 12, pauseSeconds: 0.2 },
     },
   ],
 };
@@ -26,7 +27,7 @@ describe("NPCs walking a route from the world file, facing where they walk and w
   before(async () => {
     const file = join(mkdtempSync(join(tmpdir(), "world-walk-")), "world.json");
     writeFileSync(file, JSON.stringify(WORLD));
-    world = await startTestWorld({ WORLD_FILE: file });
+    world = await startTestWorld({ WORLD_FILE: file }, { world: { maxSpeed: 40 } }); // players walk 5 times as fast too
   });
   after(() => world.stop());
 
@@ -49,7 +50,7 @@ describe("NPCs walking a route from the world file, facing where they walk and w
     const stopped = walkerOf(a).x;
     assert.ok(Math.hypot(stopped, 1) <= 3, `within its talk radius of the player: ${stopped}`);
 
-    // Heard near where it stands: its idle line (once it has been idle 2 s, done speaking its greeting) reaches the
+    // Heard near where it stands: its idle line (once it has been idle 1 s, done speaking its greeting) reaches the
     // player beside it, 10 m or more from its position in the file.
     await waitFor("its idle line beside the player", () => stateOf(a).chat.some((l) => l.from === "walker" && l.text === "걷기 좋은 날씨야."));
     assert.equal(walkerOf(a).x, stopped, "it stood while the player was near, speaking or not");
