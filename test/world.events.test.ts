@@ -41,7 +41,7 @@ describe("game events the backend fires at NPCs (POST /api/events)", function ()
   before(async () => {
     file = join(mkdtempSync(join(tmpdir(), "world-events-")), "world.json");
     saveWorld(file, WORLD);
-    world = await startTestWorld({ WORLD_FILE: file, AUTH_SECRET: SECRET, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", BACKEND_TOKEN }, { chatLog });
+    world = await startTestWorld({ WORLD_FILE: file, AUTH_SECRET: SECRET, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", BACKEND_TOKEN }, { chatLog, world: { maxSpeed: 40 } }); // players walk far fast
     http = world.url.replace("ws://", "http://");
   });
   after(() => world.stop());
