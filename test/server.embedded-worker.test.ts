@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Worker } from "node:worker_threads";
+import { BroadcastChannel, type Worker } from "node:worker_threads";
 
 import { processMetrics } from "../common/metrics.js";
 import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
@@ -13,7 +13,7 @@ import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import { ThreadedNpcWorker } from "../npc/threaded-worker.js";
 import { loadConfig } from "../server/config.js";
 import { startEmbeddedWorker } from "../server/embedded.js";
-import { quiet, sleep, waitFor } from "./helpers/world.js";
+import { quiet, waitFor } from "./helpers/world.js";
 
 describe("Embedded NPC worker (its own thread)", () => {
   const question = (questionId: string, text: string): QuestionMessage => ({
@@ -154,8 +154,11 @@ describe("Embedded NPC worker (its own thread)", () => {
       const hanging = threadOf(worker)!;
       let hungExited = false;
       hanging.once("exit", () => (hungExited = true));
+      const told = new BroadcastChannel("hanging-thread-main"); // helpers/hanging-thread-main.ts says it hangs on it
+      const hangs = new Promise((resolve) => (told.onmessage = resolve));
       await server.sendQuestion(question("q1", word));
-      await sleep(200);
+      await hangs; // the thread has the batch and hangs
+      told.close();
       // Its metrics are given up after replyWithinMs, so /metrics still answers.
       const asked = Date.now();
       assert.deepEqual(await worker.metrics(), []);
