@@ -115,3 +115,13 @@ export function parseMessage<T>(schema: z.ZodType<T>, payload: Buffer | string |
   if (!result.success) throw new ContractError(z.prettifyError(result.error));
   return result.data;
 }
+
+/** Where a question or answer that is not one was going, if it says: questionId, roomId, npcId, replyTo. */
+export function addressOf(payload: Buffer | null): QuestionAddress | undefined {
+  try {
+    const address = QuestionAddress.safeParse(JSON.parse(payload?.toString() ?? ""));
+    return address.success ? address.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -8,7 +8,7 @@ import { type ChatLogRecord, parseChatLogRecord, withoutAccount } from "./chat-l
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
 import { ContractError } from "./contract.js";
 import { DroppedLines } from "./dropped-lines.js";
-import { disconnectedOnFailure, ensureTopics, isKafkaError, newProducer, readWhenReachable } from "./kafka-client.js";
+import { disconnectedOnFailure, ensureTopics, isKafkaError, newProducer, readWhenReachable, stopReading } from "./kafka-client.js";
 import { produceRequests } from "./produce-requests.js";
 
 const FLUSH_EVERY_MS = 20;
@@ -270,8 +270,7 @@ export class KafkaChatLogSource implements ChatLogSource {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    await (this.running?.stop() ?? this.consumer.disconnect());
-    await this.producer.disconnect();
+    await stopReading(this.running, this.consumer, this.producer);
   }
 }
 

@@ -9,7 +9,7 @@ import { errorLine } from "../common/error-line.js";
 import { createLogger } from "../common/log.js";
 import { withTimeout } from "../common/with-timeout.js";
 import { createKafka } from "../kafka/kafka-client.js";
-import { KafkaWorkerChannel } from "../kafka/kafka-transport.js";
+import { KafkaWorkerChannel } from "../kafka/kafka-worker-channel.js";
 import { unloadedByMembers } from "../kafka/unloaded-folders.js";
 import { ConfigError, loadWorkerConfig } from "../server/config.js";
 import { reloadKnowledgeOnChange } from "../server/knowledge-reload.js";

@@ -16,7 +16,7 @@ import type { DailyFileChatLog } from "../kafka/daily-file-chat-log.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
 import { KafkaChatLogPublisher } from "../kafka/kafka-chat-log.js";
 import { createKafka } from "../kafka/kafka-client.js";
-import { answerGroupOf, KafkaQuestionChannel, SERVER_SESSION_TIMEOUT_MS } from "../kafka/kafka-transport.js";
+import { answerGroupOf, KafkaQuestionChannel, SERVER_SESSION_TIMEOUT_MS } from "../kafka/kafka-question-channel.js";
 import { membersAfter } from "../kafka/group-members.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";

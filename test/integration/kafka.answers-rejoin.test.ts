@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createLogger } from "../../common/log.js";
 import { createKafka } from "../../kafka/kafka-client.js";
 import { type AnswerMessage, CONTRACT_VERSION } from "../../kafka/contract.js";
-import { KafkaQuestionChannel } from "../../kafka/kafka-transport.js";
+import { KafkaQuestionChannel } from "../../kafka/kafka-question-channel.js";
 import { uniqueTopics } from "../../tools/processes.js";
 import { sleep } from "../helpers/world.js";
 
