@@ -17,7 +17,8 @@ import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaQuestionChannel } from "../kafka/kafka-question-channel.js";
 import { KafkaWorkerChannel } from "../kafka/kafka-worker-channel.js";
 import type { QuestionChannel, WorkerChannel } from "../kafka/npc-transport.js";
-import { answerTime } from "../loadtest/bots.js";
+import "../common/node-websocket.js"; // before the SDK (test/helpers/world.ts)
+import { answerTime } from "../loadtest/answer-time.js";
 import { listenToState } from "../loadtest/state-listener.js";
 import { isNoAnswerLine } from "../rooms/fallback-lines.js";
 import { freePort, startService, uniqueTopics, withServices } from "../tools/processes.js";

@@ -18,7 +18,8 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 import { commandArgs } from "../common/cli-args.js";
-import { answerTime } from "../loadtest/bots.js";
+import "../common/node-websocket.js"; // before the SDK (test/helpers/world.ts)
+import { answerTime } from "../loadtest/answer-time.js";
 import { AnswerQueue } from "../npc/answer-queue.js";
 import { NpcEngine } from "../npc/engine.js";
 import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";

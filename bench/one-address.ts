@@ -17,7 +17,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { commandArgs } from "../common/cli-args.js";
-import { answerTime } from "../loadtest/bots.js";
+import "../common/node-websocket.js"; // before the SDK (test/helpers/world.ts)
+import { answerTime } from "../loadtest/answer-time.js";
 import { freePort, startService } from "../tools/processes.js";
 import { joinWorld, outsideAddress, sleep, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";

@@ -16,7 +16,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { commandArgs } from "../common/cli-args.js";
-import { answerTime } from "../loadtest/bots.js";
+import "../common/node-websocket.js"; // before the SDK (test/helpers/world.ts)
+import { answerTime } from "../loadtest/answer-time.js";
 import { freePort, type Service, startService } from "../tools/processes.js";
 import { joinWorld, signedIn, sleep, type TestPlayer, walkTo } from "../test/helpers/world.js";
 import { grownArrays, grownKinds, heapKinds, type HeapKind, totalBytes } from "./heap-snapshot.js";

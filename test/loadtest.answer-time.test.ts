@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 
 import { createSignal } from "@colyseus/sdk/core/signal";
 
-import { answerTime } from "../loadtest/bots.js";
+import { answerTime } from "../loadtest/answer-time.js";
 
 describe("a load-test bot's wait for its answer", () => {
   it("lets the other state listeners of that patch hear it too (the SDK's remove() moves the last one into its place)", async () => {

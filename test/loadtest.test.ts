@@ -4,7 +4,8 @@ import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { matchMaker } from "@colyseus/core";
 
-import { answerTime, type LoadTestReport } from "../loadtest/bots.js";
+import { answerTime } from "../loadtest/answer-time.js";
+import type { LoadTestReport } from "../loadtest/bots.js";
 import { runLoadTest } from "../loadtest/load-test.js";
 import { WORLD_ROOM } from "../rooms/world-protocol.js";
 import { freePort, startService } from "../tools/processes.js";
