@@ -4,6 +4,7 @@
 
 import type { Sanction, SanctionRecord } from "../../rooms/account-sanctions.js";
 import type { PlayerReport, ReportedPlayer } from "../../rooms/player-reports.js";
+import { element, fill } from "./table.js";
 import { within } from "./text-within.js";
 
 const REFRESH_MS = 10_000;
@@ -37,13 +38,6 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T |
     throw new ApiError(`${method} ${path}: ${response.status} ${said}`, response.status);
   }
   return response.status === 204 ? undefined : ((await response.json()) as T);
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, text = "", className = ""): HTMLElementTagNameMap[K] {
-  const made = document.createElement(tag);
-  made.textContent = text;
-  if (className) made.className = className;
-  return made;
 }
 
 /**
@@ -91,17 +85,6 @@ function actionsCell(row: string, actions: Action[]): HTMLTableCellElement {
 
 const when = (ms: number) => new Date(ms).toLocaleString("ko-KR", { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
 const who = ({ name, account }: ReportedPlayer) => (account === undefined ? name : `${name} (${account})`);
-
-/** A table's body: its rows, or one that says there are none. */
-function fill(table: HTMLTableElement, rows: HTMLTableRowElement[], none: string): void {
-  const body = table.tBodies[0]!;
-  if (rows.length > 0) return body.replaceChildren(...rows);
-  const empty = element("td", none, "empty");
-  empty.colSpan = table.tHead!.rows[0]!.cells.length;
-  const row = element("tr");
-  row.append(empty);
-  body.replaceChildren(row);
-}
 
 function reportRow(report: PlayerReport): HTMLTableRowElement {
   const row = element("tr");
