@@ -1,17 +1,14 @@
-import { createServer } from "node:http";
+import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
 import { LocalPresence, matchMaker, Server } from "@colyseus/core";
 import type { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import express, { type Application } from "express";
+import type { Application } from "express";
 
 import type { Client as Elasticsearch } from "@elastic/elasticsearch";
 
 import type { Logger } from "../common/log.js";
-import { roomFailures } from "../common/metrics.js";
 import { untilReachable } from "../common/until-reachable.js";
-import { withTimeout } from "../common/with-timeout.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
 import { AnswerRouter } from "../rooms/answer-router.js";
@@ -23,61 +20,27 @@ import { DepartedAllowances } from "../rooms/departed-allowances.js";
 import { PlayerAllowances } from "../rooms/player-allowances.js";
 import { hearSeatsTaken, WaitingSeats } from "../rooms/waiting-seats.js";
 import { WorldEdits } from "../rooms/world-edits.js";
-import { forgetLongAgo } from "../rooms/npc-acquaintances.js";
 import { defineWorldRoom } from "../rooms/world-room.js";
 import { DROP_NOTICED_SECONDS } from "../rooms/world-protocol.js";
 import { sizeStateBuffer } from "../rooms/state-buffer.js";
-import { monitor } from "@colyseus/monitor";
 import type { Kafka } from "kafkajs";
 
-import { consumerLag, type GroupTopic } from "../kafka/consumer-lag.js";
-import { longestKeptMs } from "../kafka/topic-retention.js";
-import { adminOnly, backendOrAdmin } from "./admin-auth.js";
-import { chatSearchRoute } from "./chat-search-route.js";
-import { type Archive, erasureRoutes, hearArchiveErasures } from "./erasure-routes.js";
-import { eventRoutes } from "./event-routes.js";
-import { reportRoutes } from "./report-routes.js";
-import { normalizedPath } from "./request-path.js";
-import { sanctionRoutes } from "./sanction-routes.js";
+import type { GroupTopic } from "../kafka/consumer-lag.js";
+import { forgetOldMeetings, keepRoomsListed, takeWorldFileEdits } from "./background-jobs.js";
+import { type Archive, hearArchiveErasures } from "./erasure-routes.js";
+import { type Health, healthCheck, healthRoutes, redisAnswers } from "./health.js";
 import { guardHttp, TIMEOUTS_CHECKED_EVERY_MS } from "./http-guard.js";
+import { httpRoutes } from "./http-routes.js";
 import { installColyseusLogger } from "./colyseus-logger.js";
 import { redisClients } from "./redis-clients.js";
 import { roomPlacement } from "./room-placement.js";
-import { metricsRoute } from "./metrics-route.js";
 import { ACQUAINTANCES_PART } from "./acquaintances-file.js";
 import { keptHashPages } from "./kept-hash-pages.js";
 import { keepPresence } from "./kept-presence.js";
-import { jsonErrors } from "./json-body.js";
 import { MODERATION_PART } from "./moderation-file.js";
 import type { ServerConfig } from "./config.js";
-import type { NpcCheck, NpcReadiness } from "./npc-readiness.js";
+import type { NpcCheck } from "./npc-readiness.js";
 import type { WorldFile } from "./world-file.js";
-import { reloadWorldOnChange } from "./world-reload.js";
-
-const RELIST_EVERY_MS = 5000;
-/** How often the NPCs' meetings past the forgetting time are dropped: a meeting is dropped at most this late. */
-const FORGET_OLD_MEETINGS_EVERY_MS = 6 * 3_600_000;
-const WEB_CLIENT_DIR = fileURLToPath(new URL("../web-client/dist", import.meta.url));
-
-/**
- * `GET /health`: 200 when players can join (Redis, where used, answers) and get NPC answers; 503 (`degraded`, with
- * `npc` and `redis` saying why) when they cannot, and (`stopping`) while a shutdown lets rooms finish.
- */
-export interface Health {
-  /** `stopping`: the server is shutting down; it takes no new joins (a readiness probe sends players elsewhere). */
-  status: "ok" | "degraded" | "stopping";
-  serverId: string;
-  transport: QuestionChannel["kind"];
-  npc: NpcReadiness;
-  /** With REDIS_URL: whether Redis answers (rooms and matchmaking are shared through it; down, joins fail); else null. */
-  redis: "up" | "down" | null;
-  /** Brains that can answer: NPC workers in the group with Kafka, 1 or 0 embedded; null when unknown. */
-  npcWorkers: number | null;
-  /** In the embedded default: whether the in-process brain loaded; with Kafka the workers hold it. */
-  modelLoaded: boolean | null;
-  rooms: number;
-  questionsWaiting: number;
-}
 
 export interface WorldServerOptions {
   config: ServerConfig;
@@ -138,29 +101,10 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const presenceHashes = (): HashPages => shared?.hashes ?? (kept ? keptHashPages(kept.presence) : presenceHashPages(matchMaker.presence));
   /** Set as shutdown begins: matchmaking refuses joins (503) for as long as rooms take to finish their answers. */
   let stopping: Promise<void> | undefined;
-  const health = async (): Promise<Health> => {
-    const [{ npc, workers }, redis] = await Promise.all([
-      Promise.resolve(options.npcCheck?.() ?? { npc: "ready" as const, workers: null }),
-      presence ? redisAnswers(presence) : null,
-    ]);
-    return {
-      status: stopping ? "stopping" : npc === "ready" && redis !== "down" ? "ok" : "degraded",
-      redis,
-      serverId: config.serverId,
-      transport: channel.kind,
-      npc,
-      npcWorkers: workers,
-      modelLoaded: channel.kind === "in-process" ? npc !== "model_missing" : null,
-      rooms: matchMaker.stats.local.roomCount,
-      questionsWaiting: answers.waiting,
-    };
-  };
+  const health = healthCheck({ config, channel, answers, npcCheck: options.npcCheck, presence, stopping: () => stopping !== undefined });
 
   let stopMetrics = () => {};
-  // Every message the room's schemas take arrives whole, to be answered (chat_too_long); a larger frame closes (1009).
-  // Its pings (Colyseus's defaults, written out): the clients count on a silent connection being noticed within DROP_NOTICED_SECONDS.
-  const pings = { pingInterval: (DROP_NOTICED_SECONDS * 1000) / 3, pingMaxRetries: 2 };
-  const transport = new WebSocketTransport({ maxPayload: MESSAGE_MAX_BYTES, ...pings, server: createServer({ connectionsCheckingInterval: TIMEOUTS_CHECKED_EVERY_MS }) });
+  const transport = worldTransport();
   const server = new Server({
     transport,
     // With Redis, rooms and matchmaking are shared by every server process: a player joining
@@ -172,105 +116,20 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
     logger, // installed already; the Server sets it again
     greet: false,
     express: (app) => {
-      app.get("/health", async (_req, res) => {
-        const body = await health();
-        res.status(body.status === "ok" ? 200 : 503).json(body);
-      });
-      // For a liveness probe: the process serves (rooms run even while the NPCs cannot answer).
-      app.get("/health/live", (_req, res) => {
-        res.json({ status: "alive", serverId: config.serverId });
-      });
-      stopMetrics = metricsRoute(app, options.kafka, config.metricsToken, log);
-      // The Colyseus monitor: rooms, clients, state; admin only, like every admin route.
-      const admin = adminOnly(config.admin, log);
-      app.use("/monitor", admin, monitor());
-      const es = options.elasticsearch && config.elasticsearch;
-      const chatIndex = es ? { client: options.elasticsearch!, indexPrefix: es.indexPrefix } : undefined;
-      chatSearchRoute(app, chatIndex, admin, log);
-      sanctionRoutes(app, () => matchMaker.presence, admin, log);
-      reportRoutes(app, () => matchMaker.presence, presenceHashes, admin, log);
-      // The world's NPCs as its file has them now: an edit may give them events.
-      eventRoutes(app, () => matchMaker.presence, () => config.world.npcs, backendOrAdmin(config.backendToken, config.admin !== undefined, admin), log);
-      erasureRoutes(app, {
-        presence: () => matchMaker.presence, process: () => matchMaker.processId, npcs: () => config.world.npcs, chatIndex, archive: options.archive, chatLog: options.chatLog,
-        kafkaKeptMs: options.kafka && config.kafka && kafkaKeptMs(options.kafka.client, config.kafka),
-        indexerLag: options.kafka && config.kafka && indexerLag(options.kafka.client, config.kafka),
-        keptSaved: kept?.saveNow,
-      }, admin, log);
-      options.routes?.(app);
-      // An API call to no route gets JSON, as its errors do, not Express's HTML page.
-      app.use("/api", (req, res) => void res.status(404).json({ error: `no such route: ${req.method} ${req.originalUrl.split("?")[0]!.slice(0, 200)}` }));
-      // The moderators' console: its page for admins only (its data comes from the admin API all the same), under
-      // its own name and as the static files below would serve it.
-      app.get("/moderation", admin, (_req, res) => res.sendFile("moderation.html", { root: WEB_CLIENT_DIR }));
-      // By the path the static files below are looked up by, decoded: `/%6Doderation.js` passed a gate on the path as
-      // sent and was served all the same (a source map too).
-      app.use((req, res, next) => (consolePath(req.path) ? admin(req, res, next) : next()));
-      // The browser client, built by `npm run build:web` (which `npm start` runs first).
-      app.use(express.static(WEB_CLIENT_DIR, { maxAge: "1h" }));
-      app.get("/", (_req, res) => {
-        res.status(503).type("text").send("the web client is not built: run `npm run build:web`");
-      });
-      app.use(jsonErrors(log));
+      healthRoutes(app, health, config.serverId);
+      stopMetrics = httpRoutes(app, options, presenceHashes, kept?.saveNow);
     },
   });
-  const { moderator } = config;
-  if (!moderator) log.warn("moderation is off (MODERATION_WORDS=off)");
-  const seats = new WaitingSeats(config.world.joinsWaitingPerAddress, config.seatReservationMs);
-  const departed = new DepartedAllowances(PlayerAllowances.refillMs(config.world));
-  // An address keeps as many seats for reconnections as it may hold connections.
-  const awayHolds = new AwayHolds({ account: AWAY_SEATS_PER_ACCOUNT, address: config.connectionsPerAddress });
-  const worldEdits = new WorldEdits(config.world);
-  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats, departed, awayHolds, accounts: config.accounts, actionReceipts: config.actionReceipts, worldEdits, hashes: presenceHashes };
-  sizeStateBuffer(config.world);
-  server.define(WORLD_ROOM, defineWorldRoom(deps)).sortBy({ clients: -1 });
-  // A port in use is an error of the HTTP server, which Colyseus only logs: its listen() would never settle, and a
-  // process that never served looked alive to its supervisor.
-  let refused!: (error: Error) => void;
-  const listenFailed = new Promise<never>((_, reject) => (refused = reject));
-  transport.server!.once("error", refused);
-  try {
-    await Promise.race([server.listen(config.port, config.host), listenFailed]);
-  } catch (error) {
+  const { seats, worldEdits } = defineWorldRooms(server, options, answers, presenceHashes);
+  await listen(server, transport.server!, config, async () => {
     await answers.stop();
     await kept?.stop();
-    throw error;
-  } finally {
-    transport.server!.off("error", refused);
-  }
-  guardHttp(transport.server!, { proxies: config.trustedProxies, connectionsPerAddress: config.connectionsPerAddress, log, matchmakingEnded: (request, seated) => seats.requestEnded(request, seated), requestTimeoutMs: options.requestTimeoutMs });
-  // A Redis that restarts empty forgets this process's rooms: nobody could join them again, and new players got new
-  // rooms. Every few seconds the missing listings are written back.
-  const relist = presence && setInterval(() => matchMaker.restoreMissingRoomCaches().catch(() => {}), RELIST_EVERY_MS);
-  relist?.unref();
-  // Seats this process reserved for joins into rooms other processes hold, taken there (waiting-seats.ts).
-  if (presence) await hearSeatsTaken(presence, matchMaker.processId, seats).catch((error: unknown) => log.warn("seats taken elsewhere not heard", { error }));
-  // An erasure asked of any server: this one's chat lines of the player still waiting to be stored are not stored (a
-  // broker or Elasticsearch away), where they came back after the erasure's answer.
-  await Promise.resolve(
-    matchMaker.presence.subscribe(ERASURES_CHANNEL, (account: string) => void options.chatLog.dropWaiting?.(account).catch(() => {})),
-  ).catch((error: unknown) => log.warn("erasures asked of other servers not heard by the chat log", { error }));
-  // Erasures asked of another server, for this one's archive files (erasure-routes.ts).
-  if (presence && options.archive) {
-    await hearArchiveErasures(presence, matchMaker.processId, options.archive, log).catch((error: unknown) => log.warn("erasures asked of other servers not heard", { error }));
-  }
-  // Meetings past the forgetting time leave the NPCs' memory (every process does it; the second finds nothing).
-  const forgetOldMeetings = () =>
-    void forgetLongAgo(matchMaker.presence, config.world.npcs.map((npc) => npc.id), { hashes: presenceHashes() }).then(
-      (forgotten) => forgotten > 0 && log.info("npcs forgot meetings past the forgetting time", { forgotten }),
-      (error: unknown) => log.warn("npcs' old meetings not forgotten; tried again later", { error }),
-    );
-  forgetOldMeetings();
-  const forgetting = setInterval(forgetOldMeetings, FORGET_OLD_MEETINGS_EVERY_MS);
-  forgetting.unref();
-  // A studio moving an NPC or rewriting its greetings sees the change in the running game.
-  const watchingWorld = reloadWorldOnChange(config, log, (world) => {
-    worldEdits.apply({ npcs: world.npcs, hearing: world.hearing, sight: world.sight }, (error) => {
-      roomFailures.inc({ method: "takeWorldEdit" });
-      log.error("a room did not take the world file's edit", { error });
-    });
-    options.onWorldEdit?.(world);
   });
+  guardHttp(transport.server!, { proxies: config.trustedProxies, connectionsPerAddress: config.connectionsPerAddress, log, matchmakingEnded: (request, seated) => seats.requestEnded(request, seated), requestTimeoutMs: options.requestTimeoutMs });
+  const relist = presence && keepRoomsListed();
+  await hearOtherServers(presence, seats, options);
+  const forgetting = forgetOldMeetings(config, presenceHashes, log);
+  const watchingWorld = takeWorldFileEdits(config, worldEdits, options.onWorldEdit, log);
   const port = (transport.server!.address() as AddressInfo).port;
   log.info("world server listening", { port, transport: channel.kind, serverId: config.serverId });
 
@@ -291,25 +150,59 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   return { port, answers, health, shutdown };
 }
 
-/** Redis answers a read within 2 s (a client with Redis down retries each command for seconds before it fails). */
-const redisAnswers = (presence: RedisPresence): Promise<"up" | "down"> =>
-  withTimeout(presence.exists("kobot:health"), 2000).then(
-    () => "up",
-    () => "down",
-  );
+/** The players' WebSocket transport, on an HTTP server that checks its requests' timeouts. */
+function worldTransport(): WebSocketTransport {
+  // Every message the room's schemas take arrives whole, to be answered (chat_too_long); a larger frame closes (1009).
+  // Its pings (Colyseus's defaults, written out): the clients count on a silent connection being noticed within DROP_NOTICED_SECONDS.
+  const pings = { pingInterval: (DROP_NOTICED_SECONDS * 1000) / 3, pingMaxRetries: 2 };
+  return new WebSocketTransport({ maxPayload: MESSAGE_MAX_BYTES, ...pings, server: createServer({ connectionsCheckingInterval: TIMEOUTS_CHECKED_EVERY_MS }) });
+}
 
-/** How long a line written now stays in the topics that carry players' words (for an erasure request's answer). */
-const kafkaKeptMs = (client: Kafka, { topics, chatLog }: NonNullable<ServerConfig["kafka"]>) => () =>
-  longestKeptMs(client, [topics.question, topics.answer, chatLog.log, chatLog.dead]);
+/** The `world` rooms, with what this process's rooms share: seats waiting for joins, allowances, away holds, world edits. */
+function defineWorldRooms(server: Server, options: WorldServerOptions, answers: AnswerRouter, hashes: () => HashPages): { seats: WaitingSeats; worldEdits: WorldEdits } {
+  const { config, log } = options;
+  const { moderator } = config;
+  if (!moderator) log.warn("moderation is off (MODERATION_WORDS=off)");
+  const seats = new WaitingSeats(config.world.joinsWaitingPerAddress, config.seatReservationMs);
+  const departed = new DepartedAllowances(PlayerAllowances.refillMs(config.world));
+  // An address keeps as many seats for reconnections as it may hold connections.
+  const awayHolds = new AwayHolds({ account: AWAY_SEATS_PER_ACCOUNT, address: config.connectionsPerAddress });
+  const worldEdits = new WorldEdits(config.world);
+  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats, departed, awayHolds, accounts: config.accounts, actionReceipts: config.actionReceipts, worldEdits, hashes };
+  sizeStateBuffer(config.world);
+  server.define(WORLD_ROOM, defineWorldRoom(deps)).sortBy({ clients: -1 });
+  return { seats, worldEdits };
+}
 
-/** Chat-log records the indexers' group has not reached yet (for an erasure request's answer). */
-const indexerLag = (client: Kafka, { indexerGroup, chatLog }: NonNullable<ServerConfig["kafka"]>) => async () =>
-  (await consumerLag(client, [{ group: indexerGroup, topic: chatLog.log }]))[0]?.lag ?? 0;
+/** Serves on the config's port and host; where it cannot, `undo` runs before the error is thrown. */
+async function listen(server: Server, http: HttpServer, { port, host }: ServerConfig, undo: () => Promise<void>): Promise<void> {
+  // A port in use is an error of the HTTP server, which Colyseus only logs: its listen() would never settle, and a
+  // process that never served looked alive to its supervisor.
+  let refused!: (error: Error) => void;
+  const listenFailed = new Promise<never>((_, reject) => (refused = reject));
+  http.once("error", refused);
+  try {
+    await Promise.race([server.listen(port, host), listenFailed]);
+  } catch (error) {
+    await undo();
+    throw error;
+  } finally {
+    http.off("error", refused);
+  }
+}
 
-/**
- * Whether a request's path, as the static files are looked up (decoded, then its `.`, `..` and doubled slashes
- * resolved), names one of the moderators' console's files: `//moderation.js` and `/x/../moderation.js` were served.
- */
-function consolePath(path: string): boolean {
-  return normalizedPath(path)?.startsWith("/moderation") ?? false;
+/** What other server processes ask of this one through the presence; one not heard is logged, and the server runs on. */
+async function hearOtherServers(presence: RedisPresence | undefined, seats: WaitingSeats, options: WorldServerOptions): Promise<void> {
+  const { log } = options;
+  // Seats this process reserved for joins into rooms other processes hold, taken there (waiting-seats.ts).
+  if (presence) await hearSeatsTaken(presence, matchMaker.processId, seats).catch((error: unknown) => log.warn("seats taken elsewhere not heard", { error }));
+  // An erasure asked of any server: this one's chat lines of the player still waiting to be stored are not stored (a
+  // broker or Elasticsearch away), where they came back after the erasure's answer.
+  await Promise.resolve(
+    matchMaker.presence.subscribe(ERASURES_CHANNEL, (account: string) => void options.chatLog.dropWaiting?.(account).catch(() => {})),
+  ).catch((error: unknown) => log.warn("erasures asked of other servers not heard by the chat log", { error }));
+  // Erasures asked of another server, for this one's archive files (erasure-routes.ts).
+  if (presence && options.archive) {
+    await hearArchiveErasures(presence, matchMaker.processId, options.archive, log).catch((error: unknown) => log.warn("erasures asked of other servers not heard", { error }));
+  }
 }
