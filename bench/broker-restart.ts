@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { commandArgs } from "../common/cli-args.js";
-import { fallbackFor, isNoAnswerLine } from "../rooms/fallback-lines.js";
+import { fallbackFor, isNoAnswerLine } from "../rooms/npc/fallback-lines.js";
 import { freePort, type Service, startService, uniqueTopics } from "../tools/processes.js";
 import { answersTo, joinWorld, sleep, type TestPlayer, waitFor } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";

@@ -20,7 +20,7 @@ import type { QuestionChannel, WorkerChannel } from "../kafka/npc-transport.js";
 import "../common/node-websocket.js"; // before the SDK (test/helpers/world.ts)
 import { answerTime } from "../loadtest/answer-time.js";
 import { listenToState } from "../loadtest/state-listener.js";
-import { isNoAnswerLine } from "../rooms/fallback-lines.js";
+import { isNoAnswerLine } from "../rooms/npc/fallback-lines.js";
 import { freePort, startService, uniqueTopics, withServices } from "../tools/processes.js";
 import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { startLocalBroker } from "./local-broker.js";

@@ -1,5 +1,5 @@
 /**
- * npm run bench:npc-memory-sweep: what sweeping an NPC's memory of the accounts it met (rooms/npc-acquaintances.ts
+ * npm run bench:npc-memory-sweep: what sweeping an NPC's memory of the accounts it met (rooms/npc/npc-acquaintances.ts
  * `forgetLongAgo`, at every server's start and every 6 hours) costs Redis and the server, for a popular NPC that met a
  * million signed-in players in 30 days and more. A real Redis (scripts/redis-local.sh); the hash filled anew before
  * each sweep, a quarter of it past the forgetting time; each sweep in a process of its own (its peak memory), while
@@ -20,7 +20,7 @@ import { RedisPresence } from "@colyseus/redis-presence";
 import { Redis } from "ioredis";
 
 import { commandArgs } from "../common/cli-args.js";
-import { forgetLongAgo, metKeyOf } from "../rooms/npc-acquaintances.js";
+import { forgetLongAgo, metKeyOf } from "../rooms/npc/npc-acquaintances.js";
 import { redisHashPages } from "../server/redis-hash-pages.js";
 import { machineInfo } from "./machine.js";
 import { MB, percentile, printTable, round } from "../tools/stats.js";

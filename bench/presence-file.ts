@@ -18,8 +18,8 @@ import { join } from "node:path";
 import { LocalPresence } from "@colyseus/core";
 
 import { commandArgs } from "../common/cli-args.js";
-import { forgetLongAgo, MET_PREFIX, metKeyOf, NpcAcquaintances } from "../rooms/npc-acquaintances.js";
-import { REPORTS, REPORTS_KEPT } from "../rooms/player-reports.js";
+import { forgetLongAgo, MET_PREFIX, metKeyOf, NpcAcquaintances } from "../rooms/npc/npc-acquaintances.js";
+import { REPORTS, REPORTS_KEPT } from "../rooms/moderation/player-reports.js";
 import { ACQUAINTANCES_PART } from "../server/acquaintances-file.js";
 import { MODERATION_PART } from "../server/moderation-file.js";
 import { keptHashPages } from "../server/kept-hash-pages.js";

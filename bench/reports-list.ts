@@ -1,6 +1,6 @@
 /**
  * npm run bench:reports-list: what the moderators' console costs a game server when players' reports pile up to the
- * store's cap (rooms/player-reports.ts, REPORTS_KEPT): the console lists the newest 200 every 10 s, and the listing
+ * store's cap (rooms/moderation/player-reports.ts, REPORTS_KEPT): the console lists the newest 200 every 10 s, and the listing
  * runs in the server's process, beside its rooms. 10,000 reports of the usual size (5 lines of the reported player)
  * on a real Redis (scripts/redis-local.sh) and in the embedded default's own presence; each listing timed, with the
  * longest this process's event loop (every room of the process) was held meanwhile. Against it, the listing before
@@ -22,7 +22,7 @@ import { Redis } from "ioredis";
 
 import { commandArgs } from "../common/cli-args.js";
 import type { HashPages } from "../rooms/hash-pages.js";
-import { closeReport, fileReport, listReports, type PlayerReport } from "../rooms/player-reports.js";
+import { closeReport, fileReport, listReports, type PlayerReport } from "../rooms/moderation/player-reports.js";
 import { presenceHashPages } from "../rooms/hash-pages.js";
 import { keptHashPages } from "../server/kept-hash-pages.js";
 import { KeptPresence } from "../server/kept-presence.js";

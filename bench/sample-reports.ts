@@ -1,6 +1,6 @@
 import type { Presence } from "@colyseus/core";
 
-import { fileReport, REPORT_LINES } from "../rooms/player-reports.js";
+import { fileReport, REPORT_LINES } from "../rooms/moderation/player-reports.js";
 
 const said = "야 너 진짜 그렇게 하면 안 되지 않냐 ㅋㅋ 다시 해봐 이번엔 제대로";
 

@@ -61,7 +61,7 @@ function step(walker: Walker): void {
 }
 
 const GUIDE = { id: "guide", name: "안내원", position: { x: 0, y: 0, z: 0 } };
-/** Three NPCs pacing the village on routes (rooms/npc-walk.ts), for what walking NPCs add to each client's bytes. */
+/** Three NPCs pacing the village on routes (rooms/npc/npc-walk.ts), for what walking NPCs add to each client's bytes. */
 const WALKERS = [-30, 0, 30].map((z, i) => ({
   id: `walker-${i}`, name: `산책꾼${i}`, position: { x: -40, y: 0, z }, route: { points: [{ x: 40, z }], speed: 1.5, pauseSeconds: 2 },
 }));

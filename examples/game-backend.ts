@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 
-import { ActionReceiptError, readActionReceipt } from "../rooms/action-receipts.js";
+import { ActionReceiptError, readActionReceipt } from "../rooms/npc/action-receipts.js";
 
 export interface GameBackendOptions {
   /** The world server's ACTION_SECRET. */

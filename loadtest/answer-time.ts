@@ -1,6 +1,6 @@
 import type { Room } from "@colyseus/sdk";
 
-import { fallbackFor, isNoAnswerLine } from "../rooms/fallback-lines.js";
+import { fallbackFor, isNoAnswerLine } from "../rooms/npc/fallback-lines.js";
 import type { WorldError } from "../rooms/world-protocol.js";
 import type { WorldState } from "../rooms/world-state.js";
 import { listenToState } from "./state-listener.js";

@@ -236,7 +236,7 @@ export class BotSwarm {
 }
 
 /**
- * A server caps the joins one address has waiting for their seat (429, rooms/waiting-seats.ts), and every bot of a
+ * A server caps the joins one address has waiting for their seat (429, rooms/players/waiting-seats.ts), and every bot of a
  * load test comes from one address: a refused bot waits its turn, as a player's client would.
  */
 async function inTurn<T>(join: () => Promise<T>): Promise<T> {

@@ -70,7 +70,7 @@ export const ChatMessage = z.object({
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
-/** `room.send("report", …)`: another player's behaviour, for the moderators (rooms/player-reports.ts). */
+/** `room.send("report", …)`: another player's behaviour, for the moderators (rooms/moderation/player-reports.ts). */
 export const ReportMessage = z.object({
   player: z.string().min(1).max(SENT_MAX.reportPlayer),
   // Its length after cleaning (REPORT_REASON_MAX_CHARS) is checked by the room, as a chat line's is.

@@ -153,7 +153,7 @@ export interface NpcActionNotice {
   action: string;
   lineId: string;
   replyTo: string;
-  /** With ACTION_SECRET set: the action signed (rooms/action-receipts.ts), for the client to hand the game's backend. */
+  /** With ACTION_SECRET set: the action signed (rooms/npc/action-receipts.ts), for the client to hand the game's backend. */
   receipt?: string;
 }
 

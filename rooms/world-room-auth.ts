@@ -1,11 +1,11 @@
 import { type AuthContext, matchMaker, ServerError } from "@colyseus/core";
 
 import { joinsRefused } from "../common/metrics.js";
-import type { Account } from "./account.js";
-import { sanctionedUntil } from "./account-sanctions.js";
+import type { Account } from "./players/account.js";
+import { sanctionedUntil } from "./moderation/account-sanctions.js";
 import { readJoinOptions } from "./join-options.js";
 import { SCHEMA_FINGERPRINT } from "./schema-fingerprint.js";
-import { MATCHMAKING_REQUEST, type SeatReservation, type WaitingSeats } from "./waiting-seats.js";
+import { MATCHMAKING_REQUEST, type SeatReservation, type WaitingSeats } from "./players/waiting-seats.js";
 import type { WorldSettings } from "./world-settings.js";
 
 /**

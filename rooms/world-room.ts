@@ -8,41 +8,41 @@ import { pickLine } from "../common/pick-line.js";
 import type { ChatLogRecord } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import type { Moderator } from "../moderation/moderator.js";
-import type { Account } from "./account.js";
-import type { ActionReceipts } from "./action-receipts.js";
-import type { AnswerRouter } from "./answer-router.js";
-import { SANCTIONS_CHANNEL } from "./account-sanctions.js";
-import { ERASURES_CHANNEL } from "./erased-accounts.js";
-import { HeardSanctions } from "./heard-sanctions.js";
+import type { Account } from "./players/account.js";
+import type { ActionReceipts } from "./npc/action-receipts.js";
+import type { AnswerRouter } from "./npc/answer-router.js";
+import { SANCTIONS_CHANNEL } from "./moderation/account-sanctions.js";
+import { ERASURES_CHANNEL } from "./moderation/erased-accounts.js";
+import { HeardSanctions } from "./moderation/heard-sanctions.js";
 import type { HashPages } from "./hash-pages.js";
-import { AddressLines } from "./address-lines.js";
-import type { TokenBucket } from "./token-bucket.js";
-import { addressedNpc } from "./chat-addressing.js";
-import { allowedPosition, distance, heading, normaliseAngle, type Position } from "./movement.js";
-import type { AwayHolds } from "./away-holds.js";
-import type { DepartedAllowances } from "./departed-allowances.js";
-import { newLineId } from "./line-id.js";
+import { AddressLines } from "./players/address-lines.js";
+import type { TokenBucket } from "./players/token-bucket.js";
+import { addressedNpc } from "./chat/chat-addressing.js";
+import { allowedPosition, distance, heading, normaliseAngle, type Position } from "./players/movement.js";
+import type { AwayHolds } from "./players/away-holds.js";
+import type { DepartedAllowances } from "./players/departed-allowances.js";
+import { newLineId } from "./chat/line-id.js";
 import { useMonotonicClock } from "./monotonic-clock.js";
 import { largestFullState } from "./state-buffer.js";
-import { seatTaken, type WaitingSeats } from "./waiting-seats.js";
+import { seatTaken, type WaitingSeats } from "./players/waiting-seats.js";
 import { bannedJoin, type SeatTicket, seatTicket } from "./world-room-auth.js";
-import { impersonatedNpc } from "./npc-impersonation.js";
-import { NpcAcquaintances } from "./npc-acquaintances.js";
-import { NpcGreetings } from "./npc-greetings.js";
-import { lineFor } from "./named-line.js";
-import { eventLines, type NpcEvent, NPC_EVENTS_CHANNEL } from "./npc-events.js";
-import { NpcStatuses } from "./npc-statuses.js";
-import { NpcWalkers } from "./npc-walkers.js";
-import type { Asker } from "./npc-turns.js";
-import { MESSAGE_BURST, PlayerAllowances } from "./player-allowances.js";
-import { NpcQuestions } from "./npc-questions.js";
-import { PlayerConnections } from "./player-connections.js";
-import { PlayerOrigins } from "./player-origins.js";
-import { type Hearers, PlayerViews } from "./player-views.js";
-import { type Kick, KICKS_CHANNEL } from "./player-kicks.js";
-import type { ReportedPlayer } from "./player-reports.js";
-import { playerName } from "./player-name.js";
-import { ReportDesk } from "./report-desk.js";
+import { impersonatedNpc } from "./npc/npc-impersonation.js";
+import { NpcAcquaintances } from "./npc/npc-acquaintances.js";
+import { NpcGreetings } from "./npc/npc-greetings.js";
+import { lineFor } from "./chat/named-line.js";
+import { eventLines, type NpcEvent, NPC_EVENTS_CHANNEL } from "./npc/npc-events.js";
+import { NpcStatuses } from "./npc/npc-statuses.js";
+import { NpcWalkers } from "./npc/npc-walkers.js";
+import type { Asker } from "./npc/npc-turns.js";
+import { MESSAGE_BURST, PlayerAllowances } from "./players/player-allowances.js";
+import { NpcQuestions } from "./npc/npc-questions.js";
+import { PlayerConnections } from "./players/player-connections.js";
+import { PlayerOrigins } from "./players/player-origins.js";
+import { type Hearers, PlayerViews } from "./players/player-views.js";
+import { type Kick, KICKS_CHANNEL } from "./moderation/player-kicks.js";
+import type { ReportedPlayer } from "./moderation/player-reports.js";
+import { playerName } from "./players/player-name.js";
+import { ReportDesk } from "./moderation/report-desk.js";
 import {
   AnimName,
   CHAT_MAX_CHARS,
@@ -53,7 +53,7 @@ import {
   ReportMessage,
 } from "./world-contract.js";
 import { BANNED_CLOSE, KICKED_CLOSE, PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
-import { ChatHistory } from "./chat-history.js";
+import { ChatHistory } from "./chat/chat-history.js";
 import type { WorldEdits } from "./world-edits.js";
 import type { NpcSettings, WorldSettings } from "./world-settings.js";
 import { Npc, Player, WorldState } from "./world-state.js";
@@ -110,7 +110,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     }
   };
   /**
-   * A game event the backend fired (rooms/npc-events.ts): the NPC says one of its lines for it, if this room holds
+   * A game event the backend fired (rooms/npc/npc-events.ts): the NPC says one of its lines for it, if this room holds
    * the NPC and the player named. Heard near the NPC, and by that player wherever they stand.
    */
   private readonly heardEvent = (event: NpcEvent) => {

@@ -1,4 +1,4 @@
-import type { NpcRoute } from "./npc-walk.js";
+import type { NpcRoute } from "./npc/npc-walk.js";
 
 /** One NPC as the room sees it: where it stands, how far it hears, what it says unasked. */
 export interface NpcSettings {
@@ -11,7 +11,7 @@ export interface NpcSettings {
   talkRadius: number;
   /** Said by name when a player first comes within talkRadius (once per visit); `{name}` is the player's name. */
   greetings: string[];
-  /** Said instead to a signed-in player it has greeted before, today or within 30 days (rooms/npc-acquaintances.ts). */
+  /** Said instead to a signed-in player it has greeted before, today or within 30 days (rooms/npc/npc-acquaintances.ts). */
   greetingsAgain?: string[];
   /** Said when a player calls it by name with nothing else ("@코봇"); `{name}` is the player's name. */
   callReplies: string[];
@@ -21,11 +21,11 @@ export interface NpcSettings {
   idleLines: string[];
   idleEverySeconds: number;
   /**
-   * Per game event (an id the game's backend fires: POST /api/events, rooms/npc-events.ts), the lines the NPC says
+   * Per game event (an id the game's backend fires: POST /api/events, rooms/npc/npc-events.ts), the lines the NPC says
    * when it happens; `{name}` is the player's the event names.
    */
   events?: Record<string, string[]>;
-  /** Where it walks while nobody talks to it (rooms/npc-walk.ts); without one it stands at its position. */
+  /** Where it walks while nobody talks to it (rooms/npc/npc-walk.ts); without one it stands at its position. */
   route?: NpcRoute;
   /**
    * What a player says to it, and what it says back, is heard by that player alone (a shopkeeper's or quest giver's
@@ -33,7 +33,7 @@ export interface NpcSettings {
    */
   privateTalk?: boolean;
   /**
-   * Its own words, in character, for the room's stock lines (rooms/fallback-lines.ts): `busy` when its queue is full,
+   * Its own words, in character, for the room's stock lines (rooms/npc/fallback-lines.ts): `busy` when its queue is full,
    * `noAnswer` when its brain gave no answer (in time, or at all), `refusal` for a player's line moderation blocked,
    * `blocked` instead of an answer of its brain that moderation blocked, `closing` to questions the server takes no
    * more as it shuts down; `{name}` is the asker's name.

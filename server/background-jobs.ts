@@ -3,7 +3,7 @@ import { matchMaker } from "@colyseus/core";
 import type { Logger } from "../common/log.js";
 import { roomFailures } from "../common/metrics.js";
 import type { HashPages } from "../rooms/hash-pages.js";
-import { forgetLongAgo } from "../rooms/npc-acquaintances.js";
+import { forgetLongAgo } from "../rooms/npc/npc-acquaintances.js";
 import type { WorldEdits } from "../rooms/world-edits.js";
 import type { ServerConfig } from "./config.js";
 import type { WorldFile } from "./world-file.js";

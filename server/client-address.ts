@@ -28,7 +28,7 @@ const socketAddressOf = (req: IncomingMessage) => addressKey(req.socket.remoteAd
 /**
  * Puts the client's address (clientAddressOf) in the one header Colyseus reads first, before any handler of the
  * server reads the request (http-guard.ts), dropping the others a client may have set: the cap on seats waiting per
- * address (rooms/waiting-seats.ts), the rooms' turns and lines per address and admin logins then count real
+ * address (rooms/players/waiting-seats.ts), the rooms' turns and lines per address and admin logins then count real
  * addresses. Behind proxies with no X-Forwarded-For, the proxy's socket address stands in. Returns the client's
  * address, undefined where the proxy's stood in (for the operator to hear of a proxy that does not append).
  */

@@ -11,7 +11,7 @@ import { DEFAULT_RETENTION_HOURS } from "../kafka/topic-retention.js";
 import { DEFAULT_WORD_LIST, Moderator } from "../moderation/moderator.js";
 import { DEFAULT_MAX_BATCH } from "../npc/answer-queue.js";
 import { canonicalFolder, DEFAULT_MODEL_DIR, LOAD_WITHIN_MS, MODEL_DTYPES, type ModelDtype } from "../npc/model-folder.js";
-import { ActionReceipts } from "../rooms/action-receipts.js";
+import { ActionReceipts } from "../rooms/npc/action-receipts.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import { DEFAULT_SETTLE_MS, type WatchOptions } from "./file-watch.js";
@@ -97,7 +97,7 @@ export const ENV_SCHEMA = z.object({
   PUBLIC_ADDRESS: z.string().regex(/^[^\s/:]+(:\d{1,5})?(\/[\w.~-]+)*$/, "host, host:port or host:port/path").optional(),
   MAX_CLIENTS: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.maxClients),
   MAX_ROOMS: int(1, 100_000).default(DEFAULT_WORLD_SETTINGS.maxRooms),
-  /** Seats one address may have reserved by matchmaking and not yet taken (0: no cap); see rooms/waiting-seats.ts. */
+  /** Seats one address may have reserved by matchmaking and not yet taken (0: no cap); see rooms/players/waiting-seats.ts. */
   JOINS_WAITING_PER_ADDRESS: int(0, 1000).default(DEFAULT_WORLD_SETTINGS.joinsWaitingPerAddress),
   /** Colyseus's own: how long a seat matchmaking reserved waits for its WebSocket, in seconds (it read "15s" as no time). */
   COLYSEUS_SEAT_RESERVATION_TIME: z.coerce.number().min(1).max(600).default(15),

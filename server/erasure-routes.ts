@@ -8,9 +8,9 @@ import { markErased } from "../chatlog/erasure-marks.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
 import type { Logger } from "../common/log.js";
 import { withTimeout } from "../common/with-timeout.js";
-import { ERASURES_CHANNEL } from "../rooms/erased-accounts.js";
-import { forgetAccount } from "../rooms/npc-acquaintances.js";
-import { dropReportsFiledBy } from "../rooms/player-reports.js";
+import { ERASURES_CHANNEL } from "../rooms/moderation/erased-accounts.js";
+import { forgetAccount } from "../rooms/npc/npc-acquaintances.js";
+import { dropReportsFiledBy } from "../rooms/moderation/player-reports.js";
 import type { NpcSettings } from "../rooms/world-settings.js";
 import { bodyOr400, jsonText } from "./json-body.js";
 
@@ -74,7 +74,7 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
     const request = bodyOr400(ErasureRequest, req.body, res, "erasure");
     if (!request) return;
     const { account } = request;
-    // Every room first: an answer still to come for a question of theirs is logged without it (rooms/erased-accounts.ts).
+    // Every room first: an answer still to come for a question of theirs is logged without it (rooms/moderation/erased-accounts.ts).
     await deps.presence().publish(ERASURES_CHANNEL, account);
     await withTimeout(deps.chatLog.flush(), FLUSH_WAIT_MS).catch(() => {}); // past the wait: erase what is stored
     // …and what still waits (a backlog after an Elasticsearch outage) goes unstored: indexed after the erasure, it

@@ -4,7 +4,7 @@ import { z } from "zod";
 
 import type { Logger } from "../common/log.js";
 import { npcEventsFired } from "../common/metrics.js";
-import { fireNpcEvent, npcEventProblem } from "../rooms/npc-events.js";
+import { fireNpcEvent, npcEventProblem } from "../rooms/npc/npc-events.js";
 import type { NpcSettings } from "../rooms/world-settings.js";
 import { bodyOr400, jsonText } from "./json-body.js";
 
@@ -20,7 +20,7 @@ const EventRequest = z
 
 /**
  * `POST /api/events {npc, event, room?, player?, account?}` (the game's backend, by BACKEND_TOKEN, or an admin): the
- * NPC says one of its lines for the event (rooms/npc-events.ts) in every room of every process that holds it (and the
+ * NPC says one of its lines for the event (rooms/npc/npc-events.ts) in every room of every process that holds it (and the
  * player, when named), or in `room` only. 202: no process says back whether a room held them. A 400 says what is
  * wrong: an NPC or event the world file does not have, lines that need a player's name and no player.
  */

@@ -4,7 +4,7 @@ import type { Application } from "express";
 
 import { withTimeout } from "../common/with-timeout.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
-import type { AnswerRouter } from "../rooms/answer-router.js";
+import type { AnswerRouter } from "../rooms/npc/answer-router.js";
 import type { ServerConfig } from "./config.js";
 import type { NpcCheck, NpcReadiness } from "./npc-readiness.js";
 

@@ -5,7 +5,7 @@ import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { pinClientAddress } from "./client-address.js";
 import { capConnections } from "./connection-cap.js";
-import { MATCHMAKING_REQUEST } from "../rooms/waiting-seats.js";
+import { MATCHMAKING_REQUEST } from "../rooms/players/waiting-seats.js";
 
 /** The largest request body taken: matchmaking's join options (a name) are a few hundred bytes. */
 export const BODY_MAX_BYTES = 16 * 1024;
@@ -73,7 +73,7 @@ export function guardHttp(
     if (req.url?.startsWith("/matchmake/")) {
       for (const [name, value] of Object.entries(MATCHMAKING_CORS)) res.setHeader(name, value);
       // Named for the rooms' onAuth (its context has the headers, not the response): a seat counted for it is given
-      // back when it ends without one (rooms/waiting-seats.ts).
+      // back when it ends without one (rooms/players/waiting-seats.ts).
       const request = String(nextRequest++);
       req.headers[MATCHMAKING_REQUEST] = request;
       res.once("close", () => options.matchmakingEnded?.(request, res.statusCode === 200));

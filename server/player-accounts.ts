@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { ServerError } from "@colyseus/core";
 import { errors, jwtVerify, SignJWT } from "jose";
 
-import type { Account } from "../rooms/account.js";
+import type { Account } from "../rooms/players/account.js";
 
 export type { Account };
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 
 import type { Logger } from "../common/log.js";
 import type { HashPages } from "../rooms/hash-pages.js";
-import { closeReport, listReports, REPORTS, REPORTS_KEPT } from "../rooms/player-reports.js";
+import { closeReport, listReports, REPORTS, REPORTS_KEPT } from "../rooms/moderation/player-reports.js";
 
 const ReportsQuery = z
   .object({
@@ -16,7 +16,7 @@ const ReportsQuery = z
 
 /**
  * `GET /api/reports?account=&limit=` (admin): players' reports of other players, newest first, each with the reported
- * player's last lines (rooms/player-reports.ts), and without `account` the `total` open; `DELETE /api/reports/:id` takes one off the list once dealt with
+ * player's last lines (rooms/moderation/player-reports.ts), and without `account` the `total` open; `DELETE /api/reports/:id` takes one off the list once dealt with
  * (a mute or a ban: sanction-routes.ts). `hashes` reads the reports' index a page at a time, the rooms running between
  * pages.
  */

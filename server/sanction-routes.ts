@@ -4,8 +4,8 @@ import { z } from "zod";
 
 import type { Logger } from "../common/log.js";
 import { sanctionsImposed } from "../common/metrics.js";
-import { impose, lift, LONGEST_SANCTION_MS, type Sanction, sanctionsInForce } from "../rooms/account-sanctions.js";
-import { kick } from "../rooms/player-kicks.js";
+import { impose, lift, LONGEST_SANCTION_MS, type Sanction, sanctionsInForce } from "../rooms/moderation/account-sanctions.js";
+import { kick } from "../rooms/moderation/player-kicks.js";
 import { bodyOr400, jsonText } from "./json-body.js";
 
 const WEEK_MINUTES = LONGEST_SANCTION_MS / 60_000;
@@ -35,9 +35,9 @@ const ROUTES: Record<Sanction, string> = { mute: "/api/mutes", ban: "/api/bans" 
 
 /**
  * `POST /api/mutes|bans {account, minutes, reason?}` and `DELETE /api/mutes|bans/:account` (admin): a moderator
- * mutes or bans a signed-in player's account (rooms/account-sanctions.ts) in every room of every process sharing the
+ * mutes or bans a signed-in player's account (rooms/moderation/account-sanctions.ts) in every room of every process sharing the
  * presence; one in force that ends later stays (`{account, until, longerInForce: true}`): lift it first to shorten it. `GET /api/mutes|bans` lists those in force (`{mutes|bans: [{account, since, until, reason?}]}`).
- * `POST /api/kicks {player | account, reason?}` puts a player out of their room now (rooms/player-kicks.ts): by their
+ * `POST /api/kicks {player | account, reason?}` puts a player out of their room now (rooms/moderation/player-kicks.ts): by their
  * session, signed in or not, or every session of a signed-in player's account.
  */
 export function sanctionRoutes(app: Application, presence: () => Presence, adminOnly: RequestHandler, log: Logger): void {

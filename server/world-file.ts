@@ -11,7 +11,7 @@ import { type GenerationSettings, mergeSettings, settingsFromConfig } from "../n
 import { ACTION_ID, type KnowledgePair, knowledgeProblems, readKnowledgeLines } from "../npc/knowledge-index.js";
 import { canonicalFolder, checkModelFolder, type ModelDtype } from "../npc/model-folder.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
-import { impersonatedNpc } from "../rooms/npc-impersonation.js";
+import { impersonatedNpc } from "../rooms/npc/npc-impersonation.js";
 import { DEFAULT_NPC, type HearingSettings, type NpcSettings, type WorldSettings } from "../rooms/world-settings.js";
 
 export interface WorldFile {

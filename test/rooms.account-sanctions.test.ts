@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 
 import { LocalPresence } from "@colyseus/core";
 
-import { impose, lift, sanctionedUntil, sanctionsInForce } from "../rooms/account-sanctions.js";
+import { impose, lift, sanctionedUntil, sanctionsInForce } from "../rooms/moderation/account-sanctions.js";
 import { sleep } from "./helpers/world.js";
 
-describe("account sanctions' records (rooms/account-sanctions.ts)", () => {
+describe("account sanctions' records (rooms/moderation/account-sanctions.ts)", () => {
   it("drops a record whose sanction ended as the list is read, and keeps the one in force", async () => {
     const presence = new LocalPresence();
     await impose(presence, "mute", "brief", 30);

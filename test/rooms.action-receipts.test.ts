@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 
 import { SignJWT } from "jose";
 
-import { ActionReceipts, readActionReceipt, RECEIPT_ISSUER } from "../rooms/action-receipts.js";
+import { ActionReceipts, readActionReceipt, RECEIPT_ISSUER } from "../rooms/npc/action-receipts.js";
 
 const SECRET = "the game's backend shares this secret";
 const CLAIMS = { npc: "hans", action: "open_shop", line: "L1", question: "Q1", room: "r1", player: "p1", name: "영희" };
 
-describe("NPC action receipts (rooms/action-receipts.ts)", () => {
+describe("NPC action receipts (rooms/npc/action-receipts.ts)", () => {
   it("reads back what was signed, with the signed-in player's account as its subject", async () => {
     const receipts = new ActionReceipts(SECRET, 300);
     assert.deepEqual(await readActionReceipt(await receipts.sign(CLAIMS), SECRET), CLAIMS);

@@ -8,8 +8,8 @@ import { type AnswerMessage, CONTRACT_VERSION, parseMessage, QuestionMessage } f
 import { InProcessBus } from "../kafka/in-process-transport.js";
 import { type QuestionChannel, QuestionRefused } from "../kafka/npc-transport.js";
 import { NpcWorker } from "../npc/worker.js";
-import { AnswerRouter, type AskOutcome } from "../rooms/answer-router.js";
-import { npcReply } from "../rooms/npc-reply.js";
+import { AnswerRouter, type AskOutcome } from "../rooms/npc/answer-router.js";
+import { npcReply } from "../rooms/npc/npc-reply.js";
 import { EVERYDAY_QUESTIONS, shippedEngine } from "./helpers/engine.js";
 import { quiet } from "./helpers/world.js";
 

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import WebSocket from "ws";
 
-import { AwayHolds } from "../rooms/away-holds.js";
+import { AwayHolds } from "../rooms/players/away-holds.js";
 import { joinWorld, signedIn, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
-describe("Seats kept for reconnections, per account or address (rooms/away-holds.ts)", () => {
+describe("Seats kept for reconnections, per account or address (rooms/players/away-holds.ts)", () => {
   it("counts each holder's kept seats up to its most, never a private network's, and gives them back", () => {
     const holds = new AwayHolds({ account: 2, address: 1 });
     assert.deepEqual(["account a", "account a", "account a"].map((holder) => holds.take(holder)), [true, true, false]);

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { npcAnswerLatency, npcAnswers, npcQuestions } from "../common/metrics.js";
 
-import { AddressLines } from "../rooms/address-lines.js";
-import { DepartedAllowances } from "../rooms/departed-allowances.js";
-import { FairQueue } from "../rooms/fair-queue.js";
-import { GroupedFairQueue } from "../rooms/grouped-fair-queue.js";
-import { PlayerAllowances, secondsToWait } from "../rooms/player-allowances.js";
-import { TokenBucket } from "../rooms/token-bucket.js";
+import { AddressLines } from "../rooms/players/address-lines.js";
+import { DepartedAllowances } from "../rooms/players/departed-allowances.js";
+import { FairQueue } from "../rooms/npc/fair-queue.js";
+import { GroupedFairQueue } from "../rooms/npc/grouped-fair-queue.js";
+import { PlayerAllowances, secondsToWait } from "../rooms/players/player-allowances.js";
+import { TokenBucket } from "../rooms/players/token-bucket.js";
 import { answerSlowly, answersTo, askInTurns, joinWorld, outsideAddress, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("fair turns: pieces", () => {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 
-import { HeardSanctions } from "../rooms/heard-sanctions.js";
+import { HeardSanctions } from "../rooms/moderation/heard-sanctions.js";
 
-describe("the sanctions a room heard of (rooms/heard-sanctions.ts)", () => {
+describe("the sanctions a room heard of (rooms/moderation/heard-sanctions.ts)", () => {
   it("puts a banned account's players out as the ban is heard, not a muted one's, and counts down each", () => {
     const putOut: string[] = [];
     const heard = new HeardSanctions((account) => putOut.push(account));

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { LocalPresence } from "@colyseus/core";
 
-import { forgetAccount, forgetLongAgo, metKeyOf, NpcAcquaintances } from "../rooms/npc-acquaintances.js";
+import { forgetAccount, forgetLongAgo, metKeyOf, NpcAcquaintances } from "../rooms/npc/npc-acquaintances.js";
 
-describe("whom NPCs have met (rooms/npc-acquaintances.ts)", () => {
+describe("whom NPCs have met (rooms/npc/npc-acquaintances.ts)", () => {
   it("knows an account the NPC met before, per NPC, and forgets it after the forgetting time", async () => {
     const day = 86_400_000;
     const acquaintances = new NpcAcquaintances(new LocalPresence(), 30 * day);

@@ -4,8 +4,8 @@ import { LocalPresence } from "@colyseus/core";
 import { ClockTimer } from "@colyseus/timer";
 
 import { createLogger } from "../common/log.js";
-import { NpcAcquaintances } from "../rooms/npc-acquaintances.js";
-import { type GreetingsRoom, NpcGreetings } from "../rooms/npc-greetings.js";
+import { NpcAcquaintances } from "../rooms/npc/npc-acquaintances.js";
+import { type GreetingsRoom, NpcGreetings } from "../rooms/npc/npc-greetings.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type NpcSettings } from "../rooms/world-settings.js";
 import { Player } from "../rooms/world-state.js";
 

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 
 import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
 import { Moderator } from "../moderation/moderator.js";
-import { fallbackFor, MODERATION_LINES } from "../rooms/fallback-lines.js";
-import { npcReply } from "../rooms/npc-reply.js";
+import { fallbackFor, MODERATION_LINES } from "../rooms/npc/fallback-lines.js";
+import { npcReply } from "../rooms/npc/npc-reply.js";
 
 const answer = (fields: Partial<AnswerMessage>): { kind: "answer"; answer: AnswerMessage } => ({
   kind: "answer",
@@ -11,7 +11,7 @@ const answer = (fields: Partial<AnswerMessage>): { kind: "answer"; answer: Answe
 });
 const moderator = new Moderator(["나쁜말"]);
 
-describe("an NPC's reply to a question's outcome (rooms/npc-reply.ts)", () => {
+describe("an NPC's reply to a question's outcome (rooms/npc/npc-reply.ts)", () => {
   it("says the worker's answer, the asker's name in place of {name}, and logs where it came from", () => {
     const reply = npcReply(answer({ text: "{name} 님, 검 사세요.", confidence: -0.2, source: "own_line", action: "open_shop" }), "민수$&", moderator);
     assert.deepEqual(reply, {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-import { NpcStatuses } from "../rooms/npc-statuses.js";
+import { NpcStatuses } from "../rooms/npc/npc-statuses.js";
 import type { NpcStatus } from "../rooms/world-protocol.js";
 
 /** NpcStatuses on a clock the test moves: what each NPC shows, and the timers due. */

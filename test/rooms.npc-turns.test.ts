@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-import { NpcTurns } from "../rooms/npc-turns.js";
+import { NpcTurns } from "../rooms/npc/npc-turns.js";
 
 /** Turns of one question at a time whose brain holds each question until the test calls its `finish`. */
 function heldByTheBrain() {
@@ -13,7 +13,7 @@ function heldByTheBrain() {
   return { turns, asked, finish };
 }
 
-describe("an NPC's turns (rooms/npc-turns.ts)", () => {
+describe("an NPC's turns (rooms/npc/npc-turns.ts)", () => {
   it("drops every waiting question when the NPC leaves, of every group and player; those with the brain finish", async () => {
     const { turns, asked, finish } = heldByTheBrain();
     turns.enqueue({ player: "a", group: "g1" }, "a1"); // with the brain at once

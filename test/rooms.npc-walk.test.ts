@@ -3,14 +3,14 @@ import assert from "node:assert/strict";
 import { type Clock } from "@colyseus/core";
 import { MapSchema } from "@colyseus/schema";
 
-import { NpcWalk } from "../rooms/npc-walk.js";
-import { NpcWalkers } from "../rooms/npc-walkers.js";
+import { NpcWalk } from "../rooms/npc/npc-walk.js";
+import { NpcWalkers } from "../rooms/npc/npc-walkers.js";
 import { type NpcSettings } from "../rooms/world-settings.js";
 import { type Npc } from "../rooms/world-state.js";
 
 const at = (walk: NpcWalk) => [Math.round(walk.x * 1000) / 1000, Math.round(walk.z * 1000) / 1000];
 
-describe("an NPC walking its route (rooms/npc-walk.ts)", () => {
+describe("an NPC walking its route (rooms/npc/npc-walk.ts)", () => {
   it("walks at its speed to each point, stands there its pause, and comes back to where it started, over and over", () => {
     const walk = new NpcWalk({ x: 0, z: 0 }, { points: [{ x: 4, z: 0 }, { x: 4, z: 3 }], speed: 2, pauseSeconds: 1 });
     walk.advance(1000);

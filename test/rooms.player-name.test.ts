@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 
 import { Moderator } from "../moderation/moderator.js";
-import { playerName } from "../rooms/player-name.js";
+import { playerName } from "../rooms/players/player-name.js";
 
 describe("A player's name at join", () => {
   const moderator = Moderator.fromFile();

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { LocalPresence } from "@colyseus/core";
 
 import type { HashPages } from "../rooms/hash-pages.js";
-import { closeReport, fileReport, listReports, type PlayerReport } from "../rooms/player-reports.js";
+import { closeReport, fileReport, listReports, type PlayerReport } from "../rooms/moderation/player-reports.js";
 import { keptHashPages } from "../server/kept-hash-pages.js";
 import { KeptPresence } from "../server/kept-presence.js";
 
@@ -20,7 +20,7 @@ function countTurns(): () => number {
   return () => ((counting = false), turns);
 }
 
-describe("players' reports' store (rooms/player-reports.ts)", () => {
+describe("players' reports' store (rooms/moderation/player-reports.ts)", () => {
   const report = (reporter: string, reported: string, at: number): Omit<PlayerReport, "id" | "times"> => ({
     at, roomId: "room", reporter: { player: reporter, name: reporter }, reported: { player: reported, name: reported }, lines: [],
   });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-import { ReplyOrder } from "../rooms/reply-order.js";
+import { ReplyOrder } from "../rooms/npc/reply-order.js";
 
 describe("an NPC's replies to a player, in the order they spoke", () => {
   it("says a reply at hand at once when nothing is asked before it, else after the answers before it", () => {

@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { LocalPresence } from "@colyseus/core";
 
 import { createLogger } from "../common/log.js";
-import { ReportDesk } from "../rooms/report-desk.js";
+import { ReportDesk } from "../rooms/moderation/report-desk.js";
 
-describe("a room's report desk (rooms/report-desk.ts)", () => {
+describe("a room's report desk (rooms/moderation/report-desk.ts)", () => {
   const settings = { reporters: 1, withinMinutes: 10, muteMinutes: 10 };
   const reporter = { player: "r1", name: "신고자" };
   const reported = { player: "s1", name: "시끄러운" };

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 
-import { ReportTally } from "../rooms/report-tally.js";
+import { ReportTally } from "../rooms/moderation/report-tally.js";
 
-describe("ReportTally (rooms/report-tally.ts): enough players' reports in a while", () => {
+describe("ReportTally (rooms/moderation/report-tally.ts): enough players' reports in a while", () => {
   it("counts distinct reporters within the window, once enough, then starts over", () => {
     const tally = new ReportTally(3, 60_000);
     assert.equal(tally.add("troll", "a", 0), false);

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 
-import { addressedNpc } from "../rooms/chat-addressing.js";
-import { allowedPosition, normaliseAngle, TRAVEL_IN_HAND_SECONDS } from "../rooms/movement.js";
-import { TokenBucket } from "../rooms/token-bucket.js";
-import { GREETING_GAP_MS, GreetingGate } from "../rooms/greeting-gate.js";
-import { withNames } from "../rooms/named-line.js";
-import { NpcVisits } from "../rooms/npc-visits.js";
-import { WaitingSeats } from "../rooms/waiting-seats.js";
+import { addressedNpc } from "../rooms/chat/chat-addressing.js";
+import { allowedPosition, normaliseAngle, TRAVEL_IN_HAND_SECONDS } from "../rooms/players/movement.js";
+import { TokenBucket } from "../rooms/players/token-bucket.js";
+import { GREETING_GAP_MS, GreetingGate } from "../rooms/npc/greeting-gate.js";
+import { withNames } from "../rooms/chat/named-line.js";
+import { NpcVisits } from "../rooms/npc/npc-visits.js";
+import { WaitingSeats } from "../rooms/players/waiting-seats.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 
 describe("Chat addressing", () => {

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { type Client, ClientState } from "@colyseus/core";
 import WebSocket from "ws";
 
-import { JOIN_ACK_MS, SlowReaders, UNREAD_BYTES_MAX } from "../rooms/slow-readers.js";
+import { JOIN_ACK_MS, SlowReaders, UNREAD_BYTES_MAX } from "../rooms/players/slow-readers.js";
 import { largestFullState } from "../rooms/state-buffer.js";
 import { sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 
 const client = (sessionId: string, state: ClientState, bufferedAmount = 0) => ({ sessionId, state, ref: { bufferedAmount } }) as unknown as Client;
 
-describe("Clients that read nothing the room sends them (rooms/slow-readers.ts)", () => {
+describe("Clients that read nothing the room sends them (rooms/players/slow-readers.ts)", () => {
   it("names a client with more than UNREAD_BYTES_MAX unread, and one whose join stays unacknowledged past JOIN_ACK_MS", () => {
     const readers = new SlowReaders();
     for (const id of ["reads", "full", "acked", "never"]) readers.joined(id, 0);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Encoder } from "@colyseus/schema";
 
-import { newLineId } from "../rooms/line-id.js";
+import { newLineId } from "../rooms/chat/line-id.js";
 import { CHAT_MAX_CHARS } from "../rooms/world-protocol.js";
 import { ChatLine } from "../rooms/world-state.js";
 import { startTestWorld, stateOf, waitFor } from "./helpers/world.js";

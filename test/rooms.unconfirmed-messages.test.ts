@@ -3,7 +3,7 @@ import { EventEmitter } from "node:events";
 
 import { type Client, ClientState } from "@colyseus/core";
 
-import { UnconfirmedMessages } from "../rooms/unconfirmed-messages.js";
+import { UnconfirmedMessages } from "../rooms/players/unconfirmed-messages.js";
 
 /** A player's socket as far as pings go: what it was pinged with, and its pongs, answered when the test says. */
 function playerSocket(state: number = ClientState.JOINED) {

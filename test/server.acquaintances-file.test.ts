@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { MET_NPCS_KEY, NpcAcquaintances } from "../rooms/npc-acquaintances.js";
+import { MET_NPCS_KEY, NpcAcquaintances } from "../rooms/npc/npc-acquaintances.js";
 import { ACQUAINTANCES_PART } from "../server/acquaintances-file.js";
 import { keepPresence } from "../server/kept-presence.js";
 import { MODERATION_PART } from "../server/moderation-file.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-import { forgetLongAgo, MET_PREFIX, metKeyOf } from "../rooms/npc-acquaintances.js";
+import { forgetLongAgo, MET_PREFIX, metKeyOf } from "../rooms/npc/npc-acquaintances.js";
 import { keptHashPages } from "../server/kept-hash-pages.js";
 import { KeptPresence } from "../server/kept-presence.js";
 

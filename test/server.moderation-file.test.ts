@@ -7,8 +7,8 @@ import { matchMaker } from "@colyseus/core";
 import { SignJWT } from "jose";
 
 import { createLogger } from "../common/log.js";
-import { impose, lift, LONGEST_SANCTION_MS, sanctionedUntil, sanctionsInForce } from "../rooms/account-sanctions.js";
-import { fileReport, listReports } from "../rooms/player-reports.js";
+import { impose, lift, LONGEST_SANCTION_MS, sanctionedUntil, sanctionsInForce } from "../rooms/moderation/account-sanctions.js";
+import { fileReport, listReports } from "../rooms/moderation/player-reports.js";
 import { ConfigError } from "../server/config.js";
 import { LOCK_STALE_MS } from "../server/file-lock.js";
 import { keepPresence } from "../server/kept-presence.js";

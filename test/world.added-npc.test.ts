@@ -7,7 +7,7 @@ import { createLogger } from "../common/log.js";
 import { register } from "../common/metrics.js";
 import type { QuestionMessage } from "../kafka/contract.js";
 import { saveWorld } from "./helpers/save-world.js";
-import { GREETING_GAP_MS } from "../rooms/greeting-gate.js";
+import { GREETING_GAP_MS } from "../rooms/npc/greeting-gate.js";
 import { scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 const BAKER = join(import.meta.dirname, "..", "npc", "knowledge", "baker.jsonl");

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import type { QuestionMessage } from "../kafka/contract.js";
-import { fallbackFor, MODERATION_LINES } from "../rooms/fallback-lines.js";
+import { fallbackFor, MODERATION_LINES } from "../rooms/npc/fallback-lines.js";
 import { saveWorld } from "./helpers/save-world.js";
 import { scriptedAnswer, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 

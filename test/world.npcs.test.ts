@@ -3,8 +3,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { readActionReceipt } from "../rooms/action-receipts.js";
-import { GREETING_GAP_MS } from "../rooms/greeting-gate.js";
+import { readActionReceipt } from "../rooms/npc/action-receipts.js";
+import { GREETING_GAP_MS } from "../rooms/npc/greeting-gate.js";
 import type { NpcActionNotice } from "../rooms/world-protocol.js";
 import { saveWorld } from "./helpers/save-world.js";
 import { decoderErrorsDuring, near, recordingChatLog, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";

@@ -97,7 +97,7 @@ describe("a world edit naming a knowledge file in a folder not made yet (server/
   });
 });
 
-describe("idle lines through frequent world edits (rooms/npc-greetings.ts)", function () {
+describe("idle lines through frequent world edits (rooms/npc/npc-greetings.ts)", function () {
   this.timeout(30_000);
   it("go on at their interval while other NPCs' lines are edited, or the file is saved unchanged, more often than it", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "world-idle-")), "world.json");

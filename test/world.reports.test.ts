@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { matchMaker } from "@colyseus/core";
 
 import { ChatLogRecord } from "../kafka/chat-log.js";
-import type { PlayerReport } from "../rooms/player-reports.js";
-import { REPORTS_BURST } from "../rooms/player-allowances.js";
+import type { PlayerReport } from "../rooms/moderation/player-reports.js";
+import { REPORTS_BURST } from "../rooms/players/player-allowances.js";
 import type { ReportedNotice } from "../rooms/world-protocol.js";
 import { joinWorld, recordingChatLog, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 

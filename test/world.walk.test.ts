@@ -20,7 +20,7 @@ const WORLD = {
 
 const walkerOf = (player: TestPlayer) => stateOf(player).npcs.walker!;
 
-describe("NPCs walking a route from the world file, facing where they walk and whom they speak to (rooms/npc-walk.ts)", function () {
+describe("NPCs walking a route from the world file, facing where they walk and whom they speak to (rooms/npc/npc-walk.ts)", function () {
   this.timeout(30_000);
   let world: TestWorld;
 

@@ -30,7 +30,7 @@ const constants: Array<[string, string | number]> = [
   ["WorldRoom", protocol.WORLD_ROOM],
   ["NameMaxChars", protocol.NAME_MAX_CHARS],
   ["ChatMaxChars", protocol.CHAT_MAX_CHARS],
-  // How the server's refusal of a signed-in player's account name begins (rooms/player-name.ts).
+  // How the server's refusal of a signed-in player's account name begins (rooms/players/player-name.ts).
   ["AccountNameRefused", protocol.ACCOUNT_NAME_REFUSED],
   // A report's reason past it is refused (report_reason_too_long): KobotNetwork.Report cuts one to fit.
   ["ReportReasonMaxChars", protocol.REPORT_REASON_MAX_CHARS],

@@ -8,7 +8,7 @@ import { ensureTopics } from "../../kafka/kafka-client.js";
 import { KafkaQuestionChannel } from "../../kafka/kafka-question-channel.js";
 import { KafkaWorkerChannel, WORKER_SESSION_TIMEOUT_MS } from "../../kafka/kafka-worker-channel.js";
 import { NpcWorker } from "../../npc/worker.js";
-import { AnswerRouter } from "../../rooms/answer-router.js";
+import { AnswerRouter } from "../../rooms/npc/answer-router.js";
 import { EVERYDAY_QUESTIONS, shippedEngine } from "../helpers/engine.js";
 import { uniqueTopics } from "../../tools/processes.js";
 import { quiet, sleep } from "../helpers/world.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { Redis } from "ioredis";
 
-import { forgetLongAgo, MET_NPCS_KEY, metKeyOf } from "../../rooms/npc-acquaintances.js";
+import { forgetLongAgo, MET_NPCS_KEY, metKeyOf } from "../../rooms/npc/npc-acquaintances.js";
 import type { HashPage } from "../../rooms/hash-pages.js";
 import { redisHashPages } from "../../server/redis-hash-pages.js";
 import { freePort, type Service, startService } from "../../tools/processes.js";

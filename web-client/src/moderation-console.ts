@@ -2,8 +2,8 @@
 // said, and the mutes and bans in force; a report is dealt with by a mute, a ban, a kick or a dismissal, all through
 // the admin API (server/report-routes.ts, server/sanction-routes.ts). Player text is only ever set as text.
 
-import type { Sanction, SanctionRecord } from "../../rooms/account-sanctions.js";
-import type { PlayerReport, ReportedPlayer } from "../../rooms/player-reports.js";
+import type { Sanction, SanctionRecord } from "../../rooms/moderation/account-sanctions.js";
+import type { PlayerReport, ReportedPlayer } from "../../rooms/moderation/player-reports.js";
 import { element, fill } from "./table.js";
 import { within } from "./text-within.js";
 

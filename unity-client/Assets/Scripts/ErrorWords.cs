@@ -90,7 +90,7 @@ namespace Kobot
         /// Why a join failed, from the SDK's code (the HTTP status or the room's error code; 0 when no server
         /// answered); <paramref name="retry"/> false when joining as is cannot work: a name the server refuses.
         /// <paramref name="signedIn"/>: the server named the player after their account (the sign-in token's name), and
-        /// a 400 refused the account's name: its message begins with WorldProtocol.AccountNameRefused (rooms/player-name.ts).
+        /// a 400 refused the account's name: its message begins with WorldProtocol.AccountNameRefused (rooms/players/player-name.ts).
         /// </summary>
         public static string ForJoin(int code, bool signedIn, out bool retry)
         {

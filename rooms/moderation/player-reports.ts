@@ -1,9 +1,9 @@
 import type { Presence } from "@colyseus/core";
 
-import type { ChatLogRecord } from "../kafka/chat-log.js";
-import { type HashPages, presenceHashPages } from "./hash-pages.js";
-import { newLineId } from "./line-id.js";
-import type { SaidLine } from "./recent-lines.js";
+import type { ChatLogRecord } from "../../kafka/chat-log.js";
+import { type HashPages, presenceHashPages } from "../hash-pages.js";
+import { newLineId } from "../chat/line-id.js";
+import type { SaidLine } from "../chat/recent-lines.js";
 
 /** A player as a report names them: their session in the room, the name shown, and their account when signed in. */
 export interface ReportedPlayer {

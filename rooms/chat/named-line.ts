@@ -1,4 +1,4 @@
-import { pickLine } from "../common/pick-line.js";
+import { pickLine } from "../../common/pick-line.js";
 
 /** Names said in one line; past them the rest are counted ("민수, 지영, 철수 외 4명"). */
 const NAMES_SAID = 3;

@@ -1,5 +1,5 @@
-import { distance, type Position } from "./movement.js";
-import type { NpcSettings } from "./world-settings.js";
+import { distance, type Position } from "../players/movement.js";
+import type { NpcSettings } from "../world-settings.js";
 
 // A player standing on the edge of the talk radius must not be greeted at every step across it.
 const LEAVE_FACTOR = 1.25;

@@ -1,8 +1,8 @@
-import type { Logger } from "../common/log.js";
-import { logThrottle, repeatsField } from "../common/log-throttle.js";
-import { npcAnswersIgnored } from "../common/metrics.js";
-import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
-import { type QuestionChannel, QuestionRefused } from "../kafka/npc-transport.js";
+import type { Logger } from "../../common/log.js";
+import { logThrottle, repeatsField } from "../../common/log-throttle.js";
+import { npcAnswersIgnored } from "../../common/metrics.js";
+import type { AnswerMessage, QuestionMessage } from "../../kafka/contract.js";
+import { type QuestionChannel, QuestionRefused } from "../../kafka/npc-transport.js";
 
 export type AskOutcome =
   | { kind: "answer"; answer: AnswerMessage }

@@ -1,4 +1,4 @@
-import type { NpcStatus } from "./world-protocol.js";
+import type { NpcStatus } from "../world-protocol.js";
 
 /** How long an NPC is `speaking` a line: a second and a half, more for a longer line, at most five. */
 const SPEAKING_MS = 1500;

@@ -1,28 +1,28 @@
 import type { Client } from "@colyseus/core";
 
-import type { Logger } from "../common/log.js";
-import { logThrottle, repeatsField } from "../common/log-throttle.js";
-import { chatModerated, npcAnswerLatency, npcAnswers, npcQuestions, roomFailures } from "../common/metrics.js";
-import { pickLine } from "../common/pick-line.js";
-import type { NpcAnswerInfo } from "../kafka/chat-log.js";
-import { CONTRACT_VERSION } from "../kafka/contract.js";
-import type { Moderator } from "../moderation/moderator.js";
+import type { Logger } from "../../common/log.js";
+import { logThrottle, repeatsField } from "../../common/log-throttle.js";
+import { chatModerated, npcAnswerLatency, npcAnswers, npcQuestions, roomFailures } from "../../common/metrics.js";
+import { pickLine } from "../../common/pick-line.js";
+import type { NpcAnswerInfo } from "../../kafka/chat-log.js";
+import { CONTRACT_VERSION } from "../../kafka/contract.js";
+import type { Moderator } from "../../moderation/moderator.js";
 import type { ActionReceipts } from "./action-receipts.js";
 import type { AnswerRouter } from "./answer-router.js";
-import type { ChatHistory } from "./chat-history.js";
-import { ErasedAccounts } from "./erased-accounts.js";
+import type { ChatHistory } from "../chat/chat-history.js";
+import { ErasedAccounts } from "../moderation/erased-accounts.js";
 import { fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
-import type { Position } from "./movement.js";
-import { lineFor, withName } from "./named-line.js";
+import type { Position } from "../players/movement.js";
+import { lineFor, withName } from "../chat/named-line.js";
 import { npcReply } from "./npc-reply.js";
 import type { NpcStatuses } from "./npc-statuses.js";
 import { type Asker, NpcTurns } from "./npc-turns.js";
-import type { PlayerConnections } from "./player-connections.js";
-import type { Hearers } from "./player-views.js";
+import type { PlayerConnections } from "../players/player-connections.js";
+import type { Hearers } from "../players/player-views.js";
 import { ReplyOrder } from "./reply-order.js";
-import type { NpcActionNotice, WorldError } from "./world-contract.js";
-import type { NpcSettings, OwnLineKind, WorldSettings } from "./world-settings.js";
-import type { ChatLine } from "./world-state.js";
+import type { NpcActionNotice, WorldError } from "../world-contract.js";
+import type { NpcSettings, OwnLineKind, WorldSettings } from "../world-settings.js";
+import type { ChatLine } from "../world-state.js";
 
 /** A question waiting for, or with, an NPC. */
 export interface Question {
@@ -304,7 +304,7 @@ export class NpcQuestions {
     return { near: this.deps.standing(npcId), also: [sessionId] };
   }
 
-  /** With ACTION_SECRET, the action goes with a receipt the game's backend can trust (rooms/action-receipts.ts). */
+  /** With ACTION_SECRET, the action goes with a receipt the game's backend can trust (rooms/npc/action-receipts.ts). */
   private async sendAction(client: Client, notice: NpcActionNotice, playerName: string): Promise<void> {
     const account = this.deps.accountOf(client.sessionId);
     const receipt = await this.deps.actionReceipts?.sign({

@@ -1,14 +1,14 @@
 import type { Clock, Delayed } from "@colyseus/core";
 
-import type { Logger } from "../common/log.js";
-import { pickLine } from "../common/pick-line.js";
+import type { Logger } from "../../common/log.js";
+import { pickLine } from "../../common/pick-line.js";
 import { GreetingGate } from "./greeting-gate.js";
-import type { Position } from "./movement.js";
-import { withNames } from "./named-line.js";
+import type { Position } from "../players/movement.js";
+import { withNames } from "../chat/named-line.js";
 import type { NpcAcquaintances } from "./npc-acquaintances.js";
 import { NpcVisits } from "./npc-visits.js";
-import type { NpcSettings, WorldSettings } from "./world-settings.js";
-import type { Player } from "./world-state.js";
+import type { NpcSettings, WorldSettings } from "../world-settings.js";
+import type { Player } from "../world-state.js";
 
 /** What the greetings need of their room. */
 export interface GreetingsRoom {

@@ -2,8 +2,8 @@ import { StateView } from "@colyseus/schema";
 
 import { distance, type Position } from "./movement.js";
 import { updateSight } from "./sight.js";
-import { viewsOfTheirOwn, type WorldSettings } from "./world-settings.js";
-import type { ChatLine, Player, WorldState } from "./world-state.js";
+import { viewsOfTheirOwn, type WorldSettings } from "../world-settings.js";
+import type { ChatLine, Player, WorldState } from "../world-state.js";
 
 /**
  * Who a chat line reaches: everyone, or (hearing mode proximity) players near a point, and the players named besides;

@@ -1,6 +1,6 @@
 import { TRAVEL_IN_HAND_SECONDS } from "./movement.js";
 import { TokenBucket } from "./token-bucket.js";
-import type { WorldSettings } from "./world-settings.js";
+import type { WorldSettings } from "../world-settings.js";
 
 /** Far above a 10 Hz client's moves and a player's typing; past it, on end, a client is disconnected. */
 export const MESSAGES_PER_SECOND = 40;

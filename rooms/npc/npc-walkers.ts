@@ -1,10 +1,10 @@
 import type { Clock, Delayed } from "@colyseus/core";
 import type { MapSchema } from "@colyseus/schema";
 
-import { heading } from "./movement.js";
+import { heading } from "../players/movement.js";
 import { NpcWalk } from "./npc-walk.js";
-import type { NpcSettings } from "./world-settings.js";
-import type { Npc } from "./world-state.js";
+import type { NpcSettings } from "../world-settings.js";
+import type { Npc } from "../world-state.js";
 
 /** How often NPCs on a route move on: 10 times a second, as often as players' clients send their moves. */
 const WALK_EVERY_MS = 100;

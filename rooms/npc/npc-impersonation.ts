@@ -1,6 +1,6 @@
-import { CALLING_ENDINGS } from "../common/calling.js";
-import { LATIN_LOOKALIKE } from "../common/latin-look-alikes.js";
-import type { NpcName } from "./chat-addressing.js";
+import { CALLING_ENDINGS } from "../../common/calling.js";
+import { LATIN_LOOKALIKE } from "../../common/latin-look-alikes.js";
+import type { NpcName } from "../chat/chat-addressing.js";
 
 /** A name as it looks: full-width and other compatibility forms folded, one case, look-alikes as Latin, letters and digits only. */
 function looks(name: string): string {

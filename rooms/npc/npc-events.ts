@@ -1,6 +1,6 @@
 import type { Presence } from "@colyseus/core";
 
-import type { NpcSettings } from "./world-settings.js";
+import type { NpcSettings } from "../world-settings.js";
 
 /**
  * Something happened in the game that an NPC reacts to (a quest done, a boss fallen, the shop restocked): the game's

@@ -1,18 +1,18 @@
 import type { Presence } from "@colyseus/core";
 
-import type { Logger } from "../common/log.js";
-import { playerReports, sanctionsImposed } from "../common/metrics.js";
-import type { ChatLogRecord } from "../kafka/chat-log.js";
-import type { HashPages } from "./hash-pages.js";
+import type { Logger } from "../../common/log.js";
+import { playerReports, sanctionsImposed } from "../../common/metrics.js";
+import type { ChatLogRecord } from "../../kafka/chat-log.js";
+import type { HashPages } from "../hash-pages.js";
 import { impose } from "./account-sanctions.js";
 import { fileReport, type PlayerReport, playerIdentity, REPORT_LINES, type ReportedPlayer, reportRecord } from "./player-reports.js";
-import { RecentLines } from "./recent-lines.js";
+import { RecentLines } from "../chat/recent-lines.js";
 import { ReportTally } from "./report-tally.js";
-import type { WorldSettings } from "./world-settings.js";
+import type { WorldSettings } from "../world-settings.js";
 
 /**
  * A room's side of players' reports, once the room has taken one (the message checked, the reporter's allowance
- * spent): what each player last said, for the report to show; filing it (rooms/player-reports.ts) and logging it in
+ * spent): what each player last said, for the report to show; filing it (rooms/moderation/player-reports.ts) and logging it in
  * the chat log; and the mute that enough players' reports bring on (REPORTS_TO_MUTE).
  */
 export class ReportDesk {

@@ -1,6 +1,6 @@
-import { isPrivateAddress } from "../common/private-address.js";
-import type { Asker } from "./npc-turns.js";
-import type { WorldSettings } from "./world-settings.js";
+import { isPrivateAddress } from "../../common/private-address.js";
+import type { Asker } from "../npc/npc-turns.js";
+import type { WorldSettings } from "../world-settings.js";
 
 /**
  * Who each player of a room is beyond their session: the account they signed in with, or else the client address

@@ -1,6 +1,6 @@
 import type { StateView } from "@colyseus/schema";
 
-import type { Player } from "./world-state.js";
+import type { Player } from "../world-state.js";
 
 /** A player in sight leaves it only a quarter beyond the radius: one standing on its edge must not blink in and out. */
 const LEAVE_FACTOR = 1.25;

@@ -1,15 +1,15 @@
 import { type Client, type ClientArray, CloseCode, type Deferred } from "@colyseus/core";
 
-import type { Logger } from "../common/log.js";
-import { logThrottle, repeatsField } from "../common/log-throttle.js";
-import { playerErrors } from "../common/metrics.js";
+import type { Logger } from "../../common/log.js";
+import { logThrottle, repeatsField } from "../../common/log-throttle.js";
+import { playerErrors } from "../../common/metrics.js";
 import type { AwayHolds } from "./away-holds.js";
 import { AwayOutbox } from "./away-outbox.js";
 import { MESSAGE_BURST, MESSAGES_PER_SECOND } from "./player-allowances.js";
 import { SlowReaders } from "./slow-readers.js";
 import type { TokenBucket } from "./token-bucket.js";
 import { UnconfirmedMessages } from "./unconfirmed-messages.js";
-import type { WorldError } from "./world-contract.js";
+import type { WorldError } from "../world-contract.js";
 
 /** A client's WebSocket (ws) is open: 1, its `OPEN` (Colyseus types `ref` as a plain event emitter). */
 const socketOpen = (socket: Client["ref"]) => (socket as unknown as { readyState?: number }).readyState === 1;

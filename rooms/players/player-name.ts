@@ -1,12 +1,12 @@
 import { ServerError } from "@colyseus/core";
 
-import { cleanText } from "../common/clean-text.js";
-import type { Moderator } from "../moderation/moderator.js";
-import type { NpcName } from "./chat-addressing.js";
-import { impersonatedNpc } from "./npc-impersonation.js";
-import { readJoinOptions } from "./join-options.js";
-import { NAME_MAX_CHARS } from "./world-contract.js";
-import { ACCOUNT_NAME_REFUSED } from "./world-protocol.js";
+import { cleanText } from "../../common/clean-text.js";
+import type { Moderator } from "../../moderation/moderator.js";
+import type { NpcName } from "../chat/chat-addressing.js";
+import { impersonatedNpc } from "../npc/npc-impersonation.js";
+import { readJoinOptions } from "../join-options.js";
+import { NAME_MAX_CHARS } from "../world-contract.js";
+import { ACCOUNT_NAME_REFUSED } from "../world-protocol.js";
 
 /** The name of a player who gave none: "guest", with the start of its session id (`손님-Ab3x`). */
 export const NAMELESS = "손님";

@@ -1,4 +1,4 @@
-import type { WorldSettings } from "./world-settings.js";
+import type { WorldSettings } from "../world-settings.js";
 
 export interface Position {
   x: number;

@@ -1,6 +1,6 @@
 import type { Presence } from "@colyseus/core";
 
-import { type HashPages, presenceHashPages } from "./hash-pages.js";
+import { type HashPages, presenceHashPages } from "../hash-pages.js";
 
 /** A meeting longer ago than this is forgotten: the player is greeted as new. */
 export const FORGET_AFTER_DAYS = 30;

@@ -5,7 +5,7 @@ const HEARD_KEPT_MS = 5 * 60_000;
 
 /**
  * The accounts a room has heard were muted or banned (by a moderator, or by players' reports: REPORTS_TO_MUTE), and
- * when each sanction ends (epoch ms): rooms/account-sanctions.ts announces them on a channel. Every one heard, not only
+ * when each sanction ends (epoch ms): rooms/moderation/account-sanctions.ts announces them on a channel. Every one heard, not only
  * those of players here: a mute set while its player is between matchmaking and the room, or a ban while a dropped
  * player may still take their place back (no onAuth then), is not missed. Those that ended are dropped as the next is
  * heard.

@@ -1,9 +1,9 @@
-import type { NpcAnswerInfo } from "../kafka/chat-log.js";
-import type { AnswerMessage } from "../kafka/contract.js";
-import type { Moderator } from "../moderation/moderator.js";
+import type { NpcAnswerInfo } from "../../kafka/chat-log.js";
+import type { AnswerMessage } from "../../kafka/contract.js";
+import type { Moderator } from "../../moderation/moderator.js";
 import type { AskOutcome } from "./answer-router.js";
 import { type Fallback, fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
-import { withName } from "./named-line.js";
+import { withName } from "../chat/named-line.js";
 
 /** What an NPC says for a question, given what became of it, and what the chat log keeps of that. */
 export interface NpcReply {

@@ -1,12 +1,12 @@
-import { chatLines } from "../common/metrics.js";
-import { CHAT_LOG_VERSION, type ChatLogRecord } from "../kafka/chat-log.js";
-import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
+import { chatLines } from "../../common/metrics.js";
+import { CHAT_LOG_VERSION, type ChatLogRecord } from "../../kafka/chat-log.js";
+import type { ChatLogPublisher } from "../../kafka/chat-log-transport.js";
 import { newLineId } from "./line-id.js";
-import type { NpcStatuses } from "./npc-statuses.js";
-import type { Hearers, PlayerViews } from "./player-views.js";
-import type { ChatLineKind } from "./world-contract.js";
-import type { WorldSettings } from "./world-settings.js";
-import { ChatLine, type WorldState } from "./world-state.js";
+import type { NpcStatuses } from "../npc/npc-statuses.js";
+import type { Hearers, PlayerViews } from "../players/player-views.js";
+import type { ChatLineKind } from "../world-contract.js";
+import type { WorldSettings } from "../world-settings.js";
+import { ChatLine, type WorldState } from "../world-state.js";
 
 /** A chat-log record as the room writes it; the history stamps it with the version, room and server. */
 export type RoomLogRecord = Omit<ChatLogRecord, "v" | "roomId" | "serverId">;

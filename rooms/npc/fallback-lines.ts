@@ -1,4 +1,4 @@
-import type { ErrorCode } from "./world-contract.js";
+import type { ErrorCode } from "../world-contract.js";
 
 /**
  * What the NPC says, in character, when it cannot give a real answer; and what the asker is told: what happened,

@@ -1,5 +1,5 @@
-import { CALLING_ENDINGS, TITLES } from "../common/calling.js";
-import { cleanText } from "../common/clean-text.js";
+import { CALLING_ENDINGS, TITLES } from "../../common/calling.js";
+import { cleanText } from "../../common/clean-text.js";
 
 export interface NpcName {
   id: string;
