@@ -1,6 +1,6 @@
 import * as ort from "onnxruntime-node";
 
-import { SESSION_OPTIONS } from "../npc/session-options.js";
+import { SESSION_OPTIONS } from "../npc/engine/session-options.js";
 
 /**
  * The least a greedy answer can cost: onnxruntime-node alone, the same ONNX file, a KV cache, argmax.

@@ -41,7 +41,7 @@ try {
   };
   const port = await freePort();
   services.push(await startService("bench-restart-server", "server/main.ts", { ...env, PORT: String(port), SERVER_ID: "restart" }, "world server listening"));
-  services.push(await startService("bench-restart-worker", "npc/worker-main.ts", env, "npc worker started"));
+  services.push(await startService("bench-restart-worker", "npc/worker/worker-main.ts", env, "npc worker started"));
   player = await joinWorld(`ws://127.0.0.1:${port}`, { name: "재시작" });
   player.room.send("chat", { text: "@kobot 배고파" });
   await waitFor("a first answer", () => answersTo(player!).some((line) => real(line.text)), 15_000);

@@ -174,7 +174,7 @@ try {
   const kafkaPort = await freePort();
   const overKafka = await withServices(
     [
-      () => startService("bench-worker", "npc/worker-main.ts", env, "npc worker started"),
+      () => startService("bench-worker", "npc/worker/worker-main.ts", env, "npc worker started"),
       () => startService("bench-server", "server/main.ts", { ...env, PORT: String(kafkaPort), SERVER_ID: "bench" }, "world server listening"),
     ],
     () => chatRoundTrips(`ws://127.0.0.1:${kafkaPort}`),

@@ -20,9 +20,9 @@ import { join, resolve } from "node:path";
 import { commandArgs } from "../common/cli-args.js";
 import "../common/node-websocket.js"; // before the SDK (test/helpers/world.ts)
 import { answerTime } from "../loadtest/answer-time.js";
-import { AnswerQueue } from "../npc/answer-queue.js";
+import { AnswerQueue } from "../npc/worker/answer-queue.js";
 import { NpcEngine } from "../npc/engine.js";
-import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import { ServerLoad } from "../loadtest/server-load.js";
 import { freePort, startService } from "../tools/processes.js";

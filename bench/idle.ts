@@ -66,7 +66,7 @@ try {
   const workerPort = await freePort();
   const kafka = await withServices(
     [
-      () => startService("bench-idle-worker", "npc/worker-main.ts", { ...env, METRICS_PORT: String(workerPort) }, "npc worker started"),
+      () => startService("bench-idle-worker", "npc/worker/worker-main.ts", { ...env, METRICS_PORT: String(workerPort) }, "npc worker started"),
       () => startService("bench-idle-server", "server/main.ts", { ...env, PORT: String(port), HOST: "127.0.0.1" }, "world server listening"),
     ],
     () => idleCpu({ server: fromMetrics(port), worker: fromMetrics(workerPort), broker: fromProc(pid) }),

@@ -37,7 +37,7 @@ const questions = readFileSync(join(import.meta.dirname, "..", "npc", "eval", "e
 const broker = values.kafka ? startLocalBroker("loadtest") : undefined;
 const [port, workerPort] = [await freePort(), await freePort()];
 const services = [
-  ...(broker ? [() => startService("bench-loadtest-worker", "npc/worker-main.ts", { ...broker.env, METRICS_PORT: String(workerPort) }, "npc worker started")] : []),
+  ...(broker ? [() => startService("bench-loadtest-worker", "npc/worker/worker-main.ts", { ...broker.env, METRICS_PORT: String(workerPort) }, "npc worker started")] : []),
   () => startService("bench-loadtest-server", "server/main.ts", { ...broker?.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info" }, "world server listening"),
 ];
 const rows: Array<Record<string, number>> = [];

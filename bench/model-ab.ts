@@ -14,9 +14,9 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { commandArgs } from "../common/cli-args.js";
-import { AnswerQueue } from "../npc/answer-queue.js";
+import { AnswerQueue } from "../npc/worker/answer-queue.js";
 import { NpcEngine } from "../npc/engine.js";
-import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import { CHATBOT_DATA, readChatbotData } from "./chatbot-data.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "../tools/stats.js";

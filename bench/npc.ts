@@ -8,9 +8,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { commandArgs } from "../common/cli-args.js";
-import { AnswerQueue } from "../npc/answer-queue.js";
+import { AnswerQueue } from "../npc/worker/answer-queue.js";
 import { NpcEngine } from "../npc/engine.js";
-import { DEFAULT_MODEL_DIR, type ModelDtype } from "../npc/model-folder.js";
+import { DEFAULT_MODEL_DIR, type ModelDtype } from "../npc/engine/model-folder.js";
 import { BareGreedy } from "./bare-greedy.js";
 import { machineInfo } from "./machine.js";
 import { MB, mean, percentile, printTable, round } from "../tools/stats.js";

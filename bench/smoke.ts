@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { commandArgs } from "../common/cli-args.js";
-import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 
 interface SmokeRun {
   bench: string;

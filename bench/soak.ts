@@ -85,7 +85,7 @@ async function startAll(): Promise<{ brokers?: string; server: Watched; url: str
     if (values.kafka) broker = startLocalBroker("soak");
     const kafkaEnv = broker?.env ?? {};
     const workerPort = await freePort();
-    if (broker) processes.push(await watched("worker", "npc/worker-main.ts", { ...kafkaEnv, METRICS_PORT: String(workerPort) }, "npc worker started", workerPort));
+    if (broker) processes.push(await watched("worker", "npc/worker/worker-main.ts", { ...kafkaEnv, METRICS_PORT: String(workerPort) }, "npc worker started", workerPort));
     const port = await freePort();
     const server = await watched("server", "server/main.ts", { ...kafkaEnv, PORT: String(port), HOST: "127.0.0.1", ...(secret ? { AUTH_SECRET: secret } : {}) }, "world server listening", port);
     processes.unshift(server);

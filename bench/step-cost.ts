@@ -3,9 +3,9 @@ import { join } from "node:path";
 
 import * as ort from "onnxruntime-node";
 
-import { cacheShape } from "../npc/cache-shape.js";
-import { INT8_STEP_GRAPH, STEP_GRAPH } from "../npc/model-folder.js";
-import { SESSION_OPTIONS } from "../npc/session-options.js";
+import { cacheShape } from "../npc/engine/cache-shape.js";
+import { INT8_STEP_GRAPH, STEP_GRAPH } from "../npc/engine/model-folder.js";
+import { SESSION_OPTIONS } from "../npc/engine/session-options.js";
 import { round } from "../tools/stats.js";
 
 /** What one decoding step of the export's step graph costs, and how that grows with its rows. */

@@ -128,7 +128,7 @@ export const answerSources = new Counter({
 
 /**
  * How many questions the brain answered together, batch by batch: bursts should fill batches up to NPC_MAX_BATCH,
- * while a lone question on an idle brain runs at once as a batch of one (npc/answer-queue.ts).
+ * while a lone question on an idle brain runs at once as a batch of one (npc/worker/answer-queue.ts).
  */
 export const npcBatchSize = new Histogram({
   name: "kobot_npc_batch_size",
@@ -140,7 +140,7 @@ export const npcBatchSize = new Histogram({
 /**
  * Model folders an NPC worker could not load that NPCs of the world speak with: their NPCs get `model_unavailable`
  * from it (a fallback line at once) while its other NPCs answer. A Kafka worker gets there only alone in its group
- * (npc/worker-main.ts): alert on it above 0, and mend the folder (npm run check:world -- --load) or the worker.
+ * (npc/worker/worker-main.ts): alert on it above 0, and mend the folder (npm run check:world -- --load) or the worker.
  */
 export const modelsUnloaded = new Gauge({
   name: "kobot_npc_models_unloaded",

@@ -11,10 +11,10 @@ import { readAuthoredText } from "../common/authored-text.js";
 import { argsOr, numberOption } from "../common/cli-args.js";
 import { type AskOptions, NpcEngine, type NpcAnswer } from "./engine.js";
 import { NpcError } from "./errors.js";
-import { type GenerationSettings, mergeSettings, settingsFromConfig } from "./generation-settings.js";
+import { type GenerationSettings, mergeSettings, settingsFromConfig } from "./engine/generation-settings.js";
 import { type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
-import { DEFAULT_MODEL_DIR, MODEL_DTYPES, type ModelDtype } from "./model-folder.js";
-import type { TokenEvent } from "./token-stream.js";
+import { DEFAULT_MODEL_DIR, MODEL_DTYPES, type ModelDtype } from "./engine/model-folder.js";
+import type { TokenEvent } from "./engine/token-stream.js";
 
 const USAGE = `usage: npm run ask -- [options] "question" ...
        npm run ask -- --file questions.txt [--json]

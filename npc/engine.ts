@@ -14,27 +14,27 @@ import { cleanText } from "../common/clean-text.js";
 import { MODEL_NAME_MAX } from "../kafka/contract.js";
 import { plainChat } from "./chat-line.js";
 import { InvalidQuestionError, InvalidSettingsError, ModelLoadError } from "./errors.js";
-import { meanLogProbs } from "./answer-scorer.js";
-import { type DecodedRow, decodeRows } from "./decode-loop.js";
-import { withoutLoop } from "./loop-guard.js";
+import { meanLogProbs } from "./engine/answer-scorer.js";
+import { type DecodedRow, decodeRows } from "./engine/decode-loop.js";
+import { withoutLoop } from "./engine/loop-guard.js";
 import { isOwnLine } from "./own-lines.js";
 import {
   type GenerationConfigFile,
   type GenerationSettings,
   mergeSettings,
   settingsFromConfig,
-} from "./generation-settings.js";
-import { type Prefill } from "./grouped-prefill.js";
-import { int8Prefill } from "./int8-prefill.js";
-import { checkModelFolder, INT8_PREFILL_GRAPH, INT8_STEP_GRAPH, type ModelDtype, modelNameIn, STEP_GRAPH } from "./model-folder.js";
+} from "./engine/generation-settings.js";
+import { type Prefill } from "./engine/grouped-prefill.js";
+import { int8Prefill } from "./engine/int8-prefill.js";
+import { checkModelFolder, INT8_PREFILL_GRAPH, INT8_STEP_GRAPH, type ModelDtype, modelNameIn, STEP_GRAPH } from "./engine/model-folder.js";
 import { GRAMS, type GramsMethod, KnowledgeIndex, type KnowledgePair } from "./knowledge-index.js";
 import { MAX_QUESTION_CHARS, normaliseQuestion } from "./question.js";
-import { oneLine } from "./one-line.js";
+import { oneLine } from "./engine/one-line.js";
 import { type RetrievalSettings, retrieveContext } from "./retrieval-context.js";
-import { withPrivateCopy } from "./private-copy.js";
-import { SESSION_OPTIONS } from "./session-options.js";
-import { Spacing } from "./spacing.js";
-import { type TokenCallback, TokenStream } from "./token-stream.js";
+import { withPrivateCopy } from "./engine/private-copy.js";
+import { SESSION_OPTIONS } from "./engine/session-options.js";
+import { Spacing } from "./engine/spacing.js";
+import { type TokenCallback, TokenStream } from "./engine/token-stream.js";
 
 export interface LoadOptions {
   /**

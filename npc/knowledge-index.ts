@@ -1,7 +1,7 @@
 import { readAuthoredText } from "../common/authored-text.js";
 import { cleanText } from "../common/clean-text.js";
 import { ModelLoadError } from "./errors.js";
-import { takeBest } from "./take-best.js";
+import { takeBest } from "./engine/take-best.js";
 
 /** A question the NPC knows and the answer it would give (one line of a knowledge file). */
 export interface KnowledgePair {

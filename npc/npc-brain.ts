@@ -1,4 +1,4 @@
-import type { AnswerQueue } from "./answer-queue.js";
+import type { AnswerQueue } from "./worker/answer-queue.js";
 import type { AskOptions, NpcEngine } from "./engine.js";
 import type { KnowledgePair } from "./knowledge-index.js";
 import { withoutOwnName } from "./own-name.js";

@@ -3,14 +3,14 @@ import { basename, resolve } from "node:path";
 import type { Logger } from "../common/log.js";
 import { forgetNpcs, modelsUnloaded } from "../common/metrics.js";
 import { MODEL_NAME_MAX } from "../kafka/contract.js";
-import { AnswerQueue, DEFAULT_MAX_BATCH } from "./answer-queue.js";
+import { AnswerQueue, DEFAULT_MAX_BATCH } from "./worker/answer-queue.js";
 import type { AskOptions } from "./engine.js";
 import { NpcEngine } from "./engine.js";
-import type { GenerationSettings } from "./generation-settings.js";
+import type { GenerationSettings } from "./engine/generation-settings.js";
 import { type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
 import { brainOf, heardAs, type NpcBrain, type UnsureLines } from "./npc-brain.js";
 import { ModelLoadError, NpcError } from "./errors.js";
-import { type ModelDtype, modelNameIn, readJson } from "./model-folder.js";
+import { type ModelDtype, modelNameIn, readJson } from "./engine/model-folder.js";
 
 /** What the worker needs to answer for one NPC (from the world file): its model, knowledge and decoding. */
 export interface NpcBrainSpec {

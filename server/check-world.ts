@@ -12,7 +12,7 @@ import { argsOr } from "../common/cli-args.js";
 import { ConfigError, DEFAULT_WORLD_FILE, loadNpcsConfig } from "./config.js";
 import { changesNeedingRestart } from "./world-changes.js";
 import { loadWorldFile, type WorldFile, WorldFileError } from "./world-file.js";
-import type { ModelDtype } from "../npc/model-folder.js";
+import type { ModelDtype } from "../npc/engine/model-folder.js";
 
 const USAGE = "usage: npm run check:world -- [world file] [--live <the file as servers run it now>] [--load]";
 const { values, positionals } = argsOr(USAGE, { options: { live: { type: "string" }, load: { type: "boolean" } }, allowPositionals: true });

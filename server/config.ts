@@ -9,8 +9,8 @@ import { DEFAULT_CHAT_LOG_TOPICS } from "../kafka/chat-log.js";
 import { DEFAULT_TOPICS } from "../kafka/contract.js";
 import { DEFAULT_RETENTION_HOURS } from "../kafka/topic-retention.js";
 import { DEFAULT_WORD_LIST, Moderator } from "../moderation/moderator.js";
-import { DEFAULT_MAX_BATCH } from "../npc/answer-queue.js";
-import { canonicalFolder, DEFAULT_MODEL_DIR, LOAD_WITHIN_MS, MODEL_DTYPES, type ModelDtype } from "../npc/model-folder.js";
+import { DEFAULT_MAX_BATCH } from "../npc/worker/answer-queue.js";
+import { canonicalFolder, DEFAULT_MODEL_DIR, LOAD_WITHIN_MS, MODEL_DTYPES, type ModelDtype } from "../npc/engine/model-folder.js";
 import { ActionReceipts } from "../rooms/npc/action-receipts.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
@@ -281,7 +281,7 @@ const METRICS = ["METRICS_PORT", "METRICS_TOKEN"] as const;
 /** What the NPCs are and answer with: the world file, the word list their knowledge is checked with, the models. */
 const NPCS = ["WORLD_FILE", "FILE_SETTLE_MS", "NPC_ID", "NPC_NAME", "NPC_TIMEOUT_MS", "NPC_MAX_BATCH", "MODEL_LOAD_TIMEOUT_MS", "MODEL_DIR", "MODEL_DTYPE", "MODERATION_WORDS"] as const;
 
-/** What an NPC worker (npc/worker-main.ts) reads: the world server's settings of rooms, players and HTTP are not its. */
+/** What an NPC worker (npc/worker/worker-main.ts) reads: the world server's settings of rooms, players and HTTP are not its. */
 export interface WorkerConfig extends NpcsConfig {
   kafka: Pick<KafkaSettings, "brokers" | "topics" | "workerGroup" | "retentionMs"> | undefined;
   metricsPort: number | undefined;

@@ -8,10 +8,10 @@ import { DailyFileChatLog, fanOut } from "../kafka/daily-file-chat-log.js";
 import { discardChatLog } from "../kafka/discard-chat-log.js";
 import type { InProcessBus } from "../kafka/in-process-transport.js";
 import { InProcessChatLog } from "../kafka/in-process-chat-log.js";
-import { brainlessAnswers } from "../npc/brainless-answers.js";
+import { brainlessAnswers } from "../npc/worker/brainless-answers.js";
 import { NpcError } from "../npc/errors.js";
 import { type NpcBrainSpec, warnIfNotCast } from "../npc/npc-cast.js";
-import { ThreadedNpcWorker } from "../npc/threaded-worker.js";
+import { ThreadedNpcWorker } from "../npc/worker/threaded-worker.js";
 import type { ServerConfig } from "./config.js";
 import { reloadKnowledgeOnChange } from "./knowledge-reload.js";
 

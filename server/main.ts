@@ -20,7 +20,7 @@ import { answerGroupOf, KafkaQuestionChannel, SERVER_SESSION_TIMEOUT_MS } from "
 import { membersAfter } from "../kafka/group-members.js";
 import type { QuestionChannel } from "../kafka/npc-transport.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
-import type { ThreadedNpcWorker } from "../npc/threaded-worker.js";
+import type { ThreadedNpcWorker } from "../npc/worker/threaded-worker.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { startEmbeddedChatLog, startEmbeddedWorker } from "./embedded.js";
 import { embeddedNpcCheck, kafkaNpcCheck, type NpcCheck } from "./npc-readiness.js";

@@ -18,14 +18,14 @@ const plainLines = (stderr: string) => stderr.split("\n").filter((line) => line 
 
 describe("Commands that cannot start say why in one line, no stack", () => {
   it("npm run worker with no KAFKA_BROKERS, and with METRICS_PORT in use", async () => {
-    const alone = await failed("npc/worker-main.ts", [], { KAFKA_BROKERS: "" });
+    const alone = await failed("npc/worker/worker-main.ts", [], { KAFKA_BROKERS: "" });
     assert.equal(alone.code, 1);
     assert.deepEqual(plainLines(alone.stderr), ["npm run worker needs KAFKA_BROKERS (host:port[,host:port…])"]);
     const taken = createServer().listen(0);
     await new Promise((resolve) => taken.once("listening", resolve));
     const port = (taken.address() as { port: number }).port;
     try {
-      const { code, stderr } = await failed("npc/worker-main.ts", [], { KAFKA_BROKERS: "127.0.0.1:1", METRICS_PORT: String(port) });
+      const { code, stderr } = await failed("npc/worker/worker-main.ts", [], { KAFKA_BROKERS: "127.0.0.1:1", METRICS_PORT: String(port) });
       assert.equal(code, 1);
       assert.deepEqual(plainLines(stderr), [`npc worker failed to start: METRICS_PORT ${port}: already in use`]);
     } finally {
@@ -58,7 +58,7 @@ describe("Commands that cannot start say why in one line, no stack", () => {
       // Gone past its configuration: it stops on the taken METRICS_PORT, its first step.
       const indexer = await failed("chatlog/indexer-main.ts", [], { ...notRead, KAFKA_BROKERS: "127.0.0.1:1", ES_URL: "http://127.0.0.1:1", METRICS_PORT: String(port) });
       assert.deepEqual(plainLines(indexer.stderr), [`chat indexer failed to start: METRICS_PORT ${port}: already in use`]);
-      const worker = await failed("npc/worker-main.ts", [], { ...notTheirs, KAFKA_BROKERS: "127.0.0.1:1", METRICS_PORT: String(port) });
+      const worker = await failed("npc/worker/worker-main.ts", [], { ...notTheirs, KAFKA_BROKERS: "127.0.0.1:1", METRICS_PORT: String(port) });
       assert.deepEqual(plainLines(worker.stderr), [`npc worker failed to start: METRICS_PORT ${port}: already in use`]);
     } finally {
       taken.close();
@@ -73,7 +73,7 @@ describe("Commands that cannot start say why in one line, no stack", () => {
     assert.deepEqual(plainLines(badIndexer.stderr), ["bad configuration:", '  ES_URL="localhost:9200": Invalid URL']);
     const badRedrive = await failed("chatlog/redrive-main.ts", [], { ...notRead, KAFKA_BROKERS: "127.0.0.1:1", CHAT_DEAD_LETTER_TOPIC: "chat.log" });
     assert.match(badRedrive.stderr, /CHAT_LOG_TOPIC and CHAT_DEAD_LETTER_TOPIC: name the same topic/);
-    const badWorker = await failed("npc/worker-main.ts", [], { KAFKA_BROKERS: "127.0.0.1:1", WORLD_FILE: "/no/such/world.yaml" });
+    const badWorker = await failed("npc/worker/worker-main.ts", [], { KAFKA_BROKERS: "127.0.0.1:1", WORLD_FILE: "/no/such/world.yaml" });
     assert.equal(badWorker.code, 1);
     assert.match(badWorker.stderr, /WORLD_FILE="\/no\/such\/world\.yaml"/);
   });

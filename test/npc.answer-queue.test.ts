@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 
 import { modelTokensPerSecond, npcBatchSize } from "../common/metrics.js";
-import { AnswerQueue } from "../npc/answer-queue.js";
+import { AnswerQueue } from "../npc/worker/answer-queue.js";
 import { plainChat } from "../npc/chat-line.js";
 import { InvalidQuestionError, NpcError } from "../npc/errors.js";
 import { EVERYDAY_QUESTIONS, shippedEngine } from "./helpers/engine.js";

@@ -6,10 +6,10 @@ import { join, resolve } from "node:path";
 import { createLogger } from "../common/log.js";
 import { answerSources, processMetrics } from "../common/metrics.js";
 import { ModelLoadError } from "../npc/errors.js";
-import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import { CONTRACT_VERSION, MODEL_NAME_MAX, type QuestionMessage } from "../kafka/contract.js";
 import { NpcCast, REMEMBERED_REMOVALS, warnIfNotCast } from "../npc/npc-cast.js";
-import { NpcWorker } from "../npc/worker.js";
+import { NpcWorker } from "../npc/worker/worker.js";
 import { quiet } from "./helpers/world.js";
 
 /** The shipped model under another name: a second model for the registry without a second training run. */

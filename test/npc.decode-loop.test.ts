@@ -3,12 +3,12 @@ import { resolve } from "node:path";
 
 import { AutoModelForCausalLM, type PreTrainedModel, Tensor } from "@huggingface/transformers";
 
-import { meanLogProbs, tokenLogProb } from "../npc/answer-scorer.js";
-import { decodeRows } from "../npc/decode-loop.js";
-import { mergeSettings } from "../npc/generation-settings.js";
-import { prefillGroups } from "../npc/grouped-prefill.js";
-import { loopUnit, withoutLoop } from "../npc/loop-guard.js";
-import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { meanLogProbs, tokenLogProb } from "../npc/engine/answer-scorer.js";
+import { decodeRows } from "../npc/engine/decode-loop.js";
+import { mergeSettings } from "../npc/engine/generation-settings.js";
+import { prefillGroups } from "../npc/engine/grouped-prefill.js";
+import { loopUnit, withoutLoop } from "../npc/engine/loop-guard.js";
+import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import { EVERYDAY_QUESTIONS, shippedEngine } from "./helpers/engine.js";
 
 describe("decodeRows (rows leave the batch as they end)", () => {

@@ -5,11 +5,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 
-import { AnswerQueue } from "../npc/answer-queue.js";
+import { AnswerQueue } from "../npc/worker/answer-queue.js";
 import { plainChat } from "../npc/chat-line.js";
 import { type NpcAnswer, NpcEngine } from "../npc/engine.js";
 import { InvalidQuestionError, InvalidSettingsError, ModelLoadError } from "../npc/errors.js";
-import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import { EVERYDAY_QUESTIONS, hangulShare, shippedEngine } from "./helpers/engine.js";
 
 const greedy = { doSample: false };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 
 import { InvalidSettingsError } from "../npc/errors.js";
-import { mergeSettings, settingsFromConfig, settingsKey } from "../npc/generation-settings.js";
+import { mergeSettings, settingsFromConfig, settingsKey } from "../npc/engine/generation-settings.js";
 
 describe("Generation settings", () => {
   const defaults = settingsFromConfig({ max_new_tokens: 32, do_sample: false, repetition_penalty: 1.2, top_k: 40 });

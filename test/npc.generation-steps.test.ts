@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 
 import { Tensor } from "@huggingface/transformers";
 
-import { TopPProcessor } from "../npc/top-p.js";
-import { TokenStream, type TokenEvent } from "../npc/token-stream.js";
+import { TopPProcessor } from "../npc/engine/top-p.js";
+import { TokenStream, type TokenEvent } from "../npc/engine/token-stream.js";
 
 describe("TokenStream", () => {
   // Byte-level tokens as in the model: "가" is EA B0 80, split over tokens 1 and 2.

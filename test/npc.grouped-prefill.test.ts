@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-import { prefillGroups } from "../npc/grouped-prefill.js";
+import { prefillGroups } from "../npc/engine/grouped-prefill.js";
 
 /** What a split costs under the model prefillGroups minimises: per group, one call + rows × longest. */
 function cost(groups: number[][], lengths: number[], callCost: number): number {

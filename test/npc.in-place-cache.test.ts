@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 
 import { NpcEngine } from "../npc/engine.js";
-import { compactionOrder } from "../npc/in-place-cache.js";
-import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { compactionOrder } from "../npc/engine/in-place-cache.js";
+import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import { EVERYDAY_QUESTIONS, shippedEngine } from "./helpers/engine.js";
 
 describe("compactionOrder", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-import { loopUnit, withoutLoop } from "../npc/loop-guard.js";
+import { loopUnit, withoutLoop } from "../npc/engine/loop-guard.js";
 
 describe("Loop guard (an answer that repeats a word until max_new_tokens)", () => {
   it("finds a unit said three times in a row at the end, and cuts it back to one (as kobot_train/loop_guard.py)", () => {

@@ -3,8 +3,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
-import { Spacing } from "../npc/spacing.js";
+import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
+import { Spacing } from "../npc/engine/spacing.js";
 import { shippedEngine } from "./helpers/engine.js";
 
 describe("Spaces put back in a line typed without any", () => {

@@ -7,7 +7,7 @@ import { createLogger } from "../common/log.js";
 import { type AnswerMessage, CONTRACT_VERSION, parseMessage, QuestionMessage } from "../kafka/contract.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
 import { type QuestionChannel, QuestionRefused } from "../kafka/npc-transport.js";
-import { NpcWorker } from "../npc/worker.js";
+import { NpcWorker } from "../npc/worker/worker.js";
 import { AnswerRouter, type AskOutcome } from "../rooms/npc/answer-router.js";
 import { npcReply } from "../rooms/npc/npc-reply.js";
 import { EVERYDAY_QUESTIONS, shippedEngine } from "./helpers/engine.js";

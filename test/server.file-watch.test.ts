@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { stringify as toYaml } from "yaml";
 
 import { createLogger } from "../common/log.js";
-import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import { loadConfig } from "../server/config.js";
 import { watchFiles } from "../server/file-watch.js";
 import { reloadKnowledgeOnChange } from "../server/knowledge-reload.js";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { createLogger } from "../common/log.js";
 import { fileReloads } from "../common/metrics.js";
 import { Moderator } from "../moderation/moderator.js";
-import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import { NpcCast } from "../npc/npc-cast.js";
 import { loadConfig } from "../server/config.js";
 import { reloadKnowledgeOnChange } from "../server/knowledge-reload.js";

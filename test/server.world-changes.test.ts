@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { DEFAULT_MODEL_DIR } from "../npc/model-folder.js";
+import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import { changesNeedingRestart } from "../server/world-changes.js";
 import { loadWorldFile } from "../server/world-file.js";

@@ -59,7 +59,7 @@ def healthy(port: int) -> bool:
 def test_lines_chatted_in_a_live_room_end_up_in_the_hdfs_archive(spark, brokers, hdfs):
     port = free_port()
     env = {"KAFKA_BROKERS": brokers, "PORT": str(port), "SERVER_ID": "archive-test-server"}
-    server, worker = node("server/main.ts", env), node("npc/worker-main.ts", env)
+    server, worker = node("server/main.ts", env), node("npc/worker/worker-main.ts", env)
     try:
         until("the server", lambda: healthy(port), 90)
         asked = subprocess.run([str(ROOT / "node_modules/.bin/tsx"), "examples/ask-npc.ts", f"ws://127.0.0.1:{port}", "배고파"],

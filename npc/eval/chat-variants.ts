@@ -21,7 +21,7 @@ import { compose, jamoOf } from "../../common/hangul.js";
 import type { AnswerMessage } from "../../kafka/contract.js";
 import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
 import { loadWorldFile } from "../../server/world-file.js";
-import { DEFAULT_MODEL_DIR } from "../model-folder.js";
+import { DEFAULT_MODEL_DIR } from "../engine/model-folder.js";
 import { NpcCast, type NpcBrainSpec } from "../npc-cast.js";
 import { playerQuestions } from "./player-questions.js";
 

@@ -21,9 +21,9 @@ import { join } from "node:path";
 
 import { commandArgs } from "../../common/cli-args.js";
 import { NpcEngine } from "../engine.js";
-import type { GenerationSettings } from "../generation-settings.js";
+import type { GenerationSettings } from "../engine/generation-settings.js";
 import { readKnowledgeFile } from "../knowledge-index.js";
-import { oneLine } from "../one-line.js";
+import { oneLine } from "../engine/one-line.js";
 
 const HERE = import.meta.dirname;
 const JUDGEMENTS = join(HERE, "everyday-judgements.json");

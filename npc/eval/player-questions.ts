@@ -1,7 +1,7 @@
 import { createLogger } from "../../common/log.js";
 import { type AnswerMessage, CONTRACT_VERSION } from "../../kafka/contract.js";
 import type { NpcCast } from "../npc-cast.js";
-import { NpcWorker } from "../worker.js";
+import { NpcWorker } from "../worker/worker.js";
 
 /**
  * The evals' way to ask: NPCs' questions put to an NPC worker with no transport, as players' question messages, so

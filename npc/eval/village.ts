@@ -23,7 +23,7 @@ import type { AnswerSource } from "../../kafka/contract.js";
 import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
 import { DEFAULT_WORLD_FILE } from "../../server/config.js";
 import { loadWorldFile } from "../../server/world-file.js";
-import { DEFAULT_MODEL_DIR } from "../model-folder.js";
+import { DEFAULT_MODEL_DIR } from "../engine/model-folder.js";
 import { NpcCast } from "../npc-cast.js";
 import { playerQuestions } from "./player-questions.js";
 

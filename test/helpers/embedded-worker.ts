@@ -2,7 +2,7 @@ import type { Worker } from "node:worker_threads";
 
 import { type AnswerMessage, CONTRACT_VERSION } from "../../kafka/contract.js";
 import { InProcessBus } from "../../kafka/in-process-transport.js";
-import type { ThreadedNpcWorker } from "../../npc/threaded-worker.js";
+import type { ThreadedNpcWorker } from "../../npc/worker/threaded-worker.js";
 import type { ServerConfig } from "../../server/config.js";
 import { startEmbeddedWorker } from "../../server/embedded.js";
 import { quiet, waitFor } from "./world.js";

@@ -1,5 +1,5 @@
 import { NpcEngine } from "../../npc/engine.js";
-import { DEFAULT_MODEL_DIR } from "../../npc/model-folder.js";
+import { DEFAULT_MODEL_DIR } from "../../npc/engine/model-folder.js";
 
 let shared: Promise<NpcEngine> | undefined;
 

@@ -1,5 +1,5 @@
 /**
- * A process with an off-thread hang watch (npc/hang-watch.ts) of 500 ms whose main thread blocks in a native call,
+ * A process with an off-thread hang watch (npc/worker/hang-watch.ts) of 500 ms whose main thread blocks in a native call,
  * as in onnxruntime's run: `hang` blocks 20 s inside a batch; `answers` gives three short batches, then blocks 1.5 s
  * with none in flight, and exits 0; `load` blocks 20 s in its models' load and warm-up (allowed 1 s), and
  * `loaded` loads in 0.7 s (longer than a batch may take) and exits 0.
@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 
-import { watchHangsOffThread } from "../../npc/hang-watch.js";
+import { watchHangsOffThread } from "../../npc/worker/hang-watch.js";
 
 /** Under libfaketime (FAKETIME_TIMESTAMP_FILE): the wall clock steps by CLOCK_STEP ("+60s") as the first batch starts. */
 const stepTheClock = () => {

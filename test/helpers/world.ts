@@ -11,7 +11,7 @@ import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../.
 import { discardChatLog } from "../../kafka/discard-chat-log.js";
 import { InProcessBus } from "../../kafka/in-process-transport.js";
 import { NpcCast } from "../../npc/npc-cast.js";
-import { NpcWorker } from "../../npc/worker.js";
+import { NpcWorker } from "../../npc/worker/worker.js";
 import { loadConfig } from "../../server/config.js";
 import { signToken } from "../../server/player-accounts.js";
 import type { NpcCheck } from "../../server/npc-readiness.js";

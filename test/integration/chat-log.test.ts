@@ -89,7 +89,7 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
     };
     indexerMetrics = `http://127.0.0.1:${await freePort()}/metrics`;
     services.push(await startService("indexer", "chatlog/indexer-main.ts", { ...env, METRICS_PORT: new URL(indexerMetrics).port }, "chat indexer started"));
-    services.push(await startService("chatlog-worker", "npc/worker-main.ts", env, "npc worker started"));
+    services.push(await startService("chatlog-worker", "npc/worker/worker-main.ts", env, "npc worker started"));
     // CHAT_BURST: one player says the outage test's 20 lines at once.
     services.push(await startService("chatlog-server", "server/main.ts", { ...env, PORT: String(port), SERVER_ID: "chatlog-server", CHAT_BURST: "50" }, "world server listening"));
   });

@@ -41,7 +41,7 @@ describe("Kafka away when the server and worker start (real broker, started late
     // Ready when they say what they wait for: the worker does not exit, the server listens.
     const [server, worker] = await Promise.all([
       startService("late-server", "server/main.ts", { ...env, PORT: String(port), SERVER_ID: "late" }, "world server listening"),
-      startService("late-worker", "npc/worker-main.ts", { ...env, NPC_TIMEOUT_MS: "60000" }, "kafka not reachable yet; retrying"),
+      startService("late-worker", "npc/worker/worker-main.ts", { ...env, NPC_TIMEOUT_MS: "60000" }, "kafka not reachable yet; retrying"),
     ]);
     services.push(server, worker);
   });

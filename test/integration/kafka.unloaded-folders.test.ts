@@ -6,7 +6,7 @@ import { assignerSaying, unloadedByMembers } from "../../kafka/unloaded-folders.
 import { uniqueTopics } from "../../tools/processes.js";
 
 /**
- * What a worker that could not load a model folder reads of its group before it starts (npc/worker-main.ts): the
+ * What a worker that could not load a model folder reads of its group before it starts (npc/worker/worker-main.ts): the
  * folders each member could not load, from their metadata, which Kafka lists only while the group is stable.
  */
 describe("Model folders a worker's group could not load (real broker)", function () {

@@ -7,7 +7,7 @@ import { groupMembers } from "../../kafka/group-members.js";
 import { ensureTopics } from "../../kafka/kafka-client.js";
 import { KafkaQuestionChannel } from "../../kafka/kafka-question-channel.js";
 import { KafkaWorkerChannel, WORKER_SESSION_TIMEOUT_MS } from "../../kafka/kafka-worker-channel.js";
-import { NpcWorker } from "../../npc/worker.js";
+import { NpcWorker } from "../../npc/worker/worker.js";
 import { AnswerRouter } from "../../rooms/npc/answer-router.js";
 import { EVERYDAY_QUESTIONS, shippedEngine } from "../helpers/engine.js";
 import { uniqueTopics } from "../../tools/processes.js";

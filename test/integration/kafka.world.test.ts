@@ -35,7 +35,7 @@ describe("World over Kafka (real broker, separate processes)", function () {
     return { url: `ws://127.0.0.1:${port}`, id };
   };
   const startWorker = async (name: string) => {
-    const service = await startService(name, "npc/worker-main.ts", { ...env, NPC_TIMEOUT_MS: "60000" }, "npc worker started");
+    const service = await startService(name, "npc/worker/worker-main.ts", { ...env, NPC_TIMEOUT_MS: "60000" }, "npc worker started");
     services.push(service);
     return service;
   };
@@ -189,12 +189,12 @@ describe("World over Kafka (real broker, separate processes)", function () {
     writeFileSync(world, [`models: { broken: ${JSON.stringify(broken)} }`, "npcs:",
       "  - { id: kobot, name: 코봇, position: { x: 0, y: 0, z: 5 } }",
       "  - { id: hans, name: 한스, position: { x: 5, y: 0, z: 5 }, model: broken }"].join("\n"));
-    await assert.rejects(startService("worker-broken", "npc/worker-main.ts", { ...env, WORLD_FILE: world }, "npc worker started"), /exited with 1/);
+    await assert.rejects(startService("worker-broken", "npc/worker/worker-main.ts", { ...env, WORLD_FILE: world }, "npc worker started"), /exited with 1/);
     const said = readFileSync(serviceLog("worker-broken"), "utf8");
     assert.match(said, /NPC worker not started: a model folder of its world did not load here, and other workers answer every NPC/);
     assert.ok(said.includes(broken), "names the folder");
     const brokenFleet = { ...env, WORLD_FILE: world, KAFKA_WORKER_GROUP: `alone-${topics.question}` };
-    const alone = await startService("worker-alone", "npc/worker-main.ts", brokenFleet, "npc worker started");
+    const alone = await startService("worker-alone", "npc/worker/worker-main.ts", brokenFleet, "npc worker started");
     try {
       const log = readFileSync(serviceLog("worker-alone"), "utf8");
       assert.match(log, /NPC model not loaded: its NPCs say a fallback line to every question, the others answer/);
@@ -204,7 +204,7 @@ describe("World over Kafka (real broker, separate processes)", function () {
         assert.ok(tries < 60, "the first worker in its group within 30 s");
         await sleep(500);
       }
-      const second = await startService("worker-alone-2", "npc/worker-main.ts", brokenFleet, "npc worker started");
+      const second = await startService("worker-alone-2", "npc/worker/worker-main.ts", brokenFleet, "npc worker started");
       await second.stop();
     } finally {
       // Its own group reads the same questions: left running, every later question here was answered twice.

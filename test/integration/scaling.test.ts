@@ -40,7 +40,7 @@ describe("Scaling: two servers on Redis, two NPC workers on Kafka", function () 
     for (const name of ["scale-worker-1", "scale-worker-2"]) {
       const port = await freePort();
       workerMetrics.push(`http://127.0.0.1:${port}/metrics`);
-      services.push(await startService(name, "npc/worker-main.ts", { ...env, METRICS_PORT: String(port) }, "npc worker started"));
+      services.push(await startService(name, "npc/worker/worker-main.ts", { ...env, METRICS_PORT: String(port) }, "npc worker started"));
     }
     for (const name of ["scale-server-a", "scale-server-b"]) {
       const port = await freePort();

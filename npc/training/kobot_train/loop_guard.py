@@ -1,11 +1,11 @@
-"""Ends an answer that loops ("안해도 안해도 안해도…"): the same rule as the engine's npc/loop-guard.ts,
+"""Ends an answer that loops ("안해도 안해도 안해도…"): the same rule as the engine's npc/engine/loop-guard.ts,
 so evaluation scores what players would read."""
 from __future__ import annotations
 
 import torch
 from transformers import LogitsProcessor
 
-MAX_UNIT = 8  # units of 5–6 tokens looped too (npc/loop-guard.ts)
+MAX_UNIT = 8  # units of 5–6 tokens looped too (npc/engine/loop-guard.ts)
 REPEATS = 3
 
 

@@ -109,7 +109,7 @@ def ship(args: argparse.Namespace, checkpoint: Path, summary: dict, out: Path) -
         data_license = Path(args.data).parent / "LICENSE"
         if data_license.is_file():
             shutil.copyfile(data_license, out / f"LICENSE.{Path(args.data).parent.name}")
-    # For lines players type without spaces (npc/spacing.ts): from the same text the model learnt from.
+    # For lines players type without spaces (npc/engine/spacing.ts): from the same text the model learnt from.
     spacing = write_spaced_pairs(out, args.data, args.pretrain_data)
     sizes[spacing.name] = spacing.stat().st_size
     chosen = None

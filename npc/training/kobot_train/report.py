@@ -114,7 +114,7 @@ def spacing_line(sizes: dict[str, int]) -> str:
     if SPACED_PAIRS not in sizes:
         return ""
     return (f"\n- Spacing: `{SPACED_PAIRS}` lists the pairs of syllables that the training split and the reviews mostly write\n"
-            "  apart (`python -m kobot_train.spacing`); the engine spaces a line typed without any by them (`npc/spacing.ts`).")
+            "  apart (`python -m kobot_train.spacing`); the engine spaces a line typed without any by them (`npc/engine/spacing.ts`).")
 
 
 def write_model_card(path: Path, evaluation: dict, summary: dict, shipped: str, sizes: dict[str, int]) -> None:

@@ -1,5 +1,5 @@
 """The pairs of Hangul syllables that Korean text mostly writes with a space between them, for lines players type
-without spaces ("잠이안와서큰일이야"): the engine puts a space inside each such pair (npc/spacing.ts) before the model
+without spaces ("잠이안와서큰일이야"): the engine puts a space inside each such pair (npc/engine/spacing.ts) before the model
 and retrieval read the line, whose tokens and grams were all learnt from spaced text.
 
     python -m kobot_train.spacing [--data ChatbotData.csv] [--reviews reviews.txt.gz] [--out ../model]

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 
-import { createLogger } from "../common/log.js";
-import { processAlive } from "../common/process-alive.js";
+import { createLogger } from "../../common/log.js";
+import { processAlive } from "../../common/process-alive.js";
 
 /** Copies of this process and thread, named `kobot-model-copy-<pid>-<thread>-…`, while `load` runs on them. */
 const PREFIX = `kobot-model-copy-${process.pid}-${threadId}-`;

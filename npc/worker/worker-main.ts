@@ -2,22 +2,22 @@
  * `npm run worker`: an NPC worker on Kafka. Start as many as you like: they share one consumer
  * group, so each question is answered by one of them. Needs KAFKA_BROKERS.
  */
-import "../common/node-version.js"; // first: says so on an older Node
+import "../../common/node-version.js"; // first: says so on an older Node
 import type { Kafka } from "kafkajs";
 
-import { errorLine } from "../common/error-line.js";
-import { createLogger } from "../common/log.js";
-import { withTimeout } from "../common/with-timeout.js";
-import { createKafka } from "../kafka/kafka-client.js";
-import { KafkaWorkerChannel } from "../kafka/kafka-worker-channel.js";
-import { unloadedByMembers } from "../kafka/unloaded-folders.js";
-import { ConfigError, loadWorkerConfig } from "../server/config.js";
-import { reloadKnowledgeOnChange } from "../server/knowledge-reload.js";
-import { serveMetrics } from "../common/metrics-server.js";
-import { onTerminate } from "../common/terminate.js";
-import { reloadWorldOnChange } from "../server/world-reload.js";
+import { errorLine } from "../../common/error-line.js";
+import { createLogger } from "../../common/log.js";
+import { withTimeout } from "../../common/with-timeout.js";
+import { createKafka } from "../../kafka/kafka-client.js";
+import { KafkaWorkerChannel } from "../../kafka/kafka-worker-channel.js";
+import { unloadedByMembers } from "../../kafka/unloaded-folders.js";
+import { ConfigError, loadWorkerConfig } from "../../server/config.js";
+import { reloadKnowledgeOnChange } from "../../server/knowledge-reload.js";
+import { serveMetrics } from "../../common/metrics-server.js";
+import { onTerminate } from "../../common/terminate.js";
+import { reloadWorldOnChange } from "../../server/world-reload.js";
 import { watchHangsOffThread } from "./hang-watch.js";
-import { NpcCast, warnIfNotCast } from "./npc-cast.js";
+import { NpcCast, warnIfNotCast } from "../npc-cast.js";
 import { HANG_GRACE_MS } from "./threaded-worker.js";
 import { NpcWorker } from "./worker.js";
 

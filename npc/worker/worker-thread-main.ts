@@ -8,11 +8,11 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 
-import { createLogger } from "../common/log.js";
-import { register } from "../common/metrics.js";
-import type { AnswerQuestions, WorkerChannel } from "../kafka/npc-transport.js";
-import { NpcError } from "./errors.js";
-import { NpcCast } from "./npc-cast.js";
+import { createLogger } from "../../common/log.js";
+import { register } from "../../common/metrics.js";
+import type { AnswerQuestions, WorkerChannel } from "../../kafka/npc-transport.js";
+import { NpcError } from "../errors.js";
+import { NpcCast } from "../npc-cast.js";
 import type { ToThread, WorkerThreadOptions } from "./threaded-worker.js";
 import { NpcWorker } from "./worker.js";
 

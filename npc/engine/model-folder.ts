@@ -2,7 +2,7 @@ import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { ModelLoadError } from "./errors.js";
+import { ModelLoadError } from "../errors.js";
 
 export const MODEL_DTYPES = ["fp32", "q8"] as const;
 export type ModelDtype = (typeof MODEL_DTYPES)[number];
@@ -14,7 +14,7 @@ export type ModelDtype = (typeof MODEL_DTYPES)[number];
 export const LOAD_WITHIN_MS = 120_000;
 
 /** The model shipped in the repository. */
-export const DEFAULT_MODEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "model");
+export const DEFAULT_MODEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "model");
 
 /** Decoding steps over a cache kept in place (kobot_train/decoder_graph.py `step_model`); exports since session 8. */
 export const STEP_GRAPH = "onnx/model_step.onnx";

@@ -3,15 +3,15 @@ import { Worker } from "node:worker_threads";
 
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 
-import type { Logger, LogLevel } from "../common/log.js";
-import { addMetricsSource } from "../common/metrics.js";
-import type { AnswerMessage, QuestionMessage } from "../kafka/contract.js";
-import type { WorkerChannel } from "../kafka/npc-transport.js";
-import { type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
-import { LOAD_WITHIN_MS, type ModelDtype } from "./model-folder.js";
+import type { Logger, LogLevel } from "../../common/log.js";
+import { addMetricsSource } from "../../common/metrics.js";
+import type { AnswerMessage, QuestionMessage } from "../../kafka/contract.js";
+import type { WorkerChannel } from "../../kafka/npc-transport.js";
+import { type KnowledgePair, readKnowledgeFile } from "../knowledge-index.js";
+import { LOAD_WITHIN_MS, type ModelDtype } from "../engine/model-folder.js";
 import { brainlessAnswers } from "./brainless-answers.js";
-import type { ModelOfWorld, NpcBrainSpec } from "./npc-cast.js";
-import { NpcError } from "./errors.js";
+import type { ModelOfWorld, NpcBrainSpec } from "../npc-cast.js";
+import { NpcError } from "../errors.js";
 
 export interface WorkerThreadOptions {
   brains: NpcBrainSpec[];
@@ -45,7 +45,7 @@ export interface ThreadWatch {
 
 const THREAD_MAIN = new URL("./worker-thread-main.ts", import.meta.url);
 
-/** What the thread is asked (npc/worker-thread-main.ts), less the id that its reply carries back. */
+/** What the thread is asked (npc/worker/worker-thread-main.ts), less the id that its reply carries back. */
 export type ToThread =
   | { type: "questions"; questions: QuestionMessage[] }
   | { type: "metrics" }
@@ -60,7 +60,7 @@ type FromThread =
   | { type: "knowledge" | "settings"; id: number; npcs: string[] };
 
 /**
- * The embedded default's NPC worker on a thread of its own (npc/worker-thread-main.ts), seen from the
+ * The embedded default's NPC worker on a thread of its own (npc/worker/worker-thread-main.ts), seen from the
  * server's thread: it takes the in-process channel's questions and answers them there, so inference
  * never stalls the rooms. Its metrics are added to the server's /metrics. A thread that dies is replaced
  * (at once, then with a growing pause while it keeps failing); meanwhile the bus keeps the questions. A thread that

@@ -1,6 +1,6 @@
-import { errorAnswer } from "../kafka/contract.js";
-import type { AnswerQuestions } from "../kafka/npc-transport.js";
-import type { NpcError } from "./errors.js";
+import { errorAnswer } from "../../kafka/contract.js";
+import type { AnswerQuestions } from "../../kafka/npc-transport.js";
+import type { NpcError } from "../errors.js";
 
 /**
  * Answers for when the model could not be loaded (embedded default): every question gets an

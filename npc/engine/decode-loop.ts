@@ -13,7 +13,7 @@ import type { GenerationSettings } from "./generation-settings.js";
 import { groupedPrefill, type Prefill } from "./grouped-prefill.js";
 import { compactionOrder, InPlaceCache, type StepLogits, stepLogits } from "./in-place-cache.js";
 import { loopUnit } from "./loop-guard.js";
-import { ownLineToken } from "./own-lines.js";
+import { ownLineToken } from "../own-lines.js";
 import { TopPProcessor } from "./top-p.js";
 
 /** A row's new token (its `</s>` included), for streaming. */

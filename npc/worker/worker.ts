@@ -1,14 +1,14 @@
-import type { AnswerMessage, AnswerSource, QuestionMessage } from "../kafka/contract.js";
-import { CONTRACT_VERSION, errorAnswer, errorWithin } from "../kafka/contract.js";
-import type { WorkerChannel } from "../kafka/npc-transport.js";
-import type { Logger } from "../common/log.js";
-import { answerSources, workerAnswers } from "../common/metrics.js";
-import { pickLine } from "../common/pick-line.js";
-import { type NpcAnswer, NpcEngine } from "./engine.js";
-import type { NpcBrain, UnsureLines } from "./npc-brain.js";
-import { NpcCast } from "./npc-cast.js";
-import { NpcError } from "./errors.js";
-import { normaliseQuestion } from "./question.js";
+import type { AnswerMessage, AnswerSource, QuestionMessage } from "../../kafka/contract.js";
+import { CONTRACT_VERSION, errorAnswer, errorWithin } from "../../kafka/contract.js";
+import type { WorkerChannel } from "../../kafka/npc-transport.js";
+import type { Logger } from "../../common/log.js";
+import { answerSources, workerAnswers } from "../../common/metrics.js";
+import { pickLine } from "../../common/pick-line.js";
+import { type NpcAnswer, NpcEngine } from "../engine.js";
+import type { NpcBrain, UnsureLines } from "../npc-brain.js";
+import { NpcCast } from "../npc-cast.js";
+import { NpcError } from "../errors.js";
+import { normaliseQuestion } from "../question.js";
 import type { HangWatch } from "./hang-watch.js";
 
 export interface NpcWorkerOptions {

@@ -1,8 +1,8 @@
-import { modelTokensPerSecond, npcBatchSize } from "../common/metrics.js";
-import type { AskOptions, NpcAnswer, NpcEngine } from "./engine.js";
-import { NpcError } from "./errors.js";
-import { mergeSettings, settingsKey, type GenerationSettings } from "./generation-settings.js";
-import type { TokenEvent } from "./token-stream.js";
+import { modelTokensPerSecond, npcBatchSize } from "../../common/metrics.js";
+import type { AskOptions, NpcAnswer, NpcEngine } from "../engine.js";
+import { NpcError } from "../errors.js";
+import { mergeSettings, settingsKey, type GenerationSettings } from "../engine/generation-settings.js";
+import type { TokenEvent } from "../engine/token-stream.js";
 
 interface Pending {
   question: string;

@@ -1,4 +1,4 @@
-import { InvalidSettingsError } from "./errors.js";
+import { InvalidSettingsError } from "../errors.js";
 
 /** Decoding settings a caller may override; the defaults come from the model's generation_config.json. */
 export interface GenerationSettings {
