@@ -6,7 +6,7 @@
  * this process pings Redis as every other server would, to see how long Redis made them wait. Two ways of reading the
  * hash, in turns:
  *   - `presence`: the presence's own calls, the whole hash at once (HGETALL), then HGET + HDEL a field at a time;
- *   - `pages`: server/redis-hash-pages.ts, HSCAN a thousand fields at a time, one script call a page for its deletes.
+ *   - `pages`: server/stores/redis-hash-pages.ts, HSCAN a thousand fields at a time, one script call a page for its deletes.
  * Table + bench/results/npc-memory-sweep.json.
  *
  *   npm run bench:npc-memory-sweep -- [--accounts 1000000] [--rounds 2]
@@ -21,7 +21,7 @@ import { Redis } from "ioredis";
 
 import { commandArgs } from "../common/cli-args.js";
 import { forgetLongAgo, metKeyOf } from "../rooms/npc/npc-acquaintances.js";
-import { redisHashPages } from "../server/redis-hash-pages.js";
+import { redisHashPages } from "../server/stores/redis-hash-pages.js";
 import { machineInfo } from "./machine.js";
 import { MB, percentile, printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";

@@ -1,5 +1,5 @@
 /**
- * npm run bench:presence-file: what keeping whom NPCs met in DATA_DIR/npc-acquaintances.json (server/acquaintances-file.ts,
+ * npm run bench:presence-file: what keeping whom NPCs met in DATA_DIR/npc-acquaintances.json (server/stores/acquaintances-file.ts,
  * the embedded default without Redis) costs the game's event loop. The file is written within 5 s of any meeting, so
  * while signed-in players keep arriving it is written every 5 s, whole: its snapshot and JSON are built on the event
  * loop every room of the process runs on. For NPCs that met 10,000 … 300,000 accounts in their 30 days, each save's
@@ -20,10 +20,10 @@ import { LocalPresence } from "@colyseus/core";
 import { commandArgs } from "../common/cli-args.js";
 import { forgetLongAgo, MET_PREFIX, metKeyOf, NpcAcquaintances } from "../rooms/npc/npc-acquaintances.js";
 import { REPORTS, REPORTS_KEPT } from "../rooms/moderation/player-reports.js";
-import { ACQUAINTANCES_PART } from "../server/acquaintances-file.js";
-import { MODERATION_PART } from "../server/moderation-file.js";
-import { keptHashPages } from "../server/kept-hash-pages.js";
-import { KeptPresence, writeKept } from "../server/kept-presence.js";
+import { ACQUAINTANCES_PART } from "../server/stores/acquaintances-file.js";
+import { MODERATION_PART } from "../server/stores/moderation-file.js";
+import { keptHashPages } from "../server/stores/kept-hash-pages.js";
+import { KeptPresence, writeKept } from "../server/stores/kept-presence.js";
 import { withLoopHeld } from "./loop-held.js";
 import { machineInfo } from "./machine.js";
 import { fileSampleReports } from "./sample-reports.js";

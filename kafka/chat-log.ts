@@ -97,7 +97,7 @@ export const ChatLogRecord = z.object({
 export type ChatLogRecord = z.infer<typeof ChatLogRecord>;
 
 /**
- * Whether a record is an erased player's (their erasure, server/erasure-routes.ts): written by their account, an NPC's
+ * Whether a record is an erased player's (their erasure, server/http/erasure-routes.ts): written by their account, an NPC's
  * answer naming them as its asker, or an answer to one of `lines` (their lines' ids, for answers without an asker).
  */
 export function erasedWith(account: string, lines: ReadonlySet<string>): (record: ChatLogRecord) => boolean {

@@ -60,7 +60,7 @@ export class DailyFileChatLog implements ChatLogPublisher {
   }
 
   /**
-   * A player's erasure request (server/erasure-routes.ts): their lines, those still buffered too, leave the files;
+   * A player's erasure request (server/http/erasure-routes.ts): their lines, those still buffered too, leave the files;
    * between two appends, so none written meanwhile is lost. Returns how many records went. `ownFiles`: only this
    * server's files (an erasure asked of another server, whose DATA_DIR may be this one: its files are its to rewrite).
    */

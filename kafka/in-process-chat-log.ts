@@ -83,7 +83,7 @@ export class InProcessChatLog {
   }
 
   /**
-   * A player's erasure (server/erasure-routes.ts): their lines still queued, and the NPCs' answers to them, leave the
+   * A player's erasure (server/http/erasure-routes.ts): their lines still queued, and the NPCs' answers to them, leave the
    * queue; resolves once no batch with the consumer holds one of theirs (stored by then: the index's erasure, next,
    * takes it out). An erasure while a backlog drained (Elasticsearch back after an outage) left 560 of 600 lines to be
    * indexed after it: searchable again.

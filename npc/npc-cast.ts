@@ -209,7 +209,7 @@ export class NpcCast {
 
   /**
    * The NPCs' decoding, unsure lines and scripted bar from now on, as an edit of the world file taken while the server
-   * runs sets them (server/world-reload.ts), and NPCs added, renamed, or given another knowledge file or loaded model,
+   * runs sets them (server/world-files/world-reload.ts), and NPCs added, renamed, or given another knowledge file or loaded model,
    * cast anew. Returns their ids. One removed is forgotten (its series leave /metrics): added back, it is cast anew,
    * with its knowledge file as it is then, where its old brain came back with the lines it had when it left.
    */

@@ -6,7 +6,7 @@ export type HashPage = ReadonlyArray<readonly [field: string, value: string]>;
 /**
  * How a sweep reads a hash that may be very large (an NPC's memory of every account it met): a page at a time, and
  * deleting fields only while their time is still old. Two implementations, as for the presence itself: any presence
- * (below), and Redis's own scan (server/redis-hash-pages.ts).
+ * (below), and Redis's own scan (server/stores/redis-hash-pages.ts).
  */
 export interface HashPages {
   pages(key: string): AsyncIterable<HashPage>;

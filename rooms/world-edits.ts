@@ -1,6 +1,6 @@
 import type { WorldSettings } from "./world-settings.js";
 
-/** What an edit of the world file may change while rooms run (server/world-changes.ts says what it may not). */
+/** What an edit of the world file may change while rooms run (server/world-files/world-changes.ts says what it may not). */
 export type LiveWorld = Pick<WorldSettings, "npcs" | "hearing" | "sight">;
 
 /**

@@ -75,7 +75,7 @@ export interface WorldRoomDeps {
   awayHolds?: AwayHolds;
   /** Players' accounts from the game's login (server/player-accounts.ts): set, every join needs a signed token. */
   accounts?: { verify(token: string | undefined): Promise<Account> };
-  /** Edits of the world file taken while the server runs (server/world-reload.ts): NPCs' lines, places, radii. */
+  /** Edits of the world file taken while the server runs (server/world-files/world-reload.ts): NPCs' lines, places, radii. */
   worldEdits?: WorldEdits;
   /** Set (ACTION_SECRET): each `npc_action` carries a signed receipt for the game's backend. */
   actionReceipts?: ActionReceipts;
@@ -243,7 +243,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /**
    * The NPCs, hearing and sight radii as the settings have them now: at creation, and again after each edit of the
-   * world file taken while the room runs (server/world-reload.ts), which may move NPCs and change their lines.
+   * world file taken while the room runs (server/world-files/world-reload.ts), which may move NPCs and change their lines.
    */
   private takeWorld(): void {
     const { hearing, sight, npcs } = this.deps.settings;

@@ -6,8 +6,8 @@ import type { HashPages } from "../rooms/hash-pages.js";
 import { forgetLongAgo } from "../rooms/npc/npc-acquaintances.js";
 import type { WorldEdits } from "../rooms/world-edits.js";
 import type { ServerConfig } from "./config.js";
-import type { WorldFile } from "./world-file.js";
-import { reloadWorldOnChange } from "./world-reload.js";
+import type { WorldFile } from "./world-files/world-file.js";
+import { reloadWorldOnChange } from "./world-files/world-reload.js";
 
 const RELIST_EVERY_MS = 5000;
 /** How often the NPCs' meetings past the forgetting time are dropped: a meeting is dropped at most this late. */

@@ -14,10 +14,10 @@ import { canonicalFolder, DEFAULT_MODEL_DIR, LOAD_WITHIN_MS, MODEL_DTYPES, type 
 import { ActionReceipts } from "../rooms/npc/action-receipts.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
-import { DEFAULT_SETTLE_MS, type WatchOptions } from "./file-watch.js";
+import { DEFAULT_SETTLE_MS, type WatchOptions } from "./world-files/file-watch.js";
 import { PlayerAccounts } from "./player-accounts.js";
 import { signingSecret } from "./signing-secret.js";
-import { loadWorldFile, WorldFileError } from "./world-file.js";
+import { loadWorldFile, WorldFileError } from "./world-files/world-file.js";
 
 /** The village of worlds/village.yaml: three NPCs. */
 export const DEFAULT_WORLD_FILE = join(dirname(fileURLToPath(import.meta.url)), "..", "worlds", "village.yaml");
@@ -182,12 +182,12 @@ export interface ServerConfig extends NpcsConfig {
   redisUrl: string | undefined;
   /** Chat archive folder of the embedded default, or undefined when off. */
   archiveDir: string | undefined;
-  /** Without Redis: the folder whose files keep mutes, bans, players' reports and whom NPCs met across restarts (server/kept-presence.ts). */
+  /** Without Redis: the folder whose files keep mutes, bans, players' reports and whom NPCs met across restarts (server/stores/kept-presence.ts). */
   keptDir: string | undefined;
   publicAddress: string | undefined;
   /** Proxies in front (0: none): players' addresses are read from X-Forwarded-For, that many entries from its end. */
   trustedProxies: number;
-  /** Open sockets one client address may hold (server/connection-cap.ts); 0: no cap. */
+  /** Open sockets one client address may hold (server/http/connection-cap.ts); 0: no cap. */
   connectionsPerAddress: number;
   /** How long Colyseus holds a seat matchmaking reserved for its WebSocket (its COLYSEUS_SEAT_RESERVATION_TIME). */
   seatReservationMs: number;

@@ -13,7 +13,7 @@ import { NpcError } from "../npc/errors.js";
 import { type NpcBrainSpec, warnIfNotCast } from "../npc/npc-cast.js";
 import { ThreadedNpcWorker } from "../npc/worker/threaded-worker.js";
 import type { ServerConfig } from "./config.js";
-import { reloadKnowledgeOnChange } from "./knowledge-reload.js";
+import { reloadKnowledgeOnChange } from "./world-files/knowledge-reload.js";
 
 /**
  * The NPC worker of the embedded default, on its own thread so inference never stalls the rooms.

@@ -25,7 +25,7 @@ import { ConfigError, loadConfig } from "./config.js";
 import { startEmbeddedChatLog, startEmbeddedWorker } from "./embedded.js";
 import { embeddedNpcCheck, kafkaNpcCheck, type NpcCheck } from "./npc-readiness.js";
 import { onTerminate } from "../common/terminate.js";
-import type { WorldFile } from "./world-file.js";
+import type { WorldFile } from "./world-files/world-file.js";
 import { startWorldServer } from "./world-server.js";
 import { watchWorkerAbsence } from "./worker-absence.js";
 

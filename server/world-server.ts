@@ -27,20 +27,20 @@ import type { Kafka } from "kafkajs";
 
 import type { GroupTopic } from "../kafka/consumer-lag.js";
 import { forgetOldMeetings, keepRoomsListed, takeWorldFileEdits } from "./background-jobs.js";
-import { type Archive, hearArchiveErasures } from "./erasure-routes.js";
-import { type Health, healthCheck, healthRoutes, redisAnswers } from "./health.js";
-import { guardHttp, TIMEOUTS_CHECKED_EVERY_MS } from "./http-guard.js";
-import { httpRoutes } from "./http-routes.js";
+import { type Archive, hearArchiveErasures } from "./http/erasure-routes.js";
+import { type Health, healthCheck, healthRoutes, redisAnswers } from "./http/health.js";
+import { guardHttp, TIMEOUTS_CHECKED_EVERY_MS } from "./http/http-guard.js";
+import { httpRoutes } from "./http/http-routes.js";
 import { installColyseusLogger } from "./colyseus-logger.js";
-import { redisClients } from "./redis-clients.js";
+import { redisClients } from "./stores/redis-clients.js";
 import { roomPlacement } from "./room-placement.js";
-import { ACQUAINTANCES_PART } from "./acquaintances-file.js";
-import { keptHashPages } from "./kept-hash-pages.js";
-import { keepPresence } from "./kept-presence.js";
-import { MODERATION_PART } from "./moderation-file.js";
+import { ACQUAINTANCES_PART } from "./stores/acquaintances-file.js";
+import { keptHashPages } from "./stores/kept-hash-pages.js";
+import { keepPresence } from "./stores/kept-presence.js";
+import { MODERATION_PART } from "./stores/moderation-file.js";
 import type { ServerConfig } from "./config.js";
 import type { NpcCheck } from "./npc-readiness.js";
-import type { WorldFile } from "./world-file.js";
+import type { WorldFile } from "./world-files/world-file.js";
 
 export interface WorldServerOptions {
   config: ServerConfig;

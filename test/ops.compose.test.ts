@@ -153,7 +153,7 @@ describe("docker-compose.yml", () => {
   });
 
   it("mounts the world file's and knowledge files' folders into every server and worker, where the image's world file finds them", () => {
-    // Edited on the host, they are taken while the processes run (server/world-reload.ts, server/knowledge-reload.ts).
+    // Edited on the host, they are taken while the processes run (server/world-files/world-reload.ts, server/world-files/knowledge-reload.ts).
     const mounts = ["./worlds:/app/worlds:ro", "./npc/knowledge:/app/npc/knowledge:ro"];
     for (const name of ["server-1", "server-2", "worker"]) {
       assert.deepEqual(mounts.filter((mount) => services[name]!.volumes?.includes(mount)), mounts, `${name} mounts both`);

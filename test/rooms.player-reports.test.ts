@@ -4,8 +4,8 @@ import { LocalPresence } from "@colyseus/core";
 
 import type { HashPages } from "../rooms/hash-pages.js";
 import { closeReport, fileReport, listReports, type PlayerReport } from "../rooms/moderation/player-reports.js";
-import { keptHashPages } from "../server/kept-hash-pages.js";
-import { KeptPresence } from "../server/kept-presence.js";
+import { keptHashPages } from "../server/stores/kept-hash-pages.js";
+import { KeptPresence } from "../server/stores/kept-presence.js";
 
 /** Counts the event loop's turns until stopped: none while a call runs through without giving the loop back. */
 function countTurns(): () => number {

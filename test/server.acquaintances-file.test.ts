@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { MET_NPCS_KEY, NpcAcquaintances } from "../rooms/npc/npc-acquaintances.js";
-import { ACQUAINTANCES_PART } from "../server/acquaintances-file.js";
-import { keepPresence } from "../server/kept-presence.js";
-import { MODERATION_PART } from "../server/moderation-file.js";
+import { ACQUAINTANCES_PART } from "../server/stores/acquaintances-file.js";
+import { keepPresence } from "../server/stores/kept-presence.js";
+import { MODERATION_PART } from "../server/stores/moderation-file.js";
 import { quiet, waitFor } from "./helpers/world.js";
 
-describe("the embedded default's file of whom NPCs met (server/acquaintances-file.ts)", () => {
+describe("the embedded default's file of whom NPCs met (server/stores/acquaintances-file.ts)", () => {
   const dirIn = () => mkdtempSync(join(tmpdir(), "acquaintances-"));
   const keep = (dir: string, saveEveryMs?: number) => keepPresence(dir, [MODERATION_PART, ACQUAINTANCES_PART], quiet, saveEveryMs);
 

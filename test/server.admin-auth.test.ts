@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Request, Response } from "express";
 
 import { createLogger } from "../common/log.js";
-import { ADMIN_TRIES, ADMIN_WAIT_MS, ADMIN_WRONG_PER_MINUTE, adminOnly, backendOrAdmin } from "../server/admin-auth.js";
+import { ADMIN_TRIES, ADMIN_WAIT_MS, ADMIN_WRONG_PER_MINUTE, adminOnly, backendOrAdmin } from "../server/http/admin-auth.js";
 
 /** The admin check alone, with a clock of its own: what it answers an address that keeps guessing. */
 describe("Admin login", () => {

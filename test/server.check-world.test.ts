@@ -8,12 +8,12 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 /** `npm run check:world -- …`: its exit code and what it printed. */
 const check = (...args: string[]) =>
-  run(process.execPath, ["--import", "tsx", "server/check-world.ts", ...args], { encoding: "utf8" }).then(
+  run(process.execPath, ["--import", "tsx", "server/world-files/check-world.ts", ...args], { encoding: "utf8" }).then(
     ({ stdout }) => ({ code: 0, out: stdout }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, out: error.stdout + error.stderr }),
   );
 
-describe("npm run check:world (server/check-world.ts)", () => {
+describe("npm run check:world (server/world-files/check-world.ts)", () => {
   const folder = mkdtempSync(join(tmpdir(), "check-world-"));
   // The village, its relative paths made absolute so that a copy elsewhere names the same files.
   const village = readFileSync("worlds/village.yaml", "utf8").replaceAll("../npc/", `${resolve("npc")}/`);
@@ -32,7 +32,7 @@ describe("npm run check:world (server/check-world.ts)", () => {
   });
 
   it("reads WORLD_FILE as the server does: a space after the name is part of it, and no such file", async () => {
-    const spaced = await run(process.execPath, ["--import", "tsx", "server/check-world.ts"], { encoding: "utf8", env: { ...process.env, WORLD_FILE: "worlds/village.yaml " } }).then(
+    const spaced = await run(process.execPath, ["--import", "tsx", "server/world-files/check-world.ts"], { encoding: "utf8", env: { ...process.env, WORLD_FILE: "worlds/village.yaml " } }).then(
       () => ({ code: 0 }),
       (error: { code: number; stderr: string }) => ({ code: error.code, out: error.stderr }),
     );

@@ -3,7 +3,7 @@ import type { IncomingMessage } from "node:http";
 
 import { addressKey } from "../common/address-key.js";
 import { isPrivateAddress } from "../common/private-address.js";
-import { clientAddressOf, pinClientAddress, pinnedAddressOf } from "../server/client-address.js";
+import { clientAddressOf, pinClientAddress, pinnedAddressOf } from "../server/http/client-address.js";
 
 const request = (headers: Record<string, string> = {}, remoteAddress = "10.0.0.1") =>
   ({ headers: { ...headers }, socket: { remoteAddress } }) as unknown as IncomingMessage;

@@ -7,9 +7,9 @@ import { stringify as toYaml } from "yaml";
 import { createLogger } from "../common/log.js";
 import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import { loadConfig } from "../server/config.js";
-import { watchFiles } from "../server/file-watch.js";
-import { reloadKnowledgeOnChange } from "../server/knowledge-reload.js";
-import { reloadWorldOnChange } from "../server/world-reload.js";
+import { watchFiles } from "../server/world-files/file-watch.js";
+import { reloadKnowledgeOnChange } from "../server/world-files/knowledge-reload.js";
+import { reloadWorldOnChange } from "../server/world-files/world-reload.js";
 import { sleep, waitFor } from "./helpers/world.js";
 
 /** Longer than the watcher waits for a file to settle (150 ms): the reloader reads the file between two writes. */
@@ -34,7 +34,7 @@ function watchWorld(file: string, onLog: (entry: { level: string; msg: string; p
   return { taken, refused, close: () => watching.close() };
 }
 
-describe("a world or knowledge file caught half-written (server/file-watch.ts)", () => {
+describe("a world or knowledge file caught half-written (server/world-files/file-watch.ts)", () => {
   for (const [ext, text] of [["json", JSON.stringify(TWO, null, 2)], ["yaml", toYaml(TWO)]] as const) {
     it(`refuses a ${ext} world file written in two pieces, keeping the world, and takes it once the second is written`, async () => {
       const file = join(mkdtempSync(join(tmpdir(), "half-world-")), `world.${ext}`);
@@ -183,7 +183,7 @@ function configMap(files: Record<string, string>) {
   return { mount, publish };
 }
 
-describe("world and knowledge files mounted from a Kubernetes ConfigMap (server/file-watch.ts)", () => {
+describe("world and knowledge files mounted from a Kubernetes ConfigMap (server/world-files/file-watch.ts)", () => {
   it("takes the world file of each update that swaps the `..data` link", async () => {
     const { mount, publish } = configMap({ "world.json": JSON.stringify(ONE) });
     const world = watchWorld(join(mount, "world.json"));
@@ -220,7 +220,7 @@ describe("world and knowledge files mounted from a Kubernetes ConfigMap (server/
   });
 });
 
-describe("a world or knowledge file that is a link into another folder (server/file-watch.ts)", () => {
+describe("a world or knowledge file that is a link into another folder (server/world-files/file-watch.ts)", () => {
   it("takes an edit in place of the file the link leads to, and of the next one once the link leads elsewhere", async () => {
     const mount = mkdtempSync(join(tmpdir(), "linked-"));
     const [studio, next] = [mkdtempSync(join(tmpdir(), "studio-")), mkdtempSync(join(tmpdir(), "studio-next-"))];

@@ -6,7 +6,7 @@ import { connect as netConnect, type Socket } from "node:net";
 import { Client } from "@colyseus/sdk";
 
 import { TOO_MANY_CONNECTIONS_CLOSE } from "../rooms/world-protocol.js";
-import { REQUEST_TIMEOUT_MS, TIMEOUTS_CHECKED_EVERY_MS } from "../server/http-guard.js";
+import { REQUEST_TIMEOUT_MS, TIMEOUTS_CHECKED_EVERY_MS } from "../server/http/http-guard.js";
 import { freePort, serviceLog, startService } from "../tools/processes.js";
 import { answersTo, joinOnceFree, joinWorld, outsideAddress, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 

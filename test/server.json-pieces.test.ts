@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 
-import { jsonPieces } from "../server/json-pieces.js";
+import { jsonPieces } from "../server/stores/json-pieces.js";
 
-describe("a large JSON array or object written in pieces (server/json-pieces.ts)", () => {
+describe("a large JSON array or object written in pieces (server/stores/json-pieces.ts)", () => {
   const array = (items: unknown[], perPiece: number) => `[${[...jsonPieces(items, perPiece, (batch) => JSON.stringify(batch))].join("")}]`;
   const object = (entries: [string, unknown][], perPiece: number) =>
     `{${[...jsonPieces(entries, perPiece, (batch) => JSON.stringify(Object.fromEntries(batch)))].join("")}}`;

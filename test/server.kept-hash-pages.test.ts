@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 
 import { forgetLongAgo, MET_PREFIX, metKeyOf } from "../rooms/npc/npc-acquaintances.js";
-import { keptHashPages } from "../server/kept-hash-pages.js";
-import { KeptPresence } from "../server/kept-presence.js";
+import { keptHashPages } from "../server/stores/kept-hash-pages.js";
+import { KeptPresence } from "../server/stores/kept-presence.js";
 
-describe("the embedded presence's NPC memory swept a page at a time (server/kept-hash-pages.ts)", () => {
+describe("the embedded presence's NPC memory swept a page at a time (server/stores/kept-hash-pages.ts)", () => {
   const day = 86_400_000;
   const now = Date.UTC(2026, 11, 3);
   const remembering = async (meetings: number) => {

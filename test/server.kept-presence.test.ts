@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 
 import { LocalPresence } from "@colyseus/core";
 
-import { KeptPresence } from "../server/kept-presence.js";
+import { KeptPresence } from "../server/stores/kept-presence.js";
 
-describe("the embedded default's presence (server/kept-presence.ts)", () => {
+describe("the embedded default's presence (server/stores/kept-presence.ts)", () => {
   it("answers for its kept hashes, held in Maps of its own, as Colyseus's LocalPresence does, and notes which part changed", async () => {
     const kept = new KeptPresence(["npc-met:", "kobot:"]);
     const local = new LocalPresence();

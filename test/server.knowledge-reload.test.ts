@@ -9,7 +9,7 @@ import { Moderator } from "../moderation/moderator.js";
 import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import { NpcCast } from "../npc/npc-cast.js";
 import { loadConfig } from "../server/config.js";
-import { reloadKnowledgeOnChange } from "../server/knowledge-reload.js";
+import { reloadKnowledgeOnChange } from "../server/world-files/knowledge-reload.js";
 import { startAskedWorker } from "./helpers/embedded-worker.js";
 import { sleep, waitFor } from "./helpers/world.js";
 
@@ -22,7 +22,7 @@ function save(file: string, pairs: object[] | string): void {
 const NAME = { q: "이름이 뭐야?", a: "나는 대장장이 한스야." };
 const RENAMED = { q: "이름이 뭐야?", a: "다들 나를 망치 한스라고 부르지." };
 
-describe("knowledge files reloaded while the server runs (server/knowledge-reload.ts)", () => {
+describe("knowledge files reloaded while the server runs (server/world-files/knowledge-reload.ts)", () => {
   it("gives an NPC a changed file's lines, and keeps its lines when the change fails the start's checks", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "knowledge-")), "hans.jsonl");
     save(file, [NAME]);

@@ -10,9 +10,9 @@ import { createLogger } from "../common/log.js";
 import { impose, lift, LONGEST_SANCTION_MS, sanctionedUntil, sanctionsInForce } from "../rooms/moderation/account-sanctions.js";
 import { fileReport, listReports } from "../rooms/moderation/player-reports.js";
 import { ConfigError } from "../server/config.js";
-import { LOCK_STALE_MS } from "../server/file-lock.js";
-import { keepPresence } from "../server/kept-presence.js";
-import { MODERATION_PART } from "../server/moderation-file.js";
+import { LOCK_STALE_MS } from "../server/stores/file-lock.js";
+import { keepPresence } from "../server/stores/kept-presence.js";
+import { MODERATION_PART } from "../server/stores/moderation-file.js";
 import { joinWorld, quiet, sleep, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 const report = (reporter: string, reported: string) => ({
@@ -28,7 +28,7 @@ const report = (reporter: string, reported: string) => ({
 const fileIn = () => join(mkdtempSync(join(tmpdir(), "moderation-")), "moderation.json");
 const keepModeration = (file: string, log = quiet, saveEveryMs?: number) => keepPresence(dirname(file), [MODERATION_PART], log, saveEveryMs);
 
-describe("the embedded default's moderation file (server/moderation-file.ts)", () => {
+describe("the embedded default's moderation file (server/stores/moderation-file.ts)", () => {
 
   it("gives a restarted process the mutes and bans in force, with the time they had left, and the open reports", async () => {
     const file = fileIn();
@@ -169,7 +169,7 @@ describe("the embedded default's moderation file (server/moderation-file.ts)", (
   });
 });
 
-describe("one process's DATA_DIR (server/file-lock.ts)", () => {
+describe("one process's DATA_DIR (server/stores/file-lock.ts)", () => {
   const lockIn = (file: string) => join(dirname(file), "presence.lock");
   const lockOf = (file: string, pid: number, host = hostname()) => writeFileSync(lockIn(file), JSON.stringify({ pid, host }));
 

@@ -5,8 +5,8 @@ import { join } from "node:path";
 
 import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
-import { changesNeedingRestart } from "../server/world-changes.js";
-import { loadWorldFile } from "../server/world-file.js";
+import { changesNeedingRestart } from "../server/world-files/world-changes.js";
+import { loadWorldFile } from "../server/world-files/world-file.js";
 
 const folder = mkdtempSync(join(tmpdir(), "world-changes-"));
 const knowledge = join(import.meta.dirname, "..", "npc", "knowledge");
@@ -28,7 +28,7 @@ npcs:
   return loadWorldFile(path, DEFAULT_MODEL_DIR, DEFAULT_WORLD_SETTINGS.bounds);
 }
 
-describe("which world file edits need a restart (server/world-changes.ts)", () => {
+describe("which world file edits need a restart (server/world-files/world-changes.ts)", () => {
   it("none for what rooms and workers take while they run: places, radii, lines, timings, decoding, unsure and scripted bars", () => {
     const edited = world(
       "talkRadius: 3\n    greetings: ['{name}, 어서 오게.']\n    callReplies: ['왜 그러나?']\n    idleLines: ['흠.']\n    idleEverySeconds: 5\n" +

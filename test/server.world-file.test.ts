@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Moderator } from "../moderation/moderator.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import { loadConfig } from "../server/config.js";
-import { loadWorldFile, WorldFileError } from "../server/world-file.js";
+import { loadWorldFile, WorldFileError } from "../server/world-files/world-file.js";
 
 const root = join(import.meta.dirname, "..");
 const bounds = DEFAULT_WORLD_SETTINGS.bounds;

@@ -8,7 +8,7 @@ import { createLogger } from "../common/log.js";
 import { fileReloads } from "../common/metrics.js";
 import type { WorldState } from "../rooms/world-state.js";
 import { loadConfig } from "../server/config.js";
-import { reloadWorldOnChange } from "../server/world-reload.js";
+import { reloadWorldOnChange } from "../server/world-files/world-reload.js";
 import { startAskedWorker } from "./helpers/embedded-worker.js";
 import { saveWorld } from "./helpers/save-world.js";
 import { sleep, startTestWorld, stateOf, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
@@ -30,7 +30,7 @@ const MOVED = {
 // Hans comes up to a player standing 4 m from him.
 const NEAR = { ...MOVED, npcs: [{ ...MOVED.npcs[0], position: { x: 6, y: 0, z: 3 } }, HERMIT] };
 
-describe("the world file saved while a process starts (server/world-reload.ts)", () => {
+describe("the world file saved while a process starts (server/world-files/world-reload.ts)", () => {
   it("takes an edit saved between reading the file and watching it, and nothing when there was none", () => {
     const file = join(mkdtempSync(join(tmpdir(), "world-starting-")), "world.json");
     saveWorld(file, AT_START);
@@ -45,7 +45,7 @@ describe("the world file saved while a process starts (server/world-reload.ts)",
   });
 });
 
-describe("a world edit refused for a knowledge file it names (server/world-reload.ts)", () => {
+describe("a world edit refused for a knowledge file it names (server/world-files/world-reload.ts)", () => {
   it("is taken once that knowledge file is mended, though the world file did not change again", async () => {
     const dir = mkdtempSync(join(tmpdir(), "world-knowledge-"));
     const file = join(dir, "world.json");
@@ -73,7 +73,7 @@ describe("a world edit refused for a knowledge file it names (server/world-reloa
   });
 });
 
-describe("a world edit naming a knowledge file in a folder not made yet (server/world-reload.ts)", () => {
+describe("a world edit naming a knowledge file in a folder not made yet (server/world-files/world-reload.ts)", () => {
   it("is taken once the folder and the file are there, and says nothing of a restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "world-knowledge-folder-"));
     const file = join(dir, "world.json");
@@ -143,7 +143,7 @@ describe("the world file written in pieces (FILE_SETTLE_MS)", () => {
   });
 });
 
-describe("the world file edited while the server runs (server/world-reload.ts)", function () {
+describe("the world file edited while the server runs (server/world-files/world-reload.ts)", function () {
   this.timeout(30_000);
   let world: TestWorld;
   let file: string;

@@ -20,7 +20,7 @@ import { commandArgs } from "../../common/cli-args.js";
 import { compose, jamoOf } from "../../common/hangul.js";
 import type { AnswerMessage } from "../../kafka/contract.js";
 import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
-import { loadWorldFile } from "../../server/world-file.js";
+import { loadWorldFile } from "../../server/world-files/world-file.js";
 import { DEFAULT_MODEL_DIR } from "../engine/model-folder.js";
 import { NpcCast, type NpcBrainSpec } from "../npc-cast.js";
 import { playerQuestions } from "./player-questions.js";

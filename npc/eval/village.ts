@@ -22,7 +22,7 @@ import { commandArgs } from "../../common/cli-args.js";
 import type { AnswerSource } from "../../kafka/contract.js";
 import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
 import { DEFAULT_WORLD_FILE } from "../../server/config.js";
-import { loadWorldFile } from "../../server/world-file.js";
+import { loadWorldFile } from "../../server/world-files/world-file.js";
 import { DEFAULT_MODEL_DIR } from "../engine/model-folder.js";
 import { NpcCast } from "../npc-cast.js";
 import { playerQuestions } from "./player-questions.js";

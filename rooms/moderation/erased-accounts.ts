@@ -1,4 +1,4 @@
-/** Where the erasure route (server/erasure-routes.ts) tells every room, on every server through the presence, of an account erased. */
+/** Where the erasure route (server/http/erasure-routes.ts) tells every room, on every server through the presence, of an account erased. */
 export const ERASURES_CHANNEL = "kobot:erasures";
 
 /** Twice the longest a question may wait for its answer (NPC_TIMEOUT_MS at most 600 s, its time in the queue included). */

@@ -8,7 +8,7 @@ export const FORGET_AFTER_MS = FORGET_AFTER_DAYS * 86_400_000;
 
 /** The start of every NPC's hash of account → when the NPC last greeted it (epoch ms). */
 export const MET_PREFIX = "npc-met:";
-/** Not under `kobot:`: without Redis, each is saved in a file of its own (server/acquaintances-file.ts). */
+/** Not under `kobot:`: without Redis, each is saved in a file of its own (server/stores/acquaintances-file.ts). */
 export const metKeyOf = (npcId: string) => `${MET_PREFIX}${npcId}`;
 /**
  * The ids of the NPCs that met anyone: the presence has no scan of keys, and an erasure must reach the hashes of NPCs
@@ -19,7 +19,7 @@ export const MET_NPCS_KEY = "npc-met-ids";
 /**
  * Which signed-in players an NPC has met, so that it greets one who comes back as someone it knows (its
  * `greetingsAgain`). Kept in the presence: with Redis, shared by every process and kept across restarts; without
- * it, in DATA_DIR (server/acquaintances-file.ts). Players who did not sign in have no account to remember.
+ * it, in DATA_DIR (server/stores/acquaintances-file.ts). Players who did not sign in have no account to remember.
  */
 export class NpcAcquaintances {
   constructor(private readonly presence: Presence, private readonly forgetAfterMs = FORGET_AFTER_MS) {}
@@ -46,7 +46,7 @@ export async function forgetAccount(presence: Presence, worldNpcs: readonly stri
 /**
  * Every NPC of the world and every NPC that met anyone drops the meetings past the forgetting time, which count as
  * not met already: without it their hashes keep every account ever greeted, with Redis for good, without it until
- * the file is read at the next start (server/acquaintances-file.ts). Returns how many meetings went.
+ * the file is read at the next start (server/stores/acquaintances-file.ts). Returns how many meetings went.
  */
 export async function forgetLongAgo(
   presence: Presence,

@@ -562,7 +562,7 @@ describe("Web client in Chromium", function () {
   });
 
   it("lets the monitor's own page lock a room over plain HTTP at an address not local, where Chromium sends no Sec-Fetch-Site", async function () {
-    // server/cross-site.ts wants a Referer of the server's on such a call: the page's own fetch must send one.
+    // server/http/cross-site.ts wants a Referer of the server's on such a call: the page's own fetch must send one.
     const address = Object.values(networkInterfaces()).flat().find((a) => a?.family === "IPv4" && !a.internal)?.address;
     if (!address) return this.skip(); // no address but loopback, which Chromium treats as secure (Sec-Fetch-Site sent)
     const watcher = await joinWorld(url.replace("http", "ws"), { name: "잠김확인" });
@@ -589,7 +589,7 @@ describe("Web client in Chromium", function () {
     const { page } = await open("남은이");
     const before = await page.evaluate(() => (window as any).kobot.room.roomId as string);
     const auth = `Basic ${Buffer.from("ops:correct-horse").toString("base64")}`;
-    // As the monitor's own page asks (a call from no page needs to say so: server/cross-site.ts).
+    // As the monitor's own page asks (a call from no page needs to say so: server/http/cross-site.ts).
     const headers = { authorization: auth, "sec-fetch-site": "same-origin" };
     const closed = await fetch(`${url}/monitor/api/room/call?roomId=${before}&method=disconnect&args=[]`, { headers });
     assert.equal(closed.status, 200, await closed.text());

@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 
 import { forgetLongAgo, MET_NPCS_KEY, metKeyOf } from "../../rooms/npc/npc-acquaintances.js";
 import type { HashPage } from "../../rooms/hash-pages.js";
-import { redisHashPages } from "../../server/redis-hash-pages.js";
+import { redisHashPages } from "../../server/stores/redis-hash-pages.js";
 import { freePort, type Service, startService } from "../../tools/processes.js";
 
 describe("NPCs forget meetings past the forgetting time (a server on a real Redis)", function () {

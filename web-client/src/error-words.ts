@@ -126,7 +126,7 @@ export function joinFailureWords(code: number | undefined, signedIn = false): { 
   if (code === 400) {
     return { words: `이 이름으로는 들어갈 수 없어요. 1–${NAME_MAX_CHARS}자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.`, retry: false };
   }
-  // Join options over 16 KiB (server/http-guard.ts): sending them again cannot work.
+  // Join options over 16 KiB (server/http/http-guard.ts): sending them again cannot work.
   if (code === 413) return { words: "입장 정보가 너무 커서 들어갈 수 없어요.", retry: false };
   // A build whose state classes are not the server's (rooms/schema-fingerprint.ts; Unity's): only an update helps.
   if (code === 426) return { words: "게임이 서버보다 오래된 버전이에요. 게임을 업데이트한 뒤 들어와 주세요.", retry: false };

@@ -1,6 +1,6 @@
 // The moderators' page (/moderation, admin): players' reports newest first, each with what the reported player last
 // said, and the mutes and bans in force; a report is dealt with by a mute, a ban, a kick or a dismissal, all through
-// the admin API (server/report-routes.ts, server/sanction-routes.ts). Player text is only ever set as text.
+// the admin API (server/http/report-routes.ts, server/http/sanction-routes.ts). Player text is only ever set as text.
 
 import type { Sanction, SanctionRecord } from "../../rooms/moderation/account-sanctions.js";
 import type { PlayerReport, ReportedPlayer } from "../../rooms/moderation/player-reports.js";
@@ -261,7 +261,7 @@ void refresh();
 refreshing = setInterval(() => void refresh(true), REFRESH_MS);
 
 /**
- * A sanction's reason the server takes: at most 200 UTF-16 units (server/sanction-routes.ts), where a report's reason
+ * A sanction's reason the server takes: at most 200 UTF-16 units (server/http/sanction-routes.ts), where a report's reason
  * is 200 characters, which emoji or the prefix take past it: every button of such a report failed with 400.
  */
 const SANCTION_REASON_MAX = 200;

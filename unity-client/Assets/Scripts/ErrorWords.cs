@@ -109,7 +109,7 @@ namespace Kobot
                     return signedIn
                         ? "계정 이름으로는 들어갈 수 없어요. 게임에서 이름을 바꾼 뒤 다시 들어와 주세요."
                         : "이 이름으로는 들어갈 수 없어요. 1–" + WorldProtocol.NameMaxChars + "자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.";
-                case 413: // join options over 16 KiB (server/http-guard.ts): sending them again cannot work
+                case 413: // join options over 16 KiB (server/http/http-guard.ts): sending them again cannot work
                     return "입장 정보가 너무 커서 들어갈 수 없어요.";
                 case 426: // this build's state classes are not the server's (WorldProtocol.SchemaFingerprint)
                     return "게임이 서버보다 오래된 버전이에요. 게임을 업데이트한 뒤 들어와 주세요.";

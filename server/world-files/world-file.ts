@@ -3,16 +3,16 @@ import { dirname, extname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
-import { readAuthoredText } from "../common/authored-text.js";
-import { cleanText } from "../common/clean-text.js";
-import type { Moderator } from "../moderation/moderator.js";
-import { NpcError } from "../npc/errors.js";
-import { type GenerationSettings, mergeSettings, settingsFromConfig } from "../npc/engine/generation-settings.js";
-import { ACTION_ID, type KnowledgePair, knowledgeProblems, readKnowledgeLines } from "../npc/knowledge-index.js";
-import { canonicalFolder, checkModelFolder, type ModelDtype } from "../npc/engine/model-folder.js";
-import type { NpcBrainSpec } from "../npc/npc-cast.js";
-import { impersonatedNpc } from "../rooms/npc/npc-impersonation.js";
-import { DEFAULT_NPC, type HearingSettings, type NpcSettings, type WorldSettings } from "../rooms/world-settings.js";
+import { readAuthoredText } from "../../common/authored-text.js";
+import { cleanText } from "../../common/clean-text.js";
+import type { Moderator } from "../../moderation/moderator.js";
+import { NpcError } from "../../npc/errors.js";
+import { type GenerationSettings, mergeSettings, settingsFromConfig } from "../../npc/engine/generation-settings.js";
+import { ACTION_ID, type KnowledgePair, knowledgeProblems, readKnowledgeLines } from "../../npc/knowledge-index.js";
+import { canonicalFolder, checkModelFolder, type ModelDtype } from "../../npc/engine/model-folder.js";
+import type { NpcBrainSpec } from "../../npc/npc-cast.js";
+import { impersonatedNpc } from "../../rooms/npc/npc-impersonation.js";
+import { DEFAULT_NPC, type HearingSettings, type NpcSettings, type WorldSettings } from "../../rooms/world-settings.js";
 
 export interface WorldFile {
   npcs: NpcSettings[];

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 
-import type { HashPages } from "../rooms/hash-pages.js";
+import type { HashPages } from "../../rooms/hash-pages.js";
 
 /** Fields a page asks Redis for (a hint: HSCAN may return a few more, or every field of a small hash). */
 const PAGE_FIELDS = 1000;

@@ -4,9 +4,9 @@ import { basename, dirname, join } from "node:path";
 import { LocalPresence } from "@colyseus/core";
 import type { z } from "zod";
 
-import type { Logger } from "../common/log.js";
-import { logThrottle, repeatsField } from "../common/log-throttle.js";
-import { ConfigError } from "./config.js";
+import type { Logger } from "../../common/log.js";
+import { logThrottle, repeatsField } from "../../common/log-throttle.js";
+import { ConfigError } from "../config.js";
 import { FileHeldError, holdFile } from "./file-lock.js";
 
 /** A part of the presence kept in a file of its own: its keys (all under `prefix`), as `snapshot` writes them and `restore` reads them back. */

@@ -5,14 +5,14 @@ import type { Client as Elasticsearch } from "@elastic/elasticsearch";
 import express, { type Application, type RequestHandler } from "express";
 import type { Kafka } from "kafkajs";
 
-import type { Logger } from "../common/log.js";
-import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
-import { consumerLag, type GroupTopic } from "../kafka/consumer-lag.js";
-import { longestKeptMs } from "../kafka/topic-retention.js";
-import type { HashPages } from "../rooms/hash-pages.js";
+import type { Logger } from "../../common/log.js";
+import type { ChatLogPublisher } from "../../kafka/chat-log-transport.js";
+import { consumerLag, type GroupTopic } from "../../kafka/consumer-lag.js";
+import { longestKeptMs } from "../../kafka/topic-retention.js";
+import type { HashPages } from "../../rooms/hash-pages.js";
 import { adminOnly, backendOrAdmin } from "./admin-auth.js";
 import { chatSearchRoute } from "./chat-search-route.js";
-import type { ServerConfig } from "./config.js";
+import type { ServerConfig } from "../config.js";
 import { type Archive, erasureRoutes } from "./erasure-routes.js";
 import { eventRoutes } from "./event-routes.js";
 import { jsonErrors } from "./json-body.js";
@@ -21,7 +21,7 @@ import { reportRoutes } from "./report-routes.js";
 import { normalizedPath } from "./request-path.js";
 import { sanctionRoutes } from "./sanction-routes.js";
 
-const WEB_CLIENT_DIR = fileURLToPath(new URL("../web-client/dist", import.meta.url));
+const WEB_CLIENT_DIR = fileURLToPath(new URL("../../web-client/dist", import.meta.url));
 
 /** What the routes are given of the world server's options (world-server.ts). */
 export interface HttpRouteSources {

@@ -2,8 +2,8 @@ import type { Client } from "@elastic/elasticsearch";
 import type { Application, RequestHandler } from "express";
 import { z } from "zod";
 
-import { searchChat, SearchParams } from "../chatlog/chat-search.js";
-import type { Logger } from "../common/log.js";
+import { searchChat, SearchParams } from "../../chatlog/chat-search.js";
+import type { Logger } from "../../common/log.js";
 
 /** `GET /api/chat/search?q=&room=&player=&kind=&from=&to=&size=` (admin): chat lines with highlights. */
 export function chatSearchRoute(

@@ -1,7 +1,7 @@
 import { type FSWatcher, realpathSync, statSync, watch } from "node:fs";
 import { dirname, resolve } from "node:path";
 
-import type { Logger } from "../common/log.js";
+import type { Logger } from "../../common/log.js";
 
 /** How long a file must stay still before it is read: an editor saves in several writes, or a write and a rename. */
 export const DEFAULT_SETTLE_MS = 150;

@@ -1,6 +1,6 @@
 import { setImmediate as turn } from "node:timers/promises";
 
-import { type HashPages, presenceHashPages } from "../rooms/hash-pages.js";
+import { type HashPages, presenceHashPages } from "../../rooms/hash-pages.js";
 import type { KeptPresence } from "./kept-presence.js";
 
 /** Fields a page holds: a few ms of the event loop. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 
-import { addressKey } from "../common/address-key.js";
+import { addressKey } from "../../common/address-key.js";
 
 /** The headers Colyseus reads a matchmaking client's address from, first one set wins. */
 const ADDRESS_HEADERS = ["x-real-ip", "x-forwarded-for", "x-client-ip"] as const;

@@ -1,11 +1,11 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { matchMaker } from "@colyseus/core";
 
-import type { Logger } from "../common/log.js";
-import { logThrottle, repeatsField } from "../common/log-throttle.js";
+import type { Logger } from "../../common/log.js";
+import { logThrottle, repeatsField } from "../../common/log-throttle.js";
 import { pinClientAddress } from "./client-address.js";
 import { capConnections } from "./connection-cap.js";
-import { MATCHMAKING_REQUEST } from "../rooms/players/waiting-seats.js";
+import { MATCHMAKING_REQUEST } from "../../rooms/players/waiting-seats.js";
 
 /** The largest request body taken: matchmaking's join options (a name) are a few hundred bytes. */
 export const BODY_MAX_BYTES = 16 * 1024;

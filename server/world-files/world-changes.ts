@@ -1,5 +1,5 @@
 import type { WorldFile } from "./world-file.js";
-import { viewsOfTheirOwn } from "../rooms/world-settings.js";
+import { viewsOfTheirOwn } from "../../rooms/world-settings.js";
 
 /**
  * What an edit of the world file changed that running servers and workers cannot take, each named as in the file

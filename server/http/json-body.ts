@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type Response } from "express";
 import { z } from "zod";
 
-import type { Logger } from "../common/log.js";
+import type { Logger } from "../../common/log.js";
 
 /**
  * A body read as text, parsed by bodyOr400: express.json's error for a body that is not JSON is an HTML page and a

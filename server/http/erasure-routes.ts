@@ -3,15 +3,15 @@ import type { Client } from "@elastic/elasticsearch";
 import type { Application, RequestHandler } from "express";
 import { z } from "zod";
 
-import { eraseAccountLines } from "../chatlog/erase-account.js";
-import { markErased } from "../chatlog/erasure-marks.js";
-import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
-import type { Logger } from "../common/log.js";
-import { withTimeout } from "../common/with-timeout.js";
-import { ERASURES_CHANNEL } from "../rooms/moderation/erased-accounts.js";
-import { forgetAccount } from "../rooms/npc/npc-acquaintances.js";
-import { dropReportsFiledBy } from "../rooms/moderation/player-reports.js";
-import type { NpcSettings } from "../rooms/world-settings.js";
+import { eraseAccountLines } from "../../chatlog/erase-account.js";
+import { markErased } from "../../chatlog/erasure-marks.js";
+import type { ChatLogPublisher } from "../../kafka/chat-log-transport.js";
+import type { Logger } from "../../common/log.js";
+import { withTimeout } from "../../common/with-timeout.js";
+import { ERASURES_CHANNEL } from "../../rooms/moderation/erased-accounts.js";
+import { forgetAccount } from "../../rooms/npc/npc-acquaintances.js";
+import { dropReportsFiledBy } from "../../rooms/moderation/player-reports.js";
+import type { NpcSettings } from "../../rooms/world-settings.js";
 import { bodyOr400, jsonText } from "./json-body.js";
 
 const ErasureRequest = z.object({ account: z.string().min(1).max(128) }).strict();

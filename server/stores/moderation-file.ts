@@ -1,8 +1,8 @@
 import { z } from "zod";
 
 import type { KeptPart } from "./kept-presence.js";
-import { restore, type Sanction, sanctionsInForce } from "../rooms/moderation/account-sanctions.js";
-import { type PlayerReport, REPORTS, restoreReports } from "../rooms/moderation/player-reports.js";
+import { restore, type Sanction, sanctionsInForce } from "../../rooms/moderation/account-sanctions.js";
+import { type PlayerReport, REPORTS, restoreReports } from "../../rooms/moderation/player-reports.js";
 import { jsonPieces } from "./json-pieces.js";
 
 const SANCTIONS: readonly Sanction[] = ["mute", "ban"];

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import { jsonPieces } from "./json-pieces.js";
 import type { KeptPart } from "./kept-presence.js";
-import { FORGET_AFTER_MS, MET_NPCS_KEY, MET_PREFIX, metKeyOf } from "../rooms/npc/npc-acquaintances.js";
+import { FORGET_AFTER_MS, MET_NPCS_KEY, MET_PREFIX, metKeyOf } from "../../rooms/npc/npc-acquaintances.js";
 
 /** Meetings written at a time: ~150 kB of JSON, a few ms of the event loop. */
 const PAIRS_A_PIECE = 5000;

@@ -3,10 +3,10 @@ import type { Application } from "express";
 import type { Kafka } from "kafkajs";
 import { Gauge } from "prom-client";
 
-import type { Logger } from "../common/log.js";
-import { collectProcessMetrics, kafkaConsumerLag, processMetrics, register } from "../common/metrics.js";
-import { consumerLag, type GroupTopic } from "../kafka/consumer-lag.js";
-import { METRICS_REFUSED, metricsGate } from "../common/metrics-token.js";
+import type { Logger } from "../../common/log.js";
+import { collectProcessMetrics, kafkaConsumerLag, processMetrics, register } from "../../common/metrics.js";
+import { consumerLag, type GroupTopic } from "../../kafka/consumer-lag.js";
+import { METRICS_REFUSED, metricsGate } from "../../common/metrics-token.js";
 
 const LAG_EVERY_MS = 15_000;
 

@@ -2,9 +2,9 @@ import type { Presence } from "@colyseus/core";
 import type { Application, RequestHandler } from "express";
 import { z } from "zod";
 
-import type { Logger } from "../common/log.js";
-import type { HashPages } from "../rooms/hash-pages.js";
-import { closeReport, listReports, REPORTS, REPORTS_KEPT } from "../rooms/moderation/player-reports.js";
+import type { Logger } from "../../common/log.js";
+import type { HashPages } from "../../rooms/hash-pages.js";
+import { closeReport, listReports, REPORTS, REPORTS_KEPT } from "../../rooms/moderation/player-reports.js";
 
 const ReportsQuery = z
   .object({

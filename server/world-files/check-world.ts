@@ -5,14 +5,14 @@
  * --load: also loads each model folder as a worker does (a second or two each): a weights file cut short passes the
  * start's check of the files, and leaves its NPCs without a brain.
  * Exit 0: good (and, with --live, taken by running servers and workers); 1: problems, each with where it is;
- * 2: good, but what it changes from --live needs a restart of the servers and workers (server/world-changes.ts).
+ * 2: good, but what it changes from --live needs a restart of the servers and workers (server/world-files/world-changes.ts).
  * MODEL_DIR and MODERATION_WORDS are read as the server reads them.
  */
-import { argsOr } from "../common/cli-args.js";
-import { ConfigError, DEFAULT_WORLD_FILE, loadNpcsConfig } from "./config.js";
+import { argsOr } from "../../common/cli-args.js";
+import { ConfigError, DEFAULT_WORLD_FILE, loadNpcsConfig } from "../config.js";
 import { changesNeedingRestart } from "./world-changes.js";
 import { loadWorldFile, type WorldFile, WorldFileError } from "./world-file.js";
-import type { ModelDtype } from "../npc/engine/model-folder.js";
+import type { ModelDtype } from "../../npc/engine/model-folder.js";
 
 const USAGE = "usage: npm run check:world -- [world file] [--live <the file as servers run it now>] [--load]";
 const { values, positionals } = argsOr(USAGE, { options: { live: { type: "string" }, load: { type: "boolean" } }, allowPositionals: true });
@@ -46,7 +46,7 @@ try {
 
 /** Each model folder of `world` loaded as a worker loads it; throws a WorldFileError naming those that fail. */
 async function loadModels(world: WorldFile, dtype: ModelDtype | undefined): Promise<void> {
-  const { NpcEngine } = await import("../npc/engine.js");
+  const { NpcEngine } = await import("../../npc/engine.js");
   const problems: string[] = [];
   for (const dir of new Set(world.brains.map((brain) => brain.modelDir))) {
     const models = [...new Set(world.brains.filter((brain) => brain.modelDir === dir).map((brain) => brain.model))].join(", ");

@@ -3,9 +3,9 @@ import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { Redis } from "ioredis";
 
-import { logThrottle, repeatsField } from "../common/log-throttle.js";
-import type { Logger } from "../common/log.js";
-import type { HashPages } from "../rooms/hash-pages.js";
+import { logThrottle, repeatsField } from "../../common/log-throttle.js";
+import type { Logger } from "../../common/log.js";
+import type { HashPages } from "../../rooms/hash-pages.js";
 import { redisHashPages } from "./redis-hash-pages.js";
 
 /**

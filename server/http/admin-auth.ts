@@ -1,8 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 
-import type { Logger } from "../common/log.js";
+import type { Logger } from "../../common/log.js";
 import { pinnedAddressOf } from "./client-address.js";
-import { credentialsOf, isSecret, secretDigest } from "../common/credentials.js";
+import { credentialsOf, isSecret, secretDigest } from "../../common/credentials.js";
 import { crossSiteRefusal } from "./cross-site.js";
 
 /** Wrong logins an address may try before it waits; then one try a minute (a guessing loop made 1,099 a second). */

@@ -3,7 +3,7 @@ import { link, mkdir, readFile, rename, stat, unlink, utimes, writeFile } from "
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 
-import { processAlive } from "../common/process-alive.js";
+import { processAlive } from "../../common/process-alive.js";
 
 /** Another live process holds the file (its lock names it). */
 export class FileHeldError extends Error {

@@ -2,12 +2,12 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 
-import { addressKey } from "../common/address-key.js";
-import type { Logger } from "../common/log.js";
-import { connectionsRefused } from "../common/metrics.js";
-import { logThrottle, repeatsField } from "../common/log-throttle.js";
-import { isPrivateAddress } from "../common/private-address.js";
-import { TOO_MANY_CONNECTIONS_CLOSE } from "../rooms/world-protocol.js";
+import { addressKey } from "../../common/address-key.js";
+import type { Logger } from "../../common/log.js";
+import { connectionsRefused } from "../../common/metrics.js";
+import { logThrottle, repeatsField } from "../../common/log-throttle.js";
+import { isPrivateAddress } from "../../common/private-address.js";
+import { TOO_MANY_CONNECTIONS_CLOSE } from "../../rooms/world-protocol.js";
 import { pinClientAddress } from "./client-address.js";
 
 /**

@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from "node:util";
 
-import type { Logger } from "../common/log.js";
-import { fileReloads, forgetNpcs } from "../common/metrics.js";
-import type { NpcsConfig } from "./config.js";
+import type { Logger } from "../../common/log.js";
+import { fileReloads, forgetNpcs } from "../../common/metrics.js";
+import type { NpcsConfig } from "../config.js";
 import { watchFiles } from "./file-watch.js";
 import { changesNeedingRestart, modelsOf } from "./world-changes.js";
 import { loadWorldFile, type WorldFile, WorldFileError } from "./world-file.js";

@@ -2,11 +2,11 @@ import { matchMaker } from "@colyseus/core";
 import type { RedisPresence } from "@colyseus/redis-presence";
 import type { Application } from "express";
 
-import { withTimeout } from "../common/with-timeout.js";
-import type { QuestionChannel } from "../kafka/npc-transport.js";
-import type { AnswerRouter } from "../rooms/npc/answer-router.js";
-import type { ServerConfig } from "./config.js";
-import type { NpcCheck, NpcReadiness } from "./npc-readiness.js";
+import { withTimeout } from "../../common/with-timeout.js";
+import type { QuestionChannel } from "../../kafka/npc-transport.js";
+import type { AnswerRouter } from "../../rooms/npc/answer-router.js";
+import type { ServerConfig } from "../config.js";
+import type { NpcCheck, NpcReadiness } from "../npc-readiness.js";
 
 /**
  * `GET /health`: 200 when players can join (Redis, where used, answers) and get NPC answers; 503 (`degraded`, with

@@ -2,10 +2,10 @@ import type { Presence } from "@colyseus/core";
 import type { Application, RequestHandler } from "express";
 import { z } from "zod";
 
-import type { Logger } from "../common/log.js";
-import { sanctionsImposed } from "../common/metrics.js";
-import { impose, lift, LONGEST_SANCTION_MS, type Sanction, sanctionsInForce } from "../rooms/moderation/account-sanctions.js";
-import { kick } from "../rooms/moderation/player-kicks.js";
+import type { Logger } from "../../common/log.js";
+import { sanctionsImposed } from "../../common/metrics.js";
+import { impose, lift, LONGEST_SANCTION_MS, type Sanction, sanctionsInForce } from "../../rooms/moderation/account-sanctions.js";
+import { kick } from "../../rooms/moderation/player-kicks.js";
 import { bodyOr400, jsonText } from "./json-body.js";
 
 const WEEK_MINUTES = LONGEST_SANCTION_MS / 60_000;

@@ -2,10 +2,10 @@ import type { Presence } from "@colyseus/core";
 import type { Application, RequestHandler } from "express";
 import { z } from "zod";
 
-import type { Logger } from "../common/log.js";
-import { npcEventsFired } from "../common/metrics.js";
-import { fireNpcEvent, npcEventProblem } from "../rooms/npc/npc-events.js";
-import type { NpcSettings } from "../rooms/world-settings.js";
+import type { Logger } from "../../common/log.js";
+import { npcEventsFired } from "../../common/metrics.js";
+import { fireNpcEvent, npcEventProblem } from "../../rooms/npc/npc-events.js";
+import type { NpcSettings } from "../../rooms/world-settings.js";
 import { bodyOr400, jsonText } from "./json-body.js";
 
 const EventRequest = z

@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
 
-import type { Logger } from "../common/log.js";
-import { fileReloads } from "../common/metrics.js";
-import type { Moderator } from "../moderation/moderator.js";
-import type { KnowledgePair } from "../npc/knowledge-index.js";
-import type { NpcBrainSpec } from "../npc/npc-cast.js";
+import type { Logger } from "../../common/log.js";
+import { fileReloads } from "../../common/metrics.js";
+import type { Moderator } from "../../moderation/moderator.js";
+import type { KnowledgePair } from "../../npc/knowledge-index.js";
+import type { NpcBrainSpec } from "../../npc/npc-cast.js";
 import { watchFiles, type WatchOptions } from "./file-watch.js";
 import { readCheckedKnowledge } from "./world-file.js";
 
