@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { link, mkdir, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 
@@ -50,7 +50,7 @@ export async function holdFile(path: string): Promise<() => Promise<void>> {
     const touchedMsAgo = Date.now() - ((await stat(lock).catch(() => undefined))?.mtimeMs ?? 0);
     const held = heldBy(holder, touchedMsAgo);
     if (held || attempt > 0) throw new FileHeldError(lock, held ?? "another process");
-    await takeAside(lock, holder); // stale: its process is gone
+    await takeOver(lock, holder); // stale: its process is gone
   }
 }
 
@@ -71,19 +71,34 @@ async function createWhole(file: string, text: string): Promise<void> {
 }
 
 /**
- * Takes a stale lock out of the way, as long as it is still the one judged stale (`judged`, its text): another process
- * may have taken it over meanwhile, whose lock, deleted by name, would leave two holders. Moved aside first and read
- * there; one that is not the stale one is put back.
+ * Deletes a stale lock, as long as it is still the one judged stale (`judged`, its text), under a guard beside it
+ * (`<lock>.takeover`) that one process at a time makes: a lock is then never moved or deleted while live. Moving it
+ * aside to read it, and putting back one that was not the stale one, left no lock for a moment, in which a third
+ * process starting took the file as well (two holders, with forced timings). A guard held by a live process: another
+ * is taking the lock over, and this process leaves it to them. A guard of a process gone (it died taking over) is
+ * deleted and made again (two processes deleting the same dead guard at once could both get in: a crash within a
+ * takeover's few ms, then two starts at once).
  */
-async function takeAside(lock: string, judged: string): Promise<void> {
-  const aside = `${lock}.${process.pid}.${randomUUID()}.stale`;
-  try {
-    await rename(lock, aside);
-  } catch {
-    return; // gone already: another process took it out of the way
+export async function takeOver(lock: string, judged: string): Promise<void> {
+  const guard = `${lock}.takeover`;
+  const mine = JSON.stringify({ pid: process.pid, host: hostname() });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await createWhole(guard, mine);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = await readFile(guard, "utf8").catch(() => "");
+    const touchedMsAgo = Date.now() - ((await stat(guard).catch(() => undefined))?.mtimeMs ?? 0);
+    if (attempt > 0 || heldBy(holder, touchedMsAgo)) return;
+    await unlink(guard).catch(() => undefined);
   }
-  if ((await readFile(aside, "utf8").catch(() => judged)) !== judged) await link(aside, lock).catch(() => undefined);
-  await unlink(aside).catch(() => undefined);
+  try {
+    if ((await readFile(lock, "utf8").catch(() => undefined)) === judged) await unlink(lock).catch(() => undefined);
+  } finally {
+    if ((await readFile(guard, "utf8").catch(() => "")) === mine) await unlink(guard).catch(() => undefined);
+  }
 }
 
 /** Who holds a lock with this text, or undefined when no one can: its process is gone, or it is unreadable. */
