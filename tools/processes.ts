@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, mkdtempSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,13 +64,36 @@ export async function startService(name: string, entry: string, env: Record<stri
   };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** The lowest port the kernel gives outgoing connections (Linux's default where that cannot be read). */
+export function ephemeralPortsFrom(): number {
+  try {
+    const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    if (Number.isInteger(low) && low > 2_000) return low;
+  } catch {
+    // not Linux: its default
+  }
+  return 32_768;
+}
+
+/**
+ * A port free now for a service to be started on, picked at random below the ephemeral range: a port listen(0)
+ * gave is in that range, and between its probe closing and the service binding it a client socket of anything
+ * running (a broker's, a benchmark's clients) could take it, and the service failed with EADDRINUSE on a busy box.
+ */
+export async function freePort(): Promise<number> {
+  const low = ephemeralPortsFrom();
+  const from = Math.min(10_000, low - 1_000);
+  for (;;) {
+    const port = from + Math.floor(Math.random() * (low - from));
+    if (await bindable(port)) return port;
+  }
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
 }
 
