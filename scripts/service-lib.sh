@@ -1,7 +1,28 @@
 # Shared by the scripts/*-local.sh service scripts (sourced, not run).
 
+# free_port: a port free now, at random below the kernel's ephemeral range (as tools/processes.ts freePort): one that
+# bind(0) gave is in that range, where any client socket could take it in the seconds before the service binds it.
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+  python3 - <<'PY'
+import random, socket
+try:
+    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except (OSError, ValueError, IndexError):
+    low = 32768
+low = low if low > 2000 else 32768
+start = min(10000, low - 1000)
+while True:
+    port = random.randrange(start, low)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+PY
 }
 
 # runs_in DIR PID: whether PID is a service started in DIR (its command line names DIR, or it runs in DIR or a folder
