@@ -232,13 +232,22 @@ describe("Web client in Chromium: screen readers, keyboards and phones", functio
     };
     await Promise.all(Array.from({ length: 14 }, (_, i) => say(`채우는 말 #${i + 1}.`)));
     await page.waitForTimeout(1000); // the others may say 2 more each
-    /** Whether the history shows its last line whole. */
+    /** Whether the history comes to show its last line whole (it scrolls on the frame after the line or a resize). */
     const newestShown = () =>
-      page.evaluate(() => {
-        const history = document.getElementById("history")!.getBoundingClientRect();
-        const last = document.querySelector("#history li:last-child")!.getBoundingClientRect();
-        return last.top >= history.top - 1 && last.bottom <= history.bottom + 1;
-      });
+      page
+        .waitForFunction(
+          () => {
+            const history = document.getElementById("history")!.getBoundingClientRect();
+            const last = document.querySelector("#history li:last-child")!.getBoundingClientRect();
+            return last.top >= history.top - 1 && last.bottom <= history.bottom + 1;
+          },
+          undefined,
+          { timeout: 5_000 },
+        )
+        .then(
+          () => true,
+          () => false,
+        );
     const inView = (selectors: string[]) =>
       page.evaluate(
         (selectors) =>
