@@ -21,7 +21,7 @@ describe("Kafka answers a server cannot read (real broker)", function () {
     const producer = kafka.producer();
     await producer.connect();
     try {
-      await sleep(1000); // the channel reads from the newest answer: give its consumer time to join
+      // The channel reads from the newest answer: start() resolved once its consumer had joined its group (runConsumer).
       const good: AnswerMessage = { v: CONTRACT_VERSION, questionId: "q1", roomId: "r", npcId: "kobot", text: "네", ms: 1, model: "m", replyTo: "junk-server" };
       const junk = Array.from({ length: 200 }, (_, i) => ({ value: i % 2 ? "not json" : JSON.stringify({ v: 99, questionId: `x${i}` }) }));
       await producer.send({ topic: topics.answer, messages: [...junk, { value: JSON.stringify(good) }] });
