@@ -3,7 +3,7 @@ import { Kafka, logLevel } from "kafkajs";
 
 import { workerAnswers } from "../../common/metrics.js";
 import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../../kafka/contract.js";
-import { groupMembers } from "../../kafka/group-members.js";
+import { describeGroup } from "../../kafka/group-members.js";
 import { ensureTopics } from "../../kafka/kafka-client.js";
 import { KafkaQuestionChannel } from "../../kafka/kafka-question-channel.js";
 import { KafkaWorkerChannel, WORKER_SESSION_TIMEOUT_MS } from "../../kafka/kafka-worker-channel.js";
@@ -11,7 +11,7 @@ import { NpcWorker } from "../../npc/worker/worker.js";
 import { AnswerRouter } from "../../rooms/npc/answer-router.js";
 import { EVERYDAY_QUESTIONS, shippedEngine } from "../helpers/engine.js";
 import { uniqueTopics } from "../../tools/processes.js";
-import { quiet, sleep } from "../helpers/world.js";
+import { quiet, sleep, waitFor } from "../helpers/world.js";
 
 /**
  * A worker that starts into a backlog (after a restart, or a burst from many rooms) on a real broker. The brain
@@ -49,8 +49,11 @@ describe("Kafka worker with a backlog (real broker)", function () {
         return batch.map((q) => ({ v: CONTRACT_VERSION, questionId: q.questionId, roomId: q.roomId, npcId: q.npcId, text: "네", ms: 1, model: "stand-in", replyTo: "s" }));
       });
     }
-    while ((await groupMembers(kafka, group)) < 2) await sleep(200);
-    await sleep(1000); // the group settles on who holds the partition
+    // Both in the group, and the group settled on who holds the partition (its rebalance done).
+    await waitFor("both workers in a settled group", async () => {
+      const described = await describeGroup(kafka, group);
+      return described?.state === "Stable" && described.members.length === 2;
+    }, 30_000);
     const producer = kafka.producer();
     await producer.connect();
     const now = Date.now();
