@@ -63,6 +63,8 @@ export interface WorldServerOptions {
   requestTimeoutMs?: number;
   /** Without Redis: how often the kept presence is written to DATA_DIR; absent: kept-presence.ts's PRESENCE_SAVE_MS. */
   presenceSaveMs?: number;
+  /** With Redis: ioredis's tries of a command while Redis is away before it fails; absent: ioredis's own (20, ~10 s; tests wait less). */
+  redisRetriesPerRequest?: number;
 }
 
 export interface WorldServer {
@@ -85,7 +87,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const answers = new AnswerRouter(channel, config.world.questionTimeoutMs, log);
   await answers.start();
 
-  const shared = config.redisUrl ? redisClients(config.redisUrl, log) : undefined;
+  const shared = config.redisUrl ? redisClients(config.redisUrl, log, options.redisRetriesPerRequest) : undefined;
   const presence = shared?.presence;
   // Every room listens on the presence's few channels (erasures, sanctions, kicks, NPC events) until it closes: past 10
   // rooms Node warned of a leak, on stderr, each time the rooms grew past 10 again.

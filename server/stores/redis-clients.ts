@@ -12,16 +12,18 @@ import { redisHashPages } from "./redis-hash-pages.js";
  * Colyseus's presence and matchmaking driver on `url`, with the driver's connection errors in the server's log (the
  * presence logs its own through Colyseus's logger). Left alone, ioredis printed "[ioredis] Unhandled error event"
  * as plain text, with a stack trace, each time it failed to reconnect, among the JSON log lines. `hashes` reads
- * the presence's large hashes a page at a time, on the presence's own connection.
+ * the presence's large hashes a page at a time, on the presence's own connection. `retriesPerRequest`: how many times
+ * ioredis tries a command again while Redis is away before the command fails; absent, ioredis's own (20, ~10 s).
  */
-export function redisClients(url: string, log: Logger): { presence: RedisPresence; driver: RedisDriver; hashes: HashPages } {
-  const driver = new Redis(url);
+export function redisClients(url: string, log: Logger, retriesPerRequest?: number): { presence: RedisPresence; driver: RedisDriver; hashes: HashPages } {
+  const options = retriesPerRequest === undefined ? {} : { maxRetriesPerRequest: retriesPerRequest };
+  const driver = new Redis(url, options);
   const throttle = logThrottle(10_000);
   driver.on("error", (error: Error) => {
     const held = throttle(error.message);
     if (held !== undefined) log.warn("redis connection error", { role: "matchmaking", error: error.message, ...repeatsField(held) });
   });
-  const presence = new Redis(url);
+  const presence = new Redis(url, options);
   return { presence: new RedisPresence(presence), driver: new ListingDriver(driver, log), hashes: redisHashPages(presence) };
 }
 
