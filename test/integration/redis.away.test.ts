@@ -29,7 +29,8 @@ describe("Redis away while a room empties (real Redis, stopped and started again
     redisPort = await freePort();
     await redis("start");
     const log = createLogger({}, "warn", (line) => logged.push((JSON.parse(line) as { msg: string }).msg));
-    world = await startTestWorld({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, SERVER_ID: "redis-away" }, { log });
+    // ioredis fails a command after 5 tries while Redis is away (~1 s), not its 20 (~10 s): what follows a failure is tested.
+    world = await startTestWorld({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, SERVER_ID: "redis-away" }, { log, redisRetriesPerRequest: 5 });
   });
 
   after(async () => {
