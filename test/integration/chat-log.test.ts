@@ -194,11 +194,13 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
 
   it("indexes every line written while Elasticsearch was down once it is back", async () => {
     const dir = process.env.TEST_ES_DIR!;
+    const retries = async () => Number(/^kobot_chat_index_retries_total (\S+)$/m.exec(await (await fetch(indexerMetrics)).text())?.[1] ?? 0);
+    const retriedBefore = await retries();
     await run("bash", ["scripts/elasticsearch-local.sh", "stop", dir]);
     const a = await joinWorld(ws, { name: "정전" });
     players.push(a);
     for (let i = 0; i < 20; i++) a.room.send("chat", { text: `outage line ${i}` });
-    await new Promise((resolve) => setTimeout(resolve, 3000)); // the indexer retries meanwhile
+    await waitFor("the indexer to retry meanwhile", async () => (await retries()) > retriedBefore, 30_000);
     await run("bash", ["scripts/elasticsearch-local.sh", "start", dir], { timeout: 300_000 });
     await waitForCount("outage line", 20, 60_000);
   });
