@@ -65,6 +65,8 @@ export interface WorldServerOptions {
   presenceSaveMs?: number;
   /** With Redis: ioredis's tries of a command while Redis is away before it fails; absent: ioredis's own (20, ~10 s; tests wait less). */
   redisRetriesPerRequest?: number;
+  /** With Redis: how often a room listing Redis did not take is written (or removed) again; absent: redis-clients.ts's REMOVE_AGAIN_MS (tests wait less). */
+  redisWriteAgainMs?: number;
 }
 
 export interface WorldServer {
@@ -87,7 +89,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const answers = new AnswerRouter(channel, config.world.questionTimeoutMs, log);
   await answers.start();
 
-  const shared = config.redisUrl ? redisClients(config.redisUrl, log, options.redisRetriesPerRequest) : undefined;
+  const shared = config.redisUrl ? redisClients(config.redisUrl, log, { retriesPerRequest: options.redisRetriesPerRequest, writeAgainMs: options.redisWriteAgainMs }) : undefined;
   const presence = shared?.presence;
   // Every room listens on the presence's few channels (erasures, sanctions, kicks, NPC events) until it closes: past 10
   // rooms Node warned of a leak, on stderr, each time the rooms grew past 10 again.

@@ -14,8 +14,13 @@ import { redisHashPages } from "./redis-hash-pages.js";
  * as plain text, with a stack trace, each time it failed to reconnect, among the JSON log lines. `hashes` reads
  * the presence's large hashes a page at a time, on the presence's own connection. `retriesPerRequest`: how many times
  * ioredis tries a command again while Redis is away before the command fails; absent, ioredis's own (20, ~10 s).
+ * `writeAgainMs`: how often a listing Redis did not take is written again; absent, REMOVE_AGAIN_MS.
  */
-export function redisClients(url: string, log: Logger, retriesPerRequest?: number): { presence: RedisPresence; driver: RedisDriver; hashes: HashPages } {
+export function redisClients(
+  url: string,
+  log: Logger,
+  { retriesPerRequest, writeAgainMs = REMOVE_AGAIN_MS }: { retriesPerRequest?: number; writeAgainMs?: number } = {},
+): { presence: RedisPresence; driver: RedisDriver; hashes: HashPages } {
   const options = retriesPerRequest === undefined ? {} : { maxRetriesPerRequest: retriesPerRequest };
   const driver = new Redis(url, options);
   const throttle = logThrottle(10_000);
@@ -24,7 +29,7 @@ export function redisClients(url: string, log: Logger, retriesPerRequest?: numbe
     if (held !== undefined) log.warn("redis connection error", { role: "matchmaking", error: error.message, ...repeatsField(held) });
   });
   const presence = new Redis(url, options);
-  return { presence: new RedisPresence(presence), driver: new ListingDriver(driver, log), hashes: redisHashPages(presence) };
+  return { presence: new RedisPresence(presence), driver: new ListingDriver(driver, log, writeAgainMs), hashes: redisHashPages(presence) };
 }
 
 /** Tries again to take a closed room off the shared listing while Redis is away. */
@@ -48,6 +53,7 @@ class ListingDriver extends RedisDriver {
   constructor(
     client: Redis,
     private readonly log: Logger,
+    private readonly againMs: number,
   ) {
     super(client);
     // The listing's read keeps its request for the joins that come meanwhile, and lets it go only once it succeeds: one
@@ -99,7 +105,7 @@ class ListingDriver extends RedisDriver {
         this.persist(behind).then(() => {
           if (this.behind.get(room.roomId) === behind) this.behind.delete(room.roomId);
         }, again);
-      }, REMOVE_AGAIN_MS).unref();
+      }, this.againMs).unref();
     again();
   }
 
@@ -109,7 +115,7 @@ class ListingDriver extends RedisDriver {
       return await super.remove(roomId);
     } catch (error) {
       this.log.warn("a closed room stays listed until Redis answers", { roomId, error: (error as Error).message });
-      const again = () => setTimeout(() => super.remove(roomId).catch(again), REMOVE_AGAIN_MS).unref();
+      const again = () => setTimeout(() => super.remove(roomId).catch(again), this.againMs).unref();
       again();
       return false;
     }
