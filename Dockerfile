@@ -20,6 +20,8 @@ COPY server ./server
 COPY chatlog ./chatlog
 COPY moderation ./moderation
 COPY npc/*.ts ./npc/
+COPY npc/engine ./npc/engine
+COPY npc/worker ./npc/worker
 COPY npc/model ./npc/model
 COPY npc/knowledge ./npc/knowledge
 COPY worlds ./worlds

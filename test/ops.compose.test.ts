@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { resolve, sep } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { parse } from "yaml";
 
 import { ENV_SCHEMA, loadConfig } from "../server/config.js";
@@ -215,6 +215,30 @@ describe("docker-compose.yml", () => {
     const installed = [...dockerfile.matchAll(/-r (\S+)/g)].map(([, file]) => file);
     assert.deepEqual(installed.sort(), copied.map((c) => c.to).sort());
     assert.match(readFileSync("analytics/requirements.txt", "utf8"), /^pyspark==/m);
+  });
+
+  it("copies into the image every file its processes load: the entry points of the CMD and the compose file, and what they import", () => {
+    const sources = [...readFileSync("Dockerfile", "utf8").matchAll(/^COPY (\S+) \.\/\S*$/gm)].map(([, source]) => source!);
+    const copied = (file: string) =>
+      sources.some((source) => (source.endsWith("/*.ts") ? dirname(file) === source.slice(0, -"/*.ts".length) : file === source || file.startsWith(`${source}/`)));
+    const cmd = JSON.parse(readFileSync("Dockerfile", "utf8").match(/^CMD (.+)$/m)![1]!) as string[];
+    const entries = [...cmd, ...appServices.flatMap(([, service]) => service.command ?? [])].filter((arg) => arg.endsWith(".ts"));
+    assert.ok(entries.includes("npc/worker/worker-main.ts") && entries.includes("server/main.ts"), entries.join(", "));
+    const missing = new Set<string>();
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      if (!copied(file)) missing.add(file);
+      // Modules it imports, and the worker thread's, started by its file's URL.
+      for (const [, spec] of readFileSync(file, "utf8").matchAll(/(?:^import[^"']*|^export[^"']* from |new URL\()["'](\.{1,2}\/[^"']+)["']/gm)) {
+        const target = join(dirname(file), spec!.replace(/\.js$/, ".ts"));
+        if (target.endsWith(".ts")) visit(target);
+      }
+    };
+    entries.forEach(visit);
+    assert.ok(seen.size > 100, `the walk finds the imports (${seen.size} files)`);
+    assert.deepEqual([...missing].sort(), []);
   });
 
   it("installs every package the image's code imports: the image leaves devDependencies out (NODE_ENV=production)", () => {
