@@ -25,6 +25,7 @@ import { ConfigError, loadConfig } from "./config.js";
 import { startEmbeddedChatLog, startEmbeddedWorker } from "./embedded.js";
 import { embeddedNpcCheck, kafkaNpcCheck, type NpcCheck } from "./npc-readiness.js";
 import { onTerminate } from "../common/terminate.js";
+import { logUnhandledRejections } from "../common/unhandled-rejections.js";
 import type { WorldFile } from "./world-files/world-file.js";
 import { startWorldServer } from "./world-server.js";
 import { watchWorkerAbsence } from "./worker-absence.js";
@@ -32,6 +33,7 @@ import { watchWorkerAbsence } from "./worker-absence.js";
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ service: "server", serverId: config.serverId });
+  logUnhandledRejections(log);
   const es = config.elasticsearch ? new Elasticsearch({ node: config.elasticsearch.url }) : undefined;
   let channel: QuestionChannel;
   let chatLog: ChatLogPublisher;
