@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, watch, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, utimesSync, watch, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { FileHeldError, holdFile, takeOver } from "../server/stores/file-lock.js";
+import { FileHeldError, GUARD_STALE_MS, holdFile, takeOver } from "../server/stores/file-lock.js";
 
 const lockText = (pid: number, host = hostname()) => JSON.stringify({ pid, host });
 /** The pid of a process that has exited. */
@@ -51,6 +51,18 @@ describe("taking over a stale lock (server/stores/file-lock.ts)", () => {
     await assert.rejects(holdFile(file), (error: Error) => error instanceof FileHeldError);
     assert.ok(existsSync(`${file}.lock`), "the stale lock stays for the process taking it over");
     assert.ok(existsSync(`${file}.lock.takeover`), "so does that process's guard");
+  });
+
+  it("takes over through a guard left for seconds, though its pid names a live process (a crash mid-takeover, the pid reused)", async () => {
+    const file = inNewDir("data");
+    writeFileSync(`${file}.lock`, lockText(gonePid()));
+    writeFileSync(`${file}.lock.takeover`, lockText(live.pid!));
+    const long = new Date(Date.now() - GUARD_STALE_MS - 1_000);
+    utimesSync(`${file}.lock.takeover`, long, long);
+    const release = await holdFile(file);
+    assert.equal(readFileSync(`${file}.lock`, "utf8"), lockText(process.pid));
+    assert.ok(!existsSync(`${file}.lock.takeover`), "the left guard is gone");
+    await release();
   });
 
   it("takes over through the guard of a process that died taking over", async () => {

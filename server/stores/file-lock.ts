@@ -18,6 +18,8 @@ export class FileHeldError extends Error {
 /** How often a holder touches its lock, and how long another host's lock may go untouched before it is deemed dead. */
 export const LOCK_TOUCH_MS = 10_000;
 export const LOCK_STALE_MS = 60_000;
+/** How long a takeover's guard may stand before it is deemed left by a crash (a takeover takes a few ms). */
+export const GUARD_STALE_MS = 5_000;
 
 /**
  * Holds `path` for this process through a lock file beside it (`path.lock`, naming the process and host), made only
@@ -75,9 +77,10 @@ async function createWhole(file: string, text: string): Promise<void> {
  * (`<lock>.takeover`) that one process at a time makes: a lock is then never moved or deleted while live. Moving it
  * aside to read it, and putting back one that was not the stale one, left no lock for a moment, in which a third
  * process starting took the file as well (two holders, with forced timings). A guard held by a live process: another
- * is taking the lock over, and this process leaves it to them. A guard of a process gone (it died taking over) is
- * deleted and made again (two processes deleting the same dead guard at once could both get in: a crash within a
- * takeover's few ms, then two starts at once).
+ * is taking the lock over, and this process leaves it to them. A guard of a process gone, or older than
+ * GUARD_STALE_MS (its process died taking over; its pid may be another's since), is deleted and made again (two
+ * processes deleting the same dead guard at once could both get in: a crash within a takeover's few ms, then two
+ * starts at once).
  */
 export async function takeOver(lock: string, judged: string): Promise<void> {
   const guard = `${lock}.takeover`;
@@ -91,7 +94,8 @@ export async function takeOver(lock: string, judged: string): Promise<void> {
     }
     const holder = await readFile(guard, "utf8").catch(() => "");
     const touchedMsAgo = Date.now() - ((await stat(guard).catch(() => undefined))?.mtimeMs ?? 0);
-    if (attempt > 0 || heldBy(holder, touchedMsAgo)) return;
+    // Held for a takeover's few ms: one older was left by a crash, whatever process has its pid now.
+    if (attempt > 0 || (touchedMsAgo < GUARD_STALE_MS && heldBy(holder, touchedMsAgo))) return;
     await unlink(guard).catch(() => undefined);
   }
   try {
