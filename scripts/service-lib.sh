@@ -2,26 +2,26 @@
 
 # free_port: a port free now, at random below the kernel's ephemeral range (as tools/processes.ts freePort): one that
 # bind(0) gave is in that range, where any client socket could take it in the seconds before the service binds it.
+# Where the range leaves fewer than 10,000 ports below it, bind(0) as before; fails when 127.0.0.1 takes no port.
 free_port() {
   python3 - <<'PY'
-import random, socket
+import errno, random, socket
 try:
     low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
 except (OSError, ValueError, IndexError):
     low = 32768
-low = low if low > 2000 else 32768
-start = min(10000, low - 1000)
-while True:
-    port = random.randrange(start, low)
+for tries in range(1, 101):
+    port = random.randrange(10000, low) if low >= 20000 else 0
     s = socket.socket()
     try:
         s.bind(("127.0.0.1", port))
-    except OSError:
-        continue
+        print(s.getsockname()[1])
+        break
+    except OSError as error:
+        if port == 0 or tries == 100 or error.errno not in (errno.EADDRINUSE, errno.EACCES):
+            raise
     finally:
         s.close()
-    print(port)
-    break
 PY
 }
 

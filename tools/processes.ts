@@ -68,7 +68,7 @@ export async function startService(name: string, entry: string, env: Record<stri
 export function ephemeralPortsFrom(): number {
   try {
     const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
-    if (Number.isInteger(low) && low > 2_000) return low;
+    if (Number.isInteger(low) && low > 0) return low;
   } catch {
     // not Linux: its default
   }
@@ -79,21 +79,32 @@ export function ephemeralPortsFrom(): number {
  * A port free now for a service to be started on, picked at random below the ephemeral range: a port listen(0)
  * gave is in that range, and between its probe closing and the service binding it a client socket of anything
  * running (a broker's, a benchmark's clients) could take it, and the service failed with EADDRINUSE on a busy box.
+ * Where the range leaves fewer than 10,000 ports below it, listen(0) as before. Fails with the bind's error when
+ * 127.0.0.1 takes no port at all.
  */
 export async function freePort(): Promise<number> {
   const low = ephemeralPortsFrom();
-  const from = Math.min(10_000, low - 1_000);
-  for (;;) {
-    const port = from + Math.floor(Math.random() * (low - from));
-    if (await bindable(port)) return port;
+  if (low < 20_000) return bound(0);
+  for (let tries = 1; ; tries++) {
+    const port = 10_000 + Math.floor(Math.random() * (low - 10_000));
+    try {
+      return await bound(port);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (tries >= 100 || (code !== "EADDRINUSE" && code !== "EACCES")) throw error;
+    }
   }
 }
 
-function bindable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
+/** Binds `port` on 127.0.0.1 (0: any) and lets it go; gives the port bound. */
+function bound(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
     const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
   });
 }
 
