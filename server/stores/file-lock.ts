@@ -31,7 +31,7 @@ export const GUARD_STALE_MS = 5_000;
  */
 export async function holdFile(path: string): Promise<() => Promise<void>> {
   const lock = `${path}.lock`;
-  const mine = JSON.stringify({ pid: process.pid, host: hostname() });
+  const mine = ownText();
   await mkdir(dirname(lock), { recursive: true });
   for (let attempt = 0; ; attempt++) {
     try {
@@ -43,13 +43,12 @@ export async function holdFile(path: string): Promise<() => Promise<void>> {
       return async () => {
         clearInterval(touch);
         // Only our own: a lock taken over by another process after ours was deemed stale stays.
-        if ((await readFile(lock, "utf8").catch(() => "")) === mine) await unlink(lock).catch(() => undefined);
+        await unlinkIfOwn(lock, mine);
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
-    const holder = await readFile(lock, "utf8").catch(() => "");
-    const touchedMsAgo = Date.now() - ((await stat(lock).catch(() => undefined))?.mtimeMs ?? 0);
+    const { holder, touchedMsAgo } = await readHolder(lock);
     const held = heldBy(holder, touchedMsAgo);
     if (held || attempt > 0) throw new FileHeldError(lock, held ?? "another process");
     await takeOver(lock, holder); // stale: its process is gone
@@ -84,7 +83,7 @@ async function createWhole(file: string, text: string): Promise<void> {
  */
 export async function takeOver(lock: string, judged: string): Promise<void> {
   const guard = `${lock}.takeover`;
-  const mine = JSON.stringify({ pid: process.pid, host: hostname() });
+  const mine = ownText();
   for (let attempt = 0; ; attempt++) {
     try {
       await createWhole(guard, mine);
@@ -92,8 +91,7 @@ export async function takeOver(lock: string, judged: string): Promise<void> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
-    const holder = await readFile(guard, "utf8").catch(() => "");
-    const touchedMsAgo = Date.now() - ((await stat(guard).catch(() => undefined))?.mtimeMs ?? 0);
+    const { holder, touchedMsAgo } = await readHolder(guard);
     // Held for a takeover's few ms: one older was left by a crash, whatever process has its pid now.
     if (attempt > 0 || (touchedMsAgo < GUARD_STALE_MS && heldBy(holder, touchedMsAgo))) return;
     await unlink(guard).catch(() => undefined);
@@ -101,8 +99,22 @@ export async function takeOver(lock: string, judged: string): Promise<void> {
   try {
     if ((await readFile(lock, "utf8").catch(() => undefined)) === judged) await unlink(lock).catch(() => undefined);
   } finally {
-    if ((await readFile(guard, "utf8").catch(() => "")) === mine) await unlink(guard).catch(() => undefined);
+    await unlinkIfOwn(guard, mine);
   }
+}
+
+/** What a lock or guard of this process says: its pid and host. */
+const ownText = () => JSON.stringify({ pid: process.pid, host: hostname() });
+
+/** What a lock or guard says (empty: gone or unreadable), and how long ago its holder last touched it. */
+async function readHolder(file: string): Promise<{ holder: string; touchedMsAgo: number }> {
+  const holder = await readFile(file, "utf8").catch(() => "");
+  return { holder, touchedMsAgo: Date.now() - ((await stat(file).catch(() => undefined))?.mtimeMs ?? 0) };
+}
+
+/** Deletes `file` only while it still says `mine`: one another process made since is left. */
+async function unlinkIfOwn(file: string, mine: string): Promise<void> {
+  if ((await readFile(file, "utf8").catch(() => "")) === mine) await unlink(file).catch(() => undefined);
 }
 
 /** Who holds a lock with this text, or undefined when no one can: its process is gone, or it is unreadable. */
