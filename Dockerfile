@@ -5,11 +5,12 @@ WORKDIR /app
 ENV NODE_ENV=production ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
 # The `node` package is Node 22 for machines that lack it (this image has it), and onnxruntime-node ships every
-# platform's libraries: 340 MB the image never runs.
+# platform's libraries: 340 MB the image never runs. TypeScript comes in only as an optional peer of @colyseus/schema
+# for its code generator (23 MB; tsx runs the code without it; test/ops.dependency-parity.test.ts).
 # sharp is libvips (LGPL-3.0, 19 MB) for images, which the brain never reads: a stand-in takes its place (npc/no-sharp),
 # so the image hands no LGPL library to whoever it is given to.
 RUN npm ci --no-audit --no-fund && npm cache clean --force \
-    && rm -rf node_modules/node node_modules/.bin/node \
+    && rm -rf node_modules/node node_modules/.bin/node node_modules/typescript \
        node_modules/onnxruntime-node/bin/napi-v*/darwin node_modules/onnxruntime-node/bin/napi-v*/win32 \
        node_modules/sharp node_modules/@img
 COPY npc/no-sharp ./node_modules/sharp
