@@ -3,7 +3,7 @@
  * server as it takes their lines out of the chat archive in DATA_DIR/chat-log (kafka/daily-file-erasure.ts). An archive
  * of `--days` daily files of `--lines` player lines (and an NPC answer to every tenth), a copy for each run; each run in
  * a process of its own (its peak memory), the erasure timed with the longest it held the event loop (every room of the
- * process). Against it, the erasure before session 35: every file read whole and kept in memory at once. Table +
+ * process). Against it, the erasure of older servers: every file read whole and kept in memory at once. Table +
  * bench/results/archive-erasure.json.
  *
  *   npm run bench:archive-erasure -- [--days 10] [--lines 100000] [--rounds 2]
@@ -35,7 +35,7 @@ const ACCOUNT = "account-7";
 const ways = ["whole (before)", "as bytes, 256 KiB at a time (now)"] as const;
 type Way = (typeof ways)[number];
 
-/** The erasure before session 35, for comparison: every file read whole, all kept in memory, then rewritten. */
+/** The erasure of older servers, for comparison: every file read whole, all kept in memory, then rewritten. */
 async function eraseWhole(dir: string, account: string): Promise<number> {
   const files = (await Promise.all((await readdir(dir)).map(async (day) => (await readdir(join(dir, day))).map((name) => join(dir, day, name))))).flat();
   const parse = (line: string) => {

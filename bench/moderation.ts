@@ -52,7 +52,7 @@ let checks = 0;
 for (let round = 0; round < 5; round++) for (const q of questions) (checks++, moderator.check(q));
 const microsPerCheck = ((performance.now() - started) * 1000) / checks;
 // The slowest lines found: 200 letters of everyday initials where banned ones meet (ㄱㅅ+ㅂㅂ holds ㅅㅂ), each hit
-// weighed. A player may send 8 at once; until session 45 each took 3.5 s, holding every room of the process.
+// weighed. A player may send 8 at once; in older versions each took 3.5 s, holding every room of the process.
 const worstLines = ["ㄱㅅㅂㅂ", "ㅇㅈㄹㅇ", "ㅂㅂㅅㄱ", "ㅇㅈㄴㄴ"].map((unit) => unit.repeat(50));
 const worstStarted = performance.now();
 for (let round = 0; round < 3; round++) for (const line of worstLines) moderator.check(line);

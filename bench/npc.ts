@@ -92,7 +92,7 @@ async function bareQuestions(): Promise<{ results: Single[]; agree: number }> {
   return { results, agree };
 }
 
-// The same model decoding through the full graph every step in fp32, as before the step graph (session 8).
+// The same model decoding through the full graph every step in fp32, as models exported without the step graph do.
 const throughPresent = engine.decodesInPlace ? await NpcEngine.load(values.model!, { dtype: "fp32", inPlaceCache: false }) : undefined;
 
 /** 16 questions at once: answered one after another, as one batch (cache in place and not), and through the queue. */

@@ -4,7 +4,7 @@
  * of its own (loopback counts each player as one), ask a question, wait for the answer, pause a second, and ask
  * again. Their waits: with the defaults (the 40 share one turn a round, and 4 players' worth of lines,
  * CHAT_ADDRESS_SHARE); and with every line of the crowd let through (CHAT_ADDRESS_SHARE=0), the NPC's turns by
- * address and by player (NPC_TURNS_BY; each of the 40 its own, as before session 23), batched as shipped (up to
+ * address and by player (NPC_TURNS_BY; each of the 40 its own, as older servers gave turns), batched as shipped (up to
  * 16) and one at a time (a stand-in for a slower brain: a bigger model, or a worker many rooms share).
  * `npm start`'s server in its own process with the shipped model; the modes take turns over rounds, each in a fresh
  * server. The room lets every player ask `--rate` questions a second (QUESTIONS_PER_SECOND and

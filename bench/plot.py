@@ -79,25 +79,25 @@ def plot_loadtest(loadtest, name="loadtest.png", title="Bots vs patch delay, one
 def fairness_text(d):
     rows = table([{k: v for k, v in r.items() if k not in ("waitsMs", "answersPerSecondByBurst")} for r in d["rows"]])
     text = f"{rows}\n\nbatching: {d['batchingSpeedup']}× the answers/s of one at a time"
-    if "batchingSpeedupByRound" in d:  # since session 17: the median of paired rounds
+    if "batchingSpeedupByRound" in d:  # older result files lack it: the median of paired rounds
         by_round = d["batchingSpeedupByRound"]
         text += f" (median of {d['rounds']} rounds, each mode in turn: {min(by_round)}–{max(by_round)})"
-    if "brainAlone" in d:  # since session 11
+    if "brainAlone" in d:  # older result files lack it
         b = d["brainAlone"]
         text += (f"; the brain alone on the same questions (no rooms, no clients): {b['batchedAnswersPerSecond']} answers/s "
                  f"batched, {b['oneAtATimeAnswersPerSecond']} one at a time, {b['batchingSpeedup']}×")
-    if "batchingSpeedupAllCoresBusy" in d:  # since session 12
+    if "batchingSpeedupAllCoresBusy" in d:  # older result files lack it
         batched = d["rows"][0]
         text += (f". Batched, {batched['coresBusy']} cores were busy on average; the CPU it took (server "
                  f"{batched['serverCpuMsPerAnswer']} ms, clients {batched['clientsCpuMsPerAnswer']} ms an answer) with every core "
                  f"busy all the time would give {batched['answersPerSecondAllCoresBusy']} answers/s, "
                  f"{d['batchingSpeedupAllCoresBusy']}× one at a time")
-    if "batchingSpeedupIfStepsWereFree" in d:  # since session 13
+    if "batchingSpeedupIfStepsWereFree" in d:  # older result files lack it
         b = d["brainAlone"]
         text += (f". With every decoding step after the prefill free (answers cut to their first token), batching would "
                  f"give at most {d['batchingSpeedupIfStepsWereFree']}× full answers one at a time end to end, and the brain "
                  f"alone {b['batchingSpeedupIfStepsWereFree']}× ({b['batchedPrefillOnlyPerSecond']} prompts/s)")
-    if "decodingFloor" in d:  # since session 14
+    if "decodingFloor" in d:  # older result files lack it
         f = d["decodingFloor"]
         text += (f". 3× end to end leaves {f['budgetMsPerAnswerFor3x']} ms an answer for its batched decoding steps; they cost at "
                  f"least {f['floorMsPerAnswer']} ms: the rows' own work {f['rowsWorkMsPerAnswer']} ms ({f['rowStepMs']} ms a row a "

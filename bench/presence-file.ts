@@ -3,7 +3,7 @@
  * the embedded default without Redis) costs the game's event loop. The file is written within 5 s of any meeting, so
  * while signed-in players keep arriving it is written every 5 s, whole: its snapshot and JSON are built on the event
  * loop every room of the process runs on. For NPCs that met 10,000 … 300,000 accounts in their 30 days, each save's
- * time and the longest it held the event loop, against the way before session 35 (LocalPresence's plain-object hashes,
+ * time and the longest it held the event loop, against the way of older servers (LocalPresence's plain-object hashes,
  * the file built as an object of account → time and written whole). And moderation.json at the reports' cap (10,000),
  * saved within 5 s of each report filed or closed; and the sweep of meetings past 30 days, both ways. Table +
  * bench/results/presence-file.json.
@@ -33,7 +33,7 @@ import { resultsFile } from "./results-file.js";
 const { values, number } = commandArgs("npm run bench:presence-file", { options: { meetings: { type: "string", default: "10000,100000,300000" }, saves: { type: "string", default: "5" } } });
 const NPCS = ["hans", "mina", "guard"];
 
-/** The snapshot before session 35: every NPC's hash copied from LocalPresence's object, then as an object again. */
+/** The snapshot of older servers: every NPC's hash copied from LocalPresence's object, then as an object again. */
 async function snapshotBefore(presence: LocalPresence): Promise<string> {
   const met: Record<string, Record<string, number>> = {};
   for (const npc of NPCS) {

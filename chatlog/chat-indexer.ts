@@ -126,7 +126,8 @@ export class ChatIndexer {
 
   /**
    * Whether the record holds words of a player erased after it was written; such a line's id is kept a while, for an
-   * NPC's answer to it that names no asker (a server before session 47: a dead letter, a backlog across the upgrade).
+   * NPC's answer to it that names no asker (an older server's, from before answers carried `npc.asker`: a dead letter,
+   * a backlog across the upgrade).
    */
   private erased(record: ChatLogRecord): boolean {
     const erased = this.marks.erasedBefore(record) || (record.replyTo !== undefined && this.keptOutLines.has(record.replyTo));

@@ -77,9 +77,9 @@ export const AnswerMessage = z.object({
   confidence: z.number().max(0).optional().catch(undefined),
   /** The model's answer, when the NPC said one of its "unsure" lines instead (confidence below its bar). */
   withheld: z.string().max(2000).optional(),
-  /** Where its words came from (ANSWER_SOURCES); absent on errors and from workers before session 12. */
+  /** Where its words came from (ANSWER_SOURCES); absent on errors and from older workers, which did not say. */
   source: z.enum(ANSWER_SOURCES).optional().catch(undefined),
-  /** What the game does as the NPC says it: the `action` of the NPC's knowledge line said (since session 29). */
+  /** What the game does as the NPC says it: the `action` of the NPC's knowledge line said (older workers lack it). */
   action: z.string().min(1).max(64).optional(),
   error: AnswerError.optional(),
   replyTo: z.string().min(1).max(64).optional(),

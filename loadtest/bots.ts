@@ -39,8 +39,8 @@ export interface LoadTestReport {
   fallbacks: number;
   /**
    * Questions the room turned away, by the error's code (npc_busy: the NPC's queue full; server_closing;
-   * rate_limited, too_far, muted…): not answers, not in answerMs. A rate-limited question waited out the whole
-   * answer timeout as unanswered before session 44.
+   * rate_limited, too_far, muted…): not answers, not in answerMs. Older load tests counted a rate-limited question
+   * as unanswered, after waiting out the whole answer timeout.
    */
   refused: number;
   refusedBy: Record<string, number>;

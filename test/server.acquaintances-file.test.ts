@@ -37,7 +37,7 @@ describe("the embedded default's file of whom NPCs met (server/stores/acquaintan
   it("deletes a file it cannot read, keeping no copy of it", async () => {
     const dir = dirIn();
     writeFileSync(join(dir, "npc-acquaintances.json"), '{"v":2,"met":{"hans":[["acct-private",1]]}}');
-    // …and the copies servers before session 48 set aside.
+    // …and the copies older servers set aside.
     writeFileSync(join(dir, "npc-acquaintances.json.unreadable-1764000000000"), '{"v":2,"met":{"hans":[["acct-old",1]]}}');
     writeFileSync(join(dir, "moderation.json.unreadable-1764000000000"), "{ kept as evidence");
     const kept = await keep(dir);
@@ -47,7 +47,7 @@ describe("the embedded default's file of whom NPCs met (server/stores/acquaintan
     await kept.stop();
   });
 
-  it("forgets, as it reads the file back, meetings older than the forgetting time (a file as servers before session 35 wrote it)", async () => {
+  it("forgets, as it reads the file back, meetings older than the forgetting time (a file as older servers wrote it: account → time)", async () => {
     const dir = dirIn();
     const day = 86_400_000;
     writeFileSync(join(dir, "npc-acquaintances.json"), JSON.stringify({ v: 1, met: { hans: { old: Date.now() - 31 * day, recent: Date.now() - day } } }));

@@ -185,7 +185,7 @@ describe("one process's DATA_DIR (server/stores/file-lock.ts)", () => {
       });
       lockOf(file, 4242, "another-host");
       await assert.rejects(keepModeration(file, quiet), /process 4242 on another-host/);
-      // A server of a version before session 31, which held moderation.json's lock alone.
+      // An older server, which held moderation.json's lock alone.
       rmSync(lockIn(file));
       const oldLock = `${file}.lock`;
       writeFileSync(oldLock, JSON.stringify({ pid: other.pid, host: hostname() }));
@@ -230,7 +230,7 @@ describe("one process's DATA_DIR (server/stores/file-lock.ts)", () => {
     lockOf(file, Number(gone.stdout.trim()));
     const kept = await keepModeration(file, quiet);
     assert.deepEqual(JSON.parse(readFileSync(lockIn(file), "utf8")), { pid: process.pid, host: hostname() });
-    assert.ok(existsSync(`${file}.lock`), "the lock servers before session 31 look for is held too");
+    assert.ok(existsSync(`${file}.lock`), "the lock older servers look for is held too");
     await kept.stop();
     assert.ok(!existsSync(lockIn(file)));
     assert.ok(!existsSync(`${file}.lock`));

@@ -34,7 +34,7 @@ KAFKA_PACKAGE = "org.apache.spark:spark-sql-kafka-0-10_2.13:4.2.0"
 # through a long outage) would be older than the watermark by its own time, and Spark drops records older than the
 # watermark, not only their duplicates. Our topics are stamped by the broker as it appends (LogAppendTime, kafka-client.ts
 # ensureTopics, scripts/kafka-local.sh), so a producer whose clock is a day behind no longer writes records that old;
-# topics created otherwise (by hand, before session 39) still take the producer's clock.
+# topics created otherwise (by hand, or by older servers) still take the producer's clock.
 DEDUPE_WITHIN = "1 day"
 
 

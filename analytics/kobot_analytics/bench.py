@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 # Questions made of these parts: 97 × 5 × 89 = 43,165 distinct ones, and one in ten carrying a number of its own (an
-# order number, a phone number: masked), as players' questions are mostly distinct. Five questions in all (before
-# session 47) left the driver's share (masking, keywords, candidates, each per distinct question) out of the time.
+# order number, a phone number: masked), as players' questions are mostly distinct. Five questions in all (as older
+# versions of this benchmark asked) left the driver's share (masking, keywords, candidates, each per distinct question)
+# out of the time.
 SUBJECTS = [f"{word}{n}" for word in ["친구", "강아지", "고양이", "동생", "엄마", "아빠", "선생님", "상점", "마을", "대장간", "빵집",
             "던전", "보스", "퀘스트", "아이템", "무기", "방패", "물약", "지도", "보물"] for n in ("", "가", "는", "랑", "한테")][:97]
 BASES = ["배고파", "오늘 날씨 어때", "게임 재밌다", "잠이 안 와", "주말에 뭐 하지"]

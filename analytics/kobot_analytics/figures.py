@@ -79,7 +79,7 @@ def queries(records: DataFrame) -> dict[str, DataFrame]:
         "busiestPlayers": records.where(player).groupBy(speaker.alias("player")).agg(
             F.max_by("name", "ts").alias("name"), F.count("*").alias("count")
         ).orderBy(F.desc("count"), "player").limit(TOP),
-        # Where each NPC's answers came from (workers since session 12 say; older lines have no source).
+        # Where each NPC's answers came from (older workers' lines have no source).
         "bySource": records.where(answer & F.col("npc.source").isNotNull()).groupBy(
             F.col("from").alias("npc"), F.col("npc.source").alias("source")
         ).count(),

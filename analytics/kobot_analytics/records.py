@@ -127,7 +127,7 @@ REPORT_COLUMNS = ["id", "roomId", "kind", "from", "account", "name", "text", "ts
 
 
 # A record the archive job set aside (`ARCHIVE_URI/quarantine/<stream>/`, JSON): as it came, why, and when Kafka took
-# it (since session 47).
+# it (records that older jobs set aside lack it).
 SET_ASIDE = "record STRING, reason STRING, kafkaTime TIMESTAMP"
 
 

@@ -193,9 +193,8 @@ def _saved(file: Path) -> tuple[list[dict], tuple[int, int]]:
 
 
 def _written_reports(reports: Path, default_input: str, training_data: Path | None) -> list[tuple[Path, str, str, str, Path]]:
-    """(folder, input, from, to, training data) of each report under `reports`, as it was written (reports before
-    session 43 did not say their input, before session 44 their training data: the defaults then), or `training_data`
-    where given."""
+    """(folder, input, from, to, training data) of each report under `reports`, as it was written (older reports
+    may not say their input or their training data: the defaults then), or `training_data` where given."""
     found = []
     for written in sorted(reports.glob("*/report.json")):
         report = json.loads(written.read_text())

@@ -16,13 +16,13 @@ export const LOAD_WITHIN_MS = 120_000;
 /** The model shipped in the repository. */
 export const DEFAULT_MODEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "model");
 
-/** Decoding steps over a cache kept in place (kobot_train/decoder_graph.py `step_model`); exports since session 8. */
+/** Decoding steps over a cache kept in place (kobot_train/decoder_graph.py `step_model`); older exports lack it. */
 export const STEP_GRAPH = "onnx/model_step.onnx";
 
-/** Prompts prefilled in int8 (kobot_train/int8_prefill.py); exports since session 15. */
+/** Prompts prefilled in int8 (kobot_train/int8_prefill.py); older exports lack it. */
 export const INT8_PREFILL_GRAPH = "onnx/model_prefill_int8.onnx";
 
-/** Decoding steps with 8-bit weights (kobot_train/int8_steps.py); exports since session 15. */
+/** Decoding steps with 8-bit weights (kobot_train/int8_steps.py); older exports lack it. */
 export const INT8_STEP_GRAPH = "onnx/model_step_int8.onnx";
 
 /** What each dtype reads besides the full graph (`onnx/model.onnx`, which transformers.js loads). */

@@ -7,7 +7,7 @@ import { FORGET_AFTER_MS, MET_NPCS_KEY, MET_PREFIX, metKeyOf } from "../../rooms
 /** Meetings written at a time: ~150 kB of JSON, a few ms of the event loop. */
 const PAIRS_A_PIECE = 5000;
 
-/** An NPC's meetings: [account, when it last greeted it (epoch ms)] pairs, or as servers before session 35 wrote them. */
+/** An NPC's meetings: [account, when it last greeted it (epoch ms)] pairs, or older servers' object of account → time. */
 const MEETINGS = z.union([z.array(z.tuple([z.string(), z.number()])), z.record(z.string(), z.number())]);
 const SNAPSHOT = z.object({
   v: z.literal(1),

@@ -178,8 +178,8 @@ export async function keepPresence(
 }
 
 /**
- * Servers before session 31 held `moderation.json.lock` alone: one of those on the same DATA_DIR, as a deploy rolls
- * from one version to the next, is stopped by that lock too. Returns what lets them all go.
+ * Older servers held `moderation.json.lock` alone (no `presence.lock`): one of those on the same DATA_DIR, as a deploy
+ * rolls from one version to the next, is stopped by that lock too. Returns what lets them all go.
  */
 const LOCKS = ["presence", "moderation.json"];
 
@@ -214,7 +214,8 @@ function unusable(dir: string, error: unknown): unknown {
 
 /** Reads a part's file back into the presence; true when some of it could not be used (the file is to be written anew). */
 async function readBack<T>(file: string, part: KeptPart<T>, presence: LocalPresence, log: Logger): Promise<boolean> {
-  // Copies that servers before session 48 set aside of a part now deleted when unreadable: no erasure reached them.
+  // Copies that older servers set aside (`.unreadable-<time>`) of a part now deleted when unreadable: no erasure
+  // reached them.
   if (!part.keepsUnreadable) {
     const aside = (await readdir(dirname(file))).filter((name) => name.startsWith(`${basename(file)}.unreadable-`));
     for (const name of aside) await rm(join(dirname(file), name), { force: true });

@@ -108,7 +108,7 @@ def split_pairs(pairs: list[Pair], extra: list[Pair] = ()) -> dict[str, list[Pai
     Held out as the analytics job tells questions apart (case, spaces and marks aside): "가스비너무많이나왔다" trained
     beside the test split's "가스비 너무 많이 나왔다.", and retrieval showed the test question its own near-copy. So are
     `pairs`' own: the hash reads spaces and marks, and 11 test and 7 validation questions of Chatbot_data had a twin in
-    training ("이별후 한달" beside "이별후 한달.", "잊고싶다." beside "잊고싶다"; found in session 52's review)."""
+    training ("이별후 한달" beside "이별후 한달.", "잊고싶다." beside "잊고싶다"; found by review)."""
     splits: dict[str, list[Pair]] = {name: [] for name in SPLITS}
     for pair in pairs:
         splits[split_of(pair.question)].append(pair)

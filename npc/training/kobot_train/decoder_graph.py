@@ -5,7 +5,8 @@ The graph torch.onnx exports runs 447 kernels a step: a third of a one-row step 
 PyTorch names, which `onnx_weights.py` reads back), a layer is MatMul → Split → MultiHeadAttention
 (causal, key-padding mask, past → present) → MatMul → SkipLayerNormalization → MatMul → FastGelu → MatMul →
 SkipLayerNormalization: 45 kernels a step, a decoding step 1.2–1.7× faster (onnxruntime-node, 1 and 16 rows).
-(Since session 27 each SkipLayerNormalization is Add → Add → LayerNormalization, faster on many rows: `_add_and_norm`.)
+(Each SkipLayerNormalization is now Add → Add → LayerNormalization, faster on many rows: `_add_and_norm`; older exports
+keep the fused kernel.)
 
 A second graph, `model_step.onnx`, decodes one token a row over a cache the engine keeps in preallocated
 buffers (`step_model`): nothing in it copies the cache. Both read one weights file, `model.onnx_data`.

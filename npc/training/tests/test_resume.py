@@ -114,7 +114,7 @@ def tiny_pretraining_run(tmp_path, run):
 
 
 def test_a_run_with_enough_pretraining_text_pretrains_then_fine_tunes(tmp_path):
-    """Every pretraining run stopped before its first step (session 47's check took `not` of the held-out tensor)."""
+    """Every pretraining run stopped before its first step (an older check took `not` of the held-out tensor)."""
     run = tmp_path / "run"
     tiny_pretraining_run(tmp_path, run)
     summary = json.loads((run / "summary.json").read_text())
