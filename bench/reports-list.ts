@@ -3,8 +3,8 @@
  * store's cap (rooms/moderation/player-reports.ts, REPORTS_KEPT): the console lists the newest 200 every 10 s, and the listing
  * runs in the server's process, beside its rooms. 10,000 reports of the usual size (5 lines of the reported player)
  * on a real Redis (scripts/redis-local.sh) and in the embedded default's own presence; each listing timed, with the
- * longest this process's event loop (every room of the process) was held meanwhile. Against it, the listing before
- * session 35 (every report's JSON read and parsed, then sorted) and session 35's (the small index, read whole); now the
+ * longest this process's event loop (every room of the process) was held meanwhile. Against it, the listings of
+ * older servers (first every report's JSON read and parsed, then sorted; then the small index, read whole); now the
  * index is read a page at a time, as the server does (Redis's HSCAN, the embedded presence's own pages). Then a report
  * past the cap, which drops the oldest tenth ("listed": how many went), with the index read whole and by pages. Table +
  * bench/results/reports-list.json.
@@ -37,7 +37,7 @@ const { number } = commandArgs("npm run bench:reports-list", { options: { report
 const reports = number("reports");
 const LIMIT = 200; // what web-client/src/moderation-console.ts asks for
 
-/** The listing before session 35, for comparison: every report's JSON read and parsed. */
+/** The first listing, for comparison: every report's JSON read and parsed. */
 async function listEveryReport(presence: Presence, limit: number): Promise<PlayerReport[]> {
   const all = Object.values(await presence.hgetall("kobot:reports")).map((json) => JSON.parse(json) as PlayerReport);
   return all.sort((a, b) => b.at - a.at).slice(0, limit);
@@ -53,8 +53,8 @@ try {
   for (const [store, presence, pages] of stores) {
     await fileSampleReports(presence, reports);
     const listings = [
-      ["every report's JSON (session 34)", listEveryReport],
-      ["the index, whole (session 35)", (p: Presence, limit: number) => listReports(p, { limit })],
+      ["every report's JSON (before the index)", listEveryReport],
+      ["the index, whole (before pages)", (p: Presence, limit: number) => listReports(p, { limit })],
       ["the index by pages (now)", (p: Presence, limit: number) => listReports(p, { limit }, pages)],
     ] as const;
     for (const [listing, list] of listings) {
@@ -69,7 +69,7 @@ try {
     const close = await withLoopHeld(() => closeReport(presence, newest[0]!.id, pages));
     rows.push({ store, listing: "closing one (now)", reports, listed: 0, listings: 1, medianMs: round(close.ms), p95Ms: round(close.ms), loopHeldMedianMs: round(close.loopHeldMs), loopHeldMaxMs: round(close.loopHeldMs) });
     // A report past the cap drops the oldest tenth (once per ~1,000 reports), in a room's report handler.
-    for (const [listing, dropPages] of [["a report past the cap, the index whole (session 36)", presenceHashPages(presence)], ["a report past the cap, by pages (now)", pages]] as const) {
+    for (const [listing, dropPages] of [["a report past the cap, the index whole (before)", presenceHashPages(presence)], ["a report past the cap, by pages (now)", pages]] as const) {
       await fileSampleReports(presence, reports); // the store full again
       const report = { at: Date.now(), roomId: "room-1", reporter: { player: "late", name: "늦은 신고자" }, reported: { player: "q1", name: "말썽꾼1" }, lines: [] };
       const drop = await withLoopHeld(() => fileReport(presence, report, { kept: reports - 1, hashes: dropPages }));

@@ -6,7 +6,7 @@
  *                                   --variant "lower bar=npc/model?minScore=0.25"
  *   npm run eval:everyday -- report
  *   npm run eval:everyday -- answer --set holdout --variant ...   (20 questions written after the `unsure` bar was chosen)
- *   npm run eval:everyday -- answer --set fresh --variant ...     (40 written after every choice, in session 13)
+ *   npm run eval:everyday -- answer --set fresh --variant ...     (40 written after every choice)
  *
  * `answer` writes everyday-answers.json, replacing the variants it answered and keeping the others (their
  * models may be gone; their answers and judgements stay comparable). Judgements live in everyday-judgements.json, keyed by
@@ -77,7 +77,7 @@ const SETS: Record<string, QuestionSet> = {
     answers: join(HERE, "fresh-answers.json"),
     title: (count) => `${count} fresh everyday questions (held out from every choice)`,
     about: [
-      "Written in session 13, after every model, setting and bar here was chosen, so that no choice was made on them;",
+      "Written after every model, setting and bar here was chosen, so that no choice was made on them;",
       "none of them in Chatbot_data or the sets above (npc/eval/fresh-questions.txt). Marks as above.",
     ],
     barChosenHere: false,

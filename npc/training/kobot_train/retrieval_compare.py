@@ -93,8 +93,8 @@ def compare(data: Path) -> str:
             "How often the pair found for a question (index: the training split) carries that question's own reference "
             "answer (Chatbot_data gives many questions one answer in other words); no model involved "
             "(`python -m kobot_train.retrieval_compare`). A pair is shown to the model only at or above the min score; "
-            "the shares shown count a question's grams that no indexed question has, as serving does since session 7 "
-            "(before that, bigrams across words at 0.35 showed pairs for 83.8% of test questions). Morphemes (Kiwi, the "
+            "the shares shown count a question's grams that no indexed question has, as serving does (older engines' "
+            "bigrams across words at 0.35 showed pairs for 83.8% of test questions). Morphemes (Kiwi, the "
             "issue's other choice) find the own answer no more often alone, and added to the grams 1 point more often: "
             "not worth a morphological analyser in the engine.",
             "",
