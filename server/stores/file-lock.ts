@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { link, mkdir, readFile, stat, unlink, utimes, writeFile } from "node:fs/promises";
+import { link, mkdir, open, readdir, readFile, unlink, utimes, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 
 import { processAlive } from "../../common/process-alive.js";
 
@@ -48,10 +48,10 @@ export async function holdFile(path: string): Promise<() => Promise<void>> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
-    const { holder, touchedMsAgo } = await readHolder(lock);
-    const held = heldBy(holder, touchedMsAgo);
+    const found = await readHolder(lock);
+    const held = found && heldBy(found.holder, found.touchedMsAgo);
     if (held || attempt > 0) throw new FileHeldError(lock, held ?? "another process");
-    await takeOver(lock, holder); // stale: its process is gone
+    if (found) await takeOver(lock, found.holder); // stale: its process is gone
   }
 }
 
@@ -72,44 +72,87 @@ async function createWhole(file: string, text: string): Promise<void> {
 }
 
 /**
- * Deletes a stale lock, as long as it is still the one judged stale (`judged`, its text), under a guard beside it
- * (`<lock>.takeover`) that one process at a time makes: a lock is then never moved or deleted while live. Moving it
- * aside to read it, and putting back one that was not the stale one, left no lock for a moment, in which a third
- * process starting took the file as well (two holders, with forced timings). A guard held by a live process: another
- * is taking the lock over, and this process leaves it to them. A guard of a process gone, or older than
- * GUARD_STALE_MS (its process died taking over; its pid may be another's since), is deleted and made again (two
- * processes deleting the same dead guard at once could both get in: a crash within a takeover's few ms, then two
- * starts at once).
+ * Deletes a stale lock, as long as it is still the one judged stale (`judged`, its text), under a guard beside it that
+ * one process at a time holds: a lock is then never moved or deleted while live. Moving it aside to read it, and
+ * putting back one that was not the stale one, left no lock for a moment, in which a third process starting took the
+ * file as well (two holders, with forced timings).
+ *
+ * Guards are numbered (`<lock>.takeover.<n>`), each made by linking, so by one process only. A live last guard: another
+ * is taking the lock over, and this process leaves it to them. A last guard of a process gone, or older than
+ * GUARD_STALE_MS (its process died taking over; its pid may be another's since), is passed by making the next number,
+ * never deleted to be made again: two processes that had both judged it dead each deleted it and made their own, the
+ * second deleting the first's, and both got in (then the second deleted the first's new lock: two holders, with forced
+ * timings). Having made one, a process looks again and goes on only where no other guard is live (one made from an old
+ * look, beside a live one, gives way). The one inside deletes the dead guards as it leaves, then its own. A takeover
+ * paused past GUARD_STALE_MS may still overlap the next: the age limit's price.
  */
 export async function takeOver(lock: string, judged: string): Promise<void> {
-  const guard = `${lock}.takeover`;
+  const last = (await readGuards(lock)).at(-1);
+  await takeoverSteps.reached("guards read");
+  if (last?.live) return;
+  const guard = `${lock}.takeover.${(last?.number ?? 0) + 1}`;
   const mine = ownText();
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await createWhole(guard, mine);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const { holder, touchedMsAgo } = await readHolder(guard);
-    // Held for a takeover's few ms: one older was left by a crash, whatever process has its pid now.
-    if (attempt > 0 || (touchedMsAgo < GUARD_STALE_MS && heldBy(holder, touchedMsAgo))) return;
-    await unlink(guard).catch(() => undefined);
+  try {
+    await createWhole(guard, mine);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return; // another made this number first: it is in
+    throw error;
   }
   try {
-    if ((await readFile(lock, "utf8").catch(() => undefined)) === judged) await unlink(lock).catch(() => undefined);
+    const others = (await readGuards(lock)).filter(({ file }) => file !== guard);
+    if (others.some(({ live }) => live)) return;
+    const text = await readFile(lock, "utf8").catch(() => undefined);
+    await takeoverSteps.reached("lock read");
+    if (text === judged) await unlink(lock).catch(() => undefined);
+    // Dead when looked at, and deleted by the one inside only: each is still the one looked at.
+    for (const { file } of others) await unlink(file).catch(() => undefined);
   } finally {
     await unlinkIfOwn(guard, mine);
   }
 }
 
+/** Where a test holds a takeover, to force the order of two processes (a race's window is a few ms); nothing otherwise. */
+export const takeoverSteps = { reached: async (_step: "guards read" | "lock read"): Promise<void> => undefined };
+
+/** The takeover guards beside `lock`, by number, each with whether it is live (a takeover's few ms, by a live process). */
+async function readGuards(lock: string): Promise<Array<{ file: string; number: number; live: boolean }>> {
+  const prefix = `${basename(lock)}.takeover.`;
+  const numbers = (await readdir(dirname(lock)))
+    .filter((name) => name.startsWith(prefix) && /^[1-9][0-9]*$/.test(name.slice(prefix.length)))
+    .map((name) => Number(name.slice(prefix.length)))
+    .sort((a, b) => a - b);
+  const guards = await Promise.all(
+    numbers.map(async (number) => {
+      const file = `${lock}.takeover.${number}`;
+      const found = await readHolder(file);
+      // One older than a takeover's few ms was left by a crash, whatever process has its pid now.
+      const live = found !== undefined && found.touchedMsAgo < GUARD_STALE_MS && heldBy(found.holder, found.touchedMsAgo) !== undefined;
+      return found && { file, number, live };
+    }),
+  );
+  return guards.filter((guard) => guard !== undefined); // one gone since the listing is no one's now
+}
+
 /** What a lock or guard of this process says: its pid and host. */
 const ownText = () => JSON.stringify({ pid: process.pid, host: hostname() });
 
-/** What a lock or guard says (empty: gone or unreadable), and how long ago its holder last touched it. */
-async function readHolder(file: string): Promise<{ holder: string; touchedMsAgo: number }> {
-  const holder = await readFile(file, "utf8").catch(() => "");
-  return { holder, touchedMsAgo: Date.now() - ((await stat(file).catch(() => undefined))?.mtimeMs ?? 0) };
+/**
+ * What a lock or guard says (empty: unreadable), and how long ago its holder last touched it; undefined where none is.
+ * Both from one open file: by name, a file deleted and made again in between gave one's text with the other's time.
+ */
+async function readHolder(file: string): Promise<{ holder: string; touchedMsAgo: number } | undefined> {
+  let handle;
+  try {
+    handle = await open(file, "r");
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? undefined : { holder: "", touchedMsAgo: Infinity };
+  }
+  try {
+    const { mtimeMs } = await handle.stat();
+    return { holder: await handle.readFile("utf8").catch(() => ""), touchedMsAgo: Date.now() - mtimeMs };
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Deletes `file` only while it still says `mine`: one another process made since is left. */
