@@ -59,6 +59,11 @@ export interface AskOptions {
   settings?: Partial<GenerationSettings>;
   /** This NPC's own knowledge, searched before the model's general index (build it with `knowledgeIndex`). */
   knowledge?: KnowledgeIndex;
+  /**
+   * A batch of several NPCs' questions (`answerChecked`): each question's own knowledge, in place of `knowledge`. The
+   * questions of NPCs who know different things batch together, each shown only its own NPC's lines.
+   */
+  knowledgeOfEach?: ReadonlyArray<KnowledgeIndex | undefined>;
   /** Called as answer text grows, for a "typing" indicator or partial answers. */
   onToken?: TokenCallback;
 }
@@ -259,12 +264,15 @@ export class NpcEngine {
    */
   async answerChecked(texts: string[], options: AskOptions = {}, started = performance.now()): Promise<NpcAnswer[]> {
     const settings = mergeSettings(this.defaults, options.settings);
-    const contexts = texts.map((text) => this.contextFor(text, settings, options.knowledge));
+    const knowledgeOf = (index: number) => (options.knowledgeOfEach ? options.knowledgeOfEach[index] : options.knowledge);
+    const contexts = texts.map((text, i) => this.contextFor(text, settings, knowledgeOf(i)));
     const prompts = texts.map((text, i) => this.prompt(text, contexts[i]));
-    // The NPC's own lines among the pairs shown: once begun, said as written (own-lines.ts).
-    const own = options.knowledge;
-    // As the prompt shows them: a line of a knowledge file with "</s>" in it was ended there when said as written.
-    const ownLines = contexts.map((context) => (own ? context.filter((pair) => own.pairs.includes(pair)).map((pair) => this.encode(this.withoutSpecialTokens(pair.a))) : []));
+    // The NPC's own lines among the pairs shown: once begun, said as written (own-lines.ts). As the prompt shows them:
+    // a line of a knowledge file with "</s>" in it was ended there when said as written.
+    const ownLines = contexts.map((context, i) => {
+      const own = knowledgeOf(i);
+      return own ? context.filter((pair) => own.pairs.includes(pair)).map((pair) => this.encode(this.withoutSpecialTokens(pair.a))) : [];
+    });
 
     const chosen = settings.candidates > 1
       ? await this.chooseAmongCandidates(prompts, settings, ownLines)

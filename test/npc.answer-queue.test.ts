@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 
 import { modelTokensPerSecond, npcBatchSize } from "../common/metrics.js";
+import { KnowledgeIndex } from "../npc/knowledge-index.js";
 import { AnswerQueue } from "../npc/worker/answer-queue.js";
 import { plainChat } from "../npc/chat-line.js";
 import { InvalidQuestionError, NpcError } from "../npc/errors.js";
@@ -111,6 +113,34 @@ describe("AnswerQueue micro-batching", () => {
       engine.answerChecked = answerChecked;
     }
     assert.equal(queue.waiting, 0);
+  });
+
+  it("batches the questions of NPCs who know different things together, each shown its own NPC's lines, as alone", async () => {
+    const engine = await shippedEngine();
+    const queue = new AnswerQueue(engine);
+    const knowledge = (name: string) => KnowledgeIndex.fromFile(fileURLToPath(new URL(`../npc/knowledge/${name}.jsonl`, import.meta.url)));
+    const [blacksmith, baker] = [knowledge("blacksmith"), knowledge("baker")];
+    const settings = { doSample: false };
+    const asked = [blacksmith, baker, undefined, blacksmith, baker].map((own) => ({ own, question: "여기서 뭐 팔아요?" }));
+    const batches: number[] = [];
+    const answerChecked = engine.answerChecked.bind(engine);
+    engine.answerChecked = (questions, options) => (batches.push(questions.length), answerChecked(questions, options));
+    let answers;
+    try {
+      answers = await Promise.all(asked.map(({ own, question }) => queue.ask(question, { settings, ...(own ? { knowledge: own } : {}) })));
+    } finally {
+      engine.answerChecked = answerChecked;
+    }
+    assert.deepEqual(batches, [5], "one batch: one at a time a square of NPCs answered no faster than one NPC");
+    for (const [i, { own, question }] of asked.entries()) {
+      const alone = await engine.answer(question, { settings, ...(own ? { knowledge: own } : {}) });
+      assert.equal(answers[i]!.text, alone.text, `question ${i}`);
+      assert.deepEqual(answers[i]!.context, alone.context, `question ${i}: shown what it is shown alone`);
+      const others = [blacksmith, baker].filter((index) => index !== own);
+      assert.ok(!answers[i]!.context.some((pair) => others.some((other) => other.pairs.includes(pair))), `question ${i}: no other NPC's line shown`);
+    }
+    assert.equal(answers[0]!.context.at(-1)?.a, "검이랑 방패를 팔지.");
+    assert.equal(answers[1]!.context.at(-1)?.a, "갓 구운 빵이랑 케이크를 팔아요.");
   });
 
   it("keeps batches to questions with the same settings, in the order asked", async () => {

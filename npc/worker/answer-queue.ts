@@ -37,7 +37,7 @@ export interface AnswerQueueOptions {
 /**
  * Micro-batching in front of the engine: a question asked while the brain is idle runs at once;
  * questions asked while it is busy are answered together as one batch when it frees up.
- * Single questions keep their latency, bursts get the batch throughput. FIFO per settings and knowledge.
+ * Single questions keep their latency, bursts get the batch throughput. FIFO per settings.
  */
 export class AnswerQueue {
   private readonly pending: Pending[] = [];
@@ -85,7 +85,7 @@ export class AnswerQueue {
           batch.map((p) => p.question),
           {
             settings: batch[0]!.settings,
-            ...(batch[0]!.options.knowledge ? { knowledge: batch[0]!.options.knowledge } : {}),
+            knowledgeOfEach: batch.map((p) => p.options.knowledge),
             onToken: (event) => streamTo(batch[event.index]!, event),
           },
         );
@@ -103,19 +103,18 @@ export class AnswerQueue {
   }
 
   /**
-   * The oldest question and the next ones with the same settings and knowledge, up to maxBatch. Those past their
+   * The oldest question and the next ones with the same settings, up to maxBatch, whichever NPCs they are to (each
+   * is shown its own NPC's knowledge: a square of NPCs who know different things answered one at a time). Those past their
    * deadline go first, unanswered: they waited here behind earlier batches (a Kafka worker holds up to 4 slices of
    * 32), and were checked only as they arrived.
    */
   private takeBatch(): Pending[] {
     this.expire(performance.now());
     if (this.pending.length === 0) return [];
-    const { key, options } = this.pending[0]!;
+    const { key } = this.pending[0]!;
     const batch: Pending[] = [];
     for (let i = 0; i < this.pending.length && batch.length < this.maxBatch; ) {
-      // Same knowledge object too: an NPC's own knowledge never leaks into another's answer.
-      const same = this.pending[i]!.key === key && this.pending[i]!.options.knowledge === options.knowledge;
-      if (same) batch.push(...this.pending.splice(i, 1));
+      if (this.pending[i]!.key === key) batch.push(...this.pending.splice(i, 1));
       else i++;
     }
     return batch;
