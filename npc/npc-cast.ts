@@ -7,8 +7,9 @@ import { AnswerQueue, DEFAULT_MAX_BATCH } from "./worker/answer-queue.js";
 import type { AskOptions } from "./engine.js";
 import { NpcEngine } from "./engine.js";
 import type { GenerationSettings } from "./engine/generation-settings.js";
-import { type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
+import { type KnowledgeIndex, type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
 import { brainOf, heardAs, type NpcBrain, type UnsureLines } from "./npc-brain.js";
+import { withoutOwnName } from "./own-name.js";
 import { ModelLoadError, NpcError } from "./errors.js";
 import { type ModelDtype, modelNameIn, readJson } from "./engine/model-folder.js";
 
@@ -66,6 +67,9 @@ export type ModelOfWorld = Pick<NpcBrainSpec, "model" | "modelDir">;
 /** How many NPCs taken out of the world a cast remembers as such, the most recent (NpcCast.isStranger). */
 export const REMEMBERED_REMOVALS = 1000;
 
+/** Under what NpcCast keeps a knowledge file's index for a model folder's NPCs. */
+const indexKey = (modelDir: string, file: string): string => `${modelDir}\n${resolve(file)}`;
+
 /** What an NPC's brain is built from, beyond the settings replaceSettings changes in place. */
 const castingOf = (spec: NpcBrainSpec): string => JSON.stringify([spec.name, spec.knowledge && resolve(spec.knowledge), spec.modelDir]);
 
@@ -79,7 +83,7 @@ export class NpcCast {
   private constructor(
     private readonly brains: Map<string, NpcBrain>,
     /** Per NPC with a knowledge file: what its index is built from. */
-    private readonly knowing: Map<string, { file: string; engine: NpcEngine; names: string[] }>,
+    private readonly knowing: Map<string, { file: string; modelDir: string; names: string[] }>,
     /** The loaded models by folder, each with its one batching queue. */
     private readonly loaded: Map<string, { engine: NpcEngine; queue: AnswerQueue }>,
     /** Per NPC, what its brain was cast with (castingOf): another name, knowledge file or model is cast anew. */
@@ -90,6 +94,13 @@ export class NpcCast {
     /** The model folders that did not load, each with why: their NPCs answer `model_unavailable`, the others answer. */
     readonly unloaded: ReadonlyMap<string, NpcError>,
   ) {}
+
+  /**
+   * Knowledge indexes by model folder and file, as last built: the NPCs that know one file share its index (built once
+   * at start and at each edit, where each NPC's took ~50 ms and ~0.5 MB a 1,000 lines), but those its questions call
+   * by name (npc-brain.ts heardAs).
+   */
+  private readonly indexes = new Map<string, { pairs: string; heard: KnowledgePair[]; index: KnowledgeIndex }>();
 
   /** Per NPC whose model did not load: why. */
   private readonly unavailable = new Map<string, NpcError>();
@@ -182,10 +193,10 @@ export class NpcCast {
     const { engine, queue } = this.loaded.get(spec.modelDir)!;
     const names = [spec.npcId, ...(spec.name ? [spec.name] : [])];
     const options: AskOptions = {
-      ...(spec.knowledge ? { knowledge: engine.knowledgeIndex((spec.knowledgePairs ?? readKnowledgeFile(spec.knowledge)).map((pair) => heardAs(pair, engine, names))) } : {}),
+      ...(spec.knowledge ? { knowledge: this.knowledgeIndex(spec.modelDir, spec.knowledge, spec.knowledgePairs ?? readKnowledgeFile(spec.knowledge), names) } : {}),
       ...(spec.generation ? { settings: spec.generation } : {}),
     };
-    if (spec.knowledge) this.knowing.set(spec.npcId, { file: spec.knowledge, engine, names });
+    if (spec.knowledge) this.knowing.set(spec.npcId, { file: spec.knowledge, modelDir: spec.modelDir, names });
     else this.knowing.delete(spec.npcId);
     // In an answer's `model`, cut to what the contract takes: a long file name made every scripted answer refused.
     const source = spec.knowledge && `knowledge:${basename(spec.knowledge)}`.slice(0, MODEL_NAME_MAX);
@@ -199,12 +210,29 @@ export class NpcCast {
    */
   replaceKnowledge(file: string, pairs: readonly KnowledgePair[]): string[] {
     const changed: string[] = [];
-    for (const [npcId, { file: own, engine, names }] of this.knowing) {
+    for (const [npcId, { file: own, modelDir, names }] of this.knowing) {
       if (resolve(own) !== resolve(file)) continue;
-      this.brains.get(npcId)!.options.knowledge = engine.knowledgeIndex(pairs.map((pair) => heardAs(pair, engine, names)));
+      this.brains.get(npcId)!.options.knowledge = this.knowledgeIndex(modelDir, file, pairs, names);
       changed.push(npcId);
     }
     return changed;
+  }
+
+  /** The index of `file`'s `pairs` as the model of `modelDir` searches them for an NPC called `names`. */
+  private knowledgeIndex(modelDir: string, file: string, pairs: readonly KnowledgePair[], names: readonly string[]): KnowledgeIndex {
+    const { engine } = this.loaded.get(modelDir)!;
+    const key = indexKey(modelDir, file);
+    const text = JSON.stringify(pairs);
+    let shared = this.indexes.get(key);
+    if (shared?.pairs !== text) {
+      const heard = pairs.map((pair) => heardAs(pair, engine, []));
+      shared = { pairs: text, heard, index: engine.knowledgeIndex(heard) };
+      this.indexes.set(key, shared);
+    }
+    // heardAs takes an NPC's name out of the lines that call it by name (each as written and as read): where no line
+    // does, this NPC's pairs are the shared ones.
+    const callsByName = shared.heard.some((pair) => [pair.q, ...(pair.also ?? [])].some((q) => withoutOwnName(q, names) !== q));
+    return callsByName ? engine.knowledgeIndex(pairs.map((pair) => heardAs(pair, engine, names))) : shared.index;
   }
 
   /**
@@ -250,6 +278,8 @@ export class NpcCast {
       for (const map of [this.brains, this.castAs, this.knowing, this.unavailable]) map.delete(id);
       this.removed.add(id);
     }
+    const known = new Set([...this.knowing.values()].map(({ modelDir, file }) => indexKey(modelDir, file)));
+    for (const key of this.indexes.keys()) if (!known.has(key)) this.indexes.delete(key); // a file no NPC knows now
     for (const oldest of [...this.removed].slice(0, Math.max(0, this.removed.size - REMEMBERED_REMOVALS))) this.removed.delete(oldest);
     // All taken out so far, not only now: an answer in flight to one as it left made its series again.
     void forgetNpcs([...this.removed]);

@@ -73,6 +73,33 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.notEqual(cast.brainFor("mina").engine, cast.brainFor("kobot").engine);
   });
 
+  it("builds one index of a knowledge file for the NPCs that know it (one per model folder)", () => {
+    assert.equal(cast.brainFor("hans").options.knowledge, cast.brainFor("smith").options.knowledge, "blacksmith.jsonl, once");
+    assert.notEqual(cast.brainFor("hans").options.knowledge, cast.brainFor("hans2").options.knowledge, "another file");
+  });
+
+  it("builds its own index for an NPC its file's questions call by name, and shares the others' again after an edit", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "kobot-knowledge-")), "clerks.jsonl");
+    writeFileSync(file, '{"q": "민지 씨 가족 있어요?", "a": "언니가 있어요."}\n{"q": "이름이 뭐야?", "a": "서기예요."}\n');
+    const clerks = await NpcCast.load(["민지", "수아", "하나"].map((name, i) => ({ npcId: `c${i}`, name, model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: file, scriptedAbove: 0.8 })));
+    try {
+      const index = (npcId: string) => clerks.brainFor(npcId).options.knowledge!;
+      assert.notEqual(index("c0"), index("c1"), "민지 hears 민지 씨 가족 있어요? without her name");
+      assert.equal(index("c1"), index("c2"));
+      assert.deepEqual(clerks.brainFor("c0").scriptedLine("가족 있어요?")?.text, "언니가 있어요.");
+      assert.equal(clerks.brainFor("c1").scriptedLine("가족 있어요?"), undefined, "수아 is not 민지");
+      assert.deepEqual(clerks.brainFor("c1").scriptedLine("민지 씨 가족 있어요?")?.text, "언니가 있어요.");
+      const before = index("c1");
+      assert.deepEqual(clerks.replaceKnowledge(file, [{ q: "이름이 뭐야?", a: "새 서기예요." }]).sort(), ["c0", "c1", "c2"]);
+      assert.notEqual(index("c1"), before);
+      assert.equal(index("c0"), index("c1"), "no line calls 민지 now");
+      assert.equal(index("c1"), index("c2"));
+      assert.deepEqual(clerks.brainFor("c2").scriptedLine("이름이 뭐야?")?.text, "새 서기예요.");
+    } finally {
+      await clerks.dispose();
+    }
+  });
+
   it("says a knowledge line as written only for an NPC that asks for it, and only for a close question", () => {
     assert.deepEqual(cast.brainFor("hans").scriptedLine("이름이 뭐야"), { text: "나는 대장장이 한스야.", source: "knowledge:blacksmith.jsonl" });
     assert.equal(cast.brainFor("hans").scriptedLine("오늘 날씨 어때?"), undefined, "no close question in his file");
