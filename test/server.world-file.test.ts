@@ -250,6 +250,30 @@ describe("World file", () => {
     });
   });
 
+  it("checks a knowledge file that several NPCs share once, and names its problems for each of them", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-knowledge-"));
+    const lines = Array.from({ length: 50 }, (_, i) => JSON.stringify({ q: `질문 ${i}번`, a: `대답 ${i}번이에요.` }));
+    writeFileSync(join(dir, "shared.jsonl"), lines.join("\n"));
+    writeFileSync(join(dir, "bad.jsonl"), '{"q": "이름?", "a": "에이"}\n{"q": "나이?"');
+    const world = (file: string, count: number) => worldFile("w.json", JSON.stringify({
+      npcs: Array.from({ length: count }, (_, i) => ({ id: `n${i}`, name: `엔피씨${"가나다라"[i]}`, position: { x: i, y: 0, z: 0 }, knowledge: join(dir, file) })),
+    }));
+    const moderator = Moderator.fromFile();
+    let checks = 0;
+    const check = moderator.check.bind(moderator);
+    moderator.check = (text) => (checks++, check(text));
+    const checksFor = (count: number) => {
+      checks = 0;
+      loadWorldFile(world("shared.jsonl", count), "npc/model", bounds, moderator);
+      return checks;
+    };
+    const [one, four] = [checksFor(1), checksFor(4)];
+    assert.ok(one >= lines.length, `${one} checks: the file's answers are moderated`);
+    assert.ok(four - one < lines.length, `${one} checks for one NPC, ${four} for four: the file was checked again`);
+    assert.throws(() => loadWorldFile(world("bad.jsonl", 3), "npc/model", bounds, moderator), (error: Error) =>
+      [0, 1, 2].every((i) => new RegExp(`npcs\\.${i} \\(n${i}\\)\\.knowledge: .*bad\\.jsonl:2: not JSON`).test(error.message)));
+  });
+
   it("refuses scripted lines that moderation would replace: knowledge answers and unsure lines, unless the word list allows them", () => {
     const dir = mkdtempSync(join(tmpdir(), "kobot-knowledge-"));
     writeFileSync(join(dir, "rough.jsonl"), '{"q": "어디서 왔어?", "a": "시발역 근처에서 왔지."}\n{"q": "기분 어때?", "a": "아 씨발 최악이야."}\n');
