@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Moderator } from "../moderation/moderator.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import { loadConfig } from "../server/config.js";
-import { loadWorldFile, WorldFileError } from "../server/world-files/world-file.js";
+import { loadWorldFile, MAX_NPCS, WorldFileError } from "../server/world-files/world-file.js";
 
 const root = join(import.meta.dirname, "..");
 const bounds = DEFAULT_WORLD_SETTINGS.bounds;
@@ -248,6 +248,17 @@ describe("World file", () => {
       assert.ok(e.message.length < 10_000, `${e.message.length} characters`);
       return true;
     });
+  });
+
+  it(`takes up to ${MAX_NPCS} NPCs, and says so of more`, () => {
+    const syllables = [..."가나다라마바사아자차카타파하"];
+    const world = (count: number) => worldFile("w.json", JSON.stringify({
+      npcs: Array.from({ length: count }, (_, i) => ({
+        id: `n${i}`, name: `${syllables[i % 14]}${syllables[Math.floor(i / 14) % 14]}${"봇"}`, position: { x: (i % 10) * 5 - 25, y: 0, z: Math.floor(i / 10) * 4 - 25 },
+      })),
+    }));
+    assert.equal(loadWorldFile(world(MAX_NPCS), "npc/model", bounds, Moderator.fromFile()).npcs.length, MAX_NPCS);
+    assert.throws(() => loadWorldFile(world(MAX_NPCS + 1), "npc/model", bounds), new RegExp(`npcs: at most ${MAX_NPCS} NPCs in a world`));
   });
 
   it("checks a knowledge file that several NPCs share once, and names its problems for each of them", () => {

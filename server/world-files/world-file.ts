@@ -11,7 +11,7 @@ import { type GenerationSettings, mergeSettings, settingsFromConfig } from "../.
 import { ACTION_ID, type KnowledgePair, knowledgeProblems, readKnowledgeLines } from "../../npc/knowledge-index.js";
 import { canonicalFolder, checkModelFolder, type ModelDtype } from "../../npc/engine/model-folder.js";
 import type { NpcBrainSpec } from "../../npc/npc-cast.js";
-import { impersonatedNpc } from "../../rooms/npc/npc-impersonation.js";
+import { confusableNpcs } from "../../rooms/npc/npc-impersonation.js";
 import { DEFAULT_NPC, type HearingSettings, type NpcSettings, type WorldSettings } from "../../rooms/world-settings.js";
 
 export interface WorldFile {
@@ -94,6 +94,12 @@ const NpcEntry = z.strictObject({
   }).optional(),
 });
 
+/**
+ * Most NPCs in a world. Each costs every room of it ~3 KB, every player's move a check against it, and the world
+ * file's start check a comparison with every other's names.
+ */
+export const MAX_NPCS = 100;
+
 const WorldFileSchema = z.strictObject({
   hearing: z
     .strictObject({ mode: z.enum(["room", "proximity"]).default("room"), radius: z.number().positive().max(1000).default(15) })
@@ -102,7 +108,7 @@ const WorldFileSchema = z.strictObject({
   sight: z.strictObject({ radius: z.number().nonnegative().max(10_000).default(0) }).default({ radius: 0 }),
   /** Model folders by name, relative to the world file; `default` is MODEL_DIR unless given here. */
   models: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, "letters, digits, '_', '.', '-'"), z.string().min(1)).default({}),
-  npcs: z.array(NpcEntry).min(1, "a world needs at least one NPC").max(16),
+  npcs: z.array(NpcEntry).min(1, "a world needs at least one NPC").max(MAX_NPCS, `at most ${MAX_NPCS} NPCs in a world (docs/worlds.md says what each costs)`),
 });
 
 export class WorldFileError extends Error {
@@ -220,7 +226,7 @@ function npcProblems(
     if (first < i) problems.push(`${at}.id: "${npc.id}" is already the id of npcs.${first}: each NPC needs an id of its own`);
     for (const other of npcs.slice(0, i)) {
       if (other?.id === npc.id) continue;
-      const clash = other && confusable(npc, other);
+      const clash = other && confusableNpcs(npc, other);
       if (clash) problems.push(`${at}: "${clash}" is too like ${other.name} (${other.id}); players call NPCs by id and name, as written or called ("미나야")`);
     }
     const { x, y, z } = npc.position;
@@ -265,12 +271,6 @@ function withinBounds({ x, y, z }: { x: number; y: number; z: number }, b: World
 function withoutExtensions(raw: unknown): unknown {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return raw;
   return Object.fromEntries(Object.entries(raw).filter(([key]) => !key.startsWith("x-")));
-}
-
-/** Which of `npc`'s id and name a player could take for `other`'s (either way round), if any. */
-function confusable(npc: { id: string; name: string }, other: { id: string; name: string }): string | undefined {
-  const passesFor = (handle: string, theirs: string) => impersonatedNpc(handle, [{ id: theirs, name: theirs }]) !== undefined;
-  return [npc.id, npc.name].find((mine) => [other.id, other.name].some((theirs) => passesFor(mine, theirs) || passesFor(theirs, mine)));
 }
 
 /** Each model name's folder: the file's `models`, relative to the file, and `default`, the shipped or MODEL_DIR one. */
