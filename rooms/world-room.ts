@@ -223,8 +223,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       say: (npc, text, unasked, playerIds) => this.sayUnasked(npc, text, unasked, playerIds),
     }, acquaintances);
     // An NPC that walks up to a player greets them, and stops for them.
-    const noticeEveryone = () => { for (const sessionId of this.state.players.keys()) this.greetings.notice(sessionId); };
-    this.walkers = new NpcWalkers(this.state.npcs, this.clock, (npcId) => this.greetings.hasVisitors(npcId), noticeEveryone);
+    this.walkers = new NpcWalkers(this.state.npcs, this.clock, (npcId) => this.greetings.hasVisitors(npcId), (npcIds) => this.greetings.npcsMoved(npcIds));
     if (settings.chatAddressShare > 0) this.addressLines = new AddressLines(settings.chatRate, settings.chatAddressShare);
     this.reports = new ReportDesk(this.presence, settings.reportsToMute, (record) => this.history.log(record), this.log, (id) => this.state.players.has(id), this.deps.hashes?.());
     this.takeWorld();

@@ -103,3 +103,82 @@ describe("NPC greetings held back by the gap between two", () => {
     }
   });
 });
+
+/**
+ * A room of players beside hans, who stands, and a guard on patrol, whom a test moves as his walk would; how often
+ * each NPC's place is asked (once a check of a player against it) is counted.
+ */
+function roomWithPatrol() {
+  const hans: NpcSettings = { ...DEFAULT_NPC, id: "hans", name: "한스", x: 0, z: 4, talkRadius: 10, greetings: ["{name}, 어서 오게."] };
+  const guard: NpcSettings = { ...DEFAULT_NPC, id: "guard", name: "파수꾼", x: 0, z: 40, talkRadius: 3, greetAgainSeconds: 0, greetings: ["{name}, 멈춰라."] };
+  const guardAt = { x: 0, y: 0, z: 40 };
+  const players = new Map<string, Player>();
+  const said: string[] = [];
+  const checks = new Map<string, number>();
+  const clock = new ClockTimer(true);
+  const room: GreetingsRoom = {
+    players,
+    settings: { ...DEFAULT_WORLD_SETTINGS, npcs: [hans, guard], greetingGapMs: GAP_MS },
+    clock,
+    log: createLogger({}, "silent"),
+    npc: (id) => [hans, guard].find((npc) => npc.id === id),
+    standing: (id) => {
+      checks.set(id, (checks.get(id) ?? 0) + 1);
+      return id === "guard" ? guardAt : hans;
+    },
+    isIdle: () => true,
+    accountOf: () => undefined,
+    whoIs: (id) => players.get(id)?.name,
+    say: (_npc, text) => void said.push(text),
+  };
+  const greetings = new NpcGreetings(room, {} as NpcAcquaintances);
+  const place = (id: string, name: string, z: number) => {
+    players.set(id, Object.assign(players.get(id) ?? new Player(), { name, z }));
+    greetings.notice(id);
+  };
+  /** The guard walks to z: a walk tick that moved him. */
+  const patrol = (z: number) => {
+    guardAt.z = z;
+    greetings.npcsMoved(new Set(["guard"]));
+  };
+  return { greetings, said, checks, place, patrol, stop: () => clock.stop() };
+}
+
+describe("NPC greetings as NPCs walk (rooms/npc/npc-greetings.ts npcsMoved)", () => {
+  it("check only the NPCs that walked against each player, not those that stood", () => {
+    const { checks, place, patrol, stop } = roomWithPatrol();
+    try {
+      place("a", "민수", 0);
+      place("b", "지영", -20);
+      checks.clear();
+      patrol(30);
+      assert.deepEqual(Object.fromEntries(checks), { guard: 2 }, "the guard against both players; hans not again");
+    } finally {
+      stop();
+    }
+  });
+
+  it("greet a player a walking NPC comes up to, who he stops for, and end the visit of one he left behind", async () => {
+    const { greetings, said, place, patrol, stop } = roomWithPatrol();
+    try {
+      place("a", "민수", 0);
+      assert.deepEqual(said, ["민수, 어서 오게."], "hans, who stands beside them");
+      await sleep(GAP_MS + 50); // past the gap between two greetings
+      patrol(10); // 10 m away: past his talk radius of 3
+      assert.deepEqual([said.length, greetings.hasVisitors("guard")], [1, false]);
+      patrol(2);
+      assert.deepEqual(said, ["민수, 어서 오게.", "민수, 멈춰라."], "greeted as he came within 3 m");
+      assert.equal(greetings.hasVisitors("guard"), true, "a visitor: he stops for them");
+      patrol(3.5); // past his radius, within 1.25 × it: the same visit
+      assert.equal(greetings.hasVisitors("guard"), true);
+      patrol(4); // past 1.25 × his radius (set back by an edit, say): the visit is over
+      assert.equal(greetings.hasVisitors("guard"), false, "the player left behind no longer visits him");
+      assert.equal(greetings.hasVisitors("hans"), true, "hans's visit, who stood, goes on");
+      await sleep(GAP_MS + 50);
+      patrol(1); // back: a new visit, greeted again (his greetAgainSeconds is 0)
+      assert.deepEqual(said.slice(2), ["민수, 멈춰라."]);
+    } finally {
+      stop();
+    }
+  });
+});

@@ -3,10 +3,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
+import { NpcVisits } from "../rooms/npc/npc-visits.js";
+import { startTestWorld, sleep, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
-// A walker pacing the south of the village between x −10 and 10, briskly (the route's time is not what is tried);
-// chat is heard within 6 m.
+// A walker pacing the south of the village between x −10 and 10, briskly (the route's time is not what is tried), and
+// a guard standing far from it and the spawn; chat is heard within 6 m.
 const WORLD = {
   hearing: { mode: "proximity", radius: 6 },
   npcs: [
@@ -15,6 +16,7 @@ const WORLD = {
       greetings: ["{name}, 좋은 날이야."], greetAgainSeconds: 0, idleLines: ["걷기 좋은 날씨야."], idleEverySeconds: 1,
       route: { points: [{ x: 10, z: -20 }], speed: 12, pauseSeconds: 0.2 },
     },
+    { id: "guard", name: "파수꾼", position: { x: 30, y: 0, z: 30 }, talkRadius: 3, greetings: ["{name}, 멈춰라."] },
   ],
 };
 
@@ -39,6 +41,27 @@ describe("NPCs walking a route from the world file, facing where they walk and w
     await waitFor("on its way back west", () => walkerOf(a).x < 8, 2000);
     assert.equal(walkerOf(a).rotY, 270, "facing west");
     assert.equal(walkerOf(a).z, -20);
+    await a.room.leave();
+  });
+
+  it("checks only the NPC that walked against the players, not the one standing, as it walks", async () => {
+    const a = await world.join("가만");
+    const start = walkerOf(a).x;
+    await waitFor("the walker on its way", () => walkerOf(a).x !== start);
+    // Nobody moves but the walker: each walk tick checks who it came near, and no other NPC.
+    const checked = new Map<string, number>();
+    const arrive = NpcVisits.prototype.arrive;
+    NpcVisits.prototype.arrive = function (this: NpcVisits, ...args: Parameters<NpcVisits["arrive"]>) {
+      for (const npc of args[2]) checked.set(npc.id, (checked.get(npc.id) ?? 0) + 1);
+      return arrive.apply(this, args);
+    };
+    try {
+      await sleep(1000);
+    } finally {
+      NpcVisits.prototype.arrive = arrive;
+    }
+    assert.ok((checked.get("walker") ?? 0) >= 5, `the walker checked at its ticks: ${checked.get("walker")}`);
+    assert.equal(checked.get("guard"), undefined, "the guard stood: not checked again");
     await a.room.leave();
   });
 

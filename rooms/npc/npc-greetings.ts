@@ -12,7 +12,7 @@ import type { Player } from "../world-state.js";
 
 /** What the greetings need of their room. */
 export interface GreetingsRoom {
-  readonly players: Pick<Map<string, Player>, "get" | "has">;
+  readonly players: Pick<Map<string, Player>, "get" | "has" | "keys">;
   readonly settings: WorldSettings;
   readonly clock: Clock;
   readonly log: Logger;
@@ -70,11 +70,28 @@ export class NpcGreetings {
     this.lastIdleLine.delete(npcId);
   }
 
-  /** The player came, moved, or an NPC moved: NPCs they have just come near greet them. */
+  /** The player came or moved, or the world was edited: NPCs they have just come near greet them. */
   notice(sessionId: string): void {
+    this.noticeOf(sessionId, this.room.settings.npcs);
+  }
+
+  /**
+   * NPCs walked (npc-walkers.ts): each greets the players it has just come near, and ends the visits of those it left
+   * behind. Only these NPCs are checked against the players: the others, and the players, stand where they were last
+   * checked (each move, join and world edit is noticed); checking every NPC, one patrolling guard among 100 NPCs cost
+   * as much as 50 players' moves.
+   */
+  npcsMoved(npcIds: ReadonlySet<string>): void {
+    const moved = this.room.settings.npcs.filter((npc) => npcIds.has(npc.id));
+    if (moved.length === 0) return;
+    for (const sessionId of this.room.players.keys()) this.noticeOf(sessionId, moved);
+  }
+
+  /** The player (session) as `npcs` see them now: those they have just come near greet them. */
+  private noticeOf(sessionId: string, npcs: readonly NpcSettings[]): void {
     const player = this.room.players.get(sessionId);
     if (!player) return;
-    for (const npc of this.visits.arrive(sessionId, player, this.room.settings.npcs, performance.now(), this.room.whoIs(sessionId))) {
+    for (const npc of this.visits.arrive(sessionId, player, npcs, performance.now(), this.room.whoIs(sessionId))) {
       if (npc.greetings.length === 0) continue;
       const turn = this.gate.arrive(npc.id, sessionId);
       if (turn === "now") this.greet(npc, [sessionId]);

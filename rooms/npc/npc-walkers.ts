@@ -22,8 +22,8 @@ export class NpcWalkers {
     private readonly npcs: MapSchema<Npc>,
     private readonly clock: Clock,
     private readonly hasVisitors: (npcId: string) => boolean,
-    /** Some NPC moved: it may have walked up to a player, who it greets and stops for. */
-    private readonly moved: () => void,
+    /** These NPCs moved (their ids): each may have walked up to a player, who it greets and stops for, or left one behind. */
+    private readonly moved: (npcIds: ReadonlySet<string>) => void,
   ) {}
 
   /**
@@ -63,15 +63,15 @@ export class NpcWalkers {
   }
 
   private walk(ms: number): void {
-    let moved = false;
+    const moved = new Set<string>();
     for (const [id, { walk }] of this.walks) {
       const shown = this.npcs.get(id);
       if (!shown || shown.status !== "idle" || this.hasVisitors(id)) continue;
       walk.advance(ms);
       if (walk.x === shown.x && walk.z === shown.z) continue;
       shown.assign({ rotY: heading(shown, walk), x: walk.x, z: walk.z });
-      moved = true;
+      moved.add(id);
     }
-    if (moved) this.moved();
+    if (moved.size > 0) this.moved(moved);
   }
 }
