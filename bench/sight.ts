@@ -16,10 +16,10 @@ import { join } from "node:path";
 import { commandArgs } from "../common/cli-args.js";
 import { ServerLoad } from "../loadtest/server-load.js";
 import { freePort, startService } from "../tools/processes.js";
-import { joinWorld, type TestPlayer } from "../test/helpers/world.js";
 import { machineInfo } from "./machine.js";
 import { percentile, printTable, round } from "../tools/stats.js";
 import { resultsFile } from "./results-file.js";
+import { joinPlayers, keepWalking, walkerOf, type Walker } from "./walking-players.js";
 
 const { values, number } = commandArgs("npm run bench:sight", {
   options: {
@@ -33,32 +33,6 @@ const playerCount = number("players");
 const seconds = number("seconds");
 const radius = number("radius");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The village's walkable box (rooms/world-settings.ts), less a margin. */
-const HALF_WIDTH = 45;
-/** Units per move at 10 moves a second: 8 u/s, the server's top speed. */
-const STEP = 0.8;
-
-interface Walker {
-  player: TestPlayer;
-  received: number;
-  x: number;
-  z: number;
-  target: { x: number; z: number };
-}
-
-const randomPoint = () => ({ x: (Math.random() * 2 - 1) * HALF_WIDTH, z: (Math.random() * 2 - 1) * HALF_WIDTH });
-
-function step(walker: Walker): void {
-  const dx = walker.target.x - walker.x;
-  const dz = walker.target.z - walker.z;
-  const left = Math.hypot(dx, dz);
-  if (left < STEP) walker.target = randomPoint();
-  const k = Math.min(1, STEP / Math.max(left, 1e-9));
-  walker.x += dx * k;
-  walker.z += dz * k;
-  walker.player.room.send("move", { x: walker.x, y: 0, z: walker.z, rotY: (Math.atan2(dx, dz) * 180) / Math.PI, anim: "walk" });
-}
 
 const GUIDE = { id: "guide", name: "안내원", position: { x: 0, y: 0, z: 0 } };
 /** Three NPCs pacing the village on routes (rooms/npc/npc-walk.ts), for what walking NPCs add to each client's bytes. */
@@ -76,20 +50,14 @@ async function measure(mode: string, world: Record<string, unknown>, npcs: objec
   }, "world server listening");
   try {
     const url = `ws://127.0.0.1:${port}`;
-    const players = [await joinWorld(url, { name: "걷는이-0" })];
-    // Ten at a time: one address may have 20 joins waiting (JOINS_WAITING_PER_ADDRESS).
-    while (players.length < playerCount) {
-      const names = Array.from({ length: Math.min(10, playerCount - players.length) }, (_, i) => `걷는이-${players.length + i}`);
-      players.push(...(await Promise.all(names.map((name) => joinWorld(url, { name }, players[0]!.room.roomId)))));
-    }
-    const walkers: Walker[] = players.map((player) => {
-      const me = player.room.state.players.get(player.room.sessionId)!;
-      const walker: Walker = { player, received: 0, x: me.x, z: me.z, target: randomPoint() };
+    const players = await joinPlayers(url, playerCount, "걷는이");
+    const walkers = players.map((player) => {
+      const walker: Walker & { received: number } = { ...walkerOf(player), received: 0 };
       const socket = (player.room.connection as unknown as { transport: { ws: WebSocket } }).transport.ws;
       socket.addEventListener("message", (event) => (walker.received += (event.data as ArrayBuffer).byteLength ?? 0));
       return walker;
     });
-    const walking = setInterval(() => walkers.forEach(step), 100);
+    const stopWalking = keepWalking(walkers);
     let said = 0;
     const talking = setInterval(() => walkers[said++ % walkers.length]!.player.room.send("chat", { text: `오늘 날씨 좋네요 ${said}` }), 200);
     await sleep(8000); // spread out over the village first
@@ -99,7 +67,7 @@ async function measure(mode: string, world: Record<string, unknown>, npcs: objec
     const serverLoad = await load?.end();
     const perSecond = walkers.map((walker) => walker.received / seconds);
     const inSight = walkers.map((walker) => walker.player.room.state.players.size);
-    clearInterval(walking);
+    stopWalking();
     clearInterval(talking);
     await Promise.allSettled(walkers.map((walker) => walker.player.room.leave()));
     return {
