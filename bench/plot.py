@@ -161,6 +161,30 @@ def plot_npc_memory_sweep(d):
     return save(fig, "npc-memory-sweep.png")
 
 
+def many_npcs_text(d):
+    return (f"NPCs sharing one knowledge file of {d['knowledgeLines']} lines. startCheckMs: `loadWorldFile` with the default "
+            f"moderator, the median of {d['checks']} runs; cast: `NpcCast.load` (the shipped model), its heap grown and the "
+            f"knowledge indexes it built; {d['questions']} questions at once through the cast's queue, one to each of "
+            f"npcsAsked NPCs (spread) or all to one, {d['rounds']} rounds in turns, batches as the engine answered them "
+            f"(spreadOverOneNpc: the median of the rounds' ratios); server: `npm start`'s process, its NPC worker idle, "
+            f"{d['players']} players moving at 10 Hz for {d['seconds']} s among the NPCs (`walking` of them on routes).\n\n"
+            + table(d["rows"]))
+
+
+def plot_many_npcs(d):
+    rows = d["rows"]
+    npcs = [r["npcs"] for r in rows]
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
+    for ax, key, label in zip(axes, ["startCheckMs", "castMs", "serverCpuMsPerS"],
+                              ["world file's start check (ms)", "worker's cast (ms)", f"server CPU, {d['players']} players moving (ms/s)"]):
+        ax.plot(npcs, [r[key] for r in rows], marker="o")
+        ax.set_xlabel("NPCs")
+        ax.set_ylim(bottom=0)
+        ax.set_title(label, fontsize=9)
+    fig.suptitle("What NPCs cost as a world grows", fontsize=10)
+    return save(fig, "many-npcs.png")
+
+
 def model_ab_text(d):
     differ = d["differ"]
     return (f"Before: `{d['models']['before']}` ({d['modelNames']['before']}); after: `{d['models']['after']}` "
@@ -177,7 +201,7 @@ def save(fig, name):
 
 
 def main():
-    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|busy-room|sight|soak|schema-refcounts|npc-memory-sweep|reports-list|presence-file|archive-erasure|moderation|broker-restart|idle|analytics|archive`; `npm run bench:model-ab -- --before <model folder>` compares two exports of the model; `npm run bench:smoke` runs each TypeScript benchmark at its smallest size into a scratch folder, to show it still finishes). `npm run bench` runs each once as `npm start` runs; the Kafka sections (`-- --kafka`) and the 30- and 60-minute soaks are run by hand, so their dates may be older.",
+    parts = ["# Benchmarks\n", "Written by `npm run bench` (each benchmark alone: `npm run bench:npc|chat|index|loadtest|fairness|one-address|busy-room|sight|many-npcs|soak|schema-refcounts|npc-memory-sweep|reports-list|presence-file|archive-erasure|moderation|broker-restart|idle|analytics|archive`; `npm run bench:model-ab -- --before <model folder>` compares two exports of the model; `npm run bench:smoke` runs each TypeScript benchmark at its smallest size into a scratch folder, to show it still finishes). `npm run bench` runs each once as `npm start` runs; the Kafka sections (`-- --kafka`) and the 30- and 60-minute soaks are run by hand, so their dates may be older.",
              "Numbers are from one run on the machine named in each section; compare ratios within a run. Event-loop delays\n"
              "(serverLoopP99, botLoopP99, serverLoopP99Ms) of runs before 2026-12-04 21:00 UTC include Node's 10 ms sampling interval, which\n"
              "an idle loop reads; since then it is taken off. Every `…MB` column is 2^20 bytes (MiB); until 2026-12-06\n"
@@ -194,6 +218,7 @@ def main():
             f"{r['brain']}: the others' median wait by player is {r['ratio']}× theirs by address" for r in d["othersMedianByPlayerOverByAddress"]) + ".", None),
         ("busy-room", "A quiet room's wait while busy rooms keep one worker busy (`bench:busy-room`)", lambda d: table(d["rows"]) + f"\n\nThe busy rooms: {d['busyAnswersPerSecond']} answers/s while the quiet player asked.", None),
         ("sight", "Bytes each client receives, with and without a sight radius (`bench:sight`)", lambda d: table(d["rows"]) + f"\n\nA sight radius of {d['radius']} sends each client {100 * d['bytesSavedBySight']:.0f}% fewer bytes." + (f" Three NPCs walking routes add {d['kbPerSecondAddedByWalkingNpcs']} KB/s a client." if "kbPerSecondAddedByWalkingNpcs" in d else "") + (f" An NPC that talks in private (a view per client) takes {d['serverCpuWithPrivateTalkX']}× the server CPU of one shared view." if "serverCpuWithPrivateTalkX" in d else ""), None),
+        ("many-npcs", "What NPCs cost as a world grows (`bench:many-npcs`)", many_npcs_text, lambda d: [plot_many_npcs(d)]),
         ("moderation", "Moderation filter (`bench:moderation`)", lambda d: table(d["rows"]) + f"\n\n{d['microsPerCheck']:.1f} µs per check. HateSpeech: the dev split of Korean HateSpeech (kocohub/korean-hate-speech, CC BY-SA 4.0).", None),
         ("broker-restart", "Answers again after a Kafka broker restart (`bench:broker-restart`)", lambda d: table(d["rows"]), None),
         ("idle", "What a game nobody plays costs: CPU with no player connected (`bench:idle`)", lambda d: table(d["rows"]), None),

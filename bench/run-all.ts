@@ -9,7 +9,7 @@ import { commandArgs } from "../common/cli-args.js";
 
 commandArgs("npm run bench", { options: {} }); // it takes none: `--help` or a stray option is not hours of benchmarks
 
-const benchmarks = ["bench:npc", "bench:chat", "bench:index", "bench:loadtest", "bench:fairness", "bench:one-address", "bench:busy-room", "bench:sight", "bench:soak", "bench:schema-refcounts", "bench:npc-memory-sweep", "bench:reports-list", "bench:presence-file", "bench:archive-erasure", "bench:moderation", "bench:broker-restart", "bench:idle", "bench:analytics", "bench:archive"];
+const benchmarks = ["bench:npc", "bench:chat", "bench:index", "bench:loadtest", "bench:fairness", "bench:one-address", "bench:busy-room", "bench:sight", "bench:many-npcs", "bench:soak", "bench:schema-refcounts", "bench:npc-memory-sweep", "bench:reports-list", "bench:presence-file", "bench:archive-erasure", "bench:moderation", "bench:broker-restart", "bench:idle", "bench:analytics", "bench:archive"];
 for (const name of benchmarks) {
   console.log(`\n=== npm run ${name}`);
   execFileSync("npm", ["run", name], { stdio: "inherit" });

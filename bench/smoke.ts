@@ -31,6 +31,7 @@ const RUNS: SmokeRun[] = [
   { bench: "one-address", args: ["--crowd", "4", "--others", "2", "--seconds", "2", "--rounds", "1"], writes: "one-address.json", limitS: 180 },
   { bench: "busy-room", args: ["--rooms", "2", "--busy", "3", "--seconds", "2"], writes: "busy-room.json", limitS: 180 },
   { bench: "sight", args: ["--players", "4", "--seconds", "2"], writes: "sight.json", limitS: 180 },
+  { bench: "many-npcs", args: ["--npcs", "1,4", "--knowledge-lines", "50", "--checks", "1", "--questions", "4", "--rounds", "1", "--players", "2", "--seconds", "1"], writes: "many-npcs.json", limitS: 120 },
   { bench: "soak", args: ["--minutes", "0.25", "--players", "4", "--stay", "3", "--warmup", "2"], writes: "soak.json", limitS: 180 },
   { bench: "schema-refcounts", args: ["--lines", "2000", "--rounds", "1"], writes: "schema-refcounts.json", limitS: 120 },
   { bench: "npc-memory-sweep", args: ["--accounts", "2000", "--rounds", "1"], writes: "npc-memory-sweep.json", limitS: 180 },
