@@ -9,7 +9,7 @@ import { NpcEngine } from "./engine.js";
 import type { GenerationSettings } from "./engine/generation-settings.js";
 import { type KnowledgeIndex, type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
 import { brainOf, heardAs, type NpcBrain, type UnsureLines } from "./npc-brain.js";
-import { withoutOwnName } from "./own-name.js";
+import { callsAny, withoutOwnName, wordsOf } from "./own-name.js";
 import { ModelLoadError, NpcError } from "./errors.js";
 import { type ModelDtype, modelNameIn, readJson } from "./engine/model-folder.js";
 
@@ -67,6 +67,16 @@ export type ModelOfWorld = Pick<NpcBrainSpec, "model" | "modelDir">;
 /** How many NPCs taken out of the world a cast remembers as such, the most recent (NpcCast.isStranger). */
 export const REMEMBERED_REMOVALS = 1000;
 
+/** readKnowledgeFile, each file read once: for the NPCs cast together (one file every NPC knows was read for each). */
+function readingOnce(): (file: string) => KnowledgePair[] {
+  const read = new Map<string, KnowledgePair[]>();
+  return (file) => {
+    const path = resolve(file);
+    if (!read.has(path)) read.set(path, readKnowledgeFile(path));
+    return read.get(path)!;
+  };
+}
+
 /** Under what NpcCast keeps a knowledge file's index for a model folder's NPCs. */
 const indexKey = (modelDir: string, file: string): string => `${modelDir}\n${resolve(file)}`;
 
@@ -100,7 +110,7 @@ export class NpcCast {
    * at start and at each edit, where each NPC's took ~50 ms and ~0.5 MB a 1,000 lines), but those its questions call
    * by name (npc-brain.ts heardAs).
    */
-  private readonly indexes = new Map<string, { pairs: string; heard: KnowledgePair[]; index: KnowledgeIndex }>();
+  private readonly indexes = new Map<string, { pairs: string; heard: KnowledgePair[]; words: Set<string>; index: KnowledgeIndex }>();
 
   /** Per NPC whose model did not load: why. */
   private readonly unavailable = new Map<string, NpcError>();
@@ -158,7 +168,8 @@ export class NpcCast {
     const loaded = new Map([...engines].map(([dir, engine]) => [dir, { engine, queue: new AnswerQueue(engine, { maxBatch }) }]));
     const first = [...loaded.values()][0]!;
     const cast = new NpcCast(new Map(), new Map(), loaded, new Map(), brainOf(first.engine, first.queue, {}, []), [...engines.values()], unloaded);
-    for (const spec of specs) cast.cast(spec);
+    const read = readingOnce();
+    for (const spec of specs) cast.cast(spec, read);
     modelsUnloaded.set(cast.unloadedInUse().length);
     return cast;
   }
@@ -179,7 +190,7 @@ export class NpcCast {
   }
 
   /** The NPC `spec` names answered with its model (loaded already, or known not to load), knowledge and settings. */
-  private cast(spec: NpcBrainSpec): void {
+  private cast(spec: NpcBrainSpec, read = readKnowledgeFile): void {
     const why = this.unloaded.get(spec.modelDir);
     this.removed.delete(spec.npcId);
     if (why) {
@@ -193,7 +204,7 @@ export class NpcCast {
     const { engine, queue } = this.loaded.get(spec.modelDir)!;
     const names = [spec.npcId, ...(spec.name ? [spec.name] : [])];
     const options: AskOptions = {
-      ...(spec.knowledge ? { knowledge: this.knowledgeIndex(spec.modelDir, spec.knowledge, spec.knowledgePairs ?? readKnowledgeFile(spec.knowledge), names) } : {}),
+      ...(spec.knowledge ? { knowledge: this.knowledgeIndex(spec.modelDir, spec.knowledge, spec.knowledgePairs ?? read(spec.knowledge), names) } : {}),
       ...(spec.generation ? { settings: spec.generation } : {}),
     };
     if (spec.knowledge) this.knowing.set(spec.npcId, { file: spec.knowledge, modelDir: spec.modelDir, names });
@@ -226,12 +237,13 @@ export class NpcCast {
     let shared = this.indexes.get(key);
     if (shared?.pairs !== text) {
       const heard = pairs.map((pair) => heardAs(pair, engine, []));
-      shared = { pairs: text, heard, index: engine.knowledgeIndex(heard) };
+      const words = wordsOf(heard.flatMap((pair) => [pair.q, ...(pair.also ?? [])]));
+      shared = { pairs: text, heard, words, index: engine.knowledgeIndex(heard) };
       this.indexes.set(key, shared);
     }
     // heardAs takes an NPC's name out of the lines that call it by name (each as written and as read): where no line
-    // does, this NPC's pairs are the shared ones.
-    const callsByName = shared.heard.some((pair) => [pair.q, ...(pair.also ?? [])].some((q) => withoutOwnName(q, names) !== q));
+    // does, this NPC's pairs are the shared ones. The file's words first: reading every line again took ~25 ms an NPC.
+    const callsByName = callsAny(shared.words, names) && shared.heard.some((pair) => [pair.q, ...(pair.also ?? [])].some((q) => withoutOwnName(q, names) !== q));
     return callsByName ? engine.knowledgeIndex(pairs.map((pair) => heardAs(pair, engine, names))) : shared.index;
   }
 
@@ -243,6 +255,7 @@ export class NpcCast {
    */
   replaceSettings(specs: readonly NpcBrainSpec[]): string[] {
     const changed: string[] = [];
+    const read = readingOnce();
     for (const spec of specs) {
       const brain = this.brains.get(spec.npcId);
       // An NPC added to the world while it runs, or given another name, knowledge file or (loaded) model: cast anew.
@@ -252,13 +265,13 @@ export class NpcCast {
         // had (the rooms refuse such an edit: it needs a restart): left as it was.
         if (!this.loaded.has(spec.modelDir)) {
           if (this.unloaded.has(spec.modelDir)) {
-            this.cast(spec);
+            this.cast(spec, read);
             changed.push(spec.npcId);
           }
           continue;
         }
         try {
-          this.cast(spec);
+          this.cast(spec, read);
           changed.push(spec.npcId);
         } catch {
           // Its knowledge file passed the world file's checks a moment ago; one gone since leaves it as it was (not returned).

@@ -15,3 +15,13 @@ export function withoutOwnName(line: string, names: readonly string[]): string {
   const kept = words.filter((word, i) => !called.has(bare(word)) && !(TITLES.has(bare(word)) && i > 0 && called.has(bare(words[i - 1]!))));
   return kept.length > 0 && kept.length < words.length ? kept.join(" ") : line;
 }
+
+/** The words of `lines` as withoutOwnName reads them: read once, `callsAny` tells for each of many NPCs whether any names it. */
+export function wordsOf(lines: readonly string[]): Set<string> {
+  return new Set(lines.flatMap((line) => line.split(" ").map((word) => chatWord(word)[0])));
+}
+
+/** Whether any of `words` calls one of `names` ("한스야"): where none does, withoutOwnName leaves every line of them as it is. */
+export function callsAny(words: ReadonlySet<string>, names: readonly string[]): boolean {
+  return names.some((name) => CALLED.some((ending) => words.has(name.toLowerCase() + ending)));
+}
