@@ -6,10 +6,19 @@ import { join } from "node:path";
 import { Moderator } from "../moderation/moderator.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import { loadConfig } from "../server/config.js";
-import { loadWorldFile, MAX_NPCS, WorldFileError } from "../server/world-files/world-file.js";
+import { KNOWLEDGE_MAX_LINES, KNOWLEDGE_MAX_WAYS, loadWorldFile, MAX_NPCS, readCheckedKnowledge, WorldFileError } from "../server/world-files/world-file.js";
 
 const root = join(import.meta.dirname, "..");
 const bounds = DEFAULT_WORLD_SETTINGS.bounds;
+
+/** The shipped word list, counting the texts it is asked of. */
+function countingModerator(): { moderator: Moderator; checks: () => number } {
+  const moderator = Moderator.fromFile();
+  let checks = 0;
+  const check = moderator.check.bind(moderator);
+  moderator.check = (text) => (checks++, check(text));
+  return { moderator, checks: () => checks };
+}
 
 function worldFile(name: string, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "kobot-world-"));
@@ -269,20 +278,49 @@ describe("World file", () => {
     const world = (file: string, count: number) => worldFile("w.json", JSON.stringify({
       npcs: Array.from({ length: count }, (_, i) => ({ id: `n${i}`, name: `엔피씨${"가나다라"[i]}`, position: { x: i, y: 0, z: 0 }, knowledge: join(dir, file) })),
     }));
-    const moderator = Moderator.fromFile();
-    let checks = 0;
-    const check = moderator.check.bind(moderator);
-    moderator.check = (text) => (checks++, check(text));
     const checksFor = (count: number) => {
-      checks = 0;
+      const { moderator, checks } = countingModerator();
       loadWorldFile(world("shared.jsonl", count), "npc/model", bounds, moderator);
-      return checks;
+      return checks();
     };
     const [one, four] = [checksFor(1), checksFor(4)];
     assert.ok(one >= lines.length, `${one} checks: the file's answers are moderated`);
     assert.ok(four - one < lines.length, `${one} checks for one NPC, ${four} for four: the file was checked again`);
-    assert.throws(() => loadWorldFile(world("bad.jsonl", 3), "npc/model", bounds, moderator), (error: Error) =>
+    assert.throws(() => loadWorldFile(world("bad.jsonl", 3), "npc/model", bounds, Moderator.fromFile()), (error: Error) =>
       [0, 1, 2].every((i) => new RegExp(`npcs\\.${i} \\(n${i}\\)\\.knowledge: .*bad\\.jsonl:2: not JSON`).test(error.message)));
+  });
+
+  it("moderates again only the answers a knowledge file has new, as it is checked again (an edit, the world file's)", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "kobot-knowledge-")), "big.jsonl");
+    const lines = Array.from({ length: 200 }, (_, i) => JSON.stringify({ q: `질문 ${i}번`, a: `대답 ${i}번이에요.` }));
+    writeFileSync(file, lines.join("\n"));
+    const { moderator, checks } = countingModerator();
+    assert.ok("pairs" in readCheckedKnowledge(file, moderator));
+    assert.equal(checks(), 200);
+    writeFileSync(file, [...lines.slice(1), JSON.stringify({ q: "새 질문", a: "새 대답이에요." })].join("\n"));
+    assert.ok("pairs" in readCheckedKnowledge(file, moderator));
+    assert.equal(checks(), 201, "only the new answer");
+    assert.ok("pairs" in readCheckedKnowledge(file, moderator));
+    assert.equal(checks(), 201, "none: the file as it was");
+    const other = countingModerator(); // another word list: its own verdicts
+    readCheckedKnowledge(file, other.moderator);
+    assert.equal(other.checks(), 200);
+  });
+
+  it(`refuses a knowledge file of more than ${KNOWLEDGE_MAX_LINES} lines, a line asked more than ${KNOWLEDGE_MAX_WAYS} ways, a question longer than a chat line`, () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-knowledge-"));
+    const write = (name: string, rows: object[]) => (writeFileSync(join(dir, name), rows.map((row) => JSON.stringify(row)).join("\n")), join(dir, name));
+    const problem = (path: string) => {
+      const read = readCheckedKnowledge(path, undefined);
+      return "problem" in read ? read.problem : "";
+    };
+    const many = (count: number) => Array.from({ length: count }, (_, i) => ({ q: `질문 ${i}번`, a: `대답 ${i}번.` }));
+    assert.equal(problem(write("most.jsonl", many(KNOWLEDGE_MAX_LINES))), "");
+    assert.match(problem(write("more.jsonl", many(KNOWLEDGE_MAX_LINES + 1))), new RegExp(`${KNOWLEDGE_MAX_LINES + 1} lines; at most ${KNOWLEDGE_MAX_LINES}`));
+    const ways = (count: number) => [{ q: Array.from({ length: count }, (_, i) => `${i}번으로 묻기`), a: "대답." }];
+    assert.equal(problem(write("ways.jsonl", ways(KNOWLEDGE_MAX_WAYS))), "");
+    assert.match(problem(write("wide.jsonl", ways(KNOWLEDGE_MAX_WAYS + 1))), new RegExp(`"대답\\." is asked ${KNOWLEDGE_MAX_WAYS + 1} ways; at most ${KNOWLEDGE_MAX_WAYS}`));
+    assert.match(problem(write("long.jsonl", [{ q: "가".repeat(201), a: "대답." }])), /a question of 201 characters \(at most 200/);
   });
 
   it("refuses scripted lines that moderation would replace: knowledge answers and unsure lines, unless the word list allows them", () => {

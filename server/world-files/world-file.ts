@@ -299,6 +299,7 @@ function knowledgeFileProblem(path: string, moderator: Moderator | undefined): s
  * one but the asker, is one question's only answer, passes moderation), or what is wrong with the file.
  */
 export function readCheckedKnowledge(path: string, moderator: Moderator | undefined): { pairs: KnowledgePair[] } | { problem: string } {
+  path = resolve(path);
   if (!existsSync(path)) return { problem: `${path} does not exist` };
   if (statSync(path).isDirectory()) return { problem: `${path} is a folder; name the knowledge file in it` };
   let pairs: KnowledgePair[] = [];
@@ -307,6 +308,14 @@ export function readCheckedKnowledge(path: string, moderator: Moderator | undefi
     const read = readKnowledgeLines(path);
     pairs = read.pairs;
     const problems = [...read.problems];
+    // Each line costs every check and the worker's index (~0.1 ms a line): past this, an edit held the NPCs for seconds.
+    if (pairs.length > KNOWLEDGE_MAX_LINES) problems.push(`${path}: ${pairs.length} lines; at most ${KNOWLEDGE_MAX_LINES} (docs/knowledge.md says what each costs)`);
+    for (const wide of pairs.filter((pair) => 1 + (pair.also?.length ?? 0) > KNOWLEDGE_MAX_WAYS)) {
+      problems.push(`${path}: "${wide.a.slice(0, 30)}" is asked ${1 + wide.also!.length} ways; at most ${KNOWLEDGE_MAX_WAYS} (each is searched for every question near it)`);
+    }
+    for (const q of pairs.flatMap((pair) => [pair.q, ...(pair.also ?? [])]).filter((q) => [...q].length > LINE_MAX_CHARS)) {
+      problems.push(`${path}: a question of ${[...q].length} characters (at most ${LINE_MAX_CHARS}, as a player's chat line): "${q.slice(0, 30)}…"`);
+    }
     for (const long of pairs.filter((pair) => [...pair.a].length > LINE_MAX_CHARS)) {
       problems.push(`${path}: an answer of ${[...long.a].length} characters (at most ${LINE_MAX_CHARS}, as a chat line): "${long.a.slice(0, 30)}…"`);
     }
@@ -319,14 +328,40 @@ export function readCheckedKnowledge(path: string, moderator: Moderator | undefi
       problems.push(`${path}: "${acting.a}" is the answer of lines with different actions (${acting.actions.join(", ")}): a line said names its ` +
         "action by its words, so only one would ever fire; give each its own words, or the same action");
     }
-    for (const pair of moderator ? pairs : []) {
-      const blocked = blockedLineProblem(pair.a, moderator!);
-      if (blocked) problems.push(`${path}: ${blocked}`);
+    const blocked = moderator && blockedAnswers(path, moderator);
+    for (const pair of blocked ? pairs : []) {
+      const problem = blocked!(pair.a);
+      if (problem) problems.push(`${path}: ${problem}`);
     }
     // At most 20: a FAQ pasted twice, or a word list that now blocks many answers, was hundreds of KB in one log line.
     return problems.length > 0 ? knowledgeProblems(problems) : undefined;
   });
   return problem ? { problem } : { pairs };
+}
+
+/** Most lines in an NPC's knowledge file, and most ways to ask one. */
+export const KNOWLEDGE_MAX_LINES = 10_000;
+export const KNOWLEDGE_MAX_WAYS = 64;
+
+/** Per moderator (its word list), per knowledge file, what moderation said of each of its answers at its last check. */
+const answerVerdicts = new WeakMap<Moderator, Map<string, Map<string, string | undefined>>>();
+
+/**
+ * What moderation says of each answer of the knowledge file at `path` (blockedLineProblem), asked only of answers its
+ * last check did not have: the file checked again (an edit of it or of the world file, the start's second look) took
+ * ~80 µs an answer on the rooms' thread, and a 10,000-line file held every room ~0.8 s at each save. The file's answers
+ * now are kept for the next check, and the rest let go.
+ */
+function blockedAnswers(path: string, moderator: Moderator): (answer: string) => string | undefined {
+  let files = answerVerdicts.get(moderator);
+  if (!files) answerVerdicts.set(moderator, (files = new Map()));
+  const before = files.get(path);
+  const now = new Map<string, string | undefined>();
+  files.set(path, now);
+  return (answer) => {
+    if (!now.has(answer)) now.set(answer, before?.has(answer) ? before.get(answer) : blockedLineProblem(answer, moderator));
+    return now.get(answer);
+  };
 }
 
 /** An NPC's answers pass output moderation; a scripted one it blocks would silently become the safe line. */
