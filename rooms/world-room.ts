@@ -1,4 +1,5 @@
 import { type AuthContext, type Client, CloseCode, matchMaker, Room, ServerError } from "@colyseus/core";
+import type { Encoder } from "@colyseus/schema";
 import type { z } from "zod";
 
 import { cleanText } from "../common/clean-text.js";
@@ -23,7 +24,7 @@ import type { AwayHolds } from "./players/away-holds.js";
 import type { DepartedAllowances } from "./players/departed-allowances.js";
 import { newLineId } from "./chat/line-id.js";
 import { useMonotonicClock } from "./monotonic-clock.js";
-import { largestFullState } from "./state-buffer.js";
+import { largestFullState, makeRoomForViews } from "./state-buffer.js";
 import { seatTaken, type WaitingSeats } from "./players/waiting-seats.js";
 import { bannedJoin, type SeatTicket, seatTicket } from "./world-room-auth.js";
 import { impersonatedNpc } from "./npc/npc-impersonation.js";
@@ -328,7 +329,12 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** Whether this patch has anything to send: Colyseus's encoder knows (not public API: without it, always). */
   private stateChanged(): boolean {
-    return (this as unknown as { _serializer?: { encoder?: { hasChanges?: boolean } } })._serializer?.encoder?.hasChanges ?? true;
+    return this.encoder?.hasChanges ?? true;
+  }
+
+  /** The state's encoder, which Colyseus keeps to itself. */
+  private get encoder(): Encoder | undefined {
+    return (this as unknown as { _serializer?: { encoder?: Encoder } })._serializer?.encoder;
   }
 
   onJoin(client: Client, options: unknown, ticket?: SeatTicket): void {
@@ -345,6 +351,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state.players.set(client.sessionId, player);
     client.view = this.views.viewOf(client.sessionId);
     this.views.joined(client.sessionId, player);
+    if (this.encoder) makeRoomForViews(this.encoder, this.state.players.size, this.deps.settings);
     this.connections.joined(client);
     // Leaving, or dropping, and joining again does not refill what a player may say and ask (departed-allowances.ts),
     // nor does joining the room twice under one account: both avatars draw on the same lines and questions.

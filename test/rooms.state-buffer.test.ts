@@ -4,7 +4,7 @@ import { Encoder } from "@colyseus/schema";
 import { newLineId } from "../rooms/chat/line-id.js";
 import { CHAT_MAX_CHARS } from "../rooms/world-protocol.js";
 import { ChatLine } from "../rooms/world-state.js";
-import { startTestWorld, stateOf, waitFor } from "./helpers/world.js";
+import { startTestWorld, stateOf, type TestPlayer, waitFor } from "./helpers/world.js";
 
 describe("state encoder buffer", function () {
   this.timeout(60_000);
@@ -34,6 +34,32 @@ describe("state encoder buffer", function () {
       await joiner.room.leave();
       await talker.room.leave();
       await other.room.leave();
+    } finally {
+      console.warn = warn;
+      await world.stop();
+      Encoder.BUFFER_SIZE = before;
+    }
+  });
+
+  it("patches a room where each player has a view of their own, all 80 moving in sight of one another, without the encoder growing", async () => {
+    const before = Encoder.BUFFER_SIZE;
+    Encoder.BUFFER_SIZE = 16 * 1024; // Colyseus's own, raised by earlier tests in this process
+    // A full state of a one-line history is 32 KB; 80 views of 80 moves, 128 KB a patch. The views filling as players
+    // joined grew the buffer to 128 KB without a word (encodeView); their moves, past it with the warning.
+    const world = await startTestWorld({ CHAT_HISTORY: "1", MAX_CLIENTS: "80" }, { world: { hearing: { mode: "proximity", radius: 15 }, sight: { radius: 15 } } });
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
+    try {
+      const players: TestPlayer[] = [await world.join("p0")];
+      while (players.length < 80) players.push(...(await Promise.all(Array.from({ length: Math.min(10, 80 - players.length) }, (_, i) => world.joinBeside(players[0]!, `p${players.length + i}`)))));
+      const last = players[79]!;
+      await waitFor("everyone in sight of the last one in", () => stateOf(last).players && Object.keys(stateOf(last).players).length === 80);
+      for (let round = 1; round <= 3; round++) {
+        for (const [i, player] of players.entries()) player.room.send("move", { x: (i % 7) - 3 + round / 10, y: 0, z: Math.floor(i / 7) - 3, rotY: 90 * round, anim: "walk" });
+        await waitFor(`round ${round} seen by the last one in`, () => Object.values(stateOf(last).players).every((p: any) => p.rotY === 90 * round), 10_000);
+      }
+      assert.deepEqual(warnings.filter((w) => w.includes("buffer overflow")).map((w) => w.split("\n").find((line) => line.includes("BUFFER_SIZE ="))?.trim()), []);
     } finally {
       console.warn = warn;
       await world.stop();
