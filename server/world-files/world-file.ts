@@ -213,10 +213,10 @@ function npcProblems(
   }
   // Each file checked once: NPCs that share one read, parsed and moderated it each (16 of them on 3,000 lines held every
   // room of the server ~0.5 s at each save of the world file).
-  const knowledgeProblems = new Map<string, string | undefined>();
+  const checkedFiles = new Map<string, string | undefined>();
   const knowledgeProblem = (path: string) => {
-    if (!knowledgeProblems.has(path)) knowledgeProblems.set(path, knowledgeFileProblem(path, moderator));
-    return knowledgeProblems.get(path);
+    if (!checkedFiles.has(path)) checkedFiles.set(path, knowledgeFileProblem(path, moderator));
+    return checkedFiles.get(path);
   };
   npcs.forEach((npc, i) => {
     if (!npc) return;
