@@ -6,7 +6,7 @@ import { z } from "zod";
  * at run time live in world-protocol.ts (no zod), which the web client imports.
  */
 export { CHAT_MAX_CHARS, NAME_MAX_CHARS, REPORT_REASON_MAX_CHARS, WORLD_ROOM } from "./world-protocol.js";
-export type { ChatLineKind, ErrorCode, NpcActionNotice, NpcStatus, ReportedNotice, WorldError } from "./world-protocol.js";
+export type { ChatLineKind, ErrorCode, NpcActionNotice, NpcStatus, PrivateLineMessage, ReportedNotice, WorldError } from "./world-protocol.js";
 
 /**
  * An optional field, which may also come as null: many engines' JSON and MessagePack serialisers write a field not

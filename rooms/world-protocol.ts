@@ -146,7 +146,7 @@ export interface ReportedNotice {
 /**
  * Server → client `npc_action`, to the player whose question the NPC answered with a knowledge line that has an
  * `action` (npc/knowledge-index.ts): the game does it (opens the shop, starts the quest). `lineId` is the NPC's line
- * in `chat`, `replyTo` the player's question.
+ * in `chat` (or its `private_line`), `replyTo` the player's question.
  */
 export interface NpcActionNotice {
   npcId: string;
@@ -155,6 +155,25 @@ export interface NpcActionNotice {
   replyTo: string;
   /** With ACTION_SECRET set: the action signed (rooms/npc/action-receipts.ts), for the client to hand the game's backend. */
   receipt?: string;
+}
+
+/**
+ * Server → client `private_line`: a line of a player's talk with an NPC in private (`privateTalk`): their question or
+ * call to it, and its reply. Such lines are never in `chat`: each goes to its one player alone as this message, with
+ * a state line's fields, so the room keeps the one view all clients share (a view per client, which private lines in
+ * `chat` needed, encoded every patch once per player). Held while the player is away and sent when they are back:
+ * a client shows an id it shows already only once.
+ */
+export const PRIVATE_LINE = "private_line";
+export interface PrivateLineMessage {
+  id: string;
+  kind: ChatLineKind;
+  from: string;
+  name: string;
+  text: string;
+  ts: number;
+  /** The question this line answers; "" when none, as in `chat`. */
+  replyTo: string;
 }
 
 /** Values of `ChatLine.kind` and `Npc.status` in the state. */
