@@ -4,7 +4,8 @@
  * spread over the village and walk at 10 moves a second, one of them saying a line every 0.2 s; the server runs
  * in its own process (`npm start`'s), whose CPU is read from its /metrics (each client's own view is encoded on its
  * own). A run adds three NPCs walking routes across the village; the last gives the room an NPC that talks in private
- * (`privateTalk`), which gives each client a view of its own though all are in sight and hear the whole room.
+ * (`privateTalk`), whose lines go to their player as messages: the clients keep one shared view (until session 59 it
+ * gave each a view of its own though all were in sight and heard the whole room).
  * Prints a table and writes bench/results/sight.json.
  *
  *   npm run bench:sight -- --players 50 --seconds 10 --radius 15
@@ -106,12 +107,12 @@ const result = {
   bytesSavedBySight: round(1 - sight!.kbPerSecondP50 / everyone!.kbPerSecondP50, 3),
   /** What three walking NPCs add to each client's bytes a second (sight and hearing by distance). */
   kbPerSecondAddedByWalkingNpcs: round(walking!.kbPerSecondP50 - standing!.kbPerSecondP50, 2),
-  /** The server's CPU with an NPC in private (a view per client) over the default's one shared view. */
+  /** The server's CPU with an NPC in private (its lines as messages, the view shared) over the default's. */
   serverCpuWithPrivateTalkX: round(privately!.serverCpuPercent / everyone!.serverCpuPercent, 2),
 };
 writeFileSync(values.out!, JSON.stringify(result, null, 2) + "\n");
 console.log(
   `sight ${radius} sends each client ${round(100 * result.bytesSavedBySight)}% fewer bytes; three walking NPCs add ${result.kbPerSecondAddedByWalkingNpcs} KB/s; ` +
-    `an NPC in private takes ${result.serverCpuWithPrivateTalkX}× the server CPU of one shared view; wrote ${values.out}`,
+    `an NPC in private takes ${result.serverCpuWithPrivateTalkX}× the server CPU of none; wrote ${values.out}`,
 );
 process.exit(0);

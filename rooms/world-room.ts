@@ -49,11 +49,12 @@ import {
   CHAT_MAX_CHARS,
   ChatMessage,
   MoveMessage,
+  type PrivateLineMessage,
   REPORT_REASON_MAX_CHARS,
   type ReportedNotice,
   ReportMessage,
 } from "./world-contract.js";
-import { BANNED_CLOSE, KICKED_CLOSE, PATCHES_PER_SECOND, RECONNECT_SECONDS } from "./world-protocol.js";
+import { BANNED_CLOSE, KICKED_CLOSE, PATCHES_PER_SECOND, PRIVATE_LINE, RECONNECT_SECONDS } from "./world-protocol.js";
 import { ChatHistory } from "./chat/chat-history.js";
 import type { WorldEdits } from "./world-edits.js";
 import type { NpcSettings, WorldSettings } from "./world-settings.js";
@@ -192,7 +193,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.views = new PlayerViews(this.state, settings);
     const { chatLog, serverId } = this.deps;
     const patch = () => void (this.disposed || this.broadcastPatch());
-    this.history = new ChatHistory({ chat: this.state.chat, settings, views: this.views, statuses: this.statuses, chatLog, roomId: this.roomId, serverId, patch });
+    const tell = (sessionId: string, line: PrivateLineMessage) => this.connections.sendToSession(sessionId, PRIVATE_LINE, line);
+    this.history = new ChatHistory({ chat: this.state.chat, settings, views: this.views, statuses: this.statuses, chatLog, roomId: this.roomId, serverId, patch, tell });
     this.questions = new NpcQuestions({
       roomId: this.roomId,
       settings,

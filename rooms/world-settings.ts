@@ -43,10 +43,10 @@ export interface NpcSettings {
 
 /**
  * Whether each client is sent a view of the state of its own (Colyseus StateView): lines heard by distance, players
- * seen by distance, or talk in private. Otherwise all share one view, encoded once per patch.
+ * seen by distance. Otherwise all share one view, encoded once per patch (talk in private goes as messages).
  */
-export const viewsOfTheirOwn = (settings: Pick<WorldSettings, "hearing" | "sight" | "npcs">): boolean =>
-  settings.hearing.mode === "proximity" || settings.sight.radius > 0 || settings.npcs.some((npc) => npc.privateTalk);
+export const viewsOfTheirOwn = (settings: Pick<WorldSettings, "hearing" | "sight">): boolean =>
+  settings.hearing.mode === "proximity" || settings.sight.radius > 0;
 
 /** Who hears a chat line: everyone in the room, or only players within `radius` of the speaker. */
 export interface HearingSettings {

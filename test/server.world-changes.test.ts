@@ -73,15 +73,11 @@ describe("which world file edits need a restart (server/world-files/world-change
     assert.deepEqual(changesNeedingRestart(world(), renamed, new Set([DEFAULT_MODEL_DIR, "/models/big"])), [], "a model the workers started with");
   });
 
-  it("names talk in private turned on or off only where it gives players views of their own, or takes them away", () => {
+  it("takes talk in private turned on or off without a restart: its lines go as messages, the views stay as they are", () => {
     const shared = "hearing: { mode: room }";
-    assert.deepEqual(changesNeedingRestart(world("", shared), world("privateTalk: true", shared)), [
-      "npcs.hans.privateTalk (talk in private: players' views of their own, where they shared one)",
-    ]);
-    assert.deepEqual(changesNeedingRestart(world("privateTalk: true", shared), world("", shared)), [
-      "privateTalk (no NPC talks in private: players' views shared again)",
-    ]);
-    assert.deepEqual(changesNeedingRestart(world(), world("privateTalk: true")), [], "players have views of their own already (proximity, sight)");
+    assert.deepEqual(changesNeedingRestart(world("", shared), world("privateTalk: true", shared)), []);
+    assert.deepEqual(changesNeedingRestart(world("privateTalk: true", shared), world("", shared)), []);
+    assert.deepEqual(changesNeedingRestart(world(), world("privateTalk: true")), []);
     assert.deepEqual(changesNeedingRestart(world("privateTalk: true", shared), world("", "hearing: { mode: proximity, radius: 8 }")), ["hearing.mode (room → proximity)"], "named once");
   });
 });

@@ -3,11 +3,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { Client } from "@colyseus/sdk";
+import { matchMaker } from "@colyseus/core";
+import { Client, CloseCode } from "@colyseus/sdk";
 
 import type { QuestionMessage } from "../kafka/contract.js";
 import { saveWorld } from "./helpers/save-world.js";
-import { recordingChatLog, scriptedAnswer, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { positionOf, recordingChatLog, scriptedAnswer, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 const HANS = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10 };
 const MINA = {
@@ -51,6 +52,23 @@ describe("an NPC that talks in private (privateTalk)", function () {
     await waitFor("the history of the room", () => texts(c).includes("답: 검 있어요?"));
     assert.ok(!texts(c).some((text) => text.includes("비밀")), JSON.stringify(texts(c)));
     await Promise.all([a, b, c].map((player) => player.room.leave()));
+  });
+
+  it("tells the asker their talk with it as private_line messages, never in the state, and all clients keep one shared view", async () => {
+    const a = await world.join("귓속말");
+    const b = await world.joinBeside(a, "옆사람");
+    a.room.send("chat", { text: "@미나 몰래 물어볼게" });
+    await waitFor("her answer to 귓속말", () => a.privateLines!.some((line) => line.text === "답: 몰래 물어볼게"));
+    const [question, answer] = a.privateLines!.filter((line) => line.text.includes("몰래 물어볼게"));
+    assert.deepEqual({ ...question, id: undefined, ts: undefined }, { id: undefined, kind: "player", from: a.room.sessionId, name: "귓속말", text: "@미나 몰래 물어볼게", ts: undefined, replyTo: "" });
+    assert.deepEqual({ kind: answer!.kind, from: answer!.from, name: answer!.name, replyTo: answer!.replyTo }, { kind: "npc", from: "mina", name: "미나", replyTo: question!.id });
+    assert.ok(answer!.ts >= question!.ts);
+    assert.ok(!stateOf(a).chat.some((line) => line.text.includes("몰래")), "not in the asker's state");
+    assert.deepEqual(b.privateLines, [], "nothing told to the other player");
+    // The cost this saves: one view for every client, encoded once a patch (a view each was encoded once per player).
+    const room = matchMaker.getLocalRoomById(a.room.roomId)!;
+    assert.equal(new Set(room.clients.map((client) => client.view)).size, 1);
+    await Promise.all([a, b].map((player) => player.room.leave()));
   });
 
   it("logs what only the asker heard as private, and what the room heard without the flag", async () => {
@@ -106,40 +124,83 @@ describe("a question asked in private, answered after an edit ends the NPC's pri
   });
 });
 
+/** What the player heard: the room's lines in the state, and the lines told to them alone. */
 function texts(player: TestPlayer): string[] {
-  return stateOf(player).chat.map((line) => line.text);
+  return [...stateOf(player).chat.map((line) => line.text), ...(player.privateLines ?? []).map((line) => line.text)];
 }
 
-describe("a player back after a drop, where others talked in private meanwhile (views of their own)", function () {
+describe("a private answer that comes while its asker is dropped", function () {
   this.timeout(30_000);
 
-  it("gets the lines as they are now, not blank lines in the places of others' private talk the history dropped while away", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "world-private-")), "world.json");
+  it("is held and told to them once they are back in their place, once", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "world-private-away-")), "world.json");
     saveWorld(file, { npcs: [MINA] });
+    const chatLog = recordingChatLog();
+    const world = await startTestWorld({ WORLD_FILE: file }, { chatLog });
+    try {
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
+        await held;
+        return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`));
+      });
+      const a = await world.join("끊김");
+      const b = await world.joinBeside(a, "지켜봄");
+      a.room.send("chat", { text: "@미나 기다릴게" });
+      await waitFor("the question with the brain", () => world.server.answers.waiting === 1);
+      a.room.reconnection.minUptime = 0;
+      a.room.reconnection.minDelay = a.room.reconnection.maxDelay = 1500;
+      let back = false;
+      a.room.onReconnect(() => void (back = true));
+      a.room.connection.close(CloseCode.MAY_TRY_RECONNECT);
+      await waitFor("the room has seen the drop", () => stateOf(b).players[a.room.sessionId]?.anim === "away");
+      release();
+      await waitFor("the answer said while away", () => chatLog.records.some((record) => record.text === "답: 기다릴게"));
+      assert.ok(!back, "still away when it was said");
+      await waitFor("back in the place", () => back, 10_000);
+      await waitFor("the answer told", () => a.privateLines!.some((line) => line.text === "답: 기다릴게"));
+      await walkTo(a, positionOf(a).x + 1, positionOf(a).z); // a round trip after it: anything sent twice has come
+      assert.equal(a.privateLines!.filter((line) => line.text === "답: 기다릴게").length, 1);
+      assert.deepEqual(b.privateLines, []);
+      await Promise.all([a, b].map((player) => player.room.leave()));
+    } finally {
+      await world.stop();
+    }
+  });
+});
+
+describe("a player back after a drop, where others talked out of their hearing meanwhile (proximity: views of their own)", function () {
+  this.timeout(30_000);
+
+  it("gets the lines as they are now, not blank lines in the places of lines they never heard the history dropped while away", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "world-far-")), "world.json");
+    saveWorld(file, { hearing: { mode: "proximity", radius: 4 }, npcs: [HANS] });
     const limits = { CHAT_BURST: "100", CHAT_LINES_PER_SECOND: "100", QUESTION_BURST: "100", QUESTIONS_PER_SECOND: "100" };
     const world = await startTestWorld({ WORLD_FILE: file, CHAT_HISTORY: "4", ...limits });
-    await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => questions.map((q) => scriptedAnswer(q, `답: ${q.text}`)));
     try {
       let a = await world.join("영희");
       const b = await world.joinBeside(a, "철수");
+      const c = await world.joinBeside(a, "멀리");
+      const { x, z } = positionOf(a);
+      await walkTo(c, x + 12, z);
       const room = a.room.roomId;
       a.room.reconnection.enabled = false;
       const token = a.room.reconnectionToken;
       const away = a.room.sessionId;
       a.room.connection.close(4010); // dropped: the seat is kept for a reconnection
       await waitFor("the room has seen the drop", () => stateOf(b).players[away]?.anim === "away");
-      // Heard by 영희 while away, then pushed out of the history of 4 by 철수's private talk.
-      for (const text of ["public 1", "public 2"]) b.room.send("chat", { text });
-      await waitFor("both public lines", () => texts(b).includes("public 2"));
-      for (const text of ["@미나 secret 1", "@미나 secret 2"]) b.room.send("chat", { text });
-      await waitFor("철수's private talk", () => texts(b).includes("답: secret 2"));
+      // Heard by 영희 while away, then pushed out of the history of 4 by talk far from her.
+      for (const text of ["near 1", "near 2"]) b.room.send("chat", { text });
+      await waitFor("both near lines", () => texts(b).includes("near 2"));
+      for (const text of ["far 1", "far 2", "far 3", "far 4"]) c.room.send("chat", { text });
+      await waitFor("the far talk", () => texts(c).includes("far 4"));
       a = { room: await new Client(world.url).reconnect(token), errors: [] };
       assert.equal(a.room.roomId, room);
       await waitFor("영희's state", () => stateOf(a).chat);
       b.room.send("chat", { text: "after" });
       await waitFor("the line after", () => texts(a).includes("after"));
-      assert.deepEqual(stateOf(a).chat.map((line) => line.text ?? null), ["after"], "no blank lines, nothing of 철수's private talk");
-      await Promise.all([a, b].map((player) => player.room.leave()));
+      assert.deepEqual(stateOf(a).chat.map((line) => line.text ?? null), ["after"], "no blank lines, nothing of the far talk");
+      await Promise.all([a, b, c].map((player) => player.room.leave()));
     } finally {
       await world.stop();
     }

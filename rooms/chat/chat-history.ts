@@ -4,7 +4,7 @@ import type { ChatLogPublisher } from "../../kafka/chat-log-transport.js";
 import { newLineId } from "./line-id.js";
 import type { NpcStatuses } from "../npc/npc-statuses.js";
 import type { Hearers, PlayerViews } from "../players/player-views.js";
-import type { ChatLineKind } from "../world-contract.js";
+import type { ChatLineKind, PrivateLineMessage } from "../world-contract.js";
 import type { WorldSettings } from "../world-settings.js";
 import { ChatLine, type WorldState } from "../world-state.js";
 
@@ -24,9 +24,15 @@ export interface ChatHistoryDeps {
   serverId: string;
   /** Sends a patch now, unless the room is gone. */
   patch(): void;
+  /** To one player alone, as a `private_line` message (held while they are away). */
+  tell(sessionId: string, line: PrivateLineMessage): void;
 }
 
-/** The room's chat: lines added for their hearers and logged, old ones trimmed before a patch. */
+/**
+ * The room's chat: lines added for their hearers and logged, old ones trimmed before a patch. A line for one player
+ * alone (talk with an NPC in private) is told to them as a message and never enters the state: there it needed a view
+ * of the state per client, and so every patch encoded once per player.
+ */
 export class ChatHistory {
   /** A patch is already due on the next turn of the event loop (see sendNow). */
   private patchDue = false;
@@ -37,12 +43,16 @@ export class ChatHistory {
 
   add(kind: ChatLineKind, from: string, name: string, text: string, replyTo = "", extra: LineLogFields = {}, hearers: Hearers = "everyone"): ChatLine {
     const line = new ChatLine().assign({ id: newLineId(), kind, from, name, text, ts: Date.now(), replyTo });
-    this.deps.chat.push(line);
-    this.unsentLines++;
-    this.deps.views.hear(line, hearers);
+    const heardByOne = typeof hearers === "object" && "only" in hearers;
+    if (heardByOne) {
+      this.deps.tell(hearers.only, { id: line.id, kind, from, name, text, ts: line.ts, replyTo });
+    } else {
+      this.deps.chat.push(line);
+      this.unsentLines++;
+      this.deps.views.hear(line, hearers);
+    }
     if (kind === "npc") this.deps.statuses.speaking(from, text);
     chatLines.inc({ kind });
-    const heardByOne = typeof hearers === "object" && "only" in hearers;
     this.log({ id: line.id, kind, from, name, text, ts: line.ts, ...(replyTo ? { replyTo } : {}), ...extra, ...(heardByOne ? { private: true } : {}) });
     return line;
   }

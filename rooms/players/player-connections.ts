@@ -185,6 +185,13 @@ export class PlayerConnections {
     } else if (!this.outbox.hold(client.sessionId, type, message)) client.send(type, message, options);
   }
 
+  /** To the player in the room by `sessionId` (held while they are away); nothing once they left. */
+  sendToSession(sessionId: string, type: string, message: unknown): void {
+    const now = this.deps.clients.getById(sessionId);
+    if (now) this.sendTo(now, type, message);
+    else this.outbox.hold(sessionId, type, message);
+  }
+
   /** The client goes for good, once: marked (onDrop keeps no seat for it), logged, then `close`d. */
   private closeForGood(client: Client, logged: string, fields: Record<string, unknown>, close: () => void, level: "info" | "warn" = "warn"): void {
     if (this.closedForWhatTheySent.has(client.sessionId)) return;

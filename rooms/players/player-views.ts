@@ -5,22 +5,19 @@ import { updateSight } from "./sight.js";
 import { viewsOfTheirOwn, type WorldSettings } from "../world-settings.js";
 import type { ChatLine, Player, WorldState } from "../world-state.js";
 
-/**
- * Who a chat line reaches: everyone, or (hearing mode proximity) players near a point, and the players named besides;
- * or one player alone (talk with an NPC in private).
- */
-export type Hearers = "everyone" | { near: Position; also?: readonly string[] } | { only: string };
+/** Who a line in the state reaches: everyone, or (hearing mode proximity) players near a point, and the players named besides. */
+export type StateHearers = "everyone" | { near: Position; also?: readonly string[] };
+/** Who a chat line reaches: as in the state, or one player alone (talk with an NPC in private, sent as a message). */
+export type Hearers = StateHearers | { only: string };
 
 /**
  * What each player's client is sent of the room's state: the chat lines they heard and the players in their sight,
- * as Colyseus state views. Where hearing is by proximity, sight has a radius or an NPC talks in private
- * (viewsOfTheirOwn), each player has a view of their own; else all share one view, encoded once per patch.
+ * as Colyseus state views. Where hearing is by proximity or sight has a radius (viewsOfTheirOwn), each player has a
+ * view of their own; else all share one view, encoded once per patch.
  */
 export class PlayerViews {
   /** Per player, their own view; kept across a reconnection. */
   private readonly views = new Map<string, StateView>();
-  /** Lines of talk in private, which a newcomer reading the history before they came is not shown. */
-  private readonly privateLines = new WeakSet<ChatLine>();
   /** Whole-room hearing with everyone in sight: one view for every client. */
   private readonly everyone = new StateView();
 
@@ -33,9 +30,8 @@ export class PlayerViews {
     let view = this.views.get(sessionId);
     if (view) return view;
     this.views.set(sessionId, (view = new StateView()));
-    // Room-wide hearing: a newcomer reads what was said before they came, as in a room where all share one view; not
-    // what others said in private.
-    if (this.settings.hearing.mode === "room") for (const line of this.state.chat) if (!this.privateLines.has(line)) view.add(line);
+    // Room-wide hearing: a newcomer reads what was said before they came, as in a room where all share one view.
+    if (this.settings.hearing.mode === "room") for (const line of this.state.chat) view.add(line);
     return view;
   }
 
@@ -53,7 +49,7 @@ export class PlayerViews {
   /**
    * The view of a player who came back after a drop, made anew with what their old one holds now. The old one kept
    * the lines they heard while away as changes still to send: those the history dropped meanwhile reached the client as
-   * blank lines, for good, in the places of lines they never heard (another's talk in private, far away).
+   * blank lines, for good, in the places of lines they never heard (far away).
    */
   viewAgain(sessionId: string): StateView {
     const old = this.views.get(sessionId);
@@ -72,13 +68,7 @@ export class PlayerViews {
   }
 
   /** `line` reaches the views of its hearers. */
-  hear(line: ChatLine, hearers: Hearers): void {
-    if (typeof hearers === "object" && "only" in hearers) {
-      // An NPC in private makes every client's view its own (viewsOfTheirOwn): without one, nobody else can be left out.
-      this.privateLines.add(line);
-      this.views.get(hearers.only)?.add(line);
-      return;
-    }
+  hear(line: ChatLine, hearers: StateHearers): void {
     if (!this.ownViews) {
       this.everyone.add(line);
       return;
@@ -92,7 +82,7 @@ export class PlayerViews {
     }
   }
 
-  /** Each client has a view of its own: lines heard near where they are said, players seen near where they are, or talk in private. */
+  /** Each client has a view of its own: lines heard near where they are said, players seen near where they are. */
   private get ownViews(): boolean {
     return viewsOfTheirOwn(this.settings);
   }

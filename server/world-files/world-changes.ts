@@ -1,5 +1,4 @@
 import type { WorldFile } from "./world-file.js";
-import { viewsOfTheirOwn } from "../../rooms/world-settings.js";
 
 /**
  * What an edit of the world file changed that running servers and workers cannot take, each named as in the file
@@ -7,24 +6,16 @@ import { viewsOfTheirOwn } from "../../rooms/world-settings.js";
  * stand (lines, timings, positions, talk radii), their names, and the hearing and sight radii; workers take how they
  * answer an NPC (decoding, unsure lines and bars, the scripted bar, its knowledge file). Both take NPCs added and
  * removed. What needs a restart: a model the running workers have not loaded (`loaded`, the model folders they
- * started with), hearing or sight by distance turned on or off, and talk in private that gives players views of their
- * own (or takes them away).
+ * started with), and hearing or sight by distance turned on or off (players' views of their own, or one shared). Talk
+ * in private is taken as it comes: its lines go to their player as messages (rooms/chat/chat-history.ts).
  */
 export function changesNeedingRestart(taken: WorldFile, next: WorldFile, loaded: ReadonlySet<string> = modelsOf(taken)): string[] {
   const changes: string[] = [];
   for (const brain of next.brains) {
     if (!loaded.has(brain.modelDir)) changes.push(`npcs.${brain.npcId}.model (${brain.model}: a model the running workers have not loaded)`);
   }
-  const views = changes.length;
   if (taken.hearing.mode !== next.hearing.mode) changes.push(`hearing.mode (${taken.hearing.mode} → ${next.hearing.mode})`);
   if ((taken.sight.radius > 0) !== (next.sight.radius > 0)) changes.push(`sight.radius (${taken.sight.radius} → ${next.sight.radius}: sight range on or off)`);
-  // Hearing and sight as they were: talk in private alone gave players views of their own, or took them away.
-  if (changes.length === views && viewsOfTheirOwn(taken) !== viewsOfTheirOwn(next)) {
-    const privately = next.npcs.filter((npc) => npc.privateTalk).map((npc) => `npcs.${npc.id}.privateTalk`);
-    changes.push(privately.length > 0
-      ? `${privately.join(", ")} (talk in private: players' views of their own, where they shared one)`
-      : "privateTalk (no NPC talks in private: players' views shared again)");
-  }
   return changes;
 }
 

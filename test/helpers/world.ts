@@ -16,7 +16,8 @@ import { loadConfig } from "../../server/config.js";
 import { signToken } from "../../server/player-accounts.js";
 import type { NpcCheck } from "../../server/npc-readiness.js";
 import { startWorldServer, type WorldServer } from "../../server/world-server.js";
-import type { WorldError } from "../../rooms/world-contract.js";
+import type { PrivateLineMessage, WorldError } from "../../rooms/world-contract.js";
+import { PRIVATE_LINE } from "../../rooms/world-protocol.js";
 import { DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../../rooms/world-settings.js";
 import type { WorldState } from "../../rooms/world-state.js";
 import { shippedEngine } from "./engine.js";
@@ -45,6 +46,8 @@ export interface TestWorld {
 export interface TestPlayer {
   room: Room<any, WorldState>;
   errors: WorldError[];
+  /** The lines told to this player alone (talk with an NPC in private), as they came; none on a player not made by joinWorld. */
+  privateLines?: PrivateLineMessage[];
   /** walkTo's step (units a move message): its world's maxSpeed's worth; absent: the default speed's, 1.5. */
   step?: number;
 }
@@ -128,9 +131,11 @@ export async function joinWorld(url: string, options: Record<string, unknown>, r
     : await client.joinOrCreate<WorldState>("world", options);
   const errors: WorldError[] = [];
   room.onMessage("error", (error: WorldError) => errors.push(error));
+  const privateLines: PrivateLineMessage[] = [];
+  room.onMessage(PRIVATE_LINE, (line: PrivateLineMessage) => privateLines.push(line));
   // The first full state arrives just after the join resolves.
   await waitFor("the first state", () => room.state?.players !== undefined);
-  return { room, errors };
+  return { room, errors, privateLines };
 }
 
 /**

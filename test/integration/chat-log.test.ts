@@ -447,7 +447,8 @@ describe("Lines said in private in Elasticsearch (embedded, an NPC that talks in
     const player = await joinWorld(`ws://127.0.0.1:${port}`, { name: "비밀이" });
     player.room.send("chat", { text: "@미나" });
     player.room.send("chat", { text: "모두가 듣는 말" });
-    await waitFor("her reply and the room's line", () => ["네, 비밀이 님?", "모두가 듣는 말"].every((text) => player.room.state.chat.some((line) => line.text === text)));
+    const heard = () => [...player.room.state.chat, ...player.privateLines!].map((line) => line.text);
+    await waitFor("her reply and the room's line", () => ["네, 비밀이 님?", "모두가 듣는 말"].every((text) => heard().includes(text)));
     await player.room.leave();
     const texts = async (query: string) => {
       const response = await fetch(`http://127.0.0.1:${port}/api/chat/search?size=100&${query}`, { headers: { authorization: auth } });
