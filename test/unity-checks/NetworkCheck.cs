@@ -39,6 +39,7 @@ public static class NetworkCheck
             { "retries-within-the-place-kept", RetriesWithinThePlaceKept },
             { "stops-where-it-stopped", StopsWhereItStopped },
             { "npc-action-once", NpcActionOnce },
+            { "private-line-shown-once", PrivateLineShownOnce },
             { "join-refused-out-of-date-or-too-long", JoinRefusedOutOfDateOrTooLong },
             { "phone-keyboard-done-sends", PhoneKeyboardDoneSends },
             { "silent-connection-dropped", SilentConnectionDropped },
@@ -345,6 +346,34 @@ public static class NetworkCheck
         room.Deliver("npc_action", shop); // sent again once the player was back
         room.Deliver("npc_action", new NpcActionNotice { npcId = "hans", action = "open_shop", lineId = "L2", replyTo = "Q2" });
         Expect(room, string.Join(",", done) == "L1,L2", "each line's action once: " + string.Join(",", done));
+    }
+
+    /// <summary>
+    /// Talk with an NPC in private comes as <c>private_line</c> messages, not in the state's chat: each is shown among
+    /// the chat's lines once, though one held over a drop comes again, and the player's own question, come back so,
+    /// is not sent again after a drop. One that comes before the first state is shown without reading the state.
+    /// </summary>
+    private static void PrivateLineShownOnce()
+    {
+        var ui = ChatUIInRoom();
+        var room = (Room<WorldState>)ui.network.Room;
+        Enter(ui, "@한스 비밀이야");
+        var question = new PrivateLineMessage { id = "P1", kind = "player", from = "session-1", name = "민수", text = "@한스 비밀이야", ts = 1000, replyTo = "" };
+        room.Deliver(WorldProtocol.PrivateLine, question);
+        room.Deliver(WorldProtocol.PrivateLine, new PrivateLineMessage { id = "P2", kind = "npc", from = "hans", name = "한스", text = "쉿, 너만 알아", ts = 1200, replyTo = "P1" });
+        room.Deliver(WorldProtocol.PrivateLine, question); // held over a drop and sent again
+        Expect(ui.history.text == "<b>민수</b>: @한스 비밀이야\n<b>한스</b>: 쉿, 너만 알아", "each line shown once, in order", "history: " + ui.history.text);
+        var sent = room.Texts.Count;
+        room.Drop(1006);
+        room.Reconnected();
+        StandInFrames.Play(1.1);
+        Expect(room, room.Texts.Count == sent, "the question it heard back is not sent again: " + string.Join("|", room.Texts));
+
+        var joining = ChatUIInRoom(false);
+        var early = (Room<WorldState>)joining.network.Room;
+        early.Deliver(WorldProtocol.PrivateLine, new PrivateLineMessage { id = "P3", kind = "npc", from = "hans", name = "한스", text = "다시 왔네", ts = 2000, replyTo = "" });
+        Expect(joining.history.text == "<b>한스</b>: 다시 왔네", "shown before the first state", "history: " + joining.history.text);
+        Expect(early, Count(early, "State before the first state") == 0, "no state read before it came");
     }
 
     /// <summary>
@@ -672,13 +701,15 @@ public static class NetworkCheck
         network.GetType().GetMethod("OnChatLine", BindingFlags.Instance | BindingFlags.NonPublic).Invoke(network, new object[] { line });
     }
 
-    private static ChatUI ChatUIInRoom()
+    /// <summary>A chat UI whose network joined a room, and has its first state unless <paramref name="firstState"/> is false.</summary>
+    private static ChatUI ChatUIInRoom(bool firstState = true)
     {
         var ui = new ChatUI { input = new InputField(), error = new Text(), history = new Text(), status = new Text() };
         var network = new KobotNetwork { chatUI = ui };
         ui.network = network;
         Message(ui, "Start");
-        Join(network).ReceiveFirstState();
+        var room = Join(network);
+        if (firstState) room.ReceiveFirstState();
         return ui;
     }
 

@@ -12,7 +12,8 @@ namespace Kobot
     /// Connects to the Kobot world server, joins the `world` room and keeps the scene in step with
     /// its state: spawns an avatar per player and a view per NPC, feeds the chat UI. Put one in
     /// the scene, fill in the prefabs and the UI, press Play. With a hearing range the server sends
-    /// only the lines this player hears: the chat shows exactly those.
+    /// only the lines this player hears: the chat shows exactly those. Talk with an NPC in private comes as
+    /// <c>private_line</c> messages, shown among them.
     /// </summary>
     public class KobotNetwork : MonoBehaviour
     {
@@ -260,6 +261,9 @@ namespace Kobot
                 if (!FirstTime(notice.lineId)) return;
                 if (NpcAction != null) NpcAction(notice);
             });
+            // Talk with an NPC in private is never in the state's chat: each line comes to this player alone, shown as a
+            // line of it (one held over a drop may come again: shown once).
+            room.OnMessage<PrivateLineMessage>(WorldProtocol.PrivateLine, message => OnChatLine(message.ToChatLine()));
             // The SDK resumes a dropped connection by itself while the server keeps our place, with the same state and
             // callbacks (0.18 reconciles the room's state into the one it had): the scene follows as it is.
             room.OnDrop += code =>
@@ -568,14 +572,15 @@ namespace Kobot
             chatUI.RemoveNpc(npcId);
         }
 
+        /// <summary>A line heard: of the state's chat, or a <c>private_line</c> (the player's own private question comes back so).</summary>
         private void OnChatLine(ChatLine line)
         {
             if (!chatUI.Append(line)) return; // shown before a reconnection
             unconfirmed.Heard(line, IsMine(line.from));
             NpcView npc;
-            // Lines from before we came (the room's history) go to the chat only, not over the NPC's head.
-            var age = Room.State.serverTime - line.ts;
-            if (line.kind == "npc" && npcs.TryGetValue(line.from, out npc) && age < npc.bubbleSeconds * 1000) npc.Say(line.text);
+            // Lines from before we came (the room's history) go to the chat only, not over the NPC's head. The state is
+            // read only with the NPC in the scene: a private line can come before the first state.
+            if (line.kind == "npc" && npcs.TryGetValue(line.from, out npc) && Room.State.serverTime - line.ts < npc.bubbleSeconds * 1000) npc.Say(line.text);
         }
 
         public void SendMove(Vector3 position, float rotY, string anim)
@@ -686,6 +691,29 @@ namespace Kobot
     {
         public string player;
         public string name;
+    }
+
+    /// <summary>
+    /// The server's `private_line` message: a line of this player's talk with an NPC in private (their question or call
+    /// to it, its reply), which the state's chat never holds; the fields of a state <see cref="ChatLine"/>.
+    /// </summary>
+    public class PrivateLineMessage
+    {
+        public string id;
+        public string kind;
+        public string from;
+        public string name;
+        public string text;
+        /// <summary>The server's clock when said, in ms (double: JavaScript numbers arrive as float64).</summary>
+        public double ts;
+        /// <summary>The question this line answers; "" when none, as in the state.</summary>
+        public string replyTo;
+
+        /// <summary>As the state's line, for the chat, the NPC's bubble and the unconfirmed lines to take as any line heard.</summary>
+        public ChatLine ToChatLine()
+        {
+            return new ChatLine { id = id, kind = kind, from = from, name = name, text = text, ts = ts, replyTo = replyTo };
+        }
     }
 
     /// <summary>

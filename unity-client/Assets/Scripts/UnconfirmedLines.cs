@@ -36,9 +36,9 @@ namespace Kobot
         }
 
         /// <summary>
-        /// A line of the room's chat new to this client (ChatUI.Append tells: a resumed room sends its lines again, and
-        /// the echo of an earlier line with the same words is not this one's); <paramref name="mine"/>: from one of the
-        /// player's sessions.
+        /// A line of the room's chat, or a <c>private_line</c>, new to this client (ChatUI.Append tells: a resumed room
+        /// sends its lines again, and the echo of an earlier line with the same words is not this one's);
+        /// <paramref name="mine"/>: from one of the player's sessions.
         /// </summary>
         public void Heard(ChatLine line, bool mine)
         {
