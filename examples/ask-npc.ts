@@ -6,7 +6,7 @@
 import "../common/node-websocket.js"; // before the SDK
 import { Client } from "@colyseus/sdk";
 
-import type { WorldError } from "../rooms/world-protocol.js";
+import { PRIVATE_LINE, type PrivateLineMessage, type WorldError } from "../rooms/world-protocol.js";
 import type { WorldState } from "../rooms/world-state.js";
 
 const [url = "ws://localhost:2567", question = "안녕?"] = process.argv.slice(2);
@@ -20,15 +20,23 @@ room.onMessage("error", (error: WorldError) => {
   if (!answerFollows) void room.leave().then(() => process.exit(1));
 });
 
+/** Lines told to this player alone: all the talk with an NPC that talks in private (`privateTalk`) comes so. */
+const toldMe: PrivateLineMessage[] = [];
 let answered = false; // a patch after the answer must not print it again while the room is left
-room.onStateChange((state) => {
-  const asked = state.chat.find((line) => line.from === room.sessionId && line.kind === "player");
-  const answer = asked && state.chat.find((line) => line.replyTo === asked.id);
+const printAnswer = () => {
+  const heard = [...(room.state.chat ?? []), ...toldMe];
+  const asked = heard.find((line) => line.from === room.sessionId && line.kind === "player");
+  const answer = asked && heard.find((line) => line.replyTo === asked.id);
   if (answer && !answered) {
     answered = true;
     console.log(`${answer.name}: ${answer.text}`);
     void room.leave().then(() => process.exit(0));
   }
+};
+room.onMessage(PRIVATE_LINE, (line: PrivateLineMessage) => {
+  toldMe.push(line);
+  printAnswer();
 });
+room.onStateChange(printAnswer);
 
 room.send("chat", { text: question, to: "kobot" }); // or { text: "@kobot " + question }

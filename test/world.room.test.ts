@@ -1,7 +1,9 @@
 import { Client, type ServerError } from "@colyseus/sdk";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import { matchMaker } from "@colyseus/core";
 
@@ -13,6 +15,7 @@ import { ModelLoadError } from "../npc/errors.js";
 import { type NpcWorker } from "../npc/worker/worker.js";
 import { SCHEMA_FINGERPRINT } from "../rooms/schema-fingerprint.js";
 import { CHAT_MAX_CHARS, MESSAGE_MAX_BYTES, REPORT_REASON_MAX_CHARS, SENT_MAX } from "../rooms/world-contract.js";
+import { saveWorld } from "./helpers/save-world.js";
 import { answersTo, joinWorld, near, positionOf, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 describe("WorldRoom", function () {
@@ -814,6 +817,24 @@ describe("examples/ask-npc.ts (the README's client)", () => {
       );
       assert.equal(refused.code, 1, refused.stderr);
       assert.match(refused.stderr, /^error moderated: /m);
+    } finally {
+      await world.stop();
+    }
+  });
+
+  it("prints the answer of an NPC that talks in private, which comes as a private_line message", async () => {
+    const { execFile } = await import("node:child_process");
+    const file = join(mkdtempSync(join(tmpdir(), "world-example-private-")), "world.json");
+    saveWorld(file, { npcs: [{ id: "kobot", name: "코봇", position: { x: 0, y: 0, z: 0 }, talkRadius: 100, privateTalk: true }] });
+    const world = await startTestWorld({ WORLD_FILE: file });
+    try {
+      await world.startWorker();
+      const output = await new Promise<string>((resolve, reject) =>
+        execFile("node_modules/.bin/tsx", ["examples/ask-npc.ts", world.url, "배고파"], { timeout: 30_000 }, (error, stdout) =>
+          error ? reject(error) : resolve(stdout),
+        ),
+      );
+      assert.match(output, /^코봇: \S+/);
     } finally {
       await world.stop();
     }
