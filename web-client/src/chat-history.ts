@@ -1,15 +1,21 @@
 import type { Room } from "@colyseus/sdk";
 
+import type { PrivateLineMessage } from "../../rooms/world-protocol.js";
 import type { ChatLine, WorldState } from "../../rooms/world-state.js";
 import { NewLines } from "./new-lines.js";
+import { PrivateLines } from "./private-lines.js";
 
 /** New lines kept in the screen reader's region: it reads each as it comes; older ones would only be met again there. */
 const KEPT_SPOKEN = 5;
 
+/** A line as shown: one of the room's chat, or one said in private (a `private_line` message, with the same fields). */
+type ShownLine = ChatLine | PrivateLineMessage;
+
 /**
  * The chat history: the lines this player saw, oldest first, kept here (the room keeps its last lines for everyone,
  * and with a hearing range far players' talk pushed the lines this player heard out of it). Another player's line has
- * a button that reports them to the moderators (the server files it with their last lines).
+ * a button that reports them to the moderators (the server files it with their last lines). The player's talk in
+ * private with an NPC comes as messages, not in the room's chat, and is shown among those lines as it comes.
  *
  * Lines are added and dropped one by one, never the list redrawn: a redraw took the focus from a report button, lost
  * a selection and had a screen reader read the whole history again at each line.
@@ -21,6 +27,7 @@ export class ChatHistory {
   /** Each shown line's item, by line id. */
   private readonly items = new Map<string, HTMLLIElement>();
   private readonly newLines = new NewLines<ChatLine>();
+  private readonly privateLines = new PrivateLines();
   /**
    * The player reads the newest lines (the history scrolled to its end): new ones are scrolled to, and so is the end
    * when the box gets shorter. Kept from the player's scrolling, not read from the box as a line comes: a phone's box
@@ -52,19 +59,38 @@ export class ChatHistory {
     const chat = room?.state?.chat;
     if (!chat) return [];
     const { added, backlog, dropped } = this.newLines.take(room, chat);
-    for (const line of added) {
-      const item = lineItem(line, line.kind === "player" && !this.mySessions.has(line.from));
-      this.items.set(line.id, item);
-      this.list.append(item);
-      // Shown, not read out: the room's last lines as the player comes in are the talk before them.
-      if (!backlog) this.speak(line);
-    }
-    for (const id of dropped) {
-      this.items.get(id)?.remove();
-      this.items.delete(id);
-    }
+    // Shown, not read out: the room's last lines as the player comes in are the talk before them.
+    for (const line of added) this.show(line, !backlog);
+    for (const id of dropped) this.drop(id);
     if (added.length > 0 && this.pinned) this.scrollToEnd();
     return added;
+  }
+
+  /**
+   * Shows a line of the player's talk in private with an NPC where it comes (never in the room's chat: the server
+   * sends it to them alone), as a line of the room's; false for one shown already (held over a reconnection, sent again).
+   */
+  addPrivate(line: PrivateLineMessage): boolean {
+    if (this.items.has(line.id)) return false;
+    const taken = this.privateLines.take(line.id);
+    if (!taken) return false;
+    this.show(line, true);
+    for (const id of taken.dropped) this.drop(id);
+    if (this.pinned) this.scrollToEnd();
+    return true;
+  }
+
+  /** Adds `line` at the end, read out if `spoken`; another player's line with its report button. */
+  private show(line: ShownLine, spoken: boolean): void {
+    const item = lineItem(line, line.kind === "player" && !this.mySessions.has(line.from));
+    this.items.set(line.id, item);
+    this.list.append(item);
+    if (spoken) this.speak(line);
+  }
+
+  private drop(id: string): void {
+    this.items.get(id)?.remove();
+    this.items.delete(id);
   }
 
   private scrollToEnd(): void {
@@ -72,7 +98,7 @@ export class ChatHistory {
   }
 
   /** The line as said, for a screen reader: name and words, not its report button. */
-  private speak(line: ChatLine): void {
+  private speak(line: ShownLine): void {
     this.spoken.append(Object.assign(document.createElement("p"), { textContent: line.kind === "system" ? line.text : `${line.name}: ${line.text}` }));
     while (this.spoken.childElementCount > KEPT_SPOKEN) this.spoken.firstElementChild!.remove();
   }
@@ -83,7 +109,7 @@ export class ChatHistory {
   }
 }
 
-function lineItem(line: ChatLine, reportable: boolean): HTMLLIElement {
+function lineItem(line: ShownLine, reportable: boolean): HTMLLIElement {
   const item = document.createElement("li");
   item.className = line.kind;
   item.dataset.id = line.id;
@@ -104,7 +130,7 @@ function lineItem(line: ChatLine, reportable: boolean): HTMLLIElement {
 const isolated = (text: string) => Object.assign(document.createElement("bdi"), { textContent: text });
 
 /** The button on another player's line that reports them to the moderators. */
-function reportButton(line: ChatLine): HTMLButtonElement {
+function reportButton(line: ShownLine): HTMLButtonElement {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "report";

@@ -2,7 +2,7 @@ import type { Room } from "@colyseus/sdk";
 
 import { cleanText } from "../../common/clean-text.js";
 import type { WorldState } from "../../rooms/world-state.js";
-import { CHAT_MAX_CHARS, type ChatPayload, SEND_AGAIN_WITHIN_SECONDS, type WorldError } from "../../rooms/world-protocol.js";
+import { CHAT_MAX_CHARS, type ChatPayload, type PrivateLineMessage, SEND_AGAIN_WITHIN_SECONDS, type WorldError } from "../../rooms/world-protocol.js";
 import { ChatHistory } from "./chat-history.js";
 import { errorWords, npcGoneWords, RECALL_HINT, sentAgainWords, WAITING_TO_SEND } from "./error-words.js";
 import { LineRecall } from "./line-recall.js";
@@ -237,6 +237,14 @@ export class ChatPanel {
     const room = this.room();
     const added = this.history.update(room);
     this.unconfirmed.heard(added, (session) => this.mySessions.has(session));
+  }
+
+  /**
+   * A line of the player's talk in private with an NPC, shown as it comes. The player's own question comes back so,
+   * never in the room's chat: it is the echo that confirms the line sent (else it was sent again after a drop).
+   */
+  showPrivateLine(line: PrivateLineMessage): void {
+    if (this.history.addPrivate(line)) this.unconfirmed.heard([line], (session) => this.mySessions.has(session));
   }
 
   private render(): void {

@@ -8,6 +8,8 @@ import {
   JOIN_ANSWERED_SECONDS,
   KICKED_CLOSE,
   MESSAGE_TOO_BIG_CLOSE,
+  PRIVATE_LINE,
+  type PrivateLineMessage,
   RECONNECT_SECONDS,
   type ReportedNotice,
   SILENCE_NOTICED_SECONDS,
@@ -27,6 +29,8 @@ export interface JoinWorldOptions {
   token: string | undefined;
   onStatus: (status: ConnectionStatus) => void;
   onError: (error: WorldError) => void;
+  /** A line of the player's talk in private with an NPC: sent to them alone, never in the room's chat. */
+  onPrivateLine: (line: PrivateLineMessage) => void;
   onRoom: (room: Room<any, WorldState>) => void;
   /**
    * A join failed: why, in Korean; `retrying` false when joining as is cannot work (a name the server refuses);
@@ -179,11 +183,12 @@ class WorldConnection {
   }
 
   private enter(room: Room<any, WorldState>): void {
-    const { onStatus, onError, onRoom, onReported } = this.options;
+    const { onStatus, onError, onPrivateLine, onRoom, onReported } = this.options;
     this.current = room;
     // Retries only while the room keeps the place: then the page joins again (left), on a server that is up.
     room.reconnection.maxRetries = retriesWithin(RECONNECT_SECONDS * 1000, room.reconnection);
     room.onMessage("error", onError);
+    room.onMessage(PRIVATE_LINE, onPrivateLine);
     room.onMessage("reported", onReported);
     this.stopWatching = watchSilence(room, SILENCE_NOTICED_SECONDS * 1000);
     /** When this page saw its connection drop (undefined: it is up). */

@@ -77,6 +77,7 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
       }
     },
     onError: (error) => chat.showError(error),
+    onPrivateLine: (line) => chat.showPrivateLine(line),
     onRoom: (joined) => {
       room = joined;
       mySessions.add(joined.sessionId);
