@@ -5,6 +5,23 @@ import { join, resolve } from "node:path";
 import { type Browser, type Page } from "playwright-core";
 
 import { startBrowserWorld } from "../helpers/browser.js";
+import { startFreezingProxy } from "../helpers/freezing-proxy.js";
+
+/** Keeps in `window.framesHeard` each WebSocket message the page receives, as text: the lines' words are UTF-8 in them. */
+function recordFrames(): void {
+  const heard: string[] = ((window as any).framesHeard = []);
+  const decoder = new TextDecoder();
+  window.WebSocket = class extends WebSocket {
+    constructor(...args: ConstructorParameters<typeof WebSocket>) {
+      super(...args);
+      this.addEventListener("message", (event) => heard.push(typeof event.data === "string" ? event.data : decoder.decode(event.data)));
+    }
+  };
+}
+
+/** The history's lines as the page shows them, oldest first. */
+const shownLines = (page: Page) =>
+  page.$$eval("#history li", (items) => items.map((item) => ({ id: item.dataset.id, replyTo: item.dataset.replyTo, text: item.textContent ?? "" })));
 
 /** The browser client with an NPC that talks in private (`privateTalk`), in a real Chromium against the embedded server. */
 describe("Web client in Chromium: talk in private", function () {
@@ -26,14 +43,15 @@ describe("Web client in Chromium: talk in private", function () {
     await stop?.();
   });
 
-  async function open(name: string): Promise<Page> {
+  async function open(name: string, server = url): Promise<Page> {
     const page = await browser.newPage();
-    await page.goto(`${url}/?name=${encodeURIComponent(name)}`);
+    await page.addInitScript(recordFrames);
+    await page.goto(`${server}/?name=${encodeURIComponent(name)}`);
     await page.waitForFunction(() => (window as any).kobot?.room?.state?.npcs?.size === 2);
     return page;
   }
 
-  it("marks the NPC in the list, and shows the talk to the asker alone", async () => {
+  it("marks the NPC in the list, and shows the talk to the asker alone: the question, then the answer", async () => {
     const a = await open("민수");
     const b = await open("지영");
     const labels = await a.$$eval("#to-npc option", (options) => options.map((o) => o.textContent));
@@ -44,6 +62,11 @@ describe("Web client in Chromium: talk in private", function () {
     await a.press("#text", "Enter");
     const answer = await a.waitForSelector("#history li.npc[data-reply-to]", { timeout: 15_000 });
     assert.equal(await answer.textContent(), "미나: 식빵 한 덩이에 동전 세 닢이에요.");
+    // Both came as private_line messages, shown where they came: the question, then its answer, each once.
+    const talk = (await shownLines(a)).filter((line) => line.text.includes("빵"));
+    assert.deepEqual(talk.map((line) => line.text), ["민수: 빵 얼마야?", "미나: 식빵 한 덩이에 동전 세 닢이에요."]);
+    assert.equal(talk[1]!.replyTo, talk[0]!.id);
+    assert.equal(await a.evaluate(() => [...(window as any).kobot.room.state.chat].some((line: any) => line.text.includes("빵"))), false, "not in the room's chat");
 
     // 지영 hears 한스's answer to 민수, and never 미나's talk with 민수.
     await a.selectOption("#to-npc", "hans");
@@ -53,6 +76,39 @@ describe("Web client in Chromium: talk in private", function () {
     const heard = await b.$$eval("#history li", (items) => items.map((item) => item.textContent ?? ""));
     assert.ok(heard.some((text) => text.startsWith("한스: ")), JSON.stringify(heard));
     assert.ok(!heard.some((text) => text.includes("빵") || text.includes("동전")), JSON.stringify(heard));
+    // Nothing of it reached 지영's page at all: no message, no state.
+    const frames = (await b.evaluate(() => (window as any).framesHeard)) as string[];
+    assert.ok(frames.length > 0);
+    assert.ok(!frames.some((frame) => frame.includes("빵 얼마야") || frame.includes("동전 세 닢") || frame.includes("private_line")));
+  });
+
+  it("shows a line said in private once, though the room sends it again after a reconnection", async () => {
+    const proxy = await startFreezingProxy(Number(new URL(url).port));
+    try {
+      const a = await open("되돌이", `http://${proxy.host}`);
+      await a.selectOption("#to-npc", "mina");
+      await a.fill("#text", "배고파");
+      // The question reaches the room, then nothing the page sends does: the pongs that would confirm the question's
+      // private_line and the answer's never come, and the room sends both again when the page is back.
+      proxy.muteClientAfterNextMessage();
+      await a.press("#text", "Enter");
+      await a.waitForSelector("#history li.npc[data-reply-to]", { timeout: 15_000 });
+      proxy.cut();
+      const answer = "따끈한 빵 하나 드셔 보세요.";
+      // The answer's private_line came twice: the room did send it again.
+      await a.waitForFunction(
+        (words) => ((window as any).framesHeard as string[]).filter((frame) => frame.includes("private_line") && frame.includes(words)).length === 2,
+        answer,
+        { timeout: 20_000 },
+      );
+      await a.waitForFunction(() => document.getElementById("status")?.textContent === "접속 중");
+      await a.waitForTimeout(1500); // the page sends again what it took as unsent 1 s after it is back
+      const talk = (await shownLines(a)).filter((line) => line.text.includes("배고파") || line.text.includes(answer));
+      assert.deepEqual(talk.map((line) => line.text), ["되돌이: 배고파", `미나: ${answer}`]);
+      await a.close();
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("says so when the NPC a player speaks to leaves the world, and sends nothing to everyone instead until they choose again", async () => {

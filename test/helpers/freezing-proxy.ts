@@ -13,6 +13,14 @@ export interface FreezingProxy {
    * down), or are taken and then carry nothing either way (`swallow`: one that forgets them as soon as they are made).
    */
   newConnections(fate: "pass" | "refuse" | "swallow"): void;
+  /**
+   * On the connections open now, the next message the client sends passes, then nothing more from the client does
+   * (the pongs to the target's pings included) while the target's frames still reach it: the target sees its messages
+   * since go unconfirmed.
+   */
+  muteClientAfterNextMessage(): void;
+  /** The connections open now (not frozen) are closed both ways, as a network that drops them; new ones fare as set. */
+  cut(): void;
   close(): Promise<void>;
 }
 
@@ -54,6 +62,26 @@ export async function startFreezingProxy(targetPort: number): Promise<FreezingPr
     },
     newConnections(then) {
       fate = then;
+    },
+    muteClientAfterNextMessage() {
+      for (const [client, target] of passing) {
+        client.unpipe(target);
+        const relay = (chunk: Buffer) => {
+          target.write(chunk);
+          // A WebSocket frame's first byte holds its opcode: a message below 8, a control frame (a pong) from 8.
+          if ((chunk[0]! & 0x0f) >= 8) return;
+          client.off("data", relay);
+          client.pause();
+        };
+        client.on("data", relay).resume(); // unpiped, it was paused
+      }
+    },
+    cut() {
+      for (const [client, target] of passing) {
+        client.destroy();
+        target.destroy();
+      }
+      passing.clear();
     },
     async close() {
       for (const socket of sockets) socket.destroy();
