@@ -159,6 +159,15 @@ describe("Unity client", () => {
     assert.equal(run.status, 0, run.stdout + run.stderr);
   });
 
+  it("lists the NPCs in reach of the player first, the others marked far, the choice following its NPC, and a walk that changes nobody's reach changes nothing", function () {
+    if (!hasMcs()) this.skip(); // as above
+    const exe = join(mkdtempSync(join(tmpdir(), "kobot-mcs-")), "npc-reach-check.exe");
+    const built = spawnSync("mcs", [`-out:${exe}`, join(SCRIPTS, "NpcChoices.cs"), "test/unity-checks/NpcReachCheck.cs"], { encoding: "utf8" });
+    assert.equal(built.status, 0, built.stdout + built.stderr);
+    const run = spawnSync("mono", [exe], { encoding: "utf8" });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+  });
+
   it("keeps each chat line sent until the room shows or refuses it, as the browser client does, to send again those a dead socket took", function () {
     if (!hasMcs()) this.skip(); // as above
     const exe = join(mkdtempSync(join(tmpdir(), "kobot-mcs-")), "unconfirmed-lines-check.exe");

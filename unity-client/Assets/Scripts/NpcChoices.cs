@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace Kobot
@@ -10,6 +11,9 @@ namespace Kobot
     /// NPC that leaves the room (an edit of the world file) stays chosen, marked as gone, until the player chooses
     /// again. Nothing is sent to it meanwhile (its place went to everyone, and a question meant for a private NPC was
     /// said to the whole room).
+    ///
+    /// With many NPCs (a world may hold 100), those the player may ask from where they stand come first (<see cref="SetInReach"/>),
+    /// the others after them marked " (멀리)": asked, they answer too_far. A dropdown has no groups, as the browser's list has.
     /// </summary>
     public class NpcChoices
     {
@@ -19,6 +23,8 @@ namespace Kobot
         private readonly Dictionary<string, string> names = new Dictionary<string, string>();
         private readonly HashSet<string> privateTalk = new HashSet<string>();
         private readonly HashSet<string> thinking = new HashSet<string>();
+        /// <summary>The NPCs within their talk radius of the player; null until the game says (listed as they came, unmarked).</summary>
+        private HashSet<string> inReach;
 
         /// <summary>The chosen NPC's id; null: everyone.</summary>
         public string Chosen { get; private set; }
@@ -81,7 +87,31 @@ namespace Kobot
             return true;
         }
 
-        /// <summary>Forgets the room's NPCs (the scene is rebuilt from a room's state); the choice is kept for their return.</summary>
+        /// <summary>
+        /// The NPCs the player may ask from where they stand now (<see cref="InReach"/>). True when that changed, and the
+        /// entries with it: rebuild the dropdown then, not at each step of a walk that changes nobody's reach.
+        /// </summary>
+        public bool SetInReach(IEnumerable<string> npcIds)
+        {
+            var now = new HashSet<string>(npcIds);
+            if (inReach != null && inReach.SetEquals(now)) return false;
+            inReach = now;
+            return true;
+        }
+
+        /// <summary>
+        /// Whether a player <paramref name="dx"/>, <paramref name="dy"/>, <paramref name="dz"/> from an NPC may ask it, as the
+        /// server measures (rooms/players/movement.ts <c>distance</c>: in 3D, height counted): farther than its talk radius is too_far.
+        /// </summary>
+        public static bool InReach(double dx, double dy, double dz, double talkRadius)
+        {
+            return Math.Sqrt(dx * dx + dy * dy + dz * dz) <= talkRadius;
+        }
+
+        /// <summary>
+        /// Forgets the room's NPCs (the scene is rebuilt from a room's state); the choice is kept for their return, and who
+        /// was in reach until the game says again (listed again, they keep their places).
+        /// </summary>
         public void Clear()
         {
             ids.Clear();
@@ -89,28 +119,34 @@ namespace Kobot
         }
 
         /// <summary>
-        /// The dropdown's entries: everyone, each NPC (private talk and thinking said, as in the browser's list), and last
-        /// the chosen NPC while it is not listed: marked "(떠남)" when it left, as it is until it comes back after a rebuild.
+        /// The dropdown's entries: everyone, the NPCs in reach, then the others marked "(멀리)", each in the order they came
+        /// (private talk and thinking said, as in the browser's list), and last the chosen NPC while it is not listed:
+        /// marked "(떠남)" when it left, as it is until it comes back after a rebuild.
         /// </summary>
         public List<string> Labels()
         {
             var labels = new List<string> { "모두에게" };
-            foreach (var id in ids) labels.Add(Label(id) + (thinking.Contains(id) ? " (생각 중…)" : ""));
+            foreach (var id in Listed())
+            {
+                var far = inReach != null && !inReach.Contains(id) ? " (멀리)" : "";
+                labels.Add(Label(id) + far + (thinking.Contains(id) ? " (생각 중…)" : ""));
+            }
             if (ChosenApart()) labels.Add(Label(Chosen) + (ChosenGone ? " (떠남)" : ""));
             return labels;
         }
 
-        /// <summary>The chosen entry's place in <see cref="Labels"/>.</summary>
+        /// <summary>The chosen entry's place in <see cref="Labels"/>: it follows the NPC as others come into reach or leave it.</summary>
         public int ChosenIndex
         {
-            get { return Chosen == null ? 0 : ChosenApart() ? ids.Count + 1 : ids.IndexOf(Chosen) + 1; }
+            get { return Chosen == null ? 0 : ChosenApart() ? ids.Count + 1 : Listed().IndexOf(Chosen) + 1; }
         }
 
         /// <summary>The player chose the entry at <paramref name="index"/> of <see cref="Labels"/>.</summary>
         public void Choose(int index)
         {
             if (index == ChosenIndex) return; // the same one again (or our own setting of the dropdown)
-            Chosen = index > 0 && index <= ids.Count ? ids[index - 1] : null;
+            var listed = Listed();
+            Chosen = index > 0 && index <= listed.Count ? listed[index - 1] : null;
             ChosenGone = false;
         }
 
@@ -121,6 +157,15 @@ namespace Kobot
             Chosen = npcId;
             ChosenGone = false;
             return true;
+        }
+
+        /// <summary>The NPCs as <see cref="Labels"/> lists them: those in reach first, each part in the order they came.</summary>
+        private List<string> Listed()
+        {
+            if (inReach == null) return ids;
+            var listed = ids.FindAll(id => inReach.Contains(id));
+            listed.AddRange(ids.FindAll(id => !inReach.Contains(id)));
+            return listed;
         }
 
         /// <summary>The chosen NPC has an entry of its own at the end: it left, or it is not back yet after a rebuild.</summary>
