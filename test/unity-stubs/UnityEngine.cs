@@ -90,6 +90,7 @@ namespace UnityEngine
         public Quaternion rotation;
         public Vector3 eulerAngles;
         public Vector3 localScale;
+        public Transform Find(string n) { return null; }
     }
     public class TextMesh : Component { public string text; }
     public class Animator : Behaviour { public void SetBool(string name, bool value) { } }

@@ -118,6 +118,23 @@ namespace Kobot
             ShowChoices();
         }
 
+        /// <summary>
+        /// The NPCs the player may ask from where they stand: first in the dropdown. It is rebuilt only when one comes into
+        /// reach or leaves it, and not while its list is open: a click there picks the entry at its place as the list
+        /// opened, which the new order gives to another NPC. The next look (a few a second) brings the change again.
+        /// </summary>
+        public void ShowReach(IEnumerable<string> npcIds)
+        {
+            if (ListOpen()) return;
+            if (choices.SetInReach(npcIds)) ShowChoices();
+        }
+
+        /// <summary>uGUI's Dropdown shows its list as a child of its own named "Dropdown List" (it has no IsExpanded, as TMP's has).</summary>
+        private bool ListOpen()
+        {
+            return speakTo != null && speakTo.transform.Find("Dropdown List") != null;
+        }
+
         /// <summary>Forgets the room's NPCs (the scene is rebuilt from the room's state); the player's choice is kept.</summary>
         public void ClearNpcs()
         {

@@ -121,6 +121,10 @@ namespace Kobot
         /// <summary>Back in the room, the wait before sending again what did not reach it: the room's lines and the errors it kept for the player come first.</summary>
         private const float SendAgainAfterSeconds = 1;
 
+        /// <summary>How often the chat's list looks at which NPCs the player may ask: often enough to follow a walk, not every frame.</summary>
+        private const float ReachLookSeconds = 0.25f;
+        private float reachLookedAt = float.NegativeInfinity;
+
         private async void Start()
         {
             if (connectOnStart) await Connect(playerName);
@@ -495,6 +499,24 @@ namespace Kobot
             // the old size until the player joined again).
             callbacks.Listen(state => state.hearingRadius, (radius, previous) => ShowRanges());
             callbacks.Listen(state => state.sightRadius, (radius, previous) => ShowRanges());
+        }
+
+        private void Update()
+        {
+            if (local == null || Time.realtimeSinceStartup - reachLookedAt < ReachLookSeconds) return;
+            reachLookedAt = Time.realtimeSinceStartup;
+            ShowReach(local.transform.position);
+        }
+
+        /// <summary>
+        /// The NPCs within their talk radius of the player's avatar go first in the chat's list: with many in the world,
+        /// the one in front of the player is not found by scrolling past all the others.
+        /// </summary>
+        private void ShowReach(Vector3 avatar)
+        {
+            var inReach = new List<string>();
+            foreach (var npc in npcs) if (npc.Value.InReachOf(avatar)) inReach.Add(npc.Key);
+            chatUI.ShowReach(inReach);
         }
 
         private void ShowRanges()

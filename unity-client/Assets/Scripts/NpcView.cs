@@ -22,6 +22,8 @@ namespace Kobot
         public float smoothing = 12f;
 
         public string NpcId { get; private set; }
+        /// <summary>The NPC as the state has it: where the server measures a player's distance from, not where the view glides.</summary>
+        private Npc npc;
         private float bubbleUntil;
         private Vector3 target;
         private float targetRotY;
@@ -29,6 +31,7 @@ namespace Kobot
         public void Bind(StateCallbackStrategy<WorldState> callbacks, string npcId, Npc npc)
         {
             NpcId = npcId;
+            this.npc = npc;
             ShowName(npc.name);
             transform.position = target = npc.Position();
             transform.rotation = Quaternion.Euler(0f, targetRotY = (float)npc.rotY, 0f);
@@ -43,6 +46,12 @@ namespace Kobot
             {
                 if (typingIndicator != null) typingIndicator.SetActive(status == "thinking");
             });
+        }
+
+        /// <summary>Whether a player at <paramref name="position"/> may ask this NPC (farther, the server refuses it: too_far).</summary>
+        public bool InReachOf(Vector3 position)
+        {
+            return NpcChoices.InReach(position.x - npc.x, position.y - npc.y, position.z - npc.z, npc.talkRadius);
         }
 
         private void ShowRing(Npc npc)
