@@ -92,23 +92,14 @@ describe("a question asked in private, answered after an edit ends the NPC's pri
   this.timeout(30_000);
 
   it("is answered in private still, heard by the asker alone and logged private", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "world-private-edit-")), "world.json");
-    const proximity = { hearing: { mode: "proximity", radius: 30 } }; // views of their own either way: no restart needed
-    saveWorld(file, { ...proximity, npcs: [HANS, MINA] });
-    const chatLog = recordingChatLog();
-    const world = await startTestWorld({ WORLD_FILE: file }, { chatLog });
+    // Whole-room hearing: the edit needs no restart (private lines are messages, the view stays shared).
+    const { world, file, chatLog, release } = await worldWithHeldBrain([HANS, MINA]);
     try {
-      let release = () => {};
-      const held = new Promise<void>((resolve) => (release = resolve));
-      await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
-        await held;
-        return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`));
-      });
       const a = await world.join("영희");
       const b = await world.joinBeside(a, "철수");
       a.room.send("chat", { text: "@미나 비밀 하나 알려 줘" });
       await waitFor("the question with the brain", () => world.server.answers.waiting === 1);
-      saveWorld(file, { ...proximity, npcs: [HANS, { ...MINA, privateTalk: false }] });
+      saveWorld(file, { npcs: [HANS, { ...MINA, privateTalk: false }] });
       await waitFor("the edit taken", () => stateOf(a).npcs.mina?.privateTalk === false);
       release();
       await waitFor("her answer to 영희", () => texts(a).includes("답: 비밀 하나 알려 줘"));
@@ -124,6 +115,21 @@ describe("a question asked in private, answered after an edit ends the NPC's pri
   });
 });
 
+/** A world of `npcs` whose brain answers "답: <question>" once `release` is called, and the chat log it wrote. */
+async function worldWithHeldBrain(npcs: object[]) {
+  const file = join(mkdtempSync(join(tmpdir(), "world-private-held-")), "world.json");
+  saveWorld(file, { npcs });
+  const chatLog = recordingChatLog();
+  const world = await startTestWorld({ WORLD_FILE: file }, { chatLog });
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
+    await held;
+    return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`));
+  });
+  return { world, file, chatLog, release };
+}
+
 /** What the player heard: the room's lines in the state, and the lines told to them alone. */
 function texts(player: TestPlayer): string[] {
   return [...stateOf(player).chat.map((line) => line.text), ...(player.privateLines ?? []).map((line) => line.text)];
@@ -133,17 +139,8 @@ describe("a private answer that comes while its asker is dropped", function () {
   this.timeout(30_000);
 
   it("is held and told to them once they are back in their place, once", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "world-private-away-")), "world.json");
-    saveWorld(file, { npcs: [MINA] });
-    const chatLog = recordingChatLog();
-    const world = await startTestWorld({ WORLD_FILE: file }, { chatLog });
+    const { world, chatLog, release } = await worldWithHeldBrain([MINA]);
     try {
-      let release = () => {};
-      const held = new Promise<void>((resolve) => (release = resolve));
-      await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
-        await held;
-        return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`));
-      });
       const a = await world.join("끊김");
       const b = await world.joinBeside(a, "지켜봄");
       a.room.send("chat", { text: "@미나 기다릴게" });

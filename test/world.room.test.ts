@@ -798,23 +798,25 @@ describe("WorldRoom shutdown", () => {
 });
 
 describe("examples/ask-npc.ts (the README's client)", () => {
-  it("joins, asks the NPC and prints its answer", async () => {
+  /** The example run against `url` with `question`: its exit code and what it printed. */
+  const askNpc = async (url: string, question: string) => {
     const { execFile } = await import("node:child_process");
+    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile("node_modules/.bin/tsx", ["examples/ask-npc.ts", url, question], { timeout: 30_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+      ),
+    );
+  };
+
+  it("joins, asks the NPC and prints its answer", async () => {
     const world = await startTestWorld();
     try {
       await world.startWorker();
-      const output = await new Promise<string>((resolve, reject) =>
-        execFile("node_modules/.bin/tsx", ["examples/ask-npc.ts", world.url, "배고파"], { timeout: 30_000 }, (error, stdout) =>
-          error ? reject(error) : resolve(stdout),
-        ),
-      );
-      assert.match(output, /^코봇: \S+/);
+      const answered = await askNpc(world.url, "배고파");
+      assert.equal(answered.code, 0, answered.stderr);
+      assert.match(answered.stdout, /^코봇: \S+/);
       // A question refused gets no answer: the example says why and ends (it waited for ever).
-      const refused = await new Promise<{ code: number | null; stderr: string }>((resolve) =>
-        execFile("node_modules/.bin/tsx", ["examples/ask-npc.ts", world.url, "씨발"], { timeout: 30_000 }, (error, _stdout, stderr) =>
-          resolve({ code: error ? (error.code as number) : 0, stderr }),
-        ),
-      );
+      const refused = await askNpc(world.url, "씨발");
       assert.equal(refused.code, 1, refused.stderr);
       assert.match(refused.stderr, /^error moderated: /m);
     } finally {
@@ -823,18 +825,14 @@ describe("examples/ask-npc.ts (the README's client)", () => {
   });
 
   it("prints the answer of an NPC that talks in private, which comes as a private_line message", async () => {
-    const { execFile } = await import("node:child_process");
     const file = join(mkdtempSync(join(tmpdir(), "world-example-private-")), "world.json");
     saveWorld(file, { npcs: [{ id: "kobot", name: "코봇", position: { x: 0, y: 0, z: 0 }, talkRadius: 100, privateTalk: true }] });
     const world = await startTestWorld({ WORLD_FILE: file });
     try {
       await world.startWorker();
-      const output = await new Promise<string>((resolve, reject) =>
-        execFile("node_modules/.bin/tsx", ["examples/ask-npc.ts", world.url, "배고파"], { timeout: 30_000 }, (error, stdout) =>
-          error ? reject(error) : resolve(stdout),
-        ),
-      );
-      assert.match(output, /^코봇: \S+/);
+      const answered = await askNpc(world.url, "배고파");
+      assert.equal(answered.code, 0, answered.stderr);
+      assert.match(answered.stdout, /^코봇: \S+/);
     } finally {
       await world.stop();
     }
