@@ -566,7 +566,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const line = this.history.add("player", client.sessionId, player.name, text, "", { ...this.accountInLog(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, hearers);
     this.reports.said.add(client.sessionId, { id: line.id, text, ts: line.ts });
     if (asks) this.questions.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now(), privately, account: this.origins.accountOf(client.sessionId) });
-    else if (npc) this.questions.answerCall(npc, player.name, line);
+    else if (npc) this.questions.answerCall(npc, player.name, line, privately);
   }
 
   /**
@@ -667,7 +667,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.connections.sendError(client, { code: "moderated", message: "that line was not sent: it holds a word that is not allowed here", text });
     if (!npcId) return;
     // In its turn, after the answers to the player's questions before it (the error above comes at once: the line was not sent).
-    this.questions.refused({ npcId, sessionId: client.sessionId, id, text, ts, name: player.name, account: this.origins.accountOf(client.sessionId) });
+    const privately = this.npcSettings.get(npcId)?.privateTalk === true;
+    this.questions.refused({ npcId, sessionId: client.sessionId, id, text, ts, name: player.name, account: this.origins.accountOf(client.sessionId), privately });
   }
 
   /** An NPC turns to the player it speaks to (3D clients show it facing them); not to one who has left. */

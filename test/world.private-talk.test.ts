@@ -91,7 +91,7 @@ describe("an NPC that talks in private (privateTalk)", function () {
 describe("a question asked in private, answered after an edit ends the NPC's privateTalk", function () {
   this.timeout(30_000);
 
-  it("is answered in private still, heard by the asker alone and logged private", async () => {
+  it("is answered in private still, heard by the asker alone and logged private, as are a call and a refused line waiting behind it", async () => {
     // Whole-room hearing: the edit needs no restart (private lines are messages, the view stays shared).
     const { world, file, chatLog, release } = await worldWithHeldBrain([HANS, MINA]);
     try {
@@ -99,13 +99,21 @@ describe("a question asked in private, answered after an edit ends the NPC's pri
       const b = await world.joinBeside(a, "철수");
       a.room.send("chat", { text: "@미나 비밀 하나 알려 줘" });
       await waitFor("the question with the brain", () => world.server.answers.waiting === 1);
+      // Replied to in their turns, after the question: a call of her name, and a line moderation refuses.
+      a.room.send("chat", { text: "@미나" });
+      a.room.send("chat", { text: "@미나 씨발" });
+      await waitFor("the refusal", () => a.errors.some((error) => error.code === "moderated"));
       saveWorld(file, { npcs: [HANS, { ...MINA, privateTalk: false }] });
       await waitFor("the edit taken", () => stateOf(a).npcs.mina?.privateTalk === false);
       release();
       await waitFor("her answer to 영희", () => texts(a).includes("답: 비밀 하나 알려 줘"));
+      await waitFor("her call reply and refusal to 영희", () => a.privateLines!.filter((line) => line.from === "mina").length === 3);
+      assert.equal(a.privateLines!.filter((line) => line.from === "mina")[1]!.text, "네, 영희 님?");
       b.room.send("chat", { text: "@한스 안녕" }); // a line both hear after it: 철수 is up to date
       await waitFor("hans's answer to 철수", () => texts(b).includes("답: 안녕"));
       assert.ok(!texts(b).includes("답: 비밀 하나 알려 줘"), "철수 did not hear the answer to a private question");
+      const repliesHeard = stateOf(b).chat.filter((line) => line.from === "mina" && line.replyTo !== "");
+      assert.deepEqual(repliesHeard, [], "철수 heard none of her replies to 영희's private lines");
       await waitFor("the answer logged", () => chatLog.records.some((record) => record.text === "답: 비밀 하나 알려 줘"));
       assert.equal(chatLog.records.find((record) => record.text === "답: 비밀 하나 알려 줘")!.private, true);
       await Promise.all([a, b].map((player) => player.room.leave()));

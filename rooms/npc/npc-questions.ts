@@ -50,8 +50,8 @@ export interface AskedQuestion {
   /** The asker's name, as the NPC says it. */
   name: string;
   account: string | undefined;
-  /** Asked in private; unset, as the NPC talks now. */
-  privately?: boolean;
+  /** Asked in private (the NPC's privateTalk as it was asked): replied to so, whatever an edit makes of it meanwhile. */
+  privately: boolean;
 }
 
 const asked = (question: Question): AskedQuestion => ({
@@ -175,14 +175,17 @@ export class NpcQuestions {
     }
   }
 
-  /** "@코봇" alone: the NPC answers its name with one of its call replies (the brain read a bare name as nonsense). */
-  answerCall(npc: NpcSettings, playerName: string, call: ChatLine): void {
+  /**
+   * "@코봇" alone: the NPC answers its name with one of its call replies (the brain read a bare name as nonsense); to
+   * the caller alone if the call was `privately` (as the NPC talked then: an edit meanwhile does not make it public).
+   */
+  answerCall(npc: NpcSettings, playerName: string, call: ChatLine, privately: boolean): void {
     const reply = lineFor(npc.callReplies, playerName);
     if (reply === undefined) return; // a world file's callReplies have one at least
     this.replies.reply(npc.id, call.from, () => {
       if (!this.deps.npc(npc.id)) return; // removed from the world while the reply waited its turn
       this.deps.turnTo(npc.id, call.from);
-      this.deps.history.add("npc", npc.id, npc.name, reply, call.id, { unasked: "call" }, this.toAsker(npc.id, call.from));
+      this.deps.history.add("npc", npc.id, npc.name, reply, call.id, { unasked: "call" }, this.toAsker(npc.id, call.from, privately));
       this.deps.history.sendNow();
     });
   }
@@ -299,7 +302,7 @@ export class NpcQuestions {
   }
 
   /** An NPC's line to a player is heard near the NPC, and by that player wherever they stand; in private, by them alone. */
-  private toAsker(npcId: string, sessionId: string, privately = this.deps.npc(npcId)?.privateTalk === true): Hearers {
+  private toAsker(npcId: string, sessionId: string, privately: boolean): Hearers {
     if (privately) return { only: sessionId };
     return { near: this.deps.standing(npcId), also: [sessionId] };
   }
