@@ -1,11 +1,12 @@
 import type { Room } from "@colyseus/sdk";
 
 import { cleanText } from "../../common/clean-text.js";
-import type { WorldState } from "../../rooms/world-state.js";
+import type { Player, WorldState } from "../../rooms/world-state.js";
 import { CHAT_MAX_CHARS, type ChatPayload, type PrivateLineMessage, SEND_AGAIN_WITHIN_SECONDS, type WorldError } from "../../rooms/world-protocol.js";
 import { ChatHistory } from "./chat-history.js";
-import { errorWords, npcGoneWords, RECALL_HINT, sentAgainWords, WAITING_TO_SEND } from "./error-words.js";
+import { errorWords, npcChosenWords, npcGoneWords, RECALL_HINT, sentAgainWords, WAITING_TO_SEND } from "./error-words.js";
 import { LineRecall } from "./line-recall.js";
+import { choicesKey, inReach, type NpcChoice, npcChoices } from "./npc-reach.js";
 import { UnconfirmedLines } from "./unconfirmed-lines.js";
 
 /** Back in the room, how long the page waits before sending again what did not reach it: the room's lines and the errors it kept for the player come first. */
@@ -202,8 +203,9 @@ export class ChatPanel {
 
   /** The NPCs of the room as choices of whom to speak to, with what they are doing, and whether only you hear your talk. */
   private renderNpcs(): void {
-    const npcs = this.room()?.state?.npcs;
-    if (!npcs) return;
+    const room = this.room();
+    const npcs = room?.state?.npcs;
+    if (!room || !npcs) return;
     const chosen = this.toNpc.value;
     // The player chose again, or an edit brought the NPC back: it is theirs to speak to as before.
     if (this.gone && (chosen !== this.gone.id || npcs.has(this.gone.id))) this.gone = undefined;
@@ -212,21 +214,45 @@ export class ChatPanel {
       this.showNotice(npcGoneWords(this.gone.name), "npc_gone");
     }
     this.npcNames = new Map([...npcs.entries()].map(([id, npc]) => [id, npc.name]));
-    const choices = [...npcs.entries()].map(([id, npc]) => {
-      const name = npc.privateTalk ? `${npc.name} (귓속말)` : npc.name;
-      return [id, npc.status === "thinking" ? `${name} (생각 중…)` : name] as const;
-    });
-    const key = JSON.stringify([choices, this.gone]);
+    // Those the player can talk to now first: with a hundred NPCs, the one in front of them was somewhere in the list.
+    const choices = npcChoices(npcs.entries(), this.me());
+    const key = choicesKey(choices, this.gone);
     if (key === this.npcsKey) return;
     this.npcsKey = key;
+    const option = ({ id, label }: NpcChoice) => new Option(label, id, false, id === chosen);
+    const group = (label: string, of: NpcChoice[]) => {
+      const element = Object.assign(document.createElement("optgroup"), { label });
+      element.append(...of.map(option));
+      return element;
+    };
     // The NPC that left stays chosen, marked and not to be chosen again, until the player chooses another.
     const gone = this.gone && new Option(`${this.gone.name} (떠남)`, this.gone.id, false, true);
     if (gone) gone.disabled = true;
     this.toNpc.replaceChildren(
       new Option("모두에게", ""),
-      ...choices.map(([id, label]) => new Option(label, id, false, id === chosen)),
+      ...[group("가까이", choices.near), group("멀리", choices.far)].filter((g) => g.childElementCount > 0),
       ...(gone ? [gone] : []),
     );
+  }
+
+  /**
+   * The player chose `npcId` on the map: chosen in the list, and said as notices are (the alert a screen reader reads
+   * out), in reach or to be walked up to. False if it is not in the room (any more).
+   */
+  chooseNpc(npcId: string): boolean {
+    const npc = this.room()?.state?.npcs?.get(npcId);
+    if (!npc) return false;
+    this.toNpc.value = npcId;
+    this.renderNpcs();
+    const me = this.me();
+    this.showNotice(npcChosenWords(npc.name, me !== undefined && inReach(me, npc)), "npc_chosen");
+    return true;
+  }
+
+  /** The player's avatar as the room has it (the server measures reach from there), once the room has placed it. */
+  private me(): Player | undefined {
+    const room = this.room();
+    return room?.state?.players?.get(room.sessionId);
   }
 
   /**

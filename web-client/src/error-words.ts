@@ -108,6 +108,10 @@ export const actionWords = (npc: string, action: string): string =>
 export const npcGoneWords = (npc: string): string =>
   `${npc}${particle(npc, "가", "이")} 이 방을 떠났어요. 누구에게 말할지 다시 골라 주세요.`;
 
+/** The NPC the player chose on the map: in reach, to talk to at once; else the avatar walks up to it first. */
+export const npcChosenWords = (npc: string, inReach: boolean): string =>
+  inReach ? `${npc}에게 말을 걸어요.` : `${npc}에게 다가가요. 가까이 가면 말을 걸 수 있어요.`;
+
 /**
  * Why a join failed, in Korean, and whether joining again as is may work. The server refuses a name with 400 (its
  * English message says which rule; `signedIn`: the name refused was the account's, the message beginning

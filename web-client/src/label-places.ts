@@ -4,6 +4,8 @@ export interface Label {
   y: number;
   text: string;
   width: number;
+  /** The NPC whose name it is: a tap on it chooses the NPC (npc-hit.ts). */
+  of?: string;
 }
 
 /** Lines of names stacked under one spot at most; past them, a count ("+12"). */

@@ -28,7 +28,10 @@ const chat = new ChatPanel($("history"), $("new-lines"), $("chat"), $("text"), $
 );
 const status = $("status");
 
+// A click (a tap) on an NPC chooses it and walks up to it; elsewhere, walks there.
 $<HTMLCanvasElement>("world").addEventListener("click", (event) => {
+  const npcId = view.npcAt(event.clientX, event.clientY);
+  if (npcId !== undefined && chat.chooseNpc(npcId)) return movement.approach(npcId);
   const { x, z } = view.toWorld(event.clientX, event.clientY);
   movement.walkTo(x, z);
 });

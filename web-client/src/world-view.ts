@@ -4,6 +4,7 @@ import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
 import type { WorldState } from "../../rooms/world-state.js";
 import { avatarsShown } from "./avatars-shown.js";
 import { type Label, placeLabels } from "./label-places.js";
+import { type NpcDot, npcUnder } from "./npc-hit.js";
 import { within } from "./text-within.js";
 
 const { bounds } = DEFAULT_WORLD_SETTINGS;
@@ -19,6 +20,7 @@ const SMOOTHING_PER_SECOND = 12;
 export const MINE = "#2563eb";
 const OTHERS = "#f59e0b";
 const AVATAR_RADIUS = 8;
+const NPC_RADIUS = 11;
 
 interface Shown {
   x: number;
@@ -46,6 +48,9 @@ export class WorldView {
   private stale = true;
   /** `performance.now()` of the next frame that must be drawn though no patch came: 0 every frame, Infinity none. */
   private redrawAt = 0;
+  /** The NPCs' dots and names as last drawn, for a click to find the NPC it is on. */
+  private npcDots: NpcDot[] = [];
+  private npcNames: Label[] = [];
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -65,6 +70,13 @@ export class WorldView {
       x: bounds.minX + ((clientX - rect.left) / rect.width) * WIDTH,
       z: bounds.minZ + ((clientY - rect.top) / rect.height) * DEPTH,
     };
+  }
+
+  /** The NPC drawn under a click or tap at (clientX, clientY), its dot or its name, with a finger's slack (npc-hit.ts). */
+  npcAt(clientX: number, clientY: number): string | undefined {
+    const rect = this.canvas.getBoundingClientRect();
+    const point = { x: ((clientX - rect.left) / rect.width) * this.size, y: ((clientY - rect.top) / rect.height) * this.size };
+    return npcUnder(point, this.npcDots, this.npcNames);
   }
 
   /**
@@ -120,6 +132,8 @@ export class WorldView {
     if (!room?.state?.players) {
       // Out of a room (not yet in, put out, the connection lost): an empty village, greyed, not the last one seen.
       this.shown.clear();
+      this.npcDots = [];
+      this.npcNames = [];
       ctx.fillStyle = "#52606d59";
       ctx.fillRect(0, 0, size, size);
       return Infinity;
@@ -135,13 +149,15 @@ export class WorldView {
     const serverNow = state.serverTime || Date.now();
     const alive = new Set<string>();
     let redrawAt = Infinity;
+    const npcDots: NpcDot[] = [];
     state.npcs.forEach((npc, id) => {
       alive.add(`npc:${id}`);
       const at = this.glide(`npc:${id}`, npc, dt);
       if (at.x !== npc.x || at.z !== npc.z) redrawAt = 0;
       const [x, y] = this.px(at.x, at.z);
       if (npc.talkRadius > 0) this.drawRange(at.x, at.z, npc.talkRadius, "#7c3aed"); // where it can be asked
-      labels.push({ x, y: this.drawAvatar(x, y, "#7c3aed", 11), text: npc.name });
+      labels.push({ x, y: this.drawAvatar(x, y, "#7c3aed", NPC_RADIUS), text: npc.name, of: id });
+      npcDots.push({ id, x, y, radius: NPC_RADIUS });
       const answer = [...state.chat].reverse().find((line) => line.kind === "npc" && line.from === id);
       if (npc.status === "thinking") {
         const tick = Math.floor(now / DOTS_MS);
@@ -166,7 +182,8 @@ export class WorldView {
     const ownAt = own && this.px(own.player.x, own.player.z);
     // First: in a crowd, the page's own name keeps its place.
     if (own && ownAt) labels.unshift({ x: ownAt[0], y: nameBaseline(ownAt[1], AVATAR_RADIUS), text: own.player.name });
-    this.drawLabels(labels);
+    this.npcDots = npcDots;
+    this.npcNames = this.drawLabels(labels).filter((label) => label.of !== undefined);
     for (const draw of bubbles) draw();
     if (ownAt) this.drawAvatar(ownAt[0], ownAt[1], MINE, AVATAR_RADIUS);
     for (const id of this.shown.keys()) if (!alive.has(id)) this.shown.delete(id);
@@ -224,14 +241,16 @@ export class WorldView {
     return nameBaseline(y, radius);
   }
 
-  /** Names under their avatars, a line lower for each name they would cover, a few lines at most (label-places.ts). */
-  private drawLabels(labels: ReadonlyArray<Omit<Label, "width">>): void {
+  /** Names under their avatars, a line lower for each name they would cover, a few lines at most (label-places.ts); returns them as placed. */
+  private drawLabels(labels: ReadonlyArray<Omit<Label, "width">>): Label[] {
     const { ctx } = this;
     ctx.font = "13px sans-serif";
     ctx.textAlign = "center";
     ctx.fillStyle = "#1f2933";
     const measured = labels.map((label) => ({ ...label, width: ctx.measureText(label.text).width + 4 }));
-    for (const { x, y, text } of placeLabels(measured, LABEL_LINE, (text) => ctx.measureText(text).width + 4)) ctx.fillText(text, x, y);
+    const placed = placeLabels(measured, LABEL_LINE, (text) => ctx.measureText(text).width + 4);
+    for (const { x, y, text } of placed) ctx.fillText(text, x, y);
+    return placed;
   }
 
   private drawBubble(x: number, y: number, text: string, thinking: boolean): void {
