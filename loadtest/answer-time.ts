@@ -1,7 +1,7 @@
 import type { Room } from "@colyseus/sdk";
 
 import { fallbackFor, isNoAnswerLine } from "../rooms/npc/fallback-lines.js";
-import type { WorldError } from "../rooms/world-protocol.js";
+import { PRIVATE_LINE, type PrivateLineMessage, type WorldError } from "../rooms/world-protocol.js";
 import type { WorldState } from "../rooms/world-state.js";
 import { listenToState } from "./state-listener.js";
 
@@ -22,8 +22,8 @@ export interface AnswerTime {
 
 /**
  * Time from now (call it just before sending `text`) to the NPC's reply to this client's line `text`
- * in its state, or to the error that turns it away; undefined after `timeoutMs`. Listens to patches and
- * messages: no polling, no state copies.
+ * in its state, or told to it alone (an NPC that talks in private: both lines are `private_line` messages), or to the
+ * error that turns it away; undefined after `timeoutMs`. Listens to patches and messages: no polling, no state copies.
  */
 export function answerTime(room: Room<any, WorldState>, text: string, timeoutMs = 15_000): Promise<AnswerTime | undefined> {
   const started = performance.now();
@@ -31,9 +31,11 @@ export function answerTime(room: Room<any, WorldState>, text: string, timeoutMs 
   // their old answer ended the wait at once.
   const askedBefore = new Set(room.state.chat?.filter((line) => line.from === room.sessionId && line.text === text).map((line) => line.id));
   return new Promise((resolve) => {
-    const check = (state: WorldState) => {
-      const question = state.chat.find((line) => line.from === room.sessionId && line.text === text && !askedBefore.has(line.id));
-      const answer = question && state.chat.find((line) => line.replyTo === question.id);
+    const told: PrivateLineMessage[] = [];
+    const check = () => {
+      const heard = [...(room.state.chat ?? []), ...told];
+      const question = heard.find((line) => line.from === room.sessionId && line.text === text && !askedBefore.has(line.id));
+      const answer = question && heard.find((line) => line.replyTo === question.id);
       if (!answer) return;
       const refused = REFUSAL_LINES.get(answer.text);
       finish({ ms: performance.now() - started, fallback: refused !== undefined || isNoAnswerLine(answer.text), ...(refused ? { refused } : {}) });
@@ -42,6 +44,10 @@ export function answerTime(room: Room<any, WorldState>, text: string, timeoutMs 
     const refusedNow = (error: WorldError) => error.text === text && finish({ ms: performance.now() - started, fallback: true, refused: error.code });
     const timer = setTimeout(() => finish(undefined), timeoutMs);
     const stopErrors = room.onMessage("error", refusedNow);
+    const stopTold = room.onMessage(PRIVATE_LINE, (line: PrivateLineMessage) => {
+      told.push(line);
+      check();
+    });
     let finished = false;
     const finish = (result: AnswerTime | undefined) => {
       if (finished) return; // the answer and its error can both come
@@ -49,6 +55,7 @@ export function answerTime(room: Room<any, WorldState>, text: string, timeoutMs 
       clearTimeout(timer);
       stopListening();
       stopErrors();
+      stopTold();
       resolve(result);
     };
     const stopListening = listenToState(room, check);

@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import { createSignal } from "@colyseus/sdk/core/signal";
 
+import type { QuestionMessage } from "../kafka/contract.js";
 import { answerTime } from "../loadtest/answer-time.js";
+import { saveWorld } from "./helpers/save-world.js";
+import { scriptedAnswer, startTestWorld } from "./helpers/world.js";
 
 describe("a load-test bot's wait for its answer", () => {
   it("lets the other state listeners of that patch hear it too (the SDK's remove() moves the last one into its place)", async () => {
@@ -33,5 +39,27 @@ describe("a load-test bot's wait for its answer", () => {
     onStateChange.invoke(state);
     const timeout = new Promise((resolve) => setTimeout(() => resolve("no answer heard"), 200));
     assert.notEqual(await Promise.race([second, timeout]), "no answer heard");
+  });
+});
+
+describe("a load-test bot's wait for the answer of an NPC that talks in private", function () {
+  this.timeout(30_000);
+
+  it("times the answer told to it alone (a private_line, never in the state), where it waited out its timeout and counted none", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "answer-time-private-")), "world.json");
+    saveWorld(file, { npcs: [{ id: "mina", name: "미나", position: { x: 0, y: 0, z: 0 }, talkRadius: 100, privateTalk: true }] });
+    const world = await startTestWorld({ WORLD_FILE: file });
+    try {
+      await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => questions.map((q) => scriptedAnswer(q, `답: ${q.text}`)));
+      const bot = await world.join("봇");
+      const answered = answerTime(bot.room, "@mina 질문 하나", 5000);
+      bot.room.send("chat", { text: "@mina 질문 하나" });
+      const result = await answered;
+      assert.ok(result !== undefined, "answered within 5 s");
+      assert.equal(result.fallback, false);
+      await bot.room.leave();
+    } finally {
+      await world.stop();
+    }
   });
 });
