@@ -193,7 +193,11 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.views = new PlayerViews(this.state, settings);
     const { chatLog, serverId } = this.deps;
     const patch = () => void (this.disposed || this.broadcastPatch());
-    const tell = (sessionId: string, line: PrivateLineMessage) => this.connections.sendToSession(sessionId, PRIVATE_LINE, line);
+    const tell = ({ only, account }: { only: string; account?: string }, line: PrivateLineMessage) => {
+      if (this.connections.sendToSession(only, PRIVATE_LINE, line) || account === undefined) return;
+      // They left and came back as a new session (a page reloaded) before the answer: it is theirs still.
+      for (const sessionId of this.origins.sessionsOf(account)) this.connections.sendToSession(sessionId, PRIVATE_LINE, line);
+    };
     this.history = new ChatHistory({ chat: this.state.chat, settings, views: this.views, statuses: this.statuses, chatLog, roomId: this.roomId, serverId, patch, tell });
     this.questions = new NpcQuestions({
       roomId: this.roomId,
@@ -562,7 +566,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const verdict = this.deps.moderator?.check(text);
     if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
     const privately = npc?.privateTalk === true;
-    const hearers: Hearers = privately ? { only: client.sessionId } : { near: player };
+    const hearers: Hearers = privately ? { only: client.sessionId, account: this.origins.accountOf(client.sessionId) } : { near: player };
     const line = this.history.add("player", client.sessionId, player.name, text, "", { ...this.accountInLog(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, hearers);
     this.reports.said.add(client.sessionId, { id: line.id, text, ts: line.ts });
     if (asks) this.questions.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now(), privately, account: this.origins.accountOf(client.sessionId) });

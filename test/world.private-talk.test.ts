@@ -8,7 +8,7 @@ import { Client, CloseCode } from "@colyseus/sdk";
 
 import type { QuestionMessage } from "../kafka/contract.js";
 import { saveWorld } from "./helpers/save-world.js";
-import { positionOf, recordingChatLog, scriptedAnswer, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
+import { joinWorld, positionOf, recordingChatLog, signedIn, scriptedAnswer, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 const HANS = { id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10 };
 const MINA = {
@@ -124,11 +124,11 @@ describe("a question asked in private, answered after an edit ends the NPC's pri
 });
 
 /** A world of `npcs` whose brain answers "답: <question>" once `release` is called, and the chat log it wrote. */
-async function worldWithHeldBrain(npcs: object[]) {
+async function worldWithHeldBrain(npcs: object[], env: Record<string, string> = {}) {
   const file = join(mkdtempSync(join(tmpdir(), "world-private-held-")), "world.json");
   saveWorld(file, { npcs });
   const chatLog = recordingChatLog();
-  const world = await startTestWorld({ WORLD_FILE: file }, { chatLog });
+  const world = await startTestWorld({ WORLD_FILE: file, ...env }, { chatLog });
   let release = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
   await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
@@ -168,6 +168,30 @@ describe("a private answer that comes while its asker is dropped", function () {
       assert.equal(a.privateLines!.filter((line) => line.text === "답: 기다릴게").length, 1);
       assert.deepEqual(b.privateLines, []);
       await Promise.all([a, b].map((player) => player.room.leave()));
+    } finally {
+      await world.stop();
+    }
+  });
+});
+
+describe("a private answer that comes after its signed-in asker reloaded the page (a new session)", function () {
+  this.timeout(30_000);
+
+  it("is told to the account's player in the room, and to nobody else", async () => {
+    const secret = "a secret the game's login and this server share";
+    const { world, release } = await worldWithHeldBrain([MINA], { AUTH_SECRET: secret });
+    try {
+      const first = await joinWorld(world.url, {}, undefined, await signedIn(secret, "acct-young", "영희"));
+      const other = await joinWorld(world.url, {}, first.room.roomId, await signedIn(secret, "acct-other", "철수"));
+      first.room.send("chat", { text: "@미나 새로 고쳐도 들려?" });
+      await waitFor("the question with the brain", () => world.server.answers.waiting === 1);
+      await first.room.leave(); // the page goes (pagehide), and comes again signed in as before
+      const again = await joinWorld(world.url, {}, first.room.roomId, await signedIn(secret, "acct-young", "영희"));
+      release();
+      await waitFor("the answer to the new session", () => again.privateLines!.some((line) => line.text === "답: 새로 고쳐도 들려?"));
+      assert.deepEqual(other.privateLines, []);
+      assert.ok(!stateOf(other).chat.some((line) => line.text.includes("새로 고쳐도")));
+      await Promise.all([again, other].map((player) => player.room.leave()));
     } finally {
       await world.stop();
     }

@@ -24,8 +24,8 @@ export interface ChatHistoryDeps {
   serverId: string;
   /** Sends a patch now, unless the room is gone. */
   patch(): void;
-  /** To one player alone, as a `private_line` message (held while they are away). */
-  tell(sessionId: string, line: PrivateLineMessage): void;
+  /** To one player alone, as a `private_line` message (held while they are away), or to their account's player here. */
+  tell(to: { only: string; account?: string }, line: PrivateLineMessage): void;
 }
 
 /**
@@ -45,7 +45,7 @@ export class ChatHistory {
     const line = new ChatLine().assign({ id: newLineId(), kind, from, name, text, ts: Date.now(), replyTo });
     const heardByOne = typeof hearers === "object" && "only" in hearers;
     if (heardByOne) {
-      this.deps.tell(hearers.only, { id: line.id, kind, from, name, text, ts: line.ts, replyTo });
+      this.deps.tell(hearers, { id: line.id, kind, from, name, text, ts: line.ts, replyTo });
     } else {
       this.deps.chat.push(line);
       this.unsentLines++;

@@ -182,10 +182,11 @@ export class NpcQuestions {
   answerCall(npc: NpcSettings, playerName: string, call: ChatLine, privately: boolean): void {
     const reply = lineFor(npc.callReplies, playerName);
     if (reply === undefined) return; // a world file's callReplies have one at least
+    const account = this.deps.accountOf(call.from); // now: the caller may have left when the reply is said
     this.replies.reply(npc.id, call.from, () => {
       if (!this.deps.npc(npc.id)) return; // removed from the world while the reply waited its turn
       this.deps.turnTo(npc.id, call.from);
-      this.deps.history.add("npc", npc.id, npc.name, reply, call.id, { unasked: "call" }, this.toAsker(npc.id, call.from, privately));
+      this.deps.history.add("npc", npc.id, npc.name, reply, call.id, { unasked: "call" }, this.toAsker(npc.id, call.from, privately, account));
       this.deps.history.sendNow();
     });
   }
@@ -295,15 +296,15 @@ export class NpcQuestions {
       ...reply.info,
     };
     const text = reply.own ? ownLine(npc, reply.own, question.name, reply.text) : reply.text;
-    const said = this.deps.history.add("npc", npcId, npc.name, text, question.id, { npc: info, ...(reply.moderated ? { moderated: true } : {}) }, this.toAsker(npcId, sessionId, question.privately));
+    const said = this.deps.history.add("npc", npcId, npc.name, text, question.id, { npc: info, ...(reply.moderated ? { moderated: true } : {}) }, this.toAsker(npcId, sessionId, question.privately, account));
     if (reply.latencyMs === undefined) npcQuestions.inc({ npc: npcId });
     countReply(npcId, info.reason ?? "answer", reply.latencyMs);
     return said;
   }
 
   /** An NPC's line to a player is heard near the NPC, and by that player wherever they stand; in private, by them alone. */
-  private toAsker(npcId: string, sessionId: string, privately: boolean): Hearers {
-    if (privately) return { only: sessionId };
+  private toAsker(npcId: string, sessionId: string, privately: boolean, account: string | undefined): Hearers {
+    if (privately) return { only: sessionId, account };
     return { near: this.deps.standing(npcId), also: [sessionId] };
   }
 

@@ -185,11 +185,12 @@ export class PlayerConnections {
     } else if (!this.outbox.hold(client.sessionId, type, message)) client.send(type, message, options);
   }
 
-  /** To the player in the room by `sessionId` (held while they are away); nothing once they left. */
-  sendToSession(sessionId: string, type: string, message: unknown): void {
+  /** To the player in the room by `sessionId`, or held while they are away: false once they left. */
+  sendToSession(sessionId: string, type: string, message: unknown): boolean {
     const now = this.deps.clients.getById(sessionId);
-    if (now) this.sendTo(now, type, message);
-    else this.outbox.hold(sessionId, type, message);
+    if (!now) return this.outbox.hold(sessionId, type, message);
+    this.sendTo(now, type, message);
+    return true;
   }
 
   /** The client goes for good, once: marked (onDrop keeps no seat for it), logged, then `close`d. */

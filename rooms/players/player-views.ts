@@ -7,8 +7,11 @@ import type { ChatLine, Player, WorldState } from "../world-state.js";
 
 /** Who a line in the state reaches: everyone, or (hearing mode proximity) players near a point, and the players named besides. */
 export type StateHearers = "everyone" | { near: Position; also?: readonly string[] };
-/** Who a chat line reaches: as in the state, or one player alone (talk with an NPC in private, sent as a message). */
-export type Hearers = StateHearers | { only: string };
+/**
+ * Who a chat line reaches: as in the state, or one player alone (talk with an NPC in private, sent as a message); with
+ * the `account` they signed in with, a line for one who left goes to the account's player in the room (a page reloaded).
+ */
+export type Hearers = StateHearers | { only: string; account?: string };
 
 /**
  * What each player's client is sent of the room's state: the chat lines they heard and the players in their sight,
