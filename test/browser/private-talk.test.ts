@@ -19,6 +19,16 @@ function recordFrames(): void {
   };
 }
 
+/** Keeps in `window.canvasTexts` every text the page draws on a canvas (names, bubbles). */
+function recordCanvasTexts(): void {
+  const drawn: string[] = ((window as any).canvasTexts = []);
+  const fillText = CanvasRenderingContext2D.prototype.fillText;
+  CanvasRenderingContext2D.prototype.fillText = function (this: CanvasRenderingContext2D, ...args: Parameters<CanvasRenderingContext2D["fillText"]>) {
+    drawn.push(args[0]);
+    return fillText.apply(this, args);
+  };
+}
+
 /** The history's lines as the page shows them, oldest first. */
 const shownLines = (page: Page) =>
   page.$$eval("#history li", (items) => items.map((item) => ({ id: item.dataset.id, replyTo: item.dataset.replyTo, text: item.textContent ?? "" })));
@@ -46,6 +56,7 @@ describe("Web client in Chromium: talk in private", function () {
   async function open(name: string, server = url): Promise<Page> {
     const page = await browser.newPage();
     await page.addInitScript(recordFrames);
+    await page.addInitScript(recordCanvasTexts);
     await page.goto(`${server}/?name=${encodeURIComponent(name)}`);
     await page.waitForFunction(() => (window as any).kobot?.room?.state?.npcs?.size === 2);
     return page;
@@ -67,6 +78,8 @@ describe("Web client in Chromium: talk in private", function () {
     assert.deepEqual(talk.map((line) => line.text), ["민수: 빵 얼마야?", "미나: 식빵 한 덩이에 동전 세 닢이에요."]);
     assert.equal(talk[1]!.replyTo, talk[0]!.id);
     assert.equal(await a.evaluate(() => [...(window as any).kobot.room.state.chat].some((line: any) => line.text.includes("빵"))), false, "not in the room's chat");
+    // Her answer in the bubble over her head too, as any NPC's latest answer (it read the room's chat alone).
+    await a.waitForFunction(() => ((window as any).canvasTexts as string[]).some((text) => text.includes("식빵")), undefined, { timeout: 5000 });
 
     // 지영 hears 한스's answer to 민수, and never 미나's talk with 민수.
     await a.selectOption("#to-npc", "hans");
@@ -76,6 +89,7 @@ describe("Web client in Chromium: talk in private", function () {
     const heard = await b.$$eval("#history li", (items) => items.map((item) => item.textContent ?? ""));
     assert.ok(heard.some((text) => text.startsWith("한스: ")), JSON.stringify(heard));
     assert.ok(!heard.some((text) => text.includes("빵") || text.includes("동전")), JSON.stringify(heard));
+    assert.ok(!((await b.evaluate(() => (window as any).canvasTexts)) as string[]).some((text) => text.includes("식빵")), "no bubble of it on 지영's map");
     // Nothing of it reached 지영's page at all: no message, no state.
     const frames = (await b.evaluate(() => (window as any).framesHeard)) as string[];
     assert.ok(frames.length > 0);

@@ -80,7 +80,10 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
       }
     },
     onError: (error) => chat.showError(error),
-    onPrivateLine: (line) => chat.showPrivateLine(line),
+    onPrivateLine: (line) => {
+      chat.showPrivateLine(line);
+      view.heardPrivately(line);
+    },
     onRoom: (joined) => {
       room = joined;
       mySessions.add(joined.sessionId);

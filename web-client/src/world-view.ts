@@ -1,5 +1,6 @@
 import type { Room } from "@colyseus/sdk";
 
+import type { PrivateLineMessage } from "../../rooms/world-protocol.js";
 import { DEFAULT_WORLD_SETTINGS } from "../../rooms/world-settings.js";
 import type { WorldState } from "../../rooms/world-state.js";
 import { avatarsShown } from "./avatars-shown.js";
@@ -51,6 +52,8 @@ export class WorldView {
   /** The NPCs' dots and names as last drawn, for a click to find the NPC it is on. */
   private npcDots: NpcDot[] = [];
   private npcNames: Label[] = [];
+  /** Each NPC's last line told to this player alone (talk in private, never in `state.chat`), for its bubble. */
+  private readonly toldPrivately = new Map<string, PrivateLineMessage>();
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -61,6 +64,13 @@ export class WorldView {
     this.ctx = canvas.getContext("2d")!;
     this.size = canvas.width;
     requestAnimationFrame(this.frame);
+  }
+
+  /** A line told to this player alone: an NPC's is its latest answer, drawn over its head as one in the state would be. */
+  heardPrivately(line: PrivateLineMessage): void {
+    if (line.kind !== "npc") return;
+    this.toldPrivately.set(line.from, line);
+    this.stale = true;
   }
 
   /** World coordinates of a point on the canvas (for click-to-move). */
@@ -158,7 +168,9 @@ export class WorldView {
       if (npc.talkRadius > 0) this.drawRange(at.x, at.z, npc.talkRadius, "#7c3aed"); // where it can be asked
       labels.push({ x, y: this.drawAvatar(x, y, "#7c3aed", NPC_RADIUS), text: npc.name, of: id });
       npcDots.push({ id, x, y, radius: NPC_RADIUS });
-      const answer = [...state.chat].reverse().find((line) => line.kind === "npc" && line.from === id);
+      const said = [...state.chat].reverse().find((line) => line.kind === "npc" && line.from === id);
+      const told = this.toldPrivately.get(id);
+      const answer = told && (!said || told.ts >= said.ts) ? told : said;
       if (npc.status === "thinking") {
         const tick = Math.floor(now / DOTS_MS);
         bubbles.push(() => this.drawBubble(x, y - 24, ".".repeat(1 + (tick % 3)), true));
