@@ -203,7 +203,8 @@ describe("a player back after a drop, where others talked out of their hearing m
 
   it("gets the lines as they are now, not blank lines in the places of lines they never heard the history dropped while away", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "world-far-")), "world.json");
-    saveWorld(file, { hearing: { mode: "proximity", radius: 4 }, npcs: [HANS] });
+    // Players come in up to 6 m apart (spawn radius 3): all hear each other there, and nothing from 25 m away.
+    saveWorld(file, { hearing: { mode: "proximity", radius: 10 }, npcs: [HANS] });
     const limits = { CHAT_BURST: "100", CHAT_LINES_PER_SECOND: "100", QUESTION_BURST: "100", QUESTIONS_PER_SECOND: "100" };
     const world = await startTestWorld({ WORLD_FILE: file, CHAT_HISTORY: "4", ...limits });
     try {
@@ -211,7 +212,7 @@ describe("a player back after a drop, where others talked out of their hearing m
       const b = await world.joinBeside(a, "철수");
       const c = await world.joinBeside(a, "멀리");
       const { x, z } = positionOf(a);
-      await walkTo(c, x + 12, z);
+      await walkTo(c, x + 25, z);
       const room = a.room.roomId;
       a.room.reconnection.enabled = false;
       const token = a.room.reconnectionToken;
