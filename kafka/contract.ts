@@ -29,6 +29,12 @@ export const QuestionMessage = z.object({
   deadline: z.number().int().nonnegative().optional(),
   /** The server process that holds the room: answers are routed back to it (see AnswerRouter). */
   replyTo: z.string().min(1).max(64).optional(),
+  /**
+   * The model the NPC speaks with in the server's world file, by its name there (`default`, `big`): a worker whose
+   * world file gives the NPC another answers `model_unavailable` rather than speak as someone else. Older servers send
+   * none: not checked.
+   */
+  model: z.string().min(1).max(64).optional(),
 });
 export type QuestionMessage = z.infer<typeof QuestionMessage>;
 /** Enough of a question to answer it with an error: where the answer goes. */

@@ -114,6 +114,9 @@ export class NpcCast {
 
   /** Per NPC whose model did not load: why. */
   private readonly unavailable = new Map<string, NpcError>();
+  /** Per NPC, its model's name in the world file; and the stand-in's, which answers an NPC this cast was not told about. */
+  private readonly worldModels = new Map<string, string>();
+  private strangerModel: string | undefined;
   /**
    * NPCs an edit of the world file took out (a question in flight to one is not a stranger's), oldest first. One is
    * forgotten when cast again, or when REMEMBERED_REMOVALS others were taken out after it: questions in flight are to
@@ -168,6 +171,7 @@ export class NpcCast {
     const loaded = new Map([...engines].map(([dir, engine]) => [dir, { engine, queue: new AnswerQueue(engine, { maxBatch }) }]));
     const first = [...loaded.values()][0]!;
     const cast = new NpcCast(new Map(), new Map(), loaded, new Map(), brainOf(first.engine, first.queue, {}, []), [...engines.values()], unloaded);
+    cast.strangerModel = specs.find((spec) => spec.modelDir === [...loaded.keys()][0])?.model;
     const read = readingOnce();
     for (const spec of specs) cast.cast(spec, read);
     modelsUnloaded.set(cast.unloadedInUse().length);
@@ -189,10 +193,25 @@ export class NpcCast {
     return this.castAs.size > 0 && !this.brains.has(npcId) && !this.unavailable.has(npcId) && !this.removed.has(npcId);
   }
 
+  /**
+   * Why this cast must not answer `npcId` for a server whose world file gives it the model named `model`: this cast's
+   * world gives it another (or, not told about it, its stand-in is another). A server and workers on different world
+   * files (restarted out of order) had the NPC answered with the wrong model, without its knowledge, and nothing said so.
+   */
+  otherModel(npcId: string, model: string | undefined): string | undefined {
+    if (model === undefined) return undefined;
+    const stranger = this.isStranger(npcId);
+    const ours = stranger ? this.strangerModel : this.worldModels.get(npcId);
+    if (ours === undefined || ours === model) return undefined;
+    const here = stranger ? `is not in this worker's world file (its stand-in speaks with "${ours}")` : `speaks with model "${ours}" in this worker's`;
+    return `NPC "${npcId}" speaks with model "${model}" in the server's world file and ${here}: they run different world files (restart the workers with the servers' file, workers first)`;
+  }
+
   /** The NPC `spec` names answered with its model (loaded already, or known not to load), knowledge and settings. */
   private cast(spec: NpcBrainSpec, read = readKnowledgeFile): void {
     const why = this.unloaded.get(spec.modelDir);
     this.removed.delete(spec.npcId);
+    this.worldModels.set(spec.npcId, spec.model);
     if (why) {
       // As a restart would cast it: an NPC moved onto such a folder kept its old model here, and lost it at the next.
       this.brains.delete(spec.npcId);
@@ -291,7 +310,7 @@ export class NpcCast {
     }
     const gone = [...this.castAs.keys()].filter((id) => !specs.some((spec) => spec.npcId === id));
     for (const id of gone) {
-      for (const map of [this.brains, this.castAs, this.knowing, this.unavailable]) map.delete(id);
+      for (const map of [this.brains, this.castAs, this.knowing, this.unavailable, this.worldModels]) map.delete(id);
       this.removed.add(id);
     }
     const known = new Set([...this.knowing.values()].map(({ modelDir, file }) => indexKey(modelDir, file)));

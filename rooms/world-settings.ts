@@ -33,6 +33,11 @@ export interface NpcSettings {
    */
   privateTalk?: boolean;
   /**
+   * The model it speaks with, by its name in the world file (`default`, `big`): its questions carry it, and a worker
+   * whose world file gives it another refuses them rather than answer as someone else.
+   */
+  model?: string;
+  /**
    * Its own words, in character, for the room's stock lines (rooms/npc/fallback-lines.ts): `busy` when its queue is full,
    * `noAnswer` when its brain gave no answer (in time, or at all), `refusal` for a player's line moderation blocked,
    * `blocked` instead of an answer of its brain that moderation blocked, `closing` to questions the server takes no

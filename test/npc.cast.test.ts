@@ -281,6 +281,26 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(hans.model, kobot.model);
   });
 
+  it("refuses a question whose server's world file gives the NPC another model (model_unavailable, logged), and answers one that agrees", async () => {
+    const logged: string[] = [];
+    const worker = new NpcWorker(cast, { kind: "kafka", start: async () => {}, stop: async () => {} }, createLogger({}, "info", (line) => logged.push(line)));
+    const asked = (npcId: string, model?: string): QuestionMessage => ({ ...question(npcId, "여기서 뭐 팔아?"), ...(model ? { model } : {}) });
+    const [moved, agreed, older, strangerMoved, strangerAgreed] = await worker.answerAll([
+      asked("hans", "big"), // the server restarted with a world file where hans speaks with "big"; this worker's says "default"
+      asked("hans", "default"),
+      asked("hans"), // an older server: nothing to check
+      asked("guard", "big"), // not in this worker's world: its stand-in speaks with "default"
+      asked("guard", "default"),
+    ]);
+    assert.equal(moved!.error?.code, "model_unavailable");
+    assert.match(moved!.error!.message, /"big" in the server's world file and speaks with model "default" in this worker's/);
+    assert.equal(strangerMoved!.error?.code, "model_unavailable");
+    assert.match(strangerMoved!.error!.message, /is not in this worker's world file/);
+    for (const answer of [agreed, older, strangerAgreed]) assert.equal(answer!.error, undefined, JSON.stringify(answer));
+    assert.equal(agreed!.text, "검이랑 방패를 팔지.", "hans as himself: his knowledge line");
+    assert.equal(logged.filter((line) => line.includes("another world file")).length, 2, "once per NPC");
+  });
+
   it("says an NPC's unsure line instead of an answer the model was less sure of than its bar, and keeps that answer", async () => {
     const worker = newWorker();
     const [kobot, shy, bold] = await worker.answerAll([question("kobot", "배고파"), question("shy", "배고파"), question("bold", "배고파")]);

@@ -59,7 +59,7 @@ describe("World file", () => {
     const world = loadWorldFile(path, "/models/default", bounds);
     assert.deepEqual(world.hearing, { mode: "room", radius: 15 });
     assert.deepEqual(world.sight, { radius: 0 });
-    assert.deepEqual(world.npcs[0], { id: "solo", name: "솔로", x: 1, y: 0, z: 2, talkRadius: 12, greetings: [], callReplies: ["네, {name} 님? 궁금한 걸 말씀해 주세요."], greetAgainSeconds: 30, idleLines: [], idleEverySeconds: 45 });
+    assert.deepEqual(world.npcs[0], { id: "solo", name: "솔로", model: "default", x: 1, y: 0, z: 2, talkRadius: 12, greetings: [], callReplies: ["네, {name} 님? 궁금한 걸 말씀해 주세요."], greetAgainSeconds: 30, idleLines: [], idleEverySeconds: 45 });
     assert.deepEqual(world.brains, [{ npcId: "solo", name: "솔로", model: "default", modelDir: "/models/default" }]);
   });
 

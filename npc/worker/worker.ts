@@ -2,6 +2,7 @@ import type { AnswerMessage, AnswerSource, QuestionMessage } from "../../kafka/c
 import { CONTRACT_VERSION, errorAnswer, errorWithin } from "../../kafka/contract.js";
 import type { WorkerChannel } from "../../kafka/npc-transport.js";
 import type { Logger } from "../../common/log.js";
+import { logThrottle, repeatsField } from "../../common/log-throttle.js";
 import { answerSources, workerAnswers } from "../../common/metrics.js";
 import { pickLine } from "../../common/pick-line.js";
 import { type NpcAnswer, NpcEngine } from "../engine.js";
@@ -44,6 +45,8 @@ export class NpcWorker {
   private readonly lastUnsure = new WeakMap<NpcBrain, string>();
   /** NPCs asked that this worker's world does not hold, warned of once each. */
   private readonly strangers = new Set<string>();
+  /** Questions from a server on another world file, said once per NPC per 10 s: each is refused until a restart. */
+  private readonly otherWorldLogged = logThrottle(10_000);
 
   /** A whole cast, or one engine that answers for every NPC. */
   constructor(
@@ -91,10 +94,20 @@ export class NpcWorker {
     }
   }
 
+  private warnOfOtherWorld(npcId: string, reason: string): void {
+    const held = this.otherWorldLogged(npcId);
+    if (held !== undefined) this.log.error("question from a server with another world file refused: its NPC says a fallback line", { npcId, reason, ...repeatsField(held) });
+  }
+
   private async answerOne(question: QuestionMessage): Promise<AnswerMessage> {
     const started = performance.now();
     const unloaded = this.cast.unavailableFor(question.npcId);
     if (unloaded) return errorAnswer(question, unloaded);
+    const otherModel = this.cast.otherModel(question.npcId, question.model);
+    if (otherModel) {
+      this.warnOfOtherWorld(question.npcId, otherModel);
+      return errorAnswer(question, { code: "model_unavailable", message: otherModel });
+    }
     if (this.cast.isStranger(question.npcId) && !this.strangers.has(question.npcId)) {
       this.strangers.add(question.npcId);
       // A server with another world file (a rolling upgrade, a worker not redeployed): answered, but not as that NPC.

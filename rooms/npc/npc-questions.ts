@@ -231,7 +231,8 @@ export class NpcQuestions {
     const { client, npcId, text, line, askedAt } = question;
     const { log, connections } = this.deps;
     npcQuestions.inc({ npc: npcId });
-    const name = this.deps.npc(npcId)?.name ?? npcId; // for the error, if it leaves the world meanwhile
+    const npc = this.deps.npc(npcId);
+    const name = npc?.name ?? npcId; // for the error, if it leaves the world meanwhile
     const outcome = await this.deps.answers.ask({
       v: CONTRACT_VERSION,
       questionId: line.id,
@@ -241,6 +242,7 @@ export class NpcQuestions {
       playerName: line.name,
       text,
       ts: line.ts,
+      ...(npc?.model ? { model: npc.model } : {}),
     }, performance.now() - askedAt);
     // Each question counted with an outcome, also one whose room closed meanwhile (questions less answers crept up
     // with ordinary comings and goings, read as questions never answered).

@@ -176,8 +176,8 @@ export function loadWorldFile(
   return {
     hearing: file.hearing,
     sight: file.sight,
-    npcs: file.npcs.map(({ id, name, position, talkRadius, greetings, greetingsAgain, callReplies, greetAgainSeconds, idleLines, idleEverySeconds, events, route, privateTalk, lines }) => ({
-      id, name, ...position, talkRadius, greetings, ...(greetingsAgain ? { greetingsAgain } : {}), callReplies, greetAgainSeconds, idleLines, idleEverySeconds,
+    npcs: file.npcs.map(({ id, name, position, talkRadius, greetings, greetingsAgain, callReplies, greetAgainSeconds, idleLines, idleEverySeconds, events, route, privateTalk, lines, model }) => ({
+      id, name, model, ...position, talkRadius, greetings, ...(greetingsAgain ? { greetingsAgain } : {}), callReplies, greetAgainSeconds, idleLines, idleEverySeconds,
       ...(events ? { events } : {}), ...(route ? { route } : {}), ...(privateTalk ? { privateTalk } : {}), ...(lines ? { lines } : {}),
     })),
     brains: file.npcs.map((npc) => ({
