@@ -4,8 +4,7 @@
  * spread over the village and walk at 10 moves a second, one of them saying a line every 0.2 s; the server runs
  * in its own process (`npm start`'s), whose CPU is read from its /metrics (each client's own view is encoded on its
  * own). A run adds three NPCs walking routes across the village; the last gives the room an NPC that talks in private
- * (`privateTalk`), whose lines go to their player as messages: the clients keep one shared view (until session 59 it
- * gave each a view of its own though all were in sight and heard the whole room).
+ * (`privateTalk`), whose lines go to their player as messages: the clients keep one shared view, as without it.
  * Prints a table and writes bench/results/sight.json.
  *
  *   npm run bench:sight -- --players 50 --seconds 10 --radius 15

@@ -194,9 +194,9 @@ export class NpcCast {
   }
 
   /**
-   * Why this cast must not answer `npcId` for a server whose world file gives it the model named `model`: this cast's
-   * world gives it another (or, not told about it, its stand-in is another). A server and workers on different world
-   * files (restarted out of order) had the NPC answered with the wrong model, without its knowledge, and nothing said so.
+   * How this cast's world file and a server's disagree on `npcId`, whose model the server's names `model` (by its name
+   * in the file): this cast gives it another, or, not told about it, its stand-in speaks with another. A server and
+   * workers on different world files (restarted out of order) had it answered so without a word.
    */
   otherModel(npcId: string, model: string | undefined): string | undefined {
     if (model === undefined) return undefined;
@@ -204,7 +204,7 @@ export class NpcCast {
     const ours = stranger ? this.strangerModel : this.worldModels.get(npcId);
     if (ours === undefined || ours === model) return undefined;
     const here = stranger ? `is not in this worker's world file (its stand-in speaks with "${ours}")` : `speaks with model "${ours}" in this worker's`;
-    return `NPC "${npcId}" speaks with model "${model}" in the server's world file and ${here}: they run different world files (restart the workers with the servers' file, workers first)`;
+    return `NPC "${npcId}" speaks with model "${model}" in the server's world file and ${here}: they run different world files`;
   }
 
   /** The NPC `spec` names answered with its model (loaded already, or known not to load), knowledge and settings. */
@@ -300,6 +300,7 @@ export class NpcCast {
         }
         continue;
       }
+      this.worldModels.set(spec.npcId, spec.model); // another name for the same folder: the same brain
       if (spec.generation) brain.options.settings = spec.generation;
       else delete brain.options.settings;
       if (spec.unsure) brain.unsure = spec.unsure;

@@ -281,7 +281,7 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     assert.equal(hans.model, kobot.model);
   });
 
-  it("refuses a question whose server's world file gives the NPC another model (model_unavailable, logged), and answers one that agrees", async () => {
+  it("says a server's world file gives an NPC another model (logged once per NPC), and refuses a question to one it does not know on another model than its stand-in's", async () => {
     const logged: string[] = [];
     const worker = new NpcWorker(cast, { kind: "kafka", start: async () => {}, stop: async () => {} }, createLogger({}, "info", (line) => logged.push(line)));
     const asked = (npcId: string, model?: string): QuestionMessage => ({ ...question(npcId, "여기서 뭐 팔아?"), ...(model ? { model } : {}) });
@@ -292,13 +292,24 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
       asked("guard", "big"), // not in this worker's world: its stand-in speaks with "default"
       asked("guard", "default"),
     ]);
-    assert.equal(moved!.error?.code, "model_unavailable");
-    assert.match(moved!.error!.message, /"big" in the server's world file and speaks with model "default" in this worker's/);
-    assert.equal(strangerMoved!.error?.code, "model_unavailable");
-    assert.match(strangerMoved!.error!.message, /is not in this worker's world file/);
-    for (const answer of [agreed, older, strangerAgreed]) assert.equal(answer!.error, undefined, JSON.stringify(answer));
-    assert.equal(agreed!.text, "검이랑 방패를 팔지.", "hans as himself: his knowledge line");
-    assert.equal(logged.filter((line) => line.includes("another world file")).length, 2, "once per NPC");
+    assert.equal(strangerMoved!.error?.code, "model_unavailable", "not answered as someone else");
+    assert.match(strangerMoved!.error!.message, /"big" in the server's world file and is not in this worker's world file/);
+    for (const answer of [moved, agreed, older, strangerAgreed]) assert.equal(answer!.error, undefined, JSON.stringify(answer));
+    assert.equal(moved!.text, "검이랑 방패를 팔지.", "hans as this worker's file has him (in a rolling change it may be the newer)");
+    const said = logged.filter((line) => line.includes("another world file"));
+    assert.equal(said.length, 2, "once per NPC");
+    assert.match(said[0]!, /\\"big\\" in the server's world file and speaks with model \\"default\\" in this worker's/);
+  });
+
+  it("takes an edit that names an NPC's model folder otherwise (an alias of it) as the world's name for it from then on", async () => {
+    const aliased = await NpcCast.load([{ npcId: "hans", model: "default", modelDir: DEFAULT_MODEL_DIR }]);
+    try {
+      aliased.replaceSettings([{ npcId: "hans", model: "smithy", modelDir: DEFAULT_MODEL_DIR }]);
+      assert.equal(aliased.otherModel("hans", "smithy"), undefined, "the rooms took the same edit: they agree");
+      assert.match(aliased.otherModel("hans", "default")!, /"default" in the server's world file and speaks with model "smithy"/);
+    } finally {
+      await aliased.dispose();
+    }
   });
 
   it("says an NPC's unsure line instead of an answer the model was less sure of than its bar, and keeps that answer", async () => {

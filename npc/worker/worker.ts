@@ -45,7 +45,7 @@ export class NpcWorker {
   private readonly lastUnsure = new WeakMap<NpcBrain, string>();
   /** NPCs asked that this worker's world does not hold, warned of once each. */
   private readonly strangers = new Set<string>();
-  /** Questions from a server on another world file, said once per NPC per 10 s: each is refused until a restart. */
+  /** Questions from a server on another world file, said once per NPC per 10 s, until the two run the same file. */
   private readonly otherWorldLogged = logThrottle(10_000);
 
   /** A whole cast, or one engine that answers for every NPC. */
@@ -96,18 +96,19 @@ export class NpcWorker {
 
   private warnOfOtherWorld(npcId: string, reason: string): void {
     const held = this.otherWorldLogged(npcId);
-    if (held !== undefined) this.log.error("question from a server with another world file refused: its NPC says a fallback line", { npcId, reason, ...repeatsField(held) });
+    if (held !== undefined) this.log.error("question from a server with another world file: restart the servers and workers on one file", { npcId, reason, ...repeatsField(held) });
   }
 
   private async answerOne(question: QuestionMessage): Promise<AnswerMessage> {
     const started = performance.now();
     const unloaded = this.cast.unavailableFor(question.npcId);
     if (unloaded) return errorAnswer(question, unloaded);
+    // A server on another world file: an NPC this worker does not know, on another model than its stand-in's, is not
+    // answered as someone else; one it knows is answered as its own file says (in a rolling change of models it
+    // may be the newer), and said to be so.
     const otherModel = this.cast.otherModel(question.npcId, question.model);
-    if (otherModel) {
-      this.warnOfOtherWorld(question.npcId, otherModel);
-      return errorAnswer(question, { code: "model_unavailable", message: otherModel });
-    }
+    if (otherModel) this.warnOfOtherWorld(question.npcId, otherModel);
+    if (otherModel && this.cast.isStranger(question.npcId)) return errorAnswer(question, { code: "model_unavailable", message: otherModel });
     if (this.cast.isStranger(question.npcId) && !this.strangers.has(question.npcId)) {
       this.strangers.add(question.npcId);
       // A server with another world file (a rolling upgrade, a worker not redeployed): answered, but not as that NPC.

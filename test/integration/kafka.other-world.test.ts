@@ -8,20 +8,22 @@ import { joinWorld, sleep, waitFor } from "../helpers/world.js";
 
 /**
  * A world server and an NPC worker on different world files, as after servers restarted before their workers: the
- * server's hans speaks with the model `big`, the worker's with `default`. The worker answered him with its own model
- * and without his knowledge, and said nothing; now it refuses, and the player hears his fallback line.
+ * server's world adds hans, who speaks with the model `big`, and the worker's has kobot alone, on `default`. The worker
+ * answered hans as its stand-in, with its own model and without his knowledge ("위로봇이요"); now it refuses, and the
+ * player hears his fallback line.
  */
 describe("A worker on another world file than its server's (real broker, separate processes)", function () {
   this.timeout(120_000);
 
-  it("refuses the questions of an NPC its world gives another model: the player hears a fallback line, the worker logs why", async () => {
+  it("refuses the questions of an NPC it does not know on another model than its stand-in's: the player hears a fallback line, the worker logs why", async () => {
     const folder = mkdtempSync(join(tmpdir(), "kafka-other-world-"));
     cpSync("npc/model", join(folder, "big"), { recursive: true });
     const hans = (model: string) => `  - { id: hans, name: 한스, position: { x: 0, y: 0, z: 0 }, talkRadius: 100, model: ${model}, lines: { noAnswer: [지금은 대답하기 어렵구나.] } }`;
     const serverWorld = join(folder, "server.yaml");
-    writeFileSync(serverWorld, [`models: { big: ${JSON.stringify(join(folder, "big"))} }`, "npcs:", hans("big")].join("\n"));
+    const kobot = "  - { id: kobot, name: 코봇, position: { x: 0, y: 0, z: 40 } }";
+    writeFileSync(serverWorld, [`models: { big: ${JSON.stringify(join(folder, "big"))} }`, "npcs:", kobot, hans("big")].join("\n"));
     const workerWorld = join(folder, "worker.yaml");
-    writeFileSync(workerWorld, ["npcs:", hans("default")].join("\n"));
+    writeFileSync(workerWorld, ["npcs:", kobot].join("\n"));
     const topics = uniqueTopics("other-world");
     const env = {
       KAFKA_BROKERS: process.env.TEST_KAFKA_BROKERS!,
@@ -41,8 +43,8 @@ describe("A worker on another world file than its server's (real broker, separat
         await waitFor("his fallback line", () => player.room.state.chat.some((line) => line.from === "hans" && line.text === "지금은 대답하기 어렵구나."));
         await sleep(200); // the worker's log line written
         const said = readFileSync(serviceLog("worker-other-world"), "utf8");
-        assert.match(said, /question from a server with another world file refused/);
-        assert.match(said, /speaks with model \\"big\\" in the server's world file and speaks with model \\"default\\" in this worker's/);
+        assert.match(said, /question from a server with another world file/);
+        assert.match(said, /speaks with model \\"big\\" in the server's world file and is not in this worker's world file/);
       } finally {
         await player.room.leave();
       }
