@@ -217,7 +217,9 @@ export class ChatPanel {
     // Those the player can talk to now first: with a hundred NPCs, the one in front of them was somewhere in the list.
     const choices = npcChoices(npcs.entries(), this.me());
     const key = choicesKey(choices, this.gone);
-    if (key === this.npcsKey) return;
+    // Not under its open list: its highlighted row stays where it is as the rows change, and Enter chose the NPC an
+    // arrival moved into that row. The next render after it closes catches up.
+    if (key === this.npcsKey || listOpen(this.toNpc)) return;
     this.npcsKey = key;
     const option = ({ id, label }: NpcChoice) => new Option(label, id, false, id === chosen);
     const group = (label: string, of: NpcChoice[]) => {
@@ -277,4 +279,9 @@ export class ChatPanel {
     this.renderNpcs();
     this.showLastLines();
   }
+}
+
+/** Whether the select's list is open (`:open`; a browser that does not know it is taken as closed, as before). */
+function listOpen(select: HTMLSelectElement): boolean {
+  return CSS.supports?.("selector(:open)") === true && select.matches(":open");
 }
