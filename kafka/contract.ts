@@ -31,8 +31,8 @@ export const QuestionMessage = z.object({
   replyTo: z.string().min(1).max(64).optional(),
   /**
    * The model the NPC speaks with in the server's world file, by its name there (`default`, `big`): a worker whose
-   * world file gives the NPC another answers `model_unavailable` rather than speak as someone else. Older servers send
-   * none: not checked.
+   * world file gives the NPC another logs it, and refuses (`model_unavailable`) an NPC it does not know on another model
+   * than its stand-in's rather than answer as someone else (npc/worker/worker.ts). Older servers send none: not checked.
    */
   model: z.string().min(1).max(64).optional(),
 });
