@@ -4,7 +4,7 @@ using Kobot;
 
 /// <summary>
 /// Runs the Unity client's NpcChoices (whom a line goes to, the chat dropdown's entries) through the cases that went
-/// wrong, for test/unity.client.test.ts. Prints each failed expectation; exits 1 if any.
+/// wrong, and with many NPCs those in reach first, for test/unity.client.test.ts. Prints each failed expectation; exits 1 if any.
 /// </summary>
 public static class NpcChoicesCheck
 {
@@ -82,6 +82,70 @@ public static class NpcChoicesCheck
         ExpectLabels(choices, "모두에게 | 코봇 (생각 중…)", "thinking");
         Expect(choices.Chosen, "kobot", "chose 코봇");
 
+        InReach();
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// With many NPCs, some within reach of the player: those in reach come first in the dropdown, the choice follows its
+    /// NPC, and a walk that changes nobody's reach is no change.
+    /// </summary>
+    private static void InReach()
+    {
+        var choices = new NpcChoices();
+        choices.Set("kobot", "코봇", false);
+        choices.Set("hans", "한스", true);
+        choices.Set("mina", "미나", false);
+        choices.Set("gil", "길동", false);
+        ExpectLabels(choices, "모두에게 | 코봇 | 한스 (귓속말) | 미나 | 길동", "as they came, unmarked, until the game says who is in reach");
+
+        Expect(choices.SetInReach(new[] { "mina", "hans" }), true, "who is in reach is news");
+        ExpectLabels(choices, "모두에게 | 한스 (귓속말) | 미나 | 코봇 (멀리) | 길동 (멀리)", "in reach first, in the order they came; the others marked");
+
+        // The choice is the NPC: its entry moves with it.
+        choices.Choose(2);
+        Expect(choices.Chosen, "mina", "chose 미나 where she is listed");
+        Expect(choices.SetInReach(new[] { "kobot", "hans", "mina" }), true, "코봇 comes into reach");
+        ExpectLabels(choices, "모두에게 | 코봇 | 한스 (귓속말) | 미나 | 길동 (멀리)", "코봇 moves up");
+        Expect(choices.ChosenIndex, 3, "미나's entry moved down one");
+        choices.Choose(choices.ChosenIndex);
+        Expect(choices.Chosen, "mina", "setting the dropdown to her new place is no new choice");
+        Expect(choices.SetInReach(new[] { "kobot", "hans" }), true, "미나 out of reach");
+        ExpectLabels(choices, "모두에게 | 코봇 | 한스 (귓속말) | 미나 (멀리) | 길동 (멀리)", "미나 marked");
+        Expect(choices.ChosenIndex, 3, "still chosen, out of reach: the server says too_far");
+        choices.Choose(4);
+        Expect(choices.Chosen, "gil", "chose 길동 at his place now");
+
+        // A walk that changes nobody's reach: no rebuild of the dropdown, whatever order the ids come in.
+        Expect(choices.SetInReach(new List<string> { "hans", "kobot" }), false, "the same NPCs in reach");
+        Expect(choices.SetInReach(new[] { "hans", "kobot", "kobot" }), false, "and again");
+        Expect(choices.SetInReach(new string[0]), true, "nobody in reach");
+        ExpectLabels(choices, "모두에게 | 코봇 (멀리) | 한스 (귓속말) (멀리) | 미나 (멀리) | 길동 (멀리)", "all marked, as they came");
+        Expect(choices.SetInReach(new string[0]), false, "still nobody");
+
+        // Thinking and leaving as before; an NPC gone is in no part of the list.
+        choices.SetInReach(new[] { "gil" });
+        choices.SetThinking("gil", true);
+        choices.SetThinking("kobot", true);
+        ExpectLabels(choices, "모두에게 | 길동 (생각 중…) | 코봇 (멀리) (생각 중…) | 한스 (귓속말) (멀리) | 미나 (멀리)", "thinking said, in reach or not");
+        Expect(choices.ChosenIndex, 1, "길동 first now");
+        Expect(choices.Remove("gil"), true, "the chosen NPC left");
+        ExpectLabels(choices, "모두에게 | 코봇 (멀리) (생각 중…) | 한스 (귓속말) (멀리) | 미나 (멀리) | 길동 (떠남)", "gone, last, unmarked");
+        Expect(choices.ChosenIndex, 4, "its entry chosen");
+
+        // A rebuild keeps who was in reach until the game says again: the NPCs keep their places.
+        choices.Choose(0);
+        choices.SetInReach(new[] { "mina" });
+        choices.Clear();
+        choices.Set("kobot", "코봇", false);
+        choices.Set("hans", "한스", true);
+        choices.Set("mina", "미나", false);
+        ExpectLabels(choices, "모두에게 | 미나 | 코봇 (멀리) | 한스 (귓속말) (멀리)", "listed again where they were");
+
+        // The distance as the server measures it: in 3D, the talk radius itself still in reach.
+        Expect(NpcChoices.InReach(3, 0, 4, 5), true, "5 m away, radius 5");
+        Expect(NpcChoices.InReach(3, 0.1, 4, 5), false, "a little higher: beyond");
+        Expect(NpcChoices.InReach(0, 6, 0, 5), false, "6 m above");
+        Expect(NpcChoices.InReach(-2, 0, -2, 3), true, "behind, within");
     }
 }
