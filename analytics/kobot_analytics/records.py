@@ -69,6 +69,7 @@ QUESTION = T.StructType([
     T.StructField("ts", T.LongType()),
     T.StructField("deadline", T.LongType()),
     T.StructField("replyTo", T.StringType()),
+    T.StructField("model", T.StringType()),  # the model the NPC speaks with in its server's world file, by its name there
     T.StructField("_corrupt", T.StringType()),
 ])
 
