@@ -106,10 +106,11 @@ export class NpcWorker {
     // A server on another world file: an NPC this worker does not know, on another model than its stand-in's, is not
     // answered as someone else; one it knows is answered as its own file says (in a rolling change of models it
     // may be the newer), and said to be so.
+    const stranger = this.cast.isStranger(question.npcId);
     const otherModel = this.cast.otherModel(question.npcId, question.model);
     if (otherModel) this.warnOfOtherWorld(question.npcId, otherModel);
-    if (otherModel && this.cast.isStranger(question.npcId)) return errorAnswer(question, { code: "model_unavailable", message: otherModel });
-    if (this.cast.isStranger(question.npcId) && !this.strangers.has(question.npcId)) {
+    if (otherModel && stranger) return errorAnswer(question, { code: "model_unavailable", message: otherModel });
+    if (stranger && !this.strangers.has(question.npcId)) {
       this.strangers.add(question.npcId);
       // A server with another world file (a rolling upgrade, a worker not redeployed): answered, but not as that NPC.
       this.log.warn("question for an NPC not in this worker's world: answered by its first model, without the NPC's knowledge or settings", { npcId: question.npcId, model: this.cast.models[0] });
