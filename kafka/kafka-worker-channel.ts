@@ -5,6 +5,7 @@ import { workerAnswers } from "../common/metrics.js";
 import { addressOf, AnswerMessage, ContractError, errorAnswer, type NpcTopics, parseMessage, QuestionMessage } from "./contract.js";
 import { FETCH_WAIT_MS, newProducer, readWhenReachable, stopReading } from "./kafka-client.js";
 import type { AnswerQuestions, WorkerChannel } from "./npc-transport.js";
+import { AnswerSends } from "./answer-sends.js";
 import { assignerSaying } from "./unloaded-folders.js";
 
 /**
@@ -83,16 +84,9 @@ export class KafkaWorkerChannel implements WorkerChannel {
           if (!isRunning() || isStale()) return;
           const messages = batch.messages.slice(start, start + this.slice);
           const { questions, refused } = this.parseQuestions(messages, batch.partition);
-          const answers = [...refused, ...(questions.length > 0 ? await answerQuestions(questions) : [])];
-          if (answers.length > 0) {
-            await this.producer.send({
-              // Leader-only ack: an answer lost in a broker failover costs one fallback line, and
-              // not waiting for replicas keeps the way back short. Questions wait for all replicas.
-              acks: 1,
-              topic: this.topics.answer,
-              messages: answers.map((answer) => ({ key: answer.roomId, value: JSON.stringify(answer) })),
-            });
-          }
+          const sends = new AnswerSends((answers) => this.sendAnswers(answers));
+          for (const answer of refused) sends.ready(answer);
+          await sends.settle(questions.length > 0 ? await answerQuestions(questions, sends.ready) : []);
           resolveOffset(messages.at(-1)!.offset);
           await commitOffsetsIfNecessary();
           await heartbeat();
@@ -101,8 +95,18 @@ export class KafkaWorkerChannel implements WorkerChannel {
     };
   }
 
+  private async sendAnswers(answers: AnswerMessage[]): Promise<void> {
+    await this.producer.send({
+      // Leader-only ack: an answer lost in a broker failover costs one fallback line, and
+      // not waiting for replicas keeps the way back short. Questions wait for all replicas.
+      acks: 1,
+      topic: this.topics.answer,
+      messages: answers.map((answer) => ({ key: answer.roomId, value: JSON.stringify(answer) })),
+    });
+  }
+
   /**
-   * The batch's questions, and an `invalid_question` answer for each one this worker cannot read but can tell
+   * The slice's questions, and an `invalid_question` answer for each one this worker cannot read but can tell
    * where to answer (a server of another contract version, during a rolling upgrade): its player hears the NPC's
    * fallback line at once instead of waiting out NPC_TIMEOUT_MS.
    */

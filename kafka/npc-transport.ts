@@ -28,8 +28,13 @@ export class QuestionRefused extends Error {
   }
 }
 
-/** Answers a batch of questions; one answer per question, in any order, errors as `error` answers. */
-export type AnswerQuestions = (questions: QuestionMessage[]) => Promise<AnswerMessage[]>;
+/**
+ * Answers a batch of questions; one answer per question, in any order, errors as `error` answers. `ready`, where given,
+ * is told of each answer as soon as it is done (a brain batch's answers in one turn), before the whole list resolves:
+ * a list that takes several brain batches (a Kafka worker's slice, questions to NPCs on several models) need not hold
+ * the first batch's answers until the last is done. The list still holds every answer.
+ */
+export type AnswerQuestions = (questions: QuestionMessage[], ready?: (answer: AnswerMessage) => void) => Promise<AnswerMessage[]>;
 
 /** The worker's side: takes questions, hands them to the brain, sends the answers back. */
 export interface WorkerChannel {

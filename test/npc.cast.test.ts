@@ -405,6 +405,32 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     }
   });
 
+
+  it("tells each answer as it is done, while the list waits on a slower model: its channel need not hold them", async () => {
+    const queue = cast.brainFor("kobot").queue;
+    const ask = queue.ask;
+    let release: () => void = () => {};
+    // The default model's batch is held until the others were told; mina's model and clerk's scripted line are not.
+    queue.ask = (...args) => new Promise((resolve) => void (release = () => resolve(ask.apply(queue, args))));
+    try {
+      const told: string[] = [];
+      let listed = false;
+      const list = newWorker().answerAll([question("kobot", "배고파"), question("mina", "빵 있어요?"), question("clerk", "ㄱㅅ")], (answer) => {
+        told.push(answer.npcId);
+      }).then((answers) => ((listed = true), answers));
+      const until = performance.now() + 20_000;
+      while (told.length < 2 && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(told, ["clerk", "mina"], "the scripted line at once, then the other model's batch");
+      assert.equal(listed, false, "the list still waits for the held batch");
+      release();
+      const answers = await list;
+      assert.deepEqual(told, ["clerk", "mina", "kobot"]);
+      assert.deepEqual(answers.map((answer) => answer.npcId), ["kobot", "mina", "clerk"], "the list in the order asked");
+      assert.ok(answers.every((answer) => answer.error === undefined && answer.text !== ""));
+    } finally {
+      queue.ask = ask;
+    }
+  });
   it("casts an NPC added, or given another file, on a loaded model; one whose file cannot be read is left out, and said so", () => {
     const newcomer = { npcId: "newcomer", name: "신입", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "baker.jsonl"), scriptedAbove: 0.8 };
     const lost = { npcId: "lost", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: join(knowledge, "nowhere.jsonl") };

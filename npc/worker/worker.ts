@@ -74,7 +74,7 @@ export class NpcWorker {
     for (const [dir, error] of this.cast.unloaded) {
       this.log.error("NPC model not loaded: its NPCs say a fallback line to every question, the others answer", { model: dir, error: error.message, npcs: this.cast.npcsOn(dir) });
     }
-    await this.channel.start((questions) => this.answerAll(questions));
+    await this.channel.start((questions, ready) => this.answerAll(questions, ready));
     this.log.info("npc worker started", { transport: this.channel.kind, models: this.models });
   }
 
@@ -82,13 +82,16 @@ export class NpcWorker {
     await this.channel.stop();
   }
 
-  /** Never rejects: every question gets an answer or an `error` answer. */
-  async answerAll(questions: QuestionMessage[]): Promise<AnswerMessage[]> {
+  /** Never rejects: every question gets an answer or an `error` answer, told to `ready` as it is done. */
+  async answerAll(questions: QuestionMessage[], ready?: (answer: AnswerMessage) => void): Promise<AnswerMessage[]> {
     const ended = this.options.hangs?.started();
     try {
-      const answers = await Promise.all(questions.map((question) => this.answerOne(question)));
-      for (const answer of answers) workerAnswers.inc({ outcome: answer.error?.code ?? "answer" });
-      return answers;
+      return await Promise.all(questions.map(async (question) => {
+        const answer = await this.answerOne(question);
+        workerAnswers.inc({ outcome: answer.error?.code ?? "answer" });
+        ready?.(answer);
+        return answer;
+      }));
     } finally {
       ended?.();
     }

@@ -101,8 +101,9 @@ describe("Kafka worker with a backlog (real broker)", function () {
       while (router.stats.answered + router.stats.ignored < asked && performance.now() < until) await sleep(200);
       const late = worker.answeredCount - inTime;
       assert.ok(inTime > 0, "some answered in time");
-      // A slice's answers go back together once all of its questions are answered: at most the slice being answered
-      // and the next one's first batch were computed for nobody (all 4 × 32 it holds, before the deadline was sent).
+      // A slice is done (its offsets resolved, the next taken) once all of its questions are answered: at most the
+      // slice being answered and the next one's first batch were computed for nobody (all 4 × 32 it holds, before the
+      // deadline was sent).
       assert.ok(late <= 2 * slice, `${late} answers computed after their deadline (${worker.answeredCount} computed, ${inTime} in time)`);
     } finally {
       await worker.stop();
@@ -147,6 +148,42 @@ describe("Kafka worker with a backlog (real broker)", function () {
       assert.match(answers.find((a) => a.questionId === "long")!.error!.message, /could not read the question: .*at text/s);
       // Counted with the worker's answers: a contract mismatch in a rolling upgrade shows on its /metrics.
       assert.deepEqual([(await counted("invalid_question")) - before[0]!, (await counted("unanswerable_question")) - before[1]!], [2, 2]);
+    } finally {
+      await producer.disconnect();
+      await reader.disconnect();
+      await worker.stop();
+    }
+  });
+  it("sends the answers of a slice done first without waiting for its last: its first brain batch goes out as it ends", async () => {
+    const kafka = new Kafka({ clientId: "early-test", brokers: process.env.TEST_KAFKA_BROKERS!.split(","), logLevel: logLevel.NOTHING });
+    const topics = uniqueTopics("early");
+    await ensureTopics(kafka, [topics.question, topics.answer], 1);
+    const answers: AnswerMessage[] = [];
+    const reader = kafka.consumer({ groupId: `reader-${topics.answer}` });
+    await reader.connect();
+    await reader.subscribe({ topic: topics.answer, fromBeginning: true });
+    await reader.run({ eachMessage: async ({ message }) => void answers.push(JSON.parse(message.value!.toString())) });
+    let seenEarly: string[] = [];
+    const worker = new KafkaWorkerChannel(kafka, topics, `workers-${topics.question}`, quiet);
+    const answerTo = (q: QuestionMessage): AnswerMessage => ({ v: CONTRACT_VERSION, questionId: q.questionId, roomId: q.roomId, npcId: q.npcId, text: "네", ms: 1, model: "stand-in", replyTo: q.replyTo });
+    // A slice of four: the first two answers are done at once, the last two only once the first two came back (or 10 s).
+    await worker.start(async (batch, ready) => {
+      const all = batch.map(answerTo);
+      for (const answer of all.slice(0, 2)) ready?.(answer);
+      const until = performance.now() + 10_000;
+      while (answers.length < 2 && performance.now() < until) await sleep(50);
+      seenEarly = answers.map((a) => a.questionId);
+      return all;
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      const asked = ["a", "b", "c", "d"].map((id) => ({ v: CONTRACT_VERSION, questionId: id, roomId: "r", npcId: "kobot", playerId: "p", playerName: "p", text: "안녕", ts: Date.now(), replyTo: "s1" }));
+      await producer.send({ topic: topics.question, messages: asked.map((q) => ({ key: "r", value: JSON.stringify(q) })) });
+      await waitFor("every answer", async () => answers.length >= 4, 30_000);
+      await sleep(500); // an answer sent twice would come by now
+      assert.deepEqual(seenEarly.sort(), ["a", "b"], "the first two came back before the slice was done");
+      assert.deepEqual(answers.map((a) => a.questionId).sort(), ["a", "b", "c", "d"], "each answer once");
     } finally {
       await producer.disconnect();
       await reader.disconnect();
