@@ -1,12 +1,14 @@
 import type { AnswerMessage } from "./contract.js";
 
 /**
- * A slice's answers sent as they are done: those ready in one turn of the event loop (a brain batch's) go out in one
- * produce request, so the first batch of a slice is not held until its last is answered (50–65 ms for a slice of two
- * batches; one batch per model for a slice of questions to NPCs on several models).
+ * A list of questions' answers sent on as they are done: those ready in one turn of the event loop (a brain batch's)
+ * go in one send (a Kafka produce request, a message from the worker's thread), so the first batch of a Kafka slice is
+ * not held until its last is answered (50–65 ms for a slice of two batches), nor a scripted line or one model's
+ * batch until another model's is done. Each question's answer is sent once.
  */
 export class AnswerSends {
-  private readonly sent = new Set<AnswerMessage>();
+  /** By question id: the list's answers come back as copies from a worker's thread. */
+  private readonly sent = new Set<string>();
   private readonly sends: Promise<void>[] = [];
   private pending: AnswerMessage[] = [];
   private failure: unknown;
@@ -15,16 +17,16 @@ export class AnswerSends {
 
   /** An answer done: sent with the others done in this turn. */
   readonly ready = (answer: AnswerMessage): void => {
-    if (this.sent.has(answer)) return;
-    this.sent.add(answer);
+    if (this.sent.has(answer.questionId)) return;
+    this.sent.add(answer.questionId);
     if (this.pending.length === 0) setImmediate(() => this.flush());
     this.pending.push(answer);
   };
 
   /**
-   * Sends those of the slice's `answers` not sent yet (a channel's caller need not tell each as it is done), and
-   * resolves once every send of the slice was acknowledged; rejects with the first that failed, so that the slice's
-   * offsets are not resolved and it is answered again.
+   * Sends those of the list's `answers` not sent yet (a channel's caller need not tell each as it is done), and
+   * resolves once every send was acknowledged; rejects with the first that failed (a Kafka slice's offsets are then
+   * not resolved, and it is answered again).
    */
   async settle(answers: readonly AnswerMessage[]): Promise<void> {
     for (const answer of answers) this.ready(answer);

@@ -85,13 +85,20 @@ export class InProcessBus {
   }
 
   private async answer(worker: AnswerQuestions, batch: QuestionMessage[]): Promise<void> {
+    // Each answer is delivered as it is done (a brain batch's together), once.
+    const delivered = new Set<string>();
+    const ready = (answer: AnswerMessage) => {
+      if (delivered.has(answer.questionId)) return;
+      delivered.add(answer.questionId);
+      this.deliver(answer);
+    };
     let answers: AnswerMessage[];
     try {
-      answers = await worker(batch);
+      answers = await worker(batch, ready);
     } catch {
-      // The worker failed as a whole: keep its questions, as an uncommitted Kafka batch would,
+      // The worker failed as a whole: keep its questions not answered yet, as an uncommitted Kafka batch would,
       // and try again a little later rather than in a tight loop.
-      this.waiting.unshift(...batch);
+      this.waiting.unshift(...batch.filter((question) => !delivered.has(question.questionId)));
       setTimeout(() => {
         this.inFlight--;
         this.drain();
@@ -99,7 +106,7 @@ export class InProcessBus {
       return;
     }
     // Outside the retry: a batch the worker answered is never asked again, whatever a server does with an answer.
-    for (const answer of answers) this.deliver(answer);
+    for (const answer of answers) ready(answer);
     this.inFlight--;
     this.drain();
   }

@@ -139,6 +139,29 @@ describe("In-process transport", () => {
     assert.deepEqual(got.map((x) => x.questionId), ["q1"]);
   });
 
+  it("delivers each answer the worker tells as done at once, once; a batch that then fails is asked again without it", async () => {
+    const bus = new InProcessBus();
+    const got: string[] = [];
+    const server = bus.serverChannel("A");
+    await server.start((answer) => void got.push(answer.questionId));
+    const asked: string[][] = [];
+    let release: () => void = () => {};
+    await bus.workerChannel().start(async (questions, ready) => {
+      asked.push(questions.map((q) => q.questionId));
+      if (asked.length > 1) return questions.map((q) => answerTo(q));
+      ready?.(answerTo(questions[0]!));
+      await new Promise<void>((resolve) => (release = resolve));
+      throw new Error("worker crashed"); // after q1 was told
+    });
+    for (const id of ["q1", "q2"]) void server.sendQuestion({ ...question, questionId: id });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(got, ["q1"], "q1 delivered while its batch still runs");
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 1300)); // past the retry of a failed batch
+    assert.deepEqual(asked, [["q1", "q2"], ["q2"]]);
+    assert.deepEqual(got, ["q1", "q2"]);
+  });
+
   it("asks the worker once for a batch it answered, and delivers the rest of it, when the server throws on an answer", async () => {
     const bus = new InProcessBus();
     const got: string[] = [];

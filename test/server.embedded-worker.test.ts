@@ -190,6 +190,31 @@ describe("Embedded NPC worker (its own thread)", () => {
     assert.ok(Date.now() - asked < 10_000);
   });
 
+  it("sends each answer on as it is done on the thread: a scripted line is not held until the model's batch is answered", async () => {
+    const knowledge = join(mkdtempSync(join(tmpdir(), "kobot-knowledge-")), "clerk.jsonl");
+    writeFileSync(knowledge, '{"q": "ㄱㅅ", "a": "천만에요."}\n');
+    const brains: NpcBrainSpec[] = [
+      { npcId: "kobot", model: "default", modelDir: DEFAULT_MODEL_DIR },
+      { npcId: "clerk", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge, scriptedAbove: 0.8 },
+    ];
+    const bus = new InProcessBus(16);
+    worker = await ThreadedNpcWorker.start({ brains, maxBatch: 16, maxQuestionAgeMs: 10_000, serverId: "s1" }, bus.workerChannel(), quiet);
+    // Which of the thread's messages each answer came in: counted after the worker has read the message.
+    let messages = 0;
+    (worker as unknown as { thread: Worker }).thread.on("message", () => void messages++);
+    const cameIn = new Map<string, number>();
+    const asked = [
+      ...Array.from({ length: 15 }, (_, i) => ({ ...question(`m${i}`, `배고파 ${i}`), deadline: Date.now() + 10_000 })),
+      { ...question("s", "ㄱㅅ"), npcId: "clerk", deadline: Date.now() + 10_000 },
+    ];
+    const answers = await worker.answerAll(asked, (answer) => void cameIn.set(answer.questionId, messages));
+    assert.equal(answers.length, 16);
+    assert.equal(answers.find((answer) => answer.questionId === "s")!.text, "천만에요.");
+    assert.deepEqual([...cameIn.keys()].sort(), asked.map((q) => q.questionId).sort(), "each answer told once");
+    const modelMessages = new Set(asked.slice(0, 15).map((q) => cameIn.get(q.questionId)!));
+    assert.ok([...modelMessages].every((at) => at > cameIn.get("s")!), `the scripted line came in message ${cameIn.get("s")}, the model's in ${[...modelMessages]}`);
+  });
+
   it("answers at once with an error naming the missing model when there is none", async () => {
     const { worker: started, modelLoaded, server, answers } = await embedded({ MODEL_DIR: "/nonexistent/model" });
     worker = started;

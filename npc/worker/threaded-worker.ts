@@ -55,6 +55,7 @@ export type ToThread =
 type FromThread =
   | { type: "ready"; models: string[]; unloaded: string[] }
   | { type: "failed"; code: string; message: string }
+  | { type: "answered"; id: number; answers: AnswerMessage[] }
   | { type: "answers"; id: number; answers: AnswerMessage[] }
   | { type: "metrics"; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] }
   | { type: "knowledge" | "settings"; id: number; npcs: string[] };
@@ -69,6 +70,8 @@ type FromThread =
  */
 export class ThreadedNpcWorker {
   private readonly waiting = new Map<number, (reply: FromThread) => void>();
+  /** Per list of questions asked, told of the answers done ahead of the list. */
+  private readonly answered = new Map<number, (answers: AnswerMessage[]) => void>();
   private nextId = 0;
   /** Undefined while a dead thread is being replaced. */
   private thread: Worker | undefined;
@@ -121,15 +124,19 @@ export class ThreadedNpcWorker {
     const { thread, models, unloaded } = await startThread(withLevel, watching);
     const worker = new ThreadedNpcWorker(withLevel, channel, log, models, watching, unloaded);
     worker.attach(thread);
-    await channel.start((questions) => worker.answerAll(questions));
+    await channel.start((questions, ready) => worker.answerAll(questions, ready));
     return worker;
   }
 
-  /** Rejects only when the thread is gone: the bus then keeps the questions and offers them again. */
-  async answerAll(questions: QuestionMessage[]): Promise<AnswerMessage[]> {
+  /**
+   * Tells `ready` of each answer as it is done on the thread. Rejects only when the thread is gone: the bus then
+   * keeps the questions not answered yet and offers them again.
+   */
+  async answerAll(questions: QuestionMessage[], ready?: (answer: AnswerMessage) => void): Promise<AnswerMessage[]> {
     const thread = this.thread;
+    const told = ready && ((answers: AnswerMessage[]) => answers.forEach(ready));
     try {
-      const reply = await this.ask({ type: "questions", questions }, this.watch.answerWithinMs);
+      const reply = await this.ask({ type: "questions", questions }, this.watch.answerWithinMs, told);
       return reply.type === "answers" ? reply.answers : [];
     } catch (error) {
       if (!(error instanceof ReplyLate) || !thread || this.thread !== thread) throw error;
@@ -200,8 +207,10 @@ export class ThreadedNpcWorker {
     this.thread = thread;
     thread.on("message", (reply: FromThread) => {
       if (!("id" in reply)) return;
+      if (reply.type === "answered") return this.answered.get(reply.id)?.(reply.answers);
       this.waiting.get(reply.id)?.(reply);
       this.waiting.delete(reply.id);
+      this.answered.delete(reply.id);
     });
     thread.on("error", (error) => this.log.error("NPC worker thread failed", { error }));
     thread.once("exit", (code) => {
@@ -216,6 +225,7 @@ export class ThreadedNpcWorker {
     if (this.thread === thread) this.thread = undefined;
     for (const waiter of this.waiting.values()) waiter({ type: "failed", code: "worker_error", message: `the NPC worker thread ${why}` });
     this.waiting.clear();
+    this.answered.clear();
   }
 
   /**
@@ -269,14 +279,19 @@ export class ThreadedNpcWorker {
     for (const [file, pairs] of this.knowledgeTaken) this.ask({ type: "knowledge", file, pairs }, this.watch.replyWithinMs).catch(failed);
   }
 
-  /** The thread's reply; rejects when the thread is gone or exits, and with ReplyLate after `withinMs`. */
-  private ask(message: ToThread, withinMs: number): Promise<FromThread> {
+  /**
+   * The thread's reply; rejects when the thread is gone or exits, and with ReplyLate after `withinMs`. `answered` is
+   * told of the answers the thread sends ahead of its reply.
+   */
+  private ask(message: ToThread, withinMs: number, answered?: (answers: AnswerMessage[]) => void): Promise<FromThread> {
     const thread = this.thread;
     if (!thread) return Promise.reject(new Error("the NPC worker thread is being replaced"));
     const id = this.nextId++;
+    if (answered) this.answered.set(id, answered);
     return new Promise((resolve, reject) => {
       const late = setTimeout(() => {
         this.waiting.delete(id);
+        this.answered.delete(id);
         reject(new ReplyLate(message.type, withinMs));
       }, withinMs);
       this.waiting.set(id, (reply) => {

@@ -4,12 +4,14 @@
  * room's patches. Here it holds up only this thread.
  *
  * parent → {questions, id} | {metrics, id} | {knowledge, id, file, pairs} | {settings, id, brains} · thread →
- * {ready, models} | {failed, code, message} | {answers, id} | {metrics, id, metrics} | {knowledge | settings, id, npcs}.
+ * {ready, models} | {failed, code, message} | {answered, id, answers} (ahead of the list) | {answers, id} | {metrics, id,
+ * metrics} | {knowledge | settings, id, npcs}.
  */
 import { parentPort, workerData } from "node:worker_threads";
 
 import { createLogger } from "../../common/log.js";
 import { register } from "../../common/metrics.js";
+import { AnswerSends } from "../../kafka/answer-sends.js";
 import type { AnswerQuestions, WorkerChannel } from "../../kafka/npc-transport.js";
 import { NpcError } from "../errors.js";
 import { NpcCast } from "../npc-cast.js";
@@ -49,7 +51,11 @@ async function reply(message: FromParent, cast: NpcCast): Promise<void> {
   } else if (message.type === "settings") {
     port.postMessage({ type: "settings", id: message.id, npcs: cast.replaceSettings(message.brains) });
   } else if (answer) {
-    // NpcWorker.answerAll never rejects: every question gets an answer or an `error` answer.
-    port.postMessage({ type: "answers", id: message.id, answers: await answer(message.questions) });
+    // Each brain batch's answers go as it ends (`answered`), then the whole list. NpcWorker.answerAll never rejects:
+    // every question gets an answer or an `error` answer.
+    const sends = new AnswerSends(async (answers) => port.postMessage({ type: "answered", id: message.id, answers }));
+    const answers = await answer(message.questions, sends.ready);
+    await sends.settle([]);
+    port.postMessage({ type: "answers", id: message.id, answers });
   }
 }
