@@ -1,10 +1,20 @@
 import { z } from "zod";
 
 /**
- * The question/answer contract between world servers and NPC workers. Messages are versioned JSON,
- * keyed by room id so one room's questions keep their order on one partition.
+ * The question/answer contract between world servers and NPC workers. Messages are versioned JSON; questions are
+ * keyed by room and NPC (questionKey), answers by room.
  */
 export const CONTRACT_VERSION = 1;
+
+/**
+ * A question's partition key: its room and NPC. One NPC's questions in a room keep their order on one partition (a
+ * player has one question with an NPC at a time, NpcTurns, so theirs are in order anyway); a room's NPCs spread over
+ * the partitions, so the workers share a busy room's NPCs. Keyed by room alone, a world of one busy room kept one
+ * worker busy however many ran. One worker reading several partitions still batches their questions together.
+ */
+export function questionKey(question: Pick<QuestionMessage, "roomId" | "npcId">): string {
+  return `${question.roomId}/${question.npcId}`;
+}
 
 export const DEFAULT_TOPICS = { question: "npc.question", answer: "npc.answer" } as const;
 

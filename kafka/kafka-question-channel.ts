@@ -3,7 +3,7 @@ import type { Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import { TimedOut, withTimeout } from "../common/with-timeout.js";
 import { firstTryThenInBackground, StoppedTrying, untilReachable } from "../common/until-reachable.js";
-import { addressOf, AnswerMessage, ContractError, errorAnswer, type NpcTopics, parseMessage, QuestionMessage } from "./contract.js";
+import { addressOf, AnswerMessage, ContractError, errorAnswer, type NpcTopics, parseMessage, QuestionMessage, questionKey } from "./contract.js";
 import { brokerAnswers, disconnectedOnFailure, ensureTopics, FETCH_WAIT_MS, isKafkaError, newProducer, runConsumer, stopReading } from "./kafka-client.js";
 import { type QuestionChannel, QuestionRefused } from "./npc-transport.js";
 import { withAdmin } from "./with-admin.js";
@@ -30,7 +30,7 @@ export interface KafkaQuestionChannelOptions {
 }
 
 /**
- * Server side over Kafka. Questions are keyed by room id. Answers all go to one answer topic,
+ * Server side over Kafka. Questions are keyed by room and NPC (questionKey). Answers all go to one answer topic,
  * which every server process reads in its own consumer group (named after its stable server id)
  * and keeps only those whose `replyTo` is its id: each answer reaches exactly the process that
  * holds the room, with no per-process topics to create or clean up.
@@ -158,7 +158,7 @@ export class KafkaQuestionChannel implements QuestionChannel {
     const message = { ...question, replyTo: this.serverId };
     const send = this.producer.send({
       topic: this.topics.question,
-      messages: [{ key: question.roomId, value: JSON.stringify(message) }],
+      messages: [{ key: questionKey(question), value: JSON.stringify(message) }],
     });
     try {
       await withTimeout(send, STUCK_SEND_MS);
