@@ -7,6 +7,7 @@ import { createLogger } from "../common/log.js";
 import { answerSources, processMetrics } from "../common/metrics.js";
 import { ModelLoadError } from "../npc/errors.js";
 import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
+import { AnswerSends } from "../kafka/answer-sends.js";
 import { CONTRACT_VERSION, MODEL_NAME_MAX, type QuestionMessage } from "../kafka/contract.js";
 import { NpcCast, REMEMBERED_REMOVALS, warnIfNotCast } from "../npc/npc-cast.js";
 import { NpcWorker } from "../npc/worker/worker.js";
@@ -405,6 +406,21 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     }
   });
 
+
+  it("sends a batch's answers on before the next batch's prefill holds the thread, and a scripted line before the model's batch", async () => {
+    const engine = cast.brainFor("kobot").engine;
+    const answerChecked = engine.answerChecked;
+    const events: string[] = [];
+    engine.answerChecked = (...args) => (events.push(`batch of ${args[0].length}`), answerChecked.apply(engine, args));
+    try {
+      const sends = new AnswerSends(async (answers) => void events.push(`sent ${answers.length}`));
+      const asked = Array.from({ length: 24 }, (_, i) => question("kobot", `배고파 ${i}`));
+      await sends.settle(await newWorker().answerAll([...asked, question("clerk", "ㄱㅅ")], sends.ready));
+      assert.deepEqual(events, ["sent 1", "batch of 16", "sent 16", "batch of 8", "sent 8"]);
+    } finally {
+      engine.answerChecked = answerChecked;
+    }
+  });
 
   it("tells each answer as it is done, while the list waits on a slower model: its channel need not hold them", async () => {
     const queue = cast.brainFor("kobot").queue;

@@ -45,8 +45,8 @@ async function main(): Promise<void> {
   const kafka = createKafka(config.kafka.brokers, "kobot-npc-worker", log, config.kafka.retentionMs);
   const unloaded = [...cast.unloaded.keys()];
   if (unloaded.length > 0 && (await othersLoaded(kafka, config.kafka.workerGroup, unloaded))) {
-    // A room's questions all go to one partition: joined, this worker would fail every question to those NPCs in the
-    // rooms of its partitions, for good ("ask again" never helped), where the others answer them. Alone, or beside
+    // An NPC's questions in a room all go to one partition: joined, this worker would fail every question to those NPCs
+    // in the rooms of its partitions, for good ("ask again" never helped), where the others answer them. Alone, or beside
     // workers that could not load the folder either (one image for the fleet), it answers what it can (the log names
     // the folders; kobot_npc_models_unloaded on /metrics): one worker of a fleet was left for every NPC.
     log.error("NPC worker not started: a model folder of its world did not load here, and other workers answer every NPC", {

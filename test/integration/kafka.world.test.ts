@@ -177,7 +177,7 @@ describe("World over Kafka (real broker, separate processes)", function () {
     assert.deepEqual([health.code, health.status, health.npcWorkers], [200, "ok", 1]);
   });
 
-  // A room's questions all go to one partition: a worker without one NPC's model, beside others, failed every question
+  // An NPC's questions in a room all go to one partition: a worker without one NPC's model, beside others, failed every question
   // to that NPC in the rooms of its partitions, for good; alone, it is better than none.
   it("does not start a worker whose world has a model folder that does not load while others answer; alone, or beside workers without it too, it starts", async () => {
     const folder = mkdtempSync(joinPath(tmpdir(), "kafka-broken-model-"));
