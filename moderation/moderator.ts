@@ -81,11 +81,15 @@ export class Moderator {
     }
   }
 
-  check(text: string): Verdict {
+  /**
+   * `remember: false` for a text checked once, apart from play (a knowledge file's answers as the world file loads):
+   * a big file's thousands of lines took the places of the verdicts on what players and NPCs say.
+   */
+  check(text: string, { remember = true } = {}): Verdict {
     const known = this.recent.get(text);
     if (known) return known;
     const verdict = this.read(text);
-    if (this.remembered > 0) {
+    if (remember && this.remembered > 0) {
       if (this.recent.size >= this.remembered) this.recent.delete(this.recent.keys().next().value!);
       this.recent.set(text, verdict);
     }

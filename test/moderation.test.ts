@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import type { ChatLogRecord } from "../kafka/chat-log.js";
 import { compose, decompose, fromKeyboard } from "../common/hangul.js";
 import { Moderator } from "../moderation/moderator.js";
+import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
+import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
+import { loadWorldFile } from "../server/world-files/world-file.js";
 import { answersTo, scriptedAnswer, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("moderation", () => {
@@ -271,6 +276,16 @@ describe("moderation", () => {
     assert.equal((remembering as unknown as { recent: Map<string, unknown> }).recent.size, 2);
     assert.notEqual(remembering.check("나쁜말 하지 마"), first, "read again once it was let go");
     assert.equal((new Moderator(["나쁜말"], 0) as unknown as { recent: Map<string, unknown> }).recent.size, 0);
+  });
+
+  it("keeps the verdicts of play when a world file's knowledge lines are checked with it", async () => {
+    const moderator = new Moderator(["나쁜말"], 2);
+    const played = moderator.check("좋은 아침");
+    const dir = mkdtempSync(join(tmpdir(), "kobot-world-"));
+    writeFileSync(join(dir, "smith.jsonl"), Array.from({ length: 10 }, (_, i) => JSON.stringify({ q: `질문 ${i}`, a: `답 ${i}` })).join("\n"));
+    writeFileSync(join(dir, "world.yaml"), "npcs:\n  - id: smith\n    name: 한스\n    position: { x: 0, y: 0, z: 0 }\n    knowledge: smith.jsonl\n");
+    loadWorldFile(join(dir, "world.yaml"), DEFAULT_MODEL_DIR, DEFAULT_WORLD_SETTINGS.bounds, moderator);
+    assert.equal(moderator.check("좋은 아침"), played, "still remembered: not read again");
   });
 
   it("reads its word list from a file, with a clear error for a bad one", () => {

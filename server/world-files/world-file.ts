@@ -366,7 +366,8 @@ function blockedAnswers(path: string, moderator: Moderator): (answer: string) =>
 
 /** An NPC's answers pass output moderation; a scripted one it blocks would silently become the safe line. */
 function blockedLineProblem(text: string, moderator: Moderator): string | undefined {
-  const verdict = moderator.check(text);
+  // Not remembered: its verdicts are kept per file (blockedAnswers), and the moderator's own are for play.
+  const verdict = moderator.check(text, { remember: false });
   if (!verdict.blocked) return undefined;
   return `"${text}" holds "${verdict.term}", which moderation blocks, so players would get its safe line instead: ` +
     "reword it, or allow the harmless word that holds it with a `!word` line in the word list (MODERATION_WORDS)";
