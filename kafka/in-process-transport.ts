@@ -85,7 +85,8 @@ export class InProcessBus {
   }
 
   private async answer(worker: AnswerQuestions, batch: QuestionMessage[]): Promise<void> {
-    // Each answer is delivered as it is done (a brain batch's together), once.
+    // Each answer is delivered as it is done (a brain batch's together), so one batch is not held until the next ends;
+    // once, as the worker's list at the end holds every answer it told of already.
     const delivered = new Set<string>();
     const ready = (answer: AnswerMessage) => {
       if (delivered.has(answer.questionId)) return;

@@ -35,7 +35,10 @@ export class KafkaWorkerChannel implements WorkerChannel {
     private readonly topics: NpcTopics,
     groupId: string,
     private readonly log: Logger,
-    /** Questions answered between heartbeats: two of the brain's batches (16 by default) keep it busy while a slice's answers go out. */
+    /**
+     * Questions answered between heartbeats: two of the brain's batches (16 by default), so the next waits while one
+     * runs; each batch's answers go out as it ends (AnswerSends).
+     */
     private readonly slice = 32,
     /** Model folders this worker could not load, told to the group (unloaded-folders.ts). */
     unloaded: readonly string[] = [],

@@ -153,11 +153,15 @@ describe("In-process transport", () => {
       await new Promise<void>((resolve) => (release = resolve));
       throw new Error("worker crashed"); // after q1 was told
     });
+    const until = async (check: () => boolean) => {
+      const deadline = performance.now() + 10_000;
+      while (!check() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
     for (const id of ["q1", "q2"]) void server.sendQuestion({ ...question, questionId: id });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => got.length > 0);
     assert.deepEqual(got, ["q1"], "q1 delivered while its batch still runs");
     release();
-    await new Promise((resolve) => setTimeout(resolve, 1300)); // past the retry of a failed batch
+    await until(() => got.length > 1); // past the retry of the failed batch (1 s)
     assert.deepEqual(asked, [["q1", "q2"], ["q2"]]);
     assert.deepEqual(got, ["q1", "q2"]);
   });

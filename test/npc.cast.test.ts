@@ -422,6 +422,13 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     }
   });
 
+  it("still lists every answer when the callback told of them throws", async () => {
+    const answers = await newWorker().answerAll([question("kobot", "배고파"), question("clerk", "ㄱㅅ")], () => {
+      throw new Error("a channel's bug");
+    });
+    assert.deepEqual(answers.map((answer) => [answer.npcId, answer.error]), [["kobot", undefined], ["clerk", undefined]]);
+  });
+
   it("tells each answer as it is done, while the list waits on a slower model: its channel need not hold them", async () => {
     const queue = cast.brainFor("kobot").queue;
     const ask = queue.ask;

@@ -121,7 +121,7 @@ describe("A worker behind its questions", function () {
       await new Promise((resolve) => setTimeout(resolve, 3_000)); // what the worker still holds
       const late = worker.answeredCount - inTime;
       assert.ok(inTime > 0, "some answered in time");
-      // The answers of the bus's batch the worker holds as the deadline passes go back together, some computed in time.
+      // The bus batch the worker holds as the deadline passes is computed whole, some of it after the deadline.
       assert.ok(late <= busBatch, `${late} answers computed after their deadline (${worker.answeredCount} computed, ${inTime} in time)`);
     } finally {
       await worker.stop();

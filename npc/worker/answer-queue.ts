@@ -35,7 +35,8 @@ export interface AnswerQueueOptions {
 }
 
 /**
- * Micro-batching in front of the engine: a question asked while the brain is idle runs at once;
+ * Micro-batching in front of the engine: a question asked while the brain is idle runs at once (after two turns of
+ * the event loop, microseconds when idle);
  * questions asked while it is busy are answered together as one batch when it frees up.
  * Single questions keep their latency, bursts get the batch throughput. FIFO per settings.
  */

@@ -70,7 +70,7 @@ type FromThread =
  */
 export class ThreadedNpcWorker {
   private readonly waiting = new Map<number, (reply: FromThread) => void>();
-  /** Per list of questions asked, told of the answers done ahead of the list. */
+  /** Per list of questions asked, told of the answers the thread sends as each brain batch ends, ahead of the list. */
   private readonly answered = new Map<number, (answers: AnswerMessage[]) => void>();
   private nextId = 0;
   /** Undefined while a dead thread is being replaced. */

@@ -89,7 +89,12 @@ export class NpcWorker {
       return await Promise.all(questions.map(async (question) => {
         const answer = await this.answerOne(question);
         workerAnswers.inc({ outcome: answer.error?.code ?? "answer" });
-        ready?.(answer);
+        try {
+          ready?.(answer);
+        } catch (error) {
+          // The answer is still in the list; a caller's callback must not cost it, nor make this reject.
+          this.log.error("an answer's ready callback failed", { questionId: answer.questionId, error });
+        }
         return answer;
       }));
     } finally {
