@@ -1,3 +1,5 @@
+import { setImmediate as turn } from "node:timers/promises";
+
 import { modelTokensPerSecond, npcBatchSize } from "../../common/metrics.js";
 import type { AskOptions, NpcAnswer, NpcEngine } from "../engine.js";
 import { NpcError } from "../errors.js";
@@ -81,7 +83,8 @@ export class AnswerQueue {
       // batch's) go on first (AnswerSends sends on setImmediate, queued only after this loop went on; the prefill's
       // onnxruntime run queues its own), and questions asked meanwhile join the batch. Without them, those answers
       // waited 8–31 ms for the next batch's preparation and prefill.
-      for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+      await turn();
+      await turn();
       const batch = this.takeBatch();
       if (batch.length === 0) continue;
       npcBatchSize.observe({ model: this.engine.modelName }, batch.length);
