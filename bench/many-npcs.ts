@@ -3,7 +3,7 @@
  * count, NPCs that share one knowledge file: the world file's start check (`loadWorldFile`, the default moderator); the
  * worker's cast (`NpcCast.load`, the shipped model): time, heap grown and knowledge indexes built (1: shared); 16
  * questions at once through the cast's queue (the brain's path), one to each of 16 NPCs against all 16 to one, rounds
- * in turns: whether questions to different NPCs batch; and `npm start`'s server in its own process with players
+ * in turns: whether questions to different NPCs batch (every other NPC speaks shorter: `writeWorld`); and `npm start`'s server in its own process with players
  * moving among the NPCs (some walking routes): its CPU ms a second and event-loop delay, from its /metrics.
  * Table + bench/results/many-npcs.json (+ PNG by bench/plot.py). Runs with --expose-gc for the heap (package.json).
  *
@@ -69,13 +69,17 @@ function writeKnowledge(lines: number): string {
   return path;
 }
 
-/** `count` NPCs on a grid 10 units apart over the village, greeting and idling; the first `walking` walk a short route. */
+/**
+ * `count` NPCs on a grid 10 units apart over the village, greeting and idling, every other one speaking shorter (as the
+ * village's baker: at most 24 tokens, the model's default 32); the first `walking` walk a short route.
+ */
 function writeWorld(count: number, walking: number, knowledge: string): string {
   const npcs = Array.from({ length: count }, (_, i) => {
     const [x, z] = [-45 + (i % 10) * 10, -45 + Math.floor(i / 10) * 10];
     return {
       id: `npc-${i}`, name: npcName(i), position: { x, y: 0, z }, talkRadius: 6,
       greetings: ["{name} 님, 안녕!"], idleLines: ["좋은 날이네."], idleEverySeconds: 5, knowledge, scriptedAbove: 0.8,
+      ...(i % 2 === 1 ? { generation: { maxNewTokens: 24 } } : {}),
       ...(i < walking ? { route: { points: [{ x: x + 4, z: z + 4 }], speed: 1.5, pauseSeconds: 0 } } : {}),
     };
   });
@@ -196,7 +200,7 @@ try {
 printTable(rows);
 writeFileSync(values.out!, JSON.stringify({
   benchmark: "many-npcs", date: new Date().toISOString(), machine: machineInfo(),
-  knowledgeLines, checks, questions: questions.length, rounds, players, seconds, rows,
+  knowledgeLines, speakers: "every other one speaking shorter (maxNewTokens 24, the others 32)", checks, questions: questions.length, rounds, players, seconds, rows,
 }, null, 2) + "\n");
 console.log(`\nwrote ${values.out}`);
 process.exit(0);

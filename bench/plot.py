@@ -162,7 +162,8 @@ def plot_npc_memory_sweep(d):
 
 
 def many_npcs_text(d):
-    return (f"NPCs sharing one knowledge file of {d['knowledgeLines']} lines. startCheckMs: `loadWorldFile` with the default "
+    speakers = f", {d['speakers']}" if d.get("speakers") else ""
+    return (f"NPCs sharing one knowledge file of {d['knowledgeLines']} lines{speakers}. startCheckMs: `loadWorldFile` with the default "
             f"moderator, the median of {d['checks']} runs; cast: `NpcCast.load` (the shipped model), its heap grown and the "
             f"knowledge indexes it built; {d['questions']} questions at once through the cast's queue, one to each of "
             f"npcsAsked NPCs (spread) or all to one, {d['rounds']} rounds in turns, batches as the engine answered them "

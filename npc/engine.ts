@@ -20,6 +20,7 @@ import { withoutLoop } from "./engine/loop-guard.js";
 import { isOwnLine } from "./own-lines.js";
 import {
   type GenerationConfigFile,
+  batchKey,
   type GenerationSettings,
   mergeSettings,
   settingsFromConfig,
@@ -64,6 +65,12 @@ export interface AskOptions {
    * questions of NPCs who know different things batch together, each shown only its own NPC's lines.
    */
   knowledgeOfEach?: ReadonlyArray<KnowledgeIndex | undefined>;
+  /**
+   * A batch of several NPCs' questions: each question's own settings over `settings` (an NPC's length, temperature,
+   * repetition penalty), so NPCs that speak differently still share a batch. All must choose among as many
+   * candidates with one relevance weight (`batchKey`).
+   */
+  settingsOfEach?: ReadonlyArray<Partial<GenerationSettings> | undefined>;
   /** Called as answer text grows, for a "typing" indicator or partial answers. */
   onToken?: TokenCallback;
 }
@@ -264,8 +271,12 @@ export class NpcEngine {
    */
   async answerChecked(texts: string[], options: AskOptions = {}, started = performance.now()): Promise<NpcAnswer[]> {
     const settings = mergeSettings(this.defaults, options.settings);
+    const settingsOf = texts.map((_, i) => (options.settingsOfEach?.[i] ? mergeSettings(settings, options.settingsOfEach[i]) : settings));
+    if (new Set(settingsOf.map(batchKey)).size > 1) {
+      throw new InvalidSettingsError("a batch's questions must choose among as many candidates, with one relevance weight");
+    }
     const knowledgeOf = (index: number) => (options.knowledgeOfEach ? options.knowledgeOfEach[index] : options.knowledge);
-    const contexts = texts.map((text, i) => this.contextFor(text, settings, knowledgeOf(i)));
+    const contexts = texts.map((text, i) => this.contextFor(text, settingsOf[i]!, knowledgeOf(i)));
     const prompts = texts.map((text, i) => this.prompt(text, contexts[i]));
     // The NPC's own lines among the pairs shown: once begun, said as written (own-lines.ts). As the prompt shows them:
     // a line of a knowledge file with "</s>" in it was ended there when said as written.
@@ -275,8 +286,8 @@ export class NpcEngine {
     });
 
     const chosen = settings.candidates > 1
-      ? await this.chooseAmongCandidates(prompts, settings, ownLines)
-      : await this.generateIds(prompts, settings, ownLines, options.onToken);
+      ? await this.chooseAmongCandidates(prompts, settingsOf, ownLines)
+      : await this.generateIds(prompts, settingsOf, ownLines, options.onToken);
     const ms = performance.now() - started;
     return chosen.map(({ ids, meanLogProb }, index) => {
       const text = oneLine(this.decode(ids));
@@ -292,10 +303,10 @@ export class NpcEngine {
     });
   }
 
-  /** All prompts decoded as one batch; each row's answer (`</s>` excluded, a final loop cut back) and confidence. */
+  /** All prompts decoded as one batch, each by its settings; each row's answer (`</s>` excluded, a final loop cut back) and confidence. */
   private async generateIds(
     prompts: string[],
-    settings: GenerationSettings,
+    settings: readonly GenerationSettings[],
     ownLines: number[][][],
     onToken?: TokenCallback,
   ): Promise<DecodedRow[]> {
@@ -330,20 +341,22 @@ export class NpcEngine {
    * one: mean log p(answer | prompt), as decoding saw it, minus `relevanceWeight` × mean log p(answer |
    * empty question) (that second pass only when the weight is not 0; it favours specific answers).
    */
-  private async chooseAmongCandidates(prompts: string[], settings: GenerationSettings, ownLines: number[][][]): Promise<DecodedRow[]> {
+  private async chooseAmongCandidates(prompts: string[], settingsOf: readonly GenerationSettings[], ownLines: number[][][]): Promise<DecodedRow[]> {
+    const settings = settingsOf[0]!; // candidates and relevance weight are the batch's (batchKey)
     // 16 candidates for each of a batch's 16 questions are 256 rows: a cache of ~270 MB, and the relevance pass's
     // logits ~290 MB more. Taken so many questions at a time, the rows stay at most CANDIDATE_ROWS.
     const perRun = Math.max(1, Math.floor(CANDIDATE_ROWS / settings.candidates));
     if (prompts.length > perRun) {
       const chosen: DecodedRow[] = [];
       for (let at = 0; at < prompts.length; at += perRun) {
-        chosen.push(...(await this.chooseAmongCandidates(prompts.slice(at, at + perRun), settings, ownLines.slice(at, at + perRun))));
+        const end = at + perRun;
+        chosen.push(...(await this.chooseAmongCandidates(prompts.slice(at, end), settingsOf.slice(at, end), ownLines.slice(at, end))));
       }
       return chosen;
     }
     const n = settings.candidates;
-    const rows = prompts.flatMap((prompt) => new Array<string>(n).fill(prompt));
-    const sampled = await this.generateIds(rows, { ...settings, doSample: true }, ownLines.flatMap((lines) => new Array<number[][]>(n).fill(lines)));
+    const times = <T>(list: readonly T[]) => list.flatMap((item) => new Array<T>(n).fill(item));
+    const sampled = await this.generateIds(times(prompts), times(settingsOf.map((s) => ({ ...s, doSample: true }))), times(ownLines));
     const generic = settings.relevanceWeight > 0
       ? await meanLogProbs(this.model, sampled.map(({ ids }) => ({ prompt: this.emptyPromptIds, answer: [...ids, this.eosId] })), this.padId)
       : undefined;

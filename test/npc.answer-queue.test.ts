@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 
 import { modelTokensPerSecond, npcBatchSize } from "../common/metrics.js";
+import type { GenerationSettings } from "../npc/engine/generation-settings.js";
 import { KnowledgeIndex } from "../npc/knowledge-index.js";
 import { AnswerQueue } from "../npc/worker/answer-queue.js";
 import { plainChat } from "../npc/chat-line.js";
-import { InvalidQuestionError, NpcError } from "../npc/errors.js";
+import { InvalidQuestionError, InvalidSettingsError, NpcError } from "../npc/errors.js";
 import { EVERYDAY_QUESTIONS, shippedEngine } from "./helpers/engine.js";
 
 describe("AnswerQueue micro-batching", () => {
@@ -143,16 +144,57 @@ describe("AnswerQueue micro-batching", () => {
     assert.equal(answers[1]!.context.at(-1)?.a, "갓 구운 빵이랑 케이크를 팔아요.");
   });
 
-  it("keeps batches to questions with the same settings, in the order asked", async () => {
-    const queue = new AnswerQueue(await shippedEngine(), { maxBatch: 4 });
+  it("batches NPCs that speak differently (length, sampling, repetition penalty) together, each answered as alone", async () => {
+    const engine = await shippedEngine();
+    const queue = new AnswerQueue(engine);
+    // The village's baker says at most 24 tokens, others 32; one NPC penalises repeats, one samples (top-k 1: greedy).
+    const kinds: Partial<GenerationSettings>[] = [{ maxNewTokens: 24 }, {}, { maxNewTokens: 6 }, { repetitionPenalty: 1.3, maxNewTokens: 40 }, { doSample: true, topK: 1 }];
+    const asked = EVERYDAY_QUESTIONS.slice(0, 10).map((question, i) => ({ question, settings: { doSample: false, ...kinds[i % kinds.length] } as Partial<GenerationSettings> }));
+    const batches: number[] = [];
+    const answerChecked = engine.answerChecked.bind(engine);
+    engine.answerChecked = (questions, options) => (batches.push(questions.length), answerChecked(questions, options));
+    let answers;
+    try {
+      answers = await Promise.all(asked.map(({ question, settings }) => queue.ask(question, { settings })));
+    } finally {
+      engine.answerChecked = answerChecked;
+    }
+    assert.deepEqual(batches, [10], "one batch");
+    for (const [i, { question, settings }] of asked.entries()) {
+      const alone = await engine.answer(question, { settings });
+      assert.equal(answers[i]!.text, alone.text, `question ${i}: ${JSON.stringify(settings)}`);
+      assert.ok(answers[i]!.tokens <= (settings.maxNewTokens ?? engine.defaults.maxNewTokens), `question ${i}: within its own length`);
+    }
+    assert.ok(answers.some((answer) => answer.tokens === 6), "the 6-token NPC was cut at its own limit while the batch went on");
+  });
+
+  it("keeps batches to questions that choose among as many candidates, in the order asked", async () => {
+    const engine = await shippedEngine();
+    const queue = new AnswerQueue(engine, { maxBatch: 4 });
     const order: string[] = [];
-    const asks = ["a1", "b1", "a2", "b2", "a3"].map((tag) =>
-      queue
-        .ask(`${tag} 배고파`, { settings: { maxNewTokens: tag.startsWith("a") ? 4 : 5 } })
-        .then((answer) => order.push(answer.question.slice(0, 2))),
-    );
-    await Promise.all(asks);
+    const batches: string[][] = [];
+    const answerChecked = engine.answerChecked.bind(engine);
+    engine.answerChecked = (questions, options) => (batches.push(questions.map((q) => q.slice(0, 2))), answerChecked(questions, options));
+    try {
+      const asks = ["a1", "b1", "a2", "b2", "a3"].map((tag) =>
+        queue
+          .ask(`${tag} 배고파`, { settings: { candidates: tag.startsWith("a") ? 1 : 2, maxNewTokens: 4 } })
+          .then((answer) => order.push(answer.question.slice(0, 2))),
+      );
+      await Promise.all(asks);
+    } finally {
+      engine.answerChecked = answerChecked;
+    }
+    assert.deepEqual(batches, [["a1", "a2", "a3"], ["b1", "b2"]]);
     assert.deepEqual(order.filter((t) => t.startsWith("a")), ["a1", "a2", "a3"]);
     assert.deepEqual(order.filter((t) => t.startsWith("b")), ["b1", "b2"]);
+  });
+
+  it("refuses a batch whose questions choose among different numbers of candidates, clearly", async () => {
+    const engine = await shippedEngine();
+    await assert.rejects(
+      engine.answerChecked(["배고파", "잠이 안 와"], { settingsOfEach: [{ candidates: 1 }, { candidates: 3 }] }),
+      (error: Error) => error instanceof InvalidSettingsError && /as many candidates/.test(error.message),
+    );
   });
 });

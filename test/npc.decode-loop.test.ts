@@ -5,7 +5,7 @@ import { AutoModelForCausalLM, type PreTrainedModel, Tensor } from "@huggingface
 
 import { meanLogProbs, tokenLogProb } from "../npc/engine/answer-scorer.js";
 import { decodeRows } from "../npc/engine/decode-loop.js";
-import { mergeSettings } from "../npc/engine/generation-settings.js";
+import { type GenerationSettings, mergeSettings } from "../npc/engine/generation-settings.js";
 import { prefillGroups } from "../npc/engine/grouped-prefill.js";
 import { loopUnit, withoutLoop } from "../npc/engine/loop-guard.js";
 import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
@@ -18,38 +18,53 @@ describe("decodeRows (rows leave the batch as they end)", () => {
   });
   after(() => model.dispose());
 
+  /** Each prompt as transformers.js generate() answers it alone, by its own settings: no padding, every step computed. */
+  async function generatedAlone(prompts: number[][], settingsOf: GenerationSettings[], eos: number): Promise<number[][]> {
+    const expected: number[][] = [];
+    for (const [row, ids] of prompts.entries()) {
+      const { maxNewTokens, repetitionPenalty } = settingsOf[row]!;
+      const output = (await model.generate({
+        input_ids: new Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]),
+        attention_mask: new Tensor("int64", new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
+        max_new_tokens: maxNewTokens, do_sample: false, repetition_penalty: repetitionPenalty,
+      })) as Tensor;
+      const generated = (output.tolist() as bigint[][])[0]!.slice(ids.length).map(Number);
+      expected.push(endOfAnswer(generated, eos));
+    }
+    return expected;
+  }
+
+  /** All prompts as one left-padded batch. */
+  function leftPadded(prompts: number[][], pad: number): [Tensor, Tensor] {
+    const width = Math.max(...prompts.map((ids) => ids.length));
+    const padded = prompts.flatMap((ids) => [...new Array<number>(width - ids.length).fill(pad), ...ids]);
+    const mask = prompts.flatMap((ids) => [...new Array<number>(width - ids.length).fill(0), ...new Array<number>(ids.length).fill(1)]);
+    return [
+      new Tensor("int64", BigInt64Array.from(padded, BigInt), [prompts.length, width]),
+      new Tensor("int64", BigInt64Array.from(mask, BigInt), [prompts.length, width]),
+    ];
+  }
+
+  it("decodes each row by its own settings (length, repetition penalty) as generate() answers it alone", async () => {
+    const engine = await shippedEngine();
+    const prompts = EVERYDAY_QUESTIONS.map((question) => engine.promptIds(question));
+    const kinds = [{ maxNewTokens: 24, repetitionPenalty: 1.3 }, { maxNewTokens: 5 }, { maxNewTokens: 40, repetitionPenalty: 1.1 }, { maxNewTokens: 12 }];
+    const settingsOf = prompts.map((_, row) => mergeSettings(engine.defaults, { doSample: false, ...kinds[row % kinds.length] }));
+    const expected = await generatedAlone(prompts, settingsOf, 0);
+    const answers = await decodeRows(model, ...leftPadded(prompts, 3), settingsOf, 0);
+    assert.deepEqual(answers.map(({ ids }) => withoutLoop(ids)), expected);
+    assert.ok(expected.some((ids, row) => ids.length === settingsOf[row]!.maxNewTokens && ids.length < 40), "a row ended at its own limit");
+  });
+
   it("answers a left-padded batch exactly as transformers.js generate() answers each prompt alone", async () => {
     const engine = await shippedEngine();
     const settings = mergeSettings(engine.defaults, { doSample: false, repetitionPenalty: 1.3, maxNewTokens: 24 });
     const prompts = EVERYDAY_QUESTIONS.map((question) => engine.promptIds(question));
     const eos = 0;
     const pad = 3;
-
-    // The library's own loop, one prompt at a time: no padding, every step computed.
-    const expected: number[][] = [];
-    for (const ids of prompts) {
-      const output = (await model.generate({
-        input_ids: new Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]),
-        attention_mask: new Tensor("int64", new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
-        max_new_tokens: settings.maxNewTokens, do_sample: false, repetition_penalty: settings.repetitionPenalty,
-      })) as Tensor;
-      const generated = (output.tolist() as bigint[][])[0]!.slice(ids.length).map(Number);
-      expected.push(endOfAnswer(generated, eos));
-    }
-
-    // All prompts as one left-padded batch.
-    const width = Math.max(...prompts.map((ids) => ids.length));
-    const padded = prompts.flatMap((ids) => [...new Array<number>(width - ids.length).fill(pad), ...ids]);
-    const mask = prompts.flatMap((ids) => [...new Array<number>(width - ids.length).fill(0), ...new Array<number>(ids.length).fill(1)]);
+    const expected = await generatedAlone(prompts, prompts.map(() => settings), eos);
     const steps: Array<[number, number]> = [];
-    const answers = await decodeRows(
-      model,
-      new Tensor("int64", BigInt64Array.from(padded, BigInt), [prompts.length, width]),
-      new Tensor("int64", BigInt64Array.from(mask, BigInt), [prompts.length, width]),
-      settings,
-      eos,
-      { onStep: (row, id) => steps.push([row, id]) },
-    );
+    const answers = await decodeRows(model, ...leftPadded(prompts, pad), settings, eos, { onStep: (row, id) => steps.push([row, id]) });
 
     assert.deepEqual(answers.map(({ ids }) => withoutLoop(ids)), expected);
     assert.ok(prefillGroups(prompts.map((ids) => ids.length)).length > 1, "prefilled in length groups, merged back");

@@ -10,6 +10,7 @@ import { plainChat } from "../npc/chat-line.js";
 import { type NpcAnswer, NpcEngine } from "../npc/engine.js";
 import { InvalidQuestionError, InvalidSettingsError, ModelLoadError } from "../npc/errors.js";
 import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
+import { mergeSettings } from "../npc/engine/generation-settings.js";
 import { EVERYDAY_QUESTIONS, hangulShare, shippedEngine } from "./helpers/engine.js";
 
 const greedy = { doSample: false };
@@ -210,6 +211,30 @@ describe("NpcEngine answers", () => {
     // A blank or Hangul-filler line is empty (a name or line made to look blank).
     await assert.rejects(engine.answer("\u3164\u200b"), (error: unknown) => error instanceof InvalidQuestionError && error.code === "empty");
   });
+});
+
+describe("NpcEngine batches of rows with settings of their own", () => {
+  for (const [graphs, options] of [["int8 step graph", {}], ["fp32 full graph, no cache in place", { dtype: "fp32", inPlaceCache: false }]] as const) {
+    it(`answers each row as alone when a long question's short row widens the cache past the model's positions (${graphs})`, async () => {
+      const engine = await NpcEngine.load(DEFAULT_MODEL_DIR, options);
+      try {
+        // The long question fills the window but for its NPC's 4 tokens; the other row may say up to 96 beside it.
+        const settingsOfEach = [{ maxNewTokens: 4, doSample: false }, { maxNewTokens: 96, doSample: false }];
+        const long = "오늘 " + "정말 너무 피곤하고 배고프고 졸리고 ".repeat(12) + "어떡해?";
+        const questions = [engine.checkQuestion(long, mergeSettings(engine.defaults, settingsOfEach[0]), { fit: true, heard: true }), "배고파"];
+        const together = await engine.answerChecked(questions, { settingsOfEach });
+        for (const [i, question] of questions.entries()) {
+          assert.equal(together[i]!.text, (await engine.answerChecked([question], { settings: settingsOfEach[i] }))[0]!.text, `row ${i}`);
+        }
+        const tokens = (engine as unknown as { encode(text: string): number[]; prompt(text: string): string });
+        const width = tokens.encode(tokens.prompt(questions[0]!)).length + together[1]!.tokens;
+        assert.ok(width > 128, `the cache grew to ${width} columns`);
+        assert.equal(together[0]!.tokens, 4);
+      } finally {
+        await engine.dispose();
+      }
+    });
+  }
 });
 
 describe("NpcEngine bad input", () => {

@@ -9,7 +9,7 @@ import {
 } from "@huggingface/transformers";
 
 import { tokenLogProb } from "./answer-scorer.js";
-import type { GenerationSettings } from "./generation-settings.js";
+import { type GenerationSettings, settingsKey } from "./generation-settings.js";
 import { groupedPrefill, type Prefill } from "./grouped-prefill.js";
 import { compactionOrder, InPlaceCache, type StepLogits, stepLogits } from "./in-place-cache.js";
 import { loopUnit } from "./loop-guard.js";
@@ -50,22 +50,26 @@ export interface DecodeOptions {
  * steps after the prefill keep the cache in place (in-place-cache.ts); without, they pass it through the
  * full graph as past → present.
  *
- * Returns each row's answer and its mean log-probability. Same decoding as generate() with these settings:
- * repetition penalty, then (sampling) temperature, top-k and top-p; greedy takes the first most likely.
+ * Returns each row's answer and its mean log-probability. Same decoding as generate() with each row's settings
+ * (`settings`, or one per row: NPCs of different lengths and temperatures share a batch): repetition penalty, then
+ * (sampling) temperature, top-k and top-p; greedy takes the first most likely; a row ends at its own maxNewTokens.
  * With `ownLines`, a row that has begun one of its NPC's own lines finishes it as written.
  */
 export async function decodeRows(
   model: PreTrainedModel,
   inputIds: Tensor,
   attentionMask: Tensor,
-  settings: GenerationSettings,
+  settings: GenerationSettings | readonly GenerationSettings[],
   eosId: number,
   { onStep, stepSession, prefill, ownLines }: DecodeOptions = {},
 ): Promise<DecodedRow[]> {
   // Only the step graph reads a cache from any prefill; the full graph takes its own tensors back as past.
   if (prefill && !stepSession) throw new Error("a prefill of its own needs the step graph to decode after it");
   const [batch, promptLength] = inputIds.dims as [number, number];
-  const processors = logitsProcessors(settings);
+  const settingsOf = Array.isArray(settings) ? settings : new Array<GenerationSettings>(batch).fill(settings as GenerationSettings);
+  if (settingsOf.length !== batch) throw new Error(`${settingsOf.length} rows' settings for a batch of ${batch}`);
+  const longest = Math.max(...settingsOf.map((s) => s.maxNewTokens));
+  const processors = rowProcessors(settingsOf);
   const seen = inputIds.tolist() as bigint[][]; // prompt + answer so far: what the repetition penalty reads
   const answers: number[][] = Array.from({ length: batch }, () => []);
   const logProbs = new Array<number>(batch).fill(0);
@@ -84,14 +88,14 @@ export async function decodeRows(
   const modelPrefill: Prefill = async (feeds) => (await model.forward({ ...feeds, ...lastOnly })) as Record<string, Tensor>;
   let feeds: Feeds = prompts;
   let inPlace: InPlaceCache | undefined;
-  for (let step = 0; step < settings.maxNewTokens; step++) {
+  for (let step = 0; step < longest; step++) {
     let outputs: StepLogits;
     let full: Record<string, Tensor> | undefined; // the full graph's outputs: their `present` cache is the next step's past
     if (step === 0) {
       // From `prefill`, onnxruntime tensors: only the step graph's cache reads them, as dims and data.
       full = (await groupedPrefill(prefill ?? modelPrefill, prompts, promptLengths)) as Record<string, Tensor>;
       // Room for every token still to come (the prefill made the first).
-      if (stepSession && settings.maxNewTokens > 1) inPlace = new InPlaceCache(presentAsPast(full), mask, settings.maxNewTokens - 1, stepSession);
+      if (stepSession && longest > 1) inPlace = new InPlaceCache(presentAsPast(full), mask, longest - 1, stepSession);
       outputs = stepLogits(full);
     } else if (inPlace) {
       outputs = await inPlace.step(rows.map((row) => seen[row]!.at(-1)!), rows.map((row) => BigInt(nextPosition[row]!++)));
@@ -104,19 +108,19 @@ export async function decodeRows(
     // The model's own distribution, for the confidence: processors change the logits in place.
     const raw = processors ? data.slice() : data;
     const logSums = outputs.logits_logsumexp?.data;
-    const logits = new Tensor("float32", data, [rows.length, vocab]);
-    processors?.(rows.map((row) => seen[row]!), logits);
+    processors?.(rows, data, vocab, seen);
     const kept: number[] = [];
     rows.forEach((row, at) => {
-      const scores = (logits.data as Float32Array).subarray(at * vocab, (at + 1) * vocab);
+      const scores = data.subarray(at * vocab, (at + 1) * vocab);
       const lines = ownLines?.[row];
       const forced = lines?.length ? ownLineToken(answers[row]!, lines, eosId, scores) : undefined;
-      const id = forced ?? (settings.doSample ? sample(scores) : argmax(scores));
+      const id = forced ?? (settingsOf[row]!.doSample ? sample(scores) : argmax(scores));
       logProbs[row]! += tokenLogProb(raw, vocab, at, id, logSums);
       seen[row]!.push(BigInt(id));
       onStep?.(row, id);
       if (id === eosId) return;
       answers[row]!.push(id);
+      if (step + 1 >= settingsOf[row]!.maxNewTokens) return; // its own limit; the batch's longer rows go on
       // An NPC's own line is said as written, a saying it repeats too ("오래오래오래오래 살아요"): not a loop.
       if (forced !== undefined || loopUnit(answers[row]!) === 0) kept.push(at);
     });
@@ -141,6 +145,30 @@ export async function decodeRows(
   }
   // The mean over the tokens each row produced, its `</s>` included when it produced one.
   return answers.map((ids, row) => ({ ids, meanLogProb: logProbs[row]! / Math.max(1, seen[row]!.length - promptLength) }));
+}
+
+/** Reshapes the live rows' logits ([rows, vocab], row `at` is batch row `rows[at]`) by each row's settings, in place. */
+type RowProcessors = (rows: readonly number[], logits: Float32Array, vocab: number, seen: readonly bigint[][]) => void;
+
+/**
+ * The processors of each row's settings; undefined when no row has any. Rows of one set of settings (the usual
+ * batch) are processed together, as before rows could differ; else each row apart, as a batch of one.
+ */
+function rowProcessors(settingsOf: readonly GenerationSettings[]): RowProcessors | undefined {
+  const lists = new Map<string, LogitsProcessorList | undefined>();
+  const listOf = settingsOf.map((settings) => {
+    const key = settingsKey({ ...settings, maxNewTokens: 0 });
+    if (!lists.has(key)) lists.set(key, logitsProcessors(settings));
+    return lists.get(key);
+  });
+  if (listOf.every((list) => list === undefined)) return undefined;
+  if (lists.size === 1) {
+    const list = listOf[0]!;
+    return (rows, logits, vocab, seen) => list(rows.map((row) => seen[row]!), new Tensor("float32", logits, [rows.length, vocab]));
+  }
+  return (rows, logits, vocab, seen) => rows.forEach((row, at) => {
+    listOf[row]?.([seen[row]!], new Tensor("float32", logits.subarray(at * vocab, (at + 1) * vocab), [1, vocab]));
+  });
 }
 
 /** The processors generate() would apply for these settings, in its order; undefined when none would. */

@@ -80,7 +80,15 @@ function checkSettings(settings: GenerationSettings): GenerationSettings {
   return settings;
 }
 
-/** A stable key: questions with equal settings can share one batch. */
+/** A stable key: equal settings, equal keys. */
 export function settingsKey(settings: GenerationSettings): string {
   return JSON.stringify(settings);
+}
+
+/**
+ * What questions sharing one batch must agree on: how many candidates each chooses among, and how. The rest (length,
+ * sampling, repetition penalty) each row decodes by its own (decode-loop.ts), so NPCs that speak differently batch.
+ */
+export function batchKey({ candidates, relevanceWeight }: GenerationSettings): string {
+  return `${candidates}/${relevanceWeight}`;
 }

@@ -3,7 +3,7 @@ import { setImmediate as turn } from "node:timers/promises";
 import { modelTokensPerSecond, npcBatchSize } from "../../common/metrics.js";
 import type { AskOptions, NpcAnswer, NpcEngine } from "../engine.js";
 import { NpcError } from "../errors.js";
-import { mergeSettings, settingsKey, type GenerationSettings } from "../engine/generation-settings.js";
+import { batchKey, mergeSettings, type GenerationSettings } from "../engine/generation-settings.js";
 import type { TokenEvent } from "../engine/token-stream.js";
 
 interface Pending {
@@ -40,7 +40,8 @@ export interface AnswerQueueOptions {
  * Micro-batching in front of the engine: a question asked while the brain is idle runs at once (after two turns of
  * the event loop, microseconds when idle);
  * questions asked while it is busy are answered together as one batch when it frees up.
- * Single questions keep their latency, bursts get the batch throughput. FIFO per settings.
+ * Single questions keep their latency, bursts get the batch throughput. FIFO per batchKey (the NPCs' lengths and
+ * sampling settings may differ within a batch).
  */
 export class AnswerQueue {
   private readonly pending: Pending[] = [];
@@ -66,7 +67,7 @@ export class AnswerQueue {
     return new Promise((resolve, reject) => {
       const settings = mergeSettings(this.engine.defaults, options.settings);
       const text = this.engine.checkQuestion(question, settings, { fit: true, heard: options.heard === true });
-      const key = settingsKey(settings);
+      const key = batchKey(settings);
       const askedAt = performance.now();
       this.pending.push({ question: text, settings, key, options, askedAt, deadline: options.deadline ?? Infinity, resolve, reject });
       if (this.running) return;
@@ -94,6 +95,7 @@ export class AnswerQueue {
           batch.map((p) => p.question),
           {
             settings: batch[0]!.settings,
+            settingsOfEach: batch.map((p) => p.settings),
             knowledgeOfEach: batch.map((p) => p.options.knowledge),
             onToken: (event) => streamTo(batch[event.index]!, event),
           },
@@ -112,8 +114,9 @@ export class AnswerQueue {
   }
 
   /**
-   * The oldest question and the next ones with the same settings, up to maxBatch, whichever NPCs they are to (each
-   * is shown its own NPC's knowledge: a square of NPCs who know different things answered one at a time). Those past their
+   * The oldest question and the next ones of its batchKey, up to maxBatch, whichever NPCs they are to (each is shown
+   * its own NPC's knowledge and decoded by its own settings: a square of NPCs who know different things answered one
+   * at a time, and the village's baker, who speaks shorter, never shared a batch). Those past their
    * deadline go first, unanswered: they waited here behind earlier batches (a Kafka worker holds up to 4 slices of
    * 32), and were checked only as they arrived.
    */
