@@ -285,13 +285,14 @@ export class NpcEngine {
       return own ? context.filter((pair) => own.pairs.includes(pair)).map((pair) => this.encode(this.withoutSpecialTokens(pair.a))) : [];
     });
 
-    const chosen = settings.candidates > 1
+    const choosing = (settingsOf[0] ?? settings).candidates > 1; // the batch's (batchKey), whatever `settings` says
+    const chosen = choosing
       ? await this.chooseAmongCandidates(prompts, settingsOf, ownLines)
       : await this.generateIds(prompts, settingsOf, ownLines, options.onToken);
     const ms = performance.now() - started;
     return chosen.map(({ ids, meanLogProb }, index) => {
       const text = oneLine(this.decode(ids));
-      if (settings.candidates > 1) options.onToken?.({ index, text, delta: text });
+      if (choosing) options.onToken?.({ index, text, delta: text });
       const confidence = Math.round(meanLogProb * 1000) / 1000;
       const ownLine = isOwnLine(ids, ownLines[index]!);
       const copied = contexts[index]!.some((pair) => oneLine(this.withoutSpecialTokens(pair.a)) === text);

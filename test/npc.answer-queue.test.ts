@@ -190,8 +190,15 @@ describe("AnswerQueue micro-batching", () => {
     assert.deepEqual(order.filter((t) => t.startsWith("b")), ["b1", "b2"]);
   });
 
-  it("refuses a batch whose questions choose among different numbers of candidates, clearly", async () => {
+  it("chooses among each question's own candidates, and refuses a batch whose questions choose among different numbers, clearly", async () => {
     const engine = await shippedEngine();
+    // Those of each question, not the batch's defaults (one candidate: plain decoding, streamed token by token).
+    const events: number[] = [];
+    const chosen = await engine.answerChecked(["배고파", "잠이 안 와"], {
+      settings: { candidates: 1 }, settingsOfEach: [{ candidates: 3 }, { candidates: 3 }], onToken: ({ index }) => events.push(index),
+    });
+    assert.deepEqual(events, [0, 1], "chosen answers come whole, one event each");
+    assert.ok(chosen.every((answer) => answer.tokens > 1));
     await assert.rejects(
       engine.answerChecked(["배고파", "잠이 안 와"], { settingsOfEach: [{ candidates: 1 }, { candidates: 3 }] }),
       (error: Error) => error instanceof InvalidSettingsError && /as many candidates/.test(error.message),
