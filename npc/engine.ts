@@ -20,7 +20,6 @@ import { withoutLoop } from "./engine/loop-guard.js";
 import { isOwnLine } from "./own-lines.js";
 import {
   type GenerationConfigFile,
-  batchKey,
   type GenerationSettings,
   mergeSettings,
   settingsFromConfig,
@@ -42,7 +41,7 @@ export interface LoadOptions {
    * q8: prompts prefilled in int8 (onnx/model_prefill_int8.onnx), decoding steps with 8-bit weights
    * (onnx/model_step_int8.onnx); the default where the folder has both. fp32: all in float32. Either way no
    * number of a row depends on the rows beside it, so a question gets the same greedy answer alone or in any
-   * batch (q8: up to the order a one-row step sums in, which moved confidences by at most 0.002 in tests).
+   * batch (q8: up to the order a one-row step sums in, which moved confidences by at most 0.006 over 145 questions).
    */
   dtype?: ModelDtype;
   /**
@@ -68,7 +67,7 @@ export interface AskOptions {
   /**
    * A batch of several NPCs' questions: each question's own settings over `settings` (an NPC's length, temperature,
    * repetition penalty), so NPCs that speak differently still share a batch. All must choose among as many
-   * candidates with one relevance weight (`batchKey`).
+   * candidates with one relevance weight (AnswerQueue batches by `batchKey`, which keeps lengths alike too).
    */
   settingsOfEach?: ReadonlyArray<Partial<GenerationSettings> | undefined>;
   /** Called as answer text grows, for a "typing" indicator or partial answers. */
@@ -262,7 +261,9 @@ export class NpcEngine {
       throw new InvalidQuestionError("empty", "no questions given");
     }
     const settings = mergeSettings(this.defaults, options.settings);
-    return this.answerChecked(questions.map((q) => this.checkQuestion(q, settings)), options, started);
+    // Each against its own settings: one that fits 32 tokens of answer can overrun the model's positions with 96.
+    const settingsOf = (i: number) => (options.settingsOfEach?.[i] ? mergeSettings(settings, options.settingsOfEach[i]) : settings);
+    return this.answerChecked(questions.map((q, i) => this.checkQuestion(q, settingsOf(i))), options, started);
   }
 
   /**
@@ -272,7 +273,7 @@ export class NpcEngine {
   async answerChecked(texts: string[], options: AskOptions = {}, started = performance.now()): Promise<NpcAnswer[]> {
     const settings = mergeSettings(this.defaults, options.settings);
     const settingsOf = texts.map((_, i) => (options.settingsOfEach?.[i] ? mergeSettings(settings, options.settingsOfEach[i]) : settings));
-    if (new Set(settingsOf.map(batchKey)).size > 1) {
+    if (new Set(settingsOf.map(({ candidates, relevanceWeight }) => `${candidates}/${relevanceWeight}`)).size > 1) {
       throw new InvalidSettingsError("a batch's questions must choose among as many candidates, with one relevance weight");
     }
     const knowledgeOf = (index: number) => (options.knowledgeOfEach ? options.knowledgeOfEach[index] : options.knowledge);
@@ -285,7 +286,7 @@ export class NpcEngine {
       return own ? context.filter((pair) => own.pairs.includes(pair)).map((pair) => this.encode(this.withoutSpecialTokens(pair.a))) : [];
     });
 
-    const choosing = (settingsOf[0] ?? settings).candidates > 1; // the batch's (batchKey), whatever `settings` says
+    const choosing = (settingsOf[0] ?? settings).candidates > 1; // the batch's (checked above), whatever `settings` says
     const chosen = choosing
       ? await this.chooseAmongCandidates(prompts, settingsOf, ownLines)
       : await this.generateIds(prompts, settingsOf, ownLines, options.onToken);
@@ -343,7 +344,7 @@ export class NpcEngine {
    * empty question) (that second pass only when the weight is not 0; it favours specific answers).
    */
   private async chooseAmongCandidates(prompts: string[], settingsOf: readonly GenerationSettings[], ownLines: number[][][]): Promise<DecodedRow[]> {
-    const settings = settingsOf[0]!; // candidates and relevance weight are the batch's (batchKey)
+    const settings = settingsOf[0]!; // candidates and relevance weight are the batch's (answerChecked checks)
     // 16 candidates for each of a batch's 16 questions are 256 rows: a cache of ~270 MB, and the relevance pass's
     // logits ~290 MB more. Taken so many questions at a time, the rows stay at most CANDIDATE_ROWS.
     const perRun = Math.max(1, Math.floor(CANDIDATE_ROWS / settings.candidates));

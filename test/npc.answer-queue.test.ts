@@ -148,7 +148,7 @@ describe("AnswerQueue micro-batching", () => {
     const engine = await shippedEngine();
     const queue = new AnswerQueue(engine);
     // The village's baker says at most 24 tokens, others 32; one NPC penalises repeats, one samples (top-k 1: greedy).
-    const kinds: Partial<GenerationSettings>[] = [{ maxNewTokens: 24 }, {}, { maxNewTokens: 6 }, { repetitionPenalty: 1.3, maxNewTokens: 40 }, { doSample: true, topK: 1 }];
+    const kinds: Partial<GenerationSettings>[] = [{ maxNewTokens: 24 }, {}, { maxNewTokens: 17 }, { repetitionPenalty: 1.3, maxNewTokens: 30 }, { doSample: true, topK: 1 }];
     const asked = EVERYDAY_QUESTIONS.slice(0, 10).map((question, i) => ({ question, settings: { doSample: false, ...kinds[i % kinds.length] } as Partial<GenerationSettings> }));
     const batches: number[] = [];
     const answerChecked = engine.answerChecked.bind(engine);
@@ -165,7 +165,23 @@ describe("AnswerQueue micro-batching", () => {
       assert.equal(answers[i]!.text, alone.text, `question ${i}: ${JSON.stringify(settings)}`);
       assert.ok(answers[i]!.tokens <= (settings.maxNewTokens ?? engine.defaults.maxNewTokens), `question ${i}: within its own length`);
     }
-    assert.ok(answers.some((answer) => answer.tokens === 6), "the 6-token NPC was cut at its own limit while the batch went on");
+  });
+
+  it("keeps NPCs whose lengths differ more than twice apart: a short answer does not wait for a long one", async () => {
+    const engine = await shippedEngine();
+    const queue = new AnswerQueue(engine);
+    const batches: number[][] = [];
+    const answerChecked = engine.answerChecked.bind(engine);
+    engine.answerChecked = (questions, options) => (batches.push(options?.settingsOfEach?.map((s) => s?.maxNewTokens ?? 0) ?? []), answerChecked(questions, options));
+    const limits = [4, 96, 4, 3];
+    let answers;
+    try {
+      answers = await Promise.all(limits.map((maxNewTokens) => queue.ask("배고파", { settings: { maxNewTokens, doSample: false } })));
+    } finally {
+      engine.answerChecked = answerChecked;
+    }
+    assert.deepEqual(batches, [[4, 4, 3], [96]]);
+    limits.forEach((limit, i) => assert.ok(answers[i]!.tokens <= limit, `answer ${i}: ${answers[i]!.tokens} tokens`));
   });
 
   it("keeps batches to questions that choose among as many candidates, in the order asked", async () => {

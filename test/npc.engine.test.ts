@@ -214,6 +214,16 @@ describe("NpcEngine answers", () => {
 });
 
 describe("NpcEngine batches of rows with settings of their own", () => {
+  it("checks each question of a batch against its own length: one that fits 32 tokens of answer but not 96 is too long", async () => {
+    const engine = await shippedEngine();
+    const question = "배고파 ".repeat(30).trim(); // ~60 tokens: room for 32 more in the model's 128, not 96
+    await engine.answerBatch([question], { settings: { maxNewTokens: 32 } });
+    await assert.rejects(
+      engine.answerBatch(["배고파", question], { settingsOfEach: [{}, { maxNewTokens: 96 }] }),
+      (error: unknown) => error instanceof InvalidQuestionError && error.code === "too_long" && /with 96 for the answer/.test(error.message),
+    );
+  });
+
   for (const [graphs, options] of [["int8 step graph", {}], ["fp32 full graph, no cache in place", { dtype: "fp32", inPlaceCache: false }]] as const) {
     it(`answers each row as alone when a long question's short row widens the cache past the model's positions (${graphs})`, async () => {
       const engine = await NpcEngine.load(DEFAULT_MODEL_DIR, options);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 
 import { InvalidSettingsError } from "../npc/errors.js";
-import { mergeSettings, settingsFromConfig, settingsKey } from "../npc/engine/generation-settings.js";
+import { batchKey, type GenerationSettings, mergeSettings, settingsFromConfig, settingsKey } from "../npc/engine/generation-settings.js";
 
 describe("Generation settings", () => {
   const defaults = settingsFromConfig({ max_new_tokens: 32, do_sample: false, repetition_penalty: 1.2, top_k: 40 });
@@ -30,5 +30,14 @@ describe("Generation settings", () => {
   it("keys equal settings equally", () => {
     assert.equal(settingsKey(mergeSettings(defaults, {})), settingsKey(defaults));
     assert.notEqual(settingsKey(mergeSettings(defaults, { topK: 5 })), settingsKey(defaults));
+  });
+
+  it("batches lengths within a factor of two and any sampling together, candidates apart", () => {
+    const key = (overrides: Partial<GenerationSettings>) => batchKey(mergeSettings(defaults, overrides));
+    assert.equal(key({ maxNewTokens: 24 }), key({ maxNewTokens: 32, temperature: 0.3, doSample: true, repetitionPenalty: 1.2 }));
+    assert.notEqual(key({ maxNewTokens: 8 }), key({ maxNewTokens: 96 }), "eight-token answers do not wait for 96");
+    assert.notEqual(key({ maxNewTokens: 32 }), key({ maxNewTokens: 33 }));
+    assert.notEqual(key({ candidates: 1 }), key({ candidates: 4 }));
+    assert.notEqual(key({ candidates: 4, relevanceWeight: 0.5 }), key({ candidates: 4, relevanceWeight: 0 }));
   });
 });

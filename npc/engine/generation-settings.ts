@@ -86,9 +86,11 @@ export function settingsKey(settings: GenerationSettings): string {
 }
 
 /**
- * What questions sharing one batch must agree on: how many candidates each chooses among, and how. The rest (length,
- * sampling, repetition penalty) each row decodes by its own (decode-loop.ts), so NPCs that speak differently batch.
+ * What questions sharing one batch must agree on: how many candidates each chooses among, and how, and about how long
+ * they may speak (maxNewTokens within a factor of two: 17–32, 33–64, …). The rest (sampling, repetition penalty) and the
+ * exact length each row decodes by its own (decode-loop.ts), so NPCs that speak differently batch; but a batch's
+ * answers go back when its longest row ends, and 15 eight-token rows beside one that said 96 waited 3.1–3.9× as long.
  */
-export function batchKey({ candidates, relevanceWeight }: GenerationSettings): string {
-  return `${candidates}/${relevanceWeight}`;
+export function batchKey({ candidates, relevanceWeight, maxNewTokens }: GenerationSettings): string {
+  return `${candidates}/${relevanceWeight}/${Math.ceil(Math.log2(maxNewTokens))}`;
 }
