@@ -73,7 +73,7 @@ describe("AnswerQueue micro-batching", () => {
     const answers = await Promise.all(
       questions.map((q) => queue.ask(q, { onToken: ({ text }) => streamed.set(q, text) })),
     );
-    answers.forEach((answer, i) => assert.equal(streamed.get(questions[i]!)!.replace(/\s+/g, " ").trim(), answer.text));
+    answers.forEach((answer, i) => assert.equal(streamed.get(questions[i]!)!, answer.text));
   });
 
   it("stops the stream of an asker whose callback throws, and answers everyone asked with them", async () => {
@@ -90,7 +90,7 @@ describe("AnswerQueue micro-batching", () => {
     const [first, second] = await Promise.all([gone, other]);
     assert.ok(first.text.length > 0 && second.text.length > 0);
     assert.equal(calls, 1, "no more of the stream after it threw");
-    assert.equal(streamed.at(-1)!.replace(/\s+/g, " ").trim(), second.text);
+    assert.equal(streamed.at(-1)!, second.text);
   });
 
   it("answers a question whose deadline passed while it waited `expired`, without running it, and the rest as asked", async () => {

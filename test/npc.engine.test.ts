@@ -97,7 +97,7 @@ describe("NpcEngine answers", () => {
     assert.ok(events.length >= 1);
     events.forEach((text, i) => i > 0 && assert.ok(text.startsWith(events[i - 1]!)));
     assert.equal(deltas.join(""), events.at(-1));
-    assert.equal(events.at(-1)!.replace(/\s+/g, " ").trim(), answer.text);
+    assert.equal(events.at(-1)!, answer.text);
     assert.ok(!events.some((t) => t.includes("\ufffd")), "a half-decoded character was streamed");
   });
 

@@ -20,6 +20,17 @@ describe("TokenStream", () => {
       { index: 0, text: "가 다", delta: " 다" },
     ]);
   });
+
+  it("shows the text as the answer will be said: an answer that begins with a space streams without it", () => {
+    const events: TokenEvent[] = [];
+    const stream = new TokenStream(1, decode, 0, (event) => events.push(event));
+    for (const id of [4, 3, 4]) stream.push(0, id);
+    assert.deepEqual(events, [
+      { index: 0, text: "다", delta: "다" },
+      { index: 0, text: "다나", delta: "나" },
+      { index: 0, text: "다나 다", delta: " 다" },
+    ]);
+  });
 });
 
 describe("TopPProcessor", () => {

@@ -1,4 +1,5 @@
 import { withoutLoop } from "./loop-guard.js";
+import { oneLine } from "./one-line.js";
 
 /**
  * One step of a streamed answer: the text so far of batch row `index` and what this step added. Show
@@ -47,7 +48,8 @@ export class TokenStream {
     }
     const ids = this.generated[index]!;
     ids.push(id);
-    const text = this.decode(this.saying(index, ids) ? ids : withoutLoop(ids)); // as the final answer will read
+    // As the answer will be said (its spaces as oneLine leaves them): a leading space streamed stayed on screen.
+    const text = oneLine(this.decode(this.saying(index, ids) ? ids : withoutLoop(ids)));
     if (text.endsWith("\ufffd") || text === this.shown[index]) return;
     const grew = text.startsWith(this.shown[index]!);
     this.onToken({ index, text, delta: grew ? text.slice(this.shown[index]!.length) : text, ...(grew ? {} : { cut: true as const }) });
