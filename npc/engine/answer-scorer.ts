@@ -2,7 +2,9 @@ import { type PreTrainedModel, Tensor } from "@huggingface/transformers";
 
 /**
  * Mean log-probability of each answer (its tokens and the closing `</s>`) after its prompt, all rows in
- * one forward pass. Used to choose among sampled candidates.
+ * one forward pass. Used to choose among sampled candidates. Only the logits that predict answer tokens are
+ * kept (rows are left-padded, so answers end together): all of them, 8,000 floats a position, took 172 MB for
+ * 16 prompts of 70 tokens.
  */
 export async function meanLogProbs(
   model: PreTrainedModel,
@@ -21,17 +23,21 @@ export async function meanLogProbs(
     });
   });
   const shape = [rows.length, width];
+  // The last `kept` positions: from the one before the longest answer's first token.
+  const kept = Math.min(width, Math.max(...rows.map((r) => r.answer.length)) + 1);
   const { logits, logits_logsumexp: logSums } = (await model.forward({
     input_ids: new Tensor("int64", ids, shape),
     attention_mask: new Tensor("int64", mask, shape),
+    num_logits_to_keep: new Tensor("int64", [BigInt(kept)], []),
   })) as { logits: Tensor; logits_logsumexp?: Tensor };
   const vocab = logits.dims[2]!;
+  if (logits.dims[1] !== kept) throw new Error(`the model kept ${logits.dims[1]} positions' logits, asked for ${kept}`);
   const data = logits.data as Float32Array;
   const sums = logSums?.data as Float32Array | undefined;
   return rows.map(({ answer }, row) => {
     let total = 0;
     answer.forEach((token, i) => {
-      const position = row * width + width - answer.length + i - 1; // the logits that predict this token
+      const position = row * kept + kept - answer.length + i - 1; // the logits that predict this token
       total += tokenLogProb(data, vocab, position, token, sums);
     });
     return total / Math.max(1, answer.length);
