@@ -346,7 +346,7 @@ export class NpcEngine {
   private async chooseAmongCandidates(prompts: string[], settingsOf: readonly GenerationSettings[], ownLines: number[][][]): Promise<DecodedRow[]> {
     const settings = settingsOf[0]!; // candidates and relevance weight are the batch's (answerChecked checks)
     // 16 candidates for each of a batch's 16 questions are 256 rows: a cache of ~270 MB, and the relevance pass's
-    // logits ~290 MB more. Taken so many questions at a time, the rows stay at most CANDIDATE_ROWS.
+    // logits (8,000 floats for each answer position) more. Taken so many questions at a time, the rows stay at most CANDIDATE_ROWS.
     const perRun = Math.max(1, Math.floor(CANDIDATE_ROWS / settings.candidates));
     if (prompts.length > perRun) {
       const chosen: DecodedRow[] = [];
