@@ -14,7 +14,7 @@ import { cleanText } from "../common/clean-text.js";
 import { MODEL_NAME_MAX } from "../kafka/contract.js";
 import { plainChat } from "./chat-line.js";
 import { InvalidQuestionError, InvalidSettingsError, ModelLoadError } from "./errors.js";
-import { meanLogProbs } from "./engine/answer-scorer.js";
+import { meanLogProbs, modelScoring, type ScoringPass } from "./engine/answer-scorer.js";
 import { type DecodedRow, decodeRows } from "./engine/decode-loop.js";
 import { withoutLoop } from "./engine/loop-guard.js";
 import { isOwnLine } from "./own-lines.js";
@@ -25,7 +25,7 @@ import {
   settingsFromConfig,
 } from "./engine/generation-settings.js";
 import { type Prefill } from "./engine/grouped-prefill.js";
-import { int8Prefill } from "./engine/int8-prefill.js";
+import { int8Prefill, int8Scoring } from "./engine/int8-prefill.js";
 import { checkModelFolder, INT8_PREFILL_GRAPH, INT8_STEP_GRAPH, type ModelDtype, modelNameIn, STEP_GRAPH } from "./engine/model-folder.js";
 import { GRAMS, type GramsMethod, KnowledgeIndex, type KnowledgePair } from "./knowledge-index.js";
 import { MAX_QUESTION_CHARS, normaliseQuestion } from "./question.js";
@@ -115,7 +115,10 @@ const CANDIDATE_ROWS = 64;
 export class NpcEngine {
   private constructor(
     private readonly tokenizer: PreTrainedTokenizer,
-    private readonly model: PreTrainedModel,
+    /** The full graph in fp32: decoding's where the export has no step graph or fp32 is asked for; not loaded for q8. */
+    private readonly model: PreTrainedModel | undefined,
+    /** What scores whole answers (a loop cut back, candidates): the graphs that decode them. */
+    private readonly scoring: ScoringPass,
     readonly defaults: GenerationSettings,
     readonly modelName: string,
     private readonly eosId: number,
@@ -190,8 +193,8 @@ export class NpcEngine {
       // From a private copy, which onnxruntime maps (private-copy.ts): a folder copied over while it ran ended the process.
       return await withPrivateCopy(folder, async (copy) => {
         const tokenizer = await AutoTokenizer.from_pretrained(copy, { local_files_only: true });
-        // The full graph in fp32 whatever the dtype: it scores answers and is the reference.
-        const model = await AutoModelForCausalLM.from_pretrained(copy, { dtype: "fp32", local_files_only: true, session_options: SESSION_OPTIONS });
+        // The full graph only where it decodes: q8 prefills, steps and scores with its int8 graphs (~50 MB less a folder).
+        const model = dtype === "q8" ? undefined : await AutoModelForCausalLM.from_pretrained(copy, { dtype: "fp32", local_files_only: true, session_options: SESSION_OPTIONS });
         if (!tokenizer.chat_template) throw new Error("tokenizer_config.json has no chat_template");
         tokenizer.padding_side = "left"; // rows of a batch all end where their answers begin
         const maxPositions = config.n_positions ?? config.max_position_embeddings ?? 1024;
@@ -200,11 +203,14 @@ export class NpcEngine {
           ? await InferenceSession.create(join(copy, dtype === "q8" ? INT8_STEP_GRAPH : STEP_GRAPH), SESSION_OPTIONS)
           : undefined;
         let prefill: { run: Prefill; session: InferenceSession } | undefined;
+        let scoring = model && modelScoring(model);
         if (dtype === "q8") {
           const session = await InferenceSession.create(join(copy, INT8_PREFILL_GRAPH), SESSION_OPTIONS);
           prefill = { run: int8Prefill(session), session };
+          scoring = int8Scoring(session);
         }
-        return new NpcEngine(tokenizer, model, defaults, name, eosId, maxPositions, retrieval, general, Spacing.load(folder), padId, stepSession, prefill);
+        if (!scoring) throw new Error(`no graph to score answers with (dtype ${dtype})`);
+        return new NpcEngine(tokenizer, model, scoring, defaults, name, eosId, maxPositions, retrieval, general, Spacing.load(folder), padId, stepSession, prefill);
       });
     } catch (error) {
       throw new ModelLoadError(folder, `cannot load the NPC model from ${folder}: ${(error as Error).message}`, {
@@ -332,7 +338,7 @@ export class NpcEngine {
     // loop, repeats the model was sure of, gave fragments ("차근", −0.29; −3.14 said so) the confidence to pass a bar.
     const cut = said.flatMap(({ ids }, row) => (ids.length < answers[row]!.ids.length ? [row] : []));
     if (cut.length > 0) {
-      const rescored = await meanLogProbs(this.model, cut.map((row) => ({ prompt: this.encode(prompts[row]!), answer: [...said[row]!.ids, this.eosId] })), this.padId);
+      const rescored = await meanLogProbs(this.scoring, cut.map((row) => ({ prompt: this.encode(prompts[row]!), answer: [...said[row]!.ids, this.eosId] })), this.padId);
       cut.forEach((row, i) => (said[row]!.meanLogProb = rescored[i]!));
     }
     return said;
@@ -360,7 +366,7 @@ export class NpcEngine {
     const times = <T>(list: readonly T[]) => list.flatMap((item) => new Array<T>(n).fill(item));
     const sampled = await this.generateIds(times(prompts), times(settingsOf.map((s) => ({ ...s, doSample: true }))), times(ownLines));
     const generic = settings.relevanceWeight > 0
-      ? await meanLogProbs(this.model, sampled.map(({ ids }) => ({ prompt: this.emptyPromptIds, answer: [...ids, this.eosId] })), this.padId)
+      ? await meanLogProbs(this.scoring, sampled.map(({ ids }) => ({ prompt: this.emptyPromptIds, answer: [...ids, this.eosId] })), this.padId)
       : undefined;
     return prompts.map((_, question) => {
       let best = sampled[question * n]!;
@@ -476,7 +482,7 @@ export class NpcEngine {
   }
 
   async dispose(): Promise<void> {
-    await this.model.dispose();
+    await this.model?.dispose();
     await this.stepSession?.release();
     await this.prefill?.session.release();
   }

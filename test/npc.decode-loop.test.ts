@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 
 import { AutoModelForCausalLM, type PreTrainedModel, Tensor } from "@huggingface/transformers";
 
-import { meanLogProbs, tokenLogProb } from "../npc/engine/answer-scorer.js";
+import { meanLogProbs, modelScoring, tokenLogProb } from "../npc/engine/answer-scorer.js";
 import { decodeRows } from "../npc/engine/decode-loop.js";
 import { type GenerationSettings, mergeSettings } from "../npc/engine/generation-settings.js";
 import { prefillGroups } from "../npc/engine/grouped-prefill.js";
@@ -79,7 +79,7 @@ describe("decodeRows (rows leave the batch as they end)", () => {
     // separate forward pass over the unpadded prompt scores it.
     const ended = answers.map((answer, row) => ({ ...answer, row })).filter(({ row, ids }) => streamedOf(row).length === ids.length + 1);
     assert.ok(ended.length > 3, `${ended.length} rows ended with </s>`);
-    const rescored = await meanLogProbs(model, ended.map(({ row, ids }) => ({ prompt: prompts[row]!, answer: [...ids, eos] })), pad);
+    const rescored = await meanLogProbs(modelScoring(model), ended.map(({ row, ids }) => ({ prompt: prompts[row]!, answer: [...ids, eos] })), pad);
     ended.forEach(({ meanLogProb }, i) => assert.ok(Math.abs(meanLogProb - rescored[i]!) < 1e-3, `${meanLogProb} vs ${rescored[i]}`));
   });
 });

@@ -338,14 +338,37 @@ describe("NpcEngine model loading", () => {
     });
   });
 
-  it("names the model file when the ONNX file is corrupt", async () => {
+  it("names the model file when an ONNX file it loads is corrupt, each dtype its own graphs", async () => {
+    for (const [dtype, file] of [["q8", "model_prefill_int8.onnx"], ["fp32", "model.onnx"]] as const) {
+      rmSync(scratch, { recursive: true, force: true });
+      cpSync(DEFAULT_MODEL_DIR, scratch, { recursive: true });
+      writeFileSync(join(scratch, "onnx", file), "not an onnx file");
+      await assert.rejects(NpcEngine.load(scratch, { dtype }), (error: unknown) => {
+        assert.ok(error instanceof ModelLoadError, `${dtype}: ${String(error)}`);
+        assert.ok(error.message.includes(scratch), error.message);
+        return true;
+      });
+    }
+  });
+
+  it("decodes and scores with its int8 graphs alone: q8 needs no full graph", async () => {
     cpSync(DEFAULT_MODEL_DIR, scratch, { recursive: true });
-    writeFileSync(join(scratch, "onnx", "model.onnx"), "not an onnx file");
-    await assert.rejects(NpcEngine.load(scratch), (error: unknown) => {
-      assert.ok(error instanceof ModelLoadError);
-      assert.ok(error.message.includes(scratch), error.message);
-      return true;
-    });
+    rmSync(join(scratch, "onnx", "model.onnx"));
+    const engine = await NpcEngine.load(scratch);
+    try {
+      const shipped = await shippedEngine();
+      // A loop cut back is scored again, and candidates are chosen by a relevance pass: both by the int8 prefill graph.
+      const asked = [{ q: "꿈이 너무 많아", settings: {} }, { q: "주말에 뭐 하지?", settings: { candidates: 4, relevanceWeight: 0.5 } }];
+      for (const { q, settings } of asked) {
+        const answer = await engine.answer(q, { settings });
+        assert.ok(answer.text.length > 0 && answer.confidence < 0, `${q}: ${JSON.stringify(answer)}`);
+      }
+      const [cut, alone] = [await engine.answer(asked[0]!.q), await shipped.answer(asked[0]!.q)];
+      assert.deepEqual({ text: cut.text, confidence: cut.confidence }, { text: alone.text, confidence: alone.confidence });
+    } finally {
+      await engine.dispose();
+    }
+    await assert.rejects(NpcEngine.load(scratch, { dtype: "fp32" }), /NPC model file missing: .*model\.onnx/);
   });
 
   // onnxruntime maps the weights file: a copy over it in place ended the process (SIGBUS), or changed the weights.

@@ -1,5 +1,22 @@
 import { type PreTrainedModel, Tensor } from "@huggingface/transformers";
 
+/** What a scoring pass returns: [rows, kept positions, vocab] logits, and their log Σ exp where the graph has it. */
+export interface ScoredLogits {
+  logits: { dims: readonly number[]; data: unknown };
+  logits_logsumexp?: { data: unknown };
+}
+
+/**
+ * One forward pass over whole left-padded sequences, no cache, keeping the logits of the last `num_logits_to_keep`
+ * positions: the full graph's (`modelScoring`) or the int8 prefill graph's (int8-prefill.ts `int8Scoring`).
+ */
+export type ScoringPass = (feeds: { input_ids: Tensor; attention_mask: Tensor; num_logits_to_keep: Tensor }) => Promise<ScoredLogits>;
+
+/** The full graph as a scoring pass (transformers.js gives it position ids from the mask). */
+export function modelScoring(model: PreTrainedModel): ScoringPass {
+  return async (feeds) => (await model.forward(feeds)) as ScoredLogits;
+}
+
 /**
  * Mean log-probability of each answer (its tokens and the closing `</s>`) after its prompt, all rows in
  * one forward pass. Used to choose among sampled candidates. Only the logits that predict answer tokens are
@@ -7,7 +24,7 @@ import { type PreTrainedModel, Tensor } from "@huggingface/transformers";
  * 16 prompts of 70 tokens.
  */
 export async function meanLogProbs(
-  model: PreTrainedModel,
+  pass: ScoringPass,
   rows: { prompt: number[]; answer: number[] }[],
   padId: number,
 ): Promise<number[]> {
@@ -25,11 +42,11 @@ export async function meanLogProbs(
   const shape = [rows.length, width];
   // The last `kept` positions: from the one before the longest answer's first token.
   const kept = Math.min(width, Math.max(...rows.map((r) => r.answer.length)) + 1);
-  const { logits, logits_logsumexp: logSums } = (await model.forward({
+  const { logits, logits_logsumexp: logSums } = await pass({
     input_ids: new Tensor("int64", ids, shape),
     attention_mask: new Tensor("int64", mask, shape),
     num_logits_to_keep: new Tensor("int64", [BigInt(kept)], []),
-  })) as { logits: Tensor; logits_logsumexp?: Tensor };
+  });
   const vocab = logits.dims[2]!;
   if (logits.dims[1] !== kept) throw new Error(`the model kept ${logits.dims[1]} positions' logits, asked for ${kept}`);
   const data = logits.data as Float32Array;

@@ -56,7 +56,7 @@ export interface DecodeOptions {
  * With `ownLines`, a row that has begun one of its NPC's own lines finishes it as written.
  */
 export async function decodeRows(
-  model: PreTrainedModel,
+  model: PreTrainedModel | undefined,
   inputIds: Tensor,
   attentionMask: Tensor,
   settings: GenerationSettings | readonly GenerationSettings[],
@@ -65,6 +65,9 @@ export async function decodeRows(
 ): Promise<DecodedRow[]> {
   // Only the step graph reads a cache from any prefill; the full graph takes its own tensors back as past.
   if (prefill && !stepSession) throw new Error("a prefill of its own needs the step graph to decode after it");
+  // The full graph decodes what the int8 ones do not; an engine that loaded none has both (q8).
+  if (!model && !(prefill && stepSession)) throw new Error("no full graph loaded to prefill or step with");
+  const fullGraph = () => model!;
   const [batch, promptLength] = inputIds.dims as [number, number];
   const settingsOf = Array.isArray(settings) ? settings : new Array<GenerationSettings>(batch).fill(settings as GenerationSettings);
   if (settingsOf.length !== batch) throw new Error(`${settingsOf.length} rows' settings for a batch of ${batch}`);
@@ -85,7 +88,7 @@ export async function decodeRows(
     position_ids: int64(mask.map((row) => { let p = -1; return row.map((m) => (m ? ++p : 1)); })),
   };
   const lastOnly = { num_logits_to_keep: new Tensor("int64", [1n], []) };
-  const modelPrefill: Prefill = async (feeds) => (await model.forward({ ...feeds, ...lastOnly })) as Record<string, Tensor>;
+  const modelPrefill: Prefill = async (feeds) => (await fullGraph().forward({ ...feeds, ...lastOnly })) as Record<string, Tensor>;
   let feeds: Feeds = prompts;
   let inPlace: InPlaceCache | undefined;
   for (let step = 0; step < longest; step++) {
@@ -100,7 +103,7 @@ export async function decodeRows(
     } else if (inPlace) {
       outputs = await inPlace.step(rows.map((row) => seen[row]!.at(-1)!), rows.map((row) => BigInt(nextPosition[row]!++)));
     } else {
-      full = (await model.forward({ ...feeds, ...lastOnly })) as Record<string, Tensor>;
+      full = (await fullGraph().forward({ ...feeds, ...lastOnly })) as Record<string, Tensor>;
       outputs = stepLogits(full);
     }
     const vocab = outputs.logits.dims.at(-1)!;

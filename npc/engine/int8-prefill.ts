@@ -1,6 +1,7 @@
 import type { Tensor } from "@huggingface/transformers";
 import * as ort from "onnxruntime-node";
 
+import type { ScoredLogits, ScoringPass } from "./answer-scorer.js";
 import { cacheShape } from "./cache-shape.js";
 import type { Prefill } from "./grouped-prefill.js";
 
@@ -11,19 +12,41 @@ import type { Prefill } from "./grouped-prefill.js";
  * graph (`onnx/model_step_int8.onnx`).
  */
 export function int8Prefill(session: ort.InferenceSession): Prefill {
+  const run = int8Forward(session);
+  const lastOnly = new ort.Tensor("int64", BigInt64Array.from([1n]), []);
+  return ({ input_ids, attention_mask, position_ids }) => run(asOrt(input_ids), asOrt(attention_mask), asOrt(position_ids), lastOnly);
+}
+
+/**
+ * The int8 prefill graph as the scorer of whole answers (answer-scorer.ts): where decoding is int8, answers are
+ * scored by the graphs that wrote them, and the float32 graph need not be loaded at all (~50 MB a model folder).
+ */
+export function int8Scoring(session: ort.InferenceSession): ScoringPass {
+  const run = int8Forward(session);
+  return ({ input_ids, attention_mask, num_logits_to_keep }) => {
+    const [rows, width] = attention_mask.dims as [number, number];
+    const mask = attention_mask.data as BigInt64Array;
+    // As transformers.js gives the full graph: each row counts from its first token; pads (masked) get 1.
+    const positions = new BigInt64Array(rows * width);
+    for (let row = 0; row < rows; row++) {
+      let next = 0n;
+      for (let at = row * width; at < (row + 1) * width; at++) positions[at] = mask[at] ? next++ : 1n;
+    }
+    const outputs = run(asOrt(input_ids), asOrt(attention_mask), new ort.Tensor("int64", positions, [rows, width]), asOrt(num_logits_to_keep));
+    return outputs as Promise<ort.InferenceSession.OnnxValueMapType & ScoredLogits>;
+  };
+}
+
+/** One pass of the int8 prefill graph with no cache, keeping the logits of the last `keep` positions. */
+function int8Forward(session: ort.InferenceSession) {
   const caches = session.inputNames.filter((name) => name.startsWith("past_key_values"));
   const { heads, headSize } = cacheShape(session);
-  const lastOnly = new ort.Tensor("int64", BigInt64Array.from([1n]), []);
-  const asOrt = (tensor: Tensor) => new ort.Tensor("int64", tensor.data as BigInt64Array, tensor.dims);
-  return async ({ input_ids, attention_mask, position_ids }) => {
+  return (input_ids: ort.Tensor, attention_mask: ort.Tensor, position_ids: ort.Tensor, keep: ort.Tensor) => {
     const noCache = new ort.Tensor("float32", new Float32Array(0), [input_ids.dims[0]!, heads, 0, headSize]);
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: asOrt(input_ids),
-      attention_mask: asOrt(attention_mask),
-      position_ids: asOrt(position_ids),
-      num_logits_to_keep: lastOnly,
-    };
+    const feeds: Record<string, ort.Tensor> = { input_ids, attention_mask, position_ids, num_logits_to_keep: keep };
     for (const name of caches) feeds[name] = noCache;
     return session.run(feeds);
   };
 }
+
+const asOrt = (tensor: Tensor) => new ort.Tensor("int64", tensor.data as BigInt64Array, tensor.dims);

@@ -25,8 +25,12 @@ export const INT8_PREFILL_GRAPH = "onnx/model_prefill_int8.onnx";
 /** Decoding steps with 8-bit weights (kobot_train/int8_steps.py); older exports lack it. */
 export const INT8_STEP_GRAPH = "onnx/model_step_int8.onnx";
 
-/** What each dtype reads besides the full graph (`onnx/model.onnx`, which transformers.js loads). */
-const DTYPE_FILES: Record<ModelDtype, string[]> = { fp32: [], q8: [INT8_PREFILL_GRAPH, STEP_GRAPH, INT8_STEP_GRAPH] };
+/**
+ * The graphs each dtype reads: fp32 the full graph (which transformers.js loads) and its step graph where the export
+ * has one; q8 prefills, steps and scores answers with its int8 graphs alone (the step graph's presence is what says
+ * the export keeps its cache in place).
+ */
+const DTYPE_FILES: Record<ModelDtype, string[]> = { fp32: ["onnx/model.onnx"], q8: [INT8_PREFILL_GRAPH, STEP_GRAPH, INT8_STEP_GRAPH] };
 
 /** The module of kobot_train that adds each int8 graph to an export made before it. */
 const INT8_WRITERS: Record<string, string> = { [INT8_PREFILL_GRAPH]: "int8_prefill", [INT8_STEP_GRAPH]: "int8_steps" };
@@ -54,7 +58,7 @@ export function checkModelFolder<Config extends RetrievalConfig = RetrievalConfi
   dtype: ModelDtype,
 ): { config: Config; generationConfig: Generation } {
   if (!Object.hasOwn(DTYPE_FILES, dtype)) throw new ModelLoadError(folder, `unknown dtype "${dtype}"; use fp32 or q8`);
-  const needed = ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model.onnx", ...DTYPE_FILES[dtype]];
+  const needed = ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", ...DTYPE_FILES[dtype]];
   // Exports with a step graph keep the fp32 weights of all graphs in one file beside them.
   if (existsSync(join(folder, STEP_GRAPH))) needed.push("onnx/model.onnx_data");
   for (const file of needed) {
