@@ -124,6 +124,23 @@ describe("World file", () => {
     });
   });
 
+  it("names every unknown decoding setting at once, with the known ones and the spelling meant, and a quoted number as such", () => {
+    const path = worldFile("gen.yaml", [
+      "npcs:",
+      "  - { id: a, name: 에이, position: { x: 0, y: 0, z: 0 }, generation: { max-new-tokens: 16, sample: true } }",
+      "  - { id: b, name: 비, position: { x: 1, y: 0, z: 0 }, generation: { maxNewTokens: \"16\" } }",
+    ].join("\n"));
+    assert.throws(() => loadWorldFile(path, "npc/model", bounds), (e: Error) => {
+      assert.match(e.message, /npcs\.1 \(b\)\.generation\.maxNewTokens: a number, or true or false \(doSample\), not in quotes/);
+      return true;
+    });
+    writeFileSync(path, "npcs:\n  - { id: a, name: 에이, position: { x: 0, y: 0, z: 0 }, generation: { max-new-tokens: 16, sample: true } }\n");
+    assert.throws(() => loadWorldFile(path, "npc/model", bounds), (e: Error) => {
+      assert.match(e.message, /npcs\.0 \(a\)\.generation: unknown generation settings "max-new-tokens" \(maxNewTokens\?\), "sample"; known: maxNewTokens, doSample, temperature, topK, topP, repetitionPenalty, candidates, relevanceWeight/);
+      return true;
+    });
+  });
+
   it("refuses names players could not tell apart or call, lets an NPC's name be its id, and cleans names as chat is", () => {
     const npc = (id: string, name: string, x = 0) => ({ id, name, position: { x, y: 0, z: 0 } });
     const load = (...npcs: object[]) => loadWorldFile(worldFile("w.json", JSON.stringify({ npcs })), "npc/model", bounds);

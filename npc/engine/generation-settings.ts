@@ -55,15 +55,25 @@ export function settingsFromConfig(file: GenerationConfigFile): GenerationSettin
 /** Merges overrides into the defaults, rejecting unknown keys and values out of range. */
 export function mergeSettings(defaults: GenerationSettings, overrides: Partial<GenerationSettings> = {}): GenerationSettings {
   if (typeof overrides !== "object" || overrides === null || Array.isArray(overrides)) throw new InvalidSettingsError("generation settings must be an object");
-  for (const key of Object.keys(overrides)) {
-    // Own keys only: `in` took every object's own names ("constructor", "toString", "__proto__") as settings.
-    if (!Object.hasOwn(defaults, key)) throw new InvalidSettingsError(`unknown generation setting "${key}"`);
+  // Own keys only: `in` took every object's own names ("constructor", "toString", "__proto__") as settings.
+  const unknown = Object.keys(overrides).filter((key) => !Object.hasOwn(defaults, key));
+  if (unknown.length > 0) {
+    // All at once, with the names that are known: a world file's author wrote `max-new-tokens` and `sample` and
+    // learnt of one per run.
+    const named = unknown.map((key) => `"${key}"${spelledAs(key, defaults) ? ` (${spelledAs(key, defaults)}?)` : ""}`).join(", ");
+    throw new InvalidSettingsError(`unknown generation setting${unknown.length > 1 ? "s" : ""} ${named}; known: ${Object.keys(defaults).join(", ")}`);
   }
   const merged = { ...defaults };
   for (const [key, value] of Object.entries(overrides)) {
     if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
   }
   return checkSettings(merged);
+}
+
+/** The known setting a snake- or kebab-case spelling means (`max_new_tokens`, `max-new-tokens`: maxNewTokens). */
+function spelledAs(key: string, defaults: GenerationSettings): string | undefined {
+  const plain = key.replace(/[-_\s]/g, "").toLowerCase();
+  return Object.keys(defaults).find((known) => known.toLowerCase() === plain);
 }
 
 function checkSettings(settings: GenerationSettings): GenerationSettings {

@@ -80,7 +80,7 @@ const NpcEntry = z.strictObject({
   knowledge: z.string().min(1).optional(),
   /** With a knowledge file: a question at least this similar to one of its questions gets that line as written. */
   scriptedAbove: z.number().gt(0).max(1).optional(),
-  generation: z.record(z.string(), z.union([z.number(), z.boolean()])).optional(),
+  generation: z.record(z.string(), z.union([z.number(), z.boolean()], { error: "a number, or true or false (doSample), not in quotes" })).optional(),
   /** Answers the model was less sure of than `below` (mean log-probability per token) give way to one of `lines`. */
   unsure: z.strictObject({
     below: z.number().min(-20).max(0),
