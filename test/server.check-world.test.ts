@@ -39,6 +39,16 @@ describe("npm run check:world (server/world-files/check-world.ts)", () => {
     assert.equal(spaced.code, 1, "the server refuses it: so does the check");
   });
 
+  it("refuses a MODEL_DIR with no model when NPCs answer with it, which the start lets pass (fallback lines)", async () => {
+    const env = { ...process.env, MODEL_DIR: join(folder, "no-model") };
+    const missing = await run(process.execPath, ["--import", "tsx", "server/world-files/check-world.ts", "worlds/village.yaml"], { encoding: "utf8", env }).then(
+      () => ({ code: 0, out: "" }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, out: error.stderr }),
+    );
+    assert.equal(missing.code, 1, missing.out);
+    assert.match(missing.out, /models\.default \(MODEL_DIR .*no-model\): NPC model file missing: .*config\.json; its NPCs \(kobot, hans, mina\) would say only fallback lines/);
+  });
+
   it("exits 2 naming what needs a restart, and 1 with what is wrong in a bad file", async () => {
     const whispering = save("whispering.yaml", village.replace("mode: room ", "mode: proximity "));
     const restart = await check(whispering, "--live", "worlds/village.yaml");

@@ -12,7 +12,7 @@ import { argsOr } from "../../common/cli-args.js";
 import { ConfigError, DEFAULT_WORLD_FILE, loadNpcsConfig } from "../config.js";
 import { changesNeedingRestart } from "./world-changes.js";
 import { loadWorldFile, type WorldFile, WorldFileError } from "./world-file.js";
-import type { ModelDtype } from "../../npc/engine/model-folder.js";
+import { checkModelFolder, type ModelDtype } from "../../npc/engine/model-folder.js";
 
 const USAGE = "usage: npm run check:world -- [world file] [--live <the file as servers run it now>] [--load]";
 const { values, positionals } = argsOr(USAGE, { options: { live: { type: "string" }, load: { type: "boolean" } }, allowPositionals: true });
@@ -25,6 +25,7 @@ try {
   const config = loadNpcsConfig({ ...process.env, WORLD_FILE: "off" });
   const read = (file: string): WorldFile => loadWorldFile(file, config.model.dir, config.world.bounds, config.moderator, config.model.dtype);
   const world = read(path);
+  defaultModelProblem(world, config.model.dir, config.model.dtype);
   const npcs = world.npcs.map((npc) => `${npc.name} (${npc.id}${npc.route ? ", walks" : ""})`).join(", ");
   const hearing = world.hearing.mode === "room" ? "room" : `within ${world.hearing.radius} m`;
   const sight = world.sight.radius > 0 ? `within ${world.sight.radius} m` : "everyone";
@@ -42,6 +43,20 @@ try {
   if (!(error instanceof WorldFileError || error instanceof ConfigError)) throw error;
   console.error(error.message);
   process.exit(1);
+}
+
+/**
+ * The start lets the default model (MODEL_DIR) be missing, its NPCs saying fallback lines, so that `npm start` runs
+ * without one; a content check that said "good" to a mistyped MODEL_DIR left every such NPC without a brain.
+ */
+function defaultModelProblem(world: WorldFile, dir: string, dtype: ModelDtype | undefined): void {
+  const npcs = world.brains.filter((brain) => brain.model === "default").map((brain) => brain.npcId);
+  if (npcs.length === 0) return;
+  try {
+    checkModelFolder(dir, dtype ?? "fp32");
+  } catch (error) {
+    throw new WorldFileError(path, [`models.default (MODEL_DIR ${dir}): ${(error as Error).message}; its NPCs (${npcs.join(", ")}) would say only fallback lines`]);
+  }
 }
 
 /** Each model folder of `world` loaded as a worker loads it; throws a WorldFileError naming those that fail. */
