@@ -1,7 +1,9 @@
 /**
  * The smallest client: join the world, ask the NPC, print its answer, leave.
  *
- *   npx tsx examples/ask-npc.ts ws://localhost:2567 "배고파"
+ *   npx tsx examples/ask-npc.ts ws://localhost:2567 "배고파" [NPC id or name; default kobot]
+ * It asks from where players come in (0, 0, 0) without walking: an NPC whose talk radius reaches there (the village's
+ * 코봇; 한스 says `too_far`).
  */
 import "../common/node-websocket.js"; // before the SDK
 import { Client } from "@colyseus/sdk";
@@ -9,7 +11,7 @@ import { Client } from "@colyseus/sdk";
 import { PRIVATE_LINE, type PrivateLineMessage, type WorldError } from "../rooms/world-protocol.js";
 import type { WorldState } from "../rooms/world-state.js";
 
-const [url = "ws://localhost:2567", question = "안녕?"] = process.argv.slice(2);
+const [url = "ws://localhost:2567", question = "안녕?", npc = "kobot"] = process.argv.slice(2);
 
 const room = await new Client(url).joinOrCreate<WorldState>("world", { name: "손님" });
 room.onMessage("error", (error: WorldError) => {
@@ -39,4 +41,4 @@ room.onMessage(PRIVATE_LINE, (line: PrivateLineMessage) => {
 });
 room.onStateChange(printAnswer);
 
-room.send("chat", { text: question, to: "kobot" }); // or { text: "@kobot " + question }
+room.send("chat", { text: question, to: npc }); // or { text: `@${npc} ${question}` }

@@ -799,10 +799,10 @@ describe("WorldRoom shutdown", () => {
 
 describe("examples/ask-npc.ts (the README's client)", () => {
   /** The example run against `url` with `question`: its exit code and what it printed. */
-  const askNpc = async (url: string, question: string) => {
+  const askNpc = async (url: string, question: string, ...npc: string[]) => {
     const { execFile } = await import("node:child_process");
     return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile("node_modules/.bin/tsx", ["examples/ask-npc.ts", url, question], { timeout: 30_000 }, (error, stdout, stderr) =>
+      execFile("node_modules/.bin/tsx", ["examples/ask-npc.ts", url, question, ...npc], { timeout: 30_000 }, (error, stdout, stderr) =>
         resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
       ),
     );
@@ -819,6 +819,23 @@ describe("examples/ask-npc.ts (the README's client)", () => {
       const refused = await askNpc(world.url, "씨발");
       assert.equal(refused.code, 1, refused.stderr);
       assert.match(refused.stderr, /^error moderated: /m);
+    } finally {
+      await world.stop();
+    }
+  });
+
+  it("asks the NPC named after the question, by id or name", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "world-example-named-")), "world.json");
+    const near = (id: string, name: string, x: number) => ({ id, name, position: { x, y: 0, z: 0 }, talkRadius: 10 });
+    saveWorld(file, { npcs: [near("kobot", "코봇", 2), near("thor", "토르", -2)] });
+    const world = await startTestWorld({ WORLD_FILE: file });
+    try {
+      await world.startWorker();
+      for (const npc of ["thor", "토르"]) {
+        const answered = await askNpc(world.url, "배고파", npc);
+        assert.equal(answered.code, 0, answered.stderr);
+        assert.match(answered.stdout, /^토르: \S+/);
+      }
     } finally {
       await world.stop();
     }
