@@ -1,4 +1,4 @@
-import { readAuthoredText } from "../common/authored-text.js";
+import { NotUtf8Error, readAuthoredText } from "../common/authored-text.js";
 import { cleanText } from "../common/clean-text.js";
 import { ModelLoadError } from "./errors.js";
 import { takeBest } from "./engine/take-best.js";
@@ -81,7 +81,9 @@ export function readKnowledgeLines(path: string): { pairs: KnowledgePair[]; prob
   try {
     text = readAuthoredText(path);
   } catch (error) {
-    throw new ModelLoadError(path, `cannot read knowledge file ${path}: ${(error as Error).message}`, { cause: error });
+    // A file in another encoding names its path and line itself.
+    const problem = error instanceof NotUtf8Error ? error.message : `cannot read knowledge file ${path}: ${(error as Error).message}`;
+    throw new ModelLoadError(path, problem, { cause: error });
   }
   const problems: string[] = [];
   const pairs = text.split("\n").flatMap((line, i) => {

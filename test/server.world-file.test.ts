@@ -7,6 +7,7 @@ import { Moderator } from "../moderation/moderator.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import { loadConfig } from "../server/config.js";
 import { KNOWLEDGE_MAX_LINES, KNOWLEDGE_MAX_WAYS, loadWorldFile, MAX_NPCS, readCheckedKnowledge, WorldFileError } from "../server/world-files/world-file.js";
+import { savedAsCp949, savedAsUtf16 } from "./helpers/saved-as.js";
 
 const root = join(import.meta.dirname, "..");
 const bounds = DEFAULT_WORLD_SETTINGS.bounds;
@@ -259,6 +260,46 @@ describe("World file", () => {
     });
   });
 
+  it("refuses a world or knowledge file not saved in UTF-8, naming its first line that is not: CP949 (Notepad's \"ANSI\", Excel) or UTF-16", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-encoding-"));
+    const write = (name: string, bytes: Buffer) => (writeFileSync(join(dir, name), bytes), join(dir, name));
+    const hans = (knowledge?: string) => ({ npcs: [{ id: "hans", name: "한스", position: { x: 0, y: 0, z: 0 }, ...(knowledge ? { knowledge } : {}) }] });
+    const knowledge = '{"q": "hi", "a": "hello."}\n{"q": "이름이 뭐야?", "a": "한스야."}\n';
+    const notUtf8 = (line: number) => new RegExp(`:${line}: not UTF-8 \\(saved as ANSI/EUC-KR\\?\\): save it as UTF-8`);
+    const utf16 = /:1: not UTF-8 \(saved as UTF-16 \(Notepad's "Unicode"\)\): save it as UTF-8/;
+
+    // Read as UTF-8 anyway, its Korean became U+FFFD: the NPC's lines never matched, and the check said nothing.
+    const cp949Knowledge = write("cp949.jsonl", savedAsCp949(knowledge));
+    const withCp949 = write("w.json", Buffer.from(JSON.stringify(hans(cp949Knowledge))));
+    assert.throws(() => loadWorldFile(withCp949, "npc/model", bounds), (e: Error) => {
+      assert.match(e.message, new RegExp(`npcs\\.0 \\(hans\\)\\.knowledge: ${cp949Knowledge}${notUtf8(2).source}`));
+      return true;
+    });
+    // A live edit is refused with the same words (knowledge-reload.ts).
+    const reread = readCheckedKnowledge(cp949Knowledge, undefined);
+    assert.match("problem" in reread ? reread.problem : "", notUtf8(2));
+    assert.match("problem" in reread ? reread.problem : "", /^\//, "the path and line first, not inside a \"cannot read\"");
+
+    // A world file's NPC names were U+FFFD, and nobody could call them.
+    const cp949World = write("cp949.yaml", savedAsCp949("npcs:\n  - id: hans\n    name: 한스\n    position: { x: 0, y: 0, z: 0 }\n"));
+    assert.throws(() => loadWorldFile(cp949World, "npc/model", bounds), (e: Error) => {
+      assert.ok(e instanceof WorldFileError);
+      assert.match(e.message, new RegExp(`^bad world file ${cp949World}:\n  ${cp949World}${notUtf8(3).source}`));
+      return true;
+    });
+
+    // Notepad's "Unicode": refused before as "not JSON", which did not say what to do.
+    for (const bigEndian of [false, true]) {
+      const utf16World = write("utf16.json", savedAsUtf16(JSON.stringify(hans()), { bigEndian }));
+      assert.throws(() => loadWorldFile(utf16World, "npc/model", bounds), utf16);
+      const utf16Knowledge = write("utf16.jsonl", savedAsUtf16(knowledge, { bigEndian }));
+      assert.throws(() => loadWorldFile(write("w16.json", Buffer.from(JSON.stringify(hans(utf16Knowledge)))), "npc/model", bounds), utf16);
+    }
+    // Saved as UTF-8, the same files are good.
+    const good = write("good.jsonl", Buffer.from(knowledge));
+    assert.equal(loadWorldFile(write("good.json", Buffer.from(JSON.stringify(hans(good)))), "npc/model", bounds).npcs[0]!.name, "한스");
+  });
+
   it(`takes up to ${MAX_NPCS} NPCs, and says so of more`, () => {
     const syllables = [..."가나다라마바사아자차카타파하"];
     const world = (count: number) => worldFile("w.json", JSON.stringify({
@@ -347,6 +388,9 @@ describe("World file", () => {
     assert.doesNotThrow(config({ MODERATION_WORDS: words }), "a studio's own word list");
     assert.doesNotThrow(config({ MODERATION_WORDS: "off" }));
     assert.throws(config({ MODERATION_WORDS: join(dir, "none.txt") }), /MODERATION_WORDS=".*none\.txt": moderation word list .*ENOENT/);
+    // A list saved in CP949 banned only words nobody types: moderation was as good as off, without a word.
+    writeFileSync(join(dir, "cp949.txt"), Buffer.concat([Buffer.from("# words\n"), savedAsCp949("병신\n")]));
+    assert.throws(config({ MODERATION_WORDS: join(dir, "cp949.txt") }), /MODERATION_WORDS=".*cp949\.txt": moderation word list \/.*cp949\.txt:2: not UTF-8 \(saved as ANSI\/EUC-KR\?\)/);
   });
 
   it("refuses a key given twice in a JSON world file (JSON.parse keeps the last without a word)", () => {
