@@ -54,7 +54,7 @@ describe("knowledge files reloaded while the server runs (server/world-files/kno
       assert.match(errors[0]!, /hans\.jsonl:2: not JSON/);
       save(file, [{ q: "기분 어때?", a: "씨발 최악이야" }]); // moderation would swap it for the safe line
       await waitFor("the blocked line logged", () => errors.length === 2);
-      assert.match(errors[1]!, /moderation blocks/);
+      assert.match(errors[1]!, /hans\.jsonl:1: "씨발 최악이야" holds "씨발", which moderation blocks/);
       save(file, savedAsCp949(`${JSON.stringify(NAME)}\n`)); // Notepad's "ANSI": taken, it matched no question
       await waitFor("the file in CP949 logged", () => errors.length === 3);
       assert.match(errors[2]!, /hans\.jsonl:1: not UTF-8 \(saved as ANSI\/EUC-KR\?\): save it as UTF-8/);

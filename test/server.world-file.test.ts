@@ -233,11 +233,11 @@ describe("World file", () => {
       worldFile("w.json", JSON.stringify({ npcs: [{ id: "a", name: "에이", position: { x: 0, y: 0, z: 0 }, knowledge: join(dir, knowledge) }] }));
     assert.equal(loadWorldFile(world(files.bom), "npc/model", bounds).brains[0]!.knowledge, join(dir, files.bom));
     assert.throws(() => loadWorldFile(world(files.bad), "npc/model", bounds), /npcs\.0 \(a\)\.knowledge: .*bad\.jsonl:2: not JSON/);
-    assert.throws(() => loadWorldFile(world(files.long), "npc/model", bounds), /long\.jsonl: an answer of 279 characters \(at most 200/);
+    assert.throws(() => loadWorldFile(world(files.long), "npc/model", bounds), /long\.jsonl:1: an answer of 279 characters \(at most 200/);
     assert.throws(() => loadWorldFile(world("."), "npc/model", bounds), /is a folder; name the knowledge file in it/);
-    assert.throws(() => loadWorldFile(world(files.typo), "npc/model", bounds), /typo\.jsonl: "\{player\}, 어서 와\.": only \{name\} is filled in/);
-    assert.throws(() => loadWorldFile(world(files.twice), "npc/model", bounds), /"이름이 뭐야" is asked for two answers \("에이야\.", "비야\."\): only the first/);
-    assert.throws(() => loadWorldFile(world(files.acting), "npc/model", bounds), /"검이랑 방패를 팔지\." is the answer of lines with different actions \(none, open_shop\)/);
+    assert.throws(() => loadWorldFile(world(files.typo), "npc/model", bounds), /typo\.jsonl:1: "\{player\}, 어서 와\.": only \{name\} is filled in/);
+    assert.throws(() => loadWorldFile(world(files.twice), "npc/model", bounds), /twice\.jsonl:2: "이름이 뭐야" is asked for two answers \("에이야\.", line 1; "비야\.", line 2\): only the first/);
+    assert.throws(() => loadWorldFile(world(files.acting), "npc/model", bounds), /acting\.jsonl:2: "검이랑 방패를 팔지\." is the answer of lines with different actions \(none, line 1; open_shop, line 2\)/);
     // Every problem of a file at once: an author mended one a run, and ran the check again for the next.
     const many = write("many.jsonl", [
       '{"q": ["누구세요?"], "a": "저는 어부예요."}', '{"q": ["누구세요?"], "a": "어부라니까요."}', '{"q": "뭐 팔아요?", "a": "고등어요.", "action": "open shop"}',
@@ -258,6 +258,36 @@ describe("World file", () => {
       assert.ok(e.message.length < 10_000, `${e.message.length} characters`);
       return true;
     });
+  });
+
+  it("names the line of each problem found in a knowledge file's pairs: a long answer, a stray placeholder, both lines of a question asked twice, a blocked word", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "kobot-knowledge-")), "lines.jsonl");
+    writeFileSync(file, [
+      '{"q": "안녕", "a": "어서 와."}',
+      "", // a blank line counts, as an editor counts it
+      JSON.stringify({ q: "이야기해 줘", a: "옛날 옛적에 ".repeat(40) }),
+      '{"q": "이름이 뭐야?", "a": "{player}, 나는 에이야."}',
+      '{"q": "이름이 뭐야", "a": "에이라고 해."}',
+      '{"q": "기분 어때?", "a": "아 씨발 최악이야."}',
+      JSON.stringify({ q: ["뭐 물어볼까", "가".repeat(201)], a: "뭐든지." }),
+      '{"q": "뭐 팔아?", "a": "검을 팔지."}',
+      '{"q": "상점 열어 줘", "a": "검을 팔지.", "action": "open_shop"}',
+    ].join("\n"));
+    const read = readCheckedKnowledge(file, Moderator.fromFile());
+    assert.ok("problem" in read);
+    for (const said of [
+      /lines\.jsonl:3: an answer of 279 characters/,
+      /lines\.jsonl:4: "\{player\}, 나는 에이야\.": only \{name\} is filled in/,
+      /lines\.jsonl:5: "이름이 뭐야" is asked for two answers \("\{player\}, 나는 에이야\.", line 4; "에이라고 해\.", line 5\)/,
+      /lines\.jsonl:6: "아 씨발 최악이야\." holds "씨발", which moderation blocks/,
+      /lines\.jsonl:7: a question of 201 characters/,
+      /lines\.jsonl:9: "검을 팔지\." is the answer of lines with different actions \(none, line 8; open_shop, line 9\)/,
+    ]) {
+      assert.match(read.problem, said);
+    }
+    // Where the pairs go, the line is not: the index, the prompts and the worker's thread see them as before.
+    writeFileSync(file, '{"q": "안녕", "a": "어서 와."}\n\n{"q": "뭐 팔아?", "a": "검을 팔지.", "action": "open_shop"}\n');
+    assert.deepEqual(readCheckedKnowledge(file, undefined), { pairs: [{ q: "안녕", a: "어서 와." }, { q: "뭐 팔아?", a: "검을 팔지.", action: "open_shop" }] });
   });
 
   it("refuses a world or knowledge file not saved in UTF-8, naming its first line that is not: CP949 (Notepad's \"ANSI\", Excel) or UTF-16", () => {
@@ -377,7 +407,7 @@ describe("World file", () => {
     assert.throws(
       () => loadWorldFile(world("rough.jsonl", "몰라 병신아."), "npc/model", bounds, moderator),
       (error: Error) =>
-        /npcs\.0 \(a\)\.knowledge: .*rough\.jsonl: "아 씨발 최악이야\." holds "씨발", which moderation blocks.*`!word` line/.test(error.message) &&
+        /npcs\.0 \(a\)\.knowledge: .*rough\.jsonl:2: "아 씨발 최악이야\." holds "씨발", which moderation blocks.*`!word` line/.test(error.message) &&
         /npcs\.0 \(a\)\.unsure\.lines\.0: "몰라 병신아\." holds "병신"/.test(error.message),
     );
     assert.equal(loadWorldFile(world("rough.jsonl"), "npc/model", bounds).brains.length, 1, "moderation off: said as written");
