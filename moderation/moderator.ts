@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { NotUtf8Error, readAuthoredText } from "../common/authored-text.js";
 import { jamoOf } from "../common/hangul.js";
 import { inEverydayInitials } from "./initials.js";
 import { type Reading, type ReadingKind, readings } from "./readings.js";
@@ -75,9 +75,11 @@ export class Moderator {
 
   static fromFile(path = DEFAULT_WORD_LIST, remembered?: number): Moderator {
     try {
-      return new Moderator(readFileSync(path, "utf8").split("\n"), remembered);
+      // Read as the other files people write: a list saved in CP949 banned only words no one can type, without a word.
+      return new Moderator(readAuthoredText(path).split("\n"), remembered);
     } catch (error) {
-      throw new Error(`moderation word list ${path}: ${(error as Error).message}`);
+      // One in another encoding names its path and line itself.
+      throw new Error(`moderation word list ${error instanceof NotUtf8Error ? "" : `${path}: `}${(error as Error).message}`);
     }
   }
 

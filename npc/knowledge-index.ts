@@ -1,4 +1,4 @@
-import { readAuthoredText } from "../common/authored-text.js";
+import { NotUtf8Error, readAuthoredText } from "../common/authored-text.js";
 import { cleanText } from "../common/clean-text.js";
 import { ModelLoadError } from "./errors.js";
 import { takeBest } from "./engine/take-best.js";
@@ -74,16 +74,21 @@ export function readKnowledgeFile(path: string): KnowledgePair[] {
 
 /**
  * A knowledge file's good lines, and what is wrong with each bad one (`path:line: …`; a file that cannot be read
- * throws). Every bad line at once: an author mended one a run, and ran the check again for the next.
+ * throws). Every bad line at once: an author mended one a run, and ran the check again for the next. `lineOf` gives
+ * each pair's line, for the checks made of the pairs later; kept beside them, not in them, as the pairs go to the
+ * index, the model's prompts and the worker's thread as they are.
  */
-export function readKnowledgeLines(path: string): { pairs: KnowledgePair[]; problems: string[] } {
+export function readKnowledgeLines(path: string): { pairs: KnowledgePair[]; problems: string[]; lineOf: ReadonlyMap<KnowledgePair, number> } {
   let text: string;
   try {
     text = readAuthoredText(path);
   } catch (error) {
-    throw new ModelLoadError(path, `cannot read knowledge file ${path}: ${(error as Error).message}`, { cause: error });
+    // A file in another encoding names its path and line itself.
+    const problem = error instanceof NotUtf8Error ? error.message : `cannot read knowledge file ${path}: ${(error as Error).message}`;
+    throw new ModelLoadError(path, problem, { cause: error });
   }
   const problems: string[] = [];
+  const lineOf = new Map<KnowledgePair, number>();
   const pairs = text.split("\n").flatMap((line, i) => {
     if (!line.trim()) return [];
     const problem = (what: string) => {
@@ -107,9 +112,11 @@ export function readKnowledgeLines(path: string): { pairs: KnowledgePair[]; prob
       return problem(`"action" must be 1–64 letters, digits, '_', '.', ':' or '-' (an id your game's client knows), got ${JSON.stringify(action)}`);
     }
     const [first, ...also] = asked as [string, ...string[]];
-    return [{ q: first, a: answer, ...(also.length > 0 ? { also } : {}), ...(action !== undefined ? { action } : {}) }];
+    const pair: KnowledgePair = { q: first, a: answer, ...(also.length > 0 ? { also } : {}), ...(action !== undefined ? { action } : {}) };
+    lineOf.set(pair, i + 1);
+    return [pair];
   });
-  return { pairs, problems };
+  return { pairs, problems, lineOf };
 }
 
 function counts(items: string[]): Map<string, number> {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 
 import { hangulShare } from "./helpers/engine.js";
+import { savedAsCp949, savedAsUtf16 } from "./helpers/saved-as.js";
 
 const run = promisify(execFile);
 const ask = (...args: string[]) =>
@@ -44,15 +45,19 @@ describe("npm run ask", () => {
     assert.match(blank.stderr, /no questions in/);
   });
 
-  it("exits 2, before loading the model, for a bad number, dtype or knowledge file: the caller's mistakes", async () => {
+  it("exits 2, before loading the model, for a bad number, dtype, knowledge or questions file (one not in UTF-8 too): the caller's mistakes", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ask-"));
     writeFileSync(join(dir, "bad.jsonl"), "not json\n");
+    writeFileSync(join(dir, "cp949.jsonl"), savedAsCp949('{"q": "이름이 뭐야?", "a": "한스야."}\n'));
+    writeFileSync(join(dir, "utf16.txt"), savedAsUtf16("배고파\n"));
     for (const [args, said] of [
       [["--top-k", ""], /--top-k needs a number/],
       [["--min-score", ""], /--min-score needs a number from 0 to 1, got ""/],
       [["--dtype", "bogus"], /--dtype \(or MODEL_DTYPE\) must be fp32 or q8, got "bogus"/],
       [["--knowledge", join(dir, "bad.jsonl")], /bad\.jsonl:1: not JSON/],
       [["--knowledge", join(dir, "nowhere.jsonl")], /cannot read knowledge file/],
+      [["--knowledge", join(dir, "cp949.jsonl")], /error: .*cp949\.jsonl:1: not UTF-8 \(saved as ANSI\/EUC-KR\?\)/],
+      [["--file", join(dir, "utf16.txt")], /error: .*utf16\.txt:1: not UTF-8 \(saved as UTF-16 \(Notepad's "Unicode"\)\)/],
     ] as const) {
       const result = await ask(...args, "배고파");
       assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);

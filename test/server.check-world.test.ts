@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 
+import { savedAsCp949 } from "./helpers/saved-as.js";
+
 const run = promisify(execFile);
 /** `npm run check:world -- …`: its exit code and what it printed. */
 const check = (...args: string[]) =>
@@ -58,6 +60,12 @@ describe("npm run check:world (server/world-files/check-world.ts)", () => {
     assert.equal(bad.code, 1, bad.out);
     assert.match(bad.out, /npcs\.1 \(hans\)\.talkRadius: /);
     assert.doesNotMatch(bad.out, /good/);
+    // Saved by Notepad as "ANSI": it said "good", and its NPC's name was U+FFFD.
+    const cp949 = join(folder, "cp949.yaml");
+    writeFileSync(cp949, savedAsCp949("npcs:\n  - id: hans\n    name: 한스\n    position: { x: 0, y: 0, z: 0 }\n"));
+    const encoded = await check(cp949);
+    assert.equal(encoded.code, 1, encoded.out);
+    assert.match(encoded.out, /cp949\.yaml:3: not UTF-8 \(saved as ANSI\/EUC-KR\?\): save it as UTF-8/);
   });
 
   // Such folders passed, and a start then left their NPCs without a brain.

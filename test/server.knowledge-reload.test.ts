@@ -11,11 +11,12 @@ import { NpcCast } from "../npc/npc-cast.js";
 import { loadConfig } from "../server/config.js";
 import { reloadKnowledgeOnChange } from "../server/world-files/knowledge-reload.js";
 import { startAskedWorker } from "./helpers/embedded-worker.js";
+import { savedAsCp949 } from "./helpers/saved-as.js";
 import { sleep, waitFor } from "./helpers/world.js";
 
 /** Saved as an editor saves: written beside the file, then renamed over it. */
-function save(file: string, pairs: object[] | string): void {
-  writeFileSync(`${file}.swp`, typeof pairs === "string" ? pairs : pairs.map((pair) => JSON.stringify(pair)).join("\n") + "\n");
+function save(file: string, pairs: object[] | string | Buffer): void {
+  writeFileSync(`${file}.swp`, typeof pairs === "string" || Buffer.isBuffer(pairs) ? pairs : pairs.map((pair) => JSON.stringify(pair)).join("\n") + "\n");
   renameSync(`${file}.swp`, file);
 }
 
@@ -53,11 +54,14 @@ describe("knowledge files reloaded while the server runs (server/world-files/kno
       assert.match(errors[0]!, /hans\.jsonl:2: not JSON/);
       save(file, [{ q: "기분 어때?", a: "씨발 최악이야" }]); // moderation would swap it for the safe line
       await waitFor("the blocked line logged", () => errors.length === 2);
-      assert.match(errors[1]!, /moderation blocks/);
+      assert.match(errors[1]!, /hans\.jsonl:1: "씨발 최악이야" holds "씨발", which moderation blocks/);
+      save(file, savedAsCp949(`${JSON.stringify(NAME)}\n`)); // Notepad's "ANSI": taken, it matched no question
+      await waitFor("the file in CP949 logged", () => errors.length === 3);
+      assert.match(errors[2]!, /hans\.jsonl:1: not UTF-8 \(saved as ANSI\/EUC-KR\?\): save it as UTF-8/);
       await sleep(300);
       assert.equal(said(), RENAMED.a, "the lines it had");
       assert.equal(applied.length, 1);
-      assert.deepEqual([(await counted("taken")) - takenBefore, (await counted("refused")) - refusedBefore], [1, 2], "kobot_file_reloads_total");
+      assert.deepEqual([(await counted("taken")) - takenBefore, (await counted("refused")) - refusedBefore], [1, 3], "kobot_file_reloads_total");
     } finally {
       watching.close();
       await cast.dispose();

@@ -7,6 +7,7 @@ import { Moderator } from "../moderation/moderator.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import { loadConfig } from "../server/config.js";
 import { KNOWLEDGE_MAX_LINES, KNOWLEDGE_MAX_WAYS, loadWorldFile, MAX_NPCS, readCheckedKnowledge, WorldFileError } from "../server/world-files/world-file.js";
+import { savedAsCp949, savedAsUtf16 } from "./helpers/saved-as.js";
 
 const root = join(import.meta.dirname, "..");
 const bounds = DEFAULT_WORLD_SETTINGS.bounds;
@@ -249,11 +250,11 @@ describe("World file", () => {
       worldFile("w.json", JSON.stringify({ npcs: [{ id: "a", name: "에이", position: { x: 0, y: 0, z: 0 }, knowledge: join(dir, knowledge) }] }));
     assert.equal(loadWorldFile(world(files.bom), "npc/model", bounds).brains[0]!.knowledge, join(dir, files.bom));
     assert.throws(() => loadWorldFile(world(files.bad), "npc/model", bounds), /npcs\.0 \(a\)\.knowledge: .*bad\.jsonl:2: not JSON/);
-    assert.throws(() => loadWorldFile(world(files.long), "npc/model", bounds), /long\.jsonl: an answer of 279 characters \(at most 200/);
+    assert.throws(() => loadWorldFile(world(files.long), "npc/model", bounds), /long\.jsonl:1: an answer of 279 characters \(at most 200/);
     assert.throws(() => loadWorldFile(world("."), "npc/model", bounds), /is a folder; name the knowledge file in it/);
-    assert.throws(() => loadWorldFile(world(files.typo), "npc/model", bounds), /typo\.jsonl: "\{player\}, 어서 와\.": only \{name\} is filled in/);
-    assert.throws(() => loadWorldFile(world(files.twice), "npc/model", bounds), /"이름이 뭐야" is asked for two answers \("에이야\.", "비야\."\): only the first/);
-    assert.throws(() => loadWorldFile(world(files.acting), "npc/model", bounds), /"검이랑 방패를 팔지\." is the answer of lines with different actions \(none, open_shop\)/);
+    assert.throws(() => loadWorldFile(world(files.typo), "npc/model", bounds), /typo\.jsonl:1: "\{player\}, 어서 와\.": only \{name\} is filled in/);
+    assert.throws(() => loadWorldFile(world(files.twice), "npc/model", bounds), /twice\.jsonl:2: "이름이 뭐야" is asked for two answers \("에이야\.", line 1; "비야\.", line 2\): only the first/);
+    assert.throws(() => loadWorldFile(world(files.acting), "npc/model", bounds), /acting\.jsonl:2: "검이랑 방패를 팔지\." is the answer of lines with different actions \(none, line 1; open_shop, line 2\)/);
     // Every problem of a file at once: an author mended one a run, and ran the check again for the next.
     const many = write("many.jsonl", [
       '{"q": ["누구세요?"], "a": "저는 어부예요."}', '{"q": ["누구세요?"], "a": "어부라니까요."}', '{"q": "뭐 팔아요?", "a": "고등어요.", "action": "open shop"}',
@@ -274,6 +275,76 @@ describe("World file", () => {
       assert.ok(e.message.length < 10_000, `${e.message.length} characters`);
       return true;
     });
+  });
+
+  it("names the line of each problem found in a knowledge file's pairs: a long answer, a stray placeholder, both lines of a question asked twice, a blocked word", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "kobot-knowledge-")), "lines.jsonl");
+    writeFileSync(file, [
+      '{"q": "안녕", "a": "어서 와."}',
+      "", // a blank line counts, as an editor counts it
+      JSON.stringify({ q: "이야기해 줘", a: "옛날 옛적에 ".repeat(40) }),
+      '{"q": "이름이 뭐야?", "a": "{player}, 나는 에이야."}',
+      '{"q": "이름이 뭐야", "a": "에이라고 해."}',
+      '{"q": "기분 어때?", "a": "아 씨발 최악이야."}',
+      JSON.stringify({ q: ["뭐 물어볼까", "가".repeat(201)], a: "뭐든지." }),
+      '{"q": "뭐 팔아?", "a": "검을 팔지."}',
+      '{"q": "상점 열어 줘", "a": "검을 팔지.", "action": "open_shop"}',
+    ].join("\n"));
+    const read = readCheckedKnowledge(file, Moderator.fromFile());
+    assert.ok("problem" in read);
+    for (const said of [
+      /lines\.jsonl:3: an answer of 279 characters/,
+      /lines\.jsonl:4: "\{player\}, 나는 에이야\.": only \{name\} is filled in/,
+      /lines\.jsonl:5: "이름이 뭐야" is asked for two answers \("\{player\}, 나는 에이야\.", line 4; "에이라고 해\.", line 5\)/,
+      /lines\.jsonl:6: "아 씨발 최악이야\." holds "씨발", which moderation blocks/,
+      /lines\.jsonl:7: a question of 201 characters/,
+      /lines\.jsonl:9: "검을 팔지\." is the answer of lines with different actions \(none, line 8; open_shop, line 9\)/,
+    ]) {
+      assert.match(read.problem, said);
+    }
+    // Where the pairs go, the line is not: the index, the prompts and the worker's thread see them as before.
+    writeFileSync(file, '{"q": "안녕", "a": "어서 와."}\n\n{"q": "뭐 팔아?", "a": "검을 팔지.", "action": "open_shop"}\n');
+    assert.deepEqual(readCheckedKnowledge(file, undefined), { pairs: [{ q: "안녕", a: "어서 와." }, { q: "뭐 팔아?", a: "검을 팔지.", action: "open_shop" }] });
+  });
+
+  it("refuses a world or knowledge file not saved in UTF-8, naming its first line that is not: CP949 (Notepad's \"ANSI\", Excel) or UTF-16", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-encoding-"));
+    const write = (name: string, bytes: Buffer) => (writeFileSync(join(dir, name), bytes), join(dir, name));
+    const hans = (knowledge?: string) => ({ npcs: [{ id: "hans", name: "한스", position: { x: 0, y: 0, z: 0 }, ...(knowledge ? { knowledge } : {}) }] });
+    const knowledge = '{"q": "hi", "a": "hello."}\n{"q": "이름이 뭐야?", "a": "한스야."}\n';
+    const notUtf8 = (line: number) => new RegExp(`:${line}: not UTF-8 \\(saved as ANSI/EUC-KR\\?\\): save it as UTF-8`);
+    const utf16 = /:1: not UTF-8 \(saved as UTF-16 \(Notepad's "Unicode"\)\): save it as UTF-8/;
+
+    // Read as UTF-8 anyway, its Korean became U+FFFD: the NPC's lines never matched, and the check said nothing.
+    const cp949Knowledge = write("cp949.jsonl", savedAsCp949(knowledge));
+    const withCp949 = write("w.json", Buffer.from(JSON.stringify(hans(cp949Knowledge))));
+    assert.throws(() => loadWorldFile(withCp949, "npc/model", bounds), (e: Error) => {
+      assert.match(e.message, new RegExp(`npcs\\.0 \\(hans\\)\\.knowledge: ${cp949Knowledge}${notUtf8(2).source}`));
+      return true;
+    });
+    // A live edit is refused with the same words (knowledge-reload.ts).
+    const reread = readCheckedKnowledge(cp949Knowledge, undefined);
+    assert.match("problem" in reread ? reread.problem : "", notUtf8(2));
+    assert.match("problem" in reread ? reread.problem : "", /^\//, "the path and line first, not inside a \"cannot read\"");
+
+    // A world file's NPC names were U+FFFD, and nobody could call them.
+    const cp949World = write("cp949.yaml", savedAsCp949("npcs:\n  - id: hans\n    name: 한스\n    position: { x: 0, y: 0, z: 0 }\n"));
+    assert.throws(() => loadWorldFile(cp949World, "npc/model", bounds), (e: Error) => {
+      assert.ok(e instanceof WorldFileError);
+      assert.match(e.message, new RegExp(`^bad world file ${cp949World}:\n  ${cp949World}${notUtf8(3).source}`));
+      return true;
+    });
+
+    // Notepad's "Unicode": refused before as "not JSON", which did not say what to do.
+    for (const bigEndian of [false, true]) {
+      const utf16World = write("utf16.json", savedAsUtf16(JSON.stringify(hans()), { bigEndian }));
+      assert.throws(() => loadWorldFile(utf16World, "npc/model", bounds), utf16);
+      const utf16Knowledge = write("utf16.jsonl", savedAsUtf16(knowledge, { bigEndian }));
+      assert.throws(() => loadWorldFile(write("w16.json", Buffer.from(JSON.stringify(hans(utf16Knowledge)))), "npc/model", bounds), utf16);
+    }
+    // Saved as UTF-8, the same files are good.
+    const good = write("good.jsonl", Buffer.from(knowledge));
+    assert.equal(loadWorldFile(write("good.json", Buffer.from(JSON.stringify(hans(good)))), "npc/model", bounds).npcs[0]!.name, "한스");
   });
 
   it(`takes up to ${MAX_NPCS} NPCs, and says so of more`, () => {
@@ -353,7 +424,7 @@ describe("World file", () => {
     assert.throws(
       () => loadWorldFile(world("rough.jsonl", "몰라 병신아."), "npc/model", bounds, moderator),
       (error: Error) =>
-        /npcs\.0 \(a\)\.knowledge: .*rough\.jsonl: "아 씨발 최악이야\." holds "씨발", which moderation blocks.*`!word` line/.test(error.message) &&
+        /npcs\.0 \(a\)\.knowledge: .*rough\.jsonl:2: "아 씨발 최악이야\." holds "씨발", which moderation blocks.*`!word` line/.test(error.message) &&
         /npcs\.0 \(a\)\.unsure\.lines\.0: "몰라 병신아\." holds "병신"/.test(error.message),
     );
     assert.equal(loadWorldFile(world("rough.jsonl"), "npc/model", bounds).brains.length, 1, "moderation off: said as written");
@@ -364,6 +435,9 @@ describe("World file", () => {
     assert.doesNotThrow(config({ MODERATION_WORDS: words }), "a studio's own word list");
     assert.doesNotThrow(config({ MODERATION_WORDS: "off" }));
     assert.throws(config({ MODERATION_WORDS: join(dir, "none.txt") }), /MODERATION_WORDS=".*none\.txt": moderation word list .*ENOENT/);
+    // A list saved in CP949 banned only words nobody types: moderation was as good as off, without a word.
+    writeFileSync(join(dir, "cp949.txt"), Buffer.concat([Buffer.from("# words\n"), savedAsCp949("병신\n")]));
+    assert.throws(config({ MODERATION_WORDS: join(dir, "cp949.txt") }), /MODERATION_WORDS=".*cp949\.txt": moderation word list \/.*cp949\.txt:2: not UTF-8 \(saved as ANSI\/EUC-KR\?\)/);
   });
 
   it("refuses a key given twice in a JSON world file (JSON.parse keeps the last without a word)", () => {

@@ -307,31 +307,38 @@ export function readCheckedKnowledge(path: string, moderator: Moderator | undefi
   const problem = problemOf(() => {
     const read = readKnowledgeLines(path);
     pairs = read.pairs;
+    // Where a pair is, as a bad line is named: the author of a 3,000-line file is not left to search for it.
+    const lineOf = (pair: KnowledgePair) => read.lineOf.get(pair)!;
+    const at = (pair: KnowledgePair) => `${path}:${lineOf(pair)}`;
     const problems = [...read.problems];
     // Each line costs every check and the worker's index (~0.1 ms a line): past this, an edit held the NPCs for seconds.
     if (pairs.length > KNOWLEDGE_MAX_LINES) problems.push(`${path}: ${pairs.length} lines; at most ${KNOWLEDGE_MAX_LINES} (docs/knowledge.md says what each costs)`);
     for (const wide of pairs.filter((pair) => 1 + (pair.also?.length ?? 0) > KNOWLEDGE_MAX_WAYS)) {
-      problems.push(`${path}: "${wide.a.slice(0, 30)}" is asked ${1 + wide.also!.length} ways; at most ${KNOWLEDGE_MAX_WAYS} (each is searched for every question near it)`);
+      problems.push(`${at(wide)}: "${wide.a.slice(0, 30)}" is asked ${1 + wide.also!.length} ways; at most ${KNOWLEDGE_MAX_WAYS} (each is searched for every question near it)`);
     }
-    for (const q of pairs.flatMap((pair) => [pair.q, ...(pair.also ?? [])]).filter((q) => [...q].length > LINE_MAX_CHARS)) {
-      problems.push(`${path}: a question of ${[...q].length} characters (at most ${LINE_MAX_CHARS}, as a player's chat line): "${q.slice(0, 30)}…"`);
+    for (const pair of pairs) {
+      for (const q of [pair.q, ...(pair.also ?? [])].filter((q) => [...q].length > LINE_MAX_CHARS)) {
+        problems.push(`${at(pair)}: a question of ${[...q].length} characters (at most ${LINE_MAX_CHARS}, as a player's chat line): "${q.slice(0, 30)}…"`);
+      }
     }
     for (const long of pairs.filter((pair) => [...pair.a].length > LINE_MAX_CHARS)) {
-      problems.push(`${path}: an answer of ${[...long.a].length} characters (at most ${LINE_MAX_CHARS}, as a chat line): "${long.a.slice(0, 30)}…"`);
+      problems.push(`${at(long)}: an answer of ${[...long.a].length} characters (at most ${LINE_MAX_CHARS}, as a chat line): "${long.a.slice(0, 30)}…"`);
     }
     // Said to the asker, as greetings are.
-    for (const typo of pairs.filter((pair) => hasOtherPlaceholder(pair.a))) problems.push(`${path}: "${typo.a}": ${ONLY_NAME}`);
-    for (const twice of askedTwice(pairs)) {
-      problems.push(`${path}: "${twice.q}" is asked for two answers ("${twice.first}", "${twice.second}"): only the first would ever be said`);
+    for (const typo of pairs.filter((pair) => hasOtherPlaceholder(pair.a))) problems.push(`${at(typo)}: "${typo.a}": ${ONLY_NAME}`);
+    for (const { q, first, second } of askedTwice(pairs)) {
+      problems.push(`${at(second)}: "${q}" is asked for two answers ("${first.a}", line ${lineOf(first)}; "${second.a}", line ${lineOf(second)}): ` +
+        "only the first would ever be said");
     }
-    for (const acting of actingTwice(pairs)) {
-      problems.push(`${path}: "${acting.a}" is the answer of lines with different actions (${acting.actions.join(", ")}): a line said names its ` +
+    for (const { a, first, second } of actingTwice(pairs)) {
+      const actions = [first, second].map((pair) => `${pair.action ?? "none"}, line ${lineOf(pair)}`);
+      problems.push(`${at(second)}: "${a}" is the answer of lines with different actions (${actions.join("; ")}): a line said names its ` +
         "action by its words, so only one would ever fire; give each its own words, or the same action");
     }
     const blocked = moderator && blockedAnswers(path, moderator);
     for (const pair of blocked ? pairs : []) {
       const problem = blocked!(pair.a);
-      if (problem) problems.push(`${path}: ${problem}`);
+      if (problem) problems.push(`${at(pair)}: ${problem}`);
     }
     // At most 20: a FAQ pasted twice, or a word list that now blocks many answers, was hundreds of KB in one log line.
     return problems.length > 0 ? knowledgeProblems(problems) : undefined;
@@ -373,28 +380,29 @@ function blockedLineProblem(text: string, moderator: Moderator): string | undefi
     "reword it, or allow the harmless word that holds it with a `!word` line in the word list (MODERATION_WORDS)";
 }
 
-/** Questions (spaces and punctuation aside) that two pairs with different answers list. */
-function askedTwice(pairs: readonly KnowledgePair[]): Array<{ q: string; first: string; second: string }> {
-  const answerOf = new Map<string, string>();
+/** Questions (spaces and punctuation aside) that two pairs with different answers list: the first pair, and the other. */
+function askedTwice(pairs: readonly KnowledgePair[]): Array<{ q: string; first: KnowledgePair; second: KnowledgePair }> {
+  const firstAsking = new Map<string, KnowledgePair>();
   const twice = [];
   for (const pair of pairs) {
     for (const q of [pair.q, ...(pair.also ?? [])]) {
       const key = q.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
-      const first = answerOf.get(key);
-      if (first === undefined) answerOf.set(key, pair.a);
-      else if (first !== pair.a) twice.push({ q, first, second: pair.a });
+      const first = firstAsking.get(key);
+      if (first === undefined) firstAsking.set(key, pair);
+      else if (first.a !== pair.a) twice.push({ q, first, second: pair });
     }
   }
   return twice;
 }
 
-/** Answers that two pairs give with different actions (or one with an action and one without). */
-function actingTwice(pairs: readonly KnowledgePair[]): Array<{ a: string; actions: string[] }> {
-  const actionOf = new Map<string, string | undefined>();
+/** Answers that two pairs give with different actions (or one with an action and one without): the first pair, and the other. */
+function actingTwice(pairs: readonly KnowledgePair[]): Array<{ a: string; first: KnowledgePair; second: KnowledgePair }> {
+  const firstSaying = new Map<string, KnowledgePair>();
   const twice = [];
   for (const pair of pairs) {
-    if (!actionOf.has(pair.a)) actionOf.set(pair.a, pair.action);
-    else if (actionOf.get(pair.a) !== pair.action) twice.push({ a: pair.a, actions: [actionOf.get(pair.a), pair.action].map((action) => action ?? "none") });
+    const first = firstSaying.get(pair.a);
+    if (!first) firstSaying.set(pair.a, pair);
+    else if (first.action !== pair.action) twice.push({ a: pair.a, first, second: pair });
   }
   return twice;
 }
