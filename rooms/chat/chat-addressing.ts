@@ -16,10 +16,10 @@ export interface Addressed {
  * Which NPC a chat line speaks to, if any: `to` naming an NPC by id or display name, or text starting with `@` and
  * the NPC's id or display name, as Korean calls a name or not (`@코봇`, `@코봇아`, `@한스 씨`, `@미나님`), followed by a
  * space, punctuation or the end; case-insensitive, and the name's own spaces may be left out (`@밥아저씨` calls 밥 아저씨,
- * as `to: "밥아저씨"` names it); `to` is cleaned as chat is (NFD, spaces). A line that begins by
- * calling an NPC goes to that one whatever `to` says: everyone reads the call, and a client's `to` may be a target
- * picked earlier. Returns `undefined` for a line to the room, and `"unknown"` when `to` names no NPC here. A bare
- * call ("@코봇") has an empty question.
+ * as `to: "밥아저씨"` names it); `to` is cleaned as chat is (NFD, spaces). A line that begins by calling an NPC goes to
+ * that one whatever `to` says: everyone reads the call, and a client's `to` may be a target picked earlier. Returns
+ * `undefined` for a line to the room, and `"unknown"` when `to` names no NPC here. A bare call ("@코봇") has an empty
+ * question.
  */
 export function addressedNpc(line: string, to: string | undefined, npcs: NpcName[]): Addressed | "unknown" | undefined {
   // A Korean keyboard in full-width mode types ＠, and its letters and punctuation (＠ＨＡＮＳ！) as wide.
@@ -40,8 +40,8 @@ export function addressedNpc(line: string, to: string | undefined, npcs: NpcName
 }
 
 /**
- * A handle as `to` is compared: one case, no spaces. Korean players drop them ("밥아저씨"), and a player's name that
- * does is refused already as passing for the NPC (npc-impersonation.ts), so no two NPCs of a world read the same.
+ * A handle as `to` is compared: one case, no spaces. Korean players drop them ("밥아저씨"); the world file refuses two
+ * NPCs whose names look alike without them (confusableNpcs), so none is taken for another.
  */
 function spaceless(handle: string): string {
   return handle.toLowerCase().replaceAll(" ", "");
@@ -79,8 +79,9 @@ const AFTER_MENTION = /^(?:[ㅋㅎㅠㅜ]+(?=[\s\p{P}\p{S}\p{Extended_Pictograph
 const CALL_ENDING = /^(?:[ㅋㅎㅠㅜ]+(?=[\s\p{P}\p{S}\p{Extended_Pictographic}]|$))?(?:[\p{P}\p{S}\p{Extended_Pictographic}\u200d\ufe0f]+(?=\s|$))?[,.:!?~…]*(?:\s+|[,.:!?~…]+(?=\s|$))*/u;
 
 /**
- * The question after a call of `npc` that `text` (beginning with "@") begins with, and its rank: longer calls first, and of two as long a
- * name as it is before a name called ("@미나야" is to an NPC named 미나야 rather than to 미나); undefined for none.
+ * The question after a call of `npc` that `text` (an "@" first) begins with, and its rank: longer calls first, and of
+ * two as long a name as it is before a name called ("@미나야" is to an NPC named 미나야 rather than to 미나); undefined
+ * for none.
  */
 function stripMention(text: string, npc: NpcName): { question: string; rank: number } | undefined {
   const lower = text.toLowerCase();
