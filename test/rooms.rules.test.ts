@@ -45,6 +45,26 @@ describe("Chat addressing", () => {
     }
   });
 
+  it("finds an NPC whose name has a space called without it: @밥아저씨 is 밥 아저씨, as `to` is", () => {
+    // Whatever the order, a shorter NPC's name does not swallow the longer one's, spaced or not.
+    for (const cast of [[{ id: "bob", name: "밥" }, { id: "uncle", name: "밥 아저씨" }], [{ id: "uncle", name: "밥 아저씨" }, { id: "bob", name: "밥" }]]) {
+      assert.deepEqual(addressedNpc("@밥아저씨 배고파", undefined, cast), { npcId: "uncle", question: "배고파" });
+      assert.deepEqual(addressedNpc("@밥 아저씨 배고파", undefined, cast), { npcId: "uncle", question: "배고파" });
+      assert.deepEqual(addressedNpc("@밥아저씨님, 배고파", undefined, cast), { npcId: "uncle", question: "배고파" });
+      assert.deepEqual(addressedNpc("@밥아저씨!", undefined, cast), { npcId: "uncle", question: "" });
+      assert.deepEqual(addressedNpc("@밥 배고파", undefined, cast), { npcId: "bob", question: "배고파" });
+      assert.deepEqual(addressedNpc("@밥아 배고파", undefined, cast), { npcId: "bob", question: "배고파" });
+      assert.deepEqual(addressedNpc("배고파", "밥아저씨", cast), { npcId: "uncle", question: "배고파" });
+      assert.deepEqual(addressedNpc("배고파", "밥 아저씨", cast), { npcId: "uncle", question: "배고파" });
+      assert.equal(addressedNpc("@밥아저씨들 배고파", undefined, cast), undefined, "a longer word is not a call");
+    }
+    const village = [{ id: "hans", name: "대장장이 한스" }, { id: "elder", name: "촌장 할머니" }, { id: "smith", name: "Blacksmith Kim" }];
+    assert.deepEqual(addressedNpc("@대장장이한스 씨, 검 있어요?", undefined, village), { npcId: "hans", question: "검 있어요?" });
+    assert.deepEqual(addressedNpc("@촌장할머니 안녕하세요", undefined, village), { npcId: "elder", question: "안녕하세요" });
+    assert.deepEqual(addressedNpc("@blacksmithkim 칼 있어요?", undefined, village), { npcId: "smith", question: "칼 있어요?" });
+    assert.deepEqual(addressedNpc("안녕", "BlacksmithKim", village), { npcId: "smith", question: "안녕" });
+  });
+
   it("uses `to` when given, and reports an NPC id that is not in the room", () => {
     assert.deepEqual(addressedNpc("칼 있어요?", "smith", npcs), { npcId: "smith", question: "칼 있어요?" });
     assert.deepEqual(addressedNpc("@smith 칼 있어요?", "smith", npcs), { npcId: "smith", question: "칼 있어요?" });

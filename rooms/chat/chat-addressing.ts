@@ -15,10 +15,11 @@ export interface Addressed {
 /**
  * Which NPC a chat line speaks to, if any: `to` naming an NPC by id or display name, or text starting with `@` and
  * the NPC's id or display name, as Korean calls a name or not (`@코봇`, `@코봇아`, `@한스 씨`, `@미나님`), followed by a
- * space, punctuation or the end; case-insensitive; `to` is cleaned as chat is (NFD, spaces). A line that begins by
- * calling an NPC goes to that one whatever `to` says: everyone reads the call, and a client's `to` may be a target
- * picked earlier. Returns `undefined` for a line to the room, and `"unknown"` when `to` names no NPC here. A bare
- * call ("@코봇") has an empty question.
+ * space, punctuation or the end; case-insensitive, and the name's own spaces may be left out (`@밥아저씨` calls 밥 아저씨,
+ * as `to: "밥아저씨"` names it); `to` is cleaned as chat is (NFD, spaces). A line that begins by calling an NPC goes to
+ * that one whatever `to` says: everyone reads the call, and a client's `to` may be a target picked earlier. Returns
+ * `undefined` for a line to the room, and `"unknown"` when `to` names no NPC here. A bare call ("@코봇") has an empty
+ * question.
  */
 export function addressedNpc(line: string, to: string | undefined, npcs: NpcName[]): Addressed | "unknown" | undefined {
   // A Korean keyboard in full-width mode types ＠, and its letters and punctuation (＠ＨＡＮＳ！) as wide.
@@ -32,10 +33,31 @@ export function addressedNpc(line: string, to: string | undefined, npcs: NpcName
     }
     if (best) return { npcId: best.npcId, question: best.question };
   }
-  const handle = to === undefined ? "" : cleanText(to).toLowerCase();
+  const handle = to === undefined ? "" : spaceless(cleanText(to));
   if (handle === "") return undefined;
-  const npc = npcs.find((candidate) => [candidate.id, candidate.name].some((name) => name.toLowerCase() === handle));
+  const npc = npcs.find((candidate) => [candidate.id, candidate.name].some((name) => spaceless(name) === handle));
   return npc ? { npcId: npc.id, question: text } : "unknown";
+}
+
+/**
+ * A handle as `to` is compared: one case, no spaces. Korean players drop them ("밥아저씨"); the world file refuses two
+ * NPCs whose names look alike without them (confusableNpcs), so none is taken for another.
+ */
+function spaceless(handle: string): string {
+  return handle.toLowerCase().replaceAll(" ", "");
+}
+
+/**
+ * How many characters of `text` from `at` spell `handle` (both lower case), each of the handle's spaces typed or
+ * left out ("밥 아저씨" as "밥아저씨"); -1 where they do not.
+ */
+function spelledLength(text: string, at: number, handle: string): number {
+  let end = at;
+  for (const char of handle) {
+    if (text.startsWith(char, end)) end += char.length;
+    else if (char !== " ") return -1;
+  }
+  return end - at;
 }
 
 /** Full-width forms of ASCII's printable characters (U+FF01–U+FF5E), each ASCII's own plus U+FEE0. */
@@ -57,8 +79,9 @@ const AFTER_MENTION = /^(?:[ㅋㅎㅠㅜ]+(?=[\s\p{P}\p{S}\p{Extended_Pictograph
 const CALL_ENDING = /^(?:[ㅋㅎㅠㅜ]+(?=[\s\p{P}\p{S}\p{Extended_Pictographic}]|$))?(?:[\p{P}\p{S}\p{Extended_Pictographic}\u200d\ufe0f]+(?=\s|$))?[,.:!?~…]*(?:\s+|[,.:!?~…]+(?=\s|$))*/u;
 
 /**
- * The question after a call of `npc` that `text` begins with, and its rank: longer calls first, and of two as long a
- * name as it is before a name called ("@미나야" is to an NPC named 미나야 rather than to 미나); undefined for none.
+ * The question after a call of `npc` that `text` (an "@" first) begins with, and its rank: longer calls first, and of
+ * two as long a name as it is before a name called ("@미나야" is to an NPC named 미나야 rather than to 미나); undefined
+ * for none.
  */
 function stripMention(text: string, npc: NpcName): { question: string; rank: number } | undefined {
   const lower = text.toLowerCase();
@@ -66,8 +89,9 @@ function stripMention(text: string, npc: NpcName): { question: string; rank: num
   for (const handle of [npc.id, npc.name]) {
     // The name as it is first, so an NPC named 미나야 is not taken for 미나 called.
     for (const ending of ["", ...CALLING_ENDINGS]) {
-      const mention = "@" + handle.toLowerCase() + ending;
-      if (!lower.startsWith(mention)) continue;
+      const spelled = spelledLength(lower, 1, handle.toLowerCase() + ending); // after the "@"
+      if (spelled < 0) continue;
+      const mention = lower.slice(0, 1 + spelled);
       let rest = text.slice(mention.length);
       if (rest !== "" && AFTER_MENTION.exec(rest)![0] === "") continue;
       rest = rest.replace(CALL_ENDING, "");
