@@ -564,7 +564,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (limited) return this.connections.sendError(client, { code: "rate_limited", ...limited, text });
     if (npc) this.greetings.spokeTo(npc.id, client.sessionId);
     const verdict = this.deps.moderator?.check(text);
-    if (verdict?.blocked) return this.refuse(client, player, text, asks?.npcId, verdict.term);
+    if (verdict?.blocked) return this.refuse(client, player, text, asks, verdict.term);
     const privately = npc?.privateTalk === true;
     const hearers: Hearers = privately ? { only: client.sessionId, account: this.origins.accountOf(client.sessionId) } : { near: player };
     const line = this.history.add("player", client.sessionId, player.name, text, "", { ...this.accountInLog(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, hearers);
@@ -657,8 +657,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     return this.origins.askerOf(sessionId, this.deps.settings.npcQueue.turnsBy);
   }
 
-  /** A line with a banned word: logged (flagged) for review but never shown; an addressed NPC politely refuses. */
-  private refuse(client: Client, player: Player, text: string, npcId: string | undefined, term: string): void {
+  /**
+   * A line with a banned word: logged (flagged) for review but never shown; an addressed NPC politely refuses, its
+   * reply naming the question as asked ones do, without the call ("@코봇 …" made each refused line a question of its own
+   * in Kibana's top questions).
+   */
+  private refuse(client: Client, player: Player, text: string, asks: { npcId: string; question: string } | undefined, term: string): void {
+    const npcId = asks?.npcId;
     const id = newLineId();
     const ts = Date.now();
     this.history.log({
@@ -672,7 +677,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (!npcId) return;
     // In its turn, after the answers to the player's questions before it (the error above comes at once: the line was not sent).
     const privately = this.npcSettings.get(npcId)?.privateTalk === true;
-    this.questions.refused({ npcId, sessionId: client.sessionId, id, text, ts, name: player.name, account: this.origins.accountOf(client.sessionId), privately });
+    this.questions.refused({ npcId, sessionId: client.sessionId, id, text: asks.question, ts, name: player.name, account: this.origins.accountOf(client.sessionId), privately });
   }
 
   /** An NPC turns to the player it speaks to (3D clients show it facing them); not to one who has left. */

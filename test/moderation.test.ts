@@ -328,7 +328,10 @@ describe("moderation in the world room", function () {
     // Logged for review, flagged; the refusal is logged as the NPC's reply to it.
     const stopped = logged.filter((r) => r.moderated && r.kind === "player");
     assert.deepEqual(stopped.map((r) => r.text), ["야 씨.발 뭐야", "@kobot ㅅ1ㅂㅏㄹ 대답해"]);
-    assert.equal(logged.find((r) => r.text === refusal.text)?.npc?.reason, "moderated_input");
+    const refusalLogged = logged.find((r) => r.text === refusal.text)?.npc;
+    assert.equal(refusalLogged?.reason, "moderated_input");
+    // The question it replies to as an asked one is named: without the call, which made each refused line a question of its own.
+    assert.equal(refusalLogged?.question, "ㅅ1ㅂㅏㄹ 대답해");
     a.room.send("chat", { text: "@kobot 안녕" }); // the room goes on
     await waitFor("a real answer", () => npcLines().find((line) => line.text === "좋은 하루예요"));
   });
