@@ -58,12 +58,3 @@ describe("Kibana saved objects (ops/kibana/saved-objects.ndjson)", () => {
     }
   });
 });
-
-describe("Logstash pipeline (ops/logstash/chat-log.conf)", () => {
-  it("writes the same indices with the same document ids as the indexer", () => {
-    const conf = readFileSync("ops/logstash/chat-log.conf", "utf8");
-    assert.match(conf, /document_id => "%\{id\}"/);
-    assert.match(conf, new RegExp(`index => "\\$\\{ES_INDEX_PREFIX:${CHAT_INDEX_PREFIX}\\}-%\\{\\+YYYY\\.MM\\}"`));
-    assert.match(conf, /topics => \["\$\{CHAT_LOG_TOPIC:chat\.log\}"\]/);
-  });
-});
