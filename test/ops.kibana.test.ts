@@ -3,6 +3,23 @@ import { readFileSync } from "node:fs";
 
 import { CHAT_INDEX_PREFIX, CHAT_MAPPINGS } from "../chatlog/index-template.js";
 
+interface Agg {
+  id: string;
+  type: string;
+  schema: string;
+  params: Record<string, any>;
+}
+
+interface RuntimeField {
+  type: string;
+  script: { source: string };
+}
+
+/** The fields a Painless script reads, in the order it reads them first. */
+function docFields(source: string): string[] {
+  return [...new Set([...source.matchAll(/doc\['([^']+)'\]/g)].map(([, field]) => field!))];
+}
+
 interface SavedObject {
   type: string;
   id: string;
@@ -27,10 +44,13 @@ describe("Kibana saved objects (ops/kibana/saved-objects.ndjson)", () => {
     .split("\n")
     .filter(Boolean)
     .map((line) => JSON.parse(line));
-  const fields = mappedFields(CHAT_MAPPINGS.properties);
+  const view = objects.find((o) => o.type === "index-pattern")!;
+  const runtimeFields: Record<string, RuntimeField> = JSON.parse(view.attributes.runtimeFieldMap ?? "{}");
+  const mapped = mappedFields(CHAT_MAPPINGS.properties);
+  const fields = new Set([...mapped, ...Object.keys(runtimeFields)]);
+  const visState = (id: string): { aggs: Agg[] } => JSON.parse(objects.find((o) => o.id === id)!.attributes.visState);
 
   it("holds a data view on the chat indices, seven visualizations and a dashboard of them", () => {
-    const view = objects.find((o) => o.type === "index-pattern")!;
     assert.equal(view.attributes.title, `${CHAT_INDEX_PREFIX}*`);
     assert.ok(fields.has(view.attributes.timeFieldName));
     assert.equal(objects.filter((o) => o.type === "visualization").length, 7);
@@ -45,7 +65,10 @@ describe("Kibana saved objects (ops/kibana/saved-objects.ndjson)", () => {
     }
   });
 
-  it("aggregates and filters only on fields the index template defines", () => {
+  it("aggregates and filters only on fields the index template or the data view's runtime fields define", () => {
+    for (const [name, { script }] of Object.entries(runtimeFields)) {
+      for (const field of docFields(script.source)) assert.ok(mapped.has(field), `${name} reads unknown field ${field}`);
+    }
     for (const object of objects.filter((o) => o.type === "visualization")) {
       const state = JSON.parse(object.attributes.visState);
       for (const agg of state.aggs) {
@@ -56,5 +79,20 @@ describe("Kibana saved objects (ops/kibana/saved-objects.ndjson)", () => {
         assert.ok(fields.has(field!), `${object.id}: query on unknown field ${field}`);
       }
     }
+  });
+
+  it("buckets the line panels by minute with Kibana's own interval parameter, the question count scaled per minute", () => {
+    // Kibana reads `interval` (default auto) and drops an ES `fixed_interval`: over 24 h the buckets were ~30 min.
+    const histograms = objects.filter((o) => o.type === "visualization").flatMap((o) =>
+      visState(o.id).aggs.filter((agg) => agg.type === "date_histogram").map((agg) => ({ id: o.id, params: agg.params })),
+    );
+    assert.deepEqual(histograms.map(({ id }) => id).sort(), ["kobot-answer-latency", "kobot-questions-per-minute"]);
+    for (const { id, params } of histograms) {
+      assert.equal(params.interval, "m", id);
+      for (const key of ["fixed_interval", "calendar_interval"]) assert.equal(params[key], undefined, `${id}: ${key} is not Kibana's`);
+    }
+    // Past histogram:maxBars Kibana widens the buckets; scaled, a count still reads per minute.
+    assert.equal(histograms.find(({ id }) => id === "kobot-questions-per-minute")!.params.scaleMetricValues, true);
+    assert.deepEqual(visState("kobot-questions-per-minute").aggs.filter((agg) => agg.schema === "metric").map((agg) => agg.type), ["count"]);
   });
 });
