@@ -81,6 +81,25 @@ describe("Kibana saved objects (ops/kibana/saved-objects.ndjson)", () => {
     }
   });
 
+  it("counts the players reported most as the analytics job does: by account (else session), ordered by how many players reported them", () => {
+    // Before: bucketed by report.name and counted documents, so one player's three reports counted 3 and two
+    // accounts of one display name were one row (analytics/kobot_analytics/figures.py: mostReported).
+    const { aggs } = visState("kobot-most-reported");
+    const player = aggs.find((agg) => agg.schema === "bucket")!;
+    assert.deepEqual(aggs.filter((agg) => agg.schema === "bucket"), [player], "one row a player");
+    assert.equal(player.type, "terms");
+    assert.equal(runtimeFields[player.params.field]?.type, "keyword", `${player.params.field} is a runtime field`);
+    assert.deepEqual(docFields(runtimeFields[player.params.field]!.script.source), ["report.account", "report.player"]);
+    const order = aggs.find((agg) => agg.id === player.params.orderBy)!;
+    assert.equal(player.params.order, "desc");
+    assert.equal(order.type, "cardinality", "ordered by distinct reporters, not by reports");
+    assert.deepEqual(docFields(runtimeFields[order.params.field]!.script.source), ["account", "from"]);
+    assert.ok(aggs.some((agg) => agg.type === "count" && agg.schema === "metric"), "the reports beside them");
+    // The name as a column of the player's row (their latest), not a bucket that splits or merges players.
+    const name = aggs.find((agg) => agg.params.field === "report.name")!;
+    assert.deepEqual([name.type, name.schema, name.params.size, name.params.sortField, name.params.sortOrder], ["top_hits", "metric", 1, "@timestamp", "desc"]);
+  });
+
   it("buckets the line panels by minute with Kibana's own interval parameter, the question count scaled per minute", () => {
     // Kibana reads `interval` (default auto) and drops an ES `fixed_interval`: over 24 h the buckets were ~30 min.
     const histograms = objects.filter((o) => o.type === "visualization").flatMap((o) =>
