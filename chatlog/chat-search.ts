@@ -157,8 +157,8 @@ export async function searchChat(es: Client, params: SearchParams, prefix = CHAT
 }
 
 /**
- * A stored line as the search gives it. The indexer stores its time as epoch ms; Logstash's pipeline
- * (ops/logstash), as an ISO string, which Number() made null.
+ * A stored line as the search gives it. The indexer stores its time as epoch ms; the Logstash pipeline shipped until
+ * session 61, as an ISO string (which Number() made null), and indices it wrote may still hold such lines.
  */
 export function chatHit({ "@timestamp": ts, ...doc }: Record<string, unknown>): ChatHit {
   return { ...(doc as unknown as ChatHit), ts: typeof ts === "number" ? ts : Date.parse(String(ts)) };

@@ -55,7 +55,7 @@ describe("Chat search parameters", () => {
     assert.deepEqual(queryWords("날씨 ^^"), ["날씨"]);
   });
 
-  it("gives a line's time as epoch ms whether stored so (the indexer) or as an ISO string (Logstash)", () => {
+  it("gives a line's time as epoch ms whether stored so (the indexer) or as an ISO string (the Logstash pipeline shipped until session 61)", () => {
     const doc = { id: "l1", roomId: "r", kind: "player", from: "p", name: "민수", text: "안녕" };
     assert.equal(chatHit({ ...doc, "@timestamp": 1772272800000 }).ts, 1772272800000);
     assert.equal(chatHit({ ...doc, "@timestamp": "2026-02-28T10:00:00.000Z" }).ts, Date.UTC(2026, 1, 28, 10));

@@ -39,6 +39,15 @@ describe("docker-compose.yml", () => {
     assert.equal(String(services.kibana!.environment!.ELASTICSEARCH_HOSTS), es.origin);
   });
 
+  it("indexes the chat log only through the project's indexer, which keeps erased players' lines out and refused ones as dead letters", () => {
+    // The Logstash profile read chat.log in a group of its own from the earliest offset, without the erasure marks:
+    // turned on, it put every erased player's lines back in Elasticsearch, and dropped the ones it refused.
+    const namesElasticsearch = (env: Record<string, unknown>) => Object.values(env).some((value) => String(value).includes("//elasticsearch:"));
+    const chatLogIntoEs = Object.entries(services).filter(([, s]) => s.environment?.CHAT_LOG_TOPIC !== undefined && namesElasticsearch(s.environment));
+    for (const [name, service] of chatLogIntoEs) assert.equal(service.image, "kobot-world:latest", `${name} reads chat.log into Elasticsearch`);
+    assert.ok(chatLogIntoEs.some(([name]) => name === "indexer"));
+  });
+
   it("points Redis at the redis service, and gives each server its own id, port, and public route through the proxy", () => {
     const servers = appServices.filter(([name]) => name.startsWith("server"));
     assert.equal(servers.length, 2);

@@ -3,6 +3,23 @@ import { readFileSync } from "node:fs";
 
 import { CHAT_INDEX_PREFIX, CHAT_MAPPINGS } from "../chatlog/index-template.js";
 
+interface Agg {
+  id: string;
+  type: string;
+  schema: string;
+  params: Record<string, any>;
+}
+
+interface RuntimeField {
+  type: string;
+  script: { source: string };
+}
+
+/** The fields a Painless script reads, in the order it reads them first. */
+function docFields(source: string): string[] {
+  return [...new Set([...source.matchAll(/doc\['([^']+)'\]/g)].map(([, field]) => field!))];
+}
+
 interface SavedObject {
   type: string;
   id: string;
@@ -27,10 +44,13 @@ describe("Kibana saved objects (ops/kibana/saved-objects.ndjson)", () => {
     .split("\n")
     .filter(Boolean)
     .map((line) => JSON.parse(line));
-  const fields = mappedFields(CHAT_MAPPINGS.properties);
+  const view = objects.find((o) => o.type === "index-pattern")!;
+  const runtimeFields: Record<string, RuntimeField> = JSON.parse(view.attributes.runtimeFieldMap ?? "{}");
+  const mapped = mappedFields(CHAT_MAPPINGS.properties);
+  const fields = new Set([...mapped, ...Object.keys(runtimeFields)]);
+  const visState = (id: string): { aggs: Agg[] } => JSON.parse(objects.find((o) => o.id === id)!.attributes.visState);
 
   it("holds a data view on the chat indices, seven visualizations and a dashboard of them", () => {
-    const view = objects.find((o) => o.type === "index-pattern")!;
     assert.equal(view.attributes.title, `${CHAT_INDEX_PREFIX}*`);
     assert.ok(fields.has(view.attributes.timeFieldName));
     assert.equal(objects.filter((o) => o.type === "visualization").length, 7);
@@ -45,7 +65,10 @@ describe("Kibana saved objects (ops/kibana/saved-objects.ndjson)", () => {
     }
   });
 
-  it("aggregates and filters only on fields the index template defines", () => {
+  it("aggregates and filters only on fields the index template or the data view's runtime fields define", () => {
+    for (const [name, { script }] of Object.entries(runtimeFields)) {
+      for (const field of docFields(script.source)) assert.ok(mapped.has(field), `${name} reads unknown field ${field}`);
+    }
     for (const object of objects.filter((o) => o.type === "visualization")) {
       const state = JSON.parse(object.attributes.visState);
       for (const agg of state.aggs) {
@@ -57,13 +80,38 @@ describe("Kibana saved objects (ops/kibana/saved-objects.ndjson)", () => {
       }
     }
   });
-});
 
-describe("Logstash pipeline (ops/logstash/chat-log.conf)", () => {
-  it("writes the same indices with the same document ids as the indexer", () => {
-    const conf = readFileSync("ops/logstash/chat-log.conf", "utf8");
-    assert.match(conf, /document_id => "%\{id\}"/);
-    assert.match(conf, new RegExp(`index => "\\$\\{ES_INDEX_PREFIX:${CHAT_INDEX_PREFIX}\\}-%\\{\\+YYYY\\.MM\\}"`));
-    assert.match(conf, /topics => \["\$\{CHAT_LOG_TOPIC:chat\.log\}"\]/);
+  it("counts the players reported most as the analytics job does: by account (else session), ordered by how many players reported them", () => {
+    // Before: bucketed by report.name and counted documents, so one player's three reports counted 3 and two
+    // accounts of one display name were one row (analytics/kobot_analytics/figures.py: mostReported).
+    const { aggs } = visState("kobot-most-reported");
+    const player = aggs.find((agg) => agg.schema === "bucket")!;
+    assert.deepEqual(aggs.filter((agg) => agg.schema === "bucket"), [player], "one row a player");
+    assert.equal(player.type, "terms");
+    assert.equal(runtimeFields[player.params.field]?.type, "keyword", `${player.params.field} is a runtime field`);
+    assert.deepEqual(docFields(runtimeFields[player.params.field]!.script.source), ["report.account", "report.player"]);
+    const order = aggs.find((agg) => agg.id === player.params.orderBy)!;
+    assert.equal(player.params.order, "desc");
+    assert.equal(order.type, "cardinality", "ordered by distinct reporters, not by reports");
+    assert.deepEqual(docFields(runtimeFields[order.params.field]!.script.source), ["account", "from"]);
+    assert.ok(aggs.some((agg) => agg.type === "count" && agg.schema === "metric"), "the reports beside them");
+    // The name as a column of the player's row (their latest), not a bucket that splits or merges players.
+    const name = aggs.find((agg) => agg.params.field === "report.name")!;
+    assert.deepEqual([name.type, name.schema, name.params.size, name.params.sortField, name.params.sortOrder], ["top_hits", "metric", 1, "@timestamp", "desc"]);
+  });
+
+  it("buckets the line panels by minute with Kibana's own interval parameter, the question count scaled per minute", () => {
+    // Kibana reads `interval` (default auto) and drops an ES `fixed_interval`: over 24 h the buckets were ~30 min.
+    const histograms = objects.filter((o) => o.type === "visualization").flatMap((o) =>
+      visState(o.id).aggs.filter((agg) => agg.type === "date_histogram").map((agg) => ({ id: o.id, params: agg.params })),
+    );
+    assert.deepEqual(histograms.map(({ id }) => id).sort(), ["kobot-answer-latency", "kobot-questions-per-minute"]);
+    for (const { id, params } of histograms) {
+      assert.equal(params.interval, "m", id);
+      for (const key of ["fixed_interval", "calendar_interval"]) assert.equal(params[key], undefined, `${id}: ${key} is not Kibana's`);
+    }
+    // Past histogram:maxBars Kibana widens the buckets; scaled, a count still reads per minute.
+    assert.equal(histograms.find(({ id }) => id === "kobot-questions-per-minute")!.params.scaleMetricValues, true);
+    assert.deepEqual(visState("kobot-questions-per-minute").aggs.filter((agg) => agg.schema === "metric").map((agg) => agg.type), ["count"]);
   });
 });
