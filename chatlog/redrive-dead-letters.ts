@@ -1,6 +1,6 @@
 import type { Kafka } from "kafkajs";
 
-import { parseChatLogRecord } from "../kafka/chat-log.js";
+import { NewerRecordError, parseChatLogRecord } from "../kafka/chat-log.js";
 import { ContractError } from "../kafka/contract.js";
 import { newProducer } from "../kafka/kafka-client.js";
 import { withAdmin } from "../kafka/with-admin.js";
@@ -10,6 +10,12 @@ export interface Redrive {
   redriven: number;
   /** Dead letters left where they are, by why: not chat-log records, which no indexer could ever take. */
   left: Record<string, number>;
+  /**
+   * Partitions where a record of a newer server stopped this redrive, by partition, with its fields: it and the letters
+   * after it wait, unread, for the redrive of a release that knows them (one from an older release committed past
+   * them, and no later redrive saw them again).
+   */
+  held?: Record<number, string[]>;
 }
 
 /** The dead-letter reader of `npm run chatlog:redrive`: each run goes on from where the last one stopped. */
@@ -21,8 +27,9 @@ export const REDRIVE_GROUP = "kobot-chat-redrive";
  * by hand with a wrong mapping, a node that refused a record for good. Reads what the dead-letter topic holds as it
  * starts, from where the last redrive stopped (its consumer group), and commits only what it has sent; an indexer
  * stores a line once however often it comes (its id), so a redrive cut short loses and doubles nothing. The payload
- * goes back as it was written, fields this version does not know included. Letters that are not records stay for a
- * person to look at. `dryRun` counts without sending or committing.
+ * goes back as it was written. Letters that are not records stay for a person to look at; a record of a newer server
+ * (fields this version does not know) stops its partition there, uncommitted, for a redrive that knows them. `dryRun`
+ * counts without sending or committing.
  */
 export async function redriveDeadLetters(
   kafka: Kafka,
@@ -48,14 +55,22 @@ export async function redriveDeadLetters(
             const end = ends.get(batch.partition);
             if (end === undefined) return; // read to where it stood at the start
             // Only what the topic held at the start: a letter written since waits for the next redrive.
-            const messages = batch.messages.filter((message) => BigInt(message.offset) < end);
+            let messages = batch.messages.filter((message) => BigInt(message.offset) < end);
             const records: Array<{ key: string; value: string }> = [];
-            for (const message of messages) {
+            let heldAt: bigint | undefined;
+            for (const [at, message] of messages.entries()) {
               const value = message.value?.toString() ?? "";
               try {
                 // Every field known, as the indexer reads it: one a newer server wrote waits for this tool's upgrade too.
                 records.push({ key: parseChatLogRecord(message.value).roomId, value });
               } catch (error) {
+                if (error instanceof NewerRecordError) {
+                  // Not read past: the upgraded redrive starts here.
+                  (result.held ??= {})[batch.partition] = error.fields;
+                  heldAt = BigInt(message.offset);
+                  messages = messages.slice(0, at);
+                  break;
+                }
                 if (!(error instanceof ContractError)) throw error;
                 const why = `not a chat-log record: ${error.message}`;
                 result.left[why] = (result.left[why] ?? 0) + 1;
@@ -63,12 +78,13 @@ export async function redriveDeadLetters(
             }
             result.redriven += records.length;
             if (!options.dryRun && records.length > 0) await producer.send({ topic: topics.log, messages: records });
+            if (!isRunning()) return;
             const last = messages.at(-1);
-            if (!last || !isRunning()) return;
-            resolveOffset(last.offset);
-            const next = BigInt(last.offset) + 1n;
-            if (!options.dryRun) await consumer.commitOffsets([{ topic: topics.dead, partition: batch.partition, offset: String(next) }]);
-            if (next >= end) ends.delete(batch.partition);
+            if (last) resolveOffset(last.offset);
+            const next = heldAt ?? (last ? BigInt(last.offset) + 1n : undefined);
+            if (next === undefined) return;
+            if (!options.dryRun && last) await consumer.commitOffsets([{ topic: topics.dead, partition: batch.partition, offset: String(next) }]);
+            if (heldAt !== undefined || next >= end) ends.delete(batch.partition);
             if (ends.size === 0) resolve();
           },
         })

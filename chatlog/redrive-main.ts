@@ -20,10 +20,12 @@ async function main(): Promise<void> {
   const { chatLog } = config.kafka;
   brokers = config.kafka.brokers;
   const kafka = createKafka(config.kafka.brokers, "kobot-chat-redrive", createLogger({ service: "chat-redrive" }, "warn"), config.kafka.retentionMs);
-  const { redriven, left } = await redriveDeadLetters(kafka, chatLog, { dryRun });
+  const { redriven, left, held = {} } = await redriveDeadLetters(kafka, chatLog, { dryRun });
   const lines = [
     `${dryRun ? "would send" : "sent"} ${redriven} chat-log record(s) from ${chatLog.dead} back to ${chatLog.log}`,
     ...Object.entries(left).map(([why, count]) => `left ${count} in ${chatLog.dead}: ${why}`),
+    ...Object.entries(held).map(([partition, fields]) =>
+      `stopped at a newer server's record in ${chatLog.dead} partition ${partition} (fields ${fields.join(", ")}): it and those after it wait for the redrive of an upgraded release`),
   ];
   process.stdout.write(lines.join("\n") + "\n");
 }

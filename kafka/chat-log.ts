@@ -119,8 +119,15 @@ export function withoutAccount(records: ChatLogRecord[], account: string): ChatL
 export function parseChatLogRecord(payload: Buffer | null): ChatLogRecord {
   const record = parseMessage(ChatLogRecord, payload);
   const unknown = droppedFields(JSON.parse(payload!.toString()), record);
-  if (unknown.length > 0) throw new ContractError(`fields this version does not know (a newer server's: upgrade, then redrive): ${unknown.join(", ")}`);
+  if (unknown.length > 0) throw new NewerRecordError(unknown);
   return record;
+}
+
+/** A chat-log record with fields this version does not know: a newer server's, for a newer indexer (or redrive). */
+export class NewerRecordError extends ContractError {
+  constructor(readonly fields: string[]) {
+    super(`fields this version does not know (a newer server's: upgrade, then redrive): ${fields.join(", ")}`);
+  }
 }
 
 /** The fields of `raw`, nested ones as `a.b`, that parsing it left out of `parsed`. */
