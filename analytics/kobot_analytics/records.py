@@ -144,8 +144,9 @@ def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str
     Only the date partitions in range are read, so a day's broken line shows in that day's reports only. A quarantined
     record is named by where it lies, not by what it says: a player's erasure reaches the archive, not a report's folder.
 
-    Duplicates (the same line id delivered twice) are kept once: the archive job drops them as it writes
-    Parquet; the embedded default's files are deduplicated here.
+    Duplicates (the same line id delivered twice) are kept once, in either format: the archive job drops those
+    delivered within a day of each other, not a line redriven later (chatlog:redrive after a long outage), which
+    before session 61 every Parquet report counted twice.
     """
     parquet = bool(_archived_files(spark, source, "parquet"))
     if parquet:
@@ -171,7 +172,7 @@ def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str
         .withColumn("day", day)
         .where((F.col("day") >= date_from) & (F.col("day") <= date_to))
     )
-    return (valid if parquet else valid.dropDuplicates(["id"])), quarantined
+    return valid.dropDuplicates(["id"]), quarantined
 
 
 def _read_json_lines(spark: SparkSession, source: str, date_from: str, date_to: str) -> DataFrame:

@@ -302,6 +302,16 @@ def test_quarantine_holds_only_the_reported_days(spark, tmp_path, write_archive)
     assert rows == [("", "not JSON, or a field of the wrong type", True), ("no-room", "no roomId", True), ("old-emote", "unknown kind", True)], rows
 
 
+def test_a_line_archived_twice_in_parquet_counts_once(spark, tmp_path):
+    """Redriven more than a day after its first delivery (chatlog:redrive after a long Elasticsearch fix), a line is
+    past the archive job's dedupe state and lands in a second file of its day: the reports counted it twice."""
+    root = str(tmp_path / "archive")
+    for batch in ([RECORDS[0], RECORDS[1]], [RECORDS[1]]):  # the second, the redrive's batch
+        spark.createDataFrame([{**r, "date": "2026-11-25"} for r in batch], schema=ARCHIVED).write.mode("append").partitionBy("date").parquet(root)
+    valid, _ = read_chat_log(spark, root, "2026-11-25", "2026-11-25")
+    assert sorted(r.id for r in valid.collect()) == sorted([RECORDS[0]["id"], RECORDS[1]["id"]])
+
+
 def test_days_without_records_give_an_empty_report(spark, archive):
     valid, quarantined = read_chat_log(spark, str(archive), "2026-12-01", "2026-12-01")
     assert quarantined.count() == 0
