@@ -1,5 +1,5 @@
-"""`npm run analytics -- --from DATE --to DATE`: reads the chat archive, writes
-reports/<to-date>/report.json, report.md and PNG charts, and quarantines malformed records.
+"""`npm run analytics -- --from DATE --to DATE`: reads the chat archive, writes report.json, report.md and PNG charts
+into reports/<date>/ (one day) or reports/<from>_<to>/ (a range), and quarantines malformed records.
 `npm run analytics -- --refresh`: writes every report under --out again from the archive as it is now, as after a
 player's erasure, whose words the reports held."""
 import argparse
@@ -154,7 +154,14 @@ def main(argv=None) -> int:
             print(f"analytics: no report under {args.out} to refresh (--out)", file=sys.stderr)
             return 2
     else:
-        targets = [(Path(args.out) / date_to, args.input, date_from, date_to, args.training_data or TRAINING_DATA)]
+        out = Path(args.out) / report_folder(date_from, date_to)
+        held = _range_of(out)
+        if held and held != (date_from, date_to):
+            # Named by its last day alone before session 61: run again for another range, it lost its reviewed rows.
+            print(f"analytics: {out} holds the report of {held[0]}..{held[1]}: move it to {Path(args.out) / report_folder(*held)} "
+                  f"first, where a refresh finds it as well; nothing written", file=sys.stderr)
+            return 2
+        targets = [(out, args.input, date_from, date_to, args.training_data or TRAINING_DATA)]
     for out, _, _, _, training_data in targets:
         if (out / "retrain-candidates.csv").exists() and not training_data.exists():
             # A refresh after an erasure went on without it, left the erased player's questions there, and said "refreshed".
@@ -184,6 +191,21 @@ def main(argv=None) -> int:
     finally:
         spark.stop()
     return 0
+
+
+def report_folder(date_from: str, date_to: str) -> str:
+    """A report's folder under --out: its day, or its range. By its last day alone, a month's report and that day's
+    were one folder, each run dropping the other's reviewed candidates as no longer asked."""
+    return date_to if date_from == date_to else f"{date_from}_{date_to}"
+
+
+def _range_of(out: Path) -> tuple[str, str] | None:
+    """(from, to) of the report written in `out`, if any."""
+    written = out / "report.json"
+    if not written.exists():
+        return None
+    dates = json.loads(written.read_text())["range"]
+    return dates["from"], dates["to"]
 
 
 def _saved(file: Path) -> tuple[list[dict], tuple[int, int]]:

@@ -1,6 +1,7 @@
 """The report's figures on a generated archive whose answers are known by hand."""
 import csv
 import json
+import shutil
 from datetime import datetime, timezone
 
 import pytest
@@ -456,6 +457,41 @@ def test_refresh_reads_every_candidates_file_before_it_rewrites_any(tmp_path, ca
         written = (reports / name / "retrain-candidates.csv").read_bytes()
         assert written.decode("utf-8-sig").splitlines() == reviewed.splitlines()[:2], name
         assert written.startswith(b"\xef\xbb\xbf"), "written back as the job writes it: UTF-8, with a byte order mark"
+
+# After the jobs above: it runs the job twice, each starting a Spark session of its own and stopping it.
+def test_reports_of_two_ranges_ending_the_same_day_keep_each_others_reviews(tmp_path, capsys):
+    """Both were reports/<to>/: the day's report, written after the month's, dropped the month's reviewed rows of the
+    days before as "no longer in the archive"."""
+    training = tmp_path / "training.csv"
+    training.write_text("Q,A,label\n배고파,밥 먹어요,0\n", encoding="utf-8")
+    chat_log = tmp_path / "chat-log"
+    for day, question in (("2026-11-24", "어제 물은 질문"), ("2026-11-25", "오늘 물은 질문")):
+        (chat_log / f"date={day}").mkdir(parents=True)
+        (chat_log / f"date={day}" / "s.ndjson").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [
+            line(f"q-{day}", "r1", "player", "p2", "지영", f"@kobot {question}", ts("10:00", day), toNpc="kobot"),
+            answer(f"a-{day}", "r1", f"q-{day}", question, "그렇군요", ts("10:00", day), 100, "m1")]))
+    reports = tmp_path / "reports"
+    job = ["--input", str(chat_log), "--to", "2026-11-25", "--out", str(reports), "--training-data", str(training)]
+    assert main(["--from", "2026-11-24", *job]) == 0
+    two_days = reports / "2026-11-24_2026-11-25"
+    candidates = two_days / "retrain-candidates.csv"
+    candidates.write_text(candidates.read_text(encoding="utf-8-sig").replace(",no,", ",yes,"), encoding="utf-8-sig")
+    reviewed = candidates.read_bytes()
+    assert reviewed.decode("utf-8-sig").count(",yes,") == 2
+
+    assert main(["--from", "2026-11-25", *job]) == 0
+    assert candidates.read_bytes() == reviewed, "the range's report untouched"
+    assert "오늘 물은 질문" in (reports / "2026-11-25" / "retrain-candidates.csv").read_text(encoding="utf-8-sig")
+    assert json.loads((two_days / "report.json").read_text())["range"] == {"from": "2026-11-24", "to": "2026-11-25"}
+
+    # A range's report written before, under its last day: the day's report refuses to take its folder.
+    shutil.rmtree(reports / "2026-11-25")
+    two_days.rename(reports / "2026-11-25")
+    capsys.readouterr()
+    assert main(["--from", "2026-11-25", *job]) == 2
+    assert f"{reports / '2026-11-25'} holds the report of 2026-11-24..2026-11-25: move it to {two_days}" in capsys.readouterr().err
+    assert (reports / "2026-11-25" / "retrain-candidates.csv").read_bytes() == reviewed
+
 
 def test_refresh_with_no_report_says_so_in_one_line(tmp_path, capsys):
     assert main(["--refresh", "--out", str(tmp_path / "reports")]) == 2
