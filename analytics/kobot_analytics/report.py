@@ -16,7 +16,7 @@ from pyspark.sql import SparkSession
 from .candidates import UnreadableCandidates, candidates, read_saved, refresh_candidates, stamp, write_candidates
 from .figures import collect_all, figures
 from .keywords import preload
-from .records import NoArchive, archived_days, read_chat_log
+from .records import NoArchive, archived_days, read_chat_log, read_reported
 
 TRAINING_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "chatbot_data" / "ChatbotData.csv"
 
@@ -244,7 +244,7 @@ def _report(spark: SparkSession, out: Path, source: str, date_from: str, date_to
               f"an erasure since is not in it: erase the player's rows there by hand, or archive the days back and refresh", file=sys.stderr)
         return
     valid, quarantined = read_chat_log(spark, source, date_from, date_to)
-    results = collect_all(valid)
+    results = collect_all(valid, read_reported(spark, source, date_to))
     result = figures(results)
     result["quarantined"] = quarantined.count()
     out.mkdir(parents=True, exist_ok=True)

@@ -493,6 +493,32 @@ def test_reports_of_two_ranges_ending_the_same_day_keep_each_others_reviews(tmp_
     assert (reports / "2026-11-25" / "retrain-candidates.csv").read_bytes() == reviewed
 
 
+# After the jobs above: it runs the job, which starts a Spark session of its own and stops it.
+def test_a_player_reported_on_an_earlier_day_supplies_no_retrain_candidates(tmp_path):
+    """The reported players were those of the report's days only: yesterday's troll was today's data to learn from."""
+    training = tmp_path / "training.csv"
+    training.write_text("Q,A,label\n배고파,밥 먹어요,0\n", encoding="utf-8")
+    chat_log = tmp_path / "chat-log"
+    by_day = {
+        "2026-11-24": [line("rp1", "r1", "report", "p3", "수아", "도배", ts("10:00", "2026-11-24"),
+                            report={"player": "p9", "account": "acc-t", "name": "트롤", "lineIds": []})],
+        "2026-11-25": [line("q1", "r1", "player", "p2", "트롤", "@kobot 트롤의 질문", ts("10:00"), toNpc="kobot", account="acc-t"),
+                       answer("a1", "r1", "q1", "트롤의 질문", "네", ts("10:00"), 100, "m1"),
+                       line("q2", "r1", "player", "p4", "지영", "@kobot 지영의 질문", ts("10:01"), toNpc="kobot", account="acc-j"),
+                       answer("a2", "r1", "q2", "지영의 질문", "네", ts("10:01"), 100, "m1")],
+        # Reported after the report's last day: the report, run again, stays as it was.
+        "2026-11-26": [line("rp2", "r1", "report", "p3", "수아", "", ts("10:00", "2026-11-26"),
+                            report={"player": "p4", "account": "acc-j", "name": "지영", "lineIds": []})],
+    }
+    for day, records in by_day.items():
+        (chat_log / f"date={day}").mkdir(parents=True)
+        (chat_log / f"date={day}" / "s.ndjson").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    reports = tmp_path / "reports"
+    assert main(["--input", str(chat_log), "--from", "2026-11-25", "--to", "2026-11-25", "--out", str(reports), "--training-data", str(training)]) == 0
+    with open(reports / "2026-11-25" / "retrain-candidates.csv", encoding="utf-8-sig", newline="") as handle:
+        assert [row["Q"] for row in csv.DictReader(handle)] == ["지영의 질문"]
+
+
 def test_refresh_with_no_report_says_so_in_one_line(tmp_path, capsys):
     assert main(["--refresh", "--out", str(tmp_path / "reports")]) == 2
     assert "no report under" in capsys.readouterr().err
