@@ -22,12 +22,13 @@ TRAINING_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" /
 
 
 def spark_session(app: str, packages: list[str] | None = None) -> SparkSession:
-    master = os.environ.get("SPARK_MASTER", "local[2]")
     # Python workers run this interpreter (the project's env, with kiwipiepy), not the system one.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName(app)
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:  # under spark-submit its --master rules: one set here ran local[2] instead
+        builder = builder.master(os.environ.get("SPARK_MASTER", "local[2]"))
     builder = (
-        SparkSession.builder.appName(app)
-        .master(master)
+        builder
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         # Small aggregations and the archive's dedupe state: as many partitions as cores here (2 measured
