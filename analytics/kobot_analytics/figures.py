@@ -8,6 +8,7 @@ source; answers per question and outcome (joined with the players reported on an
 pass over those days' reports). The rest is derived from those small results on the driver, where player
 questions and the answers shown with them are masked (personal_data.py).
 """
+import unicodedata
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -31,6 +32,12 @@ def _count_if(condition) -> F.Column:
 
 def _masked(text: str | None) -> str | None:
     return mask_personal_data(text) if text else text
+
+
+def _question(text: str | None) -> str | None:
+    """A question as the report counts it: masked, its Hangul composed (NFC): one typed in decomposed jamo (NFD:
+    macOS, some IMEs) and the same one typed as syllables are one question, and the analyser reads both."""
+    return _masked(unicodedata.normalize("NFC", text)) if text else text
 
 
 def _top(counts: dict, n: int) -> list[tuple]:
@@ -124,7 +131,7 @@ def figures(results: dict[str, list[dict]]) -> dict:
         room_lines[row["roomId"]] += row["lines"]
 
     # Player text leaves the job masked: questions that differ only in a phone number count as one.
-    outcomes = [{**r, "question": _masked(r["question"]), "answer": _masked(r["first"]["answer"])} for r in results["outcomes"]]
+    outcomes = [{**r, "question": _question(r["question"]), "answer": _masked(r["first"]["answer"])} for r in results["outcomes"]]
     per_question = Counter()
     for row in outcomes:
         per_question[row["question"]] += row["count"]

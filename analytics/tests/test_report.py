@@ -2,6 +2,7 @@
 import csv
 import json
 import shutil
+import unicodedata
 from datetime import datetime, timezone
 
 import pytest
@@ -177,6 +178,23 @@ def test_retrain_candidates_leave_out_what_only_reported_players_asked(spark, tm
     rows.append(line("rp2", "r1", "report", "p3", "p3", "", ts("10:06"), report={"player": "p9", "account": "acc-t", "name": "p2", "lineIds": []}))
     records = spark.createDataFrame(rows, schema=CHAT_LOG)
     assert candidates(collect_all(records)["outcomes"], training) == [("같이 놀자", "좋아요")]
+
+
+def test_a_question_typed_in_decomposed_jamo_is_the_same_question(spark, tmp_path):
+    """NFD (macOS, some IMEs) and NFC spell 배고파 apart: counted as two questions, and one the training data holds,
+    typed in jamo, became a candidate in jamo."""
+    from kobot_analytics.candidates import candidates
+
+    training = tmp_path / "ChatbotData.csv"
+    training.write_text("Q,A,label\n배고파,밥 먹어요,0\n", encoding="utf-8")
+    nfd = lambda text: unicodedata.normalize("NFD", text)
+    rows = []
+    for i, question in enumerate(["배고파", nfd("배고파"), "놀러 가자", nfd("놀러 가자")]):
+        rows.append(line(f"q{i}", "r1", "player", "p1", "민수", f"@kobot {question}", ts("10:00") + i, toNpc="kobot"))
+        rows.append(answer(f"a{i}", "r1", f"q{i}", question, "그래요", ts("10:00") + i, 100.0, "m1"))
+    results = collect_all(spark.createDataFrame(rows, schema=CHAT_LOG))
+    assert figures(results)["topQuestions"] == [{"question": "놀러 가자", "count": 2}, {"question": "배고파", "count": 2}]
+    assert candidates(results["outcomes"], training) == [("놀러 가자", "그래요")]
 
 
 def test_retrain_candidates_cannot_run_as_spreadsheet_formulas(tmp_path):
