@@ -48,7 +48,7 @@ def write_report(result: dict, out: Path, date_from: str, date_to: str) -> None:
     charts = _charts(result, out)
     lines = [
         f"# Chat report {date_from} – {date_to}\n",
-        f"{result['lines']} lines, {result['questions']} questions to NPCs, {result['answers']} NPC lines; "
+        f"{result['lines']} lines, {result['questions']} questions to NPCs, {result['answers']} NPC answers; "
         f"fallback rate {result['fallbackRate']:.1%}, timeout rate {result['timeoutRate']:.1%}; "
         f"{result['quarantined']} records quarantined.\n",
         *[f"![{c}]({c})\n" for c in charts],

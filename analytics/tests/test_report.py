@@ -352,6 +352,7 @@ def test_job_writes_report_charts_and_quarantine(spark, archive, tmp_path, capsy
     assert (out / "latency-by-model.png").stat().st_size > 1000
     markdown = (out / "report.md").read_text()
     assert "fallback rate 25.0%" in markdown
+    assert "4 questions to NPCs, 4 NPC answers;" in markdown, "answers, not every NPC line (greetings are not counted)"
     assert "| kobot | composed | 1 |" in markdown, "where the answers came from"
     assert "## Players reported most (4 reports" in markdown and "| acc-j | 지영 | 3 | 2 |" in markdown
     text = (out / "quarantine.ndjson").read_text()
