@@ -18,6 +18,7 @@ import csv
 import io
 import os
 import re
+import unicodedata
 from pathlib import Path
 
 from .personal_data import mask_personal_data
@@ -37,8 +38,9 @@ class UnreadableCandidates(Exception):
 
 
 def normalised(text: str) -> str:
-    """The form questions are compared in: lower case, no spaces, no punctuation."""
-    return re.sub(r"[\s\W_]+", "", text.lower())
+    """The form questions are compared in: Hangul composed (NFC), lower case, no spaces, no punctuation. A question
+    typed as decomposed jamo (NFD: macOS, some IMEs) was another question to the same one typed as syllables."""
+    return re.sub(r"[\s\W_]+", "", unicodedata.normalize("NFC", text).lower())
 
 
 def known_questions(path: Path) -> set[str]:
@@ -57,7 +59,7 @@ def candidates(outcomes: list[dict], training_csv: Path) -> list[tuple[str, str]
             continue  # a timeout or a refusal is not an answer to learn
         if row.get("askedByUnreported", 1) == 0:
             continue  # asked only by players others reported: a troll's questions are no data to learn from
-        question = mask_personal_data(row["question"] or "")
+        question = mask_personal_data(unicodedata.normalize("NFC", row["question"] or ""))  # trained on as syllables
         key = normalised(question)
         if not key or key in known:
             continue

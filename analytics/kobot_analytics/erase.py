@@ -8,7 +8,8 @@ what the topics hold now is archived; else both would land after the erasure, th
 batch wrote without committing them (no reader lists them; the batch wrote its records anew) are deleted.
 
 Erased: the records the signed-in player wrote (`chat-log` rows with their `account`), the NPCs' answers to their
-lines (which carry their question), and the question and answer records of those lines (`questions` and `answers`
+lines (which carry their question) or naming them as asker (`npc.asker`: the answer to a question line the archive
+never got, a long broker outage having dropped it from the server's buffer), and the question and answer records of those lines (`questions` and `answers`
 by questionId, which is the line's id), and the records of theirs the archive set aside as breaking their contract
 (`quarantine/<stream>`: the raw record names their account, or one of those ids). Each file holding one is rewritten
 without it, under its own name,
@@ -54,13 +55,14 @@ def _erase(spark: SparkSession, archive: str, account: str, brokers: str | None,
     for folder in [*STREAMS, *[f"quarantine/{stream}" for stream in STREAMS]]:
         _drop_uncommitted(fs, f"{archive}/{folder}")
     chat = spark.read.parquet(f"{archive}/chat-log") if fs.exists(f"{archive}/chat-log") else None
-    theirs = [] if chat is None else [row.id for row in chat.where(F.col("account") == account).select("id").distinct().collect()]
+    theirs = [] if chat is None else _their_lines(chat, account)
     # (folder under the archive, its format, the records to erase, counted as)
     steps = [
         ("questions", "parquet", F.col("questionId").isin(theirs), "questions"),
         ("answers", "parquet", F.col("questionId").isin(theirs), "answers"),
-        ("chat-log", "parquet", (F.col("kind") == "npc") & F.col("replyTo").isin(theirs), "chat-log"),
         *[(f"quarantine/{stream}", "json", _set_aside_of(account, theirs), "quarantine") for stream in STREAMS],
+        # Last but their own lines: an answer may be all that names a line of theirs, and a job run again finds it so.
+        ("chat-log", "parquet", (F.col("kind") == "npc") & (F.col("replyTo").isin(theirs) | (F.col("npc.asker") == account)), "chat-log"),
         ("chat-log", "parquet", F.col("account") == account, "chat-log"),
     ]
     erased = {stream: 0 for stream in [*STREAMS, "quarantine"]}
@@ -69,12 +71,23 @@ def _erase(spark: SparkSession, archive: str, account: str, brokers: str | None,
     return erased
 
 
+def _their_lines(chat, account: str) -> list[str]:
+    """The ids of the player's lines: those they wrote, and those the NPCs' answers name them as asker of. A question
+    line a long broker outage dropped from the server's buffer is not archived while its answer is: only the answer's
+    `npc.asker` and `npc.questionId` (the line's id) find it and its question and answer records (as erasedWith,
+    kafka/chat-log.ts, finds it)."""
+    written = chat.where(F.col("account") == account).select("id")
+    answered = chat.where((F.col("kind") == "npc") & (F.col("npc.asker") == account)).select(F.col("npc.questionId").alias("id"))
+    return [row.id for row in written.union(answered).where(F.col("id").isNotNull()).distinct().collect()]
+
+
 def _set_aside_of(account: str, theirs: list[str]) -> Column:
     """A raw record set aside (quarantine) that is theirs: as JSON, their account or one of their lines' ids in its
     fields; as broken JSON, their account named in so many characters."""
     raw = F.col("record")
     field = lambda name: F.get_json_object(raw, f"$.{name}")
-    as_json = (field("account") == account) | field("questionId").isin(theirs) | field("replyTo").isin(theirs) | field("id").isin(theirs)
+    as_json = ((field("account") == account) | (field("npc.asker") == account) | field("questionId").isin(theirs)
+               | field("replyTo").isin(theirs) | field("id").isin(theirs))
     named = raw.rlike('"account"\\s*:\\s*"' + re.escape(account) + '"')
     return F.coalesce(as_json, F.lit(False)) | named
 

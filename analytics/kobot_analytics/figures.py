@@ -4,9 +4,11 @@ use Spark's exact `percentile`, counts are counts.
 Six Spark jobs, each one pass over the archive (column-pruned Parquet is cheaper to scan again than
 to cache), submitted together so one's planning overlaps another's scan: totals and latency by model;
 questions and player lines per hour and room; busiest players; players reported most; answers by NPC and
-source; answers per question and outcome. The rest is derived from those small results on the driver, where player
+source; answers per question and outcome (joined with the players reported on any day up to the report's last, a
+pass over those days' reports). The rest is derived from those small results on the driver, where player
 questions and the answers shown with them are masked (personal_data.py).
 """
+import unicodedata
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -32,11 +34,19 @@ def _masked(text: str | None) -> str | None:
     return mask_personal_data(text) if text else text
 
 
+def _question(text: str | None) -> str | None:
+    """A question as the report counts it: masked, its Hangul composed (NFC): one typed in decomposed jamo (NFD:
+    macOS, some IMEs) and the same one typed as syllables are one question, and the analyser reads both."""
+    return _masked(unicodedata.normalize("NFC", text)) if text else text
+
+
 def _top(counts: dict, n: int) -> list[tuple]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
-def queries(records: DataFrame) -> dict[str, DataFrame]:
+def queries(records: DataFrame, reports: DataFrame | None = None) -> dict[str, DataFrame]:
+    """`reports`: the `report` column of players' reports of others to leave out of the retraining candidates by
+    (records.read_reported: of every day up to the report's last); by default those among `records`."""
     player = F.col("kind") == "player"
     report = F.col("kind") == "report"  # a player's report of another: not a line anyone said
     # Who a player is across their sessions: their account when signed in, else their session.
@@ -52,8 +62,9 @@ def queries(records: DataFrame) -> dict[str, DataFrame]:
         F.when(F.col("npc.fallback"), F.coalesce(F.col("npc.reason"), F.lit("fallback")))
         .when(F.length(F.trim("text")) < SHORT_ANSWER_CHARS, F.lit("short_answer"))
     )
-    # Questions asked by players others reported (by account when signed in): no retraining data, however answered.
-    reported = records.where(report).select(reported_player.alias("who")).distinct()
+    # Questions asked by players others reported (by account when signed in): no retraining data, however answered,
+    # nor reported on a day before the report's: the report's days alone let yesterday's troll back in today.
+    reported = (records.where(report) if reports is None else reports).select(reported_player.alias("who")).distinct()
     by_reported = (
         records.where(question).select(F.col("id").alias("reportedAsker"), speaker.alias("who"))
         .join(F.broadcast(reported), "who").select("reportedAsker")
@@ -100,8 +111,8 @@ def queries(records: DataFrame) -> dict[str, DataFrame]:
     }
 
 
-def collect_all(records: DataFrame) -> dict[str, list[dict]]:
-    jobs = queries(records)
+def collect_all(records: DataFrame, reports: DataFrame | None = None) -> dict[str, list[dict]]:
+    jobs = queries(records, reports)
     with ThreadPoolExecutor(len(jobs)) as pool:
         futures = {name: pool.submit(_rows, df) for name, df in jobs.items()}
         return {name: future.result() for name, future in futures.items()}
@@ -120,7 +131,7 @@ def figures(results: dict[str, list[dict]]) -> dict:
         room_lines[row["roomId"]] += row["lines"]
 
     # Player text leaves the job masked: questions that differ only in a phone number count as one.
-    outcomes = [{**r, "question": _masked(r["question"]), "answer": _masked(r["first"]["answer"])} for r in results["outcomes"]]
+    outcomes = [{**r, "question": _question(r["question"]), "answer": _masked(r["first"]["answer"])} for r in results["outcomes"]]
     per_question = Counter()
     for row in outcomes:
         per_question[row["question"]] += row["count"]

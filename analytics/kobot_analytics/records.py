@@ -144,22 +144,12 @@ def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str
     Only the date partitions in range are read, so a day's broken line shows in that day's reports only. A quarantined
     record is named by where it lies, not by what it says: a player's erasure reaches the archive, not a report's folder.
 
-    Duplicates (the same line id delivered twice) are kept once: the archive job drops them as it writes
-    Parquet; the embedded default's files are deduplicated here.
+    Duplicates (the same line id delivered twice) are kept once, in either format: the archive job drops those
+    delivered within a day of each other, not a line redriven later (chatlog:redrive after a long outage), which
+    before session 61 every Parquet report counted twice.
     """
     parquet = bool(_archived_files(spark, source, "parquet"))
-    if parquet:
-        # An explicit schema: no schema-inference pass over the files' footers; the date filter prunes partitions.
-        raw = (
-            spark.read.schema(ARCHIVED).parquet(source)
-            .where(F.col("date").between(date_from, date_to))
-            .drop("date")
-            .withColumn("_corrupt", F.lit(None).cast("string"))
-            .withColumn("file", F.col("_metadata.file_path"))
-        )
-    else:
-        raw = _read_json_lines(spark, source, date_from, date_to)
-    checked = raw.withColumn("reason", quarantine_reason())
+    checked = _read_checked(spark, source, parquet, date_from, date_to)
     quarantined = checked.where(F.col("reason").isNotNull()).select("reason", "file", "id")
     set_aside = _set_aside(spark, source, date_from, date_to) if parquet else None
     if set_aside is not None:
@@ -171,7 +161,33 @@ def read_chat_log(spark: SparkSession, source: str, date_from: str, date_to: str
         .withColumn("day", day)
         .where((F.col("day") >= date_from) & (F.col("day") <= date_to))
     )
-    return (valid if parquet else valid.dropDuplicates(["id"])), quarantined
+    return valid.dropDuplicates(["id"]), quarantined
+
+
+def read_reported(spark: SparkSession, source: str, date_to: str) -> DataFrame:
+    """The `report` of each player's report of another (kind "report") filed on any day up to date_to, whatever the
+    days a report covers: a player reported yesterday is still one in today's report. Only the columns the checks
+    and the report need are read from Parquet; the embedded default's files of every day are read whole."""
+    parquet = bool(_archived_files(spark, source, "parquet"))
+    checked = _read_checked(spark, source, parquet, "0000-01-01", date_to)
+    day = F.date_format(F.from_unixtime(F.col("ts") / 1000), "yyyy-MM-dd")
+    return checked.where(F.col("reason").isNull() & (F.col("kind") == "report") & (day <= date_to)).select("report")
+
+
+def _read_checked(spark: SparkSession, source: str, parquet: bool, date_from: str, date_to: str) -> DataFrame:
+    """The records of the date folders date_from..date_to with `file` and `reason` (null for a good record)."""
+    if parquet:
+        # An explicit schema: no schema-inference pass over the files' footers; the date filter prunes partitions.
+        raw = (
+            spark.read.schema(ARCHIVED).parquet(source)
+            .where(F.col("date").between(date_from, date_to))
+            .drop("date")
+            .withColumn("_corrupt", F.lit(None).cast("string"))
+            .withColumn("file", F.col("_metadata.file_path"))
+        )
+    else:
+        raw = _read_json_lines(spark, source, date_from, date_to)
+    return raw.withColumn("reason", quarantine_reason())
 
 
 def _read_json_lines(spark: SparkSession, source: str, date_from: str, date_to: str) -> DataFrame:

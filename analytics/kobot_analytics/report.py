@@ -1,5 +1,5 @@
-"""`npm run analytics -- --from DATE --to DATE`: reads the chat archive, writes
-reports/<to-date>/report.json, report.md and PNG charts, and quarantines malformed records.
+"""`npm run analytics -- --from DATE --to DATE`: reads the chat archive, writes report.json, report.md and PNG charts
+into reports/<date>/ (one day) or reports/<from>_<to>/ (a range), and quarantines malformed records.
 `npm run analytics -- --refresh`: writes every report under --out again from the archive as it is now, as after a
 player's erasure, whose words the reports held."""
 import argparse
@@ -16,18 +16,19 @@ from pyspark.sql import SparkSession
 from .candidates import UnreadableCandidates, candidates, read_saved, refresh_candidates, stamp, write_candidates
 from .figures import collect_all, figures
 from .keywords import preload
-from .records import NoArchive, archived_days, read_chat_log
+from .records import NoArchive, archived_days, read_chat_log, read_reported
 
 TRAINING_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "chatbot_data" / "ChatbotData.csv"
 
 
 def spark_session(app: str, packages: list[str] | None = None) -> SparkSession:
-    master = os.environ.get("SPARK_MASTER", "local[2]")
     # Python workers run this interpreter (the project's env, with kiwipiepy), not the system one.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName(app)
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:  # under spark-submit its --master rules: one set here ran local[2] instead
+        builder = builder.master(os.environ.get("SPARK_MASTER", "local[2]"))
     builder = (
-        SparkSession.builder.appName(app)
-        .master(master)
+        builder
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         # Small aggregations and the archive's dedupe state: as many partitions as cores here (2 measured
@@ -47,7 +48,7 @@ def write_report(result: dict, out: Path, date_from: str, date_to: str) -> None:
     charts = _charts(result, out)
     lines = [
         f"# Chat report {date_from} – {date_to}\n",
-        f"{result['lines']} lines, {result['questions']} questions to NPCs, {result['answers']} NPC lines; "
+        f"{result['lines']} lines, {result['questions']} questions to NPCs, {result['answers']} NPC answers; "
         f"fallback rate {result['fallbackRate']:.1%}, timeout rate {result['timeoutRate']:.1%}; "
         f"{result['quarantined']} records quarantined.\n",
         *[f"![{c}]({c})\n" for c in charts],
@@ -154,7 +155,14 @@ def main(argv=None) -> int:
             print(f"analytics: no report under {args.out} to refresh (--out)", file=sys.stderr)
             return 2
     else:
-        targets = [(Path(args.out) / date_to, args.input, date_from, date_to, args.training_data or TRAINING_DATA)]
+        out = Path(args.out) / report_folder(date_from, date_to)
+        held = _range_of(out)
+        if held and held != (date_from, date_to):
+            # Named by its last day alone before session 61: run again for another range, it lost its reviewed rows.
+            print(f"analytics: {out} holds the report of {held[0]}..{held[1]}: move it to {Path(args.out) / report_folder(*held)} "
+                  f"first, where a refresh finds it as well; nothing written", file=sys.stderr)
+            return 2
+        targets = [(out, args.input, date_from, date_to, args.training_data or TRAINING_DATA)]
     for out, _, _, _, training_data in targets:
         if (out / "retrain-candidates.csv").exists() and not training_data.exists():
             # A refresh after an erasure went on without it, left the erased player's questions there, and said "refreshed".
@@ -184,6 +192,21 @@ def main(argv=None) -> int:
     finally:
         spark.stop()
     return 0
+
+
+def report_folder(date_from: str, date_to: str) -> str:
+    """A report's folder under --out: its day, or its range. By its last day alone, a month's report and that day's
+    were one folder, each run dropping the other's reviewed candidates as no longer asked."""
+    return date_to if date_from == date_to else f"{date_from}_{date_to}"
+
+
+def _range_of(out: Path) -> tuple[str, str] | None:
+    """(from, to) of the report written in `out`, if any."""
+    written = out / "report.json"
+    if not written.exists():
+        return None
+    dates = json.loads(written.read_text())["range"]
+    return dates["from"], dates["to"]
 
 
 def _saved(file: Path) -> tuple[list[dict], tuple[int, int]]:
@@ -222,7 +245,7 @@ def _report(spark: SparkSession, out: Path, source: str, date_from: str, date_to
               f"an erasure since is not in it: erase the player's rows there by hand, or archive the days back and refresh", file=sys.stderr)
         return
     valid, quarantined = read_chat_log(spark, source, date_from, date_to)
-    results = collect_all(valid)
+    results = collect_all(valid, read_reported(spark, source, date_to))
     result = figures(results)
     result["quarantined"] = quarantined.count()
     out.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,8 @@
 """The report's figures on a generated archive whose answers are known by hand."""
 import csv
 import json
+import shutil
+import unicodedata
 from datetime import datetime, timezone
 
 import pytest
@@ -178,6 +180,23 @@ def test_retrain_candidates_leave_out_what_only_reported_players_asked(spark, tm
     assert candidates(collect_all(records)["outcomes"], training) == [("같이 놀자", "좋아요")]
 
 
+def test_a_question_typed_in_decomposed_jamo_is_the_same_question(spark, tmp_path):
+    """NFD (macOS, some IMEs) and NFC spell 배고파 apart: counted as two questions, and one the training data holds,
+    typed in jamo, became a candidate in jamo."""
+    from kobot_analytics.candidates import candidates
+
+    training = tmp_path / "ChatbotData.csv"
+    training.write_text("Q,A,label\n배고파,밥 먹어요,0\n", encoding="utf-8")
+    nfd = lambda text: unicodedata.normalize("NFD", text)
+    rows = []
+    for i, question in enumerate(["배고파", nfd("배고파"), "놀러 가자", nfd("놀러 가자")]):
+        rows.append(line(f"q{i}", "r1", "player", "p1", "민수", f"@kobot {question}", ts("10:00") + i, toNpc="kobot"))
+        rows.append(answer(f"a{i}", "r1", f"q{i}", question, "그래요", ts("10:00") + i, 100.0, "m1"))
+    results = collect_all(spark.createDataFrame(rows, schema=CHAT_LOG))
+    assert figures(results)["topQuestions"] == [{"question": "놀러 가자", "count": 2}, {"question": "배고파", "count": 2}]
+    assert candidates(results["outcomes"], training) == [("놀러 가자", "그래요")]
+
+
 def test_retrain_candidates_cannot_run_as_spreadsheet_formulas(tmp_path):
     from kobot_analytics.candidates import write_candidates
 
@@ -302,6 +321,16 @@ def test_quarantine_holds_only_the_reported_days(spark, tmp_path, write_archive)
     assert rows == [("", "not JSON, or a field of the wrong type", True), ("no-room", "no roomId", True), ("old-emote", "unknown kind", True)], rows
 
 
+def test_a_line_archived_twice_in_parquet_counts_once(spark, tmp_path):
+    """Redriven more than a day after its first delivery (chatlog:redrive after a long Elasticsearch fix), a line is
+    past the archive job's dedupe state and lands in a second file of its day: the reports counted it twice."""
+    root = str(tmp_path / "archive")
+    for batch in ([RECORDS[0], RECORDS[1]], [RECORDS[1]]):  # the second, the redrive's batch
+        spark.createDataFrame([{**r, "date": "2026-11-25"} for r in batch], schema=ARCHIVED).write.mode("append").partitionBy("date").parquet(root)
+    valid, _ = read_chat_log(spark, root, "2026-11-25", "2026-11-25")
+    assert sorted(r.id for r in valid.collect()) == sorted([RECORDS[0]["id"], RECORDS[1]["id"]])
+
+
 def test_days_without_records_give_an_empty_report(spark, archive):
     valid, quarantined = read_chat_log(spark, str(archive), "2026-12-01", "2026-12-01")
     assert quarantined.count() == 0
@@ -323,6 +352,7 @@ def test_job_writes_report_charts_and_quarantine(spark, archive, tmp_path, capsy
     assert (out / "latency-by-model.png").stat().st_size > 1000
     markdown = (out / "report.md").read_text()
     assert "fallback rate 25.0%" in markdown
+    assert "4 questions to NPCs, 4 NPC answers;" in markdown, "answers, not every NPC line (greetings are not counted)"
     assert "| kobot | composed | 1 |" in markdown, "where the answers came from"
     assert "## Players reported most (4 reports" in markdown and "| acc-j | 지영 | 3 | 2 |" in markdown
     text = (out / "quarantine.ndjson").read_text()
@@ -446,6 +476,67 @@ def test_refresh_reads_every_candidates_file_before_it_rewrites_any(tmp_path, ca
         written = (reports / name / "retrain-candidates.csv").read_bytes()
         assert written.decode("utf-8-sig").splitlines() == reviewed.splitlines()[:2], name
         assert written.startswith(b"\xef\xbb\xbf"), "written back as the job writes it: UTF-8, with a byte order mark"
+
+# After the jobs above: it runs the job twice, each starting a Spark session of its own and stopping it.
+def test_reports_of_two_ranges_ending_the_same_day_keep_each_others_reviews(tmp_path, capsys):
+    """Both were reports/<to>/: the day's report, written after the month's, dropped the month's reviewed rows of the
+    days before as "no longer in the archive"."""
+    training = tmp_path / "training.csv"
+    training.write_text("Q,A,label\n배고파,밥 먹어요,0\n", encoding="utf-8")
+    chat_log = tmp_path / "chat-log"
+    for day, question in (("2026-11-24", "어제 물은 질문"), ("2026-11-25", "오늘 물은 질문")):
+        (chat_log / f"date={day}").mkdir(parents=True)
+        (chat_log / f"date={day}" / "s.ndjson").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [
+            line(f"q-{day}", "r1", "player", "p2", "지영", f"@kobot {question}", ts("10:00", day), toNpc="kobot"),
+            answer(f"a-{day}", "r1", f"q-{day}", question, "그렇군요", ts("10:00", day), 100, "m1")]))
+    reports = tmp_path / "reports"
+    job = ["--input", str(chat_log), "--to", "2026-11-25", "--out", str(reports), "--training-data", str(training)]
+    assert main(["--from", "2026-11-24", *job]) == 0
+    two_days = reports / "2026-11-24_2026-11-25"
+    candidates = two_days / "retrain-candidates.csv"
+    candidates.write_text(candidates.read_text(encoding="utf-8-sig").replace(",no,", ",yes,"), encoding="utf-8-sig")
+    reviewed = candidates.read_bytes()
+    assert reviewed.decode("utf-8-sig").count(",yes,") == 2
+
+    assert main(["--from", "2026-11-25", *job]) == 0
+    assert candidates.read_bytes() == reviewed, "the range's report untouched"
+    assert "오늘 물은 질문" in (reports / "2026-11-25" / "retrain-candidates.csv").read_text(encoding="utf-8-sig")
+    assert json.loads((two_days / "report.json").read_text())["range"] == {"from": "2026-11-24", "to": "2026-11-25"}
+
+    # A range's report written before, under its last day: the day's report refuses to take its folder.
+    shutil.rmtree(reports / "2026-11-25")
+    two_days.rename(reports / "2026-11-25")
+    capsys.readouterr()
+    assert main(["--from", "2026-11-25", *job]) == 2
+    assert f"{reports / '2026-11-25'} holds the report of 2026-11-24..2026-11-25: move it to {two_days}" in capsys.readouterr().err
+    assert (reports / "2026-11-25" / "retrain-candidates.csv").read_bytes() == reviewed
+
+
+# After the jobs above: it runs the job, which starts a Spark session of its own and stops it.
+def test_a_player_reported_on_an_earlier_day_supplies_no_retrain_candidates(tmp_path):
+    """The reported players were those of the report's days only: yesterday's troll was today's data to learn from."""
+    training = tmp_path / "training.csv"
+    training.write_text("Q,A,label\n배고파,밥 먹어요,0\n", encoding="utf-8")
+    chat_log = tmp_path / "chat-log"
+    by_day = {
+        "2026-11-24": [line("rp1", "r1", "report", "p3", "수아", "도배", ts("10:00", "2026-11-24"),
+                            report={"player": "p9", "account": "acc-t", "name": "트롤", "lineIds": []})],
+        "2026-11-25": [line("q1", "r1", "player", "p2", "트롤", "@kobot 트롤의 질문", ts("10:00"), toNpc="kobot", account="acc-t"),
+                       answer("a1", "r1", "q1", "트롤의 질문", "네", ts("10:00"), 100, "m1"),
+                       line("q2", "r1", "player", "p4", "지영", "@kobot 지영의 질문", ts("10:01"), toNpc="kobot", account="acc-j"),
+                       answer("a2", "r1", "q2", "지영의 질문", "네", ts("10:01"), 100, "m1")],
+        # Reported after the report's last day: the report, run again, stays as it was.
+        "2026-11-26": [line("rp2", "r1", "report", "p3", "수아", "", ts("10:00", "2026-11-26"),
+                            report={"player": "p4", "account": "acc-j", "name": "지영", "lineIds": []})],
+    }
+    for day, records in by_day.items():
+        (chat_log / f"date={day}").mkdir(parents=True)
+        (chat_log / f"date={day}" / "s.ndjson").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    reports = tmp_path / "reports"
+    assert main(["--input", str(chat_log), "--from", "2026-11-25", "--to", "2026-11-25", "--out", str(reports), "--training-data", str(training)]) == 0
+    with open(reports / "2026-11-25" / "retrain-candidates.csv", encoding="utf-8-sig", newline="") as handle:
+        assert [row["Q"] for row in csv.DictReader(handle)] == ["지영의 질문"]
+
 
 def test_refresh_with_no_report_says_so_in_one_line(tmp_path, capsys):
     assert main(["--refresh", "--out", str(tmp_path / "reports")]) == 2

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -134,13 +135,14 @@ def distinct_extra(extra: list[Pair]) -> tuple[list[Pair], list[tuple[str, list[
 
 
 def asked_as(question: str) -> str:
-    """A question as the analytics job tells questions apart (analytics/kobot_analytics `normalised`): lower case,
-    without spaces, punctuation or symbols."""
-    return re.sub(r"[\s\W_]", "", question.lower())
+    """A question as the analytics job tells questions apart (analytics/kobot_analytics `normalised`): Hangul composed
+    (NFC), lower case, without spaces, punctuation or symbols."""
+    return re.sub(r"[\s\W_]", "", unicodedata.normalize("NFC", question).lower())
 
 
 def _normalised(question: str) -> str:
-    return " ".join(question.split())
+    # Composed (NFC): a question in decomposed jamo (NFD) fell in a split of its own, past the held-out one it repeats.
+    return " ".join(unicodedata.normalize("NFC", question).split())
 
 
 def read_text_lines(path: Path, limit: int | None = None) -> Iterator[str]:

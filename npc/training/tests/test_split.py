@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,14 @@ def test_a_reviewed_question_held_out_in_the_data_is_held_out_however_it_is_spac
     held = Pair("가스비 장난 아님.", "아껴 써요", 0)  # a test question of the data, as Chatbot_data writes it
     extra = [Pair("가스비장난아님", "어쩌나", 0), Pair("가스비 장난 아님?!", "어쩌나", 0), Pair("대장간은 어디야", "동쪽 끝이에요", 0)]
     assert [pair.question for pair in split_pairs([held], extra)["train"]] == ["대장간은 어디야"]
+
+
+def test_a_question_in_decomposed_jamo_is_the_same_question():
+    """NFD (macOS, some IMEs) spells 가스비 apart from NFC: its own split, and past the held-out question it repeats."""
+    held = Pair("가스비 장난 아님.", "아껴 써요", 0)
+    typed = unicodedata.normalize("NFD", held.question)
+    assert typed != held.question and asked_as(typed) == asked_as(held.question) and split_of(typed) == split_of(held.question)
+    assert split_pairs([held], [Pair(typed, "어쩌나", 0)])["train"] == []
 
 
 def test_a_training_question_asked_as_a_held_out_one_is_left_out():
