@@ -14,15 +14,24 @@ const isIsoDate = (value: string) => {
 
 const DAY_MS = 24 * 3600_000;
 
+/** The earliest epoch value taken: a smaller one is seconds (`1796604678`), which as milliseconds is January 1970. */
+const EPOCH_FLOOR_MS = Date.UTC(2000, 0, 1);
+
 /**
- * A point in time as an ISO date (`2026-11-25`, `2026-11-25T10:00:00Z`) or epoch milliseconds (10–14 digits); a time
- * without a zone is UTC, as a date alone is (JavaScript reads it in the server's zone: on a server in KST, 9 hours off).
- * `to` a date alone is the end of that day: `from=D&to=D` is the day D (it was its first instant: nothing found).
+ * A point in time as an ISO date (`2026-11-25`, `2026-11-25T10:00:00Z`) or epoch milliseconds (10–14 digits, 2000 or
+ * later); a time without a zone is UTC, as a date alone is (JavaScript reads it in the server's zone: on a server in
+ * KST, 9 hours off). `to` a date alone is the end of that day: `from=D&to=D` is the day D (it was its first instant:
+ * nothing found). A zone's `+` sent unencoded arrives as a space (`T09:00:00 09:00`), read as the `+` it was.
  */
 const instant = (end: "from" | "to") =>
   z
     .string()
-    .refine((value) => /^\d{10,14}$/.test(value) || isIsoDate(value), "an ISO date (2026-11-25, 2026-11-25T10:00:00Z) or epoch milliseconds")
+    .transform((value) => value.replace(/(T[\d:.]+) (\d{2}:\d{2})$/, "$1+$2"))
+    .refine(
+      (value) => /^\d{10,14}$/.test(value) || isIsoDate(value),
+      "an ISO date (2026-11-25, 2026-11-25T10:00:00Z, a zone's + sent as %2B) or epoch milliseconds",
+    )
+    .refine((value) => !/^\d+$/.test(value) || Number(value) >= EPOCH_FLOOR_MS, "epoch milliseconds from 2000 on (946684800000): milliseconds, not seconds?")
     .transform((value) => {
       if (/^\d+$/.test(value)) return Number(value);
       if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return Date.parse(value) + (end === "to" ? DAY_MS - 1 : 0);
