@@ -38,6 +38,17 @@ describe("Chat search parameters", () => {
     assert.match(z.prettifyError(unread.error!), /%2B/);
   });
 
+  it("takes back a page's `next` as `after`, and refuses with a 400's reason what no search gave", () => {
+    const next = Buffer.from(JSON.stringify([1796604678000, "line-7"])).toString("base64url");
+    assert.deepEqual(SearchParams.parse({ after: next }).after, [1796604678000, "line-7"]);
+    for (const after of ["garbage", Buffer.from("{}").toString("base64url"), Buffer.from('[{"a":1},"x"]').toString("base64url"), ""]) {
+      const refused = SearchParams.safeParse({ after });
+      assert.equal(refused.success, false, after);
+      assert.match(z.prettifyError(refused.error!), /not a cursor this search gave/);
+    }
+    assert.equal(SearchParams.safeParse({ after: next, q: "날씨" }).success, false, "a cursor by time does not fit a search by relevance");
+  });
+
   it("needs every piece of a word the analyzer splits (player-7: not any line with a 7), and refuses more than 10 words", () => {
     assert.match(JSON.stringify(searchQuery(SearchParams.parse({ q: "player-7" }))), /"match":\{"text":\{"query":"player-7","operator":"and"/);
     assert.equal(SearchParams.safeParse({ q: Array(10).fill("날씨").join(" ") }).success, true);
