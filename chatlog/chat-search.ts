@@ -1,4 +1,4 @@
-import type { Client } from "@elastic/elasticsearch";
+import type { Client, errors, estypes } from "@elastic/elasticsearch";
 import { z } from "zod";
 
 import { CHAT_INDEX_PREFIX } from "./index-template.js";
@@ -14,15 +14,24 @@ const isIsoDate = (value: string) => {
 
 const DAY_MS = 24 * 3600_000;
 
+/** The earliest epoch value taken: a smaller one is seconds (`1796604678`), which as milliseconds is January 1970. */
+const EPOCH_FLOOR_MS = Date.UTC(2000, 0, 1);
+
 /**
- * A point in time as an ISO date (`2026-11-25`, `2026-11-25T10:00:00Z`) or epoch milliseconds (10–14 digits); a time
- * without a zone is UTC, as a date alone is (JavaScript reads it in the server's zone: on a server in KST, 9 hours off).
- * `to` a date alone is the end of that day: `from=D&to=D` is the day D (it was its first instant: nothing found).
+ * A point in time as an ISO date (`2026-11-25`, `2026-11-25T10:00:00Z`) or epoch milliseconds (10–14 digits, 2000 or
+ * later); a time without a zone is UTC, as a date alone is (JavaScript reads it in the server's zone: on a server in
+ * KST, 9 hours off). `to` a date alone is the end of that day: `from=D&to=D` is the day D (it was its first instant:
+ * nothing found). A zone's `+` sent unencoded arrives as a space (`T09:00:00 09:00`), read as the `+` it was.
  */
 const instant = (end: "from" | "to") =>
   z
     .string()
-    .refine((value) => /^\d{10,14}$/.test(value) || isIsoDate(value), "an ISO date (2026-11-25, 2026-11-25T10:00:00Z) or epoch milliseconds")
+    .transform((value) => value.replace(/(T[\d:.]+) (\d{2}:\d{2})$/, "$1+$2"))
+    .refine(
+      (value) => /^\d{10,14}$/.test(value) || isIsoDate(value),
+      "an ISO date (2026-11-25, 2026-11-25T10:00:00Z, a zone's + sent as %2B) or epoch milliseconds",
+    )
+    .refine((value) => !/^\d+$/.test(value) || Number(value) >= EPOCH_FLOOR_MS, "epoch milliseconds from 2000 on (946684800000): milliseconds, not seconds?")
     .transform((value) => {
       if (/^\d+$/.test(value)) return Number(value);
       if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return Date.parse(value) + (end === "to" ? DAY_MS - 1 : 0);
@@ -34,6 +43,31 @@ const QUERY_WORDS = 10;
 
 /** Lines are stored composed (common/clean-text.ts): a query typed as separate jamo (NFD) must be too, or it finds none. */
 const composed = (text: string) => text.normalize("NFC");
+
+const NOT_A_CURSOR = "not a cursor this search gave: send back its `next` unchanged, with the other parameters the same";
+
+/** One page's last hit, by its sort values; undefined for anything a search did not give. */
+function pageAfter(cursor: string): SortValue[] | undefined {
+  try {
+    const values: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    const sortValue = (value: unknown) => typeof value === "string" || typeof value === "number" || value === null;
+    return Array.isArray(values) && values.length >= 2 && values.length <= 3 && values.every(sortValue) ? (values as SortValue[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type SortValue = string | number | null;
+
+/**
+ * Newest first, or by relevance then newest; the line's id last breaks ties (lines of one millisecond), so a page
+ * ends on one line and the next begins after it. `unmapped_type`: an index made by hand, without the template.
+ */
+const sortFor = (params: { q?: string }): estypes.SortCombinations[] => [
+  ...(params.q ? ["_score"] : []),
+  { "@timestamp": { order: "desc", unmapped_type: "date" } },
+  { id: { order: "desc", unmapped_type: "keyword" } },
+];
 
 export const SearchParams = z
   .object({
@@ -57,9 +91,13 @@ export const SearchParams = z
     from: instant("from").optional(),
     to: instant("to").optional(),
     size: z.coerce.number().int().min(1).max(100).default(20),
+    /** The `next` of the page before: the page after it, the other parameters the same. */
+    after: z.string().max(1024).transform((cursor, ctx) => pageAfter(cursor) ?? (ctx.addIssue({ code: "custom", message: NOT_A_CURSOR }), z.NEVER)).optional(),
   })
   .strict()
-  .refine((p) => p.from === undefined || p.to === undefined || p.from <= p.to, { message: "from is after to", path: ["from"] });
+  .refine((p) => p.from === undefined || p.to === undefined || p.from <= p.to, { message: "from is after to", path: ["from"] })
+  // A cursor holds one value for each sort key: one of a search with q (by relevance) does not fit one without.
+  .refine((p) => p.after === undefined || p.after.length === sortFor(p).length, { message: NOT_A_CURSOR, path: ["after"] });
 export type SearchParams = z.infer<typeof SearchParams>;
 
 export interface ChatHit {
@@ -83,6 +121,13 @@ export interface ChatHit {
 export interface SearchResult {
   total: number;
   hits: ChatHit[];
+  /** The page after this one, to send back as `after`; absent on the last page. */
+  next?: string;
+  /**
+   * The closed months of the index whose time overlaps the search's `from`–`to` (an index whose name says no month:
+   * always): their lines are not searched, and `total` does not count them.
+   */
+  closedIndices: string[];
 }
 
 /**
@@ -138,22 +183,53 @@ export function searchQuery(params: SearchParams): Record<string, unknown> {
 }
 
 export async function searchChat(es: Client, params: SearchParams, prefix = CHAT_INDEX_PREFIX): Promise<SearchResult> {
-  const response = await es.search<Record<string, any>>({
-    index: prefix,
-    ignore_unavailable: true,
-    allow_no_indices: true,
-    size: params.size,
-    query: searchQuery(params),
-    sort: params.q ? ["_score", { "@timestamp": "desc" }] : [{ "@timestamp": "desc" }],
-    // The line's own text is escaped: a player's "<script>" must not run in the admin's browser that shows it.
-    highlight: { fields: { text: { number_of_fragments: 0 } }, encoder: "html", pre_tags: ["<em>"], post_tags: ["</em>"] },
-    track_total_hits: true,
-  });
+  const [response, closed] = await Promise.all([
+    es.search<Record<string, any>>({
+      index: prefix,
+      ignore_unavailable: true, // a closed month: searched without it, and named in closedIndices
+      allow_no_indices: true,
+      size: params.size + 1, // one more than the page: there is a next page only if it comes
+      query: searchQuery(params),
+      sort: sortFor(params),
+      ...(params.after ? { search_after: params.after } : {}),
+      // The line's own text is escaped: a player's "<script>" must not run in the admin's browser that shows it.
+      highlight: { fields: { text: { number_of_fragments: 0 } }, encoder: "html", pre_tags: ["<em>"], post_tags: ["</em>"] },
+      track_total_hits: true,
+    }),
+    closedIndices(es, prefix),
+  ]);
   const total = typeof response.hits.total === "number" ? response.hits.total : (response.hits.total?.value ?? 0);
+  const page = response.hits.hits.slice(0, params.size);
+  const last = page.at(-1);
   return {
     total,
-    hits: response.hits.hits.map((hit) => ({ ...chatHit(hit._source!), ...(hit.highlight?.text ? { highlight: hit.highlight.text[0] } : {}) })),
+    hits: page.map((hit) => ({ ...chatHit(hit._source!), ...(hit.highlight?.text ? { highlight: hit.highlight.text[0] } : {}) })),
+    ...(response.hits.hits.length > params.size && last?.sort ? { next: Buffer.from(JSON.stringify(last.sort)).toString("base64url") } : {}),
+    closedIndices: closed.filter((index) => overlaps(index, prefix, params)),
   };
+}
+
+/**
+ * The indices behind the alias that are closed (an operator saving the node's heap): a search skips them, and before
+ * session 61 said "nothing" for a month that held the lines. One cheap call, beside the search.
+ */
+async function closedIndices(es: Client, prefix: string): Promise<string[]> {
+  try {
+    const indices = await es.cat.indices({ index: prefix, expand_wildcards: "all", h: ["index", "status"], format: "json" });
+    return indices.filter((index) => index.status === "close").map((index) => index.index!).sort();
+  } catch (error) {
+    if ((error as errors.ResponseError).body?.error?.type === "index_not_found_exception") return []; // nothing indexed yet
+    throw error;
+  }
+}
+
+/** Whether a month's index (`<prefix>-2026.11`) may hold lines of the search's time; an index named otherwise may. */
+function overlaps(index: string, prefix: string, { from, to }: Pick<SearchParams, "from" | "to">): boolean {
+  const [, year, month] = /^-(\d{4})\.(\d{2})$/.exec(index.slice(prefix.length)) ?? [];
+  if (!year) return true;
+  const start = Date.UTC(Number(year), Number(month) - 1, 1);
+  const end = Date.UTC(Number(year), Number(month), 1) - 1;
+  return (from === undefined || from <= end) && (to === undefined || to >= start);
 }
 
 /**

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { z } from "zod";
 
 import { chatHit, joinedWords, queryWords, SearchParams, searchQuery } from "../chatlog/chat-search.js";
 
@@ -19,6 +20,33 @@ describe("Chat search parameters", () => {
     assert.equal(SearchParams.parse({ to: "2026-11-25T09:00" }).to, Date.UTC(2026, 10, 25, 9));
     assert.equal(SearchParams.parse({ to: "2026-11-25T09:00:00.5" }).to, Date.UTC(2026, 10, 25, 9, 0, 0, 500));
     assert.equal(SearchParams.parse({ to: "2026-11-25T09:00+09:00" }).to, Date.UTC(2026, 10, 25, 0));
+  });
+
+  it("refuses epoch values before 2000 (seconds, not milliseconds: 1796604678 was January 1970), saying so", () => {
+    const seconds = SearchParams.safeParse({ to: "1796604678" });
+    assert.equal(seconds.success, false, "read as milliseconds, it searched up to 1970-01-21");
+    assert.match(z.prettifyError(seconds.error!), /milliseconds, not seconds\?/);
+    assert.equal(SearchParams.parse({ to: "946684800000" }).to, Date.UTC(2000, 0, 1));
+  });
+
+  it("reads a zone's + that arrived as a space (sent unencoded) as +, and says to encode it where it cannot be read", () => {
+    // What Express gives for ?from=2026-12-07T09:00:00+09:00: a query string's + is a space.
+    assert.equal(SearchParams.parse({ from: "2026-12-07T09:00:00 09:00" }).from, Date.UTC(2026, 11, 7, 0));
+    assert.equal(SearchParams.parse({ from: "2026-12-07T09:00 09:00" }).from, Date.UTC(2026, 11, 7, 0));
+    const unread = SearchParams.safeParse({ from: "2026-12-07 09:00" });
+    assert.equal(unread.success, false);
+    assert.match(z.prettifyError(unread.error!), /%2B/);
+  });
+
+  it("takes back a page's `next` as `after`, and refuses with a 400's reason what no search gave", () => {
+    const next = Buffer.from(JSON.stringify([1796604678000, "line-7"])).toString("base64url");
+    assert.deepEqual(SearchParams.parse({ after: next }).after, [1796604678000, "line-7"]);
+    for (const after of ["garbage", Buffer.from("{}").toString("base64url"), Buffer.from('[{"a":1},"x"]').toString("base64url"), ""]) {
+      const refused = SearchParams.safeParse({ after });
+      assert.equal(refused.success, false, after);
+      assert.match(z.prettifyError(refused.error!), /not a cursor this search gave/);
+    }
+    assert.equal(SearchParams.safeParse({ after: next, q: "날씨" }).success, false, "a cursor by time does not fit a search by relevance");
   });
 
   it("needs every piece of a word the analyzer splits (player-7: not any line with a 7), and refuses more than 10 words", () => {

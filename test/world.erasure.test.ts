@@ -139,4 +139,17 @@ describe("A player's erasure on the embedded default's files (DATA_DIR, no Redis
     assert.ok(!readFileSync(kept, "utf8").includes("acc-remembered"), readFileSync(kept, "utf8"));
     await player.room.leave();
   });
+
+  // Each answered 200 with every count 0, as an account with nothing left would be.
+  it("erases an account pasted with spaces at its ends, and says found: false for one nothing named (another case, a typo)", async () => {
+    const player = await joinWorld(world.url, {}, undefined, await signedIn(SECRET, "acct-b1", "붙여넣은사람"));
+    await waitFor("the greeting", () => player.room.state.chat.some((line) => line.from === "hans"));
+    await player.room.leave();
+    const erase = async (account: string) =>
+      (await (await fetch(`${world.url.replace("ws:", "http:")}/api/erasures`, { method: "POST", body: JSON.stringify({ account }), headers: ADMIN })).json()) as Record<string, unknown>;
+    for (const typo of ["ACCT-B1", "nobody-ever"]) assert.deepEqual(pick(await erase(typo), "account", "found", "npcMemories"), { account: typo, found: false, npcMemories: 0 });
+    assert.deepEqual(pick(await erase(" acct-b1 "), "account", "found", "npcMemories"), { account: "acct-b1", found: true, npcMemories: 1 });
+  });
 });
+
+const pick = (answer: Record<string, unknown>, ...keys: string[]) => Object.fromEntries(keys.map((key) => [key, answer[key]]));

@@ -5,7 +5,10 @@ import { z } from "zod";
 import { searchChat, SearchParams } from "../../chatlog/chat-search.js";
 import type { Logger } from "../../common/log.js";
 
-/** `GET /api/chat/search?q=&room=&player=&kind=&from=&to=&size=` (admin): chat lines with highlights. */
+/**
+ * `GET /api/chat/search?q=&room=&player=&account=&kind=&reported=&private=&from=&to=&size=&after=` (admin): chat lines
+ * with highlights, `next` for the page after, and the closed months not searched (docs/chat-search.md).
+ */
 export function chatSearchRoute(
   app: Application,
   es: { client: Client; indexPrefix: string } | undefined,

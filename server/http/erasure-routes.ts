@@ -14,7 +14,11 @@ import { dropReportsFiledBy } from "../../rooms/moderation/player-reports.js";
 import type { NpcSettings } from "../../rooms/world-settings.js";
 import { bodyOr400, jsonText } from "./json-body.js";
 
-const ErasureRequest = z.object({ account: z.string().min(1).max(128) }).strict();
+/**
+ * The account as the game's login gave it: spaces at its ends (a copy and paste) are not part of it, and its case is
+ * (tokens' `sub` and the chat index's `account` are matched exactly, so "ACCT-B1" is another account).
+ */
+const ErasureRequest = z.object({ account: z.string().trim().min(1).max(128) }).strict();
 
 export interface ErasureDeps {
   presence: () => Presence;
@@ -59,9 +63,9 @@ const BROKER_WAIT_MS = 5000;
  * `POST /api/erasures {account}` (admin): a signed-in player asked the game to erase what it keeps of them (Korea's
  * PIPA, the GDPR). Their lines and the NPCs' answers to them leave the chat index (chatlog/erase-account.ts) and the
  * embedded default's archive files (kafka/daily-file-erasure.ts), the open reports they filed leave the moderators'
- * list, and the NPCs forget meeting them, those removed from the world since included. 200 `{account, chatLines,
+ * list, and the NPCs forget meeting them, those removed from the world since included. 200 `{account, found, chatLines,
  * archivedLines, npcMemories, openReports, kafkaCopiesGoneBy, indexerLag}`: how many of each
- * went, null where this server keeps none; with Kafka, when the topics' copies, which no request can delete, are gone
+ * went, null where this server keeps none, `found: false` where nothing went (a mistyped account?); with Kafka, when the topics' copies, which no request can delete, are gone
  * by their retention (an ISO time, "never" for a topic that keeps records for good, "unknown" when the broker did
  * not say), else null. Kept, and why: mutes and bans in force (a sanction outlives the request), other players'
  * reports of them (evidence), lines that name them (greetings, joins). Not reached from here: the chat-log topic's copy
@@ -111,8 +115,11 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
     }
     const kafkaCopiesGoneBy = deps.kafkaKeptMs ? await goneBy(deps.kafkaKeptMs, log) : null;
     const indexerLag = deps.indexerLag ? await lagOf(deps.indexerLag, log) : null;
-    log.info("erasure: an account's lines and the NPCs' memory of it erased", { ...done, chatLines, kafkaCopiesGoneBy, indexerLag });
-    res.json({ account, chatLines, archivedLines, npcMemories, openReports, kafkaCopiesGoneBy, indexerLag });
+    // Nothing of it anywhere: a mistyped account answered as one with nothing left. The mark stays all the same, as
+    // asked: lines of that account still to come (a redelivery, a lagging indexer) are kept out.
+    const found = [chatLines, archivedLines, npcMemories, openReports].some((count) => (count ?? 0) > 0);
+    log.info("erasure: an account's lines and the NPCs' memory of it erased", { ...done, chatLines, found, kafkaCopiesGoneBy, indexerLag });
+    res.json({ account, found, chatLines, archivedLines, npcMemories, openReports, kafkaCopiesGoneBy, indexerLag });
   });
 }
 

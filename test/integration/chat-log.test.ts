@@ -533,9 +533,11 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
     const refused = await erase("{}");
     assert.equal(refused.status, 400);
     assert.match(((await refused.json()) as { error: string }).error, /bad erasure/);
-    const erased = await erase(JSON.stringify({ account: "acc-gone" }));
+    const typo = await erase(JSON.stringify({ account: "ACC-GONE" })); // accounts are matched exactly, case included
+    assert.deepEqual(await typo.json(), { account: "ACC-GONE", found: false, chatLines: 0, archivedLines: 0, npcMemories: 0, openReports: 0, kafkaCopiesGoneBy: null, indexerLag: null });
+    const erased = await erase(JSON.stringify({ account: " acc-gone " })); // pasted with spaces: it answered 200, all 0
     assert.equal(erased.status, 200, await erased.clone().text());
-    assert.deepEqual(await erased.json(), { account: "acc-gone", chatLines: 2, archivedLines: 2, npcMemories: 1, openReports: 0, kafkaCopiesGoneBy: null, indexerLag: null }, "no Kafka here");
+    assert.deepEqual(await erased.json(), { account: "acc-gone", found: true, chatLines: 2, archivedLines: 2, npcMemories: 1, openReports: 0, kafkaCopiesGoneBy: null, indexerLag: null }, "no Kafka here");
     const archived = readdirSync(join(dataDir, "chat-log"), { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".ndjson"))
       .flatMap((file) => readFileSync(join(dataDir, "chat-log", file), "utf8").trim().split("\n"));
     assert.ok(archived.some((line) => line.includes("acc-stays")), "the other player's line stays in the archive");
@@ -543,7 +545,7 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
     assert.equal(await indexed({ term: { account: "acc-gone" } }), 0);
     assert.equal(await indexed({ term: { replyTo: question.id } }), 0, "the answer that carried their question");
     assert.equal(await indexed({ term: { account: "acc-stays" } }), 1);
-    assert.deepEqual(await (await erase(JSON.stringify({ account: "acc-gone" }))).json(), { account: "acc-gone", chatLines: 0, archivedLines: 0, npcMemories: 0, openReports: 0, kafkaCopiesGoneBy: null, indexerLag: null }, "nothing left");
+    assert.deepEqual(await (await erase(JSON.stringify({ account: "acc-gone" }))).json(), { account: "acc-gone", found: false, chatLines: 0, archivedLines: 0, npcMemories: 0, openReports: 0, kafkaCopiesGoneBy: null, indexerLag: null }, "nothing left");
   });
 
   it("finds and erases a player's lines page by page, however many there are", async () => {
@@ -578,7 +580,8 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
       headers: { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64"), "content-type": "application/json" },
       body: JSON.stringify({ account: "acc-late" }),
     });
-    assert.equal(erase.status, 200, await erase.text());
+    assert.equal(erase.status, 200, await erase.clone().text());
+    assert.equal(((await erase.json()) as { found: boolean }).found, false, "nothing of theirs stored yet: the mark is written all the same");
     const indexer = new ChatIndexer(es, quiet, prefix);
     const after = line("late-2", { account: "acc-late", ts: Date.now() + 1000 }); // back in the game after it: kept
     assert.deepEqual(await indexer.index([...before, after]), []);

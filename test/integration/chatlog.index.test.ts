@@ -81,6 +81,48 @@ describe("The chat index on a real Elasticsearch node", function () {
     assert.deepEqual(await texts({ account: "acc-c" }), []);
   });
 
+  it("names the closed months a search could not read (it said total 0 for an account whose month was closed), those of its time only", async () => {
+    const lastYear = Date.now() - 400 * 24 * 3600_000;
+    const closedMonth = indexFor(prefix, lastYear);
+    await indexed([line("k1", "작년의 말", { account: "acc-k", ts: lastYear }), line("k2", "오늘의 말", { account: "acc-k" })]);
+    await es.indices.close({ index: closedMonth });
+    try {
+      const found = await searchChat(es, SearchParams.parse({ account: "acc-k" }), prefix);
+      assert.deepEqual([found.total, found.closedIndices], [1, [closedMonth]]);
+      const sinceYesterday = await searchChat(es, SearchParams.parse({ account: "acc-k", from: String(Date.now() - 24 * 3600_000) }), prefix);
+      assert.deepEqual([sinceYesterday.total, sinceYesterday.closedIndices], [1, []], "a closed month outside from–to is not named");
+    } finally {
+      await es.indices.open({ index: closedMonth, wait_for_active_shards: 1 });
+    }
+    const reopened = await searchChat(es, SearchParams.parse({ account: "acc-k" }), prefix);
+    assert.deepEqual([reopened.total, reopened.closedIndices], [2, []]);
+  });
+
+  it("pages past the first 100 hits with `next`, each line once, lines of one millisecond included, by time or by relevance", async () => {
+    const now = Date.now();
+    // Three lines share each millisecond: sorted by time alone, a page could end between them and the next repeat or skip one.
+    const lines = Array.from({ length: 25 }, (_, i) => line(`pg-${String(i).padStart(2, "0")}`, i % 2 ? "페이지 넘김 줄" : "페이지 줄", { account: "acc-pages", ts: now - Math.floor(i / 3) }));
+    await indexed(lines);
+    const pages = async (params: Record<string, string>) => {
+      const ids: string[] = [];
+      let pageCount = 0;
+      for (let after: string | undefined; ; pageCount++) {
+        const page = await searchChat(es, SearchParams.parse({ ...params, size: "10", ...(after ? { after } : {}) }), prefix);
+        assert.equal(page.total, 25, "total counts every page's lines");
+        ids.push(...page.hits.map((hit) => hit.id));
+        after = page.next;
+        if (!after) return { ids, pageCount: pageCount + 1 };
+      }
+    };
+    const byTime = await pages({ account: "acc-pages" });
+    assert.equal(byTime.pageCount, 3);
+    assert.deepEqual(byTime.ids, lines.map((l) => l.id).sort((a, b) => (lines.find((l) => l.id === b)!.ts - lines.find((l) => l.id === a)!.ts) || b.localeCompare(a)));
+    const byRelevance = await pages({ account: "acc-pages", q: "페이지" });
+    assert.deepEqual([...byRelevance.ids].sort(), lines.map((l) => l.id).sort(), "each line once");
+    const { next } = await searchChat(es, SearchParams.parse({ account: "acc-pages", q: "페이지", size: "10" }), prefix);
+    assert.equal(SearchParams.safeParse({ account: "acc-pages", after: next }).success, false, "a cursor by relevance does not fit a search by time");
+  });
+
   it("erases an NPC's answer to the player by the asker it names, its question's line erased before it was indexed", async () => {
     const answer = (id: string, asker?: string) =>
       line(id, "빵 있어요", { kind: "npc", from: "mina", name: "미나", replyTo: "gone-line", npc: { questionId: "gone-line", question: "비밀 질문", fallback: false, latencyMs: 5, ...(asker ? { asker } : {}) } });
