@@ -20,6 +20,7 @@ import { withoutLoop } from "./engine/loop-guard.js";
 import { isOwnLine } from "./own-lines.js";
 import {
   type GenerationConfigFile,
+  choosingKey,
   type GenerationSettings,
   mergeSettings,
   settingsFromConfig,
@@ -266,10 +267,9 @@ export class NpcEngine {
     if (!Array.isArray(questions) || questions.length === 0) {
       throw new InvalidQuestionError("empty", "no questions given");
     }
-    const settings = mergeSettings(this.defaults, options.settings);
     // Each against its own settings: one that fits 32 tokens of answer can overrun the model's positions with 96.
-    const settingsOf = (i: number) => (options.settingsOfEach?.[i] ? mergeSettings(settings, options.settingsOfEach[i]) : settings);
-    return this.answerChecked(questions.map((q, i) => this.checkQuestion(q, settingsOf(i))), options, started);
+    const settingsOf = this.settingsOfEach(questions.length, options);
+    return this.answerChecked(questions.map((q, i) => this.checkQuestion(q, settingsOf[i]!)), options, started);
   }
 
   /**
@@ -278,8 +278,8 @@ export class NpcEngine {
    */
   async answerChecked(texts: string[], options: AskOptions = {}, started = performance.now()): Promise<NpcAnswer[]> {
     const settings = mergeSettings(this.defaults, options.settings);
-    const settingsOf = texts.map((_, i) => (options.settingsOfEach?.[i] ? mergeSettings(settings, options.settingsOfEach[i]) : settings));
-    if (new Set(settingsOf.map(({ candidates, relevanceWeight }) => `${candidates}/${relevanceWeight}`)).size > 1) {
+    const settingsOf = this.settingsOfEach(texts.length, options);
+    if (new Set(settingsOf.map(choosingKey)).size > 1) {
       throw new InvalidSettingsError("a batch's questions must choose among as many candidates, with one relevance weight");
     }
     const knowledgeOf = (index: number) => (options.knowledgeOfEach ? options.knowledgeOfEach[index] : options.knowledge);
@@ -309,6 +309,12 @@ export class NpcEngine {
         ...(copied ? { copied } : {}),
       };
     });
+  }
+
+  /** Each of `count` questions' settings: `settingsOfEach`'s over `settings` over the model's defaults. */
+  private settingsOfEach(count: number, options: AskOptions): GenerationSettings[] {
+    const settings = mergeSettings(this.defaults, options.settings);
+    return Array.from({ length: count }, (_, i) => (options.settingsOfEach?.[i] ? mergeSettings(settings, options.settingsOfEach[i]) : settings));
   }
 
   /** All prompts decoded as one batch, each by its settings; each row's answer (`</s>` excluded, a final loop cut back) and confidence. */

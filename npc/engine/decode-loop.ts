@@ -14,6 +14,7 @@ import { groupedPrefill, type Prefill } from "./grouped-prefill.js";
 import { compactionOrder, InPlaceCache, type StepLogits, stepLogits } from "./in-place-cache.js";
 import { loopUnit } from "./loop-guard.js";
 import { ownLineToken } from "../own-lines.js";
+import { positionIds } from "./position-ids.js";
 import { TopPProcessor } from "./top-p.js";
 
 /** A row's new token (its `</s>` included), for streaming. */
@@ -84,8 +85,7 @@ export async function decodeRows(
   const prompts = {
     input_ids: inputIds,
     attention_mask: attentionMask,
-    // Pads get position 1 as in Hugging Face; they are masked anyway.
-    position_ids: int64(mask.map((row) => { let p = -1; return row.map((m) => (m ? ++p : 1)); })),
+    position_ids: positionIds(attentionMask),
   };
   const lastOnly = { num_logits_to_keep: new Tensor("int64", [1n], []) };
   const modelPrefill: Prefill = async (feeds) => (await fullGraph().forward({ ...feeds, ...lastOnly })) as Record<string, Tensor>;

@@ -101,6 +101,11 @@ export function settingsKey(settings: GenerationSettings): string {
  * exact length each row decodes by its own (decode-loop.ts), so NPCs that speak differently batch; but a batch's
  * answers go back when its longest row ends, and 15 eight-token rows beside one that said 96 waited 3.1–3.9× as long.
  */
-export function batchKey({ candidates, relevanceWeight, maxNewTokens }: GenerationSettings): string {
-  return `${candidates}/${relevanceWeight}/${Math.ceil(Math.log2(maxNewTokens))}`;
+export function batchKey(settings: GenerationSettings): string {
+  return `${choosingKey(settings)}/${Math.ceil(Math.log2(settings.maxNewTokens))}`;
+}
+
+/** What every question of one engine batch must agree on (NpcEngine.answerChecked): how it chooses among candidates. */
+export function choosingKey({ candidates, relevanceWeight }: GenerationSettings): string {
+  return `${candidates}/${relevanceWeight}`;
 }

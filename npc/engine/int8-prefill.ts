@@ -4,6 +4,7 @@ import * as ort from "onnxruntime-node";
 import type { ScoredLogits, ScoringPass } from "./answer-scorer.js";
 import { cacheShape } from "./cache-shape.js";
 import type { Prefill } from "./grouped-prefill.js";
+import { positionIds } from "./position-ids.js";
 
 /**
  * Prompts prefilled by the export's int8 graph (`onnx/model_prefill_int8.onnx`, kobot_train/int8_prefill.py):
@@ -24,15 +25,7 @@ export function int8Prefill(session: ort.InferenceSession): Prefill {
 export function int8Scoring(session: ort.InferenceSession): ScoringPass {
   const run = int8Forward(session);
   return ({ input_ids, attention_mask, num_logits_to_keep }) => {
-    const [rows, width] = attention_mask.dims as [number, number];
-    const mask = attention_mask.data as BigInt64Array;
-    // As transformers.js gives the full graph: each row counts from its first token; pads (masked) get 1.
-    const positions = new BigInt64Array(rows * width);
-    for (let row = 0; row < rows; row++) {
-      let next = 0n;
-      for (let at = row * width; at < (row + 1) * width; at++) positions[at] = mask[at] ? next++ : 1n;
-    }
-    const outputs = run(asOrt(input_ids), asOrt(attention_mask), new ort.Tensor("int64", positions, [rows, width]), asOrt(num_logits_to_keep));
+    const outputs = run(asOrt(input_ids), asOrt(attention_mask), asOrt(positionIds(attention_mask)), asOrt(num_logits_to_keep));
     return outputs as Promise<ort.InferenceSession.OnnxValueMapType & ScoredLogits>;
   };
 }
