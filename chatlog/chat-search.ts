@@ -81,8 +81,11 @@ export const SearchParams = z
     room: z.string().max(64).optional(),
     /** A player's session id or name. */
     player: z.string().max(64).transform(composed).optional(),
-    /** A signed-in player's account: every line they said, whatever their sessions and names. */
-    account: z.string().max(128).optional(),
+    /**
+     * A signed-in player's account: every line they said, whatever their sessions and names. Its ends' spaces cut (a
+     * copy and paste), as an erasure request's are: no account has them (sign-in refuses such a `sub`).
+     */
+    account: z.string().trim().max(128).optional(),
     kind: z.enum(["player", "npc", "system", "report"]).optional(),
     /** Players' reports of this player: their account, session id or name (the reporter is `account`/`player`). */
     reported: z.string().max(128).transform(composed).optional(),
