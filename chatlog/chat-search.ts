@@ -131,6 +131,18 @@ export interface SearchResult {
    * always): their lines are not searched, and `total` does not count them.
    */
   closedIndices: string[];
+  /**
+   * Whether some shards failed (a month's index made by hand, whose `id` cannot be sorted): their lines are neither
+   * in `hits` nor counted in `total`, and `failures` says which index and why.
+   */
+  partial: boolean;
+  failures?: ShardFailure[];
+}
+
+/** An index a search could not read all of, and why (one entry however many of its shards failed alike). */
+export interface ShardFailure {
+  index: string;
+  reason: string;
 }
 
 /**
@@ -209,7 +221,22 @@ export async function searchChat(es: Client, params: SearchParams, prefix = CHAT
     hits: page.map((hit) => ({ ...chatHit(hit._source!), ...(hit.highlight?.text ? { highlight: hit.highlight.text[0] } : {}) })),
     ...(response.hits.hits.length > params.size && last?.sort ? { next: Buffer.from(JSON.stringify(last.sort)).toString("base64url") } : {}),
     closedIndices: closed.filter((index) => overlaps(index, prefix, params)),
+    ...partOf(response._shards),
   };
+}
+
+/**
+ * A search answers 200 with the lines of the shards that did not fail: said so, or a month whose lines were left out
+ * looked like a player who said nothing there.
+ */
+function partOf(shards: estypes.ShardStatistics): Pick<SearchResult, "partial" | "failures"> {
+  if (shards.failed === 0) return { partial: false };
+  const failures = new Map<string, ShardFailure>();
+  for (const { index, reason } of shards.failures ?? []) {
+    const why = reason.caused_by?.reason ?? reason.reason ?? reason.type;
+    failures.set(`${index}\n${why}`, { index: index ?? "unknown", reason: why });
+  }
+  return { partial: true, failures: [...failures.values()] };
 }
 
 /**
