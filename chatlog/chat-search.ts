@@ -1,6 +1,7 @@
-import type { Client, errors, estypes } from "@elastic/elasticsearch";
+import type { Client, estypes } from "@elastic/elasticsearch";
 import { z } from "zod";
 
+import { closedIndices } from "./closed-indices.js";
 import { CHAT_INDEX_PREFIX } from "./index-template.js";
 
 /** An ISO date whose day exists (Date.parse reads `2026-02-30` as March 2, and `123` as the year 123). */
@@ -237,20 +238,6 @@ function partOf(shards: estypes.ShardStatistics): Pick<SearchResult, "partial" |
     failures.set(`${index}\n${why}`, { index: index ?? "unknown", reason: why });
   }
   return { partial: true, failures: [...failures.values()] };
-}
-
-/**
- * The indices behind the alias that are closed (an operator saving the node's heap): a search skips them, and before
- * session 61 said "nothing" for a month that held the lines. One cheap call, beside the search.
- */
-async function closedIndices(es: Client, prefix: string): Promise<string[]> {
-  try {
-    const indices = await es.cat.indices({ index: prefix, expand_wildcards: "all", h: ["index", "status"], format: "json" });
-    return indices.filter((index) => index.status === "close").map((index) => index.index!).sort();
-  } catch (error) {
-    if ((error as errors.ResponseError).body?.error?.type === "index_not_found_exception") return []; // nothing indexed yet
-    throw error;
-  }
 }
 
 /** Whether a month's index (`<prefix>-2026.11`) may hold lines of the search's time; an index named otherwise may. */
