@@ -1,6 +1,7 @@
-import type { Client, errors, estypes } from "@elastic/elasticsearch";
+import type { Client, estypes } from "@elastic/elasticsearch";
 import { z } from "zod";
 
+import { closedIndices } from "./closed-indices.js";
 import { CHAT_INDEX_PREFIX } from "./index-template.js";
 
 /** An ISO date whose day exists (Date.parse reads `2026-02-30` as March 2, and `123` as the year 123). */
@@ -81,8 +82,11 @@ export const SearchParams = z
     room: z.string().max(64).optional(),
     /** A player's session id or name. */
     player: z.string().max(64).transform(composed).optional(),
-    /** A signed-in player's account: every line they said, whatever their sessions and names. */
-    account: z.string().max(128).optional(),
+    /**
+     * A signed-in player's account: every line they said, whatever their sessions and names. Its ends' spaces cut (a
+     * copy and paste), as an erasure request's are: no account has them (sign-in refuses such a `sub`).
+     */
+    account: z.string().trim().max(128).optional(),
     kind: z.enum(["player", "npc", "system", "report"]).optional(),
     /** Players' reports of this player: their account, session id or name (the reporter is `account`/`player`). */
     reported: z.string().max(128).transform(composed).optional(),
@@ -128,6 +132,18 @@ export interface SearchResult {
    * always): their lines are not searched, and `total` does not count them.
    */
   closedIndices: string[];
+  /**
+   * Whether some shards failed (a month's index made by hand, whose `id` cannot be sorted): their lines are neither
+   * in `hits` nor counted in `total`, and `failures` says which index and why.
+   */
+  partial: boolean;
+  failures?: ShardFailure[];
+}
+
+/** An index a search could not read all of, and why (one entry however many of its shards failed alike). */
+export interface ShardFailure {
+  index: string;
+  reason: string;
 }
 
 /**
@@ -206,21 +222,22 @@ export async function searchChat(es: Client, params: SearchParams, prefix = CHAT
     hits: page.map((hit) => ({ ...chatHit(hit._source!), ...(hit.highlight?.text ? { highlight: hit.highlight.text[0] } : {}) })),
     ...(response.hits.hits.length > params.size && last?.sort ? { next: Buffer.from(JSON.stringify(last.sort)).toString("base64url") } : {}),
     closedIndices: closed.filter((index) => overlaps(index, prefix, params)),
+    ...partOf(response._shards),
   };
 }
 
 /**
- * The indices behind the alias that are closed (an operator saving the node's heap): a search skips them, and before
- * session 61 said "nothing" for a month that held the lines. One cheap call, beside the search.
+ * A search answers 200 with the lines of the shards that did not fail: said so, or a month whose lines were left out
+ * looked like a player who said nothing there.
  */
-async function closedIndices(es: Client, prefix: string): Promise<string[]> {
-  try {
-    const indices = await es.cat.indices({ index: prefix, expand_wildcards: "all", h: ["index", "status"], format: "json" });
-    return indices.filter((index) => index.status === "close").map((index) => index.index!).sort();
-  } catch (error) {
-    if ((error as errors.ResponseError).body?.error?.type === "index_not_found_exception") return []; // nothing indexed yet
-    throw error;
+function partOf(shards: estypes.ShardStatistics): Pick<SearchResult, "partial" | "failures"> {
+  if (shards.failed === 0) return { partial: false };
+  const failures = new Map<string, ShardFailure>();
+  for (const { index, reason } of shards.failures ?? []) {
+    const why = reason.caused_by?.reason ?? reason.reason ?? reason.type;
+    failures.set(`${index}\n${why}`, { index: index ?? "unknown", reason: why });
   }
+  return { partial: true, failures: [...failures.values()] };
 }
 
 /** Whether a month's index (`<prefix>-2026.11`) may hold lines of the search's time; an index named otherwise may. */

@@ -82,6 +82,10 @@ export class PlayerAccounts {
     // An account names a sanction in a URL (DELETE /api/mutes/<account>), where a browser reads these two as the path's
     // own steps: a moderator could not lift such an account's mute.
     if (sub === "." || sub === "..") throw new ServerError(401, `the token's sub (the account) cannot be "${sub}"`);
+    // An erasure request takes its account with the spaces at its ends cut (a copy and paste), as the search does:
+    // " player-1" signed in, its lines and the NPCs' memory of it could never be erased. Refused, not trimmed: the
+    // login may hold "player-1" as another account, and two would become one here.
+    if (sub !== sub.trim()) throw new ServerError(401, `the token's sub (the account) has spaces at its ends (${JSON.stringify(sub)}): the login is to sign the account as it is`);
     if (name !== undefined && typeof name !== "string") throw new ServerError(401, "the token's name must be a string");
     return name === undefined ? { id: sub } : { id: sub, name };
   }

@@ -38,6 +38,12 @@ describe("Chat search parameters", () => {
     assert.match(z.prettifyError(unread.error!), /%2B/);
   });
 
+  it("takes `account` with the spaces at its ends cut off, as an erasure request does (pasted with them, it found nothing)", () => {
+    assert.equal(SearchParams.parse({ account: " acc-b1\t" }).account, "acc-b1");
+    assert.deepEqual(searchQuery(SearchParams.parse({ account: " acc-b1 " })), { bool: { must: [], filter: [{ term: { account: "acc-b1" } }] } });
+    assert.equal(SearchParams.parse({ account: "ACC-B1" }).account, "ACC-B1", "matched exactly, case included, as tokens' sub is");
+  });
+
   it("takes back a page's `next` as `after`, and refuses with a 400's reason what no search gave", () => {
     const next = Buffer.from(JSON.stringify([1796604678000, "line-7"])).toString("base64url");
     assert.deepEqual(SearchParams.parse({ after: next }).after, [1796604678000, "line-7"]);

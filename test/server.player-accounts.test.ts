@@ -55,6 +55,11 @@ describe("players' accounts from signed tokens (server/player-accounts.ts)", () 
     for (const sub of [".", ".."]) await refused(accounts, await token({ sub }), /cannot be/); // a mute of it could not be lifted from the console
   });
 
+  it("refuses a sub with spaces or line breaks at its ends, which no erasure request could name (it takes the account trimmed)", async () => {
+    for (const sub of [" player-1", "player-1 ", "player-1\n", "\tplayer-1"]) await refused(accounts, await token({ sub }), /spaces at its ends/);
+    assert.deepEqual(await accounts.verify(await token({ sub: "player 1" })), { id: "player 1" }, "spaces inside are the login's to give");
+  });
+
   it("checks the issuer and audience when told to", async () => {
     const strict = new PlayerAccounts({ key: { secret: SECRET }, issuer: "https://login.example", audience: "kobot-world" });
     assert.deepEqual(await strict.verify(await token({ sub: "p", iss: "https://login.example", aud: "kobot-world" })), { id: "p" });

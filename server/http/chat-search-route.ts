@@ -7,7 +7,7 @@ import type { Logger } from "../../common/log.js";
 
 /**
  * `GET /api/chat/search?q=&room=&player=&account=&kind=&reported=&private=&from=&to=&size=&after=` (admin): chat lines
- * with highlights, `next` for the page after, and the closed months not searched (docs/chat-search.md).
+ * with highlights, `next` for the page after, the closed months not searched, and whether shards failed (docs/chat-search.md).
  */
 export function chatSearchRoute(
   app: Application,
@@ -27,7 +27,10 @@ export function chatSearchRoute(
       return;
     }
     try {
-      res.json(await searchChat(es.client, params.data, es.indexPrefix));
+      const found = await searchChat(es.client, params.data, es.indexPrefix);
+      // The admin sees `partial`; the operator, who mends the index, the log.
+      if (found.partial) log.warn("chat search: some shards failed, their lines left out", { failures: found.failures });
+      res.json(found);
     } catch (error) {
       log.error("chat search failed", { error });
       res.status(502).json({ error: "Elasticsearch did not answer the search", details: (error as Error).message });

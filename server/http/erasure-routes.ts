@@ -3,6 +3,7 @@ import type { Client } from "@elastic/elasticsearch";
 import type { Application, RequestHandler } from "express";
 import { z } from "zod";
 
+import { closedIndices } from "../../chatlog/closed-indices.js";
 import { eraseAccountLines } from "../../chatlog/erase-account.js";
 import { markErased } from "../../chatlog/erasure-marks.js";
 import type { ChatLogPublisher } from "../../kafka/chat-log-transport.js";
@@ -71,13 +72,34 @@ const BROKER_WAIT_MS = 5000;
  * reports of them (evidence), lines that name them (greetings, joins). Not reached from here: the chat-log topic's copy
  * with Kafka, until its retention passes, and the Parquet archive the Kafka deployment's archive job writes
  * (`npm run analytics -- --job erase --account <id>`, analytics/kobot_analytics/erase.py). A 502 says Elasticsearch
- * failed, with what was done: asked again, it goes on.
+ * failed and `done` what was erased: nothing where it was found unable first (a closed month, named in
+ * `closedIndices`, or no answer); asked again, the erasure finishes.
  */
 export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: RequestHandler, log: Logger): void {
   app.post("/api/erasures", adminOnly, jsonText, async (req, res) => {
     const request = bodyOr400(ErasureRequest, req.body, res, "erasure");
     if (!request) return;
     const { account } = request;
+    // What the chat index cannot do is known before anything is erased: failing after the NPCs' memory, the reports
+    // and the archive went, the erasure left the player half-erased (a privacy officer's worst answer: "some of it").
+    if (deps.chatIndex) {
+      let closed: string[];
+      try {
+        closed = await closedIndices(deps.chatIndex.client, deps.chatIndex.indexPrefix);
+      } catch (error) {
+        log.error("erasure: Elasticsearch did not answer, nothing erased", { account, error });
+        return void res.status(502).json({ error: "Elasticsearch did not answer: nothing erased, ask again", details: (error as Error).message, account, done: [] });
+      }
+      if (closed.length > 0) {
+        log.error("erasure: months of the chat index are closed, nothing erased", { account, closedIndices: closed });
+        return void res.status(502).json({
+          error: `months of the chat index are closed, whose lines it cannot erase: nothing erased; open ${closed.length === 1 ? "it" : "them"} (POST /${closed.join(",")}/_open) and ask again`,
+          account,
+          closedIndices: closed,
+          done: [],
+        });
+      }
+    }
     // Every room first: an answer still to come for a question of theirs is logged without it (rooms/moderation/erased-accounts.ts).
     await deps.presence().publish(ERASURES_CHANNEL, account);
     await withTimeout(deps.chatLog.flush(), FLUSH_WAIT_MS).catch(() => {}); // past the wait: erase what is stored
@@ -110,8 +132,15 @@ export function erasureRoutes(app: Application, deps: ErasureDeps, adminOnly: Re
         chatLines = await eraseAccountLines(deps.chatIndex.client, account, deps.chatIndex.indexPrefix);
       }
     } catch (error) {
+      // Checked before anything went, the index failed since (a month closed meanwhile, the node gone): the rest
+      // is done, and each part is safe to do again, so asked again the erasure finishes.
       log.error("erasure: chat lines not erased from the index", { ...done, error });
-      return void res.status(502).json({ error: "Elasticsearch did not erase the lines: ask again", details: (error as Error).message, ...done });
+      return void res.status(502).json({
+        error: "Elasticsearch did not erase the chat lines; the rest is erased (done): ask again to finish",
+        details: (error as Error).message,
+        ...done,
+        done: ["npcMemories", "openReports", ...(deps.archive ? ["archivedLines"] : [])],
+      });
     }
     const kafkaCopiesGoneBy = deps.kafkaKeptMs ? await goneBy(deps.kafkaKeptMs, log) : null;
     const indexerLag = deps.indexerLag ? await lagOf(deps.indexerLag, log) : null;

@@ -570,6 +570,35 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
     assert.deepEqual(await (await erase(JSON.stringify({ account: "acc-gone" }))).json(), { account: "acc-gone", found: false, chatLines: 0, archivedLines: 0, npcMemories: 0, openReports: 0, kafkaCopiesGoneBy: null, indexerLag: null }, "nothing left");
   });
 
+  // It erased the NPCs' memory, the reports and the archive files first, then answered 502: a half-erased player.
+  it("erases nothing while a month of the index is closed, says so, and erases it all when asked again once it is open", async () => {
+    const authorization = "Basic " + Buffer.from("ops:correct-horse").toString("base64");
+    const player = await joinWorld(`ws://127.0.0.1:${port}`, {}, undefined, { authorization: `Bearer ${await signToken(secret, { account: "acc-closed", name: "닫힌달", hours: 1 })}` });
+    await waitFor("hans's greeting, once he noted he met them", () => player.room.state.chat.some((line) => line.from === "hans" && line.text.includes("닫힌달")));
+    player.room.send("chat", { text: "닫힌 달이 있어도 지워 주세요" });
+    await waitFor("their line in the room", () => player.room.state.chat.some((line) => line.text === "닫힌 달이 있어도 지워 주세요"));
+    await player.room.leave();
+    // A line of theirs from a month an operator closed to save the node's heap.
+    const old: ChatLogRecord = { v: CHAT_LOG_VERSION, id: "closed-old-1", roomId: "r", serverId: "s", kind: "player", from: "p", name: "닫힌달", text: "작년에 한 말", account: "acc-closed", ts: Date.UTC(2097, 0, 15) };
+    const closedMonth = indexFor(prefix, old.ts);
+    await es.bulk({ refresh: true, operations: [{ index: { _index: closedMonth, _id: old.id } }, documentFor(old)] });
+    await es.indices.close({ index: closedMonth });
+    const erase = () =>
+      fetch(`http://127.0.0.1:${port}/api/erasures`, { method: "POST", headers: { authorization, "content-type": "application/json" }, body: JSON.stringify({ account: "acc-closed" }) });
+    try {
+      const refused = await erase();
+      assert.equal(refused.status, 502);
+      const body = (await refused.json()) as { error: string; account: string; closedIndices: string[]; done: string[] };
+      assert.deepEqual([body.account, body.closedIndices, body.done], ["acc-closed", [closedMonth], []]);
+      assert.match(body.error, /nothing erased.*open it.*ask again/);
+    } finally {
+      await es.indices.open({ index: closedMonth, wait_for_active_shards: 1 });
+    }
+    const erased = await erase();
+    assert.equal(erased.status, 200, await erased.clone().text());
+    assert.deepEqual(pick(await erased.json(), "found", "chatLines", "archivedLines", "npcMemories"), { found: true, chatLines: 2, archivedLines: 1, npcMemories: 1 }, "all of it still there to erase");
+  });
+
   it("finds and erases a player's lines page by page, however many there are", async () => {
     const ts = Date.now();
     const line = (id: string, extra: Partial<ChatLogRecord>): ChatLogRecord =>
@@ -711,3 +740,5 @@ describe("A player's erasure request (embedded, AUTH_SECRET, real node)", functi
     return found.hits.hits.map((hit) => hit._id!);
   }
 });
+
+const pick = (answer: unknown, ...keys: string[]) => Object.fromEntries(keys.map((key) => [key, (answer as Record<string, unknown>)[key]]));

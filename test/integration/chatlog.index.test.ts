@@ -98,6 +98,26 @@ describe("The chat index on a real Elasticsearch node", function () {
     assert.deepEqual([reopened.total, reopened.closedIndices], [2, []]);
   });
 
+  // The id sort fails on such an index's shards: the answer held the other months' lines, as if complete.
+  it("says a search is partial, naming the index and why, when a month of the alias made by hand cannot be sorted (id as text)", async () => {
+    await indexed([line("sh-2", "제대로 된 달", { account: "acc-sh" })]);
+    const whole = await searchChat(es, SearchParams.parse({ account: "acc-sh" }), prefix);
+    assert.deepEqual([whole.total, whole.partial, whole.failures], [1, false, undefined], "no shard failed");
+    const byHand = `${prefix}-2098.03`;
+    await es.indices.create({ index: byHand, mappings: { properties: { account: { type: "keyword" }, id: { type: "text" } } } });
+    await es.index({ index: byHand, id: "sh-1", document: { account: "acc-sh", id: "sh-1", text: "손으로 만든 달" }, refresh: true });
+    await es.indices.putAlias({ index: byHand, name: prefix });
+    try {
+      const found = await searchChat(es, SearchParams.parse({ account: "acc-sh" }), prefix);
+      assert.deepEqual(found.hits.map((hit) => hit.id), ["sh-2"]);
+      assert.equal(found.partial, true, "a shard failed: the answer must not look complete");
+      assert.deepEqual(found.failures?.map((failure) => failure.index), [byHand]);
+      assert.match(found.failures![0]!.reason, /Fielddata is disabled on \[id\]/);
+    } finally {
+      await es.indices.delete({ index: byHand });
+    }
+  });
+
   it("pages past the first 100 hits with `next`, each line once, lines of one millisecond included, by time or by relevance", async () => {
     const now = Date.now();
     // Three lines share each millisecond: sorted by time alone, a page could end between them and the next repeat or skip one.
