@@ -89,7 +89,7 @@ export const SearchParams = z
     account: z.string().trim().max(128).optional(),
     kind: z.enum(["player", "npc", "system", "report"]).optional(),
     /** Players' reports of this player: their account, session id or name (the reporter is `account`/`player`). */
-    reported: z.string().max(128).transform(composed).optional(),
+    reported: z.string().trim().max(128).transform(composed).optional(),
     /** `true`: only lines one player heard alone (an NPC that talks in private); `false`: only lines others heard. */
     private: z.enum(["true", "false"]).transform((value) => value === "true").optional(),
     from: instant("from").optional(),

@@ -76,19 +76,28 @@ export class PlayerAccounts {
       throw new ServerError(401, tokenProblem(error));
     }
     const { sub, name } = payload;
-    if (typeof sub !== "string" || sub.length === 0 || sub.length > ACCOUNT_ID_MAX_CHARS) {
-      throw new ServerError(401, `the token's sub (the account) must be 1–${ACCOUNT_ID_MAX_CHARS} characters`);
-    }
-    // An account names a sanction in a URL (DELETE /api/mutes/<account>), where a browser reads these two as the path's
-    // own steps: a moderator could not lift such an account's mute.
-    if (sub === "." || sub === "..") throw new ServerError(401, `the token's sub (the account) cannot be "${sub}"`);
-    // An erasure request takes its account with the spaces at its ends cut (a copy and paste), as the search does:
-    // " player-1" signed in, its lines and the NPCs' memory of it could never be erased. Refused, not trimmed: the
-    // login may hold "player-1" as another account, and two would become one here.
-    if (sub !== sub.trim()) throw new ServerError(401, `the token's sub (the account) has spaces at its ends (${JSON.stringify(sub)}): the login is to sign the account as it is`);
+    if (typeof sub !== "string") throw new ServerError(401, "the token's sub (the account) must be a string");
+    const problem = accountProblem(sub);
+    if (problem) throw new ServerError(401, `the token's sub (the account) ${problem}`);
     if (name !== undefined && typeof name !== "string") throw new ServerError(401, "the token's name must be a string");
     return name === undefined ? { id: sub } : { id: sub, name };
   }
+}
+
+/**
+ * What is wrong with an account id a token names, if anything: the server's sign-in and `npm run token` refuse alike,
+ * so a token the tool signs is one the server takes.
+ */
+export function accountProblem(account: string): string | undefined {
+  if (account.length === 0 || account.length > ACCOUNT_ID_MAX_CHARS) return `must be 1–${ACCOUNT_ID_MAX_CHARS} characters`;
+  // An account names a sanction in a URL (DELETE /api/mutes/<account>), where a browser reads these two as the path's
+  // own steps: a moderator could not lift such an account's mute.
+  if (account === "." || account === "..") return `cannot be "${account}"`;
+  // An erasure request takes its account with the spaces at its ends cut (a copy and paste), as the search does:
+  // " player-1" signed in, its lines and the NPCs' memory of it could never be erased. Refused, not trimmed: the
+  // login may hold "player-1" as another account, and two would become one here.
+  if (account !== account.trim()) return `has spaces at its ends (${JSON.stringify(account)}): the login is to sign the account as it is`;
+  return undefined;
 }
 
 /** A token as `npm run token` signs it (HS256 with the shared secret): for trying the server, and for bots. */

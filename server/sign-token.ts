@@ -4,7 +4,7 @@
  *   AUTH_SECRET=… npm run token -- --account player-1 [--name 영희] [--hours 1] [--issuer …] [--audience …]
  */
 import { argsOr } from "../common/cli-args.js";
-import { signToken } from "./player-accounts.js";
+import { accountProblem, signToken } from "./player-accounts.js";
 import { signingSecretProblem } from "./signing-secret.js";
 
 const USAGE = "usage: AUTH_SECRET=… npm run token -- --account ID [--name NAME] [--hours H] [--issuer ISS] [--audience AUD]";
@@ -23,15 +23,18 @@ const hours = Number(values.hours);
 // A minute to a year: Infinity and 1e21 passed "> 0" and then failed in the signing with a stack trace.
 // The server's rule (config.ts): a token signed with a secret it refuses (too short, a space at an end) is one no server takes.
 const secretProblem = secret ? signingSecretProblem(secret) : undefined;
+const accountIssue = values.account ? accountProblem(values.account) : undefined;
 const problem = !secret
   ? "AUTH_SECRET is not set"
   : secretProblem
     ? `AUTH_SECRET must have ${secretProblem}, as the server's`
     : !values.account
       ? "--account is missing"
-      : !(hours >= 1 / 60 && hours <= 8760)
-        ? "--hours must be a number from 0.017 (a minute) to 8760 (a year)"
-        : undefined;
+      : accountIssue
+        ? `--account ${accountIssue}, as the server's sign-in refuses`
+        : !(hours >= 1 / 60 && hours <= 8760)
+          ? "--hours must be a number from 0.017 (a minute) to 8760 (a year)"
+          : undefined;
 if (problem) {
   console.error(`${problem}\n${USAGE}`);
   process.exit(2);

@@ -38,8 +38,9 @@ describe("Chat search parameters", () => {
     assert.match(z.prettifyError(unread.error!), /%2B/);
   });
 
-  it("takes `account` with the spaces at its ends cut off, as an erasure request does (pasted with them, it found nothing)", () => {
+  it("takes `account` and `reported` with the spaces at their ends cut off, as an erasure request does (pasted with them, they found nothing)", () => {
     assert.equal(SearchParams.parse({ account: " acc-b1\t" }).account, "acc-b1");
+    assert.equal(SearchParams.parse({ reported: " acc-b1 " }).reported, "acc-b1");
     assert.deepEqual(searchQuery(SearchParams.parse({ account: " acc-b1 " })), { bool: { must: [], filter: [{ term: { account: "acc-b1" } }] } });
     assert.equal(SearchParams.parse({ account: "ACC-B1" }).account, "ACC-B1", "matched exactly, case included, as tokens' sub is");
   });

@@ -102,6 +102,8 @@ describe("players' accounts from signed tokens (server/player-accounts.ts)", () 
       // Long enough, but with a space at its end (a secret pasted or read from a file): the server refuses it at start.
       [["--account", "cli-1"], `${SECRET} `, /AUTH_SECRET must have no spaces or newlines at its ends/],
       [["--acount", "cli-1"], SECRET, /^Unknown option '--acount'\nusage: /],
+      // A token the server would refuse at sign-in is not signed.
+      [["--account", " cli-1"], SECRET, /^--account has spaces at its ends \(" cli-1"\).*as the server's sign-in refuses/],
     ] as const) {
       const refused = (await promisify(execFile)("node_modules/.bin/tsx", ["server/sign-token.ts", ...args], { env: { ...process.env, AUTH_SECRET: secret } }).catch(
         (error: { code: number; stderr: string }) => error,
