@@ -42,7 +42,7 @@ import { PlayerOrigins } from "./players/player-origins.js";
 import { type Hearers, PlayerViews } from "./players/player-views.js";
 import { type Kick, KICKS_CHANNEL } from "./moderation/player-kicks.js";
 import type { ReportedPlayer } from "./moderation/player-reports.js";
-import { playerName } from "./players/player-name.js";
+import { namelessName, playerName } from "./players/player-name.js";
 import { ReportDesk } from "./moderation/report-desk.js";
 import {
   AnimName,
@@ -348,8 +348,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const account = ticket?.account;
     // Banned after onAuth read the presence, before this join: heard here, where no put-out can reach a player not yet in.
     const bannedMs = account ? this.sanctions.msLeft("ban", account.id) : 0;
-    if (bannedMs > 0) throw bannedJoin(Date.now() + bannedMs);
-    const name = playerName(options, client.sessionId, { accountName: account?.name, moderator: this.deps.moderator, npcs: this.deps.settings.npcs });
+    if (bannedMs > 0) throw this.refuseBannedJoin(client, Date.now() + bannedMs);
+    // Checked by onAuth; a join that skipped it (a server-side matchMaker call has no auth context) is checked here.
+    const name = ticket ? (ticket.name ?? namelessName(client.sessionId, this.deps.moderator)) : playerName(options, client.sessionId, { accountName: account?.name, moderator: this.deps.moderator, npcs: this.deps.settings.npcs });
     const { spawn } = this.deps.settings;
     const angle = Math.random() * 2 * Math.PI;
     const radius = Math.random() * spawn.radius;
@@ -369,6 +370,16 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (!account) this.reports.joined(client.sessionId, departure?.join(" "));
     this.history.add("system", "", "", `${name} 님이 들어왔어요.`);
     this.greetings.notice(client.sessionId);
+  }
+
+  /**
+   * A join banned since onAuth, closed with BANNED_CLOSE before Colyseus answers the throw with an error frame and
+   * close 4002, which says "join again" to a client: the 403 is the ban's words, not a code a client can tell by.
+   */
+  private refuseBannedJoin(client: Client, until: number): ServerError {
+    const refusal = bannedJoin(until);
+    client.leave(BANNED_CLOSE, refusal.message);
+    return refusal;
   }
 
   /** A dropped connection keeps its avatar for a while; the SDK reconnects into it. */

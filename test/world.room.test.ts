@@ -57,6 +57,30 @@ describe("WorldRoom", function () {
       await Promise.all([trimmed.room.leave(), anonymous.room.leave()]);
     });
 
+    it("refuses a name at matchmaking with an HTTP 400 that says why, so a client without the SDK is told before any seat", async () => {
+      // As a Godot or Unreal client joins: the HTTP request alone. The name was refused in the room: an HTTP 200, then
+      // an error frame and close 4002, which the contract has a client join again after (forever).
+      const http = world.url.replace(/^ws/, "http");
+      const refusals: [unknown, RegExp][] = [
+        ["가".repeat(21), /^name must be 1–20 characters after trimming; got 21$/],
+        ["", /got 0$/],
+        ["  ", /got 0$/],
+        ["코 봇", /passes for 코봇, an NPC of this world$/],
+        ["시1발", /^name holds a word that is not allowed here$/],
+      ];
+      for (const [name, why] of refusals) {
+        const response = await fetch(`${http}/matchmake/joinOrCreate/world`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
+        const body = (await response.json()) as { error?: string; sessionId?: string };
+        assert.equal(response.status, 400, `${JSON.stringify(name)}: ${JSON.stringify(body)}`);
+        assert.match(body.error ?? "", why);
+        assert.equal(body.sessionId, undefined, "no seat reserved");
+      }
+      // Null is unset, as a missing name: a guest's.
+      const guest = await joinWorld(world.url, { name: null });
+      assert.match(stateOf(guest).players[guest.room.sessionId]!.name, /^손님-/);
+      await guest.room.leave();
+    });
+
     it("refuses a client whose own state classes are of another shape (426, update the game), and takes one of this shape", async () => {
       await assert.rejects(joinWorld(world.url, { name: "옛날판", schema: "0123456789ab" }), (error: { code?: number; message: string }) => {
         assert.equal(error.code, 426);

@@ -16,16 +16,27 @@ export const NAMELESS = "손님";
  * join's, else one made of the session id. A join it refuses fails with a 400 that says why, beginning with
  * ACCOUNT_NAME_REFUSED when the name was the account's.
  */
-export function playerName(
-  options: unknown,
-  sessionId: string,
-  { accountName, moderator, npcs }: { accountName: string | undefined; moderator: Moderator | undefined; npcs: readonly NpcName[] },
-): string {
+export function playerName(options: unknown, sessionId: string, checks: NameChecks): string {
+  return chosenName(options, checks) ?? namelessName(sessionId, checks.moderator);
+}
+
+/** What a name is checked against: the account's name, moderation and the world's NPCs. */
+export interface NameChecks {
+  accountName: string | undefined;
+  moderator: Moderator | undefined;
+  npcs: readonly NpcName[];
+}
+
+/**
+ * The name the join or the account gives, checked, or undefined when neither gives one (a guest). Matchmaking checks
+ * it (world-room-auth.ts) before the seat, so a refusal is the join request's own HTTP 400, which every client reads.
+ */
+export function chosenName(options: unknown, { accountName, moderator, npcs }: NameChecks): string | undefined {
   const joinName = readJoinOptions(options)?.name;
   // A token's name that cleans to nothing names no one: the join's is used, as for a token without a name.
   const account = accountName !== undefined && cleanText(accountName) !== "" ? accountName : undefined;
   const raw = account ?? joinName;
-  if (raw === undefined) return namelessName(sessionId, moderator);
+  if (raw === undefined) return undefined;
   const name = cleanText(raw);
   const refused = (why: string) => new ServerError(400, (account !== undefined ? ACCOUNT_NAME_REFUSED : "") + why);
   const chars = [...name].length;
@@ -42,7 +53,7 @@ export function playerName(
  * A name for a player who gave none, said by NPCs and read by the room, so in Korean: 손님 and four letters of the
  * session id, the first four that moderation lets through (about 1 in 8,000 read as abuse: 손님-Fcku).
  */
-function namelessName(sessionId: string, moderator: Moderator | undefined): string {
+export function namelessName(sessionId: string, moderator: Moderator | undefined): string {
   for (let at = 0; at + 4 <= sessionId.length; at++) {
     const name = `${NAMELESS}-${sessionId.slice(at, at + 4)}`;
     if (!moderator?.check(name).blocked) return name;
