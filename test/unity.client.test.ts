@@ -5,9 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { cleanText } from "../common/clean-text.js";
-import { type ErrorCode, REPORT_REASON_MAX_CHARS, type WorldError } from "../rooms/world-protocol.js";
+import { REPORT_REASON_MAX_CHARS, type WorldError } from "../rooms/world-protocol.js";
 import { errorWords, joinFailureWords, npcGoneWords, RECALL_HINT, sentAgainWords, WAITING_TO_SEND } from "../web-client/src/error-words.js";
 import { within } from "../web-client/src/text-within.js";
+import { errorCodes } from "./helpers/error-codes.js";
 
 const SCRIPTS = "unity-client/Assets/Scripts";
 
@@ -18,14 +19,6 @@ function csFiles(dir: string): string[] {
 }
 
 const hasMcs = () => spawnSync("mcs", ["--version"]).status === 0;
-
-/** Every code of the protocol's ErrorCode union, read from its source (a type has no values at run time). */
-function errorCodes(): ErrorCode[] {
-  const lines = readFileSync("rooms/world-protocol.ts", "utf8").split("\n");
-  const first = lines.indexOf("export type ErrorCode =") + 1;
-  const union = lines.slice(first, lines.findIndex((line, i) => i >= first && !line.startsWith("  | ")));
-  return union.map((line) => /^ {2}\| "([a-z_]+)"/.exec(line)![1] as ErrorCode);
-}
 
 describe("Unity client", () => {
   it("commits exactly the C# that `npm run schema:unity` generates from the server's schema", () => {
