@@ -3,6 +3,12 @@ import { setLogger } from "@colyseus/core/Logger";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
 import type { Logger } from "../common/log.js";
 
+/**
+ * An error of ws's frame reader, which Colyseus's transport logs with its stack: bytes a client sent (a frame over
+ * MESSAGE_MAX_BYTES, bad UTF-8), which any client can send. The room logs each itself (player-connections.ts).
+ */
+const clientFrameRefused = (msg: string) => /[\\/]ws[\\/]lib[\\/]receiver\.js:/.test(msg);
+
 /** What Colyseus logs with: console's methods, any number of arguments. */
 type ConsoleLike = Record<"debug" | "info" | "warn" | "error" | "trace", (...args: unknown[]) => void>;
 
@@ -17,6 +23,7 @@ export function colyseusLogger(log: Logger): ConsoleLike {
     args.map((arg) => (arg instanceof Error ? arg.message : typeof arg === "string" ? arg : JSON.stringify(arg) ?? String(arg))).join(" ");
   const repeatedLess = (level: "warn" | "error") => (...args: unknown[]) => {
     const msg = text(args);
+    if (clientFrameRefused(msg)) return child.debug(msg.split("\n")[0]!);
     // Repeats told apart by their first line, what a client sent left out: a request frame that does not unpack logs
     // a stack quoting the client's bytes, one line of ~1 KB per frame (70 a second, none alike, none held back).
     // Numbers masked, and the line cut where a quoted value begins: a string, or a list or map of any values

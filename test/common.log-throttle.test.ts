@@ -34,4 +34,14 @@ describe("Repeated log lines", () => {
       ],
     );
   });
+
+  it("writes a frame ws refused, what any client can send, at debug in one line, not as an error with its stack", () => {
+    const lines: string[] = [];
+    const log = colyseusLogger(createLogger({ service: "server" }, "debug", (line) => lines.push(line)));
+    // As Colyseus's transport logs a socket's error: its message, then its stack.
+    const error = new RangeError("Max payload size exceeded");
+    error.stack = `RangeError: Max payload size exceeded\n    at Receiver.haveLength (/app/node_modules/ws/lib/receiver.js:442:28)`;
+    log.error(`${error.message}\n${error.stack}`);
+    assert.deepEqual(lines.map((line) => JSON.parse(line) as Record<string, unknown>).map(({ level, msg }) => ({ level, msg })), [{ level: "debug", msg: "Max payload size exceeded" }]);
+  });
 });

@@ -773,6 +773,32 @@ describe("WorldRoom fallback lines in the log", () => {
   });
 });
 
+describe("WorldRoom oversized frames in the log", () => {
+  it("are a one-line warning once a minute, shared by the rooms, each one at debug, never an error with a stack", async () => {
+    // Any client can send one: logged at error with ws's stack trace, each filled the error log an operator watches.
+    const lines: { level: string; msg: string; error?: string; from?: string }[] = [];
+    const log = createLogger({}, "debug", (line) => lines.push(JSON.parse(line) as (typeof lines)[number]));
+    const world = await startTestWorld({}, { log });
+    try {
+      const senders = await Promise.all(["긴글1", "긴글2", "긴글3"].map((name) => world.join(name)));
+      const closed = senders.map((sender) => new Promise<number>((resolve) => sender.room.onLeave((code) => resolve(code))));
+      for (const sender of senders) sender.room.send("chat", { text: "가".repeat(Math.ceil(MESSAGE_MAX_BYTES / 3)) });
+      assert.deepEqual(await Promise.all(closed), [1009, 1009, 1009]);
+      const faults = await waitFor("three faults logged", () => {
+        const logged = lines.filter((line) => line.msg === "client closed for a frame it sent");
+        return logged.length === 3 && logged;
+      });
+      assert.ok(faults.every((line) => line.error === "Max payload size exceeded"), JSON.stringify(faults));
+      // At most one warning (none when another test's frame was logged in the last minute).
+      assert.ok(faults.filter((line) => line.level === "warn").length <= 1, JSON.stringify(faults));
+      assert.deepEqual(lines.filter((line) => line.level === "error"), [], "nothing at error");
+      assert.deepEqual(lines.filter((line) => line.msg.includes("\n")).map((line) => line.msg.split("\n")[0]), [], "no stack trace");
+    } finally {
+      await world.stop();
+    }
+  });
+});
+
 describe("WorldRoom shutdown", () => {
   /** A player whose question is with a brain that answers after `answerMs`, and the server told to shut down. */
   async function shutdownWhileAsked(answerMs: number) {

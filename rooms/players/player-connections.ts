@@ -16,6 +16,8 @@ const socketOpen = (socket: Client["ref"]) => (socket as unknown as { readyState
 /** Whether Colyseus's count of this client's frames in the last second is past `most` (its own field: no API says). */
 const flooded = (client: Client, most: number) => ((client as unknown as { _numMessagesLastSecond?: number })._numMessagesLastSecond ?? 0) > most;
 const terminate = (socket: Client["ref"]) => (socket as unknown as { terminate(): void }).terminate();
+/** A frame refused, per kind (too big, bad UTF-8, undecodable): a warning once a minute, shared by the rooms, as any client can send one. */
+const refusedFramesLogged = logThrottle(60_000);
 
 export interface PlayerConnectionsDeps {
   clients: ClientArray;
@@ -97,7 +99,7 @@ export class PlayerConnections {
     }
     if (code === CloseCode.WITH_ERROR && !this.takingOver && !socketOpen(client.ref)) {
       // Colyseus closed this socket itself for a frame it could not read (4002).
-      log.warn("client closed for a frame it sent", { playerId: client.sessionId, code });
+      this.frameRefused(client, { code });
       return false;
     }
     if (this.deps.awayHolds?.take(holder) === false) {
@@ -214,7 +216,15 @@ export class PlayerConnections {
       // every kick and ban after it passed the player by.
       if (client.ref !== socket) return;
       this.closedForWhatTheySent.add(client.sessionId);
-      this.deps.log.warn("client closed for a frame it sent", { playerId: client.sessionId, error: error.message });
+      this.frameRefused(client, { error: error.message });
     });
+  }
+
+  /** A client closed for a frame it sent: each at debug, a warning once a minute a kind, with how many were held back. */
+  private frameRefused(client: Client, why: { code: number } | { error: string }): void {
+    const fields = { playerId: client.sessionId, ...why };
+    const held = refusedFramesLogged("code" in why ? String(why.code) : why.error);
+    if (held === undefined) this.deps.log.debug("client closed for a frame it sent", fields);
+    else this.deps.log.warn("client closed for a frame it sent", { ...fields, ...repeatsField(held) });
   }
 }
