@@ -148,6 +148,13 @@ describe("Movement rules", () => {
     assert.equal(normaliseAngle(-90), 270);
     assert.equal(normaliseAngle(360), 0);
   });
+
+  it("keeps angles in [0, 360) as the state's float32 carries them: a hair under 0 is 0, not 360", () => {
+    for (const degrees of [-1e-6, -1e-9, 359.999999, 720 - 1e-7]) {
+      const carried = Math.fround(normaliseAngle(degrees));
+      assert.ok(carried >= 0 && carried < 360, `${degrees} → ${carried}`);
+    }
+  });
 });
 
 describe("NPC visits", () => {

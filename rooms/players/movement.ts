@@ -44,9 +44,10 @@ export function allowedPosition(
   return { x: from.x + dx * scale, y: from.y + dy * scale, z: from.z + dz * scale };
 }
 
-/** Angles in degrees, kept in [0, 360). */
+/** Angles in degrees, kept in [0, 360) as the state's float32 carries them (359.9999999 is 360.0 there: 0 instead). */
 export function normaliseAngle(degrees: number): number {
-  return ((degrees % 360) + 360) % 360;
+  const angle = ((degrees % 360) + 360) % 360;
+  return Math.fround(angle) >= 360 ? 0 : angle;
 }
 
 /** The `rotY` of one facing from `from` toward `to`, in degrees as players' (0: +z, 90: +x). */
