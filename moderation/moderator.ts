@@ -28,6 +28,10 @@ export class Moderator {
   private readonly banned: string[];
   /** Banned words that are found across spaces too. */
   private readonly spaced: string[];
+  /** Banned words of three letters or more: the only ones looked for where a reading joins words (LONG_ONLY). */
+  private readonly long: { banned: string[]; spaced: string[] };
+  /** Those by their last letter: a word found across a letter the trailing reading joined ends in it. */
+  private readonly longEndingIn = new Map<string, string[]>();
   /** Banned words found only as a word of their own, repeated or not. */
   private readonly alone: string[];
   /** Allowed words, by the reading they are matched in. */
@@ -57,6 +61,9 @@ export class Moderator {
     this.alone = entries.filter((w) => w.startsWith("=")).map((w) => plain(w.slice(1)));
     this.banned = [...entries.filter((w) => !/^[!~=]/.test(w)).map(plain), ...this.spaced];
     if (this.banned.length + this.alone.length === 0) throw new Error("moderation word list has no banned words");
+    const isLong = (word: string) => [...word].length >= 3;
+    this.long = { banned: this.banned.filter(isLong), spaced: this.spaced.filter(isLong) };
+    for (const word of this.long.banned) this.longEndingIn.set(word.at(-1)!, [...(this.longEndingIn.get(word.at(-1)!) ?? []), word]);
     this.allowed = new Map();
     for (const word of entries.filter((w) => w.startsWith("!")).map((w) => w.slice(1))) {
       const read = readings(word).map(unspaced);
@@ -69,6 +76,8 @@ export class Moderator {
         this.allowed.set(kind, list);
       }
     }
+    // Those readings are the plain one with words joined: what plain allows, they allow ("존내쉬" as "존내 쉬").
+    for (const kind of LONG_ONLY) this.allowed.set(kind, [...new Set([...(this.allowed.get("plain") ?? []), ...(this.allowed.get(kind) ?? [])])]);
     this.numbered = (this.allowed.get("plain") ?? []).filter((word) => /^\d/.test(word));
     this.initials = (this.allowed.get("plain") ?? []).filter((word) => /^[ㄱ-ㅣ]+$/u.test(word));
   }
@@ -126,13 +135,15 @@ export class Moderator {
         if (term) return { blocked: true, term };
         continue;
       }
-      let words = found.get(reading);
+      const { banned, spaced } = this.wordsToFind(kind, reading);
+      const key = kind === "unbroken" || kind === "trailing" ? `${kind}\0${reading}` : reading;
+      let words = found.get(key);
       if (!words) {
         // Spaces stay: "다시 발견" must not read as 시발. Disguising spaces are handled by readings().
         const unspaced = reading.replace(/\s+/g, "");
-        const inText = this.banned.filter((word) => reading.includes(word));
-        const acrossSpaces = unspaced === reading ? [] : this.spaced.filter((word) => unspaced.includes(word));
-        found.set(reading, (words = { inText, unspaced, acrossSpaces }));
+        const inText = banned.filter((word) => reading.includes(word));
+        const acrossSpaces = unspaced === reading ? [] : spaced.filter((word) => unspaced.includes(word));
+        found.set(key, (words = { inText, unspaced, acrossSpaces }));
       }
       const allowed = this.allowed.get(kind) ?? [];
       const term =
@@ -142,7 +153,23 @@ export class Moderator {
     }
     return { blocked: false };
   }
+
+  /** The banned words to look for in a reading of `kind`, and those to look for across its spaces. */
+  private wordsToFind(kind: ReadingKind, reading: string): { banned: readonly string[]; spaced: readonly string[] } {
+    if (kind === "unbroken") return this.long;
+    // Everyday lines often have a one-letter word after a longer one ("먹고 잘 거야": a quarter of Chatbot_data's
+    // questions): a word the join made ends in the joined letter, one elsewhere was found in plain, and so was any
+    // across spaces (the same text unspaced); only those are looked for, each check costs 10% more otherwise.
+    if (kind === "trailing") return { banned: [...new Set(reading.split(" ").flatMap((token) => this.longEndingIn.get(token.at(-1) ?? "") ?? []))], spaced: [] };
+    return { banned: this.banned, spaced: this.spaced };
+  }
 }
+
+/**
+ * Readings that join words a symbol or a space kept apart ("애미.뒤진놈", "또라 이"): found there, a word of two letters
+ * is as often two innocent words side by side ("다시...발견", "역시 발"), so only longer banned words are looked for.
+ */
+const LONG_ONLY: readonly ReadingKind[] = ["unbroken", "trailing"];
 
 /** Whether `token` is `word` once or over again ("ㅗ", "ㅗㅗ"). */
 const repeated = (token: string, word: string) => token !== "" && token === word.repeat(token.length / word.length);
