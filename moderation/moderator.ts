@@ -205,12 +205,31 @@ function typedOn(token: string, word: string): boolean {
   return false;
 }
 
-/** Whether `word` occurs in `text` anywhere but wholly inside an allowed word or a run of everyday initials. */
+/**
+ * Whether `word` occurs in `text` anywhere but wholly inside an allowed word or a run of everyday initials, or, a Latin
+ * word, inside a Latin word it neither starts nor ends (but for an English ending: "bullshit", "motherfucker").
+ */
 function foundIn(text: string, word: string, allowed: readonly string[], initials: readonly string[]): boolean {
   for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
-    if (!allowed.some((harmless) => holds(text, harmless, at, word.length)) && !inEverydayInitials(text, at, word.length, initials)) return true;
+    if (!allowed.some((harmless) => holds(text, harmless, at, word.length)) && !inEverydayInitials(text, at, word.length, initials) && !insideLatinWord(text, word, at)) {
+      return true;
+    }
   }
   return false;
+}
+
+const LATIN_WORD = /^[a-z]+$/;
+const LATIN_LETTERS_AFTER = /^[a-z]*/;
+/** What may follow a banned Latin word inside a longer one: the endings English gives it ("dipshits", "motherfucker"). */
+const ENGLISH_ENDINGS = new Set(["", "s", "es", "er", "ers", "ed", "ing", "ings", "y"]);
+
+/**
+ * Whether a Latin `word` found `at` sits inside a Latin word, after letters of it and before others that are no
+ * English ending: a name's syllables ("Yamashita", "Kinoshita"), not abuse.
+ */
+function insideLatinWord(text: string, word: string, at: number): boolean {
+  if (!LATIN_WORD.test(word) || !/[a-z]/.test(text[at - 1] ?? "")) return false;
+  return !ENGLISH_ENDINGS.has(LATIN_LETTERS_AFTER.exec(text.slice(at + word.length))![0]);
 }
 
 /** Whether an occurrence of `harmless` in `text` covers the span [start, start + length). */

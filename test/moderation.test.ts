@@ -197,6 +197,13 @@ describe("moderation", () => {
     for (const text of ["^^ 반가워", "^ㅂ^", "(ok)", "7th 던전", "ロボット", "ㅋㅋl"]) assert.equal(moderator.check(text).blocked, false, text);
   });
 
+  it("finds a banned Latin word inside a Latin word only where it starts or ends it: Yamashita and Kinoshita pass, bullshit not", () => {
+    for (const name of ["Yamashita", "Kinoshita", "Matsushita", "Takeshita", "Morishita", "Shitara", "Sibalom", "Sipalay", "Cibali", "등신불", "꽃뱀 사냥터"]) {
+      assert.equal(moderator.check(name).blocked, false, name);
+    }
+    for (const text of ["bullshit", "motherfucker", "dipshits", "shitty", "fucking", "bitches", "sibalnoma", "yamashit"]) assert.equal(moderator.check(text).blocked, true, text);
+  });
+
   it("joins syllables spelled in jamo one word each, as it joins syllables: ㅅㅣ ㅂㅏㄹ is 시 발", () => {
     for (const text of ["ㅅㅣ ㅂㅏㄹ", "ㅆㅣ 발", "ㅂㅕㅇ ㅅㅣㄴ", "ㄷㅏ ㅅㅣ ㅂㅏㄹ"]) assert.equal(moderator.check(text).blocked, true, text);
     for (const text of ["ㅋㅋ ㅎㅎ", "ㅎㅏ ㅇㅣ", "몇 ㅅㅣ ㅂㅏㄹㅊㅏ"]) assert.equal(moderator.check(text).blocked, false, text);
