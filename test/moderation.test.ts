@@ -9,7 +9,7 @@ import { Moderator } from "../moderation/moderator.js";
 import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import { loadWorldFile } from "../server/world-files/world-file.js";
-import { answersTo, scriptedAnswer, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+import { answersTo, scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("moderation", () => {
   const moderator = Moderator.fromFile();
@@ -398,5 +398,43 @@ describe("moderation in the world room", function () {
     assert.equal(record.npc?.reason, "moderated_output");
     assert.equal(record.npc?.withheld, "이 병1신아", "the blocked answer is kept for review");
     assert.equal(record.npc?.source, undefined, "the safe line is not the worker's");
+  });
+});
+
+describe("moderation of an NPC's lines with players' names filled in", function () {
+  this.timeout(30_000);
+  const ADMIN = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64"), "content-type": "application/json" };
+  // Every line innocent alone, and each name too (they pass at join): "개" and "새끼" side by side, or "개" before 새끼.
+  const HANS = {
+    id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10,
+    greetings: ["{name}, 대장간에 온 걸 환영하네."], callReplies: ["{name}, 새끼 고양이 봤나?"], events: { kitten_found: ["{name}, 새끼 고양이를 찾았군!"] },
+  };
+  let world: TestWorld;
+
+  before(async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "kobot-world-")), "world.json");
+    writeFileSync(file, JSON.stringify({ npcs: [HANS] }));
+    world = await startTestWorld({ WORLD_FILE: file, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" }, { world: { greetingGapMs: 300 } });
+  });
+  after(() => world.stop());
+
+  it("greets players whose names spell abuse side by side each on a line of their own, and calls one whose name spells it with the line 손님", async () => {
+    const first = await world.join("먼저옴");
+    const [dog, pup] = await Promise.all(["개", "새끼"].map((name) => world.joinBeside(first, name)));
+    const hans = (player: TestPlayer) => stateOf(player).chat.filter((l) => l.from === "hans").map((l) => l.text);
+    // Each still hears their own name: greeted without names, every player would lose theirs for one stranger's.
+    await waitFor("both greeted", () => ["개, 대장간에 온 걸 환영하네.", "새끼, 대장간에 온 걸 환영하네."].every((text) => hans(first).includes(text)));
+    assert.ok(hans(dog!).includes("개, 대장간에 온 걸 환영하네.") && hans(pup!).includes("새끼, 대장간에 온 걸 환영하네."));
+    assert.ok(!hans(first).some((text) => text.includes("개, 새끼")), hans(first).join(" / "));
+
+    dog!.room.send("chat", { text: "@한스" });
+    await waitFor("the call reply", () => hans(dog!).includes("손님, 새끼 고양이 봤나?"));
+    const fired = await fetch(`${world.url.replace("ws://", "http://")}/api/events`, {
+      method: "POST", headers: ADMIN, body: JSON.stringify({ npc: "hans", event: "kitten_found", player: dog!.room.sessionId }),
+    });
+    assert.equal(fired.status, 202);
+    await waitFor("the event line", () => hans(dog!).includes("손님, 새끼 고양이를 찾았군!"));
+    assert.ok(!hans(first).some((text) => new Moderator(["개새끼"]).check(text).blocked), hans(first).join(" / "));
+    await Promise.all([first, dog!, pup!].map((player) => player.room.leave()));
   });
 });
