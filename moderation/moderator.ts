@@ -28,9 +28,9 @@ export class Moderator {
   private readonly banned: string[];
   /** Banned words that are found across spaces too. */
   private readonly spaced: string[];
-  /** Banned words of three letters or more: the only ones looked for where a reading joins words (LONG_ONLY). */
-  private readonly long: { banned: string[]; spaced: string[] };
-  /** Those by their last letter: a word found across a letter the trailing reading joined ends in it. */
+  /** Where banned words are in a text: all of them, and those found across spaces; `long`, those of three letters or more, the only ones looked for where a reading joins words (LONG_ONLY). */
+  private readonly finders: { all: WordFinders; long: WordFinders };
+  /** Banned words of three letters or more by their last letter: a word found across a letter the trailing reading joined ends in it. */
   private readonly longEndingIn = new Map<string, string[]>();
   /** Banned words found only as a word of their own, repeated or not. */
   private readonly alone: string[];
@@ -62,8 +62,11 @@ export class Moderator {
     this.banned = [...entries.filter((w) => !/^[!~=]/.test(w)).map(plain), ...this.spaced];
     if (this.banned.length + this.alone.length === 0) throw new Error("moderation word list has no banned words");
     const isLong = (word: string) => [...word].length >= 3;
-    this.long = { banned: this.banned.filter(isLong), spaced: this.spaced.filter(isLong) };
-    for (const word of this.long.banned) this.longEndingIn.set(word.at(-1)!, [...(this.longEndingIn.get(word.at(-1)!) ?? []), word]);
+    this.finders = {
+      all: { inText: wordFinder(this.banned), acrossSpaces: wordFinder(this.spaced) },
+      long: { inText: wordFinder(this.banned.filter(isLong)), acrossSpaces: wordFinder(this.spaced.filter(isLong)) },
+    };
+    for (const word of this.banned.filter(isLong)) this.longEndingIn.set(word.at(-1)!, [...(this.longEndingIn.get(word.at(-1)!) ?? []), word]);
     this.allowed = new Map();
     for (const word of entries.filter((w) => w.startsWith("!")).map((w) => w.slice(1))) {
       const read = readings(word).map(unspaced);
@@ -111,7 +114,8 @@ export class Moderator {
     // Readings often repeat the text: each text is searched once, and only the words found are weighed against the
     // allowed words of each reading that made it.
     const found = new Map<string, { inText: string[]; unspaced: string; acrossSpaces: string[] }>();
-    for (const { kind, text: reading } of readings(text, this.numbered)) {
+    const read = readings(text, this.numbered);
+    for (const { kind, text: reading } of read) {
       if (kind === "plain") {
         const term = this.alone.find((word) =>
           reading.split(" ").some((token) => repeated(token, word) || typedOn(token, word) || scriptPieces(token).some((piece) => repeated(piece, word))),
@@ -135,14 +139,14 @@ export class Moderator {
         if (term) return { blocked: true, term };
         continue;
       }
-      const { banned, spaced } = this.wordsToFind(kind, reading);
+      const finders = this.findersFor(kind, reading, read[0]!.text);
       const key = kind === "unbroken" || kind === "trailing" ? `${kind}\0${reading}` : reading;
       let words = found.get(key);
       if (!words) {
         // Spaces stay: "다시 발견" must not read as 시발. Disguising spaces are handled by readings().
         const unspaced = reading.replace(/\s+/g, "");
-        const inText = banned.filter((word) => reading.includes(word));
-        const acrossSpaces = unspaced === reading ? [] : spaced.filter((word) => unspaced.includes(word));
+        const inText = finders.inText(reading);
+        const acrossSpaces = unspaced === reading ? [] : finders.acrossSpaces(unspaced);
         found.set(key, (words = { inText, unspaced, acrossSpaces }));
       }
       const allowed = this.allowed.get(kind) ?? [];
@@ -154,15 +158,43 @@ export class Moderator {
     return { blocked: false };
   }
 
-  /** The banned words to look for in a reading of `kind`, and those to look for across its spaces. */
-  private wordsToFind(kind: ReadingKind, reading: string): { banned: readonly string[]; spaced: readonly string[] } {
-    if (kind === "unbroken") return this.long;
+  /** What finds banned words in a reading of `kind`, and across its spaces; `plain`: the plain reading. */
+  private findersFor(kind: ReadingKind, reading: string, plain: string): WordFinders {
+    if (kind === "unbroken") return this.finders.long;
     // Everyday lines often have a one-letter word after a longer one ("먹고 잘 거야": a quarter of Chatbot_data's
     // questions): a word the join made ends in the joined letter, one elsewhere was found in plain, and so was any
     // across spaces (the same text unspaced); only those are looked for, each check costs 10% more otherwise.
-    if (kind === "trailing") return { banned: [...new Set(reading.split(" ").flatMap((token) => this.longEndingIn.get(token.at(-1) ?? "") ?? []))], spaced: [] };
-    return { banned: this.banned, spaced: this.spaced };
+    if (kind === "trailing") {
+      const inPlain = new Set(plain.split(" "));
+      const joined = reading.split(" ").filter((token) => !inPlain.has(token));
+      const made = [...new Set(joined.flatMap((token) => this.longEndingIn.get(token.at(-1)!) ?? []))];
+      return { inText: (text) => made.filter((word) => text.includes(word)), acrossSpaces: () => [] };
+    }
+    return this.finders.all;
   }
+}
+
+/** The words of a list that occur in a text, in the list's order. */
+type WordFinder = (text: string) => string[];
+type WordFinders = { inText: WordFinder; acrossSpaces: WordFinder };
+
+/**
+ * A WordFinder of `words`: only the words that begin with a letter of the text are looked for (a few of the list's
+ * 500 for a line of chat; looking for every word in every reading was most of a check's cost).
+ */
+function wordFinder(words: readonly string[]): WordFinder {
+  const byFirstLetter = new Map<string, number[]>();
+  words.forEach((word, i) => {
+    const first = word.codePointAt(0);
+    if (first === undefined) return;
+    const letter = String.fromCodePoint(first);
+    byFirstLetter.set(letter, [...(byFirstLetter.get(letter) ?? []), i]);
+  });
+  return (text) => {
+    const at: number[] = [];
+    for (const letter of new Set(text)) for (const i of byFirstLetter.get(letter) ?? []) if (text.includes(words[i]!)) at.push(i);
+    return at.sort((a, b) => a - b).map((i) => words[i]!);
+  };
 }
 
 /**

@@ -190,6 +190,8 @@ function letters(piece: string): number {
   return [...(/[ㄱ-ㅣ]/u.test(piece) ? compose(piece) : piece)].length;
 }
 
+const ONE_LETTER_WORD_AFTER = / (?:\S|[ㄱ-ㅣ]{2,3})(?: |$)/u;
+
 /** Each word with every symbol inside it dropped ("애미.뒤진놈" → "애미뒤진놈"), one-letter words joined as in plain. */
 function unbrokenWords(text: string): string {
   return joinSingleLetters(
@@ -199,6 +201,8 @@ function unbrokenWords(text: string): string {
 
 /** `text` with each one-letter word joined to a word of two letters or more before it ("또라 이" → "또라이"); none if it has none. */
 function joinTrailing(text: string): string | undefined {
+  // Most lines have no short word after the first to look at (one letter: a character, or a syllable's 2–3 jamo).
+  if (!ONE_LETTER_WORD_AFTER.test(text)) return undefined;
   const words = text.split(" ");
   let out = words[0]!;
   let joined = false;
