@@ -15,7 +15,8 @@ export type Verdict = { blocked: false } | { blocked: true; term: string };
  * Word list file: one word per line; `!word` allows a harmless word that contains a banned one (시발점, "starting
  * point"; a phrase with a space, "자꾸 꺼져", is allowed written with it or without): a banned word found wholly inside it is not counted, one that runs past it is (시발역겨: 시발 + 역겨워;
  * 씨발씨름 beside the allowed 발씨름); `~word` is banned written with spaces inside too ("미친 놈": the usual spelling of
- * 미친놈; only for words no two innocent words run into, unlike 시발 in "역시 발연기"); `=word` is banned only as a word
+ * 미친놈; only for words no two innocent words run into, unlike 시발 in "역시 발연기"; without it, a word of three letters
+ * or more is found with its last letter split off, "또라 이", as readings.ts's trailing reading joins it); `=word` is banned only as a word
  * of its own, once or over again, in the plain reading ("ㅗ", the middle finger: "최악 ㅗㅗ", not "호ㅗㅗ"); `#` starts a
  * comment.
  * Both sides are read the same way: an allowed word is matched as written in every reading, and as that reading
