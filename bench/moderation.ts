@@ -1,7 +1,9 @@
 /**
  * npm run bench:moderation: how well the moderation filter (moderation/) separates abuse from everyday talk.
  *  - false positives: Chatbot_data test-split questions blocked (the split of npc/training: MD5 of the question);
- *  - recall: share of moderation/evasions.ko.txt (evasive spellings) caught;
+ *  - recall: share of moderation/evasions.ko.txt (evasive spellings) caught, and of evasions-heldout.ko.txt (a
+ *    reviewer's, which the filter was tuned on in part: no longer blind, see its header);
+ *  - ordinary names a game has (moderation/names-ordinary.txt) blocked;
  *  - on real comments: Korean HateSpeech's labelled dev split (../shared/data/korean_hate_speech/dev.tsv,
  *    kocohub/korean-hate-speech, CC BY-SA 4.0), the share of `hate`, `offensive` and `none` comments blocked;
  *  - cost: microseconds per check.
@@ -30,7 +32,12 @@ const moderator = Moderator.fromFile(undefined, 0); // every check read anew: th
 const test = readChatbotData(DATA).filter(({ q }) => splitOf(q) === "test");
 const questions = test.map(({ q }) => q);
 const answers = test.map(({ a }) => a);
-const evasions = readFileSync(join(ROOT, "moderation", "evasions.ko.txt"), "utf8").split("\n").filter((l) => l.trim() && !l.startsWith("#"));
+/** A list of texts, one a line, without its comments and blank lines; `\n` in a line is a line break. */
+const listed = (file: string) =>
+  readFileSync(join(ROOT, "moderation", file), "utf8").split("\n").filter((l) => l.trim() && !l.startsWith("#")).map((l) => l.replaceAll("\\n", "\n"));
+const evasions = listed("evasions.ko.txt");
+const heldOut = listed("evasions-heldout.ko.txt");
+const names = listed("names-ordinary.txt");
 
 /** Korean HateSpeech rows: comment and its `hate` label (hate, offensive or none). */
 const comments = readFileSync(HATE_SPEECH, "utf8").split(/\r?\n/).slice(1).filter(Boolean).map((line) => {
@@ -47,6 +54,8 @@ const commentsBlocked = (label: string) => {
 const blockedQuestions = questions.filter((q) => moderator.check(q).blocked);
 const blockedAnswers = answers.filter((a) => moderator.check(a).blocked);
 const missed = evasions.filter((e) => !moderator.check(e).blocked);
+const missedHeldOut = heldOut.filter((e) => !moderator.check(e).blocked);
+const blockedNames = names.filter((n) => moderator.check(n).blocked);
 const started = performance.now();
 let checks = 0;
 for (let round = 0; round < 5; round++) for (const q of questions) (checks++, moderator.check(q));
@@ -62,6 +71,8 @@ const rows = [
   { set: "test-split questions (should pass)", ...share(questions.length, blockedQuestions.length), target: "≤ 1%" },
   { set: "test-split answers (should pass)", ...share(answers.length, blockedAnswers.length), target: "-" },
   { set: "evasive spellings (should block)", ...share(evasions.length, evasions.length - missed.length), target: "≥ 95%" },
+  { set: "held-out evasive spellings, session 62 (should block)", ...share(heldOut.length, heldOut.length - missedHeldOut.length), target: "≥ 95%" },
+  { set: "ordinary names (should pass)", ...share(names.length, blockedNames.length), target: "0" },
   // Real news comments labelled by people: the list's recall on abuse that is not a listed word, and its false positives.
   { set: "HateSpeech dev: hate (should block)", ...commentsBlocked("hate"), target: "-" },
   { set: "HateSpeech dev: offensive (should block)", ...commentsBlocked("offensive"), target: "-" },
@@ -73,7 +84,9 @@ console.log(`\n${microsPerCheck.toFixed(1)} µs per check; ${worstMsPerCheck.toF
 if (blockedQuestions.length) console.log("blocked questions:", blockedQuestions);
 if (blockedAnswers.length) console.log("blocked answers:", blockedAnswers);
 if (missed.length) console.log("missed evasions:", missed);
+if (missedHeldOut.length) console.log("missed held-out evasions:", missedHeldOut);
+if (blockedNames.length) console.log("blocked names:", blockedNames);
 writeFileSync(
   resultsFile("moderation.json"),
-  JSON.stringify({ benchmark: "moderation", date: new Date().toISOString(), machine: machineInfo(), rows, microsPerCheck, worstMsPerCheck, blockedQuestions, blockedAnswers, missed }, null, 2) + "\n",
+  JSON.stringify({ benchmark: "moderation", date: new Date().toISOString(), machine: machineInfo(), rows, microsPerCheck, worstMsPerCheck, blockedQuestions, blockedAnswers, missed, missedHeldOut, blockedNames }, null, 2) + "\n",
 );

@@ -10,4 +10,6 @@ export const LATIN_LOOKALIKE: Record<string, string> = {
   Α: "A", Β: "B", Ε: "E", Ζ: "Z", Η: "H", Ι: "I", Κ: "K", Μ: "M", Ν: "N", Ο: "O", Ρ: "P", Τ: "T", Υ: "Y", Χ: "X", ƒ: "f",
   ᴀ: "a", ʙ: "b", ᴄ: "c", ᴅ: "d", ᴇ: "e", ꜰ: "f", ɢ: "g", ʜ: "h", ɪ: "i", ᴊ: "j", ᴋ: "k", ʟ: "l", ᴍ: "m", ɴ: "n", ᴏ: "o", ᴘ: "p",
   ꞯ: "q", ʀ: "r", ꜱ: "s", ᴛ: "t", ᴜ: "u", ᴠ: "v", ᴡ: "w", ʏ: "y", ᴢ: "z",
+  // dotless i, Latin alpha, Greek mu (NFKC makes µ one), Cyrillic soft sign, s with a hook, Cherokee S ("shıt", "fμck", "Ьitch", "Ꮪhit")
+  ı: "i", ɑ: "a", μ: "u", Ь: "b", ь: "b", ʂ: "s", Ꮪ: "S", ꮪ: "s",
 };

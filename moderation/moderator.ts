@@ -15,7 +15,8 @@ export type Verdict = { blocked: false } | { blocked: true; term: string };
  * Word list file: one word per line; `!word` allows a harmless word that contains a banned one (시발점, "starting
  * point"; a phrase with a space, "자꾸 꺼져", is allowed written with it or without): a banned word found wholly inside it is not counted, one that runs past it is (시발역겨: 시발 + 역겨워;
  * 씨발씨름 beside the allowed 발씨름); `~word` is banned written with spaces inside too ("미친 놈": the usual spelling of
- * 미친놈; only for words no two innocent words run into, unlike 시발 in "역시 발연기"); `=word` is banned only as a word
+ * 미친놈; only for words no two innocent words run into, unlike 시발 in "역시 발연기"; without it, a word of three letters
+ * or more is found with its last letter split off, "또라 이", as readings.ts's trailing reading joins it); `=word` is banned only as a word
  * of its own, once or over again, in the plain reading ("ㅗ", the middle finger: "최악 ㅗㅗ", not "호ㅗㅗ"); `#` starts a
  * comment.
  * Both sides are read the same way: an allowed word is matched as written in every reading, and as that reading
@@ -28,6 +29,10 @@ export class Moderator {
   private readonly banned: string[];
   /** Banned words that are found across spaces too. */
   private readonly spaced: string[];
+  /** Where banned words are in a text: all of them, and those found across spaces; `long`, those of three letters or more, the only ones looked for where a reading joins words (LONG_ONLY). */
+  private readonly finders: { all: WordFinders; long: WordFinders };
+  /** Banned words of three letters or more by their last letter: a word found across a letter the trailing reading joined ends in it. */
+  private readonly longEndingIn = new Map<string, string[]>();
   /** Banned words found only as a word of their own, repeated or not. */
   private readonly alone: string[];
   /** Allowed words, by the reading they are matched in. */
@@ -57,6 +62,12 @@ export class Moderator {
     this.alone = entries.filter((w) => w.startsWith("=")).map((w) => plain(w.slice(1)));
     this.banned = [...entries.filter((w) => !/^[!~=]/.test(w)).map(plain), ...this.spaced];
     if (this.banned.length + this.alone.length === 0) throw new Error("moderation word list has no banned words");
+    const isLong = (word: string) => [...word].length >= 3;
+    this.finders = {
+      all: { inText: wordFinder(this.banned), acrossSpaces: wordFinder(this.spaced) },
+      long: { inText: wordFinder(this.banned.filter(isLong)), acrossSpaces: wordFinder(this.spaced.filter(isLong)) },
+    };
+    for (const word of this.banned.filter(isLong)) this.longEndingIn.set(word.at(-1)!, [...(this.longEndingIn.get(word.at(-1)!) ?? []), word]);
     this.allowed = new Map();
     for (const word of entries.filter((w) => w.startsWith("!")).map((w) => w.slice(1))) {
       const read = readings(word).map(unspaced);
@@ -69,6 +80,8 @@ export class Moderator {
         this.allowed.set(kind, list);
       }
     }
+    // Those readings are the plain one with words joined: what plain allows, they allow ("존내쉬" as "존내 쉬").
+    for (const kind of LONG_ONLY) this.allowed.set(kind, [...new Set([...(this.allowed.get("plain") ?? []), ...(this.allowed.get(kind) ?? [])])]);
     this.numbered = (this.allowed.get("plain") ?? []).filter((word) => /^\d/.test(word));
     this.initials = (this.allowed.get("plain") ?? []).filter((word) => /^[ㄱ-ㅣ]+$/u.test(word));
   }
@@ -102,7 +115,8 @@ export class Moderator {
     // Readings often repeat the text: each text is searched once, and only the words found are weighed against the
     // allowed words of each reading that made it.
     const found = new Map<string, { inText: string[]; unspaced: string; acrossSpaces: string[] }>();
-    for (const { kind, text: reading } of readings(text, this.numbered)) {
+    const read = readings(text, this.numbered);
+    for (const { kind, text: reading } of read) {
       if (kind === "plain") {
         const term = this.alone.find((word) =>
           reading.split(" ").some((token) => repeated(token, word) || typedOn(token, word) || scriptPieces(token).some((piece) => repeated(piece, word))),
@@ -126,13 +140,15 @@ export class Moderator {
         if (term) return { blocked: true, term };
         continue;
       }
-      let words = found.get(reading);
+      const finders = this.findersFor(kind, reading, read[0]!.text);
+      const key = kind === "unbroken" || kind === "trailing" ? `${kind}\0${reading}` : reading;
+      let words = found.get(key);
       if (!words) {
         // Spaces stay: "다시 발견" must not read as 시발. Disguising spaces are handled by readings().
         const unspaced = reading.replace(/\s+/g, "");
-        const inText = this.banned.filter((word) => reading.includes(word));
-        const acrossSpaces = unspaced === reading ? [] : this.spaced.filter((word) => unspaced.includes(word));
-        found.set(reading, (words = { inText, unspaced, acrossSpaces }));
+        const inText = finders.inText(reading);
+        const acrossSpaces = unspaced === reading ? [] : finders.acrossSpaces(unspaced);
+        found.set(key, (words = { inText, unspaced, acrossSpaces }));
       }
       const allowed = this.allowed.get(kind) ?? [];
       const term =
@@ -142,7 +158,51 @@ export class Moderator {
     }
     return { blocked: false };
   }
+
+  /** What finds banned words in a reading of `kind`, and across its spaces; `plain`: the plain reading. */
+  private findersFor(kind: ReadingKind, reading: string, plain: string): WordFinders {
+    if (kind === "unbroken") return this.finders.long;
+    // Everyday lines often have a one-letter word after a longer one ("먹고 잘 거야": a quarter of Chatbot_data's
+    // questions): a word the join made ends in the joined letter, one elsewhere was found in plain, and so was any
+    // across spaces (the same text unspaced); only those are looked for, each check costs 10% more otherwise.
+    if (kind === "trailing") {
+      const inPlain = new Set(plain.split(" "));
+      const joined = reading.split(" ").filter((token) => !inPlain.has(token));
+      const made = [...new Set(joined.flatMap((token) => this.longEndingIn.get(token.at(-1)!) ?? []))];
+      return { inText: (text) => made.filter((word) => text.includes(word)), acrossSpaces: () => [] };
+    }
+    return this.finders.all;
+  }
 }
+
+/** The words of a list that occur in a text, in the list's order. */
+type WordFinder = (text: string) => string[];
+type WordFinders = { inText: WordFinder; acrossSpaces: WordFinder };
+
+/**
+ * A WordFinder of `words`: only the words that begin with a letter of the text are looked for (a few of the list's
+ * 500 for a line of chat; looking for every word in every reading was most of a check's cost).
+ */
+function wordFinder(words: readonly string[]): WordFinder {
+  const byFirstLetter = new Map<string, number[]>();
+  words.forEach((word, i) => {
+    const first = word.codePointAt(0);
+    if (first === undefined) return;
+    const letter = String.fromCodePoint(first);
+    byFirstLetter.set(letter, [...(byFirstLetter.get(letter) ?? []), i]);
+  });
+  return (text) => {
+    const at: number[] = [];
+    for (const letter of new Set(text)) for (const i of byFirstLetter.get(letter) ?? []) if (text.includes(words[i]!)) at.push(i);
+    return at.sort((a, b) => a - b).map((i) => words[i]!);
+  };
+}
+
+/**
+ * Readings that join words a symbol or a space kept apart ("애미.뒤진놈", "또라 이"): found there, a word of two letters
+ * is as often two innocent words side by side ("다시...발견", "역시 발"), so only longer banned words are looked for.
+ */
+const LONG_ONLY: readonly ReadingKind[] = ["unbroken", "trailing"];
 
 /** Whether `token` is `word` once or over again ("ㅗ", "ㅗㅗ"). */
 const repeated = (token: string, word: string) => token !== "" && token === word.repeat(token.length / word.length);
@@ -178,12 +238,31 @@ function typedOn(token: string, word: string): boolean {
   return false;
 }
 
-/** Whether `word` occurs in `text` anywhere but wholly inside an allowed word or a run of everyday initials. */
+/**
+ * Whether `word` occurs in `text` anywhere but wholly inside an allowed word or a run of everyday initials, or, a Latin
+ * word, inside a Latin word it neither starts nor ends (but for an English ending: "bullshit", "motherfucker").
+ */
 function foundIn(text: string, word: string, allowed: readonly string[], initials: readonly string[]): boolean {
   for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
-    if (!allowed.some((harmless) => holds(text, harmless, at, word.length)) && !inEverydayInitials(text, at, word.length, initials)) return true;
+    if (!allowed.some((harmless) => holds(text, harmless, at, word.length)) && !inEverydayInitials(text, at, word.length, initials) && !insideLatinWord(text, word, at)) {
+      return true;
+    }
   }
   return false;
+}
+
+const LATIN_WORD = /^[a-z]+$/;
+const LATIN_LETTERS_AFTER = /^[a-z]*/;
+/** What may follow a banned Latin word inside a longer one: the endings English gives it ("dipshits", "motherfucker"). */
+const ENGLISH_ENDINGS = new Set(["", "s", "es", "er", "ers", "ed", "ing", "ings", "y"]);
+
+/**
+ * Whether a Latin `word` found `at` sits inside a Latin word, after letters of it and before others that are no
+ * English ending: a name's syllables ("Yamashita", "Kinoshita"), not abuse.
+ */
+function insideLatinWord(text: string, word: string, at: number): boolean {
+  if (!LATIN_WORD.test(word) || !/[a-z]/.test(text[at - 1] ?? "")) return false;
+  return !ENGLISH_ENDINGS.has(LATIN_LETTERS_AFTER.exec(text.slice(at + word.length))![0]);
 }
 
 /** Whether an occurrence of `harmless` in `text` covers the span [start, start + length). */

@@ -7,10 +7,16 @@ import { romanizedMixes } from "./romanized.js";
 const DIGIT_JAMO: Record<string, string> = { "1": "ㅣ", "0": "ㅇ", "7": "ㄱ", "2": "ㄹ" };
 const HANGUL = /[\u3131-\u318e\uac00-\ud7a3]/u;
 const SYLLABLE = /[\uac00-\ud7a3]/u;
-/** Other scripts' letters that stand in for jamo ("人ㅂ", "씨ㅂトㄹ", "ㅅㅣㅂㅏ己", "口ㅊ"), and Latin l/i for ㅣ between jamo ("ㅅlㅂㅏㄹ"). */
-const JAMO_LOOKALIKE: Record<string, string> = { 人: "ㅅ", ㅿ: "ㅅ", ト: "ㅏ", ㆍ: "ㅏ", 己: "ㄹ", 口: "ㅁ" };
-/** The middle-finger emoji as the character chat uses for it: a symbol, it was dropped as punctuation. */
-const MIDDLE_FINGER = /🖕/gu;
+/**
+ * Other scripts' letters that stand in for jamo ("人ㅂ", "씨ㅂトㄹ", "ㅅㅣㅂㅏ己", "口ㅊ", "从ㅂ", "ロ친놈"; ⊥ and ┴ for ㅗ,
+ * "⊥⊥"), and Latin l/i for ㅣ between jamo or ending a word after one ("ㅅlㅂㅏㄹ", "또라ㅇl").
+ */
+const JAMO_LOOKALIKE: Record<string, string> = { 人: "ㅅ", ㅿ: "ㅅ", 从: "ㅆ", ト: "ㅏ", ㆍ: "ㅏ", 己: "ㄹ", 口: "ㅁ", ロ: "ㅁ", "⊥": "ㅗ", "┴": "ㅗ" };
+const JAMO_LOOKALIKES = new RegExp(`[${Object.keys(JAMO_LOOKALIKE).join("")}]`, "gu");
+/** The middle-finger emoji, and the finger drawn with box lines ("┌∩┐"), as the character chat uses for it: a symbol, it was dropped as punctuation. */
+const MIDDLE_FINGER = /🖕|┌∩┐/gu;
+/** ^ for ㅅ before a consonant ("^ㅂ", ㅅㅂ), not in a face ("^^", "^ㅂ^"). */
+const CARET_S = /(?<!\^)\^(?=[ㄱ-ㅎ](?!\^))/gu;
 /**
  * 꺼저 misspelling 꺼져, read so in every reading (after spaces, symbols, jamo and drawn-out vowels are read: "꺼.저",
  * "ㄲㅓㅈㅓ", "꺼어저"), so that its allowed forms are allowed misspelt too ("불이 꺼저서" as "불이 꺼져서"); not where
@@ -42,10 +48,11 @@ const MASK = /(?<=[\u3131-\u318e\uac00-\ud7a3])[xX×]+(?![A-Za-z\d])|(?<![A-Za-z
 /** @ or # opening a Hangul word: a quote mark, which the same mark inside a later word closes. */
 const QUOTE_OPENED: Record<string, RegExp> = { "@": /(?<![\p{L}\p{N}])@[\u3131-\u318e\uac00-\ud7a3]/u, "#": /(?<![\p{L}\p{N}])#[\u3131-\u318e\uac00-\ud7a3]/u };
 /** Look-alikes inside Latin words ("sh!t", "b1tch", "f*ck"). */
-const LEET: Record<string, string> = { "1": "i", "!": "i", "|": "i", "@": "a", "4": "a", $: "s", "5": "s", "0": "o", "3": "e" };
+const LEET: Record<string, string> = { "1": "i", "!": "i", "|": "i", "@": "a", "4": "a", $: "s", "5": "s", "0": "o", "3": "e", "7": "t", "(": "c" };
 
 /** How a reading was made; allowed words (moderator.ts) are read the same way and matched in the reading of their kind. */
-export type ReadingKind = "plain" | "words" | "glued" | "noDigits" | "jamo" | "keyboard" | "capsLock" | "leet" | "stretched" | "romanized" | "starred";
+export type ReadingKind =
+  | "plain" | "words" | "glued" | "unbroken" | "trailing" | "noDigits" | "jamo" | "keyboard" | "capsLock" | "leet" | "stretched" | "romanized" | "starred";
 export type Reading = { kind: ReadingKind; text: string };
 
 /**
@@ -57,6 +64,10 @@ export type Reading = { kind: ReadingKind; text: string };
  *  - words: plain before one-letter words are joined, where a `=` word beside one is still a word ("너 ㅗ");
  *  - glued: plain, with a lone one-letter word joined to the next ("씨 발놈아", "병 신같은": a filler between them,
  *    "씨ㅤ발놈", is a space by now);
+ *  - unbroken, only for text with a symbol inside a word: every symbol inside a word dropped, even between two pieces
+ *    of two letters or more ("애미.뒤진놈", "fuc.king", "또라.이새끼"), and trailing, only for text with a one-letter word
+ *    after a longer one: that word joined to the one before ("또라 이", "김치 녀"); the moderator looks in these two
+ *    for banned words of three letters or more only, as "다시...발견" and "역시 발" are innocent words beside each other;
  *  - without digits inside Hangul ("씨1발"), but for the number that begins one of `numberedWords`, allowed words
  *    such as "7등신" ("키가7등신" is no 등신);
  *  - jamo recomposed, with look-alike digits as jamo ("ㅅ1ㅂㅏㄹ", "씨바ㄹ") and h after a consonant as ㅐ ("ㄱH새끼");
@@ -88,7 +99,8 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
     joined.replace(/[^\u3131-\u318e\uac00-\ud7a3]+/gu, (part) => part.normalize("NFKC").normalize("NFD").replace(/\p{M}+/gu, "").normalize("NFC")),
   )
     .replace(DASH, "-")
-    .replace(/[人ㅿトㆍ己口]/gu, (c) => JAMO_LOOKALIKE[c]!)
+    .replace(JAMO_LOOKALIKES, (c) => JAMO_LOOKALIKE[c]!)
+    .replace(CARET_S, "ㅅ")
     .replace(MIDDLE_FINGER, "凸")
     .replace(LATIN_LOOKALIKES, (c) => LATIN_LOOKALIKE[c]!)
     .replace(MASK, (mask, offset: number, text: string) => (QUOTE_OPENED[mask[0]!]?.test(text.slice(0, offset)) ? mask : "*".repeat(mask.length)));
@@ -101,7 +113,7 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
   // and make a word nobody typed ("봇18" read as "보시8", refused as "시8").
   const asJamo = plain
     .replace(/\d/g, (d, offset: number) => (SYLLABLE.test(plain[offset - 1] ?? "") ? d : (DIGIT_JAMO[d] ?? d)))
-    .replace(/(?<=[\u3131-\u318e])[li](?=[\u3131-\u318e\uac00-\ud7a3])/gu, "ㅣ")
+    .replace(/(?<=[\u3131-\u318e])[li](?=[\u3131-\u318e\uac00-\ud7a3]|(?![a-z]))/gu, "ㅣ")
     .replace(/(?<=[ㄱ-ㅎ])h/gu, "ㅐ");
   // A laugh or tears typed on ("ㅈㅗㄴㄴㅏㅋㅋ", "개쌔애끼ㅋㅋㅋ") kept apart: its first ㅋ would close the syllable before (존낰).
   const jamo = compose(decompose(asJamo.replace(/\s+/g, " ").replace(/([ㅋㅎ])\1+(?![ㅏ-ㅣ])|([ㅠㅜ])\2+/gu, " $&")));
@@ -120,17 +132,22 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
   const capsLock = /[A-Z]/.test(folded) ? typedWith(true) : keyboard;
   // "*" hides any vowel ("sh*t", "b*tch", "f*ck"): one reading per vowel, only for text that has one.
   const leets = (folded.includes("*") ? [..."aeiou"] : ["u"]).map((hidden) =>
-    folded.toLowerCase().replace(/(?<=[a-z])[1!|@4$503*]+(?=[a-z])|(?<=[a-z])[1!|@4$503*]|[1!|@4$503*](?=[a-z])/g, (chars) =>
+    folded.toLowerCase().replace(/(?<=[a-z])[1!|@4$5037(*]+(?=[a-z])|(?<=[a-z])[1!|@4$5037(*]|[1!|@4$5037(*](?=[a-z])/g, (chars) =>
       [...chars].map((c) => (c === "*" ? hidden : (LEET[c] ?? c))).join(""),
     ),
   );
   // Drawn-out words: repeated vowels ("씨이발", "조온나"), and repeated Latin letters ("fuuuck", "sibbal").
   const stretched = unstretched(jamo).replace(/([a-z])\1+/g, "$1");
   const starred = folded.toLowerCase().replace(/○/gu, "*");
+  // Only where a text can need them (most lines have neither), as each reading is searched for every banned word.
+  const unbroken = /[\p{L}\p{N}][^\p{L}\p{N}\s]+[\p{L}\p{N}]/u.test(folded) ? unbrokenWords(folded) : undefined;
+  const trailing = joinTrailing(plain);
   const read: Reading[] = [
     { kind: "plain", text: plain },
     { kind: "words", text: words },
     { kind: "glued", text: joinSingleLetters(words, true) },
+    ...(unbroken !== undefined && unbroken !== plain ? [{ kind: "unbroken" as const, text: unbroken }] : []),
+    ...(trailing !== undefined ? [{ kind: "trailing" as const, text: trailing }] : []),
     { kind: "noDigits", text: noDigits },
     { kind: "jamo", text: jamo },
     { kind: "keyboard", text: keyboard },
@@ -171,6 +188,30 @@ const LATIN = /^[a-z]+$/;
 /** Letters a piece of a word shows, its jamo as the syllables they spell ("ㅆㅣ" is one: 씨). */
 function letters(piece: string): number {
   return [...(/[ㄱ-ㅣ]/u.test(piece) ? compose(piece) : piece)].length;
+}
+
+const ONE_LETTER_WORD_AFTER = / (?:\S|[ㄱ-ㅣ]{2,3})(?: |$)/u;
+
+/** Each word with every symbol inside it dropped ("애미.뒤진놈" → "애미뒤진놈"), one-letter words joined as in plain. */
+function unbrokenWords(text: string): string {
+  return joinSingleLetters(
+    text.toLowerCase().split(/\s+/).map((word) => word.replace(/[^\p{L}\p{N}]+/gu, "")).filter(Boolean).join(" "),
+  );
+}
+
+/** `text` with each one-letter word joined to a word of two letters or more before it ("또라 이" → "또라이"); none if it has none. */
+function joinTrailing(text: string): string | undefined {
+  // Most lines have no short word after the first to look at (one letter: a character, or a syllable's 2–3 jamo).
+  if (!ONE_LETTER_WORD_AFTER.test(text)) return undefined;
+  const words = text.split(" ");
+  let out = words[0]!;
+  let joined = false;
+  for (let i = 1; i < words.length; i++) {
+    const trails = letters(words[i]!) === 1 && letters(words[i - 1]!) >= 2;
+    joined ||= trails;
+    out += trails ? words[i] : ` ${words[i]}`;
+  }
+  return joined ? out : undefined;
 }
 
 /**

@@ -30,7 +30,7 @@ import { bannedJoin, type SeatTicket, seatTicket } from "./world-room-auth.js";
 import { impersonatedNpc } from "./npc/npc-impersonation.js";
 import { NpcAcquaintances } from "./npc/npc-acquaintances.js";
 import { NpcGreetings } from "./npc/npc-greetings.js";
-import { lineFor } from "./chat/named-line.js";
+import { type LinePasses, lineFor, passedBy } from "./chat/named-line.js";
 import { eventLines, type NpcEvent, NPC_EVENTS_CHANNEL } from "./npc/npc-events.js";
 import { NpcStatuses } from "./npc/npc-statuses.js";
 import { NpcWalkers } from "./npc/npc-walkers.js";
@@ -133,7 +133,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (!npc || (named && !(player && this.state.players.has(player)))) return;
     const lines = eventLines(npc, event.event, named);
     // Without a player named, its lines say no name (eventLines).
-    const text = player ? lineFor(lines, this.state.players.get(player)!.name) : pickLine(lines, undefined);
+    const text = player ? lineFor(lines, this.state.players.get(player)!.name, this.npcLinePasses) : pickLine(lines, undefined);
     if (text === undefined) return; // none: the world file was edited since the backend's check
     if (player) this.turnTo(npc.id, player);
     this.history.add("npc", npc.id, npc.name, text, "", { unasked: "event", event: event.event }, { near: this.standing(npc.id), ...(player ? { also: [player] } : {}) });
@@ -154,6 +154,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private stopTakingEdits?: () => void;
   /** NPCs greeting players who come near, and saying idle lines while players are (npc-greetings.ts). */
   private greetings!: NpcGreetings;
+  /** Whether moderation lets an NPC's line with a player's name filled in through (named-line.ts). */
+  private npcLinePasses!: LinePasses;
   /** What each client is sent: the lines its player heard, the players in its sight (player-views.ts). */
   private views!: PlayerViews;
   /** The chat lines players hear, and the chat log (chat-history.ts). */
@@ -192,6 +194,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.state = new WorldState();
     this.views = new PlayerViews(this.state, settings);
     const { chatLog, serverId } = this.deps;
+    this.npcLinePasses = passedBy(this.deps.moderator);
     const patch = () => void (this.disposed || this.broadcastPatch());
     const tell = ({ only, account }: { only: string; account?: string }, line: PrivateLineMessage) => {
       if (this.connections.sendToSession(only, PRIVATE_LINE, line) || account === undefined) return;
@@ -227,6 +230,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       isIdle: (npcId) => this.state.npcs.get(npcId)?.status === "idle",
       accountOf: (sessionId) => this.origins.accountOf(sessionId),
       whoIs: (sessionId) => this.departureOf(sessionId)?.join(" "),
+      passes: this.npcLinePasses,
       say: (npc, text, unasked, playerIds) => this.sayUnasked(npc, text, unasked, playerIds),
     }, acquaintances);
     // An NPC that walks up to a player greets them, and stops for them.

@@ -9,7 +9,7 @@ import { Moderator } from "../moderation/moderator.js";
 import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import { loadWorldFile } from "../server/world-files/world-file.js";
-import { answersTo, scriptedAnswer, sleep, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+import { answersTo, scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("moderation", () => {
   const moderator = Moderator.fromFile();
@@ -180,6 +180,30 @@ describe("moderation", () => {
     for (const text of ["ㅠㅡㅠ", "ㅜㅡㅜ 슬퍼", "ㅋㅋㅡㅡ", "ㄷㅏㅅㅣ...ㅂㅏㄹㄱㅕㄴ", "ᴋᴏʙᴏᴛ 안녕"]) assert.equal(moderator.check(text).blocked, false, text);
   });
 
+  it("reads a symbol between longer pieces, or a letter split off a word's end, for words of three letters: 애미.뒤진놈, 또라 이", () => {
+    for (const text of ["애미.뒤진놈", "fuc.king noob", "또라.이새끼", "애미💩뒤진", "돌+아이같음", "또라 이", "김치 녀", "급식 충", "빨갱 이", "양아 치"]) {
+      assert.equal(moderator.check(text).blocked, true, text);
+    }
+    // Two-letter words beside each other stay apart ("다시...발견", "역시 발"); John Nash is no 존내.
+    for (const text of ["다시...발견했어", "역시 발빠르네", "역시 발", "진짜 시.발점", "먹고 잘 거야", "존내쉬 알아?"]) {
+      assert.equal(moderator.check(text).blocked, false, text);
+    }
+  });
+
+  it("reads more look-alikes: ı ɑ μ Ь ʂ Ꮪ, 7 and ( in Latin words, l ending a jamo word, 从 ロ ⊥ ┌∩┐ and ^ before a consonant", () => {
+    for (const text of ["shıt", "sibɑl", "fμck", "Ьitch", "ʂhit", "Ꮪhit", "b17ch", "fu(k", "또라ㅇl", "ㅁl친놈", "从ㅣ발", "ロ친놈", "⊥⊥", "┴┴", "┌∩┐", "^ㅂ 진짜"]) {
+      assert.equal(moderator.check(text).blocked, true, text);
+    }
+    for (const text of ["^^ 반가워", "^ㅂ^", "(ok)", "7th 던전", "ロボット", "ㅋㅋl"]) assert.equal(moderator.check(text).blocked, false, text);
+  });
+
+  it("finds a banned Latin word inside a Latin word only where it starts or ends it: Yamashita and Kinoshita pass, bullshit not", () => {
+    for (const name of ["Yamashita", "Kinoshita", "Matsushita", "Takeshita", "Morishita", "Shitara", "Sibalom", "Sipalay", "Cibali", "등신불", "꽃뱀 사냥터"]) {
+      assert.equal(moderator.check(name).blocked, false, name);
+    }
+    for (const text of ["bullshit", "motherfucker", "dipshits", "shitty", "fucking", "bitches", "sibalnoma", "yamashit"]) assert.equal(moderator.check(text).blocked, true, text);
+  });
+
   it("joins syllables spelled in jamo one word each, as it joins syllables: ㅅㅣ ㅂㅏㄹ is 시 발", () => {
     for (const text of ["ㅅㅣ ㅂㅏㄹ", "ㅆㅣ 발", "ㅂㅕㅇ ㅅㅣㄴ", "ㄷㅏ ㅅㅣ ㅂㅏㄹ"]) assert.equal(moderator.check(text).blocked, true, text);
     for (const text of ["ㅋㅋ ㅎㅎ", "ㅎㅏ ㅇㅣ", "몇 ㅅㅣ ㅂㅏㄹㅊㅏ"]) assert.equal(moderator.check(text).blocked, false, text);
@@ -292,7 +316,11 @@ describe("moderation", () => {
     assert.deepEqual(new Moderator(["# comment", "나쁜말", "!나쁜말씨"]).check("나 쁜 말"), { blocked: true, term: "나쁜말" });
     assert.deepEqual(new Moderator(["나쁜말", "!나쁜말씨"]).check("나쁜말씨 좋아"), { blocked: false });
     assert.deepEqual(new Moderator(["~나쁜말"]).check("나쁜 말"), { blocked: true, term: "나쁜말" }, "~: across spaces too");
-    assert.deepEqual(new Moderator(["나쁜말"]).check("나쁜 말"), { blocked: false });
+    // One letter split off a word's end is how "또라 이" hides 또라이: found without ~ (no innocent NSMC review of
+    // 300,000 was blocked by it with the shipped list); split into longer pieces, only a ~ word is.
+    assert.deepEqual(new Moderator(["나쁜말"]).check("나쁜 말"), { blocked: true, term: "나쁜말" });
+    assert.deepEqual(new Moderator(["나쁜말씨"]).check("나쁜 말씨"), { blocked: false });
+    assert.deepEqual(new Moderator(["~나쁜말씨"]).check("나쁜 말씨"), { blocked: true, term: "나쁜말씨" });
     assert.throws(() => Moderator.fromFile("/nonexistent/words.txt"), /moderation word list \/nonexistent\/words.txt/);
     assert.throws(() => new Moderator(["# nothing", "!only-allowed"]), /no banned words/);
   });
@@ -370,5 +398,43 @@ describe("moderation in the world room", function () {
     assert.equal(record.npc?.reason, "moderated_output");
     assert.equal(record.npc?.withheld, "이 병1신아", "the blocked answer is kept for review");
     assert.equal(record.npc?.source, undefined, "the safe line is not the worker's");
+  });
+});
+
+describe("moderation of an NPC's lines with players' names filled in", function () {
+  this.timeout(30_000);
+  const ADMIN = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64"), "content-type": "application/json" };
+  // Every line innocent alone, and each name too (they pass at join): "개" and "새끼" side by side, or "개" before 새끼.
+  const HANS = {
+    id: "hans", name: "한스", position: { x: 0, y: 0, z: 4 }, talkRadius: 10,
+    greetings: ["{name}, 대장간에 온 걸 환영하네."], callReplies: ["{name}, 새끼 고양이 봤나?"], events: { kitten_found: ["{name}, 새끼 고양이를 찾았군!"] },
+  };
+  let world: TestWorld;
+
+  before(async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "kobot-world-")), "world.json");
+    writeFileSync(file, JSON.stringify({ npcs: [HANS] }));
+    world = await startTestWorld({ WORLD_FILE: file, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" }, { world: { greetingGapMs: 300 } });
+  });
+  after(() => world.stop());
+
+  it("greets players whose names spell abuse side by side each on a line of their own, and calls one whose name spells it with the line 손님", async () => {
+    const first = await world.join("먼저옴");
+    const [dog, pup] = await Promise.all(["개", "새끼"].map((name) => world.joinBeside(first, name)));
+    const hans = (player: TestPlayer) => stateOf(player).chat.filter((l) => l.from === "hans").map((l) => l.text);
+    // Each still hears their own name: greeted without names, every player would lose theirs for one stranger's.
+    await waitFor("both greeted", () => ["개, 대장간에 온 걸 환영하네.", "새끼, 대장간에 온 걸 환영하네."].every((text) => hans(first).includes(text)));
+    assert.ok(hans(dog!).includes("개, 대장간에 온 걸 환영하네.") && hans(pup!).includes("새끼, 대장간에 온 걸 환영하네."));
+    assert.ok(!hans(first).some((text) => text.includes("개, 새끼")), hans(first).join(" / "));
+
+    dog!.room.send("chat", { text: "@한스" });
+    await waitFor("the call reply", () => hans(dog!).includes("손님, 새끼 고양이 봤나?"));
+    const fired = await fetch(`${world.url.replace("ws://", "http://")}/api/events`, {
+      method: "POST", headers: ADMIN, body: JSON.stringify({ npc: "hans", event: "kitten_found", player: dog!.room.sessionId }),
+    });
+    assert.equal(fired.status, 202);
+    await waitFor("the event line", () => hans(dog!).includes("손님, 새끼 고양이를 찾았군!"));
+    assert.ok(!hans(first).some((text) => new Moderator(["개새끼"]).check(text).blocked), hans(first).join(" / "));
+    await Promise.all([first, dog!, pup!].map((player) => player.room.leave()));
   });
 });

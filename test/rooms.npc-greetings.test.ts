@@ -33,6 +33,7 @@ function roomWithHans(more: Partial<NpcSettings> = {}, acquaintances = {} as Npc
     accountOf,
     // A player whatever their session: here by name, as address and name are.
     whoIs: (id) => players.get(id)?.name,
+    passes: () => true,
     say: (_npc, text) => void said.push(text),
   };
   const greetings = new NpcGreetings(room, acquaintances);
@@ -129,6 +130,7 @@ function roomWithPatrol() {
     isIdle: () => true,
     accountOf: () => undefined,
     whoIs: (id) => players.get(id)?.name,
+    passes: () => true,
     say: (_npc, text) => void said.push(text),
   };
   const greetings = new NpcGreetings(room, {} as NpcAcquaintances);

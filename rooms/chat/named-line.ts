@@ -1,4 +1,6 @@
 import { pickLine } from "../../common/pick-line.js";
+import type { Moderator } from "../../moderation/moderator.js";
+import { NAMELESS } from "../players/player-name.js";
 
 /** Names said in one line; past them the rest are counted ("민수, 지영, 철수 외 4명"). */
 const NAMES_SAID = 3;
@@ -21,10 +23,40 @@ export function withNames(line: string, names: readonly string[]): string {
 /** `line` with `{name}` as one player's name (a knowledge line, a call reply, a fallback in the NPC's own words). */
 export const withName = (line: string, name: string) => withNames(line, [name]);
 
-/** One of `lines`, said to the player named; none when there are none. */
-export const lineFor = (lines: readonly string[], name: string) => {
+/** Whether moderation lets a line an NPC says through (always, with moderation off). */
+export type LinePasses = (text: string) => boolean;
+
+/** A moderator's verdict as LinePasses: a room's, or none with moderation off. */
+export const passedBy = (moderator: Moderator | undefined): LinePasses => (text) => moderator?.check(text).blocked !== true;
+
+/**
+ * `line` said to the player named, as moderation lets it through: names pass moderation one by one at join, but one
+ * may spell abuse with the line's words beside it; then the player is called 손님, as one who gave no name is.
+ * Undefined when even that is blocked.
+ */
+export function namedLine(line: string, name: string, passes: LinePasses): string | undefined {
+  return [withName(line, name), withName(line, NAMELESS)].find(passes);
+}
+
+/**
+ * `line` said to `names` (withNames), as lines moderation lets through, each with the indices of the names it is said
+ * to: one line for all, unless the names side by side spell abuse ("개", "새끼": "개, 새끼, 대장간에 온 걸 환영하네.");
+ * then each on a line of their own (namedLine): each player still hears their own name, where a greeting without
+ * names would take every player's from them for one stranger's.
+ */
+export function namedLines(line: string, names: readonly string[], passes: LinePasses): Array<{ text: string; to: number[] }> {
+  const together = withNames(line, names);
+  if (names.length > 1 && passes(together)) return [{ text: together, to: names.map((_, i) => i) }];
+  return names.flatMap((name, i) => {
+    const text = namedLine(line, name, passes);
+    return text === undefined ? [] : [{ text, to: [i] }];
+  });
+}
+
+/** One of `lines`, said to the player named as moderation lets it through (namedLine); none when there are none. */
+export const lineFor = (lines: readonly string[], name: string, passes: LinePasses) => {
   const line = pickLine(lines, undefined);
-  return line === undefined ? undefined : withName(line, name);
+  return line === undefined ? undefined : namedLine(line, name, passes);
 };
 
 /** `name` with `title` (" 님"), unless the name ends in that title already. */

@@ -4,7 +4,7 @@ import type { Logger } from "../../common/log.js";
 import { pickLine } from "../../common/pick-line.js";
 import { GreetingGate } from "./greeting-gate.js";
 import type { Position } from "../players/movement.js";
-import { withNames } from "../chat/named-line.js";
+import { namedLines } from "../chat/named-line.js";
 import type { NpcAcquaintances } from "./npc-acquaintances.js";
 import { NpcVisits } from "./npc-visits.js";
 import type { NpcSettings, WorldSettings } from "../world-settings.js";
@@ -26,6 +26,8 @@ export interface GreetingsRoom {
   accountOf(sessionId: string): string | undefined;
   /** The player whatever their session: their account, or their address and name (player-origins.ts departureKey). */
   whoIs(sessionId: string): string | undefined;
+  /** Whether moderation lets a line the NPC says through: names filled in may spell abuse side by side. */
+  passes(text: string): boolean;
   /** The NPC says `text` unasked, heard near it and by `playerIds`, turned to the first of them. */
   say(npc: NpcSettings, text: string, unasked: "greeting" | "idle", playerIds: readonly string[]): void;
 }
@@ -167,7 +169,9 @@ export class NpcGreetings {
     const line = pickLine(lines, undefined);
     if (playerIds.length === 0 || !this.room.npc(npc.id) || line === undefined) return;
     const names = playerIds.map((id) => this.room.players.get(id)!.name);
-    this.room.say(npc, withNames(line, names), "greeting", playerIds);
+    for (const { text, to } of namedLines(line, names, (text) => this.room.passes(text))) {
+      this.room.say(npc, text, "greeting", to.map((i) => playerIds[i]!));
+    }
   }
 
   /** Now and then, an NPC with players near and nothing to answer says one of its idle lines. */

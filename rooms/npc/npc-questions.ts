@@ -13,7 +13,7 @@ import type { ChatHistory } from "../chat/chat-history.js";
 import { ErasedAccounts } from "../moderation/erased-accounts.js";
 import { fallbackFor, MODERATION_LINES } from "./fallback-lines.js";
 import type { Position } from "../players/movement.js";
-import { lineFor, withName } from "../chat/named-line.js";
+import { type LinePasses, lineFor, namedLine, passedBy } from "../chat/named-line.js";
 import { npcReply } from "./npc-reply.js";
 import type { NpcStatuses } from "./npc-statuses.js";
 import { type Asker, NpcTurns } from "./npc-turns.js";
@@ -62,10 +62,10 @@ const asked = (question: Question): AskedQuestion => ({
 /** To a player whose question an NPC removed from the world will not answer; `name` is the NPC's as players know it. */
 const npcLeft = (npcId: string, name: string, text: string): WorldError => ({ code: "unknown_npc", message: `${name} has left this world: it will not answer`, text, npcId });
 
-/** The NPC's own words for a stock line (its world file's `lines`), said to the player named; else `stock`. */
-const ownLine = (npc: NpcSettings | undefined, kind: OwnLineKind, name: string, stock: string) => {
+/** The NPC's own words for a stock line (its world file's `lines`), said to the player named (namedLine); else `stock`. */
+const ownLine = (npc: NpcSettings | undefined, kind: OwnLineKind, name: string, stock: string, passes: LinePasses) => {
   const line = pickLine(npc?.lines?.[kind] ?? [], undefined);
-  return line === undefined ? stock : withName(line, name);
+  return (line === undefined ? undefined : namedLine(line, name, passes)) ?? stock;
 };
 
 /** Fallback lines logged, shared by the process's rooms. */
@@ -109,8 +109,12 @@ export class NpcQuestions {
   /** Shutting down: questions already asked are answered; new ones are not taken (they put the exit off). */
   private closing = false;
   private disposed = false;
+  /** Whether moderation lets an NPC's line with a player's name filled in through (namedLine). */
+  private readonly passes: LinePasses;
 
-  constructor(private readonly deps: NpcQuestionsDeps) {}
+  constructor(private readonly deps: NpcQuestionsDeps) {
+    this.passes = passedBy(deps.moderator);
+  }
 
   /** An NPC of the world (at creation, or added by an edit): its turns, if it has none yet. */
   takeNpc(npcId: string): void {
@@ -180,7 +184,7 @@ export class NpcQuestions {
    * the caller alone if the call was `privately` (as the NPC talked then: an edit meanwhile does not make it public).
    */
   answerCall(npc: NpcSettings, playerName: string, call: ChatLine, privately: boolean): void {
-    const reply = lineFor(npc.callReplies, playerName);
+    const reply = lineFor(npc.callReplies, playerName, this.passes);
     if (reply === undefined) return; // a world file's callReplies have one at least
     const account = this.deps.accountOf(call.from); // now: the caller may have left when the reply is said
     this.replies.reply(npc.id, call.from, () => {
@@ -297,7 +301,7 @@ export class NpcQuestions {
       latencyMs: reply.latencyMs ?? 0,
       ...reply.info,
     };
-    const text = reply.own ? ownLine(npc, reply.own, question.name, reply.text) : reply.text;
+    const text = reply.own ? ownLine(npc, reply.own, question.name, reply.text, this.passes) : reply.text;
     const said = this.deps.history.add("npc", npcId, npc.name, text, question.id, { npc: info, ...(reply.moderated ? { moderated: true } : {}) }, this.toAsker(npcId, sessionId, question.privately, account));
     if (reply.latencyMs === undefined) npcQuestions.inc({ npc: npcId });
     countReply(npcId, info.reason ?? "answer", reply.latencyMs);
