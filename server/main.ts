@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     const kafka = createKafka(config.kafka.brokers, `kobot-server-${config.serverId}`, log, config.kafka.retentionMs);
     // Without the broker the rooms still open (the world server awaits only the channel's first try) and the
     // channel keeps trying: a server that exited until Kafka was back left its players no game at all.
-    const workers = watchWorkerAbsence(kafkaNpcCheck(kafka, config.kafka.workerGroup, log), config.world.questionTimeoutMs);
+    const workers = watchWorkerAbsence(kafkaNpcCheck(kafka, config.kafka.workerGroup, config.kafka.topics.question, log), config.world.questionTimeoutMs);
     const kafkaChannel = new KafkaQuestionChannel(kafka, config.kafka.topics, config.serverId, log, {
       beforeJoining: () => ensureServerIdFree(kafka, config.serverId),
       workersLongGone: () => workers.long(),

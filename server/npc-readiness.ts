@@ -2,7 +2,7 @@ import type { Kafka } from "kafkajs";
 
 import type { Logger } from "../common/log.js";
 import { withTimeout } from "../common/with-timeout.js";
-import { groupMembers } from "../kafka/group-members.js";
+import { membersReading } from "../kafka/group-members.js";
 
 /** Whether a question asked now can be answered by the brain, and if not, why. */
 export type NpcReadiness =
@@ -34,15 +34,16 @@ const FRESH_MS = 2000;
 const TIMEOUT_MS = 3000;
 
 /**
- * With Kafka: whether the broker answers and any worker is in the worker group. A result is reused for
- * 2 s (health checks and scrapes from several places cost the broker one look), and a broker that does
- * not answer in 3 s is down.
+ * With Kafka: whether the broker answers and any worker that reads `questionTopic` is in the worker group (a member
+ * reading another deployment's topic only, its group named the same, answers none of these). A result is reused for
+ * 2 s (health checks and scrapes from several places cost the broker one look), and a broker that does not answer in
+ * 3 s is down.
  */
-export function kafkaNpcCheck(kafka: Kafka, workerGroup: string, log: Logger): () => Promise<NpcCheck> {
+export function kafkaNpcCheck(kafka: Kafka, workerGroup: string, questionTopic: string, log: Logger): () => Promise<NpcCheck> {
   let last: { at: number; check: Promise<NpcCheck> } | undefined;
   return () => {
     if (last && performance.now() - last.at < FRESH_MS) return last.check;
-    const check = withTimeout(groupMembers(kafka, workerGroup), TIMEOUT_MS).then(
+    const check = withTimeout(membersReading(kafka, workerGroup, questionTopic), TIMEOUT_MS).then(
       (workers): NpcCheck => ({ npc: workers > 0 ? "ready" : "no_worker", workers }),
       (error: unknown): NpcCheck => {
         log.debug("broker did not answer the health check", { error });
@@ -53,3 +54,4 @@ export function kafkaNpcCheck(kafka: Kafka, workerGroup: string, log: Logger): (
     return check;
   };
 }
+

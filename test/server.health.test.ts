@@ -48,7 +48,7 @@ describe("Server health", () => {
   it("says the broker is down when nothing answers at its address, and asks it once for checks close together", async () => {
     // A real client against a loopback port nobody listens on (the broker up is in the integration suite).
     const kafka = new Kafka({ brokers: [`127.0.0.1:${await freePort()}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
-    const check = kafkaNpcCheck(kafka, "workers", quiet);
+    const check = kafkaNpcCheck(kafka, "workers", "npc.question", quiet);
     const first = check();
     assert.equal(check(), first, "a second check within 2 s reuses the first");
     assert.deepEqual(await first, { npc: "broker_down", workers: null });
