@@ -1,7 +1,7 @@
 import type { Kafka } from "kafkajs";
 
 import type { Logger } from "../common/log.js";
-import { withTimeout } from "../common/with-timeout.js";
+import { TimedOut, withTimeout } from "../common/with-timeout.js";
 import { membersReading } from "../kafka/group-members.js";
 
 /** Whether a question asked now can be answered by the brain, and if not, why. */
@@ -55,3 +55,29 @@ export function kafkaNpcCheck(kafka: Kafka, workerGroup: string, questionTopic: 
   };
 }
 
+/** How long /health waits for a fresh verdict before it serves the last one. */
+const AT_ONCE_MS = 50;
+
+/**
+ * For /health: `check`'s verdict if it comes within `waitMs`, else the last one while the look goes on in the
+ * background (the next call gets it). With the broker away each look waits out its 3 s timeout, and every health
+ * probe was held 2–3 s. Only a first call, with no verdict yet, waits for its look.
+ */
+export function servedAtOnce(check: () => Promise<NpcCheck>, waitMs = AT_ONCE_MS): () => Promise<NpcCheck> {
+  let last: { verdict: NpcCheck; asked: number } | undefined;
+  let asked = 0;
+  return async () => {
+    const mine = ++asked;
+    // A slow look that ends after a later one says what was true before it: kept only if no later look has spoken.
+    const look = check().then((verdict) => {
+      if (!last || last.asked < mine) last = { verdict, asked: mine };
+      return verdict;
+    });
+    if (!last) return look;
+    const known = last.verdict;
+    return withTimeout(look, waitMs).catch((error: unknown) => {
+      if (error instanceof TimedOut) return known;
+      throw error;
+    });
+  };
+}
