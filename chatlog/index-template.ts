@@ -1,6 +1,7 @@
 import { type Client, errors } from "@elastic/elasticsearch";
 
 import type { Logger } from "../common/log.js";
+import { chatIndexTemplateFailures } from "../common/metrics.js";
 import { untilReachable } from "../common/until-reachable.js";
 import { elasticsearchAway } from "./elasticsearch-away.js";
 
@@ -133,10 +134,18 @@ export async function installTemplate(es: Client, prefix = CHAT_INDEX_PREFIX): P
   return refused;
 }
 
-/** `installTemplate` once Elasticsearch answers, saying which indices refused the mappings; rejects on any other refusal. */
+/**
+ * `installTemplate` once Elasticsearch answers, saying which indices refused the mappings; rejects on any other refusal.
+ * Each try that finds it away is counted: nothing is indexed meanwhile, and no other number said so.
+ */
 export async function installTemplateWhenReachable(es: Client, prefix: string, log: Logger): Promise<void> {
   let refused: RefusedIndex[] = [];
-  await untilReachable("elasticsearch", async () => void (refused = await installTemplate(es, prefix)), log, { retries: elasticsearchAway });
+  const away = (error: unknown) => {
+    const retried = elasticsearchAway(error);
+    if (retried) chatIndexTemplateFailures.inc();
+    return retried;
+  };
+  await untilReachable("elasticsearch", async () => void (refused = await installTemplate(es, prefix)), log, { retries: away });
   for (const { index, reason } of refused) {
     log.error("an index of the chat pattern refused the chat mappings: lines meant for it go to the dead letters until it is mended or deleted", { index, reason });
   }

@@ -10,6 +10,7 @@ import { createLogger } from "../common/log.js";
 import { createKafka } from "../kafka/kafka-client.js";
 import { KafkaChatLogSource } from "../kafka/kafka-chat-log.js";
 import { ConfigError, loadIndexerConfig } from "../server/config.js";
+import { ensureGroupOwn } from "../server/own-group.js";
 import { serveMetrics } from "../common/metrics-server.js";
 import { onTerminate } from "../common/terminate.js";
 import { ChatIndexer } from "./chat-indexer.js";
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
   await installTemplateWhenReachable(es, config.elasticsearch.indexPrefix, log);
   const indexer = new ChatIndexer(es, log, config.elasticsearch.indexPrefix);
   const kafka = createKafka(config.kafka.brokers, "kobot-chat-indexer", log, config.kafka.retentionMs);
-  const source = new KafkaChatLogSource(kafka, config.kafka.chatLog, config.kafka.indexerGroup, log);
+  const { chatLog, indexerGroup } = config.kafka;
+  const source = new KafkaChatLogSource(kafka, chatLog, indexerGroup, log, () => ensureGroupOwn(kafka, "KAFKA_INDEXER_GROUP", indexerGroup, chatLog.log));
   await source.start((records, heartbeat) => indexer.index(records, heartbeat));
   log.info("chat indexer started", { topic: config.kafka.chatLog.log, index: config.elasticsearch.indexPrefix });
   onTerminate(log, async () => {

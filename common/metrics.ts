@@ -179,6 +179,16 @@ export const chatArchiveWaiting = new Gauge({
   help: "Chat lines the embedded archive (DATA_DIR) failed to write and keeps to write again: above 0 for long, its disk is full or read-only",
 });
 
+export const chatIndexWaiting = new Gauge({
+  name: "kobot_chat_index_waiting",
+  help: "Chat lines the embedded default (ES_URL set) holds for Elasticsearch, not yet indexed: rising, it is down or slow; past 100,000 the oldest are dropped (kobot_chat_log_dropped_total)",
+});
+
+export const chatIndexTemplateFailures = new Counter({
+  name: "kobot_chat_index_template_failures_total",
+  help: "Tries to install the chat index template that failed with Elasticsearch unreachable or overloaded: nothing is indexed until one succeeds",
+});
+
 export const kafkaConsumerLag = new Gauge({
   name: "kobot_kafka_consumer_lag",
   help: "Messages not yet consumed (end offset minus committed offset), by consumer group and topic",

@@ -1,4 +1,4 @@
-import type { GroupDescription, Kafka } from "kafkajs";
+import { AssignerProtocol, type GroupDescription, type Kafka } from "kafkajs";
 
 import { withAdmin } from "./with-admin.js";
 
@@ -10,6 +10,54 @@ import { withAdmin } from "./with-admin.js";
 export async function groupMembers(kafka: Kafka, group: string): Promise<number> {
   return (await describeGroup(kafka, group))?.members.length ?? 0;
 }
+
+/**
+ * How many consumers of `group` read `topic` now. A member whose metadata lists other topics alone is another
+ * deployment's (its group named the same): it is handed some of `topic`'s partitions and drops them, so it answers none.
+ * One listed without metadata (the group rebalancing) may read it, and counts.
+ */
+export async function membersReading(kafka: Kafka, group: string, topic: string): Promise<number> {
+  const members = (await describeGroup(kafka, group))?.members ?? [];
+  return members.filter((member) => topicsOf(member)?.includes(topic) ?? true).length;
+}
+
+/** The topics a member subscribed to, from its metadata; undefined when it has none (the group rebalancing) or another kind. */
+export function topicsOf({ memberMetadata }: GroupDescription["members"][number]): string[] | undefined {
+  try {
+    const { topics } = AssignerProtocol.MemberMetadata.decode(memberMetadata) as { topics?: unknown };
+    return Array.isArray(topics) && topics.every((topic) => typeof topic === "string") ? topics : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The topics other than `topic` that members of `group` read now: another deployment's consumers in a group named the
+ * same (KAFKA_WORKER_GROUP, KAFKA_INDEXER_GROUP), whom the round-robin assigner hands partitions of both topics, each
+ * side dropping the other's. A group rebalancing is waited for up to `waitMs` (its members' metadata is left out
+ * meanwhile); one still rebalancing then says none.
+ */
+export async function otherTopicsRead(kafka: Kafka, group: string, topic: string, waitMs = REBALANCE_WAIT_MS): Promise<string[]> {
+  const members = (await describeSettled(kafka, group, waitMs))?.members ?? [];
+  return [...new Set(members.flatMap((member) => topicsOf(member) ?? []))].filter((read) => read !== topic).sort();
+}
+
+/** How long a group that is rebalancing is waited for: its members' metadata is read only once it is stable. */
+export const REBALANCE_WAIT_MS = 15_000;
+
+/** The group described once it is settled (see `settled`), asked again every 0.5 s up to `waitMs`; then as it is. */
+export async function describeSettled(kafka: Kafka, group: string, waitMs = REBALANCE_WAIT_MS): Promise<GroupDescription | undefined> {
+  const deadline = performance.now() + waitMs;
+  let described = await describeGroup(kafka, group);
+  while (described && !settled(described) && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    described = await describeGroup(kafka, group);
+  }
+  return described;
+}
+
+/** Whether the group's members are listed with their metadata: Kafka leaves it out while the group rebalances. */
+export const settled = ({ state }: GroupDescription) => ["Stable", "Empty", "Dead"].includes(state);
 
 /** The group as its coordinator describes it now (state, members and their metadata), with one retry of the request. */
 export async function describeGroup(kafka: Kafka, group: string): Promise<GroupDescription | undefined> {

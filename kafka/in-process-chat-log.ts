@@ -1,4 +1,5 @@
 import { createLogger, type Logger } from "../common/log.js";
+import { chatIndexWaiting } from "../common/metrics.js";
 import { withTimeout } from "../common/with-timeout.js";
 import { type ChatLogRecord, erasedWith } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
@@ -53,6 +54,7 @@ export class InProcessChatLog {
         this.queue.push(record);
         // A long store outage (the consumer retries its batch for as long as it takes) drops the oldest lines.
         this.droppedLines.trim(this.queue, this.maxQueued);
+        this.showWaiting();
         queueMicrotask(() => void this.drain());
       },
       flush: () => this.drained(),
@@ -82,6 +84,11 @@ export class InProcessChatLog {
     return this.queue.length + this.inFlight.length;
   }
 
+  /** On /metrics: with Elasticsearch down the lines piled up here, up to the cap, with no number saying so. */
+  private showWaiting(): void {
+    chatIndexWaiting.set(this.waiting);
+  }
+
   /**
    * A player's erasure (server/http/erasure-routes.ts): their lines still queued, and the NPCs' answers to them, leave the
    * queue; resolves once no batch with the consumer holds one of theirs (stored by then: the index's erasure, next,
@@ -97,6 +104,7 @@ export class InProcessChatLog {
     const theirs = (record: ChatLogRecord) => ids.has(record.id);
     for (;;) {
       this.queue = this.queue.filter((record) => !theirs(record));
+      this.showWaiting();
       // A batch the store failed comes back to the queue: looked at again.
       if (!this.inFlight.some(theirs)) return;
       await new Promise<void>((resolve) => this.batchWaiters.push(resolve));
@@ -122,6 +130,7 @@ export class InProcessChatLog {
         // here too, they grew the server's memory for as long as Elasticsearch refused lines.
         await this.consumer(this.inFlight, async () => {});
         this.inFlight = [];
+        this.showWaiting();
         this.batchWaiters.splice(0).forEach((wake) => wake());
       }
     } catch {

@@ -215,6 +215,8 @@ export class KafkaChatLogSource implements ChatLogSource {
     private readonly topics: { log: string; dead: string },
     groupId: string,
     private readonly log: Logger,
+    /** Before each try to join the group (indexer-main.ts: no member of it reads another topic). */
+    private readonly beforeJoining?: () => Promise<void>,
   ) {
     this.consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, retry: { retries: 8 } });
     this.producer = newProducer(kafka);
@@ -229,6 +231,7 @@ export class KafkaChatLogSource implements ChatLogSource {
       read: this.topics.log,
       run: this.storeRun(store),
       stopped: () => this.stopping,
+      beforeJoining: this.beforeJoining,
     }, this.log);
   }
 

@@ -161,6 +161,8 @@ export interface ReadingClients {
   run: ConsumerRunConfig;
   /** Checked before each try: once true, the tries end (the process is stopping). */
   stopped: () => boolean;
+  /** Before each try to join the group (its members read only `read`): an error of its own, not Kafka's, ends the tries. */
+  beforeJoining?: () => Promise<void>;
 }
 
 /**
@@ -168,10 +170,11 @@ export interface ReadingClients {
  * away (no start order, as in Kubernetes; a broker restarting); a failed try disconnects what it had connected.
  */
 export async function readWhenReachable(kafka: Kafka, clients: ReadingClients, log: Logger): Promise<{ stop(): Promise<void> }> {
-  const { producer, consumer, topics, read, run, stopped } = clients;
+  const { producer, consumer, topics, read, run, stopped, beforeJoining } = clients;
   let running!: { stop(): Promise<void> };
   const connect = () =>
     disconnectedOnFailure(async () => {
+      await beforeJoining?.();
       await ensureTopics(kafka, topics);
       await producer.connect();
       running = await runConsumer(consumer, read, true, run, log);

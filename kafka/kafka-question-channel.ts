@@ -50,6 +50,11 @@ export class KafkaQuestionChannel implements QuestionChannel {
   /** A send failed or hung, and the broker has not answered since. */
   private brokerAway = false;
 
+  /** Whether questions go to the broker now: connected, and no send has failed since it last answered. */
+  get takingQuestions(): boolean {
+    return this.connected && !this.brokerAway;
+  }
+
   constructor(
     private readonly kafka: Kafka,
     private readonly topics: NpcTopics,

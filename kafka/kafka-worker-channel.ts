@@ -42,6 +42,8 @@ export class KafkaWorkerChannel implements WorkerChannel {
     private readonly slice = 32,
     /** Model folders this worker could not load, told to the group (unloaded-folders.ts). */
     unloaded: readonly string[] = [],
+    /** Before each try to join the group (worker-main.ts: no member of it reads another question topic). */
+    private readonly beforeJoining?: () => Promise<void>,
   ) {
     this.producer = newProducer(kafka);
     // A worker that dies keeps its partitions until its session times out: kafkajs's default 30 s outlasted every
@@ -66,6 +68,7 @@ export class KafkaWorkerChannel implements WorkerChannel {
       read: this.topics.question,
       run: this.questionRun(answerQuestions),
       stopped: () => this.stopping,
+      beforeJoining: this.beforeJoining,
     }, this.log);
   }
 

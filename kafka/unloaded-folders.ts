@@ -1,6 +1,6 @@
 import { AssignerProtocol, type GroupDescription, type Kafka, type PartitionAssigner, PartitionAssigners } from "kafkajs";
 
-import { describeGroup } from "./group-members.js";
+import { describeSettled, REBALANCE_WAIT_MS, settled } from "./group-members.js";
 
 /**
  * Kafka's round-robin assigner, whose member metadata also says which model folders this worker could not load
@@ -18,9 +18,6 @@ export function assignerSaying(unloaded: readonly string[]): PartitionAssigner {
   };
 }
 
-/** How long a group that is rebalancing is waited for: its members' metadata is read only once it is stable. */
-const REBALANCE_WAIT_MS = 15_000;
-
 /**
  * Per member of `group` now, the model folders it could not load; undefined for a member that does not say (an older
  * version, another client): it may have loaded every one. A group rebalancing (workers of a fleet starting together)
@@ -29,13 +26,7 @@ const REBALANCE_WAIT_MS = 15_000;
  * as one that may have loaded the folder, and exited.
  */
 export async function unloadedByMembers(kafka: Kafka, group: string, waitMs = REBALANCE_WAIT_MS): Promise<Array<string[] | undefined> | undefined> {
-  const deadline = performance.now() + waitMs;
-  let described = await describeGroup(kafka, group);
-  while (described && !settled(described) && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    described = await describeGroup(kafka, group);
-  }
-  return unloadedIn(described);
+  return unloadedIn(await describeSettled(kafka, group, waitMs));
 }
 
 /** The folders each member of a described group could not load (see unloadedByMembers); undefined while it rebalances. */
@@ -51,6 +42,3 @@ export function unloadedIn(described: GroupDescription | undefined): Array<strin
     }
   });
 }
-
-/** Whether the group's members are listed with their metadata: Kafka leaves it out while the group rebalances. */
-const settled = ({ state }: GroupDescription) => ["Stable", "Empty", "Dead"].includes(state);

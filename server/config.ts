@@ -7,6 +7,7 @@ import { z } from "zod";
 import { isLogLevel } from "../common/log.js";
 import { DEFAULT_CHAT_LOG_TOPICS } from "../kafka/chat-log.js";
 import { DEFAULT_TOPICS } from "../kafka/contract.js";
+import { answerGroupOf } from "../kafka/kafka-question-channel.js";
 import { DEFAULT_RETENTION_HOURS } from "../kafka/topic-retention.js";
 import { DEFAULT_WORD_LIST, Moderator } from "../moderation/moderator.js";
 import { DEFAULT_MAX_BATCH } from "../npc/worker/answer-queue.js";
@@ -226,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   }
   const brokers = brokersFrom(e);
   checkTopics(e);
+  checkGroups(e);
   const dataDir = e.DATA_DIR.toLowerCase() === "off" ? undefined : e.DATA_DIR;
   const npcs = npcPart(e);
   const accounts = accountsFrom(e);
@@ -292,6 +294,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   const e = readEnv(env, [...KAFKA, "KAFKA_QUESTION_TOPIC", "KAFKA_ANSWER_TOPIC", "KAFKA_WORKER_GROUP", ...METRICS, ...NPCS, "LOG_LEVEL"]);
   const brokers = brokersFrom(e);
   checkTopics(e);
+  checkGroups(e);
   return {
     kafka: brokers && { brokers, topics: { question: e.KAFKA_QUESTION_TOPIC, answer: e.KAFKA_ANSWER_TOPIC }, workerGroup: e.KAFKA_WORKER_GROUP, retentionMs: retentionMs(e) },
     metricsPort: e.METRICS_PORT,
@@ -312,6 +315,7 @@ export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): Indexer
   const e = readEnv(env, [...KAFKA, ...CHAT_LOG_TOPICS, "KAFKA_INDEXER_GROUP", "ES_URL", "ES_INDEX_PREFIX", ...METRICS, "LOG_LEVEL"]);
   const brokers = brokersFrom(e);
   checkTopics(e);
+  checkGroups(e);
   return {
     kafka: brokers && { brokers, chatLog: { log: e.CHAT_LOG_TOPIC, dead: e.CHAT_DEAD_LETTER_TOPIC }, indexerGroup: e.KAFKA_INDEXER_GROUP, retentionMs: retentionMs(e) },
     elasticsearch: e.ES_URL ? { url: e.ES_URL, indexPrefix: e.ES_INDEX_PREFIX } : undefined,
@@ -373,6 +377,26 @@ function checkTopics(e: Partial<Pick<Env, (typeof TOPICS)[number]>>): void {
   if (shared.length) {
     // One topic for questions and answers: Kafka's client refused to subscribe, retried for ever as a broker away.
     throw new ConfigError(`bad configuration:\n  ${shared.join(" and ")}: name the same topic (${e[shared[0]!]}); each needs its own`);
+  }
+}
+
+const GROUPS = ["KAFKA_WORKER_GROUP", "KAFKA_INDEXER_GROUP"] as const;
+/** What every server's own answer group begins with (answerGroupOf): a group named so is some server's. */
+const ANSWER_GROUP_PREFIX = answerGroupOf("");
+
+/**
+ * The consumer groups of `e` (those a process reads) are each their own. Workers and indexers in one group, or in a
+ * server's answer group, are handed partitions of topics they do not read and drop them: questions went unanswered
+ * while /health said ok.
+ */
+function checkGroups(e: Partial<Pick<Env, (typeof GROUPS)[number]>>): void {
+  const groups = GROUPS.filter((name) => e[name] !== undefined);
+  const serverLike = groups.find((name) => e[name]!.startsWith(ANSWER_GROUP_PREFIX));
+  if (serverLike) {
+    throw new ConfigError(`bad configuration:\n  ${serverLike}=${JSON.stringify(e[serverLike])}: names beginning "${ANSWER_GROUP_PREFIX}" are the servers' answer groups; choose another`);
+  }
+  if (groups.length === 2 && e.KAFKA_WORKER_GROUP === e.KAFKA_INDEXER_GROUP) {
+    throw new ConfigError(`bad configuration:\n  KAFKA_WORKER_GROUP and KAFKA_INDEXER_GROUP: name the same consumer group (${e.KAFKA_WORKER_GROUP}); each needs its own`);
   }
 }
 

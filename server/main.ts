@@ -23,7 +23,7 @@ import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import type { ThreadedNpcWorker } from "../npc/worker/threaded-worker.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { startEmbeddedChatLog, startEmbeddedWorker } from "./embedded.js";
-import { embeddedNpcCheck, kafkaNpcCheck, type NpcCheck } from "./npc-readiness.js";
+import { embeddedNpcCheck, kafkaNpcCheck, type NpcCheck, servedAtOnce } from "./npc-readiness.js";
 import { onTerminate } from "../common/terminate.js";
 import { logUnhandledRejections } from "../common/unhandled-rejections.js";
 import type { WorldFile } from "./world-files/world-file.js";
@@ -42,12 +42,13 @@ async function main(): Promise<void> {
   let takeWorld: ((brains: NpcBrainSpec[]) => void) | undefined;
   let npcCheck: () => NpcCheck | Promise<NpcCheck>;
   let kafkaForMetrics: { client: Kafka; watched: GroupTopic[] } | undefined;
+  let firstLook: (() => Promise<NpcCheck>) | undefined;
 
   if (config.kafka) {
     const kafka = createKafka(config.kafka.brokers, `kobot-server-${config.serverId}`, log, config.kafka.retentionMs);
     // Without the broker the rooms still open (the world server awaits only the channel's first try) and the
     // channel keeps trying: a server that exited until Kafka was back left its players no game at all.
-    const workers = watchWorkerAbsence(kafkaNpcCheck(kafka, config.kafka.workerGroup, log), config.world.questionTimeoutMs);
+    const workers = watchWorkerAbsence(kafkaNpcCheck(kafka, config.kafka.workerGroup, config.kafka.topics.question, log), config.world.questionTimeoutMs);
     const kafkaChannel = new KafkaQuestionChannel(kafka, config.kafka.topics, config.serverId, log, {
       beforeJoining: () => ensureServerIdFree(kafka, config.serverId),
       workersLongGone: () => workers.long(),
@@ -56,7 +57,11 @@ async function main(): Promise<void> {
     const publisher = new KafkaChatLogPublisher(kafka, config.kafka.chatLog.log, log);
     publisher.start().catch(failedToStart); // not awaited: lines are kept until it has connected
     chatLog = publisher;
-    npcCheck = () => (kafkaChannel.connected ? workers.check() : { npc: "broker_down", workers: null });
+    // /health answers at once: a broker away held each call for the group look's 3 s timeout. A failed send says so
+    // sooner than the look; the first look is taken as the channel connects (below), so no probe waits for it.
+    const health = servedAtOnce(() => workers.check());
+    firstLook = health;
+    npcCheck = () => (kafkaChannel.takingQuestions ? health() : { npc: "broker_down", workers: null });
     kafkaForMetrics = {
       client: kafka,
       watched: [
@@ -78,8 +83,9 @@ async function main(): Promise<void> {
   // unsure lines, and NPCs added (Kafka workers watch the file themselves).
   const onWorldEdit = (world: WorldFile) => takeWorld?.(world.brains);
   const server = await startWorldServer({ config, channel, chatLog, archive, elasticsearch: es, log, npcCheck, kafka: kafkaForMetrics, onWorldEdit });
-  // A SERVER_ID in use, found once a broker that was down at start answers, ends the server as it would have at start.
-  if (channel instanceof KafkaQuestionChannel) channel.connection.catch(failedToStart);
+  // A SERVER_ID in use, found once a broker that was down at start answers, ends the server as it would have at start;
+  // once connected, /health's first look is taken.
+  if (channel instanceof KafkaQuestionChannel) channel.connection.then(() => void firstLook?.(), failedToStart);
   if (!config.admin) log.info("admin routes are off (chat search, monitor, moderation): set ADMIN_USER and ADMIN_PASSWORD");
   if (config.accounts?.takesOtherAppsTokens) {
     log.warn("AUTH_PUBLIC_KEY_FILE without AUTH_AUDIENCE: a token the login service signed for any of its apps signs a player in here; set AUTH_AUDIENCE to this game's");

@@ -1,8 +1,8 @@
 import type { Kafka } from "kafkajs";
 
 import type { Logger } from "../common/log.js";
-import { withTimeout } from "../common/with-timeout.js";
-import { groupMembers } from "../kafka/group-members.js";
+import { TimedOut, withTimeout } from "../common/with-timeout.js";
+import { membersReading } from "../kafka/group-members.js";
 
 /** Whether a question asked now can be answered by the brain, and if not, why. */
 export type NpcReadiness =
@@ -34,15 +34,16 @@ const FRESH_MS = 2000;
 const TIMEOUT_MS = 3000;
 
 /**
- * With Kafka: whether the broker answers and any worker is in the worker group. A result is reused for
- * 2 s (health checks and scrapes from several places cost the broker one look), and a broker that does
- * not answer in 3 s is down.
+ * With Kafka: whether the broker answers and any worker that reads `questionTopic` is in the worker group (a member
+ * reading another deployment's topic only, its group named the same, answers none of these). A result is reused for
+ * 2 s (health checks and scrapes from several places cost the broker one look), and a broker that does not answer in
+ * 3 s is down.
  */
-export function kafkaNpcCheck(kafka: Kafka, workerGroup: string, log: Logger): () => Promise<NpcCheck> {
+export function kafkaNpcCheck(kafka: Kafka, workerGroup: string, questionTopic: string, log: Logger): () => Promise<NpcCheck> {
   let last: { at: number; check: Promise<NpcCheck> } | undefined;
   return () => {
     if (last && performance.now() - last.at < FRESH_MS) return last.check;
-    const check = withTimeout(groupMembers(kafka, workerGroup), TIMEOUT_MS).then(
+    const check = withTimeout(membersReading(kafka, workerGroup, questionTopic), TIMEOUT_MS).then(
       (workers): NpcCheck => ({ npc: workers > 0 ? "ready" : "no_worker", workers }),
       (error: unknown): NpcCheck => {
         log.debug("broker did not answer the health check", { error });
@@ -51,5 +52,32 @@ export function kafkaNpcCheck(kafka: Kafka, workerGroup: string, log: Logger): (
     );
     last = { at: performance.now(), check };
     return check;
+  };
+}
+
+/** How long /health waits for a fresh verdict before it serves the last one. */
+const AT_ONCE_MS = 50;
+
+/**
+ * For /health: `check`'s verdict if it comes within `waitMs`, else the last one while the look goes on in the
+ * background (the next call gets it). With the broker away each look waits out its 3 s timeout, and every health
+ * probe was held 2–3 s. Only a first call, with no verdict yet, waits for its look.
+ */
+export function servedAtOnce(check: () => Promise<NpcCheck>, waitMs = AT_ONCE_MS): () => Promise<NpcCheck> {
+  let last: { verdict: NpcCheck; asked: number } | undefined;
+  let asked = 0;
+  return async () => {
+    const mine = ++asked;
+    // A slow look that ends after a later one says what was true before it: kept only if no later look has spoken.
+    const look = check().then((verdict) => {
+      if (!last || last.asked < mine) last = { verdict, asked: mine };
+      return verdict;
+    });
+    if (!last) return look;
+    const known = last.verdict;
+    return withTimeout(look, waitMs).catch((error: unknown) => {
+      if (error instanceof TimedOut) return known;
+      throw error;
+    });
   };
 }

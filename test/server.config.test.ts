@@ -127,6 +127,27 @@ describe("Server configuration from the environment", () => {
   });
 });
 
+describe("Consumer groups of a deployment", () => {
+  // Members of one group that read different topics are each handed partitions of the other's topic and drop them:
+  // 8 of 12 questions timed out while /health said ok (two deployments that changed only their topics' names).
+  it("refuses one group for the NPC workers and the chat indexers", () => {
+    assert.throws(
+      () => loadConfig({ KAFKA_WORKER_GROUP: "kobot", KAFKA_INDEXER_GROUP: "kobot" }),
+      (error: Error) => error instanceof ConfigError && /KAFKA_WORKER_GROUP and KAFKA_INDEXER_GROUP: name the same consumer group \(kobot\); each needs its own/.test(error.message),
+    );
+    assert.throws(() => loadConfig({ KAFKA_INDEXER_GROUP: "kobot-npc-workers" }), /name the same consumer group \(kobot-npc-workers\)/, "the workers' default");
+  });
+
+  it("refuses a worker or indexer group named as a server's answer group (kobot-server-<SERVER_ID>), in every process that reads it", () => {
+    const serverLike = /KAFKA_(WORKER|INDEXER)_GROUP="kobot-server-1": names beginning "kobot-server-" are the servers' answer groups/;
+    assert.throws(() => loadConfig({ KAFKA_WORKER_GROUP: "kobot-server-1" }), serverLike);
+    assert.throws(() => loadConfig({ KAFKA_INDEXER_GROUP: "kobot-server-1" }), serverLike);
+    assert.throws(() => loadWorkerConfig({ KAFKA_WORKER_GROUP: "kobot-server-1", WORLD_FILE: "off" }), serverLike);
+    assert.throws(() => loadIndexerConfig({ KAFKA_INDEXER_GROUP: "kobot-server-1" }), serverLike);
+    assert.equal(loadConfig({ KAFKA_BROKERS: "k:9092", KAFKA_WORKER_GROUP: "staging-workers", KAFKA_INDEXER_GROUP: "staging-indexers" }).kafka?.workerGroup, "staging-workers");
+  });
+});
+
 describe("Each process reads its own settings", () => {
   // The world server's settings, each bad or naming no file: a process that read them would stop on them.
   const notTheirs = { PORT: "http", ADMIN_USER: "ops", AUTH_PUBLIC_KEY_FILE: "/no/such/key.pem", REDIS_URL: "http://redis", CHAT_BURST: "0", SERVER_ID: "a b" };

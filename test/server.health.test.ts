@@ -4,7 +4,7 @@ import { Kafka, logLevel } from "kafkajs";
 
 import { freePort } from "../tools/processes.js";
 import { quiet, startTestWorld, type TestWorld } from "./helpers/world.js";
-import { embeddedNpcCheck, kafkaNpcCheck } from "../server/npc-readiness.js";
+import { embeddedNpcCheck, kafkaNpcCheck, type NpcCheck, servedAtOnce } from "../server/npc-readiness.js";
 
 describe("Server health", () => {
   let world: TestWorld | undefined;
@@ -48,9 +48,27 @@ describe("Server health", () => {
   it("says the broker is down when nothing answers at its address, and asks it once for checks close together", async () => {
     // A real client against a loopback port nobody listens on (the broker up is in the integration suite).
     const kafka = new Kafka({ brokers: [`127.0.0.1:${await freePort()}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
-    const check = kafkaNpcCheck(kafka, "workers", quiet);
+    const check = kafkaNpcCheck(kafka, "workers", "npc.question", quiet);
     const first = check();
     assert.equal(check(), first, "a second check within 2 s reuses the first");
     assert.deepEqual(await first, { npc: "broker_down", workers: null });
+  });
+
+  it("serves the last verdict at once while a look hangs (a broker gone: 3 s a look), and a look's own when it ends in time", async () => {
+    const looks: Array<(check: NpcCheck) => void> = [];
+    const health = servedAtOnce(() => new Promise<NpcCheck>((resolve) => looks.push(resolve)), 50);
+    const first = health();
+    looks[0]!({ npc: "ready", workers: 2 });
+    assert.deepEqual(await first, { npc: "ready", workers: 2 }, "the first call waits for its look: nothing is known before");
+    const startedAt = performance.now();
+    assert.deepEqual(await health(), { npc: "ready", workers: 2 }, "the look hangs: the last verdict");
+    assert.ok(performance.now() - startedAt < 500, `answered in ${Math.round(performance.now() - startedAt)} ms`);
+    looks[1]!({ npc: "broker_down", workers: null }); // the hung look ends: the next call knows it
+    await new Promise((resolve) => setImmediate(resolve));
+    const third = health();
+    assert.deepEqual(await third, { npc: "broker_down", workers: null });
+    const fourth = health();
+    looks[3]!({ npc: "no_worker", workers: 0 });
+    assert.deepEqual(await fourth, { npc: "no_worker", workers: 0 }, "a look that ends in time is served");
   });
 });

@@ -12,6 +12,7 @@ import { createKafka } from "../../kafka/kafka-client.js";
 import { KafkaWorkerChannel } from "../../kafka/kafka-worker-channel.js";
 import { unloadedByMembers } from "../../kafka/unloaded-folders.js";
 import { ConfigError, loadWorkerConfig } from "../../server/config.js";
+import { ensureGroupOwn } from "../../server/own-group.js";
 import { reloadKnowledgeOnChange } from "../../server/world-files/knowledge-reload.js";
 import { serveMetrics } from "../../common/metrics-server.js";
 import { onTerminate } from "../../common/terminate.js";
@@ -55,7 +56,10 @@ async function main(): Promise<void> {
     await cast.dispose();
     process.exit(1);
   }
-  const channel = new KafkaWorkerChannel(kafka, config.kafka.topics, config.kafka.workerGroup, log, 2 * config.model.maxBatch, unloaded);
+  const { topics, workerGroup } = config.kafka;
+  const channel = new KafkaWorkerChannel(kafka, topics, workerGroup, log, 2 * config.model.maxBatch, unloaded, () =>
+    ensureGroupOwn(kafka, "KAFKA_WORKER_GROUP", workerGroup, topics.question),
+  );
   const worker = new NpcWorker(cast, channel, log, {
     maxQuestionAgeMs: config.world.questionTimeoutMs,
     maxBatch: config.model.maxBatch,
