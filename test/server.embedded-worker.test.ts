@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BroadcastChannel, type Worker } from "node:worker_threads";
 
+import { createLogger } from "../common/log.js";
 import { processMetrics } from "../common/metrics.js";
 import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
@@ -175,6 +176,38 @@ describe("Embedded NPC worker (its own thread)", () => {
       assert.equal(answers.filter((a) => a.questionId === "q1").length, 1, "the hung question is not offered again");
     });
   }
+
+  it("answers the others of a batch whose question kills each thread that takes it, and that one with an error, after two deaths", async function () {
+    this.timeout(60_000);
+    const config = loadConfig({ WORLD_FILE: "off", SERVER_ID: "s1" });
+    const bus = new InProcessBus(config.model.maxBatch);
+    const answers: AnswerMessage[] = [];
+    const server = bus.serverChannel("s1");
+    await server.start((answer) => answers.push(answer));
+    const main = new URL("./helpers/dying-thread-main.ts", import.meta.url);
+    const options = { brains: config.brains, maxBatch: config.model.maxBatch, maxQuestionAgeMs: 10_000, serverId: "s1" };
+    let deaths = 0;
+    const log = createLogger({}, "error", (line) => void (JSON.parse(line).msg === "NPC worker thread gone; starting another" && deaths++));
+    worker = await ThreadedNpcWorker.start(options, bus.workerChannel(), log, { main });
+    const asked = Date.now();
+    // One batch: the bus offered it whole to each new thread, which died on it at once, and nobody in it was answered.
+    for (const [id, text] of [["a", "배고파"], ["x", "죽어"], ["b", "잠이 안 와"]] as const) await server.sendQuestion(question(id, text));
+    const answerTo = (id: string) => answers.find((answer) => answer.questionId === id);
+    await waitFor("the other questions' answers", () => answerTo("a") && answerTo("b"), 20_000);
+    const waited = Date.now() - asked;
+    for (const id of ["a", "b"]) {
+      assert.equal(answerTo(id)!.error, undefined);
+      assert.ok(answerTo(id)!.text.length > 0);
+    }
+    const killer = await waitFor("the killing question's answer", () => answerTo("x"), 10_000);
+    assert.equal(killer.error?.code, "worker_error"); // the room says npc_unavailable
+    assert.match(killer.error!.message, /went twice with this question in flight/);
+    await server.sendQuestion(question("c", "주말에 뭐 하지?"));
+    assert.equal((await waitFor("the next question's answer", () => answerTo("c"), 20_000)).error, undefined);
+    assert.equal(deaths, 2, `the thread died ${deaths} times`);
+    assert.equal(answers.filter((answer) => answer.questionId === "x").length, 1, "the killing question is not offered again");
+    assert.ok(waited < 15_000, `the others were answered after ${waited} ms`);
+  });
 
   it("ends a thread that does not load and warm its models in time, with a clear error, instead of waiting for good", async () => {
     const config = loadConfig({ WORLD_FILE: "off", SERVER_ID: "s1" });
