@@ -35,9 +35,9 @@ describe("Embedded NPC worker (its own thread)", () => {
   afterEach(() => worker?.stop());
 
   it("answers the bus's questions from its thread, and the server's /metrics counts them", async () => {
-    const { worker: started, modelLoaded, server, answers } = await embedded({});
+    const { worker: started, model, server, answers } = await embedded({});
     worker = started;
-    assert.equal(modelLoaded, true);
+    assert.equal(model, "loaded");
     assert.deepEqual(worker!.models.length, 1);
     // Other tests' in-process workers count on this thread's registry too: compare before and after.
     const answered = async () => Number(/^kobot_npc_worker_answers_total\{outcome="answer"\} (\d+)$/m.exec(await processMetrics())?.[1] ?? 0);
@@ -249,13 +249,24 @@ describe("Embedded NPC worker (its own thread)", () => {
   });
 
   it("answers at once with an error naming the missing model when there is none", async () => {
-    const { worker: started, modelLoaded, server, answers } = await embedded({ MODEL_DIR: "/nonexistent/model" });
+    const { worker: started, model, server, answers } = await embedded({ MODEL_DIR: "/nonexistent/model" });
     worker = started;
-    assert.equal(modelLoaded, false);
+    assert.equal(model, "missing"); // /health: model_missing
     assert.equal(worker, undefined);
     await server.sendQuestion(question("q9", "배고파"));
     await waitFor("the error answer", () => answers.length === 1);
     assert.equal(answers[0]!.error?.code, "model_unavailable");
     assert.match(answers[0]!.error!.message, /\/nonexistent\/model/);
+  });
+
+  it("tells a model whose file is there but does not read (a corrupt graph) from one that is missing", async () => {
+    const corrupt = join(mkdtempSync(join(tmpdir(), "kobot-model-corrupt-")), "model");
+    cpSync(DEFAULT_MODEL_DIR, corrupt, { recursive: true });
+    writeFileSync(join(corrupt, "onnx", "model_prefill_int8.onnx"), "not a graph"); // Protobuf parsing failed
+    const { worker: started, model, server, answers } = await embedded({ MODEL_DIR: corrupt });
+    worker = started;
+    assert.equal(model, "unreadable"); // /health said model_missing, and sent its reader looking for a folder that was there
+    await server.sendQuestion(question("q9", "배고파"));
+    assert.equal((await waitFor("the error answer", () => answers[0])).error?.code, "model_unavailable");
   });
 });

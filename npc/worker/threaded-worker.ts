@@ -11,7 +11,7 @@ import { type KnowledgePair, readKnowledgeFile } from "../knowledge-index.js";
 import { LOAD_WITHIN_MS, type ModelDtype } from "../engine/model-folder.js";
 import { brainlessAnswers } from "./brainless-answers.js";
 import type { ModelOfWorld, NpcBrainSpec } from "../npc-cast.js";
-import { NpcError } from "../errors.js";
+import { ModelFileMissing, NpcError } from "../errors.js";
 
 export interface WorkerThreadOptions {
   brains: NpcBrainSpec[];
@@ -60,7 +60,8 @@ export type ToThread =
 
 type FromThread =
   | { type: "ready"; models: string[]; unloaded: string[] }
-  | { type: "failed"; code: string; message: string }
+  /** `missing`: the path of a model file not there (ModelFileMissing), as against one there that did not load. */
+  | { type: "failed"; code: string; message: string; missing?: string }
   | { type: "answered"; id: number; answers: AnswerMessage[] }
   | { type: "answers"; id: number; answers: AnswerMessage[] }
   | { type: "metrics"; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] }
@@ -396,7 +397,7 @@ function nextPause(pause: number): number {
   return Math.min(Math.max(1000, pause * 2), 30_000);
 }
 
-/** A thread with the cast loaded, or the NpcError it failed with. */
+/** A thread with the cast loaded, or the NpcError it failed with (ModelFileMissing for a file not there). */
 async function startThread(
   options: WorkerThreadOptions,
   { main, readyWithinMs }: Pick<ThreadWatch, "main" | "readyWithinMs">,
@@ -416,5 +417,6 @@ async function startThread(
   }).finally(() => clearTimeout(late));
   if (first.type === "ready") return { thread, models: first.models, unloaded: first.unloaded };
   await thread.terminate();
-  throw first.type === "failed" ? new NpcError(first.code, first.message) : new Error(`unexpected ${first.type} from the NPC worker thread`);
+  if (first.type !== "failed") throw new Error(`unexpected ${first.type} from the NPC worker thread`);
+  throw first.missing !== undefined ? new ModelFileMissing(first.missing, first.message) : new NpcError(first.code, first.message);
 }
