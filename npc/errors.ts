@@ -32,3 +32,6 @@ export class ModelLoadError extends NpcError {
     super("model_unavailable", message, false, options);
   }
 }
+
+/** A file of the model folder is not there (moved, deleted, never copied), where a ModelLoadError's may be there but not read. */
+export class ModelFileMissing extends ModelLoadError {}

@@ -10,7 +10,7 @@ import type { GenerationSettings } from "./engine/generation-settings.js";
 import { type KnowledgeIndex, type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
 import { brainOf, heardAs, type NpcBrain, type UnsureLines } from "./npc-brain.js";
 import { callsAny, withoutOwnName, wordsOf } from "./own-name.js";
-import { ModelLoadError, NpcError } from "./errors.js";
+import { ModelFileMissing, ModelLoadError, NpcError } from "./errors.js";
 import { type ModelDtype, modelNameIn, readJson } from "./engine/model-folder.js";
 
 /** What the worker needs to answer for one NPC (from the world file): its model, knowledge and decoding. */
@@ -157,7 +157,8 @@ export class NpcCast {
       // Every folder named, not only the first: the next broken one was found only at the next restart.
       const [dir, first] = [...unloaded][0]!;
       if (unloaded.size === 1) throw first;
-      throw new ModelLoadError(dir, [...unloaded.values()].map((error) => error.message).join("; "), { cause: first });
+      const allMissing = [...unloaded.values()].every((error) => error instanceof ModelFileMissing);
+      throw new (allMissing ? ModelFileMissing : ModelLoadError)(dir, [...unloaded.values()].map((error) => error.message).join("; "), { cause: first });
     }
     return NpcCast.assemble(specs, loaded, options.maxBatch, unloaded);
   }

@@ -9,10 +9,11 @@ import { discardChatLog } from "../kafka/discard-chat-log.js";
 import type { InProcessBus } from "../kafka/in-process-transport.js";
 import { InProcessChatLog } from "../kafka/in-process-chat-log.js";
 import { brainlessAnswers } from "../npc/worker/brainless-answers.js";
-import { NpcError } from "../npc/errors.js";
+import { ModelFileMissing, NpcError } from "../npc/errors.js";
 import { type NpcBrainSpec, warnIfNotCast } from "../npc/npc-cast.js";
 import { ThreadedNpcWorker } from "../npc/worker/threaded-worker.js";
 import type { ServerConfig } from "./config.js";
+import type { EmbeddedModel } from "./npc-readiness.js";
 import { reloadKnowledgeOnChange } from "./world-files/knowledge-reload.js";
 
 /**
@@ -24,7 +25,7 @@ export async function startEmbeddedWorker(
   config: ServerConfig,
   bus: InProcessBus,
   log: Logger,
-): Promise<{ worker: ThreadedNpcWorker | undefined; modelLoaded: boolean; takeWorld(brains: NpcBrainSpec[]): void }> {
+): Promise<{ worker: ThreadedNpcWorker | undefined; model: EmbeddedModel; takeWorld(brains: NpcBrainSpec[]): void }> {
   try {
     const worker = await ThreadedNpcWorker.start(
       {
@@ -46,12 +47,13 @@ export async function startEmbeddedWorker(
       knowledge.follow(brains);
       void worker.replaceSettings(brains).then((taken) => warnIfNotCast(brains, taken, log));
     };
-    return { worker, modelLoaded: true, takeWorld };
+    return { worker, model: "loaded", takeWorld };
   } catch (error) {
     if (!(error instanceof NpcError)) throw error;
     log.error("NPC model not loaded; the NPC will only say fallback lines", { error, code: error.code });
     await bus.workerChannel().start(brainlessAnswers(error));
-    return { worker: undefined, modelLoaded: false, takeWorld() {} };
+    // /health tells a folder not there from one whose files do not read: they are fixed differently.
+    return { worker: undefined, model: error instanceof ModelFileMissing ? "missing" : "unreadable", takeWorld() {} };
   }
 }
 

@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     const embedded = await startEmbeddedWorker(config, bus, log.child({ service: "npc-worker" }));
     worker = embedded.worker;
     takeWorld = embedded.takeWorld;
-    npcCheck = () => embeddedNpcCheck(embedded.modelLoaded, embedded.worker?.answering === true, embedded.worker?.unloadedInUse.length);
+    npcCheck = () => embeddedNpcCheck(embedded.model, embedded.worker?.answering === true, embedded.worker?.unloadedInUse.length);
     ({ chatLog, archive } = await startEmbeddedChatLog(config, es, log));
   }
 

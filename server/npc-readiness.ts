@@ -7,8 +7,10 @@ import { membersReading } from "../kafka/group-members.js";
 /** Whether a question asked now can be answered by the brain, and if not, why. */
 export type NpcReadiness =
   | "ready"
-  /** Embedded: the model did not load; the NPCs say at once that they cannot answer. */
+  /** Embedded: a file of the model folder is not there; the NPCs say at once that they cannot answer. */
   | "model_missing"
+  /** Embedded: the model's files are there but did not load (one cut short or corrupt, a warm-up that failed); as above. */
+  | "model_unreadable"
   /** Embedded: some NPCs' models did not load (the log names them); those NPCs say at once that they cannot answer. */
   | "some_models_missing"
   /** Embedded: the worker thread died or hung and another is starting (for good, if the model went); questions time out. */
@@ -24,8 +26,11 @@ export interface NpcCheck {
   workers: number | null;
 }
 
-export const embeddedNpcCheck = (modelLoaded: boolean, answering: boolean, modelsUnloaded = 0): NpcCheck =>
-  !modelLoaded ? { npc: "model_missing", workers: 0 }
+/** How the embedded default's model came out of its start. */
+export type EmbeddedModel = "loaded" | "missing" | "unreadable";
+
+export const embeddedNpcCheck = (model: EmbeddedModel, answering: boolean, modelsUnloaded = 0): NpcCheck =>
+  model !== "loaded" ? { npc: `model_${model}`, workers: 0 }
   : !answering ? { npc: "worker_restarting", workers: 0 }
   : modelsUnloaded > 0 ? { npc: "some_models_missing", workers: 1 }
   : { npc: "ready", workers: 1 };

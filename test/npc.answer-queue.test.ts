@@ -66,6 +66,35 @@ describe("AnswerQueue micro-batching", () => {
     assert.ok((results[1] as PromiseRejectedResult).reason instanceof InvalidQuestionError);
   });
 
+  it("asks each question of a batch whose inference failed again alone: only the one that fails alone hears the error", async () => {
+    const engine = await shippedEngine();
+    const queue = new AnswerQueue(engine);
+    const batches: string[][] = [];
+    const answerChecked = engine.answerChecked.bind(engine);
+    // As onnxruntime's run failing on one question's tokens, which failed every question of its batch.
+    engine.answerChecked = async (questions, options) => {
+      batches.push(questions);
+      if (questions.some((question) => question.includes("폭탄"))) throw new Error("probe: onnxruntime run failed");
+      return answerChecked(questions, options);
+    };
+    try {
+      const asked = ["배고파", "폭탄 질문", "잠이 안 와"].map((question) => queue.ask(question, { settings: { doSample: false } }));
+      const results = await Promise.allSettled(asked);
+      assert.deepEqual(results.map((result) => result.status), ["fulfilled", "rejected", "fulfilled"]);
+      assert.match(String((results[1] as PromiseRejectedResult).reason), /probe: onnxruntime run failed/);
+      assert.deepEqual(batches.map((batch) => batch.length), [3, 1, 1, 1]);
+      // An error of the batch's own (its settings) is not asked again question by question.
+      batches.length = 0;
+      engine.answerChecked = async (questions) => (batches.push(questions), Promise.reject(new InvalidSettingsError("not for this batch")));
+      const refused = await Promise.allSettled(["배고파", "잠이 안 와"].map((question) => queue.ask(question)));
+      assert.deepEqual(refused.map((result) => result.status), ["rejected", "rejected"]);
+      assert.deepEqual(batches.map((batch) => batch.length), [2]);
+    } finally {
+      engine.answerChecked = answerChecked;
+    }
+    assert.equal(queue.waiting, 0);
+  });
+
   it("routes streamed tokens to the question they belong to", async () => {
     const queue = new AnswerQueue(await shippedEngine());
     const streamed = new Map<string, string>();

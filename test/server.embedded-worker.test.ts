@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BroadcastChannel, type Worker } from "node:worker_threads";
 
+import { createLogger } from "../common/log.js";
 import { processMetrics } from "../common/metrics.js";
 import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
@@ -34,9 +35,9 @@ describe("Embedded NPC worker (its own thread)", () => {
   afterEach(() => worker?.stop());
 
   it("answers the bus's questions from its thread, and the server's /metrics counts them", async () => {
-    const { worker: started, modelLoaded, server, answers } = await embedded({});
+    const { worker: started, model, server, answers } = await embedded({});
     worker = started;
-    assert.equal(modelLoaded, true);
+    assert.equal(model, "loaded");
     assert.deepEqual(worker!.models.length, 1);
     // Other tests' in-process workers count on this thread's registry too: compare before and after.
     const answered = async () => Number(/^kobot_npc_worker_answers_total\{outcome="answer"\} (\d+)$/m.exec(await processMetrics())?.[1] ?? 0);
@@ -176,6 +177,38 @@ describe("Embedded NPC worker (its own thread)", () => {
     });
   }
 
+  it("answers the others of a batch whose question kills each thread that takes it, and that one with an error, after two deaths", async function () {
+    this.timeout(60_000);
+    const config = loadConfig({ WORLD_FILE: "off", SERVER_ID: "s1" });
+    const bus = new InProcessBus(config.model.maxBatch);
+    const answers: AnswerMessage[] = [];
+    const server = bus.serverChannel("s1");
+    await server.start((answer) => answers.push(answer));
+    const main = new URL("./helpers/dying-thread-main.ts", import.meta.url);
+    const options = { brains: config.brains, maxBatch: config.model.maxBatch, maxQuestionAgeMs: 10_000, serverId: "s1" };
+    let deaths = 0;
+    const log = createLogger({}, "error", (line) => void (JSON.parse(line).msg === "NPC worker thread gone; starting another" && deaths++));
+    worker = await ThreadedNpcWorker.start(options, bus.workerChannel(), log, { main });
+    const asked = Date.now();
+    // One batch: the bus offered it whole to each new thread, which died on it at once, and nobody in it was answered.
+    for (const [id, text] of [["a", "배고파"], ["x", "죽어"], ["b", "잠이 안 와"]] as const) await server.sendQuestion(question(id, text));
+    const answerTo = (id: string) => answers.find((answer) => answer.questionId === id);
+    await waitFor("the other questions' answers", () => answerTo("a") && answerTo("b"), 20_000);
+    const waited = Date.now() - asked;
+    for (const id of ["a", "b"]) {
+      assert.equal(answerTo(id)!.error, undefined);
+      assert.ok(answerTo(id)!.text.length > 0);
+    }
+    const killer = await waitFor("the killing question's answer", () => answerTo("x"), 10_000);
+    assert.equal(killer.error?.code, "worker_error"); // the room says npc_unavailable
+    assert.match(killer.error!.message, /went twice with this question in flight/);
+    await server.sendQuestion(question("c", "주말에 뭐 하지?"));
+    assert.equal((await waitFor("the next question's answer", () => answerTo("c"), 20_000)).error, undefined);
+    assert.equal(deaths, 2, `the thread died ${deaths} times`);
+    assert.equal(answers.filter((answer) => answer.questionId === "x").length, 1, "the killing question is not offered again");
+    assert.ok(waited < 15_000, `the others were answered after ${waited} ms`);
+  });
+
   it("ends a thread that does not load and warm its models in time, with a clear error, instead of waiting for good", async () => {
     const config = loadConfig({ WORLD_FILE: "off", SERVER_ID: "s1" });
     const bus = new InProcessBus(config.model.maxBatch);
@@ -216,13 +249,24 @@ describe("Embedded NPC worker (its own thread)", () => {
   });
 
   it("answers at once with an error naming the missing model when there is none", async () => {
-    const { worker: started, modelLoaded, server, answers } = await embedded({ MODEL_DIR: "/nonexistent/model" });
+    const { worker: started, model, server, answers } = await embedded({ MODEL_DIR: "/nonexistent/model" });
     worker = started;
-    assert.equal(modelLoaded, false);
+    assert.equal(model, "missing"); // /health: model_missing
     assert.equal(worker, undefined);
     await server.sendQuestion(question("q9", "배고파"));
     await waitFor("the error answer", () => answers.length === 1);
     assert.equal(answers[0]!.error?.code, "model_unavailable");
     assert.match(answers[0]!.error!.message, /\/nonexistent\/model/);
+  });
+
+  it("tells a model whose file is there but does not read (a corrupt graph) from one that is missing", async () => {
+    const corrupt = join(mkdtempSync(join(tmpdir(), "kobot-model-corrupt-")), "model");
+    cpSync(DEFAULT_MODEL_DIR, corrupt, { recursive: true });
+    writeFileSync(join(corrupt, "onnx", "model_prefill_int8.onnx"), "not a graph"); // Protobuf parsing failed
+    const { worker: started, model, server, answers } = await embedded({ MODEL_DIR: corrupt });
+    worker = started;
+    assert.equal(model, "unreadable"); // /health said model_missing, and sent its reader looking for a folder that was there
+    await server.sendQuestion(question("q9", "배고파"));
+    assert.equal((await waitFor("the error answer", () => answers[0])).error?.code, "model_unavailable");
   });
 });

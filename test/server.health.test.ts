@@ -4,14 +4,14 @@ import { Kafka, logLevel } from "kafkajs";
 
 import { freePort } from "../tools/processes.js";
 import { quiet, startTestWorld, type TestWorld } from "./helpers/world.js";
-import { embeddedNpcCheck, kafkaNpcCheck, type NpcCheck, servedAtOnce } from "../server/npc-readiness.js";
+import { type EmbeddedModel, embeddedNpcCheck, kafkaNpcCheck, type NpcCheck, servedAtOnce } from "../server/npc-readiness.js";
 
 describe("Server health", () => {
   let world: TestWorld | undefined;
   afterEach(() => world?.stop());
 
   it("is 503 degraded, naming why, while the NPCs cannot answer; alive all the same", async () => {
-    world = await startTestWorld({}, { npcCheck: () => embeddedNpcCheck(false, false) });
+    world = await startTestWorld({}, { npcCheck: () => embeddedNpcCheck("missing", false) });
     const http = world.url.replace("ws:", "http:");
     const response = await fetch(`${http}/health`);
     assert.equal(response.status, 503);
@@ -25,24 +25,28 @@ describe("Server health", () => {
     assert.equal((await live.json()).status, "alive");
   });
 
-  /** /health of a world whose embedded brain `modelLoaded` and is `answering`: its status code and what it says of the NPCs. */
-  const healthWith = async (modelLoaded: boolean, answering: boolean, modelsUnloaded = 0) => {
-    world = await startTestWorld({}, { npcCheck: () => embeddedNpcCheck(modelLoaded, answering, modelsUnloaded) });
+  /** /health of a world whose embedded brain's `model` came out so and is `answering`: its status code and what it says of the NPCs. */
+  const healthWith = async (model: EmbeddedModel, answering: boolean, modelsUnloaded = 0) => {
+    world = await startTestWorld({}, { npcCheck: () => embeddedNpcCheck(model, answering, modelsUnloaded) });
     const response = await fetch(`${world.url.replace("ws:", "http:")}/health`);
     const { status, npc, npcWorkers, modelLoaded: loaded } = await response.json();
     return [response.status, { status, npc, npcWorkers, modelLoaded: loaded }];
   };
 
   it("is 503 while the embedded worker's thread is being replaced: it said ready, a dead thread or not", async () => {
-    assert.deepEqual(await healthWith(true, false), [503, { status: "degraded", npc: "worker_restarting", npcWorkers: 0, modelLoaded: true }]);
+    assert.deepEqual(await healthWith("loaded", false), [503, { status: "degraded", npc: "worker_restarting", npcWorkers: 0, modelLoaded: true }]);
   });
 
   it("is 503 while some NPCs' models did not load, the others answering", async () => {
-    assert.deepEqual(await healthWith(true, true, 1), [503, { status: "degraded", npc: "some_models_missing", npcWorkers: 1, modelLoaded: true }]);
+    assert.deepEqual(await healthWith("loaded", true, 1), [503, { status: "degraded", npc: "some_models_missing", npcWorkers: 1, modelLoaded: true }]);
+  });
+
+  it("says model_unreadable, not model_missing, for a model whose files are there but did not load", async () => {
+    assert.deepEqual(await healthWith("unreadable", false), [503, { status: "degraded", npc: "model_unreadable", npcWorkers: 0, modelLoaded: false }]);
   });
 
   it("is 200 ok when the brain is ready", async () => {
-    assert.deepEqual(await healthWith(true, true), [200, { status: "ok", npc: "ready", npcWorkers: 1, modelLoaded: true }]);
+    assert.deepEqual(await healthWith("loaded", true), [200, { status: "ok", npc: "ready", npcWorkers: 1, modelLoaded: true }]);
   });
 
   it("says the broker is down when nothing answers at its address, and asks it once for checks close together", async () => {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { ModelLoadError } from "../errors.js";
+import { ModelFileMissing, ModelLoadError } from "../errors.js";
 
 export const MODEL_DTYPES = ["fp32", "q8"] as const;
 export type ModelDtype = (typeof MODEL_DTYPES)[number];
@@ -66,7 +66,7 @@ export function checkModelFolder<Config extends RetrievalConfig = RetrievalConfi
     if (!existsSync(path)) {
       const writer = INT8_WRITERS[file];
       const hint = writer ? ` (add it: cd npc/training && python -m kobot_train.${writer} ${folder})` : "";
-      throw new ModelLoadError(path, `NPC model file missing: ${path}${hint}`);
+      throw new ModelFileMissing(path, `NPC model file missing: ${path}${hint}`);
     }
   }
   // Read, as a folder copied in part or cut short is not missing a file (the graphs' weights are checked only by
@@ -74,7 +74,7 @@ export function checkModelFolder<Config extends RetrievalConfig = RetrievalConfi
   const [config, generationConfig] = ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json"].map((file) => readJson<object>(folder, file)) as [Config, Generation];
   if ((config.npc_retrieval?.k ?? 0) > 0 && !existsSync(join(folder, "knowledge.jsonl"))) {
     const path = join(folder, "knowledge.jsonl");
-    throw new ModelLoadError(path, `NPC model file missing: ${path} (config.json's npc_retrieval shows the model pairs from it)`);
+    throw new ModelFileMissing(path, `NPC model file missing: ${path} (config.json's npc_retrieval shows the model pairs from it)`);
   }
   return { config, generationConfig };
 }

@@ -87,30 +87,37 @@ export class AnswerQueue {
       await turn();
       await turn();
       const batch = this.takeBatch();
-      if (batch.length === 0) continue;
-      npcBatchSize.observe({ model: this.engine.modelName }, batch.length);
-      const started = performance.now();
-      try {
-        const answers = await this.engine.answerChecked(
-          batch.map((p) => p.question),
-          {
-            settings: batch[0]!.settings,
-            settingsOfEach: batch.map((p) => p.settings),
-            knowledgeOfEach: batch.map((p) => p.options.knowledge),
-            onToken: (event) => streamTo(batch[event.index]!, event),
-          },
-        );
-        const now = performance.now();
-        // The batch's tokens over its time: one answer's tokens over the batch's time (and its wait) read a batch of
-        // 16 at 484 tokens/s as 20.
-        const tokens = answers.reduce((sum, answer) => sum + answer.tokens, 0);
-        if (now > started) modelTokensPerSecond.set({ model: this.engine.modelName }, (tokens * 1000) / (now - started));
-        answers.forEach((answer, i) => batch[i]!.resolve({ ...answer, ms: now - batch[i]!.askedAt }));
-      } catch (error) {
-        for (const entry of batch) entry.reject(error);
-      }
+      if (batch.length > 0) await this.answer(batch);
     }
     this.running = false;
+  }
+
+  /** Answers `batch` as one; one that fails for a reason not the batch's own is asked again a question at a time. */
+  private async answer(batch: Pending[]): Promise<void> {
+    npcBatchSize.observe({ model: this.engine.modelName }, batch.length);
+    const started = performance.now();
+    try {
+      const answers = await this.engine.answerChecked(
+        batch.map((p) => p.question),
+        {
+          settings: batch[0]!.settings,
+          settingsOfEach: batch.map((p) => p.settings),
+          knowledgeOfEach: batch.map((p) => p.options.knowledge),
+          onToken: (event) => streamTo(batch[event.index]!, event),
+        },
+      );
+      const now = performance.now();
+      // The batch's tokens over its time: one answer's tokens over the batch's time (and its wait) read a batch of
+      // 16 at 484 tokens/s as 20.
+      const tokens = answers.reduce((sum, answer) => sum + answer.tokens, 0);
+      if (now > started) modelTokensPerSecond.set({ model: this.engine.modelName }, (tokens * 1000) / (now - started));
+      answers.forEach((answer, i) => batch[i]!.resolve({ ...answer, ms: now - batch[i]!.askedAt }));
+    } catch (error) {
+      // One question whose inference fails (onnxruntime's run) failed every question asked with it: each is asked
+      // again alone, and only one that fails alone hears the error. An NpcError (settings, expired) is the batch's own.
+      if (batch.length === 1 || error instanceof NpcError) for (const entry of batch) entry.reject(error);
+      else for (const entry of batch) await this.answer([entry]);
+    }
   }
 
   /**

@@ -5,13 +5,13 @@ import type { MetricObjectWithValues, MetricValue } from "prom-client";
 
 import type { Logger, LogLevel } from "../../common/log.js";
 import { addMetricsSource } from "../../common/metrics.js";
-import type { AnswerMessage, QuestionMessage } from "../../kafka/contract.js";
+import { type AnswerMessage, errorAnswer, type QuestionMessage } from "../../kafka/contract.js";
 import type { WorkerChannel } from "../../kafka/npc-transport.js";
 import { type KnowledgePair, readKnowledgeFile } from "../knowledge-index.js";
 import { LOAD_WITHIN_MS, type ModelDtype } from "../engine/model-folder.js";
 import { brainlessAnswers } from "./brainless-answers.js";
 import type { ModelOfWorld, NpcBrainSpec } from "../npc-cast.js";
-import { NpcError } from "../errors.js";
+import { ModelFileMissing, NpcError } from "../errors.js";
 
 export interface WorkerThreadOptions {
   brains: NpcBrainSpec[];
@@ -27,6 +27,12 @@ export interface WorkerThreadOptions {
 
 /** Past the questions' timeout, how long a batch may still run before the brain is deemed hung (here, and a Kafka worker's). */
 export const HANG_GRACE_MS = 30_000;
+
+/** A thread that dies younger than this makes the pause before the next one grow, as one that fails to start does. */
+const LIVED_LONG_MS = 30_000;
+
+/** Questions in flight at a thread's death kept in mind (by id) until they are answered; past it, the oldest are forgotten. */
+const SUSPECTS_KEPT = 1_000;
 
 /** How long the thread may take to reply before the server stops waiting; tests start a thread of their own. */
 export interface ThreadWatch {
@@ -54,7 +60,8 @@ export type ToThread =
 
 type FromThread =
   | { type: "ready"; models: string[]; unloaded: string[] }
-  | { type: "failed"; code: string; message: string }
+  /** `missing`: the path of a model file not there (ModelFileMissing), as against one there that did not load. */
+  | { type: "failed"; code: string; message: string; missing?: string }
   | { type: "answered"; id: number; answers: AnswerMessage[] }
   | { type: "answers"; id: number; answers: AnswerMessage[] }
   | { type: "metrics"; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] }
@@ -64,12 +71,14 @@ type FromThread =
  * The embedded default's NPC worker on a thread of its own (npc/worker/worker-thread-main.ts), seen from the
  * server's thread: it takes the in-process channel's questions and answers them there, so inference
  * never stalls the rooms. Its metrics are added to the server's /metrics. A thread that dies is replaced
- * (at once, then with a growing pause while it keeps failing); meanwhile the bus keeps the questions. A thread that
- * hangs (a batch unanswered for `answerWithinMs`) is ended and replaced; that batch is answered with an error, not
- * offered again, as its questions may be what stopped it.
+ * (at once, then with a growing pause while threads keep dying young or failing to start); meanwhile the bus keeps the
+ * questions. Those it died with are asked again one at a time, and one in flight at a second death is answered with an
+ * error, never offered again: a question that kills the thread would otherwise kill each new one, its batch with it.
+ * A thread that hangs (a batch unanswered for `answerWithinMs`) is ended and replaced; that batch is answered with an
+ * error, not offered again, as its questions may be what stopped it.
  */
 export class ThreadedNpcWorker {
-  private readonly waiting = new Map<number, (reply: FromThread) => void>();
+  private readonly waiting = new Map<number, (reply: FromThread | ThreadDied) => void>();
   /** Per list of questions asked, told of the answers the thread sends as each brain batch ends, ahead of the list. */
   private readonly answered = new Map<number, (answers: AnswerMessage[]) => void>();
   private nextId = 0;
@@ -85,6 +94,13 @@ export class ThreadedNpcWorker {
   private brains: NpcBrainSpec[];
   /** Edits taken (knowledge, settings): one taken while a new thread loads is sent to it once it is up. */
   private edits = 0;
+  /** The ids of the questions in flight at one thread's death, not answered since: each is asked alone. */
+  private readonly suspects = new Set<string>();
+  /** Suspects are asked one after another, worker-wide: two on the thread at once would both be in flight at its death. */
+  private aloneTurn: Promise<void> = Promise.resolve();
+  /** When the thread now running (or the last one) started, and the pause before it: young deaths make it grow. */
+  private threadStartedAt = performance.now();
+  private restartPause = 0;
 
   /** The model folders the thread could not load (their NPCs answer `model_unavailable`); empty when all loaded. */
   private unloadedModels: string[] = [];
@@ -129,16 +145,46 @@ export class ThreadedNpcWorker {
   }
 
   /**
-   * Tells `ready` of each answer as it is done on the thread. Rejects only when the thread is gone: the bus then
-   * keeps the questions not answered yet and offers them again.
+   * Tells `ready` of each answer as it is done on the thread. Rejects only when the thread is gone, having told `ready`
+   * of every answer it has: the bus then keeps the questions not answered yet and offers them again. Questions in
+   * flight at a death are asked one at a time, after each other, the rest as one batch.
    */
   async answerAll(questions: QuestionMessage[], ready?: (answer: AnswerMessage) => void): Promise<AnswerMessage[]> {
+    const answers: AnswerMessage[] = [];
+    let gone: unknown;
+    const asked = (batch: QuestionMessage[]) =>
+      this.answerBatch(batch, ready).then(
+        (done) => void answers.push(...done),
+        (error: unknown) => void (gone ??= error),
+      );
+    const others = questions.filter((question) => !this.suspects.has(question.questionId));
+    const alone = questions.filter((question) => this.suspects.has(question.questionId)).map((question) => {
+      // Not asked once the thread went: the bus offers it again to the next.
+      const turn = this.aloneTurn.then(() => (gone === undefined ? asked([question]) : undefined));
+      this.aloneTurn = turn;
+      return turn;
+    });
+    await Promise.all([...(others.length > 0 ? [asked(others)] : []), ...alone]);
+    if (gone === undefined) return answers;
+    if (ready) answers.forEach(ready); // the bus keeps only the questions it was not told of
+    throw gone;
+  }
+
+  /** One list of questions on the thread; see answerAll. */
+  private async answerBatch(questions: QuestionMessage[], ready?: (answer: AnswerMessage) => void): Promise<AnswerMessage[]> {
     const thread = this.thread;
-    const told = ready && ((answers: AnswerMessage[]) => answers.forEach(ready));
+    const told = new Set<string>();
+    const tell = (answers: AnswerMessage[]) =>
+      answers.forEach((answer) => {
+        told.add(answer.questionId);
+        ready?.(answer);
+      });
     try {
-      const reply = await this.ask({ type: "questions", questions }, this.watch.answerWithinMs, told);
+      const reply = await this.ask({ type: "questions", questions }, this.watch.answerWithinMs, tell);
+      for (const { questionId } of questions) this.suspects.delete(questionId);
       return reply.type === "answers" ? reply.answers : [];
     } catch (error) {
+      if (error instanceof ThreadDied) return this.afterDeath(questions.filter(({ questionId }) => !told.has(questionId)), error, tell);
       if (!(error instanceof ReplyLate) || !thread || this.thread !== thread) throw error;
       this.log.error("NPC worker thread hangs; ending it, answering its batch with an error, and starting another", {
         waitedMs: this.watch.answerWithinMs,
@@ -152,6 +198,28 @@ export class ThreadedNpcWorker {
       const hung = new NpcError("worker_error", `the NPC worker did not answer in ${this.watch.answerWithinMs / 1000} s and was restarted`);
       return brainlessAnswers(hung)(questions);
     }
+  }
+
+  /**
+   * The thread died with `unanswered` in flight. Those in flight at an earlier death too are answered with an error
+   * (told to `tell`) and forgotten; the others are kept in mind as suspects. Rejects with `died` while any is left to
+   * ask again.
+   */
+  private afterDeath(unanswered: QuestionMessage[], died: ThreadDied, tell: (answers: AnswerMessage[]) => void): AnswerMessage[] {
+    const twice = unanswered.filter(({ questionId }) => this.suspects.has(questionId));
+    for (const { questionId } of twice) this.suspects.delete(questionId);
+    const once = unanswered.filter(({ questionId }) => !twice.some((question) => question.questionId === questionId));
+    for (const { questionId } of once) this.suspects.add(questionId);
+    for (const oldest of this.suspects) {
+      if (this.suspects.size <= SUSPECTS_KEPT) break;
+      this.suspects.delete(oldest);
+    }
+    const error = { code: "worker_error", message: `the NPC worker thread went twice with this question in flight (last: ${died.why}); not asked again` };
+    const answers = twice.map((question) => errorAnswer(question, error));
+    if (twice.length > 0) this.log.error("a question was in flight at two deaths of the NPC worker thread: answered with an error", { questionIds: twice.map(({ questionId }) => questionId) });
+    tell(answers);
+    if (once.length > 0) throw died;
+    return answers;
   }
 
   /**
@@ -205,6 +273,7 @@ export class ThreadedNpcWorker {
 
   private attach(thread: Worker): void {
     this.thread = thread;
+    this.threadStartedAt = performance.now();
     thread.on("message", (reply: FromThread) => {
       if (!("id" in reply)) return;
       if (reply.type === "answered") return this.answered.get(reply.id)?.(reply.answers);
@@ -223,7 +292,7 @@ export class ThreadedNpcWorker {
   /** The thread is no longer asked anything; what waits on it is failed. */
   private detach(thread: Worker, why: string): void {
     if (this.thread === thread) this.thread = undefined;
-    for (const waiter of this.waiting.values()) waiter({ type: "failed", code: "worker_error", message: `the NPC worker thread ${why}` });
+    for (const waiter of this.waiting.values()) waiter(new ThreadDied(why));
     this.waiting.clear();
     this.answered.clear();
   }
@@ -247,8 +316,13 @@ export class ThreadedNpcWorker {
   }
 
   private async replace(why: string): Promise<void> {
-    this.log.error("NPC worker thread gone; starting another", { why });
-    for (let pause = 0; !this.stopped; pause = nextPause(pause)) {
+    // A thread that died young (a question that kills each new one) is replaced after a pause that grows each time, as
+    // one that fails to start: replaced at once, such threads died 19 times in 39 s, each a 2–3 s model load.
+    const livedMs = Math.round(performance.now() - this.threadStartedAt);
+    let pause = livedMs < LIVED_LONG_MS ? nextPause(this.restartPause) : 0;
+    this.log.error("NPC worker thread gone; starting another", { why, livedMs, startInMs: pause });
+    for (; !this.stopped; pause = nextPause(pause)) {
+      this.restartPause = pause;
       await new Promise((resolve) => setTimeout(resolve, pause));
       try {
         const edits = this.edits;
@@ -296,7 +370,8 @@ export class ThreadedNpcWorker {
       }, withinMs);
       this.waiting.set(id, (reply) => {
         clearTimeout(late);
-        if (reply.type === "failed") reject(new Error(reply.message));
+        if (reply instanceof ThreadDied) reject(reply);
+        else if (reply.type === "failed") reject(new Error(reply.message));
         else resolve(reply);
       });
       thread.postMessage({ ...message, id });
@@ -310,12 +385,19 @@ class ReplyLate extends Error {
   }
 }
 
+/** The thread went (exited, or was ended as hung) with the question in flight. */
+class ThreadDied extends Error {
+  constructor(readonly why: string) {
+    super(`the NPC worker thread ${why}`);
+  }
+}
+
 /** At once, then 1 s, doubling up to 30 s. */
 function nextPause(pause: number): number {
   return Math.min(Math.max(1000, pause * 2), 30_000);
 }
 
-/** A thread with the cast loaded, or the NpcError it failed with. */
+/** A thread with the cast loaded, or the NpcError it failed with (ModelFileMissing for a file not there). */
 async function startThread(
   options: WorkerThreadOptions,
   { main, readyWithinMs }: Pick<ThreadWatch, "main" | "readyWithinMs">,
@@ -335,5 +417,6 @@ async function startThread(
   }).finally(() => clearTimeout(late));
   if (first.type === "ready") return { thread, models: first.models, unloaded: first.unloaded };
   await thread.terminate();
-  throw first.type === "failed" ? new NpcError(first.code, first.message) : new Error(`unexpected ${first.type} from the NPC worker thread`);
+  if (first.type !== "failed") throw new Error(`unexpected ${first.type} from the NPC worker thread`);
+  throw first.missing !== undefined ? new ModelFileMissing(first.missing, first.message) : new NpcError(first.code, first.message);
 }

@@ -4,7 +4,7 @@
  * room's patches. Here it holds up only this thread.
  *
  * parent → {questions, id} | {metrics, id} | {knowledge, id, file, pairs} | {settings, id, brains} · thread →
- * {ready, models} | {failed, code, message} | {answered, id, answers} (ahead of the list) | {answers, id} | {metrics, id,
+ * {ready, models} | {failed, code, message, missing} | {answered, id, answers} (ahead of the list) | {answers, id} | {metrics, id,
  * metrics} | {knowledge | settings, id, npcs}.
  */
 import { parentPort, workerData } from "node:worker_threads";
@@ -13,7 +13,7 @@ import { createLogger } from "../../common/log.js";
 import { register } from "../../common/metrics.js";
 import { AnswerSends } from "../../kafka/answer-sends.js";
 import type { AnswerQuestions, WorkerChannel } from "../../kafka/npc-transport.js";
-import { NpcError } from "../errors.js";
+import { ModelFileMissing, NpcError } from "../errors.js";
 import { NpcCast } from "../npc-cast.js";
 import type { ToThread, WorkerThreadOptions } from "./threaded-worker.js";
 import { NpcWorker } from "./worker.js";
@@ -40,7 +40,8 @@ try {
 } catch (error) {
   const known = error instanceof NpcError;
   if (!known) log.error("NPC worker thread failed to start", { error });
-  port.postMessage({ type: "failed", code: known ? error.code : "worker_error", message: (error as Error).message });
+  const missing = error instanceof ModelFileMissing ? { missing: error.path } : {};
+  port.postMessage({ type: "failed", code: known ? error.code : "worker_error", message: (error as Error).message, ...missing });
 }
 
 async function reply(message: FromParent, cast: NpcCast): Promise<void> {

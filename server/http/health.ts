@@ -54,7 +54,7 @@ export function healthCheck({ config, channel, answers, npcCheck, presence, stop
       transport: channel.kind,
       npc,
       npcWorkers: workers,
-      modelLoaded: channel.kind === "in-process" ? npc !== "model_missing" : null,
+      modelLoaded: channel.kind === "in-process" ? npc !== "model_missing" && npc !== "model_unreadable" : null,
       rooms: matchMaker.stats.local.roomCount,
       questionsWaiting: answers.waiting,
     };
