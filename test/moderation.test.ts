@@ -291,6 +291,14 @@ describe("moderation", () => {
     assert.deepEqual(new Moderator(["bitch", "!*itch"]).check("b*tch"), { blocked: true, term: "bitch" });
   });
 
+  it("bans slurs of regions, disabilities, nationalities and gender, and 새끼 after a demonstrative, not a kitten", () => {
+    const slurs = ["전라디언", "개쌍도", "정박아", "정.박.아", "깜둥이", "똥남아", "조센징", "짱꼴라", "꼴페미", "보슬아치", "씹선비", "보징어", "보빨러", "앰뒤", "니애비 뭐함", "니엄마 없지?", "홍어새끼", "애자새끼", "장애인새끼"];
+    for (const text of [...slurs, "이 새끼야", "저새끼 뭐야", "그 새끼 또 왔네", "애미 뒈진"]) assert.equal(moderator.check(text).blocked, true, text);
+    // 홍어, 애자 and 애미 alone are a fish, agile or a sexuality, and a mother-in-law's word too: not banned (words.ko.txt).
+    const innocent = ["새끼 고양이 봤어?", "고양이 새끼 봤어?", "이 새끼 고양이 봐", "저 새끼 강아지 귀엽다", "이 새끼줄 잡아", "홍어회 먹고 싶다", "애자일하게 가자", "동성애자 캐릭터", "마이애미 서버", "찡하니 엄마 생각 나"];
+    for (const text of innocent) assert.equal(moderator.check(text).blocked, false, text);
+  });
+
   it("keeps the verdicts of the texts it checked last, as many as it was told", () => {
     const remembering = new Moderator(["나쁜말"], 2);
     const first = remembering.check("나쁜말 하지 마");
