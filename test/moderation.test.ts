@@ -299,6 +299,17 @@ describe("moderation", () => {
     for (const text of innocent) assert.equal(moderator.check(text).blocked, false, text);
   });
 
+  it("lets a game's zones, a dog's young and the names of a year, a car and tear gas through: 세이프 존 나가면, 조개 새끼줄, 2016년은 병신년", () => {
+    const innocent = [
+      "세이프 존 나가면 몬스터 나와", "존 나오면 알려줘", "안전 존 나갔어", "조개 새끼줄 꿰기", "무지개 새끼손가락", "우리 개 새끼 낳았어",
+      "우리 개가 새끼를 낳았어", "2016년은 병신년이었지", "병신년 새해 복 많이", "시발자동차 박물관", "지랄탄 맞은 줄",
+    ];
+    for (const text of innocent) assert.equal(moderator.check(text).blocked, false, text);
+    for (const text of ["존 나 못하네", "존나 나가", "개 새끼야", "이 개 새끼", "개 새 끼", "이 병신년아", "병신년", "시발 자동차 왜 안 가"]) {
+      assert.equal(moderator.check(text).blocked, true, text);
+    }
+  });
+
   it("keeps the verdicts of the texts it checked last, as many as it was told", () => {
     const remembering = new Moderator(["나쁜말"], 2);
     const first = remembering.check("나쁜말 하지 마");
