@@ -310,6 +310,10 @@ describe("moderation", () => {
     }
   });
 
+  it("bans the vowel variants of 씨발 and its ㄸ, and 쪽빠리: 슈발, 싀발, 띠발, 띠바", () => {
+    for (const text of ["슈발 또 죽었네", "쉬발", "싀발 뭐야", "띠발 렉 걸렸네", "띠바", "쪽빠리새끼"]) assert.equal(moderator.check(text).blocked, true, text);
+  });
+
   it("keeps the verdicts of the texts it checked last, as many as it was told", () => {
     const remembering = new Moderator(["나쁜말"], 2);
     const first = remembering.check("나쁜말 하지 마");
