@@ -13,6 +13,12 @@ const SYLLABLE = /[\uac00-\ud7a3]/u;
  */
 const JAMO_LOOKALIKE: Record<string, string> = { 人: "ㅅ", ㅿ: "ㅅ", 从: "ㅆ", ト: "ㅏ", ㆍ: "ㅏ", 己: "ㄹ", 口: "ㅁ", ロ: "ㅁ", "⊥": "ㅗ", "┴": "ㅗ" };
 const JAMO_LOOKALIKES = new RegExp(`[${Object.keys(JAMO_LOOKALIKE).join("")}]`, "gu");
+/**
+ * Hanja that players write for the syllable they sound, or the word they mean: 十八 as 18 ("十八놈"), 十 八 女 ("김치女"),
+ * and 狗 (a dog) as 개 ("狗새끼"), as 犬 is listed.
+ */
+const HANJA_SOUND: Record<string, string> = { 十八: "18", 十: "십", 八: "팔", 女: "녀", 狗: "개" };
+const HANJA_SOUNDS = /十八|[十八女狗]/gu;
 /** The middle-finger emoji, and the finger drawn with box lines ("┌∩┐"), as the character chat uses for it: a symbol, it was dropped as punctuation. */
 const MIDDLE_FINGER = /🖕|┌∩┐/gu;
 /** ^ for ㅅ before a consonant ("^ㅂ", ㅅㅂ), not in a face ("^^", "^ㅂ^"). */
@@ -100,6 +106,7 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
   )
     .replace(DASH, "-")
     .replace(JAMO_LOOKALIKES, (c) => JAMO_LOOKALIKE[c]!)
+    .replace(HANJA_SOUNDS, (c) => HANJA_SOUND[c]!)
     .replace(CARET_S, "ㅅ")
     .replace(MIDDLE_FINGER, "凸")
     .replace(LATIN_LOOKALIKES, (c) => LATIN_LOOKALIKE[c]!)

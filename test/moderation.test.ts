@@ -314,6 +314,11 @@ describe("moderation", () => {
     for (const text of ["슈발 또 죽었네", "쉬발", "싀발 뭐야", "띠발 렉 걸렸네", "띠바", "쪽빠리새끼"]) assert.equal(moderator.check(text).blocked, true, text);
   });
 
+  it("reads Hanja players write for a syllable's sound or a word's meaning: 十八놈, 김치女, 狗새끼", () => {
+    for (const text of ["十八놈", "十八새끼", "김치女", "狗새끼", "十새끼"]) assert.equal(moderator.check(text).blocked, true, text);
+    for (const text of ["十八 번 채널", "女 캐릭터", "八 층으로 와"]) assert.equal(moderator.check(text).blocked, false, text);
+  });
+
   it("keeps the verdicts of the texts it checked last, as many as it was told", () => {
     const remembering = new Moderator(["나쁜말"], 2);
     const first = remembering.check("나쁜말 하지 마");
