@@ -319,6 +319,11 @@ describe("moderation", () => {
     for (const text of ["十八 번 채널", "女 캐릭터", "八 층으로 와"]) assert.equal(moderator.check(text).blocked, false, text);
   });
 
+  it("reads a vowel drawn out by the vowel it ends on: 벼엉신, 벼어어엉신", () => {
+    for (const text of ["벼엉신", "벼어어엉신아", "ㅂㅕ엉신"]) assert.equal(moderator.check(text).blocked, true, text);
+    for (const text of ["여어 반가워", "교오수님 퀘스트"]) assert.equal(moderator.check(text).blocked, false, text);
+  });
+
   it("keeps the verdicts of the texts it checked last, as many as it was told", () => {
     const remembering = new Moderator(["나쁜말"], 2);
     const first = remembering.check("나쁜말 하지 마");
