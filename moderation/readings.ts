@@ -127,11 +127,13 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
   // Only a Latin word that types whole syllables ("tlqkf"), so English words ("news" → ㅜㄷㅈㄴ) stay English. Typed
   // before symbols and spaces are read, so that a syllable typed in two letters is one letter ("tl qkf", "tl.qkf": 시 발).
   const typedWith = (shifted: boolean) =>
-    joinSingleLetters(breakAtSymbols(folded.replace(/[A-Za-z]+/g, (word) => {
+    joinSingleLetters(breakAtSymbols(folded.replace(/[A-Za-z](?:[A-Za-z1]*[A-Za-z])?/g, (word) => {
       // With Caps Lock on, "QUDTLS" is 병신 typed in lower case (as typed, Q W E R T are the double consonants);
       // a phone capitalises the first letter ("Qudtls").
-      const unshifted = word === word.toUpperCase() ? word.toLowerCase() : /^[A-Z][a-z]+$/.test(word) ? word[0]!.toLowerCase() + word.slice(1) : word;
-      const typed = fromKeyboard(shifted ? unshifted : word);
+      const unshifted = word === word.toUpperCase() ? word.toLowerCase() : /^[A-Z][a-z1]+$/.test(word) ? word[0]!.toLowerCase() + word.slice(1) : word;
+      // 1 inside stands for l, the key of ㅣ ("t1qkf"), and a last key held down types it once ("tlqkfffff").
+      const keys = (shifted ? unshifted : word).replaceAll("1", "l").replace(/([a-z])\1+$/, "$1");
+      const typed = fromKeyboard(keys);
       // …and a laugh or tears typed after it ("tlqkfzz": 시발ㅋㅋ).
       return /^[\uac00-\ud7a3]+[ㅋㅎㅠㅜ]*$/u.test(typed) ? typed : word.toLowerCase();
     })));

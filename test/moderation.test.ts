@@ -324,6 +324,11 @@ describe("moderation", () => {
     for (const text of ["여어 반가워", "교오수님 퀘스트"]) assert.equal(moderator.check(text).blocked, false, text);
   });
 
+  it("reads the Korean keyboard with 1 for l and a last key held down: t1qkf, qudt1s, tlqkfffff", () => {
+    for (const text of ["t1qkf", "qudt1s", "tlqkfffff", "Qudtlssss", "tlqkfff zz"]) assert.equal(moderator.check(text).blocked, true, text);
+    for (const text of ["all good", "ok 1111", "a1b2 코드", "hello!!!", "press f1"]) assert.equal(moderator.check(text).blocked, false, text);
+  });
+
   it("keeps the verdicts of the texts it checked last, as many as it was told", () => {
     const remembering = new Moderator(["나쁜말"], 2);
     const first = remembering.check("나쁜말 하지 마");
