@@ -232,7 +232,7 @@ const STANDS_ALONE = new Set(["짱", "또", "돌", "등"]);
  * One-syllable words that stand alone before words of a verb they begin: 존 (a zone) before 나가다, 나오다
  * ("세이프 존 나가면", "존 나오면"), not 존나 with a syllable split off; "존 나 못하네" stays one word (plain).
  */
-const STANDS_ALONE_BEFORE: Record<string, RegExp> = { 존: /^나(?:가|갔|간|갈|감|오|와|왔|온|올|옴)/u };
+const STANDS_ALONE_BEFORE = new Map([["존", /^나(?:가|갔|간|갈|감|오|와|왔|온|올|옴)/u]]);
 /** A count before 시 makes it a time, not a syllable split off: "몇 시 발차예요?", "세 시 발령", "10 시 발사". */
 const COUNT = /^(몇|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|열한|열두|\d+)$/u;
 
@@ -249,7 +249,7 @@ function joinSingleLetters(text: string, glue = false): string {
     const previous = words[i - 1];
     const previousSingle = previous !== undefined && letters(previous) === 1;
     const time = previous === "시" && COUNT.test(words[i - 2] ?? "");
-    const alone = STANDS_ALONE.has(previous!) || STANDS_ALONE_BEFORE[previous!]?.test(words[i]!) === true;
+    const alone = STANDS_ALONE.has(previous!) || STANDS_ALONE_BEFORE.get(previous!)?.test(words[i]!) === true;
     const joined = (single && previousSingle) || (glue && previousSingle && !alone && !time);
     out += i === 0 || joined ? words[i] : ` ${words[i]}`;
   }

@@ -305,6 +305,8 @@ describe("moderation", () => {
       "우리 개가 새끼를 낳았어", "2016년은 병신년이었지", "병신년 새해 복 많이", "시발자동차 박물관", "지랄탄 맞은 줄",
     ];
     for (const text of innocent) assert.equal(moderator.check(text).blocked, false, text);
+    // Words an object has by its prototype are words like any other ("constructor 나가": a lookup by word threw).
+    for (const text of ["constructor 나가", "toString 나와", "__proto__ 존"]) assert.equal(moderator.check(text).blocked, false, text);
     for (const text of ["존 나 못하네", "존나 나가", "개 새끼야", "이 개 새끼", "개 새 끼", "이 병신년아", "병신년", "시발 자동차 왜 안 가"]) {
       assert.equal(moderator.check(text).blocked, true, text);
     }
