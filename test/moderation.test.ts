@@ -331,6 +331,12 @@ describe("moderation", () => {
     for (const text of ["all good", "ok 1111", "a1b2 코드", "hello!!!", "press f1"]) assert.equal(moderator.check(text).blocked, false, text);
   });
 
+  it("finds a banned word of three or four syllables with some written as initials: 쪽ㅂㄹ, 느ㄱ마, ㄴ금마", () => {
+    for (const text of ["쪽ㅂㄹ", "느ㄱ마", "ㄴ금마", "개ㅅ끼야", "또ㄹ이"]) assert.equal(moderator.check(text).blocked, true, text);
+    // Two initials before a syllable are a laugh or a year read as jamo (쿵쾅이, 걸레년), not a word half hidden.
+    for (const text of ["ㅋㅋ이게 뭐야", "1972년작", "ㅋㅋ이 영화 재밌다"]) assert.equal(moderator.check(text).blocked, false, text);
+  });
+
   it("keeps the verdicts of the texts it checked last, as many as it was told", () => {
     const remembering = new Moderator(["나쁜말"], 2);
     const first = remembering.check("나쁜말 하지 마");
