@@ -4,6 +4,8 @@
  *  - recall: share of moderation/evasions.ko.txt (evasive spellings) caught, and of evasions-heldout.ko.txt (a
  *    reviewer's, which the filter was tuned on in part: no longer blind, see its header);
  *  - ordinary names a game has (moderation/names-ordinary.txt) blocked;
+ *  - a reviewer's lists of abuse and of ordinary game chat, written blind in session 62 (moderation/blind-*.ko.txt,
+ *    tuned on since): the share of abuse blocked, by kind, and each ordinary line blocked with the word it was blocked for;
  *  - on real comments: Korean HateSpeech's labelled dev split (../shared/data/korean_hate_speech/dev.tsv,
  *    kocohub/korean-hate-speech, CC BY-SA 4.0), the share of `hate`, `offensive` and `none` comments blocked;
  *  - cost: microseconds per check.
@@ -13,6 +15,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { commandArgs } from "../common/cli-args.js";
+import { cleanText } from "../common/clean-text.js";
 import { Moderator } from "../moderation/moderator.js";
 import { CHATBOT_DATA, readChatbotData, splitOf } from "./chatbot-data.js";
 import { machineInfo } from "./machine.js";
@@ -38,7 +41,6 @@ const listed = (file: string) =>
 const evasions = listed("evasions.ko.txt");
 const heldOut = listed("evasions-heldout.ko.txt");
 const names = listed("names-ordinary.txt");
-
 /** Korean HateSpeech rows: comment and its `hate` label (hate, offensive or none). */
 const comments = readFileSync(HATE_SPEECH, "utf8").split(/\r?\n/).slice(1).filter(Boolean).map((line) => {
   const fields = line.split("\t");
@@ -50,6 +52,21 @@ const commentsBlocked = (label: string) => {
   const labelled = comments.filter((c) => c.label === label);
   return share(labelled.length, labelled.filter((c) => moderator.check(c.text).blocked).length);
 };
+
+/** A blind list's lines, each with its kind after a tab, checked as a room checks a chat line (cleaned first). */
+const kinded = (file: string) =>
+  listed(file).map((line) => {
+    const [text, kind] = line.split("\t");
+    return { text: text!, kind: kind!, verdict: moderator.check(cleanText(text!)) };
+  });
+const blindAbuse = kinded("blind-abuse.ko.txt");
+const blindOrdinary = kinded("blind-ordinary.ko.txt");
+const abuseKinds = [...new Set(blindAbuse.map((l) => l.kind))].map((kind) => {
+  const lines = blindAbuse.filter((l) => l.kind === kind);
+  return { kind, ...share(lines.length, lines.filter((l) => l.verdict.blocked).length) };
+});
+const missedBlindAbuse = blindAbuse.filter((l) => !l.verdict.blocked).map(({ text, kind }) => ({ text, kind }));
+const blockedBlindOrdinary = blindOrdinary.flatMap(({ text, kind, verdict }) => (verdict.blocked ? [{ text, kind, term: verdict.term }] : []));
 
 const blockedQuestions = questions.filter((q) => moderator.check(q).blocked);
 const blockedAnswers = answers.filter((a) => moderator.check(a).blocked);
@@ -73,6 +90,8 @@ const rows = [
   { set: "evasive spellings (should block)", ...share(evasions.length, evasions.length - missed.length), target: "≥ 95%" },
   { set: "held-out evasive spellings, session 62 (should block)", ...share(heldOut.length, heldOut.length - missedHeldOut.length), target: "≥ 95%" },
   { set: "ordinary names (should pass)", ...share(names.length, blockedNames.length), target: "0" },
+  { set: "blind abuse, session 62 (should block)", ...share(blindAbuse.length, blindAbuse.length - missedBlindAbuse.length), target: "-" },
+  { set: "blind ordinary chat, session 62 (should pass)", ...share(blindOrdinary.length, blockedBlindOrdinary.length), target: "0" },
   // Real news comments labelled by people: the list's recall on abuse that is not a listed word, and its false positives.
   { set: "HateSpeech dev: hate (should block)", ...commentsBlocked("hate"), target: "-" },
   { set: "HateSpeech dev: offensive (should block)", ...commentsBlocked("offensive"), target: "-" },
@@ -86,7 +105,10 @@ if (blockedAnswers.length) console.log("blocked answers:", blockedAnswers);
 if (missed.length) console.log("missed evasions:", missed);
 if (missedHeldOut.length) console.log("missed held-out evasions:", missedHeldOut);
 if (blockedNames.length) console.log("blocked names:", blockedNames);
+console.log("blind abuse blocked by kind:", abuseKinds.map((k) => `${k.kind} ${k.blocked}/${k.n}`).join(", "));
+if (missedBlindAbuse.length) console.log("missed blind abuse:", missedBlindAbuse.map((l) => `${l.text} (${l.kind})`));
+if (blockedBlindOrdinary.length) console.log("blocked blind ordinary lines:", blockedBlindOrdinary.map((l) => `${l.text} (${l.kind}): ${l.term}`));
 writeFileSync(
   resultsFile("moderation.json"),
-  JSON.stringify({ benchmark: "moderation", date: new Date().toISOString(), machine: machineInfo(), rows, microsPerCheck, worstMsPerCheck, blockedQuestions, blockedAnswers, missed, missedHeldOut, blockedNames }, null, 2) + "\n",
+  JSON.stringify({ benchmark: "moderation", date: new Date().toISOString(), machine: machineInfo(), rows, microsPerCheck, worstMsPerCheck, blockedQuestions, blockedAnswers, missed, missedHeldOut, blockedNames, abuseKinds, missedBlindAbuse, blockedBlindOrdinary }, null, 2) + "\n",
 );

@@ -45,16 +45,20 @@ export function compatibilityJamo(text: string): string {
   });
 }
 
+/** The vowel a vowel ends on, which drawing it out repeats ("벼엉신": ㅕ ends on ㅓ). */
+const LAST_SOUND: Record<string, string> = { ㅑ: "ㅏ", ㅕ: "ㅓ", ㅛ: "ㅗ", ㅠ: "ㅜ", ㅘ: "ㅏ", ㅝ: "ㅓ", ㅟ: "ㅣ", ㅢ: "ㅣ", ㅒ: "ㅐ", ㅖ: "ㅔ", ㅙ: "ㅐ", ㅞ: "ㅔ" };
+
 /**
  * Syllables drawn out by a repeated vowel read as the word ("씨이이발" → 씨발, "조온나" → 존나, "시바아알" → 시발): a
- * syllable with no final consonant followed by ㅇ and the same vowel takes that one's final instead.
+ * syllable with no final consonant followed by ㅇ and the same vowel, or the vowel it ends on ("벼엉신" → 병신), takes
+ * that one's final instead.
  */
 export function unstretched(text: string): string {
   let out = "";
   let last: { first: string; vowel: string; final: string } | undefined;
   for (const c of text) {
     const jamo = jamoOf(c);
-    if (last && !last.final && jamo?.first === "ㅇ" && jamo.vowel === last.vowel) {
+    if (last && !last.final && jamo?.first === "ㅇ" && (jamo.vowel === last.vowel || jamo.vowel === LAST_SOUND[last.vowel])) {
       last = { ...last, final: jamo.final };
       out = out.slice(0, -1) + syllable(last);
       continue;

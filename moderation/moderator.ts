@@ -60,8 +60,9 @@ export class Moderator {
     const plain = (word: string) => unspaced(readings(word)[0]!).text;
     this.spaced = entries.filter((w) => w.startsWith("~")).map((w) => plain(w.slice(1)));
     this.alone = entries.filter((w) => w.startsWith("=")).map((w) => plain(w.slice(1)));
-    this.banned = [...entries.filter((w) => !/^[!~=]/.test(w)).map(plain), ...this.spaced];
-    if (this.banned.length + this.alone.length === 0) throw new Error("moderation word list has no banned words");
+    const listed = [...entries.filter((w) => !/^[!~=]/.test(w)).map(plain), ...this.spaced];
+    if (listed.length + this.alone.length === 0) throw new Error("moderation word list has no banned words");
+    this.banned = [...new Set([...listed, ...listed.flatMap(halfInitials)])];
     const isLong = (word: string) => [...word].length >= 3;
     this.finders = {
       all: { inText: wordFinder(this.banned), acrossSpaces: wordFinder(this.spaced) },
@@ -173,6 +174,24 @@ export class Moderator {
     }
     return this.finders.all;
   }
+}
+
+/**
+ * A banned word of three or four syllables with one of them written as its initial consonant ("느ㄱ마", "ㄴ금마"), or
+ * more after its first in full ("쪽ㅂㄹ"), as players half-hide a word. Two initials before a syllable are too often
+ * chat's own: a laugh ("ㅋㅋ이게", 쿵쾅이) or a year read as jamo ("1972년", 걸레년); all of them in initials is
+ * listed where it is abuse (ㄴㄱㅁ). Longer words are specific enough in full.
+ */
+function halfInitials(word: string): string[] {
+  const syllables = [...word];
+  if (syllables.length < 3 || syllables.length > 4 || !syllables.every((c) => jamoOf(c))) return [];
+  const forms: string[] = [];
+  for (let mask = 1; mask < (1 << syllables.length) - 1; mask++) {
+    const initials = syllables.filter((_, i) => mask & (1 << i)).length;
+    if (initials > 1 && mask & 1) continue;
+    forms.push(syllables.map((c, i) => (mask & (1 << i) ? jamoOf(c)!.first : c)).join(""));
+  }
+  return forms;
 }
 
 /** The words of a list that occur in a text, in the list's order. */

@@ -13,6 +13,12 @@ const SYLLABLE = /[\uac00-\ud7a3]/u;
  */
 const JAMO_LOOKALIKE: Record<string, string> = { 人: "ㅅ", ㅿ: "ㅅ", 从: "ㅆ", ト: "ㅏ", ㆍ: "ㅏ", 己: "ㄹ", 口: "ㅁ", ロ: "ㅁ", "⊥": "ㅗ", "┴": "ㅗ" };
 const JAMO_LOOKALIKES = new RegExp(`[${Object.keys(JAMO_LOOKALIKE).join("")}]`, "gu");
+/**
+ * Hanja that players write for the syllable they sound, or the word they mean: 十八 as 18 ("十八놈"), 十 八 女 ("김치女"),
+ * and 狗 (a dog) as 개 ("狗새끼"), as 犬 is listed.
+ */
+const HANJA_SOUND: Record<string, string> = { 十八: "18", 十: "십", 八: "팔", 女: "녀", 狗: "개" };
+const HANJA_SOUNDS = /十八|[十八女狗]/gu;
 /** The middle-finger emoji, and the finger drawn with box lines ("┌∩┐"), as the character chat uses for it: a symbol, it was dropped as punctuation. */
 const MIDDLE_FINGER = /🖕|┌∩┐/gu;
 /** ^ for ㅅ before a consonant ("^ㅂ", ㅅㅂ), not in a face ("^^", "^ㅂ^"). */
@@ -100,6 +106,7 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
   )
     .replace(DASH, "-")
     .replace(JAMO_LOOKALIKES, (c) => JAMO_LOOKALIKE[c]!)
+    .replace(HANJA_SOUNDS, (c) => HANJA_SOUND[c]!)
     .replace(CARET_S, "ㅅ")
     .replace(MIDDLE_FINGER, "凸")
     .replace(LATIN_LOOKALIKES, (c) => LATIN_LOOKALIKE[c]!)
@@ -120,11 +127,13 @@ export function readings(text: string, numberedWords: readonly string[] = []): R
   // Only a Latin word that types whole syllables ("tlqkf"), so English words ("news" → ㅜㄷㅈㄴ) stay English. Typed
   // before symbols and spaces are read, so that a syllable typed in two letters is one letter ("tl qkf", "tl.qkf": 시 발).
   const typedWith = (shifted: boolean) =>
-    joinSingleLetters(breakAtSymbols(folded.replace(/[A-Za-z]+/g, (word) => {
+    joinSingleLetters(breakAtSymbols(folded.replace(/[A-Za-z](?:[A-Za-z1]*[A-Za-z])?/g, (word) => {
       // With Caps Lock on, "QUDTLS" is 병신 typed in lower case (as typed, Q W E R T are the double consonants);
       // a phone capitalises the first letter ("Qudtls").
-      const unshifted = word === word.toUpperCase() ? word.toLowerCase() : /^[A-Z][a-z]+$/.test(word) ? word[0]!.toLowerCase() + word.slice(1) : word;
-      const typed = fromKeyboard(shifted ? unshifted : word);
+      const unshifted = word === word.toUpperCase() ? word.toLowerCase() : /^[A-Z][a-z1]+$/.test(word) ? word[0]!.toLowerCase() + word.slice(1) : word;
+      // 1 inside stands for l, the key of ㅣ ("t1qkf"), and a last key held down types it once ("tlqkfffff").
+      const keys = (shifted ? unshifted : word).replaceAll("1", "l").replace(/([a-z])\1+$/, "$1");
+      const typed = fromKeyboard(keys);
       // …and a laugh or tears typed after it ("tlqkfzz": 시발ㅋㅋ).
       return /^[\uac00-\ud7a3]+[ㅋㅎㅠㅜ]*$/u.test(typed) ? typed : word.toLowerCase();
     })));
@@ -219,6 +228,11 @@ function joinTrailing(text: string): string | undefined {
  * "또 라이벌전", "돌 아이템", "조연 등 신인들" (NSMC reviews blocked by the glued reading, read one by one).
  */
 const STANDS_ALONE = new Set(["짱", "또", "돌", "등"]);
+/**
+ * One-syllable words that stand alone before words of a verb they begin: 존 (a zone) before 나가다, 나오다
+ * ("세이프 존 나가면", "존 나오면"), not 존나 with a syllable split off; "존 나 못하네" stays one word (plain).
+ */
+const STANDS_ALONE_BEFORE = new Map([["존", /^나(?:가|갔|간|갈|감|오|와|왔|온|올|옴)/u]]);
 /** A count before 시 makes it a time, not a syllable split off: "몇 시 발차예요?", "세 시 발령", "10 시 발사". */
 const COUNT = /^(몇|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|열한|열두|\d+)$/u;
 
@@ -235,7 +249,8 @@ function joinSingleLetters(text: string, glue = false): string {
     const previous = words[i - 1];
     const previousSingle = previous !== undefined && letters(previous) === 1;
     const time = previous === "시" && COUNT.test(words[i - 2] ?? "");
-    const joined = (single && previousSingle) || (glue && previousSingle && !STANDS_ALONE.has(previous) && !time);
+    const alone = STANDS_ALONE.has(previous!) || STANDS_ALONE_BEFORE.get(previous!)?.test(words[i]!) === true;
+    const joined = (single && previousSingle) || (glue && previousSingle && !alone && !time);
     out += i === 0 || joined ? words[i] : ` ${words[i]}`;
   }
   return out;
