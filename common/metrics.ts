@@ -115,6 +115,15 @@ export const workerAnswers = new Counter({
 });
 
 /**
+ * The embedded worker's questions whose text (per model) killed its thread twice within the hour, answered
+ * worker_error at once without asking the thread (npc/worker/thread-killers.ts): each would have cost two more deaths.
+ */
+export const threadKillersRefused = new Counter({
+  name: "kobot_npc_thread_killers_refused_total",
+  help: "Questions the embedded NPC worker answered worker_error at once, not asking its thread: their text had killed the thread twice within the hour (for the NPC's model)",
+});
+
+/**
  * Where each answer's words came from: `scripted` (a knowledge line said as written), `own_line` (one the model
  * began, finished as written), `copied` (a shown pair's answer repeated word for word), `composed` (the model's own
  * words), `knowledge_unsure` and `unsure_line` (the model was unsure: the NPC's closest knowledge line, or one of

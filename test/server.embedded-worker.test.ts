@@ -209,6 +209,50 @@ describe("Embedded NPC worker (its own thread)", () => {
     assert.ok(waited < 15_000, `the others were answered after ${waited} ms`);
   });
 
+  it("answers a text that killed the thread twice, asked again by another player, with an error at once, without a death", async function () {
+    this.timeout(60_000);
+    const config = loadConfig({ WORLD_FILE: "off", SERVER_ID: "s1" });
+    const bus = new InProcessBus(config.model.maxBatch);
+    const answers: AnswerMessage[] = [];
+    const server = bus.serverChannel("s1");
+    await server.start((answer) => answers.push(answer));
+    const main = new URL("./helpers/dying-thread-main.ts", import.meta.url);
+    const options = { brains: config.brains, maxBatch: config.model.maxBatch, maxQuestionAgeMs: 10_000, serverId: "s1" };
+    let deaths = 0;
+    const logged: { level: string; msg: string; [field: string]: unknown }[] = [];
+    const log = createLogger({}, "warn", (line) => {
+      const fields = JSON.parse(line);
+      logged.push(fields);
+      if (fields.msg === "NPC worker thread gone; starting another") deaths++;
+    });
+    worker = await ThreadedNpcWorker.start(options, bus.workerChannel(), log, { main });
+    const refusedTotal = async () => Number(/^kobot_npc_thread_killers_refused_total (\d+)$/m.exec(await processMetrics())?.[1] ?? 0);
+    const refusedBefore = await refusedTotal();
+    const answerTo = (id: string) => answers.find((answer) => answer.questionId === id);
+    await server.sendQuestion(question("x1", "죽어"));
+    assert.equal((await waitFor("the killing question's answer", () => answerTo("x1"), 20_000)).error?.code, "worker_error");
+    assert.equal(deaths, 2);
+    // Another player, a new id: before, two more deaths (model loads, and a pause of seconds with every NPC silent).
+    for (const [id, text] of [["x2", "죽어"], ["x3", " 죽\u200b어 "]] as const) {
+      const asked = performance.now();
+      await server.sendQuestion({ ...question(id, text), playerId: "p2", playerName: "영희" });
+      const again = await waitFor("the same text's answer", () => answerTo(id), 1_000);
+      assert.equal(again.error?.code, "worker_error", `${id} asked again`);
+      assert.match(again.error!.message, /went twice on this question within the hour/);
+      assert.ok(performance.now() - asked < 500, `answered after ${Math.round(performance.now() - asked)} ms`);
+    }
+    await server.sendQuestion(question("c", "주말에 뭐 하지?"));
+    assert.equal((await waitFor("another question's answer", () => answerTo("c"), 20_000)).error, undefined);
+    assert.equal(deaths, 2, `the thread died ${deaths} times`);
+    assert.equal(await refusedTotal(), refusedBefore + 2);
+    // Said once per text, by its hash and length: the player's words stay out of the log.
+    const warned = logged.filter((line) => line.level === "warn" && /killed the NPC worker thread twice was asked again/.test(line.msg));
+    assert.equal(warned.length, 1);
+    assert.equal(warned[0]!.textChars, 2);
+    assert.match(String(warned[0]!.textHash), /^[0-9a-f]{16}$/);
+    assert.ok(logged.every((line) => !JSON.stringify(line).includes("죽어")), "no log line holds the text");
+  });
+
   it("ends a thread that does not load and warm its models in time, with a clear error, instead of waiting for good", async () => {
     const config = loadConfig({ WORLD_FILE: "off", SERVER_ID: "s1" });
     const bus = new InProcessBus(config.model.maxBatch);

@@ -4,7 +4,7 @@ import { Worker } from "node:worker_threads";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 
 import type { Logger, LogLevel } from "../../common/log.js";
-import { addMetricsSource } from "../../common/metrics.js";
+import { addMetricsSource, threadKillersRefused } from "../../common/metrics.js";
 import { type AnswerMessage, errorAnswer, type QuestionMessage } from "../../kafka/contract.js";
 import type { WorkerChannel } from "../../kafka/npc-transport.js";
 import { type KnowledgePair, readKnowledgeFile } from "../knowledge-index.js";
@@ -12,6 +12,7 @@ import { LOAD_WITHIN_MS, type ModelDtype } from "../engine/model-folder.js";
 import { brainlessAnswers } from "./brainless-answers.js";
 import type { ModelOfWorld, NpcBrainSpec } from "../npc-cast.js";
 import { ModelFileMissing, NpcError } from "../errors.js";
+import { ThreadKillers, traceOf } from "./thread-killers.js";
 
 export interface WorkerThreadOptions {
   brains: NpcBrainSpec[];
@@ -74,6 +75,7 @@ type FromThread =
  * (at once, then with a growing pause while threads keep dying young or failing to start); meanwhile the bus keeps the
  * questions. Those it died with are asked again one at a time, and one in flight at a second death is answered with an
  * error, never offered again: a question that kills the thread would otherwise kill each new one, its batch with it.
+ * Its text is remembered (per model, an hour): asked again, under a new id, it is answered so at once, not asked.
  * A thread that hangs (a batch unanswered for `answerWithinMs`) is ended and replaced; that batch is answered with an
  * error, not offered again, as its questions may be what stopped it.
  */
@@ -98,6 +100,8 @@ export class ThreadedNpcWorker {
   private readonly suspects = new Set<string>();
   /** Suspects are asked one after another, worker-wide: two on the thread at once would both be in flight at its death. */
   private aloneTurn: Promise<void> = Promise.resolve();
+  /** Texts in flight at two deaths: a player who asks one again would cost two more, each a model load and a pause. */
+  private readonly killers = new ThreadKillers();
   /** When the thread now running (or the last one) started, and the pause before it: young deaths make it grow. */
   private threadStartedAt = performance.now();
   private restartPause = 0;
@@ -157,8 +161,13 @@ export class ThreadedNpcWorker {
         (done) => void answers.push(...done),
         (error: unknown) => void (gone ??= error),
       );
-    const others = questions.filter((question) => !this.suspects.has(question.questionId));
-    const alone = questions.filter((question) => this.suspects.has(question.questionId)).map((question) => {
+    const refused = this.refuseKillers(questions);
+    if (ready) refused.forEach(ready);
+    answers.push(...refused);
+    const refusedIds = new Set(refused.map(({ questionId }) => questionId));
+    const asking = questions.filter(({ questionId }) => !refusedIds.has(questionId));
+    const others = asking.filter((question) => !this.suspects.has(question.questionId));
+    const alone = asking.filter((question) => this.suspects.has(question.questionId)).map((question) => {
       // Not asked once the thread went: the bus offers it again to the next.
       const turn = this.aloneTurn.then(() => (gone === undefined ? asked([question]) : undefined));
       this.aloneTurn = turn;
@@ -168,6 +177,30 @@ export class ThreadedNpcWorker {
     if (gone === undefined) return answers;
     if (ready) answers.forEach(ready); // the bus keeps only the questions it was not told of
     throw gone;
+  }
+
+  /** Error answers to those of `questions` whose text killed the thread twice within the hour: they are not asked. */
+  private refuseKillers(questions: QuestionMessage[]): AnswerMessage[] {
+    return questions.flatMap((question) => {
+      const killer = this.killers.killed(this.modelOf(question.npcId), question.text);
+      if (!killer) return [];
+      this.suspects.delete(question.questionId);
+      threadKillersRefused.inc();
+      if (killer.firstRefusal) {
+        this.log.warn("a question whose text killed the NPC worker thread twice was asked again: answered with an error, not asked", {
+          questionId: question.questionId,
+          npcId: question.npcId,
+          ...traceOf(question.text),
+        });
+      }
+      const error = { code: "worker_error", message: "the NPC worker thread went twice on this question within the hour; not asked again" };
+      return [errorAnswer(question, error)];
+    });
+  }
+
+  /** The model folder that answers `npcId` on the thread: an NPC not in the world is answered by the first NPC's. */
+  private modelOf(npcId: string): string {
+    return (this.brains.find((brain) => brain.npcId === npcId) ?? this.brains[0])?.modelDir ?? "";
   }
 
   /** One list of questions on the thread; see answerAll. */
@@ -207,7 +240,10 @@ export class ThreadedNpcWorker {
    */
   private afterDeath(unanswered: QuestionMessage[], died: ThreadDied, tell: (answers: AnswerMessage[]) => void): AnswerMessage[] {
     const twice = unanswered.filter(({ questionId }) => this.suspects.has(questionId));
-    for (const { questionId } of twice) this.suspects.delete(questionId);
+    for (const { questionId, npcId, text } of twice) {
+      this.suspects.delete(questionId);
+      this.killers.remember(this.modelOf(npcId), text);
+    }
     const once = unanswered.filter(({ questionId }) => !twice.some((question) => question.questionId === questionId));
     for (const { questionId } of once) this.suspects.add(questionId);
     for (const oldest of this.suspects) {
@@ -216,7 +252,11 @@ export class ThreadedNpcWorker {
     }
     const error = { code: "worker_error", message: `the NPC worker thread went twice with this question in flight (last: ${died.why}); not asked again` };
     const answers = twice.map((question) => errorAnswer(question, error));
-    if (twice.length > 0) this.log.error("a question was in flight at two deaths of the NPC worker thread: answered with an error", { questionIds: twice.map(({ questionId }) => questionId) });
+    if (twice.length > 0) {
+      // Their texts' traces, not the texts (players' words), to match the warnings of their being asked again.
+      const texts = twice.map(({ text }) => traceOf(text));
+      this.log.error("a question was in flight at two deaths of the NPC worker thread: answered with an error, its text refused for an hour", { questionIds: twice.map(({ questionId }) => questionId), texts });
+    }
     tell(answers);
     if (once.length > 0) throw died;
     return answers;

@@ -1,0 +1,78 @@
+import { createHash } from "node:crypto";
+
+import { cleanText } from "../../common/clean-text.js";
+
+/** Texts remembered as killers, the most recent: past it, the oldest are forgotten. */
+const KILLERS_KEPT = 1_000;
+
+/** How long a killer is remembered: a world edit or a new model may have mended it since; two deaths an hour at most. */
+const KILLER_KEPT_MS = 60 * 60_000;
+
+/** A question's text as the log may name it: players' words stay out of the logs, so only what tells two apart. */
+export interface TextTrace {
+  /** sha256 of the cleaned text, first 16 hex digits. */
+  textHash: string;
+  /** Its length in characters (code points). */
+  textChars: number;
+}
+
+interface Killer {
+  since: number;
+  /** Whether the log has said a question with this text was refused. */
+  logged: boolean;
+}
+
+/**
+ * Questions' texts that killed the NPC worker's thread twice, per model: asked again (by anyone, under a new id), such a
+ * text would cost two more deaths, each a model load and a growing pause during which no NPC of the process answers.
+ * Keyed by the text as the brain reads it (cleaned: spacing and invisible characters do not make it another question).
+ */
+export class ThreadKillers {
+  private readonly killers = new Map<string, Killer>();
+
+  constructor(
+    private readonly now: () => number = () => performance.now(),
+    private readonly kept = KILLERS_KEPT,
+    private readonly keptMs = KILLER_KEPT_MS,
+  ) {}
+
+  /** `text`, asked of `model`, killed the thread twice. */
+  remember(model: string, text: string): void {
+    const key = keyOf(model, text);
+    this.killers.delete(key); // to the end of the insertion order: the oldest are forgotten first
+    this.killers.set(key, { since: this.now(), logged: false });
+    for (const oldest of this.killers.keys()) {
+      if (this.killers.size <= this.kept) break;
+      this.killers.delete(oldest);
+    }
+  }
+
+  /**
+   * Whether `text`, asked of `model`, killed the thread twice within the hour; `firstRefusal` is true the first time
+   * it is asked so (the log says it once per text).
+   */
+  killed(model: string, text: string): { firstRefusal: boolean } | undefined {
+    const key = keyOf(model, text);
+    const killer = this.killers.get(key);
+    if (!killer) return undefined;
+    if (this.now() - killer.since > this.keptMs) {
+      this.killers.delete(key);
+      return undefined;
+    }
+    const firstRefusal = !killer.logged;
+    killer.logged = true;
+    return { firstRefusal };
+  }
+
+  get size(): number {
+    return this.killers.size;
+  }
+}
+
+/** What the log says of a player's text instead of the text. */
+export function traceOf(text: string): TextTrace {
+  const cleaned = cleanText(text);
+  return { textHash: createHash("sha256").update(cleaned).digest("hex").slice(0, 16), textChars: [...cleaned].length };
+}
+
+const keyOf = (model: string, text: string) => `${model}\u0000${cleanText(text)}`;

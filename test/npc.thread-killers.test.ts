@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+
+import { ThreadKillers, traceOf } from "../npc/worker/thread-killers.js";
+
+describe("ThreadKillers (texts that killed the embedded worker's thread twice)", () => {
+  it("knows a text as the brain reads it, per model, and says its first refusal once", () => {
+    const killers = new ThreadKillers();
+    killers.remember("npc/model", "죽어");
+    assert.deepEqual(killers.killed("npc/model", "죽어"), { firstRefusal: true });
+    assert.deepEqual(killers.killed("npc/model", "  죽\u200b어 "), { firstRefusal: false }, "spacing and invisible characters make it no other question");
+    assert.equal(killers.killed("npc/model", "죽어라"), undefined);
+    assert.equal(killers.killed("models/big", "죽어"), undefined, "another model may read it safely");
+  });
+
+  it("forgets a text after an hour, and the oldest past 1,000", () => {
+    let now = 0;
+    const killers = new ThreadKillers(() => now);
+    killers.remember("m", "죽어");
+    now = 59 * 60_000;
+    assert.ok(killers.killed("m", "죽어"));
+    now = 61 * 60_000;
+    assert.equal(killers.killed("m", "죽어"), undefined);
+    assert.equal(killers.size, 0);
+    for (let i = 0; i < 1_001; i++) killers.remember("m", `말 ${i}`);
+    assert.equal(killers.size, 1_000);
+    assert.equal(killers.killed("m", "말 0"), undefined);
+    assert.ok(killers.killed("m", "말 1000"));
+  });
+
+  it("traces a text by a hash and its length, not its words", () => {
+    const trace = traceOf(" 죽어 ");
+    assert.deepEqual(Object.keys(trace).sort(), ["textChars", "textHash"]);
+    assert.equal(trace.textChars, 2);
+    assert.equal(trace.textHash, traceOf("죽어").textHash);
+    assert.notEqual(trace.textHash, traceOf("죽어라").textHash);
+  });
+});
