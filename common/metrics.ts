@@ -193,6 +193,12 @@ export const chatIndexWaiting = new Gauge({
   help: "Chat lines the embedded default (ES_URL set) holds for Elasticsearch, not yet indexed: rising, it is down or slow; past 100,000 the oldest are dropped (kobot_chat_log_dropped_total)",
 });
 
+/** Summed over the publishers of a process (one in a server; tests start several): each adds its own share. */
+export const chatLogKafkaWaiting = new Gauge({
+  name: "kobot_chat_log_kafka_waiting",
+  help: "Chat lines this server holds for Kafka's chat-log topic, not yet taken by the broker (the send in flight included): rising, the broker is down or slow; past 100,000 the oldest are dropped (kobot_chat_log_dropped_total)",
+});
+
 export const chatIndexTemplateFailures = new Counter({
   name: "kobot_chat_index_template_failures_total",
   help: "Tries to install the chat index template that failed with Elasticsearch unreachable or overloaded: nothing is indexed until one succeeds",

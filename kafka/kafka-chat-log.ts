@@ -1,7 +1,7 @@
 import type { Consumer, ConsumerRunConfig, Kafka, Producer } from "kafkajs";
 
 import type { Logger } from "../common/log.js";
-import { chatDeadLetters } from "../common/metrics.js";
+import { chatDeadLetters, chatLogKafkaWaiting } from "../common/metrics.js";
 import { firstTryThenInBackground } from "../common/until-reachable.js";
 import { withTimeout } from "../common/with-timeout.js";
 import { type ChatLogRecord, parseChatLogRecord, withoutAccount } from "./chat-log.js";
@@ -67,6 +67,8 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
   private connected = false;
   private readonly maxBuffered: number;
   private readonly droppedLines: DroppedLines;
+  /** This publisher's share of kobot_chat_log_kafka_waiting, as last shown. */
+  private shownWaiting = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -82,6 +84,19 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
   /** Lines dropped past the cap so far. */
   get dropped(): number {
     return this.droppedLines.total;
+  }
+
+  /** Lines held for the broker, the send in flight included; none once stopped (those left were said not sent). */
+  get waiting(): number {
+    return this.stopped ? 0 : this.buffer.length + this.inFlight;
+  }
+
+  /** On /metrics: with the broker down, up to 100,000 lines piled up here while no number said so. */
+  private showWaiting(): void {
+    const waiting = this.waiting;
+    if (waiting === this.shownWaiting) return;
+    chatLogKafkaWaiting.inc(waiting - this.shownWaiting);
+    this.shownWaiting = waiting;
   }
 
   /**
@@ -108,6 +123,7 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
   publish(record: ChatLogRecord): void {
     this.buffer.push(record);
     this.droppedLines.trim(this.buffer, this.maxBuffered);
+    this.showWaiting();
     // A running loop takes this line too, or arms the retry when its send fails.
     if (!this.sending && !this.stopped) this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
   }
@@ -118,6 +134,7 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
    */
   async dropWaiting(account: string): Promise<void> {
     this.buffer = withoutAccount(this.buffer, account);
+    this.showWaiting();
     if (this.inFlight > 0) this.erasedInFlight.add(account);
   }
 
@@ -174,6 +191,7 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
     } finally {
       this.inFlight = 0;
       this.erasedInFlight.clear();
+      this.showWaiting();
     }
   }
 
@@ -194,6 +212,7 @@ export class KafkaChatLogPublisher implements ChatLogPublisher {
       this.log.error("chat lines not sent: Kafka did not take them before shutdown", { lines: unsent, waitedMs: waitMs, dropped: this.dropped });
       this.options.onUnstored?.(unsent);
     }
+    this.showWaiting(); // 0: given up
     await this.producer.disconnect();
   }
 }

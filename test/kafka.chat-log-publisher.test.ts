@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { Kafka, Producer } from "kafkajs";
 
 import { createLogger } from "../common/log.js";
-import { register } from "../common/metrics.js";
+import { chatLogKafkaWaiting, register } from "../common/metrics.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord } from "../kafka/chat-log.js";
 import { KafkaChatLogPublisher } from "../kafka/kafka-chat-log.js";
 
@@ -20,6 +20,8 @@ function deadBroker() {
   const broker = {
     sends: 0,
     failAtOnce: false,
+    /** Takes every send at once (the broker back). */
+    up: false,
     /** Fails the sends that wait, as kafkajs does once its retries are spent. */
     giveUp: () => pending.splice(0).forEach((fail) => fail(new Error("Connection error: connect ECONNREFUSED"))),
     kafka: {
@@ -31,6 +33,7 @@ function deadBroker() {
           disconnect: async () => {},
           send: () => {
             broker.sends++;
+            if (broker.up) return Promise.resolve([]);
             if (broker.failAtOnce) return Promise.reject(new Error("Connection error: connect ECONNREFUSED"));
             return new Promise((_, reject) => pending.push(reject));
           },
@@ -110,6 +113,43 @@ describe("The Kafka chat-log publisher while the broker is down", () => {
     await publisher.stop();
     const unsent = logged.find((line) => line.level === "error");
     assert.deepEqual([unsent?.lines, unsent?.dropped], [100, 900], "at shutdown: the lines kept, and those dropped before");
+  });
+});
+
+describe("The Kafka chat-log publisher's lines waiting on /metrics", () => {
+  const shown = async () => (await chatLogKafkaWaiting.get()).values[0]?.value ?? 0;
+
+  it("shows the lines it holds for the broker in kobot_chat_log_kafka_waiting, the send in flight included, until it takes them", async () => {
+    const before = await shown();
+    const broker = deadBroker();
+    const { publisher } = await publisherOn(broker, { maxBuffered: 1000, stopWaitMs: 50 });
+    for (let i = 0; i < 500; i++) publisher.publish(record(i));
+    void publisher.flush(); // 500 in flight, waiting on the broker
+    for (let i = 500; i < 600; i++) publisher.publish(record(i));
+    assert.equal((await shown()) - before, 600);
+    broker.failAtOnce = true;
+    broker.giveUp();
+    await sleep(50);
+    assert.equal((await shown()) - before, 600, "back in the buffer after the send failed");
+    for (let i = 600; i < 2000; i++) publisher.publish(record(i));
+    assert.equal((await shown()) - before, 1000, "at most its cap: the oldest dropped");
+    broker.up = true;
+    const deadline = performance.now() + 5000;
+    while (publisher.waiting > 0 && performance.now() < deadline) await sleep(50);
+    assert.equal((await shown()) - before, 0, "all taken by the broker");
+    await publisher.stop();
+  });
+
+  it("takes a player's erased lines out of it, and its own share out as it stops with lines not sent", async () => {
+    const before = await shown();
+    const broker = deadBroker();
+    const { publisher } = await publisherOn(broker, { stopWaitMs: 50 });
+    for (let i = 0; i < 10; i++) publisher.publish({ ...record(i), ...(i % 2 === 0 ? { account: "acct-1" } : {}) });
+    assert.equal((await shown()) - before, 10);
+    await publisher.dropWaiting("acct-1");
+    assert.equal((await shown()) - before, 5);
+    await publisher.stop(); // the broker down: the 5 are said not sent
+    assert.equal((await shown()) - before, 0);
   });
 });
 
