@@ -8,7 +8,7 @@ import { Client } from "@colyseus/sdk";
 import { TOO_MANY_CONNECTIONS_CLOSE } from "../rooms/world-protocol.js";
 import { REQUEST_TIMEOUT_MS, TIMEOUTS_CHECKED_EVERY_MS } from "../server/http/http-guard.js";
 import { freePort, serviceLog, startService } from "../tools/processes.js";
-import { answersTo, joinOnceFree, joinWorld, outsideAddress, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { answersTo, joinOnceFree, joinWorld, outsideAddress, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("Server HTTP routes", () => {
   let open: TestWorld;
@@ -143,8 +143,8 @@ describe("Server HTTP routes", () => {
     const monitorCall = await fetch(`${http}/monitor/api`, { headers: { ...auth, "sec-fetch-site": "cross-site" } });
     assert.equal(monitorCall.status, 403, "a link from another site into the monitor's API");
     // Over plain HTTP (not localhost) browsers send no Sec-Fetch-Site, and a link or <img> no Origin: the monitor's
-    // room call (lock, dispose) from another site's page came with the admin's login and nothing else.
-    const call = `${http}/monitor/api/room/call?roomId=nowhere&method=lock&args=%5B%5D`;
+    // room call (dispose) from another site's page came with the admin's login and nothing else.
+    const call = `${http}/monitor/api/room/call?roomId=nowhere&method=disconnect&args=%5B%5D`;
     for (const from of [{}, { referer: "http://evil.example/" }, { referer: `http://${new URL(http).hostname}:1/` }] as Array<Record<string, string>>) {
       const linked = await fetch(call, { headers: { ...auth, ...from } });
       assert.equal(linked.status, 403, JSON.stringify(from));
@@ -167,6 +167,39 @@ describe("Server HTTP routes", () => {
     assert.equal((await fetch(`${http}/monitor/api`, { headers: { ...auth, "sec-fetch-site": "none" } })).status, 200);
     assert.deepEqual((await muted()).filter((account) => ["own-page", "via-proxy", "by-curl"].includes(account)).sort(), ["by-curl", "own-page", "via-proxy"]);
     for (const account of ["own-page", "via-proxy", "by-curl"]) await fetch(`${http}/api/mutes/${account}`, { method: "DELETE", headers: auth });
+  });
+
+  it("lets the monitor dispose a room and put a client out, and refuses its other room calls: no seat for any account, no rewritten state", async () => {
+    const player = await open.join("구경꾼");
+    const { roomId } = player.room;
+    const call = (method: string, args: unknown[], query = "") =>
+      fetch(`${http}/monitor/api/room/call?roomId=${roomId}&method=${encodeURIComponent(method)}&args=${encodeURIComponent(JSON.stringify(args))}${query}`, {
+        headers: { ...auth, "sec-fetch-site": "same-origin" },
+      });
+    // A seat with a ticket the caller wrote skipped onAuth: the admin's login joined as any player, a banned one too.
+    const ticket = { account: { id: "victim-account", name: "피해자" }, name: "피해자" };
+    const seat = await call("_reserveSeat", ["impostor01", { name: "피해자" }, ticket]);
+    assert.equal(seat.status, 403);
+    assert.match(((await seat.json()) as { error: string }).error, /"_reserveSeat"/);
+    const refused: Array<[string, unknown[], string?]> = [
+      ["_editStateProperty", [["players", player.room.sessionId, "name"], "가짜"]],
+      ["_deleteStateProperty", [["chat", 0]]],
+      ["broadcast", ["private_line", { text: "가짜" }]],
+      ["_sendMessageToClient", [player.room.sessionId, "error", { code: "banned" }]],
+      ["disconnect", [], "&method=_reserveSeat"], // a second name the monitor would read as well
+      ["disconnect", [], "&%6Dethod=_reserveSeat"], // the same name encoded
+    ];
+    for (const [method, args, query] of refused) assert.equal((await call(method, args, query)).status, 403, `${method}${query ?? ""}`);
+    await sleep(100); // a patch that would have carried an edit
+    assert.equal(stateOf(player).players[player.room.sessionId]?.name, "구경꾼", "the state was not edited");
+    // Put a client out, then dispose the room: what the monitor's page does, still allowed.
+    const other = await open.joinBeside(player, "나갈사람");
+    const out = new Promise<number>((resolve) => other.room.onLeave(resolve));
+    assert.equal((await call("_forceClientDisconnect", [other.room.sessionId])).status, 200);
+    await out;
+    const closed = new Promise<number>((resolve) => player.room.onLeave(resolve));
+    assert.equal((await call("disconnect", [])).status, 200);
+    assert.equal(await closed, 4000, "the room was disposed");
   });
 
   it("gives CORS to matchmaking only, for any origin and without credentials: other origins cannot read admin routes", async () => {

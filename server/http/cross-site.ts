@@ -5,7 +5,7 @@ import { normalizedPath } from "./request-path.js";
 /** Methods a browser's form or link may send across sites without asking first. */
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** GETs that change something: the monitor's call of a room's method (lock, dispose), its path normalised. */
+/** GETs that change something: the monitor's call of a room's method (dispose, put a client out), its path normalised. */
 const STATE_CHANGING_GET = /^\/monitor\/api\/room\/call(\/|$)/;
 
 interface AdminRequest {

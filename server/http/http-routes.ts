@@ -17,6 +17,7 @@ import { type Archive, erasureRoutes } from "./erasure-routes.js";
 import { eventRoutes } from "./event-routes.js";
 import { jsonErrors } from "./json-body.js";
 import { metricsRoute } from "./metrics-route.js";
+import { monitorRoomCalls } from "./monitor-calls.js";
 import { reportRoutes } from "./report-routes.js";
 import { normalizedPath } from "./request-path.js";
 import { sanctionRoutes } from "./sanction-routes.js";
@@ -46,9 +47,10 @@ export interface HttpRouteSources {
 export function httpRoutes(app: Application, options: HttpRouteSources, hashes: () => HashPages, keptSaved: (() => Promise<boolean>) | undefined): () => void {
   const { config, log } = options;
   const stopMetrics = metricsRoute(app, options.kafka, config.metricsToken, log);
-  // The Colyseus monitor: rooms, clients, state; admin only, like every admin route.
+  // The Colyseus monitor: rooms, clients, state; admin only, like every admin route, and only the room calls that
+  // cannot seat anyone or write what players see.
   const admin = adminOnly(config.admin, log);
-  app.use("/monitor", admin, monitor());
+  app.use("/monitor", admin, monitorRoomCalls, monitor());
   const es = options.elasticsearch && config.elasticsearch;
   const chatIndex = es ? { client: options.elasticsearch!, indexPrefix: es.indexPrefix } : undefined;
   chatSearchRoute(app, chatIndex, admin, log);
