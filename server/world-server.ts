@@ -35,6 +35,7 @@ import { installColyseusLogger } from "./colyseus-logger.js";
 import { redisClients } from "./stores/redis-clients.js";
 import { roomPlacement } from "./room-placement.js";
 import { ACQUAINTANCES_PART } from "./stores/acquaintances-file.js";
+import { ADMIN_ADDRESSES_PART } from "./stores/admin-addresses.js";
 import { keptHashPages } from "./stores/kept-hash-pages.js";
 import { keepPresence } from "./stores/kept-presence.js";
 import { MODERATION_PART } from "./stores/moderation-file.js";
@@ -82,9 +83,9 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   const { config, channel, log } = options;
   // First: the presence's connection errors (a Redis down at start) come before the Server is made.
   const logger = installColyseusLogger(log);
-  // Without Redis the presence is this process's own; the moderators' work and whom NPCs met are kept in files
-  // (config.ts names no folder with Redis, which keeps them).
-  const kept = config.keptDir ? await keepPresence(config.keptDir, [MODERATION_PART, ACQUAINTANCES_PART], log, options.presenceSaveMs) : undefined;
+  // Without Redis the presence is this process's own; the moderators' work, whom NPCs met and where admins logged in
+  // from are kept in files (config.ts names no folder with Redis, which keeps them).
+  const kept = config.keptDir ? await keepPresence(config.keptDir, [MODERATION_PART, ACQUAINTANCES_PART, ADMIN_ADDRESSES_PART], log, options.presenceSaveMs) : undefined;
   const local = config.redisUrl ? undefined : (kept?.presence ?? new LocalPresence());
   const answers = new AnswerRouter(channel, config.world.questionTimeoutMs, log);
   await answers.start();

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Request, Response } from "express";
 
 import { createLogger } from "../common/log.js";
 import { ADMIN_TRIES, ADMIN_WAIT_MS, ADMIN_WRONG_PER_MINUTE, adminOnly, backendOrAdmin } from "../server/http/admin-auth.js";
+import { startTestWorld } from "./helpers/world.js";
 
 /** The admin check alone, with a clock of its own: what it answers an address that keeps guessing. */
 describe("Admin login", () => {
@@ -91,5 +95,35 @@ describe("Game backend routes (BACKEND_TOKEN)", () => {
     assert.deepEqual(answer(backendOrAdmin(undefined, false, adminOnly(undefined, createLogger({}, "silent"))), `Bearer ${TOKEN}`), {
       status: 403, body: { error: "game backend routes are off: set BACKEND_TOKEN (or ADMIN_USER and ADMIN_PASSWORD)" },
     });
+  });
+});
+
+/** A real server behind a proxy (TRUST_PROXY=1: each request's address its X-Forwarded-For), kept in DATA_DIR. */
+describe("Admin login after a restart", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kobot-admin-"));
+  const env = { ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse", TRUST_PROXY: "1", DATA_DIR: dir };
+  const login = (password: string) => "Basic " + Buffer.from(`ops:${password}`).toString("base64");
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("lets an admin at an address used before the restart in while strangers' guesses hold logins shut", async () => {
+    const before = await startTestWorld(env);
+    const status = async (http: string, from: string, password: string) =>
+      (await fetch(`${http}/api/mutes`, { headers: { authorization: login(password), "x-forwarded-for": from } })).status;
+    try {
+      assert.equal(await status(before.url.replace("ws:", "http:"), "198.51.100.7", "correct-horse"), 200);
+    } finally {
+      await before.stop();
+    }
+    const after = await startTestWorld(env);
+    const http = after.url.replace("ws:", "http:");
+    try {
+      // 21 addresses, each within its own 5 wrong logins, past the server's 100 a minute.
+      for (let i = 0; i <= ADMIN_WRONG_PER_MINUTE; i++) await status(http, `203.0.113.${Math.floor(i / ADMIN_TRIES)}`, `guess${i}`);
+      assert.equal(await status(http, "192.0.2.50", "correct-horse"), 429, "a new address waits, the right login too");
+      assert.equal(await status(http, "198.51.100.7", "correct-horse"), 200, "the admin's address from before the restart");
+      assert.equal(await status(http, "198.51.100.7", "wrong"), 401, "and a wrong login from it is answered as one");
+    } finally {
+      await after.stop();
+    }
   });
 });

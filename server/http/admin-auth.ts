@@ -4,6 +4,8 @@ import type { Logger } from "../../common/log.js";
 import { pinnedAddressOf } from "./client-address.js";
 import { credentialsOf, isSecret, secretDigest } from "../../common/credentials.js";
 import { crossSiteRefusal } from "./cross-site.js";
+import { logThrottle, repeatsField } from "../../common/log-throttle.js";
+import { ADMIN_ADDRESS_KEPT_MS, ADMIN_ADDRESSES_KEPT, type AdminAddresses } from "../stores/admin-addresses.js";
 
 /** Wrong logins an address may try before it waits; then one try a minute (a guessing loop made 1,099 a second). */
 export const ADMIN_TRIES = 5;
@@ -15,23 +17,27 @@ const ADDRESSES_KEPT = 10_000;
  * from lately may try: 5 a minute per address (an IPv6 /64) still let one /48 make 5,400 guesses a second.
  */
 export const ADMIN_WRONG_PER_MINUTE = 100;
-/** How long, and how many, the addresses admins logged in from are remembered as theirs. */
-const ADMIN_ADDRESS_KEPT_MS = 24 * 3_600_000;
-const ADMIN_ADDRESSES_KEPT = 1_000;
 
 /**
  * HTTP basic auth for admin routes (chat search, monitor, moderation): one instance for all of them, so guesses count together.
  * With no credentials configured every admin route answers 403 saying how to turn it on, so nothing is ever open by
  * accident. Credentials are compared as hashes (equal length whatever was sent: the time taken says nothing). A request
- * another site's page made with the admin's login is refused first (cross-site.ts).
+ * another site's page made with the admin's login is refused first (cross-site.ts). `kept`: where admins' addresses
+ * outlive the process (the presence: Redis, or DATA_DIR), read while strangers' guesses hold logins shut.
  */
-export function adminOnly(admin: { user: string; password: string } | undefined, log: Logger, now = () => performance.now()): RequestHandler {
+export function adminOnly(
+  admin: { user: string; password: string } | undefined,
+  log: Logger,
+  now = () => performance.now(),
+  kept?: AdminAddresses,
+): RequestHandler {
   const expected = admin && secretDigest(`${admin.user}:${admin.password}`);
   const failures = new Map<string, { count: number; until: number }>();
   /** Where admins logged in from (when last): they may go on while strangers' guesses hold logins shut. */
   const admins = new Map<string, number>();
   /** This minute's wrong logins, and when strangers may try again after too many (0: they may). */
   const wrong = { since: -Infinity, count: 0, shutUntil: 0 };
+  const keptFailureSaid = logThrottle(60_000);
   return (req: Request, res: Response, next: NextFunction) => {
     if (!expected) {
       res.status(403).json({ error: "admin routes are off: set ADMIN_USER and ADMIN_PASSWORD to turn them on" });
@@ -52,17 +58,37 @@ export function adminOnly(admin: { user: string; password: string } | undefined,
       return;
     }
     const known = (admins.get(address) ?? -Infinity) > now() - ADMIN_ADDRESS_KEPT_MS;
-    if (!known && wrong.shutUntil > now()) {
+    if (known || wrong.shutUntil <= now()) return void tryLogin(req, res, next, address);
+    const shut = () => {
       const seconds = Math.ceil((wrong.shutUntil - now()) / 1000);
       const error = `too many wrong admin logins on this server: only addresses admins used lately may log in for ${seconds} s`;
       res.set("Retry-After", String(seconds)).status(429).json({ error });
-      return;
-    }
+    };
+    if (!kept) return void shut();
+    // An address admins used before this process started, or on another server: read only while the shut holds.
+    // A correct password from any other address is not let through even at a slower rate: a guess answered during
+    // the shut is a guess, and the shut is what bounds those of many addresses together (each within its own 5).
+    kept.known(address).then(
+      (isAdmins) => (isAdmins ? tryLogin(req, res, next, address) : shut()),
+      (error: unknown) => {
+        const held = keptFailureSaid("known");
+        if (held !== undefined) log.warn("admins' addresses not read: the login is refused while logins are shut", { error, ...repeatsField(held) });
+        shut();
+      },
+    );
+  };
+
+  function tryLogin(req: Request, res: Response, next: NextFunction, address: string): void {
+    const failed = failures.get(address);
     const encoded = credentialsOf(req.headers.authorization, "basic");
-    if (encoded !== undefined && isSecret(Buffer.from(encoded, "base64").toString(), expected)) {
+    if (encoded !== undefined && isSecret(Buffer.from(encoded, "base64").toString(), expected!)) {
       failures.delete(address);
       if (!admins.has(address) && admins.size >= ADMIN_ADDRESSES_KEPT) admins.delete(admins.keys().next().value!);
       admins.set(address, now());
+      kept?.remember(address).catch((error: unknown) => {
+        const held = keptFailureSaid("remember");
+        if (held !== undefined) log.warn("an admin's address not kept: after a restart, logins shut by guesses may shut it out", { error, ...repeatsField(held) });
+      });
       next();
       return;
     }
@@ -84,7 +110,7 @@ export function adminOnly(admin: { user: string; password: string } | undefined,
       if (wait) log.warn("admin logins refused for a while: too many wrong ones", { address, tries: ADMIN_TRIES, waitMs: ADMIN_WAIT_MS });
     }
     res.set("WWW-Authenticate", 'Basic realm="kobot admin"').status(401).json({ error: "admin credentials required" });
-  };
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import type { ChatLogPublisher } from "../../kafka/chat-log-transport.js";
 import { consumerLag, type GroupTopic } from "../../kafka/consumer-lag.js";
 import { longestKeptMs } from "../../kafka/topic-retention.js";
 import type { HashPages } from "../../rooms/hash-pages.js";
+import { adminAddressesIn } from "../stores/admin-addresses.js";
 import { adminOnly, backendOrAdmin } from "./admin-auth.js";
 import { chatSearchRoute } from "./chat-search-route.js";
 import type { ServerConfig } from "../config.js";
@@ -49,7 +50,7 @@ export function httpRoutes(app: Application, options: HttpRouteSources, hashes: 
   const stopMetrics = metricsRoute(app, options.kafka, config.metricsToken, log);
   // The Colyseus monitor: rooms, clients, state; admin only, like every admin route, and only the room calls that
   // cannot seat anyone or write what players see.
-  const admin = adminOnly(config.admin, log);
+  const admin = adminOnly(config.admin, log, undefined, adminAddressesIn(() => matchMaker.presence));
   app.use("/monitor", admin, monitorRoomCalls, monitor());
   const es = options.elasticsearch && config.elasticsearch;
   const chatIndex = es ? { client: options.elasticsearch!, indexPrefix: es.indexPrefix } : undefined;
