@@ -29,6 +29,7 @@ import type { GroupTopic } from "../kafka/consumer-lag.js";
 import { forgetOldMeetings, keepRoomsListed, takeWorldFileEdits } from "./background-jobs.js";
 import { type Archive, hearArchiveErasures } from "./http/erasure-routes.js";
 import { type Health, healthCheck, healthRoutes, redisAnswers } from "./http/health.js";
+import { securityHeaders } from "./http/security-headers.js";
 import { guardHttp, TIMEOUTS_CHECKED_EVERY_MS } from "./http/http-guard.js";
 import { httpRoutes } from "./http/http-routes.js";
 import { installColyseusLogger } from "./colyseus-logger.js";
@@ -121,6 +122,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
     logger, // installed already; the Server sets it again
     greet: false,
     express: (app) => {
+      securityHeaders(app);
       healthRoutes(app, health, config.serverId);
       stopMetrics = httpRoutes(app, options, presenceHashes, kept?.saveNow);
     },

@@ -93,6 +93,15 @@ describe("docker-compose.yml", () => {
     for (const [name, service] of appServices) assert.equal(service.environment!.METRICS_TOKEN, "${METRICS_TOKEN:-}", name);
   });
 
+  it("tells browsers to keep to HTTPS (HSTS) in every nginx template, on every answer, errors included", () => {
+    for (const template of ["ops/nginx/world.conf.template", "ops/nginx/world-servers.conf.template"]) {
+      const text = readFileSync(template, "utf8");
+      assert.match(text, /^ {2}add_header Strict-Transport-Security "max-age=31536000" always;$/m, template);
+      // A location's own add_header would drop the server's for that location.
+      assert.equal(text.match(/add_header/g)!.length, 1, `${template}: no location sets headers of its own`);
+    }
+  });
+
   it("lets the image's user write DATA_DIR's default, and gives the report job the training data where it looks", () => {
     // Without Redis the server keeps moderation and NPCs' acquaintances in DATA_DIR; in root's /app, as node, it could not start.
     const dockerfile = readFileSync("Dockerfile", "utf8");

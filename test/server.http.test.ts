@@ -202,6 +202,25 @@ describe("Server HTTP routes", () => {
     assert.equal(await closed, 4000, "the room was disposed");
   });
 
+  it("tells browsers no other site may frame its pages nor a file be read as another type, and names no framework", async () => {
+    const pages: Array<[string, Record<string, string>]> = [["/", {}], ["/health", {}], ["/monitor/", {}], ["/monitor/", auth], ["/moderation", auth], ["/api/nowhere", auth]];
+    for (const [path, headers] of pages) {
+      const response = await fetch(`${http}${path}`, { headers });
+      const said = (name: string) => response.headers.get(name);
+      assert.equal(said("x-frame-options"), "DENY", path);
+      assert.equal(said("content-security-policy"), "frame-ancestors 'none'", path);
+      assert.equal(said("x-content-type-options"), "nosniff", path);
+      assert.equal(said("x-powered-by"), null, path);
+      await response.body?.cancel();
+    }
+    // Express's own 404 page puts a stricter policy of its own (default-src 'none') in place of ours: framing stays refused.
+    const missing = await fetch(`${http}/nowhere.js`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get("x-frame-options"), "DENY");
+    assert.equal(missing.headers.get("x-content-type-options"), "nosniff");
+    await missing.body?.cancel();
+  });
+
   it("gives CORS to matchmaking only, for any origin and without credentials: other origins cannot read admin routes", async () => {
     const origin = { origin: "https://other.example" };
     const preflight = await fetch(`${http}/matchmake/joinOrCreate/world`, { method: "OPTIONS", headers: origin });
