@@ -16,7 +16,7 @@ import { ActionReceipts } from "../rooms/npc/action-receipts.js";
 import { DEFAULT_NPC, DEFAULT_WORLD_SETTINGS, type WorldSettings } from "../rooms/world-settings.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
 import { DEFAULT_SETTLE_MS, type WatchOptions } from "./world-files/file-watch.js";
-import { PlayerAccounts } from "./player-accounts.js";
+import { DEFAULT_MAX_TOKEN_DAYS, PlayerAccounts } from "./player-accounts.js";
 import { signingSecret } from "./signing-secret.js";
 import { loadWorldFile, WorldFileError } from "./world-files/world-file.js";
 
@@ -147,6 +147,8 @@ export const ENV_SCHEMA = z.object({
   AUTH_ISSUER: z.string().min(1).max(500).optional(),
   /** With AUTH_SECRET or AUTH_PUBLIC_KEY_FILE: a token's `aud` must hold this. */
   AUTH_AUDIENCE: z.string().min(1).max(500).optional(),
+  /** The furthest ahead a sign-in token's `exp` may be, in days: one good for longer is refused. */
+  AUTH_MAX_TOKEN_DAYS: int(1, 365).default(DEFAULT_MAX_TOKEN_DAYS),
   /** Set: each `npc_action` carries a receipt signed with this secret, for the game's backend to trust the action. */
   ACTION_SECRET: secret(),
   /** How long an action receipt is good for, in seconds. */
@@ -459,7 +461,7 @@ function worldFrom(path: string, modelDir: string, moderator: Moderator | undefi
 }
 
 function accountsFrom(e: Env): PlayerAccounts | undefined {
-  const { AUTH_SECRET: secret, AUTH_PUBLIC_KEY_FILE: keyFile, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience } = e;
+  const { AUTH_SECRET: secret, AUTH_PUBLIC_KEY_FILE: keyFile, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience, AUTH_MAX_TOKEN_DAYS: maxTokenDays } = e;
   if (secret !== undefined && keyFile !== undefined) {
     throw new ConfigError("bad configuration:\n  AUTH_SECRET and AUTH_PUBLIC_KEY_FILE: set one of them (how the game's login signs tokens)");
   }
@@ -473,9 +475,9 @@ function accountsFrom(e: Env): PlayerAccounts | undefined {
     // With one secret a receipt for an NPC's action would also be a sign-in token for its player's account.
     throw new ConfigError("bad configuration:\n  AUTH_SECRET and ACTION_SECRET: the same secret; each needs its own");
   }
-  if (secret !== undefined) return new PlayerAccounts({ key: { secret }, issuer, audience });
+  if (secret !== undefined) return new PlayerAccounts({ key: { secret }, issuer, audience, maxTokenDays });
   try {
-    return PlayerAccounts.withPublicKeyFile(keyFile!, { issuer, audience });
+    return PlayerAccounts.withPublicKeyFile(keyFile!, { issuer, audience, maxTokenDays });
   } catch (error) {
     throw new ConfigError(`bad configuration:\n  AUTH_PUBLIC_KEY_FILE=${JSON.stringify(keyFile)}: ${(error as Error).message}`);
   }

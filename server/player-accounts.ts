@@ -15,6 +15,8 @@ export interface AccountSettings {
   /** When set, a token's `iss` and `aud` must be these. */
   issuer?: string;
   audience?: string;
+  /** The furthest ahead a token's `exp` may be, in days (AUTH_MAX_TOKEN_DAYS); absent: DEFAULT_MAX_TOKEN_DAYS. */
+  maxTokenDays?: number;
 }
 
 const SECRET_ALGORITHMS = ["HS256", "HS384", "HS512"];
@@ -22,6 +24,11 @@ const SECRET_ALGORITHMS = ["HS256", "HS384", "HS512"];
 const PUBLIC_KEY_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"];
 /** Clocks of the login service and of this server may differ a little. */
 const CLOCK_TOLERANCE_SECONDS = 30;
+/**
+ * A token good for longer is refused: one leaked, or signed by a login gone wrong, would sign its player in for years,
+ * and nothing here can take a token back (a ban can, one account at a time).
+ */
+export const DEFAULT_MAX_TOKEN_DAYS = 30;
 const ACCOUNT_ID_MAX_CHARS = 128;
 
 /**
@@ -75,12 +82,29 @@ export class PlayerAccounts {
     } catch (error) {
       throw new ServerError(401, tokenProblem(error));
     }
+    const lifetimeProblem = this.lifetimeProblem(payload.iat, payload.exp!);
+    if (lifetimeProblem) throw new ServerError(401, lifetimeProblem);
     const { sub, name } = payload;
     if (typeof sub !== "string") throw new ServerError(401, "the token's sub (the account) must be a string");
     const problem = accountProblem(sub);
     if (problem) throw new ServerError(401, `the token's sub (the account) ${problem}`);
     if (name !== undefined && typeof name !== "string") throw new ServerError(401, "the token's name must be a string");
     return name === undefined ? { id: sub } : { id: sub, name };
+  }
+
+  /**
+   * A token issued in the future (the login's clock ahead, or a token minted to be good later) or good for longer
+   * than this server takes: jose checks neither without a maximum age counted from `iat`, which a token may lack.
+   */
+  private lifetimeProblem(iat: number | undefined, exp: number, now = Date.now() / 1000): string | undefined {
+    if (iat !== undefined && iat > now + CLOCK_TOLERANCE_SECONDS) {
+      return `the sign-in token's iat claim is ${Math.round(iat - now)} s ahead of this server's clock: the login's clock or the token is wrong`;
+    }
+    const maxDays = this.settings.maxTokenDays ?? DEFAULT_MAX_TOKEN_DAYS;
+    if (exp > now + maxDays * 86_400 + CLOCK_TOLERANCE_SECONDS) {
+      return `the sign-in token is good for ${Math.ceil((exp - now) / 86_400)} days more: this server takes tokens good for at most ${maxDays} (AUTH_MAX_TOKEN_DAYS)`;
+    }
+    return undefined;
   }
 }
 

@@ -60,6 +60,21 @@ describe("players' accounts from signed tokens (server/player-accounts.ts)", () 
     assert.deepEqual(await accounts.verify(await token({ sub: "player 1" })), { id: "player 1" }, "spaces inside are the login's to give");
   });
 
+  it("refuses, with a 401 that says why, a token issued in the future or good for longer than AUTH_MAX_TOKEN_DAYS (30 days)", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const issuedAt = (iat: number, exp = now + 3600) => new SignJWT({ sub: "p" }).setProtectedHeader({ alg: "HS256" }).setIssuedAt(iat).setExpirationTime(exp).sign(new TextEncoder().encode(SECRET));
+    await refused(accounts, await issuedAt(now + 3600, now + 7200), /iat claim is 3600 s ahead of this server's clock/);
+    assert.deepEqual(await accounts.verify(await issuedAt(now + 20)), { id: "p" }, "within the 30 s the clocks may differ");
+    await refused(accounts, await token({ sub: "p" }, { expiresIn: "31d" }), /good for 31 days more: this server takes tokens good for at most 30 \(AUTH_MAX_TOKEN_DAYS\)/);
+    await refused(accounts, await token({ sub: "p" }, { expiresIn: now + 10 * 365 * 86_400 }), /at most 30/);
+    assert.deepEqual(await accounts.verify(await token({ sub: "p" }, { expiresIn: "29d" })), { id: "p" });
+    const longer = new PlayerAccounts({ key: { secret: SECRET }, maxTokenDays: 90 });
+    assert.deepEqual(await longer.verify(await token({ sub: "p" }, { expiresIn: "31d" })), { id: "p" }, "AUTH_MAX_TOKEN_DAYS=90");
+    const configured = loadConfig({ AUTH_SECRET: SECRET, AUTH_MAX_TOKEN_DAYS: "90", DATA_DIR: "off", WORLD_FILE: "off" }).accounts!;
+    assert.deepEqual(await configured.verify(await token({ sub: "p" }, { expiresIn: "31d" })), { id: "p" });
+    assert.throws(() => loadConfig({ AUTH_SECRET: SECRET, AUTH_MAX_TOKEN_DAYS: "0", DATA_DIR: "off", WORLD_FILE: "off" }), /AUTH_MAX_TOKEN_DAYS/);
+  });
+
   it("checks the issuer and audience when told to", async () => {
     const strict = new PlayerAccounts({ key: { secret: SECRET }, issuer: "https://login.example", audience: "kobot-world" });
     assert.deepEqual(await strict.verify(await token({ sub: "p", iss: "https://login.example", aud: "kobot-world" })), { id: "p" });
@@ -89,7 +104,7 @@ describe("players' accounts from signed tokens (server/player-accounts.ts)", () 
       env: { ...process.env, AUTH_SECRET: SECRET },
     });
     assert.deepEqual(await accounts.verify(stdout.trim()), { id: "cli-1" });
-    for (const hours of ["Infinity", "1e21", "1e-9", "0", "soon"]) {
+    for (const hours of ["Infinity", "1e21", "1e-9", "0", "soon", "721"]) { // 721: past AUTH_MAX_TOKEN_DAYS, a token the server refuses
       const refused = await promisify(execFile)("node_modules/.bin/tsx", ["server/sign-token.ts", "--account", "cli-1", "--hours", hours], {
         env: { ...process.env, AUTH_SECRET: SECRET },
       }).catch((error: { code: number; stderr: string }) => error);
