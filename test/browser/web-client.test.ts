@@ -561,27 +561,26 @@ describe("Web client in Chromium", function () {
     await page.close();
   });
 
-  it("lets the monitor's own page lock a room over plain HTTP at an address not local, where Chromium sends no Sec-Fetch-Site", async function () {
+  it("lets the monitor's own page put a client out over plain HTTP at an address not local, where Chromium sends no Sec-Fetch-Site", async function () {
     // server/http/cross-site.ts wants a Referer of the server's on such a call: the page's own fetch must send one.
     const address = Object.values(networkInterfaces()).flat().find((a) => a?.family === "IPv4" && !a.internal)?.address;
     if (!address) return this.skip(); // no address but loopback, which Chromium treats as secure (Sec-Fetch-Site sent)
-    const watcher = await joinWorld(url.replace("http", "ws"), { name: "잠김확인" });
+    const watcher = await joinWorld(url.replace("http", "ws"), { name: "내보냄확인" });
     const context = await browser.newContext({ httpCredentials: { username: "ops", password: "correct-horse" } });
     try {
       const page = await context.newPage();
       const monitor = `${url.replace("127.0.0.1", address)}/monitor/`;
       assert.equal((await page.goto(monitor))?.status(), 200);
-      const call = (method: string) =>
-        page.evaluate(async ([roomId, method]) => {
-          const answer = await fetch(`/monitor/api/room/call?roomId=${roomId}&method=${method}&args=[]`);
-          return { status: answer.status, body: await answer.text() };
-        }, [watcher.room.roomId, method] as const);
-      const locked = await call("lock");
-      assert.equal(locked.status, 200, JSON.stringify(locked));
-      assert.equal((await call("unlock")).status, 200);
+      // As the page's "disconnect client" button calls it (lock and unlock, which it has no button for, are refused).
+      const putOut = await page.evaluate(async ([roomId, sessionId]) => {
+        const answer = await fetch(`/monitor/api/room/call?roomId=${roomId}&method=_forceClientDisconnect&args=${encodeURIComponent(JSON.stringify([sessionId]))}`);
+        return { status: answer.status, body: await answer.text() };
+      }, [watcher.room.roomId, watcher.room.sessionId] as const);
+      assert.equal(putOut.status, 200, JSON.stringify(putOut));
+      await waitFor("the client put out", () => !watcher.room.connection.isOpen);
     } finally {
       await context.close();
-      await watcher.room.leave();
+      if (watcher.room.connection.isOpen) await watcher.room.leave();
     }
   });
 
