@@ -4,14 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BroadcastChannel, type Worker } from "node:worker_threads";
 
-import { createLogger } from "../common/log.js";
+import { createLogger, type Logger } from "../common/log.js";
 import { processMetrics } from "../common/metrics.js";
 import { type AnswerMessage, CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
 import type { NpcError } from "../npc/errors.js";
 import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import type { NpcBrainSpec } from "../npc/npc-cast.js";
-import { ThreadedNpcWorker } from "../npc/worker/threaded-worker.js";
+import { ThreadedNpcWorker, type ThreadWatch } from "../npc/worker/threaded-worker.js";
 import { loadConfig } from "../server/config.js";
 import { startEmbeddedWorker } from "../server/embedded.js";
 import { quiet, waitFor } from "./helpers/world.js";
@@ -33,6 +33,22 @@ describe("Embedded NPC worker (its own thread)", () => {
 
   let worker: ThreadedNpcWorker | undefined;
   afterEach(() => worker?.stop());
+
+  /**
+   * A worker on a test thread (`main`: test/helpers/<main>, one that hangs or dies on a word), the bus's server side
+   * keeping the answers; it is `worker`, stopped after the test.
+   */
+  async function onTestThread(main: string, log: Logger, watch: Partial<ThreadWatch> = {}) {
+    const config = loadConfig({ WORLD_FILE: "off", SERVER_ID: "s1" });
+    const bus = new InProcessBus(config.model.maxBatch);
+    const answers: AnswerMessage[] = [];
+    const server = bus.serverChannel("s1");
+    await server.start((answer) => answers.push(answer));
+    const options = { brains: config.brains, maxBatch: config.model.maxBatch, maxQuestionAgeMs: 10_000, serverId: "s1" };
+    worker = await ThreadedNpcWorker.start(options, bus.workerChannel(), log, { ...watch, main: new URL(`./helpers/${main}`, import.meta.url) });
+    const answerTo = (id: string) => answers.find((answer) => answer.questionId === id);
+    return { worker, server, answers, answerTo };
+  }
 
   it("answers the bus's questions from its thread, and the server's /metrics counts them", async () => {
     const { worker: started, model, server, answers } = await embedded({});
@@ -143,16 +159,9 @@ describe("Embedded NPC worker (its own thread)", () => {
   ]) {
     it(`ends a thread that hangs (${how}), answers its batch with an error, and answers the next question from a new thread`, async function () {
       this.timeout(120_000);
-      const config = loadConfig({ WORLD_FILE: "off", SERVER_ID: "s1" });
-      const bus = new InProcessBus(config.model.maxBatch);
-      const answers: AnswerMessage[] = [];
-      const server = bus.serverChannel("s1");
-      await server.start((answer) => answers.push(answer));
-      const main = new URL("./helpers/hanging-thread-main.ts", import.meta.url);
-      const options = { brains: config.brains, maxBatch: config.model.maxBatch, maxQuestionAgeMs: 10_000, serverId: "s1" };
-      worker = await ThreadedNpcWorker.start(options, bus.workerChannel(), quiet, { answerWithinMs: 1_000, replyWithinMs: 500, main });
+      const { worker: threaded, server, answers } = await onTestThread("hanging-thread-main.ts", quiet, { answerWithinMs: 1_000, replyWithinMs: 500 });
       const threadOf = (w: ThreadedNpcWorker) => (w as unknown as { thread: Worker | undefined }).thread;
-      const hanging = threadOf(worker)!;
+      const hanging = threadOf(threaded)!;
       let hungExited = false;
       hanging.once("exit", () => (hungExited = true));
       const told = new BroadcastChannel("hanging-thread-main"); // helpers/hanging-thread-main.ts says it hangs on it
@@ -162,7 +171,7 @@ describe("Embedded NPC worker (its own thread)", () => {
       told.close();
       // Its metrics are given up after replyWithinMs, so /metrics still answers.
       const asked = Date.now();
-      assert.deepEqual(await worker.metrics(), []);
+      assert.deepEqual(await threaded.metrics(), []);
       assert.ok(Date.now() - asked < 3_000);
       await waitFor("the hung batch's answer", () => answers.find((a) => a.questionId === "q1"), 30_000);
       assert.equal(answers[0]!.error?.code, "worker_error");
@@ -171,7 +180,7 @@ describe("Embedded NPC worker (its own thread)", () => {
       const next = await waitFor("the next answer", () => answers.find((a) => a.questionId === "q2"), 60_000);
       assert.equal(next.error, undefined);
       assert.ok(next.text.length > 0);
-      assert.notEqual(threadOf(worker)?.threadId, hanging.threadId, "a new thread answered");
+      assert.notEqual(threadOf(threaded)?.threadId, hanging.threadId, "a new thread answered");
       if (word === "굳어") assert.equal(hungExited, false, "answered while the hung thread was still stuck, not after it returned");
       assert.equal(answers.filter((a) => a.questionId === "q1").length, 1, "the hung question is not offered again");
     });
@@ -179,20 +188,12 @@ describe("Embedded NPC worker (its own thread)", () => {
 
   it("answers the others of a batch whose question kills each thread that takes it, and that one with an error, after two deaths", async function () {
     this.timeout(60_000);
-    const config = loadConfig({ WORLD_FILE: "off", SERVER_ID: "s1" });
-    const bus = new InProcessBus(config.model.maxBatch);
-    const answers: AnswerMessage[] = [];
-    const server = bus.serverChannel("s1");
-    await server.start((answer) => answers.push(answer));
-    const main = new URL("./helpers/dying-thread-main.ts", import.meta.url);
-    const options = { brains: config.brains, maxBatch: config.model.maxBatch, maxQuestionAgeMs: 10_000, serverId: "s1" };
     let deaths = 0;
     const log = createLogger({}, "error", (line) => void (JSON.parse(line).msg === "NPC worker thread gone; starting another" && deaths++));
-    worker = await ThreadedNpcWorker.start(options, bus.workerChannel(), log, { main });
+    const { server, answers, answerTo } = await onTestThread("dying-thread-main.ts", log);
     const asked = Date.now();
     // One batch: the bus offered it whole to each new thread, which died on it at once, and nobody in it was answered.
     for (const [id, text] of [["a", "배고파"], ["x", "죽어"], ["b", "잠이 안 와"]] as const) await server.sendQuestion(question(id, text));
-    const answerTo = (id: string) => answers.find((answer) => answer.questionId === id);
     await waitFor("the other questions' answers", () => answerTo("a") && answerTo("b"), 20_000);
     const waited = Date.now() - asked;
     for (const id of ["a", "b"]) {
@@ -211,13 +212,6 @@ describe("Embedded NPC worker (its own thread)", () => {
 
   it("answers a text that killed the thread twice, asked again by another player, with an error at once, without a death", async function () {
     this.timeout(60_000);
-    const config = loadConfig({ WORLD_FILE: "off", SERVER_ID: "s1" });
-    const bus = new InProcessBus(config.model.maxBatch);
-    const answers: AnswerMessage[] = [];
-    const server = bus.serverChannel("s1");
-    await server.start((answer) => answers.push(answer));
-    const main = new URL("./helpers/dying-thread-main.ts", import.meta.url);
-    const options = { brains: config.brains, maxBatch: config.model.maxBatch, maxQuestionAgeMs: 10_000, serverId: "s1" };
     let deaths = 0;
     const logged: { level: string; msg: string; [field: string]: unknown }[] = [];
     const log = createLogger({}, "warn", (line) => {
@@ -225,10 +219,9 @@ describe("Embedded NPC worker (its own thread)", () => {
       logged.push(fields);
       if (fields.msg === "NPC worker thread gone; starting another") deaths++;
     });
-    worker = await ThreadedNpcWorker.start(options, bus.workerChannel(), log, { main });
+    const { server, answerTo } = await onTestThread("dying-thread-main.ts", log);
     const refusedTotal = async () => Number(/^kobot_npc_thread_killers_refused_total (\d+)$/m.exec(await processMetrics())?.[1] ?? 0);
     const refusedBefore = await refusedTotal();
-    const answerTo = (id: string) => answers.find((answer) => answer.questionId === id);
     await server.sendQuestion(question("x1", "죽어"));
     assert.equal((await waitFor("the killing question's answer", () => answerTo("x1"), 20_000)).error?.code, "worker_error");
     assert.equal(deaths, 2);
