@@ -22,14 +22,25 @@ export async function membersReading(kafka: Kafka, group: string, topic: string)
 }
 
 /** The topics a member subscribed to, from its metadata; undefined when it has none (the group rebalancing) or another kind. */
-export function topicsOf({ memberMetadata }: GroupDescription["members"][number]): string[] | undefined {
+export function topicsOf(member: GroupMember): string[] | undefined {
+  return strings((metadataOf(member) as { topics?: unknown } | undefined)?.topics);
+}
+
+/** A member of a described group. */
+export type GroupMember = GroupDescription["members"][number];
+
+/** What a member's metadata says (its topics, its assigner's user data); undefined when it has none or another kind. */
+export function metadataOf({ memberMetadata }: GroupMember): { topics?: unknown; userData?: Buffer } | undefined {
   try {
-    const { topics } = AssignerProtocol.MemberMetadata.decode(memberMetadata) as { topics?: unknown };
-    return Array.isArray(topics) && topics.every((topic) => typeof topic === "string") ? topics : undefined;
+    return AssignerProtocol.MemberMetadata.decode(memberMetadata) ?? undefined;
   } catch {
     return undefined;
   }
 }
+
+/** `value` if it is a list of strings, as a member's metadata should hold; else undefined. */
+export const strings = (value: unknown): string[] | undefined =>
+  Array.isArray(value) && value.every((item) => typeof item === "string") ? value : undefined;
 
 /**
  * The topics other than `topic` that members of `group` read now: another deployment's consumers in a group named the

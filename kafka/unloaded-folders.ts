@@ -1,6 +1,6 @@
 import { AssignerProtocol, type GroupDescription, type Kafka, type PartitionAssigner, PartitionAssigners } from "kafkajs";
 
-import { describeSettled, REBALANCE_WAIT_MS, settled } from "./group-members.js";
+import { describeSettled, metadataOf, REBALANCE_WAIT_MS, settled, strings } from "./group-members.js";
 
 /**
  * Kafka's round-robin assigner, whose member metadata also says which model folders this worker could not load
@@ -32,13 +32,12 @@ export async function unloadedByMembers(kafka: Kafka, group: string, waitMs = RE
 /** The folders each member of a described group could not load (see unloadedByMembers); undefined while it rebalances. */
 export function unloadedIn(described: GroupDescription | undefined): Array<string[] | undefined> | undefined {
   if (described && !settled(described)) return undefined;
-  return (described?.members ?? []).map(({ memberMetadata }) => {
+  return (described?.members ?? []).map((member) => {
     try {
-      const said: unknown = JSON.parse(AssignerProtocol.MemberMetadata.decode(memberMetadata)?.userData.toString() ?? "");
-      const unloaded = (said as { unloaded?: unknown } | null)?.unloaded;
-      return Array.isArray(unloaded) && unloaded.every((dir) => typeof dir === "string") ? unloaded : undefined;
+      const said: unknown = JSON.parse(metadataOf(member)?.userData?.toString() ?? "");
+      return strings((said as { unloaded?: unknown } | null)?.unloaded);
     } catch {
-      return undefined;
+      return undefined; // user data not ours (another client's): it may have loaded every folder
     }
   });
 }
