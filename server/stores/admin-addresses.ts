@@ -37,7 +37,12 @@ export function adminAddressesIn(presence: () => Presence, clock = () => Date.no
       written.delete(address);
       written.set(address, now);
       if (written.size > ADMIN_ADDRESSES_KEPT) written.delete(written.keys().next().value!);
-      await presence().hset(ADMIN_ADDRESSES_KEY, address, String(now));
+      // A write Redis did not take is tried again at the next login: noted as written, it was not for an hour, and a
+      // restart meanwhile shut the admin out.
+      await presence().hset(ADMIN_ADDRESSES_KEY, address, String(now)).catch((error: unknown) => {
+        written.delete(address);
+        throw error;
+      });
       if ((await presence().hlen(ADMIN_ADDRESSES_KEY)) > ADMIN_ADDRESSES_KEPT) await forgetOldest(presence(), now);
     },
   };
