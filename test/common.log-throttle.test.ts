@@ -44,4 +44,28 @@ describe("Repeated log lines", () => {
     log.error(`${error.message}\n${error.stack}`);
     assert.deepEqual(lines.map((line) => JSON.parse(line) as Record<string, unknown>).map(({ level, msg }) => ({ level, msg })), [{ level: "debug", msg: "Max payload size exceeded" }]);
   });
+
+  // Every error raised while a frame is handled has ws's reader below it in its stack: only one thrown there is the client's.
+  it("keeps at error what the server's own code threw while a client's frame was handled; a message msgpack cannot unpack is a warning", () => {
+    const lines: string[] = [];
+    const log = colyseusLogger(createLogger({ service: "server" }, "debug", (line) => lines.push(line)));
+    const below = ["    at Receiver.dataMessage (/app/node_modules/ws/lib/receiver.js:614:14)", "    at Receiver.getData (/app/node_modules/ws/lib/receiver.js:540:10)"];
+    const roomsOwn = ["TypeError: Cannot read properties of undefined (reading 'x')", "    at WorldRoom.move (/app/rooms/world-room.ts:300:10)", "    at BoundWorldRoom._onMessage (/app/node_modules/@colyseus/core/build/Room.mjs:1409:23)", ...below];
+    const undecodable = [
+      "Error: Unexpected end of MessagePack data",
+      "    at checkedRead (/app/node_modules/msgpackr/unpack.js:241:10)",
+      "    at unpack (/app/node_modules/msgpackr/unpack.js:116:10)",
+      "    at RoomMessages.onRequest (/app/node_modules/@colyseus/core/build/RoomMessages.mjs:150:49)",
+      ...below,
+    ];
+    log.error(roomsOwn.join("\n"));
+    log.error(undecodable.join("\n"));
+    assert.deepEqual(
+      lines.map((line) => JSON.parse(line) as Record<string, unknown>).map(({ level, msg, error }) => ({ level, msg, error })),
+      [
+        { level: "error", msg: roomsOwn.join("\n"), error: undefined },
+        { level: "warn", msg: "a client sent a message that does not decode", error: "Error: Unexpected end of MessagePack data" },
+      ],
+    );
+  });
 });
