@@ -4,7 +4,7 @@ import type { z } from "zod";
 
 import { cleanText } from "../common/clean-text.js";
 import type { Logger } from "../common/log.js";
-import { chatModerated, roomFailures } from "../common/metrics.js";
+import { chatModerated, joinsRefused, roomFailures } from "../common/metrics.js";
 import { pickLine } from "../common/pick-line.js";
 import type { ChatLogRecord } from "../kafka/chat-log.js";
 import type { ChatLogPublisher } from "../kafka/chat-log-transport.js";
@@ -42,7 +42,7 @@ import { PlayerOrigins } from "./players/player-origins.js";
 import { type Hearers, PlayerViews } from "./players/player-views.js";
 import { type Kick, KICKS_CHANNEL } from "./moderation/player-kicks.js";
 import type { ReportedPlayer } from "./moderation/player-reports.js";
-import { namelessName, playerName } from "./players/player-name.js";
+import { chosenName, type NameChecks, namelessName, playerName } from "./players/player-name.js";
 import { ReportDesk } from "./moderation/report-desk.js";
 import {
   AnimName,
@@ -354,7 +354,9 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const bannedMs = account ? this.sanctions.msLeft("ban", account.id) : 0;
     if (bannedMs > 0) throw this.refuseBannedJoin(client, Date.now() + bannedMs);
     // Checked by onAuth; a join that skipped it (a server-side matchMaker call has no auth context) is checked here.
-    const name = ticket ? (ticket.name ?? namelessName(client.sessionId, this.deps.moderator)) : playerName(options, client.sessionId, { accountName: account?.name, moderator: this.deps.moderator, npcs: this.deps.settings.npcs });
+    const checks = { accountName: account?.name, moderator: this.deps.moderator, npcs: this.deps.settings.npcs };
+    if (ticket?.name !== undefined) this.checkNameAgain(options, checks);
+    const name = ticket ? (ticket.name ?? namelessName(client.sessionId, this.deps.moderator)) : playerName(options, client.sessionId, checks);
     const { spawn } = this.deps.settings;
     const angle = Math.random() * 2 * Math.PI;
     const radius = Math.random() * spawn.radius;
@@ -374,6 +376,20 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (!account) this.reports.joined(client.sessionId, departure?.join(" "));
     this.history.add("system", "", "", `${name} 님이 들어왔어요.`);
     this.greetings.notice(client.sessionId);
+  }
+
+  /**
+   * A join's name, checked by onAuth, checked again against the NPCs of now: a world edit in the seconds between
+   * matchmaking and the socket may have added or renamed one to it, and the player sat down under the NPC's name. The
+   * refusal is onAuth's (a 400 saying which NPC), which the SDKs hand the join as they do matchmaking's.
+   */
+  private checkNameAgain(options: unknown, checks: NameChecks): void {
+    try {
+      chosenName(options, checks);
+    } catch (error) {
+      joinsRefused.inc({ reason: "name" });
+      throw error;
+    }
   }
 
   /**
