@@ -8,7 +8,10 @@
  *    tuned on since): the share of abuse blocked, by kind, and each ordinary line blocked with the word it was blocked for;
  *  - on real comments: Korean HateSpeech's labelled dev split (../shared/data/korean_hate_speech/dev.tsv,
  *    kocohub/korean-hate-speech, CC BY-SA 4.0), the share of `hate`, `offensive` and `none` comments blocked;
- *  - cost: microseconds per check.
+ *  - the learned toxicity score (moderation/toxicity.json): the same sets blocked by the words or a score at or above
+ *    the bar (its training run's, or --toxicity-bar), and a sweep of bars; the bar is set on Chatbot_data validation
+ *    questions in training, never on these sets;
+ *  - cost: microseconds per check, words alone and words with the score, and the score alone.
  * Table + bench/results/moderation.json.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -16,7 +19,8 @@ import { join } from "node:path";
 
 import { commandArgs } from "../common/cli-args.js";
 import { cleanText } from "../common/clean-text.js";
-import { Moderator } from "../moderation/moderator.js";
+import { Moderator, type Verdict } from "../moderation/moderator.js";
+import { normalisedText, ToxicityModel } from "../moderation/toxicity.js";
 import { CHATBOT_DATA, readChatbotData, splitOf } from "./chatbot-data.js";
 import { machineInfo } from "./machine.js";
 import { resultsFile } from "./results-file.js";
@@ -26,12 +30,17 @@ const { values } = commandArgs("npm run bench:moderation", {
   options: {
     data: { type: "string", default: CHATBOT_DATA },
     "hate-speech": { type: "string", default: join(ROOT, "..", "shared", "data", "korean_hate_speech", "dev.tsv") },
+    "toxicity-bar": { type: "string" },
   },
 });
 const DATA = values.data;
 const HATE_SPEECH = values["hate-speech"];
 
 const moderator = Moderator.fromFile(undefined, 0); // every check read anew: the rounds below repeat the lines
+const toxicity = ToxicityModel.fromFile();
+const scored = Moderator.fromFile(undefined, 0, { model: toxicity });
+const bar = values["toxicity-bar"] === undefined ? toxicity.suggestedBar : Number(values["toxicity-bar"]);
+if (!(bar > 0 && bar <= 1)) throw new Error(`--toxicity-bar must be a number in (0, 1], not ${values["toxicity-bar"]}`);
 const test = readChatbotData(DATA).filter(({ q }) => splitOf(q) === "test");
 const questions = test.map(({ q }) => q);
 const answers = test.map(({ a }) => a);
@@ -84,6 +93,49 @@ const worstStarted = performance.now();
 for (let round = 0; round < 3; round++) for (const line of worstLines) moderator.check(line);
 const worstMsPerCheck = (performance.now() - worstStarted) / (3 * worstLines.length);
 
+// The same rounds with the score computed beside the words, and the score alone from the plain reading.
+const scoredStarted = performance.now();
+for (let round = 0; round < 5; round++) for (const q of questions) scored.check(q);
+const microsPerScoredCheck = ((performance.now() - scoredStarted) * 1000) / checks;
+const plainQuestions = questions.map(normalisedText);
+const scoreStarted = performance.now();
+for (let round = 0; round < 5; round++) for (const q of plainQuestions) toxicity.scoreNormalised(q);
+const microsPerScore = ((performance.now() - scoreStarted) * 1000) / checks;
+
+/** Each set's texts as the room checks them, and each one's verdict with its score. */
+const scoredSets: { set: string; texts: string[]; should: "block" | "pass" }[] = [
+  { set: "test-split questions", texts: questions, should: "pass" },
+  { set: "test-split answers", texts: answers, should: "pass" },
+  { set: "ordinary names", texts: names, should: "pass" },
+  { set: "blind abuse, session 62", texts: blindAbuse.map((l) => cleanText(l.text)), should: "block" },
+  { set: "blind ordinary chat, session 62", texts: blindOrdinary.map((l) => cleanText(l.text)), should: "pass" },
+  ...["hate", "offensive", "none"].map((label) => ({
+    set: `HateSpeech dev: ${label}`,
+    texts: comments.filter((c) => c.label === label).map((c) => c.text),
+    should: label === "none" ? ("pass" as const) : ("block" as const),
+  })),
+];
+const verdictsOf = new Map(scoredSets.map(({ set, texts }) => [set, texts.map((text) => ({ text, verdict: scored.check(text) }))]));
+const refusedAt = (verdict: Verdict, at: number) => verdict.blocked || verdict.toxicity! >= at;
+const toxicityRows = scoredSets.map(({ set, should }) => {
+  const verdicts = verdictsOf.get(set)!;
+  const byWords = verdicts.filter(({ verdict }) => verdict.blocked).length;
+  const byEither = verdicts.filter(({ verdict }) => refusedAt(verdict, bar)).length;
+  return { set: `${set} (should ${should})`, words: byWords, ...share(verdicts.length, byEither) };
+});
+const SWEEP = [0.8, 0.85, 0.9, 0.94, 0.97, 0.99];
+const sweep = SWEEP.map((at) => ({
+  bar: at,
+  ...Object.fromEntries(scoredSets.map(({ set }) => {
+    const verdicts = verdictsOf.get(set)!;
+    return [set, verdicts.filter(({ verdict }) => refusedAt(verdict, at)).length / verdicts.length];
+  })),
+}));
+/** The lines the score alone would refuse at the bar where it should not, with their scores: what a studio would see. */
+const scoreOnlyRefused = scoredSets.filter(({ should }) => should === "pass").flatMap(({ set }) =>
+  verdictsOf.get(set)!.filter(({ verdict }) => !verdict.blocked && verdict.toxicity! >= bar).map(({ text, verdict }) => ({ set, text, toxicity: Math.round(verdict.toxicity! * 1000) / 1000 })),
+);
+
 const rows = [
   { set: "test-split questions (should pass)", ...share(questions.length, blockedQuestions.length), target: "≤ 1%" },
   { set: "test-split answers (should pass)", ...share(answers.length, blockedAnswers.length), target: "-" },
@@ -99,7 +151,12 @@ const rows = [
 ];
 console.log("| set | n | blocked | rate | target |\n|---|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.set} | ${r.n} | ${r.blocked} | ${(r.rate * 100).toFixed(2)}% | ${r.target} |`);
-console.log(`\n${microsPerCheck.toFixed(1)} µs per check; ${worstMsPerCheck.toFixed(1)} ms per check of the slowest lines known (200 letters of everyday initials)`);
+console.log(`\nwords, or the toxicity score ≥ ${bar} (moderation/toxicity.json):\n| set | n | by words | by words or score | rate |\n|---|---|---|---|---|`);
+for (const r of toxicityRows) console.log(`| ${r.set} | ${r.n} | ${r.words} | ${r.blocked} | ${(r.rate * 100).toFixed(2)}% |`);
+console.log(`\nshare refused by words or score, by bar:\n| bar | ${scoredSets.map((s) => s.set).join(" | ")} |\n|${"---|".repeat(scoredSets.length + 1)}`);
+for (const row of sweep) console.log(`| ${row.bar} | ${scoredSets.map(({ set }) => `${(Number(row[set as keyof typeof row]) * 100).toFixed(1)}%`).join(" | ")} |`);
+if (scoreOnlyRefused.length) console.log("ordinary lines the score alone refuses:", scoreOnlyRefused.map((l) => `${l.text} (${l.set}): ${l.toxicity}`));
+console.log(`\n${microsPerCheck.toFixed(1)} µs per check (${microsPerScoredCheck.toFixed(1)} with the toxicity score; the score alone ${microsPerScore.toFixed(1)} µs); ${worstMsPerCheck.toFixed(1)} ms per check of the slowest lines known (200 letters of everyday initials)`);
 if (blockedQuestions.length) console.log("blocked questions:", blockedQuestions);
 if (blockedAnswers.length) console.log("blocked answers:", blockedAnswers);
 if (missed.length) console.log("missed evasions:", missed);
@@ -110,5 +167,5 @@ if (missedBlindAbuse.length) console.log("missed blind abuse:", missedBlindAbuse
 if (blockedBlindOrdinary.length) console.log("blocked blind ordinary lines:", blockedBlindOrdinary.map((l) => `${l.text} (${l.kind}): ${l.term}`));
 writeFileSync(
   resultsFile("moderation.json"),
-  JSON.stringify({ benchmark: "moderation", date: new Date().toISOString(), machine: machineInfo(), rows, microsPerCheck, worstMsPerCheck, blockedQuestions, blockedAnswers, missed, missedHeldOut, blockedNames, abuseKinds, missedBlindAbuse, blockedBlindOrdinary }, null, 2) + "\n",
+  JSON.stringify({ benchmark: "moderation", date: new Date().toISOString(), machine: machineInfo(), rows, microsPerCheck, worstMsPerCheck, toxicity: { bar, rows: toxicityRows, sweep, scoreOnlyRefused, microsPerScoredCheck, microsPerScore }, blockedQuestions, blockedAnswers, missed, missedHeldOut, blockedNames, abuseKinds, missedBlindAbuse, blockedBlindOrdinary }, null, 2) + "\n",
 );

@@ -47,6 +47,7 @@ export const CHAT_MAPPINGS = {
     replyTo: keyword,
     toNpc: keyword,
     moderated: { type: "boolean" },
+    toxicity: { type: "float" },
     unasked: keyword,
     event: keyword,
     private: { type: "boolean" },

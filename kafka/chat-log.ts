@@ -75,6 +75,11 @@ export const ChatLogRecord = z.object({
   replyTo: z.string().max(64).optional(),
   /** True when moderation stopped this line (a player's line nobody saw) or replaced it (an NPC's answer). */
   moderated: z.boolean().optional(),
+  /**
+   * On a player's line, where the server has the learned toxicity model (TOXICITY_MODEL): its score in [0, 1], the line
+   * refused or not (refused by it alone: `moderated` and a score at or above TOXICITY_BAR).
+   */
+  toxicity: z.number().min(0).max(1).optional(),
   /** On a player's line addressed to an NPC: which one. */
   toNpc: z.string().max(32).optional(),
   /** On an NPC's answer. */

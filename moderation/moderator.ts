@@ -5,10 +5,15 @@ import { jamoOf } from "../common/hangul.js";
 import { inEverydayInitials } from "./initials.js";
 import { type Reading, type ReadingKind, readings } from "./readings.js";
 import { starredWord } from "./starred.js";
+import type { ToxicityModel } from "./toxicity.js";
 
 export const DEFAULT_WORD_LIST = join(import.meta.dirname, "words.ko.txt");
 
-export type Verdict = { blocked: false } | { blocked: true; term: string };
+/**
+ * `toxicity`: the learned score of the text (toxicity.ts), where the moderator has a model; the words decide `blocked`
+ * (a player's line is also refused above a bar: passesBar).
+ */
+export type Verdict = ({ blocked: false } | { blocked: true; term: string }) & { toxicity?: number };
 
 /**
  * Finds banned words (Korean abuse and profanity) in any reading of a text (see readings.ts).
@@ -54,6 +59,11 @@ export class Moderator {
   constructor(
     words: string[],
     private readonly remembered = 4096,
+    /**
+     * Scores each text checked, from the plain reading the words are looked for in first; `bar`: a player's line scoring
+     * at or above it is refused as a listed word is (checkPlayerLine), none without one.
+     */
+    private readonly toxicity?: { model: ToxicityModel; bar?: number },
   ) {
     const entries = words.map((w) => w.replace(/#.*/, "").trim()).filter(Boolean);
     const unspaced = (reading: Reading) => ({ ...reading, text: reading.text.replace(/\s+/g, "") });
@@ -87,10 +97,10 @@ export class Moderator {
     this.initials = (this.allowed.get("plain") ?? []).filter((word) => /^[ㄱ-ㅣ]+$/u.test(word));
   }
 
-  static fromFile(path = DEFAULT_WORD_LIST, remembered?: number): Moderator {
+  static fromFile(path = DEFAULT_WORD_LIST, remembered?: number, toxicity?: { model: ToxicityModel; bar?: number }): Moderator {
     try {
       // Read as the other files people write: a list saved in CP949 banned only words no one can type, without a word.
-      return new Moderator(readAuthoredText(path).split("\n"), remembered);
+      return new Moderator(readAuthoredText(path).split("\n"), remembered, toxicity);
     } catch (error) {
       // One in another encoding names its path and line itself.
       throw new Error(`moderation word list ${error instanceof NotUtf8Error ? "" : `${path}: `}${(error as Error).message}`);
@@ -113,10 +123,26 @@ export class Moderator {
   }
 
   private read(text: string): Verdict {
+    const read = readings(text, this.numbered);
+    const verdict = this.wordsIn(read);
+    return this.toxicity ? { ...verdict, toxicity: this.toxicity.model.scoreNormalised(read[0]!.text) } : verdict;
+  }
+
+  /**
+   * A player's chat line: its words, then its learned score against the bar. Names, NPC lines and knowledge are held to
+   * the words alone: the score was learned on news comments, and a bar for chat need not fit them.
+   */
+  checkPlayerLine(text: string): Verdict {
+    const verdict = this.check(text);
+    const bar = this.toxicity?.bar;
+    if (verdict.blocked || bar === undefined || verdict.toxicity! < bar) return verdict;
+    return { blocked: true, term: `toxicity ${verdict.toxicity!.toFixed(3)} ≥ ${bar}`, toxicity: verdict.toxicity };
+  }
+
+  private wordsIn(read: Reading[]): Verdict {
     // Readings often repeat the text: each text is searched once, and only the words found are weighed against the
     // allowed words of each reading that made it.
     const found = new Map<string, { inText: string[]; unspaced: string; acrossSpaces: string[] }>();
-    const read = readings(text, this.numbered);
     for (const { kind, text: reading } of read) {
       if (kind === "plain") {
         const term = this.alone.find((word) =>

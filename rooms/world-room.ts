@@ -594,11 +594,13 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const limited = this.allowances.get(client.sessionId)?.say(asks !== undefined, this.addressLinesOf(client.sessionId));
     if (limited) return this.connections.sendError(client, { code: "rate_limited", ...limited, text });
     if (npc) this.greetings.spokeTo(npc.id, client.sessionId);
-    const verdict = this.deps.moderator?.check(text);
-    if (verdict?.blocked) return this.refuse(client, player, text, asks, verdict.term);
+    const verdict = this.deps.moderator?.checkPlayerLine(text);
+    // The learned score goes with the line into the chat log, refused or not: the community team sorts lines by it.
+    const scored = verdict?.toxicity === undefined ? {} : { toxicity: roundedScore(verdict.toxicity) };
+    if (verdict?.blocked) return this.refuse(client, player, text, asks, verdict.term, scored);
     const privately = npc?.privateTalk === true;
     const hearers: Hearers = privately ? { only: client.sessionId, account: this.origins.accountOf(client.sessionId) } : { near: player };
-    const line = this.history.add("player", client.sessionId, player.name, text, "", { ...this.accountInLog(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}) }, hearers);
+    const line = this.history.add("player", client.sessionId, player.name, text, "", { ...this.accountInLog(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}), ...scored }, hearers);
     this.reports.said.add(client.sessionId, { id: line.id, text, ts: line.ts });
     if (asks) this.questions.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now(), privately, account: this.origins.accountOf(client.sessionId) });
     else if (npc) this.questions.answerCall(npc, player.name, line, privately);
@@ -693,12 +695,12 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    * reply naming the question as asked ones do, without the call ("@코봇 …" made each refused line a question of its own
    * in Kibana's top questions).
    */
-  private refuse(client: Client, player: Player, text: string, asks: { npcId: string; question: string } | undefined, term: string): void {
+  private refuse(client: Client, player: Player, text: string, asks: { npcId: string; question: string } | undefined, term: string, scored: { toxicity?: number }): void {
     const npcId = asks?.npcId;
     const id = newLineId();
     const ts = Date.now();
     this.history.log({
-      id, kind: "player", from: client.sessionId, ...this.accountInLog(client.sessionId), name: player.name, text, ts, moderated: true, ...(npcId ? { toNpc: npcId } : {}),
+      id, kind: "player", from: client.sessionId, ...this.accountInLog(client.sessionId), name: player.name, text, ts, moderated: true, ...(npcId ? { toNpc: npcId } : {}), ...scored,
     });
     this.reports.said.add(client.sessionId, { id, text, ts, moderated: true });
     chatModerated.inc({ side: "input" });
@@ -758,3 +760,6 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
     }
   };
 }
+
+/** A score as logged: three decimals say all a bar or a sort needs, and keep the record short. */
+const roundedScore = (score: number) => Math.round(score * 1000) / 1000;

@@ -10,6 +10,7 @@ import { DEFAULT_TOPICS } from "../kafka/contract.js";
 import { answerGroupOf } from "../kafka/kafka-question-channel.js";
 import { DEFAULT_RETENTION_HOURS } from "../kafka/topic-retention.js";
 import { DEFAULT_WORD_LIST, Moderator } from "../moderation/moderator.js";
+import { DEFAULT_TOXICITY_MODEL, ToxicityModel } from "../moderation/toxicity.js";
 import { DEFAULT_MAX_BATCH } from "../npc/worker/answer-queue.js";
 import { canonicalFolder, DEFAULT_MODEL_DIR, LOAD_WITHIN_MS, MODEL_DTYPES, type ModelDtype } from "../npc/engine/model-folder.js";
 import { ActionReceipts } from "../rooms/npc/action-receipts.js";
@@ -155,6 +156,12 @@ export const ENV_SCHEMA = z.object({
   ACTION_RECEIPT_SECONDS: int(10, 86_400).default(300),
   /** Banned-word list for player lines and NPC answers (moderation/words.ko.txt format); "off" disables moderation. */
   MODERATION_WORDS: z.string().min(1).default(DEFAULT_WORD_LIST),
+  /** The learned toxicity score's model (moderation/toxicity.json format), logged on each player line; "off": none. */
+  TOXICITY_MODEL: z.string().min(1).default(DEFAULT_TOXICITY_MODEL),
+  /** Player lines scoring at or above this are refused as a listed word is; "off" (the default): the score is only logged. */
+  TOXICITY_BAR: z
+    .union([z.literal("off"), z.coerce.number().min(0.5, "at least 0.5 (below it the score refuses most everyday lines)").max(1, "at most 1 (a score is never above 1)")])
+    .default("off"),
   LOG_LEVEL: z.string().refine(isLogLevel, "one of debug, info, warn, error, silent").default("info"),
 });
 
@@ -231,7 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   checkTopics(e);
   checkGroups(e);
   const dataDir = e.DATA_DIR.toLowerCase() === "off" ? undefined : e.DATA_DIR;
-  const npcs = npcPart(e);
+  const npcs = npcPart(e, toxicityFrom(e));
   const accounts = accountsFrom(e);
   return {
     port: e.PORT,
@@ -424,8 +431,9 @@ export function loadNpcsConfig(env: NodeJS.ProcessEnv = process.env): NpcsConfig
   return npcPart(readEnv(env, NPCS));
 }
 
-function npcPart(e: Pick<Env, (typeof NPCS)[number]>): NpcsConfig {
-  const moderator = e.MODERATION_WORDS === "off" ? undefined : moderatorFrom(e.MODERATION_WORDS);
+/** `toxicity`: the world server's learned score of player lines (TOXICITY_MODEL, TOXICITY_BAR); a worker has none. */
+function npcPart(e: Pick<Env, (typeof NPCS)[number]>, toxicity?: { model: ToxicityModel; bar?: number }): NpcsConfig {
+  const moderator = e.MODERATION_WORDS === "off" ? undefined : moderatorFrom(e.MODERATION_WORDS, toxicity);
   const world = e.WORLD_FILE === "off" ? undefined : worldFrom(e.WORLD_FILE, e.MODEL_DIR, moderator, e.MODEL_DTYPE);
   return {
     world: {
@@ -443,11 +451,28 @@ function npcPart(e: Pick<Env, (typeof NPCS)[number]>): NpcsConfig {
   };
 }
 
-function moderatorFrom(path: string): Moderator {
+function moderatorFrom(path: string, toxicity: { model: ToxicityModel; bar?: number } | undefined): Moderator {
   try {
-    return Moderator.fromFile(path);
+    return Moderator.fromFile(path, undefined, toxicity);
   } catch (error) {
     throw new ConfigError(`bad configuration:\n  MODERATION_WORDS=${JSON.stringify(path)}: ${(error as Error).message}`);
+  }
+}
+
+/** The toxicity model and bar of TOXICITY_MODEL and TOXICITY_BAR; undefined with moderation or the model off. */
+function toxicityFrom(e: Pick<Env, "MODERATION_WORDS" | "TOXICITY_MODEL" | "TOXICITY_BAR">): { model: ToxicityModel; bar?: number } | undefined {
+  if (e.TOXICITY_MODEL === "off" || e.MODERATION_WORDS === "off") {
+    if (e.TOXICITY_BAR !== "off") {
+      const off = e.MODERATION_WORDS === "off" ? "MODERATION_WORDS=off (moderation is off)" : "TOXICITY_MODEL=off";
+      throw new ConfigError(`bad configuration:\n  TOXICITY_BAR=${e.TOXICITY_BAR}: no score to hold lines to with ${off}; unset it, or turn the model on`);
+    }
+    return undefined;
+  }
+  try {
+    const model = ToxicityModel.fromFile(e.TOXICITY_MODEL);
+    return e.TOXICITY_BAR === "off" ? { model } : { model, bar: e.TOXICITY_BAR };
+  } catch (error) {
+    throw new ConfigError(`bad configuration:\n  TOXICITY_MODEL=${JSON.stringify(e.TOXICITY_MODEL)}: ${(error as Error).message}`);
   }
 }
 

@@ -44,6 +44,7 @@ CHAT_LOG = T.StructType([
     T.StructField("replyTo", T.StringType()),
     T.StructField("toNpc", T.StringType()),
     T.StructField("moderated", T.BooleanType()),
+    T.StructField("toxicity", T.DoubleType()),  # a player line's learned toxicity score (TOXICITY_MODEL)
     T.StructField("unasked", T.StringType()),
     T.StructField("event", T.StringType()),  # with unasked "event": the game event the backend fired
     T.StructField("private", T.BooleanType()),  # a line only one player heard (an NPC that talks in private)

@@ -11,7 +11,7 @@ import { ChatLine, type WorldState } from "../world-state.js";
 /** A chat-log record as the room writes it; the history stamps it with the version, room and server. */
 export type RoomLogRecord = Omit<ChatLogRecord, "v" | "roomId" | "serverId">;
 /** What a line's chat-log record carries beyond the line. */
-export type LineLogFields = Pick<ChatLogRecord, "account" | "toNpc" | "npc" | "moderated" | "unasked" | "event">;
+export type LineLogFields = Pick<ChatLogRecord, "account" | "toNpc" | "npc" | "moderated" | "toxicity" | "unasked" | "event">;
 
 export interface ChatHistoryDeps {
   chat: WorldState["chat"];
