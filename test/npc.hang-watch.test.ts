@@ -18,10 +18,10 @@ const withClockStep = (step: string) => {
 
 describe("A Kafka worker's hang watch (its own thread)", () => {
   it("ends the process when a batch stays unanswered in a native call that never returns, and says so on stderr", () => {
-    const started = performance.now();
-    const { signal, stderr } = run("hang");
+    const { signal, stdout, stderr } = run("hang");
     assert.equal(signal, "SIGKILL", stderr);
-    assert.ok(performance.now() - started < 15_000, "well before the 20 s call returned");
+    // By what the child said, not by this machine's clock: a process ended after its 20 s call would have said so.
+    assert.equal(stdout, "", "ended before the 20 s call returned");
     const line = JSON.parse(stderr.trim().split("\n").at(-1)!) as { level: string; msg: string; waitedMs: number; service: string };
     assert.equal(line.level, "error");
     assert.match(line.msg, /the NPC brain hangs: a batch unanswered/);
@@ -37,10 +37,9 @@ describe("A Kafka worker's hang watch (its own thread)", () => {
   });
 
   it("ends the process when its models' load and warm-up does not end in its own time, and says so", () => {
-    const started = performance.now();
-    const { signal, stderr } = run("load");
+    const { signal, stdout, stderr } = run("load");
     assert.equal(signal, "SIGKILL", stderr);
-    assert.ok(performance.now() - started < 15_000, "well before the 20 s call returned");
+    assert.equal(stdout, "", "ended before the 20 s call returned (then it says done)");
     const line = JSON.parse(stderr.trim().split("\n").at(-1)!) as { msg: string; waitedMs: number };
     assert.match(line.msg, /the NPC brain hangs: its models' load and warm-up unfinished/);
     assert.ok(line.waitedMs >= 1_000, String(line.waitedMs));
@@ -65,10 +64,9 @@ describe("A Kafka worker's hang watch (its own thread)", () => {
     });
 
     it("still ends a hung process in its time when the clock steps ten minutes back", () => {
-      const started = performance.now();
-      const { signal, stderr } = run("hang", withClockStep("-600s"));
+      const { signal, stdout, stderr } = run("hang", withClockStep("-600s"));
       assert.equal(signal, "SIGKILL", stderr);
-      assert.ok(performance.now() - started < 15_000, "well before the 20 s call returned");
+      assert.equal(stdout, "", "ended before the 20 s call returned");
     });
   });
 });

@@ -36,15 +36,15 @@ describe("Embedded NPC worker (its own thread)", () => {
 
   /**
    * A worker on a test thread (`main`: test/helpers/<main>, one that hangs or dies on a word), the bus's server side
-   * keeping the answers; it is `worker`, stopped after the test.
+   * keeping the answers; it is `worker`, stopped after the test. Questions older than `maxQuestionAgeMs` are `expired`.
    */
-  async function onTestThread(main: string, log: Logger, watch: Partial<ThreadWatch> = {}) {
+  async function onTestThread(main: string, log: Logger, watch: Partial<ThreadWatch> = {}, maxQuestionAgeMs = 10_000) {
     const config = loadConfig({ WORLD_FILE: "off", SERVER_ID: "s1" });
     const bus = new InProcessBus(config.model.maxBatch);
     const answers: AnswerMessage[] = [];
     const server = bus.serverChannel("s1");
     await server.start((answer) => answers.push(answer));
-    const options = { brains: config.brains, maxBatch: config.model.maxBatch, maxQuestionAgeMs: 10_000, serverId: "s1" };
+    const options = { brains: config.brains, maxBatch: config.model.maxBatch, maxQuestionAgeMs, serverId: "s1" };
     worker = await ThreadedNpcWorker.start(options, bus.workerChannel(), log, { ...watch, main: new URL(`./helpers/${main}`, import.meta.url) });
     const answerTo = (id: string) => answers.find((answer) => answer.questionId === id);
     return { worker, server, answers, answerTo };
@@ -169,10 +169,9 @@ describe("Embedded NPC worker (its own thread)", () => {
       await server.sendQuestion(question("q1", word));
       await hangs; // the thread has the batch and hangs
       told.close();
-      // Its metrics are given up after replyWithinMs, so /metrics still answers.
-      const asked = Date.now();
+      // Its metrics are given up after replyWithinMs, so /metrics still answers: the hung thread never replies, and
+      // an empty list is what giving up returns.
       assert.deepEqual(await threaded.metrics(), []);
-      assert.ok(Date.now() - asked < 3_000);
       await waitFor("the hung batch's answer", () => answers.find((a) => a.questionId === "q1"), 30_000);
       assert.equal(answers[0]!.error?.code, "worker_error");
       assert.match(answers[0]!.error!.message, /did not answer in 1 s and was restarted/);
@@ -187,15 +186,15 @@ describe("Embedded NPC worker (its own thread)", () => {
   }
 
   it("answers the others of a batch whose question kills each thread that takes it, and that one with an error, after two deaths", async function () {
-    this.timeout(60_000);
+    this.timeout(120_000);
     let deaths = 0;
     const log = createLogger({}, "error", (line) => void (JSON.parse(line).msg === "NPC worker thread gone; starting another" && deaths++));
-    const { server, answers, answerTo } = await onTestThread("dying-thread-main.ts", log);
-    const asked = Date.now();
+    // Questions kept a minute, not 10 s: two model loads and the pauses after the deaths may take that long on a
+    // busy box, and an answer past its age would be `expired`, not the wait this test is about.
+    const { server, answers, answerTo } = await onTestThread("dying-thread-main.ts", log, {}, 60_000);
     // One batch: the bus offered it whole to each new thread, which died on it at once, and nobody in it was answered.
     for (const [id, text] of [["a", "배고파"], ["x", "죽어"], ["b", "잠이 안 와"]] as const) await server.sendQuestion(question(id, text));
-    await waitFor("the other questions' answers", () => answerTo("a") && answerTo("b"), 20_000);
-    const waited = Date.now() - asked;
+    await waitFor("the other questions' answers", () => answerTo("a") && answerTo("b"), 50_000);
     for (const id of ["a", "b"]) {
       assert.equal(answerTo(id)!.error, undefined);
       assert.ok(answerTo(id)!.text.length > 0);
@@ -206,8 +205,8 @@ describe("Embedded NPC worker (its own thread)", () => {
     await server.sendQuestion(question("c", "주말에 뭐 하지?"));
     assert.equal((await waitFor("the next question's answer", () => answerTo("c"), 20_000)).error, undefined);
     assert.equal(deaths, 2, `the thread died ${deaths} times`);
+    // Not timed: two deaths, no more, is what bounds the wait (a pause of 1 s, then 2 s; each death more doubles it).
     assert.equal(answers.filter((answer) => answer.questionId === "x").length, 1, "the killing question is not offered again");
-    assert.ok(waited < 15_000, `the others were answered after ${waited} ms`);
   });
 
   it("answers a text that killed the thread twice, asked again by another player, with an error at once, without a death", async function () {
@@ -226,13 +225,14 @@ describe("Embedded NPC worker (its own thread)", () => {
     assert.equal((await waitFor("the killing question's answer", () => answerTo("x1"), 20_000)).error?.code, "worker_error");
     assert.equal(deaths, 2);
     // Another player, a new id: before, two more deaths (model loads, and a pause of seconds with every NPC silent).
+    // "At once" by what happened, not by the clock: asked of a thread, it would have died (twice) before any answer,
+    // and been answered "went twice with this question in flight".
     for (const [id, text] of [["x2", "죽어"], ["x3", " 죽\u200b어 "]] as const) {
-      const asked = performance.now();
       await server.sendQuestion({ ...question(id, text), playerId: "p2", playerName: "영희" });
-      const again = await waitFor("the same text's answer", () => answerTo(id), 1_000);
+      const again = await waitFor("the same text's answer", () => answerTo(id), 20_000);
       assert.equal(again.error?.code, "worker_error", `${id} asked again`);
       assert.match(again.error!.message, /went twice on this question within the hour/);
-      assert.ok(performance.now() - asked < 500, `answered after ${Math.round(performance.now() - asked)} ms`);
+      assert.equal(deaths, 2, `${id} was answered without a death`);
     }
     await server.sendQuestion(question("c", "주말에 뭐 하지?"));
     assert.equal((await waitFor("another question's answer", () => answerTo("c"), 20_000)).error, undefined);
@@ -251,13 +251,12 @@ describe("Embedded NPC worker (its own thread)", () => {
     const bus = new InProcessBus(config.model.maxBatch);
     const main = new URL("./helpers/hang-on-load-thread-main.ts", import.meta.url);
     const options = { brains: config.brains, maxBatch: config.model.maxBatch, maxQuestionAgeMs: 10_000, serverId: "s1" };
-    const asked = Date.now();
+    // Its 1 s ended it (the message says which wait): the thread itself never gets ready, so without it this waits for good.
     await assert.rejects(ThreadedNpcWorker.start(options, bus.workerChannel(), quiet, { readyWithinMs: 1_000, main }), (error: NpcError) => {
       assert.equal(error.code, "model_unavailable"); // the embedded server then starts with fallback lines (startEmbeddedWorker)
       assert.match(error.message, /did not load and warm its models in 1 s/);
       return true;
     });
-    assert.ok(Date.now() - asked < 10_000);
   });
 
   it("sends each answer on as it is done on the thread: a scripted line is not held until the model's batch is answered", async () => {

@@ -64,9 +64,8 @@ describe("Server health", () => {
     const first = health();
     looks[0]!({ npc: "ready", workers: 2 });
     assert.deepEqual(await first, { npc: "ready", workers: 2 }, "the first call waits for its look: nothing is known before");
-    const startedAt = performance.now();
+    // Answered while looks[1] is still unresolved: waiting for the look would never end (no clock needed to tell).
     assert.deepEqual(await health(), { npc: "ready", workers: 2 }, "the look hangs: the last verdict");
-    assert.ok(performance.now() - startedAt < 500, `answered in ${Math.round(performance.now() - startedAt)} ms`);
     looks[1]!({ npc: "broker_down", workers: null }); // the hung look ends: the next call knows it
     await new Promise((resolve) => setImmediate(resolve));
     const third = health();

@@ -15,6 +15,7 @@ import { ModelLoadError } from "../npc/errors.js";
 import { type NpcWorker } from "../npc/worker/worker.js";
 import { SCHEMA_FINGERPRINT } from "../rooms/schema-fingerprint.js";
 import { CHAT_MAX_CHARS, MESSAGE_MAX_BYTES, REPORT_REASON_MAX_CHARS, SENT_MAX } from "../rooms/world-contract.js";
+import { RECONNECT_SECONDS } from "../rooms/world-protocol.js";
 import { saveWorld } from "./helpers/save-world.js";
 import { answersTo, joinWorld, near, positionOf, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
@@ -305,8 +306,9 @@ describe("WorldRoom", function () {
       assert.ok(a.room.state.serverTime - clock >= 900, "the clock still moves");
       // Walked in steps: one move to (1, 1) from a spawn point up to 4.4 m away may be cut short by the travel allowance.
       await walkTo(a, 1, 1);
-      // The wall clock, the clock of lines' ts.
-      assert.ok(Math.abs(Date.now() - a.room.state.serverTime) < 1000);
+      // The wall clock, the clock of lines' ts. A wide margin: it is stamped at most once a second and read a patch
+      // later, and a monotonic clock's reading would be off by decades.
+      assert.ok(Math.abs(Date.now() - a.room.state.serverTime) < 10_000, `serverTime ${a.room.state.serverTime}, Date.now() ${Date.now()}`);
       await a.room.leave();
     });
 
@@ -320,7 +322,8 @@ describe("WorldRoom", function () {
         await sleep(100);
         const line = stateOf(a).chat.find((line) => line.text === "방금 한 말")!;
         const age = a.room.state.serverTime - line.ts;
-        assert.ok(age >= 0 && age < 2000, `a line said now is ${age} ms old to the clients (an NPC's bubble shows for 7 s)`);
+        // Against the step's 60 s: any age a bubble still shows at (7 s) is a line said now.
+        assert.ok(age >= 0 && age < 7000, `a line said now is ${age} ms old to the clients (an NPC's bubble shows for 7 s)`);
       } finally {
         Date.now = wall;
       }
@@ -333,7 +336,8 @@ describe("WorldRoom", function () {
       const { clock } = matchMaker.getLocalRoomById(a.room.roomId);
       const elapsed = clock.elapsedTime;
       await sleep(300);
-      assert.ok(Math.abs(clock.currentTime - performance.now()) < 1000, `the room's clock reads ${clock.currentTime}, not performance.now()`);
+      // Wide: a tick behind at most, where the wall clock would be decades off.
+      assert.ok(Math.abs(clock.currentTime - performance.now()) < 10_000, `the room's clock reads ${clock.currentTime}, not performance.now()`);
       assert.ok(clock.elapsedTime - elapsed >= 200, "and moves");
       await a.room.leave();
     });
@@ -499,17 +503,17 @@ describe("WorldRoom", function () {
   describe("floods", () => {
     /**
      * `send` makes the server close the sender's socket with `code`; the sender's avatar is gone for another player
-     * within 3 s, not kept 20 s as a silent "away" ghost for a reconnection. Resolves with that other player.
+     * at once, not kept RECONNECT_SECONDS (20 s) as a silent "away" ghost for a reconnection. Resolves with that other player.
      */
     async function closedAndGone(name: string, code: number, send: (sender: TestPlayer, other: TestPlayer) => void): Promise<TestPlayer> {
       const sender = await world.join(name);
       const b = await world.joinBeside(sender, "성실");
       const closed = new Promise<number>((resolve) => sender.room.onLeave((closeCode) => resolve(closeCode)));
-      const started = performance.now();
       send(sender, b);
       assert.equal(await closed, code);
-      await waitFor("the sender's avatar gone", () => stateOf(b).players[sender.room.sessionId] === undefined);
-      assert.ok(performance.now() - started < 3000, `${performance.now() - started} ms (a seat kept for a reconnection: 20 s)`);
+      // A deadline the kept seat cannot meet (it goes only after RECONNECT_SECONDS), however slow the machine.
+      const seatKeptMs = RECONNECT_SECONDS * 1000;
+      await waitFor(`the sender's avatar gone (a seat kept for a reconnection: ${RECONNECT_SECONDS} s)`, () => stateOf(b).players[sender.room.sessionId] === undefined, seatKeptMs * 0.75);
       return b;
     }
 
@@ -618,12 +622,18 @@ describe("WorldRoom", function () {
       await stallBrain();
       const a = await world.join("기다림");
       const asked = performance.now();
+      // When each fallback reached this client: their spread, not their lateness, which a busy machine adds to all.
+      const cameAt: number[] = [];
+      a.room.onStateChange(() => {
+        while (cameAt.length < answersTo(a).length) cameAt.push(performance.now());
+      });
       for (const text of ["하나", "둘", "셋"]) a.room.send("chat", { text: `@kobot ${text}` });
       // One question with the brain at a time: before, the others waited their turn and then a timeout each
-      // (fallbacks at 0.7, 1.4 and 2.1 s); now each ends NPC_TIMEOUT_MS (0.7 s) after it was asked.
-      await waitFor("three fallbacks", () => answersTo(a).length === 3, 5000);
-      const late = performance.now() - asked;
-      assert.ok(late < 1400, `the last fallback came ${late} ms after the questions`);
+      // (fallbacks at 0.7, 1.4 and 2.1 s: 1.4 s from the first to the last); now each ends NPC_TIMEOUT_MS (0.7 s)
+      // after it was asked, and the three were asked together.
+      await waitFor("three fallbacks", () => answersTo(a).length === 3, 30_000);
+      const spread = cameAt[2]! - cameAt[0]!;
+      assert.ok(spread < 700, `the last fallback came ${Math.round(spread)} ms after the first (a timeout each in turn: 1,400)`);
       assert.deepEqual(a.errors.map((e) => e.code), ["npc_timeout", "npc_timeout", "npc_timeout"]);
       await sleep(1600 - (performance.now() - asked)); // the stalled brain done, before the next test's worker
       await a.room.leave();

@@ -1,6 +1,6 @@
 /**
  * A process with an off-thread hang watch (npc/worker/hang-watch.ts) of 500 ms whose main thread blocks in a native call,
- * as in onnxruntime's run: `hang` blocks 20 s inside a batch; `answers` gives three short batches, then blocks 1.5 s
+ * as in onnxruntime's run: `hang` blocks 20 s inside a batch (then says so on stdout); `answers` gives three short batches, then blocks 1.5 s
  * with none in flight, and exits 0; `load` blocks 20 s in its models' load and warm-up (allowed 1 s), and
  * `loaded` loads in 0.7 s (longer than a batch may take) and exits 0.
  */
@@ -25,6 +25,7 @@ if (process.argv[2] === "load" || process.argv[2] === "loaded") {
   watch.started();
   stepTheClock();
   execFileSync("sleep", ["20"]);
+  console.log("the call returned"); // a watch that ended the process in time never lets this be said
 } else {
   for (let i = 0; i < 3; i++) {
     const ended = watch.started();

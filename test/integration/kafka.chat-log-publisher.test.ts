@@ -181,8 +181,12 @@ describe("Kafka chat-log publisher, broker gone (real broker)", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("stops within 5 s of SIGTERM after 15 s of chat with the broker down, and says how many lines were not sent", async () => {
+  it("stops after its 5 s wait, not the send's, at SIGTERM after 15 s of chat with the broker down, and says how many lines were not sent", async () => {
     const kafka = createKafka([brokers], "publisher-outage-test", createLogger({}, "silent"));
+    // A send waits on the dead broker over a minute here (kafkajs's tries stretched from createKafka's 10-17 s): a stop
+    // that waited for the one in flight loses the race below, however slow the machine; one after its 5 s wait wins it.
+    const producer = kafka.producer.bind(kafka);
+    kafka.producer = (config) => producer({ ...config, retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 45 } });
     const logged: Array<{ level: string; msg: string; lines?: number }> = [];
     const publisher = new KafkaChatLogPublisher(kafka, `chat.log.${uniqueTopics("outage").question}`, createLogger({}, "warn", (line) => logged.push(JSON.parse(line))));
     await publisher.start();
@@ -191,11 +195,8 @@ describe("Kafka chat-log publisher, broker gone (real broker)", function () {
     const chatting = setInterval(() => publisher.publish({ v: CHAT_LOG_VERSION, id: `line-${published}`, roomId: `room-${published++ % 7}`, serverId: "s", kind: "player", from: "p", name: "민수", text: "안녕", ts: Date.now() }), 10);
     await sleep(15_000);
     clearInterval(chatting);
-    const started = performance.now();
     const outcome = await Promise.race([publisher.stop().then(() => "stopped"), sleep(30_000).then(() => "still stopping after 30 s")]);
-    const tookMs = performance.now() - started;
     assert.equal(outcome, "stopped");
-    assert.ok(tookMs < 6500, `stop took ${Math.round(tookMs)} ms`);
     const unsent = logged.filter((line) => line.level === "error");
     assert.deepEqual(unsent.map(({ msg, lines }) => ({ msg, lines })), [{ msg: "chat lines not sent: Kafka did not take them before shutdown", lines: published }]);
   });

@@ -20,6 +20,13 @@ describe("/health with the broker down (real broker, stopped and started again)"
   let url: string;
   let brokerStopped = false;
 
+  /**
+   * A call held by a look at the group is held until the look's 3 s timeout (2–3 s a call, before); one served at
+   * once takes a few ms, 50 ms (servedAtOnce's wait) at most. No bench measures /health during an outage, so a bound
+   * stays here, generous: 30 times that 50 ms, and still under the 2 s a held call took.
+   */
+  const HELD_MS = 1_500;
+
   /** One /health call: what it said, and how long it took. */
   const health = async () => {
     const startedAt = performance.now();
@@ -60,7 +67,7 @@ describe("/health with the broker down (real broker, stopped and started again)"
       await sleep(200);
     }
     const slowest = Math.max(...calls.map((call) => call.ms));
-    assert.ok(slowest < 300, `the slowest of ${calls.length} calls took ${Math.round(slowest)} ms: ${JSON.stringify(calls.map((call) => Math.round(call.ms)))}`);
+    assert.ok(slowest < HELD_MS, `the slowest of ${calls.length} calls took ${Math.round(slowest)} ms: ${JSON.stringify(calls.map((call) => Math.round(call.ms)))}`);
     const down = calls.findIndex((call) => call.npc === "broker_down");
     assert.ok(down >= 0, `never said broker_down: ${JSON.stringify(calls.map((call) => call.npc))}`);
     assert.ok(calls.slice(down).every((call) => call.npc === "broker_down"), `said broker_down, then not: ${JSON.stringify(calls.map((call) => call.npc))}`);
@@ -70,7 +77,7 @@ describe("/health with the broker down (real broker, stopped and started again)"
     const deadline = performance.now() + 60_000;
     let seen = await health();
     while (seen.npc !== "no_worker" && performance.now() < deadline) {
-      assert.ok(seen.ms < 300, `a call took ${Math.round(seen.ms)} ms as the broker came back`);
+      assert.ok(seen.ms < HELD_MS, `a call took ${Math.round(seen.ms)} ms as the broker came back`);
       await sleep(250);
       seen = await health();
     }
