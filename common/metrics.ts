@@ -116,7 +116,7 @@ export const workerAnswers = new Counter({
 
 /**
  * The embedded worker's questions whose text (per model) killed its thread twice within the hour, answered
- * worker_error at once without asking the thread (npc/worker/thread-killers.ts): each would have cost two more deaths.
+ * worker_error at once without asking the thread (npc/worker/brain-killers.ts): each would have cost two more deaths.
  */
 export const threadKillersRefused = new Counter({
   name: "kobot_npc_thread_killers_refused_total",
