@@ -124,6 +124,15 @@ export const threadKillersRefused = new Counter({
 });
 
 /**
+ * A Kafka worker's questions whose text (per model) was in flight at two deaths of a worker process within the hour,
+ * answered worker_error at once without running the brain (npc/worker/in-flight-record.ts).
+ */
+export const processKillersRefused = new Counter({
+  name: "kobot_npc_process_killers_refused_total",
+  help: "Questions a Kafka NPC worker answered worker_error at once, not running its brain: their text had been in flight at two deaths of a worker process within the hour (for the NPC's model)",
+});
+
+/**
  * Where each answer's words came from: `scripted` (a knowledge line said as written), `own_line` (one the model
  * began, finished as written), `copied` (a shown pair's answer repeated word for word), `composed` (the model's own
  * words), `knowledge_unsure` and `unsure_line` (the model was unsure: the NPC's closest knowledge line, or one of
