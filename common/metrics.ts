@@ -116,11 +116,20 @@ export const workerAnswers = new Counter({
 
 /**
  * The embedded worker's questions whose text (per model) killed its thread twice within the hour, answered
- * worker_error at once without asking the thread (npc/worker/thread-killers.ts): each would have cost two more deaths.
+ * worker_error at once without asking the thread (npc/worker/brain-killers.ts): each would have cost two more deaths.
  */
 export const threadKillersRefused = new Counter({
   name: "kobot_npc_thread_killers_refused_total",
   help: "Questions the embedded NPC worker answered worker_error at once, not asking its thread: their text had killed the thread twice within the hour (for the NPC's model)",
+});
+
+/**
+ * A Kafka worker's questions whose text (per model) was in flight at two deaths of a worker process within the hour,
+ * answered worker_error at once without running the brain (npc/worker/in-flight-record.ts).
+ */
+export const processKillersRefused = new Counter({
+  name: "kobot_npc_process_killers_refused_total",
+  help: "Questions a Kafka NPC worker answered worker_error at once, not running its brain: their text had been in flight at two deaths of a worker process within the hour (for the NPC's model)",
 });
 
 /**

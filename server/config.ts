@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { hostname } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -85,6 +85,15 @@ export const ENV_SCHEMA = z.object({
     // "off " or '"off"' (an env file's quotes kept) was a folder of that name, keeping the players' words meant to be off.
     .refine((dir) => dir === dir.trim() && !/^["'].*["']$/.test(dir), "no spaces or quotes around it")
     .default("data"),
+  /**
+   * A Kafka NPC worker's record of the questions its brain runs, kept past its death (npc/worker/in-flight-record.ts);
+   * default: per group under the system's temporary folder. "off" disables it.
+   */
+  NPC_WORKER_STATE_DIR: z
+    .string()
+    .min(1)
+    .refine((dir) => dir === dir.trim() && !/^["'].*["']$/.test(dir), "no spaces or quotes around it")
+    .optional(),
   /** Basic-auth credentials for admin routes (chat search, monitor, moderation); unset: admin routes are off. */
   ADMIN_USER: z.string().min(1).max(100).optional(),
   ADMIN_PASSWORD: z.string().min(8, "at least 8 characters").max(200).optional(),
@@ -297,17 +306,22 @@ export interface WorkerConfig extends NpcsConfig {
   kafka: Pick<KafkaSettings, "brokers" | "topics" | "workerGroup" | "retentionMs"> | undefined;
   metricsPort: number | undefined;
   metricsToken: string | undefined;
+  /** Where the worker records what its brain runs (NPC_WORKER_STATE_DIR); undefined: off. */
+  stateDir: string | undefined;
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const e = readEnv(env, [...KAFKA, "KAFKA_QUESTION_TOPIC", "KAFKA_ANSWER_TOPIC", "KAFKA_WORKER_GROUP", ...METRICS, ...NPCS, "LOG_LEVEL"]);
+  const e = readEnv(env, [...KAFKA, "KAFKA_QUESTION_TOPIC", "KAFKA_ANSWER_TOPIC", "KAFKA_WORKER_GROUP", "NPC_WORKER_STATE_DIR", ...METRICS, ...NPCS, "LOG_LEVEL"]);
   const brokers = brokersFrom(e);
   checkTopics(e);
   checkGroups(e);
+  // Per group: two deployments' workers on one host must not count each other's deaths.
+  const stateDir = e.NPC_WORKER_STATE_DIR ?? join(tmpdir(), "kobot-npc-worker", e.KAFKA_WORKER_GROUP.replace(/[^\w.-]/g, "_"));
   return {
     kafka: brokers && { brokers, topics: { question: e.KAFKA_QUESTION_TOPIC, answer: e.KAFKA_ANSWER_TOPIC }, workerGroup: e.KAFKA_WORKER_GROUP, retentionMs: retentionMs(e) },
     metricsPort: e.METRICS_PORT,
     metricsToken: e.METRICS_TOKEN,
+    stateDir: stateDir.toLowerCase() === "off" ? undefined : stateDir,
     ...npcPart(e),
   };
 }

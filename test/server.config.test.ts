@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 
 import { DEFAULT_NPC } from "../rooms/world-settings.js";
 import { QuestionMessage } from "../kafka/contract.js";
@@ -174,6 +175,14 @@ describe("Each process reads its own settings", () => {
     assert.throws(() => loadWorkerConfig({ WORLD_FILE: "/no/such.yaml" }), /WORLD_FILE="\/no\/such\.yaml": bad world file/);
     assert.throws(() => loadWorkerConfig({ MODERATION_WORDS: "/no/such.txt" }), /MODERATION_WORDS="\/no\/such\.txt"/);
     assert.throws(() => loadWorkerConfig({ KAFKA_QUESTION_TOPIC: "same", KAFKA_ANSWER_TOPIC: "same" }), /name the same topic/);
+  });
+
+  it("an NPC worker keeps what its brain runs in a folder per group unless NPC_WORKER_STATE_DIR names one (off: none)", () => {
+    const noWorld = { WORLD_FILE: "off" };
+    assert.equal(loadWorkerConfig({ ...noWorld, KAFKA_WORKER_GROUP: "blue/workers" }).stateDir, join(tmpdir(), "kobot-npc-worker", "blue_workers"));
+    assert.equal(loadWorkerConfig({ ...noWorld, NPC_WORKER_STATE_DIR: "/var/lib/kobot" }).stateDir, "/var/lib/kobot");
+    assert.equal(loadWorkerConfig({ ...noWorld, NPC_WORKER_STATE_DIR: "off" }).stateDir, undefined);
+    assert.throws(() => loadWorkerConfig({ ...noWorld, NPC_WORKER_STATE_DIR: '"/var/lib/kobot"' }), /NPC_WORKER_STATE_DIR=.*no spaces or quotes around it/);
   });
 });
 

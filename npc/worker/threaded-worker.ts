@@ -12,7 +12,7 @@ import { LOAD_WITHIN_MS, type ModelDtype } from "../engine/model-folder.js";
 import { brainlessAnswers } from "./brainless-answers.js";
 import type { ModelOfWorld, NpcBrainSpec } from "../npc-cast.js";
 import { ModelFileMissing, NpcError } from "../errors.js";
-import { ThreadKillers, traceOf } from "./thread-killers.js";
+import { BrainKillers, traceOf } from "./brain-killers.js";
 
 export interface WorkerThreadOptions {
   brains: NpcBrainSpec[];
@@ -101,7 +101,7 @@ export class ThreadedNpcWorker {
   /** Suspects are asked one after another, worker-wide: two on the thread at once would both be in flight at its death. */
   private aloneTurn: Promise<void> = Promise.resolve();
   /** Texts in flight at two deaths: a player who asks one again would cost two more, each a model load and a pause. */
-  private readonly killers = new ThreadKillers();
+  private readonly killers = new BrainKillers();
   /** When the thread now running (or the last one) started, and the pause before it: young deaths make it grow. */
   private threadStartedAt = performance.now();
   private restartPause = 0;
@@ -242,7 +242,7 @@ export class ThreadedNpcWorker {
     const twice = unanswered.filter(({ questionId }) => this.suspects.has(questionId));
     for (const { questionId, npcId, text } of twice) {
       this.suspects.delete(questionId);
-      this.killers.remember(this.modelOf(npcId), text);
+      this.killers.remember(this.modelOf(npcId), traceOf(text).textHash);
     }
     const once = unanswered.filter(({ questionId }) => !twice.some((question) => question.questionId === questionId));
     for (const { questionId } of once) this.suspects.add(questionId);

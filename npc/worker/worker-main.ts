@@ -19,6 +19,7 @@ import { onTerminate } from "../../common/terminate.js";
 import { reloadWorldOnChange } from "../../server/world-files/world-reload.js";
 import { watchHangsOffThread } from "./hang-watch.js";
 import { NpcCast, warnIfNotCast } from "../npc-cast.js";
+import { InFlightRecord } from "./in-flight-record.js";
 import { HANG_GRACE_MS } from "./threaded-worker.js";
 import { NpcWorker } from "./worker.js";
 
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
   if (!config.kafka) throw new ConfigError("npm run worker needs KAFKA_BROKERS (host:port[,host:port…])");
   const log = createLogger({ service: "npc-worker", pid: process.pid });
   if (config.metricsPort) await serveMetrics(config.metricsPort, log, config.metricsToken); // before the model: a taken port fails fast
+  // Before the model too: a state folder it cannot write fails fast, and what the last worker died with is counted.
+  const record = config.stateDir === undefined ? undefined : await InFlightRecord.open(config.stateDir, log);
   // Watched from here: a model whose warm-up hangs (a native call that never returns) ends the process too.
   const hangs = watchHangsOffThread(config.world.questionTimeoutMs + HANG_GRACE_MS, { service: "npc-worker", pid: process.pid }, config.model.loadWithinMs);
   const loaded = hangs.loading();
@@ -67,6 +70,9 @@ async function main(): Promise<void> {
     // would sit there for good. It ends instead, and is started again (compose: restart unless-stopped); its
     // uncommitted questions go to another worker, which answers those past their deadline `expired`.
     hangs,
+    // A question that kills the process (a native crash, out of memory, the hang watch) is not committed: Kafka gives
+    // it to the next worker, which died on it too. Once, it runs alone; twice, it is answered worker_error.
+    ...(record ? { record } : {}),
   });
   await worker.start();
   // A studio editing an NPC's knowledge file hears the new lines without a restart.
@@ -81,6 +87,7 @@ async function main(): Promise<void> {
     world.close();
     await worker.stop();
     await hangs.stop();
+    await record?.close();
     await cast.dispose();
   });
 }

@@ -3,14 +3,16 @@ import { CONTRACT_VERSION, errorAnswer, errorWithin } from "../../kafka/contract
 import type { WorkerChannel } from "../../kafka/npc-transport.js";
 import type { Logger } from "../../common/log.js";
 import { logThrottle, repeatsField } from "../../common/log-throttle.js";
-import { answerSources, workerAnswers } from "../../common/metrics.js";
+import { answerSources, processKillersRefused, workerAnswers } from "../../common/metrics.js";
 import { pickLine } from "../../common/pick-line.js";
 import { type NpcAnswer, NpcEngine } from "../engine.js";
 import type { NpcBrain, UnsureLines } from "../npc-brain.js";
 import { NpcCast } from "../npc-cast.js";
 import { NpcError } from "../errors.js";
 import { normaliseQuestion } from "../question.js";
+import { traceOf } from "./brain-killers.js";
 import type { HangWatch } from "./hang-watch.js";
+import type { InFlightRecord, RunningQuestion } from "./in-flight-record.js";
 
 export interface NpcWorkerOptions {
   /**
@@ -26,6 +28,11 @@ export interface NpcWorkerOptions {
    * worker's ends the process (hang-watch.ts); the embedded worker's thread has its own watch, ThreadWatch.
    */
   hangs?: HangWatch;
+  /**
+   * A Kafka worker's record of the questions its brain runs, kept past the process's death (in-flight-record.ts): those
+   * in flight at one death are run alone, those at two answered `worker_error` without the brain.
+   */
+  record?: InFlightRecord;
 }
 
 /**
@@ -47,6 +54,8 @@ export class NpcWorker {
   private readonly strangers = new Set<string>();
   /** Questions from a server on another world file, said once per NPC per 10 s, until the two run the same file. */
   private readonly otherWorldLogged = logThrottle(10_000);
+  /** A suspect runs with nothing else on the brain: what dies with it then is its own doing, not a batch-mate's. */
+  private readonly turns = new BrainTurns();
 
   /** A whole cast, or one engine that answers for every NPC. */
   constructor(
@@ -84,17 +93,77 @@ export class NpcWorker {
 
   /** Never rejects: every question gets an answer or an `error` answer, told to `ready` as it is done. */
   async answerAll(questions: QuestionMessage[], ready?: (answer: AnswerMessage) => void): Promise<AnswerMessage[]> {
+    const { record } = this.options;
+    if (!record) return this.answerTogether(questions, ready);
+    record.refresh();
+    const refused: AnswerMessage[] = [];
+    const together: RunningQuestion[] = [];
+    const alone: RunningQuestion[] = [];
+    const asked = new Map<string, QuestionMessage>();
+    for (const question of questions) {
+      const model = this.cast.brainFor(question.npcId).engine.modelName;
+      const verdict = record.verdict(model, question.text);
+      const running = { questionId: question.questionId, model, ...traceOf(question.text) };
+      if (verdict === undefined) together.push(running);
+      else if (verdict === "suspect") alone.push(running);
+      else refused.push(this.refuseKiller(question, verdict.killer.firstRefusal, ready));
+      asked.set(question.questionId, question);
+    }
+    // Written before the brain runs them: should they kill the process, the next worker knows what it ran.
+    const run = async (running: RunningQuestion[]) => {
+      const done = record.runs(running);
+      try {
+        return await this.answerTogether(running.map(({ questionId }) => asked.get(questionId)!), ready);
+      } finally {
+        done();
+      }
+    };
+    const answered = await Promise.all([
+      together.length > 0 ? this.turns.together(() => run(together)) : [],
+      ...alone.map((suspect) =>
+        this.turns.alone(async () => {
+          const answers = await run([suspect]);
+          record.answeredAlone(suspect);
+          return answers;
+        }),
+      ),
+    ]);
+    return [...refused, ...answered.flat()];
+  }
+
+  /** `question`'s text was in flight at two deaths of a worker within the hour: answered so, not run. */
+  private refuseKiller(question: QuestionMessage, firstRefusal: boolean, ready?: (answer: AnswerMessage) => void): AnswerMessage {
+    processKillersRefused.inc();
+    if (firstRefusal) {
+      this.log.warn("a question whose text was in flight at two deaths of an NPC worker was asked again: answered with an error, not run", {
+        questionId: question.questionId,
+        npcId: question.npcId,
+        ...traceOf(question.text),
+      });
+    }
+    const answer = errorAnswer(question, { code: "worker_error", message: "NPC workers died twice with this question in flight within the hour; not run again" });
+    workerAnswers.inc({ outcome: "worker_error" });
+    this.tell(answer, ready);
+    return answer;
+  }
+
+  private tell(answer: AnswerMessage, ready?: (answer: AnswerMessage) => void): void {
+    try {
+      ready?.(answer);
+    } catch (error) {
+      // The answer is still in the list; a caller's callback must not cost it, nor make this reject.
+      this.log.error("an answer's ready callback failed", { questionId: answer.questionId, error });
+    }
+  }
+
+  /** `questions` given to the brain together (it batches them as its queues see fit). */
+  private async answerTogether(questions: QuestionMessage[], ready?: (answer: AnswerMessage) => void): Promise<AnswerMessage[]> {
     const ended = this.options.hangs?.started();
     try {
       return await Promise.all(questions.map(async (question) => {
         const answer = await this.answerOne(question);
         workerAnswers.inc({ outcome: answer.error?.code ?? "answer" });
-        try {
-          ready?.(answer);
-        } catch (error) {
-          // The answer is still in the list; a caller's callback must not cost it, nor make this reject.
-          this.log.error("an answer's ready callback failed", { questionId: answer.questionId, error });
-        }
+        this.tell(answer, ready);
         return answer;
       }));
     } finally {
@@ -203,4 +272,40 @@ function givesWay(answer: NpcAnswer, unsure: UnsureLines): boolean {
   const bar = answer.copied ? unsure.below : (unsure.composedBelow ?? unsure.below);
   const outOfCharacter = unsure.outOfCharacter?.some((word) => answer.text.includes(word)) ?? false;
   return answer.confidence < bar || answer.text === "" || outOfCharacter;
+}
+
+/**
+ * Turns on the brain: batches run side by side (a Kafka worker's partitions), and a question run `alone` waits for
+ * those running to end, and holds back those that come meanwhile, until it is done.
+ */
+class BrainTurns {
+  private readonly running = new Set<Promise<unknown>>();
+  /** Settles when the last question queued to run alone is done. */
+  private aloneDone: Promise<unknown> = Promise.resolve();
+
+  async together<T>(batch: () => Promise<T>): Promise<T> {
+    // A question queued alone while this waited goes first too.
+    for (let waited = this.aloneDone; ; waited = this.aloneDone) {
+      await waited;
+      if (waited === this.aloneDone) break;
+    }
+    const running = batch();
+    this.running.add(running);
+    try {
+      return await running;
+    } finally {
+      this.running.delete(running);
+    }
+  }
+
+  async alone<T>(question: () => Promise<T>): Promise<T> {
+    const before = this.aloneDone;
+    const mine = (async () => {
+      await before.catch(() => undefined);
+      await Promise.allSettled([...this.running]);
+      return question();
+    })();
+    this.aloneDone = mine.catch(() => undefined);
+    return mine;
+  }
 }

@@ -6,7 +6,7 @@ import { cleanText } from "../../common/clean-text.js";
 const KILLERS_KEPT = 1_000;
 
 /** How long a killer is remembered: a world edit or a new model may have mended it since; two deaths an hour at most. */
-const KILLER_KEPT_MS = 60 * 60_000;
+export const KILLER_KEPT_MS = 60 * 60_000;
 
 /** A question's text as the log may name it: players' words stay out of the logs, so only what tells two apart. */
 export interface TextTrace {
@@ -23,11 +23,13 @@ interface Killer {
 }
 
 /**
- * Questions' texts that killed the NPC worker's thread twice, per model: asked again (by anyone, under a new id), such a
- * text would cost two more deaths, each a model load and a growing pause during which no NPC of the process answers.
- * Keyed by the text as the brain reads it (cleaned: spacing and invisible characters do not make it another question).
+ * Questions' texts that killed the NPC brain twice, per model: the embedded worker's thread (threaded-worker.ts), or a
+ * Kafka worker's process (in-flight-record.ts). Asked again (by anyone, under a new id), such a text would cost two more
+ * deaths, each a model load and a pause during which the worker answers nobody. Keyed by the hash of the text as the
+ * brain reads it (cleaned: spacing and invisible characters do not make it another question), as a Kafka worker's
+ * state directory keeps it: never the player's words.
  */
-export class ThreadKillers {
+export class BrainKillers {
   private readonly killers = new Map<string, Killer>();
 
   constructor(
@@ -36,11 +38,13 @@ export class ThreadKillers {
     private readonly keptMs = KILLER_KEPT_MS,
   ) {}
 
-  /** `text`, asked of `model`, killed the thread twice. */
-  remember(model: string, text: string): void {
-    const key = keyOf(model, text);
+  /** The text whose hash (traceOf's) is `textHash`, asked of `model`, killed the brain twice, at `since` (by `now`'s clock). */
+  remember(model: string, textHash: string, since = this.now()): void {
+    const key = keyOf(model, textHash);
+    const known = this.killers.get(key);
+    if (known?.since === since) return; // read again from a state file: its refusal already said stays said
     this.killers.delete(key); // to the end of the insertion order: the oldest are forgotten first
-    this.killers.set(key, { since: this.now(), logged: false });
+    this.killers.set(key, { since, logged: false });
     for (const oldest of this.killers.keys()) {
       if (this.killers.size <= this.kept) break;
       this.killers.delete(oldest);
@@ -48,11 +52,11 @@ export class ThreadKillers {
   }
 
   /**
-   * Whether `text`, asked of `model`, killed the thread twice within the hour; `firstRefusal` is true the first time
+   * Whether `text`, asked of `model`, killed the brain twice within the hour; `firstRefusal` is true the first time
    * it is asked so (the log says it once per text).
    */
   killed(model: string, text: string): { firstRefusal: boolean } | undefined {
-    const key = keyOf(model, text);
+    const key = keyOf(model, traceOf(text).textHash);
     const killer = this.killers.get(key);
     if (!killer) return undefined;
     if (this.now() - killer.since > this.keptMs) {
@@ -75,4 +79,4 @@ export function traceOf(text: string): TextTrace {
   return { textHash: createHash("sha256").update(cleaned).digest("hex").slice(0, 16), textChars: [...cleaned].length };
 }
 
-const keyOf = (model: string, text: string) => `${model}\u0000${cleanText(text)}`;
+const keyOf = (model: string, textHash: string) => `${model}\u0000${textHash}`;

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 
-import { ThreadKillers, traceOf } from "../npc/worker/thread-killers.js";
+import { BrainKillers, traceOf } from "../npc/worker/brain-killers.js";
 
-describe("ThreadKillers (texts that killed the embedded worker's thread twice)", () => {
+describe("BrainKillers (texts that killed an NPC worker's brain twice)", () => {
   it("knows a text as the brain reads it, per model, and says its first refusal once", () => {
-    const killers = new ThreadKillers();
-    killers.remember("npc/model", "죽어");
+    const killers = new BrainKillers();
+    killers.remember("npc/model", traceOf("죽어").textHash);
     assert.deepEqual(killers.killed("npc/model", "죽어"), { firstRefusal: true });
     assert.deepEqual(killers.killed("npc/model", "  죽\u200b어 "), { firstRefusal: false }, "spacing and invisible characters make it no other question");
     assert.equal(killers.killed("npc/model", "죽어라"), undefined);
@@ -14,14 +14,14 @@ describe("ThreadKillers (texts that killed the embedded worker's thread twice)",
 
   it("forgets a text after an hour, and the oldest past 1,000", () => {
     let now = 0;
-    const killers = new ThreadKillers(() => now);
-    killers.remember("m", "죽어");
+    const killers = new BrainKillers(() => now);
+    killers.remember("m", traceOf("죽어").textHash);
     now = 59 * 60_000;
     assert.ok(killers.killed("m", "죽어"));
     now = 61 * 60_000;
     assert.equal(killers.killed("m", "죽어"), undefined);
     assert.equal(killers.size, 0);
-    for (let i = 0; i < 1_001; i++) killers.remember("m", `말 ${i}`);
+    for (let i = 0; i < 1_001; i++) killers.remember("m", traceOf(`말 ${i}`).textHash);
     assert.equal(killers.size, 1_000);
     assert.equal(killers.killed("m", "말 0"), undefined);
     assert.ok(killers.killed("m", "말 1000"));

@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { createLogger } from "../common/log.js";
+import { traceOf } from "../npc/worker/brain-killers.js";
+import { InFlightRecord, type RunningQuestion } from "../npc/worker/in-flight-record.js";
+
+const running = (questionId: string, text: string, model = "npc/model"): RunningQuestion => ({ questionId, model, ...traceOf(text) });
+
+/** A logger that keeps its lines. */
+function keptLog() {
+  const lines: { level: string; msg: string }[] = [];
+  return { lines, log: createLogger({}, "debug", (line) => lines.push(JSON.parse(line))) };
+}
+
+/**
+ * A worker that dies with `questions` in flight: the record is left as a killed process leaves it (its lock let go, as
+ * a dead process's is taken over).
+ */
+async function diesWith(dir: string, questions: RunningQuestion[], log = keptLog().log): Promise<void> {
+  const record = await InFlightRecord.open(dir, log);
+  record.runs(questions);
+  await record.close();
+}
+
+describe("InFlightRecord (what a Kafka worker's brain runs, kept past the process's death)", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "in-flight-"));
+  });
+
+  it("writes a batch's questions by id, model and hash while it runs, never the text, and takes them out as it ends", async () => {
+    const record = await InFlightRecord.open(dir, keptLog().log);
+    const file = join(dir, "worker-0.json");
+    const done = record.runs([running("q1", "죽어"), running("q2", "배고파")]);
+    const written = JSON.parse(readFileSync(file, "utf8"));
+    assert.deepEqual(written.questions.map((q: RunningQuestion) => q.questionId), ["q1", "q2"]);
+    assert.equal(written.questions[0].textHash, traceOf("죽어").textHash);
+    assert.ok(!readFileSync(file, "utf8").includes("죽어"));
+    const other = record.runs([running("q3", "안녕")]);
+    done();
+    assert.deepEqual(JSON.parse(readFileSync(file, "utf8")).questions.map((q: RunningQuestion) => q.questionId), ["q3"], "the batch still running stays");
+    other();
+    assert.equal(existsSync(file), false, "nothing running: no file");
+    await record.close();
+  });
+
+  it("makes a text in flight at one death a suspect, and at a second a killer, known to every restart after", async () => {
+    await diesWith(dir, [running("q1", "죽어"), running("q2", "배고파")]);
+    const second = keptLog();
+    let record = await InFlightRecord.open(dir, second.log);
+    assert.ok(second.lines.some(({ level, msg }) => level === "warn" && /died with questions in flight/.test(msg)));
+    assert.equal(record.verdict("npc/model", "죽어"), "suspect");
+    assert.equal(record.verdict("npc/model", " 죽\u200b어"), "suspect", "as the brain reads it");
+    assert.equal(record.verdict("models/big", "죽어"), undefined, "another model's");
+    // The suspect ran alone and the process died again.
+    record.runs([running("q1", "죽어")]);
+    await record.close();
+
+    const third = keptLog();
+    record = await InFlightRecord.open(dir, third.log);
+    assert.ok(third.lines.some(({ level, msg }) => level === "error" && /two deaths/.test(msg)));
+    assert.deepEqual(record.verdict("npc/model", "죽어"), { killer: { firstRefusal: true } });
+    assert.deepEqual(record.verdict("npc/model", "죽어"), { killer: { firstRefusal: false } });
+    assert.equal(record.verdict("npc/model", "배고파"), "suspect", "its batch-mate died once");
+    await record.close();
+
+    record = await InFlightRecord.open(dir, keptLog().log);
+    assert.deepEqual(record.verdict("npc/model", "죽어"), { killer: { firstRefusal: true } }, "a clean restart still knows it");
+    await record.close();
+  });
+
+  it("clears a suspect answered alone, and forgets deaths older than an hour", async () => {
+    let now = Date.now();
+    await diesWith(dir, [running("q1", "배고파"), running("q2", "죽어")]);
+    const record = await InFlightRecord.open(dir, keptLog().log, () => now);
+    record.answeredAlone(running("q1", "배고파"));
+    assert.equal(record.verdict("npc/model", "배고파"), undefined);
+    assert.equal(record.verdict("npc/model", "죽어"), "suspect");
+    now += 61 * 60_000;
+    assert.equal(record.verdict("npc/model", "죽어"), undefined);
+    await record.close();
+  });
+
+  it("takes a slot no live worker holds, and hears of the deaths another worker counted", async () => {
+    // Slot 0 is a live process's (this one's parent): its in-flight file is not this worker's to count.
+    writeFileSync(join(dir, "worker-0.json.lock"), JSON.stringify({ pid: process.ppid, host: hostname() }));
+    writeFileSync(join(dir, "worker-0.json"), JSON.stringify({ v: 1, questions: [running("q0", "안녕")] }));
+    const record = await InFlightRecord.open(dir, keptLog().log);
+    assert.equal(record.verdict("npc/model", "안녕"), undefined);
+    const done = record.runs([running("q1", "배고파")]);
+    assert.ok(existsSync(join(dir, "worker-1.json")));
+    done();
+    // Another worker's restart counts a death.
+    const death = { model: "npc/model", textHash: traceOf("죽어").textHash, at: Date.now(), what: "death" };
+    writeFileSync(join(dir, "deaths", "worker-0.json"), JSON.stringify({ v: 1, events: [death] }));
+    record.refresh();
+    assert.equal(record.verdict("npc/model", "죽어"), "suspect");
+    await record.close();
+  });
+
+  it("ignores a torn or missing file with a warning, not a crash", async () => {
+    const { lines, log } = keptLog();
+    writeFileSync(join(dir, "worker-0.json"), '{"v":1,"questions":[{"questionId":"q1","mod');
+    const record = await InFlightRecord.open(dir, log);
+    assert.equal(record.verdict("npc/model", "죽어"), undefined);
+    assert.ok(lines.some(({ level, msg }) => level === "warn" && /could not be read/.test(msg)));
+    await record.close();
+
+    writeFileSync(join(dir, "deaths", "worker-3.json"), "{\"v\":1,\"events\":[{\"model\":");
+    await diesWith(dir, [running("q1", "죽어")]);
+    const reopened = await InFlightRecord.open(dir, log);
+    assert.equal(reopened.verdict("npc/model", "죽어"), "suspect", "the other slots' deaths still count");
+    await reopened.close();
+  });
+
+  it("lets the brain run, with an error said, when its folder fails while the worker runs", async () => {
+    const { lines, log } = keptLog();
+    const record = await InFlightRecord.open(dir, log);
+    rmSync(dir, { recursive: true });
+    record.refresh();
+    record.runs([running("q1", "배고파")])();
+    assert.equal(lines.filter(({ level, msg }) => level === "error" && /state folder failed/.test(msg)).length, 2, "read and write, each once in 10 s");
+    await record.close().catch(() => undefined);
+  });
+});
