@@ -47,12 +47,18 @@ const composed = (text: string) => text.normalize("NFC");
 
 const NOT_A_CURSOR = "not a cursor this search gave: send back its `next` unchanged, with the other parameters the same";
 
+/**
+ * A search by toxicity's cursor begins with this name: its three values would fit a search by relevance (score, time,
+ * id) too, and paged it from the wrong place, unsaid.
+ */
+const BY_TOXICITY = "toxicity";
+
 /** One page's last hit, by its sort values; undefined for anything a search did not give. */
 function pageAfter(cursor: string): SortValue[] | undefined {
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
     const sortValue = (value: unknown) => typeof value === "string" || typeof value === "number" || value === null;
-    return Array.isArray(values) && values.length >= 2 && values.length <= 3 && values.every(sortValue) ? (values as SortValue[]) : undefined;
+    return Array.isArray(values) && values.length >= 2 && values.length <= 5 && values.every(sortValue) ? (values as SortValue[]) : undefined;
   } catch {
     return undefined;
   }
@@ -60,15 +66,27 @@ function pageAfter(cursor: string): SortValue[] | undefined {
 
 type SortValue = string | number | null;
 
+/** The cursor's values as the search's sort gave them (a search by toxicity's without its name), or undefined where it does not fit. */
+function cursorValues(params: { q?: string; sort?: "toxicity" }, cursor: SortValue[]): SortValue[] | undefined {
+  const named = cursor[0] === BY_TOXICITY;
+  const values = named ? cursor.slice(1) : cursor;
+  return named === (params.sort === "toxicity") && values.length === sortFor(params).length ? values : undefined;
+}
+
 /**
- * Newest first, or by relevance then newest; the line's id last breaks ties (lines of one millisecond), so a page
- * ends on one line and the next begins after it. `unmapped_type`: an index made by hand, without the template.
+ * Newest first, or by relevance then newest, or (`sort=toxicity`) the highest score first, lines without one last;
+ * the line's id last breaks ties (lines of one millisecond), so a page ends on one line and the next begins after
+ * it. `unmapped_type`: an index made by hand, without the template.
  */
-const sortFor = (params: { q?: string }): estypes.SortCombinations[] => [
+const sortFor = (params: { q?: string; sort?: "toxicity" }): estypes.SortCombinations[] => [
+  ...(params.sort === "toxicity" ? [{ toxicity: { order: "desc" as const, missing: "_last", unmapped_type: "float" } }] : []),
   ...(params.q ? ["_score"] : []),
   { "@timestamp": { order: "desc", unmapped_type: "date" } },
   { id: { order: "desc", unmapped_type: "keyword" } },
 ];
+
+/** A score from 0 to 1 as typed (`0.9`, `.9`, `1`): Number() took "" and " " as 0, and "0x1" as 1. */
+const SCORE = /^(0|1)?(\.\d+)?$/;
 
 export const SearchParams = z
   .object({
@@ -95,13 +113,26 @@ export const SearchParams = z
     from: instant("from").optional(),
     to: instant("to").optional(),
     size: z.coerce.number().int().min(1).max(100).default(20),
+    /**
+     * Only lines whose learned toxicity score (moderation/toxicity.ts) is at least this, 0 to 1: a player's lines the
+     * server scored; NPC, system and report lines have none, nor lines logged with TOXICITY_MODEL=off.
+     */
+    minToxicity: z
+      .string()
+      .trim()
+      .refine((value) => value !== "" && SCORE.test(value) && Number(value) <= 1, "a score from 0 to 1, such as 0.9")
+      .transform(Number)
+      .optional(),
+    /** `toxicity`: the highest score first (then newest; lines without one last), instead of newest or most relevant first. */
+    sort: z.enum(["toxicity"], { message: "toxicity (the highest score first); leave it out for newest first, or most relevant first with q" }).optional(),
     /** The `next` of the page before: the page after it, the other parameters the same. */
     after: z.string().max(1024).transform((cursor, ctx) => pageAfter(cursor) ?? (ctx.addIssue({ code: "custom", message: NOT_A_CURSOR }), z.NEVER)).optional(),
   })
   .strict()
   .refine((p) => p.from === undefined || p.to === undefined || p.from <= p.to, { message: "from is after to", path: ["from"] })
-  // A cursor holds one value for each sort key: one of a search with q (by relevance) does not fit one without.
-  .refine((p) => p.after === undefined || p.after.length === sortFor(p).length, { message: NOT_A_CURSOR, path: ["after"] });
+  // A cursor holds one value for each sort key: one of a search with q (by relevance) does not fit one without, nor
+  // one by toxicity one by time or relevance.
+  .refine((p) => p.after === undefined || cursorValues(p, p.after) !== undefined, { message: NOT_A_CURSOR, path: ["after"] });
 export type SearchParams = z.infer<typeof SearchParams>;
 
 export interface ChatHit {
@@ -120,6 +151,8 @@ export interface ChatHit {
   report?: Record<string, unknown>;
   /** Heard by one player alone (ChatLogRecord `private`). */
   private?: true;
+  /** A player's line's learned toxicity score, where the server had the model (ChatLogRecord `toxicity`). */
+  toxicity?: number;
 }
 
 export interface SearchResult {
@@ -192,6 +225,7 @@ export function searchQuery(params: SearchParams): Record<string, unknown> {
   }
   if (params.private === true) filter.push({ term: { private: true } });
   if (params.private === false) filter.push({ bool: { must_not: { term: { private: true } } } });
+  if (params.minToxicity !== undefined) filter.push({ range: { toxicity: { gte: params.minToxicity } } });
   if (params.from !== undefined || params.to !== undefined) {
     filter.push({ range: { "@timestamp": { gte: params.from, lte: params.to, format: "epoch_millis" } } });
   }
@@ -207,7 +241,7 @@ export async function searchChat(es: Client, params: SearchParams, prefix = CHAT
       size: params.size + 1, // one more than the page: there is a next page only if it comes
       query: searchQuery(params),
       sort: sortFor(params),
-      ...(params.after ? { search_after: params.after } : {}),
+      ...(params.after ? { search_after: cursorValues(params, params.after) } : {}),
       // The line's own text is escaped: a player's "<script>" must not run in the admin's browser that shows it.
       highlight: { fields: { text: { number_of_fragments: 0 } }, encoder: "html", pre_tags: ["<em>"], post_tags: ["</em>"] },
       track_total_hits: true,
@@ -220,11 +254,15 @@ export async function searchChat(es: Client, params: SearchParams, prefix = CHAT
   return {
     total,
     hits: page.map((hit) => ({ ...chatHit(hit._source!), ...(hit.highlight?.text ? { highlight: hit.highlight.text[0] } : {}) })),
-    ...(response.hits.hits.length > params.size && last?.sort ? { next: Buffer.from(JSON.stringify(last.sort)).toString("base64url") } : {}),
+    ...(response.hits.hits.length > params.size && last?.sort ? { next: cursorOf(params, last.sort) } : {}),
     closedIndices: closed.filter((index) => overlaps(index, prefix, params)),
     ...partOf(response._shards),
   };
 }
+
+/** The `next` of a page that ends on a hit with these sort values: a search by toxicity's named so. */
+const cursorOf = (params: { sort?: "toxicity" }, sort: SortValue[]) =>
+  Buffer.from(JSON.stringify(params.sort === "toxicity" ? [BY_TOXICITY, ...sort] : sort)).toString("base64url");
 
 /**
  * A search answers 200 with the lines of the shards that did not fail: said so, or a month whose lines were left out

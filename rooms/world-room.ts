@@ -601,7 +601,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const privately = npc?.privateTalk === true;
     const hearers: Hearers = privately ? { only: client.sessionId, account: this.origins.accountOf(client.sessionId) } : { near: player };
     const line = this.history.add("player", client.sessionId, player.name, text, "", { ...this.accountInLog(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}), ...scored }, hearers);
-    this.reports.said.add(client.sessionId, { id: line.id, text, ts: line.ts });
+    this.reports.said.add(client.sessionId, { id: line.id, text, ts: line.ts, ...scored });
     if (asks) this.questions.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now(), privately, account: this.origins.accountOf(client.sessionId) });
     else if (npc) this.questions.answerCall(npc, player.name, line, privately);
   }
@@ -702,7 +702,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.history.log({
       id, kind: "player", from: client.sessionId, ...this.accountInLog(client.sessionId), name: player.name, text, ts, moderated: true, ...(npcId ? { toNpc: npcId } : {}), ...scored,
     });
-    this.reports.said.add(client.sessionId, { id, text, ts, moderated: true });
+    this.reports.said.add(client.sessionId, { id, text, ts, moderated: true, ...scored });
     chatModerated.inc({ side: "input" });
     this.log.info("chat line moderated", { roomId: this.roomId, playerId: client.sessionId, term });
     // Given back to its sender alone, to say otherwise.

@@ -56,6 +56,32 @@ describe("Chat search parameters", () => {
     assert.equal(SearchParams.safeParse({ after: next, q: "날씨" }).success, false, "a cursor by time does not fit a search by relevance");
   });
 
+  it("finds flagged lines with minToxicity (0 to 1) and sorts by toxicity, refusing other values with a 400's reason", () => {
+    assert.deepEqual(searchQuery(SearchParams.parse({ minToxicity: "0.9" })), { bool: { must: [], filter: [{ range: { toxicity: { gte: 0.9 } } }] } });
+    for (const [typed, read] of [["1", 1], ["0", 0], [".95", 0.95], [" 0.5 ", 0.5]] as const) assert.equal(SearchParams.parse({ minToxicity: typed }).minToxicity, read, typed);
+    // Number() reads "" and " " as 0 (every scored line) and "0x1" as 1.
+    for (const minToxicity of ["", " ", "1.5", "-0.1", "0x1", "high", "1e-1", "90%", "."]) {
+      const refused = SearchParams.safeParse({ minToxicity });
+      assert.equal(refused.success, false, minToxicity);
+      assert.match(z.prettifyError(refused.error!), /a score from 0 to 1, such as 0.9\n  → at minToxicity/);
+    }
+    assert.equal(SearchParams.parse({ sort: "toxicity" }).sort, "toxicity");
+    const badSort = SearchParams.safeParse({ sort: "score" });
+    assert.equal(badSort.success, false);
+    assert.match(z.prettifyError(badSort.error!), /toxicity \(the highest score first\)[^\n]*\n  → at sort/);
+  });
+
+  it("keeps a search by toxicity's cursor to searches by toxicity (its three values fit one by relevance too)", () => {
+    const cursor = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString("base64url");
+    const byToxicity = cursor(["toxicity", 0.97, 1796604678000, "line-7"]);
+    assert.deepEqual(SearchParams.parse({ sort: "toxicity", after: byToxicity }).after, ["toxicity", 0.97, 1796604678000, "line-7"]);
+    assert.equal(SearchParams.safeParse({ sort: "toxicity", q: "날씨", after: byToxicity }).success, false, "with q a score is sorted on too");
+    assert.equal(SearchParams.safeParse({ q: "날씨", after: byToxicity }).success, false, "a cursor by toxicity does not fit a search by relevance");
+    const byRelevance = cursor([3.2, 1796604678000, "line-7"]);
+    assert.equal(SearchParams.safeParse({ q: "날씨", after: byRelevance }).success, true);
+    assert.equal(SearchParams.safeParse({ sort: "toxicity", after: byRelevance }).success, false, "a cursor by relevance does not fit a search by toxicity");
+  });
+
   it("needs every piece of a word the analyzer splits (player-7: not any line with a 7), and refuses more than 10 words", () => {
     assert.match(JSON.stringify(searchQuery(SearchParams.parse({ q: "player-7" }))), /"match":\{"text":\{"query":"player-7","operator":"and"/);
     assert.equal(SearchParams.safeParse({ q: Array(10).fill("날씨").join(" ") }).success, true);

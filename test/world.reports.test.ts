@@ -61,6 +61,9 @@ describe("players' reports of other players (room message report, GET /api/repor
     ], "the last five lines they said, the one nobody saw too");
     const rudeLines = chatLog.records.filter((record) => record.kind === "player" && record.from === rude.room.sessionId);
     assert.deepEqual(report!.lines.map((line) => [line.id, line.ts]), rudeLines.slice(-5).map((record) => [record.id, record.ts]), "each by its chat log id and time");
+    // Each with its learned toxicity score as logged, the refused line's too: the moderator reads it beside the line.
+    assert.deepEqual(report!.lines.map((line) => line.toxicity), rudeLines.slice(-5).map((record) => record.toxicity));
+    assert.ok(report!.lines.every((line) => typeof line.toxicity === "number"));
 
     // In the chat log too, for search and analytics: the reporter's record, the reason its text, the lines by their ids.
     const logged = chatLog.records.filter((record) => record.kind === "report");

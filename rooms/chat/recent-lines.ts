@@ -4,6 +4,8 @@ export interface SaidLine {
   text: string;
   ts: number;
   moderated?: true;
+  /** Its learned toxicity score, as the chat log has it, where the server has the model: a moderator reads it beside the line. */
+  toxicity?: number;
 }
 
 /**

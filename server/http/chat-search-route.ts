@@ -6,7 +6,7 @@ import { searchChat, SearchParams } from "../../chatlog/chat-search.js";
 import type { Logger } from "../../common/log.js";
 
 /**
- * `GET /api/chat/search?q=&room=&player=&account=&kind=&reported=&private=&from=&to=&size=&after=` (admin): chat lines
+ * `GET /api/chat/search?q=&room=&player=&account=&kind=&reported=&private=&minToxicity=&sort=&from=&to=&size=&after=` (admin): chat lines
  * with highlights, `next` for the page after, the closed months not searched, and whether shards failed (docs/chat-search.md).
  */
 export function chatSearchRoute(

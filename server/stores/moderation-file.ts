@@ -23,7 +23,7 @@ const REPORT = z.object({
   reporter: PLAYER,
   reported: PLAYER,
   reason: z.string().optional(),
-  lines: z.array(z.object({ id: z.string(), text: z.string(), ts: z.number(), moderated: z.literal(true).optional() })),
+  lines: z.array(z.object({ id: z.string(), text: z.string(), ts: z.number(), moderated: z.literal(true).optional(), toxicity: z.number().min(0).max(1).optional() })),
 }) satisfies z.ZodType<PlayerReport>;
 const isReportJson = (json: string) => {
   try {

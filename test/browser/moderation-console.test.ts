@@ -57,6 +57,10 @@ describe("Moderation console in Chromium (/moderation)", function () {
     assert.match(await row.textContent() ?? "", /신고자 \(acc-hurt\).*욕설.*<b>굵은<\/b> 시비/);
     assert.equal(await page.locator("#reports b").count(), 0, "no markup from a player");
     assert.equal(await row.locator("q.blocked").textContent(), "씨발 (자동 차단됨)", "the line nobody saw, marked");
+    // Each line's learned score beside it, drawn by the stylesheet: the line's text stays as said.
+    assert.match(await row.locator("q.blocked").getAttribute("data-toxicity") ?? "", /^(0|1)\.\d{2}$/);
+    const shown = await row.locator("q.blocked").evaluate((q) => getComputedStyle(q, "::after").content);
+    assert.match(shown, /유해 점수 (0|1)\.\d{2}/);
     mkdirSync("test/artifacts", { recursive: true });
     await page.screenshot({ path: "test/artifacts/moderation-console.png" });
 

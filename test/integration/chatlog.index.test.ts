@@ -143,6 +143,32 @@ describe("The chat index on a real Elasticsearch node", function () {
     assert.equal(SearchParams.safeParse({ account: "acc-pages", after: next }).success, false, "a cursor by relevance does not fit a search by time");
   });
 
+  it("finds the lines scored at or above minToxicity, and pages through them by toxicity, the highest first, unscored lines last", async () => {
+    const now = Date.now();
+    const scored = (id: string, toxicity: number | undefined, ago: number) =>
+      line(id, "점수 줄", { account: "acc-toxic", ts: now - ago, ...(toxicity === undefined ? {} : { toxicity }) });
+    // Two lines share a score (the newer first), one is exactly at the bar (a float's 0.9 is not the double 0.9), an NPC's has none.
+    await indexed([
+      scored("tx-1", 0.42, 0), scored("tx-2", 0.97, 5), scored("tx-3", 0.9, 4), scored("tx-4", 0.97, 3), scored("tx-5", 0.899, 2),
+      scored("tx-6", undefined, 1), scored("tx-7", 0.999, 6),
+    ]);
+    const ids = async (params: Record<string, string>) => (await searchChat(es, SearchParams.parse({ account: "acc-toxic", ...params }), prefix)).hits.map((hit) => hit.id);
+    assert.deepEqual(await ids({ minToxicity: "0.9", sort: "toxicity" }), ["tx-7", "tx-4", "tx-2", "tx-3"]);
+    assert.deepEqual(await ids({ minToxicity: "0.9" }), ["tx-4", "tx-3", "tx-2", "tx-7"], "newest first without sort");
+    assert.deepEqual(await ids({ minToxicity: "0.9", sort: "toxicity", q: "점수" }), ["tx-7", "tx-4", "tx-2", "tx-3"], "with q, by toxicity all the same");
+    const [top] = (await searchChat(es, SearchParams.parse({ account: "acc-toxic", sort: "toxicity", size: "1" }), prefix)).hits;
+    assert.equal(top!.toxicity, 0.999, "each hit gives its score");
+    // Pages of two: each line once, the unscored line last (its cursor holds Elasticsearch's stand-in for no value).
+    const paged: string[] = [];
+    for (let after: string | undefined; ; ) {
+      const page = await searchChat(es, SearchParams.parse({ account: "acc-toxic", sort: "toxicity", size: "2", ...(after ? { after } : {}) }), prefix);
+      paged.push(...page.hits.map((hit) => hit.id));
+      after = page.next;
+      if (!after) break;
+    }
+    assert.deepEqual(paged, ["tx-7", "tx-4", "tx-2", "tx-3", "tx-5", "tx-1", "tx-6"]);
+  });
+
   it("erases an NPC's answer to the player by the asker it names, its question's line erased before it was indexed", async () => {
     const answer = (id: string, asker?: string) =>
       line(id, "빵 있어요", { kind: "npc", from: "mina", name: "미나", replyTo: "gone-line", npc: { questionId: "gone-line", question: "비밀 질문", fallback: false, latencyMs: 5, ...(asker ? { asker } : {}) } });

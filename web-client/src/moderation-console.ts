@@ -93,6 +93,8 @@ function reportRow(report: PlayerReport): HTMLTableRowElement {
   for (const line of report.lines) {
     // A line moderation stopped: nobody saw it, and it is most often why the player was reported.
     const said = element("q", line.moderated ? `${line.text} (자동 차단됨)` : line.text, line.moderated ? "blocked" : "");
+    // Its learned score, shown by the stylesheet after the line (moderation.css): the line's own text stays as said.
+    if (line.toxicity !== undefined) said.dataset.toxicity = line.toxicity.toFixed(2);
     lines.append(said);
   }
   if (report.lines.length === 0) lines.textContent = "(방에 남은 말 없음)";
