@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { z } from "zod";
 
 import { AnswerMessage, ContractError, errorWithin, parseMessage, QuestionMessage } from "../kafka/contract.js";
 import { CHAT_LOG_VERSION, ChatLogRecord, parseChatLogRecord } from "../kafka/chat-log.js";
@@ -56,6 +57,18 @@ describe("Question/answer contract", () => {
     assert.throws(() => parseMessage(QuestionMessage, JSON.stringify({ ...question, v: 2 })), ContractError);
     assert.throws(() => parseMessage(QuestionMessage, JSON.stringify({ ...question, text: "" })), /text/);
     assert.throws(() => parseMessage(AnswerMessage, JSON.stringify({ questionId: "q" })), /roomId/);
+  });
+
+  it("holds the text, the player's name and the question id to their lengths, naming the field refused", () => {
+    // A worker takes what the contract lets through: a longer question would go to the model whole.
+    const refuses = <T>(schema: z.ZodType<T>, message: object, field: string) =>
+      assert.throws(() => parseMessage(schema, JSON.stringify(message)), new RegExp(field));
+    assert.equal(parseMessage(QuestionMessage, JSON.stringify({ ...question, text: "가".repeat(400) })).text.length, 400);
+    refuses(QuestionMessage, { ...question, text: "가".repeat(401) }, "text");
+    refuses(QuestionMessage, { ...question, playerName: "가".repeat(41) }, "playerName");
+    refuses(QuestionMessage, { ...question, questionId: "q".repeat(65) }, "questionId");
+    assert.equal(parseMessage(AnswerMessage, JSON.stringify(answerTo(question, "가".repeat(2000)))).text.length, 2000);
+    refuses(AnswerMessage, answerTo(question, "가".repeat(2001)), "text");
   });
 
   it("carries an error answer however long its error was (onnxruntime's run past 400 characters), cut to fit", () => {
