@@ -90,6 +90,8 @@ describe("Server configuration from the environment", () => {
     assert.equal(loadConfig({}).model.loadWithinMs, 120_000);
     assert.equal(loadConfig({ MODEL_LOAD_TIMEOUT_MS: "300000" }).model.loadWithinMs, 300_000, "a bigger model on a slow disk");
     assert.throws(() => loadConfig({ MODEL_LOAD_TIMEOUT_MS: "5" }), /MODEL_LOAD_TIMEOUT_MS="5": .*>=1000/);
+    // A queue of none would turn every question away as npc_busy.
+    assert.throws(() => loadConfig({ NPC_QUEUE_MAX: "0" }), /NPC_QUEUE_MAX="0": .*>=1/);
     for (const level of ["constructor", "toString"]) assert.throws(() => loadConfig({ LOG_LEVEL: level }), new RegExp(`LOG_LEVEL="${level}": one of debug`), level);
     assert.throws(() => loadConfig({ KAFKA_BROKERS: "localhost" }), /KAFKA_BROKERS="localhost": expected host:port/);
     assert.throws(() => loadConfig({ KAFKA_RETENTION_HOURS: "0" }), /KAFKA_RETENTION_HOURS="0": .*>=0.1/);
