@@ -125,6 +125,15 @@ describe("World file", () => {
     });
   });
 
+  it("refuses an NPC past any face of the world's bounds, and takes one on its corner", () => {
+    const at = (x: number, y: number, z: number) => () =>
+      loadWorldFile(worldFile("w.json", JSON.stringify({ npcs: [{ id: "a", name: "에이", position: { x, y, z } }] })), "npc/model", bounds);
+    const faces = [[500, 0, 0], [-500, 0, 0], [0, 500, 0], [0, -1, 0], [0, 0, 500], [0, 0, -500]] as const;
+    for (const [x, y, z] of faces) assert.throws(at(x, y, z), new RegExp(`\\(${x}, ${y}, ${z}\\) is outside the world's bounds`), `(${x}, ${y}, ${z})`);
+    const corner = at(bounds.maxX, bounds.maxY, bounds.maxZ)().npcs[0]!;
+    assert.deepEqual([corner.x, corner.y, corner.z], [bounds.maxX, bounds.maxY, bounds.maxZ]);
+  });
+
   it("names every unknown decoding setting at once, with the known ones and the spelling meant, and a quoted number as such", () => {
     const path = worldFile("gen.yaml", [
       "npcs:",
