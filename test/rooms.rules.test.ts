@@ -208,6 +208,8 @@ describe("Greeting gate", () => {
     assert.equal(withNames("{name}님 안녕! {name}님", ["$&", "지영"]), "$&님, 지영님 안녕! $&님, 지영님", "a name is no replacement pattern");
     assert.equal(withNames("{name}씨, 어서 와요", ["민수", "지영", "철수", "영희"]), "민수씨, 지영씨, 철수씨 외 1명, 어서 와요");
     assert.equal(withNames("{name}  님 안녕", ["관리자님", "지영", "철수", "영희"]), "관리자님, 지영  님, 철수  님 외 1명 안녕", "a name with its title already");
+    // 님들 is said to them all, not 님 to each ("민수님, 지영님들").
+    assert.equal(withNames("{name}님들 어서 오세요", ["민수", "지영"]), "민수, 지영님들 어서 오세요");
   });
 
   it("names a player once who stepped out and in again while waiting", () => {
