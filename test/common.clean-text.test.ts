@@ -35,6 +35,8 @@ describe("Names and chat lines cleaned as they arrive", () => {
     assert.equal(cleanText("👨\u200d👩\u200d👧"), "👨\u200d👩\u200d👧");
     assert.equal(cleanText("❤\ufe0f"), "❤\ufe0f");
     assert.equal(cleanText("e\u0301"), "é");
+    // The non-joiner is spelling in Persian and the Indic scripts (it keeps two letters apart), not a hiding place.
+    assert.equal(cleanText("می\u200cخواهم"), "می\u200cخواهم");
   });
 
   it("composes jamo and marks that an invisible character stood between, in one cleaning", () => {
