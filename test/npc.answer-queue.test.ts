@@ -95,14 +95,17 @@ describe("AnswerQueue micro-batching", () => {
     assert.equal(queue.waiting, 0);
   });
 
-  it("routes streamed tokens to the question they belong to", async () => {
+  it("routes streamed tokens to the question they belong to, each asker's as of its one question (index 0)", async () => {
     const queue = new AnswerQueue(await shippedEngine());
     const streamed = new Map<string, string>();
+    const indices = new Set<number>();
     const questions = ["배고파", "주말에 뭐 하지?", "친구랑 싸웠어"];
     const answers = await Promise.all(
-      questions.map((q) => queue.ask(q, { onToken: ({ text }) => streamed.set(q, text) })),
+      questions.map((q) => queue.ask(q, { onToken: ({ text, index }) => (streamed.set(q, text), indices.add(index)) })),
     );
     answers.forEach((answer, i) => assert.equal(streamed.get(questions[i]!)!, answer.text));
+    // An asker asked one question, whatever its place in the batch: index 1 of a batch would be no question of theirs.
+    assert.deepEqual([...indices], [0]);
   });
 
   it("stops the stream of an asker whose callback throws, and answers everyone asked with them", async () => {
@@ -211,6 +214,20 @@ describe("AnswerQueue micro-batching", () => {
     }
     assert.deepEqual(batches, [[4, 4, 3], [96]]);
     limits.forEach((limit, i) => assert.ok(answers[i]!.tokens <= limit, `answer ${i}: ${answers[i]!.tokens} tokens`));
+  });
+
+  it("answers the batch of the oldest question first, whatever was asked after it", async () => {
+    const engine = await shippedEngine();
+    const queue = new AnswerQueue(engine);
+    const batches: number[][] = [];
+    const answerChecked = engine.answerChecked.bind(engine);
+    engine.answerChecked = (questions, options) => (batches.push(options?.settingsOfEach?.map((s) => s?.maxNewTokens ?? 0) ?? []), answerChecked(questions, options));
+    try {
+      await Promise.all([96, 4].map((maxNewTokens) => queue.ask("배고파", { settings: { maxNewTokens, doSample: false } })));
+    } finally {
+      engine.answerChecked = answerChecked;
+    }
+    assert.deepEqual(batches, [[96], [4]]);
   });
 
   it("keeps batches to questions that choose among as many candidates, in the order asked", async () => {
