@@ -325,6 +325,8 @@ describe("fair turns in the world room", function () {
     assert.deepEqual(d.errors, []);
     await waitFor("five answers", () => heard.length === 5, 5000);
     assert.deepEqual(heard, ["a1", "b1", "c1", "d1", "a2"]);
+    // b2 was counted as a question the NPC thinks on when taken: turned away, it is counted off, or the NPC thinks for good.
+    await waitFor("the NPC idle once its last line is said", () => stateOf(a).npcs.kobot?.status === "idle", 10_000);
     await Promise.all([a, b, c, d].map((p) => p.room.leave()));
   });
 });
