@@ -209,14 +209,14 @@ describe("NPCs from a world file", function () {
     await Promise.all([speaker, neighbour, stranger].map((p) => p.room.leave()));
   });
 
-  it("lets a player just within the hearing radius receive a line, and not one just beyond it", async () => {
+  it("lets a player at the hearing radius receive a line, and not one just beyond it", async () => {
     const speaker = await world.join("가운데");
     const inside = await world.joinBeside(speaker, "안쪽");
     const outside = await world.joinBeside(speaker, "바깥");
-    // Hearing within 8: 7.5 and 8.5 units from the speaker.
-    await Promise.all([walkTo(speaker, -15, 0), walkTo(inside, -15, 7.5), walkTo(outside, -15, -8.5)]);
+    // Hearing within 8: 8 units from the speaker (walkTo's last step lands on the point itself), and 8.5.
+    await Promise.all([walkTo(speaker, -15, 0), walkTo(inside, -15, 8), walkTo(outside, -15, -8.5)]);
     speaker.room.send("chat", { text: "가까이 오면 들려요" });
-    const line = await waitFor("the line heard within the radius", () => stateOf(inside).chat.find((l) => l.text === "가까이 오면 들려요"));
+    const line = await waitFor("the line heard at the radius", () => stateOf(inside).chat.find((l) => l.text === "가까이 오면 들려요"));
     // Said after it, the player's own line comes in the same patch as the line or a later one.
     outside.room.send("chat", { text: "여긴 조용하네" });
     await waitFor("the player beyond hears their own line", () => stateOf(outside).chat.some((l) => l.text === "여긴 조용하네"));
