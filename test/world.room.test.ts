@@ -432,6 +432,14 @@ describe("WorldRoom", function () {
       await Promise.all([a.room.leave(), b.room.leave()]);
     });
 
+    it("names at most 64 characters of an unknown message type in its error", async () => {
+      const a = await world.join("이상한");
+      a.room.send("t".repeat(100), {});
+      const error = await waitFor("unknown_message", () => a.errors.find((e) => e.code === "unknown_message"));
+      assert.equal(error.message, `unknown message type "${"t".repeat(64)}"`);
+      await a.room.leave();
+    });
+
     it("refuses a move's anim over 24 characters and a chat's `to` over 64 as sent, and takes each at its limit", async () => {
       const a = await world.join("길이");
       const b = await world.joinBeside(a, "구경꾼");
@@ -527,9 +535,9 @@ describe("WorldRoom", function () {
     });
 
     // With 40 at once, a 5 s stall of the server (one connection's pipelined requests) put every moving player out.
-    it("keeps a client whose moves of a stall all come at once (60: a 10 Hz client's after 6 s)", async () => {
+    it("keeps a client whose moves of a stall all come at once (190: a 10 Hz client's after 19 s)", async () => {
       const walker = await world.join("기다린걸음");
-      for (let i = 0; i < 60; i++) walker.room.send("move", { x: (i % 10) / 10, y: 0, z: 0 });
+      for (let i = 0; i < 190; i++) walker.room.send("move", { x: (i % 10) / 10, y: 0, z: 0 });
       walker.room.send("chat", { text: "아직 있어요" });
       await waitFor("the line after the moves", () => stateOf(walker).chat.some((line) => line.text === "아직 있어요"));
       assert.equal(walker.room.connection.isOpen, true);
