@@ -97,6 +97,7 @@ export class NpcWorker {
     if (!record) return this.answerTogether(questions, ready);
     record.refresh();
     const refused: AnswerMessage[] = [];
+    const expired: QuestionMessage[] = [];
     const together: RunningQuestion[] = [];
     const alone: RunningQuestion[] = [];
     const asked = new Map<string, QuestionMessage>();
@@ -104,9 +105,12 @@ export class NpcWorker {
       const model = this.cast.brainFor(question.npcId).engine.modelName;
       const verdict = record.verdict(model, question.text);
       const running = { questionId: question.questionId, model, ...traceOf(question.text) };
-      if (verdict === undefined) together.push(running);
+      if (verdict !== undefined && verdict !== "suspect") refused.push(this.refuseKiller(question, verdict.killer.firstRefusal, ready));
+      // Past its deadline the brain never runs it: not in flight, and no solo turn. A hang watch's kill (40 s into a
+      // batch) makes every redelivered question so, and a suspect cleared by that answer lost its first death.
+      else if (this.expired(question)) expired.push(question);
       else if (verdict === "suspect") alone.push(running);
-      else refused.push(this.refuseKiller(question, verdict.killer.firstRefusal, ready));
+      else together.push(running);
       asked.set(question.questionId, question);
     }
     // Written before the brain runs them: should they kill the process, the next worker knows what it ran.
@@ -119,11 +123,14 @@ export class NpcWorker {
       }
     };
     const answered = await Promise.all([
+      expired.length > 0 ? this.answerTogether(expired, ready) : [],
       together.length > 0 ? this.turns.together(() => run(together)) : [],
       ...alone.map((suspect) =>
         this.turns.alone(async () => {
           const answers = await run([suspect]);
-          record.answeredAlone(suspect);
+          // Cleared only where the brain ran it and the process lived: an unloaded model, a scripted line or a deadline
+          // passed in the queue tell nothing of its death.
+          if (answers.every(ranOnBrain)) record.answeredAlone(suspect);
           return answers;
         }),
       ),
@@ -171,6 +178,15 @@ export class NpcWorker {
     }
   }
 
+  /** When the room gives up on `question`: its server's deadline, or for one without, its age past maxQuestionAgeMs. */
+  private deadlineOf(question: QuestionMessage): number {
+    return question.deadline ?? question.ts + this.maxAgeMs;
+  }
+
+  private expired(question: QuestionMessage): boolean {
+    return this.now() > this.deadlineOf(question);
+  }
+
   private warnOfOtherWorld(npcId: string, reason: string): void {
     const held = this.otherWorldLogged(npcId);
     if (held !== undefined) this.log.error("question from a server with another world file: restart the servers and workers on one file", { npcId, reason, ...repeatsField(held) });
@@ -215,7 +231,7 @@ export class NpcWorker {
     // Checked as it arrives, and again as the brain's queue forms its batch: it may wait there behind a Kafka worker's
     // 4 slices of 32 (AnswerQueue.takeBatch).
     const now = this.now();
-    const deadline = question.deadline ?? question.ts + this.maxAgeMs;
+    const deadline = this.deadlineOf(question);
     if (now > deadline) {
       return reply("", { error: { code: "expired", message: `question waited ${Math.round((now - question.ts) / 1000)} s, past its deadline; not answered` } });
     }
@@ -262,6 +278,11 @@ export class NpcWorker {
 type Said =
   | { error: NonNullable<AnswerMessage["error"]> }
   | { source: AnswerSource; writer?: string; judged?: Pick<AnswerMessage, "confidence" | "withheld"> };
+
+/** Whether the brain wrote `answer`: not an error (expired, model not loaded, a failure), nor a scripted line. */
+function ranOnBrain(answer: AnswerMessage): boolean {
+  return answer.error === undefined && answer.source !== "scripted";
+}
 
 /**
  * Whether an answer gives way to the NPC's unsure handling: the model was less sure of it than the NPC's bar (the

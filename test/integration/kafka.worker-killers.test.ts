@@ -49,12 +49,14 @@ describe("Kafka worker on a question that kills its process (real broker)", func
     );
     return { name, service, exited };
   };
-  const ask = async (questionId: string, text: string) => {
+  /** Asks `text`, to be answered within `withinMs` (a server's NPC_TIMEOUT_MS); resolves to its deadline. */
+  const ask = async (questionId: string, text: string, withinMs = 150_000) => {
     const now = Date.now();
     const question: QuestionMessage = {
-      v: CONTRACT_VERSION, questionId, roomId: "room", npcId: "kobot", playerId: "p", playerName: "p", text, ts: now, deadline: now + 150_000, replyTo: "s",
+      v: CONTRACT_VERSION, questionId, roomId: "room", npcId: "kobot", playerId: "p", playerName: "p", text, ts: now, deadline: now + withinMs, replyTo: "s",
     };
     await producer.send({ topic: topics.question, messages: [{ key: question.roomId, value: JSON.stringify(question) }] });
+    return question.deadline!;
   };
   const answerTo = (questionId: string, within = 60_000) => waitFor(`the answer to ${questionId}`, () => answers.get(questionId), within);
 
@@ -82,19 +84,23 @@ describe("Kafka worker on a question that kills its process (real broker)", func
 
   it("runs it alone after one death, answers it worker_error after two, and then refuses its text asked anew without dying; others are answered", async () => {
     const first = await startWorker();
-    await ask("kill-1", "죽어");
+    // The server's 10 s: given again past it (as after a hang watch's kill, 40 s into a batch), it is answered expired.
+    const deadline = await ask("kill-1", "죽어", 10_000);
     await ask("fine-1", "배고파"); // in the batch that dies, or after it: answered either way
     assert.equal(await first.exited, 3, "the first worker died on it");
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline + 500 - Date.now())));
 
-    // Given it again, it runs alone: this worker dies of it too, and nothing asked with it does.
+    // Past its deadline it is not run, and stays a suspect: asked again, it runs alone, and this worker dies of it too.
     const second = await startWorker();
+    assert.equal((await answerTo("kill-1")).error?.code, "expired");
+    assert.equal((await answerTo("fine-1")).error, undefined, "the question asked beside it is answered");
+    await ask("kill-again", "죽어");
     assert.equal(await second.exited, 3, "the second worker died on it as it came again");
 
     const third = await startWorker();
     const died = third.exited.then((code) => assert.fail(`the third worker died (${code}) as it came a third time`));
-    const refused = await Promise.race([answerTo("kill-1"), died]);
+    const refused = await Promise.race([answerTo("kill-again"), died]);
     assert.equal(refused.error?.code, "worker_error", "in flight at two deaths: answered with an error, not run");
-    assert.equal((await answerTo("fine-1")).error, undefined, "the question asked beside it is answered");
 
     await ask("kill-2", "죽어");
     await ask("fine-2", "배고파");
