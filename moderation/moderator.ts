@@ -125,7 +125,8 @@ export class Moderator {
   private read(text: string): Verdict {
     const read = readings(text, this.numbered);
     const verdict = this.wordsIn(read);
-    return this.toxicity ? { ...verdict, toxicity: this.toxicity.model.scoreNormalised(read[0]!.text) } : verdict;
+    const toxicity = this.toxicity?.model.scoreNormalised(read[0]!.text);
+    return toxicity === undefined ? verdict : { ...verdict, toxicity };
   }
 
   /**
@@ -135,8 +136,9 @@ export class Moderator {
   checkPlayerLine(text: string): Verdict {
     const verdict = this.check(text);
     const bar = this.toxicity?.bar;
-    if (verdict.blocked || bar === undefined || verdict.toxicity! < bar) return verdict;
-    return { blocked: true, term: `toxicity ${verdict.toxicity!.toFixed(3)} ≥ ${bar}`, toxicity: verdict.toxicity };
+    // Refused only at or above the bar: an unscored line is not.
+    if (verdict.blocked || bar === undefined || verdict.toxicity === undefined || !(verdict.toxicity >= bar)) return verdict;
+    return { blocked: true, term: `toxicity ${verdict.toxicity.toFixed(3)} ≥ ${bar}`, toxicity: verdict.toxicity };
   }
 
   private wordsIn(read: Reading[]): Verdict {

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
+import { createLogger } from "../common/log.js";
 import type { ChatLogRecord } from "../kafka/chat-log.js";
 import { Moderator } from "../moderation/moderator.js";
-import { ngramsOf, normalisedText, ToxicityModel } from "../moderation/toxicity.js";
+import { ngramsOf, normalisedText, ToxicityModel, type ToxicityModelFile } from "../moderation/toxicity.js";
 import { loadConfig } from "../server/config.js";
 import { scriptedAnswer, stateOf, type TestWorld, startTestWorld, waitFor } from "./helpers/world.js";
 
@@ -22,13 +25,13 @@ describe("toxicity score (moderation/toxicity.ts)", () => {
       // A change to readings.ts that moves these moves what the model reads: train it again (docs/moderation.md).
       assert.equal(normalisedText(text), normalised, text);
       assert.deepEqual([...ngramsOf(normalised, NGRAMS)].sort(), [...ngrams].sort(), text);
-      assert.ok(Math.abs(model.score(text) - score) < 1e-9, `${text}: ${model.score(text)} here, ${score} in Python`);
+      assert.ok(Math.abs(model.score(text)! - score) < 1e-9, `${text}: ${model.score(text)} here, ${score} in Python`);
     }
   });
 
   it("puts insults in plain words above its bar and everyday game chat far below it", () => {
-    for (const line of UNLISTED_INSULTS) assert.ok(model.score(line) >= model.suggestedBar, `${line}: ${model.score(line)}`);
-    for (const line of GAME_CHAT) assert.ok(model.score(line) < 0.5, `${line}: ${model.score(line)}`);
+    for (const line of UNLISTED_INSULTS) assert.ok(model.score(line)! >= model.suggestedBar, `${line}: ${model.score(line)}`);
+    for (const line of GAME_CHAT) assert.ok(model.score(line)! < 0.5, `${line}: ${model.score(line)}`);
   });
 
   it("counts each n-gram once, an emoji as one character, with a space before and after the text", () => {
@@ -59,6 +62,40 @@ describe("toxicity score (moderation/toxicity.ts)", () => {
     assert.throws(() => loadConfig({ ...base, TOXICITY_BAR: "high" }), /TOXICITY_BAR/);
     assert.throws(() => loadConfig({ ...base, TOXICITY_MODEL: "off", TOXICITY_BAR: "0.9" }), /TOXICITY_BAR=0\.9: no score to hold lines to with TOXICITY_MODEL=off/);
     assert.throws(() => loadConfig({ ...base, TOXICITY_MODEL: "moderation/words.ko.txt" }), /TOXICITY_MODEL="moderation\/words\.ko\.txt": toxicity model/);
+  });
+
+  it("refuses at start a model whose weights, bias or bar are not finite numbers, naming TOXICITY_MODEL", () => {
+    const dir = mkdtempSync(join(tmpdir(), "toxicity-"));
+    const good = JSON.parse(readFileSync("moderation/toxicity.json", "utf8")) as ToxicityModelFile;
+    const gram = Object.keys(good.weights)[0]!;
+    const broken: [string, string][] = [
+      ["a string weight", JSON.stringify({ ...good, weights: { ...good.weights, [gram]: "0.5" } })],
+      ["an object weight", JSON.stringify({ ...good, weights: { ...good.weights, [gram]: { w: 1 } } })],
+      // JSON.parse reads 1e999 as Infinity: every line it is in scored 1.
+      ["an infinite weight", JSON.stringify({ ...good, weights: { ...good.weights, [gram]: 7 } }).replace(`${JSON.stringify(gram)}:7`, `${JSON.stringify(gram)}:1e999`)],
+      ["a string bias", JSON.stringify({ ...good, bias: "1" })],
+      ["a bar of 0", JSON.stringify({ ...good, bar: 0 })],
+      ["a bar above 1", JSON.stringify({ ...good, bar: 1.5 })],
+    ];
+    for (const [what, text] of broken) {
+      const file = join(dir, "model.json");
+      writeFileSync(file, text);
+      assert.throws(() => loadConfig({ WORLD_FILE: "off", DATA_DIR: "off", TOXICITY_MODEL: file, TOXICITY_BAR: "0.94" }), /TOXICITY_MODEL=.*(weight|bias|bar)/s, what);
+    }
+  });
+
+  it("leaves a line unscored, neither refused nor given a score, where the score is no number, and says so once in 10 s", () => {
+    const lines: { level: string; msg: string }[] = [];
+    const file = JSON.parse(readFileSync("moderation/toxicity.json", "utf8")) as ToxicityModelFile;
+    const broken = new ToxicityModel(file, createLogger({}, "debug", (line) => lines.push(JSON.parse(line))));
+    // A weight gone bad after the load checked them (no file passes that check with one).
+    const gram = [...ngramsOf(normalisedText(GAME_CHAT[0]!), NGRAMS)].find((g) => g in file.weights)!;
+    (broken as unknown as { weights: Map<string, number> }).weights.set(gram, Number.NaN);
+    const moderator = Moderator.fromFile(undefined, 0, { model: broken, bar: 0.9 });
+    const verdict = moderator.checkPlayerLine(GAME_CHAT[0]!);
+    assert.deepEqual(verdict, { blocked: false });
+    moderator.checkPlayerLine(`${GAME_CHAT[0]!}!`);
+    assert.equal(lines.filter(({ level, msg }) => level === "error" && /no number/.test(msg)).length, 1);
   });
 });
 
