@@ -10,7 +10,8 @@
  *    kocohub/korean-hate-speech, CC BY-SA 4.0), the share of `hate`, `offensive` and `none` comments blocked;
  *  - the learned toxicity score (moderation/toxicity.json): the same sets blocked by the words or a score at or above
  *    the bar (its training run's, or --toxicity-bar), and a sweep of bars; the bar is set on Chatbot_data validation
- *    questions in training, never on these sets;
+ *    questions in training, never on these sets; the test-split questions also as players send them to the shipped
+ *    world's NPCs ("@한스 …"), each line checked as the room checks it (its score without the call);
  *  - cost: microseconds per check, words alone and words with the score, and the score alone.
  * Table + bench/results/moderation.json.
  */
@@ -21,6 +22,11 @@ import { commandArgs } from "../common/cli-args.js";
 import { cleanText } from "../common/clean-text.js";
 import { Moderator, type Verdict } from "../moderation/moderator.js";
 import { normalisedText, ToxicityModel } from "../moderation/toxicity.js";
+import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
+import { addressedNpc, playerWords } from "../rooms/chat/chat-addressing.js";
+import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
+import { DEFAULT_WORLD_FILE } from "../server/config.js";
+import { loadWorldFile } from "../server/world-files/world-file.js";
 import { CHATBOT_DATA, readChatbotData, splitOf } from "./chatbot-data.js";
 import { machineInfo } from "./machine.js";
 import { resultsFile } from "./results-file.js";
@@ -102,9 +108,19 @@ const scoreStarted = performance.now();
 for (let round = 0; round < 5; round++) for (const q of plainQuestions) toxicity.scoreNormalised(q);
 const microsPerScore = ((performance.now() - scoreStarted) * 1000) / checks;
 
+/** The shipped world's NPCs, among which the room finds whom a line calls. */
+const worldNpcs = loadWorldFile(DEFAULT_WORLD_FILE, DEFAULT_MODEL_DIR, DEFAULT_WORLD_SETTINGS.bounds).npcs.map(({ id, name }) => ({ id, name }));
+const questionsToNpcs = worldNpcs.flatMap(({ name }) => questions.map((q) => cleanText(`@${name} ${q}`)));
+/** A line's verdict as the room gives it: the words of the whole line, the score of the player's own words. */
+const roomVerdict = (text: string): Verdict => {
+  const addressed = addressedNpc(text, undefined, worldNpcs);
+  return scored.checkPlayerLine(text, playerWords(text, addressed === "unknown" ? undefined : addressed));
+};
+
 /** Each set's texts as the room checks them, and each one's verdict with its score. */
 const scoredSets: { set: string; texts: string[]; should: "block" | "pass" }[] = [
   { set: "test-split questions", texts: questions, should: "pass" },
+  { set: `test-split questions to ${worldNpcs.map(({ name }) => `@${name}`).join(", ")}`, texts: questionsToNpcs, should: "pass" },
   { set: "test-split answers", texts: answers, should: "pass" },
   { set: "ordinary names", texts: names, should: "pass" },
   { set: "blind abuse, session 62", texts: blindAbuse.map((l) => cleanText(l.text)), should: "block" },
@@ -115,7 +131,7 @@ const scoredSets: { set: string; texts: string[]; should: "block" | "pass" }[] =
     should: label === "none" ? ("pass" as const) : ("block" as const),
   })),
 ];
-const verdictsOf = new Map(scoredSets.map(({ set, texts }) => [set, texts.map((text) => ({ text, verdict: scored.check(text) }))]));
+const verdictsOf = new Map(scoredSets.map(({ set, texts }) => [set, texts.map((text) => ({ text, verdict: roomVerdict(text) }))]));
 const refusedAt = (verdict: Verdict, at: number) => verdict.blocked || verdict.toxicity! >= at;
 const toxicityRows = scoredSets.map(({ set, should }) => {
   const verdicts = verdictsOf.get(set)!;

@@ -122,6 +122,13 @@ export class Moderator {
     return verdict;
   }
 
+  /** `verdict`'s words with the score of `text` instead of its own. */
+  private withScoreOf(verdict: Verdict, text: string): Verdict {
+    const { toxicity: _, ...words } = verdict;
+    const toxicity = this.toxicity?.model.scoreNormalised(readings(text, this.numbered)[0]!.text);
+    return toxicity === undefined ? words : { ...words, toxicity };
+  }
+
   private read(text: string): Verdict {
     const read = readings(text, this.numbered);
     const verdict = this.wordsIn(read);
@@ -131,10 +138,11 @@ export class Moderator {
 
   /**
    * A player's chat line: its words, then its learned score against the bar. Names, NPC lines and knowledge are held to
-   * the words alone: the score was learned on news comments, and a bar for chat need not fit them.
+   * the words alone: the score was learned on news comments, and a bar for chat need not fit them. `scored`: the part
+   * of the line that is the player's own (without an NPC's call, playerWords): "@한스" scored several times "@코봇".
    */
-  checkPlayerLine(text: string): Verdict {
-    const verdict = this.check(text);
+  checkPlayerLine(text: string, scored = text): Verdict {
+    const verdict = scored === text ? this.check(text) : this.withScoreOf(this.check(text), scored);
     const bar = this.toxicity?.bar;
     // Refused only at or above the bar: an unscored line is not.
     if (verdict.blocked || bar === undefined || verdict.toxicity === undefined || !(verdict.toxicity >= bar)) return verdict;

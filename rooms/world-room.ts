@@ -18,7 +18,7 @@ import { HeardSanctions } from "./moderation/heard-sanctions.js";
 import type { HashPages } from "./hash-pages.js";
 import { AddressLines } from "./players/address-lines.js";
 import type { TokenBucket } from "./players/token-bucket.js";
-import { addressedNpc } from "./chat/chat-addressing.js";
+import { addressedNpc, playerWords } from "./chat/chat-addressing.js";
 import { allowedPosition, distance, heading, normaliseAngle, type Position } from "./players/movement.js";
 import type { AwayHolds } from "./players/away-holds.js";
 import type { DepartedAllowances } from "./players/departed-allowances.js";
@@ -594,7 +594,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const limited = this.allowances.get(client.sessionId)?.say(asks !== undefined, this.addressLinesOf(client.sessionId));
     if (limited) return this.connections.sendError(client, { code: "rate_limited", ...limited, text });
     if (npc) this.greetings.spokeTo(npc.id, client.sessionId);
-    const verdict = this.deps.moderator?.checkPlayerLine(text);
+    const verdict = this.deps.moderator?.checkPlayerLine(text, playerWords(text, addressed));
     // The learned score goes with the line into the chat log, refused or not: the community team sorts lines by it.
     const scored = verdict?.toxicity === undefined ? {} : { toxicity: roundedScore(verdict.toxicity) };
     if (verdict?.blocked) return this.refuse(client, player, text, asks, verdict.term, scored);

@@ -132,3 +132,32 @@ describe("toxicity score in the world room", function () {
     assert.equal(logged.find((r) => r.text === refusal.text)?.npc?.reason, "moderated_input");
   });
 });
+
+describe("toxicity score of a line to an NPC", function () {
+  let world: TestWorld;
+  const logged: ChatLogRecord[] = [];
+
+  before(async () => {
+    const chatLog = { publish: (record: ChatLogRecord) => void logged.push(record), flush: async () => {}, stop: async () => {} };
+    world = await startTestWorld({ WORLD_FILE: "test/fixtures/worlds/two-npcs.yaml", NPC_TIMEOUT_MS: "3000" }, { chatLog });
+  });
+  after(() => world.stop());
+
+  it("scores the question without the NPC's call: the same question to two NPCs scores as it does bare", async () => {
+    await world.bus.workerChannel().start(async (questions) => questions.map((q) => scriptedAnswer(q, "좋은 하루예요")));
+    const a = await world.join("민수");
+    const question = "돈이 없네";
+    const lines = [`@한스 ${question}`, `@미나 ${question}`, question];
+    for (const text of lines) a.room.send("chat", { text });
+    const records = await waitFor("the three lines logged", () => {
+      const found = lines.map((text) => logged.find((r) => r.kind === "player" && r.text === text));
+      return found.every(Boolean) ? found.map((r) => r!) : undefined;
+    });
+    const bare = roundedScore(model.score(question)!);
+    // Read whole, "@한스 돈이 없네" scored several times its question: lines to some NPCs were refused at a bar, others not.
+    assert.notEqual(roundedScore(model.score(lines[0]!)!), bare);
+    assert.deepEqual(records.map((r) => r.toxicity), [bare, bare, bare]);
+  });
+});
+
+const roundedScore = (score: number) => Math.round(score * 1000) / 1000;

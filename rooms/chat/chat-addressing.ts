@@ -40,6 +40,14 @@ export function addressedNpc(line: string, to: string | undefined, npcs: NpcName
 }
 
 /**
+ * What of a line is the player's own words: the question, where it calls an NPC (the call is the NPC's name, which
+ * the toxicity score would read as the player's: lines to some NPCs scored higher); the line, where it calls none.
+ */
+export function playerWords(line: string, addressed: Addressed | undefined): string {
+  return addressed?.question ?? line;
+}
+
+/**
  * A handle as `to` is compared: one case, no spaces. Korean players drop them ("밥아저씨"); the world file refuses two
  * NPCs whose names look alike without them (confusableNpcs), so none is taken for another.
  */
