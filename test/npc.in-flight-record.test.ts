@@ -116,6 +116,19 @@ describe("InFlightRecord (what a Kafka worker's brain runs, kept past the proces
     await reopened.close();
   });
 
+  it("lets the worker start without it, with an error naming NPC_WORKER_STATE_DIR, where its folder cannot be written", async () => {
+    const { lines, log } = keptLog();
+    // Under a regular file: ENOTDIR even for root, whom a read-only mode does not stop.
+    const file = join(dir, "a-file");
+    writeFileSync(file, "");
+    assert.equal(await InFlightRecord.openIfWritable(join(file, "state"), log), undefined);
+    const said = lines.filter(({ level, msg }) => level === "error" && /NPC_WORKER_STATE_DIR.*off/.test(msg));
+    assert.equal(said.length, 1);
+    const record = await InFlightRecord.openIfWritable(dir, log);
+    assert.ok(record, "a folder it can write is opened");
+    await record.close();
+  });
+
   it("lets the brain run, with an error said, when its folder fails while the worker runs", async () => {
     const { lines, log } = keptLog();
     const record = await InFlightRecord.open(dir, log);

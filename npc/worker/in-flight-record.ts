@@ -85,11 +85,34 @@ export class InFlightRecord {
         if (error instanceof FileHeldError) continue;
         throw error;
       }
-      const record = new InFlightRecord(file, deathsDir, join(deathsDir, `worker-${slot}.json`), release, log, now);
-      record.countLeft();
-      return record;
+      try {
+        const record = new InFlightRecord(file, deathsDir, join(deathsDir, `worker-${slot}.json`), release, log, now);
+        record.countLeft();
+        return record;
+      } catch (error) {
+        await release().catch(() => undefined);
+        throw error;
+      }
     }
     throw new Error(`NPC_WORKER_STATE_DIR ${dir}: all ${SLOTS} slots are held by live workers; give some workers another directory`);
+  }
+
+  /**
+   * `open`, or none where the folder cannot be made, read or written (a read-only file system, a full disk): the record
+   * guards the brain, it does not gate it. A worker stopped at start instead, at every restart, and a full volume left
+   * none answering.
+   */
+  static async openIfWritable(dir: string, log: Logger, now: () => number = Date.now): Promise<InFlightRecord | undefined> {
+    try {
+      return await InFlightRecord.open(dir, log, now);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === undefined) throw error; // all slots held: the operator's to settle
+      log.error("the NPC worker's state folder cannot be written: the worker answers without its record, so a question that kills it is not counted; free or mend the folder, or set NPC_WORKER_STATE_DIR to another, or to off", {
+        dir,
+        error: (error as Error).message,
+      });
+      return undefined;
+    }
   }
 
   /** What is known of `text` asked of `model`: a killer, a suspect (run it alone), or nothing. Call `refresh` first. */

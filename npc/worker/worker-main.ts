@@ -38,8 +38,8 @@ async function main(): Promise<void> {
   if (!config.kafka) throw new ConfigError("npm run worker needs KAFKA_BROKERS (host:port[,host:port…])");
   const log = createLogger({ service: "npc-worker", pid: process.pid });
   if (config.metricsPort) await serveMetrics(config.metricsPort, log, config.metricsToken); // before the model: a taken port fails fast
-  // Before the model too: a state folder it cannot write fails fast, and what the last worker died with is counted.
-  const record = config.stateDir === undefined ? undefined : await InFlightRecord.open(config.stateDir, log);
+  // Before the model too: what the last worker died with is counted. A folder it cannot write is said, not fatal.
+  const record = config.stateDir === undefined ? undefined : await InFlightRecord.openIfWritable(config.stateDir, log);
   // Watched from here: a model whose warm-up hangs (a native call that never returns) ends the process too.
   const hangs = watchHangsOffThread(config.world.questionTimeoutMs + HANG_GRACE_MS, { service: "npc-worker", pid: process.pid }, config.model.loadWithinMs);
   const loaded = hangs.loading();
