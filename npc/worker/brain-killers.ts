@@ -10,7 +10,10 @@ export const KILLER_KEPT_MS = 60 * 60_000;
 
 /** A question's text as the log may name it: players' words stay out of the logs, so only what tells two apart. */
 export interface TextTrace {
-  /** sha256 of the cleaned text, first 16 hex digits. */
+  /**
+   * sha256 of the cleaned text, first 16 hex digits: a pseudonym that tells two texts apart, not anonymity (a short
+   * line is guessed by hashing candidates: docs/operations.md).
+   */
   textHash: string;
   /** Its length in characters (code points). */
   textChars: number;
