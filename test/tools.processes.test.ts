@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
-import { ephemeralPortsFrom, freePort } from "../tools/processes.js";
+import { ephemeralPortsFrom, freePort, startService } from "../tools/processes.js";
 
 describe("ports for services the tests and benchmarks start (tools/processes.ts)", () => {
   it("picks free ports below the range the kernel gives outgoing connections, which could take one before its service binds it", async () => {
@@ -14,5 +17,38 @@ describe("ports for services the tests and benchmarks start (tools/processes.ts)
       await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", resolve));
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe("services the tests and benchmarks start (tools/processes.ts startService)", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "processes-test-"));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  /** A service started on test/helpers/state-dir-main.ts: it and the NPC_WORKER_STATE_DIR it was given. */
+  const started = async (name: string, env: Record<string, string> = {}) => {
+    const report = join(scratch, `${name}.txt`);
+    const service = await startService(name, "test/helpers/state-dir-main.ts", { ...env, STATE_DIR_REPORT: report }, "state kept");
+    return { service, stateDir: readFileSync(report, "utf8") };
+  };
+
+  it("gives each a worker state folder of its own, removed when it exits: no test's recorded deaths reach another's worker", async () => {
+    const first = await started("state-dir-first");
+    const second = await started("state-dir-second");
+    try {
+      assert.notEqual(first.stateDir, "", "a folder given, not the default under kobot-npc-worker/");
+      assert.notEqual(first.stateDir, second.stateDir);
+      for (const { stateDir } of [first, second]) assert.ok(existsSync(join(stateDir, "worker-0.json")), `${stateDir} holds what it wrote`);
+    } finally {
+      await Promise.all([first.service.stop(), second.service.stop()]);
+    }
+    for (const { stateDir } of [first, second]) assert.ok(!existsSync(stateDir), `${stateDir} removed`);
+  });
+
+  it("keeps the folder a test names, as a restarted worker would find its predecessor's", async () => {
+    const named = join(scratch, "named-state");
+    const { service, stateDir } = await started("state-dir-named", { NPC_WORKER_STATE_DIR: named });
+    await service.stop();
+    assert.equal(stateDir, named);
+    assert.ok(existsSync(join(named, "worker-0.json")));
   });
 });

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,13 +27,21 @@ export async function startService(name: string, entry: string, env: Record<stri
   mkdirSync(LOG_DIR, { recursive: true });
   const log = createWriteStream(serviceLog(name), { flags: "a" });
   const [command, args] = nodeArgs ? [process.execPath, [...nodeArgs, "--import", "tsx", entry]] : [join("node_modules", ".bin", "tsx"), [entry]];
+  // A worker's state folder of its own unless given, gone when it exits: the default, one per group under the system's
+  // temporary folder, outlived every run, and could carry one test's recorded deaths into another's worker.
+  const stateDir = env.NPC_WORKER_STATE_DIR === undefined ? mkdtempSync(join(tmpdir(), `${name}-state-`)) : undefined;
   const child = spawn(command, args, {
     // A DATA_DIR of its own unless given: the repository's data/ would carry one run's mutes and reports into the next.
-    env: { ...process.env, LOG_LEVEL: "info", DATA_DIR: mkdtempSync(join(tmpdir(), `${name}-data-`)), ...env },
+    env: { ...process.env, LOG_LEVEL: "info", DATA_DIR: mkdtempSync(join(tmpdir(), `${name}-data-`)), ...(stateDir && { NPC_WORKER_STATE_DIR: stateDir }), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.pipe(log);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+      resolve(code);
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     // Not ready in time: stopped, or it would outlive the run that gave up on it (ports, a model in memory). TERM first:
     // tsx's runner passes it on to the process it started, and a KILL would leave that one running.

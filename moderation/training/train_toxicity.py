@@ -52,10 +52,15 @@ def ngrams_of(normalised: str, lo: int, hi: int) -> set[str]:
     return {padded[i : i + n] for n in range(lo, hi + 1) for i in range(len(padded) - n + 1)}
 
 
-def normalised(texts: list[str]) -> list[str]:
-    """The plain readings of `texts`, by the moderator's own code (Node 22 from node_modules, tsx)."""
+def node_with_tsx() -> list[str]:
+    """Node 22 from node_modules (the system's where there is none) with tsx: runs the moderator's TypeScript."""
     node = ROOT / "node_modules" / ".bin" / "node"
-    command = [str(node) if node.exists() else (shutil.which("node") or "node"), "--import", "tsx", "moderation/training/normalise.ts"]
+    return [str(node) if node.exists() else (shutil.which("node") or "node"), "--import", "tsx"]
+
+
+def normalised(texts: list[str]) -> list[str]:
+    """The plain readings of `texts`, by the moderator's own code."""
+    command = [*node_with_tsx(), "moderation/training/normalise.ts"]
     done = subprocess.run(command, cwd=ROOT, input=json.dumps(texts).encode(), capture_output=True, check=True)
     return json.loads(done.stdout)
 
@@ -154,13 +159,14 @@ def caught_below_clean(toxic: np.ndarray, *clean: np.ndarray) -> tuple[float, fl
     return bar, float((toxic >= bar).mean())
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Trains and writes the model and the scorer's test vectors; `argv` as on the command line (the tests pass their own)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "korean_hate_speech", help="Korean HateSpeech's labelled folder (train.tsv)")
     parser.add_argument("--chatbot-data", type=Path, default=ROOT.parent / "shared" / "data" / "chatbot_data" / "ChatbotData.csv", help="Chatbot_data CSV: its train split is clean text, its validation questions set the bar")
     parser.add_argument("--out", type=Path, default=ROOT / "moderation" / "toxicity.json")
     parser.add_argument("--vectors", type=Path, default=ROOT / "test" / "fixtures" / "toxicity-vectors.json", help="lines scored here, for the TypeScript scorer's test")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", message="Sparse")  # torch's notes that CSR is beta and unchecked
     started = time.perf_counter()

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Consumer, Kafka, logLevel, type Producer } from "kafkajs";
@@ -18,7 +18,8 @@ import { waitFor } from "../helpers/world.js";
 describe("Kafka worker on a question that kills its process (real broker)", function () {
   this.timeout(180_000);
   const topics = uniqueTopics("killers");
-  const stateDir = mkdtempSync(join(tmpdir(), "worker-state-"));
+  // Made when the suite runs, not when the file loads: a run that filters these tests out ran no hook to remove it.
+  let stateDir: string;
   const answers = new Map<string, AnswerMessage>();
   const services: Service[] = [];
   let kafka: Kafka;
@@ -61,6 +62,7 @@ describe("Kafka worker on a question that kills its process (real broker)", func
   const answerTo = (questionId: string, within = 60_000) => waitFor(`the answer to ${questionId}`, () => answers.get(questionId), within);
 
   before(async () => {
+    stateDir = mkdtempSync(join(tmpdir(), "worker-state-"));
     kafka = new Kafka({ clientId: "killers-test", brokers: process.env.TEST_KAFKA_BROKERS!.split(","), logLevel: logLevel.NOTHING });
     await ensureTopics(kafka, [topics.question, topics.answer], 1);
     reader = kafka.consumer({ groupId: `reader-${topics.answer}` });
@@ -80,6 +82,7 @@ describe("Kafka worker on a question that kills its process (real broker)", func
     await Promise.allSettled(services.map((service) => service.stop()));
     await reader?.disconnect();
     await producer?.disconnect();
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true }); // shared by its restarted workers on purpose: gone once they all stopped
   });
 
   it("runs it alone after one death, answers it worker_error after two, and then refuses its text asked anew without dying; others are answered", async () => {
