@@ -11,6 +11,7 @@ import { NpcCast } from "../npc-cast.js";
 import { NpcError } from "../errors.js";
 import { normaliseQuestion } from "../question.js";
 import { traceOf } from "./brain-killers.js";
+import { BrainTurns } from "./brain-turns.js";
 import type { HangWatch } from "./hang-watch.js";
 import type { InFlightRecord, RunningQuestion } from "./in-flight-record.js";
 
@@ -293,40 +294,4 @@ function givesWay(answer: NpcAnswer, unsure: UnsureLines): boolean {
   const bar = answer.copied ? unsure.below : (unsure.composedBelow ?? unsure.below);
   const outOfCharacter = unsure.outOfCharacter?.some((word) => answer.text.includes(word)) ?? false;
   return answer.confidence < bar || answer.text === "" || outOfCharacter;
-}
-
-/**
- * Turns on the brain: batches run side by side (a Kafka worker's partitions), and a question run `alone` waits for
- * those running to end, and holds back those that come meanwhile, until it is done.
- */
-class BrainTurns {
-  private readonly running = new Set<Promise<unknown>>();
-  /** Settles when the last question queued to run alone is done. */
-  private aloneDone: Promise<unknown> = Promise.resolve();
-
-  async together<T>(batch: () => Promise<T>): Promise<T> {
-    // A question queued alone while this waited goes first too.
-    for (let waited = this.aloneDone; ; waited = this.aloneDone) {
-      await waited;
-      if (waited === this.aloneDone) break;
-    }
-    const running = batch();
-    this.running.add(running);
-    try {
-      return await running;
-    } finally {
-      this.running.delete(running);
-    }
-  }
-
-  async alone<T>(question: () => Promise<T>): Promise<T> {
-    const before = this.aloneDone;
-    const mine = (async () => {
-      await before.catch(() => undefined);
-      await Promise.allSettled([...this.running]);
-      return question();
-    })();
-    this.aloneDone = mine.catch(() => undefined);
-    return mine;
-  }
 }
