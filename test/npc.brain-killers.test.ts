@@ -27,6 +27,24 @@ describe("BrainKillers (texts that killed an NPC worker's brain twice)", () => {
     assert.ok(killers.killed("m", "말 1000"));
   });
 
+  it("says a killer's first refusal once, though every read of the deaths folder remembers it again", () => {
+    const killers = new BrainKillers(() => 1_000);
+    killers.remember("m", traceOf("죽어").textHash, 500);
+    assert.deepEqual(killers.killed("m", "죽어"), { firstRefusal: true });
+    killers.remember("m", traceOf("죽어").textHash, 500); // the same death, read again from its state file
+    assert.deepEqual(killers.killed("m", "죽어"), { firstRefusal: false });
+  });
+
+  it("moves a text that kills again to the newest, so the oldest past the limit goes first", () => {
+    const killers = new BrainKillers(() => 10, 2);
+    killers.remember("m", traceOf("a").textHash, 1);
+    killers.remember("m", traceOf("b").textHash, 2);
+    killers.remember("m", traceOf("a").textHash, 3);
+    killers.remember("m", traceOf("c").textHash, 4);
+    assert.ok(killers.killed("m", "a"), "a, renewed at 3, stays");
+    assert.equal(killers.killed("m", "b"), undefined, "b, the oldest, goes");
+  });
+
   it("traces a text by a hash and its length, not its words", () => {
     const trace = traceOf(" 죽어 ");
     assert.deepEqual(Object.keys(trace).sort(), ["textChars", "textHash"]);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -30,6 +30,7 @@ describe("InFlightRecord (what a Kafka worker's brain runs, kept past the proces
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "in-flight-"));
   });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it("writes a batch's questions by id, model and hash while it runs, never the text, and takes them out as it ends", async () => {
     const record = await InFlightRecord.open(dir, keptLog().log);
@@ -98,6 +99,39 @@ describe("InFlightRecord (what a Kafka worker's brain runs, kept past the proces
     writeFileSync(join(dir, "deaths", "worker-0.json"), JSON.stringify({ v: 1, events: [death] }));
     record.refresh();
     assert.equal(record.verdict("npc/model", "죽어"), "suspect");
+    await record.close();
+  });
+
+  it("makes two questions of one text in flight at one death a suspect, not a killer", async () => {
+    await diesWith(dir, [running("q1", "죽어"), running("q2", "죽어")]);
+    const record = await InFlightRecord.open(dir, keptLog().log);
+    record.refresh();
+    assert.equal(record.verdict("npc/model", "죽어"), "suspect");
+    await record.close();
+  });
+
+  it("keeps the newest deaths past 1,000 events, dropping the oldest", async () => {
+    mkdirSync(join(dir, "deaths"));
+    const now = Date.now();
+    const events = Array.from({ length: 1_000 }, (_, i) => ({ model: "npc/model", textHash: `old${i}`, at: now - 1_000 + i, what: "answered" }));
+    writeFileSync(join(dir, "deaths", "worker-0.json"), JSON.stringify({ v: 1, events }));
+    writeFileSync(join(dir, "worker-0.json"), JSON.stringify({ v: 1, questions: [running("q1", "죽어")] })); // its death: event 1,001
+    const record = await InFlightRecord.open(dir, keptLog().log);
+    assert.equal(record.verdict("npc/model", "죽어"), "suspect");
+    await record.close();
+  });
+
+  it("folds the events of several workers' files in time order", async () => {
+    mkdirSync(join(dir, "deaths"));
+    const now = Date.now();
+    const textHash = traceOf("죽어").textHash;
+    // Out of time order, as two files' events are when read one after the other.
+    writeFileSync(join(dir, "deaths", "worker-7.json"), JSON.stringify({ v: 1, events: [
+      { model: "npc/model", textHash, at: now - 100, what: "answered" },
+      { model: "npc/model", textHash, at: now - 200, what: "death" },
+    ] }));
+    const record = await InFlightRecord.open(dir, keptLog().log);
+    assert.equal(record.verdict("npc/model", "죽어"), undefined, "answered alone after its death: cleared");
     await record.close();
   });
 

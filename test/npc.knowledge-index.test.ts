@@ -104,6 +104,13 @@ describe("KnowledgeIndex", () => {
     assert.deepEqual(twice.search("가게 어디야", 1).map((h) => h.pair.a), ["첫째 줄"]);
   });
 
+  it("shows a pair scoring exactly the least score asked for", () => {
+    const index = new KnowledgeIndex([{ q: "오늘 뭐 했어?", a: "일했어." }, { q: "배고파", a: "밥 먹자." }]);
+    const [hit] = index.search("오늘 뭐 먹었어", 1);
+    assert.ok(hit && hit.score > 0 && hit.score < 1);
+    assert.equal(index.search("오늘 뭐 먹었어", 1, hit.score).length, 1);
+  });
+
   it("reads a knowledge file and names the line that is wrong", () => {
     const dir = mkdtempSync(join(tmpdir(), "knowledge-"));
     const good = join(dir, "good.jsonl");

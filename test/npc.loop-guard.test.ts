@@ -14,5 +14,7 @@ describe("Loop guard (an answer that repeats a word until max_new_tokens)", () =
     assert.equal(loopUnit([1, ...six, ...six, ...six]), 6, "a phrase of six tokens said three times");
     assert.deepEqual(withoutLoop([1, ...six, ...six, ...six]), [1, ...six]);
     assert.equal(loopUnit([...six, ...six]), 0);
+    const eight = [1, 2, 3, 4, 5, 6, 7, 8];
+    assert.equal(loopUnit([9, ...eight, ...eight, ...eight]), 8, "the longest unit it looks for, eight tokens");
   });
 });

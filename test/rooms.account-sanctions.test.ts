@@ -42,4 +42,24 @@ describe("account sanctions' records (rooms/moderation/account-sanctions.ts)", (
     await lift(presence, "mute", "loud");
     presence.shutdown();
   });
+
+  it("lists the sanctions in force, those ending first first", async () => {
+    const presence = new LocalPresence();
+    await impose(presence, "mute", "late", 2 * 3600_000);
+    await impose(presence, "mute", "soon", 3600_000);
+    assert.deepEqual((await sanctionsInForce(presence, "mute")).map((record) => record.account), ["soon", "late"]);
+    await Promise.all(["late", "soon"].map((account) => lift(presence, "mute", account)));
+    presence.shutdown();
+  });
+
+  it("breaks a hold left by a caller that died between its incr and its expire", async function () {
+    // The wait is the hold's own timer (HOLD_S, 5 s): no shorter way to see a stale hold broken.
+    this.timeout(15_000);
+    const presence = new LocalPresence();
+    await presence.incr("kobot-hold:kobot:mute:stuck"); // never expires
+    await impose(presence, "mute", "stuck", 60_000);
+    assert.ok(await sanctionedUntil(presence, "mute", "stuck"));
+    await lift(presence, "mute", "stuck");
+    presence.shutdown();
+  });
 });

@@ -39,4 +39,10 @@ describe("an NPC's replies to a player, in the order they spoke", () => {
     replies.answered("kobot", "a", "q3");
     assert.deepEqual(said, ["answer 1", "busy 2"], "not said to a player who left");
   });
+
+  it("says an answer to a question it never saw asked at once: nothing waits before it", () => {
+    const said: string[] = [];
+    new ReplyOrder().answered("kobot", "a", "q-unknown", () => said.push("answer"));
+    assert.deepEqual(said, ["answer"]);
+  });
 });

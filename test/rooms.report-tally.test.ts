@@ -20,6 +20,13 @@ describe("ReportTally (rooms/moderation/report-tally.ts): enough players' report
     assert.equal(tally.add("troll", "a", 62_000), true);
   });
 
+  it("counts a reporter whose report left the window no more, toward the mute", () => {
+    const tally = new ReportTally(3, 60_000);
+    assert.equal(tally.add("troll", "a", 0), false);
+    assert.equal(tally.add("troll", "b", 50_000), false);
+    assert.equal(tally.add("troll", "c", 61_000), false, "a's report (61 s ago) ended: 2 reporters, not 3");
+  });
+
   it("keeps no tally past its window, of players never reported again (an account's outlives its session)", () => {
     const tally = new ReportTally(3, 60_000);
     for (let i = 0; i < 2000; i++) tally.add(`account ${i}`, "a", i * 100);
