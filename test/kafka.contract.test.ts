@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { z } from "zod";
 
 import { AnswerMessage, ContractError, errorWithin, parseMessage, QuestionMessage } from "../kafka/contract.js";
-import { CHAT_LOG_VERSION, ChatLogRecord, parseChatLogRecord } from "../kafka/chat-log.js";
+import { CHAT_LOG_VERSION, ChatLogRecord, NewerRecordError, parseChatLogRecord } from "../kafka/chat-log.js";
 import { InProcessBus } from "../kafka/in-process-transport.js";
 import type { AnswerMessage as Answer, QuestionMessage as Question } from "../kafka/contract.js";
 
@@ -92,6 +92,7 @@ describe("Chat-log record contract", () => {
     assert.deepEqual(parseChatLogRecord(Buffer.from(JSON.stringify(line))), line);
     const newer = { ...line, account: "acc-1", mood: "happy", npc: { questionId: "q1", question: "안녕?", latencyMs: 5, fallback: false, sparkle: 1 } };
     assert.throws(() => parseChatLogRecord(Buffer.from(JSON.stringify(newer))), /fields this version does not know .*: mood, npc\.sparkle$/);
+    assert.throws(() => parseChatLogRecord(Buffer.from(JSON.stringify({ ...line, mood: "happy" }))), (error: unknown) => error instanceof NewerRecordError && error.fields.join() === "mood", "one field is enough");
   });
 });
 

@@ -14,6 +14,7 @@ import { scriptedAnswer, stateOf, type TestWorld, startTestWorld, waitFor } from
 const vectors: { text: string; normalised: string; ngrams: string[]; score: number }[] = JSON.parse(readFileSync("test/fixtures/toxicity-vectors.json", "utf8"));
 const model = ToxicityModel.fromFile();
 const NGRAMS = (JSON.parse(readFileSync("moderation/toxicity.json", "utf8")) as { ngrams: [number, number] }).ngrams;
+const quiet = createLogger({}, "error", () => {});
 /** Insults in plain words, in no word list (moderation/words.ko.txt), that the score puts above its training run's bar. */
 const UNLISTED_INSULTS = ["인성 쓰레기네 진짜", "쓰레기 같은 인간"];
 const GAME_CHAT = ["같이 던전 갈 사람 구해요!", "오늘 보스 레이드 몇 시에 해요?", "이 검 얼마예요?", "이 퀘스트 너무 어렵네요"];
@@ -51,6 +52,9 @@ describe("toxicity score (moderation/toxicity.ts)", () => {
     const logged = Moderator.fromFile(undefined, 0, { model }).checkPlayerLine(UNLISTED_INSULTS[0]!);
     assert.equal(logged.blocked, false);
     assert.ok(logged.toxicity! >= model.suggestedBar);
+    // A model with no weights scores every line 0.5: a bar of 0.5 refuses the line exactly at it.
+    const even = new ToxicityModel({ format: "kobot-toxicity-1", ngrams: [1, 2], bias: 0, weights: {}, bar: 0.9 }, quiet);
+    assert.equal(new Moderator(["바보놈"], undefined, { model: even, bar: 0.5 }).checkPlayerLine("안녕하세요").blocked, true);
   });
 
   it("takes its model and bar from TOXICITY_MODEL and TOXICITY_BAR, and names a bad one", () => {
@@ -77,6 +81,7 @@ describe("toxicity score (moderation/toxicity.ts)", () => {
       ["a bar of 0", JSON.stringify({ ...good, bar: 0 })],
       ["a bar above 1", JSON.stringify({ ...good, bar: 1.5 })],
     ];
+    assert.throws(() => new ToxicityModel({ ...good, ngrams: [3, 2] }, quiet), /not a toxicity model/, "ngrams [3, 2]: the longest before the shortest");
     for (const [what, text] of broken) {
       const file = join(dir, "model.json");
       writeFileSync(file, text);

@@ -41,6 +41,8 @@ describe("players' accounts from signed tokens (server/player-accounts.ts)", () 
   it("reads the account and its name from a token signed with the shared secret", async () => {
     assert.deepEqual(await accounts.verify(await token({ sub: "player-1", name: "영희" })), { id: "player-1", name: "영희" });
     assert.deepEqual(await accounts.verify(await token({ sub: "player-2" })), { id: "player-2" });
+    const longest = "x".repeat(128);
+    assert.deepEqual(await accounts.verify(await token({ sub: longest })), { id: longest }, "128 characters, the most an account has");
   });
 
   it("refuses, with a 401 that says why, a missing, expired, forged, unexpiring or accountless token", async () => {
@@ -70,6 +72,7 @@ describe("players' accounts from signed tokens (server/player-accounts.ts)", () 
     await refused(accounts, await token({ sub: "p" }, { expiresIn: "31d" }), /good for 31 days more: this server takes tokens good for at most 30 \(AUTH_MAX_TOKEN_DAYS\)/);
     await refused(accounts, await token({ sub: "p" }, { expiresIn: now + 10 * 365 * 86_400 }), /at most 30/);
     assert.deepEqual(await accounts.verify(await token({ sub: "p" }, { expiresIn: "29d" })), { id: "p" });
+    assert.deepEqual(await accounts.verify(await token({ sub: "p" }, { expiresIn: now + 30 * 86_400 + 15 })), { id: "p" }, "30 days from a login's clock 15 s ahead");
     const longer = new PlayerAccounts({ key: { secret: SECRET }, maxTokenDays: 90 });
     assert.deepEqual(await longer.verify(await token({ sub: "p" }, { expiresIn: "31d" })), { id: "p" }, "AUTH_MAX_TOKEN_DAYS=90");
     const configured = loadConfig({ AUTH_SECRET: SECRET, AUTH_MAX_TOKEN_DAYS: "90", DATA_DIR: "off", WORLD_FILE: "off" }).accounts!;
