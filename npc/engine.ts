@@ -15,6 +15,7 @@ import { MODEL_NAME_MAX } from "../kafka/contract.js";
 import { plainChat } from "./chat-line.js";
 import { InvalidQuestionError, InvalidSettingsError, ModelLoadError } from "./errors.js";
 import { meanLogProbs, modelScoring, type ScoringPass } from "./engine/answer-scorer.js";
+import { bestCandidate } from "./engine/best-candidate.js";
 import { type DecodedRow, decodeRows } from "./engine/decode-loop.js";
 import { withoutLoop } from "./engine/loop-guard.js";
 import { isOwnLine } from "./own-lines.js";
@@ -375,13 +376,8 @@ export class NpcEngine {
       ? await meanLogProbs(this.scoring, sampled.map(({ ids }) => ({ prompt: this.emptyPromptIds, answer: [...ids, this.eosId] })), this.padId)
       : undefined;
     return prompts.map((_, question) => {
-      let best = sampled[question * n]!;
-      let bestScore = -Infinity;
-      for (let row = question * n; row < (question + 1) * n; row++) {
-        const score = sampled[row]!.meanLogProb - settings.relevanceWeight * (generic?.[row] ?? 0);
-        if (sampled[row]!.ids.length > 0 && score > bestScore) [best, bestScore] = [sampled[row]!, score];
-      }
-      return best;
+      const [from, to] = [question * n, (question + 1) * n];
+      return bestCandidate(sampled.slice(from, to), settings.relevanceWeight, generic?.slice(from, to));
     });
   }
 
