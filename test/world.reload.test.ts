@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Client } from "@colyseus/sdk";
 
 import { createLogger } from "../common/log.js";
-import { fileReloads } from "../common/metrics.js";
+import { fileReloads, npcAnswers } from "../common/metrics.js";
 import type { WorldState } from "../rooms/world-state.js";
 import { loadConfig } from "../server/config.js";
 import { reloadWorldOnChange } from "../server/world-files/world-reload.js";
@@ -42,6 +42,31 @@ describe("the world file saved while a process starts (server/world-files/world-
     saveWorld(file, { ...AT_START, npcs: [{ ...HANS, name: "망치" }, HERMIT] }); // saved while the model loaded, say
     reloadWorldOnChange(config, quiet, (world) => applied.push(world.npcs[0]!.name)).close();
     assert.deepEqual(applied, ["망치"]);
+  });
+});
+
+describe("two world edits one after another (server/world-files/world-reload.ts)", () => {
+  it("checks the second against the first: an NPC the first added and the second removed leaves /metrics", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "world-two-edits-")), "world.json");
+    saveWorld(file, AT_START);
+    const miller = { id: "miller-two-edits", name: "방앗간지기", position: { x: 10, y: 0, z: 10 }, talkRadius: 5 };
+    const taken: string[][] = [];
+    const watching = reloadWorldOnChange(loadConfig({ WORLD_FILE: file, FILE_SETTLE_MS: "50" }), createLogger({}, "silent"), (world) =>
+      taken.push(world.npcs.map((npc) => npc.id)),
+    );
+    const millerSeries = async () => (await npcAnswers.get()).values.filter((value) => value.labels.npc === miller.id).length;
+    try {
+      saveWorld(file, { ...AT_START, npcs: [HANS, HERMIT, miller] });
+      await waitFor("the first edit taken", () => taken.length === 1, 3_000);
+      npcAnswers.inc({ npc: miller.id, outcome: "answer" }); // the new NPC answered someone
+      assert.equal(await millerSeries(), 1);
+      saveWorld(file, AT_START);
+      await waitFor("the second edit taken", () => taken.length === 2, 3_000);
+      // Gone since the first edit's world, not the start's: checked against the start, the miller was never there.
+      await waitFor("the miller's series forgotten", async () => (await millerSeries()) === 0, 3_000);
+    } finally {
+      watching.close();
+    }
   });
 });
 
