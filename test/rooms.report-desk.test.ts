@@ -26,4 +26,26 @@ describe("a room's report desk (rooms/moderation/report-desk.ts)", () => {
     assert.equal(report.reported.player, "s1");
     assert.equal(desk.sessionMutedMs("s1"), 0, "no mute kept for a session that is gone");
   });
+
+  it("keeps the later mute of two sessions leaving under one address and name, whichever leaves first", async () => {
+    const desk = new ReportDesk(new LocalPresence(), settings, () => {}, createLogger({}, "silent"), () => true);
+    const realNow = Date.now;
+    const start = realNow();
+    let now = start;
+    Date.now = () => now;
+    try {
+      await desk.file("room", reporter, { player: "s1", name: "시끄러운" }, "욕설"); // muted until start + 10 min
+      now = start + 60_000;
+      await desk.file("room", reporter, { player: "s2", name: "시끄러운" }, "욕설"); // until start + 11 min
+      const departure = "10.0.0.7|시끄러운"; // both tabs of one player: one address, one name
+      desk.remember("s2", departure); // the longer mute leaves first…
+      desk.forget("s2");
+      desk.remember("s1", departure); // …the shorter second, and must not shorten it
+      desk.forget("s1");
+      desk.joined("s3", departure);
+      assert.equal(desk.sessionMutedMs("s3"), 10 * 60_000, "muted until the later of the two");
+    } finally {
+      Date.now = realNow;
+    }
+  });
 });
