@@ -82,6 +82,22 @@ describe("decodeRows (rows leave the batch as they end)", () => {
     const rescored = await meanLogProbs(modelScoring(model), ended.map(({ row, ids }) => ({ prompt: prompts[row]!, answer: [...ids, eos] })), pad);
     ended.forEach(({ meanLogProb }, i) => assert.ok(Math.abs(meanLogProb - rescored[i]!) < 1e-3, `${meanLogProb} vs ${rescored[i]}`));
   });
+
+  it("samples by its temperature: near 0, even a draw from the far end of the distribution is the greedy token", async () => {
+    const engine = await shippedEngine();
+    const prompts = EVERYDAY_QUESTIONS.slice(0, 2).map((question) => engine.promptIds(question));
+    const greedy = mergeSettings(engine.defaults, { doSample: false, repetitionPenalty: 1, maxNewTokens: 8 });
+    const cold = { ...greedy, doSample: true, temperature: 1e-3, topP: 1, topK: 0 };
+    const expected = await decodeRows(model, ...leftPadded(prompts, 3), greedy, 0);
+    const random = Math.random;
+    Math.random = () => 0.999; // at temperature 1, a token from the tail
+    try {
+      const sampled = await decodeRows(model, ...leftPadded(prompts, 3), cold, 0);
+      assert.deepEqual(sampled.map(({ ids }) => ids), expected.map(({ ids }) => ids));
+    } finally {
+      Math.random = random;
+    }
+  });
 });
 
 describe("tokenLogProb (a token's log-probability, the confidence's unit)", () => {
