@@ -63,6 +63,13 @@ describe("NpcEngine answers", () => {
     assert.ok(general.context.length > 0 && general.ownLine === undefined);
   });
 
+  it("says its own line whole though it ends in a unit said three times, a loop the model's own answer would be cut at", async () => {
+    const engine = await shippedEngine();
+    const line = "광장에서 북동쪽으로 가면 빵집이 있어요. 오래오래오래오래"; // ends " 오래" then "오래" three times (tokens)
+    const said = await engine.answer("빵집 어디야?", { knowledge: engine.knowledgeIndex([{ q: "빵집 어디야?", a: line }]), settings: greedy });
+    assert.deepEqual([said.text, said.ownLine], [line, true]);
+  });
+
   it("marks an answer that repeats a shown answer word for word as copied, and one it composed as not", async () => {
     const engine = await shippedEngine();
     const [copy, composed] = await engine.answerBatch(["점심 뭐 먹을까", "이 마을은 처음이야"], { settings: greedy });
