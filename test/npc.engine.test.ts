@@ -70,6 +70,15 @@ describe("NpcEngine answers", () => {
     assert.deepEqual([said.text, said.ownLine], [line, true]);
   });
 
+  it("drops the least similar retrieved pair first when the context window cannot hold them all with the answer", async () => {
+    const engine = await shippedEngine();
+    const question = "빵집 어디야?";
+    const own = engine.knowledgeIndex([{ q: "빵집 어디야?", a: "광장 북쪽에 있어." }, { q: "빵집 언제 열어?", a: "아침 일곱 시에 열어." }]);
+    // 128 positions: the prompt with both pairs is 39 tokens, with the nearer one 22, so 96 new tokens (the most allowed) leave room for one.
+    const answer = await engine.answer(question, { knowledge: own, settings: { doSample: false, maxNewTokens: 96 } });
+    assert.deepEqual(answer.context, [own.search(question, 1)[0]!.pair]);
+  });
+
   it("marks an answer that repeats a shown answer word for word as copied, and one it composed as not", async () => {
     const engine = await shippedEngine();
     const [copy, composed] = await engine.answerBatch(["점심 뭐 먹을까", "이 마을은 처음이야"], { settings: greedy });
