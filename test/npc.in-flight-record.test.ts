@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -25,6 +25,9 @@ async function diesWith(dir: string, questions: RunningQuestion[], log = keptLog
   await record.close();
 }
 
+/** The in-flight files of slot 0 in `dir`, by name: one a batch running. */
+const batchFiles = (dir: string) => readdirSync(dir).filter((name) => /^worker-0\.\d+\.json$/.test(name)).sort();
+
 describe("InFlightRecord (what a Kafka worker's brain runs, kept past the process's death)", () => {
   let dir: string;
   beforeEach(() => {
@@ -34,17 +37,44 @@ describe("InFlightRecord (what a Kafka worker's brain runs, kept past the proces
 
   it("writes a batch's questions by id, model and hash while it runs, never the text, and takes them out as it ends", async () => {
     const record = await InFlightRecord.open(dir, keptLog().log);
-    const file = join(dir, "worker-0.json");
     const done = record.runs([running("q1", "죽어"), running("q2", "배고파")]);
+    assert.equal(batchFiles(dir).length, 1);
+    const file = join(dir, batchFiles(dir)[0]!);
     const written = JSON.parse(readFileSync(file, "utf8"));
     assert.deepEqual(written.questions.map((q: RunningQuestion) => q.questionId), ["q1", "q2"]);
     assert.equal(written.questions[0].textHash, traceOf("죽어").textHash);
     assert.ok(!readFileSync(file, "utf8").includes("죽어"));
-    const other = record.runs([running("q3", "안녕")]);
     done();
-    assert.deepEqual(JSON.parse(readFileSync(file, "utf8")).questions.map((q: RunningQuestion) => q.questionId), ["q3"], "the batch still running stays");
+    assert.deepEqual(batchFiles(dir), [], "nothing running: no file");
+    await record.close();
+  });
+
+  it("leaves a running batch's file untouched when another batch ends, and counts its questions at a death", async () => {
+    const record = await InFlightRecord.open(dir, keptLog().log);
+    record.runs([running("q1", "죽어")]);
+    const inodes = new Map(batchFiles(dir).map((name) => [name, statSync(join(dir, name)).ino]));
+    const other = record.runs([running("q2", "배고파")]);
     other();
-    assert.equal(existsSync(file), false, "nothing running: no file");
+    const left = batchFiles(dir);
+    assert.equal(left.length, 1);
+    assert.equal(statSync(join(dir, left[0]!)).ino, inodes.get(left[0]!), "the batch still running: its file not rewritten");
+    await record.close(); // dies with the first batch running
+
+    const reopened = await InFlightRecord.open(dir, keptLog().log);
+    assert.equal(reopened.verdict("npc/model", "죽어"), "suspect");
+    assert.equal(reopened.verdict("npc/model", "배고파"), undefined, "its batch had ended");
+    assert.deepEqual(batchFiles(dir), [], "counted and taken out");
+    await reopened.close();
+  });
+
+  it("counts what a worker upgraded in place left in the single file of before, beside its batches' files", async () => {
+    writeFileSync(join(dir, "worker-0.json"), JSON.stringify({ v: 1, questions: [running("q0", "안녕")] }));
+    writeFileSync(join(dir, "worker-0.4.json"), JSON.stringify({ v: 1, questions: [running("q1", "죽어")] }));
+    writeFileSync(join(dir, "worker-0.5.json.tmp"), '{"v":1,"questions":[{"questionId":"q2"');
+    const record = await InFlightRecord.open(dir, keptLog().log);
+    assert.equal(record.verdict("npc/model", "안녕"), "suspect");
+    assert.equal(record.verdict("npc/model", "죽어"), "suspect");
+    assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith("worker-0") && !name.endsWith(".lock")), [], "all taken out");
     await record.close();
   });
 
@@ -92,7 +122,7 @@ describe("InFlightRecord (what a Kafka worker's brain runs, kept past the proces
     const record = await InFlightRecord.open(dir, keptLog().log);
     assert.equal(record.verdict("npc/model", "안녕"), undefined);
     const done = record.runs([running("q1", "배고파")]);
-    assert.ok(existsSync(join(dir, "worker-1.json")));
+    assert.ok(existsSync(join(dir, "worker-1.0.json")));
     done();
     // Another worker's restart counts a death.
     const death = { model: "npc/model", textHash: traceOf("죽어").textHash, at: Date.now(), what: "death" };

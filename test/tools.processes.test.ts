@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,11 +24,12 @@ describe("services the tests and benchmarks start (tools/processes.ts startServi
   const scratch = mkdtempSync(join(tmpdir(), "processes-test-"));
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
-  /** A service started on test/helpers/state-dir-main.ts: it and the NPC_WORKER_STATE_DIR it was given. */
+  /** A service started on test/helpers/state-dir-main.ts: it and the NPC_WORKER_STATE_DIR and DATA_DIR it was given. */
   const started = async (name: string, env: Record<string, string> = {}) => {
-    const report = join(scratch, `${name}.txt`);
+    const report = join(scratch, `${name}.json`);
     const service = await startService(name, "test/helpers/state-dir-main.ts", { ...env, STATE_DIR_REPORT: report }, "state kept");
-    return { service, stateDir: readFileSync(report, "utf8") };
+    const { stateDir, dataDir } = JSON.parse(readFileSync(report, "utf8")) as { stateDir: string; dataDir: string };
+    return { service, stateDir, dataDir };
   };
 
   it("gives each a worker state folder of its own, removed when it exits: no test's recorded deaths reach another's worker", async () => {
@@ -50,5 +51,20 @@ describe("services the tests and benchmarks start (tools/processes.ts startServi
     await service.stop();
     assert.equal(stateDir, named);
     assert.ok(existsSync(join(named, "worker-0.json")));
+  });
+
+  it("gives each a DATA_DIR of its own, removed when it exits, and keeps one a test names to read after", async () => {
+    const own = await started("data-dir-own");
+    assert.ok(existsSync(join(own.dataDir, "moderation.json")), `${own.dataDir} holds what it wrote`);
+    await own.service.stop();
+    assert.ok(!existsSync(own.dataDir), `${own.dataDir} removed`);
+
+    const named = join(scratch, "named-data");
+    mkdirSync(named);
+    const { service, dataDir } = await started("data-dir-named", { DATA_DIR: named });
+    await service.stop();
+    assert.equal(dataDir, named);
+    assert.ok(existsSync(join(named, "moderation.json")));
+    assert.deepEqual(readdirSync(tmpdir()).filter((entry) => entry.startsWith("data-dir-named-data-")), [], "none made where one is named");
   });
 });

@@ -30,15 +30,18 @@ export async function startService(name: string, entry: string, env: Record<stri
   // A worker's state folder of its own unless given, gone when it exits: the default, one per group under the system's
   // temporary folder, outlived every run, and could carry one test's recorded deaths into another's worker.
   const stateDir = env.NPC_WORKER_STATE_DIR === undefined ? mkdtempSync(join(tmpdir(), `${name}-state-`)) : undefined;
+  // A DATA_DIR of its own unless given, gone when it exits too: the repository's data/ would carry one run's mutes and
+  // reports into the next, and one left at each start filled the temporary folder. A caller that reads it after the
+  // process stopped (a test of the archive) names its own.
+  const dataDir = env.DATA_DIR === undefined ? mkdtempSync(join(tmpdir(), `${name}-data-`)) : undefined;
   const child = spawn(command, args, {
-    // A DATA_DIR of its own unless given: the repository's data/ would carry one run's mutes and reports into the next.
-    env: { ...process.env, LOG_LEVEL: "info", DATA_DIR: mkdtempSync(join(tmpdir(), `${name}-data-`)), ...(stateDir && { NPC_WORKER_STATE_DIR: stateDir }), ...env },
+    env: { ...process.env, LOG_LEVEL: "info", ...(dataDir && { DATA_DIR: dataDir }), ...(stateDir && { NPC_WORKER_STATE_DIR: stateDir }), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.pipe(log);
   const exited = new Promise<number | null>((resolve) =>
     child.once("exit", (code) => {
-      if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+      for (const made of [stateDir, dataDir]) if (made) rmSync(made, { recursive: true, force: true });
       resolve(code);
     }),
   );

@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 
 import { z } from "zod";
 
@@ -37,17 +37,18 @@ export type Verdict = { killer: { firstRefusal: boolean } } | "suspect" | undefi
  * A Kafka worker's durable record of what its brain runs, in a state directory (NPC_WORKER_STATE_DIR): a question that
  * kills the process (a native crash, an abort, out of memory, the hang watch) is not committed, and Kafka gives it
  * again to the restarted worker or another of the group, which died on it again, and so did each worker a player asking
- * it again reached. Nothing outside the dead process knew what it ran: now its slot's file `worker-<n>.json` does.
+ * it again reached. Nothing outside the dead process knew what it ran: now its slot's files do.
  *
- * Before the brain runs a batch its questions (id, model, the text's hash and length) are written there, and taken out
- * when it ends: one small write and a rename each (no fsync: a crash of the process, not of the machine, is what it
- * outlives). The next worker to hold the slot (the restarted one) counts those left against their texts in
+ * Before the brain runs a batch its questions (id, model, the text's hash and length) are written to a file of the
+ * batch's own, `worker-<slot>.<n>.json`, with a rename, and it is unlinked when the batch ends (no fsync: a crash of
+ * the process, not of the machine, is what it outlives); one file for all batches was rewritten with the others'
+ * questions at each end. The next worker to hold the slot (the restarted one) counts those left against their texts in
  * `deaths/worker-<n>.json`; every worker of the directory reads every slot's deaths. A text in flight at one death within
  * the hour is run alone when it comes again; at two, it is a killer, answered `worker_error` without the brain.
  */
 export class InFlightRecord {
-  /** Per batch running, its questions: written together, as any of them may be what kills the process. */
-  private readonly running = new Map<object, RunningQuestion[]>();
+  /** Numbers this process's batch files: `worker-<slot>.<n>.json`. */
+  private batches = 0;
   private readonly killers: BrainKillers;
   /** Texts in flight at one death since last answered, by key, with when. */
   private suspects = new Map<string, number>();
@@ -137,15 +138,14 @@ export class InFlightRecord {
     });
   }
 
-  /** Writes `questions` as running, with every batch running now; the function returned takes them out. */
+  /**
+   * Writes `questions` as running, together, as any of them may be what kills the process, in a file of their batch's
+   * own; the function returned takes them out, an unlink that leaves the other batches' files as they are.
+   */
   runs(questions: RunningQuestion[]): () => void {
-    const batch = {};
-    this.running.set(batch, questions);
-    this.writeRunning();
-    return () => {
-      this.running.delete(batch);
-      this.writeRunning();
-    };
+    const file = this.file.replace(/\.json$/, `.${this.batches++}.json`);
+    this.failSafe("write", () => writeWhole(file, JSON.stringify({ v: 1, questions })));
+    return () => this.failSafe("write", () => unlinkIfThere(file));
   }
 
   /** A suspect ran alone and the process lived: its deaths before were others'. */
@@ -161,14 +161,15 @@ export class InFlightRecord {
   /** The questions the slot's last holder left in flight, counted as a death each against its text. */
   private countLeft(): void {
     this.readDeaths();
-    const left = readJson(this.file, IN_FLIGHT, this.log)?.questions ?? [];
-    if (left.length === 0) return unlinkIfThere(this.file); // torn, it would be warned of at every start
+    const files = this.leftFiles();
+    const left = files.flatMap((file) => (file.endsWith(".tmp") ? [] : (readJson(file, IN_FLIGHT, this.log)?.questions ?? [])));
+    if (left.length === 0) return files.forEach(unlinkIfThere); // torn, it would be warned of at every start
     const at = this.now();
     // One death a text, however many of its questions were in flight.
     const texts = [...new Map(left.map((question) => [keyOf(question.model, question.textHash), question])).values()];
     const killers = texts.filter(({ model, textHash }) => this.suspects.has(keyOf(model, textHash)));
     this.note(texts.map(({ model, textHash }) => ({ model, textHash, at, what: "death" as const })));
-    unlinkIfThere(this.file); // after the deaths are written: a death between the two counts them again, never not
+    files.forEach(unlinkIfThere); // after the deaths are written: a death between the two counts them again, never not
     const questionIds = left.map(({ questionId }) => questionId);
     this.log.warn("the NPC worker before this one died with questions in flight: each is run alone if it comes again", { questionIds });
     if (killers.length > 0) {
@@ -200,9 +201,14 @@ export class InFlightRecord {
     }
   }
 
-  private writeRunning(): void {
-    const questions = [...this.running.values()].flat();
-    this.failSafe("write", () => (questions.length === 0 ? unlinkIfThere(this.file) : writeWhole(this.file, JSON.stringify({ v: 1, questions }))));
+  /**
+   * The slot's batch files and the single file of workers before them (a worker upgraded in place), with the halves of
+   * writes a death cut short (`.tmp`, read as nothing but taken out with the rest).
+   */
+  private leftFiles(): string[] {
+    const slot = basename(this.file, ".json");
+    const ours = new RegExp(`^${slot}(\\.\\d+)?\\.json(\\.tmp)?$`);
+    return readdirSync(dirname(this.file)).filter((name) => ours.test(name)).map((name) => join(dirname(this.file), name));
   }
 
   /** The record guards the brain, it does not gate it: a folder that fails while the worker runs costs its memory, not answers. */
