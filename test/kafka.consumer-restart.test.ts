@@ -85,3 +85,33 @@ describe("A Kafka consumer kafkajs gives up on", () => {
     assert.deepEqual(calls, ["connect", "run"], "started again once");
   });
 });
+
+describe("A Kafka consumer stopped while it connects again", () => {
+  it("is not run once connected, and is disconnected", async () => {
+    const calls: string[] = [];
+    let crash: (event: ConsumerCrashEvent) => void = () => {};
+    let connected: () => void = () => {};
+    const consumer = {
+      events: { CRASH: "consumer.crash" },
+      on: (_event: string, listener: (event: ConsumerCrashEvent) => void) => {
+        crash = listener;
+        return () => {};
+      },
+      // Connects only when the test says so, to stop it in between.
+      connect: () => {
+        calls.push("connect");
+        return new Promise<void>((resolve) => (connected = resolve));
+      },
+      run: async () => void calls.push("run"),
+      disconnect: async () => void calls.push("disconnect"),
+    } as unknown as Consumer;
+    const restarter = restartWhenGivenUp(consumer, {}, createLogger({}, "silent"), 5);
+    crash({ payload: { error: new Error("Failed to find group coordinator"), groupId: "g", restart: false } } as ConsumerCrashEvent);
+    while (!calls.includes("connect")) await sleep(5);
+    const stopping = restarter.stop();
+    connected();
+    await stopping;
+    await sleep(10);
+    assert.ok(!calls.includes("run"), calls.join(","));
+  });
+});

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 
 import { Kafka, logLevel } from "kafkajs";
 
+import { healthCheck } from "../server/http/health.js";
 import { freePort } from "../tools/processes.js";
 import { quiet, startTestWorld, type TestWorld } from "./helpers/world.js";
 import { type EmbeddedModel, embeddedNpcCheck, kafkaNpcCheck, type NpcCheck, servedAtOnce } from "../server/npc-readiness.js";
@@ -73,5 +74,21 @@ describe("Server health", () => {
     const fourth = health();
     looks[3]!({ npc: "no_worker", workers: 0 });
     assert.deepEqual(await fourth, { npc: "no_worker", workers: 0 }, "a look that ends in time is served");
+  });
+});
+
+describe("Server health with Redis down", () => {
+  it("is degraded, not ok, when Redis does not answer though the NPCs are ready", async () => {
+    const check = healthCheck({
+      config: { serverId: "s1" } as never,
+      channel: { kind: "kafka" } as never,
+      answers: { waiting: 0 } as never,
+      npcCheck: () => ({ npc: "ready", workers: 1 }) as never,
+      presence: { exists: () => Promise.reject(new Error("ECONNREFUSED")) } as never,
+      stopping: () => false,
+    });
+    const health = await check();
+    assert.equal(health.redis, "down");
+    assert.equal(health.status, "degraded");
   });
 });
