@@ -8,7 +8,7 @@ import { answerSources, processMetrics } from "../common/metrics.js";
 import { ModelLoadError } from "../npc/errors.js";
 import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import { AnswerSends } from "../kafka/answer-sends.js";
-import { CONTRACT_VERSION, MODEL_NAME_MAX, type QuestionMessage } from "../kafka/contract.js";
+import { type AnswerMessage, CONTRACT_VERSION, MODEL_NAME_MAX, type QuestionMessage } from "../kafka/contract.js";
 import { NpcCast, REMEMBERED_REMOVALS, warnIfNotCast } from "../npc/npc-cast.js";
 import { NpcWorker } from "../npc/worker/worker.js";
 import { quiet } from "./helpers/world.js";
@@ -524,5 +524,24 @@ describe("NpcCast (the worker's NPCs and its model registry)", function () {
     cast.replaceSettings([newcomer]); // every extra taken out, the first of them first
     assert.equal(cast.isStranger("extra0"), true, "forgotten: more were taken out after it than the cast remembers");
     assert.equal(cast.isStranger(`extra${REMEMBERED_REMOVALS}`), false, "one just taken out is no stranger to a question in flight");
+  });
+});
+
+describe("AnswerSends (a worker's answers on their way out)", () => {
+  const answerOf = (id: string) => ({ v: CONTRACT_VERSION, questionId: id, roomId: "r", npcId: "kobot", text: "응", ms: 1, model: "kogpt2" }) as AnswerMessage;
+
+  it("settle rejects with the send's failure: a Kafka slice's offsets must not be resolved", async () => {
+    const sends = new AnswerSends(async () => {
+      throw new Error("broker away");
+    });
+    await assert.rejects(sends.settle([answerOf("q1")]), /broker away/);
+  });
+
+  it("sends an answer told ready on the next turn, before settle is called", async () => {
+    const sent: string[][] = [];
+    const sends = new AnswerSends(async (answers) => void sent.push(answers.map((a) => a.questionId)));
+    sends.ready(answerOf("q1"));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(sent, [["q1"]]);
   });
 });

@@ -171,3 +171,52 @@ describe("What a player is told when the NPC cannot answer", function () {
     }
   });
 });
+
+/** A channel that keeps the questions sent and lets the test answer them. */
+function answeringChannel() {
+  const sent: QuestionMessage[] = [];
+  let onAnswer: (answer: AnswerMessage) => void = () => {};
+  const channel: QuestionChannel = { kind: "kafka", start: async (listener) => void (onAnswer = listener), sendQuestion: async (q) => void sent.push(q), stop: async () => {} };
+  const answer = (q: QuestionMessage, extra: Partial<AnswerMessage> = {}) =>
+    onAnswer({ v: CONTRACT_VERSION, questionId: q.questionId, roomId: q.roomId, npcId: q.npcId, text: "응", ms: 1, model: "kogpt2", ...extra } as AnswerMessage);
+  return { channel, sent, answer };
+}
+
+describe("AnswerRouter's edges", function () {
+  it("sends nothing to the channel when the wait used up exactly the whole timeout", async () => {
+    const { channel, sent } = answeringChannel();
+    const router = new AnswerRouter(channel, 1_000, quiet);
+    assert.equal((await router.ask(questionOf("q1"), 1_000)).kind, "timeout");
+    assert.equal(sent.length, 0);
+  });
+
+  it("does not blame the worker's clock for an expired answer with under 500 ms left", async () => {
+    const { channel, answer } = answeringChannel();
+    const logged: Logged[] = [];
+    const router = new AnswerRouter(channel, 300, recordingLog(logged));
+    await router.start();
+    const q = questionOf("q1");
+    const outcome = router.ask(q);
+    answer(q, { error: { code: "expired", message: "too old" } } as Partial<AnswerMessage>);
+    await outcome;
+    assert.deepEqual(logged.filter((line) => line.msg.includes("clock")), []);
+  });
+
+  it("settled() waits for every question: one of two answered is not settled", async () => {
+    const { channel, answer } = answeringChannel();
+    const router = new AnswerRouter(channel, 60_000, quiet);
+    await router.start();
+    const [a, b] = [questionOf("a"), questionOf("b")];
+    const [askedA, askedB] = [router.ask(a), router.ask(b)];
+    let settled = false;
+    void router.settled().then(() => (settled = true));
+    answer(a);
+    await askedA;
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(settled, false, "settled() resolved with b still waiting");
+    answer(b);
+    await askedB;
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(settled, true);
+  });
+});
