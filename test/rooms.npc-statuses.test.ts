@@ -76,3 +76,12 @@ describe("NpcStatuses (what clients animate)", () => {
     assert.equal(shown.get("hans"), "idle");
   });
 });
+
+describe("NpcStatuses' speaking time", () => {
+  it("counts characters, not UTF-16 units: ten emoji speak for 1500 + 10×50 = 2000 ms", () => {
+    const delays: number[] = [];
+    const statuses = new NpcStatuses(() => {}, (_done, ms) => void delays.push(ms), () => 0);
+    statuses.speaking("hans", "😀".repeat(10));
+    assert.deepEqual(delays, [2000]);
+  });
+});

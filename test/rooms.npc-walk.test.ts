@@ -6,7 +6,7 @@ import { MapSchema } from "@colyseus/schema";
 import { NpcWalk } from "../rooms/npc/npc-walk.js";
 import { NpcWalkers } from "../rooms/npc/npc-walkers.js";
 import { type NpcSettings } from "../rooms/world-settings.js";
-import { type Npc } from "../rooms/world-state.js";
+import { Npc } from "../rooms/world-state.js";
 
 const at = (walk: NpcWalk) => [Math.round(walk.x * 1000) / 1000, Math.round(walk.z * 1000) / 1000];
 
@@ -55,5 +55,26 @@ describe("an NPC walking its route (rooms/npc/npc-walk.ts)", () => {
     const walk = new NpcWalk({ x: 1, z: 1 }, { points: [{ x: 1, z: 1 }], speed: 1, pauseSeconds: 0 });
     walk.advance(1000);
     assert.deepEqual(at(walk), [1, 1]);
+  });
+});
+
+describe("an NPC busy with a question (rooms/npc/npc-walkers.ts)", () => {
+  it("stands still while thinking or speaking; idle, it walks", () => {
+    const npcs = new MapSchema<Npc>();
+    const shown = new Npc().assign({ name: "한스", x: 0, z: 0, status: "thinking" });
+    npcs.set("hans", shown);
+    let tick: () => void = () => {};
+    const clock = { setInterval: (step: () => void) => ((tick = step), { clear() {} }) } as unknown as Clock;
+    const walkers = new NpcWalkers(npcs, clock, () => false, () => {});
+    walkers.placeOf({ id: "hans", x: 0, z: 0, route: { points: [{ x: 10, z: 0 }], speed: 1, pauseSeconds: 0 } } as NpcSettings);
+    walkers.keepTime();
+    tick();
+    assert.equal(shown.x, 0, "thinking");
+    shown.status = "speaking";
+    tick();
+    assert.equal(shown.x, 0, "speaking");
+    shown.status = "idle";
+    tick();
+    assert.ok(shown.x > 0, "idle");
   });
 });

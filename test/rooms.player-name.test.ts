@@ -26,3 +26,27 @@ describe("A player's name at join", () => {
     assert.throws(() => join("씨\u206a발"), /not allowed here/);
   });
 });
+
+describe("A player's name at join: edges", () => {
+  const none = { moderator: undefined, npcs: [] };
+
+  it("gives a token name that cleans to nothing (zero-width only) way to the join's name", () => {
+    assert.equal(playerName({ name: "민수" }, "abcdef", { ...none, accountName: "\u200b" }), "민수");
+  });
+
+  it("says a refused join name is refused without the account prefix", () => {
+    assert.throws(() => playerName({ name: "가".repeat(21) }, "abcdef", { ...none, accountName: undefined }), (e: Error) => /^name must be/.test(e.message));
+  });
+
+  it("takes the account's name over the join's", () => {
+    assert.equal(playerName({ name: "가짜" }, "abcdef", { ...none, accountName: "진짜" }), "진짜");
+  });
+
+  it("counts characters, not UTF-16 units: 20 emoji are a 20-character name", () => {
+    assert.equal(playerName({ name: "😀".repeat(20) }, "abcdef", { ...none, accountName: undefined }), "😀".repeat(20));
+  });
+
+  it("names a guest whose session id is exactly four letters by them", () => {
+    assert.equal(playerName({}, "Ab3x", { ...none, accountName: undefined }), "손님-Ab3x");
+  });
+});
