@@ -220,4 +220,19 @@ describe("In-process transport", () => {
     assert.match(got[0]!.error!.message, /3 questions behind/);
     for (const answer of got) assert.doesNotThrow(() => parseMessage(AnswerMessage, JSON.stringify(answer)));
   });
+
+  it("delivers an answer told ready and also in the worker's final list once", async () => {
+    const bus = new InProcessBus(4);
+    const got: string[] = [];
+    const server = bus.serverChannel("A");
+    await server.start((answer) => void got.push(answer.questionId));
+    await bus.workerChannel().start(async (questions, ready) => {
+      const answers = questions.map((q) => answerTo(q));
+      for (const answer of answers) ready?.(answer);
+      return answers;
+    });
+    await server.sendQuestion(question);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(got, ["q1"]);
+  });
 });

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+
+import type { Client } from "@colyseus/core";
+
+import type { AnswerMessage } from "../kafka/contract.js";
+import type { AnswerRouter, AskOutcome } from "../rooms/npc/answer-router.js";
+import { NpcQuestions, type Question } from "../rooms/npc/npc-questions.js";
+import type { NpcSettings, WorldSettings } from "../rooms/world-settings.js";
+import type { ChatLine } from "../rooms/world-state.js";
+import { quiet } from "./helpers/world.js";
+
+/** A room's NPC questions for one NPC, 한스, whose brain answers with `outcome`; what it said, sent and counted thinking. */
+function hansQuestions(outcome: () => Promise<AskOutcome>) {
+  const said: string[] = [];
+  const sent: { type: string; options?: unknown }[] = [];
+  let thinking = 0;
+  const hans = { id: "hans", name: "한스", lines: { noAnswer: ["한스는 생각에 잠겼다."] } } as unknown as NpcSettings;
+  const questions = new NpcQuestions({
+    roomId: "r",
+    settings: { npcQueue: { capacity: 8, concurrency: 1 } } as unknown as WorldSettings,
+    answers: { ask: outcome } as unknown as AnswerRouter,
+    log: quiet,
+    history: { add: (_kind: string, _id: string, _name: string, text: string) => (said.push(text), { id: "l" }), sendNow: () => {} } as never,
+    connections: { sendError: () => {}, sendTo: (_client: unknown, type: string, _message: unknown, options?: unknown) => void sent.push({ type, options }) } as never,
+    statuses: { thinking: (_npcId: string, by: number) => void (thinking += by) },
+    npc: (id) => (id === "hans" ? hans : undefined),
+    standing: () => ({ x: 0, y: 0, z: 0 }) as never,
+    turnTo: () => {},
+    accountOf: () => undefined,
+    askerOf: (sessionId) => ({ player: sessionId, group: sessionId }),
+  });
+  questions.takeNpc("hans");
+  const ask = (id: string, sessionId = "p1"): Question => ({
+    client: { sessionId } as Client, npcId: "hans", text: "안녕", askedAt: performance.now(), privately: false, account: undefined,
+    line: { id, ts: Date.now(), name: "민수", text: "안녕", from: sessionId } as unknown as ChatLine,
+  });
+  return { questions, said, sent, ask, thinking: () => thinking };
+}
+
+describe("A room's NPC questions (rooms/npc/npc-questions.ts)", () => {
+  it("says the NPC's own noAnswer line when no worker runs (npc_unavailable), not the stock line", async () => {
+    const { questions, said, ask } = hansQuestions(async () => ({ kind: "no_worker" }) as AskOutcome);
+    questions.enqueue(ask("q1"));
+    await questions.idle();
+    assert.deepEqual(said, ["한스는 생각에 잠겼다."]);
+  });
+
+  it("takes a leaving asker's waiting questions off the NPC's thinking count", async () => {
+    const { questions, ask, thinking } = hansQuestions(() => new Promise<AskOutcome>(() => {}));
+    questions.enqueue(ask("q1"));
+    questions.enqueue(ask("q2"));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(thinking(), 2);
+    questions.left("p1", { player: "p1", group: "p1" });
+    assert.equal(thinking(), 1, "the question with the brain still counts; the waiting one does not");
+  });
+
+  it("sends an answer's npc_action after the patch that carries its line", async () => {
+    const answer = { v: 1, questionId: "q1", roomId: "r", npcId: "hans", text: "자, 받아.", ms: 1, model: "kogpt2", action: "give_item" } as AnswerMessage;
+    const { questions, ask, sent } = hansQuestions(async () => ({ kind: "answer", answer }) as AskOutcome);
+    questions.enqueue(ask("q1"));
+    await questions.idle();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(sent, [{ type: "npc_action", options: { afterNextPatch: true } }]);
+  });
+});
