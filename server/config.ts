@@ -55,6 +55,15 @@ export function defaultServerId(host: string, suffix: string): string {
  * Every setting comes from the environment, validated here once with a clear error naming the
  * variable. The README's table lists the same variables (a test keeps them in step).
  */
+/**
+ * A folder setting ("off" disables what it keeps): "off " or '"off"' (an env file's quotes kept) was a folder of that
+ * name, keeping the players' words meant to be off.
+ */
+const folderSetting = z
+  .string()
+  .min(1)
+  .refine((dir) => dir === dir.trim() && !/^["'].*["']$/.test(dir), "no spaces or quotes around it");
+
 export const ENV_SCHEMA = z.object({
   PORT: int(0, 65535).default(2567),
   HOST: z.string().regex(/^[^\s"']+$/, "an address or host name, no spaces or quotes").default("0.0.0.0"),
@@ -79,21 +88,12 @@ export const ENV_SCHEMA = z.object({
     .regex(/^[a-z0-9][a-z0-9_-]{0,60}$/, "lower-case letters, digits, '_' and '-'")
     .default("kobot-chat"),
   /** Embedded default: where the chat archive goes (daily JSON-lines files, read by analytics/); "off" disables it. */
-  DATA_DIR: z
-    .string()
-    .min(1)
-    // "off " or '"off"' (an env file's quotes kept) was a folder of that name, keeping the players' words meant to be off.
-    .refine((dir) => dir === dir.trim() && !/^["'].*["']$/.test(dir), "no spaces or quotes around it")
-    .default("data"),
+  DATA_DIR: folderSetting.default("data"),
   /**
    * A Kafka NPC worker's record of the questions its brain runs, kept past its death (npc/worker/in-flight-record.ts);
    * default: per group under the system's temporary folder. "off" disables it.
    */
-  NPC_WORKER_STATE_DIR: z
-    .string()
-    .min(1)
-    .refine((dir) => dir === dir.trim() && !/^["'].*["']$/.test(dir), "no spaces or quotes around it")
-    .optional(),
+  NPC_WORKER_STATE_DIR: folderSetting.optional(),
   /** Basic-auth credentials for admin routes (chat search, monitor, moderation); unset: admin routes are off. */
   ADMIN_USER: z.string().min(1).max(100).optional(),
   ADMIN_PASSWORD: z.string().min(8, "at least 8 characters").max(200).optional(),
