@@ -82,4 +82,5 @@ export function traceOf(text: string): TextTrace {
   return { textHash: createHash("sha256").update(cleaned).digest("hex").slice(0, 16), textChars: [...cleaned].length };
 }
 
-const keyOf = (model: string, textHash: string) => `${model}\u0000${textHash}`;
+/** One text asked of one model, as killers and a Kafka worker's suspects are kept (split again at the NUL). */
+export const keyOf = (model: string, textHash: string) => `${model}\u0000${textHash}`;

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Logger } from "../../common/log.js";
 import { logThrottle, repeatsField } from "../../common/log-throttle.js";
 import { FileHeldError, holdFile } from "../../server/stores/file-lock.js";
-import { BrainKillers, KILLER_KEPT_MS, type TextTrace, traceOf } from "./brain-killers.js";
+import { BrainKillers, KILLER_KEPT_MS, keyOf, type TextTrace, traceOf } from "./brain-killers.js";
 
 /** Workers that may share one state directory (a volume mounted into a service's replicas), each in a slot of its own. */
 const SLOTS = 64;
@@ -221,8 +221,6 @@ export class InFlightRecord {
     }
   }
 }
-
-const keyOf = (model: string, textHash: string) => `${model}\u0000${textHash}`;
 
 /** Written beside it and renamed over it: a reader sees the old file or the new one, never half of one. */
 function writeWhole(file: string, text: string): void {
