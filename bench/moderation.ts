@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { commandArgs } from "../common/cli-args.js";
 import { cleanText } from "../common/clean-text.js";
 import { Moderator, type Verdict } from "../moderation/moderator.js";
-import { normalisedText, ToxicityModel } from "../moderation/toxicity.js";
+import { ToxicityModel } from "../moderation/toxicity.js";
 import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
 import { addressedNpc, playerWords } from "../rooms/chat/chat-addressing.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
@@ -103,7 +103,7 @@ const worstMsPerCheck = (performance.now() - worstStarted) / (3 * worstLines.len
 const scoredStarted = performance.now();
 for (let round = 0; round < 5; round++) for (const q of questions) scored.check(q);
 const microsPerScoredCheck = ((performance.now() - scoredStarted) * 1000) / checks;
-const plainQuestions = questions.map(normalisedText);
+const plainQuestions = questions.map((q) => scored.scoredText(q));
 const scoreStarted = performance.now();
 for (let round = 0; round < 5; round++) for (const q of plainQuestions) toxicity.scoreNormalised(q);
 const microsPerScore = ((performance.now() - scoreStarted) * 1000) / checks;

@@ -122,18 +122,31 @@ export class Moderator {
     return verdict;
   }
 
+  /**
+   * The text the learned score reads of `text`, as check and checkPlayerLine score it. train_toxicity.py reads its
+   * training texts through this too (training/normalise.ts), so the model learns on what the server scores.
+   */
+  scoredText(text: string): string {
+    return scoredReading(this.readingsOf(text));
+  }
+
   /** `verdict`'s words with the score of `text` instead of its own. */
   private withScoreOf(verdict: Verdict, text: string): Verdict {
     const { toxicity: _, ...words } = verdict;
-    const toxicity = this.toxicity?.model.scoreNormalised(readings(text, this.numbered)[0]!.text);
+    const toxicity = this.toxicity?.model.scoreNormalised(this.scoredText(text));
     return toxicity === undefined ? words : { ...words, toxicity };
   }
 
   private read(text: string): Verdict {
-    const read = readings(text, this.numbered);
+    const read = this.readingsOf(text);
     const verdict = this.wordsIn(read);
-    const toxicity = this.toxicity?.model.scoreNormalised(read[0]!.text);
+    const toxicity = this.toxicity?.model.scoreNormalised(scoredReading(read));
     return toxicity === undefined ? verdict : { ...verdict, toxicity };
+  }
+
+  /** Every reading of `text`, with the numbers of the allowed words kept ("7등신"). */
+  private readingsOf(text: string): Reading[] {
+    return readings(text, this.numbered);
   }
 
   /**
@@ -229,6 +242,12 @@ function halfInitials(word: string): string[] {
   }
   return forms;
 }
+
+/**
+ * Of a text's readings, the one the learned score reads: the plain one, where the words are looked for first. Taken
+ * only here, by check and by scoredText, which training reads through.
+ */
+const scoredReading = (read: readonly Reading[]): string => read[0]!.text;
 
 /** The words of a list that occur in a text, in the list's order. */
 type WordFinder = (text: string) => string[];

@@ -3,13 +3,12 @@ import { join } from "node:path";
 
 import { createLogger, type Logger } from "../common/log.js";
 import { logThrottle, repeatsField } from "../common/log-throttle.js";
-import { readings } from "./readings.js";
 
 export const DEFAULT_TOXICITY_MODEL = join(import.meta.dirname, "toxicity.json");
 
 /**
  * The exported model (moderation/training/train_toxicity.py): a logistic regression over the character n-grams of a
- * text's plain reading (readings.ts), each n-gram present counting 1/√(distinct n-grams of the text), so a long
+ * text's plain reading (readings.ts, as Moderator#scoredText reads it), each n-gram present counting 1/√(distinct n-grams of the text), so a long
  * comment and a short chat line weigh alike. Only the n-grams with weight were kept.
  */
 export interface ToxicityModelFile {
@@ -20,9 +19,6 @@ export interface ToxicityModelFile {
   /** The bar the training run chose on data it did not train on (Chatbot_data validation questions). */
   bar: number;
 }
-
-/** The plain reading the model reads: what the moderator reads first (lower case, folded, symbols in words dropped). */
-export const normalisedText = (text: string): string => readings(text)[0]!.text;
 
 /**
  * The distinct character n-grams (`min`…`max` code points) of a normalised text with a space before and after it,
@@ -72,8 +68,9 @@ export class ToxicityModel {
   }
 
   /**
-   * The score of a text already read plainly (normalisedText; the moderator has it from its readings); undefined, with
-   * an error said, where it is not a number: the line is unscored, neither refused nor logged with a score.
+   * The score of a text as the moderator reads it for the score (Moderator#scoredText; the model has no reader of its
+   * own, so nothing scores a reading training did not read); undefined, with an error said, where it is not a number:
+   * the line is unscored, neither refused nor logged with a score.
    */
   scoreNormalised(normalised: string): number | undefined {
     const grams = ngramsOf(normalised, this.file.ngrams);
@@ -84,10 +81,6 @@ export class ToxicityModel {
     const held = this.failureLogged("nan");
     if (held !== undefined) this.log.error("the toxicity model scored a line as no number: the line is left unscored", { score: String(score), chars: [...normalised].length, ...repeatsField(held) });
     return undefined;
-  }
-
-  score(text: string): number | undefined {
-    return this.scoreNormalised(normalisedText(text));
   }
 }
 

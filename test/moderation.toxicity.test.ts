@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +7,7 @@ import { join } from "node:path";
 import { createLogger } from "../common/log.js";
 import type { ChatLogRecord } from "../kafka/chat-log.js";
 import { Moderator } from "../moderation/moderator.js";
-import { ngramsOf, normalisedText, ToxicityModel, type ToxicityModelFile } from "../moderation/toxicity.js";
+import { ngramsOf, ToxicityModel, type ToxicityModelFile } from "../moderation/toxicity.js";
 import { loadConfig } from "../server/config.js";
 import { scriptedAnswer, stateOf, type TestWorld, startTestWorld, waitFor } from "./helpers/world.js";
 
@@ -15,6 +16,9 @@ const vectors: { text: string; normalised: string; ngrams: string[]; score: numb
 const model = ToxicityModel.fromFile();
 const NGRAMS = (JSON.parse(readFileSync("moderation/toxicity.json", "utf8")) as { ngrams: [number, number] }).ngrams;
 const quiet = createLogger({}, "error", () => {});
+/** The shipped words with the shipped model, verdicts not kept: a line scored as the server scores it. */
+const scorer = Moderator.fromFile(undefined, 0, { model });
+const scoreOf = (text: string) => scorer.check(text).toxicity;
 /** Insults in plain words, in no word list (moderation/words.ko.txt), that the score puts above its training run's bar. */
 const UNLISTED_INSULTS = ["인성 쓰레기네 진짜", "쓰레기 같은 인간"];
 const GAME_CHAT = ["같이 던전 갈 사람 구해요!", "오늘 보스 레이드 몇 시에 해요?", "이 검 얼마예요?", "이 퀘스트 너무 어렵네요"];
@@ -24,15 +28,34 @@ describe("toxicity score (moderation/toxicity.ts)", () => {
     assert.ok(vectors.length >= 8);
     for (const { text, normalised, ngrams, score } of vectors) {
       // A change to readings.ts that moves these moves what the model reads: train it again (docs/moderation.md).
-      assert.equal(normalisedText(text), normalised, text);
+      assert.equal(scorer.scoredText(text), normalised, text);
       assert.deepEqual([...ngramsOf(normalised, NGRAMS)].sort(), [...ngrams].sort(), text);
-      assert.ok(Math.abs(model.score(text)! - score) < 1e-9, `${text}: ${model.score(text)} here, ${score} in Python`);
+      assert.ok(Math.abs(scoreOf(text)! - score) < 1e-9, `${text}: ${scoreOf(text)} here, ${score} in Python`);
     }
   });
 
+  it("gives the model the very text training reads of a line (normalise.ts), numbers of allowed words and calls included", () => {
+    // Lines where the moderator's readings differ by its word list ("7등신" keeps its number in one), with a call, a star.
+    const lines = ["키가7등신 ㅋㅋ", "오늘 1시발 기차", "씨1발 진짜", "@한스 돈이 없네", "Ａｂｃ 씨.발", "개*끼", "같이 던전 갈 사람 구해요!"];
+    const given: string[] = [];
+    const spy = new (class extends ToxicityModel {
+      override scoreNormalised(normalised: string) {
+        given.push(normalised);
+        return super.scoreNormalised(normalised);
+      }
+    })(JSON.parse(readFileSync("moderation/toxicity.json", "utf8")) as ToxicityModelFile, quiet);
+    const moderator = Moderator.fromFile(undefined, 0, { model: spy });
+    for (const line of lines) moderator.check(line);
+    // A line to an NPC: the whole line is checked (and scored), then its question is scored.
+    moderator.checkPlayerLine("@한스 키가7등신 ㅋㅋ", "키가7등신 ㅋㅋ");
+    const asked = [...lines, "@한스 키가7등신 ㅋㅋ", "키가7등신 ㅋㅋ"];
+    const read = execFileSync(process.execPath, ["--import", "tsx", "moderation/training/normalise.ts"], { input: JSON.stringify(asked) });
+    assert.deepEqual(given, JSON.parse(read.toString("utf8")));
+  });
+
   it("puts insults in plain words above its bar and everyday game chat far below it", () => {
-    for (const line of UNLISTED_INSULTS) assert.ok(model.score(line)! >= model.suggestedBar, `${line}: ${model.score(line)}`);
-    for (const line of GAME_CHAT) assert.ok(model.score(line)! < 0.5, `${line}: ${model.score(line)}`);
+    for (const line of UNLISTED_INSULTS) assert.ok(scoreOf(line)! >= model.suggestedBar, `${line}: ${scoreOf(line)}`);
+    for (const line of GAME_CHAT) assert.ok(scoreOf(line)! < 0.5, `${line}: ${scoreOf(line)}`);
   });
 
   it("counts each n-gram once, an emoji as one character, with a space before and after the text", () => {
@@ -94,7 +117,7 @@ describe("toxicity score (moderation/toxicity.ts)", () => {
     const file = JSON.parse(readFileSync("moderation/toxicity.json", "utf8")) as ToxicityModelFile;
     const broken = new ToxicityModel(file, createLogger({}, "debug", (line) => lines.push(JSON.parse(line))));
     // A weight gone bad after the load checked them (no file passes that check with one).
-    const gram = [...ngramsOf(normalisedText(GAME_CHAT[0]!), NGRAMS)].find((g) => g in file.weights)!;
+    const gram = [...ngramsOf(scorer.scoredText(GAME_CHAT[0]!), NGRAMS)].find((g) => g in file.weights)!;
     (broken as unknown as { weights: Map<string, number> }).weights.set(gram, Number.NaN);
     const moderator = Moderator.fromFile(undefined, 0, { model: broken, bar: 0.9 });
     const verdict = moderator.checkPlayerLine(GAME_CHAT[0]!);
@@ -158,9 +181,9 @@ describe("toxicity score of a line to an NPC", function () {
       const found = lines.map((text) => logged.find((r) => r.kind === "player" && r.text === text));
       return found.every(Boolean) ? found.map((r) => r!) : undefined;
     });
-    const bare = roundedScore(model.score(question)!);
+    const bare = roundedScore(scoreOf(question)!);
     // Read whole, "@한스 돈이 없네" scored several times its question: lines to some NPCs were refused at a bar, others not.
-    assert.notEqual(roundedScore(model.score(lines[0]!)!), bare);
+    assert.notEqual(roundedScore(scoreOf(lines[0]!)!), bare);
     assert.deepEqual(records.map((r) => r.toxicity), [bare, bare, bare]);
   });
 });

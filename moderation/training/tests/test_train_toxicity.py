@@ -146,12 +146,14 @@ def test_it_never_reads_dev_or_chatbot_datas_test_split(trained):
 
 
 def test_a_toxic_line_scores_above_a_clean_one_and_the_bar_parts_them_by_the_servers_scorer(trained):
-    # The server's own scorer (moderation/toxicity.ts) on the file: it loads it, and the weights point the right way.
+    # The server's own scorer (the moderator with moderation/toxicity.ts) on the file: it loads it, and the weights point the right way.
     toxic, clean, questions = trained["tiny"]["toxic"][0], trained["tiny"]["clean"][0], trained["tiny"]["validation questions"]
     script = (
         f'import {{ ToxicityModel }} from {json.dumps((ROOT / "moderation" / "toxicity.ts").as_uri())};'
+        f'import {{ Moderator }} from {json.dumps((ROOT / "moderation" / "moderator.ts").as_uri())};'
         "const model = ToxicityModel.fromFile(process.argv[1]);"
-        "const scores = JSON.parse(process.argv[2]).map((text) => model.score(text));"
+        "const moderator = Moderator.fromFile(undefined, 0, { model });"
+        "const scores = JSON.parse(process.argv[2]).map((text) => moderator.check(text).toxicity);"
         "console.log(JSON.stringify({ scores, bar: model.suggestedBar }));"
     )
     done = subprocess.run(
