@@ -1,7 +1,7 @@
 """Trains the moderator's learned toxicity score and exports it to moderation/toxicity.json.
 
 A logistic regression over the character n-grams of each comment's plain reading (the moderator's own normalised
-text, made by moderation/training/normalise.ts so that training reads what the server scores), on Korean
+text, Moderator#scoredText through moderation/training/normalise.ts: the call the server scores through), on Korean
 HateSpeech's train split (kocohub/korean-hate-speech, CC BY-SA 4.0): `hate` and `offensive` are 1, `none` 0; and
 the questions and answers of Chatbot_data's train split (npc/training's own split, by a hash of the question; MIT)
 as 0 too: news comments alone taught it that 여자 and 남자 are abuse, and everyday talk is what a game's chat holds.
@@ -59,7 +59,7 @@ def node_with_tsx() -> list[str]:
 
 
 def normalised(texts: list[str]) -> list[str]:
-    """The plain readings of `texts`, by the moderator's own code."""
+    """What the toxicity model reads of each of `texts`: the moderator's own scoredText, as the server scores a line."""
     command = [*node_with_tsx(), "moderation/training/normalise.ts"]
     done = subprocess.run(command, cwd=ROOT, input=json.dumps(texts).encode(), capture_output=True, check=True)
     return json.loads(done.stdout)
