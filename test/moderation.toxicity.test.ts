@@ -5,8 +5,10 @@ import { join } from "node:path";
 
 import { createLogger } from "../common/log.js";
 import type { ChatLogRecord } from "../kafka/chat-log.js";
+import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
 import { Moderator } from "../moderation/moderator.js";
 import { ngramsOf, normalisedText, ToxicityModel, type ToxicityModelFile } from "../moderation/toxicity.js";
+import { npcReply } from "../rooms/npc/npc-reply.js";
 import { loadConfig } from "../server/config.js";
 import { scriptedAnswer, stateOf, type TestWorld, startTestWorld, waitFor } from "./helpers/world.js";
 
@@ -57,11 +59,36 @@ describe("toxicity score (moderation/toxicity.ts)", () => {
     assert.equal(new Moderator(["바보놈"], undefined, { model: even, bar: 0.5 }).checkPlayerLine("안녕하세요").blocked, true);
   });
 
+  it("scores a player's own words once a line, and no NPC answer, name or greeting: only a player's line uses the score", () => {
+    /** The shipped model, counting the texts it scores. */
+    class CountingModel extends ToxicityModel {
+      readonly scored: string[] = [];
+      override scoreNormalised(normalised: string) {
+        this.scored.push(normalised);
+        return super.scoreNormalised(normalised);
+      }
+    }
+    const counting = new CountingModel(JSON.parse(readFileSync("moderation/toxicity.json", "utf8")) as ToxicityModelFile, quiet);
+    const moderator = Moderator.fromFile(undefined, undefined, { model: counting, bar: model.suggestedBar });
+    const answer: AnswerMessage = { v: CONTRACT_VERSION, questionId: "q1", roomId: "r1", npcId: "kobot", text: "좋은 하루예요", ms: 12, model: "m", withheld: "몰라요" };
+    assert.equal(npcReply({ kind: "answer", answer }, "민수", moderator).blocked, false);
+    assert.equal(moderator.check("민수").blocked, false);
+    assert.deepEqual(counting.scored, [], "an NPC's answer, its unsure line and a name are held to the words alone");
+    const question = "돈이 없네";
+    // Addressed to an NPC: its words are the whole line's, its score the question's alone, read once.
+    const addressed = moderator.checkPlayerLine(`@한스 ${question}`, question);
+    assert.deepEqual(counting.scored, [normalisedText(question)]);
+    assert.equal(addressed.toxicity, model.score(question));
+    const bare = moderator.checkPlayerLine(question);
+    assert.deepEqual(counting.scored, [normalisedText(question), normalisedText(question)]);
+    assert.equal(bare.toxicity, model.score(question));
+  });
+
   it("takes its model and bar from TOXICITY_MODEL and TOXICITY_BAR, and names a bad one", () => {
     const base = { WORLD_FILE: "off", DATA_DIR: "off" };
     assert.equal(loadConfig(base).moderator!.checkPlayerLine(UNLISTED_INSULTS[0]!).blocked, false);
     assert.equal(loadConfig({ ...base, TOXICITY_BAR: "0.9" }).moderator!.checkPlayerLine(UNLISTED_INSULTS[0]!).blocked, true);
-    assert.equal(loadConfig({ ...base, TOXICITY_MODEL: "off" }).moderator!.check(UNLISTED_INSULTS[0]!).toxicity, undefined);
+    assert.equal(loadConfig({ ...base, TOXICITY_MODEL: "off" }).moderator!.checkPlayerLine(UNLISTED_INSULTS[0]!).toxicity, undefined);
     assert.throws(() => loadConfig({ ...base, TOXICITY_BAR: "0.2" }), /TOXICITY_BAR.*at least 0\.5/s);
     assert.throws(() => loadConfig({ ...base, TOXICITY_BAR: "high" }), /TOXICITY_BAR/);
     assert.throws(() => loadConfig({ ...base, TOXICITY_MODEL: "off", TOXICITY_BAR: "0.9" }), /TOXICITY_BAR=0\.9: no score to hold lines to with TOXICITY_MODEL=off/);
