@@ -101,7 +101,7 @@ const worstMsPerCheck = (performance.now() - worstStarted) / (3 * worstLines.len
 
 // The same rounds with the score computed beside the words, and the score alone from the plain reading.
 const scoredStarted = performance.now();
-for (let round = 0; round < 5; round++) for (const q of questions) scored.check(q);
+for (let round = 0; round < 5; round++) for (const q of questions) scored.checkPlayerLine(q);
 const microsPerScoredCheck = ((performance.now() - scoredStarted) * 1000) / checks;
 const plainQuestions = questions.map((q) => scored.scoredText(q));
 const scoreStarted = performance.now();

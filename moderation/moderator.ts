@@ -9,11 +9,14 @@ import type { ToxicityModel } from "./toxicity.js";
 
 export const DEFAULT_WORD_LIST = join(import.meta.dirname, "words.ko.txt");
 
+/** What the listed words say of a text: names, NPC lines and knowledge are held to them alone. */
+export type WordsVerdict = { blocked: false } | { blocked: true; term: string };
+
 /**
- * `toxicity`: the learned score of the text (toxicity.ts), where the moderator has a model; the words decide `blocked`
- * (a player's line is also refused above a bar: passesBar).
+ * A player's line's verdict (checkPlayerLine): `toxicity`, the learned score of the player's own words (toxicity.ts),
+ * where the moderator has a model; the words decide `blocked`, and so does the score at or above a bar.
  */
-export type Verdict = ({ blocked: false } | { blocked: true; term: string }) & { toxicity?: number };
+export type Verdict = WordsVerdict & { toxicity?: number };
 
 /**
  * Finds banned words (Korean abuse and profanity) in any reading of a text (see readings.ts).
@@ -47,8 +50,11 @@ export class Moderator {
   /** Allowed words written in initials ("ㄱㅅ", "ㅂㅂ"): everyday initials. */
   private readonly initials: string[];
 
-  /** Verdicts of texts checked lately, oldest first (a check reads a text ~10 ways: 50–100 µs). */
-  private readonly recent = new Map<string, Verdict>();
+  /**
+   * Verdicts of texts checked lately, oldest first (a check reads a text ~10 ways: 50–100 µs), with the plain reading
+   * a player's line is scored from.
+   */
+  private readonly recent = new Map<string, Checked>();
 
   /**
    * `remembered`: how many texts' verdicts are kept. NPCs say their lines again and again (copied answers, fallback and
@@ -60,8 +66,9 @@ export class Moderator {
     words: string[],
     private readonly remembered = 4096,
     /**
-     * Scores each text checked, from the plain reading the words are looked for in first; `bar`: a player's line scoring
-     * at or above it is refused as a listed word is (checkPlayerLine), none without one.
+     * Scores a player's line (checkPlayerLine), from the plain reading the words are looked for in first; no other
+     * text, as nothing reads their score. `bar`: a player's line scoring at or above it is refused as a listed word
+     * is, none without one.
      */
     private readonly toxicity?: { model: ToxicityModel; bar?: number },
   ) {
@@ -111,37 +118,28 @@ export class Moderator {
    * `remember: false` for a text checked once, apart from play (a knowledge file's answers as the world file loads):
    * a big file's thousands of lines took the places of the verdicts on what players and NPCs say.
    */
-  check(text: string, { remember = true } = {}): Verdict {
+  check(text: string, { remember = true } = {}): WordsVerdict {
+    return this.checked(text, remember).verdict;
+  }
+
+  private checked(text: string, remember = true): Checked {
     const known = this.recent.get(text);
     if (known) return known;
-    const verdict = this.read(text);
+    const read = this.readingsOf(text);
+    const checked = { verdict: this.wordsIn(read), scored: scoredReading(read) };
     if (remember && this.remembered > 0) {
       if (this.recent.size >= this.remembered) this.recent.delete(this.recent.keys().next().value!);
-      this.recent.set(text, verdict);
+      this.recent.set(text, checked);
     }
-    return verdict;
+    return checked;
   }
 
   /**
-   * The text the learned score reads of `text`, as check and checkPlayerLine score it. train_toxicity.py reads its
-   * training texts through this too (training/normalise.ts), so the model learns on what the server scores.
+   * The text the learned score reads of `text`, as checkPlayerLine scores it. train_toxicity.py reads its training
+   * texts through this too (training/normalise.ts), so the model learns on what the server scores.
    */
   scoredText(text: string): string {
     return scoredReading(this.readingsOf(text));
-  }
-
-  /** `verdict`'s words with the score of `text` instead of its own. */
-  private withScoreOf(verdict: Verdict, text: string): Verdict {
-    const { toxicity: _, ...words } = verdict;
-    const toxicity = this.toxicity?.model.scoreNormalised(this.scoredText(text));
-    return toxicity === undefined ? words : { ...words, toxicity };
-  }
-
-  private read(text: string): Verdict {
-    const read = this.readingsOf(text);
-    const verdict = this.wordsIn(read);
-    const toxicity = this.toxicity?.model.scoreNormalised(scoredReading(read));
-    return toxicity === undefined ? verdict : { ...verdict, toxicity };
   }
 
   /** Every reading of `text`, with the numbers of the allowed words kept ("7등신"). */
@@ -155,14 +153,17 @@ export class Moderator {
    * of the line that is the player's own (without an NPC's call, playerWords): "@한스" scored several times "@코봇".
    */
   checkPlayerLine(text: string, scored = text): Verdict {
-    const verdict = scored === text ? this.check(text) : this.withScoreOf(this.check(text), scored);
+    const { verdict, scored: read } = this.checked(text);
+    // Scored here only, once a line: nothing reads the score of an NPC's answer, a name or a greeting.
+    const toxicity = this.toxicity?.model.scoreNormalised(scored === text ? read : this.scoredText(scored));
+    if (toxicity === undefined) return verdict;
     const bar = this.toxicity?.bar;
     // Refused only at or above the bar: an unscored line is not.
-    if (verdict.blocked || bar === undefined || verdict.toxicity === undefined || !(verdict.toxicity >= bar)) return verdict;
-    return { blocked: true, term: `toxicity ${verdict.toxicity.toFixed(3)} ≥ ${bar}`, toxicity: verdict.toxicity };
+    if (verdict.blocked || bar === undefined || !(toxicity >= bar)) return { ...verdict, toxicity };
+    return { blocked: true, term: `toxicity ${toxicity.toFixed(3)} ≥ ${bar}`, toxicity };
   }
 
-  private wordsIn(read: Reading[]): Verdict {
+  private wordsIn(read: Reading[]): WordsVerdict {
     // Readings often repeat the text: each text is searched once, and only the words found are weighed against the
     // allowed words of each reading that made it.
     const found = new Map<string, { inText: string[]; unspaced: string; acrossSpaces: string[] }>();
@@ -245,7 +246,7 @@ function halfInitials(word: string): string[] {
 
 /**
  * Of a text's readings, the one the learned score reads: the plain one, where the words are looked for first. Taken
- * only here, by check and by scoredText, which training reads through.
+ * only here, by checked and by scoredText, which training reads through.
  */
 const scoredReading = (read: readonly Reading[]): string => read[0]!.text;
 
@@ -347,3 +348,6 @@ function holds(text: string, harmless: string, start: number, length: number): b
   }
   return false;
 }
+
+/** A text's verdict on its words, and the reading a player's line is scored from (scoredReading). */
+type Checked = { verdict: WordsVerdict; scored: string };

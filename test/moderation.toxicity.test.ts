@@ -6,8 +6,10 @@ import { join } from "node:path";
 
 import { createLogger } from "../common/log.js";
 import type { ChatLogRecord } from "../kafka/chat-log.js";
+import { type AnswerMessage, CONTRACT_VERSION } from "../kafka/contract.js";
 import { Moderator } from "../moderation/moderator.js";
 import { ngramsOf, ToxicityModel, type ToxicityModelFile } from "../moderation/toxicity.js";
+import { npcReply } from "../rooms/npc/npc-reply.js";
 import { loadConfig } from "../server/config.js";
 import { scriptedAnswer, stateOf, type TestWorld, startTestWorld, waitFor } from "./helpers/world.js";
 
@@ -18,7 +20,7 @@ const NGRAMS = (JSON.parse(readFileSync("moderation/toxicity.json", "utf8")) as 
 const quiet = createLogger({}, "error", () => {});
 /** The shipped words with the shipped model, verdicts not kept: a line scored as the server scores it. */
 const scorer = Moderator.fromFile(undefined, 0, { model });
-const scoreOf = (text: string) => scorer.check(text).toxicity;
+const scoreOf = (text: string) => scorer.checkPlayerLine(text).toxicity;
 /** Insults in plain words, in no word list (moderation/words.ko.txt), that the score puts above its training run's bar. */
 const UNLISTED_INSULTS = ["인성 쓰레기네 진짜", "쓰레기 같은 인간"];
 const GAME_CHAT = ["같이 던전 갈 사람 구해요!", "오늘 보스 레이드 몇 시에 해요?", "이 검 얼마예요?", "이 퀘스트 너무 어렵네요"];
@@ -45,10 +47,10 @@ describe("toxicity score (moderation/toxicity.ts)", () => {
       }
     })(JSON.parse(readFileSync("moderation/toxicity.json", "utf8")) as ToxicityModelFile, quiet);
     const moderator = Moderator.fromFile(undefined, 0, { model: spy });
-    for (const line of lines) moderator.check(line);
-    // A line to an NPC: the whole line is checked (and scored), then its question is scored.
+    for (const line of lines) moderator.checkPlayerLine(line);
+    // A line to an NPC: the whole line's words are checked, its question alone scored.
     moderator.checkPlayerLine("@한스 키가7등신 ㅋㅋ", "키가7등신 ㅋㅋ");
-    const asked = [...lines, "@한스 키가7등신 ㅋㅋ", "키가7등신 ㅋㅋ"];
+    const asked = [...lines, "키가7등신 ㅋㅋ"];
     const read = execFileSync(process.execPath, ["--import", "tsx", "moderation/training/normalise.ts"], { input: JSON.stringify(asked) });
     assert.deepEqual(given, JSON.parse(read.toString("utf8")));
   });
@@ -80,11 +82,36 @@ describe("toxicity score (moderation/toxicity.ts)", () => {
     assert.equal(new Moderator(["바보놈"], undefined, { model: even, bar: 0.5 }).checkPlayerLine("안녕하세요").blocked, true);
   });
 
+  it("scores a player's own words once a line, and no NPC answer, name or greeting: only a player's line uses the score", () => {
+    /** The shipped model, counting the texts it scores. */
+    class CountingModel extends ToxicityModel {
+      readonly scored: string[] = [];
+      override scoreNormalised(normalised: string) {
+        this.scored.push(normalised);
+        return super.scoreNormalised(normalised);
+      }
+    }
+    const counting = new CountingModel(JSON.parse(readFileSync("moderation/toxicity.json", "utf8")) as ToxicityModelFile, quiet);
+    const moderator = Moderator.fromFile(undefined, undefined, { model: counting, bar: model.suggestedBar });
+    const answer: AnswerMessage = { v: CONTRACT_VERSION, questionId: "q1", roomId: "r1", npcId: "kobot", text: "좋은 하루예요", ms: 12, model: "m", withheld: "몰라요" };
+    assert.equal(npcReply({ kind: "answer", answer }, "민수", moderator).blocked, false);
+    assert.equal(moderator.check("민수").blocked, false);
+    assert.deepEqual(counting.scored, [], "an NPC's answer, its unsure line and a name are held to the words alone");
+    const question = "돈이 없네";
+    // Addressed to an NPC: its words are the whole line's, its score the question's alone, read once.
+    const addressed = moderator.checkPlayerLine(`@한스 ${question}`, question);
+    assert.deepEqual(counting.scored, [moderator.scoredText(question)]);
+    assert.equal(addressed.toxicity, model.scoreNormalised(moderator.scoredText(question)));
+    const bare = moderator.checkPlayerLine(question);
+    assert.deepEqual(counting.scored, [moderator.scoredText(question), moderator.scoredText(question)]);
+    assert.equal(bare.toxicity, model.scoreNormalised(moderator.scoredText(question)));
+  });
+
   it("takes its model and bar from TOXICITY_MODEL and TOXICITY_BAR, and names a bad one", () => {
     const base = { WORLD_FILE: "off", DATA_DIR: "off" };
     assert.equal(loadConfig(base).moderator!.checkPlayerLine(UNLISTED_INSULTS[0]!).blocked, false);
     assert.equal(loadConfig({ ...base, TOXICITY_BAR: "0.9" }).moderator!.checkPlayerLine(UNLISTED_INSULTS[0]!).blocked, true);
-    assert.equal(loadConfig({ ...base, TOXICITY_MODEL: "off" }).moderator!.check(UNLISTED_INSULTS[0]!).toxicity, undefined);
+    assert.equal(loadConfig({ ...base, TOXICITY_MODEL: "off" }).moderator!.checkPlayerLine(UNLISTED_INSULTS[0]!).toxicity, undefined);
     assert.throws(() => loadConfig({ ...base, TOXICITY_BAR: "0.2" }), /TOXICITY_BAR.*at least 0\.5/s);
     assert.throws(() => loadConfig({ ...base, TOXICITY_BAR: "high" }), /TOXICITY_BAR/);
     assert.throws(() => loadConfig({ ...base, TOXICITY_MODEL: "off", TOXICITY_BAR: "0.9" }), /TOXICITY_BAR=0\.9: no score to hold lines to with TOXICITY_MODEL=off/);

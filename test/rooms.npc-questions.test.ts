@@ -2,22 +2,27 @@ import assert from "node:assert/strict";
 
 import type { Client } from "@colyseus/core";
 
+import { npcAnswers, npcQuestions } from "../common/metrics.js";
 import type { AnswerMessage } from "../kafka/contract.js";
 import type { AnswerRouter, AskOutcome } from "../rooms/npc/answer-router.js";
+import { fallbackFor } from "../rooms/npc/fallback-lines.js";
 import { NpcQuestions, type Question } from "../rooms/npc/npc-questions.js";
 import type { NpcSettings, WorldSettings } from "../rooms/world-settings.js";
 import type { ChatLine } from "../rooms/world-state.js";
 import { quiet } from "./helpers/world.js";
 
-/** A room's NPC questions for one NPC, 한스, whose brain answers with `outcome`; what it said, sent and counted thinking. */
-function hansQuestions(outcome: () => Promise<AskOutcome>) {
+/**
+ * A room's NPC questions for one NPC, 한스, whose brain answers with `outcome`; what it said, sent and counted thinking.
+ * `npcQueue`: its fair queue's size (8 waiting, one with the brain).
+ */
+function hansQuestions(outcome: () => Promise<AskOutcome>, npcQueue = { capacity: 8, concurrency: 1 }) {
   const said: string[] = [];
   const sent: { type: string; options?: unknown }[] = [];
   let thinking = 0;
   const hans = { id: "hans", name: "한스", lines: { noAnswer: ["한스는 생각에 잠겼다."] } } as unknown as NpcSettings;
   const questions = new NpcQuestions({
     roomId: "r",
-    settings: { npcQueue: { capacity: 8, concurrency: 1 } } as unknown as WorldSettings,
+    settings: { npcQueue } as unknown as WorldSettings,
     answers: { ask: outcome } as unknown as AnswerRouter,
     log: quiet,
     history: { add: (_kind: string, _id: string, _name: string, text: string) => (said.push(text), { id: "l" }), sendNow: () => {} } as never,
@@ -53,6 +58,31 @@ describe("A room's NPC questions (rooms/npc/npc-questions.ts)", () => {
     assert.equal(thinking(), 2);
     questions.left("p1", { player: "p1", group: "p1" });
     assert.equal(thinking(), 1, "the question with the brain still counts; the waiting one does not");
+  });
+
+  it("counts a question turned away busy once as asked, never as waiting or as one with the brain", async () => {
+    const hansCount = async (counter: typeof npcQuestions | typeof npcAnswers, outcome?: string) =>
+      (await counter.get()).values
+        .filter(({ labels }) => labels.npc === "hans" && (outcome === undefined || (labels as { outcome?: string }).outcome === outcome))
+        .reduce((sum, { value }) => sum + value, 0);
+    const before = { questions: await hansCount(npcQuestions), answers: await hansCount(npcAnswers), busy: await hansCount(npcAnswers, "npc_busy") };
+    let answerAll!: () => void;
+    const answered = new Promise<void>((resolve) => (answerAll = resolve));
+    const answer = { v: 1, questionId: "q", roomId: "r", npcId: "hans", text: "어서 오게.", ms: 1, model: "kogpt2" } as AnswerMessage;
+    const { questions, ask, said, thinking } = hansQuestions(() => answered.then(() => ({ kind: "answer", answer }) as AskOutcome), { capacity: 1, concurrency: 1 });
+    questions.enqueue(ask("q1", "p1")); // with the brain
+    questions.enqueue(ask("q2", "p2")); // waits: the queue is full
+    questions.enqueue(ask("q3", "p3")); // turned away
+    assert.deepEqual(said, [fallbackFor("busy").line]);
+    assert.equal(thinking(), 2, "the NPC thinks of the two it took, not of the one it turned away");
+    assert.equal((await hansCount(npcQuestions)) - before.questions, 2, "the one with the brain and the one turned away; the waiting one when it is asked");
+    answerAll();
+    await questions.idle();
+    assert.equal(thinking(), 0);
+    assert.deepEqual(
+      { questions: (await hansCount(npcQuestions)) - before.questions, answers: (await hansCount(npcAnswers)) - before.answers, busy: (await hansCount(npcAnswers, "npc_busy")) - before.busy },
+      { questions: 3, answers: 3, busy: 1 },
+    );
   });
 
   it("sends an answer's npc_action after the patch that carries its line", async () => {

@@ -153,7 +153,7 @@ def test_a_toxic_line_scores_above_a_clean_one_and_the_bar_parts_them_by_the_ser
         f'import {{ Moderator }} from {json.dumps((ROOT / "moderation" / "moderator.ts").as_uri())};'
         "const model = ToxicityModel.fromFile(process.argv[1]);"
         "const moderator = Moderator.fromFile(undefined, 0, { model });"
-        "const scores = JSON.parse(process.argv[2]).map((text) => moderator.check(text).toxicity);"
+        "const scores = JSON.parse(process.argv[2]).map((text) => moderator.checkPlayerLine(text).toxicity);"
         "console.log(JSON.stringify({ scores, bar: model.suggestedBar }));"
     )
     done = subprocess.run(
