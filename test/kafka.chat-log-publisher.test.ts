@@ -19,6 +19,8 @@ function deadBroker() {
   const pending: Array<(error: Error) => void> = [];
   const broker = {
     sends: 0,
+    /** The ids of the lines the broker took, in order. */
+    sent: [] as string[],
     failAtOnce: false,
     /** Takes every send at once (the broker back). */
     up: false,
@@ -31,9 +33,9 @@ function deadBroker() {
         ({
           connect: async () => {},
           disconnect: async () => {},
-          send: () => {
+          send: ({ messages }: { messages: Array<{ value: string }> }) => {
             broker.sends++;
-            if (broker.up) return Promise.resolve([]);
+            if (broker.up) return Promise.resolve(void broker.sent.push(...messages.map((m) => JSON.parse(m.value).id)));
             if (broker.failAtOnce) return Promise.reject(new Error("Connection error: connect ECONNREFUSED"));
             return new Promise((_, reject) => pending.push(reject));
           },
@@ -114,6 +116,54 @@ describe("The Kafka chat-log publisher while the broker is down", () => {
     await publisher.stop();
     const unsent = logged.find((line) => line.level === "error");
     assert.deepEqual([unsent?.lines, unsent?.dropped], [100, 900], "at shutdown: the lines kept, and those dropped before");
+  });
+});
+
+describe("The Kafka chat-log publisher and a player's erasure", () => {
+  it("never sends an erased player's lines that were in a send that then failed: the retry leaves them out", async () => {
+    const broker = deadBroker();
+    const { publisher } = await publisherOn(broker, { stopWaitMs: 2000 });
+    for (let i = 0; i < 4; i++) publisher.publish({ ...record(i), ...(i % 2 === 0 ? { account: "acct-1" } : {}) });
+    void publisher.flush(); // all 4 in flight, waiting on the broker
+    await sleep(50);
+    await publisher.dropWaiting("acct-1"); // erased while their lines are in flight
+    broker.up = true;
+    broker.giveUp(); // the send fails; the retry a second later is taken
+    const deadline = performance.now() + 5000;
+    while (publisher.waiting > 0 && performance.now() < deadline) await sleep(50);
+    await publisher.stop();
+    assert.deepEqual(broker.sent, ["line-1", "line-3"]);
+  });
+});
+
+describe("The Kafka chat-log publisher and a topic that takes smaller requests", () => {
+  it("halves its request until the lines fit, sending every line in order, in a bounded number of sends", async () => {
+    let sends = 0;
+    const sent: string[] = [];
+    // A fake producer (a unit test of the publisher's own logic: a real broker is in the integration tests) whose
+    // topic refuses any request of more than one line as too large.
+    const kafka = {
+      admin: () => ({ connect: async () => {}, listTopics: async () => ["chat.log"], disconnect: async () => {} }),
+      producer: () =>
+        ({
+          connect: async () => {},
+          disconnect: async () => {},
+          send: async ({ messages }: { messages: Array<{ value: string }> }) => {
+            // Ends a loop that never shrinks its request: a retriable error, tried again a second later.
+            if (++sends > 100) throw new Error("Connection error: too many sends");
+            if (messages.length > 1) throw Object.assign(new Error("too large"), { type: "MESSAGE_TOO_LARGE" });
+            sent.push(...messages.map((m) => JSON.parse(m.value).id));
+            return [];
+          },
+        }) as unknown as Producer,
+    } as unknown as Kafka;
+    const publisher = new KafkaChatLogPublisher(kafka, "chat.log", createLogger({}, "silent"), { stopWaitMs: 50 });
+    await publisher.start();
+    for (let i = 0; i < 3; i++) publisher.publish(record(i));
+    await publisher.flush();
+    await publisher.stop();
+    assert.deepEqual(sent, ["line-0", "line-1", "line-2"]);
+    assert.ok(sends < 100, `${sends} sends`);
   });
 });
 
