@@ -113,6 +113,19 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
     assert.equal(left, [cut(line("cut-others", { account: "acc-stays", from: "o" })), "{not json"].join("\n") + "\n");
   });
 
+  it("erases the player's line when it is a file's last and has no final newline, and keeps another's unterminated last line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
+    mkdirSync(join(dir, "date=2026-12-01"));
+    const line = (id: string, extra: object) => JSON.stringify({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: id, ts: 1, ...extra });
+    const theirs = join(dir, "date=2026-12-01", "a.ndjson");
+    const others = join(dir, "date=2026-12-01", "b.ndjson");
+    writeFileSync(theirs, line("keep", {}) + "\n" + line("gone", { account: "acc-gone" }));
+    writeFileSync(others, line("x", { account: "acc-gone" }) + "\n" + line("last", { account: "acc-stays", from: "o" }));
+    assert.equal(await eraseFromDailyFiles(dir, "acc-gone"), 2);
+    assert.equal(readFileSync(theirs, "utf8"), line("keep", {}) + "\n");
+    assert.equal(readFileSync(others, "utf8").trim(), line("last", { account: "acc-stays", from: "o" }));
+  });
+
   it("erases a line cut short in the player's words, as the room writes its fields: by its session, and by its account now written first", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
     const file = join(dir, "date=2026-12-01", "s1.ndjson");
@@ -185,6 +198,23 @@ describe("Chat archive of the embedded default (daily JSON-lines files)", () => 
     const lines = readFileSync(file, "utf8").split("\n");
     assert.equal(lines.length, 4, `the cut line, the refused one, the one after, the final newline: ${JSON.stringify(lines)}`);
     assert.deepEqual(lines.slice(1, 3).map((text) => ChatLogRecord.parse(JSON.parse(text)).id), ["refused", "after"]);
+  });
+
+  it("writes a refused batch again before the lines published while it was being written, in the order they were said", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-archive-"));
+    mkdirSync(join(dir, "date=2026-12-01"));
+    const file = join(dir, "date=2026-12-01", "s1.ndjson");
+    symlinkSync("/dev/full", file); // every write: ENOSPC
+    const archive = new DailyFileChatLog(dir, "s1", createLogger({}, "silent"));
+    const record = (id: string): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id, roomId: "r", serverId: "s1", kind: "player", from: "p", name: "민수", text: id, ts: Date.UTC(2026, 11, 1, 9) });
+    archive.publish(record("first"));
+    const refused = archive.flush();
+    archive.publish(record("second")); // while the first batch's write is under way
+    await refused;
+    rmSync(file); // space comes back
+    await archive.stop();
+    const ids = readFileSync(file, "utf8").trim().split("\n").map((text) => ChatLogRecord.parse(JSON.parse(text)).id);
+    assert.deepEqual(ids, ["first", "second"]);
   });
 
   it("says a failing write once per 10 s with how many lines wait, and at shutdown how many it could not write", async () => {
