@@ -22,6 +22,16 @@ describe("Chat search parameters", () => {
     assert.equal(SearchParams.parse({ to: "2026-11-25T09:00+09:00" }).to, Date.UTC(2026, 10, 25, 0));
   });
 
+  it("takes `from` equal to `to`: the lines of one instant", () => {
+    const instant = SearchParams.parse({ from: "1772272800000", to: "1772272800000" });
+    assert.deepEqual([instant.from, instant.to], [1772272800000, 1772272800000]);
+    assert.equal(SearchParams.safeParse({ from: "1772272800001", to: "1772272800000" }).success, false);
+  });
+
+  it("filters by room on the field the indexer writes it to, roomId", () => {
+    assert.deepEqual(searchQuery(SearchParams.parse({ room: "plaza" })), { bool: { must: [], filter: [{ term: { roomId: "plaza" } }] } });
+  });
+
   it("refuses epoch values before 2000 (seconds, not milliseconds: 1796604678 was January 1970), saying so", () => {
     const seconds = SearchParams.safeParse({ to: "1796604678" });
     assert.equal(seconds.success, false, "read as milliseconds, it searched up to 1970-01-21");
