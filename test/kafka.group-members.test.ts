@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { Kafka } from "kafkajs";
+import { AssignerProtocol, type Kafka } from "kafkajs";
 
-import { membersAfter } from "../kafka/group-members.js";
+import { membersAfter, membersReading, otherTopicsRead } from "../kafka/group-members.js";
 
 /** A broker's admin API as membersAfter sees it: each describeGroups call answers with the next outcome. */
 function brokerAnswering(outcomes: Array<number | Error>): Kafka & { calls: number } {
@@ -36,5 +36,31 @@ describe("Kafka group members at start", () => {
 
   it("gives the broker's error once the deadline has passed", async () => {
     await assert.rejects(membersAfter(brokerAnswering([notYet]), "g", 600), /not the correct coordinator/);
+  });
+});
+
+/**
+ * A fake admin describing a stable group of members subscribed to `topics` each (none: no metadata, as while the group
+ * rebalances): a unit test of what group-members.ts reads from a description (real groups: test/integration).
+ */
+function groupOf(...subscriptions: Array<string[] | undefined>): Kafka {
+  const members = subscriptions.map((topics, i) => ({
+    memberId: `m${i}`,
+    clientId: "c",
+    clientHost: "/h",
+    memberAssignment: Buffer.alloc(0),
+    memberMetadata: topics === undefined ? Buffer.alloc(0) : AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }),
+  }));
+  const admin = { connect: async () => {}, disconnect: async () => {}, describeGroups: async () => ({ groups: [{ groupId: "g", state: "Stable", members }] }) };
+  return { admin: () => admin } as unknown as Kafka;
+}
+
+describe("Kafka group members by topic", () => {
+  it("counts the members reading the topic and those without metadata (rebalancing), not another deployment's", async () => {
+    assert.equal(await membersReading(groupOf(["q"], ["other"], undefined), "g", "q"), 2);
+  });
+
+  it("names the other topics the group's members read, each once, sorted, and not the group's own", async () => {
+    assert.deepEqual(await otherTopicsRead(groupOf(["q", "z"], ["b"], ["q"]), "g", "q", 0), ["b", "z"]);
   });
 });
