@@ -25,6 +25,8 @@ describe("Generation settings", () => {
     assert.throws(() => mergeSettings(defaults, { temperature: Number.NaN }), InvalidSettingsError);
     assert.throws(() => mergeSettings(defaults, { doSample: "yes" as never }), /doSample/);
     assert.throws(() => mergeSettings(defaults, { candidates: 17 }), /candidates must be an integer from 1 to 16/);
+    assert.throws(() => mergeSettings(defaults, { maxNewTokens: 97 }), /maxNewTokens must be an integer from 1 to 96/);
+    assert.equal(mergeSettings(defaults, { maxNewTokens: 96 }).maxNewTokens, 96);
   });
 
   it("keys equal settings equally", () => {

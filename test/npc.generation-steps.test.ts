@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 
 import { Tensor } from "@huggingface/transformers";
 
+import { oneLine } from "../npc/engine/one-line.js";
 import { TopPProcessor } from "../npc/engine/top-p.js";
 import { TokenStream, type TokenEvent } from "../npc/engine/token-stream.js";
 
@@ -31,6 +32,27 @@ describe("TokenStream", () => {
       { index: 0, text: "다나 다", delta: " 다" },
     ]);
   });
+
+  it("cuts a loop back to its first unit, flagged cut, with the whole text as the delta", () => {
+    const events: TokenEvent[] = [];
+    const stream = new TokenStream(1, decode, 0, (event) => events.push(event));
+    for (const id of [3, 3, 3]) stream.push(0, id);
+    assert.deepEqual(events.at(-1), { index: 0, text: "나", delta: "나", cut: true });
+  });
+
+  it("streams an own line said whole, with no cut, even where it repeats a unit (나나나)", () => {
+    const events: TokenEvent[] = [];
+    const stream = new TokenStream(1, decode, 0, (event) => events.push(event), [[[3, 3, 3]]]);
+    for (const id of [3, 3, 3]) stream.push(0, id);
+    assert.equal(events.at(-1)!.text, "나나나");
+    assert.equal(events.some((event) => event.cut), false);
+  });
+});
+
+describe("oneLine", () => {
+  it("folds newlines and tabs into one space, not only spaces, and trims the ends", () => {
+    assert.equal(oneLine(" 안녕\n\t하세요 \r\n"), "안녕 하세요");
+  });
 });
 
 describe("TopPProcessor", () => {
@@ -52,5 +74,11 @@ describe("TopPProcessor with top-k", () => {
     const logits = new Tensor("float32", new Float32Array([0, 3, 1, 2, 0.5]), [1, 5]);
     new TopPProcessor(0.99, 2)._call([[1n]], logits);
     assert.deepEqual([...(logits.data as Float32Array)], [-Infinity, 3, -Infinity, 2, -Infinity]);
+  });
+
+  it("keeps the single most likely token at top-k 1, even at top-p 1", () => {
+    const logits = new Tensor("float32", new Float32Array([1, 3, 2]), [1, 3]);
+    new TopPProcessor(1, 1)._call([[1n]], logits);
+    assert.deepEqual([...(logits.data as Float32Array)], [-Infinity, 3, -Infinity]);
   });
 });

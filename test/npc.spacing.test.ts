@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -20,6 +20,12 @@ describe("Spaces put back in a line typed without any", () => {
     assert.equal(spacing.restore("잠이 안와서큰일이야"), "잠이 안와서큰일이야");
     assert.equal(spacing.restore("배고파"), "배고파");
     assert.equal(spacing.restore("뭐해요?"), "뭐해요?");
+  });
+
+  it("spaces a line of exactly five syllables, the shortest it takes", () => {
+    const folder = mkdtempSync(join(tmpdir(), "kobot-spacing-"));
+    writeFileSync(join(folder, "spaced-pairs.txt"), "이안\n");
+    assert.equal(Spacing.load(folder)!.restore("잠이안와서"), "잠이 안와서");
   });
 
   it("is not there for a model folder without spaced-pairs.txt", () => {
