@@ -95,4 +95,15 @@ describe("web client: an NPC under a click (web-client/src/npc-hit.ts)", () => {
     assert.equal(npcUnder({ x: 250, y: 246 }, dots, names), undefined);
     assert.equal(npcUnder({ x: 400, y: 452 }, dots, names), undefined, "under the count, clear of the NPC's name by more than the slack");
   });
+
+  it("takes a name's box to reach 3 px below its baseline (the letters' tails), then the slack", () => {
+    const name: Label = { x: 100, y: 100, text: "코봇", width: 40, of: "kobot" };
+    assert.equal(npcUnder({ x: 100, y: 100 + 3 + TAP_SLOP }, [], [name]), "kobot");
+    assert.equal(npcUnder({ x: 100, y: 100 + 3 + TAP_SLOP + 1 }, [], [name]), undefined);
+  });
+
+  it("does not let a count label (+2, nobody's) nearer the tap hide the NPC's dot under it", () => {
+    const count: Label = { x: 100, y: 120, text: "+2", width: 20 };
+    assert.equal(npcUnder({ x: 100, y: 112 }, [{ id: "kobot", x: 100, y: 100, radius: 5 }], [count]), "kobot");
+  });
 });
