@@ -10,9 +10,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InferenceSession } from "onnxruntime-node";
 
-import { cleanText } from "../common/clean-text.js";
 import { MODEL_NAME_MAX } from "../kafka/contract.js";
-import { plainChat } from "./chat-line.js";
 import { InvalidQuestionError, InvalidSettingsError, ModelLoadError } from "./errors.js";
 import { meanLogProbs, modelScoring, type ScoringPass } from "./engine/answer-scorer.js";
 import { bestCandidate } from "./engine/best-candidate.js";
@@ -36,6 +34,7 @@ import { type RetrievalSettings, retrieveContext } from "./retrieval-context.js"
 import { withPrivateCopy } from "./engine/private-copy.js";
 import { SESSION_OPTIONS } from "./engine/session-options.js";
 import { Spacing } from "./engine/spacing.js";
+import { readChatLine } from "./heard-line.js";
 import { type TokenCallback, TokenStream } from "./engine/token-stream.js";
 
 export interface LoadOptions {
@@ -387,13 +386,9 @@ export class NpcEngine {
    * spaces put back in a line typed without any (spacing.ts).
    */
   readLine(line: string): string {
-    const plain = plainChat(cleanText(line));
-    const spaced = this.spacing?.restore(plain) ?? plain;
-    // Shorthand stands out once spaces are back ("넘많이먹었다" → "넘 많이 먹었다" → "너무 많이 먹었다"): read again,
-    // a line read twice reads the same (47,724 lines: Chatbot_data's and the evaluation's questions, without spaces,
-    // after an NPC's name).
-    return spaced === plain ? plain : plainChat(spaced);
+    return readChatLine(line, this.spacing);
   }
+
 
   /**
    * The question as the model will see it (trimmed, special tokens removed, read as a chat line: `readLine`), or a

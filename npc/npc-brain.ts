@@ -1,6 +1,7 @@
 import type { AnswerQueue } from "./worker/answer-queue.js";
 import type { AskOptions, NpcEngine } from "./engine.js";
 import type { KnowledgePair } from "./knowledge-index.js";
+import { hearLine } from "./heard-line.js";
 import { withoutOwnName } from "./own-name.js";
 
 /** How one NPC is answered: a queue in front of its model's engine, and the options that make it this NPC. */
@@ -72,10 +73,7 @@ export function brainOf(
     queue,
     options,
     hear(line) {
-      const read = engine.readLine(line);
-      const heard = withoutOwnName(read, names);
-      // Read again without the name: "코봇아 오늘날씨좋다" had a space, "오늘날씨좋다" has none to be put back.
-      return heard === read ? read : engine.readLine(heard);
+      return hearLine(line, names, (read) => engine.readLine(read));
     },
     knowledgeLine(question, minScore, questionsOnly = false) {
       const hit = knowledgeSource !== undefined && options.knowledge?.search(this.hear(question), 1, minScore, { questionsOnly })[0];

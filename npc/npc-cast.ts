@@ -8,6 +8,7 @@ import type { AskOptions } from "./engine.js";
 import { NpcEngine } from "./engine.js";
 import type { GenerationSettings } from "./engine/generation-settings.js";
 import { type KnowledgeIndex, type KnowledgePair, readKnowledgeFile } from "./knowledge-index.js";
+import { callNamesOf } from "./heard-line.js";
 import { brainOf, heardAs, type NpcBrain, type UnsureLines } from "./npc-brain.js";
 import { callsAny, withoutOwnName, wordsOf } from "./own-name.js";
 import { ModelFileMissing, ModelLoadError, NpcError } from "./errors.js";
@@ -222,7 +223,7 @@ export class NpcCast {
     }
     this.unavailable.delete(spec.npcId);
     const { engine, queue } = this.loaded.get(spec.modelDir)!;
-    const names = [spec.npcId, ...(spec.name ? [spec.name] : [])];
+    const names = callNamesOf(spec);
     const options: AskOptions = {
       ...(spec.knowledge ? { knowledge: this.knowledgeIndex(spec.modelDir, spec.knowledge, spec.knowledgePairs ?? read(spec.knowledge), names) } : {}),
       ...(spec.generation ? { settings: spec.generation } : {}),

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { createLogger } from "../common/log.js";
 import { CONTRACT_VERSION, type QuestionMessage } from "../kafka/contract.js";
 import type { WorkerChannel } from "../kafka/npc-transport.js";
+import { hearLine, readChatLine } from "../npc/heard-line.js";
 import type { NpcCast } from "../npc/npc-cast.js";
 import { traceOf } from "../npc/worker/brain-killers.js";
 import { InFlightRecord, type RunningQuestion } from "../npc/worker/in-flight-record.js";
@@ -22,7 +23,8 @@ function stubCast(scripted: string[] = []) {
     engine: { modelName: MODEL },
     options: {},
     scriptedLine: (text: string) => (scripted.includes(text) ? { text: "어서 와", source: "knowledge.jsonl" } : undefined),
-    hear: (text: string) => text,
+    // As an NPC named 코봇 hears a line, without a model folder's spacing.
+    hear: (text: string) => hearLine(text, ["kobot", "코봇"], (line) => readChatLine(line, undefined)),
     queue: { ask: async (text: string) => (ran.push(text), { text: "네", confidence: 0, ownLine: false, copied: false }) },
     unsure: undefined,
     actionOf: () => undefined,
@@ -85,6 +87,23 @@ describe("NpcWorker with its in-flight record (a Kafka worker's suspects and kil
     record.runs = (questions) => ((inFlight = [...inFlight, ...questions.map(({ questionId }) => questionId)]), runs(questions));
     await worker.answerAll([question("k1", "죽어", 46_000), question("late", "배고파", 46_000), question("fresh", "안녕")]);
     assert.deepEqual(inFlight, ["fresh"]);
+    await record.close();
+  });
+
+  it("refuses a killer's text asked as its brain hears it alike (an end mark, laughter, the NPC's name), and runs alone a suspect's", async () => {
+    await diesWith(dir, [running("k1", "배고파"), running("s1", "잠이 안 와")]);
+    await diesWith(dir, [running("k2", "배고파")]);
+    const record = await InFlightRecord.open(dir, log);
+    const { cast, ran } = stubCast();
+    const worker = new NpcWorker(cast, channel, log, { record });
+    let inFlight: string[][] = [];
+    const runs = record.runs.bind(record);
+    record.runs = (questions) => ((inFlight = [...inFlight, questions.map(({ questionId }) => questionId)]), runs(questions));
+    const variants = ["배고파?", "배고파ㅋㅋ", "배고파!!", "코봇아 배고파", "배고파~~"];
+    const answers = await worker.answerAll([...variants.map((text, i) => question(`v${i}`, text)), question("s2", "잠이 안 와?"), question("o", "안녕")]);
+    for (const i of variants.keys()) assert.equal(answers.find((answer) => answer.questionId === `v${i}`)?.error?.code, "worker_error", variants[i]);
+    assert.deepEqual(ran.sort(), ["안녕", "잠이 안 와"]);
+    assert.deepEqual(inFlight.sort(), [["o"], ["s2"]], "the suspect's variant ran alone");
     await record.close();
   });
 

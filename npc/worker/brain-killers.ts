@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 
 import { cleanText } from "../../common/clean-text.js";
+import { InvalidQuestionError } from "../errors.js";
+import { normaliseQuestion } from "../question.js";
 
 /** Texts remembered as killers, the most recent: past it, the oldest are forgotten. */
 const KILLERS_KEPT = 1_000;
@@ -11,7 +13,7 @@ export const KILLER_KEPT_MS = 60 * 60_000;
 /** A question's text as the log may name it: players' words stay out of the logs, so only what tells two apart. */
 export interface TextTrace {
   /**
-   * sha256 of the cleaned text, first 16 hex digits: a pseudonym that tells two texts apart, not anonymity (a short
+   * sha256 of the text as the brain hears it (heardText), first 16 hex digits: a pseudonym that tells two texts apart, not anonymity (a short
    * line is guessed by hashing candidates: docs/operations.md).
    */
   textHash: string;
@@ -29,7 +31,7 @@ interface Killer {
  * Questions' texts that killed the NPC brain twice, per model: the embedded worker's thread (threaded-worker.ts), or a
  * Kafka worker's process (in-flight-record.ts). Asked again (by anyone, under a new id), such a text would cost two more
  * deaths, each a model load and a pause during which the worker answers nobody. Keyed by the hash of the text as the
- * brain reads it (cleaned: spacing and invisible characters do not make it another question), as a Kafka worker's
+ * brain hears it (heardText: "배고파?", "배고파ㅋㅋ" and "코봇아 배고파" are the "배고파" it reads), as a Kafka worker's
  * state directory keeps it: never the player's words.
  */
 export class BrainKillers {
@@ -55,11 +57,11 @@ export class BrainKillers {
   }
 
   /**
-   * Whether `text`, asked of `model`, killed the brain twice within the hour; `firstRefusal` is true the first time
-   * it is asked so (the log says it once per text).
+   * Whether `heard` (heardText's), asked of `model`, killed the brain twice within the hour; `firstRefusal` is true the
+   * first time it is asked so (the log says it once per text).
    */
-  killed(model: string, text: string): { firstRefusal: boolean } | undefined {
-    const key = keyOf(model, traceOf(text).textHash);
+  killed(model: string, heard: string): { firstRefusal: boolean } | undefined {
+    const key = keyOf(model, traceOf(heard).textHash);
     const killer = this.killers.get(key);
     if (!killer) return undefined;
     if (this.now() - killer.since > this.keptMs) {
@@ -76,9 +78,24 @@ export class BrainKillers {
   }
 }
 
-/** What the log says of a player's text instead of the text. */
-export function traceOf(text: string): TextTrace {
-  const cleaned = cleanText(text);
+/**
+ * The text that the poison rule keys (killers, suspects, traces): the question as the NPC's brain hears it (`hear`:
+ * NpcBrain.hear, or hearLine on the embedded worker's server side), whose variants ("배고파?", "배고파!!", "배고파ㅋㅋ",
+ * "코봇아 배고파") it reads as one and would die on alike; keyed as cleaned, they were each a new text that could kill
+ * twice more. A line the brain refuses to read (empty, too long: it never runs) is keyed as cleaned.
+ */
+export function heardText(text: string, hear: (line: string) => string): string {
+  try {
+    return hear(normaliseQuestion(text));
+  } catch (error) {
+    if (error instanceof InvalidQuestionError) return cleanText(text);
+    throw error;
+  }
+}
+
+/** What the log says of a player's text instead of the text: `heard`, heardText's. */
+export function traceOf(heard: string): TextTrace {
+  const cleaned = cleanText(heard);
   return { textHash: createHash("sha256").update(cleaned).digest("hex").slice(0, 16), textChars: [...cleaned].length };
 }
 

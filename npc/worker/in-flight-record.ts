@@ -116,11 +116,14 @@ export class InFlightRecord {
     }
   }
 
-  /** What is known of `text` asked of `model`: a killer, a suspect (run it alone), or nothing. Call `refresh` first. */
-  verdict(model: string, text: string): Verdict {
-    const killer = this.killers.killed(model, text);
+  /**
+   * What is known of `heard` (the question as the brain hears it: heardText) asked of `model`: a killer, a suspect (run
+   * it alone), or nothing. Call `refresh` first.
+   */
+  verdict(model: string, heard: string): Verdict {
+    const killer = this.killers.killed(model, heard);
     if (killer) return { killer };
-    const since = this.suspects.get(keyOf(model, traceOf(text).textHash));
+    const since = this.suspects.get(keyOf(model, traceOf(heard).textHash));
     return since !== undefined && this.now() - since <= KILLER_KEPT_MS ? "suspect" : undefined;
   }
 

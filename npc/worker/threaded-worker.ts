@@ -12,7 +12,9 @@ import { LOAD_WITHIN_MS, type ModelDtype } from "../engine/model-folder.js";
 import { brainlessAnswers } from "./brainless-answers.js";
 import type { ModelOfWorld, NpcBrainSpec } from "../npc-cast.js";
 import { ModelFileMissing, NpcError } from "../errors.js";
-import { BrainKillers, traceOf } from "./brain-killers.js";
+import { BrainKillers, heardText, traceOf } from "./brain-killers.js";
+import { Spacing } from "../engine/spacing.js";
+import { callNamesOf, hearLine, readChatLine } from "../heard-line.js";
 
 export interface WorkerThreadOptions {
   brains: NpcBrainSpec[];
@@ -102,6 +104,8 @@ export class ThreadedNpcWorker {
   private aloneTurn: Promise<void> = Promise.resolve();
   /** Texts in flight at two deaths: a player who asks one again would cost two more, each a model load and a pause. */
   private readonly killers = new BrainKillers();
+  /** Each model folder's spacing (spaced-pairs.txt), read once: for heardOf. */
+  private readonly spacings = new Map<string, Spacing | undefined>();
   /** When the thread now running (or the last one) started, and the pause before it: young deaths make it grow. */
   private threadStartedAt = performance.now();
   private restartPause = 0;
@@ -182,7 +186,8 @@ export class ThreadedNpcWorker {
   /** Error answers to those of `questions` whose text killed the thread twice within the hour: they are not asked. */
   private refuseKillers(questions: QuestionMessage[]): AnswerMessage[] {
     return questions.flatMap((question) => {
-      const killer = this.killers.killed(this.modelOf(question.npcId), question.text);
+      const heard = this.heardOf(question);
+      const killer = this.killers.killed(this.modelOf(question.npcId), heard);
       if (!killer) return [];
       this.suspects.delete(question.questionId);
       threadKillersRefused.inc();
@@ -190,7 +195,7 @@ export class ThreadedNpcWorker {
         this.log.warn("a question whose text killed the NPC worker thread twice was asked again: answered with an error, not asked", {
           questionId: question.questionId,
           npcId: question.npcId,
-          ...traceOf(question.text),
+          ...traceOf(heard),
         });
       }
       const error = { code: "worker_error", message: "the NPC worker thread went twice on this question within the hour; not asked again" };
@@ -201,6 +206,19 @@ export class ThreadedNpcWorker {
   /** The model folder that answers `npcId` on the thread: an NPC not in the world is answered by the first NPC's. */
   private modelOf(npcId: string): string {
     return (this.brains.find((brain) => brain.npcId === npcId) ?? this.brains[0])?.modelDir ?? "";
+  }
+
+  /**
+   * `question`'s text as the thread's brain hears it (its NPC's names, its model folder's spacing), the key of the
+   * poison rule, as a Kafka worker's (heardText): the thread's brain cannot be asked, it may be what dies.
+   */
+  private heardOf(question: QuestionMessage): string {
+    const spec = this.brains.find((brain) => brain.npcId === question.npcId);
+    const modelDir = this.modelOf(question.npcId);
+    if (!this.spacings.has(modelDir)) this.spacings.set(modelDir, Spacing.load(modelDir));
+    const spacing = this.spacings.get(modelDir);
+    // An NPC not in the world is answered by the thread's stand-in brain, which has no names.
+    return heardText(question.text, (line) => hearLine(line, spec ? callNamesOf(spec) : [], (read) => readChatLine(read, spacing)));
   }
 
   /** One list of questions on the thread; see answerAll. */
@@ -240,9 +258,9 @@ export class ThreadedNpcWorker {
    */
   private afterDeath(unanswered: QuestionMessage[], died: ThreadDied, tell: (answers: AnswerMessage[]) => void): AnswerMessage[] {
     const twice = unanswered.filter(({ questionId }) => this.suspects.has(questionId));
-    for (const { questionId, npcId, text } of twice) {
-      this.suspects.delete(questionId);
-      this.killers.remember(this.modelOf(npcId), traceOf(text).textHash);
+    for (const question of twice) {
+      this.suspects.delete(question.questionId);
+      this.killers.remember(this.modelOf(question.npcId), traceOf(this.heardOf(question)).textHash);
     }
     const once = unanswered.filter(({ questionId }) => !twice.some((question) => question.questionId === questionId));
     for (const { questionId } of once) this.suspects.add(questionId);
@@ -254,7 +272,7 @@ export class ThreadedNpcWorker {
     const answers = twice.map((question) => errorAnswer(question, error));
     if (twice.length > 0) {
       // Their texts' traces, not the texts (players' words), to match the warnings of their being asked again.
-      const texts = twice.map(({ text }) => traceOf(text));
+      const texts = twice.map((question) => traceOf(this.heardOf(question)));
       this.log.error("a question was in flight at two deaths of the NPC worker thread: answered with an error, its text refused for an hour", { questionIds: twice.map(({ questionId }) => questionId), texts });
     }
     tell(answers);

@@ -10,7 +10,7 @@ import type { NpcBrain, UnsureLines } from "../npc-brain.js";
 import { NpcCast } from "../npc-cast.js";
 import { NpcError } from "../errors.js";
 import { normaliseQuestion } from "../question.js";
-import { traceOf } from "./brain-killers.js";
+import { heardText, type TextTrace, traceOf } from "./brain-killers.js";
 import { BrainTurns } from "./brain-turns.js";
 import type { HangWatch } from "./hang-watch.js";
 import type { InFlightRecord, RunningQuestion } from "./in-flight-record.js";
@@ -103,10 +103,12 @@ export class NpcWorker {
     const alone: RunningQuestion[] = [];
     const asked = new Map<string, QuestionMessage>();
     for (const question of questions) {
-      const model = this.cast.brainFor(question.npcId).engine.modelName;
-      const verdict = record.verdict(model, question.text);
-      const running = { questionId: question.questionId, model, ...traceOf(question.text) };
-      if (verdict !== undefined && verdict !== "suspect") refused.push(this.refuseKiller(question, verdict.killer.firstRefusal, ready));
+      const brain = this.cast.brainFor(question.npcId);
+      const model = brain.engine.modelName;
+      const heard = heardText(question.text, (line) => brain.hear(line));
+      const verdict = record.verdict(model, heard);
+      const running = { questionId: question.questionId, model, ...traceOf(heard) };
+      if (verdict !== undefined && verdict !== "suspect") refused.push(this.refuseKiller(question, running, verdict.killer.firstRefusal, ready));
       // Past its deadline the brain never runs it: not in flight, and no solo turn. A hang watch's kill (40 s into a
       // batch) makes every redelivered question so, and a suspect cleared by that answer lost its first death.
       else if (this.expired(question)) expired.push(question);
@@ -140,13 +142,14 @@ export class NpcWorker {
   }
 
   /** `question`'s text was in flight at two deaths of a worker within the hour: answered so, not run. */
-  private refuseKiller(question: QuestionMessage, firstRefusal: boolean, ready?: (answer: AnswerMessage) => void): AnswerMessage {
+  private refuseKiller(question: QuestionMessage, { textHash, textChars }: TextTrace, firstRefusal: boolean, ready?: (answer: AnswerMessage) => void): AnswerMessage {
     processKillersRefused.inc();
     if (firstRefusal) {
       this.log.warn("a question whose text was in flight at two deaths of an NPC worker was asked again: answered with an error, not run", {
         questionId: question.questionId,
         npcId: question.npcId,
-        ...traceOf(question.text),
+        textHash,
+        textChars,
       });
     }
     const answer = errorAnswer(question, { code: "worker_error", message: "NPC workers died twice with this question in flight within the hour; not run again" });
