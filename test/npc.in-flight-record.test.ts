@@ -115,6 +115,53 @@ describe("InFlightRecord (what a Kafka worker's brain runs, kept past the proces
     await record.close();
   });
 
+  it("calls a text a killer alike in a running worker and one started later, for an hour past its second death", async () => {
+    const t0 = Date.now();
+    let now = t0;
+    const clock = () => now;
+    const minutes = (m: number) => t0 + m * 60_000;
+    // Each worker dies with it in flight; the next, started at `at`, counts that death.
+    const restartsAndDies = async (at: number) => {
+      now = at;
+      const record = await InFlightRecord.open(dir, keptLog().log, clock);
+      record.runs([running("q", "죽어")]);
+      await record.close();
+    };
+    await restartsAndDies(minutes(-1));
+    await restartsAndDies(minutes(0)); // death 1 counted
+    now = minutes(50);
+    const running_ = await InFlightRecord.open(dir, keptLog().log, clock); // counts death 2, and runs on
+    for (const at of [61, 109]) {
+      now = minutes(at);
+      const fresh = await InFlightRecord.open(dir, keptLog().log, clock); // started past the first death's hour
+      running_.refresh();
+      assert.ok(typeof running_.verdict("npc/model", "죽어") === "object", `the running worker at ${at} min`);
+      assert.ok(typeof fresh.verdict("npc/model", "죽어") === "object", `a worker started at ${at} min`);
+      await fresh.close();
+    }
+    now = minutes(111);
+    const late = await InFlightRecord.open(dir, keptLog().log, clock);
+    assert.equal(running_.verdict("npc/model", "죽어"), undefined, "forgotten an hour after its second death");
+    assert.equal(late.verdict("npc/model", "죽어"), undefined);
+    await late.close();
+    await running_.close();
+  });
+
+  it("makes a text whose two deaths were more than an hour apart a suspect again, not a killer", async () => {
+    const t0 = Date.now();
+    let now = t0;
+    for (const at of [-1, 0]) {
+      now = t0 + at * 60_000;
+      const record = await InFlightRecord.open(dir, keptLog().log, () => now);
+      record.runs([running("q", "죽어")]);
+      await record.close();
+    }
+    now = t0 + 70 * 60_000;
+    const record = await InFlightRecord.open(dir, keptLog().log, () => now); // deaths counted at 0 and 70 min
+    assert.equal(record.verdict("npc/model", "죽어"), "suspect");
+    await record.close();
+  });
+
   it("takes a slot no live worker holds, and hears of the deaths another worker counted", async () => {
     // Slot 0 is a live process's (this one's parent): its in-flight file is not this worker's to count.
     writeFileSync(join(dir, "worker-0.json.lock"), JSON.stringify({ pid: process.ppid, host: hostname() }));

@@ -14,6 +14,12 @@ const SLOTS = 64;
 /** Deaths and answers kept per slot, the newest: a flood of killers must not grow the file for good. */
 const EVENTS_KEPT = 1_000;
 
+/**
+ * How long deaths and answers are kept: a killer's first death may be an hour before its second, which is remembered
+ * an hour more. Kept an hour only, a worker started past the first death's hour saw one death, a suspect, and ran it.
+ */
+const EVENTS_KEPT_MS = 2 * KILLER_KEPT_MS;
+
 /** A question the brain is running, as the record names it: never the player's words. */
 export interface RunningQuestion extends TextTrace {
   questionId: string;
@@ -44,13 +50,14 @@ export type Verdict = { killer: { firstRefusal: boolean } } | "suspect" | undefi
  * the process, not of the machine, is what it outlives); one file for all batches was rewritten with the others'
  * questions at each end. The next worker to hold the slot (the restarted one) counts those left against their texts in
  * `deaths/worker-<n>.json`; every worker of the directory reads every slot's deaths. A text in flight at one death within
- * the hour is run alone when it comes again; at two, it is a killer, answered `worker_error` without the brain.
+ * the hour is run alone when it comes again; at two within an hour of each other, it is a killer for the hour after the
+ * second, answered `worker_error` without the brain.
  */
 export class InFlightRecord {
   /** Numbers this process's batch files: `worker-<slot>.<n>.json`. */
   private batches = 0;
   private readonly killers: BrainKillers;
-  /** Texts in flight at one death since last answered, by key, with when. */
+  /** Texts in flight at a death since last answered, by key, with when they last were. */
   private suspects = new Map<string, number>();
   /** This slot's own deaths and answers: only this process writes its file. */
   private own: BrainEvent[];
@@ -170,7 +177,7 @@ export class InFlightRecord {
     const at = this.now();
     // One death a text, however many of its questions were in flight.
     const texts = [...new Map(left.map((question) => [keyOf(question.model, question.textHash), question])).values()];
-    const killers = texts.filter(({ model, textHash }) => this.suspects.has(keyOf(model, textHash)));
+    const killers = texts.filter(({ model, textHash }) => at - (this.suspects.get(keyOf(model, textHash)) ?? -Infinity) <= KILLER_KEPT_MS);
     this.note(texts.map(({ model, textHash }) => ({ model, textHash, at, what: "death" as const })));
     files.forEach(unlinkIfThere); // after the deaths are written: a death between the two counts them again, never not
     const questionIds = left.map(({ questionId }) => questionId);
@@ -182,7 +189,7 @@ export class InFlightRecord {
   }
 
   private note(events: BrainEvent[]): void {
-    this.own = [...this.own, ...events].filter(({ at }) => this.now() - at <= KILLER_KEPT_MS).slice(-EVENTS_KEPT);
+    this.own = [...this.own, ...events].filter(({ at }) => this.now() - at <= EVENTS_KEPT_MS).slice(-EVENTS_KEPT);
     writeWhole(this.ownDeaths, JSON.stringify({ v: 1, events: this.own }));
     this.readDeaths();
   }
@@ -199,8 +206,11 @@ export class InFlightRecord {
     this.suspects = new Map();
     for (const [key, times] of deaths) {
       const [model, textHash] = key.split("\u0000") as [string, string];
-      if (times.length >= 2) this.killers.remember(model, textHash, times[1]!);
-      else this.suspects.set(key, times[0]!);
+      // A killer from the latest two deaths within the hour of each other, remembered an hour past the second (the
+      // clock of BrainKillers): a worker running since and one started since read the same events alike.
+      const second = times.findLastIndex((at, i) => i > 0 && at - times[i - 1]! <= KILLER_KEPT_MS);
+      if (second > 0) this.killers.remember(model, textHash, times[second]!);
+      this.suspects.set(key, times.at(-1)!);
     }
   }
 
@@ -240,7 +250,7 @@ function unlinkIfThere(file: string): void {
 }
 
 function readDeaths(file: string, log: Logger, now: () => number): BrainEvent[] {
-  return (readJson(file, DEATHS, log)?.events ?? []).filter(({ at }) => now() - at <= KILLER_KEPT_MS);
+  return (readJson(file, DEATHS, log)?.events ?? []).filter(({ at }) => now() - at <= EVENTS_KEPT_MS);
 }
 
 /** `file` read by `schema`; none there is nothing, and one torn or of another shape is nothing too, said in a warning. */
