@@ -185,6 +185,28 @@ describe("Embedded NPC worker (its own thread)", () => {
     });
   }
 
+  it("asks alone a text that hung the thread once, and refuses it once it hung a thread alone: its batch-mate is answered", async function () {
+    this.timeout(120_000);
+    let hangs = 0;
+    const log = createLogger({}, "error", (line) => void (/^NPC worker thread hangs/.test(JSON.parse(line).msg) && hangs++));
+    const { server, answerTo } = await onTestThread("hanging-thread-main.ts", log, { answerWithinMs: 1_000, replyWithinMs: 500 }, 60_000);
+    await server.sendQuestion(question("h1", "멈춰"));
+    assert.equal((await waitFor("the hung question's answer", () => answerTo("h1"), 30_000)).error?.code, "worker_error");
+    // Before, the two were asked together: the thread hung again, and 배고파 was answered with an error.
+    await server.sendQuestion(question("h2", "멈춰"));
+    await server.sendQuestion(question("a", "배고파"));
+    const innocent = await waitFor("the batch-mate's answer", () => answerTo("a"), 60_000);
+    assert.equal(innocent.error, undefined);
+    assert.ok(innocent.text.length > 0);
+    assert.equal((await waitFor("the second hang's answer", () => answerTo("h2"), 30_000)).error?.code, "worker_error");
+    assert.equal(hangs, 2);
+    await server.sendQuestion(question("h3", "멈춰?")); // heard as "멈춰": a third hang, before
+    const refused = await waitFor("the killer's answer", () => answerTo("h3"), 30_000);
+    assert.equal(refused.error?.code, "worker_error");
+    assert.match(refused.error!.message, /went twice on this question within the hour/);
+    assert.equal(hangs, 2, `the thread hung ${hangs} times`);
+  });
+
   it("answers the others of a batch whose question kills each thread that takes it, and that one with an error, after two deaths", async function () {
     this.timeout(120_000);
     let deaths = 0;

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 
 import { cleanText } from "../../common/clean-text.js";
+import type { AnswerMessage } from "../../kafka/contract.js";
 import { InvalidQuestionError } from "../errors.js";
 import { normaliseQuestion } from "../question.js";
 
@@ -101,3 +102,11 @@ export function traceOf(heard: string): TextTrace {
 
 /** One text asked of one model, as killers and a Kafka worker's suspects are kept (split again at the NUL). */
 export const keyOf = (model: string, textHash: string) => `${model}\u0000${textHash}`;
+
+/**
+ * Whether the brain wrote `answer`: not an error (expired, model not loaded, a failure), nor a scripted line. Only such
+ * an answer to a suspect asked alone clears it: the others tell nothing of its deaths.
+ */
+export function ranOnBrain(answer: AnswerMessage): boolean {
+  return answer.error === undefined && answer.source !== "scripted";
+}

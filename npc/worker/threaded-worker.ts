@@ -12,7 +12,8 @@ import { LOAD_WITHIN_MS, type ModelDtype } from "../engine/model-folder.js";
 import { brainlessAnswers } from "./brainless-answers.js";
 import type { ModelOfWorld, NpcBrainSpec } from "../npc-cast.js";
 import { ModelFileMissing, NpcError } from "../errors.js";
-import { BrainKillers, heardText, traceOf } from "./brain-killers.js";
+import { BrainTurns } from "./brain-turns.js";
+import { BrainKillers, heardText, KILLER_KEPT_MS, keyOf, ranOnBrain, traceOf } from "./brain-killers.js";
 import { Spacing } from "../engine/spacing.js";
 import { callNamesOf, hearLine, readChatLine } from "../heard-line.js";
 
@@ -34,7 +35,7 @@ export const HANG_GRACE_MS = 30_000;
 /** A thread that dies younger than this makes the pause before the next one grow, as one that fails to start does. */
 const LIVED_LONG_MS = 30_000;
 
-/** Questions in flight at a thread's death kept in mind (by id) until they are answered; past it, the oldest are forgotten. */
+/** Texts in flight at a thread's death or hang kept in mind (an hour, or until answered alone); past it, the oldest are forgotten. */
 const SUSPECTS_KEPT = 1_000;
 
 /** How long the thread may take to reply before the server stops waiting; tests start a thread of their own. */
@@ -75,11 +76,12 @@ type FromThread =
  * server's thread: it takes the in-process channel's questions and answers them there, so inference
  * never stalls the rooms. Its metrics are added to the server's /metrics. A thread that dies is replaced
  * (at once, then with a growing pause while threads keep dying young or failing to start); meanwhile the bus keeps the
- * questions. Those it died with are asked again one at a time, and one in flight at a second death is answered with an
- * error, never offered again: a question that kills the thread would otherwise kill each new one, its batch with it.
- * Its text is remembered (per model, an hour): asked again, under a new id, it is answered so at once, not asked.
- * A thread that hangs (a batch unanswered for `answerWithinMs`) is ended and replaced; that batch is answered with an
- * error, not offered again, as its questions may be what stopped it.
+ * questions. A thread that hangs (a batch unanswered for `answerWithinMs`) is ended and replaced; that batch is answered
+ * with an error, not offered again (past its questions' age by then), as its questions may be what stopped it. Either
+ * way the texts in flight are suspects, per model, for the hour, as the brain hears them: asked again (the dead thread's
+ * batch as the bus offers it again, or under a new id) each is asked alone, and one in flight at a death or hang while a
+ * suspect is a killer: answered with an error, and for the hour answered so at once, never asked; a text that killed
+ * or hung the thread would otherwise do so to each new one, its batch with it.
  */
 export class ThreadedNpcWorker {
   private readonly waiting = new Map<number, (reply: FromThread | ThreadDied) => void>();
@@ -98,10 +100,16 @@ export class ThreadedNpcWorker {
   private brains: NpcBrainSpec[];
   /** Edits taken (knowledge, settings): one taken while a new thread loads is sent to it once it is up. */
   private edits = 0;
-  /** The ids of the questions in flight at one thread's death, not answered since: each is asked alone. */
-  private readonly suspects = new Set<string>();
-  /** Suspects are asked one after another, worker-wide: two on the thread at once would both be in flight at its death. */
-  private aloneTurn: Promise<void> = Promise.resolve();
+  /**
+   * Texts (heardOf's, per model: keyOf) in flight at a thread's death or hang, with when, not answered alone by the brain
+   * since: each is asked alone. By text, not id: a hung batch is not offered again, its text comes back under a new id.
+   */
+  private readonly suspects = new Map<string, number>();
+  /**
+   * A suspect is asked with nothing else on the thread, worker-wide: a batch beside it would be in flight at its death
+   * or hang too (an innocent answered with an error, a suspect made a killer by another's hang).
+   */
+  private readonly turns = new BrainTurns();
   /** Texts in flight at two deaths: a player who asks one again would cost two more, each a model load and a pause. */
   private readonly killers = new BrainKillers();
   /** Each model folder's spacing (spaced-pairs.txt), read once: for heardOf. */
@@ -170,14 +178,12 @@ export class ThreadedNpcWorker {
     answers.push(...refused);
     const refusedIds = new Set(refused.map(({ questionId }) => questionId));
     const asking = questions.filter(({ questionId }) => !refusedIds.has(questionId));
-    const others = asking.filter((question) => !this.suspects.has(question.questionId));
-    const alone = asking.filter((question) => this.suspects.has(question.questionId)).map((question) => {
+    const others = asking.filter((question) => !this.isSuspect(question));
+    const alone = asking.filter((question) => this.isSuspect(question)).map((question) => {
       // Not asked once the thread went: the bus offers it again to the next.
-      const turn = this.aloneTurn.then(() => (gone === undefined ? asked([question]) : undefined));
-      this.aloneTurn = turn;
-      return turn;
+      return this.turns.alone(async () => (gone === undefined ? asked([question]) : undefined));
     });
-    await Promise.all([...(others.length > 0 ? [asked(others)] : []), ...alone]);
+    await Promise.all([...(others.length > 0 ? [this.turns.together(() => asked(others))] : []), ...alone]);
     if (gone === undefined) return answers;
     if (ready) answers.forEach(ready); // the bus keeps only the questions it was not told of
     throw gone;
@@ -189,7 +195,6 @@ export class ThreadedNpcWorker {
       const heard = this.heardOf(question);
       const killer = this.killers.killed(this.modelOf(question.npcId), heard);
       if (!killer) return [];
-      this.suspects.delete(question.questionId);
       threadKillersRefused.inc();
       if (killer.firstRefusal) {
         this.log.warn("a question whose text killed the NPC worker thread twice was asked again: answered with an error, not asked", {
@@ -201,6 +206,17 @@ export class ThreadedNpcWorker {
       const error = { code: "worker_error", message: "the NPC worker thread went twice on this question within the hour; not asked again" };
       return [errorAnswer(question, error)];
     });
+  }
+
+  /** The key of `question`'s text, as the thread's brain hears it, for its NPC's model. */
+  private keyOf(question: QuestionMessage): string {
+    return keyOf(this.modelOf(question.npcId), traceOf(this.heardOf(question)).textHash);
+  }
+
+  /** Whether `question`'s text was in flight at a death or hang within the hour, and not answered alone since. */
+  private isSuspect(question: QuestionMessage): boolean {
+    const since = this.suspects.get(this.keyOf(question));
+    return since !== undefined && performance.now() - since <= KILLER_KEPT_MS;
   }
 
   /** The model folder that answers `npcId` on the thread: an NPC not in the world is answered by the first NPC's. */
@@ -224,6 +240,8 @@ export class ThreadedNpcWorker {
   /** One list of questions on the thread; see answerAll. */
   private async answerBatch(questions: QuestionMessage[], ready?: (answer: AnswerMessage) => void): Promise<AnswerMessage[]> {
     const thread = this.thread;
+    // Suspects as asked: one that becomes a suspect meanwhile (a batch beside it, on the same death) is not yet a killer.
+    const suspects = new Set(questions.filter((question) => this.isSuspect(question)).map(({ questionId }) => questionId));
     const told = new Set<string>();
     const tell = (answers: AnswerMessage[]) =>
       answers.forEach((answer) => {
@@ -232,10 +250,14 @@ export class ThreadedNpcWorker {
       });
     try {
       const reply = await this.ask({ type: "questions", questions }, this.watch.answerWithinMs, tell);
-      for (const { questionId } of questions) this.suspects.delete(questionId);
-      return reply.type === "answers" ? reply.answers : [];
+      const answers = reply.type === "answers" ? reply.answers : [];
+      // Cleared only where the brain ran it alone and the thread lived: an expired answer or a scripted line tell nothing.
+      for (const question of questions) {
+        if (suspects.has(question.questionId) && answers.some((answer) => answer.questionId === question.questionId && ranOnBrain(answer))) this.suspects.delete(this.keyOf(question));
+      }
+      return answers;
     } catch (error) {
-      if (error instanceof ThreadDied) return this.afterDeath(questions.filter(({ questionId }) => !told.has(questionId)), error, tell);
+      if (error instanceof ThreadDied) return this.afterDeath(questions.filter(({ questionId }) => !told.has(questionId)), suspects, error, tell);
       if (!(error instanceof ReplyLate) || !thread || this.thread !== thread) throw error;
       this.log.error("NPC worker thread hangs; ending it, answering its batch with an error, and starting another", {
         waitedMs: this.watch.answerWithinMs,
@@ -246,35 +268,50 @@ export class ThreadedNpcWorker {
       // returns, and every batch meanwhile waited out answerWithinMs to hear an error.
       void this.replace("hung");
       void thread.terminate().then(() => this.log.info("the hung NPC worker thread ended", { thread: thread.threadId }));
+      // As a death: its texts are suspects, asked alone next time, and one that hung the thread alone is a killer.
+      // Not offered again: by default a hang is found past the questions' age (answerWithinMs), too late to answer.
+      this.inFlightAtDeath(questions.filter(({ questionId }) => !told.has(questionId)), suspects);
       const hung = new NpcError("worker_error", `the NPC worker did not answer in ${this.watch.answerWithinMs / 1000} s and was restarted`);
       return brainlessAnswers(hung)(questions);
     }
   }
 
   /**
-   * The thread died with `unanswered` in flight. Those in flight at an earlier death too are answered with an error
-   * (told to `tell`) and forgotten; the others are kept in mind as suspects. Rejects with `died` while any is left to
-   * ask again.
+   * `unanswered` were in flight as the thread died or hung: those that were `suspects` as asked are killers, remembered
+   * and logged, and returned; the others are suspects from now.
    */
-  private afterDeath(unanswered: QuestionMessage[], died: ThreadDied, tell: (answers: AnswerMessage[]) => void): AnswerMessage[] {
-    const twice = unanswered.filter(({ questionId }) => this.suspects.has(questionId));
+  private inFlightAtDeath(unanswered: QuestionMessage[], suspects: ReadonlySet<string>): { twice: QuestionMessage[]; once: QuestionMessage[] } {
+    const twice = unanswered.filter(({ questionId }) => suspects.has(questionId));
+    const once = unanswered.filter(({ questionId }) => !suspects.has(questionId));
     for (const question of twice) {
-      this.suspects.delete(question.questionId);
+      this.suspects.delete(this.keyOf(question));
       this.killers.remember(this.modelOf(question.npcId), traceOf(this.heardOf(question)).textHash);
     }
-    const once = unanswered.filter(({ questionId }) => !twice.some((question) => question.questionId === questionId));
-    for (const { questionId } of once) this.suspects.add(questionId);
-    for (const oldest of this.suspects) {
+    for (const question of once) {
+      const key = this.keyOf(question);
+      this.suspects.delete(key); // to the end of the insertion order: the oldest are forgotten first
+      this.suspects.set(key, performance.now());
+    }
+    for (const oldest of this.suspects.keys()) {
       if (this.suspects.size <= SUSPECTS_KEPT) break;
       this.suspects.delete(oldest);
     }
-    const error = { code: "worker_error", message: `the NPC worker thread went twice with this question in flight (last: ${died.why}); not asked again` };
-    const answers = twice.map((question) => errorAnswer(question, error));
     if (twice.length > 0) {
       // Their texts' traces, not the texts (players' words), to match the warnings of their being asked again.
       const texts = twice.map((question) => traceOf(this.heardOf(question)));
       this.log.error("a question was in flight at two deaths of the NPC worker thread: answered with an error, its text refused for an hour", { questionIds: twice.map(({ questionId }) => questionId), texts });
     }
+    return { twice, once };
+  }
+
+  /**
+   * The thread died with `unanswered` in flight. Those asked as suspects (`suspects`) are answered with an error (told to
+   * `tell`), their texts killers; the others' texts are suspects. Rejects with `died` while any is left to ask again.
+   */
+  private afterDeath(unanswered: QuestionMessage[], suspects: ReadonlySet<string>, died: ThreadDied, tell: (answers: AnswerMessage[]) => void): AnswerMessage[] {
+    const { twice, once } = this.inFlightAtDeath(unanswered, suspects);
+    const error = { code: "worker_error", message: `the NPC worker thread went twice with this question in flight (last: ${died.why}); not asked again` };
+    const answers = twice.map((question) => errorAnswer(question, error));
     tell(answers);
     if (once.length > 0) throw died;
     return answers;

@@ -10,7 +10,7 @@ import type { NpcBrain, UnsureLines } from "../npc-brain.js";
 import { NpcCast } from "../npc-cast.js";
 import { NpcError } from "../errors.js";
 import { normaliseQuestion } from "../question.js";
-import { heardText, type TextTrace, traceOf } from "./brain-killers.js";
+import { heardText, ranOnBrain, type TextTrace, traceOf } from "./brain-killers.js";
 import { BrainTurns } from "./brain-turns.js";
 import type { HangWatch } from "./hang-watch.js";
 import type { InFlightRecord, RunningQuestion } from "./in-flight-record.js";
@@ -282,11 +282,6 @@ export class NpcWorker {
 type Said =
   | { error: NonNullable<AnswerMessage["error"]> }
   | { source: AnswerSource; writer?: string; judged?: Pick<AnswerMessage, "confidence" | "withheld"> };
-
-/** Whether the brain wrote `answer`: not an error (expired, model not loaded, a failure), nor a scripted line. */
-function ranOnBrain(answer: AnswerMessage): boolean {
-  return answer.error === undefined && answer.source !== "scripted";
-}
 
 /**
  * Whether an answer gives way to the NPC's unsure handling: the model was less sure of it than the NPC's bar (the
