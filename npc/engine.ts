@@ -389,7 +389,6 @@ export class NpcEngine {
     return readChatLine(line, this.spacing);
   }
 
-
   /**
    * The question as the model will see it (trimmed, special tokens removed, read as a chat line: `readLine`), or a
    * clear error: not text, empty, too many characters, or too many tokens to leave room for the answer. `fit`: a
