@@ -11,11 +11,15 @@ const markdownFiles = execFileSync("git", ["ls-files", "--cached", "--others", "
 /** Text outside fenced code blocks and inline code: links and headings there are examples, not the page's own. */
 const prose = (markdown: string) => markdown.replace(/^```[\s\S]*?^```/gm, "").replace(/`[^`\n]*`/g, "");
 
-/** A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces as hyphens; repeats get -1, -2. */
+/**
+ * A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces as hyphens; repeats get -1, -2. And
+ * `<a id="…"></a>`, which marks a part that is a bold bullet, not a heading, so a link lands on it, not the page's top.
+ */
 function anchorsOf(path: string): Set<string> {
   const seen = new Map<string, number>();
-  const anchors = new Set<string>();
-  for (const [, heading] of readFileSync(path, "utf8").replace(/^```[\s\S]*?^```/gm, "").matchAll(/^#{1,6} (.+)$/gm)) {
+  const text = readFileSync(path, "utf8").replace(/^```[\s\S]*?^```/gm, "");
+  const anchors = new Set<string>([...text.matchAll(/<a id="([^"]+)"><\/a>/g)].map(([, id]) => id!));
+  for (const [, heading] of text.matchAll(/^#{1,6} (.+)$/gm)) {
     const slug = heading!.trim().toLowerCase().replace(/[^\p{L}\p{N}\p{M}_\- ]/gu, "").replaceAll(" ", "-");
     const times = seen.get(slug) ?? 0;
     seen.set(slug, times + 1);
