@@ -57,3 +57,30 @@ def test_erasure_finds_an_answer_whose_question_line_the_archive_never_got_by_it
     assert left("chat-log", "id") == ["kept-a", "kept-q"]
     assert left("questions", "questionId") == ["kept-q"]
     assert left("answers", "questionId") == ["kept-q"]
+
+
+def test_lines_of_nobody_in_the_same_file_as_the_players_survive_the_erasure(spark, tmp_path):
+    """A row whose test is null (no account, no asker) is no one's, not doomed: an anonymous player's line and the
+    answer to it, in the file rewritten without the player's rows, stay."""
+    archive = str(tmp_path / "archive")
+    chat = [said("their-q", "acc-gone"), answered("their-a", "their-q", "acc-gone"),
+            said("anon-q"), answered("anon-a", "anon-q", None)]
+    spark.createDataFrame(chat, schema=ARCHIVED).coalesce(1).write.partitionBy("date").parquet(f"{archive}/chat-log")  # one file
+    assert erase(spark, archive, "acc-gone")["chat-log"] == 2
+    assert sorted(r.id for r in spark.read.parquet(f"{archive}/chat-log").collect()) == ["anon-a", "anon-q"]
+
+
+def test_a_set_aside_answer_naming_no_asker_is_erased_by_the_line_it_replies_to(spark, tmp_path):
+    """An NPC answer the archive set aside (no roomId), written before answers named their asker, holds the player's
+    question: only its replyTo, their line's id, finds it."""
+    archive = str(tmp_path / "archive")
+    spark.createDataFrame([said("their-q", "acc-gone"), said("kept-q", "acc-keep")], schema=ARCHIVED) \
+        .coalesce(1).write.partitionBy("date").parquet(f"{archive}/chat-log")
+    set_aside = tmp_path / "archive" / "quarantine" / "chat-log"
+    set_aside.mkdir(parents=True)
+    record = lambda id, reply_to: json.dumps({"v": 1, "id": id, "kind": "npc", "from": "kobot", "text": "답", "ts": TS, "replyTo": reply_to,
+                                              "npc": {"questionId": reply_to, "question": "내 번호 010-1234-5678"}}, ensure_ascii=False)
+    (set_aside / "part-0.json").write_text("".join(json.dumps({"record": record(id, reply_to), "reason": "no roomId"}, ensure_ascii=False) + "\n"
+                                                   for id, reply_to in (("their-a", "their-q"), ("kept-a", "kept-q"))))
+    assert erase(spark, archive, "acc-gone")["quarantine"] == 1
+    assert [json.loads(r.record)["id"] for r in spark.read.json(str(set_aside)).collect()] == ["kept-a"]

@@ -261,6 +261,41 @@ def test_busiest_players_count_a_signed_in_player_once_across_sessions(spark):
     assert figures(collect_all(records))["busiestPlayers"] == [{"player": "acc-m", "name": "민수", "count": 6}, {"player": "s3", "name": "지영", "count": 4}]
 
 
+def test_a_signed_in_reporter_in_two_sessions_is_one_reporter(spark):
+    """Reporters are counted as players are (by account when signed in): counted by session, one player reporting
+    from two visits read as two players reporting."""
+    reported = {"player": "p9", "account": "acc-t", "name": "트롤", "lineIds": []}
+    records = spark.createDataFrame([
+        line("rp1", "r1", "report", "s1", "수아", "욕설", ts("10:00"), account="acc-r", report=reported),
+        line("rp2", "r1", "report", "s2", "수아", "도배", ts("11:00"), account="acc-r", report=reported),
+    ], schema=CHAT_LOG)
+    assert figures(collect_all(records))["mostReported"] == [{"player": "acc-t", "name": "트롤", "reports": 2, "reporters": 1}]
+
+
+def test_a_question_asked_twice_offers_the_first_answer_given_for_retraining(spark, tmp_path):
+    """The first answer by its time, not the order the rows come in: the latest answer was offered instead."""
+    from kobot_analytics.candidates import candidates
+
+    training = tmp_path / "ChatbotData.csv"
+    training.write_text("Q,A,label\n배고파,밥 먹어요,0\n", encoding="utf-8")
+    rows = [  # the later answer comes first in the data
+        line("q2", "r1", "player", "p2", "지영", "@kobot 놀러 가자", ts("10:05"), toNpc="kobot"),
+        answer("a2", "r1", "q2", "놀러 가자", "나중 답이에요", ts("10:05"), 100.0, "m1"),
+        line("q1", "r1", "player", "p1", "민수", "@kobot 놀러 가자", ts("10:00"), toNpc="kobot"),
+        answer("a1", "r1", "q1", "놀러 가자", "처음 답이에요", ts("10:00"), 100.0, "m1"),
+    ]
+    results = collect_all(spark.createDataFrame(rows, schema=CHAT_LOG))
+    assert candidates(results["outcomes"], training) == [("놀러 가자", "처음 답이에요")]
+
+
+def test_an_answer_of_four_characters_is_not_a_short_answer(spark):
+    """Short is under SHORT_ANSWER_CHARS (4): 그렇군요 and 알겠어요 are answers, not failed questions."""
+    rows = [answer("a1", "r1", "q1", "오늘 비 와", "그렇군요", ts("10:00"), 100.0, "m1"),
+            answer("a2", "r1", "q2", "배고파", "밥!", ts("10:01"), 100.0, "m1")]
+    failed = figures(collect_all(spark.createDataFrame(rows, schema=CHAT_LOG)))["failedQuestions"]
+    assert [(f["question"], f["why"]) for f in failed] == [("배고파", "short_answer")]
+
+
 def test_a_record_without_its_version_is_quarantined(spark, tmp_path):
     day = tmp_path / "archive" / "date=2026-11-25"
     day.mkdir(parents=True)
