@@ -194,6 +194,15 @@ def model_ab_text(d):
             f"{len(differ['chatbot'])} of Chatbot_data's first {d['questions']['chatbot']}.")
 
 
+def moderation_text(d):
+    text = table(d["rows"]) + f"\n\n{d['microsPerCheck']:.1f} µs per check. HateSpeech: the dev split of Korean HateSpeech (kocohub/korean-hate-speech, CC BY-SA 4.0)."
+    toxicity = d.get("toxicity")
+    if toxicity:  # the learned score (moderation/toxicity.json), off by default: the sets refused by the words or the score
+        text += (f"\n\nThe words, or the learned toxicity score at or above {toxicity['bar']}:\n\n" + table(toxicity["rows"])
+                 + f"\n\n{toxicity['microsPerScoredCheck']:.1f} µs per player line checked and scored; the score alone {toxicity['microsPerScore']:.1f} µs.")
+    return text
+
+
 def save(fig, name):
     fig.tight_layout()
     fig.savefig(RESULTS / name, dpi=110)
@@ -220,7 +229,7 @@ def main():
         ("busy-room", "A quiet room's wait while busy rooms keep one worker busy (`bench:busy-room`)", lambda d: table(d["rows"]) + f"\n\nThe busy rooms: {d['busyAnswersPerSecond']} answers/s while the quiet player asked.", None),
         ("sight", "Bytes each client receives, with and without a sight radius (`bench:sight`)", lambda d: table(d["rows"]) + f"\n\nA sight radius of {d['radius']} sends each client {100 * d['bytesSavedBySight']:.0f}% fewer bytes." + (f" Three NPCs walking routes add {d['kbPerSecondAddedByWalkingNpcs']} KB/s a client." if "kbPerSecondAddedByWalkingNpcs" in d else "") + (f" An NPC that talks in private (its lines sent as messages, the view shared) takes {d['serverCpuWithPrivateTalkX']}× the server CPU of none." if "serverCpuWithPrivateTalkX" in d else ""), None),
         ("many-npcs", "What NPCs cost as a world grows (`bench:many-npcs`)", many_npcs_text, lambda d: [plot_many_npcs(d)]),
-        ("moderation", "Moderation filter (`bench:moderation`)", lambda d: table(d["rows"]) + f"\n\n{d['microsPerCheck']:.1f} µs per check. HateSpeech: the dev split of Korean HateSpeech (kocohub/korean-hate-speech, CC BY-SA 4.0).", None),
+        ("moderation", "Moderation filter (`bench:moderation`)", moderation_text, None),
         ("broker-restart", "Answers again after a Kafka broker restart (`bench:broker-restart`)", lambda d: table(d["rows"]), None),
         ("idle", "What a game nobody plays costs: CPU with no player connected (`bench:idle`)", lambda d: table(d["rows"]), None),
         ("soak", "Memory while players come and go for minutes (`bench:soak`)", soak_text, lambda d: [plot_soak(d, "soak.png")]),
