@@ -24,8 +24,13 @@ def table(rows):
     # Every row's columns, in order of first appearance: chat's answer rows add fallbacks, which its first rows lack.
     columns = list(dict.fromkeys(key for row in rows for key in row))
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(str(row.get(c, "")) for c in columns) + " |" for row in rows]
+    lines += ["| " + " | ".join(cell(row.get(c, "")) for c in columns) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def cell(value):
+    # A share (0.00684931506849315) to 4 significant digits; every other value as the benchmark wrote it.
+    return f"{value:.4g}" if isinstance(value, float) and abs(value) < 1 else str(value)
 
 
 def plot_answer_latency(chat):
