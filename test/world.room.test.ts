@@ -68,6 +68,9 @@ describe("WorldRoom", function () {
         ["  ", /got 0$/],
         ["코 봇", /passes for 코봇, an NPC of this world$/],
         ["시1발", /^name holds a word that is not allowed here$/],
+        ["민수 님이 나갔어요. 철수", /may hold only letters, digits, _ and -, with at most one space between two words$/],
+        ["[운영자]", /may hold only letters/],
+        ["운영자", /passes for the game's staff or system \("운영자"\)$/],
       ];
       for (const [name, why] of refusals) {
         const response = await fetch(`${http}/matchmake/joinOrCreate/world`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
