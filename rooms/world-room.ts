@@ -44,6 +44,7 @@ import { type Kick, KICKS_CHANNEL } from "./moderation/player-kicks.js";
 import type { ReportedPlayer } from "./moderation/player-reports.js";
 import { playerLooks } from "./players/name-looks.js";
 import { chosenName, type NameChecks, namelessName, playerName } from "./players/player-name.js";
+import { type Presence, presenceLine, PresenceLines } from "./players/presence-lines.js";
 import { ReportDesk } from "./moderation/report-desk.js";
 import {
   AnimName,
@@ -165,6 +166,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private connections!: PlayerConnections;
   /** Questions to the NPCs, their answers and the lines said in place of one (npc-questions.ts). */
   private questions!: NpcQuestions;
+  /** The room's join and leave lines, at most one of each a gap (presence-lines.ts). */
+  private presenceLines!: PresenceLines;
   private disposed = false;
   private log!: Logger;
 
@@ -221,6 +224,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     });
     // The presence is the room's once it is created, not as it is constructed.
     const acquaintances = new NpcAcquaintances(this.presence);
+    this.presenceLines = new PresenceLines(this.clock, (presence, names) => this.sayPresence(presence, names), settings.presenceGapMs);
     this.greetings = new NpcGreetings({
       players: this.state.players,
       settings,
@@ -376,7 +380,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.allowances.set(client.sessionId, new PlayerAllowances(this.deps.settings, samePlayer));
     if (account && ticket?.mutedUntil) this.sanctions.set("mute", account.id, ticket.mutedUntil, ticket.readAt ?? 0);
     if (!account) this.reports.joined(client.sessionId, departure?.join(" "));
-    this.history.add("system", "", "", `${name} 님이 들어왔어요.`);
+    this.presenceLines.joined(client.sessionId, name);
     this.greetings.notice(client.sessionId);
   }
 
@@ -392,6 +396,16 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       joinsRefused.inc({ reason: "name" });
       throw error;
     }
+  }
+
+  /**
+   * A join or leave line (presence-lines.ts), its players' names in its `name` too, for clients to draw them as names
+   * and not as the server's words. Names that spell abuse side by side are said a line each, as greetings do.
+   */
+  private sayPresence(presence: Presence, names: string[]): void {
+    const together = presenceLine(presence, names);
+    const lines = names.length > 1 && !this.npcLinePasses(together.text) ? names.map((name) => presenceLine(presence, [name])) : [together];
+    for (const { name, text } of lines) this.history.add("system", "", name, text);
   }
 
   /**
@@ -494,7 +508,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.kickedWhileAway.delete(client.sessionId);
     this.greetings.left(client.sessionId);
     this.questions.left(client.sessionId, asker);
-    if (player) this.history.add("system", "", "", `${player.name} 님이 나갔어요.`);
+    if (player) this.presenceLines.left(client.sessionId, player.name);
   }
 
   /** Server shutting down: no new players; questions in flight get their answer or fallback first. */

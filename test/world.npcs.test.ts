@@ -234,7 +234,8 @@ describe("Hearing range while the history is full", function () {
 
   before(async () => {
     // Four lines of history: joins (their lines and the greetings) push old lines out in the tick they happen.
-    world = await startTestWorld({ WORLD_FILE: join(worlds, "two-npcs.yaml"), CHAT_HISTORY: "4" });
+    // Join lines at once (no gap: presence-lines.ts), as this test counts each joiner's own line.
+    world = await startTestWorld({ WORLD_FILE: join(worlds, "two-npcs.yaml"), CHAT_HISTORY: "4" }, { world: { presenceGapMs: 0 } });
   });
   after(() => world.stop());
 
@@ -324,7 +325,8 @@ describe("Sight radius while the history is full", function () {
 
   before(async () => {
     // Lines said fast enough, and joins often enough, that each joiner's first state is read as lines leave.
-    world = await startTestWorld({ WORLD_FILE: join(worlds, "sight.yaml"), CHAT_HISTORY: "4", CHAT_BURST: "100", CHAT_LINES_PER_SECOND: "100" });
+    // Join lines at once (no gap: presence-lines.ts), so that each joiner's own line pushes old lines out.
+    world = await startTestWorld({ WORLD_FILE: join(worlds, "sight.yaml"), CHAT_HISTORY: "4", CHAT_BURST: "100", CHAT_LINES_PER_SECOND: "100" }, { world: { presenceGapMs: 0 } });
   });
   after(() => world.stop());
 

@@ -25,7 +25,8 @@ describe("WorldRoom", function () {
 
   before(async () => {
     // CHAT_BURST: these tests say many lines at once; the rates are rooms.fairness.test.ts's.
-    world = await startTestWorld({ CHAT_HISTORY: "8", MAX_CLIENTS: "3", NPC_TIMEOUT_MS: "700", CHAT_BURST: "30" });
+    // Join and leave lines at once (no gap: presence-lines.ts), as these tests read each one.
+    world = await startTestWorld({ CHAT_HISTORY: "8", MAX_CLIENTS: "3", NPC_TIMEOUT_MS: "700", CHAT_BURST: "30" }, { world: { presenceGapMs: 0 } });
     worker = await world.startWorker();
   });
   after(() => world.stop());
