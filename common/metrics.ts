@@ -50,7 +50,7 @@ export const connectionsRefused = new Counter({
 
 export const joinsRefused = new Counter({
   name: "kobot_joins_refused_total",
-  help: "Joins refused: reason=sign_in (AUTH_SECRET: no token, or a bad or expired one: a spike is the game's login failing), banned, name (the name refused: too long, abuse, an NPC's), or old_client (a game build whose state classes are out of date: a spike after a deploy is players who must update)",
+  help: "Joins refused: reason=sign_in (AUTH_SECRET: no token, or a bad or expired one: a spike is the game's login failing), banned, name (the name refused: too long, not a name's shape, abuse, an NPC's or staff's), name_taken (a player in the room has it, or one like it), or old_client (a game build whose state classes are out of date: a spike after a deploy is players who must update)",
   labelNames: ["reason"] as const,
 });
 

@@ -14,6 +14,11 @@ export const PATCHES_PER_SECOND = 20;
  * one typed in the client: no name typed there can help. A token without a name takes the join's typed name.
  */
 export const ACCOUNT_NAME_REFUSED = "account name refused: ";
+/**
+ * How the server's refusal (400) of a name begins when a player in the room already has it, or one that looks the
+ * same ("민수" and "민 수", "믾수"): another name, or another room, can join.
+ */
+export const NAME_TAKEN = "name_taken: ";
 /** Seconds a dropped player has to reconnect into their place before they leave the room. */
 export const RECONNECT_SECONDS = 20;
 /**

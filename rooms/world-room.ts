@@ -42,7 +42,9 @@ import { PlayerOrigins } from "./players/player-origins.js";
 import { type Hearers, PlayerViews } from "./players/player-views.js";
 import { type Kick, KICKS_CHANNEL } from "./moderation/player-kicks.js";
 import type { ReportedPlayer } from "./moderation/player-reports.js";
+import { playerLooks } from "./players/name-looks.js";
 import { chosenName, type NameChecks, namelessName, playerName } from "./players/player-name.js";
+import { type Presence, presenceLine, PresenceLines } from "./players/presence-lines.js";
 import { ReportDesk } from "./moderation/report-desk.js";
 import {
   AnimName,
@@ -54,7 +56,7 @@ import {
   type ReportedNotice,
   ReportMessage,
 } from "./world-contract.js";
-import { BANNED_CLOSE, KICKED_CLOSE, PATCHES_PER_SECOND, PRIVATE_LINE, RECONNECT_SECONDS } from "./world-protocol.js";
+import { BANNED_CLOSE, KICKED_CLOSE, NAME_TAKEN, PATCHES_PER_SECOND, PRIVATE_LINE, RECONNECT_SECONDS } from "./world-protocol.js";
 import { ChatHistory } from "./chat/chat-history.js";
 import type { WorldEdits } from "./world-edits.js";
 import type { NpcSettings, WorldSettings } from "./world-settings.js";
@@ -164,6 +166,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private connections!: PlayerConnections;
   /** Questions to the NPCs, their answers and the lines said in place of one (npc-questions.ts). */
   private questions!: NpcQuestions;
+  /** The room's join and leave lines, at most one of each a gap (presence-lines.ts). */
+  private presenceLines!: PresenceLines;
   private disposed = false;
   private log!: Logger;
 
@@ -220,6 +224,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     });
     // The presence is the room's once it is created, not as it is constructed.
     const acquaintances = new NpcAcquaintances(this.presence);
+    this.presenceLines = new PresenceLines(this.clock, (presence, names) => this.sayPresence(presence, names), settings.presenceGapMs);
     this.greetings = new NpcGreetings({
       players: this.state.players,
       settings,
@@ -357,6 +362,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const checks = { accountName: account?.name, moderator: this.deps.moderator, npcs: this.deps.settings.npcs };
     if (ticket?.name !== undefined) this.checkNameAgain(options, checks);
     const name = ticket ? (ticket.name ?? namelessName(client.sessionId, this.deps.moderator)) : playerName(options, client.sessionId, checks);
+    this.refuseTakenName(name, account?.id, ticket?.address);
     const { spawn } = this.deps.settings;
     const angle = Math.random() * 2 * Math.PI;
     const radius = Math.random() * spawn.radius;
@@ -374,7 +380,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.allowances.set(client.sessionId, new PlayerAllowances(this.deps.settings, samePlayer));
     if (account && ticket?.mutedUntil) this.sanctions.set("mute", account.id, ticket.mutedUntil, ticket.readAt ?? 0);
     if (!account) this.reports.joined(client.sessionId, departure?.join(" "));
-    this.history.add("system", "", "", `${name} 님이 들어왔어요.`);
+    this.presenceLines.joined(client.sessionId, name);
     this.greetings.notice(client.sessionId);
   }
 
@@ -389,6 +395,32 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     } catch (error) {
       joinsRefused.inc({ reason: "name" });
       throw error;
+    }
+  }
+
+  /**
+   * A join or leave line (presence-lines.ts), its players' names in its `name` too, for clients to draw them as names
+   * and not as the server's words. Names that spell abuse side by side are said a line each, as greetings do.
+   */
+  private sayPresence(presence: Presence, names: string[]): void {
+    const together = presenceLine(presence, names);
+    const lines = names.length > 1 && !this.npcLinePasses(together.text) ? names.map((name) => presenceLine(presence, [name])) : [together];
+    for (const { name, text } of lines) this.history.add("system", "", name, text);
+  }
+
+  /**
+   * A name that looks like a player's here (name-looks.ts playerLooks) is refused: seven players shown as 민수 made
+   * any line "민수" said anyone's. Matchmaking's onAuth knows no room yet, so the refusal is here, a 400 as onAuth's.
+   * Not the player's own: an account's avatars share its name, and a guest whose resume failed joins again from
+   * their address while their dropped avatar still waits for them.
+   */
+  private refuseTakenName(name: string, account: string | undefined, address: string | undefined): void {
+    const seen = playerLooks(name);
+    for (const [sessionId, player] of this.state.players) {
+      if (playerLooks(player.name) !== seen) continue;
+      if (this.origins.isFrom(sessionId, account, address) && (account !== undefined || !this.clients.getById(sessionId))) continue;
+      joinsRefused.inc({ reason: "name_taken" });
+      throw new ServerError(400, `${NAME_TAKEN}a player in this room is named "${player.name}", which "${name}" looks like: choose another name`);
     }
   }
 
@@ -476,7 +508,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.kickedWhileAway.delete(client.sessionId);
     this.greetings.left(client.sessionId);
     this.questions.left(client.sessionId, asker);
-    if (player) this.history.add("system", "", "", `${player.name} 님이 나갔어요.`);
+    if (player) this.presenceLines.left(client.sessionId, player.name);
   }
 
   /** Server shutting down: no new players; questions in flight get their answer or fallback first. */

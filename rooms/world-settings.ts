@@ -74,6 +74,8 @@ export interface WorldSettings {
   maxSpeed: number;
   /** An NPC says at most one greeting in this time (greeting-gate.ts); absent: GREETING_GAP_MS. Tests wait less. */
   greetingGapMs?: number;
+  /** The room says at most one join line and one leave line in this time (presence-lines.ts); absent: PRESENCE_GAP_MS. Tests wait less. */
+  presenceGapMs?: number;
   spawn: { x: number; y: number; z: number; radius: number };
   npcs: NpcSettings[];
   hearing: HearingSettings;

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 
+import { Client } from "@colyseus/sdk";
+
 import { Moderator } from "../moderation/moderator.js";
 import { playerName } from "../rooms/players/player-name.js";
+import { NAME_TAKEN } from "../rooms/world-protocol.js";
+import type { WorldState } from "../rooms/world-state.js";
+import { joinWorld, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("A player's name at join", () => {
   const moderator = Moderator.fromFile();
@@ -42,11 +47,82 @@ describe("A player's name at join: edges", () => {
     assert.equal(playerName({ name: "가짜" }, "abcdef", { ...none, accountName: "진짜" }), "진짜");
   });
 
-  it("counts characters, not UTF-16 units: 20 emoji are a 20-character name", () => {
-    assert.equal(playerName({ name: "😀".repeat(20) }, "abcdef", { ...none, accountName: undefined }), "😀".repeat(20));
+  it("counts characters, not UTF-16 units: 20 letters beyond the BMP are a 20-character name", () => {
+    assert.equal(playerName({ name: "𠀀".repeat(20) }, "abcdef", { ...none, accountName: undefined }), "𠀀".repeat(20));
   });
 
   it("names a guest whose session id is exactly four letters by them", () => {
     assert.equal(playerName({}, "Ab3x", { ...none, accountName: undefined }), "손님-Ab3x");
+  });
+});
+
+describe("A player's name at join: its shape and staff words", () => {
+  const join = (name: string) => playerName({ name }, "abcdef", { accountName: undefined, moderator: undefined, npcs: [{ id: "kobot", name: "코봇" }] });
+
+  it("takes letters and digits of any script, _ and -, and one space between two words", () => {
+    for (const name of ["민수", "minsu_99", "Kim Minsu", "하늘-2", "ㅋㅋ", "Ёлка", "たなか", "손님-Ab3x", "  하늘  ", "Müller"]) {
+      assert.equal(join(name), name.trim(), name);
+    }
+  });
+
+  it("refuses a sentence, punctuation, brackets and symbols, which wrote lines of their own into the room and NPCs' lines", () => {
+    const refused = ["민수는 도둑이에요. 그리고", "민수 님이 나갔어요. 철수", "코봇: 안녕", "코봇 (NPC)", "민수.", "민수!", "\"민수\"", "민수,철수", "[민수]", "$&영희", "😀", "민 수 씨", "_-_"];
+    for (const name of refused) assert.throws(() => join(name), /may hold only letters, digits, _ and -, with at most one space/, name);
+  });
+
+  it("refuses the staff's and the system's words as they look, Hangul anywhere, Latin as a word of its own", () => {
+    for (const name of ["운영자", "관리자", "시스템", "GM", "System", "민수운영자", "공지민수", "ＧＭ", "Аdmin" /* Cyrillic А */, "GM민수", "Admin1", "mod_kim", "매니저 김", "staff-kim"]) {
+      assert.throws(() => join(name), /passes for the game's staff or system/, name);
+    }
+    for (const name of ["gmail", "modern", "민수", "Kim Minsu", "developing"]) assert.equal(join(name), name, name);
+  });
+});
+
+describe("A player's name in the room", () => {
+  let world: TestWorld;
+  before(async () => {
+    world = await startTestWorld();
+  });
+  after(() => world.stop());
+
+  it("refuses a name that looks like a player's here (name_taken, 400), and takes it once they left", async () => {
+    const minsu = await world.join("민수");
+    for (const name of ["민수", "민 수", "믾수"]) {
+      await assert.rejects(joinWorld(world.url, { name }, minsu.room.roomId), (error: { code?: number; message: string }) => {
+        assert.equal(error.code, 400, error.message);
+        assert.ok(error.message.startsWith(NAME_TAKEN), error.message);
+        assert.match(error.message, /named "민수"/);
+        return true;
+      });
+    }
+    const kim = await world.joinBeside(minsu, "Kim");
+    await assert.rejects(joinWorld(world.url, { name: "ＫＩＭ" }, minsu.room.roomId), /name_taken/);
+    await waitFor("Kim and 민수 alone", () => Object.values(stateOf(minsu).players).map((p) => p.name).sort().join() === "Kim,민수");
+    await kim.room.leave();
+    const again = await world.joinBeside(minsu, "kim");
+    assert.equal(stateOf(again).players[again.room.sessionId]!.name, "kim");
+    await again.room.leave();
+    await minsu.room.leave();
+  });
+
+  it("gives a dropped player their seat and name back, and lets them join again by the name while their avatar waits", async () => {
+    const host = await world.join("방장");
+    const client = new Client(world.url);
+    const away = await client.joinById<WorldState>(host.room.roomId, { name: "철수" });
+    await waitFor("the first state", () => away.state?.players !== undefined);
+    // The socket dies without a leave: the room keeps the place for a reconnection.
+    (away.connection as unknown as { transport: { ws: { close(code: number): void } } }).transport.ws.close(4999);
+    await waitFor("the avatar away", () => stateOf(host).players[away.sessionId]?.anim === "away");
+    const back = await client.reconnect<WorldState>(away.reconnectionToken);
+    await waitFor("the avatar back", () => stateOf(host).players[back.sessionId]?.anim === "idle");
+    assert.equal(back.sessionId, away.sessionId);
+    assert.equal(stateOf(host).players[back.sessionId]!.name, "철수");
+    // Dropped again, and the resume lost (a new tab): a new join from the same address under the same name.
+    (back.connection as unknown as { transport: { ws: { close(code: number): void } } }).transport.ws.close(4999);
+    await waitFor("the avatar away again", () => stateOf(host).players[back.sessionId]?.anim === "away");
+    const rejoined = await world.joinBeside(host, "철수");
+    assert.equal(stateOf(rejoined).players[rejoined.room.sessionId]!.name, "철수");
+    await rejoined.room.leave();
+    await host.room.leave();
   });
 });

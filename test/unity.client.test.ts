@@ -65,13 +65,17 @@ describe("Unity client", () => {
     );
     assert.ok(errors.length >= 4 * 12, "every code of the union");
     // Each as a player signed in (named after their account) and as one not.
-    const joins = [400, 401, 403, 413, 426, 4403, 4410, 429, 4429, 1009, 0, 503].flatMap((code) => [{ code, signedIn: false }, { code, signedIn: true }]);
+    const joins = [400, 401, 403, 413, 426, 4403, 4410, 429, 4429, 1009, 0, 503].flatMap((code) => [
+      { code, signedIn: false, nameTaken: false },
+      { code, signedIn: true, nameTaken: false },
+      { code, signedIn: false, nameTaken: true },
+    ]);
     const gone = ["코봇", "한스", "Bob"];
     const again = [1, 3, 20];
     const plain = ["<size=300>크게</size>", "<b>굵게</b> a<b", "평범한 말"];
     const input = [
       ...errors.map((e) => ["error", e.code, e.npcId, e.distance, e.talkRadius, e.retryAfterMs, e.byAddress, e.message].join("\t")),
-      ...joins.map(({ code, signedIn }) => `join\t${code}\t${signedIn}`),
+      ...joins.map(({ code, signedIn, nameTaken }) => `join\t${code}\t${signedIn}\t${nameTaken}`),
       ...gone.map((name) => `gone\t${name}`),
       ...again.map((lines) => `again\t${lines}`),
       "waiting",
@@ -86,8 +90,8 @@ describe("Unity client", () => {
     errors.forEach((error, i) => {
       assert.equal(said[i], errorWords(error, (id) => id || undefined), `${error.code} about "${error.npcId}"`);
     });
-    joins.forEach(({ code, signedIn }, i) => {
-      const web = joinFailureWords(code === 0 ? undefined : code, signedIn);
+    joins.forEach(({ code, signedIn, nameTaken }, i) => {
+      const web = joinFailureWords(code === 0 ? undefined : code, signedIn, nameTaken);
       assert.equal(said[errors.length + i], `${web.words}\t${web.retry ? "retry" : "stop"}`, `join refused with ${code}${signedIn ? ", signed in" : ""}`);
     });
     gone.forEach((name, i) => assert.equal(said[errors.length + joins.length + i], npcGoneWords(name), `${name} left`));

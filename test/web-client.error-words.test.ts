@@ -51,7 +51,12 @@ describe("Web client: errors in the player's words", () => {
   });
 
   it("says why a join failed, and whether the client tries again: never with a name the server refuses", () => {
-    assert.deepEqual(joinFailureWords(400), { words: "이 이름으로는 들어갈 수 없어요. 1–20자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.", retry: false });
+    assert.deepEqual(joinFailureWords(400), {
+      words: "이 이름으로는 들어갈 수 없어요. 글자와 숫자, _ 와 - 로 된 1–20자 이름(띄어쓰기는 한 번까지)으로, NPC나 운영자의 이름, 욕설이 아닌 이름을 써 주세요.",
+      retry: false,
+    });
+    // A player in the room has the name, or one like it (the 400's message begins NAME_TAKEN).
+    assert.deepEqual(joinFailureWords(400, false, true), { words: "이 방에 같은 이름이나 비슷해 보이는 이름을 쓰는 사람이 있어요. 다른 이름으로 들어와 주세요.", retry: false });
     assert.deepEqual(joinFailureWords(401), { words: "로그인이 필요해요. 게임에 다시 로그인한 뒤 들어와 주세요.", retry: false });
     assert.deepEqual(joinFailureWords(403), { words: "운영자가 접속을 막았어요. 차단이 끝난 뒤에 다시 들어와 주세요.", retry: false });
     assert.deepEqual(joinFailureWords(BANNED_CLOSE), joinFailureWords(403), "put out of the room by a ban");

@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { withName } from "../rooms/chat/named-line.js";
 import { readActionReceipt } from "../rooms/npc/action-receipts.js";
 import { GREETING_GAP_MS } from "../rooms/npc/greeting-gate.js";
 import type { NpcActionNotice } from "../rooms/world-protocol.js";
@@ -69,12 +70,15 @@ describe("NPCs from a world file", function () {
   });
 
   it("says a player's name in a greeting exactly as written, replacement patterns and all", async () => {
+    // Names hold no `$` since session 64 (letters, digits, _ and -): refused at join; the filler still takes them as written.
     for (const name of ["$&", "$'", "a$`b"]) {
-      const a = await world.join(name);
-      const greeting = await waitFor(`mina's greeting of ${name}`, () => lineFrom(a, "mina"));
-      assert.equal(greeting.text, `${name} 님, 어서 오세요!`);
-      await a.room.leave();
+      await assert.rejects(world.join(name), /may hold only letters, digits, _ and -/);
+      assert.equal(withName("{name} 님, 어서 오세요!", name), `${name} 님, 어서 오세요!`);
     }
+    const a = await world.join("a_b-2");
+    const greeting = await waitFor("mina's greeting of a_b-2", () => lineFrom(a, "mina"));
+    assert.equal(greeting.text, "a_b-2 님, 어서 오세요!");
+    await a.room.leave();
   });
 
   it("answers each NPC only for the lines addressed to it, from its own knowledge file, and logs what wrote each answer", async () => {
@@ -230,7 +234,8 @@ describe("Hearing range while the history is full", function () {
 
   before(async () => {
     // Four lines of history: joins (their lines and the greetings) push old lines out in the tick they happen.
-    world = await startTestWorld({ WORLD_FILE: join(worlds, "two-npcs.yaml"), CHAT_HISTORY: "4" });
+    // Join lines at once (no gap: presence-lines.ts), as this test counts each joiner's own line.
+    world = await startTestWorld({ WORLD_FILE: join(worlds, "two-npcs.yaml"), CHAT_HISTORY: "4" }, { world: { presenceGapMs: 0 } });
   });
   after(() => world.stop());
 
@@ -320,7 +325,8 @@ describe("Sight radius while the history is full", function () {
 
   before(async () => {
     // Lines said fast enough, and joins often enough, that each joiner's first state is read as lines leave.
-    world = await startTestWorld({ WORLD_FILE: join(worlds, "sight.yaml"), CHAT_HISTORY: "4", CHAT_BURST: "100", CHAT_LINES_PER_SECOND: "100" });
+    // Join lines at once (no gap: presence-lines.ts), so that each joiner's own line pushes old lines out.
+    world = await startTestWorld({ WORLD_FILE: join(worlds, "sight.yaml"), CHAT_HISTORY: "4", CHAT_BURST: "100", CHAT_LINES_PER_SECOND: "100" }, { world: { presenceGapMs: 0 } });
   });
   after(() => world.stop());
 

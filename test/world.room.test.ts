@@ -25,7 +25,8 @@ describe("WorldRoom", function () {
 
   before(async () => {
     // CHAT_BURST: these tests say many lines at once; the rates are rooms.fairness.test.ts's.
-    world = await startTestWorld({ CHAT_HISTORY: "8", MAX_CLIENTS: "3", NPC_TIMEOUT_MS: "700", CHAT_BURST: "30" });
+    // Join and leave lines at once (no gap: presence-lines.ts), as these tests read each one.
+    world = await startTestWorld({ CHAT_HISTORY: "8", MAX_CLIENTS: "3", NPC_TIMEOUT_MS: "700", CHAT_BURST: "30" }, { world: { presenceGapMs: 0 } });
     worker = await world.startWorker();
   });
   after(() => world.stop());
@@ -68,6 +69,9 @@ describe("WorldRoom", function () {
         ["  ", /got 0$/],
         ["코 봇", /passes for 코봇, an NPC of this world$/],
         ["시1발", /^name holds a word that is not allowed here$/],
+        ["민수 님이 나갔어요. 철수", /may hold only letters, digits, _ and -, with at most one space between two words$/],
+        ["[운영자]", /may hold only letters/],
+        ["운영자", /passes for the game's staff or system \("운영자"\)$/],
       ];
       for (const [name, why] of refusals) {
         const response = await fetch(`${http}/matchmake/joinOrCreate/world`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });

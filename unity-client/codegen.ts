@@ -32,6 +32,8 @@ const constants: Array<[string, string | number]> = [
   ["ChatMaxChars", protocol.CHAT_MAX_CHARS],
   // How the server's refusal of a signed-in player's account name begins (rooms/players/player-name.ts).
   ["AccountNameRefused", protocol.ACCOUNT_NAME_REFUSED],
+  // ... and of a name a player in the room has, or one like it (rooms/world-room.ts refuseTakenName).
+  ["NameTaken", protocol.NAME_TAKEN],
   // A report's reason past it is refused (report_reason_too_long): KobotNetwork.Report cuts one to fit.
   ["ReportReasonMaxChars", protocol.REPORT_REASON_MAX_CHARS],
   ["MoveSendHz", protocol.MOVE_SEND_HZ],

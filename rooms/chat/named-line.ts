@@ -3,7 +3,7 @@ import type { Moderator } from "../../moderation/moderator.js";
 import { NAMELESS } from "../players/player-name.js";
 
 /** Names said in one line; past them the rest are counted ("민수, 지영, 철수 외 4명"). */
-const NAMES_SAID = 3;
+export const NAMES_SAID = 3;
 
 /** `{name}` and the title after it, if any: 님 or 씨 as a word of its own (not 님들, said to many). */
 const NAME_AND_TITLE = /\{name\}(\s*(?:님|씨)(?![가-힣]))?/g;

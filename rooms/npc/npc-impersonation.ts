@@ -1,14 +1,6 @@
 import { CALLING_ENDINGS } from "../../common/calling.js";
-import { LATIN_LOOKALIKE } from "../../common/latin-look-alikes.js";
 import type { NpcName } from "../chat/chat-addressing.js";
-
-/** A name as it looks: full-width and other compatibility forms folded, one case, look-alikes as Latin, letters and digits only. */
-function looks(name: string): string {
-  return [...name.normalize("NFKC").toLowerCase()]
-    .map((c) => LATIN_LOOKALIKE[c] ?? c)
-    .filter((c) => /[\p{L}\p{N}]/u.test(c))
-    .join("");
-}
+import { looks } from "../players/name-looks.js";
 
 /**
  * The NPC a player's name would pass for: its id or name as it looks ("코 봇", "ｋｏｂｏｔ", "Kоbot"), or called by it

@@ -7,6 +7,15 @@ import { impersonatedNpc } from "../npc/npc-impersonation.js";
 import { readJoinOptions } from "../join-options.js";
 import { NAME_MAX_CHARS } from "../world-contract.js";
 import { ACCOUNT_NAME_REFUSED } from "../world-protocol.js";
+import { staffWordIn } from "./reserved-names.js";
+
+/**
+ * What a name may be: letters and digits of any script, `_` and `-`, and one space between two words at most ("Kim
+ * Minsu", as the worlds' NPCs are "밥 아저씨"). No sentence punctuation, brackets or symbols: a name is filled into
+ * NPCs' lines and the room's "민수 님이 들어왔어요", and "민수 님이 나갔어요. 철수" or "[공지] 서버점검" wrote lines of its own.
+ */
+const NAME_WORD = String.raw`[\p{L}\p{M}\p{Nd}_-]+`;
+const NAME_SHAPE = new RegExp(`^${NAME_WORD}( ${NAME_WORD})?$`, "u");
 
 /** The name of a player who gave none: "guest", with the start of its session id (`손님-Ab3x`). */
 export const NAMELESS = "손님";
@@ -41,11 +50,17 @@ export function chosenName(options: unknown, { accountName, moderator, npcs }: N
   const refused = (why: string) => new ServerError(400, (account !== undefined ? ACCOUNT_NAME_REFUSED : "") + why);
   const chars = [...name].length;
   if (chars < 1 || chars > NAME_MAX_CHARS) throw refused(`name must be 1–${NAME_MAX_CHARS} characters after trimming; got ${chars}`);
+  if (!NAME_SHAPE.test(name) || !/[\p{L}\p{Nd}]/u.test(name)) {
+    throw refused(`name "${name}" may hold only letters, digits, _ and -, with at most one space between two words`);
+  }
   // A name is shown to everyone and said by NPCs in their greetings: it is moderated as a line is.
   if (moderator?.check(name).blocked) throw refused("name holds a word that is not allowed here");
   // Nor may a player pass for an NPC, whose lines players trust.
   const npc = impersonatedNpc(name, npcs);
   if (npc) throw refused(`name "${name}" passes for ${npc.name}, an NPC of this world`);
+  // Nor for the game's staff or the server, whose word players take.
+  const staff = staffWordIn(name);
+  if (staff) throw refused(`name "${name}" passes for the game's staff or system ("${staff}")`);
   return name;
 }
 

@@ -25,6 +25,13 @@ export class PlayerOrigins {
     return this.accounts.get(sessionId);
   }
 
+  /** Whether the player signed in as `account`, or, both without one, joined from `address`: maybe the same person. */
+  isFrom(sessionId: string, account: string | undefined, address: string | undefined): boolean {
+    const theirs = this.accounts.get(sessionId);
+    if (theirs !== undefined || account !== undefined) return theirs === account;
+    return address !== undefined && this.addresses.get(sessionId) === address;
+  }
+
   /** The players in this room signed in as the account. */
   *sessionsOf(account: string): Generator<string> {
     for (const [sessionId, id] of this.accounts) if (id === account) yield sessionId;

@@ -5,7 +5,7 @@ using Kobot;
 /// <summary>
 /// Says what the Unity client would show, one input line at a time, for test/unity.client.test.ts to compare with
 /// the browser client. Input (tab-separated): "error" code npcName distance talkRadius retryAfterMs byAddress message |
-/// "join" code signedIn | "gone" npcName | "again" lines | "waiting" | "hint" | "plain" text. Output: one line each, newlines escaped.
+/// "join" code signedIn [nameTaken] | "gone" npcName | "again" lines | "waiting" | "hint" | "plain" text. Output: one line each, newlines escaped.
 /// </summary>
 public static class WordsCheck
 {
@@ -34,7 +34,7 @@ public static class WordsCheck
                     break;
                 case "join":
                     bool retry;
-                    said = ErrorWords.ForJoin(int.Parse(f[1], CultureInfo.InvariantCulture), f[2] == "true", out retry) + "\t" + (retry ? "retry" : "stop");
+                    said = ErrorWords.ForJoin(int.Parse(f[1], CultureInfo.InvariantCulture), f[2] == "true", f.Length > 3 && f[3] == "true", out retry) + "\t" + (retry ? "retry" : "stop");
                     break;
                 case "gone":
                     said = ErrorWords.NpcGone(f[1]);

@@ -115,7 +115,15 @@ function lineItem(line: ShownLine, reportable: boolean): HTMLLIElement {
   item.dataset.id = line.id;
   if (line.replyTo) item.dataset.replyTo = line.replyTo;
   if (line.kind === "system") {
-    item.textContent = line.text;
+    // A join or leave line begins with the players' names, which its `name` repeats: drawn as names, apart from the
+    // server's words, so a name can never pass for them.
+    if (line.name && line.text.startsWith(line.name)) {
+      const names = document.createElement("b");
+      names.append(isolated(line.name));
+      item.append(names, line.text.slice(line.name.length));
+    } else {
+      item.textContent = line.text;
+    }
     return item;
   }
   // Name and words each isolated from the other's direction: a Hebrew or Arabic name moved the line's first words

@@ -8,6 +8,7 @@ import {
   JOIN_ANSWERED_SECONDS,
   KICKED_CLOSE,
   MESSAGE_TOO_BIG_CLOSE,
+  NAME_TAKEN,
   PRIVATE_LINE,
   type PrivateLineMessage,
   RECONNECT_SECONDS,
@@ -152,7 +153,8 @@ class WorldConnection {
       const code = codeOf(error);
       // Signed in with a token that names the player: the account's name was refused, and no name typed here can help.
       const accountName = code === 400 && (error as Error).message.startsWith(ACCOUNT_NAME_REFUSED);
-      const { words, retry } = joinFailureWords(code, accountName);
+      const nameTaken = code === 400 && (error as Error).message.startsWith(NAME_TAKEN);
+      const { words, retry } = joinFailureWords(code, accountName, nameTaken);
       console.warn("could not join:", (error as Error).message); // the server's own words, for developers
       // 401 needs the game's sign-in.
       if (!retry) this.end();

@@ -115,20 +115,26 @@ export const npcChosenWords = (npc: string, inReach: boolean): string =>
 /**
  * Why a join failed, in Korean, and whether joining again as is may work. The server refuses a name with 400 (its
  * English message says which rule; `signedIn`: the name refused was the account's, the message beginning
- * ACCOUNT_NAME_REFUSED), a player not signed in (no token, or a bad or
+ * ACCOUNT_NAME_REFUSED; `nameTaken`: a player in the room has the name or one like it, the message beginning
+ * NAME_TAKEN), a player not signed in (no token, or a bad or
  * expired one) with 401, a banned account with 403 (or, in the room, by closing with BANNED_CLOSE), a player a
  * moderator put out by closing with KICKED_CLOSE (joining again is up to the player); 429 is too many joins waiting
  * from the player's address, 503 a server shutting down or full, TOO_MANY_CONNECTIONS_CLOSE too many connections from
  * it; MESSAGE_TOO_BIG_CLOSE a frame past the server's cap closed the socket (joining again works); no code is no server.
  */
-export function joinFailureWords(code: number | undefined, signedIn = false): { words: string; retry: boolean } {
+export function joinFailureWords(code: number | undefined, signedIn = false, nameTaken = false): { words: string; retry: boolean } {
   if (code === 401) return { words: "로그인이 필요해요. 게임에 다시 로그인한 뒤 들어와 주세요.", retry: false };
   if (code === 403 || code === BANNED_CLOSE) return { words: "운영자가 접속을 막았어요. 차단이 끝난 뒤에 다시 들어와 주세요.", retry: false };
   if (code === KICKED_CLOSE) return { words: "운영자가 방에서 내보냈어요. 다시 들어올 수 있지만, 규칙을 지켜 주세요.", retry: false };
+  // Another player here is shown by this name, or one a glance takes for it: another name, or the same a while later.
+  if (code === 400 && nameTaken) return { words: "이 방에 같은 이름이나 비슷해 보이는 이름을 쓰는 사람이 있어요. 다른 이름으로 들어와 주세요.", retry: false };
   // The name refused was the account's (its token's): a name typed here is not used, and cannot help.
   if (code === 400 && signedIn) return { words: "계정 이름으로는 들어갈 수 없어요. 게임에서 이름을 바꾼 뒤 다시 들어와 주세요.", retry: false };
   if (code === 400) {
-    return { words: `이 이름으로는 들어갈 수 없어요. 1–${NAME_MAX_CHARS}자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.`, retry: false };
+    return {
+      words: `이 이름으로는 들어갈 수 없어요. 글자와 숫자, _ 와 - 로 된 1–${NAME_MAX_CHARS}자 이름(띄어쓰기는 한 번까지)으로, NPC나 운영자의 이름, 욕설이 아닌 이름을 써 주세요.`,
+      retry: false,
+    };
   }
   // Join options over 16 KiB (server/http/http-guard.ts): sending them again cannot work.
   if (code === 413) return { words: "입장 정보가 너무 커서 들어갈 수 없어요.", retry: false };

@@ -91,8 +91,15 @@ namespace Kobot
         /// answered); <paramref name="retry"/> false when joining as is cannot work: a name the server refuses.
         /// <paramref name="signedIn"/>: the server named the player after their account (the sign-in token's name), and
         /// a 400 refused the account's name: its message begins with WorldProtocol.AccountNameRefused (rooms/players/player-name.ts).
+        /// <paramref name="nameTaken"/>: a player in the room has the name, or one like it: the 400's message begins with WorldProtocol.NameTaken.
         /// </summary>
         public static string ForJoin(int code, bool signedIn, out bool retry)
+        {
+            return ForJoin(code, signedIn, false, out retry);
+        }
+
+        /// <inheritdoc cref="ForJoin(int, bool, out bool)"/>
+        public static string ForJoin(int code, bool signedIn, bool nameTaken, out bool retry)
         {
             retry = code != 400 && code != 401 && code != 403 && code != 413 && code != 426 && code != 4403 && code != 4410;
             switch (code)
@@ -105,10 +112,12 @@ namespace Kobot
                 case 4410: // a moderator put the player out of the room (KICKED_CLOSE): they may join again, by choice
                     return "운영자가 방에서 내보냈어요. 다시 들어올 수 있지만, 규칙을 지켜 주세요.";
                 case 400:
+                    // Another player here is shown by this name, or one a glance takes for it.
+                    if (nameTaken) return "이 방에 같은 이름이나 비슷해 보이는 이름을 쓰는 사람이 있어요. 다른 이름으로 들어와 주세요.";
                     // The name refused was the account's (its token's): a name given to Connect is not used, and cannot help.
                     return signedIn
                         ? "계정 이름으로는 들어갈 수 없어요. 게임에서 이름을 바꾼 뒤 다시 들어와 주세요."
-                        : "이 이름으로는 들어갈 수 없어요. 1–" + WorldProtocol.NameMaxChars + "자로, NPC의 이름이나 욕설이 아닌 이름을 써 주세요.";
+                        : "이 이름으로는 들어갈 수 없어요. 글자와 숫자, _ 와 - 로 된 1–" + WorldProtocol.NameMaxChars + "자 이름(띄어쓰기는 한 번까지)으로, NPC나 운영자의 이름, 욕설이 아닌 이름을 써 주세요.";
                 case 413: // join options over 16 KiB (server/http/http-guard.ts): sending them again cannot work
                     return "입장 정보가 너무 커서 들어갈 수 없어요.";
                 case 426: // this build's state classes are not the server's (WorldProtocol.SchemaFingerprint)

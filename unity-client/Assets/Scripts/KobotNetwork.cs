@@ -158,7 +158,8 @@ namespace Kobot
                     // Signed in by a token that names the player: the account's name was refused (a token without a
                     // name takes the one given to Connect, which another can mend).
                     var signedIn = code == 400 && error.Message.StartsWith(WorldProtocol.AccountNameRefused, System.StringComparison.Ordinal);
-                    var words = ErrorWords.ForJoin(code, signedIn, out retry);
+                    var nameTaken = code == 400 && error.Message.StartsWith(WorldProtocol.NameTaken, System.StringComparison.Ordinal);
+                    var words = ErrorWords.ForJoin(code, signedIn, nameTaken, out retry);
                     chatUI.ShowError(words);
                     if (!retry)
                     {

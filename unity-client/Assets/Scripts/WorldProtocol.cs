@@ -7,6 +7,7 @@ namespace Kobot
         public const int NameMaxChars = 20;
         public const int ChatMaxChars = 200;
         public const string AccountNameRefused = "account name refused: ";
+        public const string NameTaken = "name_taken: ";
         public const int ReportReasonMaxChars = 200;
         public const int MoveSendHz = 10;
         public const int ReconnectSeconds = 20;

@@ -1,0 +1,28 @@
+import { jamoOf } from "../../common/hangul.js";
+import { LATIN_LOOKALIKE } from "../../common/latin-look-alikes.js";
+
+/** A name as it looks: full-width and other compatibility forms folded, one case, look-alikes as Latin, letters and digits only. */
+export function looks(name: string): string {
+  return [...name.normalize("NFKC").toLowerCase()]
+    .map((c) => LATIN_LOOKALIKE[c] ?? c)
+    .filter((c) => /[\p{L}\p{N}]/u.test(c))
+    .join("");
+}
+
+/** A syllable's double final drawn small under it, read as its first consonant: 믾 as 민, 닭 as 닥. */
+const DOUBLE_FINAL_FIRST: Record<string, string> = { ㄳ: "ㄱ", ㄵ: "ㄴ", ㄶ: "ㄴ", ㄺ: "ㄹ", ㄻ: "ㄹ", ㄼ: "ㄹ", ㄽ: "ㄹ", ㄾ: "ㄹ", ㄿ: "ㄹ", ㅀ: "ㄹ", ㅄ: "ㅂ" };
+const JONG = ["", ..."ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"];
+
+/**
+ * Two players' names as a glance tells them apart: `looks`, and a Hangul syllable's double final as its first
+ * consonant ("믾수" beside "민수" in a busy chat reads as 민수). Names that fold alike are one name in a room.
+ */
+export function playerLooks(name: string): string {
+  return [...looks(name)]
+    .map((c) => {
+      const jamo = jamoOf(c);
+      const single = jamo && DOUBLE_FINAL_FIRST[jamo.final];
+      return single ? String.fromCodePoint(c.codePointAt(0)! - JONG.indexOf(jamo.final) + JONG.indexOf(single)) : c;
+    })
+    .join("");
+}
