@@ -231,7 +231,8 @@ describe("Web client in Chromium", function () {
     const roomId = await page.evaluate(() => (window as any).kobot.room.roomId as string);
     const watcher = await joinWorld(url.replace("http", "ws"), { name: "듣는이" }, roomId);
     const cdp = await page.context().newCDPSession(page);
-    const saidBy = () => watcher.room.state.chat.filter((l: { name: string }) => l.name === "한글입력").map((l: { text: string }) => l.text);
+    // Her own lines: a system line carries the names it tells of too (her arrival).
+    const saidBy = () => watcher.room.state.chat.filter((l: { kind: string; name: string }) => l.kind === "player" && l.name === "한글입력").map((l: { text: string }) => l.text);
     await page.focus("#text");
     // macOS: Enter arrives while the last syllable is still composing (keyCode 229), then the composition ends.
     for (const text of ["안", "안녀", "안녕"]) await cdp.send("Input.imeSetComposition", { text, selectionStart: text.length, selectionEnd: text.length });
