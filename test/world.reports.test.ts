@@ -221,3 +221,46 @@ describe("players' reports that mute by themselves, players without an account b
     await Promise.all([rude, tab1, tab2, other].map((player) => player.room.leave()));
   });
 });
+
+describe("players' reports from one public address (TRUST_PROXY=1): guests who leave and join again under new names", function () {
+  let world: TestWorld;
+  let http: string;
+  const share = 2;
+
+  before(async () => {
+    world = await startTestWorld({ TRUST_PROXY: "1", CHAT_ADDRESS_SHARE: String(share), ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" });
+    http = world.url.replace("ws://", "http://");
+  });
+  after(() => world.stop());
+
+  it("keeps one report of a player per reporting address, and one allowance of reports per address, however often its guests join again", async () => {
+    const from = (address: string) => ({ "x-forwarded-for": address });
+    const victim = await joinWorld(world.url, { name: "피해자" }, undefined, from("203.0.113.31"));
+    // A review filed 150 open reports in 8.8 s so, each guest a new session with a fresh allowance.
+    const allowance = REPORTS_BURST * share;
+    let [filed, limited] = [0, 0];
+    for (let i = 0; i < allowance + 2; i++) {
+      const guest = await joinWorld(world.url, { name: `도배${i}` }, victim.room.roomId, from("203.0.113.99"));
+      const notices = noticesOf(guest);
+      guest.room.send("report", { player: victim.room.sessionId, reason: "가짜" });
+      await waitFor("filed or refused", () => notices.length === 1 || guest.errors.some((error) => error.code === "report_limited"));
+      if (notices.length === 1) filed++;
+      else limited++;
+      await guest.room.leave();
+    }
+    assert.deepEqual([filed, limited], [allowance, 2], "the address's allowance, CHAT_ADDRESS_SHARE players' worth, then report_limited");
+    const listed = async () => ((await (await fetch(`${http}/api/reports`, { headers: admin })).json()) as { reports: PlayerReport[]; total: number });
+    const flood = await listed();
+    assert.equal(flood.total, 1, "each report replaced the address's last");
+    assert.equal(flood.reports[0]!.times, allowance);
+    assert.equal(flood.reports[0]!.reporter.name, `도배${allowance - 1}`, "the last reporter shown");
+
+    // Another address is another reporter, with an allowance of its own.
+    const other = await joinWorld(world.url, { name: "목격자" }, victim.room.roomId, from("203.0.113.50"));
+    const seen = noticesOf(other);
+    other.room.send("report", { player: victim.room.sessionId });
+    await waitFor("the other address's report filed", () => seen.length === 1);
+    assert.equal((await listed()).total, 2);
+    await Promise.all([victim, other].map((player) => player.room.leave()));
+  });
+});
