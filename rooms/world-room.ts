@@ -636,7 +636,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       const minutes = Math.ceil(limited.waitMs / 60_000);
       return this.connections.sendError(client, { code: "report_limited", message: `too many reports: you may report again in ${minutes} min`, retryAfterMs: limited.waitMs });
     }
-    const filed = this.reports.file(this.roomId, this.reportedPlayer(client.sessionId, reporter), this.reportedPlayer(report.player, reported), reason, this.origins.reporterOf(client.sessionId));
+    const filed = this.reports.file(this.roomId, this.reportedPlayer(client.sessionId, reporter), this.reportedPlayer(report.player, reported), reason, {
+      by: this.origins.reporterOf(client.sessionId),
+      countsAs: this.origins.reportCountsAs(client.sessionId),
+    });
     void filed.then(
       () => {
         const notice: ReportedNotice = { player: report.player, name: reported.name };
