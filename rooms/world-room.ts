@@ -35,7 +35,7 @@ import { eventLines, type NpcEvent, NPC_EVENTS_CHANNEL } from "./npc/npc-events.
 import { NpcStatuses } from "./npc/npc-statuses.js";
 import { NpcWalkers } from "./npc/npc-walkers.js";
 import type { Asker } from "./npc/npc-turns.js";
-import { MESSAGE_BURST, PlayerAllowances } from "./players/player-allowances.js";
+import { MESSAGE_BURST, PlayerAllowances, REPORTS_BURST, REPORTS_PER_SECOND } from "./players/player-allowances.js";
 import { NpcQuestions } from "./npc/npc-questions.js";
 import { PlayerConnections } from "./players/player-connections.js";
 import { PlayerOrigins } from "./players/player-origins.js";
@@ -143,6 +143,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /** Lines the players of one address say between them (CHAT_ADDRESS_SHARE; none when 0). */
   private addressLines?: AddressLines;
+  /** Reports the players of one address file between them, as many players' worth as lines (none when 0). */
+  private addressReports?: AddressLines;
   private readonly statuses = new NpcStatuses(
     (npcId, status) => {
       const npc = this.state.npcs.get(npcId);
@@ -240,7 +242,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     }, acquaintances);
     // An NPC that walks up to a player greets them, and stops for them.
     this.walkers = new NpcWalkers(this.state.npcs, this.clock, (npcId) => this.greetings.hasVisitors(npcId), (npcIds) => this.greetings.npcsMoved(npcIds));
-    if (settings.chatAddressShare > 0) this.addressLines = new AddressLines(settings.chatRate, settings.chatAddressShare);
+    if (settings.chatAddressShare > 0) {
+      this.addressLines = new AddressLines(settings.chatRate, settings.chatAddressShare);
+      this.addressReports = new AddressLines({ burst: REPORTS_BURST, perSecond: REPORTS_PER_SECOND }, settings.chatAddressShare);
+    }
     this.reports = new ReportDesk(this.presence, settings.reportsToMute, (record) => this.history.log(record), this.log, (id) => this.state.players.has(id), this.deps.hashes?.());
     this.takeWorld();
     this.stopTakingEdits = this.deps.worldEdits?.subscribe(() => this.takeEdit());
@@ -657,12 +662,16 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (chars > REPORT_REASON_MAX_CHARS) {
       return this.connections.sendError(client, { code: "report_reason_too_long", message: `the reason is ${chars} characters; at most ${REPORT_REASON_MAX_CHARS} are allowed` });
     }
-    const taken = this.allowances.get(client.sessionId)?.reports.take();
-    if (taken?.ok === false) {
-      const minutes = Math.ceil(taken.waitMs / 60_000);
-      return this.connections.sendError(client, { code: "report_limited", message: `too many reports: you may report again in ${minutes} min`, retryAfterMs: taken.waitMs });
+    const address = this.origins.sharedAddressOf(client.sessionId);
+    const limited = this.allowances.get(client.sessionId)?.report(address === undefined ? undefined : this.addressReports?.of(address));
+    if (limited) {
+      const minutes = Math.ceil(limited.waitMs / 60_000);
+      return this.connections.sendError(client, { code: "report_limited", message: `too many reports: you may report again in ${minutes} min`, retryAfterMs: limited.waitMs });
     }
-    const filed = this.reports.file(this.roomId, this.reportedPlayer(client.sessionId, reporter), this.reportedPlayer(report.player, reported), reason, this.origins.reporterOf(client.sessionId));
+    const filed = this.reports.file(this.roomId, this.reportedPlayer(client.sessionId, reporter), this.reportedPlayer(report.player, reported), reason, {
+      by: this.origins.reporterOf(client.sessionId),
+      countsAs: this.origins.reportCountsAs(client.sessionId),
+    });
     void filed.then(
       () => {
         const notice: ReportedNotice = { player: report.player, name: reported.name };

@@ -35,6 +35,31 @@ describe("players' reports' store (rooms/moderation/player-reports.ts)", () => {
     presence.shutdown();
   });
 
+  it("past its cap drops first the reports of the reporters who filed most, oldest first, then the oldest of all", async () => {
+    const presence = new LocalPresence();
+    // Honest players' reports, then one address's guests (each a new session) reporting a player each.
+    for (let i = 0; i < 5; i++) await fileReport(presence, report(`honest${i}`, "troll", 900 + i), { kept: 20 });
+    for (let i = 0; i < 15; i++) await fileReport(presence, report(`guest${i}`, `p${i}`, 1000 + i), { kept: 20, by: "address 203.0.113.99" });
+    await fileReport(presence, report("guest15", "p15", 1015), { kept: 20, by: "address 203.0.113.99" });
+    const left = await listReports(presence, { limit: 100 });
+    assert.equal(left.length, 18);
+    assert.deepEqual(left.filter((r) => r.reporter.player.startsWith("honest")).length, 5, "every honest report kept");
+    assert.deepEqual(left.filter((r) => r.reporter.player.startsWith("guest")).map((r) => r.at), Array.from({ length: 13 }, (_, i) => 1015 - i), "the flood's 13 newest");
+    // Levelled: reporters of 10, 10 and 1, 21 past a cap of 20, 3 go, one at a time from whoever has most (of equals,
+    // the one whose oldest is older): b's oldest, a's, b's.
+    const level = new LocalPresence();
+    for (let i = 0; i < 10; i++) await fileReport(level, report(`b${i}`, `p${i}`, 50 + i), { kept: 20, by: "address b" });
+    await fileReport(level, report("c", "p0", 1), { kept: 20 });
+    for (let i = 0; i < 10; i++) await fileReport(level, report(`a${i}`, `p${i}`, 100 + i), { kept: 20, by: "address a" });
+    const levelled = await listReports(level, { limit: 100 });
+    const of = (prefix: string) => levelled.filter((r) => r.reporter.player.startsWith(prefix)).map((r) => r.at).sort();
+    assert.deepEqual(of("a"), Array.from({ length: 9 }, (_, i) => 101 + i));
+    assert.deepEqual(of("b"), Array.from({ length: 8 }, (_, i) => 52 + i));
+    assert.deepEqual(of("c"), [1]);
+    presence.shutdown();
+    level.shutdown();
+  });
+
   it("drops the oldest reading the index a page at a time, never whole, the event loop free between pages; a field a scan repeats is dropped once", async () => {
     const presence = new KeptPresence(["kobot:"]);
     const pages = keptHashPages(presence, 16);

@@ -34,4 +34,12 @@ describe("ReportTally (rooms/moderation/report-tally.ts): enough players' report
     tally.add("troll", "b", 1_000_000);
     assert.equal(tally.size, 1);
   });
+
+  it("counts a reporter of several names (an account, an address) once, if any of their names counted already", () => {
+    const tally = new ReportTally(2, 60_000);
+    assert.equal(tally.add("victim", ["account alt-2", "address 203.0.113.22"], 0), false);
+    assert.equal(tally.add("victim", ["account alt-3", "address 203.0.113.22"], 1_000), false, "a second account from the same address");
+    assert.equal(tally.add("victim", ["account alt-3", "address 203.0.113.23"], 2_000), false, "that account from another address");
+    assert.equal(tally.add("victim", ["address 203.0.113.24"], 3_000), true, "someone else");
+  });
 });

@@ -5,7 +5,7 @@ import { ChatLogRecord } from "../kafka/chat-log.js";
 import type { PlayerReport } from "../rooms/moderation/player-reports.js";
 import { REPORTS_BURST } from "../rooms/players/player-allowances.js";
 import type { ReportedNotice } from "../rooms/world-protocol.js";
-import { joinWorld, recordingChatLog, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { joinWorld, recordingChatLog, signedIn, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64") };
 
@@ -219,5 +219,90 @@ describe("players' reports that mute by themselves, players without an account b
     rude.room.send("chat", { text: "이제는?" });
     await waitFor("muted", () => rude.errors.some((error) => error.code === "muted"));
     await Promise.all([rude, tab1, tab2, other].map((player) => player.room.leave()));
+  });
+});
+
+describe("players' reports from one public address (TRUST_PROXY=1): guests who leave and join again under new names", function () {
+  let world: TestWorld;
+  let http: string;
+  const share = 2;
+
+  before(async () => {
+    world = await startTestWorld({ TRUST_PROXY: "1", CHAT_ADDRESS_SHARE: String(share), ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" });
+    http = world.url.replace("ws://", "http://");
+  });
+  after(() => world.stop());
+
+  it("keeps one report of a player per reporting address, and one allowance of reports per address, however often its guests join again", async () => {
+    const from = (address: string) => ({ "x-forwarded-for": address });
+    const victim = await joinWorld(world.url, { name: "피해자" }, undefined, from("203.0.113.31"));
+    // A review filed 150 open reports in 8.8 s so, each guest a new session with a fresh allowance.
+    const allowance = REPORTS_BURST * share;
+    let [filed, limited] = [0, 0];
+    for (let i = 0; i < allowance + 2; i++) {
+      const guest = await joinWorld(world.url, { name: `도배${i}` }, victim.room.roomId, from("203.0.113.99"));
+      const notices = noticesOf(guest);
+      guest.room.send("report", { player: victim.room.sessionId, reason: "가짜" });
+      await waitFor("filed or refused", () => notices.length === 1 || guest.errors.some((error) => error.code === "report_limited"));
+      if (notices.length === 1) filed++;
+      else limited++;
+      await guest.room.leave();
+    }
+    assert.deepEqual([filed, limited], [allowance, 2], "the address's allowance, CHAT_ADDRESS_SHARE players' worth, then report_limited");
+    const listed = async () => ((await (await fetch(`${http}/api/reports`, { headers: admin })).json()) as { reports: PlayerReport[]; total: number });
+    const flood = await listed();
+    assert.equal(flood.total, 1, "each report replaced the address's last");
+    assert.equal(flood.reports[0]!.times, allowance);
+    assert.equal(flood.reports[0]!.reporter.name, `도배${allowance - 1}`, "the last reporter shown");
+
+    // Another address is another reporter, with an allowance of its own.
+    const other = await joinWorld(world.url, { name: "목격자" }, victim.room.roomId, from("203.0.113.50"));
+    const seen = noticesOf(other);
+    other.room.send("report", { player: victim.room.sessionId });
+    await waitFor("the other address's report filed", () => seen.length === 1);
+    assert.equal((await listed()).total, 2);
+    await Promise.all([victim, other].map((player) => player.room.leave()));
+  });
+});
+
+describe("players' reports that mute by themselves, signed-in players behind a proxy (AUTH_SECRET, TRUST_PROXY=1)", function () {
+  const secret = "a-test-secret-of-at-least-32-characters!!";
+  let world: TestWorld;
+
+  before(async () => {
+    world = await startTestWorld({ REPORTS_TO_MUTE: "2", REPORT_MUTE_MINUTES: "5", TRUST_PROXY: "1", AUTH_SECRET: secret, ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" });
+  });
+  after(() => world.stop());
+
+  it("counts accounts from one public address as one reporter: one person's second account cannot mute anyone, account-wide", async () => {
+    const as = async (account: string, address: string) => ({ "x-forwarded-for": address, ...(await signedIn(secret, account, account)) });
+    const victim = await joinWorld(world.url, { name: "x" }, undefined, await as("victim-acct", "203.0.113.21"));
+    const alt2 = await joinWorld(world.url, { name: "x" }, victim.room.roomId, await as("alt-2", "203.0.113.22"));
+    const alt3 = await joinWorld(world.url, { name: "x" }, victim.room.roomId, await as("alt-3", "203.0.113.22"));
+    const heard = (text: string) => stateOf(alt2).chat.some((line) => line.text === text);
+    const [notices2, notices3] = [noticesOf(alt2), noticesOf(alt3)];
+    alt2.room.send("report", { player: victim.room.sessionId });
+    alt3.room.send("report", { player: victim.room.sessionId });
+    await waitFor("both reports filed", () => notices2.length === 1 && notices3.length === 1);
+    victim.room.send("chat", { text: "두 계정이 신고" });
+    await waitFor("still heard", () => heard("두 계정이 신고"));
+    const http = world.url.replace("ws://", "http://");
+    const listed = (await (await fetch(`${http}/api/reports`, { headers: admin })).json()) as { reports: PlayerReport[] };
+    assert.deepEqual(listed.reports.map((r) => r.reporter.account).sort(), ["alt-2", "alt-3"], "the moderators still see each account's report");
+
+    // alt-3 from another address is still the account in the tally; another account there is someone else.
+    const moved = await joinWorld(world.url, { name: "x" }, victim.room.roomId, await as("alt-3", "203.0.113.23"));
+    const movedNotices = noticesOf(moved);
+    moved.room.send("report", { player: victim.room.sessionId });
+    await waitFor("alt-3's report again filed", () => movedNotices.length === 1);
+    victim.room.send("chat", { text: "주소를 바꿔도" });
+    await waitFor("still heard", () => heard("주소를 바꿔도"));
+    const other = await joinWorld(world.url, { name: "x" }, victim.room.roomId, await as("other-acct", "203.0.113.24"));
+    const seen = noticesOf(other);
+    other.room.send("report", { player: victim.room.sessionId });
+    await waitFor("another address's account's report filed", () => seen.length === 1);
+    victim.room.send("chat", { text: "이제는?" });
+    await waitFor("muted", () => victim.errors.some((error) => error.code === "muted"));
+    await Promise.all([victim, alt2, alt3, moved, other].map((player) => player.room.leave()));
   });
 });

@@ -28,8 +28,9 @@ export interface PlayerReport {
 }
 
 /**
- * Reports kept at most: past it the oldest tenth go, so that no flood of reports can grow the presence without bound,
- * and the index is read once per thousand reports then, not at every one.
+ * Reports kept at most: past it a tenth go, first those of the reporters who filed most, so that no flood of reports
+ * can grow the presence without bound, nor push out others' reports, and the index is read once per thousand reports
+ * then, not at every one.
  */
 export const REPORTS_KEPT = 10_000;
 /** The reported player's lines a report carries. */
@@ -37,41 +38,46 @@ export const REPORT_LINES = 5;
 
 /**
  * All reports, in one hash of the presence (Redis with several processes: every server's reports in one list). Keyed
- * by who reported whom (their accounts, else their sessions): reporting the same player again replaces the report
- * and counts it, so one player cannot fill the list by reporting one other over and over.
+ * by who reported whom (the reporter as PlayerOrigins.reporterOf counts them: their account, else their public
+ * address, else their session; the reported player's account, else session): reporting the same player again
+ * replaces the report and counts it, so one player cannot fill the list by reporting one other over and over, nor by
+ * joining again as a new guest each time.
  */
 export const REPORTS = "kobot:reports";
 /**
- * The same fields → what the list sorts and filters by, `[at, id, reported account]` (~60 bytes, where a report's JSON
+ * The same fields → what the list sorts and filters by, `[at, id, reported account, reporter]` (~90 bytes, where a report's JSON
  * is ~700): listing, closing and dropping read this, then only the reports they return. Reading every report's JSON
  * held a server's event loop, so every room of the process, ~200 ms at 10,000 reports, at each moderator's refresh;
  * listing, closing and dropping read the index a page at a time (HashPages), the rooms running between pages.
  */
 const REPORTS_INDEX = "kobot:reports:index";
-type IndexEntry = { field: string; at: number; id: string; account: string | null };
-const indexValue = (report: PlayerReport) => JSON.stringify([report.at, report.id, report.reported.account ?? null]);
+type IndexEntry = { field: string; at: number; id: string; account: string | null; reporter: string };
+const indexValue = (report: PlayerReport, field: string) => JSON.stringify([report.at, report.id, report.reported.account ?? null, reporterOfField(field)]);
+/** The reporter a field names (an entry written before the index held it has only the field). */
+const reporterOfField = (field: string) => field.slice(0, field.lastIndexOf(" > "));
 /** Who a player is across their sessions: their account when signed in, else their session. */
 export const playerIdentity = ({ player, account }: Pick<ReportedPlayer, "player" | "account">) =>
   account === undefined ? `player ${player}` : `account ${account}`;
 
 /**
- * Files a report (`times` and `id` are the store's); returns it as stored. `kept`: REPORTS_KEPT (tests keep fewer);
- * `hashes` reads the index when the oldest must go (as listReports).
+ * Files a report (`times` and `id` are the store's); returns it as stored. `by`: who filed it, as reports are keyed
+ * (PlayerOrigins.reporterOf; the reporter's identity unless given). `kept`: REPORTS_KEPT (tests keep fewer); `hashes`
+ * reads the index when some must go (as listReports).
  */
 export async function fileReport(
   presence: Presence,
   report: Omit<PlayerReport, "id" | "times">,
-  { kept = REPORTS_KEPT, hashes = presenceHashPages(presence) }: { kept?: number; hashes?: HashPages } = {},
+  { by = playerIdentity(report.reporter), kept = REPORTS_KEPT, hashes = presenceHashPages(presence) }: { by?: string; kept?: number; hashes?: HashPages } = {},
 ): Promise<PlayerReport> {
-  const field = `${playerIdentity(report.reporter)} > ${playerIdentity(report.reported)}`;
+  const field = `${by} > ${playerIdentity(report.reported)}`;
   const before = await presence.hget(REPORTS, field);
   const times = before === null ? 1 : (JSON.parse(before) as PlayerReport).times + 1;
   const stored: PlayerReport = { id: newLineId(), times, ...report };
   // The index first: whatever happens between the two, every report is indexed (an entry without its report is skipped).
-  await presence.hset(REPORTS_INDEX, field, indexValue(stored));
+  await presence.hset(REPORTS_INDEX, field, indexValue(stored, field));
   await presence.hset(REPORTS, field, JSON.stringify(stored));
   const count = await presence.hlen(REPORTS);
-  if (count > kept) await dropOldest(presence, count - Math.floor(kept * 0.9), hashes);
+  if (count > kept) await dropMostFiled(presence, count - Math.floor(kept * 0.9), hashes);
   return stored;
 }
 
@@ -140,12 +146,30 @@ export async function restoreReports(presence: Presence, stored: Record<string, 
 }
 
 const indexReports = (presence: Presence, stored: Record<string, string>) =>
-  Promise.all(Object.entries(stored).map(([field, json]) => presence.hset(REPORTS_INDEX, field, indexValue(JSON.parse(json) as PlayerReport))));
+  Promise.all(Object.entries(stored).map(([field, json]) => presence.hset(REPORTS_INDEX, field, indexValue(JSON.parse(json) as PlayerReport, field))));
 
-/** Drops the `count` oldest reports. */
-async function dropOldest(presence: Presence, count: number, hashes: HashPages): Promise<void> {
-  const oldest = await firstOfIndex(presence, hashes, () => true, (a, b) => a.at - b.at, count);
-  await Promise.all(oldest.map(({ field }) => removeReport(presence, field)));
+/**
+ * Drops `count` reports, one at a time the oldest of the reporter who has most left (of equals, the one whose oldest is
+ * older): where every reporter has one, the oldest. Before, the oldest went whoever filed them: one address's guests,
+ * ~10,000 reports in 10 minutes, pushed out every other report.
+ */
+async function dropMostFiled(presence: Presence, count: number, hashes: HashPages): Promise<void> {
+  const entries: IndexEntry[] = [];
+  const seen = new Set<string>();
+  for await (const page of indexPages(presence, hashes)) {
+    for (const entry of page) if (!seen.has(entry.field)) (seen.add(entry.field), entries.push(entry));
+  }
+  // Each report's place among its reporter's, the newest 1: dropping the highest places first, the oldest of equal
+  // places first, is taking one at a time from whoever has most.
+  const place = new Map<IndexEntry, number>();
+  const filed = new Map<string, number>();
+  for (const entry of [...entries].sort((a, b) => b.at - a.at)) {
+    const n = (filed.get(entry.reporter) ?? 0) + 1;
+    filed.set(entry.reporter, n);
+    place.set(entry, n);
+  }
+  const dropped = entries.sort((a, b) => place.get(b)! - place.get(a)! || a.at - b.at).slice(0, count);
+  await Promise.all(dropped.map(({ field }) => removeReport(presence, field)));
 }
 
 /**
@@ -177,8 +201,8 @@ async function* indexPages(presence: Presence, hashes: HashPages): AsyncGenerato
   if ((await presence.hlen(REPORTS)) > (await presence.hlen(REPORTS_INDEX))) await indexReports(presence, await presence.hgetall(REPORTS));
   for await (const page of hashes.pages(REPORTS_INDEX)) {
     yield page.map(([field, value]) => {
-      const [at, id, account] = JSON.parse(value) as [number, string, string | null];
-      return { field, at, id, account };
+      const [at, id, account, reporter = reporterOfField(field)] = JSON.parse(value) as [number, string, string | null, string?];
+      return { field, at, id, account, reporter };
     });
   }
 }

@@ -43,11 +43,18 @@ export class ReportDesk {
 
   /**
    * Files `reporter`'s report of `reported` with what they last said; rejects when the store (the presence) fails.
-   * `countsAs`: who the report counts as coming from toward a mute (PlayerOrigins.reporterOf).
+   * `from`: who filed it, as reports are keyed (PlayerOrigins.reporterOf), and whom it counts as coming from toward a
+   * mute (PlayerOrigins.reportCountsAs); the reporter's identity unless given.
    */
-  async file(roomId: string, reporter: ReportedPlayer, reported: ReportedPlayer, reason: string, countsAs = playerIdentity(reporter)): Promise<PlayerReport> {
+  async file(
+    roomId: string,
+    reporter: ReportedPlayer,
+    reported: ReportedPlayer,
+    reason: string,
+    { by, countsAs }: { by: string; countsAs: readonly string[] } = { by: playerIdentity(reporter), countsAs: [playerIdentity(reporter)] },
+  ): Promise<PlayerReport> {
     const lines = [...this.said.of(reported.player)];
-    const stored = await fileReport(this.presence, { at: Date.now(), roomId, reporter, reported, ...(reason ? { reason } : {}), lines }, this.hashes ? { hashes: this.hashes } : {});
+    const stored = await fileReport(this.presence, { at: Date.now(), roomId, reporter, reported, ...(reason ? { reason } : {}), lines }, { by, ...(this.hashes ? { hashes: this.hashes } : {}) });
     this.publishLog(reportRecord(stored));
     playerReports.inc();
     this.log.info("player reported", { id: stored.id, times: stored.times, playerId: reported.player, by: reporter.player });

@@ -49,6 +49,19 @@ export class PlayerAllowances {
   }
 
   /**
+   * A report past the player's reports, or past those their address shares (`addressReports`: a guest who leaves and
+   * joins again is a new player with reports of their own): how long to wait. Otherwise undefined, and the report is
+   * taken from both.
+   */
+  report(addressReports?: TokenBucket): { waitMs: number } | undefined {
+    const waitMs = Math.max(this.reports.waitMs(), addressReports?.waitMs() ?? 0);
+    if (waitMs > 0) return { waitMs };
+    this.reports.take();
+    addressReports?.take();
+    return undefined;
+  }
+
+  /**
    * A line (a question to an NPC when `asks`) past the player's lines or questions, or past the lines their address
    * shares (`addressLines`, address-lines.ts): what to tell them and how long to wait. Otherwise undefined, and the
    * line is taken from each.

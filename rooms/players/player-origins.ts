@@ -3,8 +3,9 @@ import type { Asker } from "../npc/npc-turns.js";
 import type { WorldSettings } from "../world-settings.js";
 
 /**
- * Who each player of a room is beyond their session: the account they signed in with, or else the client address
- * they joined from, when matchmaking knew it. Limits, turns at an NPC and sanctions count by these.
+ * Who each player of a room is beyond their session: the account they signed in with, and the client address they
+ * joined from, when matchmaking knew it. Limits, turns at an NPC and sanctions count by these (an address counts for
+ * a signed-in player only toward a mute by reports).
  */
 export class PlayerOrigins {
   private readonly accounts = new Map<string, string>();
@@ -12,7 +13,7 @@ export class PlayerOrigins {
 
   joined(sessionId: string, account: string | undefined, address: string | undefined): void {
     if (account !== undefined) this.accounts.set(sessionId, account);
-    else if (address !== undefined) this.addresses.set(sessionId, address);
+    if (address !== undefined) this.addresses.set(sessionId, address);
   }
 
   left(sessionId: string): void {
@@ -38,11 +39,17 @@ export class PlayerOrigins {
   }
 
   /**
-   * The client address a player shares with others, if any: none on a private network's (bots and benchmarks on
-   * loopback, a LAN, a proxy without TRUST_PROXY: common/private-address.ts), where every player counts as one, nor
-   * when matchmaking did not know it.
+   * The client address a player without an account shares with others, if any: none for a signed-in player (their
+   * account's limits are theirs), none on a private network's (bots and benchmarks on loopback, a LAN, a proxy
+   * without TRUST_PROXY: common/private-address.ts), where every player counts as one, nor when matchmaking did not
+   * know it.
    */
   sharedAddressOf(sessionId: string): string | undefined {
+    return this.accounts.has(sessionId) ? undefined : this.publicAddressOf(sessionId);
+  }
+
+  /** The client address any player joined from, unless a private network's or unknown (as sharedAddressOf). */
+  private publicAddressOf(sessionId: string): string | undefined {
     const address = this.addresses.get(sessionId);
     return address && !isPrivateAddress(address) ? address : undefined;
   }
@@ -67,13 +74,22 @@ export class PlayerOrigins {
     return address ? `address ${address}` : undefined;
   }
 
-  /**
-   * Who a report counts as coming from, toward REPORTS_TO_MUTE: a signed-in player's account; else their public
-   * address, so that one person's tabs or reconnections count once (players of one PC bang count once too: against
-   * a mute by reports, which a few people could abuse, that errs on the side of the reported); else their session.
-   */
+  /** Who filed a report, as reports are keyed (player-reports.ts): a signed-in player's account; else their public address; else their session. */
   reporterOf(sessionId: string): string {
     return this.holderOf(sessionId) ?? `player ${sessionId}`;
+  }
+
+  /**
+   * Who a report counts as coming from toward REPORTS_TO_MUTE, each of them once: a signed-in player's account and
+   * public address, so that one person's second account counts no more than their tabs or reconnections; without an
+   * account their public address; else their session. Players of one PC bang count once too: against a mute by
+   * reports, which a few people could abuse, that errs on the side of the reported.
+   */
+  reportCountsAs(sessionId: string): string[] {
+    const account = this.accounts.get(sessionId);
+    const address = this.publicAddressOf(sessionId);
+    const as = [...(account === undefined ? [] : [`account ${account}`]), ...(address === undefined ? [] : [`address ${address}`])];
+    return as.length > 0 ? as : [`player ${sessionId}`];
   }
 
   /**
