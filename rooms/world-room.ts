@@ -372,7 +372,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const departure = this.departureOf(client.sessionId);
     const samePlayer = (account && this.allowancesOfAccount(account.id)) || (departure && this.deps.departed?.takeBack(...departure)) || undefined;
     this.allowances.set(client.sessionId, new PlayerAllowances(this.deps.settings, samePlayer));
-    if (account && ticket?.mutedUntil) this.sanctions.set("mute", account.id, ticket.mutedUntil, ticket.readAt ?? 0);
+    if (account && ticket?.mutedUntil) this.sanctions.set("mute", account.id, ticket.mutedUntil, ticket.readAt);
     if (!account) this.reports.joined(client.sessionId, departure?.join(" "));
     this.history.add("system", "", "", `${name} 님이 들어왔어요.`);
     this.greetings.notice(client.sessionId);
