@@ -1,5 +1,5 @@
-import { type AnswerMessage, errorAnswer, type QuestionMessage } from "./contract.js";
-import type { AnswerQuestions, QuestionChannel, WorkerChannel } from "./npc-transport.js";
+import { type AnswerMessage, errorAnswer } from "./contract.js";
+import type { AnswerQuestions, QuestionChannel, WorkerChannel, WorkerQuestion } from "./npc-transport.js";
 
 /**
  * The embedded default: server and worker in one process, no broker. Behaves like the Kafka
@@ -17,8 +17,14 @@ const BATCHES_IN_FLIGHT = 2;
  */
 const MAX_WAITING = 10_000;
 
+/** A question waiting for the worker, since `queuedAt` (performance.now()). */
+interface Queued {
+  question: WorkerQuestion;
+  queuedAt: number;
+}
+
 export class InProcessBus {
-  private readonly waiting: QuestionMessage[] = [];
+  private readonly waiting: Queued[] = [];
   private worker: AnswerQuestions | undefined;
   private readonly servers = new Map<string, (answer: AnswerMessage) => void>();
   private inFlight = 0;
@@ -35,8 +41,11 @@ export class InProcessBus {
       start: async (onAnswer) => {
         this.servers.set(instanceId, onAnswer);
       },
-      sendQuestion: async (question) => {
-        this.waiting.push({ ...question, replyTo: instanceId });
+      sendQuestion: async (question, leftMs) => {
+        const queuedAt = performance.now();
+        // Its deadline on this thread's monotonic clock: a wall-clock step must not expire it (or keep it alive).
+        const dueAt = leftMs === undefined ? {} : { dueAt: queuedAt + leftMs };
+        this.waiting.push({ question: { ...question, replyTo: instanceId, ...dueAt }, queuedAt });
         if (this.waiting.length > this.maxWaiting) this.dropOldest();
         this.drain();
       },
@@ -84,7 +93,7 @@ export class InProcessBus {
     });
   }
 
-  private async answer(worker: AnswerQuestions, batch: QuestionMessage[]): Promise<void> {
+  private async answer(worker: AnswerQuestions, batch: Queued[]): Promise<void> {
     // Each answer is delivered as it is done (a brain batch's together), so one batch is not held until the next ends;
     // once, as the worker's list at the end holds every answer it told of already.
     const delivered = new Set<string>();
@@ -95,11 +104,11 @@ export class InProcessBus {
     };
     let answers: AnswerMessage[];
     try {
-      answers = await worker(batch, ready);
+      answers = await worker(batch.map(({ question }) => question), ready);
     } catch {
       // The worker failed as a whole: keep its questions not answered yet, as an uncommitted Kafka batch would,
       // and try again a little later rather than in a tight loop.
-      this.waiting.unshift(...batch.filter((question) => !delivered.has(question.questionId)));
+      this.waiting.unshift(...batch.filter(({ question }) => !delivered.has(question.questionId)));
       setTimeout(() => {
         this.inFlight--;
         this.drain();
@@ -113,8 +122,8 @@ export class InProcessBus {
   }
 
   private dropOldest(): void {
-    const question = this.waiting.shift()!;
-    const waited = Math.round((Date.now() - question.ts) / 1000);
+    const { question, queuedAt } = this.waiting.shift()!;
+    const waited = Math.round((performance.now() - queuedAt) / 1000);
     const answer = errorAnswer(question, { code: "worker_behind", message: `no NPC worker for ${waited} s and ${this.maxWaiting} questions behind; not answered` });
     setImmediate(() => this.deliver(answer)); // asynchronously, as every answer, not inside the asking room's send
   }

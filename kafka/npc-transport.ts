@@ -8,8 +8,12 @@ export interface QuestionChannel {
   readonly kind: "in-process" | "kafka";
   /** Starts delivering answers addressed to this server process to `onAnswer`. */
   start(onAnswer: (answer: AnswerMessage) => void): Promise<void>;
-  /** Resolves once the question is durably handed over (written to the broker, or queued in-process). */
-  sendQuestion(question: QuestionMessage): Promise<void>;
+  /**
+   * Resolves once the question is durably handed over (written to the broker, or queued in-process). `leftMs`: how
+   * long its asker still waits. Kafka carries the question's `deadline` (wall clock: the one machines share); the
+   * in-process channel keeps `leftMs` on the monotonic clock, so an NTP step does not time out every question waiting.
+   */
+  sendQuestion(question: QuestionMessage, leftMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,7 +38,13 @@ export class QuestionRefused extends Error {
  * a list that takes several brain batches (a Kafka worker's slice, questions to NPCs on several models) need not hold
  * the first batch's answers until the last is done. The list still holds every answer.
  */
-export type AnswerQuestions = (questions: QuestionMessage[], ready?: (answer: AnswerMessage) => void) => Promise<AnswerMessage[]>;
+export type AnswerQuestions = (questions: WorkerQuestion[], ready?: (answer: AnswerMessage) => void) => Promise<AnswerMessage[]>;
+
+/**
+ * A question as a worker takes it. From the in-process channel it has `dueAt` too: its deadline by performance.now()
+ * on the worker's thread, ahead of `deadline` (npc/worker/worker.ts). Never on Kafka (its contract has no such field).
+ */
+export type WorkerQuestion = QuestionMessage & { dueAt?: number };
 
 /** The worker's side: takes questions, hands them to the brain, sends the answers back. */
 export interface WorkerChannel {

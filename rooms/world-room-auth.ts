@@ -4,6 +4,7 @@ import { joinsRefused } from "../common/metrics.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { Account } from "./players/account.js";
 import { sanctionedUntil } from "./moderation/account-sanctions.js";
+import { type SanctionRead, sanctionRead } from "./moderation/heard-sanctions.js";
 import { readJoinOptions } from "./join-options.js";
 import { chosenName } from "./players/player-name.js";
 import { SCHEMA_FINGERPRINT } from "./schema-fingerprint.js";
@@ -23,8 +24,8 @@ export interface SeatTicket {
   name?: string;
   /** When a moderator's mute of the account ends (epoch ms), if it is muted. */
   mutedUntil?: number;
-  /** When that was read (epoch ms): a change the room heard since is newer. */
-  readAt?: number;
+  /** When that was read: a change the room heard since is newer. */
+  readAt?: SanctionRead;
 }
 
 /** What a join is checked against before its seat: the world room's deps of the same names. */
@@ -53,7 +54,7 @@ export async function seatTicket(checks: JoinChecks, token: string | undefined, 
     throw error;
   });
   // Both read at once: with Redis, each is a round trip on every signed-in join.
-  const readAt = Date.now();
+  const readAt = sanctionRead();
   const [banned, muted] = account
     ? await Promise.all([sanctionedUntil(matchMaker.presence, "ban", account.id), sanctionedUntil(matchMaker.presence, "mute", account.id)])
     : [];

@@ -383,7 +383,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const departure = this.departureOf(client.sessionId);
     const samePlayer = (account && this.allowancesOfAccount(account.id)) || (departure && this.deps.departed?.takeBack(...departure)) || undefined;
     this.allowances.set(client.sessionId, new PlayerAllowances(this.deps.settings, samePlayer));
-    if (account && ticket?.mutedUntil) this.sanctions.set("mute", account.id, ticket.mutedUntil, ticket.readAt ?? 0);
+    if (account && ticket?.mutedUntil) this.sanctions.set("mute", account.id, ticket.mutedUntil, ticket.readAt);
     if (!account) this.reports.joined(client.sessionId, departure?.join(" "));
     this.presenceLines.joined(client.sessionId, name);
     this.greetings.notice(client.sessionId);
@@ -751,7 +751,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (!npcId) return;
     // In its turn, after the answers to the player's questions before it (the error above comes at once: the line was not sent).
     const privately = this.npcSettings.get(npcId)?.privateTalk === true;
-    this.questions.refused({ npcId, sessionId: client.sessionId, id, text: asks.question, ts, name: player.name, account: this.origins.accountOf(client.sessionId), privately });
+    this.questions.refused({ npcId, sessionId: client.sessionId, id, text: asks.question, askedAt: performance.now(), name: player.name, account: this.origins.accountOf(client.sessionId), privately });
   }
 
   /** An NPC turns to the player it speaks to (3D clients show it facing them); not to one who has left. */

@@ -221,6 +221,23 @@ describe("In-process transport", () => {
     for (const answer of got) assert.doesNotThrow(() => parseMessage(AnswerMessage, JSON.stringify(answer)));
   });
 
+  it("says how long the oldest question waited for a worker by its own clock, not the wall clock's (a step back: not −60 s)", async () => {
+    const bus = new InProcessBus(16, 1);
+    const got: Answer[] = [];
+    const server = bus.serverChannel("A");
+    await server.start((answer) => got.push(answer));
+    const realNow = Date.now;
+    try {
+      await server.sendQuestion({ ...question, questionId: "q1", ts: Date.now() });
+      Date.now = () => realNow() - 60_000;
+      await server.sendQuestion({ ...question, questionId: "q2", ts: Date.now() });
+    } finally {
+      Date.now = realNow;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.match(got[0]!.error!.message, /^no NPC worker for 0 s /);
+  });
+
   it("delivers an answer told ready and also in the worker's final list once", async () => {
     const bus = new InProcessBus(4);
     const got: string[] = [];

@@ -62,4 +62,24 @@ describe("account sanctions' records (rooms/moderation/account-sanctions.ts)", (
     await lift(presence, "mute", "stuck");
     presence.shutdown();
   });
+
+  it("waits for a live holder whatever the wall clock does: a forward step (NTP) does not break its hold", async () => {
+    const presence = new LocalPresence();
+    await presence.incr("kobot-hold:kobot:mute:held"); // another call sets this account's mute now
+    const realNow = Date.now;
+    let reads = 0;
+    Date.now = () => realNow() + (++reads > 1 ? 10_000 : 0); // 10 s ahead once impose has begun to wait
+    try {
+      let imposed = false;
+      const imposing = impose(presence, "mute", "held", 60_000).then(() => (imposed = true));
+      await sleep(200);
+      assert.equal(imposed, false, "the holder's week-long mute may be between its read and its write");
+      await presence.del("kobot-hold:kobot:mute:held"); // the holder lets go
+      await imposing;
+      await lift(presence, "mute", "held");
+    } finally {
+      Date.now = realNow;
+    }
+    presence.shutdown();
+  });
 });

@@ -24,11 +24,14 @@ const recordingLog = (logged: Logged[]) => createLogger({}, "warn", (line) => lo
 const questionOf = (id: string, text = "배고파"): QuestionMessage =>
   ({ v: CONTRACT_VERSION, questionId: id, roomId: "room", npcId: "kobot", playerId: id, playerName: "민수", text, ts: Date.now() });
 
+/** The bus's server side as a Kafka channel: the question carries its wall-clock deadline alone, as between machines. */
+const asOverKafka = (channel: QuestionChannel): QuestionChannel => ({ ...channel, kind: "kafka", sendQuestion: (question) => channel.sendQuestion(question) });
+
 describe("A worker whose clock is ahead of the server's", function () {
   it("turns questions away as expired, and the server's log says why, once, with how far ahead at least", async () => {
     const bus = new InProcessBus(4);
     const logged: Logged[] = [];
-    const router = new AnswerRouter(bus.serverChannel("server-1"), 10_000, recordingLog(logged));
+    const router = new AnswerRouter(asOverKafka(bus.serverChannel("server-1")), 10_000, recordingLog(logged));
     await router.start();
     // A minute ahead: every question is past its deadline by its clock the moment it arrives.
     const worker = new NpcWorker(await shippedEngine(), bus.workerChannel(), quiet, { maxQuestionAgeMs: 10_000, now: () => Date.now() + 60_000 });
@@ -70,6 +73,32 @@ describe("A worker whose clock is ahead of the server's", function () {
       assert.equal(outcome.kind === "answer" ? outcome.answer.error?.code : outcome.kind, "expired", "the worker's answer came first");
       assert.deepEqual(logged.filter((line) => line.level === "error").map((line) => line.msg), []);
     } finally {
+      await worker.stop();
+      await router.stop();
+    }
+  });
+});
+
+describe("The embedded worker (in-process) when the wall clock steps (NTP)", () => {
+  const realNow = Date.now;
+  afterEach(() => (Date.now = realNow));
+
+  it("answers the questions waiting, and tells no one to sync machines' clocks", async () => {
+    const bus = new InProcessBus(4);
+    const logged: Logged[] = [];
+    const router = new AnswerRouter(bus.serverChannel("server-1"), 10_000, recordingLog(logged));
+    await router.start();
+    // Its wall clock read at each call, as the stub below steps it (the default holds the real Date.now).
+    const worker = new NpcWorker(await shippedEngine(), bus.workerChannel(), quiet, { maxQuestionAgeMs: 10_000, now: () => Date.now() });
+    await worker.start();
+    try {
+      const asked = ["q1", "q2"].map((id) => router.ask(questionOf(id)));
+      Date.now = () => realNow() + 60_000; // before the worker takes them (the bus hands them over on the next turn)
+      const outcomes = await Promise.all(asked);
+      assert.deepEqual(outcomes.map((o) => (o.kind === "answer" ? (o.answer.error?.code ?? "answered") : o.kind)), ["answered", "answered"]);
+      assert.deepEqual(logged.filter((line) => line.level === "error").map((line) => line.msg), []);
+    } finally {
+      Date.now = realNow;
       await worker.stop();
       await router.stop();
     }

@@ -17,6 +17,7 @@ import { quiet } from "./helpers/world.js";
  */
 function hansQuestions(outcome: () => Promise<AskOutcome>, npcQueue = { capacity: 8, concurrency: 1 }) {
   const said: string[] = [];
+  const logged: { question?: string; asker?: string }[] = [];
   const sent: { type: string; options?: unknown }[] = [];
   let thinking = 0;
   const hans = { id: "hans", name: "한스", lines: { noAnswer: ["한스는 생각에 잠겼다."] } } as unknown as NpcSettings;
@@ -25,7 +26,14 @@ function hansQuestions(outcome: () => Promise<AskOutcome>, npcQueue = { capacity
     settings: { npcQueue } as unknown as WorldSettings,
     answers: { ask: outcome } as unknown as AnswerRouter,
     log: quiet,
-    history: { add: (_kind: string, _id: string, _name: string, text: string) => (said.push(text), { id: "l" }), sendNow: () => {} } as never,
+    history: {
+      add: (_kind: string, _id: string, _name: string, text: string, _replyTo: string, extra?: { npc?: { question?: string; asker?: string } }) => {
+        said.push(text);
+        if (extra?.npc) logged.push({ question: extra.npc.question, asker: extra.npc.asker });
+        return { id: "l" };
+      },
+      sendNow: () => {},
+    } as never,
     connections: { sendError: () => {}, sendTo: (_client: unknown, type: string, _message: unknown, options?: unknown) => void sent.push({ type, options }) } as never,
     statuses: { thinking: (_npcId: string, by: number) => void (thinking += by) },
     npc: (id) => (id === "hans" ? hans : undefined),
@@ -35,11 +43,11 @@ function hansQuestions(outcome: () => Promise<AskOutcome>, npcQueue = { capacity
     askerOf: (sessionId) => ({ player: sessionId, group: sessionId }),
   });
   questions.takeNpc("hans");
-  const ask = (id: string, sessionId = "p1"): Question => ({
-    client: { sessionId } as Client, npcId: "hans", text: "안녕", askedAt: performance.now(), privately: false, account: undefined,
+  const ask = (id: string, sessionId = "p1", account?: string): Question => ({
+    client: { sessionId } as Client, npcId: "hans", text: "안녕", askedAt: performance.now(), privately: false, account,
     line: { id, ts: Date.now(), name: "민수", text: "안녕", from: sessionId } as unknown as ChatLine,
   });
-  return { questions, said, sent, ask, thinking: () => thinking };
+  return { questions, said, logged, sent, ask, thinking: () => thinking };
 }
 
 describe("A room's NPC questions (rooms/npc/npc-questions.ts)", () => {
@@ -92,5 +100,47 @@ describe("A room's NPC questions (rooms/npc/npc-questions.ts)", () => {
     await questions.idle();
     await new Promise((resolve) => setTimeout(resolve, 10));
     assert.deepEqual(sent, [{ type: "npc_action", options: { afterNextPatch: true } }]);
+  });
+
+  describe("an asker's account erased while the answer is awaited", () => {
+    const realNow = Date.now;
+    afterEach(() => (Date.now = realNow));
+    const answer = { v: 1, questionId: "q", roomId: "r", npcId: "hans", text: "어서 오게.", ms: 1, model: "kogpt2" } as AnswerMessage;
+
+    /** 한스 answers once `answerNow` is called; `acc-1`'s question is waiting then. */
+    function awaited() {
+      let answerNow!: () => void;
+      const answered = new Promise<void>((resolve) => (answerNow = resolve));
+      const room = hansQuestions(() => answered.then(() => ({ kind: "answer", answer }) as AskOutcome));
+      room.questions.enqueue(room.ask("q1", "p1", "acc-1"));
+      return { ...room, answerNow };
+    }
+
+    it("logs the answer without the question or the account after the wall clock stepped back (NTP)", async () => {
+      const { questions, logged, answerNow } = awaited();
+      Date.now = () => realNow() - 30_000; // the clock steps back 30 s while the question waits
+      questions.heardErasure("acc-1");
+      answerNow();
+      await questions.idle();
+      assert.deepEqual(logged, [{ question: "", asker: undefined }]);
+    });
+
+    it("keeps the erasure after a forward step of the wall clock and a later erasure", async () => {
+      const { questions, logged, answerNow } = awaited();
+      questions.heardErasure("acc-1");
+      Date.now = () => realNow() + 1_500_000; // 25 minutes ahead: past KEPT_MS by the wall clock, not by the process's
+      questions.heardErasure("acc-2"); // purges records kept long enough
+      answerNow();
+      await questions.idle();
+      assert.deepEqual(logged, [{ question: "", asker: undefined }]);
+    });
+
+    it("logs the question and its asker when the account was not erased", async () => {
+      const { questions, logged, answerNow } = awaited();
+      questions.heardErasure("acc-2");
+      answerNow();
+      await questions.idle();
+      assert.deepEqual(logged, [{ question: "안녕", asker: "acc-1" }]);
+    });
   });
 });

@@ -74,6 +74,16 @@ describe("Embedded NPC worker (its own thread)", () => {
     assert.match(metrics, new RegExp(`^kobot_npc_batch_size_count\\{model="${worker!.models[0]}"\\} [1-9]`, "m"), "the thread's batch sizes");
   });
 
+  it("judges a question by the time its room still waits, not by a wall-clock deadline a step of the clock put behind (NTP)", async () => {
+    const { worker: started, server, answers } = await embedded({});
+    worker = started;
+    // Its deadline a minute gone by the wall clock (stepped forward as it was asked), 10 s left by the server's timer.
+    await server.sendQuestion({ ...question("q-stepped", "배고파"), deadline: Date.now() - 60_000 }, 10_000);
+    await waitFor("the answer", () => answers.length === 1, 30_000);
+    assert.equal(answers[0]!.error, undefined);
+    assert.ok(answers[0]!.text.length > 0);
+  });
+
   it("replaces a thread that dies, and answers the question asked meanwhile", async () => {
     const { worker: started, server, answers } = await embedded({});
     worker = started;

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, utimesSync, watch, writeFileSyn
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { FileHeldError, GUARD_STALE_MS, holdFile, takeOver } from "../server/stores/file-lock.js";
+import { FileHeldError, GUARD_STALE_MS, holdFile, LOCK_WATCH_MS, otherHostWatch, takeOver } from "../server/stores/file-lock.js";
 
 const lockText = (pid: number, host = hostname()) => JSON.stringify({ pid, host });
 /** The pid of a process that has exited. */
@@ -150,5 +150,48 @@ describe("taking over a stale lock (server/stores/file-lock.ts)", () => {
         for (const start of many) start.stop();
       }
     });
+  });
+});
+
+describe("another host's lock (server/stores/file-lock.ts)", () => {
+  // Watched for a fraction of a second, touched every 20 ms by the "holder" here: as LOCK_WATCH_MS is to LOCK_TOUCH_MS.
+  before(() => Object.assign(otherHostWatch, { windowMs: 300, pollMs: 10 }));
+  after(() => Object.assign(otherHostWatch, { windowMs: LOCK_WATCH_MS, pollMs: 500 }));
+  const realNow = Date.now;
+  afterEach(() => (Date.now = realNow));
+
+  it("is kept while its holder touches it, however far ahead this host's wall clock runs", async () => {
+    const file = inNewDir("presence.json");
+    writeFileSync(`${file}.lock`, lockText(4242, "server-b"));
+    const touch = setInterval(() => utimesSync(`${file}.lock`, new Date(), new Date()), 20);
+    Date.now = () => realNow() + 70_000; // this host's clock 70 s ahead of the holder's
+    try {
+      await assert.rejects(holdFile(file), (error) => error instanceof FileHeldError && /server-b/.test(error.holder));
+    } finally {
+      clearInterval(touch);
+    }
+    assert.equal(readFileSync(`${file}.lock`, "utf8"), lockText(4242, "server-b"));
+  });
+
+  it("is taken over when its holder does not touch it while it is watched, however recent its mtime or behind this clock", async () => {
+    const file = inNewDir("presence.json");
+    writeFileSync(`${file}.lock`, lockText(4242, "container-before")); // touched just now, by its mtime
+    Date.now = () => realNow() - 70_000;
+    const release = await holdFile(file);
+    assert.equal(readFileSync(`${file}.lock`, "utf8"), lockText(process.pid));
+    await release();
+  });
+
+  it("costs a lock of this host no watch: a gone process's is taken over at once", async () => {
+    Object.assign(otherHostWatch, { windowMs: 60_000 });
+    try {
+      const file = inNewDir("presence.json");
+      writeFileSync(`${file}.lock`, lockText(gonePid()));
+      const started = performance.now();
+      await (await holdFile(file))();
+      assert.ok(performance.now() - started < 1000);
+    } finally {
+      Object.assign(otherHostWatch, { windowMs: 300 });
+    }
   });
 });

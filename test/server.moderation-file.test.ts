@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -10,7 +10,7 @@ import { createLogger } from "../common/log.js";
 import { impose, lift, LONGEST_SANCTION_MS, sanctionedUntil, sanctionsInForce } from "../rooms/moderation/account-sanctions.js";
 import { fileReport, listReports } from "../rooms/moderation/player-reports.js";
 import { ConfigError } from "../server/config.js";
-import { LOCK_STALE_MS } from "../server/stores/file-lock.js";
+import { LOCK_WATCH_MS, otherHostWatch } from "../server/stores/file-lock.js";
 import { keepPresence } from "../server/stores/kept-presence.js";
 import { MODERATION_PART } from "../server/stores/moderation-file.js";
 import { joinWorld, quiet, sleep, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
@@ -234,11 +234,14 @@ describe("one process's DATA_DIR (server/stores/file-lock.ts)", () => {
     await kept.stop();
     assert.ok(!existsSync(lockIn(file)));
     assert.ok(!existsSync(`${file}.lock`));
-    // Another host's (a container made again has another name), untouched past LOCK_STALE_MS: its holder is gone.
+    // Another host's (a container made again has another name), untouched while watched: its holder is gone.
     lockOf(file, 4242, "container-before");
-    const long = new Date(Date.now() - LOCK_STALE_MS - 1000);
-    utimesSync(lockIn(file), long, long);
-    await (await keepModeration(file, quiet)).stop();
+    otherHostWatch.windowMs = 200; // LOCK_WATCH_MS (21 s) in a server
+    try {
+      await (await keepModeration(file, quiet)).stop();
+    } finally {
+      otherHostWatch.windowMs = LOCK_WATCH_MS;
+    }
     // Half-written by a process that died writing it: nobody holds it.
     writeFileSync(lockIn(file), '{"pid": 12');
     await (await keepModeration(file, quiet)).stop();

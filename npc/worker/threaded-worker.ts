@@ -6,7 +6,7 @@ import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { Logger, LogLevel } from "../../common/log.js";
 import { addMetricsSource, threadKillersRefused } from "../../common/metrics.js";
 import { type AnswerMessage, errorAnswer, type QuestionMessage } from "../../kafka/contract.js";
-import type { WorkerChannel } from "../../kafka/npc-transport.js";
+import type { WorkerChannel, WorkerQuestion } from "../../kafka/npc-transport.js";
 import { type KnowledgePair, readKnowledgeFile } from "../knowledge-index.js";
 import { LOAD_WITHIN_MS, type ModelDtype } from "../engine/model-folder.js";
 import { brainlessAnswers } from "./brainless-answers.js";
@@ -57,7 +57,8 @@ const THREAD_MAIN = new URL("./worker-thread-main.ts", import.meta.url);
 
 /** What the thread is asked (npc/worker/worker-thread-main.ts), less the id that its reply carries back. */
 export type ToThread =
-  | { type: "questions"; questions: QuestionMessage[] }
+  /** `leftMs` in place of the bus's `dueAt`: a thread's performance.now() has an origin of its own. */
+  | { type: "questions"; questions: Array<QuestionMessage & { leftMs?: number }> }
   | { type: "metrics" }
   | { type: "knowledge"; file: string; pairs: KnowledgePair[] }
   | { type: "settings"; brains: NpcBrainSpec[] };
@@ -475,9 +476,17 @@ export class ThreadedNpcWorker {
         else if (reply.type === "failed") reject(new Error(reply.message));
         else resolve(reply);
       });
-      thread.postMessage({ ...message, id });
+      thread.postMessage({ ...toThread(message), id });
     });
   }
+}
+
+/** A batch's `dueAt`s as the time left now, which the thread puts back on its own clock (worker-thread-main.ts). */
+function toThread(message: ToThread): ToThread {
+  if (message.type !== "questions") return message;
+  const now = performance.now();
+  const questions = message.questions.map(({ dueAt, ...question }: WorkerQuestion) => (dueAt === undefined ? question : { ...question, leftMs: dueAt - now }));
+  return { ...message, questions };
 }
 
 class ReplyLate extends Error {

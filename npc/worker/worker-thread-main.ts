@@ -55,7 +55,9 @@ async function reply(message: FromParent, cast: NpcCast): Promise<void> {
     // Each brain batch's answers go as it ends (`answered`), then the whole list. NpcWorker.answerAll never rejects:
     // every question gets an answer or an `error` answer.
     const sends = new AnswerSends(async (answers) => port.postMessage({ type: "answered", id: message.id, answers }));
-    const answers = await answer(message.questions, sends.ready);
+    const now = performance.now();
+    const questions = message.questions.map(({ leftMs, ...question }) => (leftMs === undefined ? question : { ...question, dueAt: now + leftMs }));
+    const answers = await answer(questions, sends.ready);
     await sends.settle([]);
     port.postMessage({ type: "answers", id: message.id, answers });
   }

@@ -1,6 +1,6 @@
 import type { AnswerMessage, AnswerSource, QuestionMessage } from "../../kafka/contract.js";
 import { CONTRACT_VERSION, errorAnswer, errorWithin } from "../../kafka/contract.js";
-import type { WorkerChannel } from "../../kafka/npc-transport.js";
+import type { WorkerChannel, WorkerQuestion } from "../../kafka/npc-transport.js";
 import type { Logger } from "../../common/log.js";
 import { logThrottle, repeatsField } from "../../common/log-throttle.js";
 import { answerSources, processKillersRefused, workerAnswers } from "../../common/metrics.js";
@@ -187,8 +187,16 @@ export class NpcWorker {
     return question.deadline ?? question.ts + this.maxAgeMs;
   }
 
-  private expired(question: QuestionMessage): boolean {
-    return this.now() > this.deadlineOf(question);
+  /**
+   * How long the room still waits for `question`'s answer: in-process, by this thread's monotonic clock (`dueAt`: one
+   * machine, and an NTP step expired every question waiting); from Kafka, by this machine's clock against the server's.
+   */
+  private msLeft(question: WorkerQuestion): number {
+    return question.dueAt === undefined ? this.deadlineOf(question) - this.now() : question.dueAt - performance.now();
+  }
+
+  private expired(question: WorkerQuestion): boolean {
+    return this.msLeft(question) < 0;
   }
 
   private warnOfOtherWorld(npcId: string, reason: string): void {
@@ -196,7 +204,7 @@ export class NpcWorker {
     if (held !== undefined) this.log.error("question from a server with another world file: restart the servers and workers on one file", { npcId, reason, ...repeatsField(held) });
   }
 
-  private async answerOne(question: QuestionMessage): Promise<AnswerMessage> {
+  private async answerOne(question: WorkerQuestion): Promise<AnswerMessage> {
     const started = performance.now();
     const unloaded = this.cast.unavailableFor(question.npcId);
     if (unloaded) return errorAnswer(question, unloaded);
@@ -234,10 +242,9 @@ export class NpcWorker {
     };
     // Checked as it arrives, and again as the brain's queue forms its batch: it may wait there behind a Kafka worker's
     // 4 slices of 32 (AnswerQueue.takeBatch).
-    const now = this.now();
-    const deadline = this.deadlineOf(question);
-    if (now > deadline) {
-      return reply("", { error: { code: "expired", message: `question waited ${Math.round((now - question.ts) / 1000)} s, past its deadline; not answered` } });
+    const leftMs = this.msLeft(question);
+    if (leftMs < 0) {
+      return reply("", { error: { code: "expired", message: `question ${Math.round(-leftMs / 1000)} s past its deadline; not answered` } });
     }
     try {
       // Inside the try: a line that made it throw would have failed its whole batch, and the in-process bus offered
@@ -248,8 +255,8 @@ export class NpcWorker {
         return reply(scripted.text, { source: "scripted", writer: scripted.source });
       }
       // The player's line is held to the characters a question may have before the NPC hears it (with spaces put back).
-      // The deadline by the queue's clock (performance.now()), as this worker's own clock reads the server's deadline.
-      const queued = { ...brain.options, heard: true, deadline: performance.now() + (deadline - now) };
+      // The deadline by the queue's clock (performance.now()).
+      const queued = { ...brain.options, heard: true, deadline: performance.now() + leftMs };
       const answer = await brain.queue.ask(brain.hear(normaliseQuestion(question.text)), queued);
       this.answered++;
       // A small model's least confident answers are mostly nonsense (EVAL.md): the NPC says so in character,

@@ -10,17 +10,18 @@ const KEPT_MS = 1_200_000;
  * (the erasure finds answers by their question's line, which was gone). Such an answer is logged without it.
  */
 export class ErasedAccounts {
+  /** By performance.now(): ordered against questions by this process's own clock, which an NTP step does not move. */
   private readonly erasedAt = new Map<string, number>();
 
   readonly heard = (account: string): void => {
-    const now = Date.now();
+    const now = performance.now();
     for (const [erased, at] of this.erasedAt) if (now - at > KEPT_MS) this.erasedAt.delete(erased);
     this.erasedAt.set(account, now);
   };
 
-  /** Whether `account` was erased after a line of theirs written at `ts` (ms since the epoch). */
-  erasedSince(account: string | undefined, ts: number): boolean {
+  /** Whether `account` was erased after a question of theirs asked at `askedAt` (performance.now() in this process). */
+  erasedSince(account: string | undefined, askedAt: number): boolean {
     const at = account === undefined ? undefined : this.erasedAt.get(account);
-    return at !== undefined && at >= ts;
+    return at !== undefined && at >= askedAt;
   }
 }

@@ -46,7 +46,8 @@ export interface AskedQuestion {
   id: string;
   /** The question's words. */
   text: string;
-  ts: number;
+  /** performance.now() when it was asked: ordered against an erasure by the process's clock, not the wall clock's. */
+  askedAt: number;
   /** The asker's name, as the NPC says it. */
   name: string;
   account: string | undefined;
@@ -55,7 +56,7 @@ export interface AskedQuestion {
 }
 
 const asked = (question: Question): AskedQuestion => ({
-  npcId: question.npcId, sessionId: question.client.sessionId, id: question.line.id, text: question.text, ts: question.line.ts,
+  npcId: question.npcId, sessionId: question.client.sessionId, id: question.line.id, text: question.text, askedAt: question.askedAt,
   name: question.line.name, account: question.account, privately: question.privately,
 });
 
@@ -293,7 +294,7 @@ export class NpcQuestions {
     const { npcId, sessionId, account } = question;
     const npc = this.deps.npc(npcId);
     if (!npc) return undefined;
-    const erased = this.erased.erasedSince(account, question.ts);
+    const erased = this.erased.erasedSince(account, question.askedAt);
     const info: NpcAnswerInfo = {
       questionId: question.id,
       question: erased ? "" : question.text,

@@ -15,19 +15,33 @@ export class FileHeldError extends Error {
   }
 }
 
-/** How often a holder touches its lock, and how long another host's lock may go untouched before it is deemed dead. */
+/** How often a holder touches its lock (its mtime), for another host to see it lives. */
 export const LOCK_TOUCH_MS = 10_000;
-export const LOCK_STALE_MS = 60_000;
+/**
+ * How long another host's lock is watched for a touch before its holder is deemed dead: two touches missed (a holder's
+ * timer may fire late under load). Watched by this process's clock: the lock's age, its mtime against this host's wall
+ * clock, said nothing across hosts, and a contender whose clock ran 70 s ahead took a live lock.
+ */
+export const LOCK_WATCH_MS = 2 * LOCK_TOUCH_MS + 1_000;
 /** How long a takeover's guard may stand before it is deemed left by a crash (a takeover takes a few ms). */
 export const GUARD_STALE_MS = 5_000;
+
+/** How another host's lock is watched (a test shortens it): its mtime read every `pollMs` for `windowMs` of `now()`. */
+export const otherHostWatch = {
+  windowMs: LOCK_WATCH_MS,
+  pollMs: 500,
+  now: (): number => performance.now(),
+  sleep: (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 /**
  * Holds `path` for this process through a lock file beside it (`path.lock`, naming the process and host), made only
  * where none is, as PostgreSQL's postmaster.pid is. A lock whose process is gone (a crash, on this host; or this
  * process's own pid, reused after a container restart) is taken over; one of a live process is not: FileHeldError.
  * Whether another host's process runs cannot be asked, and a container made again has another host name: the holder
- * touches its lock every LOCK_TOUCH_MS, and another host's lock untouched for LOCK_STALE_MS is taken over. Returns
- * what lets the file go.
+ * touches its lock every LOCK_TOUCH_MS, and another host's lock is watched: touched within LOCK_WATCH_MS, it is held
+ * (found at its next touch, 5 s on average), not touched, taken over (a start waits those 21 s). A lock of this host
+ * costs no wait. Returns what lets the file go.
  */
 export async function holdFile(path: string): Promise<() => Promise<void>> {
   const lock = `${path}.lock`;
@@ -49,8 +63,10 @@ export async function holdFile(path: string): Promise<() => Promise<void>> {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const found = await readHolder(lock);
-    const held = found && heldBy(found.holder, found.touchedMsAgo);
-    if (held || attempt > 0) throw new FileHeldError(lock, held ?? "another process");
+    // Taken over, then lost to a process that got in first: that one holds it, and is not watched again.
+    if (attempt > 0) throw new FileHeldError(lock, (found && nameOf(parseHolder(found.holder))) ?? "another process");
+    const held = found && (await holderOf(lock, found));
+    if (held) throw new FileHeldError(lock, held);
     if (found) await takeOver(lock, found.holder); // stale: its process is gone
   }
 }
@@ -125,8 +141,10 @@ async function readGuards(lock: string): Promise<Array<{ file: string; number: n
     numbers.map(async (number) => {
       const file = `${lock}.takeover.${number}`;
       const found = await readHolder(file);
-      // One older than a takeover's few ms was left by a crash, whatever process has its pid now.
-      const live = found !== undefined && found.touchedMsAgo < GUARD_STALE_MS && heldBy(found.holder, found.touchedMsAgo) !== undefined;
+      // One older than a takeover's few ms was left by a crash, whatever process has its pid now. Never touched, a
+      // guard cannot be watched: another host's is judged by its age, on this host's wall clock.
+      const holder = found && parseHolder(found.holder);
+      const live = holder !== undefined && Date.now() - found!.mtimeMs < GUARD_STALE_MS && (holder.host !== hostname() || liveHere(holder.pid));
       return found && { file, number, live };
     }),
   );
@@ -137,19 +155,20 @@ async function readGuards(lock: string): Promise<Array<{ file: string; number: n
 const ownText = () => JSON.stringify({ pid: process.pid, host: hostname() });
 
 /**
- * What a lock or guard says (empty: unreadable), and how long ago its holder last touched it; undefined where none is.
- * Both from one open file: by name, a file deleted and made again in between gave one's text with the other's time.
+ * What a lock or guard says (empty: unreadable), and when its holder last touched it (its mtime, by the clock of
+ * whoever touched it); undefined where none is. Both from one open file: by name, a file deleted and made again in
+ * between gave one's text with the other's time.
  */
-async function readHolder(file: string): Promise<{ holder: string; touchedMsAgo: number } | undefined> {
+async function readHolder(file: string): Promise<{ holder: string; mtimeMs: number } | undefined> {
   let handle;
   try {
     handle = await open(file, "r");
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ENOENT" ? undefined : { holder: "", touchedMsAgo: Infinity };
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? undefined : { holder: "", mtimeMs: -Infinity };
   }
   try {
     const { mtimeMs } = await handle.stat();
-    return { holder: await handle.readFile("utf8").catch(() => ""), touchedMsAgo: Date.now() - mtimeMs };
+    return { holder: await handle.readFile("utf8").catch(() => ""), mtimeMs };
   } finally {
     await handle.close();
   }
@@ -160,19 +179,45 @@ async function unlinkIfOwn(file: string, mine: string): Promise<void> {
   if ((await readFile(file, "utf8").catch(() => "")) === mine) await unlink(file).catch(() => undefined);
 }
 
-/** Who holds a lock with this text, or undefined when no one can: its process is gone, or it is unreadable. */
-function heldBy(text: string, touchedMsAgo: number): string | undefined {
-  let pid: unknown;
-  let host: unknown;
+/** The process and host a lock or guard names, or undefined where it names none: torn as it was written, or unreadable. */
+function parseHolder(text: string): { pid: number; host: string } | undefined {
   try {
-    ({ pid, host } = JSON.parse(text) as { pid?: unknown; host?: unknown });
+    const { pid, host } = JSON.parse(text) as { pid?: unknown; host?: unknown };
+    return typeof pid === "number" && typeof host === "string" ? { pid, host } : undefined;
   } catch {
-    return undefined; // torn as it was written: whoever wrote it did not get to use the file
+    return undefined; // whoever wrote it did not get to use the file
   }
-  if (typeof pid !== "number" || typeof host !== "string") return undefined;
-  if (host !== hostname()) {
-    if (touchedMsAgo > LOCK_STALE_MS) return undefined;
-    return `process ${pid} on ${host} (if it is gone, its lock is taken over ${Math.ceil((LOCK_STALE_MS - touchedMsAgo) / 1000)} s from now)`;
+}
+
+/** Whether a process of this host with this pid runs (this process's own pid in a lock: reused after a restart). */
+const liveHere = (pid: number) => pid !== process.pid && processAlive(pid);
+
+/**
+ * Who holds the lock `found` was read from, or undefined when no one can: its process is gone (this host), its
+ * holder did not touch it while it was watched (another host: otherHostWatch), or it names no process.
+ */
+async function holderOf(lock: string, found: { holder: string; mtimeMs: number }): Promise<string | undefined> {
+  const holder = parseHolder(found.holder);
+  if (holder === undefined) return undefined;
+  if (holder.host === hostname()) return liveHere(holder.pid) ? nameOf(holder) : undefined;
+  return (await touchedWhileWatched(lock, found)) ? `${nameOf(holder)} (it touches its lock, as a live holder does)` : undefined;
+}
+
+const nameOf = (holder: { pid: number; host: string } | undefined) =>
+  holder && (holder.host === hostname() ? `process ${holder.pid}` : `process ${holder.pid} on ${holder.host}`);
+
+/**
+ * Whether another host's lock changed (touched, or made anew) while watched for otherHostWatch.windowMs: its mtime
+ * against its own first reading, so neither host's wall clock matters. One let go meanwhile is held by no one.
+ */
+async function touchedWhileWatched(lock: string, first: { holder: string; mtimeMs: number }): Promise<boolean> {
+  const { windowMs, pollMs, now, sleep } = otherHostWatch;
+  const since = now();
+  for (let waited = 0; waited < windowMs; waited = now() - since) {
+    await sleep(Math.min(pollMs, windowMs - waited));
+    const found = await readHolder(lock);
+    if (found === undefined) return false;
+    if (found.mtimeMs !== first.mtimeMs || found.holder !== first.holder) return true;
   }
-  return pid !== process.pid && processAlive(pid) ? `process ${pid}` : undefined;
+  return false;
 }
