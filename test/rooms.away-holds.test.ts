@@ -21,10 +21,13 @@ describe("Seats kept for reconnections, per account or address (rooms/players/aw
     let world: TestWorld | undefined;
     afterEach(() => world?.stop());
 
-    /** Joins as `headers` say, acknowledges, and drops its socket without a word, as a lost connection would. */
-    async function ghost(keeper: TestPlayer, headers: Record<string, string>): Promise<void> {
+    /**
+     * Joins as `headers` say, acknowledges, and drops its socket without a word, as a lost connection would. Named
+     * `name`: another account's or address's ghost needs a name of its own (a name like a player's here is name_taken).
+     */
+    async function ghost(keeper: TestPlayer, headers: Record<string, string>, name = "유령"): Promise<void> {
       const http = world!.url.replace("ws:", "http:");
-      const response = await fetch(`${http}/matchmake/joinById/${keeper.room.roomId}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: '{"name":"유령"}' });
+      const response = await fetch(`${http}/matchmake/joinById/${keeper.room.roomId}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ name }) });
       const seat = (await response.json()) as { sessionId: string; roomId: string; processId: string };
       const socket = new WebSocket(`${world!.url}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`, { headers });
       await new Promise((resolve) => socket.once("message", resolve));
@@ -33,7 +36,7 @@ describe("Seats kept for reconnections, per account or address (rooms/players/aw
       socket.terminate();
       await waitFor("the ghost away or gone", () => stateOf(keeper).players[seat.sessionId]?.anim !== "idle");
     }
-    const ghosts = (keeper: TestPlayer) => Object.values(stateOf(keeper).players).filter((player) => player.name === "유령").length;
+    const ghosts = (keeper: TestPlayer) => Object.values(stateOf(keeper).players).filter((player) => player.name.startsWith("유령")).length;
 
     // One account or address dropping its sockets in a loop held every seat of the server, from no open connection.
     it("keeps at most 4 seats of one account, as the contract says; its other dropped players go at once", async () => {
@@ -44,7 +47,7 @@ describe("Seats kept for reconnections, per account or address (rooms/players/aw
       for (let i = 0; i < kept + 2; i++) await ghost(keeper, account);
       await sleep(200);
       assert.equal(ghosts(keeper), kept);
-      await ghost(keeper, await signedIn(SECRET, "ghost-2", "유령"));
+      await ghost(keeper, await signedIn(SECRET, "ghost-2", "유령둘"));
       assert.equal(ghosts(keeper), kept + 1, "another account's seat is kept");
       await keeper.room.leave();
     });
@@ -55,7 +58,7 @@ describe("Seats kept for reconnections, per account or address (rooms/players/aw
       for (let i = 0; i < 5; i++) await ghost(keeper, { "x-forwarded-for": "203.0.113.9" });
       await sleep(200);
       assert.equal(ghosts(keeper), 3);
-      for (let i = 0; i < 4; i++) await ghost(keeper, { "x-forwarded-for": "10.1.2.3" });
+      for (let i = 0; i < 4; i++) await ghost(keeper, { "x-forwarded-for": "10.1.2.3" }, "유령넷");
       assert.equal(ghosts(keeper), 7, "a private network's players all kept");
       await keeper.room.leave();
     });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -184,7 +184,15 @@ describe("one process's DATA_DIR (server/stores/file-lock.ts)", () => {
         return true;
       });
       lockOf(file, 4242, "another-host");
-      await assert.rejects(keepModeration(file, quiet), /process 4242 on another-host/);
+      // Another host's holder, alive: it touches its lock (every LOCK_TOUCH_MS in a server), so the watch sees it.
+      const touching = setInterval(() => utimesSync(lockIn(file), new Date(), new Date()), 100);
+      Object.assign(otherHostWatch, { windowMs: 2_000, pollMs: 50 });
+      try {
+        await assert.rejects(keepModeration(file, quiet), /process 4242 on another-host/);
+      } finally {
+        clearInterval(touching);
+        Object.assign(otherHostWatch, { windowMs: LOCK_WATCH_MS, pollMs: 500 });
+      }
       // An older server, which held moderation.json's lock alone.
       rmSync(lockIn(file));
       const oldLock = `${file}.lock`;
