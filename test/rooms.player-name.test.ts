@@ -71,10 +71,11 @@ describe("A player's name at join: its shape and staff words", () => {
   });
 
   it("refuses the staff's and the system's words as they look, Hangul anywhere, Latin as a word of its own", () => {
-    for (const name of ["운영자", "관리자", "시스템", "GM", "System", "민수운영자", "공지민수", "ＧＭ", "Аdmin" /* Cyrillic А */, "GM민수", "Admin1", "mod_kim", "매니저 김", "staff-kim"]) {
+    for (const name of ["운영자", "관리자", "시스템", "GM", "System", "민수운영자", "공지", "공지사항", "ＧＭ", "Аdmin" /* Cyrillic А */, "GM민수", "Admin1", "mod_kim", "매니저 김", "staff-kim"]) {
       assert.throws(() => join(name), /passes for the game's staff or system/, name);
     }
-    for (const name of ["gmail", "modern", "민수", "Kim Minsu", "developing"]) assert.equal(join(name), name, name);
+    // People's names that hold such a word: 공 지영 and 공 지훈 (a surname and a given name), Dev.
+    for (const name of ["gmail", "modern", "민수", "Kim Minsu", "developing", "공지영", "공지훈", "Dev"]) assert.equal(join(name), name, name);
   });
 });
 
