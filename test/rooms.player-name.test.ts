@@ -4,9 +4,10 @@ import { Client } from "@colyseus/sdk";
 
 import { Moderator } from "../moderation/moderator.js";
 import { playerName } from "../rooms/players/player-name.js";
-import { NAME_TAKEN } from "../rooms/world-protocol.js";
+import { signToken } from "../server/player-accounts.js";
+import { ACCOUNT_NAME_REFUSED, NAME_TAKEN } from "../rooms/world-protocol.js";
 import type { WorldState } from "../rooms/world-state.js";
-import { joinWorld, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+import { joinWorld, signedIn, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("A player's name at join", () => {
   const moderator = Moderator.fromFile();
@@ -124,5 +125,35 @@ describe("A player's name in the room", () => {
     assert.equal(stateOf(rejoined).players[rejoined.room.sessionId]!.name, "철수");
     await rejoined.room.leave();
     await host.room.leave();
+  });
+});
+
+describe("A signed-in player's name in the room", () => {
+  const SECRET = "a-secret-of-at-least-32-characters-000";
+  let world: TestWorld;
+  before(async () => {
+    world = await startTestWorld({ AUTH_SECRET: SECRET });
+  });
+  after(() => world.stop());
+
+  /** The 400 a join got, its message for the clients to read. */
+  const refusal = async (join: Promise<unknown>) => {
+    const error = (await join.then(() => assert.fail("joined"), (e: unknown) => e)) as { code?: number; message: string };
+    assert.equal(error.code, 400, error.message);
+    return error.message;
+  };
+
+  it("says a taken name was the account's (ACCOUNT_NAME_REFUSED), which no typed name can mend; a typed name keeps name_taken", async () => {
+    const minsu = await joinWorld(world.url, {}, undefined, await signedIn(SECRET, "minsu-1", "민수"));
+    const { roomId } = minsu.room;
+    // Another account whose token names it 믾수: the token's name wins over any typed one, so the clients must say so.
+    const lookalike = await refusal(joinWorld(world.url, { name: "철수" }, roomId, await signedIn(SECRET, "minsu-2", "믾수")));
+    assert.ok(lookalike.startsWith(ACCOUNT_NAME_REFUSED), lookalike);
+    assert.match(lookalike, /named "민수"/);
+    // A token without a name takes the typed one, as a guest's: another typed name can join, so it is plain name_taken.
+    const nameless = { authorization: `Bearer ${await signToken(SECRET, { account: "minsu-3", hours: 1 })}` };
+    const typed = await refusal(joinWorld(world.url, { name: "민 수" }, roomId, nameless));
+    assert.ok(typed.startsWith(NAME_TAKEN), typed);
+    await minsu.room.leave();
   });
 });
