@@ -26,6 +26,11 @@ describe("A player's name at join", () => {
     }
   });
 
+  it("reads an NPC's name typed in separate jamo as the name they compose (ㅋㅗㅂㅗㅅ is 코봇), and a name with a loose jamo as the player's", () => {
+    for (const name of ["ㅋㅗㅂㅗㅅ", "ㅋㅗ봇", "코ㅂㅗㅅ", "ㅋㅗㅂㅗㅅ님"]) assert.throws(() => join(name), /passes for 코봇/, name);
+    for (const name of ["민수ㅋ", "민수ㅋㅋ", "ㅋㅋ", "ㅋㅗ", "코봇ㅋ팬"]) assert.equal(join(name), name, name);
+  });
+
   it("reads a name with hidden characters inside as it shows", () => {
     assert.equal(join("ᄏ\u200bᅩᆸ\u200bᄇ\u200bᅩᆺ"), "콥봇");
     assert.throws(() => join("코\u206a봇"), /passes for 코봇/);
@@ -72,7 +77,7 @@ describe("A player's name at join: its shape and staff words", () => {
   });
 
   it("refuses the staff's and the system's words as they look, Hangul anywhere, Latin as a word of its own", () => {
-    for (const name of ["운영자", "관리자", "시스템", "GM", "System", "민수운영자", "공지민수", "ＧＭ", "Аdmin" /* Cyrillic А */, "GM민수", "Admin1", "mod_kim", "매니저 김", "staff-kim"]) {
+    for (const name of ["운영자", "관리자", "시스템", "GM", "System", "민수운영자", "공지민수", "ＧＭ", "Аdmin" /* Cyrillic А */, "GM민수", "Admin1", "mod_kim", "매니저 김", "staff-kim", "ㅇㅜㄴㅇㅕㅇㅈㅏ"]) {
       assert.throws(() => join(name), /passes for the game's staff or system/, name);
     }
     for (const name of ["gmail", "modern", "민수", "Kim Minsu", "developing"]) assert.equal(join(name), name, name);
