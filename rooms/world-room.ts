@@ -43,7 +43,7 @@ import { type Hearers, PlayerViews } from "./players/player-views.js";
 import { type Kick, KICKS_CHANNEL } from "./moderation/player-kicks.js";
 import type { ReportedPlayer } from "./moderation/player-reports.js";
 import { playerLooks } from "./players/name-looks.js";
-import { chosenName, type NameChecks, namelessName, playerName } from "./players/player-name.js";
+import { chosenName, type NameChecks, namelessName, namingAccountName, playerName } from "./players/player-name.js";
 import { type Presence, presenceLine, PresenceLines } from "./players/presence-lines.js";
 import { ReportDesk } from "./moderation/report-desk.js";
 import {
@@ -56,7 +56,7 @@ import {
   type ReportedNotice,
   ReportMessage,
 } from "./world-contract.js";
-import { BANNED_CLOSE, KICKED_CLOSE, NAME_TAKEN, PATCHES_PER_SECOND, PRIVATE_LINE, RECONNECT_SECONDS } from "./world-protocol.js";
+import { ACCOUNT_NAME_REFUSED, BANNED_CLOSE, KICKED_CLOSE, NAME_TAKEN, PATCHES_PER_SECOND, PRIVATE_LINE, RECONNECT_SECONDS } from "./world-protocol.js";
 import { ChatHistory } from "./chat/chat-history.js";
 import type { WorldEdits } from "./world-edits.js";
 import type { NpcSettings, WorldSettings } from "./world-settings.js";
@@ -367,7 +367,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const checks = { accountName: account?.name, moderator: this.deps.moderator, npcs: this.deps.settings.npcs };
     if (ticket?.name !== undefined) this.checkNameAgain(options, checks);
     const name = ticket ? (ticket.name ?? namelessName(client.sessionId, this.deps.moderator)) : playerName(options, client.sessionId, checks);
-    this.refuseTakenName(name, account?.id, ticket?.address);
+    this.refuseTakenName(name, account?.id, ticket?.address, namingAccountName(account?.name) !== undefined);
     const { spawn } = this.deps.settings;
     const angle = Math.random() * 2 * Math.PI;
     const radius = Math.random() * spawn.radius;
@@ -417,15 +417,17 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    * A name that looks like a player's here (name-looks.ts playerLooks) is refused: seven players shown as 민수 made
    * any line "민수" said anyone's. Matchmaking's onAuth knows no room yet, so the refusal is here, a 400 as onAuth's.
    * Not the player's own: an account's avatars share its name, and a guest whose resume failed joins again from
-   * their address while their dropped avatar still waits for them.
+   * their address while their dropped avatar still waits for them. A name that was the account's (`accountsName`) is
+   * refused as the account's (ACCOUNT_NAME_REFUSED): the token's name wins over a typed one, so only the game can mend it.
    */
-  private refuseTakenName(name: string, account: string | undefined, address: string | undefined): void {
+  private refuseTakenName(name: string, account: string | undefined, address: string | undefined, accountsName: boolean): void {
     const seen = playerLooks(name);
     for (const [sessionId, player] of this.state.players) {
       if (playerLooks(player.name) !== seen) continue;
       if (this.origins.isFrom(sessionId, account, address) && (account !== undefined || !this.clients.getById(sessionId))) continue;
       joinsRefused.inc({ reason: "name_taken" });
-      throw new ServerError(400, `${NAME_TAKEN}a player in this room is named "${player.name}", which "${name}" looks like: choose another name`);
+      const taken = `${NAME_TAKEN}a player in this room is named "${player.name}", which "${name}" looks like`;
+      throw new ServerError(400, accountsName ? `${ACCOUNT_NAME_REFUSED}${taken}: change the account's name in the game` : `${taken}: choose another name`);
     }
   }
 

@@ -4,9 +4,10 @@ import { Client } from "@colyseus/sdk";
 
 import { Moderator } from "../moderation/moderator.js";
 import { playerName } from "../rooms/players/player-name.js";
-import { NAME_TAKEN } from "../rooms/world-protocol.js";
+import { signToken } from "../server/player-accounts.js";
+import { ACCOUNT_NAME_REFUSED, NAME_TAKEN } from "../rooms/world-protocol.js";
 import type { WorldState } from "../rooms/world-state.js";
-import { joinWorld, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
+import { joinWorld, signedIn, startTestWorld, stateOf, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("A player's name at join", () => {
   const moderator = Moderator.fromFile();
@@ -23,6 +24,11 @@ describe("A player's name at join", () => {
     for (const name of ["\u206a", "\u17b5\u17b5", "\u{e0041}", "\ufff9", "\u034f", "\u180b", "\u3164", "\u115f"]) {
       assert.throws(() => join(name), /name must be 1–20 characters after trimming; got 0/, `U+${name.codePointAt(0)!.toString(16)}`);
     }
+  });
+
+  it("reads an NPC's name typed in separate jamo as the name they compose (ㅋㅗㅂㅗㅅ is 코봇), and a name with a loose jamo as the player's", () => {
+    for (const name of ["ㅋㅗㅂㅗㅅ", "ㅋㅗ봇", "코ㅂㅗㅅ", "ㅋㅗㅂㅗㅅ님"]) assert.throws(() => join(name), /passes for 코봇/, name);
+    for (const name of ["민수ㅋ", "민수ㅋㅋ", "ㅋㅋ", "ㅋㅗ", "코봇ㅋ팬"]) assert.equal(join(name), name, name);
   });
 
   it("reads a name with hidden characters inside as it shows", () => {
@@ -71,7 +77,7 @@ describe("A player's name at join: its shape and staff words", () => {
   });
 
   it("refuses the staff's and the system's words as they look, Hangul anywhere, Latin as a word of its own", () => {
-    for (const name of ["운영자", "관리자", "시스템", "GM", "System", "민수운영자", "공지", "공지사항", "ＧＭ", "Аdmin" /* Cyrillic А */, "GM민수", "Admin1", "mod_kim", "매니저 김", "staff-kim"]) {
+    for (const name of ["운영자", "관리자", "시스템", "GM", "System", "민수운영자", "공지", "공지사항", "ＧＭ", "Аdmin" /* Cyrillic А */, "GM민수", "Admin1", "mod_kim", "매니저 김", "staff-kim", "ㅇㅜㄴㅇㅕㅇㅈㅏ"]) {
       assert.throws(() => join(name), /passes for the game's staff or system/, name);
     }
     // People's names that hold such a word: 공 지영 and 공 지훈 (a surname and a given name), Dev.
@@ -125,5 +131,35 @@ describe("A player's name in the room", () => {
     assert.equal(stateOf(rejoined).players[rejoined.room.sessionId]!.name, "철수");
     await rejoined.room.leave();
     await host.room.leave();
+  });
+});
+
+describe("A signed-in player's name in the room", () => {
+  const SECRET = "a-secret-of-at-least-32-characters-000";
+  let world: TestWorld;
+  before(async () => {
+    world = await startTestWorld({ AUTH_SECRET: SECRET });
+  });
+  after(() => world.stop());
+
+  /** The 400 a join got, its message for the clients to read. */
+  const refusal = async (join: Promise<unknown>) => {
+    const error = (await join.then(() => assert.fail("joined"), (e: unknown) => e)) as { code?: number; message: string };
+    assert.equal(error.code, 400, error.message);
+    return error.message;
+  };
+
+  it("says a taken name was the account's (ACCOUNT_NAME_REFUSED), which no typed name can mend; a typed name keeps name_taken", async () => {
+    const minsu = await joinWorld(world.url, {}, undefined, await signedIn(SECRET, "minsu-1", "민수"));
+    const { roomId } = minsu.room;
+    // Another account whose token names it 믾수: the token's name wins over any typed one, so the clients must say so.
+    const lookalike = await refusal(joinWorld(world.url, { name: "철수" }, roomId, await signedIn(SECRET, "minsu-2", "믾수")));
+    assert.ok(lookalike.startsWith(ACCOUNT_NAME_REFUSED), lookalike);
+    assert.match(lookalike, /named "민수"/);
+    // A token without a name takes the typed one, as a guest's: another typed name can join, so it is plain name_taken.
+    const nameless = { authorization: `Bearer ${await signToken(SECRET, { account: "minsu-3", hours: 1 })}` };
+    const typed = await refusal(joinWorld(world.url, { name: "민 수" }, roomId, nameless));
+    assert.ok(typed.startsWith(NAME_TAKEN), typed);
+    await minsu.room.leave();
   });
 });

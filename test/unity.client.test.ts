@@ -223,5 +223,7 @@ describe("Unity client", () => {
       check("lines-recalled-with-arrows"));
     it("raises OutOfDate for a build the server's schema moved past (426), and NameRefused for a name too long to send (413)", () =>
       check("join-refused-out-of-date-or-too-long"));
+    it("raises AccountNameRefused for an account's name taken in the room, NameRefused for a typed one, each with its words", () =>
+      check("join-refused-name-taken"));
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 
 import { BANNED_CLOSE, KICKED_CLOSE, MESSAGE_TOO_BIG_CLOSE, TOO_MANY_CONNECTIONS_CLOSE } from "../rooms/world-protocol.js";
-import { actionWords, errorWords, joinFailureWords, waitWords } from "../web-client/src/error-words.js";
+import { actionWords, errorWords, joinFailureWords, nameRefusalOf, waitWords } from "../web-client/src/error-words.js";
 
 describe("Web client: errors in the player's words", () => {
   const names: Record<string, string> = { kobot: "코봇", hans: "한스", bob: "Bob" };
@@ -74,6 +74,19 @@ describe("Web client: errors in the player's words", () => {
       "shutting down, or every room full at MAX_ROOMS: another try can work",
     );
     assert.deepEqual(joinFailureWords(undefined), { words: "서버에 연결할 수 없어요. 잠시 뒤에 다시 시도할게요.", retry: true });
+  });
+
+  it("says to change the account's name in the game when the room refuses it as taken, and to type another when a typed name is", () => {
+    const words = (message: string) => {
+      const { signedIn, nameTaken } = nameRefusalOf(400, message);
+      return joinFailureWords(400, signedIn, nameTaken).words;
+    };
+    // The room's refusals (rooms/world-room.ts refuseTakenName) of a token's name and of a typed one.
+    const account = 'account name refused: name_taken: a player in this room is named "민수", which "믾수" looks like: change the account\'s name in the game';
+    assert.equal(words(account), "계정 이름으로는 들어갈 수 없어요. 게임에서 이름을 바꾼 뒤 다시 들어와 주세요.");
+    const typed = 'name_taken: a player in this room is named "민수", which "민 수" looks like: choose another name';
+    assert.equal(words(typed), "이 방에 같은 이름이나 비슷해 보이는 이름을 쓰는 사람이 있어요. 다른 이름으로 들어와 주세요.");
+    assert.deepEqual(nameRefusalOf(503, account), { signedIn: false, nameTaken: false }, "only a 400 refuses a name");
   });
 
   it("words a report refused or not filed", () => {

@@ -1,12 +1,19 @@
-import { jamoOf } from "../../common/hangul.js";
+import { compatibilityJamo, compose, decompose, jamoOf } from "../../common/hangul.js";
 import { LATIN_LOOKALIKE } from "../../common/latin-look-alikes.js";
 
-/** A name as it looks: full-width and other compatibility forms folded, one case, look-alikes as Latin, letters and digits only. */
+/** Jamo standing alone after NFKC, which makes compatibility jamo (ㅋ) conjoining ones (ᄏ) and composes only some. */
+const LOOSE_JAMO = /[\u1100-\u11ff\u3131-\u318e]/u;
+
+/**
+ * A name as it looks: full-width and other compatibility forms folded, one case, look-alikes as Latin, letters and
+ * digits only, and separate jamo composed as a keyboard would ("ㅋㅗㅂㅗㅅ" and "ㅋㅗ봇" read 코봇, as a glance reads them).
+ */
 export function looks(name: string): string {
-  return [...name.normalize("NFKC").toLowerCase()]
+  const folded = [...name.normalize("NFKC").toLowerCase()]
     .map((c) => LATIN_LOOKALIKE[c] ?? c)
     .filter((c) => /[\p{L}\p{N}]/u.test(c))
     .join("");
+  return LOOSE_JAMO.test(folded) ? compose(decompose(compatibilityJamo(folded))) : folded;
 }
 
 /** A syllable's double final drawn small under it, read as its first consonant: 믾 as 민, 닭 as 닥. */

@@ -42,8 +42,7 @@ export interface NameChecks {
  */
 export function chosenName(options: unknown, { accountName, moderator, npcs }: NameChecks): string | undefined {
   const joinName = readJoinOptions(options)?.name;
-  // A token's name that cleans to nothing names no one: the join's is used, as for a token without a name.
-  const account = accountName !== undefined && cleanText(accountName) !== "" ? accountName : undefined;
+  const account = namingAccountName(accountName);
   const raw = account ?? joinName;
   if (raw === undefined) return undefined;
   const name = cleanText(raw);
@@ -62,6 +61,14 @@ export function chosenName(options: unknown, { accountName, moderator, npcs }: N
   const staff = staffWordIn(name);
   if (staff) throw refused(`name "${name}" passes for the game's staff or system ("${staff}")`);
   return name;
+}
+
+/**
+ * The account's name when it is the one the player is shown by, else undefined (the join's name is used): a token's
+ * name that cleans to nothing names no one, as a token without a name. A refusal of it says ACCOUNT_NAME_REFUSED.
+ */
+export function namingAccountName(accountName: string | undefined): string | undefined {
+  return accountName !== undefined && cleanText(accountName) !== "" ? accountName : undefined;
 }
 
 /**

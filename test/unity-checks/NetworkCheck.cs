@@ -41,6 +41,7 @@ public static class NetworkCheck
             { "npc-action-once", NpcActionOnce },
             { "private-line-shown-once", PrivateLineShownOnce },
             { "join-refused-out-of-date-or-too-long", JoinRefusedOutOfDateOrTooLong },
+            { "join-refused-name-taken", JoinRefusedNameTaken },
             { "phone-keyboard-done-sends", PhoneKeyboardDoneSends },
             { "silent-connection-dropped", SilentConnectionDropped },
             { "silent-connection-on-webgl", SilentConnectionOnWebGL },
@@ -309,6 +310,32 @@ public static class NetworkCheck
             StandInFrames.Play(30);
             var expected = code == 426 ? "OutOfDate" : "NameRefused";
             Expect(joins == 1 && raised.Count == 1 && raised[0] == expected, code + " raises " + expected + " once, not tried again", "joins: " + joins + ", raised: " + string.Join(", ", raised));
+        }
+    }
+
+    /// <summary>
+    /// A name taken in the room: the account's (the token's, which no name given to Connect can mend) raises
+    /// AccountNameRefused, a name given to Connect raises NameRefused with the taken name's words.
+    /// </summary>
+    private static void JoinRefusedNameTaken()
+    {
+        var refusals = new Dictionary<string, string>
+        {
+            { "account name refused: name_taken: a player in this room is named \"민수\", which \"믾수\" looks like: change the account's name in the game", "AccountNameRefused" },
+            { "name_taken: a player in this room is named \"민수\", which \"민 수\" looks like: choose another name", "NameRefused" },
+        };
+        foreach (var refusal in refusals)
+        {
+            var network = Network();
+            var raised = new List<string>();
+            network.NameRefused += words => raised.Add("NameRefused " + words);
+            network.AccountNameRefused += words => raised.Add("AccountNameRefused " + words);
+            StandInServer.JoinOrCreate = options => Task.FromException<Room<WorldState>>(new HttpException(400, refusal.Key));
+            _ = network.Connect("민수");
+            StandInFrames.Play(30);
+            bool retry;
+            var expected = refusal.Value + " " + ErrorWords.ForJoin(400, refusal.Value == "AccountNameRefused", refusal.Value == "NameRefused", out retry);
+            Expect(raised.Count == 1 && raised[0] == expected, refusal.Key + " raises " + expected, "raised: " + string.Join(", ", raised));
         }
     }
 

@@ -2,13 +2,11 @@ import { Client, type Room } from "@colyseus/sdk";
 
 import type { WorldState } from "../../rooms/world-state.js";
 import {
-  ACCOUNT_NAME_REFUSED,
   BANNED_CLOSE,
   DROP_NOTICED_SECONDS,
   JOIN_ANSWERED_SECONDS,
   KICKED_CLOSE,
   MESSAGE_TOO_BIG_CLOSE,
-  NAME_TAKEN,
   PRIVATE_LINE,
   type PrivateLineMessage,
   RECONNECT_SECONDS,
@@ -17,7 +15,7 @@ import {
   WORLD_ROOM,
   type WorldError,
 } from "../../rooms/world-protocol.js";
-import { joinFailureWords } from "./error-words.js";
+import { joinFailureWords, nameRefusalOf } from "./error-words.js";
 import { retriesWithin } from "./reconnect-retries.js";
 import { watchSilence } from "./silence-watch.js";
 
@@ -152,8 +150,7 @@ class WorldConnection {
       onStatus("offline");
       const code = codeOf(error);
       // Signed in with a token that names the player: the account's name was refused, and no name typed here can help.
-      const accountName = code === 400 && (error as Error).message.startsWith(ACCOUNT_NAME_REFUSED);
-      const nameTaken = code === 400 && (error as Error).message.startsWith(NAME_TAKEN);
+      const { signedIn: accountName, nameTaken } = nameRefusalOf(code, (error as Error).message);
       const { words, retry } = joinFailureWords(code, accountName, nameTaken);
       console.warn("could not join:", (error as Error).message); // the server's own words, for developers
       // 401 needs the game's sign-in.

@@ -1,10 +1,12 @@
 import { jamoOf } from "../../common/hangul.js";
 import {
+  ACCOUNT_NAME_REFUSED,
   BANNED_CLOSE,
   CHAT_MAX_CHARS,
   KICKED_CLOSE,
   MESSAGE_TOO_BIG_CLOSE,
   NAME_MAX_CHARS,
+  NAME_TAKEN,
   REPORT_REASON_MAX_CHARS,
   TOO_MANY_CONNECTIONS_CLOSE,
   type WorldError,
@@ -111,6 +113,14 @@ export const npcGoneWords = (npc: string): string =>
 /** The NPC the player chose on the map: in reach, to talk to at once; else the avatar walks up to it first. */
 export const npcChosenWords = (npc: string, inReach: boolean): string =>
   inReach ? `${npc}에게 말을 걸어요.` : `${npc}에게 다가가요. 가까이 가면 말을 걸 수 있어요.`;
+
+/**
+ * Which refusal of a name a join's error is, by how the server's 400 begins: the account's name (`signedIn`: no name
+ * typed here can help; a name taken in the room among them), or a typed name a player in the room has (`nameTaken`).
+ */
+export function nameRefusalOf(code: number | undefined, message: string): { signedIn: boolean; nameTaken: boolean } {
+  return { signedIn: code === 400 && message.startsWith(ACCOUNT_NAME_REFUSED), nameTaken: code === 400 && message.startsWith(NAME_TAKEN) };
+}
 
 /**
  * Why a join failed, in Korean, and whether joining again as is may work. The server refuses a name with 400 (its
