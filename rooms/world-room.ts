@@ -364,9 +364,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const bannedMs = account ? this.sanctions.msLeft("ban", account.id) : 0;
     if (bannedMs > 0) throw this.refuseBannedJoin(client, Date.now() + bannedMs);
     // Checked by onAuth; a join that skipped it (a server-side matchMaker call has no auth context) is checked here.
-    const checks = { accountName: account?.name, moderator: this.deps.moderator, npcs: this.deps.settings.npcs };
+    const taken = (made: string) => this.lookalikeOf(made) !== undefined;
+    const checks = { accountName: account?.name, moderator: this.deps.moderator, npcs: this.deps.settings.npcs, taken };
     if (ticket?.name !== undefined) this.checkNameAgain(options, checks);
-    const name = ticket ? (ticket.name ?? namelessName(client.sessionId, this.deps.moderator)) : playerName(options, client.sessionId, checks);
+    const name = ticket ? (ticket.name ?? namelessName(client.sessionId, this.deps.moderator, taken)) : playerName(options, client.sessionId, checks);
     this.refuseTakenName(name, account?.id, ticket?.address, namingAccountName(account?.name) !== undefined);
     const { spawn } = this.deps.settings;
     const angle = Math.random() * 2 * Math.PI;
@@ -421,14 +422,22 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    * refused as the account's (ACCOUNT_NAME_REFUSED): the token's name wins over a typed one, so only the game can mend it.
    */
   private refuseTakenName(name: string, account: string | undefined, address: string | undefined, accountsName: boolean): void {
-    const seen = playerLooks(name);
-    for (const [sessionId, player] of this.state.players) {
-      if (playerLooks(player.name) !== seen) continue;
+    for (const [sessionId, player] of this.lookalikesOf(name)) {
       if (this.origins.isFrom(sessionId, account, address) && (account !== undefined || !this.clients.getById(sessionId))) continue;
       joinsRefused.inc({ reason: "name_taken" });
       const taken = `${NAME_TAKEN}a player in this room is named "${player.name}", which "${name}" looks like`;
       throw new ServerError(400, accountsName ? `${ACCOUNT_NAME_REFUSED}${taken}: change the account's name in the game` : `${taken}: choose another name`);
     }
+  }
+
+  /** The players here whose names look like `name` (name-looks.ts playerLooks). */
+  private *lookalikesOf(name: string): Generator<[string, Player]> {
+    const seen = playerLooks(name);
+    for (const entry of this.state.players) if (playerLooks(entry[1].name) === seen) yield entry;
+  }
+
+  private lookalikeOf(name: string): Player | undefined {
+    return this.lookalikesOf(name).next().value?.[1];
   }
 
   /**

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { Client } from "@colyseus/sdk";
 
 import { Moderator } from "../moderation/moderator.js";
+import { playerLooks } from "../rooms/players/name-looks.js";
 import { playerName } from "../rooms/players/player-name.js";
 import { signToken } from "../server/player-accounts.js";
 import { ACCOUNT_NAME_REFUSED, NAME_TAKEN } from "../rooms/world-protocol.js";
@@ -18,6 +19,15 @@ describe("A player's name at join", () => {
     assert.equal(nameless("Ab3xQ9zk1"), "손님-Ab3x");
     assert.equal(nameless("FckuQ9zk1"), "손님-ckuQ", "손님-Fcku reads as abuse: the next four letters");
     assert.ok(moderator.check("손님-Fcku").blocked);
+  });
+
+  it("makes a name no typed name would be refused: no staff word, none that looks like a player's in the room", () => {
+    const here = ["손님-aB3X"].map(playerLooks);
+    const taken = (name: string) => here.includes(playerLooks(name));
+    const nameless = (sessionId: string) => playerName({}, sessionId, { accountName: undefined, moderator, npcs: [], taken });
+    assert.equal(nameless("Ab3xQ9zk1"), "손님-b3xQ", "손님-Ab3x looks like 손님-aB3X, a guest's here: a name_taken 400 for one who typed nothing");
+    assert.equal(nameless("GM3xQ9zk1"), "손님-M3xQ", "손님-GM3x holds GM, a name the player could not type");
+    assert.equal(nameless("mod_Q9zk1"), "손님-od_Q");
   });
 
   it("refuses a name of characters that show nothing", () => {
