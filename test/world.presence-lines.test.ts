@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 
 import { presenceLine } from "../rooms/players/presence-lines.js";
-import { joinWorld, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { parseChatLogRecord } from "../kafka/chat-log.js";
+import { joinWorld, recordingChatLog, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 /** A shorter gap than the game's 2 s, for the tests' sake. */
 const GAP_MS = 600;
@@ -29,8 +30,9 @@ async function systemLinesSeen(player: TestPlayer, during: () => Promise<void>):
 
 describe("The room's join and leave lines", function () {
   let world: TestWorld;
+  const chatLog = recordingChatLog();
   before(async () => {
-    world = await startTestWorld({ TRUST_PROXY: "1", CHAT_HISTORY: "8" }, { world: { presenceGapMs: GAP_MS } });
+    world = await startTestWorld({ TRUST_PROXY: "1", CHAT_HISTORY: "8" }, { chatLog, world: { presenceGapMs: GAP_MS } });
   });
   after(() => world.stop());
 
@@ -99,5 +101,21 @@ describe("The room's join and leave lines", function () {
     // At most a join and a leave line a gap, and one of each at once.
     assert.ok(lines.length <= 2 * Math.ceil((seconds * 1000) / GAP_MS) + 2, `${lines.length} lines for ${visits} visits`);
     await bystander.room.leave();
+  });
+  it("logs a line for three long names as a record the chat log's readers take: the names only in the room's line", async () => {
+    await sleep(GAP_MS); // the tests before said lines: this one's join is said at once, the three after it together
+    const first = await world.join("구경꾼");
+    const names = ["dragon_slayer_99", "Kim Minsu_fan", "소나기내리는밤하늘의별"];
+    const joined: TestPlayer[] = [];
+    const seen = await systemLinesSeen(first, async () => {
+      for (const name of names) joined.push(await world.joinBeside(first, name));
+    });
+    const together = seen.find((line) => line.name.split(", ").length === 3);
+    assert.ok(together && [...together.name].length > 40, JSON.stringify(seen));
+    const logged = chatLog.records.filter((record) => record.kind === "system" && record.text === together.text);
+    assert.equal(logged.length, 1);
+    // Kafka's readers parse each record so: one they refuse goes to the dead letters, never to Elasticsearch.
+    assert.equal(parseChatLogRecord(Buffer.from(JSON.stringify(logged[0]))).name, "");
+    for (const player of [first, ...joined]) await player.room.leave();
   });
 });

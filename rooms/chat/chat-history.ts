@@ -53,7 +53,9 @@ export class ChatHistory {
     }
     if (kind === "npc") this.deps.statuses.speaking(from, text);
     chatLines.inc({ kind });
-    this.log({ id: line.id, kind, from, name, text, ts: line.ts, ...(replyTo ? { replyTo } : {}), ...extra, ...(heardByOne ? { private: true } : {}) });
+    // A system line's names (a join line's three: up to 64 characters) are for clients to draw; the log's record names
+    // no one there, as before, within its 40 characters: readers refused longer ones, to the dead letters.
+    this.log({ id: line.id, kind, from, name: kind === "system" ? "" : name, text, ts: line.ts, ...(replyTo ? { replyTo } : {}), ...extra, ...(heardByOne ? { private: true } : {}) });
     return line;
   }
 
