@@ -115,8 +115,11 @@ export class ThreadedNpcWorker {
   private readonly killers = new BrainKillers();
   /** Each model folder's spacing (spaced-pairs.txt), read once: for heardOf. */
   private readonly spacings = new Map<string, Spacing | undefined>();
-  /** heardOf's reading of each question, made once: it is asked for a question's key several times a batch (~25 µs each). */
-  private readonly heard = new WeakMap<QuestionMessage, string>();
+  /**
+   * Each question's text as heardOf reads it, and its key, made once: asked for several times a batch, ~25 µs a
+   * reading and a hash each, on the rooms' thread; and only while a killer or suspect is known (readOf).
+   */
+  private readonly reads = new WeakMap<QuestionMessage, { heard: string; key: string }>();
   /** When the thread now running (or the last one) started, and the pause before it: young deaths make it grow. */
   private threadStartedAt = performance.now();
   private restartPause = 0;
@@ -194,6 +197,7 @@ export class ThreadedNpcWorker {
 
   /** Error answers to those of `questions` whose text killed the thread twice within the hour: they are not asked. */
   private refuseKillers(questions: QuestionMessage[]): AnswerMessage[] {
+    if (this.killers.size === 0) return []; // nearly always: no text need be read
     return questions.flatMap((question) => {
       const heard = this.heardOf(question);
       const killer = this.killers.killed(this.modelOf(question.npcId), heard);
@@ -213,11 +217,12 @@ export class ThreadedNpcWorker {
 
   /** The key of `question`'s text, as the thread's brain hears it, for its NPC's model. */
   private keyOf(question: QuestionMessage): string {
-    return keyOf(this.modelOf(question.npcId), traceOf(this.heardOf(question)).textHash);
+    return this.readOf(question).key;
   }
 
   /** Whether `question`'s text was in flight at a death or hang within the hour, and not answered alone since. */
   private isSuspect(question: QuestionMessage): boolean {
+    if (this.suspects.size === 0) return false;
     const since = this.suspects.get(this.keyOf(question));
     return since !== undefined && performance.now() - since <= KILLER_KEPT_MS;
   }
@@ -232,7 +237,11 @@ export class ThreadedNpcWorker {
    * poison rule, as a Kafka worker's (heardText): the thread's brain cannot be asked, it may be what dies.
    */
   private heardOf(question: QuestionMessage): string {
-    const known = this.heard.get(question);
+    return this.readOf(question).heard;
+  }
+
+  private readOf(question: QuestionMessage): { heard: string; key: string } {
+    const known = this.reads.get(question);
     if (known !== undefined) return known;
     const spec = this.brains.find((brain) => brain.npcId === question.npcId);
     const modelDir = this.modelOf(question.npcId);
@@ -240,8 +249,9 @@ export class ThreadedNpcWorker {
     const spacing = this.spacings.get(modelDir);
     // An NPC not in the world is answered by the thread's stand-in brain, which has no names.
     const heard = heardText(question.text, (line) => hearLine(line, spec ? callNamesOf(spec) : [], (read) => readChatLine(read, spacing)));
-    this.heard.set(question, heard);
-    return heard;
+    const read = { heard, key: keyOf(modelDir, traceOf(heard).textHash) };
+    this.reads.set(question, read);
+    return read;
   }
 
   /** One list of questions on the thread; see answerAll. */
