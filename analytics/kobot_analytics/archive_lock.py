@@ -5,9 +5,13 @@ is (in one step: HDFS's namenode refuses a second, a local disk's O_EXCL too), n
 other refuses to start while it is there, saying who holds it (exit HELD_EXIT).
 
 A job killed without stopping leaves its lock. It is taken over at once on its own host when its process is gone (or
-is this process's own pid, reused by a container started again), and from any host once untouched for STALE_S: its
-holder touches it every TOUCH_S. A holder that finds its lock gone or another's (it could not touch it for STALE_S:
-the file system away) stops at once, as the other job may be writing by then.
+is this process's own pid, reused by a container started again). Whether another host's process runs cannot be asked:
+its holder touches the lock every TOUCH_S, and a job starting watches another host's lock for WATCH_S by its own
+monotonic clock; touched meanwhile, it is held, untouched, taken over. Its age said nothing: the lock's mtime is by the
+holder's clock (on HDFS, the NameNode's), and a clock stepped or skewed by over a minute let a second job take a live
+holder's archive (two writers), or kept a dead one's that long. A holder that finds its lock gone or another's (it
+could not touch it while another job watched: the file system away) stops at once, as the other job may be writing by
+then.
 """
 import json
 import os
@@ -15,6 +19,7 @@ import socket
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from typing import Callable
 
 from pyspark.sql import SparkSession
@@ -23,7 +28,8 @@ from .filesystem import FileSystem
 
 LOCK = "_lock"
 TOUCH_S = 10.0
-STALE_S = 60.0
+# Two touches missed (a holder's timer may fire late under load): a dead holder's lock costs a start this wait.
+WATCH_S = 2 * TOUCH_S + 1
 HELD_EXIT = 75  # EX_TEMPFAIL: run again later
 
 # What the job refused is told to do, by the job that holds the archive.
@@ -31,6 +37,19 @@ _WAIT_FOR = {
     "archive": "stop it first (`docker compose stop archive`), then run this again",
     "erase": "let the erasure finish, then start this again",
 }
+
+
+@dataclass
+class Watch:
+    """How another host's lock is watched: its mtime and text read every `poll_s` for `window_s` of `now()`."""
+
+    window_s: float = WATCH_S
+    poll_s: float = 0.5
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+other_host_watch = Watch()  # a test runs it on a clock of its own
 
 
 class ArchiveHeld(Exception):
@@ -52,11 +71,14 @@ class HeldArchive:
         self._keeper.start()
 
     def _keep(self, on_lost: Callable[[str], None], touch_s: float) -> None:
+        touched_ms = 0
         while not self._stop.wait(touch_s):
             try:
                 ours = self._fs.exists(self.lock) and self._fs.read(self.lock) == self._mine
                 if ours:
-                    self._fs.touch(self.lock, _now_ms())
+                    # Each touch a new mtime, even with this host's clock stepped back: a watcher sees a change, not a time.
+                    touched_ms = max(int(time.time() * 1000), touched_ms + 1)
+                    self._fs.touch(self.lock, touched_ms)
             except Exception:  # the file system away: touched again once it is back
                 continue
             if not ours:
@@ -88,35 +110,62 @@ def take_archive(spark: SparkSession, archive: str, job: str, on_lost: Callable[
         if fs.create_new(lock, mine):
             return HeldArchive(fs, lock, mine, on_lost or _stop_at_once, touch_s)
         try:
-            text, touched_ms_ago = fs.read(lock), _now_ms() - fs.status(lock)[1]
+            text, mtime_ms = fs.read(lock), fs.status(lock)[1]
+            # Taken over, then made by a job that got in first: that one holds it, and is not watched again.
+            held = _named(text) if attempt > 0 else _held_by(fs, lock, text, mtime_ms)
         except Exception:
             if fs.exists(lock):
                 raise
             continue  # let go meanwhile
-        held = _held_by(text, touched_ms_ago)
-        if held or attempt > 0:
-            raise ArchiveHeld(lock, *(held or ("other", "another process")))
+        if held:
+            raise ArchiveHeld(lock, *held)
         print(f"{job}: {lock} was left by a job that is gone ({text.strip() or 'empty'}): taken over", file=sys.stderr, flush=True)
         fs.delete(lock)
     raise ArchiveHeld(lock, "other", "another process")
 
 
-def _held_by(text: str, touched_ms_ago: int) -> tuple[str, str] | None:
-    """(job, who) holding a lock with this text, or None when no one can: its process is gone."""
-    left_s = max(1, round(STALE_S - touched_ms_ago / 1000))
+def _held_by(fs: FileSystem, lock: str, text: str, mtime_ms: int) -> tuple[str, str] | None:
+    """(job, who) holding the lock read as `text`, last touched at `mtime_ms`, or None when no one can: its process is
+    gone (this host), or it was not touched while watched (another host's, or one torn as it was written)."""
+    watched = f"if it is gone, the next job to start takes its lock over, having watched it {WATCH_S:.0f} s untouched"
+    holder = _holder(text)
+    if holder is None:
+        # Being written (HDFS shows a file's bytes once it is closed), or torn as it was: its writer, starting, closes it.
+        return ("other", f"a lock being written meanwhile; {watched}") if _touched_while_watched(fs, lock, text, mtime_ms) else None
+    job, who = _named(text)
+    if holder[2] != socket.gethostname():
+        return (job, f"{who}, which touches its lock as a live job does; {watched}") if _touched_while_watched(fs, lock, text, mtime_ms) else None
+    return (job, who) if holder[1] != os.getpid() and _running(holder[1]) else None
+
+
+def _holder(text: str) -> tuple[str, int, str, str] | None:
+    """(job, pid, host, since) a lock's text names, or None where it names none: being written, or torn."""
     try:
         held = json.loads(text)
-        job, pid, host, since = held["job"], int(held["pid"]), str(held["host"]), held.get("since", "?")
+        return str(held["job"]), int(held["pid"]), str(held["host"]), str(held.get("since", "?"))
     except (ValueError, KeyError, TypeError):
-        # Being written (HDFS shows a file's bytes once it is closed), or torn as it was: its writer may be starting.
-        if touched_ms_ago > STALE_S * 1000:
-            return None
-        return "other", f"a lock still being written; if no job is starting, it is taken over {left_s} s from now"
-    if host != socket.gethostname():
-        if touched_ms_ago > STALE_S * 1000:
-            return None
-        return str(job), f"process {pid} on {host} since {since}; if it is gone, its lock is taken over {left_s} s from now"
-    return (str(job), f"process {pid} on this host since {since}") if pid != os.getpid() and _running(pid) else None
+        return None
+
+
+def _named(text: str) -> tuple[str, str]:
+    """(job, who) a lock's text names, unjudged."""
+    holder = _holder(text)
+    if holder is None:
+        return "other", "another process"
+    job, pid, host, since = holder
+    return job, f"process {pid} on {'this host' if host == socket.gethostname() else host} since {since}"
+
+
+def _touched_while_watched(fs: FileSystem, lock: str, text: str, mtime_ms: int) -> bool:
+    """Whether the lock changed (touched, written, or made anew) while watched for other_host_watch.window_s: its mtime
+    and text against their first reading, so neither host's wall clock matters. Raises where it is let go meanwhile."""
+    watch = other_host_watch
+    since = watch.now()
+    while (waited := watch.now() - since) < watch.window_s:
+        watch.sleep(min(watch.poll_s, watch.window_s - waited))
+        if fs.status(lock)[1] != mtime_ms or fs.read(lock) != text:
+            return True
+    return False
 
 
 def _running(pid: int) -> bool:
@@ -130,10 +179,6 @@ def _running(pid: int) -> bool:
 
 
 def _stop_at_once(lock: str) -> None:
-    print(f"{lock} was taken over while this job ran (untouched for {STALE_S:.0f} s: the file system away?): stopping "
+    print(f"{lock} was taken over while this job ran (untouched while another job watched it {WATCH_S:.0f} s: the file system away?): stopping "
           "at once, as the other job may be writing the archive now; run this again once it has finished", file=sys.stderr, flush=True)
     os._exit(HELD_EXIT)
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)

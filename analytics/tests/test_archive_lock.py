@@ -13,8 +13,9 @@ import pytest
 from pyspark.sql import functions as F
 
 from conftest import ROOT
+from kobot_analytics import archive_lock
 from kobot_analytics.archive import KAFKA_PACKAGE, start, streams
-from kobot_analytics.archive_lock import HELD_EXIT, LOCK, STALE_S, ArchiveHeld, take_archive
+from kobot_analytics.archive_lock import HELD_EXIT, LOCK, TOUCH_S, WATCH_S, ArchiveHeld, take_archive
 from kobot_analytics.filesystem import FileSystem
 from kobot_analytics.report import spark_session
 
@@ -43,6 +44,27 @@ def archive_lines(spark, brokers: str, archive: str, lines: list[str]) -> None:
 
 def lock_of(job: str, pid: int, host: str = socket.gethostname()) -> str:
     return json.dumps({"job": job, "pid": pid, "host": host, "since": "2026-12-04T10:00:00Z"})
+
+
+class WatchClock:
+    """The clock another host's lock is watched by, the test's own: each sleep of the watch passes at once, and runs
+    the steps in `meanwhile` (what the lock's holder does in that time), given the time watched so far."""
+
+    def __init__(self):
+        self.now, self.meanwhile = 0.0, []
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        for step in self.meanwhile:
+            step(self.now)
+
+
+@pytest.fixture
+def watch(monkeypatch) -> WatchClock:
+    clock = WatchClock()
+    monkeypatch.setattr(archive_lock.other_host_watch, "now", lambda: clock.now)
+    monkeypatch.setattr(archive_lock.other_host_watch, "sleep", clock.sleep)
+    return clock
 
 
 def test_an_erasure_refuses_to_start_while_the_archive_job_runs_and_deletes_nothing(spark, brokers, tmp_path):
@@ -75,7 +97,7 @@ def test_the_archive_job_refuses_to_start_while_an_erasure_runs(spark, brokers, 
     assert not (tmp_path / "archive" / "chat-log").exists(), "nothing archived"
 
 
-def test_a_lock_left_by_a_job_that_is_gone_is_taken_over(spark, tmp_path, capsys):
+def test_a_lock_left_by_a_job_that_is_gone_is_taken_over(spark, tmp_path, capsys, watch):
     archive = str(tmp_path / "archive")
     fs, lock = FileSystem(spark, archive), f"{archive}/{LOCK}"
     gone = subprocess.Popen(["true"])
@@ -84,15 +106,45 @@ def test_a_lock_left_by_a_job_that_is_gone_is_taken_over(spark, tmp_path, capsys
     # Its process gone; this process's own pid (a container started again); another host's; torn as it was written.
     for left in [lock_of("archive", gone.pid), lock_of("archive", os.getpid()), elsewhere, ""]:
         assert fs.create_new(lock, left)
-        if left in (elsewhere, ""):
-            # Another host's (or a torn) lock: whether its process runs cannot be asked, so it waits until untouched a while.
-            with pytest.raises(ArchiveHeld, match=r"taken over \d+ s from now"):
-                take_archive(spark, archive, "archive")
-            fs.touch(lock, int((time.time() - STALE_S - 1) * 1000))
+        watch.now = 0.0
         with take_archive(spark, archive, "archive"):
             assert json.loads(fs.read(lock))["pid"] == os.getpid()
+        # Whether another host's process runs cannot be asked (nor a torn lock's writer): watched, untouched, first.
+        assert watch.now == (WATCH_S if left in (elsewhere, "") else 0.0), left
         assert "was left by a job that is gone" in capsys.readouterr().err
         assert not fs.exists(lock)
+
+
+def test_another_hosts_job_touching_its_lock_holds_the_archive_however_old_its_mtime_reads(spark, tmp_path, watch):
+    archive = str(tmp_path / "archive")
+    fs, lock = FileSystem(spark, archive), f"{archive}/{LOCK}"
+    behind_ms = int((time.time() - 300) * 1000)  # its holder's clock (or its NameNode's) 5 minutes behind this host's
+    assert fs.create_new(lock, lock_of("erase", 4242, "spark-b"))
+    fs.touch(lock, behind_ms)
+    touches = []
+
+    def holder_touches(watched_s: float) -> None:  # every TOUCH_S, by its own clock
+        if watched_s >= TOUCH_S * (len(touches) + 1):
+            touches.append(watched_s)
+            fs.touch(lock, behind_ms + int(watched_s * 1000))
+
+    watch.meanwhile.append(holder_touches)
+    with pytest.raises(ArchiveHeld, match=r"the erase job holds this archive \(process 4242 on spark-b .*touches its lock") as held:
+        take_archive(spark, archive, "archive")
+    assert "let the erasure finish" in str(held.value)
+    assert len(touches) == 1, "found live at its first touch"
+    assert json.loads(fs.read(lock))["host"] == "spark-b", "its lock stays"
+
+
+def test_another_hosts_lock_left_untouched_is_taken_over_after_the_watch_however_recent_its_mtime_reads(spark, tmp_path, capsys, watch):
+    archive = str(tmp_path / "archive")
+    fs, lock = FileSystem(spark, archive), f"{archive}/{LOCK}"
+    assert fs.create_new(lock, lock_of("archive", 4242, "spark-b"))
+    fs.touch(lock, int((time.time() + 30) * 1000))  # touched just now by its holder's clock, which ran ahead, and died
+    with take_archive(spark, archive, "erase"):
+        assert json.loads(fs.read(lock))["pid"] == os.getpid()
+    assert watch.now >= WATCH_S, "watched for two of its holder's touches first"
+    assert "was left by a job that is gone" in capsys.readouterr().err
 
 
 def test_a_lock_of_a_live_process_on_this_host_holds_until_it_is_gone(spark, tmp_path):
