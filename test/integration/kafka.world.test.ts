@@ -58,8 +58,12 @@ describe("World over Kafka (real broker, separate processes)", function () {
     worker = await startWorker("worker-1");
   });
 
+  // Each test's players leave after it: the next test's 민수 would be name_taken beside the last one's.
+  afterEach(async () => {
+    await Promise.allSettled(players.splice(0).map((p) => p.room.connection.isOpen && p.room.leave()));
+  });
+
   after(async () => {
-    await Promise.allSettled(players.map((p) => p.room.connection.isOpen && p.room.leave()));
     await Promise.allSettled(services.map((s) => s.stop()));
   });
 

@@ -167,8 +167,10 @@ describe("Moderation across processes: two servers on Redis (AUTH_SECRET)", func
   const players: TestPlayer[] = [];
   const servers: Array<{ ws: string; http: string }> = [];
   // Named in words of their own: an account id with a time in base 36 in it once spelled a word moderation refuses.
+  let joined = 0;
+  /** Each account a name of its own: two accounts named alike in one room are name_taken. */
   const joinAs = async (server: { ws: string }, account: string) =>
-    joinWorld(server.ws, {}, undefined, { authorization: `Bearer ${await signToken(secret, { account, name: "플레이어", hours: 1 })}` });
+    joinWorld(server.ws, {}, undefined, { authorization: `Bearer ${await signToken(secret, { account, name: `플레이어${++joined}`, hours: 1 })}` });
   /** Each server's DATA_DIR: its own archive files, as servers on Redis without Kafka keep them. */
   const dataDirs: string[] = [];
   /** The archive lines of `dir` that `text` is in. */
