@@ -69,7 +69,8 @@ export function unstretched(text: string): string {
   return out;
 }
 
-function syllable({ first, vowel, final }: { first: string; vowel: string; final: string }): string {
+/** The syllable of these jamo (jamoOf's inverse). */
+export function syllable({ first, vowel, final }: { first: string; vowel: string; final: string }): string {
   return String.fromCodePoint(SYLLABLE_FIRST + (CHO.indexOf(first) * 21 + JUNG.indexOf(vowel)) * 28 + JONG.indexOf(final));
 }
 

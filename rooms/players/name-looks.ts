@@ -1,4 +1,4 @@
-import { compatibilityJamo, compose, decompose, jamoOf } from "../../common/hangul.js";
+import { compatibilityJamo, compose, decompose, jamoOf, syllable } from "../../common/hangul.js";
 import { LATIN_LOOKALIKE } from "../../common/latin-look-alikes.js";
 
 /** Jamo standing alone after NFKC, which makes compatibility jamo (ㅋ) conjoining ones (ᄏ) and composes only some. */
@@ -18,7 +18,6 @@ export function looks(name: string): string {
 
 /** A syllable's double final drawn small under it, read as its first consonant: 믾 as 민, 닭 as 닥. */
 const DOUBLE_FINAL_FIRST: Record<string, string> = { ㄳ: "ㄱ", ㄵ: "ㄴ", ㄶ: "ㄴ", ㄺ: "ㄹ", ㄻ: "ㄹ", ㄼ: "ㄹ", ㄽ: "ㄹ", ㄾ: "ㄹ", ㄿ: "ㄹ", ㅀ: "ㄹ", ㅄ: "ㅂ" };
-const JONG = ["", ..."ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"];
 
 /**
  * Two players' names as a glance tells them apart: `looks`, and a Hangul syllable's double final as its first
@@ -29,7 +28,7 @@ export function playerLooks(name: string): string {
     .map((c) => {
       const jamo = jamoOf(c);
       const single = jamo && DOUBLE_FINAL_FIRST[jamo.final];
-      return single ? String.fromCodePoint(c.codePointAt(0)! - JONG.indexOf(jamo.final) + JONG.indexOf(single)) : c;
+      return single ? syllable({ ...jamo, final: single }) : c;
     })
     .join("");
 }
