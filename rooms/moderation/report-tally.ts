@@ -18,11 +18,10 @@ export class ReportTally {
    * Counts the report of `reported` by a reporter of these names; true when it is the one that makes enough, and the
    * tally starts over.
    */
-  add(reported: string, reporter: string | readonly string[], now = performance.now()): boolean {
+  add(reported: string, names: readonly string[], now = performance.now()): boolean {
     // Others' tallies gone stale go too: a signed-in player's is the account's, kept after they leave (forget is by
     // session), and a room that never empties kept one for every account reported once.
     for (const [who, tally] of this.reporters) if (now - Math.max(...tally.map(({ at }) => at)) > this.windowMs) this.reporters.delete(who);
-    const names = typeof reporter === "string" ? [reporter] : reporter;
     const lately = (this.reporters.get(reported) ?? []).filter(({ at }) => now - at <= this.windowMs);
     const counted = lately.find((earlier) => names.some((name) => earlier.names.has(name)));
     // Counted already: their names all stay with that report, a later name of theirs counted as them.
