@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { ephemeralPortsFrom, freePort, startService } from "../tools/processes.js";
+import { ephemeralPortsFrom, freePort, startService, stopServicesLeft } from "../tools/processes.js";
 
 describe("ports for services the tests and benchmarks start (tools/processes.ts)", () => {
   it("picks free ports below the range the kernel gives outgoing connections, which could take one before its service binds it", async () => {
@@ -66,5 +66,14 @@ describe("services the tests and benchmarks start (tools/processes.ts startServi
     assert.equal(dataDir, named);
     assert.ok(existsSync(join(named, "moderation.json")));
     assert.deepEqual(readdirSync(tmpdir()).filter((entry) => entry.startsWith("data-dir-named-data-")), [], "none made where one is named");
+  });
+
+  it("stops the services a test left running and names them, so the run ends (mocha waited on their pipes for good)", async () => {
+    const stopped = await started("left-stopped");
+    await stopped.service.stop();
+    const left = await started("left-running");
+    assert.deepEqual(await stopServicesLeft(), ["left-running"], "only the one still running");
+    assert.notEqual(left.service.process.exitCode ?? left.service.process.signalCode, null, "it exited");
+    assert.deepEqual(await stopServicesLeft(), [], "nothing left after");
   });
 });

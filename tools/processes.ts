@@ -15,6 +15,9 @@ export interface Service {
 
 const LOG_DIR = join("test", "artifacts", "logs");
 
+/** Services started and not yet exited, so that a run can stop what a failed test left behind. */
+const running = new Set<Service>();
+
 /** Where `startService` writes a service's output. */
 export const serviceLog = (name: string) => join(LOG_DIR, `${name}.log`);
 
@@ -65,7 +68,7 @@ export async function startService(name: string, entry: string, env: Record<stri
       reject(new Error(`${name} exited with ${code} before it was ready; see ${LOG_DIR}/${name}.log`));
     });
   });
-  return {
+  const service: Service = {
     name,
     process: child,
     async stop() {
@@ -73,6 +76,25 @@ export async function startService(name: string, entry: string, env: Record<stri
       return exited;
     },
   };
+  running.add(service);
+  void exited.then(() => running.delete(service));
+  return service;
+}
+
+/**
+ * Stops every service still running and gives their names. A test that failed before its own stop left its server or
+ * worker running, and the run's output pipes with it: mocha then waited for it at the end of the run, for good.
+ */
+export async function stopServicesLeft(): Promise<string[]> {
+  const left = [...running];
+  await Promise.all(
+    left.map((service) => {
+      // One that ignores TERM (hung) would hold the run as much.
+      const kill = setTimeout(() => service.process.kill("SIGKILL"), 10_000);
+      return service.stop().finally(() => clearTimeout(kill));
+    }),
+  );
+  return left.map((service) => service.name);
 }
 
 /** The lowest port the kernel gives outgoing connections (Linux's default where that cannot be read). */

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { mochaGlobalTeardown as stopServicesLeft } from "../helpers/services-left.fixture.js";
 
 const run = promisify(execFile);
 let kafkaDir: string | undefined;
@@ -40,6 +41,8 @@ export async function mochaGlobalSetup(): Promise<void> {
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
+  // First, while the broker they talk to is still there.
+  await stopServicesLeft();
   // Each stopped whatever another's stop does.
   const stop = async (script: string, dir: string | undefined) => {
     if (!dir) return;
