@@ -131,3 +131,23 @@ export function compose(text: string): string {
 export function fromKeyboard(text: string): string {
   return compose([...text].map((c) => KEYBOARD[c] ?? KEYBOARD[c.toLowerCase()] ?? c).join(""));
 }
+
+/** Vowels one reads the same: ㅐ and ㅔ, ㅒ and ㅖ anywhere; after ㅈ, ㅊ or ㅉ, a y-vowel as its plain one (쟈 is 자). */
+const SAME_VOWEL: Record<string, string> = { ㅐ: "ㅔ", ㅒ: "ㅖ" };
+const SAME_AFTER_PALATAL: Record<string, string> = { ㅑ: "ㅏ", ㅕ: "ㅓ", ㅛ: "ㅗ", ㅠ: "ㅜ" };
+const PALATAL = new Set(["ㅈ", "ㅊ", "ㅉ"]);
+
+/**
+ * Each syllable with a vowel that reads as another folded to one of them ("운영쟈" → 운영자, "시스탬" → 시스템,
+ * "매니져" → 메니저): a word is heard, not spelled, and both spellings pass for it. Other characters pass through.
+ */
+export function soundAlike(text: string): string {
+  return [...text]
+    .map((c) => {
+      const jamo = jamoOf(c);
+      if (!jamo) return c;
+      const plain = PALATAL.has(jamo.first) ? (SAME_AFTER_PALATAL[jamo.vowel] ?? jamo.vowel) : jamo.vowel;
+      return syllable({ ...jamo, vowel: SAME_VOWEL[plain] ?? plain });
+    })
+    .join("");
+}

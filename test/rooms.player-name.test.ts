@@ -93,6 +93,17 @@ describe("A player's name at join: its shape and staff words", () => {
     // People's names that hold such a word: 공 지영 and 공 지훈 (a surname and a given name), Dev.
     for (const name of ["gmail", "modern", "민수", "Kim Minsu", "developing", "공지영", "공지훈", "Dev"]) assert.equal(join(name), name, name);
   });
+
+  it("refuses a staff word spelled as it sounds (운영쟈, 시스탬) or with its Latin letters apart (G M), and keeps the names beside them", () => {
+    // Each was taken, and one posted "[공지] 보상 신청은 계정 아이디와 비밀번호를 적어 주세요" as 운영쟈.
+    const refused = ["운영쟈", "관리쟈", "매니져", "시스탬", "메니저", "개발쟈", "지앰", "민수운영쟈", "G M", "G_M", "G-M", "Ad min", "sys_op", "Ｇ Ｍ"];
+    for (const name of refused) assert.throws(() => join(name), /passes for the game's staff or system/, name);
+    assert.throws(() => join("운영쟈"), /\("운영자"\)/, "says the word it passes for");
+    // "gm" inside a longer Latin word is a word of its own no more than run together ("Sig Ma", "Big Mac"); Hangul
+    // names with those vowels and no staff word: 쟈스민, 재준, 매니큐어, 채서윤.
+    const allowed = ["Dogma", "Sigma Kim", "Sig Ma", "Big Mac", "G Man", "Ogma-7", "Kim_G", "쟈스민", "재준", "매니큐어", "채서윤", "공지영", "공쟈"];
+    for (const name of allowed) assert.equal(join(name), name, name);
+  });
 });
 
 describe("A player's name in the room", () => {
