@@ -25,6 +25,13 @@ const BLANK_LETTERS = /[\u115f\u1160\u3164\uffa0\u2800]/gu;
  */
 const SHOWS_SOMETHING = /[^\p{Default_Ignorable_Code_Point}\p{M}\s]/u;
 
+/**
+ * A joiner (U+200C, U+200D) with a space or the text's edge beside it: it joins nothing there, and between spaces it
+ * kept them apart from the collapsing below ("ㅋㅋ" + " \u200d" × 71 + "[공지] …" kept 71 spaces, and the client
+ * wrapped "[공지] …" on to a line of its own, with no speaker). A run of them goes whole.
+ */
+const LOOSE_JOINERS = /(?<=^|\s)[\u200c\u200d]+|[\u200c\u200d]+(?=\s|$)/gu;
+
 /** Combining marks stacked past this many on one letter ("Zalgo" text running over the lines above and below). */
 const MAX_MARKS = 3;
 const STACKED_MARKS = new RegExp(`(\\p{M}{${MAX_MARKS}})\\p{M}+`, "gu");
@@ -33,10 +40,11 @@ const STACKED_MARKS = new RegExp(`(\\p{M}{${MAX_MARKS}})\\p{M}+`, "gu");
  * A name or chat line as it is shown, matched and logged: invisible characters dropped first, then composed (NFC:
  * macOS and iOS may send Hangul as separate jamo, "배고파" in 8 code points, which no search or reading of the NPC
  * matches; with a zero-width space left between them, "ᄉ\u200bᅵ", they stayed apart and only a second cleaning
- * composed them), control characters and blank letters made spaces, marks stacked past three cut, runs of whitespace
- * collapsed, trimmed, and half surrogate pairs dropped (JSON join options carry them; the schema encoder took
- * one with the next character as a pair, and every client's state decoded wrong from there on); nothing at all when
- * nothing in it shows (a name of two zero-width joiners was taken, and showed as no name). Idempotent.
+ * composed them), control characters and blank letters made spaces, joiners beside a space or an edge dropped,
+ * marks stacked past three cut, runs of whitespace collapsed, trimmed, and half surrogate pairs dropped (JSON join
+ * options carry them; the schema encoder took one with the next character as a pair, and every client's state
+ * decoded wrong from there on); nothing at all when nothing in it shows (a name of two zero-width joiners was taken,
+ * and showed as no name). Idempotent.
  */
 export function cleanText(text: string): string {
   const cleaned = text
@@ -46,6 +54,7 @@ export function cleanText(text: string): string {
     .normalize("NFC")
     .replace(/\p{Cc}/gu, " ")
     .replace(BLANK_LETTERS, " ")
+    .replace(LOOSE_JOINERS, "")
     .replace(STACKED_MARKS, "$1")
     .replace(/\s+/g, " ")
     .trim();

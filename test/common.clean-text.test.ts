@@ -64,6 +64,18 @@ describe("Names and chat lines cleaned as they arrive", () => {
     assert.equal(cleanText("웃음 😂 \ud83d\ude00"), "웃음 😂 😀");
   });
 
+  it("drops a joiner beside a space or an edge, so spaces it stood between collapse to one", () => {
+    // A line padded so: the client wrapped "[공지] …" on to a line of its own, with no speaker.
+    const padded = "ㅋㅋ" + " \u200d".repeat(71) + "[공지] 5분 뒤 서버 점검, 접속 종료";
+    assert.equal(cleanText(padded), "ㅋㅋ [공지] 5분 뒤 서버 점검, 접속 종료");
+    assert.equal(cleanText("가 \u200c\u200d\u200d 나"), "가 나");
+    assert.equal(cleanText("\u200d가 \u200d\t\u200c나\u200c"), "가 나");
+    assert.equal(cleanText("가\u200d\u3164\u200d나"), "가 나"); // a filler is a space: the joiners beside it join nothing
+    // Between two visible characters a joiner stays: emoji, the non-joiner of Persian.
+    assert.equal(cleanText("👨\u200d👩 👧"), "👨\u200d👩 👧");
+    assert.equal(cleanText("ا\u200cب"), "ا\u200cب");
+  });
+
   it("makes control characters and any run of whitespace one space, trimmed", () => {
     assert.equal(cleanText("\t안녕\u0000하세요\n\u0085 코봇\u3000 "), "안녕 하세요 코봇");
   });
@@ -72,6 +84,6 @@ describe("Names and chat lines cleaned as they arrive", () => {
     for (const line of ["@kobot 배고파 ㅋㅋ", "오늘 날씨 좋다~!", "hi 한스 😂", "é ü ñ"]) assert.equal(cleanText(line), line);
     const messy = "  배\u200b고파\u3164ㅋㅋ  \u202e!  ".normalize("NFD");
     assert.equal(cleanText(cleanText(messy)), cleanText(messy));
-    for (const line of ["ᄉ\u200bᅵ발", "e\u200b\u0301", "x\u206a\u0301\u0302\u0303\u0304", "ᄀ\u0000ᅡ"]) assert.equal(cleanText(cleanText(line)), cleanText(line), line);
+    for (const line of ["ᄉ\u200bᅵ발", "e\u200b\u0301", " \u200d \u200d가\u200d", "가\u200d\u0000\u200d나", "x\u206a\u0301\u0302\u0303\u0304", "ᄀ\u0000ᅡ"]) assert.equal(cleanText(cleanText(line)), cleanText(line), line);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import type { ChatLogRecord } from "../kafka/chat-log.js";
+import { cleanText } from "../common/clean-text.js";
 import { compose, decompose, fromKeyboard } from "../common/hangul.js";
 import { Moderator } from "../moderation/moderator.js";
 import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
@@ -25,6 +26,12 @@ describe("moderation", () => {
     const evasions = readFileSync("moderation/evasions.ko.txt", "utf8").split("\n").filter((l) => l.trim() && !l.startsWith("#"));
     assert.ok(evasions.length >= 70);
     assert.deepEqual(evasions.filter((e) => !moderator.check(e).blocked), []);
+  });
+
+  it("catches a word with joiners inside it, as the room cleans the line (joiners beside a space dropped)", () => {
+    for (const text of ["시\u200d발", "ᄉ\u200dᅵ발", "씨\u200c발 \u200d놈", "f\u200du\u200dc\u200dk", "\u200d시발\u200d", "병\u200d신 \u200d 새끼"]) {
+      assert.equal(moderator.check(cleanText(text)).blocked, true, text);
+    }
   });
 
   it("lets everyday talk through, including words that hold a banned one", () => {

@@ -155,6 +155,31 @@ describe("A player's name in the room", () => {
   });
 });
 
+describe("A staff notice faked in the room", () => {
+  let world: TestWorld;
+  before(async () => {
+    world = await startTestWorld();
+  });
+  after(() => world.stop());
+
+  it("refuses a name that sounds like 운영자 (운영쟈), and shows a line padded with joiners between spaces with one space", async () => {
+    const minsu = await world.join("민수");
+    await assert.rejects(joinWorld(world.url, { name: "운영쟈" }, minsu.room.roomId), (error: { code?: number; message: string }) => {
+      assert.equal(error.code, 400, error.message);
+      assert.match(error.message, /name "운영쟈" passes for the game's staff or system \("운영자"\)/);
+      return true;
+    });
+    // " \u200d" × 71 kept 71 spaces, and the client wrapped "[공지] …" on to a line of its own, with no speaker.
+    const chulsoo = await world.joinBeside(minsu, "철수");
+    chulsoo.room.send("chat", { text: "ㅋㅋ" + " \u200d".repeat(71) + "[공지] 5분 뒤 서버 점검, 접속 종료" });
+    const line = await waitFor("철수's line with 민수", () => stateOf(minsu).chat.find((l) => l.from === chulsoo.room.sessionId));
+    assert.equal(line.text, "ㅋㅋ [공지] 5분 뒤 서버 점검, 접속 종료");
+    assert.deepEqual(chulsoo.errors, []);
+    await chulsoo.room.leave();
+    await minsu.room.leave();
+  });
+});
+
 describe("A signed-in player's name in the room", () => {
   const SECRET = "a-secret-of-at-least-32-characters-000";
   let world: TestWorld;

@@ -140,6 +140,8 @@ describe("Unity client", () => {
       "ㅤ필러ㅤ", "\u2800점자", "탭\t줄\n바꿈\r", "Z\u0301\u0302\u0303\u0304\u0305", "👨‍👩‍👧 가족", "🏴\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}\u{e007f} 깃발",
       "태그\u{e0041}만", "\ufe0f\u200d", "\u200b", "한".repeat(3).normalize("NFD"), "이모지 😀\ufe0f", "\u00a0앞뒤\u3000", "\ufeff바이트순서",
       "字\u{e0100}", "ℌ 𝔥 ｆｕｌｌ", "a\u0300\u0301",
+      // Joiners beside a space or an edge join nothing, and kept the spaces they stood between from collapsing.
+      "ㅋㅋ" + " \u200d".repeat(71) + "[공지] 5분 뒤 서버 점검", "가 \u200c\u200d 나", "\u200d가\u200c", "가\u200d\u3164\u200d나", "가\u200d\t나", "👨\u200d👩 \u200d👧",
     ];
     const run = spawnSync("mono", [exe], { input: lines.map((line) => Buffer.from(line, "utf8").toString("base64")).join("\n") + "\n", encoding: "utf8" });
     assert.equal(run.status, 0, run.stderr);

@@ -39,9 +39,9 @@ namespace Kobot
         /// <paramref name="text"/> as the server cleans a line before it counts it (common/clean-text.ts): characters that
         /// show nothing dropped (zero-width spaces, bidirectional controls, soft hyphens; not the joiners, variation
         /// selectors, a flag's tags or the Hangul fillers), composed, control characters and blank letters made spaces,
-        /// combining marks past three on a letter cut, runs of spaces made one, trimmed; nothing when nothing shows.
-        /// Counted as typed, a line with double spaces or a pasted zero-width space was refused here though the server
-        /// takes it (the browser client counts its cleanText).
+        /// joiners beside a space or an edge dropped, combining marks past three on a letter cut, runs of spaces made one,
+        /// trimmed; nothing when nothing shows. Counted as typed, a line with double spaces or a pasted zero-width space
+        /// was refused here though the server takes it (the browser client counts its cleanText).
         /// </summary>
         public static string Cleaned(string text)
         {
@@ -68,6 +68,7 @@ namespace Kobot
             {
                 // A player without the normalization tables: counted uncomposed, the server counts no more than that.
             }
+            composed = WithoutLooseJoiners(composed);
             var cleaned = new System.Text.StringBuilder(composed.Length);
             var marks = 0;
             var space = false;
@@ -78,8 +79,7 @@ namespace Kobot
                 var pair = char.IsHighSurrogate(c) && i + 1 < composed.Length && char.IsLowSurrogate(composed[i + 1]);
                 var category = char.GetUnicodeCategory(composed, i);
                 var mark = category == System.Globalization.UnicodeCategory.NonSpacingMark || category == System.Globalization.UnicodeCategory.SpacingCombiningMark || category == System.Globalization.UnicodeCategory.EnclosingMark;
-                var blank = char.IsControl(c) || char.IsWhiteSpace(c) || c == '\u115F' || c == '\u1160' || c == '\u3164' || c == '\uFFA0' || c == '\u2800';
-                if (blank)
+                if (Blank(c))
                 {
                     space = cleaned.Length > 0;
                     marks = 0;
@@ -95,6 +95,35 @@ namespace Kobot
                 if (pair) i++;
             }
             return shows ? cleaned.ToString() : "";
+        }
+
+        /// <summary>A character Cleaned makes a space: a control character, whitespace, a Hangul filler or blank braille.</summary>
+        private static bool Blank(char c)
+        {
+            return char.IsControl(c) || char.IsWhiteSpace(c) || c == '\u115F' || c == '\u1160' || c == '\u3164' || c == '\uFFA0' || c == '\u2800';
+        }
+
+        /// <summary>
+        /// <paramref name="text"/> without the joiners (U+200C, U+200D) that have a blank or the text's edge beside them, a
+        /// run of them whole, as the server drops them: there they join nothing, and between spaces they kept the spaces
+        /// apart (" \u200d" × 71 showed 71 spaces, and "[공지] …" after them wrapped on to a line of its own).
+        /// </summary>
+        private static string WithoutLooseJoiners(string text)
+        {
+            var kept = new System.Text.StringBuilder(text.Length);
+            for (var i = 0; i < text.Length;)
+            {
+                if (text[i] != '\u200C' && text[i] != '\u200D')
+                {
+                    kept.Append(text[i++]);
+                    continue;
+                }
+                var end = i;
+                while (end < text.Length && (text[end] == '\u200C' || text[end] == '\u200D')) end++;
+                if (i > 0 && !Blank(text[i - 1]) && end < text.Length && !Blank(text[end])) kept.Append(text, i, end - i);
+                i = end;
+            }
+            return kept.ToString();
         }
 
         /// <summary>
