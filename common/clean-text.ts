@@ -26,11 +26,12 @@ const BLANK_LETTERS = /[\u115f\u1160\u3164\uffa0\u2800]/gu;
 const SHOWS_SOMETHING = /[^\p{Default_Ignorable_Code_Point}\p{M}\s]/u;
 
 /**
- * A joiner (U+200C, U+200D) with a space or the text's edge beside it: it joins nothing there, and between spaces it
- * kept them apart from the collapsing below ("ㅋㅋ" + " \u200d" × 71 + "[공지] …" kept 71 spaces, and the client
+ * A joiner (U+200C, U+200D) with a space or the text's edge beside it, and a mark (variation selectors are marks)
+ * after a space or at the start: they belong to no letter there, and between spaces they kept them apart from the
+ * collapsing below ("ㅋㅋ" + " \u200d" × 71 + "[공지] …" kept 71 spaces, as " \ufe0f" × 71 did, and the client
  * wrapped "[공지] …" on to a line of its own, with no speaker). A run of them goes whole.
  */
-const LOOSE_JOINERS = /(?<=^|\s)[\u200c\u200d]+|[\u200c\u200d]+(?=\s|$)/gu;
+const LOOSE_JOINERS = /(?<=^|\s)[\u200c\u200d\p{M}]+|[\u200c\u200d]+(?=\s|$)/gu;
 
 /** Combining marks stacked past this many on one letter ("Zalgo" text running over the lines above and below). */
 const MAX_MARKS = 3;
@@ -40,7 +41,7 @@ const STACKED_MARKS = new RegExp(`(\\p{M}{${MAX_MARKS}})\\p{M}+`, "gu");
  * A name or chat line as it is shown, matched and logged: invisible characters dropped first, then composed (NFC:
  * macOS and iOS may send Hangul as separate jamo, "배고파" in 8 code points, which no search or reading of the NPC
  * matches; with a zero-width space left between them, "ᄉ\u200bᅵ", they stayed apart and only a second cleaning
- * composed them), control characters and blank letters made spaces, joiners beside a space or an edge dropped,
+ * composed them), control characters and blank letters made spaces, joiners beside a space or an edge dropped and marks after one,
  * marks stacked past three cut, runs of whitespace collapsed, trimmed, and half surrogate pairs dropped (JSON join
  * options carry them; the schema encoder took one with the next character as a pair, and every client's state
  * decoded wrong from there on); nothing at all when nothing in it shows (a name of two zero-width joiners was taken,

@@ -76,6 +76,16 @@ describe("Names and chat lines cleaned as they arrive", () => {
     assert.equal(cleanText("ا\u200cب"), "ا\u200cب");
   });
 
+  it("drops a mark or a variation selector after a space or at the start, so spaces it stood between collapse to one", () => {
+    // Variation selectors are marks: " \ufe0f" × 71 padded a line as the joiners did.
+    assert.equal(cleanText("ㅋㅋ" + " \ufe0f".repeat(71) + "[공지] 점검"), "ㅋㅋ [공지] 점검");
+    assert.equal(cleanText("가 \u0301 \u{e0100}\u200d 나"), "가 나");
+    assert.equal(cleanText("\u0301\ufe0f가"), "가");
+    // After a letter they stay: an emoji's presentation, an accent.
+    assert.equal(cleanText("❤\ufe0f 가"), "❤\ufe0f 가");
+    assert.equal(cleanText("e\u0301 가"), "é 가");
+  });
+
   it("makes control characters and any run of whitespace one space, trimmed", () => {
     assert.equal(cleanText("\t안녕\u0000하세요\n\u0085 코봇\u3000 "), "안녕 하세요 코봇");
   });

@@ -142,6 +142,8 @@ describe("Unity client", () => {
       "字\u{e0100}", "ℌ 𝔥 ｆｕｌｌ", "a\u0300\u0301",
       // Joiners beside a space or an edge join nothing, and kept the spaces they stood between from collapsing.
       "ㅋㅋ" + " \u200d".repeat(71) + "[공지] 5분 뒤 서버 점검", "가 \u200c\u200d 나", "\u200d가\u200c", "가\u200d\u3164\u200d나", "가\u200d\t나", "👨\u200d👩 \u200d👧",
+      // Marks after a space as well (variation selectors are marks): " \ufe0f" × 71 kept the spaces as the joiners did.
+      "ㅋㅋ" + " \ufe0f".repeat(71) + "[공지]", "가 \u0301\u200d 나", "가 \u{e0100}\u0301나", "\u0301\ufe0f가", "가 \u200d\u0301\u200d나", "가\u0301\u0302\u0303\u{e0100}\u{e0101}나",
     ];
     const run = spawnSync("mono", [exe], { input: lines.map((line) => Buffer.from(line, "utf8").toString("base64")).join("\n") + "\n", encoding: "utf8" });
     assert.equal(run.status, 0, run.stderr);

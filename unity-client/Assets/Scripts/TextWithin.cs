@@ -85,8 +85,15 @@ namespace Kobot
                     marks = 0;
                     continue;
                 }
+                // A mark or joiner after a space or at the start belongs to no letter (the server's LOOSE_JOINERS), and a
+                // mark stacked past three is cut; either skips both halves of a pair (a variation selector past U+FFFF).
+                var loose = (mark || c == '\u200C' || c == '\u200D') && (space || cleaned.Length == 0);
                 marks = mark ? marks + 1 : 0;
-                if (marks > 3) continue; // stacked past three
+                if (loose || marks > 3)
+                {
+                    if (pair) i++;
+                    continue;
+                }
                 if (space) cleaned.Append(' ');
                 space = false;
                 cleaned.Append(pair ? composed.Substring(i, 2) : c.ToString());
