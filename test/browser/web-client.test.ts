@@ -392,6 +392,8 @@ describe("Web client in Chromium", function () {
     await report.click();
     // Why, from a menu beside the button; a line coming meanwhile does not close it.
     await hurt.page.waitForSelector("#report-menu:not([hidden]) >> text=무례한 님을 신고하는 까닭");
+    // The name isolated from the words after it, as on the lines: a right-to-left one took "님을" to its side.
+    assert.equal(await hurt.page.textContent("#report-menu p > bdi"), "무례한");
     await rude.page.fill("#text", "또 한 마디");
     await rude.page.press("#text", "Enter");
     await hurt.page.waitForSelector("#history li.player:has-text('또 한 마디')");
