@@ -56,6 +56,8 @@ describe("Moderation console in Chromium (/moderation)", function () {
     await row.waitFor();
     assert.match(await row.textContent() ?? "", /신고자 \(acc-hurt\).*욕설.*<b>굵은<\/b> 시비/);
     assert.equal(await page.locator("#reports b").count(), 0, "no markup from a player");
+    // Names and accounts each isolated: a right-to-left name took the brackets after it to its side.
+    assert.deepEqual(await row.locator("td > bdi").allTextContents(), ["신고자", "acc-hurt", "무례한", "acc-rude"]);
     assert.equal(await row.locator("q.blocked").textContent(), "씨발 (자동 차단됨)", "the line nobody saw, marked");
     // Each line's learned score beside it, drawn by the stylesheet: the line's text stays as said.
     assert.match(await row.locator("q.blocked").getAttribute("data-toxicity") ?? "", /^(0|1)\.\d{2}$/);

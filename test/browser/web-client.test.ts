@@ -187,6 +187,26 @@ describe("Web client in Chromium", function () {
     assert.deepEqual(consoleErrors, []);
   });
 
+  it("draws a join line's names in the order they came, a right-to-left name first among them", async () => {
+    const { page } = await open("순서보기");
+    await page.locator("#history li.system", { hasText: "순서보기 님이 들어왔어요." }).waitFor();
+    // Come within the gap after the page's own line: one line for them all, in this order.
+    const roomId = await page.evaluate(() => (window as any).kobot.room.roomId as string);
+    const rtl = "\ufdfa".repeat(20);
+    const came: TestPlayer[] = [];
+    for (const name of [rtl, "민수", "철수", "영희"]) came.push(await joinWorld(url.replace("http", "ws"), { name }, roomId));
+    const line = page.locator("#history li.system", { hasText: "외 1명이 들어왔어요." });
+    await line.waitFor();
+    const names = line.locator("b > bdi");
+    assert.deepEqual(await names.allTextContents(), [rtl, "민수", "철수"], "a <bdi> a name, no \", \" in one");
+    // Drawn left to right as they came: one isolate round the list drew "민수, 철수 ,ﷺﷺ…".
+    const xs = await names.evaluateAll((bdis) => bdis.map((bdi) => bdi.getBoundingClientRect().x));
+    assert.ok(xs[0]! < xs[1]! && xs[1]! < xs[2]!, `the names left to right in order: ${xs}`);
+    assert.equal(await line.textContent(), `${rtl}, 민수, 철수 외 1명이 들어왔어요.`);
+    await Promise.all(came.map((player) => player.room.leave()));
+    assert.deepEqual(consoleErrors, []);
+  });
+
   it("shows both of two notices that come together, keeps a line refused while another is typed a ↑ away, and calls lines back with ↑ and ↓", async () => {
     const { page } = await open("되부르기");
     await page.fill("#text", "첫 마디");
@@ -372,6 +392,8 @@ describe("Web client in Chromium", function () {
     await report.click();
     // Why, from a menu beside the button; a line coming meanwhile does not close it.
     await hurt.page.waitForSelector("#report-menu:not([hidden]) >> text=무례한 님을 신고하는 까닭");
+    // The name isolated from the words after it, as on the lines: a right-to-left one took "님을" to its side.
+    assert.equal(await hurt.page.textContent("#report-menu p > bdi"), "무례한");
     await rude.page.fill("#text", "또 한 마디");
     await rude.page.press("#text", "Enter");
     await hurt.page.waitForSelector("#history li.player:has-text('또 한 마디')");

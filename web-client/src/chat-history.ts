@@ -116,10 +116,11 @@ function lineItem(line: ShownLine, reportable: boolean): HTMLLIElement {
   if (line.replyTo) item.dataset.replyTo = line.replyTo;
   if (line.kind === "system") {
     // A join or leave line begins with the players' names, which its `name` repeats: drawn as names, apart from the
-    // server's words, so a name can never pass for them.
+    // server's words, so a name can never pass for them. Each name in its own <bdi>, the ", " between them outside: one
+    // isolate round the list let a right-to-left name first reorder it ("민수, 철수 ,ﷺﷺ"). Names hold no comma.
     if (line.name && line.text.startsWith(line.name)) {
       const names = document.createElement("b");
-      names.append(isolated(line.name));
+      line.name.split(NAMES_PARTED).forEach((name, i) => names.append(...(i > 0 ? [NAMES_PARTED] : []), isolated(name)));
       item.append(names, line.text.slice(line.name.length));
     } else {
       item.textContent = line.text;
@@ -134,6 +135,9 @@ function lineItem(line: ShownLine, reportable: boolean): HTMLLIElement {
   if (reportable) item.append(reportButton(line));
   return item;
 }
+
+/** What parts the names of a join or leave line's `name` (rooms/players/presence-lines.ts). */
+const NAMES_PARTED = ", ";
 
 const isolated = (text: string) => Object.assign(document.createElement("bdi"), { textContent: text });
 

@@ -84,7 +84,17 @@ function actionsCell(row: string, actions: Action[]): HTMLTableCellElement {
 }
 
 const when = (ms: number) => new Date(ms).toLocaleString("ko-KR", { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
-const who = ({ name, account }: ReportedPlayer) => (account === undefined ? name : `${name} (${account})`);
+/**
+ * A player's cell: their name, and account, each in a <bdi>: a right-to-left name took the brackets and the count after
+ * it to its side ("(acc-rude) שלום"), and the moderator read another name or account than the report's.
+ */
+function whoCell({ name, account }: ReportedPlayer, times = 1): HTMLTableCellElement {
+  const cell = element("td");
+  cell.append(element("bdi", name));
+  if (account !== undefined) cell.append(" (", element("bdi", account), ")");
+  if (times > 1) cell.append(` · ${times}번째`);
+  return cell;
+}
 
 function reportRow(report: PlayerReport): HTMLTableRowElement {
   const row = element("tr");
@@ -135,8 +145,8 @@ function reportRow(report: PlayerReport): HTMLTableRowElement {
   ]);
   row.append(
     element("td", when(report.at)),
-    element("td", who(report.reporter)),
-    element("td", report.times > 1 ? `${who(report.reported)} · ${report.times}번째` : who(report.reported)),
+    whoCell(report.reporter),
+    whoCell(report.reported, report.times),
     element("td", report.reason ?? ""),
     lines,
     actions,

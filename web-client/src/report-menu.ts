@@ -1,4 +1,5 @@
 import type { ReportPayload } from "../../rooms/world-protocol.js";
+import { element } from "./table.js";
 
 /** Why a player reports another: the reasons the menu offers, as the moderators will read them. */
 export const REPORT_REASONS = ["욕설·비하", "도배", "사칭", "불쾌한 말", "기타"] as const;
@@ -66,7 +67,8 @@ export class ReportMenu {
   open(player: string, name: string, anchor: HTMLElement): void {
     this.player = player;
     this.anchor = anchor;
-    this.menu.querySelector("p")!.textContent = `${name} 님을 신고하는 까닭`;
+    // The name isolated from the words after it: a right-to-left name took "님을" to its side, as on the history's lines.
+    this.menu.querySelector("p")!.replaceChildren(element("bdi", name), " 님을 신고하는 까닭");
     const { left, top, bottom } = anchor.getBoundingClientRect();
     this.menu.hidden = false;
     // Inside the window: from a button at the right edge of a phone it ran off the screen, and from the newest line
