@@ -275,7 +275,7 @@ describe("Server HTTP request timeout", () => {
 
 // A pipelined request's answer waits in Node's queue without a socket; one closed meanwhile never closed it, so the
 // static files' stream of each stayed open for good (64 sockets of 100 each: ~6,200 descriptors and 1 GB a round).
-describe("Server HTTP pipelined static files", () => {
+describe("Server HTTP static files", () => {
   let world: TestWorld;
   let port: number;
   const file = "web-client/dist/app.js";
@@ -347,6 +347,14 @@ describe("Server HTTP pipelined static files", () => {
       assert.deepEqual(answers(), [`200 ${sizeOf(path)}`]);
     }
     socket.destroy();
+  });
+
+  it("serves no source map (they hold the source of common/ and rooms/), and the bundles name none", async () => {
+    assert.ok(statSync(`${file}.map`).size > 0, "built beside the bundle");
+    for (const path of ["/app.js.map", "/app.js%2Emap", "/x/../app.js.map"]) {
+      assert.equal((await fetch(`http://127.0.0.1:${port}${path}`)).status, 404, path);
+    }
+    assert.doesNotMatch(await (await fetch(`http://127.0.0.1:${port}/app.js`)).text(), /sourceMappingURL/);
   });
 });
 
