@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 import { request } from "node:http";
 import { connect as netConnect, type Socket } from "node:net";
 import { Client } from "@colyseus/sdk";
@@ -268,6 +270,91 @@ describe("Server HTTP request timeout", () => {
     } finally {
       await world.stop();
     }
+  });
+});
+
+// A pipelined request's answer waits in Node's queue without a socket; one closed meanwhile never closed it, so the
+// static files' stream of each stayed open for good (64 sockets of 100 each: ~6,200 descriptors and 1 GB a round).
+describe("Server HTTP static files", () => {
+  let world: TestWorld;
+  let port: number;
+  const file = "web-client/dist/app.js";
+
+  before(async () => {
+    execFileSync("node_modules/.bin/tsx", ["web-client/build.ts"], { stdio: "ignore" });
+    world = await startTestWorld();
+    port = world.server.port;
+  });
+  after(() => world.stop());
+
+  /** This process's descriptors open on the file (the server runs in it). */
+  const openOnFile = () => {
+    const path = resolvePath(file);
+    let count = 0;
+    for (const fd of readdirSync("/proc/self/fd")) {
+      try {
+        if (readlinkSync(`/proc/self/fd/${fd}`) === path) count++;
+      } catch {} // closed since listed
+    }
+    return count;
+  };
+
+  it("closes every file of the answers waiting on a socket closed unread: one open per socket while it is open", async () => {
+    const sockets = await Promise.all([1, 2, 3, 4].map(async () => {
+      const socket = netConnect(port, "127.0.0.1");
+      await new Promise((done) => socket.once("connect", done));
+      socket.pause(); // never read: the first answer fills the socket, the others wait behind it
+      socket.write("GET /app.js HTTP/1.1\r\nHost: x\r\n\r\n".repeat(50));
+      return socket;
+    }));
+    // A second for the server to read what it will of the requests (before the fix, opening a file for each).
+    await waitFor("the first answers' files open", () => openOnFile() > 0);
+    await sleep(1000);
+    const whileOpen = openOnFile();
+    for (const socket of sockets) socket.destroy();
+    await waitFor(`the files closed (${openOnFile()} of ${whileOpen} still open)`, () => openOnFile() === 0, 5000);
+    assert.ok(whileOpen <= sockets.length, `${whileOpen} open for ${sockets.length} sockets: waiting answers read their files ahead`);
+  });
+
+  it("still answers pipelined requests in order, whole, and a kept-alive connection's one after another", async () => {
+    const socket = netConnect(port, "127.0.0.1");
+    await new Promise((done) => socket.once("connect", done));
+    let bytes = Buffer.alloc(0);
+    socket.on("data", (chunk: Buffer) => (bytes = Buffer.concat([bytes, chunk])));
+    const sizeOf = (path: string) => statSync(`web-client/dist${path}`).size;
+    const ask = (paths: string[]) => socket.write(paths.map((path) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`).join(""));
+    /** The whole answers read so far, each as "<status> <body's bytes>", read by their lengths (a body may hold anything). */
+    const answers = () => {
+      const read: string[] = [];
+      for (let at = 0; ; ) {
+        const headEnd = bytes.indexOf("\r\n\r\n", at);
+        if (headEnd < 0) return read;
+        const head = bytes.subarray(at, headEnd).toString("latin1");
+        const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+        if (bytes.length < headEnd + 4 + length) return read;
+        read.push(`${/^HTTP\/1\.1 (\d+)/.exec(head)?.[1]} ${length}`);
+        at = headEnd + 4 + length;
+      }
+    };
+    ask(["/app.js", "/style.css", "/app.js"]);
+    await waitFor("the three answers", () => answers().length === 3);
+    assert.deepEqual(answers(), [`200 ${sizeOf("/app.js")}`, `200 ${sizeOf("/style.css")}`, `200 ${sizeOf("/app.js")}`]);
+    // Then one at a time on the same connection, each after the last was read.
+    for (const path of ["/style.css", "/index.html"]) {
+      bytes = Buffer.alloc(0);
+      ask([path]);
+      await waitFor(`${path}'s answer`, () => answers().length === 1);
+      assert.deepEqual(answers(), [`200 ${sizeOf(path)}`]);
+    }
+    socket.destroy();
+  });
+
+  it("serves no source map (they hold the source of common/ and rooms/), and the bundles name none", async () => {
+    assert.ok(statSync(`${file}.map`).size > 0, "built beside the bundle");
+    for (const path of ["/app.js.map", "/app.js%2Emap", "/x/../app.js.map"]) {
+      assert.equal((await fetch(`http://127.0.0.1:${port}${path}`)).status, 404, path);
+    }
+    assert.doesNotMatch(await (await fetch(`http://127.0.0.1:${port}/app.js`)).text(), /sourceMappingURL/);
   });
 });
 

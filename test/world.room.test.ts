@@ -59,6 +59,20 @@ describe("WorldRoom", function () {
       await Promise.all([trimmed.room.leave(), anonymous.room.leave()]);
     });
 
+    // A 7,000-deep array in a field of its own (14 KB) took 10–14 s and came back as Colyseus's 523 "already full".
+    it("refuses join options nested deeper than a few levels at once, with a 400 that says so", async () => {
+      const http = world.url.replace(/^ws/, "http");
+      const body = `{"name":"깊이","x":${"[".repeat(7000)}${"]".repeat(7000)}}`;
+      const started = performance.now();
+      const response = await fetch(`${http}/matchmake/joinOrCreate/world`, { method: "POST", headers: { "content-type": "application/json" }, body });
+      const answer = (await response.json()) as { error?: string };
+      assert.equal(response.status, 400, JSON.stringify(answer));
+      assert.match(answer.error ?? "", /^bad join options: x: nested deeper than 4 levels$/);
+      assert.ok(performance.now() - started < 3000, `answered in ${Math.round(performance.now() - started)} ms`);
+      // An engine's own small object beside the name still joins.
+      await (await joinWorld(world.url, { name: "얕음", client: { engine: "godot", version: [4, 2] } })).room.leave();
+    });
+
     it("refuses a name at matchmaking with an HTTP 400 that says why, so a client without the SDK is told before any seat", async () => {
       // As a Godot or Unreal client joins: the HTTP request alone. The name was refused in the room: an HTTP 200, then
       // an error frame and close 4002, which the contract has a client join again after (forever).

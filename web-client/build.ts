@@ -19,7 +19,7 @@ const { metafile } = await build({
   minify: true,
   format: "esm",
   target: "es2022",
-  sourcemap: true,
+  sourcemap: "external", // beside the bundles, which name none: the server does not serve them (http-routes.ts)
   legalComments: "none", // the packages' licences are all in licenses.txt, which the bundles point at
   banner: { js: "/*! third-party code in this file and its licences: licenses.txt, beside it */" }, // relative: the page may be served under a path prefix
   metafile: true,

@@ -65,6 +65,15 @@ export function guardHttp(
   const handlers = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners("request");
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    // A pipelined request, read while an earlier answer on its socket is still going out: Node queues its answer
+    // without a socket, and one closed meanwhile never closes (nor finishes) it, so a stream the handlers started
+    // for it (express.static's file) stayed open for good, its first chunks held in memory. Taken up when its turn
+    // comes, in order as before, and never where the socket closed first. Refusing pipelining (destroying the
+    // socket) would close the leak too, but would cut off a client that pipelines correctly.
+    if (res.socket) guarded(req, res);
+    else res.once("socket", () => guarded(req, res));
+  });
+  const guarded = (req: IncomingMessage, res: ServerResponse) => {
     // Said of matchmaking only, where addresses count: a health check may come to the server past the proxy.
     if (pinClientAddress(req, proxies) === undefined && req.url?.startsWith("/matchmake/")) {
       const held = unforwarded("no x-forwarded-for");
@@ -86,7 +95,7 @@ export function guardHttp(
       return;
     }
     for (const handler of handlers) handler.call(server, req, res);
-  });
+  };
 }
 
 /**

@@ -81,8 +81,10 @@ function webClientRoutes(app: Application, admin: RequestHandler): void {
   // By the path the static files below are looked up by, decoded: `/%6Doderation.js` passed a gate on the path as
   // sent and was served all the same (a source map too).
   app.use((req, res, next) => (consolePath(req.path) ? admin(req, res, next) : next()));
-  // The browser client, built by `npm run build:web` (which `npm start` runs first).
-  app.use(express.static(WEB_CLIENT_DIR, { maxAge: "1h" }));
+  // The browser client, built by `npm run build:web` (which `npm start` runs first). Not its source maps: they hold
+  // the source of common/ and rooms/ (1.5 MB), built beside the bundles for a developer's own debugging only.
+  const files = express.static(WEB_CLIENT_DIR, { maxAge: "1h" });
+  app.use((req, res, next) => (normalizedPath(req.path)?.endsWith(".map") ? next() : files(req, res, next)));
   app.get("/", (_req, res) => {
     res.status(503).type("text").send("the web client is not built: run `npm run build:web`");
   });
