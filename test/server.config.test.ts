@@ -128,6 +128,25 @@ describe("Server configuration from the environment", () => {
       assert.throws(() => loadConfig({ [name]: value }), (error: Error) => error.message.includes("//***@") && !/cd\+ef|ss@|abc|my pw/.test(error.message), `${name}=${value}`);
     }
   });
+
+  it("refuses any two secret settings with one value, naming the pair and never the value", () => {
+    const value = "one-value-handed-to-everyone-0123456789";
+    const names = ["ADMIN_PASSWORD", "METRICS_TOKEN", "BACKEND_TOKEN", "AUTH_SECRET", "ACTION_SECRET"];
+    for (const [i, name] of names.entries()) {
+      for (const other of names.slice(i + 1)) {
+        const env = { WORLD_FILE: "off", ADMIN_USER: "ops", ADMIN_PASSWORD: "a-password-of-its-own-42", [name]: value, [other]: value };
+        assert.throws(() => loadConfig(env), (error: Error) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, new RegExp(`${name} and ${other}: the same secret; each needs its own`));
+          assert.ok(!error.message.includes(value), "the value is not shown");
+          return true;
+        }, `${name} = ${other}`);
+      }
+    }
+    // Each of its own: taken.
+    const own = { WORLD_FILE: "off", ADMIN_USER: "ops", ADMIN_PASSWORD: "a-password-of-its-own-42", METRICS_TOKEN: "metrics-token-of-its-own", BACKEND_TOKEN: "b".repeat(32), AUTH_SECRET: "s".repeat(32), ACTION_SECRET: "r".repeat(32) };
+    assert.equal(loadConfig(own).metricsToken, "metrics-token-of-its-own");
+  });
 });
 
 describe("Consumer groups of a deployment", () => {
