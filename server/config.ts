@@ -96,7 +96,11 @@ export const ENV_SCHEMA = z.object({
   NPC_WORKER_STATE_DIR: folderSetting.optional(),
   /** Basic-auth credentials for admin routes (chat search, monitor, moderation); unset: admin routes are off. */
   ADMIN_USER: z.string().min(1).max(100).optional(),
-  ADMIN_PASSWORD: z.string().min(8, "at least 8 characters").max(200).optional(),
+  /**
+   * 12 characters at least, no spaces at its ends (pasted, which a browser's login would not send), and not the user's
+   * name: 8 let "12345678" in, found by the 3rd guess of an address's 5 a minute.
+   */
+  ADMIN_PASSWORD: z.string().min(12, "at least 12 characters").max(200).refine((text) => text === text.trim(), "no spaces at its ends").optional(),
   /** Stable id of this server process: its answers are addressed to it. */
   SERVER_ID: z.string().regex(SERVER_ID_RULE, "letters, digits, '.', '_' and '-' only, at most 64").optional(),
   /** Several server processes share rooms through Redis (presence and matchmaking driver). */
@@ -259,6 +263,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const e = readEnv(env, Object.keys(ENV_SCHEMA.shape) as (keyof Env)[]);
   if ((e.ADMIN_USER === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError("bad configuration:\n  ADMIN_USER and ADMIN_PASSWORD: set both, or neither (admin routes off)");
+  }
+  if (e.ADMIN_USER !== undefined && e.ADMIN_USER.toLowerCase() === e.ADMIN_PASSWORD?.toLowerCase()) {
+    // The first guess of anyone who knows (or guesses) the user's name; neither value is shown.
+    throw new ConfigError("bad configuration:\n  ADMIN_PASSWORD: the same as ADMIN_USER (letter case aside); choose a password of its own");
   }
   checkDistinctSecrets(e);
   const brokers = brokersFrom(e);
