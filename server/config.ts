@@ -96,7 +96,11 @@ export const ENV_SCHEMA = z.object({
   NPC_WORKER_STATE_DIR: folderSetting.optional(),
   /** Basic-auth credentials for admin routes (chat search, monitor, moderation); unset: admin routes are off. */
   ADMIN_USER: z.string().min(1).max(100).optional(),
-  ADMIN_PASSWORD: z.string().min(8, "at least 8 characters").max(200).optional(),
+  /**
+   * 12 characters at least, no spaces at its ends (pasted, which a browser's login would not send), and not the user's
+   * name: 8 let "12345678" in, found by the 3rd guess of an address's 5 a minute.
+   */
+  ADMIN_PASSWORD: z.string().min(12, "at least 12 characters").max(200).refine((text) => text === text.trim(), "no spaces at its ends").optional(),
   /** Stable id of this server process: its answers are addressed to it. */
   SERVER_ID: z.string().regex(SERVER_ID_RULE, "letters, digits, '.', '_' and '-' only, at most 64").optional(),
   /** Several server processes share rooms through Redis (presence and matchmaking driver). */
@@ -218,7 +222,24 @@ export interface ServerConfig extends NpcsConfig {
 }
 
 /** Variables whose values a configuration error does not print (the process's stderr goes to logs). */
-const SECRETS = new Set(["ADMIN_PASSWORD", "METRICS_TOKEN", "BACKEND_TOKEN", "AUTH_SECRET", "ACTION_SECRET"]);
+const SECRET_NAMES = ["ADMIN_PASSWORD", "METRICS_TOKEN", "BACKEND_TOKEN", "AUTH_SECRET", "ACTION_SECRET"] as const;
+const SECRETS = new Set<string>(SECRET_NAMES);
+
+/**
+ * Two secret settings with one value are refused, each pair named, never the value: each is handed to someone else
+ * (the metrics scraper, the game's backend, the login), and one secret would open the other's door. AUTH_SECRET ==
+ * ACTION_SECRET made a receipt for an NPC's action a sign-in token for its player's account; METRICS_TOKEN ==
+ * BACKEND_TOKEN let the scraper post events.
+ */
+function checkDistinctSecrets(e: Pick<Env, (typeof SECRET_NAMES)[number]>): void {
+  const pairs: string[] = [];
+  SECRET_NAMES.forEach((name, i) => {
+    for (const other of SECRET_NAMES.slice(i + 1)) {
+      if (e[name] !== undefined && e[name] === e[other]) pairs.push(`${name} and ${other}: the same secret; each needs its own`);
+    }
+  });
+  if (pairs.length > 0) throw new ConfigError(`bad configuration:\n  ${pairs.join("\n  ")}`);
+}
 
 /**
  * A URL's user and password (REDIS_URL, ES_URL: redis://:pw@host) left out of what an error prints, as a secret's: up
@@ -243,6 +264,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if ((e.ADMIN_USER === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError("bad configuration:\n  ADMIN_USER and ADMIN_PASSWORD: set both, or neither (admin routes off)");
   }
+  if (e.ADMIN_USER !== undefined && e.ADMIN_USER.toLowerCase() === e.ADMIN_PASSWORD?.toLowerCase()) {
+    // The first guess of anyone who knows (or guesses) the user's name; neither value is shown.
+    throw new ConfigError("bad configuration:\n  ADMIN_PASSWORD: the same as ADMIN_USER (letter case aside); choose a password of its own");
+  }
+  checkDistinctSecrets(e);
   const brokers = brokersFrom(e);
   checkTopics(e);
   checkGroups(e);
@@ -509,10 +535,6 @@ function accountsFrom(e: Env): PlayerAccounts | undefined {
       throw new ConfigError("bad configuration:\n  AUTH_ISSUER/AUTH_AUDIENCE need AUTH_SECRET or AUTH_PUBLIC_KEY_FILE (the key tokens are checked with)");
     }
     return undefined;
-  }
-  if (secret !== undefined && secret === e.ACTION_SECRET) {
-    // With one secret a receipt for an NPC's action would also be a sign-in token for its player's account.
-    throw new ConfigError("bad configuration:\n  AUTH_SECRET and ACTION_SECRET: the same secret; each needs its own");
   }
   if (secret !== undefined) return new PlayerAccounts({ key: { secret }, issuer, audience, maxTokenDays });
   try {

@@ -87,6 +87,13 @@ async function main(): Promise<void> {
   // once connected, /health's first look is taken.
   if (channel instanceof KafkaQuestionChannel) channel.connection.then(() => void firstLook?.(), failedToStart);
   if (!config.admin) log.info("admin routes are off (chat search, monitor, moderation): set ADMIN_USER and ADMIN_PASSWORD");
+  // A blank AUTH_SECRET is unset on purpose (compose passes `${AUTH_SECRET:-}`), so the open door is said once here:
+  // a secret meant to be set that came through empty (' ' in an env file) started an open server without a word.
+  if (!config.accounts) {
+    const blank = process.env.AUTH_SECRET !== undefined ? " (AUTH_SECRET is set but blank: taken as unset)" : "";
+    log.warn(`sign-in is off: anyone joins as a guest under a name of their choosing${blank}; set AUTH_SECRET or AUTH_PUBLIC_KEY_FILE to take only players the game's login signed in`);
+  }
+  if (!config.metricsToken) log.info("/metrics is public: set METRICS_TOKEN to ask scrapers for a bearer token");
   if (config.accounts?.takesOtherAppsTokens) {
     log.warn("AUTH_PUBLIC_KEY_FILE without AUTH_AUDIENCE: a token the login service signed for any of its apps signs a player in here; set AUTH_AUDIENCE to this game's");
   }

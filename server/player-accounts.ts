@@ -12,7 +12,7 @@ export type AccountKey = { secret: string } | { publicKeyPem: string };
 
 export interface AccountSettings {
   key: AccountKey;
-  /** When set, a token's `iss` and `aud` must be these. */
+  /** When set, a token's `iss` and `aud` must be these; when unset, a token must carry no `iss` / `aud`. */
   issuer?: string;
   audience?: string;
   /** The furthest ahead a token's `exp` may be, in days (AUTH_MAX_TOKEN_DAYS); absent: DEFAULT_MAX_TOKEN_DAYS. */
@@ -82,6 +82,8 @@ export class PlayerAccounts {
     } catch (error) {
       throw new ServerError(401, tokenProblem(error));
     }
+    const addressProblem = this.addressProblem(payload.iss, payload.aud);
+    if (addressProblem) throw new ServerError(401, addressProblem);
     const lifetimeProblem = this.lifetimeProblem(payload.iat, payload.exp!);
     if (lifetimeProblem) throw new ServerError(401, lifetimeProblem);
     const { sub, name } = payload;
@@ -90,6 +92,21 @@ export class PlayerAccounts {
     if (problem) throw new ServerError(401, `the token's sub (the account) ${problem}`);
     if (name !== undefined && typeof name !== "string") throw new ServerError(401, "the token's name must be a string");
     return name === undefined ? { id: sub } : { id: sub, name };
+  }
+
+  /**
+   * A token addressed to someone (`aud`) or from a login named (`iss`) when this server names neither: jose checks these
+   * claims only when told what to expect, so a token for another world ("world-b.example", from "staging-login") that
+   * shares the secret or the login service signed a player in here. Set AUTH_AUDIENCE / AUTH_ISSUER to take them.
+   */
+  private addressProblem(iss: unknown, aud: unknown): string | undefined {
+    if (this.settings.audience === undefined && aud !== undefined) {
+      return `the sign-in token's aud claim names an audience (${JSON.stringify(aud)}) and this server names none: it is for somewhere else (set AUTH_AUDIENCE to take it)`;
+    }
+    if (this.settings.issuer === undefined && iss !== undefined) {
+      return `the sign-in token's iss claim names an issuer (${JSON.stringify(iss)}) and this server names none: it is from somewhere else (set AUTH_ISSUER to take it)`;
+    }
+    return undefined;
   }
 
   /**

@@ -115,7 +115,7 @@ describe("Server configuration from the environment", () => {
     assert.throws(() => loadConfig({ MODEL_DTYPE: "fp16" }), /MODEL_DTYPE="fp16"/);
     assert.throws(() => loadConfig({ ES_URL: "localhost:9200" }), /ES_URL="localhost:9200"/);
     assert.throws(() => loadConfig({ ADMIN_USER: "ops" }), /set both, or neither/);
-    assert.throws(() => loadConfig({ ADMIN_USER: "ops", ADMIN_PASSWORD: "short" }), /ADMIN_PASSWORD=<5 characters, not shown>: at least 8/);
+    assert.throws(() => loadConfig({ ADMIN_USER: "ops", ADMIN_PASSWORD: "short" }), /ADMIN_PASSWORD=<5 characters, not shown>: at least 12/);
     // A secret's value never goes to the logs with the error.
     for (const [name, value] of [["AUTH_SECRET", "a-31-character-secret-000000000"], ["BACKEND_TOKEN", "a token with spaces but long enough to pass"], ["METRICS_TOKEN", "short"], ["ACTION_SECRET", "x"]]) {
       assert.throws(() => loadConfig({ [name!]: value }), (error: Error) => error.message.includes(`${name}=<`) && !error.message.includes(value!), name);
@@ -127,6 +127,42 @@ describe("Server configuration from the environment", () => {
     for (const [name, value] of [["REDIS_URL", "redis://:ab/cd+ef==@redis:6379"], ["REDIS_URL", "redis://:p@ss@redis:6379x"], ["ES_URL", "https://elastic:abc/def@es:9200"], ["REDIS_URL", "redis://:my pw/x@redis:6379"]] as const) {
       assert.throws(() => loadConfig({ [name]: value }), (error: Error) => error.message.includes("//***@") && !/cd\+ef|ss@|abc|my pw/.test(error.message), `${name}=${value}`);
     }
+  });
+
+  it("refuses a weak admin password at start: under 12 characters, the user's name, or with spaces at its ends", () => {
+    const refused = (user: string, password: string, said: RegExp) =>
+      assert.throws(() => loadConfig({ WORLD_FILE: "off", ADMIN_USER: user, ADMIN_PASSWORD: password }), (error: Error) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, said);
+        assert.ok(!error.message.includes(password), "the password is not shown");
+        return true;
+      }, JSON.stringify(password));
+    refused("ops", "12345678", /ADMIN_PASSWORD=<8 characters, not shown>: at least 12 characters/); // the review's 3rd guess
+    refused("ops", "12345678901", /ADMIN_PASSWORD=<11 characters, not shown>: at least 12/);
+    refused("administrator", "Administrator", /ADMIN_PASSWORD: the same as ADMIN_USER \(letter case aside\)/);
+    refused("ops", " correct-horse-battery", /ADMIN_PASSWORD=<22 characters, not shown>: no spaces at its ends/);
+    refused("ops", "correct-horse-battery\n", /no spaces at its ends/);
+    assert.deepEqual(loadConfig({ WORLD_FILE: "off", ADMIN_USER: "ops", ADMIN_PASSWORD: "correct-horse" }).admin, { user: "ops", password: "correct-horse" });
+    assert.equal(loadConfig({ WORLD_FILE: "off", ADMIN_USER: "ops", ADMIN_PASSWORD: "correct horse battery" }).admin?.password, "correct horse battery", "spaces inside are fine");
+  });
+
+  it("refuses any two secret settings with one value, naming the pair and never the value", () => {
+    const value = "one-value-handed-to-everyone-0123456789";
+    const names = ["ADMIN_PASSWORD", "METRICS_TOKEN", "BACKEND_TOKEN", "AUTH_SECRET", "ACTION_SECRET"];
+    for (const [i, name] of names.entries()) {
+      for (const other of names.slice(i + 1)) {
+        const env = { WORLD_FILE: "off", ADMIN_USER: "ops", ADMIN_PASSWORD: "a-password-of-its-own-42", [name]: value, [other]: value };
+        assert.throws(() => loadConfig(env), (error: Error) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, new RegExp(`${name} and ${other}: the same secret; each needs its own`));
+          assert.ok(!error.message.includes(value), "the value is not shown");
+          return true;
+        }, `${name} = ${other}`);
+      }
+    }
+    // Each of its own: taken.
+    const own = { WORLD_FILE: "off", ADMIN_USER: "ops", ADMIN_PASSWORD: "a-password-of-its-own-42", METRICS_TOKEN: "metrics-token-of-its-own", BACKEND_TOKEN: "b".repeat(32), AUTH_SECRET: "s".repeat(32), ACTION_SECRET: "r".repeat(32) };
+    assert.equal(loadConfig(own).metricsToken, "metrics-token-of-its-own");
   });
 });
 

@@ -87,6 +87,18 @@ describe("players' accounts from signed tokens (server/player-accounts.ts)", () 
     await refused(strict, await token({ sub: "p", iss: "https://login.example", aud: "another-game" }), /aud claim/);
   });
 
+  it("refuses a token addressed to another world or from another login when AUTH_AUDIENCE / AUTH_ISSUER are unset", async () => {
+    // A second world sharing the secret (or the login service) signed its tokens for itself: they are not for this one.
+    await refused(accounts, await token({ sub: "p", aud: "world-b.example" }), /aud claim names an audience \("world-b.example"\) and this server names none/);
+    await refused(accounts, await token({ sub: "p", aud: ["world-b.example"] }), /aud claim/);
+    await refused(accounts, await token({ sub: "p", iss: "staging-login" }), /iss claim names an issuer \("staging-login"\) and this server names none/);
+    const onlyAudience = new PlayerAccounts({ key: { secret: SECRET }, audience: "kobot-world" });
+    assert.deepEqual(await onlyAudience.verify(await token({ sub: "p", aud: "kobot-world" })), { id: "p" });
+    await refused(onlyAudience, await token({ sub: "p", aud: "kobot-world", iss: "staging-login" }), /iss claim/);
+    const unasked = await signToken(SECRET, { account: "bot-1", hours: 1 });
+    assert.deepEqual(await accounts.verify(unasked), { id: "bot-1" }, "`npm run token` puts no aud or iss in unless asked");
+  });
+
   it("verifies with a public key, and never takes that key as an HMAC secret (algorithm confusion)", async () => {
     const { publicKey, privateKey } = await generateKeyPair("ES256", { extractable: true });
     const pem = await exportSPKI(publicKey);
@@ -176,6 +188,8 @@ describe("signed-in players in the world room (AUTH_SECRET)", function () {
 
   it("lets in only players with a valid token, through the SDK's client.auth.token, shown by their account's name", async () => {
     await assert.rejects(world.join("손님"), /join with a token/);
+    const otherWorld = await token({ sub: "acct-from-world-b", aud: "world-b.example", iss: "staging-login" });
+    await assert.rejects(joinWorld(world.url, {}, undefined, { authorization: `Bearer ${otherWorld}` }), /aud claim names an audience/);
     await assert.rejects(joinWorld(world.url, {}, undefined, { authorization: `Bearer ${await token({ sub: "p" }, { secret: "x".repeat(40) })}` }), /signature/);
     const metrics = await (await fetch(`${world.url.replace("ws://", "http://")}/metrics`)).text();
     assert.ok(Number(/^kobot_joins_refused_total\{reason="sign_in"\} (\d+)$/m.exec(metrics)?.[1]) >= 2, "refused sign-ins counted");

@@ -126,3 +126,23 @@ describe("game events the backend fires at NPCs (POST /api/events)", function ()
     await player.room.leave();
   });
 });
+
+describe("wrong BACKEND_TOKEN bearers (POST /api/events)", function () {
+  let world: TestWorld;
+  before(async () => {
+    world = await startTestWorld({ BACKEND_TOKEN, TRUST_PROXY: "1" });
+  });
+  after(() => world.stop());
+
+  it("counts them per address as wrong admin logins are: 5, then 429 for a minute, the right token included; other addresses go on", async () => {
+    const http = world.url.replace("ws://", "http://");
+    const fire = (token: string, address: string) =>
+      fetch(`${http}/api/events`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-forwarded-for": address }, body: "{}" });
+    for (let i = 0; i < 5; i++) assert.equal((await fire(`guess-${i}`, "203.0.113.9")).status, 401, `guess ${i}`);
+    const waiting = await fire(BACKEND_TOKEN, "203.0.113.9");
+    assert.equal(waiting.status, 429, "the guessing address waits, the right token too");
+    assert.ok(Number(waiting.headers.get("retry-after")) > 0);
+    assert.match(((await waiting.json()) as { error: string }).error, /too many wrong backend tokens/);
+    assert.equal((await fire(BACKEND_TOKEN, "198.51.100.4")).status, 400, "another address with the token gets past the check (to the body's 400)");
+  });
+});

@@ -117,12 +117,34 @@ export function adminOnly(
  * Routes for the game's backend (POST /api/events): its bearer token (BACKEND_TOKEN), so the backend holds no
  * moderator's login, or an admin's login (`admin`, adminOnly's). With neither set, a 403 says how to turn them on.
  */
-export function backendOrAdmin(token: string | undefined, adminConfigured: boolean, admin: RequestHandler): RequestHandler {
+export function backendOrAdmin(
+  token: string | undefined,
+  adminConfigured: boolean,
+  admin: RequestHandler,
+  log?: Logger,
+  now = () => performance.now(),
+): RequestHandler {
   const expected = token && secretDigest(token);
+  // Wrong tokens count per address as wrong admin logins do (5, then a minute's wait): they were unlimited (721 a
+  // second from one address) and unlogged.
+  const failures = new Map<string, { count: number; until: number }>();
+  const refusalSaid = logThrottle(60_000);
   return (req: Request, res: Response, next: NextFunction) => {
     const given = credentialsOf(req.headers.authorization, "bearer");
     if (expected && given !== undefined) {
+      const address = pinnedAddressOf(req);
+      const failed = failures.get(address);
+      if (failed && failed.until > now()) {
+        const seconds = Math.ceil((failed.until - now()) / 1000);
+        return void res.set("Retry-After", String(seconds)).status(429).json({ error: `too many wrong backend tokens: try again in ${seconds} s` });
+      }
       if (isSecret(given, expected)) return next();
+      if (failures.size >= ADDRESSES_KEPT && !failed) failures.clear();
+      const count = (failed?.count ?? 0) + 1;
+      const wait = count >= ADMIN_TRIES;
+      failures.set(address, { count: wait ? 0 : count, until: wait ? now() + ADMIN_WAIT_MS : 0 });
+      const held = refusalSaid(address);
+      if (held !== undefined) log?.warn("a wrong BACKEND_TOKEN refused", { address, waiting: wait, ...repeatsField(held) });
       return void res.status(401).json({ error: "the game backend's token does not match BACKEND_TOKEN" });
     }
     if (!expected && !adminConfigured) {

@@ -58,7 +58,7 @@ export function httpRoutes(app: Application, options: HttpRouteSources, hashes: 
   sanctionRoutes(app, () => matchMaker.presence, admin, log);
   reportRoutes(app, () => matchMaker.presence, hashes, admin, log);
   // The world's NPCs as its file has them now: an edit may give them events.
-  eventRoutes(app, () => matchMaker.presence, () => config.world.npcs, backendOrAdmin(config.backendToken, config.admin !== undefined, admin), log);
+  eventRoutes(app, () => matchMaker.presence, () => config.world.npcs, backendOrAdmin(config.backendToken, config.admin !== undefined, admin, log), log);
   erasureRoutes(app, {
     presence: () => matchMaker.presence, process: () => matchMaker.processId, npcs: () => config.world.npcs, chatIndex, archive: options.archive, chatLog: options.chatLog,
     kafkaKeptMs: options.kafka && config.kafka && kafkaKeptMs(options.kafka.client, config.kafka),
