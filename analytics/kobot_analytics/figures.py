@@ -19,6 +19,7 @@ from .keywords import top_keywords
 from .personal_data import mask_personal_data
 
 SHORT_ANSWER_CHARS = 4
+TOXIC = 0.5  # a question line's logged toxicity score from which it is no retraining data
 TOP = 10
 
 
@@ -64,12 +65,21 @@ def queries(records: DataFrame, reports: DataFrame | None = None) -> dict[str, D
     )
     # Questions asked by players others reported (by account when signed in): no retraining data, however answered,
     # nor reported on a day before the report's: the report's days alone let yesterday's troll back in today.
-    reported = (records.where(report) if reports is None else reports).select(reported_player.alias("who")).distinct()
-    by_reported = (
-        records.where(question).select(F.col("id").alias("reportedAsker"), speaker.alias("who"))
-        .join(F.broadcast(reported), "who").select("reportedAsker")
+    reported = (records.where(report) if reports is None else reports).select(reported_player.alias("who"), F.lit(True).alias("askerReported")).distinct()
+    # Each question line with its asker (account, else session: a guest who rejoins is a new asker, the log carries
+    # no address) and whether it is no data to learn from: refused, heard by one player only, or scored toxic.
+    unfit = (F.coalesce("moderated", F.lit(False)) | F.coalesce("private", F.lit(False))
+             | (F.coalesce("toxicity", F.lit(0.0)) >= TOXIC))
+    asks = (
+        records.where(question).select(F.col("id").alias("askId"), speaker.alias("who"), unfit.alias("unfitAsk"))
+        .join(F.broadcast(reported), "who", "left")
     )
-    answers = records.where(answer).join(F.broadcast(by_reported), F.col("npc.questionId") == F.col("reportedAsker"), "left")
+    answers = records.where(answer).join(asks, F.col("npc.questionId") == F.col("askId"), "left")
+    asker = F.coalesce("who", "npc.asker")
+    # Only an asker whose question line is read counts towards training: without it (asked before the report's first
+    # day, a record lost) nothing says whether the line was toxic, refused or private, nor, for a guest, who asked.
+    fit = (F.col("askId").isNotNull() & F.col("askerReported").isNull() & ~F.col("unfitAsk")
+           & ~F.coalesce("moderated", F.lit(False)) & ~F.coalesce("private", F.lit(False)))
     return {
         "byModel": records.groupBy(F.when(answer & ~F.col("npc.fallback"), F.coalesce("npc.model", F.lit("unknown"))).alias("model")).agg(
             _count_if(~report).alias("lines"),
@@ -101,12 +111,15 @@ def queries(records: DataFrame, reports: DataFrame | None = None) -> dict[str, D
             F.count("*").alias("reports"),
             F.countDistinct(speaker).alias("reporters"),
         ).orderBy(F.desc("reporters"), F.desc("reports"), "player").limit(TOP),
-        # Every answer by its question and outcome, with the first answer given and how many of them answered players
-        # nobody reported: top questions, keywords, failures and retraining candidates all come from this.
+        # Every answer by its question and outcome, with the first answer given, how many of them answered players
+        # nobody reported, its distinct askers, and those of them fit to learn from (`players`: not reported, their
+        # line neither moderated, private nor toxic): top questions, keywords, failures and retraining candidates.
         "outcomes": answers.groupBy(F.trim(F.col("npc.question")).alias("question"), why.alias("why")).agg(
             F.count("*").alias("count"),
             F.min_by(F.struct(F.col("text").alias("answer"), F.col("npc.withheld").alias("withheld"), "ts"), F.col("ts")).alias("first"),
-            _count_if(F.col("reportedAsker").isNull()).alias("askedByUnreported"),
+            _count_if(F.col("askerReported").isNull()).alias("askedByUnreported"),
+            F.collect_set(asker).alias("askers"),  # distinct askers: the figures rank questions by them
+            F.collect_set(F.when(fit, asker)).alias("players"),  # those whose asking may become training data
         ),
     }
 

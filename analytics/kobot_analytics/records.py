@@ -125,7 +125,9 @@ def answer_reason():
 
 
 # What the reports read: column pruning makes a Parquet archive read only these.
-REPORT_COLUMNS = ["id", "roomId", "kind", "from", "account", "name", "text", "ts", "toNpc", "npc", "unasked", "report"]
+# `moderated`, `toxicity` and `private` keep refused, toxic and private lines out of the retraining candidates.
+REPORT_COLUMNS = ["id", "roomId", "kind", "from", "account", "name", "text", "ts", "toNpc", "npc", "unasked", "report",
+                  "moderated", "toxicity", "private"]
 
 
 # A record the archive job set aside (`ARCHIVE_URI/quarantine/<stream>/`, JSON): as it came, why, and when Kafka took

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from .candidates import UnreadableCandidates, candidates, read_saved, refresh_candidates, stamp, write_candidates
+from .candidates import MIN_PLAYERS, UnreadableCandidates, candidates, read_saved, refresh_candidates, stamp, write_candidates
 from .figures import collect_all, figures
 from .keywords import preload
 from .records import NoArchive, archived_days, read_chat_log, read_reported
@@ -144,6 +144,9 @@ def main(argv=None) -> int:
     parser.add_argument("--training-data", type=Path,
                         help="Chatbot_data CSV: its questions are left out of retrain-candidates.csv (default: ../shared's; "
                              "with --refresh, each report's own)")
+    parser.add_argument("--min-players", type=int, default=MIN_PLAYERS,
+                        help=f"a question is a retraining candidate once this many distinct players asked it (default {MIN_PLAYERS}): "
+                             "one player's spam is no data to learn from")
     args = parser.parse_args(argv)
     try:
         date_from, date_to = days(args.date_from, args.date_to)
@@ -180,7 +183,7 @@ def main(argv=None) -> int:
     spark = spark_session("kobot-chat-report")
     try:
         for out, source, first, last, training_data in targets:
-            _report(spark, out, source, first, last, training_data, args.refresh, saved.get(out))
+            _report(spark, out, source, first, last, training_data, args.refresh, saved.get(out), args.min_players)
     except NoArchive as error:
         # Not an empty report: that would read as a quiet day and hide a mistyped --input.
         print(f"analytics: {error}", file=sys.stderr)
@@ -236,8 +239,9 @@ def days(first: str, last: str) -> tuple[str, str]:
 
 
 def _report(spark: SparkSession, out: Path, source: str, date_from: str, date_to: str, training_data: Path, refresh: bool,
-            saved: tuple[list[dict], tuple[int, int]] | None) -> None:
-    """`saved`: the rows of the report's retrain-candidates.csv as read before, and its stamp then (None: it has none)."""
+            saved: tuple[list[dict], tuple[int, int]] | None, min_players: int = MIN_PLAYERS) -> None:
+    """`saved`: the rows of the report's retrain-candidates.csv as read before, and its stamp then (None: it has none);
+    `min_players`: candidates.py's."""
     if refresh and not archived_days(spark, source, date_from, date_to):
         # Its days left the archive (retention, moved to cold storage): refreshed, it read "0 lines" and the
         # reviewers' rows of its candidates were dropped as no longer asked. Left as it was, said.
@@ -258,12 +262,16 @@ def _report(spark: SparkSession, out: Path, source: str, date_from: str, date_to
     dropped = ""
     file = out / "retrain-candidates.csv"
     if training_data.exists():
-        rows = candidates(results["outcomes"], training_data)
-        # Written before (a report run again, a refresh): the reviewers' work stays on the questions still asked; a
-        # run again overwrote it, every row back to the model's answer and reviewed=no.
+        asked = candidates(results["outcomes"], training_data, 1)
+        rows = [row for row in asked if row[2] >= min_players]
+        # Written before (a report run again, a refresh): the reviewers' work stays on the questions still asked, by
+        # fewer players than --min-players too (a file from before the bar); a run again overwrote it, every row back
+        # to the model's answer and reviewed=no.
         if saved is not None:
-            result["retrainCandidates"], gone = refresh_candidates(rows, file, *saved)
-            dropped = f", {gone} retrain candidates dropped (their questions no longer in the archive for these days)" if gone else ""
+            below = [row for row in asked if row[2] < min_players]
+            result["retrainCandidates"], gone = refresh_candidates(rows, file, *saved, below)
+            dropped = (f", {gone} retrain candidates dropped (their questions no longer in the archive for these days, "
+                       "or asked only by players whose lines are no data to learn from)") if gone else ""
         else:
             result["retrainCandidates"] = write_candidates(rows, file)
         result["trainingData"] = str(training_data.resolve())

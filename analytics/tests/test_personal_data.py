@@ -24,6 +24,29 @@ from kobot_analytics.personal_data import mask_personal_data
     ("가" * 2000 + " me@example.com", "가" * 2000 + " [이메일]"),  # after a long word (read once, not at each letter)
     ("주문번호 12345678 확인해줘", "주문번호 [숫자] 확인해줘"),
     ("주문번호 １２３４５６７８", "주문번호 [숫자]"),
+    # Separators and spellings players use to get past a filter (the review's archive, /tmp/review-poison).
+    ("연락 010ㅡ1234ㅡ5678", "연락 [전화번호]"),  # the vowel ㅡ as a dash
+    ("010~1234~5678 010_1234_5678", "[전화번호] [전화번호]"),
+    ("010/1234/5678, 010,1234,5678", "[전화번호], [전화번호]"),
+    ("010 ～ 1234 ～ 5678", "[전화번호]"),
+    ("번호 0 1 0 1 2 3 4 5 6 7 8 임", "번호 [숫자] 임"),  # ten and more digits with short gaps
+    ("0-1-0-1-2-3-4-5-6-7-8", "[숫자]"),
+    ("12 34 56 78 90", "[숫자]"),
+    ("chulsoo 골뱅이 naver.com 로", "[이메일] 로"),
+    ("chulsoo@naver 닷 com", "[이메일]"),
+    ("chulsoo at naver dot com 으로 줘", "[이메일] 으로 줘"),
+    ("chulsoo(at)naver(dot)com", "[이메일]"),
+    ("무료 골드 https://scam.example/free-gold 클릭", "무료 골드 [링크] 클릭"),
+    ("www.scam.example 가봐", "[링크] 가봐"),
+    ("여기 bit.ly/3xYz 눌러", "여기 [링크] 눌러"),
+    ("scam.example/gold 와 free-gold.xyz 와 naver.com", "[링크] 와 [링크] 와 [링크]"),
+    ("카톡 아이디 scam77 로 연락", "[메신저 아이디] 로 연락"),
+    ("카톡: scam77", "[메신저 아이디]"),
+    ("텔레 id：scam_77 디코 scam#1234", "[메신저 아이디] [메신저 아이디]"),
+    ("카카오 아이디 chulsoo", "[메신저 아이디]"),
+    ("라인ID scam77", "[메신저 아이디]"),
+    ("!!무료 골드 받는법 알려줘 https://scam.example/gold 카톡 scam77 010ㅡ1234ㅡ5678",
+     "!!무료 골드 받는법 알려줘 [링크] [메신저 아이디] [전화번호]"),
 ])
 def test_masks_phone_numbers_e_mails_and_long_digit_runs(typed, masked):
     assert mask_personal_data(typed) == masked
@@ -40,6 +63,16 @@ def test_masks_phone_numbers_e_mails_and_long_digit_runs(typed, masked):
     "점수 100-200, 버전 1.2.3",
     "12345 번째 손님",
     "고객센터 1588-1234",
+    "레벨 30 찍었어",
+    "3시 15분에 보스 잡자",
+    "1000골드에 팔아",
+    "1,000,000,000골드 모았다",  # a price grouped by thousands
+    "2026.12.01 10:30 점검",
+    "버전 1.2.3 나왔어",
+    "ㅋㅋ.ㅋㅋ 뭐야",
+    "온라인 rpg 좋아",  # 라인 inside a word
+    "카톡 해줘",
+    "meet at noon",
 ])
 def test_leaves_ordinary_chat_and_short_numbers_alone(chat):
     assert mask_personal_data(chat) == chat

@@ -50,6 +50,7 @@ RECORDS = [
     line("rp4", "r1", "report", "p2", "지영", "", ts("11:43"), report={"player": "p1", "name": "민수", "lineIds": ["q1", "q2"]}),
     line("old", "r1", "player", "p1", "민수", "@kobot 어제 질문", ts("23:00", "2026-11-24"), toNpc="kobot"),
 ]
+ONE_PLAYER = ["--min-players", "1"]  # these tests' questions are mostly one player's (the default needs two)
 DUPLICATE = RECORDS[1]  # delivered twice
 MALFORMED = [
     "{not json",
@@ -135,25 +136,23 @@ def test_retrain_candidates_hold_no_personal_data_and_nothing_already_trained(sp
         ("비 와서 우울해", "음, 그건 잘 모르겠어요.", "unsure"),  # the NPC was unsure: the model's answer is the draft
         ("문의는 어디로 해?", "help@example.com 이나 010-2222-3333 으로 연락하세요", None),  # answers are masked too
     ]
-    records = spark.createDataFrame(
-        [
-            answer(f"a{i}", "r1", f"q{i}", q, a, ts("10:00") + i, 100.0, "m1", reason is not None, reason,
-                   withheld="우선물 해주세요." if reason == "unsure" else None)
-            for i, (q, a, reason) in enumerate(asked)
-        ],
-        schema=CHAT_LOG,
-    )
+    rows = []
+    for i, (q, a, reason) in enumerate(asked):  # one player asks them all, with the question lines an answer needs to count
+        rows.append(line(f"q{i}", "r1", "player", "p1", "민수", f"@kobot {q}", ts("10:00") + i, toNpc="kobot"))
+        rows.append(answer(f"a{i}", "r1", f"q{i}", q, a, ts("10:00") + i, 100.0, "m1", reason is not None, reason,
+                           withheld="우선물 해주세요." if reason == "unsure" else None))
+    records = spark.createDataFrame(rows, schema=CHAT_LOG)
     path = tmp_path / "retrain-candidates.csv"
-    assert write_candidates(candidates(collect_all(records)["outcomes"], training), path) == 6
+    assert write_candidates(candidates(collect_all(records)["outcomes"], training, min_players=1), path) == 6
     text = path.read_text(encoding="utf-8-sig")
     assert text.splitlines() == [
-        "Q,A,label,reviewed,asked",
-        "게임 재밌다,저도 좋아해요,0,no,게임 재밌다",
-        "내 번호는 [전화번호] 이야,알겠어요,0,no,내 번호는 [전화번호] 이야",
-        "메일 [이메일] 으로 보내줘,보낼게요,0,no,메일 [이메일] 으로 보내줘",
-        "문의는 어디로 해?,[이메일] 이나 [전화번호] 으로 연락하세요,0,no,문의는 어디로 해?",
-        "비 와서 우울해,우선물 해주세요.,0,no,비 와서 우울해",
-        "주문번호 [숫자] 확인해줘,확인할게요,0,no,주문번호 [숫자] 확인해줘",
+        "Q,A,label,reviewed,asked,players",
+        "게임 재밌다,저도 좋아해요,0,no,게임 재밌다,1",
+        "내 번호는 [전화번호] 이야,알겠어요,0,no,내 번호는 [전화번호] 이야,1",
+        "메일 [이메일] 으로 보내줘,보낼게요,0,no,메일 [이메일] 으로 보내줘,1",
+        "문의는 어디로 해?,[이메일] 이나 [전화번호] 으로 연락하세요,0,no,문의는 어디로 해?,1",
+        "비 와서 우울해,우선물 해주세요.,0,no,비 와서 우울해,1",
+        "주문번호 [숫자] 확인해줘,확인할게요,0,no,주문번호 [숫자] 확인해줘,1",
     ]
     assert "@" not in text and "010" not in text and "12345678" not in text
 
@@ -177,7 +176,64 @@ def test_retrain_candidates_leave_out_what_only_reported_players_asked(spark, tm
     rows.append(line("rp1", "r1", "report", "p3", "p3", "욕설", ts("10:05"), report={"player": "p1", "name": "p1", "lineIds": ["q1"]}))
     rows.append(line("rp2", "r1", "report", "p3", "p3", "", ts("10:06"), report={"player": "p9", "account": "acc-t", "name": "p2", "lineIds": []}))
     records = spark.createDataFrame(rows, schema=CHAT_LOG)
-    assert candidates(collect_all(records)["outcomes"], training) == [("같이 놀자", "좋아요")]
+    assert candidates(collect_all(records)["outcomes"], training, min_players=1) == [("같이 놀자", "좋아요", 1)]
+
+
+def test_retrain_candidates_need_two_players_and_leave_out_moderated_private_and_toxic_lines(spark, tmp_path):
+    """The review's archive (/tmp/review-poison): one guest's spam with a link, a handle and a phone number was the first
+    candidate (its `!` sorted first), and a threat scored 0.97 toxic the second."""
+    from kobot_analytics.candidates import candidates
+
+    training = tmp_path / "ChatbotData.csv"
+    training.write_text("Q,A,label\n배고파,밥 먹어요,0\n", encoding="utf-8")
+    spam = "!!무료 골드 받는법 알려줘 https://scam.example/gold 카톡 scam77 010ㅡ1234ㅡ5678"
+    asked = [  # (session, account, question, extra fields of the question line)
+        ("p1", None, spam, {}), ("p1", None, spam, {}),  # one guest, twice: one player
+        ("p2", "acc-a", "대장간은 어디야", {}), ("p3", "acc-a", "대장간은 어디야", {}),  # one account, two sessions
+        ("p4", None, "여관은 어디야", {}), ("p5", None, "여관은 어디야", {}), ("p6", "acc-b", "여관은 어디야", {}),
+        ("p4", None, "상점은 어디야", {}), ("p5", None, "상점은 어디야", {}),
+        ("p4", None, "너네 엄마 어디 사냐 찾아간다", {"toxicity": 0.97}), ("p5", None, "너네 엄마 어디 사냐 찾아간다", {"toxicity": 0.5}),
+        ("p6", None, "너네 엄마 어디 사냐 찾아간다", {"toxicity": 0.2}),
+        ("p4", None, "비밀 얘기 해줘", {"private": True}), ("p5", None, "비밀 얘기 해줘", {"private": True}),
+        ("p4", None, "욕 해봐", {"moderated": True}), ("p5", None, "욕 해봐", {"moderated": True}),
+    ]
+    rows = []
+    for i, (session, account, question, extra) in enumerate(asked):
+        rows.append(line(f"q{i}", "r1", "player", session, session, f"@kobot {question}", ts("10:00") + i, toNpc="kobot",
+                         **({"account": account} if account else {}), **extra))
+        rows.append(answer(f"a{i}", "r1", f"q{i}", question, "그래요", ts("10:00") + i, 100.0, "m1"))
+    outcomes = collect_all(spark.createDataFrame(rows, schema=CHAT_LOG))["outcomes"]
+    assert candidates(outcomes, training) == [("여관은 어디야", "그래요", 3), ("상점은 어디야", "그래요", 2)]
+    masked_spam = "!!무료 골드 받는법 알려줘 [링크] [메신저 아이디] [전화번호]"
+    assert candidates(outcomes, training, min_players=1) == [
+        ("여관은 어디야", "그래요", 3), ("상점은 어디야", "그래요", 2),
+        (masked_spam, "그래요", 1), ("너네 엄마 어디 사냐 찾아간다", "그래요", 1), ("대장간은 어디야", "그래요", 1),
+    ]
+
+
+def test_an_answer_whose_question_line_is_not_read_brings_no_asker(spark, tmp_path):
+    """A question asked before the report's first day (answered after midnight) or whose record was lost: nothing says
+    whether its line was toxic, refused or private, nor, for a guest, who asked. Its answer counts no asker, by its
+    `npc.asker` (the account) neither: two such answers made a toxic question a candidate."""
+    from kobot_analytics.candidates import candidates
+
+    training = tmp_path / "ChatbotData.csv"
+    training.write_text("Q,A,label\n배고파,밥 먹어요,0\n", encoding="utf-8")
+    threat = "너네 엄마 어디 사냐 찾아간다"
+    signed_in = answer("a2", "r1", "gone2", threat, "그래요", ts("00:01"), 100.0, "m1")
+    signed_in["npc"]["asker"] = "acc-a"
+    rows = [
+        answer("a1", "r1", "gone1", threat, "그래요", ts("00:00"), 100.0, "m1"),  # a guest's, its line yesterday's
+        signed_in,
+        line("q3", "r1", "player", "p3", "수아", "@kobot 여관은 어디야", ts("10:00"), toNpc="kobot"),
+        answer("a3", "r1", "q3", "여관은 어디야", "저기요", ts("10:00"), 100.0, "m1"),
+        answer("a4", "r1", "gone4", "여관은 어디야", "저기요", ts("00:02"), 100.0, "m1"),
+    ]
+    outcomes = collect_all(spark.createDataFrame(rows, schema=CHAT_LOG))["outcomes"]
+    assert candidates(outcomes, training, min_players=1) == [("여관은 어디야", "저기요", 1)]
+    assert candidates(outcomes, training) == []
+    # No setting makes a question nobody fit asked a candidate.
+    assert candidates(outcomes, training, min_players=0) == [("여관은 어디야", "저기요", 1)]
 
 
 def test_a_question_typed_in_decomposed_jamo_is_the_same_question(spark, tmp_path):
@@ -194,7 +250,7 @@ def test_a_question_typed_in_decomposed_jamo_is_the_same_question(spark, tmp_pat
         rows.append(answer(f"a{i}", "r1", f"q{i}", question, "그래요", ts("10:00") + i, 100.0, "m1"))
     results = collect_all(spark.createDataFrame(rows, schema=CHAT_LOG))
     assert figures(results)["topQuestions"] == [{"question": "놀러 가자", "count": 2}, {"question": "배고파", "count": 2}]
-    assert candidates(results["outcomes"], training) == [("놀러 가자", "그래요")]
+    assert candidates(results["outcomes"], training, min_players=1) == [("놀러 가자", "그래요", 1)]
 
 
 def test_retrain_candidates_cannot_run_as_spreadsheet_formulas(tmp_path):
@@ -285,7 +341,7 @@ def test_a_question_asked_twice_offers_the_first_answer_given_for_retraining(spa
         answer("a1", "r1", "q1", "놀러 가자", "처음 답이에요", ts("10:00"), 100.0, "m1"),
     ]
     results = collect_all(spark.createDataFrame(rows, schema=CHAT_LOG))
-    assert candidates(results["outcomes"], training) == [("놀러 가자", "처음 답이에요")]
+    assert candidates(results["outcomes"], training, min_players=1) == [("놀러 가자", "처음 답이에요", 2)]
 
 
 def test_an_answer_of_four_characters_is_not_a_short_answer(spark):
@@ -309,10 +365,10 @@ def test_a_record_without_its_version_is_quarantined(spark, tmp_path):
 def test_report_md_shows_player_text_as_text(spark, tmp_path):
     asked = ["<b>x</b> & <script>alert(1)</script>", "[link](http://x) `code`", "줄\n바꿈 | *별*", "https://evil.example/login 와 WWW.evil.example"]
     _, markdown = hostile_report(spark, tmp_path, asked)
-    assert "| https\\://evil.example/login 와 WWW\\.evil.example | 1 |" in markdown, "no bare link GitHub's Markdown would make one of"
+    assert "evil.example" not in markdown, "links are masked (personal_data.py), none for GitHub's Markdown to make one of"
     assert "<b>" not in markdown and "<script>" not in markdown and "[link](" not in markdown and " `code`" not in markdown
     assert "| &lt;b&gt;x&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt; | 1 |" in markdown
-    assert "| \\[link\\](http\\://x) \\`code\\` | 1 |" in markdown
+    assert "| \\[link\\](\\[링크\\] \\`code\\` | 1 |" in markdown, "its link masked, its brackets and backticks escaped"
     assert "| 줄<br>바꿈 \\| \\*별\\* | 1 |" in markdown, "one table row, its pipe and emphasis escaped"
 
 
@@ -377,7 +433,7 @@ def test_days_without_records_give_an_empty_report(spark, archive):
 def test_job_writes_report_charts_and_quarantine(spark, archive, tmp_path, capsys):
     # Without the training data (a container that does not mount it) the report has no candidates, and says so.
     missing = tmp_path / "no-training-data.csv"
-    assert main(["--input", str(archive), "--from", "2026-11-25", "--to", "2026-11-25", "--out", str(tmp_path), "--training-data", str(missing)]) == 0
+    assert main([*ONE_PLAYER, "--input", str(archive), "--from", "2026-11-25", "--to", "2026-11-25", "--out", str(tmp_path), "--training-data", str(missing)]) == 0
     assert f"analytics: no retrain-candidates.csv: no training data at {missing}" in capsys.readouterr().err
     out = tmp_path / "2026-11-25"
     assert not (out / "retrain-candidates.csv").exists()
@@ -403,7 +459,7 @@ def test_job_writes_report_charts_and_quarantine(spark, archive, tmp_path, capsy
 def test_job_on_a_folder_without_an_archive_says_so_in_one_line(tmp_path, capsys):
     empty = tmp_path / "chat-log"
     empty.mkdir()
-    assert main(["--input", str(empty), "--from", "2026-12-01", "--to", "2026-12-01", "--out", str(tmp_path / "reports")]) == 2
+    assert main([*ONE_PLAYER, "--input", str(empty), "--from", "2026-12-01", "--to", "2026-12-01", "--out", str(tmp_path / "reports")]) == 2
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1 and str(empty) in error and "--input" in error
     assert not (tmp_path / "reports").exists()
@@ -428,7 +484,7 @@ def test_refresh_after_an_erasure_leaves_the_players_words_out_and_keeps_the_rev
     write(records)
     reports = tmp_path / "reports"
     job = ["--out", str(reports), "--training-data", str(training)]
-    assert main(["--input", str(tmp_path / "chat-log"), "--from", "2026-11-25", "--to", "2026-11-25", *job]) == 0
+    assert main([*ONE_PLAYER, "--input", str(tmp_path / "chat-log"), "--from", "2026-11-25", "--to", "2026-11-25", *job]) == 0
     out = reports / "2026-11-25"
     with open(out / "retrain-candidates.csv", encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -436,15 +492,15 @@ def test_refresh_after_an_erasure_leaves_the_players_words_out_and_keeps_the_rev
     for row in rows:  # a reviewer's answers, saved as a spreadsheet saves CSV (with a byte order mark)
         row.update(A="마을 동쪽 끝에 있어요." if "대장간" in row["Q"] else "비밀", reviewed="yes")
     with open(out / "retrain-candidates.csv", "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["Q", "A", "label", "reviewed", "asked"])
+        writer = csv.DictWriter(handle, fieldnames=["Q", "A", "label", "reviewed", "asked", "players"])
         writer.writeheader()
         writer.writerows(rows)
     reviewed = (out / "retrain-candidates.csv").read_bytes()
     # The day's report run again (a cron, an operator): it overwrote the reviews, every row back to reviewed=no.
-    assert main(["--input", str(tmp_path / "chat-log"), "--from", "2026-11-25", "--to", "2026-11-25", *job]) == 0
+    assert main([*ONE_PLAYER, "--input", str(tmp_path / "chat-log"), "--from", "2026-11-25", "--to", "2026-11-25", *job]) == 0
     assert (out / "retrain-candidates.csv").read_bytes().decode("utf-8-sig").splitlines() == reviewed.decode("utf-8-sig").splitlines()
     # A refresh without the training data the report was written against cannot drop what an erasure took: it says so.
-    assert main(["--refresh", "--out", str(reports), "--training-data", str(tmp_path / "missing.csv")]) == 2
+    assert main([*ONE_PLAYER, "--refresh", "--out", str(reports), "--training-data", str(tmp_path / "missing.csv")]) == 2
     assert (out / "retrain-candidates.csv").read_bytes().decode("utf-8-sig") == reviewed.decode("utf-8-sig")
 
     # 민수's erasure (as the server erases the embedded default's files: their lines and the answers to them), and a
@@ -452,7 +508,7 @@ def test_refresh_after_an_erasure_leaves_the_players_words_out_and_keeps_the_rev
     late = [line("q4", "r1", "player", "p2", "지영", "@kobot 늦게 온 질문", ts("23:59"), toNpc="kobot", account="acc-j"),
             answer("a4", "r1", "q4", "늦게 온 질문", "늦었네요", ts("23:59"), 100, "m1")]
     write([r for r in records if r.get("account") != "acc-m" and r.get("replyTo") not in ("q1", "q2")] + late)
-    assert main(["--refresh", "--out", str(reports)]) == 0  # the input and the training data each report was written from
+    assert main([*ONE_PLAYER, "--refresh", "--out", str(reports)]) == 0  # the input and the training data each report was written from
 
     written = {path.name: path.read_text(encoding="utf-8-sig") for path in out.iterdir() if path.suffix != ".png"}
     assert "quarantine.ndjson" not in written, "its only record was 민수's"
@@ -461,9 +517,9 @@ def test_refresh_after_an_erasure_leaves_the_players_words_out_and_keeps_the_rev
     assert (report["questions"], report["input"], report["retrainCandidates"]) == (2, str(tmp_path / "chat-log"), 2)
     refreshed = list(csv.DictReader(written["retrain-candidates.csv"].splitlines()))
     assert refreshed == [
-        {"Q": "늦게 온 질문", "A": "늦었네요", "label": "0", "reviewed": "no", "asked": "늦게 온 질문"},
-        # asked by 지영 too: kept, as reviewed; `asked` now as she wrote it
-        {"Q": "대장간은 어디야", "A": "마을 동쪽 끝에 있어요.", "label": "0", "reviewed": "yes", "asked": "대장간은 어디야?"},
+        {"Q": "늦게 온 질문", "A": "늦었네요", "label": "0", "reviewed": "no", "asked": "늦게 온 질문", "players": "1"},
+        # asked by 지영 too: kept, as reviewed; `asked` now as she wrote it, and by one player now
+        {"Q": "대장간은 어디야", "A": "마을 동쪽 끝에 있어요.", "label": "0", "reviewed": "yes", "asked": "대장간은 어디야?", "players": "1"},
     ]
 
     # Its day left the archive (retention, cold storage) while other days stay: a refresh leaves it as it was, and says
@@ -474,7 +530,7 @@ def test_refresh_after_an_erasure_leaves_the_players_words_out_and_keeps_the_rev
     before = {path.name: path.read_bytes() for path in out.iterdir()}
     (day / "s.ndjson").unlink()
     day.rmdir()
-    assert main(["--refresh", "--out", str(reports)]) == 0
+    assert main([*ONE_PLAYER, "--refresh", "--out", str(reports)]) == 0
     assert "left as it was" in capsys.readouterr().err
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
 
@@ -507,9 +563,12 @@ def test_refresh_reads_every_candidates_file_before_it_rewrites_any(tmp_path, ca
 
     (reports / "2026-11-25c" / "retrain-candidates.csv").write_bytes(reviewed.encode("utf-8-sig"))  # saved again, as "CSV UTF-8"
     assert main(["--refresh", "--out", str(reports)]) == 0
+    # Files from before the `players` column and the bar of two players (--min-players): 지영 alone asked, and the
+    # review stays; the column is added.
     for name in ("2026-11-25a", "2026-11-25b", "2026-11-25c"):
         written = (reports / name / "retrain-candidates.csv").read_bytes()
-        assert written.decode("utf-8-sig").splitlines() == reviewed.splitlines()[:2], name
+        assert written.decode("utf-8-sig").splitlines() == [
+            "Q,A,label,reviewed,asked,players", "대장간은 어디야,마을 동쪽 끝에 있어요.,0,yes,대장간은 어디야,1"], name
         assert written.startswith(b"\xef\xbb\xbf"), "written back as the job writes it: UTF-8, with a byte order mark"
 
 # After the jobs above: it runs the job twice, each starting a Spark session of its own and stopping it.
@@ -526,14 +585,14 @@ def test_reports_of_two_ranges_ending_the_same_day_keep_each_others_reviews(tmp_
             answer(f"a-{day}", "r1", f"q-{day}", question, "그렇군요", ts("10:00", day), 100, "m1")]))
     reports = tmp_path / "reports"
     job = ["--input", str(chat_log), "--to", "2026-11-25", "--out", str(reports), "--training-data", str(training)]
-    assert main(["--from", "2026-11-24", *job]) == 0
+    assert main([*ONE_PLAYER, "--from", "2026-11-24", *job]) == 0
     two_days = reports / "2026-11-24_2026-11-25"
     candidates = two_days / "retrain-candidates.csv"
     candidates.write_text(candidates.read_text(encoding="utf-8-sig").replace(",no,", ",yes,"), encoding="utf-8-sig")
     reviewed = candidates.read_bytes()
     assert reviewed.decode("utf-8-sig").count(",yes,") == 2
 
-    assert main(["--from", "2026-11-25", *job]) == 0
+    assert main([*ONE_PLAYER, "--from", "2026-11-25", *job]) == 0
     assert candidates.read_bytes() == reviewed, "the range's report untouched"
     assert "오늘 물은 질문" in (reports / "2026-11-25" / "retrain-candidates.csv").read_text(encoding="utf-8-sig")
     assert json.loads((two_days / "report.json").read_text())["range"] == {"from": "2026-11-24", "to": "2026-11-25"}
@@ -542,7 +601,7 @@ def test_reports_of_two_ranges_ending_the_same_day_keep_each_others_reviews(tmp_
     shutil.rmtree(reports / "2026-11-25")
     two_days.rename(reports / "2026-11-25")
     capsys.readouterr()
-    assert main(["--from", "2026-11-25", *job]) == 2
+    assert main([*ONE_PLAYER, "--from", "2026-11-25", *job]) == 2
     assert f"{reports / '2026-11-25'} holds the report of 2026-11-24..2026-11-25: move it to {two_days}" in capsys.readouterr().err
     assert (reports / "2026-11-25" / "retrain-candidates.csv").read_bytes() == reviewed
 
@@ -568,13 +627,13 @@ def test_a_player_reported_on_an_earlier_day_supplies_no_retrain_candidates(tmp_
         (chat_log / f"date={day}").mkdir(parents=True)
         (chat_log / f"date={day}" / "s.ndjson").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     reports = tmp_path / "reports"
-    assert main(["--input", str(chat_log), "--from", "2026-11-25", "--to", "2026-11-25", "--out", str(reports), "--training-data", str(training)]) == 0
+    assert main([*ONE_PLAYER, "--input", str(chat_log), "--from", "2026-11-25", "--to", "2026-11-25", "--out", str(reports), "--training-data", str(training)]) == 0
     with open(reports / "2026-11-25" / "retrain-candidates.csv", encoding="utf-8-sig", newline="") as handle:
         assert [row["Q"] for row in csv.DictReader(handle)] == ["지영의 질문"]
 
 
 def test_refresh_with_no_report_says_so_in_one_line(tmp_path, capsys):
-    assert main(["--refresh", "--out", str(tmp_path / "reports")]) == 2
+    assert main([*ONE_PLAYER, "--refresh", "--out", str(tmp_path / "reports")]) == 2
     assert "no report under" in capsys.readouterr().err
 
 

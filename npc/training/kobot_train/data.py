@@ -6,10 +6,13 @@ import gzip
 import hashlib
 import io
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
+
+from .personal_data import holds_contact_data, mask_personal_data
 
 SPLITS = ("train", "validation", "test")
 
@@ -39,7 +42,8 @@ REVIEWED = {"yes", "y", "true", "1", "예", "네", "o", "✓", "✔", "☑"}
 NOT_REVIEWED = {"", "no", "n", "false", "0", "아니오", "아니요", "x", "✗", "✘"}
 # The analytics job writes a player's cell that a spreadsheet would run as a formula (`=…`, `+…`, `-…`,
 # `@…`, tab, CR, or quotes before one of those) with a `'` in front (analytics/kobot_analytics/candidates.py).
-SPREADSHEET_QUOTED = re.compile(r"'+[=+\-@\t\r]")
+# Also full-width ＝＋－＠ and those after a no-break or zero-width space or a byte order mark, as the job quotes them.
+SPREADSHEET_QUOTED = re.compile("'+[\u00a0\u200b\ufeff]*[=+\\-@\t\r＝＋－＠]")
 
 
 class DataError(ValueError):
@@ -71,7 +75,7 @@ def _pairs_of(reader: csv.DictReader, csv_path: Path) -> list[Pair]:
         raise DataError(f"{csv_path}: missing columns {sorted(missing)} (a header line Q,A[,label] is needed)")
     needs_review = "reviewed" in (reader.fieldnames or [])
     text_of = _unquoted if needs_review else str  # Chatbot_data's own cells carry no such quote
-    pairs = []
+    pairs, refused = [], 0
     for row in reader:
         where = f"{csv_path}:{reader.line_num}"
         mark = (row["reviewed"] or "").strip().lower() if needs_review else "yes"
@@ -84,6 +88,13 @@ def _pairs_of(reader: csv.DictReader, csv_path: Path) -> list[Pair]:
         if row["Q"] is None or row["A"] is None:
             raise DataError(f"{where}: a row needs a question and an answer (Q,A)")
         question, answer = text_of(row["Q"]).strip(), text_of(row["A"]).strip()
+        if needs_review:
+            # Players' words: masked again (a reviewer may type a number back in; a file from before a mask), and a
+            # row that still reads as contact data is not trained on (the NPC would repeat it to every player).
+            question, answer = mask_personal_data(question), mask_personal_data(answer)
+            if holds_contact_data(question) or holds_contact_data(answer):
+                refused += 1
+                continue
         try:
             label = int(row.get("label") or 0)
         except ValueError:
@@ -93,6 +104,9 @@ def _pairs_of(reader: csv.DictReader, csv_path: Path) -> list[Pair]:
             raise DataError(f"{where}: marked reviewed, but its {'question' if not question else 'answer'} is empty")
         if question and answer:
             pairs.append(Pair(question, answer, label))
+    if refused:
+        print(f"kobot_train: {csv_path}: {refused} reviewed row(s) left out: a link, phone number or e-mail address "
+              "still in them after masking", file=sys.stderr)
     if not pairs:
         raise DataError(f"{csv_path}: no question and answer rows" + (" marked reviewed" if needs_review else ""))
     return pairs
