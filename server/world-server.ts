@@ -1,6 +1,6 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { LocalPresence, matchMaker, Server } from "@colyseus/core";
+import { matchMaker, Server } from "@colyseus/core";
 import type { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import type { Application } from "express";
@@ -39,6 +39,7 @@ import { ACQUAINTANCES_PART } from "./stores/acquaintances-file.js";
 import { ADMIN_ADDRESSES_PART } from "./stores/admin-addresses.js";
 import { keptHashPages } from "./stores/kept-hash-pages.js";
 import { keepPresence } from "./stores/kept-presence.js";
+import { ProcessPresence } from "./stores/local-presence.js";
 import { MODERATION_PART } from "./stores/moderation-file.js";
 import type { ServerConfig } from "./config.js";
 import type { NpcCheck } from "./npc-readiness.js";
@@ -87,7 +88,7 @@ export async function startWorldServer(options: WorldServerOptions): Promise<Wor
   // Without Redis the presence is this process's own; the moderators' work, whom NPCs met and where admins logged in
   // from are kept in files (config.ts names no folder with Redis, which keeps them).
   const kept = config.keptDir ? await keepPresence(config.keptDir, [MODERATION_PART, ACQUAINTANCES_PART, ADMIN_ADDRESSES_PART], log, options.presenceSaveMs) : undefined;
-  const local = config.redisUrl ? undefined : (kept?.presence ?? new LocalPresence());
+  const local = config.redisUrl ? undefined : (kept?.presence ?? new ProcessPresence());
   const answers = new AnswerRouter(channel, config.world.questionTimeoutMs, log);
   await answers.start();
 

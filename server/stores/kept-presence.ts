@@ -1,13 +1,14 @@
 import { copyFile, mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
-import { LocalPresence } from "@colyseus/core";
+import type { LocalPresence } from "@colyseus/core";
 import type { z } from "zod";
 
 import type { Logger } from "../../common/log.js";
 import { logThrottle, repeatsField } from "../../common/log-throttle.js";
 import { ConfigError } from "../config.js";
 import { FileHeldError, holdFile } from "./file-lock.js";
+import { ProcessPresence } from "./local-presence.js";
 
 /** A part of the presence kept in a file of its own: its keys (all under `prefix`), as `snapshot` writes them and `restore` reads them back. */
 export interface KeptPart<T> {
@@ -38,9 +39,10 @@ export const PRESENCE_SAVE_MS = 5000;
  * Colyseus's in-process presence, noting which kept parts (by their keys' prefixes) changed. The kept parts' hashes are
  * Maps of its own: LocalPresence keeps a hash as a plain object, which V8 turns into a slow dictionary past a few
  * thousand fields: saving an NPC's memory of 100,000 accounts (a copy, then an object of it) held every room ~0.4 s.
- * `hincrbyex` (matchmaking's counts, which expire) stays LocalPresence's: no kept part uses it.
+ * `hincrbyex` (matchmaking's counts, which expire) stays LocalPresence's: no kept part uses it. Its keys expire as
+ * ProcessPresence's do, without keeping the process up.
  */
-export class KeptPresence extends LocalPresence {
+export class KeptPresence extends ProcessPresence {
   readonly changed = new Set<string>();
   /** The kept parts' hashes, whether they hold fields now or not (the presence lists a hash's fields, not its keys). */
   private readonly keptHashes = new Map<string, Map<string, string>>();
