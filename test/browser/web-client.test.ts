@@ -194,15 +194,16 @@ describe("Web client in Chromium", function () {
     const roomId = await page.evaluate(() => (window as any).kobot.room.roomId as string);
     const rtl = "\ufdfa".repeat(20);
     const came: TestPlayer[] = [];
-    for (const name of [rtl, "민수", "철수", "영희"]) came.push(await joinWorld(url.replace("http", "ws"), { name }, roomId));
+    // Names no other test here takes: a page of an earlier one (민수) may still be in the room.
+    for (const name of [rtl, "첫줄손님", "둘줄손님", "셋줄손님"]) came.push(await joinWorld(url.replace("http", "ws"), { name }, roomId));
     const line = page.locator("#history li.system", { hasText: "외 1명이 들어왔어요." });
     await line.waitFor();
     const names = line.locator("b > bdi");
-    assert.deepEqual(await names.allTextContents(), [rtl, "민수", "철수"], "a <bdi> a name, no \", \" in one");
+    assert.deepEqual(await names.allTextContents(), [rtl, "첫줄손님", "둘줄손님"], "a <bdi> a name, no \", \" in one");
     // Drawn left to right as they came: one isolate round the list drew "민수, 철수 ,ﷺﷺ…".
     const xs = await names.evaluateAll((bdis) => bdis.map((bdi) => bdi.getBoundingClientRect().x));
     assert.ok(xs[0]! < xs[1]! && xs[1]! < xs[2]!, `the names left to right in order: ${xs}`);
-    assert.equal(await line.textContent(), `${rtl}, 민수, 철수 외 1명이 들어왔어요.`);
+    assert.equal(await line.textContent(), `${rtl}, 첫줄손님, 둘줄손님 외 1명이 들어왔어요.`);
     await Promise.all(came.map((player) => player.room.leave()));
     assert.deepEqual(consoleErrors, []);
   });
