@@ -31,7 +31,8 @@ from kobot_analytics.personal_data import mask_personal_data
     ("010 ～ 1234 ～ 5678", "[전화번호]"),
     ("번호 0 1 0 1 2 3 4 5 6 7 8 임", "번호 [숫자] 임"),  # ten and more digits with short gaps
     ("0-1-0-1-2-3-4-5-6-7-8", "[숫자]"),
-    ("12 34 56 78 90", "[숫자]"),
+    ("010 12 34 56 78 로", "[숫자] 로"),  # a mobile number in short groups
+    ("계좌 110-123-4567 로, 코드 1234 5678 9012", "계좌 [숫자] 로, 코드 [숫자]"),  # grouped like an account number
     ("chulsoo 골뱅이 naver.com 로", "[이메일] 로"),
     ("chulsoo@naver 닷 com", "[이메일]"),
     ("chulsoo at naver dot com 으로 줘", "[이메일] 으로 줘"),
@@ -40,11 +41,13 @@ from kobot_analytics.personal_data import mask_personal_data
     ("www.scam.example 가봐", "[링크] 가봐"),
     ("여기 bit.ly/3xYz 눌러", "여기 [링크] 눌러"),
     ("scam.example/gold 와 free-gold.xyz 와 naver.com", "[링크] 와 [링크] 와 [링크]"),
+    ("나 지금 bit.ly 봤어, han.gl 도", "나 지금 [링크] 봤어, [링크] 도"),  # a short-link host without a path
     ("카톡 아이디 scam77 로 연락", "[메신저 아이디] 로 연락"),
     ("카톡: scam77", "[메신저 아이디]"),
     ("텔레 id：scam_77 디코 scam#1234", "[메신저 아이디] [메신저 아이디]"),
     ("카카오 아이디 chulsoo", "[메신저 아이디]"),
     ("라인ID scam77", "[메신저 아이디]"),
+    ("라인 top77 디코 chulsoo 텔레 @bob", "[메신저 아이디] [메신저 아이디] [메신저 아이디]"),
     ("!!무료 골드 받는법 알려줘 https://scam.example/gold 카톡 scam77 010ㅡ1234ㅡ5678",
      "!!무료 골드 받는법 알려줘 [링크] [메신저 아이디] [전화번호]"),
 ])
@@ -73,6 +76,21 @@ def test_masks_phone_numbers_e_mails_and_long_digit_runs(typed, masked):
     "온라인 rpg 좋아",  # 라인 inside a word
     "카톡 해줘",
     "meet at noon",
+    # Game chat the masks took for contact data (the review's pd2.py): lanes, counts, damage, combos, "gg".
+    "라인 top 가자",
+    "라인 mid 감",
+    "라인 bot 밀어",
+    "라인 jungle 와줘",
+    "1 2 3 4 5 6 7 8 9 10 카운트",
+    "10 20 30 40 50 60 70 80 90 100",
+    "데미지 99999 88888 77777",
+    "딜 12345 67890",
+    "스탯 12 34 56 78 90 합",
+    "콤보 1-2-3-4-5-6-7-8-9-10",
+    "200 300 400 500 600",
+    "ez.gg",
+    "gg.gg",
+    "wwww.개웃기네",
 ])
 def test_leaves_ordinary_chat_and_short_numbers_alone(chat):
     assert mask_personal_data(chat) == chat

@@ -44,6 +44,26 @@ def test_dates_times_prices_and_levels_are_no_contact_data(tmp_path, capsys):
     assert "left out" not in capsys.readouterr().err
 
 
+
+def test_game_chat_is_neither_masked_nor_left_out(tmp_path, capsys):
+    """Lanes, counts, damage, combos, "gg" and laughter read as handles, numbers and links (the review's pd2.py and
+    pd3.py): masked, or the whole reviewed row left out."""
+    rows = [
+        ("라인 top 가자", "탑 라인은 북쪽이에요"),
+        ("라인 mid 감", "네"),
+        ("라인 bot 밀어", "네"),
+        ("1 2 3 4 5 6 7 8 9 10 카운트", "열까지 셌어요"),
+        ("10 20 30 40 50 60 70 80 90 100", "100까지요"),
+        ("데미지 99999 88888 77777", "세네요"),
+        ("딜 12345 67890", "좋아요"),
+        ("스탯 12 34 56 78 90 합", "270이에요"),
+        ("콤보 1-2-3-4-5-6-7-8-9-10", "멋져요"),
+        ("ez.gg", "gg.gg"),
+        ("wwww. 개웃기네", "www. ㅋㅋ"),
+    ]
+    assert [(p.question, p.answer) for p in load_pairs(write(tmp_path, rows))] == rows
+    assert "left out" not in capsys.readouterr().err
+
 def test_chatbot_data_itself_is_read_as_it_is(tmp_path):
     path = tmp_path / "ChatbotData.csv"
     path.write_text("Q,A,label\n고객센터 번호 뭐야,1588-1234 예요,0\n", encoding="utf-8")
