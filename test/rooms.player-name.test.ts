@@ -104,6 +104,24 @@ describe("A player's name at join: its shape and staff words", () => {
     const allowed = ["Dogma", "Sigma Kim", "Sig Ma", "Big Mac", "G Man", "Ogma-7", "Kim_G", "쟈스민", "재준", "매니큐어", "채서윤", "공지영", "공쟈"];
     for (const name of allowed) assert.equal(join(name), name, name);
   });
+
+  it("refuses a staff word with its consonants tensed (씨스템, 운영짜), in slang (운영좌), another spelling (애드민) or Latin g and m for 지 and 엠 (G엠)", () => {
+    const refused: [string, string][] = [
+      ["애드민", "어드민"], ["에드민", "어드민"], ["씨스템", "시스템"], ["써버", "서버"], ["쥐엠", "지엠"], ["G엠", "지엠"], ["지M", "지엠"],
+      ["운영짜", "운영자"], ["운영좌", "운영자"], ["관리짜", "관리자"], ["모더레이타", "모더레이터"], ["매니쟈", "매니저"], ["민수써버", "서버"],
+      ["지 엠", "지엠"], ["G 엠", "지엠"], ["서 버", "서버"], ["운영 쟈", "운영자"],
+    ];
+    for (const [name, word] of refused) {
+      assert.throws(() => join(name), (e: Error) => e.message.includes(`passes for the game's staff or system ("${word}")`), name);
+    }
+  });
+
+  it("keeps names whose two words only run together into a short staff word (민지 앰버: 지엠)", () => {
+    // 지엠 and 서버 are two syllables that a given name's last and the next one's first make: only within a word or
+    // as the whole name.
+    const allowed = ["민지 앰버", "수지 앰버", "민지 엠마", "예지 앰버", "은서 버들", "Dong Min", "Ji Min", "gmail민수", "민수g", "쥐돌이", "싸이"];
+    for (const name of allowed) assert.equal(join(name), name, name);
+  });
 });
 
 describe("A player's name in the room", () => {
