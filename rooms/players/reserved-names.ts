@@ -6,8 +6,8 @@ import { looks } from "./name-looks.js";
  * says, and a player named "[운영자]" or "GM" was taken for them. Hangul words are refused anywhere in a name
  * ("민수운영자"), 공지 and 알림 only alone, Latin ones as a whole word of Latin letters ("GM민수", "Admin1", "staff-kim"; not "gmail" nor "modern").
  * Both are compared as names look (name-looks.ts: "ＧＭ", "Аdmin" with a Cyrillic А), Hangul as it sounds too
- * ("운영쟈", "시스탬", "써버" and "운영좌" read as the words and posted 공지 as them), and Latin letters also as the
- * whole name's run together ("G M", "G_M" read GM; "Sig Ma" is not a word of them).
+ * ("운영쟈", "시스탬", "써버" and "운영좌" read as the words and posted 공지 as them), and Latin letters standing one
+ * by one also run together ("G M", "A-D-M-I-N" read GM and admin; "Sig Ma" and "Ad Min" are syllables of names).
  */
 export const STAFF_WORDS_HANGUL: readonly string[] = ["운영자", "운영진", "운영팀", "관리자", "시스템", "공지사항", "매니저", "어드민", "지엠", "모더레이터", "개발자", "서버"];
 /** Refused only as the whole name: inside one they are people's names (공지영, 공 and 지영). */
@@ -40,8 +40,19 @@ export function staffWordIn(name: string): string | undefined {
   if (word) return word.word;
   const whole = HEARD_NAMES.indexOf(heard);
   if (whole >= 0) return STAFF_NAMES_HANGUL[whole];
-  // Words of Latin letters, each part of the name (its space, `_` and `-` part words too) looked at alone, and the
-  // whole name's (`looks` keeps letters and digits only, so its separators are gone) for a word spelled apart.
-  const latinWords = [...name.split(PARTS), name].flatMap((part) => looks(part).match(/[a-z]+/g) ?? []);
+  // Words of Latin letters, each part of the name (its space, `_` and `-` part words too) looked at alone, and parts
+  // of one letter each run together, a word spelled apart ("G M", "A-D-M-I-N"); parts of two letters or more are
+  // syllables of a name ("Mo D", "Ad Min", "Ser Ver"), which run together into a staff word by chance.
+  const parts = name.split(PARTS).map(looks);
+  const apart: string[] = [];
+  let run = "";
+  for (const part of [...parts, ""]) {
+    if (/^[a-z]$/.test(part)) run += part;
+    else {
+      if (run.length > 1) apart.push(run);
+      run = "";
+    }
+  }
+  const latinWords = [...parts, ...apart].flatMap((part) => part.match(/[a-z]+/g) ?? []);
   return latinWords.find((word) => LATIN.has(word));
 }
