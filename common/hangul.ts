@@ -136,18 +136,24 @@ export function fromKeyboard(text: string): string {
 const SAME_VOWEL: Record<string, string> = { ㅐ: "ㅔ", ㅒ: "ㅖ" };
 const SAME_AFTER_PALATAL: Record<string, string> = { ㅑ: "ㅏ", ㅕ: "ㅓ", ㅛ: "ㅗ", ㅠ: "ㅜ" };
 const PALATAL = new Set(["ㅈ", "ㅊ", "ㅉ"]);
+/** Tense consonants as their plain ones: 씨스템 and 써버 are 시스템 and 서버 said with stress, not other words. */
+const PLAIN_CONSONANT: Record<string, string> = { ㄲ: "ㄱ", ㄸ: "ㄷ", ㅃ: "ㅂ", ㅆ: "ㅅ", ㅉ: "ㅈ" };
 
 /**
  * Each syllable with a vowel that reads as another folded to one of them ("운영쟈" → 운영자, "시스탬" → 시스템,
- * "매니져" → 메니저): a word is heard, not spelled, and both spellings pass for it. Other characters pass through.
+ * "매니져" → 메니저), tense consonants as plain ones ("씨스템" → 시스템, "운영짜" → 운영자), and 좌 as 자 (the slang
+ * "운영좌" for 운영자): a word is heard, not spelled, and both spellings pass for it. Other characters pass through.
  */
 export function soundAlike(text: string): string {
   return [...text]
     .map((c) => {
       const jamo = jamoOf(c);
       if (!jamo) return c;
-      const plain = PALATAL.has(jamo.first) ? (SAME_AFTER_PALATAL[jamo.vowel] ?? jamo.vowel) : jamo.vowel;
-      return syllable({ ...jamo, vowel: SAME_VOWEL[plain] ?? plain });
+      const first = PLAIN_CONSONANT[jamo.first] ?? jamo.first;
+      const final = PLAIN_CONSONANT[jamo.final] ?? jamo.final;
+      let vowel = PALATAL.has(first) ? (SAME_AFTER_PALATAL[jamo.vowel] ?? jamo.vowel) : jamo.vowel;
+      if (first === "ㅈ" && vowel === "ㅘ") vowel = "ㅏ";
+      return syllable({ first, vowel: SAME_VOWEL[vowel] ?? vowel, final });
     })
     .join("");
 }

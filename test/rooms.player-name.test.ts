@@ -96,12 +96,30 @@ describe("A player's name at join: its shape and staff words", () => {
 
   it("refuses a staff word spelled as it sounds (운영쟈, 시스탬) or with its Latin letters apart (G M), and keeps the names beside them", () => {
     // Each was taken, and one posted "[공지] 보상 신청은 계정 아이디와 비밀번호를 적어 주세요" as 운영쟈.
-    const refused = ["운영쟈", "관리쟈", "매니져", "시스탬", "메니저", "개발쟈", "지앰", "민수운영쟈", "G M", "G_M", "G-M", "Ad min", "sys_op", "Ｇ Ｍ"];
+    const refused = ["운영쟈", "관리쟈", "매니져", "시스탬", "메니저", "개발쟈", "지앰", "민수운영쟈", "G M", "G_M", "G-M", "Ｇ Ｍ", "A-D-M-I-N", "Kim_G_M"];
     for (const name of refused) assert.throws(() => join(name), /passes for the game's staff or system/, name);
     assert.throws(() => join("운영쟈"), /\("운영자"\)/, "says the word it passes for");
     // "gm" inside a longer Latin word is a word of its own no more than run together ("Sig Ma", "Big Mac"); Hangul
     // names with those vowels and no staff word: 쟈스민, 재준, 매니큐어, 채서윤.
     const allowed = ["Dogma", "Sigma Kim", "Sig Ma", "Big Mac", "G Man", "Ogma-7", "Kim_G", "쟈스민", "재준", "매니큐어", "채서윤", "공지영", "공쟈"];
+    for (const name of allowed) assert.equal(join(name), name, name);
+  });
+
+  it("refuses a staff word with its consonants tensed (씨스템, 운영짜), in slang (운영좌), another spelling (애드민) or Latin g and m for 지 and 엠 (G엠)", () => {
+    const refused: [string, string][] = [
+      ["애드민", "어드민"], ["에드민", "어드민"], ["씨스템", "시스템"], ["써버", "서버"], ["쥐엠", "지엠"], ["G엠", "지엠"], ["지M", "지엠"],
+      ["운영짜", "운영자"], ["운영좌", "운영자"], ["관리짜", "관리자"], ["모더레이타", "모더레이터"], ["매니쟈", "매니저"], ["민수써버", "서버"],
+      ["지 엠", "지엠"], ["G 엠", "지엠"], ["서 버", "서버"], ["운영 쟈", "운영자"],
+    ];
+    for (const [name, word] of refused) {
+      assert.throws(() => join(name), (e: Error) => e.message.includes(`passes for the game's staff or system ("${word}")`), name);
+    }
+  });
+
+  it("keeps names whose two words only run together into a short staff word (민지 앰버: 지엠), and romanized syllables apart (Ad Min)", () => {
+    // 지엠 and 서버 are two syllables that a given name's last and the next one's first make: only within a word or
+    // as the whole name. Latin parts run together only when each is one letter (G M): Mo, Ad and Ser are syllables.
+    const allowed = ["민지 앰버", "수지 앰버", "민지 엠마", "예지 앰버", "은서 버들", "Mo D", "Ad Min", "Ad min", "sys_op", "Ser Ver", "Man Ager", "Sy Stem", "No Tice", "Sta Ff", "A Dmin", "Dong Min", "Ji Min", "gmail민수", "민수g", "쥐돌이", "싸이"];
     for (const name of allowed) assert.equal(join(name), name, name);
   });
 });
