@@ -89,9 +89,9 @@ async function main(): Promise<void> {
   if (!config.admin) log.info("admin routes are off (chat search, monitor, moderation): set ADMIN_USER and ADMIN_PASSWORD");
   // A blank AUTH_SECRET is unset on purpose (compose passes `${AUTH_SECRET:-}`), so the open door is said once here:
   // a secret meant to be set that came through empty (' ' in an env file) started an open server without a word.
+  // Unset and blank read the same: compose's empty value for a secret nobody set is no operator's mistake.
   if (!config.accounts) {
-    const blank = process.env.AUTH_SECRET !== undefined ? " (AUTH_SECRET is set but blank: taken as unset)" : "";
-    log.warn(`sign-in is off: anyone joins as a guest under a name of their choosing${blank}; set AUTH_SECRET or AUTH_PUBLIC_KEY_FILE to take only players the game's login signed in`);
+    log.warn("sign-in is off (AUTH_SECRET and AUTH_PUBLIC_KEY_FILE unset or blank): anyone joins as a guest under a name of their choosing; set one to take only players the game's login signed in");
   }
   if (!config.metricsToken) log.info("/metrics is public: set METRICS_TOKEN to ask scrapers for a bearer token");
   if (config.accounts?.takesOtherAppsTokens) {

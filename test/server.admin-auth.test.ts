@@ -96,6 +96,22 @@ describe("Game backend routes (BACKEND_TOKEN)", () => {
       status: 403, body: { error: "game backend routes are off: set BACKEND_TOKEN (or ADMIN_USER and ADMIN_PASSWORD)" },
     });
   });
+
+  it("counts wrong tokens within a minute: an older count restarts, and a wait ends after a minute", () => {
+    let clock = 0;
+    const check = backendOrAdmin(TOKEN, true, admin, undefined, () => clock);
+    for (let i = 0; i < ADMIN_TRIES - 1; i++) assert.equal(answer(check, "Bearer stale").status, 401);
+    clock += ADMIN_WAIT_MS;
+    assert.equal(answer(check, "Bearer stale").status, 401, "four a minute ago and one now are not five in a minute");
+    for (let i = 0; i < ADMIN_TRIES - 1; i++) assert.equal(answer(check, "Bearer stale").status, 401);
+    assert.equal(answer(check, "Bearer stale").status, 429);
+    assert.equal(answer(check, `Bearer ${TOKEN}`).status, 200, "the right token passes while wrong ones wait");
+    for (let i = 0; i < ADMIN_TRIES; i++) answer(check, "Bearer stale");
+    clock += ADMIN_WAIT_MS - 1;
+    assert.equal(answer(check, "Bearer stale").status, 429, "the wait is a minute from the fifth");
+    clock += 1;
+    assert.equal(answer(check, "Bearer stale").status, 401);
+  });
 });
 
 /** A real server behind a proxy (TRUST_PROXY=1: each request's address its X-Forwarded-For), kept in DATA_DIR. */

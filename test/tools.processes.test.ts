@@ -76,4 +76,18 @@ describe("services the tests and benchmarks start (tools/processes.ts startServi
     assert.notEqual(left.service.process.exitCode ?? left.service.process.signalCode, null, "it exited");
     assert.deepEqual(await stopServicesLeft(), [], "nothing left after");
   });
+
+  it("stops one still starting too (a before hook that timed out left it), and its start fails saying so", async () => {
+    const report = join(scratch, "left-starting.json");
+    // state-dir-main.ts says "state kept", never this: it runs, not ready, until stopped.
+    const starting = startService("left-starting", "test/helpers/state-dir-main.ts", { STATE_DIR_REPORT: report }, "never said");
+    const failed = starting.then(() => undefined, (error: Error) => error);
+    for (let waited = 0; !existsSync(report); waited += 50) {
+      assert.ok(waited < 30_000, "the service started");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.deepEqual(await stopServicesLeft(), ["left-starting"]);
+    assert.match(String((await failed)?.message), /left-starting exited with .* before it was ready/);
+    assert.deepEqual(await stopServicesLeft(), [], "nothing left after");
+  });
 });

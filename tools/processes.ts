@@ -15,7 +15,7 @@ export interface Service {
 
 const LOG_DIR = join("test", "artifacts", "logs");
 
-/** Services started and not yet exited, so that a run can stop what a failed test left behind. */
+/** Services started (ready or not) and not yet exited, so that a run can stop what a failed test left behind. */
 const running = new Set<Service>();
 
 /** Where `startService` writes a service's output. */
@@ -48,6 +48,18 @@ export async function startService(name: string, entry: string, env: Record<stri
       resolve(code);
     }),
   );
+  // Counted from its spawn, not once ready: one still starting when a run ends (a before hook that timed out) is as
+  // left behind as a ready one.
+  const service: Service = {
+    name,
+    process: child,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      return exited;
+    },
+  };
+  running.add(service);
+  void exited.then(() => running.delete(service));
   await new Promise<void>((resolve, reject) => {
     // Not ready in time: stopped, or it would outlive the run that gave up on it (ports, a model in memory). TERM first:
     // tsx's runner passes it on to the process it started, and a KILL would leave that one running.
@@ -68,16 +80,6 @@ export async function startService(name: string, entry: string, env: Record<stri
       reject(new Error(`${name} exited with ${code} before it was ready; see ${LOG_DIR}/${name}.log`));
     });
   });
-  const service: Service = {
-    name,
-    process: child,
-    async stop() {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      return exited;
-    },
-  };
-  running.add(service);
-  void exited.then(() => running.delete(service));
   return service;
 }
 

@@ -125,24 +125,30 @@ export function backendOrAdmin(
   now = () => performance.now(),
 ): RequestHandler {
   const expected = token && secretDigest(token);
-  // Wrong tokens count per address as wrong admin logins do (5, then a minute's wait): they were unlimited (721 a
-  // second from one address) and unlogged.
-  const failures = new Map<string, { count: number; until: number }>();
+  // Wrong tokens count per address as wrong admin logins do (5 in a minute, then a minute's wait): they were unlimited
+  // (721 a second from one address) and unlogged. The token is compared first: the backend's right one always passes
+  // and clears its address's count, so neither an operator's stale calls while rotating BACKEND_TOKEN nor a stranger
+  // behind the same NAT can make the backend wait. `since`: the first wrong try counted, or when the wait began.
+  const failures = new Map<string, { count: number; since: number }>();
   const refusalSaid = logThrottle(60_000);
   return (req: Request, res: Response, next: NextFunction) => {
     const given = credentialsOf(req.headers.authorization, "bearer");
     if (expected && given !== undefined) {
       const address = pinnedAddressOf(req);
-      const failed = failures.get(address);
-      if (failed && failed.until > now()) {
-        const seconds = Math.ceil((failed.until - now()) / 1000);
+      if (isSecret(given, expected)) {
+        failures.delete(address);
+        return next();
+      }
+      let failed = failures.get(address);
+      if (failed && now() - failed.since >= ADMIN_WAIT_MS) failed = undefined; // an old count (or wait) is over
+      if (failed && failed.count >= ADMIN_TRIES) {
+        const seconds = Math.ceil((failed.since + ADMIN_WAIT_MS - now()) / 1000);
         return void res.set("Retry-After", String(seconds)).status(429).json({ error: `too many wrong backend tokens: try again in ${seconds} s` });
       }
-      if (isSecret(given, expected)) return next();
-      if (failures.size >= ADDRESSES_KEPT && !failed) failures.clear();
+      if (failures.size >= ADDRESSES_KEPT && !failures.has(address)) failures.clear();
       const count = (failed?.count ?? 0) + 1;
       const wait = count >= ADMIN_TRIES;
-      failures.set(address, { count: wait ? 0 : count, until: wait ? now() + ADMIN_WAIT_MS : 0 });
+      failures.set(address, { count, since: wait || !failed ? now() : failed.since });
       const held = refusalSaid(address);
       if (held !== undefined) log?.warn("a wrong BACKEND_TOKEN refused", { address, waiting: wait, ...repeatsField(held) });
       return void res.status(401).json({ error: "the game backend's token does not match BACKEND_TOKEN" });
