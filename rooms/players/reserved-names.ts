@@ -30,12 +30,14 @@ function lettersSaid(seen: string): string {
   return /\p{Script=Hangul}/u.test(seen) ? seen.replace(/(?<![a-z])[gm](?![a-z])/g, (c) => (c === "g" ? "지" : "엠")) : seen;
 }
 
-const heardAs = (text: string) => soundAlike(lettersSaid(looks(text)));
+/** A name, or a part of it, as it looks (`looks`'s output), then as it sounds. */
+const heardAs = (seen: string) => soundAlike(lettersSaid(seen));
 
 /** The staff or system word a name holds, as it looks, if any. */
 export function staffWordIn(name: string): string | undefined {
-  const heard = heardAs(name);
-  const heardParts = name.split(PARTS).map(heardAs);
+  const heard = heardAs(looks(name));
+  const parts = name.split(PARTS).map(looks);
+  const heardParts = parts.map(heardAs);
   const word = HEARD_WORDS.find((w) => (w.short ? heard === w.heard || heardParts.some((part) => part.includes(w.heard)) : heard.includes(w.heard)));
   if (word) return word.word;
   const whole = HEARD_NAMES.indexOf(heard);
@@ -43,7 +45,6 @@ export function staffWordIn(name: string): string | undefined {
   // Words of Latin letters, each part of the name (its space, `_` and `-` part words too) looked at alone, and parts
   // of one letter each run together, a word spelled apart ("G M", "A-D-M-I-N"); parts of two letters or more are
   // syllables of a name ("Mo D", "Ad Min", "Ser Ver"), which run together into a staff word by chance.
-  const parts = name.split(PARTS).map(looks);
   const apart: string[] = [];
   let run = "";
   for (const part of [...parts, ""]) {
