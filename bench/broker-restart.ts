@@ -43,8 +43,17 @@ try {
   services.push(await startService("bench-restart-server", "server/main.ts", { ...env, PORT: String(port), SERVER_ID: "restart" }, "world server listening"));
   services.push(await startService("bench-restart-worker", "npc/worker/worker-main.ts", env, "npc worker started"));
   player = await joinWorld(`ws://127.0.0.1:${port}`, { name: "재시작" });
+  // The worker's group may not hold the topic's partition yet (a fresh broker's first rebalance), so the first
+  // question can time out into the fallback: ask again, each after the last one's timeout, until a real answer.
+  let warmups = 0;
+  const warm = setInterval(() => player!.room.send("chat", { text: `@kobot 배고파 ${warmups++}` }), 4000);
   player.room.send("chat", { text: "@kobot 배고파" });
-  await waitFor("a first answer", () => answersTo(player!).some((line) => real(line.text)), 15_000);
+  try {
+    await waitFor("a first answer", () => answersTo(player!).some((line) => real(line.text)), 60_000);
+  } finally {
+    clearInterval(warm);
+  }
+  await sleep(5000); // the answers to the warm-up questions still on their way settle before the first outage
   for (const downS of outages) {
     kafka("stop", dir);
     await sleep(downS * 1000);
