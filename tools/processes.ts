@@ -22,14 +22,16 @@ const running = new Set<Service>();
 export const serviceLog = (name: string) => join(LOG_DIR, `${name}.log`);
 
 /**
- * Starts `tsx entry` with `env` and resolves once a log line's `msg` equals `readyMsg`. With `nodeArgs`, the entry runs
- * in this Node binary with those flags and tsx as a loader, in one process (tsx's own runner is a parent process that
- * would take signals such as `--heapsnapshot-signal`'s for itself).
+ * Starts `entry` in this Node binary with tsx as its loader (and `nodeArgs`), as `npm start` and the compose file do,
+ * and resolves once a log line's `msg` equals `readyMsg`. One process, not tsx's runner: that parent passes a TERM on
+ * and SIGKILLs the child unless the child confirms it over tsx's pipe within 30 ms, so a server could die without its
+ * graceful shutdown (once in CI, a closing server's log ended with no "stopping"); and it takes signals such as
+ * `--heapsnapshot-signal`'s for itself.
  */
-export async function startService(name: string, entry: string, env: Record<string, string>, readyMsg: string, nodeArgs?: string[]): Promise<Service> {
+export async function startService(name: string, entry: string, env: Record<string, string>, readyMsg: string, nodeArgs: string[] = []): Promise<Service> {
   mkdirSync(LOG_DIR, { recursive: true });
   const log = createWriteStream(serviceLog(name), { flags: "a" });
-  const [command, args] = nodeArgs ? [process.execPath, [...nodeArgs, "--import", "tsx", entry]] : [join("node_modules", ".bin", "tsx"), [entry]];
+  const [command, args] = [process.execPath, [...nodeArgs, "--import", "tsx", entry]];
   // A worker's state folder of its own unless given, gone when it exits: the default, one per group under the system's
   // temporary folder, outlived every run, and could carry one test's recorded deaths into another's worker.
   const stateDir = env.NPC_WORKER_STATE_DIR === undefined ? mkdtempSync(join(tmpdir(), `${name}-state-`)) : undefined;
@@ -61,8 +63,8 @@ export async function startService(name: string, entry: string, env: Record<stri
   running.add(service);
   void exited.then(() => running.delete(service));
   await new Promise<void>((resolve, reject) => {
-    // Not ready in time: stopped, or it would outlive the run that gave up on it (ports, a model in memory). TERM first:
-    // tsx's runner passes it on to the process it started, and a KILL would leave that one running.
+    // Not ready in time: stopped, or it would outlive the run that gave up on it (ports, a model in memory). TERM first,
+    // so it can let go of what it holds; KILL if it does not end.
     const timer = setTimeout(() => {
       child.kill("SIGTERM");
       setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"), 10_000).unref();
