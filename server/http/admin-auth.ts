@@ -4,14 +4,13 @@ import type { Logger } from "../../common/log.js";
 import { pinnedAddressOf } from "./client-address.js";
 import { credentialsOf, isSecret, secretDigest } from "../../common/credentials.js";
 import { crossSiteRefusal } from "./cross-site.js";
+import { ADDRESSES_KEPT, GUESSES, GUESS_WAIT_MS, guessLimit } from "../../common/guess-limit.js";
 import { logThrottle, repeatsField } from "../../common/log-throttle.js";
 import { ADMIN_ADDRESS_KEPT_MS, ADMIN_ADDRESSES_KEPT, type AdminAddresses } from "../stores/admin-addresses.js";
 
-/** Wrong logins an address may try before it waits; then one try a minute (a guessing loop made 1,099 a second). */
-export const ADMIN_TRIES = 5;
-export const ADMIN_WAIT_MS = 60_000;
-/** Addresses remembered at most: failures from a botnet cannot grow the map without bound. */
-const ADDRESSES_KEPT = 10_000;
+/** Wrong logins an address may try before it waits; then one try a minute: as many as wrong tokens (guess-limit.ts). */
+export const ADMIN_TRIES = GUESSES;
+export const ADMIN_WAIT_MS = GUESS_WAIT_MS;
 /**
  * Wrong logins a minute on this server, from all addresses together, past which only addresses an admin logged in
  * from lately may try: 5 a minute per address (an IPv6 /64) still let one /48 make 5,400 guesses a second.
@@ -125,32 +124,21 @@ export function backendOrAdmin(
   now = () => performance.now(),
 ): RequestHandler {
   const expected = token && secretDigest(token);
-  // Wrong tokens count per address as wrong admin logins do (5 in a minute, then a minute's wait): they were unlimited
-  // (721 a second from one address) and unlogged. The token is compared first: the backend's right one always passes
-  // and clears its address's count, so neither an operator's stale calls while rotating BACKEND_TOKEN nor a stranger
-  // behind the same NAT can make the backend wait. `since`: the first wrong try counted, or when the wait began.
-  const failures = new Map<string, { count: number; since: number }>();
+  // Wrong tokens count per address as wrong admin logins do (guess-limit.ts): they were unlimited (721 a second from
+  // one address) and unlogged.
+  const guess = guessLimit(now);
   const refusalSaid = logThrottle(60_000);
   return (req: Request, res: Response, next: NextFunction) => {
     const given = credentialsOf(req.headers.authorization, "bearer");
     if (expected && given !== undefined) {
       const address = pinnedAddressOf(req);
-      if (isSecret(given, expected)) {
-        failures.delete(address);
-        return next();
+      const tried = guess(address, isSecret(given, expected));
+      if (tried.right) return next();
+      if ("waitS" in tried) {
+        return void res.set("Retry-After", String(tried.waitS)).status(429).json({ error: `too many wrong backend tokens: try again in ${tried.waitS} s` });
       }
-      let failed = failures.get(address);
-      if (failed && now() - failed.since >= ADMIN_WAIT_MS) failed = undefined; // an old count (or wait) is over
-      if (failed && failed.count >= ADMIN_TRIES) {
-        const seconds = Math.ceil((failed.since + ADMIN_WAIT_MS - now()) / 1000);
-        return void res.set("Retry-After", String(seconds)).status(429).json({ error: `too many wrong backend tokens: try again in ${seconds} s` });
-      }
-      if (failures.size >= ADDRESSES_KEPT && !failures.has(address)) failures.clear();
-      const count = (failed?.count ?? 0) + 1;
-      const wait = count >= ADMIN_TRIES;
-      failures.set(address, { count, since: wait || !failed ? now() : failed.since });
       const held = refusalSaid(address);
-      if (held !== undefined) log?.warn("a wrong BACKEND_TOKEN refused", { address, waiting: wait, ...repeatsField(held) });
+      if (held !== undefined) log?.warn("a wrong BACKEND_TOKEN refused", { address, waiting: tried.shutOut, ...repeatsField(held) });
       return void res.status(401).json({ error: "the game backend's token does not match BACKEND_TOKEN" });
     }
     if (!expected && !adminConfigured) {
