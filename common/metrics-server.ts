@@ -1,8 +1,9 @@
 import { createServer, type Server } from "node:http";
 
+import { addressKey } from "./address-key.js";
 import type { Logger } from "./log.js";
 import { collectProcessMetrics, register } from "./metrics.js";
-import { METRICS_REFUSED, metricsGate } from "./metrics-token.js";
+import { metricsGate } from "./metrics-token.js";
 
 /**
  * `/metrics` for processes without an HTTP server of their own (NPC worker, chat indexer). Resolves once it
@@ -10,7 +11,7 @@ import { METRICS_REFUSED, metricsGate } from "./metrics-token.js";
  */
 export async function serveMetrics(port: number, log: Logger, token?: string): Promise<Server> {
   collectProcessMetrics();
-  const allowed = metricsGate(token);
+  const refusal = metricsGate(token, log);
   const server = createServer(async (req, res) => {
     // As the servers' Express route reads it: a scrape's `params:` (a query) or a trailing slash are still /metrics.
     // Split, not parsed: a target URL refuses ("//[") threw, unhandled, and ended the process.
@@ -19,8 +20,10 @@ export async function serveMetrics(port: number, log: Logger, token?: string): P
       res.writeHead(404).end();
       return;
     }
-    if (!allowed(req.headers.authorization)) {
-      res.writeHead(401, { "www-authenticate": "Bearer", "content-type": "text/plain" }).end(METRICS_REFUSED);
+    // The socket's address: no proxy is trusted here (the scraper reaches the port itself), and a header is the client's to write.
+    const refused = refusal(req.headers.authorization, addressKey(req.socket.remoteAddress ?? "unknown"));
+    if (refused) {
+      res.writeHead(refused.status, refused.headers).end(refused.body);
       return;
     }
     res.writeHead(200, { "content-type": register.contentType }).end(await register.metrics());

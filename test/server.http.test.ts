@@ -7,6 +7,7 @@ import { request } from "node:http";
 import { connect as netConnect, type Socket } from "node:net";
 import { Client } from "@colyseus/sdk";
 
+import { createLogger } from "../common/log.js";
 import { TOO_MANY_CONNECTIONS_CLOSE } from "../rooms/world-protocol.js";
 import { REQUEST_TIMEOUT_MS, TIMEOUTS_CHECKED_EVERY_MS } from "../server/http/http-guard.js";
 import { freePort, serviceLog, startService } from "../tools/processes.js";
@@ -476,8 +477,10 @@ describe("Server open connections per forwarded address (TRUST_PROXY=1)", () => 
 describe("Server HTTP routes without admin credentials, with a metrics token", () => {
   let closed: TestWorld;
   const token = "scrape-me-0123456789";
+  const warned: { msg: string; address?: string }[] = [];
   before(async () => {
-    closed = await startTestWorld({ METRICS_TOKEN: token });
+    // Behind a proxy (each request's address its X-Forwarded-For), so that guesses come from addresses of their own.
+    closed = await startTestWorld({ METRICS_TOKEN: token, TRUST_PROXY: "1" }, { log: createLogger({}, "warn", (line) => warned.push(JSON.parse(line))) });
   });
   after(() => closed.stop());
 
@@ -502,6 +505,26 @@ describe("Server HTTP routes without admin credentials, with a metrics token", (
     const response = await fetch(metrics, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(response.status, 200);
     assert.match(await response.text(), /^kobot_rooms \d+$/m);
+  });
+
+  it("counts wrong bearers per address: 5, then 429 for a minute, logged once; the right token always passes and clears the count", async () => {
+    const metrics = closed.url.replace("ws:", "http:") + "/metrics";
+    const scrape = (bearer: string, address: string) => fetch(metrics, { headers: { authorization: `Bearer ${bearer}`, "x-forwarded-for": address } });
+    for (let i = 0; i < 5; i++) assert.equal((await scrape(`guess-${i}-0123456789`, "203.0.113.9")).status, 401, `guess ${i}`);
+    const waiting = await scrape("guess-5-0123456789", "203.0.113.9");
+    assert.equal(waiting.status, 429, "the guessing address waits");
+    assert.ok(Number(waiting.headers.get("retry-after")) > 0, "and is told for how long");
+    assert.match(await waiting.text(), /too many wrong metrics tokens/);
+    for (let i = 6; i < 30; i++) assert.equal((await scrape(`guess-${i}-0123456789`, "203.0.113.9")).status, 429, `a flood, guess ${i}`);
+    assert.equal((await scrape("guess-0123456789", "198.51.100.4")).status, 401, "another address is answered as before");
+    assert.equal((await scrape(token, "198.51.100.4")).status, 200, "and scrapes with the token");
+    // A scraper behind the guesser's address (a NAT) is not shut out by a stranger's guesses.
+    assert.equal((await scrape(token, "203.0.113.9")).status, 200, "the right token passes from the guessing address too");
+    assert.equal((await scrape("stale-0123456789", "203.0.113.9")).status, 401, "and clears its count: the next wrong one is a first");
+    const lines = warned.filter((entry) => entry.address === "203.0.113.9");
+    assert.equal(lines.length, 1, JSON.stringify(lines));
+    assert.match(lines[0]!.msg, /METRICS_TOKEN/);
+    assert.deepEqual(warned.filter((entry) => entry.address === "198.51.100.4"), [], "one wrong bearer is no line");
   });
 });
 

@@ -6,7 +6,8 @@ import { Gauge } from "prom-client";
 import type { Logger } from "../../common/log.js";
 import { collectProcessMetrics, kafkaConsumerLag, processMetrics, register } from "../../common/metrics.js";
 import { consumerLag, type GroupTopic } from "../../kafka/consumer-lag.js";
-import { METRICS_REFUSED, metricsGate } from "../../common/metrics-token.js";
+import { metricsGate } from "../../common/metrics-token.js";
+import { pinnedAddressOf } from "./client-address.js";
 
 const LAG_EVERY_MS = 15_000;
 
@@ -45,10 +46,12 @@ export function metricsRoute(
     timer.unref();
   }
 
-  const allowed = metricsGate(token);
+  const refusal = metricsGate(token, log);
   app.get("/metrics", async (req, res) => {
-    if (!allowed(req.headers.authorization)) {
-      res.set("WWW-Authenticate", "Bearer").status(401).type("text/plain").send(METRICS_REFUSED);
+    // The client's address, behind a trusted proxy too (http-guard.ts pinned it): else one guesser would shut every scraper out.
+    const refused = refusal(req.headers.authorization, pinnedAddressOf(req));
+    if (refused) {
+      res.set(refused.headers).status(refused.status).send(refused.body);
       return;
     }
     res.type(register.contentType).send(await processMetrics());
