@@ -324,6 +324,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 const KAFKA = ["KAFKA_BROKERS", "KAFKA_RETENTION_HOURS"] as const;
 const CHAT_LOG_TOPICS = ["CHAT_LOG_TOPIC", "CHAT_DEAD_LETTER_TOPIC"] as const;
 const METRICS = ["METRICS_PORT", "METRICS_TOKEN"] as const;
+/** Both groups, read by the worker and the indexer alike: each checks its own against the other's (checkGroups). */
+const GROUPS = ["KAFKA_WORKER_GROUP", "KAFKA_INDEXER_GROUP"] as const;
 /** What the NPCs are and answer with: the world file, the word list their knowledge is checked with, the models. */
 const NPCS = ["WORLD_FILE", "FILE_SETTLE_MS", "NPC_ID", "NPC_NAME", "NPC_TIMEOUT_MS", "NPC_MAX_BATCH", "MODEL_LOAD_TIMEOUT_MS", "MODEL_DIR", "MODEL_DTYPE", "MODERATION_WORDS"] as const;
 
@@ -337,7 +339,7 @@ export interface WorkerConfig extends NpcsConfig {
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const e = readEnv(env, [...KAFKA, "KAFKA_QUESTION_TOPIC", "KAFKA_ANSWER_TOPIC", "KAFKA_WORKER_GROUP", "NPC_WORKER_STATE_DIR", ...METRICS, ...NPCS, "LOG_LEVEL"]);
+  const e = readEnv(env, [...KAFKA, "KAFKA_QUESTION_TOPIC", "KAFKA_ANSWER_TOPIC", ...GROUPS, "NPC_WORKER_STATE_DIR", ...METRICS, ...NPCS, "LOG_LEVEL"]);
   const brokers = brokersFrom(e);
   checkTopics(e);
   checkGroups(e);
@@ -361,7 +363,7 @@ export interface IndexerConfig {
 }
 
 export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig {
-  const e = readEnv(env, [...KAFKA, ...CHAT_LOG_TOPICS, "KAFKA_INDEXER_GROUP", "ES_URL", "ES_INDEX_PREFIX", ...METRICS, "LOG_LEVEL"]);
+  const e = readEnv(env, [...KAFKA, ...CHAT_LOG_TOPICS, ...GROUPS, "ES_URL", "ES_INDEX_PREFIX", ...METRICS, "LOG_LEVEL"]);
   const brokers = brokersFrom(e);
   checkTopics(e);
   checkGroups(e);
@@ -429,7 +431,6 @@ function checkTopics(e: Partial<Pick<Env, (typeof TOPICS)[number]>>): void {
   }
 }
 
-const GROUPS = ["KAFKA_WORKER_GROUP", "KAFKA_INDEXER_GROUP"] as const;
 /** What every server's own answer group begins with (answerGroupOf): a group named so is some server's. */
 const ANSWER_GROUP_PREFIX = answerGroupOf("");
 

@@ -177,6 +177,16 @@ describe("Consumer groups of a deployment", () => {
     assert.throws(() => loadConfig({ KAFKA_INDEXER_GROUP: "kobot-npc-workers" }), /name the same consumer group \(kobot-npc-workers\)/, "the workers' default");
   });
 
+  it("refuses it in a worker and an indexer too, each given the other's group or its default", () => {
+    // Only the server's configuration read both: a worker in the indexers' group started, and took their partitions.
+    const same = /name the same consumer group \(kobot-chat-indexer\)/;
+    assert.throws(() => loadWorkerConfig({ KAFKA_WORKER_GROUP: "kobot-chat-indexer", WORLD_FILE: "off" }), same, "the indexers' default");
+    assert.throws(() => loadIndexerConfig({ KAFKA_WORKER_GROUP: "kobot-chat-indexer" }), same);
+    assert.throws(() => loadIndexerConfig({ KAFKA_INDEXER_GROUP: "kobot-npc-workers" }), /name the same consumer group \(kobot-npc-workers\)/, "the workers' default");
+    assert.equal(loadWorkerConfig({ KAFKA_BROKERS: "k:9092", KAFKA_WORKER_GROUP: "w", WORLD_FILE: "off" }).kafka?.workerGroup, "w");
+    assert.equal(loadIndexerConfig({ KAFKA_BROKERS: "k:9092", KAFKA_INDEXER_GROUP: "i" }).kafka?.indexerGroup, "i");
+  });
+
   it("refuses a worker or indexer group named as a server's answer group (kobot-server-<SERVER_ID>), in every process that reads it", () => {
     const serverLike = /KAFKA_(WORKER|INDEXER)_GROUP="kobot-server-1": names beginning "kobot-server-" are the servers' answer groups/;
     assert.throws(() => loadConfig({ KAFKA_WORKER_GROUP: "kobot-server-1" }), serverLike);
