@@ -1,12 +1,16 @@
 """The report's figures, computed from valid chat-log records. Exact, not approximate: percentiles
 use Spark's exact `percentile`, counts are counts.
 
-Six Spark jobs, each one pass over the archive (column-pruned Parquet is cheaper to scan again than
+Seven Spark jobs, each one pass over the archive (column-pruned Parquet is cheaper to scan again than
 to cache), submitted together so one's planning overlaps another's scan: totals and latency by model;
 questions and player lines per hour and room; busiest players; players reported most; answers by NPC and
 source; answers per question and outcome (joined with the players reported on any day up to the report's last, a
-pass over those days' reports). The rest is derived from those small results on the driver, where player
-questions and the answers shown with them are masked (personal_data.py).
+pass over those days' reports); questions asked, each once, by question. The rest is derived from those small
+results on the driver, where player questions and the answers shown with them are masked (personal_data.py).
+
+The tables that print players' questions (top questions and keywords, failed questions) show only those whose
+question line the report read and that retraining could learn from (records.unfit_line: not refused, private nor
+toxic), and say how many they left out: they printed refused abuse and lines only one player heard.
 """
 import unicodedata
 from collections import Counter
@@ -17,9 +21,9 @@ from pyspark.sql import functions as F
 
 from .keywords import top_keywords
 from .personal_data import mask_personal_data
+from .records import unfit_line
 
 SHORT_ANSWER_CHARS = 4
-TOXIC = 0.5  # a question line's logged toxicity score from which it is no retraining data
 TOP = 10
 
 
@@ -68,18 +72,18 @@ def queries(records: DataFrame, reports: DataFrame | None = None) -> dict[str, D
     reported = (records.where(report) if reports is None else reports).select(reported_player.alias("who"), F.lit(True).alias("askerReported")).distinct()
     # Each question line with its asker (account, else session: a guest who rejoins is a new asker, the log carries
     # no address) and whether it is no data to learn from: refused, heard by one player only, or scored toxic.
-    unfit = (F.coalesce("moderated", F.lit(False)) | F.coalesce("private", F.lit(False))
-             | (F.coalesce("toxicity", F.lit(0.0)) >= TOXIC))
     asks = (
-        records.where(question).select(F.col("id").alias("askId"), speaker.alias("who"), unfit.alias("unfitAsk"))
+        records.where(question).select(F.col("id").alias("askId"), speaker.alias("who"), unfit_line().alias("unfitAsk"))
         .join(F.broadcast(reported), "who", "left")
     )
     answers = records.where(answer).join(asks, F.col("npc.questionId") == F.col("askId"), "left")
     asker = F.coalesce("who", "npc.asker")
-    # Only an asker whose question line is read counts towards training: without it (asked before the report's first
-    # day, a record lost) nothing says whether the line was toxic, refused or private, nor, for a guest, who asked.
-    fit = (F.col("askId").isNotNull() & F.col("askerReported").isNull() & ~F.col("unfitAsk")
-           & ~F.coalesce("moderated", F.lit(False)) & ~F.coalesce("private", F.lit(False)))
+    # A question the report's tables may print: its line read and fit. Without the line (asked before the report's
+    # first day, a record lost) nothing says whether it was toxic, refused or private, nor, for a guest, who asked.
+    shown = F.col("askId").isNotNull() & ~F.col("unfitAsk")
+    # Its asking counts towards training too when nobody reported the asker and the answer line is fit as well (the
+    # model's answer not replaced by moderation, not said in private).
+    fit = shown & F.col("askerReported").isNull() & ~unfit_line()
     return {
         "byModel": records.groupBy(F.when(answer & ~F.col("npc.fallback"), F.coalesce("npc.model", F.lit("unknown"))).alias("model")).agg(
             _count_if(~report).alias("lines"),
@@ -111,16 +115,22 @@ def queries(records: DataFrame, reports: DataFrame | None = None) -> dict[str, D
             F.count("*").alias("reports"),
             F.countDistinct(speaker).alias("reporters"),
         ).orderBy(F.desc("reporters"), F.desc("reports"), "player").limit(TOP),
-        # Every answer by its question and outcome, with the first answer given, how many of them answered players
-        # nobody reported, its distinct askers, and those of them fit to learn from (`players`: not reported, their
-        # line neither moderated, private nor toxic): top questions, keywords, failures and retraining candidates.
+        # Every answer by its question and outcome, with the first answer given (to a question shown, if any: a
+        # private answer is not printed), how many of them answered shown questions and players nobody reported, and
+        # the distinct askers fit to learn from (`players`: not reported, their line neither moderated, private nor
+        # toxic): failures and retraining candidates.
         "outcomes": answers.groupBy(F.trim(F.col("npc.question")).alias("question"), why.alias("why")).agg(
             F.count("*").alias("count"),
-            F.min_by(F.struct(F.col("text").alias("answer"), F.col("npc.withheld").alias("withheld"), "ts"), F.col("ts")).alias("first"),
+            F.min_by(F.struct(F.col("text").alias("answer"), F.col("npc.withheld").alias("withheld"), "ts"), F.struct(~shown, F.col("ts"))).alias("first"),
+            _count_if(shown).alias("shown"),
             _count_if(F.col("askerReported").isNull()).alias("askedByUnreported"),
-            F.collect_set(asker).alias("askers"),  # distinct askers: the figures rank questions by them
             F.collect_set(F.when(fit, asker)).alias("players"),  # those whose asking may become training data
         ),
+        # Each question asked once, however many answers it had (a fallback then an answer, an answer logged twice),
+        # by its text: how many were shown and how many left out. Answers, counted instead, counted a question twice.
+        "asked": answers.select(
+            F.coalesce("npc.questionId", "id").alias("questionId"), F.trim(F.col("npc.question")).alias("question"), shown.alias("shown")
+        ).distinct().groupBy("question").agg(_count_if(F.col("shown")).alias("asked"), _count_if(~F.col("shown")).alias("leftOut")),
     }
 
 
@@ -144,11 +154,14 @@ def figures(results: dict[str, list[dict]]) -> dict:
         room_lines[row["roomId"]] += row["lines"]
 
     # Player text leaves the job masked: questions that differ only in a phone number count as one.
-    outcomes = [{**r, "question": _question(r["question"]), "answer": _masked(r["first"]["answer"])} for r in results["outcomes"]]
-    per_question = Counter()
-    for row in outcomes:
-        per_question[row["question"]] += row["count"]
-    failed = sorted((r for r in outcomes if r["why"]), key=lambda r: (-r["count"], r["question"], r["why"]))[:50]
+    per_question, left_out = Counter(), 0
+    for row in results["asked"]:
+        if row["asked"]:
+            per_question[_question(row["question"])] += row["asked"]
+        left_out += row["leftOut"]
+    # The answers to shown questions alone: a refusal's row printed the abuse it refused.
+    outcomes = [{**r, "question": _question(r["question"]), "answer": _masked(r["first"]["answer"])} for r in results["outcomes"] if r["shown"]]
+    failed = sorted((r for r in outcomes if r["why"]), key=lambda r: (-r["shown"], r["question"], r["why"]))[:50]
 
     answered = total["answers"]
     return {
@@ -170,7 +183,8 @@ def figures(results: dict[str, list[dict]]) -> dict:
         "mostReported": [{**r, "name": _masked(r["name"])} for r in results["mostReported"]],
         "topQuestions": [{"question": q, "count": n} for q, n in _top(per_question, TOP * 2)],
         "topKeywords": top_keywords(per_question, TOP * 2),
+        "questionsLeftOut": left_out,  # not in the tables above nor below: refused, private, toxic, or their line unread
         "failedQuestions": [
-            {"question": r["question"], "why": r["why"], "count": r["count"], "answer": r["answer"]} for r in failed
+            {"question": r["question"], "why": r["why"], "count": r["shown"], "answer": r["answer"]} for r in failed
         ],
     }

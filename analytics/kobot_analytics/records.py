@@ -125,9 +125,20 @@ def answer_reason():
 
 
 # What the reports read: column pruning makes a Parquet archive read only these.
-# `moderated`, `toxicity` and `private` keep refused, toxic and private lines out of the retraining candidates.
+# `moderated`, `toxicity` and `private` keep refused, toxic and private lines out of the retraining candidates and
+# out of the report's tables (unfit_line).
 REPORT_COLUMNS = ["id", "roomId", "kind", "from", "account", "name", "text", "ts", "toNpc", "npc", "unasked", "report",
                   "moderated", "toxicity", "private"]
+
+TOXIC = 0.5  # a player line's logged toxicity score from which it is no retraining data and no report shows it
+
+
+def unfit_line():
+    """Whether a line (a column) is none to learn from nor to print: moderation refused it (a player's) or replaced it (an
+    NPC's answer), one player alone heard it (`private`), or it was scored toxic (TOXIC), refused or not. The one rule
+    of the retraining candidates and the report's questions (figures.py)."""
+    return (F.coalesce("moderated", F.lit(False)) | F.coalesce("private", F.lit(False))
+            | (F.coalesce("toxicity", F.lit(0.0)) >= TOXIC))
 
 
 # A record the archive job set aside (`ARCHIVE_URI/quarantine/<stream>/`, JSON): as it came, why, and when Kafka took

@@ -64,14 +64,23 @@ def write_report(result: dict, out: Path, date_from: str, date_to: str) -> None:
         _table(result["mostReported"]),
         "## Where the NPCs' answers came from (composed: the model's own words, most often nonsense)\n",
         _table(result["answersBySource"]),
-        "## Top questions\n",
+        "## Top questions (each question asked counted once, however many answers it got)\n",
+        _left_out(result),
         _table(result["topQuestions"]),
-        "## Top keywords (kiwipiepy: nouns, verb and adjective stems)\n",
+        "## Top keywords (kiwipiepy: nouns, verb and adjective stems; of the questions above)\n",
         _table(result["topKeywords"]),
-        "## Questions that got a fallback or a very short answer\n",
+        "## Questions that got a fallback or a very short answer (answers to the questions shown above)\n",
         _table(result["failedQuestions"]),
     ]
     (out / "report.md").write_text("\n".join(lines))
+
+
+def _left_out(result: dict) -> str:
+    """What the question tables leave out (figures.py), so that their counts read right and a missing abuse is not a
+    missing question."""
+    n = result["questionsLeftOut"]
+    return (f"{n} question{'s' if n != 1 else ''} left out of these tables: refused by moderation, said in private, "
+            f"scored toxic, or their line not in these days' archive (asked the day before, lost).\n") if n else ""
 
 
 def _table(rows: list[dict]) -> str:

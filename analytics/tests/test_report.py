@@ -277,10 +277,17 @@ def test_retrain_candidates_cannot_run_as_spreadsheet_formulas(tmp_path):
     ]
 
 
+def asked_and_answered(i: int, question: str, said: str, **answered) -> list[dict]:
+    """A player's question line and the NPC's answer to it (`answered`: answer's other arguments): the report's tables
+    print only questions whose line it read."""
+    return [line(f"q{i}", "r1", "player", "p1", "민수", f"@kobot {question}", ts("10:00") + i, toNpc="kobot"),
+            answer(f"a{i}", "r1", f"q{i}", question, said, ts("10:00") + i, **{"latency": 100.0, "model": "m1", **answered})]
+
+
 def hostile_report(spark, tmp_path, questions: list[str], more: list[dict] = ()) -> tuple[dict, str]:
     """The report of one short answer (a failed question) to each of `questions`, and of the records `more`."""
     records = spark.createDataFrame(
-        [answer(f"a{i}", "r1", f"q{i}", q, "네", ts("10:00") + i, 100.0, "m1") for i, q in enumerate(questions)] + list(more), schema=CHAT_LOG
+        [row for i, q in enumerate(questions) for row in asked_and_answered(i, q, "네")] + list(more), schema=CHAT_LOG
     )
     result = {**figures(collect_all(records)), "quarantined": 0}
     write_report(result, tmp_path, "2026-11-25", "2026-11-25")
@@ -290,8 +297,8 @@ def hostile_report(spark, tmp_path, questions: list[str], more: list[dict] = ())
 def test_report_shows_player_questions_with_personal_data_masked(spark, tmp_path):
     asked = ["내 번호 010-1234-5678", "내 번호 010-9876-5432", "메일 minsu@example.com 이야"]
     # A failed answer that says what a player typed (their name, as NPC lines do): shown with its question, masked.
-    failed = answer("a9", "r1", "q9", "안녕", "minsu@example.com 님, 잠시 후 다시 물어봐 주세요.", ts("10:09"), 100.0, None, True, "npc_error")
-    report, markdown = hostile_report(spark, tmp_path, asked, [failed])
+    failed = asked_and_answered(9, "안녕", "minsu@example.com 님, 잠시 후 다시 물어봐 주세요.", model=None, fallback=True, reason="npc_error")
+    report, markdown = hostile_report(spark, tmp_path, asked, failed)
     assert report["topQuestions"] == [
         {"question": "내 번호 [전화번호]", "count": 2}, {"question": "메일 [이메일] 이야", "count": 1}, {"question": "안녕", "count": 1}]
     assert [q["question"] for q in report["failedQuestions"]] == ["내 번호 [전화번호]"] * 2 + ["메일 [이메일] 이야", "안녕"]
@@ -346,10 +353,54 @@ def test_a_question_asked_twice_offers_the_first_answer_given_for_retraining(spa
 
 def test_an_answer_of_four_characters_is_not_a_short_answer(spark):
     """Short is under SHORT_ANSWER_CHARS (4): 그렇군요 and 알겠어요 are answers, not failed questions."""
-    rows = [answer("a1", "r1", "q1", "오늘 비 와", "그렇군요", ts("10:00"), 100.0, "m1"),
-            answer("a2", "r1", "q2", "배고파", "밥!", ts("10:01"), 100.0, "m1")]
+    rows = asked_and_answered(1, "오늘 비 와", "그렇군요") + asked_and_answered(2, "배고파", "밥!")
     failed = figures(collect_all(spark.createDataFrame(rows, schema=CHAT_LOG)))["failedQuestions"]
     assert [(f["question"], f["why"]) for f in failed] == [("배고파", "short_answer")]
+
+
+def test_top_questions_count_each_question_once_however_many_answers_it_got(spark):
+    """Counted by their answers, a question that timed out and was then answered, or whose answer was logged twice (under
+    another id: a redrive), was asked twice; its keywords too."""
+    rows = asked_and_answered(0, "배고파", "음… 생각이 잘 안 나네요.", latency=10000.0, model=None, fallback=True, reason="npc_timeout")
+    rows += [answer("a0b", "r1", "q0", "배고파", "밥 먹어요", ts("10:01"), 200.0, "m1")]
+    rows += asked_and_answered(1, "놀러 가자", "좋아요, 가요")
+    rows += [answer("a1b", "r1", "q1", "놀러 가자", "좋아요, 가요", ts("10:00") + 1, 100.0, "m1")]
+    rows += asked_and_answered(2, "놀러 가자", "그래요, 가요")
+    result = figures(collect_all(spark.createDataFrame(rows, schema=CHAT_LOG)))
+    assert result["topQuestions"] == [{"question": "놀러 가자", "count": 2}, {"question": "배고파", "count": 1}]
+    assert {k["keyword"]: k["count"] for k in result["topKeywords"]}["배고프다"] == 1
+    assert result["questionsLeftOut"] == 0
+    assert result["failedQuestions"] == [{"question": "배고파", "why": "npc_timeout", "count": 1, "answer": "음… 생각이 잘 안 나네요."}]
+
+
+def test_report_tables_print_no_refused_private_or_toxic_question_and_say_how_many_they_left_out(spark, tmp_path):
+    """The line rule of the retraining candidates (records.unfit_line, question line read): the tables printed the abuse
+    moderation refused (its refusal a failed question too), lines one player said in private, and toxic ones."""
+    private_answer = answer("a5", "r1", "q5", "어디 숨었어", "뒤", ts("10:05"), 100.0, "m1")
+    rows = [
+        line("q0", "r1", "player", "p1", "민수", "@kobot 여관은 어디야", ts("10:00"), toNpc="kobot", toxicity=0.2),
+        answer("a0", "r1", "q0", "여관은 어디야", "저기 광장 옆이에요", ts("10:00"), 100.0, "m1"),
+        line("q1", "r1", "player", "p1", "민수", "@kobot 바보 멍청이 욕설", ts("10:01"), toNpc="kobot", moderated=True, toxicity=0.9),
+        answer("a1", "r1", "q1", "바보 멍청이 욕설", "그런 말은 하지 말아 주세요.", ts("10:01"), 0.0, None, True, "moderated_input"),
+        line("q2", "r1", "player", "p2", "지영", "@kobot 내 비밀 보물 지도", ts("10:02"), toNpc="kobot", private=True),
+        {**answer("a2", "r1", "q2", "내 비밀 보물 지도", "알겠어요", ts("10:02"), 100.0, "m1"), "private": True},
+        line("q3", "r1", "player", "p3", "수아", "@kobot 너네 엄마 찾아간다", ts("10:03"), toNpc="kobot", toxicity=0.5),  # not refused
+        answer("a3", "r1", "q3", "너네 엄마 찾아간다", "네", ts("10:03"), 100.0, "m1"),
+        answer("a4", "r1", "gone", "어제 협박 질문", "네", ts("00:01"), 100.0, "m1"),  # its line the day before
+        # The same question in private first, then aloud: the failed table shows the answer said aloud.
+        line("q5", "r1", "player", "p2", "지영", "@kobot 어디 숨었어", ts("10:05"), toNpc="kobot", private=True),
+        {**private_answer, "private": True},
+        *asked_and_answered(6, "어디 숨었어", "앞"),
+    ]
+    result = {**figures(collect_all(spark.createDataFrame(rows, schema=CHAT_LOG))), "quarantined": 0}
+    assert result["topQuestions"] == [{"question": "어디 숨었어", "count": 1}, {"question": "여관은 어디야", "count": 1}]
+    assert result["failedQuestions"] == [{"question": "어디 숨었어", "why": "short_answer", "count": 1, "answer": "앞"}]
+    assert result["questionsLeftOut"] == 5  # refused, private (twice), toxic, unread
+    write_report(result, tmp_path, "2026-11-25", "2026-11-25")
+    markdown = (tmp_path / "report.md").read_text()
+    for word in ["바보", "욕설", "비밀", "보물", "엄마", "협박", "| 뒤 |"]:
+        assert word not in markdown and word not in json.dumps(result, ensure_ascii=False), word
+    assert "5 questions left out of these tables: refused by moderation, said in private, scored toxic," in markdown
 
 
 def test_a_record_without_its_version_is_quarantined(spark, tmp_path):
