@@ -39,8 +39,12 @@ def generate(path: Path, n: int) -> None:
     i = F.col("id")
     kind = F.when(i % 5 < 2, "player").when(i % 5 < 4, "npc").otherwise("system")
     pick = lambda words, at: F.element_at(F.array(*[F.lit(w) for w in words]), (at % len(words) + 1).cast("int"))
-    question = F.concat_ws(" ", pick(SUBJECTS, i), pick(BASES, i / 97), pick(ENDINGS, i / 485),
-                           F.when(i % 10 == 0, F.concat(F.lit("주문번호 "), (i * 7919 % 100_000_000).cast("string"))))
+    asked = lambda at: F.concat_ws(" ", pick(SUBJECTS, at), pick(BASES, at / 97), pick(ENDINGS, at / 485),
+                                   F.when(at % 10 == 0, F.concat(F.lit("주문번호 "), (at * 7919 % 100_000_000).cast("string"))))
+    question = asked(i)
+    # An answer (i % 5 of 2 or 3) answers the question line two before it (0 or 1), by its id and text, as a room
+    # logs them: the report prints only questions whose own line it read (figures.py).
+    answered = i - 2
     fallback = (i % 100) < 5
     df = spark.range(n).select(
         F.lit(1).alias("v"), F.concat(F.lit("line-"), i.cast("string")).alias("id"),
@@ -51,7 +55,7 @@ def generate(path: Path, n: int) -> None:
         F.lit(None).cast("string").alias("replyTo"),
         F.when(kind == "player", F.lit("kobot")).alias("toNpc"),
         F.when(kind == "npc", F.struct(
-            F.lit("q").alias("questionId"), question.alias("question"), (50 + i % 250).cast("double").alias("latencyMs"),
+            F.concat(F.lit("line-"), answered.cast("string")).alias("questionId"), asked(answered).alias("question"), (50 + i % 250).cast("double").alias("latencyMs"),
             F.lit(20.0).alias("workerMs"), F.lit("kobot-gpt2-tiny").alias("model"), fallback.alias("fallback"),
             F.when(fallback, F.lit("npc_timeout")).alias("reason"),
             F.when(~fallback, F.when(i % 3 == 0, F.lit("composed")).otherwise(F.lit("copied"))).alias("source"))).alias("npc"),
@@ -77,7 +81,7 @@ def main() -> int:
     args = parser.parse_args()
     rows = []
     for n in args.records or [1_000_000]:
-        archive = args.work / f"archive-{n}"
+        archive = args.work / f"archive-{n}-v2"  # v2: answers name their question line (an archive before did not)
         if not archive.exists():
             generate(archive, n)
         for master in ("local[1]", "local[2]"):
