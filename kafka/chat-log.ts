@@ -70,7 +70,10 @@ export const ChatLogRecord = z.object({
   account: z.string().max(128).optional(),
   name: z.string().max(40),
   text: z.string().max(2000),
-  /** Milliseconds since the Unix epoch, up to the last a Date holds (a record past it has no day to be stored under). */
+  /**
+   * Milliseconds since the Unix epoch, up to the last a Date holds (a record past it has no day to be stored under);
+   * the indexers store none before 2024 or more than a day ahead (implausibleTs).
+   */
   ts: z.number().int().nonnegative().max(8.64e15),
   replyTo: z.string().max(64).optional(),
   /** True when moderation stopped this line (a player's line nobody saw) or replaced it (an NPC's answer). */
@@ -141,6 +144,27 @@ function droppedFields(raw: unknown, parsed: unknown, at = ""): string[] {
   return Object.entries(raw).flatMap(([key, value]) =>
     key in parsed ? droppedFields(value, (parsed as Record<string, unknown>)[key], `${at}${key}.`) : [`${at}${key}`],
   );
+}
+
+/**
+ * The earliest `ts` a chat line can have: the project's first year. A record's `ts` names its monthly index
+ * (chatlog/index-template.ts indexFor), which the indexer creates: 42 records of odd times made 42 one-shard indices
+ * (kobot-chat-1970.01, kobot-chat-275760.09, ...) and, at the node's shard limit, a real line of a new month was refused.
+ * A fixed floor, not the time the record was taken: a redrive sends old records back with a fresh append time.
+ */
+export const EARLIEST_CHAT_TS = Date.UTC(2024, 0, 1);
+/** How far past the time it was taken a record's `ts` may be: a server's clock a few hours ahead still logs its lines. */
+export const CHAT_TS_AHEAD_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Why `ts` cannot be a chat line's, the record taken at `takenAt` (its broker's append time, or this process's clock
+ * in the embedded chat log); undefined when it can be.
+ */
+export function implausibleTs(ts: number, takenAt: number): string | undefined {
+  const at = (ms: number) => new Date(ms).toISOString();
+  if (ts < EARLIEST_CHAT_TS) return `ts ${at(ts)} is before ${at(EARLIEST_CHAT_TS)}, older than any chat line: junk, or a clock far behind`;
+  if (ts > takenAt + CHAT_TS_AHEAD_MS) return `ts ${at(ts)} is more than a day after the record was taken (${at(takenAt)}): junk, or a clock far ahead`;
+  return undefined;
 }
 
 /** A record nobody could store, with the reason; kept on the dead-letter topic for a person to look at. */

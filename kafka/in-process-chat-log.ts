@@ -1,7 +1,7 @@
 import { createLogger, type Logger } from "../common/log.js";
 import { chatIndexWaiting } from "../common/metrics.js";
 import { withTimeout } from "../common/with-timeout.js";
-import { type ChatLogRecord, erasedWith } from "./chat-log.js";
+import { type ChatLogRecord, erasedWith, implausibleTs } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
 import { DroppedLines } from "./dropped-lines.js";
 
@@ -36,11 +36,13 @@ export class InProcessChatLog {
   private readonly maxBatch: number;
   private readonly maxQueued: number;
   private readonly droppedLines: DroppedLines;
+  private readonly log: Logger;
 
   constructor(private readonly options: InProcessChatLogOptions = {}) {
     this.maxBatch = options.maxBatch ?? 500;
     this.maxQueued = options.maxQueued ?? MAX_QUEUED;
-    this.droppedLines = new DroppedLines(options.log ?? createLogger({ service: "chat-log" }), "waiting to be indexed");
+    this.log = options.log ?? createLogger({ service: "chat-log" });
+    this.droppedLines = new DroppedLines(this.log, "waiting to be indexed");
   }
 
   /** Lines dropped past the cap so far. */
@@ -120,15 +122,28 @@ export class InProcessChatLog {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /**
+   * The records whose `ts` can be a chat line's, by this process's clock (as the Kafka indexer judges by the broker's
+   * append time): a junk one would make an index of its own. The others are said, not stored (the archive, DATA_DIR, keeps them).
+   */
+  private plausible(records: ChatLogRecord[]): ChatLogRecord[] {
+    const now = Date.now();
+    const refused = records.map((record) => ({ record, reason: implausibleTs(record.ts, now) })).filter(({ reason }) => reason !== undefined);
+    if (refused.length === 0) return records;
+    this.log.error("chat lines not indexed: not a chat line's time", { lines: refused.length, ids: refused.slice(0, 10).map(({ record }) => record.id), first: refused[0]!.reason });
+    const out = new Set(refused.map(({ record }) => record));
+    return records.filter((record) => !out.has(record));
+  }
+
   private async drain(): Promise<void> {
     if (this.draining || !this.consumer) return;
     this.draining = true;
     try {
       while (this.queue.length > 0 && this.consumer) {
-        this.inFlight = this.queue.splice(0, this.maxBatch);
+        this.inFlight = this.plausible(this.queue.splice(0, this.maxBatch));
         // Records the store refused are its to say (the embedded indexer logs each; the archive keeps them all): kept
         // here too, they grew the server's memory for as long as Elasticsearch refused lines.
-        await this.consumer(this.inFlight, async () => {});
+        if (this.inFlight.length > 0) await this.consumer(this.inFlight, async () => {});
         this.inFlight = [];
         this.showWaiting();
         this.batchWaiters.splice(0).forEach((wake) => wake());

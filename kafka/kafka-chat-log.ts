@@ -4,7 +4,7 @@ import type { Logger } from "../common/log.js";
 import { chatDeadLetters, chatLogKafkaWaiting } from "../common/metrics.js";
 import { firstTryThenInBackground } from "../common/until-reachable.js";
 import { withTimeout } from "../common/with-timeout.js";
-import { type ChatLogRecord, parseChatLogRecord, withoutAccount } from "./chat-log.js";
+import { type ChatLogRecord, implausibleTs, parseChatLogRecord, withoutAccount } from "./chat-log.js";
 import type { ChatLogPublisher, ChatLogSource, StoreChatLog } from "./chat-log-transport.js";
 import { ContractError } from "./contract.js";
 import { DroppedLines } from "./dropped-lines.js";
@@ -268,6 +268,15 @@ export class KafkaChatLogSource implements ChatLogSource {
         for (const message of batch.messages) {
           try {
             const record = parseChatLogRecord(message.value);
+            // Its time names the index it is stored in: a junk one would make an index of its own (chat-log.ts). The
+            // topic is LogAppendTime (kafka-client.ts), so the record's timestamp is the broker's when it was taken (on
+            // a topic made by hand with CreateTime, its producer's); none (-1, an old message format): this clock's.
+            const appended = Number(message.timestamp);
+            const implausible = implausibleTs(record.ts, appended > 0 ? appended : Date.now());
+            if (implausible !== undefined) {
+              malformed.push({ value: message.value!, reason: `not a chat line's time: ${implausible}` });
+              continue;
+            }
             records.push(record);
             if (message.value) received.set(record, message.value);
           } catch (error) {

@@ -15,6 +15,13 @@ import { assignerSaying } from "./unloaded-folders.js";
 export const WORKER_SESSION_TIMEOUT_MS = 6_000;
 
 /**
+ * A fetch's bytes a partition at most (kafkajs's default is 1 MiB): a worker answers one slice of a partition's batch a
+ * turn and reads the rest again at the next fetch: 64 KiB is 45-220 questions (by their length; 0.3-1.5 KB), still more
+ * than a slice, where 1 MiB read 750-3,500 again each turn.
+ */
+const FETCH_BYTES_PER_PARTITION = 64 * 1024;
+
+/**
  * Worker side over Kafka: one consumer group shared by all workers, so each question is taken by
  * one of them. A batch's offsets are committed only after its answers were produced (at least once):
  * a worker that dies mid-batch leaves its questions to the next one, which answers them again, and
@@ -48,10 +55,11 @@ export class KafkaWorkerChannel implements WorkerChannel {
     this.producer = newProducer(kafka);
     // A worker that dies keeps its partitions until its session times out: kafkajs's default 30 s outlasted every
     // question's NPC_TIMEOUT_MS (10 s), so nothing it held could be answered in time; 6 s, with heartbeats every 2 s
-    // between slices of a batch (a slice is answered in well under a second). After a broker restart answers came back in
+    // after each slice (a slice is answered in well under a second). After a broker restart answers came back in
     // 10 s with a 10 s session, 6 s with 6 s (bench:broker-restart).
     this.consumer = kafka.consumer({
       groupId, maxWaitTimeInMs: FETCH_WAIT_MS, retry: { retries: 8 }, sessionTimeout: WORKER_SESSION_TIMEOUT_MS, heartbeatInterval: 2_000,
+      maxBytesPerPartition: FETCH_BYTES_PER_PARTITION,
       partitionAssigners: [assignerSaying(unloaded)],
     });
   }
@@ -82,21 +90,22 @@ export class KafkaWorkerChannel implements WorkerChannel {
       // Partitions are answered side by side, so the brain's micro-batching can merge them.
       partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-        // A fetch holds up to ~750 questions a partition (a backlog after a restart, a burst of rooms): answered
-        // whole, with one heartbeat at the end, it outlasted the session, the group dropped this worker, nothing
-        // was answered for 14-20 s and the whole batch was answered again. Slices keep the heartbeats coming
-        // and let old questions expire on the way (the worker skips those the room has given up on).
-        for (let start = 0; start < batch.messages.length; start += this.slice) {
-          if (!isRunning() || isStale()) return;
-          const messages = batch.messages.slice(start, start + this.slice);
-          const { questions, refused } = this.parseQuestions(messages, batch.partition);
-          const sends = new AnswerSends((answers) => this.sendAnswers(answers));
-          for (const answer of refused) sends.ready(answer);
-          await sends.settle(questions.length > 0 ? await answerQuestions(questions, sends.ready) : []);
-          resolveOffset(messages.at(-1)!.offset);
-          await commitOffsetsIfNecessary();
-          await heartbeat();
-        }
+        // One slice of the batch, then back to kafkajs, which fetches the rest again from the offset resolved here. A
+        // fetch held up to 750-3,500 questions a partition (a backlog after a restart, a burst of rooms): answered whole, with
+        // one heartbeat at the end, it outlasted the session, the group dropped this worker and the whole batch was
+        // answered again; answered slice by slice in one go, it held every other partition's questions: kafkajs fetches
+        // again only once each partition's batch of the last fetch is done, so a room's question waited behind
+        // 10,000 questions of another partition 7-10 s, past its deadline. One slice a partition a turn, every
+        // partition gets its turn at each fetch; the small fetches (maxBytesPerPartition) keep what is read again small.
+        if (!isRunning() || isStale()) return;
+        const messages = batch.messages.slice(0, this.slice);
+        const { questions, refused } = this.parseQuestions(messages, batch.partition);
+        const sends = new AnswerSends((answers) => this.sendAnswers(answers));
+        for (const answer of refused) sends.ready(answer);
+        await sends.settle(questions.length > 0 ? await answerQuestions(questions, sends.ready) : []);
+        resolveOffset(messages.at(-1)!.offset);
+        await commitOffsetsIfNecessary();
+        await heartbeat();
       },
     };
   }

@@ -6,7 +6,8 @@ import { CHAT_LOG_VERSION, type ChatLogRecord } from "../kafka/chat-log.js";
 import { DroppedLines } from "../kafka/dropped-lines.js";
 import { InProcessChatLog } from "../kafka/in-process-chat-log.js";
 
-const record = (i: number): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id: `line-${i}`, roomId: "r", serverId: "s", kind: "player", from: "p", name: "민수", text: `${i}`, ts: i });
+const now = Date.now();
+const record = (i: number): ChatLogRecord => ({ v: CHAT_LOG_VERSION, id: `line-${i}`, roomId: "r", serverId: "s", kind: "player", from: "p", name: "민수", text: `${i}`, ts: now + i });
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("The embedded chat log's queue", () => {
@@ -101,6 +102,30 @@ describe("The embedded chat log's queue", () => {
     healthy.publisher().publish(record(9));
     await healthy.publisher().stop();
     assert.deepEqual(unstored, [3], "nothing to report when every line was stored");
+  });
+
+  it("stores no line whose time cannot be a chat line's (its month's index would be made for it), says them, and stores the rest", async () => {
+    const said: Array<{ msg: string; lines: number; ids: string[]; first: string }> = [];
+    const log = new InProcessChatLog({ log: createLogger({}, "warn", (line) => said.push(JSON.parse(line))) });
+    const stored: string[] = [];
+    await log.source().start(async (records) => (stored.push(...records.map((r) => r.id)), []));
+    const publisher = log.publisher();
+    const at = (id: string, ts: number): ChatLogRecord => ({ ...record(0), id, ts });
+    const day = 24 * 60 * 60 * 1000;
+    publisher.publish(at("now", Date.now()));
+    publisher.publish(at("epoch", 0));
+    publisher.publish(at("last-of-2023", Date.UTC(2023, 11, 31, 23, 59)));
+    publisher.publish(at("hours-ahead", Date.now() + 6 * 60 * 60 * 1000)); // a server's clock a little ahead
+    publisher.publish(at("days-ahead", Date.now() + 2 * day));
+    publisher.publish(at("last-a-date-holds", 8.64e15));
+    publisher.publish(at("last-year", Date.UTC(2024, 5, 1))); // an old line is a chat line still
+    await log.drained();
+    assert.deepEqual(stored, ["now", "hours-ahead", "last-year"]);
+    assert.equal(said.length, 1, "said once for the batch");
+    assert.equal(said[0]!.msg, "chat lines not indexed: not a chat line's time");
+    assert.deepEqual([said[0]!.lines, said[0]!.ids], [4, ["epoch", "last-of-2023", "days-ahead", "last-a-date-holds"]]);
+    assert.match(said[0]!.first, /^ts 1970-01-01T00:00:00.000Z is before 2024-01-01T00:00:00.000Z/);
+    assert.equal(log.waiting, 0);
   });
 
   it("is drained only once a consumer came and stored what was published before it", async () => {

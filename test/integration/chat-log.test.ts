@@ -206,8 +206,9 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
   });
 
   it("sends what cannot be indexed to the dead-letter topic with the reason", async () => {
-    // An index whose mapping cannot take a chat line: text must be a number there.
-    await es.indices.create({ index: `${prefix}-2099.01`, mappings: { properties: { text: { type: "integer" } } } });
+    // An index whose mapping cannot take a chat line: text must be a number there. A past month's: a line of a time
+    // more than a day ahead is refused before Elasticsearch (kafka/chat-log.ts implausibleTs).
+    await es.indices.create({ index: `${prefix}-2024.01`, mappings: { properties: { text: { type: "integer" } } } });
     const refused: ChatLogRecord = {
       v: CHAT_LOG_VERSION,
       id: `refused-${prefix}`,
@@ -215,9 +216,9 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
       serverId: "test",
       kind: "player",
       from: "p",
-      name: "미래",
+      name: "작년",
       text: "not a number",
-      ts: Date.UTC(2099, 0, 15),
+      ts: Date.UTC(2024, 0, 15),
     };
     // Written by a newer server: a field this indexer does not know. Indexed without it, an `account` or `private` it
     // did not know was lost without a word; refused, its dead letter keeps it for the redrive after the upgrade.
@@ -287,7 +288,9 @@ describe("Chat log in Elasticsearch (real broker, real node, separate processes)
     const rest = [...(notJsonLeft > 0 ? [`left ${notJsonLeft} in ${chatLog.dead}: not a chat-log record: payload is not JSON`] : []), stopped].sort().join("\n");
     const sent = Number(refusedSent);
     assert.equal(await redrive("--dry-run"), `would send ${sent} chat-log record(s) from ${chatLog.dead} back to ${chatLog.log}\n${rest}`);
-    await es.indices.delete({ index: `${prefix}-2099.01` }); // mended: the line's month gets the chat index's mapping
+    // Mended: the line's month gets the chat index's mapping. Sent back, its append time is now, its time two years
+    // before: indexed (an old line is no junk time).
+    await es.indices.delete({ index: `${prefix}-2024.01` });
     await waitForCount("not a number", 0);
     assert.equal(await redrive(), `sent ${sent} chat-log record(s) from ${chatLog.dead} back to ${chatLog.log}\n${rest}`);
     await waitForCount("not a number", sent);

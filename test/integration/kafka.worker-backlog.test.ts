@@ -77,6 +77,66 @@ describe("Kafka worker with a backlog (real broker)", function () {
     }
   });
 
+  it("answers the questions of its other partitions while one partition's backlog is answered: a slice a partition a turn", async () => {
+    const kafka = new Kafka({ clientId: "turns-test", brokers: process.env.TEST_KAFKA_BROKERS!.split(","), logLevel: logLevel.NOTHING });
+    const topics = uniqueTopics("turns");
+    await ensureTopics(kafka, [topics.question, topics.answer], 4);
+    const backlog = 3_000; // all in the worker's first fetch with kafkajs's 1 MiB a partition (~200 bytes each)
+    const question = (id: string, roomId: string): QuestionMessage => ({
+      v: CONTRACT_VERSION, questionId: id, roomId, npcId: "kobot", playerId: "p", playerName: "p", text: "오늘 날씨 어때", ts: Date.now(), replyTo: "s",
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    // One room's burst, all on partition 0, asked before the worker starts: its first fetch holds what it can of it.
+    // Requests of 100 (~20 KB): a server sends its questions one a request, never a record batch past a fetch's bytes.
+    const asked = Array.from({ length: backlog }, (_, i) => question(`b${i}`, "busy"));
+    for (let i = 0; i < backlog; i += 100) {
+      await producer.send({ topic: topics.question, messages: asked.slice(i, i + 100).map((q) => ({ key: q.roomId, partition: 0, value: JSON.stringify(q) })) });
+    }
+    const arrived: string[] = [];
+    const reader = kafka.consumer({ groupId: `reader-${topics.answer}` });
+    await reader.connect();
+    await reader.subscribe({ topic: topics.answer, fromBeginning: true });
+    await reader.run({ eachMessage: async ({ message }) => void arrived.push((JSON.parse(message.value!.toString()) as AnswerMessage).questionId) });
+    // The backlog's questions handed to the brain so far, and that count as each other room's question was handed.
+    let backlogHanded = 0;
+    const probeHandedAfter = new Map<string, number>();
+    const worker = new KafkaWorkerChannel(kafka, topics, `workers-${topics.question}`, quiet);
+    await worker.start(async (batch) => {
+      for (const q of batch) {
+        if (q.roomId === "busy") backlogHanded++;
+        else probeHandedAfter.set(q.questionId, backlogHanded);
+      }
+      await sleep(50); // a slice a brain's time: 3,000 questions take 5 s and more
+      return batch.map((q) => ({ v: CONTRACT_VERSION, questionId: q.questionId, roomId: q.roomId, npcId: q.npcId, text: "네", ms: 1, model: "stand-in", replyTo: q.replyTo }));
+    });
+    try {
+      await waitFor("the backlog being answered", () => backlogHanded > 0, 30_000);
+      // Other rooms ask now, one on each other partition.
+      const probes = [1, 2, 3].map((partition) => question(`probe${partition}`, `room${partition}`));
+      for (const [i, probe] of probes.entries()) {
+        await producer.send({ topic: topics.question, messages: [{ key: probe.roomId, partition: i + 1, value: JSON.stringify(probe) }] });
+      }
+      const whenAsked = backlogHanded;
+      await waitFor("every answer", () => arrived.length >= backlog + probes.length, 90_000);
+      // By the backlog's progress, not the clock (a loaded 2-core box): a question of another partition comes in the
+      // next fetch, one slice of the backlog a turn. Before, it waited for the rest of the fetch's backlog (~2,950).
+      for (const probe of probes) {
+        const behind = probeHandedAfter.get(probe.questionId)! - whenAsked;
+        assert.ok(behind <= 8 * 32, `${probe.questionId} handed ${behind} backlog questions after it was asked`);
+      }
+      const lastOfBacklog = Math.max(...asked.map((q) => arrived.indexOf(q.questionId)));
+      for (const probe of probes) {
+        assert.ok(arrived.indexOf(probe.questionId) < lastOfBacklog, `${probe.questionId}'s answer came after the backlog's last`);
+      }
+      assert.equal(new Set(arrived).size, backlog + probes.length, "each question answered once");
+    } finally {
+      await worker.stop();
+      await reader.disconnect();
+      await producer.disconnect();
+    }
+  });
+
   it("spends no model time on questions past the deadline their server sent, beyond the slices it holds as it passes", async () => {
     const kafka = new Kafka({ clientId: "deadline-test", brokers: process.env.TEST_KAFKA_BROKERS!.split(","), logLevel: logLevel.NOTHING });
     const topics = uniqueTopics("deadline");
