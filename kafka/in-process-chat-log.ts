@@ -128,11 +128,17 @@ export class InProcessChatLog {
    */
   private plausible(records: ChatLogRecord[]): ChatLogRecord[] {
     const now = Date.now();
-    const refused = records.map((record) => ({ record, reason: implausibleTs(record.ts, now) })).filter(({ reason }) => reason !== undefined);
-    if (refused.length === 0) return records;
-    this.log.error("chat lines not indexed: not a chat line's time", { lines: refused.length, ids: refused.slice(0, 10).map(({ record }) => record.id), first: refused[0]!.reason });
-    const out = new Set(refused.map(({ record }) => record));
-    return records.filter((record) => !out.has(record));
+    const kept: ChatLogRecord[] = [];
+    const refused: Array<{ id: string; reason: string }> = [];
+    for (const record of records) {
+      const reason = implausibleTs(record.ts, now);
+      if (reason === undefined) kept.push(record);
+      else refused.push({ id: record.id, reason });
+    }
+    if (refused.length > 0) {
+      this.log.error("chat lines not indexed: not a chat line's time", { lines: refused.length, ids: refused.slice(0, 10).map(({ id }) => id), first: refused[0]!.reason });
+    }
+    return kept;
   }
 
   private async drain(): Promise<void> {

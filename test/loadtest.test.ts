@@ -208,8 +208,8 @@ describe("npm run loadtest -- --url, the server gone mid-run", function () {
   it("ends soon after its report, which counts the bots dropped, and no bot tries to rejoin", async () => {
     const port = await freePort();
     const env = { PORT: String(port), HOST: "127.0.0.1", DATA_DIR: "off", WORLD_FILE: "off", MODEL_DIR: "/nowhere" };
-    // One process (no tsx runner between): its SIGKILL drops every connection, as a crash would.
-    const server = await startService("loadtest-gone-server", "server/main.ts", env, "world server listening", []);
+    // Its SIGKILL (below) drops every connection, as a crash would.
+    const server = await startService("loadtest-gone-server", "server/main.ts", env, "world server listening");
     const args = ["loadtest/main.ts", "--url", `ws://127.0.0.1:${port}`, "--bots", "2", "--rooms", "1", "--processes", "1", "--duration", "10", "--ask-rate", "0", "--chat-rate", "0"];
     const child = spawn("node_modules/.bin/tsx", args, { stdio: ["ignore", "pipe", "pipe"] });
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));

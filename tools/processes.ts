@@ -31,7 +31,6 @@ export const serviceLog = (name: string) => join(LOG_DIR, `${name}.log`);
 export async function startService(name: string, entry: string, env: Record<string, string>, readyMsg: string, nodeArgs: string[] = []): Promise<Service> {
   mkdirSync(LOG_DIR, { recursive: true });
   const log = createWriteStream(serviceLog(name), { flags: "a" });
-  const [command, args] = [process.execPath, [...nodeArgs, "--import", "tsx", entry]];
   // A worker's state folder of its own unless given, gone when it exits: the default, one per group under the system's
   // temporary folder, outlived every run, and could carry one test's recorded deaths into another's worker.
   const stateDir = env.NPC_WORKER_STATE_DIR === undefined ? mkdtempSync(join(tmpdir(), `${name}-state-`)) : undefined;
@@ -39,7 +38,7 @@ export async function startService(name: string, entry: string, env: Record<stri
   // reports into the next, and one left at each start filled the temporary folder. A caller that reads it after the
   // process stopped (a test of the archive) names its own.
   const dataDir = env.DATA_DIR === undefined ? mkdtempSync(join(tmpdir(), `${name}-data-`)) : undefined;
-  const child = spawn(command, args, {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], {
     env: { ...process.env, LOG_LEVEL: "info", ...(dataDir && { DATA_DIR: dataDir }), ...(stateDir && { NPC_WORKER_STATE_DIR: stateDir }), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
