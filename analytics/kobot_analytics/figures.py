@@ -120,7 +120,6 @@ def queries(records: DataFrame, reports: DataFrame | None = None) -> dict[str, D
         # the distinct askers fit to learn from (`players`: not reported, their line neither moderated, private nor
         # toxic): failures and retraining candidates.
         "outcomes": answers.groupBy(F.trim(F.col("npc.question")).alias("question"), why.alias("why")).agg(
-            F.count("*").alias("count"),
             F.min_by(F.struct(F.col("text").alias("answer"), F.col("npc.withheld").alias("withheld"), "ts"), F.struct(~shown, F.col("ts"))).alias("first"),
             _count_if(shown).alias("shown"),
             _count_if(F.col("askerReported").isNull()).alias("askedByUnreported"),
