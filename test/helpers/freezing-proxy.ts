@@ -66,12 +66,20 @@ export async function startFreezingProxy(targetPort: number): Promise<FreezingPr
     muteClientAfterNextMessage() {
       for (const [client, target] of passing) {
         client.unpipe(target);
+        // Frames are walked, not chunks: one read can hold a pong and the message after it, or the message and the
+        // pongs that followed it (the page's pongs to a ping from just before the message came with it).
+        let pending = Buffer.alloc(0);
         const relay = (chunk: Buffer) => {
-          target.write(chunk);
-          // A WebSocket frame's first byte holds its opcode: a message below 8, a control frame (a pong) from 8.
-          if ((chunk[0]! & 0x0f) >= 8) return;
-          client.off("data", relay);
-          client.pause();
+          pending = Buffer.concat([pending, chunk]);
+          for (let frame = frameLength(pending); frame !== undefined; frame = frameLength(pending)) {
+            target.write(pending.subarray(0, frame));
+            const message = (pending[0]! & 0x0f) < 8; // a message's opcode is below 8, a control frame's (a pong's) from 8
+            pending = pending.subarray(frame);
+            if (!message) continue;
+            client.off("data", relay);
+            client.pause();
+            return;
+          }
         };
         client.on("data", relay).resume(); // unpiped, it was paused
       }
@@ -88,4 +96,14 @@ export async function startFreezingProxy(targetPort: number): Promise<FreezingPr
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The length of the WebSocket frame at the start of `bytes` (a client's: masked), or undefined while it is not all there. */
+function frameLength(bytes: Buffer): number | undefined {
+  if (bytes.length < 2) return undefined;
+  const short = bytes[1]! & 0x7f;
+  const header = 2 + (short === 126 ? 2 : short === 127 ? 8 : 0) + (bytes[1]! & 0x80 ? 4 : 0);
+  if (bytes.length < header) return undefined;
+  const payload = short === 126 ? bytes.readUInt16BE(2) : short === 127 ? Number(bytes.readBigUInt64BE(2)) : short;
+  return bytes.length < header + payload ? undefined : header + payload;
 }
