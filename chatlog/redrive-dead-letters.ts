@@ -1,6 +1,6 @@
 import type { Kafka } from "kafkajs";
 
-import { NewerRecordError, parseChatLogRecord } from "../kafka/chat-log.js";
+import { implausibleTs, NewerRecordError, parseChatLogRecord } from "../kafka/chat-log.js";
 import { ContractError } from "../kafka/contract.js";
 import { newProducer } from "../kafka/kafka-client.js";
 import { withAdmin } from "../kafka/with-admin.js";
@@ -8,7 +8,10 @@ import { withAdmin } from "../kafka/with-admin.js";
 export interface Redrive {
   /** Chat-log records sent back to the chat-log topic (with `dryRun`: that would have been). */
   redriven: number;
-  /** Dead letters left where they are, by why: not chat-log records, which no indexer could ever take. */
+  /**
+   * Dead letters left where they are, by why: not chat-log records, or records whose time cannot be a chat line's
+   * (kafka/chat-log.ts implausibleTs), which no indexer could ever take.
+   */
   left: Record<string, number>;
   /**
    * Partitions where a record of a newer server stopped this redrive, by partition, with its fields: it and the letters
@@ -20,6 +23,9 @@ export interface Redrive {
 
 /** The dead-letter reader of `npm run chatlog:redrive`: each run goes on from where the last one stopped. */
 export const REDRIVE_GROUP = "kobot-chat-redrive";
+
+/** Why a record is left: sent back, the indexers would refuse it again, and each redrive would move it once more. */
+const NOT_A_CHAT_TIME = "not a chat line's time (before 2024, or more than a day ahead of now)";
 
 /**
  * Sends the dead letters that are chat-log records back to the chat-log topic, for the indexers to try again once
@@ -62,7 +68,13 @@ export async function redriveDeadLetters(
               const value = message.value?.toString() ?? "";
               try {
                 // Every field known, as the indexer reads it: one a newer server wrote waits for this tool's upgrade too.
-                records.push({ key: parseChatLogRecord(message.value).roomId, value });
+                const record = parseChatLogRecord(message.value);
+                // Sent back, its append time is now: judged by this clock, as the indexer would judge it again.
+                if (implausibleTs(record.ts, Date.now()) !== undefined) {
+                  result.left[NOT_A_CHAT_TIME] = (result.left[NOT_A_CHAT_TIME] ?? 0) + 1;
+                  continue;
+                }
+                records.push({ key: record.roomId, value });
               } catch (error) {
                 if (error instanceof NewerRecordError) {
                   // Not read past: the upgraded redrive starts here.

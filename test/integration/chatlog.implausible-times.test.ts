@@ -4,6 +4,7 @@ import { Kafka, logLevel } from "kafkajs";
 
 import { ChatIndexer } from "../../chatlog/chat-indexer.js";
 import { indexFor, installTemplate } from "../../chatlog/index-template.js";
+import { redriveDeadLetters } from "../../chatlog/redrive-dead-letters.js";
 import { CHAT_LOG_VERSION, type ChatLogRecord } from "../../kafka/chat-log.js";
 import { ensureTopics } from "../../kafka/kafka-client.js";
 import { KafkaChatLogSource } from "../../kafka/kafka-chat-log.js";
@@ -65,6 +66,9 @@ describe("Chat-log records whose time cannot be a chat line's (real broker, real
       const { hits } = await es.search<{ id: string }>({ index: `${prefix}-*`, size: 10 });
       assert.deepEqual(hits.hits.map((hit) => hit._source!.id).sort(), kept.map((record) => record.id).sort());
       assert.equal(indexer.stats.dead, 0, "refused before Elasticsearch: none of its refusals");
+      // And `npm run chatlog:redrive` leaves them: sent back, they were refused again, and moved once more each run.
+      const redriven = await redriveDeadLetters(kafka, topics, { groupId: `redrive-${question}` });
+      assert.deepEqual(redriven, { redriven: 0, left: { "not a chat line's time (before 2024, or more than a day ahead of now)": 4 } });
     } finally {
       await reader.disconnect();
       await producer.disconnect();
