@@ -100,6 +100,20 @@ describe("Kibana saved objects (ops/kibana/saved-objects.ndjson)", () => {
     assert.deepEqual([name.type, name.schema, name.params.size, name.params.sortField, name.params.sortOrder], ["top_hits", "metric", 1, "@timestamp", "desc"]);
   });
 
+  it("counts top questions as the analytics report does: each player's question line once, leaving out refused, private and toxic ones", () => {
+    // Before: it counted answer records (kind:npc) by npc.question, so a timeout's fallback and the answer after it
+    // counted a question twice, and moderation's refusals and private talk were among the top questions.
+    const { aggs } = visState("kobot-top-questions");
+    const bucket = aggs.find((agg) => agg.schema === "bucket")!;
+    assert.deepEqual([bucket.type, bucket.params.field], ["terms", "text.keyword"]);
+    assert.equal(aggs.find((agg) => agg.id === bucket.params.orderBy)?.type, "count");
+    const object = objects.find((o) => o.id === "kobot-top-questions")!;
+    const query: string = JSON.parse(object.attributes.kibanaSavedObjectMeta.searchSourceJSON).query.query;
+    // The report's rule (records.py unfit_line), its toxicity threshold included.
+    const toxic = readFileSync("analytics/kobot_analytics/records.py", "utf8").match(/^TOXIC = ([\d.]+)/m)![1];
+    assert.deepEqual(query.split(" and ").sort(), ["kind:player", "not moderated:true", "not private:true", `not toxicity >= ${toxic}`, "toNpc:*"]);
+  });
+
   it("buckets the line panels by minute with Kibana's own interval parameter, the question count scaled per minute", () => {
     // Kibana reads `interval` (default auto) and drops an ES `fixed_interval`: over 24 h the buckets were ~30 min.
     const histograms = objects.filter((o) => o.type === "visualization").flatMap((o) =>
