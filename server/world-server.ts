@@ -62,6 +62,8 @@ export interface WorldServerOptions {
   onWorldEdit?: (world: WorldFile) => void;
   /** More HTTP routes. */
   routes?: (app: Application) => void;
+  /** The built browser client's folder; absent: web-client/dist (tests point it elsewhere). */
+  webClientDir?: string;
   /** When an HTTP request must have arrived whole; absent: http-guard.ts's REQUEST_TIMEOUT_MS (tests wait less). */
   requestTimeoutMs?: number;
   /** Without Redis: how often the kept presence is written to DATA_DIR; absent: kept-presence.ts's PRESENCE_SAVE_MS. */

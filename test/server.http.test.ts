@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
-import { resolve as resolvePath } from "node:path";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve as resolvePath } from "node:path";
 import { request } from "node:http";
 import { connect as netConnect, type Socket } from "node:net";
 import { Client } from "@colyseus/sdk";
@@ -356,6 +357,23 @@ describe("Server HTTP static files", () => {
       assert.equal((await fetch(`http://127.0.0.1:${port}${path}`)).status, 404, path);
     }
     assert.doesNotMatch(await (await fetch(`http://127.0.0.1:${port}/app.js`)).text(), /sourceMappingURL/);
+  });
+});
+
+describe("Server HTTP without a built web client", () => {
+  it("says so in its log as it starts, and answers the page with 503 and how to build it", async () => {
+    const warned: Array<{ msg: string; dir?: string }> = [];
+    const dir = mkdtempSync(join(tmpdir(), "web-client-unbuilt-"));
+    const world = await startTestWorld({}, { webClientDir: dir, log: createLogger({}, "warn", (line) => warned.push(JSON.parse(line))) });
+    try {
+      const page = await fetch(`http://127.0.0.1:${world.server.port}/`);
+      assert.equal(page.status, 503);
+      assert.match(await page.text(), /npm run build:web/);
+      const said = warned.filter((line) => line.msg.startsWith("the web client is not built"));
+      assert.deepEqual(said.map((line) => line.dir), [dir], JSON.stringify(warned));
+    } finally {
+      await world.stop();
+    }
   });
 });
 

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { matchMaker } from "@colyseus/core";
 import { monitor } from "@colyseus/monitor";
@@ -37,6 +39,8 @@ export interface HttpRouteSources {
   kafka?: { client: Kafka; watched: GroupTopic[] };
   /** More HTTP routes. */
   routes?: (app: Application) => void;
+  /** The built browser client's folder; absent: web-client/dist. */
+  webClientDir?: string;
   log: Logger;
 }
 
@@ -68,22 +72,24 @@ export function httpRoutes(app: Application, options: HttpRouteSources, hashes: 
   options.routes?.(app);
   // An API call to no route gets JSON, as its errors do, not Express's HTML page.
   app.use("/api", (req, res) => void res.status(404).json({ error: `no such route: ${req.method} ${req.originalUrl.split("?")[0]!.slice(0, 200)}` }));
-  webClientRoutes(app, admin);
+  webClientRoutes(app, admin, options.webClientDir ?? WEB_CLIENT_DIR, log);
   app.use(jsonErrors(log));
   return stopMetrics;
 }
 
 /** The browser client's files, and the moderators' console's for admins only. */
-function webClientRoutes(app: Application, admin: RequestHandler): void {
+function webClientRoutes(app: Application, admin: RequestHandler, dir: string, log: Logger): void {
+  // Said at start: a server run without `npm start` (which builds it) otherwise showed players a 503 and the log nothing.
+  if (!existsSync(join(dir, "index.html"))) log.warn("the web client is not built: its page answers 503 until `npm run build:web` builds it", { dir });
   // The moderators' console: its page for admins only (its data comes from the admin API all the same), under
   // its own name and as the static files below would serve it.
-  app.get("/moderation", admin, (_req, res) => res.sendFile("moderation.html", { root: WEB_CLIENT_DIR }));
+  app.get("/moderation", admin, (_req, res) => res.sendFile("moderation.html", { root: dir }));
   // By the path the static files below are looked up by, decoded: `/%6Doderation.js` passed a gate on the path as
   // sent and was served all the same (a source map too).
   app.use((req, res, next) => (consolePath(req.path) ? admin(req, res, next) : next()));
   // The browser client, built by `npm run build:web` (which `npm start` runs first). Not its source maps: they hold
   // the source of common/ and rooms/ (1.5 MB), built beside the bundles for a developer's own debugging only.
-  const files = express.static(WEB_CLIENT_DIR, { maxAge: "1h" });
+  const files = express.static(dir, { maxAge: "1h" });
   app.use((req, res, next) => (normalizedPath(req.path)?.endsWith(".map") ? next() : files(req, res, next)));
   app.get("/", (_req, res) => {
     res.status(503).type("text").send("the web client is not built: run `npm run build:web`");

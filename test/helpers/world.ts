@@ -61,7 +61,7 @@ export function recordingChatLog(): ChatLogPublisher & { records: ChatLogRecord[
 /** An embedded world server on a free port, with settings from env-style overrides. */
 export async function startTestWorld(
   env: Record<string, string> = {},
-  extra: { chatLog?: ChatLogPublisher; archive?: { erase(account: string): Promise<number> }; elasticsearch?: Elasticsearch; npcCheck?: () => NpcCheck | Promise<NpcCheck>; log?: Logger; requestTimeoutMs?: number; presenceSaveMs?: number; redisRetriesPerRequest?: number; redisWriteAgainMs?: number; world?: Partial<WorldSettings> } = {},
+  extra: { chatLog?: ChatLogPublisher; archive?: { erase(account: string): Promise<number> }; elasticsearch?: Elasticsearch; npcCheck?: () => NpcCheck | Promise<NpcCheck>; log?: Logger; requestTimeoutMs?: number; presenceSaveMs?: number; redisRetriesPerRequest?: number; redisWriteAgainMs?: number; webClientDir?: string; world?: Partial<WorldSettings> } = {},
 ): Promise<TestWorld> {
   // One NPC unless a test names a world file: most tests count the lines of one NPC.
   // No DATA_DIR unless a test gives one: the repository's data/ would carry one test's mutes and reports into the next.
@@ -82,6 +82,7 @@ export async function startTestWorld(
     presenceSaveMs: extra.presenceSaveMs,
     redisRetriesPerRequest: extra.redisRetriesPerRequest,
     redisWriteAgainMs: extra.redisWriteAgainMs,
+    webClientDir: extra.webClientDir,
     // As the embedded worker does (server/main.ts): an edit of the world file reaches its NPCs' settings.
     onWorldEdit: (world) => cast?.replaceSettings(world.brains),
   });
