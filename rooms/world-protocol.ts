@@ -98,6 +98,12 @@ export type ErrorCode =
  * after it let a client word the error in the player's language and give back a refused line to send again.
  */
 export interface WorldError {
+  /**
+   * This error's own id, set as the server sends it (servers before session 67 sent none). One the socket did not
+   * confirm taking comes again after a reconnection with the same id: act on an id once, or a stale refusal is taken
+   * for the refusal of a line sent again since, which is then never sent.
+   */
+  id?: string;
   code: ErrorCode;
   message: string;
   /**

@@ -265,7 +265,9 @@ describe("WorldRoom", function () {
       await waitFor("two answers", () => answersTo(a).length === 2);
       a.room.send("chat", { text: "안녕?", to: "dragon" });
       const error = await waitFor("an error", () => a.errors[0]);
-      assert.deepEqual(error, { code: "unknown_npc", message: 'no NPC "dragon" in this room', text: "안녕?" });
+      const { id, ...said } = error;
+      assert.deepEqual(said, { code: "unknown_npc", message: 'no NPC "dragon" in this room', text: "안녕?" });
+      assert.match(id ?? "", /^[\w-]{16}$/, "an id of its own, to tell it when it comes again");
       await a.room.leave();
     });
 

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 
+import { Client as SdkClient } from "@colyseus/sdk";
+
 import type { QuestionMessage } from "../kafka/contract.js";
+import type { WorldError } from "../rooms/world-contract.js";
+import type { WorldState } from "../rooms/world-state.js";
+import { type FreezingProxy, startFreezingProxy } from "./helpers/freezing-proxy.js";
 import { joinWorld, scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 /**
@@ -90,5 +95,44 @@ describe("messages sent into a connection that died unnoticed", function () {
     await sleep(500);
     assert.deepEqual(a.errors.map((e) => e.code), ["npc_timeout"]);
     await a.room.leave();
+  });
+});
+
+describe("an error the client took but never confirmed", function () {
+  this.timeout(30_000);
+  let world: TestWorld;
+  let proxy: FreezingProxy;
+
+  before(async () => {
+    world = await startTestWorld();
+    proxy = await startFreezingProxy(world.server.port);
+  });
+  after(async () => {
+    await proxy.close();
+    await world.stop();
+  });
+
+  it("comes again after the reconnection with the id it came with, so the client tells it from a new one", async () => {
+    // Matchmaking straight to the server, the socket through the proxy (a freeze or mute takes only the socket).
+    const reservation = await (await fetch(`http://127.0.0.1:${world.server.port}/matchmake/joinOrCreate/world`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "두번들은이" }),
+    })).json();
+    const room = await new SdkClient(`ws://${proxy.host}`).consumeSeatReservation<WorldState>(reservation);
+    Object.assign(room.reconnection, { minUptime: 0, minDelay: 200, maxDelay: 200 });
+    const errors: WorldError[] = [];
+    room.onMessage("error", (error: WorldError) => void errors.push(error));
+    await waitFor("the first state", () => room.state?.players !== undefined);
+    // The line reaches the room; the pong that would confirm its refusal does not.
+    proxy.muteClientAfterNextMessage();
+    room.send("chat", { text: "안녕?", to: "dragon" });
+    await waitFor("the refusal", () => errors[0]);
+    const back = new Promise<void>((resolve) => room.onReconnect(() => resolve()));
+    proxy.cut();
+    await back;
+    await waitFor("the refusal again", () => errors[1], 5000);
+    assert.deepEqual(errors.map((e) => e.code), ["unknown_npc", "unknown_npc"]);
+    assert.match(errors[0]!.id ?? "", /^[\w-]{16}$/);
+    assert.equal(errors[1]!.id, errors[0]!.id);
+    await room.leave();
   });
 });

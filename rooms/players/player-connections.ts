@@ -3,6 +3,7 @@ import { type Client, type ClientArray, CloseCode, type Deferred } from "@colyse
 import type { Logger } from "../../common/log.js";
 import { logThrottle, repeatsField } from "../../common/log-throttle.js";
 import { playerErrors } from "../../common/metrics.js";
+import { newLineId } from "../chat/line-id.js";
 import type { AwayHolds } from "./away-holds.js";
 import { AwayOutbox } from "./away-outbox.js";
 import { MESSAGE_BURST, MESSAGES_PER_SECOND } from "./player-allowances.js";
@@ -172,7 +173,7 @@ export class PlayerConnections {
   sendError(client: Client, error: WorldError): void {
     // Counted: a rise in rate_limited or moderated is a flood or abuse an operator wants to see.
     playerErrors.inc({ code: error.code, by_address: String(error.byAddress === true) });
-    this.sendTo(client, "error", error);
+    this.sendTo(client, "error", { ...error, id: newLineId() });
   }
 
   /**

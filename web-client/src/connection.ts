@@ -17,6 +17,7 @@ import {
 } from "../../rooms/world-protocol.js";
 import { joinFailureWords, nameRefusalOf } from "./error-words.js";
 import { retriesWithin } from "./reconnect-retries.js";
+import { SeenIds } from "./seen-ids.js";
 import { watchSilence } from "./silence-watch.js";
 
 export type ConnectionStatus = "offline" | "joining" | "online" | "reconnecting";
@@ -87,6 +88,11 @@ class WorldConnection {
   private hidden = false;
   /** This attempt is over (put out, banned, a name refused): the player's next one starts from the form. */
   private over = false;
+  /**
+   * The errors heard, by id: one the socket never confirmed comes again after a reconnection, and taken again it
+   * refused a line sent since with the same words (a second `rate_limited`), which was then never sent again.
+   */
+  private readonly errorsHeard = new SeenIds();
 
   constructor(private readonly options: JoinWorldOptions) {
     const protocol = location.protocol === "https:" ? "wss" : "ws";
@@ -186,7 +192,9 @@ class WorldConnection {
     this.current = room;
     // Retries only while the room keeps the place: then the page joins again (left), on a server that is up.
     room.reconnection.maxRetries = retriesWithin(RECONNECT_SECONDS * 1000, room.reconnection);
-    room.onMessage("error", onError);
+    room.onMessage("error", (error: WorldError) => {
+      if (error.id === undefined || this.errorsHeard.add(error.id)) onError(error);
+    });
     room.onMessage(PRIVATE_LINE, onPrivateLine);
     room.onMessage("reported", onReported);
     this.stopWatching = watchSilence(room, SILENCE_NOTICED_SECONDS * 1000);

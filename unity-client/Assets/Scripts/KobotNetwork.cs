@@ -690,6 +690,8 @@ namespace Kobot
     /// <summary>The server's `error` message: see rooms/world-protocol.ts for the codes and fields.</summary>
     public class WorldError
     {
+        /// <summary>The error's own id: one sent again after a reconnection comes with the same, and is acted on once.</summary>
+        public string id;
         public string code;
         /// <summary>English, for developers and logs; ErrorWords says it to the player.</summary>
         public string message;
