@@ -229,5 +229,7 @@ describe("Unity client", () => {
       check("join-refused-out-of-date-or-too-long"));
     it("raises AccountNameRefused for an account's name taken in the room, NameRefused for a typed one, each with its words", () =>
       check("join-refused-name-taken"));
+    it("joins with the sign-in token as it is at each Connect: none once cleared (a guest after a ban or a sign-out)", () =>
+      check("sign-in-token-of-each-connect"));
   });
 });

@@ -42,6 +42,7 @@ public static class NetworkCheck
             { "private-line-shown-once", PrivateLineShownOnce },
             { "join-refused-out-of-date-or-too-long", JoinRefusedOutOfDateOrTooLong },
             { "join-refused-name-taken", JoinRefusedNameTaken },
+            { "sign-in-token-of-each-connect", SignInTokenOfEachConnect },
             { "phone-keyboard-done-sends", PhoneKeyboardDoneSends },
             { "silent-connection-dropped", SilentConnectionDropped },
             { "silent-connection-on-webgl", SilentConnectionOnWebGL },
@@ -337,6 +338,30 @@ public static class NetworkCheck
             var expected = refusal.Value + " " + ErrorWords.ForJoin(400, refusal.Value == "AccountNameRefused", refusal.Value == "NameRefused", out retry);
             Expect(raised.Count == 1 && raised[0] == expected, refusal.Key + " raises " + expected, "raised: " + string.Join(", ", raised));
         }
+    }
+
+    /// <summary>
+    /// Each Connect joins with the AuthToken as it is then: a game that lets a banned or signed-out player on as a guest
+    /// clears it, and the Client kept between Connects still sent the old account's token (refused again as banned).
+    /// </summary>
+    private static void SignInTokenOfEachConnect()
+    {
+        var network = Network();
+        var raised = new List<string>();
+        network.Banned += words => raised.Add("Banned");
+        StandInServer.JoinOrCreate = options => Task.FromException<Room<WorldState>>(new HttpException(403, "banned"));
+        network.AuthToken = "token-of-account-A";
+        _ = network.Connect("민수");
+        Expect(StandInServer.JoinedWithToken == "token-of-account-A" && raised.Count == 1, "signed in as A, and banned", "token: " + StandInServer.JoinedWithToken + ", raised: " + string.Join(", ", raised));
+        foreach (var guest in new[] { null, "" })
+        {
+            network.AuthToken = guest;
+            _ = network.Connect("손님");
+            Expect(StandInServer.JoinedWithToken == null, "a guest (AuthToken " + (guest == null ? "null" : "\"\"") + ") joins with no token", "token: " + StandInServer.JoinedWithToken);
+        }
+        network.AuthToken = "token-of-account-B";
+        _ = network.Connect("영희");
+        Expect(StandInServer.JoinedWithToken == "token-of-account-B", "signed in again, as B", "token: " + StandInServer.JoinedWithToken);
     }
 
     /// <summary>

@@ -135,8 +135,10 @@ namespace Kobot
         {
             playerName = name;
             if (client == null) client = new Client(serverUrl);
-            // Sent as Authorization: Bearer with every join (in place of a token the SDK's own Auth cached, if any).
-            if (!string.IsNullOrEmpty(AuthToken)) client.Auth.Token = AuthToken;
+            // Sent as Authorization: Bearer with every join (in place of a token the SDK's own Auth cached, if any). Set
+            // at each Connect, none included: the Client is kept, and a guest after a ban or a sign-out (AuthToken
+            // cleared) still joined with the old account's token.
+            client.Auth.Token = string.IsNullOrEmpty(AuthToken) ? null : AuthToken;
             for (var attempt = 0; !leaving; attempt++)
             {
                 chatUI.ShowStatus("입장 중…");
