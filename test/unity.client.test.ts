@@ -205,7 +205,8 @@ describe("Unity client", () => {
     });
     it("counts a chat line as the server does (an emoji is one character), keeps one too long in the box, and sends no half emoji", () =>
       check("chat-counted-as-the-server-counts"));
-    it("sends nothing while the connection is dropped, keeping the line in the box, and talks again once back", () => check("dropped-keeps-the-line"));
+    it("sends nothing while the connection is dropped, keeping the box on with its focus and the line, and talks again once back", () =>
+      check("dropped-keeps-the-line"));
     it("keeps the player's avatar where it stopped, not put back to the positions the server had before the stop", () => check("stops-where-it-stopped"));
     it("gives the SDK's reconnection as many retries as fit in the 20 s the server keeps its place (its 15 took ~56 s)", () => check("retries-within-the-place-kept"));
     it("does an NPC's action once, though the server sends its notice again after a silent drop", () => check("npc-action-once"));

@@ -366,17 +366,22 @@ public static class NetworkCheck
 
     /// <summary>
     /// Dropped, nothing is sent, and the line stays in the box: the SDK queued it with the moves sent 10 a second,
-    /// keeping the last 10, so it was pushed out, after the box had been cleared. Back, the player talks again.
+    /// keeping the last 10, so it was pushed out, after the box had been cleared. The box keeps its focus (turned off, uGUI
+    /// let go of it: the keys typed next walked the avatar, and the words saying the line waits never came), as the
+    /// browser keeps it. Back, the player talks again.
     /// </summary>
     private static void DroppedKeepsTheLine()
     {
         var ui = ChatUIInRoom();
         var network = ui.network;
         var room = (Room<WorldState>)network.Room;
+        ui.input.Focused = true;
+        ui.input.text = "@코봇 안";
         room.Drop(1006);
-        Expect(room, !ui.input.interactable, "the box is off while dropped");
+        Expect(room, ui.input.interactable && ui.IsTyping && ui.input.text == "@코봇 안", "the box, its focus and its text kept while dropped");
         Enter(ui, "@코봇 안녕");
         Expect(room, Count(room, "Send chat") == 0 && ui.input.text == "@코봇 안녕", "not sent, kept in the box");
+        Expect(ui.error.text == ErrorWords.WaitingToSend, "said to wait", "error: " + ui.error.text);
         network.SendMove(new Vector3(1, 0, 1), 0, "walk");
         Expect(room, Count(room, "Send move") == 0, "no moves queued while dropped");
         room.Reconnected();
@@ -524,7 +529,7 @@ public static class NetworkCheck
         Expect(room, Count(room, "Drop") == 0, "not dropped within " + WorldProtocol.SilenceNoticedSeconds + " s of silence");
         StandInFrames.Play(1.2);
         Expect(room, Count(room, "Drop") == 1, "dropped once silent " + WorldProtocol.SilenceNoticedSeconds + " s (looked at once a second)");
-        Expect(room, !ui.input.interactable && ui.network.Room == room, "taken as the SDK's drop: the box off, the room kept for the SDK to resume");
+        Expect(room, ui.status.text == "다시 연결 중…" && ui.input.interactable && ui.network.Room == room, "taken as the SDK's drop: said, the box kept on, the room kept for the SDK to resume");
         StandInFrames.Play(30);
         Expect(room, Count(room, "Drop") == 1, "not dropped again while not open");
         room.Reconnected();

@@ -183,7 +183,10 @@ namespace Kobot
             speakTo.RefreshShownValue();
         }
 
-        /// <summary>Out of a room (put out, banned, its connection lost) nothing can be said; in one again, it can.</summary>
+        /// <summary>
+        /// Out of a room (put out, banned, its connection lost until taken back) nothing can be said; in one again, it can.
+        /// Not while the SDK resumes a dropped connection: off, uGUI takes the focus from the box, mid-line.
+        /// </summary>
         public void ShowInRoom(bool inRoom)
         {
             if (input != null) input.interactable = inRoom;

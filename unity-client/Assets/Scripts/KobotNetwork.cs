@@ -278,7 +278,8 @@ namespace Kobot
                 if (room != Room) return;
                 if (!dropped) droppedAt = Time.realtimeSinceStartup;
                 dropped = true;
-                chatUI.ShowInRoom(false);
+                // The box stays on, with its focus and text, as the browser's: turned off, uGUI let go of it mid-line and
+                // the keys typed next walked the avatar. Enter meanwhile sends nothing and says the line waits (SendChat).
                 chatUI.ShowStatus("다시 연결 중…");
             };
             room.OnReconnect += () =>
