@@ -232,5 +232,9 @@ describe("Unity client", () => {
       check("join-refused-name-taken"));
     it("joins with the sign-in token as it is at each Connect: none once cleared (a guest after a ban or a sign-out)", () =>
       check("sign-in-token-of-each-connect"));
+    it("keeps the words saying why the player is out of the room (put out, banned, a join refused or retried) until in one again, then 5 s", () =>
+      check("out-of-the-room-words-kept"));
+    it("shows notices that come together newest first, the two before under it, each for its own 5 s, as the browser's", () =>
+      check("notices-each-their-seconds"));
   });
 });

@@ -162,7 +162,8 @@ namespace Kobot
                     var signedIn = code == 400 && error.Message.StartsWith(WorldProtocol.AccountNameRefused, System.StringComparison.Ordinal);
                     var nameTaken = code == 400 && error.Message.StartsWith(WorldProtocol.NameTaken, System.StringComparison.Ordinal);
                     var words = ErrorWords.ForJoin(code, signedIn, nameTaken, out retry);
-                    chatUI.ShowError(words);
+                    // Kept until the player is in a room: they went in 5 s, leaving "연결 끊김" and no why.
+                    chatUI.ShowError(words, true);
                     if (!retry)
                     {
                         // 413: the join's options over 16 KiB, which only a name so long can make (a paste): another name.
@@ -423,7 +424,7 @@ namespace Kobot
             {
                 // A message past the server's cap: said, not left to look like a dropped connection; joined again below.
                 bool retry;
-                chatUI.ShowError(ErrorWords.ForJoin(code, false, out retry));
+                chatUI.ShowError(ErrorWords.ForJoin(code, false, out retry), true);
             }
             // The room keeps our place ReconnectSeconds from when the server notices the drop, which can be later.
             var keptUntil = (dropped ? droppedAt : Time.realtimeSinceStartup) + WorldProtocol.ReconnectSeconds + WorldProtocol.DropNoticedSeconds;
@@ -476,7 +477,7 @@ namespace Kobot
             returning = false;
             bool retry;
             var words = ErrorWords.ForJoin(code, false, out retry);
-            chatUI.ShowError(words);
+            chatUI.ShowError(words, true); // until the player is in a room again, as the browser's
             var putOut = code == BannedClose ? Banned : Kicked;
             if (putOut != null) putOut(words);
         }
