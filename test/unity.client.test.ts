@@ -144,6 +144,10 @@ describe("Unity client", () => {
       "ㅋㅋ" + " \u200d".repeat(71) + "[공지] 5분 뒤 서버 점검", "가 \u200c\u200d 나", "\u200d가\u200c", "가\u200d\u3164\u200d나", "가\u200d\t나", "👨\u200d👩 \u200d👧",
       // Marks after a space as well (variation selectors are marks): " \ufe0f" × 71 kept the spaces as the joiners did.
       "ㅋㅋ" + " \ufe0f".repeat(71) + "[공지]", "가 \u0301\u200d 나", "가 \u{e0100}\u0301나", "\u0301\ufe0f가", "가 \u200d\u0301\u200d나", "가\u0301\u0302\u0303\u{e0100}\u{e0101}나",
+      // A flag's tags stay only as a whole flag, 🏴 then U+E0020–U+E007E ended by U+E007F: not a run cut short, nor one
+      // with U+E0000–U+E001F in it (each was counted here as the server does not), nor tags after its end.
+      "🏴\u{e0067}\u{e0062} 잘린 깃발", "🏴\u{e0001}\u{e0067}\u{e007f}", "🏴\u{e007f} 빈 깃발", "🏴\u200b\u{e0067}\u{e0062}\u{e007f}",
+      "🏴\u{e0067}\u{e007f}\u{e0067}\u{e007f}", "🏴🏴\u{e0067}\u{e007f}", "🏴\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}",
     ];
     const run = spawnSync("mono", [exe], { input: lines.map((line) => Buffer.from(line, "utf8").toString("base64")).join("\n") + "\n", encoding: "utf8" });
     assert.equal(run.status, 0, run.stderr);
