@@ -144,6 +144,10 @@ describe("Unity client", () => {
       "ㅋㅋ" + " \u200d".repeat(71) + "[공지] 5분 뒤 서버 점검", "가 \u200c\u200d 나", "\u200d가\u200c", "가\u200d\u3164\u200d나", "가\u200d\t나", "👨\u200d👩 \u200d👧",
       // Marks after a space as well (variation selectors are marks): " \ufe0f" × 71 kept the spaces as the joiners did.
       "ㅋㅋ" + " \ufe0f".repeat(71) + "[공지]", "가 \u0301\u200d 나", "가 \u{e0100}\u0301나", "\u0301\ufe0f가", "가 \u200d\u0301\u200d나", "가\u0301\u0302\u0303\u{e0100}\u{e0101}나",
+      // A flag's tags stay only as a whole flag, 🏴 then U+E0020–U+E007E ended by U+E007F: not a run cut short, nor one
+      // with U+E0000–U+E001F in it (each was counted here as the server does not), nor tags after its end.
+      "🏴\u{e0067}\u{e0062} 잘린 깃발", "🏴\u{e0001}\u{e0067}\u{e007f}", "🏴\u{e007f} 빈 깃발", "🏴\u200b\u{e0067}\u{e0062}\u{e007f}",
+      "🏴\u{e0067}\u{e007f}\u{e0067}\u{e007f}", "🏴🏴\u{e0067}\u{e007f}", "🏴\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}",
     ];
     const run = spawnSync("mono", [exe], { input: lines.map((line) => Buffer.from(line, "utf8").toString("base64")).join("\n") + "\n", encoding: "utf8" });
     assert.equal(run.status, 0, run.stderr);
@@ -205,7 +209,8 @@ describe("Unity client", () => {
     });
     it("counts a chat line as the server does (an emoji is one character), keeps one too long in the box, and sends no half emoji", () =>
       check("chat-counted-as-the-server-counts"));
-    it("sends nothing while the connection is dropped, keeping the line in the box, and talks again once back", () => check("dropped-keeps-the-line"));
+    it("sends nothing while the connection is dropped, keeping the box on with its focus and the line, and talks again once back", () =>
+      check("dropped-keeps-the-line"));
     it("keeps the player's avatar where it stopped, not put back to the positions the server had before the stop", () => check("stops-where-it-stopped"));
     it("gives the SDK's reconnection as many retries as fit in the 20 s the server keeps its place (its 15 took ~56 s)", () => check("retries-within-the-place-kept"));
     it("does an NPC's action once, though the server sends its notice again after a silent drop", () => check("npc-action-once"));
@@ -229,5 +234,11 @@ describe("Unity client", () => {
       check("join-refused-out-of-date-or-too-long"));
     it("raises AccountNameRefused for an account's name taken in the room, NameRefused for a typed one, each with its words", () =>
       check("join-refused-name-taken"));
+    it("joins with the sign-in token as it is at each Connect: none once cleared (a guest after a ban or a sign-out)", () =>
+      check("sign-in-token-of-each-connect"));
+    it("keeps the words saying why the player is out of the room (put out, banned, a join refused or retried) until in one again, then 5 s", () =>
+      check("out-of-the-room-words-kept"));
+    it("shows notices that come together newest first, the two before under it, each for its own 5 s, as the browser's", () =>
+      check("notices-each-their-seconds"));
   });
 });

@@ -42,6 +42,9 @@ public static class NetworkCheck
             { "private-line-shown-once", PrivateLineShownOnce },
             { "join-refused-out-of-date-or-too-long", JoinRefusedOutOfDateOrTooLong },
             { "join-refused-name-taken", JoinRefusedNameTaken },
+            { "sign-in-token-of-each-connect", SignInTokenOfEachConnect },
+            { "out-of-the-room-words-kept", OutOfTheRoomWordsKept },
+            { "notices-each-their-seconds", NoticesEachTheirSeconds },
             { "phone-keyboard-done-sends", PhoneKeyboardDoneSends },
             { "silent-connection-dropped", SilentConnectionDropped },
             { "silent-connection-on-webgl", SilentConnectionOnWebGL },
@@ -340,18 +343,144 @@ public static class NetworkCheck
     }
 
     /// <summary>
+    /// Each Connect joins with the AuthToken as it is then: a game that lets a banned or signed-out player on as a guest
+    /// clears it, and the Client kept between Connects still sent the old account's token (refused again as banned).
+    /// </summary>
+    private static void SignInTokenOfEachConnect()
+    {
+        var network = Network();
+        var raised = new List<string>();
+        network.Banned += words => raised.Add("Banned");
+        StandInServer.JoinOrCreate = options => Task.FromException<Room<WorldState>>(new HttpException(403, "banned"));
+        network.AuthToken = "token-of-account-A";
+        _ = network.Connect("민수");
+        Expect(StandInServer.JoinedWithToken == "token-of-account-A" && raised.Count == 1, "signed in as A, and banned", "token: " + StandInServer.JoinedWithToken + ", raised: " + string.Join(", ", raised));
+        foreach (var guest in new[] { null, "" })
+        {
+            network.AuthToken = guest;
+            _ = network.Connect("손님");
+            Expect(StandInServer.JoinedWithToken == null, "a guest (AuthToken " + (guest == null ? "null" : "\"\"") + ") joins with no token", "token: " + StandInServer.JoinedWithToken);
+        }
+        network.AuthToken = "token-of-account-B";
+        _ = network.Connect("영희");
+        Expect(StandInServer.JoinedWithToken == "token-of-account-B", "signed in again, as B", "token: " + StandInServer.JoinedWithToken);
+    }
+
+    /// <summary>
+    /// Why the player is out of the room (put out, banned, a join refused, a join retried) stays in the error text until
+    /// they are in a room again, then its 5 s: it went after 5 s, leaving "연결 끊김" and no why, as the browser keeps
+    /// such notices (showNotice with untilOpen).
+    /// </summary>
+    private static void OutOfTheRoomWordsKept()
+    {
+        bool retry;
+        foreach (var code in new[] { 4410, 4403 })
+        {
+            var ui = ChatUIInRoom();
+            var room = (Room<WorldState>)ui.network.Room;
+            var words = ErrorWords.ForJoin(code, false, out retry);
+            Time.time = 100;
+            room.Left(code);
+            Frame(ui, 106);
+            Expect(ui.error.text == words && ui.status.text == "연결 끊김", code + ": the words kept 6 s later", "error: " + ui.error.text);
+            Frame(ui, 1000);
+            Expect(ui.error.text == words, code + ": and a while later", "error: " + ui.error.text);
+            if (code != 4410) continue;
+            // The player joins again (a kick allows it): in the room, the words go 5 s later.
+            var next = Join(ui.network);
+            next.ReceiveFirstState();
+            Frame(ui, 1004.9f);
+            Expect(ui.error.text == words, "back in a room: the words their 5 s more", "error: " + ui.error.text);
+            Frame(ui, 1005.1f);
+            Expect(ui.error.text == "", "then gone", "error: " + ui.error.text);
+        }
+
+        // A join refused for good (a name) and one retried (a server full) are kept too, the retried one once.
+        var chat = ChatUIOutOfRoom();
+        var joining = chat.network;
+        Time.time = 0;
+        StandInServer.JoinOrCreate = options => Task.FromException<Room<WorldState>>(new HttpException(503, "full"));
+        _ = joining.Connect("민수");
+        StandInFrames.Play(20);
+        Frame(chat, 20);
+        var full = ErrorWords.ForJoin(503, false, out retry);
+        Expect(chat.error.text == full, "a join retried: its words kept, once, while it is tried again", "error: " + chat.error.text);
+        var room2 = NewRoom();
+        StandInServer.JoinOrCreate = options => Task.FromResult(room2);
+        StandInFrames.Play(10); // its next try
+        room2.ReceiveFirstState();
+        Expect(room2, joining.Room == room2, "in at the next try");
+        Frame(chat, 24.9f);
+        Expect(chat.error.text == full, "in: 5 s more", "error: " + chat.error.text);
+        Frame(chat, 25.1f);
+        Expect(chat.error.text == "", "then gone", "error: " + chat.error.text);
+        // Raised for the game, which asks another name: the words stay meanwhile.
+        var refusedUi = ChatUIOutOfRoom();
+        var refused = refusedUi.network;
+        StandInServer.JoinOrCreate = options => Task.FromException<Room<WorldState>>(new HttpException(400, "name refused"));
+        _ = refused.Connect("나쁜이름");
+        Frame(refusedUi, 60);
+        Expect(refusedUi.error.text == ErrorWords.ForJoin(400, false, out retry), "a name refused: its words kept while the player types another", "error: " + refusedUi.error.text);
+    }
+
+    /// <summary>
+    /// Notices that come together are all read, newest first, the two before it under it (as the browser's): one Text
+    /// showed only the last, and npc_timeout for one question and npc_busy for the next come within a frame. Each goes
+    /// after its own 5 s (one pushed down, 5 s from then); the same words again are not listed twice.
+    /// </summary>
+    private static void NoticesEachTheirSeconds()
+    {
+        var ui = ChatUIInRoom();
+        var room = (Room<WorldState>)ui.network.Room;
+        ui.AddNpc("kobot", "코봇", false);
+        var timeout = ErrorWords.For(new WorldError { code = "npc_timeout", npcId = "kobot" }, "코봇");
+        var busy = ErrorWords.For(new WorldError { code = "npc_busy", npcId = "kobot" }, "코봇");
+        Time.time = 10;
+        room.Deliver("error", new WorldError { code = "npc_timeout", npcId = "kobot", message = "late" });
+        room.Deliver("error", new WorldError { code = "npc_busy", npcId = "kobot", text = "@코봇 또 물어볼게", message = "busy" });
+        Expect(ui.error.text == busy + "\n" + timeout, "both shown, the newest first", "error: " + ui.error.text);
+        Frame(ui, 13);
+        ui.ShowError("셋째");
+        Frame(ui, 14);
+        ui.ShowError("넷째");
+        Expect(ui.error.text == "넷째\n셋째\n" + busy, "three at most", "error: " + ui.error.text);
+        Frame(ui, 18.5f);
+        Expect(ui.error.text == "넷째\n셋째", "each its own 5 s: the one pushed down at 13 gone", "error: " + ui.error.text);
+        Frame(ui, 19.1f);
+        Expect(ui.error.text == "", "all gone", "error: " + ui.error.text);
+        Frame(ui, 30);
+        ui.ShowError("다섯째");
+        Frame(ui, 33);
+        ui.ShowError("다섯째");
+        Frame(ui, 37.5f);
+        Expect(ui.error.text == "다섯째", "the same words again: once, their 5 s from the last", "error: " + ui.error.text);
+    }
+
+    /// <summary>A frame of the chat UI at <paramref name="time"/> (Unity's Time.time).</summary>
+    private static void Frame(ChatUI ui, float time)
+    {
+        Time.time = time;
+        Message(ui, "Update");
+    }
+
+    /// <summary>
     /// Dropped, nothing is sent, and the line stays in the box: the SDK queued it with the moves sent 10 a second,
-    /// keeping the last 10, so it was pushed out, after the box had been cleared. Back, the player talks again.
+    /// keeping the last 10, so it was pushed out, after the box had been cleared. The box keeps its focus (turned off, uGUI
+    /// let go of it: the keys typed next walked the avatar, and the words saying the line waits never came), as the
+    /// browser keeps it. Back, the player talks again.
     /// </summary>
     private static void DroppedKeepsTheLine()
     {
         var ui = ChatUIInRoom();
         var network = ui.network;
         var room = (Room<WorldState>)network.Room;
+        ui.input.Focused = true;
+        ui.input.text = "@코봇 안";
         room.Drop(1006);
-        Expect(room, !ui.input.interactable, "the box is off while dropped");
+        Expect(room, ui.input.interactable && ui.IsTyping && ui.input.text == "@코봇 안", "the box, its focus and its text kept while dropped");
         Enter(ui, "@코봇 안녕");
         Expect(room, Count(room, "Send chat") == 0 && ui.input.text == "@코봇 안녕", "not sent, kept in the box");
+        Expect(ui.error.text == ErrorWords.WaitingToSend, "said to wait", "error: " + ui.error.text);
         network.SendMove(new Vector3(1, 0, 1), 0, "walk");
         Expect(room, Count(room, "Send move") == 0, "no moves queued while dropped");
         room.Reconnected();
@@ -499,7 +628,7 @@ public static class NetworkCheck
         Expect(room, Count(room, "Drop") == 0, "not dropped within " + WorldProtocol.SilenceNoticedSeconds + " s of silence");
         StandInFrames.Play(1.2);
         Expect(room, Count(room, "Drop") == 1, "dropped once silent " + WorldProtocol.SilenceNoticedSeconds + " s (looked at once a second)");
-        Expect(room, !ui.input.interactable && ui.network.Room == room, "taken as the SDK's drop: the box off, the room kept for the SDK to resume");
+        Expect(room, ui.status.text == "다시 연결 중…" && ui.input.interactable && ui.network.Room == room, "taken as the SDK's drop: said, the box kept on, the room kept for the SDK to resume");
         StandInFrames.Play(30);
         Expect(room, Count(room, "Drop") == 1, "not dropped again while not open");
         room.Reconnected();
@@ -608,7 +737,8 @@ public static class NetworkCheck
         StandInFrames.Play(0.2);
         var again = room.Texts.GetRange(sent, room.Texts.Count - sent);
         Expect(room, string.Join("|", again) == "@코봇 뭐 해?|안녕", "the unconfirmed lines sent again, in order: " + string.Join("|", again));
-        Expect(ui.error.text == ErrorWords.SentAgain(2), "the player told", "error: " + ui.error.text);
+        // Newest (the rate_limited before it stays under it its 5 s: Time.time does not move here).
+        Expect(ui.error.text.Split('\n')[0] == ErrorWords.SentAgain(2), "the player told", "error: " + ui.error.text);
         room.Drop(1006);
         room.Reconnected();
         StandInFrames.Play(1.1);
@@ -731,12 +861,18 @@ public static class NetworkCheck
     /// <summary>A chat UI whose network joined a room, and has its first state unless <paramref name="firstState"/> is false.</summary>
     private static ChatUI ChatUIInRoom(bool firstState = true)
     {
-        var ui = new ChatUI { input = new InputField(), error = new Text(), history = new Text(), status = new Text() };
-        var network = new KobotNetwork { chatUI = ui };
-        ui.network = network;
-        Message(ui, "Start");
-        var room = Join(network);
+        var ui = ChatUIOutOfRoom();
+        var room = Join(ui.network);
         if (firstState) room.ReceiveFirstState();
+        return ui;
+    }
+
+    /// <summary>A chat UI whose network has not joined.</summary>
+    private static ChatUI ChatUIOutOfRoom()
+    {
+        var ui = new ChatUI { input = new InputField(), error = new Text(), history = new Text(), status = new Text() };
+        ui.network = new KobotNetwork { chatUI = ui };
+        Message(ui, "Start");
         return ui;
     }
 

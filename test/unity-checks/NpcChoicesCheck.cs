@@ -44,14 +44,22 @@ public static class NpcChoicesCheck
         choices.Choose(2);
         Expect(choices.ChosenGone, true, "choosing the gone one again is no new choice");
         Expect(choices.Remove("hans"), false, "said once");
-        // It comes back (another edit): still to be chosen again, as in the browser.
+        // It comes back (another edit): chosen as it was, as in the browser, listed once, and lines go to it again (it
+        // stayed "(떠남)" beside its own entry, and every line to it was refused until the player chose again).
         choices.Set("hans", "한스", false);
-        Expect(choices.ChosenGone, true, "back, but not chosen again by itself");
-        ExpectLabels(choices, "모두에게 | 코봇 | 한스 | 한스 (떠남)", "back, and the gone entry until a new choice");
+        Expect(choices.ChosenGone, false, "back: no longer gone");
+        Expect(choices.Chosen, "hans", "still the choice");
+        ExpectLabels(choices, "모두에게 | 코봇 | 한스", "listed once, as the edit has it");
+        Expect(choices.ChosenIndex, 2, "its own entry chosen");
+        choices.Choose(2);
+        Expect(choices.Chosen, "hans", "setting the dropdown to it is no new choice");
+        Expect(choices.Remove("hans"), true, "leaving again is said again");
         choices.Choose(0);
         Expect(choices.Chosen, null, "chose everyone");
         Expect(choices.ChosenGone, false, "a new choice");
-        ExpectLabels(choices, "모두에게 | 코봇 | 한스", "the gone entry is dropped");
+        ExpectLabels(choices, "모두에게 | 코봇", "the gone entry is dropped");
+        choices.Set("hans", "한스", false);
+        Expect(choices.Chosen, null, "an NPC no longer chosen comes back unchosen");
 
         // Another NPC leaving keeps the choice where it is.
         choices.Choose(2);

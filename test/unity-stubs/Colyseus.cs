@@ -19,6 +19,8 @@ namespace Colyseus
     {
         public static Func<Dictionary<string, object>, object> JoinOrCreate;
         public static Func<ReconnectionToken, object> Reconnect;
+        /// <summary>The token the last join sent as Authorization: Bearer (the client's Auth.Token then); null for none.</summary>
+        public static string JoinedWithToken;
     }
 
     public class Client
@@ -27,6 +29,8 @@ namespace Colyseus
         public Client(string endpoint) { }
         public Task<Room<T>> JoinOrCreate<T>(string roomName, Dictionary<string, object> options = null, Dictionary<string, string> headers = null) where T : Schema.Schema
         {
+            // As the SDK's HTTP: the header only with a token.
+            StandInServer.JoinedWithToken = string.IsNullOrEmpty(Auth.Token) ? null : Auth.Token;
             return StandInServer.JoinOrCreate == null ? Task.FromResult<Room<T>>(null) : (Task<Room<T>>)StandInServer.JoinOrCreate(options);
         }
         public Task<Room<T>> JoinById<T>(string roomId, Dictionary<string, object> options = null, Dictionary<string, string> headers = null) where T : Schema.Schema { return Task.FromResult<Room<T>>(null); }

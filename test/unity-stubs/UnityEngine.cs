@@ -162,7 +162,22 @@ namespace UnityEngine.UI
 {
     public class Text : Behaviour { public string text = ""; }
     public class Toggle : Behaviour { public bool isOn; }
-    public class Selectable : Behaviour { public bool interactable = true; }
+    public class Selectable : Behaviour
+    {
+        private bool isInteractable = true;
+        /// <summary>As uGUI's: turned off, it lets go of the selection (an InputField its focus, and the keys typed next).</summary>
+        public bool interactable
+        {
+            get { return isInteractable; }
+            set
+            {
+                isInteractable = value;
+                if (!value) Deselected();
+            }
+        }
+        /// <summary>Not in Unity (its OnDeselect): what the selection let go of does.</summary>
+        protected virtual void Deselected() { }
+    }
     public class Dropdown : Selectable
     {
         public class OptionData { public string text; public OptionData(string text) { this.text = text; } }
@@ -186,6 +201,7 @@ namespace UnityEngine.UI
         /// <summary>Not in Unity: set by a check to focus the box.</summary>
         public bool Focused;
         public bool isFocused { get { return Focused; } }
+        protected override void Deselected() { Focused = false; }
         public int caretPosition { get; set; }
         public void ActivateInputField() { }
     }

@@ -7,8 +7,8 @@ namespace Kobot
 {
     /// <summary>
     /// Chat history (the lines this player hears), input box, whom to speak to, connection status and
-    /// server errors (uGUI). Lines starting with "@" and an NPC's id or name go to that NPC; so does every
-    /// line while that NPC is chosen in the dropdown (its first entry is "everyone"). ↑ and ↓ in the box call back the
+    /// server errors (uGUI; the error text shows the newest words and the two before them, <see cref="ChatNotices"/>).
+    /// Lines starting with "@" and an NPC's id or name go to that NPC; so does every line while that NPC is chosen in the dropdown (its first entry is "everyone"). ↑ and ↓ in the box call back the
     /// player's recent lines (<see cref="LineRecall"/>).
     /// </summary>
     public class ChatUI : MonoBehaviour
@@ -32,7 +32,8 @@ namespace Kobot
         private readonly NpcChoices choices = new NpcChoices();
         /// <summary>The player's recent lines, called back into the box with ↑ and ↓.</summary>
         private readonly LineRecall recall = new LineRecall();
-        private float errorUntil;
+        /// <summary>What the error text shows: the newest words and the two before them, each for its errorSeconds.</summary>
+        private readonly ChatNotices notices = new ChatNotices();
 
         /// <summary>The player is typing: keys are the chat box's, not the avatar's.</summary>
         public bool IsTyping { get { return input != null && input.isFocused; } }
@@ -183,9 +184,14 @@ namespace Kobot
             speakTo.RefreshShownValue();
         }
 
-        /// <summary>Out of a room (put out, banned, its connection lost) nothing can be said; in one again, it can.</summary>
+        /// <summary>
+        /// Out of a room (put out, banned, its connection lost until taken back) nothing can be said; in one again, it can.
+        /// Not while the SDK resumes a dropped connection: off, uGUI takes the focus from the box, mid-line.
+        /// </summary>
         public void ShowInRoom(bool inRoom)
         {
+            // In again, the words about why the player was out get their seconds from now.
+            notices.InRoom(inRoom, Time.time, errorSeconds);
             if (input != null) input.interactable = inRoom;
             if (speakTo != null) speakTo.interactable = inRoom;
         }
@@ -219,16 +225,26 @@ namespace Kobot
             ShowError(ErrorWords.For(error, choices.NameOf(error.npcId)) + hint);
         }
 
-        public void ShowError(string message)
+        /// <summary>
+        /// Words for the player, over those shown before (<see cref="ChatNotices"/>). <paramref name="untilInRoom"/>: why
+        /// the player is out of the room (put out, banned, a join refused), kept until they are in one again, as the
+        /// browser keeps its connection notices.
+        /// </summary>
+        public void ShowError(string message, bool untilInRoom = false)
         {
-            if (error == null) return;
-            error.text = message;
-            errorUntil = Time.time + errorSeconds;
+            notices.Expire(Time.time);
+            notices.Show(message, Time.time, errorSeconds, untilInRoom);
+            ShowNotices();
+        }
+
+        private void ShowNotices()
+        {
+            if (error != null) error.text = notices.Text();
         }
 
         private void Update()
         {
-            if (error != null && error.text.Length > 0 && Time.time > errorUntil) error.text = "";
+            if (notices.Expire(Time.time)) ShowNotices();
         }
 
         /// <summary>After the frame's Updates: the input box has had the key (↑ takes its caret to the start) when the recalled line goes in.</summary>

@@ -135,8 +135,10 @@ namespace Kobot
         {
             playerName = name;
             if (client == null) client = new Client(serverUrl);
-            // Sent as Authorization: Bearer with every join (in place of a token the SDK's own Auth cached, if any).
-            if (!string.IsNullOrEmpty(AuthToken)) client.Auth.Token = AuthToken;
+            // Sent as Authorization: Bearer with every join (in place of a token the SDK's own Auth cached, if any). Set
+            // at each Connect, none included: the Client is kept, and a guest after a ban or a sign-out (AuthToken
+            // cleared) still joined with the old account's token.
+            client.Auth.Token = string.IsNullOrEmpty(AuthToken) ? null : AuthToken;
             for (var attempt = 0; !leaving; attempt++)
             {
                 chatUI.ShowStatus("입장 중…");
@@ -160,7 +162,8 @@ namespace Kobot
                     var signedIn = code == 400 && error.Message.StartsWith(WorldProtocol.AccountNameRefused, System.StringComparison.Ordinal);
                     var nameTaken = code == 400 && error.Message.StartsWith(WorldProtocol.NameTaken, System.StringComparison.Ordinal);
                     var words = ErrorWords.ForJoin(code, signedIn, nameTaken, out retry);
-                    chatUI.ShowError(words);
+                    // Kept until the player is in a room: they went in 5 s, leaving "연결 끊김" and no why.
+                    chatUI.ShowError(words, true);
                     if (!retry)
                     {
                         // 413: the join's options over 16 KiB, which only a name so long can make (a paste): another name.
@@ -276,7 +279,8 @@ namespace Kobot
                 if (room != Room) return;
                 if (!dropped) droppedAt = Time.realtimeSinceStartup;
                 dropped = true;
-                chatUI.ShowInRoom(false);
+                // The box stays on, with its focus and text, as the browser's: turned off, uGUI let go of it mid-line and
+                // the keys typed next walked the avatar. Enter meanwhile sends nothing and says the line waits (SendChat).
                 chatUI.ShowStatus("다시 연결 중…");
             };
             room.OnReconnect += () =>
@@ -420,7 +424,7 @@ namespace Kobot
             {
                 // A message past the server's cap: said, not left to look like a dropped connection; joined again below.
                 bool retry;
-                chatUI.ShowError(ErrorWords.ForJoin(code, false, out retry));
+                chatUI.ShowError(ErrorWords.ForJoin(code, false, out retry), true);
             }
             // The room keeps our place ReconnectSeconds from when the server notices the drop, which can be later.
             var keptUntil = (dropped ? droppedAt : Time.realtimeSinceStartup) + WorldProtocol.ReconnectSeconds + WorldProtocol.DropNoticedSeconds;
@@ -473,7 +477,7 @@ namespace Kobot
             returning = false;
             bool retry;
             var words = ErrorWords.ForJoin(code, false, out retry);
-            chatUI.ShowError(words);
+            chatUI.ShowError(words, true); // until the player is in a room again, as the browser's
             var putOut = code == BannedClose ? Banned : Kicked;
             if (putOut != null) putOut(words);
         }

@@ -9,8 +9,8 @@ namespace Kobot
     ///
     /// The choice is an NPC's id, not a place in the list: it outlives a rebuild of the scene (a reconnection), and an
     /// NPC that leaves the room (an edit of the world file) stays chosen, marked as gone, until the player chooses
-    /// again. Nothing is sent to it meanwhile (its place went to everyone, and a question meant for a private NPC was
-    /// said to the whole room).
+    /// again or an edit brings it back. Nothing is sent to it meanwhile (its place went to everyone, and a question meant
+    /// for a private NPC was said to the whole room).
     ///
     /// With many NPCs (a world may hold 100), those the player may ask from where they stand come first (<see cref="SetInReach"/>),
     /// the others after them marked " (멀리)": asked, they answer too_far. A dropdown has no groups, as the browser's list has.
@@ -50,10 +50,15 @@ namespace Kobot
             return ids.Contains(npcId);
         }
 
-        /// <summary>An NPC of the room, or one renamed or switched to or from private talk by an edit of the world file.</summary>
+        /// <summary>
+        /// An NPC of the room, or one renamed or switched to or from private talk by an edit of the world file. The chosen
+        /// NPC brought back by an edit is the player's to speak to again, as in the browser: marked gone, it was listed
+        /// twice and every line to it refused.
+        /// </summary>
         public void Set(string npcId, string name, bool talksInPrivate)
         {
             if (!ids.Contains(npcId)) ids.Add(npcId);
+            if (npcId == Chosen) ChosenGone = false;
             names[npcId] = name;
             if (talksInPrivate) privateTalk.Add(npcId);
             else privateTalk.Remove(npcId);
@@ -121,7 +126,7 @@ namespace Kobot
         /// <summary>
         /// The dropdown's entries: everyone, the NPCs in reach, then the others marked "(멀리)", each in the order they came
         /// (private talk and thinking said, as in the browser's list), and last the chosen NPC while it is not listed:
-        /// marked "(떠남)" when it left, as it is until it comes back after a rebuild.
+        /// marked "(떠남)" when it left, as it is until it comes back (after a rebuild, or an edit bringing it back).
         /// </summary>
         public List<string> Labels()
         {

@@ -38,7 +38,7 @@ namespace Kobot
         /// <summary>
         /// <paramref name="text"/> as the server cleans a line before it counts it (common/clean-text.ts): characters that
         /// show nothing dropped (zero-width spaces, bidirectional controls, soft hyphens; not the joiners, variation
-        /// selectors, a flag's tags or the Hangul fillers), composed, control characters and blank letters made spaces,
+        /// selectors, the tags of a whole flag or the Hangul fillers), composed, control characters and blank letters made spaces,
         /// joiners beside a space or an edge dropped, combining marks past three on a letter cut, runs of spaces made one,
         /// trimmed; nothing when nothing shows. Counted as typed, a line with double spaces or a pasted zero-width space
         /// was refused here though the server takes it (the browser client counts its cleanText).
@@ -46,20 +46,16 @@ namespace Kobot
         public static string Cleaned(string text)
         {
             var kept = new System.Text.StringBuilder(text.Length);
-            var inFlag = false;
             for (var i = 0; i < text.Length; i++)
             {
                 var pair = char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);
                 if (!pair && char.IsSurrogate(text[i])) continue; // half a character
                 var code = pair ? char.ConvertToUtf32(text[i], text[i + 1]) : text[i];
-                var tag = code >= 0xE0000 && code <= 0xE007F;
-                // A flag's tags (🏴 and its letters, ended by U+E007F) stay; tags elsewhere show nothing.
-                var keep = tag ? inFlag : !Invisible(code);
-                inFlag = code == 0x1F3F4 || (inFlag && tag && code != 0xE007F);
-                if (keep) kept.Append(pair ? text.Substring(i, 2) : text[i].ToString());
+                // Tags wait for FlagTagsOnly, after the rest that shows nothing has gone (as the server's order).
+                if (Tag(code) || !Invisible(code)) kept.Append(pair ? text.Substring(i, 2) : text[i].ToString());
                 if (pair) i++;
             }
-            var composed = kept.ToString();
+            var composed = FlagTagsOnly(kept.ToString());
             try
             {
                 composed = composed.Normalize(System.Text.NormalizationForm.FormC);
@@ -102,6 +98,49 @@ namespace Kobot
                 if (pair) i++;
             }
             return shows ? cleaned.ToString() : "";
+        }
+
+        private static bool Tag(int code)
+        {
+            return code >= 0xE0000 && code <= 0xE007F;
+        }
+
+        /// <summary>
+        /// <paramref name="text"/> (no half pairs) with the tag characters of whole flags only, as the server's TAGS keeps
+        /// them: 🏴, then one or more of U+E0020–U+E007E, then U+E007F (England's 🏴 g b e n g ⌃). Every other tag shows
+        /// nothing and goes: a run not ended by U+E007F, or with U+E0000–U+E001F in it, was kept here and counted.
+        /// </summary>
+        private static string FlagTagsOnly(string text)
+        {
+            var kept = new System.Text.StringBuilder(text.Length);
+            for (var i = 0; i < text.Length; )
+            {
+                var end = FlagEnd(text, i);
+                if (end > i)
+                {
+                    kept.Append(text, i, end - i);
+                    i = end;
+                    continue;
+                }
+                var width = char.IsHighSurrogate(text[i]) ? 2 : 1;
+                if (!Tag(char.ConvertToUtf32(text, i))) kept.Append(text, i, width);
+                i += width;
+            }
+            return kept.ToString();
+        }
+
+        /// <summary>Where the whole flag starting at <paramref name="start"/> ends; -1 when none starts there.</summary>
+        private static int FlagEnd(string text, int start)
+        {
+            if (!char.IsHighSurrogate(text[start]) || char.ConvertToUtf32(text, start) != 0x1F3F4) return -1;
+            var letters = 0;
+            for (var i = start + 2; i + 1 < text.Length && char.IsHighSurrogate(text[i]); i += 2, letters++)
+            {
+                var code = char.ConvertToUtf32(text, i);
+                if (code == 0xE007F) return letters > 0 ? i + 2 : -1;
+                if (code < 0xE0020 || code > 0xE007E) return -1;
+            }
+            return -1;
         }
 
         /// <summary>A character Cleaned makes a space: a control character, whitespace, a Hangul filler or blank braille.</summary>
