@@ -214,6 +214,7 @@ describe("Unity client", () => {
     it("keeps the player's avatar where it stopped, not put back to the positions the server had before the stop", () => check("stops-where-it-stopped"));
     it("gives the SDK's reconnection as many retries as fit in the 20 s the server keeps its place (its 15 took ~56 s)", () => check("retries-within-the-place-kept"));
     it("does an NPC's action once, though the server sends its notice again after a silent drop", () => check("npc-action-once"));
+    it("acts on an error once, though the server sends it again after a reconnection: a line sent since is not taken back", () => check("error-once"));
     it("shows each line of talk in private (a private_line message) among the chat's lines once, and takes the player's own as heard", () =>
       check("private-line-shown-once"));
     it("sends a line with a phone keyboard's Done (no Return key is held there), and keeps it when the keyboard closed otherwise", () =>

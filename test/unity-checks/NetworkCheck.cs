@@ -39,6 +39,7 @@ public static class NetworkCheck
             { "retries-within-the-place-kept", RetriesWithinThePlaceKept },
             { "stops-where-it-stopped", StopsWhereItStopped },
             { "npc-action-once", NpcActionOnce },
+            { "error-once", ErrorOnce },
             { "private-line-shown-once", PrivateLineShownOnce },
             { "join-refused-out-of-date-or-too-long", JoinRefusedOutOfDateOrTooLong },
             { "join-refused-name-taken", JoinRefusedNameTaken },
@@ -502,6 +503,26 @@ public static class NetworkCheck
         room.Deliver("npc_action", shop); // sent again once the player was back
         room.Deliver("npc_action", new NpcActionNotice { npcId = "hans", action = "open_shop", lineId = "L2", replyTo = "Q2" });
         Expect(room, string.Join(",", done) == "L1,L2", "each line's action once: " + string.Join(",", done));
+    }
+
+    /// <summary>
+    /// An error sent again after a reconnection (its pong never reached the server) is acted on once: taken again, the
+    /// stale rate_limited took back the same words sent again since, never sent, and put them back in the box.
+    /// </summary>
+    private static void ErrorOnce()
+    {
+        var ui = ChatUIInRoom();
+        var room = (Room<WorldState>)ui.network.Room;
+        var limited = new WorldError { id = "E1", code = "rate_limited", text = "안녕", retryAfterMs = 500, message = "too fast" };
+        Enter(ui, "안녕");
+        room.Deliver("error", limited);
+        Expect(room, ui.input.text == "안녕", "the refused line back in the box");
+        Enter(ui, "안녕"); // sent again by the player, into a socket that has just died
+        room.Drop(1006);
+        room.Reconnected();
+        room.Deliver("error", limited); // the server's copy
+        StandInFrames.Play(1.2);
+        Expect(room, string.Join("|", room.Texts) == "안녕|안녕|안녕" && ui.input.text == "", "the line sent again once back, the box left empty: " + string.Join("|", room.Texts) + "; box \"" + ui.input.text + "\"");
     }
 
     /// <summary>

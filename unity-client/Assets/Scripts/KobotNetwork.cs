@@ -97,7 +97,10 @@ namespace Kobot
         private Client client;
         private readonly Dictionary<string, RemoteAvatar> remotes = new Dictionary<string, RemoteAvatar>();
         private readonly Dictionary<string, NpcView> npcs = new Dictionary<string, NpcView>();
-        /// <summary>The lines whose action was passed on, the newest 200: one sent again is not done twice.</summary>
+        /// <summary>
+        /// The messages acted on, by id (an <c>npc_action</c>'s line, an <c>error</c>), the newest 200: one sent again
+        /// after a reconnection is not acted on twice.
+        /// </summary>
         private readonly HashSet<string> actedOn = new HashSet<string>();
         private readonly Queue<string> actedOnInOrder = new Queue<string>();
         private LocalAvatar local;
@@ -256,6 +259,9 @@ namespace Kobot
             chatUI.ShowInRoom(true);
             room.OnMessage<WorldError>("error", error =>
             {
+                // One sent again after a reconnection comes with its id: taken again, a stale refusal took back a line
+                // sent since with the same words, which was then never sent.
+                if (!FirstTime(error.id)) return;
                 unconfirmed.Refused(error);
                 chatUI.ShowError(error);
             });
@@ -680,12 +686,12 @@ namespace Kobot
             await Room.Leave();
         }
 
-        /// <summary>Whether the line's action comes for the first time (kept: the newest 200 lines).</summary>
-        private bool FirstTime(string lineId)
+        /// <summary>Whether the message of this id (an action's line, an error) comes for the first time (kept: the newest 200).</summary>
+        private bool FirstTime(string id)
         {
-            if (lineId == null) return true;
-            if (!actedOn.Add(lineId)) return false;
-            actedOnInOrder.Enqueue(lineId);
+            if (id == null) return true; // a server before session 67 sent errors without one
+            if (!actedOn.Add(id)) return false;
+            actedOnInOrder.Enqueue(id);
             if (actedOnInOrder.Count > 200) actedOn.Remove(actedOnInOrder.Dequeue());
             return true;
         }
