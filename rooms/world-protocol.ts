@@ -80,6 +80,7 @@ export type ErrorCode =
   | "chat_empty"
   | "chat_too_long"
   | "unknown_npc" // `to` names no NPC in this room, or the NPC asked left the world (an edit) before it answered
+  | "npc_changed" // an edit gave the NPC asked another id before it answered; the NPC of its name (npcId) is here: ask again
   | "npc_timeout" // the NPC did not answer in time; it said a fallback line instead
   | "npc_unavailable" // the NPC's brain could not answer; it said a fallback line instead (none when the room failed to give the answer)
   | "moderated" // the line holds a word not allowed here: nobody else saw it
@@ -108,11 +109,14 @@ export interface WorldError {
   message: string;
   /**
    * The line refused, as the server read it (cleaned): every refusal of a chat line has it (too_far, rate_limited,
-   * muted, unknown_npc, npc_busy, server_closing, moderated, chat_too_long, chat_empty — empty there; npc_unavailable
+   * muted, unknown_npc, npc_changed, npc_busy, server_closing, moderated, chat_too_long, chat_empty — empty there; npc_unavailable
    * when the room failed to give the answer), so nothing typed is lost, and a client tells which of its lines it was.
    */
   text?: string;
-  /** The NPC the error concerns (too_far, npc_busy, server_closing, npc_timeout, npc_unavailable; unknown_npc when it left the world). */
+  /**
+   * The NPC the error concerns (too_far, npc_busy, server_closing, npc_timeout, npc_unavailable; unknown_npc when it left
+   * the world; npc_changed: the NPC of its name now, to ask again).
+   */
   npcId?: string;
   /**
    * rate_limited, muted (a moderator's mute or one by players' reports), report_limited: milliseconds until the player

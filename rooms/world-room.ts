@@ -219,6 +219,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       connections: this.connections,
       statuses: this.statuses,
       npc: (id) => this.npcSettings.get(id),
+      npcNamed: (name) => [...this.npcSettings.values()].find((npc) => npc.name === name),
       standing: (npcId) => this.standing(npcId),
       turnTo: (npcId, sessionId) => this.turnTo(npcId, sessionId),
       accountOf: (sessionId) => this.origins.accountOf(sessionId),
@@ -292,7 +293,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /**
    * An NPC removed from the world file leaves: players stop seeing it, and those whose questions wait for it, or are
-   * with its brain, are told it left (`unknown_npc`).
+   * with its brain, are told it left (`unknown_npc`), or was changed where the edit gave its name another id (`npc_changed`).
    */
   private removeNpc(id: string): void {
     const name = this.npcSettings.get(id)?.name ?? id;
@@ -651,7 +652,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const line = this.history.add("player", client.sessionId, player.name, text, "", { ...this.accountInLog(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}), ...scored }, hearers);
     this.reports.said.add(client.sessionId, { id: line.id, text, ts: line.ts, ...scored });
     if (asks) this.questions.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now(), privately, account: this.origins.accountOf(client.sessionId) });
-    else if (npc) this.questions.answerCall(npc, player.name, line, privately);
+    else if (npc) this.questions.answerCall(client, npc, player.name, line, privately);
   }
 
   /**

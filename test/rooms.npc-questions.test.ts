@@ -37,6 +37,7 @@ function hansQuestions(outcome: () => Promise<AskOutcome>, npcQueue = { capacity
     connections: { sendError: () => {}, sendTo: (_client: unknown, type: string, _message: unknown, options?: unknown) => void sent.push({ type, options }) } as never,
     statuses: { thinking: (_npcId: string, by: number) => void (thinking += by) },
     npc: (id) => (id === "hans" ? hans : undefined),
+    npcNamed: () => undefined,
     standing: () => ({ x: 0, y: 0, z: 0 }) as never,
     turnTo: () => {},
     accountOf: () => undefined,

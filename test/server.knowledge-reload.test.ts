@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, renameSync, writeFileSync } from "node:fs";
+import { mkdtempSync, renameSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -7,9 +7,11 @@ import { createLogger } from "../common/log.js";
 import { fileReloads } from "../common/metrics.js";
 import { Moderator } from "../moderation/moderator.js";
 import { DEFAULT_MODEL_DIR } from "../npc/engine/model-folder.js";
+import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import { NpcCast } from "../npc/npc-cast.js";
 import { loadConfig } from "../server/config.js";
 import { reloadKnowledgeOnChange } from "../server/world-files/knowledge-reload.js";
+import { loadWorldFile } from "../server/world-files/world-file.js";
 import { startAskedWorker } from "./helpers/embedded-worker.js";
 import { savedAsCp949 } from "./helpers/saved-as.js";
 import { sleep, waitFor } from "./helpers/world.js";
@@ -127,6 +129,34 @@ describe("knowledge files reloaded while the server runs (server/world-files/kno
       watching.follow([hans, { npcId: "mina", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: minaFile }]);
       await waitFor("hans's edit taken", () => applied.length === 1);
       assert.deepEqual(applied, [[hansFile, RENAMED.a]]);
+    } finally {
+      watching.close();
+    }
+  });
+
+  it("has the world file's next load check a file it saw change, even one whose size and time the edit kept", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "knowledge-"));
+    const file = join(folder, "hans.jsonl");
+    const good = `${JSON.stringify(NAME)}\n`;
+    const anHourAgo = Date.now() / 1000 - 3600; // checked long after its last change: its check is kept
+    writeFileSync(file, good);
+    utimesSync(file, anHourAgo, anHourAgo);
+    const world = join(folder, "world.json");
+    writeFileSync(world, JSON.stringify({ npcs: [{ id: "hans", name: "한스", position: { x: 0, y: 0, z: 0 }, knowledge: file }] }));
+    const load = () => loadWorldFile(world, DEFAULT_MODEL_DIR, DEFAULT_WORLD_SETTINGS.bounds);
+    assert.equal(load().npcs.length, 1);
+    const refused: string[] = [];
+    const log = createLogger({}, "info", (line) => {
+      const { problem } = JSON.parse(line) as { problem?: string };
+      if (problem) refused.push(problem);
+    });
+    const spec = { npcId: "hans", model: "default", modelDir: DEFAULT_MODEL_DIR, knowledge: file };
+    const watching = reloadKnowledgeOnChange([spec], undefined, log, async () => ["hans"], { settleMs: 50 });
+    try {
+      writeFileSync(file, `x${good.slice(1)}`); // broken, as long, its time put back (`cp -p`, rsync -t)
+      utimesSync(file, anHourAgo, anHourAgo);
+      await waitFor("the watcher's check", () => refused.length === 1);
+      assert.throws(load, /npcs\.0 \(hans\)\.knowledge: .*hans\.jsonl:1: not JSON/);
     } finally {
       watching.close();
     }

@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { Moderator } from "../moderation/moderator.js";
 import { DEFAULT_WORLD_SETTINGS } from "../rooms/world-settings.js";
 import { loadConfig } from "../server/config.js";
-import { KNOWLEDGE_MAX_LINES, KNOWLEDGE_MAX_WAYS, loadWorldFile, MAX_NPCS, readCheckedKnowledge, WorldFileError } from "../server/world-files/world-file.js";
+import {
+  forgetKnowledgeCheck, KNOWLEDGE_MAX_LINES, KNOWLEDGE_MAX_WAYS, loadWorldFile, MAX_NPCS, readCheckedKnowledge, WorldFileError,
+} from "../server/world-files/world-file.js";
 import { savedAsCp949, savedAsUtf16 } from "./helpers/saved-as.js";
 
 const root = join(import.meta.dirname, "..");
@@ -385,6 +387,37 @@ describe("World file", () => {
     assert.ok(four - one < lines.length, `${one} checks for one NPC, ${four} for four: the file was checked again`);
     assert.throws(() => loadWorldFile(world("bad.jsonl", 3), "npc/model", bounds, Moderator.fromFile()), (error: Error) =>
       [0, 1, 2].every((i) => new RegExp(`npcs\\.${i} \\(n${i}\\)\\.knowledge: .*bad\\.jsonl:2: not JSON`).test(error.message)));
+  });
+
+  it("checks a knowledge file again at the next load only once it changed (an edit that moves an NPC reads none)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kobot-knowledge-"));
+    const lines = Array.from({ length: 50 }, (_, i) => JSON.stringify({ q: `질문 ${i}번`, a: `대답 ${i}번이에요.` })).join("\n");
+    const [kept, changed] = [join(dir, "kept.jsonl"), join(dir, "changed.jsonl")];
+    // Saved an hour ago: a file changed just before its check is checked again (its time could stay the same).
+    const anHourAgo = Date.now() / 1000 - 3600;
+    for (const file of [kept, changed]) (writeFileSync(file, lines), utimesSync(file, anHourAgo, anHourAgo));
+    const world = (x: number) => worldFile("w.json", JSON.stringify({ npcs: [
+      { id: "a", name: "에이", position: { x, y: 0, z: 0 }, knowledge: kept },
+      { id: "b", name: "비", position: { x: 0, y: 0, z: 1 }, knowledge: changed },
+    ] }));
+    const moderator = Moderator.fromFile();
+    assert.equal(loadWorldFile(world(0), "npc/model", bounds, moderator).npcs.length, 2);
+    // Broken in place with its size and time kept: a check of it would say so, so the next load shows which were read.
+    writeFileSync(kept, `x${lines.slice(1)}`);
+    utimesSync(kept, anHourAgo, anHourAgo);
+    writeFileSync(changed, `${lines}\n{"q": "나이?"`);
+    assert.throws(() => loadWorldFile(world(1), "npc/model", bounds, moderator), (error: Error) => {
+      assert.match(error.message, /npcs\.1 \(b\)\.knowledge: .*changed\.jsonl:51: not JSON/, "the changed file is checked again");
+      assert.doesNotMatch(error.message, /kept\.jsonl/, "the file as it was is not read again");
+      return true;
+    });
+    forgetKnowledgeCheck(kept); // as the knowledge watcher does when it sees the file change
+    assert.throws(() => loadWorldFile(world(2), "npc/model", bounds, moderator), /npcs\.0 \(a\)\.knowledge: .*kept\.jsonl:1: not JSON/);
+    // Mended, its size and time kept again: the same moderator has its check; another word list checks it anew.
+    writeFileSync(kept, lines);
+    utimesSync(kept, anHourAgo, anHourAgo);
+    assert.throws(() => loadWorldFile(world(3), "npc/model", bounds, moderator), /kept\.jsonl:1: not JSON/);
+    assert.throws(() => loadWorldFile(world(3), "npc/model", bounds, Moderator.fromFile()), (error: Error) => !/kept\.jsonl/.test(error.message));
   });
 
   it("moderates again only the answers a knowledge file has new, as it is checked again (an edit, the world file's)", () => {

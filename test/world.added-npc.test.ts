@@ -158,6 +158,48 @@ describe("an NPC removed from the world file while the server runs", function ()
     await a.room.leave();
   });
 
+  it("removed while a bare call waits behind its caller's question, tells the caller of the call too, once", async () => {
+    saveWorld(file, { npcs: [HANS, MINA] });
+    const a = await world.join("영희");
+    await waitFor("mina back", () => stateOf(a).npcs.mina);
+    a.room.send("chat", { text: "@미나 하나" }); // with the brain
+    a.room.send("chat", { text: "@미나" }); // her call reply waits for the answer before it
+    await waitFor("mina thinking", () => stateOf(a).npcs.mina?.status === "thinking");
+    saveWorld(file, { npcs: [HANS] });
+    await waitFor("mina gone from the state", () => !stateOf(a).npcs.mina);
+    letAnswer();
+    const told = () => a.errors.map((e) => [e.code, e.text, e.npcId]);
+    await waitFor("the call told", () => told().length === 2);
+    await sleep(300);
+    assert.deepEqual(told(), [["unknown_npc", "@미나 하나", "mina"], ["unknown_npc", "@미나", "mina"]]);
+    assert.match(a.errors[1]!.message, /^미나 has left this world/);
+    assert.ok(!stateOf(a).chat.some((l) => l.from === "mina" && l.replyTo !== ""), "no reply from her after she left");
+    await a.room.leave();
+  });
+
+  it("given another id by an edit (her name kept), tells those whose questions and calls it will not answer that it changed: ask again", async () => {
+    saveWorld(file, { npcs: [HANS, MINA] });
+    const a = await world.join("영희");
+    await waitFor("mina back", () => stateOf(a).npcs.mina);
+    a.room.send("chat", { text: "@미나 하나" }); // with the brain
+    a.room.send("chat", { text: "@미나 둘" }); // waits its turn
+    a.room.send("chat", { text: "@미나" }); // a call waiting behind both
+    await waitFor("mina thinking", () => stateOf(a).npcs.mina?.status === "thinking");
+    saveWorld(file, { npcs: [HANS, { ...MINA, id: "baker" }] }); // still 미나, standing where she stood
+    await waitFor("baker in the state", () => stateOf(a).npcs.baker && !stateOf(a).npcs.mina);
+    await waitFor("the waiting question told", () => a.errors.length === 1);
+    letAnswer();
+    await waitFor("the question with her brain and the call told", () => a.errors.length === 3);
+    await sleep(300);
+    assert.deepEqual(a.errors.map((e) => [e.code, e.text, e.npcId]), [
+      ["npc_changed", "@미나 둘", "baker"], ["npc_changed", "@미나 하나", "baker"], ["npc_changed", "@미나", "baker"],
+    ]);
+    for (const error of a.errors) assert.match(error.message, /^미나 was changed by an edit of the world before it answered: ask again/);
+    a.room.send("chat", { text: "@미나 둘" }); // asked again: she answers
+    await waitFor("her answer", () => stateOf(a).chat.some((l) => l.from === "baker" && l.text === "답: 둘"));
+    await a.room.leave();
+  });
+
   // Last: the server shuts down.
   it("removed while a question to it is with its brain, is waited for by a shutdown: its asker is told before the room closes", async () => {
     let closed: { code: number; told: string[] } | undefined;

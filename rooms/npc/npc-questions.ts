@@ -60,8 +60,6 @@ const asked = (question: Question): AskedQuestion => ({
   name: question.line.name, account: question.account, privately: question.privately,
 });
 
-/** To a player whose question an NPC removed from the world will not answer; `name` is the NPC's as players know it. */
-const npcLeft = (npcId: string, name: string, text: string): WorldError => ({ code: "unknown_npc", message: `${name} has left this world: it will not answer`, text, npcId });
 
 /** The NPC's own words for a stock line (its world file's `lines`), said to the player named (namedLine); else `stock`. */
 const ownLine = (npc: NpcSettings | undefined, kind: OwnLineKind, name: string, stock: string, passes: LinePasses) => {
@@ -86,6 +84,8 @@ export interface NpcQuestionsDeps {
   statuses: Pick<NpcStatuses, "thinking">;
   /** An NPC of the world as the room took it last; undefined once removed. */
   npc(id: string): NpcSettings | undefined;
+  /** The room's NPC of this name (cleaned, as world files and chat are), if one is. */
+  npcNamed(name: string): NpcSettings | undefined;
   /** Where an NPC stands now (one on a route is not where its settings put it). */
   standing(npcId: string): Position;
   /** The NPC turns to the player it speaks to. */
@@ -135,7 +135,7 @@ export class NpcQuestions {
     }
     this.deps.statuses.thinking(npcId, -waiting.length);
     for (const question of waiting) {
-      this.deps.connections.sendError(question.client, npcLeft(npcId, name, question.line.text));
+      this.deps.connections.sendError(question.client, this.leftError(npcId, name, question.line.text));
       this.replies.answered(npcId, question.client.sessionId, question.line.id);
     }
     return waiting.length;
@@ -184,12 +184,14 @@ export class NpcQuestions {
    * "@코봇" alone: the NPC answers its name with one of its call replies (the brain read a bare name as nonsense); to
    * the caller alone if the call was `privately` (as the NPC talked then: an edit meanwhile does not make it public).
    */
-  answerCall(npc: NpcSettings, playerName: string, call: ChatLine, privately: boolean): void {
+  answerCall(client: Client, npc: NpcSettings, playerName: string, call: ChatLine, privately: boolean): void {
     const reply = lineFor(npc.callReplies, playerName, this.passes);
     if (reply === undefined) return; // a world file's callReplies have one at least
     const account = this.deps.accountOf(call.from); // now: the caller may have left when the reply is said
     this.replies.reply(npc.id, call.from, () => {
-      if (!this.deps.npc(npc.id)) return; // removed from the world while the reply waited its turn
+      // Removed from the world while the reply waited its turn: told, as its question was (the call went unanswered
+      // without a word). A caller who left has nothing waiting (ReplyOrder.left).
+      if (!this.deps.npc(npc.id)) return this.deps.connections.sendError(client, this.leftError(npc.id, npc.name, call.text));
       this.deps.turnTo(npc.id, call.from);
       this.deps.history.add("npc", npc.id, npc.name, reply, call.id, { unasked: "call" }, this.toAsker(npc.id, call.from, privately, account));
       this.deps.history.sendNow();
@@ -255,7 +257,7 @@ export class NpcQuestions {
     if (this.disposed) return this.deps.npc(npcId) ? countReply(npcId, "room_closed") : undefined;
     this.deps.statuses.thinking(npcId, -1);
     // Removed from the world meanwhile: its series left /metrics with it, questions too, and are not made again.
-    if (!this.deps.npc(npcId)) return connections.sendError(client, npcLeft(npcId, name, line.text));
+    if (!this.deps.npc(npcId)) return connections.sendError(client, this.leftError(npcId, name, line.text));
     const reply = npcReply(outcome, line.name, this.deps.moderator);
     const { fallback, blocked, info } = reply;
     // No answer from its brain, or one moderation blocked: in its own words, where its world file gives them.
@@ -307,6 +309,17 @@ export class NpcQuestions {
     if (reply.latencyMs === undefined) npcQuestions.inc({ npc: npcId });
     countReply(npcId, info.reason ?? "answer", reply.latencyMs);
     return said;
+  }
+
+  /**
+   * To a player whose line an NPC removed from the world will not answer; `name` is the NPC's as players know it. Where
+   * an NPC of that name stands in the room (the edit changed its id: hans → smith, still 한스), it was changed, not gone:
+   * "has left this world" was said of an NPC the player could see, and asking again reaches it (`npcId`: the one now).
+   */
+  private leftError(npcId: string, name: string, text: string): WorldError {
+    const now = this.deps.npcNamed(name);
+    if (now) return { code: "npc_changed", message: `${name} was changed by an edit of the world before it answered: ask again`, text, npcId: now.id };
+    return { code: "unknown_npc", message: `${name} has left this world: it will not answer`, text, npcId };
   }
 
   /** An NPC's line to a player is heard near the NPC, and by that player wherever they stand; in private, by them alone. */

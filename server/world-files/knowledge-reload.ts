@@ -6,7 +6,7 @@ import type { Moderator } from "../../moderation/moderator.js";
 import type { KnowledgePair } from "../../npc/knowledge-index.js";
 import type { NpcBrainSpec } from "../../npc/npc-cast.js";
 import { watchFiles, type WatchOptions } from "./file-watch.js";
-import { readCheckedKnowledge } from "./world-file.js";
+import { forgetKnowledgeCheck, readCheckedKnowledge } from "./world-file.js";
 
 /**
  * Watches the NPCs' knowledge files while the server runs, so a studio editing an NPC's lines hears them without a
@@ -25,6 +25,8 @@ export function reloadKnowledgeOnChange(
 ): { close(): void; follow(brains: readonly NpcBrainSpec[]): void } {
   const filesOf = (brains: readonly NpcBrainSpec[]) => new Set(brains.flatMap((brain) => (brain.knowledge ? [resolve(brain.knowledge)] : [])));
   const reload = async (file: string) => {
+    // The world file's next load checks it again too, even where the edit kept its size and time.
+    forgetKnowledgeCheck(file);
     // Read once: the pairs taken are the pairs checked, even if the file changes again meanwhile.
     const read = readCheckedKnowledge(file, moderator);
     if ("problem" in read) {

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -288,10 +288,50 @@ const modelFolderProblem = (dir: string, dtype: ModelDtype) =>
     return undefined;
   });
 
-/** Read now, so a bad line stops the start with its place, instead of leaving every NPC without a brain later. */
+/**
+ * Read now, so a bad line stops the start with its place, instead of leaving every NPC without a brain later. A file
+ * as it was at its last check (knowledgeChecks) is not checked again: each edit of the world file checked every NPC's
+ * file, and 5 of 10,000 lines held every room ~2 s on an edit that moved one NPC.
+ */
 function knowledgeFileProblem(path: string, moderator: Moderator | undefined): string | undefined {
+  const checkedAt = Date.now();
+  const file = fileIdentity(path);
+  const kept = knowledgeChecks.get(path);
+  if (file && kept?.identity === file.identity && kept.moderator === moderator) return kept.problem;
   const read = readCheckedKnowledge(path, moderator);
-  return "problem" in read ? read.problem : undefined;
+  const problem = "problem" in read ? read.problem : undefined;
+  knowledgeChecks.delete(path);
+  // Changed within a clock tick (or a coarse file system's second) of its check, it could change again with the same
+  // size and time: checked again next time, as git does its "racy" files.
+  if (file && checkedAt - file.mtimeMs > RACY_MS) {
+    knowledgeChecks.set(path, { identity: file.identity, moderator, problem });
+    if (knowledgeChecks.size > MAX_NPCS) knowledgeChecks.delete(knowledgeChecks.keys().next().value!);
+  }
+  return problem;
+}
+
+/**
+ * The last check of each knowledge file (its path resolved), while the file is the same one (its real path, inode,
+ * size and modification time) and checked by the same moderator (its word list: another one is another Moderator).
+ * The problem alone is kept (the pairs of 100 files of 10,000 lines would be hundreds of MB); the knowledge watcher
+ * forgets a file it saw change (forgetKnowledgeCheck), also one whose time an edit kept (`cp -p`, rsync -t).
+ */
+const knowledgeChecks = new Map<string, { identity: string; moderator: Moderator | undefined; problem: string | undefined }>();
+const RACY_MS = 2000;
+
+/** The knowledge file at `path` changed: its next check reads it whatever its size and time. */
+export function forgetKnowledgeCheck(path: string): void {
+  knowledgeChecks.delete(resolve(path));
+}
+
+function fileIdentity(path: string): { identity: string; mtimeMs: number } | undefined {
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) return undefined;
+    return { identity: [realpathSync(path), stat.dev, stat.ino, stat.size, stat.mtimeMs].join("\0"), mtimeMs: stat.mtimeMs };
+  } catch {
+    return undefined; // gone: checked, and said so
+  }
 }
 
 /**

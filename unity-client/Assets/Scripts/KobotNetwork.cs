@@ -706,11 +706,11 @@ namespace Kobot
         /// <summary>English, for developers and logs; ErrorWords says it to the player.</summary>
         public string message;
         /// <summary>
-        /// The line refused (too_far, rate_limited, muted, unknown_npc, npc_busy, server_closing; npc_unavailable when
+        /// The line refused (too_far, rate_limited, muted, unknown_npc, npc_changed, npc_busy, server_closing; npc_unavailable when
         /// the room failed to give the answer), to offer it again.
         /// </summary>
         public string text;
-        /// <summary>too_far, npc_busy, server_closing, npc_timeout, npc_unavailable; unknown_npc when the NPC left the world.</summary>
+        /// <summary>too_far, npc_busy, server_closing, npc_timeout, npc_unavailable; unknown_npc when the NPC left the world; npc_changed: the NPC of its name now.</summary>
         public string npcId;
         /// <summary>rate_limited, muted, report_limited: milliseconds until the player may ask (chat, report) again.</summary>
         public int retryAfterMs;
