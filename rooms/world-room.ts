@@ -16,7 +16,7 @@ import { SANCTIONS_CHANNEL } from "./moderation/account-sanctions.js";
 import { ERASURES_CHANNEL } from "./moderation/erased-accounts.js";
 import { HeardSanctions } from "./moderation/heard-sanctions.js";
 import type { HashPages } from "./hash-pages.js";
-import { AddressLines } from "./players/address-lines.js";
+import type { AddressShares } from "./players/address-shares.js";
 import type { TokenBucket } from "./players/token-bucket.js";
 import { addressedNpc, playerWords } from "./chat/chat-addressing.js";
 import { allowedPosition, distance, heading, normaliseAngle, type Position } from "./players/movement.js";
@@ -35,7 +35,7 @@ import { eventLines, type NpcEvent, NPC_EVENTS_CHANNEL } from "./npc/npc-events.
 import { NpcStatuses } from "./npc/npc-statuses.js";
 import { NpcWalkers } from "./npc/npc-walkers.js";
 import type { Asker } from "./npc/npc-turns.js";
-import { MESSAGE_BURST, PlayerAllowances, REPORTS_BURST, REPORTS_PER_SECOND } from "./players/player-allowances.js";
+import { MESSAGE_BURST, PlayerAllowances } from "./players/player-allowances.js";
 import { NpcQuestions } from "./npc/npc-questions.js";
 import { PlayerConnections } from "./players/player-connections.js";
 import { PlayerOrigins } from "./players/player-origins.js";
@@ -75,6 +75,8 @@ export interface WorldRoomDeps {
   seats?: WaitingSeats;
   /** What players who left could still do, per account or client address and name, for a rejoin to take back (shared likewise). */
   departed?: DepartedAllowances;
+  /** Lines and reports the players of one address have between them in all the process's rooms (CHAT_ADDRESS_SHARE; absent when 0; shared likewise). */
+  addressShares?: AddressShares;
   /** Seats kept for a reconnection, per account or public address (shared likewise). */
   awayHolds?: AwayHolds;
   /** Players' accounts from the game's login (server/player-accounts.ts): set, every join needs a signed token. */
@@ -141,10 +143,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     this.history.add("npc", npc.id, npc.name, text, "", { unasked: "event", event: event.event }, { near: this.standing(npc.id), ...(player ? { also: [player] } : {}) });
   }
 
-  /** Lines the players of one address say between them (CHAT_ADDRESS_SHARE; none when 0). */
-  private addressLines?: AddressLines;
-  /** Reports the players of one address file between them, as many players' worth as lines (none when 0). */
-  private addressReports?: AddressLines;
   private readonly statuses = new NpcStatuses(
     (npcId, status) => {
       const npc = this.state.npcs.get(npcId);
@@ -243,10 +241,6 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     }, acquaintances);
     // An NPC that walks up to a player greets them, and stops for them.
     this.walkers = new NpcWalkers(this.state.npcs, this.clock, (npcId) => this.greetings.hasVisitors(npcId), (npcIds) => this.greetings.npcsMoved(npcIds));
-    if (settings.chatAddressShare > 0) {
-      this.addressLines = new AddressLines(settings.chatRate, settings.chatAddressShare);
-      this.addressReports = new AddressLines({ burst: REPORTS_BURST, perSecond: REPORTS_PER_SECOND }, settings.chatAddressShare);
-    }
     this.reports = new ReportDesk(this.presence, settings.reportsToMute, (record) => this.history.log(record), this.log, (id) => this.state.players.has(id), this.deps.hashes?.());
     this.takeWorld();
     this.stopTakingEdits = this.deps.worldEdits?.subscribe(() => this.takeEdit());
@@ -675,7 +669,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       return this.connections.sendError(client, { code: "report_reason_too_long", message: `the reason is ${chars} characters; at most ${REPORT_REASON_MAX_CHARS} are allowed` });
     }
     const address = this.origins.sharedAddressOf(client.sessionId);
-    const limited = this.allowances.get(client.sessionId)?.report(address === undefined ? undefined : this.addressReports?.of(address));
+    const limited = this.allowances.get(client.sessionId)?.report(address === undefined ? undefined : this.deps.addressShares?.reports.of(address));
     if (limited) {
       const minutes = Math.ceil(limited.waitMs / 60_000);
       return this.connections.sendError(client, { code: "report_limited", message: `too many reports: you may report again in ${minutes} min`, retryAfterMs: limited.waitMs });
@@ -735,7 +729,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   /** The lines a player's address has left to say between its players (CHAT_ADDRESS_SHARE), when shared. */
   private addressLinesOf(sessionId: string): TokenBucket | undefined {
     const address = this.origins.sharedAddressOf(sessionId);
-    return address === undefined ? undefined : this.addressLines?.of(address);
+    return address === undefined ? undefined : this.deps.addressShares?.lines.of(address);
   }
 
   /** Whose turn a question takes in an NPC's queue (player-origins.ts). */

@@ -85,7 +85,7 @@ export interface WorldSettings {
   questionTimeoutMs: number;
   /** Lines one player may say (questions to NPCs included): `burst` at once, then `perSecond`. */
   chatRate: { burst: number; perSecond: number };
-  /** The players of one client address may say this many players' worth of lines between them (0: no such cap). */
+  /** The players of one client address may say this many players' worth of lines between them, in all the process's rooms together (0: no such cap). */
   chatAddressShare: number;
   /**
    * Players' reports that mute the reported player by themselves: `reporters` distinct players within

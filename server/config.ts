@@ -133,7 +133,10 @@ export const ENV_SCHEMA = z.object({
   NPC_TIMEOUT_MS: int(100, 600_000).default(DEFAULT_WORLD_SETTINGS.questionTimeoutMs),
   CHAT_BURST: int(1, 1000).default(DEFAULT_WORLD_SETTINGS.chatRate.burst),
   CHAT_LINES_PER_SECOND: z.coerce.number().min(0.001, "at least 0.001 (one every 17 minutes): a smaller rate never refills").max(1000).default(DEFAULT_WORLD_SETTINGS.chatRate.perSecond),
-  /** Players' worth of lines the players of one client address may say between them in a room (0: no such cap). */
+  /**
+   * Players' worth of lines (and reports) the players of one client address may say between them in all this process's
+   * rooms together, not in each: spreading over rooms does not multiply them (0: no such cap).
+   */
   CHAT_ADDRESS_SHARE: int(0, 1000).default(DEFAULT_WORLD_SETTINGS.chatAddressShare),
   /** Distinct players whose reports of one player within 10 minutes mute that player by themselves (0: off). */
   REPORTS_TO_MUTE: int(0, 1000).default(DEFAULT_WORLD_SETTINGS.reportsToMute.reporters),

@@ -16,6 +16,7 @@ import { type HashPages, presenceHashPages } from "../rooms/hash-pages.js";
 import { ERASURES_CHANNEL } from "../rooms/moderation/erased-accounts.js";
 import { MESSAGE_MAX_BYTES, WORLD_ROOM } from "../rooms/world-contract.js";
 import { AWAY_SEATS_PER_ACCOUNT, AwayHolds } from "../rooms/players/away-holds.js";
+import { addressShares } from "../rooms/players/address-shares.js";
 import { DepartedAllowances } from "../rooms/players/departed-allowances.js";
 import { PlayerAllowances } from "../rooms/players/player-allowances.js";
 import { hearSeatsTaken, WaitingSeats } from "../rooms/players/waiting-seats.js";
@@ -168,17 +169,19 @@ function worldTransport(): WebSocketTransport {
   return new WebSocketTransport({ maxPayload: MESSAGE_MAX_BYTES, ...pings, server: createServer({ connectionsCheckingInterval: TIMEOUTS_CHECKED_EVERY_MS }) });
 }
 
-/** The `world` rooms, with what this process's rooms share: seats waiting for joins, allowances, away holds, world edits. */
+/** The `world` rooms, with what this process's rooms share: seats waiting for joins, allowances, address shares, away holds, world edits. */
 function defineWorldRooms(server: Server, options: WorldServerOptions, answers: AnswerRouter, hashes: () => HashPages): { seats: WaitingSeats; worldEdits: WorldEdits } {
   const { config, log } = options;
   const { moderator } = config;
   if (!moderator) log.warn("moderation is off (MODERATION_WORDS=off)");
   const seats = new WaitingSeats(config.world.joinsWaitingPerAddress, config.seatReservationMs);
   const departed = new DepartedAllowances(PlayerAllowances.refillMs(config.world));
+  // One address's share of lines and reports in all rooms together: per room, spreading over rooms multiplied it.
+  const shares = addressShares(config.world);
   // An address keeps as many seats for reconnections as it may hold connections.
   const awayHolds = new AwayHolds({ account: AWAY_SEATS_PER_ACCOUNT, address: config.connectionsPerAddress });
   const worldEdits = new WorldEdits(config.world);
-  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats, departed, awayHolds, accounts: config.accounts, actionReceipts: config.actionReceipts, worldEdits, hashes };
+  const deps = { settings: config.world, answers, chatLog: options.chatLog, serverId: config.serverId, log, moderator, seats, departed, addressShares: shares, awayHolds, accounts: config.accounts, actionReceipts: config.actionReceipts, worldEdits, hashes };
   sizeStateBuffer(config.world);
   server.define(WORLD_ROOM, defineWorldRoom(deps)).sortBy({ clients: -1 });
   return { seats, worldEdits };

@@ -7,7 +7,7 @@ import { FairQueue } from "../rooms/npc/fair-queue.js";
 import { GroupedFairQueue } from "../rooms/npc/grouped-fair-queue.js";
 import { PlayerAllowances, secondsToWait } from "../rooms/players/player-allowances.js";
 import { TokenBucket } from "../rooms/players/token-bucket.js";
-import { answerSlowly, answersTo, askInTurns, joinWorld, outsideAddress, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { answerSlowly, answersTo, askInTurns, createWorldRoom, joinWorld, outsideAddress, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 describe("fair turns: pieces", () => {
   it("another avatar of a player shares their lines, questions and reports, and moves and sends on buckets of its own", () => {
@@ -443,6 +443,29 @@ describe("addresses behind a proxy (TRUST_PROXY=1)", function () {
     await waitFor("the office's six lines", () => stateOf(first).chat.filter((l) => officeIds.has(l.from)).length === 6);
     assert.deepEqual(office.flatMap((player) => player.errors), []);
     await Promise.all([neighbour, ...crowd, ...office].map((p) => p.room.leave()));
+  });
+
+  it("shares an address's lines over every room of the server, as in one room: spreading over rooms does not multiply them", async () => {
+    const headers = { "x-forwarded-for": "203.0.113.9" };
+    // Two of the address's players in one room, a third in a room of its own (each 2 lines; 4 between them).
+    const here = [await createWorldRoom(world.url, { name: "이방1" }, headers)];
+    here.push(await joinWorld(world.url, { name: "이방2" }, here[0]!.room.roomId, headers));
+    const there = await createWorldRoom(world.url, { name: "저방" }, headers);
+    const neighbour = await joinWorld(world.url, { name: "저방이웃" }, there.room.roomId, { "x-forwarded-for": "203.0.113.10" });
+    assert.notEqual(there.room.roomId, here[0]!.room.roomId);
+    here.forEach((player, i) => ["가", "나"].forEach((word) => player.room.send("chat", { text: `${word}${i}` })));
+    const hereIds = new Set(here.map((player) => player.room.sessionId));
+    await waitFor("the first room's four lines", () => stateOf(here[0]!).chat.filter((l) => hereIds.has(l.from)).length === 4);
+    there.room.send("chat", { text: "다" });
+    there.room.send("chat", { text: "라" });
+    neighbour.room.send("chat", { text: "마" });
+    // Per room (until session 67) the other room's two lines went through: the address said 6, a share of 3 players.
+    await refusedByAddress([...here, there], 2);
+    assert.deepEqual(there.errors.map((error) => error.code), ["rate_limited", "rate_limited"], "the address's 4 were said in the other room");
+    await waitFor("the neighbour's line", () => stateOf(there).chat.some((l) => l.from === neighbour.room.sessionId));
+    assert.equal(stateOf(there).chat.filter((l) => l.from === there.room.sessionId).length, 0);
+    assert.deepEqual(neighbour.errors, [], "another address in that room has lines of its own");
+    await Promise.all([...here, there, neighbour].map((p) => p.room.leave()));
   });
 
   it("counts IPv6 players by their /64, in which one subscriber picks new addresses at will", async () => {

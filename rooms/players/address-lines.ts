@@ -1,7 +1,8 @@
 import { TokenBucket } from "./token-bucket.js";
 
 /**
- * Lines (or reports: `rate` is any allowance's) the players of one client address may say between them in a room: `share` players' worth (CHAT_BURST and
+ * Lines (or reports: `rate` is any allowance's) the players of one client address may say between them in the rooms
+ * given it (the process's, address-shares.ts): `share` players' worth (CHAT_BURST and
  * CHAT_LINES_PER_SECOND times `share`), on top of each player's own allowance. Without it one person's 40
  * connections said 40 players' worth of lines and pushed everyone else's out of the history in seconds; a family
  * or a carrier's NAT rarely says 4 players' worth at once. A bucket that has refilled is the same as a new one,

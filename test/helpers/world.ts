@@ -130,6 +130,15 @@ export async function joinWorld(url: string, options: Record<string, unknown>, r
   const room = roomId
     ? await client.joinById<WorldState>(roomId, options)
     : await client.joinOrCreate<WorldState>("world", options);
+  return playerIn(room);
+}
+
+/** Creates a room of its own, even where others have places free, as a player who joins it. */
+export async function createWorldRoom(url: string, options: Record<string, unknown>, headers?: Record<string, string>): Promise<TestPlayer> {
+  return playerIn(await new Client(url, headers && { headers }).create<WorldState>("world", options));
+}
+
+async function playerIn(room: Room<any, WorldState>): Promise<TestPlayer> {
   const errors: WorldError[] = [];
   room.onMessage("error", (error: WorldError) => errors.push(error));
   const privateLines: PrivateLineMessage[] = [];
