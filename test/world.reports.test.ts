@@ -5,7 +5,7 @@ import { ChatLogRecord } from "../kafka/chat-log.js";
 import type { PlayerReport } from "../rooms/moderation/player-reports.js";
 import { REPORTS_BURST } from "../rooms/players/player-allowances.js";
 import type { ReportedNotice } from "../rooms/world-protocol.js";
-import { joinWorld, recordingChatLog, signedIn, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { createWorldRoom, joinWorld, recordingChatLog, signedIn, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64") };
 
@@ -262,6 +262,27 @@ describe("players' reports from one public address (TRUST_PROXY=1): guests who l
     await waitFor("the other address's report filed", () => seen.length === 1);
     assert.equal((await listed()).total, 2);
     await Promise.all([victim, other].map((player) => player.room.leave()));
+  });
+
+  it("gives an address one allowance of reports in all the server's rooms together, not one in each", async () => {
+    const from = (address: string) => ({ "x-forwarded-for": address });
+    const victims = [await createWorldRoom(world.url, { name: "이쪽" }, from("203.0.113.41")), await createWorldRoom(world.url, { name: "저쪽" }, from("203.0.113.42"))];
+    assert.notEqual(victims[0]!.room.roomId, victims[1]!.room.roomId);
+    const allowance = REPORTS_BURST * share;
+    let [filed, limited] = [0, 0];
+    // The address's guests take turns between the rooms: per room (until session 67) each room gave it an allowance.
+    for (let i = 0; i < allowance + 2; i++) {
+      const victim = victims[i % 2]!;
+      const guest = await joinWorld(world.url, { name: `방마다${i}` }, victim.room.roomId, from("203.0.113.98"));
+      const notices = noticesOf(guest);
+      guest.room.send("report", { player: victim.room.sessionId, reason: "가짜" });
+      await waitFor("filed or refused", () => notices.length === 1 || guest.errors.some((error) => error.code === "report_limited"));
+      if (notices.length === 1) filed++;
+      else limited++;
+      await guest.room.leave();
+    }
+    assert.deepEqual([filed, limited], [allowance, 2], "the address's allowance, spread over two rooms, then report_limited");
+    await Promise.all(victims.map((victim) => victim.room.leave()));
   });
 });
 
