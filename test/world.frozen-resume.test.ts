@@ -1,29 +1,15 @@
 import assert from "node:assert/strict";
 import { type Client, matchMaker } from "@colyseus/core";
-import { Client as SdkClient, CloseCode, Protocol } from "@colyseus/sdk";
+import { CloseCode, Protocol } from "@colyseus/sdk";
 import WebSocket from "ws";
 
 import { type FreezingProxy, startFreezingProxy } from "./helpers/freezing-proxy.js";
-import type { WorldState } from "../rooms/world-state.js";
-import { joinWorld, near, positionOf, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
+import { joinThroughProxy, joinWorld, near, positionOf, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor, walkTo } from "./helpers/world.js";
 
 /** The room's own client of `player` (its socket on the server's side). */
 const serverSide = (player: TestPlayer): Client => matchMaker.getLocalRoomById(player.room.roomId)!.clients.getById(player.room.sessionId)!;
 /** ws's readyState of a socket on the server's side: 1 open, 3 closed. */
 const readyState = (socket: Client["ref"]) => (socket as unknown as { readyState: number }).readyState;
-
-/**
- * `name` joined by matchmaking straight to the server and its socket through `proxy`: only the socket goes through it
- * (Node's WebSocket sends an upgrade on a pooled keep-alive socket, the join's, which a freeze would take too).
- */
-async function joinThrough(proxy: FreezingProxy, url: string, name: string): Promise<TestPlayer> {
-  const response = await fetch(`${url.replace("ws", "http")}/matchmake/joinOrCreate/world`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
-  const room = await new SdkClient(`ws://${proxy.host}`).consumeSeatReservation<WorldState>(await response.json());
-  await waitFor("the first state", () => room.state?.players !== undefined);
-  const player: TestPlayer = { room, errors: [] };
-  room.onMessage("error", (error) => player.errors.push(error));
-  return player;
-}
 
 /**
  * Resumes of a session whose old connection the server still holds as connected (a network that died without a close:
@@ -43,7 +29,7 @@ describe("A resume of a session the server still holds as connected", () => {
   });
 
   it("takes the place at once with the session's token: its old socket is taken for dropped, not waited on", async () => {
-    const a = await joinThrough(proxy, world.url, "얼음");
+    const a = await joinThroughProxy(proxy, world.url, "얼음");
     const b = await joinWorld(world.url, { name: "지켜봄" }, a.room.roomId);
     const { x, z } = positionOf(a);
     await walkTo(a, x + 3, z);

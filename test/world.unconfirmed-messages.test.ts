@@ -1,13 +1,9 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 
-import { Client as SdkClient } from "@colyseus/sdk";
-
 import type { QuestionMessage } from "../kafka/contract.js";
-import type { WorldError } from "../rooms/world-contract.js";
-import type { WorldState } from "../rooms/world-state.js";
 import { type FreezingProxy, startFreezingProxy } from "./helpers/freezing-proxy.js";
-import { joinWorld, scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { joinThroughProxy, joinWorld, scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 /**
  * A TCP proxy in front of the server whose connections can go dead without a close, as a phone's out of coverage:
@@ -113,15 +109,8 @@ describe("an error the client took but never confirmed", function () {
   });
 
   it("comes again after the reconnection with the id it came with, so the client tells it from a new one", async () => {
-    // Matchmaking straight to the server, the socket through the proxy (a freeze or mute takes only the socket).
-    const reservation = await (await fetch(`http://127.0.0.1:${world.server.port}/matchmake/joinOrCreate/world`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "두번들은이" }),
-    })).json();
-    const room = await new SdkClient(`ws://${proxy.host}`).consumeSeatReservation<WorldState>(reservation);
+    const { room, errors } = await joinThroughProxy(proxy, world.url, "두번들은이");
     Object.assign(room.reconnection, { minUptime: 0, minDelay: 200, maxDelay: 200 });
-    const errors: WorldError[] = [];
-    room.onMessage("error", (error: WorldError) => void errors.push(error));
-    await waitFor("the first state", () => room.state?.players !== undefined);
     // The line reaches the room; the pong that would confirm its refusal does not.
     proxy.muteClientAfterNextMessage();
     room.send("chat", { text: "안녕?", to: "dragon" });

@@ -124,6 +124,20 @@ export async function signedIn(secret: string, account: string, name: string): P
   return { authorization: `Bearer ${await signToken(secret, { account, name, hours: 1 })}` };
 }
 
+/**
+ * `name` joined by matchmaking straight to the server at `url` and its socket through the proxy at `proxy.host`: only
+ * the socket goes through it (Node's WebSocket sends an upgrade on a pooled keep-alive socket, the join's, which a
+ * freeze would take too).
+ */
+export async function joinThroughProxy(proxy: { host: string }, url: string, name: string): Promise<TestPlayer> {
+  const response = await fetch(`${url.replace("ws", "http")}/matchmake/joinOrCreate/world`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
+  const room = await new Client(`ws://${proxy.host}`).consumeSeatReservation<WorldState>(await response.json());
+  await waitFor("the first state", () => room.state?.players !== undefined);
+  const player: TestPlayer = { room, errors: [] };
+  room.onMessage("error", (error) => player.errors.push(error));
+  return player;
+}
+
 /** `headers` go with matchmaking and the socket, as a proxy in front would send them. */
 export async function joinWorld(url: string, options: Record<string, unknown>, roomId?: string, headers?: Record<string, string>): Promise<TestPlayer> {
   const client = new Client(url, headers && { headers });
