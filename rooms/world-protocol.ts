@@ -177,7 +177,8 @@ export interface NpcActionNotice {
  * call to it, and its reply. Such lines are never in `chat`: each goes to its one player alone as this message, with
  * a state line's fields, so the room keeps the one view all clients share (a view per client, which private lines in
  * `chat` needed, encoded every patch once per player). Held while the player is away and sent when they are back:
- * a client shows an id it shows already only once.
+ * a client shows an id it shows already only once. So comes, too, a `chat` line said to a player while away (an NPC's
+ * answer) that the history lost before they were back (away-outbox.ts).
  */
 export const PRIVATE_LINE = "private_line";
 export interface PrivateLineMessage {

@@ -205,7 +205,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       // They left and came back as a new session (a page reloaded) before the answer: it is theirs still.
       for (const sessionId of this.origins.sessionsOf(account)) this.connections.sendToSession(sessionId, PRIVATE_LINE, line);
     };
-    this.history = new ChatHistory({ chat: this.state.chat, settings, views: this.views, statuses: this.statuses, chatLog, roomId: this.roomId, serverId, patch, tell });
+    const saidTo = (sessionId: string, line: PrivateLineMessage) => this.connections.keepCopy(sessionId, line.id, PRIVATE_LINE, line);
+    this.history = new ChatHistory({ chat: this.state.chat, settings, views: this.views, statuses: this.statuses, chatLog, roomId: this.roomId, serverId, patch, tell, saidTo });
     this.questions = new NpcQuestions({
       roomId: this.roomId,
       settings,
@@ -476,7 +477,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   onReconnect(client: Client): void {
-    const held = this.connections.back(client);
+    // Copies of lines said to them while away go only where the history lost them: the state they get back has the rest.
+    const held = this.connections.back(client, (lineId) => this.state.chat.some((line) => line.id === lineId));
     // Banned while away: taking one's place back skips onAuth, which refuses a banned account's joins.
     const account = this.origins.accountOf(client.sessionId);
     if (account !== undefined && this.sanctions.msLeft("ban", account) > 0) return this.putOut(account);

@@ -48,7 +48,7 @@ describe("Players' connections (rooms/players/player-connections.ts)", () => {
       // Colyseus's resume: a new client on a new socket, and the old client's ref moved onto it.
       const { client: resumed, leaves } = player("p1");
       (before as { ref: Client["ref"] }).ref = resumed.ref;
-      connections.resumed(resumed, connections.back(resumed));
+      connections.resumed(resumed, connections.back(resumed, () => true));
       old.emit("error", new Error("Invalid WebSocket frame: RSV1 must be clear"));
       return { connections, warned, resumed, leaves };
     };

@@ -73,7 +73,10 @@ describe("an NPC removed from the world file while the server runs", function ()
   before(async () => {
     file = join(mkdtempSync(join(tmpdir(), "world-removed-")), "world.json");
     saveWorld(file, { npcs: [HANS, MINA] });
-    world = await startTestWorld({ WORLD_FILE: file, NPC_MAX_BATCH: "1", NPC_TIMEOUT_MS: "20000" });
+    // A queue of one: a player's third question to her is turned away busy, its reply waiting behind the first two (the
+    // cases' questions, all from one address, are not held back by its rate).
+    const quick = { QUESTION_BURST: "100", QUESTIONS_PER_SECOND: "100" };
+    world = await startTestWorld({ WORLD_FILE: file, NPC_MAX_BATCH: "1", NPC_QUEUE_MAX: "1", NPC_TIMEOUT_MS: "20000", ...quick });
     await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
       if (questions.some((q) => q.npcId === "mina")) await new Promise<void>((resolve) => (letAnswer = resolve));
       return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`));
@@ -197,6 +200,25 @@ describe("an NPC removed from the world file while the server runs", function ()
     for (const error of a.errors) assert.match(error.message, /^미나 was changed by an edit of the world before it answered: ask again/);
     a.room.send("chat", { text: "@미나 둘" }); // asked again: she answers
     await waitFor("her answer", () => stateOf(a).chat.some((l) => l.from === "baker" && l.text === "답: 둘"));
+    await a.room.leave();
+  });
+
+  it("removed while a busy reply waits its turn, tells that question's asker it left, not that it is busy", async () => {
+    saveWorld(file, { npcs: [HANS, MINA] });
+    const a = await world.join("영희");
+    await waitFor("mina back", () => stateOf(a).npcs.mina);
+    a.room.send("chat", { text: "@미나 하나" }); // with the brain
+    a.room.send("chat", { text: "@미나 둘" }); // waits: her queue is full
+    a.room.send("chat", { text: "@미나 셋" }); // turned away: her busy line waits behind the answers to the two before
+    await waitFor("mina thinking", () => stateOf(a).npcs.mina?.status === "thinking");
+    saveWorld(file, { npcs: [HANS] });
+    await waitFor("mina gone from the state", () => !stateOf(a).npcs.mina);
+    letAnswer();
+    const told = () => a.errors.map((e) => [e.code, e.text]);
+    await waitFor("all three told", () => told().length === 3);
+    await sleep(300);
+    assert.deepEqual(told(), [["unknown_npc", "@미나 둘"], ["unknown_npc", "@미나 하나"], ["unknown_npc", "@미나 셋"]]);
+    assert.ok(!stateOf(a).chat.some((l) => l.from === "mina" && l.replyTo !== ""), "no busy line from her after she left");
     await a.room.leave();
   });
 

@@ -686,7 +686,7 @@ describe("WorldRoom", function () {
       a.room.send("chat", { text: "@kobot 거기 있어?" });
       await waitFor("thinking", () => stateOf(a).npcs.kobot!.status === "thinking");
       await dropUntilBack(a, 1500); // back after the fallback (0.7 s)
-      // The fallback line came back with the state; the error saying why went to no socket and was lost.
+      // The fallback line comes back with the state (the history still holds it); the error saying why went to no socket and was lost.
       await waitFor("the fallback line", () => answersTo(a)[0]);
       await waitFor("the error, sent as they came back", () => a.errors.length === 1, 2000);
       assert.equal(a.errors[0]!.code, "npc_timeout");

@@ -26,6 +26,8 @@ export interface ChatHistoryDeps {
   patch(): void;
   /** To one player alone, as a `private_line` message (held while they are away), or to their account's player here. */
   tell(to: { only: string; account?: string }, line: PrivateLineMessage): void;
+  /** A state line said to this player by name (an NPC's answer, heard wherever they stand): a copy kept while they are away. */
+  saidTo(sessionId: string, line: PrivateLineMessage): void;
 }
 
 /**
@@ -44,12 +46,15 @@ export class ChatHistory {
   add(kind: ChatLineKind, from: string, name: string, text: string, replyTo = "", extra: LineLogFields = {}, hearers: Hearers = "everyone"): ChatLine {
     const line = new ChatLine().assign({ id: newLineId(), kind, from, name, text, ts: Date.now(), replyTo });
     const heardByOne = typeof hearers === "object" && "only" in hearers;
+    const message: PrivateLineMessage = { id: line.id, kind, from, name, text, ts: line.ts, replyTo };
     if (heardByOne) {
-      this.deps.tell(hearers, { id: line.id, kind, from, name, text, ts: line.ts, replyTo });
+      this.deps.tell(hearers, message);
     } else {
       this.deps.chat.push(line);
       this.unsentLines++;
       this.deps.views.hear(line, hearers);
+      // Its player may be away, and the history trimmed of it before they are back (they never saw their answer).
+      if (typeof hearers === "object") for (const sessionId of hearers.also ?? []) this.deps.saidTo(sessionId, message);
     }
     if (kind === "npc") this.deps.statuses.speaking(from, text);
     chatLines.inc({ kind });

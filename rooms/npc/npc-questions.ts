@@ -208,9 +208,13 @@ export class NpcQuestions {
   /** The NPC says it is busy (or closing) to a question it will not answer, and the asker gets the line back. */
   private turnAway(question: Question): void {
     const refused = fallbackFor(this.closing ? "closing" : "busy");
+    const name = this.deps.npc(question.npcId)?.name ?? question.npcId; // for the error, if it leaves the world meanwhile
     // In the question's turn: after the answers to the player's questions before it.
     this.replies.answered(question.npcId, question.client.sessionId, question.line.id, () => {
-      this.sayReply(asked(question), { own: this.closing ? "closing" : "busy", text: refused.line, info: { fallback: true, reason: refused.code } });
+      const said = this.sayReply(asked(question), { own: this.closing ? "closing" : "busy", text: refused.line, info: { fallback: true, reason: refused.code } });
+      // Removed from the world while the reply waited its turn: told so, as its other questions were ("busy" had them
+      // ask an NPC that is gone). The line was in no queue, so npcLeft did not tell them of it.
+      if (!said) return this.deps.connections.sendError(question.client, this.leftError(question.npcId, name, question.line.text));
       this.deps.connections.sendError(question.client, { code: refused.code, message: refused.message, text: question.line.text, npcId: question.npcId });
     });
   }

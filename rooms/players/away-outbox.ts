@@ -1,31 +1,42 @@
 /** Messages held for one player at most while away: what a drop's few seconds can bring (answers, their errors). */
 const HELD_AT_MOST = 50;
 
+/** A message held; `copyOf`, a state line's id: a copy of that line, sent only if the history lost it meanwhile. */
+interface Held {
+  type: string;
+  message: unknown;
+  copyOf?: string;
+}
+
 /**
  * Messages for players whose connection dropped, held until they take their place back: Colyseus throws away what is
  * sent to a client while it is away, so an NPC's `npc_action` (and its receipt) or the error saying why an answer was
- * a fallback line was lost for good, though the line itself came back with the state.
+ * a fallback line was lost for good. A line said to them in the state (an NPC's answer) comes back with the state,
+ * unless CHAT_HISTORY lines came after it before they were back: a copy is held, and sent only then.
  */
 export class AwayOutbox {
-  private readonly held = new Map<string, Array<[type: string, message: unknown]>>();
+  private readonly held = new Map<string, Held[]>();
 
   /** The player's connection dropped; `unread`, messages it may not have taken (unconfirmed-messages.ts), go first. */
   away(sessionId: string, unread: Array<[type: string, message: unknown]> = []): void {
-    this.held.set(sessionId, unread.slice(-HELD_AT_MOST));
+    this.held.set(sessionId, unread.slice(-HELD_AT_MOST).map(([type, message]) => ({ type, message })));
   }
 
-  /** Holds the message if the player is away (true), else leaves it to be sent (false). */
-  hold(sessionId: string, type: string, message: unknown): boolean {
+  /** Holds the message if the player is away (true), else leaves it to be sent (false); `copyOf`: see Held. */
+  hold(sessionId: string, type: string, message: unknown, copyOf?: string): boolean {
     const held = this.held.get(sessionId);
     if (!held) return false;
-    if (held.length < HELD_AT_MOST) held.push([type, message]);
+    if (held.length < HELD_AT_MOST) held.push({ type, message, ...(copyOf === undefined ? {} : { copyOf }) });
     return true;
   }
 
-  /** What was held for the player, who is back (or gone: then it is dropped). */
-  back(sessionId: string): Array<[type: string, message: unknown]> {
+  /**
+   * What was held for the player, who is back (or gone: then it is dropped); a copy of a line the state still holds
+   * (`inState`) is not: it comes with the state, and a client shown it twice.
+   */
+  back(sessionId: string, inState: (lineId: string) => boolean = () => true): Array<[type: string, message: unknown]> {
     const held = this.held.get(sessionId) ?? [];
     this.held.delete(sessionId);
-    return held;
+    return held.filter(({ copyOf }) => copyOf === undefined || !inState(copyOf)).map(({ type, message }) => [type, message]);
   }
 }

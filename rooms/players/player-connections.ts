@@ -60,10 +60,21 @@ export class PlayerConnections {
     this.watchFrames(client);
   }
 
-  /** The player took their place back: what was held for them, to send once the room has seen to them. */
-  back(client: Client): Array<[type: string, message: unknown]> {
+  /**
+   * The player took their place back: what was held for them, to send once the room has seen to them; copies of lines
+   * said to them that the state still holds (`inState`) are left out (keepCopy).
+   */
+  back(client: Client, inState: (lineId: string) => boolean): Array<[type: string, message: unknown]> {
     this.slowReaders.joined(client.sessionId);
-    return this.outbox.back(client.sessionId);
+    return this.outbox.back(client.sessionId, inState);
+  }
+
+  /**
+   * A state line said to the player (an NPC's answer) while they are away: a copy is held as `type`, sent when they
+   * are back only if the history lost the line by then (CHAT_HISTORY lines after it: the answers were never seen).
+   */
+  keepCopy(sessionId: string, lineId: string, type: string, message: unknown): void {
+    this.outbox.hold(sessionId, type, message, lineId);
   }
 
   /** Back and still here: watched again, and sent what was held (after the full state, which holds the lines they are about). */

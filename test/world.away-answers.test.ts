@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { matchMaker } from "@colyseus/core";
+import { Client } from "@colyseus/sdk";
+
+import type { QuestionMessage } from "../kafka/contract.js";
+import { PRIVATE_LINE, type PrivateLineMessage } from "../rooms/world-protocol.js";
+import type { WorldState } from "../rooms/world-state.js";
+import { scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+
+// A short history, so that a few lines of others' talk push a line out of it.
+const HISTORY = 8;
+
+describe("answers said to a player while their connection is down", function () {
+  this.timeout(30_000);
+  let world: TestWorld;
+  /** Questions with the brain, each answered when the test lets it. */
+  const held: Array<() => void> = [];
+
+  before(async () => {
+    const quick = { CHAT_BURST: "100", CHAT_LINES_PER_SECOND: "100" };
+    world = await startTestWorld({ CHAT_HISTORY: String(HISTORY), ...quick });
+    await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
+      await new Promise<void>((resolve) => held.push(resolve));
+      return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`));
+    });
+  });
+  after(() => world.stop());
+
+  /** The room's own history (the player away has no state to read). */
+  const roomChat = (p: TestPlayer) => (matchMaker.getLocalRoomById(p.room.roomId) as unknown as { state: WorldState }).state.chat;
+  const answerIn = (p: TestPlayer, text: string) => roomChat(p).find((l) => l.from === "kobot" && l.text === `답: ${text}`);
+
+  it("come as private lines once they are back, those the history lost meanwhile only: each answer seen once", async () => {
+    const a = await world.join("민수");
+    const b = await world.joinBeside(a, "수다");
+    for (const text of ["하나", "둘", "셋"]) a.room.send("chat", { text: `@kobot ${text}` });
+    await waitFor("her three questions in the room", () => roomChat(a).filter((l) => l.from === a.room.sessionId).length === 3);
+    // Dropped (a network blip): the room keeps her seat, and she takes it back when the test says.
+    a.room.reconnection.enabled = false;
+    const token = a.room.reconnectionToken;
+    a.room.connection.close(4010);
+    await waitFor("her seat kept, away", () => stateOf(b).players[a.room.sessionId]?.anim === "away");
+
+    // The first two answers come while she is away, and more than the history's lines after them.
+    for (const text of ["하나", "둘"]) {
+      await waitFor("her question with the brain", () => held.length === 1);
+      held.shift()!();
+      await waitFor(`the answer to ${text}`, () => answerIn(a, text));
+    }
+    const pushedOut = [answerIn(a, "하나")!.id, answerIn(a, "둘")!.id];
+    for (let i = 0; i < HISTORY; i++) b.room.send("chat", { text: `잡담 ${i}` });
+    await waitFor("the first two answers out of the history", () => !answerIn(a, "하나") && !answerIn(a, "둘"));
+    // The third comes after the talk: still in the history when she is back.
+    await waitFor("her last question with the brain", () => held.length === 1);
+    held.shift()!();
+    await waitFor("the answer to 셋", () => answerIn(a, "셋"));
+    const kept = answerIn(a, "셋")!.id;
+
+    const room = await new Client(world.url).reconnect<WorldState>(token);
+    const privateLines: PrivateLineMessage[] = [];
+    room.onMessage(PRIVATE_LINE, (line: PrivateLineMessage) => privateLines.push(line));
+    await waitFor("her state", () => room.state?.chat !== undefined);
+    await sleep(300);
+    const inState = [...room.state.chat].filter((l) => l.from === "kobot" && l.replyTo !== "").map((l) => l.id);
+    const told = privateLines.map((l) => l.id);
+    assert.deepEqual(told, pushedOut, "the answers the history lost, as private lines, in the order said");
+    assert.deepEqual(inState, [kept], "the answer still in the history comes with the state, not again as a private line");
+    assert.deepEqual(privateLines.map((l) => [l.kind, l.from, l.text]), [["npc", "kobot", "답: 하나"], ["npc", "kobot", "답: 둘"]]);
+    await Promise.all([room.leave(), b.room.leave()]);
+  });
+});
