@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
+import { Client, type Room } from "@colyseus/sdk";
 import { type Browser, chromium, type Page } from "playwright-core";
 
 import { signToken } from "../../server/player-accounts.js";
@@ -193,9 +194,13 @@ describe("Web client in Chromium", function () {
     // Come within the gap after the page's own line: one line for them all, in this order.
     const roomId = await page.evaluate(() => (window as any).kobot.room.roomId as string);
     const rtl = "\ufdfa".repeat(20);
-    const came: TestPlayer[] = [];
-    // Names no other test here takes: a page of an earlier one (민수) may still be in the room.
-    for (const name of [rtl, "첫줄손님", "둘줄손님", "셋줄손님"]) came.push(await joinWorld(url.replace("http", "ws"), { name }, roomId));
+    // Names no other test here takes: a page of an earlier one (민수) may still be in the room. Their seats are taken
+    // together, then their sockets come one after another: four whole joins in turn could outlast the 2 s gap on a
+    // loaded machine, and the fourth came in a line of its own.
+    const seats = await Promise.all([rtl, "첫줄손님", "둘줄손님", "셋줄손님"].map(async (name) =>
+      (await fetch(`${url}/matchmake/joinById/${roomId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) })).json()));
+    const came: Room[] = [];
+    for (const seat of seats) came.push(await new Client(url.replace("http", "ws")).consumeSeatReservation(seat));
     const line = page.locator("#history li.system", { hasText: "외 1명이 들어왔어요." });
     await line.waitFor();
     const names = line.locator("b > bdi");
@@ -204,7 +209,7 @@ describe("Web client in Chromium", function () {
     const xs = await names.evaluateAll((bdis) => bdis.map((bdi) => bdi.getBoundingClientRect().x));
     assert.ok(xs[0]! < xs[1]! && xs[1]! < xs[2]!, `the names left to right in order: ${xs}`);
     assert.equal(await line.textContent(), `${rtl}, 첫줄손님, 둘줄손님 외 1명이 들어왔어요.`);
-    await Promise.all(came.map((player) => player.room.leave()));
+    await Promise.all(came.map((room) => room.leave()));
     assert.deepEqual(consoleErrors, []);
   });
 
