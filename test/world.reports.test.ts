@@ -233,6 +233,14 @@ describe("players' reports from one public address (TRUST_PROXY=1): guests who l
   });
   after(() => world.stop());
 
+  /** `guest` reports `victim` (a reason the tests' own): true when filed, false when refused report_limited. */
+  async function reportedBy(guest: TestPlayer, victim: TestPlayer): Promise<boolean> {
+    const notices = noticesOf(guest);
+    guest.room.send("report", { player: victim.room.sessionId, reason: "가짜" });
+    await waitFor("filed or refused", () => notices.length === 1 || guest.errors.some((error) => error.code === "report_limited"));
+    return notices.length === 1;
+  }
+
   it("keeps one report of a player per reporting address, and one allowance of reports per address, however often its guests join again", async () => {
     const from = (address: string) => ({ "x-forwarded-for": address });
     const victim = await joinWorld(world.url, { name: "피해자" }, undefined, from("203.0.113.31"));
@@ -241,10 +249,7 @@ describe("players' reports from one public address (TRUST_PROXY=1): guests who l
     let [filed, limited] = [0, 0];
     for (let i = 0; i < allowance + 2; i++) {
       const guest = await joinWorld(world.url, { name: `도배${i}` }, victim.room.roomId, from("203.0.113.99"));
-      const notices = noticesOf(guest);
-      guest.room.send("report", { player: victim.room.sessionId, reason: "가짜" });
-      await waitFor("filed or refused", () => notices.length === 1 || guest.errors.some((error) => error.code === "report_limited"));
-      if (notices.length === 1) filed++;
+      if (await reportedBy(guest, victim)) filed++;
       else limited++;
       await guest.room.leave();
     }
@@ -274,10 +279,7 @@ describe("players' reports from one public address (TRUST_PROXY=1): guests who l
     for (let i = 0; i < allowance + 2; i++) {
       const victim = victims[i % 2]!;
       const guest = await joinWorld(world.url, { name: `방마다${i}` }, victim.room.roomId, from("203.0.113.98"));
-      const notices = noticesOf(guest);
-      guest.room.send("report", { player: victim.room.sessionId, reason: "가짜" });
-      await waitFor("filed or refused", () => notices.length === 1 || guest.errors.some((error) => error.code === "report_limited"));
-      if (notices.length === 1) filed++;
+      if (await reportedBy(guest, victim)) filed++;
       else limited++;
       await guest.room.leave();
     }

@@ -60,7 +60,6 @@ const asked = (question: Question): AskedQuestion => ({
   name: question.line.name, account: question.account, privately: question.privately,
 });
 
-
 /** The NPC's own words for a stock line (its world file's `lines`), said to the player named (namedLine); else `stock`. */
 const ownLine = (npc: NpcSettings | undefined, kind: OwnLineKind, name: string, stock: string, passes: LinePasses) => {
   const line = pickLine(npc?.lines?.[kind] ?? [], undefined);
