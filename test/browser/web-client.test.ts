@@ -43,6 +43,23 @@ describe("Web client in Chromium", function () {
   }
 
   const sessionId = (page: Page) => page.evaluate(() => (window as any).kobot.room.sessionId as string);
+  /**
+   * Holds a walking key until the page's own avatar (as the server has it) is past `past` on `axis`, then lets it go:
+   * a key held for a fixed time walked less, or farther, as the machine was loaded.
+   */
+  const holdUntilPast = async (page: Page, key: string, axis: "x" | "z", past: number) => {
+    await page.keyboard.down(key);
+    try {
+      await page.waitForFunction(([axis, past]) => {
+        const room = (window as any).kobot.room;
+        return room.state.players.get(room.sessionId)[axis] > past;
+      }, [axis, past] as const, { timeout: 20_000 });
+    } finally {
+      await page.keyboard.up(key);
+    }
+  };
+  /** Two animation frames: one drawn after everything the page had when this was called. */
+  const framesLater = (page: Page) => page.evaluate(() => new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn))));
   const positionSeenBy = (page: Page, id: string) =>
     page.evaluate((id) => {
       const p = (window as any).kobot.room.state.players.get(id);
@@ -89,10 +106,8 @@ describe("Web client in Chromium", function () {
     const before = (await positionSeenBy(b.page, idA))!;
     assert.ok(before, "b sees a in the room");
 
-    // a walks right for a moment; b's client gets the new position.
-    await a.page.keyboard.down("d");
-    await a.page.waitForTimeout(600);
-    await a.page.keyboard.up("d");
+    // a walks right a little more than a unit; b's client gets the new position.
+    await holdUntilPast(a.page, "d", "x", before.x + 1);
     await b.page.waitForFunction(
       ([id, x]) => ((window as any).kobot.room.state.players.get(id)?.x ?? -Infinity) > (x as number) + 1,
       [idA, before.x] as const,
@@ -101,7 +116,8 @@ describe("Web client in Chromium", function () {
     // a asks 코봇 from the chat box (the village's NPCs are the choices); both histories show the answer.
     const choices = await a.page.$$eval("#to-npc option", (options) => options.map((o) => (o as HTMLOptionElement).value));
     // To everyone first, then the village's NPCs; their order (those in reach first) is npc-reach's, tested there: a
-    // walk of 600 ms held on a loaded machine went farther, out of 한스's reach, and the list rightly put him last.
+    // walk of 600 ms held on a loaded machine went farther, out of 한스's reach, and the list rightly put him last (the
+    // walk now stops a unit on, but the order stays npc-reach's to test).
     assert.equal(choices[0], "");
     assert.deepEqual(choices.slice(1).sort(), ["hans", "kobot", "mina"]);
     await a.page.selectOption("#to-npc", "kobot");
@@ -116,7 +132,7 @@ describe("Web client in Chromium", function () {
     assert.ok(await b.page.isVisible("#history li.player >> text=배고파"));
 
     mkdirSync("test/artifacts", { recursive: true });
-    await b.page.waitForTimeout(200); // let the speech bubble draw
+    await framesLater(b.page); // the speech bubble drawn
     await b.page.screenshot({ path: "test/artifacts/web-client.png" });
     const bundle = statSync("web-client/dist/app.js").size;
     const timing = { joinMs: [a.joinMs, b.joinMs], bundleBytes: bundle };
@@ -142,6 +158,7 @@ describe("Web client in Chromium", function () {
     const before = await positionSeenBy(page, me);
     await page.focus("#to-npc");
     await page.keyboard.press("ArrowUp");
+    // Absence: a step the key took would be sent on the next frame and back in a patch (20 a second) well within this.
     await page.waitForTimeout(400);
     assert.deepEqual(await positionSeenBy(page, me), before);
     assert.notEqual(await page.inputValue("#to-npc"), "hans");
@@ -165,9 +182,10 @@ describe("Web client in Chromium", function () {
     await page.press("#text", "Enter");
     await page.waitForFunction(() => document.getElementById("toast")?.dataset.code === "chat_too_long");
     assert.equal(await page.inputValue("#text"), "가".repeat(201));
+    // The toast's 5 s are the page's own timers: a loaded machine makes these waits longer in page time, never shorter.
     await page.waitForTimeout(4000);
     await page.press("#text", "Enter"); // the same error again: shown its own 5 s, not cleared by the first one's timer
-    await page.waitForTimeout(1500);
+    await page.waitForTimeout(1500); // past the first one's 5 s
     assert.match(await page.textContent("#toast") ?? "", /200자까지/);
     // 150 syllables typed as jamo (macOS, iOS) are 450 code points, which the server composes into its 150: sent.
     await page.fill("#text", "한".repeat(150).normalize("NFD"));
@@ -275,10 +293,12 @@ describe("Web client in Chromium", function () {
     await cdp.send("Input.dispatchKeyEvent", { type: "rawKeyDown", key: "Enter", code: "Enter", windowsVirtualKeyCode: 13 });
     await cdp.send("Input.dispatchKeyEvent", { type: "char", key: "Enter", code: "Enter", text: "\r", windowsVirtualKeyCode: 13 });
     await cdp.send("Input.dispatchKeyEvent", { type: "keyUp", key: "Enter", code: "Enter", windowsVirtualKeyCode: 13 });
-    for (let tries = 0; saidBy().length < 2 && tries < 100; tries++) await page.waitForTimeout(50);
-    await page.waitForTimeout(300); // a doubled line would be here by now
-    assert.deepEqual(saidBy(), ["안녕", "하루"], "each line once, no syllable cut off or left behind");
     assert.equal(await page.inputValue("#text"), "", "the box is empty: no last syllable comes back into it");
+    // A last line typed plainly: a doubled IME line went out on the same socket before it, so it is in the room first.
+    await page.fill("#text", "끝");
+    await page.press("#text", "Enter");
+    await waitFor("the last line reaching the room", () => saidBy().includes("끝"), 20_000);
+    assert.deepEqual(saidBy(), ["안녕", "하루", "끝"], "each line once, no syllable cut off or left behind");
     await watcher.room.leave();
     assert.deepEqual(consoleErrors, []);
   });
@@ -324,7 +344,8 @@ describe("Web client in Chromium", function () {
     assert.deepEqual(consoleErrors, []);
   });
 
-  it("signs in with the token in the page's fragment, shown by its account's name, and says so when there is none", async () => {
+  it("signs in with the token in the page's fragment, shown by its account's name, and says so when there is none", async function () {
+    this.timeout(180_000); // a server of its own to start: on a loaded machine that alone took most of 60 s
     const port = await freePort();
     const secret = "the browser test's login secret, 32 characters or more";
     const signedIn = await startService("browser-server-accounts", "server/main.ts", { PORT: String(port), AUTH_SECRET: secret }, "world server listening");
@@ -358,6 +379,8 @@ describe("Web client in Chromium", function () {
       const empty = await browser.newPage();
       empty.on("pageerror", (error) => consoleErrors.push(error.message));
       await empty.goto(`http://127.0.0.1:${port}/#token=`);
+      await empty.waitForFunction(() => !(document.getElementById("join") as HTMLFormElement).hidden);
+      // Absence: a join would have left "연결 전" at once (the page's script ran before goto returned).
       await empty.waitForTimeout(500);
       assert.deepEqual([await empty.isVisible("#join"), await empty.textContent("#status")], [true, "연결 전"]);
       await empty.close();
@@ -439,9 +462,7 @@ describe("Web client in Chromium", function () {
     // The walking keys walk with a button focused.
     const me = await sessionId(hurt.page);
     const before = (await positionSeenBy(hurt.page, me))!;
-    await hurt.page.keyboard.down("d");
-    await hurt.page.waitForTimeout(400);
-    await hurt.page.keyboard.up("d");
+    await holdUntilPast(hurt.page, "d", "x", before.x + 0.5);
     await hurt.page.waitForFunction(([id, x]) => (window as any).kobot.room.state.players.get(id).x > (x as number) + 0.5, [me, before.x] as const);
     // Enter clicks the focused button (it used to jump to the chat box): the menu opens, focused on its first reason.
     await hurt.page.keyboard.press("Enter");
@@ -457,9 +478,7 @@ describe("Web client in Chromium", function () {
     await hurt.page.keyboard.press("Escape");
     assert.equal(await hurt.page.evaluate(() => document.activeElement === document.body), true);
     const there = (await positionSeenBy(hurt.page, me))!;
-    await hurt.page.keyboard.down("s");
-    await hurt.page.waitForTimeout(400);
-    await hurt.page.keyboard.up("s");
+    await holdUntilPast(hurt.page, "s", "z", there.z + 0.5);
     await hurt.page.waitForFunction(([id, z]) => (window as any).kobot.room.state.players.get(id).z > (z as number) + 0.5, [me, there.z] as const);
     assert.equal(await hurt.page.inputValue("#text"), "", "no letters typed into the box");
     const admin = { authorization: "Basic " + Buffer.from("ops:correct-horse").toString("base64") };
@@ -493,7 +512,7 @@ describe("Web client in Chromium", function () {
     const kicked = await fetch(`${url}/api/kicks`, { method: "POST", headers: admin, body: JSON.stringify({ player: await sessionId(me.page) }) });
     assert.ok(kicked.ok, `kick: ${kicked.status}`);
     await me.page.waitForFunction(() => document.getElementById("toast")?.textContent?.startsWith("운영자가 방에서 내보냈어요."));
-    await me.page.waitForTimeout(100); // a frame drawn after
+    await framesLater(me.page);
     assert.equal(await purpleDots(), 0, "the room's world is no longer drawn");
     assert.equal(await theirs.isVisible(), false, "no report from out of the room");
     assert.ok((await me.page.textContent("#history"))!.includes("옆사람의 말"), "the lines seen are kept");
@@ -561,23 +580,22 @@ describe("Web client in Chromium", function () {
       const npc = (window as any).kobot.room.state.npcs.get("kobot");
       return { x: npc.x as number, z: (npc.z as number) - 38 / 6.4 };
     });
-    for (let step = 0; step < 20; step++) {
-      const at = await page.evaluate(() => {
-        const room = (window as any).kobot.room;
-        const me = room.state.players.get(room.sessionId);
-        return { x: me.x as number, z: me.z as number };
-      });
-      const left = Math.hypot(target.x - at.x, target.z - at.z);
-      if (left < 0.01) break;
+    // A unit a step (a move too far at once is clamped), until the server has it there: 20 steps of 200 ms each fell
+    // short where the server's answers came slower.
+    await page.waitForFunction((target) => {
+      const room = (window as any).kobot.room;
+      const me = room.state.players.get(room.sessionId);
+      const left = Math.hypot(target.x - me.x, target.z - me.z);
+      if (left < 0.01) return true;
       const k = Math.min(1, 1 / left);
-      await page.evaluate((to) => (window as any).kobot.room.send("move", { ...to, y: 0 }), { x: at.x + (target.x - at.x) * k, z: at.z + (target.z - at.z) * k });
-      await page.waitForTimeout(200);
-    }
+      room.send("move", { x: me.x + (target.x - me.x) * k, y: 0, z: me.z + (target.z - me.z) * k });
+      return false;
+    }, target, { polling: 200, timeout: 20_000 });
     await page.selectOption("#to-npc", "kobot");
     await page.fill("#text", "안녕");
     await page.press("#text", "Enter");
     await page.waitForSelector("#history li.npc[data-reply-to]", { timeout: 15_000 });
-    await page.waitForTimeout(300); // a few frames
+    await framesLater(page); // the answer's bubble drawn
     const [centre, below] = await page.evaluate(() => {
       const room = (window as any).kobot.room;
       const me = room.state.players.get(room.sessionId);
@@ -631,7 +649,8 @@ describe("Web client in Chromium", function () {
     await page.close();
   });
 
-  it("shows the lines a closing server sends with its close: the answers it finished, the NPC saying it is closing", async () => {
+  it("shows the lines a closing server sends with its close: the answers it finished, the NPC saying it is closing", async function () {
+    this.timeout(180_000); // a server of its own to start: on a loaded machine that alone took most of 60 s
     const port = await freePort();
     const env = { PORT: String(port), QUESTION_BURST: "20", QUESTIONS_PER_SECOND: "20", CHAT_BURST: "20" };
     const closing = await startService("browser-server-closing", "server/main.ts", env, "world server listening");
@@ -651,8 +670,12 @@ describe("Web client in Chromium", function () {
       }
       await closing.stop(); // SIGTERM: the questions in flight are answered, then the room closes
       await page.waitForFunction(() => (window as any).heldAtClose !== undefined, undefined, { timeout: 15_000 });
-      await page.waitForTimeout(300);
       const held = (await page.evaluate(() => (window as any).heldAtClose)) as string[];
+      // The history draws what the room held as it can (every 100 ms): waited for, not given 300 ms.
+      await page.waitForFunction((held) => {
+        const shown = [...document.querySelectorAll("#history li")].map((item) => item.textContent ?? "").join("\n");
+        return held.every((line) => shown.includes(line));
+      }, held, { timeout: 20_000 }).catch(() => {}); // the assertions below say which line is missing
       const shown = (await page.$$eval("#history li", (items) => items.map((item) => item.textContent ?? ""))).join("\n");
       assert.ok(held.filter((line) => line.startsWith("코봇: ")).length >= 6, held.join("\n"));
       for (const line of held) assert.ok(shown.includes(line), `"${line}" came before the close and is not shown`);
@@ -662,7 +685,8 @@ describe("Web client in Chromium", function () {
     }
   });
 
-  it("keeps the lines a player heard when far players' talk fills the room's history", async () => {
+  it("keeps the lines a player heard when far players' talk fills the room's history", async function () {
+    this.timeout(180_000); // a server of its own to start: on a loaded machine that alone took most of 60 s
     const port = await freePort();
     // Hearing within 8 units (the shipped village is heard room-wide), and a history of three lines.
     const env = { PORT: String(port), CHAT_HISTORY: "3", WORLD_FILE: "test/fixtures/worlds/two-npcs.yaml" };
@@ -679,7 +703,7 @@ describe("Web client in Chromium", function () {
       await page.waitForFunction(() => document.getElementById("history")?.textContent?.includes("내가 한 말"));
       for (let i = 0; i < 5; i++) far.room.send("chat", { text: `먼 곳의 말 ${i}` });
       await page.waitForFunction(() => (window as any).kobot.room.state.chat.length === 0, undefined, { timeout: 5000 }); // all it heard is gone from the room's 3
-      await page.waitForTimeout(500); // the history redraws every 100 ms
+      await page.waitForTimeout(500); // absence: the history redraws every 100 ms, so 5 redraws would have dropped it
       assert.ok((await page.textContent("#history"))!.includes("듣는이: 내가 한 말"));
       await far.room.leave();
     } finally {
@@ -755,7 +779,7 @@ describe("Web client in Chromium", function () {
       proxy.freeze();
       proxy.newConnections("swallow");
       await statusIs(page, "다시 연결 중…", 10_000);
-      await page.waitForTimeout(3000); // the SDK's first try is swallowed
+      await page.waitForTimeout(3000); // the SDK's first try is swallowed (setup: the proxy keeps no count of them)
       proxy.newConnections("pass");
       // Its socket stays connecting (Chromium gives up after 240 s, long after the 20 s the room keeps the place).
       await statusIs(page, "접속 중");
