@@ -198,9 +198,16 @@ export class NpcQuestions {
   }
 
   /** A line with a banned word, addressed to the NPC: it politely refuses, in its turn (the line was not sent). */
-  refused(question: AskedQuestion): void {
+  refused(client: Client, question: AskedQuestion): void {
+    const name = this.deps.npc(question.npcId)?.name ?? question.npcId; // for the error, if it leaves the world meanwhile
     this.replies.reply(question.npcId, question.sessionId, () => {
-      this.sayReply(question, { own: "refusal", text: MODERATION_LINES.input, info: { fallback: true, reason: "moderated_input" } });
+      const said = this.sayReply(question, { own: "refusal", text: MODERATION_LINES.input, info: { fallback: true, reason: "moderated_input" } });
+      if (said) return;
+      // Removed from the world while the refusal waited its turn: told, as its questions before it were (the refusal
+      // went missing without a word). Without the line: `moderated` gave it back already, and "ask again" of a blocked
+      // line would put its banned word back into the box.
+      const { text: _, ...left } = this.leftError(question.npcId, name, "");
+      this.deps.connections.sendError(client, left);
     });
   }
 
