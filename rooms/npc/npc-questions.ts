@@ -2,7 +2,7 @@ import type { Client } from "@colyseus/core";
 
 import type { Logger } from "../../common/log.js";
 import { logThrottle, repeatsField } from "../../common/log-throttle.js";
-import { chatModerated, npcAnswerLatency, npcAnswers, npcQuestions, roomFailures } from "../../common/metrics.js";
+import { addNpcQueues, chatModerated, npcAnswerLatency, npcAnswers, npcQuestions, roomFailures } from "../../common/metrics.js";
 import { pickLine } from "../../common/pick-line.js";
 import type { NpcAnswerInfo } from "../../kafka/chat-log.js";
 import { CONTRACT_VERSION } from "../../kafka/contract.js";
@@ -111,9 +111,12 @@ export class NpcQuestions {
   private disposed = false;
   /** Whether moderation lets an NPC's line with a player's name filled in through (namedLine). */
   private readonly passes: LinePasses;
+  /** Ends the reading of this room's queues for /metrics (kobot_npc_questions_waiting). */
+  private readonly unlistQueues: () => void;
 
   constructor(private readonly deps: NpcQuestionsDeps) {
     this.passes = passedBy(deps.moderator);
+    this.unlistQueues = addNpcQueues(() => [...this.turns].map(([npc, turns]) => ({ room: deps.roomId, npc, waiting: turns.waiting })));
   }
 
   /** An NPC of the world (at creation, or added by an edit): its turns, if it has none yet. */
@@ -164,6 +167,7 @@ export class NpcQuestions {
   /** The room is gone: answers that come now are counted, not said. */
   dispose(): void {
     this.disposed = true;
+    this.unlistQueues();
   }
 
   /** Into the NPC's fair queue; when it is full, or the server is shutting down, the NPC says so instead. */
