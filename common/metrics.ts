@@ -90,6 +90,30 @@ export const npcAnswers = new Counter({
   labelNames: ["npc", "outcome"] as const,
 });
 
+/** Each room's questions waiting per NPC, as they are now (addNpcQueues). */
+type NpcQueues = () => Iterable<{ room: string; npc: string; waiting: number }>;
+const npcQueues = new Set<NpcQueues>();
+
+/**
+ * A room's NPC queues, read at each scrape until the returned function is called (the room is disposed of): read, not
+ * set as questions come and go, so an NPC an edit removed, or a room gone, leaves /metrics at the next scrape.
+ */
+export function addNpcQueues(queues: NpcQueues): () => void {
+  npcQueues.add(queues);
+  return () => npcQueues.delete(queues);
+}
+
+/** Per room and NPC (rooms live on this process; NPCs from the world file): which NPC is swamped, and where. */
+export const npcQuestionsWaiting = new Gauge({
+  name: "kobot_npc_questions_waiting",
+  help: "Questions waiting in an NPC's queue, not yet with its brain, by room and NPC: at NPC_QUEUE_MAX the NPC turns questions away (npc_busy)",
+  labelNames: ["room", "npc"] as const,
+  collect() {
+    this.reset();
+    for (const queues of npcQueues) for (const { room, npc, waiting } of queues()) this.set({ room, npc }, waiting);
+  },
+});
+
 export const roomFailures = new Counter({
   name: "kobot_room_failures_total",
   help: "Failures a room caught and logged (a timer's, a hook's, an answer's that could not be given), by where: each is a bug to look at",

@@ -759,7 +759,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     if (!npcId) return;
     // In its turn, after the answers to the player's questions before it (the error above comes at once: the line was not sent).
     const privately = this.npcSettings.get(npcId)?.privateTalk === true;
-    this.questions.refused({ npcId, sessionId: client.sessionId, id, text: asks.question, askedAt: performance.now(), name: player.name, account: this.origins.accountOf(client.sessionId), privately });
+    this.questions.refused(client, { npcId, sessionId: client.sessionId, id, text: asks.question, askedAt: performance.now(), name: player.name, account: this.origins.accountOf(client.sessionId), privately });
   }
 
   /** An NPC turns to the player it speaks to (3D clients show it facing them); not to one who has left. */

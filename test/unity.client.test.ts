@@ -212,6 +212,8 @@ describe("Unity client", () => {
     it("sends nothing while the connection is dropped, keeping the box on with its focus and the line, and talks again once back", () =>
       check("dropped-keeps-the-line"));
     it("keeps the player's avatar where it stopped, not put back to the positions the server had before the stop", () => check("stops-where-it-stopped"));
+    it("chooses the NPC of the chosen one's name when an edit gave it another id (npc_changed), as the browser does, line put back or not", () =>
+      check("npc-changed-chosen-again"));
     it("gives the SDK's reconnection as many retries as fit in the 20 s the server keeps its place (its 15 took ~56 s)", () => check("retries-within-the-place-kept"));
     it("does an NPC's action once, though the server sends its notice again after a silent drop", () => check("npc-action-once"));
     it("acts on an error once, though the server sends it again after a reconnection: a line sent since is not taken back", () => check("error-once"));

@@ -74,8 +74,8 @@ describe("an NPC removed from the world file while the server runs", function ()
     file = join(mkdtempSync(join(tmpdir(), "world-removed-")), "world.json");
     saveWorld(file, { npcs: [HANS, MINA] });
     // A queue of one: a player's third question to her is turned away busy, its reply waiting behind the first two (the
-    // cases' questions, all from one address, are not held back by its rate).
-    const quick = { QUESTION_BURST: "100", QUESTIONS_PER_SECOND: "100" };
+    // cases' lines and questions, all from one address and kept from one join to the next, are not held back by its rate).
+    const quick = { CHAT_BURST: "100", CHAT_LINES_PER_SECOND: "100", QUESTION_BURST: "100", QUESTIONS_PER_SECOND: "100" };
     world = await startTestWorld({ WORLD_FILE: file, NPC_MAX_BATCH: "1", NPC_QUEUE_MAX: "1", NPC_TIMEOUT_MS: "20000", ...quick });
     await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
       if (questions.some((q) => q.npcId === "mina")) await new Promise<void>((resolve) => (letAnswer = resolve));
@@ -219,6 +219,42 @@ describe("an NPC removed from the world file while the server runs", function ()
     await sleep(300);
     assert.deepEqual(told(), [["unknown_npc", "@미나 둘"], ["unknown_npc", "@미나 하나"], ["unknown_npc", "@미나 셋"]]);
     assert.ok(!stateOf(a).chat.some((l) => l.from === "mina" && l.replyTo !== ""), "no busy line from her after she left");
+    await a.room.leave();
+  });
+
+  it("removed while a blocked line's refusal waits its turn, tells its sender it left, without the blocked line", async () => {
+    saveWorld(file, { npcs: [HANS, MINA] });
+    const a = await world.join("영희");
+    await waitFor("mina back", () => stateOf(a).npcs.mina);
+    a.room.send("chat", { text: "@미나 하나" }); // with the brain
+    a.room.send("chat", { text: "@미나 둘" }); // waits its turn
+    a.room.send("chat", { text: "@미나 씨발" }); // blocked: her refusal waits behind the answers to both
+    await waitFor("the line stopped", () => a.errors.some((e) => e.code === "moderated"));
+    saveWorld(file, { npcs: [HANS] });
+    await waitFor("mina gone from the state", () => !stateOf(a).npcs.mina);
+    letAnswer();
+    const told = () => a.errors.map((e) => [e.code, e.text, e.npcId]);
+    await waitFor("the refusal's turn told", () => told().length === 4);
+    await sleep(300);
+    assert.deepEqual(told(), [["moderated", "@미나 씨발", undefined], ["unknown_npc", "@미나 둘", "mina"], ["unknown_npc", "@미나 하나", "mina"], ["unknown_npc", undefined, "mina"]]);
+    assert.match(a.errors[3]!.message, /^미나 has left this world/);
+    assert.ok(!stateOf(a).chat.some((l) => l.from === "mina" && l.replyTo !== ""), "no refusal from her after she left");
+    await a.room.leave();
+  });
+
+  it("given another id while a blocked line's refusal waits its turn, tells its sender the NPC of that name now", async () => {
+    saveWorld(file, { npcs: [HANS, MINA] });
+    const a = await world.join("영희");
+    await waitFor("mina back", () => stateOf(a).npcs.mina);
+    a.room.send("chat", { text: "@미나 하나" }); // with the brain
+    a.room.send("chat", { text: "@미나 씨발" }); // blocked: her refusal waits behind the answer
+    await waitFor("the line stopped", () => a.errors.some((e) => e.code === "moderated"));
+    saveWorld(file, { npcs: [HANS, { ...MINA, id: "baker" }] });
+    await waitFor("baker in the state", () => stateOf(a).npcs.baker && !stateOf(a).npcs.mina);
+    letAnswer();
+    await waitFor("the refusal's turn told", () => a.errors.length === 3);
+    await sleep(300);
+    assert.deepEqual(a.errors.map((e) => [e.code, e.text, e.npcId]), [["moderated", "@미나 씨발", undefined], ["npc_changed", "@미나 하나", "baker"], ["npc_changed", undefined, "baker"]]);
     await a.room.leave();
   });
 

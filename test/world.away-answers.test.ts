@@ -3,7 +3,7 @@ import { matchMaker } from "@colyseus/core";
 import { Client } from "@colyseus/sdk";
 
 import type { QuestionMessage } from "../kafka/contract.js";
-import { PRIVATE_LINE, type PrivateLineMessage } from "../rooms/world-protocol.js";
+import { PRIVATE_LINE, type PrivateLineMessage, type WorldError } from "../rooms/world-protocol.js";
 import type { WorldState } from "../rooms/world-state.js";
 import { scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
@@ -66,6 +66,61 @@ describe("answers said to a player while their connection is down", function () 
     assert.deepEqual(told, pushedOut, "the answers the history lost, as private lines, in the order said");
     assert.deepEqual(inState, [kept], "the answer still in the history comes with the state, not again as a private line");
     assert.deepEqual(privateLines.map((l) => [l.kind, l.from, l.text]), [["npc", "kobot", "답: 하나"], ["npc", "kobot", "답: 둘"]]);
+    await Promise.all([room.leave(), b.room.leave()]);
+  });
+});
+
+// Its own server: a queue of one, so that most of a player's questions are turned away busy, each busy line (a state
+// line said to them: a copy kept) with its error (a message), both while they are away.
+describe("answers and errors for a player away, more than the outbox holds of either counted together", function () {
+  this.timeout(30_000);
+  let world: TestWorld;
+  const held: Array<() => void> = [];
+
+  before(async () => {
+    const quick = { CHAT_BURST: "100", CHAT_LINES_PER_SECOND: "100", QUESTION_BURST: "100", QUESTIONS_PER_SECOND: "100" };
+    world = await startTestWorld({ CHAT_HISTORY: String(HISTORY), NPC_QUEUE_MAX: "1", NPC_MAX_BATCH: "1", ...quick });
+    await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => {
+      await new Promise<void>((resolve) => held.push(resolve));
+      return questions.map((q) => scriptedAnswer(q, `답: ${q.text}`));
+    });
+  });
+  after(() => world.stop());
+
+  const roomChat = (p: TestPlayer) => (matchMaker.getLocalRoomById(p.room.roomId) as unknown as { state: WorldState }).state.chat;
+
+  it("loses none of the errors to the copies of the lines said with them", async () => {
+    const a = await world.join("민수");
+    const b = await world.joinBeside(a, "수다");
+    const asked = Array.from({ length: 30 }, (_, i) => `@kobot ${i + 1}`);
+    for (const text of asked) a.room.send("chat", { text });
+    const last = await waitFor("her last question in the room", () => roomChat(a).find((l) => l.from === a.room.sessionId && l.text === asked.at(-1)));
+    await waitFor("her first question with the brain", () => held.length === 1);
+    assert.deepEqual(a.errors, [], "the busy lines wait behind the answers to her first two questions");
+    a.room.reconnection.enabled = false;
+    const token = a.room.reconnectionToken;
+    a.room.connection.close(4010);
+    await waitFor("her seat kept, away", () => stateOf(b).players[a.room.sessionId]?.anim === "away");
+
+    // Her two questions answered while she is away, and after them the 28 busy lines, each with its npc_busy error.
+    held.shift()!();
+    await waitFor("her second question with the brain", () => held.length === 1);
+    held.shift()!();
+    await waitFor("the last busy line said", () => roomChat(a).some((l) => l.from === "kobot" && l.replyTo === last.id));
+    await sleep(300);
+
+    const room = await new Client(world.url).reconnect<WorldState>(token);
+    const errors: WorldError[] = [];
+    const privateLines: PrivateLineMessage[] = [];
+    room.onMessage("error", (error: WorldError) => errors.push(error));
+    room.onMessage(PRIVATE_LINE, (line: PrivateLineMessage) => privateLines.push(line));
+    await waitFor("her state", () => room.state?.chat !== undefined);
+    await sleep(300);
+    assert.deepEqual(errors.map((e) => [e.code, e.text]), asked.slice(2).map((text) => ["npc_busy", text]), "every busy question told");
+    // Each reply seen once: in the state, or as a private line where the history lost it.
+    const inState = [...room.state.chat].filter((l) => l.from === "kobot" && l.replyTo !== "").map((l) => l.replyTo);
+    assert.equal(privateLines.length + inState.length, asked.length);
+    assert.deepEqual(privateLines.slice(0, 2).map((l) => l.text), ["답: 1", "답: 2"]);
     await Promise.all([room.leave(), b.room.leave()]);
   });
 });

@@ -2,7 +2,7 @@ import type { Client } from "@colyseus/core";
 
 import type { Logger } from "../../common/log.js";
 import { logThrottle, repeatsField } from "../../common/log-throttle.js";
-import { chatModerated, npcAnswerLatency, npcAnswers, npcQuestions, roomFailures } from "../../common/metrics.js";
+import { addNpcQueues, chatModerated, npcAnswerLatency, npcAnswers, npcQuestions, roomFailures } from "../../common/metrics.js";
 import { pickLine } from "../../common/pick-line.js";
 import type { NpcAnswerInfo } from "../../kafka/chat-log.js";
 import { CONTRACT_VERSION } from "../../kafka/contract.js";
@@ -111,9 +111,12 @@ export class NpcQuestions {
   private disposed = false;
   /** Whether moderation lets an NPC's line with a player's name filled in through (namedLine). */
   private readonly passes: LinePasses;
+  /** Ends the reading of this room's queues for /metrics (kobot_npc_questions_waiting). */
+  private readonly unlistQueues: () => void;
 
   constructor(private readonly deps: NpcQuestionsDeps) {
     this.passes = passedBy(deps.moderator);
+    this.unlistQueues = addNpcQueues(() => [...this.turns].map(([npc, turns]) => ({ room: deps.roomId, npc, waiting: turns.waiting })));
   }
 
   /** An NPC of the world (at creation, or added by an edit): its turns, if it has none yet. */
@@ -164,6 +167,7 @@ export class NpcQuestions {
   /** The room is gone: answers that come now are counted, not said. */
   dispose(): void {
     this.disposed = true;
+    this.unlistQueues();
   }
 
   /** Into the NPC's fair queue; when it is full, or the server is shutting down, the NPC says so instead. */
@@ -198,9 +202,16 @@ export class NpcQuestions {
   }
 
   /** A line with a banned word, addressed to the NPC: it politely refuses, in its turn (the line was not sent). */
-  refused(question: AskedQuestion): void {
+  refused(client: Client, question: AskedQuestion): void {
+    const name = this.deps.npc(question.npcId)?.name ?? question.npcId; // for the error, if it leaves the world meanwhile
     this.replies.reply(question.npcId, question.sessionId, () => {
-      this.sayReply(question, { own: "refusal", text: MODERATION_LINES.input, info: { fallback: true, reason: "moderated_input" } });
+      const said = this.sayReply(question, { own: "refusal", text: MODERATION_LINES.input, info: { fallback: true, reason: "moderated_input" } });
+      if (said) return;
+      // Removed from the world while the refusal waited its turn: told, as its questions before it were (the refusal
+      // went missing without a word). Without the line: `moderated` gave it back already, and "ask again" of a blocked
+      // line would put its banned word back into the box.
+      const { text: _, ...left } = this.leftError(question.npcId, name, "");
+      this.deps.connections.sendError(client, left);
     });
   }
 

@@ -34,6 +34,11 @@ export class NpcTurns<T> {
     return { taken, ...(displaced ? { displaced: displaced.item } : {}) };
   }
 
+  /** Questions waiting their turn, not yet with the brain (bounded by the queue's capacity). */
+  get waiting(): number {
+    return this.queue.size;
+  }
+
   /** A player left: their waiting questions are dropped (returned); one with the brain still finishes. */
   drop({ player, group }: Asker): T[] {
     return this.queue.drop(group, player);

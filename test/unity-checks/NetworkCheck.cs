@@ -54,6 +54,7 @@ public static class NetworkCheck
             { "join-unanswered-tried-again", JoinUnansweredTriedAgain },
             { "resume-unanswered-tried-again", ResumeUnansweredTriedAgain },
             { "lines-recalled-with-arrows", LinesRecalledWithArrows },
+            { "npc-changed-chosen-again", NpcChangedChosenAgain },
         };
         Action run;
         if (args.Length != 1 || !cases.TryGetValue(args[0], out run))
@@ -856,6 +857,40 @@ public static class NetworkCheck
             walked.Add(ui.input.text + ">" + ui.speakTo.value);
         }
         Expect(string.Join(" | ", walked) == "한스 씨 안녕>1 | 빨리>1 | 미나야>2 | 미나야>2", "forward to the line being typed and its NPC", string.Join(" | ", walked));
+    }
+
+    /// <summary>
+    /// The chosen NPC given another id by an edit, its name kept (npc_changed, npcId: the NPC of that name now): the NPC of
+    /// its name is chosen, as the browser chooses it, also where the line is not put back (the player typing another, a
+    /// line calling the NPC itself, none given back), and whether the error comes after the state's patch or before it.
+    /// The player's next line goes to it, not held as one to an NPC gone.
+    /// </summary>
+    private static void NpcChangedChosenAgain()
+    {
+        var ui = ChatUIInRoom();
+        ui.speakTo = new Dropdown();
+        var room = (Room<WorldState>)ui.network.Room;
+        ui.AddNpc("kobot", "코봇", false);
+        ui.AddNpc("hans", "한스", false);
+        Choose(ui, 2);
+        Func<string> shown = () => string.Join(" | ", ui.speakTo.options.ConvertAll(o => o.text)) + " @" + ui.speakTo.value;
+        // After the patch: the question with the brain is told when its brain is done.
+        ui.RemoveNpc("hans");
+        ui.AddNpc("smith", "한스", false);
+        ui.input.text = "뭐 팔아요?";
+        room.Deliver("error", new WorldError { id = "E1", code = "npc_changed", text = "@한스 안녕", npcId = "smith", message = "changed" });
+        Expect(shown() == "모두에게 | 코봇 | 한스 @2", "the NPC of its name chosen", shown());
+        Expect(ui.input.text == "뭐 팔아요?", "the line being typed kept", ui.input.text);
+        Enter(ui, "뭐 팔아요?");
+        Expect(room, Count(room, "Send chat") == 1, "sent to it, not held as a line to an NPC gone");
+
+        // Before the patch, no line given back (a blocked line's refusal): chosen once the state lists it.
+        room.Deliver("error", new WorldError { id = "E2", code = "npc_changed", npcId = "baker", message = "changed" });
+        ui.RemoveNpc("smith");
+        ui.AddNpc("baker", "한스", false);
+        Expect(shown() == "모두에게 | 코봇 | 한스 @2", "chosen once listed", shown());
+        Enter(ui, "빵 있어요?");
+        Expect(room, Count(room, "Send chat") == 2, "sent to it");
     }
 
     /// <summary>A frame of the chat UI with <paramref name="key"/> pressed.</summary>

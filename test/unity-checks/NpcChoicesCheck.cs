@@ -90,8 +90,50 @@ public static class NpcChoicesCheck
         ExpectLabels(choices, "모두에게 | 코봇 (생각 중…)", "thinking");
         Expect(choices.Chosen, "kobot", "chose 코봇");
 
+        Changed();
         InReach();
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// An edit gives the chosen NPC another id, its name kept (hans → smith, still 한스): the server's npc_changed names the
+    /// NPC of that name now, which is chosen, whether the state listed it before the error came or after.
+    /// </summary>
+    private static void Changed()
+    {
+        var choices = new NpcChoices();
+        choices.Set("kobot", "코봇", false);
+        choices.Set("hans", "한스", false);
+        choices.Choose(2);
+        // The state's patch first (a question with the brain is told when its brain is done).
+        Expect(choices.Remove("hans"), true, "the chosen NPC left");
+        choices.Set("smith", "한스", false);
+        Expect(choices.ChosenChanged("smith"), true, "npc_changed names the NPC of the chosen one's name");
+        Expect(choices.Chosen, "smith", "the NPC of its name chosen");
+        Expect(choices.ChosenGone, false, "no longer gone: lines go to it");
+        ExpectLabels(choices, "모두에게 | 코봇 | 한스", "listed once, not (떠남)");
+        Expect(choices.ChosenIndex, 2, "its entry chosen");
+        Expect(choices.ChosenChanged("smith"), false, "already chosen");
+        choices.Set("mina", "미나", false);
+        Expect(choices.ChosenChanged("mina"), false, "another NPC's change leaves the choice");
+        Expect(choices.Chosen, "smith", "still 한스");
+
+        // The error first (a question waiting is told at the edit), the patch that lists the NPC after it.
+        Expect(choices.ChosenChanged("baker"), false, "not listed yet");
+        Expect(choices.Chosen, "smith", "chosen as it was until then");
+        Expect(choices.Remove("smith"), true, "the chosen NPC left");
+        choices.Set("baker", "한스", false);
+        Expect(choices.Chosen, "baker", "chosen once listed");
+        Expect(choices.ChosenGone, false, "lines go to it");
+        ExpectLabels(choices, "모두에게 | 코봇 | 미나 | 한스", "listed once");
+        choices.Set("gil", "길동", false);
+        Expect(choices.ChosenChanged("gil"), false, "another NPC");
+        Expect(choices.Chosen, "baker", "the choice stays");
+
+        // Everyone chosen: an NPC's change chooses nobody.
+        choices.Choose(0);
+        Expect(choices.ChosenChanged("baker"), false, "everyone stays chosen");
+        Expect(choices.Chosen, null, "everyone");
     }
 
     /// <summary>

@@ -214,6 +214,9 @@ namespace Kobot
                 var callsOne = error.text.TrimStart().StartsWith("@") || error.text.TrimStart().StartsWith("＠");
                 if (!callsOne && choices.ChooseNpc(error.npcId)) ShowChoices();
             }
+            // The chosen NPC was given another id by an edit (its name kept): the NPC of its name is chosen, as the line
+            // put back chooses it above; also for a line that calls one, one kept a ↑ away, or none given back.
+            if (error.code == "npc_changed" && choices.ChosenChanged(error.npcId)) ShowChoices();
             // The chosen NPC is not in the room (it left while the player was away): said, and chosen again as above.
             var chosen = choices.Chosen;
             if (error.code == "unknown_npc" && chosen != null && (error.npcId == chosen || !choices.Has(chosen)) && choices.ChosenLeft())

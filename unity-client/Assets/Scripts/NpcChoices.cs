@@ -25,6 +25,11 @@ namespace Kobot
         private readonly HashSet<string> thinking = new HashSet<string>();
         /// <summary>The NPCs within their talk radius of the player; null until the game says (listed as they came, unmarked).</summary>
         private HashSet<string> inReach;
+        /// <summary>
+        /// The id an edit gave an NPC asked (npc_changed's npcId) before the state listed it: the error is sent at the edit,
+        /// the state's patch that lists the NPC after it.
+        /// </summary>
+        private string changedTo;
 
         /// <summary>The chosen NPC's id; null: everyone.</summary>
         public string Chosen { get; private set; }
@@ -60,6 +65,11 @@ namespace Kobot
             if (!ids.Contains(npcId)) ids.Add(npcId);
             if (npcId == Chosen) ChosenGone = false;
             names[npcId] = name;
+            if (npcId == changedTo)
+            {
+                changedTo = null;
+                ChooseChanged(npcId);
+            }
             if (talksInPrivate) privateTalk.Add(npcId);
             else privateTalk.Remove(npcId);
         }
@@ -89,6 +99,31 @@ namespace Kobot
             if (Chosen == null || ChosenGone) return false;
             ids.Remove(Chosen);
             ChosenGone = true;
+            return true;
+        }
+
+        /// <summary>
+        /// The server says an NPC asked was given another id by an edit of the world file (npc_changed), <paramref name="npcId"/>
+        /// the NPC of its name now: where the chosen NPC has that name, that one is chosen (the same NPC to the player; it
+        /// stayed chosen "(떠남)" and every line to it was held), now or once the state lists it. True when chosen now.
+        /// </summary>
+        public bool ChosenChanged(string npcId)
+        {
+            if (Chosen == null || npcId == null || npcId == Chosen) return false;
+            if (!ids.Contains(npcId))
+            {
+                changedTo = npcId;
+                return false;
+            }
+            return ChooseChanged(npcId);
+        }
+
+        /// <summary>The chosen NPC's id changed to <paramref name="npcId"/> if it has the chosen one's name (else another NPC was asked).</summary>
+        private bool ChooseChanged(string npcId)
+        {
+            if (Chosen == null || Chosen == npcId || NameOf(Chosen) != NameOf(npcId)) return false;
+            Chosen = npcId;
+            ChosenGone = false;
             return true;
         }
 
