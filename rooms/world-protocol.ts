@@ -110,7 +110,8 @@ export interface WorldError {
   /**
    * The line refused, as the server read it (cleaned): every refusal of a chat line has it (too_far, rate_limited,
    * muted, unknown_npc, npc_changed, npc_busy, server_closing, moderated, chat_too_long, chat_empty — empty there; npc_unavailable
-   * when the room failed to give the answer), so nothing typed is lost, and a client tells which of its lines it was.
+   * when the room failed to give the answer; bad_message when `text` was a string, too long as sent), so nothing typed
+   * is lost, and a client tells which of its lines it was.
    */
   text?: string;
   /**

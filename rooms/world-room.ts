@@ -600,7 +600,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   private chat(client: Client, message: unknown): void {
-    const chat = this.parse(client, ChatMessage, message, "chat");
+    const chat = this.parse(client, ChatMessage, message, "chat", undefined, sentText(message));
     const player = this.state.players.get(client.sessionId);
     if (!chat || !player) return;
     const text = cleanText(chat.text);
@@ -774,15 +774,18 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     return this.state.npcs.get(npcId)!;
   }
 
-  /** `message` as `schema` reads it, or undefined with a `bad_message`; `field` of a message checked apart, the rest `taken`. */
-  private parse<T>(client: Client, schema: z.ZodType<T>, message: unknown, type: string, part?: { field: string; taken: string }): T | undefined {
+  /**
+   * `message` as `schema` reads it, or undefined with a `bad_message`; `field` of a message checked apart, the rest
+   * `taken`; `text`: the line given back with the error.
+   */
+  private parse<T>(client: Client, schema: z.ZodType<T>, message: unknown, type: string, part?: { field: string; taken: string }, text?: string): T | undefined {
     const result = schema.safeParse(message);
     if (result.success) return result.data;
     const issue = result.error.issues[0];
     const path = [...(part ? [part.field] : []), ...(issue?.path ?? [])];
     const where = path.length ? `${path.join(".")}: ` : "";
     const taken = part ? ` (${part.taken} was taken)` : "";
-    this.connections.sendError(client, { code: "bad_message", message: `bad "${type}" message: ${where}${issue?.message ?? "invalid"}${taken}` });
+    this.connections.sendError(client, { code: "bad_message", message: `bad "${type}" message: ${where}${issue?.message ?? "invalid"}${taken}`, ...(text === undefined ? {} : { text }) });
     return undefined;
   }
 
@@ -808,6 +811,15 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
       return seatTicket(deps, token, options, context);
     }
   };
+}
+
+/**
+ * A chat message's `text`, cleaned, where it is a string: given back with its `bad_message` (a paste over
+ * SENT_MAX.chatText), so that the line is not lost and the client tells which of its lines was refused.
+ */
+function sentText(message: unknown): string | undefined {
+  const text = (message as { text?: unknown } | null)?.text;
+  return typeof text === "string" ? cleanText(text) : undefined;
 }
 
 /** A score as logged: three decimals say all a bar or a sort needs, and keep the record short. */

@@ -228,6 +228,10 @@ describe("Unity client", () => {
     it("closes a socket the SDK's try has been opening for 10 s, for its next try (not sooner, not one closed between tries)", () =>
       check("opening-connection-dropped"));
     it("sends again, 1 s after being back, the lines the room neither showed nor refused, and says so", () => check("lines-sent-again-once-back"));
+    it("sends a long paste as it is measured, cleaned: raw, spaces or stacked marks past the frame cap closed the socket (1009)", () =>
+      check("long-paste-sent-cleaned"));
+    it("sends nothing again by itself after a close for a message too big (1009): each line unconfirmed then is a ↑ away", () =>
+      check("too-big-not-sent-again"));
     it("counts a join or a resume with no answer in 15 s as none and tries again, leaving the room that comes later", () => {
       for (const name of ["join-unanswered-tried-again", "resume-unanswered-tried-again"]) check(name);
     });

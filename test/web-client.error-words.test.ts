@@ -96,7 +96,10 @@ describe("Web client: errors in the player's words", () => {
     assert.match(errorWords({ code: "report_failed", message: "" }, npcName), /^신고를 접수하지 못했어요/);
   });
 
-  it("keeps the server's words for errors this client never causes", () => {
-    assert.equal(errorWords({ code: "bad_message", message: 'bad "move" message: x: expected number' }, npcName), 'bad "move" message: x: expected number');
+  it("words a message the server could not read, a line given back or not, and keeps the server's words for a code it does not know", () => {
+    assert.match(errorWords({ code: "bad_message", message: 'bad "chat" message: text: Too big', text: "hi there" }, npcName), /^보낸 말이 너무 길거나 .* 고쳐서 다시 보내 주세요\.$/);
+    assert.match(errorWords({ code: "bad_message", message: 'bad "move" message: x: expected number' }, npcName), /^보낸 메시지를 서버가 읽지 못했어요\./);
+    assert.match(errorWords({ code: "unknown_message", message: 'unknown message type "teleport"' }, npcName), /^서버가 알아듣지 못하는 메시지를/);
+    assert.equal(errorWords({ code: "next_year_code" as never, message: "something new" }, npcName), "something new");
   });
 });

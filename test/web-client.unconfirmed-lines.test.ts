@@ -13,8 +13,8 @@ describe("the web client's lines not yet seen to reach the room (sent again afte
     assert.equal(lines.size, 0);
     lines.sent({ text: "안녕", to: "kobot" }, 1000);
     lines.heard([{ kind: "player", from: "someone", text: "안녕" }, { kind: "npc", from: "kobot", text: "안녕" }], mine);
-    assert.deepEqual(lines.takeUnsent(60_000, 2000), [{ text: "안녕", to: "kobot" }]);
-    assert.equal(lines.size, 0, "taken, not kept");
+    assert.deepEqual(lines.unsentWithin(60_000, 2000), [{ text: "안녕", to: "kobot" }]);
+    assert.equal(lines.size, 1, "sent again, still to be confirmed");
   });
 
   it("matches echoes by the words as the server cleans them, from any of the page's sessions", () => {
@@ -34,14 +34,31 @@ describe("the web client's lines not yet seen to reach the room (sent again afte
     lines.refused({ code: "moderated", message: "", text: "셋째" });
     lines.refused({ code: "chat_empty", message: "", text: "" });
     lines.refused({ code: "unknown_message", message: "" }); // not about a line
-    assert.deepEqual(lines.takeUnsent(60_000, 0), [{ text: "첫째" }]);
+    assert.deepEqual(lines.unsentWithin(60_000, 0), [{ text: "첫째" }]);
   });
 
   it("sends nothing again that is older than asked, and keeps a bounded number of lines", () => {
     const lines = new UnconfirmedLines();
     for (let i = 0; i < 30; i++) lines.sent({ text: `줄 ${i}` }, i * 1000);
     assert.equal(lines.size, 20);
-    const again = lines.takeUnsent(5000, 29_000).map((line) => line.text);
+    const again = lines.unsentWithin(5000, 29_000).map((line) => line.text);
     assert.deepEqual(again, ["줄 24", "줄 25", "줄 26", "줄 27", "줄 28", "줄 29"]);
+  });
+
+  it("counts the send-again limit from the line's first sending: one that closes every socket it goes on stops going", () => {
+    const lines = new UnconfirmedLines();
+    lines.sent({ text: "너무 큰 줄" }, 0);
+    // Each return (a 1009 close, a rejoin, the line sent again, another close) finds it unconfirmed still.
+    for (let back = 2000; back <= 60_000; back += 2000) assert.deepEqual(lines.unsentWithin(60_000, back), [{ text: "너무 큰 줄" }], `at ${back} ms`);
+    assert.deepEqual(lines.unsentWithin(60_000, 62_000), [], "60 s after the player's Enter, not again");
+    assert.equal(lines.size, 0);
+  });
+
+  it("sends nothing again once cleared (the server closed the socket for a message too big)", () => {
+    const lines = new UnconfirmedLines();
+    lines.sent({ text: "하나" }, 0);
+    lines.sent({ text: "둘" }, 0);
+    lines.clear();
+    assert.deepEqual(lines.unsentWithin(60_000, 1000), []);
   });
 });

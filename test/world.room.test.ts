@@ -481,6 +481,25 @@ describe("WorldRoom", function () {
       assert.equal(stateOf(b).players[a.room.sessionId]?.anim, anim, "the refused anim is not shown");
       await Promise.all([a.room.leave(), b.room.leave()]);
     });
+
+    it("gives a chat line refused as sent (text over SENT_MAX.chatText, `to` over 64) back, cleaned, with its bad_message", async () => {
+      const a = await world.join("긴붙여넣기");
+      // A paste: 8 characters once cleaned, 9,007 as sent (under the frame cap); the line was lost (the box cleared)
+      // with no `text` to give back.
+      a.room.send("chat", { text: `hi${" \u200b".repeat(4500)}there` });
+      a.room.send("chat", { text: "누구  세요", to: "n".repeat(SENT_MAX.chatTo + 1) });
+      a.room.send("chat", { text: 42 });
+      await waitFor("three refusals", () => a.errors.length === 3);
+      assert.deepEqual(
+        a.errors.map(({ code, text }) => ({ code, text })),
+        [
+          { code: "bad_message", text: "hi there" },
+          { code: "bad_message", text: "누구 세요" },
+          { code: "bad_message", text: undefined }, // no line to give back
+        ],
+      );
+      await a.room.leave();
+    });
   });
 
   describe("reports", () => {

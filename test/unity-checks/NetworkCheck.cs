@@ -55,6 +55,8 @@ public static class NetworkCheck
             { "resume-unanswered-tried-again", ResumeUnansweredTriedAgain },
             { "lines-recalled-with-arrows", LinesRecalledWithArrows },
             { "npc-changed-chosen-again", NpcChangedChosenAgain },
+            { "long-paste-sent-cleaned", LongPasteSentCleaned },
+            { "too-big-not-sent-again", TooBigNotSentAgain },
         };
         Action run;
         if (args.Length != 1 || !cases.TryGetValue(args[0], out run))
@@ -765,6 +767,45 @@ public static class NetworkCheck
         room.Reconnected();
         StandInFrames.Play(1.1);
         Expect(room, room.Texts.Count == sent + 4, "the lines sent again are kept until confirmed too: " + string.Join("|", room.Texts));
+    }
+
+    /// <summary>
+    /// A paste is sent as it is measured, cleaned: "hi", 9000 ideographic spaces and "there" is 8 characters so but
+    /// 27,007 bytes raw, and Zalgo's 260 marks a letter cut to 3: sent raw, each closed the socket (1009) at each sending.
+    /// </summary>
+    private static void LongPasteSentCleaned()
+    {
+        var ui = ChatUIInRoom();
+        var room = (Room<WorldState>)ui.network.Room;
+        Enter(ui, "hi" + new string('\u3000', 9000) + "there");
+        var zalgo = string.Concat(System.Linq.Enumerable.Repeat("x" + new string('\u0301', 260), 50));
+        Enter(ui, zalgo);
+        var cut = string.Concat(System.Linq.Enumerable.Repeat("x\u0301\u0301\u0301", 50)).Normalize(System.Text.NormalizationForm.FormC);
+        Expect(room, room.Texts.Count == 2 && room.Texts[0] == "hi there" && room.Texts[1] == cut, "sent cleaned: " + string.Join("|", room.Texts.ConvertAll(t => t.Length.ToString())));
+    }
+
+    /// <summary>
+    /// The server closed the socket for a message past its cap (1009): the lines unconfirmed then are not sent again by
+    /// themselves once back (one of them was it, and closed every socket it went on), each a ↑ away in the box.
+    /// </summary>
+    private static void TooBigNotSentAgain()
+    {
+        var ui = ChatUIInRoom();
+        var room = (Room<WorldState>)ui.network.Room;
+        Enter(ui, "잘 가요");
+        var next = NewRoom();
+        next.SessionId = "session-2";
+        StandInServer.Reconnect = token => Task.FromException<Room<WorldState>>(new MatchMakeException(4212, "no place kept"));
+        StandInServer.JoinOrCreate = options => Task.FromResult(next);
+        room.Left(1009);
+        StandInFrames.Play(1.1);
+        next.ReceiveFirstState();
+        Expect(next, ui.network.Room == next, "in the room again");
+        StandInFrames.Play(2.2);
+        Expect(next, next.Texts.Count == 0, "nothing sent again: " + string.Join("|", next.Texts));
+        ui.input.Focused = true;
+        Press(ui, KeyCode.UpArrow);
+        Expect(ui.input.text == "잘 가요", "the line a ↑ away", "box: " + ui.input.text);
     }
 
     /// <summary>

@@ -18,6 +18,8 @@ public static class UnconfirmedLinesCheck
         EchoedAsTheServerCleans();
         ConfirmedByTheirRefusal();
         BoundedAndRecent();
+        FirstSendingCounts();
+        NoneAfterClear();
         return failures == 0 ? 0 : 1;
     }
 
@@ -32,9 +34,9 @@ public static class UnconfirmedLinesCheck
         lines.Heard(Line("player", "안녕"), false);
         lines.Heard(Line("npc", "안녕"), true);
         lines.Heard(Line("system", "안녕"), true);
-        var unsent = lines.TakeUnsent(60, 2);
+        var unsent = lines.UnsentWithin(60, 2);
         Expect(unsent.Count == 1 && (string)unsent[0]["text"] == "안녕" && (string)unsent[0]["to"] == "kobot", "another's line with its words is no echo: sent again as sent", Said(unsent));
-        Expect(lines.Count == 0, "taken, not kept", "kept: " + lines.Count);
+        Expect(lines.Count == 1, "sent again, still to be confirmed", "kept: " + lines.Count);
     }
 
     /// <summary>The echo carries the words as the server cleaned them: spaces run together, trimmed, a zero-width space gone.</summary>
@@ -58,9 +60,9 @@ public static class UnconfirmedLinesCheck
         lines.Refused(new WorldError { code = "moderated", text = "셋째" });
         lines.Refused(new WorldError { code = "unknown_message" }); // not about a line
         lines.Refused(new WorldError { code = "npc_busy", text = " 넷째 " });
-        Expect(Said(lines.TakeUnsent(60, 0)) == "첫째", "the refused lines answered", "");
-        lines.Refused(new WorldError { code = "chat_empty", text = "" }); // none left: nothing to answer
-        Expect(lines.Count == 0, "nothing kept", "kept: " + lines.Count);
+        Expect(Said(lines.UnsentWithin(60, 0)) == "첫째", "the refused lines answered", "");
+        lines.Refused(new WorldError { code = "chat_empty", text = "" }); // not 첫째: nothing to answer
+        Expect(lines.Count == 1, "첫째 alone kept", "kept: " + lines.Count);
     }
 
     /// <summary>Only the last 20 lines are kept, and only those of the time asked for are sent again.</summary>
@@ -69,8 +71,29 @@ public static class UnconfirmedLinesCheck
         var lines = new UnconfirmedLines();
         for (var i = 0; i < 30; i++) lines.Sent(Chat("줄 " + i), i);
         Expect(lines.Count == UnconfirmedLines.Kept && UnconfirmedLines.Kept == 20, "20 kept", "kept: " + lines.Count);
-        var again = Said(lines.TakeUnsent(5, 29));
+        var again = Said(lines.UnsentWithin(5, 29));
         Expect(again == "줄 24|줄 25|줄 26|줄 27|줄 28|줄 29", "those of the last 5 s, oldest first", again);
+    }
+
+    /// <summary>The send-again limit counts from a line's first sending: one that closes every socket it goes on stops going.</summary>
+    private static void FirstSendingCounts()
+    {
+        var lines = new UnconfirmedLines();
+        lines.Sent(Chat("너무 큰 줄"), 0);
+        // Each return (a 1009 close, a rejoin, the line sent again, another close) finds it unconfirmed still.
+        for (var back = 2; back <= 60; back += 2) Expect(Said(lines.UnsentWithin(60, back)) == "너무 큰 줄", "sent again at " + back + " s", "");
+        var late = Said(lines.UnsentWithin(60, 62));
+        Expect(late == "" && lines.Count == 0, "60 s after the player's Enter, not again", late);
+    }
+
+    /// <summary>Cleared (the server closed the socket for a message too big), none is sent again.</summary>
+    private static void NoneAfterClear()
+    {
+        var lines = new UnconfirmedLines();
+        lines.Sent(Chat("하나"), 0);
+        lines.Sent(Chat("둘"), 0);
+        lines.Clear();
+        Expect(lines.UnsentWithin(60, 1).Count == 0, "none sent again once cleared", "");
     }
 
     private static Dictionary<string, object> Chat(string text, string to = null)

@@ -173,8 +173,11 @@ export class ChatPanel {
     // spaces run together): the box's maxlength counted UTF-16 units (100 emoji were its 200) and cut a long paste
     // without a word, Hangul typed as jamo (macOS, iOS) is 3 code points a syllable, and a line with double spaces or
     // zero-width spaces pasted in was refused here where the server took it. The line stays in the box to be shortened.
-    if ([...cleanText(text)].length > CHAT_MAX_CHARS) return this.showNotice(errorWords({ code: "chat_too_long", message: "" }, () => undefined), "chat_too_long");
-    const message: ChatPayload = this.toNpc.value ? { text, to: this.toNpc.value } : { text };
+    const said = cleanText(text);
+    if ([...said].length > CHAT_MAX_CHARS) return this.showNotice(errorWords({ code: "chat_too_long", message: "" }, () => undefined), "chat_too_long");
+    // Sent as measured, cleaned (the server cleans it anyway): "hi" + 9000 ideographic spaces + "there" is 8 characters
+    // here but 27 KB raw, past the server's frame cap, which closed the socket (1009) at each sending.
+    const message: ChatPayload = this.toNpc.value ? { text: said, to: this.toNpc.value } : { text: said };
     room.send("chat", message);
     this.unconfirmed.sent(message);
     this.recall.add({ text, to: this.toNpc.value });
@@ -192,13 +195,20 @@ export class ChatPanel {
       // Dropped again meanwhile: the next return sends them.
       if (!room || this.access !== "open") return;
       this.render();
-      const unsent = this.unconfirmed.takeUnsent(SEND_AGAIN_WITHIN_SECONDS * 1000);
-      for (const message of unsent) {
-        room.send("chat", message);
-        this.unconfirmed.sent(message);
-      }
+      // Still unconfirmed after this sending, as first sent: SEND_AGAIN_WITHIN_SECONDS counts from the player's Enter.
+      const unsent = this.unconfirmed.unsentWithin(SEND_AGAIN_WITHIN_SECONDS * 1000);
+      for (const message of unsent) room.send("chat", message);
       if (unsent.length > 0) this.showNotice(sentAgainWords(unsent.length), "sent_again");
     }, SEND_AGAIN_AFTER_MS);
+  }
+
+  /**
+   * The server closed the socket for a message past its cap (MESSAGE_TOO_BIG_CLOSE): one of the lines unconfirmed
+   * was it, and sent again on the return it closed the next socket too, and the next. None goes again by itself: each
+   * is a ↑ away in the box (every line sent is), the player's to send again.
+   */
+  messageTooBig(): void {
+    this.unconfirmed.clear();
   }
 
   /** The NPCs of the room as choices of whom to speak to, with what they are doing, and whether only you hear your talk. */

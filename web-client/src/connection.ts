@@ -39,6 +39,8 @@ export interface JoinWorldOptions {
   onJoinFailed: (words: string, retrying: boolean, joinHere: boolean) => void;
   /** The player's report of another reached the moderators. */
   onReported: (notice: ReportedNotice) => void;
+  /** The server closed the socket for a message past its cap (MESSAGE_TOO_BIG_CLOSE), before the page joins again. */
+  onMessageTooBig: () => void;
 }
 
 /** The room `joining` brings, or a failure without a code (no answer) after `ms`; a room that comes later is left. */
@@ -220,7 +222,10 @@ class WorldConnection {
     if (this.putOut(code)) return;
     this.options.onStatus("offline");
     // A message past the server's cap: said, not left to look like a dropped connection; joined again below.
-    if (code === MESSAGE_TOO_BIG_CLOSE) this.options.onJoinFailed(joinFailureWords(code).words, true, true);
+    if (code === MESSAGE_TOO_BIG_CLOSE) {
+      this.options.onMessageTooBig();
+      this.options.onJoinFailed(joinFailureWords(code).words, true, true);
+    }
     // Not a leave the page asked for (those it stops hearing first), 4000 included: a room the server closes
     // (disposed from the monitor) says 4000 too, and its players join again rather than sit in no room.
     // The room keeps the place RECONNECT_SECONDS from when the server notices the drop, which can be later.

@@ -36,7 +36,7 @@ export function waitWords(ms: number): string {
 
 /**
  * An error as the player reads it, in Korean, from the error's fields (the server's `message` is English, for
- * developers). Errors a player cannot meet through this client (malformed messages) keep the server's words.
+ * developers). A code this client does not know (a newer server's) keeps the server's words.
  */
 export function errorWords(error: WorldError, npcName: (npcId: string) => string | undefined): string {
   const npc = (error.npcId && npcName(error.npcId)) || "NPC";
@@ -84,6 +84,14 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
         : "신고를 너무 많이 했어요. 나중에 다시 신고해 주세요.";
     case "report_failed":
       return "신고를 접수하지 못했어요. 잠시 뒤에 다시 해 주세요.";
+    // Not meant to come from this client, yet a paste past what a line may be as sent did (its English words shown);
+    // as the Unity client's ErrorWords.For, word for word (test/unity.client.test.ts).
+    case "bad_message":
+      return error.text !== undefined
+        ? "보낸 말이 너무 길거나 서버가 읽을 수 없는 글자가 있어서 받지 못했어요. 고쳐서 다시 보내 주세요."
+        : "보낸 메시지를 서버가 읽지 못했어요. 계속되면 다시 접속해 주세요.";
+    case "unknown_message":
+      return "서버가 알아듣지 못하는 메시지를 보냈어요. 최신 버전으로 다시 접속해 주세요.";
     default:
       return error.message;
   }

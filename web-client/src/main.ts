@@ -110,6 +110,7 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
       nameInput.focus();
     },
     onReported: ({ name }) => chat.showNotice(`${name} 님을 신고했어요. 운영자가 살펴볼 거예요.`, "reported"),
+    onMessageTooBig: () => chat.messageTooBig(),
   });
 });
 

@@ -49,11 +49,19 @@ export class UnconfirmedLines {
     if (error.text !== undefined) this.confirm(cleanText(error.text));
   }
 
-  /** The lines sent within `withinMs` of `now` still unconfirmed, oldest first; none is kept. */
-  takeUnsent(withinMs: number, now = Date.now()): ChatPayload[] {
-    const unsent = this.lines.filter((line) => now - line.at <= withinMs).map((line) => line.payload);
+  /**
+   * The lines sent within `withinMs` of `now` still unconfirmed, oldest first, to send again: they stay unconfirmed
+   * with the time they were first sent, older ones are dropped. Stamped anew at each sending, a line whose every
+   * sending closed the socket (a paste over the frame cap, 1009) went again at each return, for ever.
+   */
+  unsentWithin(withinMs: number, now = Date.now()): ChatPayload[] {
+    this.lines = this.lines.filter((line) => now - line.at <= withinMs);
+    return this.lines.map((line) => line.payload);
+  }
+
+  /** None is to be sent again (the socket closed for one of them, 1009). */
+  clear(): void {
     this.lines = [];
-    return unsent;
   }
 
   get size(): number {

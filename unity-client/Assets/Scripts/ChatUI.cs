@@ -59,7 +59,8 @@ namespace Kobot
             if (!Input.GetKey(KeyCode.Return) && !Input.GetKey(KeyCode.KeypadEnter) && !DoneOnScreenKeyboard()) return;
             text = TextWithin.WholeCharacters(text.Trim());
             if (text.Length == 0) return;
-            if (TextWithin.Characters(TextWithin.Cleaned(text)) > WorldProtocol.ChatMaxChars)
+            var said = TextWithin.Cleaned(text);
+            if (TextWithin.Characters(said) > WorldProtocol.ChatMaxChars)
             {
                 // Said, and left in the box to shorten: the server would refuse it (chat_too_long) all the same.
                 ShowError(ErrorWords.For(new WorldError { code = "chat_too_long" }, null));
@@ -71,7 +72,9 @@ namespace Kobot
                 ShowError(ErrorWords.NpcGone(choices.ChosenName));
                 return;
             }
-            if (!network.SendChat(text, choices.Chosen))
+            // Sent as measured, cleaned (the server cleans it anyway): "hi" + 9000 ideographic spaces + "there" is 8
+            // characters here but 27 KB raw, past the server's frame cap, which closed the socket (1009) at each sending.
+            if (!network.SendChat(said, choices.Chosen))
             {
                 // Out of the room, or dropped and being taken back: the line stays in the box, and the player is told.
                 ShowError(ErrorWords.WaitingToSend);

@@ -390,8 +390,9 @@ namespace Kobot
             yield return new WaitForSecondsRealtime(SendAgainAfterSeconds);
             // Dropped again meanwhile, or back again since: the latest return sends them.
             if (back != returns || leaving || room != Room || dropped) yield break;
-            var unsent = unconfirmed.TakeUnsent(WorldProtocol.SendAgainWithinSeconds, Time.realtimeSinceStartup);
-            foreach (var message in unsent) SendChat(message);
+            // Still unconfirmed after this sending, as first sent: SendAgainWithinSeconds counts from the player's Enter.
+            var unsent = unconfirmed.UnsentWithin(WorldProtocol.SendAgainWithinSeconds, Time.realtimeSinceStartup);
+            foreach (var message in unsent) _ = Room.Send("chat", message);
             if (unsent.Count > 0) chatUI.ShowError(ErrorWords.SentAgain(unsent.Count));
         }
 
@@ -429,6 +430,9 @@ namespace Kobot
             if (code == MessageTooBigClose)
             {
                 // A message past the server's cap: said, not left to look like a dropped connection; joined again below.
+                // One of the lines unconfirmed was it, and sent again on the return it closed the next socket too: none
+                // goes again by itself (each is a ↑ away in the box, as every line sent is).
+                unconfirmed.Clear();
                 bool retry;
                 chatUI.ShowError(ErrorWords.ForJoin(code, false, out retry), true);
             }

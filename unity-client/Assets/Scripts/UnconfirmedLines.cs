@@ -55,12 +55,22 @@ namespace Kobot
             if (error.text != null) Confirm(TextWithin.Cleaned(error.text));
         }
 
-        /// <summary>The messages sent within <paramref name="withinSeconds"/> of <paramref name="now"/> still unconfirmed, oldest first; none is kept.</summary>
-        public List<Dictionary<string, object>> TakeUnsent(float withinSeconds, float now)
+        /// <summary>
+        /// The messages sent within <paramref name="withinSeconds"/> of <paramref name="now"/> still unconfirmed, oldest
+        /// first, to send again: they stay unconfirmed with the time they were first sent, older ones are dropped.
+        /// Stamped anew at each sending, a line whose every sending closed the socket (a paste over the frame cap, 1009)
+        /// went again at each return, for ever.
+        /// </summary>
+        public List<Dictionary<string, object>> UnsentWithin(float withinSeconds, float now)
         {
-            var unsent = lines.FindAll(line => now - line.At <= withinSeconds).ConvertAll(line => line.Message);
+            lines.RemoveAll(line => now - line.At > withinSeconds);
+            return lines.ConvertAll(line => line.Message);
+        }
+
+        /// <summary>None is to be sent again (the socket closed for one of them, 1009).</summary>
+        public void Clear()
+        {
             lines.Clear();
-            return unsent;
         }
 
         private void Confirm(string said)
