@@ -30,6 +30,8 @@ export class ChatPanel {
   private npcNames = new Map<string, string>();
   /** The NPC the player chose that has left the room (a world edit): nothing is sent until they choose again. */
   private gone: { id: string; name: string } | undefined;
+  /** An `npc_changed` error's new id for the chosen NPC, chosen once the state lists it (the error can come first). */
+  private changedTo: string | undefined;
   private toastTimer: ReturnType<typeof setTimeout> | undefined;
   /** The notice shown stays until the player is in a room again (a join failing, being retried), then its 5 s. */
   private noticeUntilOpen = false;
@@ -120,7 +122,27 @@ export class ChatPanel {
         this.renderNpcs();
       }
     }
+    if (error.code === "npc_changed" && error.npcId) this.chosenChanged(error.npcId);
     this.showNotice(words, error.code);
+  }
+
+  /**
+   * `npc_changed`: an edit gave the NPC another id, and `npcId` is the NPC of its name now. Where the chosen NPC has that
+   * name it is chosen (the same NPC to the player; it stayed chosen "(떠남)", every line held), now or once listed.
+   */
+  private chosenChanged(npcId: string): void {
+    const chosen = this.toNpc.value;
+    if (chosen === "" || chosen === npcId) return;
+    if (!this.room()?.state?.npcs?.has(npcId)) {
+      this.changedTo = npcId;
+      return;
+    }
+    const name = (id: string) => this.room()?.state?.npcs?.get(id)?.name ?? this.npcNames.get(id) ?? this.gone?.name;
+    if (name(chosen) !== name(npcId)) return;
+    this.changedTo = undefined;
+    this.gone = undefined;
+    this.npcsKey = ""; // the list built again with it chosen: its option may not be there yet
+    this.renderNpcs(npcId);
   }
 
   /**
@@ -212,11 +234,17 @@ export class ChatPanel {
   }
 
   /** The NPCs of the room as choices of whom to speak to, with what they are doing, and whether only you hear your talk. */
-  private renderNpcs(): void {
+  /** The NPC list as the state has it now, `choose` chosen in it (else what the player chose). */
+  private renderNpcs(choose?: string): void {
     const room = this.room();
     const npcs = room?.state?.npcs;
     if (!room || !npcs) return;
-    const chosen = this.toNpc.value;
+    if (choose === undefined && this.changedTo && npcs.has(this.changedTo)) {
+      const changedTo = this.changedTo;
+      this.changedTo = undefined;
+      return this.chosenChanged(changedTo);
+    }
+    const chosen = choose ?? this.toNpc.value;
     // The player chose again, or an edit brought the NPC back: it is theirs to speak to as before.
     if (this.gone && (chosen !== this.gone.id || npcs.has(this.gone.id))) this.gone = undefined;
     if (chosen && !this.gone && !npcs.has(chosen)) {
@@ -229,7 +257,10 @@ export class ChatPanel {
     const key = choicesKey(choices, this.gone);
     // Not under its open list: its highlighted row stays where it is as the rows change, and Enter chose the NPC an
     // arrival moved into that row. The next render after it closes catches up.
-    if (key === this.npcsKey || listOpen(this.toNpc)) return;
+    if (key === this.npcsKey || listOpen(this.toNpc)) {
+      if (choose !== undefined && choose !== this.toNpc.value) this.changedTo = choose; // chosen once the list closes
+      return;
+    }
     this.npcsKey = key;
     const option = ({ id, label }: NpcChoice) => new Option(label, id, false, id === chosen);
     const group = (label: string, of: NpcChoice[]) => {
