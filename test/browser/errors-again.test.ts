@@ -38,8 +38,13 @@ describe("Web client in Chromium: an error sent again", function () {
       await page.fill("#text", "안녕");
       await page.press("#text", "Enter");
       await page.waitForFunction(() => (document.getElementById("text") as HTMLInputElement).value === "안녕", undefined, { timeout: 5000 });
-      // Sent again once the wait is over, into a socket the room no longer hears; then the connection drops.
-      await page.waitForTimeout(2500);
+      // Sent again once the wait is over (the room's 2 s, on its clock: 2.5 s past the first line as the page's state has
+      // the room's time, not 2.5 s here), into a socket the room no longer hears; then the connection drops.
+      await page.waitForFunction(() => {
+        const { state } = (window as any).kobot.room;
+        const first = [...state.chat].find((line: any) => line.text === "안녕");
+        return first !== undefined && state.serverTime - first.ts >= 2500;
+      }, undefined, { timeout: 20_000 });
       await page.press("#text", "Enter");
       await page.waitForFunction(() => (document.getElementById("text") as HTMLInputElement).value === "");
       proxy.cut();

@@ -107,6 +107,26 @@ describe("Moderation console in Chromium (/moderation)", function () {
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.clock.install(); // the 10 s refresh comes when the test says
+    // Each answer to the page's reads of the mutes, kept in `mutesRead` once the page's code that awaited it has run on:
+    // a message's task comes after every promise job queued before it (and the clock leaves MessageChannel alone).
+    await page.addInitScript(() => {
+      (window as any).mutesRead = [];
+      const fetched = window.fetch;
+      window.fetch = async (...args: Parameters<typeof fetch>) => {
+        const response = await fetched(...args);
+        if (String(args[0]).endsWith("/api/mutes") && (args[1]?.method ?? "GET") === "GET") {
+          const json = response.json.bind(response);
+          response.json = () =>
+            json().then((body) => {
+              const channel = new MessageChannel();
+              channel.port1.onmessage = () => (window as any).mutesRead.push(body);
+              channel.port2.postMessage(undefined);
+              return body;
+            });
+        }
+        return response;
+      };
+    });
     // The action is held on its way (its first call takes the report off the list) until the test lets it go.
     let letMuteGo = () => {};
     const muteHeld = new Promise<void>((resolve) => (letMuteGo = resolve));
@@ -150,8 +170,14 @@ describe("Moderation console in Chromium (/moderation)", function () {
     assert.ok(lifted.ok, `lift: ${lifted.status}`);
     await page.clock.runFor(10_000); // a later refresh: no mute
     await page.locator("#mutes tbody td.empty").waitFor();
+    await page.evaluate(() => ((window as any).mutesRead = []));
     letOldGo();
-    await page.waitForTimeout(500);
+    // The older answer (the only one since with the mute in it) read, and the refresh that asked for it done with it.
+    await waitFor(
+      "the older answer read",
+      () => page.evaluate(() => ((window as any).mutesRead as { mutes: { account: string }[] }[]).some((read) => read.mutes.some((mute) => mute.account === "acc-slow"))),
+      20_000,
+    );
     assert.equal(await page.locator("#mutes tbody tr", { hasText: "acc-slow" }).count(), 0, "the older answer dropped");
     assert.deepEqual(errors, []);
     await context.close();

@@ -45,7 +45,10 @@ describe("Web client in Chromium: the NPC list open as an NPC walks into reach",
       const walker = room.state.npcs.get("walker");
       return Math.hypot(walker.x - me.x, walker.y - me.y, walker.z - me.z) <= 8;
     }, undefined, { timeout: 15_000 });
-    await page.waitForTimeout(300); // renders every 100 ms
+    // The list is drawn at each of the page's renders (every 100 ms), with the room's lines: a line of the page's own,
+    // sent now and shown, was shown by a render that had 산책꾼 in reach (a rebuild under the open list would be done).
+    await page.evaluate(() => (window as any).kobot.room.send("chat", { text: "다 봤어요" }));
+    await page.waitForFunction(() => document.getElementById("history")?.textContent?.includes("다 봤어요"), undefined, { timeout: 20_000 });
     await page.keyboard.press("Enter");
     assert.equal(await page.$eval("#to-npc", (select) => (select as HTMLSelectElement).value), "stay");
     await page.waitForFunction(() => document.querySelector("#to-npc optgroup")?.textContent?.includes("산책꾼"), undefined, { timeout: 5000 });

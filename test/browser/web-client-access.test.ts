@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { type Browser, type BrowserContextOptions, type Page } from "playwright-core";
+import { type Browser, type BrowserContextOptions, type Page, type Request } from "playwright-core";
 
 import { startBrowserWorld } from "../helpers/browser.js";
-import { joinWorld } from "../helpers/world.js";
+import { joinWorld, waitFor } from "../helpers/world.js";
 
 const PHONE: BrowserContextOptions = { viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 };
 
@@ -58,12 +58,15 @@ describe("Web client in Chromium: screen readers, keyboards and phones", functio
     const page = await open("늦게온이");
     assert.equal(await roomOf(page), early.room.roomId);
     await page.locator("#history li", { hasText: "지난 말 3" }).waitFor();
-    await page.waitForTimeout(300); // a few of the history's updates
+    // A line is read out (or not) by the same update that shows it; checked again below, after a later line.
     const atJoin = await liveText(page);
     assert.ok(!atJoin.some((text) => text.includes("지난 말")), `the backlog is shown, not read out: ${JSON.stringify(atJoin)}`);
 
     early.room.send("chat", { text: "새로 한 말" });
     await page.locator("#history li", { hasText: "새로 한 말" }).waitFor();
+    // The updates since the backlog came (the region keeps the last 5 lines read out: the 3 would still be there).
+    const afterJoin = await liveText(page);
+    assert.ok(!afterJoin.some((text) => text.includes("지난 말")), `the backlog is shown, not read out: ${JSON.stringify(afterJoin)}`);
     const spoken = await page.$$eval("[aria-live]:not([aria-live=off]) > *", (lines) => lines.map((line) => line.textContent));
     assert.ok(spoken.includes("먼저온이: 새로 한 말"), `the new line, as said: ${JSON.stringify(spoken)}`);
     assert.ok(!(await liveText(page)).some((text) => text.includes("신고")), "no 신고 read out with it");
@@ -89,7 +92,15 @@ describe("Web client in Chromium: screen readers, keyboards and phones", functio
     // Past a notice's 5 s and through two retries: the same words stay, not cleared nor written (and read out) again.
     await countChanges(page, "toast");
     await countChanges(page, "status");
-    await page.waitForTimeout(6000);
+    const tries = { failed: 0 };
+    const failed = (request: Request) => void (new URL(request.url()).pathname.startsWith("/matchmake/") && tries.failed++);
+    page.on("requestfailed", failed);
+    // The notice's 5 s are a timer of the page's: one of 6 s set after it is due later, and fires after it however late
+    // page timers come on a loaded machine. Two retries: two tries to get back in that the network failed (20 s: they
+    // come seconds apart).
+    await page.evaluate(() => new Promise((done) => setTimeout(done, 6000)));
+    await waitFor("two retries", () => tries.failed >= 2, 20_000);
+    page.off("requestfailed", failed);
     assert.equal(await page.textContent("#toast"), "서버에 연결할 수 없어요. 잠시 뒤에 다시 시도할게요.");
     assert.deepEqual([await changes(page, "toast"), await changes(page, "status")], [0, 0], "no notice or state read out again at each retry");
     // Enter waits: the line stays in the box.
@@ -117,10 +128,17 @@ describe("Web client in Chromium: screen readers, keyboards and phones", functio
     await page.getByRole("group", { name: "메뉴대상 님을 신고하는 까닭" }).waitFor();
     const focusedText = () => page.evaluate(() => document.activeElement?.textContent);
     const before = await position(page);
+    // Held over two of the page's frames: a walking key taken (on its keydown) moves the avatar on the next frame and
+    // sends the move at once. A line the page sends after that, on the same socket, reaches the room after any such
+    // move: by the time the page's state has the line, it has the avatar wherever that move took it.
     await page.keyboard.down("ArrowDown");
-    await page.waitForTimeout(400);
-    await page.keyboard.up("ArrowDown");
-    await page.waitForTimeout(300); // a move would have reached the server
+    try {
+      await page.evaluate(() => new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn))));
+    } finally {
+      await page.keyboard.up("ArrowDown");
+    }
+    await page.evaluate(() => (window as any).kobot.room.send("chat", { text: "메뉴 안의 화살표" }));
+    await page.waitForFunction(() => [...(window as any).kobot.room.state.chat].some((line: any) => line.text === "메뉴 안의 화살표"), undefined, { timeout: 20_000 });
     assert.deepEqual(await position(page), before, "the avatar stays");
     assert.equal(await focusedText(), "도배");
     await page.keyboard.press("End");
@@ -231,7 +249,12 @@ describe("Web client in Chromium: screen readers, keyboards and phones", functio
       await page.locator("#history li", { hasText: text }).waitFor();
     };
     await Promise.all(Array.from({ length: 14 }, (_, i) => say(`채우는 말 #${i + 1}.`)));
-    await page.waitForTimeout(1000); // the others may say 2 more each
+    // The others may say 2 more each: 1 s on the room's clock (its rate's), as the page's state has it, past the last line.
+    await page.waitForFunction(() => {
+      const { state } = (window as any).kobot.room;
+      const filled = [...state.chat].filter((line: any) => line.text.startsWith("채우는 말")).map((line: any) => line.ts as number);
+      return filled.length > 0 && state.serverTime - Math.max(...filled) >= 1000;
+    }, undefined, { timeout: 20_000 });
     /** Whether the history comes to show its last line whole (it scrolls on the frame after the line or a resize). */
     const newestShown = () =>
       page
