@@ -226,6 +226,8 @@ describe("Unity client", () => {
     it("closes a socket the SDK's try has been opening for 10 s, for its next try (not sooner, not one closed between tries)", () =>
       check("opening-connection-dropped"));
     it("sends again, 1 s after being back, the lines the room neither showed nor refused, and says so", () => check("lines-sent-again-once-back"));
+    it("puts a sendId on each line and takes the room's said for it, or an error naming it, as its answer: only the rest is sent again", () =>
+      check("lines-confirmed-by-said"));
     it("counts a join or a resume with no answer in 15 s as none and tries again, leaving the room that comes later", () => {
       for (const name of ["join-unanswered-tried-again", "resume-unanswered-tried-again"]) check(name);
     });
