@@ -5,8 +5,10 @@ import { z } from "zod";
  * Written once: the server validates with these schemas; the constants and types clients need
  * at run time live in world-protocol.ts (no zod), which the web client imports.
  */
-export { CHAT_MAX_CHARS, NAME_MAX_CHARS, REPORT_REASON_MAX_CHARS, WORLD_ROOM } from "./world-protocol.js";
-export type { ChatLineKind, ErrorCode, NpcActionNotice, NpcStatus, PrivateLineMessage, ReportedNotice, WorldError } from "./world-protocol.js";
+import { SEND_ID_MAX_CHARS } from "./world-protocol.js";
+
+export { CHAT_MAX_CHARS, NAME_MAX_CHARS, REPORT_REASON_MAX_CHARS, SAID, SEND_ID_MAX_CHARS, WORLD_ROOM } from "./world-protocol.js";
+export type { ChatLineKind, ErrorCode, NpcActionNotice, NpcStatus, PrivateLineMessage, ReportedNotice, SaidNotice, WorldError } from "./world-protocol.js";
 
 /**
  * An optional field, which may also come as null: many engines' JSON and MessagePack serialisers write a field not
@@ -18,7 +20,7 @@ const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform(
  * The longest each string of a message may be as sent, in UTF-16 units (a string's length, as zod counts), before it
  * is cleaned and its own rule applies (CHAT_MAX_CHARS, REPORT_REASON_MAX_CHARS, AnimName): longer is `bad_message`.
  */
-export const SENT_MAX = { chatText: 8192, chatTo: 64, reportPlayer: 64, reportReason: 2048, anim: 1024 } as const;
+export const SENT_MAX = { chatText: 8192, chatTo: 64, sendId: SEND_ID_MAX_CHARS, reportPlayer: 64, reportReason: 2048, anim: 1024 } as const;
 
 /** A message's bytes besides its strings' characters: the protocol byte, its type, keys, msgpack headers, numbers. */
 const ENVELOPE_BYTES = 256;
@@ -30,7 +32,7 @@ const ENVELOPE_BYTES = 256;
  * UTF-8 takes at most 3 bytes a UTF-16 unit (a 4-byte character is 2 units).
  */
 export const MESSAGE_MAX_BYTES =
-  3 * Math.max(SENT_MAX.chatText + SENT_MAX.chatTo, SENT_MAX.reportPlayer + SENT_MAX.reportReason, SENT_MAX.anim) + ENVELOPE_BYTES;
+  3 * Math.max(SENT_MAX.chatText + SENT_MAX.chatTo + SENT_MAX.sendId, SENT_MAX.reportPlayer + SENT_MAX.reportReason, SENT_MAX.anim) + ENVELOPE_BYTES;
 
 /** `joinOrCreate("world", options)` */
 export const JoinOptions = z
@@ -67,6 +69,14 @@ export const ChatMessage = z.object({
   // The length rule (CHAT_MAX_CHARS after trimming) is checked by the room, with its own error code.
   text: z.string().max(SENT_MAX.chatText),
   to: optional(z.string().max(SENT_MAX.chatTo)),
+  // Kept by the room with its answer (rooms/chat/answered-sends.ts): short, and plain to log.
+  sendId: optional(
+    z
+      .string()
+      .min(1)
+      .max(SENT_MAX.sendId, `sendId is at most ${SEND_ID_MAX_CHARS} characters`)
+      .regex(/^[A-Za-z0-9_-]+$/, "sendId is letters, digits, _ and - (a UUID fits)"),
+  ),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 

@@ -105,6 +105,11 @@ export interface WorldError {
    * for the refusal of a line sent again since, which is then never sent.
    */
   id?: string;
+  /**
+   * The `sendId` of the chat message this error refuses, when it had one: a client tells by it, exactly, which of its
+   * lines was refused (its words alone could be two lines'). Errors about a line said already (npc_busy, npc_timeout) have none.
+   */
+  sendId?: string;
   code: ErrorCode;
   message: string;
   /**
@@ -143,6 +148,23 @@ export interface MovePayload {
 export interface ChatPayload {
   text: string;
   to?: string;
+  /**
+   * The client's own id for this line (SEND_ID_MAX_CHARS of letters, digits, `_` and `-`: a UUID fits). The room answers
+   * it with `said` (or an error naming it), and a line sent again with the same id is answered as before, never said
+   * twice: a client sends again, after a drop, what it has no answer for. Optional: without it, no `said` comes.
+   */
+  sendId?: string;
+}
+export const SEND_ID_MAX_CHARS = 64;
+
+/**
+ * Server → client `said`: the chat message with this `sendId` reached the room and is its line `lineId` (in `chat`,
+ * or a `private_line`). Sent again if the socket did not confirm taking it, and to a line sent again with its id.
+ */
+export const SAID = "said";
+export interface SaidNotice {
+  sendId: string;
+  lineId: string;
 }
 /** `room.send("report", …)`: the player tells the moderators about another player's behaviour. */
 export interface ReportPayload {

@@ -55,9 +55,13 @@ import {
   REPORT_REASON_MAX_CHARS,
   type ReportedNotice,
   ReportMessage,
+  SAID,
+  type SaidNotice,
+  type WorldError,
 } from "./world-contract.js";
 import { ACCOUNT_NAME_REFUSED, BANNED_CLOSE, KICKED_CLOSE, NAME_TAKEN, PATCHES_PER_SECOND, PRIVATE_LINE, RECONNECT_SECONDS } from "./world-protocol.js";
 import { ChatHistory } from "./chat/chat-history.js";
+import { AnsweredSends } from "./chat/answered-sends.js";
 import type { WorldEdits } from "./world-edits.js";
 import type { NpcSettings, WorldSettings } from "./world-settings.js";
 import { Npc, Player, WorldState } from "./world-state.js";
@@ -168,6 +172,8 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   private questions!: NpcQuestions;
   /** The room's join and leave lines, at most one of each a gap (presence-lines.ts). */
   private presenceLines!: PresenceLines;
+  /** Chat messages' sendIds and the room's answer to each: a line sent again is answered, not said again (answered-sends.ts). */
+  private readonly answeredSends = new AnsweredSends();
   private disposed = false;
   private log!: Logger;
 
@@ -600,16 +606,21 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
   }
 
   private chat(client: Client, message: unknown): void {
-    const chat = this.parse(client, ChatMessage, message, "chat", undefined, sentText(message));
+    const chat = this.parse(client, ChatMessage, message, "chat", undefined, givenBack(message));
     const player = this.state.players.get(client.sessionId);
     if (!chat || !player) return;
+    const send: Send = { sender: this.senderOf(client.sessionId, player.name), sendId: chat.sendId };
+    // Sent again by a client that never saw the answer (its socket died first): answered as before, and nothing more.
+    const answered = send.sendId === undefined ? undefined : this.answeredSends.answerOf(send.sender, send.sendId);
+    if (answered) return this.connections.sendTo(client, ...answered);
+    const refuse = (error: WorldError) => this.refuseLine(client, send, error);
     const text = cleanText(chat.text);
     const chars = [...text].length;
     // Each refusal of a line gives it back (text): a client tells by it which of its lines was refused, where the
     // echoes of the lines before it come only with the next patch, after the error.
-    if (chars === 0) return this.connections.sendError(client, { code: "chat_empty", message: "chat text is empty", text });
+    if (chars === 0) return refuse({ code: "chat_empty", message: "chat text is empty", text });
     if (chars > CHAT_MAX_CHARS) {
-      return this.connections.sendError(client, {
+      return refuse({
         code: "chat_too_long",
         message: `chat text is ${chars} characters; at most ${CHAT_MAX_CHARS} are allowed`,
         text,
@@ -618,18 +629,18 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const mutedMs = this.mutedMs(client.sessionId);
     if (mutedMs > 0) {
       const minutes = Math.ceil(mutedMs / 60_000);
-      return this.connections.sendError(client, { code: "muted", message: `you are muted (by a moderator, or by players' reports): you may chat again in ${minutes} min`, retryAfterMs: mutedMs, text });
+      return refuse({ code: "muted", message: `you are muted (by a moderator, or by players' reports): you may chat again in ${minutes} min`, retryAfterMs: mutedMs, text });
     }
     const npcs = [...this.state.npcs.entries()].map(([id, npc]) => ({ id, name: npc.name }));
     const addressed = addressedNpc(text, chat.to, npcs);
     if (addressed === "unknown") {
-      return this.connections.sendError(client, { code: "unknown_npc", message: `no NPC "${chat.to}" in this room`, text });
+      return refuse({ code: "unknown_npc", message: `no NPC "${chat.to}" in this room`, text });
     }
     const asks = addressed && addressed.question !== "" ? addressed : undefined;
     const npc = addressed && this.npcSettings.get(addressed.npcId);
     const away = npc ? distance(player, this.standing(npc.id)) : 0;
     if (npc && away > npc.talkRadius) {
-      return this.connections.sendError(client, {
+      return refuse({
         code: "too_far",
         message: `${npc.name} is ${away.toFixed(1)} m away: come within ${npc.talkRadius} m to talk`,
         text, npcId: npc.id, distance: Math.round(away * 10) / 10, talkRadius: npc.talkRadius,
@@ -637,18 +648,37 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     }
     // Before moderation: a line it refuses still costs (it is logged, and an NPC it was addressed to answers it).
     const limited = this.allowances.get(client.sessionId)?.say(asks !== undefined, this.addressLinesOf(client.sessionId));
-    if (limited) return this.connections.sendError(client, { code: "rate_limited", ...limited, text });
+    if (limited) return refuse({ code: "rate_limited", ...limited, text });
     if (npc) this.greetings.spokeTo(npc.id, client.sessionId);
     const verdict = this.deps.moderator?.checkPlayerLine(text, playerWords(text, addressed));
     // The learned score goes with the line into the chat log, refused or not: the community team sorts lines by it.
     const scored = verdict?.toxicity === undefined ? {} : { toxicity: roundedScore(verdict.toxicity) };
-    if (verdict?.blocked) return this.refuse(client, player, text, asks, verdict.term, scored);
+    if (verdict?.blocked) return this.refuse(client, player, text, asks, verdict.term, scored, send);
     const privately = npc?.privateTalk === true;
     const hearers: Hearers = privately ? { only: client.sessionId, account: this.origins.accountOf(client.sessionId) } : { near: player };
     const line = this.history.add("player", client.sessionId, player.name, text, "", { ...this.accountInLog(client.sessionId), ...(asks ? { toNpc: asks.npcId } : {}), ...scored }, hearers);
     this.reports.said.add(client.sessionId, { id: line.id, text, ts: line.ts, ...scored });
+    if (send.sendId !== undefined) {
+      // After the patch that carries the line: a client shows its line, then takes it for said.
+      const said: SaidNotice = { sendId: send.sendId, lineId: line.id };
+      this.connections.sendTo(client, SAID, said, { afterNextPatch: true });
+      this.answeredSends.answered(send.sender, send.sendId, [SAID, said]);
+    }
     if (asks) this.questions.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now(), privately, account: this.origins.accountOf(client.sessionId) });
     else if (npc) this.questions.answerCall(client, npc, player.name, line, privately);
+  }
+
+  /** A chat line refused: the error names its sendId, and answers the line again if it is sent again. */
+  private refuseLine(client: Client, send: Send, error: WorldError): void {
+    if (send.sendId === undefined) return this.connections.sendError(client, error);
+    const sent: WorldError = { ...error, id: newLineId(), sendId: send.sendId };
+    this.connections.sendError(client, sent);
+    this.answeredSends.answered(send.sender, send.sendId, ["error", sent]);
+  }
+
+  /** Whose sendIds a line's are (answered-sends.ts): the account, or the guest's address and name; else the session. */
+  private senderOf(sessionId: string, name: string): string {
+    return this.origins.departureKey(sessionId, name)?.join(" ") ?? `session ${sessionId}`;
   }
 
   /**
@@ -744,7 +774,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    * reply naming the question as asked ones do, without the call ("@코봇 …" made each refused line a question of its own
    * in Kibana's top questions).
    */
-  private refuse(client: Client, player: Player, text: string, asks: { npcId: string; question: string } | undefined, term: string, scored: { toxicity?: number }): void {
+  private refuse(client: Client, player: Player, text: string, asks: { npcId: string; question: string } | undefined, term: string, scored: { toxicity?: number }, send: Send): void {
     const npcId = asks?.npcId;
     const id = newLineId();
     const ts = Date.now();
@@ -755,7 +785,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     chatModerated.inc({ side: "input" });
     this.log.info("chat line moderated", { roomId: this.roomId, playerId: client.sessionId, term });
     // Given back to its sender alone, to say otherwise.
-    this.connections.sendError(client, { code: "moderated", message: "that line was not sent: it holds a word that is not allowed here", text });
+    this.refuseLine(client, send, { code: "moderated", message: "that line was not sent: it holds a word that is not allowed here", text });
     if (!npcId) return;
     // In its turn, after the answers to the player's questions before it (the error above comes at once: the line was not sent).
     const privately = this.npcSettings.get(npcId)?.privateTalk === true;
@@ -778,14 +808,21 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
    * `message` as `schema` reads it, or undefined with a `bad_message`; `field` of a message checked apart, the rest
    * `taken`; `text`: the line given back with the error.
    */
-  private parse<T>(client: Client, schema: z.ZodType<T>, message: unknown, type: string, part?: { field: string; taken: string }, text?: string): T | undefined {
+  private parse<T>(
+    client: Client,
+    schema: z.ZodType<T>,
+    message: unknown,
+    type: string,
+    part?: { field: string; taken: string },
+    given: Pick<WorldError, "text" | "sendId"> = {},
+  ): T | undefined {
     const result = schema.safeParse(message);
     if (result.success) return result.data;
     const issue = result.error.issues[0];
     const path = [...(part ? [part.field] : []), ...(issue?.path ?? [])];
     const where = path.length ? `${path.join(".")}: ` : "";
     const taken = part ? ` (${part.taken} was taken)` : "";
-    this.connections.sendError(client, { code: "bad_message", message: `bad "${type}" message: ${where}${issue?.message ?? "invalid"}${taken}`, ...(text === undefined ? {} : { text }) });
+    this.connections.sendError(client, { code: "bad_message", message: `bad "${type}" message: ${where}${issue?.message ?? "invalid"}${taken}`, ...given });
     return undefined;
   }
 
@@ -814,12 +851,22 @@ export function defineWorldRoom(deps: WorldRoomDeps): new () => WorldRoom {
 }
 
 /**
- * A chat message's `text`, cleaned, where it is a string: given back with its `bad_message` (a paste over
- * SENT_MAX.chatText), so that the line is not lost and the client tells which of its lines was refused.
+ * What a chat message's `bad_message` gives back: its `text`, cleaned, where it is a string (a paste over
+ * SENT_MAX.chatText: the line is not lost), and its `sendId` where that is well formed, by which the client tells
+ * which of its lines was refused.
  */
-function sentText(message: unknown): string | undefined {
-  const text = (message as { text?: unknown } | null)?.text;
-  return typeof text === "string" ? cleanText(text) : undefined;
+function givenBack(message: unknown): Pick<WorldError, "text" | "sendId"> {
+  const { text, sendId } = (message ?? {}) as { text?: unknown; sendId?: unknown };
+  return {
+    ...(typeof text === "string" ? { text: cleanText(text) } : {}),
+    ...(ChatMessage.shape.sendId.safeParse(sendId).success && typeof sendId === "string" ? { sendId } : {}),
+  };
+}
+
+/** A chat message's sender and its sendId, if it came with one (answered-sends.ts). */
+interface Send {
+  sender: string;
+  sendId: string | undefined;
 }
 
 /** A score as logged: three decimals say all a bar or a sort needs, and keep the record short. */

@@ -232,6 +232,8 @@ describe("Unity client", () => {
       check("long-paste-sent-cleaned"));
     it("sends nothing again by itself after a close for a message too big (1009): each line unconfirmed then is a ↑ away", () =>
       check("too-big-not-sent-again"));
+    it("puts a sendId on each line and takes the room's said for it, or an error naming it, as its answer: only the rest is sent again", () =>
+      check("lines-confirmed-by-said"));
     it("counts a join or a resume with no answer in 15 s as none and tries again, leaving the room that comes later", () => {
       for (const name of ["join-unanswered-tried-again", "resume-unanswered-tried-again"]) check(name);
     });

@@ -61,4 +61,18 @@ describe("the web client's lines not yet seen to reach the room (sent again afte
     lines.clear();
     assert.deepEqual(lines.unsentWithin(60_000, 1000), []);
   });
+
+  it("takes a line as reached by the room's said for its sendId, and then by nothing else: not an echo, nor a refusal's words", () => {
+    const lines = new UnconfirmedLines();
+    lines.sent({ text: "같은 말", sendId: "a" }, 0);
+    lines.sent({ text: "같은 말", sendId: "b" }, 0);
+    lines.sent({ text: "거절될 말", sendId: "c" }, 0);
+    lines.sent({ text: "늦을 말", sendId: "d" }, 0);
+    lines.said({ sendId: "b", lineId: "line-b" });
+    lines.said({ sendId: "b", lineId: "line-b" }); // sent again by the room after a drop: nothing more to confirm
+    lines.heard([own("같은 말"), own("늦을 말")], mine); // b's echo, and a line of the same words said before
+    lines.refused({ code: "npc_busy", message: "", text: "늦을 말", npcId: "kobot" }); // about a line said, no sendId
+    lines.refused({ code: "too_far", message: "", text: "거절될 말", sendId: "c" });
+    assert.deepEqual(lines.unsentWithin(60_000, 0), [{ text: "같은 말", sendId: "a" }, { text: "늦을 말", sendId: "d" }]);
+  });
 });

@@ -482,20 +482,22 @@ describe("WorldRoom", function () {
       await Promise.all([a.room.leave(), b.room.leave()]);
     });
 
-    it("gives a chat line refused as sent (text over SENT_MAX.chatText, `to` over 64) back, cleaned, with its bad_message", async () => {
+    it("gives a chat line refused as sent (text over SENT_MAX.chatText, `to` over 64) back, cleaned, with its bad_message and its sendId", async () => {
       const a = await world.join("긴붙여넣기");
       // A paste: 8 characters once cleaned, 9,007 as sent (under the frame cap); the line was lost (the box cleared)
-      // with no `text` to give back.
-      a.room.send("chat", { text: `hi${" \u200b".repeat(4500)}there` });
+      // with no `text` to give back. Its sendId tells the client which of its lines it was (else it waits unconfirmed).
+      a.room.send("chat", { text: `hi${" \u200b".repeat(4500)}there`, sendId: "paste-1" });
       a.room.send("chat", { text: "누구  세요", to: "n".repeat(SENT_MAX.chatTo + 1) });
       a.room.send("chat", { text: 42 });
-      await waitFor("three refusals", () => a.errors.length === 3);
+      a.room.send("chat", { text: "안녕", sendId: "not one!" }); // a sendId not well formed is not given back
+      await waitFor("four refusals", () => a.errors.length === 4);
       assert.deepEqual(
-        a.errors.map(({ code, text }) => ({ code, text })),
+        a.errors.map(({ code, text, sendId }) => ({ code, text, sendId })),
         [
-          { code: "bad_message", text: "hi there" },
-          { code: "bad_message", text: "누구 세요" },
-          { code: "bad_message", text: undefined }, // no line to give back
+          { code: "bad_message", text: "hi there", sendId: "paste-1" },
+          { code: "bad_message", text: "누구 세요", sendId: undefined },
+          { code: "bad_message", text: undefined, sendId: undefined }, // no line to give back
+          { code: "bad_message", text: "안녕", sendId: undefined },
         ],
       );
       await a.room.leave();

@@ -45,6 +45,8 @@ const constants: Array<[string, string | number]> = [
   ["SendAgainWithinSeconds", protocol.SEND_AGAIN_WITHIN_SECONDS],
   // The message that carries a line of the player's talk with an NPC in private (never in the state's chat).
   ["PrivateLine", protocol.PRIVATE_LINE],
+  // The room's confirmation that a chat line with a sendId reached it (UnconfirmedLines.Said).
+  ["Said", protocol.SAID],
   // The state's shape these classes decode (rooms/schema-fingerprint.ts): sent with each join, a server with another refuses it (426).
   ["SchemaFingerprint", SCHEMA_FINGERPRINT],
   ["DefaultNpcId", DEFAULT_NPC.id],

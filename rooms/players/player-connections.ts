@@ -180,11 +180,14 @@ export class PlayerConnections {
     return false;
   }
 
-  /** To the player's connection now: a question asked before a reconnection is answered after it, on the new socket. */
+  /**
+   * To the player's connection now: a question asked before a reconnection is answered after it, on the new socket.
+   * Its id is new, unless the room gave it one (a refused line's, kept to answer the line again: answered-sends.ts).
+   */
   sendError(client: Client, error: WorldError): void {
     // Counted: a rise in rate_limited or moderated is a flood or abuse an operator wants to see.
     playerErrors.inc({ code: error.code, by_address: String(error.byAddress === true) });
-    this.sendTo(client, "error", { ...error, id: newLineId() });
+    this.sendTo(client, "error", { ...error, id: error.id ?? newLineId() });
   }
 
   /**

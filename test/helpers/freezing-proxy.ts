@@ -16,9 +16,10 @@ export interface FreezingProxy {
   /**
    * On the connections open now, the next message the client sends passes, then nothing more from the client does
    * (the pongs to the target's pings included) while the target's frames still reach it: the target sees its messages
-   * since go unconfirmed.
+   * since go unconfirmed. `andFreeze`: then nothing passes the other way either, nor a close, as freeze(): the message
+   * reached the target, and not one frame of its answer came back.
    */
-  muteClientAfterNextMessage(): void;
+  muteClientAfterNextMessage(andFreeze?: boolean): void;
   /** The connections open now (not frozen) are closed both ways, as a network that drops them; new ones fare as set. */
   cut(): void;
   close(): Promise<void>;
@@ -63,8 +64,9 @@ export async function startFreezingProxy(targetPort: number): Promise<FreezingPr
     newConnections(then) {
       fate = then;
     },
-    muteClientAfterNextMessage() {
-      for (const [client, target] of passing) {
+    muteClientAfterNextMessage(andFreeze = false) {
+      for (const pair of passing) {
+        const [client, target] = pair;
         client.unpipe(target);
         // Frames are walked, not chunks: one read can hold a pong and the message after it, or the message and the
         // pongs that followed it (the page's pongs to a ping from just before the message came with it).
@@ -78,6 +80,12 @@ export async function startFreezingProxy(targetPort: number): Promise<FreezingPr
             if (!message) continue;
             client.off("data", relay);
             client.pause();
+            if (andFreeze) {
+              // Before the target can have answered: it reads the message only on a later turn of its loop.
+              target.unpipe(client);
+              target.pause();
+              passing.delete(pair);
+            }
             return;
           }
         };

@@ -51,6 +51,7 @@ public static class NetworkCheck
             { "silent-connection-on-webgl", SilentConnectionOnWebGL },
             { "opening-connection-dropped", OpeningConnectionDropped },
             { "lines-sent-again-once-back", LinesSentAgainOnceBack },
+            { "lines-confirmed-by-said", LinesConfirmedBySaid },
             { "join-unanswered-tried-again", JoinUnansweredTriedAgain },
             { "resume-unanswered-tried-again", ResumeUnansweredTriedAgain },
             { "lines-recalled-with-arrows", LinesRecalledWithArrows },
@@ -806,6 +807,31 @@ public static class NetworkCheck
         ui.input.Focused = true;
         Press(ui, KeyCode.UpArrow);
         Expect(ui.input.text == "잘 가요", "the line a ↑ away", "box: " + ui.input.text);
+    }
+
+    /// <summary>
+    /// Each line goes with a sendId of its own, and the room's <c>said</c> for it confirms it: in a busy room its echo
+    /// was pushed out of the history before the player was back, and the line was sent again, said twice. A line sent
+    /// again goes with the id it first had, for the room to answer it as before.
+    /// </summary>
+    private static void LinesConfirmedBySaid()
+    {
+        var ui = ChatUIInRoom();
+        var network = ui.network;
+        var room = (Room<WorldState>)network.Room;
+        Enter(ui, "중복확인");
+        Enter(ui, "중복확인");
+        Enter(ui, "@코봇 하나");
+        var ids = room.Sent.FindAll(s => s.Key == "chat").ConvertAll(s => ((Dictionary<string, object>)s.Value)["sendId"] as string);
+        Expect(room, ids.Count == 3 && ids.TrueForAll(id => id != null && System.Text.RegularExpressions.Regex.IsMatch(id, "^[A-Za-z0-9_-]{1,64}$")) && new HashSet<string>(ids).Count == 3, "a plain sendId of its own on each line: " + string.Join("|", ids));
+        room.Deliver(WorldProtocol.Said, new SaidNotice { sendId = ids[1], lineId = "L2" });
+        room.Deliver("error", new WorldError { id = "E1", code = "too_far", text = "@코봇 하나", sendId = ids[2] });
+        room.Drop(1006);
+        room.Reconnected();
+        var before = room.Sent.Count;
+        StandInFrames.Play(1.1);
+        var again = room.Sent.GetRange(before, room.Sent.Count - before).FindAll(s => s.Key == "chat").ConvertAll(s => (Dictionary<string, object>)s.Value);
+        Expect(room, again.Count == 1 && (string)again[0]["text"] == "중복확인" && (string)again[0]["sendId"] == ids[0], "only the line with no said nor refusal sent again, with its first sendId: " + again.Count);
     }
 
     /// <summary>

@@ -2,11 +2,12 @@ import type { Room } from "@colyseus/sdk";
 
 import { cleanText } from "../../common/clean-text.js";
 import type { Player, WorldState } from "../../rooms/world-state.js";
-import { CHAT_MAX_CHARS, type ChatPayload, type PrivateLineMessage, SEND_AGAIN_WITHIN_SECONDS, type WorldError } from "../../rooms/world-protocol.js";
+import { CHAT_MAX_CHARS, type ChatPayload, type PrivateLineMessage, type SaidNotice, SEND_AGAIN_WITHIN_SECONDS, type WorldError } from "../../rooms/world-protocol.js";
 import { ChatHistory } from "./chat-history.js";
 import { errorWords, npcChosenWords, npcGoneWords, RECALL_HINT, sentAgainWords, WAITING_TO_SEND } from "./error-words.js";
 import { LineRecall } from "./line-recall.js";
 import { choicesKey, inReach, type NpcChoice, npcChoices } from "./npc-reach.js";
+import { newSendId } from "./send-id.js";
 import { UnconfirmedLines } from "./unconfirmed-lines.js";
 
 /** Back in the room, how long the page waits before sending again what did not reach it: the room's lines and the errors it kept for the player come first. */
@@ -200,6 +201,7 @@ export class ChatPanel {
     // Sent as measured, cleaned (the server cleans it anyway): "hi" + 9000 ideographic spaces + "there" is 8 characters
     // here but 27 KB raw, past the server's frame cap, which closed the socket (1009) at each sending.
     const message: ChatPayload = this.toNpc.value ? { text: said, to: this.toNpc.value } : { text: said };
+    message.sendId = newSendId(); // sent again with it after a drop: the room says it once (unconfirmed-lines.ts)
     room.send("chat", message);
     this.unconfirmed.sent(message);
     this.recall.add({ text, to: this.toNpc.value });
@@ -231,6 +233,11 @@ export class ChatPanel {
    */
   messageTooBig(): void {
     this.unconfirmed.clear();
+  }
+
+  /** The room's `said`: a line of the player's reached it, not to be sent again. */
+  said(notice: SaidNotice): void {
+    this.unconfirmed.said(notice);
   }
 
   /** The NPCs of the room as choices of whom to speak to, with what they are doing, and whether only you hear your talk. */

@@ -1,6 +1,6 @@
 import type { Room } from "@colyseus/sdk";
 
-import type { NpcActionNotice } from "../../rooms/world-protocol.js";
+import { type NpcActionNotice, SAID, type SaidNotice } from "../../rooms/world-protocol.js";
 import type { WorldState } from "../../rooms/world-state.js";
 import { ChatPanel } from "./chat-panel.js";
 import { type ConnectionStatus, joinWorld } from "./connection.js";
@@ -93,6 +93,7 @@ $<HTMLFormElement>("join").addEventListener("submit", (event) => {
         if (!actedOn.add(lineId)) return;
         chat.showNotice(actionWords(joined.state?.npcs?.get(npcId)?.name ?? npcId, action), "npc_action");
       });
+      joined.onMessage(SAID, (notice: SaidNotice) => chat.said(notice));
       localStorage.setItem("kobot-name", name); // a name the server took, offered again next time
       // For tests and the curious: the live room in the console.
       (window as unknown as { kobot: unknown }).kobot = { room: joined };

@@ -1,5 +1,5 @@
 import { cleanText } from "../../common/clean-text.js";
-import type { ChatPayload, WorldError } from "../../rooms/world-protocol.js";
+import type { ChatPayload, SaidNotice, WorldError } from "../../rooms/world-protocol.js";
 
 /** Lines kept: a player types a few in the seconds a dead socket goes unnoticed, not more. */
 const KEPT = 20;
@@ -19,13 +19,17 @@ export interface HeardLine {
 }
 
 /**
- * The player's lines sent but not yet seen to reach the room, each confirmed by its echo (the player's own line in the
- * room's chat) or by the error that refuses it. A socket that died without a close (SILENCE_NOTICED_SECONDS) took the
+ * The player's lines sent but not yet seen to reach the room, each confirmed by the room's `said` for its sendId or by
+ * the error that refuses it (naming the sendId). A socket that died without a close (SILENCE_NOTICED_SECONDS) took the
  * lines sent on it into nothing while the box had cleared; once the page is back in the room, those still unconfirmed
- * are the ones to send again.
+ * are the ones to send again, with their sendIds: the room answers one it had already as before, and says it once.
+ * A server that sends no `said` (before session 68) is followed by echoes, the player's own line in the room's chat,
+ * and refusals by their words: a busy room that said CHAT_HISTORY lines before the page was back held no echo.
  */
 export class UnconfirmedLines {
   private lines: SentLine[] = [];
+  /** The room confirms lines by their sendIds (a `said` came): echoes and words confirm nothing then. */
+  private byIds = false;
 
   sent(payload: ChatPayload, at = Date.now()): void {
     this.lines.push({ payload, said: cleanText(payload.text), at });
@@ -37,7 +41,14 @@ export class UnconfirmedLines {
    * the player's own sessions. Each echo confirms its line.
    */
   heard(added: Iterable<HeardLine>, mine: (session: string) => boolean): void {
+    if (this.byIds) return;
     for (const line of added) if (line.kind === "player" && mine(line.from)) this.confirm(line.text);
+  }
+
+  /** The room's `said`: the line of this sendId reached it (again, after a drop: nothing left to confirm). */
+  said(notice: SaidNotice): void {
+    this.byIds = true;
+    this.confirmId(notice.sendId);
   }
 
   /**
@@ -46,7 +57,9 @@ export class UnconfirmedLines {
    * the next patch; the oldest was taken for it, and the refused one sent again, and logged again, after a drop.
    */
   refused(error: WorldError): void {
-    if (error.text !== undefined) this.confirm(cleanText(error.text));
+    if (error.sendId !== undefined) return this.confirmId(error.sendId);
+    // By its words only from a server that names no sendId: a later error about a line said (npc_busy) has none.
+    if (error.text !== undefined && !this.byIds) this.confirm(cleanText(error.text));
   }
 
   /**
@@ -66,6 +79,11 @@ export class UnconfirmedLines {
 
   get size(): number {
     return this.lines.length;
+  }
+
+  private confirmId(sendId: string): void {
+    const index = this.lines.findIndex((line) => line.payload.sendId === sendId);
+    if (index >= 0) this.lines.splice(index, 1);
   }
 
   private confirm(said: string): void {

@@ -270,6 +270,7 @@ namespace Kobot
                 chatUI.ShowError(ChatUI.PlainText(notice.name) + " 님을 신고했어요. 운영자가 살펴볼 거예요.");
                 if (Reported != null) Reported(notice.name);
             });
+            room.OnMessage<SaidNotice>(WorldProtocol.Said, notice => unconfirmed.Said(notice));
             room.OnMessage<NpcActionNotice>("npc_action", notice =>
             {
                 if (!FirstTime(notice.lineId)) return;
@@ -633,7 +634,8 @@ namespace Kobot
         public bool SendChat(string text, string toNpc)
         {
             if (Room == null || dropped) return false;
-            var message = new Dictionary<string, object> { { "text", text } };
+            // Sent again with it after a drop: the room answers the id as before, and says the line once.
+            var message = new Dictionary<string, object> { { "text", text }, { "sendId", System.Guid.NewGuid().ToString("N") } };
             if (!string.IsNullOrEmpty(toNpc)) message["to"] = toNpc;
             SendChat(message);
             return true;
@@ -706,6 +708,8 @@ namespace Kobot
     {
         /// <summary>The error's own id: one sent again after a reconnection comes with the same, and is acted on once.</summary>
         public string id;
+        /// <summary>The <c>sendId</c> of the chat message it refuses, when it had one: its line, exactly (UnconfirmedLines).</summary>
+        public string sendId;
         public string code;
         /// <summary>English, for developers and logs; ErrorWords says it to the player.</summary>
         public string message;
@@ -759,6 +763,16 @@ namespace Kobot
     /// The server's `npc_action` message: the NPC <see cref="npcId"/> said its line <see cref="lineId"/> (in answer to
     /// this player's <see cref="replyTo"/>), and the game does <see cref="action"/>, an id from the NPC's knowledge file.
     /// </summary>
+    /// <summary>
+    /// The room's <c>said</c>: the chat message with this <c>sendId</c> reached it as its line <c>lineId</c> (in the chat,
+    /// or a private_line). Comes again after a drop, and to a line sent again: the line is said once.
+    /// </summary>
+    public class SaidNotice
+    {
+        public string sendId;
+        public string lineId;
+    }
+
     public class NpcActionNotice
     {
         public string npcId;

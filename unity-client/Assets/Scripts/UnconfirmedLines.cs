@@ -4,11 +4,13 @@ using Kobot.Schema;
 namespace Kobot
 {
     /// <summary>
-    /// The player's chat lines sent but not yet seen to reach the room, each confirmed by its echo (the player's own
-    /// line in the room's chat) or by the error that refuses it. A socket that died without a close
+    /// The player's chat lines sent but not yet seen to reach the room, each confirmed by the room's <c>said</c> for its
+    /// <c>sendId</c> or by the error that refuses it (naming the sendId). A socket that died without a close
     /// (<see cref="SilenceWatch"/>) took the lines sent on it into nothing while the box had cleared; once back in the
-    /// room, those still unconfirmed are the ones to send again. As the browser client's
-    /// web-client/src/unconfirmed-lines.ts.
+    /// room, those still unconfirmed are the ones to send again, with their sendIds: the room answers one it had already
+    /// as before, and says it once. A server that sends no <c>said</c> is followed by echoes (the player's own line in
+    /// the room's chat) and refusals by their words: a busy room had pushed the echo out of its history by then. As the
+    /// browser client's web-client/src/unconfirmed-lines.ts.
     /// </summary>
     public class UnconfirmedLines
     {
@@ -25,10 +27,12 @@ namespace Kobot
         }
 
         private readonly List<SentLine> lines = new List<SentLine>();
+        /// <summary>The room confirms lines by their sendIds (a <c>said</c> came): echoes and words confirm nothing then.</summary>
+        private bool byIds;
 
         public int Count { get { return lines.Count; } }
 
-        /// <summary>A <c>chat</c> message (<c>text</c>, and <c>to</c> for an NPC) sent at <paramref name="at"/>.</summary>
+        /// <summary>A <c>chat</c> message (<c>text</c>, <c>sendId</c>, and <c>to</c> for an NPC) sent at <paramref name="at"/>.</summary>
         public void Sent(Dictionary<string, object> message, float at)
         {
             lines.Add(new SentLine { Message = message, Said = TextWithin.Cleaned((string)message["text"]), At = at });
@@ -42,7 +46,14 @@ namespace Kobot
         /// </summary>
         public void Heard(ChatLine line, bool mine)
         {
-            if (line.kind == "player" && mine) Confirm(line.text);
+            if (!byIds && line.kind == "player" && mine) Confirm(line.text);
+        }
+
+        /// <summary>The room's <c>said</c>: the line of this sendId reached it (again, after a drop: nothing left to confirm).</summary>
+        public void Said(SaidNotice notice)
+        {
+            byIds = true;
+            ConfirmId(notice.sendId);
         }
 
         /// <summary>
@@ -52,7 +63,9 @@ namespace Kobot
         /// </summary>
         public void Refused(WorldError error)
         {
-            if (error.text != null) Confirm(TextWithin.Cleaned(error.text));
+            if (error.sendId != null) ConfirmId(error.sendId);
+            // By its words only from a server that names no sendId: a later error about a line said (npc_busy) has none.
+            else if (error.text != null && !byIds) Confirm(TextWithin.Cleaned(error.text));
         }
 
         /// <summary>
@@ -71,6 +84,12 @@ namespace Kobot
         public void Clear()
         {
             lines.Clear();
+        }
+
+        private void ConfirmId(string sendId)
+        {
+            var index = lines.FindIndex(line => line.Message.ContainsKey("sendId") && (string)line.Message["sendId"] == sendId);
+            if (index >= 0) lines.RemoveAt(index);
         }
 
         private void Confirm(string said)

@@ -17,6 +17,7 @@ namespace Kobot
         public const int JoinAnsweredSeconds = 15;
         public const int SendAgainWithinSeconds = 60;
         public const string PrivateLine = "private_line";
+        public const string Said = "said";
         public const string SchemaFingerprint = "eea17dbdafb8";
         public const string DefaultNpcId = "kobot";
         public const int MinX = -50;
