@@ -806,7 +806,7 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
 
   /**
    * `message` as `schema` reads it, or undefined with a `bad_message`; `field` of a message checked apart, the rest
-   * `taken`; `text`: the line given back with the error.
+   * `taken`; `given`: what the error gives back (a chat line's text and sendId, givenBack).
    */
   private parse<T>(
     client: Client,

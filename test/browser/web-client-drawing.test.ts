@@ -8,14 +8,23 @@ import { startBrowserWorld } from "../helpers/browser.js";
 import { joinWorld, type TestPlayer, waitFor } from "../helpers/world.js";
 
 /**
- * Counts the page's animation frames (`ticks`) from a loop of its own, and notes the tick of the last frame drawn
- * (`drawnAtTick`, set where a frame starts with clearRect): the tests wait on frames, which a loaded machine slows.
+ * Counts the page's animation frames (`ticks`) from a loop of its own, and the frames drawn (`framesDrawn`: each starts
+ * with clearRect), noting the tick of the last (`drawnAtTick`); `onDrawn` runs as a frame starts. The tests wait on
+ * frames, which a loaded machine slows.
  */
-const TICKS = `
+const countFrames = (onDrawn = "") => `
   window.ticks = 0;
   window.drawnAtTick = 0;
+  window.framesDrawn = 0;
   const tick = () => { window.ticks++; requestAnimationFrame(tick); };
   requestAnimationFrame(tick);
+  const clearRect = CanvasRenderingContext2D.prototype.clearRect;
+  CanvasRenderingContext2D.prototype.clearRect = function (...args) {
+    window.framesDrawn++;
+    window.drawnAtTick = window.ticks;
+    ${onDrawn}
+    return clearRect.apply(this, args);
+  };
 `;
 /** Until no frame was drawn for 10 animation frames: no avatar glides (a glide draws every frame). */
 const settled = (page: Page) =>
@@ -40,15 +49,7 @@ describe("Web client in Chromium: drawing the village", function () {
 
   it("draws a still village only as patches come (a clock a second), and every frame again while avatars move", async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
-    await page.addInitScript(`${TICKS}
-      window.framesDrawn = 0;
-      const clearRect = CanvasRenderingContext2D.prototype.clearRect;
-      CanvasRenderingContext2D.prototype.clearRect = function (...args) {
-        window.framesDrawn++;
-        window.drawnAtTick = window.ticks;
-        return clearRect.apply(this, args);
-      };
-    `);
+    await page.addInitScript(countFrames());
     await page.goto(`${url}/?name=${encodeURIComponent("가만히")}`);
     await page.waitForFunction(() => (window as any).kobot?.room?.state?.npcs?.size === 1);
     const drawnIn = async (ms: number) => {
@@ -83,17 +84,9 @@ describe("Web client in Chromium: drawing the village", function () {
 
   it("draws an NPC's answer bubble as patches come while it is up (not every frame), and takes it down after 7 s", async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
-    await page.addInitScript(`${TICKS}
+    await page.addInitScript(`${countFrames("window.texts = [];")}
       window.__name = (f) => f;
-      window.framesDrawn = 0;
       window.texts = [];
-      const clearRect = CanvasRenderingContext2D.prototype.clearRect;
-      CanvasRenderingContext2D.prototype.clearRect = function (...args) {
-        window.framesDrawn++;
-        window.drawnAtTick = window.ticks;
-        window.texts = [];
-        return clearRect.apply(this, args);
-      };
       const fillText = CanvasRenderingContext2D.prototype.fillText;
       CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
         window.texts.push(text);
@@ -140,15 +133,8 @@ describe("Web client in Chromium: drawing the village", function () {
 
   it("stacks the names of players who stand together a few lines deep, the page's own first, and counts the rest", async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
-    await page.addInitScript(`${TICKS}
+    await page.addInitScript(`${countFrames()}
       window.__name = (f) => f;
-      window.framesDrawn = 0;
-      const clearRect = CanvasRenderingContext2D.prototype.clearRect;
-      CanvasRenderingContext2D.prototype.clearRect = function (...args) {
-        window.framesDrawn++;
-        window.drawnAtTick = window.ticks;
-        return clearRect.apply(this, args);
-      };
       window.names = new Map();
       const fillText = CanvasRenderingContext2D.prototype.fillText;
       CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
