@@ -609,12 +609,10 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
     const chat = this.parse(client, ChatMessage, message, "chat", undefined, givenBack(message));
     const player = this.state.players.get(client.sessionId);
     if (!chat || !player) return;
-    const send: Send = { sender: this.senderOf(client.sessionId, player.name), sendId: chat.sendId };
-    // Sent again by a client that never saw the answer (its socket died first): answered as before, and nothing more.
-    const answered = send.sendId === undefined ? undefined : this.answeredSends.answerOf(send.sender, send.sendId);
-    if (answered) return this.connections.sendTo(client, ...answered);
-    const refuse = (error: WorldError) => this.refuseLine(client, send, error);
     const text = cleanText(chat.text);
+    const send: Send = { sender: this.senderOf(client.sessionId, player.name), sendId: chat.sendId, words: `${text}\n${chat.to ?? ""}` };
+    if (send.sendId !== undefined && this.answeredAgain(client, send.sender, send.sendId, send.words, text)) return;
+    const refuse = (error: WorldError) => this.refuseLine(client, send, error);
     const chars = [...text].length;
     // Each refusal of a line gives it back (text): a client tells by it which of its lines was refused, where the
     // echoes of the lines before it come only with the next patch, after the error.
@@ -662,18 +660,39 @@ export abstract class WorldRoom extends Room<{ state: WorldState }> {
       // After the patch that carries the line: a client shows its line, then takes it for said.
       const said: SaidNotice = { sendId: send.sendId, lineId: line.id };
       this.connections.sendTo(client, SAID, said, { afterNextPatch: true });
-      this.answeredSends.answered(send.sender, send.sendId, [SAID, said]);
+      this.answeredSends.answered(send.sender, send.sendId, [SAID, said], send.words);
     }
     if (asks) this.questions.enqueue({ client, npcId: asks.npcId, text: asks.question, line, askedAt: performance.now(), privately, account: this.origins.accountOf(client.sessionId) });
     else if (npc) this.questions.answerCall(client, npc, player.name, line, privately);
   }
 
-  /** A chat line refused: the error names its sendId, and answers the line again if it is sent again. */
+  /**
+   * A line sent again by a client that never saw the room's answer (its socket died first): answered as before, and
+   * nothing more (true). Its sendId on other words is a client's fault, refused, not taken for the line it named.
+   */
+  private answeredAgain(client: Client, sender: string, sendId: string, words: string, text: string): boolean {
+    const answered = this.answeredSends.answerOf(sender, sendId);
+    if (!answered) return false;
+    if (answered.words !== words) {
+      this.connections.sendError(client, { code: "bad_message", message: `sendId ${sendId} was used for another line: a new line needs a new sendId`, text, sendId });
+    } else {
+      const [type, message] = answered.answer;
+      // A said as the first was: after the patch that carries the line (one sent again within a patch came before it).
+      this.connections.sendTo(client, type, message, { afterNextPatch: type === SAID });
+    }
+    return true;
+  }
+
+  /**
+   * A chat line refused: the error names its sendId. Kept to answer the line again only if moderated (logged, and its
+   * NPC replies: not twice); any other refusal did nothing, and a line sent again is checked afresh (a rate limit or a
+   * mute may be over by then, and a paste's 8,192 characters were kept per refusal).
+   */
   private refuseLine(client: Client, send: Send, error: WorldError): void {
     if (send.sendId === undefined) return this.connections.sendError(client, error);
     const sent: WorldError = { ...error, id: newLineId(), sendId: send.sendId };
     this.connections.sendError(client, sent);
-    this.answeredSends.answered(send.sender, send.sendId, ["error", sent]);
+    if (error.code === "moderated") this.answeredSends.answered(send.sender, send.sendId, ["error", sent], send.words);
   }
 
   /** Whose sendIds a line's are (answered-sends.ts): the account, or the guest's address and name; else the session. */
@@ -863,10 +882,11 @@ function givenBack(message: unknown): Pick<WorldError, "text" | "sendId"> {
   };
 }
 
-/** A chat message's sender and its sendId, if it came with one (answered-sends.ts). */
+/** A chat message's sender, its sendId if it came with one (answered-sends.ts), and its words (text and whom to). */
 interface Send {
   sender: string;
   sendId: string | undefined;
+  words: string;
 }
 
 /** A score as logged: three decimals say all a bar or a sort needs, and keep the record short. */

@@ -71,14 +71,49 @@ describe("chat lines sent again with their sendId", function () {
     await player.room.leave();
   });
 
-  it("are refused again with the same error, which names the sendId", async () => {
-    const player = await joinWorld(world.url, { name: "틀린이" });
-    for (let i = 0; i < 2; i++) player.room.send("chat", { text: "안녕?", to: "dragon", sendId: "send-refused" });
+  it("moderated: refused again with the same error, which names the sendId, and logged once", async () => {
+    const player = await joinWorld(world.url, { name: "막말한이" });
+    for (let i = 0; i < 2; i++) player.room.send("chat", { text: "씨발 뭐야", sendId: "send-moderated" });
     await waitFor("both answers", () => player.errors[1]);
     const [first, again] = player.errors as [WorldError, WorldError];
-    assert.equal(first.code, "unknown_npc");
-    assert.equal(first.sendId, "send-refused");
+    assert.equal(first.code, "moderated");
+    assert.equal(first.sendId, "send-moderated");
     assert.deepEqual(again, first, "the same error, its id too: a client acts on it once");
+    assert.equal(chatLog.records.filter((record) => record.text === "씨발 뭐야").length, 1, "logged once");
+    await player.room.leave();
+  });
+
+  it("refused for what did nothing (unknown NPC, a rate limit): checked afresh when sent again", async () => {
+    const player = await joinWorld(world.url, { name: "다시확인" });
+    for (let i = 0; i < 2; i++) player.room.send("chat", { text: "안녕?", to: "dragon", sendId: "send-unknown" });
+    await waitFor("both refusals", () => player.errors[1]);
+    const [first, again] = player.errors as [WorldError, WorldError];
+    assert.deepEqual([first.code, again.code, first.sendId, again.sendId], ["unknown_npc", "unknown_npc", "send-unknown", "send-unknown"]);
+    assert.notEqual(again.id, first.id, "a refusal of its own");
+    // The question burst is 2, and none come back for minutes: the third question is refused, and again when sent
+    // again, each time as the limit stands then (kept, the first refusal came back after the limit was over).
+    player.room.send("chat", { text: "@kobot 하나" });
+    player.room.send("chat", { text: "@kobot 둘" });
+    const limited = { text: "@kobot 셋", sendId: "send-limited" };
+    player.room.send("chat", limited);
+    await waitFor("the third refused", () => player.errors.find((e) => e.sendId === "send-limited"));
+    player.room.send("chat", limited);
+    await waitFor("refused again", () => player.errors.filter((e) => e.sendId === "send-limited")[1]);
+    const [once, twice] = player.errors.filter((e) => e.sendId === "send-limited") as [WorldError, WorldError];
+    assert.deepEqual([once.code, twice.code], ["rate_limited", "rate_limited"]);
+    assert.notEqual(twice.id, once.id, "checked again, not the first refusal given back");
+    await player.room.leave();
+  });
+
+  it("refuses a sendId used again for other words (a client's fault), not taking it for the line it named", async () => {
+    const player = await joinWorld(world.url, { name: "같은아이디" });
+    const said = saidTo(player);
+    player.room.send("chat", { text: "첫째 줄", sendId: "send-reused" });
+    await waitFor("said", () => said[0]);
+    player.room.send("chat", { text: "전혀 다른 둘째 줄", sendId: "send-reused" });
+    await waitFor("the refusal", () => player.errors[0]);
+    assert.deepEqual([player.errors[0]!.code, player.errors[0]!.sendId, player.errors[0]!.text], ["bad_message", "send-reused", "전혀 다른 둘째 줄"]);
+    assert.equal(said.length, 1, "not said again");
     await player.room.leave();
   });
 

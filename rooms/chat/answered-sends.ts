@@ -13,16 +13,20 @@ const SWEPT_EVERY_MS = 10_000;
 /** What the room answered a chat message with: a `said` notice, or the `error` that refused it (with its id). */
 export type SendAnswer = [type: string, message: unknown];
 
-interface Answered {
+/** An answer kept, and the line it answered (`words`: its text and whom it was to), told from another under the same id. */
+export interface Answered {
   at: number;
   answer: SendAnswer;
+  words: string;
 }
 
 /**
  * Chat messages' sendIds and how the room answered each, per sender (an account, or a guest's address and name: it
- * outlives a reconnection and a join again). A client that never saw the answer (its socket died first) sends the line
- * again with the same id: it is answered as before, not said twice, and costs no line or question again. Without the
- * id, a busy room that said CHAT_HISTORY lines before the page was back held no echo of the line, and it was said twice.
+ * outlives a reconnection and a join again into the room). A client that never saw the answer (its socket died first)
+ * sends the line again with the same id: it is answered as before, not said twice, and costs no line or question
+ * again. Without the id, a busy room that said CHAT_HISTORY lines before the page was back held no echo of the line,
+ * and it was said twice. Only answers that did something are kept (a line said, a line moderated: logged, and its NPC
+ * replies): a refusal that did nothing is checked afresh, or a line sent again got a rate limit long over.
  */
 export class AnsweredSends {
   private readonly senders = new Map<string, Map<string, Answered>>();
@@ -33,18 +37,18 @@ export class AnsweredSends {
     private readonly keptPerSender = KEPT_PER_SENDER,
   ) {}
 
-  /** How the room answered `sendId` from `sender`, if within the time remembered. */
-  answerOf(sender: string, sendId: string, now = performance.now()): SendAnswer | undefined {
+  /** How the room answered `sendId` from `sender`, and the line it was, if within the time remembered. */
+  answerOf(sender: string, sendId: string, now = performance.now()): Answered | undefined {
     const answered = this.senders.get(sender)?.get(sendId);
-    return answered && now - answered.at < this.rememberedMs ? answered.answer : undefined;
+    return answered && now - answered.at < this.rememberedMs ? answered : undefined;
   }
 
-  answered(sender: string, sendId: string, answer: SendAnswer, now = performance.now()): void {
+  answered(sender: string, sendId: string, answer: SendAnswer, words: string, now = performance.now()): void {
     this.sweep(now);
     const sends = this.senders.get(sender) ?? new Map<string, Answered>();
     this.senders.set(sender, sends);
     sends.delete(sendId);
-    sends.set(sendId, { at: now, answer });
+    sends.set(sendId, { at: now, answer, words });
     this.ageOut(sends, now);
     if (sends.size > this.keptPerSender) sends.delete(sends.keys().next().value!);
   }
