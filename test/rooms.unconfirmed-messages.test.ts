@@ -62,4 +62,25 @@ describe("messages a player's socket has not confirmed taking", () => {
     messages.left("a");
     assert.deepEqual(messages.unconfirmed("a"), []);
   });
+  it("keep copies of state lines said to the player until the ping after the next patch is answered", () => {
+    const messages = new UnconfirmedMessages();
+    const { socket, client, pong } = playerSocket();
+    messages.saidTo(client, "l1", "private_line", { id: "l1" });
+    assert.deepEqual(socket.pinged, [], "the line goes with the next patch: no ping before it");
+    messages.afterPatch();
+    messages.saidTo(client, "l2", "private_line", { id: "l2" });
+    pong(socket.pinged.at(-1)!);
+    assert.deepEqual(messages.unconfirmed("a"), [["private_line", { id: "l2" }, "l2"]], "l1's patch confirmed; l2's not sent yet");
+  });
+
+  it("count copies apart from messages: 30 copies at most, the newest, and they push out no message", () => {
+    const messages = new UnconfirmedMessages();
+    const { client } = playerSocket();
+    messages.sentTo(client, "error", { i: 0 });
+    for (let i = 0; i < 40; i++) messages.saidTo(client, `l${i}`, "private_line", { i });
+    const kept = messages.unconfirmed("a");
+    assert.deepEqual(kept[0], ["error", { i: 0 }]);
+    assert.equal(kept.length, 31);
+    assert.deepEqual(kept[1], ["private_line", { i: 10 }, "l10"]);
+  });
 });

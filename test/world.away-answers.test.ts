@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { matchMaker } from "@colyseus/core";
-import { Client } from "@colyseus/sdk";
+import { Client, CloseCode } from "@colyseus/sdk";
 
 import type { QuestionMessage } from "../kafka/contract.js";
 import { PRIVATE_LINE, type PrivateLineMessage, type WorldError } from "../rooms/world-protocol.js";
 import type { WorldState } from "../rooms/world-state.js";
-import { scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
+import { type FreezingProxy, startFreezingProxy } from "./helpers/freezing-proxy.js";
+import { joinThroughProxy, joinWorld, scriptedAnswer, sleep, startTestWorld, stateOf, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
 // A short history, so that a few lines of others' talk push a line out of it.
 const HISTORY = 8;
@@ -122,5 +123,48 @@ describe("answers and errors for a player away, more than the outbox holds of ei
     assert.equal(privateLines.length + inState.length, asked.length);
     assert.deepEqual(privateLines.slice(0, 2).map((l) => l.text), ["답: 1", "답: 2"]);
     await Promise.all([room.leave(), b.room.leave()]);
+  });
+});
+
+// Its own server, the player through a proxy that can forget their connection: the room notices no drop for seconds.
+describe("an answer said to a player whose connection died unnoticed, in a busy room", function () {
+  this.timeout(30_000);
+  let world: TestWorld;
+  let proxy: FreezingProxy;
+
+  before(async () => {
+    const quick = { CHAT_BURST: "100", CHAT_LINES_PER_SECOND: "100" };
+    world = await startTestWorld({ CHAT_HISTORY: String(HISTORY), ...quick });
+    await world.bus.workerChannel().start(async (questions: QuestionMessage[]) => questions.map((q) => scriptedAnswer(q, `답: ${q.text}`)));
+    proxy = await startFreezingProxy(world.server.port);
+  });
+  after(async () => {
+    await proxy.close();
+    await world.stop();
+  });
+
+  const roomChat = (p: TestPlayer) => (matchMaker.getLocalRoomById(p.room.roomId) as unknown as { state: WorldState }).state.chat;
+
+  it("comes as a private line once they are back, once, where the history lost it before the drop was noticed", async () => {
+    const a = await joinThroughProxy(proxy, world.url, "멀어진이");
+    const b = await joinWorld(world.url, { name: "수다쟁이" }, a.room.roomId);
+    const privateLines: PrivateLineMessage[] = [];
+    a.room.onMessage(PRIVATE_LINE, (line: PrivateLineMessage) => privateLines.push(line));
+    Object.assign(a.room.reconnection, { minUptime: 0, minDelay: 200, maxDelay: 200 });
+    const back = new Promise<void>((resolve) => a.room.onReconnect(() => resolve()));
+
+    // The question passes; then not a frame either way, nor a close: the network forgot the connection.
+    proxy.muteClientAfterNextMessage(true);
+    a.room.send("chat", { text: "@kobot 어디야" });
+    const answer = await waitFor("the answer in the room", () => roomChat(a).find((l) => l.from === "kobot" && l.text === "답: 어디야"));
+    for (let i = 0; i < HISTORY + 2; i++) b.room.send("chat", { text: `잡담 ${i}` });
+    await waitFor("the answer out of the room's history", () => roomChat(a).some((l) => l.text === `잡담 ${HISTORY + 1}`) && !roomChat(a).some((l) => l.id === answer.id));
+    assert.equal(stateOf(b).players[a.room.sessionId]?.anim, "idle", "the room had not noticed the drop");
+    // The page's silence watch gives the socket up (silence-watch.ts) and resumes.
+    a.room.connection.close(CloseCode.MAY_TRY_RECONNECT, "silent");
+    await back;
+    await sleep(500);
+    assert.deepEqual(privateLines.map((l) => [l.id, l.text]), [[answer.id, "답: 어디야"]], "the answer, once");
+    await Promise.all([a.room.leave(), b.room.leave()]);
   });
 });

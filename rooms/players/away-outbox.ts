@@ -1,3 +1,5 @@
+import type { Unconfirmed } from "./unconfirmed-messages.js";
+
 /** Messages held for one player at most while away: what a drop's few seconds can bring (answers, their errors). */
 const HELD_AT_MOST = 50;
 /** Copies of lines said to them held at most besides (keepCopy), in a count of their own: they crowded the messages out. */
@@ -27,10 +29,17 @@ interface Away {
 export class AwayOutbox {
   private readonly players = new Map<string, Away>();
 
-  /** The player's connection dropped; `unread`, messages it may not have taken (unconfirmed-messages.ts), go first. */
-  away(sessionId: string, unread: Array<[type: string, message: unknown]> = []): void {
-    const held = unread.slice(-HELD_AT_MOST).map(([type, message]) => ({ type, message }));
-    this.players.set(sessionId, { held, messages: held.length, copies: 0 });
+  /**
+   * The player's connection dropped; `unread`, what it may not have taken (unconfirmed-messages.ts), goes first: its
+   * messages, and its copies of lines (`copyOf`) as copies, the newest of each kind within their count.
+   */
+  away(sessionId: string, unread: Unconfirmed[] = []): void {
+    const messages = new Set(unread.filter(([, , copyOf]) => copyOf === undefined).slice(-HELD_AT_MOST));
+    const copies = new Set(unread.filter(([, , copyOf]) => copyOf !== undefined).slice(-COPIES_AT_MOST));
+    const held = unread
+      .filter((one) => messages.has(one) || copies.has(one))
+      .map(([type, message, copyOf]): Held => (copyOf === undefined ? { type, message } : { type, message, copyOf }));
+    this.players.set(sessionId, { held, messages: messages.size, copies: copies.size });
   }
 
   /** Holds the message if the player is away (true), else leaves it to be sent (false); `copyOf`: see Held. */

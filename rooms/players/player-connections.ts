@@ -70,11 +70,14 @@ export class PlayerConnections {
   }
 
   /**
-   * A state line said to the player (an NPC's answer) while they are away: a copy is held as `type`, sent when they
-   * are back only if the history lost the line by then (CHAT_HISTORY lines after it: the answers were never seen).
+   * A state line said to the player (an NPC's answer): a copy is kept as `type`, while they are away or until their
+   * socket confirms the patch that carries it (a drop goes unnoticed for up to DROP_NOTICED_SECONDS), and sent when
+   * they are back only if the history lost the line by then (CHAT_HISTORY lines after it: the answer was never seen).
    */
   keepCopy(sessionId: string, lineId: string, type: string, message: unknown): void {
-    this.outbox.hold(sessionId, type, message, lineId);
+    if (this.outbox.hold(sessionId, type, message, lineId)) return;
+    const client = this.deps.clients.getById(sessionId);
+    if (client) this.unconfirmed.saidTo(client, lineId, type, message);
   }
 
   /** Back and still here: watched again, and sent what was held (after the full state, which holds the lines they are about). */
