@@ -107,7 +107,8 @@ export interface WorldError {
   id?: string;
   /**
    * The `sendId` of the chat message this error refuses, when it had one: a client tells by it, exactly, which of its
-   * lines was refused (its words alone could be two lines'). Errors about a line said already (npc_busy, npc_timeout) have none.
+   * lines was refused (its words alone could be two lines'). Errors about a line said already (npc_busy, npc_timeout),
+   * and the later word to a blocked line whose NPC an edit removed or changed (unknown_npc, npc_changed), have none.
    */
   sendId?: string;
   code: ErrorCode;
@@ -116,7 +117,8 @@ export interface WorldError {
    * The line refused, as the server read it (cleaned): every refusal of a chat line has it (too_far, rate_limited,
    * muted, unknown_npc, npc_changed, npc_busy, server_closing, moderated, chat_too_long, chat_empty — empty there; npc_unavailable
    * when the room failed to give the answer; bad_message when `text` was a string, too long as sent), so nothing typed
-   * is lost, and a client tells which of its lines it was.
+   * is lost, and a client tells which of its lines it was. Not the later unknown_npc or npc_changed to a blocked line
+   * (moderated gave it back; it is not to be asked again).
    */
   text?: string;
   /**

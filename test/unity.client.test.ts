@@ -60,8 +60,11 @@ describe("Unity client", () => {
 
     const names = ["코봇", "한스", "Bob", ""];
     const waits = [1450, 1000, 12_300, 90_000, 9_000_000, 7 * 86_400_000 - 1]; // a tenth of a second to a week
+    // Each with its line given back and without (words may differ: a line refused, or a later word about it).
     const errors: WorldError[] = errorCodes().flatMap((code) =>
-      names.flatMap((name, i) => waits.map((retryAfterMs) => ({ code, message: `server words for ${code}`, npcId: name, distance: 12.34, talkRadius: 6, retryAfterMs, byAddress: i % 2 === 0 }))),
+      names.flatMap((name, i) =>
+        waits.map((retryAfterMs) => ({ code, message: `server words for ${code}`, npcId: name, distance: 12.34, talkRadius: 6, retryAfterMs, byAddress: i % 2 === 0, ...(i < 2 ? { text: "보낸 말" } : {}) })),
+      ),
     );
     assert.ok(errors.length >= 4 * 12, "every code of the union");
     // Each as a player signed in (named after their account) and as one not.
@@ -74,7 +77,7 @@ describe("Unity client", () => {
     const again = [1, 3, 20];
     const plain = ["<size=300>크게</size>", "<b>굵게</b> a<b", "평범한 말"];
     const input = [
-      ...errors.map((e) => ["error", e.code, e.npcId, e.distance, e.talkRadius, e.retryAfterMs, e.byAddress, e.message].join("\t")),
+      ...errors.map((e) => ["error", e.code, e.npcId, e.distance, e.talkRadius, e.retryAfterMs, e.byAddress, e.message, ...(e.text === undefined ? [] : [e.text])].join("\t")),
       ...joins.map(({ code, signedIn, nameTaken }) => `join\t${code}\t${signedIn}\t${nameTaken}`),
       ...gone.map((name) => `gone\t${name}`),
       ...again.map((lines) => `again\t${lines}`),

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import type { QuestionMessage } from "../kafka/contract.js";
-import { PRIVATE_LINE } from "../rooms/world-protocol.js";
+import { PRIVATE_LINE, SAID } from "../rooms/world-protocol.js";
 import { saveWorld } from "./helpers/save-world.js";
 import { joinWorld, scriptedAnswer, sleep, startTestWorld, type TestPlayer, type TestWorld, waitFor } from "./helpers/world.js";
 
@@ -26,7 +26,7 @@ const FITS: Record<string, (value: unknown) => boolean> = {
  */
 function unityMessageClasses(): Map<string, { className: string; fields: Map<string, string> }> {
   const source = readFileSync(NETWORK, "utf8");
-  const constants: Record<string, string> = { "WorldProtocol.PrivateLine": PRIVATE_LINE };
+  const constants: Record<string, string> = { "WorldProtocol.PrivateLine": PRIVATE_LINE, "WorldProtocol.Said": SAID };
   const classes = new Map<string, { className: string; fields: Map<string, string> }>();
   for (const [, className, type] of source.matchAll(/OnMessage<(\w+)>\(("[a-z_]+"|WorldProtocol\.\w+)/g)) {
     const body = new RegExp(`public class ${className}\\s*\\{([\\s\\S]*?)\\n    \\}`).exec(source)?.[1];
@@ -78,9 +78,9 @@ describe("Unity client's message classes", function () {
     const stranger = await joinWorld(world.url, { name: "나그네" }, asker.room.roomId);
     for (const player of [asker, ...housemates, stranger]) capture(player);
 
-    asker.room.send("chat", { text: "@한스 검 있어요?" }); // npc_action, with its receipt
+    asker.room.send("chat", { text: "@한스 검 있어요?", sendId: "line-1" }); // npc_action, with its receipt; said
     asker.room.send("chat", { text: "@미나 몰래 물어볼게" }); // private_line: the question and its answer
-    stranger.room.send("chat", { text: "@은둔자 거기 누구 있어요?" }); // too_far: text, npcId, distance, talkRadius
+    stranger.room.send("chat", { text: "@은둔자 거기 누구 있어요?", sendId: "line-2" }); // too_far: text, npcId, distance, talkRadius; sendId
     stranger.room.send("report", { player: asker.room.sessionId, reason: "도배" }); // reported
     // rate_limited: past each one's own burst (text, retryAfterMs) and their address's share (byAddress).
     for (const player of housemates) for (const word of ["가", "나", "다"]) player.room.send("chat", { text: word });

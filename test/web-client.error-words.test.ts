@@ -26,6 +26,13 @@ describe("Web client: errors in the player's words", () => {
     assert.equal(errorWords({ code: "server_closing", message: "", npcId: "kobot" }, npcName), "서버가 곧 다시 시작해요. 다시 접속한 뒤에 물어봐 주세요.");
   });
 
+  it("asks a question again after an edit changed its NPC, but not a blocked line (no text): that NPC is there to talk to", () => {
+    assert.equal(errorWords({ code: "npc_changed", message: "", npcId: "hans", text: "안녕" }, npcName), "한스가 바뀌는 사이에 대답하지 못했어요. 다시 물어봐 주세요.");
+    assert.equal(errorWords({ code: "npc_changed", message: "", npcId: "kobot" }, npcName), "코봇이 바뀌었어요. 이제 다시 말을 걸 수 있어요.");
+    assert.equal(errorWords({ code: "unknown_npc", message: "", text: "@용 안녕" }, npcName), "이 방에는 그런 NPC가 없어요.");
+    assert.equal(errorWords({ code: "unknown_npc", message: "", npcId: "mina" }, npcName), "말을 걸던 NPC가 이 방을 떠났어요.");
+  });
+
   it("says a wait in the unit a person reads it in, rounded up: a week's mute in days, not 10080분", () => {
     const waits: Array<[number, string]> = [
       [0, "0.1초"], [750, "0.8초"], [1000, "1초"], [1410, "1.5초"], [9_950, "10초"], [12_300, "13초"], [59_000, "59초"],

@@ -26,7 +26,10 @@ export interface ChatHistoryDeps {
   patch(): void;
   /** To one player alone, as a `private_line` message (held while they are away), or to their account's player here. */
   tell(to: { only: string; account?: string }, line: PrivateLineMessage): void;
-  /** A state line said to this player by name (an NPC's answer, heard wherever they stand): a copy kept while they are away. */
+  /**
+   * A state line said to this player by name (an NPC's answer, heard wherever they stand): a copy kept while they are
+   * away, or until their socket confirms the patch that carries it (player-connections.ts keepCopy).
+   */
   saidTo(sessionId: string, line: PrivateLineMessage): void;
 }
 

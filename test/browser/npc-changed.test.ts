@@ -38,8 +38,11 @@ describe("Web client in Chromium: an NPC given another id by an edit", function 
     return page;
   }
 
-  const receiveChanged = (page: Page, npcId: string) =>
-    page.evaluate((npcId) => (window as any).kobot.room.dispatchMessage("error", { code: "npc_changed", message: "", npcId, id: `changed-${npcId}` }), npcId);
+  const receiveChanged = (page: Page, npcId: string, text?: string) =>
+    page.evaluate(
+      ({ npcId, text }) => (window as any).kobot.room.dispatchMessage("error", { code: "npc_changed", message: "", npcId, id: `changed-${npcId}-${text}`, ...(text ? { text } : {}) }),
+      { npcId, text },
+    );
   const chosen = (page: Page) =>
     page.$eval("#to-npc", (select) => [(select as HTMLSelectElement).value, (select as HTMLSelectElement).selectedOptions[0]?.textContent]);
   const chosenIs = (page: Page, id: string) =>
@@ -85,6 +88,25 @@ describe("Web client in Chromium: an NPC given another id by an edit", function 
       assert.deepEqual(await chosen(page), ["hans", "한스 (떠남)"]);
       await receiveChanged(page, "hans3");
       await chosenIs(page, "hans3");
+      assert.equal(await page.textContent("#toast"), "한스가 바뀌었어요. 이제 다시 말을 걸 수 있어요.", "a blocked line's word: no asking again");
+    } finally {
+      writeWorld(npc("hans"), "{ id: mina, name: 미나, position: { x: 0, y: 0, z: 3 }, talkRadius: 12 }");
+    }
+    await page.close();
+  });
+
+  it("chooses it while the player types another line, the question given back a ↑ away", async () => {
+    const page = await open("쓰는중");
+    await page.selectOption("#to-npc", "hans");
+    writeWorld(npc("hans5"), "{ id: mina, name: 미나, position: { x: 0, y: 0, z: 3 }, talkRadius: 12 }");
+    try {
+      await page.waitForFunction(() => (document.getElementById("to-npc") as HTMLSelectElement).selectedOptions[0]?.textContent === "한스 (떠남)", undefined, { timeout: 10_000 });
+      await page.fill("#text", "쓰고 있는 말");
+      await receiveChanged(page, "hans5", "물어본 말");
+      await chosenIs(page, "hans5");
+      assert.equal(await page.inputValue("#text"), "쓰고 있는 말", "kept");
+      await page.press("#text", "ArrowUp");
+      assert.equal(await page.inputValue("#text"), "물어본 말", "the question a ↑ away");
     } finally {
       writeWorld(npc("hans"), "{ id: mina, name: 미나, position: { x: 0, y: 0, z: 3 }, talkRadius: 12 }");
     }

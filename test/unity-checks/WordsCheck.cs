@@ -29,6 +29,7 @@ public static class WordsCheck
                         retryAfterMs = int.Parse(f[5], CultureInfo.InvariantCulture),
                         byAddress = f[6] == "true",
                         message = f[7],
+                        text = f.Length > 8 ? f[8] : null, // the line given back, where the error has one
                     };
                     said = ErrorWords.For(error, f[2].Length > 0 ? f[2] : null);
                     break;

@@ -109,6 +109,8 @@ export class ChatPanel {
   showError(error: WorldError): void {
     this.unconfirmed.refused(error);
     const words = errorWords(error, (npcId) => this.room()?.state?.npcs?.get(npcId)?.name);
+    // Before the line is given back: to be chosen again, whether the player types another or not (Unity's too).
+    if (error.code === "npc_changed" && error.npcId) this.chosenChanged(error.npcId);
     // The player is typing another: the refused line waits a ↑ away, and the notice says so.
     if (error.text && this.text.value !== "") {
       this.recall.add({ text: error.text, to: error.npcId }); // rate_limited does not say to whom
@@ -123,7 +125,6 @@ export class ChatPanel {
         this.renderNpcs();
       }
     }
-    if (error.code === "npc_changed" && error.npcId) this.chosenChanged(error.npcId);
     this.showNotice(words, error.code);
   }
 
@@ -240,8 +241,10 @@ export class ChatPanel {
     this.unconfirmed.said(notice);
   }
 
-  /** The NPCs of the room as choices of whom to speak to, with what they are doing, and whether only you hear your talk. */
-  /** The NPC list as the state has it now, `choose` chosen in it (else what the player chose). */
+  /**
+   * The NPCs of the room as choices of whom to speak to, with what they are doing, and whether only you hear your
+   * talk, as the state has them now: `choose` chosen in the list, else what the player chose.
+   */
   private renderNpcs(choose?: string): void {
     const room = this.room();
     const npcs = room?.state?.npcs;

@@ -66,10 +66,14 @@ export function errorWords(error: WorldError, npcName: (npcId: string) => string
       return `${npc}${particle(npc, "가", "이")} 지금은 대답할 수 없어요. 잠시 뒤에 다시 말을 걸어 주세요.`;
     case "moderated":
       return "보낼 수 없는 말이 들어 있어요. 다른 말로 써 주세요.";
+    // Without the line (text): the later word to a blocked line, whose NPC an edit removed or changed; it was not
+    // to be asked again.
     case "unknown_npc":
-      return "이 방에는 그런 NPC가 없어요.";
+      return error.text !== undefined ? "이 방에는 그런 NPC가 없어요." : "말을 걸던 NPC가 이 방을 떠났어요.";
     case "npc_changed":
-      return `${npc}${particle(npc, "가", "이")} 바뀌는 사이에 대답하지 못했어요. 다시 물어봐 주세요.`;
+      return error.text !== undefined
+        ? `${npc}${particle(npc, "가", "이")} 바뀌는 사이에 대답하지 못했어요. 다시 물어봐 주세요.`
+        : `${npc}${particle(npc, "가", "이")} 바뀌었어요. 이제 다시 말을 걸 수 있어요.`;
     case "chat_too_long":
       return `메시지가 너무 길어요. 한 번에 ${CHAT_MAX_CHARS}자까지 보낼 수 있어요.`;
     case "chat_empty":

@@ -38,7 +38,7 @@ export class UnconfirmedLines {
 
   /**
    * The room's lines new to the page (NewLines: each once, though a resumed room sends its lines again); `mine` tells
-   * the player's own sessions. Each echo confirms its line.
+   * the player's own sessions. Each echo confirms its line, until a `said` showed the room confirms by sendId.
    */
   heard(added: Iterable<HeardLine>, mine: (session: string) => boolean): void {
     if (this.byIds) return;
@@ -52,9 +52,10 @@ export class UnconfirmedLines {
   }
 
   /**
-   * An error from the room: the refused line, named by its words (every refusal of a line gives it back), is answered.
-   * Not "the oldest": its refusal comes at once, before the echoes of the lines sent just before it, which come with
-   * the next patch; the oldest was taken for it, and the refused one sent again, and logged again, after a drop.
+   * An error from the room: the refused line, named by its sendId (or, from a server that sends no `said`, by its
+   * words: every refusal of a line gives it back), is answered. Not "the oldest": its refusal comes at once, before the
+   * echoes of the lines sent just before it, which come with the next patch; the oldest was taken for it, and the
+   * refused one sent again, and logged again, after a drop.
    */
   refused(error: WorldError): void {
     if (error.sendId !== undefined) return this.confirmId(error.sendId);

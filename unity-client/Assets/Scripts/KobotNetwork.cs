@@ -760,10 +760,6 @@ namespace Kobot
     }
 
     /// <summary>
-    /// The server's `npc_action` message: the NPC <see cref="npcId"/> said its line <see cref="lineId"/> (in answer to
-    /// this player's <see cref="replyTo"/>), and the game does <see cref="action"/>, an id from the NPC's knowledge file.
-    /// </summary>
-    /// <summary>
     /// The room's <c>said</c>: the chat message with this <c>sendId</c> reached it as its line <c>lineId</c> (in the chat,
     /// or a private_line). Comes again after a drop, and to a line sent again: the line is said once.
     /// </summary>
@@ -773,6 +769,10 @@ namespace Kobot
         public string lineId;
     }
 
+    /// <summary>
+    /// The server's `npc_action` message: the NPC <see cref="npcId"/> said its line <see cref="lineId"/> (in answer to
+    /// this player's <see cref="replyTo"/>), and the game does <see cref="action"/>, an id from the NPC's knowledge file.
+    /// </summary>
     public class NpcActionNotice
     {
         public string npcId;

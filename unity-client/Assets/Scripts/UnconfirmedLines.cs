@@ -57,9 +57,10 @@ namespace Kobot
         }
 
         /// <summary>
-        /// An error from the room: the refused line, named by its words (every refusal of a line gives it back), is
-        /// answered. Not "the oldest": its refusal comes at once, before the echoes of the lines sent just before it,
-        /// which come with the next patch; the oldest was taken for it, and the refused one sent again after a drop.
+        /// An error from the room: the refused line, named by its sendId (or, from a server that sends no <c>said</c>,
+        /// by its words: every refusal of a line gives it back), is answered. Not "the oldest": its refusal comes at
+        /// once, before the echoes of the lines sent just before it, which come with the next patch; the oldest was
+        /// taken for it, and the refused one sent again after a drop.
         /// </summary>
         public void Refused(WorldError error)
         {
