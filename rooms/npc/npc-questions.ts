@@ -210,8 +210,7 @@ export class NpcQuestions {
       // Removed from the world while the refusal waited its turn: told, as its questions before it were (the refusal
       // went missing without a word). Without the line: `moderated` gave it back already, and "ask again" of a blocked
       // line would put its banned word back into the box.
-      const { text: _, ...left } = this.leftError(question.npcId, name, "");
-      this.deps.connections.sendError(client, left);
+      this.deps.connections.sendError(client, this.leftError(question.npcId, name));
     });
   }
 
@@ -326,14 +325,16 @@ export class NpcQuestions {
   }
 
   /**
-   * To a player whose line an NPC removed from the world will not answer; `name` is the NPC's as players know it. Where
-   * an NPC of that name stands in the room (the edit changed its id: hans → smith, still 한스), it was changed, not gone:
-   * "has left this world" was said of an NPC the player could see, and asking again reaches it (`npcId`: the one now).
+   * To a player whose line (`text`, given back; none for a blocked line) an NPC removed from the world will not answer;
+   * `name` is the NPC's as players know it. Where an NPC of that name stands in the room (the edit changed its id:
+   * hans → smith, still 한스), it was changed, not gone: "has left this world" was said of an NPC the player could see,
+   * and asking again reaches it (`npcId`: the one now).
    */
-  private leftError(npcId: string, name: string, text: string): WorldError {
+  private leftError(npcId: string, name: string, text?: string): WorldError {
+    const line = text === undefined ? {} : { text };
     const now = this.deps.npcNamed(name);
-    if (now) return { code: "npc_changed", message: `${name} was changed by an edit of the world before it answered: ask again`, text, npcId: now.id };
-    return { code: "unknown_npc", message: `${name} has left this world: it will not answer`, text, npcId };
+    if (now) return { code: "npc_changed", message: `${name} was changed by an edit of the world before it answered: ask again`, ...line, npcId: now.id };
+    return { code: "unknown_npc", message: `${name} has left this world: it will not answer`, ...line, npcId };
   }
 
   /** An NPC's line to a player is heard near the NPC, and by that player wherever they stand; in private, by them alone. */

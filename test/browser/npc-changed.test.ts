@@ -17,13 +17,18 @@ describe("Web client in Chromium: an NPC given another id by an edit", function 
   let browser: Browser;
   let url: string;
   let world: string;
-  const npc = (id: string) => `{ id: ${id}, name: 한스, position: { x: 0, y: 0, z: -3 }, talkRadius: 12 }`;
-  const writeWorld = (...npcs: string[]) =>
-    writeFileSync(world, `models: { default: ${resolve("npc/model")} }\nnpcs:\n${npcs.map((line) => `  - ${line}\n`).join("")}`);
+  /** The world with 한스 under `hansId`, and 미나. */
+  const writeWorld = (hansId: string) =>
+    writeFileSync(
+      world,
+      `models: { default: ${resolve("npc/model")} }\nnpcs:\n` +
+        `  - { id: ${hansId}, name: 한스, position: { x: 0, y: 0, z: -3 }, talkRadius: 12 }\n` +
+        "  - { id: mina, name: 미나, position: { x: 0, y: 0, z: 3 }, talkRadius: 12 }\n",
+    );
 
   before(async () => {
     world = join(mkdtempSync(join(tmpdir(), "browser-npc-changed-")), "world.yaml");
-    writeWorld(npc("hans"), "{ id: mina, name: 미나, position: { x: 0, y: 0, z: 3 }, talkRadius: 12 }");
+    writeWorld("hans");
     ({ url, browser, stop } = await startBrowserWorld("browser-npc-changed-server", { WORLD_FILE: world }));
   });
 
@@ -45,6 +50,9 @@ describe("Web client in Chromium: an NPC given another id by an edit", function 
     );
   const chosen = (page: Page) =>
     page.$eval("#to-npc", (select) => [(select as HTMLSelectElement).value, (select as HTMLSelectElement).selectedOptions[0]?.textContent]);
+  /** The chosen 한스 shown as gone: the edit reached the page, his new id not chosen. */
+  const markedGone = (page: Page) =>
+    page.waitForFunction(() => (document.getElementById("to-npc") as HTMLSelectElement).selectedOptions[0]?.textContent === "한스 (떠남)", undefined, { timeout: 10_000 });
   const chosenIs = (page: Page, id: string) =>
     page.waitForFunction((id) => {
       const select = document.getElementById("to-npc") as HTMLSelectElement;
@@ -56,7 +64,7 @@ describe("Web client in Chromium: an NPC given another id by an edit", function 
     await page.selectOption("#to-npc", "hans");
     await receiveChanged(page, "hans2");
     assert.deepEqual(await chosen(page), ["hans", "한스"], "not listed yet: the choice waits");
-    writeWorld(npc("hans2"), "{ id: mina, name: 미나, position: { x: 0, y: 0, z: 3 }, talkRadius: 12 }");
+    writeWorld("hans2");
     try {
       await chosenIs(page, "hans2");
       await page.fill("#text", "새 이름도 한스");
@@ -73,7 +81,7 @@ describe("Web client in Chromium: an NPC given another id by an edit", function 
       );
       assert.equal(await answer.jsonValue(), "hans2");
     } finally {
-      writeWorld(npc("hans"), "{ id: mina, name: 미나, position: { x: 0, y: 0, z: 3 }, talkRadius: 12 }");
+      writeWorld("hans");
     }
     await page.close();
   });
@@ -81,16 +89,16 @@ describe("Web client in Chromium: an NPC given another id by an edit", function 
   it("chooses it from the NPC marked gone when the state came first, and not another NPC's id", async () => {
     const page = await open("나중에러");
     await page.selectOption("#to-npc", "hans");
-    writeWorld(npc("hans3"), "{ id: mina, name: 미나, position: { x: 0, y: 0, z: 3 }, talkRadius: 12 }");
+    writeWorld("hans3");
     try {
-      await page.waitForFunction(() => (document.getElementById("to-npc") as HTMLSelectElement).selectedOptions[0]?.textContent === "한스 (떠남)", undefined, { timeout: 10_000 });
+      await markedGone(page);
       await receiveChanged(page, "mina"); // another NPC's name: not the chosen one changed
       assert.deepEqual(await chosen(page), ["hans", "한스 (떠남)"]);
       await receiveChanged(page, "hans3");
       await chosenIs(page, "hans3");
       assert.equal(await page.textContent("#toast"), "한스가 바뀌었어요. 이제 다시 말을 걸 수 있어요.", "a blocked line's word: no asking again");
     } finally {
-      writeWorld(npc("hans"), "{ id: mina, name: 미나, position: { x: 0, y: 0, z: 3 }, talkRadius: 12 }");
+      writeWorld("hans");
     }
     await page.close();
   });
@@ -98,9 +106,9 @@ describe("Web client in Chromium: an NPC given another id by an edit", function 
   it("chooses it while the player types another line, the question given back a ↑ away", async () => {
     const page = await open("쓰는중");
     await page.selectOption("#to-npc", "hans");
-    writeWorld(npc("hans5"), "{ id: mina, name: 미나, position: { x: 0, y: 0, z: 3 }, talkRadius: 12 }");
+    writeWorld("hans5");
     try {
-      await page.waitForFunction(() => (document.getElementById("to-npc") as HTMLSelectElement).selectedOptions[0]?.textContent === "한스 (떠남)", undefined, { timeout: 10_000 });
+      await markedGone(page);
       await page.fill("#text", "쓰고 있는 말");
       await receiveChanged(page, "hans5", "물어본 말");
       await chosenIs(page, "hans5");
@@ -108,7 +116,7 @@ describe("Web client in Chromium: an NPC given another id by an edit", function 
       await page.press("#text", "ArrowUp");
       assert.equal(await page.inputValue("#text"), "물어본 말", "the question a ↑ away");
     } finally {
-      writeWorld(npc("hans"), "{ id: mina, name: 미나, position: { x: 0, y: 0, z: 3 }, talkRadius: 12 }");
+      writeWorld("hans");
     }
     await page.close();
   });
