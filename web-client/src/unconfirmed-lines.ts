@@ -83,12 +83,16 @@ export class UnconfirmedLines {
   }
 
   private confirmId(sendId: string): void {
-    const index = this.lines.findIndex((line) => line.payload.sendId === sendId);
-    if (index >= 0) this.lines.splice(index, 1);
+    this.confirmFirst((line) => line.payload.sendId === sendId);
   }
 
   private confirm(said: string): void {
-    const index = this.lines.findIndex((line) => line.said === said);
+    this.confirmFirst((line) => line.said === said);
+  }
+
+  /** The oldest line that `matches` is confirmed: no longer to be sent again. */
+  private confirmFirst(matches: (line: SentLine) => boolean): void {
+    const index = this.lines.findIndex(matches);
     if (index >= 0) this.lines.splice(index, 1);
   }
 }
